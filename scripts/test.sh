@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up the environment and run the whole test suite plus the linters (what CI runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/mypy
+.venv/bin/python -m pytest -n 2 "$@"

@@ -1,0 +1,35 @@
+"""pybpf: the Linux bpf(2) system — maps, verifier, programs, execution — in user space.
+
+See README.md for the tour and ../shared/DESIGN.md for the architecture.
+"""
+
+from pybpf.errors import (
+    AsmError,
+    BPFError,
+    BudgetExceededError,
+    CallDepthError,
+    ExecutionError,
+    HelperError,
+    InstructionError,
+    KeyNotExistError,
+    MemoryAccessError,
+)
+from pybpf.isa import Instruction, decode_program, encode_program
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsmError",
+    "BPFError",
+    "BudgetExceededError",
+    "CallDepthError",
+    "ExecutionError",
+    "HelperError",
+    "Instruction",
+    "InstructionError",
+    "KeyNotExistError",
+    "MemoryAccessError",
+    "__version__",
+    "decode_program",
+    "encode_program",
+]

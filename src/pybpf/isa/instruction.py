@@ -1,0 +1,197 @@
+"""eBPF instructions as immutable values, and their raw little-endian encoding.
+
+Mirrors ``struct bpf_insn`` (linux/bpf.h): ``u8 code; u8 dst_reg:4, src_reg:4; s16 off; s32 imm``,
+little-endian, 8 bytes.  ``lddw`` (BPF_LD | BPF_IMM | BPF_DW) is one 16-byte instruction here, as in
+RFC 9669: its second slot carries the upper 32 bits of the immediate (``imm_hi``) and must otherwise be
+zero, which is what the kernel checks ("invalid bpf_ld_imm64 insn").
+
+Program positions are *slot* indices (8-byte units) exactly like the kernel's verifier log and jump
+offsets: an lddw occupies two slots.  ``decode_program`` returns one ``Instruction`` per instruction
+together with the slot each starts at.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pybpf.errors import InstructionError
+from pybpf.isa import opcodes
+from pybpf.isa.opcodes import OpSpec
+
+_INSN = struct.Struct("<BBhi")
+INSN_SIZE = 8
+LDDW_OPCODE = opcodes.BPF_LD | opcodes.BPF_IMM | opcodes.BPF_DW
+
+
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    """One eBPF instruction.  ``imm``/``imm_hi`` are signed 32-bit, ``off`` signed 16-bit."""
+
+    opcode: int
+    dst: int = 0
+    src: int = 0
+    off: int = 0
+    imm: int = 0
+    imm_hi: int = 0  # only lddw: the imm field of its second slot
+
+    # -- construction helpers --------------------------------------------------------------
+    @staticmethod
+    def lddw(dst: int, value: int, src: int = 0) -> Instruction:
+        """``dst = value`` as a 64-bit immediate load (``src`` selects a BPF_PSEUDO_* source)."""
+        value &= (1 << 64) - 1
+        return Instruction(LDDW_OPCODE, dst, src, 0, _s32(value & 0xFFFFFFFF), _s32(value >> 32))
+
+    # -- views -----------------------------------------------------------------------------
+    @property
+    def spec(self) -> OpSpec | None:
+        """The opcode table entry, or None for an instruction the kernel does not know."""
+        return opcodes.lookup(self.opcode, self.src, self.off, self.imm)
+
+    @property
+    def is_lddw(self) -> bool:
+        return self.opcode == LDDW_OPCODE
+
+    @property
+    def slots(self) -> int:
+        """Number of 8-byte slots the instruction occupies (2 for lddw, else 1)."""
+        return 2 if self.opcode == LDDW_OPCODE else 1
+
+    @property
+    def imm64(self) -> int:
+        """The 64-bit immediate of lddw as an unsigned value."""
+        return ((self.imm_hi & 0xFFFFFFFF) << 32) | (self.imm & 0xFFFFFFFF)
+
+    def encode(self) -> bytes:
+        """The raw little-endian bytes (16 for lddw)."""
+        try:
+            first = _INSN.pack(self.opcode, (self.src << 4) | self.dst, self.off, self.imm)
+            if self.opcode == LDDW_OPCODE:
+                return first + _INSN.pack(0, 0, 0, self.imm_hi)
+        except struct.error as exc:
+            raise InstructionError(None, f"cannot encode {self!r}: {exc}") from None
+        return first
+
+    def __str__(self) -> str:
+        from pybpf.isa.disasm import format_instruction
+
+        return format_instruction(self)
+
+
+def _s32(value: int) -> int:
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value & 0x80000000 else value
+
+
+def decode(data: bytes | bytearray | memoryview, offset: int = 0, index: int | None = None) -> Instruction:
+    """Decode the instruction starting at byte ``offset``.  Raises InstructionError when truncated.
+
+    Only the raw layout is checked here (a complete lddw); field validity is ``validate``'s job.
+    """
+    slot = index if index is not None else offset // INSN_SIZE
+    if offset + INSN_SIZE > len(data):
+        raise InstructionError(slot, f"truncated instruction: {len(data) - offset} of 8 bytes")
+    code, regs, off, imm = _INSN.unpack_from(data, offset)
+    if code != LDDW_OPCODE:
+        return Instruction(code, regs & 0x0F, regs >> 4, off, imm)
+    if offset + 2 * INSN_SIZE > len(data):
+        raise InstructionError(slot, "truncated lddw: the second half of the 16-byte instruction is missing")
+    code2, regs2, off2, imm_hi = _INSN.unpack_from(data, offset + INSN_SIZE)
+    if code2 != 0 or regs2 != 0 or off2 != 0:
+        raise InstructionError(slot, "invalid bpf_ld_imm64 insn: second slot must have code, regs and off 0")
+    return Instruction(code, regs & 0x0F, regs >> 4, off, imm, imm_hi)
+
+
+def decode_program(data: bytes | bytearray | memoryview) -> list[Instruction]:
+    """Decode a whole program.  The length must be a multiple of 8 bytes."""
+    if len(data) % INSN_SIZE:
+        raise InstructionError(
+            len(data) // INSN_SIZE,
+            f"program length {len(data)} is not a multiple of 8 bytes (truncated instruction)",
+        )
+    insns: list[Instruction] = []
+    offset = 0
+    while offset < len(data):
+        insn = decode(data, offset)
+        insns.append(insn)
+        offset += INSN_SIZE * insn.slots
+    return insns
+
+
+def encode_program(insns: Iterable[Instruction]) -> bytes:
+    return b"".join(insn.encode() for insn in insns)
+
+
+def slot_starts(insns: Sequence[Instruction]) -> list[int]:
+    """The slot index at which each instruction starts."""
+    starts: list[int] = []
+    slot = 0
+    for insn in insns:
+        starts.append(slot)
+        slot += insn.slots
+    return starts
+
+
+def validate(insn: Instruction, index: int | None = None) -> OpSpec:
+    """Check opcode, register numbers and reserved fields the way the kernel does.
+
+    Returns the table entry; raises InstructionError (EINVAL) naming ``index`` otherwise.
+    """
+    for name, reg in (("dst", insn.dst), ("src", insn.src)):
+        if not 0 <= reg <= 15:
+            raise InstructionError(index, f"{name} register {reg} out of range")
+    spec = insn.spec
+    if spec is None:
+        if insn.opcode in opcodes.BY_OPCODE:
+            raise InstructionError(
+                index, f"invalid field values for opcode {insn.opcode:#04x} (reserved fields in use)"
+            )
+        raise InstructionError(index, f"unknown opcode {insn.opcode:#04x}")
+    for field in spec.reserved:
+        if getattr(insn, field) != 0:
+            raise InstructionError(index, f"{spec.mnemonic} uses reserved field {field} ({getattr(insn, field)})")
+    if insn.dst >= opcodes.MAX_BPF_REG:
+        raise InstructionError(index, f"R{insn.dst} is invalid")
+    if insn.src >= opcodes.MAX_BPF_REG and spec.use_src_reg:
+        raise InstructionError(index, f"R{insn.src} is invalid")
+    if spec.kind is opcodes.Kind.LDDW and insn.src not in opcodes.LDDW_PSEUDO_NAMES:
+        raise InstructionError(index, f"unrecognized bpf_ld_imm64 insn (src {insn.src})")
+    return spec
+
+
+def validate_program(insns: Sequence[Instruction]) -> list[OpSpec]:
+    """Validate every instruction and every jump/call target of a program.
+
+    Structural rules the kernel applies before it tracks values: each field valid, every jump
+    and local call lands inside the program on the start of an instruction (never inside lddw).
+    """
+    if not insns:
+        raise InstructionError(None, "empty program")
+    starts = slot_starts(insns)
+    total = starts[-1] + insns[-1].slots
+    valid_targets = set(starts)
+    specs: list[OpSpec] = []
+    for insn, slot in zip(insns, starts):
+        spec = validate(insn, slot)
+        specs.append(spec)
+        target = branch_target(insn, spec, slot)
+        if target is None:
+            continue
+        if not 0 <= target < total:
+            raise InstructionError(slot, f"jump out of range from insn {slot} to {target}")
+        if target not in valid_targets:
+            raise InstructionError(slot, f"jump from insn {slot} into the middle of lddw at insn {target - 1}")
+    return specs
+
+
+def branch_target(insn: Instruction, spec: OpSpec, slot: int) -> int | None:
+    """Slot index a jump or local call transfers control to, or None for other instructions."""
+    kind = spec.kind
+    if kind in (opcodes.Kind.JA, opcodes.Kind.JCOND, opcodes.Kind.MAY_GOTO):
+        return slot + 1 + insn.off
+    if kind in (opcodes.Kind.GOTOL, opcodes.Kind.CALL_LOCAL):
+        return slot + 1 + insn.imm
+    if kind is opcodes.Kind.LDDW and insn.src == opcodes.BPF_PSEUDO_FUNC:
+        return slot + 1 + insn.imm
+    return None

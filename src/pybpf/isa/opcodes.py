@@ -1,0 +1,276 @@
+"""The eBPF opcode table: every instruction the Linux kernel accepts, as data.
+
+This module is the single description of the instruction set (RFC 9669 plus the Linux extensions the
+kernel verifier accepts: gotol, may_goto, load-acquire/store-release).  Decoding, encoding, field
+validation, both assembly syntaxes, the disassembler and the interpreter's dispatch are all driven by
+``OPCODES``; none of them keeps a private list of opcodes.
+
+An opcode byte alone does not always name an instruction: ``sdiv``/``smod`` share the opcode of
+``div``/``mod`` and are told apart by ``off``; ``movsx`` shares ``mov``'s by ``off``; byte swaps by
+``imm``; atomics by ``imm``; the three kinds of ``call`` by ``src``.  Such entries carry a
+``discriminator`` (field name, value).  Every entry also lists the fields that must be zero
+(``reserved``): the kernel refuses an instruction that uses a reserved field with EINVAL
+("BPF_ALU uses reserved fields" and friends).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+# --- raw encoding constants (linux/bpf_common.h, linux/bpf.h) -------------------------------------
+
+BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_ALU, BPF_JMP, BPF_JMP32, BPF_ALU64 = range(8)
+
+BPF_K = 0x00
+BPF_X = 0x08
+
+BPF_W, BPF_H, BPF_B, BPF_DW = 0x00, 0x08, 0x10, 0x18
+SIZE_BYTES = {BPF_W: 4, BPF_H: 2, BPF_B: 1, BPF_DW: 8}
+SIZE_SUFFIX = {1: "b", 2: "h", 4: "w", 8: "dw"}
+SIZE_CTYPE = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}
+
+BPF_IMM, BPF_ABS, BPF_IND, BPF_MEM, BPF_MEMSX, BPF_ATOMIC = 0x00, 0x20, 0x40, 0x60, 0x80, 0xC0
+
+ALU_OPS = {
+    "add": 0x00, "sub": 0x10, "mul": 0x20, "div": 0x30, "or": 0x40, "and": 0x50, "lsh": 0x60,
+    "rsh": 0x70, "neg": 0x80, "mod": 0x90, "xor": 0xA0, "mov": 0xB0, "arsh": 0xC0, "end": 0xD0,
+}
+JMP_OPS = {
+    "ja": 0x00, "jeq": 0x10, "jgt": 0x20, "jge": 0x30, "jset": 0x40, "jne": 0x50, "jsgt": 0x60,
+    "jsge": 0x70, "call": 0x80, "exit": 0x90, "jlt": 0xA0, "jle": 0xB0, "jslt": 0xC0, "jsle": 0xD0,
+    "jcond": 0xE0,
+}
+
+# Atomic operations live in imm (BPF_STX | BPF_ATOMIC).
+BPF_FETCH = 0x01
+ATOMIC_OPS = {"add": 0x00, "or": 0x40, "and": 0x50, "xor": 0xA0}
+BPF_XCHG = 0xE0 | BPF_FETCH
+BPF_CMPXCHG = 0xF0 | BPF_FETCH
+BPF_LOAD_ACQ = 0x100
+BPF_STORE_REL = 0x110
+
+# src_reg values of BPF_LD | BPF_IMM | BPF_DW (lddw) and of BPF_CALL.
+BPF_PSEUDO_MAP_FD = 1
+BPF_PSEUDO_MAP_VALUE = 2
+BPF_PSEUDO_BTF_ID = 3
+BPF_PSEUDO_FUNC = 4
+BPF_PSEUDO_MAP_IDX = 5
+BPF_PSEUDO_MAP_IDX_VALUE = 6
+LDDW_PSEUDO_NAMES = {
+    0: "imm64",
+    BPF_PSEUDO_MAP_FD: "map_fd",
+    BPF_PSEUDO_MAP_VALUE: "map_value",
+    BPF_PSEUDO_BTF_ID: "btf_id",
+    BPF_PSEUDO_FUNC: "func",
+    BPF_PSEUDO_MAP_IDX: "map_idx",
+    BPF_PSEUDO_MAP_IDX_VALUE: "map_idx_value",
+}
+BPF_PSEUDO_CALL = 1
+BPF_PSEUDO_KFUNC_CALL = 2
+BPF_MAY_GOTO = 0
+
+MAX_BPF_REG = 11  # r0 .. r10
+BPF_REG_FP = 10  # the read-only frame pointer
+STACK_SIZE = 512  # MAX_BPF_STACK
+MAX_CALL_FRAMES = 8
+
+
+class Kind(enum.Enum):
+    """What an instruction does; each kind has one shape of operands."""
+
+    ALU = "alu"  # dst = dst <op> src|imm   (op includes mov)
+    NEG = "neg"  # dst = -dst
+    MOVSX = "movsx"  # dst = (sN) src          (width)
+    END = "end"  # byte order conversion   (op: le | be | bswap, width)
+    JA = "ja"  # pc += off
+    GOTOL = "gotol"  # pc += imm               (JMP32 | JA)
+    JCOND = "jcond"  # if dst <op> src|imm: pc += off
+    MAY_GOTO = "may_goto"  # pc += off unless the loop budget is spent
+    CALL = "call"  # helper call by id (imm)
+    CALL_LOCAL = "call_local"  # bpf-to-bpf call, pc += imm
+    CALL_KFUNC = "call_kfunc"  # kernel function by BTF id (imm), off = BTF fd index
+    CALLX = "callx"  # indirect call through dst
+    EXIT = "exit"
+    LDDW = "lddw"  # dst = imm64 (16 bytes; src selects a pseudo source)
+    LD_ABS = "ld_abs"  # r0 = ntoh(packet[imm])   (legacy socket filter access)
+    LD_IND = "ld_ind"  # r0 = ntoh(packet[src + imm])
+    LDX = "ldx"  # dst = *(uN *)(src + off)
+    LDXSX = "ldxsx"  # dst = *(sN *)(src + off)
+    ST = "st"  # *(uN *)(dst + off) = imm
+    STX = "stx"  # *(uN *)(dst + off) = src
+    ATOMIC = "atomic"  # atomic read-modify-write on *(uN *)(dst + off) with src
+    LOAD_ACQ = "load_acquire"  # dst = load_acquire((uN *)(src + off))
+    STORE_REL = "store_release"  # store_release((uN *)(dst + off), src)
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """One instruction of the table.
+
+    ``op``: the operation within its kind ("add", "jeq", "le", "xchg", ...).
+    ``alu64``/``jmp32``: width of the operation.  ``size``: memory access width in bytes (0 if none);
+    for END and MOVSX the conversion width in bits lives in ``width``.  ``use_src_reg``: the second
+    operand is a register (BPF_X).  ``fetch``: atomic op returning the old value.
+    """
+
+    opcode: int
+    kind: Kind
+    mnemonic: str  # uBPF-style mnemonic, unique per (opcode, discriminator)
+    op: str = ""
+    alu64: bool = True
+    size: int = 0
+    width: int = 0
+    use_src_reg: bool = False
+    fetch: bool = False
+    discriminator: tuple[str, int] | None = None
+    reserved: frozenset[str] = frozenset()
+
+    @property
+    def cls(self) -> int:
+        return self.opcode & 0x07
+
+    @property
+    def is_jump(self) -> bool:
+        return self.kind in (Kind.JA, Kind.GOTOL, Kind.JCOND, Kind.MAY_GOTO)
+
+    @property
+    def is_lddw(self) -> bool:
+        return self.kind is Kind.LDDW
+
+
+def _r(*fields: str) -> frozenset[str]:
+    return frozenset(fields)
+
+
+def _build_table() -> list[OpSpec]:
+    table: list[OpSpec] = []
+    add = table.append
+
+    # ALU and ALU64 -------------------------------------------------------------------------
+    for cls, is64, suffix in ((BPF_ALU64, True, ""), (BPF_ALU, False, "32")):
+        for name in ("add", "sub", "mul", "div", "or", "and", "lsh", "rsh", "mod", "xor", "mov", "arsh"):
+            for src_bit in (BPF_K, BPF_X):
+                opcode = cls | ALU_OPS[name] | src_bit
+                reg = src_bit == BPF_X
+                reserved = _r("off", "imm") if reg else _r("src", "off")
+                disc: tuple[str, int] | None = None
+                if name in ("div", "mod", "mov"):
+                    disc = ("off", 0)
+                    reserved = reserved - {"off"}
+                add(OpSpec(opcode, Kind.ALU, name + suffix, name, is64, use_src_reg=reg,
+                           discriminator=disc, reserved=reserved))
+                if name in ("div", "mod"):
+                    signed = "s" + name
+                    add(OpSpec(opcode, Kind.ALU, signed + suffix, signed, is64, use_src_reg=reg,
+                               discriminator=("off", 1), reserved=reserved))
+        add(OpSpec(cls | ALU_OPS["neg"], Kind.NEG, "neg" + suffix, "neg", is64,
+                   reserved=_r("src", "off", "imm")))
+        for bits in (8, 16, 32) if is64 else (8, 16):
+            add(OpSpec(cls | ALU_OPS["mov"] | BPF_X, Kind.MOVSX, f"movsx{bits}{suffix}", "movsx", is64,
+                       width=bits, use_src_reg=True, discriminator=("off", bits), reserved=_r("imm")))
+    for bits in (16, 32, 64):
+        add(OpSpec(BPF_ALU | ALU_OPS["end"] | BPF_K, Kind.END, f"le{bits}", "le", False, width=bits,
+                   discriminator=("imm", bits), reserved=_r("src", "off")))
+        add(OpSpec(BPF_ALU | ALU_OPS["end"] | BPF_X, Kind.END, f"be{bits}", "be", False, width=bits,
+                   discriminator=("imm", bits), reserved=_r("src", "off")))
+        add(OpSpec(BPF_ALU64 | ALU_OPS["end"] | BPF_K, Kind.END, f"bswap{bits}", "bswap", True,
+                   width=bits, discriminator=("imm", bits), reserved=_r("src", "off")))
+
+    # JMP and JMP32 -------------------------------------------------------------------------
+    add(OpSpec(BPF_JMP | JMP_OPS["ja"], Kind.JA, "ja", "ja", reserved=_r("dst", "src", "imm")))
+    add(OpSpec(BPF_JMP32 | JMP_OPS["ja"], Kind.GOTOL, "gotol", "ja", reserved=_r("dst", "src", "off")))
+    for cls, is64, suffix in ((BPF_JMP, True, ""), (BPF_JMP32, False, "32")):
+        for name in ("jeq", "jgt", "jge", "jset", "jne", "jsgt", "jsge", "jlt", "jle", "jslt", "jsle"):
+            add(OpSpec(cls | JMP_OPS[name] | BPF_K, Kind.JCOND, name + suffix, name, is64,
+                       reserved=_r("src")))
+            add(OpSpec(cls | JMP_OPS[name] | BPF_X, Kind.JCOND, name + suffix, name, is64,
+                       use_src_reg=True, reserved=_r("imm")))
+    add(OpSpec(BPF_JMP | JMP_OPS["jcond"], Kind.MAY_GOTO, "may_goto", "may_goto",
+               discriminator=("src", BPF_MAY_GOTO), reserved=_r("dst", "imm")))
+    call = BPF_JMP | JMP_OPS["call"]
+    add(OpSpec(call, Kind.CALL, "call", "call", discriminator=("src", 0), reserved=_r("dst", "off")))
+    add(OpSpec(call, Kind.CALL_LOCAL, "call local", "call", discriminator=("src", BPF_PSEUDO_CALL),
+               reserved=_r("dst", "off")))
+    add(OpSpec(call, Kind.CALL_KFUNC, "call kfunc", "call", discriminator=("src", BPF_PSEUDO_KFUNC_CALL),
+               reserved=_r("dst")))
+    add(OpSpec(call | BPF_X, Kind.CALLX, "callx", "callx", use_src_reg=True, reserved=_r("src", "off", "imm")))
+    add(OpSpec(BPF_JMP | JMP_OPS["exit"], Kind.EXIT, "exit", "exit", reserved=_r("dst", "src", "off", "imm")))
+
+    # Loads and stores ----------------------------------------------------------------------
+    add(OpSpec(BPF_LD | BPF_IMM | BPF_DW, Kind.LDDW, "lddw", "lddw", size=8, reserved=_r("off")))
+    for size_code in (BPF_B, BPF_H, BPF_W):
+        nbytes = SIZE_BYTES[size_code]
+        sfx = SIZE_SUFFIX[nbytes]
+        add(OpSpec(BPF_LD | BPF_ABS | size_code, Kind.LD_ABS, "ldabs" + sfx, "ld_abs", size=nbytes,
+                   reserved=_r("dst", "src", "off")))
+        add(OpSpec(BPF_LD | BPF_IND | size_code, Kind.LD_IND, "ldind" + sfx, "ld_ind", size=nbytes,
+                   use_src_reg=True, reserved=_r("dst", "off")))
+    for size_code in (BPF_B, BPF_H, BPF_W, BPF_DW):
+        nbytes = SIZE_BYTES[size_code]
+        sfx = SIZE_SUFFIX[nbytes]
+        add(OpSpec(BPF_LDX | BPF_MEM | size_code, Kind.LDX, "ldx" + sfx, "ldx", size=nbytes,
+                   use_src_reg=True, reserved=_r("imm")))
+        if nbytes != 8:
+            add(OpSpec(BPF_LDX | BPF_MEMSX | size_code, Kind.LDXSX, "ldxs" + sfx, "ldxsx", size=nbytes,
+                       use_src_reg=True, reserved=_r("imm")))
+        add(OpSpec(BPF_ST | BPF_MEM | size_code, Kind.ST, "st" + sfx, "st", size=nbytes, reserved=_r("src")))
+        add(OpSpec(BPF_STX | BPF_MEM | size_code, Kind.STX, "stx" + sfx, "stx", size=nbytes,
+                   use_src_reg=True, reserved=_r("imm")))
+        atomic = BPF_STX | BPF_ATOMIC | size_code
+        if nbytes in (4, 8):
+            sfx32 = "32" if nbytes == 4 else ""
+            for name, code in ATOMIC_OPS.items():
+                add(OpSpec(atomic, Kind.ATOMIC, f"lock {name}{sfx32}", name, nbytes == 8, size=nbytes,
+                           use_src_reg=True, discriminator=("imm", code)))
+                add(OpSpec(atomic, Kind.ATOMIC, f"lock fetch {name}{sfx32}", name, nbytes == 8, size=nbytes,
+                           use_src_reg=True, fetch=True, discriminator=("imm", code | BPF_FETCH)))
+            add(OpSpec(atomic, Kind.ATOMIC, f"lock xchg{sfx32}", "xchg", nbytes == 8, size=nbytes,
+                       use_src_reg=True, fetch=True, discriminator=("imm", BPF_XCHG)))
+            add(OpSpec(atomic, Kind.ATOMIC, f"lock cmpxchg{sfx32}", "cmpxchg", nbytes == 8, size=nbytes,
+                       use_src_reg=True, fetch=True, discriminator=("imm", BPF_CMPXCHG)))
+        add(OpSpec(atomic, Kind.LOAD_ACQ, "ldacq" + sfx, "load_acquire", nbytes == 8, size=nbytes,
+                   use_src_reg=True, discriminator=("imm", BPF_LOAD_ACQ)))
+        add(OpSpec(atomic, Kind.STORE_REL, "strel" + sfx, "store_release", nbytes == 8, size=nbytes,
+                   use_src_reg=True, discriminator=("imm", BPF_STORE_REL)))
+    return table
+
+
+OPCODES: tuple[OpSpec, ...] = tuple(_build_table())
+"""Every instruction, in a stable order."""
+
+BY_OPCODE: dict[int, tuple[OpSpec, ...]] = {}
+for _spec in OPCODES:
+    BY_OPCODE[_spec.opcode] = (*BY_OPCODE.get(_spec.opcode, ()), _spec)
+
+BY_MNEMONIC: dict[tuple[str, bool], OpSpec] = {}
+"""(uBPF mnemonic, uses a source register) -> spec; the uBPF-syntax assembler looks names up here."""
+for _spec in OPCODES:
+    BY_MNEMONIC.setdefault((_spec.mnemonic, _spec.use_src_reg), _spec)
+
+# Operator spellings of the kernel/LLVM syntax, as data shared by the assembler and disassembler.
+ALU_OPERATOR = {
+    "add": "+=", "sub": "-=", "mul": "*=", "div": "/=", "sdiv": "s/=", "or": "|=", "and": "&=",
+    "lsh": "<<=", "rsh": ">>=", "mod": "%=", "smod": "s%=", "xor": "^=", "mov": "=", "arsh": "s>>=",
+}
+JMP_OPERATOR = {
+    "jeq": "==", "jgt": ">", "jge": ">=", "jset": "&", "jne": "!=", "jsgt": "s>", "jsge": "s>=",
+    "jlt": "<", "jle": "<=", "jslt": "s<", "jsle": "s<=",
+}
+ATOMIC_OPERATOR = {"add": "+=", "or": "|=", "and": "&=", "xor": "^="}
+
+
+def lookup(opcode: int, src: int, off: int, imm: int) -> OpSpec | None:
+    """The table entry for an encoded instruction, or None if the kernel knows no such instruction."""
+    specs = BY_OPCODE.get(opcode)
+    if specs is None:
+        return None
+    for spec in specs:
+        disc = spec.discriminator
+        if disc is None:
+            return spec
+        field, value = disc
+        actual = src if field == "src" else off if field == "off" else imm
+        if actual == value:
+            return spec
+    return None
