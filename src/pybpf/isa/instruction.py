@@ -65,6 +65,11 @@ class Instruction:
 
     def encode(self) -> bytes:
         """The raw little-endian bytes (16 for lddw)."""
+        for name, reg in (("dst", self.dst), ("src", self.src)):
+            if not 0 <= reg <= 15:
+                raise InstructionError(None, f"cannot encode {self!r}: {name} register {reg} is not 4 bits")
+        if self.imm_hi and self.opcode != LDDW_OPCODE:
+            raise InstructionError(None, f"cannot encode {self!r}: only lddw has a second-slot immediate")
         try:
             first = _INSN.pack(self.opcode, (self.src << 4) | self.dst, self.off, self.imm)
             if self.opcode == LDDW_OPCODE:
@@ -141,6 +146,8 @@ def validate(insn: Instruction, index: int | None = None) -> OpSpec:
     for name, reg in (("dst", insn.dst), ("src", insn.src)):
         if not 0 <= reg <= 15:
             raise InstructionError(index, f"{name} register {reg} out of range")
+    if insn.imm_hi and not insn.is_lddw:
+        raise InstructionError(index, f"imm_hi {insn.imm_hi} on a one-slot instruction (only lddw has it)")
     spec = insn.spec
     if spec is None:
         if insn.opcode in opcodes.BY_OPCODE:
@@ -150,7 +157,8 @@ def validate(insn: Instruction, index: int | None = None) -> OpSpec:
         raise InstructionError(index, f"unknown opcode {insn.opcode:#04x}")
     for field in spec.reserved:
         if getattr(insn, field) != 0:
-            raise InstructionError(index, f"{spec.mnemonic} uses reserved field {field} ({getattr(insn, field)})")
+            value = getattr(insn, field)
+            raise InstructionError(index, f"{spec.mnemonic} uses reserved field {field} ({value})")
     if insn.dst >= opcodes.MAX_BPF_REG:
         raise InstructionError(index, f"R{insn.dst} is invalid")
     if insn.src >= opcodes.MAX_BPF_REG and spec.use_src_reg:
@@ -172,7 +180,7 @@ def validate_program(insns: Sequence[Instruction]) -> list[OpSpec]:
     total = starts[-1] + insns[-1].slots
     valid_targets = set(starts)
     specs: list[OpSpec] = []
-    for insn, slot in zip(insns, starts):
+    for insn, slot in zip(insns, starts, strict=True):
         spec = validate(insn, slot)
         specs.append(spec)
         target = branch_target(insn, spec, slot)
@@ -181,7 +189,9 @@ def validate_program(insns: Sequence[Instruction]) -> list[OpSpec]:
         if not 0 <= target < total:
             raise InstructionError(slot, f"jump out of range from insn {slot} to {target}")
         if target not in valid_targets:
-            raise InstructionError(slot, f"jump from insn {slot} into the middle of lddw at insn {target - 1}")
+            raise InstructionError(
+                slot, f"jump from insn {slot} into the middle of lddw at insn {target - 1}"
+            )
     return specs
 
 

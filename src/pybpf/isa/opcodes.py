@@ -194,7 +194,8 @@ def _build_table() -> list[OpSpec]:
                reserved=_r("dst", "off")))
     add(OpSpec(call, Kind.CALL_KFUNC, "call kfunc", "call", discriminator=("src", BPF_PSEUDO_KFUNC_CALL),
                reserved=_r("dst")))
-    add(OpSpec(call | BPF_X, Kind.CALLX, "callx", "callx", use_src_reg=True, reserved=_r("src", "off", "imm")))
+    add(OpSpec(call | BPF_X, Kind.CALLX, "callx", "callx", use_src_reg=True,
+               reserved=_r("src", "off", "imm")))
     add(OpSpec(BPF_JMP | JMP_OPS["exit"], Kind.EXIT, "exit", "exit", reserved=_r("dst", "src", "off", "imm")))
 
     # Loads and stores ----------------------------------------------------------------------

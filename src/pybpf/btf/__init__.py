@@ -1,0 +1,78 @@
+"""BTF, the BPF Type Format: the type model (``types``) and the decoder of raw BTF (``parse``).
+
+Mirrors the kernel's BTF (``include/uapi/linux/btf.h``, ``Documentation/bpf/btf.rst``) as read from
+``/sys/kernel/btf/vmlinux``, from the ``.BTF`` section of a clang-compiled BPF object, or from the
+blob a program hands to BPF_BTF_LOAD.  Parsing yields plain data (``BTF``) and never touches the
+kernel; malformed input raises ``BTFError`` (a ``ValueError``).
+"""
+
+from pybpf.btf.parse import BTF_MAGIC, BTF_VERSION, parse_btf, read_btf_file
+from pybpf.btf.types import (
+    BTF,
+    Array,
+    BTFError,
+    BTFType,
+    Const,
+    Datasec,
+    DeclTag,
+    Enum,
+    Enum64,
+    EnumValue,
+    Float,
+    Func,
+    FuncLinkage,
+    FuncProto,
+    Fwd,
+    Int,
+    Kind,
+    Member,
+    Param,
+    Ptr,
+    Restrict,
+    Struct,
+    Typedef,
+    TypeTag,
+    Union,
+    Var,
+    VarLinkage,
+    VarSecinfo,
+    Void,
+    Volatile,
+)
+
+__all__ = [
+    "BTF",
+    "BTF_MAGIC",
+    "BTF_VERSION",
+    "Array",
+    "BTFError",
+    "BTFType",
+    "Const",
+    "Datasec",
+    "DeclTag",
+    "Enum",
+    "Enum64",
+    "EnumValue",
+    "Float",
+    "Func",
+    "FuncLinkage",
+    "FuncProto",
+    "Fwd",
+    "Int",
+    "Kind",
+    "Member",
+    "Param",
+    "Ptr",
+    "Restrict",
+    "Struct",
+    "TypeTag",
+    "Typedef",
+    "Union",
+    "Var",
+    "VarLinkage",
+    "VarSecinfo",
+    "Void",
+    "Volatile",
+    "parse_btf",
+    "read_btf_file",
+]

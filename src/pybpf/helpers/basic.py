@@ -1,0 +1,277 @@
+"""Helpers that need neither maps nor a program context: time, ids, randomness, strings, loops.
+
+Each mirrors the kernel's implementation of the same helper id (kernel/bpf/helpers.c,
+kernel/trace/bpf_trace.c, kernel/bpf/bpf_iter.c), with "current task" meaning the calling process
+and thread, as a user-space bpf() must:
+
+* ``bpf_ktime_get_ns`` (5), ``bpf_ktime_get_boot_ns`` (125), ``bpf_ktime_get_coarse_ns`` (160),
+  ``bpf_ktime_get_tai_ns`` (208): CLOCK_MONOTONIC / BOOTTIME / MONOTONIC_COARSE / TAI.
+* ``bpf_get_prandom_u32`` (7), ``bpf_get_smp_processor_id`` (8), ``bpf_get_numa_node_id`` (42).
+* ``bpf_get_current_pid_tgid`` (14): tgid << 32 | tid;  ``bpf_get_current_uid_gid`` (15): gid << 32 | uid;
+  ``bpf_get_current_comm`` (16);  ``bpf_get_current_cgroup_id`` (80).
+* ``bpf_probe_read``/``_user``/``_kernel`` (4, 112, 113) and their ``_str`` forms (45, 114, 115):
+  copies from the program's address space; an unreadable source zero-fills the destination and
+  returns -EFAULT as the kernel's nofault copies do.
+* ``bpf_strtol`` (105), ``bpf_strtoul`` (106), ``bpf_strncmp`` (182).
+* ``bpf_loop`` (181): calls a BPF callback up to 2**23 times.
+* the printf family (6, 165, 177) lives in ``pybpf.helpers.printk`` and is registered here too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import cast
+
+from pybpf.errors import MemoryAccessError
+from pybpf.helpers import printk
+from pybpf.helpers.registry import HelperContext, HelperRegistry
+
+BPF_MAX_LOOPS = 8 * 1024 * 1024
+TASK_COMM_LEN = 16
+BPF_STRTOX_BASE_MASK = 0x1F
+U64 = (1 << 64) - 1
+
+BASIC_HELPERS = HelperRegistry()
+"""The helpers of this module (and the printf family), by kernel id."""
+_helper = BASIC_HELPERS.helper
+
+
+# -- time -------------------------------------------------------------------------------------
+@_helper("bpf_ktime_get_ns")
+def ktime_get_ns(ctx: HelperContext, *_: int) -> int:
+    return time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+
+
+@_helper("bpf_ktime_get_boot_ns")
+def ktime_get_boot_ns(ctx: HelperContext, *_: int) -> int:
+    return time.clock_gettime_ns(getattr(time, "CLOCK_BOOTTIME", time.CLOCK_MONOTONIC))
+
+
+@_helper("bpf_ktime_get_coarse_ns")
+def ktime_get_coarse_ns(ctx: HelperContext, *_: int) -> int:
+    return time.clock_gettime_ns(_CLOCK_MONOTONIC_COARSE)
+
+
+@_helper("bpf_ktime_get_tai_ns")
+def ktime_get_tai_ns(ctx: HelperContext, *_: int) -> int:
+    return time.clock_gettime_ns(getattr(time, "CLOCK_TAI", time.CLOCK_REALTIME))
+
+
+# -- ids and randomness -----------------------------------------------------------------------
+@_helper("bpf_get_prandom_u32")
+def get_prandom_u32(ctx: HelperContext, *_: int) -> int:
+    return ctx.random.getrandbits(32)
+
+
+@_helper("bpf_get_smp_processor_id")
+def get_smp_processor_id(ctx: HelperContext, *_: int) -> int:
+    return _current_cpu()
+
+
+@_helper("bpf_get_numa_node_id")
+def get_numa_node_id(ctx: HelperContext, *_: int) -> int:
+    return 0
+
+
+@_helper("bpf_get_current_pid_tgid")
+def get_current_pid_tgid(ctx: HelperContext, *_: int) -> int:
+    return (os.getpid() << 32) | threading.get_native_id()
+
+
+@_helper("bpf_get_current_uid_gid")
+def get_current_uid_gid(ctx: HelperContext, *_: int) -> int:
+    return (os.getgid() << 32) | os.getuid()
+
+
+@_helper("bpf_get_current_comm")
+def get_current_comm(ctx: HelperContext, buf: int, size: int, *_: int) -> int:
+    """strncpy the task name into ``buf`` (zero-padded), always NUL-terminating it."""
+    size &= 0xFFFFFFFF
+    if size == 0:
+        return -errno.EINVAL
+    comm = _comm_bytes()[: size - 1]
+    ctx.memory.write(buf, comm + bytes(size - len(comm)))
+    return 0
+
+
+@_helper("bpf_get_current_cgroup_id")
+def get_current_cgroup_id(ctx: HelperContext, *_: int) -> int:
+    """The cgroup v2 id of the calling process: the inode number of its cgroup directory."""
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("0::"):
+                    return os.stat("/sys/fs/cgroup" + line[3:].strip()).st_ino
+    except OSError:
+        pass
+    return 0
+
+
+# -- reading memory ---------------------------------------------------------------------------
+def _probe_read(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: int) -> int:
+    size &= 0xFFFFFFFF
+    try:
+        data = ctx.memory.read(unsafe, size)
+    except MemoryAccessError:
+        ctx.memory.write(dst, bytes(size))
+        return -errno.EFAULT
+    ctx.memory.write(dst, data)
+    return 0
+
+
+def _probe_read_str(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: int) -> int:
+    """Copy a NUL-terminated string of at most ``size`` bytes (NUL included); return its length with NUL."""
+    size &= 0xFFFFFFFF
+    if size == 0:
+        return 0
+    try:
+        if size == 1:
+            ctx.memory.check(unsafe, 1, False)
+        text = ctx.memory.read_cstring(unsafe, size - 1)
+    except MemoryAccessError:
+        ctx.memory.write(dst, bytes(size))
+        return -errno.EFAULT
+    ctx.memory.write(dst, text + b"\0")
+    return len(text) + 1
+
+
+for _name in ("bpf_probe_read", "bpf_probe_read_user", "bpf_probe_read_kernel"):
+    BASIC_HELPERS.register(_name, _probe_read)
+for _name in ("bpf_probe_read_str", "bpf_probe_read_user_str", "bpf_probe_read_kernel_str"):
+    BASIC_HELPERS.register(_name, _probe_read_str)
+
+
+# -- strings ----------------------------------------------------------------------------------
+def _parse_unsigned(buf: bytes, flags: int) -> tuple[int, bool, int]:
+    """The kernel's __bpf_strtoull: (value, negative, consumed) or raises ValueError(-errno)."""
+    base = flags & BPF_STRTOX_BASE_MASK
+    if not buf or base not in (0, 8, 10, 16) or flags & ~BPF_STRTOX_BASE_MASK:
+        raise ValueError(-errno.EINVAL)
+    pos = 0
+    while pos < len(buf) and buf[pos] in b" \t\n\v\f\r\xa0":
+        pos += 1
+    negative = pos < len(buf) and buf[pos] == 0x2D  # '-'
+    if negative:
+        pos += 1
+    if pos == len(buf):
+        raise ValueError(-errno.EINVAL)
+    text = buf[pos : pos + 63].split(b"\0", 1)[0].lower()
+    start = 0
+    if base == 0:
+        if text[:1] == b"0":
+            base = 16 if text[1:2] == b"x" and text[2:3] and text[2:3] in b"0123456789abcdef" else 8
+        else:
+            base = 10
+    if base == 16 and text[:2] == b"0x":
+        start = 2
+    digits = "0123456789abcdef"[:base]
+    end = start
+    while end < len(text) and chr(text[end]) in digits:
+        end += 1
+    if end == start:
+        raise ValueError(-errno.EINVAL)
+    value = int(text[start:end], base)
+    if value > U64:
+        raise ValueError(-errno.ERANGE)
+    return value, negative, pos + end
+
+
+@_helper("bpf_strtol")
+def strtol(ctx: HelperContext, buf: int, buf_len: int, flags: int, res: int, _r5: int) -> int:
+    """``long bpf_strtol(const char *buf, size_t buf_len, u64 flags, long *res)``."""
+    try:
+        value, negative, consumed = _parse_unsigned(ctx.memory.read(buf, buf_len), flags)
+    except ValueError as exc:
+        return int(exc.args[0])
+    signed = -value if negative else value
+    if not -(1 << 63) <= signed < (1 << 63):
+        return -errno.ERANGE
+    ctx.memory.store(res, 8, signed)
+    return consumed
+
+
+@_helper("bpf_strtoul")
+def strtoul(ctx: HelperContext, buf: int, buf_len: int, flags: int, res: int, _r5: int) -> int:
+    """``long bpf_strtoul(const char *buf, size_t buf_len, u64 flags, unsigned long *res)``."""
+    try:
+        value, negative, consumed = _parse_unsigned(ctx.memory.read(buf, buf_len), flags)
+    except ValueError as exc:
+        return int(exc.args[0])
+    if negative:
+        return -errno.EINVAL
+    ctx.memory.store(res, 8, value)
+    return consumed
+
+
+@_helper("bpf_strncmp")
+def strncmp(ctx: HelperContext, s1: int, s1_size: int, s2: int, *_: int) -> int:
+    """``long bpf_strncmp(const char *s1, u32 s1_sz, const char *s2)``: -1, 0 or 1 like lib/string.c."""
+    size = s1_size & 0xFFFFFFFF
+    first = ctx.memory.read(s1, size)
+    second = ctx.memory.read_cstring(s2, size)
+    for index in range(size):
+        c1 = first[index]
+        c2 = second[index] if index < len(second) else 0
+        if c1 != c2:
+            return -1 if c1 < c2 else 1
+        if c1 == 0:
+            break
+    return 0
+
+
+# -- callbacks --------------------------------------------------------------------------------
+@_helper("bpf_loop")
+def loop(ctx: HelperContext, nr_loops: int, callback: int, callback_ctx: int, flags: int, _r5: int) -> int:
+    """``long bpf_loop(u32 nr_loops, void *callback_fn, void *callback_ctx, u64 flags)``."""
+    if flags:
+        return -errno.EINVAL
+    nr_loops &= 0xFFFFFFFF
+    if nr_loops > BPF_MAX_LOOPS:
+        return -errno.E2BIG
+    for index in range(nr_loops):
+        if ctx.call_function(callback, index, callback_ctx):
+            return index + 1
+    return nr_loops
+
+
+# -- the printf family --------------------------------------------------------------------------
+BASIC_HELPERS.register("bpf_trace_printk", printk.trace_printk)
+BASIC_HELPERS.register("bpf_trace_vprintk", printk.trace_vprintk)
+BASIC_HELPERS.register("bpf_snprintf", printk.snprintf)
+
+
+# -- host queries -------------------------------------------------------------------------------
+_CLOCK_MONOTONIC_COARSE = getattr(time, "CLOCK_MONOTONIC_COARSE", 6)
+
+
+def _load_sched_getcpu() -> Callable[[], int] | None:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sched_getcpu
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return None
+    function.restype = ctypes.c_int
+    function.argtypes = []
+    return cast("Callable[[], int]", function)
+
+
+_SCHED_GETCPU = _load_sched_getcpu()
+
+
+def _current_cpu() -> int:
+    if _SCHED_GETCPU is None:  # pragma: no cover
+        return 0
+    cpu = int(_SCHED_GETCPU())
+    return max(cpu, 0)
+
+
+def _comm_bytes() -> bytes:
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/comm", "rb") as handle:
+            return handle.read().rstrip(b"\n")[: TASK_COMM_LEN - 1]
+    except OSError:  # pragma: no cover - not Linux
+        return b"python"

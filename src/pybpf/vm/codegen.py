@@ -1,0 +1,315 @@
+"""Layout of the interpreter's generated Python: a dispatch function per program, a step function per insn.
+
+``pybpf.vm.semantics`` says what each instruction does; this module arranges that code two ways:
+
+* ``translate_program``: a single function ``_run(R, pc, st)`` for the whole program.  Registers
+  live in locals ``r0``..``r10`` for the whole run; the function loops over basic blocks, picking
+  the block at ``pc`` with a binary search of ``if pc < N`` tests (leaves are blocks, so a jump costs
+  about log2(blocks) comparisons and no Python call).  Each block first charges its instruction
+  count to the budget and leaves the loop if the budget cannot cover it.  bpf-to-bpf calls and
+  exits switch frames in place; helpers are plain calls.  The function returns the ``pc`` it
+  stopped at (budget), ``HALTED`` (-1, the main program exited) or ``CALLBACK_DONE`` (-2, a
+  function called from a helper exited), after writing the registers back into ``R``.
+* ``translate_steps``: one function ``_s<slot>(R, st)`` per instruction that reads the registers it
+  uses from ``R``, runs one instruction, writes back what it changed and returns the next slot (or
+  ``HALTED``/``CALLBACK_DONE``).  The interpreter steps with them to trace, and to spend the last
+  instructions of a budget one at a time so the budget error names the exact instruction.
+
+Both are ordinary Python source, kept on the interpreter and registered with ``linecache`` so
+tracebacks and debuggers show it; each instruction is preceded by a comment with its slot and
+disassembly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from pybpf.isa.instruction import Instruction, branch_target
+from pybpf.isa.opcodes import OpSpec
+from pybpf.vm.semantics import EMITTERS, M64, TERMINATORS, CodeWriter, Site
+
+HALTED = -1
+"""Returned when the main program executed exit."""
+CALLBACK_DONE = -2
+"""Returned when a BPF function called from a helper (``HelperContext.call_function``) executed exit."""
+
+REGISTERS = ", ".join(f"r{reg}" for reg in range(11))
+FORGET = "rhi = whi = 0"
+"""Drop the cached regions (an empty range matches no address)."""
+
+
+class ProgramWriter(CodeWriter):
+    """Code inside the whole-program function: control transfers set ``pc`` (the loop dispatches on it).
+
+    Loads and stores check the address against a region cached in locals (``rlo``/``rhi``/``rbase``/
+    ``rview`` for reads, ``w*`` for writes) and only call ``Memory.check`` on a miss.  Regions change
+    during a run only through calls, exits (the stack's bounds) and helpers, so the cache is dropped
+    after each of them (``FORGET``).
+    """
+
+    def load(self, dst: str, size: int, signed: bool, address: str, slot: int) -> None:
+        self.body.extend([
+            f"_a = {address}",
+            f"if not (rlo <= _a and _a + {size} <= rhi):",
+            f"    _g = _check(_a, {size}, False, {slot})",
+            "    rlo, rhi, rbase, rview = _g.start, _g.end, _g.base, _g.view",
+        ])
+        if size == 1 and not signed:
+            self.emit(f"{dst} = rview[_a - rbase]")
+        elif signed:
+            self.emit(f"{dst} = _unpack_s{size}(rview, _a - rbase)[0] & {M64:#x}")
+        else:
+            self.emit(f"{dst} = _unpack_u{size}(rview, _a - rbase)[0]")
+
+    def store(self, size: int, address: str, value: str, slot: int) -> None:
+        self.body.extend([
+            f"_a = {address}",
+            f"if not (wlo <= _a and _a + {size} <= whi):",
+            f"    _g = _check(_a, {size}, True, {slot})",
+            "    wlo, whi, wbase, wview = _g.start, _g.end, _g.base, _g.view",
+            f"wview[_a - wbase] = {value}" if size == 1 else f"_pack_u{size}(wview, _a - wbase, {value})",
+        ])
+
+    def goto(self, target: int) -> None:
+        self.emit(f"pc = {target}")
+        self.terminated = True
+
+    def branch(self, condition: str, target: int, fallthrough: int) -> None:
+        self.emit(f"pc = {target} if {condition} else {fallthrough}")
+        self.terminated = True
+
+    def may_goto(self, target: int, fallthrough: int) -> None:
+        self.body.extend(
+            ["if mg[-1]:", "    mg[-1] -= 1", f"    pc = {fallthrough}", "else:", f"    pc = {target}"]
+        )
+        self.terminated = True
+
+    def call_local(self, target: int, ret: int, slot: int) -> None:
+        self.emit(f"r10 = _push(st, {ret}, (r6, r7, r8, r9, r10), {slot})")
+        self.emit(FORGET)
+        self.emit(f"pc = {target}")
+        self.terminated = True
+
+    def callx(self, value: str, ret: int, slot: int) -> None:
+        self.body.extend([
+            f"_target = _function_at({value})",
+            "if _target is None:",
+            "    st.remaining = budget",
+            f"    r0 = _callx_helper(st, {value}, (r1, r2, r3, r4, r5), {slot})",
+            "    budget = st.remaining",
+            f"    pc = {ret}",
+            "else:",
+            f"    r10 = _push(st, {ret}, (r6, r7, r8, r9, r10), {slot})",
+            "    pc = _target",
+            FORGET,
+        ])
+        self.terminated = True
+
+    def exit(self, slot: int) -> None:
+        self.body.extend([
+            "if not frames:",
+            f"    pc = {HALTED}",
+            "    break",
+            "_ret, (r6, r7, r8, r9, r10) = _pop(st)",
+            FORGET,
+            "if _ret < 0:",
+            f"    pc = {CALLBACK_DONE}",
+            "    break",
+            "pc = _ret",
+        ])
+        self.terminated = True
+
+    def helper_call(self, helper: int, slot: int) -> None:
+        # A helper may run BPF code again (bpf_loop): the budget it spends goes through st.
+        self.emit("st.remaining = budget")
+        self.body.extend(self.helper_invocation(helper, slot))
+        self.emit("budget = st.remaining")
+        self.emit(FORGET)
+
+
+class StepWriter(CodeWriter):
+    """Control transfers of a single-instruction function: return the next slot after writing back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tail: list[str] = []
+
+    def _finish(self, *lines: str) -> None:
+        self.tail.extend(lines)
+        self.terminated = True
+
+    def goto(self, target: int) -> None:
+        self._finish(f"return {target}")
+
+    def branch(self, condition: str, target: int, fallthrough: int) -> None:
+        self._finish(f"return {target} if {condition} else {fallthrough}")
+
+    def may_goto(self, target: int, fallthrough: int) -> None:
+        self._finish("mg = st.may_goto", "if mg[-1]:", "    mg[-1] -= 1")
+        self._finish(f"    return {fallthrough}", f"return {target}")
+
+    def call_local(self, target: int, ret: int, slot: int) -> None:
+        self._finish(f"return _call(R, st, {target}, {ret}, {slot})")
+
+    def callx(self, value: str, ret: int, slot: int) -> None:
+        self._finish(f"return _callx(R, st, {value}, {ret}, {slot})")
+
+    def exit(self, slot: int) -> None:
+        self._finish(f"return _exit(R, st, {slot})")
+
+    def helper_call(self, helper: int, slot: int) -> None:
+        self.body.extend(self.helper_invocation(helper, slot))
+
+
+def block_leaders(insns: Sequence[Instruction], specs: Sequence[OpSpec], starts: Sequence[int]) -> set[int]:
+    """Where basic blocks begin: the entry, each branch or call target, each slot after a terminator."""
+    total = starts[-1] + insns[-1].slots
+    leaders = {0}
+    for insn, spec, slot in zip(insns, specs, starts, strict=True):
+        target = branch_target(insn, spec, slot)
+        if target is not None:
+            leaders.add(target)
+        if spec.kind in TERMINATORS and slot + insn.slots < total:
+            leaders.add(slot + insn.slots)
+    return leaders
+
+
+def describe(insn: Instruction, spec: OpSpec) -> str:
+    """A one-line rendering of an instruction for comments and traces (the disassembler's if present)."""
+    try:
+        from pybpf.isa.disasm import format_instruction
+
+        return format_instruction(insn)
+    except Exception:  # the disassembler is optional here: fall back to the raw fields
+        return f"{spec.mnemonic} dst=r{insn.dst} src=r{insn.src} off={insn.off} imm={insn.imm}"
+
+
+class Program:
+    """The instructions to translate and what their translation depends on."""
+
+    def __init__(
+        self,
+        insns: Sequence[Instruction],
+        specs: Sequence[OpSpec],
+        starts: Sequence[int],
+        *,
+        resolved: Mapping[int, int],
+        code_base: int,
+        helper_ids: Collection[int],
+    ) -> None:
+        self.insns = insns
+        self.specs = specs
+        self.starts = starts
+        self.total = starts[-1] + insns[-1].slots
+        self.resolved = resolved
+        self.code_base = code_base
+        self.helper_ids = helper_ids
+        self.comments = [describe(insn, spec) for insn, spec in zip(insns, specs, strict=True)]
+
+    def site(self, index: int) -> Site:
+        insn, slot = self.insns[index], self.starts[index]
+        spec = self.specs[index]
+        return Site(insn, spec, slot, slot + insn.slots, self.resolved, self.code_base, self.helper_ids)
+
+    def emit(self, writer: CodeWriter, index: int) -> list[str]:
+        """Translate instruction ``index`` into ``writer``; returns its lines (comment first)."""
+        before = len(writer.body)
+        EMITTERS[self.specs[index].kind](writer, self.site(index))
+        return [f"# {self.starts[index]}: {self.comments[index]}", *writer.body[before:]]
+
+    def after(self, index: int) -> str:
+        """The statement continuing after the last instruction of a block that does not jump."""
+        if index + 1 < len(self.insns):
+            return f"pc = {self.starts[index + 1]}"
+        return f"raise _falloff({self.starts[index]})"
+
+
+def _indent(lines: list[str], levels: int = 1) -> list[str]:
+    pad = "    " * levels
+    return [pad + line for line in lines]
+
+
+def translate_program(program: Program, leaders: Collection[int]) -> tuple[str, list[tuple[int, int]]]:
+    """Source of ``_run(R, pc, st)`` for the whole program, and its blocks as (slot, instruction count)."""
+    leaves: list[tuple[int, list[str]]] = []
+    blocks: list[tuple[int, int]] = []
+    index = 0
+    while index < len(program.insns):
+        first = index
+        writer = ProgramWriter()
+        code: list[str] = []
+        while True:
+            code.extend(program.emit(writer, index))
+            if writer.terminated:
+                break
+            if index + 1 == len(program.insns) or program.starts[index + 1] in leaders:
+                code.append(program.after(index))
+                break
+            index += 1
+        index += 1
+        size = index - first
+        slot = program.starts[first]
+        charge = [f"budget -= {size}", "if budget < 0:", f"    budget += {size}", "    break"]
+        leaves.append((slot, charge + code))
+        blocks.append((slot, size))
+
+    def tree(part: list[tuple[int, list[str]]], depth: int, out: list[str]) -> None:
+        """Binary search on pc down to the leaves (blocks), written at indentation ``depth``."""
+        pad = "    " * depth
+        if len(part) == 1:
+            out.extend(pad + line for line in part[0][1])
+            return
+        middle = len(part) // 2
+        out.append(f"{pad}if pc < {part[middle][0]}:")
+        tree(part[:middle], depth + 1, out)
+        out.append(f"{pad}else:")
+        tree(part[middle:], depth + 1, out)
+
+    lines = [
+        "def _run(R, pc, st):",
+        f"    {REGISTERS} = R",
+        "    budget = st.remaining",
+        "    frames = st.frames",
+        "    mg = st.may_goto",
+        "    rlo = rhi = rbase = wlo = whi = wbase = 0",
+        "    rview = wview = None",
+        "    while True:",
+    ]
+    tree(leaves, 2, lines)
+    lines += [
+        f"    R[:] = ({REGISTERS})",
+        "    st.remaining = budget",
+        "    return pc",
+        "",
+    ]
+    return "\n".join(lines), blocks
+
+
+def translate_steps(program: Program) -> str:
+    """Source of one function ``_s<slot>(R, st)`` per instruction."""
+    lines: list[str] = []
+    for index, slot in enumerate(program.starts):
+        writer = StepWriter()
+        code = program.emit(writer, index)
+        lines.append(f"def _s{slot}(R, st):")
+        lines.extend(f"    r{reg} = R[{reg}]" for reg in sorted(writer.reads))
+        lines.extend(_indent(code))
+        lines.extend(f"    R[{reg}] = r{reg}" for reg in sorted(writer.writes))
+        if writer.terminated:
+            lines.extend(_indent(writer.tail))
+        else:
+            after = program.after(index)
+            lines.append("    " + (f"return {after[5:]}" if after.startswith("pc = ") else after))
+        lines.append("")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "CALLBACK_DONE",
+    "HALTED",
+    "Program",
+    "block_leaders",
+    "describe",
+    "translate_program",
+    "translate_steps",
+]

@@ -1,0 +1,386 @@
+"""The reference interpreter: runs eBPF programs with the kernel's semantics, checking every access.
+
+Mirrors kernel/bpf/core.c ``___bpf_prog_run`` — the kernel's own interpreter — for programs that
+may be unverified: where the kernel relies on the verifier, this interpreter checks at run time
+and raises an ``ExecutionError`` subclass naming the instruction (bad memory access, unknown
+helper, call depth, instruction budget, falling off the end).
+
+Execution model
+    The program is decoded and structurally validated once (``validate_program``), then translated
+    into Python source by the semantics table (``pybpf.vm.semantics``) and compiled once into a
+    single function that keeps the registers in locals and dispatches over basic blocks
+    (``pybpf.vm.codegen``); the instruction budget is charged per block.  When the budget cannot
+    cover a whole block, or a trace callback is given, the interpreter switches to
+    single-instruction functions generated from the same table, so the budget error names the
+    exact instruction and the trace sees every instruction.
+
+Memory
+    Registers hold real addresses.  Each run gets a zeroed stack — ``MAX_CALL_FRAMES`` frames of
+    512 bytes in one native buffer, reused by sequential runs — and registers, in
+    ``Interpreter.memory``, the part of it the current call depth may use: a program reaches its
+    own frame and its callers' (pointers to a caller's stack may be passed down, as in the kernel)
+    but not below.  The input buffer of raw runs is registered as region "input"; later layers
+    register contexts, packets and map values.
+
+Calls
+    Helper calls go through the ``HelperRegistry`` bound when the interpreter was built: r1–r5 are
+    passed, the result lands in r0, and r1–r5 keep their values (the kernel marks them unreadable
+    after a call, so a verified program cannot tell).  bpf-to-bpf calls save r6–r9 and r10, give the
+    callee a fresh 512-byte frame (r10 = its top) and at most ``MAX_CALL_FRAMES`` (8) frames may be
+    live, as in the kernel.  ``callx`` (BPF_JMP|BPF_CALL|BPF_X, target register in dst as LLVM ≥ 19
+    and GCC encode it) calls the BPF function whose address the register holds — the value an
+    ``lddw src=BPF_PSEUDO_FUNC`` produced — or, failing that, the helper whose id it holds, as uBPF
+    and the bpf_conformance ``callx`` test expect.  The kernel itself refuses callx.
+
+may_goto
+    Like the kernel's run-time rewrite of may_goto (``do_misc_fixups``): each function invocation
+    has a hidden loop counter initialised to BPF_MAX_LOOPS (2**23); a may_goto jumps when it is 0
+    and otherwise decrements it and falls through.
+
+Loader hooks
+    ``lddw`` with a map/BTF pseudo source needs the 64-bit value the loader resolved for that slot
+    (``resolved={slot: value}``), else it raises "unresolved map reference" when executed.  Legacy
+    ``LD_ABS``/``LD_IND`` need a packet reader (``packet=``), which program types supply; an
+    out-of-range packet load ends the program with r0 = 0, like the kernel.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import linecache
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from struct import Struct as _struct
+from typing import Any
+
+from pybpf.errors import BudgetExceededError, HelperError
+from pybpf.helpers.printk import TRACE_PIPE, TracePipe
+from pybpf.helpers.registry import Helper, HelperContext, HelperRegistry
+from pybpf.isa.instruction import (
+    Instruction,
+    branch_target,
+    decode_program,
+    encode_program,
+    slot_starts,
+    validate_program,
+)
+from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, MAX_CALL_FRAMES, STACK_SIZE, Kind
+from pybpf.vm import codegen, runtime
+from pybpf.vm.memory import Memory, Region
+from pybpf.vm.runtime import MAY_GOTO_LOOPS, PacketReader, RunState
+from pybpf.vm.trace import TraceCallback, TraceEvent, diff_registers
+
+DEFAULT_BUDGET = 10_000_000
+"""Instructions a run may execute before ``BudgetExceededError`` (None means unlimited)."""
+
+M64 = 0xFFFF_FFFF_FFFF_FFFF
+_UNLIMITED = 1 << 62
+_STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
+
+ProgramSource = bytes | bytearray | memoryview | Sequence[Instruction]
+InputBuffer = bytes | bytearray | memoryview
+
+__all__ = [
+    "DEFAULT_BUDGET",
+    "MAY_GOTO_LOOPS",
+    "BytesPacket",
+    "Interpreter",
+    "PacketReader",
+    "RunResult",
+    "run",
+]
+
+
+class BytesPacket:
+    """A packet reader over bytes: network-order loads inside the buffer, None outside it."""
+
+    def __init__(self, data: bytes | bytearray | memoryview) -> None:
+        self.data = bytes(data)
+
+    def __call__(self, offset: int, size: int) -> int | None:
+        if offset < 0 or offset + size > len(self.data):
+            return None
+        return int.from_bytes(self.data[offset : offset + size], "big")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run produced: r0, how many instructions ran and the final registers r0..r10."""
+
+    retval: int
+    instructions: int
+    registers: tuple[int, ...]
+
+
+class Interpreter:
+    """A decoded, validated and translated program, ready to run any number of times.
+
+    ``helpers``: a ``HelperRegistry`` or mapping id -> helper (default: ``pybpf.helpers`` basics),
+    bound when the interpreter is built.  ``memory``: the address space (default: a new one); the
+    stack and the input buffer are added to it for the duration of each run, and callers may add
+    regions of their own (contexts, map values) before running.  ``resolved``: slot -> 64-bit value
+    of each ``lddw`` with a map or BTF pseudo source, as the loader resolved it.
+
+    Runs sharing one ``Memory`` are serialised by its lock; a helper may start another run (of this
+    or another program) from inside a run.
+    """
+
+    def __init__(
+        self,
+        program: ProgramSource,
+        *,
+        helpers: Mapping[int, Helper] | None = None,
+        memory: Memory | None = None,
+        resolved: Mapping[int, int] | None = None,
+    ) -> None:
+        if isinstance(program, bytes | bytearray | memoryview):
+            insns = decode_program(program)
+        else:
+            insns = list(program)
+        specs = validate_program(insns)
+        self.instructions: tuple[Instruction, ...] = tuple(insns)
+        self.starts: tuple[int, ...] = tuple(slot_starts(insns))
+        self.total_slots = self.starts[-1] + insns[-1].slots
+        self.helpers = helpers if isinstance(helpers, HelperRegistry) else _registry(helpers)
+        self.memory = memory if memory is not None else Memory()
+        self._insn_at = dict(zip(self.starts, insns, strict=True))
+        self._code = ctypes.create_string_buffer(encode_program(insns), 8 * self.total_slots)
+        self.code_base = ctypes.addressof(self._code)
+        self._entries = {0} | {
+            target
+            for insn, spec, slot in zip(insns, specs, self.starts, strict=True)
+            if spec.kind is Kind.CALL_LOCAL or (spec.kind is Kind.LDDW and insn.src == BPF_PSEUDO_FUNC)
+            if (target := branch_target(insn, spec, slot)) is not None
+        }
+        self._program = codegen.Program(
+            insns, specs, self.starts,
+            resolved=dict(resolved or {}), code_base=self.code_base, helper_ids=set(self.helpers),
+        )
+        self._namespace = self._build_namespace()
+        leaders = codegen.block_leaders(insns, specs, self.starts)
+        source, blocks = codegen.translate_program(self._program, leaders)
+        self.python_source = self._exec(source, "program")
+        self.blocks = len(blocks)
+        self._run_function: Any = self._namespace["_run"]
+        self._steps: list[Any] | None = None
+        self.step_source: str | None = None  # the single-instruction functions, once first needed
+        self._spare_stacks: list[ctypes.Array[ctypes.c_char]] = []
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build_namespace(self) -> dict[str, Any]:
+        memory, helpers = self.memory, self.helpers
+        namespace: dict[str, Any] = {
+            "_ld1": memory.load1, "_ld2": memory.load2, "_ld4": memory.load4, "_ld8": memory.load8,
+            "_lds1": memory.loads1, "_lds2": memory.loads2, "_lds4": memory.loads4,
+            "_st1": memory.store1, "_st2": memory.store2, "_st4": memory.store4, "_st8": memory.store8,
+            "_check": memory.check,
+            "_unpack_u2": _struct("=H").unpack_from, "_unpack_u4": _struct("=I").unpack_from,
+            "_unpack_u8": _struct("=Q").unpack_from, "_unpack_s1": _struct("=b").unpack_from,
+            "_unpack_s2": _struct("=h").unpack_from, "_unpack_s4": _struct("=i").unpack_from,
+            "_pack_u2": _struct("=H").pack_into, "_pack_u4": _struct("=I").pack_into,
+            "_pack_u8": _struct("=Q").pack_into,
+            "_sdiv64": runtime.sdiv64, "_smod64": runtime.smod64,
+            "_sdiv32": runtime.sdiv32, "_smod32": runtime.smod32,
+            "_push": runtime.push_frame, "_pop": runtime.pop_frame,
+            "_call": runtime.call, "_exit": runtime.exit_, "_callx": runtime.callx,
+            "_callx_helper": runtime.callx_helper, "_function_at": self.function_at,
+            "_ldpkt": runtime.load_packet,
+            "_helper_fault": lambda exc, helper, pc: runtime.helper_fault(
+                exc, helper, pc, helpers.name(helper)
+            ),
+            "_no_helper": lambda helper, pc: runtime.no_helper(helper, pc, helpers.name(helper)),
+            "_unresolved": runtime.unresolved,
+            "_falloff": runtime.fell_off,
+            "_fail": runtime.fail,
+        }
+        namespace.update({f"_h{helper_id}": function for helper_id, function in helpers.items()})
+        return namespace
+
+    def _exec(self, source: str, kind: str) -> str:
+        """Compile generated source into the namespace, registered with linecache for tracebacks."""
+        header = f"# Generated by pybpf.vm.codegen ({kind} of Interpreter {id(self):#x}); do not edit.\n"
+        source = header + source
+        filename = f"<pybpf-{kind}-{id(self):#x}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        weakref.finalize(self, linecache.cache.pop, filename, None)
+        exec(compile(source, filename, "exec"), self._namespace)
+        return source
+
+    def _step_functions(self) -> list[Any]:
+        if self._steps is None:
+            self.step_source = self._exec(codegen.translate_steps(self._program), "steps")
+            steps: list[Any] = [None] * self.total_slots
+            for slot in self.starts:
+                steps[slot] = self._namespace[f"_s{slot}"]
+            self._steps = steps
+        return self._steps
+
+    def function_at(self, address: int) -> int | None:
+        """The slot of the BPF function whose address is ``address`` (an lddw BPF_PSEUDO_FUNC value)."""
+        offset = address - self.code_base
+        if 0 <= offset < 8 * self.total_slots and not offset & 7 and offset >> 3 in self._entries:
+            return offset >> 3
+        return None
+
+    def function_address(self, slot: int) -> int:
+        """The address ``lddw src=BPF_PSEUDO_FUNC`` yields for the function at ``slot``."""
+        return self.code_base + 8 * slot
+
+    # -- running -----------------------------------------------------------------------------------
+    def run(
+        self,
+        memory: InputBuffer | None = None,
+        *,
+        registers: Mapping[int, int] | None = None,
+        budget: int | None = DEFAULT_BUDGET,
+        trace: TraceCallback | None = None,
+        packet: InputBuffer | PacketReader | None = None,
+        trace_pipe: TracePipe | None = None,
+        env: dict[str, object] | None = None,
+    ) -> int:
+        """Run the program and return r0 (see ``execute`` for the arguments)."""
+        result = self.execute(
+            memory, registers=registers, budget=budget, trace=trace, packet=packet, trace_pipe=trace_pipe,
+            env=env,
+        )
+        return result.retval
+
+    def execute(
+        self,
+        memory: InputBuffer | None = None,
+        *,
+        registers: Mapping[int, int] | None = None,
+        budget: int | None = DEFAULT_BUDGET,
+        trace: TraceCallback | None = None,
+        packet: InputBuffer | PacketReader | None = None,
+        trace_pipe: TracePipe | None = None,
+        env: dict[str, object] | None = None,
+    ) -> RunResult:
+        """Run the program once.
+
+        ``memory``: input buffer; r1 = its address, r2 = its length (r1 = r2 = 0 without one).  A
+        ``bytearray`` or writable buffer is used in place (the program's writes show in it); bytes
+        are copied.  ``registers``: initial values of r0–r9 (override r1/r2).  ``budget``: maximum
+        instructions (None: unlimited).  ``trace``: called after every instruction.  ``packet``:
+        bytes or a reader for LD_ABS/LD_IND.  ``trace_pipe``: where bpf_trace_printk writes
+        (default ``pybpf.helpers.printk.TRACE_PIPE``).  ``env``: per-run data for helpers.
+        """
+        limit = _UNLIMITED if budget is None else max(0, min(budget, _UNLIMITED))
+        reader = BytesPacket(packet) if isinstance(packet, bytes | bytearray | memoryview) else packet
+        with self.memory.lock:
+            added: list[Region] = []
+            # Sequential runs reuse one stack buffer (same addresses every run); nested runs get their own.
+            spare = self._spare_stacks
+            stack_buffer = spare.pop() if spare else (ctypes.c_char * _STACK_BYTES)()
+            ctypes.memset(stack_buffer, 0, _STACK_BYTES)
+            try:
+                stack = self.memory.add_region(
+                    ctypes.addressof(stack_buffer), _STACK_BYTES, writable=True, name="stack"
+                )
+                added.append(stack)
+                st = RunState(
+                    budget=limit, memory=self.memory, stack=stack, helpers=self.helpers,
+                    function_at=self.function_at, packet=reader, trace=trace,
+                )
+                st.set_depth(1)
+                regs = st.regs
+                if memory is not None:
+                    region = self._input_region(memory)
+                    if region is not None:
+                        added.append(region)
+                        regs[1], regs[2] = region.start, region.length
+                for reg, value in (registers or {}).items():
+                    if not 0 <= reg < 10:
+                        raise ValueError(f"cannot set the initial value of r{reg}")
+                    regs[reg] = value & M64
+                st.ctx = HelperContext(
+                    self.memory, trace_pipe if trace_pipe is not None else TRACE_PIPE,
+                    lambda function, *args: self._call_function(st, function, args), env=env,
+                )
+                try:
+                    self._execute_from(st, 0)
+                except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
+                    regs[0] = 0
+                return RunResult(regs[0], limit - st.remaining, tuple(regs))
+            finally:
+                for region in reversed(added):
+                    self.memory.remove_region(region)
+                self._spare_stacks.append(stack_buffer)
+
+    def _input_region(self, data: InputBuffer) -> Region | None:
+        view = memoryview(data)
+        if view.nbytes == 0:
+            return None
+        if view.readonly:
+            return self.memory.add_region(bytearray(view), writable=True, name="input")
+        return self.memory.add_region(view, writable=True, name="input")
+
+    def _call_function(self, st: RunState, function: int, args: tuple[int, ...]) -> int:
+        """Run the BPF function at address ``function`` from inside a helper; returns its r0."""
+        target = self.function_at(function)
+        if target is None:
+            raise HelperError(None, f"{function:#x} is not the address of a BPF function of this program")
+        if len(args) > 5:
+            raise HelperError(None, "a BPF function takes at most five arguments")
+        regs = st.regs
+        saved, depth = regs[:], len(st.frames)
+        for reg in range(1, 6):
+            regs[reg] = args[reg - 1] & M64 if reg <= len(args) else 0
+        try:
+            regs[10] = runtime.push_frame(st, -1, tuple(regs[6:11]), None)
+            self._execute_from(st, target)
+            return regs[0]
+        finally:
+            del st.frames[depth:]
+            del st.may_goto[depth + 1 :]
+            st.set_depth(depth + 1)
+            regs[:] = saved
+
+    # -- dispatch ----------------------------------------------------------------------------------
+    def _execute_from(self, st: RunState, pc: int) -> int:
+        """Run from ``pc`` until the main program or the current callback exits; returns how it ended."""
+        if st.trace is None:
+            pc = self._run_function(st.regs, pc, st)
+            if pc < 0:
+                return pc
+        return self._step(st, pc)
+
+    def _step(self, st: RunState, pc: int) -> int:
+        """Run instruction by instruction (traces, and the last instructions of a budget)."""
+        steps, regs, trace = self._step_functions(), st.regs, st.trace
+        while pc >= 0:
+            if st.remaining <= 0:
+                raise BudgetExceededError(pc, f"instruction budget of {st.budget} instructions exhausted")
+            st.remaining -= 1
+            if trace is None:
+                pc = steps[pc](regs, st)
+                continue
+            before, at, depth = regs[:], pc, len(st.frames)
+            pc = steps[pc](regs, st)
+            trace(TraceEvent(at, self._insn_at[at], diff_registers(before, regs), depth))
+        return pc
+
+
+def _registry(helpers: Mapping[int, Helper] | None) -> HelperRegistry:
+    if helpers is None:
+        from pybpf.helpers import default_registry
+
+        return default_registry()
+    return HelperRegistry(helpers)
+
+
+def run(
+    program: ProgramSource,
+    memory: InputBuffer | None = None,
+    *,
+    helpers: Mapping[int, Helper] | None = None,
+    budget: int | None = DEFAULT_BUDGET,
+    trace: TraceCallback | None = None,
+) -> int:
+    """Run a program once on ``memory`` (r1 = its address, r2 = its length) and return r0 as u64.
+
+    A ``bytearray`` is used in place, so the program's writes are visible in it afterwards.
+    """
+    return Interpreter(program, helpers=helpers).run(memory, budget=budget, trace=trace)
+

@@ -1,0 +1,1 @@
+"""Tests of pybpf.btf: the BTF type model and the raw BTF parser."""

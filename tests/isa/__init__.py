@@ -1,0 +1,1 @@
+"""Tests of the instruction-set layer: opcode table, encoding, validation, assembly, disassembly."""

@@ -1,0 +1,1 @@
+"""Tests of pybpf.uapi: the generated bpf(2) ABI types and constants."""
