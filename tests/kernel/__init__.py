@@ -1,0 +1,1 @@
+"""Tests of pybpf.kernel: the native backend (the real bpf(2) through ctypes)."""

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job: set up .venv, then assemble example programs, run them and show their disassembly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+pybpf=.venv/bin/pybpf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "== assemble examples/fib.s (kernel syntax) to raw eBPF bytes"
+$pybpf asm examples/fib.s -o "$tmp/fib.bin"
+echo "   $(wc -c < "$tmp/fib.bin") bytes"
+echo "== disassemble it (kernel syntax, labels)"
+$pybpf disasm "$tmp/fib.bin" --labels --slots
+echo "== run it with n = 50 (memory 32 00 00 00)"
+$pybpf run "$tmp/fib.bin" --mem "32 00 00 00"
+echo "== examples/checksum.ubpf (uBPF syntax) on memory 01 02 03 04 05, traced"
+$pybpf run examples/checksum.ubpf --mem "01 02 03 04 05" --trace
+echo "== the same program through the conformance-suite plugin protocol"
+$pybpf asm examples/checksum.ubpf --hex | .venv/bin/pybpf-conformance-plugin "0102030405"

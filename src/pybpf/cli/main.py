@@ -1,0 +1,71 @@
+"""The ``pybpf`` command: a bpftool-shaped front end to pybpf.
+
+Subcommands live in one module per area (``isa_commands`` for asm/disasm/run); this module builds
+the parser and turns every expected failure — bad input, a program the kernel would refuse, a
+faulting program, an errno from bpf() — into a one-line ``pybpf: error: ...`` on stderr and a
+non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pybpf import __version__
+from pybpf.cli import isa_commands
+from pybpf.cli.inputs import InputError
+from pybpf.errors import AsmError, ExecutionError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pybpf", description="The Linux bpf(2) system in user space: assemble, inspect and run eBPF.")
+    parser.add_argument("--version", action="version", version=f"pybpf {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    isa_commands.add_parsers(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args))
+    except AsmError as exc:
+        where = f"{getattr(args, 'file', '-')}:{exc.line}:{exc.column}"
+        _error(f"{where}: {exc.reason}")
+        if exc.source_line:
+            print(f"    {exc.source_line}\n    {' ' * (exc.column - 1)}^", file=sys.stderr)
+    except ExecutionError as exc:
+        _error(f"program fault: {exc}")
+    except (InputError, ValueError) as exc:
+        _error(str(exc))
+    except BrokenPipeError:  # output piped into something that stopped reading (head, less)
+        _silence_stdout()
+    except OSError as exc:  # BPFError and friends: errno plus the reason
+        _error(f"{exc.strerror} (errno {exc.errno})" if exc.errno is not None else str(exc))
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_ERROR
+
+
+def _silence_stdout() -> None:
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _error(message: str) -> None:
+    print(f"pybpf: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
