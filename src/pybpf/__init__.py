@@ -14,7 +14,7 @@ from pybpf.errors import (
     KeyNotExistError,
     MemoryAccessError,
 )
-from pybpf.isa import Instruction, decode_program, encode_program
+from pybpf.isa import Instruction, assemble, decode_program, disassemble, encode_program
 
 __version__ = "0.1.0"
 
@@ -30,6 +30,8 @@ __all__ = [
     "KeyNotExistError",
     "MemoryAccessError",
     "__version__",
+    "assemble",
     "decode_program",
+    "disassemble",
     "encode_program",
 ]

@@ -1,5 +1,7 @@
 """The eBPF instruction set: the opcode table, instructions, encoding, assembly and disassembly."""
 
+from pybpf.isa.asm import assemble, detect_syntax
+from pybpf.isa.disasm import disassemble, format_instruction
 from pybpf.isa.instruction import (
     Instruction,
     decode,
@@ -16,9 +18,13 @@ __all__ = [
     "Instruction",
     "Kind",
     "OpSpec",
+    "assemble",
     "decode",
     "decode_program",
+    "detect_syntax",
+    "disassemble",
     "encode_program",
+    "format_instruction",
     "slot_starts",
     "validate",
     "validate_program",
