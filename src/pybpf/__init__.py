@@ -35,3 +35,9 @@ __all__ = [
     "disassemble",
     "encode_program",
 ]
+
+from pybpf.kernel.backend import Backend, UserBackend, get_backend
+from pybpf.kernel.syscall import bpf
+from pybpf.map import Map
+
+__all__ += ["Backend", "Map", "UserBackend", "bpf", "get_backend"]

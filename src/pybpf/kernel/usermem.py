@@ -27,7 +27,7 @@ class _IoVec(ctypes.Structure):
 @functools.cache
 def _functions() -> tuple[Any, Any]:
     libc = ctypes.CDLL(None, use_errno=True)
-    argtypes = [
+    argtypes: list[Any] = [
         ctypes.c_int,
         ctypes.POINTER(_IoVec),
         ctypes.c_ulong,

@@ -14,7 +14,7 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapSpec, MapType, flags_access_ok, round_up
+from pybpf.maps.base import ACCESS_MASK, MapSpec, MapType, flags_access_ok, round_up
 from pybpf.maps.registry import register
 
 ARRAY_CREATE_FLAG_MASK = (
@@ -25,6 +25,7 @@ ARRAY_CREATE_FLAG_MASK = (
     | uapi.BPF_F_INNER_MAP
 )
 _INDEX = struct.Struct("<I")
+INT_MAX = (1 << 31) - 1
 
 
 @register(uapi.BPF_MAP_TYPE_ARRAY)
@@ -49,10 +50,8 @@ class ArrayMap(MapType):
             raise BPFError(errno.EINVAL, "invalid array map attributes")
         if spec.flags & uapi.BPF_F_PRESERVE_ELEMS:
             raise BPFError(errno.EINVAL, "BPF_F_PRESERVE_ELEMS is for perf event arrays")
-        if spec.value_size > KMALLOC_MAX_SIZE:
+        if spec.value_size > INT_MAX:
             raise BPFError(errno.E2BIG, "value_size too large")
-        if spec.max_entries * round_up(spec.value_size, 8) >= 1 << 32:
-            raise BPFError(errno.ENOMEM, "array too large")
 
     @classmethod
     def storage_size(cls, spec: MapSpec) -> int:

@@ -18,8 +18,8 @@ How to add a map type
    when ``read_locked`` is True.  Publish changes with one aligned store where a crash could
    otherwise leave a half-written structure, and make ``recover()`` repair whatever a process
    killed while holding the lock can leave behind.
-5. Decorate the class with ``@register(BPF_MAP_TYPE_...)`` and import the module in
-   ``pybpf/maps/registry.py`` (``_load_builtin``).
+5. Decorate the class with ``@register(BPF_MAP_TYPE_...)`` and add the module's name to
+   ``_BUILTIN`` in ``pybpf/maps/registry.py``.
 6. Add its behaviours to ``tests/maps`` so they run against both backends.
 """
 

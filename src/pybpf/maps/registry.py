@@ -6,12 +6,15 @@ looks the type up here and a type with no entry is refused with EINVAL.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from pybpf.maps.base import MapType
 
 _REGISTRY: dict[int, type[MapType]] = {}
 _loaded = False
+_BUILTIN = ("pybpf.maps.array", "pybpf.maps.hash")
+"""Modules that register the built-in map types when imported."""
 
 
 def register(map_type: int) -> Callable[[type[MapType]], type[MapType]]:
@@ -29,7 +32,8 @@ def _load_builtin() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from pybpf.maps import array, hash  # noqa: F401  (registering imports)
+        for module in _BUILTIN:
+            importlib.import_module(module)
 
 
 def lookup_map_type(map_type: int) -> type[MapType] | None:

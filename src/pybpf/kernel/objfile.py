@@ -1,0 +1,191 @@
+"""BPF objects as files: each map is an unnamed file in a bpffs-like directory, shared by mmap.
+
+Mirrors the kernel's anon-inode bpf objects (``bpf_map_new_fd``, ``__bpf_map_get``) and their
+lifetime: the object lives exactly as long as some fd, mapping or pin (hard link) refers to its
+file, so ``close``, ``dup``, ``fork`` and SCM_RIGHTS behave as the seed's NOTES say because the
+operating system itself counts the references.
+
+* The file is ``open(root, O_TMPFILE | O_RDWR | O_CLOEXEC, 0o600)`` where root is ``$PYBPF_BPFFS``
+  (default ``/dev/shm/pybpf-bpffs``, created if missing); pinning hard-links it into root.
+* Layout: the map's storage at offset 0 (page aligned, so ``mmap(fd, 0)`` of an mmapable array
+  shows the values), then one trailer page holding the header (magic, version, kind, map_type,
+  key_size, value_size, max_entries, flags, id, name, frozen) and the shared lock.  The file is
+  sized with ``ftruncate`` and stays sparse until written.
+* A process maps each object once; the cache is keyed by ``(st_dev, st_ino)`` and bounded (oldest first out,
+  ``MapObject.cache_limit``), because a cached mapping keeps a closed map's memory alive.  An fd that is not
+  such a file gives EINVAL (the kernel's "not a map fd"), a closed fd EBADF.
+* Object ids are unique across processes: a counter file in root updated under ``fcntl.lockf``.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import mmap
+import os
+import stat
+import struct
+import threading
+from collections import OrderedDict
+from typing import ClassVar
+
+from pybpf.errors import BPFError
+from pybpf.kernel.locking import MUTEX_BYTES, SharedMutex, init_mutex
+from pybpf.maps.base import MapSpec, MapType, round_up
+from pybpf.maps.registry import lookup_map_type
+
+PAGE = mmap.PAGESIZE
+DEFAULT_ROOT = "/dev/shm/pybpf-bpffs"
+MAGIC = b"PYBPFOBJ"
+VERSION = 1
+KIND_MAP = 1
+
+# magic, version, kind, map_type, key_size, value_size, max_entries, flags, id, name[16], frozen
+_HEADER = struct.Struct("<8s8I16sI")
+_FROZEN_AT = _HEADER.size - 4
+_LOCK_AT = 128
+_IDS_FILE = ".pybpf-ids"
+
+
+def bpffs_root() -> str:
+    """The bpffs-like directory of this process (``$PYBPF_BPFFS``), created when missing."""
+    root = os.environ.get("PYBPF_BPFFS", DEFAULT_ROOT)
+    os.makedirs(root, mode=0o1777, exist_ok=True)
+    return root
+
+
+def _next_id(root: str) -> int:
+    fd = os.open(os.path.join(root, _IDS_FILE), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        data = os.pread(fd, 4, 0)
+        new = (struct.unpack("<I", data)[0] if len(data) == 4 else 0) + 1
+        os.pwrite(fd, struct.pack("<I", new), 0)
+        return new
+    finally:
+        os.close(fd)  # releases the lock
+
+
+class MapObject:
+    """One map object as this process sees it: its shared mapping, header and implementation."""
+
+    _cache: ClassVar[OrderedDict[tuple[int, int], MapObject]] = OrderedDict()
+    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
+    cache_limit: ClassVar[int] = 128
+    """Mappings kept per process; a mapping keeps its file alive, so the cache is bounded."""
+
+    @classmethod
+    def _remember(cls, key: tuple[int, int], obj: MapObject) -> MapObject:
+        with cls._cache_lock:
+            obj = cls._cache.setdefault(key, obj)
+            cls._cache.move_to_end(key)
+            while len(cls._cache) > cls.cache_limit:
+                cls._cache.popitem(last=False)  # unmapped once no call is using it
+            return obj
+
+    def __init__(self, mm: mmap.mmap, header_at: int) -> None:
+        self.mm = mm
+        self.header_at = header_at
+        fields = _HEADER.unpack_from(mm, header_at)
+        _, _, _, map_type, key_size, value_size, max_entries, flags, obj_id, name, _ = fields
+        self.spec = MapSpec(map_type, key_size, value_size, max_entries, flags)
+        self.id: int = obj_id
+        self.name: bytes = name.rstrip(b"\0")
+        impl = lookup_map_type(map_type)
+        if impl is None:
+            raise BPFError(errno.EINVAL, f"map type {map_type} not supported by this pybpf")
+        self.impl: MapType = impl(self.spec, memoryview(mm)[:header_at])
+        base = _address_of(mm)
+        self.lock = SharedMutex(base + header_at + _LOCK_AT, self.impl.recover)
+
+    @property
+    def frozen(self) -> bool:
+        return bool(struct.unpack_from("<I", self.mm, self.header_at + _FROZEN_AT)[0])
+
+    def freeze(self) -> None:
+        struct.pack_into("<I", self.mm, self.header_at + _FROZEN_AT, 1)
+
+    # --- creation and lookup ----------------------------------------------------------------
+    @classmethod
+    def create(cls, spec: MapSpec, name: bytes) -> int:
+        """Create the object's file; returns a new close-on-exec fd referring to it."""
+        impl = lookup_map_type(spec.map_type)
+        if impl is None:
+            raise BPFError(errno.EINVAL, f"map type {spec.map_type}: unknown or not yet implemented in pybpf")
+        impl.check(spec)
+        storage = round_up(impl.storage_size(spec), PAGE)
+        root = bpffs_root()
+        fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        try:
+            os.ftruncate(fd, storage + PAGE)
+            mm = mmap.mmap(fd, storage + PAGE)
+        except OSError as exc:
+            os.close(fd)
+            raise BPFError(errno.ENOMEM, f"cannot allocate map: {exc}") from exc
+        header = (MAGIC, VERSION, KIND_MAP, spec.map_type, spec.key_size, spec.value_size,
+                  spec.max_entries, spec.flags, _next_id(root), name, 0)  # fmt: skip
+        _HEADER.pack_into(mm, storage, *header)
+        init_mutex(_address_of(mm) + storage + _LOCK_AT)
+        obj = cls(mm, storage)
+        obj.impl.initialize()
+        st = os.fstat(fd)
+        cls._remember((st.st_dev, st.st_ino), obj)
+        return fd
+
+    @classmethod
+    def from_fd(cls, fd: int) -> MapObject:
+        """The map object ``fd`` refers to; EBADF for a closed fd, EINVAL for any other file."""
+        try:
+            st = os.fstat(fd)
+        except OSError as exc:
+            raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
+        key = (st.st_dev, st.st_ino)
+        obj = cls._cache.get(key)
+        if obj is not None:
+            return obj
+        if not stat.S_ISREG(st.st_mode) or st.st_size < 2 * PAGE or st.st_size % PAGE:
+            raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf map")
+        try:
+            raw = os.pread(fd, _HEADER.size, st.st_size - PAGE)
+        except OSError as exc:
+            raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf map") from exc
+        if len(raw) != _HEADER.size or raw[:8] != MAGIC or _HEADER.unpack(raw)[2] != KIND_MAP:
+            raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf map")
+        try:
+            mm = mmap.mmap(fd, st.st_size)
+        except OSError:  # read-only fd: map the file through a read-write reopen
+            rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
+            try:
+                mm = mmap.mmap(rw, st.st_size)
+            finally:
+                os.close(rw)
+        return cls._remember(key, cls(mm, st.st_size - PAGE))
+
+
+_AT_FDCWD = -100
+_AT_SYMLINK_FOLLOW = 0x400
+
+
+def link_object(fd: int, path: str) -> None:
+    """Give the object behind ``fd`` the name ``path`` (a hard link; the pin of bpffs).
+
+    ``linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, path, AT_SYMLINK_FOLLOW)``: the way to name an
+    ``O_TMPFILE`` file.  (``os.link`` may call ``link(2)``, which would link the /proc symlink.)
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    source = f"/proc/self/fd/{fd}".encode()
+    if libc.linkat(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
+        err = ctypes.get_errno()
+        raise BPFError(err, f"pin {path}: {os.strerror(err)}")
+
+
+def _address_of(mm: mmap.mmap) -> int:
+    """The address of a mapping (the export pins it; cached mappings are never closed)."""
+    import ctypes
+
+    return ctypes.addressof(ctypes.c_char.from_buffer(mm))
+
+
+assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _LOCK_AT

@@ -1,0 +1,370 @@
+"""The user-space ``bpf(cmd, attr, size)``: attr decoding, size checks and the command table.
+
+Mirrors ``kernel/bpf/syscall.c``'s ``__sys_bpf``: the attr is copied in (a size beyond
+``union bpf_attr`` must have an all-zero tail, else E2BIG; beyond a page E2BIG), every command
+ignores nothing after its last field (``CHECK_ATTR``: non-zero bytes there give EINVAL), unknown
+commands give EINVAL, and each handler checks in the kernel's order so the first failing check
+decides the errno.  Pointers inside the attr are real addresses read and written through
+``pybpf.kernel.usermem`` (EFAULT for bad ones).  Results written back into the attr (``info_len``)
+reach the caller when the attr is mutable (``bpf_attr``, ``bytearray``), as with the real syscall.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import os
+from collections.abc import Callable
+from typing import Any
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.kernel.objfile import MapObject, bpffs_root, link_object
+from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
+from pybpf.maps.base import MapSpec
+from pybpf.maps.registry import lookup_map_type
+
+ATTR_SIZE: int = uapi.ATTR_SIZE
+_PAGE = os.sysconf("SC_PAGESIZE")
+_NAME_LEN = 16
+_INFO_LEN_OFFSET = 4  # offsetof(union bpf_attr, info.info_len)
+
+
+def _end(struct: Any, field: str) -> int:
+    descriptor = getattr(struct, field)
+    return int(descriptor.offset + descriptor.size)
+
+
+_G = uapi._generated
+_MAP_CREATE_END = _end(_G.bpf_attr_anon_map_type, _G.bpf_attr_anon_map_type._fields_[-1][0])
+_ELEM_END = _end(_G.bpf_attr_anon_map_fd, "flags")
+_DELETE_END = _end(_G.bpf_attr_anon_map_fd, "key")
+_NEXT_KEY_END = _end(_G.bpf_attr_anon_map_fd, "flags") - 8  # next_key shares flags' predecessor slot
+_FREEZE_END = _end(_G.bpf_attr_anon_map_fd, "map_fd")
+_OBJ_END = _end(_G.bpf_attr_anon_pathname, "path_fd")
+_INFO_END = _end(_G.bpf_attr_info, "info")
+
+
+class _Call:
+    """One bpf() invocation: the decoded attr and a way to write results back to the caller."""
+
+    def __init__(self, raw: bytes, caller: Any) -> None:
+        self.raw = raw
+        self.attr = uapi.bpf_attr.from_buffer_copy(raw)
+        self._caller = caller
+
+    def write_back(self, offset: int, data: bytes) -> None:
+        end = offset + len(data)
+        if isinstance(self._caller, bytearray) and end <= len(self._caller):
+            self._caller[offset:end] = data
+        elif isinstance(self._caller, ctypes.Union | ctypes.Structure) and end <= ctypes.sizeof(self._caller):
+            ctypes.memmove(ctypes.addressof(self._caller) + offset, data, len(data))
+
+
+def _raw(attr: Any) -> bytes:
+    if isinstance(attr, (ctypes.Structure, ctypes.Union, ctypes.Array)):
+        return bytes(memoryview(attr).cast("B"))
+    if isinstance(attr, (bytes, bytearray, memoryview)):
+        return bytes(attr)
+    raise TypeError(f"bpf attr must be bytes-like or a ctypes object, not {type(attr).__name__}")
+
+
+# --- helpers shared by the handlers ---------------------------------------------------------------
+def _map(fd: int) -> MapObject:
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    return MapObject.from_fd(fd)
+
+
+def _mode(fd: int) -> int:
+    return fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+
+
+def _can_read(fd: int) -> bool:
+    return _mode(fd) != os.O_WRONLY
+
+
+def _can_write(fd: int, obj: MapObject) -> bool:
+    return _mode(fd) != os.O_RDONLY and not obj.frozen
+
+
+def _file_flag(flags: int) -> int:
+    """``bpf_get_file_flag``: the open mode BPF_F_RDONLY / BPF_F_WRONLY ask for."""
+    rd, wr = flags & uapi.BPF_F_RDONLY, flags & uapi.BPF_F_WRONLY
+    if rd and wr:
+        raise BPFError(errno.EINVAL, "BPF_F_RDONLY and BPF_F_WRONLY together")
+    return os.O_RDONLY if rd else os.O_WRONLY if wr else os.O_RDWR
+
+
+def _reopen(fd: int, mode: int) -> int:
+    if mode == os.O_RDWR:
+        return fd
+    try:
+        return os.open(f"/proc/self/fd/{fd}", mode | os.O_CLOEXEC)
+    finally:
+        os.close(fd)
+
+
+def _check_name(raw: bytes) -> bytes:
+    """``bpf_obj_name_cpy``: only [A-Za-z0-9_.], NUL-terminated within the 16 bytes."""
+    end = raw.find(b"\0")
+    if end < 0:
+        raise BPFError(errno.EINVAL, "map name not NUL-terminated")
+    name = raw[:end]
+    if not all(chr(c).isascii() and (chr(c).isalnum() or c in b"_.") for c in name):
+        raise BPFError(errno.EINVAL, "map name has characters other than [A-Za-z0-9_.]")
+    return name
+
+
+# --- commands -----------------------------------------------------------------------------------
+def _map_create(call: _Call) -> int:
+    a = call.attr
+    if a.btf_vmlinux_value_type_id:
+        raise BPFError(errno.EINVAL, "struct_ops maps are not yet implemented in pybpf")
+    if a.btf_key_type_id and not a.btf_value_type_id:
+        raise BPFError(errno.EINVAL, "btf_key_type_id without btf_value_type_id")
+    if a.map_type not in (uapi.BPF_MAP_TYPE_BLOOM_FILTER, uapi.BPF_MAP_TYPE_ARENA) and a.map_extra:
+        raise BPFError(errno.EINVAL, "map_extra is only for bloom filters and arenas")
+    mode = _file_flag(a.map_flags)
+    node_dir = f"/sys/devices/system/node/node{a.numa_node}"
+    if a.map_flags & uapi.BPF_F_NUMA_NODE and not os.path.isdir(node_dir):
+        raise BPFError(errno.EINVAL, "numa node out of range")
+    if a.btf_value_type_id or a.btf_fd:
+        raise BPFError(errno.EINVAL, "BTF-described maps are not yet implemented in pybpf")
+    if a.map_ifindex:
+        raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
+    spec = MapSpec(a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags, a.numa_node)
+    impl = lookup_map_type(spec.map_type)
+    if impl is not None:
+        impl.check(spec)  # the kernel's map_alloc_check runs before the name is copied
+    start = _G.bpf_attr_anon_map_type.map_name.offset  # type: ignore[attr-defined]
+    name = _check_name(call.raw[start : start + _NAME_LEN])
+    fd = MapObject.create(spec, name)
+    return _reopen(fd, mode)
+
+
+KeySource = Callable[[int], bytes]
+"""Produces the bytes of a key or value given its size (``copy_from_user`` for attr pointers)."""
+
+
+def lookup_elem(fd: int, flags: int, key: KeySource) -> bytes:
+    """BPF_MAP_LOOKUP_ELEM after attr decoding: the checks in the kernel's order, then the lookup.
+
+    The attr handler and the Pythonic ``Map`` (which needs no user-pointer copies) share it.
+    """
+    if flags & ~uapi.BPF_F_LOCK:
+        raise BPFError(errno.EINVAL, "unknown lookup flags")
+    obj = _map(fd)
+    if not _can_read(fd):
+        raise BPFError(errno.EPERM, "map fd is not readable")
+    if flags & uapi.BPF_F_LOCK:
+        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+    raw = key(obj.spec.key_size)
+    if obj.impl.read_locked:
+        with obj.lock:
+            return obj.impl.lookup(raw)
+    return obj.impl.lookup(raw)
+
+
+def update_elem(fd: int, flags: int, key: KeySource, value: KeySource) -> None:
+    """BPF_MAP_UPDATE_ELEM after attr decoding."""
+    obj = _map(fd)
+    if not _can_write(fd, obj):
+        raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+    if flags & uapi.BPF_F_LOCK:
+        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+    raw_key = key(obj.spec.key_size)
+    raw_value = value(obj.spec.value_size)
+    with obj.lock:
+        obj.impl.update(raw_key, raw_value, flags)
+
+
+def delete_elem(fd: int, key: KeySource) -> None:
+    """BPF_MAP_DELETE_ELEM after attr decoding."""
+    obj = _map(fd)
+    if not _can_write(fd, obj):
+        raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+    raw = key(obj.spec.key_size)
+    with obj.lock:
+        obj.impl.delete(raw)
+
+
+def get_next_key(fd: int, key: KeySource | None) -> bytes:
+    """BPF_MAP_GET_NEXT_KEY after attr decoding (``key`` None: the NULL key pointer)."""
+    obj = _map(fd)
+    if not _can_read(fd):
+        raise BPFError(errno.EPERM, "map fd is not readable")
+    raw = key(obj.spec.key_size) if key is not None else None
+    if obj.impl.read_locked:
+        with obj.lock:
+            return obj.impl.get_next_key(raw)
+    return obj.impl.get_next_key(raw)
+
+
+def _user(address: int) -> KeySource:
+    return lambda size: copy_from_user(address, size)
+
+
+def _map_lookup(call: _Call) -> int:
+    a = call.attr
+    copy_to_user(a.value, lookup_elem(a.map_fd, a.flags, _user(a.key)))
+    return 0
+
+
+def _map_update(call: _Call) -> int:
+    a = call.attr
+    update_elem(a.map_fd, a.flags, _user(a.key), _user(a.value))
+    return 0
+
+
+def _map_delete(call: _Call) -> int:
+    a = call.attr
+    delete_elem(a.map_fd, _user(a.key))
+    return 0
+
+
+def _map_get_next_key(call: _Call) -> int:
+    a = call.attr
+    copy_to_user(a.next_key, get_next_key(a.map_fd, _user(a.key) if a.key else None))
+    return 0
+
+
+def _map_freeze(call: _Call) -> int:
+    fd = call.attr.map_fd
+    obj = _map(fd)
+    if not _can_write(fd, obj):
+        raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+    with obj.lock:
+        if obj.frozen:
+            raise BPFError(errno.EBUSY, "map already frozen")
+        obj.freeze()
+    return 0
+
+
+def _path(address: int) -> str:
+    raw = strncpy_from_user(address)
+    if not raw:
+        raise BPFError(errno.ENOENT, "empty path")
+    return os.fsdecode(raw)
+
+
+def _within(path: str, root: str) -> bool:
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base + os.sep)
+
+
+def _obj_pin(call: _Call) -> int:
+    a = call.attr
+    if a.file_flags & ~uapi.BPF_F_PATH_FD or (not a.file_flags & uapi.BPF_F_PATH_FD and a.path_fd):
+        raise BPFError(errno.EINVAL, "invalid file_flags or path_fd")
+    if a.file_flags & uapi.BPF_F_PATH_FD:
+        raise BPFError(errno.EINVAL, "BPF_F_PATH_FD is not yet implemented in pybpf")
+    _map(a.bpf_fd)
+    path = _path(a.pathname)
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.lexists(path):
+        raise BPFError(errno.EEXIST, f"{path} exists")
+    if not os.path.isdir(parent):
+        raise BPFError(errno.ENOENT, f"{parent} is not a directory")
+    if not _within(parent, bpffs_root()):
+        raise BPFError(errno.EPERM, f"{path} is not inside the pybpf bpffs ({bpffs_root()})")
+    link_object(a.bpf_fd, path)
+    return 0
+
+
+def _obj_get(call: _Call) -> int:
+    a = call.attr
+    allowed = uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY | uapi.BPF_F_PATH_FD
+    if a.bpf_fd or a.file_flags & ~allowed or (not a.file_flags & uapi.BPF_F_PATH_FD and a.path_fd):
+        raise BPFError(errno.EINVAL, "invalid bpf_fd, file_flags or path_fd")
+    if a.file_flags & uapi.BPF_F_PATH_FD:
+        raise BPFError(errno.EINVAL, "BPF_F_PATH_FD is not yet implemented in pybpf")
+    mode = _file_flag(a.file_flags)
+    path = _path(a.pathname)
+    try:
+        fd = os.open(path, mode | os.O_CLOEXEC)
+    except OSError as exc:
+        raise BPFError(exc.errno or errno.ENOENT, f"{path}: {exc.strerror}") from exc
+    try:
+        MapObject.from_fd(fd)
+    except BPFError as exc:
+        os.close(fd)
+        raise BPFError(errno.EACCES, f"{path} is not a pinned bpf object") from exc
+    return fd
+
+
+def _obj_get_info_by_fd(call: _Call) -> int:
+    a = call.attr
+    fd = a.info.bpf_fd
+    try:
+        if fd > 0x7FFFFFFF:
+            raise OSError(errno.EBADF, "bad fd")
+        os.fstat(fd)
+    except OSError as exc:
+        raise BPFError(errno.EBADFD, f"fd {fd} is not open") from exc
+    obj = _map(fd)
+    size = ctypes.sizeof(uapi.bpf_map_info)
+    info_len, address = a.info.info_len, a.info.info
+    if info_len > _PAGE:
+        raise BPFError(errno.E2BIG, "info_len larger than a page")
+    if info_len > size and any(copy_from_user(address + size, info_len - size)):
+        raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_map_info")
+    info_len = min(info_len, size)
+    info = uapi.bpf_map_info()
+    info.type = obj.spec.map_type
+    info.id = obj.id
+    info.key_size = obj.spec.key_size
+    info.value_size = obj.spec.value_size
+    info.max_entries = obj.spec.max_entries
+    info.map_flags = obj.spec.flags
+    info.name = obj.name
+    copy_to_user(address, bytes(info)[:info_len])
+    call.write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))
+    return 0
+
+
+_HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
+    uapi.BPF_MAP_CREATE: (_MAP_CREATE_END, _map_create),
+    uapi.BPF_MAP_LOOKUP_ELEM: (_ELEM_END, _map_lookup),
+    uapi.BPF_MAP_UPDATE_ELEM: (_ELEM_END, _map_update),
+    uapi.BPF_MAP_DELETE_ELEM: (_DELETE_END, _map_delete),
+    uapi.BPF_MAP_GET_NEXT_KEY: (_NEXT_KEY_END, _map_get_next_key),
+    uapi.BPF_MAP_FREEZE: (_FREEZE_END, _map_freeze),
+    uapi.BPF_OBJ_PIN: (_OBJ_END, _obj_pin),
+    uapi.BPF_OBJ_GET: (_OBJ_END, _obj_get),
+    uapi.BPF_OBJ_GET_INFO_BY_FD: (_INFO_END, _obj_get_info_by_fd),
+}
+
+NOT_IMPLEMENTED = sorted(
+    (c.name for c in uapi.bpf_cmd if c.value not in _HANDLERS and not c.name.startswith("__")),
+)
+"""Commands the kernel has and pybpf does not yet: they fail with EINVAL saying so."""
+
+
+def bpf(cmd: int, attr: Any, size: int | None = None) -> int:
+    """The user-space bpf(2): run ``cmd`` with ``attr`` (bpf_attr, bytes or bytearray).
+
+    Returns an fd or 0; raises ``BPFError`` carrying the kernel's errno.
+    """
+    raw = _raw(attr)
+    if size is None:
+        size = len(raw)
+    elif not 0 <= size <= len(raw):
+        raise ValueError(f"attr size {size} outside the {len(raw)}-byte buffer")
+    raw = raw[:size]
+    if size > _PAGE:
+        raise BPFError(errno.E2BIG, "attr larger than a page")
+    if size > ATTR_SIZE and any(raw[ATTR_SIZE:]):
+        raise BPFError(errno.E2BIG, "non-zero bytes past union bpf_attr")
+    buffer = raw[:ATTR_SIZE].ljust(ATTR_SIZE, b"\0")
+    entry = _HANDLERS.get(cmd)
+    if entry is None:
+        known = {c.value: c.name for c in uapi.bpf_cmd}
+        if cmd in known:
+            raise BPFError(errno.EINVAL, f"{known[cmd]} is not yet implemented in pybpf")
+        raise BPFError(errno.EINVAL, f"unknown bpf command {cmd}")
+    last, handler = entry
+    if any(buffer[last:]):
+        raise BPFError(errno.EINVAL, "non-zero bytes after the command's last attr field")
+    return handler(_Call(buffer, attr))

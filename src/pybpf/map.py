@@ -1,0 +1,305 @@
+"""``pybpf.Map``: a Pythonic map over any backend's bpf() (user space or the real kernel).
+
+Mirrors what libbpf users do with ``bpf_map_create`` / ``bpf_map_lookup_elem`` /
+``bpf_map_update_elem`` / ``bpf_map_delete_elem`` / ``bpf_map_get_next_key`` / ``bpf_obj_pin`` /
+``bpf_obj_get`` / ``bpf_map_get_info_by_fd``, as a mapping: ``m[k]``, ``m[k] = v``, ``del m[k]``,
+``k in m`` and iteration through GET_NEXT_KEY.  Keys and values are ``bytes`` of the map's sizes,
+``int`` (little-endian of the map's size) or ctypes objects; results are ``bytes`` unless
+``key_type`` / ``value_type`` (``int`` or a ctypes type) says otherwise.  Errors are the backend's
+``BPFError`` (``KeyNotExistError``, also a ``KeyError``, for an absent key).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import sys
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any
+
+from pybpf import uapi
+from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.kernel import syscall
+from pybpf.kernel.backend import Backend, UserBackend, get_backend
+
+Convertible = Any
+"""bytes-like, int or a ctypes object."""
+
+
+def _to_bytes(obj: Convertible, size: int, what: str) -> bytes:
+    if isinstance(obj, bool):
+        raise TypeError(f"{what} must be bytes, int or a ctypes object, not bool")
+    if isinstance(obj, int):
+        try:
+            return obj.to_bytes(size, sys.byteorder, signed=obj < 0)
+        except OverflowError:
+            raise ValueError(f"{what} {obj} does not fit in {size} bytes") from None
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        data = bytes(obj)
+    elif isinstance(obj, (ctypes.Structure, ctypes.Union, ctypes.Array, ctypes._SimpleCData)):
+        data = ctypes.string_at(ctypes.addressof(obj), ctypes.sizeof(obj))
+    else:
+        raise TypeError(f"{what} must be bytes, int or a ctypes object, not {type(obj).__name__}")
+    if len(data) != size:
+        raise ValueError(f"{what} is {len(data)} bytes, the map's is {size}")
+    return data
+
+
+def _from_bytes(data: bytes, kind: Any) -> Any:
+    if kind is None or kind is bytes:
+        return data
+    if kind is int:
+        return int.from_bytes(data, sys.byteorder)
+    return kind.from_buffer_copy(data)
+
+
+class Map:
+    """A bpf map reached through ``backend``; owns its fd (closed by ``close()`` or ``with``)."""
+
+    def __init__(
+        self,
+        fd: int,
+        *,
+        backend: Backend | None = None,
+        key_type: Any = None,
+        value_type: Any = None,
+    ) -> None:
+        self.backend = backend if backend is not None else get_backend()
+        self._fd = fd
+        self.key_type = key_type
+        self.value_type = value_type
+        info = self.info()
+        self.map_type: int = info.type
+        self.key_size: int = info.key_size
+        self.value_size: int = info.value_size
+        self.max_entries: int = info.max_entries
+        self.flags: int = info.map_flags
+        self.name: str = info.name.decode()
+        self.id: int = info.id
+        self._direct = isinstance(self.backend, UserBackend)
+        """User backend: element calls skip attr encoding and user-pointer copies (same checks)."""
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def create(  # noqa: PLR0917  (libbpf's bpf_map_create argument order)
+        cls,
+        map_type: int,
+        key_size: int,
+        value_size: int,
+        max_entries: int,
+        flags: int = 0,
+        name: str = "",
+        *,
+        backend: Backend | None = None,
+        key_type: Any = None,
+        value_type: Any = None,
+    ) -> Map:
+        """BPF_MAP_CREATE a new map."""
+        backend = backend if backend is not None else get_backend()
+        attr = uapi.bpf_attr()
+        attr.map_type, attr.key_size, attr.value_size = map_type, key_size, value_size
+        attr.max_entries, attr.map_flags = max_entries, flags
+        attr.map_name = name.encode()
+        fd = backend.bpf(uapi.BPF_MAP_CREATE, attr)
+        return cls._adopt(fd, backend, key_type, value_type)
+
+    @classmethod
+    def _adopt(cls, fd: int, backend: Backend, key_type: Any, value_type: Any) -> Map:
+        try:
+            return cls(fd, backend=backend, key_type=key_type, value_type=value_type)
+        except BaseException:
+            os.close(fd)
+            raise
+
+    @classmethod
+    def from_fd(cls, fd: int, *, backend: Backend | None = None, key_type: Any = None,
+                value_type: Any = None) -> Map:  # fmt: skip
+        """A Map over a duplicate of ``fd`` (the caller keeps ``fd``)."""
+        return cls._adopt(os.dup(fd), backend or get_backend(), key_type, value_type)
+
+    @classmethod
+    def from_pinned(cls, path: str, flags: int = 0, *, backend: Backend | None = None,
+                    key_type: Any = None, value_type: Any = None) -> Map:  # fmt: skip
+        """BPF_OBJ_GET the map pinned at ``path``."""
+        backend = backend if backend is not None else get_backend()
+        name = ctypes.create_string_buffer(os.fsencode(path))
+        attr = uapi.bpf_attr()
+        attr.pathname = ctypes.addressof(name)
+        attr.file_flags = flags
+        fd = backend.bpf(uapi.BPF_OBJ_GET, attr)
+        return cls._adopt(fd, backend, key_type, value_type)
+
+    # --- plumbing -----------------------------------------------------------------------------
+    @property
+    def fd(self) -> int:
+        if self._fd < 0:
+            raise ValueError("map is closed")
+        return self._fd
+
+    def info(self) -> uapi.bpf_map_info:
+        """BPF_OBJ_GET_INFO_BY_FD."""
+        info = uapi.bpf_map_info()
+        attr = uapi.bpf_attr()
+        attr.info.bpf_fd = self.fd
+        attr.info.info_len = ctypes.sizeof(info)
+        attr.info.info = ctypes.addressof(info)
+        self.backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+        return info
+
+    def _elem_attr(self, key: Convertible | None) -> tuple[uapi.bpf_attr, Any]:
+        """An attr for an element command and the key buffer it points to (kept alive by the caller).
+
+        Buffers are per call, so one Map may be used from several threads at once.
+        """
+        attr = uapi.bpf_attr()
+        attr.map_fd = self.fd
+        buffer = None
+        if key is not None:
+            buffer = ctypes.create_string_buffer(_to_bytes(key, self.key_size, "key"), max(self.key_size, 1))
+            attr.key = ctypes.addressof(buffer)
+        return attr, buffer
+
+    def lookup(self, key: Convertible) -> Any:
+        """BPF_MAP_LOOKUP_ELEM: the value, or ``KeyNotExistError``."""
+        if self._direct:
+            raw = _to_bytes(key, self.key_size, "key")
+            return _from_bytes(syscall.lookup_elem(self.fd, 0, lambda _size: raw), self.value_type)
+        attr, _keep = self._elem_attr(key)
+        value = ctypes.create_string_buffer(max(self.value_size, 1))
+        attr.value = ctypes.addressof(value)
+        try:
+            self.backend.bpf(uapi.BPF_MAP_LOOKUP_ELEM, attr)
+        except BPFError as exc:
+            if exc.errno == errno.ENOENT and not isinstance(exc, KeyNotExistError):
+                raise KeyNotExistError(str(exc)) from None
+            raise
+        return _from_bytes(value.raw[: self.value_size], self.value_type)
+
+    def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
+        """BPF_MAP_UPDATE_ELEM with BPF_ANY / BPF_NOEXIST / BPF_EXIST."""
+        if self._direct:
+            raw_key = _to_bytes(key, self.key_size, "key")
+            raw_value = _to_bytes(value, self.value_size, "value")
+            syscall.update_elem(self.fd, flags, lambda _size: raw_key, lambda _size: raw_value)
+            return
+        attr, _keep = self._elem_attr(key)
+        raw = _to_bytes(value, self.value_size, "value")
+        data = ctypes.create_string_buffer(raw, max(self.value_size, 1))
+        attr.value = ctypes.addressof(data)
+        attr.flags = flags
+        self.backend.bpf(uapi.BPF_MAP_UPDATE_ELEM, attr)
+
+    def delete(self, key: Convertible) -> None:
+        """BPF_MAP_DELETE_ELEM."""
+        try:
+            if self._direct:
+                raw = _to_bytes(key, self.key_size, "key")
+                syscall.delete_elem(self.fd, lambda _size: raw)
+                return
+            attr, _keep = self._elem_attr(key)
+            self.backend.bpf(uapi.BPF_MAP_DELETE_ELEM, attr)
+        except BPFError as exc:
+            if exc.errno == errno.ENOENT and not isinstance(exc, KeyNotExistError):
+                raise KeyNotExistError(str(exc)) from None
+            raise
+
+    def get_next_key(self, key: Convertible | None = None) -> Any:
+        """BPF_MAP_GET_NEXT_KEY: the key after ``key`` (first key for None); ENOENT at the end."""
+        return _from_bytes(self._raw_next(None if key is None else _to_bytes(key, self.key_size, "key")),
+                           self.key_type)  # fmt: skip
+
+    def freeze(self) -> None:
+        """BPF_MAP_FREEZE: no more writes through bpf()."""
+        attr = uapi.bpf_attr()
+        attr.map_fd = self.fd
+        self.backend.bpf(uapi.BPF_MAP_FREEZE, attr)
+
+    def pin(self, path: str) -> None:
+        """BPF_OBJ_PIN the map at ``path``."""
+        name = ctypes.create_string_buffer(os.fsencode(path))
+        attr = uapi.bpf_attr()
+        attr.pathname = ctypes.addressof(name)
+        attr.bpf_fd = self.fd
+        self.backend.bpf(uapi.BPF_OBJ_PIN, attr)
+
+    def close(self) -> None:
+        """Close the fd (the map itself lives on while other fds or pins refer to it)."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    @property
+    def closed(self) -> bool:
+        return self._fd < 0
+
+    def __enter__(self) -> Map:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- mapping protocol ---------------------------------------------------------------------
+    def __getitem__(self, key: Convertible) -> Any:
+        return self.lookup(key)
+
+    def __setitem__(self, key: Convertible, value: Convertible) -> None:
+        self.update(key, value)
+
+    def __delitem__(self, key: Convertible) -> None:
+        self.delete(key)
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self.lookup(key)
+        except KeyNotExistError:
+            return False
+        return True
+
+    def get(self, key: Convertible, default: Any = None) -> Any:
+        try:
+            return self.lookup(key)
+        except KeyNotExistError:
+            return default
+
+    def keys(self) -> Iterator[Any]:
+        """Every key, through GET_NEXT_KEY (the kernel's iteration order)."""
+        key: Any = None
+        while True:
+            try:
+                raw = self._raw_next(key)
+            except BPFError as exc:
+                if exc.errno == errno.ENOENT:
+                    return
+                raise
+            key = raw
+            yield _from_bytes(raw, self.key_type)
+
+    def _raw_next(self, key: bytes | None) -> bytes:
+        if self._direct:
+            return syscall.get_next_key(self.fd, None if key is None else lambda _size: key)
+        attr, _keep = self._elem_attr(key)
+        nxt = ctypes.create_string_buffer(max(self.key_size, 1))
+        attr.next_key = ctypes.addressof(nxt)
+        self.backend.bpf(uapi.BPF_MAP_GET_NEXT_KEY, attr)
+        return nxt.raw[: self.key_size]
+
+    __iter__ = keys
+
+    def values(self) -> Iterator[Any]:
+        for key in self.keys():
+            yield self.lookup(key)
+
+    def items(self) -> Iterator[tuple[Any, Any]]:
+        for key in self.keys():
+            yield key, self.lookup(key)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.keys())
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"fd={self._fd}"
+        return f"<Map type={self.map_type} name={self.name!r} {state} backend={self.backend.name}>"

@@ -1,0 +1,201 @@
+"""BPF_MAP_TYPE_HASH: a hash table of fixed-size keys and values in preallocated slots.
+
+Mirrors ``kernel/bpf/hashtab.c`` as a user of the map can observe it: BPF_ANY / BPF_NOEXIST /
+BPF_EXIST with EEXIST / ENOENT, E2BIG when a new key would exceed ``max_entries`` (replacing an
+existing key always works, as with the kernel's per-CPU extra elements), ENOENT on deleting an absent
+key, and get_next_key walking bucket by bucket: an absent (or NULL) key gives the first element, the
+last element gives ENOENT.  The iteration order differs from the kernel's (another hash function).
+
+Storage (all little-endian u32 links, 0 = none, otherwise slot index + 1)::
+
+    header   count, free list head, high-water mark of slots ever handed out
+    buckets  n_buckets = roundup_pow_of_two(max_entries) heads
+    slots    max_entries + 1 slots of [next u32][hash u32][key, 8-aligned][value, 8-aligned]
+
+Every change is prepared in an unreachable slot and published with one aligned 4-byte store
+(a bucket head or a predecessor's ``next``), so a process killed mid-update leaves every bucket chain
+intact; ``recover()`` then rebuilds the free list and the count from the chains.
+"""
+
+from __future__ import annotations
+
+import errno
+import struct
+import zlib
+
+from pybpf import uapi
+from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapSpec, MapType, flags_access_ok, round_up
+from pybpf.maps.registry import register
+
+HTAB_CREATE_FLAG_MASK = (
+    uapi.BPF_F_NO_PREALLOC
+    | uapi.BPF_F_NO_COMMON_LRU
+    | uapi.BPF_F_NUMA_NODE
+    | ACCESS_MASK
+    | uapi.BPF_F_ZERO_SEED
+)
+_U32 = struct.Struct("<I")
+_HEADER_BYTES = 64
+_COUNT, _FREE, _HIGH = 0, 4, 8
+_SLOT_HEAD = 8  # next, hash
+
+
+def _pow2(value: int) -> int:
+    return 1 << max(0, (value - 1).bit_length())
+
+
+@register(uapi.BPF_MAP_TYPE_HASH)
+class HashMap(MapType):
+    """Preallocated hash map whose whole state lives in the shared storage."""
+
+    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
+        super().__init__(spec, mem)
+        self.n_buckets = _pow2(spec.max_entries)
+        self.key_stride = round_up(spec.key_size, 8)
+        self.slot_size = _SLOT_HEAD + self.key_stride + round_up(spec.value_size, 8)
+        self.n_slots = spec.max_entries + 1
+        self.slots_at = round_up(_HEADER_BYTES + 4 * self.n_buckets, 8)
+
+    @classmethod
+    def check(cls, spec: MapSpec) -> None:
+        if spec.flags & ~HTAB_CREATE_FLAG_MASK or not flags_access_ok(spec.flags):
+            raise BPFError(errno.EINVAL, "invalid hash map flags")
+        if spec.max_entries == 0 or spec.key_size == 0 or spec.value_size == 0:
+            raise BPFError(errno.EINVAL, "zero key_size, value_size or max_entries")
+        if spec.key_size + spec.value_size >= KMALLOC_MAX_SIZE - 48:
+            raise BPFError(errno.E2BIG, "key and value too large")
+        if spec.max_entries > 1 << 31:
+            raise BPFError(errno.E2BIG, "too many entries")
+
+    @classmethod
+    def storage_size(cls, spec: MapSpec) -> int:
+        slots_at = round_up(_HEADER_BYTES + 4 * _pow2(spec.max_entries), 8)
+        slot = _SLOT_HEAD + round_up(spec.key_size, 8) + round_up(spec.value_size, 8)
+        return slots_at + (spec.max_entries + 1) * slot
+
+    # --- raw access -------------------------------------------------------------------------
+    def _get(self, offset: int) -> int:
+        value: int = _U32.unpack_from(self.mem, offset)[0]
+        return value
+
+    def _set(self, offset: int, value: int) -> None:
+        _U32.pack_into(self.mem, offset, value)
+
+    def _slot(self, link: int) -> int:
+        """Byte offset of the slot a link value (index + 1) names."""
+        return self.slots_at + (link - 1) * self.slot_size
+
+    def _bucket(self, key: bytes) -> tuple[int, int]:
+        hashed = zlib.crc32(key)
+        return hashed, _HEADER_BYTES + 4 * (hashed & (self.n_buckets - 1))
+
+    def _find(self, key: bytes) -> tuple[int, int, int]:
+        """(hash, offset of the link pointing at the key's slot or at the chain end, slot link)."""
+        hashed, link_at = self._bucket(key)
+        mem, ks = self.mem, self.key_size
+        link = self._get(link_at)
+        while link:
+            slot = self._slot(link)
+            if self._get(slot + 4) == hashed and mem[slot + 8 : slot + 8 + ks] == key:
+                return hashed, link_at, link
+            link_at = slot
+            link = self._get(slot)
+        return hashed, link_at, 0
+
+    def _alloc(self) -> int:
+        free = self._get(_FREE)
+        if free:
+            self._set(_FREE, self._get(self._slot(free)))
+            return free
+        high = self._get(_HIGH)
+        if high >= self.n_slots:
+            raise BPFError(errno.E2BIG, "no free slot")
+        self._set(_HIGH, high + 1)
+        return high + 1
+
+    def _release(self, link: int) -> None:
+        self._set(self._slot(link), self._get(_FREE))
+        self._set(_FREE, link)
+
+    def _fill(self, link: int, hashed: int, nxt: int, key: bytes, value: bytes) -> None:
+        slot = self._slot(link)
+        base = slot + _SLOT_HEAD
+        self.mem[base : base + self.key_size] = key
+        base += self.key_stride
+        self.mem[base : base + self.value_size] = value
+        self._set(slot + 4, hashed)
+        self._set(slot, nxt)
+
+    # --- operations -------------------------------------------------------------------------
+    def lookup(self, key: bytes) -> bytes:
+        _, _, link = self._find(key)
+        if not link:
+            raise KeyNotExistError()
+        start = self._slot(link) + _SLOT_HEAD + self.key_stride
+        return bytes(self.mem[start : start + self.value_size])
+
+    def update(self, key: bytes, value: bytes, flags: int) -> None:
+        if (flags & ~uapi.BPF_F_LOCK) > uapi.BPF_EXIST:
+            raise BPFError(errno.EINVAL, "unknown update flags")
+        hashed, link_at, old = self._find(key)
+        if old and flags & 3 == uapi.BPF_NOEXIST:
+            raise BPFError(errno.EEXIST, "key exists")
+        if not old and flags & 3 == uapi.BPF_EXIST:
+            raise KeyNotExistError()
+        if old:
+            new = self._alloc()
+            self._fill(new, hashed, self._get(self._slot(old)), key, value)
+            self._set(link_at, new)  # publish: one aligned store
+            self._release(old)
+            return
+        if self._get(_COUNT) >= self.max_entries:
+            raise BPFError(errno.E2BIG, "map is full")
+        _, head_at = self._bucket(key)
+        new = self._alloc()
+        self._fill(new, hashed, self._get(head_at), key, value)
+        self._set(head_at, new)  # publish: one aligned store
+        self._set(_COUNT, self._get(_COUNT) + 1)
+
+    def delete(self, key: bytes) -> None:
+        _, link_at, link = self._find(key)
+        if not link:
+            raise KeyNotExistError()
+        self._set(link_at, self._get(self._slot(link)))  # unpublish: one aligned store
+        self._set(_COUNT, self._get(_COUNT) - 1)
+        self._release(link)
+
+    def _key_of(self, link: int) -> bytes:
+        start = self._slot(link) + _SLOT_HEAD
+        return bytes(self.mem[start : start + self.key_size])
+
+    def get_next_key(self, key: bytes | None) -> bytes:
+        start = 0
+        if key is not None:
+            _, _, link = self._find(key)
+            if link:
+                nxt = self._get(self._slot(link))
+                if nxt:
+                    return self._key_of(nxt)
+                start = (zlib.crc32(key) & (self.n_buckets - 1)) + 1
+        heads = bytes(self.mem[_HEADER_BYTES + 4 * start : _HEADER_BYTES + 4 * self.n_buckets])
+        nonzero = len(heads) - len(heads.lstrip(b"\0"))
+        if nonzero == len(heads):
+            raise KeyNotExistError()
+        bucket = start + nonzero // 4
+        return self._key_of(self._get(_HEADER_BYTES + 4 * bucket))
+
+    def recover(self) -> None:
+        """Rebuild count and free list from the bucket chains (the only published state)."""
+        high = min(self._get(_HIGH), self.n_slots)
+        reachable: set[int] = set()
+        for bucket in range(self.n_buckets):
+            link = self._get(_HEADER_BYTES + 4 * bucket)
+            while link and link not in reachable and link <= high:
+                reachable.add(link)
+                link = self._get(self._slot(link))
+        self._set(_COUNT, len(reachable))
+        self._set(_FREE, 0)
+        for link in range(high, 0, -1):
+            if link not in reachable:
+                self._release(link)
