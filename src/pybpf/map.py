@@ -83,7 +83,7 @@ class Map:
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
-    def create(  # noqa: PLR0917  (libbpf's bpf_map_create argument order)
+    def create(  # noqa: PLR0917  (the fields of BPF_MAP_CREATE in attr order)
         cls,
         map_type: int,
         key_size: int,
