@@ -41,7 +41,7 @@ def rate(fn: Callable[[bytes], object], items: list[bytes]) -> float:
     return len(items) / (time.perf_counter() - start) / 1000
 
 
-def bench_case(backend: Backend, map_type: int, key_size: int, value_size: int, entries: int,
+def bench_case(backend: Backend, map_type: int, key_size: int, value_size: int, *, entries: int,
                ops: int) -> tuple[float, float, float]:
     m = Map.create(map_type, key_size, value_size, entries, backend=backend)
     try:
@@ -95,7 +95,7 @@ def main() -> int:
                 row = f"{type_name:6} {key_size:>4} {value_size:>5}"
                 for _, backend in backends:
                     lookup, update, delete = bench_case(backend, map_type, key_size, value_size,
-                                                        args.entries, args.ops)
+                                                        entries=args.entries, ops=args.ops)
                     row += f" {lookup:14.1f} {update:14.1f} {delete:14.1f}"
                 print(row, flush=True)
     for name, backend in backends:
