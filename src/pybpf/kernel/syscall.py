@@ -20,6 +20,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
+from pybpf.kernel import map_batch, map_ids
 from pybpf.kernel.objfile import MapObject, bpffs_root, link_object
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapSpec
@@ -44,6 +45,11 @@ _NEXT_KEY_END = _end(_G.bpf_attr_anon_map_fd, "flags") - 8  # next_key shares fl
 _FREEZE_END = _end(_G.bpf_attr_anon_map_fd, "map_fd")
 _OBJ_END = _end(_G.bpf_attr_anon_pathname, "path_fd")
 _INFO_END = _end(_G.bpf_attr_info, "info")
+_BATCH_END = _end(_G.bpf_attr_batch, "flags") + _G.bpf_attr.batch.offset
+_BATCH_OFFSET: int = _G.bpf_attr.batch.offset
+_NEXT_ID_END = _end(_G.bpf_attr_anon_start_id, "next_id")
+_NEXT_ID_OFFSET = _G.bpf_attr_anon_start_id.next_id.offset  # type: ignore[attr-defined]
+_FD_BY_ID_END = _end(_G.bpf_attr_anon_start_id, "fd_by_id_token_fd")
 
 
 class _Call:
@@ -202,6 +208,41 @@ def get_next_key(fd: int, key: KeySource | None) -> bytes:
     return obj.impl.get_next_key(raw)
 
 
+ENOTSUPP = 524
+"""The kernel-internal "operation not supported" errno that reaches user space from bpf(2)."""
+
+_HASH_TYPES = frozenset(
+    {
+        uapi.BPF_MAP_TYPE_HASH,
+        uapi.BPF_MAP_TYPE_PERCPU_HASH,
+        uapi.BPF_MAP_TYPE_LRU_HASH,
+        uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH,
+    }
+)
+
+
+def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
+    """BPF_MAP_LOOKUP_AND_DELETE_ELEM after attr decoding (``map_lookup_and_delete_elem``).
+
+    Hash maps return the value and remove the key under one hold of the lock; the other types
+    pybpf has answer ENOTSUPP (524), as the kernel does for arrays.
+    """
+    if flags & ~uapi.BPF_F_LOCK:
+        raise BPFError(errno.EINVAL, "unknown lookup_and_delete flags")
+    obj = _map(fd)
+    if not _can_read(fd) or not _can_write(fd, obj):
+        raise BPFError(errno.EPERM, "lookup_and_delete needs a readable and writable map")
+    if flags & uapi.BPF_F_LOCK:
+        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+    raw = key(obj.spec.key_size)
+    if obj.spec.map_type not in _HASH_TYPES:
+        raise BPFError(ENOTSUPP, "lookup_and_delete is not supported by this map type")
+    with obj.lock:
+        value = obj.impl.lookup(raw)
+        obj.impl.delete(raw)
+    return value
+
+
 def _user(address: int) -> KeySource:
     return lambda size: copy_from_user(address, size)
 
@@ -221,6 +262,12 @@ def _map_update(call: _Call) -> int:
 def _map_delete(call: _Call) -> int:
     a = call.attr
     delete_elem(a.map_fd, _user(a.key))
+    return 0
+
+
+def _map_lookup_and_delete(call: _Call) -> int:
+    a = call.attr
+    copy_to_user(a.value, lookup_and_delete_elem(a.map_fd, a.flags, _user(a.key)))
     return 0
 
 
@@ -324,16 +371,56 @@ def _obj_get_info_by_fd(call: _Call) -> int:
     return 0
 
 
+def _map_get_next_id(call: _Call) -> int:
+    found = map_ids.get_next_id(call.attr.start_id)
+    call.write_back(_NEXT_ID_OFFSET, found.to_bytes(4, "little"))
+    return 0
+
+
+def _map_get_fd_by_id(call: _Call) -> int:
+    a = call.attr
+    return map_ids.get_fd_by_id(a.map_id, a.open_flags, a.fd_by_id_token_fd)
+
+
+def _map_batch(cmd: int) -> Callable[[_Call], int]:
+    """The handler of one batch command (``bpf_map_do_batch``): fd, permissions, then the op."""
+    has_read = cmd in (uapi.BPF_MAP_LOOKUP_BATCH, uapi.BPF_MAP_LOOKUP_AND_DELETE_BATCH)
+    has_write = cmd != uapi.BPF_MAP_LOOKUP_BATCH
+
+    def handler(call: _Call) -> int:
+        b = call.attr.batch
+        fd = b.map_fd
+        obj = _map(fd)
+        if has_read and not _can_read(fd):
+            raise BPFError(errno.EPERM, "map fd is not readable")
+        if has_write and not _can_write(fd, obj):
+            raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+
+        def write_back(offset: int, data: bytes) -> None:
+            call.write_back(_BATCH_OFFSET + offset, data)
+
+        return map_batch.do_batch(cmd, obj, b, write_back)
+
+    return handler
+
+
 _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_MAP_CREATE: (_MAP_CREATE_END, _map_create),
     uapi.BPF_MAP_LOOKUP_ELEM: (_ELEM_END, _map_lookup),
     uapi.BPF_MAP_UPDATE_ELEM: (_ELEM_END, _map_update),
     uapi.BPF_MAP_DELETE_ELEM: (_DELETE_END, _map_delete),
     uapi.BPF_MAP_GET_NEXT_KEY: (_NEXT_KEY_END, _map_get_next_key),
+    uapi.BPF_MAP_LOOKUP_AND_DELETE_ELEM: (_ELEM_END, _map_lookup_and_delete),
     uapi.BPF_MAP_FREEZE: (_FREEZE_END, _map_freeze),
     uapi.BPF_OBJ_PIN: (_OBJ_END, _obj_pin),
     uapi.BPF_OBJ_GET: (_OBJ_END, _obj_get),
     uapi.BPF_OBJ_GET_INFO_BY_FD: (_INFO_END, _obj_get_info_by_fd),
+    uapi.BPF_MAP_GET_NEXT_ID: (_NEXT_ID_END, _map_get_next_id),
+    uapi.BPF_MAP_LOOKUP_BATCH: (_BATCH_END, _map_batch(uapi.BPF_MAP_LOOKUP_BATCH)),
+    uapi.BPF_MAP_LOOKUP_AND_DELETE_BATCH: (_BATCH_END, _map_batch(uapi.BPF_MAP_LOOKUP_AND_DELETE_BATCH)),
+    uapi.BPF_MAP_UPDATE_BATCH: (_BATCH_END, _map_batch(uapi.BPF_MAP_UPDATE_BATCH)),
+    uapi.BPF_MAP_DELETE_BATCH: (_BATCH_END, _map_batch(uapi.BPF_MAP_DELETE_BATCH)),
+    uapi.BPF_MAP_GET_FD_BY_ID: (_FD_BY_ID_END, _map_get_fd_by_id),
 }
 
 NOT_IMPLEMENTED = sorted(

@@ -199,3 +199,15 @@ class HashMap(MapType):
         for link in range(high, 0, -1):
             if link not in reachable:
                 self._release(link)
+
+    # --- batch support (BPF_MAP_*_BATCH walk the table bucket by bucket, like htab's batch ops) ---
+    def bucket_items(self, bucket: int) -> list[tuple[bytes, bytes]]:
+        """The (key, value) pairs chained in ``bucket``, in chain order; call with the lock held."""
+        items: list[tuple[bytes, bytes]] = []
+        link = self._get(_HEADER_BYTES + 4 * bucket)
+        while link:
+            key = self._key_of(link)
+            start = self._slot(link) + _SLOT_HEAD + self.key_stride
+            items.append((key, bytes(self.mem[start : start + self.value_size])))
+            link = self._get(self._slot(link))
+        return items
