@@ -20,6 +20,7 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.kernel.backend import Backend, get_backend
+from pybpf.maps.percpu import user_value_size
 
 Buffer = Any
 """bytes-like or a ctypes object."""
@@ -75,26 +76,6 @@ def _map_sizes(fd: int, backend: Backend | None) -> tuple[int, int]:
     return info.key_size, info.value_size
 
 
-def _value_bytes(info_value_size: int, map_type: int) -> int:
-    """Bytes a user-space lookup writes: per-CPU maps return one 8-byte-rounded slot per CPU."""
-    if map_type in (uapi.BPF_MAP_TYPE_PERCPU_ARRAY, uapi.BPF_MAP_TYPE_PERCPU_HASH,
-                    uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE):
-        from pybpf.maps.base import round_up
-
-        cpus = _possible_cpus()
-        return round_up(info_value_size, 8) * cpus
-    return info_value_size
-
-
-def _possible_cpus() -> int:
-    import os
-
-    env = os.environ.get("PYBPF_NR_CPUS")
-    if env and env.isdigit():
-        return int(env)
-    return os.cpu_count() or 1
-
-
 # --- maps ---------------------------------------------------------------------------------------
 def bpf_map_create(  # noqa: PLR0917  (libbpf's argument order)
     map_type: int, map_name: str | None, key_size: int, value_size: int, max_entries: int,
@@ -129,7 +110,7 @@ def bpf_map_update_elem(fd: int, key: Buffer | None, value: Buffer, flags: int =
 def _lookup(cmd: int, fd: int, key: Buffer | None, value: Buffer | None, *, flags: int,
             backend: Backend | None) -> bytes:
     info = bpf_map_get_info_by_fd(fd, backend=backend)
-    size = _value_bytes(info.value_size, info.type)
+    size = user_value_size(info.type, info.value_size)
     key_buf = _in_buffer(key) if key is not None else None
     out = _out_buffer(size)
     attr = uapi.bpf_attr()

@@ -23,6 +23,7 @@ from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.kernel import syscall
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
+from pybpf.maps.percpu import user_value_size
 
 Convertible = Any
 """bytes-like, int or a ctypes object."""
@@ -74,6 +75,8 @@ class Map:
         self.map_type: int = info.type
         self.key_size: int = info.key_size
         self.value_size: int = info.value_size
+        self.user_value_size: int = user_value_size(info.type, info.value_size)
+        """Bytes a lookup returns and an update takes: per-CPU maps hold one 8-byte-rounded slot per CPU."""
         self.max_entries: int = info.max_entries
         self.flags: int = info.map_flags
         self.name: str = info.name.decode()
@@ -167,7 +170,7 @@ class Map:
             raw = _to_bytes(key, self.key_size, "key")
             return _from_bytes(syscall.lookup_elem(self.fd, 0, lambda _size: raw), self.value_type)
         attr, _keep = self._elem_attr(key)
-        value = ctypes.create_string_buffer(max(self.value_size, 1))
+        value = ctypes.create_string_buffer(max(self.user_value_size, 1))
         attr.value = ctypes.addressof(value)
         try:
             self.backend.bpf(uapi.BPF_MAP_LOOKUP_ELEM, attr)
@@ -175,18 +178,18 @@ class Map:
             if exc.errno == errno.ENOENT and not isinstance(exc, KeyNotExistError):
                 raise KeyNotExistError(str(exc)) from None
             raise
-        return _from_bytes(value.raw[: self.value_size], self.value_type)
+        return _from_bytes(value.raw[: self.user_value_size], self.value_type)
 
     def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
         """BPF_MAP_UPDATE_ELEM with BPF_ANY / BPF_NOEXIST / BPF_EXIST."""
         if self._direct:
             raw_key = _to_bytes(key, self.key_size, "key")
-            raw_value = _to_bytes(value, self.value_size, "value")
+            raw_value = _to_bytes(value, self.user_value_size, "value")
             syscall.update_elem(self.fd, flags, lambda _size: raw_key, lambda _size: raw_value)
             return
         attr, _keep = self._elem_attr(key)
-        raw = _to_bytes(value, self.value_size, "value")
-        data = ctypes.create_string_buffer(raw, max(self.value_size, 1))
+        raw = _to_bytes(value, self.user_value_size, "value")
+        data = ctypes.create_string_buffer(raw, max(self.user_value_size, 1))
         attr.value = ctypes.addressof(data)
         attr.flags = flags
         self.backend.bpf(uapi.BPF_MAP_UPDATE_ELEM, attr)

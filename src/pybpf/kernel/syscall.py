@@ -181,7 +181,7 @@ def update_elem(fd: int, flags: int, key: KeySource, value: KeySource) -> None:
     if flags & uapi.BPF_F_LOCK:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw_key = key(obj.spec.key_size)
-    raw_value = value(obj.spec.value_size)
+    raw_value = value(getattr(obj.impl, "user_value_size", obj.spec.value_size))
     with obj.lock:
         obj.impl.update(raw_key, raw_value, flags)
 

@@ -61,6 +61,9 @@ class HashMap(MapType):
     def check(cls, spec: MapSpec) -> None:
         if spec.flags & ~HTAB_CREATE_FLAG_MASK or not flags_access_ok(spec.flags):
             raise BPFError(errno.EINVAL, "invalid hash map flags")
+        lru = spec.map_type in (uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH)
+        if spec.flags & uapi.BPF_F_NO_COMMON_LRU and not lru:
+            raise BPFError(errno.EINVAL, "BPF_F_NO_COMMON_LRU is for LRU maps")
         if spec.max_entries == 0 or spec.key_size == 0 or spec.value_size == 0:
             raise BPFError(errno.EINVAL, "zero key_size, value_size or max_entries")
         if spec.key_size + spec.value_size >= KMALLOC_MAX_SIZE - 48:

@@ -13,8 +13,11 @@ from pybpf.maps.base import MapType
 
 _REGISTRY: dict[int, type[MapType]] = {}
 _loaded = False
+_BUILTIN: tuple[str, ...]
 _BUILTIN = ("pybpf.maps.array", "pybpf.maps.hash")
 """Modules that register the built-in map types when imported."""
+_BUILTIN += ("pybpf.maps.percpu",)
+_BUILTIN += ("pybpf.maps.lru",)
 
 
 def register(map_type: int) -> Callable[[type[MapType]], type[MapType]]:

@@ -1,0 +1,254 @@
+"""BPF_MAP_TYPE_LRU_HASH and BPF_MAP_TYPE_LRU_PERCPU_HASH: hash maps that evict instead of E2BIG.
+
+Mirrors ``kernel/bpf/hashtab.c`` (``htab_lru_map_update_elem``, ``htab_lru_map_lookup_elem_sys``,
+``htab_map_alloc_check``) and the observable effect of ``kernel/bpf/bpf_lru_list.c``:
+
+* creation: BPF_F_NO_PREALLOC is ENOTSUPP (524), BPF_F_NO_COMMON_LRU is accepted, BPF_F_NUMA_NODE
+  with a per-CPU type or with BPF_F_NO_COMMON_LRU is EINVAL, otherwise the hash map's checks (and
+  the per-CPU value bound for LRU_PERCPU_HASH);
+* an update of a new key into a full map evicts the least recently used entry and succeeds, so
+  the map never holds more than ``max_entries`` entries; BPF_NOEXIST / BPF_EXIST give EEXIST /
+  ENOENT as for HASH; flags beyond BPF_EXIST (BPF_F_LOCK included) are EINVAL;
+* recency: inserting or replacing a key makes it the most recently used; ``touch`` (what a BPF
+  program's lookup does, ``bpf_lru_node_set_ref``) refreshes it too.  Lookups from user space do
+  *not*, exactly as the kernel's ``map_lookup_elem_sys_only`` / ``bpf_percpu_hash_copy`` avoid
+  disturbing the eviction order during a map walk.
+
+Deliberate differences (the kernel's LRU is approximate, per-CPU free lists and active/inactive
+lists with reference bits): pybpf keeps one exact LRU order, so BPF_F_NO_COMMON_LRU changes nothing,
+and replacing an existing key never evicts another one (the kernel may, since it takes a fresh node
+from the LRU before looking the key up).
+
+Storage: a 64-byte header (nr_cpus, most/least recent node, free node list, high-water mark), then
+``max_entries + 1`` LRU nodes of ``[prev u32][next u32][key, 8-aligned]``, then a plain HASH
+(``pybpf.maps.hash``) whose values are ``[node index u32, 8-aligned][user value]``.  ``recover()``
+repairs the hash, then rebuilds the LRU list from it (keeping the surviving order).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import struct
+
+from pybpf import uapi
+from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.maps.base import MapSpec, MapType, flags_access_ok, round_up
+from pybpf.maps.hash import HTAB_CREATE_FLAG_MASK, HashMap
+from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus
+from pybpf.maps.registry import register
+
+ENOTSUPP = 524
+"""The kernel-internal ENOTSUPP that bpf(2) returns for LRU maps without preallocation."""
+
+HEADER_BYTES = 64
+_NR_CPUS, _MRU, _LRU, _FREE, _HIGH, _COUNT = 0, 8, 12, 16, 20, 24
+_PREFIX = 8  # node index in front of each stored value
+_U32 = struct.Struct("<I")
+
+
+class _LruBase(MapType):
+    """LRU hash over a plain hash table; ``percpu`` picks the per-CPU value layout."""
+
+    percpu = False
+
+    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
+        super().__init__(spec, mem)
+        stored = _U32.unpack_from(mem, _NR_CPUS)[0]
+        self.nr_cpus: int = (stored or possible_cpus()) if self.percpu else 1
+        self.user_value_size = self._user_value_size(spec, self.nr_cpus)
+        """Bytes user-space lookups return and updates take (``bpf_map_value_size``)."""
+        self.node_size = 8 + round_up(spec.key_size, 8)
+        self.n_nodes = spec.max_entries + 1
+        inner_at = HEADER_BYTES + self.n_nodes * self.node_size
+        self.inner = HashMap(self._inner_spec(spec, self.nr_cpus), mem[inner_at:])
+
+    @classmethod
+    def _user_value_size(cls, spec: MapSpec, nr_cpus: int) -> int:
+        return percpu_value_size(spec.value_size, nr_cpus) if cls.percpu else spec.value_size
+
+    @classmethod
+    def _inner_spec(cls, spec: MapSpec, nr_cpus: int) -> MapSpec:
+        value_size = _PREFIX + cls._user_value_size(spec, nr_cpus)
+        return dataclasses.replace(spec, value_size=value_size, flags=0)
+
+    @classmethod
+    def check(cls, spec: MapSpec) -> None:
+        if spec.flags & ~HTAB_CREATE_FLAG_MASK or not flags_access_ok(spec.flags):
+            raise BPFError(errno.EINVAL, "invalid LRU hash map flags")
+        if spec.flags & uapi.BPF_F_NO_PREALLOC:
+            raise BPFError(ENOTSUPP, "LRU maps are always preallocated")
+        if spec.flags & uapi.BPF_F_NUMA_NODE and (cls.percpu or spec.flags & uapi.BPF_F_NO_COMMON_LRU):
+            raise BPFError(errno.EINVAL, "per-CPU maps and per-CPU LRU lists take no NUMA node")
+        HashMap.check(dataclasses.replace(spec, flags=0))
+        if cls.percpu:
+            check_percpu_value_size(spec)
+
+    @classmethod
+    def storage_size(cls, spec: MapSpec) -> int:
+        nodes = (spec.max_entries + 1) * (8 + round_up(spec.key_size, 8))
+        return HEADER_BYTES + nodes + HashMap.storage_size(cls._inner_spec(spec, possible_cpus()))
+
+    def initialize(self) -> None:
+        _U32.pack_into(self.mem, _NR_CPUS, self.nr_cpus if self.percpu else 0)
+        self.inner.initialize()
+
+    # --- the LRU list (links are node index + 1, 0 = none) ----------------------------------
+    def _get(self, offset: int) -> int:
+        value: int = _U32.unpack_from(self.mem, offset)[0]
+        return value
+
+    def _set(self, offset: int, value: int) -> None:
+        _U32.pack_into(self.mem, offset, value)
+
+    def _node(self, link: int) -> int:
+        return HEADER_BYTES + (link - 1) * self.node_size
+
+    def _unlink(self, link: int) -> None:
+        node = self._node(link)
+        prev, nxt = self._get(node), self._get(node + 4)
+        self._set(self._node(prev) + 4 if prev else _MRU, nxt)
+        self._set(self._node(nxt) if nxt else _LRU, prev)
+
+    def _push_front(self, link: int) -> None:
+        node, first = self._node(link), self._get(_MRU)
+        self._set(node, 0)
+        self._set(node + 4, first)
+        self._set(self._node(first) if first else _LRU, link)
+        self._set(_MRU, link)
+
+    def _alloc_node(self, key: bytes) -> int:
+        link = self._get(_FREE)
+        if link:
+            self._set(_FREE, self._get(self._node(link) + 4))
+        else:
+            link = self._get(_HIGH) + 1
+            if link > self.n_nodes:
+                raise BPFError(errno.ENOMEM, "no free LRU node")
+            self._set(_HIGH, link)
+        start = self._node(link) + 8
+        self.mem[start : start + self.key_size] = key
+        self._set(_COUNT, self._get(_COUNT) + 1)
+        return link
+
+    def _free_node(self, link: int) -> None:
+        self._set(self._node(link) + 4, self._get(_FREE))
+        self._set(_FREE, link)
+        self._set(_COUNT, self._get(_COUNT) - 1)
+
+    def _key_of(self, link: int) -> bytes:
+        start = self._node(link) + 8
+        return bytes(self.mem[start : start + self.key_size])
+
+    def _find(self, key: bytes) -> int:
+        """The node of ``key`` (0 when absent)."""
+        try:
+            stored = self.inner.lookup(key)
+        except KeyNotExistError:
+            return 0
+        link: int = _U32.unpack_from(stored, 0)[0]
+        return link
+
+    # --- operations -------------------------------------------------------------------------
+    def lookup(self, key: bytes) -> bytes:
+        """User-space lookup: the value, without refreshing recency (``map_lookup_elem_sys_only``)."""
+        return self.inner.lookup(key)[_PREFIX:]
+
+    def touch(self, key: bytes) -> bytes:
+        """A BPF program's lookup: the value, and ``key`` becomes the most recently used."""
+        value = self.inner.lookup(key)
+        link: int = _U32.unpack_from(value, 0)[0]
+        self._unlink(link)
+        self._push_front(link)
+        return value[_PREFIX:]
+
+    def update(self, key: bytes, value: bytes, flags: int) -> None:
+        if flags > uapi.BPF_EXIST:
+            raise BPFError(errno.EINVAL, "unknown update flags")
+        if len(value) != self.user_value_size:
+            raise BPFError(errno.EINVAL, f"value must be {self.user_value_size} bytes, got {len(value)}")
+        link = self._find(key)
+        if link and flags == uapi.BPF_NOEXIST:
+            raise BPFError(errno.EEXIST, "key exists")
+        if not link and flags == uapi.BPF_EXIST:
+            raise KeyNotExistError()
+        if link:
+            self.inner.update(key, _U32.pack(link).ljust(_PREFIX, b"\0") + value, uapi.BPF_ANY)
+            self._unlink(link)
+            self._push_front(link)
+            return
+        if self._get(_COUNT) >= self.max_entries:
+            self._evict()
+        link = self._alloc_node(key)
+        self.inner.update(key, _U32.pack(link).ljust(_PREFIX, b"\0") + value, uapi.BPF_ANY)
+        self._push_front(link)
+
+    def _evict(self) -> None:
+        victim = self._get(_LRU)
+        if not victim:
+            raise BPFError(errno.ENOMEM, "LRU list empty in a full map")
+        self.inner.delete(self._key_of(victim))
+        self._unlink(victim)
+        self._free_node(victim)
+
+    def delete(self, key: bytes) -> None:
+        link = self._find(key)
+        if not link:
+            raise KeyNotExistError()
+        self.inner.delete(key)
+        self._unlink(link)
+        self._free_node(link)
+
+    def get_next_key(self, key: bytes | None) -> bytes:
+        return self.inner.get_next_key(key)
+
+    def recover(self) -> None:
+        """Repair the hash, then rebuild the LRU list and free nodes from what the hash holds."""
+        self.inner.recover()
+        keys: list[bytes] = []
+        key: bytes | None = None
+        while True:
+            try:
+                key = self.inner.get_next_key(key)
+            except KeyNotExistError:
+                break
+            keys.append(key)
+        high = min(self._get(_HIGH), self.n_nodes)
+        present: dict[int, bytes] = {}
+        for key in keys:
+            link = self._find(key)
+            if 0 < link <= high and link not in present:
+                present[link] = key
+                start = self._node(link) + 8
+                self.mem[start : start + self.key_size] = key
+            else:  # no usable node: drop the entry rather than leave it outside the LRU
+                self.inner.delete(key)
+        order: list[int] = []
+        link, steps = self._get(_MRU), 0
+        while link and steps < self.n_nodes and 0 < link <= self.n_nodes:
+            if link in present and link not in order:
+                order.append(link)
+            link, steps = self._get(self._node(link) + 4), steps + 1
+        order += [link for link in present if link not in order]
+        self._set(_MRU, 0)
+        self._set(_LRU, 0)
+        for link in reversed(order):
+            self._push_front(link)
+        self._set(_FREE, 0)
+        self._set(_HIGH, high)
+        self._set(_COUNT, high)
+        for link in range(high, 0, -1):
+            if link not in present:
+                self._free_node(link)
+
+
+@register(uapi.BPF_MAP_TYPE_LRU_HASH)
+class LruHashMap(_LruBase):
+    """LRU hash: evicts the least recently used entry when a new key arrives in a full map."""
+
+
+@register(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH)
+class LruPercpuHashMap(_LruBase):
+    """LRU hash whose values are ``nr_cpus`` slots of ``round_up(value_size, 8)`` bytes."""
+
+    percpu = True

@@ -1,0 +1,177 @@
+"""BPF_MAP_TYPE_PERCPU_ARRAY and BPF_MAP_TYPE_PERCPU_HASH: one value slot per possible CPU.
+
+Mirrors the per-CPU parts of ``kernel/bpf/arraymap.c`` (``bpf_percpu_array_copy`` /
+``bpf_percpu_array_update``) and ``kernel/bpf/hashtab.c`` (``bpf_percpu_hash_copy`` /
+``bpf_percpu_hash_update``) as user space sees them: a lookup or update from user space moves
+``nr_cpus`` slots of ``round_up(value_size, 8)`` bytes each (the kernel copies whole 8-byte words, so
+padding bytes written by user space are stored and read back), the creation checks of
+``array_map_alloc_check`` / ``htab_map_alloc_check`` for per-CPU types (no BPF_F_NUMA_NODE, no
+BPF_F_MMAPABLE, a rounded value_size above ``PCPU_MIN_UNIT_SIZE`` is E2BIG), and otherwise the
+element semantics of the plain array and hash maps.
+
+The runtime has a fixed number of possible CPUs: ``$PYBPF_NR_CPUS`` when set, else the kernel's
+possible-CPU count (``/sys/devices/system/cpu/possible``, what libbpf's ``libbpf_num_possible_cpus``
+reads), else ``os.cpu_count()``.  The count is fixed per map when it is created (stored in the first
+storage word), so processes sharing a map always agree on its value layout.
+
+Storage: a 64-byte header (``nr_cpus`` u32) followed by the storage of the plain ARRAY / HASH
+implementation whose "value" is the whole ``nr_cpus * round_up(value_size, 8)`` per-CPU block.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import os
+import struct
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.maps.array import ArrayMap
+from pybpf.maps.base import MapSpec, MapType, round_up
+from pybpf.maps.hash import HashMap
+from pybpf.maps.registry import register
+
+PCPU_MIN_UNIT_SIZE = 32 << 10
+"""The kernel's bound on one per-CPU allocation (``PCPU_MIN_UNIT_SIZE``)."""
+
+HEADER_BYTES = 64
+_NR_CPUS = struct.Struct("<I")
+
+
+def _count_cpu_list(text: str) -> int:
+    """CPUs in a kernel cpu list such as ``0-3,8``."""
+    total = 0
+    for part in text.strip().split(","):
+        if not part:
+            continue
+        first, _, last = part.partition("-")
+        total += int(last or first) - int(first) + 1
+    return total
+
+
+def possible_cpus() -> int:
+    """The number of possible CPUs pybpf's per-CPU maps have (see the module docstring)."""
+    env = os.environ.get("PYBPF_NR_CPUS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        with open("/sys/devices/system/cpu/possible", encoding="ascii") as possible:
+            count = _count_cpu_list(possible.read())
+        if count > 0:
+            return count
+    except (OSError, ValueError):
+        pass
+    return os.cpu_count() or 1
+
+
+def percpu_value_size(value_size: int, nr_cpus: int) -> int:
+    """Bytes of a per-CPU value as user space reads and writes it (``bpf_map_value_size``)."""
+    return round_up(value_size, 8) * nr_cpus
+
+
+PERCPU_MAP_TYPES = frozenset({
+    uapi.BPF_MAP_TYPE_PERCPU_ARRAY,
+    uapi.BPF_MAP_TYPE_PERCPU_HASH,
+    uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH,
+    uapi.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+})
+
+
+def user_value_size(map_type: int, value_size: int) -> int:
+    """Bytes of a value as user space reads and writes it (the kernel's ``bpf_map_value_size``)."""
+    if map_type in PERCPU_MAP_TYPES:
+        return percpu_value_size(value_size, possible_cpus())
+    return value_size
+
+
+def check_percpu_value_size(spec: MapSpec) -> None:
+    """E2BIG when one CPU's rounded value is beyond ``PCPU_MIN_UNIT_SIZE``."""
+    if round_up(spec.value_size, 8) > PCPU_MIN_UNIT_SIZE:
+        raise BPFError(errno.E2BIG, "per-CPU value_size above PCPU_MIN_UNIT_SIZE")
+
+
+class _PerCpu(MapType):
+    """Common part: the nr_cpus header and delegation to the plain implementation."""
+
+    inner_class: type[MapType]
+
+    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
+        super().__init__(spec, mem)
+        stored: int = _NR_CPUS.unpack_from(mem, 0)[0]
+        self.nr_cpus = stored or possible_cpus()
+        self.user_value_size = percpu_value_size(spec.value_size, self.nr_cpus)
+        """Bytes user-space lookups return and updates take (``bpf_map_value_size``)."""
+        inner_spec = dataclasses.replace(spec, value_size=self.user_value_size)
+        self.inner = self.inner_class(inner_spec, mem[HEADER_BYTES:])
+
+    @classmethod
+    def inner_storage(cls, spec: MapSpec) -> int:
+        inner_spec = dataclasses.replace(spec, value_size=percpu_value_size(spec.value_size, possible_cpus()))
+        return HEADER_BYTES + cls.inner_class.storage_size(inner_spec)
+
+    @classmethod
+    def storage_size(cls, spec: MapSpec) -> int:
+        return cls.inner_storage(spec)
+
+    def initialize(self) -> None:
+        _NR_CPUS.pack_into(self.mem, 0, self.nr_cpus)
+        self.inner.initialize()
+
+    def _value(self, value: bytes) -> bytes:
+        if len(value) != self.user_value_size:
+            raise BPFError(
+                errno.EINVAL,
+                f"a per-CPU value is {self.nr_cpus} x {round_up(self.value_size, 8)} bytes, got {len(value)}",
+            )
+        return value
+
+    def lookup(self, key: bytes) -> bytes:
+        return self.inner.lookup(key)
+
+    def update(self, key: bytes, value: bytes, flags: int) -> None:
+        if flags > uapi.BPF_EXIST:  # bpf_percpu_*_update: BPF_F_LOCK is not accepted either
+            raise BPFError(errno.EINVAL, "unknown update flags")
+        self.inner.update(key, self._value(value), flags)
+
+    def delete(self, key: bytes) -> None:
+        self.inner.delete(key)
+
+    def get_next_key(self, key: bytes | None) -> bytes:
+        return self.inner.get_next_key(key)
+
+    def recover(self) -> None:
+        self.inner.recover()
+
+
+@register(uapi.BPF_MAP_TYPE_PERCPU_ARRAY)
+class PercpuArrayMap(_PerCpu):
+    """Per-CPU array: ``max_entries`` blocks of ``nr_cpus`` 8-byte-rounded values, all present."""
+
+    inner_class = ArrayMap
+    read_locked = False
+
+    @classmethod
+    def check(cls, spec: MapSpec) -> None:
+        # array_map_alloc_check: every EINVAL (these included) comes before its E2BIG checks
+        if spec.flags & (uapi.BPF_F_NUMA_NODE | uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP):
+            raise BPFError(errno.EINVAL, "per-CPU arrays take no NUMA node, mmap or inner-map flag")
+        ArrayMap.check(spec)
+        check_percpu_value_size(spec)
+
+
+@register(uapi.BPF_MAP_TYPE_PERCPU_HASH)
+class PercpuHashMap(_PerCpu):
+    """Per-CPU hash: the plain hash table whose values are whole per-CPU blocks."""
+
+    inner_class = HashMap
+
+    @classmethod
+    def check(cls, spec: MapSpec) -> None:
+        # htab_map_alloc_check: flag checks, then sizes (EINVAL), then E2BIG
+        if spec.flags & uapi.BPF_F_NO_COMMON_LRU:
+            raise BPFError(errno.EINVAL, "BPF_F_NO_COMMON_LRU is for LRU maps")
+        if spec.flags & uapi.BPF_F_NUMA_NODE:
+            raise BPFError(errno.EINVAL, "per-CPU maps take no NUMA node")
+        HashMap.check(spec)
+        check_percpu_value_size(spec)
