@@ -24,6 +24,8 @@ from pybpf.kernel import map_batch, map_ids
 from pybpf.kernel.objfile import MapObject, bpffs_root, link_object
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapSpec
+from pybpf.maps.bloom import BloomFilterMap
+from pybpf.maps.queue_stack import QUEUE_STACK_TYPES, QueueStackBase
 from pybpf.maps.registry import lookup_map_type
 
 ATTR_SIZE: int = uapi.ATTR_SIZE
@@ -140,7 +142,7 @@ def _map_create(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "BTF-described maps are not yet implemented in pybpf")
     if a.map_ifindex:
         raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
-    spec = MapSpec(a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags, a.numa_node)
+    spec = MapSpec(a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags, a.numa_node, a.map_extra)
     impl = lookup_map_type(spec.map_type)
     if impl is not None:
         impl.check(spec)  # the kernel's map_alloc_check runs before the name is copied
@@ -154,10 +156,12 @@ KeySource = Callable[[int], bytes]
 """Produces the bytes of a key or value given its size (``copy_from_user`` for attr pointers)."""
 
 
-def lookup_elem(fd: int, flags: int, key: KeySource) -> bytes:
+def lookup_elem(fd: int, flags: int, key: KeySource, value: KeySource | None = None) -> bytes:
     """BPF_MAP_LOOKUP_ELEM after attr decoding: the checks in the kernel's order, then the lookup.
 
-    The attr handler and the Pythonic ``Map`` (which needs no user-pointer copies) share it.
+    The attr handler and the Pythonic ``Map`` (which needs no user-pointer copies) share it.  A
+    bloom filter reads the value to test from ``value`` (the kernel copies it in from the value
+    pointer) and returns b"" (nothing to copy out) when the value may be present.
     """
     if flags & ~uapi.BPF_F_LOCK:
         raise BPFError(errno.EINVAL, "unknown lookup flags")
@@ -167,6 +171,9 @@ def lookup_elem(fd: int, flags: int, key: KeySource) -> bytes:
     if flags & uapi.BPF_F_LOCK:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw = key(obj.spec.key_size)
+    if isinstance(obj.impl, BloomFilterMap) and value is not None:
+        obj.impl.peek(value(obj.spec.value_size))
+        return b""
     if obj.impl.read_locked:
         with obj.lock:
             return obj.impl.lookup(raw)
@@ -224,17 +231,23 @@ _HASH_TYPES = frozenset(
 def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
     """BPF_MAP_LOOKUP_AND_DELETE_ELEM after attr decoding (``map_lookup_and_delete_elem``).
 
-    Hash maps return the value and remove the key under one hold of the lock; the other types
-    pybpf has answer ENOTSUPP (524), as the kernel does for arrays.
+    Hash maps return the value and remove the key under one hold of the lock; queues and stacks
+    pop (any flag is EINVAL for them); the other types pybpf has answer ENOTSUPP (524), as the
+    kernel does for arrays.
     """
     if flags & ~uapi.BPF_F_LOCK:
         raise BPFError(errno.EINVAL, "unknown lookup_and_delete flags")
     obj = _map(fd)
     if not _can_read(fd) or not _can_write(fd, obj):
         raise BPFError(errno.EPERM, "lookup_and_delete needs a readable and writable map")
+    if flags and obj.spec.map_type in QUEUE_STACK_TYPES:
+        raise BPFError(errno.EINVAL, "queue/stack pop takes no flags")
     if flags & uapi.BPF_F_LOCK:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw = key(obj.spec.key_size)
+    if isinstance(obj.impl, QueueStackBase):
+        with obj.lock:
+            return obj.impl.pop()
     if obj.spec.map_type not in _HASH_TYPES:
         raise BPFError(ENOTSUPP, "lookup_and_delete is not supported by this map type")
     with obj.lock:
@@ -244,12 +257,24 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
 
 
 def _user(address: int) -> KeySource:
-    return lambda size: copy_from_user(address, size)
+    """Copies ``size`` bytes at ``address``; like ``___bpf_copy_key``, a size of 0 (the key of a
+    queue, stack or bloom filter) takes only a NULL pointer and anything else is EINVAL."""
+
+    def copy(size: int) -> bytes:
+        if size == 0:
+            if address:
+                raise BPFError(errno.EINVAL, "this map type takes a NULL key")
+            return b""
+        return copy_from_user(address, size)
+
+    return copy
 
 
 def _map_lookup(call: _Call) -> int:
     a = call.attr
-    copy_to_user(a.value, lookup_elem(a.map_fd, a.flags, _user(a.key)))
+    found = lookup_elem(a.map_fd, a.flags, _user(a.key), _user(a.value))
+    if found:
+        copy_to_user(a.value, found)
     return 0
 
 

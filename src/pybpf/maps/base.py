@@ -59,6 +59,8 @@ class MapSpec:
     max_entries: int
     flags: int
     numa_node: int = 0
+    map_extra: int = 0
+    """Only meaningful at creation (bloom filters: number of hash functions); not kept in the file."""
 
 
 class MapType:
