@@ -54,8 +54,15 @@ def bpffs_root() -> str:
     return root
 
 
-def _next_id(root: str) -> int:
-    fd = os.open(os.path.join(root, _IDS_FILE), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+def next_object_id(kind: str, root: str | None = None) -> int:
+    """A new id for an object of ``kind`` ("map", "prog", "btf", "link"), unique across processes.
+
+    Like the kernel's per-kind idrs (``map_idr``, ``prog_idr``, ``btf_idr``), each kind numbers its
+    objects independently, starting at 1.
+    """
+    root = bpffs_root() if root is None else root
+    name = _IDS_FILE if kind == "map" else f"{_IDS_FILE}-{kind}"
+    fd = os.open(os.path.join(root, name), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:
         fcntl.lockf(fd, fcntl.LOCK_EX)
         data = os.pread(fd, 4, 0)
@@ -96,7 +103,14 @@ class MapObject:
             raise BPFError(errno.EINVAL, f"map type {map_type} not supported by this pybpf")
         self.impl: MapType = impl(self.spec, memoryview(mm)[:header_at])
         base = _address_of(mm)
+        self.address: int = base
+        """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
+        self.storage_size: int = header_at
         self.lock = SharedMutex(base + header_at + _LOCK_AT, self.impl.recover)
+
+    def contains(self, address: int) -> bool:
+        """Whether ``address`` lies inside this map's storage."""
+        return self.address <= address < self.address + self.storage_size
 
     @property
     def frozen(self) -> bool:
@@ -123,7 +137,7 @@ class MapObject:
             os.close(fd)
             raise BPFError(errno.ENOMEM, f"cannot allocate map: {exc}") from exc
         header = (MAGIC, VERSION, KIND_MAP, spec.map_type, spec.key_size, spec.value_size,
-                  spec.max_entries, spec.flags, _next_id(root), name, 0)  # fmt: skip
+                  spec.max_entries, spec.flags, next_object_id("map", root), name, 0)  # fmt: skip
         _HEADER.pack_into(mm, storage, *header)
         init_mutex(_address_of(mm) + storage + _LOCK_AT)
         obj = cls(mm, storage)
@@ -160,6 +174,19 @@ class MapObject:
             finally:
                 os.close(rw)
         return cls._remember(key, cls(mm, st.st_size - PAGE))
+
+
+def map_object_at(address: int) -> MapObject | None:
+    """The mapped map (of this process) whose storage holds ``address``, or None.
+
+    Helpers receive a map as the address a program's ``lddw map_fd`` produced (``MapObject.address``);
+    this turns it back into the object.
+    """
+    with MapObject._cache_lock:
+        for obj in MapObject._cache.values():
+            if obj.contains(address):
+                return obj
+    return None
 
 
 _AT_FDCWD = -100
