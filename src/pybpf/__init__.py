@@ -39,5 +39,11 @@ __all__ = [
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.syscall import bpf
 from pybpf.map import Map
+from pybpf.ringbuf import RingBuffer
 
 __all__ += ["Backend", "Map", "UserBackend", "bpf", "get_backend"]
+
+from pybpf.program import Program, TestRun
+
+__all__ += ["Program", "TestRun"]
+__all__ += ["RingBuffer"]

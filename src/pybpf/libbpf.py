@@ -232,3 +232,218 @@ def bpf_map_get_info_by_fd(fd: int, info: uapi.bpf_map_info | None = None, *,
     info = info if info is not None else uapi.bpf_map_info()
     bpf_obj_get_info_by_fd(fd, info, backend=backend)
     return info
+
+
+# --- programs -----------------------------------------------------------------------------------
+# Mirrors libbpf's bpf_prog_load / bpf_prog_test_run_opts / bpf_prog_get_{next_id,fd_by_id} /
+# bpf_prog_get_info_by_fd (tools/lib/bpf/bpf.c): the opts structs become dataclasses whose output
+# fields (log_true_size; retval, duration, data_size_out, ctx_size_out) are filled in after the call.
+
+PROG_LOAD_ATTEMPTS = 5
+"""libbpf retries BPF_PROG_LOAD this many times while the kernel answers EAGAIN."""
+
+
+@dataclass
+class ProgLoadOpts:
+    """``struct bpf_prog_load_opts``; ``log_buf`` is a writable buffer (bytearray, ctypes array)."""
+
+    expected_attach_type: int = 0
+    prog_flags: int = 0
+    kern_version: int = 0
+    prog_ifindex: int = 0
+    log_level: int = 0
+    log_size: int = 0
+    log_buf: Buffer | None = None
+    log_true_size: int = 0
+    """Filled in: the size the whole log needs (the kernel's ``log_true_size``)."""
+    fd_array: list[int] | None = None
+    fd_array_cnt: int = 0
+    prog_btf_fd: int = 0
+    func_info_rec_size: int = 0
+    func_info: Buffer | None = None
+    func_info_cnt: int = 0
+    line_info_rec_size: int = 0
+    line_info: Buffer | None = None
+    line_info_cnt: int = 0
+    attach_btf_id: int = 0
+    attach_prog_fd: int = 0
+    attach_btf_obj_fd: int = 0
+    token_fd: int = 0
+
+
+def _insn_bytes(insns: Any) -> bytes:
+    """Raw instructions from ``Instruction`` objects, bytes-like data or a ctypes array of bpf_insn."""
+    if isinstance(insns, bytes | bytearray | memoryview):
+        return bytes(insns)
+    if isinstance(insns, ctypes.Array | ctypes.Structure):
+        return ctypes.string_at(ctypes.addressof(insns), ctypes.sizeof(insns))
+    from pybpf.isa.instruction import encode_program
+
+    return encode_program(list(insns))
+
+
+def _writable_size(buffer: Buffer) -> int:
+    if isinstance(buffer, ctypes._SimpleCData | ctypes.Structure | ctypes.Union | ctypes.Array):
+        return ctypes.sizeof(buffer)
+    return memoryview(buffer).nbytes
+
+
+def bpf_prog_load(  # noqa: PLR0917  (libbpf's argument order)
+    prog_type: int, prog_name: str | None, license: str, insns: Any, insn_cnt: int,
+    opts: ProgLoadOpts | None = None, *, backend: Backend | None = None,
+) -> int:
+    """BPF_PROG_LOAD ``insn_cnt`` 8-byte instruction slots of ``insns``; returns the program fd.
+
+    As in libbpf: ``log_buf`` and ``log_size`` go together (EINVAL otherwise), a ``log_level``
+    needs a ``log_buf``, EAGAIN is retried, and a failed load with ``log_level`` 0 but a
+    ``log_buf`` is retried once with ``log_level`` 1 so the buffer receives the verifier's reason.
+    The log is copied into ``opts.log_buf`` and ``opts.log_true_size`` is set.
+    """
+    import errno as _errno
+
+    opts = opts if opts is not None else ProgLoadOpts()
+    log_size = opts.log_size
+    if opts.log_buf is not None and not log_size:
+        log_size = _writable_size(opts.log_buf)
+    if (opts.log_buf is None) != (log_size == 0) or (opts.log_level and opts.log_buf is None):
+        raise BPFError(_errno.EINVAL, "log_buf and log_size must be given together, and log_level needs them")
+    code = _in_buffer(_insn_bytes(insns))
+    license_buf = ctypes.create_string_buffer(license.encode())
+    attr = uapi.bpf_attr()
+    attr.prog_type, attr.insn_cnt, attr.insns = prog_type, insn_cnt, ctypes.addressof(code)
+    attr.license = ctypes.addressof(license_buf)
+    attr.expected_attach_type, attr.prog_flags = opts.expected_attach_type, opts.prog_flags
+    attr.kern_version, attr.prog_ifindex = opts.kern_version, opts.prog_ifindex
+    attr.prog_btf_fd, attr.attach_btf_id = opts.prog_btf_fd, opts.attach_btf_id
+    attr.attach_prog_fd = opts.attach_prog_fd or opts.attach_btf_obj_fd
+    attr.prog_token_fd = opts.token_fd
+    if prog_name:
+        attr.prog_name = prog_name.encode()[: uapi.BPF_OBJ_NAME_LEN - 1]
+    keep: list[Any] = []
+    if opts.fd_array:
+        fds = (ctypes.c_int32 * len(opts.fd_array))(*opts.fd_array)
+        keep.append(fds)
+        attr.fd_array, attr.fd_array_cnt = ctypes.addressof(fds), opts.fd_array_cnt
+    for kind in ("func_info", "line_info"):
+        data = getattr(opts, kind)
+        if data is not None:
+            buf = _in_buffer(data)
+            keep.append(buf)
+            setattr(attr, kind, ctypes.addressof(buf))
+            setattr(attr, f"{kind}_rec_size", getattr(opts, f"{kind}_rec_size"))
+            setattr(attr, f"{kind}_cnt", getattr(opts, f"{kind}_cnt"))
+    log = _out_buffer(log_size)
+    if opts.log_level:
+        attr.log_level, attr.log_size, attr.log_buf = opts.log_level, log_size, ctypes.addressof(log)
+
+    def load() -> int:
+        for attempt in range(PROG_LOAD_ATTEMPTS):
+            try:
+                return _call(uapi.BPF_PROG_LOAD, attr, backend)
+            except BPFError as exc:
+                if exc.errno != _errno.EAGAIN or attempt == PROG_LOAD_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    try:
+        try:
+            fd = load()
+        except BPFError:
+            if opts.log_level or opts.log_buf is None:
+                raise
+            attr.log_level, attr.log_size, attr.log_buf = 1, log_size, ctypes.addressof(log)
+            fd = load()
+    except BPFError as exc:
+        exc.log = log.value.decode(errors="replace")  # type: ignore[attr-defined]
+        raise
+    finally:
+        opts.log_true_size = int(attr.log_true_size)
+        if opts.log_buf is not None and attr.log_level:
+            _deliver(log.raw[:log_size], opts.log_buf)
+    return fd
+
+
+@dataclass
+class TestRunOpts:
+    """``struct bpf_test_run_opts``: inputs, writable output buffers and the results filled back."""
+
+    __test__ = False  # not a pytest class
+
+    data_in: Buffer | None = None
+    data_out: Buffer | None = None
+    data_size_in: int = 0
+    """0: the length of ``data_in``."""
+    data_size_out: int = 0
+    """In: capacity of ``data_out`` (0: unlimited, as in the kernel); out: size of the output."""
+    ctx_in: Buffer | None = None
+    ctx_out: Buffer | None = None
+    ctx_size_in: int = 0
+    ctx_size_out: int = 0
+    retval: int = 0
+    repeat: int = 0
+    duration: int = 0
+    flags: int = 0
+    cpu: int = 0
+    batch_size: int = 0
+
+
+_PACKET_HEADROOM = 64 * 1024  # how much a program may grow a packet when data_size_out is 0
+
+
+def bpf_prog_test_run_opts(prog_fd: int, opts: TestRunOpts, *, backend: Backend | None = None) -> None:
+    """BPF_PROG_TEST_RUN; fills ``opts.retval``, ``duration``, ``data_size_out``, ``ctx_size_out``
+    (also when the run fails with ENOSPC, as libbpf does) and copies the output into ``data_out`` /
+    ``ctx_out``.  Python buffers are never overrun: an output is cut to the buffer's length."""
+    data_size_in = opts.data_size_in or (_writable_size(opts.data_in) if opts.data_in is not None else 0)
+    ctx_size_in = opts.ctx_size_in or (_writable_size(opts.ctx_in) if opts.ctx_in is not None else 0)
+    data_in = _in_buffer(opts.data_in) if opts.data_in is not None else None
+    ctx_in = _in_buffer(opts.ctx_in) if opts.ctx_in is not None else None
+    data_out = ctx_out = None
+    if opts.data_out is not None:
+        data_out = _out_buffer(opts.data_size_out or data_size_in + _PACKET_HEADROOM)
+    if opts.ctx_out is not None:
+        ctx_out = _out_buffer(opts.ctx_size_out or _PACKET_HEADROOM)
+    attr = uapi.bpf_attr()
+    t = attr.test
+    t.prog_fd, t.repeat, t.duration = prog_fd, opts.repeat, opts.duration
+    t.flags, t.cpu = opts.flags, opts.cpu
+    t.batch_size = opts.batch_size
+    t.data_size_in, t.data_size_out = data_size_in, opts.data_size_out
+    t.ctx_size_in, t.ctx_size_out = ctx_size_in, opts.ctx_size_out
+    t.data_in = ctypes.addressof(data_in) if data_in is not None else 0
+    t.ctx_in = ctypes.addressof(ctx_in) if ctx_in is not None else 0
+    t.data_out = ctypes.addressof(data_out) if data_out is not None else 0
+    t.ctx_out = ctypes.addressof(ctx_out) if ctx_out is not None else 0
+    try:
+        _call(uapi.BPF_PROG_TEST_RUN, attr, backend)
+    finally:
+        opts.retval, opts.duration = int(t.retval), int(t.duration)
+        opts.data_size_out, opts.ctx_size_out = int(t.data_size_out), int(t.ctx_size_out)
+        if data_out is not None:
+            _deliver(data_out.raw[: min(opts.data_size_out, len(data_out))], opts.data_out)
+        if ctx_out is not None:
+            _deliver(ctx_out.raw[: min(opts.ctx_size_out, len(ctx_out))], opts.ctx_out)
+
+
+def bpf_prog_get_next_id(start_id: int, *, backend: Backend | None = None) -> int:
+    """BPF_PROG_GET_NEXT_ID: the smallest program id above ``start_id`` (ENOENT when none)."""
+    attr = uapi.bpf_attr()
+    attr.start_id = start_id
+    _call(uapi.BPF_PROG_GET_NEXT_ID, attr, backend)
+    return int(attr.next_id)
+
+
+def bpf_prog_get_fd_by_id(prog_id: int, *, backend: Backend | None = None) -> int:
+    """BPF_PROG_GET_FD_BY_ID: a new fd for the program with ``prog_id``."""
+    attr = uapi.bpf_attr()
+    attr.prog_id = prog_id
+    return _call(uapi.BPF_PROG_GET_FD_BY_ID, attr, backend)
+
+
+def bpf_prog_get_info_by_fd(fd: int, info: uapi.bpf_prog_info | None = None, *,
+                            backend: Backend | None = None) -> uapi.bpf_prog_info:
+    """``bpf_prog_info`` of the program ``fd``.  Pointers and capacities the caller put in ``info``
+    (``xlated_prog_insns`` + ``xlated_prog_len``, ``map_ids`` + ``nr_map_ids``) are filled as in C."""
+    info = info if info is not None else uapi.bpf_prog_info()
+    bpf_obj_get_info_by_fd(fd, info, backend=backend)
+    return info

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from pybpf import __version__
-from pybpf.cli import isa_commands
+from pybpf.cli import isa_commands, prog_commands, trace_commands
 from pybpf.cli.inputs import InputError
 from pybpf.errors import AsmError, ExecutionError
 
@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pybpf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     isa_commands.add_parsers(sub)
+    prog_commands.add_parsers(sub)
+    trace_commands.add_parsers(sub)
     return parser
 
 

@@ -3,21 +3,28 @@
 Mirrors the kernel's helper table (``bpf_base_func_proto`` and the per-program-type
 ``get_func_proto`` callbacks): a helper id maps to an implementation taking five 64-bit arguments
 and returning one.  ``default_registry()`` holds every helper that needs no map and no program
-context (``pybpf.helpers.basic``, ``pybpf.helpers.printk``); map and program-type layers add theirs.
+context (``pybpf.helpers.basic``, ``pybpf.helpers.printk``) and the map helpers that give programs
+pointers into shared map memory (``pybpf.helpers.maps``); program-type layers add theirs.
+``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
 
 from pybpf.helpers.basic import BASIC_HELPERS
+from pybpf.helpers.maps import MAP_HELPERS
 from pybpf.helpers.printk import TRACE_PIPE, TracePipe, TraceRecord
 from pybpf.helpers.registry import Helper, HelperContext, HelperRegistry
 
 
 def default_registry() -> HelperRegistry:
-    """A new registry holding the basic helpers (a copy: adding to it changes nothing else)."""
-    return BASIC_HELPERS.copy()
+    """A new registry holding the basic and map helpers (a copy: adding to it changes nothing else)."""
+    registry = BASIC_HELPERS.copy()
+    for helper_id, function in MAP_HELPERS.items():
+        registry.register(helper_id, function)
+    return registry
 
 
 __all__ = [
     "BASIC_HELPERS",
+    "MAP_HELPERS",
     "TRACE_PIPE",
     "Helper",
     "HelperContext",

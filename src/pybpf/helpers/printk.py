@@ -9,7 +9,9 @@ print unhashed (the kernel's ``no_hash_pointers`` behaviour).
 
 ``bpf_trace_printk`` writes to /sys/kernel/tracing/trace_pipe in the kernel; here it appends a
 ``TraceRecord`` to a ``TracePipe`` (the module-level ``TRACE_PIPE`` unless the run names another),
-which the API and CLI read back.
+which the API and CLI read back.  Like the kernel's single trace buffer, ``TRACE_PIPE`` is also
+shared between processes: each record is appended as one JSON line to ``$PYBPF_BPFFS/.trace_pipe``
+(see ``pybpf.helpers.trace_shared``), which ``read_shared()`` and ``pybpf trace`` read.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -64,21 +66,41 @@ class TracePipe:
     """An in-memory trace pipe.  ``read()`` drains it like reading trace_pipe; ``records`` peeks.
 
     ``maxlen`` bounds the number of kept records (oldest dropped, like the kernel's ring buffer);
-    ``echo`` is called with every new record (e.g. to print it live).
+    ``echo`` is called with every new record (e.g. to print it live).  With ``shared`` every record
+    is also appended to the cross-process trace file of the current bpffs root (``TRACE_PIPE`` is
+    shared; a pipe made for one test or one run is not, unless asked).
     """
 
-    def __init__(self, maxlen: int | None = 65536, echo: Callable[[TraceRecord], None] | None = None) -> None:
+    def __init__(
+        self,
+        maxlen: int | None = 65536,
+        echo: Callable[[TraceRecord], None] | None = None,
+        *,
+        shared: bool = False,
+    ) -> None:
         self._records: deque[TraceRecord] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
         self.echo = echo
+        self.shared = shared
 
     def write(self, data: bytes) -> TraceRecord:
-        record = TraceRecord(data, time.monotonic_ns(), os.getpid(), _comm())
+        record = TraceRecord(data, time.monotonic_ns(), os.getpid(), _comm(), _cpu())
         with self._lock:
             self._records.append(record)
+        if self.shared:
+            from pybpf.helpers.trace_shared import append_shared
+
+            append_shared(record)
         if self.echo is not None:
             self.echo(record)
         return record
+
+    @staticmethod
+    def read_shared(follow: bool = False, clear: bool = False) -> Iterator[TraceRecord]:
+        """The records of the shared trace file (every process); see ``trace_shared.read_shared``."""
+        from pybpf.helpers.trace_shared import read_shared
+
+        return read_shared(follow=follow, clear=clear)
 
     def read(self) -> list[TraceRecord]:
         """Remove and return every record."""
@@ -104,8 +126,8 @@ class TracePipe:
         return len(self._records)
 
 
-TRACE_PIPE = TracePipe()
-"""The process-wide trace pipe, like the kernel's single trace_pipe."""
+TRACE_PIPE = TracePipe(shared=True)
+"""The process-wide trace pipe, like the kernel's single trace_pipe (also written to the shared file)."""
 
 
 class FormatError(Exception):
@@ -317,6 +339,12 @@ def snprintf(  # noqa: PLR0917 - the helper ABI: five register arguments
     if size:
         ctx.memory.write(buf, out[: size - 1] + b"\0")
     return len(out) + 1
+
+
+def _cpu() -> int:
+    from pybpf.helpers.basic import _current_cpu
+
+    return _current_cpu()
 
 
 def _comm() -> str:

@@ -26,10 +26,12 @@ import os
 import stat
 import struct
 import threading
+import weakref
 from collections import OrderedDict
 from typing import ClassVar
 
 from pybpf.errors import BPFError
+from pybpf.kernel import refs
 from pybpf.kernel.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.maps.base import MapSpec, MapType, round_up
 from pybpf.maps.registry import lookup_map_type
@@ -79,6 +81,7 @@ class MapObject:
     _cache: ClassVar[OrderedDict[tuple[int, int], MapObject]] = OrderedDict()
     _cache_lock: ClassVar[threading.Lock] = threading.Lock()
     cache_limit: ClassVar[int] = 128
+    _created: ClassVar[int] = 0
     """Mappings kept per process; a mapping keeps its file alive, so the cache is bounded."""
 
     @classmethod
@@ -106,7 +109,28 @@ class MapObject:
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
         self.storage_size: int = header_at
+        _LIVE[base] = self
         self.lock = SharedMutex(base + header_at + _LOCK_AT, self.impl.recover)
+
+    @property
+    def map_type(self) -> int:
+        return self.spec.map_type
+
+    def direct_value_address(self, off: int) -> int:
+        """``map_direct_value_addr`` (BPF_PSEUDO_MAP_VALUE): only single-element arrays have one.
+
+        ENOTSUPP (524) for any other array, EINVAL past the value; other types EINVAL.
+        """
+        from pybpf import uapi
+
+        if self.spec.map_type != uapi.BPF_MAP_TYPE_ARRAY:
+            raise BPFError(errno.EINVAL, "no direct value access support for this map type")
+        if self.spec.max_entries != 1:
+            raise BPFError(524, "direct value access needs an array with max_entries 1")
+        if off >= self.spec.value_size:
+            size = self.spec.value_size
+            raise BPFError(errno.EINVAL, f"invalid access to map value pointer, value_size={size} off={off}")
+        return self.address + off
 
     def contains(self, address: int) -> bool:
         """Whether ``address`` lies inside this map's storage."""
@@ -129,6 +153,9 @@ class MapObject:
         impl.check(spec)
         storage = round_up(impl.storage_size(spec), PAGE)
         root = bpffs_root()
+        cls._created += 1
+        if cls._created % 32 == 0:  # release maps nobody uses any more, now and then
+            refs.collect(root)
         fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
         try:
             os.ftruncate(fd, storage + PAGE)
@@ -142,6 +169,7 @@ class MapObject:
         init_mutex(_address_of(mm) + storage + _LOCK_AT)
         obj = cls(mm, storage)
         obj.impl.initialize()
+        refs.register_holder(root, "map", obj.id, fd)  # the anchor: see pybpf.kernel.refs
         st = os.fstat(fd)
         cls._remember((st.st_dev, st.st_ino), obj)
         return fd
@@ -165,14 +193,14 @@ class MapObject:
             raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf map") from exc
         if len(raw) != _HEADER.size or raw[:8] != MAGIC or _HEADER.unpack(raw)[2] != KIND_MAP:
             raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf map")
+        # Map through a read-write reopen, never through ``fd`` itself: CPython's mmap keeps a dup
+        # of the fd it maps, which would keep the caller's open file description (and the user
+        # lock it holds, see pybpf.kernel.refs) alive after the caller closed its last fd.
+        rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
         try:
-            mm = mmap.mmap(fd, st.st_size)
-        except OSError:  # read-only fd: map the file through a read-write reopen
-            rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
-            try:
-                mm = mmap.mmap(rw, st.st_size)
-            finally:
-                os.close(rw)
+            mm = mmap.mmap(rw, st.st_size)
+        finally:
+            os.close(rw)
         return cls._remember(key, cls(mm, st.st_size - PAGE))
 
 
@@ -182,12 +210,17 @@ def map_object_at(address: int) -> MapObject | None:
     Helpers receive a map as the address a program's ``lddw map_fd`` produced (``MapObject.address``);
     this turns it back into the object.
     """
-    with MapObject._cache_lock:
-        for obj in MapObject._cache.values():
-            if obj.contains(address):
-                return obj
+    found = _LIVE.get(address)
+    if found is not None:
+        return found
+    for obj in list(_LIVE.values()):
+        if obj.contains(address):
+            return obj
     return None
 
+
+_LIVE: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictionary()
+"""Every map object of this process that is still referenced (cached or used by a program), by address."""
 
 _AT_FDCWD = -100
 _AT_SYMLINK_FOLLOW = 0x400

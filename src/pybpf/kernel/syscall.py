@@ -20,11 +20,13 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import map_batch, map_ids
+from pybpf.kernel import map_batch, map_ids, prog_info, progobj, refs
 from pybpf.kernel.objfile import MapObject, bpffs_root, link_object
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapSpec
 from pybpf.maps.bloom import BloomFilterMap
+from pybpf.maps.map_in_map import MAP_IN_MAP_TYPES, InnerTemplate, MapInMap
+from pybpf.maps.prog_array import ProgArrayMap
 from pybpf.maps.queue_stack import QUEUE_STACK_TYPES, QueueStackBase
 from pybpf.maps.registry import lookup_map_type
 
@@ -52,6 +54,9 @@ _BATCH_OFFSET: int = _G.bpf_attr.batch.offset
 _NEXT_ID_END = _end(_G.bpf_attr_anon_start_id, "next_id")
 _NEXT_ID_OFFSET = _G.bpf_attr_anon_start_id.next_id.offset  # type: ignore[attr-defined]
 _FD_BY_ID_END = _end(_G.bpf_attr_anon_start_id, "fd_by_id_token_fd")
+_PROG_FD_BY_ID_END = _G.bpf_attr_anon_start_id._anon_start_id.offset + 4  # type: ignore[attr-defined]
+_PROG_LOAD_END = _end(_G.bpf_attr_anon_prog_type, _G.bpf_attr_anon_prog_type._fields_[-1][0])
+_TEST_RUN_END = _G.bpf_attr.test.offset + _end(_G.bpf_attr_test, "batch_size")
 
 
 class _Call:
@@ -106,12 +111,26 @@ def _file_flag(flags: int) -> int:
 
 
 def _reopen(fd: int, mode: int) -> int:
-    if mode == os.O_RDWR:
-        return fd
+    """A new open file description of ``fd``'s object in ``mode``, marked as a user; closes ``fd``.
+
+    Always a new description: the creator's is shared with the mapping CPython's mmap keeps.
+    """
     try:
-        return os.open(f"/proc/self/fd/{fd}", mode | os.O_CLOEXEC)
+        return refs.hold(os.open(f"/proc/self/fd/{fd}", mode | os.O_CLOEXEC))
     finally:
         os.close(fd)
+
+
+def _object_kind(fd: int) -> str:
+    """"map" or "prog" for a pybpf object fd (``bpf_fd_probe_obj``); EBADF/EINVAL otherwise."""
+    try:
+        _map(fd)
+        return "map"
+    except BPFError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+    progobj.ProgObject.from_fd(fd)
+    return "prog"
 
 
 def _check_name(raw: bytes) -> bytes:
@@ -148,7 +167,14 @@ def _map_create(call: _Call) -> int:
         impl.check(spec)  # the kernel's map_alloc_check runs before the name is copied
     start = _G.bpf_attr_anon_map_type.map_name.offset  # type: ignore[attr-defined]
     name = _check_name(call.raw[start : start + _NAME_LEN])
+    template = None
+    if spec.map_type in MAP_IN_MAP_TYPES:
+        template = InnerTemplate.of(_map(a.inner_map_fd).spec)  # bpf_map_meta_alloc
     fd = MapObject.create(spec, name)
+    if template is not None:
+        impl = MapObject.from_fd(fd).impl
+        assert isinstance(impl, MapInMap)
+        impl.set_template(template)
     return _reopen(fd, mode)
 
 
@@ -185,6 +211,12 @@ def update_elem(fd: int, flags: int, key: KeySource, value: KeySource) -> None:
     obj = _map(fd)
     if not _can_write(fd, obj):
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+    if isinstance(obj.impl, ProgArrayMap):
+        _update_prog_array(fd, obj, key(4), int.from_bytes(value(4), "little"), flags)
+        return
+    if isinstance(obj.impl, MapInMap):
+        _update_map_in_map(fd, obj, key(obj.spec.key_size), int.from_bytes(value(4), "little"), flags)
+        return
     if flags & uapi.BPF_F_LOCK:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw_key = key(obj.spec.key_size)
@@ -200,7 +232,57 @@ def delete_elem(fd: int, key: KeySource) -> None:
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
     raw = key(obj.spec.key_size)
     with obj.lock:
+        if isinstance(obj.impl, ProgArrayMap | MapInMap):
+            old = obj.impl.clear(raw)
+            if not obj.impl.holds(old):
+                kind = "prog" if isinstance(obj.impl, ProgArrayMap) else "map"
+                refs.drop_ref(bpffs_root(), ("map", obj.id), (kind, old))
+            return
         obj.impl.delete(raw)
+
+
+def _update_map_in_map(map_fd: int, obj: MapObject, key: bytes, inner_fd: int, flags: int) -> None:
+    """``bpf_fd_array_map_update_elem`` / ``bpf_fd_htab_map_update_elem`` for a map-in-map."""
+    impl = obj.impl
+    assert isinstance(impl, MapInMap)
+    impl.check_update(key, flags)
+    inner = _map(inner_fd)
+    impl.check_inner(inner.spec)
+    root = bpffs_root()
+    refs.register_holder(root, "map", obj.id, map_fd)
+    refs.add_ref(root, ("map", obj.id), ("map", inner.id), inner_fd)
+    with obj.lock:
+        try:
+            old = impl.set_inner(key, inner.id, flags)
+        except BPFError:
+            if not impl.holds(inner.id):
+                refs.drop_ref(root, ("map", obj.id), ("map", inner.id))
+            raise
+        if old and old != inner.id and not impl.holds(old):
+            refs.drop_ref(root, ("map", obj.id), ("map", old))
+
+
+def _update_prog_array(map_fd: int, obj: MapObject, key: bytes, prog_fd: int, flags: int) -> None:
+    """``bpf_fd_array_map_update_elem`` for a prog array: the slot holds the program by a link."""
+    if flags != uapi.BPF_ANY:
+        raise BPFError(errno.EINVAL, "prog array updates take only BPF_ANY")
+    if int.from_bytes(key, "little") >= obj.spec.max_entries:
+        raise BPFError(errno.E2BIG, "index out of range")
+    prog = progobj.ProgObject.from_fd(prog_fd) if prog_fd <= 0x7FFFFFFF else progobj.ProgObject.from_fd(-1)
+    root = bpffs_root()
+    refs.register_holder(root, "map", obj.id, map_fd)
+    refs.add_ref(root, ("map", obj.id), ("prog", prog.id), prog_fd)
+    impl = obj.impl
+    assert isinstance(impl, ProgArrayMap)
+    with obj.lock:
+        try:
+            old = impl.set_program(key, prog.id, prog.prog_type, flags)
+        except BPFError:
+            if not impl.holds(prog.id):
+                refs.drop_ref(root, ("map", obj.id), ("prog", prog.id))
+            raise
+        if old and old != prog.id and not impl.holds(old):
+            refs.drop_ref(root, ("map", obj.id), ("prog", old))
 
 
 def get_next_key(fd: int, key: KeySource | None) -> bytes:
@@ -278,9 +360,15 @@ def _map_lookup(call: _Call) -> int:
     return 0
 
 
+def _user_value(address: int) -> KeySource:
+    """Copies a value of ``size`` bytes at ``address``; unlike keys, a 0-byte value (ringbuf) ignores
+    the pointer, as the kernel's ``kvmemdup_bpfptr(uvalue, 0)`` does."""
+    return lambda size: copy_from_user(address, size) if size else b""
+
+
 def _map_update(call: _Call) -> int:
     a = call.attr
-    update_elem(a.map_fd, a.flags, _user(a.key), _user(a.value))
+    update_elem(a.map_fd, a.flags, _user(a.key), _user_value(a.value))
     return 0
 
 
@@ -332,7 +420,7 @@ def _obj_pin(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "invalid file_flags or path_fd")
     if a.file_flags & uapi.BPF_F_PATH_FD:
         raise BPFError(errno.EINVAL, "BPF_F_PATH_FD is not yet implemented in pybpf")
-    _map(a.bpf_fd)
+    _object_kind(a.bpf_fd)
     path = _path(a.pathname)
     parent = os.path.dirname(os.path.abspath(path))
     if os.path.lexists(path):
@@ -359,11 +447,13 @@ def _obj_get(call: _Call) -> int:
     except OSError as exc:
         raise BPFError(exc.errno or errno.ENOENT, f"{path}: {exc.strerror}") from exc
     try:
-        MapObject.from_fd(fd)
+        kind = _object_kind(fd)
     except BPFError as exc:
         os.close(fd)
         raise BPFError(errno.EACCES, f"{path} is not a pinned bpf object") from exc
-    return fd
+    if kind == "prog" and mode != os.O_RDONLY:
+        return _reopen(fd, os.O_RDONLY)  # program fds are read-only: loaded instructions are immutable
+    return refs.hold(fd)
 
 
 def _obj_get_info_by_fd(call: _Call) -> int:
@@ -375,6 +465,9 @@ def _obj_get_info_by_fd(call: _Call) -> int:
         os.fstat(fd)
     except OSError as exc:
         raise BPFError(errno.EBADFD, f"fd {fd} is not open") from exc
+    if _object_kind(fd) == "prog":
+        prog = progobj.ProgObject.from_fd(fd)
+        return prog_info.prog_get_info_by_fd(prog, a.info.info_len, a.info.info, call.write_back)
     obj = _map(fd)
     size = ctypes.sizeof(uapi.bpf_map_info)
     info_len, address = a.info.info_len, a.info.info
@@ -429,7 +522,33 @@ def _map_batch(cmd: int) -> Callable[[_Call], int]:
     return handler
 
 
+def _prog_load(call: _Call) -> int:
+    from pybpf.kernel.prog_load import prog_load
+
+    return prog_load(call.attr, call.write_back)
+
+
+def _prog_test_run(call: _Call) -> int:
+    from pybpf.kernel.prog_run import test_run
+
+    return test_run(call.attr, call.write_back)
+
+
+def _prog_get_next_id(call: _Call) -> int:
+    found = progobj.get_next_id(call.attr.start_id)
+    call.write_back(_NEXT_ID_OFFSET, found.to_bytes(4, "little"))
+    return 0
+
+
+def _prog_get_fd_by_id(call: _Call) -> int:
+    return progobj.get_fd_by_id(call.attr.prog_id, 0, 0)
+
+
 _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
+    uapi.BPF_PROG_LOAD: (_PROG_LOAD_END, _prog_load),
+    uapi.BPF_PROG_TEST_RUN: (_TEST_RUN_END, _prog_test_run),
+    uapi.BPF_PROG_GET_NEXT_ID: (_NEXT_ID_END, _prog_get_next_id),
+    uapi.BPF_PROG_GET_FD_BY_ID: (_PROG_FD_BY_ID_END, _prog_get_fd_by_id),
     uapi.BPF_MAP_CREATE: (_MAP_CREATE_END, _map_create),
     uapi.BPF_MAP_LOOKUP_ELEM: (_ELEM_END, _map_lookup),
     uapi.BPF_MAP_UPDATE_ELEM: (_ELEM_END, _map_update),

@@ -82,6 +82,22 @@ class ArrayMap(MapType):
     def delete(self, key: bytes) -> None:
         raise BPFError(errno.EINVAL, "array elements cannot be deleted")
 
+    def value_offset(self, key: bytes, cpu: int) -> int | None:
+        """``array_map_lookup_elem``: the slot of the index, None past ``max_entries``."""
+        index = self._index(key)
+        return index * self.elem_size if index < self.max_entries else None
+
+    def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
+        """``array_map_update_elem`` from a program: BPF_F_LOCK needs a bpf_spin_lock in the value,
+        which maps without BTF never have (EINVAL after the index and BPF_NOEXIST checks)."""
+        if flags & uapi.BPF_F_LOCK and (flags & ~uapi.BPF_F_LOCK) <= uapi.BPF_EXIST:
+            if self._index(key) >= self.max_entries:
+                raise BPFError(errno.E2BIG, "index out of range")
+            if flags & uapi.BPF_NOEXIST:
+                raise BPFError(errno.EEXIST, "array elements always exist")
+            raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the map value")
+        self.update(key, value, flags)
+
     def get_next_key(self, key: bytes | None) -> bytes:
         index = 0xFFFFFFFF if key is None else self._index(key)
         if index >= self.max_entries:

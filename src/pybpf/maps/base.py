@@ -108,3 +108,25 @@ class MapType:
 
     def recover(self) -> None:
         """Repair the storage after a process died holding the lock (default: nothing to do)."""
+
+    # --- the view BPF programs have (helpers in pybpf.helpers.maps) ------------------------------
+    def value_offset(self, key: bytes, cpu: int) -> int | None:
+        """Offset in ``self.mem`` of the value a program's ``bpf_map_lookup_elem`` points at.
+
+        Per-CPU maps give CPU ``cpu``'s value (None when ``cpu`` is not a possible CPU); LRU maps
+        mark the entry as used, as the kernel's program-side lookup does.  None when ``key`` is
+        absent or the map type gives programs no value pointers (the kernel's NULL).
+        """
+        return None
+
+    def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
+        """The update ``bpf_map_update_elem`` makes from a program running on ``cpu``.
+
+        ``value`` is ``value_size`` bytes (one CPU's value for per-CPU maps).  Raises ``BPFError``
+        with the errno the kernel's helper returns.  Called with the map's lock held.
+        """
+        self.update(key, value, flags)
+
+    def program_delete(self, key: bytes) -> None:
+        """The delete ``bpf_map_delete_elem`` makes from a program (called with the lock held)."""
+        self.delete(key)

@@ -160,6 +160,22 @@ class HashMap(MapType):
         self._set(head_at, new)  # publish: one aligned store
         self._set(_COUNT, self._get(_COUNT) + 1)
 
+    def value_offset(self, key: bytes, cpu: int) -> int | None:
+        """``htab_map_lookup_elem``: where the key's value lives in the storage, None when absent.
+
+        (The pointer stays valid until the element is deleted or replaced: an update of an existing
+        key publishes a new slot and frees the old one, as the kernel's preallocated htab does.)
+        """
+        _, _, link = self._find(key)
+        return self._slot(link) + _SLOT_HEAD + self.key_stride if link else None
+
+    def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
+        """``htab_map_update_elem``: BPF_F_LOCK (valid flags otherwise) is EINVAL before any lookup,
+        since maps without BTF have no bpf_spin_lock in their values."""
+        if flags & uapi.BPF_F_LOCK and (flags & ~uapi.BPF_F_LOCK) <= uapi.BPF_EXIST:
+            raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the map value")
+        self.update(key, value, flags)
+
     def delete(self, key: bytes) -> None:
         _, link_at, link = self._find(key)
         if not link:

@@ -62,6 +62,8 @@ class _LruBase(MapType):
         self.n_nodes = spec.max_entries + 1
         inner_at = HEADER_BYTES + self.n_nodes * self.node_size
         self.inner = HashMap(self._inner_spec(spec, self.nr_cpus), mem[inner_at:])
+        self.inner_at = inner_at
+        """Offset of the inner hash table in ``mem``."""
 
     @classmethod
     def _user_value_size(cls, spec: MapSpec, nr_cpus: int) -> int:
@@ -201,6 +203,59 @@ class _LruBase(MapType):
 
     def get_next_key(self, key: bytes | None) -> bytes:
         return self.inner.get_next_key(key)
+
+    # --- the program's view ------------------------------------------------------------------------
+    def value_offset(self, key: bytes, cpu: int) -> int | None:
+        """A program's lookup (``bpf_lru_node_set_ref``): the key becomes the most recently used.
+
+        Per-CPU: CPU ``cpu``'s value (None for a CPU the map does not have); None when absent.
+        """
+        return self._value_offset(key, cpu, touch=True)
+
+    def peek_value_offset(self, key: bytes, cpu: int) -> int | None:
+        """``value_offset`` without refreshing recency (``bpf_for_each_map_elem`` walks do not)."""
+        return self._value_offset(key, cpu, touch=False)
+
+    def _value_offset(self, key: bytes, cpu: int, *, touch: bool) -> int | None:
+        if self.percpu and not 0 <= cpu < self.nr_cpus:
+            return None
+        stored = self.inner.value_offset(key, 0)
+        if stored is None:
+            return None
+        if touch:
+            link: int = _U32.unpack_from(self.mem, self.inner_at + stored)[0]
+            self._unlink(link)
+            self._push_front(link)
+        offset = self.inner_at + stored + _PREFIX
+        return offset + cpu * round_up(self.value_size, 8) if self.percpu else offset
+
+    def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
+        """``htab_lru_map_update_elem`` / ``__htab_lru_percpu_map_update_elem(onallcpus=false)``.
+
+        Per-CPU: an existing element gets the running CPU's value in place (and is marked used); a
+        new one gets it with the other CPUs' values zeroed, evicting the least recently used entry
+        of a full map.
+        """
+        if not self.percpu:
+            self.update(key, value, flags)
+            return
+        if not 0 <= cpu < self.nr_cpus:
+            raise BPFError(errno.EINVAL, f"cpu {cpu} is not one of the map's {self.nr_cpus} possible CPUs")
+        if flags > uapi.BPF_EXIST:
+            raise BPFError(errno.EINVAL, "unknown update flags")
+        exists = self.inner.value_offset(key, 0) is not None
+        if exists and flags == uapi.BPF_NOEXIST:
+            raise BPFError(errno.EEXIST, "key exists")
+        if not exists and flags == uapi.BPF_EXIST:
+            raise KeyNotExistError()
+        offset = self.value_offset(key, cpu)
+        if offset is not None:
+            self.mem[offset : offset + self.value_size] = value
+            return
+        block = bytearray(self.user_value_size)
+        start = cpu * round_up(self.value_size, 8)
+        block[start : start + self.value_size] = value
+        self.update(key, bytes(block), uapi.BPF_ANY)
 
     def recover(self) -> None:
         """Repair the hash, then rebuild the LRU list and free nodes from what the hash holds."""

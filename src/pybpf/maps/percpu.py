@@ -26,7 +26,7 @@ import os
 import struct
 
 from pybpf import uapi
-from pybpf.errors import BPFError
+from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import ArrayMap
 from pybpf.maps.base import MapSpec, MapType, round_up
 from pybpf.maps.hash import HashMap
@@ -70,12 +70,14 @@ def percpu_value_size(value_size: int, nr_cpus: int) -> int:
     return round_up(value_size, 8) * nr_cpus
 
 
-PERCPU_MAP_TYPES = frozenset({
-    uapi.BPF_MAP_TYPE_PERCPU_ARRAY,
-    uapi.BPF_MAP_TYPE_PERCPU_HASH,
-    uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH,
-    uapi.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
-})
+PERCPU_MAP_TYPES = frozenset(
+    {
+        uapi.BPF_MAP_TYPE_PERCPU_ARRAY,
+        uapi.BPF_MAP_TYPE_PERCPU_HASH,
+        uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH,
+        uapi.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+    }
+)
 
 
 def user_value_size(map_type: int, value_size: int) -> int:
@@ -143,6 +145,31 @@ class _PerCpu(MapType):
     def recover(self) -> None:
         self.inner.recover()
 
+    # --- the program's view: one CPU's slot of each per-CPU block ------------------------------------
+    @property
+    def cpu_stride(self) -> int:
+        """Bytes between two CPUs' values in a block (``round_up(value_size, 8)``)."""
+        return round_up(self.value_size, 8)
+
+    def _check_cpu(self, cpu: int) -> None:
+        if not 0 <= cpu < self.nr_cpus:
+            raise BPFError(errno.EINVAL, f"cpu {cpu} is not one of the map's {self.nr_cpus} possible CPUs")
+
+    def value_offset(self, key: bytes, cpu: int) -> int | None:
+        """``this_cpu_ptr`` / ``per_cpu_ptr`` of the key's block: CPU ``cpu``'s value, None when absent."""
+        if not 0 <= cpu < self.nr_cpus:
+            return None
+        block = self.inner.value_offset(key, 0)
+        return None if block is None else HEADER_BYTES + block + cpu * self.cpu_stride
+
+    def _write_cpu_value(self, key: bytes, value: bytes, cpu: int) -> bool:
+        """Copy ``value`` into CPU ``cpu``'s slot of an existing block in place; False when absent."""
+        offset = self.value_offset(key, cpu)
+        if offset is None:
+            return False
+        self.mem[offset : offset + self.value_size] = value
+        return True
+
 
 @register(uapi.BPF_MAP_TYPE_PERCPU_ARRAY)
 class PercpuArrayMap(_PerCpu):
@@ -158,6 +185,20 @@ class PercpuArrayMap(_PerCpu):
             raise BPFError(errno.EINVAL, "per-CPU arrays take no NUMA node, mmap or inner-map flag")
         ArrayMap.check(spec)
         check_percpu_value_size(spec)
+
+    def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
+        """``array_map_update_elem`` on a per-CPU array: only the running CPU's value changes."""
+        self._check_cpu(cpu)
+        if (flags & ~uapi.BPF_F_LOCK) > uapi.BPF_EXIST:
+            raise BPFError(errno.EINVAL, "unknown update flags")
+        index = int.from_bytes(key[:4], "little")
+        if index >= self.max_entries:
+            raise BPFError(errno.E2BIG, "index out of range")
+        if flags & uapi.BPF_NOEXIST:
+            raise BPFError(errno.EEXIST, "array elements always exist")
+        if flags & uapi.BPF_F_LOCK:
+            raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the map value")
+        self._write_cpu_value(key, value, cpu)
 
 
 @register(uapi.BPF_MAP_TYPE_PERCPU_HASH)
@@ -175,3 +216,21 @@ class PercpuHashMap(_PerCpu):
             raise BPFError(errno.EINVAL, "per-CPU maps take no NUMA node")
         HashMap.check(spec)
         check_percpu_value_size(spec)
+
+    def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
+        """``__htab_percpu_map_update_elem(onallcpus=false)``: an existing element gets the running CPU's
+        value in place; a new one gets it with every other CPU's value zeroed (``pcpu_init_value``)."""
+        self._check_cpu(cpu)
+        if flags > uapi.BPF_EXIST:
+            raise BPFError(errno.EINVAL, "unknown update flags")
+        exists = self.inner.value_offset(key, 0) is not None
+        if exists and flags == uapi.BPF_NOEXIST:
+            raise BPFError(errno.EEXIST, "key exists")
+        if not exists and flags == uapi.BPF_EXIST:
+            raise KeyNotExistError()
+        if self._write_cpu_value(key, value, cpu):
+            return
+        block = bytearray(self.user_value_size)
+        start = cpu * self.cpu_stride
+        block[start : start + self.value_size] = value
+        self.inner.update(key, bytes(block), uapi.BPF_ANY)

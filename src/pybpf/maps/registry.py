@@ -45,3 +45,7 @@ def lookup_map_type(map_type: int) -> type[MapType] | None:
     return _REGISTRY.get(map_type)
 _BUILTIN += ("pybpf.maps.queue_stack",)
 _BUILTIN += ("pybpf.maps.bloom",)
+_BUILTIN += ("pybpf.maps.lpm_trie",)
+_BUILTIN += ("pybpf.maps.ringbuf",)
+_BUILTIN += ("pybpf.maps.prog_array",)
+_BUILTIN += ("pybpf.maps.map_in_map",)

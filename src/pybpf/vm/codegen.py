@@ -1,16 +1,20 @@
-"""Layout of the interpreter's generated Python: a dispatch function per program, a step function per insn.
+"""Layout of the interpreter's generated Python: a dispatch function per chunk, a step function per insn.
 
 ``pybpf.vm.semantics`` says what each instruction does; this module arranges that code two ways:
 
-* ``translate_program``: a single function ``_run(R, pc, st)`` for the whole program.  Registers
-  live in locals ``r0``..``r10`` for the whole run; the function loops over basic blocks, picking
+* ``translate_chunk``: one function ``_run(R, pc, st)`` for a chunk — a run of consecutive basic
+  blocks (the whole program when it is small; ``pybpf.vm.translation`` cuts large programs into
+  chunks of a few hundred instructions, translated on first execution).  Registers
+  live in locals ``r0``..``r10`` inside the chunk; the function loops over its basic blocks, picking
   the block at ``pc`` with a binary search of ``if pc < N`` tests (leaves are blocks, so a jump costs
   about log2(blocks) comparisons and no Python call).  Each block first charges its instruction
   count to the budget and leaves the loop if the budget cannot cover it.  bpf-to-bpf calls and
   exits switch frames in place; helpers are plain calls.  The function returns the ``pc`` it
   stopped at (budget), ``HALTED`` (-1, the main program exited) or ``CALLBACK_DONE`` (-2, a
-  function called from a helper exited), after writing the registers back into ``R``.
-* ``translate_steps``: one function ``_s<slot>(R, st)`` per instruction that reads the registers it
+  function called from a helper exited), after writing the registers back into ``R``.  A jump,
+  call, exit or fall-through to a slot outside the chunk also leaves, returning that slot: the
+  caller runs the chunk holding it.
+* ``translate_steps``: one function ``_s<slot>(R, st)`` per instruction of a range that reads the registers it
   uses from ``R``, runs one instruction, writes back what it changed and returns the next slot (or
   ``HALTED``/``CALLBACK_DONE``).  The interpreter steps with them to trace, and to spend the last
   instructions of a budget one at a time so the budget error names the exact instruction.
@@ -25,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from pybpf.isa.instruction import Instruction, branch_target
-from pybpf.isa.opcodes import OpSpec
+from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.vm.semantics import EMITTERS, M64, TERMINATORS, CodeWriter, Site
 
 HALTED = -1
@@ -45,7 +49,26 @@ class ProgramWriter(CodeWriter):
     ``rview`` for reads, ``w*`` for writes) and only call ``Memory.check`` on a miss.  Regions change
     during a run only through calls, exits (the stack's bounds) and helpers, so the cache is dropped
     after each of them (``FORGET``).
+
+    ``lo``/``hi``: the chunk's slots; control going elsewhere leaves the dispatch loop (``break``).
     """
+
+    def __init__(self, lo: int, hi: int, whole: bool) -> None:
+        super().__init__()
+        self.lo, self.hi, self.whole = lo, hi, whole
+
+    def _leave_if_outside(self, *targets: int) -> None:
+        """Leave the loop when ``pc`` (one of ``targets``, or any slot if none given) is not in the chunk."""
+        if self.whole:
+            return
+        outside = [t for t in targets if not self.lo <= t < self.hi]
+        if targets and not outside:
+            return
+        if targets and len(outside) == len(targets):
+            self.emit("break")
+        else:
+            self.emit(f"if not {self.lo} <= pc < {self.hi}:")
+            self.emit("    break")
 
     def load(self, dst: str, size: int, signed: bool, address: str, slot: int) -> None:
         self.body.extend([
@@ -72,22 +95,26 @@ class ProgramWriter(CodeWriter):
 
     def goto(self, target: int) -> None:
         self.emit(f"pc = {target}")
+        self._leave_if_outside(target)
         self.terminated = True
 
     def branch(self, condition: str, target: int, fallthrough: int) -> None:
         self.emit(f"pc = {target} if {condition} else {fallthrough}")
+        self._leave_if_outside(target, fallthrough)
         self.terminated = True
 
     def may_goto(self, target: int, fallthrough: int) -> None:
         self.body.extend(
             ["if mg[-1]:", "    mg[-1] -= 1", f"    pc = {fallthrough}", "else:", f"    pc = {target}"]
         )
+        self._leave_if_outside(target, fallthrough)
         self.terminated = True
 
     def call_local(self, target: int, ret: int, slot: int) -> None:
         self.emit(f"r10 = _push(st, {ret}, (r6, r7, r8, r9, r10), {slot})")
         self.emit(FORGET)
         self.emit(f"pc = {target}")
+        self._leave_if_outside(target)
         self.terminated = True
 
     def callx(self, value: str, ret: int, slot: int) -> None:
@@ -103,6 +130,7 @@ class ProgramWriter(CodeWriter):
             "    pc = _target",
             FORGET,
         ])
+        self._leave_if_outside()
         self.terminated = True
 
     def exit(self, slot: int) -> None:
@@ -117,6 +145,7 @@ class ProgramWriter(CodeWriter):
             "    break",
             "pc = _ret",
         ])
+        self._leave_if_outside()
         self.terminated = True
 
     def helper_call(self, helper: int, slot: int) -> None:
@@ -161,15 +190,22 @@ class StepWriter(CodeWriter):
         self.body.extend(self.helper_invocation(helper, slot))
 
 
+_BRANCHING = frozenset({Kind.JA, Kind.JCOND, Kind.MAY_GOTO, Kind.GOTOL, Kind.CALL_LOCAL, Kind.LDDW})
+
+
 def block_leaders(insns: Sequence[Instruction], specs: Sequence[OpSpec], starts: Sequence[int]) -> set[int]:
     """Where basic blocks begin: the entry, each branch or call target, each slot after a terminator."""
     total = starts[-1] + insns[-1].slots
     leaders = {0}
+    branching, terminators = _BRANCHING, TERMINATORS
     for insn, spec, slot in zip(insns, specs, starts, strict=True):
+        kind = spec.kind
+        if kind not in branching and kind not in terminators:
+            continue  # the common case (ALU, loads, stores, helper calls): no test beyond this
         target = branch_target(insn, spec, slot)
         if target is not None:
             leaders.add(target)
-        if spec.kind in TERMINATORS and slot + insn.slots < total:
+        if kind in terminators and slot + insn.slots < total:
             leaders.add(slot + insn.slots)
     return leaders
 
@@ -185,7 +221,11 @@ def describe(insn: Instruction, spec: OpSpec) -> str:
 
 
 class Program:
-    """The instructions to translate and what their translation depends on."""
+    """The instructions to translate and what their translation depends on.
+
+    Nothing here depends on where an interpreter lives (its code address is the global
+    ``_code_base``), so the translation of identical programs can be shared.
+    """
 
     def __init__(
         self,
@@ -194,7 +234,6 @@ class Program:
         starts: Sequence[int],
         *,
         resolved: Mapping[int, int],
-        code_base: int,
         helper_ids: Collection[int],
     ) -> None:
         self.insns = insns
@@ -202,20 +241,21 @@ class Program:
         self.starts = starts
         self.total = starts[-1] + insns[-1].slots
         self.resolved = resolved
-        self.code_base = code_base
         self.helper_ids = helper_ids
-        self.comments = [describe(insn, spec) for insn, spec in zip(insns, specs, strict=True)]
+
+    def comment(self, index: int) -> str:
+        return describe(self.insns[index], self.specs[index])
 
     def site(self, index: int) -> Site:
         insn, slot = self.insns[index], self.starts[index]
         spec = self.specs[index]
-        return Site(insn, spec, slot, slot + insn.slots, self.resolved, self.code_base, self.helper_ids)
+        return Site(insn, spec, slot, slot + insn.slots, self.resolved, self.helper_ids)
 
     def emit(self, writer: CodeWriter, index: int) -> list[str]:
         """Translate instruction ``index`` into ``writer``; returns its lines (comment first)."""
         before = len(writer.body)
         EMITTERS[self.specs[index].kind](writer, self.site(index))
-        return [f"# {self.starts[index]}: {self.comments[index]}", *writer.body[before:]]
+        return [f"# {self.starts[index]}: {self.comment(index)}", *writer.body[before:]]
 
     def after(self, index: int) -> str:
         """The statement continuing after the last instruction of a block that does not jump."""
@@ -229,26 +269,39 @@ def _indent(lines: list[str], levels: int = 1) -> list[str]:
     return [pad + line for line in lines]
 
 
-def translate_program(program: Program, leaders: Collection[int]) -> tuple[str, list[tuple[int, int]]]:
-    """Source of ``_run(R, pc, st)`` for the whole program, and its blocks as (slot, instruction count)."""
+def translate_chunk(
+    program: Program, leaders: Collection[int], first: int = 0, end: int | None = None
+) -> tuple[str, list[tuple[int, int]]]:
+    """Source of ``_run(R, pc, st)`` for instructions ``first``..``end`` (a chunk), and its blocks.
+
+    ``leaders`` must contain the slot of ``first`` and of ``end`` (when ``end`` is not the end of
+    the program).  Blocks are returned as (slot, instruction count).
+    """
+    insns, starts = program.insns, program.starts
+    end = len(insns) if end is None else end
+    lo = starts[first]
+    hi = starts[end] if end < len(insns) else program.total
+    whole = first == 0 and end == len(insns)
     leaves: list[tuple[int, list[str]]] = []
     blocks: list[tuple[int, int]] = []
-    index = 0
-    while index < len(program.insns):
-        first = index
-        writer = ProgramWriter()
+    index = first
+    while index < end:
+        block_first = index
+        writer = ProgramWriter(lo, hi, whole)
         code: list[str] = []
         while True:
             code.extend(program.emit(writer, index))
             if writer.terminated:
                 break
-            if index + 1 == len(program.insns) or program.starts[index + 1] in leaders:
+            if index + 1 == len(insns) or starts[index + 1] in leaders:
                 code.append(program.after(index))
+                if index + 1 == end and end < len(insns):
+                    code.append("break")  # falls through into the next chunk
                 break
             index += 1
         index += 1
-        size = index - first
-        slot = program.starts[first]
+        size = index - block_first
+        slot = starts[block_first]
         charge = [f"budget -= {size}", "if budget < 0:", f"    budget += {size}", "    break"]
         leaves.append((slot, charge + code))
         blocks.append((slot, size))
@@ -285,10 +338,17 @@ def translate_program(program: Program, leaders: Collection[int]) -> tuple[str, 
     return "\n".join(lines), blocks
 
 
-def translate_steps(program: Program) -> str:
-    """Source of one function ``_s<slot>(R, st)`` per instruction."""
+def translate_program(program: Program, leaders: Collection[int]) -> tuple[str, list[tuple[int, int]]]:
+    """Source of ``_run(R, pc, st)`` for the whole program as one chunk, and its blocks."""
+    return translate_chunk(program, leaders)
+
+
+def translate_steps(program: Program, first: int = 0, end: int | None = None) -> str:
+    """Source of one function ``_s<slot>(R, st)`` per instruction ``first``..``end``."""
     lines: list[str] = []
-    for index, slot in enumerate(program.starts):
+    end = len(program.insns) if end is None else end
+    for index in range(first, end):
+        slot = program.starts[index]
         writer = StepWriter()
         code = program.emit(writer, index)
         lines.append(f"def _s{slot}(R, st):")
@@ -310,6 +370,7 @@ __all__ = [
     "Program",
     "block_leaders",
     "describe",
+    "translate_chunk",
     "translate_program",
     "translate_steps",
 ]

@@ -6,13 +6,16 @@ and raises an ``ExecutionError`` subclass naming the instruction (bad memory acc
 helper, call depth, instruction budget, falling off the end).
 
 Execution model
-    The program is decoded and structurally validated once (``validate_program``), then translated
-    into Python source by the semantics table (``pybpf.vm.semantics``) and compiled once into a
-    single function that keeps the registers in locals and dispatches over basic blocks
-    (``pybpf.vm.codegen``); the instruction budget is charged per block.  When the budget cannot
+    The program is decoded and structurally validated once (``validate_program``) when the
+    interpreter is built; that is all construction costs.  Translation is lazy
+    (``pybpf.vm.translation``): the program is cut into chunks of a few hundred instructions, and
+    the first time control reaches a chunk it is translated into Python by the semantics table
+    (``pybpf.vm.semantics``) and compiled into one function that keeps the registers in locals
+    and dispatches over the chunk's basic blocks (``pybpf.vm.codegen``); the instruction budget is
+    charged per block.  Identical programs share their compiled code.  When the budget cannot
     cover a whole block, or a trace callback is given, the interpreter switches to
-    single-instruction functions generated from the same table, so the budget error names the
-    exact instruction and the trace sees every instruction.
+    single-instruction functions generated from the same table (also per chunk, on demand), so
+    the budget error names the exact instruction and the trace sees every instruction.
 
 Memory
     Registers hold real addresses.  Each run gets a zeroed stack — ``MAX_CALL_FRAMES`` frames of
@@ -20,7 +23,20 @@ Memory
     ``Interpreter.memory``, the part of it the current call depth may use: a program reaches its
     own frame and its callers' (pointers to a caller's stack may be passed down, as in the kernel)
     but not below.  The input buffer of raw runs is registered as region "input"; later layers
-    register contexts, packets and map values.
+    register contexts, packets and map values.  Several interpreters may share one ``Memory``
+    (the programs of a tail-call chain do): each run registers its own stack, so runs of different
+    programs may follow each other or nest (a helper of one starting a run of another).
+
+Atomics
+    BPF_ATOMIC operations and load-acquire/store-release are native atomic operations on the
+    checked address (``pybpf.vm.atomics``, libatomic through ctypes), so they are atomic against
+    other processes sharing the memory (a map's mmap), like the kernel's locked instructions.
+
+Tail calls
+    A helper may raise ``pybpf.vm.runtime.TailCall(target)``: it is not wrapped into a
+    ``HelperError`` but leaves ``execute`` as it is (after the run's stack is released), carrying
+    the instructions executed so far, for the program-type runner to start ``target`` with the
+    same context.
 
 Calls
     Helper calls go through the ``HelperRegistry`` bound when the interpreter was built: r1–r5 are
@@ -46,12 +62,12 @@ Loader hooks
 
 from __future__ import annotations
 
+import bisect
 import ctypes
-import linecache
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from struct import Struct as _struct
+from types import FunctionType
 from typing import Any
 
 from pybpf.errors import BudgetExceededError, HelperError
@@ -59,17 +75,18 @@ from pybpf.helpers.printk import TRACE_PIPE, TracePipe
 from pybpf.helpers.registry import Helper, HelperContext, HelperRegistry
 from pybpf.isa.instruction import (
     Instruction,
-    branch_target,
     decode_program,
     encode_program,
     slot_starts,
     validate_program,
 )
-from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, MAX_CALL_FRAMES, STACK_SIZE, Kind
-from pybpf.vm import codegen, runtime
+from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.vm import runtime
+from pybpf.vm.atomics import Atomics
 from pybpf.vm.memory import Memory, Region
 from pybpf.vm.runtime import MAY_GOTO_LOOPS, PacketReader, RunState
 from pybpf.vm.trace import TraceCallback, TraceEvent, diff_registers
+from pybpf.vm.translation import translation_for
 
 DEFAULT_BUDGET = 10_000_000
 """Instructions a run may execute before ``BudgetExceededError`` (None means unlimited)."""
@@ -135,36 +152,27 @@ class Interpreter:
         resolved: Mapping[int, int] | None = None,
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
-            insns = decode_program(program)
+            code = bytes(program)
+            insns = decode_program(code)
         else:
             insns = list(program)
+            code = b""
         specs = validate_program(insns)
+        if not code:
+            code = encode_program(insns)
         self.instructions: tuple[Instruction, ...] = tuple(insns)
         self.starts: tuple[int, ...] = tuple(slot_starts(insns))
         self.total_slots = self.starts[-1] + insns[-1].slots
         self.helpers = helpers if isinstance(helpers, HelperRegistry) else _registry(helpers)
         self.memory = memory if memory is not None else Memory()
-        self._insn_at = dict(zip(self.starts, insns, strict=True))
-        self._code = ctypes.create_string_buffer(encode_program(insns), 8 * self.total_slots)
+        self._code = ctypes.create_string_buffer(code, 8 * self.total_slots)
         self.code_base = ctypes.addressof(self._code)
-        self._entries = {0} | {
-            target
-            for insn, spec, slot in zip(insns, specs, self.starts, strict=True)
-            if spec.kind is Kind.CALL_LOCAL or (spec.kind is Kind.LDDW and insn.src == BPF_PSEUDO_FUNC)
-            if (target := branch_target(insn, spec, slot)) is not None
-        }
-        self._program = codegen.Program(
-            insns, specs, self.starts,
-            resolved=dict(resolved or {}), code_base=self.code_base, helper_ids=set(self.helpers),
+        self.translation = translation_for(
+            code, self.instructions, specs, self.starts, resolved=resolved or {}, helper_ids=set(self.helpers)
         )
         self._namespace = self._build_namespace()
-        leaders = codegen.block_leaders(insns, specs, self.starts)
-        source, blocks = codegen.translate_program(self._program, leaders)
-        self.python_source = self._exec(source, "program")
-        self.blocks = len(blocks)
-        self._run_function: Any = self._namespace["_run"]
-        self._steps: list[Any] | None = None
-        self.step_source: str | None = None  # the single-instruction functions, once first needed
+        self._chunks: list[Any] | None = None  # chunk -> dispatch function bound to our namespace
+        self._steps: dict[int, Any] = {}  # slot -> step function bound to our namespace
         self._spare_stacks: list[ctypes.Array[ctypes.c_char]] = []
 
     # -- construction ---------------------------------------------------------------------------
@@ -185,6 +193,7 @@ class Interpreter:
             "_push": runtime.push_frame, "_pop": runtime.pop_frame,
             "_call": runtime.call, "_exit": runtime.exit_, "_callx": runtime.callx,
             "_callx_helper": runtime.callx_helper, "_function_at": self.function_at,
+            "_code_base": self.code_base,
             "_ldpkt": runtime.load_packet,
             "_helper_fault": lambda exc, helper, pc: runtime.helper_fault(
                 exc, helper, pc, helpers.name(helper)
@@ -194,32 +203,51 @@ class Interpreter:
             "_falloff": runtime.fell_off,
             "_fail": runtime.fail,
         }
+        namespace.update({f"_atomic_{name}": function for name, function in _atomics(memory).items()})
         namespace.update({f"_h{helper_id}": function for helper_id, function in helpers.items()})
         return namespace
 
-    def _exec(self, source: str, kind: str) -> str:
-        """Compile generated source into the namespace, registered with linecache for tracebacks."""
-        header = f"# Generated by pybpf.vm.codegen ({kind} of Interpreter {id(self):#x}); do not edit.\n"
-        source = header + source
-        filename = f"<pybpf-{kind}-{id(self):#x}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        weakref.finalize(self, linecache.cache.pop, filename, None)
-        exec(compile(source, filename, "exec"), self._namespace)
-        return source
+    def _bind_chunk(self, chunk: int) -> Any:
+        """The dispatch function of ``chunk`` bound to this interpreter (translated on first use)."""
+        if self._chunks is None:
+            self._chunks = [None] * self.translation.chunks
+        function = self._chunks[chunk] = FunctionType(self.translation.run_code(chunk), self._namespace)
+        return function
 
-    def _step_functions(self) -> list[Any]:
-        if self._steps is None:
-            self.step_source = self._exec(codegen.translate_steps(self._program), "steps")
-            steps: list[Any] = [None] * self.total_slots
-            for slot in self.starts:
-                steps[slot] = self._namespace[f"_s{slot}"]
-            self._steps = steps
-        return self._steps
+    def _bind_steps(self, slot: int) -> Any:
+        """The step function of ``slot``, binding those of its whole chunk on first use."""
+        codes = self.translation.step_code(self.translation.chunk_of(slot))
+        namespace = self._namespace
+        self._steps.update((at, FunctionType(code, namespace)) for at, code in codes.items())
+        return self._steps[slot]
+
+    def prepare(self) -> None:
+        """Translate and compile the whole program now instead of on first execution of each part."""
+        for chunk in range(self.translation.chunks):
+            if self._chunks is None or self._chunks[chunk] is None:
+                self._bind_chunk(chunk)
+
+    @property
+    def python_source(self) -> str:
+        """The generated dispatch code of every chunk (generated for inspection; nothing is compiled)."""
+        translation = self.translation
+        return "\n".join(translation.run_source(chunk) for chunk in range(translation.chunks))
+
+    @property
+    def step_source(self) -> str:
+        """The generated step functions of every instruction (for inspection)."""
+        translation = self.translation
+        return "\n".join(translation.step_source(chunk) for chunk in range(translation.chunks))
+
+    @property
+    def blocks(self) -> int:
+        """Number of basic blocks the program is dispatched over."""
+        return len(self.translation.leaders)
 
     def function_at(self, address: int) -> int | None:
         """The slot of the BPF function whose address is ``address`` (an lddw BPF_PSEUDO_FUNC value)."""
         offset = address - self.code_base
-        if 0 <= offset < 8 * self.total_slots and not offset & 7 and offset >> 3 in self._entries:
+        if 0 <= offset < 8 * self.total_slots and not offset & 7 and offset >> 3 in self.translation.entries:
             return offset >> 3
         return None
 
@@ -302,6 +330,9 @@ class Interpreter:
                     self._execute_from(st, 0)
                 except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
                     regs[0] = 0
+                except runtime.TailCall as call:  # for the runner: the program is replaced
+                    call.instructions = limit - st.remaining
+                    raise
                 return RunResult(regs[0], limit - st.remaining, tuple(regs))
             finally:
                 for region in reversed(added):
@@ -341,25 +372,51 @@ class Interpreter:
     def _execute_from(self, st: RunState, pc: int) -> int:
         """Run from ``pc`` until the main program or the current callback exits; returns how it ended."""
         if st.trace is None:
-            pc = self._run_function(st.regs, pc, st)
-            if pc < 0:
-                return pc
+            regs, translation = st.regs, self.translation
+            chunks = self._chunks
+            if chunks is not None and len(chunks) == 1:  # a small program: one dispatch function
+                run = chunks[0]
+                pc = run(regs, pc, st)
+                if pc < 0:
+                    return pc
+            else:
+                while True:
+                    chunk = translation.chunk_of(pc)
+                    chunks = self._chunks
+                    run = chunks[chunk] if chunks is not None else None
+                    if run is None:
+                        run = self._bind_chunk(chunk)
+                    stop = run(regs, pc, st)
+                    if stop < 0:
+                        return stop
+                    lo, hi = translation.bounds(chunk)
+                    pc = stop
+                    if lo <= stop < hi:  # stopped inside its chunk: the budget cannot cover the next block
+                        break
         return self._step(st, pc)
 
     def _step(self, st: RunState, pc: int) -> int:
         """Run instruction by instruction (traces, and the last instructions of a budget)."""
-        steps, regs, trace = self._step_functions(), st.regs, st.trace
+        steps, regs, trace = self._steps, st.regs, st.trace
         while pc >= 0:
             if st.remaining <= 0:
                 raise BudgetExceededError(pc, f"instruction budget of {st.budget} instructions exhausted")
             st.remaining -= 1
+            step = steps.get(pc)
+            if step is None:
+                step = self._bind_steps(pc)
             if trace is None:
-                pc = steps[pc](regs, st)
+                pc = step(regs, st)
                 continue
             before, at, depth = regs[:], pc, len(st.frames)
-            pc = steps[pc](regs, st)
-            trace(TraceEvent(at, self._insn_at[at], diff_registers(before, regs), depth))
+            pc = step(regs, st)
+            index = bisect.bisect_left(self.starts, at)
+            trace(TraceEvent(at, self.instructions[index], diff_registers(before, regs), depth))
         return pc
+
+
+def _atomics(memory: Memory) -> dict[str, Any]:
+    return Atomics(memory).functions
 
 
 def _registry(helpers: Mapping[int, Helper] | None) -> HelperRegistry:

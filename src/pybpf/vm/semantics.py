@@ -10,13 +10,17 @@ verifier's run-time fixups (``do_misc_fixups``):
 * unsigned division by zero gives 0, modulo by zero leaves the dividend (32-bit: zero-extended);
 * ``sdiv`` of INT_MIN by -1 gives INT_MIN, ``smod`` 0 (the kernel rewrites both at load time);
 * ``le``/``be`` on a little-endian host truncate or swap; ``bswap`` always swaps;
-* 32-bit atomics zero-extend the fetched value; ``cmpxchg`` compares with r0 and returns into r0.
+* 32-bit atomics zero-extend the fetched value; ``cmpxchg`` compares with r0 and returns into r0;
+  atomics and load-acquire/store-release run as native atomic operations (``pybpf.vm.atomics``),
+  so they are atomic against other processes sharing the memory, like the kernel's.
 
 An emitter turns one instruction into Python statements over register locals ``r0``..``r10``
 (unsigned 64-bit ints), calling the bounds-checked memory accessors (``_ld8``, ``_st4``, ...) and
-run-time functions (``pybpf.vm.runtime``) by name.  Control transfers (jumps, calls, exit, helper
-calls) are requested from a ``CodeWriter``; ``pybpf.vm.codegen`` decides how they are spelled in
-the whole-program function and in the single-instruction step functions.
+run-time functions (``pybpf.vm.runtime``, ``_atomic_*`` of ``pybpf.vm.atomics``) by name;
+``_code_base`` is the address of the interpreter's copy of the program (``lddw`` of a function),
+so the generated code depends only on the program and can be shared.  Control transfers (jumps,
+calls, exit, helper calls) are requested from a ``CodeWriter``; ``pybpf.vm.codegen`` decides how
+they are spelled in the dispatch functions and in the single-instruction step functions.
 """
 
 from __future__ import annotations
@@ -131,7 +135,6 @@ class Site:
     slot: int
     next_slot: int
     resolved: Mapping[int, int]
-    code_base: int
     helper_ids: Collection[int]
 
     @property
@@ -364,8 +367,9 @@ def _emit_lddw(w: CodeWriter, site: Site) -> None:
     insn = site.insn
     if insn.src == 0:
         value = insn.imm64
-    elif insn.src == opcodes.BPF_PSEUDO_FUNC:
-        value = site.code_base + 8 * site.target
+    elif insn.src == opcodes.BPF_PSEUDO_FUNC:  # the address of the function's code: per interpreter
+        w.emit(f"{w.write(insn.dst)} = _code_base + {8 * site.target}")
+        return
     elif site.slot in site.resolved:
         value = site.resolved[site.slot] & M64
     else:
@@ -418,30 +422,29 @@ def _emit_stx(w: CodeWriter, site: Site) -> None:
     w.store(size, _address(w, insn.dst, insn.off), _stored(w, insn.src, size), site.slot)
 
 
-ATOMIC_UPDATE: dict[str, str] = {
-    "add": "(_old + {src}) & {mask}",
-    "or": "_old | ({src} & {mask})",
-    "and": "_old & {src}",
-    "xor": "_old ^ ({src} & {mask})",
-    "xchg": "{src} & {mask}",
-}
-"""The value an atomic read-modify-write stores, from the old value and the source register."""
-
-
 def _emit_atomic(w: CodeWriter, site: Site) -> None:
+    """A read-modify-write through ``pybpf.vm.atomics`` (native atomics, cross-process)."""
     insn, spec, size, slot = site.insn, site.spec, site.spec.size, site.slot
-    mask = f"{(1 << (8 * size)) - 1:#x}"
-    src = w.read(insn.src)
-    w.emit(f"_addr = {_address(w, insn.dst, insn.off)}")
-    w.emit(f"_old = _ld{size}(_addr, {slot})")
+    src = _stored(w, insn.src, size)
+    address = _address(w, insn.dst, insn.off)
     if spec.op == "cmpxchg":
-        w.emit(f"if _old == ({w.read(0)} & {mask}):")
-        w.emit(f"    _st{size}(_addr, {src} & {mask}, {slot})")
-        w.emit(f"{w.write(0)} = _old")
+        expected = _stored(w, 0, size)
+        w.emit(f"{w.write(0)} = _atomic_cmpxchg{size}({address}, {expected}, {src}, {slot})")
         return
-    w.emit(f"_st{size}(_addr, {ATOMIC_UPDATE[spec.op].format(src=src, mask=mask)}, {slot})")
-    if spec.fetch:
-        w.emit(f"{w.write(insn.src)} = _old")
+    call = f"_atomic_{spec.op}{size}({address}, {src}, {slot})"
+    w.emit(f"{w.write(insn.src)} = {call}" if spec.fetch else call)
+
+
+def _emit_load_acquire(w: CodeWriter, site: Site) -> None:
+    insn, size = site.insn, site.spec.size
+    address = _address(w, insn.src, insn.off)
+    w.emit(f"{w.write(insn.dst)} = _atomic_load_acq{size}({address}, {site.slot})")
+
+
+def _emit_store_release(w: CodeWriter, site: Site) -> None:
+    insn, size = site.insn, site.spec.size
+    value = _stored(w, insn.src, size)
+    w.emit(f"_atomic_store_rel{size}({_address(w, insn.dst, insn.off)}, {value}, {site.slot})")
 
 
 EMITTERS: dict[Kind, Callable[[CodeWriter, Site], None]] = {
@@ -466,7 +469,7 @@ EMITTERS: dict[Kind, Callable[[CodeWriter, Site], None]] = {
     Kind.ST: _emit_st,
     Kind.STX: _emit_stx,
     Kind.ATOMIC: _emit_atomic,
-    Kind.LOAD_ACQ: _emit_ldx,  # a plain load: the interpreter has no reordering to prevent
-    Kind.STORE_REL: _emit_stx,  # likewise a plain store
+    Kind.LOAD_ACQ: _emit_load_acquire,
+    Kind.STORE_REL: _emit_store_release,
 }
 """The semantics table: how each kind of instruction is translated."""

@@ -1,0 +1,416 @@
+"""``pybpf prog load|run|show|dump``: programs from the command line, shaped like ``bpftool prog``.
+
+``load`` is BPF_PROG_LOAD of an assembly, raw or hex program (``--map NAME=PATH|id:N`` resolves the
+``map_fd(NAME)`` references of assembly), ``run`` is BPF_PROG_TEST_RUN of a file, a pinned program
+or an id and also prints what the run wrote with bpf_trace_printk, ``show`` lists programs as
+``bpftool prog show`` does (id, type, name, tag, gpl, loaded_at, uid, xlated bytes, map_ids) and
+``dump xlated`` disassembles the translated instructions as ``bpftool prog dump xlated`` does
+(kernel disassembler spelling: ``goto pc+N``, ``(r10 -8)``, ``r1 = map[id:5]``,
+``map[id:5][0]+16``).  Every command takes ``--backend user|native`` (default ``$PYBPF_BACKEND`` or
+user) and ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from pybpf import libbpf
+from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source
+from pybpf.cli.xlated import format_xlated
+from pybpf.errors import BPFError
+from pybpf.isa.asm import assemble
+from pybpf.isa.instruction import Instruction, slot_starts
+from pybpf.kernel.backend import Backend, get_backend
+from pybpf.program import Program, prog_type_name, prog_type_number
+
+DEFAULT_TYPE = "socket_filter"
+UNPINNED_NOTE = "note: the program is not pinned: it is unloaded when this command exits (use --pin PATH)"
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    prog = sub.add_parser(
+        "prog", help="load, run, list and dump programs (like bpftool prog)",
+        description="Load, run, list and dump BPF programs through bpf(2) (pybpf's or the kernel's).",
+    )  # fmt: skip
+    cmds = prog.add_subparsers(dest="prog_command", metavar="PROG_COMMAND")
+
+    load = cmds.add_parser("load", help="load a program (BPF_PROG_LOAD) and print its id")
+    load.add_argument("file", help="program: assembly (either syntax), raw bytes or hex text ('-': stdin)")
+    _load_options(load)
+    load.add_argument("--pin", help="pin the program at this path (else it is gone when the command exits)")
+    _common(load)
+    load.set_defaults(handler=cmd_load)
+
+    run = cmds.add_parser("run", help="run a program once or N times (BPF_PROG_TEST_RUN)")
+    run.add_argument("target", nargs="+", metavar="FILE | pinned PATH | id N", help="the program to run")
+    _load_options(run)
+    data = run.add_mutually_exclusive_group()
+    data.add_argument("--data-in", help="packet data as hex text")
+    data.add_argument("--data-in-file", help="packet data: raw bytes of this file")
+    ctx = run.add_mutually_exclusive_group()
+    ctx.add_argument("--ctx-in", help="context (e.g. __sk_buff, xdp_md) as hex text")
+    ctx.add_argument("--ctx-in-file", help="context: raw bytes of this file")
+    run.add_argument("--data-size-out", type=int, help="capacity for data_out (default: input + 4096)")
+    run.add_argument("--ctx-size-out", type=int, help="capacity for ctx_out (default: size of ctx in)")
+    run.add_argument("--repeat", type=int, default=1, help="run N times; duration is the mean")
+    _common(run)
+    run.set_defaults(handler=cmd_run)
+
+    show = cmds.add_parser("show", aliases=["list"], help="show loaded programs (all, or one)")
+    show.add_argument("target", nargs="*", metavar="id N | pinned PATH", help="one program (default: all)")
+    _common(show)
+    show.set_defaults(handler=cmd_show)
+
+    dump = cmds.add_parser("dump", help="disassemble a program's translated instructions")
+    dump.add_argument("kind", choices=("xlated",), help="what to dump (xlated: after the verifier)")
+    dump.add_argument("target", nargs="+", metavar="id N | pinned PATH", help="the program")
+    dump.add_argument("--opcodes", action="store_true", help="also print each instruction's bytes")
+    _common(dump)
+    dump.set_defaults(handler=cmd_dump)
+
+    prog.set_defaults(handler=lambda args: _usage(prog))
+
+
+def _load_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--type", "-t", dest="prog_type", help=f"program type (default {DEFAULT_TYPE})")
+    parser.add_argument("--map", action="append", default=[], metavar="NAME=PATH|id:N",
+                        help="a map for map_fd(NAME) in assembly: a pinned path or id:N (repeatable)")
+    parser.add_argument("--name", default="", help="program name (at most 15 characters are kept)")
+    parser.add_argument("--license", default="GPL", help="license string (default GPL)")
+    parser.add_argument("--log-level", type=int, default=0, help="verifier log level (1, 2; +4 for stats)")
+    parser.add_argument("-s", "--syntax", choices=("auto", "kernel", "ubpf"), default="auto",
+                        help="assembly syntax when the input is assembly")  # fmt: skip
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("user", "native"), default=None,
+                        help="bpf(2) to use: pybpf's (user) or the kernel's (native); default $PYBPF_BACKEND")
+    parser.add_argument("--json", "-j", action="store_true", help="print JSON")  # fmt: skip
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _backend(args: argparse.Namespace) -> Backend:
+    return get_backend(args.backend)
+
+
+# --- finding programs and maps --------------------------------------------------------------------
+def _number(text: str, what: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise InputError(f"{what} must be a number, not {text!r}") from None
+    if value < 0:
+        raise InputError(f"{what} must not be negative")
+    return value
+
+
+def _open_program(target: list[str], backend: Backend) -> Program:
+    """``id N`` or ``pinned PATH``."""
+    if len(target) == 2 and target[0] == "id":
+        return Program.from_id(_number(target[1], "program id"), backend=backend)
+    if len(target) == 2 and target[0] == "pinned":
+        return Program.from_pinned(target[1], backend=backend)
+    raise InputError(f"expected 'id N' or 'pinned PATH', got {' '.join(target)!r}")
+
+
+def _map_fds(specs: list[str], backend: Backend) -> dict[str, int]:
+    fds: dict[str, int] = {}
+    try:
+        for spec in specs:
+            name, sep, where = spec.partition("=")
+            if not sep or not name or not where:
+                raise InputError(f"--map expects NAME=PINNED_PATH or NAME=id:N, got {spec!r}")
+            if where.startswith("id:"):
+                fds[name] = libbpf.bpf_map_get_fd_by_id(_number(where[3:], "map id"), backend=backend)
+            else:
+                fds[name] = libbpf.bpf_obj_get(where, backend=backend)
+    except BaseException:
+        _close_all(fds)
+        raise
+    return fds
+
+
+def _close_all(fds: dict[str, int]) -> None:
+    for fd in fds.values():
+        os.close(fd)
+
+
+def _instructions(path: str, syntax: str, maps: dict[str, int]) -> list[Instruction]:
+    data = read_source(path)
+    if detect_format(data) == "asm":
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:  # pragma: no cover - detect_format said UTF-8
+            raise InputError("assembly input is not UTF-8 text") from None
+        return assemble(text, syntax, maps=maps)
+    return load_program(data)
+
+
+def _load(args: argparse.Namespace, path: str, backend: Backend) -> Program:
+    """BPF_PROG_LOAD the program in ``path``; a refusal names the errno and the verifier's reason."""
+    prog_type = prog_type_number(args.prog_type or DEFAULT_TYPE)
+    maps = _map_fds(args.map, backend)
+    try:
+        insns = _instructions(path, args.syntax, maps)
+        options: dict[str, Any] = {"license": args.license, "name": args.name, "backend": backend}
+        try:
+            return Program.load(insns, prog_type, log_level=args.log_level, **options)
+        except BPFError as exc:
+            log = getattr(exc, "log", "")
+            if not log and not args.log_level:  # ask again with a log, as libbpf does
+                try:
+                    Program.load(insns, prog_type, log_level=1, **options).close()
+                except BPFError as again:
+                    log = getattr(again, "log", "")
+            raise _refusal(exc, log, args.log_level) from None
+    finally:
+        _close_all(maps)
+
+
+def _refusal(exc: BPFError, log: str, log_level: int) -> BPFError:
+    if log_level and log:
+        sys.stderr.write(log if log.endswith("\n") else log + "\n")
+    lines = [line for line in log.splitlines() if line.strip()]
+    skip = ("processed ", "verification time")
+    reason = next((line for line in reversed(lines) if not line.startswith(skip)), "")
+    message = f"program load failed: {os.strerror(exc.errno or 0)}"
+    if reason:
+        message += f": {reason.strip()}"
+    return BPFError(exc.errno or errno.EINVAL, message)
+
+
+# --- prog load ------------------------------------------------------------------------------------
+def cmd_load(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    with _load(args, args.file, backend) as prog:
+        if args.pin:
+            prog.pin(args.pin)
+        if args.json:
+            out = {"id": prog.id, "type": prog_type_name(prog.prog_type), "name": prog.name, "tag": prog.tag,
+                   "pinned": args.pin, "backend": backend.name}  # fmt: skip
+            if args.log_level:
+                out["log"] = prog.log
+            print(json.dumps(out, indent=2))
+        else:
+            if args.log_level and prog.log:
+                sys.stdout.write(prog.log if prog.log.endswith("\n") else prog.log + "\n")
+            print(f"id {prog.id}" + (f"  pinned {args.pin}" if args.pin else ""))
+        if not args.pin:
+            print(UNPINNED_NOTE, file=sys.stderr)
+    return 0
+
+
+# --- prog run -------------------------------------------------------------------------------------
+def _bytes_option(hex_text: str | None, path: str | None, what: str) -> bytes:
+    if path:
+        return read_source(path)
+    return parse_hex(hex_text, what) if hex_text else b""
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    target: list[str] = args.target
+    if target[0] in ("id", "pinned"):
+        prog = _open_program(target, backend)
+    elif len(target) == 1:
+        prog = _load(args, target[0], backend)
+    else:
+        raise InputError(f"expected FILE, 'id N' or 'pinned PATH', got {' '.join(target)!r}")
+    data = _bytes_option(args.data_in, args.data_in_file, "--data-in")
+    ctx = _bytes_option(args.ctx_in, args.ctx_in_file, "--ctx-in")
+    if args.repeat < 0:
+        raise InputError("--repeat must not be negative")
+    with prog, _TraceCapture(backend) as trace:
+        result = prog.run(data, ctx=ctx or None, repeat=args.repeat,
+                          data_size_out=args.data_size_out, ctx_size_out=args.ctx_size_out)  # fmt: skip
+    lines = trace.lines
+    if args.json:
+        out: dict[str, Any] = {
+            "id": prog.id, "retval": result.retval, "duration": result.duration,
+            "data_out": result.data_out.hex(), "trace": lines,
+        }  # fmt: skip
+        if result.ctx_out is not None:
+            out["ctx_out"] = result.ctx_out.hex()
+        print(json.dumps(out, indent=2))
+        return 0
+    signed = result.retval - (1 << 32) if result.retval >> 31 else result.retval
+    print(f"retval: {result.retval} ({result.retval:#x}{f', {signed}' if signed < 0 else ''})")
+    print(f"duration: {result.duration} ns" + (f" (mean of {args.repeat} runs)" if args.repeat > 1 else ""))
+    if result.data_out:
+        print(f"data_out: {result.data_out.hex(' ')}")
+    if result.ctx_out is not None:
+        print(f"ctx_out: {result.ctx_out.hex(' ')}")
+    if lines:
+        print("trace_printk:")
+        for line in lines:
+            print(line)
+    return 0
+
+
+class _TraceCapture:
+    """Collects the trace_printk lines one run produces: pybpf's trace pipe for the user backend;
+    for the kernel, this process's new lines in /sys/kernel/tracing/trace (when tracefs is there)."""
+
+    KERNEL_TRACE = "/sys/kernel/tracing/trace"
+
+    def __init__(self, backend: Backend) -> None:
+        self.native = backend.name == "native"
+        self.lines: list[str] = []
+        self._before: list[str] = []
+
+    def __enter__(self) -> _TraceCapture:
+        from pybpf.helpers.printk import TRACE_PIPE
+
+        if self.native:
+            self._before = self._kernel_lines()
+        else:
+            self._previous = TRACE_PIPE.echo
+            previous = self._previous
+
+            def echo(record: Any) -> None:
+                self.lines.append(record.format())
+                if previous is not None:
+                    previous(record)
+
+            TRACE_PIPE.echo = echo
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from pybpf.helpers.printk import TRACE_PIPE
+
+        if self.native:
+            after = self._kernel_lines()
+            self.lines = after[len(self._before) :] if after[: len(self._before)] == self._before else after
+        else:
+            TRACE_PIPE.echo = self._previous
+
+    def _kernel_lines(self) -> list[str]:
+        marker = f"-{os.getpid()} "
+        try:
+            with open(self.KERNEL_TRACE, encoding="utf-8", errors="replace") as handle:
+                return [line.rstrip("\n") for line in handle if marker in line and not line.startswith("#")]
+        except OSError:
+            return []
+
+
+# --- prog show ------------------------------------------------------------------------------------
+def _all_ids(backend: Backend) -> Iterator[int]:
+    prog_id = 0
+    while True:
+        try:
+            prog_id = libbpf.bpf_prog_get_next_id(prog_id, backend=backend)
+        except BPFError as exc:
+            if exc.errno == errno.ENOENT:
+                return
+            raise
+        yield prog_id
+
+
+def _boot_wall_offset() -> float:
+    """Seconds to add to a CLOCK_BOOTTIME stamp to get the wall clock."""
+    return time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
+
+
+def describe(prog: Program) -> dict[str, Any]:
+    """The fields ``bpftool prog show --json`` prints, for one program."""
+    info = prog.info()
+    entry: dict[str, Any] = {"id": info.id, "type": prog_type_name(info.type)}
+    if prog.name:
+        entry["name"] = prog.name
+    entry["tag"] = bytes(info.tag).hex()
+    entry["gpl_compatible"] = bool(info.gpl_compatible)
+    entry["loaded_at"] = int(_boot_wall_offset() + info.load_time / 1e9)
+    entry["uid"] = info.created_by_uid
+    entry["bytes_xlated"] = info.xlated_prog_len
+    entry["jited"] = bool(info.jited_prog_len)
+    if info.jited_prog_len:
+        entry["bytes_jited"] = info.jited_prog_len
+    if info.nr_map_ids:
+        entry["map_ids"] = prog.map_ids()
+    if info.btf_id:
+        entry["btf_id"] = info.btf_id
+    if info.verified_insns:
+        entry["verified_insns"] = info.verified_insns
+    return entry
+
+
+def format_show(entry: dict[str, Any]) -> str:
+    """bpftool's plain text: ``ID: TYPE  name NAME  tag TAG  gpl`` and indented detail lines."""
+    head = f"{entry['id']}: {entry['type']}"
+    if "name" in entry:
+        head += f"  name {entry['name']}"
+    head += f"  tag {entry['tag']}" + ("  gpl" if entry["gpl_compatible"] else "")
+    loaded = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(entry["loaded_at"]))
+    lines = [head, f"\tloaded_at {loaded}  uid {entry['uid']}"]
+    sizes = f"\txlated {entry['bytes_xlated']}B"
+    sizes += f"  jited {entry['bytes_jited']}B" if entry["jited"] else "  not jited"
+    if "map_ids" in entry:
+        sizes += "  map_ids " + ",".join(str(i) for i in entry["map_ids"])
+    lines.append(sizes)
+    if "btf_id" in entry:
+        lines.append(f"\tbtf_id {entry['btf_id']}")
+    return "\n".join(lines)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    if args.target:
+        with _open_program(args.target, backend) as prog:
+            entry = describe(prog)
+        print(json.dumps(entry, indent=2) if args.json else format_show(entry))
+        return 0
+    entries = []
+    for prog_id in _all_ids(backend):
+        try:
+            prog = Program.from_id(prog_id, backend=backend)
+        except BPFError as exc:
+            if exc.errno == errno.ENOENT:  # unloaded meanwhile
+                continue
+            raise
+        with prog:
+            entries.append(describe(prog))
+    if args.json:
+        print(json.dumps(entries, indent=2))
+    else:
+        for entry in entries:
+            print(format_show(entry))
+    return 0
+
+
+# --- prog dump xlated -----------------------------------------------------------------------------
+def cmd_dump(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    with _open_program(args.target, backend) as prog:
+        insns = prog.xlated()
+    if not insns:
+        raise BPFError(errno.EPERM, "no translated instructions (not root, or the program has none)")
+    starts = slot_starts(insns)
+    if args.json:
+        entries = []
+        for insn, slot in zip(insns, starts, strict=True):
+            entry: dict[str, Any] = {"pc": slot, "disasm": format_xlated(insn)}
+            if args.opcodes:
+                entry["opcodes"] = insn.encode().hex(" ")
+            entries.append(entry)
+        print(json.dumps(entries, indent=2))
+        return 0
+    for insn, slot in zip(insns, starts, strict=True):
+        print(f"{slot:4d}: ({insn.opcode:02x}) {format_xlated(insn)}")
+        if args.opcodes:
+            raw = insn.encode()
+            print("       " + raw[:8].hex(" ") + (f"\n       {raw[8:].hex(' ')}" if len(raw) > 8 else ""))
+    return 0
+
+
+__all__ = ["add_parsers", "describe", "format_show"]

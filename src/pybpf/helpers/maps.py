@@ -1,0 +1,386 @@
+"""The map helpers: BPF programs reach map memory through real pointers, shared with every process.
+
+Mirrors the helpers of kernel/bpf/helpers.c (``bpf_map_lookup_elem`` .. ``bpf_map_peek_elem``,
+``bpf_map_lookup_percpu_elem``, ``bpf_spin_lock`` / ``bpf_spin_unlock``), kernel/bpf/bpf_iter.c
+(``bpf_for_each_map_elem`` and the maps' ``map_for_each_callback``), kernel/bpf/ringbuf.c (130-134)
+and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return values: pointers or 0
+(NULL), 0 or ``-errno``.
+
+* A map argument is the address a program's ``lddw map_fd`` holds (``MapObject.address``); it is
+  turned back into the object with ``map_object_at``.  An address that is not the start of a map
+  gives ``-EINVAL`` (NULL for the lookups): the verifier never lets that happen in the kernel.
+* ``bpf_map_lookup_elem`` returns ``MapObject.address + impl.value_offset(key, cpu)``: a pointer
+  into the map's shared storage, so the program's loads and stores are the map's contents for
+  ``Map``, user-space bpf() and other processes alike.  The first time a helper meets a map in a
+  ``Memory`` it registers the map's storage there as a writable region (kept alive by the region).
+* The current CPU is ``ctx.env.get("cpu", 0)``: per-CPU maps give programs that CPU's value, and
+  updates from a program change only that CPU's value (a new per-CPU hash element gets zeroes for
+  the other CPUs, like the kernel's ``pcpu_init_value``).
+* Mutations run with the map's shared lock held (``MapObject.lock``), lookups too when the map type
+  needs it (``read_locked``).  The lock is released before ``bpf_for_each_map_elem`` calls back into
+  the program, so a callback may update or delete elements.
+* ``bpf_spin_lock`` / ``bpf_spin_unlock`` take and release the *map's* shared robust mutex, the very
+  one user-space element commands (and so BPF_F_LOCK) hold: a program inside its critical section
+  and any other process using the map exclude each other.  This is coarser than the kernel's
+  per-value lock (every value of a map shares one lock; the lock word itself is not written).  As
+  in the kernel only one lock may be held at a time and no map helper may be called while holding
+  it (the verifier refuses both; here they raise ``HelperError``); ``release_spin_locks(ctx)``
+  releases whatever a run left held.
+* ``bpf_tail_call`` delegates to ``ctx.env["tail_call"](map_address, index)`` (the program runner
+  implements the jump); without it, or when that returns, the tail call failed and the program
+  goes on with the next instruction, as in the kernel.
+* The ring buffer helpers wrap the producer API of ``pybpf.maps.ringbuf`` (``reserve``, ``commit``,
+  ``output``, ``query``).  ``bpf_perf_event_output`` is not implemented: pybpf has no
+  PERF_EVENT_ARRAY map.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+from pybpf import uapi
+from pybpf.errors import BPFError, HelperError
+from pybpf.helpers.registry import HelperContext, HelperRegistry
+from pybpf.kernel.objfile import MapObject, map_object_at
+from pybpf.maps.array import ArrayMap
+from pybpf.maps.bloom import BloomFilterMap
+from pybpf.maps.percpu import PERCPU_MAP_TYPES, PercpuArrayMap
+
+MAP_HELPERS = HelperRegistry()
+"""The helpers of this module, by kernel id (``default_registry()`` includes them)."""
+_helper = MAP_HELPERS.helper
+
+_SPIN_LOCKS = "spin_locks"
+"""``ctx.env`` key: the (lock address, map) pairs a run holds through bpf_spin_lock."""
+
+
+# -- plumbing -----------------------------------------------------------------------------------
+def current_cpu(ctx: HelperContext) -> int:
+    """The CPU the program runs on, as the runner set it in ``ctx.env["cpu"]`` (default 0)."""
+    return int(cast("int", ctx.env.get("cpu", 0)))
+
+
+def _held(ctx: HelperContext) -> list[tuple[int, MapObject]]:
+    held = ctx.env.get(_SPIN_LOCKS)
+    if held is None:
+        held = ctx.env[_SPIN_LOCKS] = []
+    return cast("list[tuple[int, MapObject]]", held)
+
+
+def register_map_memory(ctx: HelperContext, obj: MapObject) -> None:
+    """Make ``obj``'s storage addressable by the program (a writable region), once per Memory."""
+    memory = ctx.memory
+    if memory.region_at(obj.address) is not None:
+        return
+    with contextlib.suppress(ValueError):  # a caller registered (part of) it differently
+        memory.add_region(
+            memoryview(obj.mm)[: obj.storage_size],
+            writable=True,
+            name=f"map {obj.name.decode(errors='replace')}",
+        )
+
+
+def _map(ctx: HelperContext, address: int) -> MapObject | None:
+    """The map whose ``lddw map_fd`` value is ``address``; its memory registered in ``ctx.memory``."""
+    obj = map_object_at(address)
+    if obj is None or obj.address != address:
+        return None
+    if ctx.env.get(_SPIN_LOCKS):
+        raise HelperError(None, "function calls are not allowed while holding a lock (bpf_spin_lock)")
+    register_map_memory(ctx, obj)
+    return obj
+
+
+@contextlib.contextmanager
+def _locked(obj: MapObject, needed: bool = True) -> Iterator[None]:
+    if needed:
+        with obj.lock:
+            yield
+    else:
+        yield
+
+
+def _errno(exc: BPFError) -> int:
+    return -(exc.errno or errno.EINVAL)
+
+
+# -- element helpers --------------------------------------------------------------------------------
+@_helper("bpf_map_lookup_elem")
+def map_lookup_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
+    """``void *bpf_map_lookup_elem(map, key)``: a pointer to the value in the map, or NULL."""
+    obj = _map(ctx, map_ptr)
+    if obj is None:
+        return 0
+    key_bytes = ctx.memory.read(key, obj.spec.key_size)
+    with _locked(obj, obj.impl.read_locked):
+        offset = obj.impl.value_offset(key_bytes, current_cpu(ctx))
+    return 0 if offset is None else obj.address + offset
+
+
+@_helper("bpf_map_update_elem")
+def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flags: int, _r5: int) -> int:
+    """``long bpf_map_update_elem(map, key, value, flags)``: 0 or -errno."""
+    obj = _map(ctx, map_ptr)
+    if obj is None:
+        return -errno.EINVAL
+    key_bytes = ctx.memory.read(key, obj.spec.key_size)
+    value_bytes = ctx.memory.read(value, obj.spec.value_size)
+    try:
+        with obj.lock:
+            obj.impl.program_update(key_bytes, value_bytes, flags, current_cpu(ctx))
+    except BPFError as exc:
+        return _errno(exc)
+    return 0
+
+
+@_helper("bpf_map_delete_elem")
+def map_delete_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
+    """``long bpf_map_delete_elem(map, key)``: 0 or -errno (-ENOENT when absent, -EINVAL for arrays)."""
+    obj = _map(ctx, map_ptr)
+    if obj is None:
+        return -errno.EINVAL
+    key_bytes = ctx.memory.read(key, obj.spec.key_size)
+    try:
+        with obj.lock:
+            obj.impl.program_delete(key_bytes)
+    except BPFError as exc:
+        return _errno(exc)
+    return 0
+
+
+@_helper("bpf_map_lookup_percpu_elem")
+def map_lookup_percpu_elem(ctx: HelperContext, map_ptr: int, key: int, cpu: int, *_: int) -> int:
+    """``void *bpf_map_lookup_percpu_elem(map, key, cpu)``: CPU ``cpu``'s value, NULL past the CPUs."""
+    obj = _map(ctx, map_ptr)
+    if obj is None or obj.spec.map_type not in PERCPU_MAP_TYPES:
+        return 0
+    key_bytes = ctx.memory.read(key, obj.spec.key_size)
+    with _locked(obj, obj.impl.read_locked):
+        offset = obj.impl.value_offset(key_bytes, cpu & 0xFFFFFFFF)
+    return 0 if offset is None else obj.address + offset
+
+
+# -- queue, stack and bloom filter --------------------------------------------------------------------
+def _queue_op(ctx: HelperContext, map_ptr: int, op: Callable[[Any], int]) -> int:
+    obj = _map(ctx, map_ptr)
+    if obj is None or not hasattr(obj.impl, "push"):
+        return -errno.EINVAL
+    try:
+        return op(obj)
+    except BPFError as exc:
+        return _errno(exc)
+
+
+@_helper("bpf_map_push_elem")
+def map_push_elem(ctx: HelperContext, map_ptr: int, value: int, flags: int, *_: int) -> int:
+    """``long bpf_map_push_elem(map, value, flags)``: queue/stack push (BPF_EXIST overwrites), bloom add."""
+
+    def push(obj: Any) -> int:
+        data = ctx.memory.read(value, obj.spec.value_size)
+        with obj.lock:
+            obj.impl.push(data, flags)
+        return 0
+
+    return _queue_op(ctx, map_ptr, push)
+
+
+@_helper("bpf_map_pop_elem")
+def map_pop_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
+    """``long bpf_map_pop_elem(map, value)``: -ENOENT when empty; bloom filters -EOPNOTSUPP."""
+
+    def pop(obj: Any) -> int:
+        if isinstance(obj.impl, BloomFilterMap):
+            return -errno.EOPNOTSUPP
+        ctx.memory.check(value, obj.spec.value_size, True)
+        with obj.lock:
+            data = obj.impl.pop()
+        ctx.memory.write(value, data)
+        return 0
+
+    return _queue_op(ctx, map_ptr, pop)
+
+
+@_helper("bpf_map_peek_elem")
+def map_peek_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
+    """``long bpf_map_peek_elem(map, value)``: the next element, or (bloom) whether ``*value`` may be in."""
+
+    def peek(obj: Any) -> int:
+        if isinstance(obj.impl, BloomFilterMap):
+            obj.impl.peek(ctx.memory.read(value, obj.spec.value_size))
+            return 0
+        ctx.memory.check(value, obj.spec.value_size, True)
+        with obj.lock:
+            data = obj.impl.peek()
+        ctx.memory.write(value, data)
+        return 0
+
+    return _queue_op(ctx, map_ptr, peek)
+
+
+# -- iteration ---------------------------------------------------------------------------------------
+def _keys(obj: MapObject) -> list[bytes]:
+    """Every key of the map now (a snapshot, so callbacks may delete or insert)."""
+    impl = obj.impl
+    if isinstance(impl, ArrayMap | PercpuArrayMap):
+        return [index.to_bytes(4, "little") for index in range(impl.max_entries)]
+    keys: list[bytes] = []
+    with obj.lock:
+        key: bytes | None = None
+        while True:
+            try:
+                key = impl.get_next_key(key)
+            except BPFError:
+                return keys
+            keys.append(key)
+
+
+@_helper("bpf_for_each_map_elem")
+def for_each_map_elem(
+    ctx: HelperContext, map_ptr: int, callback: int, callback_ctx: int, flags: int, _r5: int
+) -> int:
+    """``long bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags)``: elements visited.
+
+    ``callback_fn(map, key, value, callback_ctx)`` gets real pointers (the key is a read-only copy,
+    the value the running CPU's value in the map); a non-zero return stops the walk after counting
+    that element, as ``bpf_for_each_array_elem`` / ``bpf_for_each_hash_elem`` do.
+    """
+    if flags:
+        return -errno.EINVAL
+    obj = _map(ctx, map_ptr)
+    if obj is None:
+        return -errno.EINVAL
+    impl, cpu = obj.impl, current_cpu(ctx)
+    locate = getattr(impl, "peek_value_offset", impl.value_offset)
+    key_region = ctx.memory.add_buffer(
+        max(obj.spec.key_size, 1), writable=False, name="for_each_map_elem key"
+    )
+    visited = 0
+    try:
+        for key in _keys(obj):
+            with _locked(obj, impl.read_locked):
+                offset = locate(key, cpu)
+            if offset is None:  # deleted by an earlier callback
+                continue
+            key_region.view[: len(key)] = key
+            visited += 1
+            if ctx.call_function(
+                callback, obj.address, key_region.start, obj.address + offset, callback_ctx, 0
+            ):
+                break
+    finally:
+        ctx.memory.remove_region(key_region)
+    return visited
+
+
+# -- bpf_spin_lock ------------------------------------------------------------------------------------
+@_helper("bpf_spin_lock")
+def spin_lock(ctx: HelperContext, lock: int, *_: int) -> int:
+    """``void bpf_spin_lock(struct bpf_spin_lock *lock)``: takes the shared mutex of the lock's map."""
+    held = _held(ctx)
+    if held:
+        raise HelperError(None, "bpf_spin_lock while already holding a lock")
+    obj = map_object_at(lock)
+    if obj is None:
+        raise HelperError(None, f"bpf_spin_lock: {lock:#x} is not in a map value")
+    obj.lock.__enter__()
+    held.append((lock, obj))
+    return 0
+
+
+@_helper("bpf_spin_unlock")
+def spin_unlock(ctx: HelperContext, lock: int, *_: int) -> int:
+    """``void bpf_spin_unlock(struct bpf_spin_lock *lock)``: releases what ``bpf_spin_lock`` took."""
+    held = _held(ctx)
+    if not held or held[-1][0] != lock:
+        raise HelperError(None, f"bpf_spin_unlock of {lock:#x}, which this program does not hold")
+    obj = held.pop()[1]
+    obj.lock.__exit__(None, None, None)
+    return 0
+
+
+def release_spin_locks(ctx: HelperContext) -> int:
+    """Release every lock a run still holds (the kernel's verifier refuses such programs); how many."""
+    held = _held(ctx)
+    count = len(held)
+    while held:
+        held.pop()[1].lock.__exit__(None, None, None)
+    return count
+
+
+# -- tail calls ----------------------------------------------------------------------------------------
+@_helper("bpf_tail_call")
+def tail_call(ctx: HelperContext, _ctx_ptr: int, map_ptr: int, index: int, *_: int) -> int:
+    """``long bpf_tail_call(ctx, prog_array_map, index)``: delegated to ``ctx.env["tail_call"]``.
+
+    The runner's callable jumps (it does not return) when the tail call succeeds; when it returns,
+    or when there is none, the tail call failed and the program continues (r0 is then unspecified
+    for the verifier; this returns the callable's result, or -EINVAL like the kernel's stub).
+    """
+    jump = ctx.env.get("tail_call")
+    if callable(jump):
+        return int(jump(map_ptr, index & 0xFFFFFFFF))
+    return -errno.EINVAL
+
+
+# -- ring buffer ---------------------------------------------------------------------------------------
+def _ringbuf(ctx: HelperContext, map_ptr: int) -> MapObject | None:
+    obj = _map(ctx, map_ptr)
+    return obj if obj is not None and obj.spec.map_type == uapi.BPF_MAP_TYPE_RINGBUF else None
+
+
+@_helper("bpf_ringbuf_output")
+def ringbuf_output(ctx: HelperContext, map_ptr: int, data: int, size: int, flags: int, _r5: int) -> int:
+    """``long bpf_ringbuf_output(ringbuf, data, size, flags)``: 0, -EINVAL (flags) or -EAGAIN (full)."""
+    obj = _ringbuf(ctx, map_ptr)
+    if obj is None:
+        return -errno.EINVAL
+    output: Callable[[bytes, int], int] = getattr(obj.impl, "output")  # noqa: B009
+    return output(ctx.memory.read(data, size & 0xFFFFFFFF), flags)
+
+
+@_helper("bpf_ringbuf_reserve")
+def ringbuf_reserve(ctx: HelperContext, map_ptr: int, size: int, flags: int, *_: int) -> int:
+    """``void *bpf_ringbuf_reserve(ringbuf, size, flags)``: a record's data, NULL when full or flags."""
+    obj = _ringbuf(ctx, map_ptr)
+    if obj is None or flags:
+        return 0
+    reserve: Callable[[int], int | None] = getattr(obj.impl, "reserve")  # noqa: B009
+    offset = reserve(size)
+    return 0 if offset is None else obj.address + offset
+
+
+def _commit(ctx: HelperContext, data: int, discard: bool) -> int:
+    obj = map_object_at(data)
+    if obj is None or obj.spec.map_type != uapi.BPF_MAP_TYPE_RINGBUF:
+        raise HelperError(None, f"{data:#x} is not a record bpf_ringbuf_reserve returned")
+    commit: Callable[[int, bool], None] = getattr(obj.impl, "commit")  # noqa: B009
+    commit(data - obj.address, discard)
+    return 0
+
+
+@_helper("bpf_ringbuf_submit")
+def ringbuf_submit(ctx: HelperContext, data: int, flags: int, *_: int) -> int:
+    """``void bpf_ringbuf_submit(data, flags)``: publish the reserved record (pybpf has no wakeups)."""
+    return _commit(ctx, data, False)
+
+
+@_helper("bpf_ringbuf_discard")
+def ringbuf_discard(ctx: HelperContext, data: int, flags: int, *_: int) -> int:
+    """``void bpf_ringbuf_discard(data, flags)``: drop the reserved record."""
+    return _commit(ctx, data, True)
+
+
+@_helper("bpf_ringbuf_query")
+def ringbuf_query(ctx: HelperContext, map_ptr: int, flags: int, *_: int) -> int:
+    """``u64 bpf_ringbuf_query(ringbuf, flags)``: BPF_RB_AVAIL_DATA, RING_SIZE, CONS_POS or PROD_POS."""
+    obj = _ringbuf(ctx, map_ptr)
+    if obj is None:
+        return 0
+    query: Callable[[int], int] = getattr(obj.impl, "query")  # noqa: B009
+    return query(flags)
+
+
+__all__ = ["MAP_HELPERS", "current_cpu", "register_map_memory", "release_spin_locks"]

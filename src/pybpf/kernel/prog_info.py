@@ -1,0 +1,68 @@
+"""OBJ_GET_INFO_BY_FD for programs: ``struct bpf_prog_info``.
+
+Mirrors ``bpf_prog_get_info_by_fd`` (kernel/bpf/syscall.c): the caller's struct is read first
+(``info_len`` bytes; a longer struct must have an all-zero tail, else E2BIG), the array fields work
+in two steps — the caller passes a buffer and its capacity (``xlated_prog_len`` bytes,
+``nr_map_ids`` ids), pybpf copies what fits and writes back the real size — and ``info_len`` is
+reduced to what pybpf's ``bpf_prog_info`` has.  pybpf has no JIT yet, so ``jited_prog_len`` and the
+jited arrays are 0; ``run_time_ns``/``run_cnt`` are 0 because run statistics
+(``kernel.bpf_stats_enabled``) are not kept.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+from collections.abc import Callable
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.isa.instruction import encode_program
+from pybpf.kernel.progobj import ProgObject
+from pybpf.kernel.usermem import copy_from_user, copy_to_user
+
+_PAGE = os.sysconf("SC_PAGESIZE")
+_INFO_LEN_OFFSET = 4  # offsetof(union bpf_attr, info.info_len)
+
+
+def prog_get_info_by_fd(
+    prog: ProgObject, info_len: int, address: int, write_back: Callable[[int, bytes], None]
+) -> int:
+    size = ctypes.sizeof(uapi.bpf_prog_info)
+    if info_len > _PAGE:
+        raise BPFError(errno.E2BIG, "info_len larger than a page")
+    if info_len > size and any(copy_from_user(address + size, info_len - size)):
+        raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_prog_info")
+    info_len = min(info_len, size)
+    user = uapi.bpf_prog_info.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0"))
+    meta = prog.meta
+    info = uapi.bpf_prog_info()
+    info.type = meta.prog_type
+    info.id = meta.id
+    info.tag[:] = list(bytes.fromhex(meta.tag))
+    info.load_time = meta.load_time
+    info.created_by_uid = meta.created_by_uid
+    info.name = meta.name.encode()
+    info.gpl_compatible = int(meta.gpl_compatible)
+    info.btf_id = meta.btf_id
+    info.verified_insns = meta.verified_insns
+    xlated = encode_program(prog.xlated)
+    info.xlated_prog_len = len(xlated)
+    if user.xlated_prog_len and user.xlated_prog_insns:
+        copy_to_user(user.xlated_prog_insns, xlated[: min(user.xlated_prog_len, len(xlated))])
+    info.xlated_prog_insns = user.xlated_prog_insns
+    info.nr_map_ids = len(meta.map_ids)
+    wanted = min(user.nr_map_ids, len(meta.map_ids))
+    if wanted:
+        ids = b"".join(map_id.to_bytes(4, "little") for map_id in meta.map_ids[:wanted])
+        copy_to_user(user.map_ids, ids)
+    info.map_ids = user.map_ids
+    info.func_info_rec_size = meta.func_info_rec_size
+    info.nr_func_info = len(meta.func_info) // 2 // meta.func_info_rec_size if meta.func_info_rec_size else 0
+    info.line_info_rec_size = meta.line_info_rec_size
+    info.nr_line_info = len(meta.line_info) // 2 // meta.line_info_rec_size if meta.line_info_rec_size else 0
+    info.nr_prog_tags = 0
+    copy_to_user(address, bytes(info)[:info_len])
+    write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))
+    return 0

@@ -1,0 +1,263 @@
+"""BPF_PROG_LOAD: attr checks in the kernel's order, the verifier, the log buffer, the program object.
+
+Mirrors ``bpf_prog_load`` (kernel/bpf/syscall.c) and the log handling of ``bpf_check``
+(kernel/bpf/log.c): prog_flags mask, instruction count (0 or more than 1M: E2BIG), copying the
+instructions and the license (EFAULT), the license's GPL compatibility, the program type (EINVAL
+when pybpf has none), expected_attach_type, the name, then the verifier pipeline
+(``pybpf.verifier``) and finally the log: ``log_level``/``log_buf``/``log_size`` validated as
+``bpf_verifier_log_attr_valid``, a log that does not fit gives ENOSPC (after a successful check)
+with the end of the log kept (the default rotating log) or its beginning (``BPF_LOG_FIXED``), and the
+log's true size written to ``log_true_size``.  The loaded program becomes a file
+(``pybpf.kernel.progobj``) holding its maps.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.isa.instruction import Instruction, decode_program
+from pybpf.isa.opcodes import (
+    BPF_PSEUDO_MAP_FD,
+    BPF_PSEUDO_MAP_IDX,
+    BPF_PSEUDO_MAP_VALUE,
+)
+from pybpf.kernel import refs
+from pybpf.kernel.objfile import MapObject, bpffs_root
+from pybpf.kernel.progobj import ProgMeta, ProgObject
+from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
+from pybpf.maps.prog_array import ProgArrayMap
+
+BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000
+BPF_F_XDP_DEV_BOUND_ONLY = 1 << 6
+BPF_F_TEST_REG_INVARIANTS = 1 << 7
+PROG_FLAGS_MASK = (
+    uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
+    | uapi.BPF_F_SLEEPABLE | uapi.BPF_F_TEST_RND_HI32 | uapi.BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY
+    | BPF_F_TEST_REG_INVARIANTS | uapi.BPF_F_TOKEN_FD
+)  # fmt: skip
+BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS, BPF_LOG_FIXED = 1, 2, 4, 8
+BPF_LOG_MASK = BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED
+_LICENSE_MAX = 128
+_GPL_LICENSES = frozenset(
+    {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"}
+)
+_G = uapi._generated
+_LOG_TRUE_SIZE_OFFSET: int = _G.bpf_attr_anon_prog_type.log_true_size.offset  # type: ignore[attr-defined]
+
+
+def license_is_gpl_compatible(license_text: str) -> bool:
+    """``license_is_gpl_compatible`` (include/linux/license.h)."""
+    return license_text in _GPL_LICENSES
+
+
+@dataclass
+class VerifierLog:
+    """The user's log buffer as ``bpf_vlog_init`` accepted it."""
+
+    level: int
+    buf: int
+    size: int
+
+    @classmethod
+    def from_attr(cls, level: int, buf: int, size: int) -> VerifierLog:
+        if bool(buf) != bool(size):
+            raise BPFError(errno.EINVAL, "log_buf and log_size must be given together")
+        if buf and level == 0:
+            raise BPFError(errno.EINVAL, "log_buf without log_level")
+        if level & ~BPF_LOG_MASK:
+            raise BPFError(errno.EINVAL, "unknown log_level bits")
+        if size > 0xFFFFFFFF >> 2:
+            raise BPFError(errno.EINVAL, "log_size too large")
+        return cls(level, buf, size)
+
+    def finish(self, text: str) -> tuple[int, bool]:
+        """Copy ``text`` to the user's buffer; returns (true size incl. NUL, truncated)."""
+        if not self.level or not self.buf:
+            return 0, False
+        raw = text.encode()
+        true_size = len(raw) + 1
+        if true_size <= self.size:
+            copy_to_user(self.buf, raw + b"\0")
+            return true_size, False
+        keep = self.size - 1
+        kept = raw[:keep] if self.level & BPF_LOG_FIXED else raw[len(raw) - keep :]
+        copy_to_user(self.buf, kept + b"\0")
+        return true_size, True
+
+
+def _read_license(address: int) -> str:
+    raw = strncpy_from_user(address, _LICENSE_MAX - 1) if address else b""
+    return raw.decode("latin-1")
+
+
+def _check_name(raw: bytes) -> str:
+    end = raw.find(b"\0")
+    if end < 0:
+        raise BPFError(errno.EINVAL, "prog_name not NUL-terminated")
+    name = raw[:end]
+    if not all(chr(c).isascii() and (chr(c).isalnum() or c in b"_.") for c in name):
+        raise BPFError(errno.EINVAL, "prog_name has characters other than [A-Za-z0-9_.]")
+    return name.decode()
+
+
+def _boottime_ns() -> int:
+    return time.clock_gettime_ns(time.CLOCK_BOOTTIME)
+
+
+def _map_resolver(fds_opened: dict[int, int]) -> Any:
+    def resolve(fd: int) -> MapObject:
+        obj = MapObject.from_fd(fd) if fd <= 0x7FFFFFFF else MapObject.from_fd(-1)
+        fds_opened.setdefault(obj.id, fd)
+        return obj
+
+    return resolve
+
+
+def _fd_array_resolver(address: int, count: int, fds_opened: dict[int, int]) -> Any:
+    if not address:
+        return None
+    resolve_fd = _map_resolver(fds_opened)
+
+    def resolve(index: int) -> MapObject:
+        if count and index >= count:
+            raise BPFError(errno.EINVAL, f"fd_array index {index} out of range")
+        fd = int.from_bytes(copy_from_user(address + 4 * index, 4), "little", signed=True)
+        return resolve_fd(fd)
+
+    return resolve
+
+
+def program_tag(insns: list[Instruction]) -> str:
+    """``bpf_prog_calc_tag``: the first 8 bytes of the SHA-256 (the kernel's digest since 6.17; it
+    was SHA-1 before) of the instructions with the immediates of map-fd/map-value lddws zeroed."""
+    import hashlib
+
+    from pybpf.isa.instruction import encode_program
+
+    cleaned = [
+        Instruction(insn.opcode, insn.dst, insn.src, insn.off, 0, 0)
+        if insn.opcode == 0x18 and insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE)
+        else insn
+        for insn in insns
+    ]
+    return hashlib.sha256(encode_program(cleaned)).digest()[:8].hex()
+
+
+def prog_load(attr: Any, write_back: Any) -> int:
+    """The BPF_PROG_LOAD handler: ``attr`` is the decoded ``bpf_attr``; returns the program fd."""
+    from pybpf.progtypes import get_prog_type
+    from pybpf.verifier import LoadRequest, VerifierError, verify
+
+    a = attr
+    if a.prog_flags & ~PROG_FLAGS_MASK:
+        raise BPFError(errno.EINVAL, "unknown prog_flags")
+    if a.prog_flags & uapi.BPF_F_TOKEN_FD or a.prog_token_fd:
+        raise BPFError(errno.EINVAL, "BPF tokens are not supported by pybpf")
+    if a.insn_cnt == 0 or a.insn_cnt > BPF_COMPLEXITY_LIMIT_INSNS:
+        raise BPFError(errno.E2BIG, f"insn_cnt {a.insn_cnt} is 0 or above {BPF_COMPLEXITY_LIMIT_INSNS}")
+    if a.prog_ifindex:
+        raise BPFError(errno.EINVAL, "offloaded programs are not supported by pybpf")
+    raw = copy_from_user(a.insns, 8 * a.insn_cnt)
+    license_text = _read_license(a.license)
+    gpl = license_is_gpl_compatible(license_text)
+    prog_type = get_prog_type(a.prog_type)
+    if prog_type is None:
+        raise BPFError(errno.EINVAL, f"program type {a.prog_type} is unknown or not yet implemented in pybpf")
+    check_attach = getattr(prog_type, "check_expected_attach_type", None)
+    if check_attach is not None:
+        check_attach(a.expected_attach_type)
+    name_offset = _G.bpf_attr_anon_prog_type.prog_name.offset  # type: ignore[attr-defined]
+    name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + 16])
+    log = VerifierLog.from_attr(a.log_level, a.log_buf, a.log_size)
+    try:
+        insns = decode_program(raw)
+    except BPFError:
+        insns = None
+    opened: dict[int, int] = {}
+    request = LoadRequest(
+        insns=insns if insns is not None else [],
+        prog_type=prog_type,
+        gpl_compatible=gpl,
+        log_level=a.log_level,
+        resolve_map_fd=_map_resolver(opened),
+        fd_array=_fd_array_resolver(a.fd_array, a.fd_array_cnt, opened),
+        is_gpl_only=_gpl_only,
+        prog_flags=a.prog_flags,
+    )
+    try:
+        if insns is None:
+            insns = decode_program(raw)  # re-raise the decoder's EINVAL (a truncated lddw)
+        verified = verify(request)
+    except VerifierError as exc:
+        true_size, _ = log.finish(getattr(exc, "log", "") or "")
+        if true_size:
+            write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
+        raise
+    true_size, truncated = log.finish(verified.log)
+    if log.level:
+        write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
+    if truncated:
+        raise BPFError(errno.ENOSPC, "verifier log truncated")
+    maps = [ref for ref in verified.maps if isinstance(ref, MapObject)]
+    for used in maps:
+        if isinstance(used.impl, ProgArrayMap):
+            with used.lock:
+                used.impl.claim(a.prog_type)
+    meta = ProgMeta(
+        prog_type=a.prog_type, name=name, tag=program_tag(insns), gpl_compatible=gpl,
+        expected_attach_type=a.expected_attach_type, prog_flags=a.prog_flags, kern_version=a.kern_version,
+        load_time=_boottime_ns(), created_by_uid=os.getuid(), map_ids=[m.id for m in maps],
+        subprogs=list(verified.subprogs), verified_insns=len(verified.insns),
+        func_info=copy_from_user(a.func_info, a.func_info_cnt * a.func_info_rec_size).hex()
+        if a.func_info and a.func_info_cnt else "",
+        func_info_rec_size=a.func_info_rec_size,
+        line_info=copy_from_user(a.line_info, a.line_info_cnt * a.line_info_rec_size).hex()
+        if a.line_info and a.line_info_cnt else "",
+        line_info_rec_size=a.line_info_rec_size,
+    )  # fmt: skip
+    xlated = dump_form(verified.insns, verified.resolved, maps)
+    map_fds = [_fd_for(m, opened) for m in maps]
+    refs.collect(bpffs_root())
+    return ProgObject.create(meta, xlated, insns, map_fds)
+
+
+def _fd_for(obj: MapObject, opened: dict[int, int]) -> int:
+    fd = opened.get(obj.id)
+    if fd is None:
+        raise BPFError(errno.EBADF, f"map {obj.id} has no fd in this load")
+    return fd
+
+
+def _gpl_only(helper_id: int) -> bool | None:
+    from pybpf.helpers.protos import proto
+
+    found = proto(helper_id)
+    return None if found is None else found.gpl_only
+
+
+def dump_form(insns: list[Instruction], resolved: dict[int, int], maps: list[MapObject]) -> list[Instruction]:
+    """The xlated instructions as the kernel dumps them: map lddws hold (src, map id, offset)."""
+    out: list[Instruction] = []
+    slot = 0
+    for insn in insns:
+        out.append(_dump_insn(insn, resolved.get(slot), maps) if insn.opcode == 0x18 else insn)
+        slot += insn.slots
+    return out
+
+
+def _dump_insn(insn: Instruction, address: int | None, maps: list[MapObject]) -> Instruction:
+    if address is None or insn.src == 4:
+        return insn
+    for obj in maps:
+        if obj.contains(address):
+            offset = address - obj.address
+            by_fd = insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX)
+            src = BPF_PSEUDO_MAP_FD if by_fd else BPF_PSEUDO_MAP_VALUE
+            return Instruction(insn.opcode, insn.dst, src, insn.off, obj.id, offset)
+    return insn

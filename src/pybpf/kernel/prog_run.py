@@ -1,0 +1,236 @@
+"""Running loaded programs: the per-process runtime of a program, tail calls, BPF_PROG_TEST_RUN.
+
+Mirrors ``bpf_prog_test_run`` (kernel/bpf/syscall.c) and ``bpf_test_finish`` / ``bpf_ctx_finish``
+(net/bpf/test_run.c) around the program type's own test_run (``pybpf.progtypes``), and the
+kernel's tail calls (``bpf_tail_call``: at most ``MAX_TAIL_CALL_CNT`` = 33 per run, an empty slot
+or an index past the array falls through to the next instruction).
+
+The runtime
+    A program file (``pybpf.kernel.progobj``) holds the xlated instructions with maps named by id.
+    The first time a process runs a program it opens the program's maps through the program's
+    reference directory, maps them, resolves each map ``lddw`` to this process's address of the map
+    (``MapObject.address``; value references add their offset) and builds an ``Interpreter``.  All
+    programs of a process share one address space, ``EXEC_MEMORY``, where every such map's storage
+    is registered once (writable unless ``BPF_F_RDONLY_PROG``), so a pointer a helper returns is
+    valid in every program of a tail-call chain.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.helpers import default_registry
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
+from pybpf.kernel import refs
+from pybpf.kernel.objfile import MapObject, bpffs_root, map_object_at
+from pybpf.kernel.progobj import ProgObject
+from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.vm.interpreter import Interpreter
+from pybpf.vm.memory import Memory
+from pybpf.vm.runtime import TailCall
+
+MAX_TAIL_CALL_CNT = 33
+ENOTSUPP = 524
+
+EXEC_MEMORY = Memory()
+"""The address space every program of this process runs in."""
+
+_registered: dict[int, Any] = {}
+_registered_lock = threading.Lock()
+
+
+def _register_map(obj: MapObject) -> None:
+    """Make ``obj``'s storage reachable by programs (once per mapping)."""
+    with _registered_lock:
+        if obj.address in _registered:
+            return
+        writable = not obj.spec.flags & uapi.BPF_F_RDONLY_PROG
+        name = f"map {obj.name.decode(errors='replace') or obj.id}"
+        region = EXEC_MEMORY.add_region(obj.address, obj.storage_size, writable=writable, name=name)
+        _registered[obj.address] = region
+
+        def forget(address: int = obj.address, region: Any = region) -> None:
+            with _registered_lock:
+                if _registered.get(address) is region:
+                    del _registered[address]
+                    EXEC_MEMORY.remove_region(region)
+
+        weakref.finalize(obj, forget)
+
+
+def current_cpu() -> int:
+    """The CPU this thread runs on (what bpf_get_smp_processor_id and per-CPU maps use)."""
+    from pybpf.helpers.basic import _current_cpu
+
+    return _current_cpu()
+
+
+class ProgRuntime:
+    """A program ready to run in this process: its maps mapped and its interpreter built."""
+
+    def __init__(self, prog: ProgObject) -> None:
+        from pybpf.progtypes import get_prog_type
+
+        self.prog = prog
+        self.maps: dict[int, MapObject] = {}
+        for map_id in prog.meta.map_ids:
+            fd = prog.open_map(map_id)
+            try:
+                obj = MapObject.from_fd(fd)
+            finally:
+                os.close(fd)
+            self.maps[map_id] = obj
+            _register_map(obj)
+        prog_type = get_prog_type(prog.prog_type)
+        if prog_type is None:
+            raise BPFError(errno.EINVAL, f"program type {prog.prog_type} is not available in this pybpf")
+        self.prog_type = prog_type
+        registry = default_registry()
+        for helper_id, helper in prog_type.helpers().items():
+            registry.register(helper_id, helper)
+        insns, resolved = self._resolve(prog.xlated)
+        self.interpreter = Interpreter(insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
+
+    def _resolve(self, xlated: list[Instruction]) -> tuple[list[Instruction], dict[int, int]]:
+        resolved: dict[int, int] = {}
+        slot = 0
+        for insn in xlated:
+            if insn.opcode == 0x18 and insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE):
+                obj = self.maps[insn.imm]
+                resolved[slot] = obj.address + (insn.imm_hi if insn.src == BPF_PSEUDO_MAP_VALUE else 0)
+            slot += insn.slots
+        return xlated, resolved
+
+    @classmethod
+    def of(cls, prog: ProgObject) -> ProgRuntime:
+        runtime = prog.runtime
+        if runtime is None:
+            runtime = prog.runtime = cls(prog)
+        assert isinstance(runtime, ProgRuntime)
+        return runtime
+
+
+_by_prog_id: weakref.WeakValueDictionary[int, ProgRuntime] = weakref.WeakValueDictionary()
+
+
+def _runtime_in_array(array: MapObject, prog_id: int) -> ProgRuntime:
+    runtime = _by_prog_id.get(prog_id)
+    if runtime is None:
+        fd = refs.open_ref(bpffs_root(), ("map", array.id), ("prog", prog_id), os.O_RDONLY)
+        try:
+            runtime = ProgRuntime.of(ProgObject.from_fd(fd))
+        finally:
+            os.close(fd)
+        _by_prog_id[prog_id] = runtime
+    return runtime
+
+
+class Runner:
+    """``ProgramRunner`` for the program types: runs one program (and its tail calls) on a ctx."""
+
+    memory = EXEC_MEMORY
+
+    def __init__(self, runtime: ProgRuntime) -> None:
+        self.runtime = runtime
+
+    def run(self, ctx_address: int, env: dict[str, object], packet: Any = None) -> int:
+        env.setdefault("cpu", current_cpu())
+        count = [0]
+
+        def tail_call(map_address: int, index: int) -> int:
+            array = map_object_at(map_address)
+            if array is None or array.spec.map_type != uapi.BPF_MAP_TYPE_PROG_ARRAY:
+                return -errno.EINVAL
+            index &= 0xFFFFFFFF
+            if index >= array.spec.max_entries or count[0] >= MAX_TAIL_CALL_CNT:
+                return -errno.ENOENT
+            prog_id = array.impl.slot(index)  # type: ignore[attr-defined]
+            if not prog_id:
+                return -errno.ENOENT
+            target = _runtime_in_array(array, prog_id)
+            count[0] += 1
+            raise TailCall(target)
+
+        env["tail_call"] = tail_call
+        runtime = self.runtime
+        while True:
+            try:
+                return runtime.interpreter.execute(registers={1: ctx_address}, env=env, packet=packet).retval
+            except TailCall as call:
+                runtime = call.target
+
+
+_G = uapi._generated
+_TEST = _G.bpf_attr.test.offset
+_RETVAL = _TEST + _G.bpf_attr_test.retval.offset  # type: ignore[attr-defined]
+_DATA_SIZE_OUT = _TEST + _G.bpf_attr_test.data_size_out.offset  # type: ignore[attr-defined]
+_DURATION = _TEST + _G.bpf_attr_test.duration.offset  # type: ignore[attr-defined]
+_CTX_SIZE_OUT = _TEST + _G.bpf_attr_test.ctx_size_out.offset  # type: ignore[attr-defined]
+
+
+def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
+    """The BPF_PROG_TEST_RUN handler."""
+    from pybpf.progtypes.base import TestRunArgs
+
+    t = attr.test
+    if bool(t.ctx_size_in) != bool(t.ctx_in) or bool(t.ctx_size_out) != bool(t.ctx_out):
+        raise BPFError(errno.EINVAL, "ctx size and pointer must be given together")
+    prog = prog_from_fd(t.prog_fd)
+    runtime = ProgRuntime.of(prog)
+    prog_type = runtime.prog_type
+    if not hasattr(prog_type, "test_run"):
+        raise BPFError(ENOTSUPP, f"{prog_type.name} programs cannot be test-run")
+    data_in = copy_from_user(t.data_in, t.data_size_in) if t.data_size_in else b""
+    ctx_in = copy_from_user(t.ctx_in, t.ctx_size_in) if t.ctx_size_in else None
+    args = TestRunArgs(
+        data_in=data_in, data_size_out=t.data_size_out, ctx_in=ctx_in, ctx_size_out=t.ctx_size_out,
+        repeat=t.repeat, flags=t.flags, cpu=t.cpu, batch_size=t.batch_size,
+    )  # fmt: skip
+    prog_type.check_test_run_attr(args)
+    result = prog_type.test_run(Runner(runtime), args)
+    err = 0
+    if result.data_out is not None:
+        size = len(result.data_out)
+        copy = size
+        if t.data_size_out and copy > t.data_size_out:
+            copy, err = t.data_size_out, errno.ENOSPC
+        if t.data_out:
+            copy_to_user(t.data_out, result.data_out[:copy])
+        write_back(_DATA_SIZE_OUT, size.to_bytes(4, "little"))
+    write_back(_RETVAL, (result.retval & 0xFFFFFFFF).to_bytes(4, "little"))
+    write_back(_DURATION, min(result.duration_ns, 0xFFFFFFFF).to_bytes(4, "little"))
+    if err:
+        raise BPFError(err, "data_out too small")
+    if result.ctx_out is not None and t.ctx_out:
+        size = len(result.ctx_out)
+        copy = min(size, t.ctx_size_out)
+        copy_to_user(t.ctx_out, result.ctx_out[:copy])
+        write_back(_CTX_SIZE_OUT, size.to_bytes(4, "little"))
+        if copy < size:
+            raise BPFError(errno.ENOSPC, "ctx_out too small")
+    return 0
+
+
+def prog_from_fd(fd: int) -> ProgObject:
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    return ProgObject.from_fd(fd)
+
+
+def timed_runs(run_once: Callable[[], int], repeat: int) -> tuple[int, int]:
+    """Run ``repeat`` times (0 means 1); returns (last retval, mean ns per run) like bpf_test_run."""
+    repeat = max(repeat, 1)
+    start = time.perf_counter_ns()
+    retval = 0
+    for _ in range(repeat):
+        retval = run_once()
+    return retval, (time.perf_counter_ns() - start) // repeat

@@ -1,0 +1,214 @@
+"""Loaded programs as files: what BPF_PROG_LOAD leaves behind and every process can read back.
+
+Mirrors the kernel's ``struct bpf_prog`` as user space sees it through its fd: type, name, tag,
+ids, license, the translated ("xlated") instructions, the ids of the maps it uses, load time and
+owner.  Like a map (``pybpf.kernel.objfile``) a program is an ``O_TMPFILE`` file in the bpffs-like
+root, so dup, fork, SCM_RIGHTS and pins share it and the OS counts its references; the maps it uses
+are held by hard links in its reference directory (``pybpf.kernel.refs``), so closing a map's fd
+after loading does not free a map a program uses.
+
+File layout: the payload at offset 0 — a ``<3Q`` header (lengths of the metadata, of the xlated and
+of the original instructions), the metadata as JSON, then both instruction streams — followed by
+one trailer page holding the common object header (magic, version, kind) and the payload's SHA-256.
+
+Instructions cannot be modified after load: the file is mode 0400, every fd pybpf hands out for a
+program is read-only, and each process checks the digest when it first reads the program (a
+changed file gives EINVAL, "not a valid program").  The xlated stream is stored in the kernel's
+dump form (``bpf_insn_prepare_dump``): an ``lddw`` of a map holds ``src = BPF_PSEUDO_MAP_FD`` or
+``BPF_PSEUDO_MAP_VALUE``, ``imm`` = the map's id and the second ``imm`` = the value offset;
+addresses are per process and are resolved by the runner.  Helper calls keep the helper id as
+``imm`` (the kernel stores an address offset there; bpftool prints both as ``call name#id``).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import stat
+import struct
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+from pybpf.errors import BPFError
+from pybpf.isa.instruction import Instruction, decode_program, encode_program
+from pybpf.kernel import refs
+from pybpf.kernel.objfile import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
+
+KIND_PROG = 2
+_TRAILER = struct.Struct("<8sII32s")  # magic, version, kind, sha256(payload)
+_PAYLOAD = struct.Struct("<3Q")
+
+
+@dataclass
+class ProgMeta:
+    """Everything about a loaded program except its instructions (stored as JSON in the file)."""
+
+    prog_type: int
+    name: str
+    tag: str
+    """8-byte hex: the first 8 bytes of the SHA-1 of the instructions with map references zeroed."""
+    gpl_compatible: bool
+    expected_attach_type: int = 0
+    prog_flags: int = 0
+    kern_version: int = 0
+    load_time: int = 0
+    """Nanoseconds since boot (CLOCK_BOOTTIME), as bpf_prog_info.load_time."""
+    created_by_uid: int = 0
+    map_ids: list[int] = field(default_factory=list)
+    subprogs: list[int] = field(default_factory=list)
+    verified_insns: int = 0
+    btf_id: int = 0
+    func_info: str = ""
+    """Hex of the func_info records the loader passed, kept for later (BTF) use."""
+    func_info_rec_size: int = 0
+    line_info: str = ""
+    line_info_rec_size: int = 0
+    id: int = 0
+
+
+class ProgObject:
+    """A loaded program as this process sees it (read from its file once, then cached)."""
+
+    _cache: ClassVar[OrderedDict[tuple[int, int], ProgObject]] = OrderedDict()
+    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
+    cache_limit: ClassVar[int] = 256
+
+    def __init__(
+        self, meta: ProgMeta, xlated: list[Instruction], original: list[Instruction], key: tuple[int, int]
+    ):
+        self.meta = meta
+        self.xlated = xlated
+        self.original = original
+        self.key = key
+        self.runtime: Any = None
+        """The per-process runner state (``pybpf.kernel.prog_run``), built on first run."""
+
+    @property
+    def id(self) -> int:
+        return self.meta.id
+
+    @property
+    def prog_type(self) -> int:
+        return self.meta.prog_type
+
+    # --- creation ---------------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls, meta: ProgMeta, xlated: list[Instruction], original: list[Instruction], map_fds: list[int]
+    ) -> int:
+        """Write a new program file; returns a read-only, close-on-exec fd marked as a user.
+
+        ``map_fds`` are fds of the maps in ``meta.map_ids`` (same order); the program's reference
+        directory links them so they live as long as the program.
+        """
+        root = bpffs_root()
+        meta.id = next_object_id("prog", root)
+        text = json.dumps(asdict(meta), separators=(",", ":")).encode()
+        xlated_raw, original_raw = encode_program(xlated), encode_program(original)
+        payload = (
+            _PAYLOAD.pack(len(text), len(xlated_raw), len(original_raw)) + text + xlated_raw + original_raw
+        )
+        size = (len(payload) + PAGE - 1) // PAGE * PAGE
+        fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o400)
+        try:
+            os.ftruncate(fd, size + PAGE)
+            os.pwrite(fd, payload, 0)
+            trailer = _TRAILER.pack(MAGIC, VERSION, KIND_PROG, hashlib.sha256(payload).digest())
+            os.pwrite(fd, trailer, size)
+            refs.register_holder(root, "prog", meta.id, fd)
+            for map_id, map_fd in zip(meta.map_ids, map_fds, strict=True):
+                refs.add_ref(root, ("prog", meta.id), ("map", map_id), map_fd)
+            readonly = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise BPFError(errno.ENOMEM, f"cannot store the program: {exc}") from exc
+        finally:
+            os.close(fd)
+        return refs.hold(readonly)
+
+    # --- lookup -----------------------------------------------------------------------------
+    @classmethod
+    def from_fd(cls, fd: int) -> ProgObject:
+        """The program ``fd`` refers to; EBADF for a closed fd, EINVAL for anything else."""
+        try:
+            st = os.fstat(fd)
+        except OSError as exc:
+            raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
+        key = (st.st_dev, st.st_ino)
+        with cls._cache_lock:
+            found = cls._cache.get(key)
+            if found is not None:
+                cls._cache.move_to_end(key)
+                return found
+        obj = cls._read(fd, st, key)
+        with cls._cache_lock:
+            obj = cls._cache.setdefault(key, obj)
+            while len(cls._cache) > cls.cache_limit:
+                cls._cache.popitem(last=False)
+        return obj
+
+    @classmethod
+    def _read(cls, fd: int, st: os.stat_result, key: tuple[int, int]) -> ProgObject:
+        invalid = BPFError(errno.EINVAL, f"fd {fd} is not a bpf program")
+        if not stat.S_ISREG(st.st_mode) or st.st_size < 2 * PAGE or st.st_size % PAGE:
+            raise invalid
+        try:
+            trailer = os.pread(fd, _TRAILER.size, st.st_size - PAGE)
+            magic, _, kind, digest = _TRAILER.unpack(trailer)
+            if magic != MAGIC or kind != KIND_PROG:
+                raise invalid
+            head = os.pread(fd, _PAYLOAD.size, 0)
+            lengths = _PAYLOAD.unpack(head)
+            payload = os.pread(fd, _PAYLOAD.size + sum(lengths), 0)
+        except (OSError, struct.error):
+            raise invalid from None
+        if hashlib.sha256(payload).digest() != digest:
+            raise BPFError(errno.EINVAL, f"fd {fd}: program file was modified after load")
+        text_end = _PAYLOAD.size + lengths[0]
+        xlated_end = text_end + lengths[1]
+        meta = ProgMeta(**json.loads(payload[_PAYLOAD.size : text_end]))
+        xlated = decode_program(payload[text_end:xlated_end])
+        original = decode_program(payload[xlated_end:])
+        return cls(meta, xlated, original, key)
+
+    def open_map(self, map_id: int) -> int:
+        """A new fd for map ``map_id`` of this program (through its reference directory)."""
+        return refs.open_ref(bpffs_root(), ("prog", self.id), ("map", map_id))
+
+
+def is_prog_fd(fd: int) -> bool:
+    """Whether ``fd`` refers to a pybpf program file (cheap trailer check, no caching)."""
+    try:
+        ProgObject.from_fd(fd)
+    except BPFError:
+        return False
+    return True
+
+
+INT_MAX = (1 << 31) - 1
+
+
+def get_next_id(start_id: int) -> int:
+    """BPF_PROG_GET_NEXT_ID: the smallest live program id above ``start_id`` (ENOENT: none).
+
+    Scope: every program of this bpffs root still alive in any process (its reference directory
+    exists), after collecting those nobody uses any more.
+    """
+    if start_id >= INT_MAX:
+        raise BPFError(errno.EINVAL, "start_id >= INT_MAX")
+    root = bpffs_root()
+    refs.collect(root)
+    later = [prog_id for prog_id in refs.holder_ids(root, "prog") if prog_id > start_id]
+    if not later:
+        raise BPFError(errno.ENOENT, "no program with a larger id")
+    return min(later)
+
+
+def get_fd_by_id(prog_id: int, open_flags: int, token_fd: int) -> int:
+    """BPF_PROG_GET_FD_BY_ID: a new read-only, close-on-exec fd for program ``prog_id``."""
+    if open_flags or token_fd:
+        raise BPFError(errno.EINVAL, "open_flags/token_fd are not used for programs")
+    return refs.open_holder(bpffs_root(), "prog", prog_id, os.O_RDONLY)

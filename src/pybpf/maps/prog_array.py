@@ -1,0 +1,123 @@
+"""BPF_MAP_TYPE_PROG_ARRAY: the table of programs ``bpf_tail_call`` jumps through.
+
+Mirrors ``prog_array_map_ops`` in kernel/bpf/arraymap.c: key and value are 4 bytes, the value a user
+writes is a program fd and the value a user reads back is that program's id; updates accept only
+BPF_ANY (EINVAL otherwise), an index past the array is E2BIG on update and EINVAL on delete, an empty
+slot is ENOENT for lookup and delete; the array belongs to the first program type put in it or
+loaded with it (``bpf_prog_map_compatible``), and a program of another type is EINVAL.
+BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG, BPF_F_MMAPABLE and BPF_F_INNER_MAP are EINVAL.
+
+Storage: an 8-byte header (owner program type + 1, 0 = no owner yet) then ``max_entries`` u32
+program ids (0 = empty).  A slot holds its program through a hard link in the array's reference
+directory (``pybpf.kernel.refs``), so a program lives as long as some slot holds it.
+"""
+
+from __future__ import annotations
+
+import errno
+import struct
+
+from pybpf import uapi
+from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, INT_MAX
+from pybpf.maps.base import MapSpec, MapType, flags_access_ok
+from pybpf.maps.registry import register
+
+_U32 = struct.Struct("<I")
+HEADER = 8
+
+
+@register(uapi.BPF_MAP_TYPE_PROG_ARRAY)
+class ProgArrayMap(MapType):
+    """Program ids by index; updates go through ``set_program`` (the caller resolves the fd)."""
+
+    @classmethod
+    def check(cls, spec: MapSpec) -> None:
+        if spec.value_size != 4 or spec.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
+            raise BPFError(errno.EINVAL, "prog array values are 4-byte program fds")
+        if (
+            spec.max_entries == 0
+            or spec.key_size != 4
+            or spec.flags & ~ARRAY_CREATE_FLAG_MASK
+            or not flags_access_ok(spec.flags)
+            or spec.flags & (uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP)
+        ):
+            raise BPFError(errno.EINVAL, "invalid prog array attributes")
+        if spec.flags & uapi.BPF_F_PRESERVE_ELEMS:
+            raise BPFError(errno.EINVAL, "BPF_F_PRESERVE_ELEMS is for perf event arrays")
+        if spec.max_entries > INT_MAX:
+            raise BPFError(errno.E2BIG, "too many entries")
+
+    @classmethod
+    def storage_size(cls, spec: MapSpec) -> int:
+        return HEADER + 4 * spec.max_entries
+
+    # --- owner -------------------------------------------------------------------------------
+    @property
+    def owner_type(self) -> int | None:
+        raw: int = _U32.unpack_from(self.mem, 0)[0]
+        return raw - 1 if raw else None
+
+    def claim(self, prog_type: int) -> None:
+        """``bpf_prog_map_compatible``: the first program type decides, others are EINVAL."""
+        owner = self.owner_type
+        if owner is None:
+            _U32.pack_into(self.mem, 0, prog_type + 1)
+        elif owner != prog_type:
+            raise BPFError(errno.EINVAL, f"prog array belongs to program type {owner}, not {prog_type}")
+
+    # --- slots -------------------------------------------------------------------------------
+    def _index(self, key: bytes) -> int:
+        index: int = _U32.unpack(key)[0]
+        return index
+
+    def slot(self, index: int) -> int:
+        """The program id in slot ``index`` (0: empty)."""
+        value: int = _U32.unpack_from(self.mem, HEADER + 4 * index)[0]
+        return value
+
+    def holds(self, prog_id: int) -> bool:
+        return any(self.slot(i) == prog_id for i in range(self.max_entries))
+
+    def set_program(self, key: bytes, prog_id: int, prog_type: int, flags: int) -> int:
+        """Put ``prog_id`` into the slot ``key``; returns the id it replaced (0: none)."""
+        if flags != uapi.BPF_ANY:
+            raise BPFError(errno.EINVAL, "prog array updates take only BPF_ANY")
+        index = self._index(key)
+        if index >= self.max_entries:
+            raise BPFError(errno.E2BIG, "index out of range")
+        self.claim(prog_type)
+        old = self.slot(index)
+        _U32.pack_into(self.mem, HEADER + 4 * index, prog_id)
+        return old
+
+    def lookup(self, key: bytes) -> bytes:
+        index = self._index(key)
+        if index >= self.max_entries or not self.slot(index):
+            raise KeyNotExistError()
+        return _U32.pack(self.slot(index))
+
+    def update(self, key: bytes, value: bytes, flags: int) -> None:
+        raise BPFError(errno.EINVAL, "prog array values are program fds (use set_program)")
+
+    def delete(self, key: bytes) -> None:
+        self.clear(key)
+
+    def clear(self, key: bytes) -> int:
+        """Empty slot ``key``; returns the id it held.  EINVAL past the end, ENOENT when empty."""
+        index = self._index(key)
+        if index >= self.max_entries:
+            raise BPFError(errno.EINVAL, "index out of range")
+        old = self.slot(index)
+        if not old:
+            raise KeyNotExistError()
+        _U32.pack_into(self.mem, HEADER + 4 * index, 0)
+        return old
+
+    def get_next_key(self, key: bytes | None) -> bytes:
+        index = 0xFFFFFFFF if key is None else self._index(key)
+        if index >= self.max_entries:
+            return _U32.pack(0)
+        if index == self.max_entries - 1:
+            raise KeyNotExistError()
+        return _U32.pack(index + 1)

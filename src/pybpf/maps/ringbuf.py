@@ -1,0 +1,238 @@
+"""BPF_MAP_TYPE_RINGBUF: the multi-producer, single-consumer ring buffer of variable-size records.
+
+Mirrors ``kernel/bpf/ringbuf.c``.  Creation takes only BPF_F_NUMA_NODE; key_size and value_size must
+be 0 and max_entries (the data size in bytes) a power of 2 and a multiple of the page size, else
+EINVAL (E2BIG past the kernel's RINGBUF_MAX_DATA_SZ, unreachable with a u32 max_entries on 4 KiB
+pages).  The element commands all answer ENOTSUPP (524), as the kernel's ringbuf ops do; a non-NULL
+key pointer is EINVAL first (the syscall layer's ``__bpf_copy_key`` for key_size 0).
+
+Storage, laid out like the kernel's mmap-able part of ``struct bpf_ringbuf``::
+
+    offset 0           consumer page: consumer_pos (u64) at offset 0, written by the consumer
+    offset PAGE        producer page: producer_pos (u64) at 0; pybpf's pending_pos (u64) at 8 and
+                       its producer lock (a robust process-shared mutex) at 64
+    offset 2*PAGE      data area: max_entries bytes of records
+    offset 2*PAGE+max  overflow area: max_entries bytes (see below)
+
+so ``mmap(fd, PAGE, offset=0)`` shows the consumer page and ``mmap(fd, PAGE + 2 * max_entries,
+PROT_READ, offset=PAGE)`` the producer page and the data, exactly the two mappings libbpf makes of a
+kernel ringbuf.  Records are the kernel's: an 8-byte header (u32 ``len`` carrying
+BPF_RINGBUF_BUSY_BIT while reserved and BPF_RINGBUF_DISCARD_BIT once discarded, u32 ``pg_off``)
+followed by the data, each record 8-byte aligned; positions are free-running u64 byte counters
+masked by ``max_entries - 1``.
+
+Deliberate difference: the kernel maps the data pages twice in a row, so a record that wraps past
+the end of the data area is still contiguous in memory.  pybpf's object is a plain file mapped once,
+so the bytes after the data area are an *overflow area*, not a second view of the ring: a reserved
+record that crosses the end is written contiguously there (programs get one contiguous pointer, as
+in the kernel) and ``commit`` copies the overflowing tail to the start of the data area before it
+clears the BUSY bit.  Consumers must therefore read a wrapping record in two pieces from the data
+area (``pybpf.ringbuf.RingBuffer`` does, for both backends).
+
+``pg_off`` holds what the kernel stores (the record header's page offset from the start of
+``struct bpf_ringbuf``, whose non-mmap-able first page precedes the consumer page): the header's page
+within the storage plus RINGBUF_PGOFF (1).
+
+Concurrency: ``reserve`` (and ``output``) take the ringbuf's own producer lock in the producer page,
+like the kernel's ``rb->spinlock``, so callers need not hold ``MapObject.lock`` (holding it is
+harmless).  ``commit`` takes no lock (the kernel's ``xchg`` of ``len``): the overflow copy and the
+data writes precede the single aligned u32 store that clears BUSY, and positions are published with
+single aligned u64 stores after the header is written (release order on x86-64's TSO).  A producer
+killed between reserve and commit leaves a BUSY record that stalls the consumer, as an unsubmitted
+reservation would in the kernel; that cannot be repaired without losing later records.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import mmap
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.kernel.locking import MUTEX_BYTES, SharedMutex, init_mutex
+from pybpf.maps.base import MapSpec, MapType, round_up
+from pybpf.maps.registry import register
+
+PAGE = mmap.PAGESIZE
+ENOTSUPP = 524
+"""The kernel-internal errno the ringbuf's element ops return; it reaches user space unchanged."""
+
+RINGBUF_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE
+RINGBUF_PGOFF = 1
+"""Pages of ``struct bpf_ringbuf`` before the consumer page (not mmap-able) on the kernel side."""
+RINGBUF_POS_PAGES = 2
+RINGBUF_MAX_RECORD_SZ = 0xFFFFFFFF // 4
+RINGBUF_MAX_DATA_SZ = ((1 << 24) - RINGBUF_POS_PAGES - RINGBUF_PGOFF) * PAGE
+HDR_SZ: int = uapi.BPF_RINGBUF_HDR_SZ
+BUSY_BIT: int = uapi.BPF_RINGBUF_BUSY_BIT
+DISCARD_BIT: int = uapi.BPF_RINGBUF_DISCARD_BIT
+WAKEUP_FLAGS = uapi.BPF_RB_NO_WAKEUP | uapi.BPF_RB_FORCE_WAKEUP
+
+CONSUMER_POS_AT = 0
+PRODUCER_POS_AT = PAGE
+PENDING_POS_AT = PAGE + 8
+PRODUCER_LOCK_AT = PAGE + 64
+DATA_AT = RINGBUF_POS_PAGES * PAGE
+
+
+def record_length(size: int) -> int:
+    """Bytes a record of ``size`` data bytes occupies in the ring (header included, 8-aligned)."""
+    return round_up((size & ~(BUSY_BIT | DISCARD_BIT)) + HDR_SZ, 8)
+
+
+@register(uapi.BPF_MAP_TYPE_RINGBUF)
+class RingBufMap(MapType):
+    """The ring: consumer page, producer page, data area and overflow area in the map's storage."""
+
+    read_locked = False
+
+    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
+        super().__init__(spec, mem)
+        self.mask = spec.max_entries - 1
+        self.data_end = DATA_AT + spec.max_entries
+        self._u64 = mem.cast("B").cast("Q")
+        self._u32 = mem.cast("B").cast("I")
+        self._lock: SharedMutex | None = None
+
+    # --- creation ---------------------------------------------------------------------------------
+    @classmethod
+    def check(cls, spec: MapSpec) -> None:
+        if spec.flags & ~RINGBUF_CREATE_FLAG_MASK:
+            raise BPFError(errno.EINVAL, "ringbuf maps take only BPF_F_NUMA_NODE")
+        entries = spec.max_entries
+        if spec.key_size or spec.value_size or entries <= 0 or entries & (entries - 1) or entries % PAGE:
+            raise BPFError(
+                errno.EINVAL,
+                "ringbuf needs key_size = value_size = 0 and a power-of-2, page-aligned max_entries",
+            )
+        if entries > RINGBUF_MAX_DATA_SZ:
+            raise BPFError(errno.E2BIG, "ringbuf data area too large")
+
+    @classmethod
+    def storage_size(cls, spec: MapSpec) -> int:
+        return DATA_AT + 2 * spec.max_entries
+
+    def initialize(self) -> None:
+        init_mutex(self._address() + PRODUCER_LOCK_AT)
+
+    def _address(self) -> int:
+        return ctypes.addressof(ctypes.c_char.from_buffer(self.mem))
+
+    def _producer_lock(self) -> SharedMutex:
+        if self._lock is None:
+            self._lock = SharedMutex(self._address() + PRODUCER_LOCK_AT, lambda: None)
+        return self._lock
+
+    # --- element commands: not supported by ringbufs ----------------------------------------------
+    def lookup(self, key: bytes) -> bytes:
+        raise BPFError(ENOTSUPP, "ringbuf maps have no elements")
+
+    def update(self, key: bytes, value: bytes, flags: int) -> None:
+        raise BPFError(ENOTSUPP, "ringbuf maps have no elements")
+
+    def delete(self, key: bytes) -> None:
+        raise BPFError(ENOTSUPP, "ringbuf maps have no elements")
+
+    def get_next_key(self, key: bytes | None) -> bytes:
+        raise BPFError(ENOTSUPP, "ringbuf maps have no elements")
+
+    # --- positions ------------------------------------------------------------------------------
+    @property
+    def consumer_pos(self) -> int:
+        return int(self._u64[CONSUMER_POS_AT // 8])
+
+    @property
+    def producer_pos(self) -> int:
+        return int(self._u64[PRODUCER_POS_AT // 8])
+
+    @property
+    def pending_pos(self) -> int:
+        """Position of the oldest record that may still be BUSY (the kernel's ``rb->pending_pos``)."""
+        return int(self._u64[PENDING_POS_AT // 8])
+
+    def header(self, position: int) -> tuple[int, int]:
+        """(len, pg_off) of the record header at ring position ``position``."""
+        index = (DATA_AT + (position & self.mask)) // 4
+        return int(self._u32[index]), int(self._u32[index + 1])
+
+    # --- producer side ----------------------------------------------------------------------------
+    def reserve(self, size: int) -> int | None:
+        """Reserve a record of ``size`` bytes: the storage offset of its data, or None when no room.
+
+        As ``__bpf_ringbuf_reserve``: sizes above RINGBUF_MAX_RECORD_SZ or whose record exceeds the
+        data area fail; the record is refused when the producer would get ``max_entries`` or more
+        bytes ahead of the consumer, or of the oldest still-BUSY record (``pending_pos``).  The data
+        bytes are contiguous (possibly running into the overflow area) and uninitialised.
+        """
+        if size < 0 or size > RINGBUF_MAX_RECORD_SZ:
+            return None
+        length = record_length(size)
+        if length > self.max_entries:
+            return None
+        q = self._u64
+        with self._producer_lock():
+            cons_pos = int(q[CONSUMER_POS_AT // 8])
+            prod_pos = int(q[PRODUCER_POS_AT // 8])
+            pend_pos = int(q[PENDING_POS_AT // 8])
+            while pend_pos < prod_pos:
+                hdr_len = self.header(pend_pos)[0]
+                if hdr_len & BUSY_BIT:
+                    break
+                pend_pos += record_length(hdr_len)
+            q[PENDING_POS_AT // 8] = pend_pos
+            new_prod_pos = prod_pos + length
+            if new_prod_pos - cons_pos > self.mask or new_prod_pos - pend_pos > self.mask:
+                return None
+            hdr = DATA_AT + (prod_pos & self.mask)
+            self._u32[hdr // 4 + 1] = hdr // PAGE + RINGBUF_PGOFF
+            self._u32[hdr // 4] = size | BUSY_BIT
+            q[PRODUCER_POS_AT // 8] = new_prod_pos
+        return hdr + HDR_SZ
+
+    def record_size(self, data_offset: int) -> int:
+        """The data size of the record whose data starts at storage offset ``data_offset``."""
+        return int(self._u32[(data_offset - HDR_SZ) // 4]) & ~(BUSY_BIT | DISCARD_BIT)
+
+    def commit(self, data_offset: int, discard: bool) -> None:
+        """Submit (or discard) the reserved record at ``data_offset``: ``bpf_ringbuf_commit``.
+
+        Copies a wrapping record's tail from the overflow area to the start of the data area, then
+        clears BUSY (setting DISCARD when ``discard``) with one aligned store.  No wakeup exists in
+        pybpf, so the kernel's wakeup flags have nothing to do here.
+        """
+        index = (data_offset - HDR_SZ) // 4
+        hdr_len = int(self._u32[index])
+        end = data_offset + (hdr_len & ~(BUSY_BIT | DISCARD_BIT))
+        if not discard and end > self.data_end:
+            self.mem[DATA_AT : DATA_AT + end - self.data_end] = self.mem[self.data_end : end]
+        new_len = hdr_len ^ BUSY_BIT
+        if discard:
+            new_len |= DISCARD_BIT
+        self._u32[index] = new_len
+
+    def output(self, data: bytes, flags: int = 0) -> int:
+        """``bpf_ringbuf_output``: copy ``data`` into a new record; 0, -EINVAL (flags) or -EAGAIN."""
+        if flags & ~WAKEUP_FLAGS:
+            return -errno.EINVAL
+        offset = self.reserve(len(data))
+        if offset is None:
+            return -errno.EAGAIN
+        self.mem[offset : offset + len(data)] = data
+        self.commit(offset, False)
+        return 0
+
+    def query(self, flags: int) -> int:
+        """``bpf_ringbuf_query``: available bytes, ring size, consumer or producer position; else 0."""
+        if flags == uapi.BPF_RB_AVAIL_DATA:
+            return self.producer_pos - self.consumer_pos
+        if flags == uapi.BPF_RB_RING_SIZE:
+            return self.max_entries
+        if flags == uapi.BPF_RB_CONS_POS:
+            return self.consumer_pos
+        if flags == uapi.BPF_RB_PROD_POS:
+            return self.producer_pos
+        return 0
+
+
+assert MUTEX_BYTES <= PAGE - (PRODUCER_LOCK_AT - PAGE)

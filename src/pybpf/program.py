@@ -1,0 +1,278 @@
+"""``pybpf.Program``: load, run, pin and inspect programs over any backend's bpf().
+
+Mirrors what libbpf users do with ``bpf_prog_load``, ``bpf_prog_test_run_opts``, ``bpf_obj_pin`` /
+``bpf_obj_get`` and ``bpf_prog_get_info_by_fd``: ``Program.load(source, prog_type=...)`` takes
+assembly text (either syntax; ``maps`` names the maps its ``map_fd(name)`` references use), raw
+instruction bytes or ``Instruction`` objects, and returns a program owning its fd;
+``prog.run(data=..., ctx=..., repeat=...)`` is BPF_PROG_TEST_RUN and returns a ``TestRun`` (retval,
+data_out, ctx_out, duration in ns).  A refused load raises ``BPFError`` whose ``log`` attribute
+holds the verifier log.  The same calls drive the real kernel with ``backend=NativeBackend()``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.isa.asm import assemble
+from pybpf.isa.instruction import Instruction, decode_program, encode_program
+from pybpf.kernel.backend import Backend, get_backend
+
+ProgramSource = str | bytes | bytearray | memoryview | Sequence[Instruction]
+
+PROG_TYPE_NAMES: dict[str, int] = {
+    member.name.removeprefix("BPF_PROG_TYPE_").lower(): member.value
+    for member in uapi.bpf_prog_type
+    if not member.name.startswith("__")
+}
+"""bpftool's program type names ("xdp", "socket_filter", "sched_cls", ...) -> BPF_PROG_TYPE_*."""
+
+DEFAULT_LOG_SIZE = 1 << 20
+
+
+def prog_type_number(prog_type: int | str) -> int:
+    """A BPF_PROG_TYPE_* number from a number or a name ("xdp", "BPF_PROG_TYPE_XDP", "tc" ...)."""
+    if isinstance(prog_type, int):
+        return prog_type
+    name = prog_type.lower().removeprefix("bpf_prog_type_")
+    name = {"tc": "sched_cls", "socket": "socket_filter", "raw_tp": "raw_tracepoint"}.get(name, name)
+    if name not in PROG_TYPE_NAMES:
+        raise ValueError(f"unknown program type {prog_type!r} (known: {', '.join(sorted(PROG_TYPE_NAMES))})")
+    return PROG_TYPE_NAMES[name]
+
+
+def prog_type_name(prog_type: int) -> str:
+    for name, number in PROG_TYPE_NAMES.items():
+        if number == prog_type:
+            return name
+    return f"type {prog_type}"
+
+
+def instructions_of(source: ProgramSource, maps: Mapping[str, Any] | None = None) -> list[Instruction]:
+    """Instructions from assembly text, raw bytes or Instruction objects."""
+    if isinstance(source, str):
+        fds = {name: (m if isinstance(m, int) else m.fd) for name, m in (maps or {}).items()}
+        return assemble(source, maps=fds)
+    if isinstance(source, bytes | bytearray | memoryview):
+        return decode_program(bytes(source))
+    return list(source)
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """What one BPF_PROG_TEST_RUN returned."""
+
+    __test__ = False  # not a pytest class
+
+    retval: int
+    data_out: bytes
+    ctx_out: bytes | None
+    duration: int
+    """Mean nanoseconds per run, as the kernel measures it."""
+
+
+class Program:
+    """A loaded program reached through ``backend``; owns its fd (``close()`` or ``with``)."""
+
+    def __init__(self, fd: int, *, backend: Backend | None = None) -> None:
+        self.backend = backend if backend is not None else get_backend()
+        self._fd = fd
+        info = self.info()
+        self.prog_type: int = info.type
+        self.id: int = info.id
+        self.name: str = bytes(info.name).rstrip(b"\0").decode(errors="replace")
+        self.tag: str = bytes(info.tag).hex()
+        self.log: str = ""
+        """The verifier log of the load (when it was asked for)."""
+
+    # --- construction ---------------------------------------------------------------------------
+    @classmethod
+    def load(
+        cls,
+        source: ProgramSource,
+        prog_type: int | str = "socket_filter",
+        *,
+        maps: Mapping[str, Any] | None = None,
+        license: str = "GPL",
+        name: str = "",
+        log_level: int = 0,
+        log_size: int = DEFAULT_LOG_SIZE,
+        expected_attach_type: int = 0,
+        prog_flags: int = 0,
+        fd_array: Sequence[int] | None = None,
+        backend: Backend | None = None,
+    ) -> Program:
+        """BPF_PROG_LOAD ``source``; a refusal raises ``BPFError`` with ``.log`` (the verifier log)."""
+        backend = backend if backend is not None else get_backend()
+        insns = instructions_of(source, maps)
+        code = ctypes.create_string_buffer(encode_program(insns), max(1, 8 * sum(i.slots for i in insns)))
+        license_buf = ctypes.create_string_buffer(license.encode())
+        log_buf = ctypes.create_string_buffer(log_size if log_level else 1)
+        attr = uapi.bpf_attr()
+        attr.prog_type = prog_type_number(prog_type)
+        attr.insns, attr.insn_cnt = ctypes.addressof(code), sum(i.slots for i in insns)
+        attr.license = ctypes.addressof(license_buf)
+        attr.expected_attach_type, attr.prog_flags = expected_attach_type, prog_flags
+        if name:
+            attr.prog_name = name.encode()[: uapi.BPF_OBJ_NAME_LEN - 1]
+        if log_level:
+            attr.log_level, attr.log_size, attr.log_buf = log_level, log_size, ctypes.addressof(log_buf)
+        fds = (ctypes.c_int32 * max(1, len(fd_array or ())))(*(fd_array or ()))
+        if fd_array:
+            attr.fd_array = ctypes.addressof(fds)
+        try:
+            fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
+        except BPFError as exc:
+            exc.log = log_buf.value.decode(errors="replace")  # type: ignore[attr-defined]
+            raise
+        try:
+            program = cls(fd, backend=backend)
+        except BaseException:
+            import os
+
+            os.close(fd)
+            raise
+        program.log = log_buf.value.decode(errors="replace")
+        return program
+
+    @classmethod
+    def from_fd(cls, fd: int, *, backend: Backend | None = None) -> Program:
+        """Adopt ``fd`` (a program fd; EINVAL for anything else)."""
+        return cls(fd, backend=backend)
+
+    @classmethod
+    def from_pinned(cls, path: str, *, backend: Backend | None = None) -> Program:
+        """BPF_OBJ_GET a pinned program."""
+        backend = backend if backend is not None else get_backend()
+        name = ctypes.create_string_buffer(path.encode())
+        attr = uapi.bpf_attr()
+        attr.pathname = ctypes.addressof(name)
+        return cls(backend.bpf(uapi.BPF_OBJ_GET, attr), backend=backend)
+
+    @classmethod
+    def from_id(cls, prog_id: int, *, backend: Backend | None = None) -> Program:
+        """BPF_PROG_GET_FD_BY_ID."""
+        backend = backend if backend is not None else get_backend()
+        attr = uapi.bpf_attr()
+        attr.prog_id = prog_id
+        return cls(backend.bpf(uapi.BPF_PROG_GET_FD_BY_ID, attr), backend=backend)
+
+    # --- the fd -----------------------------------------------------------------------------------
+    @property
+    def fd(self) -> int:
+        if self._fd < 0:
+            raise BPFError(errno.EBADF, "program is closed")
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            import os
+
+            os.close(self._fd)
+            self._fd = -1
+
+    @property
+    def closed(self) -> bool:
+        return self._fd < 0
+
+    def __enter__(self) -> Program:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def pin(self, path: str) -> None:
+        """BPF_OBJ_PIN the program at ``path``."""
+        name = ctypes.create_string_buffer(path.encode())
+        attr = uapi.bpf_attr()
+        attr.pathname, attr.bpf_fd = ctypes.addressof(name), self.fd
+        self.backend.bpf(uapi.BPF_OBJ_PIN, attr)
+
+    # --- inspection -------------------------------------------------------------------------------
+    def info(self, *, xlated: bool = False, map_ids: bool = False) -> uapi.bpf_prog_info:
+        """BPF_OBJ_GET_INFO_BY_FD; with ``xlated``/``map_ids`` the arrays are fetched too
+        (``info.xlated_prog_insns`` / ``info.map_ids`` then point at buffers kept on the result)."""
+        info = uapi.bpf_prog_info()
+        self._info_call(info)
+        keep: list[Any] = []
+        if xlated or map_ids:
+            more = uapi.bpf_prog_info()
+            if xlated and info.xlated_prog_len:
+                code = ctypes.create_string_buffer(info.xlated_prog_len)
+                keep.append(code)
+                more.xlated_prog_len, more.xlated_prog_insns = info.xlated_prog_len, ctypes.addressof(code)
+            if map_ids and info.nr_map_ids:
+                ids = (ctypes.c_uint32 * info.nr_map_ids)()
+                keep.append(ids)
+                more.nr_map_ids, more.map_ids = info.nr_map_ids, ctypes.addressof(ids)
+            self._info_call(more)
+            info = more
+        info._pybpf_buffers = keep  # type: ignore[attr-defined]
+        return info
+
+    def _info_call(self, info: uapi.bpf_prog_info) -> None:
+        attr = uapi.bpf_attr()
+        attr.info.bpf_fd = self.fd
+        attr.info.info_len = ctypes.sizeof(info)
+        attr.info.info = ctypes.addressof(info)
+        self.backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+
+    def xlated(self) -> list[Instruction]:
+        """The translated instructions (what ``bpftool prog dump xlated`` shows)."""
+        info = self.info(xlated=True)
+        if not info.xlated_prog_len:
+            return []
+        return decode_program(ctypes.string_at(info.xlated_prog_insns, info.xlated_prog_len))
+
+    def map_ids(self) -> list[int]:
+        info = self.info(map_ids=True)
+        if not info.nr_map_ids:
+            return []
+        return list((ctypes.c_uint32 * info.nr_map_ids).from_address(info.map_ids))
+
+    # --- running ----------------------------------------------------------------------------------
+    def run(
+        self,
+        data: bytes = b"",
+        *,
+        ctx: bytes | ctypes.Structure | None = None,
+        repeat: int = 1,
+        flags: int = 0,
+        cpu: int = 0,
+        data_size_out: int | None = None,
+        ctx_size_out: int | None = None,
+    ) -> TestRun:
+        """BPF_PROG_TEST_RUN: run on ``data`` (the packet) and/or ``ctx`` ``repeat`` times."""
+        ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
+        data_in = ctypes.create_string_buffer(bytes(data), max(1, len(data)))
+        out_size = data_size_out if data_size_out is not None else len(data) + 4096
+        data_out = ctypes.create_string_buffer(max(1, out_size))
+        attr = uapi.bpf_attr()
+        attr.test.prog_fd = self.fd
+        if data:
+            attr.test.data_in, attr.test.data_size_in = ctypes.addressof(data_in), len(data)
+        attr.test.data_out, attr.test.data_size_out = ctypes.addressof(data_out), out_size
+        attr.test.repeat, attr.test.flags, attr.test.cpu = repeat, flags, cpu
+        ctx_in = ctypes.create_string_buffer(ctx_bytes or b"\0", max(1, len(ctx_bytes or b"")))
+        ctx_out = ctypes.create_string_buffer(max(1, ctx_size_out or len(ctx_bytes or b"")))
+        if ctx_bytes:
+            attr.test.ctx_in, attr.test.ctx_size_in = ctypes.addressof(ctx_in), len(ctx_bytes)
+            attr.test.ctx_out = ctypes.addressof(ctx_out)
+            attr.test.ctx_size_out = ctx_size_out or len(ctx_bytes)
+        self.backend.bpf(uapi.BPF_PROG_TEST_RUN, attr)
+        produced = min(attr.test.data_size_out, out_size)
+        out = ctypes.string_at(data_out, produced) if data or attr.test.data_size_out else b""
+        ctx_result = ctypes.string_at(ctx_out, attr.test.ctx_size_out) if ctx_bytes else None
+        return TestRun(attr.test.retval, out, ctx_result, attr.test.duration)
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"fd={self._fd}"
+        return f"<Program {self.name or '?'} id={self.id} {prog_type_name(self.prog_type)} {state}>"

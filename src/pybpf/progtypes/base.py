@@ -1,0 +1,191 @@
+"""The program-type contract: what every ``BPF_PROG_TYPE_*`` implementation provides.
+
+Mirrors the kernel's per-type operation tables (``struct bpf_verifier_ops`` and ``struct
+bpf_prog_ops`` in include/linux/bpf.h, filled in per type in net/core/filter.c,
+kernel/trace/bpf_trace.c ...):
+
+* ``func_allowed(id)``      <- ``get_func_proto(id, prog) != NULL`` (a root loader; includes
+  ``bpf_base_func_proto``),
+* ``is_valid_access``       <- ``is_valid_access(off, size, type, prog, info)`` on the uapi ctx,
+* ``convert_ctx_access``    <- ``convert_ctx_access``: the verifier's rewrite of ctx loads/stores
+  into accesses of the kernel-side structure (``struct xdp_buff``, ``struct sk_buff`` ...),
+* ``check_test_run_attr`` / ``test_run`` <- ``bpf_prog_ops.test_run`` (net/bpf/test_run.c): the
+  refusals made before running, then the run itself.
+
+A type without a ``test_run`` answers ENOTSUPP (524), as ``bpf_prog_test_run`` does when the type's
+``prog_ops->test_run`` is NULL.  Shared pieces of net/bpf/test_run.c live here too:
+``repeat_runs`` (the ``bpf_test_run`` loop and its duration), ``ctx_tail_zero`` (``bpf_ctx_init``'s
+``bpf_check_uarg_tail_zero``) and ``range_is_zero``.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from pybpf.errors import BPFError
+from pybpf.helpers.registry import Helper
+from pybpf.isa.instruction import Instruction
+from pybpf.vm.memory import Memory
+from pybpf.vm.runtime import PacketReader
+
+ENOTSUPP = 524
+"""The kernel-internal errno ``bpf_prog_test_run`` returns for a type with no test_run."""
+U32_MAX = 0xFFFF_FFFF
+ETH_HLEN = 14
+
+# fmt: off
+BASE_FUNC_IDS: frozenset[int] = frozenset({
+    1, 2, 3, 5, 6, 7, 8, 12, 14, 15, 16, 17, 22, 25, 35, 37, 42, 55, 80, 87, 88, 89, 93, 94, 105, 106,
+    109, 112, 113, 114, 115, 117, 118, 120, 123, 125, 130, 131, 132, 133, 134, 136, 137, 138, 139, 140,
+    141, 148, 149, 153, 154, 156, 157, 158, 160, 164, 165, 169, 170, 171, 172, 175, 176, 177, 178, 180,
+    181, 182, 191, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 208, 209, 210, 211,
+})
+# fmt: on
+"""Helper ids every networking program type gets for a root loader (Linux 6.18).
+
+``bpf_base_func_proto`` with CAP_BPF and CAP_PERFMON (maps, time, randomness, tail calls, ring
+buffers, dynptrs, timers, printk, probe_read_*, task/cgroup ids, skc_to_* casts ...) plus
+``bpf_perf_event_output`` which each networking type provides in its own flavour.  Measured on the
+kernel: the helpers both XDP and SOCKET_FILTER programs may call (tests/progtypes checks it).
+"""
+
+
+class ProgramRunner(Protocol):
+    """Runs one loaded program (implemented by pybpf.kernel on top of pybpf.vm.Interpreter)."""
+
+    memory: Memory
+    """The run's address space; the program's maps are already registered in it."""
+
+    def run(self, ctx_address: int, env: dict[str, object], packet: PacketReader | None = None) -> int:
+        """Run the program once with r1 = ``ctx_address``; returns r0 (u64). Tail calls inside.
+
+        ``env`` reaches helpers as ``HelperContext.env`` (per-run packet state, e.g. ``env["xdp"]``).
+        """
+        ...
+
+
+@dataclass
+class TestRunArgs:
+    """The inputs of BPF_PROG_TEST_RUN, already copied in from user memory."""
+
+    __test__ = False  # not a pytest test class
+
+    data_in: bytes = b""
+    data_size_out: int = 0
+    ctx_in: bytes | None = None
+    ctx_size_out: int = 0
+    repeat: int = 0
+    flags: int = 0
+    cpu: int = 0
+    batch_size: int = 0
+
+
+@dataclass
+class TestRunResult:
+    """What BPF_PROG_TEST_RUN reports.
+
+    ``data_out``/``ctx_out``: the FULL bytes the kernel would copy out (the syscall layer truncates
+    to the user's sizes and reports ENOSPC); None when the kernel copies nothing.  ``duration_ns``:
+    mean nanoseconds per run (total over repeat / repeat; repeat 0 means 1), capped at U32_MAX.
+    """
+
+    __test__ = False
+
+    retval: int
+    data_out: bytes | None = None
+    ctx_out: bytes | None = None
+    duration_ns: int = 0
+
+
+class ProgType:
+    """One BPF_PROG_TYPE_*: its context, its helpers, its test_run. Subclass one per type."""
+
+    prog_type: ClassVar[int] = 0
+    name: ClassVar[str] = "unspec"
+    ctx_size: ClassVar[int] = 0
+    ctx_out_to_ctx_in: ClassVar[bool] = False
+    """True where the kernel writes the ctx back into ctx_in instead of ctx_out (SYSCALL programs):
+    the syscall layer then copies ``TestRunResult.ctx_out`` to the user's ctx_in buffer."""
+
+    def func_allowed(self, helper_id: int) -> bool:
+        """The kernel's ``<type>_func_proto(id)`` is not NULL (root loader)."""
+        return False
+
+    def is_valid_access(self, off: int, size: int, write: bool) -> bool:
+        """The kernel's ``<type>_is_valid_access`` on the uapi ctx struct."""
+        return False
+
+    def convert_ctx_access(self, insn: Instruction) -> list[Instruction]:
+        """Rewrite one LDX/STX/ST through the ctx pointer into accesses of the kernel-side struct."""
+        return [insn]
+
+    def helpers(self) -> Mapping[int, Helper]:
+        """This type's own helper implementations (generic ones come from pybpf.helpers)."""
+        return {}
+
+    def check_test_run_attr(self, args: TestRunArgs) -> None:
+        """The kernel's refusals before running (raise BPFError)."""
+        raise BPFError(ENOTSUPP, f"program type {self.name} has no BPF_PROG_TEST_RUN")
+
+    def test_run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        """Run the program as BPF_PROG_TEST_RUN does for this type."""
+        raise BPFError(ENOTSUPP, f"program type {self.name} has no BPF_PROG_TEST_RUN")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name} ({self.prog_type})>"
+
+
+# -- shared pieces of net/bpf/test_run.c ---------------------------------------------------------------
+def repeat_runs(repeat: int, once: Callable[[], int]) -> tuple[int, int]:
+    """``bpf_test_run``'s loop: call ``once`` ``max(repeat, 1)`` times; (last retval, mean ns per run).
+
+    The mean is the total time over the number of runs, capped at U32_MAX as the attr's ``duration``.
+    """
+    count = max(repeat, 1)
+    retval = 0
+    start = time.perf_counter_ns()
+    for _ in range(count):
+        retval = once()
+    total = time.perf_counter_ns() - start
+    return retval, min(total // count, U32_MAX)
+
+
+def ctx_present(args: TestRunArgs) -> bool:
+    """``bpf_ctx_init`` allocates a ctx when ctx_in or ctx_out is given (ctx_out: ctx_size_out > 0)."""
+    return args.ctx_in is not None or args.ctx_size_out > 0
+
+
+def ctx_tail_zero(ctx_in: bytes | None, max_size: int) -> bytes:
+    """``bpf_ctx_init``: the ctx_in bytes padded/truncated to ``max_size``.
+
+    Bytes past ``max_size`` must be zero (``bpf_check_uarg_tail_zero``: E2BIG otherwise).
+    None or empty gives ``max_size`` zero bytes.
+    """
+    data = ctx_in or b""
+    if len(data) > max_size and any(data[max_size:]):
+        raise BPFError(errno.E2BIG, f"ctx_in has non-zero bytes past the {max_size}-byte context")
+    return data[:max_size] + bytes(max(0, max_size - len(data)))
+
+
+def range_is_zero(ctx: bytes, start: int, end: int) -> bool:
+    """``range_is_zero`` of net/bpf/test_run.c: bytes ``[start, end)`` of ``ctx`` are all zero."""
+    return not any(ctx[start:end])
+
+
+__all__ = [
+    "BASE_FUNC_IDS",
+    "ENOTSUPP",
+    "ETH_HLEN",
+    "ProgType",
+    "ProgramRunner",
+    "TestRunArgs",
+    "TestRunResult",
+    "ctx_present",
+    "ctx_tail_zero",
+    "range_is_zero",
+    "repeat_runs",
+]

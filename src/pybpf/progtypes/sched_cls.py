@@ -1,0 +1,202 @@
+"""BPF_PROG_TYPE_SCHED_CLS and BPF_PROG_TYPE_SCHED_ACT: tc classifiers and actions on a __sk_buff.
+
+Mirrors net/core/filter.c ``tc_cls_act_verifier_ops``/``tc_cls_act_prog_ops`` (both types share
+them):
+
+* ``tc_cls_act_is_valid_access``: writes only to mark, tc_index, priority, tc_classid, cb[],
+  tstamp and queue_mapping; data/data_meta/data_end are packet pointers (direct packet access);
+  the socket fields (family .. local_port) are out of reach; tstamp_type is read as one byte;
+  the rest follows ``bpf_skb_is_valid_access``;
+* ``tc_cls_act_convert_ctx_access``: ``ifindex`` without the NULL-device check (the skb always
+  has a device), everything else as ``bpf_convert_ctx_access``;
+* ``tc_cls_act_func_proto`` for a root loader: the set below was read off the running kernel by
+  loading ``call N`` for every helper id and is checked against it by the tests;
+* test_run: ``bpf_prog_test_run_skb`` with the packet starting at the MAC header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from pybpf.helpers.registry import Helper
+from pybpf.progtypes.registry import register, register_as
+from pybpf.progtypes.skb import END, OFF, SkbProgType, skb_is_valid_access
+from pybpf.progtypes.skb_helpers import SKB_HELPERS
+
+BPF_PROG_TYPE_SCHED_CLS = 3
+BPF_PROG_TYPE_SCHED_ACT = 4
+
+TC_HELPERS = frozenset(
+    {
+        1,
+        2,
+        3,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        18,
+        19,
+        20,
+        21,
+        22,
+        23,
+        24,
+        25,
+        26,
+        28,
+        29,
+        30,
+        31,
+        32,
+        33,
+        34,
+        35,
+        37,
+        38,
+        39,
+        40,
+        41,
+        42,
+        43,
+        46,
+        47,
+        48,
+        50,
+        55,
+        66,
+        68,
+        69,
+        79,
+        80,
+        83,
+        84,
+        85,
+        86,
+        87,
+        88,
+        89,
+        93,
+        94,
+        95,
+        96,
+        97,
+        98,
+        99,
+        100,
+        105,
+        106,
+        107,
+        108,
+        109,
+        110,
+        112,
+        113,
+        114,
+        115,
+        117,
+        118,
+        120,
+        122,
+        123,
+        124,
+        125,
+        130,
+        131,
+        132,
+        133,
+        134,
+        135,
+        136,
+        137,
+        138,
+        139,
+        140,
+        141,
+        148,
+        149,
+        151,
+        152,
+        153,
+        154,
+        155,
+        156,
+        157,
+        158,
+        160,
+        163,
+        164,
+        165,
+        169,
+        170,
+        171,
+        172,
+        175,
+        176,
+        177,
+        178,
+        180,
+        181,
+        182,
+        191,
+        192,
+        194,
+        195,
+        196,
+        197,
+        198,
+        199,
+        200,
+        201,
+        202,
+        203,
+        204,
+        205,
+        206,
+        207,
+        208,
+        209,
+        210,
+        211,
+    }
+)
+"""``tc_cls_act_func_proto(id) != NULL`` on Linux 6.18 for a root loader (helper ids 1..211)."""
+
+_WRITABLE = ("mark", "tc_index", "priority", "tc_classid", "cb", "tstamp", "queue_mapping")
+
+
+@register
+class SchedCls(SkbProgType):
+    """BPF_PROG_TYPE_SCHED_CLS (and, registered under its own number, SCHED_ACT)."""
+
+    prog_type: ClassVar[int] = BPF_PROG_TYPE_SCHED_CLS
+    name: ClassVar[str] = "sched_cls"
+    l2: ClassVar[bool] = True
+    allowed_helpers: ClassVar[frozenset[int]] = TC_HELPERS
+
+    def is_valid_access(self, off: int, size: int, write: bool) -> bool:
+        if write and not any(OFF[name] <= off < END[name] for name in _WRITABLE):
+            return False
+        if OFF["family"] <= off < END["local_port"]:
+            return False
+        if off == OFF["tstamp_type"]:
+            return size == 1
+        return skb_is_valid_access(off, size, write)
+
+    def helpers(self) -> Mapping[int, Helper]:
+        return {number: helper for number, helper in SKB_HELPERS.items() if number in self.allowed_helpers}
+
+
+register_as(BPF_PROG_TYPE_SCHED_ACT, "sched_act")(SchedCls)
+
+__all__ = ["BPF_PROG_TYPE_SCHED_ACT", "BPF_PROG_TYPE_SCHED_CLS", "TC_HELPERS", "SchedCls"]

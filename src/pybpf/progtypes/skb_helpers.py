@@ -1,0 +1,217 @@
+"""The socket-buffer helpers: load/store bytes, pull data, hash, redirect, and the checksum replacers.
+
+Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbState`` in
+``env["skb"]``):
+
+* ``bpf_skb_load_bytes`` (26): copy ``len`` bytes at data + ``offset``; out of range (or an
+  offset above INT_MAX) zeroes the buffer and returns -EFAULT.
+* ``bpf_skb_load_bytes_relative`` (68): the same from the MAC (0) or network (1) header; offsets
+  above 0xffff, other start headers or reads outside [mac, tail) zero the buffer, -EFAULT.
+* ``bpf_skb_store_bytes`` (9): flags other than BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH are
+  -EINVAL, offset > INT_MAX or a write past the packet -EFAULT; BPF_F_INVALIDATE_HASH clears
+  skb->hash (RECOMPUTE_CSUM only touches skb->csum of CHECKSUM_COMPLETE skbs: nothing to observe).
+* ``bpf_skb_pull_data`` (39): 0 when ``len`` (0 = the linear length) bytes are present, else -ENOMEM.
+* ``bpf_get_hash_recalc`` (34): skb->hash, computed once when unset.  The kernel's value comes from
+  the flow dissector keyed with a boot-time random secret; pybpf's is a fixed non-zero hash of the
+  packet, so only its properties (stable, non-zero, visible in skb->hash) match.
+* ``bpf_set_hash_invalid`` (41) / ``bpf_set_hash`` (48): clear / set skb->hash, return 0.
+* ``bpf_csum_update`` (40): -ENOTSUPP (a test-run skb is never CHECKSUM_COMPLETE).
+* ``bpf_csum_level`` (135): query/increment/decrement/reset CHECKSUM_UNNECESSARY and its level
+  (``__skb_incr_checksum_unnecessary`` & co.); a query of a non-UNNECESSARY skb is -EACCES.
+* ``bpf_redirect`` (23): TC_ACT_REDIRECT with (ifindex, flags) recorded in ``env["redirect"]``,
+  TC_ACT_SHOT for flags other than BPF_F_INGRESS.
+* ``bpf_l3_csum_replace`` (10), ``bpf_l4_csum_replace`` (11), ``bpf_csum_diff`` (28): in
+  ``pybpf.helpers.csum``.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+
+from pybpf.helpers import csum
+from pybpf.helpers.registry import Helper, HelperContext
+from pybpf.progtypes.skb import skb_state
+
+M32 = 0xFFFF_FFFF
+M64 = 0xFFFF_FFFF_FFFF_FFFF
+INT_MAX = 0x7FFF_FFFF
+BPF_F_RECOMPUTE_CSUM = 1
+BPF_F_INVALIDATE_HASH = 2
+BPF_F_INGRESS = 1
+BPF_HDR_START_MAC, BPF_HDR_START_NET = 0, 1
+TC_ACT_SHOT = 2
+TC_ACT_REDIRECT = 7
+
+
+def _neg(err: int) -> int:
+    return -err & M64
+
+
+def skb_load_bytes(ctx: HelperContext, skb: int, offset: int, to: int, length: int, _r5: int) -> int:
+    state = skb_state(ctx.env)
+    offset &= M32
+    length &= M32
+    if offset <= INT_MAX and offset + length <= state.length:
+        ctx.memory.write(to, state.read(offset, length))
+        return 0
+    ctx.memory.write(to, bytes(length))
+    return _neg(errno.EFAULT)
+
+
+def skb_load_bytes_relative(  # noqa: PLR0917 - the helper ABI: five register arguments
+    ctx: HelperContext, skb: int, offset: int, to: int, length: int, start: int
+) -> int:
+    state = skb_state(ctx.env)
+    offset &= M32
+    length &= M32
+    base = {BPF_HDR_START_MAC: state.mac, BPF_HDR_START_NET: state.network}.get(start & M32)
+    if offset <= 0xFFFF and base is not None:
+        begin = base + offset
+        if begin >= state.mac and begin + length <= state.data + state.length:
+            ctx.memory.write(to, bytes(state.view[begin : begin + length]))
+            return 0
+    ctx.memory.write(to, bytes(length))
+    return _neg(errno.EFAULT)
+
+
+def skb_store_bytes(  # noqa: PLR0917 - the helper ABI: five register arguments
+    ctx: HelperContext, skb: int, offset: int, source: int, length: int, flags: int
+) -> int:
+    state = skb_state(ctx.env)
+    offset &= M32
+    length &= M32
+    if flags & ~(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH):
+        return _neg(errno.EINVAL)
+    if offset > INT_MAX:
+        return _neg(errno.EFAULT)
+    if not state.make_writable(offset + length):
+        return _neg(errno.EFAULT)
+    state.write(offset, ctx.memory.read(source, length))
+    if flags & BPF_F_INVALIDATE_HASH:
+        state.kern.hash = 0
+    return 0
+
+
+def skb_pull_data(ctx: HelperContext, skb: int, length: int, *_: int) -> int:
+    state = skb_state(ctx.env)
+    length &= M32
+    ok = state.make_writable(length or state.length)
+    state.sync()
+    return 0 if ok else _neg(errno.ENOMEM)
+
+
+def flow_hash(packet: bytes) -> int:
+    """pybpf's stand-in for the flow dissector hash: a fixed non-zero 32-bit hash of the headers."""
+    value = int.from_bytes(hashlib.blake2s(packet[:64], digest_size=4).digest(), "little")
+    return value or 1
+
+
+def get_hash_recalc(ctx: HelperContext, skb: int, *_: int) -> int:
+    state = skb_state(ctx.env)
+    if not state.kern.hash:
+        start = state.mac
+        state.kern.hash = flow_hash(bytes(state.view[start : state.data + state.length]))
+    hash_value: int = state.kern.hash
+    return hash_value
+
+
+def set_hash_invalid(ctx: HelperContext, skb: int, *_: int) -> int:
+    skb_state(ctx.env).kern.hash = 0
+    return 0
+
+
+def set_hash(ctx: HelperContext, skb: int, value: int, *_: int) -> int:
+    skb_state(ctx.env).kern.hash = value & M32
+    return 0
+
+
+ENOTSUPP = 524
+SKB_MAX_CSUM_LEVEL = 3
+BPF_CSUM_LEVEL_QUERY, BPF_CSUM_LEVEL_INC, BPF_CSUM_LEVEL_DEC, BPF_CSUM_LEVEL_RESET = range(4)
+
+
+def csum_update(ctx: HelperContext, skb: int, *_: int) -> int:
+    skb_state(ctx.env)
+    return _neg(ENOTSUPP)
+
+
+def csum_level(ctx: HelperContext, skb: int, level: int, *_: int) -> int:
+    """``bpf_csum_level`` on the skb's (ip_summed is UNNECESSARY, csum_level) pair."""
+    state = skb_state(ctx.env)
+    unnecessary = bool(state.extra.get("csum_unnecessary", False))
+    current = int(state.extra.get("csum_level", 0))  # type: ignore[call-overload]
+    level &= M64
+    if level == BPF_CSUM_LEVEL_QUERY:
+        return current if unnecessary else _neg(errno.EACCES)
+    if level == BPF_CSUM_LEVEL_INC:
+        if unnecessary:
+            current = min(current + 1, SKB_MAX_CSUM_LEVEL)
+        else:
+            unnecessary, current = True, 0
+    elif level == BPF_CSUM_LEVEL_DEC:
+        if unnecessary:
+            if current == 0:
+                unnecessary = False
+            else:
+                current -= 1
+    elif level == BPF_CSUM_LEVEL_RESET:
+        if unnecessary:
+            unnecessary, current = False, 0
+    else:
+        return _neg(errno.EINVAL)
+    state.extra["csum_unnecessary"] = unnecessary
+    state.extra["csum_level"] = current
+    return 0
+
+
+def redirect(ctx: HelperContext, ifindex: int, flags: int, *_: int) -> int:
+    if flags & ~BPF_F_INGRESS & M64:
+        return TC_ACT_SHOT
+    ctx.env["redirect"] = (ifindex & M32, flags)
+    state = ctx.env.get("skb")
+    if state is not None:
+        state.redirect = (ifindex & M32, flags)  # type: ignore[attr-defined]
+    return TC_ACT_REDIRECT
+
+
+def l3_csum_replace(  # noqa: PLR0917 - the helper ABI: five register arguments
+    ctx: HelperContext, skb: int, offset: int, old: int, new: int, flags: int
+) -> int:
+    return csum.l3_csum_replace(skb_state(ctx.env), offset, old, new, flags)
+
+
+def l4_csum_replace(  # noqa: PLR0917 - the helper ABI: five register arguments
+    ctx: HelperContext, skb: int, offset: int, old: int, new: int, flags: int
+) -> int:
+    return csum.l4_csum_replace(skb_state(ctx.env), offset, old, new, flags)
+
+
+SKB_HELPERS: dict[int, Helper] = {
+    9: skb_store_bytes,
+    10: l3_csum_replace,
+    11: l4_csum_replace,
+    23: redirect,
+    26: skb_load_bytes,
+    28: csum.bpf_csum_diff,
+    34: get_hash_recalc,
+    39: skb_pull_data,
+    40: csum_update,
+    41: set_hash_invalid,
+    48: set_hash,
+    135: csum_level,
+    68: skb_load_bytes_relative,
+}
+"""Helper id -> implementation for the skb program types (each type keeps those it may call)."""
+
+
+__all__ = [
+    "SKB_HELPERS",
+    "flow_hash",
+    "get_hash_recalc",
+    "redirect",
+    "skb_load_bytes",
+    "skb_load_bytes_relative",
+    "skb_pull_data",
+    "skb_store_bytes",
+]

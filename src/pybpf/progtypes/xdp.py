@@ -1,0 +1,308 @@
+"""BPF_PROG_TYPE_XDP: the xdp_md context, its rewrite onto struct xdp_buff, helpers and test_run.
+
+Mirrors net/core/filter.c (``xdp_func_proto``, ``xdp_is_valid_access``,
+``xdp_convert_ctx_access``) and net/bpf/test_run.c (``bpf_prog_test_run_xdp``,
+``xdp_convert_md_to_buff``/``xdp_convert_buff_to_md``) of Linux 6.18:
+
+* ctx: ``struct xdp_md`` read-only, 4-byte aligned 4-byte reads; ``egress_ifindex`` only for
+  BPF_XDP_DEVMAP programs, so never for plain XDP.  The rewrite loads from pybpf's ``xdp_buff``
+  (``pybpf.progtypes.xdp_helpers``) with the kernel's shapes: data/data_end/data_meta are one
+  64-bit load, ``rx_queue_index`` two (rxq, then queue_index), ``ingress_ifindex`` three (rxq,
+  dev, ifindex).
+* test_run: the packet gets XDP_PACKET_HEADROOM (256) bytes of headroom, minus the metadata
+  ``ctx_in.data`` bytes; the linear part is ``ctx_in.data_end`` (default: all of data_in) capped at
+  4096 - headroom - 320 (the skb_shared_info tailroom); the rest goes into fragments of up to 4096
+  bytes (at most 17: ENOMEM).  ctx_in rules: data_meta 0, data <= data_end <= data_size_in,
+  metadata 4-byte aligned and at most 255 bytes, egress_ifindex 0, rx_queue_index only with an
+  ingress_ifindex, which must name a device of this network namespace (ENODEV) with that rx queue
+  (EINVAL); without one the packet arrives on the loopback device, queue 0.  data_size_in minus
+  the metadata must be at least ETH_HLEN.  The program runs ``repeat`` times on the same buffer
+  (adjustments accumulate, as in the kernel); data_out is data_meta..data_end plus the fragments,
+  ctx_out the xdp_md with data/data_end relative to data_meta.
+* BPF_F_TEST_XDP_LIVE_FRAMES: checked like the kernel (batch_size <= 256, no jumbo frames, no
+  data_out/ctx_out with a ctx); pybpf has no network device to transmit on, so each repetition runs
+  on a fresh copy, the frames go nowhere, and the results are the kernel's (retval 0, the input
+  packet as data_out).  ``TestRunArgs`` carries no pointers: a data_out (ctx_out) buffer is taken
+  to be present when data_size_out (ctx_size_out) is non-zero.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import socket
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from pybpf.errors import BPFError
+from pybpf.helpers.registry import Helper
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction
+from pybpf.progtypes.base import (
+    BASE_FUNC_IDS,
+    ETH_HLEN,
+    ProgramRunner,
+    ProgType,
+    TestRunArgs,
+    TestRunResult,
+    ctx_present,
+    ctx_tail_zero,
+    repeat_runs,
+)
+from pybpf.progtypes.registry import register
+from pybpf.progtypes.xdp_helpers import (
+    MAX_SKB_FRAGS,
+    PAGE_SIZE,
+    SKB_SHARED_INFO_ROOM,
+    XDP_FRAME_SIZE,
+    XDP_HELPERS,
+    XDP_PACKET_HEADROOM,
+    XdpBuff,
+    XdpRxqInfo,
+    XdpState,
+    metalen_invalid,
+)
+from pybpf.uapi import BPF_F_TEST_XDP_LIVE_FRAMES, BPF_PROG_TYPE_XDP, xdp_md
+
+XDP_MD_SIZE = ctypes.sizeof(xdp_md)
+TEST_XDP_MAX_BATCH = 256
+NAPI_POLL_WEIGHT = 64
+XDP_PAGE_HEAD_SIZE = 2 * ctypes.sizeof(XdpBuff) + XDP_FRAME_SIZE
+"""sizeof(struct xdp_page_head): live-frame pages keep it in their headroom."""
+
+# fmt: off
+XDP_OWN_FUNC_IDS: frozenset[int] = frozenset({
+    23, 28, 44, 51, 54, 65, 69, 84, 85, 86, 99, 100, 110, 163, 188, 189, 190, 204, 205, 206, 207,
+})
+# fmt: on
+"""``xdp_func_proto``'s own helpers: redirect(_map), csum_diff, adjust_*, fib_lookup, socket
+lookups, syncookies, check_mtu, get_buff_len, load/store_bytes."""
+
+
+def _offset(struct_type: type[ctypes.Structure], name: str) -> int:
+    return int(getattr(struct_type, name).offset)
+
+
+_DATA, _DATA_END, _DATA_META, _INGRESS_IFINDEX, _RX_QUEUE_INDEX, _EGRESS_IFINDEX = (
+    _offset(xdp_md, name)
+    for name in ("data", "data_end", "data_meta", "ingress_ifindex", "rx_queue_index", "egress_ifindex")
+)
+
+
+def _ldx(size: int, dst: int, src: int, off: int) -> Instruction:
+    return Instruction(op.BPF_LDX | op.BPF_MEM | size, dst, src, off)
+
+
+def netdev_rx_queues(ifindex: int) -> int | None:
+    """real_num_rx_queues of the device ``ifindex`` in this network namespace, None if there is none."""
+    try:
+        name = socket.if_indextoname(ifindex)
+    except OSError:
+        return None
+    try:
+        queues = os.listdir(f"/sys/class/net/{name}/queues")
+    except OSError:
+        return 1
+    return max(1, sum(1 for entry in queues if entry.startswith("rx-")))
+
+
+def loopback_ifindex() -> int:
+    """The ifindex of this network namespace's loopback device (1 in practice)."""
+    try:
+        return socket.if_nametoindex("lo")
+    except OSError:
+        return 1
+
+
+@dataclass
+class _Plan:
+    """The geometry of one test run, decided by the checks."""
+
+    headroom: int
+    meta: int
+    linear: int
+    ctx: bytes | None
+    live: bool
+    batch: int
+    ifindex: int = field(default_factory=loopback_ifindex)
+    queue: int = 0
+
+
+@register
+class XdpProgType(ProgType):
+    """XDP: packet processing at the driver, before any skb exists."""
+
+    prog_type: ClassVar[int] = BPF_PROG_TYPE_XDP
+    name: ClassVar[str] = "xdp"
+    ctx_size: ClassVar[int] = XDP_MD_SIZE
+
+    def func_allowed(self, helper_id: int) -> bool:
+        return helper_id in BASE_FUNC_IDS or helper_id in XDP_OWN_FUNC_IDS
+
+    def is_valid_access(self, off: int, size: int, write: bool) -> bool:
+        if off == _EGRESS_IFINDEX:  # only for expected_attach_type BPF_XDP_DEVMAP
+            return False
+        if write:  # only offloaded programs may write rx_queue_index
+            return False
+        return 0 <= off < XDP_MD_SIZE and size == 4 and off % size == 0
+
+    def convert_ctx_access(self, insn: Instruction) -> list[Instruction]:
+        dst, src, off = insn.dst, insn.src, insn.off
+        dw, w = op.BPF_DW, op.BPF_W
+        if off == _DATA:
+            return [_ldx(dw, dst, src, _offset(XdpBuff, "data"))]
+        if off == _DATA_END:
+            return [_ldx(dw, dst, src, _offset(XdpBuff, "data_end"))]
+        if off == _DATA_META:
+            return [_ldx(dw, dst, src, _offset(XdpBuff, "data_meta"))]
+        if off == _INGRESS_IFINDEX:
+            return [
+                _ldx(dw, dst, src, _offset(XdpBuff, "rxq")),
+                _ldx(dw, dst, dst, _offset(XdpRxqInfo, "dev")),
+                _ldx(w, dst, dst, 0),  # net_device.ifindex
+            ]
+        if off == _RX_QUEUE_INDEX:
+            return [
+                _ldx(dw, dst, src, _offset(XdpBuff, "rxq")),
+                _ldx(w, dst, dst, _offset(XdpRxqInfo, "queue_index")),
+            ]
+        if off == _EGRESS_IFINDEX:
+            return [
+                _ldx(dw, dst, src, _offset(XdpBuff, "txq")),
+                _ldx(dw, dst, dst, 0),  # xdp_txq_info.dev
+                _ldx(w, dst, dst, 0),
+            ]
+        raise BPFError(errno.EINVAL, f"invalid bpf_context access off={off} size=4")
+
+    def helpers(self) -> Mapping[int, Helper]:
+        return XDP_HELPERS
+
+    # -- BPF_PROG_TEST_RUN ----------------------------------------------------------------------
+    def check_test_run_attr(self, args: TestRunArgs) -> None:
+        self._plan(args)
+
+    def _plan(self, args: TestRunArgs) -> _Plan:
+        live = bool(args.flags & BPF_F_TEST_XDP_LIVE_FRAMES)
+        if args.flags & ~BPF_F_TEST_XDP_LIVE_FRAMES:
+            raise BPFError(errno.EINVAL, "XDP test_run: unknown flags")
+        batch = args.batch_size
+        if live:
+            if not batch:
+                batch = NAPI_POLL_WEIGHT
+            elif batch > TEST_XDP_MAX_BATCH:
+                raise BPFError(errno.E2BIG, f"XDP live frames: batch_size {batch} > {TEST_XDP_MAX_BATCH}")
+        elif batch:
+            raise BPFError(errno.EINVAL, "XDP test_run: batch_size needs BPF_F_TEST_XDP_LIVE_FRAMES")
+        size = len(args.data_in)
+        headroom, meta, linear = XDP_PACKET_HEADROOM, 0, size
+        ctx: bytes | None = None
+        if ctx_present(args):  # bpf_ctx_init: a ctx_in or a ctx_out buffer
+            ctx = ctx_tail_zero(args.ctx_in, XDP_MD_SIZE)
+            md = xdp_md.from_buffer_copy(ctx)
+            if (
+                md.data_meta
+                or md.data_end > size
+                or md.data > md.data_end
+                or (live and (args.data_size_out or args.ctx_size_out))
+            ):
+                raise BPFError(errno.EINVAL, "XDP test_run: invalid xdp_md in ctx_in")
+            meta = md.data
+            if metalen_invalid(meta) or meta > headroom - XDP_FRAME_SIZE:
+                raise BPFError(errno.EINVAL, f"XDP test_run: invalid metadata size {meta}")
+            headroom -= meta
+            linear = md.data_end
+        if live:
+            headroom += XDP_PAGE_HEAD_SIZE
+        max_linear = PAGE_SIZE - headroom - SKB_SHARED_INFO_ROOM
+        linear = min(linear, max_linear)
+        if live and size > linear:
+            raise BPFError(errno.EINVAL, "XDP live frames: the packet does not fit one page")
+        if size - meta < ETH_HLEN:
+            raise BPFError(errno.EINVAL, f"XDP test_run: {size - meta} bytes of packet, fewer than ETH_HLEN")
+        plan = _Plan(headroom=headroom, meta=meta, linear=linear, ctx=ctx, live=live, batch=batch)
+        if ctx is not None:
+            self._convert_md(plan, xdp_md.from_buffer_copy(ctx))
+        if size > linear and -(-(size - linear) // PAGE_SIZE) > MAX_SKB_FRAGS:
+            raise BPFError(errno.ENOMEM, f"XDP test_run: more than {MAX_SKB_FRAGS} fragments")
+        return plan
+
+    @staticmethod
+    def _convert_md(plan: _Plan, md: xdp_md) -> None:
+        """``xdp_convert_md_to_buff``'s device checks."""
+        if md.egress_ifindex:
+            raise BPFError(errno.EINVAL, "XDP test_run: egress_ifindex must be 0")
+        if not md.ingress_ifindex:
+            if md.rx_queue_index:
+                raise BPFError(errno.EINVAL, "XDP test_run: rx_queue_index without ingress_ifindex")
+            return
+        queues = netdev_rx_queues(md.ingress_ifindex)
+        if queues is None:
+            raise BPFError(errno.ENODEV, f"XDP test_run: no device with ifindex {md.ingress_ifindex}")
+        if md.rx_queue_index >= queues:
+            raise BPFError(errno.EINVAL, f"XDP test_run: device has no rx queue {md.rx_queue_index}")
+        plan.ifindex, plan.queue = md.ingress_ifindex, md.rx_queue_index
+
+    def _state(self, plan: _Plan, data: bytes) -> XdpState:
+        state = XdpState(
+            headroom=plan.headroom,
+            linear=data[: plan.linear],
+            meta_len=plan.meta,
+            ifindex=plan.ifindex,
+            queue=plan.queue,
+        )
+        for start in range(plan.linear, len(data), PAGE_SIZE):
+            state.add_frag(data[start : start + PAGE_SIZE])
+        return state
+
+    def test_run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        plan = self._plan(args)
+        data = bytes(args.data_in)
+        state = self._state(plan, data)
+        if plan.live:
+            _, duration = repeat_runs(args.repeat, lambda: self._run(runner, self._state(plan, data)))
+            retval = 0
+        else:
+            retval, duration = repeat_runs(args.repeat, lambda: self._run(runner, state))
+        ctx_out = None
+        if plan.ctx is not None:
+            md = xdp_md.from_buffer_copy(plan.ctx)
+            md.data, md.data_end = state.md_fields()
+            ctx_out = bytes(md)
+        return TestRunResult(
+            retval=retval, data_out=state.packet_bytes(), ctx_out=ctx_out, duration_ns=duration
+        )
+
+    @staticmethod
+    def _run(runner: ProgramRunner, state: XdpState) -> int:
+        memory = runner.memory
+        ctx_region = memory.add_region(
+            state.address, ctypes.sizeof(state.kctx), writable=False, name="xdp_buff"
+        )
+        try:
+            packet_region = memory.add_region(state.base, PAGE_SIZE, writable=True, name="xdp packet")
+            try:
+                env: dict[str, object] = {"xdp": state}
+                return runner.run(state.address, env) & 0xFFFF_FFFF
+            finally:
+                memory.remove_region(packet_region)
+        finally:
+            memory.remove_region(ctx_region)
+
+
+def xdp_md_bytes(
+    *,
+    data: int = 0,
+    data_end: int = 0,
+    data_meta: int = 0,
+    ingress_ifindex: int = 0,
+    rx_queue_index: int = 0,
+    egress_ifindex: int = 0,
+) -> bytes:
+    """A ``struct xdp_md`` for ctx_in."""
+    return struct.pack("<6I", data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex)
+
+
+__all__ = ["XDP_OWN_FUNC_IDS", "XdpProgType", "loopback_ifindex", "netdev_rx_queues", "xdp_md_bytes"]

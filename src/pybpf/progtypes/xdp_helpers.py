@@ -1,0 +1,373 @@
+"""The kernel-side XDP context (``struct xdp_buff``) of one run, and the XDP packet helpers.
+
+Mirrors include/net/xdp.h and the XDP helpers of net/core/filter.c:
+
+* ``XdpKernelCtx`` lays out, in native memory, what an XDP program's rewritten ctx loads read:
+  ``struct xdp_buff`` (data, data_end, data_meta, data_hard_start, rxq, txq, frame_sz, flags — the
+  kernel's own offsets), the ``xdp_rxq_info`` its ``rxq`` points to (dev, queue_index) and a
+  minimal ``net_device`` (ifindex).  ``XdpState`` owns it with the packet page (headroom, linear
+  data, room for ``skb_shared_info``) and the fragments of a multi-buffer packet.
+* helpers, each reading its state from ``HelperContext.env["xdp"]``:
+  ``bpf_xdp_adjust_head`` (44), ``bpf_xdp_adjust_meta`` (54), ``bpf_xdp_adjust_tail`` (65,
+  fragments included), ``bpf_redirect`` (23, the XDP flavour), ``bpf_redirect_map`` (51),
+  ``bpf_xdp_get_buff_len`` (188), ``bpf_xdp_load_bytes`` (189), ``bpf_xdp_store_bytes`` (190).
+
+A redirect is recorded in ``XdpState.redirect`` (the verdict the API reports).  pybpf has no
+DEVMAP/CPUMAP/XSKMAP yet, so ``bpf_redirect_map`` behaves as the kernel's
+``__bpf_xdp_redirect_map`` when the lookup fails: it returns the low two bits of ``flags``
+(XDP_ABORTED..XDP_TX) as the fallback action — unless BPF_F_BROADCAST asks for a broadcast, which
+needs no entry and gives XDP_REDIRECT; flags outside the mask give XDP_ABORTED.  A map layer can
+supply real lookups through ``XdpState.redirect_lookup``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pybpf.helpers.registry import HelperContext, HelperRegistry
+from pybpf.progtypes.base import ENOTSUPP, ETH_HLEN
+
+PAGE_SIZE = 4096
+XDP_PACKET_HEADROOM = 256
+SKB_SHARED_INFO_ROOM = 320
+"""SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64: the tailroom of every XDP buffer."""
+XDP_FRAME_SIZE = 40
+"""sizeof(struct xdp_frame): the head of the headroom that adjust_head/adjust_meta never reach."""
+XDP_META_MAX = 255
+"""type_max(skb_shared_info.meta_len): the largest metadata area (also 4-byte aligned)."""
+MAX_SKB_FRAGS = 17
+XDP_FLAGS_HAS_FRAGS = 1 << 0
+
+XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT = range(5)
+BPF_F_BROADCAST = 1 << 3
+BPF_F_EXCLUDE_INGRESS = 1 << 4
+_ACTION_MASK = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX
+U64 = (1 << 64) - 1
+
+
+class NetDevice(ctypes.Structure):
+    """The part of ``struct net_device`` an XDP program can reach: its ifindex."""
+
+    _fields_ = (("ifindex", ctypes.c_uint32), ("real_num_rx_queues", ctypes.c_uint32))
+
+
+class XdpRxqInfo(ctypes.Structure):
+    """``struct xdp_rxq_info``: dev at 0 and queue_index at 8, as in the kernel."""
+
+    _fields_ = (
+        ("dev", ctypes.c_uint64),
+        ("queue_index", ctypes.c_uint32),
+        ("reg_state", ctypes.c_uint32),
+        ("frag_size", ctypes.c_uint32),
+        ("_pad", ctypes.c_uint32),
+    )
+
+
+class XdpTxqInfo(ctypes.Structure):
+    """``struct xdp_txq_info``: the egress device (NULL outside devmap programs)."""
+
+    _fields_ = (("dev", ctypes.c_uint64),)
+
+
+class XdpBuff(ctypes.Structure):
+    """``struct xdp_buff`` with the kernel's field order and offsets."""
+
+    _fields_ = (
+        ("data", ctypes.c_uint64),
+        ("data_end", ctypes.c_uint64),
+        ("data_meta", ctypes.c_uint64),
+        ("data_hard_start", ctypes.c_uint64),
+        ("rxq", ctypes.c_uint64),
+        ("txq", ctypes.c_uint64),
+        ("frame_sz", ctypes.c_uint32),
+        ("flags", ctypes.c_uint32),
+    )
+
+
+class XdpKernelCtx(ctypes.Structure):
+    """The whole kernel-side context of one run: the buffer first (r1 points at it)."""
+
+    _fields_ = (("buff", XdpBuff), ("rxq", XdpRxqInfo), ("txq", XdpTxqInfo), ("dev", NetDevice))
+
+
+@dataclass
+class XdpRedirect:
+    """Where the program asked the packet to go: an ifindex (bpf_redirect) or a map slot."""
+
+    ifindex: int | None = None
+    map: int | None = None
+    key: int | None = None
+    flags: int = 0
+
+
+class XdpState:
+    """One XDP packet: the page, the kernel-side ctx over it, the fragments and the verdict."""
+
+    def __init__(self, *, headroom: int, linear: bytes, meta_len: int, ifindex: int, queue: int) -> None:
+        self.page = (ctypes.c_char * PAGE_SIZE)()
+        self.base = ctypes.addressof(self.page)
+        self.kctx = XdpKernelCtx()
+        self.address = ctypes.addressof(self.kctx)
+        self.frags: list[bytearray] = []
+        self.redirect: XdpRedirect | None = None
+        self.redirect_lookup: Callable[[int, int], object | None] | None = None
+        start = self.base + headroom  # data_meta; data follows the metadata
+        ctypes.memmove(start, linear, len(linear))
+        buff, rxq = self.kctx.buff, self.kctx.rxq
+        buff.data_hard_start = self.base
+        buff.data_meta = start
+        buff.data = start + meta_len
+        buff.data_end = start + len(linear)
+        buff.frame_sz = PAGE_SIZE
+        buff.rxq = ctypes.addressof(rxq)
+        rxq.dev = ctypes.addressof(self.kctx.dev)
+        rxq.queue_index = queue
+        rxq.frag_size = PAGE_SIZE
+        self.kctx.dev.ifindex = ifindex
+
+    # -- views ---------------------------------------------------------------------------------
+    @property
+    def buff(self) -> XdpBuff:
+        buff: XdpBuff = self.kctx.buff
+        return buff
+
+    @property
+    def has_frags(self) -> bool:
+        return bool(self.buff.flags & XDP_FLAGS_HAS_FRAGS)
+
+    def add_frag(self, data: bytes) -> None:
+        self.frags.append(bytearray(data))
+        self.buff.flags |= XDP_FLAGS_HAS_FRAGS
+
+    @property
+    def frags_size(self) -> int:
+        return sum(len(frag) for frag in self.frags)
+
+    def buff_len(self) -> int:
+        """``xdp_get_buff_len``: linear data plus fragments."""
+        linear = int(self.buff.data_end - self.buff.data)
+        return linear + (self.frags_size if self.has_frags else 0)
+
+    def packet_bytes(self) -> bytes:
+        """What BPF_PROG_TEST_RUN copies out: from data_meta to data_end, then the fragments."""
+        buff = self.buff
+        linear = ctypes.string_at(buff.data_meta, buff.data_end - buff.data_meta)
+        return linear + b"".join(bytes(frag) for frag in self.frags)
+
+    def md_fields(self) -> tuple[int, int]:
+        """``xdp_convert_buff_to_md``: (data, data_end) relative to data_meta."""
+        buff = self.buff
+        return buff.data - buff.data_meta, buff.data_end - buff.data_meta
+
+    # -- bytes across the linear part and the fragments (bpf_xdp_copy_buf) ----------------------
+    def _segments(self) -> list[tuple[int | bytearray, int]]:
+        linear = self.buff.data_end - self.buff.data
+        segments: list[tuple[int | bytearray, int]] = [(self.buff.data, linear)]
+        segments += [(frag, len(frag)) for frag in self.frags]
+        return segments
+
+    def copy(self, offset: int, length: int, data: bytes | None = None) -> bytes:
+        """Read ``length`` bytes at packet ``offset`` (from data), or write ``data`` there."""
+        out = bytearray()
+        for where, size in self._segments():
+            if length <= 0:
+                break
+            if offset >= size:
+                offset -= size
+                continue
+            chunk = min(size - offset, length)
+            if isinstance(where, int):
+                if data is None:
+                    out += ctypes.string_at(where + offset, chunk)
+                else:
+                    ctypes.memmove(where + offset, data[len(out) : len(out) + chunk], chunk)
+                    out += bytes(chunk)
+            elif data is None:
+                out += where[offset : offset + chunk]
+            else:
+                where[offset : offset + chunk] = data[len(out) : len(out) + chunk]
+                out += bytes(chunk)
+            offset, length = 0, length - chunk
+        return bytes(out)
+
+
+def _state(ctx: HelperContext) -> XdpState:
+    state = ctx.env.get("xdp")
+    if not isinstance(state, XdpState):
+        raise RuntimeError("XDP helper called outside an XDP run (no env['xdp'])")
+    return state
+
+
+def _s32(value: int) -> int:
+    value &= 0xFFFF_FFFF
+    return value - (1 << 32) if value & 0x8000_0000 else value
+
+
+def metalen_invalid(metalen: int) -> bool:
+    """``xdp_metalen_invalid``: not 4-byte aligned, or larger than the metadata area may be."""
+    return bool(metalen & 3) or metalen > XDP_META_MAX
+
+
+XDP_HELPERS = HelperRegistry()
+"""The XDP-only helpers, by kernel id (bpf_csum_diff comes from pybpf.helpers.csum)."""
+_helper = XDP_HELPERS.helper
+
+
+@_helper("bpf_xdp_adjust_head")
+def xdp_adjust_head(ctx: HelperContext, _xdp: int, offset: int, *_: int) -> int:
+    buff = _state(ctx).buff
+    offset = _s32(offset)
+    metalen = buff.data - buff.data_meta if buff.data_meta <= buff.data else 0
+    data_start = buff.data_hard_start + XDP_FRAME_SIZE + metalen
+    data = buff.data + offset
+    if data < data_start or data > buff.data_end - ETH_HLEN:
+        return -errno.EINVAL
+    if metalen:
+        ctypes.memmove(buff.data_meta + offset, buff.data_meta, metalen)
+    buff.data_meta += offset
+    buff.data = data
+    return 0
+
+
+@_helper("bpf_xdp_adjust_meta")
+def xdp_adjust_meta(ctx: HelperContext, _xdp: int, offset: int, *_: int) -> int:
+    buff = _state(ctx).buff
+    if buff.data_meta > buff.data:  # xdp_data_meta_unsupported
+        return -ENOTSUPP
+    meta = buff.data_meta + _s32(offset)
+    if meta < buff.data_hard_start + XDP_FRAME_SIZE or meta > buff.data:
+        return -errno.EINVAL
+    if metalen_invalid(buff.data - meta):
+        return -errno.EACCES
+    buff.data_meta = meta
+    return 0
+
+
+@_helper("bpf_xdp_adjust_tail")
+def xdp_adjust_tail(ctx: HelperContext, _xdp: int, offset: int, *_: int) -> int:
+    state = _state(ctx)
+    buff = state.buff
+    offset = _s32(offset)
+    if state.has_frags:
+        return _frags_shrink_tail(state, -offset) if offset < 0 else _frags_increase_tail(state, offset)
+    data_hard_end = buff.data_hard_start + buff.frame_sz - SKB_SHARED_INFO_ROOM
+    data_end = buff.data_end + offset
+    if data_end > data_hard_end or data_end < buff.data + ETH_HLEN:
+        return -errno.EINVAL
+    if offset > 0:  # the kernel clears the grown area
+        ctypes.memset(buff.data_end, 0, offset)
+    buff.data_end = data_end
+    return 0
+
+
+def _frags_increase_tail(state: XdpState, offset: int) -> int:
+    frag = state.frags[-1]
+    rxq = state.kctx.rxq
+    if not rxq.frag_size or rxq.frag_size > state.buff.frame_sz:
+        return -errno.EOPNOTSUPP
+    if offset > rxq.frag_size - len(frag):
+        return -errno.EINVAL
+    frag.extend(bytes(offset))
+    return 0
+
+
+def _frags_shrink_tail(state: XdpState, offset: int) -> int:
+    if offset > state.buff_len() - ETH_HLEN:
+        return -errno.EINVAL
+    while state.frags and offset > 0:
+        frag = state.frags[-1]
+        shrink = min(offset, len(frag))
+        offset -= shrink
+        if shrink == len(frag):
+            state.frags.pop()
+        else:
+            del frag[len(frag) - shrink :]
+            break
+    if not state.frags:
+        state.buff.flags &= ~XDP_FLAGS_HAS_FRAGS
+        state.buff.data_end -= offset
+    return 0
+
+
+@_helper("bpf_redirect")
+def xdp_redirect(ctx: HelperContext, ifindex: int, flags: int, *_: int) -> int:
+    """The XDP flavour of bpf_redirect (``bpf_xdp_redirect``): any flag aborts."""
+    state = _state(ctx)
+    if flags:
+        return XDP_ABORTED
+    state.redirect = XdpRedirect(ifindex=ifindex & 0xFFFF_FFFF)
+    return XDP_REDIRECT
+
+
+@_helper("bpf_redirect_map")
+def xdp_redirect_map(ctx: HelperContext, map_address: int, key: int, flags: int, *_: int) -> int:
+    """``__bpf_xdp_redirect_map`` with the devmap flag mask (BPF_F_BROADCAST, BPF_F_EXCLUDE_INGRESS)."""
+    state = _state(ctx)
+    if flags & ~(_ACTION_MASK | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS):
+        return XDP_ABORTED
+    key &= 0xFFFF_FFFF
+    target = state.redirect_lookup(map_address, key) if state.redirect_lookup is not None else None
+    if target is None and not flags & BPF_F_BROADCAST:
+        state.redirect = None  # a failed lookup clears any earlier redirect
+        return flags & _ACTION_MASK
+    keep = flags if flags & BPF_F_BROADCAST else 0
+    state.redirect = XdpRedirect(map=map_address, key=key, flags=keep)
+    return XDP_REDIRECT
+
+
+@_helper("bpf_xdp_get_buff_len")
+def xdp_get_buff_len(ctx: HelperContext, *_: int) -> int:
+    return _state(ctx).buff_len()
+
+
+def _check_range(state: XdpState, offset: int, length: int) -> int:
+    """``bpf_xdp_pointer``'s checks: 0, or the negative errno."""
+    if offset > 0xFFFF or length > 0xFFFF:
+        return -errno.EFAULT
+    if offset + length > state.buff_len():
+        return -errno.EINVAL
+    return 0
+
+
+@_helper("bpf_xdp_load_bytes")
+def xdp_load_bytes(ctx: HelperContext, _xdp: int, offset: int, buf: int, length: int, *_: int) -> int:
+    state = _state(ctx)
+    offset, length = offset & 0xFFFF_FFFF, length & 0xFFFF_FFFF
+    error = _check_range(state, offset, length)
+    if error:
+        return error
+    ctx.memory.write(buf, state.copy(offset, length))
+    return 0
+
+
+@_helper("bpf_xdp_store_bytes")
+def xdp_store_bytes(ctx: HelperContext, _xdp: int, offset: int, buf: int, length: int, *_: int) -> int:
+    state = _state(ctx)
+    offset, length = offset & 0xFFFF_FFFF, length & 0xFFFF_FFFF
+    error = _check_range(state, offset, length)
+    if error:
+        return error
+    state.copy(offset, length, ctx.memory.read(buf, length))
+    return 0
+
+
+__all__ = [
+    "MAX_SKB_FRAGS",
+    "PAGE_SIZE",
+    "SKB_SHARED_INFO_ROOM",
+    "XDP_FRAME_SIZE",
+    "XDP_HELPERS",
+    "XDP_META_MAX",
+    "XDP_PACKET_HEADROOM",
+    "NetDevice",
+    "XdpBuff",
+    "XdpKernelCtx",
+    "XdpRedirect",
+    "XdpRxqInfo",
+    "XdpState",
+    "XdpTxqInfo",
+    "metalen_invalid",
+]

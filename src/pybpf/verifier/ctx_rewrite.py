@@ -1,0 +1,28 @@
+"""The ``ctx_rewrite`` fixup: context loads and stores rewritten by the program type.
+
+Mirrors the kernel's convert_ctx_accesses(): every instruction that accesses the context (found by
+the ``structure`` pass, or by value tracking once it exists) is replaced by what the program type's
+convert_ctx_access() makes of it — e.g. a load of ``__sk_buff.len`` becomes a load from the real
+sk_buff — and the program is patched with every branch kept pointing at the same instruction
+(``patch``).  A conversion that returns the instruction unchanged patches nothing.
+"""
+
+from __future__ import annotations
+
+from pybpf.isa.instruction import Instruction
+from pybpf.verifier.patch import patch_program
+from pybpf.verifier.state import VerifierState
+
+
+class CtxRewritePass:
+    name = "ctx_rewrite"
+
+    def run(self, state: VerifierState) -> None:
+        convert = state.request.prog_type.convert_ctx_access
+        patches: dict[int, list[Instruction]] = {}
+        for index in sorted(state.ctx_accesses):
+            insn = state.insns[index]
+            replacement = list(convert(insn))
+            if replacement != [insn]:
+                patches[index] = replacement
+        patch_program(state, patches)

@@ -1,0 +1,86 @@
+"""Replacing instructions by sequences while keeping every jump, call and position right.
+
+Mirrors the kernel's bpf_patch_insn_data() / bpf_patch_insn_single(): after one instruction becomes
+several, bpf_adj_branches() moves the offset of every jump, gotol, bpf-to-bpf call and lddw
+BPF_PSEUDO_FUNC outside the patch whose target lies across it (a branch to the patched instruction
+lands on the first instruction of its replacement), adjust_subprog_starts() moves the subprogram
+starts after it, and per-instruction data moves along.  An offset that no longer fits its field
+fails like the kernel's: "insn %d cannot be patched due to 16-bit range" and ENOMEM.
+
+All patches are applied in one go: each old slot maps to the first new slot of its replacement.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Mapping, Sequence
+
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction, slot_starts
+from pybpf.isa.opcodes import Kind
+from pybpf.verifier.state import VerifierState
+
+
+def patch_program(state: VerifierState, patches: Mapping[int, Sequence[Instruction]]) -> None:
+    """Replace ``state.insns[i]`` by ``patches[i]`` for every i, fixing branches and positions."""
+    if not patches:
+        return
+    old = state.insns
+    old_starts = state.starts
+    new_insns: list[Instruction] = []
+    origin: list[int | None] = []  # new index -> old index for untouched instructions
+    slot_map: dict[int, int] = {}
+    slot = 0
+    for i, insn in enumerate(old):
+        slot_map[old_starts[i]] = slot
+        replacement = patches.get(i)
+        if replacement is None:
+            new_insns.append(insn)
+            origin.append(i)
+            slot += insn.slots
+        else:
+            for new in replacement:
+                new_insns.append(new)
+                origin.append(None)
+                slot += new.slots
+    old_end = state.slot_count
+    slot_map[old_end] = slot
+    new_starts = slot_starts(new_insns)
+    for n, insn in enumerate(new_insns):
+        source = origin[n]
+        if source is not None:
+            new_insns[n] = _retarget(state, insn, old_starts[source], new_starts[n], slot_map)
+    state.subprogs = [slot_map[s] for s in state.subprogs]
+    state.resolved = {slot_map[s]: v for s, v in state.resolved.items()}
+    index_map = {i: n for n, i in enumerate(origin) if i is not None}
+    state.ctx_accesses = {index_map[i] for i in state.ctx_accesses if i in index_map}
+    state.set_insns(new_insns)
+
+
+def _retarget(
+    state: VerifierState, insn: Instruction, old_slot: int, new_slot: int, slot_map: Mapping[int, int]
+) -> Instruction:
+    spec = insn.spec
+    if spec is None:
+        return insn
+    kind = spec.kind
+    uses_off = kind in (Kind.JA, Kind.JCOND, Kind.MAY_GOTO)
+    uses_imm = kind in (Kind.GOTOL, Kind.CALL_LOCAL) or (kind is Kind.LDDW and insn.src == op.BPF_PSEUDO_FUNC)
+    if not (uses_off or uses_imm):
+        return insn
+    rel = insn.off if uses_off else insn.imm
+    target = slot_map.get(old_slot + rel + 1)
+    if target is None:  # not a position of the old program: leave it to the checks that refuse it
+        return insn
+    new_rel = target - new_slot - 1
+    limit = 1 << 15 if uses_off else 1 << 31
+    if not -limit <= new_rel < limit:
+        state.fail(errno.ENOMEM, f"insn {old_slot} cannot be patched due to 16-bit range")
+    return Instruction(
+        insn.opcode,
+        insn.dst,
+        insn.src,
+        new_rel if uses_off else insn.off,
+        insn.imm if uses_off else new_rel,
+        insn.imm_hi,
+    )

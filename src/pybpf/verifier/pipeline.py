@@ -1,0 +1,94 @@
+"""The verifier as a pipeline of named passes, in the order of the kernel's bpf_check().
+
+``verify(request)`` runs, on one shared ``VerifierState``:
+
+1. ``subprogs``    add_subprog_and_kfunc() + check_subprogs(): subprogram starts, jump ranges, no
+                   fall-through between subprograms;
+2. ``pseudo``      check_and_resolve_insns(): slot sanity (LDX fields, lddw shape, unknown opcodes)
+                   and lddw map / map value / fd_array resolution, used maps;
+3. ``cfg``         check_cfg(): everything reachable, no jump into an lddw (loops allowed: root);
+4. ``structure``   do_check()'s value-free per-instruction checks, in the kernel's exploration
+                   order: reserved fields, registers (r10 read-only, R11+), helpers (known, allowed
+                   for the program type, GPL), LD_ABS program types, context accesses;
+   *value tracking* — the later verifier of register types and ranges (do_check proper) slots in
+                   here, as one more ``Pass`` inserted after ``structure`` (``PASSES.insert``, or
+                   ``verify(request, passes=...)``); when it performs the per-instruction checks
+                   itself in its own exploration order it sets ``state.value_tracking_done``
+                   before ``structure`` runs (or replaces it), and it adds the context accesses it
+                   proves to ``state.ctx_accesses`` for the fixups;
+5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
+                   branch, subprogram start and lddw position patched along;
+6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
+
+The first failing check decides the errno and the last log line, as in the kernel.  The log ends,
+success or not, with the kernel's statistics line ("processed N insns ..."), and with log level 2
+starts with the subprogram list.  An empty program is E2BIG before anything is logged, as
+bpf_prog_load() answers.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+from collections.abc import Sequence
+from typing import Protocol
+
+from pybpf.verifier.cfg import CfgPass
+from pybpf.verifier.ctx_rewrite import CtxRewritePass
+from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.ld_imm64 import LdImm64Pass
+from pybpf.verifier.pseudo import PseudoPass
+from pybpf.verifier.request import LoadRequest, VerifiedProgram
+from pybpf.verifier.state import VerifierState
+from pybpf.verifier.structure import StructurePass
+from pybpf.verifier.subprogs import SubprogsPass
+
+BPF_MAXINSNS_PRIV = 1_000_000  # BPF_COMPLEXITY_LIMIT_INSNS: the most instructions a root load may have
+
+
+class Pass(Protocol):
+    """One named step of the verifier; it reads and updates the state or raises VerifierError."""
+
+    name: str
+
+    def run(self, state: VerifierState) -> None: ...
+
+
+PASSES: list[Pass] = [
+    SubprogsPass(),
+    PseudoPass(),
+    CfgPass(),
+    StructurePass(),
+    CtxRewritePass(),
+    LdImm64Pass(),
+]
+"""The default pipeline, in order."""
+
+
+def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> VerifiedProgram:
+    """Verify and fix up ``request.insns``; raises VerifierError (errno + log) when refused."""
+    slot_count = sum(insn.slots for insn in request.insns)
+    if slot_count == 0 or slot_count > BPF_MAXINSNS_PRIV:
+        raise VerifierError(errno.E2BIG, f"program of {slot_count} instructions", "")
+    state = VerifierState.create(request)
+    started = time.monotonic_ns()
+    try:
+        for step in PASSES if passes is None else passes:
+            step.run(state)
+    except VerifierError as err:
+        _finish(state, started)
+        raise VerifierError(err.errno or errno.EINVAL, err.reason, state.log.text) from None
+    _finish(state, started)
+    return VerifiedProgram(
+        insns=list(state.insns),
+        resolved=dict(state.resolved),
+        maps=list(state.maps),
+        subprogs=list(state.subprogs),
+        log=state.log.text,
+    )
+
+
+def _finish(state: VerifierState, started: int) -> None:
+    elapsed = (time.monotonic_ns() - started) // 1000
+    depths = state.stack_depths or [0] * len(state.subprogs)
+    state.log.print_stats(state.insn_processed, elapsed, depths)

@@ -1,0 +1,58 @@
+"""The verifier's request/result contract: what BPF_PROG_LOAD hands to the verifier and gets back.
+
+Mirrors the inputs of the kernel's bpf_check() (the program, its type's bpf_verifier_ops, the
+license, the log level, the map fds and fd_array it may reference, prog_flags) and its outputs (the
+xlated instructions, the used_maps array and the subprogram layout).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from pybpf.isa.instruction import Instruction
+
+
+class ProgTypeInfo(Protocol):
+    """A program type's verifier ops (implemented by pybpf.progtypes)."""
+
+    prog_type: int
+    name: str
+
+    def func_allowed(self, helper_id: int) -> bool: ...  # kernel get_func_proto != NULL
+
+    def is_valid_access(self, off: int, size: int, write: bool) -> bool: ...  # ctx field access allowed
+
+    def convert_ctx_access(self, insn: Instruction) -> list[Instruction]: ...  # rewrite of one ctx load/store
+
+
+class MapRef(Protocol):
+    """A map a program references (implemented on pybpf.kernel.objfile.MapObject)."""
+
+    address: int  # value a `lddw map_fd` resolves to
+    map_type: int
+
+    # BPF_PSEUDO_MAP_VALUE; raises BPFError like the kernel
+    def direct_value_address(self, off: int) -> int: ...
+
+
+@dataclass
+class LoadRequest:
+    insns: list[Instruction]
+    prog_type: ProgTypeInfo
+    gpl_compatible: bool
+    log_level: int
+    resolve_map_fd: Callable[[int], MapRef]  # raises BPFError (EBADF for a closed fd, EINVAL not a map)
+    fd_array: Callable[[int], MapRef] | None  # for BPF_PSEUDO_MAP_IDX / MAP_IDX_VALUE (None: no fd_array)
+    is_gpl_only: Callable[[int], bool | None]  # helper id -> gpl_only; None for an unknown helper id
+    prog_flags: int = 0
+
+
+@dataclass
+class VerifiedProgram:
+    insns: list[Instruction]  # xlated: lddw imm/imm_hi filled with resolved addresses, ctx accesses rewritten
+    resolved: dict[int, int]  # slot index of each pseudo lddw -> the 64-bit value it loads
+    maps: list[MapRef]  # used maps, deduplicated, in first-use order (kernel's used_maps)
+    subprogs: list[int]  # start slot of each subprogram, 0 first
+    log: str

@@ -1,0 +1,103 @@
+"""Run one assembled program on the kernel and on pybpf's interpreter with the map helpers.
+
+Programs are kernel-syntax text naming their map ``map_fd(m)``.  The kernel runs them as socket
+filters through BPF_PROG_TEST_RUN (retval: the low 32 bits of r0); pybpf runs them in its
+interpreter with ``default_registry()`` and each ``lddw map_fd`` slot resolved to the map's
+``MapObject.address``, on the CPU given to ``run_pybpf``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import struct
+
+import pybpf
+from pybpf.errors import BPFError
+from pybpf.helpers import default_registry
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction, slot_starts
+from pybpf.kernel.native import native_bpf
+from pybpf.kernel.objfile import MapObject
+from pybpf.vm.interpreter import Interpreter
+from tests.differential.kernel_harness import KernelRejected, prog_load, prog_test_run
+
+BPF_PROG_LOAD, BPF_BTF_LOAD = 5, 18
+
+PACKET = bytes(range(64))
+
+
+def assemble(text: str, fd: int) -> list[Instruction]:
+    return pybpf.assemble(text, "kernel", maps={"m": fd})
+
+
+def _btf_two_funcs() -> bytes:
+    """Raw BTF: int, ``int (void)`` and two static functions of that type (type ids 3 and 4).
+
+    The kernel wants a ``func_info`` (hence BTF) for every program with a callback subprogram.
+    """
+    strings = b"\0int\0main\0callback\0"
+    types = b"".join((
+        struct.pack("<IIII", 1, 1 << 24, 4, 0x01000020),  # [1] INT "int" size 4, signed, 32 bits
+        struct.pack("<III", 0, 13 << 24, 1),  # [2] FUNC_PROTO returning [1], no parameters
+        struct.pack("<III", 5, 12 << 24, 2),  # [3] FUNC "main" (static)
+        struct.pack("<III", 10, 12 << 24, 2),  # [4] FUNC "callback" (static)
+    ))  # fmt: skip
+    header = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(strings))
+    return header + types + strings
+
+
+def _subprogram_starts(insns: list[Instruction]) -> list[int]:
+    starts = slot_starts(insns)
+    targets = {
+        slot + insn.imm + 1
+        for insn, slot in zip(insns, starts, strict=True)
+        if insn.opcode == op.BPF_LD | op.BPF_DW | op.BPF_IMM and insn.src == op.BPF_PSEUDO_FUNC
+    }
+    return sorted(targets)
+
+
+def load_with_callbacks(insns: list[Instruction]) -> int:
+    """BPF_PROG_LOAD a GPL socket filter whose callbacks get BTF func_info (one callback at most)."""
+    callbacks = _subprogram_starts(insns)
+    if not callbacks:
+        return prog_load(insns)
+    raw = _btf_two_funcs()
+    blob = ctypes.create_string_buffer(raw, len(raw))
+    btf_fd = native_bpf(BPF_BTF_LOAD, struct.pack("<QQIII", ctypes.addressof(blob), 0, len(blob.raw), 0, 0))
+    try:
+        code = ctypes.create_string_buffer(pybpf.encode_program(insns))
+        licence = ctypes.create_string_buffer(b"GPL")
+        func_info = ctypes.create_string_buffer(struct.pack("<IIII", 0, 3, callbacks[0], 4))
+        log = ctypes.create_string_buffer(1 << 16)
+        attr = bytearray(144)
+        struct.pack_into("<IIQQIIQ", attr, 0, 1, len(code.raw) // 8, ctypes.addressof(code),
+                         ctypes.addressof(licence), 1, len(log), ctypes.addressof(log))  # fmt: skip
+        struct.pack_into("<IIQI", attr, 72, btf_fd, 8, ctypes.addressof(func_info), 2)
+        try:
+            return native_bpf(BPF_PROG_LOAD, attr)
+        except BPFError as err:
+            raise KernelRejected(err, log.value.decode(errors="replace"), insns) from None
+    finally:
+        os.close(btf_fd)
+
+
+def run_kernel(text: str, fd: int) -> int:
+    """The program's 32-bit return value on the kernel (``fd``: a kernel map)."""
+    prog = load_with_callbacks(assemble(text, fd))
+    try:
+        return prog_test_run(prog, PACKET)
+    finally:
+        os.close(prog)
+
+
+def run_pybpf(text: str, fd: int, obj: MapObject, cpu: int = 0) -> int:
+    """The program's r0 (low 32 bits) on pybpf's interpreter (``fd``/``obj``: a pybpf map)."""
+    insns = assemble(text, fd)
+    resolved = {
+        slot: obj.address
+        for insn, slot in zip(insns, slot_starts(insns), strict=True)
+        if insn.opcode == op.BPF_LD | op.BPF_DW | op.BPF_IMM and insn.src == op.BPF_PSEUDO_MAP_FD
+    }
+    vm = Interpreter(insns, helpers=default_registry(), resolved=resolved)
+    return vm.run(bytearray(PACKET), env={"cpu": cpu}) & 0xFFFFFFFF

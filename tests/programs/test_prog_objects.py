@@ -1,0 +1,314 @@
+"""Programs as objects: BPF_PROG_LOAD, TEST_RUN, pins, info, ids, map references, tail calls.
+
+Every test runs on pybpf and on the kernel and compares what they answer.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from pybpf import Map, Program, uapi
+from pybpf.errors import BPFError
+from pybpf.kernel.backend import Backend
+
+XDP = "xdp"
+PKT = bytes(range(64))
+
+
+def test_trivial_program_runs(backend: Backend) -> None:
+    with Program.load("r0 = 2\nexit", XDP, name="two", backend=backend) as prog:
+        result = prog.run(PKT)
+        assert result.retval == 2
+        assert result.data_out == PKT
+        assert prog.name == "two"
+        assert prog.prog_type == uapi.BPF_PROG_TYPE_XDP
+
+
+def test_tag_matches_the_kernel(backend: Backend) -> None:
+    text = "r1 = 5\nr0 = r1\nr0 += 7\nexit"
+    with Program.load(text, XDP, backend=backend) as prog:
+        # the kernel's tag of these exact instructions (SHA-1 over them, first 8 bytes)
+        assert prog.tag == _kernel_tag(text) if _kernel_tag(text) else len(prog.tag) == 16
+
+
+def _kernel_tag(text: str) -> str | None:
+    from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+
+    if not kernel_bpf_available():
+        return None
+    with Program.load(text, XDP, backend=NativeBackend()) as prog:
+        return prog.tag
+
+
+def test_program_counts_in_a_map_after_the_map_fd_is_closed(backend: Backend) -> None:
+    counts = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, name="counts", backend=backend)
+    text = """
+        r1 = 0
+        *(u32 *)(r10 - 4) = r1
+        r2 = r10
+        r2 += -4
+        r1 = map_fd(counts) ll
+        call bpf_map_lookup_elem
+        if r0 == 0 goto out
+        r1 = 1
+        lock *(u64 *)(r0 + 0) += r1
+    out:
+        r0 = 2
+        exit
+    """
+    prog = Program.load(text, XDP, maps={"counts": counts}, backend=backend)
+    map_id = counts.info().id
+    counts.close()
+    for _ in range(3):
+        assert prog.run(PKT).retval == 2
+    assert prog.map_ids() == [map_id]
+    again = Map.from_fd(_map_fd_by_id(map_id, backend), backend=backend)
+    assert int.from_bytes(again[0], "little") == 3
+    again.close()
+    prog.close()
+
+
+def _map_fd_by_id(map_id: int, backend: Backend) -> int:
+    attr = uapi.bpf_attr()
+    attr.map_id = map_id
+    return backend.bpf(uapi.BPF_MAP_GET_FD_BY_ID, attr)
+
+
+def test_pin_and_get(backend: Backend, pin_dir: Path) -> None:
+    with Program.load("r0 = 3\nexit", XDP, name="pinned", backend=backend) as prog:
+        path = str(pin_dir / "prog")
+        prog.pin(path)
+        with pytest.raises(BPFError) as exc:
+            prog.pin(path)
+        assert exc.value.errno == errno.EEXIST
+        again = Program.from_pinned(path, backend=backend)
+        assert again.id == prog.id
+        assert again.run(PKT).retval == 3
+        again.close()
+        os.unlink(path)
+
+
+def test_ids_enumerate_and_open(backend: Backend) -> None:
+    with Program.load("r0 = 1\nexit", XDP, backend=backend) as prog:
+        attr = uapi.bpf_attr()
+        seen = []
+        attr.start_id = 0
+        while True:
+            try:
+                backend.bpf(uapi.BPF_PROG_GET_NEXT_ID, attr)
+            except BPFError as exc:
+                assert exc.errno == errno.ENOENT
+                break
+            seen.append(attr.next_id)
+            attr.start_id = attr.next_id
+        assert prog.id in seen
+        other = Program.from_id(prog.id, backend=backend)
+        assert other.run(PKT).retval == 1
+        other.close()
+
+
+def test_info_xlated_round_trip(backend: Backend) -> None:
+    with Program.load("r0 = 4\nexit", XDP, backend=backend) as prog:
+        xlated = prog.xlated()
+        assert [(i.opcode, i.imm) for i in xlated] == [(0xB7, 4), (0x95, 0)]
+        info = prog.info()
+        assert info.xlated_prog_len == 16
+        assert info.gpl_compatible == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("insn_cnt_zero", errno.E2BIG),
+        ("insn_cnt_huge", errno.E2BIG),
+        ("bad_type", errno.EINVAL),
+        ("log_buf_without_level", errno.EINVAL),
+        ("bad_flags", errno.EINVAL),
+        ("bad_insns_pointer", errno.EFAULT),
+        ("bad_name", errno.EINVAL),
+    ],
+)
+def test_load_attr_errors(backend: Backend, change: str, expected: int) -> None:
+    code = ctypes.create_string_buffer(bytes.fromhex("b700000002000000" "9500000000000000"), 16)
+    lic = ctypes.create_string_buffer(b"GPL")
+    log = ctypes.create_string_buffer(256)
+    attr = uapi.bpf_attr()
+    attr.prog_type = uapi.BPF_PROG_TYPE_XDP
+    attr.insns, attr.insn_cnt, attr.license = ctypes.addressof(code), 2, ctypes.addressof(lic)
+    if change == "insn_cnt_zero":
+        attr.insn_cnt = 0
+    elif change == "insn_cnt_huge":
+        attr.insn_cnt = 1_000_001
+    elif change == "bad_type":
+        attr.prog_type = 4000
+    elif change == "log_buf_without_level":
+        attr.log_buf, attr.log_size = ctypes.addressof(log), 256
+    elif change == "bad_flags":
+        attr.prog_flags = 1 << 30
+    elif change == "bad_insns_pointer":
+        attr.insns = 8
+    elif change == "bad_name":
+        attr.prog_name = b"bad-name"
+    with pytest.raises(BPFError) as exc:
+        backend.bpf(uapi.BPF_PROG_LOAD, attr)
+    assert exc.value.errno == expected
+
+
+def test_closed_map_fd_is_ebadf(backend: Backend) -> None:
+    m = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, backend=backend)
+    fd = m.fd
+    m.close()
+    with pytest.raises(BPFError) as exc:
+        Program.load("r1 = map_fd(m) ll\nr0 = 0\nexit", XDP, maps={"m": fd}, backend=backend)
+    assert exc.value.errno == errno.EBADF
+
+
+def test_log_too_small_is_enospc(backend: Backend) -> None:
+    # an unreachable instruction makes the verifier fail with a log line longer than 8 bytes
+    with pytest.raises(BPFError) as exc:
+        Program.load("r0 = 0\nexit\nr0 = 1\nexit", XDP, log_level=1, log_size=8, backend=backend)
+    assert exc.value.errno in (errno.EINVAL, errno.ENOSPC)
+
+
+def test_program_fd_is_read_only(backend: Backend) -> None:
+    with Program.load("r0 = 2\nexit", XDP, backend=backend) as prog:
+        with pytest.raises(OSError):
+            os.write(prog.fd, b"\0" * 16)
+        assert prog.run(PKT).retval == 2
+
+
+TAIL = """
+    r6 = r1
+    r1 = r6
+    r2 = map_fd(jmp) ll
+    r3 = {slot}
+    call bpf_tail_call
+    r0 = 1
+    exit
+"""
+
+
+def test_tail_call_jumps_and_empty_slot_falls_through(backend: Backend) -> None:
+    jmp = Map.create(uapi.BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, backend=backend)
+    target = Program.load("r0 = 7\nexit", XDP, backend=backend)
+    jmp[0] = target.fd
+    assert int.from_bytes(jmp[0], "little") == target.id
+    caller0 = Program.load(TAIL.format(slot=0), XDP, maps={"jmp": jmp}, backend=backend)
+    caller1 = Program.load(TAIL.format(slot=1), XDP, maps={"jmp": jmp}, backend=backend)
+    caller9 = Program.load(TAIL.format(slot=9), XDP, maps={"jmp": jmp}, backend=backend)
+    target_id = target.id
+    target.close()  # the array holds it
+    assert caller0.run(PKT).retval == 7
+    assert caller1.run(PKT).retval == 1
+    assert caller9.run(PKT).retval == 1
+    del jmp[0]
+    assert caller0.run(PKT).retval == 1
+    with pytest.raises(BPFError) as exc:
+        del jmp[0]
+    assert exc.value.errno == errno.ENOENT
+    assert target_id
+    for p in (caller0, caller1, caller9):
+        p.close()
+    jmp.close()
+
+
+def test_prog_array_update_errors(backend: Backend) -> None:
+    jmp = Map.create(uapi.BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2, backend=backend)
+    xdp = Program.load("r0 = 7\nexit", XDP, backend=backend)
+    sock = Program.load("r0 = 0\nexit", "socket_filter", backend=backend)
+    other = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 4, 1, backend=backend)
+    cases = [
+        (lambda: jmp.update(0, xdp.fd, uapi.BPF_NOEXIST), errno.EINVAL),
+        (lambda: jmp.update(5, xdp.fd), errno.E2BIG),
+        (lambda: jmp.update(0, other.fd), errno.EINVAL),
+        (lambda: jmp.update(0, 9999), errno.EBADF),
+    ]
+    for call, expected in cases:
+        with pytest.raises(BPFError) as exc:
+            call()
+        assert exc.value.errno == expected
+    jmp[0] = xdp.fd
+    with pytest.raises(BPFError) as exc:
+        jmp[1] = sock.fd  # the array now belongs to XDP programs
+    assert exc.value.errno == errno.EINVAL
+    for obj in (jmp, xdp, sock, other):
+        obj.close()
+
+
+COUNT_AND_RECURSE = """
+    r6 = r1
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(counts) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = 1
+    lock *(u64 *)(r0 + 0) += r1
+    r1 = r6
+    r2 = map_fd(jmp) ll
+    r3 = 0
+    call bpf_tail_call
+out:
+    r0 = 3
+    exit
+"""
+
+
+def test_tail_call_limit_is_33(backend: Backend) -> None:
+    jmp = Map.create(uapi.BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1, backend=backend)
+    counts = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, backend=backend)
+    prog = Program.load(COUNT_AND_RECURSE, XDP, maps={"jmp": jmp, "counts": counts}, backend=backend)
+    jmp[0] = prog.fd
+    assert prog.run(PKT).retval == 3
+    assert int.from_bytes(counts[0], "little") == 34  # the first run plus 33 tail calls
+    del jmp[0]
+    for obj in (prog, jmp, counts):
+        obj.close()
+
+
+def test_program_works_in_a_process_that_only_received_its_fd(backend: Backend) -> None:
+    counts = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, backend=backend)
+    text = """
+        r1 = 0
+        *(u32 *)(r10 - 4) = r1
+        r2 = r10
+        r2 += -4
+        r1 = map_fd(counts) ll
+        call bpf_map_lookup_elem
+        if r0 == 0 goto out
+        r1 = 5
+        *(u64 *)(r0 + 0) = r1
+    out:
+        r0 = 2
+        exit
+    """
+    prog = Program.load(text, XDP, maps={"counts": counts}, backend=backend)
+    map_id = counts.info().id
+    counts.close()
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:  # the child receives the program fd and nothing else it needs
+        status = 1
+        try:
+            parent.close()
+            _, fds, _, _ = socket.recv_fds(child, 16, 1)
+            received = Program.from_fd(fds[0], backend=backend)
+            status = 0 if received.run(PKT).retval == 2 else 2
+        finally:
+            os._exit(status)
+    child.close()
+    socket.send_fds(parent, [b"x"], [prog.fd])
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    again = Map.from_fd(_map_fd_by_id(map_id, backend), backend=backend)
+    assert int.from_bytes(again[0], "little") == 5
+    again.close()
+    prog.close()
