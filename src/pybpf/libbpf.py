@@ -289,8 +289,14 @@ def _writable_size(buffer: Buffer) -> int:
 
 
 def bpf_prog_load(  # noqa: PLR0917  (libbpf's argument order)
-    prog_type: int, prog_name: str | None, license: str, insns: Any, insn_cnt: int,
-    opts: ProgLoadOpts | None = None, *, backend: Backend | None = None,
+    prog_type: int,
+    prog_name: str | None,
+    license: str,
+    insns: Any,
+    insn_cnt: int,
+    opts: ProgLoadOpts | None = None,
+    *,
+    backend: Backend | None = None,
 ) -> int:
     """BPF_PROG_LOAD ``insn_cnt`` 8-byte instruction slots of ``insns``; returns the program fd.
 
@@ -440,8 +446,9 @@ def bpf_prog_get_fd_by_id(prog_id: int, *, backend: Backend | None = None) -> in
     return _call(uapi.BPF_PROG_GET_FD_BY_ID, attr, backend)
 
 
-def bpf_prog_get_info_by_fd(fd: int, info: uapi.bpf_prog_info | None = None, *,
-                            backend: Backend | None = None) -> uapi.bpf_prog_info:
+def bpf_prog_get_info_by_fd(
+    fd: int, info: uapi.bpf_prog_info | None = None, *, backend: Backend | None = None
+) -> uapi.bpf_prog_info:
     """``bpf_prog_info`` of the program ``fd``.  Pointers and capacities the caller put in ``info``
     (``xlated_prog_insns`` + ``xlated_prog_len``, ``map_ids`` + ``nr_map_ids``) are filled as in C."""
     info = info if info is not None else uapi.bpf_prog_info()

@@ -89,7 +89,9 @@ def source(tmp_path: Path, text: str, name: str = "prog.s") -> str:
 
 
 def test_load_prints_id_and_note(backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = cli(capsys, "prog", "load", source(tmp_path, RET2), "--backend", backend, "--type", "xdp")
+    code, out, err = cli(
+        capsys, "prog", "load", source(tmp_path, RET2), "--backend", backend, "--type", "xdp"
+    )
     assert code == 0
     assert out.startswith("id ") and int(out.split()[1]) > 0
     assert "not pinned" in err
@@ -122,8 +124,11 @@ def test_load_pin_show_dump_run(
 
     code, out, _ = cli(capsys, "prog", "dump", "xlated", "pinned", pin, "--opcodes", *b)
     assert out.splitlines() == [
-        "   0: (b7) r0 = 2", "       b7 00 00 00 02 00 00 00", "   1: (95) exit", "       95 00 00 00 00 00 00 00",
-    ]  # fmt: skip
+        "   0: (b7) r0 = 2",
+        "       b7 00 00 00 02 00 00 00",
+        "   1: (95) exit",
+        "       95 00 00 00 00 00 00 00",
+    ]
     code, out, _ = cli(capsys, "prog", "dump", "xlated", "id", str(loaded["id"]), "--json", *b)
     assert json.loads(out) == [{"pc": 0, "disasm": "r0 = 2"}, {"pc": 1, "disasm": "exit"}]
 
@@ -139,7 +144,8 @@ def test_map_references_and_trace(
     backend: str, pin_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     b = ("--backend", backend)
-    with pybpf.Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, name="counts", backend=get_backend(backend)) as m:
+    with pybpf.Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, name="counts", backend=get_backend(backend),
+                          key_type=int, value_type=int) as m:  # fmt: skip
         m.pin(str(pin_dir / "counts"))
         map_id = m.info().id
         prog = source(tmp_path, COUNTER)
@@ -152,7 +158,9 @@ def test_map_references_and_trace(
             assert len(result["trace"]) == 1 and result["trace"][0].endswith("bpf_trace_printk: hi")
         assert m[0] == 1
         pin = str(pin_dir / "counter")
-        code, _, _ = cli(capsys, "prog", "load", prog, "--map", f"counts={pin_dir / 'counts'}", "--pin", pin, *b)
+        code, _, _ = cli(
+            capsys, "prog", "load", prog, "--map", f"counts={pin_dir / 'counts'}", "--pin", pin, *b
+        )
         assert code == 0
         code, out, _ = cli(capsys, "prog", "dump", "xlated", "pinned", pin, *b)
         assert code == 0 and f"r1 = map[id:{map_id}]" in out and "(18)" in out
@@ -167,15 +175,20 @@ def test_map_references_and_trace(
 
 
 @pytest.mark.parametrize(
-    ("program", "errno_text", "reason"),
+    "case",
     [
         ("r0 = 0\n", "errno 22", "last insn is not an exit or jmp"),
         ("r0 = *(u64 *)(r1 + 0)\nr0 = *(u64 *)(r0 + 0)\nexit\n", "errno 13", "invalid bpf_context access"),
     ],
+    ids=["no-exit", "ctx-access"],
 )
 def test_refused_program_shows_errno_and_reason(
-    backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], program: str, errno_text: str, reason: str
+    backend: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    case: tuple[str, str, str],
 ) -> None:
+    program, errno_text, reason = case
     path = source(tmp_path, program)
     code, out, err = cli(capsys, "prog", "load", path, "-t", "xdp", "--backend", backend)
     assert code == 1 and not out
@@ -189,7 +202,9 @@ def test_refused_program_shows_errno_and_reason(
 
 
 def test_load_log_level_prints_log(backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = cli(capsys, "prog", "load", source(tmp_path, RET2), "--log-level", "1", "--backend", backend)
+    code, out, _ = cli(
+        capsys, "prog", "load", source(tmp_path, RET2), "--log-level", "1", "--backend", backend
+    )
     assert code == 0 and "processed 2 insns" in out and out.splitlines()[-1].startswith("id ")
     code, out, _ = cli(capsys, "prog", "load", source(tmp_path, RET2), "--log-level", "1", "--json",
                        "--backend", backend)  # fmt: skip
@@ -213,7 +228,8 @@ def test_hex_and_raw_programs(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         (["prog", "load", "{prog}", "--map", "counts"], "--map expects NAME=PINNED_PATH or NAME=id:N"),
         (["prog", "load", "{prog}", "--map", "m=id:x"], "map id must be a number"),
         (["prog", "load", "{prog}", "--map", "m={root}/missing"], "errno 2"),
-        (["prog", "load", "{bad}"], "unknown mnemonic"),
+        (["prog", "load", "{bad}"], "bad.s:1:6: unknown operand 'frob'"),
+        (["prog", "run", "{bad}"], "bad.s:1:6: unknown operand 'frob'"),
         (["prog", "run", "{prog}", "--data-in", "zz"], "non-hex"),
         (["prog", "run", "id", "0x7ffffff0"], "errno 2"),
         (["prog", "run", "a", "b"], "expected FILE, 'id N' or 'pinned PATH'"),
@@ -253,5 +269,7 @@ def test_backend_default_from_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("PYBPF_BACKEND", "user")
-    code, out, _ = cli(capsys, "prog", "run", source(tmp_path, RET2), "-t", "xdp", "--data-in", PACKET, "--json")
+    code, out, _ = cli(
+        capsys, "prog", "run", source(tmp_path, RET2), "-t", "xdp", "--data-in", PACKET, "--json"
+    )
     assert code == 0 and json.loads(out)["retval"] == 2

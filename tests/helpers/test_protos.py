@@ -174,3 +174,51 @@ def test_first_argument_matches_the_kernel(verdicts: dict[int, str]) -> None:
                 continue
         checked += 1
     assert checked > 120
+
+
+# -- pkt_access: may a packet pointer be a memory argument? (XDP allows direct packet access) -------
+PKT_PROGRAM = """
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r1 = r7
+    r1 += 16
+    if r1 > r8 goto out
+    {setup}
+    call {helper}
+out:
+    r0 = 2
+    exit
+"""
+PKT_CASES = {
+    # helper id: (map to create (type, key, value, max) or None, argument setup with r7 = packet)
+    1: ((2, 4, 8, 1), "r1 = map_fd(m) ll\n r2 = r7"),
+    2: ((1, 4, 8, 1), "r1 = map_fd(m) ll\n r2 = r7\n r3 = r7\n r4 = 0"),
+    87: ((22, 0, 8, 4), "r1 = map_fd(m) ll\n r2 = r7\n r3 = 0"),
+    28: (None, "r1 = r7\n r2 = 4\n r3 = 0\n r4 = 0\n r5 = 0"),
+    130: ((27, 0, 0, 4096), "r1 = map_fd(m) ll\n r2 = r7\n r3 = 8\n r4 = 0"),
+    189: (None, "r1 = r6\n r2 = 0\n r3 = r7\n r4 = 8"),
+}
+
+
+@pytest.mark.parametrize("helper_id", sorted(PKT_CASES))
+def test_pkt_access_matches_the_kernel(kernel: None, helper_id: int) -> None:
+    import pybpf
+    from tests.differential.kernel_harness import BPF_PROG_TYPE_XDP, KernelRejected, map_create, prog_load
+
+    spec, setup = PKT_CASES[helper_id]
+    fd = map_create(*spec) if spec else -1
+    try:
+        text = PKT_PROGRAM.format(setup=setup, helper=helper_id)
+        insns = pybpf.assemble(text, "kernel", maps={"m": max(fd, 0)})
+        try:
+            os.close(prog_load(insns, BPF_PROG_TYPE_XDP))
+            accepted, log = True, ""
+        except KernelRejected as exc:
+            accepted, log = False, exc.log
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    assert accepted == PROTOS[helper_id].pkt_access, log
+    if not accepted:
+        assert "helper access to the packet is not allowed" in log

@@ -24,9 +24,18 @@ def _diff_program(from_words: bytes, to_words: bytes, seed: int) -> list[Instruc
         chunk = buffer[i : i + 8].ljust(8, b"\0")
         lines += [f"r2 = {int.from_bytes(chunk, 'little')} ll", f"*(u64 *)(r10 - {512 - i}) = r2"]
     lines += [
-        "r1 = r10", "r1 += -512", f"r2 = {len(from_words)}",
-        "r3 = r10", f"r3 += {-512 + len(from_words)}", f"r4 = {len(to_words)}", f"r5 = {seed} ll",
-        "call 28", "r2 = r0", "r2 >>= 32", "r0 ^= r2", "exit",
+        "r1 = r10",
+        "r1 += -512",
+        f"r2 = {len(from_words)}",
+        "r3 = r10",
+        f"r3 += {-512 + len(from_words)}",
+        f"r4 = {len(to_words)}",
+        f"r5 = {seed} ll",
+        "call 28",
+        "r2 = r0",
+        "r2 >>= 32",
+        "r0 ^= r2",
+        "exit",
     ]
     return assemble("\n".join(lines))
 
@@ -39,21 +48,32 @@ def _words(rng: random.Random, count: int) -> bytes:
 def test_csum_diff_matches_kernel() -> None:
     rng = random.Random(5)
     cases = [
-        (b"", b"", 0), (b"", b"", 0xDEADBEEF), (b"\0\0\0\0", b"", 0), (b"", b"\xff" * 4, 0),
-        (b"\xff" * 8, b"\0" * 8, 0), (IP_HEADER[12:16], bytes([192, 168, 1, 1]), 0),
-        (b"", IP_HEADER, 0), (IP_HEADER, b"", 0xFFFFFFFF), (b"\x01\x02\x03", b"", 0), (b"", b"\x01", 0),
-        (b"\xff" * 256, b"\xff" * 256, 1), (b"\xff" * 256, b"\xff" * 260, 0), (b"\0" * 4, b"\0" * 4, 0),
+        (b"", b"", 0),
+        (b"", b"", 0xDEADBEEF),
+        (b"\0\0\0\0", b"", 0),
+        (b"", b"\xff" * 4, 0),
+        (b"\xff" * 8, b"\0" * 8, 0),
+        (IP_HEADER[12:16], bytes([192, 168, 1, 1]), 0),
+        (b"", IP_HEADER, 0),
+        (IP_HEADER, b"", 0xFFFFFFFF),
+        (b"\x01\x02\x03", b"", 0),
+        (b"", b"\x01", 0),
+        (b"\xff" * 256, b"\xff" * 256, 1),
+        (b"\xff" * 248, b"\xff" * 260, 0),
+        (b"\0" * 4, b"\0" * 4, 0),
     ]
-    cases += [(_words(rng, rng.randrange(0, 20)), _words(rng, rng.randrange(0, 20)), rng.getrandbits(32))
-              for _ in range(12)]
+    cases += [
+        (_words(rng, rng.randrange(0, 20)), _words(rng, rng.randrange(0, 20)), rng.getrandbits(32))
+        for _ in range(12)
+    ]
     for from_words, to_words, seed in cases:
         compare(3, _diff_program(from_words, to_words, seed), IPV4_UDP)
-    compare(1, _diff_program(b"\x12\x34\x56\x78", b"\x9a\xbc\xde\xf0", 7), IPV4_UDP)
-    for from_size, to_size in ((512, 512), (4, 510), (2, 0), (508, 8)):  # overlapping stack buffers
+    compare(4, _diff_program(b"\x12\x34\x56\x78", b"\x9a\xbc\xde\xf0", 7), IPV4_UDP)
+    fill = "\n".join(f"*(u64 *)(r10 - {8 * i}) = r2\nr2 *= 3" for i in range(1, 65))
+    for from_size, to_size in ((512, 512), (4, 508), (2, 0), (508, 8), (0, 7)):  # overlapping buffers
         program = assemble(f"""
             r2 = 0x0102030405060708 ll
-            *(u64 *)(r10 - 512) = r2
-            *(u64 *)(r10 - 8) = r2
+            {fill}
             r1 = r10
             r1 += -512
             r2 = {from_size}

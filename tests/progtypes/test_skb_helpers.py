@@ -30,20 +30,32 @@ DIGEST = """
 
 
 def _load_bytes(offset: int, length: int) -> list[Instruction]:
-    return assemble(f"r6 = r1\n{FILL}\nr1 = r6\nr2 = {offset}\nr3 = r10\nr3 += -64\nr4 = {length}\n"
-                    f"call 26\n{DIGEST}")
+    return assemble(
+        f"r6 = r1\n{FILL}\nr1 = r6\nr2 = {offset}\nr3 = r10\nr3 += -64\nr4 = {length}\ncall 26\n{DIGEST}"
+    )
 
 
 def _load_relative(offset: int, length: int, start: int) -> list[Instruction]:
-    return assemble(f"r6 = r1\n{FILL}\nr1 = r6\nr2 = {offset}\nr3 = r10\nr3 += -64\nr4 = {length}\n"
-                    f"r5 = {start}\ncall 68\n{DIGEST}")
+    return assemble(
+        f"r6 = r1\n{FILL}\nr1 = r6\nr2 = {offset}\nr3 = r10\nr3 += -64\nr4 = {length}\n"
+        f"r5 = {start}\ncall 68\n{DIGEST}"
+    )
 
 
 @needs_kernel
 @pytest.mark.parametrize("prog_type", SKB_TYPES)
 def test_skb_load_bytes(prog_type: int) -> None:
-    for offset, length in ((0, 16), (5, 3), (14, 8), (len(IPV4_UDP) - 16, 16), (len(IPV4_UDP) - 15, 16),
-                           (40, 1), (-1, 4), (0x7FFFFFFF, 4), (len(IPV4_UDP), 1)):
+    for offset, length in (
+        (0, 16),
+        (5, 3),
+        (14, 8),
+        (len(IPV4_UDP) - 16, 16),
+        (len(IPV4_UDP) - 15, 16),
+        (40, 1),
+        (-1, 4),
+        (0x7FFFFFFF, 4),
+        (len(IPV4_UDP), 1),
+    ):
         compare(prog_type, _load_bytes(offset, length), IPV4_UDP)
 
 
@@ -62,7 +74,7 @@ def _store(offset: int, length: int, flags: int) -> list[Instruction]:
         *(u64 *)(r10 - 16) = r2
         *(u64 *)(r10 - 8) = r2
         r2 = 77
-        *(u32 *)(r1 + {OFF['cb']}) = r2
+        *(u32 *)(r1 + {OFF["cb"]}) = r2
         r1 = r6
         r2 = {offset}
         r3 = r10
@@ -72,7 +84,7 @@ def _store(offset: int, length: int, flags: int) -> list[Instruction]:
         call 9
         r7 = r0
         r1 = r6
-        r2 = *(u32 *)(r1 + {OFF['len']})
+        r2 = *(u32 *)(r1 + {OFF["len"]})
         r0 = r7
         r0 += r2
         exit
@@ -82,8 +94,16 @@ def _store(offset: int, length: int, flags: int) -> list[Instruction]:
 @needs_kernel
 @pytest.mark.parametrize("prog_type", [3, 4])
 def test_skb_store_bytes(prog_type: int) -> None:
-    for offset, length, flags in ((0, 16, 0), (30, 2, 1), (20, 8, 2), (len(IPV4_UDP) - 16, 16, 3),
-                                  (len(IPV4_UDP) - 15, 16, 0), (0, 4, 4), (0x80000000, 4, 0), (-2, 4, 0)):
+    for offset, length, flags in (
+        (0, 16, 0),
+        (30, 2, 1),
+        (20, 8, 2),
+        (len(IPV4_UDP) - 16, 16, 3),
+        (len(IPV4_UDP) - 15, 16, 0),
+        (0, 4, 4),
+        (0x80000000, 4, 0),
+        (-2, 4, 0),
+    ):
         compare(prog_type, _store(offset, length, flags), IPV4_UDP)
 
 
@@ -131,10 +151,10 @@ def test_hash_helpers_clear_and_set(prog_type: int) -> None:
         r2 = 0x1234
         call 48
         r1 = r6
-        r7 = *(u32 *)(r1 + {OFF['hash']})
+        r7 = *(u32 *)(r1 + {OFF["hash"]})
         call 41
         r1 = r6
-        r0 = *(u32 *)(r1 + {OFF['hash']})
+        r0 = *(u32 *)(r1 + {OFF["hash"]})
         r0 += r7
         exit
     """)
@@ -149,7 +169,7 @@ def test_get_hash_recalc_is_stable_and_stored() -> None:
         r1 = r6
         call 34
         r1 = r6
-        r2 = *(u32 *)(r1 + {OFF['hash']})
+        r2 = *(u32 *)(r1 + {OFF["hash"]})
         r0 = 0
         if r7 != r2 goto +2
         if r7 == 0 goto +1
@@ -184,10 +204,18 @@ def _with_udp_csum(value: int) -> bytes:
 @pytest.mark.parametrize("prog_type", [3, 4])
 def test_l3_csum_replace(prog_type: int) -> None:
     cases = [
-        (IP_CSUM, 0x0A000001, 0xC0A80101, 4), (IP_CSUM, 0x0A00, 0xFFFF, 2), (IP_CSUM, 0, 0x1234ABCD, 0),
-        (IP_CSUM, 5, 0x1234, 0), (IP_CSUM, 1, 2, 8), (IP_CSUM, 1, 2, 0x14), (IP_CSUM + 1, 1, 2, 2),
-        (0x10000, 1, 2, 2), (len(IPV4_UDP) - 1, 1, 2, 2), (len(IPV4_UDP) - 2, 1, 2, 2),
-        (IP_CSUM, 0xFFFFFFFF, 0, 4), (IP_CSUM, 0x1_0000_0001, 0x2_0000_0003, 4),
+        (IP_CSUM, 0x0A000001, 0xC0A80101, 4),
+        (IP_CSUM, 0x0A00, 0xFFFF, 2),
+        (IP_CSUM, 0, 0x1234ABCD, 0),
+        (IP_CSUM, 5, 0x1234, 0),
+        (IP_CSUM, 1, 2, 8),
+        (IP_CSUM, 1, 2, 0x14),
+        (IP_CSUM + 1, 1, 2, 2),
+        (0x10000, 1, 2, 2),
+        (len(IPV4_UDP) - 1, 1, 2, 2),
+        (len(IPV4_UDP) - 2, 1, 2, 2),
+        (IP_CSUM, 0xFFFFFFFF, 0, 4),
+        (IP_CSUM, 0x1_0000_0001, 0x2_0000_0003, 4),
     ]
     for offset, old, new, flags in cases:
         compare(prog_type, _replace(10, offset, old, new, flags), IPV4_UDP)
@@ -198,9 +226,15 @@ def test_l3_csum_replace(prog_type: int) -> None:
 def test_l4_csum_replace(prog_type: int) -> None:
     pseudo, mangled, enforce, ipv6 = 0x10, 0x20, 0x40, 0x80
     cases = [
-        (0x0A000001, 0xC0A80101, 4 | pseudo), (0x3039, 0x0050, 2), (0, 0x00FF00FF, 0 | pseudo),
-        (1, 2, 1), (1, 2, 0x100), (0x3039, 0x3039, 2 | mangled), (0, 0xFFFF, 0 | ipv6 | pseudo),
-        (0xFFFF, 0, 2 | mangled | enforce), (0, 0, 4 | mangled),
+        (0x0A000001, 0xC0A80101, 4 | pseudo),
+        (0x3039, 0x0050, 2),
+        (0, 0x00FF00FF, 0 | pseudo),
+        (1, 2, 1),
+        (1, 2, 0x100),
+        (0x3039, 0x3039, 2 | mangled),
+        (0, 0xFFFF, 0 | ipv6 | pseudo),
+        (0xFFFF, 0, 2 | mangled | enforce),
+        (0, 0, 4 | mangled),
     ]
     for packet in (IPV4_UDP, _with_udp_csum(0), _with_udp_csum(0xFFFF), _with_udp_csum(0x0001)):
         for old, new, flags in cases:
@@ -221,7 +255,17 @@ def test_l4_mangled_zero_result() -> None:
 @needs_kernel
 def test_csum_update_and_level() -> None:
     compare(3, assemble("r2 = 0x1234\ncall 40\nexit"), IPV4_UDP)
-    for levels in ((0,), (1, 0), (1, 1, 1, 1, 1, 0), (1, 2, 0), (1, 1, 2, 0), (1, 3, 0), (2, 0), (4,), (1, 5)):
+    for levels in (
+        (0,),
+        (1, 0),
+        (1, 1, 1, 1, 1, 0),
+        (1, 2, 0),
+        (1, 1, 2, 0),
+        (1, 3, 0),
+        (2, 0),
+        (4,),
+        (1, 5),
+    ):
         lines = ["r6 = r1", "r7 = 0"]
         for level in levels:
             lines += ["r1 = r6", f"r2 = {level}", "call 135", "r7 <<= 8", "r7 ^= r0"]

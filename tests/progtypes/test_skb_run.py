@@ -27,13 +27,36 @@ from tests.progtypes.test_skb_support import (
 pytestmark = needs_kernel
 
 CTX = ctx_with(
-    mark=0xA1B2C3D4, priority=7, ingress_ifindex=1, cb=[1, 0x22222222, 3, 0xFFFFFFFF, 5],
-    tstamp=0x1122334455667788, wire_len=200, gso_segs=3, gso_size=1400, hwtstamp=0x0102030405060708,
+    mark=0xA1B2C3D4,
+    priority=7,
+    ingress_ifindex=1,
+    cb=[1, 0x22222222, 3, 0xFFFFFFFF, 5],
+    tstamp=0x1122334455667788,
+    wire_len=200,
+    gso_segs=3,
+    gso_size=1400,
+    hwtstamp=0x0102030405060708,
 )
 READABLE = {
-    1: ["len", "pkt_type", "mark", "queue_mapping", "protocol", "vlan_present", "vlan_tci", "vlan_proto",
-        "priority", "ingress_ifindex", "ifindex", "tc_index", "cb", "hash", "napi_id", "gso_segs",
-        "gso_size"],
+    1: [
+        "len",
+        "pkt_type",
+        "mark",
+        "queue_mapping",
+        "protocol",
+        "vlan_present",
+        "vlan_tci",
+        "vlan_proto",
+        "priority",
+        "ingress_ifindex",
+        "ifindex",
+        "tc_index",
+        "cb",
+        "hash",
+        "napi_id",
+        "gso_segs",
+        "gso_size",
+    ],
 }
 READABLE[3] = READABLE[4] = [*READABLE[1], "tc_classid", "wire_len"]
 WIDE = ("tstamp", "hwtstamp")
@@ -70,14 +93,14 @@ def test_narrow_reads(prog_type: int) -> None:
 @pytest.mark.parametrize("prog_type", [3, 4])
 def test_packet_pointers(prog_type: int) -> None:
     program = assemble(f"""
-        r2 = *(u32 *)(r1 + {OFF['data']})
-        r3 = *(u32 *)(r1 + {OFF['data_end']})
-        r4 = *(u32 *)(r1 + {OFF['data_meta']})
+        r2 = *(u32 *)(r1 + {OFF["data"]})
+        r3 = *(u32 *)(r1 + {OFF["data_end"]})
+        r4 = *(u32 *)(r1 + {OFF["data_meta"]})
         r0 = r3
         r0 -= r2
         r2 -= r4
         r0 += r2
-        r2 = *(u32 *)(r1 + {OFF['data']})
+        r2 = *(u32 *)(r1 + {OFF["data"]})
         r5 = r2
         r5 += 14
         if r5 > r3 goto +3
@@ -93,8 +116,8 @@ def test_packet_pointers(prog_type: int) -> None:
 @pytest.mark.parametrize("prog_type", [3, 4])
 def test_direct_packet_write(prog_type: int) -> None:
     program = assemble(f"""
-        r2 = *(u32 *)(r1 + {OFF['data']})
-        r3 = *(u32 *)(r1 + {OFF['data_end']})
+        r2 = *(u32 *)(r1 + {OFF["data"]})
+        r3 = *(u32 *)(r1 + {OFF["data_end"]})
         r5 = r2
         r5 += 20
         if r5 > r3 goto +3
@@ -109,15 +132,29 @@ def test_direct_packet_write(prog_type: int) -> None:
 
 
 def test_tc_writes_read_back_and_copied_out() -> None:
-    fields = {"mark": 0xDEADBEEF, "priority": 0x12345678, "tc_index": 0x1FFFF, "tc_classid": 0xABCDEF,
-              "queue_mapping": 0x1234}
+    fields = {
+        "mark": 0xDEADBEEF,
+        "priority": 0x12345678,
+        "tc_index": 0x1FFFF,
+        "tc_classid": 0xABCDEF,
+        "queue_mapping": 0x1234,
+    }
     lines = []
     for name, value in fields.items():
         lines += [f"r2 = {value}", f"*(u32 *)(r1 + {OFF[name]}) = r2"]
-    lines += [f"*(u32 *)(r1 + {OFF['cb'] + 4 * i}) = r{2 if i % 2 else 1}" for i in range(0)]
-    lines += ["r2 = 0x7777", f"*(u16 *)(r1 + {OFF['cb'] + 2}) = r2", "r2 = 0x99", f"*(u8 *)(r1 + {OFF['cb'] + 17}) = r2"]
-    lines += [f"r2 = 0x55 ll", f"*(u64 *)(r1 + {OFF['cb'] + 8}) = r2", "r2 = 1234567 ll",
-              f"*(u64 *)(r1 + {OFF['tstamp']}) = r2", "r0 = 0"]
+    lines += [
+        "r2 = 0x7777",
+        f"*(u16 *)(r1 + {OFF['cb'] + 2}) = r2",
+        "r2 = 0x99",
+        f"*(u8 *)(r1 + {OFF['cb'] + 17}) = r2",
+    ]
+    lines += [
+        "r2 = 0x55 ll",
+        f"*(u64 *)(r1 + {OFF['cb'] + 8}) = r2",
+        "r2 = 1234567 ll",
+        f"*(u64 *)(r1 + {OFF['tstamp']}) = r2",
+        "r0 = 0",
+    ]
     for name in [*fields, "cb"]:
         lines += [f"r2 = *(u32 *)(r1 + {OFF[name]})", "r0 <<= 3", "r0 ^= r2"]
     lines.append("exit")
@@ -128,11 +165,11 @@ def test_tc_writes_read_back_and_copied_out() -> None:
 def test_tc_queue_mapping_keeps_old_value_for_no_queue_mapping() -> None:
     program = assemble(f"""
         r2 = 5
-        *(u32 *)(r1 + {OFF['queue_mapping']}) = r2
+        *(u32 *)(r1 + {OFF["queue_mapping"]}) = r2
         r2 = 0xffff
-        *(u32 *)(r1 + {OFF['queue_mapping']}) = r2
-        *(u32 *)(r1 + {OFF['queue_mapping']}) = 0x10000
-        r0 = *(u32 *)(r1 + {OFF['queue_mapping']})
+        *(u32 *)(r1 + {OFF["queue_mapping"]}) = r2
+        *(u32 *)(r1 + {OFF["queue_mapping"]}) = 0x10000
+        r0 = *(u32 *)(r1 + {OFF["queue_mapping"]})
         exit
     """)
     assert compare(3, program, IPV4_UDP).retval == 5
@@ -141,9 +178,9 @@ def test_tc_queue_mapping_keeps_old_value_for_no_queue_mapping() -> None:
 def test_socket_filter_writes_cb() -> None:
     program = assemble(f"""
         r2 = 0x01020304
-        *(u32 *)(r1 + {OFF['cb'] + 16}) = r2
-        *(u8 *)(r1 + {OFF['cb']}) = 0x7f
-        r0 = *(u32 *)(r1 + {OFF['cb']})
+        *(u32 *)(r1 + {OFF["cb"] + 16}) = r2
+        *(u8 *)(r1 + {OFF["cb"]}) = 0x7f
+        r0 = *(u32 *)(r1 + {OFF["cb"]})
         exit
     """)
     outcome = compare(1, program, IPV4_UDP, CTX)
@@ -177,9 +214,9 @@ def test_ld_abs_and_ld_ind(prog_type: int) -> None:
 @pytest.mark.parametrize("prog_type", SKB_TYPES)
 def test_repeat_runs_on_the_same_skb(prog_type: int) -> None:
     program = assemble(f"""
-        r2 = *(u32 *)(r1 + {OFF['cb']})
+        r2 = *(u32 *)(r1 + {OFF["cb"]})
         r2 += 1
-        *(u32 *)(r1 + {OFF['cb']}) = r2
+        *(u32 *)(r1 + {OFF["cb"]}) = r2
         r0 = r2
         exit
     """)
@@ -195,8 +232,10 @@ def test_packet_sizes(prog_type: int) -> None:
 
 @pytest.mark.parametrize("dest", ["000000000000", "ffffffffffff", "01005e000001", "020000000002"])
 def test_pkt_type_and_protocol(dest: str) -> None:
-    program = assemble(f"r0 = *(u32 *)(r1 + {OFF['pkt_type']})\nr2 = *(u32 *)(r1 + {OFF['protocol']})\n"
-                       "r2 <<= 8\nr0 |= r2\nexit")
+    program = assemble(
+        f"r0 = *(u32 *)(r1 + {OFF['pkt_type']})\nr2 = *(u32 *)(r1 + {OFF['protocol']})\n"
+        "r2 <<= 8\nr0 |= r2\nexit"
+    )
     for ethertype, payload in (("0800", b""), ("05dc", b"\xff\xff"), ("0010", b"\xaa\xaa"), ("86dd", b"")):
         packet = bytes.fromhex(dest + "020000000001" + ethertype) + payload + bytes(30)
         compare(1, program, packet)
@@ -205,17 +244,34 @@ def test_pkt_type_and_protocol(dest: str) -> None:
 
 def test_eth_type_trans_values() -> None:
     assert eth_type_trans(IPV4_UDP, bytes(6), bytes(6)) == (0x0008, 0)
-    assert eth_type_trans(bytes.fromhex("ffffffffffff" "000000000000" "05dc" "ffff"), bytes(6),
-                          b"\xff" * 6) == (0x0100, 1)
+    assert eth_type_trans(bytes.fromhex("ffffffffffff00000000000005dcffff"), bytes(6), b"\xff" * 6) == (
+        0x0100,
+        1,
+    )
 
 
 @pytest.mark.parametrize(
     "fields",
     [
-        {"len": 1}, {"pkt_type": 1}, {"queue_mapping": 1}, {"protocol": 1}, {"tc_index": 1}, {"hash": 1},
-        {"tc_classid": 1}, {"data": 1}, {"napi_id": 1}, {"family": 2}, {"local_port": 1},
-        {"data_meta": 1}, {"tstamp_type": 1}, {"wire_len": 10}, {"wire_len": 70000}, {"gso_segs": 70000},
-        {"ifindex": 1}, {"ifindex": 0x7FFFFFF0}, {"wire_len": 1000, "gso_size": 9},
+        {"len": 1},
+        {"pkt_type": 1},
+        {"queue_mapping": 1},
+        {"protocol": 1},
+        {"tc_index": 1},
+        {"hash": 1},
+        {"tc_classid": 1},
+        {"data": 1},
+        {"napi_id": 1},
+        {"family": 2},
+        {"local_port": 1},
+        {"data_meta": 1},
+        {"tstamp_type": 1},
+        {"wire_len": 10},
+        {"wire_len": 70000},
+        {"gso_segs": 70000},
+        {"ifindex": 1},
+        {"ifindex": 0x7FFFFFF0},
+        {"wire_len": 1000, "gso_size": 9},
     ],
     ids=str,
 )
@@ -237,8 +293,11 @@ def test_ctx_in_size_rules() -> None:
 def test_attr_refusals() -> None:
     kind = get_prog_type(1)
     assert kind is not None
-    for args in (TestRunArgs(data_in=IPV4_UDP, flags=1), TestRunArgs(data_in=IPV4_UDP, cpu=1),
-                 TestRunArgs(data_in=IPV4_UDP, batch_size=1)):
+    for args in (
+        TestRunArgs(data_in=IPV4_UDP, flags=1),
+        TestRunArgs(data_in=IPV4_UDP, cpu=1),
+        TestRunArgs(data_in=IPV4_UDP, batch_size=1),
+    ):
         with pytest.raises(OSError) as info:
             kind.check_test_run_attr(args)
         assert info.value.errno == errno.EINVAL

@@ -20,10 +20,13 @@ from tests.progtypes.runner import TinyRunner
 
 SOCKET_FILTER, SCHED_CLS, SCHED_ACT = 1, 3, 4
 SKB_TYPES = (SOCKET_FILTER, SCHED_CLS, SCHED_ACT)
-IPV4_UDP = bytes.fromhex(
-    "00000000000002000000000108004500002e00014000401126bc0a0000010a000002"  # eth + ipv4 (csum ok)
-    "303900350016c3b4"  # udp 12345 -> 53, len 22
-) + b"payload-14byte"
+IPV4_UDP = (
+    bytes.fromhex(
+        "00000000000002000000000108004500002e00014000401126bc0a0000010a000002"  # eth + ipv4 (csum ok)
+        "303900350016c3b4"  # udp 12345 -> 53, len 22
+    )
+    + b"payload-14byte"
+)
 ETH_ONLY = bytes.fromhex("ffffffffffff0200000000010806") + bytes(28)
 
 needs_kernel = pytest.mark.skipif(not kernel_bpf_available(), reason="the real bpf(2) is not available here")
@@ -40,13 +43,21 @@ class Outcome:
 
 
 def run_pybpf(
-    prog_type: int, program: Sequence[Instruction], data: bytes, ctx_in: bytes | None = None,
-    *, ctx_out: bool = True, repeat: int = 0,
+    prog_type: int,
+    program: Sequence[Instruction],
+    data: bytes,
+    ctx_in: bytes | None = None,
+    *,
+    ctx_out: bool = True,
+    repeat: int = 0,
 ) -> Outcome:
     kind = get_prog_type(prog_type)
     assert kind is not None
     args = TestRunArgs(
-        data_in=data, data_size_out=4096, ctx_in=ctx_in, ctx_size_out=SK_BUFF_SIZE if ctx_out else 0,
+        data_in=data,
+        data_size_out=4096,
+        ctx_in=ctx_in,
+        ctx_size_out=SK_BUFF_SIZE if ctx_out else 0,
         repeat=repeat,
     )
     try:
@@ -58,13 +69,22 @@ def run_pybpf(
 
 
 def run_kernel(
-    prog_type: int, program: Sequence[Instruction], data: bytes, ctx_in: bytes | None = None,
-    *, ctx_out: bool = True, repeat: int = 0,
+    prog_type: int,
+    program: Sequence[Instruction],
+    data: bytes,
+    ctx_in: bytes | None = None,
+    *,
+    ctx_out: bool = True,
+    repeat: int = 0,
 ) -> Outcome:
     fd = kernel_run.load(program, prog_type)
     try:
         run = kernel_run.test_run(
-            fd, data, data_size_out=4096, ctx_in=ctx_in, ctx_size_out=SK_BUFF_SIZE if ctx_out else 0,
+            fd,
+            data,
+            data_size_out=4096,
+            ctx_in=ctx_in,
+            ctx_size_out=SK_BUFF_SIZE if ctx_out else 0,
             repeat=repeat,
         )
     except BPFError as err:
@@ -75,8 +95,13 @@ def run_kernel(
 
 
 def compare(
-    prog_type: int, program: Sequence[Instruction], data: bytes = IPV4_UDP, ctx_in: bytes | None = None,
-    *, ctx_out: bool = True, repeat: int = 0,
+    prog_type: int,
+    program: Sequence[Instruction],
+    data: bytes = IPV4_UDP,
+    ctx_in: bytes | None = None,
+    *,
+    ctx_out: bool = True,
+    repeat: int = 0,
 ) -> Outcome:
     """Run on both; assert the same outcome and return it."""
     mine = run_pybpf(prog_type, program, data, ctx_in, ctx_out=ctx_out, repeat=repeat)

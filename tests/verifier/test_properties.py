@@ -35,13 +35,13 @@ def _check(program: list[Instruction], prog_type: int, gpl: bool) -> None:
     assert all(not (insn.is_lddw and insn.src in (1, 2, 5, 6)) for insn in result.insns)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_programs(), st.sampled_from([SOCKET_FILTER, XDP]), st.booleans())
 def test_valid_programs_never_crash(program: list[Instruction], prog_type: int, gpl: bool) -> None:
     _check([*program, EXIT], prog_type, gpl)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(raw_instructions(), min_size=1, max_size=12), st.sampled_from([SOCKET_FILTER, XDP]))
 def test_raw_instructions_never_crash(program: list[Instruction], prog_type: int) -> None:
     _check([*program, EXIT], prog_type, True)

@@ -80,8 +80,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def _load_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", "-t", dest="prog_type", help=f"program type (default {DEFAULT_TYPE})")
-    parser.add_argument("--map", action="append", default=[], metavar="NAME=PATH|id:N",
-                        help="a map for map_fd(NAME) in assembly: a pinned path or id:N (repeatable)")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="NAME=PATH|id:N",
+        help="a map for map_fd(NAME) in assembly: a pinned path or id:N (repeatable)",
+    )
     parser.add_argument("--name", default="", help="program name (at most 15 characters are kept)")
     parser.add_argument("--license", default="GPL", help="license string (default GPL)")
     parser.add_argument("--log-level", type=int, default=0, help="verifier log level (1, 2; +4 for stats)")
@@ -90,8 +95,12 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--backend", choices=("user", "native"), default=None,
-                        help="bpf(2) to use: pybpf's (user) or the kernel's (native); default $PYBPF_BACKEND")
+    parser.add_argument(
+        "--backend",
+        choices=("user", "native"),
+        default=None,
+        help="bpf(2) to use: pybpf's (user) or the kernel's (native); default $PYBPF_BACKEND",
+    )
     parser.add_argument("--json", "-j", action="store_true", help="print JSON")  # fmt: skip
 
 
@@ -224,6 +233,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if target[0] in ("id", "pinned"):
         prog = _open_program(target, backend)
     elif len(target) == 1:
+        args.file = target[0]  # names the file in assembly errors
         prog = _load(args, target[0], backend)
     else:
         raise InputError(f"expected FILE, 'id N' or 'pinned PATH', got {' '.join(target)!r}")

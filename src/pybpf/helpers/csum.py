@@ -6,8 +6,8 @@ complement sum, end-around carried, of the buffer read as little-endian words) a
 net/core/filter.c:
 
 * ``bpf_csum_diff`` (28): the partial checksum of ``~from`` words followed by ``to`` words, seeded
-  with ``seed`` and folded to 16 bits; both sizes multiples of 4 and together at most 512 bytes,
-  else -EINVAL.
+  with ``seed`` and folded to 16 bits.  Linux >= 6.12 sums the buffers in place: no 512-byte
+  limit and no multiple-of-4 rule any more (a short tail counts as zero-padded).
 * ``bpf_l3_csum_replace`` (10) and ``bpf_l4_csum_replace`` (11): patch the 16-bit checksum at
   ``offset`` of the packet for a field changing from ``from`` to ``to`` (field size 2 or 4 in the
   low flag bits, 0 for a precomputed diff in ``to``); l4 accepts BPF_F_PSEUDO_HDR,
@@ -37,8 +37,6 @@ BPF_F_MARK_MANGLED_0 = 1 << 5
 BPF_F_MARK_ENFORCE = 1 << 6
 BPF_F_IPV6 = 1 << 7
 CSUM_MANGLED_0 = 0xFFFF
-CSUM_DIFF_MAX = 512
-"""``sizeof(bpf_scratchpad.diff)``: MAX_BPF_STACK bytes."""
 
 
 # -- arithmetic (include/net/checksum.h) ---------------------------------------------------------------
@@ -133,8 +131,6 @@ def bpf_csum_diff(  # noqa: PLR0917 - the helper ABI: five register arguments
     """bpf_csum_diff(from, from_size, to, to_size, seed) (helper 28)."""
     from_size &= M32
     to_size &= M32
-    if (from_size | to_size) & 3 or from_size + to_size > CSUM_DIFF_MAX:
-        return _neg(errno.EINVAL)
     source = ctx.memory.read(from_ptr, from_size) if from_size else b""
     target = ctx.memory.read(to_ptr, to_size) if to_size else b""
     return csum_diff(source, target, seed & M32)

@@ -304,9 +304,7 @@ def trace_printk(  # noqa: PLR0917 - the helper ABI: five register arguments
     return len(out)
 
 
-def trace_vprintk(
-    ctx: HelperContext, fmt: int, fmt_size: int, data: int, data_len: int, _r5: int
-) -> int:
+def trace_vprintk(ctx: HelperContext, fmt: int, fmt_size: int, data: int, data_len: int, _r5: int) -> int:
     """``long bpf_trace_vprintk(const char *fmt, u32 fmt_size, const void *data, u32 data_len)``."""
     args = _read_args(ctx.memory, data, data_len & 0xFFFFFFFF)
     if isinstance(args, int):

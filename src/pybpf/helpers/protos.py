@@ -124,7 +124,7 @@ class ArgType(enum.Enum):
     KPTR_XCHG_DEST = (ArgBase.KPTR_XCHG_DEST, _F.NONE)
     PTR_TO_DYNPTR_RDONLY = (ArgBase.PTR_TO_DYNPTR, _F.MEM_RDONLY)
     PTR_TO_DYNPTR_LOCAL_UNINIT = (ArgBase.PTR_TO_DYNPTR, _F.DYNPTR_TYPE_LOCAL | _UNINIT_WRITE)
-    PTR_TO_DYNPTR_RINGBUF_UNINIT = (ArgBase.PTR_TO_DYNPTR, _F.DYNPTR_TYPE_RINGBUF | _F.MEM_UNINIT)
+    PTR_TO_DYNPTR_RINGBUF_UNINIT = (ArgBase.PTR_TO_DYNPTR, _F.DYNPTR_TYPE_RINGBUF | _UNINIT_WRITE)
     PTR_TO_DYNPTR_RINGBUF_RELEASE = (ArgBase.PTR_TO_DYNPTR, _F.DYNPTR_TYPE_RINGBUF | _F.OBJ_RELEASE)
 
     @property
@@ -220,6 +220,7 @@ SZ, SZ0 = _A.CONST_SIZE, _A.CONST_SIZE_OR_ZERO
 RO, RO_NULL, UNINIT = _A.PTR_TO_MEM_RDONLY, _A.PTR_TO_MEM_RDONLY_OR_NULL, _A.PTR_TO_UNINIT_MEM
 BTF, BTF_NULL, SKC = _A.PTR_TO_BTF_ID, _A.PTR_TO_BTF_ID_OR_NULL, _A.PTR_TO_BTF_ID_SOCK_COMMON
 INT, VOID = _R.INTEGER, _R.VOID
+FIXED_RO = _A.PTR_TO_FIXED_SIZE_MEM_RDONLY
 
 # name: (ret, args, gpl_only); extra attributes in _EXTRA below.
 _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
@@ -263,7 +264,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "skb_change_tail": (INT, (CTX, ANY, ANY), False),
     "skb_pull_data": (INT, (CTX, ANY), False),
     "csum_update": (INT, (CTX, ANY), False),
-    "set_hash_invalid": (INT, (CTX,), False),
+    "set_hash_invalid": (VOID, (CTX,), False),
     "get_numa_node_id": (INT, (), False),
     "skb_change_head": (INT, (CTX, ANY, ANY), False),
     "xdp_adjust_head": (INT, (CTX, ANY), False),
@@ -323,7 +324,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "get_listener_sock": (_R.PTR_TO_SOCKET_OR_NULL, (_A.PTR_TO_SOCK_COMMON,), False),
     "skc_lookup_tcp": (_R.PTR_TO_SOCK_COMMON_OR_NULL, (CTX, RO, SZ, ANY, ANY), False),
     "tcp_check_syncookie": (INT, (SKC, RO, SZ, RO, SZ), True),
-    "sysctl_get_name": (INT, (CTX, _A.PTR_TO_MEM, SZ, ANY), False),
+    "sysctl_get_name": (INT, (CTX, _A.PTR_TO_MEM_WRITE, SZ, ANY), False),
     "sysctl_get_current_value": (INT, (CTX, UNINIT, SZ), False),
     "sysctl_get_new_value": (INT, (CTX, UNINIT, SZ), False),
     "sysctl_set_new_value": (INT, (CTX, RO, SZ), False),
@@ -364,7 +365,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "skc_to_tcp_request_sock": (_R.PTR_TO_BTF_ID_OR_NULL, (SKC,), False),
     "skc_to_udp6_sock": (_R.PTR_TO_BTF_ID_OR_NULL, (SKC,), False),
     "get_task_stack": (INT, (BTF, UNINIT, SZ0, ANY), False),
-    "load_hdr_opt": (INT, (CTX, _A.PTR_TO_MEM, SZ, ANY), False),
+    "load_hdr_opt": (INT, (CTX, _A.PTR_TO_MEM_WRITE, SZ, ANY), False),
     "store_hdr_opt": (INT, (CTX, RO, SZ, ANY), False),
     "reserve_hdr_opt": (INT, (CTX, ANY, ANY), False),
     "inode_storage_get": (
@@ -406,10 +407,10 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "get_func_ip": (INT, (CTX,), True),
     "get_attach_cookie": (INT, (CTX,), False),
     "task_pt_regs": (_R.PTR_TO_BTF_ID, (BTF,), True),
-    "get_branch_snapshot": (INT, (UNINIT, SZ0, ANY), True),
+    "get_branch_snapshot": (INT, (UNINIT, SZ0), True),
     "trace_vprintk": (INT, (RO, SZ, RO_NULL, SZ0), True),
     "skc_to_unix_sock": (_R.PTR_TO_BTF_ID_OR_NULL, (SKC,), False),
-    "kallsyms_lookup_name": (INT, (RO, SZ0, ANY, _A.PTR_TO_LONG), False),
+    "kallsyms_lookup_name": (INT, (_A.PTR_TO_MEM, SZ0, ANY, _A.PTR_TO_LONG), False),
     "find_vma": (INT, (BTF, ANY, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, ANY), False),
     "loop": (INT, (ANY, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, ANY), False),
     "strncmp": (INT, (RO, SZ, _A.PTR_TO_CONST_STR), False),
@@ -426,7 +427,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "ima_file_hash": (INT, (BTF, UNINIT, SZ), False),
     "kptr_xchg": (_R.PTR_TO_BTF_ID_OR_NULL, (_A.KPTR_XCHG_DEST, _A.PTR_TO_BTF_ID_OR_NULL_RELEASE), False),
     "map_lookup_percpu_elem": (_R.PTR_TO_MAP_VALUE_OR_NULL, (MAP, KEY, ANY), False),
-    "skc_to_mptcp_sock": (_R.PTR_TO_BTF_ID_OR_NULL, (SKC,), False),
+    "skc_to_mptcp_sock": (_R.PTR_TO_BTF_ID_OR_NULL, (_A.PTR_TO_SOCK_COMMON,), False),
     "dynptr_from_mem": (INT, (UNINIT, SZ0, ANY, _A.PTR_TO_DYNPTR_LOCAL_UNINIT), False),
     "ringbuf_reserve_dynptr": (INT, (MAP, ANY, ANY, _A.PTR_TO_DYNPTR_RINGBUF_UNINIT), False),
     "ringbuf_submit_dynptr": (VOID, (_A.PTR_TO_DYNPTR_RINGBUF_RELEASE, ANY), False),
@@ -438,10 +439,10 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
         (_A.PTR_TO_DYNPTR_RDONLY, ANY, _A.CONST_ALLOC_SIZE_OR_ZERO),
         False,
     ),
-    "tcp_raw_gen_syncookie_ipv4": (INT, (_A.PTR_TO_FIXED_SIZE_MEM, RO, SZ0), True),
-    "tcp_raw_gen_syncookie_ipv6": (INT, (_A.PTR_TO_FIXED_SIZE_MEM, RO, SZ0), True),
-    "tcp_raw_check_syncookie_ipv4": (INT, (_A.PTR_TO_FIXED_SIZE_MEM, _A.PTR_TO_FIXED_SIZE_MEM), True),
-    "tcp_raw_check_syncookie_ipv6": (INT, (_A.PTR_TO_FIXED_SIZE_MEM, _A.PTR_TO_FIXED_SIZE_MEM), True),
+    "tcp_raw_gen_syncookie_ipv4": (INT, (_A.PTR_TO_FIXED_SIZE_MEM_RDONLY, RO, SZ0), True),
+    "tcp_raw_gen_syncookie_ipv6": (INT, (_A.PTR_TO_FIXED_SIZE_MEM_RDONLY, RO, SZ0), True),
+    "tcp_raw_check_syncookie_ipv4": (INT, (FIXED_RO, FIXED_RO), True),
+    "tcp_raw_check_syncookie_ipv6": (INT, (FIXED_RO, FIXED_RO), True),
     "ktime_get_tai_ns": (INT, (), False),
     "user_ringbuf_drain": (INT, (MAP, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, ANY), False),
     "cgrp_storage_get": (
@@ -460,14 +461,21 @@ _EXTRA: dict[str, dict[str, object]] = {
     "map_push_elem": {"pkt_access": True},
     "map_lookup_percpu_elem": {"pkt_access": True},
     "csum_diff": {"pkt_access": True},
+    "sock_map_update": {"pkt_access": True},
+    "sock_hash_update": {"pkt_access": True},
+    "sk_lookup_tcp": {"pkt_access": True},
+    "sk_lookup_udp": {"pkt_access": True},
+    "skc_lookup_tcp": {"pkt_access": True},
+    "tcp_check_syncookie": {"pkt_access": True},
+    "tcp_gen_syncookie": {"pkt_access": True},
     "copy_from_user": {"might_sleep": True},
     "copy_from_user_task": {"might_sleep": True},
     "ima_inode_hash": {"might_sleep": True},
     "ima_file_hash": {"might_sleep": True},
-    "tcp_raw_gen_syncookie_ipv4": {"fixed_sizes": ((0, _IPHDR),)},
-    "tcp_raw_gen_syncookie_ipv6": {"fixed_sizes": ((0, _IPV6HDR),)},
-    "tcp_raw_check_syncookie_ipv4": {"fixed_sizes": ((0, _IPHDR), (1, _TCPHDR))},
-    "tcp_raw_check_syncookie_ipv6": {"fixed_sizes": ((0, _IPV6HDR), (1, _TCPHDR))},
+    "tcp_raw_gen_syncookie_ipv4": {"pkt_access": True, "fixed_sizes": ((0, _IPHDR),)},
+    "tcp_raw_gen_syncookie_ipv6": {"pkt_access": True, "fixed_sizes": ((0, _IPV6HDR),)},
+    "tcp_raw_check_syncookie_ipv4": {"pkt_access": True, "fixed_sizes": ((0, _IPHDR), (1, _TCPHDR))},
+    "tcp_raw_check_syncookie_ipv6": {"pkt_access": True, "fixed_sizes": ((0, _IPV6HDR), (1, _TCPHDR))},
 }
 
 

@@ -27,7 +27,8 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.helpers import default_registry
+from pybpf.helpers import TRACE_PIPE, HelperContext, default_registry
+from pybpf.helpers.maps import release_spin_locks
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.kernel import refs
@@ -162,11 +163,16 @@ class Runner:
 
         env["tail_call"] = tail_call
         runtime = self.runtime
-        while True:
-            try:
-                return runtime.interpreter.execute(registers={1: ctx_address}, env=env, packet=packet).retval
-            except TailCall as call:
-                runtime = call.target
+        try:
+            while True:
+                try:
+                    return runtime.interpreter.execute(
+                        registers={1: ctx_address}, env=env, packet=packet
+                    ).retval
+                except TailCall as call:
+                    runtime = call.target
+        finally:  # a program that ends holding a bpf_spin_lock (the verifier refuses those) releases it
+            release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
 
 
 _G = uapi._generated
@@ -210,7 +216,10 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     write_back(_DURATION, min(result.duration_ns, 0xFFFFFFFF).to_bytes(4, "little"))
     if err:
         raise BPFError(err, "data_out too small")
-    if result.ctx_out is not None and t.ctx_out:
+    if result.ctx_out is not None and getattr(prog_type, "ctx_out_to_ctx_in", False):
+        # BPF_PROG_TYPE_SYSCALL: the kernel writes the context back into the caller's ctx_in
+        copy_to_user(t.ctx_in, result.ctx_out[: t.ctx_size_in])
+    elif result.ctx_out is not None and t.ctx_out:
         size = len(result.ctx_out)
         copy = min(size, t.ctx_size_out)
         copy_to_user(t.ctx_out, result.ctx_out[:copy])

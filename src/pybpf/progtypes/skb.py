@@ -281,8 +281,15 @@ def convert_field(insn: Instruction, *, l2: bool) -> list[Instruction]:
 
 
 TARGET_SIZE = {
-    "pkt_type": 1, "queue_mapping": 2, "protocol": 2, "vlan_tci": 2, "vlan_proto": 2,
-    "tc_index": 2, "tc_classid": 2, "gso_segs": 2, "gso_size": 2,
+    "pkt_type": 1,
+    "queue_mapping": 2,
+    "protocol": 2,
+    "vlan_tci": 2,
+    "vlan_proto": 2,
+    "tc_index": 2,
+    "tc_classid": 2,
+    "gso_segs": 2,
+    "gso_size": 2,
 }
 """Width of the kernel field behind a 4-byte __sk_buff field, where it is narrower (the others are 4)."""
 

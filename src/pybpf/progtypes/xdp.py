@@ -28,12 +28,13 @@ Mirrors net/core/filter.c (``xdp_func_proto``, ``xdp_is_valid_access``,
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
 import socket
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -265,7 +266,11 @@ class XdpProgType(ProgType):
             _, duration = repeat_runs(args.repeat, lambda: self._run(runner, self._state(plan, data)))
             retval = 0
         else:
-            retval, duration = repeat_runs(args.repeat, lambda: self._run(runner, state))
+            with self._registered(runner, state):  # once for all repetitions: they share the buffer
+                env: dict[str, object] = {"xdp": state}
+                retval, duration = repeat_runs(
+                    args.repeat, lambda: runner.run(state.address, env) & 0xFFFF_FFFF
+                )
         ctx_out = None
         if plan.ctx is not None:
             md = xdp_md.from_buffer_copy(plan.ctx)
@@ -275,8 +280,16 @@ class XdpProgType(ProgType):
             retval=retval, data_out=state.packet_bytes(), ctx_out=ctx_out, duration_ns=duration
         )
 
+    @classmethod
+    def _run(cls, runner: ProgramRunner, state: XdpState) -> int:
+        with cls._registered(runner, state):
+            env: dict[str, object] = {"xdp": state}
+            return runner.run(state.address, env) & 0xFFFF_FFFF
+
     @staticmethod
-    def _run(runner: ProgramRunner, state: XdpState) -> int:
+    @contextlib.contextmanager
+    def _registered(runner: ProgramRunner, state: XdpState) -> Iterator[None]:
+        """The context and the packet page as regions of the run's address space."""
         memory = runner.memory
         ctx_region = memory.add_region(
             state.address, ctypes.sizeof(state.kctx), writable=False, name="xdp_buff"
@@ -284,8 +297,7 @@ class XdpProgType(ProgType):
         try:
             packet_region = memory.add_region(state.base, PAGE_SIZE, writable=True, name="xdp packet")
             try:
-                env: dict[str, object] = {"xdp": state}
-                return runner.run(state.address, env) & 0xFFFF_FFFF
+                yield
             finally:
                 memory.remove_region(packet_region)
         finally:
