@@ -307,3 +307,26 @@ def test_ctx_layout_constants() -> None:
     assert SK_BUFF_SIZE == 192 and END["cb"] - OFF["cb"] == 20
     outcome = run_pybpf(1, assemble("r0 = 0\nexit"), IPV4_UDP, CTX)
     assert outcome.ctx_out is not None and outcome.ctx_out[OFF["ifindex"]] == 1
+
+
+@pytest.mark.parametrize("prog_type", SKB_TYPES)
+def test_sk_is_the_test_socket_and_tstamp_type(prog_type: int) -> None:
+    program = assemble(f"r2 = *(u64 *)(r1 + {OFF['sk']})\nr0 = 1\nif r2 != 0 goto +1\nr0 = 0\nexit")
+    assert compare(prog_type, program, IPV4_UDP).retval == 1
+    if prog_type != 1:
+        compare(prog_type, assemble(f"r0 = *(u8 *)(r1 + {OFF['tstamp_type']})\nexit"), IPV4_UDP, CTX)
+
+
+def test_other_devices_decide_pkt_type_and_ifindex() -> None:
+    import socket
+    from pathlib import Path
+
+    program = assemble(f"r0 = *(u32 *)(r1 + {OFF['pkt_type']})\nr2 = *(u32 *)(r1 + {OFF['ifindex']})\n"
+                       "r2 <<= 8\nr0 |= r2\nexit")  # fmt: skip
+    devices = [(index, name) for index, name in socket.if_nameindex() if index > 1][:2]
+    for index, name in devices:
+        address = Path(f"/sys/class/net/{name}/address").read_text().strip().replace(":", "")
+        for dest in (address, "ffffffffffff", "020000000099"):
+            packet = bytes.fromhex(dest + "020000000001" + "0806") + bytes(28)
+            compare(3, program, packet, ctx_with(ifindex=index))
+            compare(1, program, packet, ctx_with(ifindex=index))

@@ -111,7 +111,9 @@ def make_request(
             return resolve(fds[index])
 
     name = "socket_filter" if prog_type == SOCKET_FILTER else "xdp"
-    ptype = FakeProgType(prog_type, name, allowed if allowed is not None else STATIC_ALLOWED[prog_type], rewrite)
+    ptype = FakeProgType(
+        prog_type, name, allowed if allowed is not None else STATIC_ALLOWED[prog_type], rewrite
+    )
     return LoadRequest(
         insns=list(insns),
         prog_type=ptype,

@@ -75,8 +75,12 @@ CASES = [
         EINVAL,
         "jump out of range from insn 2 to 0",
     ),
-    Case("subprog_fallthrough", prog(I(0x85, src=1, imm=1), MOV0, MOV0, EXIT), EINVAL,
-         "last insn is not an exit or jmp"),
+    Case(
+        "subprog_fallthrough",
+        prog(I(0x85, src=1, imm=1), MOV0, MOV0, EXIT),
+        EINVAL,
+        "last insn is not an exit or jmp",
+    ),
     # check_and_resolve_insns
     Case("ldx_reserved_imm", prog(MOV0, I(0x61, 0, 1, 0, 5), EXIT), EINVAL, "BPF_LDX uses reserved fields"),
     Case("ldx_mode_abs", prog(MOV0, I(0x21, 0, 1), EXIT), EINVAL, "BPF_LDX uses reserved fields"),
@@ -84,45 +88,98 @@ CASES = [
     Case("callx", prog(I(0x8D, 1), EXIT), EINVAL, "unknown opcode 8d"),
     Case("ldxdw_memsx", prog(I(0x99, 0, 10, -8), EXIT), EINVAL, "unknown opcode 99"),
     Case("lddw_src7", prog(MOV0, LDDW(1, 7, 1), EXIT), EINVAL, "unrecognized bpf_ld_imm64 insn"),
-    Case("lddw_btf_id", prog(MOV0, LDDW(1, 3, 1), EXIT), EINVAL,
-         "pseudo btf_id 1 in ldimm64 isn't KIND_VAR or KIND_FUNC"),
-    Case("map_fd_closed", prog(MOV0, LDDW(1, 1, _CLOSED_FD), EXIT), errno.EBADF,
-         f"fd {_CLOSED_FD} is not pointing to valid bpf_map"),
-    Case("map_fd_not_map", prog(MOV0, LDDW(1, 1, _DEVNULL), EXIT), EINVAL,
-         f"fd {_DEVNULL} is not pointing to valid bpf_map"),
-    Case("map_fd_imm_hi", lambda m: [MOV0, LDDW(1, 1, fd("array", m), 1), EXIT], EINVAL,
-         "unrecognized bpf_ld_imm64 insn"),
-    Case("map_idx_no_fd_array", prog(MOV0, LDDW(1, 5, 0), EXIT), errno.EPROTO,
-         "fd_idx without fd_array is invalid"),
+    Case(
+        "lddw_btf_id",
+        prog(MOV0, LDDW(1, 3, 1), EXIT),
+        EINVAL,
+        "pseudo btf_id 1 in ldimm64 isn't KIND_VAR or KIND_FUNC",
+    ),
+    Case(
+        "map_fd_closed",
+        prog(MOV0, LDDW(1, 1, _CLOSED_FD), EXIT),
+        errno.EBADF,
+        f"fd {_CLOSED_FD} is not pointing to valid bpf_map",
+    ),
+    Case(
+        "map_fd_not_map",
+        prog(MOV0, LDDW(1, 1, _DEVNULL), EXIT),
+        EINVAL,
+        f"fd {_DEVNULL} is not pointing to valid bpf_map",
+    ),
+    Case(
+        "map_fd_imm_hi",
+        lambda m: [MOV0, LDDW(1, 1, fd("array", m), 1), EXIT],
+        EINVAL,
+        "unrecognized bpf_ld_imm64 insn",
+    ),
+    Case(
+        "map_idx_no_fd_array",
+        prog(MOV0, LDDW(1, 5, 0), EXIT),
+        errno.EPROTO,
+        "fd_idx without fd_array is invalid",
+    ),
     Case("map_idx_ok", prog(LDDW(1, 5, 0), MOV0, EXIT), 0, fd_array=("hash",)),
     Case("map_idx_value_ok", prog(LDDW(1, 6, 0, 4), MOV0, EXIT), 0, fd_array=("array",)),
     Case("map_fd_ok", lambda m: [LDDW(1, 1, fd("hash", m)), MOV0, EXIT], 0),
-    Case("map_value_hash", lambda m: [LDDW(1, 2, fd("hash", m)), MOV0, EXIT], EINVAL,
-         "no direct value access support for this map type"),
-    Case("map_value_past_end", lambda m: [LDDW(1, 2, fd("array", m), 100), MOV0, EXIT], EINVAL,
-         "invalid access to map value pointer, value_size=8 off=100"),
-    Case("map_value_big_array", lambda m: [LDDW(1, 2, fd("array4", m), 0), MOV0, EXIT], ENOTSUPP,
-         "invalid access to map value pointer, value_size=8 off=0"),
-    Case("map_value_huge_off", lambda m: [LDDW(1, 2, fd("array", m), 1 << 29), MOV0, EXIT], EINVAL,
-         f"direct value offset of {1 << 29} is not allowed"),
+    Case(
+        "map_value_hash",
+        lambda m: [LDDW(1, 2, fd("hash", m)), MOV0, EXIT],
+        EINVAL,
+        "no direct value access support for this map type",
+    ),
+    Case(
+        "map_value_past_end",
+        lambda m: [LDDW(1, 2, fd("array", m), 100), MOV0, EXIT],
+        EINVAL,
+        "invalid access to map value pointer, value_size=8 off=100",
+    ),
+    Case(
+        "map_value_big_array",
+        lambda m: [LDDW(1, 2, fd("array4", m), 0), MOV0, EXIT],
+        ENOTSUPP,
+        "invalid access to map value pointer, value_size=8 off=0",
+    ),
+    Case(
+        "map_value_huge_off",
+        lambda m: [LDDW(1, 2, fd("array", m), 1 << 29), MOV0, EXIT],
+        EINVAL,
+        f"direct value offset of {1 << 29} is not allowed",
+    ),
     # check_cfg
     Case("unreachable", prog(MOV0, EXIT, MOV0, EXIT), EINVAL, "unreachable insn 2"),
-    Case("jump_into_lddw", prog(MOV0, I(0x15, off=1), LDDW(0, 0, 1), EXIT), EINVAL,
-         "jump into the middle of ldimm64 insn 2"),
+    Case(
+        "jump_into_lddw",
+        prog(MOV0, I(0x15, off=1), LDDW(0, 0, 1), EXIT),
+        EINVAL,
+        "jump into the middle of ldimm64 insn 2",
+    ),
     Case("self_loop_unreachable", prog(MOV0, I(0x05, off=-1), EXIT), EINVAL, "unreachable insn 2"),
     Case("bounded_loop", prog(MOV0, I(0x07, imm=1), I(0x55, off=-2, imm=10), EXIT), 0),
     # do_check: reserved fields, registers
     Case("mov_reserved_src", prog(I(0xB7, 0, 1), EXIT), EINVAL, "BPF_MOV uses reserved fields"),
     Case("alu_reserved_off", prog(MOV0, I(0x07, off=1), EXIT), EINVAL, "BPF_ALU uses reserved fields"),
-    Case("alu_reserved_off_neg", prog(MOV0, I(0x07, off=-1, imm=2), EXIT), EINVAL, "BPF_ALU uses reserved fields"),
+    Case(
+        "alu_reserved_off_neg",
+        prog(MOV0, I(0x07, off=-1, imm=2), EXIT),
+        EINVAL,
+        "BPF_ALU uses reserved fields",
+    ),
     Case("sdiv_k_ok", prog(MOV0, I(0x37, off=1, imm=2), EXIT), 0),
     Case("neg_reserved", prog(MOV0, I(0x87, imm=1), EXIT), EINVAL, "BPF_NEG uses reserved fields"),
     Case("end_reserved", prog(MOV0, I(0xD4, imm=17), EXIT), EINVAL, "BPF_END uses reserved fields"),
     Case("movsx_bad_off", prog(MOV0, I(0xBF, 0, 1, 7), EXIT), EINVAL, "BPF_MOV uses reserved fields"),
-    Case("addr_space_cast", prog(MOV0, I(0xBF, 0, 1, 1, 1), EXIT), EINVAL,
-         "addr_space_cast insn can only be used in a program that has an associated arena"),
-    Case("addr_space_cast_imm", prog(MOV0, I(0xBF, 0, 1, 1, 5), EXIT), EINVAL,
-         "addr_space_cast insn can only convert between address space 1 and 0"),
+    Case(
+        "addr_space_cast",
+        prog(MOV0, I(0xBF, 0, 1, 1, 1), EXIT),
+        EINVAL,
+        "addr_space_cast insn can only be used in a program that has an associated arena",
+    ),
+    Case(
+        "addr_space_cast_imm",
+        prog(MOV0, I(0xBF, 0, 1, 1, 5), EXIT),
+        EINVAL,
+        "addr_space_cast insn can only convert between address space 1 and 0",
+    ),
     Case("div_by_zero", prog(MOV0, I(0x37), EXIT), EINVAL, "div by zero"),
     Case("mod32_by_zero", prog(MOV0, I(0x94), EXIT), EINVAL, "div by zero"),
     Case("sdiv_by_zero", prog(MOV0, I(0x37, off=1), EXIT), EINVAL, "div by zero"),
@@ -153,51 +210,114 @@ CASES = [
     Case("call_off", prog(I(0x85, off=1, imm=1), EXIT), EINVAL, "BPF_CALL uses reserved fields"),
     Case("lddw_off", prog(Instruction(0x18, 0, 0, 3, 1), EXIT), EINVAL, "BPF_LD_IMM64 uses reserved fields"),
     Case("lddw_func_no_btf", prog(MOV0, LDDW(2, 4, 2), EXIT, MOV0, EXIT), EINVAL, "missing btf func_info"),
-    Case("atomic_bad_op", prog(MOV0, I(0x7A, 10, 0, -8), I(0xDB, 10, 0, -8, 0x33), EXIT), EINVAL,
-         "BPF_ATOMIC uses invalid atomic opcode 33"),
-    Case("atomic_size_b", prog(MOV0, I(0x7A, 10, 0, -8), I(0xD3, 10, 0, -8), EXIT), EINVAL,
-         "invalid atomic operand size"),
-    Case("subprog_bad_insn", prog(MOV0, I(0x85, src=1, imm=1), EXIT, I(0xB7, 0, 1), EXIT), EINVAL,
-         "BPF_MOV uses reserved fields"),
+    Case(
+        "atomic_bad_op",
+        prog(MOV0, I(0x7A, 10, 0, -8), I(0xDB, 10, 0, -8, 0x33), EXIT),
+        EINVAL,
+        "BPF_ATOMIC uses invalid atomic opcode 33",
+    ),
+    Case(
+        "atomic_size_b",
+        prog(MOV0, I(0x7A, 10, 0, -8), I(0xD3, 10, 0, -8), EXIT),
+        EINVAL,
+        "invalid atomic operand size",
+    ),
+    Case(
+        "subprog_bad_insn",
+        prog(MOV0, I(0x85, src=1, imm=1), EXIT, I(0xB7, 0, 1), EXIT),
+        EINVAL,
+        "BPF_MOV uses reserved fields",
+    ),
     Case("subprog_ok", prog(I(0x85, src=1, imm=1), EXIT, MOV0, EXIT), 0),
     # helpers
     Case("helper_unknown", prog(I(0x85, imm=9999), EXIT), EINVAL, "invalid func unknown#9999"),
     Case("helper_past_max", prog(I(0x85, imm=212), EXIT), EINVAL, "invalid func unknown#212"),
-    Case("helper_unspec", prog(I(0x85, imm=0), EXIT), EINVAL, "program of this type cannot use helper bpf_unspec#0"),
-    Case("helper_not_allowed", prog(I(0x85, imm=23), EXIT), EINVAL,
-         "program of this type cannot use helper bpf_redirect#23"),
-    Case("helper_gpl", prog(I(0x85, imm=6), EXIT), EINVAL,
-         "cannot call GPL-restricted function from non-GPL compatible program", gpl=False),
+    Case(
+        "helper_unspec",
+        prog(I(0x85, imm=0), EXIT),
+        EINVAL,
+        "program of this type cannot use helper bpf_unspec#0",
+    ),
+    Case(
+        "helper_not_allowed",
+        prog(I(0x85, imm=23), EXIT),
+        EINVAL,
+        "program of this type cannot use helper bpf_redirect#23",
+    ),
+    Case(
+        "helper_gpl",
+        prog(I(0x85, imm=6), EXIT),
+        EINVAL,
+        "cannot call GPL-restricted function from non-GPL compatible program",
+        gpl=False,
+    ),
     Case("helper_ok", prog(I(0x85, imm=7), EXIT), 0),
     # LD_ABS / LD_IND
-    Case("ld_abs_xdp", prog(I(0xBF, 6, 1), I(0x30), EXIT), EINVAL,
-         "BPF_LD_[ABS|IND] instructions not allowed for this program type", prog_type=XDP),
-    Case("ld_abs_reserved", prog(I(0xBF, 6, 1), I(0x30, 1), EXIT), EINVAL, "BPF_LD_[ABS|IND] uses reserved fields"),
+    Case(
+        "ld_abs_xdp",
+        prog(I(0xBF, 6, 1), I(0x30), EXIT),
+        EINVAL,
+        "BPF_LD_[ABS|IND] instructions not allowed for this program type",
+        prog_type=XDP,
+    ),
+    Case(
+        "ld_abs_reserved",
+        prog(I(0xBF, 6, 1), I(0x30, 1), EXIT),
+        EINVAL,
+        "BPF_LD_[ABS|IND] uses reserved fields",
+    ),
     Case("ld_ind_r11", prog(I(0xBF, 6, 1), I(0x50, 0, 11), EXIT), EINVAL, "R11 is invalid"),
     Case("ld_abs_ok", prog(I(0xBF, 6, 1), I(0x30), EXIT), 0),
     # context accesses
     Case("ctx_load_ok", prog(I(0x61, 0, 1), EXIT), 0),
-    Case("ctx_load_bad", prog(I(0x61, 0, 1, 1000), EXIT), EACCES, "invalid bpf_context access off=1000 size=4"),
+    Case(
+        "ctx_load_bad", prog(I(0x61, 0, 1, 1000), EXIT), EACCES, "invalid bpf_context access off=1000 size=4"
+    ),
     Case("ctx_store_bad", prog(MOV0, I(0x63, 1, 0), EXIT), EACCES, "invalid bpf_context access off=0 size=4"),
     Case("ctx_st_bad", prog(MOV0, I(0x62, 1), EXIT), EACCES, "invalid bpf_context access off=0 size=4"),
     Case("ctx_stb_bad", prog(MOV0, I(0x72, 1), EXIT), EACCES, "invalid bpf_context access off=0 size=1"),
     Case("ctx_atomic", prog(MOV0, I(0xDB, 1), EXIT), EACCES, "BPF_ATOMIC stores into R1 ctx is not allowed"),
-    Case("ctx_spill_fill", prog(I(0x7B, 10, 1, -8), I(0x79, 3, 10, -8), I(0x61, 0, 3, 2000), EXIT), EACCES,
-         "invalid bpf_context access off=2000 size=4"),
-    Case("ctx_copy", prog(I(0xBF, 6, 1), I(0x85, imm=7), I(0x61, 0, 6, 1000), EXIT), EACCES,
-         "invalid bpf_context access off=1000 size=4"),
-    Case("ctx_in_subprog", prog(I(0x85, src=1, imm=1), EXIT, I(0x61, 0, 1, 1000), EXIT), EACCES,
-         "invalid bpf_context access off=1000 size=4"),
+    Case(
+        "ctx_spill_fill",
+        prog(I(0x7B, 10, 1, -8), I(0x79, 3, 10, -8), I(0x61, 0, 3, 2000), EXIT),
+        EACCES,
+        "invalid bpf_context access off=2000 size=4",
+    ),
+    Case(
+        "ctx_copy",
+        prog(I(0xBF, 6, 1), I(0x85, imm=7), I(0x61, 0, 6, 1000), EXIT),
+        EACCES,
+        "invalid bpf_context access off=1000 size=4",
+    ),
+    Case(
+        "ctx_in_subprog",
+        prog(I(0x85, src=1, imm=1), EXIT, I(0x61, 0, 1, 1000), EXIT),
+        EACCES,
+        "invalid bpf_context access off=1000 size=4",
+    ),
     Case("xdp_ctx_ok", prog(I(0x61, 0, 1, 4), MOV0, EXIT), 0, prog_type=XDP),
-    Case("xdp_ctx_bad", prog(I(0x61, 0, 1, 400), MOV0, EXIT), EACCES, "invalid bpf_context access off=400 size=4",
-         prog_type=XDP),
+    Case(
+        "xdp_ctx_bad",
+        prog(I(0x61, 0, 1, 400), MOV0, EXIT),
+        EACCES,
+        "invalid bpf_context access off=400 size=4",
+        prog_type=XDP,
+    ),
     # order: first failing check in the kernel's order wins
     Case("order_cfg_before_docheck", prog(I(0xB7, 10), EXIT, MOV0, EXIT), EINVAL, "unreachable insn 2"),
     Case("order_resolve_before_cfg", prog(MOV0, EXIT, I(0x00), EXIT), EINVAL, "unknown opcode 00"),
-    Case("order_subprogs_before_resolve", prog(I(0x00), I(0x05, off=9), EXIT), EINVAL,
-         "jump out of range from insn 1 to 11"),
-    Case("order_fallthrough_first", prog(I(0x61, 0, 1), I(0x15, off=2), I(0xB7, 10), EXIT, I(0x85, imm=9999), EXIT),
-         EACCES, "frame pointer is read only"),
+    Case(
+        "order_subprogs_before_resolve",
+        prog(I(0x00), I(0x05, off=9), EXIT),
+        EINVAL,
+        "jump out of range from insn 1 to 11",
+    ),
+    Case(
+        "order_fallthrough_first",
+        prog(I(0x61, 0, 1), I(0x15, off=2), I(0xB7, 10), EXIT, I(0x85, imm=9999), EXIT),
+        EACCES,
+        "frame pointer is read only",
+    ),
 ]
 
 
@@ -206,10 +326,14 @@ def _run_pybpf(case: Case, maps: Maps, allowed: frozenset[int] | None) -> tuple[
     fakes = {fd_: fake for fd_, fake in maps.values()}
     fd_array = [maps[n][0] if n in maps else 3 for n in case.fd_array] if case.fd_array else None
     if not maps and (case.fd_array or "map" in case.name):  # no kernel: stand-ins under made-up fds
-        fakes = {3: FakeMap(0x7F0000000000, 2 if "array" in str(case.fd_array) or "value" in case.name else 1)}
+        fakes = {
+            3: FakeMap(0x7F0000000000, 2 if "array" in str(case.fd_array) or "value" in case.name else 1)
+        }
         fakes[3].max_entries = 4 if "big_array" in case.name else 1
         fakes[3].map_type = 1 if "hash" in case.name or case.fd_array == ("hash",) else 2
-    request = make_request(insns, case.prog_type, allowed=allowed, gpl=case.gpl, maps=fakes, fd_array=fd_array)
+    request = make_request(
+        insns, case.prog_type, allowed=allowed, gpl=case.gpl, maps=fakes, fd_array=fd_array
+    )
     try:
         result = verify(request)
     except VerifierError as err:
@@ -231,7 +355,9 @@ def test_against_kernel(case: Case, kernel: bool, kernel_maps: Maps) -> None:
     fd_array = [kernel_maps[n][0] for n in case.fd_array] if case.fd_array else None
     license_ = b"GPL" if case.gpl else b"Proprietary"
     kerr, klog = kernel_load(encode_program(insns), case.prog_type, license_=license_, fd_array=fd_array)
-    assert err == kerr, f"pybpf {errno.errorcode.get(err)} vs kernel {errno.errorcode.get(kerr)}\n{log}\n--\n{klog}"
+    assert err == kerr, (
+        f"pybpf {errno.errorcode.get(err)} vs kernel {errno.errorcode.get(kerr)}\n{log}\n--\n{klog}"
+    )
     if kerr:
         kernel_lines = {_comparable(line) for line in klog.splitlines()}
         missing = [line for line in log.splitlines() if _comparable(line) not in kernel_lines]

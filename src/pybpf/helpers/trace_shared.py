@@ -75,7 +75,7 @@ def append_shared(record: TraceRecord, *, root: str | None = None, limit: int = 
     as bpf_trace_printk never fails because of its reader)."""
     try:
         path = shared_path(root)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_FLAGS, 0o666)
+        fd = _open_for_append(path)
     except OSError:
         return
     try:
@@ -88,6 +88,16 @@ def append_shared(record: TraceRecord, *, root: str | None = None, limit: int = 
         os.close(fd)
     if size > limit:
         _rotate(path, limit)
+
+
+def _open_for_append(path: str) -> int:
+    try:
+        return os.open(path, os.O_WRONLY | os.O_APPEND | _O_FLAGS)
+    except FileNotFoundError:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_FLAGS, 0o666)
+        with contextlib.suppress(OSError):  # every user of the shared root may print
+            os.fchmod(fd, 0o666)
+        return fd
 
 
 def _rotate(path: str, limit: int) -> None:

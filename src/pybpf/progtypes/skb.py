@@ -13,7 +13,9 @@ Mirrors three pieces of the kernel:
 * ``bpf_prog_test_run_skb`` (net/bpf/test_run.c): the packet is built with NET_SKB_PAD of headroom,
   ``eth_type_trans`` sets ``protocol`` and ``pkt_type`` from the Ethernet header and the device
   (loopback, or ``ifindex`` of ctx_in), L2 types (tc) see the packet from the MAC header, socket
-  filters from the network header (LD_ABS/LD_IND relative to it); ``convert___skb_to_skb`` decides
+  filters from the network header (LD_ABS/LD_IND relative to it); IPv4/IPv6 packets must hold their
+  IP header; ``skb->sk`` is the test socket (pybpf: a read-only ``struct bpf_sock`` with the
+  family and addresses of the packet); ``convert___skb_to_skb`` decides
   which ctx_in fields may be non-zero; after the run a socket filter's data_out gets a zeroed
   Ethernet header pushed back, and ``convert_skb_to___skb`` fills ctx_out.
 
@@ -41,6 +43,7 @@ from pybpf.progtypes.base import (
     range_is_zero,
     repeat_runs,
 )
+from pybpf.uapi import bpf_sock
 from pybpf.uapi import sk_buff as _uapi_skb
 from pybpf.vm.memory import Memory, Region
 
@@ -342,6 +345,9 @@ class SkbState:
     ctx_region: Region | None = None
     redirect: tuple[int, int] | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    sock: bpf_sock = field(default_factory=bpf_sock)
+    """The test socket ``skb->sk`` points to, laid out as the uapi ``struct bpf_sock``."""
+    sock_region: Region | None = None
 
     @property
     def view(self) -> memoryview:
@@ -483,6 +489,24 @@ def eth_type_trans(frame: bytes, dev_addr: bytes, broadcast: bytes) -> tuple[int
     return int.from_bytes(proto.to_bytes(2, "big"), "little"), pkt_type
 
 
+AF_INET, AF_INET6 = 2, 10
+
+
+def _fill_sock(sock: bpf_sock, frame: bytes) -> None:
+    """The test socket ``bpf_prog_test_run_skb`` allocates: family and addresses from the IP header."""
+    proto = int.from_bytes(frame[12:14], "big")
+    if proto == ETH_P_IP:
+        sock.family = AF_INET
+        sock.src_ip4 = int.from_bytes(frame[ETH_HLEN + 12 : ETH_HLEN + 16], "little")
+        sock.dst_ip4 = int.from_bytes(frame[ETH_HLEN + 16 : ETH_HLEN + 20], "little")
+    elif proto == ETH_P_IPV6:
+        sock.family = AF_INET6
+        for i in range(4):
+            start = ETH_HLEN + 8 + 4 * i
+            sock.src_ip6[i] = int.from_bytes(frame[start : start + 4], "little")
+            sock.dst_ip6[i] = int.from_bytes(frame[start + 16 : start + 20], "little")
+
+
 class SkbProgType(ProgType):
     """What SOCKET_FILTER, SCHED_CLS and SCHED_ACT share: the __sk_buff context and its test_run."""
 
@@ -530,6 +554,8 @@ class SkbProgType(ProgType):
         if size - ETH_HLEN < network_min:  # the IP header must be there for the test socket's addresses
             raise BPFError(errno.EINVAL, f"an IP packet needs {network_min} bytes after the Ethernet header")
         kern.dev_ifindex = ifindex
+        _fill_sock(state.sock, args.data_in)
+        kern.sk = ctypes.addressof(state.sock)
         kern.dev = ctypes.addressof(kern) + KOFF["dev_ifindex"]
         if self.l2:
             state.data -= ETH_HLEN
@@ -559,6 +585,9 @@ class SkbProgType(ProgType):
         state.ctx_region = memory.add_region(
             ctypes.addressof(kern), ctypes.sizeof(kern), writable=True, name="__sk_buff"
         )
+        state.sock_region = memory.add_region(
+            ctypes.addressof(state.sock), ctypes.sizeof(state.sock), writable=False, name="sock"
+        )
         try:
             state.region = memory.add_region(state.buffer, writable=True, name="packet")
             try:
@@ -571,7 +600,8 @@ class SkbProgType(ProgType):
                 state.region = None
         finally:
             memory.remove_region(state.ctx_region)
-            state.ctx_region = None
+            memory.remove_region(state.sock_region)
+            state.ctx_region = state.sock_region = None
         data_out = state.packet() if self.l2 else bytes(ETH_HLEN) + state.packet()
         ctx_out = None
         if ctx is not None:

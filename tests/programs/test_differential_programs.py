@@ -1,0 +1,245 @@
+"""The corpus of ``tests/programs/corpus.py`` run on pybpf and on the kernel, with equal results.
+
+For each program: create its maps (pre-filled as the case says) on the user backend and on the
+real kernel, load it (and the programs its prog arrays hold), make every run, then compare what
+both answered — retval, data_out, ctx_out, or the errno of a refused run — and the full contents
+of every map afterwards (hash maps as sorted items, queues and stacks popped empty, ringbufs read
+through ``pybpf.RingBuffer``).  The process is pinned to one CPU while a case runs, so per-CPU
+values are compared CPU by CPU (their sums first, for a clearer failure).  A hypothesis test
+feeds random packets to the map-free parsers.  The kernel half is skipped where bpf(2) is not
+available; then the user backend still has to run every case without an error it did not expect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from pybpf import Map, Program, RingBuffer, uapi
+from pybpf.errors import BPFError
+from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from tests.programs import corpus
+from tests.programs.corpus import CORPUS, PARSERS, Case, MapSpec, Run
+
+MISMATCHES: dict[str, str] = {}
+"""Cases where pybpf is known to answer differently from the kernel: name -> what differs."""
+
+PERCPU_TYPES = {
+    uapi.BPF_MAP_TYPE_PERCPU_ARRAY,
+    uapi.BPF_MAP_TYPE_PERCPU_HASH,
+    uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH,
+}
+
+
+@dataclass
+class Outcome:
+    """Everything one backend answered for one case."""
+
+    load: str = "ok"
+    runs: list[tuple[Any, ...]] = field(default_factory=list)
+    maps: dict[str, Any] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def one_cpu() -> Iterator[int]:
+    """Pin this process to one CPU (so both backends run a program on the same one)."""
+    before = os.sched_getaffinity(0)
+    cpu = min(before)
+    os.sched_setaffinity(0, {cpu})
+    try:
+        yield cpu
+    finally:
+        os.sched_setaffinity(0, before)
+
+
+def _elem(backend: Backend, cmd: int, fd: int, value: ctypes.Array[ctypes.c_char], flags: int = 0) -> None:
+    """A keyless element command (queue/stack push, peek, pop)."""
+    attr = uapi.bpf_attr()
+    attr.map_fd, attr.key, attr.value, attr.flags = fd, 0, ctypes.addressof(value), flags
+    backend.bpf(cmd, attr)
+
+
+def create_map(spec: MapSpec, backend: Backend) -> Map:
+    m = Map.create(spec.map_type, spec.key_size, spec.value_size, spec.max_entries, spec.flags, spec.name,
+                   backend=backend)  # fmt: skip
+    for key, value in spec.init:
+        if key is None:
+            buffer = ctypes.create_string_buffer(value, len(value))
+            _elem(backend, uapi.BPF_MAP_UPDATE_ELEM, m.fd, buffer)
+        else:
+            m[key] = value
+    return m
+
+
+def dump_map(m: Map, backend: Backend) -> Any:
+    """The full contents of ``m`` in a form both backends must agree on."""
+    if m.map_type in (uapi.BPF_MAP_TYPE_QUEUE, uapi.BPF_MAP_TYPE_STACK):
+        popped = []
+        value = ctypes.create_string_buffer(m.value_size)
+        while True:
+            try:
+                _elem(backend, uapi.BPF_MAP_LOOKUP_AND_DELETE_ELEM, m.fd, value)
+            except BPFError as exc:
+                assert exc.errno == errno.ENOENT
+                return popped
+            popped.append(value.raw)
+    if m.map_type == uapi.BPF_MAP_TYPE_RINGBUF:
+        with RingBuffer(m) as ring:
+            return ring.read()
+    if m.map_type == uapi.BPF_MAP_TYPE_PROG_ARRAY:
+        return None  # holds program ids, which differ between the backends
+    items = sorted((bytes(key), bytes(m[key])) for key in m.keys())
+    if m.map_type in PERCPU_TYPES:
+        slot = (m.value_size + 7) // 8 * 8
+        sums = {key: _percpu_sums(value, slot, m.value_size) for key, value in items}
+        return {"sums": sums, "per_cpu": items}
+    return items
+
+
+def _percpu_sums(value: bytes, slot: int, size: int) -> list[int]:
+    """The sum over CPUs of each u64 of a per-CPU value."""
+    words = [struct.unpack_from(f"<{size // 8}Q", value, cpu * slot) for cpu in range(len(value) // slot)]
+    return [sum(column) & (2**64 - 1) for column in zip(*words, strict=True)]
+
+
+def raw_run(prog: Program, ctx: bytes) -> tuple[int, bytes]:
+    """BPF_PROG_TEST_RUN with ctx_in only (SYSCALL writes the ctx back into ctx_in)."""
+    buffer = ctypes.create_string_buffer(ctx, max(1, len(ctx)))
+    attr = uapi.bpf_attr()
+    attr.test.prog_fd = prog.fd
+    attr.test.ctx_in, attr.test.ctx_size_in = ctypes.addressof(buffer), len(ctx)
+    prog.backend.bpf(uapi.BPF_PROG_TEST_RUN, attr)
+    return attr.test.retval, buffer.raw[: len(ctx)]
+
+
+def do_run(prog: Program, case: Case, run: Run) -> tuple[Any, ...]:
+    try:
+        if case.ctx_only:
+            return raw_run(prog, run.ctx or b"")
+        result = prog.run(run.data, ctx=run.ctx, repeat=run.repeat)
+    except BPFError as exc:
+        return ("errno", exc.errno)
+    except Exception as exc:  # noqa: BLE001  (pybpf failing where the kernel answers is a mismatch)
+        return ("exception", f"{type(exc).__name__}: {exc}")
+    return (result.retval, result.data_out, result.ctx_out)
+
+
+def load(case: Case, text: str, maps: dict[str, Map], backend: Backend) -> Program:
+    return Program.load(text, case.prog_type, maps=maps, prog_flags=case.prog_flags, log_level=1,
+                        backend=backend)  # fmt: skip
+
+
+def run_case(case: Case, backend: Backend) -> Outcome:
+    outcome = Outcome()
+    maps = {spec.name: create_map(spec, backend) for spec in case.maps}
+    programs: list[Program] = []
+    try:
+        try:
+            programs.append(load(case, case.text, maps, backend))
+            for tail in case.tails:
+                target = programs[0] if tail.text is None else load(case, tail.text, maps, backend)
+                if tail.text is not None:
+                    programs.append(target)
+                maps[tail.array][tail.slot] = target.fd
+        except BPFError as exc:
+            log = (getattr(exc, "log", "") or "").strip().splitlines()
+            outcome.load = f"errno {exc.errno}: {log[-2:] if log else exc}"
+            return outcome
+        with one_cpu():
+            outcome.runs = [do_run(programs[0], case, run) for run in case.runs]
+        outcome.maps = {name: dump_map(m, backend) for name, m in maps.items()}
+        for tail in case.tails:
+            del maps[tail.array][tail.slot]
+    finally:
+        for prog in programs:
+            prog.close()
+        for m in maps.values():
+            m.close()
+    return outcome
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(case, id=case.name, marks=[pytest.mark.xfail(strict=True, reason=MISMATCHES[case.name])])
+        if case.name in MISMATCHES
+        else pytest.param(case, id=case.name)
+        for case in CORPUS
+    ]
+
+
+def test_corpus_is_large_and_uniquely_named() -> None:
+    assert len(CORPUS) >= 40
+    assert len({case.name for case in CORPUS}) == len(CORPUS)
+
+
+@pytest.mark.parametrize("case", _params())
+def test_program_matches_the_kernel(case: Case) -> None:
+    mine = run_case(case, UserBackend())
+    if not kernel_bpf_available():
+        assert mine.load == "ok", f"pybpf refused the program: {mine.load}"
+        pytest.skip("the real bpf(2) is not available here (pybpf ran the case without a reference)")
+    theirs = run_case(case, NativeBackend())
+    assert theirs.load == "ok", f"the kernel refused the program (the corpus is wrong): {theirs.load}"
+    assert mine.load == "ok", f"pybpf refused the program the kernel loads: {mine.load}"
+    for index, (got, want) in enumerate(zip(mine.runs, theirs.runs, strict=True)):
+        assert got == want, f"run {index} ({case.runs[index]!r:.120}): pybpf {got!r} != kernel {want!r}"
+    for name in mine.maps:
+        got_map, want_map = mine.maps[name], theirs.maps[name]
+        if isinstance(want_map, dict):  # per-CPU: sums first, then CPU by CPU (both ran on one CPU)
+            assert got_map["sums"] == want_map["sums"], f"map {name}: per-CPU sums differ"
+        assert got_map == want_map, f"map {name}: pybpf {got_map!r} != kernel {want_map!r}"
+
+
+# --- random packets through the parsers -----------------------------------------------------------
+
+PACKET_PREFIXES = [corpus.PACKETS[name][:length] for name in corpus.ALL_PACKETS for length in (14, 18, 34, 54)]
+
+
+def _packet() -> st.SearchStrategy[bytes]:
+    """Random bytes, or a real packet's headers with random bytes after and random corruption."""
+    raw = st.binary(min_size=14, max_size=120)
+    based = st.tuples(st.sampled_from(PACKET_PREFIXES), st.binary(max_size=64), st.integers(0, 53),
+                      st.integers(0, 255)).map(  # fmt: skip
+        lambda t: _corrupt(t[0] + t[1], t[2], t[3])
+    )
+    return st.one_of(raw, based, based)
+
+
+def _corrupt(packet: bytes, at: int, value: int) -> bytes:
+    if at < len(packet) and at % 3 == 0:
+        return packet[:at] + bytes([value]) + packet[at + 1 :]
+    return packet
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.name) for case in PARSERS])
+def test_parser_on_random_packets(case: Case) -> None:
+    if not kernel_bpf_available():
+        pytest.skip("the real bpf(2) is not available here")
+    assert not case.maps
+    mine = load(case, case.text, {}, UserBackend())
+    theirs = load(case, case.text, {}, NativeBackend())
+
+    @seed(20251125)
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+    @given(packet=_packet())
+    def check(packet: bytes) -> None:
+        run = Run(packet)
+        assert do_run(mine, case, run) == do_run(theirs, case, run)
+
+    try:
+        check()
+    finally:
+        mine.close()
+        theirs.close()
