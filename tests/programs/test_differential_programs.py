@@ -27,14 +27,18 @@ from hypothesis import strategies as st
 
 from pybpf import Map, Program, RingBuffer, uapi
 from pybpf.errors import BPFError
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction, encode_program
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.program import instructions_of, prog_type_number
 from tests.programs import corpus
 from tests.programs.corpus import CORPUS, PARSERS, Case, MapSpec, Run
 
 MISMATCHES: dict[str, str] = {}
 """Cases where pybpf is known to answer differently from the kernel: name -> what differs."""
 
+CALL, LDDW = 0x85, 0x18
 PERCPU_TYPES = {
     uapi.BPF_MAP_TYPE_PERCPU_ARRAY,
     uapi.BPF_MAP_TYPE_PERCPU_HASH,
@@ -135,9 +139,66 @@ def do_run(prog: Program, case: Case, run: Run) -> tuple[Any, ...]:
     return (result.retval, result.data_out, result.ctx_out)
 
 
+def subprog_starts(insns: list[Instruction]) -> list[int]:
+    """Slot indices where subprograms start: 0 and every bpf-to-bpf call or lddw func() target."""
+    starts, pc = {0}, 0
+    for insn in insns:
+        if insn.opcode == CALL and insn.src == op.BPF_PSEUDO_CALL:
+            starts.add(pc + insn.imm + 1)
+        if insn.opcode == LDDW and insn.src == op.BPF_PSEUDO_FUNC:
+            starts.add(pc + insn.imm + 1)
+        pc += insn.slots
+    return sorted(starts)
+
+
+def func_btf(count: int) -> bytes:
+    """Raw BTF: ``int``, ``int (void)`` and ``count`` static FUNCs of that prototype (f0, f1 ...)."""
+    names = b"\0int\0" + b"".join(b"f%d\0" % i for i in range(count))
+    types = struct.pack("<IIII", 1, 1 << 24, 4, (1 << 24) | 32)  # [1] INT int, signed, 32 bits
+    types += struct.pack("<III", 0, 13 << 24, 1)  # [2] FUNC_PROTO int (void)
+    offset = 5
+    for i in range(count):  # [3 + i] FUNC fi, static linkage
+        types += struct.pack("<III", offset, 12 << 24, 2)
+        offset += len(b"f%d\0" % i)
+    return struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(names)) + types + names
+
+
+def load_with_func_info(case: Case, insns: list[Instruction], backend: Backend) -> Program:
+    """BPF_PROG_LOAD with BTF func_info (what the kernel needs for callbacks: bpf_loop, for_each)."""
+    starts = subprog_starts(insns)
+    blob = func_btf(len(starts))
+    btf_buf = ctypes.create_string_buffer(blob, len(blob))
+    attr = uapi.bpf_attr()
+    attr.btf, attr.btf_size = ctypes.addressof(btf_buf), len(blob)
+    btf_fd = backend.bpf(uapi.BPF_BTF_LOAD, attr)
+    try:
+        records = b"".join(struct.pack("<II", start, 3 + i) for i, start in enumerate(starts))
+        info_buf = ctypes.create_string_buffer(records, len(records))
+        code = ctypes.create_string_buffer(encode_program(insns))
+        lic = ctypes.create_string_buffer(b"GPL")
+        log = ctypes.create_string_buffer(1 << 16)
+        attr = uapi.bpf_attr()
+        attr.prog_type = prog_type_number(case.prog_type)
+        attr.insns, attr.insn_cnt = ctypes.addressof(code), sum(i.slots for i in insns)
+        attr.license, attr.prog_flags = ctypes.addressof(lic), case.prog_flags
+        attr.log_level, attr.log_size, attr.log_buf = 1, len(log), ctypes.addressof(log)
+        attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
+        attr.func_info, attr.func_info_cnt = ctypes.addressof(info_buf), len(starts)
+        try:
+            fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
+        except BPFError as exc:
+            exc.log = log.value.decode(errors="replace")  # type: ignore[attr-defined]
+            raise
+    finally:
+        os.close(btf_fd)
+    return Program.from_fd(fd, backend=backend)
+
+
 def load(case: Case, text: str, maps: dict[str, Map], backend: Backend) -> Program:
-    return Program.load(text, case.prog_type, maps=maps, prog_flags=case.prog_flags, log_level=1,
-                        backend=backend)  # fmt: skip
+    insns = instructions_of(text, maps)
+    if any(i.src == op.BPF_PSEUDO_FUNC and i.opcode == LDDW for i in insns):
+        return load_with_func_info(case, insns, backend)
+    return Program.load(insns, case.prog_type, prog_flags=case.prog_flags, log_level=1, backend=backend)
 
 
 def run_case(case: Case, backend: Backend) -> Outcome:

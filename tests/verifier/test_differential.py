@@ -366,7 +366,7 @@ def test_against_kernel(case: Case, kernel: bool, kernel_maps: Maps) -> None:
 
 def _comparable(line: str) -> str:
     """Log lines as compared: the state counters of the statistics line are value tracking's."""
-    return line.split(" max_states_per_insn")[0] if line.startswith("processed ") else line
+    return line.split(" max_states_per_insn", maxsplit=1)[0] if line.startswith("processed ") else line
 
 
 def test_case_count() -> None:

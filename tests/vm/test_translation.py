@@ -55,10 +55,10 @@ def mixed_program(count: int) -> list[Instruction]:
 
 
 def test_construction_compiles_nothing() -> None:
-    interpreter = Interpreter(mixed_program(4000))
+    interpreter = Interpreter(mixed_program(1000))
     assert interpreter._chunks is None and not interpreter._steps
     assert not interpreter.translation._analysed  # not even the block analysis
-    assert interpreter.execute(bytes(8)).instructions > 3000
+    assert interpreter.execute(bytes(8)).instructions > 900
     assert interpreter.translation.chunks > 1
 
 
@@ -74,8 +74,8 @@ def test_only_reached_chunks_are_compiled() -> None:
 
 
 def test_large_program_builds_and_runs() -> None:
-    """A program of 100,000 instructions is built without translating it (linear and lazy)."""
-    program = [mov(0, 0), insn("gotol", imm=99_996), *([insn("add", 0, imm=1)] * 99_996), mov(0, 5), EXIT]
+    """A program of 30,000 instructions is built without translating it (linear and lazy)."""
+    program = [mov(0, 0), insn("gotol", imm=29_996), *([insn("add", 0, imm=1)] * 29_996), mov(0, 5), EXIT]
     interpreter = Interpreter(encode_program(program))
     assert interpreter.run() == 5
     chunks = interpreter._chunks
