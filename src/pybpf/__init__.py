@@ -39,11 +39,7 @@ __all__ = [
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.syscall import bpf
 from pybpf.map import Map
+from pybpf.program import Program, TestRun
 from pybpf.ringbuf import RingBuffer
 
-__all__ += ["Backend", "Map", "UserBackend", "bpf", "get_backend"]
-
-from pybpf.program import Program, TestRun
-
-__all__ += ["Program", "TestRun"]
-__all__ += ["RingBuffer"]
+__all__ += ["Backend", "Map", "Program", "RingBuffer", "TestRun", "UserBackend", "bpf", "get_backend"]

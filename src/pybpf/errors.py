@@ -20,7 +20,12 @@ import os
 
 
 class BPFError(OSError):
-    """A bpf() failure: ``.errno`` is the kernel's errno, the message says why."""
+    """A bpf() failure: ``.errno`` is the kernel's errno, the message says why.
+
+    ``log`` holds the verifier's log when a program load was refused (empty otherwise).
+    """
+
+    log: str = ""
 
     def __init__(self, err: int, message: str | None = None) -> None:
         super().__init__(err, message or os.strerror(err))

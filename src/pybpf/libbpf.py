@@ -360,7 +360,7 @@ def bpf_prog_load(  # noqa: PLR0917  (libbpf's argument order)
             attr.log_level, attr.log_size, attr.log_buf = 1, log_size, ctypes.addressof(log)
             fd = load()
     except BPFError as exc:
-        exc.log = log.value.decode(errors="replace")  # type: ignore[attr-defined]
+        exc.log = log.value.decode(errors="replace")
         raise
     finally:
         opts.log_true_size = int(attr.log_true_size)

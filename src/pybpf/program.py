@@ -129,7 +129,7 @@ class Program:
         try:
             fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
         except BPFError as exc:
-            exc.log = log_buf.value.decode(errors="replace")  # type: ignore[attr-defined]
+            exc.log = log_buf.value.decode(errors="replace")
             raise
         try:
             program = cls(fd, backend=backend)
@@ -215,7 +215,7 @@ class Program:
                 more.nr_map_ids, more.map_ids = info.nr_map_ids, ctypes.addressof(ids)
             self._info_call(more)
             info = more
-        info._pybpf_buffers = keep  # type: ignore[attr-defined]
+        setattr(info, "_pybpf_buffers", keep)  # noqa: B010  (keeps the array buffers alive with the info)
         return info
 
     def _info_call(self, info: uapi.bpf_prog_info) -> None:

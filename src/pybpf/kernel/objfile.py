@@ -9,7 +9,9 @@ operating system itself counts the references.
   (default ``/dev/shm/pybpf-bpffs``, created if missing); pinning hard-links it into root.
 * Layout: the map's storage at offset 0 (page aligned, so ``mmap(fd, 0)`` of an mmapable array
   shows the values), then one trailer page holding the header (magic, version, kind, map_type,
-  key_size, value_size, max_entries, flags, id, name, frozen) and the shared lock.  The file is
+  key_size, value_size, max_entries, flags, id, name, frozen; since version 2 also the map's BTF:
+  btf_id, btf_key_type_id, btf_value_type_id and the bpf_spin_lock offset + 1, 0 meaning none) and
+  the shared lock.  The file is
   sized with ``ftruncate`` and stays sparse until written.
 * A process maps each object once; the cache is keyed by ``(st_dev, st_ino)`` and bounded (oldest first out,
   ``MapObject.cache_limit``), because a cached mapping keeps a closed map's memory alive.  An fd that is not
@@ -39,12 +41,15 @@ from pybpf.maps.registry import lookup_map_type
 PAGE = mmap.PAGESIZE
 DEFAULT_ROOT = "/dev/shm/pybpf-bpffs"
 MAGIC = b"PYBPFOBJ"
-VERSION = 1
+VERSION = 2
 KIND_MAP = 1
 
 # magic, version, kind, map_type, key_size, value_size, max_entries, flags, id, name[16], frozen
 _HEADER = struct.Struct("<8s8I16sI")
 _FROZEN_AT = _HEADER.size - 4
+# version 2: btf_id, btf_key_type_id, btf_value_type_id, spin_lock_off + 1 (0: no bpf_spin_lock)
+_BTF_HEADER = struct.Struct("<4I")
+_BTF_AT = 64
 _LOCK_AT = 128
 _IDS_FILE = ".pybpf-ids"
 
@@ -111,6 +116,12 @@ class MapObject:
         self.storage_size: int = header_at
         _LIVE[base] = self
         self.lock = SharedMutex(base + header_at + _LOCK_AT, self.impl.recover)
+        btf_id, key_type_id, value_type_id, lock_plus_one = _BTF_HEADER.unpack_from(mm, header_at + _BTF_AT)
+        self.btf_id: int = btf_id
+        self.btf_key_type_id: int = key_type_id
+        self.btf_value_type_id: int = value_type_id
+        self.spin_lock_off: int | None = lock_plus_one - 1 if lock_plus_one else None
+        """Offset of the ``struct bpf_spin_lock`` in each value (BTF-described maps), or None."""
 
     @property
     def map_type(self) -> int:
@@ -145,8 +156,12 @@ class MapObject:
 
     # --- creation and lookup ----------------------------------------------------------------
     @classmethod
-    def create(cls, spec: MapSpec, name: bytes) -> int:
-        """Create the object's file; returns a new close-on-exec fd referring to it."""
+    def create(cls, spec: MapSpec, name: bytes, btf: tuple[int, int, int, int | None] | None = None) -> int:
+        """Create the object's file; returns a new close-on-exec fd referring to it.
+
+        ``btf``: (btf_id, btf_key_type_id, btf_value_type_id, spin lock offset or None) of a
+        BTF-described map (see ``pybpf.kernel.btfobj``).
+        """
         impl = lookup_map_type(spec.map_type)
         if impl is None:
             raise BPFError(errno.EINVAL, f"map type {spec.map_type}: unknown or not yet implemented in pybpf")
@@ -166,6 +181,9 @@ class MapObject:
         header = (MAGIC, VERSION, KIND_MAP, spec.map_type, spec.key_size, spec.value_size,
                   spec.max_entries, spec.flags, next_object_id("map", root), name, 0)  # fmt: skip
         _HEADER.pack_into(mm, storage, *header)
+        if btf is not None:
+            lock_plus_one = 0 if btf[3] is None else btf[3] + 1
+            _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)
         init_mutex(_address_of(mm) + storage + _LOCK_AT)
         obj = cls(mm, storage)
         obj.impl.initialize()
@@ -248,4 +266,4 @@ def _address_of(mm: mmap.mmap) -> int:
     return ctypes.addressof(ctypes.c_char.from_buffer(mm))
 
 
-assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _LOCK_AT
+assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _BTF_AT and _BTF_AT + _BTF_HEADER.size <= _LOCK_AT

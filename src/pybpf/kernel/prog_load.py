@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,7 +113,7 @@ def _boottime_ns() -> int:
 
 def _map_resolver(fds_opened: dict[int, int]) -> Any:
     def resolve(fd: int) -> MapObject:
-        obj = MapObject.from_fd(fd) if fd <= 0x7FFFFFFF else MapObject.from_fd(-1)
+        obj: MapObject = MapObject.from_fd(fd) if fd <= 0x7FFFFFFF else MapObject.from_fd(-1)
         fds_opened.setdefault(obj.id, fd)
         return obj
 
@@ -128,7 +129,8 @@ def _fd_array_resolver(address: int, count: int, fds_opened: dict[int, int]) -> 
         if count and index >= count:
             raise BPFError(errno.EINVAL, f"fd_array index {index} out of range")
         fd = int.from_bytes(copy_from_user(address + 4 * index, 4), "little", signed=True)
-        return resolve_fd(fd)
+        found: MapObject = resolve_fd(fd)
+        return found
 
     return resolve
 
@@ -182,7 +184,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     opened: dict[int, int] = {}
     request = LoadRequest(
         insns=insns if insns is not None else [],
-        prog_type=prog_type,
+        prog_type=prog_type,  # type: ignore[arg-type]  # ClassVar attributes satisfy the protocol
         gpl_compatible=gpl,
         log_level=a.log_level,
         resolve_map_fd=_map_resolver(opened),
@@ -241,7 +243,9 @@ def _gpl_only(helper_id: int) -> bool | None:
     return None if found is None else found.gpl_only
 
 
-def dump_form(insns: list[Instruction], resolved: dict[int, int], maps: list[MapObject]) -> list[Instruction]:
+def dump_form(
+    insns: list[Instruction], resolved: dict[int, int], maps: Sequence[MapObject]
+) -> list[Instruction]:
     """The xlated instructions as the kernel dumps them: map lddws hold (src, map id, offset)."""
     out: list[Instruction] = []
     slot = 0
@@ -251,7 +255,7 @@ def dump_form(insns: list[Instruction], resolved: dict[int, int], maps: list[Map
     return out
 
 
-def _dump_insn(insn: Instruction, address: int | None, maps: list[MapObject]) -> Instruction:
+def _dump_insn(insn: Instruction, address: int | None, maps: Sequence[MapObject]) -> Instruction:
     if address is None or insn.src == 4:
         return insn
     for obj in maps:

@@ -36,7 +36,7 @@ from pybpf.kernel.objfile import MapObject, bpffs_root, map_object_at
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.vm.interpreter import Interpreter
-from pybpf.vm.memory import Memory
+from pybpf.vm.memory import Memory, Region
 from pybpf.vm.runtime import TailCall
 
 MAX_TAIL_CALL_CNT = 33
@@ -59,7 +59,7 @@ def _register_map(obj: MapObject) -> None:
         region = EXEC_MEMORY.add_region(obj.address, obj.storage_size, writable=writable, name=name)
         _registered[obj.address] = region
 
-        def forget(address: int = obj.address, region: Any = region) -> None:
+        def forget(address: int = obj.address, region: Region = region) -> None:
             with _registered_lock:
                 if _registered.get(address) is region:
                     del _registered[address]
@@ -170,6 +170,7 @@ class Runner:
                         registers={1: ctx_address}, env=env, packet=packet
                     ).retval
                 except TailCall as call:
+                    assert isinstance(call.target, ProgRuntime)
                     runtime = call.target
         finally:  # a program that ends holding a bpf_spin_lock (the verifier refuses those) releases it
             release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))

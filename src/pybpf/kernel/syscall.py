@@ -54,7 +54,7 @@ _BATCH_OFFSET: int = _G.bpf_attr.batch.offset
 _NEXT_ID_END = _end(_G.bpf_attr_anon_start_id, "next_id")
 _NEXT_ID_OFFSET = _G.bpf_attr_anon_start_id.next_id.offset  # type: ignore[attr-defined]
 _FD_BY_ID_END = _end(_G.bpf_attr_anon_start_id, "fd_by_id_token_fd")
-_PROG_FD_BY_ID_END = _G.bpf_attr_anon_start_id._anon_start_id.offset + 4  # type: ignore[attr-defined]
+_PROG_FD_BY_ID_END = _G.bpf_attr_anon_start_id._anon_start_id.offset + 4
 _PROG_LOAD_END = _end(_G.bpf_attr_anon_prog_type, _G.bpf_attr_anon_prog_type._fields_[-1][0])
 _TEST_RUN_END = _G.bpf_attr.test.offset + _end(_G.bpf_attr_test, "batch_size")
 
@@ -172,9 +172,9 @@ def _map_create(call: _Call) -> int:
         template = InnerTemplate.of(_map(a.inner_map_fd).spec)  # bpf_map_meta_alloc
     fd = MapObject.create(spec, name)
     if template is not None:
-        impl = MapObject.from_fd(fd).impl
-        assert isinstance(impl, MapInMap)
-        impl.set_template(template)
+        outer = MapObject.from_fd(fd).impl
+        assert isinstance(outer, MapInMap)
+        outer.set_template(template)
     return _reopen(fd, mode)
 
 

@@ -89,6 +89,9 @@ class MapInMap(MapType):
         if template is None or not template.accepts(spec):
             raise BPFError(errno.EINVAL, "inner map does not match the map-in-map's template")
 
+    def check_update(self, key: bytes, flags: int) -> None:
+        """The checks an update makes before the inner map's fd is resolved."""
+
     def set_inner(self, key: bytes, map_id: int, flags: int) -> int:
         """Store inner map ``map_id`` under ``key``; returns the id it replaced (0: none)."""
         raise NotImplementedError

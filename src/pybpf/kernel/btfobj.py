@@ -1,0 +1,403 @@
+"""BTF objects: BPF_BTF_LOAD, BPF_BTF_GET_FD_BY_ID / GET_NEXT_ID, their info, and BTF-described maps.
+
+Mirrors ``kernel/bpf/syscall.c`` (``bpf_btf_load``, ``bpf_btf_get_fd_by_id``, ``map_check_btf``,
+the BPF_F_LOCK paths of ``map_lookup_elem`` / ``map_update_elem``) and ``kernel/bpf/btf.c``
+(``btf_new_fd``, ``btf_get_info_by_fd``, ``btf_parse_fields`` for ``struct bpf_spin_lock``):
+
+* BPF_BTF_LOAD checks ``btf_flags`` (only BPF_F_TOKEN_FD; pybpf has no tokens: a closed token fd is
+  EBADF, any other EINVAL), the size (more than 16 MiB: E2BIG), the log attributes (as
+  BPF_PROG_LOAD: ``pybpf.kernel.prog_load.VerifierLog``), copies the data (EFAULT) and verifies it
+  (``pybpf.kernel.btf_check``).  The log's true size goes to ``btf_log_true_size``; a log that did
+  not fit turns the result, success or failure, into ENOSPC, as the kernel's ``finalize_log`` does.
+* The BTF object is a read-only ``O_TMPFILE`` file in the bpffs-like root, like a program
+  (``pybpf.kernel.progobj``): payload (metadata JSON and the raw BTF) at offset 0, then a trailer
+  page with magic, version, kind 3 and the payload's SHA-256.  Ids come from ``next_object_id("btf")``;
+  the reference directory ``.refs/btf-<id>`` makes it reachable by id while any fd, pin or map
+  holds it.  The fds handed out are O_RDONLY, as the kernel's ``btf_fops`` anon inode.
+* ``map_check_btf``: key and value type ids must resolve to sized types of exactly key_size /
+  value_size (EINVAL); a missing key type is allowed only for map types with a ``map_check_btf``
+  op (arrays: only a single-element DATASEC array; bloom filters: key must be void); queues,
+  stacks, prog arrays and ring buffers refuse BTF (ENOTSUPP); a ``struct bpf_spin_lock`` member
+  (4 bytes, 4-aligned, also inside nested structs) is found, two at one level are E2BIG, arrays of
+  them EINVAL, BPF_F_RDONLY_PROG/WRONLY_PROG with one EACCES, and only HASH and ARRAY (of pybpf's
+  types) may hold one (EOPNOTSUPP).
+* BPF_F_LOCK (``copy_map_value_locked``): the spin lock word is never copied in or out — lookups
+  read it as zero and updates keep it — and the copy runs holding the map's shared robust mutex,
+  the lock a program's ``bpf_spin_lock`` takes in pybpf; a hash element that exists is updated
+  in place.  Not covered: bpf_timer, kptrs, graph roots (pybpf ignores those fields).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import hashlib
+import json
+import os
+import stat
+import struct
+import threading
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.kernel import refs
+from pybpf.kernel.btf_check import DATASEC, INT, STRUCT, MAX_RESOLVE_DEPTH, RawType, VerifiedBTF, verify_btf
+from pybpf.kernel.objfile import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
+from pybpf.kernel.usermem import copy_from_user, copy_to_user
+
+if TYPE_CHECKING:
+    from pybpf.kernel.objfile import MapObject
+
+KIND_BTF = 3
+ENOTSUPP = 524
+INT_MAX = (1 << 31) - 1
+BTF_MAX_SIZE = 16 * 1024 * 1024
+SPIN_LOCK_SIZE = 4
+_TRAILER = struct.Struct("<8sII32s")  # magic, version, kind, sha256(payload)
+_PAYLOAD = struct.Struct("<2Q")
+_G = uapi._generated
+_LOG_TRUE_SIZE_OFFSET: int = _G.bpf_attr_anon_btf.btf_log_true_size.offset  # type: ignore[attr-defined]
+_INFO_LEN_OFFSET = 4
+
+
+class BTFObject:
+    """A loaded BTF as this process sees it (read from its file once, then cached)."""
+
+    _cache: ClassVar[OrderedDict[tuple[int, int], BTFObject]] = OrderedDict()
+    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
+    cache_limit: ClassVar[int] = 64
+
+    def __init__(self, meta: dict[str, Any], data: bytes, verified: VerifiedBTF | None = None) -> None:
+        self.id: int = int(meta["id"])
+        self.name: str = str(meta.get("name", ""))
+        self.kernel_btf = bool(meta.get("kernel_btf", False))
+        self.data = data
+        self._verified = verified
+
+    @property
+    def verified(self) -> VerifiedBTF:
+        """The checked types with their resolved ids and sizes (re-derived once per process)."""
+        if self._verified is None:
+            result, failure, _ = verify_btf(self.data)
+            if result is None:
+                raise BPFError(errno.EINVAL, f"BTF object {self.id} no longer verifies: {failure}")
+            self._verified = result
+        return self._verified
+
+    @classmethod
+    def create(cls, data: bytes, verified: VerifiedBTF) -> int:
+        """Write a new BTF file; returns a read-only, close-on-exec fd marked as a user."""
+        root = bpffs_root()
+        meta = {"id": next_object_id("btf", root), "name": "", "kernel_btf": False}
+        text = json.dumps(meta, separators=(",", ":")).encode()
+        payload = _PAYLOAD.pack(len(text), len(data)) + text + data
+        size = (len(payload) + PAGE - 1) // PAGE * PAGE
+        fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o400)
+        try:
+            os.ftruncate(fd, size + PAGE)
+            os.pwrite(fd, payload, 0)
+            os.pwrite(fd, _TRAILER.pack(MAGIC, VERSION, KIND_BTF, hashlib.sha256(payload).digest()), size)
+            refs.register_holder(root, "btf", int(meta["id"]), fd)
+            readonly = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+            st = os.fstat(readonly)
+        except OSError as exc:
+            raise BPFError(errno.ENOMEM, f"cannot store the BTF: {exc}") from exc
+        finally:
+            os.close(fd)
+        with cls._cache_lock:
+            cls._cache[(st.st_dev, st.st_ino)] = cls(meta, data, verified)
+        return refs.hold(readonly)
+
+    @classmethod
+    def from_fd(cls, fd: int) -> BTFObject:
+        """The BTF ``fd`` refers to; EBADF for a closed fd, EINVAL for anything else."""
+        try:
+            st = os.fstat(fd) if 0 <= fd <= INT_MAX else os.fstat(-1)
+        except OSError as exc:
+            raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
+        key = (st.st_dev, st.st_ino)
+        with cls._cache_lock:
+            found = cls._cache.get(key)
+            if found is not None:
+                cls._cache.move_to_end(key)
+                return found
+        obj = cls._read(fd, st)
+        with cls._cache_lock:
+            obj = cls._cache.setdefault(key, obj)
+            while len(cls._cache) > cls.cache_limit:
+                cls._cache.popitem(last=False)
+        return obj
+
+    @classmethod
+    def _read(cls, fd: int, st: os.stat_result) -> BTFObject:
+        invalid = BPFError(errno.EINVAL, f"fd {fd} is not a BTF object")
+        if not stat.S_ISREG(st.st_mode) or st.st_size < 2 * PAGE or st.st_size % PAGE:
+            raise invalid
+        try:
+            magic, _, kind, digest = _TRAILER.unpack(os.pread(fd, _TRAILER.size, st.st_size - PAGE))
+            if magic != MAGIC or kind != KIND_BTF:
+                raise invalid
+            lengths = _PAYLOAD.unpack(os.pread(fd, _PAYLOAD.size, 0))
+            payload = os.pread(fd, _PAYLOAD.size + sum(lengths), 0)
+        except (OSError, struct.error):
+            raise invalid from None
+        if hashlib.sha256(payload).digest() != digest:
+            raise BPFError(errno.EINVAL, f"fd {fd}: BTF file was modified after load")
+        text_end = _PAYLOAD.size + lengths[0]
+        return cls(json.loads(payload[_PAYLOAD.size : text_end]), payload[text_end:])
+
+
+def is_btf_fd(fd: int) -> bool:
+    try:
+        BTFObject.from_fd(fd)
+    except BPFError:
+        return False
+    return True
+
+
+# --- the commands ------------------------------------------------------------------------------
+def btf_load(attr: Any, write_back: Any) -> int:
+    """BPF_BTF_LOAD (attr already size-checked): returns the new BTF fd."""
+    from pybpf.kernel.prog_load import VerifierLog
+
+    a = attr
+    if a.btf_flags & ~uapi.BPF_F_TOKEN_FD:
+        raise BPFError(errno.EINVAL, "unknown btf_flags")
+    if a.btf_flags & uapi.BPF_F_TOKEN_FD:
+        _no_token(a.btf_token_fd)
+    if a.btf_size > BTF_MAX_SIZE:
+        raise BPFError(errno.E2BIG, "BTF larger than 16 MiB")
+    log = VerifierLog.from_attr(a.btf_log_level, a.btf_log_buf, a.btf_log_size)
+    data = copy_from_user(a.btf, a.btf_size) if a.btf_size else b""
+    verified, failure, text = verify_btf(data, a.btf_log_level)
+    true_size, truncated = log.finish(text)
+    if a.btf_log_level and not true_size and text:
+        true_size = len(text.encode()) + 1
+    write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
+    if truncated:
+        raise BPFError(errno.ENOSPC, "BTF log truncated")
+    if failure is not None:
+        error = BPFError(failure.errno, str(failure))
+        error.log = text  # type: ignore[attr-defined]
+        raise error
+    assert verified is not None
+    return BTFObject.create(bytes(data), verified)
+
+
+def _no_token(token_fd: int) -> None:
+    """``bpf_token_get_from_fd``: pybpf has no BPF tokens, so no fd is one."""
+    try:
+        os.fstat(token_fd)
+    except OSError:
+        raise BPFError(errno.EBADF, "token fd is not open") from None
+    raise BPFError(errno.EINVAL, "not a BPF token (pybpf has no BPF tokens)")
+
+
+def get_next_id(start_id: int) -> int:
+    """BPF_BTF_GET_NEXT_ID over the live BTF objects of this bpffs root."""
+    if start_id >= INT_MAX:
+        raise BPFError(errno.EINVAL, "start_id >= INT_MAX")
+    root = bpffs_root()
+    refs.collect(root)
+    later = [btf_id for btf_id in refs.holder_ids(root, "btf") if btf_id > start_id]
+    if not later:
+        raise BPFError(errno.ENOENT, "no BTF with a larger id")
+    return min(later)
+
+
+def get_fd_by_id(btf_id: int, open_flags: int, token_fd: int) -> int:
+    """BPF_BTF_GET_FD_BY_ID: a new read-only, close-on-exec fd for BTF ``btf_id``."""
+    if open_flags & ~uapi.BPF_F_TOKEN_FD:
+        raise BPFError(errno.EINVAL, "unknown open_flags")
+    if open_flags & uapi.BPF_F_TOKEN_FD:
+        _no_token(token_fd)
+    return refs.open_holder(bpffs_root(), "btf", btf_id, os.O_RDONLY)
+
+
+def get_info_by_fd(obj: BTFObject, info_len: int, address: int, write_back: Any) -> int:
+    """BPF_OBJ_GET_INFO_BY_FD for a BTF fd (``bpf_btf_get_info_by_fd`` / ``btf_get_info_by_fd``)."""
+    size = ctypes.sizeof(uapi.bpf_btf_info)
+    if info_len > PAGE:
+        raise BPFError(errno.E2BIG, "info_len larger than a page")
+    if info_len > size and any(copy_from_user(address + size, info_len - size)):
+        raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_btf_info")
+    info_len = min(info_len, size)
+    info = uapi.bpf_btf_info.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0"))
+    info.id = obj.id
+    if info.btf_size:
+        copy_to_user(info.btf, obj.data[: info.btf_size])
+    info.btf_size = len(obj.data)
+    info.kernel_btf = int(obj.kernel_btf)
+    uname, uname_len = info.name, info.name_len
+    if bool(uname) != bool(uname_len):
+        raise BPFError(errno.EINVAL, "name and name_len must be given together")
+    name = obj.name.encode()
+    info.name_len = len(name)
+    result = 0
+    if uname:
+        if uname_len >= len(name) + 1:
+            copy_to_user(uname, name + b"\0")
+        else:
+            copy_to_user(uname, name[: uname_len - 1] + b"\0")
+            result = errno.ENOSPC
+    copy_to_user(address, bytes(info)[:info_len])
+    write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))
+    if result:
+        raise BPFError(result, "name buffer too short")
+    return 0
+
+
+# --- maps described by BTF -----------------------------------------------------------------------
+_M = uapi
+SPIN_LOCK_MAP_TYPES = frozenset({
+    _M.BPF_MAP_TYPE_HASH, _M.BPF_MAP_TYPE_ARRAY, _M.BPF_MAP_TYPE_CGROUP_STORAGE, _M.BPF_MAP_TYPE_SK_STORAGE,
+    _M.BPF_MAP_TYPE_INODE_STORAGE, _M.BPF_MAP_TYPE_TASK_STORAGE, _M.BPF_MAP_TYPE_CGRP_STORAGE,
+})  # fmt: skip
+_NO_BTF_TYPES = frozenset({
+    _M.BPF_MAP_TYPE_QUEUE, _M.BPF_MAP_TYPE_STACK, _M.BPF_MAP_TYPE_PROG_ARRAY, _M.BPF_MAP_TYPE_RINGBUF,
+    _M.BPF_MAP_TYPE_PERF_EVENT_ARRAY, _M.BPF_MAP_TYPE_CGROUP_ARRAY, _M.BPF_MAP_TYPE_USER_RINGBUF,
+})  # fmt: skip
+"""Map types whose ``map_check_btf`` op is ``map_check_no_btf`` (ENOTSUPP)."""
+_ARRAY_CHECK = frozenset({_M.BPF_MAP_TYPE_ARRAY, _M.BPF_MAP_TYPE_PERCPU_ARRAY})
+_OWN_CHECK = _NO_BTF_TYPES | _ARRAY_CHECK | {_M.BPF_MAP_TYPE_BLOOM_FILTER, _M.BPF_MAP_TYPE_LPM_TRIE}
+
+
+def map_check_btf(btf: BTFObject, map_type: int, key_size: int, value_size: int, max_entries: int,
+                  map_flags: int, key_id: int, value_id: int) -> int | None:  # fmt: skip
+    """``map_check_btf``: EINVAL/EACCES/EOPNOTSUPP/ENOTSUPP as the kernel; the spin lock offset or None."""
+    v = btf.verified
+    key_type: RawType | None = None
+    if key_id:
+        found = v.id_size(key_id)
+        if found is None or found[2] != key_size:
+            raise BPFError(errno.EINVAL, "btf_key_type_id does not describe a type of key_size bytes")
+        key_type = found[0]
+    elif map_type not in _OWN_CHECK:
+        raise BPFError(errno.EINVAL, "this map type needs a key type id")
+    found = v.id_size(value_id)
+    if found is None or found[2] != value_size:
+        raise BPFError(errno.EINVAL, "btf_value_type_id does not describe a type of value_size bytes")
+    value_type = found[0]
+    locks = _find_spin_locks(v, value_type)
+    lock_off = None
+    if locks:
+        if map_flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
+            raise BPFError(errno.EACCES, "maps with special fields cannot be read- or write-only for programs")
+        if map_type not in SPIN_LOCK_MAP_TYPES:
+            raise BPFError(errno.EOPNOTSUPP, "this map type cannot hold a bpf_spin_lock")
+        if locks[-1] + SPIN_LOCK_SIZE > value_size:
+            raise BPFError(errno.EFAULT, "bpf_spin_lock past the value")
+        lock_off = locks[-1]
+    if map_type in _NO_BTF_TYPES:
+        raise BPFError(ENOTSUPP, "this map type takes no BTF")
+    if map_type in _ARRAY_CHECK:
+        if key_type is None:
+            if map_type != uapi.BPF_MAP_TYPE_ARRAY or max_entries != 1 or value_type.kind != DATASEC:
+                raise BPFError(errno.EINVAL, "a keyless array must be a one-element DATASEC")
+        elif key_type.kind != INT or v.word(key_type, 0) & 0x00FF00FF != 32:
+            raise BPFError(errno.EINVAL, "array keys must be 32-bit integers")
+    elif map_type == uapi.BPF_MAP_TYPE_BLOOM_FILTER and key_type is not None:
+        raise BPFError(errno.EINVAL, "bloom filters are keyless")
+    elif map_type == uapi.BPF_MAP_TYPE_LPM_TRIE and (key_type is None or key_type.kind != STRUCT):
+        raise BPFError(errno.EINVAL, "LPM trie keys must be structs")
+    return lock_off
+
+
+def _find_spin_locks(v: VerifiedBTF, t: RawType) -> list[int]:
+    """Offsets of ``struct bpf_spin_lock`` fields of a value type (``btf_find_field``)."""
+    if t.kind == STRUCT:
+        return _struct_locks(v, t, 0)
+    if t.kind == DATASEC:
+        seen = [False]
+        found: list[int] = []
+        for i in range(t.vlen):
+            var = v.type_by_id(v.word(t, 3 * i))
+            var_type = v.type_by_id(var.sot) if var is not None else None
+            if var_type is not None:
+                found += _field_one(v, var_type, v.word(t, 3 * i + 1), v.word(t, 3 * i + 2), seen, 0)
+        return found
+    return []
+
+
+def _struct_locks(v: VerifiedBTF, t: RawType, level: int) -> list[int]:
+    seen = [False]
+    found: list[int] = []
+    for _, type_id, off_word in v.members(t):
+        member_type = v.type_by_id(type_id)
+        off = off_word & 0xFFFFFF if t.kflag else off_word
+        if off % 8:
+            raise BPFError(errno.EINVAL, "a value member is not byte aligned")
+        if member_type is not None:
+            found += _field_one(v, member_type, off // 8, 0, seen, level)
+    return found
+
+
+def _field_one(v: VerifiedBTF, var_type: RawType, off: int, expected: int, seen: list[bool], level: int) -> list[int]:
+    """``btf_find_field_one`` for BPF_SPIN_LOCK only."""
+    nelems = 1
+    for _ in range(MAX_RESOLVE_DEPTH):
+        if var_type.kind != 3:  # ARRAY
+            break
+        nelems = (nelems * v.word(var_type, 2)) & 0xFFFFFFFF
+        elem = v.type_by_id(v.word(var_type, 0))
+        if elem is None:
+            return []
+        var_type = elem
+    else:
+        raise BPFError(errno.E2BIG, "array nesting too deep")
+    if not nelems:
+        return []
+    is_lock = v.name(var_type.name_off) == "bpf_spin_lock" if var_type.name_off else False
+    if is_lock:
+        if seen[0]:
+            raise BPFError(errno.E2BIG, "more than one bpf_spin_lock")
+        seen[0] = True
+    elif var_type.kind == STRUCT:
+        if expected and expected != var_type.sot * nelems:
+            return []
+        if level + 1 >= MAX_RESOLVE_DEPTH:
+            raise BPFError(errno.E2BIG, "struct nesting too deep")
+        inner = [off + o for o in _struct_locks(v, var_type, level + 1)]
+        if inner and nelems > 1:
+            raise BPFError(errno.EINVAL, "an array of structs holding a bpf_spin_lock")
+        return inner
+    else:
+        return []
+    if expected and expected != SPIN_LOCK_SIZE * nelems:
+        return []
+    if off % 4 or var_type.kind != STRUCT or var_type.sot != SPIN_LOCK_SIZE:
+        return []
+    if nelems > 1:
+        raise BPFError(errno.EINVAL, "an array of bpf_spin_lock")
+    return [off]
+
+
+def attach_btf_to_map(map_fd: int, map_id: int, btf_fd: int, btf_id: int) -> None:
+    """The map holds its BTF (``map->btf``): a link in the map's reference directory."""
+    root = bpffs_root()
+    refs.register_holder(root, "map", map_id, map_fd)
+    refs.add_ref(root, ("map", map_id), ("btf", btf_id), btf_fd)
+
+
+# --- BPF_F_LOCK copies (copy_map_value_locked) ----------------------------------------------------
+def without_lock(value: bytes, lock_off: int | None) -> bytes:
+    """``value`` with its bpf_spin_lock word zeroed (``check_and_init_map_value``)."""
+    if lock_off is None or len(value) < lock_off + SPIN_LOCK_SIZE:
+        return value
+    return value[:lock_off] + bytes(SPIN_LOCK_SIZE) + value[lock_off + SPIN_LOCK_SIZE :]
+
+
+def update_value(obj: MapObject, key: bytes, value: bytes, flags: int) -> None:
+    """``bpf_map_update_value`` for a map whose values hold a bpf_spin_lock; call with ``obj.lock`` held.
+
+    The lock word is not copied in (it stays zero: pybpf's lock is the map's mutex).  With BPF_F_LOCK a
+    hash element that exists is overwritten in place (``htab_map_update_elem``); arrays are in place.
+    """
+    value = without_lock(value, obj.spin_lock_off)
+    impl = obj.impl
+    if flags & uapi.BPF_F_LOCK and hasattr(impl, "update_in_place"):
+        impl.update_in_place(key, value, flags)
+        return
+    impl.update(key, value, flags)
