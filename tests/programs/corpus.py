@@ -33,7 +33,7 @@ def csum16(data: bytes) -> int:
     """The Internet checksum (RFC 1071) of ``data``."""
     if len(data) % 2:
         data += b"\0"
-    total = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    total: int = sum(struct.unpack(f"!{len(data) // 2}H", data))
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
@@ -47,13 +47,24 @@ def vlan(tci: int, proto: int, payload: bytes = b"", dst: bytes = MAC_B, src: by
     return dst + src + struct.pack("!HHH", ETH_P_8021Q, tci, proto) + payload
 
 
-def ipv4(proto: int, payload: bytes, *, ttl: int = 64, src: str = "10.0.0.1", dst: str = "10.0.0.2",
-         options: bytes = b"") -> bytes:  # fmt: skip
+def ipv4(
+    proto: int,
+    payload: bytes,
+    *,
+    ttl: int = 64,
+    src: str = "10.0.0.1",
+    dst: str = "10.0.0.2",
+    options: bytes = b"",
+) -> bytes:
     ihl = 5 + len(options) // 4
     saddr = bytes(int(part) for part in src.split("."))
     daddr = bytes(int(part) for part in dst.split("."))
-    header = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, 4 * ihl + len(payload), 0x1234, 0, ttl, proto, 0,
-                         saddr, daddr) + options  # fmt: skip
+    header = (
+        struct.pack(
+            "!BBHHHBBH4s4s", 0x40 | ihl, 0, 4 * ihl + len(payload), 0x1234, 0, ttl, proto, 0, saddr, daddr
+        )
+        + options
+    )
     header = header[:10] + struct.pack("!H", csum16(header)) + header[12:]
     if proto in (IPPROTO_UDP, IPPROTO_TCP) and len(payload) >= 8:
         pseudo = saddr + daddr + struct.pack("!BBH", 0, proto, len(payload))
@@ -577,11 +588,11 @@ XDP_TAIL_GROW = Case(
     if r0 != 0 goto fail
     r2 = *(u32 *)(r6 + 0)
     r3 = *(u32 *)(r6 + 4)
-    r4 = r3
-    r4 -= 1
-    if r4 < r2 goto fail
+    r4 = r2
+    r4 += 30
+    if r4 > r3 goto fail
     r5 = 0x5a
-    *(u8 *)(r4 + 0) = r5
+    *(u8 *)(r2 + 29) = r5
     r0 = r3
     r0 -= r2
     exit
@@ -645,6 +656,84 @@ nometa:
         Run(b"\xff" * 8 + PACKETS["arp"], ctx=xdp_md(8, 8 + 20)),
         Run(PACKETS["arp"], ctx=xdp_md(0, len(PACKETS["arp"]))),
         Run(b"\x10\x00\x00\x00" + PACKETS["eth_only"], ctx=xdp_md(4, 18), repeat=3),
+    ),
+)
+
+XDP_ADJUST_LIMITS = Case(
+    "xdp_adjust_head_tail_meta_limits",
+    "xdp",
+    """
+    r6 = r1
+    r1 = r6
+    r2 = -300
+    call bpf_xdp_adjust_head
+    r7 = r0
+    r7 &= 0xff
+    r1 = r6
+    r2 = 4000
+    call bpf_xdp_adjust_head
+    r0 &= 0xff
+    r0 <<= 8
+    r7 |= r0
+    r1 = r6
+    r2 = 5000
+    call bpf_xdp_adjust_tail
+    r0 &= 0xff
+    r0 <<= 16
+    r7 |= r0
+    r1 = r6
+    r2 = -5000
+    call bpf_xdp_adjust_tail
+    r0 &= 0xff
+    r0 <<= 24
+    r7 |= r0
+    r1 = r6
+    r2 = -3
+    call bpf_xdp_adjust_meta
+    r0 &= 0xff
+    r0 <<= 32
+    r7 |= r0
+    r1 = r6
+    r2 = -256
+    call bpf_xdp_adjust_meta
+    r0 &= 0xff
+    r0 <<= 40
+    r7 |= r0
+    r1 = r6
+    r2 = -200
+    call bpf_xdp_adjust_head
+    r0 &= 0xff
+    r0 <<= 48
+    r7 |= r0
+    r2 = *(u32 *)(r6 + 0)
+    r3 = *(u32 *)(r6 + 4)
+    r3 -= r2
+    r3 <<= 56
+    r7 ^= r3
+    r0 = r7
+    r0 >>= 24
+    exit
+""",
+    (*packet_runs("ipv4_udp", "eth_only", "arp"), Run(PACKETS["ipv4_udp_other"], repeat=2)),
+)
+
+XDP_RXQ_FIELDS = Case(
+    "xdp_ingress_ifindex_rx_queue_from_ctx",
+    "xdp",
+    """
+    r2 = *(u32 *)(r1 + 12)
+    r3 = *(u32 *)(r1 + 16)
+    r0 = r2
+    r0 <<= 8
+    r0 |= r3
+    exit
+""",
+    (
+        Run(PACKETS["ipv4_udp"]),
+        Run(PACKETS["arp"], ctx=struct.pack("<6I", 0, len(PACKETS["arp"]), 0, 1, 0, 0)),
+        Run(PACKETS["arp"], ctx=struct.pack("<6I", 0, len(PACKETS["arp"]), 0, 1, 5, 0)),
+        Run(PACKETS["arp"], ctx=struct.pack("<6I", 0, len(PACKETS["arp"]), 0, 0, 1, 0)),
+        Run(PACKETS["arp"], ctx=struct.pack("<6I", 0, len(PACKETS["arp"]), 0, 999999, 0, 0)),
     ),
 )
 
@@ -763,7 +852,7 @@ XDP_MMAPABLE = Case(
     exit
 """,
     (*packet_runs("ipv4_udp", "ipv6_tcp"), Run(PACKETS["arp"], repeat=4)),
-    maps=(MapSpec("arr", ARRAY, 4, 24, 4, flags=uapi.BPF_F_MMAPABLE),),
+    maps=(MapSpec("arr", ARRAY, 4, 24, 1, flags=uapi.BPF_F_MMAPABLE),),
 )
 
 XDP_QUEUE_PUSH = Case(
@@ -931,6 +1020,192 @@ none:
     exit
 """,
     (*packet_runs("ipv4_udp", "arp"), Run(PACKETS["ipv6_udp"], repeat=2)),
+    maps=(MapSpec("rb", RINGBUF, 0, 0, 4096),),
+)
+
+XDP_MAP_ERRNOS = Case(
+    "xdp_map_helper_errnos",
+    "xdp",
+    """
+    *(u32 *)(r10 - 4) = 7
+    *(u64 *)(r10 - 16) = 1
+    r1 = map_fd(h) ll
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 2
+    call bpf_map_update_elem
+    r7 = r0
+    r7 &= 0xff
+    r1 = map_fd(h) ll
+    r2 = r10
+    r2 += -4
+    call bpf_map_delete_elem
+    r0 &= 0xff
+    r0 <<= 8
+    r7 |= r0
+    r1 = map_fd(h) ll
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 1
+    call bpf_map_update_elem
+    r0 &= 0xff
+    r0 <<= 16
+    r7 |= r0
+    r1 = map_fd(h) ll
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 1
+    call bpf_map_update_elem
+    r0 &= 0xff
+    r0 <<= 24
+    r7 |= r0
+    *(u32 *)(r10 - 4) = 100
+    r1 = map_fd(a) ll
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 0
+    call bpf_map_update_elem
+    r0 &= 0xff
+    r0 <<= 32
+    r7 |= r0
+    *(u32 *)(r10 - 4) = 1
+    r1 = map_fd(a) ll
+    r2 = r10
+    r2 += -4
+    call bpf_map_delete_elem
+    r0 &= 0xff
+    r0 <<= 40
+    r7 |= r0
+    *(u32 *)(r10 - 4) = 1
+    r1 = map_fd(a) ll
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 1
+    call bpf_map_update_elem
+    r0 &= 0xff
+    r0 <<= 48
+    r7 |= r0
+    r1 = map_fd(h) ll
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 0
+    call bpf_map_update_elem
+    r0 &= 0xff
+    r0 <<= 56
+    r7 |= r0
+    r0 = r7
+    r0 >>= 32
+    r7 <<= 32
+    r0 ^= r7
+    exit
+""",
+    (Run(PACKETS["arp"]), Run(PACKETS["arp"]), Run(PACKETS["arp"], repeat=2)),
+    maps=(MapSpec("h", HASH, 4, 8, 2, init=((u32(1), u64(1)),)), MapSpec("a", ARRAY, 4, 8, 4)),
+)
+
+XDP_PERCPU_CPU = Case(
+    "xdp_smp_processor_id_and_lookup_percpu_elem",
+    "xdp",
+    """
+    call bpf_get_smp_processor_id
+    r6 = r0
+"""
+    + slot0("pcpu", "out")
+    + """
+    r1 = *(u64 *)(r0 + 0)
+    r1 += 3
+    *(u64 *)(r0 + 0) = r1
+    *(u64 *)(r0 + 8) = r6
+    *(u32 *)(r10 - 4) = 0
+    r1 = map_fd(pcpu) ll
+    r2 = r10
+    r2 += -4
+    r3 = r6
+    call bpf_map_lookup_percpu_elem
+    if r0 == 0 goto out
+    r7 = *(u64 *)(r0 + 0)
+    *(u32 *)(r10 - 4) = 0
+    r1 = map_fd(pcpu) ll
+    r2 = r10
+    r2 += -4
+    r3 = 4096
+    call bpf_map_lookup_percpu_elem
+    r8 = 1
+    if r0 == 0 goto null
+    r8 = 2
+null:
+    r0 = r8
+    r0 <<= 32
+    r0 |= r7
+    exit
+out:
+    r0 = 0
+    exit
+""",
+    (Run(PACKETS["arp"]), Run(PACKETS["arp"], repeat=3)),
+    maps=(MapSpec("pcpu", PERCPU_ARRAY, 4, 16, 1),),
+)
+
+XDP_RINGBUF_QUERY = Case(
+    "xdp_ringbuf_query_and_refusals",
+    "xdp",
+    """
+    *(u64 *)(r10 - 8) = 0
+    *(u64 *)(r10 - 16) = 0
+    r1 = map_fd(rb) ll
+    r2 = r10
+    r2 += -16
+    r3 = 16
+    r4 = 0
+    call bpf_ringbuf_output
+    r7 = r0
+    r7 &= 0xff
+    r1 = map_fd(rb) ll
+    r2 = r10
+    r2 += -16
+    r3 = 16
+    r4 = 8
+    call bpf_ringbuf_output
+    r0 &= 0xff
+    r0 <<= 8
+    r7 |= r0
+    r1 = map_fd(rb) ll
+    r2 = 0
+    call bpf_ringbuf_query
+    r0 <<= 16
+    r7 |= r0
+    r1 = map_fd(rb) ll
+    r2 = 2
+    call bpf_ringbuf_query
+    r0 <<= 32
+    r7 |= r0
+    r1 = map_fd(rb) ll
+    r2 = 5000
+    r3 = 0
+    call bpf_ringbuf_reserve
+    if r0 != 0 goto got
+    r0 = r7
+    exit
+got:
+    r1 = r0
+    r2 = 0
+    call bpf_ringbuf_discard
+    r0 = 1
+    exit
+""",
+    (Run(PACKETS["arp"]), Run(PACKETS["arp"], repeat=3)),
     maps=(MapSpec("rb", RINGBUF, 0, 0, 4096),),
 )
 
@@ -1511,6 +1786,24 @@ out:
     ),
 )
 
+SF_LD_ABS_NEGATIVE = Case(
+    "socket_filter_ld_abs_link_and_net_offsets",
+    "socket_filter",
+    """
+    r6 = r1
+    r0 = *(u16 *)skb[-2097140]
+    r7 = r0
+    r0 = *(u8 *)skb[-1048567]
+    r7 <<= 8
+    r7 |= r0
+    r8 = 20
+    r0 = *(u32 *)skb[r8 - 2097152]
+    r0 ^= r7
+    exit
+""",
+    every_packet(),
+)
+
 # --- tc (SCHED_CLS) ------------------------------------------------------------------------------
 
 TC_PARSE = Case(
@@ -1560,6 +1853,24 @@ TC_CTX_WRITES = Case(
         Run(PACKETS["ipv6_tcp"], ctx=sk_buff(mark=100, priority=1, cb=[9])),
         Run(PACKETS["arp"], ctx=sk_buff(mark=1), repeat=3),
         Run(PACKETS["ipv4_icmp"]),
+        *(
+            Run(PACKETS["ipv4_udp"], ctx=sk_buff(**{name: value}))
+            for name, value in (
+                ("len", 5),
+                ("protocol", 8),
+                ("tc_index", 3),
+                ("hash", 7),
+                ("ifindex", 1),
+                ("ingress_ifindex", 1),
+                ("wire_len", 100),
+                ("wire_len", 10),
+                ("gso_segs", 2),
+                ("gso_size", 100),
+                ("tstamp", 5),
+                ("queue_mapping", 1),
+                ("tc_classid", 9),
+            )
+        ),
     ),
 )
 
@@ -1751,6 +2062,50 @@ TC_VLAN_FIELDS = Case(
     every_packet(),
 )
 
+TC_CSUM_DIFF = Case(
+    "tc_csum_diff_values",
+    "sched_cls",
+    """
+    r6 = r1
+    r1 = r6
+    r2 = 14
+    r3 = r10
+    r3 += -24
+    r4 = 20
+    call bpf_skb_load_bytes
+    if r0 != 0 goto short
+    r1 = 0
+    r2 = 0
+    r3 = r10
+    r3 += -24
+    r4 = 20
+    r5 = 0
+    call bpf_csum_diff
+    r7 = r0
+    r1 = r10
+    r1 += -24
+    r2 = 8
+    r3 = r10
+    r3 += -16
+    r4 = 8
+    r5 = 0xfffffff0
+    call bpf_csum_diff
+    r8 = r0
+"""
+    + slot0("out", "short")
+    + """
+    *(u64 *)(r0 + 0) = r7
+    *(u64 *)(r0 + 8) = r8
+    r0 = r7
+    exit
+short:
+    r0 = 0
+    exit
+""",
+    packet_runs("ipv4_udp", "ipv4_tcp_syn", "ipv6_udp", "ipv4_options_udp"),
+    maps=(result_array(slots=2),),
+)
+
 # --- SYSCALL and RAW_TRACEPOINT --------------------------------------------------------------------
 
 SYSCALL_CTX = Case(
@@ -1825,6 +2180,11 @@ CORPUS: tuple[Case, ...] = (
     XDP_TAIL_GROW,
     XDP_META,
     XDP_META_FROM_CTX,
+    XDP_ADJUST_LIMITS,
+    XDP_RXQ_FIELDS,
+    XDP_MAP_ERRNOS,
+    XDP_PERCPU_CPU,
+    XDP_RINGBUF_QUERY,
     XDP_HASH_BYTES,
     XDP_PERCPU_ARRAY,
     XDP_PERCPU_HASH,
@@ -1850,6 +2210,7 @@ CORPUS: tuple[Case, ...] = (
     TAIL_CALL_CHAIN,
     SF_LD_ABS,
     SF_LD_IND,
+    SF_LD_ABS_NEGATIVE,
     SF_FIELDS,
     SF_CB_SUM,
     TC_PARSE,
@@ -1860,6 +2221,7 @@ CORPUS: tuple[Case, ...] = (
     TC_L4_CSUM,
     TC_TTL,
     TC_VLAN_FIELDS,
+    TC_CSUM_DIFF,
     SYSCALL_CTX,
     SYSCALL_MAP,
     RAW_TP,

@@ -139,3 +139,20 @@ def test_level_two_matches_kernel(kernel: bool) -> None:
     ours = info.value.log.splitlines()
     assert ours[:3] == ["func#0 @0", "func#1 @3", "unreachable insn 5"]
     assert klog.splitlines()[:3] == ours[:3]
+
+
+STACK_PROGRAMS = [
+    "*(u8 *)(r10 - 3) = 1\nr0 = 0\nexit",
+    "r0 = 0\n*(u64 *)(r10 - 16) = r0\nr2 = r10\nr2 += -24\n*(u32 *)(r2 + 0) = r0\n"
+    "call pc+1\nexit\n*(u8 *)(r10 - 3) = 1\nr0 = 0\nexit",
+    "r0 = 0\nexit",
+]
+
+
+@pytest.mark.parametrize("source", STACK_PROGRAMS)
+def test_stack_depth_matches_kernel(source: str, kernel: bool) -> None:
+    program = assemble(source)
+    ours = verify(make_request(program, log_level=4)).log.splitlines()
+    _, klog = kernel_load(encode_program(program), SOCKET_FILTER, log_level=4)
+    assert ours[1] == klog.splitlines()[1]
+    assert ours[1].startswith("stack depth ")

@@ -7,6 +7,8 @@ a log whose last message line is the reason.
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +19,7 @@ from tests.isa.strategies import raw_instructions, valid_programs
 from tests.verifier.stubs import SOCKET_FILTER, XDP, FakeMap, make_request
 
 EXIT = Instruction(0x95)
+EXAMPLES = int(os.environ.get("PYBPF_VERIFIER_EXAMPLES", "60"))
 _MAPS = {3: FakeMap(0x7F0000000000, 2), 4: FakeMap(0x7F0000010000, 1, max_entries=4)}
 
 
@@ -35,13 +38,13 @@ def _check(program: list[Instruction], prog_type: int, gpl: bool) -> None:
     assert all(not (insn.is_lddw and insn.src in (1, 2, 5, 6)) for insn in result.insns)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_programs(), st.sampled_from([SOCKET_FILTER, XDP]), st.booleans())
 def test_valid_programs_never_crash(program: list[Instruction], prog_type: int, gpl: bool) -> None:
     _check([*program, EXIT], prog_type, gpl)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(raw_instructions(), min_size=1, max_size=12), st.sampled_from([SOCKET_FILTER, XDP]))
 def test_raw_instructions_never_crash(program: list[Instruction], prog_type: int) -> None:
     _check([*program, EXIT], prog_type, True)

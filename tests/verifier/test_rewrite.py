@@ -103,8 +103,8 @@ def test_any_subset_rewritten(which: list[bool], seed: int) -> None:
 
 
 def test_rewrite_out_of_16_bit_range_is_enomem() -> None:
-    far = [Instruction(0xB7), Instruction(0x15, off=32766), Instruction(0x61, 0, 1), *[NOP] * 32765]
-    far.append(Instruction(0x95))
+    pad = [Instruction.lddw(0, 0)] * 16382 + [NOP]  # 32765 slots
+    far = [Instruction(0xB7), Instruction(0x15, off=32766), Instruction(0x61, 0, 1), *pad, Instruction(0x95)]
     with pytest.raises(VerifierError) as info:
         verify(make_request(far, rewrite=expand))
     assert info.value.errno == 12

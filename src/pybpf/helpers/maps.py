@@ -6,8 +6,9 @@ Mirrors the helpers of kernel/bpf/helpers.c (``bpf_map_lookup_elem`` .. ``bpf_ma
 and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return values: pointers or 0
 (NULL), 0 or ``-errno``.
 
-* A map argument is the address a program's ``lddw map_fd`` holds (``MapObject.address``); it is
-  turned back into the object with ``map_object_at``.  An address that is not the start of a map
+* A map argument is the address a program's ``lddw map_fd`` holds (``MapObject.pointer``; the
+  storage address ``MapObject.address`` is accepted too); it is turned back into the object with
+  ``map_object_at``.  An address that is not the start of a map
   gives ``-EINVAL`` (NULL for the lookups): the verifier never lets that happen in the kernel.
 * ``bpf_map_lookup_elem`` returns ``MapObject.address + impl.value_offset(key, cpu)``: a pointer
   into the map's shared storage, so the program's loads and stores are the map's contents for
@@ -86,7 +87,7 @@ def register_map_memory(ctx: HelperContext, obj: MapObject) -> None:
 def _map(ctx: HelperContext, address: int) -> MapObject | None:
     """The map whose ``lddw map_fd`` value is ``address``; its memory registered in ``ctx.memory``."""
     obj = map_object_at(address)
-    if obj is None or obj.address != address:
+    if obj is None or address not in (obj.pointer, obj.address):
         return None
     if ctx.env.get(_SPIN_LOCKS):
         raise HelperError(None, "function calls are not allowed while holding a lock (bpf_spin_lock)")

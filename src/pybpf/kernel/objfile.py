@@ -114,7 +114,11 @@ class MapObject:
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
         self.storage_size: int = header_at
+        self.pointer: int = base + header_at
+        """The map itself as programs see it (``lddw map_fd``): the address of its header page, which
+        no value shares, so a map reference and a value reference never look alike."""
         _LIVE[base] = self
+        _POINTERS[self.pointer] = self
         self.lock = SharedMutex(base + header_at + _LOCK_AT, self.impl.recover)
         btf_id, key_type_id, value_type_id, lock_plus_one = _BTF_HEADER.unpack_from(mm, header_at + _BTF_AT)
         self.btf_id: int = btf_id
@@ -122,6 +126,7 @@ class MapObject:
         self.btf_value_type_id: int = value_type_id
         self.spin_lock_off: int | None = lock_plus_one - 1 if lock_plus_one else None
         """Offset of the ``struct bpf_spin_lock`` in each value (BTF-described maps), or None."""
+        setattr(self.impl, "spin_lock_off", self.spin_lock_off)  # noqa: B010  (for program updates)
 
     @property
     def map_type(self) -> int:
@@ -223,12 +228,12 @@ class MapObject:
 
 
 def map_object_at(address: int) -> MapObject | None:
-    """The mapped map (of this process) whose storage holds ``address``, or None.
+    """The mapped map (of this process) that ``address`` points to or into, or None.
 
-    Helpers receive a map as the address a program's ``lddw map_fd`` produced (``MapObject.address``);
-    this turns it back into the object.
+    Helpers receive a map as the address a program's ``lddw map_fd`` produced (``MapObject.pointer``)
+    and values as addresses inside its storage; this turns either back into the object.
     """
-    found = _LIVE.get(address)
+    found = _POINTERS.get(address) or _LIVE.get(address)
     if found is not None:
         return found
     for obj in list(_LIVE.values()):
@@ -239,6 +244,8 @@ def map_object_at(address: int) -> MapObject | None:
 
 _LIVE: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictionary()
 """Every map object of this process that is still referenced (cached or used by a program), by address."""
+_POINTERS: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictionary()
+"""The same objects by ``MapObject.pointer``."""
 
 _AT_FDCWD = -100
 _AT_SYMLINK_FOLLOW = 0x400

@@ -22,10 +22,9 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.isa.instruction import Instruction, decode_program
+from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import (
     BPF_PSEUDO_MAP_FD,
-    BPF_PSEUDO_MAP_IDX,
     BPF_PSEUDO_MAP_VALUE,
 )
 from pybpf.kernel import refs
@@ -111,11 +110,34 @@ def _boottime_ns() -> int:
     return time.clock_gettime_ns(time.CLOCK_BOOTTIME)
 
 
+@dataclass(frozen=True)
+class MapUse:
+    """A map as the verifier sees it (``pybpf.verifier.MapRef``): its lddw value is the map's
+    pointer (``MapObject.pointer``), its value references are addresses in its storage."""
+
+    obj: MapObject
+
+    @property
+    def address(self) -> int:
+        return self.obj.pointer
+
+    @property
+    def map_type(self) -> int:
+        return self.obj.spec.map_type
+
+    @property
+    def value_size(self) -> int:
+        return self.obj.spec.value_size
+
+    def direct_value_address(self, off: int) -> int:
+        return self.obj.direct_value_address(off)
+
+
 def _map_resolver(fds_opened: dict[int, int]) -> Any:
-    def resolve(fd: int) -> MapObject:
+    def resolve(fd: int) -> MapUse:
         obj: MapObject = MapObject.from_fd(fd) if fd <= 0x7FFFFFFF else MapObject.from_fd(-1)
         fds_opened.setdefault(obj.id, fd)
-        return obj
+        return MapUse(obj)
 
     return resolve
 
@@ -125,11 +147,11 @@ def _fd_array_resolver(address: int, count: int, fds_opened: dict[int, int]) -> 
         return None
     resolve_fd = _map_resolver(fds_opened)
 
-    def resolve(index: int) -> MapObject:
+    def resolve(index: int) -> MapUse:
         if count and index >= count:
             raise BPFError(errno.EINVAL, f"fd_array index {index} out of range")
         fd = int.from_bytes(copy_from_user(address + 4 * index, 4), "little", signed=True)
-        found: MapObject = resolve_fd(fd)
+        found: MapUse = resolve_fd(fd)
         return found
 
     return resolve
@@ -155,6 +177,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     """The BPF_PROG_LOAD handler: ``attr`` is the decoded ``bpf_attr``; returns the program fd."""
     from pybpf.progtypes import get_prog_type
     from pybpf.verifier import LoadRequest, VerifierError, verify
+    from pybpf.verifier.decode import decode_insns
 
     a = attr
     if a.prog_flags & ~PROG_FLAGS_MASK:
@@ -178,12 +201,15 @@ def prog_load(attr: Any, write_back: Any) -> int:
     name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + 16])
     log = VerifierLog.from_attr(a.log_level, a.log_buf, a.log_size)
     try:
-        insns = decode_program(raw)
-    except BPFError:
-        insns = None
+        insns = decode_insns(raw, a.log_level)
+    except VerifierError as exc:
+        true_size, _ = log.finish(exc.log)
+        if true_size:
+            write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
+        raise
     opened: dict[int, int] = {}
     request = LoadRequest(
-        insns=insns if insns is not None else [],
+        insns=insns,
         prog_type=prog_type,  # type: ignore[arg-type]  # ClassVar attributes satisfy the protocol
         gpl_compatible=gpl,
         log_level=a.log_level,
@@ -193,8 +219,6 @@ def prog_load(attr: Any, write_back: Any) -> int:
         prog_flags=a.prog_flags,
     )
     try:
-        if insns is None:
-            insns = decode_program(raw)  # re-raise the decoder's EINVAL (a truncated lddw)
         verified = verify(request)
     except VerifierError as exc:
         true_size, _ = log.finish(getattr(exc, "log", "") or "")
@@ -206,7 +230,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
     if truncated:
         raise BPFError(errno.ENOSPC, "verifier log truncated")
-    maps = [ref for ref in verified.maps if isinstance(ref, MapObject)]
+    maps = [ref.obj for ref in verified.maps if isinstance(ref, MapUse)]
     for used in maps:
         if isinstance(used.impl, ProgArrayMap):
             with used.lock:
@@ -256,12 +280,14 @@ def dump_form(
 
 
 def _dump_insn(insn: Instruction, address: int | None, maps: Sequence[MapObject]) -> Instruction:
+    """``bpf_map_from_imm``: the map's own pointer is a map reference, an address in its storage a
+    value reference (src BPF_PSEUDO_MAP_VALUE, second imm = offset)."""
     if address is None or insn.src == 4:
         return insn
     for obj in maps:
+        if address == obj.pointer:
+            return Instruction(insn.opcode, insn.dst, BPF_PSEUDO_MAP_FD, insn.off, obj.id, 0)
         if obj.contains(address):
             offset = address - obj.address
-            by_fd = insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_IDX)
-            src = BPF_PSEUDO_MAP_FD if by_fd else BPF_PSEUDO_MAP_VALUE
-            return Instruction(insn.opcode, insn.dst, src, insn.off, obj.id, offset)
+            return Instruction(insn.opcode, insn.dst, BPF_PSEUDO_MAP_VALUE, insn.off, obj.id, offset)
     return insn

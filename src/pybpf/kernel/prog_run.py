@@ -107,7 +107,9 @@ class ProgRuntime:
         for insn in xlated:
             if insn.opcode == 0x18 and insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE):
                 obj = self.maps[insn.imm]
-                resolved[slot] = obj.address + (insn.imm_hi if insn.src == BPF_PSEUDO_MAP_VALUE else 0)
+                resolved[slot] = (
+                    obj.address + insn.imm_hi if insn.src == BPF_PSEUDO_MAP_VALUE else obj.pointer
+                )
             slot += insn.slots
         return xlated, resolved
 
@@ -120,18 +122,20 @@ class ProgRuntime:
         return runtime
 
 
-_by_prog_id: weakref.WeakValueDictionary[int, ProgRuntime] = weakref.WeakValueDictionary()
+_by_prog_id: weakref.WeakValueDictionary[tuple[str, int], ProgRuntime] = weakref.WeakValueDictionary()
+"""Tail-call targets by (bpffs root, program id): ids are unique within one root."""
 
 
 def _runtime_in_array(array: MapObject, prog_id: int) -> ProgRuntime:
-    runtime = _by_prog_id.get(prog_id)
+    key = (bpffs_root(), prog_id)
+    runtime = _by_prog_id.get(key)
     if runtime is None:
         fd = refs.open_ref(bpffs_root(), ("map", array.id), ("prog", prog_id), os.O_RDONLY)
         try:
             runtime = ProgRuntime.of(ProgObject.from_fd(fd))
         finally:
             os.close(fd)
-        _by_prog_id[prog_id] = runtime
+        _by_prog_id[key] = runtime
     return runtime
 
 

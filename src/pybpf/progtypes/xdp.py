@@ -179,7 +179,9 @@ class XdpProgType(ProgType):
         raise BPFError(errno.EINVAL, f"invalid bpf_context access off={off} size=4")
 
     def helpers(self) -> Mapping[int, Helper]:
-        return XDP_HELPERS
+        from pybpf.helpers.csum import bpf_csum_diff
+
+        return {**XDP_HELPERS, 28: bpf_csum_diff}  # csum_diff is generic (pybpf.helpers.csum)
 
     # -- BPF_PROG_TEST_RUN ----------------------------------------------------------------------
     def check_test_run_attr(self, args: TestRunArgs) -> None:

@@ -6,6 +6,7 @@ structural rules, helpers, context accesses — with the kernel's errno and log 
 the fixups (context rewrite, lddw constants).  See ``pipeline`` for the order of the passes.
 """
 
+from pybpf.verifier.decode import decode_insns
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.log import VerifierLog
 from pybpf.verifier.pipeline import PASSES, Pass, verify
@@ -22,5 +23,6 @@ __all__ = [
     "VerifierError",
     "VerifierLog",
     "VerifierState",
+    "decode_insns",
     "verify",
 ]

@@ -9,31 +9,40 @@ over the control-flow graph:
 * ``rX = rY`` (64-bit mov) copies what rY holds; 8-byte spills to ``r10 + off`` and fills from it
   keep the context pointer on the stack (stack pointers derived from r10 by constant adds are
   tracked so that such spills through copies count too);
-* every other write of a register clobbers it: ALU results (a moved context pointer is no longer
-  "the" context: the kernel refuses to dereference it), loads, lddw; calls and LD_ABS/LD_IND clobber
+* adding or subtracting a constant moves the context pointer (``CtxPtr``: the kernel refuses to
+  dereference it, "dereference of modified ctx ptr"); every other write of a register clobbers it:
+  other ALU results, loads, lddw; calls and LD_ABS/LD_IND clobber
   r0-r5; a call or a store through a pointer that may point into the stack forgets the stack;
 * a bpf-to-bpf callee starts with what its callers pass in r1-r5 (joined over all call sites);
 * at joins a register is the context only if it is on every incoming path (``MIXED`` otherwise:
   neither checked nor rewritten here; value tracking decides those).
 
-The result lists, per instruction index, the base registers that surely hold the context.
+The result gives, per reachable instruction index, the abstract registers at its entry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
 from pybpf.verifier.state import VerifierState
 
+
+class CtxPtr(NamedTuple):
+    """The context pointer moved by a constant (the kernel refuses to dereference it)."""
+
+    off: int
+
+
 # Abstract values: an int is a stack pointer at that frame offset; the strings are the other kinds.
 CTX = "ctx"
 OTHER = "other"  # scalar, or a pointer that is not the stack (map value, packet, ...)
 MIXED = "mixed"  # the context on some paths, something else on others
 STACKPTR = "stack?"  # may point into this frame's stack at an unknown offset
-Value = int | str
+Value = int | str | CtxPtr
 
 Regs = tuple[Value, ...]
 Stack = Mapping[int, Value]  # 8-byte slot offset -> value; absent means OTHER
@@ -42,9 +51,14 @@ Stack = Mapping[int, Value]  # 8-byte slot offset -> value; absent means OTHER
 def join_value(a: Value, b: Value) -> Value:
     if a == b:
         return a
-    if {a, b} & {CTX, MIXED}:
+    if is_ctx(a) or is_ctx(b) or MIXED in (a, b):
         return MIXED
     return STACKPTR  # two different stack offsets, or a stack pointer and something else
+
+
+def is_ctx(v: Value) -> bool:
+    """The context pointer, moved or not."""
+    return v == CTX or isinstance(v, CtxPtr)
 
 
 def _join_regs(a: Regs, b: Regs) -> Regs:
@@ -84,7 +98,7 @@ def _entry(args: Regs) -> _State:
 
 def _callee_args(regs: Regs) -> Regs:
     """What a callee sees in r1-r5: the caller's stack pointers are not the callee's frame."""
-    return tuple(v if v in (CTX, MIXED) else OTHER for v in regs)
+    return tuple(v if is_ctx(v) or v == MIXED else OTHER for v in regs)
 
 
 def analyze(state: VerifierState) -> dict[int, Regs]:
@@ -102,10 +116,14 @@ def analyze(state: VerifierState) -> dict[int, Regs]:
         cur = inputs[i]
         insn = insns[i]
         spec = insn.spec
-        if spec is None:
-            continue
         slot = starts[i]
-        out, targets, call = _transfer(cur, insn.opcode, spec.kind, insn, slot)
+        if spec is None:  # refused later by the structural checks; assume it writes dst and falls through
+            regs = list(cur.regs)
+            if 0 <= insn.dst < op.MAX_BPF_REG:
+                regs[insn.dst] = OTHER
+            out, targets, call = _State(tuple(regs), cur.stack), [slot + insn.slots], None
+        else:
+            out, targets, call = _transfer(cur, insn.opcode, spec.kind, insn, slot)
         if call is not None and call in index_at:  # bpf-to-bpf call: feed the callee's entry
             args = _callee_args(cur.regs)
             prev = callee_in.get(call)
@@ -169,10 +187,14 @@ def _transfer(
         elif (
             code & 0x0F == op.BPF_ALU64 | op.BPF_K
             and alu_op in (op.ALU_OPS["add"], op.ALU_OPS["sub"])
-            and isinstance(dst_v, int)
+            and (isinstance(dst_v, int) or is_ctx(dst_v))
         ):
             delta = insn.imm if code & 0xF0 == op.ALU_OPS["add"] else -insn.imm
-            set_reg(insn.dst, dst_v + delta)
+            if isinstance(dst_v, int):
+                set_reg(insn.dst, dst_v + delta)
+            else:
+                moved = (dst_v.off if isinstance(dst_v, CtxPtr) else 0) + delta
+                set_reg(insn.dst, CtxPtr(moved) if moved else CTX)
         else:
             set_reg(insn.dst, _clobbered(dst_v))
     elif kind is Kind.MOVSX:

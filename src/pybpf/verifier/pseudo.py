@@ -101,12 +101,20 @@ def _check_lddw(state: VerifierState, i: int) -> None:
         try:
             value = map_.direct_value_address(off)
         except BPFError as err:
-            value_size = getattr(map_, "value_size", 0)
+            value_size = _value_size(map_)
             state.fail(
                 err.errno or errno.EINVAL,
                 f"invalid access to map value pointer, value_size={value_size} off={off}",
             )
     state.resolved[i] = value & ((1 << 64) - 1)
+
+
+def _value_size(map_: MapRef) -> int:
+    """The map's value_size for the log line: a ``value_size`` attribute, or ``spec.value_size``."""
+    size: object = getattr(map_, "value_size", None)
+    if size is None:
+        size = getattr(getattr(map_, "spec", None), "value_size", 0)
+    return size if isinstance(size, int) else 0
 
 
 def _add_used_map(state: VerifierState, map_: MapRef) -> None:

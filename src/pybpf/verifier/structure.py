@@ -10,12 +10,14 @@ check_cond_jmp_op):
   "BPF_EXIT ...", "BPF_JMP/JMP32 ...", "BPF_LD_IMM64 ...", "BPF_LD_[ABS|IND] ...", "invalid may_goto
   imm %d", "BPF_ATOMIC uses invalid atomic opcode %02x", "invalid atomic operand size",
   addr_space_cast without an arena), "div by zero" and "invalid shift %d" for constant operands;
+* bpf-to-bpf calls deeper than MAX_CALL_FRAMES: "the call stack of %d frames is too deep" (E2BIG);
 * register numbers and writes to r10 (``registers``), helper ids, program-type and GPL rules and
   LD_ABS/LD_IND program types (``helpers``); an lddw BPF_PSEUDO_FUNC needs BTF func_info, which a
   load without BTF never has ("missing btf func_info");
 * loads and stores through the context pointer (found by ``ctx_track``): the program type's
   is_valid_access() decides ("invalid bpf_context access off=%d size=%d", EACCES) and read-modify-
-  write atomics on it are refused ("BPF_ATOMIC stores into R%d ctx is not allowed").
+  write atomics on it are refused ("BPF_ATOMIC stores into R%d ctx is not allowed"), and so are
+  load-acquire / store-release once the access itself is valid ("BPF_ATOMIC loads from ...").
 
 The kernel meets these instructions in the order its path exploration visits them, so this pass
 walks the program the same way — fall-through first, conditional branch targets pushed on a stack,
@@ -27,6 +29,7 @@ place its first error can differ.  A value-tracking pass that performs these che
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 
 from pybpf.isa import opcodes as op
@@ -46,6 +49,7 @@ _RMW_ATOMICS = frozenset(
     }
 )
 _WALK_LIMIT = 1_000_000  # BPF_COMPLEXITY_LIMIT_INSNS
+_CALL = op.BPF_JMP | op.JMP_OPS["call"]
 
 
 class StructurePass:
@@ -53,20 +57,43 @@ class StructurePass:
 
     def run(self, state: VerifierState) -> None:
         facts = ctx_track.analyze(state)
+        if not state.stack_depths:
+            state.stack_depths = stack_depths(state, facts)
         if state.value_tracking_done:
-            state.ctx_accesses |= {i for i in facts if _ctx_base(state.insns[i], facts[i]) is not None}
+            state.ctx_accesses |= {i for i in facts if _unmoved_ctx(state.insns[i], facts[i])}
             return
         checked: set[int] = set()
-        for index in exploration_order(state):
+        for index, depth in exploration_order(state):
             state.insn_processed += 1
-            if index in checked:
-                continue
-            checked.add(index)
-            check_insn(state, index, facts.get(index))
+            if index not in checked:
+                checked.add(index)
+                check_insn(state, index, facts.get(index))
+            insn = state.insns[index]
+            if insn.opcode == _CALL and insn.src == op.BPF_PSEUDO_CALL and depth + 1 >= op.MAX_CALL_FRAMES:
+                state.fail(errno.E2BIG, f"the call stack of {depth + 2} frames is too deep")
 
 
-def exploration_order(state: VerifierState) -> Iterator[int]:
-    """Instruction indices in the order do_check() first reaches them (without pruning by values)."""
+def stack_depths(state: VerifierState, facts: dict[int, tuple[ctx_track.Value, ...]]) -> list[int]:
+    """Per subprogram, the deepest stack byte a load or store reaches through r10 or a constant
+    offset from it (the kernel's subprog stack_depth, as far as it is known without values)."""
+    depths = [0] * len(state.subprogs)
+    for index, regs in facts.items():
+        insn = state.insns[index]
+        cls = insn.opcode & 0x07
+        if cls not in (op.BPF_LDX, op.BPF_ST, op.BPF_STX):
+            continue
+        base = insn.src if cls == op.BPF_LDX else insn.dst
+        value = regs[base] if 0 <= base < len(regs) else None
+        if isinstance(value, int):
+            n = state.subprog_of(state.starts[index])
+            depths[n] = max(depths[n], -(value + insn.off))
+    return [(d + 7) // 8 * 8 for d in depths]  # reported rounded up to whole 8-byte slots
+
+
+def exploration_order(state: VerifierState) -> Iterator[tuple[int, int]]:
+    """(instruction index, call depth) in the order do_check() reaches them (no pruning by values).
+
+    Depth 0 is the main program's frame; a walk stops at a call that would need a ninth frame."""
     insns, starts, index_at = state.insns, state.starts, state.index_at
     pending: list[tuple[int, tuple[int, ...]]] = [(0, ())]
     visited: set[tuple[int, tuple[int, ...]]] = set()
@@ -79,7 +106,7 @@ def exploration_order(state: VerifierState) -> Iterator[int]:
                 break
             visited.add((slot, frames))
             steps += 1
-            yield index
+            yield index, len(frames)
             insn = insns[index]
             spec = insn.spec
             kind = spec.kind if spec is not None else None
@@ -108,7 +135,7 @@ def exploration_order(state: VerifierState) -> Iterator[int]:
 
 
 def _ctx_base(insn: Instruction, regs: tuple[ctx_track.Value, ...]) -> int | None:
-    """The base register of a load/store that surely holds the context, else None."""
+    """The base register of a load/store that surely holds the (maybe moved) context, else None."""
     cls = insn.opcode & 0x07
     if cls == op.BPF_LDX:
         base = insn.src
@@ -118,9 +145,14 @@ def _ctx_base(insn: Instruction, regs: tuple[ctx_track.Value, ...]) -> int | Non
             base = insn.src
     else:
         return None
-    if 0 <= base < len(regs) and regs[base] == ctx_track.CTX:
+    if 0 <= base < len(regs) and ctx_track.is_ctx(regs[base]):
         return base
     return None
+
+
+def _unmoved_ctx(insn: Instruction, regs: tuple[ctx_track.Value, ...]) -> bool:
+    base = _ctx_base(insn, regs)
+    return base is not None and regs[base] == ctx_track.CTX
 
 
 def check_insn(state: VerifierState, index: int, regs: tuple[ctx_track.Value, ...] | None) -> None:
@@ -214,12 +246,20 @@ def _check_atomic(
         registers.check_src(state, insn.dst)
         if regs is not None and _ctx_base(insn, regs) is not None:
             state.eacces(f"BPF_ATOMIC stores into R{insn.dst} ctx is not allowed")
-    elif imm == op.BPF_LOAD_ACQ:
+        if imm & op.BPF_FETCH:  # the old value is loaded into r0 (cmpxchg) or src
+            registers.check_dst(state, 0 if imm == op.BPF_CMPXCHG else insn.src)
+    elif imm == op.BPF_LOAD_ACQ:  # check_load_mem(), then atomic_ptr_type_ok()
         registers.check_src(state, insn.src)
         registers.check_dst(state, insn.dst)
-    elif imm == op.BPF_STORE_REL:
+        _check_ctx(state, index, insn, regs, write=False)
+        if regs is not None and _ctx_base(insn, regs) is not None:
+            state.eacces(f"BPF_ATOMIC loads from R{insn.src} ctx is not allowed")
+    elif imm == op.BPF_STORE_REL:  # check_store_reg(), then atomic_ptr_type_ok()
         registers.check_src(state, insn.src)
         registers.check_src(state, insn.dst)
+        _check_ctx(state, index, insn, regs, write=True)
+        if regs is not None and _ctx_base(insn, regs) is not None:
+            state.eacces(f"BPF_ATOMIC stores into R{insn.dst} ctx is not allowed")
     else:
         state.einval(f"BPF_ATOMIC uses invalid atomic opcode {imm & 0xFFFFFFFF:02x}")
 
@@ -232,8 +272,12 @@ def _check_ctx(
     *,
     write: bool,
 ) -> None:
-    if regs is None or _ctx_base(insn, regs) is None:
+    base = None if regs is None else _ctx_base(insn, regs)
+    if regs is None or base is None:
         return
+    moved = regs[base]
+    if isinstance(moved, ctx_track.CtxPtr):
+        state.eacces(f"dereference of modified ctx ptr R{base} off={moved.off} disallowed")
     size = op.SIZE_BYTES[insn.opcode & 0x18]
     if not state.request.prog_type.is_valid_access(insn.off, size, write):
         state.eacces(f"invalid bpf_context access off={insn.off} size={size}")

@@ -11,7 +11,9 @@ run first in bpf_check() over the raw 8-byte slots:
   refused as the kernel refuses an id that is not a function ("kernel btf_id %u is not a function");
 * each jump must land inside its own subprogram ("jump out of range from insn %d to %d"), and the
   last slot of every subprogram must be ``exit`` or ``ja``/``gotol`` ("last insn is not an exit or
-  jmp"), so that no subprogram falls through into the next.
+  jmp"), so that no subprogram falls through into the next;
+* without BTF func_info (pybpf takes none), subprograms other than the main one may not use
+  LD_ABS/LD_IND or bpf_tail_call (check_abnormal_return()).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pybpf.isa import opcodes as op
 from pybpf.verifier.state import VerifierState
 
 BPF_MAX_SUBPROGS = 256
+BPF_FUNC_TAIL_CALL = 12
 _CALL = op.BPF_JMP | op.JMP_OPS["call"]
 _LDDW = op.BPF_LD | op.BPF_IMM | op.BPF_DW
 _EXIT = op.BPF_JMP | op.JMP_OPS["exit"]
@@ -63,17 +66,32 @@ def add_subprogs(state: VerifierState) -> None:
 
 
 def check_subprogs(state: VerifierState) -> None:
-    """check_subprogs(): jumps stay inside their subprogram; no subprogram falls through."""
+    """check_subprogs(): jumps stay inside their subprogram; no subprogram falls through.
+
+    Then check_abnormal_return() (from check_btf_info(), for a load without BTF func_info): a
+    subprogram other than the main one may not use LD_ABS/LD_IND or bpf_tail_call.
+    """
     bounds = [*state.subprogs, state.slot_count]
+    has_ld_abs = [False] * len(state.subprogs)
+    has_tail_call = [False] * len(state.subprogs)
     for n in range(len(state.subprogs)):
         start, end = bounds[n], bounds[n + 1]
         for i in range(start, end):
             s = state.slots[i]
             cls = s.code & 0x07
             opcode = s.code & 0xF0
+            if s.code == _CALL and s.src == 0 and s.imm == BPF_FUNC_TAIL_CALL:
+                has_tail_call[n] = True
+            if cls == op.BPF_LD and s.code & 0xE0 in (op.BPF_ABS, op.BPF_IND):
+                has_ld_abs[n] = True
             if cls in (op.BPF_JMP, op.BPF_JMP32) and opcode not in (op.JMP_OPS["exit"], op.JMP_OPS["call"]):
                 target = i + (s.imm if s.code == _GOTOL else s.off) + 1
                 if not start <= target < end:
                     state.einval(f"jump out of range from insn {i} to {target}")
             if i == end - 1 and s.code not in (_EXIT, _JA, _GOTOL):
                 state.einval("last insn is not an exit or jmp")
+    for n in range(1, len(state.subprogs)):
+        if has_ld_abs[n]:
+            state.einval("LD_ABS is not allowed in subprogs without BTF")
+        if has_tail_call[n]:
+            state.einval("tail_call is not allowed in subprogs without BTF")

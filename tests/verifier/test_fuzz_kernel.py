@@ -1,0 +1,117 @@
+"""Random programs on pybpf and on the kernel: the stages before value tracking decide alike.
+
+For random raw instructions (unknown opcodes, reserved fields, r11-r15, stray jumps and calls) and
+random valid programs, whenever either side refuses the program before do_check() — the kernel's log
+then ends with "processed 0 insns" — both must refuse it with the same errno and the same reason.
+Straight-line programs (nothing to prune) must also agree on do_check()'s structural reasons.
+kfunc calls and BTF-id lddw are left out: their answer depends on the running kernel's BTF.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction, encode_program
+from pybpf.verifier import VerifierError, verify
+from tests.isa.strategies import raw_instructions, valid_instructions, valid_programs
+from tests.verifier.conftest import kernel_allowed_helpers
+from tests.verifier.kernel_load import kernel_load
+from tests.verifier.stubs import SOCKET_FILTER, make_request
+
+EXIT = Instruction(0x95)
+EXAMPLES = int(os.environ.get("PYBPF_VERIFIER_EXAMPLES", "50"))  # raise for a longer local run
+_CALL = op.BPF_JMP | op.JMP_OPS["call"]
+
+
+def _depends_on_btf(insn: Instruction) -> bool:
+    return (insn.opcode == _CALL and insn.src == op.BPF_PSEUDO_KFUNC_CALL) or (
+        insn.is_lddw and insn.src == op.BPF_PSEUDO_BTF_ID
+    )
+
+
+def _early(log: str) -> bool:
+    return "\nprocessed 0 insns" in "\n" + log
+
+
+def _compare(program: list[Instruction]) -> None:
+    assume(not any(_depends_on_btf(insn) for insn in program))
+    request = make_request(program, allowed=kernel_allowed_helpers(SOCKET_FILTER))
+    try:
+        verify(request)
+        err, log = 0, ""
+    except VerifierError as exc:
+        err, log = exc.errno or 0, exc.log
+    kerr, klog = kernel_load(encode_program(program), SOCKET_FILTER)
+    if _early(log) or _early(klog):
+        assert err == kerr, f"pybpf {err} vs kernel {kerr}\n{log}--\n{klog}"
+        assert log.splitlines()[0] == klog.splitlines()[0], f"{log}--\n{klog}"
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(raw_instructions(), min_size=1, max_size=8))
+def test_raw_programs_against_kernel(kernel: bool, program: list[Instruction]) -> None:
+    _compare([*program, EXIT])
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_programs(max_size=12))
+def test_valid_programs_against_kernel(kernel: bool, program: list[Instruction]) -> None:
+    _compare([*program, EXIT])
+
+
+# The messages the structural walk emits; a kernel reason among them must be pybpf's reason too.
+STRUCTURAL = [
+    re.compile(p)
+    for p in (
+        r"^BPF_\S+ uses reserved fields$",
+        r"^R\d+ is invalid$",
+        r"^frame pointer is read only$",
+        r"^div by zero$",
+        r"^invalid shift -?\d+$",
+        r"^invalid func ",
+        r"^program of this type cannot use helper",
+        r"^cannot call GPL-restricted",
+        r"^invalid bpf_context access off=",
+        r"^BPF_ATOMIC (stores into|loads from) R\d+ ctx is not allowed",
+        r"^dereference of modified ctx ptr",
+        r"^BPF_ATOMIC uses invalid atomic opcode",
+        r"^invalid atomic operand size",
+        r"^invalid may_goto imm",
+        r"^missing btf func_info",
+        r"^addr_space_cast insn",
+        r"^BPF_LD_\[ABS\|IND\] instructions not allowed",
+    )
+]
+
+
+def _straight(insn: Instruction) -> bool:
+    return insn.opcode & 0x07 not in (op.BPF_JMP, op.BPF_JMP32)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(
+    st.lists(st.one_of(raw_instructions(), valid_instructions()).filter(_straight), min_size=1, max_size=6)
+)
+def test_straight_line_structural_reasons(kernel: bool, body: list[Instruction]) -> None:
+    """Without branches nothing is pruned: the kernel's structural reason is pybpf's first error."""
+    program = [Instruction(0xB7), *body, EXIT]
+    assume(not any(_depends_on_btf(insn) for insn in program))
+    try:
+        verify(make_request(program, allowed=kernel_allowed_helpers(SOCKET_FILTER)))
+        err, reason = 0, "<accepted>"
+    except VerifierError as exc:
+        err, reason = exc.errno or 0, exc.reason
+    kerr, klog = kernel_load(encode_program(program), SOCKET_FILTER)
+    lines = klog.splitlines()
+    kreason = lines[-2] if kerr and len(lines) >= 2 else ""
+    if any(p.match(kreason) for p in STRUCTURAL):
+        assert (err, reason) == (kerr, kreason), klog
