@@ -136,7 +136,8 @@ def main() -> int:
     kernel = None if args.no_kernel or not kernel_bpf_available() else NativeBackend()
     user = UserBackend()
     print(f"{'program':<22}{'pybpf ns/run':>14}{'kernel ns/run':>15}{'ratio':>10}")
-    for name, text in (("parse eth/ipv4/udp", PARSE), ("hash-map counter", COUNTER), ("loop over 64 bytes", LOOP)):
+    cases = (("parse eth/ipv4/udp", PARSE), ("hash-map counter", COUNTER), ("loop over 64 bytes", LOOP))
+    for name, text in cases:
         ours = measure(user, text, args.repeat)
         theirs = measure(kernel, text, args.repeat) if kernel else 0
         ratio = f"{ours / theirs:,.0f}x" if theirs else "-"
