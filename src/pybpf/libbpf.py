@@ -454,3 +454,56 @@ def bpf_prog_get_info_by_fd(
     info = info if info is not None else uapi.bpf_prog_info()
     bpf_obj_get_info_by_fd(fd, info, backend=backend)
     return info
+
+
+# --- BTF ----------------------------------------------------------------------------------------
+def bpf_btf_load(btf_data: Buffer, *, log_buf: Buffer | None = None, log_size: int = 0, log_level: int = 0,
+                 btf_flags: int = 0, token_fd: int = 0, backend: Backend | None = None) -> int:  # fmt: skip
+    """BPF_BTF_LOAD the raw BTF ``btf_data``; returns the (read-only) BTF fd.
+
+    As libbpf's ``bpf_btf_load(btf_data, btf_size, opts)``: ``log_buf`` receives the BTF verifier log
+    (``log_size`` defaults to its size); with ``log_level`` but no buffer one of 64 KiB is used.  On
+    failure the ``BPFError`` carries the log as ``.log``.
+    """
+    data = _in_buffer(btf_data)
+    if log_buf is not None and not log_size:
+        log_size = _writable_size(log_buf)
+    if log_level and log_buf is None and not log_size:
+        log_size = 1 << 16
+    log = _out_buffer(log_size) if log_size else None
+    attr = uapi.bpf_attr()
+    attr.btf, attr.btf_size = ctypes.addressof(data), _writable_size(btf_data)
+    attr.btf_log_level, attr.btf_flags, attr.btf_token_fd = log_level, btf_flags, token_fd
+    if log is not None:
+        attr.btf_log_buf, attr.btf_log_size = ctypes.addressof(log), log_size
+    try:
+        return _call(uapi.BPF_BTF_LOAD, attr, backend)
+    except BPFError as exc:
+        exc.log = log.value.decode(errors="replace") if log is not None else ""
+        raise
+    finally:
+        if log is not None and log_buf is not None:
+            _deliver(log.raw, log_buf)
+
+
+def bpf_btf_get_fd_by_id(btf_id: int, open_flags: int = 0, *, backend: Backend | None = None) -> int:
+    """BPF_BTF_GET_FD_BY_ID: a new read-only fd for the BTF object ``btf_id``."""
+    attr = uapi.bpf_attr()
+    attr.btf_id, attr.open_flags = btf_id, open_flags
+    return _call(uapi.BPF_BTF_GET_FD_BY_ID, attr, backend)
+
+
+def bpf_btf_get_next_id(start_id: int, *, backend: Backend | None = None) -> int:
+    """BPF_BTF_GET_NEXT_ID: the smallest BTF id above ``start_id`` (ENOENT when none)."""
+    attr = uapi.bpf_attr()
+    attr.start_id = start_id
+    _call(uapi.BPF_BTF_GET_NEXT_ID, attr, backend)
+    return int(attr.next_id)
+
+
+def bpf_btf_get_info_by_fd(fd: int, info: uapi.bpf_btf_info | None = None, *,
+                           backend: Backend | None = None) -> uapi.bpf_btf_info:  # fmt: skip
+    """BPF_OBJ_GET_INFO_BY_FD for a BTF fd (``btf``/``name`` pointers in ``info`` are honoured)."""
+    info = info if info is not None else uapi.bpf_btf_info()
+    bpf_obj_get_info_by_fd(fd, info, backend=backend)
+    return info

@@ -11,10 +11,12 @@ Mirrors what libbpf users do with ``bpf_map_create`` / ``bpf_map_lookup_elem`` /
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
@@ -166,6 +168,7 @@ class Map:
 
     def lookup(self, key: Convertible) -> Any:
         """BPF_MAP_LOOKUP_ELEM: the value, or ``KeyNotExistError``."""
+        self._not_locked()
         if self._direct:
             raw = _to_bytes(key, self.key_size, "key")
             return _from_bytes(syscall.lookup_elem(self.fd, 0, lambda _size: raw), self.value_type)
@@ -182,6 +185,7 @@ class Map:
 
     def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
         """BPF_MAP_UPDATE_ELEM with BPF_ANY / BPF_NOEXIST / BPF_EXIST."""
+        self._not_locked()
         if self._direct:
             raw_key = _to_bytes(key, self.key_size, "key")
             raw_value = _to_bytes(value, self.user_value_size, "value")
@@ -196,6 +200,7 @@ class Map:
 
     def delete(self, key: Convertible) -> None:
         """BPF_MAP_DELETE_ELEM."""
+        self._not_locked()
         try:
             if self._direct:
                 raw = _to_bytes(key, self.key_size, "key")
@@ -212,6 +217,44 @@ class Map:
         """BPF_MAP_GET_NEXT_KEY: the key after ``key`` (first key for None); ENOENT at the end."""
         return _from_bytes(self._raw_next(None if key is None else _to_bytes(key, self.key_size, "key")),
                            self.key_type)  # fmt: skip
+
+    # --- the map's lock -------------------------------------------------------------------------
+    _held = threading.local()
+
+    def _not_locked(self) -> None:
+        if getattr(Map._held, "fds", None) and self._fd in Map._held.fds:
+            raise RuntimeError("inside Map.locked() use the view it yields: the map's mutex is held")
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[LockedView]:
+        """Hold the map's shared lock for a read-modify-write; yields a view to read and write through.
+
+        The lock is the map's process-shared robust mutex: the one every update, every BPF_F_LOCK
+        copy and every program's ``bpf_spin_lock`` on this map takes, in any process.  So::
+
+            with counters.locked() as view:
+                view[0] = view[0] + 1      # atomic against other processes and programs
+
+        Reads and writes through the view skip the lock (it is held) but not the checks (readable /
+        writable fd, frozen map); a value's bpf_spin_lock word reads as zero and is never written, as
+        with BPF_F_LOCK.  User backend only: the kernel gives user space no hold of a value's
+        bpf_spin_lock beyond the single BPF_F_LOCK copy (EOPNOTSUPP there).  Do not call the Map's own
+        element methods inside the block (RuntimeError): they would take the mutex again.
+        """
+        if not self._direct:
+            raise BPFError(errno.EOPNOTSUPP, "Map.locked() needs the user backend (the kernel has none)")
+        from pybpf.kernel.objfile import MapObject
+
+        obj = MapObject.from_fd(self.fd)
+        fds = getattr(Map._held, "fds", None)
+        if fds is None:
+            fds = Map._held.fds = set()
+        with obj.lock:
+            fds.add(self._fd)
+            try:
+                yield LockedView(self, obj)
+            finally:
+                fds.discard(self._fd)
 
     def freeze(self) -> None:
         """BPF_MAP_FREEZE: no more writes through bpf()."""
@@ -282,6 +325,7 @@ class Map:
             yield _from_bytes(raw, self.key_type)
 
     def _raw_next(self, key: bytes | None) -> bytes:
+        self._not_locked()
         if self._direct:
             return syscall.get_next_key(self.fd, None if key is None else lambda _size: key)
         attr, _keep = self._elem_attr(key)
@@ -306,3 +350,41 @@ class Map:
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"fd={self._fd}"
         return f"<Map type={self.map_type} name={self.name!r} {state} backend={self.backend.name}>"
+
+
+class LockedView:
+    """Element access to a map whose lock ``Map.locked()`` holds (lookups and updates without relocking)."""
+
+    def __init__(self, owner: Map, obj: Any) -> None:
+        self._map = owner
+        self._obj = obj
+
+    def lookup(self, key: Convertible) -> Any:
+        m, obj = self._map, self._obj
+        if not syscall._can_read(m.fd):
+            raise BPFError(errno.EPERM, "map fd is not readable")
+        raw = obj.impl.lookup(_to_bytes(key, m.key_size, "key"))
+        if obj.spin_lock_off is not None:
+            from pybpf.kernel.btfobj import without_lock
+
+            raw = without_lock(raw, obj.spin_lock_off)
+        return _from_bytes(raw, m.value_type)
+
+    def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
+        m, obj = self._map, self._obj
+        if not syscall._can_write(m.fd, obj):
+            raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+        raw_key = _to_bytes(key, m.key_size, "key")
+        raw_value = _to_bytes(value, m.user_value_size, "value")
+        if obj.spin_lock_off is not None:
+            from pybpf.kernel.btfobj import update_value
+
+            update_value(obj, raw_key, raw_value, flags)
+        else:
+            obj.impl.update(raw_key, raw_value, flags)
+
+    def __getitem__(self, key: Convertible) -> Any:
+        return self.lookup(key)
+
+    def __setitem__(self, key: Convertible, value: Convertible) -> None:
+        self.update(key, value)

@@ -35,6 +35,22 @@ PROG_TYPE_NAMES: dict[str, int] = {
 
 DEFAULT_LOG_SIZE = 1 << 20
 
+CTX_OUT_TYPES = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_XDP,
+        uapi.BPF_PROG_TYPE_SOCKET_FILTER,
+        uapi.BPF_PROG_TYPE_SCHED_CLS,
+        uapi.BPF_PROG_TYPE_SCHED_ACT,
+        uapi.BPF_PROG_TYPE_CGROUP_SKB,
+        uapi.BPF_PROG_TYPE_LWT_IN,
+        uapi.BPF_PROG_TYPE_LWT_OUT,
+        uapi.BPF_PROG_TYPE_LWT_XMIT,
+        uapi.BPF_PROG_TYPE_FLOW_DISSECTOR,
+        uapi.BPF_PROG_TYPE_SK_LOOKUP,
+    }
+)
+"""Program types whose test runs copy a context out (the others refuse ctx_out with EINVAL)."""
+
 
 def prog_type_number(prog_type: int | str) -> int:
     """A BPF_PROG_TYPE_* number from a number or a name ("xdp", "BPF_PROG_TYPE_XDP", "tc" ...)."""
@@ -244,13 +260,17 @@ class Program:
         data: bytes = b"",
         *,
         ctx: bytes | ctypes.Structure | None = None,
-        repeat: int = 1,
+        repeat: int = 0,
         flags: int = 0,
         cpu: int = 0,
         data_size_out: int | None = None,
         ctx_size_out: int | None = None,
     ) -> TestRun:
-        """BPF_PROG_TEST_RUN: run on ``data`` (the packet) and/or ``ctx`` ``repeat`` times."""
+        """BPF_PROG_TEST_RUN: run on ``data`` (the packet) and/or ``ctx`` ``repeat`` times.
+
+        ``repeat`` 0 (the default) runs once, as the kernel counts; types that take no repeat
+        (raw_tracepoint, syscall) refuse any other value with EINVAL, like the kernel.
+        """
         ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
         data_in = ctypes.create_string_buffer(bytes(data), max(1, len(data)))
         out_size = data_size_out if data_size_out is not None else len(data) + 4096
@@ -259,18 +279,25 @@ class Program:
         attr.test.prog_fd = self.fd
         if data:
             attr.test.data_in, attr.test.data_size_in = ctypes.addressof(data_in), len(data)
-        attr.test.data_out, attr.test.data_size_out = ctypes.addressof(data_out), out_size
+            attr.test.data_out, attr.test.data_size_out = ctypes.addressof(data_out), out_size
         attr.test.repeat, attr.test.flags, attr.test.cpu = repeat, flags, cpu
         ctx_in = ctypes.create_string_buffer(ctx_bytes or b"\0", max(1, len(ctx_bytes or b"")))
         ctx_out = ctypes.create_string_buffer(max(1, ctx_size_out or len(ctx_bytes or b"")))
+        wants_ctx_out = bool(ctx_bytes) and self.prog_type in CTX_OUT_TYPES
         if ctx_bytes:
             attr.test.ctx_in, attr.test.ctx_size_in = ctypes.addressof(ctx_in), len(ctx_bytes)
+        if wants_ctx_out:
             attr.test.ctx_out = ctypes.addressof(ctx_out)
-            attr.test.ctx_size_out = ctx_size_out or len(ctx_bytes)
+            attr.test.ctx_size_out = ctx_size_out or len(ctx_bytes or b"")
         self.backend.bpf(uapi.BPF_PROG_TEST_RUN, attr)
         produced = min(attr.test.data_size_out, out_size)
-        out = ctypes.string_at(data_out, produced) if data or attr.test.data_size_out else b""
-        ctx_result = ctypes.string_at(ctx_out, attr.test.ctx_size_out) if ctx_bytes else None
+        out = ctypes.string_at(data_out, produced) if data else b""
+        if wants_ctx_out:
+            ctx_result: bytes | None = ctypes.string_at(ctx_out, attr.test.ctx_size_out)
+        elif ctx_bytes and self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+            ctx_result = ctx_in.raw[: len(ctx_bytes)]  # syscall programs write their ctx back in place
+        else:
+            ctx_result = None
         return TestRun(attr.test.retval, out, ctx_result, attr.test.duration)
 
     def __repr__(self) -> str:

@@ -312,3 +312,24 @@ def test_program_works_in_a_process_that_only_received_its_fd(backend: Backend) 
     assert int.from_bytes(again[0], "little") == 5
     again.close()
     prog.close()
+
+
+def test_raw_tracepoint_ctx_must_cover_what_the_program_reads(backend: Backend) -> None:
+    with Program.load("r0 = *(u64 *)(r1 + 16)\nexit", "raw_tracepoint", backend=backend) as prog:
+        args = (7).to_bytes(8, "little") * 2 + (42).to_bytes(8, "little")
+        assert prog.run(ctx=args).retval == 42
+        with pytest.raises(BPFError) as exc:
+            prog.run(ctx=args[:16])  # max_ctx_offset is 24
+        assert exc.value.errno == errno.EINVAL
+
+
+def test_syscall_program_writes_its_context_back(backend: Backend) -> None:
+    text = "r2 = *(u32 *)(r1 + 0)\nr2 += 5\n*(u32 *)(r1 + 4) = r2\nr0 = 9\nexit"
+    with Program.load(text, "syscall", prog_flags=uapi.BPF_F_SLEEPABLE, backend=backend) as prog:
+        ctx = ctypes.create_string_buffer((10).to_bytes(4, "little") + bytes(4), 8)
+        attr = uapi.bpf_attr()
+        attr.test.prog_fd = prog.fd
+        attr.test.ctx_in, attr.test.ctx_size_in = ctypes.addressof(ctx), 8
+        backend.bpf(uapi.BPF_PROG_TEST_RUN, attr)
+        assert attr.test.retval == 9
+        assert int.from_bytes(ctx.raw[4:8], "little") == 15

@@ -81,14 +81,25 @@ def test_helper_memory_fault_names_the_call() -> None:
 # -- bpf-to-bpf calls ------------------------------------------------------------------------------
 def test_local_call_passes_arguments_and_preserves_callee_saved() -> None:
     program = [
-        mov(6, 6), mov(7, 7), mov(8, 8), mov(9, 9),
-        mov(1, 100), mov(2, 20),
+        mov(6, 6),
+        mov(7, 7),
+        mov(8, 8),
+        mov(9, 9),
+        mov(1, 100),
+        mov(2, 20),
         insn("call local", imm=5),  # -> 12
-        insn("add", 0, 6), insn("add", 0, 7), insn("add", 0, 8), insn("add", 0, 9),
+        insn("add", 0, 6),
+        insn("add", 0, 7),
+        insn("add", 0, 8),
+        insn("add", 0, 9),
         EXIT,
         # callee: r0 = r1 + r2; clobber r6-r9 and its own stack
-        insn("mov", 0, 1), insn("add", 0, 2),
-        mov(6, 0), mov(7, 0), mov(8, 0), mov(9, 0),
+        insn("mov", 0, 1),
+        insn("add", 0, 2),
+        mov(6, 0),
+        mov(7, 0),
+        mov(8, 0),
+        mov(9, 0),
         EXIT,
     ]
     assert run_both(program) == 120 + 30
@@ -104,7 +115,9 @@ def test_callee_gets_fresh_frame_below_the_caller() -> None:
         EXIT,
         insn("stdw", 10, off=-8, imm=1000),  # the callee's own frame
         insn("ldxdw", 0, 1, off=-8),  # reads the caller's frame through the pointer
-        insn("mov", 2, 1), insn("sub", 2, 10), insn("add", 0, 2),  # + (caller r10 - callee r10) = 512
+        insn("mov", 2, 1),
+        insn("sub", 2, 10),
+        insn("add", 0, 2),  # + (caller r10 - callee r10) = 512
         EXIT,
     ]
     assert run_both(program) == 11 + 512 + 11
@@ -152,7 +165,8 @@ def test_callx_calls_function_address() -> None:
         insn("callx", 2),
         insn("add", 0, imm=1),
         EXIT,
-        insn("mov", 0, 1), insn("mul", 0, 1),  # slot 6: r0 = r1 * r1
+        insn("mov", 0, 1),
+        insn("mul", 0, 1),  # slot 6: r0 = r1 * r1
         EXIT,
     ]
     interpreter = Interpreter(program)

@@ -38,9 +38,17 @@ class Scratch:
 # -- ids, time, randomness ------------------------------------------------------------------------------
 def test_helper_numbering_follows_the_kernel() -> None:
     expected = {
-        "bpf_ktime_get_ns": 5, "bpf_trace_printk": 6, "bpf_get_prandom_u32": 7, "bpf_get_smp_processor_id": 8,
-        "bpf_get_current_pid_tgid": 14, "bpf_get_current_uid_gid": 15, "bpf_get_current_comm": 16,
-        "bpf_strtol": 105, "bpf_strtoul": 106, "bpf_ktime_get_boot_ns": 125, "bpf_loop": 181,
+        "bpf_ktime_get_ns": 5,
+        "bpf_trace_printk": 6,
+        "bpf_get_prandom_u32": 7,
+        "bpf_get_smp_processor_id": 8,
+        "bpf_get_current_pid_tgid": 14,
+        "bpf_get_current_uid_gid": 15,
+        "bpf_get_current_comm": 16,
+        "bpf_strtol": 105,
+        "bpf_strtoul": 106,
+        "bpf_ktime_get_boot_ns": 125,
+        "bpf_loop": 181,
     }
     for name, number in expected.items():
         assert number in BASIC_HELPERS and BASIC_HELPERS.name(number) == name

@@ -121,6 +121,11 @@ def test_jump_over_lddw_counts_two_slots() -> None:
 
 def test_backward_loop_sums() -> None:
     program = [
-        mov(0, 0), mov(1, 100), insn("add", 0, 1), insn("sub", 1, imm=1), insn("jne", 1, off=-3, imm=0), EXIT
+        mov(0, 0),
+        mov(1, 100),
+        insn("add", 0, 1),
+        insn("sub", 1, imm=1),
+        insn("jne", 1, off=-3, imm=0),
+        EXIT,
     ]
     assert run_both(program) == 5050

@@ -110,4 +110,3 @@ def test_raw_bytes_and_instructions_run_alike(program: list[Instruction]) -> Non
         return "ok"  # r0 itself may hold an address (stack, input), which differs between interpreters
 
     assert outcome(encode_program(program)) == outcome(program)
-

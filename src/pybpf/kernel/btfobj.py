@@ -16,11 +16,12 @@ the BPF_F_LOCK paths of ``map_lookup_elem`` / ``map_update_elem``) and ``kernel/
   holds it.  The fds handed out are O_RDONLY, as the kernel's ``btf_fops`` anon inode.
 * ``map_check_btf``: key and value type ids must resolve to sized types of exactly key_size /
   value_size (EINVAL); a missing key type is allowed only for map types with a ``map_check_btf``
-  op (arrays: only a single-element DATASEC array; bloom filters: key must be void); queues,
-  stacks, prog arrays and ring buffers refuse BTF (ENOTSUPP); a ``struct bpf_spin_lock`` member
-  (4 bytes, 4-aligned, also inside nested structs) is found, two at one level are E2BIG, arrays of
-  them EINVAL, BPF_F_RDONLY_PROG/WRONLY_PROG with one EACCES, and only HASH and ARRAY (of pybpf's
-  types) may hold one (EOPNOTSUPP).
+  op (arrays: only a single-element DATASEC array; bloom filters: key must be void; LPM tries: the
+  key must be a struct); perf event arrays and ring buffers refuse BTF (ENOTSUPP); a ``struct
+  bpf_spin_lock`` member (4 bytes, 4-aligned, also inside nested structs; arrays of more than one
+  are ignored) is found, BPF_F_RDONLY_PROG/WRONLY_PROG with one is EACCES, and only HASH and ARRAY
+  (of pybpf's types) may hold one (EOPNOTSUPP).  Two locks in one struct already fail BPF_BTF_LOAD
+  (E2BIG, ``btf_parse_struct_metas``).
 * BPF_F_LOCK (``copy_map_value_locked``): the spin lock word is never copied in or out — lookups
   read it as zero and updates keep it — and the copy runs holding the map's shared robust mutex,
   the lock a program's ``bpf_spin_lock`` takes in pybpf; a hash element that exists is updated
@@ -43,23 +44,25 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import refs
-from pybpf.kernel.btf_check import DATASEC, INT, STRUCT, MAX_RESOLVE_DEPTH, RawType, VerifiedBTF, verify_btf
+from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
+from pybpf.kernel.btf_env import DATASEC, INT, SPIN_LOCK_SIZE, STRUCT, RawType, find_spin_locks
 from pybpf.kernel.objfile import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 
 if TYPE_CHECKING:
     from pybpf.kernel.objfile import MapObject
+    from pybpf.maps.base import MapSpec
 
 KIND_BTF = 3
 ENOTSUPP = 524
 INT_MAX = (1 << 31) - 1
 BTF_MAX_SIZE = 16 * 1024 * 1024
-SPIN_LOCK_SIZE = 4
 _TRAILER = struct.Struct("<8sII32s")  # magic, version, kind, sha256(payload)
 _PAYLOAD = struct.Struct("<2Q")
 _G = uapi._generated
 _LOG_TRUE_SIZE_OFFSET: int = _G.bpf_attr_anon_btf.btf_log_true_size.offset  # type: ignore[attr-defined]
 _INFO_LEN_OFFSET = 4
+BPF_LOG_FIXED = 8
 
 
 class BTFObject:
@@ -90,7 +93,7 @@ class BTFObject:
     def create(cls, data: bytes, verified: VerifiedBTF) -> int:
         """Write a new BTF file; returns a read-only, close-on-exec fd marked as a user."""
         root = bpffs_root()
-        meta = {"id": next_object_id("btf", root), "name": "", "kernel_btf": False}
+        meta: dict[str, Any] = {"id": next_object_id("btf", root), "name": "", "kernel_btf": False}
         text = json.dumps(meta, separators=(",", ":")).encode()
         payload = _PAYLOAD.pack(len(text), len(data)) + text + data
         size = (len(payload) + PAGE - 1) // PAGE * PAGE
@@ -172,18 +175,35 @@ def btf_load(attr: Any, write_back: Any) -> int:
     log = VerifierLog.from_attr(a.btf_log_level, a.btf_log_buf, a.btf_log_size)
     data = copy_from_user(a.btf, a.btf_size) if a.btf_size else b""
     verified, failure, text = verify_btf(data, a.btf_log_level)
-    true_size, truncated = log.finish(text)
-    if a.btf_log_level and not true_size and text:
-        true_size = len(text.encode()) + 1
+    true_size, truncated = _finish_log(log, text.encode("latin-1"))
     write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
     if truncated:
         raise BPFError(errno.ENOSPC, "BTF log truncated")
     if failure is not None:
         error = BPFError(failure.errno, str(failure))
-        error.log = text  # type: ignore[attr-defined]
+        error.log = text
         raise error
     assert verified is not None
     return BTFObject.create(bytes(data), verified)
+
+
+def _finish_log(log: Any, raw: bytes) -> tuple[int, bool]:
+    """``VerifierLog.finish`` for bytes (names in BTF are raw bytes, not UTF-8): (true size, truncated).
+
+    The true size is reported whenever a level is set, also without a buffer (``bpf_vlog_finalize``).
+    """
+    if not log.level:
+        return 0, False
+    true_size = len(raw) + 1 if raw else 0
+    if not log.buf:
+        return true_size, False
+    if true_size <= log.size:
+        copy_to_user(log.buf, raw + b"\0")
+        return true_size, False
+    keep = log.size - 1
+    kept = raw[:keep] if log.level & BPF_LOG_FIXED else raw[len(raw) - keep :]
+    copy_to_user(log.buf, kept + b"\0")
+    return true_size, True
 
 
 def _no_token(token_fd: int) -> None:
@@ -256,17 +276,18 @@ SPIN_LOCK_MAP_TYPES = frozenset({
     _M.BPF_MAP_TYPE_INODE_STORAGE, _M.BPF_MAP_TYPE_TASK_STORAGE, _M.BPF_MAP_TYPE_CGRP_STORAGE,
 })  # fmt: skip
 _NO_BTF_TYPES = frozenset({
-    _M.BPF_MAP_TYPE_QUEUE, _M.BPF_MAP_TYPE_STACK, _M.BPF_MAP_TYPE_PROG_ARRAY, _M.BPF_MAP_TYPE_RINGBUF,
-    _M.BPF_MAP_TYPE_PERF_EVENT_ARRAY, _M.BPF_MAP_TYPE_CGROUP_ARRAY, _M.BPF_MAP_TYPE_USER_RINGBUF,
+    _M.BPF_MAP_TYPE_RINGBUF, _M.BPF_MAP_TYPE_PERF_EVENT_ARRAY, _M.BPF_MAP_TYPE_CGROUP_ARRAY,
+    _M.BPF_MAP_TYPE_USER_RINGBUF,
 })  # fmt: skip
 """Map types whose ``map_check_btf`` op is ``map_check_no_btf`` (ENOTSUPP)."""
 _ARRAY_CHECK = frozenset({_M.BPF_MAP_TYPE_ARRAY, _M.BPF_MAP_TYPE_PERCPU_ARRAY})
 _OWN_CHECK = _NO_BTF_TYPES | _ARRAY_CHECK | {_M.BPF_MAP_TYPE_BLOOM_FILTER, _M.BPF_MAP_TYPE_LPM_TRIE}
 
 
-def map_check_btf(btf: BTFObject, map_type: int, key_size: int, value_size: int, max_entries: int,
-                  map_flags: int, key_id: int, value_id: int) -> int | None:  # fmt: skip
+def map_check_btf(btf: BTFObject, spec: MapSpec, key_id: int, value_id: int) -> int | None:
     """``map_check_btf``: EINVAL/EACCES/EOPNOTSUPP/ENOTSUPP as the kernel; the spin lock offset or None."""
+    map_type, key_size, value_size = spec.map_type, spec.key_size, spec.value_size
+    max_entries, map_flags = spec.max_entries, spec.flags
     v = btf.verified
     key_type: RawType | None = None
     if key_id:
@@ -280,11 +301,16 @@ def map_check_btf(btf: BTFObject, map_type: int, key_size: int, value_size: int,
     if found is None or found[2] != value_size:
         raise BPFError(errno.EINVAL, "btf_value_type_id does not describe a type of value_size bytes")
     value_type = found[0]
-    locks = _find_spin_locks(v, value_type)
+    try:
+        locks = find_spin_locks(v, value_type)
+    except BTFVerifyError as exc:
+        raise BPFError(exc.errno, str(exc)) from None
     lock_off = None
     if locks:
         if map_flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
-            raise BPFError(errno.EACCES, "maps with special fields cannot be read- or write-only for programs")
+            raise BPFError(
+                errno.EACCES, "maps with special fields cannot be read- or write-only for programs"
+            )
         if map_type not in SPIN_LOCK_MAP_TYPES:
             raise BPFError(errno.EOPNOTSUPP, "this map type cannot hold a bpf_spin_lock")
         if locks[-1] + SPIN_LOCK_SIZE > value_size:
@@ -303,75 +329,6 @@ def map_check_btf(btf: BTFObject, map_type: int, key_size: int, value_size: int,
     elif map_type == uapi.BPF_MAP_TYPE_LPM_TRIE and (key_type is None or key_type.kind != STRUCT):
         raise BPFError(errno.EINVAL, "LPM trie keys must be structs")
     return lock_off
-
-
-def _find_spin_locks(v: VerifiedBTF, t: RawType) -> list[int]:
-    """Offsets of ``struct bpf_spin_lock`` fields of a value type (``btf_find_field``)."""
-    if t.kind == STRUCT:
-        return _struct_locks(v, t, 0)
-    if t.kind == DATASEC:
-        seen = [False]
-        found: list[int] = []
-        for i in range(t.vlen):
-            var = v.type_by_id(v.word(t, 3 * i))
-            var_type = v.type_by_id(var.sot) if var is not None else None
-            if var_type is not None:
-                found += _field_one(v, var_type, v.word(t, 3 * i + 1), v.word(t, 3 * i + 2), seen, 0)
-        return found
-    return []
-
-
-def _struct_locks(v: VerifiedBTF, t: RawType, level: int) -> list[int]:
-    seen = [False]
-    found: list[int] = []
-    for _, type_id, off_word in v.members(t):
-        member_type = v.type_by_id(type_id)
-        off = off_word & 0xFFFFFF if t.kflag else off_word
-        if off % 8:
-            raise BPFError(errno.EINVAL, "a value member is not byte aligned")
-        if member_type is not None:
-            found += _field_one(v, member_type, off // 8, 0, seen, level)
-    return found
-
-
-def _field_one(v: VerifiedBTF, var_type: RawType, off: int, expected: int, seen: list[bool], level: int) -> list[int]:
-    """``btf_find_field_one`` for BPF_SPIN_LOCK only."""
-    nelems = 1
-    for _ in range(MAX_RESOLVE_DEPTH):
-        if var_type.kind != 3:  # ARRAY
-            break
-        nelems = (nelems * v.word(var_type, 2)) & 0xFFFFFFFF
-        elem = v.type_by_id(v.word(var_type, 0))
-        if elem is None:
-            return []
-        var_type = elem
-    else:
-        raise BPFError(errno.E2BIG, "array nesting too deep")
-    if not nelems:
-        return []
-    is_lock = v.name(var_type.name_off) == "bpf_spin_lock" if var_type.name_off else False
-    if is_lock:
-        if seen[0]:
-            raise BPFError(errno.E2BIG, "more than one bpf_spin_lock")
-        seen[0] = True
-    elif var_type.kind == STRUCT:
-        if expected and expected != var_type.sot * nelems:
-            return []
-        if level + 1 >= MAX_RESOLVE_DEPTH:
-            raise BPFError(errno.E2BIG, "struct nesting too deep")
-        inner = [off + o for o in _struct_locks(v, var_type, level + 1)]
-        if inner and nelems > 1:
-            raise BPFError(errno.EINVAL, "an array of structs holding a bpf_spin_lock")
-        return inner
-    else:
-        return []
-    if expected and expected != SPIN_LOCK_SIZE * nelems:
-        return []
-    if off % 4 or var_type.kind != STRUCT or var_type.sot != SPIN_LOCK_SIZE:
-        return []
-    if nelems > 1:
-        raise BPFError(errno.EINVAL, "an array of bpf_spin_lock")
-    return [off]
 
 
 def attach_btf_to_map(map_fd: int, map_id: int, btf_fd: int, btf_id: int) -> None:

@@ -32,8 +32,9 @@ bloom filter, prog array, ringbuf)
   ``round_up(value_size, 8) * nr_cpus``.
 * ``count`` is set to 0 first (lookups), then to the number of elements processed; an EFAULT while
   copying elements out leaves it 0, as the kernel's early exit does.  ``elem_flags`` other than
-  BPF_F_LOCK are EINVAL for every batch, and BPF_F_LOCK is EINVAL because no pybpf value has a
-  bpf_spin_lock (both checked before ``count`` is looked at).
+  BPF_F_LOCK are EINVAL for every batch, and BPF_F_LOCK is EINVAL unless the map's values hold a
+  bpf_spin_lock (BTF-described maps, ``pybpf.kernel.btfobj``; both checked before ``count`` is looked
+  at).  Values with a spin lock are written without their lock word (``copy_map_value_locked``).
 """
 
 from __future__ import annotations
@@ -70,15 +71,15 @@ def _value_size(obj: MapObject) -> int:
     return size
 
 
-def _check_elem_flags(b: Any) -> None:
+def _check_elem_flags(b: Any, obj: MapObject | None = None) -> None:
     if b.elem_flags & ~uapi.BPF_F_LOCK:
         raise BPFError(errno.EINVAL, "unknown elem_flags")
-    if b.elem_flags & uapi.BPF_F_LOCK:
+    if b.elem_flags & uapi.BPF_F_LOCK and (obj is None or obj.spin_lock_off is None):
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
 
 
 def _generic_lookup(obj: MapObject, b: Any, write_back: WriteBack) -> int:
-    _check_elem_flags(b)
+    _check_elem_flags(b, obj)
     max_count = b.count
     if not max_count:
         return 0
@@ -128,12 +129,16 @@ def _write_one(obj: MapObject, fd: int, key: bytes, value: bytes | None, flags: 
     with obj.lock:
         if value is None:
             obj.impl.delete(key)
+        elif obj.spin_lock_off is not None:
+            from pybpf.kernel.btfobj import update_value
+
+            update_value(obj, key, value, flags)
         else:
             obj.impl.update(key, value, flags)
 
 
 def _generic_write(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) -> int:
-    _check_elem_flags(b)
+    _check_elem_flags(b, obj)
     count = b.count
     if not count:
         return 0
@@ -171,7 +176,7 @@ def _hash_table(obj: MapObject) -> tuple[HashMap, int]:
 
 
 def _htab_lookup(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) -> int:
-    _check_elem_flags(b)
+    _check_elem_flags(b, obj)
     if b.flags:
         raise BPFError(errno.EINVAL, "batch.flags must be 0")
     max_count = b.count

@@ -240,6 +240,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         expected_attach_type=a.expected_attach_type, prog_flags=a.prog_flags, kern_version=a.kern_version,
         load_time=_boottime_ns(), created_by_uid=os.getuid(), map_ids=[m.id for m in maps],
         subprogs=list(verified.subprogs), verified_insns=len(verified.insns),
+        max_ctx_offset=verified.max_ctx_offset,
         func_info=copy_from_user(a.func_info, a.func_info_cnt * a.func_info_rec_size).hex()
         if a.func_info and a.func_info_cnt else "",
         func_info_rec_size=a.func_info_rec_size,

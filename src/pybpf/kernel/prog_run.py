@@ -146,6 +146,7 @@ class Runner:
 
     def __init__(self, runtime: ProgRuntime) -> None:
         self.runtime = runtime
+        self.max_ctx_offset = runtime.prog.meta.max_ctx_offset
 
     def run(self, ctx_address: int, env: dict[str, object], packet: Any = None) -> int:
         env.setdefault("cpu", current_cpu())

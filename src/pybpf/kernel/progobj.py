@@ -61,6 +61,7 @@ class ProgMeta:
     map_ids: list[int] = field(default_factory=list)
     subprogs: list[int] = field(default_factory=list)
     verified_insns: int = 0
+    max_ctx_offset: int = 0
     btf_id: int = 0
     func_info: str = ""
     """Hex of the func_info records the loader passed, kept for later (BTF) use."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import map_batch, map_ids, prog_info, progobj, refs
+from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj, refs
 from pybpf.kernel.objfile import MapObject, bpffs_root, link_object
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapSpec
@@ -122,15 +122,20 @@ def _reopen(fd: int, mode: int) -> int:
 
 
 def _object_kind(fd: int) -> str:
-    """"map" or "prog" for a pybpf object fd (``bpf_fd_probe_obj``); EBADF/EINVAL otherwise."""
+    """The kind of a pybpf object fd, "map", "prog" or "btf" (``bpf_fd_probe_obj``); else EBADF/EINVAL."""
     try:
         _map(fd)
         return "map"
     except BPFError as exc:
         if exc.errno != errno.EINVAL:
             raise
-    progobj.ProgObject.from_fd(fd)
-    return "prog"
+    try:
+        progobj.ProgObject.from_fd(fd)
+        return "prog"
+    except BPFError as exc:
+        if exc.errno != errno.EINVAL or not btfobj.is_btf_fd(fd):
+            raise
+    return "btf"
 
 
 def _check_name(raw: bytes) -> bytes:
@@ -157,8 +162,6 @@ def _map_create(call: _Call) -> int:
     node_dir = f"/sys/devices/system/node/node{a.numa_node}"
     if a.map_flags & uapi.BPF_F_NUMA_NODE and not os.path.isdir(node_dir):
         raise BPFError(errno.EINVAL, "numa node out of range")
-    if a.btf_value_type_id or a.btf_fd:
-        raise BPFError(errno.EINVAL, "BTF-described maps are not yet implemented in pybpf")
     if a.map_ifindex:
         raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
     spec = MapSpec(a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags, a.numa_node, a.map_extra)
@@ -170,12 +173,24 @@ def _map_create(call: _Call) -> int:
     template = None
     if spec.map_type in MAP_IN_MAP_TYPES:
         template = InnerTemplate.of(_map(a.inner_map_fd).spec)  # bpf_map_meta_alloc
-    fd = MapObject.create(spec, name)
+    btf = _map_btf(a, spec)
+    fd = MapObject.create(spec, name, btf)
+    if btf is not None:
+        btfobj.attach_btf_to_map(fd, MapObject.from_fd(fd).id, a.btf_fd, btf[0])
     if template is not None:
         outer = MapObject.from_fd(fd).impl
         assert isinstance(outer, MapInMap)
         outer.set_template(template)
     return _reopen(fd, mode)
+
+
+def _map_btf(a: Any, spec: MapSpec) -> tuple[int, int, int, int | None] | None:
+    """The BTF part of ``map_create``: a btf_fd alone is ignored; with type ids ``map_check_btf`` runs."""
+    if not a.btf_key_type_id and not a.btf_value_type_id:
+        return None
+    btf = btfobj.BTFObject.from_fd(a.btf_fd)
+    lock_off = btfobj.map_check_btf(btf, spec, a.btf_key_type_id, a.btf_value_type_id)
+    return btf.id, a.btf_key_type_id, a.btf_value_type_id, lock_off
 
 
 KeySource = Callable[[int], bytes]
@@ -194,9 +209,14 @@ def lookup_elem(fd: int, flags: int, key: KeySource, value: KeySource | None = N
     obj = _map(fd)
     if not _can_read(fd):
         raise BPFError(errno.EPERM, "map fd is not readable")
-    if flags & uapi.BPF_F_LOCK:
+    if flags & uapi.BPF_F_LOCK and obj.spin_lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw = key(obj.spec.key_size)
+    if obj.spin_lock_off is not None:  # copy_map_value(_locked): the lock word reads as zero
+        if flags & uapi.BPF_F_LOCK or obj.impl.read_locked:
+            with obj.lock:
+                return btfobj.without_lock(obj.impl.lookup(raw), obj.spin_lock_off)
+        return btfobj.without_lock(obj.impl.lookup(raw), obj.spin_lock_off)
     if isinstance(obj.impl, BloomFilterMap) and value is not None:
         obj.impl.peek(value(obj.spec.value_size))
         return b""
@@ -217,11 +237,14 @@ def update_elem(fd: int, flags: int, key: KeySource, value: KeySource) -> None:
     if isinstance(obj.impl, MapInMap):
         _update_map_in_map(fd, obj, key(obj.spec.key_size), int.from_bytes(value(4), "little"), flags)
         return
-    if flags & uapi.BPF_F_LOCK:
+    if flags & uapi.BPF_F_LOCK and obj.spin_lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw_key = key(obj.spec.key_size)
     raw_value = value(getattr(obj.impl, "user_value_size", obj.spec.value_size))
     with obj.lock:
+        if obj.spin_lock_off is not None:
+            btfobj.update_value(obj, raw_key, raw_value, flags)
+            return
         obj.impl.update(raw_key, raw_value, flags)
 
 
@@ -324,7 +347,7 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
         raise BPFError(errno.EPERM, "lookup_and_delete needs a readable and writable map")
     if flags and obj.spec.map_type in QUEUE_STACK_TYPES:
         raise BPFError(errno.EINVAL, "queue/stack pop takes no flags")
-    if flags & uapi.BPF_F_LOCK:
+    if flags & uapi.BPF_F_LOCK and obj.spin_lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw = key(obj.spec.key_size)
     if isinstance(obj.impl, QueueStackBase):
@@ -335,7 +358,7 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
     with obj.lock:
         value = obj.impl.lookup(raw)
         obj.impl.delete(raw)
-    return value
+    return btfobj.without_lock(value, obj.spin_lock_off)
 
 
 def _user(address: int) -> KeySource:
@@ -420,7 +443,8 @@ def _obj_pin(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "invalid file_flags or path_fd")
     if a.file_flags & uapi.BPF_F_PATH_FD:
         raise BPFError(errno.EINVAL, "BPF_F_PATH_FD is not yet implemented in pybpf")
-    _object_kind(a.bpf_fd)
+    if _object_kind(a.bpf_fd) == "btf":  # bpf_fd_probe_obj knows maps, programs and links only
+        raise BPFError(errno.EINVAL, "BTF objects cannot be pinned")
     path = _path(a.pathname)
     parent = os.path.dirname(os.path.abspath(path))
     if os.path.lexists(path):
@@ -451,8 +475,8 @@ def _obj_get(call: _Call) -> int:
     except BPFError as exc:
         os.close(fd)
         raise BPFError(errno.EACCES, f"{path} is not a pinned bpf object") from exc
-    if kind == "prog" and mode != os.O_RDONLY:
-        return _reopen(fd, os.O_RDONLY)  # program fds are read-only: loaded instructions are immutable
+    if kind in ("prog", "btf") and mode != os.O_RDONLY:
+        return _reopen(fd, os.O_RDONLY)  # program and BTF fds are read-only: both are immutable
     return refs.hold(fd)
 
 
@@ -465,9 +489,13 @@ def _obj_get_info_by_fd(call: _Call) -> int:
         os.fstat(fd)
     except OSError as exc:
         raise BPFError(errno.EBADFD, f"fd {fd} is not open") from exc
-    if _object_kind(fd) == "prog":
+    kind = _object_kind(fd)
+    if kind == "prog":
         prog = progobj.ProgObject.from_fd(fd)
         return prog_info.prog_get_info_by_fd(prog, a.info.info_len, a.info.info, call.write_back)
+    if kind == "btf":
+        btf = btfobj.BTFObject.from_fd(fd)
+        return btfobj.get_info_by_fd(btf, a.info.info_len, a.info.info, call.write_back)
     obj = _map(fd)
     size = ctypes.sizeof(uapi.bpf_map_info)
     info_len, address = a.info.info_len, a.info.info
@@ -484,6 +512,10 @@ def _obj_get_info_by_fd(call: _Call) -> int:
     info.max_entries = obj.spec.max_entries
     info.map_flags = obj.spec.flags
     info.name = obj.name
+    if obj.btf_id:
+        info.btf_id = obj.btf_id
+        info.btf_key_type_id = obj.btf_key_type_id
+        info.btf_value_type_id = obj.btf_value_type_id
     copy_to_user(address, bytes(info)[:info_len])
     call.write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))
     return 0
@@ -544,6 +576,23 @@ def _prog_get_fd_by_id(call: _Call) -> int:
     return progobj.get_fd_by_id(call.attr.prog_id, 0, 0)
 
 
+def _btf_load(call: _Call) -> int:
+    return btfobj.btf_load(call.attr, call.write_back)
+
+
+def _btf_get_next_id(call: _Call) -> int:
+    found = btfobj.get_next_id(call.attr.start_id)
+    call.write_back(_NEXT_ID_OFFSET, found.to_bytes(4, "little"))
+    return 0
+
+
+def _btf_get_fd_by_id(call: _Call) -> int:
+    a = call.attr
+    return btfobj.get_fd_by_id(a.btf_id, a.open_flags, a.fd_by_id_token_fd)
+
+
+_BTF_LOAD_END = _end(_G.bpf_attr_anon_btf, "btf_token_fd")
+
 _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_PROG_LOAD: (_PROG_LOAD_END, _prog_load),
     uapi.BPF_PROG_TEST_RUN: (_TEST_RUN_END, _prog_test_run),
@@ -565,6 +614,9 @@ _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_MAP_UPDATE_BATCH: (_BATCH_END, _map_batch(uapi.BPF_MAP_UPDATE_BATCH)),
     uapi.BPF_MAP_DELETE_BATCH: (_BATCH_END, _map_batch(uapi.BPF_MAP_DELETE_BATCH)),
     uapi.BPF_MAP_GET_FD_BY_ID: (_FD_BY_ID_END, _map_get_fd_by_id),
+    uapi.BPF_BTF_LOAD: (_BTF_LOAD_END, _btf_load),
+    uapi.BPF_BTF_GET_FD_BY_ID: (_FD_BY_ID_END, _btf_get_fd_by_id),
+    uapi.BPF_BTF_GET_NEXT_ID: (_NEXT_ID_END, _btf_get_next_id),
 }
 
 NOT_IMPLEMENTED = sorted(

@@ -88,14 +88,18 @@ class ArrayMap(MapType):
         return index * self.elem_size if index < self.max_entries else None
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
-        """``array_map_update_elem`` from a program: BPF_F_LOCK needs a bpf_spin_lock in the value,
-        which maps without BTF never have (EINVAL after the index and BPF_NOEXIST checks)."""
-        if flags & uapi.BPF_F_LOCK and (flags & ~uapi.BPF_F_LOCK) <= uapi.BPF_EXIST:
+        """``array_map_update_elem`` from a program: BPF_F_LOCK needs a bpf_spin_lock in the value
+        (EINVAL after the index and BPF_NOEXIST checks when there is none); the lock word is never
+        written (``copy_map_value``: it stays zero, the lock itself being the map's mutex)."""
+        lock_off = getattr(self, "spin_lock_off", None)
+        if flags & uapi.BPF_F_LOCK and (flags & ~uapi.BPF_F_LOCK) <= uapi.BPF_EXIST and lock_off is None:
             if self._index(key) >= self.max_entries:
                 raise BPFError(errno.E2BIG, "index out of range")
             if flags & uapi.BPF_NOEXIST:
                 raise BPFError(errno.EEXIST, "array elements always exist")
             raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the map value")
+        if lock_off is not None:
+            value = value[:lock_off] + bytes(4) + value[lock_off + 4 :]
         self.update(key, value, flags)
 
     def get_next_key(self, key: bytes | None) -> bytes:

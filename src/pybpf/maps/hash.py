@@ -170,11 +170,33 @@ class HashMap(MapType):
         return self._slot(link) + _SLOT_HEAD + self.key_stride if link else None
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
-        """``htab_map_update_elem``: BPF_F_LOCK (valid flags otherwise) is EINVAL before any lookup,
-        since maps without BTF have no bpf_spin_lock in their values."""
+        """``htab_map_update_elem``: BPF_F_LOCK (valid flags otherwise) is EINVAL before any lookup
+        when the values have no bpf_spin_lock; with one the lock word is never written and BPF_F_LOCK
+        updates an existing element in place (``update_in_place``)."""
+        lock_off = getattr(self, "spin_lock_off", None)
+        if lock_off is not None:
+            value = value[:lock_off] + bytes(4) + value[lock_off + 4 :]
+            if flags & uapi.BPF_F_LOCK:
+                self.update_in_place(key, value, flags)
+                return
         if flags & uapi.BPF_F_LOCK and (flags & ~uapi.BPF_F_LOCK) <= uapi.BPF_EXIST:
             raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the map value")
         self.update(key, value, flags)
+
+    def update_in_place(self, key: bytes, value: bytes, flags: int) -> None:
+        """``htab_map_update_elem`` with BPF_F_LOCK (values holding a bpf_spin_lock): an element that
+        exists has its value overwritten in place (``copy_map_value_locked``; the caller holds the lock
+        and has zeroed the lock word), a new key is inserted as by ``update``."""
+        if (flags & ~uapi.BPF_F_LOCK) > uapi.BPF_EXIST:
+            raise BPFError(errno.EINVAL, "unknown update flags")
+        _, _, link = self._find(key)
+        if not link:
+            self.update(key, value, flags)
+            return
+        if flags & 3 == uapi.BPF_NOEXIST:
+            raise BPFError(errno.EEXIST, "key exists")
+        start = self._slot(link) + _SLOT_HEAD + self.key_stride
+        self.mem[start : start + self.value_size] = value
 
     def delete(self, key: bytes) -> None:
         _, link_at, link = self._find(key)

@@ -10,6 +10,7 @@ sk_buff — and the program is patched with every branch kept pointing at the sa
 from __future__ import annotations
 
 from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import SIZE_BYTES
 from pybpf.verifier.patch import patch_program
 from pybpf.verifier.state import VerifierState
 
@@ -22,6 +23,9 @@ class CtxRewritePass:
         patches: dict[int, list[Instruction]] = {}
         for index in sorted(state.ctx_accesses):
             insn = state.insns[index]
+            # prog->aux->max_ctx_offset: how much ctx test runs must supply (raw_tp, syscall)
+            size = SIZE_BYTES.get(insn.opcode & 0x18, 0)
+            state.max_ctx_offset = max(state.max_ctx_offset, insn.off + size)
             replacement = list(convert(insn))
             if replacement != [insn]:
                 patches[index] = replacement

@@ -85,6 +85,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         maps=list(state.maps),
         subprogs=list(state.subprogs),
         log=state.log.text,
+        max_ctx_offset=state.max_ctx_offset,
     )
 
 

@@ -56,3 +56,4 @@ class VerifiedProgram:
     maps: list[MapRef]  # used maps, deduplicated, in first-use order (kernel's used_maps)
     subprogs: list[int]  # start slot of each subprogram, 0 first
     log: str
+    max_ctx_offset: int = 0  # prog->aux->max_ctx_offset: largest end of a context access

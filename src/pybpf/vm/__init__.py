@@ -2,9 +2,17 @@
 
 ``run(program, memory)`` runs a program once in raw mode (r1 = input address, r2 = its length) and
 returns r0, like uBPF's ``ubpf_exec`` and bpf_conformance plugins; ``Interpreter`` decodes and
-translates a program once for many runs; ``Memory`` is the address space of registered native
-regions that both the interpreter and (later) the JIT share, as the kernel's programs share real
-kernel memory.
+validates a program once for many runs and translates it lazily, a chunk of a few hundred
+instructions at a time when control first reaches it (``pybpf.vm.translation``; building an
+interpreter for thousands of instructions takes milliseconds); ``Memory`` is the address space of
+registered native regions that both the interpreter and (later) the JIT share, as the kernel's
+programs share real kernel memory.
+
+Atomic instructions (BPF_ATOMIC add/or/and/xor, their fetch forms, xchg, cmpxchg, 32 and 64 bit)
+and load-acquire/store-release are native atomic operations (``pybpf.vm.atomics``, libatomic), so
+they are atomic across processes sharing the memory — a map's shared pages — like the kernel's.
+A helper ends the program with a tail call by raising ``TailCall(target)``, which leaves
+``Interpreter.execute`` unwrapped for the program-type runner to follow.
 """
 
 from pybpf.vm.interpreter import (
@@ -17,6 +25,7 @@ from pybpf.vm.interpreter import (
     run,
 )
 from pybpf.vm.memory import Memory, Region
+from pybpf.vm.runtime import TailCall
 from pybpf.vm.trace import RegisterChange, TraceCallback, TraceEvent
 
 __all__ = [
@@ -29,6 +38,7 @@ __all__ = [
     "Region",
     "RegisterChange",
     "RunResult",
+    "TailCall",
     "TraceCallback",
     "TraceEvent",
     "run",

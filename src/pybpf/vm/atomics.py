@@ -46,7 +46,13 @@ _UPDATE: dict[str, Callable[[int, int], int]] = {
     "xor": lambda old, value: old ^ value,
     "xchg": lambda old, value: value,
 }
-_LIBATOMIC_NAME = {"add": "fetch_add", "or": "fetch_or", "and": "fetch_and", "xor": "fetch_xor", "xchg": "exchange"}
+_LIBATOMIC_NAME = {
+    "add": "fetch_add",
+    "or": "fetch_or",
+    "and": "fetch_and",
+    "xor": "fetch_xor",
+    "xchg": "exchange",
+}
 _CTYPE = {1: ctypes.c_uint8, 2: ctypes.c_uint16, 4: ctypes.c_uint32, 8: ctypes.c_uint64}
 
 
@@ -84,7 +90,7 @@ def native() -> bool:
 
 
 class Atomics:
-    """The atomic operations over one ``Memory``, by name: ``add8``, ``xchg4``, ``cmpxchg8``, ``load_acq2`` ...
+    """The atomic operations over one ``Memory`` by name: ``add8``, ``xchg4``, ``cmpxchg8``, ``load_acq2``...
 
     Each checks the access like a store (``MemoryAccessError`` on a bad one) and returns the old
     value zero-extended; the interpreter binds them into its generated code.
@@ -140,7 +146,9 @@ class Atomics:
         check, locked = self.memory.check, self._locked_rmw
         ctype = _CTYPE[size]
         function = _function(
-            "compare_exchange", size, [ctypes.c_void_p, ctypes.c_void_p, ctype, ctypes.c_int, ctypes.c_int],
+            "compare_exchange",
+            size,
+            [ctypes.c_void_p, ctypes.c_void_p, ctype, ctypes.c_int, ctypes.c_int],
             ctypes.c_bool,
         )
         misaligned = size - 1

@@ -20,8 +20,8 @@
   instructions of a budget one at a time so the budget error names the exact instruction.
 
 Both are ordinary Python source, kept on the interpreter and registered with ``linecache`` so
-tracebacks and debuggers show it; each instruction is preceded by a comment with its slot and
-disassembly.
+tracebacks and debuggers show it; there, the first line of each instruction carries a comment with
+its slot and disassembly (the code compiled is the same without the comments, which cost time).
 """
 
 from __future__ import annotations
@@ -71,12 +71,13 @@ class ProgramWriter(CodeWriter):
             self.emit("    break")
 
     def load(self, dst: str, size: int, signed: bool, address: str, slot: int) -> None:
-        self.body.extend([
-            f"_a = {address}",
-            f"if not (rlo <= _a and _a + {size} <= rhi):",
-            f"    _g = _check(_a, {size}, False, {slot})",
-            "    rlo, rhi, rbase, rview = _g.start, _g.end, _g.base, _g.view",
-        ])
+        self.body.extend(
+            [
+                f"_a = {address}",
+                f"if not (rlo <= _a and _a + {size} <= rhi):",
+                f"    rlo, rhi, rbase, rview = _fill(_a, {size}, False, {slot})",
+            ]
+        )
         if size == 1 and not signed:
             self.emit(f"{dst} = rview[_a - rbase]")
         elif signed:
@@ -85,13 +86,14 @@ class ProgramWriter(CodeWriter):
             self.emit(f"{dst} = _unpack_u{size}(rview, _a - rbase)[0]")
 
     def store(self, size: int, address: str, value: str, slot: int) -> None:
-        self.body.extend([
-            f"_a = {address}",
-            f"if not (wlo <= _a and _a + {size} <= whi):",
-            f"    _g = _check(_a, {size}, True, {slot})",
-            "    wlo, whi, wbase, wview = _g.start, _g.end, _g.base, _g.view",
-            f"wview[_a - wbase] = {value}" if size == 1 else f"_pack_u{size}(wview, _a - wbase, {value})",
-        ])
+        self.body.extend(
+            [
+                f"_a = {address}",
+                f"if not (wlo <= _a and _a + {size} <= whi):",
+                f"    wlo, whi, wbase, wview = _fill(_a, {size}, True, {slot})",
+                f"wview[_a - wbase] = {value}" if size == 1 else f"_pack_u{size}(wview, _a - wbase, {value})",
+            ]
+        )
 
     def goto(self, target: int) -> None:
         self.emit(f"pc = {target}")
@@ -118,33 +120,37 @@ class ProgramWriter(CodeWriter):
         self.terminated = True
 
     def callx(self, value: str, ret: int, slot: int) -> None:
-        self.body.extend([
-            f"_target = _function_at({value})",
-            "if _target is None:",
-            "    st.remaining = budget",
-            f"    r0 = _callx_helper(st, {value}, (r1, r2, r3, r4, r5), {slot})",
-            "    budget = st.remaining",
-            f"    pc = {ret}",
-            "else:",
-            f"    r10 = _push(st, {ret}, (r6, r7, r8, r9, r10), {slot})",
-            "    pc = _target",
-            FORGET,
-        ])
+        self.body.extend(
+            [
+                f"_target = _function_at({value})",
+                "if _target is None:",
+                "    st.remaining = budget",
+                f"    r0 = _callx_helper(st, {value}, (r1, r2, r3, r4, r5), {slot})",
+                "    budget = st.remaining",
+                f"    pc = {ret}",
+                "else:",
+                f"    r10 = _push(st, {ret}, (r6, r7, r8, r9, r10), {slot})",
+                "    pc = _target",
+                FORGET,
+            ]
+        )
         self._leave_if_outside()
         self.terminated = True
 
     def exit(self, slot: int) -> None:
-        self.body.extend([
-            "if not frames:",
-            f"    pc = {HALTED}",
-            "    break",
-            "_ret, (r6, r7, r8, r9, r10) = _pop(st)",
-            FORGET,
-            "if _ret < 0:",
-            f"    pc = {CALLBACK_DONE}",
-            "    break",
-            "pc = _ret",
-        ])
+        self.body.extend(
+            [
+                "if not frames:",
+                f"    pc = {HALTED}",
+                "    break",
+                "_ret, (r6, r7, r8, r9, r10) = _pop(st)",
+                FORGET,
+                "if _ret < 0:",
+                f"    pc = {CALLBACK_DONE}",
+                "    break",
+                "pc = _ret",
+            ]
+        )
         self._leave_if_outside()
         self.terminated = True
 
@@ -251,11 +257,22 @@ class Program:
         spec = self.specs[index]
         return Site(insn, spec, slot, slot + insn.slots, self.resolved, self.helper_ids)
 
-    def emit(self, writer: CodeWriter, index: int) -> list[str]:
-        """Translate instruction ``index`` into ``writer``; returns its lines (comment first)."""
+    def emit(self, writer: CodeWriter, index: int, comments: bool = False) -> list[str]:
+        """Translate instruction ``index`` into ``writer``; returns its lines.
+
+        With ``comments``, the first line ends with a comment giving the slot and the disassembly;
+        the lines are the same either way (the compiled code has none, the source shown has them).
+        """
         before = len(writer.body)
         EMITTERS[self.specs[index].kind](writer, self.site(index))
-        return [f"# {self.starts[index]}: {self.comment(index)}", *writer.body[before:]]
+        lines = writer.body[before:]
+        if not lines:  # a step function's jump: all in its tail; a comment line holds the place
+            return [
+                f"# {self.starts[index]}: {self.comment(index)}" if comments else f"# {self.starts[index]}"
+            ]
+        if comments:
+            lines[0] = f"{lines[0]}  # {self.starts[index]}: {self.comment(index)}"
+        return lines
 
     def after(self, index: int) -> str:
         """The statement continuing after the last instruction of a block that does not jump."""
@@ -270,7 +287,12 @@ def _indent(lines: list[str], levels: int = 1) -> list[str]:
 
 
 def translate_chunk(
-    program: Program, leaders: Collection[int], first: int = 0, end: int | None = None
+    program: Program,
+    leaders: Collection[int],
+    first: int = 0,
+    end: int | None = None,
+    *,
+    comments: bool = False,
 ) -> tuple[str, list[tuple[int, int]]]:
     """Source of ``_run(R, pc, st)`` for instructions ``first``..``end`` (a chunk), and its blocks.
 
@@ -290,7 +312,7 @@ def translate_chunk(
         writer = ProgramWriter(lo, hi, whole)
         code: list[str] = []
         while True:
-            code.extend(program.emit(writer, index))
+            code.extend(program.emit(writer, index, comments))
             if writer.terminated:
                 break
             if index + 1 == len(insns) or starts[index + 1] in leaders:
@@ -302,7 +324,7 @@ def translate_chunk(
         index += 1
         size = index - block_first
         slot = starts[block_first]
-        charge = [f"budget -= {size}", "if budget < 0:", f"    budget += {size}", "    break"]
+        charge = [f"if budget < {size}:", "    break", f"budget -= {size}"]
         leaves.append((slot, charge + code))
         blocks.append((slot, size))
 
@@ -338,19 +360,23 @@ def translate_chunk(
     return "\n".join(lines), blocks
 
 
-def translate_program(program: Program, leaders: Collection[int]) -> tuple[str, list[tuple[int, int]]]:
+def translate_program(
+    program: Program, leaders: Collection[int], *, comments: bool = False
+) -> tuple[str, list[tuple[int, int]]]:
     """Source of ``_run(R, pc, st)`` for the whole program as one chunk, and its blocks."""
-    return translate_chunk(program, leaders)
+    return translate_chunk(program, leaders, comments=comments)
 
 
-def translate_steps(program: Program, first: int = 0, end: int | None = None) -> str:
+def translate_steps(
+    program: Program, first: int = 0, end: int | None = None, *, comments: bool = False
+) -> str:
     """Source of one function ``_s<slot>(R, st)`` per instruction ``first``..``end``."""
     lines: list[str] = []
     end = len(program.insns) if end is None else end
     for index in range(first, end):
         slot = program.starts[index]
         writer = StepWriter()
-        code = program.emit(writer, index)
+        code = program.emit(writer, index, comments)
         lines.append(f"def _s{slot}(R, st):")
         lines.extend(f"    r{reg} = R[{reg}]" for reg in sorted(writer.reads))
         lines.extend(_indent(code))

@@ -179,20 +179,39 @@ class Interpreter:
     def _build_namespace(self) -> dict[str, Any]:
         memory, helpers = self.memory, self.helpers
         namespace: dict[str, Any] = {
-            "_ld1": memory.load1, "_ld2": memory.load2, "_ld4": memory.load4, "_ld8": memory.load8,
-            "_lds1": memory.loads1, "_lds2": memory.loads2, "_lds4": memory.loads4,
-            "_st1": memory.store1, "_st2": memory.store2, "_st4": memory.store4, "_st8": memory.store8,
+            "_ld1": memory.load1,
+            "_ld2": memory.load2,
+            "_ld4": memory.load4,
+            "_ld8": memory.load8,
+            "_lds1": memory.loads1,
+            "_lds2": memory.loads2,
+            "_lds4": memory.loads4,
+            "_st1": memory.store1,
+            "_st2": memory.store2,
+            "_st4": memory.store4,
+            "_st8": memory.store8,
             "_check": memory.check,
-            "_unpack_u2": _struct("=H").unpack_from, "_unpack_u4": _struct("=I").unpack_from,
-            "_unpack_u8": _struct("=Q").unpack_from, "_unpack_s1": _struct("=b").unpack_from,
-            "_unpack_s2": _struct("=h").unpack_from, "_unpack_s4": _struct("=i").unpack_from,
-            "_pack_u2": _struct("=H").pack_into, "_pack_u4": _struct("=I").pack_into,
+            "_fill": runtime.region_filler(memory),
+            "_unpack_u2": _struct("=H").unpack_from,
+            "_unpack_u4": _struct("=I").unpack_from,
+            "_unpack_u8": _struct("=Q").unpack_from,
+            "_unpack_s1": _struct("=b").unpack_from,
+            "_unpack_s2": _struct("=h").unpack_from,
+            "_unpack_s4": _struct("=i").unpack_from,
+            "_pack_u2": _struct("=H").pack_into,
+            "_pack_u4": _struct("=I").pack_into,
             "_pack_u8": _struct("=Q").pack_into,
-            "_sdiv64": runtime.sdiv64, "_smod64": runtime.smod64,
-            "_sdiv32": runtime.sdiv32, "_smod32": runtime.smod32,
-            "_push": runtime.push_frame, "_pop": runtime.pop_frame,
-            "_call": runtime.call, "_exit": runtime.exit_, "_callx": runtime.callx,
-            "_callx_helper": runtime.callx_helper, "_function_at": self.function_at,
+            "_sdiv64": runtime.sdiv64,
+            "_smod64": runtime.smod64,
+            "_sdiv32": runtime.sdiv32,
+            "_smod32": runtime.smod32,
+            "_push": runtime.push_frame,
+            "_pop": runtime.pop_frame,
+            "_call": runtime.call,
+            "_exit": runtime.exit_,
+            "_callx": runtime.callx,
+            "_callx_helper": runtime.callx_helper,
+            "_function_at": self.function_at,
             "_code_base": self.code_base,
             "_ldpkt": runtime.load_packet,
             "_helper_fault": lambda exc, helper, pc: runtime.helper_fault(
@@ -269,7 +288,12 @@ class Interpreter:
     ) -> int:
         """Run the program and return r0 (see ``execute`` for the arguments)."""
         result = self.execute(
-            memory, registers=registers, budget=budget, trace=trace, packet=packet, trace_pipe=trace_pipe,
+            memory,
+            registers=registers,
+            budget=budget,
+            trace=trace,
+            packet=packet,
+            trace_pipe=trace_pipe,
             env=env,
         )
         return result.retval
@@ -308,8 +332,13 @@ class Interpreter:
                 )
                 added.append(stack)
                 st = RunState(
-                    budget=limit, memory=self.memory, stack=stack, helpers=self.helpers,
-                    function_at=self.function_at, packet=reader, trace=trace,
+                    budget=limit,
+                    memory=self.memory,
+                    stack=stack,
+                    helpers=self.helpers,
+                    function_at=self.function_at,
+                    packet=reader,
+                    trace=trace,
                 )
                 st.set_depth(1)
                 regs = st.regs
@@ -323,8 +352,10 @@ class Interpreter:
                         raise ValueError(f"cannot set the initial value of r{reg}")
                     regs[reg] = value & M64
                 st.ctx = HelperContext(
-                    self.memory, trace_pipe if trace_pipe is not None else TRACE_PIPE,
-                    lambda function, *args: self._call_function(st, function, args), env=env,
+                    self.memory,
+                    trace_pipe if trace_pipe is not None else TRACE_PIPE,
+                    lambda function, *args: self._call_function(st, function, args),
+                    env=env,
                 )
                 try:
                     self._execute_from(st, 0)
@@ -386,7 +417,7 @@ class Interpreter:
                     run = chunks[chunk] if chunks is not None else None
                     if run is None:
                         run = self._bind_chunk(chunk)
-                    stop = run(regs, pc, st)
+                    stop: int = run(regs, pc, st)
                     if stop < 0:
                         return stop
                     lo, hi = translation.bounds(chunk)
@@ -440,4 +471,3 @@ def run(
     A ``bytearray`` is used in place, so the program's writes are visible in it afterwards.
     """
     return Interpreter(program, helpers=helpers).run(memory, budget=budget, trace=trace)
-

@@ -42,8 +42,19 @@ class RunState:
     """Everything one invocation of a program needs besides its code."""
 
     __slots__ = (
-        "budget", "ctx", "frames", "function_at", "helpers", "may_goto", "memory", "packet", "regs",
-        "remaining", "stack", "top", "trace",
+        "budget",
+        "ctx",
+        "frames",
+        "function_at",
+        "helpers",
+        "may_goto",
+        "memory",
+        "packet",
+        "regs",
+        "remaining",
+        "stack",
+        "top",
+        "trace",
     )
 
     def __init__(
@@ -80,6 +91,20 @@ class RunState:
     def set_depth(self, depth: int) -> None:
         """Make ``depth`` frames of the stack accessible."""
         self.memory.resize_region(self.stack, self.top - STACK_SIZE * depth, self.top)
+
+
+def region_filler(memory: Memory) -> Callable[[int, int, bool, int], tuple[int, int, int, memoryview]]:
+    """``fill(address, size, write, pc)``: check an access, return its region's (start, end, base, view).
+
+    The generated code caches these in locals and calls this only when an access misses them.
+    """
+    check = memory.check
+
+    def fill(address: int, size: int, write: bool, pc: int) -> tuple[int, int, int, memoryview]:
+        region = check(address, size, write, pc)
+        return region.start, region.end, region.base, region.view
+
+    return fill
 
 
 # -- frames -------------------------------------------------------------------------------------
@@ -227,7 +252,7 @@ def fail(pc: int, message: str) -> ExecutionError:
     return ExecutionError(pc, message)
 
 
-class TailCall(BaseException):  # noqa: N818 - control flow, named after bpf_tail_call, not an error
+class TailCall(BaseException):
     """Raised by a helper (bpf_tail_call) to replace the running program with ``target``.
 
     ``target`` is opaque to the interpreter (the program-type runner decides what it is).  A

@@ -261,10 +261,23 @@ def _jset(bits: int) -> Callable[[str, Operand], str]:
 
 
 def _conditions(bits: int) -> dict[str, Callable[[str, Operand], str]]:
-    table = {name: _unsigned(bits, rel) for name, rel in
-             (("jeq", "=="), ("jne", "!="), ("jgt", ">"), ("jge", ">="), ("jlt", "<"), ("jle", "<="))}
-    table.update({name: _signed(bits, rel) for name, rel in
-                  (("jsgt", ">"), ("jsge", ">="), ("jslt", "<"), ("jsle", "<="))})
+    table = {
+        name: _unsigned(bits, rel)
+        for name, rel in (
+            ("jeq", "=="),
+            ("jne", "!="),
+            ("jgt", ">"),
+            ("jge", ">="),
+            ("jlt", "<"),
+            ("jle", "<="),
+        )
+    }
+    table.update(
+        {
+            name: _signed(bits, rel)
+            for name, rel in (("jsgt", ">"), ("jsge", ">="), ("jslt", "<"), ("jsle", "<="))
+        }
+    )
     table["jset"] = _jset(bits)
     return table
 

@@ -18,8 +18,9 @@ hundred microseconds per instruction, so nothing is compiled when an ``Interpret
   objects — between interpreters of identical programs (a small LRU cache).  Each interpreter binds
   the code objects to its own globals (its memory accessors and helpers).
 
-Generated sources are registered with ``linecache`` (as ``<pybpf-...>`` files) so tracebacks and
-debuggers show them, and dropped with the translation.
+Generated sources are registered with ``linecache`` (as ``pybpf-generated/...`` files, lazily: the
+commented source is generated only when a traceback or debugger reads it) and dropped with the
+translation.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import linecache
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from types import CodeType
 
 from pybpf.isa.instruction import Instruction, branch_target
@@ -38,7 +39,8 @@ from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, Kind, OpSpec
 from pybpf.vm import codegen
 
 CHUNK_INSNS = 256
-"""Instructions per chunk (a cut moves up to a quarter further to land on an existing block start)."""
+"""Instructions per chunk (a cut moves up to a quarter further to land after an exit, or at least on
+an existing block start)."""
 CACHE_SIZE = 32
 """Translations kept for reuse by later interpreters of the same program."""
 
@@ -81,28 +83,39 @@ class Translation:
                 | {
                     target
                     for insn, spec, slot in zip(insns, specs, starts, strict=True)
-                    if spec.kind is Kind.CALL_LOCAL or (spec.kind is Kind.LDDW and insn.src == BPF_PSEUDO_FUNC)
+                    if spec.kind is Kind.CALL_LOCAL
+                    or (spec.kind is Kind.LDDW and insn.src == BPF_PSEUDO_FUNC)
                     if (target := branch_target(insn, spec, slot)) is not None
                 }
             )
             count = len(insns)
             firsts = [0]
             while firsts[-1] + CHUNK_INSNS < count:
-                cut = firsts[-1] + CHUNK_INSNS
-                limit = min(count, cut + CHUNK_INSNS // 4)
-                for index in range(cut, limit):
-                    if starts[index] in leaders:
-                        cut = index
-                        break
-                else:
-                    leaders.add(starts[cut])  # a new block starts here
-                firsts.append(cut)
+                firsts.append(self._cut(firsts[-1] + CHUNK_INSNS, leaders))
             self._leaders = leaders
             self._chunk_first = firsts
             self._chunk_lo = [starts[index] for index in firsts]
             self._run_code = [None] * len(firsts)
             self._step_code = [None] * len(firsts)
             self._analysed = True
+
+    def _cut(self, cut: int, leaders: set[int]) -> int:
+        """Where the chunk ending near instruction ``cut`` ends: at a function boundary (after an
+        exit) if one is near, else at a block boundary, else at ``cut`` (which becomes one)."""
+        program = self.program
+        specs, starts = program.specs, program.starts
+        limit = min(len(specs), cut + CHUNK_INSNS // 4)
+        first_leader = None
+        for index in range(cut, limit):
+            if starts[index] in leaders:
+                if specs[index - 1].kind is Kind.EXIT:
+                    return index  # no fall-through, and loops rarely span functions
+                if first_leader is None:
+                    first_leader = index
+        if first_leader is not None:
+            return first_leader
+        leaders.add(starts[cut])  # a new block starts here
+        return cut
 
     @property
     def entries(self) -> frozenset[int]:
@@ -139,25 +152,27 @@ class Translation:
         return firsts[chunk], firsts[chunk + 1] if chunk + 1 < len(firsts) else len(self.program.insns)
 
     # -- code -------------------------------------------------------------------------------------------
-    def run_source(self, chunk: int) -> str:
+    def run_source(self, chunk: int, *, comments: bool = True) -> str:
         """The source of chunk ``chunk``'s dispatch function ``_run(R, pc, st)``."""
         if not self._analysed:
             self._analyse()
         first, end = self._range(chunk)
-        source, _ = codegen.translate_chunk(self.program, self._leaders, first, end)
-        return source
+        source, _ = codegen.translate_chunk(self.program, self._leaders, first, end, comments=comments)
+        return self._header(f"run-{chunk}") + source
 
-    def step_source(self, chunk: int) -> str:
+    def step_source(self, chunk: int, *, comments: bool = True) -> str:
         """The source of the step functions ``_s<slot>(R, st)`` of chunk ``chunk``'s instructions."""
         if not self._analysed:
             self._analyse()
-        return codegen.translate_steps(self.program, *self._range(chunk))
+        source = codegen.translate_steps(self.program, *self._range(chunk), comments=comments)
+        return self._header(f"steps-{chunk}") + source
 
     def run_code(self, chunk: int) -> CodeType:
         """The compiled dispatch function of a chunk (compiled on first request)."""
         code = self._run_code[chunk]
         if code is None:
-            functions = self._compile(self.run_source(chunk), f"run-{chunk}")
+            source = self.run_source(chunk, comments=False)
+            functions = self._compile(source, f"run-{chunk}", lambda: self.run_source(chunk))
             code = self._run_code[chunk] = functions["_run"]
         return code
 
@@ -165,16 +180,23 @@ class Translation:
         """Slot -> compiled step function, for the instructions of a chunk (compiled on first request)."""
         codes = self._step_code[chunk]
         if codes is None:
-            functions = self._compile(self.step_source(chunk), f"steps-{chunk}")
+            source = self.step_source(chunk, comments=False)
+            functions = self._compile(source, f"steps-{chunk}", lambda: self.step_source(chunk))
             codes = self._step_code[chunk] = {int(name[2:]): code for name, code in functions.items()}
         return codes
 
-    def _compile(self, source: str, part: str) -> dict[str, CodeType]:
-        """Compile generated source; returns its functions' code objects by name."""
-        header = f"# Generated by pybpf.vm.codegen ({part} of translation {self.name}); do not edit.\n"
-        source = header + source
-        filename = f"<pybpf-{self.name}-{part}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    def _header(self, part: str) -> str:
+        return f"# Generated by pybpf.vm.codegen ({part} of translation {self.name}); do not edit.\n"
+
+    def _compile(self, source: str, part: str, commented: Callable[[], str]) -> dict[str, CodeType]:
+        """Compile generated source; returns its functions' code objects by name.
+
+        ``linecache`` gets a lazy entry: the same lines with their disassembly comments, generated
+        only if a traceback or debugger asks (the file name has no angle brackets, which would
+        make linecache skip lazy entries).
+        """
+        filename = f"pybpf-generated/translation-{self.name}/{part}.py"
+        linecache.cache[filename] = (commented,)
         weakref.finalize(self, linecache.cache.pop, filename, None)
         module = compile(source, filename, "exec")
         return {code.co_name: code for code in module.co_consts if isinstance(code, CodeType)}
