@@ -44,9 +44,6 @@ _NO_BTF = (
     "with a callback (lddw func(), which needs BTF func_info) cannot be loaded; the kernel loads and runs it"
 )
 MISMATCHES: dict[str, str] = {
-    "xdp_bpf_loop_callback": _NO_BTF,
-    "xdp_for_each_map_elem_sum": _NO_BTF,
-    "xdp_for_each_hash_elem_count": _NO_BTF,
 }
 """Cases where pybpf is known to answer differently from the kernel: name -> what differs."""
 

@@ -333,3 +333,69 @@ def test_syscall_program_writes_its_context_back(backend: Backend) -> None:
         backend.bpf(uapi.BPF_PROG_TEST_RUN, attr)
         assert attr.test.retval == 9
         assert int.from_bytes(ctx.raw[4:8], "little") == 15
+
+
+def _btf_with_funcs(backend: Backend) -> int:
+    """A BTF with two FUNCs (type ids 3 and 4; id 1 is an INT); returns its fd."""
+    from tests.helpers.progs import _btf_two_funcs
+
+    blob = _btf_two_funcs()
+    data = ctypes.create_string_buffer(blob, len(blob))
+    attr = uapi.bpf_attr()
+    attr.btf, attr.btf_size = ctypes.addressof(data), len(blob)
+    return backend.bpf(uapi.BPF_BTF_LOAD, attr)
+
+
+CALLBACK = """
+    r1 = 4
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    exit
+cb:
+    r0 = 0
+    exit
+"""
+
+
+@pytest.mark.parametrize(
+    ("records", "expected"),
+    [
+        ([(0, 3), (7, 4)], 0),
+        ([(0, 3)], errno.EINVAL),  # one record for two subprograms
+        ([(1, 3), (7, 4)], errno.EINVAL),  # the first record must be at insn 0
+        ([(0, 3), (6, 4)], errno.EINVAL),  # not at the subprogram's start
+        ([(0, 3), (7, 1)], errno.EINVAL),  # not a FUNC
+        (None, errno.EINVAL),  # a callback needs func_info
+    ],
+)
+def test_func_info(backend: Backend, records: list[tuple[int, int]] | None, expected: int) -> None:
+    import struct
+
+    from pybpf.isa.instruction import encode_program
+    from pybpf.program import instructions_of
+
+    btf_fd = _btf_with_funcs(backend)
+    code = encode_program(instructions_of(CALLBACK))
+    insns = ctypes.create_string_buffer(code, len(code))
+    lic = ctypes.create_string_buffer(b"GPL")
+    raw = b"".join(struct.pack("<II", *r) for r in records or [])
+    info = ctypes.create_string_buffer(raw or b"\0", max(1, len(raw)))
+    attr = uapi.bpf_attr()
+    attr.prog_type = uapi.BPF_PROG_TYPE_XDP
+    attr.insns, attr.insn_cnt, attr.license = ctypes.addressof(insns), len(code) // 8, ctypes.addressof(lic)
+    if records is not None:
+        attr.prog_btf_fd = btf_fd
+        attr.func_info, attr.func_info_cnt, attr.func_info_rec_size = ctypes.addressof(info), len(records), 8
+    try:
+        fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
+    except BPFError as exc:
+        assert exc.errno == expected
+    else:
+        assert expected == 0
+        prog = Program.from_fd(fd, backend=backend)
+        assert prog.run(PKT).retval == 4  # bpf_loop returns the number of iterations
+        prog.close()
+    finally:
+        os.close(btf_fd)

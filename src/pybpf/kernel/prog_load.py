@@ -208,6 +208,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
             write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
         raise
     opened: dict[int, int] = {}
+    func_info, btf_is_func = _func_info(a)
     request = LoadRequest(
         insns=insns,
         prog_type=prog_type,  # type: ignore[arg-type]  # ClassVar attributes satisfy the protocol
@@ -217,6 +218,9 @@ def prog_load(attr: Any, write_back: Any) -> int:
         fd_array=_fd_array_resolver(a.fd_array, a.fd_array_cnt, opened),
         is_gpl_only=_gpl_only,
         prog_flags=a.prog_flags,
+        func_info=func_info,
+        func_info_rec_size=a.func_info_rec_size,
+        btf_is_func=btf_is_func,
     )
     try:
         verified = verify(request)
@@ -252,6 +256,31 @@ def prog_load(attr: Any, write_back: Any) -> int:
     map_fds = [_fd_for(m, opened) for m in maps]
     refs.collect(bpffs_root())
     return ProgObject.create(meta, xlated, insns, map_fds)
+
+
+BTF_KIND_FUNC = 12
+
+
+def _func_info(a: Any) -> tuple[bytes | None, Any]:
+    """check_btf_info_early()'s first steps: the program's BTF and its raw func_info records."""
+    if not a.func_info_cnt and not a.line_info_cnt:
+        return None, None
+    from pybpf.kernel.btfobj import BTFObject
+
+    if a.prog_btf_fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"prog_btf_fd {a.prog_btf_fd} is not open")
+    btf = BTFObject.from_fd(a.prog_btf_fd)
+
+    def is_func(type_id: int) -> bool:
+        found = btf.verified.type_by_id(type_id)
+        return found is not None and found.kind == BTF_KIND_FUNC
+
+    if not a.func_info_cnt:
+        return None, is_func
+    size = a.func_info_rec_size
+    if not 8 <= size <= 252:  # the verifier refuses the record size with its own log line
+        return bytes(8 * a.func_info_cnt), is_func
+    return copy_from_user(a.func_info, a.func_info_cnt * size), is_func
 
 
 def _fd_for(obj: MapObject, opened: dict[int, int]) -> int:

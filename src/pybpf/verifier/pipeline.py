@@ -2,8 +2,10 @@
 
 ``verify(request)`` runs, on one shared ``VerifierState``:
 
+0. ``btf_info_early`` check_btf_info_early(): the func_info records (``pybpf.verifier.btf_info``);
 1. ``subprogs``    add_subprog_and_kfunc() + check_subprogs(): subprogram starts, jump ranges, no
-                   fall-through between subprograms;
+                   fall-through between subprograms; then ``btf_info`` (check_btf_func(): one
+                   func_info record per subprogram);
 2. ``pseudo``      check_and_resolve_insns(): slot sanity (LDX fields, lddw shape, unknown opcodes)
                    and lddw map / map value / fd_array resolution, used maps;
 3. ``cfg``         check_cfg(): everything reachable, no jump into an lddw (loops allowed: root);
@@ -33,6 +35,7 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
+from pybpf.verifier.btf_info import BtfInfoEarlyPass, BtfInfoPass
 from pybpf.verifier.cfg import CfgPass
 from pybpf.verifier.ctx_rewrite import CtxRewritePass
 from pybpf.verifier.errors import VerifierError
@@ -55,7 +58,9 @@ class Pass(Protocol):
 
 
 PASSES: list[Pass] = [
+    BtfInfoEarlyPass(),
     SubprogsPass(),
+    BtfInfoPass(),
     PseudoPass(),
     CfgPass(),
     StructurePass(),

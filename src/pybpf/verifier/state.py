@@ -51,6 +51,7 @@ class VerifierState:
     maps: list[MapRef] = field(default_factory=list)
     resolved: dict[int, int] = field(default_factory=dict)  # lddw slot -> 64-bit value
     max_ctx_offset: int = 0  # largest end (off + size) of a context access
+    func_info: list[tuple[int, int]] | None = None  # (insn_off, type_id) of each func_info record
     ctx_accesses: set[int] = field(default_factory=set)  # instruction indices accessing ctx (to rewrite)
     insn_processed: int = 0
     stack_depths: list[int] = field(default_factory=list)

@@ -298,7 +298,7 @@ def _check_ld(state: VerifierState, insn: Instruction) -> None:
     if insn.off != 0:
         state.einval("BPF_LD_IMM64 uses reserved fields")
     registers.check_dst(state, insn.dst)
-    if insn.src == op.BPF_PSEUDO_FUNC:
+    if insn.src == op.BPF_PSEUDO_FUNC and state.func_info is None:
         state.einval("missing btf func_info")
 
 

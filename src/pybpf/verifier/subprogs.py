@@ -90,6 +90,8 @@ def check_subprogs(state: VerifierState) -> None:
                     state.einval(f"jump out of range from insn {i} to {target}")
             if i == end - 1 and s.code not in (_EXIT, _JA, _GOTOL):
                 state.einval("last insn is not an exit or jmp")
+    if state.func_info is not None:
+        return  # check_abnormal_return() applies only to loads without BTF func_info
     for n in range(1, len(state.subprogs)):
         if has_ld_abs[n]:
             state.einval("LD_ABS is not allowed in subprogs without BTF")
