@@ -399,3 +399,11 @@ def test_func_info(backend: Backend, records: list[tuple[int, int]] | None, expe
         prog.close()
     finally:
         os.close(btf_fd)
+
+
+def test_prog_array_delete_past_the_end_is_e2big(backend: Backend) -> None:
+    jmp = Map.create(uapi.BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2, backend=backend)
+    with pytest.raises(BPFError) as exc:
+        del jmp[5]
+    assert exc.value.errno == errno.E2BIG
+    jmp.close()

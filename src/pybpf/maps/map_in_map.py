@@ -9,8 +9,8 @@ Mirrors kernel/bpf/map_in_map.c, ``array_of_maps_map_ops`` (arraymap.c) and
   (EINVAL) and neither can the types the kernel gives no ``map_meta_equal`` (ENOTSUPP).  The outer
   value_size must be 4 and BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG are EINVAL.
 * A user writes an inner map's fd and reads back its id; a program's map_lookup_elem gets the
-  inner map itself.  Array updates take only BPF_ANY (EINVAL), past the end E2BIG; deletes past the
-  end EINVAL; an empty slot ENOENT.  Hash updates honour BPF_NOEXIST/BPF_EXIST.
+  inner map itself.  Array updates take only BPF_ANY (EINVAL), past the end E2BIG (deletes too); an
+  empty slot ENOENT.  Hash updates honour BPF_NOEXIST/BPF_EXIST.
 
 Storage: a 32-byte template header, then the ids: for arrays ``max_entries`` u32 slots (0 empty),
 for hashes a ``HashMap`` with 4-byte values.  Each stored inner map is held by a link in the outer
@@ -163,7 +163,7 @@ class ArrayOfMaps(MapInMap):
     def clear(self, key: bytes) -> int:
         index = _U32.unpack(key)[0]
         if index >= self.max_entries:
-            raise BPFError(errno.EINVAL, "index out of range")
+            raise BPFError(errno.E2BIG, "index out of range")  # fd_array_map_delete_elem
         old = self._slot(index)
         if not old:
             raise KeyNotExistError()

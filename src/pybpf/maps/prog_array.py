@@ -2,7 +2,7 @@
 
 Mirrors ``prog_array_map_ops`` in kernel/bpf/arraymap.c: key and value are 4 bytes, the value a user
 writes is a program fd and the value a user reads back is that program's id; updates accept only
-BPF_ANY (EINVAL otherwise), an index past the array is E2BIG on update and EINVAL on delete, an empty
+BPF_ANY (EINVAL otherwise), an index past the array is E2BIG on update and delete, an empty
 slot is ENOENT for lookup and delete; the array belongs to the first program type put in it or
 loaded with it (``bpf_prog_map_compatible``), and a program of another type is EINVAL.
 BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG, BPF_F_MMAPABLE and BPF_F_INNER_MAP are EINVAL.
@@ -104,10 +104,10 @@ class ProgArrayMap(MapType):
         self.clear(key)
 
     def clear(self, key: bytes) -> int:
-        """Empty slot ``key``; returns the id it held.  EINVAL past the end, ENOENT when empty."""
+        """Empty slot ``key``; returns the id it held.  E2BIG past the end, ENOENT when empty."""
         index = self._index(key)
         if index >= self.max_entries:
-            raise BPFError(errno.EINVAL, "index out of range")
+            raise BPFError(errno.E2BIG, "index out of range")
         old = self.slot(index)
         if not old:
             raise KeyNotExistError()
