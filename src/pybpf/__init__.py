@@ -13,6 +13,7 @@ from pybpf.errors import (
     InstructionError,
     KeyNotExistError,
     MemoryAccessError,
+    ProgramFaultError,
 )
 from pybpf.isa import Instruction, assemble, decode_program, disassemble, encode_program
 
@@ -29,6 +30,7 @@ __all__ = [
     "InstructionError",
     "KeyNotExistError",
     "MemoryAccessError",
+    "ProgramFaultError",
     "__version__",
     "assemble",
     "decode_program",

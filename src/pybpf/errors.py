@@ -94,3 +94,17 @@ class CallDepthError(ExecutionError):
 
 class HelperError(ExecutionError):
     """A helper call that cannot be made (unknown id) or that failed."""
+
+
+class ProgramFaultError(BPFError):
+    """BPF_PROG_TEST_RUN of a program that faulted at run time (EFAULT): ``fault`` is the
+    interpreter's ``ExecutionError`` (bad memory access, budget, unknown helper ...), ``pc`` its slot.
+
+    The kernel's verifier proves such programs safe before they run; pybpf's structural verifier
+    cannot yet, so its interpreter checks every access and stops the run instead.
+    """
+
+    def __init__(self, fault: ExecutionError) -> None:
+        self.fault = fault
+        self.pc = fault.pc
+        super().__init__(_errno.EFAULT, f"program fault: {fault}")

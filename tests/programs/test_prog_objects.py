@@ -407,3 +407,39 @@ def test_prog_array_delete_past_the_end_is_e2big(backend: Backend) -> None:
         del jmp[5]
     assert exc.value.errno == errno.E2BIG
     jmp.close()
+
+
+def test_runtime_fault_is_efault_and_leaves_maps_intact() -> None:
+    """pybpf only: the kernel's verifier refuses this unchecked packet read at load time; pybpf's
+    structural verifier loads it, and the interpreter's bounds check stops the run (EFAULT)."""
+    from pybpf.errors import ProgramFaultError
+    from pybpf.kernel.backend import UserBackend
+
+    backend = UserBackend()
+    counts = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, backend=backend)
+    counts[0] = 41
+    text = """
+        r6 = r1
+        r1 = 0
+        *(u32 *)(r10 - 4) = r1
+        r2 = r10
+        r2 += -4
+        r1 = map_fd(counts) ll
+        call bpf_map_lookup_elem
+        if r0 == 0 goto out
+        r1 = 1
+        lock *(u64 *)(r0 + 0) += r1
+        r2 = *(u32 *)(r6 + 0)
+        r0 = *(u8 *)(r2 + 5000)
+    out:
+        exit
+    """
+    with Program.load(text, XDP, maps={"counts": counts}, backend=backend) as prog:
+        with pytest.raises(ProgramFaultError) as exc:
+            prog.run(PKT)
+        assert exc.value.errno == errno.EFAULT
+        assert "invalid memory read" in str(exc.value)
+        assert int.from_bytes(counts[0], "little") == 42  # the update before the fault stands
+        counts[0] = 7  # and the map still works
+        assert int.from_bytes(counts[0], "little") == 7
+    counts.close()

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pybpf import uapi
-from pybpf.errors import BPFError
+from pybpf.errors import BPFError, ExecutionError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, default_registry
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.isa.instruction import Instruction
@@ -208,7 +208,10 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
         repeat=t.repeat, flags=t.flags, cpu=t.cpu, batch_size=t.batch_size,
     )  # fmt: skip
     prog_type.check_test_run_attr(args)
-    result = prog_type.test_run(Runner(runtime), args)
+    try:
+        result = prog_type.test_run(Runner(runtime), args)
+    except ExecutionError as fault:  # a program the structural verifier let through faulted
+        raise ProgramFaultError(fault) from fault
     err = 0
     if result.data_out is not None:
         size = len(result.data_out)
