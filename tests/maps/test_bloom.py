@@ -129,3 +129,15 @@ def test_shared_by_fork(backend: Backend) -> None:
     assert os.WEXITSTATUS(status) == 0
     assert all(test(backend, fd, n.to_bytes(8, "little")) == "maybe" for n in range(64))
     os.close(fd)
+
+
+@pytest.mark.parametrize("map_extra", [0, 3, 15])
+def test_info_reports_map_extra(backend: Backend, map_extra: int) -> None:
+    fd = create(backend, BLOOM, 0, 4, 100, map_extra=map_extra)
+    info = uapi.bpf_map_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len = fd, ctypes.sizeof(info)
+    attr.info.info = ctypes.addressof(info)
+    backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+    assert info.map_extra == map_extra  # the kernel reports what was asked, 0 included
+    os.close(fd)

@@ -50,6 +50,9 @@ _FROZEN_AT = _HEADER.size - 4
 # version 2: btf_id, btf_key_type_id, btf_value_type_id, spin_lock_off + 1 (0: no bpf_spin_lock)
 _BTF_HEADER = struct.Struct("<4I")
 _BTF_AT = 64
+_EXTRA = struct.Struct("<Q")
+_EXTRA_AT = 80
+"""map_extra (bloom filters: the number of hash functions), as bpf_map_info reports it."""
 _LOCK_AT = 128
 _IDS_FILE = ".pybpf-ids"
 
@@ -103,7 +106,8 @@ class MapObject:
         self.header_at = header_at
         fields = _HEADER.unpack_from(mm, header_at)
         _, _, _, map_type, key_size, value_size, max_entries, flags, obj_id, name, _ = fields
-        self.spec = MapSpec(map_type, key_size, value_size, max_entries, flags)
+        (map_extra,) = _EXTRA.unpack_from(mm, header_at + _EXTRA_AT)
+        self.spec = MapSpec(map_type, key_size, value_size, max_entries, flags, map_extra=map_extra)
         self.id: int = obj_id
         self.name: bytes = name.rstrip(b"\0")
         impl = lookup_map_type(map_type)
@@ -186,6 +190,7 @@ class MapObject:
         header = (MAGIC, VERSION, KIND_MAP, spec.map_type, spec.key_size, spec.value_size,
                   spec.max_entries, spec.flags, next_object_id("map", root), name, 0)  # fmt: skip
         _HEADER.pack_into(mm, storage, *header)
+        _EXTRA.pack_into(mm, storage + _EXTRA_AT, spec.map_extra)
         if btf is not None:
             lock_plus_one = 0 if btf[3] is None else btf[3] + 1
             _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)
@@ -273,4 +278,5 @@ def _address_of(mm: mmap.mmap) -> int:
     return ctypes.addressof(ctypes.c_char.from_buffer(mm))
 
 
-assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _BTF_AT and _BTF_AT + _BTF_HEADER.size <= _LOCK_AT
+assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _BTF_AT and _BTF_AT + _BTF_HEADER.size <= _EXTRA_AT
+assert _EXTRA_AT + _EXTRA.size <= _LOCK_AT

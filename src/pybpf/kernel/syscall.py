@@ -511,6 +511,7 @@ def _obj_get_info_by_fd(call: _Call) -> int:
     info.value_size = obj.spec.value_size
     info.max_entries = obj.spec.max_entries
     info.map_flags = obj.spec.flags
+    info.map_extra = obj.spec.map_extra
     info.name = obj.name
     if obj.btf_id:
         info.btf_id = obj.btf_id

@@ -60,7 +60,8 @@ class MapSpec:
     flags: int
     numa_node: int = 0
     map_extra: int = 0
-    """Only meaningful at creation (bloom filters: number of hash functions); not kept in the file."""
+    """Bloom filters: the number of hash functions (kept in the object's header, reported by
+    bpf_map_info)."""
 
 
 class MapType:
