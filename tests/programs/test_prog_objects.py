@@ -443,3 +443,15 @@ def test_runtime_fault_is_efault_and_leaves_maps_intact() -> None:
         counts[0] = 7  # and the map still works
         assert int.from_bytes(counts[0], "little") == 7
     counts.close()
+
+
+@pytest.mark.parametrize(("prog_type", "flags"), [("xdp", 0), ("syscall", uapi.BPF_F_SLEEPABLE)])
+def test_expected_attach_type(backend: Backend, prog_type: str, flags: int) -> None:
+    """The kernel ignores expected_attach_type for XDP but refuses any for syscall programs."""
+    try:
+        text = "r0 = 0\nexit"
+        Program.load(text, prog_type, expected_attach_type=37, prog_flags=flags, backend=backend).close()
+        outcome = 0
+    except BPFError as exc:
+        outcome = exc.errno or 0
+    assert outcome == (errno.EINVAL if prog_type == "syscall" else 0)

@@ -125,6 +125,11 @@ class SyscallProgType(ProgType):
     ctx_size: ClassVar[int] = 0
     ctx_out_to_ctx_in: ClassVar[bool] = True
 
+    def check_expected_attach_type(self, expected_attach_type: int) -> None:
+        """``bpf_prog_load_check_attach``: syscall programs take no attach type (EINVAL)."""
+        if expected_attach_type:
+            raise BPFError(errno.EINVAL, "syscall programs take no expected_attach_type")
+
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in SYSCALL_FUNC_IDS
 
