@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from pybpf import uapi
 from pybpf.errors import BPFError
@@ -203,10 +203,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     try:
         insns = decode_insns(raw, a.log_level)
     except VerifierError as exc:
-        true_size, _ = log.finish(exc.log)
-        if true_size:
-            write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
-        raise
+        _refused(log, exc, write_back)
     opened: dict[int, int] = {}
     func_info, btf_is_func = _func_info(a)
     request = LoadRequest(
@@ -225,10 +222,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     try:
         verified = verify(request)
     except VerifierError as exc:
-        true_size, _ = log.finish(getattr(exc, "log", "") or "")
-        if true_size:
-            write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
-        raise
+        _refused(log, exc, write_back)
     true_size, truncated = log.finish(verified.log)
     if log.level:
         write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
@@ -259,6 +253,19 @@ def prog_load(attr: Any, write_back: Any) -> int:
 
 
 BTF_KIND_FUNC = 12
+
+
+def _refused(log: VerifierLog, exc: BPFError, write_back: Any) -> NoReturn:
+    """A refused load: the log goes out, and a truncated log makes the error ENOSPC
+    (``bpf_vlog_finalize``'s error replaces the verifier's, as in the kernel)."""
+    true_size, truncated = log.finish(exc.log)
+    if true_size:
+        write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
+    if truncated:
+        error = BPFError(errno.ENOSPC, f"verifier log truncated ({exc.strerror})")
+        error.log = exc.log
+        raise error from exc
+    raise exc
 
 
 def _func_info(a: Any) -> tuple[bytes | None, Any]:
