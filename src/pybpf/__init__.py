@@ -41,7 +41,9 @@ __all__ = [
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.syscall import bpf
 from pybpf.map import Map
+from pybpf.perfbuf import PerfBuffer
 from pybpf.program import Program, TestRun
 from pybpf.ringbuf import RingBuffer
 
 __all__ += ["Backend", "Map", "Program", "RingBuffer", "TestRun", "UserBackend", "bpf", "get_backend"]
+__all__ += ["PerfBuffer"]

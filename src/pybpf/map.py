@@ -32,6 +32,8 @@ Convertible = Any
 
 
 def _to_bytes(obj: Convertible, size: int, what: str) -> bytes:
+    if type(obj) is bytes and len(obj) == size:  # the common case first
+        return obj
     if isinstance(obj, bool):
         raise TypeError(f"{what} must be bytes, int or a ctypes object, not bool")
     if isinstance(obj, int):
@@ -168,10 +170,19 @@ class Map:
 
     def lookup(self, key: Convertible) -> Any:
         """BPF_MAP_LOOKUP_ELEM: the value, or ``KeyNotExistError``."""
-        self._not_locked()
+        if Map._holders:
+            self._not_locked()
         if self._direct:
-            raw = _to_bytes(key, self.key_size, "key")
-            return _from_bytes(syscall.lookup_elem(self.fd, 0, lambda _size: raw), self.value_type)
+            fd = self._fd
+            if fd < 0:
+                raise ValueError("map is closed")
+            raw = (
+                key
+                if type(key) is bytes and len(key) == self.key_size
+                else _to_bytes(key, self.key_size, "key")
+            )
+            found = syscall.lookup_elem(fd, 0, raw)
+            return found if self.value_type is None else _from_bytes(found, self.value_type)
         attr, _keep = self._elem_attr(key)
         value = ctypes.create_string_buffer(max(self.user_value_size, 1))
         attr.value = ctypes.addressof(value)
@@ -185,11 +196,23 @@ class Map:
 
     def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
         """BPF_MAP_UPDATE_ELEM with BPF_ANY / BPF_NOEXIST / BPF_EXIST."""
-        self._not_locked()
+        if Map._holders:
+            self._not_locked()
         if self._direct:
-            raw_key = _to_bytes(key, self.key_size, "key")
-            raw_value = _to_bytes(value, self.user_value_size, "value")
-            syscall.update_elem(self.fd, flags, lambda _size: raw_key, lambda _size: raw_value)
+            fd = self._fd
+            if fd < 0:
+                raise ValueError("map is closed")
+            raw_key = (
+                key
+                if type(key) is bytes and len(key) == self.key_size
+                else _to_bytes(key, self.key_size, "key")
+            )
+            raw_value = (
+                value
+                if type(value) is bytes and len(value) == self.user_value_size
+                else _to_bytes(value, self.user_value_size, "value")
+            )
+            syscall.update_elem(fd, flags, raw_key, raw_value)
             return
         attr, _keep = self._elem_attr(key)
         raw = _to_bytes(value, self.user_value_size, "value")
@@ -200,11 +223,19 @@ class Map:
 
     def delete(self, key: Convertible) -> None:
         """BPF_MAP_DELETE_ELEM."""
-        self._not_locked()
+        if Map._holders:
+            self._not_locked()
         try:
             if self._direct:
-                raw = _to_bytes(key, self.key_size, "key")
-                syscall.delete_elem(self.fd, lambda _size: raw)
+                fd = self._fd
+                if fd < 0:
+                    raise ValueError("map is closed")
+                raw = (
+                    key
+                    if type(key) is bytes and len(key) == self.key_size
+                    else _to_bytes(key, self.key_size, "key")
+                )
+                syscall.delete_elem(fd, raw)
                 return
             attr, _keep = self._elem_attr(key)
             self.backend.bpf(uapi.BPF_MAP_DELETE_ELEM, attr)
@@ -220,6 +251,10 @@ class Map:
 
     # --- the map's lock -------------------------------------------------------------------------
     _held = threading.local()
+    _holders = 0
+    _holders_lock = threading.Lock()
+    """How many ``locked()`` blocks are open in this process (any thread): element calls look at the
+    thread-local set only when some are."""
 
     def _not_locked(self) -> None:
         if getattr(Map._held, "fds", None) and self._fd in Map._held.fds:
@@ -251,9 +286,13 @@ class Map:
             fds = Map._held.fds = set()
         with obj.lock:
             fds.add(self._fd)
+            with Map._holders_lock:
+                Map._holders += 1
             try:
                 yield LockedView(self, obj)
             finally:
+                with Map._holders_lock:
+                    Map._holders -= 1
                 fds.discard(self._fd)
 
     def freeze(self) -> None:

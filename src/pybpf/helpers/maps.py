@@ -31,8 +31,7 @@ and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return va
   implements the jump); without it, or when that returns, the tail call failed and the program
   goes on with the next instruction, as in the kernel.
 * The ring buffer helpers wrap the producer API of ``pybpf.maps.ringbuf`` (``reserve``, ``commit``,
-  ``output``, ``query``).  ``bpf_perf_event_output`` is not implemented: pybpf has no
-  PERF_EVENT_ARRAY map.
+  ``output``, ``query``).  ``bpf_perf_event_output`` lives in ``pybpf.helpers.perf_output``.
 """
 
 from __future__ import annotations

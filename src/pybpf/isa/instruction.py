@@ -115,17 +115,47 @@ def decode_program(data: bytes | bytearray | memoryview) -> list[Instruction]:
             len(data) // INSN_SIZE,
             f"program length {len(data)} is not a multiple of 8 bytes (truncated instruction)",
         )
+    # One pass over the unpacked slots (what ``decode`` does per instruction, without its calls).
+    slots = list(_INSN.iter_unpack(data))
+    count = len(slots)
     insns: list[Instruction] = []
-    offset = 0
-    while offset < len(data):
-        insn = decode(data, offset)
-        insns.append(insn)
-        offset += INSN_SIZE * insn.slots
+    append = insns.append
+    index = 0
+    while index < count:
+        code, regs, off, imm = slots[index]
+        if code != LDDW_OPCODE:
+            append(Instruction(code, regs & 0x0F, regs >> 4, off, imm))
+            index += 1
+            continue
+        if index + 1 == count:
+            raise InstructionError(
+                index, "truncated lddw: the second half of the 16-byte instruction is missing"
+            )
+        code2, regs2, off2, imm_hi = slots[index + 1]
+        if code2 != 0 or regs2 != 0 or off2 != 0:
+            raise InstructionError(
+                index, "invalid bpf_ld_imm64 insn: second slot must have code, regs and off 0"
+            )
+        append(Instruction(code, regs & 0x0F, regs >> 4, off, imm, imm_hi))
+        index += 2
     return insns
 
 
 def encode_program(insns: Iterable[Instruction]) -> bytes:
-    return b"".join(insn.encode() for insn in insns)
+    """The raw bytes of a program (``Instruction.encode`` of each, with a fast path for plain ones)."""
+    parts: list[bytes] = []
+    append = parts.append
+    pack = _INSN.pack
+    for insn in insns:
+        dst, src = insn.dst, insn.src
+        if insn.opcode == LDDW_OPCODE or insn.imm_hi or not (0 <= dst <= 15 and 0 <= src <= 15):
+            append(insn.encode())
+            continue
+        try:
+            append(pack(insn.opcode, (src << 4) | dst, insn.off, insn.imm))
+        except struct.error:
+            append(insn.encode())  # raises the InstructionError naming the field
+    return b"".join(parts)
 
 
 def slot_starts(insns: Sequence[Instruction]) -> list[int]:

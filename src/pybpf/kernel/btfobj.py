@@ -217,14 +217,7 @@ def _no_token(token_fd: int) -> None:
 
 def get_next_id(start_id: int) -> int:
     """BPF_BTF_GET_NEXT_ID over the live BTF objects of this bpffs root."""
-    if start_id >= INT_MAX:
-        raise BPFError(errno.EINVAL, "start_id >= INT_MAX")
-    root = bpffs_root()
-    refs.collect(root)
-    later = [btf_id for btf_id in refs.holder_ids(root, "btf") if btf_id > start_id]
-    if not later:
-        raise BPFError(errno.ENOENT, "no BTF with a larger id")
-    return min(later)
+    return refs.next_id(bpffs_root(), "btf", start_id)
 
 
 def get_fd_by_id(btf_id: int, open_flags: int, token_fd: int) -> int:

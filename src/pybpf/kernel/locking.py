@@ -60,28 +60,61 @@ def init_mutex(address: int) -> None:
             raise BPFError(rc, "cannot initialise the map lock")
 
 
+_PROTOTYPE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+
+
+@functools.cache
+def _raw_calls() -> tuple[Callable[[int], int], Callable[[int], int]]:
+    """``pthread_mutex_lock`` / ``pthread_mutex_unlock`` taking the mutex address as a plain int.
+
+    A prototype-typed function pointer converts an int argument itself, which is cheaper than
+    ctypes' generic argument conversion of a ``c_void_p`` object on the map's hot paths; like
+    every ctypes foreign call it releases the GIL while it blocks.
+    """
+    libc = _libc()
+
+    def typed(name: str) -> Callable[[int], int]:
+        pointer = ctypes.cast(getattr(libc, name), ctypes.c_void_p).value
+        assert pointer is not None
+        function: Callable[[int], int] = _PROTOTYPE(pointer)
+        return function
+
+    return typed("pthread_mutex_lock"), typed("pthread_mutex_unlock")
+
+
 class SharedMutex:
-    """Context manager over the mutex at ``address``; ``recover`` repairs state after a dead owner."""
+    """Context manager over the mutex at ``address``; ``recover`` repairs state after a dead owner.
+
+    Hot paths may call ``raw_lock(address)`` / ``raw_unlock(address)`` directly (saving the Python
+    frames of ``with``) and must then pass a non-zero result of ``raw_lock`` to ``locked_with``.
+    """
 
     def __init__(self, address: int, recover: Callable[[], None]) -> None:
-        self._address = ctypes.c_void_p(address)
+        self.address = address
         self._recover = recover
-        libc = _libc()
-        self._lock = libc.pthread_mutex_lock
-        self._unlock = libc.pthread_mutex_unlock
-        self._consistent = libc.pthread_mutex_consistent
+        self.raw_lock, self.raw_unlock = _raw_calls()
+        self._consistent = _libc().pthread_mutex_consistent
 
-    def __enter__(self) -> None:
-        rc = self._lock(self._address)
+    def locked_with(self, rc: int) -> None:
+        """Finish taking the lock after ``raw_lock`` returned ``rc`` (non-zero).
+
+        ``EOWNERDEAD``: the previous owner died holding it; repair and mark consistent (the lock is
+        held on return).  Anything else: the lock is not held, raise.
+        """
         if rc == errno.EOWNERDEAD:
             try:
                 self._recover()
             finally:
-                self._consistent(self._address)
+                self._consistent(ctypes.c_void_p(self.address))
         elif rc:
             raise BPFError(rc, "map lock unusable")
+
+    def __enter__(self) -> None:
+        rc = self.raw_lock(self.address)
+        if rc:
+            self.locked_with(rc)
 
     def __exit__(
         self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._unlock(self._address)
+        self.raw_unlock(self.address)

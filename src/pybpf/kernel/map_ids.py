@@ -24,24 +24,10 @@ from pybpf.errors import BPFError
 from pybpf.kernel import refs
 from pybpf.kernel.objfile import bpffs_root
 
-INT_MAX = (1 << 31) - 1
-
-
-def visible_maps() -> list[int]:
-    """Ids of the live maps of this root, ascending (after collecting unused ones)."""
-    root = bpffs_root()
-    refs.collect(root)
-    return refs.holder_ids(root, "map")
-
 
 def get_next_id(start_id: int) -> int:
     """The smallest visible map id above ``start_id``; ENOENT when there is none."""
-    if start_id >= INT_MAX:
-        raise BPFError(errno.EINVAL, "start_id >= INT_MAX")
-    later = [obj_id for obj_id in visible_maps() if obj_id > start_id]
-    if not later:
-        raise BPFError(errno.ENOENT, "no map with a larger id")
-    return min(later)
+    return refs.next_id(bpffs_root(), "map", start_id)
 
 
 def get_fd_by_id(map_id: int, open_flags: int, token_fd: int) -> int:

@@ -158,7 +158,8 @@ class MapObject:
 
     @property
     def frozen(self) -> bool:
-        return bool(struct.unpack_from("<I", self.mm, self.header_at + _FROZEN_AT)[0])
+        # One byte suffices: the word is only ever 0 or 1 (little-endian), and mmap indexing is cheap.
+        return bool(self.mm[self.header_at + _FROZEN_AT])
 
     def freeze(self) -> None:
         struct.pack_into("<I", self.mm, self.header_at + _FROZEN_AT, 1)
@@ -230,6 +231,69 @@ class MapObject:
         finally:
             os.close(rw)
         return cls._remember(key, cls(mm, st.st_size - PAGE))
+
+
+_TOKEN_BASE = 1 << 42
+"""File positions at or above this mark an open file description as seen by ``map_and_mode``.
+
+Below ``pybpf.kernel.refs``' lock range (1 << 40 .. + 1 << 30 is locks, not data: positions are
+independent) and far below every file system's maximum file size that pybpf's root may live on
+(ext4: 1 << 44), yet never a position a map's file reaches by reading it."""
+_TOKEN_SPAN = 1 << 41
+_FDS: dict[int, tuple[int, MapObject, int]] = {}
+"""fd -> (token, object, access mode) for the fds ``map_and_mode`` has validated."""
+
+
+def map_and_mode(fd: int) -> tuple[MapObject, int]:
+    """The map object ``fd`` refers to and the fd's access mode (``O_RDONLY``/``O_WRONLY``/``O_RDWR``).
+
+    What the kernel's ``fdget`` + ``__bpf_map_get`` + ``map_get_sys_perms`` answer, at the cost of
+    one ``lseek`` for an fd seen before: the first call validates the fd the slow way (``fstat``,
+    ``F_GETFL``, ``MapObject.from_fd``) and marks its open file description by moving its file
+    position to a random token (map files are only ever used through mmap and pread/pwrite, so the
+    position is free); later calls compare ``lseek(fd, 0, SEEK_CUR)`` with the token.  A closed fd
+    fails the lseek (EBADF from the slow path, as before) and an fd number reused for another open
+    file description -- even of the same map, with another access mode -- has another position
+    (0 for a fresh open, another token for another marked description), so it is validated again.
+    The access mode of a description never changes (``F_SETFL`` cannot change it), and whether the
+    map is frozen is read from the shared header by the caller, so both stay exact.  Descriptions
+    shared by ``dup``, ``fork`` or SCM_RIGHTS share the position: a process that sees a token it
+    did not set validates the fd once and adopts it.
+    """
+    entry = _FDS.get(fd)
+    if entry is not None:
+        try:
+            if os.lseek(fd, 0, os.SEEK_CUR) == entry[0]:
+                return entry[1], entry[2]
+        except OSError:
+            pass  # closed: the slow path raises EBADF
+    return _validate(fd)
+
+
+def _validate(fd: int) -> tuple[MapObject, int]:
+    _FDS.pop(fd, None)
+    obj = MapObject.from_fd(fd)
+    mode = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+    try:
+        token = os.lseek(fd, 0, os.SEEK_CUR)
+        if not _TOKEN_BASE <= token < _TOKEN_BASE + _TOKEN_SPAN:
+            if token:
+                return obj, mode  # somebody uses this file's position: leave it alone, never cache
+            token = (
+                _TOKEN_BASE + int.from_bytes(os.urandom(8), "little") % _TOKEN_SPAN
+            )  # not `random`: forks share its state
+            os.lseek(fd, token, os.SEEK_SET)
+    except OSError:
+        return obj, mode
+    if len(_FDS) >= 4 * MapObject.cache_limit:
+        _FDS.clear()  # entries keep mappings alive: stay bounded like the object cache
+    _FDS[fd] = (token, obj, mode)
+    return obj, mode
+
+
+def forget_fd(fd: int) -> None:
+    """Drop what ``map_and_mode`` remembers of ``fd`` (call before closing or replacing it)."""
+    _FDS.pop(fd, None)
 
 
 def map_object_at(address: int) -> MapObject | None:

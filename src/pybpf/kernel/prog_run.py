@@ -28,7 +28,7 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError, ExecutionError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, default_registry
-from pybpf.helpers.maps import release_spin_locks
+from pybpf.helpers.maps import _SPIN_LOCKS, release_spin_locks
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.kernel import refs
@@ -38,6 +38,7 @@ from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.vm.interpreter import Interpreter
 from pybpf.vm.memory import Memory, Region
 from pybpf.vm.runtime import TailCall
+from pybpf.vm.session import RunSession
 
 MAX_TAIL_CALL_CNT = 33
 ENOTSUPP = 524
@@ -51,7 +52,7 @@ _registered_lock = threading.Lock()
 
 def _register_map(obj: MapObject) -> None:
     """Make ``obj``'s storage reachable by programs (once per mapping)."""
-    with _registered_lock:
+    with EXEC_MEMORY.lock, _registered_lock:  # in this order everywhere: runs hold EXEC_MEMORY.lock
         if obj.address in _registered:
             return
         writable = not obj.spec.flags & uapi.BPF_F_RDONLY_PROG
@@ -60,7 +61,7 @@ def _register_map(obj: MapObject) -> None:
         _registered[obj.address] = region
 
         def forget(address: int = obj.address, region: Region = region) -> None:
-            with _registered_lock:
+            with EXEC_MEMORY.lock, _registered_lock:
                 if _registered.get(address) is region:
                     del _registered[address]
                     EXEC_MEMORY.remove_region(region)
@@ -140,45 +141,86 @@ def _runtime_in_array(array: MapObject, prog_id: int) -> ProgRuntime:
 
 
 class Runner:
-    """``ProgramRunner`` for the program types: runs one program (and its tail calls) on a ctx."""
+    """``ProgramRunner`` for the program types: runs one program (and its tail calls) on a ctx.
+
+    Each program of the chain runs in a ``RunSession`` opened on its first run and kept until
+    ``close``: the repeats of one BPF_PROG_TEST_RUN share a registered stack, a run state and the
+    region cache of the generated code, as the kernel's ``bpf_test_run`` loop shares its setup.
+    """
 
     memory = EXEC_MEMORY
 
     def __init__(self, runtime: ProgRuntime) -> None:
         self.runtime = runtime
         self.max_ctx_offset = runtime.prog.meta.max_ctx_offset
+        self._sessions: dict[int, tuple[ProgRuntime, RunSession]] = {}
+        self._tail_calls = 0
+        self._main: RunSession | None = None
+        self._locked = False
+
+    def __enter__(self) -> Runner:
+        """Hold the address space's lock until ``__exit__``: the repeats of a test run run back to back."""
+        EXEC_MEMORY.lock.acquire()
+        self._locked = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.close()
+        finally:
+            self._locked = False
+            EXEC_MEMORY.lock.release()
+
+    def close(self) -> None:
+        """Close the run sessions (their stacks leave the address space)."""
+        sessions, self._sessions, self._main = self._sessions, {}, None
+        for _, session in sessions.values():
+            session.close()
+
+    def _session(self, runtime: ProgRuntime) -> RunSession:
+        entry = self._sessions.get(id(runtime))
+        if entry is None:
+            entry = self._sessions[id(runtime)] = (runtime, runtime.interpreter.session())
+        return entry[1]
+
+    def _tail_call(self, map_address: int, index: int) -> int:
+        array = map_object_at(map_address)
+        if array is None or array.spec.map_type != uapi.BPF_MAP_TYPE_PROG_ARRAY:
+            return -errno.EINVAL
+        index &= 0xFFFFFFFF
+        if index >= array.spec.max_entries or self._tail_calls >= MAX_TAIL_CALL_CNT:
+            return -errno.ENOENT
+        prog_id = array.impl.slot(index)  # type: ignore[attr-defined]
+        if not prog_id:
+            return -errno.ENOENT
+        target = _runtime_in_array(array, prog_id)
+        self._tail_calls += 1
+        raise TailCall(target)
 
     def run(self, ctx_address: int, env: dict[str, object], packet: Any = None) -> int:
-        env.setdefault("cpu", current_cpu())
-        count = [0]
-
-        def tail_call(map_address: int, index: int) -> int:
-            array = map_object_at(map_address)
-            if array is None or array.spec.map_type != uapi.BPF_MAP_TYPE_PROG_ARRAY:
-                return -errno.EINVAL
-            index &= 0xFFFFFFFF
-            if index >= array.spec.max_entries or count[0] >= MAX_TAIL_CALL_CNT:
-                return -errno.ENOENT
-            prog_id = array.impl.slot(index)  # type: ignore[attr-defined]
-            if not prog_id:
-                return -errno.ENOENT
-            target = _runtime_in_array(array, prog_id)
-            count[0] += 1
-            raise TailCall(target)
-
-        env["tail_call"] = tail_call
-        runtime = self.runtime
+        if "cpu" not in env:
+            env["cpu"] = current_cpu()
+        self._tail_calls = 0
+        env["tail_call"] = self._tail_call
+        session = self._main
+        if session is None:
+            session = self._main = self._session(self.runtime)
         try:
+            try:
+                if self._locked:
+                    return session.run_locked(ctx_address, env, packet)
+                return session.run(ctx_address, env, packet)
+            except TailCall as call:
+                runtime = call.target
             while True:
+                assert isinstance(runtime, ProgRuntime)
                 try:
-                    return runtime.interpreter.execute(
-                        registers={1: ctx_address}, env=env, packet=packet
-                    ).retval
+                    return self._session(runtime).run(ctx_address, env, packet)
                 except TailCall as call:
-                    assert isinstance(call.target, ProgRuntime)
                     runtime = call.target
         finally:  # a program that ends holding a bpf_spin_lock (the verifier refuses those) releases it
-            release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
+            if env.get(_SPIN_LOCKS):
+                release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
 
 
 _G = uapi._generated
@@ -209,7 +251,8 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     )  # fmt: skip
     prog_type.check_test_run_attr(args)
     try:
-        result = prog_type.test_run(Runner(runtime), args)
+        with Runner(runtime) as runner:
+            result = prog_type.test_run(runner, args)
     except ExecutionError as fault:  # a program the structural verifier let through faulted
         raise ProgramFaultError(fault) from fault
     err = 0

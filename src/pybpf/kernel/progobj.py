@@ -189,8 +189,6 @@ def is_prog_fd(fd: int) -> bool:
     return True
 
 
-INT_MAX = (1 << 31) - 1
-
 
 def get_next_id(start_id: int) -> int:
     """BPF_PROG_GET_NEXT_ID: the smallest live program id above ``start_id`` (ENOENT: none).
@@ -198,14 +196,7 @@ def get_next_id(start_id: int) -> int:
     Scope: every program of this bpffs root still alive in any process (its reference directory
     exists), after collecting those nobody uses any more.
     """
-    if start_id >= INT_MAX:
-        raise BPFError(errno.EINVAL, "start_id >= INT_MAX")
-    root = bpffs_root()
-    refs.collect(root)
-    later = [prog_id for prog_id in refs.holder_ids(root, "prog") if prog_id > start_id]
-    if not later:
-        raise BPFError(errno.ENOENT, "no program with a larger id")
-    return min(later)
+    return refs.next_id(bpffs_root(), "prog", start_id)
 
 
 def get_fd_by_id(prog_id: int, open_flags: int, token_fd: int) -> int:

@@ -194,3 +194,21 @@ def collect(root: str) -> int:
     finally:
         os.close(lock)
     return removed
+
+
+INT_MAX = (1 << 31) - 1
+
+
+def next_id(root: str, kind: str, start_id: int) -> int:
+    """``bpf_obj_get_next_id`` for ``kind``: the smallest live id above ``start_id``.
+
+    ``start_id`` >= INT_MAX is EINVAL, no larger id ENOENT.  Scope: every object of ``kind`` of this
+    root still alive in any process, after a collection of the unused ones.
+    """
+    if start_id >= INT_MAX:
+        raise BPFError(errno.EINVAL, "start_id >= INT_MAX")
+    collect(root)
+    later = [found for found in holder_ids(root, kind) if found > start_id]
+    if not later:
+        raise BPFError(errno.ENOENT, f"no {kind} with an id above {start_id}")
+    return min(later)

@@ -20,12 +20,14 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj, refs
-from pybpf.kernel.objfile import MapObject, bpffs_root, link_object
+from pybpf.kernel import btfobj, map_batch, map_ids, perfobj, prog_info, progobj, refs
+from pybpf.kernel.objfile import MapObject, bpffs_root, link_object, map_and_mode
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapSpec
 from pybpf.maps.bloom import BloomFilterMap
+from pybpf.maps.hash import HashMap
 from pybpf.maps.map_in_map import MAP_IN_MAP_TYPES, InnerTemplate, MapInMap
+from pybpf.maps.perf_event_array import PerfEventArrayMap
 from pybpf.maps.prog_array import ProgArrayMap
 from pybpf.maps.queue_stack import QUEUE_STACK_TYPES, QueueStackBase
 from pybpf.maps.registry import lookup_map_type
@@ -87,7 +89,14 @@ def _raw(attr: Any) -> bytes:
 def _map(fd: int) -> MapObject:
     if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
-    return MapObject.from_fd(fd)
+    return map_and_mode(fd)[0]
+
+
+def _map_mode(fd: int) -> tuple[MapObject, int]:
+    """``_map`` and the fd's access mode (cached per open file description: ``map_and_mode``)."""
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    return map_and_mode(fd)
 
 
 def _mode(fd: int) -> int:
@@ -196,72 +205,133 @@ def _map_btf(a: Any, spec: MapSpec) -> tuple[int, int, int, int | None] | None:
 KeySource = Callable[[int], bytes]
 """Produces the bytes of a key or value given its size (``copy_from_user`` for attr pointers)."""
 
+Source = KeySource | bytes
+"""A KeySource, or the bytes themselves when the caller already has them (the Pythonic ``Map``)."""
 
-def lookup_elem(fd: int, flags: int, key: KeySource, value: KeySource | None = None) -> bytes:
+_F_LOCK = uapi.BPF_F_LOCK
+_FD_VALUES = (ProgArrayMap, MapInMap)
+
+
+def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None) -> bytes:
     """BPF_MAP_LOOKUP_ELEM after attr decoding: the checks in the kernel's order, then the lookup.
 
     The attr handler and the Pythonic ``Map`` (which needs no user-pointer copies) share it.  A
     bloom filter reads the value to test from ``value`` (the kernel copies it in from the value
-    pointer) and returns b"" (nothing to copy out) when the value may be present.
+    pointer) and returns b"" (nothing to copy out) when the value may be present.  Hash maps are
+    read without the lock when no writer interferes (``HashMap.lookup_unlocked``).
     """
-    if flags & ~uapi.BPF_F_LOCK:
+    if flags & ~_F_LOCK:
         raise BPFError(errno.EINVAL, "unknown lookup flags")
-    obj = _map(fd)
-    if not _can_read(fd):
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    obj, mode = map_and_mode(fd)
+    if mode == os.O_WRONLY:
         raise BPFError(errno.EPERM, "map fd is not readable")
-    if flags & uapi.BPF_F_LOCK and obj.spin_lock_off is None:
+    lock_off = obj.spin_lock_off
+    if flags & _F_LOCK and lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
-    raw = key(obj.spec.key_size)
-    if obj.spin_lock_off is not None:  # copy_map_value(_locked): the lock word reads as zero
-        if flags & uapi.BPF_F_LOCK or obj.impl.read_locked:
+    raw = key if isinstance(key, bytes) else key(obj.spec.key_size)
+    impl = obj.impl
+    if lock_off is not None:  # copy_map_value(_locked): the lock word reads as zero
+        if flags & _F_LOCK or impl.read_locked:
             with obj.lock:
-                return btfobj.without_lock(obj.impl.lookup(raw), obj.spin_lock_off)
-        return btfobj.without_lock(obj.impl.lookup(raw), obj.spin_lock_off)
-    if isinstance(obj.impl, BloomFilterMap) and value is not None:
-        obj.impl.peek(value(obj.spec.value_size))
+                return btfobj.without_lock(impl.lookup(raw), lock_off)
+        return btfobj.without_lock(impl.lookup(raw), lock_off)
+    if not impl.read_locked:
+        if value is not None and isinstance(impl, BloomFilterMap):
+            impl.peek(value(obj.spec.value_size))
+            return b""
+        return impl.lookup(raw)
+    if type(impl) is HashMap:
+        found = impl.lookup_unlocked(raw)
+        if found is not None:
+            return found
+    if value is not None and isinstance(impl, BloomFilterMap):
+        impl.peek(value(obj.spec.value_size))
         return b""
-    if obj.impl.read_locked:
-        with obj.lock:
-            return obj.impl.lookup(raw)
-    return obj.impl.lookup(raw)
+    lock = obj.lock
+    address = lock.address
+    rc = lock.raw_lock(address)
+    if rc:
+        lock.locked_with(rc)
+    try:
+        return impl.lookup(raw)
+    finally:
+        lock.raw_unlock(address)
 
 
-def update_elem(fd: int, flags: int, key: KeySource, value: KeySource) -> None:
+def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
     """BPF_MAP_UPDATE_ELEM after attr decoding."""
-    obj = _map(fd)
-    if not _can_write(fd, obj):
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    obj, mode = map_and_mode(fd)
+    if mode == os.O_RDONLY or obj.frozen:
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
-    if isinstance(obj.impl, ProgArrayMap):
-        _update_prog_array(fd, obj, key(4), int.from_bytes(value(4), "little"), flags)
+    impl = obj.impl
+    if isinstance(impl, PerfEventArrayMap):
+        event_fd = int.from_bytes(_bytes_of(value, 4), "little")
+        _update_perf_event_array(fd, obj, _bytes_of(key, 4), event_fd, flags)
         return
-    if isinstance(obj.impl, MapInMap):
-        _update_map_in_map(fd, obj, key(obj.spec.key_size), int.from_bytes(value(4), "little"), flags)
+    if isinstance(impl, _FD_VALUES):
+        key_bytes = (
+            key if isinstance(key, bytes) else key(4 if isinstance(impl, ProgArrayMap) else obj.spec.key_size)
+        )
+        inner = int.from_bytes(value if isinstance(value, bytes) else value(4), "little")
+        if isinstance(impl, ProgArrayMap):
+            _update_prog_array(fd, obj, key_bytes, inner, flags)
+        else:
+            _update_map_in_map(fd, obj, key_bytes, inner, flags)
         return
-    if flags & uapi.BPF_F_LOCK and obj.spin_lock_off is None:
+    lock_off = obj.spin_lock_off
+    if flags & _F_LOCK and lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
-    raw_key = key(obj.spec.key_size)
-    raw_value = value(getattr(obj.impl, "user_value_size", obj.spec.value_size))
-    with obj.lock:
-        if obj.spin_lock_off is not None:
+    raw_key = key if isinstance(key, bytes) else key(obj.spec.key_size)
+    raw_value = (
+        value if isinstance(value, bytes) else value(getattr(impl, "user_value_size", obj.spec.value_size))
+    )
+    lock = obj.lock
+    address = lock.address
+    rc = lock.raw_lock(address)
+    if rc:
+        lock.locked_with(rc)
+    try:
+        if lock_off is not None:
             btfobj.update_value(obj, raw_key, raw_value, flags)
             return
-        obj.impl.update(raw_key, raw_value, flags)
+        impl.update(raw_key, raw_value, flags)
+    finally:
+        lock.raw_unlock(address)
 
 
-def delete_elem(fd: int, key: KeySource) -> None:
+def delete_elem(fd: int, key: Source) -> None:
     """BPF_MAP_DELETE_ELEM after attr decoding."""
-    obj = _map(fd)
-    if not _can_write(fd, obj):
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    obj, mode = map_and_mode(fd)
+    if mode == os.O_RDONLY or obj.frozen:
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
-    raw = key(obj.spec.key_size)
-    with obj.lock:
-        if isinstance(obj.impl, ProgArrayMap | MapInMap):
-            old = obj.impl.clear(raw)
-            if not obj.impl.holds(old):
-                kind = "prog" if isinstance(obj.impl, ProgArrayMap) else "map"
+    raw = key if isinstance(key, bytes) else key(obj.spec.key_size)
+    impl = obj.impl
+    lock = obj.lock
+    address = lock.address
+    rc = lock.raw_lock(address)
+    if rc:
+        lock.locked_with(rc)
+    try:
+        if isinstance(impl, PerfEventArrayMap):
+            old = impl.clear(raw)
+            if not impl.holds(old):
+                refs.drop_ref(bpffs_root(), ("map", obj.id), ("perf", old))
+            return
+        if isinstance(impl, _FD_VALUES):
+            old = impl.clear(raw)
+            if not impl.holds(old):
+                kind = "prog" if isinstance(impl, ProgArrayMap) else "map"
                 refs.drop_ref(bpffs_root(), ("map", obj.id), (kind, old))
             return
-        obj.impl.delete(raw)
+        impl.delete(raw)
+    finally:
+        lock.raw_unlock(address)
 
 
 def _update_map_in_map(map_fd: int, obj: MapObject, key: bytes, inner_fd: int, flags: int) -> None:
@@ -308,10 +378,30 @@ def _update_prog_array(map_fd: int, obj: MapObject, key: bytes, prog_fd: int, fl
             refs.drop_ref(root, ("map", obj.id), ("prog", old))
 
 
+def _bytes_of(source: Source, size: int) -> bytes:
+    """The bytes of a key or value ``Source`` of ``size`` bytes."""
+    return source if isinstance(source, bytes) else source(size)
+
+
+def _update_perf_event_array(map_fd: int, obj: MapObject, key: bytes, event_fd: int, flags: int) -> None:
+    """``bpf_fd_array_map_update_elem`` for a perf event array: the slot holds the event by a link."""
+    impl = obj.impl
+    assert isinstance(impl, PerfEventArrayMap)
+    impl.check_update(key, flags)
+    event = perfobj.PerfEventObject.from_fd(event_fd if event_fd <= 0x7FFFFFFF else -1)
+    root = bpffs_root()
+    refs.register_holder(root, "map", obj.id, map_fd)
+    refs.add_ref(root, ("map", obj.id), ("perf", event.id), event_fd)
+    with obj.lock:
+        old = impl.set_event(key, event.id, flags)
+        if old and old != event.id and not impl.holds(old):
+            refs.drop_ref(root, ("map", obj.id), ("perf", old))
+
+
 def get_next_key(fd: int, key: KeySource | None) -> bytes:
     """BPF_MAP_GET_NEXT_KEY after attr decoding (``key`` None: the NULL key pointer)."""
-    obj = _map(fd)
-    if not _can_read(fd):
+    obj, mode = _map_mode(fd)
+    if mode == os.O_WRONLY:
         raise BPFError(errno.EPERM, "map fd is not readable")
     raw = key(obj.spec.key_size) if key is not None else None
     if obj.impl.read_locked:

@@ -15,6 +15,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import ACCESS_MASK, MapSpec, MapType, flags_access_ok, round_up
+from pybpf.maps.hash import as_bytes, bytes_source
 from pybpf.maps.registry import register
 
 ARRAY_CREATE_FLAG_MASK = (
@@ -37,6 +38,7 @@ class ArrayMap(MapType):
     def __init__(self, spec: MapSpec, mem: memoryview) -> None:
         super().__init__(spec, mem)
         self.elem_size = round_up(spec.value_size, 8)
+        self._buf = bytes_source(mem)
 
     @classmethod
     def check(cls, spec: MapSpec) -> None:
@@ -62,22 +64,22 @@ class ArrayMap(MapType):
         return index
 
     def lookup(self, key: bytes) -> bytes:
-        index = self._index(key)
+        index: int = _INDEX.unpack(key)[0]
         if index >= self.max_entries:
             raise KeyNotExistError()
         start = index * self.elem_size
-        return bytes(self.mem[start : start + self.value_size])
+        return as_bytes(self._buf[start : start + self.value_size])
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         if (flags & ~uapi.BPF_F_LOCK) > uapi.BPF_EXIST:
             raise BPFError(errno.EINVAL, "unknown update flags")
-        index = self._index(key)
+        index: int = _INDEX.unpack(key)[0]
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         if flags & uapi.BPF_NOEXIST:
             raise BPFError(errno.EEXIST, "array elements always exist")
         start = index * self.elem_size
-        self.mem[start : start + self.value_size] = value
+        self._buf[start : start + self.value_size] = value
 
     def delete(self, key: bytes) -> None:
         raise BPFError(errno.EINVAL, "array elements cannot be deleted")

@@ -19,7 +19,10 @@ intact; ``recover()`` then rebuilds the free list and the count from the chains.
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import mmap
+import platform
 import struct
 import zlib
 
@@ -36,18 +39,48 @@ HTAB_CREATE_FLAG_MASK = (
     | uapi.BPF_F_ZERO_SEED
 )
 _U32 = struct.Struct("<I")
+_LINK_HASH = struct.Struct("<II")
 _HEADER_BYTES = 64
-_COUNT, _FREE, _HIGH = 0, 4, 8
+_HEADER4 = struct.Struct("<4I")  # count, free list head, high-water mark, sequence count
+_COUNT, _FREE, _HIGH, _SEQ = 0, 4, 8, 12
 _SLOT_HEAD = 8  # next, hash
+_LOCKFREE_READS = platform.machine().lower() in ("x86_64", "amd64", "i386", "i486", "i586", "i686")
+"""Lock-free (seqlock) lookups need loads kept in program order, as x86 guarantees (TSO); Python
+issues no memory barriers, so weakly ordered CPUs always take the lock."""
 
 
 def _pow2(value: int) -> int:
     return 1 << max(0, (value - 1).bit_length())
 
 
+def bytes_source(mem: memoryview) -> mmap.mmap | memoryview:
+    """What to slice for reads: the mmap ``mem`` views from its start (slices of an mmap are bytes,
+    built and compared faster than memoryview slices), else ``mem`` itself."""
+    base = mem.obj
+    if not isinstance(base, mmap.mmap) or mem.readonly or not len(mem):
+        return mem
+    try:
+        same = ctypes.addressof(ctypes.c_char.from_buffer(mem)) == ctypes.addressof(
+            ctypes.c_char.from_buffer(base)
+        )
+    except (TypeError, ValueError, BufferError):
+        return mem
+    return base if same else mem
+
+
+def as_bytes(data: bytes | memoryview) -> bytes:
+    return data if isinstance(data, bytes) else bytes(data)
+
+
 @register(uapi.BPF_MAP_TYPE_HASH)
 class HashMap(MapType):
-    """Preallocated hash map whose whole state lives in the shared storage."""
+    """Preallocated hash map whose whole state lives in the shared storage.
+
+    Besides the chains, the header holds a sequence count (a seqlock): every mutation makes it odd
+    before its first store and even again after its last, so ``lookup_unlocked`` can read without
+    the map's mutex and detect a concurrent writer (or one that died mid-update: ``recover`` makes
+    the count even again).  Mutations themselves run with the mutex held, as before.
+    """
 
     def __init__(self, spec: MapSpec, mem: memoryview) -> None:
         super().__init__(spec, mem)
@@ -56,6 +89,11 @@ class HashMap(MapType):
         self.slot_size = _SLOT_HEAD + self.key_stride + round_up(spec.value_size, 8)
         self.n_slots = spec.max_entries + 1
         self.slots_at = round_up(_HEADER_BYTES + 4 * self.n_buckets, 8)
+        self._buf = bytes_source(mem)
+        # slot link L (>= 1) starts at _base + L * slot_size; its key at +8, its value at +_value_at
+        self._base = self.slots_at - self.slot_size
+        self._value_at = _SLOT_HEAD + self.key_stride
+        self._mask = self.n_buckets - 1
 
     @classmethod
     def check(cls, spec: MapSpec) -> None:
@@ -95,15 +133,17 @@ class HashMap(MapType):
 
     def _find(self, key: bytes) -> tuple[int, int, int]:
         """(hash, offset of the link pointing at the key's slot or at the chain end, slot link)."""
-        hashed, link_at = self._bucket(key)
-        mem, ks = self.mem, self.key_size
-        link = self._get(link_at)
+        hashed = zlib.crc32(key)
+        link_at = _HEADER_BYTES + 4 * (hashed & self._mask)
+        buf, base, size, end = self._buf, self._base, self.slot_size, 8 + self.key_size
+        link = _U32.unpack_from(buf, link_at)[0]
         while link:
-            slot = self._slot(link)
-            if self._get(slot + 4) == hashed and mem[slot + 8 : slot + 8 + ks] == key:
+            slot = base + link * size
+            nxt, found = _LINK_HASH.unpack_from(buf, slot)
+            if found == hashed and buf[slot + 8 : slot + end] == key:
                 return hashed, link_at, link
             link_at = slot
-            link = self._get(slot)
+            link = nxt
         return hashed, link_at, 0
 
     def _alloc(self) -> int:
@@ -127,38 +167,114 @@ class HashMap(MapType):
         self.mem[base : base + self.key_size] = key
         base += self.key_stride
         self.mem[base : base + self.value_size] = value
-        self._set(slot + 4, hashed)
-        self._set(slot, nxt)
+        _LINK_HASH.pack_into(self.mem, slot, nxt, hashed)
+
+    def _begin_write(self) -> int:
+        """Make the sequence count odd (a write is in progress); returns the count to end with."""
+        seq = self._get(_SEQ)
+        self._set(_SEQ, (seq | 1) & 0xFFFFFFFF)
+        return ((seq | 1) + 1) & 0xFFFFFFFF
 
     # --- operations -------------------------------------------------------------------------
     def lookup(self, key: bytes) -> bytes:
         _, _, link = self._find(key)
         if not link:
             raise KeyNotExistError()
-        start = self._slot(link) + _SLOT_HEAD + self.key_stride
-        return bytes(self.mem[start : start + self.value_size])
+        start = self._base + link * self.slot_size + self._value_at
+        found = self._buf[start : start + self.value_size]
+        return as_bytes(found)
+
+    def lookup_unlocked(self, key: bytes) -> bytes | None:
+        """``lookup`` without the map's mutex: the value, ``KeyNotExistError``, or None when a writer
+        ran meanwhile (or is dead mid-update) and the caller must take the lock and ``lookup``.
+
+        The seqlock read side: the count is read before and after the walk; equal and even means no
+        mutation overlapped, so what was read is a state the map really had.  The walk is bounded
+        and out-of-range reads abort, since a slot may be recycled into another chain under it.
+        """
+        if not _LOCKFREE_READS:
+            return None
+        buf = self._buf
+        seq = _U32.unpack_from(buf, _SEQ)[0]
+        if seq & 1:
+            return None
+        hashed = zlib.crc32(key)
+        base, size, end, steps = self._base, self.slot_size, 8 + self.key_size, self.n_slots
+        try:
+            link = _U32.unpack_from(buf, _HEADER_BYTES + 4 * (hashed & self._mask))[0]
+            while link:
+                slot = base + link * size
+                nxt, found = _LINK_HASH.unpack_from(buf, slot)
+                if found == hashed and buf[slot + 8 : slot + end] == key:
+                    start = slot + self._value_at
+                    value = buf[start : start + self.value_size]
+                    if _U32.unpack_from(buf, _SEQ)[0] != seq:
+                        return None
+                    return as_bytes(value)
+                link = nxt
+                steps -= 1
+                if steps < 0:
+                    return None
+        except struct.error:
+            return None
+        if _U32.unpack_from(buf, _SEQ)[0] != seq:
+            return None
+        raise KeyNotExistError()
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         if (flags & ~uapi.BPF_F_LOCK) > uapi.BPF_EXIST:
             raise BPFError(errno.EINVAL, "unknown update flags")
-        hashed, link_at, old = self._find(key)
+        # _find, inlined: this is the hot path of every user-space and program update
+        buf, base, size = self._buf, self._base, self.slot_size
+        hashed = zlib.crc32(key)
+        head_at = link_at = _HEADER_BYTES + 4 * (hashed & self._mask)
+        key_end = 8 + self.key_size
+        old = _U32.unpack_from(buf, link_at)[0]
+        while old:
+            slot = base + old * size
+            nxt, found = _LINK_HASH.unpack_from(buf, slot)
+            if found == hashed and buf[slot + 8 : slot + key_end] == key:
+                break
+            link_at = slot
+            old = nxt
         if old and flags & 3 == uapi.BPF_NOEXIST:
             raise BPFError(errno.EEXIST, "key exists")
         if not old and flags & 3 == uapi.BPF_EXIST:
             raise KeyNotExistError()
-        if old:
-            new = self._alloc()
-            self._fill(new, hashed, self._get(self._slot(old)), key, value)
-            self._set(link_at, new)  # publish: one aligned store
-            self._release(old)
-            return
-        if self._get(_COUNT) >= self.max_entries:
+        count, free, high, seq = _HEADER4.unpack_from(buf, 0)
+        if not old and count >= self.max_entries:
             raise BPFError(errno.E2BIG, "map is full")
-        _, head_at = self._bucket(key)
-        new = self._alloc()
-        self._fill(new, hashed, self._get(head_at), key, value)
-        self._set(head_at, new)  # publish: one aligned store
-        self._set(_COUNT, self._get(_COUNT) + 1)
+        if free:
+            new = free
+            free = _U32.unpack_from(buf, base + new * size)[0]
+        elif high < self.n_slots:
+            high += 1
+            new = high
+        else:
+            raise BPFError(errno.E2BIG, "no free slot")
+        end_seq = ((seq | 1) + 1) & 0xFFFFFFFF
+        # The new slot is unreachable until published by one aligned store (a bucket head or a
+        # predecessor's next); the free list, count and high-water mark follow in one header store
+        # (recover() rebuilds them from the chains if this process dies in between).
+        _U32.pack_into(buf, _SEQ, (seq | 1) & 0xFFFFFFFF)  # odd: a write is in progress
+        try:
+            slot = base + new * size
+            buf[slot + 8 : slot + key_end] = key
+            at = slot + self._value_at
+            buf[at : at + self.value_size] = value
+            if old:
+                old_slot = base + old * size
+                _LINK_HASH.pack_into(buf, slot, _U32.unpack_from(buf, old_slot)[0], hashed)
+                _U32.pack_into(buf, link_at, new)  # publish
+                _U32.pack_into(buf, old_slot, free)  # the old slot heads the free list
+                _HEADER4.pack_into(buf, 0, count, old, high, end_seq)
+            else:
+                _LINK_HASH.pack_into(buf, slot, _U32.unpack_from(buf, head_at)[0], hashed)
+                _U32.pack_into(buf, head_at, new)  # publish
+                _HEADER4.pack_into(buf, 0, count + 1, free, high, end_seq)
+        except BaseException:
+            _U32.pack_into(buf, _SEQ, end_seq)
+            raise
 
     def value_offset(self, key: bytes, cpu: int) -> int | None:
         """``htab_map_lookup_elem``: where the key's value lives in the storage, None when absent.
@@ -196,15 +312,23 @@ class HashMap(MapType):
         if flags & 3 == uapi.BPF_NOEXIST:
             raise BPFError(errno.EEXIST, "key exists")
         start = self._slot(link) + _SLOT_HEAD + self.key_stride
-        self.mem[start : start + self.value_size] = value
+        end_seq = self._begin_write()
+        try:
+            self.mem[start : start + self.value_size] = value
+        finally:
+            self._set(_SEQ, end_seq)
 
     def delete(self, key: bytes) -> None:
         _, link_at, link = self._find(key)
         if not link:
             raise KeyNotExistError()
-        self._set(link_at, self._get(self._slot(link)))  # unpublish: one aligned store
-        self._set(_COUNT, self._get(_COUNT) - 1)
-        self._release(link)
+        buf = self._buf
+        count, free, high, seq = _HEADER4.unpack_from(buf, 0)
+        slot = self._base + link * self.slot_size
+        _U32.pack_into(buf, _SEQ, (seq | 1) & 0xFFFFFFFF)  # odd: a write is in progress
+        _U32.pack_into(buf, link_at, _U32.unpack_from(buf, slot)[0])  # unpublish: one aligned store
+        _U32.pack_into(buf, slot, free)  # onto the free list
+        _HEADER4.pack_into(buf, 0, count - 1, link, high, ((seq | 1) + 1) & 0xFFFFFFFF)
 
     def _key_of(self, link: int) -> bytes:
         start = self._slot(link) + _SLOT_HEAD
@@ -227,7 +351,15 @@ class HashMap(MapType):
         return self._key_of(self._get(_HEADER_BYTES + 4 * bucket))
 
     def recover(self) -> None:
-        """Rebuild count and free list from the bucket chains (the only published state)."""
+        """Rebuild count and free list from the bucket chains (the only published state), and end the
+        dead writer's sequence (an odd count would send every lock-free reader to the lock)."""
+        end_seq = self._begin_write()
+        try:
+            self._rebuild()
+        finally:
+            self._set(_SEQ, end_seq)
+
+    def _rebuild(self) -> None:
         high = min(self._get(_HIGH), self.n_slots)
         reachable: set[int] = set()
         for bucket in range(self.n_buckets):

@@ -28,9 +28,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+from collections.abc import Mapping
 from typing import ClassVar
 
 from pybpf.errors import BPFError
+from pybpf.helpers.registry import Helper
 from pybpf.progtypes.base import (
     BASE_FUNC_IDS,
     ProgramRunner,
@@ -93,6 +95,11 @@ class RawTracepointProgType(ProgType):
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in RAW_TP_FUNC_IDS
 
+    def helpers(self) -> Mapping[int, Helper]:
+        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
+
+        return {PERF_EVENT_OUTPUT: perf_event_output}  # bpf_perf_event_output_raw_tp
+
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
         return 0 <= off < RAW_TP_CTX_MAX and not write and off % size == 0
 
@@ -132,6 +139,11 @@ class SyscallProgType(ProgType):
 
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in SYSCALL_FUNC_IDS
+
+    def helpers(self) -> Mapping[int, Helper]:
+        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
+
+        return {PERF_EVENT_OUTPUT: perf_event_output}  # bpf_tracing_func_proto's flavour
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
         return 0 <= off < U16_MAX and off % size == 0

@@ -194,7 +194,10 @@ class SchedCls(SkbProgType):
         return skb_is_valid_access(off, size, write)
 
     def helpers(self) -> Mapping[int, Helper]:
-        return {number: helper for number, helper in SKB_HELPERS.items() if number in self.allowed_helpers}
+        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, skb_event_output
+
+        own = {number: helper for number, helper in SKB_HELPERS.items() if number in self.allowed_helpers}
+        return {**own, PERF_EVENT_OUTPUT: skb_event_output}  # bpf_skb_event_output
 
 
 register_as(BPF_PROG_TYPE_SCHED_ACT, "sched_act")(SchedCls)

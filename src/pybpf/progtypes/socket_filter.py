@@ -140,7 +140,10 @@ class SocketFilter(SkbProgType):
         return skb_is_valid_access(off, size, write)
 
     def helpers(self) -> Mapping[int, Helper]:
-        return {number: helper for number, helper in SKB_HELPERS.items() if number in self.allowed_helpers}
+        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, skb_event_output
+
+        own = {number: helper for number, helper in SKB_HELPERS.items() if number in self.allowed_helpers}
+        return {**own, PERF_EVENT_OUTPUT: skb_event_output}  # bpf_skb_event_output
 
 
 __all__ = ["BPF_PROG_TYPE_SOCKET_FILTER", "SOCKET_FILTER_HELPERS", "SocketFilter"]

@@ -180,8 +180,10 @@ class XdpProgType(ProgType):
 
     def helpers(self) -> Mapping[int, Helper]:
         from pybpf.helpers.csum import bpf_csum_diff
+        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, xdp_event_output
 
-        return {**XDP_HELPERS, 28: bpf_csum_diff}  # csum_diff is generic (pybpf.helpers.csum)
+        # csum_diff is generic (pybpf.helpers.csum); helper 25 is bpf_xdp_event_output here
+        return {**XDP_HELPERS, 28: bpf_csum_diff, PERF_EVENT_OUTPUT: xdp_event_output}
 
     # -- BPF_PROG_TEST_RUN ----------------------------------------------------------------------
     def check_test_run_attr(self, args: TestRunArgs) -> None:

@@ -38,7 +38,16 @@ CALLBACK_DONE = -2
 """Returned when a BPF function called from a helper (``HelperContext.call_function``) executed exit."""
 
 REGISTERS = ", ".join(f"r{reg}" for reg in range(11))
-FORGET = "rhi = whi = 0"
+CACHE = "rlo, rhi, rbase, rview, qlo, qhi, qbase, qview, wlo, whi, wbase, wview"
+"""The region cache of the generated code; saved in ``RunState.cache`` when the main program exits,
+for the next run of a ``RunSession`` to start with (``pybpf.vm.session``)."""
+READ_SWAP = "rlo, rhi, rbase, rview, qlo, qhi, qbase, qview = qlo, qhi, qbase, qview, rlo, rhi, rbase, rview"
+"""A read missing the last region read but hitting the one before: swap the two read entries."""
+FORGET = "rhi = qhi = whi = 0"
+NEST = "#nest "
+"""Placeholder line for the code of a nested block (replaced by ``translate_chunk``)."""
+MAX_NESTING = 8
+"""At most this many blocks follow each other in place (Python limits indentation to 100 levels)."""
 """Drop the cached regions (an empty range matches no address)."""
 
 
@@ -46,16 +55,18 @@ class ProgramWriter(CodeWriter):
     """Code inside the whole-program function: control transfers set ``pc`` (the loop dispatches on it).
 
     Loads and stores check the address against a region cached in locals (``rlo``/``rhi``/``rbase``/
-    ``rview`` for reads, ``w*`` for writes) and only call ``Memory.check`` on a miss.  Regions change
+    ``rview`` for reads, with ``q*`` the region read before it — programs alternate between context,
+    packet and stack — and ``w*`` for writes) and only look a region up on a miss.  Regions change
     during a run only through calls, exits (the stack's bounds) and helpers, so the cache is dropped
     after each of them (``FORGET``).
 
     ``lo``/``hi``: the chunk's slots; control going elsewhere leaves the dispatch loop (``break``).
     """
 
-    def __init__(self, lo: int, hi: int, whole: bool) -> None:
+    def __init__(self, lo: int, hi: int, whole: bool, nested: Collection[int] = ()) -> None:
         super().__init__()
         self.lo, self.hi, self.whole = lo, hi, whole
+        self.nested = nested
 
     def _leave_if_outside(self, *targets: int) -> None:
         """Leave the loop when ``pc`` (one of ``targets``, or any slot if none given) is not in the chunk."""
@@ -75,7 +86,11 @@ class ProgramWriter(CodeWriter):
             [
                 f"_a = {address}",
                 f"if not (rlo <= _a and _a + {size} <= rhi):",
-                f"    rlo, rhi, rbase, rview = _fill(_a, {size}, False, {slot})",
+                f"    if qlo <= _a and _a + {size} <= qhi:",
+                f"        {READ_SWAP}",
+                "    else:",
+                "        qlo, qhi, qbase, qview = rlo, rhi, rbase, rview",
+                f"        rlo, rhi, rbase, rview = _fill(_a, {size}, False, {slot})",
             ]
         )
         if size == 1 and not signed:
@@ -101,6 +116,13 @@ class ProgramWriter(CodeWriter):
         self.terminated = True
 
     def branch(self, condition: str, target: int, fallthrough: int) -> None:
+        if fallthrough in self.nested:  # the next block follows in place (see ``translate_chunk``)
+            self.body.extend([f"if {condition}:", f"    pc = {target}"])
+            if not (self.whole or self.lo <= target < self.hi):
+                self.body.append("    break")
+            self.body.extend(["else:", f"    pc = {fallthrough}", f"    {NEST}{fallthrough}"])
+            self.terminated = True
+            return
         self.emit(f"pc = {target} if {condition} else {fallthrough}")
         self._leave_if_outside(target, fallthrough)
         self.terminated = True
@@ -142,6 +164,7 @@ class ProgramWriter(CodeWriter):
             [
                 "if not frames:",
                 f"    pc = {HALTED}",
+                f"    st.cache = ({CACHE})",
                 "    break",
                 "_ret, (r6, r7, r8, r9, r10) = _pop(st)",
                 FORGET,
@@ -214,6 +237,23 @@ def block_leaders(insns: Sequence[Instruction], specs: Sequence[OpSpec], starts:
         if kind in terminators and slot + insn.slots < total:
             leaders.add(slot + insn.slots)
     return leaders
+
+
+def nestable_blocks(insns: Sequence[Instruction], specs: Sequence[OpSpec], starts: Sequence[int]) -> set[int]:
+    """Blocks only the fall-through of a conditional jump reaches: the slot after a JCOND that no
+    jump, call or function address targets (nor the entry).  Their code can follow the jump's
+    else-branch in place instead of going back to the dispatch loop."""
+    targets = {0}
+    candidates: set[int] = set()
+    for insn, spec, slot in zip(insns, specs, starts, strict=True):
+        kind = spec.kind
+        if kind in _BRANCHING:
+            target = branch_target(insn, spec, slot)
+            if target is not None:
+                targets.add(target)
+            if kind is Kind.JCOND:
+                candidates.add(slot + 1)
+    return candidates - targets
 
 
 def describe(insn: Instruction, spec: OpSpec) -> str:
@@ -293,11 +333,15 @@ def translate_chunk(
     end: int | None = None,
     *,
     comments: bool = False,
+    nestable: Collection[int] = (),
 ) -> tuple[str, list[tuple[int, int]]]:
     """Source of ``_run(R, pc, st)`` for instructions ``first``..``end`` (a chunk), and its blocks.
 
     ``leaders`` must contain the slot of ``first`` and of ``end`` (when ``end`` is not the end of
-    the program).  Blocks are returned as (slot, instruction count).
+    the program).  Blocks are returned as (slot, instruction count).  The blocks of ``nestable``
+    (``nestable_blocks``) inside the chunk are written in place after the conditional jump that
+    falls through into them (with their own budget charge) rather than as dispatch leaves, up to
+    ``MAX_NESTING`` deep: a chain of bounds checks runs without going round the dispatch loop.
     """
     insns, starts = program.insns, program.starts
     end = len(insns) if end is None else end
@@ -306,10 +350,12 @@ def translate_chunk(
     whole = first == 0 and end == len(insns)
     leaves: list[tuple[int, list[str]]] = []
     blocks: list[tuple[int, int]] = []
+    nested = _nested_in_chunk(program, leaders, first, end, nestable)
+    bodies: dict[int, list[str]] = {}
     index = first
     while index < end:
         block_first = index
-        writer = ProgramWriter(lo, hi, whole)
+        writer = ProgramWriter(lo, hi, whole, nested)
         code: list[str] = []
         while True:
             code.extend(program.emit(writer, index, comments))
@@ -325,8 +371,24 @@ def translate_chunk(
         size = index - block_first
         slot = starts[block_first]
         charge = [f"if budget < {size}:", "    break", f"budget -= {size}"]
-        leaves.append((slot, charge + code))
+        bodies[slot] = charge + code
+        if slot not in nested:
+            leaves.append((slot, bodies[slot]))
         blocks.append((slot, size))
+
+    def expand(lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            text = line.lstrip()
+            if text.startswith(NEST):
+                pad = line[: len(line) - len(text)]
+                out.extend(pad + inner for inner in expand(bodies[int(text[len(NEST) :])]))
+            else:
+                out.append(line)
+        return out
+
+    if nested:
+        leaves = [(slot, expand(lines)) for slot, lines in leaves]
 
     def tree(part: list[tuple[int, list[str]]], depth: int, out: list[str]) -> None:
         """Binary search on pc down to the leaves (blocks), written at indentation ``depth``."""
@@ -346,8 +408,8 @@ def translate_chunk(
         "    budget = st.remaining",
         "    frames = st.frames",
         "    mg = st.may_goto",
-        "    rlo = rhi = rbase = wlo = whi = wbase = 0",
-        "    rview = wview = None",
+        f"    {CACHE} = st.cache",
+        "    st.cache = _no_cache",
         "    while True:",
     ]
     tree(leaves, 2, lines)
@@ -358,6 +420,27 @@ def translate_chunk(
         "",
     ]
     return "\n".join(lines), blocks
+
+
+def _nested_in_chunk(
+    program: Program, leaders: Collection[int], first: int, end: int, nestable: Collection[int]
+) -> set[int]:
+    """The nestable blocks of a chunk, at most ``MAX_NESTING`` in a row (and never its first)."""
+    if not nestable:
+        return set()
+    starts = program.starts
+    nested: set[int] = set()
+    depth = 0
+    for index in range(first + 1, end):
+        slot = starts[index]
+        if slot not in leaders:
+            continue
+        if slot in nestable and depth < MAX_NESTING:
+            nested.add(slot)
+            depth += 1
+        else:
+            depth = 0
+    return nested
 
 
 def translate_program(

@@ -68,7 +68,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from struct import Struct as _struct
 from types import FunctionType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pybpf.errors import BudgetExceededError, HelperError
 from pybpf.helpers.printk import TRACE_PIPE, TracePipe
@@ -88,12 +88,16 @@ from pybpf.vm.runtime import MAY_GOTO_LOOPS, PacketReader, RunState
 from pybpf.vm.trace import TraceCallback, TraceEvent, diff_registers
 from pybpf.vm.translation import translation_for
 
+if TYPE_CHECKING:
+    from pybpf.vm.session import RunSession
+
 DEFAULT_BUDGET = 10_000_000
 """Instructions a run may execute before ``BudgetExceededError`` (None means unlimited)."""
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 _UNLIMITED = 1 << 62
 _STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
+_ZERO_STACK = bytes(_STACK_BYTES)
 
 ProgramSource = bytes | bytearray | memoryview | Sequence[Instruction]
 InputBuffer = bytes | bytearray | memoryview
@@ -192,6 +196,7 @@ class Interpreter:
             "_st8": memory.store8,
             "_check": memory.check,
             "_fill": runtime.region_filler(memory),
+            "_no_cache": runtime.NO_CACHE,
             "_unpack_u2": _struct("=H").unpack_from,
             "_unpack_u4": _struct("=I").unpack_from,
             "_unpack_u8": _struct("=Q").unpack_from,
@@ -325,7 +330,7 @@ class Interpreter:
             # Sequential runs reuse one stack buffer (same addresses every run); nested runs get their own.
             spare = self._spare_stacks
             stack_buffer = spare.pop() if spare else (ctypes.c_char * _STACK_BYTES)()
-            ctypes.memset(stack_buffer, 0, _STACK_BYTES)
+            stack_buffer.raw = _ZERO_STACK  # one memcpy (ctypes.memset costs a foreign call)
             try:
                 stack = self.memory.add_region(
                     ctypes.addressof(stack_buffer), _STACK_BYTES, writable=True, name="stack"
@@ -369,6 +374,17 @@ class Interpreter:
                 for region in reversed(added):
                     self.memory.remove_region(region)
                 self._spare_stacks.append(stack_buffer)
+
+    def session(
+        self, *, budget: int | None = DEFAULT_BUDGET, trace_pipe: TracePipe | None = None
+    ) -> RunSession:
+        """A ``RunSession``: many runs (r1 = a context) sharing one registered stack and run state.
+
+        What the repeats of BPF_PROG_TEST_RUN use; close it (or use ``with``) when done.
+        """
+        from pybpf.vm.session import RunSession
+
+        return RunSession(self, budget=budget, trace_pipe=trace_pipe)
 
     def _input_region(self, data: InputBuffer) -> Region | None:
         view = memoryview(data)

@@ -133,6 +133,8 @@ class Memory:
         self._regions: list[Region] = []
         self._bases: list[int] = []  # region.base of each region, for bisect (views never overlap)
         self._refresh: Callable[[Region, bool], None] = lambda region, removed: None
+        self.generation = 0
+        """Incremented whenever a region is added, removed or resized (caches compare it)."""
         self._build_accessors()
 
     # -- region management ----------------------------------------------------------------
@@ -166,6 +168,7 @@ class Memory:
             index = self._index_of(region)
             del self._regions[index]
             del self._bases[index]
+            self.generation += 1
             self._refresh(region, True)
         with contextlib.suppress(BufferError):  # a caller may still hold a view derived from it
             region.view.release()
@@ -181,6 +184,7 @@ class Memory:
             raise ValueError(f"bounds {start:#x}..{end:#x} outside the memory of {region!r}")
         region.start = start
         region.end = end
+        self.generation += 1
         self._refresh(region, False)
 
     @property
@@ -210,6 +214,7 @@ class Memory:
                 raise ValueError(f"region {region.name!r} overlaps {other!r}")
         self._regions.insert(index, region)
         self._bases.insert(index, region.base)
+        self.generation += 1
 
     def _index_of(self, region: Region) -> int:
         index = bisect.bisect_left(self._bases, region.base)

@@ -13,6 +13,7 @@ into ``ExecutionError`` subclasses that name the instruction (pc).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 
 from pybpf.errors import CallDepthError, ExecutionError, HelperError
@@ -31,6 +32,13 @@ PacketReader = Callable[[int, int], "int | None"]
 """``read(offset, size) -> value`` for LD_ABS/LD_IND: the big-endian value, or None when out of range."""
 
 
+NO_CACHE: tuple[
+    int, int, int, memoryview | None, int, int, int, memoryview | None, int, int, int, memoryview | None
+]
+NO_CACHE = (0, 0, 0, None, 0, 0, 0, None, 0, 0, 0, None)
+"""An empty region cache for the generated code (``RunState.cache``): matches no address."""
+
+
 class Halt(BaseException):
     """A legacy packet load failed: the program ends at once with r0 = 0, as in the kernel.
 
@@ -43,6 +51,7 @@ class RunState:
 
     __slots__ = (
         "budget",
+        "cache",
         "ctx",
         "frames",
         "function_at",
@@ -82,6 +91,12 @@ class RunState:
         self.frames: list[tuple[int, tuple[int, ...]]] = []
         self.may_goto = [MAY_GOTO_LOOPS]
         self.ctx: HelperContext | None = None
+        self.cache = NO_CACHE
+        """The generated code's region cache: empty at the start of a run, saved when it exits.
+
+        Taken (and reset to ``NO_CACHE``) by each entry into generated code, so a callback run
+        from a helper never starts with regions the helper may have removed; only a
+        ``RunSession`` hands a saved cache to its next run, and only if no region changed."""
 
     @property
     def depth(self) -> int:
@@ -96,12 +111,20 @@ class RunState:
 def region_filler(memory: Memory) -> Callable[[int, int, bool, int], tuple[int, int, int, memoryview]]:
     """``fill(address, size, write, pc)``: check an access, return its region's (start, end, base, view).
 
-    The generated code caches these in locals and calls this only when an access misses them.
+    The generated code caches these in locals and calls this only when an access misses them.  The
+    lookup is ``Memory.check`` inlined (one bisect of the sorted bases); a refused access goes
+    through ``check`` itself for its error.
     """
     check = memory.check
+    regions, bases = memory._regions, memory._bases  # mutated in place, never replaced
 
     def fill(address: int, size: int, write: bool, pc: int) -> tuple[int, int, int, memoryview]:
-        region = check(address, size, write, pc)
+        index = bisect_right(bases, address) - 1
+        if index >= 0:
+            region = regions[index]
+            if region.start <= address and address + size <= region.end and (region.writable or not write):
+                return region.start, region.end, region.base, region.view
+        region = check(address, size, write, pc)  # raises (or answers a size-0 access)
         return region.start, region.end, region.base, region.view
 
     return fill

@@ -64,6 +64,7 @@ class Translation:
         self._lock = threading.Lock()
         self._analysed = False
         self._leaders: set[int] = set()
+        self._nestable: set[int] = set()
         self._entries: frozenset[int] = frozenset()
         self._chunk_first: list[int] = []  # first instruction index of each chunk
         self._chunk_lo: list[int] = []  # first slot of each chunk
@@ -93,6 +94,7 @@ class Translation:
             while firsts[-1] + CHUNK_INSNS < count:
                 firsts.append(self._cut(firsts[-1] + CHUNK_INSNS, leaders))
             self._leaders = leaders
+            self._nestable = codegen.nestable_blocks(insns, specs, starts)
             self._chunk_first = firsts
             self._chunk_lo = [starts[index] for index in firsts]
             self._run_code = [None] * len(firsts)
@@ -157,7 +159,9 @@ class Translation:
         if not self._analysed:
             self._analyse()
         first, end = self._range(chunk)
-        source, _ = codegen.translate_chunk(self.program, self._leaders, first, end, comments=comments)
+        source, _ = codegen.translate_chunk(
+            self.program, self._leaders, first, end, comments=comments, nestable=self._nestable
+        )
         return self._header(f"run-{chunk}") + source
 
     def step_source(self, chunk: int, *, comments: bool = True) -> str:

@@ -1,0 +1,109 @@
+"""Helper 25, ``bpf_perf_event_output``, in its three kernel flavours.
+
+Mirrors kernel/trace/bpf_trace.c (``bpf_perf_event_output``, ``bpf_perf_event_output_raw_tp``,
+``bpf_event_output`` and ``__bpf_perf_event_output``) and net/core/filter.c
+(``bpf_skb_event_output``, ``bpf_xdp_event_output``), with the kernel's return values:
+
+* ``perf_event_output`` (tracing, raw tracepoint, syscall programs): flags other than
+  BPF_F_INDEX_MASK bits are -EINVAL; the raw data is ``size`` bytes at ``data``.
+* ``skb_event_output`` (socket filter, tc) and ``xdp_event_output`` (XDP): flags may also carry
+  BPF_F_CTXLEN_MASK, a byte count (flags >> 32) of packet bytes from ``data`` appended after the
+  ``size`` bytes of meta data; a count past the packet (``skb->len``, ``xdp_get_buff_len``, XDP
+  fragments included) is -EFAULT.
+* then ``__bpf_perf_event_output``: index = flags & BPF_F_INDEX_MASK, BPF_F_CURRENT_CPU meaning the
+  running CPU; an index past the array is -E2BIG, an empty slot -ENOENT, an event of another CPU
+  -EOPNOTSUPP (``event->oncpu != cpu``); then the sample is written (``PerfEventObject.output``:
+  0, or -ENOSPC and a lost record when the ring is full).
+
+The map argument is the address ``lddw map_fd`` produced; anything but a PERF_EVENT_ARRAY map is
+-EINVAL (the verifier refuses it in the kernel).  The running CPU is ``ctx.env["cpu"]``.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable
+
+from pybpf import uapi
+from pybpf.helpers.maps import current_cpu
+from pybpf.helpers.registry import HelperContext
+from pybpf.kernel.objfile import map_object_at
+from pybpf.kernel.perfobj import event_in_array
+from pybpf.maps.perf_event_array import PerfEventArrayMap
+
+INDEX_MASK: int = uapi.BPF_F_INDEX_MASK
+CURRENT_CPU: int = uapi.BPF_F_CURRENT_CPU
+CTXLEN_MASK: int = uapi.BPF_F_CTXLEN_MASK
+
+
+def event_output(ctx: HelperContext, map_ptr: int, flags: int, parts: list[bytes]) -> int:
+    """``__bpf_perf_event_output``: pick the event by index and write one sample of ``parts``."""
+    array = map_object_at(map_ptr)
+    if array is None or map_ptr not in (array.pointer, array.address):
+        return -errno.EINVAL
+    impl = array.impl
+    if not isinstance(impl, PerfEventArrayMap):
+        return -errno.EINVAL
+    cpu = current_cpu(ctx)
+    index = flags & INDEX_MASK
+    if index == CURRENT_CPU:
+        index = cpu
+    if index >= impl.max_entries:
+        return -errno.E2BIG
+    event_id = impl.slot(index)
+    event = event_in_array(array.id, event_id) if event_id else None
+    if event is None:
+        return -errno.ENOENT
+    if event.cpu != cpu:
+        return -errno.EOPNOTSUPP
+    return event.output(parts)
+
+
+def perf_event_output(ctx: HelperContext, _ctx: int, map_ptr: int, flags: int, data: int, size: int) -> int:
+    """``long bpf_perf_event_output(ctx, map, flags, data, size)`` of tracing programs."""
+    if flags & ~INDEX_MASK:
+        return -errno.EINVAL
+    return event_output(ctx, map_ptr, flags, [ctx.memory.read(data, size) if size else b""])
+
+
+def _packet_output(
+    ctx: HelperContext,
+    map_ptr: int,
+    flags: int,
+    meta: tuple[int, int],
+    packet: tuple[int, Callable[[int], bytes]],
+) -> int:
+    """The part ``bpf_skb_event_output`` / ``bpf_xdp_event_output`` share; ``meta`` is (address, size),
+    ``packet`` (packet length, reader of its first n bytes)."""
+    length, copy = packet
+    if flags & ~(CTXLEN_MASK | INDEX_MASK):
+        return -errno.EINVAL
+    wanted = (flags & CTXLEN_MASK) >> 32
+    if wanted > length:
+        return -errno.EFAULT
+    parts = [ctx.memory.read(meta[0], meta[1]) if meta[1] else b""]
+    if wanted:
+        parts.append(copy(wanted))
+    return event_output(ctx, map_ptr, flags, parts)
+
+
+def skb_event_output(ctx: HelperContext, _skb: int, map_ptr: int, flags: int, meta: int, size: int) -> int:
+    """``bpf_skb_event_output``: meta data, then (flags >> 32) bytes of the packet from skb->data."""
+    from pybpf.progtypes.skb import skb_state
+
+    state = skb_state(ctx.env)
+    return _packet_output(ctx, map_ptr, flags, (meta, size), (state.length, lambda n: state.read(0, n)))
+
+
+def xdp_event_output(ctx: HelperContext, _xdp: int, map_ptr: int, flags: int, meta: int, size: int) -> int:
+    """``bpf_xdp_event_output``: meta data, then (flags >> 32) bytes of the packet from data."""
+    from pybpf.progtypes.xdp_helpers import _state
+
+    state = _state(ctx)
+    return _packet_output(ctx, map_ptr, flags, (meta, size), (state.buff_len(), lambda n: state.copy(0, n)))
+
+
+PERF_EVENT_OUTPUT = 25
+"""``BPF_FUNC_perf_event_output``: the id all three flavours share."""
+
+__all__ = ["PERF_EVENT_OUTPUT", "event_output", "perf_event_output", "skb_event_output", "xdp_event_output"]

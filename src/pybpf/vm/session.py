@@ -1,0 +1,188 @@
+"""Repeated runs of one program with the per-run setup done once: the repeats of a test run.
+
+Mirrors the loop of ``bpf_test_run`` (net/bpf/test_run.c): the kernel sets up a run context once
+and then calls the program ``repeat`` times on the same stack (each call's frame is whatever the
+previous one left; the verifier forbids reading uninitialised stack, so no program can tell).
+``Interpreter.execute`` pays for a whole run's setup every time — a stack buffer registered in and
+removed from ``Memory``, a ``RunState``, a ``HelperContext`` — which for a short program costs
+far more than its instructions.  A ``RunSession`` keeps all of that for as long as it is open:
+
+* its stack (``MAX_CALL_FRAMES`` frames of 512 bytes) stays registered as region "stack" at the
+  depth of one frame between runs and is zeroed with one ``memset`` per run, so runs stay
+  deterministic even for programs pybpf's structural verifier let read uninitialised stack;
+* one ``RunState`` and one ``HelperContext`` are reset per run (registers, budget, frames,
+  may_goto counter, packet reader, ``env``);
+* the region cache of the generated code (the last region read and written) is carried from the
+  end of one run into the next while ``Memory.generation`` shows no region was added, removed or
+  resized in between, so a run whose accesses hit the same context and packet as the previous run
+  never looks a region up.
+
+Results are those of ``Interpreter.execute``: the same r0, faults, budget and tail calls
+(``TailCall`` leaves ``run`` with ``instructions`` set).  A run started while the session is
+already running (a helper of the program running it again) falls back to ``execute``.  Close the
+session (or use it as a context manager) to unregister its stack.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import weakref
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from pybpf.helpers.printk import TRACE_PIPE, TracePipe
+from pybpf.helpers.registry import HelperContext
+from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.vm import runtime
+from pybpf.vm.memory import Memory, Region
+from pybpf.vm.runtime import MAY_GOTO_LOOPS, NO_CACHE, PacketReader, RunState
+
+if TYPE_CHECKING:
+    from pybpf.vm.interpreter import Interpreter
+
+_STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
+_UNLIMITED = 1 << 62
+
+
+def _unregister(memory: Memory, region: Region) -> None:
+    with memory.lock:
+        memory.remove_region(region)
+
+
+class RunSession:
+    """Runs of one ``Interpreter`` sharing a registered stack, a run state and a helper context.
+
+    ``budget``: instructions each run may execute (None: unlimited).  ``trace_pipe``: where
+    bpf_trace_printk writes (default ``pybpf.helpers.printk.TRACE_PIPE``).
+    """
+
+    def __init__(
+        self,
+        interpreter: Interpreter,
+        *,
+        budget: int | None = 10_000_000,
+        trace_pipe: TracePipe | None = None,
+    ) -> None:
+        self.interpreter = interpreter
+        self.memory = memory = interpreter.memory
+        self.budget = budget
+        self.trace_pipe = trace_pipe
+        self._limit = _UNLIMITED if budget is None else max(0, min(budget, _UNLIMITED))
+        self._stack = (ctypes.c_char * _STACK_BYTES)()
+        self._stack_address = ctypes.addressof(self._stack)
+        with memory.lock:
+            region = memory.add_region(self._stack_address, _STACK_BYTES, writable=True, name="stack")
+        self._region: Region | None = region
+        self._finalizer = weakref.finalize(self, _unregister, memory, region)
+        st = self._state = RunState(
+            budget=self._limit,
+            memory=memory,
+            stack=region,
+            helpers=interpreter.helpers,
+            function_at=interpreter.function_at,
+            packet=None,
+            trace=None,
+        )
+        with memory.lock:
+            st.set_depth(1)
+        call_function = interpreter._call_function
+        st.ctx = self._ctx = HelperContext(
+            memory,
+            trace_pipe if trace_pipe is not None else TRACE_PIPE,
+            lambda function, *args: call_function(st, function, args),
+        )
+        self._zero_regs = [0] * len(st.regs)
+        self._zero_regs[10] = st.top
+        self._generation = -1  # Memory.generation when st.cache was saved
+        self._idle: RunState | None = st  # None while a run is in progress and once closed
+        self._chunks: list[Any] | None = None  # the interpreter's bound chunks, once known to be one
+        self.instructions = 0
+        """Instructions the last run executed (charged per basic block, as ``RunResult.instructions``)."""
+
+    @property
+    def closed(self) -> bool:
+        return self._region is None
+
+    def close(self) -> None:
+        """Unregister the stack; the session cannot run any more."""
+        if self._region is not None:
+            self._finalizer()
+            self._region = None
+            self._idle = None
+
+    def __enter__(self) -> RunSession:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def run(
+        self, r1: int = 0, env: dict[str, object] | None = None, packet: PacketReader | None = None
+    ) -> int:
+        """Run the program once with r1 = ``r1`` (r2..r9 = 0); returns r0 (u64).
+
+        ``env`` reaches helpers as ``HelperContext.env``; ``packet`` reads LD_ABS/LD_IND.
+        """
+        with self.memory.lock:
+            return self.run_locked(r1, env, packet)
+
+    def run_locked(
+        self, r1: int = 0, env: dict[str, object] | None = None, packet: PacketReader | None = None
+    ) -> int:
+        """``run`` for a caller already holding ``memory.lock`` (a runner holding it for all repeats)."""
+        st = self._idle
+        if st is None:  # running already (a helper runs the program again), or closed
+            if self._region is None:
+                raise ValueError("the run session is closed")
+            return self.interpreter.execute(
+                registers={1: r1}, env=env, packet=packet, budget=self.budget, trace_pipe=self.trace_pipe
+            ).retval
+        self._idle = None
+        limit = self._limit
+        try:
+            self._stack.raw = _ZEROS  # one memcpy
+            st.remaining = limit
+            st.packet = packet
+            regs = st.regs
+            regs[:] = self._zero_regs
+            regs[1] = r1
+            if st.frames or len(st.may_goto) != 1:  # a previous run faulted inside a call
+                st.frames.clear()
+                del st.may_goto[1:]
+                st.set_depth(1)
+            st.may_goto[0] = MAY_GOTO_LOOPS
+            memory = self.memory
+            if memory.generation != self._generation:
+                st.cache = NO_CACHE
+            self._ctx.env = env if env is not None else {}
+            try:
+                interpreter = self.interpreter
+                chunks = interpreter._chunks
+                if chunks is self._chunks and chunks is not None:  # a small program: one dispatch function
+                    pc = chunks[0](regs, 0, st)
+                    if pc >= 0:  # the budget ran short: instruction by instruction
+                        interpreter._step(st, pc)
+                else:
+                    interpreter._execute_from(st, 0)
+                    chunks = interpreter._chunks
+                    if chunks is not None and len(chunks) == 1:
+                        self._chunks = chunks
+            except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
+                regs[0] = 0
+            except runtime.TailCall as call:  # for the runner: the program is replaced
+                call.instructions = self.instructions = limit - st.remaining
+                raise
+            finally:
+                self._generation = memory.generation
+            self.instructions = limit - st.remaining
+            return regs[0]
+        finally:
+            if self._region is not None:
+                self._idle = st
+
+
+_ZEROS = bytes(_STACK_BYTES)
+
+__all__ = ["RunSession"]
