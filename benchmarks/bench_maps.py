@@ -150,7 +150,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--ops", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per case; the best is kept")
+    parser.add_argument("--repeat", type=int, default=5, help="rounds per case; the best is kept")
     parser.add_argument("--large", type=int, default=1_000_000, help="entries of the creation test")
     parser.add_argument("--no-kernel", action="store_true")
     args = parser.parse_args()

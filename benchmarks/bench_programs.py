@@ -101,8 +101,8 @@ def udp_packet() -> bytes:
     return (eth + ip + udp).ljust(64, b"\0")
 
 
-def big_program(n: int) -> str:
-    lines = ["r0 = 0"]
+def big_program(n: int, first: int = 0) -> str:
+    lines = [f"r0 = {first}"]
     for i in range(n - 2):
         lines.append(f"r0 += {i % 7}" if i % 3 else "r1 = r0")
     lines.append("exit")
@@ -123,10 +123,11 @@ def measure(backend: Backend, text: str, repeat: int, rounds: int = 1) -> int:
 
 
 def load_time(backend: Backend, n: int, rounds: int = 1) -> float:
-    """Seconds BPF_PROG_LOAD takes for an ``n``-instruction program (best of ``rounds``)."""
-    insns = assemble(big_program(n))
+    """Seconds BPF_PROG_LOAD takes for an ``n``-instruction program (best of ``rounds``, each a
+    different program, so that nothing remembered from an earlier load helps)."""
     best = float("inf")
-    for _ in range(max(rounds, 1)):
+    for round_ in range(max(rounds, 1)):
+        insns = assemble(big_program(n, first=round_ + 1))
         start = time.perf_counter()
         with Program.load(insns, "xdp", backend=backend) as prog:
             best = min(best, time.perf_counter() - start)

@@ -13,6 +13,8 @@ together with the slot each starts at.
 from __future__ import annotations
 
 import struct
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -108,8 +110,32 @@ def decode(data: bytes | bytearray | memoryview, offset: int = 0, index: int | N
     return Instruction(code, regs & 0x0F, regs >> 4, off, imm, imm_hi)
 
 
+_DECODED: OrderedDict[bytes, tuple[Instruction, ...]] = OrderedDict()
+"""The last programs decoded (loading decodes the same bytes several times: the attr, the stored
+program, its info); instructions are immutable, so they are shared."""
+_DECODED_BYTES = 1 << 20
+"""At most this many bytes of programs are remembered."""
+_DECODED_LOCK = threading.Lock()
+
+
 def decode_program(data: bytes | bytearray | memoryview) -> list[Instruction]:
     """Decode a whole program.  The length must be a multiple of 8 bytes."""
+    key = bytes(data)
+    with _DECODED_LOCK:
+        known = _DECODED.get(key)
+        if known is not None:
+            _DECODED.move_to_end(key)
+            return list(known)
+    insns = _decode_program(key)
+    if len(key) <= _DECODED_BYTES // 4:
+        with _DECODED_LOCK:
+            _DECODED[key] = tuple(insns)
+            while sum(map(len, _DECODED)) > _DECODED_BYTES:
+                _DECODED.popitem(last=False)
+    return insns
+
+
+def _decode_program(data: bytes) -> list[Instruction]:
     if len(data) % INSN_SIZE:
         raise InstructionError(
             len(data) // INSN_SIZE,

@@ -60,26 +60,35 @@ def init_mutex(address: int) -> None:
             raise BPFError(rc, "cannot initialise the map lock")
 
 
-_PROTOTYPE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+_RELEASING = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+"""A foreign function that releases the GIL while it runs: for calls that may block."""
+_HOLDING = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+"""One that keeps the GIL: cheaper, for calls that never block."""
 
 
 @functools.cache
-def _raw_calls() -> tuple[Callable[[int], int], Callable[[int], int]]:
-    """``pthread_mutex_lock`` / ``pthread_mutex_unlock`` taking the mutex address as a plain int.
+def _raw_calls() -> tuple[Callable[[int], int], Callable[[int], int], Callable[[int], int]]:
+    """``pthread_mutex_trylock`` and ``pthread_mutex_unlock`` keeping the GIL (neither blocks), and
+    ``pthread_mutex_lock`` releasing it, each taking the mutex address as a plain int.
 
-    A prototype-typed function pointer converts an int argument itself, which is cheaper than
-    ctypes' generic argument conversion of a ``c_void_p`` object on the map's hot paths; like
-    every ctypes foreign call it releases the GIL while it blocks.
+    Prototype-typed function pointers convert an int argument themselves, cheaper than ctypes'
+    generic conversion of a ``c_void_p`` object; not dropping and retaking the GIL around the calls
+    that cannot block saves more on the maps' hot paths.  A lock that may wait always releases the
+    GIL, or a thread of this process holding the mutex could never run to release it.
     """
     libc = _libc()
 
-    def typed(name: str) -> Callable[[int], int]:
+    def typed(name: str, prototype: Any) -> Callable[[int], int]:
         pointer = ctypes.cast(getattr(libc, name), ctypes.c_void_p).value
         assert pointer is not None
-        function: Callable[[int], int] = _PROTOTYPE(pointer)
+        function: Callable[[int], int] = prototype(pointer)
         return function
 
-    return typed("pthread_mutex_lock"), typed("pthread_mutex_unlock")
+    return (
+        typed("pthread_mutex_trylock", _HOLDING),
+        typed("pthread_mutex_unlock", _HOLDING),
+        typed("pthread_mutex_lock", _RELEASING),
+    )
 
 
 class SharedMutex:
@@ -87,20 +96,26 @@ class SharedMutex:
 
     Hot paths may call ``raw_lock(address)`` / ``raw_unlock(address)`` directly (saving the Python
     frames of ``with``) and must then pass a non-zero result of ``raw_lock`` to ``locked_with``.
+    ``raw_lock`` only tries (EBUSY when another thread or process holds the mutex); ``locked_with``
+    then waits for it.
     """
 
     def __init__(self, address: int, recover: Callable[[], None]) -> None:
         self.address = address
         self._recover = recover
-        self.raw_lock, self.raw_unlock = _raw_calls()
+        self.raw_lock, self.raw_unlock, self._wait = _raw_calls()
         self._consistent = _libc().pthread_mutex_consistent
 
     def locked_with(self, rc: int) -> None:
         """Finish taking the lock after ``raw_lock`` returned ``rc`` (non-zero).
 
-        ``EOWNERDEAD``: the previous owner died holding it; repair and mark consistent (the lock is
-        held on return).  Anything else: the lock is not held, raise.
+        ``EBUSY``: wait for it.  ``EOWNERDEAD``: the previous owner died holding it; repair and mark
+        consistent (the lock is held on return).  Anything else: the lock is not held, raise.
         """
+        if rc == errno.EBUSY:
+            rc = self._wait(self.address)
+            if not rc:
+                return
         if rc == errno.EOWNERDEAD:
             try:
                 self._recover()

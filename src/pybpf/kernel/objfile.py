@@ -16,6 +16,8 @@ operating system itself counts the references.
 * A process maps each object once; the cache is keyed by ``(st_dev, st_ino)`` and bounded (oldest first out,
   ``MapObject.cache_limit``), because a cached mapping keeps a closed map's memory alive.  An fd that is not
   such a file gives EINVAL (the kernel's "not a map fd"), a closed fd EBADF.
+* Element commands resolve an fd through ``map_and_mode``: the object and the fd's access mode,
+  remembered per open file description and re-checked with one ``lseek`` per call (see there).
 * Object ids are unique across processes: a counter file in root updated under ``fcntl.lockf``.
 """
 
@@ -104,6 +106,8 @@ class MapObject:
     def __init__(self, mm: mmap.mmap, header_at: int) -> None:
         self.mm = mm
         self.header_at = header_at
+        self.frozen_at = header_at + _FROZEN_AT
+        """Offset in ``mm`` of the frozen flag's low byte (the u32 is only ever 0 or 1)."""
         fields = _HEADER.unpack_from(mm, header_at)
         _, _, _, map_type, key_size, value_size, max_entries, flags, obj_id, name, _ = fields
         (map_extra,) = _EXTRA.unpack_from(mm, header_at + _EXTRA_AT)
@@ -158,8 +162,9 @@ class MapObject:
 
     @property
     def frozen(self) -> bool:
+        """Whether BPF_MAP_FREEZE ran (hot paths may test ``obj.mm[obj.frozen_at]`` themselves)."""
         # One byte suffices: the word is only ever 0 or 1 (little-endian), and mmap indexing is cheap.
-        return bool(self.mm[self.header_at + _FROZEN_AT])
+        return bool(self.mm[self.frozen_at])
 
     def freeze(self) -> None:
         struct.pack_into("<I", self.mm, self.header_at + _FROZEN_AT, 1)
@@ -240,8 +245,9 @@ Below ``pybpf.kernel.refs``' lock range (1 << 40 .. + 1 << 30 is locks, not data
 independent) and far below every file system's maximum file size that pybpf's root may live on
 (ext4: 1 << 44), yet never a position a map's file reaches by reading it."""
 _TOKEN_SPAN = 1 << 41
-_FDS: dict[int, tuple[int, MapObject, int]] = {}
-"""fd -> (token, object, access mode) for the fds ``map_and_mode`` has validated."""
+_FDS: dict[int, tuple[int, weakref.ref[MapObject], int]] = {}
+"""fd -> (token, object, access mode) for the fds ``map_and_mode`` has validated.  The object is held
+weakly: only ``MapObject``'s bounded cache keeps mappings (and the fd each mmap holds) alive."""
 
 
 def map_and_mode(fd: int) -> tuple[MapObject, int]:
@@ -262,9 +268,10 @@ def map_and_mode(fd: int) -> tuple[MapObject, int]:
     """
     entry = _FDS.get(fd)
     if entry is not None:
+        obj = entry[1]()
         try:
-            if os.lseek(fd, 0, os.SEEK_CUR) == entry[0]:
-                return entry[1], entry[2]
+            if obj is not None and os.lseek(fd, 0, os.SEEK_CUR) == entry[0]:
+                return obj, entry[2]
         except OSError:
             pass  # closed: the slow path raises EBADF
     return _validate(fd)
@@ -279,21 +286,15 @@ def _validate(fd: int) -> tuple[MapObject, int]:
         if not _TOKEN_BASE <= token < _TOKEN_BASE + _TOKEN_SPAN:
             if token:
                 return obj, mode  # somebody uses this file's position: leave it alone, never cache
-            token = (
-                _TOKEN_BASE + int.from_bytes(os.urandom(8), "little") % _TOKEN_SPAN
-            )  # not `random`: forks share its state
+            # os.urandom, not random: forked processes share random's state
+            token = _TOKEN_BASE + int.from_bytes(os.urandom(8), "little") % _TOKEN_SPAN
             os.lseek(fd, token, os.SEEK_SET)
     except OSError:
         return obj, mode
     if len(_FDS) >= 4 * MapObject.cache_limit:
-        _FDS.clear()  # entries keep mappings alive: stay bounded like the object cache
-    _FDS[fd] = (token, obj, mode)
+        _FDS.clear()  # entries of fds closed long ago
+    _FDS[fd] = (token, weakref.ref(obj), mode)
     return obj, mode
-
-
-def forget_fd(fd: int) -> None:
-    """Drop what ``map_and_mode`` remembers of ``fd`` (call before closing or replacing it)."""
-    _FDS.pop(fd, None)
 
 
 def map_object_at(address: int) -> MapObject | None:

@@ -27,6 +27,7 @@ from pybpf.maps.base import MapSpec
 from pybpf.maps.bloom import BloomFilterMap
 from pybpf.maps.hash import HashMap
 from pybpf.maps.map_in_map import MAP_IN_MAP_TYPES, InnerTemplate, MapInMap
+from pybpf.maps.percpu import PercpuHashMap
 from pybpf.maps.perf_event_array import PerfEventArrayMap
 from pybpf.maps.prog_array import ProgArrayMap
 from pybpf.maps.queue_stack import QUEUE_STACK_TYPES, QueueStackBase
@@ -209,7 +210,7 @@ Source = KeySource | bytes
 """A KeySource, or the bytes themselves when the caller already has them (the Pythonic ``Map``)."""
 
 _F_LOCK = uapi.BPF_F_LOCK
-_FD_VALUES = (ProgArrayMap, MapInMap)
+_FD_VALUES = (ProgArrayMap, MapInMap, PerfEventArrayMap)
 
 
 def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None) -> bytes:
@@ -242,8 +243,9 @@ def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None
             impl.peek(value(obj.spec.value_size))
             return b""
         return impl.lookup(raw)
-    if type(impl) is HashMap:
-        found = impl.lookup_unlocked(raw)
+    table = impl if type(impl) is HashMap else impl.inner if type(impl) is PercpuHashMap else None
+    if isinstance(table, HashMap):
+        found = table.lookup_unlocked(raw)
         if found is not None:
             return found
     if value is not None and isinstance(impl, BloomFilterMap):
@@ -265,22 +267,11 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
     if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
     obj, mode = map_and_mode(fd)
-    if mode == os.O_RDONLY or obj.frozen:
+    if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
     impl = obj.impl
-    if isinstance(impl, PerfEventArrayMap):
-        event_fd = int.from_bytes(_bytes_of(value, 4), "little")
-        _update_perf_event_array(fd, obj, _bytes_of(key, 4), event_fd, flags)
-        return
-    if isinstance(impl, _FD_VALUES):
-        key_bytes = (
-            key if isinstance(key, bytes) else key(4 if isinstance(impl, ProgArrayMap) else obj.spec.key_size)
-        )
-        inner = int.from_bytes(value if isinstance(value, bytes) else value(4), "little")
-        if isinstance(impl, ProgArrayMap):
-            _update_prog_array(fd, obj, key_bytes, inner, flags)
-        else:
-            _update_map_in_map(fd, obj, key_bytes, inner, flags)
+    if isinstance(impl, _FD_VALUES):  # values are fds of other objects: held by reference
+        _update_fd_values(fd, obj, flags, key, value)
         return
     lock_off = obj.spin_lock_off
     if flags & _F_LOCK and lock_off is None:
@@ -303,12 +294,29 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
         lock.raw_unlock(address)
 
 
+def _update_fd_values(fd: int, obj: MapObject, flags: int, key: Source, value: Source) -> None:
+    """``bpf_fd_array_map_update_elem`` / ``bpf_fd_htab_map_update_elem``: the maps whose values are fds."""
+    impl = obj.impl
+    if isinstance(impl, PerfEventArrayMap):
+        event_fd = int.from_bytes(_bytes_of(value, 4), "little")
+        _update_perf_event_array(fd, obj, _bytes_of(key, 4), event_fd, flags)
+        return
+    key_bytes = (
+        key if isinstance(key, bytes) else key(4 if isinstance(impl, ProgArrayMap) else obj.spec.key_size)
+    )
+    inner = int.from_bytes(value if isinstance(value, bytes) else value(4), "little")
+    if isinstance(impl, ProgArrayMap):
+        _update_prog_array(fd, obj, key_bytes, inner, flags)
+    else:
+        _update_map_in_map(fd, obj, key_bytes, inner, flags)
+
+
 def delete_elem(fd: int, key: Source) -> None:
     """BPF_MAP_DELETE_ELEM after attr decoding."""
     if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
     obj, mode = map_and_mode(fd)
-    if mode == os.O_RDONLY or obj.frozen:
+    if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
     raw = key if isinstance(key, bytes) else key(obj.spec.key_size)
     impl = obj.impl
@@ -318,15 +326,16 @@ def delete_elem(fd: int, key: Source) -> None:
     if rc:
         lock.locked_with(rc)
     try:
-        if isinstance(impl, PerfEventArrayMap):
-            old = impl.clear(raw)
-            if not impl.holds(old):
-                refs.drop_ref(bpffs_root(), ("map", obj.id), ("perf", old))
-            return
         if isinstance(impl, _FD_VALUES):
             old = impl.clear(raw)
             if not impl.holds(old):
-                kind = "prog" if isinstance(impl, ProgArrayMap) else "map"
+                kind = (
+                    "perf"
+                    if isinstance(impl, PerfEventArrayMap)
+                    else "prog"
+                    if isinstance(impl, ProgArrayMap)
+                    else "map"
+                )
                 refs.drop_ref(bpffs_root(), ("map", obj.id), (kind, old))
             return
         impl.delete(raw)

@@ -8,13 +8,18 @@ last element gives ENOENT.  The iteration order differs from the kernel's (anoth
 
 Storage (all little-endian u32 links, 0 = none, otherwise slot index + 1)::
 
-    header   count, free list head, high-water mark of slots ever handed out
+    header   count, free list head, high-water mark of slots ever handed out, sequence count
     buckets  n_buckets = roundup_pow_of_two(max_entries) heads
     slots    max_entries + 1 slots of [next u32][hash u32][key, 8-aligned][value, 8-aligned]
 
 Every change is prepared in an unreachable slot and published with one aligned 4-byte store
 (a bucket head or a predecessor's ``next``), so a process killed mid-update leaves every bucket chain
 intact; ``recover()`` then rebuilds the free list and the count from the chains.
+
+Writers hold the map's mutex.  Readers from user space need not: the sequence count is a seqlock
+(odd while a mutation is under way), so ``lookup_unlocked`` walks the chain without the mutex and
+retries under it when the count moved -- the kernel's lookups are lock-free (RCU) too.  Hashing is
+zlib's crc32 (C, the same in every process; Python's ``hash`` is salted per process).
 """
 
 from __future__ import annotations

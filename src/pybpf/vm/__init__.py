@@ -12,7 +12,9 @@ Atomic instructions (BPF_ATOMIC add/or/and/xor, their fetch forms, xchg, cmpxchg
 and load-acquire/store-release are native atomic operations (``pybpf.vm.atomics``, libatomic), so
 they are atomic across processes sharing the memory — a map's shared pages — like the kernel's.
 A helper ends the program with a tail call by raising ``TailCall(target)``, which leaves
-``Interpreter.execute`` unwrapped for the program-type runner to follow.
+``Interpreter.execute`` unwrapped for the program-type runner to follow.  ``RunSession``
+(``Interpreter.session()``) runs a program many times with its setup done once, as the repeats of
+BPF_PROG_TEST_RUN do.
 """
 
 from pybpf.vm.interpreter import (
@@ -26,6 +28,7 @@ from pybpf.vm.interpreter import (
 )
 from pybpf.vm.memory import Memory, Region
 from pybpf.vm.runtime import TailCall
+from pybpf.vm.session import RunSession
 from pybpf.vm.trace import RegisterChange, TraceCallback, TraceEvent
 
 __all__ = [
@@ -38,6 +41,7 @@ __all__ = [
     "Region",
     "RegisterChange",
     "RunResult",
+    "RunSession",
     "TailCall",
     "TraceCallback",
     "TraceEvent",

@@ -8,7 +8,11 @@
   live in locals ``r0``..``r10`` inside the chunk; the function loops over its basic blocks, picking
   the block at ``pc`` with a binary search of ``if pc < N`` tests (leaves are blocks, so a jump costs
   about log2(blocks) comparisons and no Python call).  Each block first charges its instruction
-  count to the budget and leaves the loop if the budget cannot cover it.  bpf-to-bpf calls and
+  count to the budget and leaves the loop if the budget cannot cover it.  A block only the
+  fall-through of a conditional jump reaches is written in place in that jump's else-branch
+  (``nestable_blocks``), so a chain of checks runs without going round the loop.  The region cache
+  of loads and stores starts from ``st.cache`` and is saved there when the main program exits (a
+  ``RunSession`` hands it to its next run).  bpf-to-bpf calls and
   exits switch frames in place; helpers are plain calls.  The function returns the ``pc`` it
   stopped at (budget), ``HALTED`` (-1, the main program exited) or ``CALLBACK_DONE`` (-2, a
   function called from a helper exited), after writing the registers back into ``R``.  A jump,

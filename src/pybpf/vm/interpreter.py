@@ -25,7 +25,9 @@ Memory
     but not below.  The input buffer of raw runs is registered as region "input"; later layers
     register contexts, packets and map values.  Several interpreters may share one ``Memory``
     (the programs of a tail-call chain do): each run registers its own stack, so runs of different
-    programs may follow each other or nest (a helper of one starting a run of another).
+    programs may follow each other or nest (a helper of one starting a run of another).  Many
+    runs in a row (the repeats of BPF_PROG_TEST_RUN) go through ``Interpreter.session()``
+    (``pybpf.vm.session``), which keeps one stack registered and reuses the run state.
 
 Atomics
     BPF_ATOMIC operations and load-acquire/store-release are native atomic operations on the

@@ -227,9 +227,15 @@ class Memory:
     # -- checking ---------------------------------------------------------------------------
     def check(self, address: int, size: int, write: bool, pc: int | None = None) -> Region:
         """The region an access of ``size`` bytes at ``address`` falls in; raises if there is none."""
-        region = self.region_at(address) if address >= 0 else None
-        if region is not None and address + size <= region.end and (region.writable or not write):
-            return region
+        index = bisect.bisect_right(self._bases, address) - 1  # region_at, inlined (the hot path)
+        if index >= 0 and address >= 0:
+            region = self._regions[index]
+            if (
+                region.start <= address < region.end
+                and address + size <= region.end
+                and (region.writable or not write)
+            ):
+                return region
         raise MemoryAccessError(pc, address & U64_MASK, size, write, self.explain(address, size, write))
 
     def explain(self, address: int, size: int, write: bool) -> str:

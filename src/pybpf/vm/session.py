@@ -28,17 +28,15 @@ from __future__ import annotations
 import ctypes
 import weakref
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pybpf.helpers.printk import TRACE_PIPE, TracePipe
 from pybpf.helpers.registry import HelperContext
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.vm import runtime
+from pybpf.vm.interpreter import DEFAULT_BUDGET, Interpreter
 from pybpf.vm.memory import Memory, Region
 from pybpf.vm.runtime import MAY_GOTO_LOOPS, NO_CACHE, PacketReader, RunState
-
-if TYPE_CHECKING:
-    from pybpf.vm.interpreter import Interpreter
 
 _STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
 _UNLIMITED = 1 << 62
@@ -60,7 +58,7 @@ class RunSession:
         self,
         interpreter: Interpreter,
         *,
-        budget: int | None = 10_000_000,
+        budget: int | None = DEFAULT_BUDGET,
         trace_pipe: TracePipe | None = None,
     ) -> None:
         self.interpreter = interpreter
@@ -69,9 +67,8 @@ class RunSession:
         self.trace_pipe = trace_pipe
         self._limit = _UNLIMITED if budget is None else max(0, min(budget, _UNLIMITED))
         self._stack = (ctypes.c_char * _STACK_BYTES)()
-        self._stack_address = ctypes.addressof(self._stack)
-        with memory.lock:
-            region = memory.add_region(self._stack_address, _STACK_BYTES, writable=True, name="stack")
+        with memory.lock:  # the region keeps the buffer alive for as long as it is registered
+            region = memory.add_region(self._stack, writable=True, name="stack")
         self._region: Region | None = region
         self._finalizer = weakref.finalize(self, _unregister, memory, region)
         st = self._state = RunState(
