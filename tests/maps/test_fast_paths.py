@@ -275,3 +275,16 @@ def test_every_write_leaves_the_sequence_even() -> None:
             seqs.append(_U32.unpack_from(impl.mem, _SEQ)[0])
         assert all(seq % 2 == 0 for seq in seqs)
         assert seqs[:4] == sorted(set(seqs[:4]))  # each successful write moved it on
+
+
+def test_cached_fds_survive_eviction_from_the_object_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(MapObject, "cache_limit", 2)
+    maps = [Map.create(HASH, 4, 8, 2, backend=UserBackend(), key_type=int, value_type=int) for _ in range(6)]
+    try:
+        for index, m in enumerate(maps):
+            m[1] = index
+        for index, m in enumerate(maps):  # most were evicted: validated and mapped again
+            assert m[1] == index
+    finally:
+        for m in maps:
+            m.close()
