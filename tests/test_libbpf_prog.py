@@ -8,10 +8,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,34 +15,13 @@ from pybpf import libbpf, uapi
 from pybpf.errors import BPFError
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import encode_program
-from pybpf.kernel.backend import Backend, UserBackend
-from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.kernel.backend import Backend
 from pybpf.libbpf import ProgLoadOpts, TestRunOpts
 
 XDP = uapi.BPF_PROG_TYPE_XDP
 RET2 = encode_program(assemble("r0 = 2\nexit"))
 NO_EXIT = encode_program(assemble("r0 = 0"))
 BAD_CTX = encode_program(assemble("r0 = *(u64 *)(r1 + 0)\nr0 = *(u64 *)(r0 + 0)\nexit"))
-
-
-@pytest.fixture(autouse=True)
-def _private_bpffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
-    root = Path(tempfile.mkdtemp(prefix="pybpffs-test-", dir=base))
-    monkeypatch.setenv("PYBPF_BPFFS", str(root))
-    try:
-        yield root
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(params=["user", "native"])
-def backend(request: pytest.FixtureRequest) -> Backend:
-    if request.param == "native":
-        if not kernel_bpf_available():
-            pytest.skip("the real bpf(2) is not available here")
-        return NativeBackend()
-    return UserBackend()
 
 
 def load(backend: Backend, code: bytes = RET2, opts: ProgLoadOpts | None = None, name: str = "t") -> int:

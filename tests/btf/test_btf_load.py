@@ -11,9 +11,6 @@ import ctypes
 import errno
 import fcntl
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,27 +28,6 @@ from tests.btf.btfcases import I32, blob, malformed_cases, t, valid_cases
 VALID = valid_cases()
 MALFORMED = malformed_cases()
 BPF_LOG_FIXED = 8
-
-
-@pytest.fixture(autouse=True)
-def _private_bpffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = Path(
-        tempfile.mkdtemp(prefix="pybpffs-btf-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
-    )
-    monkeypatch.setenv("PYBPF_BPFFS", str(root))
-    try:
-        yield root
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(params=["user", "native"])
-def backend(request: pytest.FixtureRequest) -> Backend:
-    if request.param == "native":
-        if not kernel_bpf_available():
-            pytest.skip("the real bpf(2) is not available here")
-        return NativeBackend()
-    return UserBackend()
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,17 +39,6 @@ out:
     exit
 """
 PACKET = "00" * 64
-
-
-@pytest.fixture(autouse=True)
-def _private_bpffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    base = "/dev/shm" if os.path.isdir("/dev/shm") else None
-    root = Path(tempfile.mkdtemp(prefix="pybpffs-test-", dir=base))
-    monkeypatch.setenv("PYBPF_BPFFS", str(root))
-    try:
-        yield root
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(params=["user", "native"])

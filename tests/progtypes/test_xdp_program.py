@@ -11,9 +11,6 @@ from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
 from pybpf.program import Program
 from pybpf.progtypes.xdp import xdp_md_bytes
-from tests.maps.conftest import _private_bpffs, backend
-
-__all__ = ["_private_bpffs", "backend"]
 
 PACKET = bytes(range(64))
 SWAP_AND_TRIM = """

@@ -1,4 +1,10 @@
-"""Fixtures for the map tests: every behaviour runs on the user backend and on the real kernel."""
+"""Fixtures shared by the whole suite.
+
+* ``_private_bpffs`` (autouse): every test gets its own pybpf bpffs root (``PYBPF_BPFFS``) on tmpfs.
+* ``backend``: a behaviour runs on the user backend and on the real kernel (skipped, never failed,
+  where bpf(2) is unavailable), so tests compare pybpf's answers with the kernel's.
+* ``pin_dir``: a directory where ``backend`` can pin (the pybpf root, or a freshly mounted bpffs).
+"""
 
 from __future__ import annotations
 
