@@ -78,8 +78,14 @@ def _map_sizes(fd: int, backend: Backend | None) -> tuple[int, int]:
 
 # --- maps ---------------------------------------------------------------------------------------
 def bpf_map_create(  # noqa: PLR0917  (libbpf's argument order)
-    map_type: int, map_name: str | None, key_size: int, value_size: int, max_entries: int,
-    opts: MapCreateOpts | None = None, *, backend: Backend | None = None,
+    map_type: int,
+    map_name: str | None,
+    key_size: int,
+    value_size: int,
+    max_entries: int,
+    opts: MapCreateOpts | None = None,
+    *,
+    backend: Backend | None = None,
 ) -> int:
     """BPF_MAP_CREATE; returns the new map fd."""
     opts = opts or MapCreateOpts()
@@ -95,8 +101,9 @@ def bpf_map_create(  # noqa: PLR0917  (libbpf's argument order)
     return _call(uapi.BPF_MAP_CREATE, attr, backend)
 
 
-def bpf_map_update_elem(fd: int, key: Buffer | None, value: Buffer, flags: int = uapi.BPF_ANY, *,
-                        backend: Backend | None = None) -> None:
+def bpf_map_update_elem(
+    fd: int, key: Buffer | None, value: Buffer, flags: int = uapi.BPF_ANY, *, backend: Backend | None = None
+) -> None:
     """BPF_MAP_UPDATE_ELEM (``key`` None for queue/stack pushes)."""
     key_buf = _in_buffer(key) if key is not None else None
     value_buf = _in_buffer(value)
@@ -107,8 +114,9 @@ def bpf_map_update_elem(fd: int, key: Buffer | None, value: Buffer, flags: int =
     _call(uapi.BPF_MAP_UPDATE_ELEM, attr, backend)
 
 
-def _lookup(cmd: int, fd: int, key: Buffer | None, value: Buffer | None, *, flags: int,
-            backend: Backend | None) -> bytes:
+def _lookup(
+    cmd: int, fd: int, key: Buffer | None, value: Buffer | None, *, flags: int, backend: Backend | None
+) -> bytes:
     info = bpf_map_get_info_by_fd(fd, backend=backend)
     size = user_value_size(info.type, info.value_size)
     key_buf = _in_buffer(key) if key is not None else None
@@ -126,20 +134,28 @@ def _lookup(cmd: int, fd: int, key: Buffer | None, value: Buffer | None, *, flag
     return _deliver(out.raw[:size], value)
 
 
-def bpf_map_lookup_elem(fd: int, key: Buffer | None, value: Buffer | None = None, *,
-                        backend: Backend | None = None) -> bytes:
+def bpf_map_lookup_elem(
+    fd: int, key: Buffer | None, value: Buffer | None = None, *, backend: Backend | None = None
+) -> bytes:
     """BPF_MAP_LOOKUP_ELEM; fills ``value`` if given and returns the value bytes."""
     return _lookup(uapi.BPF_MAP_LOOKUP_ELEM, fd, key, value, flags=0, backend=backend)
 
 
-def bpf_map_lookup_elem_flags(fd: int, key: Buffer | None, value: Buffer | None = None, flags: int = 0, *,
-                              backend: Backend | None = None) -> bytes:
+def bpf_map_lookup_elem_flags(
+    fd: int,
+    key: Buffer | None,
+    value: Buffer | None = None,
+    flags: int = 0,
+    *,
+    backend: Backend | None = None,
+) -> bytes:
     """BPF_MAP_LOOKUP_ELEM with flags (BPF_F_LOCK)."""
     return _lookup(uapi.BPF_MAP_LOOKUP_ELEM, fd, key, value, flags=flags, backend=backend)
 
 
-def bpf_map_lookup_and_delete_elem(fd: int, key: Buffer | None, value: Buffer | None = None, *,
-                                   backend: Backend | None = None) -> bytes:
+def bpf_map_lookup_and_delete_elem(
+    fd: int, key: Buffer | None, value: Buffer | None = None, *, backend: Backend | None = None
+) -> bytes:
     """BPF_MAP_LOOKUP_AND_DELETE_ELEM (also the pop of queue/stack maps, with ``key`` None)."""
     return _lookup(uapi.BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags=0, backend=backend)
 
@@ -157,8 +173,9 @@ def bpf_map_delete_elem(fd: int, key: Buffer, *, backend: Backend | None = None)
         raise
 
 
-def bpf_map_get_next_key(fd: int, key: Buffer | None, next_key: Buffer | None = None, *,
-                         backend: Backend | None = None) -> bytes:
+def bpf_map_get_next_key(
+    fd: int, key: Buffer | None, next_key: Buffer | None = None, *, backend: Backend | None = None
+) -> bytes:
     """BPF_MAP_GET_NEXT_KEY: the key after ``key`` (the first key when ``key`` is None or absent).
 
     Raises ``KeyNotExistError`` after the last key, as the kernel's ENOENT.
@@ -226,8 +243,9 @@ def bpf_obj_get_info_by_fd(fd: int, info: ctypes.Structure, *, backend: Backend 
     return int(attr.info.info_len)
 
 
-def bpf_map_get_info_by_fd(fd: int, info: uapi.bpf_map_info | None = None, *,
-                           backend: Backend | None = None) -> uapi.bpf_map_info:
+def bpf_map_get_info_by_fd(
+    fd: int, info: uapi.bpf_map_info | None = None, *, backend: Backend | None = None
+) -> uapi.bpf_map_info:
     """``bpf_map_info`` of the map ``fd``."""
     info = info if info is not None else uapi.bpf_map_info()
     bpf_obj_get_info_by_fd(fd, info, backend=backend)

@@ -114,13 +114,25 @@ def encode_type(t: BTFType, strings: Strings, e: str = "<") -> bytes:
     raise AssertionError(f"cannot encode {t!r}")
 
 
-def blob(type_bytes: bytes, string_bytes: bytes, e: str = "<", *, hdr_len: int = 24,
-         type_off: int = 0, str_off: int | None = None, extra_header: bytes = b"") -> bytes:
+def blob(
+    type_bytes: bytes,
+    string_bytes: bytes,
+    e: str = "<",
+    *,
+    hdr_len: int = 24,
+    type_off: int = 0,
+    str_off: int | None = None,
+    extra_header: bytes = b"",
+) -> bytes:
     """A whole BTF object: header, type section, then string section (offsets overridable)."""
     if str_off is None:
         str_off = type_off + len(type_bytes)
-    header = struct.pack(e + "HBBIIIII", 0xEB9F, 1, 0, hdr_len, type_off, len(type_bytes), str_off,
-                         len(string_bytes)) + extra_header
+    header = (
+        struct.pack(
+            e + "HBBIIIII", 0xEB9F, 1, 0, hdr_len, type_off, len(type_bytes), str_off, len(string_bytes)
+        )
+        + extra_header
+    )
     body = bytearray(max(type_off + len(type_bytes), str_off + len(string_bytes)))
     body[type_off : type_off + len(type_bytes)] = type_bytes
     body[str_off : str_off + len(string_bytes)] = string_bytes

@@ -117,8 +117,20 @@ def test_hand_built_blob_every_kind() -> None:
 def test_resolution_sizes_alignments_names() -> None:
     btf = parse_btf(_hand_built())
     assert btf.resolve(11) == 1 and btf.resolve(19) == 3
-    assert [btf.size_of(i) for i in (1, 2, 3, 4, 5, 6, 7, 11, 15, 16, 17, 20)] == \
-        [4, 1, 8, 16, 8, 4, 4, 4, 4, 4, 8, 8]
+    assert [btf.size_of(i) for i in (1, 2, 3, 4, 5, 6, 7, 11, 15, 16, 17, 20)] == [
+        4,
+        1,
+        8,
+        16,
+        8,
+        4,
+        4,
+        4,
+        4,
+        4,
+        8,
+        8,
+    ]
     assert btf.align_of(5) == 4 and btf.align_of(4) == 1 and btf.align_of(3) == 8
     assert btf.find("s") == 5 and btf.find("X") == 8 and btf.find("X", Kind.FWD) == 8
     assert btf.get("u32", Typedef) == Typedef("u32", 1)
@@ -145,8 +157,12 @@ def test_packed_struct_alignment_is_one() -> None:
 
 def test_loops_raise_btferror() -> None:
     btf = BTF((Typedef("a", 2), Typedef("b", 1), Struct("s", 4, (Member("x", 3, 0), Member("y", 3, 0)))))
-    for call in (lambda: btf.resolve(1), lambda: btf.size_of(2), lambda: btf.align_of(1),
-                 lambda: btf.align_of(3)):
+    for call in (
+        lambda: btf.resolve(1),
+        lambda: btf.size_of(2),
+        lambda: btf.align_of(1),
+        lambda: btf.align_of(3),
+    ):
         with pytest.raises(BTFError):
             call()
     arr = BTF((Array(1, 1, 2),))
@@ -298,8 +314,12 @@ def _records(draw: st.DrawFn) -> bytes:
         kind = draw(st.integers(1, 19))
         vlen = draw(st.integers(0, 3))
         small = st.integers(0, 12)
-        out += struct.pack("<3I", draw(st.sampled_from([0, 1, 3])),
-                           (draw(st.booleans()) << 31) | (kind << 24) | vlen, draw(small))
+        out += struct.pack(
+            "<3I",
+            draw(st.sampled_from([0, 1, 3])),
+            (draw(st.booleans()) << 31) | (kind << 24) | vlen,
+            draw(small),
+        )
         out += struct.pack("<" + "I" * (3 * vlen + 3), *(draw(small) for _ in range(3 * vlen + 3)))
     return out
 
@@ -317,12 +337,19 @@ def _type_strategy(max_id: int) -> st.SearchStrategy[BTFType]:
     name = st.sampled_from(["", "a", "b_c", "node"])
     ref = st.integers(0, max_id)
     u32 = st.integers(0, 2**32 - 1)
-    members = st.lists(st.builds(Member, name, ref, st.integers(0, 2**24 - 1), st.integers(0, 255)),
-                       max_size=4)
+    members = st.lists(
+        st.builds(Member, name, ref, st.integers(0, 2**24 - 1), st.integers(0, 255)), max_size=4
+    )
     values = st.lists(st.builds(EnumValue, name, st.integers(-(2**31), 2**31 - 1)), max_size=4)
     return st.one_of(
-        st.builds(Int, name, st.sampled_from([1, 2, 4, 8, 16]), st.integers(0, 7), st.integers(0, 255),
-                  st.integers(0, 255)),
+        st.builds(
+            Int,
+            name,
+            st.sampled_from([1, 2, 4, 8, 16]),
+            st.integers(0, 7),
+            st.integers(0, 255),
+            st.integers(0, 255),
+        ),
         st.builds(Ptr, ref),
         st.builds(Array, ref, ref, u32),
         st.builds(lambda n, s, m: Struct(n, s, tuple(m), kind_flag=True), name, u32, members),
@@ -332,8 +359,9 @@ def _type_strategy(max_id: int) -> st.SearchStrategy[BTFType]:
         st.builds(Typedef, name, ref),
         st.builds(Const, ref),
         st.builds(Func, name, ref, st.integers(0, 2)),
-        st.builds(lambda r, p: FuncProto(r, tuple(p)), ref,
-                  st.lists(st.builds(Param, name, ref), max_size=3)),
+        st.builds(
+            lambda r, p: FuncProto(r, tuple(p)), ref, st.lists(st.builds(Param, name, ref), max_size=3)
+        ),
         st.builds(Var, name, ref, st.integers(0, 2)),
         st.builds(Float, name, st.sampled_from([4, 8, 16])),
         st.builds(DeclTag, name, ref, st.integers(-1, 5)),

@@ -17,7 +17,12 @@ def test_well_known_kernel_types(btf: BTF) -> None:
     insn = btf.get("bpf_insn", Struct)
     assert isinstance(insn, Struct) and insn.size == 8 and insn.kind_flag
     assert [(m.name, m.bit_offset, m.bitfield_size) for m in insn.members] == [
-        ("code", 0, 0), ("dst_reg", 8, 4), ("src_reg", 12, 4), ("off", 16, 0), ("imm", 32, 0)]
+        ("code", 0, 0),
+        ("dst_reg", 8, 4),
+        ("src_reg", 12, 4),
+        ("off", 16, 0),
+        ("imm", 32, 0),
+    ]
     attr_id = btf.find("bpf_attr", Union)
     assert btf.size_of(attr_id) >= 120 and btf.align_of(attr_id) == 8
     u32 = btf[btf.resolve(btf.find("__u32"))]

@@ -87,8 +87,11 @@ def test_run_trace_lines(capsys: pytest.CaptureFixture[str]) -> None:
     ],
 )
 def test_bad_input_is_one_clear_line(
-    argv: list[str], stdin: str, message: str,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    stdin: str,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import io
 
@@ -103,8 +106,9 @@ def test_bad_input_is_one_clear_line(
 def test_jump_into_lddw_middle_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     prog = tmp_path / "p.hex"
     # goto +1 lands on the second half of the following lddw
-    prog.write_text("05 00 01 00 00 00 00 00 18 00 00 00 01 00 00 00"
-                    " 00 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00")
+    prog.write_text(
+        "05 00 01 00 00 00 00 00 18 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00"
+    )
     code, _, err = run_cli(capsys, "disasm", str(prog))
     assert code == 0  # disassembly shows what is there
     code, _, err = run_cli(capsys, "run", str(prog))
@@ -112,8 +116,14 @@ def test_jump_into_lddw_middle_is_refused(capsys: pytest.CaptureFixture[str], tm
 
 
 def _plugin(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pybpf.cli.conformance", *args], input=stdin,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "pybpf.cli.conformance", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_conformance_plugin_protocol() -> None:

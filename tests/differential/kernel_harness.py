@@ -89,6 +89,7 @@ def _address(buffer: ctypes.Array[ctypes.c_char]) -> int:
 
 # -- raw attrs --------------------------------------------------------------------------------------
 
+
 def map_create(map_type: int, key_size: int, value_size: int, max_entries: int, flags: int = 0) -> int:
     """BPF_MAP_CREATE: map_type, key_size, value_size, max_entries, map_flags (first 5 u32s)."""
     attr = struct.pack("<5I", map_type, key_size, value_size, max_entries, flags)
@@ -135,8 +136,16 @@ def prog_load(program: Sequence[Instruction], prog_type: int = BPF_PROG_TYPE_SOC
 
     def attr(log_level: int, log: ctypes.Array[ctypes.c_char] | None) -> bytes:
         head = struct.pack(
-            "<IIQQIIQII", prog_type, count, _address(code), _address(license_),
-            log_level, LOG_SIZE if log else 0, _address(log) if log else 0, 0, 0,
+            "<IIQQIIQII",
+            prog_type,
+            count,
+            _address(code),
+            _address(license_),
+            log_level,
+            LOG_SIZE if log else 0,
+            _address(log) if log else 0,
+            0,
+            0,
         )
         return head + bytes(128 - len(head))
 
@@ -160,10 +169,19 @@ def prog_test_run(prog_fd: int, data: bytes = TEST_PACKET, repeat: int = 1) -> i
     """
     data_in = _buffer(data)
     data_out = _buffer(len(data) + 256)
-    attr = bytearray(struct.pack(
-        "<IIIIQQII", prog_fd, 0, len(data), len(data_out.raw), _address(data_in), _address(data_out),
-        repeat, 0,
-    ))
+    attr = bytearray(
+        struct.pack(
+            "<IIIIQQII",
+            prog_fd,
+            0,
+            len(data),
+            len(data_out.raw),
+            _address(data_in),
+            _address(data_out),
+            repeat,
+            0,
+        )
+    )
     attr += bytes(80 - len(attr))
     native_bpf(BPF_PROG_TEST_RUN, attr)
     retval: int = struct.unpack_from("<I", attr, 4)[0]
@@ -171,6 +189,7 @@ def prog_test_run(prog_fd: int, data: bytes = TEST_PACKET, repeat: int = 1) -> i
 
 
 # -- program plumbing -------------------------------------------------------------------------------
+
 
 def _alu64(opname: str, dst: int, *, imm: int = 0, src: int | None = None) -> Instruction:
     if src is None:

@@ -37,8 +37,9 @@ SIZE_CODE = {1: op.BPF_B, 2: op.BPF_H, 4: op.BPF_W, 8: op.BPF_DW}
 # -- instruction builders ------------------------------------------------------------------------
 
 
-def alu(opname: str, dst: int, src: int | None = None, imm: int = 0, *, is64: bool = True,
-        off: int = 0) -> Instruction:
+def alu(
+    opname: str, dst: int, src: int | None = None, imm: int = 0, *, is64: bool = True, off: int = 0
+) -> Instruction:
     """``dst <op>= src`` (register form) or ``dst <op>= imm``; ``off`` selects sdiv/smod/movsx."""
     cls = op.BPF_ALU64 if is64 else op.BPF_ALU
     if src is None:
@@ -63,8 +64,11 @@ def movsx(dst: int, src: int, bits: int, *, is64: bool = True) -> Instruction:
 
 def endian(kind: str, dst: int, bits: int) -> Instruction:
     """``le``/``be`` (BPF_ALU | BPF_END, to-little/to-big) or ``bswap`` (BPF_ALU64 | BPF_END)."""
-    cls, source = {"le": (op.BPF_ALU, op.BPF_K), "be": (op.BPF_ALU, op.BPF_X),
-                   "bswap": (op.BPF_ALU64, op.BPF_K)}[kind]
+    cls, source = {
+        "le": (op.BPF_ALU, op.BPF_K),
+        "be": (op.BPF_ALU, op.BPF_X),
+        "bswap": (op.BPF_ALU64, op.BPF_K),
+    }[kind]
     return Instruction(cls | op.ALU_OPS["end"] | source, dst, 0, 0, bits)
 
 
@@ -85,8 +89,9 @@ def load(size: int, dst: int, off: int, *, signed: bool = False, base: int = op.
     return Instruction(op.BPF_LDX | mode | SIZE_CODE[size], dst, base, off)
 
 
-def atomic(size: int, opname: str, off: int, src: int, *, fetch: bool = False,
-           base: int = op.BPF_REG_FP) -> Instruction:
+def atomic(
+    size: int, opname: str, off: int, src: int, *, fetch: bool = False, base: int = op.BPF_REG_FP
+) -> Instruction:
     """``lock *(uN *)(base + off) <op>= src``; ``opname`` add/or/and/xor/xchg/cmpxchg."""
     if opname == "xchg":
         imm = op.BPF_XCHG
@@ -97,8 +102,9 @@ def atomic(size: int, opname: str, off: int, src: int, *, fetch: bool = False,
     return Instruction(op.BPF_STX | op.BPF_ATOMIC | SIZE_CODE[size], base, src, off, imm)
 
 
-def jmp(cond: str, dst: int, off: int, src: int | None = None, imm: int = 0, *,
-        jmp32: bool = False) -> Instruction:
+def jmp(
+    cond: str, dst: int, off: int, src: int | None = None, imm: int = 0, *, jmp32: bool = False
+) -> Instruction:
     """``if dst <cond> src|imm goto +off`` (JMP, or JMP32 comparing the low 32 bits)."""
     cls = op.BPF_JMP32 if jmp32 else op.BPF_JMP
     if src is None:
@@ -122,8 +128,22 @@ def slots(insns: Sequence[Instruction]) -> int:
 
 # -- operations: plain data, each one valid on its own -------------------------------------------
 
-ALU_BINARY = ("add", "sub", "mul", "div", "sdiv", "or", "and", "lsh", "rsh", "mod", "smod", "xor",
-              "mov", "arsh")
+ALU_BINARY = (
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "sdiv",
+    "or",
+    "and",
+    "lsh",
+    "rsh",
+    "mod",
+    "smod",
+    "xor",
+    "mov",
+    "arsh",
+)
 SHIFTS = ("lsh", "rsh", "arsh")
 DIVISIONS = ("div", "sdiv", "mod", "smod")
 CONDITIONS = ("jeq", "jgt", "jge", "jset", "jne", "jsgt", "jsge", "jlt", "jle", "jslt", "jsle")
@@ -333,10 +353,47 @@ def fold_state() -> list[Instruction]:
 # Every strategy is built once at import: building (and validating) strategies inside draws is what
 # makes hypothesis slow, and the generator's speed bounds how many programs a test run can compare.
 
-_SPECIAL_64 = (0, 1, 2, 7, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF,
-               1 << 32, (1 << 63) - 1, 1 << 63, U64, U64 - 1, 0xFFFFFFFF80000000, 0x8000000080000000)
-_SPECIAL_32 = (0, 1, -1, 2, -2, 31, 32, 63, 64, 0x7F, 0x80, 0xFF, 0x7FFF, -0x8000, 0xFFFF,
-               0x7FFFFFFF, -0x80000000)
+_SPECIAL_64 = (
+    0,
+    1,
+    2,
+    7,
+    0x7F,
+    0x80,
+    0xFF,
+    0x7FFF,
+    0x8000,
+    0xFFFF,
+    0x7FFFFFFF,
+    0x80000000,
+    0xFFFFFFFF,
+    1 << 32,
+    (1 << 63) - 1,
+    1 << 63,
+    U64,
+    U64 - 1,
+    0xFFFFFFFF80000000,
+    0x8000000080000000,
+)
+_SPECIAL_32 = (
+    0,
+    1,
+    -1,
+    2,
+    -2,
+    31,
+    32,
+    63,
+    64,
+    0x7F,
+    0x80,
+    0xFF,
+    0x7FFF,
+    -0x8000,
+    0xFFFF,
+    0x7FFFFFFF,
+    -0x80000000,
+)
 
 u64s = st.one_of(st.sampled_from(_SPECIAL_64), st.integers(0, U64), st.integers(0, 1 << 16))
 s32s = st.one_of(st.sampled_from(_SPECIAL_32), st.integers(-(1 << 31), (1 << 31) - 1), st.integers(-300, 300))

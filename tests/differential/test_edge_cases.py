@@ -151,18 +151,54 @@ CASES: dict[str, tuple[list[Instruction], int]] = {
     "stdw imm sign-extended": ([store_imm(8, -8, -2), load(8, 0, -8)], U64 - 1),
     "stw imm keeps upper half": (on_stack(U64, store_imm(4, -8, 0), load(8, 0, -8)), 0xFFFF_FFFF_0000_0000),
     # atomics return old values zero-extended to 64 bits
-    "fetch add64": (on_stack(5, alu("mov", 0, imm=7), atomic(8, "add", -8, 0, fetch=True),
-                             load(8, 1, -8), alu("lsh", 1, imm=32), alu("or", 0, 1)), (12 << 32) | 5),
+    "fetch add64": (
+        on_stack(
+            5,
+            alu("mov", 0, imm=7),
+            atomic(8, "add", -8, 0, fetch=True),
+            load(8, 1, -8),
+            alu("lsh", 1, imm=32),
+            alu("or", 0, 1),
+        ),
+        (12 << 32) | 5,
+    ),
     "fetch add32 old value": (on_stack(U64, lddw(0, U64), atomic(4, "add", -8, 0, fetch=True)), 0xFFFF_FFFF),
-    "add32 carries stay in the word": (on_stack(0xFFFF_FFFF, alu("mov", 1, imm=1), atomic(4, "add", -8, 1),
-                                                load(8, 0, -8)), 0),
-    "fetch and32": (on_stack(0xF0F0, alu("mov", 1, imm=0xFF), atomic(4, "and", -8, 1, fetch=True),
-                             load(8, 0, -8), alu("lsh", 0, imm=16), alu("or", 0, 1)), 0xF0_F0F0),
-    "xchg64": (on_stack(0x1111, lddw(1, 0x2222), atomic(8, "xchg", -8, 1), load(8, 0, -8),
-                        alu("lsh", 0, imm=16), alu("or", 0, 1)), 0x2222_1111),
-    "xchg32 high word kept": (on_stack(0xAAAA_AAAA_0000_0001, lddw(1, 0xFFFF_FFFF_0000_0002),
-                                       atomic(4, "xchg", -8, 1), load(8, 0, -8), alu("add", 0, 1)),
-                              0xAAAA_AAAA_0000_0003),
+    "add32 carries stay in the word": (
+        on_stack(0xFFFF_FFFF, alu("mov", 1, imm=1), atomic(4, "add", -8, 1), load(8, 0, -8)),
+        0,
+    ),
+    "fetch and32": (
+        on_stack(
+            0xF0F0,
+            alu("mov", 1, imm=0xFF),
+            atomic(4, "and", -8, 1, fetch=True),
+            load(8, 0, -8),
+            alu("lsh", 0, imm=16),
+            alu("or", 0, 1),
+        ),
+        0xF0_F0F0,
+    ),
+    "xchg64": (
+        on_stack(
+            0x1111,
+            lddw(1, 0x2222),
+            atomic(8, "xchg", -8, 1),
+            load(8, 0, -8),
+            alu("lsh", 0, imm=16),
+            alu("or", 0, 1),
+        ),
+        0x2222_1111,
+    ),
+    "xchg32 high word kept": (
+        on_stack(
+            0xAAAA_AAAA_0000_0001,
+            lddw(1, 0xFFFF_FFFF_0000_0002),
+            atomic(4, "xchg", -8, 1),
+            load(8, 0, -8),
+            alu("add", 0, 1),
+        ),
+        0xAAAA_AAAA_0000_0003,
+    ),
     # cmpxchg: r0 = old memory value either way; memory changes only when r0 matched
     "cmpxchg64 success": (cmpxchg(8, 10, 10, 20), 10 ^ (20 << 1)),
     "cmpxchg64 failure": (cmpxchg(8, 10, 11, 20), 10 ^ (10 << 1)),
@@ -173,8 +209,13 @@ CASES: dict[str, tuple[list[Instruction], int]] = {
 
 def bounded_loop_sum() -> list[Instruction]:
     """r0 = sum(1..10) with a backward jump the verifier accepts as a bounded loop."""
-    return [alu("mov", 0, imm=0), alu("mov", 1, imm=10), alu("add", 0, 1), alu("add", 1, imm=-1),
-            jmp("jne", 1, -3, None, 0)]
+    return [
+        alu("mov", 0, imm=0),
+        alu("mov", 1, imm=10),
+        alu("add", 0, 1),
+        alu("add", 1, imm=-1),
+        jmp("jne", 1, -3, None, 0),
+    ]
 
 
 CASES["bounded loop"] = (bounded_loop_sum(), 55)

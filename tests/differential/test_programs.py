@@ -36,8 +36,14 @@ alu_only = st.one_of(alu_ops(), alu_ops(), st.builds(Neg, st.booleans(), regs), 
 
 @sharded
 @scaled(1.0, SHARDS)
-@given(st.builds(Program, st.tuples(*[u64s] * 10), st.just((0, 0, 0, 0)),
-                 st.lists(alu_only, min_size=1, max_size=16).map(tuple)))
+@given(
+    st.builds(
+        Program,
+        st.tuples(*[u64s] * 10),
+        st.just((0, 0, 0, 0)),
+        st.lists(alu_only, min_size=1, max_size=16).map(tuple),
+    )
+)
 def test_alu_sequences(differential: Comparator, shard: int, program: Program) -> None:
     differential(program.body())
 
@@ -71,4 +77,3 @@ def test_program_type_does_not_matter(
     """The harness recovers the same r0 whether it loads the body as SOCKET_FILTER or XDP."""
     body = program.body()
     assert kernel.run(body) == xdp_kernel.run(body)
-

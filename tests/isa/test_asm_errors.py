@@ -81,8 +81,9 @@ UBPF_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "column", "words"), KERNEL_ERRORS,
-                         ids=[case[0] for case in KERNEL_ERRORS])
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"), KERNEL_ERRORS, ids=[case[0] for case in KERNEL_ERRORS]
+)
 def test_kernel_syntax_error(text: str, line: int, column: int, words: str) -> None:
     with pytest.raises(AsmError) as caught:
         assemble(text, "kernel")
@@ -93,8 +94,9 @@ def test_kernel_syntax_error(text: str, line: int, column: int, words: str) -> N
     assert str(error).startswith(f"line {line}, column {column}: ")
 
 
-@pytest.mark.parametrize(("text", "line", "column", "words"), UBPF_ERRORS,
-                         ids=[case[0] for case in UBPF_ERRORS])
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"), UBPF_ERRORS, ids=[case[0] for case in UBPF_ERRORS]
+)
 def test_ubpf_syntax_error(text: str, line: int, column: int, words: str) -> None:
     with pytest.raises(AsmError) as caught:
         assemble(text, "ubpf")
@@ -118,11 +120,68 @@ def test_unknown_syntax_is_a_programming_error() -> None:
 
 # Fragments of real statements of both syntaxes, shuffled: most such lines are nearly right.
 _PIECES = [
-    "r0", "r1", "w2", "r10", "r11", "%r1", "%r16", "=", "+=", "s>>=", "-", "+", "*", "(", ")", "[", "]",
-    ",", ":", "#", ";", "u32", "s8", "skb", "ll", "goto", "if", "==", "s<", "call", "pc", "exit", "lock",
-    "mov", "lddw", "ldxw", "jeq", "ja", "0x10", "1", "-1", "99999999999999999999", "label", "map_fd",
-    "func", "kfunc", "load_acquire", "store_release", "xchg_64", "atomic_fetch_add", ".insn", "helper",
-    "local", "runtime", "fetch", "add32", "\t", " ", "bpf_map_lookup_elem", "be16", "(s8)", "0x",
+    "r0",
+    "r1",
+    "w2",
+    "r10",
+    "r11",
+    "%r1",
+    "%r16",
+    "=",
+    "+=",
+    "s>>=",
+    "-",
+    "+",
+    "*",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "#",
+    ";",
+    "u32",
+    "s8",
+    "skb",
+    "ll",
+    "goto",
+    "if",
+    "==",
+    "s<",
+    "call",
+    "pc",
+    "exit",
+    "lock",
+    "mov",
+    "lddw",
+    "ldxw",
+    "jeq",
+    "ja",
+    "0x10",
+    "1",
+    "-1",
+    "99999999999999999999",
+    "label",
+    "map_fd",
+    "func",
+    "kfunc",
+    "load_acquire",
+    "store_release",
+    "xchg_64",
+    "atomic_fetch_add",
+    ".insn",
+    "helper",
+    "local",
+    "runtime",
+    "fetch",
+    "add32",
+    "\t",
+    " ",
+    "bpf_map_lookup_elem",
+    "be16",
+    "(s8)",
+    "0x",
 ]
 
 

@@ -216,7 +216,7 @@ def test_llvm_objdump_lines() -> None:
            3:	95 00 00 00 00 00 00 00	exit
     """
     assert encode_program(assemble(listing)).hex() == (
-        "b700000001000000" "18010000ffffffff00000000ffffffff" "9500000000000000"
+        "b70000000100000018010000ffffffff00000000ffffffff9500000000000000"
     )
 
 

@@ -31,8 +31,9 @@ EXIT = Instruction(0x95)
 
 def raw(*slots: tuple[int, int, int, int, int]) -> bytes:
     """Instruction slots given as (code, dst, src, off, imm)."""
-    return b"".join(struct.pack("<BBhi", code, (src << 4) | dst, off, imm)
-                    for code, dst, src, off, imm in slots)
+    return b"".join(
+        struct.pack("<BBhi", code, (src << 4) | dst, off, imm) for code, dst, src, off, imm in slots
+    )
 
 
 def test_lddw_is_one_instruction_of_two_slots() -> None:
@@ -118,8 +119,10 @@ def test_empty_program() -> None:
 
 def test_branch_target() -> None:
     program = assemble("goto +1\ncall pc-2\nr1 = func(-3) ll\nexit")
-    targets = [branch_target(insn, validate(insn), slot)
-               for insn, slot in zip(program, slot_starts(program), strict=True)]
+    targets = [
+        branch_target(insn, validate(insn), slot)
+        for insn, slot in zip(program, slot_starts(program), strict=True)
+    ]
     assert targets == [2, 0, 0, None]
 
 
@@ -145,8 +148,14 @@ def test_decode_truncated_instruction() -> None:
 
 @pytest.mark.parametrize(
     "insn",
-    [Instruction(0xB7, dst=16), Instruction(0xB7, src=-1), Instruction(0xB7, imm=1 << 31),
-     Instruction(0xB7, off=1 << 15), Instruction(0xB7, imm_hi=1), Instruction(0x100)],
+    [
+        Instruction(0xB7, dst=16),
+        Instruction(0xB7, src=-1),
+        Instruction(0xB7, imm=1 << 31),
+        Instruction(0xB7, off=1 << 15),
+        Instruction(0xB7, imm_hi=1),
+        Instruction(0x100),
+    ],
 )
 def test_encode_refuses_what_does_not_fit(insn: Instruction) -> None:
     with pytest.raises(InstructionError, match="cannot encode"):
@@ -154,4 +163,4 @@ def test_encode_refuses_what_does_not_fit(insn: Instruction) -> None:
 
 
 def test_encode_program() -> None:
-    assert encode_program([Instruction(0xB7, imm=1), EXIT]).hex() == "b700000001000000" "9500000000000000"
+    assert encode_program([Instruction(0xB7, imm=1), EXIT]).hex() == "b7000000010000009500000000000000"

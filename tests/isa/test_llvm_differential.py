@@ -35,8 +35,9 @@ from pybpf.isa.opcodes import OPCODES, Kind, OpSpec
 
 LLVM_MC = shutil.which("llvm-mc")
 LLVM_OBJDUMP = shutil.which("llvm-objdump")
-pytestmark = pytest.mark.skipif(LLVM_MC is None or LLVM_OBJDUMP is None,
-                                reason="llvm-mc or llvm-objdump is not installed")
+pytestmark = pytest.mark.skipif(
+    LLVM_MC is None or LLVM_OBJDUMP is None, reason="llvm-mc or llvm-objdump is not installed"
+)
 
 _OFFSETS = (0, 4, -8, 32767, -32768)
 _IMMEDIATES = (0, 1, -1, 16, 0x7FFFFFFF, -0x80000000)
@@ -140,18 +141,23 @@ def llvm() -> _Results:
     results = _Results()
     if _llvm_major() > 14:
         # Newer LLVMs close most gaps; keep only the notation differences.
-        results.gap = lambda insn, spec: (_llvm14_gap(insn, spec)
-                                          if spec.kind in (Kind.CALL_LOCAL, Kind.CALL_KFUNC, Kind.LDDW)
-                                          else None)
+        results.gap = lambda insn, spec: (
+            _llvm14_gap(insn, spec) if spec.kind in (Kind.CALL_LOCAL, Kind.CALL_KFUNC, Kind.LDDW) else None
+        )
         results.cannot_parse = _no_gap
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         texts = [_mc_text(insn, insn_spec(insn)) for insn in insns]
         (directory / "ours.s").write_text("".join(text + "\n" for text in texts))
-        run = subprocess.run([LLVM_MC, "-triple", "bpfel", "-mattr=+alu32", "-show-encoding",
-                              str(directory / "ours.s")], capture_output=True, text=True, check=False)
-        errors = {int(line): message for line, message in
-                  re.findall(r"ours\.s:(\d+):\d+: error: (.*)", run.stderr)}
+        run = subprocess.run(
+            [LLVM_MC, "-triple", "bpfel", "-mattr=+alu32", "-show-encoding", str(directory / "ours.s")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        errors = {
+            int(line): message for line, message in re.findall(r"ours\.s:(\d+):\d+: error: (.*)", run.stderr)
+        }
         encodings = iter(re.findall(r"# encoding: \[([^\]]*)\]", run.stdout))
         for number, insn in enumerate(insns, start=1):
             if number in errors:
@@ -165,10 +171,24 @@ def llvm() -> _Results:
 
         data = encode_program(insns)
         (directory / "bytes.s").write_text(".text\n" + "".join(f".byte {byte}\n" for byte in data))
-        subprocess.run([LLVM_MC, "-triple", "bpfel", "-filetype=obj", str(directory / "bytes.s"),
-                        "-o", str(directory / "bytes.o")], check=True)
-        listing = subprocess.run([LLVM_OBJDUMP, "-d", "--mattr=+alu32", str(directory / "bytes.o")],
-                                 capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            [
+                LLVM_MC,
+                "-triple",
+                "bpfel",
+                "-filetype=obj",
+                str(directory / "bytes.s"),
+                "-o",
+                str(directory / "bytes.o"),
+            ],
+            check=True,
+        )
+        listing = subprocess.run(
+            [LLVM_OBJDUMP, "-d", "--mattr=+alu32", str(directory / "bytes.o")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     lines = re.findall(r"^\s*\d+:\t[0-9a-f ]+\t(.*)$", listing, flags=re.MULTILINE)
     assert len(lines) == len(insns)
     for insn, line in zip(insns, lines, strict=True):

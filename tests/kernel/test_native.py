@@ -87,7 +87,6 @@ def test_size_larger_than_the_buffer_is_refused_before_the_syscall() -> None:
         native_bpf(BPF_MAP_CREATE, bytes(8), 16)
 
 
-
 def _array_attr(key_size: int = 4, value_size: int = 8, entries: int = 4) -> bytes:
     return struct.pack("<4I", BPF_MAP_TYPE_ARRAY, key_size, value_size, entries) + bytes(56)
 

@@ -20,8 +20,14 @@ def outcome(call: Callable[[], Any]) -> Any:
 
 
 def create(  # noqa: PLR0917
-    backend: Backend, map_type: int, key_size: int, value_size: int, max_entries: int,
-    flags: int = 0, name: bytes = b"", **extra: int,
+    backend: Backend,
+    map_type: int,
+    key_size: int,
+    value_size: int,
+    max_entries: int,
+    flags: int = 0,
+    name: bytes = b"",
+    **extra: int,
 ) -> int:
     attr = uapi.bpf_attr()
     attr.map_type, attr.key_size, attr.value_size = map_type, key_size, value_size
@@ -33,7 +39,7 @@ def create(  # noqa: PLR0917
 
 
 def create_outcome(backend: Backend, *args: Any, **kwargs: Any) -> Any:
-    """"ok" (closing the fd) or ("errno", n)."""
+    """ "ok" (closing the fd) or ("errno", n)."""
 
     def run() -> str:
         os.close(create(backend, *args, **kwargs))
@@ -43,8 +49,14 @@ def create_outcome(backend: Backend, *args: Any, **kwargs: Any) -> Any:
 
 
 def elem(  # noqa: PLR0917
-    backend: Backend, cmd: int, fd: int, key: bytes | None, value: bytes | None = None,
-    flags: int = 0, value_size: int = 0, key_address: int | None = None,
+    backend: Backend,
+    cmd: int,
+    fd: int,
+    key: bytes | None,
+    value: bytes | None = None,
+    flags: int = 0,
+    value_size: int = 0,
+    key_address: int | None = None,
 ) -> Any:
     """Run an element command; returns the bytes written to value/next_key, or ("errno", n)."""
     attr = uapi.bpf_attr()

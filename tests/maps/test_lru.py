@@ -48,7 +48,12 @@ NCPU = possible_cpus()
     ],
 )
 def test_create_errnos(  # noqa: PLR0917
-    backend: Backend, map_type: int, key_size: int, value_size: int, flags: int, expected: object,
+    backend: Backend,
+    map_type: int,
+    key_size: int,
+    value_size: int,
+    flags: int,
+    expected: object,
 ) -> None:
     assert create_outcome(backend, map_type, key_size, value_size, 8, flags) == expected
 

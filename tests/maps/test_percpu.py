@@ -62,8 +62,13 @@ def test_default_cpu_count_is_the_kernels() -> None:
 )
 def test_create_errnos(backend: Backend, map_type: int, key_size: int, value_size: int, flags: int) -> None:
     expected = {
-        (PA, 4, 8, 0): "ok", (PA, 4, 32768, 0): "ok", (PA, 4, 32761, 0): "ok", (PH, 4, 8, 0): "ok",
-        (PH, 4, 8, uapi.BPF_F_NO_PREALLOC): "ok", (PA, 4, 32769, 0): E2BIG, (PH, 4, 32769, 0): E2BIG,
+        (PA, 4, 8, 0): "ok",
+        (PA, 4, 32768, 0): "ok",
+        (PA, 4, 32761, 0): "ok",
+        (PH, 4, 8, 0): "ok",
+        (PH, 4, 8, uapi.BPF_F_NO_PREALLOC): "ok",
+        (PA, 4, 32769, 0): E2BIG,
+        (PH, 4, 32769, 0): E2BIG,
     }.get((map_type, key_size, value_size, flags), EINVAL)
     assert create_outcome(backend, map_type, key_size, value_size, 4, flags) == expected
 

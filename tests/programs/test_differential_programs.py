@@ -43,8 +43,7 @@ _NO_BTF = (
     "pybpf differs: BPF_BTF_LOAD is not implemented (EINVAL 'not yet implemented in pybpf'), so a program "
     "with a callback (lddw func(), which needs BTF func_info) cannot be loaded; the kernel loads and runs it"
 )
-MISMATCHES: dict[str, str] = {
-}
+MISMATCHES: dict[str, str] = {}
 """Cases where pybpf is known to answer differently from the kernel: name -> what differs."""
 
 CALL, LDDW = 0x85, 0x18

@@ -135,7 +135,7 @@ def test_info_xlated_round_trip(backend: Backend) -> None:
     ],
 )
 def test_load_attr_errors(backend: Backend, change: str, expected: int) -> None:
-    code = ctypes.create_string_buffer(bytes.fromhex("b700000002000000" "9500000000000000"), 16)
+    code = ctypes.create_string_buffer(bytes.fromhex("b7000000020000009500000000000000"), 16)
     lic = ctypes.create_string_buffer(b"GPL")
     log = ctypes.create_string_buffer(256)
     attr = uapi.bpf_attr()

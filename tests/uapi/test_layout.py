@@ -100,9 +100,13 @@ def test_every_generated_record_matches_the_btf(btf: BTF) -> None:
     for spelled, cls in gen.C_TYPES.items():
         kw, tag = spelled.split()
         checker.record(cls, btf.find(tag, Union if kw == "union" else Struct), spelled)
-    defined = {v for v in vars(gen).values()
-               if isinstance(v, type) and issubclass(v, (ctypes.Structure, ctypes.Union))
-               and v.__module__ == gen.__name__}
+    defined = {
+        v
+        for v in vars(gen).values()
+        if isinstance(v, type)
+        and issubclass(v, (ctypes.Structure, ctypes.Union))
+        and v.__module__ == gen.__name__
+    }
     assert defined == checker.visited, "some generated classes are not reachable from C_TYPES"
 
 
@@ -121,8 +125,9 @@ def test_every_enumerator_has_the_kernels_value(btf: BTF) -> None:
             if not (isinstance(cls, type) and issubclass(cls, enum.IntEnum)):
                 continue
             members = {v.name: v.value for v in t.values if not v.name.startswith("__")}
-            assert {m.name: m.value for m in cls} == {k: v for k, v in members.items()
-                                                      if cls[k].name == k}, f"enum {t.name}; {REGEN}"
+            assert {m.name: m.value for m in cls} == {k: v for k, v in members.items() if cls[k].name == k}, (
+                f"enum {t.name}; {REGEN}"
+            )
             assert all(cls[k] == v for k, v in members.items()), f"enum {t.name}; {REGEN}"
         elif not any(n in exported for n in names):
             continue

@@ -118,8 +118,10 @@ def parse_btf(data: bytes | bytearray | memoryview, base: BTF | None = None) -> 
         for i, t in enumerate(types):
             for ref in type_refs(t):
                 if ref >= end_id:
-                    raise BTFError(f"type id {start_id + i} ({t.kind.name}) refers to type id {ref}, "
-                                   f"out of range (max {end_id - 1})")
+                    raise BTFError(
+                        f"type id {start_id + i} ({t.kind.name}) refers to type id {ref}, "
+                        f"out of range (max {end_id - 1})"
+                    )
     return BTF(tuple(types), strings=strings, base=base, little_endian=endian == "<")
 
 
@@ -129,7 +131,7 @@ class _Strings:
     def __init__(self, data: bytes, base: BTF | None) -> None:
         base_end = base.strings_end if base is not None else 0
         if base is None and (not data or data[0] != 0):
-            raise BTFError("invalid string section (must start with a NUL byte: offset 0 is \"\")")
+            raise BTFError('invalid string section (must start with a NUL byte: offset 0 is "")')
         if data and data[-1] != 0:
             raise BTFError("invalid string section (must end with a NUL byte)")
         if base_end + len(data) - 1 > BTF_MAX_NAME_OFFSET:
@@ -211,8 +213,10 @@ def _decode_types(raw: bytes, endian: str, names: _Strings, first_id: int, refs:
             raise BTFError(f"type id {type_id}: unknown BTF kind {kind}")
         end = pos + 3 + shape[0] + shape[1] * vlen
         if end > n:
-            raise BTFError(f"type id {type_id} ({Kind(kind).name}, vlen {vlen}) truncated at type "
-                           f"section offset {4 * pos}")
+            raise BTFError(
+                f"type id {type_id} ({Kind(kind).name}, vlen {vlen}) truncated at type "
+                f"section offset {4 * pos}"
+            )
         d.type_id = type_id
         d.name = names.name(w[pos], type_id)
         d.kind_flag = bool(info >> 31)
@@ -244,8 +248,9 @@ class _Decoder:
     # -- one method per kind --------------------------------------------------------------------
     def int_(self) -> BTFType:
         enc = self.w[self.p]
-        return Int(self.name, self.sot, encoding=(enc >> 24) & 0x0F, bit_offset=(enc >> 16) & 0xFF,
-                   bits=enc & 0xFF)
+        return Int(
+            self.name, self.sot, encoding=(enc >> 24) & 0x0F, bit_offset=(enc >> 16) & 0xFF, bits=enc & 0xFF
+        )
 
     def ptr(self) -> BTFType:
         self.refs.append(self.sot)

@@ -26,8 +26,10 @@ from pybpf.vm import DEFAULT_BUDGET, Interpreter, TraceEvent
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="pybpf-conformance-plugin",
-                                     description="Run a hex eBPF program from stdin on hex memory; print r0.")
+    parser = argparse.ArgumentParser(
+        prog="pybpf-conformance-plugin",
+        description="Run a hex eBPF program from stdin on hex memory; print r0.",
+    )
     parser.add_argument("memory", nargs="?", default="", help="initial memory as hex")
     parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help="instruction budget (0: none)")
     parser.add_argument("--debug", action="store_true", help="trace executed instructions on stderr")

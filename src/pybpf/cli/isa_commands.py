@@ -19,8 +19,11 @@ from pybpf.vm import DEFAULT_BUDGET, Interpreter, TraceEvent
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    asm = sub.add_parser("asm", help="assemble eBPF assembly into raw instructions",
-                         description="Assemble kernel/LLVM or uBPF-syntax assembly into raw eBPF bytes.")
+    asm = sub.add_parser(
+        "asm",
+        help="assemble eBPF assembly into raw instructions",
+        description="Assemble kernel/LLVM or uBPF-syntax assembly into raw eBPF bytes.",
+    )
     asm.add_argument("file", nargs="?", default="-", help="assembly source ('-' or omitted: stdin)")
     asm.add_argument("-s", "--syntax", choices=("auto", "kernel", "ubpf"), default="auto")
     asm.add_argument("-o", "--output", help="write raw bytes to this file (default: stdout)")
@@ -28,8 +31,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     asm.add_argument("--json", action="store_true", help="print the instructions as JSON")
     asm.set_defaults(handler=cmd_asm)
 
-    dis = sub.add_parser("disasm", help="disassemble raw eBPF instructions",
-                         description="Disassemble raw, hex or assembly eBPF input into assembly text.")
+    dis = sub.add_parser(
+        "disasm",
+        help="disassemble raw eBPF instructions",
+        description="Disassemble raw, hex or assembly eBPF input into assembly text.",
+    )
     dis.add_argument("file", nargs="?", default="-", help="program ('-' or omitted: stdin)")
     dis.add_argument("-f", "--format", choices=FORMATS, default="auto", help="input format (default: auto)")
     dis.add_argument("-s", "--syntax", choices=("kernel", "ubpf"), default="kernel", help="output syntax")
@@ -38,17 +44,29 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     dis.add_argument("--json", action="store_true", help="print the instructions as JSON")
     dis.set_defaults(handler=cmd_disasm)
 
-    run = sub.add_parser("run", help="run a program on raw memory and print r0",
-                         description="Run a program in the raw model (r1 = memory address, r2 = length).")
+    run = sub.add_parser(
+        "run",
+        help="run a program on raw memory and print r0",
+        description="Run a program in the raw model (r1 = memory address, r2 = length).",
+    )
     run.add_argument("file", help="program: raw bytes, hex text or assembly ('-' for stdin)")
     run.add_argument("-f", "--format", choices=FORMATS, default="auto", help="input format (default: auto)")
-    run.add_argument("-s", "--syntax", choices=("auto", "kernel", "ubpf"), default="auto",
-                     help="assembly syntax when the input is assembly")
+    run.add_argument(
+        "-s",
+        "--syntax",
+        choices=("auto", "kernel", "ubpf"),
+        default="auto",
+        help="assembly syntax when the input is assembly",
+    )
     mem = run.add_mutually_exclusive_group()
     mem.add_argument("-m", "--mem", default="", help="input memory as hex text")
     mem.add_argument("--mem-file", help="input memory: raw bytes from this file")
-    run.add_argument("--budget", type=int, default=DEFAULT_BUDGET,
-                     help=f"instruction budget, 0 for unlimited (default {DEFAULT_BUDGET})")
+    run.add_argument(
+        "--budget",
+        type=int,
+        default=DEFAULT_BUDGET,
+        help=f"instruction budget, 0 for unlimited (default {DEFAULT_BUDGET})",
+    )
     run.add_argument("--trace", action="store_true", help="print executed instructions and register changes")
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.set_defaults(handler=cmd_run)
@@ -56,9 +74,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def insn_json(insn: Instruction, slot: int) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "slot": slot, "opcode": insn.opcode, "dst": insn.dst, "src": insn.src,
-        "off": insn.off, "imm": insn.imm,
-        "bytes": insn.encode().hex(" "), "kernel": format_instruction(insn, "kernel"),
+        "slot": slot,
+        "opcode": insn.opcode,
+        "dst": insn.dst,
+        "src": insn.src,
+        "off": insn.off,
+        "imm": insn.imm,
+        "bytes": insn.encode().hex(" "),
+        "kernel": format_instruction(insn, "kernel"),
         "ubpf": format_instruction(insn, "ubpf"),
     }
     if insn.is_lddw:
@@ -114,14 +137,21 @@ def cmd_run(args: argparse.Namespace) -> int:
             for event in events:
                 print(format_trace_event(event))
     if args.json:
-        out: dict[str, Any] = {"r0": result.retval, "r0_hex": f"{result.retval:#x}",
-                               "instructions": result.instructions}
+        out: dict[str, Any] = {
+            "r0": result.retval,
+            "r0_hex": f"{result.retval:#x}",
+            "instructions": result.instructions,
+        }
         if memory:
             out["memory"] = bytes(memory).hex()
         if args.trace:
             out["trace"] = [
-                {"pc": e.pc, "depth": e.depth, "insn": format_instruction(e.insn),
-                 "changes": {f"r{c.reg}": [c.old, c.new] for c in e.changes}}
+                {
+                    "pc": e.pc,
+                    "depth": e.depth,
+                    "insn": format_instruction(e.insn),
+                    "changes": {f"r{c.reg}": [c.old, c.new] for c in e.changes},
+                }
                 for e in events
             ]
         print(json.dumps(out, indent=2))

@@ -23,7 +23,8 @@ EXIT_USAGE = 2
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pybpf", description="The Linux bpf(2) system in user space: assemble, inspect and run eBPF.")
+        prog="pybpf", description="The Linux bpf(2) system in user space: assemble, inspect and run eBPF."
+    )
     parser.add_argument("--version", action="version", version=f"pybpf {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     isa_commands.add_parsers(sub)

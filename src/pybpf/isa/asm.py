@@ -47,12 +47,19 @@ _OPCODE_PREFIX_RE = re.compile(r"\s*\([0-9a-fA-F]{2}\)(?=\s)")
 # First words that only one syntax has.
 _KERNEL_WORDS = frozenset({"if", "goto", "gotol", "store_release", "ld_pseudo"})
 _SHARED_WORDS = frozenset({"exit", "call", "callx", "lock", "may_goto", ".insn"})
-_UBPF_WORDS = frozenset(
-    {spec.mnemonic.split()[0] for spec in opcodes.OPCODES}
-    | {"ja32", "swap16", "swap32", "swap64"}
-    | {spec.mnemonic + "64" for spec in opcodes.OPCODES if spec.kind in (opcodes.Kind.ALU, opcodes.Kind.NEG,
-                                                                          opcodes.Kind.MOVSX) and spec.alu64}
-) - _SHARED_WORDS - _KERNEL_WORDS
+_UBPF_WORDS = (
+    frozenset(
+        {spec.mnemonic.split()[0] for spec in opcodes.OPCODES}
+        | {"ja32", "swap16", "swap32", "swap64"}
+        | {
+            spec.mnemonic + "64"
+            for spec in opcodes.OPCODES
+            if spec.kind in (opcodes.Kind.ALU, opcodes.Kind.NEG, opcodes.Kind.MOVSX) and spec.alu64
+        }
+    )
+    - _SHARED_WORDS
+    - _KERNEL_WORDS
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +93,13 @@ def assemble(text: str, syntax: str = "auto", *, maps: Mapping[str, int] | None 
         for label in line.labels:
             if label.text in labels:
                 previous = label_tokens[label.text]
-                raise AsmError(f"duplicate label {label.text!r} (first defined at column {previous.column} "
-                               f"of an earlier line)", line.lineno, label.column, line.text)
+                raise AsmError(
+                    f"duplicate label {label.text!r} (first defined at column {previous.column} "
+                    f"of an earlier line)",
+                    line.lineno,
+                    label.column,
+                    line.text,
+                )
             labels[label.text] = slot
             label_tokens[label.text] = label
         if not line.tokens:
@@ -109,7 +121,7 @@ def assemble(text: str, syntax: str = "auto", *, maps: Mapping[str, int] | None 
 
 
 def detect_syntax(text: str) -> str:
-    """"kernel" or "ubpf": the syntax ``assemble(text, "auto")`` reads ``text`` in."""
+    """ "kernel" or "ubpf": the syntax ``assemble(text, "auto")`` reads ``text`` in."""
     return _detect(_split_lines(text))
 
 
@@ -134,7 +146,7 @@ def _blank_prefix(line: str) -> str:
     match = _POSITION_RE.match(line) or _OPCODE_PREFIX_RE.match(line)
     if match is None:
         return line
-    return " " * match.end() + line[match.end():]
+    return " " * match.end() + line[match.end() :]
 
 
 def _detect(lines: list[_Line]) -> str:
@@ -171,8 +183,9 @@ def _vote(tokens: tuple[Token, ...]) -> str | None:
 
 
 # -- labels and maps -----------------------------------------------------------------------------
-def _resolve(statements: list[tuple[Statement, _Line]], labels: dict[str, int],
-             maps: Mapping[str, int]) -> list[Instruction]:
+def _resolve(
+    statements: list[tuple[Statement, _Line]], labels: dict[str, int], maps: Mapping[str, int]
+) -> list[Instruction]:
     program: list[Instruction] = []
     slot = 0
     for statement, line in statements:
@@ -187,18 +200,31 @@ def _resolve(statements: list[tuple[Statement, _Line]], labels: dict[str, int],
             if not lo <= offset <= hi:
                 width = "16-bit offset" if target.field == "off" else "32-bit immediate"
                 hint = " (gotol reaches further)" if target.field == "off" else ""
-                raise AsmError(f"label {target.label!r} is {offset} slots away, out of the {width} range "
-                               f"{lo}..{hi}{hint}", line.lineno, target.token.column, line.text)
+                raise AsmError(
+                    f"label {target.label!r} is {offset} slots away, out of the {width} range "
+                    f"{lo}..{hi}{hint}",
+                    line.lineno,
+                    target.token.column,
+                    line.text,
+                )
             insn = replace(insn, **{target.field: offset})
         map_ref = statement.map_ref
         if map_ref is not None:
             value = maps.get(map_ref.name)
             if value is None:
-                raise AsmError(f"unknown map {map_ref.name!r} (give its fd in maps=)", line.lineno,
-                               map_ref.token.column, line.text)
+                raise AsmError(
+                    f"unknown map {map_ref.name!r} (give its fd in maps=)",
+                    line.lineno,
+                    map_ref.token.column,
+                    line.text,
+                )
             if not S32[0] <= value <= S32[1]:
-                raise AsmError(f"map {map_ref.name!r} has fd {value}, out of the 32-bit range", line.lineno,
-                               map_ref.token.column, line.text)
+                raise AsmError(
+                    f"map {map_ref.name!r} has fd {value}, out of the 32-bit range",
+                    line.lineno,
+                    map_ref.token.column,
+                    line.text,
+                )
             insn = replace(insn, imm=value)
         program.append(insn)
         slot += insn.slots

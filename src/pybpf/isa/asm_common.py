@@ -67,8 +67,9 @@ class Statement:
     map_ref: MapRef | None = None
 
 
-def build(spec: opcodes.OpSpec, *, dst: int = 0, src: int = 0, off: int = 0, imm: int = 0,
-          imm_hi: int = 0) -> Instruction:
+def build(
+    spec: opcodes.OpSpec, *, dst: int = 0, src: int = 0, off: int = 0, imm: int = 0, imm_hi: int = 0
+) -> Instruction:
     """The instruction ``spec`` describes, with its discriminating field (``off`` of sdiv ...) set."""
     fields = {"dst": dst, "src": src, "off": off, "imm": imm}
     if spec.discriminator is not None:
@@ -123,8 +124,11 @@ def read_target(stream: TokenStream, field: str, allow_pc: bool) -> tuple[int, T
     Returns the relative offset (0 while a label waits) and the pending label, if any.
     """
     token = stream.peek()
-    if allow_pc and token is not None and token.is_ident("pc") and (
-        stream.at_punct("+", 1) or stream.at_punct("-", 1)
+    if (
+        allow_pc
+        and token is not None
+        and token.is_ident("pc")
+        and (stream.at_punct("+", 1) or stream.at_punct("-", 1))
     ):
         stream.next()
         token = stream.peek()
@@ -177,9 +181,16 @@ def read_pseudo(stream: TokenStream, dst: int) -> Statement:
     first = stream.peek()
     if src == opcodes.BPF_PSEUDO_FUNC:
         imm, target = read_target(stream, "imm", allow_pc=True)
-    elif first is not None and first.kind is TokenKind.IDENT and src in (
-        opcodes.BPF_PSEUDO_MAP_FD, opcodes.BPF_PSEUDO_MAP_VALUE,
-        opcodes.BPF_PSEUDO_MAP_IDX, opcodes.BPF_PSEUDO_MAP_IDX_VALUE,
+    elif (
+        first is not None
+        and first.kind is TokenKind.IDENT
+        and src
+        in (
+            opcodes.BPF_PSEUDO_MAP_FD,
+            opcodes.BPF_PSEUDO_MAP_VALUE,
+            opcodes.BPF_PSEUDO_MAP_IDX,
+            opcodes.BPF_PSEUDO_MAP_IDX_VALUE,
+        )
     ):
         stream.next()
         imm, map_ref = 0, MapRef(first.text, first)
@@ -189,8 +200,9 @@ def read_pseudo(stream: TokenStream, dst: int) -> Statement:
     if stream.accept_punct(","):
         imm_hi = read_imm32(stream, "second-slot immediate")
     elif src in _TWO_ARGUMENTS:
-        raise stream.error(f"{name.text}() takes two arguments: ({'fd' if src == 2 else 'index'}, offset)",
-                           stream.peek())
+        raise stream.error(
+            f"{name.text}() takes two arguments: ({'fd' if src == 2 else 'index'}, offset)", stream.peek()
+        )
     stream.expect_punct(")")
     insn = Instruction(LDDW_OPCODE, dst, src, 0, imm, imm_hi)
     return Statement(insn, target, map_ref)
@@ -199,8 +211,11 @@ def read_pseudo(stream: TokenStream, dst: int) -> Statement:
 def format_pseudo(insn: Instruction, label: str | None) -> str:
     """The notation of an lddw with a pseudo source (``insn.src`` in LDDW_PSEUDO_NAMES, not 0)."""
     name = _PSEUDO_NAME[insn.src]
-    first = label if label is not None else (
-        format_offset(insn.imm) if insn.src == opcodes.BPF_PSEUDO_FUNC else str(insn.imm))
+    first = (
+        label
+        if label is not None
+        else (format_offset(insn.imm) if insn.src == opcodes.BPF_PSEUDO_FUNC else str(insn.imm))
+    )
     if insn.imm_hi or insn.src in _TWO_ARGUMENTS:
         return f"{name}({first}, {insn.imm_hi})"
     return f"{name}({first})"
@@ -237,4 +252,3 @@ def format_raw(insn: Instruction) -> str:
     if insn.is_lddw:
         text += f", {insn.imm_hi}"
     return text
-

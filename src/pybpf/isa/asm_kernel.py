@@ -67,8 +67,16 @@ for _spec in opcodes.OPCODES:
         _ALU[_spec.op, _spec.alu64, _spec.use_src_reg] = _spec
     elif _spec.kind is Kind.JCOND:
         _JCOND[_spec.op, _spec.alu64, _spec.use_src_reg] = _spec
-    elif _spec.kind in (Kind.LDX, Kind.LDXSX, Kind.ST, Kind.STX, Kind.LD_ABS, Kind.LD_IND,
-                        Kind.LOAD_ACQ, Kind.STORE_REL):
+    elif _spec.kind in (
+        Kind.LDX,
+        Kind.LDXSX,
+        Kind.ST,
+        Kind.STX,
+        Kind.LD_ABS,
+        Kind.LD_IND,
+        Kind.LOAD_ACQ,
+        Kind.STORE_REL,
+    ):
         _MEM[_spec.kind, _spec.size] = _spec
     elif _spec.kind is Kind.ATOMIC:
         _ATOMIC[_spec.op, _spec.fetch, _spec.size] = _spec
@@ -95,8 +103,12 @@ for _op in opcodes.ATOMIC_OPS:
 for _op in ("xchg", "cmpxchg"):
     _ATOMIC_CALLS[f"atomic_{_op}"] = (_op, True, 0)
     _ATOMIC_CALLS[f"atomic64_{_op}"] = (_op, True, 8)
-_LLVM_EXCHANGES = {"xchg_64": ("xchg", 8), "xchg32_32": ("xchg", 4),
-                   "cmpxchg_64": ("cmpxchg", 8), "cmpxchg32_32": ("cmpxchg", 4)}
+_LLVM_EXCHANGES = {
+    "xchg_64": ("xchg", 8),
+    "xchg32_32": ("xchg", 4),
+    "cmpxchg_64": ("cmpxchg", 8),
+    "cmpxchg32_32": ("cmpxchg", 4),
+}
 
 
 # == parsing ====================================================================================
@@ -216,8 +228,9 @@ def _assignment(stream: TokenStream) -> Statement:
         src = _read_reg(stream)
         _same_width(stream, dst, src)
         if src.num != dst.num:
-            raise stream.error(f"negation works in place: write {dst.token.text} = -{dst.token.text}",
-                               src.token)
+            raise stream.error(
+                f"negation works in place: write {dst.token.text} = -{dst.token.text}", src.token
+            )
         return Statement(build(_SINGLE[Kind.NEG, not dst.is32], dst=dst.num))
     if rhs.is_punct("("):
         return _sign_extending_move(stream, dst)
@@ -247,8 +260,11 @@ def _assignment(stream: TokenStream) -> Statement:
             raise stream.error("a 64-bit immediate load needs an r register", dst.token)
         return Statement(Instruction.lddw(dst.num, imm64(stream, value, token)))
     if not IMM32[0] <= value <= IMM32[1] and IMM64[0] <= value <= IMM64[1]:
-        raise stream.error(f"immediate {value} out of range for 32 bits (a 64-bit load is written "
-                           f"'{dst.token.text} = {value:#x} ll')", token)
+        raise stream.error(
+            f"immediate {value} out of range for 32 bits (a 64-bit load is written "
+            f"'{dst.token.text} = {value:#x} ll')",
+            token,
+        )
     imm = imm32(stream, value, token)
     return Statement(build(_ALU["mov", not dst.is32, False], dst=dst.num, imm=imm))
 
@@ -354,8 +370,11 @@ def _atomic_call(stream: TokenStream, dst: _Reg) -> Statement:
     value = _read_value_reg(stream, size)
     stream.expect_punct(")")
     if op != "cmpxchg" and value.num != dst.num:
-        raise stream.error(f"the old value is returned in the source register: write "
-                           f"{value.token.text} = {name.text}(..., {value.token.text})", dst.token)
+        raise stream.error(
+            f"the old value is returned in the source register: write "
+            f"{value.token.text} = {name.text}(..., {value.token.text})",
+            dst.token,
+        )
     if dst.is32 and size == 8:
         raise stream.error("a 64-bit atomic needs r registers", dst.token)
     return Statement(build(_ATOMIC[op, fetch, size], dst=base, src=value.num, off=off))

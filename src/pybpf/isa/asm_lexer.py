@@ -43,9 +43,45 @@ class Token:
 # with the letter s; they are tried before identifiers, and an identifier swallows a whole word, so
 # "sub" or "rs" never start an operator.
 _OPERATORS = (
-    "s>>=", "<<=", ">>=", "s>=", "s<=", "s/=", "s%=", "s>", "s<",
-    "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "==", "!=", ">=", "<=",
-    ">", "<", "=", "+", "-", "*", "/", "%", "&", "|", "^", "(", ")", "[", "]", ",", ":", "#",
+    "s>>=",
+    "<<=",
+    ">>=",
+    "s>=",
+    "s<=",
+    "s/=",
+    "s%=",
+    "s>",
+    "s<",
+    "+=",
+    "-=",
+    "*=",
+    "/=",
+    "%=",
+    "|=",
+    "&=",
+    "^=",
+    "==",
+    "!=",
+    ">=",
+    "<=",
+    ">",
+    "<",
+    "=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "&",
+    "|",
+    "^",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    ":",
+    "#",
 )
 _TOKEN_RE = re.compile(
     r"(?P<space>\s+)"
@@ -79,8 +115,14 @@ def tokenize(line: str, lineno: int) -> list[Token]:
         if kind == "badnumber":
             raise AsmError(f"malformed number {text!r}", lineno, column, line)
         if kind == "number":
-            tokens.append(Token(TokenKind.NUMBER, text, column, int(text, 0) if text[:2] in ("0x", "0X")
-                                else int(text, 10)))
+            tokens.append(
+                Token(
+                    TokenKind.NUMBER,
+                    text,
+                    column,
+                    int(text, 0) if text[:2] in ("0x", "0X") else int(text, 10),
+                )
+            )
         elif kind == "ident":
             tokens.append(Token(TokenKind.IDENT, text, column))
         else:

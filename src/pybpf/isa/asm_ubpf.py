@@ -75,8 +75,13 @@ _OPERANDS: dict[Kind, tuple[str, ...]] = {
     Kind.ATOMIC: ("mem_dst", "src"),
 }
 # The field a jump or call target fills.
-_TARGET_FIELD = {Kind.JA: "off", Kind.MAY_GOTO: "off", Kind.JCOND: "off", Kind.GOTOL: "imm",
-                 Kind.CALL_LOCAL: "imm"}
+_TARGET_FIELD = {
+    Kind.JA: "off",
+    Kind.MAY_GOTO: "off",
+    Kind.JCOND: "off",
+    Kind.GOTOL: "imm",
+    Kind.CALL_LOCAL: "imm",
+}
 
 _MNEMONICS: dict[str, dict[bool, OpSpec]] = {}
 """mnemonic -> {uses a source register: spec}"""
@@ -187,8 +192,10 @@ def _operands(stream: TokenStream, candidates: dict[bool, OpSpec]) -> Statement:
             fields[field], target = read_target(stream, field, allow_pc=False)
     spec = candidates.get(uses_reg)
     if spec is None:
-        raise stream.error(f"{next(iter(candidates.values())).mnemonic} takes "
-                           f"{'a register' if not uses_reg else 'an immediate'} here")
+        raise stream.error(
+            f"{next(iter(candidates.values())).mnemonic} takes "
+            f"{'a register' if not uses_reg else 'an immediate'} here"
+        )
     if kind is Kind.CALL_KFUNC and stream.accept_punct(","):
         value, token = stream.signed_number("a BTF fd index")
         fields["off"] = off16(stream, value, token, "BTF fd index")

@@ -26,8 +26,13 @@ _FORMATTERS: dict[str, Callable[[Instruction, OpSpec, str | None], str]] = {
 }
 
 
-def format_instruction(insn: Instruction, syntax: str = "kernel", *, slot: int | None = None,
-                       labels: Mapping[int, str] | None = None) -> str:
+def format_instruction(
+    insn: Instruction,
+    syntax: str = "kernel",
+    *,
+    slot: int | None = None,
+    labels: Mapping[int, str] | None = None,
+) -> str:
     """One instruction in ``syntax`` ("kernel" or "ubpf").
 
     With ``slot`` (where the instruction starts) and ``labels`` (slot -> label name), a branch whose
@@ -46,8 +51,9 @@ def format_instruction(insn: Instruction, syntax: str = "kernel", *, slot: int |
     return formatter(insn, spec, label)
 
 
-def disassemble(insns: Sequence[Instruction], syntax: str = "kernel", *, labels: bool = False,
-                show_slots: bool = False) -> str:
+def disassemble(
+    insns: Sequence[Instruction], syntax: str = "kernel", *, labels: bool = False, show_slots: bool = False
+) -> str:
     """A whole program, one instruction per line.
 
     ``labels``: name every branch target (``L5`` for jumps, ``fn5`` for subprograms, after the slot

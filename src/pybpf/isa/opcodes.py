@@ -33,12 +33,36 @@ SIZE_CTYPE = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}
 BPF_IMM, BPF_ABS, BPF_IND, BPF_MEM, BPF_MEMSX, BPF_ATOMIC = 0x00, 0x20, 0x40, 0x60, 0x80, 0xC0
 
 ALU_OPS = {
-    "add": 0x00, "sub": 0x10, "mul": 0x20, "div": 0x30, "or": 0x40, "and": 0x50, "lsh": 0x60,
-    "rsh": 0x70, "neg": 0x80, "mod": 0x90, "xor": 0xA0, "mov": 0xB0, "arsh": 0xC0, "end": 0xD0,
+    "add": 0x00,
+    "sub": 0x10,
+    "mul": 0x20,
+    "div": 0x30,
+    "or": 0x40,
+    "and": 0x50,
+    "lsh": 0x60,
+    "rsh": 0x70,
+    "neg": 0x80,
+    "mod": 0x90,
+    "xor": 0xA0,
+    "mov": 0xB0,
+    "arsh": 0xC0,
+    "end": 0xD0,
 }
 JMP_OPS = {
-    "ja": 0x00, "jeq": 0x10, "jgt": 0x20, "jge": 0x30, "jset": 0x40, "jne": 0x50, "jsgt": 0x60,
-    "jsge": 0x70, "call": 0x80, "exit": 0x90, "jlt": 0xA0, "jle": 0xB0, "jslt": 0xC0, "jsle": 0xD0,
+    "ja": 0x00,
+    "jeq": 0x10,
+    "jgt": 0x20,
+    "jge": 0x30,
+    "jset": 0x40,
+    "jne": 0x50,
+    "jsgt": 0x60,
+    "jsge": 0x70,
+    "call": 0x80,
+    "exit": 0x90,
+    "jlt": 0xA0,
+    "jle": 0xB0,
+    "jslt": 0xC0,
+    "jsle": 0xD0,
     "jcond": 0xE0,
 }
 
@@ -158,44 +182,143 @@ def _build_table() -> list[OpSpec]:
                 if name in ("div", "mod", "mov"):
                     disc = ("off", 0)
                     reserved = reserved - {"off"}
-                add(OpSpec(opcode, Kind.ALU, name + suffix, name, is64, use_src_reg=reg,
-                           discriminator=disc, reserved=reserved))
+                add(
+                    OpSpec(
+                        opcode,
+                        Kind.ALU,
+                        name + suffix,
+                        name,
+                        is64,
+                        use_src_reg=reg,
+                        discriminator=disc,
+                        reserved=reserved,
+                    )
+                )
                 if name in ("div", "mod"):
                     signed = "s" + name
-                    add(OpSpec(opcode, Kind.ALU, signed + suffix, signed, is64, use_src_reg=reg,
-                               discriminator=("off", 1), reserved=reserved))
-        add(OpSpec(cls | ALU_OPS["neg"], Kind.NEG, "neg" + suffix, "neg", is64,
-                   reserved=_r("src", "off", "imm")))
+                    add(
+                        OpSpec(
+                            opcode,
+                            Kind.ALU,
+                            signed + suffix,
+                            signed,
+                            is64,
+                            use_src_reg=reg,
+                            discriminator=("off", 1),
+                            reserved=reserved,
+                        )
+                    )
+        add(
+            OpSpec(
+                cls | ALU_OPS["neg"], Kind.NEG, "neg" + suffix, "neg", is64, reserved=_r("src", "off", "imm")
+            )
+        )
         for bits in (8, 16, 32) if is64 else (8, 16):
-            add(OpSpec(cls | ALU_OPS["mov"] | BPF_X, Kind.MOVSX, f"movsx{bits}{suffix}", "movsx", is64,
-                       width=bits, use_src_reg=True, discriminator=("off", bits), reserved=_r("imm")))
+            add(
+                OpSpec(
+                    cls | ALU_OPS["mov"] | BPF_X,
+                    Kind.MOVSX,
+                    f"movsx{bits}{suffix}",
+                    "movsx",
+                    is64,
+                    width=bits,
+                    use_src_reg=True,
+                    discriminator=("off", bits),
+                    reserved=_r("imm"),
+                )
+            )
     for bits in (16, 32, 64):
-        add(OpSpec(BPF_ALU | ALU_OPS["end"] | BPF_K, Kind.END, f"le{bits}", "le", False, width=bits,
-                   discriminator=("imm", bits), reserved=_r("src", "off")))
-        add(OpSpec(BPF_ALU | ALU_OPS["end"] | BPF_X, Kind.END, f"be{bits}", "be", False, width=bits,
-                   discriminator=("imm", bits), reserved=_r("src", "off")))
-        add(OpSpec(BPF_ALU64 | ALU_OPS["end"] | BPF_K, Kind.END, f"bswap{bits}", "bswap", True,
-                   width=bits, discriminator=("imm", bits), reserved=_r("src", "off")))
+        add(
+            OpSpec(
+                BPF_ALU | ALU_OPS["end"] | BPF_K,
+                Kind.END,
+                f"le{bits}",
+                "le",
+                False,
+                width=bits,
+                discriminator=("imm", bits),
+                reserved=_r("src", "off"),
+            )
+        )
+        add(
+            OpSpec(
+                BPF_ALU | ALU_OPS["end"] | BPF_X,
+                Kind.END,
+                f"be{bits}",
+                "be",
+                False,
+                width=bits,
+                discriminator=("imm", bits),
+                reserved=_r("src", "off"),
+            )
+        )
+        add(
+            OpSpec(
+                BPF_ALU64 | ALU_OPS["end"] | BPF_K,
+                Kind.END,
+                f"bswap{bits}",
+                "bswap",
+                True,
+                width=bits,
+                discriminator=("imm", bits),
+                reserved=_r("src", "off"),
+            )
+        )
 
     # JMP and JMP32 -------------------------------------------------------------------------
     add(OpSpec(BPF_JMP | JMP_OPS["ja"], Kind.JA, "ja", "ja", reserved=_r("dst", "src", "imm")))
     add(OpSpec(BPF_JMP32 | JMP_OPS["ja"], Kind.GOTOL, "gotol", "ja", reserved=_r("dst", "src", "off")))
     for cls, is64, suffix in ((BPF_JMP, True, ""), (BPF_JMP32, False, "32")):
         for name in ("jeq", "jgt", "jge", "jset", "jne", "jsgt", "jsge", "jlt", "jle", "jslt", "jsle"):
-            add(OpSpec(cls | JMP_OPS[name] | BPF_K, Kind.JCOND, name + suffix, name, is64,
-                       reserved=_r("src")))
-            add(OpSpec(cls | JMP_OPS[name] | BPF_X, Kind.JCOND, name + suffix, name, is64,
-                       use_src_reg=True, reserved=_r("imm")))
-    add(OpSpec(BPF_JMP | JMP_OPS["jcond"], Kind.MAY_GOTO, "may_goto", "may_goto",
-               discriminator=("src", BPF_MAY_GOTO), reserved=_r("dst", "imm")))
+            add(
+                OpSpec(cls | JMP_OPS[name] | BPF_K, Kind.JCOND, name + suffix, name, is64, reserved=_r("src"))
+            )
+            add(
+                OpSpec(
+                    cls | JMP_OPS[name] | BPF_X,
+                    Kind.JCOND,
+                    name + suffix,
+                    name,
+                    is64,
+                    use_src_reg=True,
+                    reserved=_r("imm"),
+                )
+            )
+    add(
+        OpSpec(
+            BPF_JMP | JMP_OPS["jcond"],
+            Kind.MAY_GOTO,
+            "may_goto",
+            "may_goto",
+            discriminator=("src", BPF_MAY_GOTO),
+            reserved=_r("dst", "imm"),
+        )
+    )
     call = BPF_JMP | JMP_OPS["call"]
     add(OpSpec(call, Kind.CALL, "call", "call", discriminator=("src", 0), reserved=_r("dst", "off")))
-    add(OpSpec(call, Kind.CALL_LOCAL, "call local", "call", discriminator=("src", BPF_PSEUDO_CALL),
-               reserved=_r("dst", "off")))
-    add(OpSpec(call, Kind.CALL_KFUNC, "call kfunc", "call", discriminator=("src", BPF_PSEUDO_KFUNC_CALL),
-               reserved=_r("dst")))
-    add(OpSpec(call | BPF_X, Kind.CALLX, "callx", "callx", use_src_reg=True,
-               reserved=_r("src", "off", "imm")))
+    add(
+        OpSpec(
+            call,
+            Kind.CALL_LOCAL,
+            "call local",
+            "call",
+            discriminator=("src", BPF_PSEUDO_CALL),
+            reserved=_r("dst", "off"),
+        )
+    )
+    add(
+        OpSpec(
+            call,
+            Kind.CALL_KFUNC,
+            "call kfunc",
+            "call",
+            discriminator=("src", BPF_PSEUDO_KFUNC_CALL),
+            reserved=_r("dst"),
+        )
+    )
+    add(
+        OpSpec(call | BPF_X, Kind.CALLX, "callx", "callx", use_src_reg=True, reserved=_r("src", "off", "imm"))
+    )
     add(OpSpec(BPF_JMP | JMP_OPS["exit"], Kind.EXIT, "exit", "exit", reserved=_r("dst", "src", "off", "imm")))
 
     # Loads and stores ----------------------------------------------------------------------
@@ -203,37 +326,144 @@ def _build_table() -> list[OpSpec]:
     for size_code in (BPF_B, BPF_H, BPF_W):
         nbytes = SIZE_BYTES[size_code]
         sfx = SIZE_SUFFIX[nbytes]
-        add(OpSpec(BPF_LD | BPF_ABS | size_code, Kind.LD_ABS, "ldabs" + sfx, "ld_abs", size=nbytes,
-                   reserved=_r("dst", "src", "off")))
-        add(OpSpec(BPF_LD | BPF_IND | size_code, Kind.LD_IND, "ldind" + sfx, "ld_ind", size=nbytes,
-                   use_src_reg=True, reserved=_r("dst", "off")))
+        add(
+            OpSpec(
+                BPF_LD | BPF_ABS | size_code,
+                Kind.LD_ABS,
+                "ldabs" + sfx,
+                "ld_abs",
+                size=nbytes,
+                reserved=_r("dst", "src", "off"),
+            )
+        )
+        add(
+            OpSpec(
+                BPF_LD | BPF_IND | size_code,
+                Kind.LD_IND,
+                "ldind" + sfx,
+                "ld_ind",
+                size=nbytes,
+                use_src_reg=True,
+                reserved=_r("dst", "off"),
+            )
+        )
     for size_code in (BPF_B, BPF_H, BPF_W, BPF_DW):
         nbytes = SIZE_BYTES[size_code]
         sfx = SIZE_SUFFIX[nbytes]
-        add(OpSpec(BPF_LDX | BPF_MEM | size_code, Kind.LDX, "ldx" + sfx, "ldx", size=nbytes,
-                   use_src_reg=True, reserved=_r("imm")))
+        add(
+            OpSpec(
+                BPF_LDX | BPF_MEM | size_code,
+                Kind.LDX,
+                "ldx" + sfx,
+                "ldx",
+                size=nbytes,
+                use_src_reg=True,
+                reserved=_r("imm"),
+            )
+        )
         if nbytes != 8:
-            add(OpSpec(BPF_LDX | BPF_MEMSX | size_code, Kind.LDXSX, "ldxs" + sfx, "ldxsx", size=nbytes,
-                       use_src_reg=True, reserved=_r("imm")))
+            add(
+                OpSpec(
+                    BPF_LDX | BPF_MEMSX | size_code,
+                    Kind.LDXSX,
+                    "ldxs" + sfx,
+                    "ldxsx",
+                    size=nbytes,
+                    use_src_reg=True,
+                    reserved=_r("imm"),
+                )
+            )
         add(OpSpec(BPF_ST | BPF_MEM | size_code, Kind.ST, "st" + sfx, "st", size=nbytes, reserved=_r("src")))
-        add(OpSpec(BPF_STX | BPF_MEM | size_code, Kind.STX, "stx" + sfx, "stx", size=nbytes,
-                   use_src_reg=True, reserved=_r("imm")))
+        add(
+            OpSpec(
+                BPF_STX | BPF_MEM | size_code,
+                Kind.STX,
+                "stx" + sfx,
+                "stx",
+                size=nbytes,
+                use_src_reg=True,
+                reserved=_r("imm"),
+            )
+        )
         atomic = BPF_STX | BPF_ATOMIC | size_code
         if nbytes in (4, 8):
             sfx32 = "32" if nbytes == 4 else ""
             for name, code in ATOMIC_OPS.items():
-                add(OpSpec(atomic, Kind.ATOMIC, f"lock {name}{sfx32}", name, nbytes == 8, size=nbytes,
-                           use_src_reg=True, discriminator=("imm", code)))
-                add(OpSpec(atomic, Kind.ATOMIC, f"lock fetch {name}{sfx32}", name, nbytes == 8, size=nbytes,
-                           use_src_reg=True, fetch=True, discriminator=("imm", code | BPF_FETCH)))
-            add(OpSpec(atomic, Kind.ATOMIC, f"lock xchg{sfx32}", "xchg", nbytes == 8, size=nbytes,
-                       use_src_reg=True, fetch=True, discriminator=("imm", BPF_XCHG)))
-            add(OpSpec(atomic, Kind.ATOMIC, f"lock cmpxchg{sfx32}", "cmpxchg", nbytes == 8, size=nbytes,
-                       use_src_reg=True, fetch=True, discriminator=("imm", BPF_CMPXCHG)))
-        add(OpSpec(atomic, Kind.LOAD_ACQ, "ldacq" + sfx, "load_acquire", nbytes == 8, size=nbytes,
-                   use_src_reg=True, discriminator=("imm", BPF_LOAD_ACQ)))
-        add(OpSpec(atomic, Kind.STORE_REL, "strel" + sfx, "store_release", nbytes == 8, size=nbytes,
-                   use_src_reg=True, discriminator=("imm", BPF_STORE_REL)))
+                add(
+                    OpSpec(
+                        atomic,
+                        Kind.ATOMIC,
+                        f"lock {name}{sfx32}",
+                        name,
+                        nbytes == 8,
+                        size=nbytes,
+                        use_src_reg=True,
+                        discriminator=("imm", code),
+                    )
+                )
+                add(
+                    OpSpec(
+                        atomic,
+                        Kind.ATOMIC,
+                        f"lock fetch {name}{sfx32}",
+                        name,
+                        nbytes == 8,
+                        size=nbytes,
+                        use_src_reg=True,
+                        fetch=True,
+                        discriminator=("imm", code | BPF_FETCH),
+                    )
+                )
+            add(
+                OpSpec(
+                    atomic,
+                    Kind.ATOMIC,
+                    f"lock xchg{sfx32}",
+                    "xchg",
+                    nbytes == 8,
+                    size=nbytes,
+                    use_src_reg=True,
+                    fetch=True,
+                    discriminator=("imm", BPF_XCHG),
+                )
+            )
+            add(
+                OpSpec(
+                    atomic,
+                    Kind.ATOMIC,
+                    f"lock cmpxchg{sfx32}",
+                    "cmpxchg",
+                    nbytes == 8,
+                    size=nbytes,
+                    use_src_reg=True,
+                    fetch=True,
+                    discriminator=("imm", BPF_CMPXCHG),
+                )
+            )
+        add(
+            OpSpec(
+                atomic,
+                Kind.LOAD_ACQ,
+                "ldacq" + sfx,
+                "load_acquire",
+                nbytes == 8,
+                size=nbytes,
+                use_src_reg=True,
+                discriminator=("imm", BPF_LOAD_ACQ),
+            )
+        )
+        add(
+            OpSpec(
+                atomic,
+                Kind.STORE_REL,
+                "strel" + sfx,
+                "store_release",
+                nbytes == 8,
+                size=nbytes,
+                use_src_reg=True,
+                discriminator=("imm", BPF_STORE_REL),
+            )
+        )
     return table
 
 
@@ -251,12 +481,33 @@ for _spec in OPCODES:
 
 # Operator spellings of the kernel/LLVM syntax, as data shared by the assembler and disassembler.
 ALU_OPERATOR = {
-    "add": "+=", "sub": "-=", "mul": "*=", "div": "/=", "sdiv": "s/=", "or": "|=", "and": "&=",
-    "lsh": "<<=", "rsh": ">>=", "mod": "%=", "smod": "s%=", "xor": "^=", "mov": "=", "arsh": "s>>=",
+    "add": "+=",
+    "sub": "-=",
+    "mul": "*=",
+    "div": "/=",
+    "sdiv": "s/=",
+    "or": "|=",
+    "and": "&=",
+    "lsh": "<<=",
+    "rsh": ">>=",
+    "mod": "%=",
+    "smod": "s%=",
+    "xor": "^=",
+    "mov": "=",
+    "arsh": "s>>=",
 }
 JMP_OPERATOR = {
-    "jeq": "==", "jgt": ">", "jge": ">=", "jset": "&", "jne": "!=", "jsgt": "s>", "jsge": "s>=",
-    "jlt": "<", "jle": "<=", "jslt": "s<", "jsle": "s<=",
+    "jeq": "==",
+    "jgt": ">",
+    "jge": ">=",
+    "jset": "&",
+    "jne": "!=",
+    "jsgt": "s>",
+    "jsge": "s>=",
+    "jlt": "<",
+    "jle": "<=",
+    "jslt": "s<",
+    "jsle": "s<=",
 }
 ATOMIC_OPERATOR = {"add": "+=", "or": "|=", "and": "&=", "xor": "^="}
 

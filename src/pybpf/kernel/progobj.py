@@ -189,7 +189,6 @@ def is_prog_fd(fd: int) -> bool:
     return True
 
 
-
 def get_next_id(start_id: int) -> int:
     """BPF_PROG_GET_NEXT_ID: the smallest live program id above ``start_id`` (ENOENT: none).
 

@@ -43,6 +43,8 @@ def lookup_map_type(map_type: int) -> type[MapType] | None:
     """The implementation of ``map_type``, or None when pybpf does not (yet) have it."""
     _load_builtin()
     return _REGISTRY.get(map_type)
+
+
 _BUILTIN += ("pybpf.maps.queue_stack",)
 _BUILTIN += ("pybpf.maps.bloom",)
 _BUILTIN += ("pybpf.maps.lpm_trie",)
