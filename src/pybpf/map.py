@@ -18,11 +18,11 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.fd_object import FdObject
 from pybpf.kernel import syscall
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.maps.percpu import user_value_size
@@ -60,8 +60,10 @@ def _from_bytes(data: bytes, kind: Any) -> Any:
     return kind.from_buffer_copy(data)
 
 
-class Map:
+class Map(FdObject):
     """A bpf map reached through ``backend``; owns its fd (closed by ``close()`` or ``with``)."""
+
+    kind: ClassVar[str] = "map"
 
     def __init__(
         self,
@@ -131,20 +133,9 @@ class Map:
                     key_type: Any = None, value_type: Any = None) -> Map:  # fmt: skip
         """BPF_OBJ_GET the map pinned at ``path``."""
         backend = backend if backend is not None else get_backend()
-        name = ctypes.create_string_buffer(os.fsencode(path))
-        attr = uapi.bpf_attr()
-        attr.pathname = ctypes.addressof(name)
-        attr.file_flags = flags
-        fd = backend.bpf(uapi.BPF_OBJ_GET, attr)
-        return cls._adopt(fd, backend, key_type, value_type)
+        return cls._adopt(cls._get_pinned(path, flags, backend), backend, key_type, value_type)
 
     # --- plumbing -----------------------------------------------------------------------------
-    @property
-    def fd(self) -> int:
-        if self._fd < 0:
-            raise ValueError("map is closed")
-        return self._fd
-
     def info(self) -> uapi.bpf_map_info:
         """BPF_OBJ_GET_INFO_BY_FD."""
         info = uapi.bpf_map_info()
@@ -300,32 +291,6 @@ class Map:
         attr = uapi.bpf_attr()
         attr.map_fd = self.fd
         self.backend.bpf(uapi.BPF_MAP_FREEZE, attr)
-
-    def pin(self, path: str) -> None:
-        """BPF_OBJ_PIN the map at ``path``."""
-        name = ctypes.create_string_buffer(os.fsencode(path))
-        attr = uapi.bpf_attr()
-        attr.pathname = ctypes.addressof(name)
-        attr.bpf_fd = self.fd
-        self.backend.bpf(uapi.BPF_OBJ_PIN, attr)
-
-    def close(self) -> None:
-        """Close the fd (the map itself lives on while other fds or pins refer to it)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-    @property
-    def closed(self) -> bool:
-        return self._fd < 0
-
-    def __enter__(self) -> Map:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     # --- mapping protocol ---------------------------------------------------------------------
     def __getitem__(self, key: Convertible) -> Any:

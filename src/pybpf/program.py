@@ -12,14 +12,13 @@ holds the verifier log.  The same calls drive the real kernel with ``backend=Nat
 from __future__ import annotations
 
 import ctypes
-import errno
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from pybpf import uapi
 from pybpf.errors import BPFError
+from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program, encode_program
 from pybpf.kernel.backend import Backend, get_backend
@@ -93,8 +92,10 @@ class TestRun:
     """Mean nanoseconds per run, as the kernel measures it."""
 
 
-class Program:
+class Program(FdObject):
     """A loaded program reached through ``backend``; owns its fd (``close()`` or ``with``)."""
+
+    kind: ClassVar[str] = "program"
 
     def __init__(self, fd: int, *, backend: Backend | None = None) -> None:
         self.backend = backend if backend is not None else get_backend()
@@ -166,10 +167,7 @@ class Program:
     def from_pinned(cls, path: str, *, backend: Backend | None = None) -> Program:
         """BPF_OBJ_GET a pinned program."""
         backend = backend if backend is not None else get_backend()
-        name = ctypes.create_string_buffer(path.encode())
-        attr = uapi.bpf_attr()
-        attr.pathname = ctypes.addressof(name)
-        return cls(backend.bpf(uapi.BPF_OBJ_GET, attr), backend=backend)
+        return cls(cls._get_pinned(path, 0, backend), backend=backend)
 
     @classmethod
     def from_id(cls, prog_id: int, *, backend: Backend | None = None) -> Program:
@@ -178,39 +176,6 @@ class Program:
         attr = uapi.bpf_attr()
         attr.prog_id = prog_id
         return cls(backend.bpf(uapi.BPF_PROG_GET_FD_BY_ID, attr), backend=backend)
-
-    # --- the fd -----------------------------------------------------------------------------------
-    @property
-    def fd(self) -> int:
-        if self._fd < 0:
-            raise BPFError(errno.EBADF, "program is closed")
-        return self._fd
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            import os
-
-            os.close(self._fd)
-            self._fd = -1
-
-    @property
-    def closed(self) -> bool:
-        return self._fd < 0
-
-    def __enter__(self) -> Program:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def pin(self, path: str) -> None:
-        """BPF_OBJ_PIN the program at ``path``."""
-        name = ctypes.create_string_buffer(path.encode())
-        attr = uapi.bpf_attr()
-        attr.pathname, attr.bpf_fd = ctypes.addressof(name), self.fd
-        self.backend.bpf(uapi.BPF_OBJ_PIN, attr)
 
     # --- inspection -------------------------------------------------------------------------------
     def info(self, *, xlated: bool = False, map_ids: bool = False) -> uapi.bpf_prog_info:
