@@ -140,6 +140,15 @@ class ProgType:
 
 
 # -- shared pieces of net/bpf/test_run.c ---------------------------------------------------------------
+def helper_ids(*spans: int | tuple[int, int]) -> frozenset[int]:
+    """A set of helper ids from single ids and inclusive ``(first, last)`` spans."""
+    ids: set[int] = set()
+    for span in spans:
+        first, last = (span, span) if isinstance(span, int) else span
+        ids.update(range(first, last + 1))
+    return frozenset(ids)
+
+
 def repeat_runs(repeat: int, once: Callable[[], int]) -> tuple[int, int]:
     """``bpf_test_run``'s loop: call ``once`` ``max(repeat, 1)`` times; (last retval, mean ns per run).
 
