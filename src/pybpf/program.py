@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pybpf import uapi
-from pybpf.errors import BPFError
 from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
-from pybpf.isa.instruction import Instruction, decode_program, encode_program
+from pybpf.isa.instruction import Instruction, decode_program
 from pybpf.kernel.backend import Backend, get_backend
 
 ProgramSource = str | bytes | bytearray | memoryview | Sequence[Instruction]
@@ -126,28 +125,24 @@ class Program(FdObject):
         backend: Backend | None = None,
     ) -> Program:
         """BPF_PROG_LOAD ``source``; a refusal raises ``BPFError`` with ``.log`` (the verifier log)."""
+        from pybpf.libbpf import ProgLoadOpts, bpf_prog_load
+
         backend = backend if backend is not None else get_backend()
         insns = instructions_of(source, maps)
-        code = ctypes.create_string_buffer(encode_program(insns), max(1, 8 * sum(i.slots for i in insns)))
-        license_buf = ctypes.create_string_buffer(license.encode())
-        log_buf = ctypes.create_string_buffer(log_size if log_level else 1)
-        attr = uapi.bpf_attr()
-        attr.prog_type = prog_type_number(prog_type)
-        attr.insns, attr.insn_cnt = ctypes.addressof(code), sum(i.slots for i in insns)
-        attr.license = ctypes.addressof(license_buf)
-        attr.expected_attach_type, attr.prog_flags = expected_attach_type, prog_flags
-        if name:
-            attr.prog_name = name.encode()[: uapi.BPF_OBJ_NAME_LEN - 1]
-        if log_level:
-            attr.log_level, attr.log_size, attr.log_buf = log_level, log_size, ctypes.addressof(log_buf)
-        fds = (ctypes.c_int32 * max(1, len(fd_array or ())))(*(fd_array or ()))
-        if fd_array:
-            attr.fd_array = ctypes.addressof(fds)
-        try:
-            fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
-        except BPFError as exc:
-            exc.log = log_buf.value.decode(errors="replace")
-            raise
+        log_buf = bytearray(log_size) if log_level else None
+        opts = ProgLoadOpts(
+            expected_attach_type=expected_attach_type, prog_flags=prog_flags, log_level=log_level,
+            log_size=log_size if log_level else 0, log_buf=log_buf, fd_array=list(fd_array or ()),
+        )  # fmt: skip
+        fd = bpf_prog_load(
+            prog_type_number(prog_type),
+            name,
+            license,
+            insns,
+            sum(i.slots for i in insns),
+            opts,
+            backend=backend,
+        )
         try:
             program = cls(fd, backend=backend)
         except BaseException:
@@ -155,7 +150,7 @@ class Program(FdObject):
 
             os.close(fd)
             raise
-        program.log = log_buf.value.decode(errors="replace")
+        program.log = bytes(log_buf or b"").split(b"\0", 1)[0].decode(errors="replace")
         return program
 
     @classmethod
