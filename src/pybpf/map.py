@@ -269,7 +269,7 @@ class Map(FdObject):
         """
         if not self._direct:
             raise BPFError(errno.EOPNOTSUPP, "Map.locked() needs the user backend (the kernel has none)")
-        from pybpf.kernel.objfile import MapObject
+        from pybpf.maps.object import MapObject
 
         obj = MapObject.from_fd(self.fd)
         fds = getattr(Map._held, "fds", None)

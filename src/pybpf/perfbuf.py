@@ -38,7 +38,7 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.native import native_bpf
-from pybpf.kernel.objfile import MapObject
+from pybpf.maps.object import MapObject
 from pybpf.perf import (
     DATA_HEAD_AT,
     DATA_TAIL_AT,

@@ -40,7 +40,7 @@ from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
 from pybpf.kernel.native import native_bpf
-from pybpf.kernel.objfile import MapObject
+from pybpf.maps.object import MapObject
 
 PAGE = mmap.PAGESIZE
 _BUSY: int = uapi.BPF_RINGBUF_BUSY_BIT

@@ -18,7 +18,7 @@ from pybpf.helpers import default_registry
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction, slot_starts
 from pybpf.kernel.native import native_bpf
-from pybpf.kernel.objfile import MapObject
+from pybpf.maps.object import MapObject
 from pybpf.vm.interpreter import Interpreter
 from tests.differential.kernel_harness import KernelRejected, prog_load, prog_test_run
 

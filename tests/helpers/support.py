@@ -8,9 +8,9 @@ from pybpf.helpers import default_registry
 from pybpf.helpers.printk import TracePipe
 from pybpf.helpers.registry import HelperContext, HelperRegistry
 from pybpf.kernel.backend import UserBackend
-from pybpf.kernel.objfile import MapObject
 from pybpf.map import Map
-from pybpf.vm.memory import Memory, Region
+from pybpf.maps.object import MapObject
+from pybpf.memory.regions import Memory, Region
 
 U64 = (1 << 64) - 1
 REGISTRY: HelperRegistry = default_registry()

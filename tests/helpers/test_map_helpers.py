@@ -10,7 +10,7 @@ import pytest
 from pybpf import uapi
 from pybpf.helpers import default_registry
 from pybpf.helpers.maps import MAP_HELPERS
-from pybpf.kernel.objfile import MapObject
+from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import possible_cpus
 from tests.helpers.support import Env, user_map
 

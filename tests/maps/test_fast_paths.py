@@ -21,9 +21,9 @@ import pytest
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.kernel.backend import Backend, UserBackend
-from pybpf.kernel.objfile import MapObject, map_and_mode
 from pybpf.map import Map
 from pybpf.maps.hash import _SEQ, _U32, HashMap
+from pybpf.maps.object import MapObject, map_and_mode
 from tests.maps.helpers import create, elem
 
 HASH, ARRAY = uapi.BPF_MAP_TYPE_HASH, uapi.BPF_MAP_TYPE_ARRAY

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from pybpf import uapi
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
-from pybpf.kernel.objfile import MapObject
 from pybpf.maps.lpm_trie import LPM_VAL_SIZE_MAX, LpmTrieMap
+from pybpf.maps.object import MapObject
 
 from .helpers import create, create_outcome, delete, elem, lookup, next_key, update
 

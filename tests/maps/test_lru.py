@@ -16,8 +16,8 @@ import pytest
 
 from pybpf import uapi
 from pybpf.kernel.backend import Backend
-from pybpf.kernel.objfile import MapObject
 from pybpf.maps.lru import ENOTSUPP, LruHashMap
+from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import possible_cpus
 
 from .helpers import create, create_outcome, delete, lookup, next_key, u32, update

@@ -214,7 +214,7 @@ def test_threads_share_one_map(backend: Backend) -> None:
 
 def test_mapping_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from pybpf.kernel.backend import UserBackend
-    from pybpf.kernel.objfile import MapObject
+    from pybpf.maps.object import MapObject
 
     monkeypatch.setattr(MapObject, "cache_limit", 3)
     maps = [Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 4, 1, backend=UserBackend(), value_type=int)

@@ -18,7 +18,7 @@ import pytest
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
-from pybpf.kernel.objfile import MapObject
+from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import PercpuArrayMap, possible_cpus
 from pybpf.maps.registry import lookup_map_type
 

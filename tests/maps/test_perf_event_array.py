@@ -19,15 +19,15 @@ from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.map import Map
-from pybpf.perf import (
+from pybpf.objects.perf_abi import (
     DATA_HEAD_AT,
     DATA_OFFSET_AT,
     DATA_TAIL_AT,
     PAGE,
     USERPAGE_SIZE,
     USERPAGE_SIZE_AT,
-    open_bpf_output,
 )
+from pybpf.perf import open_bpf_output
 from pybpf.perfbuf import PerfBuffer
 
 PERF_EVENT_ARRAY = uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY
@@ -186,7 +186,7 @@ def test_perf_buffer_needs_a_perf_event_array(backend: Backend) -> None:
 def test_ring_round_trip(steps: list[bytes | None]) -> None:
     """Random samples (None: the reader consumes) through a one-page pybpf ring: every sample written
     is read back in order, padded to the kernel's size; every refused one is counted as lost."""
-    from pybpf.kernel.perfobj import PerfEventObject
+    from pybpf.objects.perf_event import PerfEventObject
 
     samples: list[bytes] = []
     lost: list[int] = []
@@ -215,9 +215,9 @@ def test_ring_round_trip(steps: list[bytes | None]) -> None:
 
 def test_unused_events_are_collected() -> None:
     """An event nobody has an fd for and no array holds is released at the next collection."""
-    from pybpf.kernel import refs
-    from pybpf.kernel.objfile import bpffs_root
-    from pybpf.kernel.perfobj import PerfEventObject
+    from pybpf.objects import refs
+    from pybpf.objects.files import bpffs_root
+    from pybpf.objects.perf_event import PerfEventObject
 
     root = bpffs_root()
     kept, dropped = open_bpf_output(0, 1), open_bpf_output(0, 1)

@@ -15,7 +15,7 @@ import pytest
 
 from pybpf import uapi
 from pybpf.kernel.backend import Backend, UserBackend
-from pybpf.kernel.objfile import MapObject
+from pybpf.maps.object import MapObject
 from pybpf.maps.queue_stack import QueueStackBase
 
 from .helpers import create, create_outcome, elem

@@ -7,8 +7,8 @@ import signal
 
 from pybpf import Map, uapi
 from pybpf.kernel.backend import UserBackend
-from pybpf.kernel.objfile import MapObject
 from pybpf.maps.hash import HashMap
+from pybpf.maps.object import MapObject
 
 
 def test_sigkill_mid_update_keeps_map_usable() -> None:

@@ -18,7 +18,7 @@ from pybpf import Map, RingBuffer, assemble, uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
-from pybpf.kernel.objfile import MapObject
+from pybpf.maps.object import MapObject
 from pybpf.maps.ringbuf import BUSY_BIT, DATA_AT, DISCARD_BIT, HDR_SZ, RINGBUF_MAX_RECORD_SZ, RingBufMap
 from tests.maps.helpers import create, create_outcome, elem
 

@@ -17,11 +17,11 @@ from collections.abc import Iterator
 import pytest
 
 from pybpf import uapi
-from pybpf.kernel import refs
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
-from pybpf.kernel.objfile import bpffs_root
 from pybpf.map import Map
+from pybpf.objects import refs
+from pybpf.objects.files import bpffs_root
 from pybpf.perf import DATA_HEAD_AT, HEADER, LOST, PAGE, PERF_RECORD_LOST, open_bpf_output
 from pybpf.perfbuf import PerfBuffer
 from pybpf.program import Program

@@ -15,9 +15,9 @@ from pybpf.errors import BPFError
 from pybpf.helpers import default_registry
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.memory.regions import Memory
 from pybpf.progtypes.base import ProgType
 from pybpf.vm.interpreter import Interpreter
-from pybpf.vm.memory import Memory
 from pybpf.vm.runtime import PacketReader
 
 _MEM_CLASSES = {op.BPF_LDX, op.BPF_STX, op.BPF_ST}

@@ -44,9 +44,9 @@ from typing import Any, cast
 from pybpf import uapi
 from pybpf.errors import BPFError, HelperError
 from pybpf.helpers.registry import HelperContext, HelperRegistry
-from pybpf.kernel.objfile import MapObject, map_object_at
 from pybpf.maps.array import ArrayMap
 from pybpf.maps.bloom import BloomFilterMap
+from pybpf.maps.object import MapObject, map_object_at
 from pybpf.maps.percpu import PERCPU_MAP_TYPES, PercpuArrayMap
 
 MAP_HELPERS = HelperRegistry()

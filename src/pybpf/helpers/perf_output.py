@@ -27,9 +27,9 @@ from collections.abc import Callable
 from pybpf import uapi
 from pybpf.helpers.maps import current_cpu
 from pybpf.helpers.registry import HelperContext
-from pybpf.kernel.objfile import map_object_at
-from pybpf.kernel.perfobj import event_in_array
+from pybpf.maps.object import map_object_at
 from pybpf.maps.perf_event_array import PerfEventArrayMap
+from pybpf.objects.perf_event import event_in_array
 
 INDEX_MASK: int = uapi.BPF_F_INDEX_MASK
 CURRENT_CPU: int = uapi.BPF_F_CURRENT_CPU

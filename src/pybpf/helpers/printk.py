@@ -29,7 +29,7 @@ from pybpf.errors import MemoryAccessError
 from pybpf.helpers.registry import HelperContext
 
 if TYPE_CHECKING:
-    from pybpf.vm.memory import Memory
+    from pybpf.memory.regions import Memory
 
 MAX_BPRINTF_BUF = 1024  # size of the kernel's per-cpu output buffer
 MAX_BPRINTF_BIN_ARGS = 512  # room for the arguments, strings included

@@ -23,7 +23,7 @@ from pybpf.isa.helper_names import helper_name as _name_of_id
 
 if TYPE_CHECKING:
     from pybpf.helpers.printk import TracePipe
-    from pybpf.vm.memory import Memory
+    from pybpf.memory.regions import Memory
 
 
 class FunctionCaller(Protocol):

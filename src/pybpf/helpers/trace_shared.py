@@ -37,7 +37,7 @@ _O_FLAGS = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
 def shared_path(root: str | None = None) -> str:
     """Where the shared trace file of ``root`` (default: this process's bpffs root) lives."""
     if root is None:
-        from pybpf.kernel.objfile import bpffs_root
+        from pybpf.objects.files import bpffs_root
 
         root = bpffs_root()
     return os.path.join(root, TRACE_FILE)

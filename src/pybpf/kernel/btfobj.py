@@ -43,15 +43,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import refs
 from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
 from pybpf.kernel.btf_env import DATASEC, INT, SPIN_LOCK_SIZE, STRUCT, RawType, find_spin_locks
-from pybpf.kernel.objfile import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.objects import refs
+from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
 
 if TYPE_CHECKING:
-    from pybpf.kernel.objfile import MapObject
     from pybpf.maps.base import MapSpec
+    from pybpf.maps.object import MapObject
 
 KIND_BTF = 3
 ENOTSUPP = 524

@@ -45,11 +45,11 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.kernel.objfile import MapObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.hash import HashMap
 from pybpf.maps.lru import LruHashMap, LruPercpuHashMap
 from pybpf.maps.map_in_map import HashOfMaps, MapInMap
+from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import PercpuHashMap
 
 ENOTSUPP = 524

@@ -7,7 +7,7 @@ is written back to ``next_id``), and an id is turned into a new fd opened with t
 ENOENT).
 
 Scope: every map of this process's bpffs root (``$PYBPF_BPFFS``) that is still alive in any
-process.  Every map has a reference directory (``pybpf.kernel.refs``) from creation until a
+process.  Every map has a reference directory (``pybpf.objects.refs``) from creation until a
 collection finds it unused (no fd in any process, no pin, not held by a program or another map);
 ``get_next_id`` collects first, so a map whose last fd was closed disappears as in the kernel.  Ids
 come from the root's counter, so they are unique among the objects of one root.  The kernel asks for
@@ -21,8 +21,8 @@ import os
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import refs
-from pybpf.kernel.objfile import bpffs_root
+from pybpf.objects import refs
+from pybpf.objects.files import bpffs_root
 
 
 def get_next_id(start_id: int) -> int:

@@ -27,11 +27,12 @@ from pybpf.isa.opcodes import (
     BPF_PSEUDO_MAP_FD,
     BPF_PSEUDO_MAP_VALUE,
 )
-from pybpf.kernel import refs
-from pybpf.kernel.objfile import MapObject, bpffs_root
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
+from pybpf.maps.object import MapObject
 from pybpf.maps.prog_array import ProgArrayMap
+from pybpf.objects import refs
+from pybpf.objects.files import bpffs_root
 
 BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000
 BPF_F_XDP_DEV_BOUND_ONLY = 1 << 6

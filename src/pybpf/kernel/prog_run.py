@@ -31,12 +31,13 @@ from pybpf.helpers import TRACE_PIPE, HelperContext, default_registry
 from pybpf.helpers.maps import _SPIN_LOCKS, release_spin_locks
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
-from pybpf.kernel import refs
-from pybpf.kernel.objfile import MapObject, bpffs_root, map_object_at
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.maps.object import MapObject, map_object_at
+from pybpf.memory.regions import Memory, Region
+from pybpf.objects import refs
+from pybpf.objects.files import bpffs_root
 from pybpf.vm.interpreter import Interpreter
-from pybpf.vm.memory import Memory, Region
 from pybpf.vm.runtime import TailCall
 from pybpf.vm.session import RunSession
 

@@ -2,9 +2,9 @@
 
 Mirrors the kernel's ``struct bpf_prog`` as user space sees it through its fd: type, name, tag,
 ids, license, the translated ("xlated") instructions, the ids of the maps it uses, load time and
-owner.  Like a map (``pybpf.kernel.objfile``) a program is an ``O_TMPFILE`` file in the bpffs-like
+owner.  Like a map (``pybpf.maps.object``) a program is an ``O_TMPFILE`` file in the bpffs-like
 root, so dup, fork, SCM_RIGHTS and pins share it and the OS counts its references; the maps it uses
-are held by hard links in its reference directory (``pybpf.kernel.refs``), so closing a map's fd
+are held by hard links in its reference directory (``pybpf.objects.refs``), so closing a map's fd
 after loading does not free a map a program uses.
 
 File layout: the payload at offset 0 — a ``<3Q`` header (lengths of the metadata, of the xlated and
@@ -35,8 +35,8 @@ from typing import Any, ClassVar
 
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import Instruction, decode_program, encode_program
-from pybpf.kernel import refs
-from pybpf.kernel.objfile import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
+from pybpf.objects import refs
+from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
 
 KIND_PROG = 2
 _TRAILER = struct.Struct("<8sII32s")  # magic, version, kind, sha256(payload)

@@ -20,18 +20,20 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import btfobj, map_batch, map_ids, perfobj, prog_info, progobj, refs
-from pybpf.kernel.objfile import MapObject, bpffs_root, link_object, map_and_mode
+from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapSpec
 from pybpf.maps.bloom import BloomFilterMap
 from pybpf.maps.hash import HashMap
 from pybpf.maps.map_in_map import MAP_IN_MAP_TYPES, InnerTemplate, MapInMap
+from pybpf.maps.object import MapObject, map_and_mode
 from pybpf.maps.percpu import PercpuHashMap
 from pybpf.maps.perf_event_array import PerfEventArrayMap
 from pybpf.maps.prog_array import ProgArrayMap
 from pybpf.maps.queue_stack import QUEUE_STACK_TYPES, QueueStackBase
 from pybpf.maps.registry import lookup_map_type
+from pybpf.objects import perf_event, refs
+from pybpf.objects.files import bpffs_root, link_object
 
 ATTR_SIZE: int = uapi.ATTR_SIZE
 _PAGE = os.sysconf("SC_PAGESIZE")
@@ -397,7 +399,7 @@ def _update_perf_event_array(map_fd: int, obj: MapObject, key: bytes, event_fd: 
     impl = obj.impl
     assert isinstance(impl, PerfEventArrayMap)
     impl.check_update(key, flags)
-    event = perfobj.PerfEventObject.from_fd(event_fd if event_fd <= 0x7FFFFFFF else -1)
+    event = perf_event.PerfEventObject.from_fd(event_fd if event_fd <= 0x7FFFFFFF else -1)
     root = bpffs_root()
     refs.register_holder(root, "map", obj.id, map_fd)
     refs.add_ref(root, ("map", obj.id), ("perf", event.id), event_fd)

@@ -2,7 +2,7 @@
 
 Mirrors the kernel's ``bpf_map_ops`` (``map_alloc_check``, ``map_lookup_elem``,
 ``map_update_elem``, ``map_delete_elem``, ``map_get_next_key``) for maps whose storage is a byte
-range of the object's shared file (see ``pybpf.kernel.objfile``).  Every process that holds the map
+range of the object's shared file (see ``pybpf.maps.object``).  Every process that holds the map
 maps the same file, so the storage *is* the map: no state may live in Python objects.
 
 How to add a map type

@@ -14,7 +14,7 @@ Mirrors kernel/bpf/map_in_map.c, ``array_of_maps_map_ops`` (arraymap.c) and
 
 Storage: a 32-byte template header, then the ids: for arrays ``max_entries`` u32 slots (0 empty),
 for hashes a ``HashMap`` with 4-byte values.  Each stored inner map is held by a link in the outer
-map's reference directory (``pybpf.kernel.refs``), so it lives while some slot holds it.
+map's reference directory (``pybpf.objects.refs``), so it lives while some slot holds it.
 """
 
 from __future__ import annotations

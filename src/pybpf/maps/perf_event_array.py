@@ -14,7 +14,7 @@ Mirrors ``perf_event_array_map_ops`` in kernel/bpf/arraymap.c (asked of Linux 6.
   get_next_key as arrays.  No batch operations (ENOTSUPP).
 
 Storage: ``max_entries`` u32 perf event object ids (0 = empty).  A slot holds its event by a hard
-link ``perf-<id>`` in the array's reference directory (``pybpf.kernel.refs``), like a prog array
+link ``perf-<id>`` in the array's reference directory (``pybpf.objects.refs``), like a prog array
 holds programs.
 
 Deliberate difference: without BPF_F_PRESERVE_ELEMS the kernel empties the slots an fd of the map

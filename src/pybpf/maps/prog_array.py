@@ -9,7 +9,7 @@ BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG, BPF_F_MMAPABLE and BPF_F_INNER_MAP are EI
 
 Storage: an 8-byte header (owner program type + 1, 0 = no owner yet) then ``max_entries`` u32
 program ids (0 = empty).  A slot holds its program through a hard link in the array's reference
-directory (``pybpf.kernel.refs``), so a program lives as long as some slot holds it.
+directory (``pybpf.objects.refs``), so a program lives as long as some slot holds it.
 """
 
 from __future__ import annotations

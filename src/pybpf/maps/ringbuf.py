@@ -50,9 +50,9 @@ import mmap
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.maps.base import MapSpec, MapType, round_up
 from pybpf.maps.registry import register
+from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 
 PAGE = mmap.PAGESIZE
 ENOTSUPP = 524

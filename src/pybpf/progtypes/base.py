@@ -29,8 +29,7 @@ from typing import ClassVar, Protocol
 from pybpf.errors import BPFError
 from pybpf.helpers.registry import Helper
 from pybpf.isa.instruction import Instruction
-from pybpf.vm.memory import Memory
-from pybpf.vm.runtime import PacketReader
+from pybpf.memory.regions import Memory, PacketReader
 
 ENOTSUPP = 524
 """The kernel-internal errno ``bpf_prog_test_run`` returns for a type with no test_run."""

@@ -34,6 +34,7 @@ from typing import ClassVar
 from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.memory.regions import Memory, Region
 from pybpf.progtypes.base import (
     ProgramRunner,
     ProgType,
@@ -45,7 +46,6 @@ from pybpf.progtypes.base import (
 )
 from pybpf.uapi import bpf_sock
 from pybpf.uapi import sk_buff as _uapi_skb
-from pybpf.vm.memory import Memory, Region
 
 M32 = 0xFFFF_FFFF
 SK_BUFF_SIZE = ctypes.sizeof(_uapi_skb)

@@ -28,7 +28,7 @@ class ProgTypeInfo(Protocol):
 
 
 class MapRef(Protocol):
-    """A map a program references (implemented on pybpf.kernel.objfile.MapObject)."""
+    """A map a program references (implemented on pybpf.maps.object.MapObject)."""
 
     address: int  # value a `lddw map_fd` resolves to
     map_type: int

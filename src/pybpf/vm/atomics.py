@@ -3,7 +3,7 @@
 The kernel's atomics (``lock *(u64 *)(r1 + 0) += r2``, fetch variants, xchg, cmpxchg) compile to
 the CPU's locked instructions, so they are atomic against every other CPU — including another
 process writing the same shared map memory.  Registers here hold real addresses of native memory
-(``pybpf.vm.memory``), so this module does the same: after the usual region and bounds check (an
+(``pybpf.memory.regions``), so this module does the same: after the usual region and bounds check (an
 atomic needs a writable region, like a store), the operation runs through libatomic's generic
 entry points (``__atomic_fetch_add_8``, ``__atomic_compare_exchange_4``, ...; sequentially
 consistent, which is what the kernel's ``BPF_FETCH`` operations give) called with ctypes.
@@ -24,7 +24,7 @@ import sys
 import warnings
 from collections.abc import Callable
 
-from pybpf.vm.memory import Memory
+from pybpf.memory.regions import Memory
 
 SEQ_CST = 5
 ACQUIRE = 2

@@ -19,17 +19,14 @@ from collections.abc import Callable
 from pybpf.errors import CallDepthError, ExecutionError, HelperError
 from pybpf.helpers.registry import HelperContext, HelperRegistry
 from pybpf.isa.opcodes import LDDW_PSEUDO_NAMES, MAX_BPF_REG, MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm.codegen import CALLBACK_DONE, HALTED
-from pybpf.vm.memory import Memory, Region
 from pybpf.vm.trace import TraceCallback
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 M32 = 0xFFFF_FFFF
 MAY_GOTO_LOOPS = 8 * 1024 * 1024
 """BPF_MAX_LOOPS: the per-invocation budget of may_goto."""
-
-PacketReader = Callable[[int, int], "int | None"]
-"""``read(offset, size) -> value`` for LD_ABS/LD_IND: the big-endian value, or None when out of range."""
 
 
 NO_CACHE: tuple[

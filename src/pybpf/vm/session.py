@@ -33,9 +33,9 @@ from typing import Any
 from pybpf.helpers.printk import TRACE_PIPE, TracePipe
 from pybpf.helpers.registry import HelperContext
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.memory.regions import Memory, Region
 from pybpf.vm import runtime
 from pybpf.vm.interpreter import DEFAULT_BUDGET, Interpreter
-from pybpf.vm.memory import Memory, Region
 from pybpf.vm.runtime import MAY_GOTO_LOOPS, NO_CACHE, PacketReader, RunState
 
 _STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES

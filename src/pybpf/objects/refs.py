@@ -3,7 +3,7 @@
 Mirrors the kernel's object references: a program holds every map it uses
 (``prog->aux->used_maps``), a prog array holds the programs in its slots, a map-in-map holds its
 inner maps, and an object dies when its last fd, pin and holder are gone.  In pybpf an object is a
-file (``pybpf.kernel.objfile``), so:
+file (``pybpf.maps.object``), so:
 
 * **A reference is a hard link.**  An object that holds others (a *holder*) has a directory
   ``<root>/.refs/<kind>-<id>/`` with a link ``self`` to its own file and one link per object it
@@ -102,7 +102,7 @@ def opening(root: str) -> Iterator[None]:
 
 
 def _link(fd: int, path: str) -> None:
-    from pybpf.kernel.objfile import link_object
+    from pybpf.objects.files import link_object
 
     link_object(fd, path)
 

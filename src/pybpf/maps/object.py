@@ -35,15 +35,12 @@ from collections import OrderedDict
 from typing import ClassVar
 
 from pybpf.errors import BPFError
-from pybpf.kernel import refs
-from pybpf.kernel.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.maps.base import MapSpec, MapType, round_up
 from pybpf.maps.registry import lookup_map_type
+from pybpf.objects import refs
+from pybpf.objects.files import MAGIC, PAGE, VERSION, address_of, bpffs_root, next_object_id
+from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 
-PAGE = mmap.PAGESIZE
-DEFAULT_ROOT = "/dev/shm/pybpf-bpffs"
-MAGIC = b"PYBPFOBJ"
-VERSION = 2
 KIND_MAP = 1
 
 # magic, version, kind, map_type, key_size, value_size, max_entries, flags, id, name[16], frozen
@@ -56,33 +53,6 @@ _EXTRA = struct.Struct("<Q")
 _EXTRA_AT = 80
 """map_extra (bloom filters: the number of hash functions), as bpf_map_info reports it."""
 _LOCK_AT = 128
-_IDS_FILE = ".pybpf-ids"
-
-
-def bpffs_root() -> str:
-    """The bpffs-like directory of this process (``$PYBPF_BPFFS``), created when missing."""
-    root = os.environ.get("PYBPF_BPFFS", DEFAULT_ROOT)
-    os.makedirs(root, mode=0o1777, exist_ok=True)
-    return root
-
-
-def next_object_id(kind: str, root: str | None = None) -> int:
-    """A new id for an object of ``kind`` ("map", "prog", "btf", "link"), unique across processes.
-
-    Like the kernel's per-kind idrs (``map_idr``, ``prog_idr``, ``btf_idr``), each kind numbers its
-    objects independently, starting at 1.
-    """
-    root = bpffs_root() if root is None else root
-    name = _IDS_FILE if kind == "map" else f"{_IDS_FILE}-{kind}"
-    fd = os.open(os.path.join(root, name), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    try:
-        fcntl.lockf(fd, fcntl.LOCK_EX)
-        data = os.pread(fd, 4, 0)
-        new = (struct.unpack("<I", data)[0] if len(data) == 4 else 0) + 1
-        os.pwrite(fd, struct.pack("<I", new), 0)
-        return new
-    finally:
-        os.close(fd)  # releases the lock
 
 
 class MapObject:
@@ -118,7 +88,7 @@ class MapObject:
         if impl is None:
             raise BPFError(errno.EINVAL, f"map type {map_type} not supported by this pybpf")
         self.impl: MapType = impl(self.spec, memoryview(mm)[:header_at])
-        base = _address_of(mm)
+        base = address_of(mm)
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
         self.storage_size: int = header_at
@@ -200,10 +170,10 @@ class MapObject:
         if btf is not None:
             lock_plus_one = 0 if btf[3] is None else btf[3] + 1
             _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)
-        init_mutex(_address_of(mm) + storage + _LOCK_AT)
+        init_mutex(address_of(mm) + storage + _LOCK_AT)
         obj = cls(mm, storage)
         obj.impl.initialize()
-        refs.register_holder(root, "map", obj.id, fd)  # the anchor: see pybpf.kernel.refs
+        refs.register_holder(root, "map", obj.id, fd)  # the anchor: see pybpf.objects.refs
         st = os.fstat(fd)
         cls._remember((st.st_dev, st.st_ino), obj)
         return fd
@@ -229,7 +199,7 @@ class MapObject:
             raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf map")
         # Map through a read-write reopen, never through ``fd`` itself: CPython's mmap keeps a dup
         # of the fd it maps, which would keep the caller's open file description (and the user
-        # lock it holds, see pybpf.kernel.refs) alive after the caller closed its last fd.
+        # lock it holds, see pybpf.objects.refs) alive after the caller closed its last fd.
         rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
         try:
             mm = mmap.mmap(rw, st.st_size)
@@ -241,7 +211,7 @@ class MapObject:
 _TOKEN_BASE = 1 << 42
 """File positions at or above this mark an open file description as seen by ``map_and_mode``.
 
-Below ``pybpf.kernel.refs``' lock range (1 << 40 .. + 1 << 30 is locks, not data: positions are
+Below ``pybpf.objects.refs``' lock range (1 << 40 .. + 1 << 30 is locks, not data: positions are
 independent) and far below every file system's maximum file size that pybpf's root may live on
 (ext4: 1 << 44), yet never a position a map's file reaches by reading it."""
 _TOKEN_SPAN = 1 << 41
@@ -316,32 +286,6 @@ _LIVE: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictionary
 """Every map object of this process that is still referenced (cached or used by a program), by address."""
 _POINTERS: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictionary()
 """The same objects by ``MapObject.pointer``."""
-
-_AT_FDCWD = -100
-_AT_SYMLINK_FOLLOW = 0x400
-
-
-def link_object(fd: int, path: str) -> None:
-    """Give the object behind ``fd`` the name ``path`` (a hard link; the pin of bpffs).
-
-    ``linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, path, AT_SYMLINK_FOLLOW)``: the way to name an
-    ``O_TMPFILE`` file.  (``os.link`` may call ``link(2)``, which would link the /proc symlink.)
-    """
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    source = f"/proc/self/fd/{fd}".encode()
-    if libc.linkat(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
-        err = ctypes.get_errno()
-        raise BPFError(err, f"pin {path}: {os.strerror(err)}")
-
-
-def _address_of(mm: mmap.mmap) -> int:
-    """The address of a mapping (the export pins it; cached mappings are never closed)."""
-    import ctypes
-
-    return ctypes.addressof(ctypes.c_char.from_buffer(mm))
-
 
 assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _BTF_AT and _BTF_AT + _BTF_HEADER.size <= _EXTRA_AT
 assert _EXTRA_AT + _EXTRA.size <= _LOCK_AT

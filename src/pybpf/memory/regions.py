@@ -40,6 +40,8 @@ Loader = Callable[[int, int], int]
 """``load(address, pc) -> value``: a sized, bounds-checked load (pc names the instruction for errors)."""
 Storer = Callable[[int, int, int], None]
 """``store(address, value, pc)``: a sized, bounds-checked store of an already-truncated value."""
+PacketReader = Callable[[int, int], "int | None"]
+"""``read(offset, size) -> value`` for LD_ABS/LD_IND: the big-endian value, or None when out of range."""
 
 
 class Region:

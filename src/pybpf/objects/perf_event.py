@@ -4,7 +4,7 @@ Mirrors a ``perf_event_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_BPF_OUTPUT)`` even
 ``sample_type = PERF_SAMPLE_RAW`` and its ring buffer (kernel/events/ring_buffer.c, core.c):
 
 * The object is an ``O_TMPFILE`` file in the bpffs-like root (like maps and programs, see
-  ``pybpf.kernel.objfile``) laid out exactly as the kernel's mmap of the event: the
+  ``pybpf.maps.object``) laid out exactly as the kernel's mmap of the event: the
   ``struct perf_event_mmap_page`` control page at offset 0 (``data_head``, ``data_tail``,
   ``data_offset`` = PAGE, ``data_size`` = pages * PAGE, ``size`` = 96, ``cap_bit0_is_deprecated``, as
   ``perf_event_init_userpage`` leaves them), then 2^n data pages, so ``mmap(fd, (1 + n) * PAGE)``
@@ -42,10 +42,10 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from pybpf.errors import BPFError
-from pybpf.kernel import refs
-from pybpf.kernel.locking import MUTEX_BYTES, SharedMutex, init_mutex
-from pybpf.kernel.objfile import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
-from pybpf.perf import (
+from pybpf.objects import refs
+from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
+from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
+from pybpf.objects.perf_abi import (
     CAP_BIT0_IS_DEPRECATED,
     CAPABILITIES_AT,
     DATA_HEAD_AT,

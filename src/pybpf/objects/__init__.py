@@ -1,0 +1,9 @@
+"""Objects as files: the bpffs-like root, object ids, references and lifetime, shared locks, perf events.
+
+The layer every pybpf object stands on (the kernel's anon-inode objects, bpffs and idrs): an object
+is an ``O_TMPFILE`` file shared by mmap (``files``), kept alive by fds, pins and holders
+(``refs``), guarded by a robust process-shared mutex (``locking``).  BPF output perf events
+(``perf_event``, with the perf ABI in ``perf_abi``) are objects of this layer too, because the
+helpers below the ``kernel`` layer write into them.  Maps (``pybpf.maps.object``), programs and BTF
+objects (``pybpf.kernel``) are built on top.
+"""

@@ -1,0 +1,73 @@
+"""The bpffs-like root where pybpf's objects live as files, and what every object file shares.
+
+Mirrors the kernel's bpffs and object ids: every pybpf object (map, program, BTF, perf event) is an
+unnamed ``O_TMPFILE`` file in one directory, ``$PYBPF_BPFFS`` (default ``/dev/shm/pybpf-bpffs``);
+pinning hard-links it there (``link_object``, the kernel's ``bpf_obj_pin``).  Object ids come from
+per-kind counter files updated under ``fcntl.lockf``, so they are unique across processes like the
+kernel's ``map_idr`` / ``prog_idr`` / ``btf_idr``.  Every object file carries the same magic and
+layout version in its header (``MAGIC``, ``VERSION``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import mmap
+import os
+import struct
+
+from pybpf.errors import BPFError
+
+PAGE = mmap.PAGESIZE
+DEFAULT_ROOT = "/dev/shm/pybpf-bpffs"
+MAGIC = b"PYBPFOBJ"
+VERSION = 2
+_IDS_FILE = ".pybpf-ids"
+
+
+def bpffs_root() -> str:
+    """The bpffs-like directory of this process (``$PYBPF_BPFFS``), created when missing."""
+    root = os.environ.get("PYBPF_BPFFS", DEFAULT_ROOT)
+    os.makedirs(root, mode=0o1777, exist_ok=True)
+    return root
+
+
+def next_object_id(kind: str, root: str | None = None) -> int:
+    """A new id for an object of ``kind`` ("map", "prog", "btf", "link"), unique across processes.
+
+    Like the kernel's per-kind idrs (``map_idr``, ``prog_idr``, ``btf_idr``), each kind numbers its
+    objects independently, starting at 1.
+    """
+    root = bpffs_root() if root is None else root
+    name = _IDS_FILE if kind == "map" else f"{_IDS_FILE}-{kind}"
+    fd = os.open(os.path.join(root, name), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+        data = os.pread(fd, 4, 0)
+        new = (struct.unpack("<I", data)[0] if len(data) == 4 else 0) + 1
+        os.pwrite(fd, struct.pack("<I", new), 0)
+        return new
+    finally:
+        os.close(fd)  # releases the lock
+
+
+_AT_FDCWD = -100
+_AT_SYMLINK_FOLLOW = 0x400
+
+
+def link_object(fd: int, path: str) -> None:
+    """Give the object behind ``fd`` the name ``path`` (a hard link; the pin of bpffs).
+
+    ``linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, path, AT_SYMLINK_FOLLOW)``: the way to name an
+    ``O_TMPFILE`` file.  (``os.link`` may call ``link(2)``, which would link the /proc symlink.)
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    source = f"/proc/self/fd/{fd}".encode()
+    if libc.linkat(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
+        err = ctypes.get_errno()
+        raise BPFError(err, f"pin {path}: {os.strerror(err)}")
+
+
+def address_of(mm: mmap.mmap) -> int:
+    """The address of a mapping (the export pins it; cached mappings are never closed)."""
+    return ctypes.addressof(ctypes.c_char.from_buffer(mm))
