@@ -5,6 +5,6 @@ values are native memory registered as regions, so the interpreter, helpers and 
 read and write through one checked address space.
 """
 
-from pybpf.memory.regions import Memory, MemoryAccessError, Region
+from pybpf.memory.regions import Memory, PacketReader, Region
 
-__all__ = ["Memory", "MemoryAccessError", "Region"]
+__all__ = ["Memory", "PacketReader", "Region"]

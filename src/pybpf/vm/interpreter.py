@@ -83,10 +83,10 @@ from pybpf.isa.instruction import (
     validate_program,
 )
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
-from pybpf.memory.regions import Memory, Region
+from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.atomics import Atomics
-from pybpf.vm.runtime import MAY_GOTO_LOOPS, PacketReader, RunState
+from pybpf.vm.runtime import MAY_GOTO_LOOPS, RunState
 from pybpf.vm.trace import TraceCallback, TraceEvent, diff_registers
 from pybpf.vm.translation import translation_for
 

@@ -33,10 +33,10 @@ from typing import Any
 from pybpf.helpers.printk import TRACE_PIPE, TracePipe
 from pybpf.helpers.registry import HelperContext
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
-from pybpf.memory.regions import Memory, Region
+from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.interpreter import DEFAULT_BUDGET, Interpreter
-from pybpf.vm.runtime import MAY_GOTO_LOOPS, NO_CACHE, PacketReader, RunState
+from pybpf.vm.runtime import MAY_GOTO_LOOPS, NO_CACHE, RunState
 
 _STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
 _UNLIMITED = 1 << 62
