@@ -18,8 +18,15 @@ import pytest
 
 from pybpf.cli.main import main
 from pybpf.helpers import trace_shared
-from pybpf.helpers.printk import TRACE_PIPE, TracePipe, TraceRecord
-from pybpf.helpers.trace_shared import append_shared, clear_shared, decode_record, encode_record, read_shared
+from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
+from pybpf.helpers.trace_shared import (
+    TraceRecord,
+    append_shared,
+    clear_shared,
+    decode_record,
+    encode_record,
+    read_shared,
+)
 
 
 @pytest.fixture(autouse=True)

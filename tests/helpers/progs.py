@@ -14,7 +14,7 @@ import struct
 
 import pybpf
 from pybpf.errors import BPFError
-from pybpf.helpers import default_registry
+from pybpf.helpers import RunEnv, default_registry
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction, slot_starts
 from pybpf.kernel.native import native_bpf
@@ -100,4 +100,4 @@ def run_pybpf(text: str, fd: int, obj: MapObject, cpu: int = 0) -> int:
         if insn.opcode == op.BPF_LD | op.BPF_DW | op.BPF_IMM and insn.src == op.BPF_PSEUDO_MAP_FD
     }
     vm = Interpreter(insns, helpers=default_registry(), resolved=resolved)
-    return vm.run(bytearray(PACKET), env={"cpu": cpu}) & 0xFFFFFFFF
+    return vm.run(bytearray(PACKET), env=RunEnv(cpu=cpu)) & 0xFFFFFFFF

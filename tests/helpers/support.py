@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pybpf.helpers import default_registry
-from pybpf.helpers.printk import TracePipe
-from pybpf.helpers.registry import HelperContext, HelperRegistry
+from pybpf.helpers import RunEnv, default_registry
+from pybpf.helpers.context import HelperContext
+from pybpf.helpers.registry import HelperRegistry
+from pybpf.helpers.trace_pipe import TracePipe
 from pybpf.kernel.backend import UserBackend
 from pybpf.map import Map
 from pybpf.maps.object import MapObject
@@ -44,7 +45,7 @@ class Env:
         self.scratch = self.memory.add_buffer(512, name="scratch")
         for obj in self.maps:
             self.memory.add_region(obj.address, obj.storage_size, writable=True, name=f"map {obj.id}")
-        self.ctx = HelperContext(self.memory, TracePipe(), env={"cpu": self.cpu})
+        self.ctx = HelperContext(self.memory, TracePipe(), env=RunEnv(cpu=self.cpu))
 
     def put(self, offset: int, data: bytes) -> int:
         """Write ``data`` at ``offset`` of the scratch buffer; its address."""

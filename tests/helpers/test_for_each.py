@@ -8,7 +8,7 @@ import pytest
 
 import pybpf
 from pybpf import uapi
-from pybpf.helpers import default_registry
+from pybpf.helpers import RunEnv, default_registry
 from pybpf.vm.interpreter import Interpreter
 from tests.helpers.support import user_map
 
@@ -55,7 +55,7 @@ def run(fd: int, address: int, delete: bool, cpu: int = 0) -> tuple[int, int]:
     prog = pybpf.assemble(PROGRAM.format(delete=int(delete)), "kernel", maps={"m": fd})
     vm = Interpreter(prog, helpers=default_registry(), resolved={2: address})
     regions = len(vm.memory.regions)
-    result = vm.run(env={"cpu": cpu})
+    result = vm.run(env=RunEnv(cpu=cpu))
     assert len(vm.memory.regions) == regions + 1  # the map was registered; the key copy is gone
     return result >> 32, result & 0xFFFFFFFF
 

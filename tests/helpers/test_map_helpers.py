@@ -227,7 +227,7 @@ def test_tail_call_delegates_to_the_runner() -> None:
     env = Env()
     assert env.call("tail_call", 0, 0x5000, 1) == -errno.EINVAL
     calls: list[tuple[int, int]] = []
-    env.ctx.env["tail_call"] = lambda map_ptr, index: calls.append((map_ptr, index)) or -errno.ENOENT
+    env.ctx.env.tail_call = lambda map_ptr, index: calls.append((map_ptr, index)) or -errno.ENOENT
     assert env.call("tail_call", 0, 0x5000, (1 << 32) + 3) == -errno.ENOENT
     assert calls == [(0x5000, 3)]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pybpf import assemble
+from pybpf.helpers import RunEnv
 from pybpf.isa.instruction import Instruction
 from pybpf.progtypes.skb import OFF
 from tests.progtypes.test_skb_support import ETH_ONLY, IPV4_UDP, SKB_TYPES, compare, needs_kernel, run_pybpf
@@ -131,16 +132,16 @@ def test_redirect_is_recorded() -> None:
     assert kind is not None
     program = assemble("r1 = 4\nr2 = 1\ncall 23\nexit")
     runner = TinyRunner(kind, program)
-    env_seen: list[dict[str, object]] = []
+    env_seen: list[RunEnv] = []
     original = runner.run
 
-    def spy(ctx: int, env: dict[str, object], packet: object = None) -> int:
+    def spy(ctx: int, env: RunEnv, packet: object = None) -> int:
         env_seen.append(env)
         return original(ctx, env, packet)  # type: ignore[arg-type]
 
     runner.run = spy  # type: ignore[method-assign]
     result = kind.test_run(runner, TestRunArgs(data_in=IPV4_UDP))
-    assert result.retval == 7 and env_seen[0]["redirect"] == (4, 1)
+    assert result.retval == 7 and env_seen[0].redirect == (4, 1)
 
 
 @needs_kernel

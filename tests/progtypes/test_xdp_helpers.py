@@ -11,6 +11,7 @@ import os
 import pytest
 
 import pybpf
+from pybpf.helpers import RunEnv
 from pybpf.isa.instruction import Instruction
 from pybpf.kernel.native import kernel_bpf_available
 from pybpf.progtypes import TestRunArgs
@@ -190,8 +191,8 @@ def test_redirect_is_recorded() -> None:
     runner = TinyRunner(xdp_type(), pybpf.assemble("r1 = 7\nr2 = 0\ncall 23\nexit"))
     original = runner.run
 
-    def spy(ctx_address: int, env: dict[str, object], packet: object = None) -> int:
-        state = env["xdp"]
+    def spy(ctx_address: int, env: RunEnv, packet: object = None) -> int:
+        state = env.packet
         assert isinstance(state, XdpState)
         states.append(state)
         return original(ctx_address, env)

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pybpf
+from pybpf.engine import TailCall
 from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, MemoryAccessError
-from pybpf.helpers import HelperContext, TracePipe
+from pybpf.helpers import HelperContext, RunEnv, TracePipe
 from pybpf.isa.instruction import Instruction
 from pybpf.vm import Interpreter, Memory
-from pybpf.vm.runtime import TailCall
 from tests.vm.builders import EXIT, insn, ld_func, mov
 from tests.vm.test_random_programs import programs
 
@@ -211,14 +211,12 @@ def test_a_run_started_inside_a_run_falls_back_to_execute() -> None:
 
 def test_env_reaches_helpers_per_run() -> None:
     def read_env(ctx: HelperContext, *_: int) -> int:
-        value = ctx.env.get("value", 0)
-        assert isinstance(value, int)
-        return value
+        return ctx.env.cpu
 
     interpreter = Interpreter([insn("call", imm=4243), EXIT], helpers={4243: read_env})
     with interpreter.session() as session:
-        assert session.run(0, {"value": 3}) == 3
-        assert session.run(0, {"value": 4}) == 4
+        assert session.run(0, RunEnv(cpu=3)) == 3
+        assert session.run(0, RunEnv(cpu=4)) == 4
         assert session.run(0) == 0
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
+from pybpf.engine import TailCall
 from pybpf.errors import MemoryAccessError
 from pybpf.helpers import HelperContext
 from pybpf.isa.instruction import Instruction
 from pybpf.vm import Interpreter, Memory
-from pybpf.vm.runtime import TailCall
 from tests.vm.builders import EXIT, insn, ld_func, mov
 
 TAIL_CALL = 12

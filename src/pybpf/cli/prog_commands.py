@@ -280,7 +280,7 @@ class _TraceCapture:
         self._before: list[str] = []
 
     def __enter__(self) -> _TraceCapture:
-        from pybpf.helpers.printk import TRACE_PIPE
+        from pybpf.helpers.trace_pipe import TRACE_PIPE
 
         if self.native:
             self._before = self._kernel_lines()
@@ -297,7 +297,7 @@ class _TraceCapture:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        from pybpf.helpers.printk import TRACE_PIPE
+        from pybpf.helpers.trace_pipe import TRACE_PIPE
 
         if self.native:
             after = self._kernel_lines()

@@ -14,8 +14,7 @@ import sys
 import time
 from typing import Any
 
-from pybpf.helpers.printk import TraceRecord
-from pybpf.helpers.trace_shared import read_shared
+from pybpf.helpers.trace_shared import TraceRecord, read_shared
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -2,16 +2,19 @@
 
 Mirrors the kernel's helper table (``bpf_base_func_proto`` and the per-program-type
 ``get_func_proto`` callbacks): a helper id maps to an implementation taking five 64-bit arguments
-and returning one.  ``default_registry()`` holds every helper that needs no map and no program
-context (``pybpf.helpers.basic``, ``pybpf.helpers.printk``) and the map helpers that give programs
+and returning one, with a ``HelperContext`` (``pybpf.helpers.context``) for everything else it
+may use.  ``default_registry()`` holds every helper that needs no map and no program context
+(``pybpf.helpers.basic``, ``pybpf.helpers.printk``) and the map helpers that give programs
 pointers into shared map memory (``pybpf.helpers.maps``); program-type layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
 
 from pybpf.helpers.basic import BASIC_HELPERS
+from pybpf.helpers.context import HelperContext, Packet, RunEnv
 from pybpf.helpers.maps import MAP_HELPERS
-from pybpf.helpers.printk import TRACE_PIPE, TracePipe, TraceRecord
-from pybpf.helpers.registry import Helper, HelperContext, HelperRegistry
+from pybpf.helpers.registry import Helper, HelperRegistry
+from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
+from pybpf.helpers.trace_shared import TraceRecord
 
 
 def default_registry() -> HelperRegistry:
@@ -29,6 +32,8 @@ __all__ = [
     "Helper",
     "HelperContext",
     "HelperRegistry",
+    "Packet",
+    "RunEnv",
     "TracePipe",
     "TraceRecord",
     "default_registry",

@@ -29,7 +29,8 @@ from typing import cast
 
 from pybpf.errors import MemoryAccessError
 from pybpf.helpers import printk
-from pybpf.helpers.registry import HelperContext, HelperRegistry
+from pybpf.helpers.context import HelperContext
+from pybpf.helpers.registry import HelperRegistry
 
 BPF_MAX_LOOPS = 8 * 1024 * 1024
 TASK_COMM_LEN = 16
@@ -70,7 +71,7 @@ def get_prandom_u32(ctx: HelperContext, *_: int) -> int:
 
 @_helper("bpf_get_smp_processor_id")
 def get_smp_processor_id(ctx: HelperContext, *_: int) -> int:
-    return _current_cpu()
+    return running_cpu()
 
 
 @_helper("bpf_get_numa_node_id")
@@ -262,7 +263,7 @@ def _load_sched_getcpu() -> Callable[[], int] | None:
 _SCHED_GETCPU = _load_sched_getcpu()
 
 
-def _current_cpu() -> int:
+def running_cpu() -> int:
     if _SCHED_GETCPU is None:  # pragma: no cover
         return 0
     cpu = int(_SCHED_GETCPU())

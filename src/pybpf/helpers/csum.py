@@ -17,15 +17,16 @@ net/core/filter.c:
 
 The checksum arithmetic is generic (XDP uses it too); the two replace helpers reach the packet
 through a ``PacketAccess`` (``pybpf.progtypes.skb`` provides the skb one), looked up in
-``HelperContext.env["skb"]``.
+``HelperContext.env.packet``.
 """
 
 from __future__ import annotations
 
 import errno
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from pybpf.helpers.registry import HelperContext
+from pybpf.errors import HelperError
+from pybpf.helpers.context import HelperContext
 
 M16 = 0xFFFF
 M32 = 0xFFFF_FFFF
@@ -136,6 +137,7 @@ def bpf_csum_diff(  # noqa: PLR0917 - the helper ABI: five register arguments
     return csum_diff(source, target, seed & M32)
 
 
+@runtime_checkable
 class PacketAccess(Protocol):
     """What the replace helpers need of a packet: bounded 16-bit reads and writes at data + offset."""
 
@@ -151,12 +153,10 @@ class PacketAccess(Protocol):
 
 
 def _packet(ctx: HelperContext) -> PacketAccess:
-    from pybpf.errors import HelperError
-
-    packet = ctx.env.get("skb")
-    if packet is None:
-        raise HelperError(None, "checksum replace helpers need a packet (env['skb'])")
-    return packet  # type: ignore[return-value]
+    packet = ctx.env.packet
+    if not isinstance(packet, PacketAccess):
+        raise HelperError(None, "checksum replace helpers need a socket buffer")
+    return packet
 
 
 def l3_csum_replace(packet: PacketAccess, offset: int, old: int, new: int, flags: int) -> int:

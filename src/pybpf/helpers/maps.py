@@ -14,7 +14,7 @@ and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return va
   into the map's shared storage, so the program's loads and stores are the map's contents for
   ``Map``, user-space bpf() and other processes alike.  The first time a helper meets a map in a
   ``Memory`` it registers the map's storage there as a writable region (kept alive by the region).
-* The current CPU is ``ctx.env.get("cpu", 0)``: per-CPU maps give programs that CPU's value, and
+* The current CPU is ``ctx.env.cpu``: per-CPU maps give programs that CPU's value, and
   updates from a program change only that CPU's value (a new per-CPU hash element gets zeroes for
   the other CPUs, like the kernel's ``pcpu_init_value``).
 * Mutations run with the map's shared lock held (``MapObject.lock``), lookups too when the map type
@@ -27,7 +27,7 @@ and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return va
   in the kernel only one lock may be held at a time and no map helper may be called while holding
   it (the verifier refuses both; here they raise ``HelperError``); ``release_spin_locks(ctx)``
   releases whatever a run left held.
-* ``bpf_tail_call`` delegates to ``ctx.env["tail_call"](map_address, index)`` (the program runner
+* ``bpf_tail_call`` delegates to ``ctx.env.tail_call(map_address, index)`` (the program runner
   implements the jump); without it, or when that returns, the tail call failed and the program
   goes on with the next instruction, as in the kernel.
 * The ring buffer helpers wrap the producer API of ``pybpf.maps.ringbuf`` (``reserve``, ``commit``,
@@ -39,11 +39,12 @@ from __future__ import annotations
 import contextlib
 import errno
 from collections.abc import Callable, Iterator
-from typing import Any, cast
+from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError, HelperError
-from pybpf.helpers.registry import HelperContext, HelperRegistry
+from pybpf.helpers.context import HelperContext
+from pybpf.helpers.registry import HelperRegistry
 from pybpf.maps.array import ArrayMap
 from pybpf.maps.bloom import BloomFilterMap
 from pybpf.maps.object import MapObject, map_object_at
@@ -53,23 +54,8 @@ MAP_HELPERS = HelperRegistry()
 """The helpers of this module, by kernel id (``default_registry()`` includes them)."""
 _helper = MAP_HELPERS.helper
 
-_SPIN_LOCKS = "spin_locks"
-"""``ctx.env`` key: the (lock address, map) pairs a run holds through bpf_spin_lock."""
-
 
 # -- plumbing -----------------------------------------------------------------------------------
-def current_cpu(ctx: HelperContext) -> int:
-    """The CPU the program runs on, as the runner set it in ``ctx.env["cpu"]`` (default 0)."""
-    return int(cast("int", ctx.env.get("cpu", 0)))
-
-
-def _held(ctx: HelperContext) -> list[tuple[int, MapObject]]:
-    held = ctx.env.get(_SPIN_LOCKS)
-    if held is None:
-        held = ctx.env[_SPIN_LOCKS] = []
-    return cast("list[tuple[int, MapObject]]", held)
-
-
 def register_map_memory(ctx: HelperContext, obj: MapObject) -> None:
     """Make ``obj``'s storage addressable by the program (a writable region), once per Memory."""
     memory = ctx.memory
@@ -88,7 +74,7 @@ def _map(ctx: HelperContext, address: int) -> MapObject | None:
     obj = map_object_at(address)
     if obj is None or address not in (obj.pointer, obj.address):
         return None
-    if ctx.env.get(_SPIN_LOCKS):
+    if ctx.env.spin_locks:
         raise HelperError(None, "function calls are not allowed while holding a lock (bpf_spin_lock)")
     register_map_memory(ctx, obj)
     return obj
@@ -116,7 +102,7 @@ def map_lookup_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
         return 0
     key_bytes = ctx.memory.read(key, obj.spec.key_size)
     with _locked(obj, obj.impl.read_locked):
-        offset = obj.impl.value_offset(key_bytes, current_cpu(ctx))
+        offset = obj.impl.value_offset(key_bytes, ctx.env.cpu)
     return 0 if offset is None else obj.address + offset
 
 
@@ -130,7 +116,7 @@ def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flag
     value_bytes = ctx.memory.read(value, obj.spec.value_size)
     try:
         with obj.lock:
-            obj.impl.program_update(key_bytes, value_bytes, flags, current_cpu(ctx))
+            obj.impl.program_update(key_bytes, value_bytes, flags, ctx.env.cpu)
     except BPFError as exc:
         return _errno(exc)
     return 0
@@ -252,7 +238,7 @@ def for_each_map_elem(
     obj = _map(ctx, map_ptr)
     if obj is None:
         return -errno.EINVAL
-    impl, cpu = obj.impl, current_cpu(ctx)
+    impl, cpu = obj.impl, ctx.env.cpu
     locate = getattr(impl, "peek_value_offset", impl.value_offset)
     key_region = ctx.memory.add_buffer(
         max(obj.spec.key_size, 1), writable=False, name="for_each_map_elem key"
@@ -279,7 +265,7 @@ def for_each_map_elem(
 @_helper("bpf_spin_lock")
 def spin_lock(ctx: HelperContext, lock: int, *_: int) -> int:
     """``void bpf_spin_lock(struct bpf_spin_lock *lock)``: takes the shared mutex of the lock's map."""
-    held = _held(ctx)
+    held = ctx.env.spin_locks
     if held:
         raise HelperError(None, "bpf_spin_lock while already holding a lock")
     obj = map_object_at(lock)
@@ -293,7 +279,7 @@ def spin_lock(ctx: HelperContext, lock: int, *_: int) -> int:
 @_helper("bpf_spin_unlock")
 def spin_unlock(ctx: HelperContext, lock: int, *_: int) -> int:
     """``void bpf_spin_unlock(struct bpf_spin_lock *lock)``: releases what ``bpf_spin_lock`` took."""
-    held = _held(ctx)
+    held = ctx.env.spin_locks
     if not held or held[-1][0] != lock:
         raise HelperError(None, f"bpf_spin_unlock of {lock:#x}, which this program does not hold")
     obj = held.pop()[1]
@@ -303,7 +289,7 @@ def spin_unlock(ctx: HelperContext, lock: int, *_: int) -> int:
 
 def release_spin_locks(ctx: HelperContext) -> int:
     """Release every lock a run still holds (the kernel's verifier refuses such programs); how many."""
-    held = _held(ctx)
+    held = ctx.env.spin_locks
     count = len(held)
     while held:
         held.pop()[1].lock.__exit__(None, None, None)
@@ -313,14 +299,14 @@ def release_spin_locks(ctx: HelperContext) -> int:
 # -- tail calls ----------------------------------------------------------------------------------------
 @_helper("bpf_tail_call")
 def tail_call(ctx: HelperContext, _ctx_ptr: int, map_ptr: int, index: int, *_: int) -> int:
-    """``long bpf_tail_call(ctx, prog_array_map, index)``: delegated to ``ctx.env["tail_call"]``.
+    """``long bpf_tail_call(ctx, prog_array_map, index)``: delegated to ``ctx.env.tail_call``.
 
     The runner's callable jumps (it does not return) when the tail call succeeds; when it returns,
     or when there is none, the tail call failed and the program continues (r0 is then unspecified
     for the verifier; this returns the callable's result, or -EINVAL like the kernel's stub).
     """
-    jump = ctx.env.get("tail_call")
-    if callable(jump):
+    jump = ctx.env.tail_call
+    if jump is not None:
         return int(jump(map_ptr, index & 0xFFFFFFFF))
     return -errno.EINVAL
 
@@ -383,4 +369,4 @@ def ringbuf_query(ctx: HelperContext, map_ptr: int, flags: int, *_: int) -> int:
     return query(flags)
 
 
-__all__ = ["MAP_HELPERS", "current_cpu", "register_map_memory", "release_spin_locks"]
+__all__ = ["MAP_HELPERS", "register_map_memory", "release_spin_locks"]

@@ -6,7 +6,7 @@ Mirrors kernel/trace/bpf_trace.c (``bpf_perf_event_output``, ``bpf_perf_event_ou
 
 * ``perf_event_output`` (tracing, raw tracepoint, syscall programs): flags other than
   BPF_F_INDEX_MASK bits are -EINVAL; the raw data is ``size`` bytes at ``data``.
-* ``skb_event_output`` (socket filter, tc) and ``xdp_event_output`` (XDP): flags may also carry
+* ``packet_event_output``, the skb (socket filter, tc) and XDP flavours: flags may also carry
   BPF_F_CTXLEN_MASK, a byte count (flags >> 32) of packet bytes from ``data`` appended after the
   ``size`` bytes of meta data; a count past the packet (``skb->len``, ``xdp_get_buff_len``, XDP
   fragments included) is -EFAULT.
@@ -16,7 +16,7 @@ Mirrors kernel/trace/bpf_trace.c (``bpf_perf_event_output``, ``bpf_perf_event_ou
   0, or -ENOSPC and a lost record when the ring is full).
 
 The map argument is the address ``lddw map_fd`` produced; anything but a PERF_EVENT_ARRAY map is
--EINVAL (the verifier refuses it in the kernel).  The running CPU is ``ctx.env["cpu"]``.
+-EINVAL (the verifier refuses it in the kernel).  The running CPU is ``ctx.env.cpu``.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ import errno
 from collections.abc import Callable
 
 from pybpf import uapi
-from pybpf.helpers.maps import current_cpu
-from pybpf.helpers.registry import HelperContext
+from pybpf.errors import HelperError
+from pybpf.helpers.context import HelperContext
 from pybpf.maps.object import map_object_at
 from pybpf.maps.perf_event_array import PerfEventArrayMap
 from pybpf.objects.perf_event import event_in_array
@@ -44,7 +44,7 @@ def event_output(ctx: HelperContext, map_ptr: int, flags: int, parts: list[bytes
     impl = array.impl
     if not isinstance(impl, PerfEventArrayMap):
         return -errno.EINVAL
-    cpu = current_cpu(ctx)
+    cpu = ctx.env.cpu
     index = flags & INDEX_MASK
     if index == CURRENT_CPU:
         index = cpu
@@ -87,23 +87,23 @@ def _packet_output(
     return event_output(ctx, map_ptr, flags, parts)
 
 
-def skb_event_output(ctx: HelperContext, _skb: int, map_ptr: int, flags: int, meta: int, size: int) -> int:
-    """``bpf_skb_event_output``: meta data, then (flags >> 32) bytes of the packet from skb->data."""
-    from pybpf.progtypes.skb import skb_state
+def packet_event_output(
+    ctx: HelperContext, _ctx_ptr: int, map_ptr: int, flags: int, meta: int, size: int
+) -> int:
+    """``bpf_skb_event_output`` / ``bpf_xdp_event_output``: meta data, then (flags >> 32) packet bytes.
 
-    state = skb_state(ctx.env)
-    return _packet_output(ctx, map_ptr, flags, (meta, size), (state.length, lambda n: state.read(0, n)))
-
-
-def xdp_event_output(ctx: HelperContext, _xdp: int, map_ptr: int, flags: int, meta: int, size: int) -> int:
-    """``bpf_xdp_event_output``: meta data, then (flags >> 32) bytes of the packet from data."""
-    from pybpf.progtypes.xdp_helpers import _state
-
-    state = _state(ctx)
-    return _packet_output(ctx, map_ptr, flags, (meta, size), (state.buff_len(), lambda n: state.copy(0, n)))
+    The packet is the run's (``ctx.env.packet``: the skb from ``skb->data``, the xdp_buff from
+    ``data``, fragments included).
+    """
+    packet = ctx.env.packet
+    if packet is None:
+        raise HelperError(None, "this helper needs the packet of a networking program")
+    return _packet_output(
+        ctx, map_ptr, flags, (meta, size), (packet.packet_length(), lambda n: packet.copy_packet(0, n))
+    )
 
 
 PERF_EVENT_OUTPUT = 25
 """``BPF_FUNC_perf_event_output``: the id all three flavours share."""
 
-__all__ = ["PERF_EVENT_OUTPUT", "event_output", "perf_event_output", "skb_event_output", "xdp_event_output"]
+__all__ = ["PERF_EVENT_OUTPUT", "event_output", "packet_event_output", "perf_event_output"]

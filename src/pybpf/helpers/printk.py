@@ -17,16 +17,11 @@ shared between processes: each record is appended as one JSON line to ``$PYBPF_B
 from __future__ import annotations
 
 import errno
-import os
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pybpf.errors import MemoryAccessError
-from pybpf.helpers.registry import HelperContext
+from pybpf.helpers.context import HelperContext
 
 if TYPE_CHECKING:
     from pybpf.memory.regions import Memory
@@ -36,98 +31,6 @@ MAX_BPRINTF_BIN_ARGS = 512  # room for the arguments, strings included
 MAX_TRACE_PRINTK_VARARGS = 3
 MAX_BPRINTF_VARARGS = 12
 MAX_FORMAT = 64 * 1024  # how far an ARG_PTR_TO_CONST_STR format is searched for its NUL
-
-
-@dataclass(frozen=True)
-class TraceRecord:
-    """One line of the trace pipe: the formatted message and who wrote it when."""
-
-    data: bytes
-    timestamp_ns: int
-    pid: int
-    comm: str
-    cpu: int = 0
-
-    @property
-    def message(self) -> str:
-        """The message as text, without one trailing newline."""
-        text = self.data.decode("utf-8", "replace")
-        return text[:-1] if text.endswith("\n") else text
-
-    def format(self) -> str:
-        """The line as /sys/kernel/tracing/trace_pipe prints it."""
-        seconds, nanos = divmod(self.timestamp_ns, 1_000_000_000)
-        task = f"{self.comm}-{self.pid}"
-        stamp = f"{seconds:5d}.{nanos // 1000:06d}"
-        return f"{task:>22} [{self.cpu:03d}] ..... {stamp}: bpf_trace_printk: {self.message}"
-
-
-class TracePipe:
-    """An in-memory trace pipe.  ``read()`` drains it like reading trace_pipe; ``records`` peeks.
-
-    ``maxlen`` bounds the number of kept records (oldest dropped, like the kernel's ring buffer);
-    ``echo`` is called with every new record (e.g. to print it live).  With ``shared`` every record
-    is also appended to the cross-process trace file of the current bpffs root (``TRACE_PIPE`` is
-    shared; a pipe made for one test or one run is not, unless asked).
-    """
-
-    def __init__(
-        self,
-        maxlen: int | None = 65536,
-        echo: Callable[[TraceRecord], None] | None = None,
-        *,
-        shared: bool = False,
-    ) -> None:
-        self._records: deque[TraceRecord] = deque(maxlen=maxlen)
-        self._lock = threading.Lock()
-        self.echo = echo
-        self.shared = shared
-
-    def write(self, data: bytes) -> TraceRecord:
-        record = TraceRecord(data, time.monotonic_ns(), os.getpid(), _comm(), _cpu())
-        with self._lock:
-            self._records.append(record)
-        if self.shared:
-            from pybpf.helpers.trace_shared import append_shared
-
-            append_shared(record)
-        if self.echo is not None:
-            self.echo(record)
-        return record
-
-    @staticmethod
-    def read_shared(follow: bool = False, clear: bool = False) -> Iterator[TraceRecord]:
-        """The records of the shared trace file (every process); see ``trace_shared.read_shared``."""
-        from pybpf.helpers.trace_shared import read_shared
-
-        return read_shared(follow=follow, clear=clear)
-
-    def read(self) -> list[TraceRecord]:
-        """Remove and return every record."""
-        with self._lock:
-            records = list(self._records)
-            self._records.clear()
-        return records
-
-    @property
-    def records(self) -> tuple[TraceRecord, ...]:
-        with self._lock:
-            return tuple(self._records)
-
-    def messages(self) -> list[str]:
-        """The messages of the kept records, oldest first (without draining)."""
-        return [record.message for record in self.records]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-
-TRACE_PIPE = TracePipe(shared=True)
-"""The process-wide trace pipe, like the kernel's single trace_pipe (also written to the shared file)."""
 
 
 class FormatError(Exception):
@@ -337,17 +240,3 @@ def snprintf(  # noqa: PLR0917 - the helper ABI: five register arguments
     if size:
         ctx.memory.write(buf, out[: size - 1] + b"\0")
     return len(out) + 1
-
-
-def _cpu() -> int:
-    from pybpf.helpers.basic import _current_cpu
-
-    return _current_cpu()
-
-
-def _comm() -> str:
-    try:
-        with open("/proc/self/comm", encoding="utf-8", errors="replace") as handle:
-            return handle.read().strip()
-    except OSError:  # pragma: no cover - not Linux
-        return "python"

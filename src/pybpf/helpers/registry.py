@@ -1,4 +1,4 @@
-"""The helper-function registry: helper id -> Python implementation, and the context helpers run in.
+"""The helper-function registry: helper id -> Python implementation (the context is in ``context``).
 
 Mirrors the kernel's helper calling convention (``BPF_CALL_x`` in include/linux/filter.h): a
 program calls helper ``imm`` with up to five 64-bit arguments in r1–r5 and receives one 64-bit
@@ -14,59 +14,11 @@ interpreter adds the pc of the call), or by returning ``-EFAULT`` where the kern
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Protocol
 
+from pybpf.helpers.context import HelperContext
 from pybpf.isa.helper_names import helper_id as _id_of_name
 from pybpf.isa.helper_names import helper_name as _name_of_id
-
-if TYPE_CHECKING:
-    from pybpf.helpers.printk import TracePipe
-    from pybpf.memory.regions import Memory
-
-
-class FunctionCaller(Protocol):
-    """Calls a BPF function of the running program (``callback_fn`` arguments of bpf_loop & co)."""
-
-    def __call__(self, function: int, *args: int) -> int: ...
-
-
-class HelperContext:
-    """What a helper may use besides its arguments.
-
-    ``memory``: the program's address space (read and write through it, never through raw
-    pointers).  ``trace_pipe``: where ``bpf_trace_printk`` writes.  ``call_function(fn, *args)``:
-    run the BPF function whose address (an ``lddw src=BPF_PSEUDO_FUNC`` value) is ``fn`` and return
-    its r0.  ``random``: the source of ``bpf_get_prandom_u32``.  ``env``: per-run data attached by
-    program-type and map layers (e.g. the packet of a socket filter), by documented keys.
-    """
-
-    __slots__ = ("_call_function", "env", "memory", "random", "trace_pipe")
-
-    def __init__(
-        self,
-        memory: Memory,
-        trace_pipe: TracePipe,
-        call_function: FunctionCaller | None = None,
-        *,
-        rng: random.Random | None = None,
-        env: dict[str, object] | None = None,
-    ) -> None:
-        self.memory = memory
-        self.trace_pipe = trace_pipe
-        self._call_function = call_function
-        self.random = rng if rng is not None else _RANDOM
-        self.env: dict[str, object] = env if env is not None else {}
-
-    def call_function(self, function: int, *args: int) -> int:
-        """Run the BPF function at address ``function`` with ``args`` in r1.. and return its r0."""
-        if self._call_function is None:
-            from pybpf.errors import HelperError
-
-            raise HelperError(None, "this context cannot call back into a BPF program")
-        return self._call_function(function, *args)
-
 
 Helper = Callable[[HelperContext, int, int, int, int, int], int]
 """``helper(ctx, r1, r2, r3, r4, r5) -> r0``."""
@@ -128,6 +80,3 @@ class HelperRegistry(Mapping[int, Helper]):
 
     def __repr__(self) -> str:
         return f"HelperRegistry({', '.join(f'{i}:{self.name(i)}' for i in self)})"
-
-
-_RANDOM = random.Random()

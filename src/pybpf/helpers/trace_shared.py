@@ -24,8 +24,9 @@ import json
 import os
 import time
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 
-from pybpf.helpers.printk import TraceRecord
+from pybpf.objects.files import bpffs_root
 
 TRACE_FILE = ".trace_pipe"
 MAX_SHARED_BYTES = 4 << 20
@@ -34,11 +35,33 @@ POLL_INTERVAL = 0.1
 _O_FLAGS = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
 
 
+@dataclass(frozen=True)
+class TraceRecord:
+    """One line of the trace pipe: the formatted message and who wrote it when."""
+
+    data: bytes
+    timestamp_ns: int
+    pid: int
+    comm: str
+    cpu: int = 0
+
+    @property
+    def message(self) -> str:
+        """The message as text, without one trailing newline."""
+        text = self.data.decode("utf-8", "replace")
+        return text[:-1] if text.endswith("\n") else text
+
+    def format(self) -> str:
+        """The line as /sys/kernel/tracing/trace_pipe prints it."""
+        seconds, nanos = divmod(self.timestamp_ns, 1_000_000_000)
+        task = f"{self.comm}-{self.pid}"
+        stamp = f"{seconds:5d}.{nanos // 1000:06d}"
+        return f"{task:>22} [{self.cpu:03d}] ..... {stamp}: bpf_trace_printk: {self.message}"
+
+
 def shared_path(root: str | None = None) -> str:
     """Where the shared trace file of ``root`` (default: this process's bpffs root) lives."""
     if root is None:
-        from pybpf.objects.files import bpffs_root
-
         root = bpffs_root()
     return os.path.join(root, TRACE_FILE)
 

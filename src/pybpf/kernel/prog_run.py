@@ -9,7 +9,8 @@ The runtime
     A program file (``pybpf.kernel.progobj``) holds the xlated instructions with maps named by id.
     The first time a process runs a program it opens the program's maps through the program's
     reference directory, maps them, resolves each map ``lddw`` to this process's address of the map
-    (``MapObject.address``; value references add their offset) and builds an ``Interpreter``.  All
+    (``MapObject.address``; value references add their offset) and builds an ``Executable`` with
+    the engine ``DEFAULT_ENGINE`` names (``pybpf.engine``; the interpreter today).  All
     programs of a process share one address space, ``EXEC_MEMORY``, where every such map's storage
     is registered once (writable unless ``BPF_F_RDONLY_PROG``), so a pointer a helper returns is
     valid in every program of a tail-call chain.
@@ -26,20 +27,22 @@ from collections.abc import Callable
 from typing import Any
 
 from pybpf import uapi
+from pybpf.engine import Engine, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, ProgramFaultError
-from pybpf.helpers import TRACE_PIPE, HelperContext, default_registry
-from pybpf.helpers.maps import _SPIN_LOCKS, release_spin_locks
+from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
+from pybpf.helpers.basic import running_cpu
+from pybpf.helpers.maps import release_spin_locks
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.object import MapObject, map_object_at
-from pybpf.memory.regions import Memory, Region
+from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
+from pybpf.progtypes import get_prog_type
+from pybpf.progtypes.base import TestRunArgs
 from pybpf.vm.interpreter import Interpreter
-from pybpf.vm.runtime import TailCall
-from pybpf.vm.session import RunSession
 
 MAX_TAIL_CALL_CNT = 33
 ENOTSUPP = 524
@@ -70,19 +73,16 @@ def _register_map(obj: MapObject) -> None:
         weakref.finalize(obj, forget)
 
 
-def current_cpu() -> int:
-    """The CPU this thread runs on (what bpf_get_smp_processor_id and per-CPU maps use)."""
-    from pybpf.helpers.basic import _current_cpu
-
-    return _current_cpu()
+ENGINES: dict[str, Engine] = {"interpreter": Interpreter}
+"""The engines a program can run on (``pybpf.engine``), by name."""
+DEFAULT_ENGINE = "interpreter"
+"""The engine ``ProgRuntime`` builds programs with: the one place an engine is chosen."""
 
 
 class ProgRuntime:
-    """A program ready to run in this process: its maps mapped and its interpreter built."""
+    """A program ready to run in this process: its maps mapped and its executable built."""
 
-    def __init__(self, prog: ProgObject) -> None:
-        from pybpf.progtypes import get_prog_type
-
+    def __init__(self, prog: ProgObject, engine: str = DEFAULT_ENGINE) -> None:
         self.prog = prog
         self.maps: dict[int, MapObject] = {}
         for map_id in prog.meta.map_ids:
@@ -101,10 +101,10 @@ class ProgRuntime:
         for helper_id, helper in prog_type.helpers().items():
             registry.register(helper_id, helper)
         insns, resolved = self._resolve(prog.xlated)
-        self.interpreter = Interpreter(insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
+        self.executable = ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
-        self.interpreter.prepare()
+        self.executable.prepare()
 
     def _resolve(self, xlated: list[Instruction]) -> tuple[list[Instruction], dict[int, int]]:
         resolved: dict[int, int] = {}
@@ -185,7 +185,7 @@ class Runner:
     def _session(self, runtime: ProgRuntime) -> RunSession:
         entry = self._sessions.get(id(runtime))
         if entry is None:
-            entry = self._sessions[id(runtime)] = (runtime, runtime.interpreter.session())
+            entry = self._sessions[id(runtime)] = (runtime, runtime.executable.session())
         return entry[1]
 
     def _tail_call(self, map_address: int, index: int) -> int:
@@ -202,11 +202,10 @@ class Runner:
         self._tail_calls += 1
         raise TailCall(target)
 
-    def run(self, ctx_address: int, env: dict[str, object], packet: Any = None) -> int:
-        if "cpu" not in env:
-            env["cpu"] = current_cpu()
+    def run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
+        env.cpu = running_cpu()
         self._tail_calls = 0
-        env["tail_call"] = self._tail_call
+        env.tail_call = self._tail_call
         session = self._main
         if session is None:
             session = self._main = self._session(self.runtime)
@@ -224,7 +223,7 @@ class Runner:
                 except TailCall as call:
                     runtime = call.target
         finally:  # a program that ends holding a bpf_spin_lock (the verifier refuses those) releases it
-            if env.get(_SPIN_LOCKS):
+            if env.spin_locks:
                 release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
 
 
@@ -238,8 +237,6 @@ _CTX_SIZE_OUT = _TEST + _G.bpf_attr_test.ctx_size_out.offset  # type: ignore[att
 
 def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     """The BPF_PROG_TEST_RUN handler."""
-    from pybpf.progtypes.base import TestRunArgs
-
     t = attr.test
     if bool(t.ctx_size_in) != bool(t.ctx_in) or bool(t.ctx_size_out) != bool(t.ctx_out):
         raise BPFError(errno.EINVAL, "ctx size and pointer must be given together")

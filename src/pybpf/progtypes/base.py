@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from pybpf.errors import BPFError
+from pybpf.helpers.context import RunEnv
 from pybpf.helpers.registry import Helper
 from pybpf.isa.instruction import Instruction
 from pybpf.memory.regions import Memory, PacketReader
@@ -54,15 +55,16 @@ kernel: the helpers both XDP and SOCKET_FILTER programs may call (tests/progtype
 
 
 class ProgramRunner(Protocol):
-    """Runs one loaded program (implemented by pybpf.kernel on top of pybpf.vm.Interpreter)."""
+    """Runs one loaded program (implemented by pybpf.kernel on top of a ``pybpf.engine`` executable)."""
 
     memory: Memory
     """The run's address space; the program's maps are already registered in it."""
 
-    def run(self, ctx_address: int, env: dict[str, object], packet: PacketReader | None = None) -> int:
+    def run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
         """Run the program once with r1 = ``ctx_address``; returns r0 (u64). Tail calls inside.
 
-        ``env`` reaches helpers as ``HelperContext.env`` (per-run packet state, e.g. ``env["xdp"]``).
+        ``env`` reaches helpers as ``HelperContext.env`` (the packet state in ``env.packet``); the
+        runner fills in the CPU and the tail-call trampoline.
         """
         ...
 

@@ -32,6 +32,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from pybpf.errors import BPFError
+from pybpf.helpers.context import RunEnv
+from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.progtypes.base import (
     BASE_FUNC_IDS,
@@ -70,11 +72,11 @@ def _max_ctx_offset(runner: ProgramRunner) -> int:
 def _run_on_blob(runner: ProgramRunner, ctx: bytes, *, writable: bool) -> tuple[int, bytes]:
     """Run once with r1 = a native copy of ``ctx`` (NULL when empty); (u32 retval, ctx after)."""
     if not ctx:
-        return runner.run(0, {}) & 0xFFFF_FFFF, b""
+        return runner.run(0, RunEnv()) & 0xFFFF_FFFF, b""
     buffer = (ctypes.c_char * len(ctx)).from_buffer_copy(ctx)
     region = runner.memory.add_region(ctypes.addressof(buffer), len(ctx), writable=writable, name="ctx")
     try:
-        retval = runner.run(ctypes.addressof(buffer), {}) & 0xFFFF_FFFF
+        retval = runner.run(ctypes.addressof(buffer), RunEnv()) & 0xFFFF_FFFF
     finally:
         runner.memory.remove_region(region)
     return retval, bytes(buffer)
@@ -96,8 +98,6 @@ class RawTracepointProgType(ProgType):
         return helper_id in RAW_TP_FUNC_IDS
 
     def helpers(self) -> Mapping[int, Helper]:
-        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
-
         return {PERF_EVENT_OUTPUT: perf_event_output}  # bpf_perf_event_output_raw_tp
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
@@ -141,8 +141,6 @@ class SyscallProgType(ProgType):
         return helper_id in SYSCALL_FUNC_IDS
 
     def helpers(self) -> Mapping[int, Helper]:
-        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
-
         return {PERF_EVENT_OUTPUT: perf_event_output}  # bpf_tracing_func_proto's flavour
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:

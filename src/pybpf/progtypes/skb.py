@@ -31,7 +31,8 @@ import socket
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from pybpf.errors import BPFError
+from pybpf.errors import BPFError, HelperError
+from pybpf.helpers.context import RunEnv
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.memory.regions import Memory, Region
@@ -330,7 +331,7 @@ class SkbState:
     """One test-run skb: the kernel-side struct, the packet buffer (head .. end) and its offsets.
 
     Offsets are from ``head``: ``data`` (skb->data), ``mac`` and ``network`` headers; ``length``
-    is skb->len (the skb is always linear).  Kept in ``env["skb"]`` for the helpers.
+    is skb->len (the skb is always linear).  The run's ``RunEnv.packet``, for the helpers.
     """
 
     kern: SkbKern
@@ -382,6 +383,13 @@ class SkbState:
         """``bpf_try_make_writable``: the first ``length`` bytes of data exist (linear skb)."""
         return length <= self.length
 
+    def packet_length(self) -> int:
+        """``skb->len``: the bytes from ``data`` on (the ``Packet`` view helpers use)."""
+        return self.length
+
+    def copy_packet(self, offset: int, size: int) -> bytes:
+        return self.read(offset, size)
+
     def read(self, offset: int, size: int) -> bytes:
         start = self.data + offset
         return bytes(self.view[start : start + size])
@@ -418,12 +426,11 @@ class SkbState:
         return int.from_bytes(self.view[start : start + size], "big")
 
 
-def skb_state(env: dict[str, object]) -> SkbState:
-    state = env.get("skb")
+def skb_state(env: RunEnv) -> SkbState:
+    """The socket buffer of the run (``env.packet``); ``HelperError`` outside a socket buffer run."""
+    state = env.packet
     if not isinstance(state, SkbState):
-        from pybpf.errors import HelperError
-
-        raise HelperError(None, "this helper needs a socket buffer (env['skb'])")
+        raise HelperError(None, "this helper needs a socket buffer")
     return state
 
 
@@ -580,7 +587,7 @@ class SkbProgType(ProgType):
         state, ctx = self.build(args)
         memory = runner.memory
         kern = state.kern
-        env: dict[str, object] = {"skb": state}
+        env = RunEnv(packet=state)
         state.memory = memory
         state.ctx_region = memory.add_region(
             ctypes.addressof(kern), ctypes.sizeof(kern), writable=True, name="__sk_buff"

@@ -1,7 +1,7 @@
 """The socket-buffer helpers: load/store bytes, pull data, hash, redirect, and the checksum replacers.
 
 Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbState`` in
-``env["skb"]``):
+``env.packet``):
 
 * ``bpf_skb_load_bytes`` (26): copy ``len`` bytes at data + ``offset``; out of range (or an
   offset above INT_MAX) zeroes the buffer and returns -EFAULT.
@@ -18,7 +18,7 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
 * ``bpf_csum_update`` (40): -ENOTSUPP (a test-run skb is never CHECKSUM_COMPLETE).
 * ``bpf_csum_level`` (135): query/increment/decrement/reset CHECKSUM_UNNECESSARY and its level
   (``__skb_incr_checksum_unnecessary`` & co.); a query of a non-UNNECESSARY skb is -EACCES.
-* ``bpf_redirect`` (23): TC_ACT_REDIRECT with (ifindex, flags) recorded in ``env["redirect"]``,
+* ``bpf_redirect`` (23): TC_ACT_REDIRECT with (ifindex, flags) recorded in ``env.redirect``,
   TC_ACT_SHOT for flags other than BPF_F_INGRESS.
 * ``bpf_l3_csum_replace`` (10), ``bpf_l4_csum_replace`` (11), ``bpf_csum_diff`` (28): in
   ``pybpf.helpers.csum``.
@@ -30,8 +30,9 @@ import errno
 import hashlib
 
 from pybpf.helpers import csum
-from pybpf.helpers.registry import Helper, HelperContext
-from pybpf.progtypes.skb import skb_state
+from pybpf.helpers.context import HelperContext
+from pybpf.helpers.registry import Helper
+from pybpf.progtypes.skb import SkbState, skb_state
 
 M32 = 0xFFFF_FFFF
 M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -168,10 +169,10 @@ def csum_level(ctx: HelperContext, skb: int, level: int, *_: int) -> int:
 def redirect(ctx: HelperContext, ifindex: int, flags: int, *_: int) -> int:
     if flags & ~BPF_F_INGRESS & M64:
         return TC_ACT_SHOT
-    ctx.env["redirect"] = (ifindex & M32, flags)
-    state = ctx.env.get("skb")
-    if state is not None:
-        state.redirect = (ifindex & M32, flags)  # type: ignore[attr-defined]
+    ctx.env.redirect = (ifindex & M32, flags)
+    state = ctx.env.packet
+    if isinstance(state, SkbState):
+        state.redirect = (ifindex & M32, flags)
     return TC_ACT_REDIRECT
 
 

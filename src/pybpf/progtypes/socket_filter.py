@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
+from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.progtypes.base import helper_ids
 from pybpf.progtypes.registry import register
@@ -55,10 +56,8 @@ class SocketFilter(SkbProgType):
         return skb_is_valid_access(off, size, write)
 
     def helpers(self) -> Mapping[int, Helper]:
-        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, skb_event_output
-
         own = {number: helper for number, helper in SKB_HELPERS.items() if number in self.allowed_helpers}
-        return {**own, PERF_EVENT_OUTPUT: skb_event_output}  # bpf_skb_event_output
+        return {**own, PERF_EVENT_OUTPUT: packet_event_output}  # bpf_packet_event_output
 
 
 __all__ = ["BPF_PROG_TYPE_SOCKET_FILTER", "SOCKET_FILTER_HELPERS", "SocketFilter"]

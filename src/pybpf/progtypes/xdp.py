@@ -39,6 +39,9 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from pybpf.errors import BPFError
+from pybpf.helpers.context import RunEnv
+from pybpf.helpers.csum import bpf_csum_diff
+from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
@@ -179,11 +182,8 @@ class XdpProgType(ProgType):
         raise BPFError(errno.EINVAL, f"invalid bpf_context access off={off} size=4")
 
     def helpers(self) -> Mapping[int, Helper]:
-        from pybpf.helpers.csum import bpf_csum_diff
-        from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, xdp_event_output
-
         # csum_diff is generic (pybpf.helpers.csum); helper 25 is bpf_xdp_event_output here
-        return {**XDP_HELPERS, 28: bpf_csum_diff, PERF_EVENT_OUTPUT: xdp_event_output}
+        return {**XDP_HELPERS, 28: bpf_csum_diff, PERF_EVENT_OUTPUT: packet_event_output}
 
     # -- BPF_PROG_TEST_RUN ----------------------------------------------------------------------
     def check_test_run_attr(self, args: TestRunArgs) -> None:
@@ -271,7 +271,7 @@ class XdpProgType(ProgType):
             retval = 0
         else:
             with self._registered(runner, state):  # once for all repetitions: they share the buffer
-                env: dict[str, object] = {"xdp": state}
+                env = RunEnv(packet=state)
                 retval, duration = repeat_runs(
                     args.repeat, lambda: runner.run(state.address, env) & 0xFFFF_FFFF
                 )
@@ -287,7 +287,7 @@ class XdpProgType(ProgType):
     @classmethod
     def _run(cls, runner: ProgramRunner, state: XdpState) -> int:
         with cls._registered(runner, state):
-            env: dict[str, object] = {"xdp": state}
+            env = RunEnv(packet=state)
             return runner.run(state.address, env) & 0xFFFF_FFFF
 
     @staticmethod

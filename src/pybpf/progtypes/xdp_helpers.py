@@ -7,7 +7,7 @@ Mirrors include/net/xdp.h and the XDP helpers of net/core/filter.c:
   kernel's own offsets), the ``xdp_rxq_info`` its ``rxq`` points to (dev, queue_index) and a
   minimal ``net_device`` (ifindex).  ``XdpState`` owns it with the packet page (headroom, linear
   data, room for ``skb_shared_info``) and the fragments of a multi-buffer packet.
-* helpers, each reading its state from ``HelperContext.env["xdp"]``:
+* helpers, each reading its state from ``HelperContext.env.packet``:
   ``bpf_xdp_adjust_head`` (44), ``bpf_xdp_adjust_meta`` (54), ``bpf_xdp_adjust_tail`` (65,
   fragments included), ``bpf_redirect`` (23, the XDP flavour), ``bpf_redirect_map`` (51),
   ``bpf_xdp_get_buff_len`` (188), ``bpf_xdp_load_bytes`` (189), ``bpf_xdp_store_bytes`` (190).
@@ -27,7 +27,9 @@ import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pybpf.helpers.registry import HelperContext, HelperRegistry
+from pybpf.errors import HelperError
+from pybpf.helpers.context import HelperContext
+from pybpf.helpers.registry import HelperRegistry
 from pybpf.progtypes.base import ENOTSUPP, ETH_HLEN
 
 PAGE_SIZE = 4096
@@ -146,6 +148,13 @@ class XdpState:
     def frags_size(self) -> int:
         return sum(len(frag) for frag in self.frags)
 
+    def packet_length(self) -> int:
+        """``xdp_get_buff_len``: the ``Packet`` view helpers use (fragments included)."""
+        return self.buff_len()
+
+    def copy_packet(self, offset: int, size: int) -> bytes:
+        return self.copy(offset, size)
+
     def buff_len(self) -> int:
         """``xdp_get_buff_len``: linear data plus fragments."""
         linear = int(self.buff.data_end - self.buff.data)
@@ -195,9 +204,9 @@ class XdpState:
 
 
 def _state(ctx: HelperContext) -> XdpState:
-    state = ctx.env.get("xdp")
+    state = ctx.env.packet
     if not isinstance(state, XdpState):
-        raise RuntimeError("XDP helper called outside an XDP run (no env['xdp'])")
+        raise HelperError(None, "this helper needs the xdp_buff of an XDP run")
     return state
 
 

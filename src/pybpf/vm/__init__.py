@@ -17,6 +17,7 @@ A helper ends the program with a tail call by raising ``TailCall(target)``, whic
 BPF_PROG_TEST_RUN do.
 """
 
+from pybpf.engine import TailCall
 from pybpf.memory.regions import Memory, Region
 from pybpf.vm.interpreter import (
     DEFAULT_BUDGET,
@@ -27,7 +28,6 @@ from pybpf.vm.interpreter import (
     RunResult,
     run,
 )
-from pybpf.vm.runtime import TailCall
 from pybpf.vm.session import RunSession
 from pybpf.vm.trace import RegisterChange, TraceCallback, TraceEvent
 

@@ -35,7 +35,7 @@ Atomics
     other processes sharing the memory (a map's mmap), like the kernel's locked instructions.
 
 Tail calls
-    A helper may raise ``pybpf.vm.runtime.TailCall(target)``: it is not wrapped into a
+    A helper may raise ``pybpf.vm.TailCall(target)``: it is not wrapped into a
     ``HelperError`` but leaves ``execute`` as it is (after the run's stack is released), carrying
     the instructions executed so far, for the program-type runner to start ``target`` with the
     same context.
@@ -72,9 +72,11 @@ from struct import Struct as _struct
 from types import FunctionType
 from typing import TYPE_CHECKING, Any
 
+from pybpf.engine import TailCall
 from pybpf.errors import BudgetExceededError, HelperError
-from pybpf.helpers.printk import TRACE_PIPE, TracePipe
-from pybpf.helpers.registry import Helper, HelperContext, HelperRegistry
+from pybpf.helpers.context import HelperContext, RunEnv
+from pybpf.helpers.registry import Helper, HelperRegistry
+from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.instruction import (
     Instruction,
     decode_program,
@@ -291,7 +293,7 @@ class Interpreter:
         trace: TraceCallback | None = None,
         packet: InputBuffer | PacketReader | None = None,
         trace_pipe: TracePipe | None = None,
-        env: dict[str, object] | None = None,
+        env: RunEnv | None = None,
     ) -> int:
         """Run the program and return r0 (see ``execute`` for the arguments)."""
         result = self.execute(
@@ -314,7 +316,7 @@ class Interpreter:
         trace: TraceCallback | None = None,
         packet: InputBuffer | PacketReader | None = None,
         trace_pipe: TracePipe | None = None,
-        env: dict[str, object] | None = None,
+        env: RunEnv | None = None,
     ) -> RunResult:
         """Run the program once.
 
@@ -323,7 +325,7 @@ class Interpreter:
         are copied.  ``registers``: initial values of r0–r9 (override r1/r2).  ``budget``: maximum
         instructions (None: unlimited).  ``trace``: called after every instruction.  ``packet``:
         bytes or a reader for LD_ABS/LD_IND.  ``trace_pipe``: where bpf_trace_printk writes
-        (default ``pybpf.helpers.printk.TRACE_PIPE``).  ``env``: per-run data for helpers.
+        (default ``pybpf.helpers.trace_pipe.TRACE_PIPE``).  ``env``: per-run data for helpers.
         """
         limit = _UNLIMITED if budget is None else max(0, min(budget, _UNLIMITED))
         reader = BytesPacket(packet) if isinstance(packet, bytes | bytearray | memoryview) else packet
@@ -368,7 +370,7 @@ class Interpreter:
                     self._execute_from(st, 0)
                 except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
                     regs[0] = 0
-                except runtime.TailCall as call:  # for the runner: the program is replaced
+                except TailCall as call:  # for the runner: the program is replaced
                     call.instructions = limit - st.remaining
                     raise
                 return RunResult(regs[0], limit - st.remaining, tuple(regs))

@@ -17,7 +17,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 
 from pybpf.errors import CallDepthError, ExecutionError, HelperError
-from pybpf.helpers.registry import HelperContext, HelperRegistry
+from pybpf.helpers.context import HelperContext
+from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.opcodes import LDDW_PSEUDO_NAMES, MAX_BPF_REG, MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm.codegen import CALLBACK_DONE, HALTED
@@ -270,21 +271,3 @@ def fell_off(pc: int) -> ExecutionError:
 
 def fail(pc: int, message: str) -> ExecutionError:
     return ExecutionError(pc, message)
-
-
-class TailCall(BaseException):
-    """Raised by a helper (bpf_tail_call) to replace the running program with ``target``.
-
-    ``target`` is opaque to the interpreter (the program-type runner decides what it is).  A
-    BaseException, like ``Halt``: helpers catching ``Exception`` do not swallow it and the
-    interpreter does not wrap it into a ``HelperError``; it leaves ``Interpreter.execute``
-    unchanged after the run's stack is released, with ``instructions`` set to the instructions
-    the run was charged (the budget is charged per basic block, so the rest of the calling block
-    is included), so the runner can start ``target`` with the same context (r1), as the kernel
-    does, and carry the budget over.
-    """
-
-    def __init__(self, target: object) -> None:
-        super().__init__(target)
-        self.target = target
-        self.instructions: int | None = None

@@ -30,8 +30,9 @@ import weakref
 from types import TracebackType
 from typing import Any
 
-from pybpf.helpers.printk import TRACE_PIPE, TracePipe
-from pybpf.helpers.registry import HelperContext
+from pybpf.engine import TailCall
+from pybpf.helpers.context import HelperContext, RunEnv
+from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
@@ -51,7 +52,7 @@ class RunSession:
     """Runs of one ``Interpreter`` sharing a registered stack, a run state and a helper context.
 
     ``budget``: instructions each run may execute (None: unlimited).  ``trace_pipe``: where
-    bpf_trace_printk writes (default ``pybpf.helpers.printk.TRACE_PIPE``).
+    bpf_trace_printk writes (default ``pybpf.helpers.trace_pipe.TRACE_PIPE``).
     """
 
     def __init__(
@@ -115,9 +116,7 @@ class RunSession:
     ) -> None:
         self.close()
 
-    def run(
-        self, r1: int = 0, env: dict[str, object] | None = None, packet: PacketReader | None = None
-    ) -> int:
+    def run(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
         """Run the program once with r1 = ``r1`` (r2..r9 = 0); returns r0 (u64).
 
         ``env`` reaches helpers as ``HelperContext.env``; ``packet`` reads LD_ABS/LD_IND.
@@ -125,9 +124,7 @@ class RunSession:
         with self.memory.lock:
             return self.run_locked(r1, env, packet)
 
-    def run_locked(
-        self, r1: int = 0, env: dict[str, object] | None = None, packet: PacketReader | None = None
-    ) -> int:
+    def run_locked(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
         """``run`` for a caller already holding ``memory.lock`` (a runner holding it for all repeats)."""
         st = self._idle
         if st is None:  # running already (a helper runs the program again), or closed
@@ -153,7 +150,7 @@ class RunSession:
             memory = self.memory
             if memory.generation != self._generation:
                 st.cache = NO_CACHE
-            self._ctx.env = env if env is not None else {}
+            self._ctx.env = env if env is not None else RunEnv()
             try:
                 interpreter = self.interpreter
                 chunks = interpreter._chunks
@@ -168,7 +165,7 @@ class RunSession:
                         self._chunks = chunks
             except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
                 regs[0] = 0
-            except runtime.TailCall as call:  # for the runner: the program is replaced
+            except TailCall as call:  # for the runner: the program is replaced
                 call.instructions = self.instructions = limit - st.remaining
                 raise
             finally:
