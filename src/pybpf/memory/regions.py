@@ -227,6 +227,31 @@ class Memory:
         return index
 
     # -- checking ---------------------------------------------------------------------------
+    def filler(self) -> Callable[[int, int, bool, int], tuple[int, int, int, memoryview]]:
+        """``fill(address, size, write, pc)``: check an access, return its region's (start, end, base, view).
+
+        For generated code that caches these in locals and calls this only when an access misses
+        them.  The lookup is ``check`` inlined (one bisect of the sorted bases); a refused access
+        goes through ``check`` itself for its error.
+        """
+        check = self.check
+        regions, bases = self._regions, self._bases  # mutated in place, never replaced
+
+        def fill(address: int, size: int, write: bool, pc: int) -> tuple[int, int, int, memoryview]:
+            index = bisect.bisect_right(bases, address) - 1
+            if index >= 0:
+                region = regions[index]
+                if (
+                    region.start <= address
+                    and address + size <= region.end
+                    and (region.writable or not write)
+                ):
+                    return region.start, region.end, region.base, region.view
+            region = check(address, size, write, pc)  # raises (or answers a size-0 access)
+            return region.start, region.end, region.base, region.view
+
+        return fill
+
     def check(self, address: int, size: int, write: bool, pc: int | None = None) -> Region:
         """The region an access of ``size`` bytes at ``address`` falls in; raises if there is none."""
         index = bisect.bisect_right(self._bases, address) - 1  # region_at, inlined (the hot path)

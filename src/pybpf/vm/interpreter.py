@@ -199,7 +199,7 @@ class Interpreter:
             "_st4": memory.store4,
             "_st8": memory.store8,
             "_check": memory.check,
-            "_fill": runtime.region_filler(memory),
+            "_fill": memory.filler(),
             "_no_cache": runtime.NO_CACHE,
             "_unpack_u2": _struct("=H").unpack_from,
             "_unpack_u4": _struct("=I").unpack_from,

@@ -13,7 +13,6 @@ into ``ExecutionError`` subclasses that name the instruction (pc).
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable
 
 from pybpf.errors import CallDepthError, ExecutionError, HelperError
@@ -104,28 +103,6 @@ class RunState:
     def set_depth(self, depth: int) -> None:
         """Make ``depth`` frames of the stack accessible."""
         self.memory.resize_region(self.stack, self.top - STACK_SIZE * depth, self.top)
-
-
-def region_filler(memory: Memory) -> Callable[[int, int, bool, int], tuple[int, int, int, memoryview]]:
-    """``fill(address, size, write, pc)``: check an access, return its region's (start, end, base, view).
-
-    The generated code caches these in locals and calls this only when an access misses them.  The
-    lookup is ``Memory.check`` inlined (one bisect of the sorted bases); a refused access goes
-    through ``check`` itself for its error.
-    """
-    check = memory.check
-    regions, bases = memory._regions, memory._bases  # mutated in place, never replaced
-
-    def fill(address: int, size: int, write: bool, pc: int) -> tuple[int, int, int, memoryview]:
-        index = bisect_right(bases, address) - 1
-        if index >= 0:
-            region = regions[index]
-            if region.start <= address and address + size <= region.end and (region.writable or not write):
-                return region.start, region.end, region.base, region.view
-        region = check(address, size, write, pc)  # raises (or answers a size-0 access)
-        return region.start, region.end, region.base, region.view
-
-    return fill
 
 
 # -- frames -------------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+"""pybpf's one layer order, checked on every import of every module (imports inside functions too).
+
+The order is written in README.md (*Architecture*): each package or top-level module imports only
+from those before it (or from itself), so there are no cycles between packages, and no module
+reaches a private name (``_name``) of another package.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+PACKAGE = SRC / "pybpf"
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("errors",),
+    ("uapi",),
+    ("isa",),
+    ("btf",),
+    ("objects",),
+    ("maps",),
+    ("memory",),
+    ("helpers",),
+    ("progtypes",),
+    ("verifier",),
+    ("engine",),
+    ("vm", "jit"),
+    ("kernel",),
+    ("elf",),
+    ("perf", "fd_object", "ringbuf"),
+    ("perfbuf",),
+    ("libbpf",),
+    ("map", "program"),
+    ("object",),
+    ("__init__",),
+    ("cli",),
+    ("__main__",),
+)
+"""Lowest first.  Units in one tuple are peers: they may not import each other."""
+
+RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # the importing module, dotted
+    line: int
+    target: str  # the imported module, dotted
+    names: tuple[str, ...]  # names taken from it (``from target import names``)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def is_module(dotted: str) -> bool:
+    relative = Path(*dotted.split("."))
+    return (SRC / relative).with_suffix(".py").exists() or (SRC / relative / "__init__.py").exists()
+
+
+def imports_of(path: Path) -> Iterator[Import]:
+    module = module_name(path)
+    package_parts = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield Import(module, node.lineno, alias.name, ())
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package_parts[: len(package_parts) - node.level + 1]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            plain = []
+            for alias in node.names:
+                submodule = f"{target}.{alias.name}"
+                if is_module(submodule):  # ``from pybpf import uapi``: an import of pybpf.uapi
+                    yield Import(module, node.lineno, submodule, ())
+                else:
+                    plain.append(alias.name)
+            if plain:
+                yield Import(module, node.lineno, target, tuple(plain))
+
+
+def unit_of(dotted: str) -> str | None:
+    """The layer unit (package or top-level module) of a pybpf module; None outside pybpf."""
+    parts = dotted.split(".")
+    if parts[0] != "pybpf":
+        return None
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def all_imports() -> list[Import]:
+    return [imp for path in sorted(PACKAGE.rglob("*.py")) for imp in imports_of(path)]
+
+
+def test_every_unit_has_a_layer() -> None:
+    units = {unit_of(module_name(path)) for path in PACKAGE.rglob("*.py")}
+    assert units - set(RANK) == set(), "add new packages to LAYERS (and to README's architecture)"
+
+
+def test_nothing_imports_upward_or_sideways() -> None:
+    wrong = []
+    for imp in all_imports():
+        source, target = unit_of(imp.module), unit_of(imp.target)
+        if target is None or source is None or source == target:
+            continue
+        if RANK[target] >= RANK[source]:
+            wrong.append(f"{imp.module}:{imp.line} imports {imp.target} ({source} -> {target})")
+    assert wrong == []
+
+
+def test_no_private_names_across_packages() -> None:
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = module_name(path)
+        source = unit_of(module)
+        aliases: dict[str, str] = {}  # local name -> pybpf module of another unit
+        for imp in imports_of(path):
+            if unit_of(imp.target) in (None, source):
+                continue
+            wrong.extend(
+                f"{module}:{imp.line} takes {imp.target}.{name}" for name in imp.names if _private(name)
+            )
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    dotted = f"{node.module}.{alias.name}"
+                    if is_module(dotted) and unit_of(dotted) != source:
+                        aliases[alias.asname or alias.name] = dotted
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname and unit_of(alias.name) not in (None, source):
+                        aliases[alias.asname] = alias.name
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases
+                and _private(node.attr)
+            ):
+                wrong.append(f"{module}:{node.lineno} reaches {aliases[node.value.id]}.{node.attr}")
+    assert wrong == []
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.endswith("_")
+
+
+@pytest.mark.parametrize("unit", sorted(RANK))
+def test_layer_order_is_written_in_the_readme(unit: str) -> None:
+    readme = (SRC.parent / "README.md").read_text()
+    section = readme[readme.index("## Architecture") :]
+    if (PACKAGE / unit).is_dir() or (PACKAGE / f"{unit}.py").exists():
+        assert unit in section
