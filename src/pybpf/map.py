@@ -365,7 +365,7 @@ class LockedView:
 
     def lookup(self, key: Convertible) -> Any:
         m, obj = self._map, self._obj
-        if not syscall._can_read(m.fd):
+        if not syscall.can_read(m.fd):
             raise BPFError(errno.EPERM, "map fd is not readable")
         raw = obj.impl.lookup(_to_bytes(key, m.key_size, "key"))
         if obj.spin_lock_off is not None:
@@ -376,7 +376,7 @@ class LockedView:
 
     def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
         m, obj = self._map, self._obj
-        if not syscall._can_write(m.fd, obj):
+        if not syscall.can_write(m.fd, obj):
             raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
         raw_key = _to_bytes(key, m.key_size, "key")
         raw_value = _to_bytes(value, m.user_value_size, "value")

@@ -106,11 +106,11 @@ def _mode(fd: int) -> int:
     return fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
 
 
-def _can_read(fd: int) -> bool:
+def can_read(fd: int) -> bool:
     return _mode(fd) != os.O_WRONLY
 
 
-def _can_write(fd: int, obj: MapObject) -> bool:
+def can_write(fd: int, obj: MapObject) -> bool:
     return _mode(fd) != os.O_RDONLY and not obj.frozen
 
 
@@ -444,7 +444,7 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
     if flags & ~uapi.BPF_F_LOCK:
         raise BPFError(errno.EINVAL, "unknown lookup_and_delete flags")
     obj = _map(fd)
-    if not _can_read(fd) or not _can_write(fd, obj):
+    if not can_read(fd) or not can_write(fd, obj):
         raise BPFError(errno.EPERM, "lookup_and_delete needs a readable and writable map")
     if flags and obj.spec.map_type in QUEUE_STACK_TYPES:
         raise BPFError(errno.EINVAL, "queue/stack pop takes no flags")
@@ -517,7 +517,7 @@ def _map_get_next_key(call: _Call) -> int:
 def _map_freeze(call: _Call) -> int:
     fd = call.attr.map_fd
     obj = _map(fd)
-    if not _can_write(fd, obj):
+    if not can_write(fd, obj):
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
     with obj.lock:
         if obj.frozen:
@@ -643,9 +643,9 @@ def _map_batch(cmd: int) -> Callable[[_Call], int]:
         b = call.attr.batch
         fd = b.map_fd
         obj = _map(fd)
-        if has_read and not _can_read(fd):
+        if has_read and not can_read(fd):
             raise BPFError(errno.EPERM, "map fd is not readable")
-        if has_write and not _can_write(fd, obj):
+        if has_write and not can_write(fd, obj):
             raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
 
         def write_back(offset: int, data: bytes) -> None:
