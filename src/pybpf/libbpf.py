@@ -19,6 +19,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, get_backend
 from pybpf.maps.percpu import user_value_size
 
@@ -295,8 +296,6 @@ def _insn_bytes(insns: Any) -> bytes:
         return bytes(insns)
     if isinstance(insns, ctypes.Array | ctypes.Structure):
         return ctypes.string_at(ctypes.addressof(insns), ctypes.sizeof(insns))
-    from pybpf.isa.instruction import encode_program
-
     return encode_program(list(insns))
 
 

@@ -25,6 +25,8 @@ from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.fd_object import FdObject
 from pybpf.kernel import syscall
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
+from pybpf.kernel.btfobj import update_value, without_lock
+from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import user_value_size
 
 Convertible = Any
@@ -269,8 +271,6 @@ class Map(FdObject):
         """
         if not self._direct:
             raise BPFError(errno.EOPNOTSUPP, "Map.locked() needs the user backend (the kernel has none)")
-        from pybpf.maps.object import MapObject
-
         obj = MapObject.from_fd(self.fd)
         fds = getattr(Map._held, "fds", None)
         if fds is None:
@@ -369,8 +369,6 @@ class LockedView:
             raise BPFError(errno.EPERM, "map fd is not readable")
         raw = obj.impl.lookup(_to_bytes(key, m.key_size, "key"))
         if obj.spin_lock_off is not None:
-            from pybpf.kernel.btfobj import without_lock
-
             raw = without_lock(raw, obj.spin_lock_off)
         return _from_bytes(raw, m.value_type)
 
@@ -381,8 +379,6 @@ class LockedView:
         raw_key = _to_bytes(key, m.key_size, "key")
         raw_value = _to_bytes(value, m.user_value_size, "value")
         if obj.spin_lock_off is not None:
-            from pybpf.kernel.btfobj import update_value
-
             update_value(obj, raw_key, raw_value, flags)
         else:
             obj.impl.update(raw_key, raw_value, flags)

@@ -38,7 +38,9 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.native import native_bpf
+from pybpf.kernel.syscall import bpf
 from pybpf.maps.object import MapObject
+from pybpf.maps.percpu import possible_cpus
 from pybpf.perf import (
     DATA_HEAD_AT,
     DATA_TAIL_AT,
@@ -76,8 +78,6 @@ def _cpu_list(path: str) -> list[int]:
 def _bpf(backend: str, cmd: int, attr: uapi.bpf_attr) -> int:
     if backend == "native":
         return native_bpf(cmd, attr)
-    from pybpf.kernel.syscall import bpf
-
     return bpf(cmd, attr)
 
 
@@ -179,8 +179,6 @@ class PerfBuffer:
 
     def _cpus(self, max_entries: int) -> list[int]:
         if self.backend == "user":
-            from pybpf.maps.percpu import possible_cpus
-
             cpus = list(range(possible_cpus()))
         else:
             online = set(_cpu_list("/sys/devices/system/cpu/online"))

@@ -21,6 +21,7 @@ from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program
 from pybpf.kernel.backend import Backend, get_backend
+from pybpf.libbpf import ProgLoadOpts, bpf_prog_load
 
 ProgramSource = str | bytes | bytearray | memoryview | Sequence[Instruction]
 
@@ -125,8 +126,6 @@ class Program(FdObject):
         backend: Backend | None = None,
     ) -> Program:
         """BPF_PROG_LOAD ``source``; a refusal raises ``BPFError`` with ``.log`` (the verifier log)."""
-        from pybpf.libbpf import ProgLoadOpts, bpf_prog_load
-
         backend = backend if backend is not None else get_backend()
         insns = instructions_of(source, maps)
         log_buf = bytearray(log_size) if log_level else None

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from pybpf.cli.inputs import InputError, parse_hex
+from pybpf.cli.isa_commands import format_trace_event
 from pybpf.errors import BPFError, ExecutionError
 from pybpf.isa.instruction import decode_program
 from pybpf.vm import DEFAULT_BUDGET, Interpreter, TraceEvent
@@ -53,8 +54,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_event(event: TraceEvent) -> None:
-    from pybpf.cli.isa_commands import format_trace_event
-
     print(format_trace_event(event), file=sys.stderr)
 
 

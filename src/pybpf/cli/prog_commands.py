@@ -25,6 +25,7 @@ from pybpf import libbpf
 from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source
 from pybpf.cli.xlated import format_xlated
 from pybpf.errors import BPFError
+from pybpf.helpers.trace_pipe import TRACE_PIPE
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, slot_starts
 from pybpf.kernel.backend import Backend, get_backend
@@ -280,8 +281,6 @@ class _TraceCapture:
         self._before: list[str] = []
 
     def __enter__(self) -> _TraceCapture:
-        from pybpf.helpers.trace_pipe import TRACE_PIPE
-
         if self.native:
             self._before = self._kernel_lines()
         else:
@@ -297,8 +296,6 @@ class _TraceCapture:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        from pybpf.helpers.trace_pipe import TRACE_PIPE
-
         if self.native:
             after = self._kernel_lines()
             self.lines = after[len(self._before) :] if after[: len(self._before)] == self._before else after

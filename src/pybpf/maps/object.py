@@ -34,6 +34,7 @@ import weakref
 from collections import OrderedDict
 from typing import ClassVar
 
+from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.maps.base import MapSpec, MapType, round_up
 from pybpf.maps.registry import lookup_map_type
@@ -115,8 +116,6 @@ class MapObject:
 
         ENOTSUPP (524) for any other array, EINVAL past the value; other types EINVAL.
         """
-        from pybpf import uapi
-
         if self.spec.map_type != uapi.BPF_MAP_TYPE_ARRAY:
             raise BPFError(errno.EINVAL, "no direct value access support for this map type")
         if self.spec.max_entries != 1:

@@ -38,6 +38,7 @@ import struct
 from collections.abc import Iterator
 
 from pybpf.errors import BPFError
+from pybpf.objects.files import link_object
 
 _REFS = ".refs"
 _SELF = "self"
@@ -102,8 +103,6 @@ def opening(root: str) -> Iterator[None]:
 
 
 def _link(fd: int, path: str) -> None:
-    from pybpf.objects.files import link_object
-
     link_object(fd, path)
 
 

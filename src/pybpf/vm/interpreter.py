@@ -70,10 +70,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from struct import Struct as _struct
 from types import FunctionType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pybpf.engine import TailCall
 from pybpf.errors import BudgetExceededError, HelperError
+from pybpf.helpers import default_registry
 from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
@@ -88,15 +89,10 @@ from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.atomics import Atomics
-from pybpf.vm.runtime import MAY_GOTO_LOOPS, RunState
+from pybpf.vm.runtime import DEFAULT_BUDGET, MAY_GOTO_LOOPS, RunState
+from pybpf.vm.session import RunSession
 from pybpf.vm.trace import TraceCallback, TraceEvent, diff_registers
 from pybpf.vm.translation import translation_for
-
-if TYPE_CHECKING:
-    from pybpf.vm.session import RunSession
-
-DEFAULT_BUDGET = 10_000_000
-"""Instructions a run may execute before ``BudgetExceededError`` (None means unlimited)."""
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 _UNLIMITED = 1 << 62
@@ -386,8 +382,6 @@ class Interpreter:
 
         What the repeats of BPF_PROG_TEST_RUN use; close it (or use ``with``) when done.
         """
-        from pybpf.vm.session import RunSession
-
         return RunSession(self, budget=budget, trace_pipe=trace_pipe)
 
     def _input_region(self, data: InputBuffer) -> Region | None:
@@ -472,8 +466,6 @@ def _atomics(memory: Memory) -> dict[str, Any]:
 
 def _registry(helpers: Mapping[int, Helper] | None) -> HelperRegistry:
     if helpers is None:
-        from pybpf.helpers import default_registry
-
         return default_registry()
     return HelperRegistry(helpers)
 

@@ -25,6 +25,8 @@ from pybpf.vm.trace import TraceCallback
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 M32 = 0xFFFF_FFFF
+DEFAULT_BUDGET = 10_000_000
+"""Instructions a run may execute before ``BudgetExceededError`` (None means unlimited)."""
 MAY_GOTO_LOOPS = 8 * 1024 * 1024
 """BPF_MAX_LOOPS: the per-invocation budget of may_goto."""
 

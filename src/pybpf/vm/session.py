@@ -28,7 +28,7 @@ from __future__ import annotations
 import ctypes
 import weakref
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pybpf.engine import TailCall
 from pybpf.helpers.context import HelperContext, RunEnv
@@ -36,8 +36,10 @@ from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
-from pybpf.vm.interpreter import DEFAULT_BUDGET, Interpreter
-from pybpf.vm.runtime import MAY_GOTO_LOOPS, NO_CACHE, RunState
+from pybpf.vm.runtime import DEFAULT_BUDGET, MAY_GOTO_LOOPS, NO_CACHE, RunState
+
+if TYPE_CHECKING:
+    from pybpf.vm.interpreter import Interpreter
 
 _STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
 _UNLIMITED = 1 << 62

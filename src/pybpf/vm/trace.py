@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from pybpf.isa.instruction import Instruction
+from pybpf.vm.codegen import describe
 
 
 class RegisterChange(NamedTuple):
@@ -37,8 +38,6 @@ class TraceEvent:
 
     def format(self) -> str:
         """``<pc>: <disassembly>  ; r0 0x0 -> 0x2a`` with two spaces of indent per call depth."""
-        from pybpf.vm.codegen import describe
-
         spec = self.insn.spec
         text = describe(self.insn, spec) if spec is not None else repr(self.insn)
         line = f"{'  ' * self.depth}{self.pc:4d}: {text}"
