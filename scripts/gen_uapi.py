@@ -14,6 +14,22 @@ kernel's BTF as the authority on layouts and values:
   ``+ - *``, parentheses, references to other defines and enumerators); function-like macros and
   anything else are skipped.
 
+What an installed header cannot say comes from the generator's own tables, each entry with the
+kernel file that defines it:
+
+* ``NEWER_UAPI_ENUMS``: named enums of ``linux/bpf.h`` newer than the installed header (taken from
+  the BTF, which has every enum the kernel uses); ``NEWER_UAPI_DEFINES``: its ``#define``s newer
+  than the installed header (``#define``s are not in BTF), checked against the header when it has
+  them;
+* ``KERNEL_INTERNAL``: constants of kernel-internal files that pybpf mirrors (the errnos above 511
+  of ``include/linux/errno.h`` such as ``ENOTSUPP``, verifier limits, log levels ...), checked
+  against the BTF where the kernel has an enumerator of that name;
+* ``ATTR_COMMAND_MEMBERS``: public names for the anonymous structs of ``union bpf_attr``, after
+  the commands that use them (``bpf_attr_map_create``, ``bpf_attr_prog_load`` ...).
+
+The kernel release recorded is the running kernel's without its local version (``6.18.44`` for
+``6.18.44-fc-v1272``).
+
 Every struct/union becomes a ``ctypes.Structure``/``ctypes.Union`` whose field offsets equal the
 BTF's: explicit ``_pad_*`` fields fill gaps, C anonymous members are flattened with
 ``_anonymous_``, pointers become ``c_uint64`` (a BPF-side address), ``char[]`` becomes
@@ -25,7 +41,8 @@ Usage::
 
     .venv/bin/python scripts/gen_uapi.py                 # live kernel BTF + /usr/include headers
     .venv/bin/python scripts/gen_uapi.py --btf FILE --release 6.18.0 [--header .../bpf.h]
-    .venv/bin/python scripts/gen_uapi.py --check         # exit 1 if the committed file differs
+    .venv/bin/python scripts/gen_uapi.py --check         # exit 1 if the committed file differs, or
+                                                         # if a module of src/pybpf retypes its names
 """
 
 from __future__ import annotations
@@ -33,6 +50,7 @@ from __future__ import annotations
 import argparse
 import ast
 import ctypes
+import difflib
 import os
 import re
 import sys
@@ -62,7 +80,8 @@ from pybpf.btf import (  # noqa: E402
 DEFAULT_BTF = "/sys/kernel/btf/vmlinux"
 DEFAULT_HEADER = "/usr/include/linux/bpf.h"
 DEFAULT_COMMON = "/usr/include/linux/bpf_common.h"
-OUTPUT = ROOT / "src" / "pybpf" / "uapi" / "_generated.py"
+PACKAGE = ROOT / "src" / "pybpf"
+OUTPUT = PACKAGE / "uapi" / "_generated.py"
 
 # Records other modules need whatever the header says (alternatives: the first one present wins).
 REQUIRED_RECORDS: tuple[tuple[str, ...], ...] = (
@@ -80,6 +99,111 @@ REQUIRED_RECORDS: tuple[tuple[str, ...], ...] = (
     ("struct bpf_timer",),
     ("struct bpf_lpm_trie_key", "struct bpf_lpm_trie_key_hdr"),
 )
+
+
+# What the installed header may lack.  pybpf runs on kernels newer than the ``linux/bpf.h`` a
+# distribution ships (Debian 12 ships 6.1's); the kernel's BTF has every enum the kernel uses, so
+# these named enums of ``linux/bpf.h`` are taken from the BTF when the header does not declare them
+# (and left out, with a note, when the BTF lacks them too: the kernel is older than the enum).
+NEWER_UAPI_ENUMS: tuple[tuple[str, str], ...] = (
+    # (enum tag, first Linux release whose linux/bpf.h has it)
+    ("bpf_cond_pseudo_jmp", "6.9"),  # BPF_MAY_GOTO
+    ("bpf_addr_space_cast", "6.9"),  # BPF_ADDR_SPACE_CAST
+)
+
+# ``#define``s are not in the BTF: the ones pybpf needs that an older installed header lacks are
+# typed here, with the header that defines them and the release that added them.  When the
+# installed header has one, its value must equal this table's (the generator refuses otherwise).
+NEWER_UAPI_DEFINES: tuple[tuple[str, str, str, str], ...] = (
+    # (name, C replacement text, UAPI header, first Linux release that has it)
+    ("BPF_F_XDP_DEV_BOUND_ONLY", "(1U << 6)", "linux/bpf.h", "6.3"),
+    ("BPF_MEMSX", "0x80", "linux/bpf.h", "6.6"),
+    ("BPF_F_TEST_REG_INVARIANTS", "(1U << 7)", "linux/bpf.h", "6.8"),
+    ("BPF_JCOND", "0xe0", "linux/bpf.h", "6.9"),
+    ("BPF_LOAD_ACQ", "0x100", "linux/bpf.h", "6.15"),
+    ("BPF_STORE_REL", "0x110", "linux/bpf.h", "6.15"),
+)
+
+# Kernel-internal constants that reach user space or shape bpf(2)'s behaviour, by the kernel source
+# file that defines them (none is in a UAPI header, so no installed file has them).  The C text may
+# name UAPI constants and earlier entries.  Where the kernel's BTF has an enumerator of the same
+# name (an internal ``enum``), its value must equal this table's (the generator refuses otherwise).
+KERNEL_INTERNAL: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "include/linux/errno.h",  # errnos above 511, meant to stay inside the kernel; some escape
+        (
+            ("ERESTARTSYS", "512"),
+            ("ERESTARTNOINTR", "513"),
+            ("ERESTARTNOHAND", "514"),
+            ("ENOIOCTLCMD", "515"),
+            ("ERESTART_RESTARTBLOCK", "516"),
+            ("EPROBE_DEFER", "517"),
+            ("EOPENSTALE", "518"),
+            ("ENOPARAM", "519"),
+            ("EBADHANDLE", "521"),
+            ("ENOTSYNC", "522"),
+            ("EBADCOOKIE", "523"),
+            ("ENOTSUPP", "524"),  # returned by bpf(2) as is: "operation not supported" by a map/prog type
+            ("ETOOSMALL", "525"),
+            ("ESERVERFAULT", "526"),
+            ("EBADTYPE", "527"),
+            ("EJUKEBOX", "528"),
+            ("EIOCBQUEUED", "529"),
+            ("ERECALLCONFLICT", "530"),
+            ("ENOGRACE", "531"),
+        ),
+    ),
+    (
+        "include/linux/filter.h",
+        (
+            ("BPF_REG_FP", "BPF_REG_10"),  # the read-only frame pointer
+            ("MAX_BPF_STACK", "512"),
+        ),
+    ),
+    (
+        "include/linux/bpf.h",
+        (
+            ("MAX_BPF_FUNC_ARGS", "12"),
+            ("MAX_TAIL_CALL_CNT", "33"),
+            ("BPF_COMPLEXITY_LIMIT_INSNS", "1000000"),  # also the most insns a privileged load may have
+            ("BPF_MAX_LOOPS", "(8 * 1024 * 1024)"),  # an enumerator: checked against the BTF
+        ),
+    ),
+    (
+        "include/linux/bpf_verifier.h",
+        (
+            ("BPF_MAX_VAR_OFF", "(1 << 29)"),
+            ("MAX_CALL_FRAMES", "8"),
+            ("MAX_USED_MAPS", "64"),
+            ("BPF_MAX_SUBPROGS", "256"),
+            ("BPF_LOG_LEVEL1", "1"),
+            ("BPF_LOG_LEVEL2", "2"),
+            ("BPF_LOG_STATS", "4"),
+            ("BPF_LOG_LEVEL", "(BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2)"),
+            ("BPF_LOG_FIXED", "8"),
+            ("BPF_LOG_MASK", "(BPF_LOG_LEVEL | BPF_LOG_STATS | BPF_LOG_FIXED)"),
+        ),
+    ),
+    (
+        "kernel/bpf/helpers.c",
+        (("BPF_STRTOX_BASE_MASK", "0x1F"),),
+    ),
+)
+
+# The anonymous structs of ``union bpf_attr`` have no C name; each serves one family of commands
+# (the header's comment above it says which).  Their classes are named after that family,
+# ``bpf_attr_<name>``, found by the struct's first member; a member of ``bpf_attr`` that has a C
+# name gives its type the class name ``bpf_attr_<member>`` (``bpf_attr_batch``, ``bpf_attr_test``).
+ATTR_COMMAND_MEMBERS: dict[str, tuple[str, str]] = {
+    # first member: (class name suffix, the commands that use the struct)
+    "map_type": ("map_create", "BPF_MAP_CREATE"),
+    "map_fd": ("map_elem", "BPF_MAP_*_ELEM, BPF_MAP_GET_NEXT_KEY and BPF_MAP_FREEZE"),
+    "prog_type": ("prog_load", "BPF_PROG_LOAD"),
+    "pathname": ("obj", "BPF_OBJ_PIN and BPF_OBJ_GET"),
+    "target_fd": ("prog_attach", "BPF_PROG_ATTACH and BPF_PROG_DETACH"),
+    "start_id": ("get_id", "BPF_*_GET_NEXT_ID and BPF_*_GET_FD_BY_ID"),
+    "btf": ("btf_load", "BPF_BTF_LOAD"),
+}
 
 
 class GenError(Exception):
@@ -186,6 +310,7 @@ class EnumOut:
     name: str  # C tag, "" for anonymous
     values: list[tuple[str, int]]
     from_header: bool = False  # the kernel's BTF lacks it: values evaluated from the header
+    newer_than_header: str = ""  # a NEWER_UAPI_ENUMS tag the header lacks: the release that added it
 
 
 def header_enum_values(items: list[tuple[str, str | None]],
@@ -204,9 +329,12 @@ def header_enum_values(items: list[tuple[str, str | None]],
     return out
 
 
-def select_enums(btf: BTF, header: Header, defines: dict[str, int] | None) -> list[EnumOut]:
+def select_enums(btf: BTF, header: Header, defines: dict[str, int] | None,
+                 newer: tuple[tuple[str, str], ...] = NEWER_UAPI_ENUMS) -> list[EnumOut]:
     """The BTF enums the header declares: by tag, and anonymous ones sharing an enumerator.  An
-    enum the BTF does not have at all (the kernel never used its type) comes from the header."""
+    enum the BTF does not have at all (the kernel never used its type) comes from the header.
+    ``newer``: (tag, release) of UAPI enums to take from the BTF when the header lacks them."""
+    since = {tag: release for tag, release in newer if tag not in header.enum_tags}
     named: dict[str, EnumOut] = {}
     anon: dict[tuple[tuple[str, int], ...], EnumOut] = {}
     for _tid, t in btf:
@@ -214,13 +342,16 @@ def select_enums(btf: BTF, header: Header, defines: dict[str, int] | None) -> li
             continue
         values = [(v.name, v.value) for v in t.values]
         if t.name:
-            if t.name in header.enum_tags:
+            if t.name in header.enum_tags or t.name in since:
                 prev = named.get(t.name)
                 if prev is not None and prev.values != values:
                     raise GenError(f"BTF has two different definitions of enum {t.name}")
-                named[t.name] = EnumOut(t.name, values)
+                named[t.name] = EnumOut(t.name, values, newer_than_header=since.get(t.name, ""))
         elif any(n in header.anon_enumerators for n, _ in values):
             anon.setdefault(tuple(values), EnumOut("", values))
+    if defines is not None:
+        for tag in sorted(set(since) - set(named)):
+            print(f"gen_uapi: enum {tag} is in neither the header nor the BTF: left out", file=sys.stderr)
     known = {n for e in [*named.values(), *anon.values()] for n, _ in e.values}
     for tag, items in header.enums if defines is not None else []:
         if (tag and tag in named) or not items or (not tag and any(n in known for n, _ in items)):
@@ -469,8 +600,17 @@ class RecordBuilder:
         if not isinstance(inner, (Struct, Union)):
             raise GenError(f"{rec.cname}: anonymous member that is not a struct/union")
         kw = "union" if isinstance(inner, Union) else "struct"
-        self.record(type_id, f"{rec.pyname}_anon_{leaf}", scope=rec.scope,
-                    doc=f"An anonymous ``{kw}`` member of ``{rec.scope}``: ``{rec.scope}.{leaf}`` ...")
+        command = ATTR_COMMAND_MEMBERS.get(leaf) if rec.cname == "union bpf_attr" else None
+        if command is not None:
+            self.record(type_id, f"bpf_attr_{command[0]}", scope=rec.scope,
+                        doc=f"The anonymous ``{kw}`` of ``union bpf_attr`` used by {command[1]}: "
+                            f"``bpf_attr.{leaf}`` ...")
+        else:
+            if rec.cname == "union bpf_attr":
+                print(f"gen_uapi: the anonymous member of union bpf_attr starting with {leaf} is not in "
+                      "ATTR_COMMAND_MEMBERS: named after its first member", file=sys.stderr)
+            self.record(type_id, f"{rec.pyname}_anon_{leaf}", scope=rec.scope,
+                        doc=f"An anonymous ``{kw}`` member of ``{rec.scope}``: ``{rec.scope}.{leaf}`` ...")
         return f"_anon_{leaf}", self.ctype(type_id, rec.cname), True
 
     def _array_base(self, type_id: int) -> int:
@@ -591,9 +731,9 @@ def _docstring(w: Callable[[str], None], text: str) -> None:
 def _define_line(d: DefineOut) -> str:
     literal = _SUFFIX.sub(r"\1", d.text)
     if re.fullmatch(r"0[xX][0-9a-fA-F]+|[1-9]\d*|0", literal):
-        return f"{d.name} = {literal.lower()}"
+        return f"{d.name} = {literal.lower()}" + (f"  # {d.note}" if d.note else "")
     value = f"{d.value:#x}" if ("0x" in literal or "<<" in literal) and d.value >= 0 else str(d.value)
-    return f"{d.name} = {value}  # {d.text}"
+    return f"{d.name} = {value}  # {d.text}" + (f"; {d.note}" if d.note else "")
 
 
 def render(release: str, records: list[RecordOut], enums: list[EnumOut], defines: list[DefineOut]) -> str:
@@ -680,6 +820,9 @@ def render(release: str, records: list[RecordOut], enums: list[EnumOut], defines
     w("")
     for e in enums:
         where = " (not in the kernel's BTF: values from the header)" if e.from_header else ""
+        if e.newer_than_header:
+            where = (f" (linux/bpf.h since {e.newer_than_header}, newer than the installed header: "
+                     "from the BTF)")
         w(f"# enum {e.name}{where}" if e.name else f"# anonymous enum{where}")
         for n, v in e.values:
             w(f"{n} = {v}")
@@ -721,7 +864,8 @@ class DefineOut:
     name: str
     value: int
     text: str  # the C replacement text
-    header: str
+    header: str  # the section it is listed under: the header or kernel file, and where its value came from
+    note: str = ""  # said after the value
 
 
 def _enumerators(enums: list[EnumOut]) -> dict[str, int]:
@@ -771,12 +915,68 @@ def select_defines(header: Header, enumerators: dict[str, int]) -> list[DefineOu
     return out
 
 
+def _btf_enumerators(btf: BTF) -> dict[str, set[int]]:
+    """Every enumerator of every enum in the BTF (the kernel's internal ones too): name -> values."""
+    out: dict[str, set[int]] = {}
+    for _tid, t in btf:
+        if isinstance(t, (Enum, Enum64)):
+            for v in t.values:
+                out.setdefault(v.name, set()).add(v.value)
+    return out
+
+
+def table_defines(btf: BTF, known: dict[str, int],
+                  newer: tuple[tuple[str, str, str, str], ...] = NEWER_UAPI_DEFINES,
+                  internal: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = KERNEL_INTERNAL,
+                  ) -> list[DefineOut]:
+    """The constants of the generator's own tables: UAPI ``#define``s newer than the installed header
+    (unless it has them: then it must agree) and kernel-internal ones.  ``known``: every name the
+    header and the BTF enums already give, with its value.  Each value is checked against a BTF
+    enumerator of the same name where the kernel has one."""
+    in_btf = _btf_enumerators(btf)
+    env = dict(known)
+    out: list[DefineOut] = []
+
+    def value(name: str, text: str) -> int:
+        v = eval_c_int(text, env)
+        if v is None:
+            raise GenError(f"table entry {name} = {text!r} is not an integer constant expression")
+        if name in in_btf and v not in in_btf[name]:
+            raise GenError(f"table entry {name} = {v} but the BTF's enumerator is {sorted(in_btf[name])}: "
+                           "update the table in scripts/gen_uapi.py")
+        return v
+
+    for name, text, header_name, release in newer:
+        v = value(name, text)
+        if name in known:
+            if known[name] != v:
+                raise GenError(f"{name}: the installed {header_name} says {known[name]}, the table {v}")
+            continue
+        out.append(DefineOut(name, v, text, f"{header_name}, newer than the installed header",
+                             f"since Linux {release}"))
+        env[name] = v
+    for source, entries in internal:
+        for name, text in entries:
+            if name in env:
+                raise GenError(f"kernel-internal {name} ({source}) is also a UAPI name")
+            env[name] = value(name, text)
+            out.append(DefineOut(name, env[name], text, f"{source}, kernel-internal (not UAPI)"))
+    return out
+
+
 def generate(btf: BTF, header: Header, release: str,
-             required: tuple[tuple[str, ...], ...] = REQUIRED_RECORDS) -> str:
-    """The text of the generated module.  ``required``: records to emit whatever the header says."""
-    btf_only = _enumerators(select_enums(btf, header, None))
-    enums = select_enums(btf, header, evaluate_defines(header, btf_only))
-    defines = select_defines(header, _enumerators(enums))
+             required: tuple[tuple[str, ...], ...] = REQUIRED_RECORDS, *,
+             newer_enums: tuple[tuple[str, str], ...] = NEWER_UAPI_ENUMS,
+             newer_defines: tuple[tuple[str, str, str, str], ...] = NEWER_UAPI_DEFINES,
+             internal: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = KERNEL_INTERNAL) -> str:
+    """The text of the generated module.  ``required``: records to emit whatever the header says;
+    ``newer_enums``, ``newer_defines``, ``internal``: the generator's tables (see their comments)."""
+    btf_only = _enumerators(select_enums(btf, header, None, newer_enums))
+    enums = select_enums(btf, header, evaluate_defines(header, btf_only), newer_enums)
+    enumerators = _enumerators(enums)
+    defines = select_defines(header, enumerators)
+    known = {**enumerators, **{d.name: d.value for d in defines}}
+    defines += table_defines(btf, known, newer_defines, internal)
 
     builder = RecordBuilder(btf)
     wanted: list[tuple[str, str]] = list(header.records)
@@ -827,6 +1027,92 @@ def _check_names(records: list[RecordOut], enums: list[EnumOut], defines: list[t
         seen[name] = what
 
 
+def exported_names(text: str) -> set[str]:
+    """The ``__all__`` of a generated module's text."""
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
+                                                for t in node.targets):
+            return {ast.literal_eval(elt) for elt in getattr(node.value, "elts", ())}
+    raise GenError("the generated module has no __all__")
+
+
+def _module_level_targets(body: list[ast.stmt]) -> Iterator[tuple[int, str]]:
+    """(line, name) of every name a module binds by assignment outside functions and classes."""
+    for node in body:
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets = [node.target]
+        for target in targets:
+            for name in ast.walk(target):
+                if isinstance(name, ast.Name):
+                    yield node.lineno, name.id
+        for block in ("body", "orelse", "finalbody"):
+            if isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+                yield from _module_level_targets(getattr(node, block, []))
+        if isinstance(node, ast.Try):
+            for handler in node.handlers:
+                yield from _module_level_targets(handler.body)
+
+
+def hand_typed_constants(package: Path, exported: set[str]) -> list[str]:
+    """Where the package outside ``uapi/`` types by hand what the generated module defines (a
+    module-level name the module exports, bound again) or reaches into the private ``_generated``
+    instead of ``pybpf.uapi``: one ``path:line: what`` per finding."""
+    found: list[str] = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package.parent)
+        if rel.parts[:2] == ("pybpf", "uapi"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for line, name in _module_level_targets(tree.body):
+            if name in exported:
+                found.append(f"{rel}:{line}: {name} is defined by pybpf.uapi: import it from there")
+        for node in ast.walk(tree):
+            private = (
+                (isinstance(node, ast.Attribute) and node.attr == "_generated")
+                or (isinstance(node, ast.ImportFrom)
+                    and (node.module or "").startswith("pybpf.uapi._generated"))
+                or (isinstance(node, ast.ImportFrom) and node.module == "pybpf.uapi"
+                    and any(a.name == "_generated" for a in node.names))
+                or (isinstance(node, ast.Import) and any(a.name.startswith("pybpf.uapi._generated")
+                                                         for a in node.names))
+            )
+            if private:
+                found.append(f"{rel}:{getattr(node, 'lineno', 0)}: uses the private pybpf.uapi._generated")
+    return found
+
+
+def check(out: Path, text: str) -> int:
+    """``--check``: 0 if ``out`` is what the generator writes now and no module of the package types
+    by hand what it defines; 1 (saying why) otherwise."""
+    current = out.read_text(encoding="utf-8") if out.exists() else ""
+    failed = False
+    if current != text:
+        failed = True
+        committed = re.search(r'^UAPI_KERNEL_RELEASE = "(.*)"$', current, re.M)
+        running = re.search(r'^UAPI_KERNEL_RELEASE = "(.*)"$', text, re.M)
+        if committed and running and committed.group(1) != running.group(1):
+            print(f"gen_uapi: {out} was generated from Linux {committed.group(1)}, this is "
+                  f"{running.group(1)}: regenerate it here to compare", file=sys.stderr)
+        else:
+            diff = list(difflib.unified_diff(current.splitlines(), text.splitlines(), "committed",
+                                             "generated", lineterm="", n=1))
+            print(f"gen_uapi: {out} is out of date:", *diff[:60], sep="\n", file=sys.stderr)
+    for finding in hand_typed_constants(PACKAGE, exported_names(text)):
+        failed = True
+        print(f"gen_uapi: {finding}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def kernel_release(uname_release: str) -> str:
+    """``6.18.44`` from ``6.18.44-fc-v1272``: the release without its local version, which names one
+    build of a kernel (rebuilds of a release have the same UAPI, so they give the same module)."""
+    m = re.match(r"\d+\.\d+(?:\.\d+)?", uname_release)
+    return m.group(0) if m else uname_release
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--btf", default=DEFAULT_BTF, help=f"BTF file (default {DEFAULT_BTF})")
@@ -835,9 +1121,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--release", help="kernel release the BTF belongs to (default: the running kernel's "
                     "when --btf is the live one)")
     ap.add_argument("-o", "--output", default=str(OUTPUT), help="where to write (default: the package)")
-    ap.add_argument("--check", action="store_true", help="do not write; exit 1 if the output would change")
+    ap.add_argument("--check", action="store_true", help="do not write; exit 1 if the output would change "
+                    "or a module outside pybpf.uapi binds a name it exports or uses pybpf.uapi._generated")
     args = ap.parse_args(argv)
-    release = args.release or (os.uname().release if args.btf == DEFAULT_BTF else "unknown")
+    release = args.release or (kernel_release(os.uname().release) if args.btf == DEFAULT_BTF else "unknown")
     try:
         btf = read_btf_file(args.btf)
         header = Header()
@@ -849,11 +1136,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = Path(args.output)
     if args.check:
-        current = out.read_text(encoding="utf-8") if out.exists() else ""
-        if current != text:
-            print(f"gen_uapi: {out} is out of date", file=sys.stderr)
-            return 1
-        return 0
+        return check(out, text)
     out.write_text(text, encoding="utf-8")
     print(f"gen_uapi: wrote {out}", file=sys.stderr)
     return 0

@@ -428,6 +428,6 @@ def test_random_against_model_and_kernel(_private_bpffs: Any, ops: list[tuple[st
 
 def test_key_struct_layout() -> None:
     """The key is ``struct bpf_lpm_trie_key_u8`` of the kernel's BTF: a u32 prefixlen, then data."""
-    layout = uapi._generated.bpf_lpm_trie_key_u8
+    layout = uapi.bpf_lpm_trie_key_u8
     assert ctypes.sizeof(layout) == 4
     assert layout.data.offset == 4  # type: ignore[attr-defined]

@@ -39,7 +39,6 @@ from pybpf.kernel.btf_env import (
     CONST,
     DATASEC,
     DECL_TAG,
-    ENOTSUPP,
     ENUM,
     ENUM64,
     FLOAT,
@@ -72,6 +71,7 @@ from pybpf.kernel.btf_env import (
     find_spin_locks,
 )
 from pybpf.kernel.btf_resolve import ResolvePass
+from pybpf.uapi import ENOTSUPP
 
 __all__ = ["BTFVerifier", "BTFVerifyError", "VerifiedBTF", "verify_btf"]
 

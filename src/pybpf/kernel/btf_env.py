@@ -15,7 +15,6 @@ import errno
 import struct
 from dataclasses import dataclass, field
 
-ENOTSUPP = 524
 BTF_MAGIC = 0xEB9F
 BTF_VERSION = 1
 HEADER_SIZE = 24

@@ -48,21 +48,19 @@ from pybpf.kernel.btf_env import DATASEC, INT, SPIN_LOCK_SIZE, STRUCT, RawType, 
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.objects import refs
 from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
+from pybpf.uapi import BPF_LOG_FIXED, ENOTSUPP, bpf_attr, offsetof
 
 if TYPE_CHECKING:
     from pybpf.maps.base import MapSpec
     from pybpf.maps.object import MapObject
 
 KIND_BTF = 3
-ENOTSUPP = 524
 INT_MAX = (1 << 31) - 1
 BTF_MAX_SIZE = 16 * 1024 * 1024
 _TRAILER = struct.Struct("<8sII32s")  # magic, version, kind, sha256(payload)
 _PAYLOAD = struct.Struct("<2Q")
-_G = uapi._generated
-_LOG_TRUE_SIZE_OFFSET: int = _G.bpf_attr_anon_btf.btf_log_true_size.offset  # type: ignore[attr-defined]
-_INFO_LEN_OFFSET = 4
-BPF_LOG_FIXED = 8
+_LOG_TRUE_SIZE_OFFSET = offsetof(uapi.bpf_attr_btf_load, "btf_log_true_size")
+_INFO_LEN_OFFSET = offsetof(bpf_attr, "info.info_len")
 
 
 class BTFObject:

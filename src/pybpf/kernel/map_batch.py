@@ -51,11 +51,11 @@ from pybpf.maps.lru import LruHashMap, LruPercpuHashMap
 from pybpf.maps.map_in_map import HashOfMaps, MapInMap
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import PercpuHashMap
+from pybpf.uapi import ENOTSUPP, bpf_attr, offsetof
 
-ENOTSUPP = 524
 _LRU_PREFIX = 8
 """Bytes of LRU bookkeeping (the list node index) in front of each value of an LRU map's table."""
-COUNT_OFFSET: int = uapi._generated.bpf_attr_batch.count.offset  # type: ignore[attr-defined]
+COUNT_OFFSET = offsetof(bpf_attr, "batch.count")
 
 WriteBack = Callable[[int, bytes], None]
 """Writes bytes into the caller's attr at an offset (``batch.count``)."""

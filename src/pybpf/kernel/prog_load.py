@@ -33,23 +33,18 @@ from pybpf.maps.object import MapObject
 from pybpf.maps.prog_array import ProgArrayMap
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
+from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_LOG_FIXED, BPF_LOG_MASK, BPF_OBJ_NAME_LEN, offsetof
 
-BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000
-BPF_F_XDP_DEV_BOUND_ONLY = 1 << 6
-BPF_F_TEST_REG_INVARIANTS = 1 << 7
 PROG_FLAGS_MASK = (
     uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
-    | uapi.BPF_F_SLEEPABLE | uapi.BPF_F_TEST_RND_HI32 | uapi.BPF_F_XDP_HAS_FRAGS | BPF_F_XDP_DEV_BOUND_ONLY
-    | BPF_F_TEST_REG_INVARIANTS | uapi.BPF_F_TOKEN_FD
+    | uapi.BPF_F_SLEEPABLE | uapi.BPF_F_TEST_RND_HI32 | uapi.BPF_F_XDP_HAS_FRAGS
+    | uapi.BPF_F_XDP_DEV_BOUND_ONLY | uapi.BPF_F_TEST_REG_INVARIANTS | uapi.BPF_F_TOKEN_FD
 )  # fmt: skip
-BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS, BPF_LOG_FIXED = 1, 2, 4, 8
-BPF_LOG_MASK = BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2 | BPF_LOG_STATS | BPF_LOG_FIXED
 _LICENSE_MAX = 128
 _GPL_LICENSES = frozenset(
     {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"}
 )
-_G = uapi._generated
-_LOG_TRUE_SIZE_OFFSET: int = _G.bpf_attr_anon_prog_type.log_true_size.offset  # type: ignore[attr-defined]
+_LOG_TRUE_SIZE_OFFSET = offsetof(uapi.bpf_attr_prog_load, "log_true_size")
 
 
 def license_is_gpl_compatible(license_text: str) -> bool:
@@ -198,8 +193,8 @@ def prog_load(attr: Any, write_back: Any) -> int:
     check_attach = getattr(prog_type, "check_expected_attach_type", None)
     if check_attach is not None:
         check_attach(a.expected_attach_type)
-    name_offset = _G.bpf_attr_anon_prog_type.prog_name.offset  # type: ignore[attr-defined]
-    name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + 16])
+    name_offset = offsetof(uapi.bpf_attr_prog_load, "prog_name")
+    name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + BPF_OBJ_NAME_LEN])
     log = VerifierLog.from_attr(a.log_level, a.log_buf, a.log_size)
     try:
         insns = decode_insns(raw, a.log_level)

@@ -42,10 +42,8 @@ from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
 from pybpf.progtypes.base import TestRunArgs
+from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
 from pybpf.vm.interpreter import Interpreter
-
-MAX_TAIL_CALL_CNT = 33
-ENOTSUPP = 524
 
 EXEC_MEMORY = Memory()
 """The address space every program of this process runs in."""
@@ -227,12 +225,10 @@ class Runner:
                 release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
 
 
-_G = uapi._generated
-_TEST = _G.bpf_attr.test.offset
-_RETVAL = _TEST + _G.bpf_attr_test.retval.offset  # type: ignore[attr-defined]
-_DATA_SIZE_OUT = _TEST + _G.bpf_attr_test.data_size_out.offset  # type: ignore[attr-defined]
-_DURATION = _TEST + _G.bpf_attr_test.duration.offset  # type: ignore[attr-defined]
-_CTX_SIZE_OUT = _TEST + _G.bpf_attr_test.ctx_size_out.offset  # type: ignore[attr-defined]
+_RETVAL = offsetof(bpf_attr, "test.retval")
+_DATA_SIZE_OUT = offsetof(bpf_attr, "test.data_size_out")
+_DURATION = offsetof(bpf_attr, "test.duration")
+_CTX_SIZE_OUT = offsetof(bpf_attr, "test.ctx_size_out")
 
 
 def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:

@@ -34,34 +34,27 @@ from pybpf.maps.queue_stack import QUEUE_STACK_TYPES, QueueStackBase
 from pybpf.maps.registry import lookup_map_type
 from pybpf.objects import perf_event, refs
 from pybpf.objects.files import bpffs_root, link_object
+from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
 
-ATTR_SIZE: int = uapi.ATTR_SIZE
 _PAGE = os.sysconf("SC_PAGESIZE")
-_NAME_LEN = 16
-_INFO_LEN_OFFSET = 4  # offsetof(union bpf_attr, info.info_len)
+_INFO_LEN_OFFSET = offsetof(bpf_attr, "info.info_len")
 
-
-def _end(struct: Any, field: str) -> int:
-    descriptor = getattr(struct, field)
-    return int(descriptor.offset + descriptor.size)
-
-
-_G = uapi._generated
-_MAP_CREATE_END = _end(_G.bpf_attr_anon_map_type, _G.bpf_attr_anon_map_type._fields_[-1][0])
-_ELEM_END = _end(_G.bpf_attr_anon_map_fd, "flags")
-_DELETE_END = _end(_G.bpf_attr_anon_map_fd, "key")
-_NEXT_KEY_END = _end(_G.bpf_attr_anon_map_fd, "flags") - 8  # next_key shares flags' predecessor slot
-_FREEZE_END = _end(_G.bpf_attr_anon_map_fd, "map_fd")
-_OBJ_END = _end(_G.bpf_attr_anon_pathname, "path_fd")
-_INFO_END = _end(_G.bpf_attr_info, "info")
-_BATCH_END = _end(_G.bpf_attr_batch, "flags") + _G.bpf_attr.batch.offset
-_BATCH_OFFSET: int = _G.bpf_attr.batch.offset
-_NEXT_ID_END = _end(_G.bpf_attr_anon_start_id, "next_id")
-_NEXT_ID_OFFSET = _G.bpf_attr_anon_start_id.next_id.offset  # type: ignore[attr-defined]
-_FD_BY_ID_END = _end(_G.bpf_attr_anon_start_id, "fd_by_id_token_fd")
-_PROG_FD_BY_ID_END = _G.bpf_attr_anon_start_id._anon_start_id.offset + 4
-_PROG_LOAD_END = _end(_G.bpf_attr_anon_prog_type, _G.bpf_attr_anon_prog_type._fields_[-1][0])
-_TEST_RUN_END = _G.bpf_attr.test.offset + _end(_G.bpf_attr_test, "batch_size")
+# CHECK_ATTR: where each command's last field (the kernel's <CMD>_LAST_FIELD) ends.
+_MAP_CREATE_END = offsetofend(uapi.bpf_attr_map_create, member_names(uapi.bpf_attr_map_create)[-1])
+_ELEM_END = offsetofend(uapi.bpf_attr_map_elem, "flags")
+_DELETE_END = offsetofend(uapi.bpf_attr_map_elem, "key")
+_NEXT_KEY_END = offsetofend(uapi.bpf_attr_map_elem, "next_key")
+_FREEZE_END = offsetofend(uapi.bpf_attr_map_elem, "map_fd")
+_OBJ_END = offsetofend(uapi.bpf_attr_obj, "path_fd")
+_INFO_END = offsetofend(bpf_attr, "info.info")
+_BATCH_END = offsetofend(bpf_attr, "batch.flags")
+_BATCH_OFFSET = offsetof(bpf_attr, "batch")
+_NEXT_ID_END = offsetofend(uapi.bpf_attr_get_id, "next_id")
+_NEXT_ID_OFFSET = offsetof(uapi.bpf_attr_get_id, "next_id")
+_FD_BY_ID_END = offsetofend(uapi.bpf_attr_get_id, "fd_by_id_token_fd")
+_PROG_FD_BY_ID_END = offsetofend(uapi.bpf_attr_get_id, "prog_id")
+_PROG_LOAD_END = offsetofend(uapi.bpf_attr_prog_load, member_names(uapi.bpf_attr_prog_load)[-1])
+_TEST_RUN_END = offsetofend(bpf_attr, "test.batch_size")
 
 
 class _Call:
@@ -180,8 +173,8 @@ def _map_create(call: _Call) -> int:
     impl = lookup_map_type(spec.map_type)
     if impl is not None:
         impl.check(spec)  # the kernel's map_alloc_check runs before the name is copied
-    start = _G.bpf_attr_anon_map_type.map_name.offset  # type: ignore[attr-defined]
-    name = _check_name(call.raw[start : start + _NAME_LEN])
+    start = offsetof(uapi.bpf_attr_map_create, "map_name")
+    name = _check_name(call.raw[start : start + BPF_OBJ_NAME_LEN])
     template = None
     if spec.map_type in MAP_IN_MAP_TYPES:
         template = InnerTemplate.of(_map(a.inner_map_fd).spec)  # bpf_map_meta_alloc
@@ -420,9 +413,6 @@ def get_next_key(fd: int, key: KeySource | None) -> bytes:
             return obj.impl.get_next_key(raw)
     return obj.impl.get_next_key(raw)
 
-
-ENOTSUPP = 524
-"""The kernel-internal "operation not supported" errno that reaches user space from bpf(2)."""
 
 _HASH_TYPES = frozenset(
     {
@@ -693,7 +683,7 @@ def _btf_get_fd_by_id(call: _Call) -> int:
     return btfobj.get_fd_by_id(a.btf_id, a.open_flags, a.fd_by_id_token_fd)
 
 
-_BTF_LOAD_END = _end(_G.bpf_attr_anon_btf, "btf_token_fd")
+_BTF_LOAD_END = offsetofend(uapi.bpf_attr_btf_load, "btf_token_fd")
 
 _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_PROG_LOAD: (_PROG_LOAD_END, _prog_load),

@@ -45,7 +45,7 @@ from pybpf.progtypes.base import (
     range_is_zero,
     repeat_runs,
 )
-from pybpf.uapi import bpf_sock
+from pybpf.uapi import bpf_sock, member_names, offsetof, offsetofend
 from pybpf.uapi import sk_buff as _uapi_skb
 
 M32 = 0xFFFF_FFFF
@@ -71,11 +71,9 @@ def _layout() -> tuple[dict[str, int], dict[str, int]]:
     """Offset and end of every __sk_buff field by name (anonymous unions by their member's name)."""
     starts: dict[str, int] = {}
     ends: dict[str, int] = {}
-    for name, _ in _uapi_skb._fields_:
-        descriptor = getattr(_uapi_skb, name)
-        key = name.removeprefix("_anon_")
-        starts[key] = descriptor.offset
-        ends[key] = descriptor.offset + descriptor.size
+    for name in member_names(_uapi_skb):
+        starts[name] = offsetof(_uapi_skb, name)
+        ends[name] = offsetofend(_uapi_skb, name)
     return starts, ends
 
 
