@@ -16,9 +16,10 @@ import pytest
 
 from pybpf import uapi
 from pybpf.kernel.backend import Backend
-from pybpf.maps.lru import ENOTSUPP, LruHashMap
+from pybpf.maps.lru import LruHashMap
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import possible_cpus
+from pybpf.uapi import ENOTSUPP
 
 from .helpers import create, create_outcome, delete, lookup, next_key, u32, update
 

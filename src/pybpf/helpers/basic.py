@@ -31,10 +31,9 @@ from pybpf.errors import MemoryAccessError
 from pybpf.helpers import printk
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.uapi import BPF_MAX_LOOPS, BPF_STRTOX_BASE_MASK
 
-BPF_MAX_LOOPS = 8 * 1024 * 1024
 TASK_COMM_LEN = 16
-BPF_STRTOX_BASE_MASK = 0x1F
 U64 = (1 << 64) - 1
 
 BASIC_HELPERS = HelperRegistry()

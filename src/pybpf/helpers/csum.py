@@ -27,16 +27,18 @@ from typing import Protocol, runtime_checkable
 
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
+from pybpf.uapi import (
+    BPF_F_HDR_FIELD_MASK,
+    BPF_F_IPV6,
+    BPF_F_MARK_ENFORCE,
+    BPF_F_MARK_MANGLED_0,
+    BPF_F_PSEUDO_HDR,
+)
 
 M16 = 0xFFFF
 M32 = 0xFFFF_FFFF
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 
-BPF_F_HDR_FIELD_MASK = 0xF
-BPF_F_PSEUDO_HDR = 1 << 4
-BPF_F_MARK_MANGLED_0 = 1 << 5
-BPF_F_MARK_ENFORCE = 1 << 6
-BPF_F_IPV6 = 1 << 7
 CSUM_MANGLED_0 = 0xFFFF
 
 

@@ -18,69 +18,121 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-# --- raw encoding constants (linux/bpf_common.h, linux/bpf.h) -------------------------------------
+# --- raw encoding constants: pybpf.uapi (linux/bpf_common.h, linux/bpf.h, include/linux/filter.h) --
+from pybpf.uapi import (
+    BPF_ABS,
+    BPF_ADD,
+    BPF_ALU,
+    BPF_ALU64,
+    BPF_AND,
+    BPF_ARSH,
+    BPF_ATOMIC,
+    BPF_B,
+    BPF_CALL,
+    BPF_CMPXCHG,
+    BPF_DIV,
+    BPF_DW,
+    BPF_END,
+    BPF_EXIT,
+    BPF_FETCH,
+    BPF_H,
+    BPF_IMM,
+    BPF_IND,
+    BPF_JA,
+    BPF_JCOND,
+    BPF_JEQ,
+    BPF_JGE,
+    BPF_JGT,
+    BPF_JLE,
+    BPF_JLT,
+    BPF_JMP,
+    BPF_JMP32,
+    BPF_JNE,
+    BPF_JSET,
+    BPF_JSGE,
+    BPF_JSGT,
+    BPF_JSLE,
+    BPF_JSLT,
+    BPF_K,
+    BPF_LD,
+    BPF_LDX,
+    BPF_LOAD_ACQ,
+    BPF_LSH,
+    BPF_MAY_GOTO,
+    BPF_MEM,
+    BPF_MEMSX,
+    BPF_MOD,
+    BPF_MOV,
+    BPF_MUL,
+    BPF_NEG,
+    BPF_OR,
+    BPF_PSEUDO_BTF_ID,
+    BPF_PSEUDO_CALL,
+    BPF_PSEUDO_FUNC,
+    BPF_PSEUDO_KFUNC_CALL,
+    BPF_PSEUDO_MAP_FD,
+    BPF_PSEUDO_MAP_IDX,
+    BPF_PSEUDO_MAP_IDX_VALUE,
+    BPF_PSEUDO_MAP_VALUE,
+    BPF_REG_FP,
+    BPF_RSH,
+    BPF_ST,
+    BPF_STORE_REL,
+    BPF_STX,
+    BPF_SUB,
+    BPF_W,
+    BPF_X,
+    BPF_XCHG,
+    BPF_XOR,
+    MAX_BPF_REG,
+    MAX_BPF_STACK,
+    MAX_CALL_FRAMES,
+)
 
-BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_ALU, BPF_JMP, BPF_JMP32, BPF_ALU64 = range(8)
-
-BPF_K = 0x00
-BPF_X = 0x08
-
-BPF_W, BPF_H, BPF_B, BPF_DW = 0x00, 0x08, 0x10, 0x18
 SIZE_BYTES = {BPF_W: 4, BPF_H: 2, BPF_B: 1, BPF_DW: 8}
 SIZE_SUFFIX = {1: "b", 2: "h", 4: "w", 8: "dw"}
 SIZE_CTYPE = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}
 
-BPF_IMM, BPF_ABS, BPF_IND, BPF_MEM, BPF_MEMSX, BPF_ATOMIC = 0x00, 0x20, 0x40, 0x60, 0x80, 0xC0
-
 ALU_OPS = {
-    "add": 0x00,
-    "sub": 0x10,
-    "mul": 0x20,
-    "div": 0x30,
-    "or": 0x40,
-    "and": 0x50,
-    "lsh": 0x60,
-    "rsh": 0x70,
-    "neg": 0x80,
-    "mod": 0x90,
-    "xor": 0xA0,
-    "mov": 0xB0,
-    "arsh": 0xC0,
-    "end": 0xD0,
+    "add": BPF_ADD,
+    "sub": BPF_SUB,
+    "mul": BPF_MUL,
+    "div": BPF_DIV,
+    "or": BPF_OR,
+    "and": BPF_AND,
+    "lsh": BPF_LSH,
+    "rsh": BPF_RSH,
+    "neg": BPF_NEG,
+    "mod": BPF_MOD,
+    "xor": BPF_XOR,
+    "mov": BPF_MOV,
+    "arsh": BPF_ARSH,
+    "end": BPF_END,
 }
 JMP_OPS = {
-    "ja": 0x00,
-    "jeq": 0x10,
-    "jgt": 0x20,
-    "jge": 0x30,
-    "jset": 0x40,
-    "jne": 0x50,
-    "jsgt": 0x60,
-    "jsge": 0x70,
-    "call": 0x80,
-    "exit": 0x90,
-    "jlt": 0xA0,
-    "jle": 0xB0,
-    "jslt": 0xC0,
-    "jsle": 0xD0,
-    "jcond": 0xE0,
+    "ja": BPF_JA,
+    "jeq": BPF_JEQ,
+    "jgt": BPF_JGT,
+    "jge": BPF_JGE,
+    "jset": BPF_JSET,
+    "jne": BPF_JNE,
+    "jsgt": BPF_JSGT,
+    "jsge": BPF_JSGE,
+    "call": BPF_CALL,
+    "exit": BPF_EXIT,
+    "jlt": BPF_JLT,
+    "jle": BPF_JLE,
+    "jslt": BPF_JSLT,
+    "jsle": BPF_JSLE,
+    "jcond": BPF_JCOND,
 }
 
-# Atomic operations live in imm (BPF_STX | BPF_ATOMIC).
-BPF_FETCH = 0x01
-ATOMIC_OPS = {"add": 0x00, "or": 0x40, "and": 0x50, "xor": 0xA0}
-BPF_XCHG = 0xE0 | BPF_FETCH
-BPF_CMPXCHG = 0xF0 | BPF_FETCH
-BPF_LOAD_ACQ = 0x100
-BPF_STORE_REL = 0x110
+# Atomic operations live in imm (BPF_STX | BPF_ATOMIC): BPF_FETCH, BPF_XCHG, BPF_CMPXCHG,
+# BPF_LOAD_ACQ, BPF_STORE_REL besides these.
+ATOMIC_OPS = {"add": BPF_ADD, "or": BPF_OR, "and": BPF_AND, "xor": BPF_XOR}
 
-# src_reg values of BPF_LD | BPF_IMM | BPF_DW (lddw) and of BPF_CALL.
-BPF_PSEUDO_MAP_FD = 1
-BPF_PSEUDO_MAP_VALUE = 2
-BPF_PSEUDO_BTF_ID = 3
-BPF_PSEUDO_FUNC = 4
-BPF_PSEUDO_MAP_IDX = 5
-BPF_PSEUDO_MAP_IDX_VALUE = 6
+# src_reg values of BPF_LD | BPF_IMM | BPF_DW (lddw): BPF_PSEUDO_MAP_FD ... BPF_PSEUDO_MAP_IDX_VALUE;
+# of BPF_CALL: BPF_PSEUDO_CALL, BPF_PSEUDO_KFUNC_CALL; of BPF_JCOND: BPF_MAY_GOTO.
 LDDW_PSEUDO_NAMES = {
     0: "imm64",
     BPF_PSEUDO_MAP_FD: "map_fd",
@@ -90,14 +142,9 @@ LDDW_PSEUDO_NAMES = {
     BPF_PSEUDO_MAP_IDX: "map_idx",
     BPF_PSEUDO_MAP_IDX_VALUE: "map_idx_value",
 }
-BPF_PSEUDO_CALL = 1
-BPF_PSEUDO_KFUNC_CALL = 2
-BPF_MAY_GOTO = 0
 
-MAX_BPF_REG = 11  # r0 .. r10
-BPF_REG_FP = 10  # the read-only frame pointer
-STACK_SIZE = 512  # MAX_BPF_STACK
-MAX_CALL_FRAMES = 8
+STACK_SIZE = MAX_BPF_STACK
+"""The bytes of one frame's stack (r10 points just past them)."""
 
 
 class Kind(enum.Enum):
@@ -526,3 +573,91 @@ def lookup(opcode: int, src: int, off: int, imm: int) -> OpSpec | None:
         if actual == value:
             return spec
     return None
+
+
+__all__ = [
+    "ALU_OPERATOR",
+    "ALU_OPS",
+    "ATOMIC_OPERATOR",
+    "ATOMIC_OPS",
+    "BPF_ABS",
+    "BPF_ADD",
+    "BPF_ALU",
+    "BPF_ALU64",
+    "BPF_AND",
+    "BPF_ARSH",
+    "BPF_ATOMIC",
+    "BPF_B",
+    "BPF_CALL",
+    "BPF_CMPXCHG",
+    "BPF_DIV",
+    "BPF_DW",
+    "BPF_END",
+    "BPF_EXIT",
+    "BPF_FETCH",
+    "BPF_H",
+    "BPF_IMM",
+    "BPF_IND",
+    "BPF_JA",
+    "BPF_JCOND",
+    "BPF_JEQ",
+    "BPF_JGE",
+    "BPF_JGT",
+    "BPF_JLE",
+    "BPF_JLT",
+    "BPF_JMP",
+    "BPF_JMP32",
+    "BPF_JNE",
+    "BPF_JSET",
+    "BPF_JSGE",
+    "BPF_JSGT",
+    "BPF_JSLE",
+    "BPF_JSLT",
+    "BPF_K",
+    "BPF_LD",
+    "BPF_LDX",
+    "BPF_LOAD_ACQ",
+    "BPF_LSH",
+    "BPF_MAY_GOTO",
+    "BPF_MEM",
+    "BPF_MEMSX",
+    "BPF_MOD",
+    "BPF_MOV",
+    "BPF_MUL",
+    "BPF_NEG",
+    "BPF_OR",
+    "BPF_PSEUDO_BTF_ID",
+    "BPF_PSEUDO_CALL",
+    "BPF_PSEUDO_FUNC",
+    "BPF_PSEUDO_KFUNC_CALL",
+    "BPF_PSEUDO_MAP_FD",
+    "BPF_PSEUDO_MAP_IDX",
+    "BPF_PSEUDO_MAP_IDX_VALUE",
+    "BPF_PSEUDO_MAP_VALUE",
+    "BPF_REG_FP",
+    "BPF_RSH",
+    "BPF_ST",
+    "BPF_STORE_REL",
+    "BPF_STX",
+    "BPF_SUB",
+    "BPF_W",
+    "BPF_X",
+    "BPF_XCHG",
+    "BPF_XOR",
+    "BY_MNEMONIC",
+    "BY_OPCODE",
+    "JMP_OPERATOR",
+    "JMP_OPS",
+    "LDDW_PSEUDO_NAMES",
+    "MAX_BPF_REG",
+    "MAX_BPF_STACK",
+    "MAX_CALL_FRAMES",
+    "OPCODES",
+    "SIZE_BYTES",
+    "SIZE_CTYPE",
+    "SIZE_SUFFIX",
+    "STACK_SIZE",
+    "Kind",
+    "OpSpec",
+    "lookup",
+]

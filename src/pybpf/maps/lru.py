@@ -37,9 +37,7 @@ from pybpf.maps.base import MapSpec, MapType, flags_access_ok, round_up
 from pybpf.maps.hash import HTAB_CREATE_FLAG_MASK, HashMap
 from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus
 from pybpf.maps.registry import register
-
-ENOTSUPP = 524
-"""The kernel-internal ENOTSUPP that bpf(2) returns for LRU maps without preallocation."""
+from pybpf.uapi import ENOTSUPP
 
 HEADER_BYTES = 64
 _NR_CPUS, _MRU, _LRU, _FREE, _HIGH, _COUNT = 0, 8, 12, 16, 20, 24

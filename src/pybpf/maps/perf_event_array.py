@@ -32,8 +32,8 @@ from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, INT_MAX
 from pybpf.maps.base import MapSpec, MapType, flags_access_ok
 from pybpf.maps.registry import register
+from pybpf.uapi import ENOTSUPP
 
-ENOTSUPP = 524
 _U32 = struct.Struct("<I")
 
 

@@ -53,9 +53,9 @@ from pybpf.errors import BPFError
 from pybpf.maps.base import MapSpec, MapType, round_up
 from pybpf.maps.registry import register
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
+from pybpf.uapi import ENOTSUPP
 
 PAGE = mmap.PAGESIZE
-ENOTSUPP = 524
 """The kernel-internal errno the ringbuf's element ops return; it reaches user space unchanged."""
 
 RINGBUF_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE

@@ -31,8 +31,8 @@ from pybpf.helpers.context import RunEnv
 from pybpf.helpers.registry import Helper
 from pybpf.isa.instruction import Instruction
 from pybpf.memory.regions import Memory, PacketReader
+from pybpf.uapi import ENOTSUPP
 
-ENOTSUPP = 524
 """The kernel-internal errno ``bpf_prog_test_run`` returns for a type with no test_run."""
 U32_MAX = 0xFFFF_FFFF
 ETH_HLEN = 14

@@ -43,9 +43,13 @@ from pybpf.progtypes.base import (
     TestRunResult,
 )
 from pybpf.progtypes.registry import register
-from pybpf.uapi import BPF_F_TEST_RUN_ON_CPU, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SYSCALL
+from pybpf.uapi import (
+    BPF_F_TEST_RUN_ON_CPU,
+    BPF_PROG_TYPE_RAW_TRACEPOINT,
+    BPF_PROG_TYPE_SYSCALL,
+    MAX_BPF_FUNC_ARGS,
+)
 
-MAX_BPF_FUNC_ARGS = 12
 RAW_TP_CTX_MAX = 8 * MAX_BPF_FUNC_ARGS
 U16_MAX = 0xFFFF
 

@@ -25,9 +25,7 @@ from pybpf.progtypes.base import helper_ids
 from pybpf.progtypes.registry import register, register_as
 from pybpf.progtypes.skb import END, OFF, SkbProgType, skb_is_valid_access
 from pybpf.progtypes.skb_helpers import SKB_HELPERS
-
-BPF_PROG_TYPE_SCHED_CLS = 3
-BPF_PROG_TYPE_SCHED_ACT = 4
+from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS
 
 TC_HELPERS = helper_ids(
     (1, 3), (5, 26), (28, 35), (37, 43), (46, 48), 50, 55, 66, (68, 69), (79, 80), (83, 89), (93, 100),

@@ -33,14 +33,22 @@ from pybpf.helpers import csum
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import Helper
 from pybpf.progtypes.skb import SkbState, skb_state
+from pybpf.uapi import (
+    BPF_CSUM_LEVEL_DEC,
+    BPF_CSUM_LEVEL_INC,
+    BPF_CSUM_LEVEL_QUERY,
+    BPF_CSUM_LEVEL_RESET,
+    BPF_F_INGRESS,
+    BPF_F_INVALIDATE_HASH,
+    BPF_F_RECOMPUTE_CSUM,
+    BPF_HDR_START_MAC,
+    BPF_HDR_START_NET,
+    ENOTSUPP,
+)
 
 M32 = 0xFFFF_FFFF
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 INT_MAX = 0x7FFF_FFFF
-BPF_F_RECOMPUTE_CSUM = 1
-BPF_F_INVALIDATE_HASH = 2
-BPF_F_INGRESS = 1
-BPF_HDR_START_MAC, BPF_HDR_START_NET = 0, 1
 TC_ACT_SHOT = 2
 TC_ACT_REDIRECT = 7
 
@@ -127,9 +135,7 @@ def set_hash(ctx: HelperContext, skb: int, value: int, *_: int) -> int:
     return 0
 
 
-ENOTSUPP = 524
 SKB_MAX_CSUM_LEVEL = 3
-BPF_CSUM_LEVEL_QUERY, BPF_CSUM_LEVEL_INC, BPF_CSUM_LEVEL_DEC, BPF_CSUM_LEVEL_RESET = range(4)
 
 
 def csum_update(ctx: HelperContext, skb: int, *_: int) -> int:

@@ -23,8 +23,7 @@ from pybpf.progtypes.base import helper_ids
 from pybpf.progtypes.registry import register
 from pybpf.progtypes.skb import END, OFF, SkbProgType, skb_is_valid_access
 from pybpf.progtypes.skb_helpers import SKB_HELPERS
-
-BPF_PROG_TYPE_SOCKET_FILTER = 1
+from pybpf.uapi import BPF_PROG_TYPE_SOCKET_FILTER
 
 SOCKET_FILTER_HELPERS = helper_ids(
     (1, 3), (5, 8), 12, (14, 17), 22, (25, 26), 35, 37, 42, (46, 47), 55, 68, 80, (87, 89), (93, 94),

@@ -30,10 +30,20 @@ from dataclasses import dataclass
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import HelperRegistry
-from pybpf.progtypes.base import ENOTSUPP, ETH_HLEN
+from pybpf.progtypes.base import ETH_HLEN
+from pybpf.uapi import (
+    BPF_F_BROADCAST,
+    BPF_F_EXCLUDE_INGRESS,
+    ENOTSUPP,
+    XDP_ABORTED,
+    XDP_DROP,
+    XDP_PACKET_HEADROOM,
+    XDP_PASS,
+    XDP_REDIRECT,
+    XDP_TX,
+)
 
 PAGE_SIZE = 4096
-XDP_PACKET_HEADROOM = 256
 SKB_SHARED_INFO_ROOM = 320
 """SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64: the tailroom of every XDP buffer."""
 XDP_FRAME_SIZE = 40
@@ -43,9 +53,6 @@ XDP_META_MAX = 255
 MAX_SKB_FRAGS = 17
 XDP_FLAGS_HAS_FRAGS = 1 << 0
 
-XDP_ABORTED, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT = range(5)
-BPF_F_BROADCAST = 1 << 3
-BPF_F_EXCLUDE_INGRESS = 1 << 4
 _ACTION_MASK = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX
 U64 = (1 << 64) - 1
 

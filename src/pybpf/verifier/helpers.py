@@ -13,11 +13,9 @@ tc classifiers/actions.
 from __future__ import annotations
 
 from pybpf.isa.helper_names import helper_name
+from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER
 from pybpf.verifier.state import VerifierState
 
-BPF_PROG_TYPE_SOCKET_FILTER = 1
-BPF_PROG_TYPE_SCHED_CLS = 3
-BPF_PROG_TYPE_SCHED_ACT = 4
 SKB_PROG_TYPES = frozenset({BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT})
 
 

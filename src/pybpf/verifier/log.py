@@ -11,12 +11,7 @@ truncation, ENOSPC, ``log_true_size``) is the caller's job, done from ``.text``.
 
 from __future__ import annotations
 
-BPF_LOG_LEVEL1 = 1
-BPF_LOG_LEVEL2 = 2
-BPF_LOG_STATS = 4
-BPF_LOG_FIXED = 8
-BPF_LOG_LEVEL = BPF_LOG_LEVEL1 | BPF_LOG_LEVEL2
-BPF_COMPLEXITY_LIMIT_INSNS = 1_000_000
+from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_LOG_LEVEL, BPF_LOG_LEVEL2, BPF_LOG_STATS
 
 
 class VerifierLog:

@@ -35,6 +35,7 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
+from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS
 from pybpf.verifier.btf_info import BtfInfoEarlyPass, BtfInfoPass
 from pybpf.verifier.cfg import CfgPass
 from pybpf.verifier.ctx_rewrite import CtxRewritePass
@@ -45,8 +46,6 @@ from pybpf.verifier.request import LoadRequest, VerifiedProgram
 from pybpf.verifier.state import VerifierState
 from pybpf.verifier.structure import StructurePass
 from pybpf.verifier.subprogs import SubprogsPass
-
-BPF_MAXINSNS_PRIV = 1_000_000  # BPF_COMPLEXITY_LIMIT_INSNS: the most instructions a root load may have
 
 
 class Pass(Protocol):
@@ -73,7 +72,7 @@ PASSES: list[Pass] = [
 def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> VerifiedProgram:
     """Verify and fix up ``request.insns``; raises VerifierError (errno + log) when refused."""
     slot_count = sum(insn.slots for insn in request.insns)
-    if slot_count == 0 or slot_count > BPF_MAXINSNS_PRIV:
+    if slot_count == 0 or slot_count > BPF_COMPLEXITY_LIMIT_INSNS:
         raise VerifierError(errno.E2BIG, f"program of {slot_count} instructions", "")
     state = VerifierState.create(request)
     started = time.monotonic_ns()

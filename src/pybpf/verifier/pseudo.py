@@ -25,12 +25,10 @@ import errno
 
 from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
+from pybpf.uapi import BPF_MAP_TYPE_ARRAY, BPF_MAX_VAR_OFF, MAX_USED_MAPS
 from pybpf.verifier.request import MapRef
 from pybpf.verifier.state import VerifierState
 
-MAX_USED_MAPS = 64
-BPF_MAX_VAR_OFF = 1 << 29
-BPF_MAP_TYPE_ARRAY = 2
 _LDDW = op.BPF_LD | op.BPF_IMM | op.BPF_DW
 _CALLX = op.BPF_JMP | op.JMP_OPS["call"] | op.BPF_X
 

@@ -35,11 +35,10 @@ from collections.abc import Iterator
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
+from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
 from pybpf.verifier import ctx_track, helpers, registers
 from pybpf.verifier.state import VerifierState
 
-BPF_MAP_TYPE_ARENA = 33
-BPF_ADDR_SPACE_CAST = 1
 _RMW_ATOMICS = frozenset(
     {
         *op.ATOMIC_OPS.values(),
@@ -48,7 +47,6 @@ _RMW_ATOMICS = frozenset(
         op.BPF_CMPXCHG,
     }
 )
-_WALK_LIMIT = 1_000_000  # BPF_COMPLEXITY_LIMIT_INSNS
 _CALL = op.BPF_JMP | op.JMP_OPS["call"]
 
 
@@ -100,7 +98,7 @@ def exploration_order(state: VerifierState) -> Iterator[tuple[int, int]]:
     steps = 0
     while pending:
         slot, frames = pending.pop()
-        while steps < _WALK_LIMIT:
+        while steps < BPF_COMPLEXITY_LIMIT_INSNS:
             index = index_at.get(slot)
             if index is None or (slot, frames) in visited:
                 break

@@ -21,10 +21,9 @@ from __future__ import annotations
 import errno
 
 from pybpf.isa import opcodes as op
+from pybpf.uapi import BPF_MAX_SUBPROGS, BPF_FUNC_tail_call
 from pybpf.verifier.state import VerifierState
 
-BPF_MAX_SUBPROGS = 256
-BPF_FUNC_TAIL_CALL = 12
 _CALL = op.BPF_JMP | op.JMP_OPS["call"]
 _LDDW = op.BPF_LD | op.BPF_IMM | op.BPF_DW
 _EXIT = op.BPF_JMP | op.JMP_OPS["exit"]
@@ -80,7 +79,7 @@ def check_subprogs(state: VerifierState) -> None:
             s = state.slots[i]
             cls = s.code & 0x07
             opcode = s.code & 0xF0
-            if s.code == _CALL and s.src == 0 and s.imm == BPF_FUNC_TAIL_CALL:
+            if s.code == _CALL and s.src == 0 and s.imm == BPF_FUNC_tail_call:
                 has_tail_call[n] = True
             if cls == op.BPF_LD and s.code & 0xE0 in (op.BPF_ABS, op.BPF_IND):
                 has_ld_abs[n] = True

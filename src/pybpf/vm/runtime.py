@@ -20,6 +20,7 @@ from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.opcodes import LDDW_PSEUDO_NAMES, MAX_BPF_REG, MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.memory.regions import Memory, PacketReader, Region
+from pybpf.uapi import BPF_MAX_LOOPS
 from pybpf.vm.codegen import CALLBACK_DONE, HALTED
 from pybpf.vm.trace import TraceCallback
 
@@ -27,8 +28,8 @@ M64 = 0xFFFF_FFFF_FFFF_FFFF
 M32 = 0xFFFF_FFFF
 DEFAULT_BUDGET = 10_000_000
 """Instructions a run may execute before ``BudgetExceededError`` (None means unlimited)."""
-MAY_GOTO_LOOPS = 8 * 1024 * 1024
-"""BPF_MAX_LOOPS: the per-invocation budget of may_goto."""
+MAY_GOTO_LOOPS = BPF_MAX_LOOPS
+"""The per-invocation budget of may_goto (a variable: tests lower it)."""
 
 
 NO_CACHE: tuple[
