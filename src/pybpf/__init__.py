@@ -16,10 +16,12 @@ from pybpf.errors import (
     ProgramFaultError,
 )
 from pybpf.isa import Instruction, assemble, decode_program, disassemble, encode_program
+from pybpf.kernel_version import KERNEL_VERSION, KernelVersion
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "KERNEL_VERSION",
     "AsmError",
     "BPFError",
     "BudgetExceededError",
@@ -28,6 +30,7 @@ __all__ = [
     "HelperError",
     "Instruction",
     "InstructionError",
+    "KernelVersion",
     "KeyNotExistError",
     "MemoryAccessError",
     "ProgramFaultError",

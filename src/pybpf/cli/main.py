@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pybpf import __version__
+from pybpf import KERNEL_VERSION, __version__
 from pybpf.cli import isa_commands, prog_commands, trace_commands
 from pybpf.cli.inputs import InputError
 from pybpf.errors import AsmError, ExecutionError
@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pybpf", description="The Linux bpf(2) system in user space: assemble, inspect and run eBPF."
     )
-    parser.add_argument("--version", action="version", version=f"pybpf {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"pybpf {__version__} (models Linux {KERNEL_VERSION} bpf(2))"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     isa_commands.add_parsers(sub)
     prog_commands.add_parsers(sub)

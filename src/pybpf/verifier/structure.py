@@ -17,7 +17,8 @@ check_cond_jmp_op):
 * loads and stores through the context pointer (found by ``ctx_track``): the program type's
   is_valid_access() decides ("invalid bpf_context access off=%d size=%d", EACCES) and read-modify-
   write atomics on it are refused ("BPF_ATOMIC stores into R%d ctx is not allowed"), and so are
-  load-acquire / store-release once the access itself is valid ("BPF_ATOMIC loads from ...").
+  store-release once the access itself is valid and load-acquire from it whatever the access
+  ("BPF_ATOMIC loads from R%d ctx is not allowed": Linux 6.18's order, see ``_check_atomic``).
 
 The kernel meets these instructions in the order its path exploration visits them, so this pass
 walks the program the same way — fall-through first, conditional branch targets pushed on a stack,
@@ -246,12 +247,14 @@ def _check_atomic(
             state.eacces(f"BPF_ATOMIC stores into R{insn.dst} ctx is not allowed")
         if imm & op.BPF_FETCH:  # the old value is loaded into r0 (cmpxchg) or src
             registers.check_dst(state, 0 if imm == op.BPF_CMPXCHG else insn.src)
-    elif imm == op.BPF_LOAD_ACQ:  # check_load_mem(), then atomic_ptr_type_ok()
+    elif imm == op.BPF_LOAD_ACQ:
+        # Linux 6.18 refuses a ctx source before check_load_mem() looks at the access or at dst
+        # (6.15-6.17 checked the access first: "invalid bpf_context access ...").
         registers.check_src(state, insn.src)
-        registers.check_dst(state, insn.dst)
-        _check_ctx(state, index, insn, regs, write=False)
         if regs is not None and _ctx_base(insn, regs) is not None:
             state.eacces(f"BPF_ATOMIC loads from R{insn.src} ctx is not allowed")
+        registers.check_dst(state, insn.dst)
+        _check_ctx(state, index, insn, regs, write=False)
     elif imm == op.BPF_STORE_REL:  # check_store_reg(), then atomic_ptr_type_ok()
         registers.check_src(state, insn.src)
         registers.check_src(state, insn.dst)
