@@ -5,12 +5,15 @@ It passes a caller-built ``union bpf_attr`` to ``syscall(__NR_bpf, cmd, attr, si
 mirrors the kernel's answer exactly: the non-negative return value (an fd or 0) is returned, and a
 failure raises :class:`~pybpf.errors.BPFError` carrying the errno the kernel set.  Commands that write
 results back into the attr (``BPF_PROG_TEST_RUN``'s retval, ``BPF_OBJ_GET_INFO_BY_FD``'s info_len ...)
-do so in place: a mutable attr (bytearray, writable memoryview, ctypes object) shows the kernel's
-writes to the caller; an immutable ``bytes`` attr is copied and the writes are lost.
+reach the caller by the rules of :class:`~pybpf.kernel.usermem.UserAttr`, which the user backend
+follows too: a writable buffer at least as long as ``union bpf_attr`` is handed to the kernel itself;
+any other (an immutable ``bytes``, a buffer shorter than the union, a ctypes object over foreign
+memory) is handed over as a copy and the kernel's writes reach the caller through ``UserAttr``, so
+none lands outside the caller's buffer and an immutable buffer is input only.
 
 The module knows nothing about the attr layout (the generated ``union bpf_attr`` structures belong in
-``pybpf.uapi``); its one exception is the availability probe, which packs the first four fields of
-a BPF_MAP_CREATE attr.
+``pybpf.uapi``) beyond its size; its one exception is the availability probe, which packs the first
+four fields of a BPF_MAP_CREATE attr.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import struct
 from typing import Any, TypeAlias
 
 from pybpf.errors import BPFError
+from pybpf.kernel.usermem import UserAttr
+from pybpf.uapi import ATTR_SIZE
 
 # __NR_bpf per architecture: arch/*/entry/syscalls/*.tbl and include/uapi/asm-generic/unistd.h.
 # Architectures using the generic table (arm64, riscv, loongarch) share 280.
@@ -92,27 +97,42 @@ def _syscall() -> tuple[Any, int]:
 
 
 AttrBuffer: TypeAlias = "bytes | bytearray | memoryview | ctypes.Structure | ctypes.Union | ctypes.Array[Any]"
-"""What ``native_bpf`` accepts as attr: raw bytes or a ctypes object laid out as ``union bpf_attr``."""
+"""What ``native_bpf`` accepts as attr: a ctypes object laid out as ``union bpf_attr``, or any
+C-contiguous buffer of its bytes (``bytes``, ``bytearray``, ``memoryview``, ``array.array`` ...)."""
+
+_PAGE = os.sysconf("SC_PAGESIZE")
+_CDATA = (ctypes.Structure, ctypes.Union, ctypes.Array)
 
 
-def _attr_pointer(attr: AttrBuffer) -> tuple[Any, int]:
-    """A ctypes object whose memory the kernel may read and write, and its size in bytes.
+def _attr_pointer(attr: AttrBuffer) -> tuple[Any, int, UserAttr | None]:
+    """The memory to hand the kernel, the caller's size in bytes, and the ``UserAttr`` the kernel's
+    writes must go through when that memory is a copy (None: the caller's own memory)."""
+    if isinstance(attr, _CDATA):
+        size = ctypes.sizeof(attr)
+        if size >= ATTR_SIZE:
+            return attr, size, None
+    elif type(attr) is not bytes:
+        try:
+            view = memoryview(attr)
+        except TypeError:
+            view = None  # UserAttr says what is wrong with it
+        if view is not None and not view.readonly and view.c_contiguous and view.nbytes >= ATTR_SIZE:
+            return (ctypes.c_char * view.nbytes).from_buffer(view), view.nbytes, None
+    uattr = UserAttr(attr)
+    size = len(uattr.raw)
+    # a page, zero past the caller's bytes: the kernel writes results at offsets within the union
+    return ctypes.create_string_buffer(uattr.raw, max(size, _PAGE)), size, uattr
 
-    Mutable buffers are shared (not copied) so the kernel's writes reach the caller.
-    """
-    if isinstance(attr, (ctypes.Structure, ctypes.Union, ctypes.Array)):
-        return attr, ctypes.sizeof(attr)
-    if isinstance(attr, bytes):
-        return ctypes.create_string_buffer(attr, len(attr)), len(attr)
-    if isinstance(attr, memoryview) and attr.readonly:
-        data = attr.tobytes()
-        return ctypes.create_string_buffer(data, len(data)), len(data)
-    if isinstance(attr, (bytearray, memoryview)):
-        size = attr.nbytes if isinstance(attr, memoryview) else len(attr)
-        if size == 0:
-            return None, 0
-        return (ctypes.c_char * size).from_buffer(attr), size
-    raise TypeError(f"bpf attr must be bytes-like or a ctypes object, not {type(attr).__name__}")
+
+def _write_back(copy: Any, uattr: UserAttr) -> None:
+    """What the kernel changed in ``copy`` goes to the caller's buffer through ``uattr``."""
+    before = uattr.raw
+    after = ctypes.string_at(copy, len(before))
+    if after == before:
+        return
+    first = next(i for i in range(len(before)) if after[i] != before[i])
+    last = next(i for i in range(len(before), 0, -1) if after[i - 1] != before[i - 1])
+    uattr.write(first, after[first:last])
 
 
 def native_bpf(cmd: int, attr: AttrBuffer, size: int | None = None) -> int:
@@ -121,17 +141,20 @@ def native_bpf(cmd: int, attr: AttrBuffer, size: int | None = None) -> int:
     Returns the kernel's non-negative result (a new fd or 0).  Raises ``BPFError`` with the kernel's
     errno on failure, and ``ValueError`` when ``size`` exceeds the buffer (the kernel would read past it).
     """
-    buffer, available = _attr_pointer(attr)
+    buffer, available, uattr = _attr_pointer(attr)
     if size is None:
         size = available
     elif not 0 <= size <= available:
         raise ValueError(f"attr size {size} outside the {available}-byte buffer")
     function, number = _syscall()
-    pointer = ctypes.c_void_p(ctypes.addressof(buffer)) if buffer is not None else None
+    pointer = ctypes.c_void_p(ctypes.addressof(buffer))
     ctypes.set_errno(0)
     result = int(function(number, cmd, pointer, size))
-    if result < 0:
-        err = ctypes.get_errno() or errno.EINVAL
+    err = (ctypes.get_errno() or errno.EINVAL) if result < 0 else 0
+    if uattr is not None and uattr.writable:
+        _write_back(buffer, uattr)  # also on failure: a refused load still reports log_true_size
+    del buffer, pointer  # the caller's buffer is exported to it: release it before a traceback keeps it
+    if err:
         raise BPFError(err, f"bpf(cmd {cmd}): {os.strerror(err)}")
     return result
 

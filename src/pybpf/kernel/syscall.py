@@ -5,8 +5,9 @@ Mirrors ``kernel/bpf/syscall.c``'s ``__sys_bpf``: the attr is copied in (a size 
 ignores nothing after its last field (``CHECK_ATTR``: non-zero bytes there give EINVAL), unknown
 commands give EINVAL, and each handler checks in the kernel's order so the first failing check
 decides the errno.  Pointers inside the attr are real addresses read and written through
-``pybpf.kernel.usermem`` (EFAULT for bad ones).  Results written back into the attr (``info_len``)
-reach the caller when the attr is mutable (``bpf_attr``, ``bytearray``), as with the real syscall.
+``pybpf.kernel.usermem`` (EFAULT for bad ones).  The attr is any buffer ``usermem.UserAttr``
+takes; results written back into it (``info_len``, ``retval``, ``count`` ...) reach the caller
+exactly as with the native backend (``UserAttr`` says how, for each kind of buffer).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj
-from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
+from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapSpec
 from pybpf.maps.bloom import BloomFilterMap
 from pybpf.maps.hash import HashMap
@@ -58,27 +59,20 @@ _TEST_RUN_END = offsetofend(bpf_attr, "test.batch_size")
 
 
 class _Call:
-    """One bpf() invocation: the decoded attr and a way to write results back to the caller."""
+    """One bpf() invocation: the decoded attr, and ``write_back(offset, data)`` into the caller's."""
 
-    def __init__(self, raw: bytes, caller: Any) -> None:
+    __slots__ = ("attr", "raw", "size", "write_back")
+
+    def __init__(self, raw: bytes, uattr: UserAttr, size: int) -> None:
         self.raw = raw
         self.attr = uapi.bpf_attr.from_buffer_copy(raw)
-        self._caller = caller
+        self.size = size
+        self.write_back = uattr.write
 
-    def write_back(self, offset: int, data: bytes) -> None:
-        end = offset + len(data)
-        if isinstance(self._caller, bytearray) and end <= len(self._caller):
-            self._caller[offset:end] = data
-        elif isinstance(self._caller, ctypes.Union | ctypes.Structure) and end <= ctypes.sizeof(self._caller):
-            ctypes.memmove(ctypes.addressof(self._caller) + offset, data, len(data))
-
-
-def _raw(attr: Any) -> bytes:
-    if isinstance(attr, (ctypes.Structure, ctypes.Union, ctypes.Array)):
-        return bytes(memoryview(attr).cast("B"))
-    if isinstance(attr, (bytes, bytearray, memoryview)):
-        return bytes(attr)
-    raise TypeError(f"bpf attr must be bytes-like or a ctypes object, not {type(attr).__name__}")
+    def write_back_within_size(self, offset: int, data: bytes) -> None:
+        """A write the kernel makes only when the caller's size covers the field (``log_true_size``)."""
+        if offset + len(data) <= self.size:
+            self.write_back(offset, data)
 
 
 # --- helpers shared by the handlers ---------------------------------------------------------------
@@ -649,7 +643,7 @@ def _map_batch(cmd: int) -> Callable[[_Call], int]:
 def _prog_load(call: _Call) -> int:
     from pybpf.kernel.prog_load import prog_load
 
-    return prog_load(call.attr, call.write_back)
+    return prog_load(call.attr, call.write_back_within_size)
 
 
 def _prog_test_run(call: _Call) -> int:
@@ -669,7 +663,7 @@ def _prog_get_fd_by_id(call: _Call) -> int:
 
 
 def _btf_load(call: _Call) -> int:
-    return btfobj.btf_load(call.attr, call.write_back)
+    return btfobj.btf_load(call.attr, call.write_back_within_size)
 
 
 def _btf_get_next_id(call: _Call) -> int:
@@ -718,11 +712,12 @@ NOT_IMPLEMENTED = sorted(
 
 
 def bpf(cmd: int, attr: Any, size: int | None = None) -> int:
-    """The user-space bpf(2): run ``cmd`` with ``attr`` (bpf_attr, bytes or bytearray).
+    """The user-space bpf(2): run ``cmd`` with ``attr`` (a bpf_attr, bytes, or any buffer ``UserAttr`` takes).
 
     Returns an fd or 0; raises ``BPFError`` carrying the kernel's errno.
     """
-    raw = _raw(attr)
+    uattr = UserAttr(attr)
+    raw = uattr.raw
     if size is None:
         size = len(raw)
     elif not 0 <= size <= len(raw):
@@ -742,4 +737,4 @@ def bpf(cmd: int, attr: Any, size: int | None = None) -> int:
     last, handler = entry
     if any(buffer[last:]):
         raise BPFError(errno.EINVAL, "non-zero bytes after the command's last attr field")
-    return handler(_Call(buffer, attr))
+    return handler(_Call(buffer, uattr, size))

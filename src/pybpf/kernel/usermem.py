@@ -1,9 +1,14 @@
-"""User memory access for the user-space bpf(2): ``copy_from_user`` / ``copy_to_user``.
+"""User memory access for the user-space bpf(2): ``copy_from_user`` / ``copy_to_user`` and ``uattr``.
 
 Mirrors how the kernel reads and writes the pointers found in ``union bpf_attr``: through the
 address, never trusting it.  The copy goes through ``process_vm_readv`` / ``process_vm_writev`` on
 our own pid, so the kernel validates every page: a NULL, unmapped or read-only address gives
 ``EFAULT`` (as ``copy_from_user`` returning non-zero does in the kernel) instead of a segfault.
+
+:class:`UserAttr` is the attr itself as ``__sys_bpf`` sees it (``uattr``: read once by
+``copy_from_bpfptr``, results written back by ``copy_to_bpfptr_offset``), for whatever Python
+object holds the caller's buffer.  Both backends use it, so a result reaches the caller the same
+way on each (see :class:`UserAttr` for the rules).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import os
 from typing import Any
 
 from pybpf.errors import BPFError
+
+_CDATA = (ctypes.Structure, ctypes.Union, ctypes.Array)
 
 _PAGE = os.sysconf("SC_PAGESIZE")
 _PATH_MAX = 4096
@@ -85,3 +92,96 @@ def strncpy_from_user(address: int, limit: int = _PATH_MAX) -> bytes:
             return bytes(out)
         out += data
     raise BPFError(errno.ENAMETOOLONG, "path too long")
+
+
+def _owns_memory(obj: Any) -> bool:
+    """Whether a ctypes object's memory was allocated by ctypes (so it is ours, mapped and writable),
+    rather than taken ``from_address`` / ``from_buffer`` of memory ctypes knows nothing about."""
+    root = obj
+    while root._b_base_ is not None:
+        root = root._b_base_
+    return bool(root._b_needsfree_)
+
+
+# How a UserAttr reaches the caller's memory.
+_IMMUTABLE, _BYTEARRAY, _CTYPES_OWN, _CTYPES_FOREIGN, _BUFFER = range(5)
+
+
+class UserAttr:
+    """The caller's ``union bpf_attr`` buffer (the kernel's ``uattr``), whatever object holds it.
+
+    ``raw`` is the whole buffer, read when the call starts.  :meth:`write` puts a result
+    (``info_len``, ``retval``, ``count``, ``next_id`` ...) at an offset of the caller's buffer, as
+    ``copy_to_bpfptr_offset`` does, and the two backends agree on where results go:
+
+    * a ``bytearray``, a ctypes object (``Structure``, ``Union``, any ctypes array such as
+      ``create_string_buffer``, ``c_char * n`` or ``c_ubyte * n``) or any other writable
+      C-contiguous buffer (a writable ``memoryview``, ``array.array``, ``mmap``, a numpy array)
+      receives the result in place;
+    * an immutable one (``bytes``, a read-only ``memoryview`` or buffer) is input only: the command
+      runs and what it would write back is dropped.  (The native backend has always handed the
+      kernel a copy of such a buffer, so the kernel's writes were lost there too.)
+    * the part of a result past the end of the caller's buffer is dropped: the buffer may be
+      shorter than ``union bpf_attr``, and nothing is written outside it;
+    * a ctypes object over memory ctypes did not allocate (``from_address`` / ``from_buffer``) is
+      read and written through ``copy_from_user`` / ``copy_to_user``: memory that is not readable
+      or not writable gives ``EFAULT``, as the kernel answers for it.
+
+    Anything else (no buffer, or a non-contiguous one) is a TypeError.
+    """
+
+    __slots__ = ("_kind", "_target", "raw")
+
+    def __init__(self, attr: Any) -> None:
+        self._target = attr
+        kind = type(attr)
+        if kind is bytes:
+            self.raw: bytes = attr
+            self._kind = _IMMUTABLE
+        elif kind is bytearray:
+            self.raw = bytes(attr)
+            self._kind = _BYTEARRAY
+        elif isinstance(attr, _CDATA):
+            if attr._b_needsfree_ or _owns_memory(attr):
+                self.raw = bytes(attr)
+                self._kind = _CTYPES_OWN
+            else:
+                self.raw = copy_from_user(ctypes.addressof(attr), ctypes.sizeof(attr))
+                self._kind = _CTYPES_FOREIGN
+        else:
+            try:
+                view = memoryview(attr)
+            except TypeError:
+                raise TypeError(
+                    f"bpf attr must be bytes-like or a ctypes object, not {type(attr).__name__}"
+                ) from None
+            with view:
+                if not view.c_contiguous:
+                    raise TypeError("bpf attr must be one contiguous buffer")
+                self.raw = view.tobytes()
+                self._kind = _IMMUTABLE if view.readonly else _BUFFER
+
+    @property
+    def writable(self) -> bool:
+        """Whether results reach the caller (False for an immutable buffer)."""
+        return self._kind != _IMMUTABLE
+
+    def write(self, offset: int, data: bytes) -> None:
+        """Write ``data`` at ``offset`` of the caller's buffer (what fits of it; see the class)."""
+        end = min(offset + len(data), len(self.raw))
+        if end <= offset or self._kind == _IMMUTABLE:
+            return
+        if end - offset < len(data):
+            data = data[: end - offset]
+        target = self._target
+        if self._kind == _BYTEARRAY:
+            if end <= len(target):  # the caller may have shrunk it meanwhile
+                target[offset:end] = data
+        elif self._kind == _CTYPES_OWN:
+            ctypes.memmove(ctypes.addressof(target) + offset, data, len(data))
+        elif self._kind == _CTYPES_FOREIGN:
+            copy_to_user(ctypes.addressof(target) + offset, data)
+        else:
+            with memoryview(target) as view, view.cast("B") as octets:
+                if end <= len(octets):
+                    octets[offset:end] = data
