@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = SRC / "pybpf"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors",),
+    ("errors", "kernel_version"),
     ("uapi",),
     ("isa",),
     ("btf",),
