@@ -236,6 +236,15 @@ def _outcome(run: object) -> tuple[object, ...]:
     return ("ok", value)
 
 
+def _uses_the_frame_pointer_as_a_value(program: list[Instruction]) -> bool:
+    """Whether r10 is an operand of an ALU operation, a comparison or a store (not only a base)."""
+    for insn in program:
+        kind = insn.opcode & 0x07
+        if insn.src == 10 and (kind == 0x03 or (kind in (0x04, 0x05, 0x06, 0x07) and insn.opcode & 0x08)):
+            return True
+    return False
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(program=programs(), initial=st.binary(min_size=64, max_size=64))
 def test_random_programs_run_alike_in_a_session_and_alone(program: list[Instruction], initial: bytes) -> None:
@@ -262,6 +271,8 @@ def test_random_programs_run_alike_in_a_session_and_alone(program: list[Instruct
             outcomes.append(_outcome(in_session))
         top = session._state.top
     assert outcomes[1] == outcomes[0] and outcomes[2] == outcomes[0]
+    if _uses_the_frame_pointer_as_a_value(program):
+        return  # its results depend on where the stack is, which differs between the two
     # r0 and the data may hold stack addresses, which differ between the session and execute
     if reference[0] == "ok" and outcomes[0][0] == "ok":
         ours, theirs = outcomes[0][1], reference[1]
