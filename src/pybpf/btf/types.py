@@ -22,6 +22,9 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pybpf.btf.kinds import MODIFIER_KINDS, Kind
+from pybpf.btf.raw import BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTFError
+
 __all__ = [
     "BTF",
     "BTF_INT_BOOL",
@@ -36,6 +39,7 @@ __all__ = [
     "Enum",
     "Enum64",
     "EnumValue",
+    "Field",
     "Float",
     "Func",
     "FuncLinkage",
@@ -59,40 +63,6 @@ __all__ = [
 ]
 
 POINTER_SIZE = 8
-
-# BTF_INT_ENCODING bits (btf.h)
-BTF_INT_SIGNED = 1 << 0
-BTF_INT_CHAR = 1 << 1
-BTF_INT_BOOL = 1 << 2
-
-
-class BTFError(ValueError):
-    """Malformed or inconsistent BTF: the only exception the BTF parser and resolver raise."""
-
-
-class Kind(enum.IntEnum):
-    """``BTF_KIND_*`` (btf.h): bits 24-28 of ``btf_type.info``."""
-
-    UNKN = 0
-    INT = 1
-    PTR = 2
-    ARRAY = 3
-    STRUCT = 4
-    UNION = 5
-    ENUM = 6
-    FWD = 7
-    TYPEDEF = 8
-    VOLATILE = 9
-    CONST = 10
-    RESTRICT = 11
-    FUNC = 12
-    FUNC_PROTO = 13
-    VAR = 14
-    DATASEC = 15
-    FLOAT = 16
-    DECL_TAG = 17
-    TYPE_TAG = 18
-    ENUM64 = 19
 
 
 class FuncLinkage(enum.IntEnum):
@@ -383,6 +353,24 @@ class TypeTag:
     kind = Kind.TYPE_TAG
 
 
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A member reached from an outer struct or union: its path of names, type and offset from its start.
+
+    Members of anonymous struct/union members are reached as in C, without a name of their own in ``path``.
+    """
+
+    path: tuple[str, ...]
+    type_id: int
+    bit_offset: int
+    bitfield_size: int = 0
+
+    @property
+    def name(self) -> str:
+        """The dotted path (``"a.b"``)."""
+        return ".".join(self.path)
+
+
 BTFType = (
     Void
     | Int
@@ -406,7 +394,6 @@ BTFType = (
     | TypeTag
 )
 
-_MODIFIERS = (Typedef, Volatile, Const, Restrict, TypeTag)
 _MAX_CHAIN = 64  # longer modifier/array chains than any real C type: treat as a loop
 
 
@@ -524,9 +511,9 @@ class BTF:
         """Skip typedefs, const/volatile/restrict and type tags: the id of the underlying type."""
         for _ in range(_MAX_CHAIN):
             t = self[type_id]
-            if not isinstance(t, _MODIFIERS):
+            if t.kind not in MODIFIER_KINDS:
                 return type_id
-            type_id = t.type_id
+            type_id = t.type_id  # type: ignore[union-attr]
         raise BTFError(f"modifier chain too long or looping at type id {type_id}")
 
     def size_of(self, type_id: int) -> int:
@@ -585,6 +572,46 @@ class BTF:
         visiting.discard(rid)
         self._aligns[rid] = a
         return a
+
+    # -- members -------------------------------------------------------------------------------
+    def members_of(self, type_id: int) -> tuple[Member, ...]:
+        """The members of a struct or union (typedefs and modifiers resolved); BTFError for other kinds."""
+        t = self[self.resolve(type_id)]
+        if not isinstance(t, (Struct, Union)):
+            raise BTFError(f"type id {type_id} ({t.kind.name}) is not a struct or union")
+        return t.members
+
+    def walk_members(self, type_id: int, *, nested: bool = False) -> Iterator[Field]:
+        """Every member of a struct or union in order, offsets in bits from its start.
+
+        Anonymous struct/union members are walked into in their place, as C reaches their members;
+        ``nested``: every struct/union member is also walked into, right after it is yielded.
+        """
+        yield from self._walk(type_id, (), 0, nested, 0)
+
+    def _walk(
+        self, type_id: int, path: tuple[str, ...], base: int, nested: bool, depth: int
+    ) -> Iterator[Field]:
+        if depth > _MAX_CHAIN:
+            raise BTFError(f"struct nesting too deep or looping at type id {type_id}")
+        for m in self.members_of(type_id):
+            inner = self[self.resolve(m.type_id)]
+            aggregate = isinstance(inner, (Struct, Union))
+            if m.name:
+                here = Field((*path, m.name), m.type_id, base + m.bit_offset, m.bitfield_size)
+                yield here
+                if aggregate and nested:
+                    yield from self._walk(m.type_id, here.path, here.bit_offset, nested, depth + 1)
+            elif aggregate:
+                yield from self._walk(m.type_id, path, base + m.bit_offset, nested, depth + 1)
+
+    def member_at(self, type_id: int, path: str) -> Field:
+        """The member at a dotted ``path`` (``"a.b"``) of a struct or union; BTFError if there is none."""
+        wanted = tuple(path.split("."))
+        for found in self.walk_members(type_id, nested=len(wanted) > 1):
+            if found.path == wanted:
+                return found
+        raise BTFError(f"{self.name_of(type_id)} has no member {path!r}")
 
     def name_of(self, type_id: int) -> str:
         """A C-like spelling of a type for messages (``struct bpf_insn``, ``__u32 *``, ``int[4]``)."""

@@ -28,52 +28,39 @@ after a bitfield EINVAL, misaligned EFAULT; no log line), not the graph roots (b
 from __future__ import annotations
 
 import errno
-import struct
+import sys
+from collections.abc import Callable
 
-from pybpf.kernel.btf_env import (
-    _U32,
-    ARRAY,
-    BITS_PER_U128,
+from pybpf.btf.kinds import Kind, kind_info
+from pybpf.btf.raw import (
     BTF_MAGIC,
     BTF_VERSION,
-    CONST,
-    DATASEC,
-    DECL_TAG,
-    ENUM,
-    ENUM64,
-    FLOAT,
-    FUNC,
-    FUNC_PROTO,
-    FWD,
-    HEADER_SIZE,
     INFO_MASK,
-    INT,
-    INT_MASK,
-    KIND_MAX,
+    INT_DATA_MASK,
     MAX_NAME_OFFSET,
     MAX_TYPE,
-    PTR,
-    RESTRICT,
-    SPIN_LOCK_SIZE,
-    STRUCT,
-    TYPE_TAG,
-    TYPEDEF,
-    U32_MAX,
-    UNION,
-    UNKN,
-    VAR,
-    VOLATILE,
-    BTFVerifyError,
+    TYPE_HEAD_SIZE,
     RawType,
+    TypeSection,
+    s32,
+    unpack_header,
+)
+from pybpf.kernel.btf_env import (
+    BITS_PER_U128,
+    SPIN_LOCK_SIZE,
+    U32_MAX,
+    VOID,
+    BTFVerifyError,
     VerifiedBTF,
-    _bit_offset,
-    _s32,
     find_spin_locks,
 )
 from pybpf.kernel.btf_resolve import ResolvePass
 from pybpf.uapi import ENOTSUPP
 
 __all__ = ["BTFVerifier", "BTFVerifyError", "VerifiedBTF", "verify_btf"]
+
+NATIVE_ORDER = sys.byteorder == "little"
+"""The kernel reads BTF in its own byte order: a blob in the other one has a bad magic."""
 
 
 class BTFVerifier(ResolvePass):
@@ -85,9 +72,7 @@ class BTFVerifier(ResolvePass):
         self._parse_str_sec()
         self._parse_type_sec()
         self._check_type_tags()
-        result = VerifiedBTF(
-            self.data, self.types, self.strings, self.tsec, self.resolved_ids, self.resolved_sizes
-        )
+        result = VerifiedBTF(self.data, self.types, self.strings, self.resolved_ids, self.resolved_sizes)
         _check_struct_metas(result)
         return result
 
@@ -95,31 +80,29 @@ class BTFVerifier(ResolvePass):
         data, size = self.data, len(self.data)
         if size < 8:
             raise self.plain_fail("hdr_len not found")
-        hdr_len = _U32.unpack_from(data, 4)[0]
-        if size < hdr_len:
+        hdr = unpack_header(data, NATIVE_ORDER)
+        if size < hdr.hdr_len:
             raise self.plain_fail("btf_header not found")
-        if hdr_len > HEADER_SIZE and any(data[HEADER_SIZE:hdr_len]):
+        if any(hdr.extension):
             raise self.plain_fail("Unsupported btf_header", errno.E2BIG)
-        copy = data[: min(hdr_len, HEADER_SIZE)].ljust(HEADER_SIZE, b"\0")
-        magic, version, flags, hdr_len, type_off, type_len, str_off, str_len = struct.unpack("<HBB5I", copy)
-        self.hdr = (hdr_len, type_off, type_len, str_off, str_len)
-        self.log(f"magic: 0x{magic:x}\nversion: {version}\nflags: 0x{flags:x}\nhdr_len: {hdr_len}\n"
-                 f"type_off: {type_off}\ntype_len: {type_len}\nstr_off: {str_off}\nstr_len: {str_len}\n"
-                 f"btf_total_size: {size}\n")  # fmt: skip
-        if magic != BTF_MAGIC:
+        self.hdr = hdr
+        self.log(f"magic: 0x{hdr.magic:x}\nversion: {hdr.version}\nflags: 0x{hdr.flags:x}\n"
+                 f"hdr_len: {hdr.hdr_len}\ntype_off: {hdr.type_off}\ntype_len: {hdr.type_len}\n"
+                 f"str_off: {hdr.str_off}\nstr_len: {hdr.str_len}\nbtf_total_size: {size}\n")  # fmt: skip
+        if hdr.magic != BTF_MAGIC:
             raise self.plain_fail("Invalid magic")
-        if version != BTF_VERSION:
+        if hdr.version != BTF_VERSION:
             raise self.plain_fail("Unsupported version", ENOTSUPP)
-        if flags:
+        if hdr.flags:
             raise self.plain_fail("Unsupported flags", ENOTSUPP)
-        if size == hdr_len:
+        if size == hdr.hdr_len:
             raise self.plain_fail("No data")
-        secs = [(type_off, type_len), (str_off, str_len)]
-        if _s32(secs[0][0] - secs[1][0]) > 0 or (
-            secs[0][0] == secs[1][0] and _s32(secs[0][1] - secs[1][1]) > 0
+        secs = [(hdr.type_off, hdr.type_len), (hdr.str_off, hdr.str_len)]
+        if s32(secs[0][0] - secs[1][0]) > 0 or (
+            secs[0][0] == secs[1][0] and s32(secs[0][1] - secs[1][1]) > 0
         ):
             secs.reverse()
-        total, expected = 0, (size - hdr_len) & U32_MAX
+        total, expected = 0, (size - hdr.hdr_len) & U32_MAX
         for off, length in secs:
             if expected < off:
                 raise self.plain_fail("Invalid section offset")
@@ -134,288 +117,266 @@ class BTFVerifier(ResolvePass):
             raise self.plain_fail("Unsupported section found")
 
     def _parse_str_sec(self) -> None:
-        hdr_len, _, _, str_off, str_len = self.hdr
-        start = hdr_len + str_off
-        if start + str_len != len(self.data):
+        hdr = self.hdr
+        if hdr.hdr_len + hdr.str_off + hdr.str_len != len(self.data):
             raise self.plain_fail("String section is not at the end")
-        self.strings = self.data[start : start + str_len]
-        self.str_len = str_len
-        if not str_len or str_len - 1 > MAX_NAME_OFFSET or self.strings[-1]:
+        self.strings = hdr.string_section(self.data)
+        self.str_len = hdr.str_len
+        if not self.str_len or self.str_len - 1 > MAX_NAME_OFFSET or self.strings[-1]:
             raise self.plain_fail("Invalid string section")
         if self.strings[0]:
             raise self.plain_fail("Invalid string section")
 
     def _parse_type_sec(self) -> None:
-        hdr_len, type_off, type_len, _, _ = self.hdr
-        if type_off & 3:
+        if self.hdr.type_off & 3:
             raise self.plain_fail("Unaligned type_off")
-        if not type_len:
+        if not self.hdr.type_len:
             raise self.plain_fail("No type found")
-        self.tsec = self.data[hdr_len + type_off : hdr_len + type_off + type_len]
-        self._check_all_metas()
+        self._check_all_metas(self.hdr.type_section(self.data))
         self._check_all_types()
 
     # --- pass 1: check_meta ----------------------------------------------------------------------
-    def _check_all_metas(self) -> None:
-        cur, end = 0, len(self.tsec)
+    def _check_all_metas(self, section: bytes) -> None:
+        """``btf_check_all_metas`` over the records the raw decoder read; where it stopped short the
+        kernel stops too: fewer than 12 bytes, or (in ``_check_meta``) an unknown kind or short trailing
+        data -- the decoder stops exactly where ``meta_left`` falls below what the record needs."""
+        decoded = TypeSection(section, NATIVE_ORDER)
+        self.types = types = [VOID]
         self.log_type_id = 1
-        while cur < end:
-            cur += self._check_meta(cur, end - cur)
+        for t in decoded:
+            self._check_meta(t, len(section) - t.offset - TYPE_HEAD_SIZE)
+            types.append(t)
             self.log_type_id += 1
+        if decoded.incomplete is not None:
+            self._check_meta(decoded.incomplete, decoded.left - TYPE_HEAD_SIZE)
+        elif decoded.left:
+            raise self.plain_fail(
+                f"[{self.log_type_id}] meta_left:{decoded.left} meta_needed:{TYPE_HEAD_SIZE}"
+            )
 
-    def _check_meta(self, cur: int, meta_left: int) -> int:
-        if meta_left < 12:
-            raise self.plain_fail(f"[{self.log_type_id}] meta_left:{meta_left} meta_needed:12")
-        name_off, info, sot = struct.unpack_from("<3I", self.tsec, cur)
-        t = RawType(self.log_type_id, name_off, info, sot, cur + 12)
-        meta_left -= 12
-        if info & ~INFO_MASK & U32_MAX:
-            raise self.plain_fail(f"[{self.log_type_id}] Invalid btf_info:{info:x}")
-        if t.kind > KIND_MAX or t.kind == UNKN:
+    def _check_meta(self, t: RawType, meta_left: int) -> None:
+        """``btf_check_meta``, then the kind's ``check_meta``: each starts by checking that the record's
+        trailing data is there (``meta_left``: the bytes after its ``struct btf_type``)."""
+        if t.info & ~INFO_MASK & U32_MAX:
+            raise self.plain_fail(f"[{self.log_type_id}] Invalid btf_info:{t.info:x}")
+        kind = kind_info(t.kind)
+        if kind is None:
             raise self.plain_fail(f"[{self.log_type_id}] Invalid kind:{t.kind}")
-        if not self.offset_valid(name_off):
-            raise self.plain_fail(f"[{self.log_type_id}] Invalid name_offset:{name_off}")
-        extra = _META[t.kind](self, t, meta_left)
-        self.types.append(t)
-        return 12 + extra
-
-    def _need(self, t: RawType, meta_left: int, needed: int) -> None:
+        if not self.offset_valid(t.name_off):
+            raise self.plain_fail(f"[{self.log_type_id}] Invalid name_offset:{t.name_off}")
+        needed = kind.trailer_size(t.vlen)
         if meta_left < needed:
             raise self.type_fail(t, f"meta_left:{meta_left} meta_needed:{needed}", details=False)
+        _META[t.kind](self, t)
 
-    def _meta_int(self, t: RawType, meta_left: int) -> int:
-        self._need(t, meta_left, 4)
+    def _meta_int(self, t: RawType) -> None:
         if t.vlen:
             raise self.type_fail(t, "vlen != 0")
-        if t.kflag:
+        if t.kind_flag:
             raise self.type_fail(t, "Invalid btf_info kind_flag")
-        data = self._word(t, 0)
-        if data & ~INT_MASK & U32_MAX:
+        data = t.trailer[0]
+        if data & ~INT_DATA_MASK & U32_MAX:
             raise self.type_fail(t, f"Invalid int_data:{data:x}", details=False)
-        nr_bits = (data & 0xFF) + ((data >> 16) & 0xFF)
+        nr_bits = t.int_bits + t.int_offset
         if nr_bits > BITS_PER_U128:
             raise self.type_fail(t, f"nr_bits exceeds {BITS_PER_U128}")
-        if (nr_bits + 7) // 8 > t.sot:
+        if (nr_bits + 7) // 8 > t.size_type:
             raise self.type_fail(t, "nr_bits exceeds type_size")
-        encoding = (data >> 24) & 0x0F
-        if encoding not in (0, 1, 2, 4):
+        if t.int_encoding not in (0, 1, 2, 4):
             raise self.type_fail(t, "Unsupported encoding", ENOTSUPP)
         self.log_type(t)
-        return 4
 
-    def _meta_ref(self, t: RawType, meta_left: int) -> int:
+    def _meta_ref(self, t: RawType) -> None:
         if t.vlen:
             raise self.type_fail(t, "vlen != 0")
-        if t.kflag and t.kind != TYPE_TAG:
+        if t.kind_flag and t.kind != Kind.TYPE_TAG:
             raise self.type_fail(t, "Invalid btf_info kind_flag")
-        if t.sot > MAX_TYPE:
+        if t.size_type > MAX_TYPE:
             raise self.type_fail(t, "Invalid type_id")
-        if t.kind == TYPEDEF:
+        if t.kind == Kind.TYPEDEF:
             if not t.name_off or not self.valid_identifier(t.name_off):
                 raise self.type_fail(t, "Invalid name")
-        elif t.kind == TYPE_TAG:
+        elif t.kind == Kind.TYPE_TAG:
             if not self._str(t.name_off):
                 raise self.type_fail(t, "Invalid name")
         elif t.name_off:
             raise self.type_fail(t, "Invalid name")
         self.log_type(t)
-        return 0
 
-    def _meta_fwd(self, t: RawType, meta_left: int) -> int:
+    def _meta_fwd(self, t: RawType) -> None:
         if t.vlen:
             raise self.type_fail(t, "vlen != 0")
-        if t.sot:
+        if t.size_type:
             raise self.type_fail(t, "type != 0")
         if not t.name_off or not self.valid_identifier(t.name_off):
             raise self.type_fail(t, "Invalid name")
         self.log_type(t)
-        return 0
 
-    def _meta_array(self, t: RawType, meta_left: int) -> int:
-        self._need(t, meta_left, 12)
+    def _meta_array(self, t: RawType) -> None:
         if t.name_off:
             raise self.type_fail(t, "Invalid name")
         if t.vlen:
             raise self.type_fail(t, "vlen != 0")
-        if t.kflag:
+        if t.kind_flag:
             raise self.type_fail(t, "Invalid btf_info kind_flag")
-        if t.sot:
+        if t.size_type:
             raise self.type_fail(t, "size != 0")
-        elem, index = self._word(t, 0), self._word(t, 1)
+        elem, index, _ = t.array
         if not elem or elem > MAX_TYPE:
             raise self.type_fail(t, "Invalid elem")
         if not index or index > MAX_TYPE:
             raise self.type_fail(t, "Invalid index")
         self.log_type(t)
-        return 12
 
-    def _meta_struct(self, t: RawType, meta_left: int) -> int:
-        needed = 12 * t.vlen
-        self._need(t, meta_left, needed)
+    def _meta_struct(self, t: RawType) -> None:
         if t.name_off and not self.valid_identifier(t.name_off):
             raise self.type_fail(t, "Invalid name")
         self.log_type(t)
         last = 0
-        for i in range(t.vlen):
-            member = (self._word(t, 3 * i), self._word(t, 3 * i + 1), self._word(t, 3 * i + 2))
-            name_off, type_id, _ = member
+        for member in t.members():
+            name_off, type_id, offset_word = member
             if not self.offset_valid(name_off):
                 raise self.member_fail(t, member, f"Invalid member name_offset:{name_off}")
             if name_off and not self.valid_identifier(name_off):
                 raise self.member_fail(t, member, "Invalid name")
             if not type_id or type_id > MAX_TYPE:
                 raise self.member_fail(t, member, "Invalid type_id")
-            offset = _bit_offset(t, member)
-            if t.kind == UNION and offset:
+            offset = t.bit_offset(offset_word)
+            if t.kind == Kind.UNION and offset:
                 raise self.member_fail(t, member, "Invalid member bits_offset")
             if last > offset:
                 raise self.member_fail(t, member, "Invalid member bits_offset")
-            if (offset + 7) // 8 > t.sot:
+            if (offset + 7) // 8 > t.size_type:
                 raise self.member_fail(t, member, "Member bits_offset exceeds its struct size")
             self.log_member(t, member)
             last = offset
-        return needed
 
-    def _meta_enum(self, t: RawType, meta_left: int) -> int:
-        per = 8 if t.kind == ENUM else 12
-        needed = per * t.vlen
-        self._need(t, meta_left, needed)
-        if t.sot > 8 or t.sot & (t.sot - 1) or not t.sot:
+    def _meta_enum(self, t: RawType) -> None:
+        if t.size_type > 8 or t.size_type & (t.size_type - 1) or not t.size_type:
             raise self.type_fail(t, "Unexpected size")
         if t.name_off and not self.valid_identifier(t.name_off):
             raise self.type_fail(t, "Invalid name")
         self.log_type(t)
-        for i in range(t.vlen):
-            name_off = self._word(t, (per // 4) * i)
+        for name_off, value in t.enumerators():
             if not self.offset_valid(name_off):
                 raise self.plain_fail(f"\tInvalid name_offset:{name_off}")
             if not name_off or not self.valid_identifier(name_off):
                 raise self.type_fail(t, "Invalid name")
-            if t.kind == ENUM:
-                value = self._word(t, 2 * i + 1)
-                if t.kflag and value >> 31:
-                    value -= 1 << 32
-            else:
-                value = self._word(t, 3 * i + 1) | (self._word(t, 3 * i + 2) << 32)
-                if t.kflag and value >> 63:
-                    value -= 1 << 64
             self.log(f"\t{self._name(name_off)} val={value}\n")
-        return needed
 
-    def _meta_func_proto(self, t: RawType, meta_left: int) -> int:
-        needed = 8 * t.vlen
-        self._need(t, meta_left, needed)
+    def _meta_func_proto(self, t: RawType) -> None:
         if t.name_off:
             raise self.type_fail(t, "Invalid name")
-        if t.kflag:
+        if t.kind_flag:
             raise self.type_fail(t, "Invalid btf_info kind_flag")
         self.log_type(t)
-        return needed
 
-    def _meta_func(self, t: RawType, meta_left: int) -> int:
+    def _meta_func(self, t: RawType) -> None:
         if not t.name_off or not self.valid_identifier(t.name_off):
             raise self.type_fail(t, "Invalid name")
         if t.vlen > 1:  # BTF_FUNC_STATIC or BTF_FUNC_GLOBAL (an extern is not loadable)
             raise self.type_fail(t, "Invalid func linkage")
-        if t.kflag:
+        if t.kind_flag:
             raise self.type_fail(t, "Invalid btf_info kind_flag")
         self.log_type(t)
-        return 0
 
-    def _meta_var(self, t: RawType, meta_left: int) -> int:
-        self._need(t, meta_left, 4)
+    def _meta_var(self, t: RawType) -> None:
         if t.vlen:
             raise self.type_fail(t, "vlen != 0")
-        if t.kflag:
+        if t.kind_flag:
             raise self.type_fail(t, "Invalid btf_info kind_flag")
         if not t.name_off or not self.valid_identifier(t.name_off):
             raise self.type_fail(t, "Invalid name")
-        if not t.sot or t.sot > MAX_TYPE:
+        if not t.size_type or t.size_type > MAX_TYPE:
             raise self.type_fail(t, "Invalid type_id")
-        if self._word(t, 0) not in (0, 1):  # BTF_VAR_STATIC, BTF_VAR_GLOBAL_ALLOCATED
+        if t.var_linkage not in (0, 1):  # BTF_VAR_STATIC, BTF_VAR_GLOBAL_ALLOCATED
             raise self.type_fail(t, "Linkage not supported")
         self.log_type(t)
-        return 4
 
-    def _meta_datasec(self, t: RawType, meta_left: int) -> int:
-        needed = 12 * t.vlen
-        self._need(t, meta_left, needed)
-        if not t.sot:
+    def _meta_datasec(self, t: RawType) -> None:
+        if not t.size_type:
             raise self.type_fail(t, "size == 0")
-        if t.kflag:
+        if t.kind_flag:
             raise self.type_fail(t, "Invalid btf_info kind_flag")
         if not t.name_off or not self.valid_section(t.name_off):
             raise self.type_fail(t, "Invalid name")
         self.log_type(t)
         last_end, total = 0, 0
-        for i in range(t.vlen):
-            vsi = (self._word(t, 3 * i), self._word(t, 3 * i + 1), self._word(t, 3 * i + 2))
+        for vsi in t.secinfos():
             type_id, offset, size = vsi
             if not type_id or type_id > MAX_TYPE:
                 raise self._vsi_fail(t, vsi, "Invalid type_id")
-            if offset < last_end or offset >= t.sot:
+            if offset < last_end or offset >= t.size_type:
                 raise self._vsi_fail(t, vsi, "Invalid offset")
-            if not size or size > t.sot:
+            if not size or size > t.size_type:
                 raise self._vsi_fail(t, vsi, "Invalid size")
             last_end = offset + size
-            if last_end > t.sot:
+            if last_end > t.size_type:
                 raise self._vsi_fail(t, vsi, "Invalid offset+size")
             self.log_vsi(t, vsi)
             total += size
-        if t.sot < total:
+        if t.size_type < total:
             raise self.type_fail(t, "Invalid btf_info size")
-        return needed
 
-    def _meta_float(self, t: RawType, meta_left: int) -> int:
+    def _meta_float(self, t: RawType) -> None:
         if t.vlen:
             raise self.type_fail(t, "vlen != 0")
-        if t.kflag:
+        if t.kind_flag:
             raise self.type_fail(t, "Invalid btf_info kind_flag")
-        if t.sot not in (2, 4, 8, 12, 16):
+        if t.size_type not in (2, 4, 8, 12, 16):
             raise self.type_fail(t, "Invalid type_size")
         self.log_type(t)
-        return 0
 
-    def _meta_decl_tag(self, t: RawType, meta_left: int) -> int:
-        self._need(t, meta_left, 4)
+    def _meta_decl_tag(self, t: RawType) -> None:
         if not self.offset_valid(t.name_off) or not self._str(t.name_off):
             raise self.type_fail(t, "Invalid value")
         if t.vlen:
             raise self.type_fail(t, "vlen != 0")
-        idx = _s32(self._word(t, 0))
-        if idx < -1:
+        if t.component_idx < -1:
             raise self.type_fail(t, "Invalid component_idx")
         self.log_type(t)
-        return 4
 
 
 def _check_struct_metas(v: VerifiedBTF) -> None:
     """``btf_parse_struct_metas`` for ``bpf_spin_lock``: a struct with a member of that type must yield
     exactly a usable lock (errors of the field search; none found: EFAULT).  No log line."""
-    lock_id = next((i for i, t in enumerate(v.types) if t.kind == STRUCT and t.name_off
+    lock_id = next((t.id for t in v.types if t.kind == Kind.STRUCT and t.name_off
                     and v.name(t.name_off) == "bpf_spin_lock"), 0)  # fmt: skip
     if not lock_id:
         return
     for t in v.types:
-        if t.kind == STRUCT and any(type_id == lock_id for _, type_id, _ in v.members(t)):
+        if t.kind == Kind.STRUCT and any(type_id == lock_id for _, type_id, _ in t.members()):
             found = find_spin_locks(v, t)
             if not found:
                 raise BTFVerifyError(
                     errno.EFAULT, f"struct [{t.id}] holds a bpf_spin_lock that cannot be used"
                 )
-            if found[-1] + SPIN_LOCK_SIZE > t.sot:
+            if found[-1] + SPIN_LOCK_SIZE > t.size_type:
                 raise BTFVerifyError(errno.EFAULT, f"struct [{t.id}]: bpf_spin_lock past the struct")
 
 
-_META = {
-    INT: BTFVerifier._meta_int, PTR: BTFVerifier._meta_ref, ARRAY: BTFVerifier._meta_array,
-    STRUCT: BTFVerifier._meta_struct, UNION: BTFVerifier._meta_struct, ENUM: BTFVerifier._meta_enum,
-    FWD: BTFVerifier._meta_fwd, TYPEDEF: BTFVerifier._meta_ref, VOLATILE: BTFVerifier._meta_ref,
-    CONST: BTFVerifier._meta_ref, RESTRICT: BTFVerifier._meta_ref, FUNC: BTFVerifier._meta_func,
-    FUNC_PROTO: BTFVerifier._meta_func_proto, VAR: BTFVerifier._meta_var,
-    DATASEC: BTFVerifier._meta_datasec, FLOAT: BTFVerifier._meta_float,
-    DECL_TAG: BTFVerifier._meta_decl_tag, TYPE_TAG: BTFVerifier._meta_ref, ENUM64: BTFVerifier._meta_enum,
-}  # fmt: skip
+_META: dict[int, Callable[[BTFVerifier, RawType], None]] = {
+    Kind.INT: BTFVerifier._meta_int,
+    Kind.PTR: BTFVerifier._meta_ref,
+    Kind.ARRAY: BTFVerifier._meta_array,
+    Kind.STRUCT: BTFVerifier._meta_struct,
+    Kind.UNION: BTFVerifier._meta_struct,
+    Kind.ENUM: BTFVerifier._meta_enum,
+    Kind.FWD: BTFVerifier._meta_fwd,
+    Kind.TYPEDEF: BTFVerifier._meta_ref,
+    Kind.VOLATILE: BTFVerifier._meta_ref,
+    Kind.CONST: BTFVerifier._meta_ref,
+    Kind.RESTRICT: BTFVerifier._meta_ref,
+    Kind.FUNC: BTFVerifier._meta_func,
+    Kind.FUNC_PROTO: BTFVerifier._meta_func_proto,
+    Kind.VAR: BTFVerifier._meta_var,
+    Kind.DATASEC: BTFVerifier._meta_datasec,
+    Kind.FLOAT: BTFVerifier._meta_float,
+    Kind.DECL_TAG: BTFVerifier._meta_decl_tag,
+    Kind.TYPE_TAG: BTFVerifier._meta_ref,
+    Kind.ENUM64: BTFVerifier._meta_enum,
+}
+"""Each kind's ``check_meta`` (``btf_kind_operations``); every kind of the kind table has one."""
 
 
 def verify_btf(data: bytes, log_level: int = 0) -> tuple[VerifiedBTF | None, BTFVerifyError | None, str]:

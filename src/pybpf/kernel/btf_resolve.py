@@ -11,47 +11,26 @@ kind's ``check_member`` / ``check_kflag_member`` ("Member exceeds struct_size", 
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 
+from pybpf.btf.kinds import MODIFIER_KINDS, Kind
+from pybpf.btf.raw import RawType
 from pybpf.kernel.btf_env import (
-    _MODIFIERS,
-    _NEEDS_RESOLVE,
-    _NOSIZE,
-    _SOURCE_ONLY,
-    ARRAY,
     BITS_PER_U128,
-    CONST,
-    DATASEC,
-    DECL_TAG,
-    ENUM,
-    ENUM64,
-    FLOAT,
-    FUNC,
-    FUNC_PROTO,
-    FWD,
-    INT,
-    KIND_MAX,
     MAX_RESOLVE_DEPTH,
+    NEEDS_RESOLVE,
+    NOSIZE,
     NOT_VISITED,
-    PTR,
     RESOLVE_PTR,
+    RESOLVE_SOURCE_ONLY,
     RESOLVE_STRUCT_OR_ARRAY,
     RESOLVE_TBD,
     RESOLVED,
-    RESTRICT,
-    STRUCT,
-    TYPE_TAG,
-    TYPEDEF,
     U32_MAX,
-    UNION,
-    UNKN,
-    VAR,
     VISITED,
-    VOLATILE,
     BTFEnv,
     BTFVerifyError,
-    RawType,
-    VerifiedBTF,
-    _s32,
+    type_id_size,
 )
 
 
@@ -72,9 +51,9 @@ class ResolvePass(BTFEnv):
         for type_id in range(1, n):
             t = self.types[type_id]
             self.log_type_id = type_id
-            if t.kind in _NEEDS_RESOLVE and not self.resolved(type_id):
+            if t.kind in NEEDS_RESOLVE and not self.resolved(type_id):
                 self._resolve(t, type_id)
-            if t.kind == FUNC_PROTO:
+            if t.kind == Kind.FUNC_PROTO:
                 self._func_proto_check(t)
 
     def resolved(self, type_id: int) -> bool:
@@ -82,10 +61,10 @@ class ResolvePass(BTFEnv):
 
     def sink(self, t: RawType) -> bool:
         if self.mode == RESOLVE_TBD:
-            return t.kind not in _NEEDS_RESOLVE
+            return t.kind not in NEEDS_RESOLVE
         if self.mode == RESOLVE_PTR:
-            return t.kind not in _MODIFIERS and t.kind != PTR
-        return t.kind not in _MODIFIERS and t.kind not in (ARRAY, STRUCT, UNION)
+            return t.kind not in MODIFIER_KINDS and t.kind != Kind.PTR
+        return t.kind not in MODIFIER_KINDS and t.kind not in (Kind.ARRAY, Kind.STRUCT, Kind.UNION)
 
     def push(self, t: RawType, type_id: int) -> int:
         if len(self.stack) == MAX_RESOLVE_DEPTH:
@@ -95,9 +74,9 @@ class ResolvePass(BTFEnv):
         self.visit[type_id] = VISITED
         self.stack.append([type_id, 0])
         if self.mode == RESOLVE_TBD:
-            if t.kind == PTR:
+            if t.kind == Kind.PTR:
                 self.mode = RESOLVE_PTR
-            elif t.kind in (STRUCT, UNION, ARRAY):
+            elif t.kind in (Kind.STRUCT, Kind.UNION, Kind.ARRAY):
                 self.mode = RESOLVE_STRUCT_OR_ARRAY
         return 0
 
@@ -109,9 +88,7 @@ class ResolvePass(BTFEnv):
         return 0
 
     def id_size(self, type_id: int) -> tuple[RawType, int, int] | None:
-        return VerifiedBTF(b"", self.types, b"", self.tsec, self.resolved_ids, self.resolved_sizes).id_size(
-            type_id
-        )
+        return type_id_size(self.types, self.resolved_ids, self.resolved_sizes, type_id)
 
     def _resolve(self, t: RawType, type_id: int) -> None:
         saved = self.log_type_id
@@ -135,17 +112,18 @@ class ResolvePass(BTFEnv):
         if not self.resolved(type_id):
             return False
         rid, rsize = self.resolved_ids[type_id], self.resolved_sizes[type_id]
-        if t.kind in (STRUCT, UNION, DATASEC):
+        if t.kind in (Kind.STRUCT, Kind.UNION, Kind.DATASEC):
             return not rid and not rsize
-        if t.kind in (DECL_TAG, FUNC):
+        if t.kind in (Kind.DECL_TAG, Kind.FUNC):
             return bool(rid) and not rsize
-        if t.kind in _MODIFIERS or t.kind in (PTR, VAR):
+        if t.kind in MODIFIER_KINDS or t.kind in (Kind.PTR, Kind.VAR):
             r = self.by_id(rid)
-            return r is not None and r.kind not in _MODIFIERS and r.kind not in (VAR, DATASEC)
-        if t.kind == ARRAY:
-            found = self.id_size(self._word(t, 0))
-            return (found is not None and found[0].kind not in _MODIFIERS
-                    and (self._word(t, 2) * found[2]) & U32_MAX == rsize)  # fmt: skip
+            return r is not None and r.kind not in MODIFIER_KINDS and r.kind not in (Kind.VAR, Kind.DATASEC)
+        if t.kind == Kind.ARRAY:
+            elem_id, _, nelems = t.array
+            found = self.id_size(elem_id)
+            return (found is not None and found[0].kind not in MODIFIER_KINDS
+                    and (nelems * found[2]) & U32_MAX == rsize)  # fmt: skip
         return False
 
     def _next_or_push(self, next_type: RawType, next_id: int) -> int | None:
@@ -155,9 +133,9 @@ class ResolvePass(BTFEnv):
         return None
 
     def _r_modifier(self, t: RawType, top: list[int]) -> int:
-        next_id = t.sot
+        next_id = t.size_type
         nxt = self.by_id(next_id)
-        if nxt is None or nxt.kind in _SOURCE_ONLY:
+        if nxt is None or nxt.kind in RESOLVE_SOURCE_ONLY:
             raise self.type_fail(t, "Invalid type_id")
         pushed = self._next_or_push(nxt, next_id)
         if pushed is not None:
@@ -167,51 +145,51 @@ class ResolvePass(BTFEnv):
             if self.resolved(next_id):
                 next_id = self.resolved_ids[next_id]
                 nxt = self.types[next_id]
-            if nxt.kind not in (UNKN, FWD, FUNC_PROTO):
+            if nxt.kind not in (Kind.UNKN, Kind.FWD, Kind.FUNC_PROTO):
                 raise self.type_fail(t, "Invalid type_id")
         else:
             next_id = found[1]
         return self.pop_resolved(next_id, 0)
 
     def _r_ptr_or_var(self, t: RawType, top: list[int]) -> int:
-        next_id = t.sot
+        next_id = t.size_type
         nxt = self.by_id(next_id)
-        if nxt is None or nxt.kind in _SOURCE_ONLY:
+        if nxt is None or nxt.kind in RESOLVE_SOURCE_ONLY:
             raise self.type_fail(t, "Invalid type_id")
         pushed = self._next_or_push(nxt, next_id)
         if pushed is not None:
             return pushed
-        if nxt.kind in _MODIFIERS:
+        if nxt.kind in MODIFIER_KINDS:
             rid = self.resolved_ids[next_id]
             rtype = self.types[rid]
-            if rtype.kind == PTR and not self.sink(rtype) and not self.resolved(rid):
+            if rtype.kind == Kind.PTR and not self.sink(rtype) and not self.resolved(rid):
                 return self.push(rtype, rid)
         found = self.id_size(next_id)
         if found is None:
-            if t.kind == VAR:
+            if t.kind == Kind.VAR:
                 raise self.type_fail(t, "Invalid type_id")
             if self.resolved(next_id):
                 next_id = self.resolved_ids[next_id]
                 nxt = self.types[next_id]
-            if nxt.kind not in (UNKN, FWD, FUNC_PROTO):
+            if nxt.kind not in (Kind.UNKN, Kind.FWD, Kind.FUNC_PROTO):
                 raise self.type_fail(t, "Invalid type_id")
         else:
             next_id = found[1]
         return self.pop_resolved(next_id, 0)
 
     def _r_array(self, t: RawType, top: list[int]) -> int:
-        index_id, elem_id, nelems = self._word(t, 1), self._word(t, 0), self._word(t, 2)
+        elem_id, index_id, nelems = t.array
         index = self.by_id(index_id)
-        if index is None or index.kind in _NOSIZE or index.kind in _SOURCE_ONLY:
+        if index is None or index.kind in NOSIZE or index.kind in RESOLVE_SOURCE_ONLY:
             raise self.type_fail(t, "Invalid index")
         pushed = self._next_or_push(index, index_id)
         if pushed is not None:
             return pushed
         found = self.id_size(index_id)
-        if found is None or found[0].kind != INT or not self._int_regular(found[0]):
+        if found is None or found[0].kind != Kind.INT or not self._int_regular(found[0]):
             raise self.type_fail(t, "Invalid index")
         elem = self.by_id(elem_id)
-        if elem is None or elem.kind in _NOSIZE or elem.kind in _SOURCE_ONLY:
+        if elem is None or elem.kind in NOSIZE or elem.kind in RESOLVE_SOURCE_ONLY:
             raise self.type_fail(t, "Invalid elem")
         pushed = self._next_or_push(elem, elem_id)
         if pushed is not None:
@@ -220,28 +198,25 @@ class ResolvePass(BTFEnv):
         if found is None:
             raise self.type_fail(t, "Invalid elem")
         elem, elem_id, elem_size = found
-        if elem.kind == INT and not self._int_regular(elem):
+        if elem.kind == Kind.INT and not self._int_regular(elem):
             raise self.type_fail(t, "Invalid array of int")
         if nelems and elem_size > U32_MAX // nelems:
             raise self.type_fail(t, "Array size overflows U32_MAX")
         return self.pop_resolved(elem_id, elem_size * nelems)
 
     def _int_regular(self, t: RawType) -> bool:
-        data = self._word(t, 0)
-        nr_bits = data & 0xFF
-        return not (nr_bits % 8 or (data >> 16) & 0xFF or (nr_bits + 7) // 8 not in (1, 2, 4, 8, 16))
+        nr_bits = t.int_bits
+        return not (nr_bits % 8 or t.int_offset or (nr_bits + 7) // 8 not in (1, 2, 4, 8, 16))
 
     def _r_struct(self, t: RawType, top: list[int]) -> int:
-        members = [
-            (self._word(t, 3 * i), self._word(t, 3 * i + 1), self._word(t, 3 * i + 2)) for i in range(t.vlen)
-        ]
+        members = t.members()
         if top[1]:
             last = members[top[1] - 1]
             self._check_member(t, last, self.types[last[1]])
         for i in range(top[1], t.vlen):
             member = members[i]
             mtype = self.by_id(member[1])
-            if mtype is None or mtype.kind in _NOSIZE or mtype.kind in _SOURCE_ONLY:
+            if mtype is None or mtype.kind in NOSIZE or mtype.kind in RESOLVE_SOURCE_ONLY:
                 raise self.member_fail(t, member, "Invalid member")
             if not self.sink(mtype) and not self.resolved(member[1]):
                 top[1] = i + 1
@@ -250,15 +225,16 @@ class ResolvePass(BTFEnv):
         return self.pop_resolved(0, 0)
 
     def _r_datasec(self, t: RawType, top: list[int]) -> int:
+        secinfos = t.secinfos()
         for i in range(top[1], t.vlen):
-            vsi = (self._word(t, 3 * i), self._word(t, 3 * i + 1), self._word(t, 3 * i + 2))
+            vsi = secinfos[i]
             var = self.by_id(vsi[0])
-            if var is None or var.kind != VAR:
+            if var is None or var.kind != Kind.VAR:
                 raise self._vsi_fail(t, vsi, "Not a VAR kind member")
             if not self.sink(var) and not self.resolved(vsi[0]):
                 top[1] = i + 1
                 return self.push(var, vsi[0])
-            found = self.id_size(var.sot)
+            found = self.id_size(var.size_type)
             if found is None:
                 raise self._vsi_fail(t, vsi, "Invalid type")
             if vsi[2] < found[2]:
@@ -266,98 +242,96 @@ class ResolvePass(BTFEnv):
         return self.pop_resolved(0, 0)
 
     def _r_func(self, t: RawType, top: list[int]) -> int:
-        proto = self.by_id(t.sot)
-        if proto is None or proto.kind != FUNC_PROTO:
+        proto = self.by_id(t.size_type)
+        if proto is None or proto.kind != Kind.FUNC_PROTO:
             raise self.type_fail(t, "Invalid type_id")
-        for i in range(proto.vlen):
-            name_off, type_id = self._word(proto, 2 * i), self._word(proto, 2 * i + 1)
+        for i, (name_off, type_id) in enumerate(proto.params()):
             if not name_off and type_id:
                 raise self.type_fail(t, f"Invalid arg#{i + 1}")
-        return self.pop_resolved(t.sot, 0)
+        return self.pop_resolved(t.size_type, 0)
 
     def _r_decl_tag(self, t: RawType, top: list[int]) -> int:
-        nxt = self.by_id(t.sot)
-        if nxt is None or nxt.kind not in (FUNC, STRUCT, UNION, VAR, TYPEDEF):
+        nxt = self.by_id(t.size_type)
+        if nxt is None or nxt.kind not in (Kind.FUNC, Kind.STRUCT, Kind.UNION, Kind.VAR, Kind.TYPEDEF):
             raise self.type_fail(t, "Invalid type_id")
-        pushed = self._next_or_push(nxt, t.sot)
+        pushed = self._next_or_push(nxt, t.size_type)
         if pushed is not None:
             return pushed
-        idx = _s32(self._word(t, 0))
+        idx = t.component_idx
         if idx != -1:
-            if nxt.kind in (VAR, TYPEDEF):
+            if nxt.kind in (Kind.VAR, Kind.TYPEDEF):
                 raise self.type_fail(t, "Invalid component_idx")
-            if nxt.kind in (STRUCT, UNION):
+            if nxt.kind in (Kind.STRUCT, Kind.UNION):
                 vlen = nxt.vlen
             else:
-                proto = self.by_id(nxt.sot)
+                proto = self.by_id(nxt.size_type)
                 vlen = proto.vlen if proto is not None else 0
             if idx >= vlen:
                 raise self.type_fail(t, "Invalid component_idx")
-        return self.pop_resolved(t.sot, 0)
+        return self.pop_resolved(t.size_type, 0)
 
     def _r_unsupported(self, t: RawType, top: list[int]) -> int:
         raise self.type_fail(t, "Unsupported resolve", details=False)
 
     # --- member checks (check_member / check_kflag_member of the member's kind) -----------------
     def _check_member(self, st: RawType, member: tuple[int, int, int], mtype: RawType) -> None:
-        if st.kflag:
+        if st.kind_flag:
             self._check_kflag_member(st, member, mtype)
         else:
             self._check_plain_member(st, member, mtype)
 
     def _check_plain_member(self, st: RawType, member: tuple[int, int, int], mtype: RawType) -> None:
-        k, off, size = mtype.kind, member[2], st.sot
-        if k in _MODIFIERS:
+        k, off, size = mtype.kind, member[2], st.size_type
+        if k in MODIFIER_KINDS:
             found = self.id_size(member[1])
             if found is None:
                 raise self.member_fail(st, member, "Invalid member")
             self._check_plain_member(st, (member[0], found[1], member[2]), found[0])
             return
-        if k == INT:
-            data = self._word(mtype, 0)
-            if U32_MAX - off < (data >> 16) & 0xFF:
+        if k == Kind.INT:
+            if U32_MAX - off < mtype.int_offset:
                 raise self.member_fail(st, member, "bits_offset exceeds U32_MAX")
-            off += (data >> 16) & 0xFF
-            nr_copy = (data & 0xFF) + off % 8
+            off += mtype.int_offset
+            nr_copy = mtype.int_bits + off % 8
             if nr_copy > BITS_PER_U128:
                 raise self.member_fail(st, member, "nr_copy_bits exceeds 128")
             if size < off // 8 or size - off // 8 < (nr_copy + 7) // 8:
                 raise self.member_fail(st, member, "Member exceeds struct_size")
             return
-        if k == FLOAT:
-            align = min(8, mtype.sot) * 8
+        if k == Kind.FLOAT:
+            align = min(8, mtype.size_type) * 8
             if off % align:
                 raise self.member_fail(st, member, "Member is not properly aligned")
-            if off // 8 + mtype.sot > size:
+            if off // 8 + mtype.size_type > size:
                 raise self.member_fail(st, member, "Member exceeds struct_size")
             return
-        if k not in (PTR, ARRAY, STRUCT, UNION, ENUM, ENUM64):
+        if k not in (Kind.PTR, Kind.ARRAY, Kind.STRUCT, Kind.UNION, Kind.ENUM, Kind.ENUM64):
             raise self.type_fail(st, "Unsupported check_member", details=False)
         if off % 8:
             raise self.member_fail(st, member, "Member is not byte aligned")
-        if k == PTR:
+        if k == Kind.PTR:
             msize = 8
-        elif k == ARRAY:
+        elif k == Kind.ARRAY:
             found = self.id_size(member[1])
             msize = found[2] if found is not None else 0
         else:
-            msize = mtype.sot
+            msize = mtype.size_type
         if (size - off // 8) & U32_MAX < msize:
             raise self.member_fail(st, member, "Member exceeds struct_size")
 
     def _check_kflag_member(self, st: RawType, member: tuple[int, int, int], mtype: RawType) -> None:
         k = mtype.kind
-        bitfield, off, size = member[2] >> 24, member[2] & 0xFFFFFF, st.sot
-        if k in _MODIFIERS:
+        bitfield, off, size = st.bitfield_size(member[2]), st.bit_offset(member[2]), st.size_type
+        if k in MODIFIER_KINDS:
             found = self.id_size(member[1])
             if found is None:
                 raise self.member_fail(st, member, "Invalid member")
             self._check_kflag_member(st, (member[0], found[1], member[2]), found[0])
             return
-        if k == INT:
+        if k == Kind.INT:
             if not self._int_regular(mtype):
                 raise self.member_fail(st, member, "Invalid member base type")
-            int_bits = self._word(mtype, 0) & 0xFF
+            int_bits = mtype.int_bits
             if not bitfield:
                 if off % 8:
                     raise self.member_fail(st, member, "Invalid member offset")
@@ -370,7 +344,7 @@ class ResolvePass(BTFEnv):
             if size < off // 8 or size - off // 8 < (nr_copy + 7) // 8:
                 raise self.member_fail(st, member, "Member exceeds struct_size")
             return
-        if k in (ENUM, ENUM64):
+        if k in (Kind.ENUM, Kind.ENUM64):
             int_bits = 32
             if not bitfield:
                 if off % 8:
@@ -381,7 +355,7 @@ class ResolvePass(BTFEnv):
             if size < (off + bitfield + 7) // 8:
                 raise self.member_fail(st, member, "Member exceeds struct_size")
             return
-        if k not in (PTR, ARRAY, STRUCT, UNION, FLOAT):
+        if k not in (Kind.PTR, Kind.ARRAY, Kind.STRUCT, Kind.UNION, Kind.FLOAT):
             raise self.type_fail(st, "Unsupported check_kflag_member", details=False)
         if bitfield:
             raise self.member_fail(st, member, "Invalid member bitfield_size")
@@ -389,18 +363,18 @@ class ResolvePass(BTFEnv):
 
     # --- FUNC_PROTO and type tags ------------------------------------------------------------------
     def _func_proto_check(self, t: RawType) -> None:
-        if t.sot:
-            ret = self.by_id(t.sot)
+        if t.size_type:
+            ret = self.by_id(t.size_type)
             if ret is None:
                 raise self.type_fail(t, "Invalid return type")
-            if ret.kind in _NEEDS_RESOLVE and not self.resolved(t.sot):
-                self._resolve(ret, t.sot)
-            if self.id_size(t.sot) is None:
+            if ret.kind in NEEDS_RESOLVE and not self.resolved(t.size_type):
+                self._resolve(ret, t.size_type)
+            if self.id_size(t.size_type) is None:
                 raise self.type_fail(t, "Invalid return type")
         n = t.vlen
         if not n:
             return
-        args = [(self._word(t, 2 * i), self._word(t, 2 * i + 1)) for i in range(n)]
+        args = t.params()
         if not args[-1][1]:
             if args[-1][0]:
                 raise self.type_fail(t, f"Invalid arg#{n}")
@@ -412,7 +386,7 @@ class ResolvePass(BTFEnv):
                 raise self.type_fail(t, f"Invalid arg#{i + 1}")
             if name_off and (not self.offset_valid(name_off) or not self.valid_identifier(name_off)):
                 raise self.type_fail(t, f"Invalid arg#{i + 1}")
-            if arg.kind in _NEEDS_RESOLVE and not self.resolved(type_id):
+            if arg.kind in NEEDS_RESOLVE and not self.resolved(type_id):
                 self._resolve(arg, type_id)
             if self.id_size(type_id) is None:
                 raise self.type_fail(t, f"Invalid arg#{i + 1}")
@@ -422,34 +396,43 @@ class ResolvePass(BTFEnv):
         for i in range(1, len(self.types)):
             t: RawType | None = self.types[i]
             assert t is not None
-            if t.kind not in _MODIFIERS:
+            if t.kind not in MODIFIER_KINDS:
                 continue
-            in_tags = t.kind == TYPE_TAG
+            in_tags = t.kind == Kind.TYPE_TAG
             cur, limit = i, 32
-            while t is not None and t.kind in _MODIFIERS:
+            while t is not None and t.kind in MODIFIER_KINDS:
                 if not limit:
                     raise self.plain_fail("Max chain length or cycle detected", errno.ELOOP)
                 limit -= 1
-                if t.kind == TYPE_TAG:
+                if t.kind == Kind.TYPE_TAG:
                     if not in_tags:
                         raise self.plain_fail("Type tags don't precede modifiers")
                 elif in_tags:
                     in_tags = False
                 if cur <= good:
                     break
-                cur = t.sot
+                cur = t.size_type
                 t = self.by_id(cur)
                 if t is None:
                     raise BTFVerifyError(errno.EINVAL, "type tag chain leaves the BTF")
             good = i
 
 
-_RESOLVE = {
-    TYPEDEF: ResolvePass._r_modifier, VOLATILE: ResolvePass._r_modifier, CONST: ResolvePass._r_modifier,
-    RESTRICT: ResolvePass._r_modifier, TYPE_TAG: ResolvePass._r_modifier, PTR: ResolvePass._r_ptr_or_var,
-    VAR: ResolvePass._r_ptr_or_var, ARRAY: ResolvePass._r_array, STRUCT: ResolvePass._r_struct,
-    UNION: ResolvePass._r_struct, DATASEC: ResolvePass._r_datasec, FUNC: ResolvePass._r_func,
-    DECL_TAG: ResolvePass._r_decl_tag,
-}  # fmt: skip
-for _kind in range(KIND_MAX + 1):
+_RESOLVE: dict[int, Callable[[ResolvePass, RawType, list[int]], int]] = {
+    Kind.TYPEDEF: ResolvePass._r_modifier,
+    Kind.VOLATILE: ResolvePass._r_modifier,
+    Kind.CONST: ResolvePass._r_modifier,
+    Kind.RESTRICT: ResolvePass._r_modifier,
+    Kind.TYPE_TAG: ResolvePass._r_modifier,
+    Kind.PTR: ResolvePass._r_ptr_or_var,
+    Kind.VAR: ResolvePass._r_ptr_or_var,
+    Kind.ARRAY: ResolvePass._r_array,
+    Kind.STRUCT: ResolvePass._r_struct,
+    Kind.UNION: ResolvePass._r_struct,
+    Kind.DATASEC: ResolvePass._r_datasec,
+    Kind.FUNC: ResolvePass._r_func,
+    Kind.DECL_TAG: ResolvePass._r_decl_tag,
+}
+"""Each kind's ``resolve`` (``btf_kind_operations``); the others have none (``btf_df_resolve``)."""
+for _kind in Kind:
     _RESOLVE.setdefault(_kind, ResolvePass._r_unsupported)

@@ -42,9 +42,11 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError
 from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
-from pybpf.kernel.btf_env import DATASEC, INT, SPIN_LOCK_SIZE, STRUCT, RawType, find_spin_locks
+from pybpf.kernel.btf_env import SPIN_LOCK_SIZE, find_spin_locks
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.objects import refs
 from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
@@ -311,13 +313,13 @@ def map_check_btf(btf: BTFObject, spec: MapSpec, key_id: int, value_id: int) -> 
         raise BPFError(ENOTSUPP, "this map type takes no BTF")
     if map_type in _ARRAY_CHECK:
         if key_type is None:
-            if map_type != uapi.BPF_MAP_TYPE_ARRAY or max_entries != 1 or value_type.kind != DATASEC:
+            if map_type != uapi.BPF_MAP_TYPE_ARRAY or max_entries != 1 or value_type.kind != Kind.DATASEC:
                 raise BPFError(errno.EINVAL, "a keyless array must be a one-element DATASEC")
-        elif key_type.kind != INT or v.word(key_type, 0) & 0x00FF00FF != 32:
+        elif key_type.kind != Kind.INT or key_type.int_bits != 32 or key_type.int_offset:
             raise BPFError(errno.EINVAL, "array keys must be 32-bit integers")
     elif map_type == uapi.BPF_MAP_TYPE_BLOOM_FILTER and key_type is not None:
         raise BPFError(errno.EINVAL, "bloom filters are keyless")
-    elif map_type == uapi.BPF_MAP_TYPE_LPM_TRIE and (key_type is None or key_type.kind != STRUCT):
+    elif map_type == uapi.BPF_MAP_TYPE_LPM_TRIE and (key_type is None or key_type.kind != Kind.STRUCT):
         raise BPFError(errno.EINVAL, "LPM trie keys must be structs")
     return lock_off
 

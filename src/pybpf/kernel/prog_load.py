@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import (
@@ -248,9 +249,6 @@ def prog_load(attr: Any, write_back: Any) -> int:
     return ProgObject.create(meta, xlated, insns, map_fds)
 
 
-BTF_KIND_FUNC = 12
-
-
 def _refused(log: VerifierLog, exc: BPFError, write_back: Any) -> NoReturn:
     """A refused load: the log goes out, and a truncated log makes the error ENOSPC
     (``bpf_vlog_finalize``'s error replaces the verifier's, as in the kernel)."""
@@ -276,7 +274,7 @@ def _func_info(a: Any) -> tuple[bytes | None, Any]:
 
     def is_func(type_id: int) -> bool:
         found = btf.verified.type_by_id(type_id)
-        return found is not None and found.kind == BTF_KIND_FUNC
+        return found is not None and found.kind == Kind.FUNC
 
     if not a.func_info_cnt:
         return None, is_func
