@@ -106,6 +106,7 @@ def valid_cases() -> dict[str, bytes]:
             I32 + t("s", STRUCT, 2, sot=16) + member("a", 1, 0) + member("b", 3, 64) + t("", PTR, sot=2)
         ),
         "hdr_len_32_zero_tail": blob(I32, hdr_len=32, extra=bytes(8)),
+        "identifier_starting_with_a_dot": blob(I32 + t(".data", STRUCT, 1, sot=4) + member("a", 1, 0)),
     }
 
 
@@ -136,11 +137,22 @@ def malformed_cases() -> dict[str, bytes]:
         "strings_not_at_end": blob(I32, s, type_off=len(s), str_off=0)[:24] + s + I32,
         "unaligned_type_off": blob(I32, b"\0\0", type_off=2, str_off=0)[:24] + b"\0\0" + I32,
         "no_types": blob(b"", s),
+        "hdr_len_2": blob(I32, hdr_len=2),  # the kernel copies 2 header bytes: version reads 0
+        "hdr_len_12": blob(I32, hdr_len=12),  # ... 12: the string section reads as empty
         "truncated_type": blob(I32[:10]),
+        "truncated_after_a_type": blob(I32 + I32[:10]),
         "truncated_int_data": blob(I32[:14]),
         "bad_info_bits": blob(t("int", INT, sot=4)[:4] + u32(0x41000000) + u32(4) + u32(32)),
         "kind_unknown": blob(t("", 0)),
         "kind_too_big": blob(t("", 25)),
+        "kind_unknown_after_a_type": blob(I32 + t("", 25) + u32(1, 2, 3)),
+        "bad_info_bits_and_kind": blob(t("int", 25)[:4] + u32((25 << 24) | 0x10000) + u32(4)),
+        # where decoding stops short, the kernel's order of checks still holds: info, kind, name, then size
+        "truncated_struct_bad_info": blob(
+            I32 + t("s", STRUCT, 2, sot=8)[:4] + u32((STRUCT << 24) | 0x20002, 8)
+        ),
+        "truncated_struct_bad_name_off": blob(I32 + t(9999, STRUCT, 2, sot=8) + member("a", 1, 0)),
+        "truncated_enum64": blob(t("E", ENUM64, 2, sot=8) + u32(off("a"), 1, 0, off("b"))),
         "name_off_out_of_range": blob(t(10_000, INT, sot=4) + u32(32)),
         "int_vlen": blob(t("int", INT, 1, sot=4) + u32(32)),
         "int_kflag": blob(t("int", INT, kf=1, sot=4) + u32(32)),

@@ -23,7 +23,7 @@ from pybpf import libbpf, uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
-from tests.btf.btfcases import I32, blob, malformed_cases, t, valid_cases
+from tests.btf.btfcases import DATASEC, I32, STRUCT, blob, malformed_cases, t, valid_cases
 
 VALID = valid_cases()
 MALFORMED = malformed_cases()
@@ -284,3 +284,30 @@ def test_mutated_blobs_like_kernel(kernel: Backend, base: str, edits: list[tuple
         data[where % len(data)] = byte
     mine, theirs = load(UserBackend(), bytes(data)), load(kernel, bytes(data))
     assert (mine.errno, mine.log, mine.true_size) == (theirs.errno, theirs.log, theirs.true_size)
+
+
+@pytest.mark.kernel
+def test_name_rules_like_kernel(kernel: Backend) -> None:
+    """Every byte as the first and as a later character of a struct name, and of a section name: the
+    kernel's Latin-1 ctype decides (``btf_name_valid_identifier`` / ``_section``)."""
+    names = [bytes([b]) for b in range(1, 256)] + [b"a" + bytes([b]) for b in range(1, 256)]
+    for name in names:
+        strings = b"\0int\0" + name + b"\0"
+        struct_ = blob(I32 + t(5, STRUCT, 0, sot=0), strings)
+        section = blob(I32 + t(5, DATASEC, 0, sot=4), strings)
+        for data in (struct_, section):
+            mine, theirs = load(UserBackend(), data, log_size=0), load(kernel, data, log_size=0)
+            assert mine.errno == theirs.errno, name
+
+
+@pytest.mark.kernel
+def test_vmlinux_like_kernel(kernel: Backend) -> None:
+    """The running kernel's own BTF: accepted, with the same (many-megabyte) log, every type in it."""
+    vmlinux = Path("/sys/kernel/btf/vmlinux")
+    if not vmlinux.exists():
+        pytest.skip(f"{vmlinux} is not available")
+    data = vmlinux.read_bytes()
+    mine = load(UserBackend(), data, log_size=1 << 25)
+    theirs = load(kernel, data, log_size=1 << 25)
+    assert (mine.errno, mine.true_size) == (theirs.errno, theirs.true_size) == (0, theirs.true_size)
+    assert mine.log == theirs.log

@@ -1,5 +1,5 @@
-"""The raw BTF parser: a hand-built blob of every kind, round trips, endianness, split BTF, and
-the clear ``BTFError`` for every malformation (never IndexError/struct.error)."""
+"""The BTF decoder and encoder: a hand-built blob of every kind, round trips, endianness, split BTF,
+member walks, and the clear ``BTFError`` for every malformation (never IndexError/struct.error)."""
 
 from __future__ import annotations
 
@@ -42,14 +42,27 @@ from pybpf.btf import (
     VarSecinfo,
     Void,
     Volatile,
+    encode_btf,
     parse_btf,
 )
+from pybpf.btf.raw import BTF_MAGIC, Header
 from pybpf.btf.types import BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED
-from tests.btf.btfenc import Strings, blob, encode, encode_type
+
+
+def blob(
+    types: bytes, strings: bytes, e: str = "<", *, hdr_len: int = 24, extra_header: bytes = b""
+) -> bytes:
+    """Header (fields as given), then the type section, then the string section."""
+    header = Header(BTF_MAGIC, 1, 0, hdr_len, 0, len(types), len(types), len(strings), extra_header)
+    return header.pack(e == "<") + types + strings
+
+
+def encode(types: list[BTFType], e: str = "<") -> bytes:
+    return encode_btf(BTF(tuple(types)), little_endian=e == "<")
 
 
 def _hand_built() -> bytes:
-    """Every kind, written field by field with struct.pack (independently of btfenc.encode)."""
+    """Every kind, written field by field with struct.pack (independently of the encoder)."""
     strs = b"\0int\0char\0u32\0s\0a\0b\0c\0E\0X\0Y\0f\0x\0v\0.data\0tag\0float\0Big\0"
 
     def off(name: str) -> int:
@@ -199,16 +212,17 @@ def test_round_trip_both_endiannesses(endian: str) -> None:
 
 def test_split_btf_continues_ids_and_strings() -> None:
     base = parse_btf(encode(_TYPES))
-    strings = Strings(base_len=len(base.strings), leading_nul=False)
-    split_types = [Ptr(5), Struct("wrapper", 8, (Member("n", 15, 0),))]
-    data = blob(b"".join(encode_type(t, strings) for t in split_types), bytes(strings.data))
+    split_types = (Ptr(5), Struct("wrapper", 8, (Member("n", 15, 0),)))
+    data = encode_btf(BTF(split_types, strings=b"", base=base))
+    assert data[-len(b"wrapper\0n\0") :] == b"wrapper\0n\0"  # offsets continue the base's: no leading NUL
     split = parse_btf(data, base=base)
+    assert encode_btf(split) == data
     assert split.start_id == len(_TYPES) + 1 and len(split) == len(_TYPES) + 3
     assert split[15] == Ptr(5) and split[16].name == "wrapper"
     assert split.find("node") == 5 and split.find("wrapper") == 16
     assert split.size_of(16) == 8 and split[1] == _TYPES[0]
     with pytest.raises(BTFError, match="out of range"):
-        parse_btf(blob(encode_type(Ptr(99), Strings(len(base.strings), False)), b"\0"), base=base)
+        parse_btf(encode_btf(BTF((Ptr(99),), strings=b"", base=base)), base=base)
 
 
 # -- malformed input -----------------------------------------------------------------------------

@@ -121,11 +121,12 @@ def _kind_flag(t: BTFType) -> bool:
 
 def to_raw(t: BTFType, name: Callable[[str], int], type_id: int = 0) -> RawType:
     """The raw record of one model record; ``name`` gives a name's string offset."""
+    name_off = name(t.name)  # the record's own name first, then its members', as libbpf adds them
     vlen, size_type, trailer = _fields(t, name)
     if vlen > 0xFFFF:
         raise BTFError(f"type id {type_id} ({t.kind.name}): vlen {vlen} does not fit in 16 bits")
     info = info_word(Kind(t.kind), vlen, _kind_flag(t))
-    return RawType(type_id, name(t.name), info, size_type, trailer)
+    return RawType(type_id, name_off, info, size_type, trailer)
 
 
 def encode_btf(btf: BTF, *, little_endian: bool | None = None) -> bytes:

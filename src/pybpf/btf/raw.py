@@ -130,8 +130,8 @@ def byte_order(data: bytes) -> bool | None:
 
 
 def unpack_header(data: bytes, little_endian: bool = True) -> Header:
-    """The header as ``btf_parse_hdr`` copies it: ``min(hdr_len, 24)`` bytes, the rest zero (a
-    ``hdr_len`` below 8 so reads as 0); ``extension``: the bytes from 24 to ``hdr_len``.
+    """The header as ``btf_parse_hdr`` copies it: ``min(hdr_len, 24)`` bytes, the rest zero (so a
+    ``hdr_len`` below 8 reads partly or wholly as 0 too); ``extension``: the bytes from 24 to ``hdr_len``.
 
     ``data`` must hold at least the 8 bytes up to and including ``hdr_len`` (BTFError otherwise).
     """
@@ -143,7 +143,7 @@ def unpack_header(data: bytes, little_endian: bool = True) -> Header:
     magic, version, flags, copied_len, type_off, type_len, str_off, str_len = struct.unpack(
         order + _HEADER, known
     )
-    extension = data[HEADER_SIZE:hdr_len]  # copied_len: 0 for a hdr_len below 8, as in the kernel's copy
+    extension = data[HEADER_SIZE:hdr_len]
     return Header(magic, version, flags, copied_len, type_off, type_len, str_off, str_len, extension)
 
 

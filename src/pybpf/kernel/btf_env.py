@@ -53,7 +53,7 @@ VOID = RawType(0, 0, 0, 0)
 
 # The kernel's <linux/ctype.h>: Latin-1 letters (0xc0-0xff but 0xd7, 0xf7) are alpha, 0xa0.. printable.
 _ALPHA = rb"A-Za-z\xc0-\xd6\xd8-\xf6\xf8-\xff"
-_IDENTIFIER = re.compile(rb"[" + _ALPHA + rb"_][" + _ALPHA + rb"0-9_.]*")  # "." as in foo.llvm.123
+_IDENTIFIER = re.compile(rb"[" + _ALPHA + rb"_.][" + _ALPHA + rb"0-9_.]*")  # "." even first (foo.llvm.1)
 _PRINTABLE = re.compile(rb"[\x20-\x7e\xa0-\xff]+")
 
 
