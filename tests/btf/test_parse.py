@@ -22,6 +22,7 @@ from pybpf.btf import (
     Enum,
     Enum64,
     EnumValue,
+    Field,
     Float,
     Func,
     FuncLinkage,
@@ -391,3 +392,55 @@ def test_round_trip_generated_models(data: st.DataObject) -> None:
     btf = parse_btf(encode(types, endian))
     assert btf.types == tuple(types)
     _exercise(btf)
+
+
+# -- member walks ------------------------------------------------------------------------------------
+def test_walk_members_through_anonymous_and_nested_records() -> None:
+    u32 = Int("u32", 4, 0, 0, 32)
+    inner = Struct("in", 8, (Member("x", 1, 0), Member("y", 1, 32)))  # 2
+    anon = Union("", 4, (Member("u", 1, 0), Member("v", 1, 0)))  # 3
+    outer = Struct(  # 4
+        "out",
+        20,
+        (
+            Member("a", 1, 0),
+            Member("", 3, 32),
+            Member("n", 5, 64),
+            Member("", 1, 128, 3),
+            Member("b", 1, 131, 5),
+        ),
+        kind_flag=True,
+    )
+    btf = BTF((u32, inner, anon, outer, Typedef("in_t", 2), Const(4)))
+    flat = [(f.name, f.bit_offset, f.bitfield_size) for f in btf.walk_members(6)]
+    assert flat == [("a", 0, 0), ("u", 32, 0), ("v", 32, 0), ("n", 64, 0), ("b", 131, 5)]
+    nested = [(f.name, f.bit_offset) for f in btf.walk_members(4, nested=True)]
+    assert nested == [("a", 0), ("u", 32), ("v", 32), ("n", 64), ("n.x", 64), ("n.y", 96), ("b", 131)]
+    assert btf.member_at(4, "n.y") == Field(("n", "y"), 1, 96) and btf.member_at(4, "v").bit_offset == 32
+    assert btf.members_of(5) == inner.members
+    with pytest.raises(BTFError, match=r"no member 'n\.z'"):
+        btf.member_at(4, "n.z")
+    with pytest.raises(BTFError, match="not a struct or union"):
+        list(btf.walk_members(1))
+    looping = BTF((Struct("s", 4, (Member("", 1, 0),)),))
+    with pytest.raises(BTFError, match="too deep"):
+        list(looping.walk_members(1))
+
+
+# -- encoding ----------------------------------------------------------------------------------------
+def test_encode_gives_back_the_bytes_it_parsed() -> None:
+    data = _hand_built()
+    assert encode_btf(parse_btf(data)) == data
+    big = encode(_TYPES, ">")
+    assert encode_btf(parse_btf(big)) == big and encode_btf(parse_btf(big), little_endian=True) == _GOOD
+
+
+def test_encode_refuses_what_the_format_cannot_hold() -> None:
+    for types, message in (
+        ([Struct("s", 4, (Member("a", 0, 0, 3),))], "needs kind_flag"),
+        ([Int("i", 1 << 32, 0, 0, 8)], "32 bits"),
+        ([Struct("s", 4, tuple(Member("", 0, 0) for _ in range(1 << 16)))], "vlen"),
+        ([Void()], "never encoded"),
+    ):
+        with pytest.raises(BTFError, match=message):
+            encode_btf(BTF(tuple(types)))
