@@ -8,7 +8,7 @@ Mirrors ``kernel/bpf/btf.c`` (written from its behaviour, checked against the ru
   magic (EINVAL), version and flags (ENOTSUPP, 524), "No data", and ``btf_check_sec_info``: the
   type and string sections sorted by offset must tile the data after the header exactly
   ("Invalid section offset", "Unsupported section found", "Section overlap found", "Total section
-  length too long").  Only native (little-endian on x86/arm64) BTF is accepted, as by the kernel.
+  length too long").  Only BTF in the host's byte order is accepted, as by the kernel.
 * ``btf_parse_str_sec`` — the string section must end the data, start and end with a NUL and be at
   most 16 MiB.
 * ``btf_parse_type_sec`` — ``type_off`` 4-aligned, at least one type, then pass 1
@@ -19,6 +19,9 @@ Mirrors ``kernel/bpf/btf.c`` (written from its behaviour, checked against the ru
 
 Error lines are logged exactly as the kernel words them (``btf_verifier_log_type`` /
 ``btf_verifier_log_member`` / ``btf_verifier_log_vsi``), so a log can be compared line by line.
+The bytes are read by ``pybpf.btf.raw`` (the header as the kernel copies it; the type section record
+by record, leniently, so that each malformation meets the kernel's own check) and kinds come from
+``pybpf.btf.kinds``: this module and ``btf_resolve`` only check.
 The result (``VerifiedBTF``) keeps the types with their resolved ids and sizes, which is what
 ``map_check_btf`` needs (``btf_type_id_size``) and where ``bpf_spin_lock`` is found.  Not done:
 split BTF (``btf_fd`` bases are for kernel module BTF); of ``btf_parse_struct_metas`` only the
