@@ -155,8 +155,13 @@ def _decode_types(
     if len(section) % 4:
         raise BTFError(f"type section length {len(section)} is not a multiple of 4")
     decoded = TypeSection(section, little_endian, first_id)
-    build = _BUILDERS
-    types = [build[raw.kind](raw, names.name(raw.name_off, raw.id), names, refs) for raw in decoded]
+    build, cache = _BUILDERS, names.cache
+    types = []
+    for raw in decoded:
+        name = cache.get(raw.name_off)
+        if name is None:
+            name = names.name(raw.name_off, raw.id)
+        types.append(build[raw.kind](raw, name, names, refs))
     stop = decoded.incomplete
     if decoded.left:
         type_id = first_id + len(types)

@@ -303,7 +303,7 @@ class TypeSection:
 
     def __iter__(self) -> Iterator[RawType]:
         w, shapes, type_id = self._words, _SHAPES, self.first_id
-        n, pos = len(w), 0
+        n, pos, new = len(w), 0, tuple.__new__  # RawType's fields in order, without its Python __new__
         while pos + 3 <= n:
             info = w[pos + 1]
             shape = shapes[(info >> 24) & 0x1F]
@@ -312,7 +312,7 @@ class TypeSection:
             end = pos + 3 + shape[0] + shape[1] * (info & 0xFFFF)
             if end > n:
                 break
-            yield RawType(type_id, w[pos], info, w[pos + 2], tuple(w[pos + 3 : end]), 4 * pos)
+            yield new(RawType, (type_id, w[pos], info, w[pos + 2], tuple(w[pos + 3 : end]), 4 * pos))
             type_id += 1
             pos = end
         self.left = left = self.size - 4 * pos
