@@ -238,9 +238,9 @@ def _outcome(run: object) -> tuple[object, ...]:
 
 def _uses_the_frame_pointer_as_a_value(program: list[Instruction]) -> bool:
     """Whether r10 is an operand of an ALU operation, a comparison or a store (not only a base)."""
-    for insn in program:
-        kind = insn.opcode & 0x07
-        if insn.src == 10 and (kind == 0x03 or (kind in (0x04, 0x05, 0x06, 0x07) and insn.opcode & 0x08)):
+    for one in program:
+        kind = one.opcode & 0x07
+        if one.src == 10 and (kind == 0x03 or (kind in (0x04, 0x05, 0x06, 0x07) and one.opcode & 0x08)):
             return True
     return False
 
