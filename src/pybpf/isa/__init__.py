@@ -1,4 +1,5 @@
-"""The eBPF instruction set: the opcode table, instructions, encoding, assembly and disassembly."""
+"""The eBPF instruction set: the opcode table, instructions, encoding, the program view (layout and
+control flow), assembly and disassembly."""
 
 from pybpf.isa.asm import assemble, detect_syntax
 from pybpf.isa.disasm import disassemble, format_instruction
@@ -12,12 +13,17 @@ from pybpf.isa.instruction import (
     validate_program,
 )
 from pybpf.isa.opcodes import OPCODES, Kind, OpSpec
+from pybpf.isa.program import CallEdge, CallKind, Flow, ProgramView
 
 __all__ = [
     "OPCODES",
+    "CallEdge",
+    "CallKind",
+    "Flow",
     "Instruction",
     "Kind",
     "OpSpec",
+    "ProgramView",
     "assemble",
     "decode",
     "decode_program",

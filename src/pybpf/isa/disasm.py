@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pybpf.errors import InstructionError
 from pybpf.isa import asm_kernel, asm_ubpf
 from pybpf.isa.asm_common import format_raw
-from pybpf.isa.instruction import Instruction, branch_target, slot_starts, validate
-from pybpf.isa.opcodes import Kind, OpSpec
+from pybpf.isa.instruction import Instruction, validate
+from pybpf.isa.opcodes import OpSpec
+from pybpf.isa.program import ProgramView, transfer
 
 _FORMATTERS: dict[str, Callable[[Instruction, OpSpec, str | None], str]] = {
     "kernel": asm_kernel.format_statement,
@@ -45,7 +46,7 @@ def format_instruction(
         return format_raw(insn)
     label = None
     if slot is not None and labels:
-        target = branch_target(insn, spec, slot)
+        target = transfer(insn, slot).target
         if target is not None:
             label = labels.get(target)
     return formatter(insn, spec, label)
@@ -61,15 +62,15 @@ def disassemble(
     (``  12: r0 = 1``), as the verifier log does; the assembler skips such prefixes.
     """
     _formatter(syntax)
-    starts = slot_starts(insns)
-    names = _label_names(insns, starts) if labels else {}
+    view = ProgramView(insns)
+    names = _label_names(view) if labels else {}
     lines: list[str] = []
-    for insn, slot in zip(insns, starts, strict=True):
+    for insn, slot in zip(view.insns, view.starts, strict=True):
         if slot in names:
             lines.append(f"{names[slot]}:")
         text = format_instruction(insn, syntax, slot=slot, labels=names)
         lines.append(f"{slot:>4}: {text}" if show_slots else text)
-    end = starts[-1] + insns[-1].slots if insns else 0
+    end = view.slot_count
     if end in names:  # a branch to just past the last instruction
         lines.append(f"{names[end]}:")
     return "".join(line + "\n" for line in lines)
@@ -82,22 +83,20 @@ def _formatter(syntax: str) -> Callable[[Instruction, OpSpec, str | None], str]:
     return formatter
 
 
-def _label_names(insns: Sequence[Instruction], starts: list[int]) -> dict[int, str]:
+def _label_names(view: ProgramView) -> dict[int, str]:
     """slot -> label for every branch target that starts an instruction (or ends the program)."""
-    end = starts[-1] + insns[-1].slots if insns else 0
-    valid = set(starts) | {end}
+    end = view.slot_count
     jumps: set[int] = set()
     calls: set[int] = set()
-    for insn, slot in zip(insns, starts, strict=True):
+    for insn, slot in zip(view.insns, view.starts, strict=True):
+        target = view.target(slot)
+        if target is None or not (target == end or view.is_insn_start(target)):
+            continue
         try:
-            spec = validate(insn)
+            validate(insn)
         except InstructionError:
             continue
-        target = branch_target(insn, spec, slot)
-        if target is None or target not in valid:
-            continue
-        is_call = spec.kind is Kind.CALL_LOCAL or spec.kind is Kind.LDDW
-        (calls if is_call else jumps).add(target)
+        (jumps if view.call_edge(slot) is None else calls).add(target)
     names = {target: f"L{target}" for target in jumps}
     names.update({target: f"fn{target}" for target in calls})
     return names

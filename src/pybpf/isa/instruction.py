@@ -20,11 +20,24 @@ from dataclasses import dataclass
 
 from pybpf.errors import InstructionError
 from pybpf.isa import opcodes
-from pybpf.isa.opcodes import OpSpec
+from pybpf.isa.opcodes import LDDW_OPCODE, OpSpec
+from pybpf.isa.program import ProgramView, slot_starts, transfer
 
 _INSN = struct.Struct("<BBhi")
 INSN_SIZE = 8
-LDDW_OPCODE = opcodes.BPF_LD | opcodes.BPF_IMM | opcodes.BPF_DW
+
+__all__ = [
+    "INSN_SIZE",
+    "LDDW_OPCODE",
+    "Instruction",
+    "branch_target",
+    "decode",
+    "decode_program",
+    "encode_program",
+    "slot_starts",
+    "validate",
+    "validate_program",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,16 +197,6 @@ def encode_program(insns: Iterable[Instruction]) -> bytes:
     return b"".join(parts)
 
 
-def slot_starts(insns: Sequence[Instruction]) -> list[int]:
-    """The slot index at which each instruction starts."""
-    starts: list[int] = []
-    slot = 0
-    for insn in insns:
-        starts.append(slot)
-        slot += insn.slots
-    return starts
-
-
 def validate(insn: Instruction, index: int | None = None) -> OpSpec:
     """Check opcode, register numbers and reserved fields the way the kernel does.
 
@@ -229,22 +232,21 @@ def validate_program(insns: Sequence[Instruction]) -> list[OpSpec]:
 
     Structural rules the kernel applies before it tracks values: each field valid, every jump
     and local call lands inside the program on the start of an instruction (never inside lddw).
+    The targets are the program view's (``pybpf.isa.program``); the first instruction in order
+    with a bad field or target decides the error.
     """
     if not insns:
         raise InstructionError(None, "empty program")
-    starts = slot_starts(insns)
-    total = starts[-1] + insns[-1].slots
-    valid_targets = set(starts)
+    view = ProgramView(insns)
+    invalid = dict(view.invalid_targets)
     specs: list[OpSpec] = []
-    for insn, slot in zip(insns, starts, strict=True):
-        spec = validate(insn, slot)
-        specs.append(spec)
-        target = branch_target(insn, spec, slot)
-        if target is None:
-            continue
-        if not 0 <= target < total:
-            raise InstructionError(slot, f"jump out of range from insn {slot} to {target}")
-        if target not in valid_targets:
+    append = specs.append
+    for insn, slot in zip(insns, view.starts, strict=True):
+        append(validate(insn, slot))
+        if invalid and slot in invalid:
+            target = invalid[slot]
+            if not 0 <= target < view.slot_count:
+                raise InstructionError(slot, f"jump out of range from insn {slot} to {target}")
             raise InstructionError(
                 slot, f"jump from insn {slot} into the middle of lddw at insn {target - 1}"
             )
@@ -252,12 +254,9 @@ def validate_program(insns: Sequence[Instruction]) -> list[OpSpec]:
 
 
 def branch_target(insn: Instruction, spec: OpSpec, slot: int) -> int | None:
-    """Slot index a jump or local call transfers control to, or None for other instructions."""
-    kind = spec.kind
-    if kind in (opcodes.Kind.JA, opcodes.Kind.JCOND, opcodes.Kind.MAY_GOTO):
-        return slot + 1 + insn.off
-    if kind in (opcodes.Kind.GOTOL, opcodes.Kind.CALL_LOCAL):
-        return slot + 1 + insn.imm
-    if kind is opcodes.Kind.LDDW and insn.src == opcodes.BPF_PSEUDO_FUNC:
-        return slot + 1 + insn.imm
-    return None
+    """Slot index a jump or local call transfers control to, or None for other instructions.
+
+    The program view's rule (``pybpf.isa.program.transfer``); ``spec`` is not needed for it.  Kept
+    for ``pybpf.vm.semantics``, which asks per instruction while translating.
+    """
+    return transfer(insn, slot).target

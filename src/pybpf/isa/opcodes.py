@@ -10,7 +10,10 @@ An opcode byte alone does not always name an instruction: ``sdiv``/``smod`` shar
 ``imm``; atomics by ``imm``; the three kinds of ``call`` by ``src``.  Such entries carry a
 ``discriminator`` (field name, value).  Every entry also lists the fields that must be zero
 (``reserved``): the kernel refuses an instruction that uses a reserved field with EINVAL
-("BPF_ALU uses reserved fields" and friends).
+("BPF_ALU uses reserved fields" and friends).  Where the kernel's verifier leaves a reserved field
+unchecked (do_check() accepts ``exit`` whatever its ``off``), the entry says so in
+``kernel_ignores``; ``kernel_reserved`` is then what the verifier refuses, while ``reserved`` stays
+the strict rule of the instruction set (what encoders write and ``pybpf.isa.validate`` requires).
 """
 
 from __future__ import annotations
@@ -143,6 +146,9 @@ LDDW_PSEUDO_NAMES = {
     BPF_PSEUDO_MAP_IDX_VALUE: "map_idx_value",
 }
 
+LDDW_OPCODE = BPF_LD | BPF_IMM | BPF_DW
+"""The one 16-byte instruction: its second 8-byte slot carries the upper half of the immediate."""
+
 STACK_SIZE = MAX_BPF_STACK
 """The bytes of one frame's stack (r10 points just past them)."""
 
@@ -182,7 +188,9 @@ class OpSpec:
     ``op``: the operation within its kind ("add", "jeq", "le", "xchg", ...).
     ``alu64``/``jmp32``: width of the operation.  ``size``: memory access width in bytes (0 if none);
     for END and MOVSX the conversion width in bits lives in ``width``.  ``use_src_reg``: the second
-    operand is a register (BPF_X).  ``fetch``: atomic op returning the old value.
+    operand is a register (BPF_X).  ``fetch``: atomic op returning the old value.  ``reserved``:
+    the fields that must be zero; ``kernel_ignores``: those of them the kernel's verifier does not
+    check.
     """
 
     opcode: int
@@ -196,6 +204,7 @@ class OpSpec:
     fetch: bool = False
     discriminator: tuple[str, int] | None = None
     reserved: frozenset[str] = frozenset()
+    kernel_ignores: frozenset[str] = frozenset()
 
     @property
     def cls(self) -> int:
@@ -208,6 +217,11 @@ class OpSpec:
     @property
     def is_lddw(self) -> bool:
         return self.kind is Kind.LDDW
+
+    @property
+    def kernel_reserved(self) -> frozenset[str]:
+        """The reserved fields the kernel's verifier refuses when they are not zero."""
+        return self.reserved - self.kernel_ignores
 
 
 def _r(*fields: str) -> frozenset[str]:
@@ -366,10 +380,19 @@ def _build_table() -> list[OpSpec]:
     add(
         OpSpec(call | BPF_X, Kind.CALLX, "callx", "callx", use_src_reg=True, reserved=_r("src", "off", "imm"))
     )
-    add(OpSpec(BPF_JMP | JMP_OPS["exit"], Kind.EXIT, "exit", "exit", reserved=_r("dst", "src", "off", "imm")))
+    add(
+        OpSpec(
+            BPF_JMP | JMP_OPS["exit"],
+            Kind.EXIT,
+            "exit",
+            "exit",
+            reserved=_r("dst", "src", "off", "imm"),
+            kernel_ignores=_r("off"),  # do_check()'s BPF_EXIT test reads imm, src, dst, not off
+        )
+    )
 
     # Loads and stores ----------------------------------------------------------------------
-    add(OpSpec(BPF_LD | BPF_IMM | BPF_DW, Kind.LDDW, "lddw", "lddw", size=8, reserved=_r("off")))
+    add(OpSpec(LDDW_OPCODE, Kind.LDDW, "lddw", "lddw", size=8, reserved=_r("off")))
     for size_code in (BPF_B, BPF_H, BPF_W):
         nbytes = SIZE_BYTES[size_code]
         sfx = SIZE_SUFFIX[nbytes]
@@ -648,6 +671,7 @@ __all__ = [
     "BY_OPCODE",
     "JMP_OPERATOR",
     "JMP_OPS",
+    "LDDW_OPCODE",
     "LDDW_PSEUDO_NAMES",
     "MAX_BPF_REG",
     "MAX_BPF_STACK",

@@ -8,60 +8,38 @@ Back-edges are allowed, because the kernel allows bounded loops for privileged (
 pybpf loads as root; whether a loop terminates is value tracking's question.  Then, in slot order,
 an unvisited slot is "unreachable insn %d" and a visited second half of an lddw is "jump into the
 middle of ldimm64 insn %d" (both EINVAL).
+
+The edges are the program view's (``ProgramView.successors`` with ``calls``), walked over the raw
+slots as the kernel walks them: an lddw's second half, when a jump lands there, falls through.
 """
 
 from __future__ import annotations
 
-from pybpf.isa import opcodes as op
-from pybpf.verifier.state import Slot, VerifierState
-
-_LDDW = op.BPF_LD | op.BPF_IMM | op.BPF_DW
-
-
-def successors(slot: Slot, t: int) -> list[int]:
-    """visit_insn(): the slots control may go to after slot ``t`` (fall-through first)."""
-    cls = slot.code & 0x07
-    if cls not in (op.BPF_JMP, op.BPF_JMP32):
-        if slot.code == _LDDW:
-            if slot.src == op.BPF_PSEUDO_FUNC:
-                return [t + 2, t + slot.imm + 1]
-            return [t + 2]
-        return [t + 1]
-    opcode = slot.code & 0xF0
-    if opcode == op.JMP_OPS["exit"]:
-        return []
-    if opcode == op.JMP_OPS["call"]:
-        if slot.src == op.BPF_PSEUDO_CALL and slot.code == op.BPF_JMP | op.JMP_OPS["call"]:
-            return [t + 1, t + slot.imm + 1]
-        return [t + 1]
-    if opcode == op.JMP_OPS["ja"]:
-        return [t + (slot.imm if cls == op.BPF_JMP32 else slot.off) + 1]
-    return [t + 1, t + slot.off + 1]
+from pybpf.verifier.state import VerifierState
 
 
 class CfgPass:
     name = "cfg"
 
     def run(self, state: VerifierState) -> None:
-        slots = state.slots
-        count = len(slots)
+        view = state.view
+        successors = view.successors
+        count = view.slot_count
         seen = [False] * count
         seen[0] = True
         stack = [0]
         while stack:
             t = stack.pop()
-            for w in successors(slots[t], t):
+            for w in successors(t, calls=True):
                 if not 0 <= w < count:
                     state.einval(f"jump out of range from insn {t} to {w}")
                 if not seen[w]:
                     seen[w] = True
                     stack.append(w)
-        i = 0
-        while i < count:
-            if not seen[i]:
+        second_halves = view.lddw_second_slots
+        for i in range(count):
+            if i in second_halves:
+                if seen[i]:
+                    state.einval(f"jump into the middle of ldimm64 insn {i - 1}")
+            elif not seen[i]:
                 state.einval(f"unreachable insn {i}")
-            if slots[i].code == _LDDW:
-                if i + 1 < count and seen[i + 1]:
-                    state.einval(f"jump into the middle of ldimm64 insn {i}")
-                i += 1
-            i += 1

@@ -17,7 +17,9 @@ over the control-flow graph:
 * at joins a register is the context only if it is on every incoming path (``MIXED`` otherwise:
   neither checked nor rewritten here; value tracking decides those).
 
-The result gives, per reachable instruction index, the abstract registers at its entry.
+The result gives, per reachable instruction index, the abstract registers at its entry.  The
+control-flow graph walked is the program view's (``pybpf.isa.program``): its successors of each
+instruction and its bpf-to-bpf call edges.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import NamedTuple
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
+from pybpf.isa.program import CallKind
 from pybpf.verifier.state import VerifierState
 
 
@@ -102,10 +105,11 @@ def _callee_args(regs: Regs) -> Regs:
 
 
 def analyze(state: VerifierState) -> dict[int, Regs]:
-    """Per instruction index, the abstract registers at its entry (only reachable instructions)."""
-    insns = state.insns
-    starts = state.starts
-    index_at = state.index_at
+    """Per instruction index, the abstract registers at its entry (only reachable instructions).
+
+    Edges are the program view's: its successors, and its call edges into a callee's entry."""
+    view = state.view
+    insns, starts = view.insns, view.starts
     main_args: list[Value] = [OTHER] * op.MAX_BPF_REG
     main_args[1] = CTX
     inputs: dict[int, _State] = {0: _entry(tuple(main_args))}
@@ -117,22 +121,25 @@ def analyze(state: VerifierState) -> dict[int, Regs]:
         insn = insns[i]
         spec = insn.spec
         slot = starts[i]
-        if spec is None:  # refused later by the structural checks; assume it writes dst and falls through
+        targets: tuple[int, ...]
+        if spec is None:  # refused when reached (structure); until then it writes dst and falls through
             regs = list(cur.regs)
             if 0 <= insn.dst < op.MAX_BPF_REG:
                 regs[insn.dst] = OTHER
-            out, targets, call = _State(tuple(regs), cur.stack), [slot + insn.slots], None
+            out, targets = _State(tuple(regs), cur.stack), (view.next_slot(slot),)
         else:
-            out, targets, call = _transfer(cur, insn.opcode, spec.kind, insn, slot)
-        if call is not None and call in index_at:  # bpf-to-bpf call: feed the callee's entry
+            out, targets = _transfer(cur, insn.opcode, spec.kind, insn), view.successors(slot)
+        edge = view.call_edge(slot)
+        callee = None if edge is None or edge.kind is not CallKind.CALL else view.index_at(edge.target)
+        if callee is not None:  # bpf-to-bpf call: feed the callee's entry
             args = _callee_args(cur.regs)
-            prev = callee_in.get(call)
+            prev = callee_in.get(callee)
             merged = args if prev is None else _join_regs(prev, args)
             if merged != prev:
-                callee_in[call] = merged
-                _feed(inputs, work, index_at[call], _entry(merged))
+                callee_in[callee] = merged
+                _feed(inputs, work, callee, _entry(merged))
         for target in targets:
-            j = index_at.get(target)
+            j = view.index_at(target)
             if j is not None:
                 _feed(inputs, work, j, out)
     return {i: s.regs for i, s in inputs.items()}
@@ -146,14 +153,10 @@ def _feed(inputs: dict[int, _State], work: list[int], j: int, incoming: _State) 
         work.append(j)
 
 
-def _transfer(
-    cur: _State, code: int, kind: Kind, insn: Instruction, slot: int
-) -> tuple[_State, list[int], int | None]:
+def _transfer(cur: _State, code: int, kind: Kind, insn: Instruction) -> _State:
+    """The abstract state after ``insn`` (the same on every edge leaving it)."""
     regs = list(cur.regs)
     stack = cur.stack
-    nxt = slot + insn.slots
-    targets = [nxt]
-    call: int | None = None
 
     def set_reg(r: int, v: Value) -> None:
         if 0 <= r < op.MAX_BPF_REG:
@@ -227,19 +230,9 @@ def _transfer(
             regs[r] = OTHER
     elif kind is Kind.LDDW:
         set_reg(insn.dst, OTHER)
-    elif kind in (Kind.CALL, Kind.CALL_KFUNC, Kind.CALLX):
+    elif kind in (Kind.CALL, Kind.CALL_KFUNC, Kind.CALLX, Kind.CALL_LOCAL):
         clobber_call()
-    elif kind is Kind.CALL_LOCAL:
-        call = slot + insn.imm + 1
-        clobber_call()
-    elif kind is Kind.EXIT:
-        targets = []
-    elif kind in (Kind.JA, Kind.GOTOL):
-        off = insn.imm if kind is Kind.GOTOL else insn.off
-        targets = [slot + off + 1]
-    elif kind in (Kind.JCOND, Kind.MAY_GOTO):
-        targets = [nxt, slot + insn.off + 1]
-    return _State(tuple(regs), stack), targets, call
+    return _State(tuple(regs), stack)
 
 
 def _clobbered(v: Value) -> Value:

@@ -24,7 +24,7 @@ class LdImm64Pass:
         insns = list(state.insns)
         for i, insn in enumerate(insns):
             if insn.is_lddw and insn.src in _MAP_SOURCES:
-                value = state.resolved.get(state.starts[i])
+                value = state.resolved.get(state.view.starts[i])
                 if value is not None:
                     insns[i] = Instruction.lddw(insn.dst, value)
         state.set_insns(insns)

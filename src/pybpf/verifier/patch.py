@@ -8,6 +8,7 @@ starts after it, and per-instruction data moves along.  An offset that no longer
 fails like the kernel's: "insn %d cannot be patched due to 16-bit range" and ENOMEM.
 
 All patches are applied in one go: each old slot maps to the first new slot of its replacement.
+Which instructions have a target, and in which field, is the program view's answer.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from __future__ import annotations
 import errno
 from collections.abc import Mapping, Sequence
 
-from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction, slot_starts
-from pybpf.isa.opcodes import Kind
+from pybpf.isa.program import ProgramView
 from pybpf.verifier.state import VerifierState
 
 
@@ -25,13 +25,13 @@ def patch_program(state: VerifierState, patches: Mapping[int, Sequence[Instructi
     """Replace ``state.insns[i]`` by ``patches[i]`` for every i, fixing branches and positions."""
     if not patches:
         return
-    old = state.insns
-    old_starts = state.starts
+    view = state.view
+    old_starts = view.starts
     new_insns: list[Instruction] = []
     origin: list[int | None] = []  # new index -> old index for untouched instructions
     slot_map: dict[int, int] = {}
     slot = 0
-    for i, insn in enumerate(old):
+    for i, insn in enumerate(view.insns):
         slot_map[old_starts[i]] = slot
         replacement = patches.get(i)
         if replacement is None:
@@ -43,13 +43,12 @@ def patch_program(state: VerifierState, patches: Mapping[int, Sequence[Instructi
                 new_insns.append(new)
                 origin.append(None)
                 slot += new.slots
-    old_end = state.slot_count
-    slot_map[old_end] = slot
+    slot_map[view.slot_count] = slot
     new_starts = slot_starts(new_insns)
     for n, insn in enumerate(new_insns):
         source = origin[n]
         if source is not None:
-            new_insns[n] = _retarget(state, insn, old_starts[source], new_starts[n], slot_map)
+            new_insns[n] = _retarget(state, view, insn, old_starts[source], new_starts[n], slot_map=slot_map)
     state.subprogs = [slot_map[s] for s in state.subprogs]
     state.resolved = {slot_map[s]: v for s, v in state.resolved.items()}
     index_map = {i: n for n, i in enumerate(origin) if i is not None}
@@ -58,21 +57,25 @@ def patch_program(state: VerifierState, patches: Mapping[int, Sequence[Instructi
 
 
 def _retarget(
-    state: VerifierState, insn: Instruction, old_slot: int, new_slot: int, slot_map: Mapping[int, int]
+    state: VerifierState,
+    view: ProgramView,
+    insn: Instruction,
+    old_slot: int,
+    new_slot: int,
+    *,
+    slot_map: Mapping[int, int],
 ) -> Instruction:
-    spec = insn.spec
-    if spec is None:
+    """``insn`` (at ``old_slot`` in ``view``) moved to ``new_slot``, its target (the view's) moved along."""
+    field = view.target_field(old_slot)
+    if field is None:
         return insn
-    kind = spec.kind
-    uses_off = kind in (Kind.JA, Kind.JCOND, Kind.MAY_GOTO)
-    uses_imm = kind in (Kind.GOTOL, Kind.CALL_LOCAL) or (kind is Kind.LDDW and insn.src == op.BPF_PSEUDO_FUNC)
-    if not (uses_off or uses_imm):
-        return insn
-    rel = insn.off if uses_off else insn.imm
-    target = slot_map.get(old_slot + rel + 1)
+    old_target = view.target(old_slot)
+    assert old_target is not None
+    target = slot_map.get(old_target)
     if target is None:  # not a position of the old program: leave it to the checks that refuse it
         return insn
     new_rel = target - new_slot - 1
+    uses_off = field == "off"
     limit = 1 << 15 if uses_off else 1 << 31
     if not -limit <= new_rel < limit:
         state.fail(errno.ENOMEM, f"insn {old_slot} cannot be patched due to 16-bit range")

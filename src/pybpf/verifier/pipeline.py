@@ -22,7 +22,9 @@
                    branch, subprogram start and lddw position patched along;
 6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
 
-The first failing check decides the errno and the last log line, as in the kernel.  The log ends,
+Every pass reads the program's layout and control flow from one ``pybpf.isa.ProgramView`` (built
+once here, and again only when a fixup rewrites the program).  The first failing check decides the
+errno and the last log line, as in the kernel.  The log ends,
 success or not, with the kernel's statistics line ("processed N insns ..."), and with log level 2
 starts with the subprogram list.  An empty program is E2BIG before anything is logged, as
 bpf_prog_load() answers.
@@ -35,6 +37,7 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
+from pybpf.isa.program import ProgramView
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS
 from pybpf.verifier.btf_info import BtfInfoEarlyPass, BtfInfoPass
 from pybpf.verifier.cfg import CfgPass
@@ -71,10 +74,11 @@ PASSES: list[Pass] = [
 
 def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> VerifiedProgram:
     """Verify and fix up ``request.insns``; raises VerifierError (errno + log) when refused."""
-    slot_count = sum(insn.slots for insn in request.insns)
+    view = ProgramView(request.insns)
+    slot_count = view.slot_count
     if slot_count == 0 or slot_count > BPF_COMPLEXITY_LIMIT_INSNS:
         raise VerifierError(errno.E2BIG, f"program of {slot_count} instructions", "")
-    state = VerifierState.create(request)
+    state = VerifierState.create(request, view)
     started = time.monotonic_ns()
     try:
         for step in PASSES if passes is None else passes:

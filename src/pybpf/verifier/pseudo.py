@@ -3,7 +3,8 @@
 Mirrors the kernel's check_and_resolve_insns() (formerly resolve_pseudo_ldimm64), one walk over the
 raw slots in order, so the first failing slot decides:
 
-* ``BPF_LDX`` with a mode other than MEM/MEMSX, or a non-zero imm: "BPF_LDX uses reserved fields";
+* ``BPF_LDX`` with a mode no load of the opcode table has (only MEM/MEMSX), or a field every load
+  reserves in use (imm): "BPF_LDX uses reserved fields";
 * ``lddw``: the last slot, or a second slot with code/regs/off set: "invalid bpf_ld_imm64 insn";
   src 0 is a plain constant; src 3 (BPF_PSEUDO_BTF_ID) needs kernel BTF, which pybpf does not
   resolve (EINVAL, the kernel's message for an id that is no VAR/FUNC); src 4 (BPF_PSEUDO_FUNC) is
@@ -25,31 +26,34 @@ import errno
 
 from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
+from pybpf.isa.program import CALLX_OPCODE
 from pybpf.uapi import BPF_MAP_TYPE_ARRAY, BPF_MAX_VAR_OFF, MAX_USED_MAPS
 from pybpf.verifier.request import MapRef
 from pybpf.verifier.state import VerifierState
 
-_LDDW = op.BPF_LD | op.BPF_IMM | op.BPF_DW
-_CALLX = op.BPF_JMP | op.JMP_OPS["call"] | op.BPF_X
-
-KERNEL_OPCODES: frozenset[int] = frozenset(op.BY_OPCODE) - {_CALLX}
+KERNEL_OPCODES: frozenset[int] = frozenset(op.BY_OPCODE) - {CALLX_OPCODE}
 """bpf_opcode_in_insntable(): every opcode of pybpf's table except callx, which the kernel refuses."""
+_LDX = [spec for spec in op.OPCODES if spec.cls == op.BPF_LDX]
+_LDX_MODES = frozenset(spec.opcode & 0xE0 for spec in _LDX)
+"""The addressing modes of the table's loads (MEM, MEMSX): another one is a reserved-field error."""
+_LDX_RESERVED = frozenset.intersection(*(spec.kernel_reserved for spec in _LDX))
+"""The fields every load of the table reserves (imm)."""
 
 
 class PseudoPass:
     name = "pseudo"
 
     def run(self, state: VerifierState) -> None:
-        slots = state.slots
+        slots = state.view.slots
         count = len(slots)
         i = 0
         while i < count:
             s = slots[i]
             cls = s.code & 0x07
             mode = s.code & 0xE0
-            if cls == op.BPF_LDX and (mode not in (op.BPF_MEM, op.BPF_MEMSX) or s.imm != 0):
+            if cls == op.BPF_LDX and (mode not in _LDX_MODES or any(getattr(s, f) for f in _LDX_RESERVED)):
                 state.einval("BPF_LDX uses reserved fields")
-            if s.code == _LDDW:
+            if s.code == op.LDDW_OPCODE:
                 _check_lddw(state, i)
                 i += 2
                 continue
@@ -59,7 +63,7 @@ class PseudoPass:
 
 
 def _check_lddw(state: VerifierState, i: int) -> None:
-    slots = state.slots
+    slots = state.view.slots
     first = slots[i]
     second = slots[i + 1] if i + 1 < len(slots) else None
     if second is None or second.code or second.dst or second.src or second.off:

@@ -12,8 +12,11 @@ run first in bpf_check() over the raw 8-byte slots:
 * each jump must land inside its own subprogram ("jump out of range from insn %d to %d"), and the
   last slot of every subprogram must be ``exit`` or ``ja``/``gotol`` ("last insn is not an exit or
   jmp"), so that no subprogram falls through into the next;
-* without BTF func_info (pybpf takes none), subprograms other than the main one may not use
-  LD_ABS/LD_IND or bpf_tail_call (check_abnormal_return()).
+* without BTF func_info, subprograms other than the main one may not use LD_ABS/LD_IND or
+  bpf_tail_call (check_abnormal_return()).
+
+Call edges, jumps and subprogram boundaries are the program view's (``pybpf.isa.program``); this
+pass turns what the kernel refuses about them into its messages, in its order.
 """
 
 from __future__ import annotations
@@ -21,14 +24,12 @@ from __future__ import annotations
 import errno
 
 from pybpf.isa import opcodes as op
+from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE
 from pybpf.uapi import BPF_MAX_SUBPROGS, BPF_FUNC_tail_call
 from pybpf.verifier.state import VerifierState
 
-_CALL = op.BPF_JMP | op.JMP_OPS["call"]
-_LDDW = op.BPF_LD | op.BPF_IMM | op.BPF_DW
-_EXIT = op.BPF_JMP | op.JMP_OPS["exit"]
-_JA = op.BPF_JMP | op.JMP_OPS["ja"]
-_GOTOL = op.BPF_JMP32 | op.JMP_OPS["ja"]
+_LAST_INSNS = frozenset({EXIT_OPCODE, JA_OPCODE, GOTOL_OPCODE})
+"""The codes check_subprogs() accepts as a subprogram's last slot (the code itself, not where it jumps)."""
 
 
 class SubprogsPass:
@@ -40,25 +41,25 @@ class SubprogsPass:
 
 
 def add_subprogs(state: VerifierState) -> None:
-    """add_subprog_and_kfunc(): collect subprogram starts (sorted, 0 first)."""
-    count = state.slot_count
-    starts = {0}
-    for i, s in enumerate(state.slots):
-        pseudo_func = s.code == _LDDW and s.src == op.BPF_PSEUDO_FUNC
-        pseudo_call = s.code == _CALL and s.src == op.BPF_PSEUDO_CALL
-        if s.code == _CALL and s.src == op.BPF_PSEUDO_KFUNC_CALL:
-            state.einval(f"kernel btf_id {s.imm & 0xFFFFFFFF} is not a function")
-        if not (pseudo_func or pseudo_call):
+    """add_subprog_and_kfunc(): refuse kfunc calls and call edges leaving the program, in slot order,
+    and too many subprograms; then take the view's subprogram starts (sorted, 0 first)."""
+    view = state.view
+    count = view.slot_count
+    counted = {0}  # the starts met so far, for the kernel's limit at the moment it is passed
+    for slot, insn in zip(view.starts, view.insns, strict=True):
+        if insn.opcode == CALL_OPCODE and insn.src == op.BPF_PSEUDO_KFUNC_CALL:
+            state.einval(f"kernel btf_id {insn.imm & 0xFFFFFFFF} is not a function")
+        edge = view.call_edge(slot)
+        if edge is None:
             continue
-        target = i + s.imm + 1
-        if not 0 <= target < count:
+        if not 0 <= edge.target < count:
             state.einval("call to invalid destination")
-        if target in starts:
+        if edge.target in counted:
             continue
-        if len(starts) >= BPF_MAX_SUBPROGS:
+        if len(counted) >= BPF_MAX_SUBPROGS:
             state.fail(errno.E2BIG, "too many subprograms")
-        starts.add(target)
-    state.subprogs = sorted(starts)
+        counted.add(edge.target)
+    state.subprogs = list(view.subprograms)
     if state.log.level2:
         for n, start in enumerate(state.subprogs):
             state.log.line(f"func#{n} @{start}")
@@ -67,32 +68,36 @@ def add_subprogs(state: VerifierState) -> None:
 def check_subprogs(state: VerifierState) -> None:
     """check_subprogs(): jumps stay inside their subprogram; no subprogram falls through.
 
-    Then check_abnormal_return() (from check_btf_info(), for a load without BTF func_info): a
-    subprogram other than the main one may not use LD_ABS/LD_IND or bpf_tail_call.
+    The kernel walks the slots in order: each jump's target must lie in the jump's subprogram, and
+    the last slot of each subprogram must be ``exit``, ``ja`` or ``gotol``.  Then
+    check_abnormal_return() (from check_btf_info(), for a load without BTF func_info): a subprogram
+    other than the main one may not use LD_ABS/LD_IND or bpf_tail_call.
     """
-    bounds = [*state.subprogs, state.slot_count]
-    has_ld_abs = [False] * len(state.subprogs)
-    has_tail_call = [False] * len(state.subprogs)
+    view = state.view
+    slots = view.slots
+    jumps = iter(view.jumps.items())  # in slot order
+    jump = next(jumps, None)
     for n in range(len(state.subprogs)):
-        start, end = bounds[n], bounds[n + 1]
-        for i in range(start, end):
-            s = state.slots[i]
-            cls = s.code & 0x07
-            opcode = s.code & 0xF0
-            if s.code == _CALL and s.src == 0 and s.imm == BPF_FUNC_tail_call:
-                has_tail_call[n] = True
-            if cls == op.BPF_LD and s.code & 0xE0 in (op.BPF_ABS, op.BPF_IND):
-                has_ld_abs[n] = True
-            if cls in (op.BPF_JMP, op.BPF_JMP32) and opcode not in (op.JMP_OPS["exit"], op.JMP_OPS["call"]):
-                target = i + (s.imm if s.code == _GOTOL else s.off) + 1
-                if not start <= target < end:
-                    state.einval(f"jump out of range from insn {i} to {target}")
-            if i == end - 1 and s.code not in (_EXIT, _JA, _GOTOL):
-                state.einval("last insn is not an exit or jmp")
-    if state.func_info is not None:
+        within = view.subprog_range(n)
+        while jump is not None and jump[0] < within.stop:
+            site, target = jump
+            if target not in within:
+                state.einval(f"jump out of range from insn {site} to {target}")
+            jump = next(jumps, None)
+        if slots[within.stop - 1].code not in _LAST_INSNS:
+            state.einval("last insn is not an exit or jmp")
+    if state.func_info is not None or len(state.subprogs) == 1:
         return  # check_abnormal_return() applies only to loads without BTF func_info
+    has_ld_abs: set[int] = set()
+    has_tail_call: set[int] = set()
+    for slot, insn in zip(view.starts, view.insns, strict=True):
+        code = insn.opcode
+        if code == CALL_OPCODE and insn.src == 0 and insn.imm == BPF_FUNC_tail_call:
+            has_tail_call.add(view.subprog_of(slot))
+        if code & 0x07 == op.BPF_LD and code & 0xE0 in (op.BPF_ABS, op.BPF_IND):
+            has_ld_abs.add(view.subprog_of(slot))
     for n in range(1, len(state.subprogs)):
-        if has_ld_abs[n]:
+        if n in has_ld_abs:
             state.einval("LD_ABS is not allowed in subprogs without BTF")
-        if has_tail_call[n]:
+        if n in has_tail_call:
             state.einval("tail_call is not allowed in subprogs without BTF")

@@ -8,7 +8,8 @@
   live in locals ``r0``..``r10`` inside the chunk; the function loops over its basic blocks, picking
   the block at ``pc`` with a binary search of ``if pc < N`` tests (leaves are blocks, so a jump costs
   about log2(blocks) comparisons and no Python call).  Each block first charges its instruction
-  count to the budget and leaves the loop if the budget cannot cover it.  A block only the
+  count to the budget and leaves the loop if the budget cannot cover it.  The blocks are the
+  program view's (``pybpf.isa.program.ProgramView.leaders``).  A block only the
   fall-through of a conditional jump reaches is written in place in that jump's else-branch
   (``nestable_blocks``), so a chain of checks runs without going round the loop.  The region cache
   of loads and stores starts from ``st.cache`` and is saved there when the main program exits (a
@@ -32,9 +33,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
-from pybpf.isa.instruction import Instruction, branch_target
+from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind, OpSpec
-from pybpf.vm.semantics import EMITTERS, M64, TERMINATORS, CodeWriter, Site
+from pybpf.isa.program import ProgramView
+from pybpf.vm.semantics import EMITTERS, M64, CodeWriter, Site
 
 HALTED = -1
 """Returned when the main program executed exit."""
@@ -223,41 +225,15 @@ class StepWriter(CodeWriter):
         self.body.extend(self.helper_invocation(helper, slot))
 
 
-_BRANCHING = frozenset({Kind.JA, Kind.JCOND, Kind.MAY_GOTO, Kind.GOTOL, Kind.CALL_LOCAL, Kind.LDDW})
-
-
-def block_leaders(insns: Sequence[Instruction], specs: Sequence[OpSpec], starts: Sequence[int]) -> set[int]:
-    """Where basic blocks begin: the entry, each branch or call target, each slot after a terminator."""
-    total = starts[-1] + insns[-1].slots
-    leaders = {0}
-    branching, terminators = _BRANCHING, TERMINATORS
-    for insn, spec, slot in zip(insns, specs, starts, strict=True):
-        kind = spec.kind
-        if kind not in branching and kind not in terminators:
-            continue  # the common case (ALU, loads, stores, helper calls): no test beyond this
-        target = branch_target(insn, spec, slot)
-        if target is not None:
-            leaders.add(target)
-        if kind in terminators and slot + insn.slots < total:
-            leaders.add(slot + insn.slots)
-    return leaders
-
-
-def nestable_blocks(insns: Sequence[Instruction], specs: Sequence[OpSpec], starts: Sequence[int]) -> set[int]:
+def nestable_blocks(program: Program) -> set[int]:
     """Blocks only the fall-through of a conditional jump reaches: the slot after a JCOND that no
     jump, call or function address targets (nor the entry).  Their code can follow the jump's
     else-branch in place instead of going back to the dispatch loop."""
-    targets = {0}
-    candidates: set[int] = set()
-    for insn, spec, slot in zip(insns, specs, starts, strict=True):
-        kind = spec.kind
-        if kind in _BRANCHING:
-            target = branch_target(insn, spec, slot)
-            if target is not None:
-                targets.add(target)
-            if kind is Kind.JCOND:
-                candidates.add(slot + 1)
-    return candidates - targets
+    view = program.view
+    successors = view.successors
+    specs, starts = program.specs, program.starts
+    falls = {successors(slot)[0] for spec, slot in zip(specs, starts, strict=True) if spec.kind is Kind.JCOND}
+    return falls - view.targets - {0}
 
 
 def describe(insn: Instruction, spec: OpSpec) -> str:
@@ -271,7 +247,8 @@ def describe(insn: Instruction, spec: OpSpec) -> str:
 
 
 class Program:
-    """The instructions to translate and what their translation depends on.
+    """The instructions to translate and what their translation depends on; ``view`` is their
+    layout and control flow (block leaders, function entries: ``pybpf.isa.program``).
 
     Nothing here depends on where an interpreter lives (its code address is the global
     ``_code_base``), so the translation of identical programs can be shared.
@@ -289,6 +266,7 @@ class Program:
         self.insns = insns
         self.specs = specs
         self.starts = starts
+        self.view = ProgramView(insns)
         self.total = starts[-1] + insns[-1].slots
         self.resolved = resolved
         self.helper_ids = helper_ids
@@ -481,8 +459,8 @@ __all__ = [
     "CALLBACK_DONE",
     "HALTED",
     "Program",
-    "block_leaders",
     "describe",
+    "nestable_blocks",
     "translate_chunk",
     "translate_program",
     "translate_steps",

@@ -10,8 +10,9 @@ hundred microseconds per instruction, so nothing is compiled when an ``Interpret
   spending the last instructions of a budget, one step function per instruction; both are
   generated and compiled the first time control reaches the chunk.  A program that never runs
   costs no compilation; a program whose hot path is small compiles only that.
-* The analysis (block leaders, function entries, chunk bounds) is one linear pass, done on first
-  use, and memory stays linear: instructions, one set of leaders and the code of the chunks that ran.
+* The analysis (block leaders and function entries: the program view's, ``pybpf.isa.program``;
+  chunk bounds) is linear, done on first use, and memory stays linear: instructions, one set of
+  leaders and the code of the chunks that ran.
 * The generated code depends only on the program bytes, the loader's resolved ``lddw`` values and
   which helper ids exist (never on addresses: the interpreter's code address is the global
   ``_code_base``), so ``translation_for`` shares one ``Translation`` — and its compiled code
@@ -34,8 +35,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from types import CodeType
 
-from pybpf.isa.instruction import Instruction, branch_target
-from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, Kind, OpSpec
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.vm import codegen
 
 CHUNK_INSNS = 256
@@ -77,26 +78,17 @@ class Translation:
             if self._analysed:
                 return
             program = self.program
-            insns, specs, starts = program.insns, program.specs, program.starts
-            leaders = codegen.block_leaders(insns, specs, starts)
-            self._entries = frozenset(
-                {0}
-                | {
-                    target
-                    for insn, spec, slot in zip(insns, specs, starts, strict=True)
-                    if spec.kind is Kind.CALL_LOCAL
-                    or (spec.kind is Kind.LDDW and insn.src == BPF_PSEUDO_FUNC)
-                    if (target := branch_target(insn, spec, slot)) is not None
-                }
-            )
-            count = len(insns)
+            view = program.view
+            leaders = set(view.leaders)  # a copy: cutting chunks may add leaders
+            self._entries = frozenset(view.subprograms)
+            count = len(program.insns)
             firsts = [0]
             while firsts[-1] + CHUNK_INSNS < count:
                 firsts.append(self._cut(firsts[-1] + CHUNK_INSNS, leaders))
             self._leaders = leaders
-            self._nestable = codegen.nestable_blocks(insns, specs, starts)
+            self._nestable = codegen.nestable_blocks(program)
             self._chunk_first = firsts
-            self._chunk_lo = [starts[index] for index in firsts]
+            self._chunk_lo = [program.starts[index] for index in firsts]
             self._run_code = [None] * len(firsts)
             self._step_code = [None] * len(firsts)
             self._analysed = True
