@@ -19,22 +19,14 @@ from dataclasses import replace
 from hypothesis import strategies as st
 
 from pybpf.isa import opcodes
-from pybpf.isa.instruction import LDDW_OPCODE, Instruction, branch_target, slot_starts
+from pybpf.isa.instruction import LDDW_OPCODE, Instruction, slot_starts
 from pybpf.isa.opcodes import OPCODES, Kind, OpSpec
+from pybpf.isa.program import transfer
 
 REGISTERS = st.integers(0, opcodes.MAX_BPF_REG - 1)
 S16 = st.integers(-(1 << 15), (1 << 15) - 1)
 S32 = st.integers(-(1 << 31), (1 << 31) - 1)
 PSEUDO_SOURCES = st.sampled_from(sorted(opcodes.LDDW_PSEUDO_NAMES))
-
-# Which field a branch of each kind fills (the target is slot + 1 + that field).
-BRANCH_FIELD = {
-    Kind.JA: "off",
-    Kind.JCOND: "off",
-    Kind.MAY_GOTO: "off",
-    Kind.GOTOL: "imm",
-    Kind.CALL_LOCAL: "imm",
-}
 
 
 def _field(spec: OpSpec, name: str) -> st.SearchStrategy[int]:
@@ -70,10 +62,6 @@ def valid_instructions() -> st.SearchStrategy[Instruction]:
     return st.one_of([instructions_of(spec) for spec in OPCODES])
 
 
-def _is_func_lddw(insn: Instruction) -> bool:
-    return insn.is_lddw and insn.src == opcodes.BPF_PSEUDO_FUNC
-
-
 @st.composite
 def valid_programs(draw: st.DrawFn, min_size: int = 1, max_size: int = 24) -> list[Instruction]:
     """A program whose every branch target is the start of one of its instructions."""
@@ -81,13 +69,11 @@ def valid_programs(draw: st.DrawFn, min_size: int = 1, max_size: int = 24) -> li
     starts = slot_starts(insns)
     program = []
     for insn, slot in zip(insns, starts, strict=True):
-        spec = insn.spec
-        assert spec is not None
-        field = "imm" if _is_func_lddw(insn) else BRANCH_FIELD.get(spec.kind)
+        field = transfer(insn, slot).field  # where the program view reads a jump or call target
         if field is not None:
             target = draw(st.sampled_from(starts))
             branch = replace(insn, **{field: target - (slot + 1)})
-            assert branch_target(branch, spec, slot) == target
+            assert transfer(branch, slot).target == target
             program.append(branch)
         else:
             program.append(insn)

@@ -25,6 +25,7 @@ from pybpf.isa.instruction import (
     validate,
     validate_program,
 )
+from pybpf.isa.program import ProgramView
 
 EXIT = Instruction(0x95)
 
@@ -117,13 +118,15 @@ def test_empty_program() -> None:
         validate_program([])
 
 
-def test_branch_target() -> None:
+def test_branch_target_is_the_program_views() -> None:
     program = assemble("goto +1\ncall pc-2\nr1 = func(-3) ll\nexit")
     targets = [
         branch_target(insn, validate(insn), slot)
         for insn, slot in zip(program, slot_starts(program), strict=True)
     ]
     assert targets == [2, 0, 0, None]
+    view = ProgramView(program)
+    assert [view.target(slot) for slot in view.starts] == targets
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,16 @@ def test_instruction_counts() -> None:
     assert kinds[Kind.LDXSX] == 3
 
 
+def test_kernel_reserved_fields() -> None:
+    """The verifier's rule is the table's, except the fields the kernel leaves unchecked: exit's off."""
+    for spec in OPCODES:
+        assert spec.kernel_ignores <= spec.reserved
+        assert spec.kernel_reserved == spec.reserved - spec.kernel_ignores
+    assert {spec.mnemonic: spec.kernel_ignores for spec in OPCODES if spec.kernel_ignores} == {
+        "exit": frozenset({"off"})
+    }
+
+
 def test_unknown_opcodes() -> None:
     assert lookup(0xFF, 0, 0, 0) is None
     assert lookup(0xB7, 0, 8, 0) is None  # movsx has no immediate form
