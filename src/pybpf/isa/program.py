@@ -364,3 +364,21 @@ class ProgramView:
         """The slots of subprogram ``index``."""
         starts = self.subprograms
         return range(starts[index], starts[index + 1] if index + 1 < len(starts) else self.slot_count)
+
+
+__all__ = [
+    "CALLX_OPCODE",
+    "CALL_OPCODE",
+    "EXIT_OPCODE",
+    "GOTOL_OPCODE",
+    "JA_OPCODE",
+    "JUMP_FLOWS",
+    "CallEdge",
+    "CallKind",
+    "Flow",
+    "ProgramView",
+    "Slot",
+    "Transfer",
+    "slot_starts",
+    "transfer",
+]
