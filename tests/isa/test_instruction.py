@@ -17,7 +17,6 @@ from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import (
     LDDW_OPCODE,
     Instruction,
-    branch_target,
     decode,
     decode_program,
     encode_program,
@@ -25,7 +24,6 @@ from pybpf.isa.instruction import (
     validate,
     validate_program,
 )
-from pybpf.isa.program import ProgramView
 
 EXIT = Instruction(0x95)
 
@@ -116,17 +114,6 @@ def test_validate_program_names_the_slot_of_a_bad_instruction() -> None:
 def test_empty_program() -> None:
     with pytest.raises(InstructionError, match="empty program"):
         validate_program([])
-
-
-def test_branch_target_is_the_program_views() -> None:
-    program = assemble("goto +1\ncall pc-2\nr1 = func(-3) ll\nexit")
-    targets = [
-        branch_target(insn, validate(insn), slot)
-        for insn, slot in zip(program, slot_starts(program), strict=True)
-    ]
-    assert targets == [2, 0, 0, None]
-    view = ProgramView(program)
-    assert [view.target(slot) for slot in view.starts] == targets
 
 
 @pytest.mark.parametrize(

@@ -201,9 +201,8 @@ def retranslate(interpreter: Interpreter, size: int) -> None:
     with chunk_size(size):
         program = interpreter.translation.program
         interpreter.translation = translation.Translation(
-            program.insns,
+            program.view,
             program.specs,
-            program.starts,
             resolved=program.resolved,
             helper_ids=program.helper_ids,
         )

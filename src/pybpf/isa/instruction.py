@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pybpf.errors import InstructionError
 from pybpf.isa import opcodes
 from pybpf.isa.opcodes import LDDW_OPCODE, OpSpec
-from pybpf.isa.program import ProgramView, slot_starts, transfer
+from pybpf.isa.program import ProgramView, slot_starts
 
 _INSN = struct.Struct("<BBhi")
 INSN_SIZE = 8
@@ -30,7 +30,6 @@ __all__ = [
     "INSN_SIZE",
     "LDDW_OPCODE",
     "Instruction",
-    "branch_target",
     "decode",
     "decode_program",
     "encode_program",
@@ -227,17 +226,19 @@ def validate(insn: Instruction, index: int | None = None) -> OpSpec:
     return spec
 
 
-def validate_program(insns: Sequence[Instruction]) -> list[OpSpec]:
+def validate_program(insns: Sequence[Instruction], view: ProgramView | None = None) -> list[OpSpec]:
     """Validate every instruction and every jump/call target of a program.
 
     Structural rules the kernel applies before it tracks values: each field valid, every jump
     and local call lands inside the program on the start of an instruction (never inside lddw).
-    The targets are the program view's (``pybpf.isa.program``); the first instruction in order
-    with a bad field or target decides the error.
+    The targets are the program view's (``pybpf.isa.program``; pass ``view`` when the caller has
+    one of ``insns`` already); the first instruction in order with a bad field or target decides
+    the error.
     """
     if not insns:
         raise InstructionError(None, "empty program")
-    view = ProgramView(insns)
+    if view is None:
+        view = ProgramView(insns)
     invalid = dict(view.invalid_targets)
     specs: list[OpSpec] = []
     append = specs.append
@@ -251,12 +252,3 @@ def validate_program(insns: Sequence[Instruction]) -> list[OpSpec]:
                 slot, f"jump from insn {slot} into the middle of lddw at insn {target - 1}"
             )
     return specs
-
-
-def branch_target(insn: Instruction, spec: OpSpec, slot: int) -> int | None:
-    """Slot index a jump or local call transfers control to, or None for other instructions.
-
-    The program view's rule (``pybpf.isa.program.transfer``); ``spec`` is not needed for it.  Kept
-    for ``pybpf.vm.semantics``, which asks per instruction while translating.
-    """
-    return transfer(insn, slot).target

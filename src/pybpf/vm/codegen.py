@@ -256,18 +256,17 @@ class Program:
 
     def __init__(
         self,
-        insns: Sequence[Instruction],
+        view: ProgramView,
         specs: Sequence[OpSpec],
-        starts: Sequence[int],
         *,
         resolved: Mapping[int, int],
         helper_ids: Collection[int],
     ) -> None:
-        self.insns = insns
+        self.view = view
+        self.insns = view.insns
         self.specs = specs
-        self.starts = starts
-        self.view = ProgramView(insns)
-        self.total = starts[-1] + insns[-1].slots
+        self.starts = view.starts
+        self.total = view.slot_count
         self.resolved = resolved
         self.helper_ids = helper_ids
 
@@ -277,7 +276,9 @@ class Program:
     def site(self, index: int) -> Site:
         insn, slot = self.insns[index], self.starts[index]
         spec = self.specs[index]
-        return Site(insn, spec, slot, slot + insn.slots, self.resolved, self.helper_ids)
+        return Site(
+            insn, spec, slot, slot + insn.slots, self.resolved, self.helper_ids, self.view.target(slot)
+        )
 
     def emit(self, writer: CodeWriter, index: int, comments: bool = False) -> list[str]:
         """Translate instruction ``index`` into ``writer``; returns its lines.

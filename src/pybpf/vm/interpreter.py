@@ -82,10 +82,10 @@ from pybpf.isa.instruction import (
     Instruction,
     decode_program,
     encode_program,
-    slot_starts,
     validate_program,
 )
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.isa.program import ProgramView
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.atomics import Atomics
@@ -161,18 +161,19 @@ class Interpreter:
         else:
             insns = list(program)
             code = b""
-        specs = validate_program(insns)
+        view = ProgramView(insns)
+        specs = validate_program(insns, view)
         if not code:
             code = encode_program(insns)
-        self.instructions: tuple[Instruction, ...] = tuple(insns)
-        self.starts: tuple[int, ...] = tuple(slot_starts(insns))
-        self.total_slots = self.starts[-1] + insns[-1].slots
+        self.instructions: tuple[Instruction, ...] = view.insns
+        self.starts: tuple[int, ...] = view.starts
+        self.total_slots = view.slot_count
         self.helpers = helpers if isinstance(helpers, HelperRegistry) else _registry(helpers)
         self.memory = memory if memory is not None else Memory()
         self._code = ctypes.create_string_buffer(code, 8 * self.total_slots)
         self.code_base = ctypes.addressof(self._code)
         self.translation = translation_for(
-            code, self.instructions, specs, self.starts, resolved=resolved or {}, helper_ids=set(self.helpers)
+            code, view, specs, resolved=resolved or {}, helper_ids=set(self.helpers)
         )
         self._namespace = self._build_namespace()
         self._chunks: list[Any] | None = None  # chunk -> dispatch function bound to our namespace

@@ -31,7 +31,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from pybpf.isa import opcodes
-from pybpf.isa.instruction import Instruction, branch_target
+from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind, OpSpec
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -39,11 +39,6 @@ M32 = 0xFFFF_FFFF
 S64 = 1 << 63
 S32 = 1 << 31
 LITTLE_ENDIAN_HOST = sys.byteorder == "little"
-
-TERMINATORS = frozenset(
-    {Kind.JA, Kind.GOTOL, Kind.JCOND, Kind.MAY_GOTO, Kind.CALL_LOCAL, Kind.CALLX, Kind.EXIT}
-)
-"""Kinds that end a basic block (control goes elsewhere than the next instruction)."""
 
 
 def _hex(value: int) -> str:
@@ -136,12 +131,13 @@ class Site:
     next_slot: int
     resolved: Mapping[int, int]
     helper_ids: Collection[int]
+    jump_target: int | None
+    """The slot a jump, local call or ``lddw`` of a function goes to (the program view's), else None."""
 
     @property
     def target(self) -> int:
-        target = branch_target(self.insn, self.spec, self.slot)
-        assert target is not None
-        return target
+        assert self.jump_target is not None
+        return self.jump_target
 
 
 # --- ALU operations: (dst local, second operand) -> expression ------------------------------------

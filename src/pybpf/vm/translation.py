@@ -35,8 +35,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from types import CodeType
 
-from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind, OpSpec
+from pybpf.isa.program import ProgramView
 from pybpf.vm import codegen
 
 CHUNK_INSNS = 256
@@ -53,14 +53,13 @@ class Translation:
 
     def __init__(
         self,
-        insns: Sequence[Instruction],
+        view: ProgramView,
         specs: Sequence[OpSpec],
-        starts: Sequence[int],
         *,
         resolved: Mapping[int, int],
         helper_ids: Collection[int],
     ) -> None:
-        self.program = codegen.Program(insns, specs, starts, resolved=resolved, helper_ids=helper_ids)
+        self.program = codegen.Program(view, specs, resolved=resolved, helper_ids=helper_ids)
         self.name = f"{next(_serial)}"
         self._lock = threading.Lock()
         self._analysed = False
@@ -204,9 +203,8 @@ _CACHE_LOCK = threading.Lock()
 
 def translation_for(
     code: bytes,
-    insns: Sequence[Instruction],
+    view: ProgramView,
     specs: Sequence[OpSpec],
-    starts: Sequence[int],
     *,
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
@@ -218,7 +216,7 @@ def translation_for(
         if translation is not None:
             _CACHE.move_to_end(key)
             return translation
-    translation = Translation(insns, specs, starts, resolved=dict(resolved), helper_ids=frozenset(helper_ids))
+    translation = Translation(view, specs, resolved=dict(resolved), helper_ids=frozenset(helper_ids))
     with _CACHE_LOCK:
         _CACHE[key] = translation
         while len(_CACHE) > CACHE_SIZE:
