@@ -183,22 +183,19 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
     """BPF_MAP_LOOKUP_AND_DELETE_ELEM after attr decoding (``map_lookup_and_delete_elem``).
 
     Hash maps return the value and remove the key under one hold of the lock; queues and stacks
-    pop (any flag is EINVAL for them: ``lookup_and_delete_flags``); the other types answer ENOTSUPP
-    (524), as the kernel does for arrays.
+    pop; the other types answer ENOTSUPP (524), as the kernel does for arrays.  The kernel's "flags
+    are EINVAL for a queue or stack" is the BPF_F_LOCK check here: their values hold no spin lock.
     """
     if flags & ~_F_LOCK:
         raise BPFError(errno.EINVAL, "unknown lookup_and_delete flags")
     obj = map_of(fd)
     if not can_read(fd) or not can_write(fd, obj):
         raise BPFError(errno.EPERM, "lookup_and_delete needs a readable and writable map")
-    impl = obj.impl
-    if flags & ~impl.lookup_and_delete_flags:
-        raise BPFError(errno.EINVAL, "queue/stack pop takes no flags")
     if flags & _F_LOCK and obj.spin_lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw = key(obj.params.key_size)
     with obj.lock:
-        value = impl.lookup_and_delete(raw)
+        value = obj.impl.lookup_and_delete(raw)
     return btfobj.without_lock(value, obj.spin_lock_off)
 
 

@@ -144,8 +144,6 @@ class MapOps:
     push_pop_peek: ClassVar[bool] = False
     """Whether ``push`` / ``pop`` / ``peek`` are the type's element operations (queue, stack, bloom
     filter: the maps the bpf_map_push/pop/peek_elem helpers work on)."""
-    lookup_and_delete_flags: ClassVar[int] = uapi.BPF_F_LOCK
-    """The flags BPF_MAP_LOOKUP_AND_DELETE_ELEM accepts (queues and stacks pop, and take none)."""
     takes_map_extra: ClassVar[bool] = False
     """Whether creation takes a non-zero ``map_extra`` (bloom filters: the number of hash functions)."""
     fd_kind: ClassVar[FdKind | None] = None

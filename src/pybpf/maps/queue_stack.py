@@ -34,7 +34,6 @@ class QueueStackBase(MapOps):
     """The ring shared by both types; subclasses choose which end ``pop`` / ``peek`` take from."""
 
     push_pop_peek = True
-    lookup_and_delete_flags = 0
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)
