@@ -35,14 +35,15 @@ Source = KeySource | bytes
 """A KeySource, or the bytes themselves when the caller already has them (the Pythonic ``Map``)."""
 
 _F_LOCK = uapi.BPF_F_LOCK
-_FD_MAX = 0x7FFFFFFF
-"""The largest fd number; a u32 above it is a negative int, no open fd (EBADF)."""
 
 
 # --- the map behind an fd, and what the fd may do -----------------------------------------------
 def map_of(fd: int) -> MapObject:
-    """The map ``fd`` refers to (``__bpf_map_get``): EBADF for no open fd, EINVAL for another file."""
-    if fd > _FD_MAX:
+    """The map ``fd`` refers to (``__bpf_map_get``): EBADF for no open fd, EINVAL for another file.
+
+    (An fd above 0x7FFFFFFF is a negative int to the kernel: never open, EBADF.)
+    """
+    if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
     return map_and_mode(fd)[0]
 
@@ -76,7 +77,7 @@ def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None
     """
     if flags & ~_F_LOCK:
         raise BPFError(errno.EINVAL, "unknown lookup flags")
-    if fd > _FD_MAX:
+    if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
     obj, mode = map_and_mode(fd)
     if mode == os.O_WRONLY:
@@ -111,7 +112,7 @@ def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None
 
 def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
     """BPF_MAP_UPDATE_ELEM after attr decoding."""
-    if fd > _FD_MAX:
+    if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
     obj, mode = map_and_mode(fd)
     if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
@@ -143,7 +144,7 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
 
 def delete_elem(fd: int, key: Source) -> None:
     """BPF_MAP_DELETE_ELEM after attr decoding."""
-    if fd > _FD_MAX:
+    if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
     obj, mode = map_and_mode(fd)
     if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
@@ -167,7 +168,7 @@ def delete_elem(fd: int, key: Source) -> None:
 
 def get_next_key(fd: int, key: KeySource | None) -> bytes:
     """BPF_MAP_GET_NEXT_KEY after attr decoding (``key`` None: the NULL key pointer)."""
-    if fd > _FD_MAX:
+    if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
     obj, mode = map_and_mode(fd)
     if mode == os.O_WRONLY:
@@ -230,7 +231,7 @@ def _resolve(kind: FdKind, fd: int) -> FdTarget:
     if kind is FdKind.MAP:
         inner = map_of(fd)
         return FdTarget(inner.id, params=inner.params)
-    if fd > _FD_MAX:
+    if fd > 0x7FFFFFFF:
         fd = -1
     if kind is FdKind.PROG:
         prog = progobj.ProgObject.from_fd(fd)
