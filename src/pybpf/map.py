@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.fd_object import FdObject
-from pybpf.kernel import syscall
+from pybpf.kernel import map_elem
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.btfobj import update_value, without_lock
 from pybpf.maps.object import MapObject
@@ -174,7 +174,7 @@ class Map(FdObject):
                 if type(key) is bytes and len(key) == self.key_size
                 else _to_bytes(key, self.key_size, "key")
             )
-            found = syscall.lookup_elem(fd, 0, raw)
+            found = map_elem.lookup_elem(fd, 0, raw)
             return found if self.value_type is None else _from_bytes(found, self.value_type)
         attr, _keep = self._elem_attr(key)
         value = ctypes.create_string_buffer(max(self.user_value_size, 1))
@@ -205,7 +205,7 @@ class Map(FdObject):
                 if type(value) is bytes and len(value) == self.user_value_size
                 else _to_bytes(value, self.user_value_size, "value")
             )
-            syscall.update_elem(fd, flags, raw_key, raw_value)
+            map_elem.update_elem(fd, flags, raw_key, raw_value)
             return
         attr, _keep = self._elem_attr(key)
         raw = _to_bytes(value, self.user_value_size, "value")
@@ -228,7 +228,7 @@ class Map(FdObject):
                     if type(key) is bytes and len(key) == self.key_size
                     else _to_bytes(key, self.key_size, "key")
                 )
-                syscall.delete_elem(fd, raw)
+                map_elem.delete_elem(fd, raw)
                 return
             attr, _keep = self._elem_attr(key)
             self.backend.bpf(uapi.BPF_MAP_DELETE_ELEM, attr)
@@ -331,7 +331,7 @@ class Map(FdObject):
     def _raw_next(self, key: bytes | None) -> bytes:
         self._not_locked()
         if self._direct:
-            return syscall.get_next_key(self.fd, None if key is None else lambda _size: key)
+            return map_elem.get_next_key(self.fd, None if key is None else lambda _size: key)
         attr, _keep = self._elem_attr(key)
         nxt = ctypes.create_string_buffer(max(self.key_size, 1))
         attr.next_key = ctypes.addressof(nxt)
@@ -365,7 +365,7 @@ class LockedView:
 
     def lookup(self, key: Convertible) -> Any:
         m, obj = self._map, self._obj
-        if not syscall.can_read(m.fd):
+        if not map_elem.can_read(m.fd):
             raise BPFError(errno.EPERM, "map fd is not readable")
         raw = obj.impl.lookup(_to_bytes(key, m.key_size, "key"))
         if obj.spin_lock_off is not None:
@@ -374,7 +374,7 @@ class LockedView:
 
     def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
         m, obj = self._map, self._obj
-        if not syscall.can_write(m.fd, obj):
+        if not map_elem.can_write(m.fd, obj):
             raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
         raw_key = _to_bytes(key, m.key_size, "key")
         raw_value = _to_bytes(value, m.user_value_size, "value")

@@ -90,7 +90,7 @@ def _map_geometry(fd: int, backend: str | None) -> tuple[str, int]:
         try:
             obj = MapObject.from_fd(fd)
             backend = "user"
-            map_type, max_entries = obj.spec.map_type, obj.spec.max_entries
+            map_type, max_entries = obj.params.map_type, obj.params.max_entries
         except BPFError as exc:
             if backend == "user" or exc.errno != errno.EINVAL:
                 raise

@@ -129,6 +129,27 @@ def test_create_with_btf(backend: Backend, btf_fd: int, name: str) -> None:
     assert expected == 0, f"{name}: created, expected errno {expected}"
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"), [("hash_lock", ENOTSUPP), ("array_lock", ENOTSUPP), ("array_int_key", 0)]
+)
+def test_freeze_refuses_values_with_a_spin_lock(
+    backend: Backend, btf_fd: int, name: str, expected: int
+) -> None:
+    """``map_freeze``: a map whose values hold special fields (a bpf_spin_lock) cannot be frozen."""
+    fd = _create(backend, btf_fd, CREATE_CASES[name])
+    try:
+        attr = uapi.bpf_attr()
+        attr.map_fd = fd
+        try:
+            backend.bpf(uapi.BPF_MAP_FREEZE, attr)
+            result = 0
+        except OSError as exc:
+            result = exc.errno or 0
+        assert result == expected
+    finally:
+        os.close(fd)
+
+
 def test_btf_fd_without_type_ids_is_ignored(backend: Backend) -> None:
     fd = _create(backend, 0x7FFF, (A, 4, 8, 1, 0, 0, 0))
     os.close(fd)

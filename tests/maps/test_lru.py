@@ -149,7 +149,7 @@ def test_percpu_lookup_layout(backend: Backend) -> None:
         size = 8 * NCPU
         assert lookup(backend, fd, u32(1), size) == ENOENT
         block = bytes(range(size))
-        if backend.name == "user":  # syscall.update_elem copies value_size bytes, not the per-CPU block
+        if backend.name == "user":  # the implementation itself (bpf() updates: test_percpu)
             obj = MapObject.from_fd(fd)
             with obj.lock:
                 obj.impl.update(u32(1), block, uapi.BPF_NOEXIST)

@@ -1,10 +1,9 @@
 """BPF_MAP_TYPE_PERCPU_ARRAY / PERCPU_HASH: creation errnos and the per-CPU value layout, both backends.
 
-User space sees ``nr_cpus`` slots of ``round_up(value_size, 8)`` bytes per element.  Updates through
-``bpf()`` on the user backend are marked xfail: ``pybpf.kernel.syscall.update_elem`` copies only
-``spec.value_size`` bytes from the attr's value pointer, where the kernel copies
-``bpf_map_value_size()`` (the whole per-CPU block); the map implementation itself is checked directly
-in ``test_user_impl_update_layout``.
+User space sees ``nr_cpus`` slots of ``round_up(value_size, 8)`` bytes per element: updates through
+``bpf()`` copy ``bpf_map_value_size()`` bytes (the whole per-CPU block) from the attr's value pointer,
+as the kernel does; the map implementation itself is checked directly in
+``test_user_impl_update_layout``.
 """
 
 from __future__ import annotations
@@ -151,7 +150,7 @@ def test_cpu_count_fixed_at_creation(backend: Backend, monkeypatch: pytest.Monke
         obj = MapObject.from_fd(fd)
         assert lookup(backend, fd, u32(1), 24) == bytes(24)
         monkeypatch.setenv("PYBPF_NR_CPUS", "5")
-        again = PercpuArrayMap(obj.spec, obj.impl.mem)  # another process's view: reads the stored count
+        again = PercpuArrayMap(obj.params, obj.impl.mem)  # another process's view: reads the stored count
         assert again.nr_cpus == 3
         assert lookup_map_type(PA) is PercpuArrayMap
     finally:

@@ -100,7 +100,7 @@ def map_lookup_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     obj = _map(ctx, map_ptr)
     if obj is None:
         return 0
-    key_bytes = ctx.memory.read(key, obj.spec.key_size)
+    key_bytes = ctx.memory.read(key, obj.params.key_size)
     with _locked(obj, obj.impl.read_locked):
         offset = obj.impl.value_offset(key_bytes, ctx.env.cpu)
     return 0 if offset is None else obj.address + offset
@@ -112,8 +112,8 @@ def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flag
     obj = _map(ctx, map_ptr)
     if obj is None:
         return -errno.EINVAL
-    key_bytes = ctx.memory.read(key, obj.spec.key_size)
-    value_bytes = ctx.memory.read(value, obj.spec.value_size)
+    key_bytes = ctx.memory.read(key, obj.params.key_size)
+    value_bytes = ctx.memory.read(value, obj.params.value_size)
     try:
         with obj.lock:
             obj.impl.program_update(key_bytes, value_bytes, flags, ctx.env.cpu)
@@ -128,7 +128,7 @@ def map_delete_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     obj = _map(ctx, map_ptr)
     if obj is None:
         return -errno.EINVAL
-    key_bytes = ctx.memory.read(key, obj.spec.key_size)
+    key_bytes = ctx.memory.read(key, obj.params.key_size)
     try:
         with obj.lock:
             obj.impl.program_delete(key_bytes)
@@ -141,9 +141,9 @@ def map_delete_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
 def map_lookup_percpu_elem(ctx: HelperContext, map_ptr: int, key: int, cpu: int, *_: int) -> int:
     """``void *bpf_map_lookup_percpu_elem(map, key, cpu)``: CPU ``cpu``'s value, NULL past the CPUs."""
     obj = _map(ctx, map_ptr)
-    if obj is None or obj.spec.map_type not in PERCPU_MAP_TYPES:
+    if obj is None or obj.params.map_type not in PERCPU_MAP_TYPES:
         return 0
-    key_bytes = ctx.memory.read(key, obj.spec.key_size)
+    key_bytes = ctx.memory.read(key, obj.params.key_size)
     with _locked(obj, obj.impl.read_locked):
         offset = obj.impl.value_offset(key_bytes, cpu & 0xFFFFFFFF)
     return 0 if offset is None else obj.address + offset
@@ -152,7 +152,7 @@ def map_lookup_percpu_elem(ctx: HelperContext, map_ptr: int, key: int, cpu: int,
 # -- queue, stack and bloom filter --------------------------------------------------------------------
 def _queue_op(ctx: HelperContext, map_ptr: int, op: Callable[[Any], int]) -> int:
     obj = _map(ctx, map_ptr)
-    if obj is None or not hasattr(obj.impl, "push"):
+    if obj is None or not obj.impl.push_pop_peek:
         return -errno.EINVAL
     try:
         return op(obj)
@@ -165,7 +165,7 @@ def map_push_elem(ctx: HelperContext, map_ptr: int, value: int, flags: int, *_: 
     """``long bpf_map_push_elem(map, value, flags)``: queue/stack push (BPF_EXIST overwrites), bloom add."""
 
     def push(obj: Any) -> int:
-        data = ctx.memory.read(value, obj.spec.value_size)
+        data = ctx.memory.read(value, obj.params.value_size)
         with obj.lock:
             obj.impl.push(data, flags)
         return 0
@@ -180,7 +180,7 @@ def map_pop_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
     def pop(obj: Any) -> int:
         if isinstance(obj.impl, BloomFilterMap):
             return -errno.EOPNOTSUPP
-        ctx.memory.check(value, obj.spec.value_size, True)
+        ctx.memory.check(value, obj.params.value_size, True)
         with obj.lock:
             data = obj.impl.pop()
         ctx.memory.write(value, data)
@@ -195,9 +195,9 @@ def map_peek_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
 
     def peek(obj: Any) -> int:
         if isinstance(obj.impl, BloomFilterMap):
-            obj.impl.peek(ctx.memory.read(value, obj.spec.value_size))
+            obj.impl.peek(ctx.memory.read(value, obj.params.value_size))
             return 0
-        ctx.memory.check(value, obj.spec.value_size, True)
+        ctx.memory.check(value, obj.params.value_size, True)
         with obj.lock:
             data = obj.impl.peek()
         ctx.memory.write(value, data)
@@ -241,7 +241,7 @@ def for_each_map_elem(
     impl, cpu = obj.impl, ctx.env.cpu
     locate = getattr(impl, "peek_value_offset", impl.value_offset)
     key_region = ctx.memory.add_buffer(
-        max(obj.spec.key_size, 1), writable=False, name="for_each_map_elem key"
+        max(obj.params.key_size, 1), writable=False, name="for_each_map_elem key"
     )
     visited = 0
     try:
@@ -314,7 +314,7 @@ def tail_call(ctx: HelperContext, _ctx_ptr: int, map_ptr: int, index: int, *_: i
 # -- ring buffer ---------------------------------------------------------------------------------------
 def _ringbuf(ctx: HelperContext, map_ptr: int) -> MapObject | None:
     obj = _map(ctx, map_ptr)
-    return obj if obj is not None and obj.spec.map_type == uapi.BPF_MAP_TYPE_RINGBUF else None
+    return obj if obj is not None and obj.params.map_type == uapi.BPF_MAP_TYPE_RINGBUF else None
 
 
 @_helper("bpf_ringbuf_output")
@@ -340,7 +340,7 @@ def ringbuf_reserve(ctx: HelperContext, map_ptr: int, size: int, flags: int, *_:
 
 def _commit(ctx: HelperContext, data: int, discard: bool) -> int:
     obj = map_object_at(data)
-    if obj is None or obj.spec.map_type != uapi.BPF_MAP_TYPE_RINGBUF:
+    if obj is None or obj.params.map_type != uapi.BPF_MAP_TYPE_RINGBUF:
         raise HelperError(None, f"{data:#x} is not a record bpf_ringbuf_reserve returned")
     commit: Callable[[int, bool], None] = getattr(obj.impl, "commit")  # noqa: B009
     commit(data - obj.address, discard)

@@ -53,7 +53,7 @@ from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
 from pybpf.uapi import BPF_LOG_FIXED, ENOTSUPP, bpf_attr, offsetof
 
 if TYPE_CHECKING:
-    from pybpf.maps.base import MapSpec
+    from pybpf.maps.base import MapParams
     from pybpf.maps.object import MapObject
 
 KIND_BTF = 3
@@ -277,10 +277,10 @@ _ARRAY_CHECK = frozenset({_M.BPF_MAP_TYPE_ARRAY, _M.BPF_MAP_TYPE_PERCPU_ARRAY})
 _OWN_CHECK = _NO_BTF_TYPES | _ARRAY_CHECK | {_M.BPF_MAP_TYPE_BLOOM_FILTER, _M.BPF_MAP_TYPE_LPM_TRIE}
 
 
-def map_check_btf(btf: BTFObject, spec: MapSpec, key_id: int, value_id: int) -> int | None:
+def map_check_btf(btf: BTFObject, params: MapParams, key_id: int, value_id: int) -> int | None:
     """``map_check_btf``: EINVAL/EACCES/EOPNOTSUPP/ENOTSUPP as the kernel; the spin lock offset or None."""
-    map_type, key_size, value_size = spec.map_type, spec.key_size, spec.value_size
-    max_entries, map_flags = spec.max_entries, spec.flags
+    map_type, key_size, value_size = params.map_type, params.key_size, params.value_size
+    max_entries, map_flags = params.max_entries, params.flags
     v = btf.verified
     key_type: RawType | None = None
     if key_id:

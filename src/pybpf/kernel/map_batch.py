@@ -2,8 +2,9 @@
 
 Mirrors ``kernel/bpf/syscall.c`` (``generic_map_lookup_batch``, ``generic_map_update_batch``,
 ``generic_map_delete_batch``) and ``kernel/bpf/hashtab.c`` (``__htab_map_lookup_and_delete_batch``)
-after ``bpf_map_do_batch`` has checked the attr, the fd and its permissions, and the per-type
-``map_*_batch`` ops of ``struct bpf_map_ops`` (a type without the op answers ENOTSUPP, 524):
+after ``bpf_map_do_batch`` has checked the attr, the fd and its permissions.  Which of the per-type
+``map_*_batch`` ops of ``struct bpf_map_ops`` a map has, and how its lookups walk it, the map declares
+(``MapOps.batch_commands``, ``MapOps.batch_walk``); a type without the op answers ENOTSUPP (524):
 
 =================================  ========  =================  ========  ========
 map type                           lookup    lookup_and_delete  update    delete
@@ -27,7 +28,7 @@ bloom filter, prog array, ringbuf)
   differ from the kernel's (another hash function), the union over a full walk does not.  LRU maps
   are read without refreshing recency and deleted through their LRU list.
 * map-in-map values are inner map fds going in and map ids coming out; their updates and deletes
-  go through the element commands, which keep the outer map's references to its inner maps.
+  go through ``pybpf.kernel.map_elem``, which keeps the outer map's references to its inner maps.
 * values in the user buffers are ``bpf_map_value_size`` bytes each: for per-CPU maps
   ``round_up(value_size, 8) * nr_cpus``.
 * ``count`` is set to 0 first (lookups), then to the number of elements processed; an EFAULT while
@@ -45,16 +46,12 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.kernel.map_elem import delete_value, update_value
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
-from pybpf.maps.hash import HashMap
-from pybpf.maps.lru import LruHashMap, LruPercpuHashMap
-from pybpf.maps.map_in_map import HashOfMaps, MapInMap
+from pybpf.maps.base import BatchWalk
 from pybpf.maps.object import MapObject
-from pybpf.maps.percpu import PercpuHashMap
 from pybpf.uapi import ENOTSUPP, bpf_attr, offsetof
 
-_LRU_PREFIX = 8
-"""Bytes of LRU bookkeeping (the list node index) in front of each value of an LRU map's table."""
 COUNT_OFFSET = offsetof(bpf_attr, "batch.count")
 
 WriteBack = Callable[[int, bytes], None]
@@ -63,12 +60,6 @@ WriteBack = Callable[[int, bytes], None]
 
 def _u32(value: int) -> bytes:
     return value.to_bytes(4, "little")
-
-
-def _value_size(obj: MapObject) -> int:
-    """``bpf_map_value_size``: bytes of one value in the user buffers (whole per-CPU blocks)."""
-    size: int = getattr(obj.impl, "user_value_size", obj.spec.value_size)
-    return size
 
 
 def _check_elem_flags(b: Any, obj: MapObject | None = None) -> None:
@@ -84,7 +75,7 @@ def _generic_lookup(obj: MapObject, b: Any, write_back: WriteBack) -> int:
     if not max_count:
         return 0
     write_back(COUNT_OFFSET, _u32(0))
-    ks, vs = obj.spec.key_size, _value_size(obj)
+    ks, vs = obj.params.key_size, obj.impl.user_value_size
     prev = copy_from_user(b.in_batch, ks) if b.in_batch else None
     err = 0
     done = 0
@@ -112,44 +103,23 @@ def _generic_lookup(obj: MapObject, b: Any, write_back: WriteBack) -> int:
     return 0
 
 
-def _write_one(obj: MapObject, fd: int, key: bytes, value: bytes | None, flags: int) -> None:
-    """One update (``value`` given) or delete, as ``bpf_map_update_value`` / ``map_delete_elem``.
-
-    Map-in-map values are fds in and references held by the outer map: those go through the
-    element commands of ``pybpf.kernel.syscall``, which resolve the fd and keep the references.
-    """
-    if isinstance(obj.impl, MapInMap):
-        from pybpf.kernel import syscall  # imported here: syscall imports this module
-
-        if value is None:
-            syscall.delete_elem(fd, lambda _size: key)
-        else:
-            syscall.update_elem(fd, flags, lambda _size: key, lambda _size: value)
-        return
-    with obj.lock:
-        if value is None:
-            obj.impl.delete(key)
-        elif obj.spin_lock_off is not None:
-            from pybpf.kernel.btfobj import update_value
-
-            update_value(obj, key, value, flags)
-        else:
-            obj.impl.update(key, value, flags)
-
-
 def _generic_write(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) -> int:
+    """``generic_map_update_batch`` / ``generic_map_delete_batch``: element by element, stopping at
+    the first failure."""
     _check_elem_flags(b, obj)
     count = b.count
     if not count:
         return 0
-    ks, vs = obj.spec.key_size, _value_size(obj)
+    ks, vs = obj.params.key_size, obj.impl.user_value_size
     done = 0
     failure: BPFError | None = None
     while done < count:
         try:
             key = copy_from_user(b.keys + done * ks, ks)
-            value = None if delete else copy_from_user(b.values + done * vs, vs)
-            _write_one(obj, b.map_fd, key, value, b.elem_flags)
+            if delete:
+                delete_value(obj, key)
+            else:
+                update_value(b.map_fd, obj, key, copy_from_user(b.values + done * vs, vs), b.elem_flags)
         except BPFError as exc:
             failure = exc
             break
@@ -160,22 +130,8 @@ def _generic_write(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) 
     return 0
 
 
-def _hash_table(obj: MapObject) -> tuple[HashMap, int]:
-    """The plain hash table under a hash-type map, and the bytes its values carry before the user's."""
-    impl = obj.impl
-    if isinstance(impl, HashMap):
-        return impl, 0
-    if isinstance(impl, PercpuHashMap):
-        assert isinstance(impl.inner, HashMap)
-        return impl.inner, 0
-    if isinstance(impl, LruHashMap | LruPercpuHashMap):
-        return impl.inner, _LRU_PREFIX
-    if isinstance(impl, HashOfMaps):
-        return impl.table, 0
-    raise BPFError(ENOTSUPP, "not a hash map")
-
-
-def _htab_lookup(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) -> int:
+def _bucket_lookup(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) -> int:
+    """``__htab_map_lookup_and_delete_batch``: whole buckets at a time."""
     _check_elem_flags(b, obj)
     if b.flags:
         raise BPFError(errno.EINVAL, "batch.flags must be 0")
@@ -183,31 +139,33 @@ def _htab_lookup(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) ->
     if not max_count:
         return 0
     write_back(COUNT_OFFSET, _u32(0))
-    table, skip = _hash_table(obj)
+    impl = obj.impl
+    n_buckets = impl.bucket_count()
     batch = int.from_bytes(copy_from_user(b.in_batch, 4), "little") if b.in_batch else 0
-    if batch >= table.n_buckets:
+    if batch >= n_buckets:
         raise BPFError(errno.ENOENT, "in_batch past the last bucket")
-    ks, vs = obj.spec.key_size, _value_size(obj)
+    ks, vs = obj.params.key_size, impl.user_value_size
+    holds_fds = impl.fd_kind is not None
     total, err = 0, 0
     while True:
         with obj.lock:
-            items = table.bucket_items(batch)
+            items = impl.bucket_items(batch)
             if len(items) > max_count - total:
                 if total == 0:
                     err = errno.ENOSPC
                 break
-            if delete and not isinstance(obj.impl, MapInMap):  # LRU maps free the list node too
+            if delete and not holds_fds:  # LRU maps free the list node too
                 for key, _ in items:
-                    obj.impl.delete(key)
-        if delete and isinstance(obj.impl, MapInMap):  # dropping the inner maps' references
+                    impl.delete(key)
+        if delete and holds_fds:  # dropping the references the map held
             for key, _ in items:
-                _write_one(obj, b.map_fd, key, None, 0)
+                delete_value(obj, key)
         if items:
             copy_to_user(b.keys + total * ks, b"".join(key for key, _ in items))
-            copy_to_user(b.values + total * vs, b"".join(value[skip:] for _, value in items))
+            copy_to_user(b.values + total * vs, b"".join(value for _, value in items))
         total += len(items)
         batch += 1
-        if batch >= table.n_buckets:
+        if batch >= n_buckets:
             err = errno.ENOENT
             break
     copy_to_user(b.out_batch, _u32(batch))
@@ -217,51 +175,17 @@ def _htab_lookup(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) ->
     return 0
 
 
-Op = Callable[[MapObject, Any, WriteBack], int]
-
-
-def _lookup(obj: MapObject, b: Any, write_back: WriteBack) -> int:
-    return _generic_lookup(obj, b, write_back)
-
-
-def _update(obj: MapObject, b: Any, write_back: WriteBack) -> int:
-    return _generic_write(obj, b, write_back, delete=False)
-
-
-def _delete(obj: MapObject, b: Any, write_back: WriteBack) -> int:
-    return _generic_write(obj, b, write_back, delete=True)
-
-
-def _htab(obj: MapObject, b: Any, write_back: WriteBack) -> int:
-    return _htab_lookup(obj, b, write_back, delete=False)
-
-
-def _htab_and_delete(obj: MapObject, b: Any, write_back: WriteBack) -> int:
-    return _htab_lookup(obj, b, write_back, delete=True)
-
-
-L, LD = uapi.BPF_MAP_LOOKUP_BATCH, uapi.BPF_MAP_LOOKUP_AND_DELETE_BATCH
-U, D = uapi.BPF_MAP_UPDATE_BATCH, uapi.BPF_MAP_DELETE_BATCH
-_ARRAY_OPS: dict[int, Op] = {L: _lookup, U: _update}
-_HTAB_OPS: dict[int, Op] = {L: _htab, LD: _htab_and_delete, U: _update, D: _delete}
-BATCH_OPS: dict[int, dict[int, Op]] = {
-    uapi.BPF_MAP_TYPE_ARRAY: _ARRAY_OPS,
-    uapi.BPF_MAP_TYPE_PERCPU_ARRAY: _ARRAY_OPS,
-    uapi.BPF_MAP_TYPE_HASH: _HTAB_OPS,
-    uapi.BPF_MAP_TYPE_PERCPU_HASH: _HTAB_OPS,
-    uapi.BPF_MAP_TYPE_LRU_HASH: _HTAB_OPS,
-    uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH: _HTAB_OPS,
-    uapi.BPF_MAP_TYPE_LPM_TRIE: {L: _lookup, U: _update, D: _delete},
-    uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS: _ARRAY_OPS,
-    uapi.BPF_MAP_TYPE_HASH_OF_MAPS: _HTAB_OPS,
-}
-"""Map type -> batch command -> implementation: the ``map_*_batch`` members of each type's
-``bpf_map_ops``.  A missing entry is the kernel's NULL op: ENOTSUPP."""
-
-
 def do_batch(cmd: int, obj: MapObject, b: Any, write_back: WriteBack) -> int:
     """Run batch command ``cmd`` on ``obj`` (attr, fd and permissions already checked)."""
-    op = BATCH_OPS.get(obj.spec.map_type, {}).get(cmd)
-    if op is None:
+    impl = obj.impl
+    if cmd not in impl.batch_commands:
         raise BPFError(ENOTSUPP, "this batch operation is not supported by this map type")
-    return op(obj, b, write_back)
+    if cmd == uapi.BPF_MAP_UPDATE_BATCH:
+        return _generic_write(obj, b, write_back, delete=False)
+    if cmd == uapi.BPF_MAP_DELETE_BATCH:
+        return _generic_write(obj, b, write_back, delete=True)
+    if impl.batch_walk is BatchWalk.BUCKETS:
+        return _bucket_lookup(obj, b, write_back, delete=cmd == uapi.BPF_MAP_LOOKUP_AND_DELETE_BATCH)
+    if cmd == uapi.BPF_MAP_LOOKUP_BATCH:
+        return _generic_lookup(obj, b, write_back)
+    raise BPFError(ENOTSUPP, "lookup_and_delete batches walk hash buckets only")

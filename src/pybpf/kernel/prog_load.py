@@ -30,8 +30,8 @@ from pybpf.isa.opcodes import (
 )
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
+from pybpf.maps.base import FdKind
 from pybpf.maps.object import MapObject
-from pybpf.maps.prog_array import ProgArrayMap
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_LOG_FIXED, BPF_LOG_MASK, BPF_OBJ_NAME_LEN, offsetof
@@ -120,11 +120,11 @@ class MapUse:
 
     @property
     def map_type(self) -> int:
-        return self.obj.spec.map_type
+        return self.obj.params.map_type
 
     @property
     def value_size(self) -> int:
-        return self.obj.spec.value_size
+        return self.obj.params.value_size
 
     def direct_value_address(self, off: int) -> int:
         return self.obj.direct_value_address(off)
@@ -227,9 +227,9 @@ def prog_load(attr: Any, write_back: Any) -> int:
         raise BPFError(errno.ENOSPC, "verifier log truncated")
     maps = [ref.obj for ref in verified.maps if isinstance(ref, MapUse)]
     for used in maps:
-        if isinstance(used.impl, ProgArrayMap):
+        if used.impl.fd_kind is FdKind.PROG:  # map_type_contains_progs: bpf_prog_map_compatible
             with used.lock:
-                used.impl.claim(a.prog_type)
+                used.impl.claim_owner(a.prog_type)
     meta = ProgMeta(
         prog_type=a.prog_type, name=name, tag=program_tag(insns), gpl_compatible=gpl,
         expected_attach_type=a.expected_attach_type, prog_flags=a.prog_flags, kern_version=a.kern_version,

@@ -36,6 +36,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.maps.base import FdKind
 from pybpf.maps.object import MapObject, map_object_at
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.objects import refs
@@ -57,7 +58,7 @@ def _register_map(obj: MapObject) -> None:
     with EXEC_MEMORY.lock, _registered_lock:  # in this order everywhere: runs hold EXEC_MEMORY.lock
         if obj.address in _registered:
             return
-        writable = not obj.spec.flags & uapi.BPF_F_RDONLY_PROG
+        writable = not obj.params.flags & uapi.BPF_F_RDONLY_PROG
         name = f"map {obj.name.decode(errors='replace') or obj.id}"
         region = EXEC_MEMORY.add_region(obj.address, obj.storage_size, writable=writable, name=name)
         _registered[obj.address] = region
@@ -188,10 +189,10 @@ class Runner:
 
     def _tail_call(self, map_address: int, index: int) -> int:
         array = map_object_at(map_address)
-        if array is None or array.spec.map_type != uapi.BPF_MAP_TYPE_PROG_ARRAY:
+        if array is None or array.impl.fd_kind is not FdKind.PROG:  # not a prog array
             return -errno.EINVAL
         index &= 0xFFFFFFFF
-        if index >= array.spec.max_entries or self._tail_calls >= MAX_TAIL_CALL_CNT:
+        if index >= array.params.max_entries or self._tail_calls >= MAX_TAIL_CALL_CNT:
             return -errno.ENOENT
         prog_id = array.impl.slot(index)  # type: ignore[attr-defined]
         if not prog_id:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import os
 from collections.abc import Callable
 from typing import Any
@@ -22,18 +21,22 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj
+from pybpf.kernel.map_elem import (
+    KeySource,
+    can_read,
+    can_write,
+    delete_elem,
+    get_next_key,
+    lookup_and_delete_elem,
+    lookup_elem,
+    map_of,
+    update_elem,
+)
 from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy_from_user
-from pybpf.maps.base import MapSpec
-from pybpf.maps.bloom import BloomFilterMap
-from pybpf.maps.hash import HashMap
-from pybpf.maps.map_in_map import MAP_IN_MAP_TYPES, InnerTemplate, MapInMap
-from pybpf.maps.object import MapObject, map_and_mode
-from pybpf.maps.percpu import PercpuHashMap
-from pybpf.maps.perf_event_array import PerfEventArrayMap
-from pybpf.maps.prog_array import ProgArrayMap
-from pybpf.maps.queue_stack import QUEUE_STACK_TYPES, QueueStackBase
-from pybpf.maps.registry import lookup_map_type
-from pybpf.objects import perf_event, refs
+from pybpf.maps.base import MapParams
+from pybpf.maps.object import MapObject
+from pybpf.maps.registry import lookup_map_type, takes_map_extra
+from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root, link_object
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
 
@@ -76,31 +79,6 @@ class _Call:
 
 
 # --- helpers shared by the handlers ---------------------------------------------------------------
-def _map(fd: int) -> MapObject:
-    if fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {fd} is not open")
-    return map_and_mode(fd)[0]
-
-
-def _map_mode(fd: int) -> tuple[MapObject, int]:
-    """``_map`` and the fd's access mode (cached per open file description: ``map_and_mode``)."""
-    if fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {fd} is not open")
-    return map_and_mode(fd)
-
-
-def _mode(fd: int) -> int:
-    return fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
-
-
-def can_read(fd: int) -> bool:
-    return _mode(fd) != os.O_WRONLY
-
-
-def can_write(fd: int, obj: MapObject) -> bool:
-    return _mode(fd) != os.O_RDONLY and not obj.frozen
-
-
 def _file_flag(flags: int) -> int:
     """``bpf_get_file_flag``: the open mode BPF_F_RDONLY / BPF_F_WRONLY ask for."""
     rd, wr = flags & uapi.BPF_F_RDONLY, flags & uapi.BPF_F_WRONLY
@@ -123,7 +101,7 @@ def _reopen(fd: int, mode: int) -> int:
 def _object_kind(fd: int) -> str:
     """The kind of a pybpf object fd, "map", "prog" or "btf" (``bpf_fd_probe_obj``); else EBADF/EINVAL."""
     try:
-        _map(fd)
+        map_of(fd)
         return "map"
     except BPFError as exc:
         if exc.errno != errno.EINVAL:
@@ -155,7 +133,7 @@ def _map_create(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "struct_ops maps are not yet implemented in pybpf")
     if a.btf_key_type_id and not a.btf_value_type_id:
         raise BPFError(errno.EINVAL, "btf_key_type_id without btf_value_type_id")
-    if a.map_type not in (uapi.BPF_MAP_TYPE_BLOOM_FILTER, uapi.BPF_MAP_TYPE_ARENA) and a.map_extra:
+    if a.map_extra and not takes_map_extra(a.map_type):
         raise BPFError(errno.EINVAL, "map_extra is only for bloom filters and arenas")
     mode = _file_flag(a.map_flags)
     node_dir = f"/sys/devices/system/node/node{a.numa_node}"
@@ -163,287 +141,33 @@ def _map_create(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "numa node out of range")
     if a.map_ifindex:
         raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
-    spec = MapSpec(a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags, a.numa_node, a.map_extra)
-    impl = lookup_map_type(spec.map_type)
+    params = MapParams(
+        a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags, a.numa_node, a.map_extra
+    )
+    impl = lookup_map_type(params.map_type)
     if impl is not None:
-        impl.check(spec)  # the kernel's map_alloc_check runs before the name is copied
+        impl.check(params)  # the kernel's map_alloc_check runs before the name is copied
     start = offsetof(uapi.bpf_attr_map_create, "map_name")
     name = _check_name(call.raw[start : start + BPF_OBJ_NAME_LEN])
     template = None
-    if spec.map_type in MAP_IN_MAP_TYPES:
-        template = InnerTemplate.of(_map(a.inner_map_fd).spec)  # bpf_map_meta_alloc
-    btf = _map_btf(a, spec)
-    fd = MapObject.create(spec, name, btf)
+    if impl is not None and impl.takes_inner_map:
+        template = map_of(a.inner_map_fd).impl.as_inner_template()  # bpf_map_meta_alloc
+    btf = _map_btf(a, params)
+    fd = MapObject.create(params, name, btf)
     if btf is not None:
         btfobj.attach_btf_to_map(fd, MapObject.from_fd(fd).id, a.btf_fd, btf[0])
     if template is not None:
-        outer = MapObject.from_fd(fd).impl
-        assert isinstance(outer, MapInMap)
-        outer.set_template(template)
+        MapObject.from_fd(fd).impl.set_inner_template(template)
     return _reopen(fd, mode)
 
 
-def _map_btf(a: Any, spec: MapSpec) -> tuple[int, int, int, int | None] | None:
+def _map_btf(a: Any, params: MapParams) -> tuple[int, int, int, int | None] | None:
     """The BTF part of ``map_create``: a btf_fd alone is ignored; with type ids ``map_check_btf`` runs."""
     if not a.btf_key_type_id and not a.btf_value_type_id:
         return None
     btf = btfobj.BTFObject.from_fd(a.btf_fd)
-    lock_off = btfobj.map_check_btf(btf, spec, a.btf_key_type_id, a.btf_value_type_id)
+    lock_off = btfobj.map_check_btf(btf, params, a.btf_key_type_id, a.btf_value_type_id)
     return btf.id, a.btf_key_type_id, a.btf_value_type_id, lock_off
-
-
-KeySource = Callable[[int], bytes]
-"""Produces the bytes of a key or value given its size (``copy_from_user`` for attr pointers)."""
-
-Source = KeySource | bytes
-"""A KeySource, or the bytes themselves when the caller already has them (the Pythonic ``Map``)."""
-
-_F_LOCK = uapi.BPF_F_LOCK
-_FD_VALUES = (ProgArrayMap, MapInMap, PerfEventArrayMap)
-
-
-def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None) -> bytes:
-    """BPF_MAP_LOOKUP_ELEM after attr decoding: the checks in the kernel's order, then the lookup.
-
-    The attr handler and the Pythonic ``Map`` (which needs no user-pointer copies) share it.  A
-    bloom filter reads the value to test from ``value`` (the kernel copies it in from the value
-    pointer) and returns b"" (nothing to copy out) when the value may be present.  Hash maps are
-    read without the lock when no writer interferes (``HashMap.lookup_unlocked``).
-    """
-    if flags & ~_F_LOCK:
-        raise BPFError(errno.EINVAL, "unknown lookup flags")
-    if fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {fd} is not open")
-    obj, mode = map_and_mode(fd)
-    if mode == os.O_WRONLY:
-        raise BPFError(errno.EPERM, "map fd is not readable")
-    lock_off = obj.spin_lock_off
-    if flags & _F_LOCK and lock_off is None:
-        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
-    raw = key if isinstance(key, bytes) else key(obj.spec.key_size)
-    impl = obj.impl
-    if lock_off is not None:  # copy_map_value(_locked): the lock word reads as zero
-        if flags & _F_LOCK or impl.read_locked:
-            with obj.lock:
-                return btfobj.without_lock(impl.lookup(raw), lock_off)
-        return btfobj.without_lock(impl.lookup(raw), lock_off)
-    if not impl.read_locked:
-        if value is not None and isinstance(impl, BloomFilterMap):
-            impl.peek(value(obj.spec.value_size))
-            return b""
-        return impl.lookup(raw)
-    table = impl if type(impl) is HashMap else impl.inner if type(impl) is PercpuHashMap else None
-    if isinstance(table, HashMap):
-        found = table.lookup_unlocked(raw)
-        if found is not None:
-            return found
-    if value is not None and isinstance(impl, BloomFilterMap):
-        impl.peek(value(obj.spec.value_size))
-        return b""
-    lock = obj.lock
-    address = lock.address
-    rc = lock.raw_lock(address)
-    if rc:
-        lock.locked_with(rc)
-    try:
-        return impl.lookup(raw)
-    finally:
-        lock.raw_unlock(address)
-
-
-def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
-    """BPF_MAP_UPDATE_ELEM after attr decoding."""
-    if fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {fd} is not open")
-    obj, mode = map_and_mode(fd)
-    if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
-        raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
-    impl = obj.impl
-    if isinstance(impl, _FD_VALUES):  # values are fds of other objects: held by reference
-        _update_fd_values(fd, obj, flags, key, value)
-        return
-    lock_off = obj.spin_lock_off
-    if flags & _F_LOCK and lock_off is None:
-        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
-    raw_key = key if isinstance(key, bytes) else key(obj.spec.key_size)
-    raw_value = (
-        value if isinstance(value, bytes) else value(getattr(impl, "user_value_size", obj.spec.value_size))
-    )
-    lock = obj.lock
-    address = lock.address
-    rc = lock.raw_lock(address)
-    if rc:
-        lock.locked_with(rc)
-    try:
-        if lock_off is not None:
-            btfobj.update_value(obj, raw_key, raw_value, flags)
-            return
-        impl.update(raw_key, raw_value, flags)
-    finally:
-        lock.raw_unlock(address)
-
-
-def _update_fd_values(fd: int, obj: MapObject, flags: int, key: Source, value: Source) -> None:
-    """``bpf_fd_array_map_update_elem`` / ``bpf_fd_htab_map_update_elem``: the maps whose values are fds."""
-    impl = obj.impl
-    if isinstance(impl, PerfEventArrayMap):
-        event_fd = int.from_bytes(_bytes_of(value, 4), "little")
-        _update_perf_event_array(fd, obj, _bytes_of(key, 4), event_fd, flags)
-        return
-    key_bytes = (
-        key if isinstance(key, bytes) else key(4 if isinstance(impl, ProgArrayMap) else obj.spec.key_size)
-    )
-    inner = int.from_bytes(value if isinstance(value, bytes) else value(4), "little")
-    if isinstance(impl, ProgArrayMap):
-        _update_prog_array(fd, obj, key_bytes, inner, flags)
-    else:
-        _update_map_in_map(fd, obj, key_bytes, inner, flags)
-
-
-def delete_elem(fd: int, key: Source) -> None:
-    """BPF_MAP_DELETE_ELEM after attr decoding."""
-    if fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {fd} is not open")
-    obj, mode = map_and_mode(fd)
-    if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
-        raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
-    raw = key if isinstance(key, bytes) else key(obj.spec.key_size)
-    impl = obj.impl
-    lock = obj.lock
-    address = lock.address
-    rc = lock.raw_lock(address)
-    if rc:
-        lock.locked_with(rc)
-    try:
-        if isinstance(impl, _FD_VALUES):
-            old = impl.clear(raw)
-            if not impl.holds(old):
-                kind = (
-                    "perf"
-                    if isinstance(impl, PerfEventArrayMap)
-                    else "prog"
-                    if isinstance(impl, ProgArrayMap)
-                    else "map"
-                )
-                refs.drop_ref(bpffs_root(), ("map", obj.id), (kind, old))
-            return
-        impl.delete(raw)
-    finally:
-        lock.raw_unlock(address)
-
-
-def _update_map_in_map(map_fd: int, obj: MapObject, key: bytes, inner_fd: int, flags: int) -> None:
-    """``bpf_fd_array_map_update_elem`` / ``bpf_fd_htab_map_update_elem`` for a map-in-map."""
-    impl = obj.impl
-    assert isinstance(impl, MapInMap)
-    impl.check_update(key, flags)
-    inner = _map(inner_fd)
-    impl.check_inner(inner.spec)
-    root = bpffs_root()
-    refs.register_holder(root, "map", obj.id, map_fd)
-    refs.add_ref(root, ("map", obj.id), ("map", inner.id), inner_fd)
-    with obj.lock:
-        try:
-            old = impl.set_inner(key, inner.id, flags)
-        except BPFError:
-            if not impl.holds(inner.id):
-                refs.drop_ref(root, ("map", obj.id), ("map", inner.id))
-            raise
-        if old and old != inner.id and not impl.holds(old):
-            refs.drop_ref(root, ("map", obj.id), ("map", old))
-
-
-def _update_prog_array(map_fd: int, obj: MapObject, key: bytes, prog_fd: int, flags: int) -> None:
-    """``bpf_fd_array_map_update_elem`` for a prog array: the slot holds the program by a link."""
-    if flags != uapi.BPF_ANY:
-        raise BPFError(errno.EINVAL, "prog array updates take only BPF_ANY")
-    if int.from_bytes(key, "little") >= obj.spec.max_entries:
-        raise BPFError(errno.E2BIG, "index out of range")
-    prog = progobj.ProgObject.from_fd(prog_fd) if prog_fd <= 0x7FFFFFFF else progobj.ProgObject.from_fd(-1)
-    root = bpffs_root()
-    refs.register_holder(root, "map", obj.id, map_fd)
-    refs.add_ref(root, ("map", obj.id), ("prog", prog.id), prog_fd)
-    impl = obj.impl
-    assert isinstance(impl, ProgArrayMap)
-    with obj.lock:
-        try:
-            old = impl.set_program(key, prog.id, prog.prog_type, flags)
-        except BPFError:
-            if not impl.holds(prog.id):
-                refs.drop_ref(root, ("map", obj.id), ("prog", prog.id))
-            raise
-        if old and old != prog.id and not impl.holds(old):
-            refs.drop_ref(root, ("map", obj.id), ("prog", old))
-
-
-def _bytes_of(source: Source, size: int) -> bytes:
-    """The bytes of a key or value ``Source`` of ``size`` bytes."""
-    return source if isinstance(source, bytes) else source(size)
-
-
-def _update_perf_event_array(map_fd: int, obj: MapObject, key: bytes, event_fd: int, flags: int) -> None:
-    """``bpf_fd_array_map_update_elem`` for a perf event array: the slot holds the event by a link."""
-    impl = obj.impl
-    assert isinstance(impl, PerfEventArrayMap)
-    impl.check_update(key, flags)
-    event = perf_event.PerfEventObject.from_fd(event_fd if event_fd <= 0x7FFFFFFF else -1)
-    root = bpffs_root()
-    refs.register_holder(root, "map", obj.id, map_fd)
-    refs.add_ref(root, ("map", obj.id), ("perf", event.id), event_fd)
-    with obj.lock:
-        old = impl.set_event(key, event.id, flags)
-        if old and old != event.id and not impl.holds(old):
-            refs.drop_ref(root, ("map", obj.id), ("perf", old))
-
-
-def get_next_key(fd: int, key: KeySource | None) -> bytes:
-    """BPF_MAP_GET_NEXT_KEY after attr decoding (``key`` None: the NULL key pointer)."""
-    obj, mode = _map_mode(fd)
-    if mode == os.O_WRONLY:
-        raise BPFError(errno.EPERM, "map fd is not readable")
-    raw = key(obj.spec.key_size) if key is not None else None
-    if obj.impl.read_locked:
-        with obj.lock:
-            return obj.impl.get_next_key(raw)
-    return obj.impl.get_next_key(raw)
-
-
-_HASH_TYPES = frozenset(
-    {
-        uapi.BPF_MAP_TYPE_HASH,
-        uapi.BPF_MAP_TYPE_PERCPU_HASH,
-        uapi.BPF_MAP_TYPE_LRU_HASH,
-        uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH,
-    }
-)
-
-
-def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
-    """BPF_MAP_LOOKUP_AND_DELETE_ELEM after attr decoding (``map_lookup_and_delete_elem``).
-
-    Hash maps return the value and remove the key under one hold of the lock; queues and stacks
-    pop (any flag is EINVAL for them); the other types pybpf has answer ENOTSUPP (524), as the
-    kernel does for arrays.
-    """
-    if flags & ~uapi.BPF_F_LOCK:
-        raise BPFError(errno.EINVAL, "unknown lookup_and_delete flags")
-    obj = _map(fd)
-    if not can_read(fd) or not can_write(fd, obj):
-        raise BPFError(errno.EPERM, "lookup_and_delete needs a readable and writable map")
-    if flags and obj.spec.map_type in QUEUE_STACK_TYPES:
-        raise BPFError(errno.EINVAL, "queue/stack pop takes no flags")
-    if flags & uapi.BPF_F_LOCK and obj.spin_lock_off is None:
-        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
-    raw = key(obj.spec.key_size)
-    if isinstance(obj.impl, QueueStackBase):
-        with obj.lock:
-            return obj.impl.pop()
-    if obj.spec.map_type not in _HASH_TYPES:
-        raise BPFError(ENOTSUPP, "lookup_and_delete is not supported by this map type")
-    with obj.lock:
-        value = obj.impl.lookup(raw)
-        obj.impl.delete(raw)
-    return btfobj.without_lock(value, obj.spin_lock_off)
 
 
 def _user(address: int) -> KeySource:
@@ -500,7 +224,9 @@ def _map_get_next_key(call: _Call) -> int:
 
 def _map_freeze(call: _Call) -> int:
     fd = call.attr.map_fd
-    obj = _map(fd)
+    obj = map_of(fd)
+    if obj.spin_lock_off is not None:  # map_freeze: maps with special fields cannot be frozen
+        raise BPFError(ENOTSUPP, "maps whose values hold a bpf_spin_lock cannot be frozen")
     if not can_write(fd, obj):
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
     with obj.lock:
@@ -581,7 +307,7 @@ def _obj_get_info_by_fd(call: _Call) -> int:
     if kind == "btf":
         btf = btfobj.BTFObject.from_fd(fd)
         return btfobj.get_info_by_fd(btf, a.info.info_len, a.info.info, call.write_back)
-    obj = _map(fd)
+    obj = map_of(fd)
     size = ctypes.sizeof(uapi.bpf_map_info)
     info_len, address = a.info.info_len, a.info.info
     if info_len > _PAGE:
@@ -590,13 +316,13 @@ def _obj_get_info_by_fd(call: _Call) -> int:
         raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_map_info")
     info_len = min(info_len, size)
     info = uapi.bpf_map_info()
-    info.type = obj.spec.map_type
+    info.type = obj.params.map_type
     info.id = obj.id
-    info.key_size = obj.spec.key_size
-    info.value_size = obj.spec.value_size
-    info.max_entries = obj.spec.max_entries
-    info.map_flags = obj.spec.flags
-    info.map_extra = obj.spec.map_extra
+    info.key_size = obj.params.key_size
+    info.value_size = obj.params.value_size
+    info.max_entries = obj.params.max_entries
+    info.map_flags = obj.params.flags
+    info.map_extra = obj.params.map_extra
     info.name = obj.name
     if obj.btf_id:
         info.btf_id = obj.btf_id
@@ -626,7 +352,7 @@ def _map_batch(cmd: int) -> Callable[[_Call], int]:
     def handler(call: _Call) -> int:
         b = call.attr.batch
         fd = b.map_fd
-        obj = _map(fd)
+        obj = map_of(fd)
         if has_read and not can_read(fd):
             raise BPFError(errno.EPERM, "map fd is not readable")
         if has_write and not can_write(fd, obj):

@@ -3,7 +3,7 @@
 Mirrors the kernel's ``kernel/bpf/*map*.c`` split behind ``struct bpf_map_ops``.
 """
 
-from pybpf.maps.base import MapSpec, MapType
+from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.registry import lookup_map_type, register
 
-__all__ = ["MapSpec", "MapType", "lookup_map_type", "register"]
+__all__ = ["MapOps", "MapParams", "lookup_map_type", "register"]

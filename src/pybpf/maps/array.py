@@ -14,9 +14,10 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, MapSpec, MapType, flags_access_ok, round_up
+from pybpf.maps.base import ACCESS_MASK, BatchWalk, MapOps, MapParams, flags_access_ok, round_up
 from pybpf.maps.hash import as_bytes, bytes_source
 from pybpf.maps.registry import register
+from pybpf.uapi import ENOTSUPP
 
 ARRAY_CREATE_FLAG_MASK = (
     uapi.BPF_F_NUMA_NODE
@@ -27,37 +28,53 @@ ARRAY_CREATE_FLAG_MASK = (
 )
 _INDEX = struct.Struct("<I")
 INT_MAX = (1 << 31) - 1
+ARRAY_BATCH_COMMANDS = frozenset({uapi.BPF_MAP_LOOKUP_BATCH, uapi.BPF_MAP_UPDATE_BATCH})
+"""The batch ops of the array types: ``generic_map_lookup_batch`` and ``generic_map_update_batch``."""
+
+
+def array_meta_equal(template: MapParams, inner: MapParams) -> bool:
+    """``array_map_meta_equal``: ``bpf_map_meta_equal``, and the same max_entries unless the
+    template has BPF_F_INNER_MAP."""
+    if not MapOps.meta_equal(template, inner):
+        return False
+    return bool(template.flags & uapi.BPF_F_INNER_MAP) or template.max_entries == inner.max_entries
 
 
 @register(uapi.BPF_MAP_TYPE_ARRAY)
-class ArrayMap(MapType):
+class ArrayMap(MapOps):
     """Plain array map: storage is ``max_entries`` slots of ``round_up(value_size, 8)`` bytes."""
 
     read_locked = False
+    batch_commands = ARRAY_BATCH_COMMANDS
+    batch_walk = BatchWalk.KEYS
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        super().__init__(spec, mem)
-        self.elem_size = round_up(spec.value_size, 8)
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
+        self.elem_size = round_up(params.value_size, 8)
         self._buf = bytes_source(mem)
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
+    def check(cls, params: MapParams) -> None:
         if (
-            spec.max_entries == 0
-            or spec.key_size != 4
-            or spec.value_size == 0
-            or spec.flags & ~ARRAY_CREATE_FLAG_MASK
-            or not flags_access_ok(spec.flags)
+            params.max_entries == 0
+            or params.key_size != 4
+            or params.value_size == 0
+            or params.flags & ~ARRAY_CREATE_FLAG_MASK
+            or not flags_access_ok(params.flags)
         ):
             raise BPFError(errno.EINVAL, "invalid array map attributes")
-        if spec.flags & uapi.BPF_F_PRESERVE_ELEMS:
+        if params.flags & uapi.BPF_F_PRESERVE_ELEMS:
             raise BPFError(errno.EINVAL, "BPF_F_PRESERVE_ELEMS is for perf event arrays")
-        if spec.value_size > INT_MAX:
+        if params.value_size > INT_MAX:
             raise BPFError(errno.E2BIG, "value_size too large")
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        return spec.max_entries * round_up(spec.value_size, 8)
+    def storage_size(cls, params: MapParams) -> int:
+        return params.max_entries * round_up(params.value_size, 8)
+
+    @classmethod
+    def meta_equal(cls, template: MapParams, inner: MapParams) -> bool:
+        return array_meta_equal(template, inner)
 
     def _index(self, key: bytes) -> int:
         index: int = _INDEX.unpack(key)[0]
@@ -84,6 +101,16 @@ class ArrayMap(MapType):
     def delete(self, key: bytes) -> None:
         raise BPFError(errno.EINVAL, "array elements cannot be deleted")
 
+    def direct_value_offset(self, off: int) -> int:
+        """``array_map_direct_value_addr``: only an array of one element has a direct value; ENOTSUPP
+        for any other array, EINVAL past the value."""
+        if self.max_entries != 1:
+            raise BPFError(ENOTSUPP, "direct value access needs an array with max_entries 1")
+        if off >= self.value_size:
+            size = self.value_size
+            raise BPFError(errno.EINVAL, f"invalid access to map value pointer, value_size={size} off={off}")
+        return off
+
     def value_offset(self, key: bytes, cpu: int) -> int | None:
         """``array_map_lookup_elem``: the slot of the index, None past ``max_entries``."""
         index = self._index(key)
@@ -93,7 +120,7 @@ class ArrayMap(MapType):
         """``array_map_update_elem`` from a program: BPF_F_LOCK needs a bpf_spin_lock in the value
         (EINVAL after the index and BPF_NOEXIST checks when there is none); the lock word is never
         written (``copy_map_value``: it stays zero, the lock itself being the map's mutex)."""
-        lock_off = getattr(self, "spin_lock_off", None)
+        lock_off = self.spin_lock_off
         if flags & uapi.BPF_F_LOCK and (flags & ~uapi.BPF_F_LOCK) <= uapi.BPF_EXIST and lock_off is None:
             if self._index(key) >= self.max_entries:
                 raise BPFError(errno.E2BIG, "index out of range")

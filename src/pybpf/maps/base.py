@@ -1,36 +1,70 @@
 """The one interface every map type implements: the user-space ``struct bpf_map_ops``.
 
-Mirrors the kernel's ``bpf_map_ops`` (``map_alloc_check``, ``map_lookup_elem``,
-``map_update_elem``, ``map_delete_elem``, ``map_get_next_key``) for maps whose storage is a byte
+Mirrors the kernel's ``bpf_map_ops`` (``include/linux/bpf.h``) for maps whose storage is a byte
 range of the object's shared file (see ``pybpf.maps.object``).  Every process that holds the map
 maps the same file, so the storage *is* the map: no state may live in Python objects.
 
+``MapParams`` are the creation parameters of a live map, as BPF_MAP_CREATE received them (not a
+description of a map to be created: that is a spec, as in cilium/ebpf).  ``MapOps`` is the base
+class of the implementations, one instance per (process, map object).  The syscall layer
+(``pybpf.kernel``) reaches a map only through ``MapOps``: what a type supports is declared here, as
+class attributes, never found out by testing for a concrete class or a ``BPF_MAP_TYPE_*`` number.
+
+The interface
+-------------
+* creation: ``check`` (``map_alloc_check``), ``takes_map_extra``, ``storage_size``, ``initialize``,
+  ``recover``;
+* element operations: ``lookup`` (``lookup_unlocked`` where reads need no lock, see
+  ``read_locked``), ``update``, ``delete``, ``get_next_key``, ``lookup_and_delete``;
+* values without keys (``push_pop_peek``): ``push``, ``pop``, ``peek``; a bloom filter's
+  BPF_MAP_LOOKUP_ELEM tests the caller's value (``lookup_tests_value``);
+* batch operations: ``batch_commands`` (the ``map_*_batch`` ops the type has) and ``batch_walk``
+  (how lookups iterate: by keys, or by hash bucket with ``bucket_count`` / ``bucket_items``);
+* values user space sees: ``user_value_size`` (per-CPU: one 8-byte-rounded slot per possible CPU);
+* maps whose values are fds (``fd_kind``): ``check_fd_update``, ``check_fd_object``,
+  ``store_object``, ``remove_object``, ``holds``, ``claim_owner``; the syscall layer resolves the fd
+  and keeps the references (``pybpf.objects.refs``);
+* map-in-maps: ``takes_inner_map``, ``as_inner_template`` (on the inner map), ``meta_equal``,
+  ``set_inner_template``;
+* BPF_F_LOCK: ``spin_lock_off`` (the value's ``struct bpf_spin_lock``, set from the map's BTF);
+* programs' view: ``value_offset``, ``peek_value_offset``, ``program_update``, ``program_delete``,
+  ``direct_value_offset``.
+
+Freezing is the same for every type pybpf has (BPF_MAP_FREEZE refuses maps whose values hold a
+bpf_spin_lock, as the kernel refuses special fields), and mapping is not a map operation here: a
+map's fd is its file, and ``mmap(fd, 0)`` shows the storage (an mmapable array's values).
+
 How to add a map type
 ---------------------
-1. Create ``pybpf/maps/<type>.py`` with one subclass of :class:`MapType`.
-2. ``check(spec)``: raise ``BPFError`` with the errno of the kernel's ``map_alloc_check`` /
+1. Create ``pybpf/maps/<type>.py`` with one subclass of :class:`MapOps`.
+2. ``check(params)``: raise ``BPFError`` with the errno of the kernel's ``map_alloc_check`` /
    ``map_alloc`` for that type (flags mask, key/value sizes, max_entries ...).
-3. ``storage_size(spec)``: bytes of storage the type needs (the file is sparse and zero-filled, so
-   an all-zero storage must be a valid empty map; otherwise override ``initialize``).
+3. ``storage_size(params)``: bytes of storage the type needs (the file is sparse and zero-filled,
+   so an all-zero storage must be a valid empty map; otherwise override ``initialize``).
 4. Implement ``lookup``, ``update``, ``delete``, ``get_next_key`` on ``self.mem`` (a writable
    memoryview of the storage) with the kernel's errnos.  Mutating calls (``update``, ``delete``)
    are made with the map's shared lock held; ``lookup`` / ``get_next_key`` are called with it held
    when ``read_locked`` is True.  Publish changes with one aligned store where a crash could
    otherwise leave a half-written structure, and make ``recover()`` repair whatever a process
    killed while holding the lock can leave behind.
-5. Decorate the class with ``@register(BPF_MAP_TYPE_...)`` and add the module's name to
-   ``_BUILTIN`` in ``pybpf/maps/registry.py``.
-6. Add its behaviours to ``tests/maps`` so they run against both backends.
+5. Declare what else the type's ``bpf_map_ops`` has (the class attributes below: batch commands,
+   fd values, push/pop/peek ...) and override the matching methods.
+6. Decorate the class with ``@register(BPF_MAP_TYPE_...)`` and add the module's name to
+   ``BUILTIN_MODULES`` in ``pybpf/maps/registry.py``.
+7. Add its behaviours to ``tests/maps`` so they run against both backends, and its creation
+   parameters to ``tests/maps/test_interface.py`` (which checks the declarations against the kernel).
 """
 
 from __future__ import annotations
 
+import enum
 import errno
 from dataclasses import dataclass
 from typing import ClassVar
 
 from pybpf import uapi
 from pybpf.errors import BPFError
+from pybpf.uapi import ENOTSUPP
 
 KMALLOC_MAX_SIZE = 1 << 22
 """The kernel's KMALLOC_MAX_SIZE on x86_64 (4 MiB): the bound several size checks use."""
@@ -50,7 +84,7 @@ def flags_access_ok(flags: int) -> bool:
 
 
 @dataclass(frozen=True)
-class MapSpec:
+class MapParams:
     """The creation parameters of a map, as BPF_MAP_CREATE received them."""
 
     map_type: int
@@ -64,36 +98,102 @@ class MapSpec:
     bpf_map_info)."""
 
 
-class MapType:
+class FdKind(enum.Enum):
+    """The kind of object an fd-holding map stores (its ``map_fd_get_ptr``); the value is the kind's
+    name in the reference directories of ``pybpf.objects.refs``."""
+
+    PROG = "prog"
+    """Programs (prog arrays: ``bpf_tail_call`` targets)."""
+    MAP = "map"
+    """Maps (map-in-maps: inner maps)."""
+    PERF_EVENT = "perf"
+    """Perf events (perf event arrays: ``bpf_perf_event_output`` targets)."""
+
+
+@dataclass(frozen=True)
+class FdTarget:
+    """The object behind an fd written into an fd-holding map, as the syscall layer resolved it."""
+
+    id: int
+    prog_type: int = 0
+    """Programs: the program type (prog arrays belong to the first one)."""
+    params: MapParams | None = None
+    """Maps: the inner map's parameters (checked against the map-in-map's template)."""
+
+
+class BatchWalk(enum.Enum):
+    """How BPF_MAP_LOOKUP_BATCH (and LOOKUP_AND_DELETE_BATCH) iterate a map."""
+
+    KEYS = "keys"
+    """``generic_map_lookup_batch``: a get_next_key walk; in/out_batch hold the last key visited."""
+    BUCKETS = "buckets"
+    """``__htab_map_lookup_and_delete_batch``: whole hash buckets; in/out_batch a u32 bucket index."""
+
+
+class MapOps:
     """Base class of map implementations; one instance per (process, map object)."""
 
     map_type: ClassVar[int]
     read_locked: ClassVar[bool] = True
     """Whether lookups need the shared lock (False when reads of a stable layout are safe)."""
+    percpu: ClassVar[bool] = False
+    """Whether values are per CPU (user space reads and writes one slot per possible CPU)."""
+    lookup_tests_value: ClassVar[bool] = False
+    """Whether BPF_MAP_LOOKUP_ELEM copies the caller's value in and tests it with ``peek`` (bloom
+    filters) instead of looking a key up."""
+    push_pop_peek: ClassVar[bool] = False
+    """Whether ``push`` / ``pop`` / ``peek`` are the type's element operations (queue, stack, bloom
+    filter: the maps the bpf_map_push/pop/peek_elem helpers work on)."""
+    takes_map_extra: ClassVar[bool] = False
+    """Whether creation takes a non-zero ``map_extra`` (bloom filters: the number of hash functions)."""
+    fd_kind: ClassVar[FdKind | None] = None
+    """What the values are fds of (None: the values are plain bytes)."""
+    takes_inner_map: ClassVar[bool] = False
+    """Whether BPF_MAP_CREATE takes an ``inner_map_fd`` template (map-in-maps)."""
+    can_be_inner: ClassVar[bool] = True
+    """Whether maps of this type can be a map-in-map's inner map (the kernel's ``map_meta_equal``)."""
+    batch_commands: ClassVar[frozenset[int]] = frozenset()
+    """The BPF_MAP_*_BATCH commands the type has (the others are ENOTSUPP)."""
+    batch_walk: ClassVar[BatchWalk | None] = None
+    """How the type's batch lookups iterate (None: it has no batch lookup)."""
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        self.spec = spec
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        self.params = params
         self.mem = mem
-        self.key_size = spec.key_size
-        self.value_size = spec.value_size
-        self.max_entries = spec.max_entries
+        self.key_size = params.key_size
+        self.value_size = params.value_size
+        self.max_entries = params.max_entries
+        self.user_value_size = params.value_size
+        """Bytes of a value as user space reads and writes it (the kernel's ``bpf_map_value_size``)."""
+        self.spin_lock_off: int | None = None
+        """Offset of the ``struct bpf_spin_lock`` in each value (BTF-described maps), or None."""
 
+    # --- creation ---------------------------------------------------------------------------------
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
-        """Validate ``spec`` like the kernel's ``map_alloc_check``; raise ``BPFError`` on refusal."""
+    def check(cls, params: MapParams) -> None:
+        """Validate ``params`` like the kernel's ``map_alloc_check``; raise ``BPFError`` on refusal."""
         raise NotImplementedError
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
+    def storage_size(cls, params: MapParams) -> int:
         """Bytes of storage this map needs (the caller rounds it up to whole pages)."""
         raise NotImplementedError
 
     def initialize(self) -> None:
         """Prepare fresh (all-zero) storage; called once, by the creator, with the lock held."""
 
+    def recover(self) -> None:
+        """Repair the storage after a process died holding the lock (default: nothing to do)."""
+
+    # --- element operations -----------------------------------------------------------------------
     def lookup(self, key: bytes) -> bytes:
         """The value stored for ``key``; ``KeyNotExistError`` (ENOENT) when absent."""
         raise BPFError(errno.EINVAL, "lookup not supported by this map type")
+
+    def lookup_unlocked(self, key: bytes) -> bytes | None:
+        """``lookup`` without the shared lock where the type can (hash maps: a seqlock read); None
+        when the caller must take the lock and ``lookup`` (always, by default)."""
+        return None
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         """Store ``value`` for ``key`` honouring BPF_ANY / BPF_NOEXIST / BPF_EXIST."""
@@ -107,8 +207,79 @@ class MapType:
         """The key after ``key`` (the first key when ``key`` is None or absent); ENOENT at the end."""
         raise BPFError(errno.EINVAL, "get_next_key not supported by this map type")
 
-    def recover(self) -> None:
-        """Repair the storage after a process died holding the lock (default: nothing to do)."""
+    def lookup_and_delete(self, key: bytes) -> bytes:
+        """BPF_MAP_LOOKUP_AND_DELETE_ELEM with the lock held: the value, removed (hash maps), or the
+        popped element (queues, stacks); ENOTSUPP for the types without the op."""
+        raise BPFError(ENOTSUPP, "lookup_and_delete is not supported by this map type")
+
+    # --- values without keys (push_pop_peek) ------------------------------------------------------
+    def push(self, value: bytes, flags: int) -> None:
+        """``map_push_elem``: add ``value`` (queue, stack, bloom filter)."""
+        raise BPFError(errno.EINVAL, "push not supported by this map type")
+
+    def pop(self) -> bytes:
+        """``map_pop_elem``: remove and return the next element; ENOENT when empty."""
+        raise BPFError(errno.EINVAL, "pop not supported by this map type")
+
+    def peek(self, value: bytes | None = None) -> bytes:
+        """``map_peek_elem``: the next element (queue, stack; ``value`` unused); a bloom filter tests
+        ``value`` instead and returns b"" when it may be present.  ENOENT when empty / absent."""
+        raise BPFError(errno.EINVAL, "peek not supported by this map type")
+
+    # --- batch operations (batch_walk BUCKETS) ----------------------------------------------------
+    def bucket_count(self) -> int:
+        """The number of hash buckets a bucket-wise batch walks."""
+        raise BPFError(ENOTSUPP, "this map type has no buckets")
+
+    def bucket_items(self, bucket: int) -> list[tuple[bytes, bytes]]:
+        """The (key, value as user space sees it) pairs in ``bucket``; call with the lock held."""
+        raise BPFError(ENOTSUPP, "this map type has no buckets")
+
+    # --- maps whose values are fds (fd_kind) --------------------------------------------------------
+    def check_fd_update(self, key: bytes, flags: int) -> None:
+        """The checks an fd update makes before the fd is resolved (flags, index range)."""
+
+    def check_fd_object(self, target: FdTarget) -> None:
+        """The checks of the resolved object before the map takes a reference to it."""
+
+    def store_object(self, key: bytes, target: FdTarget, flags: int) -> int:
+        """Store ``target`` (by id) under ``key`` with the lock held; returns the id it replaced (0: none)."""
+        raise BPFError(errno.EINVAL, "this map type holds no fds")
+
+    def remove_object(self, key: bytes) -> int:
+        """Empty ``key`` with the lock held; returns the id it held (ENOENT when empty)."""
+        raise BPFError(errno.EINVAL, "this map type holds no fds")
+
+    def holds(self, object_id: int) -> bool:
+        """Whether some key still holds object ``object_id`` (so its reference must stay)."""
+        return False
+
+    def claim_owner(self, prog_type: int) -> None:
+        """``bpf_prog_map_compatible`` for a program loaded with this map: maps that hold programs
+        belong to the first program type (another is EINVAL); other maps accept every program."""
+
+    # --- map-in-maps --------------------------------------------------------------------------------
+    def as_inner_template(self) -> MapParams:
+        """``bpf_map_meta_alloc``: this map as the template of a map-in-map's inner maps.
+
+        EINVAL for a map-in-map (one level only), ENOTSUPP for a type that cannot be inner.
+        """
+        if self.takes_inner_map:
+            raise BPFError(errno.EINVAL, "a map-in-map cannot be an inner map")
+        if not self.can_be_inner:
+            raise BPFError(ENOTSUPP, "this map type cannot be an inner map")
+        return self.params
+
+    @classmethod
+    def meta_equal(cls, template: MapParams, inner: MapParams) -> bool:
+        """``bpf_map_meta_equal``: whether ``inner`` matches ``template`` (a map of this type)."""
+        return (template.map_type, template.key_size, template.value_size, template.flags) == (
+            inner.map_type, inner.key_size, inner.value_size, inner.flags,
+        )  # fmt: skip
+
+    def set_inner_template(self, template: MapParams) -> None:
+        """Record the inner-map template of a new map-in-map (``takes_inner_map``)."""
+        raise BPFError(errno.EINVAL, "only map-in-maps take an inner map template")
 
     # --- the view BPF programs have (helpers in pybpf.helpers.maps) ------------------------------
     def value_offset(self, key: bytes, cpu: int) -> int | None:
@@ -119,6 +290,10 @@ class MapType:
         absent or the map type gives programs no value pointers (the kernel's NULL).
         """
         return None
+
+    def peek_value_offset(self, key: bytes, cpu: int) -> int | None:
+        """``value_offset`` without side effects (LRU recency), as ``bpf_for_each_map_elem`` reads."""
+        return self.value_offset(key, cpu)
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
         """The update ``bpf_map_update_elem`` makes from a program running on ``cpu``.
@@ -131,3 +306,8 @@ class MapType:
     def program_delete(self, key: bytes) -> None:
         """The delete ``bpf_map_delete_elem`` makes from a program (called with the lock held)."""
         self.delete(key)
+
+    def direct_value_offset(self, off: int) -> int:
+        """``map_direct_value_addr`` (BPF_PSEUDO_MAP_VALUE): the storage offset of byte ``off`` of
+        the map's one value; EINVAL for the types without direct value access."""
+        raise BPFError(errno.EINVAL, "no direct value access support for this map type")

@@ -28,7 +28,7 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapSpec, MapType, flags_access_ok, round_up
+from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapOps, MapParams, flags_access_ok, round_up
 from pybpf.maps.registry import register
 
 BLOOM_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE | uapi.BPF_F_ZERO_SEED | ACCESS_MASK
@@ -48,45 +48,48 @@ def bitset_mask(max_entries: int, nr_hash_funcs: int) -> int:
     return nr_bits - 1
 
 
-def _hash_funcs(spec: MapSpec) -> int:
-    return spec.map_extra or DEFAULT_HASH_FUNCS
+def _hash_funcs(params: MapParams) -> int:
+    return params.map_extra or DEFAULT_HASH_FUNCS
 
 
 @register(uapi.BPF_MAP_TYPE_BLOOM_FILTER)
-class BloomFilterMap(MapType):
+class BloomFilterMap(MapOps):
     """Bloom filter: ``nr_hash_funcs`` bits set per pushed value."""
 
     read_locked = False
+    takes_map_extra = True
+    lookup_tests_value = True
+    push_pop_peek = True
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        super().__init__(spec, mem)
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
         seed, nr_hash_funcs, mask = _HEADER.unpack_from(mem, 0)
         if nr_hash_funcs == 0:  # fresh storage: initialize() will store these
-            nr_hash_funcs = _hash_funcs(spec)
-            mask = bitset_mask(spec.max_entries, nr_hash_funcs)
-            seed = 0 if spec.flags & uapi.BPF_F_ZERO_SEED else int.from_bytes(os.urandom(4), "little")
+            nr_hash_funcs = _hash_funcs(params)
+            mask = bitset_mask(params.max_entries, nr_hash_funcs)
+            seed = 0 if params.flags & uapi.BPF_F_ZERO_SEED else int.from_bytes(os.urandom(4), "little")
         self.seed: int = seed
         self.nr_hash_funcs: int = nr_hash_funcs
         self.mask: int = mask
         self.bits = mem[HEADER_BYTES:]
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
-        if spec.value_size > KMALLOC_MAX_SIZE:
+    def check(cls, params: MapParams) -> None:
+        if params.value_size > KMALLOC_MAX_SIZE:
             raise BPFError(errno.E2BIG, "value_size too large")
         if (
-            spec.key_size != 0
-            or spec.value_size == 0
-            or spec.max_entries == 0
-            or spec.flags & ~BLOOM_CREATE_FLAG_MASK
-            or not flags_access_ok(spec.flags)
-            or spec.map_extra & ~0xF
+            params.key_size != 0
+            or params.value_size == 0
+            or params.max_entries == 0
+            or params.flags & ~BLOOM_CREATE_FLAG_MASK
+            or not flags_access_ok(params.flags)
+            or params.map_extra & ~0xF
         ):
             raise BPFError(errno.EINVAL, "invalid bloom filter attributes")
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        bits = bitset_mask(spec.max_entries, _hash_funcs(spec)) + 1
+    def storage_size(cls, params: MapParams) -> int:
+        bits = bitset_mask(params.max_entries, _hash_funcs(params)) + 1
         return HEADER_BYTES + round_up(bits // 8, 8)
 
     def initialize(self) -> None:
@@ -97,11 +100,18 @@ class BloomFilterMap(MapType):
         first, second = int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little") | 1
         return [(first + i * second) & self.mask for i in range(self.nr_hash_funcs)]
 
-    def peek(self, value: bytes) -> None:
-        """Return when ``value`` may have been pushed; ``KeyNotExistError`` when it certainly was not."""
+    def peek(self, value: bytes | None = None) -> bytes:
+        """b"" when ``value`` may have been pushed; ``KeyNotExistError`` when it certainly was not."""
+        if value is None:
+            raise BPFError(errno.EINVAL, "a bloom filter peek needs the value to test")
         for bit in self._positions(value):
             if not self.bits[bit >> 3] & (1 << (bit & 7)):
                 raise KeyNotExistError()
+        return b""
+
+    def pop(self) -> bytes:
+        """``bloom_map_pop_elem``: a bloom filter cannot give its values back."""
+        raise BPFError(errno.EOPNOTSUPP, "bloom filters cannot pop")
 
     def push(self, value: bytes, flags: int) -> None:
         """Set the value's bits (flags must be BPF_ANY)."""

@@ -33,7 +33,15 @@ import zlib
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapSpec, MapType, flags_access_ok, round_up
+from pybpf.maps.base import (
+    ACCESS_MASK,
+    KMALLOC_MAX_SIZE,
+    BatchWalk,
+    MapOps,
+    MapParams,
+    flags_access_ok,
+    round_up,
+)
 from pybpf.maps.registry import register
 
 HTAB_CREATE_FLAG_MASK = (
@@ -49,6 +57,16 @@ _HEADER_BYTES = 64
 _HEADER4 = struct.Struct("<4I")  # count, free list head, high-water mark, sequence count
 _COUNT, _FREE, _HIGH, _SEQ = 0, 4, 8, 12
 _SLOT_HEAD = 8  # next, hash
+HTAB_BATCH_COMMANDS = frozenset(
+    {
+        uapi.BPF_MAP_LOOKUP_BATCH,
+        uapi.BPF_MAP_LOOKUP_AND_DELETE_BATCH,
+        uapi.BPF_MAP_UPDATE_BATCH,
+        uapi.BPF_MAP_DELETE_BATCH,
+    }
+)
+"""The batch ops of the hash types: ``htab_map_lookup_batch``, ``htab_map_lookup_and_delete_batch``,
+``generic_map_update_batch`` and ``generic_map_delete_batch``."""
 _LOCKFREE_READS = platform.machine().lower() in ("x86_64", "amd64", "i386", "i486", "i586", "i686")
 """Lock-free (seqlock) lookups need loads kept in program order, as x86 guarantees (TSO); Python
 issues no memory barriers, so weakly ordered CPUs always take the lock."""
@@ -78,7 +96,7 @@ def as_bytes(data: bytes | memoryview) -> bytes:
 
 
 @register(uapi.BPF_MAP_TYPE_HASH)
-class HashMap(MapType):
+class HashMap(MapOps):
     """Preallocated hash map whose whole state lives in the shared storage.
 
     Besides the chains, the header holds a sequence count (a seqlock): every mutation makes it odd
@@ -87,12 +105,15 @@ class HashMap(MapType):
     the count even again).  Mutations themselves run with the mutex held, as before.
     """
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        super().__init__(spec, mem)
-        self.n_buckets = _pow2(spec.max_entries)
-        self.key_stride = round_up(spec.key_size, 8)
-        self.slot_size = _SLOT_HEAD + self.key_stride + round_up(spec.value_size, 8)
-        self.n_slots = spec.max_entries + 1
+    batch_commands = HTAB_BATCH_COMMANDS
+    batch_walk = BatchWalk.BUCKETS
+
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
+        self.n_buckets = _pow2(params.max_entries)
+        self.key_stride = round_up(params.key_size, 8)
+        self.slot_size = _SLOT_HEAD + self.key_stride + round_up(params.value_size, 8)
+        self.n_slots = params.max_entries + 1
         self.slots_at = round_up(_HEADER_BYTES + 4 * self.n_buckets, 8)
         self._buf = bytes_source(mem)
         # slot link L (>= 1) starts at _base + L * slot_size; its key at +8, its value at +_value_at
@@ -101,24 +122,24 @@ class HashMap(MapType):
         self._mask = self.n_buckets - 1
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
-        if spec.flags & ~HTAB_CREATE_FLAG_MASK or not flags_access_ok(spec.flags):
+    def check(cls, params: MapParams) -> None:
+        if params.flags & ~HTAB_CREATE_FLAG_MASK or not flags_access_ok(params.flags):
             raise BPFError(errno.EINVAL, "invalid hash map flags")
-        lru = spec.map_type in (uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH)
-        if spec.flags & uapi.BPF_F_NO_COMMON_LRU and not lru:
+        lru = params.map_type in (uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH)
+        if params.flags & uapi.BPF_F_NO_COMMON_LRU and not lru:
             raise BPFError(errno.EINVAL, "BPF_F_NO_COMMON_LRU is for LRU maps")
-        if spec.max_entries == 0 or spec.key_size == 0 or spec.value_size == 0:
+        if params.max_entries == 0 or params.key_size == 0 or params.value_size == 0:
             raise BPFError(errno.EINVAL, "zero key_size, value_size or max_entries")
-        if spec.key_size + spec.value_size >= KMALLOC_MAX_SIZE - 48:
+        if params.key_size + params.value_size >= KMALLOC_MAX_SIZE - 48:
             raise BPFError(errno.E2BIG, "key and value too large")
-        if spec.max_entries > 1 << 31:
+        if params.max_entries > 1 << 31:
             raise BPFError(errno.E2BIG, "too many entries")
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        slots_at = round_up(_HEADER_BYTES + 4 * _pow2(spec.max_entries), 8)
-        slot = _SLOT_HEAD + round_up(spec.key_size, 8) + round_up(spec.value_size, 8)
-        return slots_at + (spec.max_entries + 1) * slot
+    def storage_size(cls, params: MapParams) -> int:
+        slots_at = round_up(_HEADER_BYTES + 4 * _pow2(params.max_entries), 8)
+        slot = _SLOT_HEAD + round_up(params.key_size, 8) + round_up(params.value_size, 8)
+        return slots_at + (params.max_entries + 1) * slot
 
     # --- raw access -------------------------------------------------------------------------
     def _get(self, offset: int) -> int:
@@ -281,6 +302,12 @@ class HashMap(MapType):
             _U32.pack_into(buf, _SEQ, end_seq)
             raise
 
+    def lookup_and_delete(self, key: bytes) -> bytes:
+        """``htab_map_lookup_and_delete_elem``: the value, and the key removed."""
+        value = self.lookup(key)
+        self.delete(key)
+        return value
+
     def value_offset(self, key: bytes, cpu: int) -> int | None:
         """``htab_map_lookup_elem``: where the key's value lives in the storage, None when absent.
 
@@ -294,7 +321,7 @@ class HashMap(MapType):
         """``htab_map_update_elem``: BPF_F_LOCK (valid flags otherwise) is EINVAL before any lookup
         when the values have no bpf_spin_lock; with one the lock word is never written and BPF_F_LOCK
         updates an existing element in place (``update_in_place``)."""
-        lock_off = getattr(self, "spin_lock_off", None)
+        lock_off = self.spin_lock_off
         if lock_off is not None:
             value = value[:lock_off] + bytes(4) + value[lock_off + 4 :]
             if flags & uapi.BPF_F_LOCK:
@@ -379,6 +406,9 @@ class HashMap(MapType):
                 self._release(link)
 
     # --- batch support (BPF_MAP_*_BATCH walk the table bucket by bucket, like htab's batch ops) ---
+    def bucket_count(self) -> int:
+        return self.n_buckets
+
     def bucket_items(self, bucket: int) -> list[tuple[bytes, bytes]]:
         """The (key, value) pairs chained in ``bucket``, in chain order; call with the lock held."""
         items: list[tuple[bytes, bytes]] = []

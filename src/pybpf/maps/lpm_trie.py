@@ -42,7 +42,15 @@ import sys
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapSpec, MapType, flags_access_ok, round_up
+from pybpf.maps.base import (
+    ACCESS_MASK,
+    KMALLOC_MAX_SIZE,
+    BatchWalk,
+    MapOps,
+    MapParams,
+    flags_access_ok,
+    round_up,
+)
 from pybpf.maps.registry import register
 
 LPM_DATA_SIZE_MIN = 1
@@ -64,40 +72,46 @@ _NODE_HEAD = 16  # child0, child1, prefixlen, flags
 _PREFIXLEN, _FLAGS = 8, 12
 
 
-def _node_bytes(spec: MapSpec) -> int:
-    data_size = spec.key_size - LPM_KEY_HEADER
-    return _NODE_HEAD + round_up(data_size, 8) + round_up(spec.value_size, 8)
+def _node_bytes(params: MapParams) -> int:
+    data_size = params.key_size - LPM_KEY_HEADER
+    return _NODE_HEAD + round_up(data_size, 8) + round_up(params.value_size, 8)
 
 
 @register(uapi.BPF_MAP_TYPE_LPM_TRIE)
-class LpmTrieMap(MapType):
+class LpmTrieMap(MapOps):
     """Longest-prefix-match trie whose nodes live in a fixed pool inside the shared storage."""
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        super().__init__(spec, mem)
-        self.data_size = spec.key_size - LPM_KEY_HEADER
+    batch_commands = frozenset(
+        {uapi.BPF_MAP_LOOKUP_BATCH, uapi.BPF_MAP_UPDATE_BATCH, uapi.BPF_MAP_DELETE_BATCH}
+    )
+    """``trie_map_ops``: the generic lookup, update and delete batches."""
+    batch_walk = BatchWalk.KEYS
+
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
+        self.data_size = params.key_size - LPM_KEY_HEADER
         self.max_prefixlen = 8 * self.data_size
-        self.node_size = _node_bytes(spec)
+        self.node_size = _node_bytes(params)
         self.value_at = _NODE_HEAD + round_up(self.data_size, 8)
         """Offset of the value inside a node."""
-        self.n_nodes = 2 * spec.max_entries + 1
+        self.n_nodes = 2 * params.max_entries + 1
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
-        data_size = spec.key_size - LPM_KEY_HEADER
+    def check(cls, params: MapParams) -> None:
+        data_size = params.key_size - LPM_KEY_HEADER
         if (
-            spec.max_entries == 0
-            or not spec.flags & uapi.BPF_F_NO_PREALLOC
-            or spec.flags & ~LPM_CREATE_FLAG_MASK
-            or not flags_access_ok(spec.flags)
+            params.max_entries == 0
+            or not params.flags & uapi.BPF_F_NO_PREALLOC
+            or params.flags & ~LPM_CREATE_FLAG_MASK
+            or not flags_access_ok(params.flags)
             or not LPM_DATA_SIZE_MIN <= data_size <= LPM_DATA_SIZE_MAX
-            or not 1 <= spec.value_size <= LPM_VAL_SIZE_MAX
+            or not 1 <= params.value_size <= LPM_VAL_SIZE_MAX
         ):
             raise BPFError(errno.EINVAL, "invalid LPM trie attributes")
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        return _HEADER_BYTES + (2 * spec.max_entries + 1) * _node_bytes(spec)
+    def storage_size(cls, params: MapParams) -> int:
+        return _HEADER_BYTES + (2 * params.max_entries + 1) * _node_bytes(params)
 
     # --- raw access -------------------------------------------------------------------------
     def _get(self, offset: int) -> int:

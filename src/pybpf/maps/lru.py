@@ -33,8 +33,8 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import MapSpec, MapType, flags_access_ok, round_up
-from pybpf.maps.hash import HTAB_CREATE_FLAG_MASK, HashMap
+from pybpf.maps.base import BatchWalk, MapOps, MapParams, flags_access_ok, round_up
+from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap
 from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
@@ -45,49 +45,50 @@ _PREFIX = 8  # node index in front of each stored value
 _U32 = struct.Struct("<I")
 
 
-class _LruBase(MapType):
+class _LruBase(MapOps):
     """LRU hash over a plain hash table; ``percpu`` picks the per-CPU value layout."""
 
-    percpu = False
+    batch_commands = HTAB_BATCH_COMMANDS
+    batch_walk = BatchWalk.BUCKETS
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        super().__init__(spec, mem)
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
         stored = _U32.unpack_from(mem, _NR_CPUS)[0]
         self.nr_cpus: int = (stored or possible_cpus()) if self.percpu else 1
-        self.user_value_size = self._user_value_size(spec, self.nr_cpus)
+        self.user_value_size = self._user_value_size(params, self.nr_cpus)
         """Bytes user-space lookups return and updates take (``bpf_map_value_size``)."""
-        self.node_size = 8 + round_up(spec.key_size, 8)
-        self.n_nodes = spec.max_entries + 1
+        self.node_size = 8 + round_up(params.key_size, 8)
+        self.n_nodes = params.max_entries + 1
         inner_at = HEADER_BYTES + self.n_nodes * self.node_size
-        self.inner = HashMap(self._inner_spec(spec, self.nr_cpus), mem[inner_at:])
+        self.inner = HashMap(self._inner_params(params, self.nr_cpus), mem[inner_at:])
         self.inner_at = inner_at
         """Offset of the inner hash table in ``mem``."""
 
     @classmethod
-    def _user_value_size(cls, spec: MapSpec, nr_cpus: int) -> int:
-        return percpu_value_size(spec.value_size, nr_cpus) if cls.percpu else spec.value_size
+    def _user_value_size(cls, params: MapParams, nr_cpus: int) -> int:
+        return percpu_value_size(params.value_size, nr_cpus) if cls.percpu else params.value_size
 
     @classmethod
-    def _inner_spec(cls, spec: MapSpec, nr_cpus: int) -> MapSpec:
-        value_size = _PREFIX + cls._user_value_size(spec, nr_cpus)
-        return dataclasses.replace(spec, value_size=value_size, flags=0)
+    def _inner_params(cls, params: MapParams, nr_cpus: int) -> MapParams:
+        value_size = _PREFIX + cls._user_value_size(params, nr_cpus)
+        return dataclasses.replace(params, value_size=value_size, flags=0)
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
-        if spec.flags & ~HTAB_CREATE_FLAG_MASK or not flags_access_ok(spec.flags):
+    def check(cls, params: MapParams) -> None:
+        if params.flags & ~HTAB_CREATE_FLAG_MASK or not flags_access_ok(params.flags):
             raise BPFError(errno.EINVAL, "invalid LRU hash map flags")
-        if spec.flags & uapi.BPF_F_NO_PREALLOC:
+        if params.flags & uapi.BPF_F_NO_PREALLOC:
             raise BPFError(ENOTSUPP, "LRU maps are always preallocated")
-        if spec.flags & uapi.BPF_F_NUMA_NODE and (cls.percpu or spec.flags & uapi.BPF_F_NO_COMMON_LRU):
+        if params.flags & uapi.BPF_F_NUMA_NODE and (cls.percpu or params.flags & uapi.BPF_F_NO_COMMON_LRU):
             raise BPFError(errno.EINVAL, "per-CPU maps and per-CPU LRU lists take no NUMA node")
-        HashMap.check(dataclasses.replace(spec, flags=0))
+        HashMap.check(dataclasses.replace(params, flags=0))
         if cls.percpu:
-            check_percpu_value_size(spec)
+            check_percpu_value_size(params)
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        nodes = (spec.max_entries + 1) * (8 + round_up(spec.key_size, 8))
-        return HEADER_BYTES + nodes + HashMap.storage_size(cls._inner_spec(spec, possible_cpus()))
+    def storage_size(cls, params: MapParams) -> int:
+        nodes = (params.max_entries + 1) * (8 + round_up(params.key_size, 8))
+        return HEADER_BYTES + nodes + HashMap.storage_size(cls._inner_params(params, possible_cpus()))
 
     def initialize(self) -> None:
         _U32.pack_into(self.mem, _NR_CPUS, self.nr_cpus if self.percpu else 0)
@@ -201,6 +202,19 @@ class _LruBase(MapType):
 
     def get_next_key(self, key: bytes | None) -> bytes:
         return self.inner.get_next_key(key)
+
+    def lookup_and_delete(self, key: bytes) -> bytes:
+        """``htab_lru_map_lookup_and_delete_elem``: the value (recency untouched), and the key removed."""
+        value = self.lookup(key)
+        self.delete(key)
+        return value
+
+    # --- batch support: the inner table's buckets, read without refreshing recency ----------------
+    def bucket_count(self) -> int:
+        return self.inner.bucket_count()
+
+    def bucket_items(self, bucket: int) -> list[tuple[bytes, bytes]]:
+        return [(key, value[_PREFIX:]) for key, value in self.inner.bucket_items(bucket)]
 
     # --- the program's view ------------------------------------------------------------------------
     def value_offset(self, key: bytes, cpu: int) -> int | None:

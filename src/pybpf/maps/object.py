@@ -34,9 +34,8 @@ import weakref
 from collections import OrderedDict
 from typing import ClassVar
 
-from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.maps.base import MapSpec, MapType, round_up
+from pybpf.maps.base import MapOps, MapParams, round_up
 from pybpf.maps.registry import lookup_map_type
 from pybpf.objects import refs
 from pybpf.objects.files import MAGIC, PAGE, VERSION, address_of, bpffs_root, next_object_id
@@ -82,13 +81,13 @@ class MapObject:
         fields = _HEADER.unpack_from(mm, header_at)
         _, _, _, map_type, key_size, value_size, max_entries, flags, obj_id, name, _ = fields
         (map_extra,) = _EXTRA.unpack_from(mm, header_at + _EXTRA_AT)
-        self.spec = MapSpec(map_type, key_size, value_size, max_entries, flags, map_extra=map_extra)
+        self.params = MapParams(map_type, key_size, value_size, max_entries, flags, map_extra=map_extra)
         self.id: int = obj_id
         self.name: bytes = name.rstrip(b"\0")
         impl = lookup_map_type(map_type)
         if impl is None:
             raise BPFError(errno.EINVAL, f"map type {map_type} not supported by this pybpf")
-        self.impl: MapType = impl(self.spec, memoryview(mm)[:header_at])
+        self.impl: MapOps = impl(self.params, memoryview(mm)[:header_at])
         base = address_of(mm)
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
@@ -105,25 +104,16 @@ class MapObject:
         self.btf_value_type_id: int = value_type_id
         self.spin_lock_off: int | None = lock_plus_one - 1 if lock_plus_one else None
         """Offset of the ``struct bpf_spin_lock`` in each value (BTF-described maps), or None."""
-        setattr(self.impl, "spin_lock_off", self.spin_lock_off)  # noqa: B010  (for program updates)
+        self.impl.spin_lock_off = self.spin_lock_off
 
     @property
     def map_type(self) -> int:
-        return self.spec.map_type
+        return self.params.map_type
 
     def direct_value_address(self, off: int) -> int:
-        """``map_direct_value_addr`` (BPF_PSEUDO_MAP_VALUE): only single-element arrays have one.
-
-        ENOTSUPP (524) for any other array, EINVAL past the value; other types EINVAL.
-        """
-        if self.spec.map_type != uapi.BPF_MAP_TYPE_ARRAY:
-            raise BPFError(errno.EINVAL, "no direct value access support for this map type")
-        if self.spec.max_entries != 1:
-            raise BPFError(524, "direct value access needs an array with max_entries 1")
-        if off >= self.spec.value_size:
-            size = self.spec.value_size
-            raise BPFError(errno.EINVAL, f"invalid access to map value pointer, value_size={size} off={off}")
-        return self.address + off
+        """``map_direct_value_addr`` (BPF_PSEUDO_MAP_VALUE): the address of byte ``off`` of the map's
+        one value, for the types that have one (``MapOps.direct_value_offset``)."""
+        return self.address + self.impl.direct_value_offset(off)
 
     def contains(self, address: int) -> bool:
         """Whether ``address`` lies inside this map's storage."""
@@ -140,17 +130,21 @@ class MapObject:
 
     # --- creation and lookup ----------------------------------------------------------------
     @classmethod
-    def create(cls, spec: MapSpec, name: bytes, btf: tuple[int, int, int, int | None] | None = None) -> int:
+    def create(
+        cls, params: MapParams, name: bytes, btf: tuple[int, int, int, int | None] | None = None
+    ) -> int:
         """Create the object's file; returns a new close-on-exec fd referring to it.
 
         ``btf``: (btf_id, btf_key_type_id, btf_value_type_id, spin lock offset or None) of a
         BTF-described map (see ``pybpf.kernel.btfobj``).
         """
-        impl = lookup_map_type(spec.map_type)
+        impl = lookup_map_type(params.map_type)
         if impl is None:
-            raise BPFError(errno.EINVAL, f"map type {spec.map_type}: unknown or not yet implemented in pybpf")
-        impl.check(spec)
-        storage = round_up(impl.storage_size(spec), PAGE)
+            raise BPFError(
+                errno.EINVAL, f"map type {params.map_type}: unknown or not yet implemented in pybpf"
+            )
+        impl.check(params)
+        storage = round_up(impl.storage_size(params), PAGE)
         root = bpffs_root()
         cls._created += 1
         if cls._created % 32 == 0:  # release maps nobody uses any more, now and then
@@ -162,10 +156,10 @@ class MapObject:
         except OSError as exc:
             os.close(fd)
             raise BPFError(errno.ENOMEM, f"cannot allocate map: {exc}") from exc
-        header = (MAGIC, VERSION, KIND_MAP, spec.map_type, spec.key_size, spec.value_size,
-                  spec.max_entries, spec.flags, next_object_id("map", root), name, 0)  # fmt: skip
+        header = (MAGIC, VERSION, KIND_MAP, params.map_type, params.key_size, params.value_size,
+                  params.max_entries, params.flags, next_object_id("map", root), name, 0)  # fmt: skip
         _HEADER.pack_into(mm, storage, *header)
-        _EXTRA.pack_into(mm, storage + _EXTRA_AT, spec.map_extra)
+        _EXTRA.pack_into(mm, storage + _EXTRA_AT, params.map_extra)
         if btf is not None:
             lock_plus_one = 0 if btf[3] is None else btf[3] + 1
             _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)

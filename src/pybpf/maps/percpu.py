@@ -27,9 +27,9 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.array import ArrayMap
-from pybpf.maps.base import MapSpec, MapType, round_up
-from pybpf.maps.hash import HashMap
+from pybpf.maps.array import ARRAY_BATCH_COMMANDS, ArrayMap, array_meta_equal
+from pybpf.maps.base import BatchWalk, MapOps, MapParams, round_up
+from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HashMap
 from pybpf.maps.registry import register
 
 PCPU_MIN_UNIT_SIZE = 32 << 10
@@ -87,34 +87,37 @@ def user_value_size(map_type: int, value_size: int) -> int:
     return value_size
 
 
-def check_percpu_value_size(spec: MapSpec) -> None:
+def check_percpu_value_size(params: MapParams) -> None:
     """E2BIG when one CPU's rounded value is beyond ``PCPU_MIN_UNIT_SIZE``."""
-    if round_up(spec.value_size, 8) > PCPU_MIN_UNIT_SIZE:
+    if round_up(params.value_size, 8) > PCPU_MIN_UNIT_SIZE:
         raise BPFError(errno.E2BIG, "per-CPU value_size above PCPU_MIN_UNIT_SIZE")
 
 
-class _PerCpu(MapType):
+class _PerCpu(MapOps):
     """Common part: the nr_cpus header and delegation to the plain implementation."""
 
-    inner_class: type[MapType]
+    percpu = True
+    inner_class: type[MapOps]
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        super().__init__(spec, mem)
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
         stored: int = _NR_CPUS.unpack_from(mem, 0)[0]
         self.nr_cpus = stored or possible_cpus()
-        self.user_value_size = percpu_value_size(spec.value_size, self.nr_cpus)
+        self.user_value_size = percpu_value_size(params.value_size, self.nr_cpus)
         """Bytes user-space lookups return and updates take (``bpf_map_value_size``)."""
-        inner_spec = dataclasses.replace(spec, value_size=self.user_value_size)
-        self.inner = self.inner_class(inner_spec, mem[HEADER_BYTES:])
+        inner_params = dataclasses.replace(params, value_size=self.user_value_size)
+        self.inner = self.inner_class(inner_params, mem[HEADER_BYTES:])
 
     @classmethod
-    def inner_storage(cls, spec: MapSpec) -> int:
-        inner_spec = dataclasses.replace(spec, value_size=percpu_value_size(spec.value_size, possible_cpus()))
-        return HEADER_BYTES + cls.inner_class.storage_size(inner_spec)
+    def inner_storage(cls, params: MapParams) -> int:
+        inner_params = dataclasses.replace(
+            params, value_size=percpu_value_size(params.value_size, possible_cpus())
+        )
+        return HEADER_BYTES + cls.inner_class.storage_size(inner_params)
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        return cls.inner_storage(spec)
+    def storage_size(cls, params: MapParams) -> int:
+        return cls.inner_storage(params)
 
     def initialize(self) -> None:
         _NR_CPUS.pack_into(self.mem, 0, self.nr_cpus)
@@ -177,14 +180,20 @@ class PercpuArrayMap(_PerCpu):
 
     inner_class = ArrayMap
     read_locked = False
+    batch_commands = ARRAY_BATCH_COMMANDS
+    batch_walk = BatchWalk.KEYS
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
+    def check(cls, params: MapParams) -> None:
         # array_map_alloc_check: every EINVAL (these included) comes before its E2BIG checks
-        if spec.flags & (uapi.BPF_F_NUMA_NODE | uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP):
+        if params.flags & (uapi.BPF_F_NUMA_NODE | uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP):
             raise BPFError(errno.EINVAL, "per-CPU arrays take no NUMA node, mmap or inner-map flag")
-        ArrayMap.check(spec)
-        check_percpu_value_size(spec)
+        ArrayMap.check(params)
+        check_percpu_value_size(params)
+
+    @classmethod
+    def meta_equal(cls, template: MapParams, inner: MapParams) -> bool:
+        return array_meta_equal(template, inner)
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
         """``array_map_update_elem`` on a per-CPU array: only the running CPU's value changes."""
@@ -206,16 +215,32 @@ class PercpuHashMap(_PerCpu):
     """Per-CPU hash: the plain hash table whose values are whole per-CPU blocks."""
 
     inner_class = HashMap
+    inner: HashMap
+    batch_commands = HTAB_BATCH_COMMANDS
+    batch_walk = BatchWalk.BUCKETS
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
+    def check(cls, params: MapParams) -> None:
         # htab_map_alloc_check: flag checks, then sizes (EINVAL), then E2BIG
-        if spec.flags & uapi.BPF_F_NO_COMMON_LRU:
+        if params.flags & uapi.BPF_F_NO_COMMON_LRU:
             raise BPFError(errno.EINVAL, "BPF_F_NO_COMMON_LRU is for LRU maps")
-        if spec.flags & uapi.BPF_F_NUMA_NODE:
+        if params.flags & uapi.BPF_F_NUMA_NODE:
             raise BPFError(errno.EINVAL, "per-CPU maps take no NUMA node")
-        HashMap.check(spec)
-        check_percpu_value_size(spec)
+        HashMap.check(params)
+        check_percpu_value_size(params)
+
+    def lookup_unlocked(self, key: bytes) -> bytes | None:
+        return self.inner.lookup_unlocked(key)
+
+    def lookup_and_delete(self, key: bytes) -> bytes:
+        """``htab_percpu_map_lookup_and_delete_elem``: every CPU's value, and the key removed."""
+        return self.inner.lookup_and_delete(key)
+
+    def bucket_count(self) -> int:
+        return self.inner.bucket_count()
+
+    def bucket_items(self, bucket: int) -> list[tuple[bytes, bytes]]:
+        return self.inner.bucket_items(bucket)
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
         """``__htab_percpu_map_update_elem(onallcpus=false)``: an existing element gets the running CPU's

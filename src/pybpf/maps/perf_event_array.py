@@ -6,7 +6,7 @@ Mirrors ``perf_event_array_map_ops`` in kernel/bpf/arraymap.c (asked of Linux 6.
   max_entries > 0, flags within the array mask, no BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG, no
   BPF_F_MMAPABLE / BPF_F_INNER_MAP; BPF_F_PRESERVE_ELEMS is allowed (only for this type); EINVAL
   otherwise, E2BIG past INT_MAX entries.
-* update (``bpf_fd_array_map_update_elem``, done by ``pybpf.kernel.syscall``): flags other than
+* update (``bpf_fd_array_map_update_elem``, the fd resolved by ``pybpf.kernel.map_elem``): flags other than
   BPF_ANY are EINVAL, an index past the array E2BIG, then the value must be a perf event fd
   (``perf_event_get``: EBADF for a closed fd or any other file, maps and programs included).
 * lookup from user space is ENOTSUPP (524) for every key: the type has no
@@ -30,7 +30,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, INT_MAX
-from pybpf.maps.base import MapSpec, MapType, flags_access_ok
+from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams, flags_access_ok
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
@@ -38,29 +38,30 @@ _U32 = struct.Struct("<I")
 
 
 @register(uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY)
-class PerfEventArrayMap(MapType):
-    """Perf event object ids by index; updates go through ``set_event`` (the caller resolves the fd)."""
+class PerfEventArrayMap(MapOps):
+    """Perf event object ids by index; updates go through ``store_object`` (the caller resolves the fd)."""
 
     read_locked = False
+    fd_kind = FdKind.PERF_EVENT
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
-        if spec.value_size != 4 or spec.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
+    def check(cls, params: MapParams) -> None:
+        if params.value_size != 4 or params.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
             raise BPFError(errno.EINVAL, "perf event array values are 4-byte perf event fds")
         if (
-            spec.max_entries == 0
-            or spec.key_size != 4
-            or spec.flags & ~ARRAY_CREATE_FLAG_MASK
-            or not flags_access_ok(spec.flags)
-            or spec.flags & (uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP)
+            params.max_entries == 0
+            or params.key_size != 4
+            or params.flags & ~ARRAY_CREATE_FLAG_MASK
+            or not flags_access_ok(params.flags)
+            or params.flags & (uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP)
         ):
             raise BPFError(errno.EINVAL, "invalid perf event array attributes")
-        if spec.max_entries > INT_MAX:
+        if params.max_entries > INT_MAX:
             raise BPFError(errno.E2BIG, "too many entries")
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        return 4 * spec.max_entries
+    def storage_size(cls, params: MapParams) -> int:
+        return 4 * params.max_entries
 
     def _index(self, key: bytes) -> int:
         index: int = _U32.unpack(key)[0]
@@ -71,11 +72,10 @@ class PerfEventArrayMap(MapType):
         value: int = _U32.unpack_from(self.mem, 4 * index)[0]
         return value
 
-    def holds(self, event_id: int) -> bool:
-        return any(self.slot(i) == event_id for i in range(self.max_entries))
+    def holds(self, object_id: int) -> bool:
+        return any(self.slot(i) == object_id for i in range(self.max_entries))
 
-    def check_update(self, key: bytes, flags: int) -> int:
-        """The checks made before the fd is looked at; returns the index."""
+    def _checked_index(self, key: bytes, flags: int) -> int:
         if flags != uapi.BPF_ANY:
             raise BPFError(errno.EINVAL, "perf event array updates take only BPF_ANY")
         index = self._index(key)
@@ -83,23 +83,27 @@ class PerfEventArrayMap(MapType):
             raise BPFError(errno.E2BIG, "index out of range")
         return index
 
-    def set_event(self, key: bytes, event_id: int, flags: int) -> int:
-        """Put ``event_id`` into slot ``key``; returns the id it replaced (0: none)."""
-        index = self.check_update(key, flags)
+    def check_fd_update(self, key: bytes, flags: int) -> None:
+        """``bpf_fd_array_map_update_elem`` before the fd: only BPF_ANY, E2BIG past the end."""
+        self._checked_index(key, flags)
+
+    def store_object(self, key: bytes, target: FdTarget, flags: int) -> int:
+        """Put perf event ``target`` into slot ``key``; returns the id it replaced (0: none)."""
+        index = self._checked_index(key, flags)
         old = self.slot(index)
-        _U32.pack_into(self.mem, 4 * index, event_id)
+        _U32.pack_into(self.mem, 4 * index, target.id)
         return old
 
     def lookup(self, key: bytes) -> bytes:
         raise BPFError(ENOTSUPP, "perf event arrays cannot be read from user space")
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
-        raise BPFError(errno.EINVAL, "perf event array values are perf event fds (use set_event)")
+        raise BPFError(errno.EINVAL, "perf event array values are perf event fds (use store_object)")
 
     def delete(self, key: bytes) -> None:
-        self.clear(key)
+        self.remove_object(key)
 
-    def clear(self, key: bytes) -> int:
+    def remove_object(self, key: bytes) -> int:
         """Empty slot ``key``; returns the id it held.  E2BIG past the end, ENOENT when empty."""
         index = self._index(key)
         if index >= self.max_entries:

@@ -20,7 +20,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, INT_MAX
-from pybpf.maps.base import MapSpec, MapType, flags_access_ok
+from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams, flags_access_ok
 from pybpf.maps.registry import register
 
 _U32 = struct.Struct("<I")
@@ -28,29 +28,32 @@ HEADER = 8
 
 
 @register(uapi.BPF_MAP_TYPE_PROG_ARRAY)
-class ProgArrayMap(MapType):
-    """Program ids by index; updates go through ``set_program`` (the caller resolves the fd)."""
+class ProgArrayMap(MapOps):
+    """Program ids by index; updates go through ``store_object`` (the caller resolves the fd)."""
+
+    fd_kind = FdKind.PROG
+    can_be_inner = False
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
-        if spec.value_size != 4 or spec.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
+    def check(cls, params: MapParams) -> None:
+        if params.value_size != 4 or params.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
             raise BPFError(errno.EINVAL, "prog array values are 4-byte program fds")
         if (
-            spec.max_entries == 0
-            or spec.key_size != 4
-            or spec.flags & ~ARRAY_CREATE_FLAG_MASK
-            or not flags_access_ok(spec.flags)
-            or spec.flags & (uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP)
+            params.max_entries == 0
+            or params.key_size != 4
+            or params.flags & ~ARRAY_CREATE_FLAG_MASK
+            or not flags_access_ok(params.flags)
+            or params.flags & (uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP)
         ):
             raise BPFError(errno.EINVAL, "invalid prog array attributes")
-        if spec.flags & uapi.BPF_F_PRESERVE_ELEMS:
+        if params.flags & uapi.BPF_F_PRESERVE_ELEMS:
             raise BPFError(errno.EINVAL, "BPF_F_PRESERVE_ELEMS is for perf event arrays")
-        if spec.max_entries > INT_MAX:
+        if params.max_entries > INT_MAX:
             raise BPFError(errno.E2BIG, "too many entries")
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        return HEADER + 4 * spec.max_entries
+    def storage_size(cls, params: MapParams) -> int:
+        return HEADER + 4 * params.max_entries
 
     # --- owner -------------------------------------------------------------------------------
     @property
@@ -58,7 +61,7 @@ class ProgArrayMap(MapType):
         raw: int = _U32.unpack_from(self.mem, 0)[0]
         return raw - 1 if raw else None
 
-    def claim(self, prog_type: int) -> None:
+    def claim_owner(self, prog_type: int) -> None:
         """``bpf_prog_map_compatible``: the first program type decides, others are EINVAL."""
         owner = self.owner_type
         if owner is None:
@@ -76,19 +79,23 @@ class ProgArrayMap(MapType):
         value: int = _U32.unpack_from(self.mem, HEADER + 4 * index)[0]
         return value
 
-    def holds(self, prog_id: int) -> bool:
-        return any(self.slot(i) == prog_id for i in range(self.max_entries))
+    def holds(self, object_id: int) -> bool:
+        return any(self.slot(i) == object_id for i in range(self.max_entries))
 
-    def set_program(self, key: bytes, prog_id: int, prog_type: int, flags: int) -> int:
-        """Put ``prog_id`` into the slot ``key``; returns the id it replaced (0: none)."""
+    def check_fd_update(self, key: bytes, flags: int) -> None:
+        """``bpf_fd_array_map_update_elem`` before the fd: only BPF_ANY, E2BIG past the end."""
         if flags != uapi.BPF_ANY:
             raise BPFError(errno.EINVAL, "prog array updates take only BPF_ANY")
-        index = self._index(key)
-        if index >= self.max_entries:
+        if self._index(key) >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
-        self.claim(prog_type)
+
+    def store_object(self, key: bytes, target: FdTarget, flags: int) -> int:
+        """Put program ``target`` into the slot ``key`` (claiming the array for its type)."""
+        self.check_fd_update(key, flags)
+        self.claim_owner(target.prog_type)
+        index = self._index(key)
         old = self.slot(index)
-        _U32.pack_into(self.mem, HEADER + 4 * index, prog_id)
+        _U32.pack_into(self.mem, HEADER + 4 * index, target.id)
         return old
 
     def lookup(self, key: bytes) -> bytes:
@@ -98,12 +105,12 @@ class ProgArrayMap(MapType):
         return _U32.pack(self.slot(index))
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
-        raise BPFError(errno.EINVAL, "prog array values are program fds (use set_program)")
+        raise BPFError(errno.EINVAL, "prog array values are program fds (use store_object)")
 
     def delete(self, key: bytes) -> None:
-        self.clear(key)
+        self.remove_object(key)
 
-    def clear(self, key: bytes) -> int:
+    def remove_object(self, key: bytes) -> int:
         """Empty slot ``key``; returns the id it held.  E2BIG past the end, ENOENT when empty."""
         index = self._index(key)
         if index >= self.max_entries:

@@ -22,39 +22,40 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapSpec, MapType, flags_access_ok
+from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapOps, MapParams, flags_access_ok
 from pybpf.maps.registry import register
 
 QUEUE_STACK_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE | ACCESS_MASK
-QUEUE_STACK_TYPES = frozenset({uapi.BPF_MAP_TYPE_QUEUE, uapi.BPF_MAP_TYPE_STACK})
 HEADER_BYTES = 64
 _INDICES = struct.Struct("<II")
 
 
-class QueueStackBase(MapType):
+class QueueStackBase(MapOps):
     """The ring shared by both types; subclasses choose which end ``pop`` / ``peek`` take from."""
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        super().__init__(spec, mem)
-        self.size = spec.max_entries + 1
+    push_pop_peek = True
+
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
+        self.size = params.max_entries + 1
         self.ring = mem[HEADER_BYTES:]
 
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
+    def check(cls, params: MapParams) -> None:
         if (
-            spec.max_entries == 0
-            or spec.key_size != 0
-            or spec.value_size == 0
-            or spec.flags & ~QUEUE_STACK_CREATE_FLAG_MASK
-            or not flags_access_ok(spec.flags)
+            params.max_entries == 0
+            or params.key_size != 0
+            or params.value_size == 0
+            or params.flags & ~QUEUE_STACK_CREATE_FLAG_MASK
+            or not flags_access_ok(params.flags)
         ):
             raise BPFError(errno.EINVAL, "invalid queue/stack map attributes")
-        if spec.value_size > KMALLOC_MAX_SIZE:
+        if params.value_size > KMALLOC_MAX_SIZE:
             raise BPFError(errno.E2BIG, "value_size too large")
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        return HEADER_BYTES + (spec.max_entries + 1) * spec.value_size
+    def storage_size(cls, params: MapParams) -> int:
+        return HEADER_BYTES + (params.max_entries + 1) * params.value_size
 
     def _indices(self) -> tuple[int, int]:
         head, tail = _INDICES.unpack_from(self.mem, 0)
@@ -71,7 +72,7 @@ class QueueStackBase(MapType):
         """(slot to read, new head, new tail) for peek/pop; ENOENT when empty."""
         raise NotImplementedError
 
-    def peek(self) -> bytes:
+    def peek(self, value: bytes | None = None) -> bytes:
         """The element a pop would return, left in place."""
         index, _, _ = self._take()
         return bytes(self._slot(index))
@@ -100,6 +101,10 @@ class QueueStackBase(MapType):
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         self.push(value, flags)
+
+    def lookup_and_delete(self, key: bytes) -> bytes:
+        """BPF_MAP_LOOKUP_AND_DELETE_ELEM pops (``map_pop_elem``)."""
+        return self.pop()
 
     def recover(self) -> None:
         head, tail = self._indices()

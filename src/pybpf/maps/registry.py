@@ -9,21 +9,35 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from pybpf.maps.base import MapType
+from pybpf import uapi
+from pybpf.maps.base import MapOps
 
-_REGISTRY: dict[int, type[MapType]] = {}
+BUILTIN_MODULES = (
+    "pybpf.maps.array",
+    "pybpf.maps.hash",
+    "pybpf.maps.percpu",
+    "pybpf.maps.lru",
+    "pybpf.maps.queue_stack",
+    "pybpf.maps.bloom",
+    "pybpf.maps.lpm_trie",
+    "pybpf.maps.ringbuf",
+    "pybpf.maps.prog_array",
+    "pybpf.maps.map_in_map",
+    "pybpf.maps.perf_event_array",
+)
+"""Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
+
+_UNIMPLEMENTED_WITH_MAP_EXTRA = frozenset({uapi.BPF_MAP_TYPE_ARENA})
+"""Types pybpf does not have yet whose creation takes ``map_extra`` (arenas: the user address)."""
+
+_REGISTRY: dict[int, type[MapOps]] = {}
 _loaded = False
-_BUILTIN: tuple[str, ...]
-_BUILTIN = ("pybpf.maps.array", "pybpf.maps.hash")
-"""Modules that register the built-in map types when imported."""
-_BUILTIN += ("pybpf.maps.percpu",)
-_BUILTIN += ("pybpf.maps.lru",)
 
 
-def register(map_type: int) -> Callable[[type[MapType]], type[MapType]]:
+def register(map_type: int) -> Callable[[type[MapOps]], type[MapOps]]:
     """Class decorator: make ``cls`` the implementation of ``map_type``."""
 
-    def decorate(cls: type[MapType]) -> type[MapType]:
+    def decorate(cls: type[MapOps]) -> type[MapOps]:
         cls.map_type = map_type
         _REGISTRY[map_type] = cls
         return cls
@@ -35,20 +49,20 @@ def _load_builtin() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        for module in _BUILTIN:
+        for module in BUILTIN_MODULES:
             importlib.import_module(module)
 
 
-def lookup_map_type(map_type: int) -> type[MapType] | None:
+def lookup_map_type(map_type: int) -> type[MapOps] | None:
     """The implementation of ``map_type``, or None when pybpf does not (yet) have it."""
     _load_builtin()
     return _REGISTRY.get(map_type)
 
 
-_BUILTIN += ("pybpf.maps.queue_stack",)
-_BUILTIN += ("pybpf.maps.bloom",)
-_BUILTIN += ("pybpf.maps.lpm_trie",)
-_BUILTIN += ("pybpf.maps.ringbuf",)
-_BUILTIN += ("pybpf.maps.prog_array",)
-_BUILTIN += ("pybpf.maps.map_in_map",)
-_BUILTIN += ("pybpf.maps.perf_event_array",)
+def takes_map_extra(map_type: int) -> bool:
+    """Whether BPF_MAP_CREATE of ``map_type`` may carry a non-zero ``map_extra`` (``map_create``
+    refuses it, EINVAL, for every other type, implemented or not)."""
+    impl = lookup_map_type(map_type)
+    if impl is None:
+        return map_type in _UNIMPLEMENTED_WITH_MAP_EXTRA
+    return impl.takes_map_extra

@@ -50,7 +50,7 @@ import mmap
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.maps.base import MapSpec, MapType, round_up
+from pybpf.maps.base import MapOps, MapParams, round_up
 from pybpf.maps.registry import register
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.uapi import ENOTSUPP
@@ -82,26 +82,26 @@ def record_length(size: int) -> int:
 
 
 @register(uapi.BPF_MAP_TYPE_RINGBUF)
-class RingBufMap(MapType):
+class RingBufMap(MapOps):
     """The ring: consumer page, producer page, data area and overflow area in the map's storage."""
 
     read_locked = False
 
-    def __init__(self, spec: MapSpec, mem: memoryview) -> None:
-        super().__init__(spec, mem)
-        self.mask = spec.max_entries - 1
-        self.data_end = DATA_AT + spec.max_entries
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
+        self.mask = params.max_entries - 1
+        self.data_end = DATA_AT + params.max_entries
         self._u64 = mem.cast("B").cast("Q")
         self._u32 = mem.cast("B").cast("I")
         self._lock: SharedMutex | None = None
 
     # --- creation ---------------------------------------------------------------------------------
     @classmethod
-    def check(cls, spec: MapSpec) -> None:
-        if spec.flags & ~RINGBUF_CREATE_FLAG_MASK:
+    def check(cls, params: MapParams) -> None:
+        if params.flags & ~RINGBUF_CREATE_FLAG_MASK:
             raise BPFError(errno.EINVAL, "ringbuf maps take only BPF_F_NUMA_NODE")
-        entries = spec.max_entries
-        if spec.key_size or spec.value_size or entries <= 0 or entries & (entries - 1) or entries % PAGE:
+        entries = params.max_entries
+        if params.key_size or params.value_size or entries <= 0 or entries & (entries - 1) or entries % PAGE:
             raise BPFError(
                 errno.EINVAL,
                 "ringbuf needs key_size = value_size = 0 and a power-of-2, page-aligned max_entries",
@@ -110,8 +110,8 @@ class RingBufMap(MapType):
             raise BPFError(errno.E2BIG, "ringbuf data area too large")
 
     @classmethod
-    def storage_size(cls, spec: MapSpec) -> int:
-        return DATA_AT + 2 * spec.max_entries
+    def storage_size(cls, params: MapParams) -> int:
+        return DATA_AT + 2 * params.max_entries
 
     def initialize(self) -> None:
         init_mutex(self._address() + PRODUCER_LOCK_AT)

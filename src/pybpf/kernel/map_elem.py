@@ -1,0 +1,270 @@
+"""The element commands of bpf(2) after attr decoding: lookup, update, delete, next key, lookup-and-delete.
+
+Mirrors ``kernel/bpf/syscall.c``: ``map_lookup_elem``, ``map_update_elem`` (``bpf_map_update_value``),
+``map_delete_elem``, ``map_get_next_key`` and ``map_lookup_and_delete_elem`` -- the checks in the
+kernel's order (flags, fd, access mode and frozen, BPF_F_LOCK, key copy), then the map's operation
+through its ``pybpf.maps.base.MapOps``, never by naming a map type.
+
+Maps whose values are fds (``MapOps.fd_kind``) are written the fd of a program, map or perf event: the
+fd is resolved here (the kernel's ``map_fd_get_ptr``) and the map holds the object by a reference in
+its reference directory (``pybpf.objects.refs``), dropped once no key holds it (``map_fd_put_ptr``).
+
+The attr handlers of ``pybpf.kernel.syscall``, the batch commands (``pybpf.kernel.map_batch``) and the
+Pythonic ``pybpf.Map`` (which passes the key and value bytes themselves) share these functions.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+from collections.abc import Callable
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.kernel import btfobj, progobj
+from pybpf.maps.base import FdKind, FdTarget
+from pybpf.maps.object import MapObject, map_and_mode
+from pybpf.objects import perf_event, refs
+from pybpf.objects.files import bpffs_root
+
+KeySource = Callable[[int], bytes]
+"""Produces the bytes of a key or value given its size (``copy_from_user`` for attr pointers)."""
+
+Source = KeySource | bytes
+"""A KeySource, or the bytes themselves when the caller already has them (the Pythonic ``Map``)."""
+
+_F_LOCK = uapi.BPF_F_LOCK
+
+
+# --- the map behind an fd, and what the fd may do -----------------------------------------------
+def map_of(fd: int) -> MapObject:
+    """The map ``fd`` refers to (``__bpf_map_get``): EBADF for no open fd, EINVAL for another file.
+
+    (An fd above 0x7FFFFFFF is a negative int to the kernel: never open, EBADF.)
+    """
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    return map_and_mode(fd)[0]
+
+
+def _mode(fd: int) -> int:
+    return fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+
+
+def can_read(fd: int) -> bool:
+    """``map_get_sys_perms`` & FMODE_CAN_READ."""
+    return _mode(fd) != os.O_WRONLY
+
+
+def can_write(fd: int, obj: MapObject) -> bool:
+    """``map_get_sys_perms`` & FMODE_CAN_WRITE: a writable fd of a map that is not frozen."""
+    return _mode(fd) != os.O_RDONLY and not obj.frozen
+
+
+def _bytes_of(source: Source, size: int) -> bytes:
+    """The bytes of a key or value ``Source`` of ``size`` bytes."""
+    return source if isinstance(source, bytes) else source(size)
+
+
+# --- the commands -------------------------------------------------------------------------------
+def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None) -> bytes:
+    """BPF_MAP_LOOKUP_ELEM after attr decoding: the checks in the kernel's order, then the lookup.
+
+    A map whose lookup tests a value (bloom filters) reads it from ``value`` (the kernel copies it in
+    from the value pointer) and returns b"" (nothing to copy out) when the value may be present.
+    Types that can read without the lock (``read_locked`` False, ``lookup_unlocked``) do so.
+    """
+    if flags & ~_F_LOCK:
+        raise BPFError(errno.EINVAL, "unknown lookup flags")
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    obj, mode = map_and_mode(fd)
+    if mode == os.O_WRONLY:
+        raise BPFError(errno.EPERM, "map fd is not readable")
+    lock_off = obj.spin_lock_off
+    if flags & _F_LOCK and lock_off is None:
+        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+    raw = key if isinstance(key, bytes) else key(obj.params.key_size)
+    impl = obj.impl
+    if lock_off is not None:  # copy_map_value(_locked): the lock word reads as zero
+        if flags & _F_LOCK or impl.read_locked:
+            with obj.lock:
+                return btfobj.without_lock(impl.lookup(raw), lock_off)
+        return btfobj.without_lock(impl.lookup(raw), lock_off)
+    if not impl.read_locked:
+        if value is not None and impl.lookup_tests_value:
+            return impl.peek(value(obj.params.value_size))
+        return impl.lookup(raw)
+    found = impl.lookup_unlocked(raw)
+    if found is not None:
+        return found
+    lock = obj.lock
+    address = lock.address
+    rc = lock.raw_lock(address)
+    if rc:
+        lock.locked_with(rc)
+    try:
+        return impl.lookup(raw)
+    finally:
+        lock.raw_unlock(address)
+
+
+def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
+    """BPF_MAP_UPDATE_ELEM after attr decoding."""
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    obj, mode = map_and_mode(fd)
+    if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
+        raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+    impl = obj.impl
+    kind = impl.fd_kind
+    if kind is not None:  # values are fds of other objects: held by reference
+        raw_key = _bytes_of(key, obj.params.key_size)
+        _update_fd_value(fd, obj, kind, raw_key, int.from_bytes(_bytes_of(value, 4), "little"), flags=flags)
+        return
+    lock_off = obj.spin_lock_off
+    if flags & _F_LOCK and lock_off is None:
+        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+    raw_key = key if isinstance(key, bytes) else key(obj.params.key_size)
+    raw_value = value if isinstance(value, bytes) else value(impl.user_value_size)
+    lock = obj.lock
+    address = lock.address
+    rc = lock.raw_lock(address)
+    if rc:
+        lock.locked_with(rc)
+    try:
+        if lock_off is not None:
+            btfobj.update_value(obj, raw_key, raw_value, flags)
+            return
+        impl.update(raw_key, raw_value, flags)
+    finally:
+        lock.raw_unlock(address)
+
+
+def delete_elem(fd: int, key: Source) -> None:
+    """BPF_MAP_DELETE_ELEM after attr decoding."""
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    obj, mode = map_and_mode(fd)
+    if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
+        raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+    raw = key if isinstance(key, bytes) else key(obj.params.key_size)
+    impl = obj.impl
+    lock = obj.lock
+    address = lock.address
+    rc = lock.raw_lock(address)
+    if rc:
+        lock.locked_with(rc)
+    try:
+        kind = impl.fd_kind
+        if kind is not None:
+            _remove_object(obj, kind, raw)
+            return
+        impl.delete(raw)
+    finally:
+        lock.raw_unlock(address)
+
+
+def get_next_key(fd: int, key: KeySource | None) -> bytes:
+    """BPF_MAP_GET_NEXT_KEY after attr decoding (``key`` None: the NULL key pointer)."""
+    if fd > 0x7FFFFFFF:
+        raise BPFError(errno.EBADF, f"fd {fd} is not open")
+    obj, mode = map_and_mode(fd)
+    if mode == os.O_WRONLY:
+        raise BPFError(errno.EPERM, "map fd is not readable")
+    raw = key(obj.params.key_size) if key is not None else None
+    if obj.impl.read_locked:
+        with obj.lock:
+            return obj.impl.get_next_key(raw)
+    return obj.impl.get_next_key(raw)
+
+
+def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
+    """BPF_MAP_LOOKUP_AND_DELETE_ELEM after attr decoding (``map_lookup_and_delete_elem``).
+
+    Hash maps return the value and remove the key under one hold of the lock; queues and stacks
+    pop; the other types answer ENOTSUPP (524), as the kernel does for arrays.  The kernel's "flags
+    are EINVAL for a queue or stack" is the BPF_F_LOCK check here: their values hold no spin lock.
+    """
+    if flags & ~_F_LOCK:
+        raise BPFError(errno.EINVAL, "unknown lookup_and_delete flags")
+    obj = map_of(fd)
+    if not can_read(fd) or not can_write(fd, obj):
+        raise BPFError(errno.EPERM, "lookup_and_delete needs a readable and writable map")
+    if flags & _F_LOCK and obj.spin_lock_off is None:
+        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+    raw = key(obj.params.key_size)
+    with obj.lock:
+        value = obj.impl.lookup_and_delete(raw)
+    return btfobj.without_lock(value, obj.spin_lock_off)
+
+
+# --- shared with the batch commands --------------------------------------------------------------
+def update_value(fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) -> None:
+    """``bpf_map_update_value``: one update of a map whose fd the caller has checked (batches)."""
+    kind = obj.impl.fd_kind
+    if kind is not None:
+        _update_fd_value(fd, obj, kind, key, int.from_bytes(value[:4], "little"), flags=flags)
+        return
+    with obj.lock:
+        if obj.spin_lock_off is not None:
+            btfobj.update_value(obj, key, value, flags)
+        else:
+            obj.impl.update(key, value, flags)
+
+
+def delete_value(obj: MapObject, key: bytes) -> None:
+    """``map_delete_elem``'s delete: one delete of a map whose fd the caller has checked (batches)."""
+    with obj.lock:
+        kind = obj.impl.fd_kind
+        if kind is not None:
+            _remove_object(obj, kind, key)
+        else:
+            obj.impl.delete(key)
+
+
+# --- maps whose values are fds ---------------------------------------------------------------------
+def _resolve(kind: FdKind, fd: int) -> FdTarget:
+    """``map_fd_get_ptr``: the object ``fd`` refers to, of the kind the map holds (EBADF / EINVAL
+    for a closed fd or another kind of file, as the kernel's fd lookups answer)."""
+    if kind is FdKind.MAP:
+        inner = map_of(fd)
+        return FdTarget(inner.id, params=inner.params)
+    if fd > 0x7FFFFFFF:
+        fd = -1
+    if kind is FdKind.PROG:
+        prog = progobj.ProgObject.from_fd(fd)
+        return FdTarget(prog.id, prog_type=prog.prog_type)
+    return FdTarget(perf_event.PerfEventObject.from_fd(fd).id)
+
+
+def _update_fd_value(
+    map_fd: int, obj: MapObject, kind: FdKind, key: bytes, object_fd: int, *, flags: int
+) -> None:
+    """``bpf_fd_array_map_update_elem`` / ``bpf_fd_htab_map_update_elem``: the map holds the object
+    ``object_fd`` refers to by a reference, and drops the reference of the object it replaces."""
+    impl = obj.impl
+    impl.check_fd_update(key, flags)
+    target = _resolve(kind, object_fd)
+    impl.check_fd_object(target)
+    root = bpffs_root()
+    holder = ("map", obj.id)
+    refs.register_holder(root, "map", obj.id, map_fd)
+    refs.add_ref(root, holder, (kind.value, target.id), object_fd)
+    with obj.lock:
+        try:
+            old = impl.store_object(key, target, flags)
+        except BPFError:
+            if not impl.holds(target.id):
+                refs.drop_ref(root, holder, (kind.value, target.id))
+            raise
+        if old and old != target.id and not impl.holds(old):
+            refs.drop_ref(root, holder, (kind.value, old))
+
+
+def _remove_object(obj: MapObject, kind: FdKind, key: bytes) -> None:
+    """Empty ``key`` of an fd-holding map (lock held), dropping the reference no key holds any more."""
+    old = obj.impl.remove_object(key)
+    if not obj.impl.holds(old):
+        refs.drop_ref(bpffs_root(), ("map", obj.id), (kind.value, old))
