@@ -75,9 +75,3 @@ def test_helper_names() -> None:
     assert helper_id("ringbuf_output") is None
     assert len(HELPER_IDS) == len(HELPER_NAMES)
     assert opcodes.BPF_PSEUDO_CALL == 1
-
-
-def test_helper_names_match_the_uapi_enum() -> None:
-    uapi = pytest.importorskip("pybpf.uapi")
-    from_btf = {member.value: "bpf_" + member.name.removeprefix("BPF_FUNC_") for member in uapi.bpf_func_id}
-    assert from_btf == HELPER_NAMES

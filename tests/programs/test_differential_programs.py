@@ -33,6 +33,7 @@ from pybpf import Map, Program, RingBuffer, uapi
 from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction, encode_program
+from pybpf.isa.program import ProgramView
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.program import instructions_of, prog_type_number
@@ -178,14 +179,7 @@ def do_run(prog: Program, case: Case, run: Run) -> tuple[Any, ...]:
 
 def subprog_starts(insns: list[Instruction]) -> list[int]:
     """Slot indices where subprograms start: 0 and every bpf-to-bpf call or lddw func() target."""
-    starts, pc = {0}, 0
-    for insn in insns:
-        if insn.opcode == CALL and insn.src == op.BPF_PSEUDO_CALL:
-            starts.add(pc + insn.imm + 1)
-        if insn.opcode == LDDW and insn.src == op.BPF_PSEUDO_FUNC:
-            starts.add(pc + insn.imm + 1)
-        pc += insn.slots
-    return sorted(starts)
+    return list(ProgramView(insns).subprograms)
 
 
 def func_btf(count: int) -> bytes:

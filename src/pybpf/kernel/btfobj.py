@@ -6,7 +6,7 @@ the BPF_F_LOCK paths of ``map_lookup_elem`` / ``map_update_elem``) and ``kernel/
 
 * BPF_BTF_LOAD checks ``btf_flags`` (only BPF_F_TOKEN_FD; pybpf has no tokens: a closed token fd is
   EBADF, any other EINVAL), the size (more than 16 MiB: E2BIG), the log attributes (as
-  BPF_PROG_LOAD: ``pybpf.kernel.prog_load.VerifierLog``), copies the data (EFAULT) and verifies it
+  BPF_PROG_LOAD: ``pybpf.kernel.prog_load.UserLogBuffer``), copies the data (EFAULT) and verifies it
   (``pybpf.kernel.btf_check``).  The log's true size goes to ``btf_log_true_size``; a log that did
   not fit turns the result, success or failure, into ENOSPC, as the kernel's ``finalize_log`` does.
 * The BTF object is a read-only ``O_TMPFILE`` file in the bpffs-like root, like a program
@@ -47,6 +47,7 @@ from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError
 from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
 from pybpf.kernel.btf_env import SPIN_LOCK_SIZE, find_spin_locks
+from pybpf.kernel.user_log import UserLogBuffer
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.objects import refs
 from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
@@ -163,8 +164,6 @@ def is_btf_fd(fd: int) -> bool:
 # --- the commands ------------------------------------------------------------------------------
 def btf_load(attr: Any, write_back: Any) -> int:
     """BPF_BTF_LOAD (attr already size-checked): returns the new BTF fd."""
-    from pybpf.kernel.prog_load import VerifierLog
-
     a = attr
     if a.btf_flags & ~uapi.BPF_F_TOKEN_FD:
         raise BPFError(errno.EINVAL, "unknown btf_flags")
@@ -172,7 +171,7 @@ def btf_load(attr: Any, write_back: Any) -> int:
         _no_token(a.btf_token_fd)
     if a.btf_size > BTF_MAX_SIZE:
         raise BPFError(errno.E2BIG, "BTF larger than 16 MiB")
-    log = VerifierLog.from_attr(a.btf_log_level, a.btf_log_buf, a.btf_log_size)
+    log = UserLogBuffer.from_attr(a.btf_log_level, a.btf_log_buf, a.btf_log_size)
     data = copy_from_user(a.btf, a.btf_size) if a.btf_size else b""
     verified, failure, text = verify_btf(data, a.btf_log_level)
     true_size, truncated = _finish_log(log, text.encode("latin-1"))
@@ -188,7 +187,7 @@ def btf_load(attr: Any, write_back: Any) -> int:
 
 
 def _finish_log(log: Any, raw: bytes) -> tuple[int, bool]:
-    """``VerifierLog.finish`` for bytes (names in BTF are raw bytes, not UTF-8): (true size, truncated).
+    """``UserLogBuffer.finish`` for bytes (names in BTF are raw bytes, not UTF-8): (true size, truncated).
 
     The true size is reported whenever a level is set, also without a buffer (``bpf_vlog_finalize``).
     """

@@ -23,18 +23,25 @@ from typing import Any, NoReturn
 from pybpf import uapi
 from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
-from pybpf.isa.instruction import Instruction
+from pybpf.helpers.protos import proto
+from pybpf.isa.instruction import Instruction, encode_program
 from pybpf.isa.opcodes import (
     BPF_PSEUDO_MAP_FD,
     BPF_PSEUDO_MAP_VALUE,
 )
+from pybpf.isa.program import slot_starts
+from pybpf.kernel.btfobj import BTFObject
 from pybpf.kernel.progobj import ProgMeta, ProgObject
-from pybpf.kernel.usermem import copy_from_user, copy_to_user, strncpy_from_user
+from pybpf.kernel.user_log import UserLogBuffer
+from pybpf.kernel.usermem import copy_from_user, strncpy_from_user
 from pybpf.maps.base import FdKind
 from pybpf.maps.object import MapObject
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
-from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_LOG_FIXED, BPF_LOG_MASK, BPF_OBJ_NAME_LEN, offsetof
+from pybpf.progtypes import get_prog_type
+from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, offsetof
+from pybpf.verifier import LoadRequest, VerifierError, verify
+from pybpf.verifier.decode import decode_insns
 
 PROG_FLAGS_MASK = (
     uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
@@ -51,41 +58,6 @@ _LOG_TRUE_SIZE_OFFSET = offsetof(uapi.bpf_attr_prog_load, "log_true_size")
 def license_is_gpl_compatible(license_text: str) -> bool:
     """``license_is_gpl_compatible`` (include/linux/license.h)."""
     return license_text in _GPL_LICENSES
-
-
-@dataclass
-class VerifierLog:
-    """The user's log buffer as ``bpf_vlog_init`` accepted it."""
-
-    level: int
-    buf: int
-    size: int
-
-    @classmethod
-    def from_attr(cls, level: int, buf: int, size: int) -> VerifierLog:
-        if bool(buf) != bool(size):
-            raise BPFError(errno.EINVAL, "log_buf and log_size must be given together")
-        if buf and level == 0:
-            raise BPFError(errno.EINVAL, "log_buf without log_level")
-        if level & ~BPF_LOG_MASK:
-            raise BPFError(errno.EINVAL, "unknown log_level bits")
-        if size > 0xFFFFFFFF >> 2:
-            raise BPFError(errno.EINVAL, "log_size too large")
-        return cls(level, buf, size)
-
-    def finish(self, text: str) -> tuple[int, bool]:
-        """Copy ``text`` to the user's buffer; returns (true size incl. NUL, truncated)."""
-        if not self.level or not self.buf:
-            return 0, False
-        raw = text.encode()
-        true_size = len(raw) + 1
-        if true_size <= self.size:
-            copy_to_user(self.buf, raw + b"\0")
-            return true_size, False
-        keep = self.size - 1
-        kept = raw[:keep] if self.level & BPF_LOG_FIXED else raw[len(raw) - keep :]
-        copy_to_user(self.buf, kept + b"\0")
-        return true_size, True
 
 
 def _read_license(address: int) -> str:
@@ -159,8 +131,6 @@ def program_tag(insns: list[Instruction]) -> str:
     was SHA-1 before) of the instructions with the immediates of map-fd/map-value lddws zeroed."""
     import hashlib
 
-    from pybpf.isa.instruction import encode_program
-
     cleaned = [
         Instruction(insn.opcode, insn.dst, insn.src, insn.off, 0, 0)
         if insn.opcode == 0x18 and insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE)
@@ -172,10 +142,6 @@ def program_tag(insns: list[Instruction]) -> str:
 
 def prog_load(attr: Any, write_back: Any) -> int:
     """The BPF_PROG_LOAD handler: ``attr`` is the decoded ``bpf_attr``; returns the program fd."""
-    from pybpf.progtypes import get_prog_type
-    from pybpf.verifier import LoadRequest, VerifierError, verify
-    from pybpf.verifier.decode import decode_insns
-
     a = attr
     if a.prog_flags & ~PROG_FLAGS_MASK:
         raise BPFError(errno.EINVAL, "unknown prog_flags")
@@ -196,7 +162,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         check_attach(a.expected_attach_type)
     name_offset = offsetof(uapi.bpf_attr_prog_load, "prog_name")
     name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + BPF_OBJ_NAME_LEN])
-    log = VerifierLog.from_attr(a.log_level, a.log_buf, a.log_size)
+    log = UserLogBuffer.from_attr(a.log_level, a.log_buf, a.log_size)
     try:
         insns = decode_insns(raw, a.log_level)
     except VerifierError as exc:
@@ -249,7 +215,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     return ProgObject.create(meta, xlated, insns, map_fds)
 
 
-def _refused(log: VerifierLog, exc: BPFError, write_back: Any) -> NoReturn:
+def _refused(log: UserLogBuffer, exc: BPFError, write_back: Any) -> NoReturn:
     """A refused load: the log goes out, and a truncated log makes the error ENOSPC
     (``bpf_vlog_finalize``'s error replaces the verifier's, as in the kernel)."""
     true_size, truncated = log.finish(exc.log)
@@ -266,8 +232,6 @@ def _func_info(a: Any) -> tuple[bytes | None, Any]:
     """check_btf_info_early()'s first steps: the program's BTF and its raw func_info records."""
     if not a.func_info_cnt and not a.line_info_cnt:
         return None, None
-    from pybpf.kernel.btfobj import BTFObject
-
     if a.prog_btf_fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"prog_btf_fd {a.prog_btf_fd} is not open")
     btf = BTFObject.from_fd(a.prog_btf_fd)
@@ -292,8 +256,6 @@ def _fd_for(obj: MapObject, opened: dict[int, int]) -> int:
 
 
 def _gpl_only(helper_id: int) -> bool | None:
-    from pybpf.helpers.protos import proto
-
     found = proto(helper_id)
     return None if found is None else found.gpl_only
 
@@ -302,12 +264,10 @@ def dump_form(
     insns: list[Instruction], resolved: dict[int, int], maps: Sequence[MapObject]
 ) -> list[Instruction]:
     """The xlated instructions as the kernel dumps them: map lddws hold (src, map id, offset)."""
-    out: list[Instruction] = []
-    slot = 0
-    for insn in insns:
-        out.append(_dump_insn(insn, resolved.get(slot), maps) if insn.opcode == 0x18 else insn)
-        slot += insn.slots
-    return out
+    return [
+        _dump_insn(insn, resolved.get(slot), maps) if insn.opcode == 0x18 else insn
+        for slot, insn in zip(slot_starts(insns), insns, strict=True)
+    ]
 
 
 def _dump_insn(insn: Instruction, address: int | None, maps: Sequence[MapObject]) -> Instruction:

@@ -34,6 +34,7 @@ from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
+from pybpf.isa.program import slot_starts
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import FdKind
@@ -107,14 +108,12 @@ class ProgRuntime:
 
     def _resolve(self, xlated: list[Instruction]) -> tuple[list[Instruction], dict[int, int]]:
         resolved: dict[int, int] = {}
-        slot = 0
-        for insn in xlated:
+        for slot, insn in zip(slot_starts(xlated), xlated, strict=True):
             if insn.opcode == 0x18 and insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE):
                 obj = self.maps[insn.imm]
                 resolved[slot] = (
                     obj.address + insn.imm_hi if insn.src == BPF_PSEUDO_MAP_VALUE else obj.pointer
                 )
-            slot += insn.slots
         return xlated, resolved
 
     @classmethod
@@ -194,7 +193,7 @@ class Runner:
         index &= 0xFFFFFFFF
         if index >= array.params.max_entries or self._tail_calls >= MAX_TAIL_CALL_CNT:
             return -errno.ENOENT
-        prog_id = array.impl.slot(index)  # type: ignore[attr-defined]
+        prog_id = array.impl.slot(index)
         if not prog_id:
             return -errno.ENOENT
         target = _runtime_in_array(array, prog_id)

@@ -32,6 +32,8 @@ from pybpf.kernel.map_elem import (
     map_of,
     update_elem,
 )
+from pybpf.kernel.prog_load import prog_load
+from pybpf.kernel.prog_run import test_run
 from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapParams
 from pybpf.maps.object import MapObject
@@ -367,14 +369,10 @@ def _map_batch(cmd: int) -> Callable[[_Call], int]:
 
 
 def _prog_load(call: _Call) -> int:
-    from pybpf.kernel.prog_load import prog_load
-
     return prog_load(call.attr, call.write_back_within_size)
 
 
 def _prog_test_run(call: _Call) -> int:
-    from pybpf.kernel.prog_run import test_run
-
     return test_run(call.attr, call.write_back)
 
 

@@ -250,6 +250,10 @@ class MapOps:
         """Empty ``key`` with the lock held; returns the id it held (ENOENT when empty)."""
         raise BPFError(errno.EINVAL, "this map type holds no fds")
 
+    def slot(self, index: int) -> int:
+        """Fd-holding arrays: the id of the object stored at ``index`` (0: empty)."""
+        raise BPFError(errno.EINVAL, "this map type has no object slots")
+
     def holds(self, object_id: int) -> bool:
         """Whether some key still holds object ``object_id`` (so its reference must stay)."""
         return False

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from pybpf.isa.disasm import format_instruction
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
@@ -239,8 +240,6 @@ def nestable_blocks(program: Program) -> set[int]:
 def describe(insn: Instruction, spec: OpSpec) -> str:
     """A one-line rendering of an instruction for comments and traces (the disassembler's if present)."""
     try:
-        from pybpf.isa.disasm import format_instruction
-
         return format_instruction(insn)
     except Exception:  # the disassembler is optional here: fall back to the raw fields
         return f"{spec.mnemonic} dst=r{insn.dst} src=r{insn.src} off={insn.off} imm={insn.imm}"
