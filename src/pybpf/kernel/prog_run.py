@@ -159,6 +159,7 @@ class Runner:
         self._tail_calls = 0
         self._main: RunSession | None = None
         self._locked = False
+        self._env: RunEnv | None = None
 
     def __enter__(self) -> Runner:
         """Hold the address space's lock until ``__exit__``: the repeats of a test run run back to back."""
@@ -201,9 +202,11 @@ class Runner:
         raise TailCall(target)
 
     def run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
-        env.cpu = running_cpu()
+        if env is not self._env:  # a new run environment (the repeats of a test run share one)
+            env.cpu = running_cpu()
+            env.tail_call = self._tail_call
+            self._env = env
         self._tail_calls = 0
-        env.tail_call = self._tail_call
         session = self._main
         if session is None:
             session = self._main = self._session(self.runtime)
