@@ -42,7 +42,6 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pybpf import uapi
-from pybpf.btf.kinds import Kind
 from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError
 from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
@@ -51,10 +50,10 @@ from pybpf.kernel.user_log import UserLogBuffer
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.objects import refs
 from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
-from pybpf.uapi import BPF_LOG_FIXED, ENOTSUPP, bpf_attr, offsetof
+from pybpf.uapi import BPF_LOG_FIXED, bpf_attr, offsetof
 
 if TYPE_CHECKING:
-    from pybpf.maps.base import MapParams
+    from pybpf.maps.base import MapOps, MapParams
     from pybpf.maps.object import MapObject
 
 KIND_BTF = 3
@@ -262,24 +261,15 @@ def get_info_by_fd(obj: BTFObject, info_len: int, address: int, write_back: Any)
 
 
 # --- maps described by BTF -----------------------------------------------------------------------
-_M = uapi
-SPIN_LOCK_MAP_TYPES = frozenset({
-    _M.BPF_MAP_TYPE_HASH, _M.BPF_MAP_TYPE_ARRAY, _M.BPF_MAP_TYPE_CGROUP_STORAGE, _M.BPF_MAP_TYPE_SK_STORAGE,
-    _M.BPF_MAP_TYPE_INODE_STORAGE, _M.BPF_MAP_TYPE_TASK_STORAGE, _M.BPF_MAP_TYPE_CGRP_STORAGE,
-})  # fmt: skip
-_NO_BTF_TYPES = frozenset({
-    _M.BPF_MAP_TYPE_RINGBUF, _M.BPF_MAP_TYPE_PERF_EVENT_ARRAY, _M.BPF_MAP_TYPE_CGROUP_ARRAY,
-    _M.BPF_MAP_TYPE_USER_RINGBUF,
-})  # fmt: skip
-"""Map types whose ``map_check_btf`` op is ``map_check_no_btf`` (ENOTSUPP)."""
-_ARRAY_CHECK = frozenset({_M.BPF_MAP_TYPE_ARRAY, _M.BPF_MAP_TYPE_PERCPU_ARRAY})
-_OWN_CHECK = _NO_BTF_TYPES | _ARRAY_CHECK | {_M.BPF_MAP_TYPE_BLOOM_FILTER, _M.BPF_MAP_TYPE_LPM_TRIE}
+def map_check_btf(
+    btf: BTFObject, ops: type[MapOps], params: MapParams, key_id: int, value_id: int
+) -> int | None:
+    """``map_check_btf``: EINVAL/EACCES/EOPNOTSUPP/ENOTSUPP as the kernel; the spin lock offset or None.
 
-
-def map_check_btf(btf: BTFObject, params: MapParams, key_id: int, value_id: int) -> int | None:
-    """``map_check_btf``: EINVAL/EACCES/EOPNOTSUPP/ENOTSUPP as the kernel; the spin lock offset or None."""
-    map_type, key_size, value_size = params.map_type, params.key_size, params.value_size
-    max_entries, map_flags = params.max_entries, params.flags
+    ``ops`` is the map type's implementation: its ``own_btf_check`` / ``check_btf`` are the type's
+    ``map_check_btf`` op, ``spin_lock_allowed`` whether its values may hold a lock.
+    """
+    key_size, value_size, map_flags = params.key_size, params.value_size, params.flags
     v = btf.verified
     key_type: RawType | None = None
     if key_id:
@@ -287,7 +277,7 @@ def map_check_btf(btf: BTFObject, params: MapParams, key_id: int, value_id: int)
         if found is None or found[2] != key_size:
             raise BPFError(errno.EINVAL, "btf_key_type_id does not describe a type of key_size bytes")
         key_type = found[0]
-    elif map_type not in _OWN_CHECK:
+    elif not ops.own_btf_check:
         raise BPFError(errno.EINVAL, "this map type needs a key type id")
     found = v.id_size(value_id)
     if found is None or found[2] != value_size:
@@ -303,23 +293,13 @@ def map_check_btf(btf: BTFObject, params: MapParams, key_id: int, value_id: int)
             raise BPFError(
                 errno.EACCES, "maps with special fields cannot be read- or write-only for programs"
             )
-        if map_type not in SPIN_LOCK_MAP_TYPES:
+        if not ops.spin_lock_allowed:
             raise BPFError(errno.EOPNOTSUPP, "this map type cannot hold a bpf_spin_lock")
         if locks[-1] + SPIN_LOCK_SIZE > value_size:
             raise BPFError(errno.EFAULT, "bpf_spin_lock past the value")
         lock_off = locks[-1]
-    if map_type in _NO_BTF_TYPES:
-        raise BPFError(ENOTSUPP, "this map type takes no BTF")
-    if map_type in _ARRAY_CHECK:
-        if key_type is None:
-            if map_type != uapi.BPF_MAP_TYPE_ARRAY or max_entries != 1 or value_type.kind != Kind.DATASEC:
-                raise BPFError(errno.EINVAL, "a keyless array must be a one-element DATASEC")
-        elif key_type.kind != Kind.INT or key_type.int_bits != 32 or key_type.int_offset:
-            raise BPFError(errno.EINVAL, "array keys must be 32-bit integers")
-    elif map_type == uapi.BPF_MAP_TYPE_BLOOM_FILTER and key_type is not None:
-        raise BPFError(errno.EINVAL, "bloom filters are keyless")
-    elif map_type == uapi.BPF_MAP_TYPE_LPM_TRIE and (key_type is None or key_type.kind != Kind.STRUCT):
-        raise BPFError(errno.EINVAL, "LPM trie keys must be structs")
+    if ops.own_btf_check:
+        ops.check_btf(params, key_type, value_type)
     return lock_off
 
 

@@ -35,7 +35,7 @@ from pybpf.kernel.map_elem import (
 from pybpf.kernel.prog_load import prog_load
 from pybpf.kernel.prog_run import test_run
 from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy_from_user
-from pybpf.maps.base import MapParams
+from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
 from pybpf.objects import refs
@@ -154,7 +154,7 @@ def _map_create(call: _Call) -> int:
     template = None
     if impl is not None and impl.takes_inner_map:
         template = map_of(a.inner_map_fd).impl.as_inner_template()  # bpf_map_meta_alloc
-    btf = _map_btf(a, params)
+    btf = _map_btf(a, impl, params) if impl is not None else None  # an unknown type is EINVAL below
     fd = MapObject.create(params, name, btf)
     if btf is not None:
         btfobj.attach_btf_to_map(fd, MapObject.from_fd(fd).id, a.btf_fd, btf[0])
@@ -163,12 +163,12 @@ def _map_create(call: _Call) -> int:
     return _reopen(fd, mode)
 
 
-def _map_btf(a: Any, params: MapParams) -> tuple[int, int, int, int | None] | None:
+def _map_btf(a: Any, ops: type[MapOps], params: MapParams) -> tuple[int, int, int, int | None] | None:
     """The BTF part of ``map_create``: a btf_fd alone is ignored; with type ids ``map_check_btf`` runs."""
     if not a.btf_key_type_id and not a.btf_value_type_id:
         return None
     btf = btfobj.BTFObject.from_fd(a.btf_fd)
-    lock_off = btfobj.map_check_btf(btf, params, a.btf_key_type_id, a.btf_value_type_id)
+    lock_off = btfobj.map_check_btf(btf, ops, params, a.btf_key_type_id, a.btf_value_type_id)
     return btf.id, a.btf_key_type_id, a.btf_value_type_id, lock_off
 
 

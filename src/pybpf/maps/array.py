@@ -13,6 +13,8 @@ import errno
 import struct
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import ACCESS_MASK, BatchWalk, MapOps, MapParams, flags_access_ok, round_up
 from pybpf.maps.hash import as_bytes, bytes_source
@@ -40,11 +42,24 @@ def array_meta_equal(template: MapParams, inner: MapParams) -> bool:
     return bool(template.flags & uapi.BPF_F_INNER_MAP) or template.max_entries == inner.max_entries
 
 
+def array_check_btf(params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+    """``array_map_check_btf``: 32-bit integer keys; only a one-element plain array may be keyless
+    (global data: its value a DATASEC)."""
+    if key_type is None:
+        keyless_ok = params.map_type == uapi.BPF_MAP_TYPE_ARRAY and params.max_entries == 1
+        if not keyless_ok or value_type.kind != Kind.DATASEC:
+            raise BPFError(errno.EINVAL, "a keyless array must be a one-element DATASEC")
+    elif key_type.kind != Kind.INT or key_type.int_bits != 32 or key_type.int_offset:
+        raise BPFError(errno.EINVAL, "array keys must be 32-bit integers")
+
+
 @register(uapi.BPF_MAP_TYPE_ARRAY)
 class ArrayMap(MapOps):
     """Plain array map: storage is ``max_entries`` slots of ``round_up(value_size, 8)`` bytes."""
 
     read_locked = False
+    own_btf_check = True
+    spin_lock_allowed = True
     batch_commands = ARRAY_BATCH_COMMANDS
     batch_walk = BatchWalk.KEYS
 
@@ -52,6 +67,10 @@ class ArrayMap(MapOps):
         super().__init__(params, mem)
         self.elem_size = round_up(params.value_size, 8)
         self._buf = bytes_source(mem)
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        array_check_btf(params, key_type, value_type)
 
     @classmethod
     def check(cls, params: MapParams) -> None:

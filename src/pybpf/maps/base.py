@@ -26,7 +26,9 @@ The interface
   and keeps the references (``pybpf.objects.refs``);
 * map-in-maps: ``takes_inner_map``, ``as_inner_template`` (on the inner map), ``meta_equal``,
   ``set_inner_template``;
-* BPF_F_LOCK: ``spin_lock_off`` (the value's ``struct bpf_spin_lock``, set from the map's BTF);
+* BTF-described maps: ``own_btf_check`` + ``check_btf`` (the type's ``map_check_btf`` op; keyless
+  maps), ``spin_lock_allowed``; BPF_F_LOCK: ``spin_lock_off`` (the value's ``struct
+  bpf_spin_lock``, set from the map's BTF);
 * programs' view: ``value_offset``, ``peek_value_offset``, ``program_update``, ``program_delete``,
   ``direct_value_offset``.
 
@@ -63,6 +65,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pybpf import uapi
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError
 from pybpf.uapi import ENOTSUPP
 
@@ -156,6 +159,10 @@ class MapOps:
     """The BPF_MAP_*_BATCH commands the type has (the others are ENOTSUPP)."""
     batch_walk: ClassVar[BatchWalk | None] = None
     """How the type's batch lookups iterate (None: it has no batch lookup)."""
+    own_btf_check: ClassVar[bool] = False
+    """Whether the type has its own ``map_check_btf`` op (``check_btf``); only those may be keyless."""
+    spin_lock_allowed: ClassVar[bool] = False
+    """Whether values may hold a ``struct bpf_spin_lock`` (``btf_record`` special fields)."""
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         self.params = params
@@ -234,6 +241,13 @@ class MapOps:
     def bucket_items(self, bucket: int) -> list[tuple[bytes, bytes]]:
         """The (key, value as user space sees it) pairs in ``bucket``; call with the lock held."""
         raise BPFError(ENOTSUPP, "this map type has no buckets")
+
+    # --- BTF-described maps ---------------------------------------------------------------------------
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        """The type's ``map_check_btf`` op (called only when ``own_btf_check``): raise to refuse.
+
+        ``key_type`` is None for a keyless map (``btf_key_type_id`` 0)."""
 
     # --- maps whose values are fds (fd_kind) --------------------------------------------------------
     def check_fd_update(self, key: bytes, flags: int) -> None:

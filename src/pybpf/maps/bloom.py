@@ -27,6 +27,7 @@ import os
 import struct
 
 from pybpf import uapi
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapOps, MapParams, flags_access_ok, round_up
 from pybpf.maps.registry import register
@@ -60,6 +61,13 @@ class BloomFilterMap(MapOps):
     takes_map_extra = True
     lookup_tests_value = True
     push_pop_peek = True
+    own_btf_check = True
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        """``bloom_map_check_btf``: bloom filters are keyless."""
+        if key_type is not None:
+            raise BPFError(errno.EINVAL, "bloom filters are keyless")
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)

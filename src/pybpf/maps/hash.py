@@ -105,6 +105,7 @@ class HashMap(MapOps):
     the count even again).  Mutations themselves run with the mutex held, as before.
     """
 
+    spin_lock_allowed = True
     batch_commands = HTAB_BATCH_COMMANDS
     batch_walk = BatchWalk.BUCKETS
 

@@ -41,6 +41,8 @@ import struct
 import sys
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import (
     ACCESS_MASK,
@@ -86,6 +88,13 @@ class LpmTrieMap(MapOps):
     )
     """``trie_map_ops``: the generic lookup, update and delete batches."""
     batch_walk = BatchWalk.KEYS
+    own_btf_check = True
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        """``trie_check_btf``: keys are structs (prefix length, then data)."""
+        if key_type is None or key_type.kind != Kind.STRUCT:
+            raise BPFError(errno.EINVAL, "LPM trie keys must be structs")
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)

@@ -26,8 +26,9 @@ import os
 import struct
 
 from pybpf import uapi
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.array import ARRAY_BATCH_COMMANDS, ArrayMap, array_meta_equal
+from pybpf.maps.array import ARRAY_BATCH_COMMANDS, ArrayMap, array_check_btf, array_meta_equal
 from pybpf.maps.base import BatchWalk, MapOps, MapParams, round_up
 from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HashMap
 from pybpf.maps.registry import register
@@ -180,6 +181,7 @@ class PercpuArrayMap(_PerCpu):
 
     inner_class = ArrayMap
     read_locked = False
+    own_btf_check = True
     batch_commands = ARRAY_BATCH_COMMANDS
     batch_walk = BatchWalk.KEYS
 
@@ -194,6 +196,10 @@ class PercpuArrayMap(_PerCpu):
     @classmethod
     def meta_equal(cls, template: MapParams, inner: MapParams) -> bool:
         return array_meta_equal(template, inner)
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        array_check_btf(params, key_type, value_type)
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
         """``array_map_update_elem`` on a per-CPU array: only the running CPU's value changes."""

@@ -28,6 +28,7 @@ import errno
 import struct
 
 from pybpf import uapi
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, INT_MAX
 from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams, flags_access_ok
@@ -42,7 +43,13 @@ class PerfEventArrayMap(MapOps):
     """Perf event object ids by index; updates go through ``store_object`` (the caller resolves the fd)."""
 
     read_locked = False
+    own_btf_check = True
     fd_kind = FdKind.PERF_EVENT
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        """``map_check_no_btf``: this type takes no BTF."""
+        raise BPFError(ENOTSUPP, "this map type takes no BTF")
 
     @classmethod
     def check(cls, params: MapParams) -> None:

@@ -49,6 +49,7 @@ import errno
 import mmap
 
 from pybpf import uapi
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError
 from pybpf.maps.base import MapOps, MapParams, round_up
 from pybpf.maps.registry import register
@@ -86,6 +87,12 @@ class RingBufMap(MapOps):
     """The ring: consumer page, producer page, data area and overflow area in the map's storage."""
 
     read_locked = False
+    own_btf_check = True
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        """``map_check_no_btf``: this type takes no BTF."""
+        raise BPFError(ENOTSUPP, "this map type takes no BTF")
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)
