@@ -118,9 +118,9 @@ def _append(
             opcode, regs, _off, imm = struct.unpack_from("<BBhi", current.code, insn * 8)
             step = 2 if opcode == _LDDW else 1
             src = regs >> 4
-            is_call = opcode == _CALL and src == _PSEUDO_CALL
-            is_func = opcode == _LDDW and src == _PSEUDO_FUNC
             ref = refs.get(insn)
+            is_call = opcode == _CALL and src == _PSEUDO_CALL
+            is_func = opcode == _LDDW and (src == _PSEUDO_FUNC or (ref is not None and ref.kind == RefKind.FUNC))
             if not (is_call or is_func) or (ref is not None and ref.kind == RefKind.KFUNC):
                 insn += step
                 continue
@@ -144,7 +144,10 @@ def _append(
                     raise ELFError(f"{where}: the linked program exceeds {MAX_SLOTS} instructions")
                 linked.code += callee.code
                 _place(linked, callee, callee_start, placed)
-            struct.pack_into("<i", linked.code, (base + insn) * 8 + 4, placed[id(callee)] - (base + insn) - 1)
+            at = (base + insn) * 8
+            struct.pack_into("<i", linked.code, at + 4, placed[id(callee)] - (base + insn) - 1)
+            if is_func:  # clang leaves src_reg 0; the kernel wants BPF_PSEUDO_FUNC (libbpf sets it too)
+                linked.code[at + 1] = (linked.code[at + 1] & 0x0F) | (_PSEUDO_FUNC << 4)
             insn += step
             if first_use:
                 stack.append((current, base, insn))  # resume here once the callee is walked

@@ -66,8 +66,6 @@ def annotate_log(log: str, linked: LinkedProgram, core: list[tuple[int, CoreResu
             out.append(f"failed to resolve CO-RE relocation {poisoned[slot].description}")
             saw_insn = True
             continue
-        if line == f"invalid func unknown#{POISON_IMM}" and saw_insn and out and "CO-RE" in out[-1]:
-            continue
         found = _INSN.match(line)
         if found:
             slot = int(found.group(1))

@@ -22,6 +22,13 @@ typedef _Bool bool;
 #define false 0
 #define NULL ((void *)0)
 
+/* --- kconfig externs (libbpf's bpf_helpers.h) --------------------------------------------------------- */
+enum libbpf_tristate {
+	TRI_NO = 0,
+	TRI_YES = 1,
+	TRI_MODULE = 2,
+};
+
 /* --- section and map-definition macros (libbpf's) ----------------------------------------------- */
 #define SEC(name) __attribute__((section(name), used))
 #define __uint(name, val) int (*name)[val]
@@ -37,6 +44,29 @@ typedef _Bool bool;
 #define __ksym __attribute__((section(".ksyms")))
 #define LIBBPF_PIN_NONE 0
 #define LIBBPF_PIN_BY_NAME 1
+
+/* The legacy map definition of the "maps" section (libbpf < 1.0, iproute2, samples/bpf). */
+struct bpf_map_def {
+	unsigned int type;
+	unsigned int key_size;
+	unsigned int value_size;
+	unsigned int max_entries;
+	unsigned int map_flags;
+};
+
+/* iproute2's longer legacy definition (tc's "maps" section). */
+struct bpf_elf_map {
+	__u32 type;
+	__u32 size_key;
+	__u32 size_value;
+	__u32 max_elem;
+	__u32 flags;
+	__u32 id;
+	__u32 pinning;
+	__u32 inner_id;
+	__u32 inner_idx;
+};
+#define PIN_GLOBAL_NS 2
 
 /* --- byte order (bpf_endian.h) --------------------------------------------------------------------- */
 #define bpf_htons(x) __builtin_bswap16(x)
@@ -224,24 +254,25 @@ enum bpf_enum_value_kind { BPF_ENUMVAL_EXISTS = 0, BPF_ENUMVAL_VALUE = 1 };
 	__builtin_preserve_enum_value(*(typeof(enum_type) *)enum_value, BPF_ENUMVAL_VALUE)
 
 /* A bitfield read through CO-RE, as libbpf's BPF_CORE_READ_BITFIELD (direct memory access). */
-#define BPF_CORE_READ_BITFIELD(s, field)                                              \
-	({                                                                            \
-		const void *p = (const void *)s + __builtin_preserve_field_info(      \
-						       (s)->field, BPF_FIELD_BYTE_OFFSET);   \
-		unsigned long long val;                                               \
-		switch (__builtin_preserve_field_info((s)->field, BPF_FIELD_BYTE_SIZE)) { \
-		case 1: val = *(const unsigned char *)p; break;                       \
-		case 2: val = *(const unsigned short *)p; break;                      \
-		case 4: val = *(const unsigned int *)p; break;                        \
-		case 8: val = *(const unsigned long long *)p; break;                  \
-		default: val = 0; break;                                              \
-		}                                                                     \
-		val <<= __builtin_preserve_field_info((s)->field, BPF_FIELD_LSHIFT_U64); \
-		if (__builtin_preserve_field_info((s)->field, BPF_FIELD_SIGNED))      \
-			val = ((long long)val) >> __builtin_preserve_field_info((s)->field, BPF_FIELD_RSHIFT_U64); \
-		else                                                                  \
-			val = val >> __builtin_preserve_field_info((s)->field, BPF_FIELD_RSHIFT_U64); \
-		val;                                                                  \
+#define BPF_CORE_READ_BITFIELD(s, field)                                                      \
+	({                                                                                    \
+		const void *___p = (const void *)(s) +                                        \
+				   __builtin_preserve_field_info((s)->field, BPF_FIELD_BYTE_OFFSET); \
+		unsigned long long ___val;                                                    \
+		switch (__builtin_preserve_field_info((s)->field, BPF_FIELD_BYTE_SIZE)) {     \
+		case 1: ___val = *(const unsigned char *)___p; break;                         \
+		case 2: ___val = *(const unsigned short *)___p; break;                        \
+		case 4: ___val = *(const unsigned int *)___p; break;                          \
+		case 8: ___val = *(const unsigned long long *)___p; break;                    \
+		default: ___val = 0; break;                                                   \
+		}                                                                             \
+		___val <<= __builtin_preserve_field_info((s)->field, BPF_FIELD_LSHIFT_U64);   \
+		if (__builtin_preserve_field_info((s)->field, BPF_FIELD_SIGNED))              \
+			___val = ((long long)___val) >>                                       \
+				 __builtin_preserve_field_info((s)->field, BPF_FIELD_RSHIFT_U64); \
+		else                                                                          \
+			___val >>= __builtin_preserve_field_info((s)->field, BPF_FIELD_RSHIFT_U64); \
+		___val;                                                                       \
 	})
 
 #endif
