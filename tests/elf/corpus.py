@@ -82,8 +82,19 @@ def frames(*names: str) -> list[Run]:
     return [Run(PACKETS[n]) for n in names]
 
 
-MIXED = frames("ipv4_udp", "ipv4_udp_other", "ipv4_tcp_syn", "ipv4_tcp_ack", "ipv4_icmp", "arp", "ipv6_udp",
-               "vlan_ipv4_udp", "runt_ipv4", "eth_only", "ipv4_options_udp")  # fmt: skip
+MIXED = frames(
+    "ipv4_udp",
+    "ipv4_udp_other",
+    "ipv4_tcp_syn",
+    "ipv4_tcp_ack",
+    "ipv4_icmp",
+    "arp",
+    "ipv6_udp",
+    "vlan_ipv4_udp",
+    "runt_ipv4",
+    "eth_only",
+    "ipv4_options_udp",
+)
 SIZES = [Run(sized(n, n)) for n in (42, 60, 61, 64, 100, 127, 128, 129, 200, 300)]
 TC_CTX = sk_buff()
 
@@ -116,21 +127,42 @@ def _syscall_ctx(a: int, b: int) -> bytes:
     return struct.pack("<QQQ", a, b, 0)
 
 
-KCONFIG = {"CONFIG_HZ": "250", "CONFIG_BPF_SYSCALL": "y", "CONFIG_NET_SCHED": "m",
-           "CONFIG_DEFAULT_HOSTNAME": '"pybpf"'}  # fmt: skip
+KCONFIG = {
+    "CONFIG_HZ": "250",
+    "CONFIG_BPF_SYSCALL": "y",
+    "CONFIG_NET_SCHED": "m",
+    "CONFIG_DEFAULT_HOSTNAME": '"pybpf"',
+}
 
 
 CASES: list[Case] = [
     Case("xdp_counter", "xdp_counter", "xdp_count", MIXED),
-    Case("xdp_firewall", "xdp_firewall", "xdp_firewall",
-         MIXED + [Run(from_source("10.9.9.9", IPPROTO_TCP, 53)), Run(from_source("10.9.9.9", IPPROTO_UDP, 54))],
-         before_load=_firewall_before, after_load=_firewall_after),
+    Case(
+        "xdp_firewall",
+        "xdp_firewall",
+        "xdp_firewall",
+        [
+            *MIXED,
+            Run(from_source("10.9.9.9", IPPROTO_TCP, 53)),
+            Run(from_source("10.9.9.9", IPPROTO_UDP, 54)),
+        ],
+        before_load=_firewall_before,
+        after_load=_firewall_after,
+    ),
     Case("socket_filter", "socket_filter", "udp_filter", MIXED),
-    Case("tc_classifier", "tc_classifier", "tc_mark",
-         [Run(from_source("10.0.0.1", IPPROTO_TCP, port), TC_CTX) for port in (22, 23, 80, 80, 443)]
-         + [Run(p.data, TC_CTX) for p in MIXED]),
-    Case("lru_hash", "lru_hash", "xdp_flows",
-         [Run(from_source(f"10.1.0.{i % 3}")) for i in range(7)] + frames("arp")),
+    Case(
+        "tc_classifier",
+        "tc_classifier",
+        "tc_mark",
+        [Run(from_source("10.0.0.1", IPPROTO_TCP, port), TC_CTX) for port in (22, 23, 80, 80, 443)]
+        + [Run(p.data, TC_CTX) for p in MIXED],
+    ),
+    Case(
+        "lru_hash",
+        "lru_hash",
+        "xdp_flows",
+        [Run(from_source(f"10.1.0.{i % 3}")) for i in range(7)] + frames("arp"),
+    ),
     Case("percpu_maps", "percpu_maps", "xdp_percpu", SIZES),
     Case("ringbuf_events", "ringbuf_events", "xdp_events", MIXED),
     Case("global_vars", "global_vars", "xdp_globals", SIZES),
@@ -138,34 +170,65 @@ CASES: list[Case] = [
     Case("rodata_from_python", "rodata_config", "xdp_config", SIZES, before_load=_rodata_before),
     Case("bpf2bpf_a", "bpf2bpf_calls", "xdp_calls_a", SIZES),
     Case("bpf2bpf_b", "bpf2bpf_calls", "xdp_calls_b", SIZES),
-    Case("bounded_loop", "bounded_loop", "xdp_checksum",
-         SIZES + [Run(eth(ETH_P_IP, bytes(range(200, 256)) + bytes(40)))] + frames("eth_only")),
+    Case(
+        "bounded_loop",
+        "bounded_loop",
+        "xdp_checksum",
+        [*SIZES, Run(eth(ETH_P_IP, bytes(range(200, 256)) + bytes(40))), *frames("eth_only")],
+    ),
     Case("bpf_loop", "bpf_loop", "xdp_loop", SIZES, after_load=_weights),
-    Case("map_in_map", "map_in_map", "xdp_mim", SIZES, skip_maps=("by_parity", "by_id"),
-         user_xfail="pybpf's bpf_map_lookup_elem returns NULL for ARRAY_OF_MAPS/HASH_OF_MAPS from a program "
-                    "(helpers/maps.py asks the outer map for a value offset; map_in_map.py has no inner-map "
-                    "pointer for programs), so xdp_mim returns XDP_ABORTED where the kernel counts"),
+    Case(
+        "map_in_map",
+        "map_in_map",
+        "xdp_mim",
+        SIZES,
+        skip_maps=("by_parity", "by_id"),
+        user_xfail="pybpf's bpf_map_lookup_elem returns NULL for ARRAY_OF_MAPS/HASH_OF_MAPS from a program "
+        "(helpers/maps.py asks the outer map for a value offset; map_in_map.py has no inner-map "
+        "pointer for programs), so xdp_mim returns XDP_ABORTED where the kernel counts",
+    ),
     Case("tail_calls", "tail_calls", "xdp_dispatch", MIXED, skip_maps=("dispatch",)),
     Case("spin_lock", "spin_lock", "tc_locked", [Run(p.data, TC_CTX) for p in SIZES]),
     Case("core_access", "core_access", "xdp_core", SIZES),
-    Case("core_custom", "core_custom", "xdp_core_custom", SIZES[:3],
-         open_kwargs={"btf_custom_path": str(obj_path("core_target"))}, after_load=_blob),
-    Case("kconfig_externs", "kconfig_externs", "xdp_kconfig", SIZES[:2], open_kwargs={"kconfig": KCONFIG},
-         skip_maps=(".kconfig", ".bss")),
-    Case("syscall", "syscall_prog", "sys_add",
-         [Run(ctx=_syscall_ctx(a, b)) for a, b in ((1, 2), (9, 3), (0, 0), (2**40, 5))]),
+    Case(
+        "core_custom",
+        "core_custom",
+        "xdp_core_custom",
+        SIZES[:3],
+        open_kwargs={"btf_custom_path": str(obj_path("core_target"))},
+        after_load=_blob,
+    ),
+    Case(
+        "kconfig_externs",
+        "kconfig_externs",
+        "xdp_kconfig",
+        SIZES[:2],
+        open_kwargs={"kconfig": KCONFIG},
+        skip_maps=(".kconfig", ".bss"),
+    ),
+    Case(
+        "syscall",
+        "syscall_prog",
+        "sys_add",
+        [Run(ctx=_syscall_ctx(a, b)) for a, b in ((1, 2), (9, 3), (0, 0), (2**40, 5))],
+    ),
     Case("multi_xdp_pass", "multi_prog", "xdp_pass", SIZES[:3]),
     Case("multi_xdp_drop_short", "multi_prog", "xdp_drop_short", SIZES),
     Case("multi_xdp_frags", "multi_prog", "xdp_frags_len", SIZES),
     Case("multi_socket", "multi_prog", "socket_len", SIZES),
     Case("multi_classifier", "multi_prog", "cls_mark", [Run(p.data, TC_CTX) for p in SIZES]),
     Case("legacy_maps", "legacy_maps", "xdp_legacy", SIZES),
-    Case("legacy_iproute2", "legacy_iproute2", "tc_count", [Run(p.data, TC_CTX) for p in SIZES],
-         needs_pins=True),
+    Case(
+        "legacy_iproute2",
+        "legacy_iproute2",
+        "tc_count",
+        [Run(p.data, TC_CTX) for p in SIZES],
+        needs_pins=True,
+    ),
     Case("pinned_maps", "pinned_maps", "xdp_pinned", SIZES, needs_pins=True),
-]  # fmt: skip
+]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 
 OBJECTS = sorted(p.stem for p in DATA.glob("*.c"))
-REFUSED = ("refused_core", "refused_license")
+REFUSED = ("refused_core", "refused_license", "refused_null")
 """Objects whose program the verifier refuses (on purpose)."""

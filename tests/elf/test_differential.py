@@ -26,7 +26,11 @@ from pybpf.objects.files import bpffs_root
 from tests.elf.corpus import CASES, Case, obj_path
 from tests.programs.test_differential_programs import dump_map, one_cpu
 
-_SKIPPED_TYPES = {uapi.BPF_MAP_TYPE_PROG_ARRAY, uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS, uapi.BPF_MAP_TYPE_HASH_OF_MAPS}
+_SKIPPED_TYPES = {
+    uapi.BPF_MAP_TYPE_PROG_ARRAY,
+    uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS,
+    uapi.BPF_MAP_TYPE_HASH_OF_MAPS,
+}
 
 
 @dataclass

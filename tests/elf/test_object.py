@@ -86,7 +86,9 @@ def test_unknown_names_say_what_there_is(backend: Backend) -> None:
 
 def _fds_are_the_objects(backend: Backend) -> None:
     if backend.name == "user":
-        pytest.skip("pybpf's user backend keeps a cached fd per object file it has mapped (pybpf.maps.object)")
+        pytest.skip(
+            "pybpf's user backend keeps a cached fd per object file it has mapped (pybpf.maps.object)"
+        )
 
 
 def test_close_releases_every_fd(backend: Backend) -> None:
@@ -118,7 +120,10 @@ def test_loading_only_some_programs(backend: Backend) -> None:
 
 
 def test_loading_twice_is_refused(backend: Backend) -> None:
-    with load_object(obj_path("xdp_counter"), backend=backend) as obj, pytest.raises(BPFError, match="already"):
+    with (
+        load_object(obj_path("xdp_counter"), backend=backend) as obj,
+        pytest.raises(BPFError, match="already"),
+    ):
         obj.load()
 
 
@@ -163,7 +168,9 @@ def test_instruction_numbers_are_the_objects() -> None:
 
 def test_pinned_maps_are_reused(backend: Backend, pin_dir: Path) -> None:
     with load_object(obj_path("pinned_maps"), backend=backend, pin_root=pin_dir) as first:
-        assert first.loaded is not None and first.loaded.pinned == {"shared_counts": str(pin_dir / "shared_counts")}
+        assert first.loaded is not None and first.loaded.pinned == {
+            "shared_counts": str(pin_dir / "shared_counts")
+        }
         first.programs["xdp_pinned"].run(sized(64))
         assert (pin_dir / "shared_counts").exists()
     with load_object(obj_path("pinned_maps"), backend=backend, pin_root=pin_dir) as second:
@@ -240,3 +247,21 @@ def test_typed_map_values_follow_btf(backend: Backend) -> None:
         value = obj.maps["stats"][0]
         assert (value.frames, value.bytes, value.largest) == (1, 64, 64)
         assert type(value).__name__ == "locked_stats"
+
+
+def test_a_missing_null_check_is_refused_by_the_kernel_and_faults_on_pybpf(backend: Backend) -> None:
+    """The kernel refuses the load at the C line; pybpf's verifier cannot see it yet (no value tracking)
+    and loads the program, whose run then stops at the same C line."""
+    if backend.name == "native":
+        with pytest.raises(ProgramLoadError) as caught:
+            load_object(obj_path("refused_null"), backend=backend)
+        assert "; *count += 1; @ refused_null.c:19" in caught.value.log
+        assert "R0 invalid mem access 'map_value_or_null'" in caught.value.log
+        return
+    with load_object(obj_path("refused_null"), backend=backend) as obj:
+        with pytest.raises(pybpf.ProgramFaultError) as fault:
+            obj.programs["xdp_no_null_check"].run(sized(64))
+        assert "NULL pointer" in str(fault.value)
+        assert "refused_null.c:19" in str(fault.value)
+        assert fault.value.source == "; *count += 1; @ refused_null.c:19"  # type: ignore[attr-defined]
+    pytest.xfail("pybpf's verifier does not track values yet: it loads what the kernel refuses here")

@@ -6,6 +6,7 @@ The specs are plain data: reading never calls bpf(), so these tests run anywhere
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -60,7 +61,13 @@ def test_maps_as_the_sources_define_them(name: str) -> None:
     spec = spec_of(name)
     for map_name, (map_type, key, value, entries, flags) in EXPECTED_MAPS[name].items():
         m = spec.maps[map_name]
-        assert (m.map_type, m.key_size, m.value_size, m.max_entries, m.flags) == (map_type, key, value, entries, flags)
+        assert (m.map_type, m.key_size, m.value_size, m.max_entries, m.flags) == (
+            map_type,
+            key,
+            value,
+            entries,
+            flags,
+        )
 
 
 def test_btf_map_key_and_value_types() -> None:
@@ -77,8 +84,11 @@ def test_map_in_map_inner_definitions_and_initial_slots() -> None:
     outer = spec.maps["by_parity"]
     assert outer.inner is not None
     assert (outer.inner.map_type, outer.inner.key_size, outer.inner.value_size, outer.inner.max_entries) == (
-        M.BPF_MAP_TYPE_ARRAY, 4, 8, 4,
-    )  # fmt: skip
+        M.BPF_MAP_TYPE_ARRAY,
+        4,
+        8,
+        4,
+    )
     assert outer.inner.name == "by_parity.inner"
     assert outer.contents == {0: "counters_even", 1: "counters_odd"}
     assert spec.maps["by_id"].contents == {3: "counters_odd"}
@@ -103,7 +113,7 @@ def test_legacy_maps_come_from_the_maps_section() -> None:
     assert {(r.kind, r.target) for r in refs} == {(RefKind.MAP, "packet_count"), (RefKind.MAP, "sizes")}
 
 
-# -- global data ----------------------------------------------------------------------------------------------
+# -- global data ---------------------------------------------------------------------------------------------
 def test_global_data_sections_become_array_maps() -> None:
     spec = spec_of("global_vars")
     names = {n for n, m in spec.maps.items() if m.kind.is_global_data}
@@ -150,11 +160,16 @@ def test_datasec_sizes_and_offsets_are_filled_from_the_elf_symbols() -> None:
     assert [v.offset for v in maps_sec.vars] == [0, 32]  # clang leaves both at 0
 
 
-# -- programs ---------------------------------------------------------------------------------------------------
+# -- programs ------------------------------------------------------------------------------------------------
 EXPECTED_PROGRAMS = {
     ("multi_prog", "xdp_pass"): ("xdp", P.BPF_PROG_TYPE_XDP, uapi.BPF_XDP, 0),
     ("multi_prog", "xdp_drop_short"): ("xdp", P.BPF_PROG_TYPE_XDP, uapi.BPF_XDP, 0),
-    ("multi_prog", "xdp_frags_len"): ("xdp.frags", P.BPF_PROG_TYPE_XDP, uapi.BPF_XDP, uapi.BPF_F_XDP_HAS_FRAGS),
+    ("multi_prog", "xdp_frags_len"): (
+        "xdp.frags",
+        P.BPF_PROG_TYPE_XDP,
+        uapi.BPF_XDP,
+        uapi.BPF_F_XDP_HAS_FRAGS,
+    ),
     ("multi_prog", "socket_len"): ("socket", P.BPF_PROG_TYPE_SOCKET_FILTER, 0, 0),
     ("multi_prog", "cls_mark"): ("classifier", P.BPF_PROG_TYPE_SCHED_CLS, 0, 0),
     ("syscall_prog", "sys_add"): ("syscall", P.BPF_PROG_TYPE_SYSCALL, 0, uapi.BPF_F_SLEEPABLE),
@@ -166,7 +181,12 @@ EXPECTED_PROGRAMS = {
 def test_programs_by_section(obj: str, program: str) -> None:
     section, prog_type, attach, flags = EXPECTED_PROGRAMS[(obj, program)]
     p = spec_of(obj).programs[program]
-    assert (p.section, p.prog_type, p.expected_attach_type, p.prog_flags) == (section, prog_type, attach, flags)
+    assert (p.section, p.prog_type, p.expected_attach_type, p.prog_flags) == (
+        section,
+        prog_type,
+        attach,
+        flags,
+    )
 
 
 def test_license_and_version() -> None:
@@ -203,18 +223,22 @@ def test_callbacks_are_function_references() -> None:
 def test_externs() -> None:
     spec = spec_of("kconfig_externs")
     assert set(spec.externs) == {
-        "LINUX_KERNEL_VERSION", "CONFIG_HZ", "CONFIG_BPF_SYSCALL", "CONFIG_NET_SCHED",
-        "CONFIG_DEFAULT_HOSTNAME", "CONFIG_MISSING_OPTION",
-    }  # fmt: skip
+        "LINUX_KERNEL_VERSION",
+        "CONFIG_HZ",
+        "CONFIG_BPF_SYSCALL",
+        "CONFIG_NET_SCHED",
+        "CONFIG_DEFAULT_HOSTNAME",
+        "CONFIG_MISSING_OPTION",
+    }
     assert spec.externs["CONFIG_NET_SCHED"].weak and not spec.externs["CONFIG_HZ"].weak
     kconfig = spec.maps[".kconfig"]
     assert kconfig.kind is MapKind.KCONFIG and kconfig.frozen
     offsets = sorted((e.offset, e.size) for e in spec.externs.values())
-    assert all(a + sa <= b for (a, sa), (b, _) in zip(offsets, offsets[1:], strict=False))
+    assert all(a + sa <= b for (a, sa), (b, _) in itertools.pairwise(offsets))
     assert kconfig.value_size == max(o + s for o, s in offsets)
 
 
-# -- line info against the C sources ----------------------------------------------------------------------------
+# -- line info against the C sources -------------------------------------------------------------------------
 @pytest.mark.parametrize("name", [n for n in OBJECTS if n != "core_target"])
 def test_line_info_quotes_the_c_source(name: str) -> None:
     spec = spec_of(name)
@@ -228,7 +252,7 @@ def test_line_info_quotes_the_c_source(name: str) -> None:
     assert all(f.func_info and f.func_info[0].insn == 0 for f in spec.functions)
 
 
-# -- against llvm-objdump and bpftool ----------------------------------------------------------------------------
+# -- against llvm-objdump and bpftool ------------------------------------------------------------------------
 def _objdump_relocations(path: Path) -> dict[str, list[tuple[int, str, str]]]:
     assert LLVM_OBJDUMP is not None
     text = subprocess.run([LLVM_OBJDUMP, "-r", str(path)], capture_output=True, text=True, check=True).stdout
@@ -253,7 +277,9 @@ def test_relocations_match_llvm_objdump(name: str) -> None:
     sections = {f.section for f in spec.functions}
     for section in sections:
         expected = sorted(offset // 8 for offset, _, _ in relocations.get(section, []))
-        found = sorted(f.offset + r.insn for f in spec.functions if f.section == section for r in f.references)
+        found = sorted(
+            f.offset + r.insn for f in spec.functions if f.section == section for r in f.references
+        )
         assert found == expected, section
     for f in spec.functions:
         for r in f.references:
@@ -266,7 +292,9 @@ def test_relocations_match_llvm_objdump(name: str) -> None:
 @pytest.mark.parametrize("name", OBJECTS)
 def test_functions_match_the_llvm_objdump_symbol_table(name: str) -> None:
     assert LLVM_OBJDUMP is not None
-    text = subprocess.run([LLVM_OBJDUMP, "-t", str(obj_path(name))], capture_output=True, text=True, check=True)
+    text = subprocess.run(
+        [LLVM_OBJDUMP, "-t", str(obj_path(name))], capture_output=True, text=True, check=True
+    )
     functions = set()
     for line in text.stdout.splitlines():
         parts = line.split()
@@ -280,7 +308,12 @@ def test_functions_match_the_llvm_objdump_symbol_table(name: str) -> None:
 @pytest.mark.parametrize("name", OBJECTS)
 def test_btf_matches_bpftool(name: str) -> None:
     assert BPFTOOL is not None
-    done = subprocess.run([BPFTOOL, "-j", "btf", "dump", "file", str(obj_path(name))], capture_output=True, text=True)
+    done = subprocess.run(
+        [BPFTOOL, "-j", "btf", "dump", "file", str(obj_path(name))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
         pytest.skip(f"bpftool cannot read it: {done.stderr.strip()}")
     types = json.loads(done.stdout)["types"]
@@ -294,5 +327,6 @@ def test_btf_matches_bpftool(name: str) -> None:
         if t["kind"] == "DATASEC":
             assert isinstance(ours, Datasec)
             assert [v.type_id for v in ours.vars] == sorted(
-                (v["type_id"] for v in t["vars"]), key=lambda i: next(x.offset for x in ours.vars if x.type_id == i)
+                (v["type_id"] for v in t["vars"]),
+                key=lambda i: next(x.offset for x in ours.vars if x.type_id == i),
             )

@@ -76,9 +76,10 @@ def collect_externs(
         return {}, btf, None
     if btf is None:
         raise ELFError(f"{elf.name}: extern '{symbols[0].name}' needs the object's BTF (compile with -g)")
+    sections = {v.type_id: t.name for _, t in btf if isinstance(t, Datasec) for v in t.vars}
     externs = {}
     for sym in symbols:
-        externs[sym.name] = _extern(elf.name, btf, sym.name, sym.bind == STB_WEAK)
+        externs[sym.name] = _extern(elf.name, btf, sym.name, sym.bind == STB_WEAK, sections)
     kconfig = sorted(
         (e for e in externs.values() if e.section == KCONFIG_SECTION), key=lambda e: (-e.align, e.name)
     )
@@ -118,7 +119,7 @@ def collect_externs(
     return externs, btf, kmap
 
 
-def _extern(obj: str, btf: BTF, name: str, weak: bool) -> ExternSpec:
+def _extern(obj: str, btf: BTF, name: str, weak: bool, sections: dict[int, str]) -> ExternSpec:
     where = f"{obj}: extern '{name}'"
     found = None
     for type_id in btf.ids_by_name(name):
@@ -130,7 +131,7 @@ def _extern(obj: str, btf: BTF, name: str, weak: bool) -> ExternSpec:
             break
     if found is None:
         raise ELFError(f"{where}: no BTF VAR or FUNC describes it", err=errno.ESRCH)
-    section = _section_of(btf, found)
+    section = sections.get(found, "")
     t = btf[found]
     if isinstance(t, Func):
         return ExternSpec(name, section or KSYMS_SECTION, found, weak=weak, is_function=True)
@@ -145,13 +146,6 @@ def _extern(obj: str, btf: BTF, name: str, weak: bool) -> ExternSpec:
     return ExternSpec(
         name, section, found, btf.size_of(t.type_id), btf.align_of(t.type_id), signed, kind, weak
     )
-
-
-def _section_of(btf: BTF, type_id: int) -> str:
-    for _, t in btf:
-        if isinstance(t, Datasec) and any(v.type_id == type_id for v in t.vars):
-            return t.name
-    return ""
 
 
 def _kconfig_type(btf: BTF, type_id: int) -> tuple[KconfigType, bool]:

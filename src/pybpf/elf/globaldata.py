@@ -20,8 +20,9 @@ from pybpf.elf.spec import MapKind, MapSpec
 
 __all__ = ["MAX_DATA_SECTION", "data_kind", "global_data_maps", "internal_map_name"]
 
-MAX_DATA_SECTION = 1 << 28
-"""The largest global-data section pybpf allocates (the kernel's own array limit is far below this)."""
+MAX_DATA_SECTION = 1 << 24
+"""The largest global-data section pybpf reads (16 MiB: far above real objects, so a hostile ``.bss`` size
+cannot make it allocate without bound)."""
 
 _OBJ_NAME_LEN = uapi.BPF_OBJ_NAME_LEN
 

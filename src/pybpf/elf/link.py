@@ -120,7 +120,8 @@ def _append(
             src = regs >> 4
             ref = refs.get(insn)
             is_call = opcode == _CALL and src == _PSEUDO_CALL
-            is_func = opcode == _LDDW and (src == _PSEUDO_FUNC or (ref is not None and ref.kind == RefKind.FUNC))
+            by_ref = ref is not None and ref.kind == RefKind.FUNC
+            is_func = opcode == _LDDW and (src == _PSEUDO_FUNC or by_ref)
             if not (is_call or is_func) or (ref is not None and ref.kind == RefKind.KFUNC):
                 insn += step
                 continue

@@ -21,6 +21,7 @@ Mirrors libbpf's ``bpf_object__init_user_btf_maps`` / ``parse_btf_map_def`` / ``
 
 from __future__ import annotations
 
+import bisect
 import struct
 from collections.abc import Callable
 
@@ -28,7 +29,7 @@ from pybpf import uapi
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF, Array, Datasec, Enum, Enum64, FuncProto, Ptr, Struct, Var, VarLinkage
 from pybpf.elf.errors import ELFError
-from pybpf.elf.reader import STT_SECTION, ElfObject, ElfRelocation, ElfSection, ElfSymbol
+from pybpf.elf.reader import STT_SECTION, ElfObject, ElfSection, ElfSymbol
 from pybpf.elf.spec import MapKind, MapSpec, PinType
 
 __all__ = ["btf_maps", "legacy_maps", "map_initial_slots"]
@@ -204,22 +205,25 @@ def map_initial_slots(
     ``program_at(section index, byte offset)`` names the entry program starting there.
     """
     where = f"{elf.name}: section '.rel.maps'"
-    if btf is None:
+    datasec = _datasec(btf, ".maps") if btf is not None else None
+    if btf is None or datasec is None:
         return
-    datasec = _datasec(btf, ".maps")
+    variables = sorted((v.offset, v.size, v.type_id) for v in datasec.vars)
+    starts = [offset for offset, _, _ in variables]
     by_offset = {m.offset: m for m in maps if m.section == ".maps"}
+    by_name = {m.name: m for m in maps if m.section == ".maps"}
     for rel in elf.relocations.get(section.index, []):
         sym = elf.symbols[rel.symbol]
         here = f"{where} relocation #{rel.index}"
-        owner, size = _map_covering(datasec, by_offset, btf, rel)
-        if owner is None:
+        i = bisect.bisect_right(starts, rel.offset) - 1
+        owner = by_offset.get(variables[i][0]) if i >= 0 else None
+        if owner is None or rel.offset + 8 > variables[i][0] + variables[i][1]:
             raise ELFError(f"{here}: no map at offset {rel.offset} for '{sym.name}'")
         if owner.is_map_in_map:
-            if sym.shndx != section.index:
+            target = by_name.get(sym.name)
+            if sym.shndx != section.index or target is None or target.offset != sym.value:
                 raise ELFError(f"{here}: '{sym.name}' isn't a BTF-defined map")
-            target_name = next((m.name for m in maps if m.section == ".maps" and m.offset == sym.value), None)
-            if target_name is None or target_name != sym.name:
-                raise ELFError(f"{here}: '{sym.name}' isn't a valid map reference")
+            target_name = target.name
         elif owner.map_type == uapi.BPF_MAP_TYPE_PROG_ARRAY:
             prog = program_at(sym.shndx, sym.value)
             if prog is None or prog != sym.name:
@@ -227,40 +231,18 @@ def map_initial_slots(
             target_name = prog
         else:
             raise ELFError(f"{here}: map '{owner.name}' has no 'values' to initialize")
-        definition = btf[btf.resolve(_var_type(btf, datasec, owner))]
-        assert isinstance(definition, Struct)
-        values = definition.members[-1] if definition.members else None
+        var = btf[variables[i][2]]
+        definition = btf[btf.resolve(var.type_id)] if isinstance(var, Var) else None
+        values = definition.members[-1] if isinstance(definition, Struct) and definition.members else None
         if values is None or values.name != "values":
             raise ELFError(f"{here}: map '{owner.name}' has no 'values' member")
         moff = rel.offset - owner.offset - values.bit_offset // 8
-        if moff < 0 or moff % 8 or rel.offset + 8 > owner.offset + size:
+        if moff < 0 or moff % 8:
             raise ELFError(f"{here}: offset {rel.offset} is not a slot of '{owner.name}.values'")
         slot = moff // 8
         if slot >= owner.max_entries:
             raise ELFError(f"{here}: slot {slot} of '{owner.name}' past its max_entries {owner.max_entries}")
         owner.contents[slot] = target_name
-
-
-def _map_covering(
-    datasec: Datasec | None, by_offset: dict[int, MapSpec], btf: BTF, rel: ElfRelocation
-) -> tuple[MapSpec | None, int]:
-    if datasec is None:
-        return None, 0
-    for vsi in datasec.vars:
-        spec = by_offset.get(vsi.offset)
-        if spec is not None and vsi.offset <= rel.offset and rel.offset + 8 <= vsi.offset + vsi.size:
-            return spec, vsi.size
-    return None, 0
-
-
-def _var_type(btf: BTF, datasec: Datasec | None, spec: MapSpec) -> int:
-    assert datasec is not None
-    for vsi in datasec.vars:
-        if vsi.offset == spec.offset:
-            var = btf[vsi.type_id]
-            if isinstance(var, Var):
-                return var.type_id
-    raise ELFError(f"map '{spec.name}': no BTF variable")
 
 
 # -- legacy maps ------------------------------------------------------------------------------------------

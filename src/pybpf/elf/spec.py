@@ -14,6 +14,7 @@ Instruction positions are 8-byte slots (an ``lddw`` takes two), as in the kernel
 
 from __future__ import annotations
 
+import bisect
 import enum
 from dataclasses import dataclass, field
 
@@ -224,20 +225,32 @@ class ObjectSpec:
     """The object's BTF with libbpf's fixups (DATASEC sizes and offsets from the ELF symbols)."""
     func_info_rec_size: int = 8
     line_info_rec_size: int = 16
+    _function_index: tuple[object, dict[str, tuple[tuple[int, ...], tuple[ProgramSpec, ...]]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def function_at(self, section: str, slot: int) -> ProgramSpec | None:
-        """The function of ``section`` whose instructions include ``slot``."""
-        for f in self.functions:
-            if f.section == section and f.offset <= slot < f.offset + f.slots:
-                return f
+        """The function of ``section`` whose instructions include ``slot`` (a binary search)."""
+        starts, functions = self._index().get(section, ((), ()))
+        i = bisect.bisect_right(starts, slot) - 1
+        if i >= 0 and slot < functions[i].offset + functions[i].slots:
+            return functions[i]
         return None
 
     def function_starting_at(self, section: str, slot: int) -> ProgramSpec | None:
         """The function of ``section`` whose first instruction is ``slot``."""
-        for f in self.functions:
-            if f.section == section and f.offset == slot:
-                return f
-        return None
+        found = self.function_at(section, slot)
+        return found if found is not None and found.offset == slot else None
+
+    def _index(self) -> dict[str, tuple[tuple[int, ...], tuple[ProgramSpec, ...]]]:
+        key = tuple((id(f), f.section, f.offset) for f in self.functions)
+        if self._function_index is None or self._function_index[0] != key:
+            by_section: dict[str, list[ProgramSpec]] = {}
+            for f in sorted(self.functions, key=lambda f: f.offset):
+                by_section.setdefault(f.section, []).append(f)
+            index = {name: (tuple(f.offset for f in fs), tuple(fs)) for name, fs in by_section.items()}
+            self._function_index = (key, index)
+        return self._function_index[1]
 
     def data_map(self, section: str) -> MapSpec | None:
         """The global-data map of an ELF section (``.rodata``, ``.bss`` ...)."""
