@@ -95,7 +95,7 @@ def test_a_missing_file_keeps_its_errno(tmp_path: object) -> None:
     assert isinstance(caught.value, BPFError) and isinstance(caught.value, OSError)
 
 
-# -- corrupt section headers and contents ---------------------------------------------------------------------
+# -- corrupt section headers and contents --------------------------------------------------------------------
 def test_section_outside_the_file() -> None:
     data = original()
     set_field(data, "xdp", "offset", len(data) + 100)
@@ -118,7 +118,6 @@ def test_section_header_table_past_the_end() -> None:
     refused(data)
     data = original()
     struct.pack_into("<H", data, 0x3C, 0)  # e_shnum 0: the count comes from section 0's size
-    _, zero = sections(original())[0][1:]
     shoff = struct.unpack_from("<Q", data, 0x28)[0]
     struct.pack_into("<Q", data, shoff + 32, 1 << 40)
     refused(data, "section headers do not fit")
@@ -146,7 +145,7 @@ def test_symbol_table_with_a_bad_entry_size() -> None:
     refused(data, "symbol table", "entry size")
 
 
-# -- relocations -----------------------------------------------------------------------------------------------
+# -- relocations ---------------------------------------------------------------------------------------------
 def _first_relocation(data: bytearray, section_name: str = ".relxdp") -> int:
     _, fields = section(data, section_name)
     return fields["offset"]
@@ -192,10 +191,10 @@ def test_relocation_of_a_plain_instruction() -> None:
         read_object(bytes(data), "hostile.o")
 
 
-# -- BTF and .BTF.ext ----------------------------------------------------------------------------------------------
+# -- BTF and .BTF.ext ----------------------------------------------------------------------------------------
 def _btf_type_section(data: bytearray) -> int:
     _, fields = section(data, ".BTF")
-    hdr_len, type_off = struct.unpack_from("<II", data, fields["offset"] + 4)[0], 0
+    hdr_len = struct.unpack_from("<I", data, fields["offset"] + 4)[0]
     type_off = struct.unpack_from("<I", data, fields["offset"] + 8)[0]
     return fields["offset"] + hdr_len + type_off
 
@@ -210,7 +209,7 @@ def test_btf_with_a_type_id_out_of_range() -> None:
 def test_btf_with_a_loop() -> None:
     data = original()
     at = _btf_type_section(data)
-    kind, target = struct.unpack_from("<II", data, at + 4)
+    kind = struct.unpack_from("<I", data, at + 4)[0]
     assert (kind >> 24) & 0x1F == 2  # PTR [1] -> ... make it point at itself through a typedef loop
     struct.pack_into("<II", data, at + 4, 8 << 24, 1)  # TYPEDEF [1] -> [1], without a name
     with pytest.raises(ELFError):
@@ -244,7 +243,7 @@ def test_btf_ext_with_a_bad_record_size() -> None:
     refused(data, ".BTF.ext", "record size 3")
 
 
-# -- the fuzz ---------------------------------------------------------------------------------------------------------
+# -- the fuzz ------------------------------------------------------------------------------------------------
 SEEDS = (
     "xdp_firewall",
     "map_in_map",
