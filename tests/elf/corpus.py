@@ -226,6 +226,7 @@ CASES: list[Case] = [
         needs_pins=True,
     ),
     Case("pinned_maps", "pinned_maps", "xdp_pinned", SIZES, needs_pins=True),
+    Case("bench_object", "bench_object", "xdp_bench_7", SIZES * 3),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 

@@ -111,6 +111,8 @@ def test_every_runnable_program_of_the_corpus_has_a_case() -> None:
         for program in spec.programs.values():
             if program.name in ("handle_tcp", "handle_udp"):
                 continue  # reached through the prog array of xdp_dispatch
+            if name == "bench_object" and program.name != "xdp_bench_7":
+                continue  # the benchmark's ten programs differ only in their maps
             if (name, program.name) not in covered:
                 missing.append(f"{name}:{program.name}")
     assert missing == []

@@ -46,12 +46,18 @@ CType = Any
 _MAX_DEPTH = 64
 _UNSIGNED = {1: ctypes.c_uint8, 2: ctypes.c_uint16, 4: ctypes.c_uint32, 8: ctypes.c_uint64}
 _SIGNED = {1: ctypes.c_int8, 2: ctypes.c_int16, 4: ctypes.c_int32, 8: ctypes.c_int64}
-_cache: weakref.WeakKeyDictionary[BTF, dict[int, CType]] = weakref.WeakKeyDictionary()
+_cache: dict[int, tuple[weakref.ref[BTF], dict[int, CType]]] = {}
+"""Per BTF object (by identity: hashing a BTF would hash every type), the types built so far."""
 
 
 def ctype_of(btf: BTF, type_id: int) -> CType:
     """The ctypes type laid out as BTF type ``type_id`` (typedefs and qualifiers resolved)."""
-    per_btf = _cache.setdefault(btf, {})
+    key = id(btf)
+    entry = _cache.get(key)
+    if entry is None or entry[0]() is not btf:
+        entry = (weakref.ref(btf, lambda _ref: _cache.pop(key, None)), {})
+        _cache[key] = entry
+    per_btf = entry[1]
     found = per_btf.get(type_id)
     if found is None:
         found = per_btf[type_id] = _Builder(btf, per_btf).build(type_id, 0)

@@ -139,25 +139,30 @@ class CoreResult:
 
 def essential_name(name: str) -> str:
     """``bpf_core_essential_name_len``: the name without a ``___flavor`` suffix."""
+    if "___" not in name:
+        return name
     for i in range(len(name) - 5, -1, -1):
         if name[i] != "_" and name[i + 1 : i + 4] == "___" and name[i + 4] != "_":
             return name[: i + 1]
     return name
 
 
-_candidate_index: weakref.WeakKeyDictionary[BTF, dict[str, list[int]]] = weakref.WeakKeyDictionary()
+_candidate_index: dict[int, tuple[weakref.ref[BTF], dict[str, list[int]]]] = {}
+"""Per target BTF (by identity: hashing a BTF hashes every type), its type ids by essential name."""
 
 
 def _candidates(local: BTFType, target: BTF) -> list[int]:
     """``bpf_core_add_cands``: target types of a compatible kind whose essential name is the local one's."""
-    index = _candidate_index.get(target)
-    if index is None:
-        index = {}
+    key = id(target)
+    entry = _candidate_index.get(key)
+    if entry is None or entry[0]() is not target:
+        index: dict[str, list[int]] = {}
         for type_id, t in target:
             if t.name:
                 index.setdefault(essential_name(t.name), []).append(type_id)
-        _candidate_index[target] = index
-    return [i for i in index.get(essential_name(local.name), []) if _kind_compatible(target[i], local)]
+        entry = (weakref.ref(target, lambda _ref: _candidate_index.pop(key, None)), index)
+        _candidate_index[key] = entry
+    return [i for i in entry[1].get(essential_name(local.name), []) if _kind_compatible(target[i], local)]
 
 
 def _kind_compatible(a: BTFType, b: BTFType) -> bool:
