@@ -405,6 +405,31 @@ class Object:
     def _map_or_none(self, name: str) -> Map | None:
         return self._live_maps.get(name) if self.loaded is not None else None
 
+    # -- pins --------------------------------------------------------------------------------------------
+    def pin_programs(self, directory: str | os.PathLike[str]) -> dict[str, str]:
+        """``bpf_object__pin_programs``: pin every loaded program at ``directory/<name>`` (what
+        ``bpftool prog loadall OBJ DIR`` leaves); returns name -> path.  The directory must exist."""
+        self._require_loaded()
+        pinned = {}
+        for name, program in self._live_programs.items():
+            path = os.path.join(os.fspath(directory), name)
+            program.pin(path)
+            pinned[name] = path
+        return pinned
+
+    def pin_maps(self, directory: str | os.PathLike[str]) -> dict[str, str]:
+        """``bpf_object__pin_maps``: pin every map at ``directory/<name>`` (global data under its section
+        name, ``.rodata``), skipping maps already pinned by name; returns name -> path."""
+        self._require_loaded()
+        assert self.loaded is not None
+        pinned = dict(self.loaded.pinned)
+        for name, live in self._live_maps.items():
+            if name not in pinned:
+                path = os.path.join(os.fspath(directory), name)
+                live.pin(path)
+                pinned[name] = path
+        return pinned
+
     # -- global data -------------------------------------------------------------------------------------
     def global_data(self, section: str) -> GlobalData:
         """Typed access to the variables of a global-data section (``.data.counters`` ...)."""

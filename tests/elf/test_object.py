@@ -265,3 +265,20 @@ def test_a_missing_null_check_is_refused_by_the_kernel_and_faults_on_pybpf(backe
         assert "refused_null.c:19" in str(fault.value)
         assert fault.value.source == "; *count += 1; @ refused_null.c:19"  # type: ignore[attr-defined]
     pytest.xfail("pybpf's verifier does not track values yet: it loads what the kernel refuses here")
+
+
+def test_pinning_every_program_and_map(backend: Backend, pin_dir: Path) -> None:
+    programs, maps = pin_dir / "progs", pin_dir / "maps"
+    programs.mkdir()
+    maps.mkdir()
+    with load_object(obj_path("tail_calls"), backend=backend) as obj:
+        assert obj.pin_programs(programs) == {
+            n: str(programs / n) for n in ("handle_tcp", "handle_udp", "xdp_dispatch")
+        }
+        assert set(obj.pin_maps(maps)) == {"handled", "dispatch"}
+    again = pybpf.Program.from_pinned(str(programs / "xdp_dispatch"), backend=backend)
+    assert again.name == "xdp_dispatch"
+    again.close()
+    handled = pybpf.Map.from_pinned(str(maps / "handled"), backend=backend)
+    assert handled.max_entries == 4
+    handled.close()
