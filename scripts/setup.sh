@@ -11,6 +11,23 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1'; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libatomic1 >/dev/null || true
   fi
 fi
+# clang compiles the C test corpus (tests/data/c), llvm-objdump and bpftool are what the ELF tests
+# compare pybpf's reading and loading with: install them when missing and we may (root with apt),
+# preferring clang-19 where the distribution has it.  Without them those tests skip; setup never fails.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  wanted=()
+  if ! command -v clang-19 >/dev/null && ! command -v clang >/dev/null; then
+    if apt-cache show clang-19 >/dev/null 2>&1; then wanted+=(clang-19 llvm-19); else wanted+=(clang llvm); fi
+  fi
+  if ! command -v llvm-objdump-19 >/dev/null && ! command -v llvm-objdump >/dev/null; then
+    if apt-cache show llvm-19 >/dev/null 2>&1; then wanted+=(llvm-19); else wanted+=(llvm); fi
+  fi
+  command -v bpftool >/dev/null || wanted+=(bpftool)
+  if [ ${#wanted[@]} -gt 0 ]; then
+    { apt-cache show "${wanted[0]}" >/dev/null 2>&1 || apt-get update -qq; } >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" >/dev/null 2>&1 || true
+  fi
+fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi

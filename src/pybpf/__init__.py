@@ -41,12 +41,16 @@ __all__ = [
     "encode_program",
 ]
 
+from pybpf.elf.errors import ELFError
+from pybpf.elf.loader import ProgramLoadError
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.syscall import bpf
 from pybpf.map import Map
+from pybpf.object import GlobalData, Object, ObjectProgram, load_object
 from pybpf.perfbuf import PerfBuffer
 from pybpf.program import Program, TestRun
 from pybpf.ringbuf import RingBuffer
 
 __all__ += ["Backend", "Map", "Program", "RingBuffer", "TestRun", "UserBackend", "bpf", "get_backend"]
 __all__ += ["PerfBuffer"]
+__all__ += ["ELFError", "GlobalData", "Object", "ObjectProgram", "ProgramLoadError", "load_object"]

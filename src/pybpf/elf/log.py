@@ -1,0 +1,99 @@
+"""Verifier logs in the user's terms: C source lines above instructions, the object's instruction numbers.
+
+Mirrors what the kernel's ``verbose_linfo`` (kernel/bpf/verifier.c) prints when a program comes with
+line_info -- ``; <C source line> @ <file>:<line>`` above the first instruction of each new source line --
+and libbpf's ``fixup_verifier_log`` / ``fixup_log_failed_core_relo`` (tools/lib/bpf/libbpf.c), which
+rewrites the ``call unknown#195896080`` of a poisoned CO-RE relocation into ``<invalid CO-RE
+relocation>`` and names the relocation that failed.
+
+The log is rewritten the same way whichever backend produced it: source lines the kernel already
+printed are dropped and printed again from the object's line_info (so both backends show them alike),
+and every instruction number at the start of a line (``12: (61) r2 = ...``, ``from 12 to 15: ...``) is
+the instruction's position in the object -- its slot in its ELF section, as ``llvm-objdump -d`` numbers
+it -- prefixed by the section when it is not the program's own (``.text:3: (bf) r0 = r1``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pybpf.elf.core import POISON_IMM, CoreResult
+from pybpf.elf.link import LinkedProgram
+
+__all__ = ["annotate_log", "object_insn_name", "source_line"]
+
+_INSN = re.compile(r"^(\d+): ")
+_INSN_CODE = re.compile(r"^\d+: \([0-9a-f]{2}\)")
+_FROM_TO = re.compile(r"^from (\d+) to (\d+): ")
+_KERNEL_LINE_INFO = re.compile(r"^; .* @ [^ ]+:\d+$")
+_POISON_CALL = re.compile(rf"^(\d+): \(85\) call unknown#{POISON_IMM}$")
+
+
+def object_insn_name(linked: LinkedProgram, slot: int) -> str:
+    """The object's name for a linked instruction: ``N`` in the program's section, ``<section>:N`` else."""
+    where = linked.object_position(slot)
+    if where is None:
+        return str(slot)
+    section, position = where
+    return str(position) if section == linked.program.section else f"{section}:{position}"
+
+
+def source_line(linked: LinkedProgram, slot: int) -> str:
+    """``; <source> @ <file>:<line>`` for a linked instruction, or ``""`` without line_info."""
+    line = linked.line_at(slot)
+    if line is None:
+        return ""
+    return f"; {line.source.strip()} @ {line.file.rsplit('/', 1)[-1]}:{line.line}"
+
+
+def annotate_log(log: str, linked: LinkedProgram, core: list[tuple[int, CoreResult]] | None = None) -> str:
+    """The verifier ``log`` of ``linked`` with C source lines and the object's instruction numbers."""
+    poisoned = {slot: r for slot, r in core or () if r.poison}
+    out: list[str] = []
+    last_source = ""
+    saw_insn = False
+    for line in log.splitlines():
+        if _KERNEL_LINE_INFO.match(line):
+            continue
+        poison = _POISON_CALL.match(line)
+        if poison and int(poison.group(1)) in poisoned:
+            slot = int(poison.group(1))
+            text = source_line(linked, slot)
+            if text and text != last_source:
+                out.append(text)
+                last_source = text
+            out.append(f"{object_insn_name(linked, slot)}: <invalid CO-RE relocation>")
+            out.append(f"failed to resolve CO-RE relocation {poisoned[slot].description}")
+            saw_insn = True
+            continue
+        found = _INSN.match(line)
+        if found:
+            slot = int(found.group(1))
+            if _INSN_CODE.match(line):
+                saw_insn = True
+                text = source_line(linked, slot)
+                if text and text != last_source:
+                    out.append(text)
+                    last_source = text
+            out.append(object_insn_name(linked, slot) + line[found.end(1) :])
+            continue
+        found = _FROM_TO.match(line)
+        if found:
+            a, b = int(found.group(1)), int(found.group(2))
+            out.append(
+                f"from {object_insn_name(linked, a)} to {object_insn_name(linked, b)}: " + line[found.end() :]
+            )
+            last_source = ""
+            continue
+        out.append(line)
+    if not saw_insn and poisoned and any(f"unknown#{POISON_IMM}" in line for line in out):
+        # a log without an instruction trace (pybpf's verifier): say which relocation failed, and where
+        slot, result = next(iter(sorted(poisoned.items())))
+        text = source_line(linked, slot)
+        extra = [text] if text else []
+        extra += [
+            f"{object_insn_name(linked, slot)}: <invalid CO-RE relocation>",
+            f"failed to resolve CO-RE relocation {result.description}",
+        ]
+        out = extra + out
+    return "\n".join(out) + ("\n" if log.endswith("\n") else "")

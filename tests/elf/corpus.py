@@ -1,0 +1,235 @@
+"""The C corpus (tests/data/c) as test cases: which object, which program, which inputs, what to set.
+
+Each :class:`Case` names an object compiled by clang, the program to run, the frames (or contexts) to
+run it on with BPF_PROG_TEST_RUN, and hooks that edit the spec before loading (``.rodata`` constants)
+or fill maps after loading.  The same case runs on pybpf and on the kernel (``test_differential``);
+packets come from the program corpus (``tests.programs.corpus``).
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pybpf import Object
+from tests.programs.corpus import (
+    ETH_P_IP,
+    IPPROTO_TCP,
+    IPPROTO_UDP,
+    PACKETS,
+    TCP_SYN,
+    eth,
+    ipv4,
+    sk_buff,
+    tcp,
+    udp,
+)
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "c"
+
+
+def obj_path(name: str) -> Path:
+    """The compiled object ``name`` (``xdp_counter`` -> tests/data/c/xdp_counter.o)."""
+    return DATA / f"{name}.o"
+
+
+def sized(n: int, seed: int = 0) -> bytes:
+    """An IPv4/UDP frame of exactly ``n`` bytes (n >= 42) with a deterministic payload."""
+    payload = bytes((seed + 7 * i) & 0xFF for i in range(n - 42))
+    return eth(ETH_P_IP, ipv4(IPPROTO_UDP, udp(1000 + seed, 2000, payload)))
+
+
+def from_source(src: str, proto: int = IPPROTO_UDP, dport: int = 80) -> bytes:
+    l4 = udp(5555, dport, b"data") if proto == IPPROTO_UDP else tcp(5555, dport, TCP_SYN)
+    return eth(ETH_P_IP, ipv4(proto, l4, src=src))
+
+
+def ip_key(addr: str) -> bytes:
+    return socket.inet_aton(addr)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One BPF_PROG_TEST_RUN: a frame and/or a context."""
+
+    data: bytes = b""
+    ctx: bytes | None = None
+
+
+@dataclass
+class Case:
+    """One program of the corpus with its inputs."""
+
+    name: str
+    obj: str
+    program: str
+    runs: list[Run]
+    open_kwargs: dict[str, Any] = field(default_factory=dict)
+    before_load: Callable[[Object], None] | None = None
+    after_load: Callable[[Object], None] | None = None
+    skip_maps: tuple[str, ...] = ()
+    """Maps whose contents legitimately differ between the backends (ids, the kernel version)."""
+    needs_pins: bool = False
+    user_xfail: str = ""
+    """Why pybpf cannot run this case yet (a gap in another package), or ""."""
+
+
+def frames(*names: str) -> list[Run]:
+    return [Run(PACKETS[n]) for n in names]
+
+
+MIXED = frames(
+    "ipv4_udp",
+    "ipv4_udp_other",
+    "ipv4_tcp_syn",
+    "ipv4_tcp_ack",
+    "ipv4_icmp",
+    "arp",
+    "ipv6_udp",
+    "vlan_ipv4_udp",
+    "runt_ipv4",
+    "eth_only",
+    "ipv4_options_udp",
+)
+SIZES = [Run(sized(n, n)) for n in (42, 60, 61, 64, 100, 127, 128, 129, 200, 300)]
+TC_CTX = sk_buff()
+
+
+def _firewall_before(obj: Object) -> None:
+    obj.rodata.blocked_port = 53
+
+
+def _firewall_after(obj: Object) -> None:
+    obj.maps["blocked_sources"][ip_key("192.168.1.9")] = 0
+
+
+def _rodata_before(obj: Object) -> None:
+    obj.rodata.settings = {"min_len": 100, "verdict_short": 3, "salt": 40}
+    obj.rodata.weights = [10, 20, 30, 40]
+    obj.rodata.label = b"custom\0\0"
+
+
+def _weights(obj: Object) -> None:
+    for i in range(8):
+        obj.maps["weights"][i] = i * i + 1
+
+
+def _blob(obj: Object) -> None:
+    value = struct.pack("<QIHBBI4x", 0x1111, 0x2222, 0x3333, (2 << 6) | 21, 0x44, 0x55555555)
+    obj.maps["blob"][0] = value
+
+
+def _syscall_ctx(a: int, b: int) -> bytes:
+    return struct.pack("<QQQ", a, b, 0)
+
+
+KCONFIG = {
+    "CONFIG_HZ": "250",
+    "CONFIG_BPF_SYSCALL": "y",
+    "CONFIG_NET_SCHED": "m",
+    "CONFIG_DEFAULT_HOSTNAME": '"pybpf"',
+}
+
+
+CASES: list[Case] = [
+    Case("xdp_counter", "xdp_counter", "xdp_count", MIXED),
+    Case(
+        "xdp_firewall",
+        "xdp_firewall",
+        "xdp_firewall",
+        [
+            *MIXED,
+            Run(from_source("10.9.9.9", IPPROTO_TCP, 53)),
+            Run(from_source("10.9.9.9", IPPROTO_UDP, 54)),
+        ],
+        before_load=_firewall_before,
+        after_load=_firewall_after,
+    ),
+    Case("socket_filter", "socket_filter", "udp_filter", MIXED),
+    Case(
+        "tc_classifier",
+        "tc_classifier",
+        "tc_mark",
+        [Run(from_source("10.0.0.1", IPPROTO_TCP, port), TC_CTX) for port in (22, 23, 80, 80, 443)]
+        + [Run(p.data, TC_CTX) for p in MIXED],
+    ),
+    Case(
+        "lru_hash",
+        "lru_hash",
+        "xdp_flows",
+        [Run(from_source(f"10.1.0.{i % 3}")) for i in range(7)] + frames("arp"),
+    ),
+    Case("percpu_maps", "percpu_maps", "xdp_percpu", SIZES),
+    Case("ringbuf_events", "ringbuf_events", "xdp_events", MIXED),
+    Case("global_vars", "global_vars", "xdp_globals", SIZES),
+    Case("rodata_defaults", "rodata_config", "xdp_config", SIZES),
+    Case("rodata_from_python", "rodata_config", "xdp_config", SIZES, before_load=_rodata_before),
+    Case("bpf2bpf_a", "bpf2bpf_calls", "xdp_calls_a", SIZES),
+    Case("bpf2bpf_b", "bpf2bpf_calls", "xdp_calls_b", SIZES),
+    Case(
+        "bounded_loop",
+        "bounded_loop",
+        "xdp_checksum",
+        [*SIZES, Run(eth(ETH_P_IP, bytes(range(200, 256)) + bytes(40))), *frames("eth_only")],
+    ),
+    Case("bpf_loop", "bpf_loop", "xdp_loop", SIZES, after_load=_weights),
+    Case(
+        "map_in_map",
+        "map_in_map",
+        "xdp_mim",
+        SIZES,
+        skip_maps=("by_parity", "by_id"),
+        user_xfail="pybpf's bpf_map_lookup_elem returns NULL for ARRAY_OF_MAPS/HASH_OF_MAPS from a program "
+        "(helpers/maps.py asks the outer map for a value offset; map_in_map.py has no inner-map "
+        "pointer for programs), so xdp_mim returns XDP_ABORTED where the kernel counts",
+    ),
+    Case("tail_calls", "tail_calls", "xdp_dispatch", MIXED, skip_maps=("dispatch",)),
+    Case("spin_lock", "spin_lock", "tc_locked", [Run(p.data, TC_CTX) for p in SIZES]),
+    Case("core_access", "core_access", "xdp_core", SIZES),
+    Case(
+        "core_custom",
+        "core_custom",
+        "xdp_core_custom",
+        SIZES[:3],
+        open_kwargs={"btf_custom_path": str(obj_path("core_target"))},
+        after_load=_blob,
+    ),
+    Case(
+        "kconfig_externs",
+        "kconfig_externs",
+        "xdp_kconfig",
+        SIZES[:2],
+        open_kwargs={"kconfig": KCONFIG},
+        skip_maps=(".kconfig", ".bss"),
+    ),
+    Case(
+        "syscall",
+        "syscall_prog",
+        "sys_add",
+        [Run(ctx=_syscall_ctx(a, b)) for a, b in ((1, 2), (9, 3), (0, 0), (2**40, 5))],
+    ),
+    Case("multi_xdp_pass", "multi_prog", "xdp_pass", SIZES[:3]),
+    Case("multi_xdp_drop_short", "multi_prog", "xdp_drop_short", SIZES),
+    Case("multi_xdp_frags", "multi_prog", "xdp_frags_len", SIZES),
+    Case("multi_socket", "multi_prog", "socket_len", SIZES),
+    Case("multi_classifier", "multi_prog", "cls_mark", [Run(p.data, TC_CTX) for p in SIZES]),
+    Case("legacy_maps", "legacy_maps", "xdp_legacy", SIZES),
+    Case(
+        "legacy_iproute2",
+        "legacy_iproute2",
+        "tc_count",
+        [Run(p.data, TC_CTX) for p in SIZES],
+        needs_pins=True,
+    ),
+    Case("pinned_maps", "pinned_maps", "xdp_pinned", SIZES, needs_pins=True),
+    Case("bench_object", "bench_object", "xdp_bench_7", SIZES * 3),
+]
+"""Every program of the corpus that BPF_PROG_TEST_RUN can run."""
+
+OBJECTS = sorted(p.stem for p in DATA.glob("*.c"))
+REFUSED = ("refused_core", "refused_license", "refused_null")
+"""Objects whose program the verifier refuses (on purpose)."""
