@@ -446,6 +446,8 @@ class Interpreter:
         steps, regs, trace = self._steps, st.regs, st.trace
         while pc >= 0:
             if st.remaining <= 0:
+                if pc >= self.total_slots:  # control left the program: that fault, not the budget's
+                    raise runtime.fell_off(self.starts[-1])
                 raise BudgetExceededError(pc, f"instruction budget of {st.budget} instructions exhausted")
             st.remaining -= 1
             step = steps.get(pc)
