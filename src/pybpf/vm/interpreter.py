@@ -98,6 +98,7 @@ M64 = 0xFFFF_FFFF_FFFF_FFFF
 _UNLIMITED = 1 << 62
 _STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
 _ZERO_STACK = bytes(_STACK_BYTES)
+_NO_ARGS = [0] * 5
 
 ProgramSource = bytes | bytearray | memoryview | Sequence[Instruction]
 InputBuffer = bytes | bytearray | memoryview
@@ -362,6 +363,7 @@ class Interpreter:
                     trace_pipe if trace_pipe is not None else TRACE_PIPE,
                     lambda function, *args: self._call_function(st, function, args),
                     env=env,
+                    meter=st,
                 )
                 try:
                     self._execute_from(st, 0)
@@ -402,16 +404,17 @@ class Interpreter:
             raise HelperError(None, "a BPF function takes at most five arguments")
         regs = st.regs
         saved, depth = regs[:], len(st.frames)
-        for reg in range(1, 6):
-            regs[reg] = args[reg - 1] & M64 if reg <= len(args) else 0
+        regs[1:6] = [arg & M64 for arg in args] + _NO_ARGS[len(args) :]
         try:
             regs[10] = runtime.push_frame(st, -1, tuple(regs[6:11]), None)
-            self._execute_from(st, target)
+            self._execute_from(st, target)  # the callback's exit popped its frame
             return regs[0]
-        finally:
+        except BaseException:  # a fault or a tail call inside the callback: drop its frames
             del st.frames[depth:]
             del st.may_goto[depth + 1 :]
             st.set_depth(depth + 1)
+            raise
+        finally:
             regs[:] = saved
 
     # -- dispatch ----------------------------------------------------------------------------------
