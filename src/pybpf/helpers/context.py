@@ -23,7 +23,8 @@ The budget
     * ``CALLBACK_CHARGE`` per callback invocation (bpf_loop, bpf_for_each_map_elem);
     * ``ELEMENT_CHARGE`` per map element or hash bucket a helper walks (bpf_for_each_map_elem);
     * ``SYSCALL_CHARGE`` per system call a helper makes to answer (reading /proc for
-      bpf_get_current_comm, bpf_get_current_cgroup_id);
+      bpf_get_current_comm, bpf_get_current_cgroup_id; appending to the trace pipe);
+    * ``FORMAT_CHARGE`` per call of the printf family (its format is parsed in Python);
     * one unit per ``COPY_BYTES_PER_UNIT`` bytes a helper copies, scans or formats (strings,
       probe reads, printf formats and output).
 
@@ -54,6 +55,8 @@ ELEMENT_CHARGE = 1
 """Budget units per map element (or empty hash bucket) a helper walks."""
 SYSCALL_CHARGE = 64
 """Budget units per system call a helper makes (opening and reading a /proc file)."""
+FORMAT_CHARGE = 8
+"""Budget units per call of a printf-family helper, besides the bytes of its format and output."""
 COPY_BYTES_PER_UNIT = 64
 """Bytes a helper may copy, scan or format per budget unit (fewer are covered by the call itself)."""
 
@@ -165,6 +168,7 @@ __all__ = [
     "CALLBACK_CHARGE",
     "COPY_BYTES_PER_UNIT",
     "ELEMENT_CHARGE",
+    "FORMAT_CHARGE",
     "SYSCALL_CHARGE",
     "BudgetMeter",
     "FunctionCaller",

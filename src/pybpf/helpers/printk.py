@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pybpf.errors import MemoryAccessError
-from pybpf.helpers.context import HelperContext
+from pybpf.helpers.context import FORMAT_CHARGE, SYSCALL_CHARGE, HelperContext
 
 if TYPE_CHECKING:
     from pybpf.memory.regions import Memory
@@ -239,11 +239,16 @@ def _pointer(memory: Memory, fmt: bytes, i: int, value: int) -> tuple[bytes, int
     return address.encode(), i + 3
 
 
-def _format_or_errno(memory: Memory, fmt: bytes, args: Sequence[int], limit: int) -> tuple[bytes, int] | int:
+def _format_or_errno(ctx: HelperContext, fmt: bytes, args: Sequence[int], limit: int) -> tuple[bytes, int] | int:
+    """``render`` (charged: ``FORMAT_CHARGE`` and the whole output's bytes, as the kernel's
+    ``bstr_printf`` walks all of it), or the helper's -errno for a refused format."""
+    ctx.charge(FORMAT_CHARGE)
     try:
-        return render(memory, fmt, args, limit)
+        text, length = render(ctx.memory, fmt, args, limit)
     except FormatError as exc:
         return exc.errno
+    ctx.charge_bytes(length)
+    return text, length
 
 
 def _read_format(ctx: HelperContext, address: int, size: int) -> bytes | None:
@@ -262,10 +267,10 @@ def _read_args(memory: Memory, address: int, data_len: int) -> list[int] | int:
 
 def _print(ctx: HelperContext, text: bytes, args: Sequence[int]) -> int:
     """Format into the kernel's buffer and append to the trace pipe; the whole output's length."""
-    out = _format_or_errno(ctx.memory, text, args, MAX_BPRINTF_BUF - 1)
+    out = _format_or_errno(ctx, text, args, MAX_BPRINTF_BUF - 1)
     if isinstance(out, int):
         return out
-    ctx.charge_bytes(len(out[0]))
+    ctx.charge(2 * SYSCALL_CHARGE)  # the task's name, and the append to the shared trace file
     ctx.trace_pipe.write(out[0])
     return out[1]
 
@@ -307,10 +312,9 @@ def snprintf(  # noqa: PLR0917 - the helper ABI: five register arguments
     size &= 0xFFFFFFFF
     if size:
         ctx.memory.check(buf, size, True)
-    out = _format_or_errno(ctx.memory, text, args, max(size - 1, 0))
+    out = _format_or_errno(ctx, text, args, max(size - 1, 0))
     if isinstance(out, int):
         return out
     if size:
-        ctx.charge_bytes(len(out[0]))
         ctx.memory.write(buf, out[0] + b"\0")
     return out[1] + 1
