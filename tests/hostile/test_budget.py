@@ -173,7 +173,9 @@ def test_for_each_is_lazy_a_callback_that_stops_pays_little(map_type: int) -> No
 
 
 def test_bpf_loop_charges_each_callback() -> None:
-    program = assemble("r1 = 1000\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nexit\ncb:\nr0 = 0\nexit", "kernel")
+    program = assemble(
+        "r1 = 1000\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nexit\ncb:\nr0 = 0\nexit", "kernel"
+    )
     result = Interpreter(program).execute(budget=None)
     assert result.retval == 1000
     assert result.instructions == 6 + 1000 * (2 + CALLBACK_CHARGE)  # r1, lddw, r3, r4, call, exit
@@ -190,7 +192,8 @@ EXPENSIVE = {
     "bpf-to-bpf calls": "loop:\ncall pc+1\ngoto loop\nr0 = 0\nexit",
     "cgroup id": "loop:\ncall 80\ngoto loop",
     "task name": "loop:\nr1 = r10\nr1 += -16\nr2 = 16\ncall 16\ngoto loop",
-    "bpf_loop": "loop:\nr1 = 8388608\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\ngoto loop\ncb:\nr0 = 0\nexit",
+    "bpf_loop": "loop:\nr1 = 8388608\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\ngoto loop\n"
+    "cb:\nr0 = 0\nexit",
     "strncmp": "r6 = r10\nr6 += -512\nloop:\nr1 = r6\nr2 = 512\nr3 = r6\ncall 182\ngoto loop",
     "printk wide": "r1 = 0x64383838383838 ll\n*(u64 *)(r10 - 8) = r1\nr1 = 0x25\n*(u8 *)(r10 - 8) = r1\n"
     "loop:\nr1 = r10\nr1 += -8\nr2 = 8\nr3 = 7\ncall 6\ngoto loop",

@@ -46,8 +46,12 @@ def _test_run(backend: Backend, prog_type: str, data_size: int, ctx_size: int = 
 
 
 @pytest.mark.parametrize("prog_type", ["xdp", "socket_filter"])
-@pytest.mark.parametrize(("data_size", "ctx_size"), [(U32_MAX, 0), (1 << 20, 0), (80_000, 0), (64, U32_MAX), (64, 8192)])
-def test_test_run_sizes_answer_as_the_kernel(backend: Backend, prog_type: str, data_size: int, ctx_size: int) -> None:
+@pytest.mark.parametrize(
+    ("data_size", "ctx_size"), [(U32_MAX, 0), (1 << 20, 0), (80_000, 0), (64, U32_MAX), (64, 8192)]
+)
+def test_test_run_sizes_answer_as_the_kernel(
+    backend: Backend, prog_type: str, data_size: int, ctx_size: int
+) -> None:
     expected = {("xdp", 0): "ENOMEM", ("socket_filter", 0): "EINVAL"}
     answer = _test_run(backend, prog_type, data_size, ctx_size)
     assert answer == ("E2BIG" if ctx_size else expected[(prog_type, 0)])
@@ -96,11 +100,12 @@ def test_huge_counts_in_prog_load_and_btf_load_are_errors_not_allocations() -> N
         code = ctypes.create_string_buffer(encode_program(assemble("r0 = 0\\nexit")))
         licence = ctypes.create_string_buffer(b"GPL")
         blob = ctypes.create_string_buffer(4096)
-        for field, value in (("func_info_cnt", 0xFFFFFFFF), ("line_info_cnt", 0xFFFFFFFF),
-                             ("insn_cnt", 0xFFFFFFFF), ("log_size", 0xFFFFFFFF), ("fd_array_cnt", 0xFFFFFFFF)):
+        fields = ("func_info_cnt", "line_info_cnt", "insn_cnt", "log_size", "fd_array_cnt")
+        for field, value in ((name, 0xFFFFFFFF) for name in fields):
             attr = uapi.bpf_attr()
             a = uapi.bpf_attr_prog_load.from_buffer(attr)
-            a.prog_type, a.insn_cnt, a.insns, a.license = 1, 2, ctypes.addressof(code), ctypes.addressof(licence)
+            a.prog_type, a.insn_cnt = 1, 2
+            a.insns, a.license = ctypes.addressof(code), ctypes.addressof(licence)
             a.func_info_rec_size = a.line_info_rec_size = 8
             a.func_info = a.line_info = a.log_buf = a.fd_array = ctypes.addressof(blob)
             a.log_level = 1 if field == "log_size" else 0
@@ -227,7 +232,9 @@ BAD_ARGV = [
 
 
 @pytest.mark.parametrize("argv", BAD_ARGV, ids=lambda argv: " ".join(argv)[:60])
-def test_cli_bad_input_is_one_error_line(argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_input_is_one_error_line(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = tmp_path / "prog.s"
     source.write_text("r0 = 2\nexit\n")
     args = [arg.replace("{prog}", str(source)) for arg in argv]

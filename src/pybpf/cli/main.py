@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"pybpf {__version__} (models Linux {KERNEL_VERSION} bpf(2))"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: argparse._SubParsersAction[argparse.ArgumentParser]
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # type: ignore[assignment]
     isa_commands.add_parsers(sub)
     prog_commands.add_parsers(sub)
     trace_commands.add_parsers(sub)

@@ -250,8 +250,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     data = _bytes_option(args.data_in, args.data_in_file, "--data-in")
     ctx = _bytes_option(args.ctx_in, args.ctx_in_file, "--ctx-in")
     with prog, _TraceCapture(backend) as trace:
+        data_size_out, ctx_size_out = _out_size(args.data_size_out), _out_size(args.ctx_size_out)
         result = prog.run(data, ctx=ctx or None, repeat=args.repeat,
-                          data_size_out=_out_size(args.data_size_out), ctx_size_out=_out_size(args.ctx_size_out))  # fmt: skip
+                          data_size_out=data_size_out, ctx_size_out=ctx_size_out)  # fmt: skip
     lines = trace.lines
     if args.json:
         out: dict[str, Any] = {

@@ -239,7 +239,9 @@ def _pointer(memory: Memory, fmt: bytes, i: int, value: int) -> tuple[bytes, int
     return address.encode(), i + 3
 
 
-def _format_or_errno(ctx: HelperContext, fmt: bytes, args: Sequence[int], limit: int) -> tuple[bytes, int] | int:
+def _format_or_errno(
+    ctx: HelperContext, fmt: bytes, args: Sequence[int], limit: int
+) -> tuple[bytes, int] | int:
     """``render`` (charged: ``FORMAT_CHARGE`` and the whole output's bytes, as the kernel's
     ``bstr_printf`` walks all of it), or the helper's -errno for a refused format."""
     ctx.charge(FORMAT_CHARGE)
