@@ -17,6 +17,19 @@ Execution model
     single-instruction functions generated from the same table (also per chunk, on demand), so
     the budget error names the exact instruction and the trace sees every instruction.
 
+The budget
+    ``budget`` (default ``DEFAULT_BUDGET``, 10 million) bounds a run in instructions and so in
+    time: every instruction costs one unit, and helpers charge the work they do for the program
+    (each callback, each map element walked, system calls, bytes copied or formatted: the weights
+    are defined once, in ``pybpf.helpers.context``).  A run that spends its budget stops with
+    ``BudgetExceededError`` naming the instruction (the helper call, when a helper's charge did not
+    fit); a program that runs off its end, however it gets there, stops with the fall-off fault.
+    Measured on the project's 2-core EPYC VM (CPython 3.11): plain ALU and stack code costs
+    30-40 ns per unit, memory and division 130-180 ns, and the worst cases found (atomics through
+    libatomic, loops of helper calls, callbacks, hash-map walks, faulting probe reads) 0.3-0.65 µs
+    per unit — so the default budget is about 0.3-1.5 s of wall time for ordinary programs and at
+    most about 7 s for the worst.  ``budget=None`` removes the bound.
+
 Memory
     Registers hold real addresses.  Each run gets a zeroed stack — ``MAX_CALL_FRAMES`` frames of
     512 bytes in one native buffer, reused by sequential runs — and registers, in
