@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import os
 import signal
 import struct
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from pybpf import Map, Program, assemble, encode_program, uapi
 from pybpf.kernel.backend import UserBackend
 
-TIME_LIMIT = 10.0
+TIME_LIMIT = 20.0
 """Seconds one bpf() call may take before the fuzzer calls it a hang."""
 _SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 _COMMANDS = sorted({int(c) for c in uapi.bpf_cmd} | {len(uapi.bpf_cmd) + 3, 0x7FFFFFFF})
@@ -84,10 +85,6 @@ class World:
         assert self.map[b"\7\0\0\0"] == b"\x2b" + bytes(7)
         assert self.prog.run(bytes(64)).retval == 2
 
-    def close(self) -> None:
-        self.prog.close()
-        self.map.close()
-
     def valid(self, cmd: int) -> bytearray:
         """A valid attr for ``cmd`` (or zeros for commands without one here)."""
         attr = uapi.bpf_attr()
@@ -117,6 +114,13 @@ class World:
         return raw
 
 
+@functools.cache
+def _world() -> World:
+    """One world per process, kept for every example (objects closed and recreated in quick
+    succession would only test the inode cache of the object layer)."""
+    return World()
+
+
 _HOSTILE = st.one_of(
     st.sampled_from([0, 1, 2, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFE, 1 << 16, 1 << 20, 4096, 4097]),
     st.sampled_from(["map", "prog", "buf"]),
@@ -127,13 +131,10 @@ _HOSTILE = st.one_of(
 @_SETTINGS
 @given(cmd=st.sampled_from(_COMMANDS), data=st.binary(max_size=uapi.ATTR_SIZE + 64), cut=st.integers(0, 200))
 def test_random_bytes_for_every_command(cmd: int, data: bytes, cut: int) -> None:
-    world = World()
-    try:
-        attr = bytearray(data)
-        world.call(cmd, attr, max(0, len(attr) - cut) if cut < 100 else None)
-        world.check_intact()
-    finally:
-        world.close()
+    world = _world()
+    attr = bytearray(data)
+    world.call(cmd, attr, max(0, len(attr) - cut) if cut < 100 else None)
+    world.check_intact()
 
 
 @_SETTINGS
@@ -142,18 +143,15 @@ def test_random_bytes_for_every_command(cmd: int, data: bytes, cut: int) -> None
     writes=st.lists(st.tuples(st.integers(0, uapi.ATTR_SIZE // 4 - 1), _HOSTILE), min_size=1, max_size=6),
 )
 def test_mutated_valid_attrs_for_every_command(cmd: int, writes: list[tuple[int, int | str]]) -> None:
-    world = World()
-    try:
-        attr = world.valid(cmd)
-        for slot, value in writes:
-            if value == "buf":
-                if slot + 1 < uapi.ATTR_SIZE // 4:
-                    struct.pack_into("<Q", attr, slot * 4, world.address)
-                continue
-            number = world.map.fd if value == "map" else world.prog.fd if value == "prog" else value
-            assert isinstance(number, int)
-            struct.pack_into("<I", attr, slot * 4, number)
-        world.call(cmd, attr)
-        world.check_intact()
-    finally:
-        world.close()
+    world = _world()
+    attr = world.valid(cmd)
+    for slot, value in writes:
+        if value == "buf":
+            if slot + 1 < uapi.ATTR_SIZE // 4:
+                struct.pack_into("<Q", attr, slot * 4, world.address)
+            continue
+        number = world.map.fd if value == "map" else world.prog.fd if value == "prog" else value
+        assert isinstance(number, int)
+        struct.pack_into("<I", attr, slot * 4, number)
+    world.call(cmd, attr)
+    world.check_intact()
