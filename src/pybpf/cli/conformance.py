@@ -19,7 +19,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pybpf.cli.inputs import InputError, parse_hex
+from pybpf.cli.inputs import InputError, count, parse_hex
 from pybpf.cli.isa_commands import format_trace_event
 from pybpf.errors import BPFError, ExecutionError
 from pybpf.isa.instruction import decode_program
@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Run a hex eBPF program from stdin on hex memory; print r0.",
     )
     parser.add_argument("memory", nargs="?", default="", help="initial memory as hex")
-    parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET, help="instruction budget (0: none)")
+    parser.add_argument("--budget", type=count, default=DEFAULT_BUDGET, help="instruction budget (0: none)")
     parser.add_argument("--debug", action="store_true", help="trace executed instructions on stderr")
     args, unknown = parser.parse_known_args(argv)
     if unknown:

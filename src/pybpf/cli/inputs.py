@@ -9,6 +9,7 @@ UTF-8 text is assembly, anything else is raw bytes.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -22,8 +23,34 @@ FORMATS = ("auto", "raw", "hex", "asm")
 _HEX_TEXT = re.compile(rb"\A(?:\s*(?:0x)?[0-9a-fA-F]{2})*\s*\Z")
 
 
+U32_MAX = 0xFFFF_FFFF
+
+
 class InputError(ValueError):
     """An input file, hex string or option value that cannot be used."""
+
+
+def u32(text: str) -> int:
+    """argparse type of options that fill a ``__u32`` attr field: an integer 0..2**32-1 (0x-hex too)."""
+    value = _integer(text)
+    if not 0 <= value <= U32_MAX:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 0 and {U32_MAX}")
+    return value
+
+
+def count(text: str) -> int:
+    """argparse type of a non-negative integer (a budget, a timeout in whole units)."""
+    value = _integer(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
 
 
 def read_source(path: str) -> bytes:

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from pybpf.cli.inputs import FORMATS, load_program, parse_hex, read_source
+from pybpf.cli.inputs import FORMATS, count, load_program, parse_hex, read_source
 from pybpf.isa.disasm import disassemble, format_instruction
 from pybpf.isa.instruction import Instruction, encode_program, slot_starts
 from pybpf.vm import DEFAULT_BUDGET, Interpreter, TraceEvent
@@ -63,7 +63,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     mem.add_argument("--mem-file", help="input memory: raw bytes from this file")
     run.add_argument(
         "--budget",
-        type=int,
+        type=count,
         default=DEFAULT_BUDGET,
         help=f"instruction budget, 0 for unlimited (default {DEFAULT_BUDGET})",
     )

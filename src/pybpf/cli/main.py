@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from pybpf import KERNEL_VERSION, __version__
 from pybpf.cli import isa_commands, prog_commands, trace_commands
@@ -21,14 +22,23 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with pybpf's error line: a bad option or argument prints one ``pybpf: error: ...``
+    line naming the (sub)command, and exits with status 2 (sub-parsers are of this class too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"pybpf: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pybpf", description="The Linux bpf(2) system in user space: assemble, inspect and run eBPF."
     )
     parser.add_argument(
         "--version", action="version", version=f"pybpf {__version__} (models Linux {KERNEL_VERSION} bpf(2))"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: argparse._SubParsersAction[argparse.ArgumentParser]
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # type: ignore[assignment]
     isa_commands.add_parsers(sub)
     prog_commands.add_parsers(sub)
     trace_commands.add_parsers(sub)
@@ -58,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(f"{exc.strerror} (errno {exc.errno})" if exc.errno is not None else str(exc))
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        _error("out of memory")
+    except RecursionError:
+        _error("input nested too deeply")
     return EXIT_ERROR
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pybpf import libbpf
-from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source
+from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source, u32
 from pybpf.cli.xlated import format_xlated
 from pybpf.errors import BPFError
 from pybpf.helpers.trace_pipe import TRACE_PIPE
@@ -58,9 +58,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ctx = run.add_mutually_exclusive_group()
     ctx.add_argument("--ctx-in", help="context (e.g. __sk_buff, xdp_md) as hex text")
     ctx.add_argument("--ctx-in-file", help="context: raw bytes of this file")
-    run.add_argument("--data-size-out", type=int, help="capacity for data_out (default: input + 4096)")
-    run.add_argument("--ctx-size-out", type=int, help="capacity for ctx_out (default: size of ctx in)")
-    run.add_argument("--repeat", type=int, default=1, help="run N times; duration is the mean")
+    run.add_argument("--data-size-out", type=u32, help="capacity for data_out (default: input + 4096)")
+    run.add_argument("--ctx-size-out", type=u32, help="capacity for ctx_out (default: size of ctx in)")
+    run.add_argument("--repeat", type=u32, default=1, help="run N times; duration is the mean")
     _common(run)
     run.set_defaults(handler=cmd_run)
 
@@ -90,7 +90,7 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--name", default="", help="program name (at most 15 characters are kept)")
     parser.add_argument("--license", default="GPL", help="license string (default GPL)")
-    parser.add_argument("--log-level", type=int, default=0, help="verifier log level (1, 2; +4 for stats)")
+    parser.add_argument("--log-level", type=u32, default=0, help="verifier log level (1, 2; +4 for stats)")
     parser.add_argument("-s", "--syntax", choices=("auto", "kernel", "ubpf"), default="auto",
                         help="assembly syntax when the input is assembly")  # fmt: skip
 
@@ -222,6 +222,15 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 # --- prog run -------------------------------------------------------------------------------------
+OUT_BUFFER_MAX = 1 << 20
+"""The largest data_out / ctx_out buffer ``prog run`` allocates: more than BPF_PROG_TEST_RUN ever
+writes (a page and its fragment pages), so a larger ``--*-size-out`` changes nothing but memory."""
+
+
+def _out_size(size: int | None) -> int | None:
+    return None if size is None else min(size, OUT_BUFFER_MAX)
+
+
 def _bytes_option(hex_text: str | None, path: str | None, what: str) -> bytes:
     if path:
         return read_source(path)
@@ -240,11 +249,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InputError(f"expected FILE, 'id N' or 'pinned PATH', got {' '.join(target)!r}")
     data = _bytes_option(args.data_in, args.data_in_file, "--data-in")
     ctx = _bytes_option(args.ctx_in, args.ctx_in_file, "--ctx-in")
-    if args.repeat < 0:
-        raise InputError("--repeat must not be negative")
     with prog, _TraceCapture(backend) as trace:
+        data_size_out, ctx_size_out = _out_size(args.data_size_out), _out_size(args.ctx_size_out)
         result = prog.run(data, ctx=ctx or None, repeat=args.repeat,
-                          data_size_out=args.data_size_out, ctx_size_out=args.ctx_size_out)  # fmt: skip
+                          data_size_out=data_size_out, ctx_size_out=ctx_size_out)  # fmt: skip
     lines = trace.lines
     if args.json:
         out: dict[str, Any] = {

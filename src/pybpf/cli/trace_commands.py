@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from typing import Any
@@ -40,8 +41,8 @@ def record_json(record: TraceRecord) -> dict[str, Any]:
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
-    if args.timeout is not None and args.timeout < 0:
-        raise ValueError("--timeout must not be negative")
+    if args.timeout is not None and not 0 <= args.timeout < math.inf:  # NaN fails too
+        raise ValueError("--timeout must be a non-negative number of seconds")
     deadline = None if args.timeout is None else time.monotonic() + args.timeout
     records = read_shared(
         follow=args.follow, clear=args.clear,

@@ -14,6 +14,10 @@ and thread, as a user-space bpf() must:
   returns -EFAULT as the kernel's nofault copies do.
 * ``bpf_strtol`` (105), ``bpf_strtoul`` (106), ``bpf_strncmp`` (182).
 * ``bpf_loop`` (181): calls a BPF callback up to 2**23 times.
+
+Work proportional to an argument is charged to the run's budget (``pybpf.helpers.context``): the
+bytes a probe read, string compare or conversion handles, the /proc reads behind ``comm`` and the
+cgroup id, and (in ``HelperContext.call_function``) each callback of ``bpf_loop``.
 * the printf family (6, 165, 177) lives in ``pybpf.helpers.printk`` and is registered here too.
 """
 
@@ -29,7 +33,7 @@ from typing import cast
 
 from pybpf.errors import MemoryAccessError
 from pybpf.helpers import printk
-from pybpf.helpers.context import HelperContext
+from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.uapi import BPF_MAX_LOOPS, BPF_STRTOX_BASE_MASK
 
@@ -94,6 +98,9 @@ def get_current_comm(ctx: HelperContext, buf: int, size: int, *_: int) -> int:
     size &= 0xFFFFFFFF
     if size == 0:
         return -errno.EINVAL
+    ctx.charge(SYSCALL_CHARGE)
+    ctx.memory.check(buf, size, True)
+    ctx.charge_bytes(size)
     comm = _comm_bytes()[: size - 1]
     ctx.memory.write(buf, comm + bytes(size - len(comm)))
     return 0
@@ -102,6 +109,7 @@ def get_current_comm(ctx: HelperContext, buf: int, size: int, *_: int) -> int:
 @_helper("bpf_get_current_cgroup_id")
 def get_current_cgroup_id(ctx: HelperContext, *_: int) -> int:
     """The cgroup v2 id of the calling process: the inode number of its cgroup directory."""
+    ctx.charge(2 * SYSCALL_CHARGE)  # open and read /proc/self/cgroup, stat the directory
     try:
         with open("/proc/self/cgroup", encoding="utf-8") as handle:
             for line in handle:
@@ -115,6 +123,9 @@ def get_current_cgroup_id(ctx: HelperContext, *_: int) -> int:
 # -- reading memory ---------------------------------------------------------------------------
 def _probe_read(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: int) -> int:
     size &= 0xFFFFFFFF
+    if size:
+        ctx.memory.check(dst, size, True)  # the verifier's check of dst/size, before anything is read
+        ctx.charge_bytes(size)
     try:
         data = ctx.memory.read(unsafe, size)
     except MemoryAccessError:
@@ -129,6 +140,8 @@ def _probe_read_str(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: in
     size &= 0xFFFFFFFF
     if size == 0:
         return 0
+    ctx.memory.check(dst, size, True)
+    ctx.charge_bytes(size)
     try:
         if size == 1:
             ctx.memory.check(unsafe, 1, False)
@@ -184,8 +197,10 @@ def _parse_unsigned(buf: bytes, flags: int) -> tuple[int, bool, int]:
 @_helper("bpf_strtol")
 def strtol(ctx: HelperContext, buf: int, buf_len: int, flags: int, res: int, _r5: int) -> int:
     """``long bpf_strtol(const char *buf, size_t buf_len, u64 flags, long *res)``."""
+    text = ctx.memory.read(buf, buf_len)
+    ctx.charge_bytes(buf_len)
     try:
-        value, negative, consumed = _parse_unsigned(ctx.memory.read(buf, buf_len), flags)
+        value, negative, consumed = _parse_unsigned(text, flags)
     except ValueError as exc:
         return int(exc.args[0])
     signed = -value if negative else value
@@ -198,8 +213,10 @@ def strtol(ctx: HelperContext, buf: int, buf_len: int, flags: int, res: int, _r5
 @_helper("bpf_strtoul")
 def strtoul(ctx: HelperContext, buf: int, buf_len: int, flags: int, res: int, _r5: int) -> int:
     """``long bpf_strtoul(const char *buf, size_t buf_len, u64 flags, unsigned long *res)``."""
+    text = ctx.memory.read(buf, buf_len)
+    ctx.charge_bytes(buf_len)
     try:
-        value, negative, consumed = _parse_unsigned(ctx.memory.read(buf, buf_len), flags)
+        value, negative, consumed = _parse_unsigned(text, flags)
     except ValueError as exc:
         return int(exc.args[0])
     if negative:
@@ -213,15 +230,13 @@ def strncmp(ctx: HelperContext, s1: int, s1_size: int, s2: int, *_: int) -> int:
     """``long bpf_strncmp(const char *s1, u32 s1_sz, const char *s2)``: -1, 0 or 1 like lib/string.c."""
     size = s1_size & 0xFFFFFFFF
     first = ctx.memory.read(s1, size)
+    ctx.charge_bytes(2 * size)
     second = ctx.memory.read_cstring(s2, size)
-    for index in range(size):
-        c1 = first[index]
-        c2 = second[index] if index < len(second) else 0
-        if c1 != c2:
-            return -1 if c1 < c2 else 1
-        if c1 == 0:
-            break
-    return 0
+    # strncmp stops at the first difference or at a NUL both strings share; ``second`` has no NUL
+    # before its end, so both stop at the first difference from ``second`` + NUL within size bytes.
+    length = min(size, len(second) + 1)
+    a, b = first[:length], (second + b"\0")[:length]
+    return (a > b) - (a < b)
 
 
 # -- callbacks --------------------------------------------------------------------------------

@@ -11,6 +11,27 @@ program's ``bpf_run_ctx``, the skb or xdp_buff behind r1, the per-CPU ``bpf_redi
   ``pybpf.kernel`` and the program types of ``pybpf.progtypes``): the CPU the run is on, the
   packet of a networking program, the tail-call trampoline, the spin locks the run holds and the
   redirect target.  Typed fields, so each layer sees what the others provide.
+
+The budget
+    A run's instruction budget (``pybpf.vm``) bounds its wall time, and helper work counts
+    against it: a helper that does work proportional to its arguments or to a map charges it
+    through ``HelperContext.charge`` (units) or ``charge_bytes`` (bytes), and a call back into the
+    program (``call_function``) charges ``CALLBACK_CHARGE`` before the callback's own
+    instructions.  The charges, in budget units (one unit is one instruction of the program), are
+    defined here and nowhere else:
+
+    * ``CALLBACK_CHARGE`` per callback invocation (bpf_loop, bpf_for_each_map_elem);
+    * ``ELEMENT_CHARGE`` per map element or hash bucket a helper walks (bpf_for_each_map_elem);
+    * ``SYSCALL_CHARGE`` per system call a helper makes to answer (reading /proc for
+      bpf_get_current_comm, bpf_get_current_cgroup_id; appending to the trace pipe);
+    * ``FORMAT_CHARGE`` per call of the printf family (its format is parsed in Python);
+    * one unit per ``COPY_BYTES_PER_UNIT`` bytes a helper copies, scans or formats (strings,
+      probe reads, printf formats and output).
+
+    Each weight is the helper's measured wall time over that of one instruction of the generated
+    code, rounded so no helper costs more per unit than the slowest instructions do (atomics,
+    calls).  When a charge does not fit in what is left, the helper raises
+    ``BudgetExceededError`` and the interpreter names the helper call's instruction.
 """
 
 from __future__ import annotations
@@ -20,12 +41,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from pybpf.errors import HelperError
+from pybpf.errors import BudgetExceededError, HelperError
 from pybpf.memory.regions import Memory
 
 if TYPE_CHECKING:
     from pybpf.helpers.trace_pipe import TracePipe
     from pybpf.maps.object import MapObject
+
+
+CALLBACK_CHARGE = 8
+"""Budget units a call back into the program costs besides the callback's own instructions."""
+ELEMENT_CHARGE = 1
+"""Budget units per map element (or empty hash bucket) a helper walks."""
+SYSCALL_CHARGE = 64
+"""Budget units per system call a helper makes (opening and reading a /proc file)."""
+FORMAT_CHARGE = 8
+"""Budget units per call of a printf-family helper, besides the bytes of its format and output."""
+COPY_BYTES_PER_UNIT = 64
+"""Bytes a helper may copy, scan or format per budget unit (fewer are covered by the call itself)."""
+
+
+class BudgetMeter(Protocol):
+    """Where a run keeps its budget (the interpreter's ``RunState``): the whole and what is left."""
+
+    budget: int
+    remaining: int
 
 
 class FunctionCaller(Protocol):
@@ -73,7 +113,7 @@ class RunEnv:
 class HelperContext:
     """The run session's side of a helper call; ``env`` is the current run's ``RunEnv``."""
 
-    __slots__ = ("_call_function", "env", "memory", "random", "trace_pipe")
+    __slots__ = ("_call_function", "env", "memory", "meter", "random", "trace_pipe")
 
     def __init__(
         self,
@@ -83,20 +123,57 @@ class HelperContext:
         *,
         rng: random.Random | None = None,
         env: RunEnv | None = None,
+        meter: BudgetMeter | None = None,
     ) -> None:
         self.memory = memory
         self.trace_pipe = trace_pipe
         self._call_function = call_function
         self.random = rng if rng is not None else _RANDOM
         self.env: RunEnv = env if env is not None else RunEnv()
+        self.meter = meter
+        """The run's budget that ``charge`` draws on (None: helper work is not metered)."""
 
     def call_function(self, function: int, *args: int) -> int:
-        """Run the BPF function at address ``function`` with ``args`` in r1.. and return its r0."""
+        """Run the BPF function at address ``function`` with ``args`` in r1.. and return its r0.
+
+        Charges ``CALLBACK_CHARGE`` first; the callback's instructions draw on the same budget.
+        """
         if self._call_function is None:
             raise HelperError(None, "this context cannot call back into a BPF program")
+        self.charge(CALLBACK_CHARGE)
         return self._call_function(function, *args)
+
+    def charge(self, units: int) -> None:
+        """Take ``units`` from the run's budget; ``BudgetExceededError`` when fewer are left."""
+        meter = self.meter
+        if meter is None:
+            return
+        remaining = meter.remaining - units
+        if remaining < 0:
+            meter.remaining = 0
+            raise BudgetExceededError(
+                None, f"instruction budget of {meter.budget} instructions exhausted (by helper work)"
+            )
+        meter.remaining = remaining
+
+    def charge_bytes(self, count: int) -> None:
+        """Charge for ``count`` bytes copied, scanned or formatted (``COPY_BYTES_PER_UNIT`` per unit)."""
+        if count >= COPY_BYTES_PER_UNIT:
+            self.charge(count // COPY_BYTES_PER_UNIT)
 
 
 _RANDOM = random.Random()
 
-__all__ = ["FunctionCaller", "HelperContext", "Packet", "RunEnv", "TailCallTrampoline"]
+__all__ = [
+    "CALLBACK_CHARGE",
+    "COPY_BYTES_PER_UNIT",
+    "ELEMENT_CHARGE",
+    "FORMAT_CHARGE",
+    "SYSCALL_CHARGE",
+    "BudgetMeter",
+    "FunctionCaller",
+    "HelperContext",
+    "Packet",
+    "RunEnv",
+    "TailCallTrampoline",
+]

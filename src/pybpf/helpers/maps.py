@@ -43,12 +43,12 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError, HelperError
-from pybpf.helpers.context import HelperContext
+from pybpf.helpers.context import ELEMENT_CHARGE, HelperContext
 from pybpf.helpers.registry import HelperRegistry
-from pybpf.maps.array import ArrayMap
+from pybpf.maps.base import BatchWalk
 from pybpf.maps.bloom import BloomFilterMap
 from pybpf.maps.object import MapObject, map_object_at
-from pybpf.maps.percpu import PERCPU_MAP_TYPES, PercpuArrayMap
+from pybpf.maps.percpu import PERCPU_MAP_TYPES
 
 MAP_HELPERS = HelperRegistry()
 """The helpers of this module, by kernel id (``default_registry()`` includes them)."""
@@ -207,20 +207,51 @@ def map_peek_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
 
 
 # -- iteration ---------------------------------------------------------------------------------------
-def _keys(obj: MapObject) -> list[bytes]:
-    """Every key of the map now (a snapshot, so callbacks may delete or insert)."""
+WALK_GROUP = 64
+"""At most this many buckets (or keys) a ``bpf_for_each_map_elem`` walk reads per hold of the lock."""
+
+
+def _walk(ctx: HelperContext, obj: MapObject) -> Iterator[list[bytes]]:
+    """The map's keys for ``bpf_for_each_map_elem``, lazily, a group at a time, charging the walk.
+
+    Hash maps go bucket by bucket as ``bpf_for_each_hash_elem`` walks its table; other types follow
+    ``get_next_key`` from the previous key (an array index by index, as ``bpf_for_each_array_elem``).
+    Each group is read with the map's lock held once and charged ``ELEMENT_CHARGE`` per bucket
+    and per key read; groups double from 1 to ``WALK_GROUP``, so a walk a callback stops early
+    reads (and pays for) at most about twice what it visited, and the budget stops a walk too
+    long for it.  A key deleted after its group was read is skipped by the caller.
+    """
     impl = obj.impl
-    if isinstance(impl, ArrayMap | PercpuArrayMap):
-        return [index.to_bytes(4, "little") for index in range(impl.max_entries)]
-    keys: list[bytes] = []
-    with obj.lock:
-        key: bytes | None = None
-        while True:
+    group = 1
+    if impl.batch_walk is BatchWalk.BUCKETS:
+        buckets = impl.bucket_count()
+        bucket = 0
+        while bucket < buckets:
+            end = min(bucket + group, buckets)
+            with obj.lock:
+                items = [item for index in range(bucket, end) for item in impl.bucket_items(index)]
+            ctx.charge(ELEMENT_CHARGE * (end - bucket + len(items)))
+            ctx.charge_bytes(sum(len(value) for _, value in items))
+            bucket, group = end, min(2 * group, WALK_GROUP)
+            if items:
+                yield [key for key, _ in items]
+        return
+    key: bytes | None = None
+    while True:
+        ctx.charge(ELEMENT_CHARGE * group)
+        keys: list[bytes] = []
+        with _locked(obj, impl.read_locked):
             try:
-                key = impl.get_next_key(key)
+                for _ in range(group):
+                    key = impl.get_next_key(key)
+                    keys.append(key)
             except BPFError:
-                return keys
-            keys.append(key)
+                group = 0  # the end of the map
+        if keys:
+            yield keys
+        if not group:
+            return
+        group = min(2 * group, WALK_GROUP)
 
 
 @_helper("bpf_for_each_map_elem")
@@ -231,7 +262,8 @@ def for_each_map_elem(
 
     ``callback_fn(map, key, value, callback_ctx)`` gets real pointers (the key is a read-only copy,
     the value the running CPU's value in the map); a non-zero return stops the walk after counting
-    that element, as ``bpf_for_each_array_elem`` / ``bpf_for_each_hash_elem`` do.
+    that element, as ``bpf_for_each_array_elem`` / ``bpf_for_each_hash_elem`` do.  The walk is
+    lazy and charged to the run's budget (``_walk``; each callback also costs ``CALLBACK_CHARGE``).
     """
     if flags:
         return -errno.EINVAL
@@ -245,17 +277,21 @@ def for_each_map_elem(
     )
     visited = 0
     try:
-        for key in _keys(obj):
-            with _locked(obj, impl.read_locked):
-                offset = locate(key, cpu)
-            if offset is None:  # deleted by an earlier callback
-                continue
-            key_region.view[: len(key)] = key
-            visited += 1
-            if ctx.call_function(
-                callback, obj.address, key_region.start, obj.address + offset, callback_ctx, 0
-            ):
-                break
+        for keys in _walk(ctx, obj):
+            for key in keys:
+                if impl.read_locked:
+                    with obj.lock:
+                        offset = locate(key, cpu)
+                else:
+                    offset = locate(key, cpu)
+                if offset is None:  # deleted by an earlier callback
+                    continue
+                key_region.view[: len(key)] = key
+                visited += 1
+                if ctx.call_function(
+                    callback, obj.address, key_region.start, obj.address + offset, callback_ctx, 0
+                ):
+                    return visited
     finally:
         ctx.memory.remove_region(key_region)
     return visited

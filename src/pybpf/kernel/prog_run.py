@@ -43,7 +43,9 @@ from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
-from pybpf.progtypes.base import TestRunArgs
+from pybpf.progtypes.base import PAGE_SIZE, TestRunArgs
+from pybpf.progtypes.generic import U16_MAX
+from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
 from pybpf.vm.interpreter import Interpreter
 
@@ -228,6 +230,15 @@ class Runner:
                 release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
 
 
+TEST_RUN_DATA_MAX = (MAX_SKB_FRAGS + 2) * PAGE_SIZE
+"""More data_in than any program type's BPF_PROG_TEST_RUN takes (XDP's is the largest: one page's
+linear part and ``MAX_SKB_FRAGS`` fragment pages; skb types take less than a page, the others none).
+``test_run`` copies at most this much, so the type refuses a larger ``data_size_in`` (EINVAL, or
+ENOMEM for XDP's fragments, as the kernel answers) without anything that size being allocated."""
+TEST_RUN_CTX_MAX = U16_MAX + 1
+"""More ctx_in than any type takes: SYSCALL programs up to U16_MAX bytes, raw_tp 96; the others'
+``bpf_ctx_init`` refuses more than a page (``bpf_check_uarg_tail_zero``: E2BIG)."""
+
 _RETVAL = offsetof(bpf_attr, "test.retval")
 _DATA_SIZE_OUT = offsetof(bpf_attr, "test.data_size_out")
 _DURATION = offsetof(bpf_attr, "test.duration")
@@ -244,8 +255,10 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     prog_type = runtime.prog_type
     if not hasattr(prog_type, "test_run"):
         raise BPFError(ENOTSUPP, f"{prog_type.name} programs cannot be test-run")
-    data_in = copy_from_user(t.data_in, t.data_size_in) if t.data_size_in else b""
-    ctx_in = copy_from_user(t.ctx_in, t.ctx_size_in) if t.ctx_size_in else None
+    # The sizes come from the caller: copy no more than any program type accepts (the type's own
+    # check then refuses the size with its errno), never allocate what the caller asked for.
+    data_in = copy_from_user(t.data_in, min(t.data_size_in, TEST_RUN_DATA_MAX)) if t.data_size_in else b""
+    ctx_in = copy_from_user(t.ctx_in, min(t.ctx_size_in, TEST_RUN_CTX_MAX)) if t.ctx_size_in else None
     args = TestRunArgs(
         data_in=data_in, data_size_out=t.data_size_out, ctx_in=ctx_in, ctx_size_out=t.ctx_size_out,
         repeat=t.repeat, flags=t.flags, cpu=t.cpu, batch_size=t.batch_size,

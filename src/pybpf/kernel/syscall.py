@@ -438,7 +438,9 @@ NOT_IMPLEMENTED = sorted(
 def bpf(cmd: int, attr: Any, size: int | None = None) -> int:
     """The user-space bpf(2): run ``cmd`` with ``attr`` (a bpf_attr, bytes, or any buffer ``UserAttr`` takes).
 
-    Returns an fd or 0; raises ``BPFError`` carrying the kernel's errno.
+    Returns an fd or 0; raises ``BPFError`` carrying the kernel's errno, and nothing else for
+    anything the attr holds (a ``MemoryError`` becomes ENOMEM); only an ``attr`` that is not a
+    buffer (TypeError) or a ``size`` past its end (ValueError) are the caller's programming errors.
     """
     uattr = UserAttr(attr)
     raw = uattr.raw
@@ -461,4 +463,7 @@ def bpf(cmd: int, attr: Any, size: int | None = None) -> int:
     last, handler = entry
     if any(buffer[last:]):
         raise BPFError(errno.EINVAL, "non-zero bytes after the command's last attr field")
-    return handler(_Call(buffer, uattr, size))
+    try:
+        return handler(_Call(buffer, uattr, size))
+    except MemoryError:  # an allocation the kernel's kvmalloc would refuse: its errno, never the exception
+        raise BPFError(errno.ENOMEM, "out of memory") from None

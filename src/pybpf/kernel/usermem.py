@@ -63,11 +63,25 @@ def _transfer(write: bool, address: int, buffer: Any, size: int) -> None:
         raise BPFError(errno.EFAULT, f"bad user address {address:#x} ({size} bytes)")
 
 
+_CHUNK = 1 << 20
+"""Large copies go this many bytes at a time: memory is allocated only as far as the source reads."""
+
+
 def copy_from_user(address: int, size: int) -> bytes:
-    """``size`` bytes read at user ``address``; ``BPFError(EFAULT)`` if any of it is not readable."""
-    buffer = ctypes.create_string_buffer(size)
-    _transfer(False, address, buffer, size)
-    return buffer.raw
+    """``size`` bytes read at user ``address``; ``BPFError(EFAULT)`` if any of it is not readable.
+
+    A size beyond what the address space can hold is EFAULT before anything is allocated, and a
+    large copy allocates chunk by chunk, so a huge size with a short buffer fails at the buffer's
+    end instead of allocating the size first.
+    """
+    if size <= _CHUNK:
+        buffer = ctypes.create_string_buffer(size)
+        _transfer(False, address, buffer, size)
+        return buffer.raw
+    if address <= 0 or address + size > 1 << 64:
+        raise BPFError(errno.EFAULT, f"bad user address {address:#x} ({size} bytes)")
+    end = address + size
+    return b"".join(copy_from_user(start, min(_CHUNK, end - start)) for start in range(address, end, _CHUNK))
 
 
 def copy_to_user(address: int, data: bytes) -> None:

@@ -36,6 +36,7 @@ from pybpf.uapi import ENOTSUPP
 """The kernel-internal errno ``bpf_prog_test_run`` returns for a type with no test_run."""
 U32_MAX = 0xFFFF_FFFF
 ETH_HLEN = 14
+PAGE_SIZE = 4096
 
 # fmt: off
 BASE_FUNC_IDS: frozenset[int] = frozenset({
@@ -172,10 +173,13 @@ def ctx_present(args: TestRunArgs) -> bool:
 def ctx_tail_zero(ctx_in: bytes | None, max_size: int) -> bytes:
     """``bpf_ctx_init``: the ctx_in bytes padded/truncated to ``max_size``.
 
-    Bytes past ``max_size`` must be zero (``bpf_check_uarg_tail_zero``: E2BIG otherwise).
+    Bytes past ``max_size`` must be zero, and there may be at most a page of them
+    (``bpf_check_uarg_tail_zero``: E2BIG otherwise).
     None or empty gives ``max_size`` zero bytes.
     """
     data = ctx_in or b""
+    if len(data) > max_size and len(data) > PAGE_SIZE:
+        raise BPFError(errno.E2BIG, f"ctx_in of {len(data)} bytes: larger than the context and than a page")
     if len(data) > max_size and any(data[max_size:]):
         raise BPFError(errno.E2BIG, f"ctx_in has non-zero bytes past the {max_size}-byte context")
     return data[:max_size] + bytes(max(0, max_size - len(data)))
@@ -190,6 +194,7 @@ __all__ = [
     "BASE_FUNC_IDS",
     "ENOTSUPP",
     "ETH_HLEN",
+    "PAGE_SIZE",
     "ProgType",
     "ProgramRunner",
     "TestRunArgs",

@@ -18,7 +18,10 @@
   stopped at (budget), ``HALTED`` (-1, the main program exited) or ``CALLBACK_DONE`` (-2, a
   function called from a helper exited), after writing the registers back into ``R``.  A jump,
   call, exit or fall-through to a slot outside the chunk also leaves, returning that slot: the
-  caller runs the chunk holding it.
+  caller runs the chunk holding it.  When the last instruction can send control past the program
+  (a conditional jump or ``may_goto`` falling through, a call returning there), the slot past the
+  program is one more leaf of the last chunk, raising the fall-off fault (``Program.fall_off``):
+  without it the dispatch would take that slot for the last block and loop for ever.
 * ``translate_steps``: one function ``_s<slot>(R, st)`` per instruction of a range that reads the registers it
   uses from ``R``, runs one instruction, writes back what it changed and returns the next slot (or
   ``HALTED``/``CALLBACK_DONE``).  The interpreter steps with them to trace, and to spend the last
@@ -296,11 +299,27 @@ class Program:
             lines[0] = f"{lines[0]}  # {self.starts[index]}: {self.comment(index)}"
         return lines
 
+    @property
+    def falls_off_end(self) -> bool:
+        """Whether control can reach the slot just past the program: a conditional jump or
+        ``may_goto`` falling through from the last instruction, or a call there returning."""
+        return bool(self.insns) and self.specs[-1].kind in _REACH_PAST_END
+
+    def fall_off(self) -> str:
+        """The statement run when control reaches the slot past the program: the fault naming the
+        last instruction (the kernel's verifier refuses such programs; unverified ones stop here)."""
+        return f"raise _falloff({self.starts[-1]})"
+
     def after(self, index: int) -> str:
         """The statement continuing after the last instruction of a block that does not jump."""
         if index + 1 < len(self.insns):
             return f"pc = {self.starts[index + 1]}"
         return f"raise _falloff({self.starts[index]})"
+
+
+_REACH_PAST_END = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.CALL_LOCAL, Kind.CALLX})
+"""Kinds that, as the last instruction, can send control to the slot past the program (a
+fall-through or a return there; other non-jumping instructions fault in place, see ``after``)."""
 
 
 def _indent(lines: list[str], levels: int = 1) -> list[str]:
@@ -371,6 +390,8 @@ def translate_chunk(
 
     if nested:
         leaves = [(slot, expand(lines)) for slot, lines in leaves]
+    if end == len(insns) and program.falls_off_end:  # the slot past the program is a leaf that faults
+        leaves.append((program.total, [program.fall_off()]))
 
     def tree(part: list[tuple[int, list[str]]], depth: int, out: list[str]) -> None:
         """Binary search on pc down to the leaves (blocks), written at indentation ``depth``."""
@@ -452,6 +473,8 @@ def translate_steps(
             after = program.after(index)
             lines.append("    " + (f"return {after[5:]}" if after.startswith("pc = ") else after))
         lines.append("")
+    if end == len(program.insns) and program.falls_off_end:
+        lines.extend([f"def _s{program.total}(R, st):", f"    {program.fall_off()}", ""])
     return "\n".join(lines)
 
 

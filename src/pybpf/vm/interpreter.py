@@ -17,6 +17,19 @@ Execution model
     single-instruction functions generated from the same table (also per chunk, on demand), so
     the budget error names the exact instruction and the trace sees every instruction.
 
+The budget
+    ``budget`` (default ``DEFAULT_BUDGET``, 10 million) bounds a run in instructions and so in
+    time: every instruction costs one unit, and helpers charge the work they do for the program
+    (each callback, each map element walked, system calls, bytes copied or formatted: the weights
+    are defined once, in ``pybpf.helpers.context``).  A run that spends its budget stops with
+    ``BudgetExceededError`` naming the instruction (the helper call, when a helper's charge did not
+    fit); a program that runs off its end, however it gets there, stops with the fall-off fault.
+    Measured on the project's 2-core EPYC VM (CPython 3.11): plain ALU and stack code costs
+    30-40 ns per unit, memory and division 130-180 ns, and the worst cases found (atomics through
+    libatomic, loops of helper calls, callbacks, hash-map walks, faulting probe reads) 0.3-0.65 µs
+    per unit — so the default budget is about 0.3-1.5 s of wall time for ordinary programs and at
+    most about 7 s for the worst.  ``budget=None`` removes the bound.
+
 Memory
     Registers hold real addresses.  Each run gets a zeroed stack — ``MAX_CALL_FRAMES`` frames of
     512 bytes in one native buffer, reused by sequential runs — and registers, in
@@ -98,6 +111,7 @@ M64 = 0xFFFF_FFFF_FFFF_FFFF
 _UNLIMITED = 1 << 62
 _STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
 _ZERO_STACK = bytes(_STACK_BYTES)
+_NO_ARGS = [0] * 5
 
 ProgramSource = bytes | bytearray | memoryview | Sequence[Instruction]
 InputBuffer = bytes | bytearray | memoryview
@@ -362,6 +376,7 @@ class Interpreter:
                     trace_pipe if trace_pipe is not None else TRACE_PIPE,
                     lambda function, *args: self._call_function(st, function, args),
                     env=env,
+                    meter=st,
                 )
                 try:
                     self._execute_from(st, 0)
@@ -402,16 +417,17 @@ class Interpreter:
             raise HelperError(None, "a BPF function takes at most five arguments")
         regs = st.regs
         saved, depth = regs[:], len(st.frames)
-        for reg in range(1, 6):
-            regs[reg] = args[reg - 1] & M64 if reg <= len(args) else 0
+        regs[1:6] = [arg & M64 for arg in args] + _NO_ARGS[len(args) :]
         try:
             regs[10] = runtime.push_frame(st, -1, tuple(regs[6:11]), None)
-            self._execute_from(st, target)
+            self._execute_from(st, target)  # the callback's exit popped its frame
             return regs[0]
-        finally:
+        except BaseException:  # a fault or a tail call inside the callback: drop its frames
             del st.frames[depth:]
             del st.may_goto[depth + 1 :]
             st.set_depth(depth + 1)
+            raise
+        finally:
             regs[:] = saved
 
     # -- dispatch ----------------------------------------------------------------------------------
@@ -446,6 +462,8 @@ class Interpreter:
         steps, regs, trace = self._steps, st.regs, st.trace
         while pc >= 0:
             if st.remaining <= 0:
+                if pc >= self.total_slots:  # control left the program: that fault, not the budget's
+                    raise runtime.fell_off(self.starts[-1])
                 raise BudgetExceededError(pc, f"instruction budget of {st.budget} instructions exhausted")
             st.remaining -= 1
             step = steps.get(pc)

@@ -90,6 +90,7 @@ class RunSession:
             memory,
             trace_pipe if trace_pipe is not None else TRACE_PIPE,
             lambda function, *args: call_function(st, function, args),
+            meter=st,
         )
         self._zero_regs = [0] * len(st.regs)
         self._zero_regs[10] = st.top

@@ -1,0 +1,242 @@
+"""Hostile programs against the instruction budget: every run ends within it, in bounded wall time.
+
+Class 5 of issue 9: a program that falls off its end after a conditional jump, ``may_goto`` or a
+call used to spin for ever in the raw-VM entry points; helpers did unbounded work for one budget
+unit (``bpf_for_each_map_elem`` listed every key of a 4M-entry array before its first callback,
+and a ``bpf_loop`` around it ran for days).  Each case runs in a child process with a time limit
+(and, where memory is the point, an address-space limit) and must end with a clean error naming
+the instruction, leaving the child able to run programs afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from pybpf import uapi
+from pybpf.errors import BudgetExceededError, ExecutionError
+from pybpf.helpers import default_registry
+from pybpf.helpers.context import CALLBACK_CHARGE
+from pybpf.isa.asm import assemble
+from pybpf.vm import Interpreter, run
+from tests.helpers.support import user_map
+
+HEALTHY = 'assert pybpf.vm.run(pybpf.assemble("r0 = 7\\nexit")) == 7  # the process is unharmed\nprint("ok")'
+
+
+def run_isolated(code: str, *, timeout: float = 60, memory_mb: int | None = None) -> str:
+    """Run ``code`` (after ``import pybpf``) in a child process with a time limit and, with
+    ``memory_mb``, an address-space limit, then check the child can still run a program (it
+    prints "ok"); returns its stdout, failing on a non-zero exit."""
+    prelude = "import resource, sys\n"
+    if memory_mb is not None:
+        limit = memory_mb << 20
+        prelude += f"resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))\n"
+    prelude += "import pybpf\n"
+    src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.abspath(src), os.getcwd()])}
+    done = subprocess.run(
+        [sys.executable, "-c", prelude + textwrap.dedent(code) + "\n" + HEALTHY],
+        capture_output=True, text=True, timeout=timeout, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+FALLS_OFF = {
+    "conditional jump": "r0 = 0\nif r0 == 1 goto -2",
+    "may_goto": "r0 = 0\nmay_goto -2",
+    "local call": "goto +2\nr0 = 7\nexit\ncall pc-3",
+    "long program": "r0 = 0\n" * 700 + "if r0 == 1 goto -2",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FALLS_OFF))
+def test_falling_off_the_end_faults_in_every_raw_entry_point(name: str) -> None:
+    text = FALLS_OFF[name]
+    out = run_isolated(
+        f"""
+        from pybpf.errors import ExecutionError
+        from pybpf.cli import conformance
+        from pybpf.cli.main import main
+        import io
+        program = pybpf.assemble({text!r})
+        last = len(program) - 1 if len(program) == len(pybpf.encode_program(program)) // 8 else None
+        for budget in (1000, 10**7, None):
+            for trace in (None, lambda event: None):
+                try:
+                    pybpf.vm.Interpreter(program).run(budget=budget, trace=trace)
+                except ExecutionError as exc:
+                    assert "fell off the end" in str(exc) and exc.pc == last, exc
+                else:
+                    raise AssertionError("ran off the end silently")
+        try:
+            pybpf.vm.run(program, budget=10**6)
+        except ExecutionError as exc:
+            assert "fell off the end" in str(exc)
+        sys.stdin = io.StringIO(pybpf.encode_program(program).hex())
+        assert conformance.main(["--budget", "1000"]) == 1
+        with open("prog.s", "w") as out:
+            out.write({text!r})
+        assert main(["run", "--budget", "1000", "prog.s"]) == 1
+        """,
+        timeout=60,
+    )
+    assert out.endswith("ok\n")
+
+
+def test_cli_budget_stops_an_endless_loop(tmp_path: object) -> None:
+    out = run_isolated(
+        """
+        from pybpf.cli.main import main
+        with open("loop.s", "w") as out:
+            out.write("r0 = 0\\nloop:\\nr0 += 1\\ngoto loop\\n")
+        assert main(["run", "--budget", "100000", "loop.s"]) == 1
+        """,
+        timeout=30,
+    )
+    assert out == "ok\n"
+
+
+BPF_LOOP_FOR_EACH = """
+    r1 = 8388608
+    r2 = func(outer) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    exit
+outer:
+    r1 = map_fd(m) ll
+    r2 = func(inner) ll
+    r3 = 0
+    r4 = 0
+    call bpf_for_each_map_elem
+    r0 = 0
+    exit
+inner:
+    r0 = 0
+    exit
+"""
+
+
+def test_bpf_loop_around_for_each_on_a_large_array_ends_within_the_budget() -> None:
+    """The probe's case: 4M-entry array, for_each inside bpf_loop; it must end by the budget, soon,
+    without building the key list (an address-space limit makes a 220 MB list fail)."""
+    out = run_isolated(
+        f"""
+        import time
+        from pybpf import uapi
+        from pybpf.errors import BudgetExceededError
+        from pybpf.helpers import default_registry
+        from tests.helpers.support import user_map
+        handle, obj = user_map(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 4_000_000)
+        program = pybpf.assemble({BPF_LOOP_FOR_EACH!r}, "kernel", maps={{"m": handle.fd}})
+        slot = next(i for i, insn in enumerate(program) if insn.opcode == 0x18 and insn.src == 1)
+        vm = pybpf.vm.Interpreter(program, helpers=default_registry(), resolved={{slot + 1: obj.address}})
+        start = time.perf_counter()
+        try:
+            vm.run(budget=1_000_000)
+        except BudgetExceededError as exc:
+            assert exc.pc is not None
+        else:
+            raise AssertionError("the budget did not stop the walk")
+        print(round(time.perf_counter() - start, 3))
+        """,
+        timeout=120,
+        memory_mb=1024,
+    )
+    seconds = float(out.split()[0])
+    assert seconds < 5  # about 0.3 s here: a million units at a few hundred ns each
+
+
+@pytest.mark.parametrize("map_type", [uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_HASH])
+def test_for_each_is_lazy_a_callback_that_stops_pays_little(map_type: int) -> None:
+    """A callback that stops at once costs about its own charge, not the size of the map."""
+    handle, obj = user_map(map_type, 4, 8, 100_000)
+    for key in range(0, 100_000, 7):
+        handle.update(key.to_bytes(4, "little"), bytes(8))
+    program = assemble(
+        "r1 = map_fd(m) ll\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall bpf_for_each_map_elem\nexit\n"
+        "cb:\nr0 = 1\nexit",
+        "kernel",
+        maps={"m": handle.fd},
+    )
+    vm = Interpreter(program, helpers=default_registry(), resolved={0: obj.address})
+    result = vm.execute(budget=10_000)
+    assert result.retval == 1  # one element visited
+    assert result.instructions < 200 + CALLBACK_CHARGE
+
+
+def test_bpf_loop_charges_each_callback() -> None:
+    program = assemble(
+        "r1 = 1000\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\nexit\ncb:\nr0 = 0\nexit", "kernel"
+    )
+    result = Interpreter(program).execute(budget=None)
+    assert result.retval == 1000
+    assert result.instructions == 6 + 1000 * (2 + CALLBACK_CHARGE)  # r1, lddw, r3, r4, call, exit
+    with pytest.raises(BudgetExceededError) as info:
+        Interpreter(program).run(budget=5000)
+    assert info.value.pc is not None
+
+
+# Each program loops until the budget stops it; the wall time per unit must stay small whatever
+# the program spends its units on (measured worst cases are a few hundred ns; the bound is loose).
+EXPENSIVE = {
+    "alu": "loop:\nr0 += 1\ngoto loop",
+    "atomic": "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr2 = 1\nloop:\nlock *(u64 *)(r10 - 8) += r2\ngoto loop",
+    "bpf-to-bpf calls": "loop:\ncall pc+1\ngoto loop\nr0 = 0\nexit",
+    "cgroup id": "loop:\ncall 80\ngoto loop",
+    "task name": "loop:\nr1 = r10\nr1 += -16\nr2 = 16\ncall 16\ngoto loop",
+    "bpf_loop": "loop:\nr1 = 8388608\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall 181\ngoto loop\n"
+    "cb:\nr0 = 0\nexit",
+    "strncmp": "r6 = r10\nr6 += -512\nloop:\nr1 = r6\nr2 = 512\nr3 = r6\ncall 182\ngoto loop",
+    "printk wide": "r1 = 0x64383838383838 ll\n*(u64 *)(r10 - 8) = r1\nr1 = 0x25\n*(u8 *)(r10 - 8) = r1\n"
+    "loop:\nr1 = r10\nr1 += -8\nr2 = 8\nr3 = 7\ncall 6\ngoto loop",
+    "probe_read fault": "r6 = r10\nr6 += -512\nloop:\nr1 = r6\nr2 = 8\nr3 = 0\ncall 4\ngoto loop",
+}
+NS_PER_UNIT_BOUND = 5_000
+
+
+@pytest.mark.parametrize("name", sorted(EXPENSIVE))
+def test_wall_time_per_budget_unit_is_bounded(name: str) -> None:
+    budget = 100_000
+    vm = Interpreter(assemble(EXPENSIVE[name], "kernel"))
+    vm.prepare()
+    start = time.process_time()
+    with pytest.raises(ExecutionError) as info:
+        vm.run(budget=budget)
+    elapsed = time.process_time() - start
+    assert isinstance(info.value, BudgetExceededError)
+    assert elapsed * 1e9 / budget < NS_PER_UNIT_BOUND, f"{name}: {elapsed * 1e9 / budget:.0f} ns per unit"
+
+
+def test_test_run_budget_stops_an_endless_program() -> None:
+    """BPF_PROG_TEST_RUN on the user backend: each run has DEFAULT_BUDGET; a loop the structural
+    verifier lets through faults with EFAULT naming the instruction, in bounded time."""
+    out = run_isolated(
+        """
+        import errno, time
+        from pybpf import Program
+        from pybpf.errors import ProgramFaultError
+        prog = Program.load("r0 = 0\\nloop:\\nr0 += 1\\ngoto loop", "xdp")
+        start = time.perf_counter()
+        try:
+            prog.run(bytes(64), repeat=3)
+        except ProgramFaultError as exc:
+            assert exc.errno == errno.EFAULT and exc.pc is not None and "budget" in str(exc)
+        print(round(time.perf_counter() - start, 3))
+        assert Program.load("r0 = 2\\nexit", "xdp").run(bytes(64)).retval == 2
+        """,
+        timeout=120,
+    )
+    assert out.endswith("ok\n") and float(out.split()[0]) < 30
+
+
+def test_raw_vm_run_defaults_to_the_budget() -> None:
+    with pytest.raises(BudgetExceededError):
+        run(assemble("loop:\ngoto loop"))
