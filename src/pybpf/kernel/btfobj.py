@@ -68,7 +68,7 @@ _INFO_LEN_OFFSET = offsetof(bpf_attr, "info.info_len")
 class BTFObject:
     """A loaded BTF as this process sees it (read from its file once, then cached)."""
 
-    _cache: ClassVar[OrderedDict[tuple[int, int], BTFObject]] = OrderedDict()
+    _cache: ClassVar[OrderedDict[tuple[int, int, bytes], BTFObject]] = OrderedDict()
     _cache_lock: ClassVar[threading.Lock] = threading.Lock()
     cache_limit: ClassVar[int] = 64
 
@@ -101,7 +101,8 @@ class BTFObject:
         try:
             os.ftruncate(fd, size + PAGE)
             os.pwrite(fd, payload, 0)
-            os.pwrite(fd, _TRAILER.pack(MAGIC, VERSION, KIND_BTF, hashlib.sha256(payload).digest()), size)
+            digest = hashlib.sha256(payload).digest()
+            os.pwrite(fd, _TRAILER.pack(MAGIC, VERSION, KIND_BTF, digest), size)
             refs.register_holder(root, "btf", int(meta["id"]), fd)
             readonly = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
             st = os.fstat(readonly)
@@ -110,7 +111,7 @@ class BTFObject:
         finally:
             os.close(fd)
         with cls._cache_lock:
-            cls._cache[(st.st_dev, st.st_ino)] = cls(meta, data, verified)
+            cls._cache[(st.st_dev, st.st_ino, digest)] = cls(meta, data, verified)
         return refs.hold(readonly)
 
     @classmethod
@@ -120,7 +121,7 @@ class BTFObject:
             st = os.fstat(fd) if 0 <= fd <= INT_MAX else os.fstat(-1)
         except OSError as exc:
             raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
-        key = (st.st_dev, st.st_ino)
+        key = _identity(fd, st)
         with cls._cache_lock:
             found = cls._cache.get(key)
             if found is not None:
@@ -158,6 +159,16 @@ def is_btf_fd(fd: int) -> bool:
     except BPFError:
         return False
     return True
+
+
+def _identity(fd: int, st: os.stat_result) -> tuple[int, int, bytes]:
+    """What names one BTF file: (device, inode, content digest).  tmpfs reuses inode numbers once a
+    file is gone, so the inode alone could name a BTF object that was freed and replaced."""
+    try:
+        digest = os.pread(fd, _TRAILER.size, st.st_size - PAGE)[-32:] if st.st_size >= PAGE else b""
+    except OSError:
+        digest = b""
+    return st.st_dev, st.st_ino, digest
 
 
 # --- the commands ------------------------------------------------------------------------------

@@ -74,12 +74,12 @@ class ProgMeta:
 class ProgObject:
     """A loaded program as this process sees it (read from its file once, then cached)."""
 
-    _cache: ClassVar[OrderedDict[tuple[int, int], ProgObject]] = OrderedDict()
+    _cache: ClassVar[OrderedDict[tuple[int, int, bytes], ProgObject]] = OrderedDict()
     _cache_lock: ClassVar[threading.Lock] = threading.Lock()
     cache_limit: ClassVar[int] = 256
 
     def __init__(
-        self, meta: ProgMeta, xlated: list[Instruction], original: list[Instruction], key: tuple[int, int]
+        self, meta: ProgMeta, xlated: list[Instruction], original: list[Instruction], key: tuple[int, int, bytes]
     ):
         self.meta = meta
         self.xlated = xlated
@@ -138,7 +138,7 @@ class ProgObject:
             st = os.fstat(fd)
         except OSError as exc:
             raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
-        key = (st.st_dev, st.st_ino)
+        key = _identity(fd, st)
         with cls._cache_lock:
             found = cls._cache.get(key)
             if found is not None:
@@ -152,7 +152,7 @@ class ProgObject:
         return obj
 
     @classmethod
-    def _read(cls, fd: int, st: os.stat_result, key: tuple[int, int]) -> ProgObject:
+    def _read(cls, fd: int, st: os.stat_result, key: tuple[int, int, bytes]) -> ProgObject:
         invalid = BPFError(errno.EINVAL, f"fd {fd} is not a bpf program")
         if not stat.S_ISREG(st.st_mode) or st.st_size < 2 * PAGE or st.st_size % PAGE:
             raise invalid
@@ -178,6 +178,16 @@ class ProgObject:
     def open_map(self, map_id: int) -> int:
         """A new fd for map ``map_id`` of this program (through its reference directory)."""
         return refs.open_ref(bpffs_root(), ("prog", self.id), ("map", map_id))
+
+
+def _identity(fd: int, st: os.stat_result) -> tuple[int, int, bytes]:
+    """What names one program file: (device, inode, content digest).  tmpfs reuses inode numbers
+    once a file is gone, so the inode alone could name a program that was freed and replaced."""
+    try:
+        digest = os.pread(fd, _TRAILER.size, st.st_size - PAGE)[-32:] if st.st_size >= PAGE else b""
+    except OSError:
+        digest = b""
+    return st.st_dev, st.st_ino, digest
 
 
 def is_prog_fd(fd: int) -> bool:

@@ -1,0 +1,33 @@
+"""An object file that is gone is never mistaken for the next one: tmpfs may reuse inode numbers.
+
+Programs and BTF objects are read from their files and cached per process; the cache names a file
+by its device, inode and content digest (``progobj._identity``, ``btfobj._identity``), so a program
+loaded after another was closed and freed cannot run, or report itself, as the freed one even
+when it gets the freed file's inode number.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pybpf import assemble, uapi
+from pybpf.kernel.backend import UserBackend
+from pybpf.kernel.progobj import ProgObject
+from pybpf.program import Program
+
+
+def test_a_reused_inode_number_does_not_name_the_old_program() -> None:
+    backend = UserBackend()
+    with (
+        Program.load(assemble("r0 = 1\nexit"), "xdp", backend=backend) as first,
+        Program.load(assemble("r0 = 7\nexit"), "socket_filter", backend=backend) as second,
+    ):
+        old = ProgObject.from_fd(first.fd)
+        st = os.fstat(second.fd)
+        # As if tmpfs had given the second file the first one's inode after the first was freed:
+        # the cache holds the old object under the new file's device and inode.
+        ProgObject._cache[(st.st_dev, st.st_ino, old.key[2])] = old
+        ProgObject._cache[(st.st_dev, st.st_ino)] = old  # type: ignore[index]  # the old key
+        assert ProgObject.from_fd(second.fd).prog_type == uapi.BPF_PROG_TYPE_SOCKET_FILTER
+        assert second.info().type == uapi.BPF_PROG_TYPE_SOCKET_FILTER
+        assert second.run(bytes(64)).retval == 7
