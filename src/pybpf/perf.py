@@ -5,8 +5,7 @@ Mirrors what user space does to receive ``bpf_perf_event_output`` records (libbp
 ring.  On the user backend the event is a pybpf perf event object (``pybpf.objects.perf_event``)
 laid out exactly as the kernel's mmap; on the native backend it is the real ``perf_event_open(2)``.
 Both fds go into a BPF_MAP_TYPE_PERF_EVENT_ARRAY of the same backend, and
-``pybpf.perfbuf.PerfBuffer`` reads both.  The ABI constants live in ``pybpf.objects.perf_abi`` and
-are re-exported here.
+``pybpf.perfbuf.PerfBuffer`` reads both.  The ABI constants live in ``pybpf.objects.perf_abi``.
 """
 
 from __future__ import annotations
@@ -15,26 +14,7 @@ import fcntl
 import os
 from typing import Any
 
-from pybpf.objects.perf_abi import (
-    DATA_HEAD_AT,
-    DATA_OFFSET_AT,
-    DATA_SIZE_AT,
-    DATA_TAIL_AT,
-    HEADER,
-    LOST,
-    PAGE,
-    PERF_COUNT_SW_BPF_OUTPUT,
-    PERF_EVENT_IOC_ENABLE,
-    PERF_RECORD_LOST,
-    PERF_RECORD_SAMPLE,
-    PERF_SAMPLE_RAW,
-    PERF_TYPE_SOFTWARE,
-    bpf_output_attr,
-    check_pages,
-    native_event_id,
-    native_perf_event_open,
-    sample_size,
-)
+from pybpf.objects.perf_abi import PERF_EVENT_IOC_ENABLE, check_pages, native_perf_event_open
 from pybpf.objects.perf_event import PerfEventObject
 
 
@@ -59,23 +39,4 @@ def open_bpf_output(cpu: int, pages: int = 8, *, backend: Any = None) -> int:
     return fd
 
 
-__all__ = [
-    "DATA_HEAD_AT",
-    "DATA_OFFSET_AT",
-    "DATA_SIZE_AT",
-    "DATA_TAIL_AT",
-    "HEADER",
-    "LOST",
-    "PAGE",
-    "PERF_COUNT_SW_BPF_OUTPUT",
-    "PERF_RECORD_LOST",
-    "PERF_RECORD_SAMPLE",
-    "PERF_SAMPLE_RAW",
-    "PERF_TYPE_SOFTWARE",
-    "bpf_output_attr",
-    "check_pages",
-    "native_event_id",
-    "native_perf_event_open",
-    "open_bpf_output",
-    "sample_size",
-]
+__all__ = ["open_bpf_output"]

@@ -41,7 +41,7 @@ from pybpf.kernel.native import native_bpf
 from pybpf.kernel.syscall import bpf
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import possible_cpus
-from pybpf.perf import (
+from pybpf.objects.perf_abi import (
     DATA_HEAD_AT,
     DATA_TAIL_AT,
     HEADER,
@@ -50,8 +50,8 @@ from pybpf.perf import (
     PERF_RECORD_LOST,
     PERF_RECORD_SAMPLE,
     check_pages,
-    open_bpf_output,
 )
+from pybpf.perf import open_bpf_output
 
 SampleCallback = Callable[[int, bytes], Any]
 LostCallback = Callable[[int, int], Any]

@@ -14,6 +14,7 @@ import pytest
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
+from pybpf.uapi import ENOTSUPP
 from tests.btf.btfcases import (
     ARRAY,
     DATASEC,
@@ -49,7 +50,6 @@ H, A = uapi.BPF_MAP_TYPE_HASH, uapi.BPF_MAP_TYPE_ARRAY
 PH, PA, LRU = uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_ARRAY, uapi.BPF_MAP_TYPE_LRU_HASH
 Q, ST, BL = uapi.BPF_MAP_TYPE_QUEUE, uapi.BPF_MAP_TYPE_STACK, uapi.BPF_MAP_TYPE_BLOOM_FILTER
 LPM, NP = uapi.BPF_MAP_TYPE_LPM_TRIE, uapi.BPF_F_NO_PREALLOC
-ENOTSUPP = 524
 
 # name: (map_type, key_size, value_size, max_entries, map_flags, key_id, value_id, expected errno)
 CREATE_CASES = {

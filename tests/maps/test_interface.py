@@ -29,11 +29,11 @@ from pybpf.maps.base import BatchWalk, FdKind, MapOps
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import PERCPU_MAP_TYPES, user_value_size
 from pybpf.maps.registry import BUILTIN_MODULES, lookup_map_type
+from pybpf.uapi import ENOTSUPP
 
 from .helpers import create, elem, outcome
 
 T = uapi
-ENOTSUPP = 524
 L, LD = uapi.BPF_MAP_LOOKUP_BATCH, uapi.BPF_MAP_LOOKUP_AND_DELETE_BATCH
 U, D = uapi.BPF_MAP_UPDATE_BATCH, uapi.BPF_MAP_DELETE_BATCH
 BATCH_COMMANDS = (L, LD, U, D)

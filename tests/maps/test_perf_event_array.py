@@ -29,9 +29,9 @@ from pybpf.objects.perf_abi import (
 )
 from pybpf.perf import open_bpf_output
 from pybpf.perfbuf import PerfBuffer
+from pybpf.uapi import ENOTSUPP
 
 PERF_EVENT_ARRAY = uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY
-ENOTSUPP = 524
 
 
 def _errno(call: object) -> int:

@@ -20,11 +20,11 @@ from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.maps.object import MapObject
 from pybpf.maps.ringbuf import BUSY_BIT, DATA_AT, DISCARD_BIT, HDR_SZ, RINGBUF_MAX_RECORD_SZ, RingBufMap
+from pybpf.uapi import ENOTSUPP
 from tests.maps.helpers import create, create_outcome, elem
 
 PAGE = mmap.PAGESIZE
 RB = uapi.BPF_MAP_TYPE_RINGBUF
-ENOTSUPP = 524
 EINVAL = ("errno", 22)
 
 needs_kernel = pytest.mark.skipif(not kernel_bpf_available(), reason="the real bpf(2) is not available here")

@@ -28,8 +28,7 @@ from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.program import prog_type_number
-
-ENOTSUPP = 524
+from pybpf.uapi import ENOTSUPP
 
 
 def insn(code: int, dst: int = 0, src: int = 0, off: int = 0, imm: int = 0) -> bytes:

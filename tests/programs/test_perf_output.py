@@ -22,7 +22,8 @@ from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.map import Map
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
-from pybpf.perf import DATA_HEAD_AT, HEADER, LOST, PAGE, PERF_RECORD_LOST, open_bpf_output
+from pybpf.objects.perf_abi import DATA_HEAD_AT, HEADER, LOST, PAGE, PERF_RECORD_LOST
+from pybpf.perf import open_bpf_output
 from pybpf.perfbuf import PerfBuffer
 from pybpf.program import Program
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import Instruction
+from pybpf.uapi import ENOTSUPP
 from pybpf.verifier import LoadRequest, MapRef
 
 SOCKET_FILTER = 1
 XDP = 6
-ENOTSUPP = 524  # the kernel-internal errno array_map_direct_value_addr returns
 BPF_FUNC_MAX_ID = 212  # __BPF_FUNC_MAX_ID of the kernel the tests were written against
 GPL_ONLY = frozenset({4, 6, 25, 35, 36, 45, 112, 113, 114, 115, 177})
 

@@ -79,7 +79,11 @@ class ProgObject:
     cache_limit: ClassVar[int] = 256
 
     def __init__(
-        self, meta: ProgMeta, xlated: list[Instruction], original: list[Instruction], key: tuple[int, int, bytes]
+        self,
+        meta: ProgMeta,
+        xlated: list[Instruction],
+        original: list[Instruction],
+        key: tuple[int, int, bytes],
     ):
         self.meta = meta
         self.xlated = xlated

@@ -1,0 +1,4 @@
+r0 = 0
+loop:
+r0 += 1
+goto loop
