@@ -2,8 +2,8 @@
 
 Programs are kernel-syntax text naming their map ``map_fd(m)``.  The kernel runs them as socket
 filters through BPF_PROG_TEST_RUN (retval: the low 32 bits of r0); pybpf runs them in its
-interpreter with ``default_registry()`` and each ``lddw map_fd`` slot resolved to the map's
-``MapObject.address``, on the CPU given to ``run_pybpf``.
+interpreter with ``default_registry()``, each ``lddw map_fd`` slot resolved to the map's
+``MapObject.pointer`` and the map given to the run (``MapAccess``), on the CPU given to ``run_pybpf``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import struct
 
 import pybpf
 from pybpf.errors import BPFError
-from pybpf.helpers import RunEnv, default_registry
+from pybpf.helpers import default_registry
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction, slot_starts
 from pybpf.kernel.native import native_bpf
 from pybpf.maps.object import MapObject
 from pybpf.vm.interpreter import Interpreter
 from tests.differential.kernel_harness import KernelRejected, prog_load, prog_test_run
+from tests.helpers.support import map_slots, run_with_maps
 
 BPF_PROG_LOAD, BPF_BTF_LOAD = 5, 18
 
@@ -94,10 +95,5 @@ def run_kernel(text: str, fd: int) -> int:
 def run_pybpf(text: str, fd: int, obj: MapObject, cpu: int = 0) -> int:
     """The program's r0 (low 32 bits) on pybpf's interpreter (``fd``/``obj``: a pybpf map)."""
     insns = assemble(text, fd)
-    resolved = {
-        slot: obj.address
-        for insn, slot in zip(insns, slot_starts(insns), strict=True)
-        if insn.opcode == op.BPF_LD | op.BPF_DW | op.BPF_IMM and insn.src == op.BPF_PSEUDO_MAP_FD
-    }
-    vm = Interpreter(insns, helpers=default_registry(), resolved=resolved)
-    return vm.run(bytearray(PACKET), env=RunEnv(cpu=cpu)) & 0xFFFFFFFF
+    vm = Interpreter(insns, helpers=default_registry(), resolved=map_slots(insns, obj))
+    return run_with_maps(vm, [obj], cpu=cpu, memory=bytearray(PACKET)) & 0xFFFFFFFF

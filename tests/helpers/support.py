@@ -1,17 +1,23 @@
-"""Shared plumbing of the helper tests: user-space maps, their objects and a helper context."""
+"""Shared plumbing of the helper tests: user-space maps, their objects, a helper context, raw runs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pybpf.helpers import RunEnv, default_registry
 from pybpf.helpers.context import HelperContext
+from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.helpers.trace_pipe import TracePipe
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction, slot_starts
 from pybpf.kernel.backend import UserBackend
 from pybpf.map import Map
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory, Region
+from pybpf.vm.interpreter import Interpreter
 
 U64 = (1 << 64) - 1
 REGISTRY: HelperRegistry = default_registry()
@@ -31,21 +37,36 @@ def signed(value: int) -> int:
     return value - (1 << 64) if value >> 63 else value
 
 
+def map_slots(insns: list[Instruction], obj: MapObject) -> dict[int, int]:
+    """``resolved`` for an interpreter: each ``lddw map_fd`` slot holds ``obj``'s map pointer."""
+    return {
+        slot: obj.pointer
+        for insn, slot in zip(insns, slot_starts(insns), strict=True)
+        if insn.opcode == op.BPF_LD | op.BPF_DW | op.BPF_IMM and insn.src == op.BPF_PSEUDO_MAP_FD
+    }
+
+
+def run_with_maps(vm: Interpreter, maps: Iterable[MapObject], *, cpu: int = 0, **kwargs: Any) -> int:
+    """``vm.run`` with a ``MapAccess`` of ``maps`` (the values it hands out leave afterwards)."""
+    with MapAccess(vm.memory, ProgramMaps.of(maps)) as access:
+        return vm.run(env=RunEnv(cpu=cpu, maps=access), **kwargs)
+
+
 @dataclass
 class Env:
-    """A HelperContext over a Memory holding a scratch buffer (keys, values) and the given maps."""
+    """A HelperContext over a Memory holding a scratch buffer (keys, values), allowed ``maps``."""
 
     cpu: int = 0
     maps: tuple[MapObject, ...] = ()
     memory: Memory = field(default_factory=Memory)
     scratch: Region = field(init=False)
     ctx: HelperContext = field(init=False)
+    access: MapAccess = field(init=False)
 
     def __post_init__(self) -> None:
         self.scratch = self.memory.add_buffer(512, name="scratch")
-        for obj in self.maps:
-            self.memory.add_region(obj.address, obj.storage_size, writable=True, name=f"map {obj.id}")
-        self.ctx = HelperContext(self.memory, TracePipe(), env=RunEnv(cpu=self.cpu))
+        self.access = MapAccess(self.memory, ProgramMaps.of(self.maps))
+        self.ctx = HelperContext(self.memory, TracePipe(), env=RunEnv(cpu=self.cpu, maps=self.access))
 
     def put(self, offset: int, data: bytes) -> int:
         """Write ``data`` at ``offset`` of the scratch buffer; its address."""

@@ -9,6 +9,8 @@ import pytest
 import pybpf
 from pybpf import uapi
 from pybpf.helpers import RunEnv, default_registry
+from pybpf.helpers.map_access import MapAccess, ProgramMaps
+from pybpf.maps.object import MapObject
 from pybpf.vm.interpreter import Interpreter
 from tests.helpers.support import user_map
 
@@ -51,12 +53,14 @@ done:
 """
 
 
-def run(fd: int, address: int, delete: bool, cpu: int = 0) -> tuple[int, int]:
+def run(fd: int, obj: MapObject, delete: bool, cpu: int = 0) -> tuple[int, int]:
     prog = pybpf.assemble(PROGRAM.format(delete=int(delete)), "kernel", maps={"m": fd})
-    vm = Interpreter(prog, helpers=default_registry(), resolved={2: address})
+    vm = Interpreter(prog, helpers=default_registry(), resolved={2: obj.pointer})
     regions = len(vm.memory.regions)
-    result = vm.run(env=RunEnv(cpu=cpu))
-    assert len(vm.memory.regions) == regions + 1  # the map was registered; the key copy is gone
+    with MapAccess(vm.memory, ProgramMaps.of([obj])) as access:
+        result = vm.run(env=RunEnv(cpu=cpu, maps=access))
+        assert not access.regions  # each value was the callback's only: none is left
+    assert len(vm.memory.regions) == regions  # nor is the key copy
     return result >> 32, result & 0xFFFFFFFF
 
 
@@ -66,7 +70,7 @@ def test_hash_walk_with_deleting_callback(delete: bool) -> None:
     with handle:
         for key in range(1, 6):
             handle[struct.pack("<I", key)] = struct.pack("<Q", key * 3)
-        visited, total = run(handle.fd, obj.address, delete)
+        visited, total = run(handle.fd, obj, delete)
         assert (visited, total) == (5, sum(k * 1000 + k * 3 for k in range(1, 6)))
         assert len(list(handle.keys())) == (0 if delete else 5)
 
@@ -77,7 +81,7 @@ def test_percpu_array_walk_sees_the_running_cpu(monkeypatch: pytest.MonkeyPatch)
     with handle:
         for key in range(2):
             handle[struct.pack("<I", key)] = b"".join(struct.pack("<Q", 10 * key + cpu) for cpu in range(3))
-        assert run(handle.fd, obj.address, False, cpu=2) == (2, (0 + 2) + (1000 + 12))
+        assert run(handle.fd, obj, False, cpu=2) == (2, (0 + 2) + (1000 + 12))
 
 
 def test_lru_walk_does_not_refresh() -> None:
@@ -85,6 +89,6 @@ def test_lru_walk_does_not_refresh() -> None:
     with handle:
         first, second, third = (struct.pack("<I", k) for k in (1, 2, 3))
         handle[first], handle[second] = struct.pack("<Q", 1), struct.pack("<Q", 2)
-        assert run(handle.fd, obj.address, False)[0] == 2
+        assert run(handle.fd, obj, False)[0] == 2
         handle[third] = struct.pack("<Q", 3)
         assert first not in handle  # still the least recently used after the walk

@@ -14,7 +14,7 @@ from pybpf.errors import HelperError
 from pybpf.helpers import default_registry
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.vm.interpreter import Interpreter
-from tests.helpers.support import Env, user_map
+from tests.helpers.support import Env, run_with_maps, user_map
 
 KEY0 = struct.pack("<I", 0)
 
@@ -23,7 +23,7 @@ def test_a_program_holding_the_lock_blocks_user_space_updates_in_another_process
     handle, obj = user_map(uapi.BPF_MAP_TYPE_ARRAY, 4, 16, 1)
     with handle:
         env = Env(maps=(obj,))
-        lock_word = env.call("map_lookup_elem", obj.address, env.put(0, KEY0))
+        lock_word = env.call("map_lookup_elem", obj.pointer, env.put(0, KEY0))
         assert env.call("spin_lock", lock_word) == 0
         child = os.fork()
         if child == 0:  # pragma: no cover - runs in the child
@@ -48,7 +48,7 @@ def test_lock_rules() -> None:
     with handle:
         env = Env(maps=(obj,))
         key = env.put(0, KEY0)
-        lock_word = env.call("map_lookup_elem", obj.address, key)
+        lock_word = env.call("map_lookup_elem", obj.pointer, key)
         with pytest.raises(HelperError):
             env.call("spin_unlock", lock_word)
         with pytest.raises(HelperError):
@@ -57,7 +57,7 @@ def test_lock_rules() -> None:
         with pytest.raises(HelperError):
             env.call("spin_lock", lock_word)  # one lock at a time
         with pytest.raises(HelperError):
-            env.call("map_lookup_elem", obj.address, key)  # no helper calls inside the critical section
+            env.call("map_lookup_elem", obj.pointer, key)  # no helper calls inside the critical section
         assert release_spin_locks(env.ctx) == 1
         assert release_spin_locks(env.ctx) == 0
         with obj.lock:  # released for real
@@ -90,7 +90,7 @@ def test_spin_lock_in_a_program() -> None:
             "kernel",
             maps={"m": handle.fd},
         )
-        vm = Interpreter(prog, helpers=default_registry(), resolved={1: obj.address})
-        assert vm.run() == 40
-        assert vm.run() == 80
+        vm = Interpreter(prog, helpers=default_registry(), resolved={1: obj.pointer})
+        assert run_with_maps(vm, [obj]) == 40
+        assert run_with_maps(vm, [obj]) == 80
         assert handle.lookup(KEY0) == bytes(8) + struct.pack("<Q", 80)

@@ -9,8 +9,9 @@ program's ``bpf_run_ctx``, the skb or xdp_buff behind r1, the per-CPU ``bpf_redi
   (``call_function``, for ``bpf_loop`` and other callback helpers).
 * ``RunEnv`` is one run's state, set by whoever starts the run (the program runner of
   ``pybpf.kernel`` and the program types of ``pybpf.progtypes``): the CPU the run is on, the
-  packet of a networking program, the tail-call trampoline, the spin locks the run holds and the
-  redirect target.  Typed fields, so each layer sees what the others provide.
+  packet of a networking program, the tail-call trampoline, the maps and map values the run may
+  reach (``pybpf.helpers.map_access``), the spin locks the run holds and the redirect target.
+  Typed fields, so each layer sees what the others provide.
 
 The budget
     A run's instruction budget (``pybpf.vm``) bounds its wall time, and helper work counts
@@ -45,6 +46,7 @@ from pybpf.errors import BudgetExceededError, HelperError
 from pybpf.memory.regions import Memory
 
 if TYPE_CHECKING:
+    from pybpf.helpers.map_access import MapAccess
     from pybpf.helpers.trace_pipe import TracePipe
     from pybpf.maps.object import MapObject
 
@@ -104,6 +106,8 @@ class RunEnv:
     """The packet of a networking program (the program type's ``SkbState`` / ``XdpState``)."""
     tail_call: TailCallTrampoline | None = None
     """The runner's tail-call trampoline (``bpf_tail_call``); None where tail calls cannot jump."""
+    maps: MapAccess | None = None
+    """The maps, values and ring buffer records the run may reach; None: no map at all."""
     spin_locks: list[tuple[int, MapObject]] = field(default_factory=list)
     """The (lock address, map) pairs the run holds through ``bpf_spin_lock``."""
     redirect: tuple[int, int] | None = None

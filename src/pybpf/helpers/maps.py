@@ -6,14 +6,18 @@ Mirrors the helpers of kernel/bpf/helpers.c (``bpf_map_lookup_elem`` .. ``bpf_ma
 and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return values: pointers or 0
 (NULL), 0 or ``-errno``.
 
-* A map argument is the address a program's ``lddw map_fd`` holds (``MapObject.pointer``; the
-  storage address ``MapObject.address`` is accepted too); it is turned back into the object with
-  ``map_object_at``.  An address that is not the start of a map
-  gives ``-EINVAL`` (NULL for the lookups): the verifier never lets that happen in the kernel.
+* A map argument is the address a program's ``lddw map_fd`` holds (``MapObject.pointer``).  It
+  must name one of the maps the run may reach (``RunEnv.maps``, a ``MapAccess``: the program's own
+  maps and the inner maps its lookups were handed) and be of a type the helper takes (the kernel's
+  ``check_map_func_compatibility``); anything else is a ``HelperError`` naming the helper and the
+  register ("bpf_map_lookup_elem: R1 = 0x1000 is not a map of this program") -- the kernel's
+  verifier refuses such programs at load.
 * ``bpf_map_lookup_elem`` returns ``MapObject.address + impl.value_offset(key, cpu)``: a pointer
   into the map's shared storage, so the program's loads and stores are the map's contents for
-  ``Map``, user-space bpf() and other processes alike.  The first time a helper meets a map in a
-  ``Memory`` it registers the map's storage there as a writable region (kept alive by the region).
+  ``Map``, user-space bpf() and other processes alike.  The pointer is the start of a region of
+  exactly ``value_size`` bytes with the map's BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG rules
+  (``MapAccess.value_pointer``): no other byte of the storage is reachable from it.  A lookup in
+  a map-in-map returns the inner map's pointer, which the run may then use as a map argument.
 * The current CPU is ``ctx.env.cpu``: per-CPU maps give programs that CPU's value, and
   updates from a program change only that CPU's value (a new per-CPU hash element gets zeroes for
   the other CPUs, like the kernel's ``pcpu_init_value``).
@@ -23,15 +27,21 @@ and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return va
 * ``bpf_spin_lock`` / ``bpf_spin_unlock`` take and release the *map's* shared robust mutex, the very
   one user-space element commands (and so BPF_F_LOCK) hold: a program inside its critical section
   and any other process using the map exclude each other.  This is coarser than the kernel's
-  per-value lock (every value of a map shares one lock; the lock word itself is not written).  As
-  in the kernel only one lock may be held at a time and no map helper may be called while holding
-  it (the verifier refuses both; here they raise ``HelperError``); ``release_spin_locks(ctx)``
-  releases whatever a run left held.
-* ``bpf_tail_call`` delegates to ``ctx.env.tail_call(map_address, index)`` (the program runner
-  implements the jump); without it, or when that returns, the tail call failed and the program
-  goes on with the next instruction, as in the kernel.
-* The ring buffer helpers wrap the producer API of ``pybpf.maps.ringbuf`` (``reserve``, ``commit``,
-  ``output``, ``query``).  ``bpf_perf_event_output`` lives in ``pybpf.helpers.perf_output``.
+  per-value lock (every value of a map shares one lock; the lock word itself is not written).  The
+  argument must lie in a value region this run was handed (the map is the region's owner) -- at the
+  value's ``struct bpf_spin_lock`` when the map's BTF declares one.  As in the kernel only one lock
+  may be held at a time and no map helper (nor a tail call) may be called while holding it (the
+  verifier refuses both; here they raise ``HelperError``); ``release_spin_locks(ctx)`` releases
+  whatever a run left held.
+* ``bpf_tail_call`` checks its prog array like any map argument, then delegates to
+  ``ctx.env.tail_call(map_address, index)`` (the program runner implements the jump); without it,
+  or when that returns, the tail call failed and the program goes on with the next instruction,
+  as in the kernel.
+* The ring buffer helpers use the producer side of the map interface (``MapOps.ring_buffer``:
+  ``reserve``, ``commit``, ``output``, ``query``); a reserved record is a region of exactly its
+  size until it is submitted or discarded (``MapAccess.reserve_record``), and only an address
+  ``bpf_ringbuf_reserve`` returned in this run can be.  ``bpf_perf_event_output`` lives in
+  ``pybpf.helpers.perf_output``.
 """
 
 from __future__ import annotations
@@ -41,14 +51,12 @@ import errno
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pybpf import uapi
 from pybpf.errors import BPFError, HelperError
 from pybpf.helpers.context import ELEMENT_CHARGE, HelperContext
+from pybpf.helpers.map_access import MapAccess, access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
-from pybpf.maps.base import BatchWalk
-from pybpf.maps.bloom import BloomFilterMap
-from pybpf.maps.object import MapObject, map_object_at
-from pybpf.maps.percpu import PERCPU_MAP_TYPES
+from pybpf.maps.base import BatchWalk, FdKind
+from pybpf.maps.object import MapObject
 
 MAP_HELPERS = HelperRegistry()
 """The helpers of this module, by kernel id (``default_registry()`` includes them)."""
@@ -56,27 +64,32 @@ _helper = MAP_HELPERS.helper
 
 
 # -- plumbing -----------------------------------------------------------------------------------
-def register_map_memory(ctx: HelperContext, obj: MapObject) -> None:
-    """Make ``obj``'s storage addressable by the program (a writable region), once per Memory."""
-    memory = ctx.memory
-    if memory.region_at(obj.address) is not None:
-        return
-    with contextlib.suppress(ValueError):  # a caller registered (part of) it differently
-        memory.add_region(
-            memoryview(obj.mm)[: obj.storage_size],
-            writable=True,
-            name=f"map {obj.name.decode(errors='replace')}",
-        )
+def _access(ctx: HelperContext, helper: str) -> MapAccess:
+    """The run's ``MapAccess`` (which must register its regions in the run's own address space)."""
+    access = access_of(ctx.env.maps, helper)
+    if access.memory is not ctx.memory:
+        raise HelperError(None, f"{helper}: the run's MapAccess belongs to another address space")
+    return access
 
 
-def _map(ctx: HelperContext, address: int) -> MapObject | None:
-    """The map whose ``lddw map_fd`` value is ``address``; its memory registered in ``ctx.memory``."""
-    obj = map_object_at(address)
-    if obj is None or address not in (obj.pointer, obj.address):
-        return None
+def _map(ctx: HelperContext, address: int, helper: str, reg: int = 1) -> MapObject:
+    """The map a helper's map argument (register ``reg``) names, if the run may reach it."""
     if ctx.env.spin_locks:
         raise HelperError(None, "function calls are not allowed while holding a lock (bpf_spin_lock)")
-    register_map_memory(ctx, obj)
+    return _access(ctx, helper).map_arg(address, helper, reg)
+
+
+def _wrong_type(helper: str, obj: MapObject, wanted: str, reg: int = 1) -> HelperError:
+    return HelperError(None, f"{helper}: R{reg} is {describe_map(obj)}; {helper} takes {wanted}")
+
+
+def _keyed_map(ctx: HelperContext, address: int, helper: str, *, lookup: bool = False) -> MapObject:
+    """A map whose elements have keys (the element helpers' maps); map-in-maps for lookups only."""
+    obj = _map(ctx, address, helper)
+    impl = obj.impl
+    fd_ok = impl.fd_kind is None or (lookup and impl.fd_kind is FdKind.MAP)
+    if impl.push_pop_peek or impl.ring_buffer or not fd_ok:
+        raise _wrong_type(helper, obj, "maps whose elements have keys")
     return obj
 
 
@@ -96,22 +109,34 @@ def _errno(exc: BPFError) -> int:
 # -- element helpers --------------------------------------------------------------------------------
 @_helper("bpf_map_lookup_elem")
 def map_lookup_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
-    """``void *bpf_map_lookup_elem(map, key)``: a pointer to the value in the map, or NULL."""
-    obj = _map(ctx, map_ptr)
-    if obj is None:
-        return 0
+    """``void *bpf_map_lookup_elem(map, key)``: a pointer to the value in the map, or NULL.
+
+    A map-in-map gives the inner map (``array_of_map_lookup_elem`` / ``htab_of_map_lookup_elem``).
+    """
+    helper = "bpf_map_lookup_elem"
+    obj = _keyed_map(ctx, map_ptr, helper, lookup=True)
     key_bytes = ctx.memory.read(key, obj.params.key_size)
+    access = _access(ctx, helper)
+    if obj.impl.fd_kind is FdKind.MAP:
+        return _inner_map(access, obj, key_bytes)
     with _locked(obj, obj.impl.read_locked):
         offset = obj.impl.value_offset(key_bytes, ctx.env.cpu)
-    return 0 if offset is None else obj.address + offset
+    return 0 if offset is None else access.value_pointer(obj, offset, helper)
+
+
+def _inner_map(access: MapAccess, outer: MapObject, key: bytes) -> int:
+    try:
+        with _locked(outer, outer.impl.read_locked):
+            inner_id = int.from_bytes(outer.impl.lookup(key)[:4], "little")
+    except BPFError:
+        return 0
+    return (access.inner_map(outer, inner_id) or 0) if inner_id else 0
 
 
 @_helper("bpf_map_update_elem")
 def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flags: int, _r5: int) -> int:
     """``long bpf_map_update_elem(map, key, value, flags)``: 0 or -errno."""
-    obj = _map(ctx, map_ptr)
-    if obj is None:
-        return -errno.EINVAL
+    obj = _keyed_map(ctx, map_ptr, "bpf_map_update_elem")
     key_bytes = ctx.memory.read(key, obj.params.key_size)
     value_bytes = ctx.memory.read(value, obj.params.value_size)
     try:
@@ -125,9 +150,7 @@ def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flag
 @_helper("bpf_map_delete_elem")
 def map_delete_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     """``long bpf_map_delete_elem(map, key)``: 0 or -errno (-ENOENT when absent, -EINVAL for arrays)."""
-    obj = _map(ctx, map_ptr)
-    if obj is None:
-        return -errno.EINVAL
+    obj = _keyed_map(ctx, map_ptr, "bpf_map_delete_elem")
     key_bytes = ctx.memory.read(key, obj.params.key_size)
     try:
         with obj.lock:
@@ -140,20 +163,21 @@ def map_delete_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
 @_helper("bpf_map_lookup_percpu_elem")
 def map_lookup_percpu_elem(ctx: HelperContext, map_ptr: int, key: int, cpu: int, *_: int) -> int:
     """``void *bpf_map_lookup_percpu_elem(map, key, cpu)``: CPU ``cpu``'s value, NULL past the CPUs."""
-    obj = _map(ctx, map_ptr)
-    if obj is None or obj.params.map_type not in PERCPU_MAP_TYPES:
-        return 0
+    helper = "bpf_map_lookup_percpu_elem"
+    obj = _keyed_map(ctx, map_ptr, helper)
+    if not obj.impl.percpu:
+        raise _wrong_type(helper, obj, "per-CPU maps")
     key_bytes = ctx.memory.read(key, obj.params.key_size)
     with _locked(obj, obj.impl.read_locked):
         offset = obj.impl.value_offset(key_bytes, cpu & 0xFFFFFFFF)
-    return 0 if offset is None else obj.address + offset
+    return 0 if offset is None else _access(ctx, helper).value_pointer(obj, offset, helper)
 
 
 # -- queue, stack and bloom filter --------------------------------------------------------------------
-def _queue_op(ctx: HelperContext, map_ptr: int, op: Callable[[Any], int]) -> int:
-    obj = _map(ctx, map_ptr)
-    if obj is None or not obj.impl.push_pop_peek:
-        return -errno.EINVAL
+def _queue_op(ctx: HelperContext, map_ptr: int, helper: str, op: Callable[[Any], int]) -> int:
+    obj = _map(ctx, map_ptr, helper)
+    if not obj.impl.push_pop_peek:
+        raise _wrong_type(helper, obj, "queues, stacks and bloom filters")
     try:
         return op(obj)
     except BPFError as exc:
@@ -170,7 +194,7 @@ def map_push_elem(ctx: HelperContext, map_ptr: int, value: int, flags: int, *_: 
             obj.impl.push(data, flags)
         return 0
 
-    return _queue_op(ctx, map_ptr, push)
+    return _queue_op(ctx, map_ptr, "bpf_map_push_elem", push)
 
 
 @_helper("bpf_map_pop_elem")
@@ -178,7 +202,7 @@ def map_pop_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
     """``long bpf_map_pop_elem(map, value)``: -ENOENT when empty; bloom filters -EOPNOTSUPP."""
 
     def pop(obj: Any) -> int:
-        if isinstance(obj.impl, BloomFilterMap):
+        if obj.impl.lookup_tests_value:  # a bloom filter has nothing to pop
             return -errno.EOPNOTSUPP
         ctx.memory.check(value, obj.params.value_size, True)
         with obj.lock:
@@ -186,7 +210,7 @@ def map_pop_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
         ctx.memory.write(value, data)
         return 0
 
-    return _queue_op(ctx, map_ptr, pop)
+    return _queue_op(ctx, map_ptr, "bpf_map_pop_elem", pop)
 
 
 @_helper("bpf_map_peek_elem")
@@ -194,7 +218,7 @@ def map_peek_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
     """``long bpf_map_peek_elem(map, value)``: the next element, or (bloom) whether ``*value`` may be in."""
 
     def peek(obj: Any) -> int:
-        if isinstance(obj.impl, BloomFilterMap):
+        if obj.impl.lookup_tests_value:  # a bloom filter tests the value
             obj.impl.peek(ctx.memory.read(value, obj.params.value_size))
             return 0
         ctx.memory.check(value, obj.params.value_size, True)
@@ -203,7 +227,7 @@ def map_peek_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
         ctx.memory.write(value, data)
         return 0
 
-    return _queue_op(ctx, map_ptr, peek)
+    return _queue_op(ctx, map_ptr, "bpf_map_peek_elem", peek)
 
 
 # -- iteration ---------------------------------------------------------------------------------------
@@ -261,15 +285,16 @@ def for_each_map_elem(
     """``long bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags)``: elements visited.
 
     ``callback_fn(map, key, value, callback_ctx)`` gets real pointers (the key is a read-only copy,
-    the value the running CPU's value in the map); a non-zero return stops the walk after counting
-    that element, as ``bpf_for_each_array_elem`` / ``bpf_for_each_hash_elem`` do.  The walk is
-    lazy and charged to the run's budget (``_walk``; each callback also costs ``CALLBACK_CHARGE``).
+    the value the running CPU's value in the map, a region of ``value_size`` bytes while the
+    callback runs); a non-zero return stops the walk after counting that element, as
+    ``bpf_for_each_array_elem`` / ``bpf_for_each_hash_elem`` do.  The walk is lazy and charged to
+    the run's budget (``_walk``; each callback also costs ``CALLBACK_CHARGE``).
     """
     if flags:
         return -errno.EINVAL
-    obj = _map(ctx, map_ptr)
-    if obj is None:
-        return -errno.EINVAL
+    helper = "bpf_for_each_map_elem"
+    obj = _map(ctx, map_ptr, helper)
+    access = _access(ctx, helper)
     impl, cpu = obj.impl, ctx.env.cpu
     locate = getattr(impl, "peek_value_offset", impl.value_offset)
     key_region = ctx.memory.add_buffer(
@@ -288,25 +313,38 @@ def for_each_map_elem(
                     continue
                 key_region.view[: len(key)] = key
                 visited += 1
-                if ctx.call_function(
-                    callback, obj.address, key_region.start, obj.address + offset, callback_ctx, 0
-                ):
-                    return visited
+                with access.lent_value(obj, offset, helper) as value:  # a region for this callback only
+                    if ctx.call_function(callback, obj.pointer, key_region.start, value, callback_ctx, 0):
+                        return visited
     finally:
         ctx.memory.remove_region(key_region)
     return visited
 
 
 # -- bpf_spin_lock ------------------------------------------------------------------------------------
+def _lock_map(ctx: HelperContext, lock: int, helper: str) -> MapObject:
+    """The map whose value holds the lock at ``lock``: a value region this run was handed."""
+    region = _access(ctx, helper).value_region_at(lock)
+    if region is None or lock + 4 > region.end:
+        why = "is not a bpf_spin_lock inside a map value this run looked up"
+        raise HelperError(None, f"{helper}: R1 = {lock:#x} {why}")
+    obj = region.owner
+    assert isinstance(obj, MapObject)
+    if obj.spin_lock_off is not None and lock - region.start != obj.spin_lock_off:
+        where = f"offset {lock - region.start} of a value of {describe_map(obj)}"
+        raise HelperError(
+            None, f"{helper}: R1 = {lock:#x} is {where}, whose bpf_spin_lock is at offset {obj.spin_lock_off}"
+        )
+    return obj
+
+
 @_helper("bpf_spin_lock")
 def spin_lock(ctx: HelperContext, lock: int, *_: int) -> int:
     """``void bpf_spin_lock(struct bpf_spin_lock *lock)``: takes the shared mutex of the lock's map."""
     held = ctx.env.spin_locks
     if held:
         raise HelperError(None, "bpf_spin_lock while already holding a lock")
-    obj = map_object_at(lock)
-    if obj is None:
-        raise HelperError(None, f"bpf_spin_lock: {lock:#x} is not in a map value")
+    obj = _lock_map(ctx, lock, "bpf_spin_lock")
     obj.lock.__enter__()
     held.append((lock, obj))
     return 0
@@ -317,7 +355,7 @@ def spin_unlock(ctx: HelperContext, lock: int, *_: int) -> int:
     """``void bpf_spin_unlock(struct bpf_spin_lock *lock)``: releases what ``bpf_spin_lock`` took."""
     held = ctx.env.spin_locks
     if not held or held[-1][0] != lock:
-        raise HelperError(None, f"bpf_spin_unlock of {lock:#x}, which this program does not hold")
+        raise HelperError(None, f"bpf_spin_unlock: R1 = {lock:#x} is not the lock this program holds")
     obj = held.pop()[1]
     obj.lock.__exit__(None, None, None)
     return 0
@@ -337,10 +375,15 @@ def release_spin_locks(ctx: HelperContext) -> int:
 def tail_call(ctx: HelperContext, _ctx_ptr: int, map_ptr: int, index: int, *_: int) -> int:
     """``long bpf_tail_call(ctx, prog_array_map, index)``: delegated to ``ctx.env.tail_call``.
 
-    The runner's callable jumps (it does not return) when the tail call succeeds; when it returns,
-    or when there is none, the tail call failed and the program continues (r0 is then unspecified
-    for the verifier; this returns the callable's result, or -EINVAL like the kernel's stub).
+    R2 must be a prog array of this program.  The runner's callable jumps (it does not return) when
+    the tail call succeeds; when it returns, or when there is none, the tail call failed and the
+    program continues (r0 is then unspecified for the verifier; this returns the callable's result,
+    or -EINVAL like the kernel's stub).
     """
+    helper = "bpf_tail_call"
+    array = _map(ctx, map_ptr, helper, reg=2)
+    if array.impl.fd_kind is not FdKind.PROG:
+        raise _wrong_type(helper, array, "prog arrays", reg=2)
     jump = ctx.env.tail_call
     if jump is not None:
         return int(jump(map_ptr, index & 0xFFFFFFFF))
@@ -348,61 +391,53 @@ def tail_call(ctx: HelperContext, _ctx_ptr: int, map_ptr: int, index: int, *_: i
 
 
 # -- ring buffer ---------------------------------------------------------------------------------------
-def _ringbuf(ctx: HelperContext, map_ptr: int) -> MapObject | None:
-    obj = _map(ctx, map_ptr)
-    return obj if obj is not None and obj.params.map_type == uapi.BPF_MAP_TYPE_RINGBUF else None
+def _ringbuf(ctx: HelperContext, map_ptr: int, helper: str) -> MapObject:
+    obj = _map(ctx, map_ptr, helper)
+    if not obj.impl.ring_buffer:
+        raise _wrong_type(helper, obj, "ring buffers")
+    return obj
 
 
 @_helper("bpf_ringbuf_output")
 def ringbuf_output(ctx: HelperContext, map_ptr: int, data: int, size: int, flags: int, _r5: int) -> int:
     """``long bpf_ringbuf_output(ringbuf, data, size, flags)``: 0, -EINVAL (flags) or -EAGAIN (full)."""
-    obj = _ringbuf(ctx, map_ptr)
-    if obj is None:
-        return -errno.EINVAL
-    output: Callable[[bytes, int], int] = getattr(obj.impl, "output")  # noqa: B009
-    return output(ctx.memory.read(data, size & 0xFFFFFFFF), flags)
+    obj = _ringbuf(ctx, map_ptr, "bpf_ringbuf_output")
+    return obj.impl.output(ctx.memory.read(data, size & 0xFFFFFFFF), flags)
 
 
 @_helper("bpf_ringbuf_reserve")
 def ringbuf_reserve(ctx: HelperContext, map_ptr: int, size: int, flags: int, *_: int) -> int:
     """``void *bpf_ringbuf_reserve(ringbuf, size, flags)``: a record's data, NULL when full or flags."""
-    obj = _ringbuf(ctx, map_ptr)
-    if obj is None or flags:
+    helper = "bpf_ringbuf_reserve"
+    obj = _ringbuf(ctx, map_ptr, helper)
+    if flags:
         return 0
-    reserve: Callable[[int], int | None] = getattr(obj.impl, "reserve")  # noqa: B009
-    offset = reserve(size)
-    return 0 if offset is None else obj.address + offset
+    offset = obj.impl.reserve(size)
+    return 0 if offset is None else _access(ctx, helper).reserve_record(obj, offset, size, helper)
 
 
-def _commit(ctx: HelperContext, data: int, discard: bool) -> int:
-    obj = map_object_at(data)
-    if obj is None or obj.params.map_type != uapi.BPF_MAP_TYPE_RINGBUF:
-        raise HelperError(None, f"{data:#x} is not a record bpf_ringbuf_reserve returned")
-    commit: Callable[[int, bool], None] = getattr(obj.impl, "commit")  # noqa: B009
-    commit(data - obj.address, discard)
+def _commit(ctx: HelperContext, data: int, discard: bool, helper: str) -> int:
+    obj, offset = _access(ctx, helper).take_record(data, helper)
+    obj.impl.commit(offset, discard)
     return 0
 
 
 @_helper("bpf_ringbuf_submit")
 def ringbuf_submit(ctx: HelperContext, data: int, flags: int, *_: int) -> int:
     """``void bpf_ringbuf_submit(data, flags)``: publish the reserved record (pybpf has no wakeups)."""
-    return _commit(ctx, data, False)
+    return _commit(ctx, data, False, "bpf_ringbuf_submit")
 
 
 @_helper("bpf_ringbuf_discard")
 def ringbuf_discard(ctx: HelperContext, data: int, flags: int, *_: int) -> int:
     """``void bpf_ringbuf_discard(data, flags)``: drop the reserved record."""
-    return _commit(ctx, data, True)
+    return _commit(ctx, data, True, "bpf_ringbuf_discard")
 
 
 @_helper("bpf_ringbuf_query")
 def ringbuf_query(ctx: HelperContext, map_ptr: int, flags: int, *_: int) -> int:
     """``u64 bpf_ringbuf_query(ringbuf, flags)``: BPF_RB_AVAIL_DATA, RING_SIZE, CONS_POS or PROD_POS."""
-    obj = _ringbuf(ctx, map_ptr)
-    if obj is None:
-        return 0
-    query: Callable[[int], int] = getattr(obj.impl, "query")  # noqa: B009
-    return query(flags)
+    return _ringbuf(ctx, map_ptr, "bpf_ringbuf_query").impl.query(flags)
 
 
-__all__ = ["MAP_HELPERS", "register_map_memory", "release_spin_locks"]
+__all__ = ["MAP_HELPERS", "release_spin_locks"]

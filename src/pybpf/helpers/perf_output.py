@@ -15,8 +15,10 @@ Mirrors kernel/trace/bpf_trace.c (``bpf_perf_event_output``, ``bpf_perf_event_ou
   -EOPNOTSUPP (``event->oncpu != cpu``); then the sample is written (``PerfEventObject.output``:
   0, or -ENOSPC and a lost record when the ring is full).
 
-The map argument is the address ``lddw map_fd`` produced; anything but a PERF_EVENT_ARRAY map is
--EINVAL (the verifier refuses it in the kernel).  The running CPU is ``ctx.env.cpu``.
+The map argument (R2) is the address ``lddw map_fd`` produced; it must be a perf event array
+(``MapOps.fd_kind`` PERF_EVENT) the run may reach (``RunEnv.maps``, see
+``pybpf.helpers.map_access``), else the call is a ``HelperError`` naming the register, as the
+kernel's verifier refuses such a program at load.  The running CPU is ``ctx.env.cpu``.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from collections.abc import Callable
 from pybpf import uapi
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
-from pybpf.maps.object import map_object_at
-from pybpf.maps.perf_event_array import PerfEventArrayMap
+from pybpf.helpers.map_access import access_of, describe_map
+from pybpf.maps.base import FdKind
 from pybpf.objects.perf_event import event_in_array
 
+HELPER = "bpf_perf_event_output"
+"""The kernel's name for helper 25 (the skb and XDP flavours share the id)."""
 INDEX_MASK: int = uapi.BPF_F_INDEX_MASK
 CURRENT_CPU: int = uapi.BPF_F_CURRENT_CPU
 CTXLEN_MASK: int = uapi.BPF_F_CTXLEN_MASK
@@ -38,12 +42,10 @@ CTXLEN_MASK: int = uapi.BPF_F_CTXLEN_MASK
 
 def event_output(ctx: HelperContext, map_ptr: int, flags: int, parts: list[bytes]) -> int:
     """``__bpf_perf_event_output``: pick the event by index and write one sample of ``parts``."""
-    array = map_object_at(map_ptr)
-    if array is None or map_ptr not in (array.pointer, array.address):
-        return -errno.EINVAL
+    array = access_of(ctx.env.maps, HELPER).map_arg(map_ptr, HELPER, 2)
     impl = array.impl
-    if not isinstance(impl, PerfEventArrayMap):
-        return -errno.EINVAL
+    if impl.fd_kind is not FdKind.PERF_EVENT:
+        raise HelperError(None, f"{HELPER}: R2 is {describe_map(array)}; {HELPER} takes perf event arrays")
     cpu = ctx.env.cpu
     index = flags & INDEX_MASK
     if index == CURRENT_CPU:

@@ -9,28 +9,31 @@ The runtime
     A program file (``pybpf.kernel.progobj``) holds the xlated instructions with maps named by id.
     The first time a process runs a program it opens the program's maps through the program's
     reference directory, maps them, resolves each map ``lddw`` to this process's address of the map
-    (``MapObject.address``; value references add their offset) and builds an ``Executable`` with
-    the engine ``DEFAULT_ENGINE`` names (``pybpf.engine``; the interpreter today).  All
-    programs of a process share one address space, ``EXEC_MEMORY``, where every such map's storage
-    is registered once (writable unless ``BPF_F_RDONLY_PROG``), so a pointer a helper returns is
-    valid in every program of a tail-call chain.
+    (``MapObject.pointer``; value references: the address of the value, ``MapObject.address`` plus
+    their offset) and builds an ``Executable`` with the engine ``DEFAULT_ENGINE`` names
+    (``pybpf.engine``; the interpreter today).  All programs of a process share one address space,
+    ``EXEC_MEMORY``, holding no map storage at all: what a run may reach of maps is a
+    ``MapAccess`` (``pybpf.helpers.map_access``) the ``Runner`` puts in ``RunEnv.maps`` -- the
+    program's own maps (``ProgRuntime.program_maps``), its global data and each value a helper hands
+    out, a region of exactly ``value_size`` bytes.  One ``MapAccess`` lives as long as the Runner
+    (one BPF_PROG_TEST_RUN, all its repeats, like the kernel's RCU read section around
+    ``bpf_test_run``); a tail call switches it to the target program's maps.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import threading
 import time
 import weakref
 from collections.abc import Callable
 from typing import Any
 
-from pybpf import uapi
 from pybpf.engine import Engine, RunSession, TailCall
-from pybpf.errors import BPFError, ExecutionError, ProgramFaultError
+from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
 from pybpf.helpers.basic import running_cpu
+from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
@@ -38,8 +41,8 @@ from pybpf.isa.program import slot_starts
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import FdKind
-from pybpf.maps.object import MapObject, map_object_at
-from pybpf.memory.regions import Memory, PacketReader, Region
+from pybpf.maps.object import MapObject
+from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
@@ -50,29 +53,8 @@ from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
 from pybpf.vm.interpreter import Interpreter
 
 EXEC_MEMORY = Memory()
-"""The address space every program of this process runs in."""
-
-_registered: dict[int, Any] = {}
-_registered_lock = threading.Lock()
-
-
-def _register_map(obj: MapObject) -> None:
-    """Make ``obj``'s storage reachable by programs (once per mapping)."""
-    with EXEC_MEMORY.lock, _registered_lock:  # in this order everywhere: runs hold EXEC_MEMORY.lock
-        if obj.address in _registered:
-            return
-        writable = not obj.params.flags & uapi.BPF_F_RDONLY_PROG
-        name = f"map {obj.name.decode(errors='replace') or obj.id}"
-        region = EXEC_MEMORY.add_region(obj.address, obj.storage_size, writable=writable, name=name)
-        _registered[obj.address] = region
-
-        def forget(address: int = obj.address, region: Region = region) -> None:
-            with EXEC_MEMORY.lock, _registered_lock:
-                if _registered.get(address) is region:
-                    del _registered[address]
-                    EXEC_MEMORY.remove_region(region)
-
-        weakref.finalize(obj, forget)
+"""The address space every program of this process runs in (stacks, contexts, packets, and the map
+values and records the runs of the moment were handed)."""
 
 
 ENGINES: dict[str, Engine] = {"interpreter": Interpreter}
@@ -94,7 +76,6 @@ class ProgRuntime:
             finally:
                 os.close(fd)
             self.maps[map_id] = obj
-            _register_map(obj)
         prog_type = get_prog_type(prog.prog_type)
         if prog_type is None:
             raise BPFError(errno.EINVAL, f"program type {prog.prog_type} is not available in this pybpf")
@@ -102,21 +83,29 @@ class ProgRuntime:
         registry = default_registry()
         for helper_id, helper in prog_type.helpers().items():
             registry.register(helper_id, helper)
-        insns, resolved = self._resolve(prog.xlated)
+        insns, resolved, direct = self._resolve(prog.xlated)
+        self.program_maps = ProgramMaps.of(self.maps.values(), direct)
+        """The maps (and global data) the program's runs may reach."""
         self.executable = ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
         self.executable.prepare()
 
-    def _resolve(self, xlated: list[Instruction]) -> tuple[list[Instruction], dict[int, int]]:
+    def _resolve(
+        self, xlated: list[Instruction]
+    ) -> tuple[list[Instruction], dict[int, int], list[MapObject]]:
+        """The instructions, the lddw values by slot, and the maps whose value is addressed directly."""
         resolved: dict[int, int] = {}
+        direct: list[MapObject] = []
         for slot, insn in zip(slot_starts(xlated), xlated, strict=True):
             if insn.opcode == 0x18 and insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE):
                 obj = self.maps[insn.imm]
-                resolved[slot] = (
-                    obj.address + insn.imm_hi if insn.src == BPF_PSEUDO_MAP_VALUE else obj.pointer
-                )
-        return xlated, resolved
+                if insn.src == BPF_PSEUDO_MAP_VALUE:
+                    resolved[slot] = obj.address + insn.imm_hi
+                    direct.append(obj)
+                else:
+                    resolved[slot] = obj.pointer
+        return xlated, resolved, direct
 
     @classmethod
     def of(cls, prog: ProgObject) -> ProgRuntime:
@@ -150,6 +139,8 @@ class Runner:
     Each program of the chain runs in a ``RunSession`` opened on its first run and kept until
     ``close``: the repeats of one BPF_PROG_TEST_RUN share a registered stack, a run state and the
     region cache of the generated code, as the kernel's ``bpf_test_run`` loop shares its setup.
+    They share one ``MapAccess`` too (``RunEnv.maps``): the value regions helpers registered stay
+    until ``close``, switched to the running program's maps at each run and tail call.
     """
 
     memory = EXEC_MEMORY
@@ -162,6 +153,7 @@ class Runner:
         self._main: RunSession | None = None
         self._locked = False
         self._env: RunEnv | None = None
+        self._access = MapAccess(EXEC_MEMORY)
 
     def __enter__(self) -> Runner:
         """Hold the address space's lock until ``__exit__``: the repeats of a test run run back to back."""
@@ -178,10 +170,14 @@ class Runner:
             EXEC_MEMORY.lock.release()
 
     def close(self) -> None:
-        """Close the run sessions (their stacks leave the address space)."""
+        """Close the run sessions (their stacks leave the address space), release the map values."""
         sessions, self._sessions, self._main = self._sessions, {}, None
-        for _, session in sessions.values():
-            session.close()
+        try:
+            for _, session in sessions.values():
+                session.close()
+        finally:
+            with EXEC_MEMORY.lock:
+                self._access.release()
 
     def _session(self, runtime: ProgRuntime) -> RunSession:
         entry = self._sessions.get(id(runtime))
@@ -190,9 +186,9 @@ class Runner:
         return entry[1]
 
     def _tail_call(self, map_address: int, index: int) -> int:
-        array = map_object_at(map_address)
-        if array is None or array.impl.fd_kind is not FdKind.PROG:  # not a prog array
-            return -errno.EINVAL
+        array = self._access.map_arg(map_address, "bpf_tail_call", 2)
+        if array.impl.fd_kind is not FdKind.PROG:  # the helper checked it: a prog array of this program
+            raise HelperError(None, f"bpf_tail_call: R2 = {map_address:#x} is not a prog array")
         index &= 0xFFFFFFFF
         if index >= array.params.max_entries or self._tail_calls >= MAX_TAIL_CALL_CNT:
             return -errno.ENOENT
@@ -204,9 +200,11 @@ class Runner:
         raise TailCall(target)
 
     def run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
+        access = self._access
         if env is not self._env:  # a new run environment (the repeats of a test run share one)
             env.cpu = running_cpu()
             env.tail_call = self._tail_call
+            env.maps = access
             self._env = env
         self._tail_calls = 0
         session = self._main
@@ -215,19 +213,28 @@ class Runner:
         try:
             try:
                 if self._locked:
+                    access.switch(self.runtime.program_maps)
                     return session.run_locked(ctx_address, env, packet)
-                return session.run(ctx_address, env, packet)
+                with EXEC_MEMORY.lock:
+                    access.switch(self.runtime.program_maps)
+                    return session.run_locked(ctx_address, env, packet)
             except TailCall as call:
                 runtime = call.target
             while True:
                 assert isinstance(runtime, ProgRuntime)
                 try:
-                    return self._session(runtime).run(ctx_address, env, packet)
+                    with EXEC_MEMORY.lock:
+                        access.switch(runtime.program_maps)  # the caller's values and records go
+                        return self._session(runtime).run_locked(ctx_address, env, packet)
                 except TailCall as call:
                     runtime = call.target
-        finally:  # a program that ends holding a bpf_spin_lock (the verifier refuses those) releases it
-            if env.spin_locks:
-                release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
+        finally:  # what a run ends holding (the verifier refuses such programs) is given back
+            with EXEC_MEMORY.lock:
+                if env.spin_locks:
+                    release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
+                access.end_run()
+                if not self._locked:
+                    access.release()
 
 
 TEST_RUN_DATA_MAX = (MAX_SKB_FRAGS + 2) * PAGE_SIZE

@@ -30,7 +30,10 @@ The interface
   maps), ``spin_lock_allowed``; BPF_F_LOCK: ``spin_lock_off`` (the value's ``struct
   bpf_spin_lock``, set from the map's BTF);
 * programs' view: ``value_offset``, ``peek_value_offset``, ``program_update``, ``program_delete``,
-  ``direct_value_offset``.
+  ``direct_value_offset``; ring buffers (``ring_buffer``) the producer side of the bpf_ringbuf_*
+  helpers: ``reserve``, ``commit``, ``output``, ``query``.  A value pointer a program gets reaches
+  exactly ``value_size`` bytes (``pybpf.helpers.map_access``), so nothing else of the storage
+  (headers, links, free lists, positions) is ever visible to programs.
 
 Freezing is the same for every type pybpf has (BPF_MAP_FREEZE refuses maps whose values hold a
 bpf_spin_lock, as the kernel refuses special fields), and mapping is not a map operation here: a
@@ -163,6 +166,9 @@ class MapOps:
     """Whether the type has its own ``map_check_btf`` op (``check_btf``); only those may be keyless."""
     spin_lock_allowed: ClassVar[bool] = False
     """Whether values may hold a ``struct bpf_spin_lock`` (``btf_record`` special fields)."""
+    ring_buffer: ClassVar[bool] = False
+    """Whether the type is a BPF ring buffer: ``reserve`` / ``commit`` / ``output`` / ``query`` are
+    its operations (the maps the bpf_ringbuf_* helpers work on)."""
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         self.params = params
@@ -329,3 +335,22 @@ class MapOps:
         """``map_direct_value_addr`` (BPF_PSEUDO_MAP_VALUE): the storage offset of byte ``off`` of
         the map's one value; EINVAL for the types without direct value access."""
         raise BPFError(errno.EINVAL, "no direct value access support for this map type")
+
+    # --- ring buffers (ring_buffer) -----------------------------------------------------------------
+    def reserve(self, size: int) -> int | None:
+        """``bpf_ringbuf_reserve``: the storage offset of a new record's ``size`` data bytes, None when
+        there is no room."""
+        raise BPFError(errno.EINVAL, "this map type is not a ring buffer")
+
+    def commit(self, data_offset: int, discard: bool) -> None:
+        """``bpf_ringbuf_submit`` / ``bpf_ringbuf_discard`` of the record ``reserve`` placed at
+        ``data_offset``."""
+        raise BPFError(errno.EINVAL, "this map type is not a ring buffer")
+
+    def output(self, data: bytes, flags: int = 0) -> int:
+        """``bpf_ringbuf_output``: 0 or -errno."""
+        raise BPFError(errno.EINVAL, "this map type is not a ring buffer")
+
+    def query(self, flags: int) -> int:
+        """``bpf_ringbuf_query``: the position or size ``flags`` asks for."""
+        raise BPFError(errno.EINVAL, "this map type is not a ring buffer")

@@ -87,6 +87,7 @@ class RingBufMap(MapOps):
     """The ring: consumer page, producer page, data area and overflow area in the map's storage."""
 
     read_locked = False
+    ring_buffer = True
     own_btf_check = True
 
     @classmethod

@@ -14,8 +14,14 @@ keep a one-entry cache of the last region read and of the last region written; a
 sorted region list.  The accessors are closures sharing that cache, so a hit costs two comparisons
 and one ``struct`` call.
 
-Regions are public API for later layers: maps register their value storage, program types their
-context and packet, helpers read and write through ``read``/``write``/``read_cstring``.
+Access: a region may be read, written, or both (``Region.access``, bits ``READ`` and ``WRITE``).
+Map values of maps created with BPF_F_RDONLY_PROG are read-only regions, of BPF_F_WRONLY_PROG
+write-only ones (a load faults), as the kernel's ``check_map_access_type`` rules; a
+read-modify-write (atomics) needs both (``check(..., READ_WRITE)``).
+
+Regions are public API for later layers: the map helpers register the values they hand out
+(``pybpf.helpers.map_access``), program types their context and packet, helpers read and write
+through ``read``/``write``/``read_cstring``.
 """
 
 from __future__ import annotations
@@ -43,19 +49,41 @@ Storer = Callable[[int, int, int], None]
 PacketReader = Callable[[int, int], "int | None"]
 """``read(offset, size) -> value`` for LD_ABS/LD_IND: the big-endian value, or None when out of range."""
 
+READ = 1
+"""``Region.access`` bit: programs may load from the region."""
+WRITE = 2
+"""``Region.access`` bit: programs may store to the region."""
+READ_WRITE = 2
+"""The ``write`` argument of ``check`` for a read-modify-write (atomics): needs READ and WRITE.
+
+``write`` is False (a load), True (a store) or READ_WRITE; ``_NEEDS[write]`` is the access it needs."""
+_NEEDS = (READ, WRITE, READ | WRITE)
+
 
 class Region:
     """A contiguous range ``[start, end)`` of native memory that programs may access.
 
     ``view`` is a byte memoryview whose element 0 lives at address ``base``; ``start``/``end`` lie
     inside it.  A region's bounds may shrink or grow inside its view (``Memory.resize_region``) —
-    the interpreter does that for the stack as bpf-to-bpf calls push and pop frames.
+    the interpreter does that for the stack as bpf-to-bpf calls push and pop frames, the XDP
+    helpers for the packet as they move data_meta, data and data_end.  ``access`` holds the
+    ``READ``/``WRITE`` bits; ``owner`` is whatever the registering layer wants to find again from an
+    address (the map of a map value, for ``bpf_spin_lock``), or None.
     """
 
-    __slots__ = ("_keepalive", "base", "capacity_end", "end", "name", "start", "view", "writable")
+    __slots__ = ("_keepalive", "access", "base", "capacity_end", "end", "name", "owner", "start", "view")
 
     def __init__(
-        self, base: int, view: memoryview, start: int, end: int, *, writable: bool, name: str, keepalive: Any
+        self,
+        base: int,
+        view: memoryview,
+        start: int,
+        end: int,
+        *,
+        access: int,
+        name: str,
+        keepalive: Any,
+        owner: object = None,
     ) -> None:
         self.base = base
         self.view = view
@@ -63,9 +91,18 @@ class Region:
         """The highest address (exclusive) the region may grow to: the end of its view."""
         self.start = start
         self.end = end
-        self.writable = writable
+        self.access = access
         self.name = name
+        self.owner = owner
         self._keepalive = keepalive
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.access & WRITE)
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.access & READ)
 
     @property
     def length(self) -> int:
@@ -75,7 +112,7 @@ class Region:
         return isinstance(address, int) and self.start <= address < self.end
 
     def __repr__(self) -> str:
-        mode = "rw" if self.writable else "ro"
+        mode = ("r" if self.readable else "") + ("w" if self.writable else "")
         return f"Region({self.name!r}, {self.start:#x}..{self.end:#x}, {self.length} bytes, {mode})"
 
 
@@ -152,7 +189,8 @@ class Memory:
         Regions may not overlap.
         """
         base, view, keepalive = _native_view(target, length, writable)
-        region = Region(base, view, base, base + len(view), writable=writable, name=name, keepalive=keepalive)
+        access = READ | WRITE if writable else READ
+        region = Region(base, view, base, base + len(view), access=access, name=name, keepalive=keepalive)
         self._insert(region)
         return region
 
@@ -160,7 +198,22 @@ class Memory:
         """Allocate ``size`` zeroed bytes of native memory and register them."""
         array = (ctypes.c_char * size)()
         base, view = ctypes.addressof(array), memoryview(array).cast("B")
-        region = Region(base, view, base, base + size, writable=writable, name=name, keepalive=array)
+        access = READ | WRITE if writable else READ
+        region = Region(base, view, base, base + size, access=access, name=name, keepalive=array)
+        self._insert(region)
+        return region
+
+    def add_view(
+        self, view: memoryview, address: int, *, access: int, name: str, owner: object = None
+    ) -> Region:
+        """Register ``view`` (a non-empty byte memoryview, writable unless ``access`` lacks WRITE)
+        whose first byte the caller knows to live at ``address`` — a slice of a mapping whose base
+        address it knows, without the cost of asking ctypes.  The view keeps its memory alive."""
+        if not len(view) or address <= 0 or (access & WRITE and view.readonly):
+            raise ValueError(f"cannot register {len(view)} bytes at {address:#x} as {name!r}")
+        region = Region(
+            address, view, address, address + len(view), access=access, name=name, keepalive=None, owner=owner
+        )
         self._insert(region)
         return region
 
@@ -241,31 +294,32 @@ class Memory:
             index = bisect.bisect_right(bases, address) - 1
             if index >= 0:
                 region = regions[index]
-                if (
-                    region.start <= address
-                    and address + size <= region.end
-                    and (region.writable or not write)
-                ):
+                need = _NEEDS[write]
+                if region.start <= address and address + size <= region.end and region.access & need == need:
                     return region.start, region.end, region.base, region.view
             region = check(address, size, write, pc)  # raises (or answers a size-0 access)
             return region.start, region.end, region.base, region.view
 
         return fill
 
-    def check(self, address: int, size: int, write: bool, pc: int | None = None) -> Region:
-        """The region an access of ``size`` bytes at ``address`` falls in; raises if there is none."""
+    def check(self, address: int, size: int, write: bool | int, pc: int | None = None) -> Region:
+        """The region an access of ``size`` bytes at ``address`` falls in; raises if there is none.
+
+        ``write``: False for a load, True for a store, ``READ_WRITE`` for a read-modify-write.
+        """
         index = bisect.bisect_right(self._bases, address) - 1  # region_at, inlined (the hot path)
         if index >= 0 and address >= 0:
             region = self._regions[index]
+            need = _NEEDS[write]
             if (
                 region.start <= address < region.end
                 and address + size <= region.end
-                and (region.writable or not write)
+                and region.access & need == need
             ):
                 return region
-        raise MemoryAccessError(pc, address & U64_MASK, size, write, self.explain(address, size, write))
+        raise MemoryAccessError(pc, address & U64_MASK, size, bool(write), self.explain(address, size, write))
 
-    def explain(self, address: int, size: int, write: bool) -> str:
+    def explain(self, address: int, size: int, write: bool | int) -> str:
         """Why an access is invalid, in words (for error messages)."""
         address &= U64_MASK
         if address < NULL_GUARD:
@@ -278,6 +332,8 @@ class Memory:
                 return f"{overrun} byte(s) past the end of {_describe(region)} {where}"
             if write and not region.writable:
                 return f"{region.name} is read-only"
+            if write is not True and not region.readable:
+                return f"{region.name} is write-only"
         index = bisect.bisect_right(self._bases, address)
         below = self._regions[index - 1] if index > 0 else None  # the region whose view starts at or before
         if below is not None and address < below.start:

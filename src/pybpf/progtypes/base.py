@@ -59,13 +59,14 @@ class ProgramRunner(Protocol):
     """Runs one loaded program (implemented by pybpf.kernel on top of a ``pybpf.engine`` executable)."""
 
     memory: Memory
-    """The run's address space; the program's maps are already registered in it."""
+    """The run's address space: the program type registers the context and the packet in it, the
+    map helpers the values they hand out (``RunEnv.maps``, which the runner fills in)."""
 
     def run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
         """Run the program once with r1 = ``ctx_address``; returns r0 (u64). Tail calls inside.
 
         ``env`` reaches helpers as ``HelperContext.env`` (the packet state in ``env.packet``); the
-        runner fills in the CPU and the tail-call trampoline.
+        runner fills in the CPU, the tail-call trampoline and the maps the program may reach.
         """
         ...
 

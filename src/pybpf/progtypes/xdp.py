@@ -18,7 +18,9 @@ Mirrors net/core/filter.c (``xdp_func_proto``, ``xdp_is_valid_access``,
   (EINVAL); without one the packet arrives on the loopback device, queue 0.  data_size_in minus
   the metadata must be at least ETH_HLEN.  The program runs ``repeat`` times on the same buffer
   (adjustments accumulate, as in the kernel); data_out is data_meta..data_end plus the fragments,
-  ctx_out the xdp_md with data/data_end relative to data_meta.
+  ctx_out the xdp_md with data/data_end relative to data_meta.  The program reaches the packet
+  page only between data_meta and data_end (``XdpState.expose``): a load past data_end or before
+  data_meta faults instead of reading headroom or tailroom.
 * BPF_F_TEST_XDP_LIVE_FRAMES: checked like the kernel (batch_size <= 256, no jumbo frames, no
   data_out/ctx_out with a ctx); pybpf has no network device to transmit on, so each repetition runs
   on a fresh copy, the frames go nowhere, and the results are the kernel's (retval 0, the input
@@ -293,7 +295,8 @@ class XdpProgType(ProgType):
     @staticmethod
     @contextlib.contextmanager
     def _registered(runner: ProgramRunner, state: XdpState) -> Iterator[None]:
-        """The context and the packet page as regions of the run's address space."""
+        """The context and the packet as regions of the run's address space: the packet page's
+        region spans only [data_meta, data_end), and follows the helpers that move them."""
         memory = runner.memory
         ctx_region = memory.add_region(
             state.address, ctypes.sizeof(state.kctx), writable=False, name="xdp_buff"
@@ -301,8 +304,10 @@ class XdpProgType(ProgType):
         try:
             packet_region = memory.add_region(state.base, PAGE_SIZE, writable=True, name="xdp packet")
             try:
+                state.expose(memory, packet_region)
                 yield
             finally:
+                state.expose(None, None)
                 memory.remove_region(packet_region)
         finally:
             memory.remove_region(ctx_region)

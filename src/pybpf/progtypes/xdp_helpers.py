@@ -6,7 +6,11 @@ Mirrors include/net/xdp.h and the XDP helpers of net/core/filter.c:
   ``struct xdp_buff`` (data, data_end, data_meta, data_hard_start, rxq, txq, frame_sz, flags — the
   kernel's own offsets), the ``xdp_rxq_info`` its ``rxq`` points to (dev, queue_index) and a
   minimal ``net_device`` (ifindex).  ``XdpState`` owns it with the packet page (headroom, linear
-  data, room for ``skb_shared_info``) and the fragments of a multi-buffer packet.
+  data, room for ``skb_shared_info``) and the fragments of a multi-buffer packet.  Programs reach
+  the packet page only between data_meta (data, when there is no metadata) and data_end: its
+  region (``XdpState.region``) follows every helper that moves them, so headroom and tailroom are
+  reachable only through ``bpf_xdp_adjust_head`` / ``_meta`` / ``_tail``, as the kernel's
+  verifier checks packet pointers against data_end (``check_packet_access``).
 * helpers, each reading its state from ``HelperContext.env.packet``:
   ``bpf_xdp_adjust_head`` (44), ``bpf_xdp_adjust_meta`` (54), ``bpf_xdp_adjust_tail`` (65,
   fragments included), ``bpf_redirect`` (23, the XDP flavour), ``bpf_redirect_map`` (51),
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.memory.regions import Memory, Region
 from pybpf.progtypes.base import ETH_HLEN
 from pybpf.uapi import (
     BPF_F_BROADCAST,
@@ -123,6 +128,9 @@ class XdpState:
         self.frags: list[bytearray] = []
         self.redirect: XdpRedirect | None = None
         self.redirect_lookup: Callable[[int, int], object | None] | None = None
+        self.memory: Memory | None = None
+        self.region: Region | None = None
+        """The packet page as a region of the run's address space (set by the program type)."""
         start = self.base + headroom  # data_meta; data follows the metadata
         ctypes.memmove(start, linear, len(linear))
         buff, rxq = self.kctx.buff, self.kctx.rxq
@@ -136,6 +144,17 @@ class XdpState:
         rxq.queue_index = queue
         rxq.frag_size = PAGE_SIZE
         self.kctx.dev.ifindex = ifindex
+
+    def expose(self, memory: Memory | None, region: Region | None) -> None:
+        """Make ``region`` (registered over the packet page in ``memory``) the packet programs reach."""
+        self.memory, self.region = memory, region
+        self.sync_region()
+
+    def sync_region(self) -> None:
+        """Bound the packet region to [data_meta, data_end) (data_meta past data: no metadata)."""
+        if self.memory is not None and self.region is not None:
+            buff = self.buff
+            self.memory.resize_region(self.region, min(buff.data_meta, buff.data), buff.data_end)
 
     # -- views ---------------------------------------------------------------------------------
     @property
@@ -245,6 +264,7 @@ def xdp_adjust_head(ctx: HelperContext, _xdp: int, offset: int, *_: int) -> int:
         ctypes.memmove(buff.data_meta + offset, buff.data_meta, metalen)
     buff.data_meta += offset
     buff.data = data
+    _state(ctx).sync_region()
     return 0
 
 
@@ -259,6 +279,7 @@ def xdp_adjust_meta(ctx: HelperContext, _xdp: int, offset: int, *_: int) -> int:
     if metalen_invalid(buff.data - meta):
         return -errno.EACCES
     buff.data_meta = meta
+    _state(ctx).sync_region()
     return 0
 
 
@@ -268,7 +289,11 @@ def xdp_adjust_tail(ctx: HelperContext, _xdp: int, offset: int, *_: int) -> int:
     buff = state.buff
     offset = _s32(offset)
     if state.has_frags:
-        return _frags_shrink_tail(state, -offset) if offset < 0 else _frags_increase_tail(state, offset)
+        if offset >= 0:
+            return _frags_increase_tail(state, offset)
+        result = _frags_shrink_tail(state, -offset)
+        state.sync_region()  # data_end moves once the fragments are gone
+        return result
     data_hard_end = buff.data_hard_start + buff.frame_sz - SKB_SHARED_INFO_ROOM
     data_end = buff.data_end + offset
     if data_end > data_hard_end or data_end < buff.data + ETH_HLEN:
@@ -276,6 +301,7 @@ def xdp_adjust_tail(ctx: HelperContext, _xdp: int, offset: int, *_: int) -> int:
     if offset > 0:  # the kernel clears the grown area
         ctypes.memset(buff.data_end, 0, offset)
     buff.data_end = data_end
+    state.sync_region()
     return 0
 
 

@@ -3,8 +3,9 @@
 The kernel's atomics (``lock *(u64 *)(r1 + 0) += r2``, fetch variants, xchg, cmpxchg) compile to
 the CPU's locked instructions, so they are atomic against every other CPU — including another
 process writing the same shared map memory.  Registers here hold real addresses of native memory
-(``pybpf.memory.regions``), so this module does the same: after the usual region and bounds check (an
-atomic needs a writable region, like a store), the operation runs through libatomic's generic
+(``pybpf.memory.regions``), so this module does the same: after the usual region and bounds check (a
+read-modify-write needs a region both readable and writable; load-acquire and store-release are
+checked as a load and a store), the operation runs through libatomic's generic
 entry points (``__atomic_fetch_add_8``, ``__atomic_compare_exchange_4``, ...; sequentially
 consistent, which is what the kernel's ``BPF_FETCH`` operations give) called with ctypes.
 ``load_acquire``/``store_release`` use ``__atomic_load_N``/``__atomic_store_N`` with acquire and
@@ -24,7 +25,7 @@ import sys
 import warnings
 from collections.abc import Callable
 
-from pybpf.memory.regions import Memory
+from pybpf.memory.regions import READ_WRITE, Memory
 
 SEQ_CST = 5
 ACQUIRE = 2
@@ -92,8 +93,9 @@ def native() -> bool:
 class Atomics:
     """The atomic operations over one ``Memory`` by name: ``add8``, ``xchg4``, ``cmpxchg8``, ``load_acq2``...
 
-    Each checks the access like a store (``MemoryAccessError`` on a bad one) and returns the old
-    value zero-extended; the interpreter binds them into its generated code.
+    Each checks the access (``MemoryAccessError`` on a bad one: a read-modify-write needs a region
+    both readable and writable) and returns the old value zero-extended; the interpreter binds them
+    into its generated code.
     """
 
     def __init__(self, memory: Memory) -> None:
@@ -111,7 +113,7 @@ class Atomics:
         """The fallback: read, compute, write under the address space's lock."""
         memory = self.memory
         with memory.lock:
-            region = memory.check(address, size, True, pc)
+            region = memory.check(address, size, READ_WRITE, pc)
             offset = address - region.base
             old = int.from_bytes(region.view[offset : offset + size], _ORDER)
             new = update(old)
@@ -137,7 +139,7 @@ class Atomics:
         def rmw(address: int, value: int, pc: int) -> int:
             if address & misaligned:
                 return locked(address, size, lambda old: combine(old, value), pc)
-            check(address, size, True, pc)
+            check(address, size, READ_WRITE, pc)
             return function(address, value, SEQ_CST)
 
         return rmw
@@ -162,7 +164,7 @@ class Atomics:
         def cmpxchg(address: int, expected: int, desired: int, pc: int) -> int:
             if address & misaligned:
                 return fallback(address, expected, desired, pc)
-            check(address, size, True, pc)
+            check(address, size, READ_WRITE, pc)
             slot = ctype(expected)  # receives the current value when the exchange fails
             function(address, ctypes.byref(slot), desired, SEQ_CST, SEQ_CST)
             return slot.value
