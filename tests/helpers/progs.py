@@ -11,6 +11,8 @@ from __future__ import annotations
 import ctypes
 import os
 import struct
+from collections.abc import Callable
+from typing import Any
 
 import pybpf
 from pybpf.errors import BPFError
@@ -58,25 +60,30 @@ def _subprogram_starts(insns: list[Instruction]) -> list[int]:
     return sorted(targets)
 
 
-def load_with_callbacks(insns: list[Instruction]) -> int:
-    """BPF_PROG_LOAD a GPL socket filter whose callbacks get BTF func_info (one callback at most)."""
+def load_with_callbacks(
+    insns: list[Instruction], prog_type: int = 1, bpf: Callable[[int, Any], int] = native_bpf
+) -> int:
+    """BPF_PROG_LOAD a GPL program (a socket filter unless told) whose callbacks get BTF func_info
+    (one callback at most), through ``bpf`` (the kernel's unless told: a program without callbacks
+    then goes through the differential harness's loader)."""
     callbacks = _subprogram_starts(insns)
-    if not callbacks:
+    if not callbacks and bpf is native_bpf and prog_type == 1:
         return prog_load(insns)
     raw = _btf_two_funcs()
     blob = ctypes.create_string_buffer(raw, len(raw))
-    btf_fd = native_bpf(BPF_BTF_LOAD, struct.pack("<QQIII", ctypes.addressof(blob), 0, len(blob.raw), 0, 0))
+    btf_fd = bpf(BPF_BTF_LOAD, struct.pack("<QQIII", ctypes.addressof(blob), 0, len(blob.raw), 0, 0))
     try:
         code = ctypes.create_string_buffer(pybpf.encode_program(insns))
         licence = ctypes.create_string_buffer(b"GPL")
-        func_info = ctypes.create_string_buffer(struct.pack("<IIII", 0, 3, callbacks[0], 4))
+        records = [(0, 3)] + [(start, 4) for start in callbacks[:1]]
+        func_info = ctypes.create_string_buffer(b"".join(struct.pack("<II", *r) for r in records))
         log = ctypes.create_string_buffer(1 << 16)
         attr = bytearray(144)
-        struct.pack_into("<IIQQIIQ", attr, 0, 1, len(code.raw) // 8, ctypes.addressof(code),
+        struct.pack_into("<IIQQIIQ", attr, 0, prog_type, len(code.raw) // 8, ctypes.addressof(code),
                          ctypes.addressof(licence), 1, len(log), ctypes.addressof(log))  # fmt: skip
-        struct.pack_into("<IIQI", attr, 72, btf_fd, 8, ctypes.addressof(func_info), 2)
+        struct.pack_into("<IIQI", attr, 72, btf_fd, 8, ctypes.addressof(func_info), len(records))
         try:
-            return native_bpf(BPF_PROG_LOAD, attr)
+            return bpf(BPF_PROG_LOAD, attr)
         except BPFError as err:
             raise KernelRejected(err, log.value.decode(errors="replace"), insns) from None
     finally:

@@ -13,6 +13,7 @@ from pybpf.helpers import default_registry
 from pybpf.helpers.maps import MAP_HELPERS
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import possible_cpus
+from pybpf.memory.regions import READ_WRITE
 from tests.helpers.support import Env, user_map
 
 Q = struct.Struct("<Q")
@@ -131,6 +132,32 @@ def test_a_lookup_registers_exactly_the_value() -> None:
         assert len(env.memory.regions) == before
         with pytest.raises(MemoryAccessError):
             env.memory.load(pointer, 1)
+
+
+@pytest.mark.parametrize(
+    ("flags", "reads", "writes"),
+    [(0, True, True), (uapi.BPF_F_RDONLY_PROG, True, False), (uapi.BPF_F_WRONLY_PROG, False, True)],
+)
+def test_values_follow_the_program_access_flags(flags: int, reads: bool, writes: bool) -> None:
+    """``check_map_access_type``: BPF_F_RDONLY_PROG values are loads only, BPF_F_WRONLY_PROG stores
+    only; a read-modify-write (an atomic) needs both."""
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_HASH, 4, 8, 2, flags)
+    with handle:
+        handle[struct.pack("<I", 1)] = Q.pack(5)
+        env = Env(maps=(obj,))
+        pointer = env.call("map_lookup_elem", obj.pointer, key32(env, 1))
+        accesses = (
+            (reads, lambda: env.memory.load(pointer, 8)),
+            (writes, lambda: env.memory.store(pointer, 8, 6)),
+            (reads and writes, lambda: env.memory.check(pointer, 8, READ_WRITE)),
+        )
+        for allowed, access in accesses:
+            if allowed:
+                access()
+            else:
+                with pytest.raises(MemoryAccessError):
+                    access()
+        assert handle[struct.pack("<I", 1)] == Q.pack(6 if writes else 5)
 
 
 def test_percpu_array_program_sees_its_cpu() -> None:

@@ -10,11 +10,13 @@ import pytest
 
 import pybpf
 from pybpf import uapi
-from pybpf.errors import HelperError
+from pybpf.errors import HelperError, ProgramFaultError
 from pybpf.helpers import default_registry
 from pybpf.helpers.maps import release_spin_locks
+from pybpf.kernel.backend import Backend
 from pybpf.vm.interpreter import Interpreter
 from tests.helpers.support import Env, run_with_maps, user_map
+from tests.maps.test_btf_maps import _create, _load_btf
 
 KEY0 = struct.pack("<I", 0)
 
@@ -94,3 +96,45 @@ def test_spin_lock_in_a_program() -> None:
         assert run_with_maps(vm, [obj]) == 40
         assert run_with_maps(vm, [obj]) == 80
         assert handle.lookup(KEY0) == bytes(8) + struct.pack("<Q", 80)
+
+
+LOCK_AT_4 = """
+    *(u32 *)(r10 - 4) = 1
+    r1 = map_fd(m) ll
+    r2 = r10
+    r2 += -4
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r6
+    r1 += {lock}
+    call bpf_spin_lock
+    r7 = *(u32 *)(r6 + 0)
+    r7 += 3
+    *(u32 *)(r6 + 0) = r7
+    r1 = r6
+    r1 += {lock}
+    call bpf_spin_unlock
+    r0 = r7
+out:
+    exit
+"""
+
+
+def test_the_lock_is_the_one_the_map_btf_declares(backend: Backend) -> None:
+    """A value ``{int a; struct bpf_spin_lock f}``: the program locks ``f`` (offset 4), on both."""
+    btf = _load_btf(backend)
+    fd = _create(backend, btf, (uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 4, 0, 1, 6))
+    try:
+        for expected in (3, 6):
+            with pybpf.Program.load(LOCK_AT_4.format(lock=4), "xdp", maps={"m": fd}, backend=backend) as prog:
+                assert prog.run(bytes(64)).retval == expected
+        if backend.name == "user":  # the kernel refuses this one at load ("off 0 doesn't point to ...")
+            with (
+                pybpf.Program.load(LOCK_AT_4.format(lock=0), "xdp", maps={"m": fd}, backend=backend) as prog,
+                pytest.raises(ProgramFaultError, match="whose bpf_spin_lock is at offset 4"),
+            ):
+                prog.run(bytes(64))
+    finally:
+        os.close(fd)
+        os.close(btf)

@@ -41,9 +41,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 from pybpf import uapi
 from pybpf.errors import BPFError, HelperError
@@ -80,12 +79,13 @@ class ProgramMaps:
     ``direct``: the maps whose value the program addresses directly (``BPF_PSEUDO_MAP_VALUE``).
     """
 
-    by_pointer: Mapping[int, MapObject] = field(default_factory=lambda: MappingProxyType({}))
+    by_pointer: dict[int, MapObject] = field(default_factory=dict)
+    """Read-only once built (a plain dict: helpers look maps up in it on every call)."""
     direct: tuple[MapObject, ...] = ()
 
     @classmethod
     def of(cls, maps: Iterable[MapObject], direct: Iterable[MapObject] = ()) -> ProgramMaps:
-        return cls(MappingProxyType({obj.pointer: obj for obj in maps}), tuple(dict.fromkeys(direct)))
+        return cls({obj.pointer: obj for obj in maps}, tuple(dict.fromkeys(direct)))
 
 
 NO_MAPS = ProgramMaps()
@@ -113,7 +113,8 @@ class MapAccess:
         self._inner_by_id: dict[tuple[int, int], MapObject] = {}  # (outer id, inner id) -> inner map
         self._values: dict[int, Region] = {}  # address -> value region
         self._lent: set[int] = set()  # value regions lent to one callback only
-        self._records: dict[int, _Record] = {}  # address -> reserved ring buffer record
+        self.records: dict[int, _Record] = {}
+        """The ring buffer records reserved and not yet submitted, by address (read-only outside)."""
         self.switch(program)
 
     def __enter__(self) -> MapAccess:
@@ -163,7 +164,8 @@ class MapAccess:
         exactly ``value_size`` bytes for the rest of this access's lifetime."""
         address = obj.address + offset
         if address in self._values:
-            self._lent.discard(address)
+            if self._lent:
+                self._lent.discard(address)
         else:
             self._values[address] = self._add(obj, offset, obj.params.value_size, "value", helper)
         return address
@@ -215,13 +217,13 @@ class MapAccess:
             obj.impl.commit(offset, True)
             raise
         address = obj.address + offset
-        self._records[address] = _Record(obj, offset, region)
+        self.records[address] = _Record(obj, offset, region)
         return address
 
     def take_record(self, address: int, helper: str) -> tuple[MapObject, int]:
         """The ring buffer and storage offset of the record reserved at ``address``, which the
         program may not touch any more; ``HelperError`` for any other address."""
-        record = self._records.pop(address, None)
+        record = self.records.pop(address, None)
         if record is None:
             why = "is not a ring buffer record this run reserved and still holds"
             raise HelperError(None, f"{helper}: R1 = {address:#x} {why}")
@@ -231,8 +233,8 @@ class MapAccess:
 
     def end_run(self) -> int:
         """Discard the records a run ended holding; how many."""
-        count = len(self._records)
-        for address in list(self._records):
+        count = len(self.records)
+        for address in list(self.records):
             obj, offset = self.take_record(address, "end of run")
             with contextlib.suppress(BPFError):
                 obj.impl.commit(offset, True)
@@ -252,7 +254,7 @@ class MapAccess:
     @property
     def regions(self) -> tuple[Region, ...]:
         """The value and record regions registered now (for tests and diagnostics)."""
-        records = (record.region for record in self._records.values() if record.region is not None)
+        records = (record.region for record in self.records.values() if record.region is not None)
         return (*self._values.values(), *records)
 
 

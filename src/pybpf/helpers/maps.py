@@ -49,7 +49,7 @@ from __future__ import annotations
 import contextlib
 import errno
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from pybpf.errors import BPFError, HelperError
 from pybpf.helpers.context import ELEMENT_CHARGE, HelperContext
@@ -73,10 +73,21 @@ def _access(ctx: HelperContext, helper: str) -> MapAccess:
 
 
 def _map(ctx: HelperContext, address: int, helper: str, reg: int = 1) -> MapObject:
-    """The map a helper's map argument (register ``reg``) names, if the run may reach it."""
-    if ctx.env.spin_locks:
+    """The map a helper's map argument (register ``reg``) names, if the run may reach it (then
+    ``ctx.env.maps`` is the run's ``MapAccess``)."""
+    env = ctx.env
+    if env.spin_locks:
         raise HelperError(None, "function calls are not allowed while holding a lock (bpf_spin_lock)")
-    return _access(ctx, helper).map_arg(address, helper, reg)
+    access = env.maps
+    if access is None or access.memory is not ctx.memory:
+        access = _access(ctx, helper)  # raises
+    obj = access.program.by_pointer.get(address)
+    return obj if obj is not None else access.map_arg(address, helper, reg)
+
+
+def _checked_access(ctx: HelperContext) -> MapAccess:
+    """``ctx.env.maps`` after ``_map`` accepted a map argument."""
+    return cast(MapAccess, ctx.env.maps)
 
 
 def _wrong_type(helper: str, obj: MapObject, wanted: str, reg: int = 1) -> HelperError:
@@ -116,12 +127,22 @@ def map_lookup_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     helper = "bpf_map_lookup_elem"
     obj = _keyed_map(ctx, map_ptr, helper, lookup=True)
     key_bytes = ctx.memory.read(key, obj.params.key_size)
-    access = _access(ctx, helper)
-    if obj.impl.fd_kind is FdKind.MAP:
+    access = _checked_access(ctx)
+    impl = obj.impl
+    if impl.fd_kind is FdKind.MAP:
         return _inner_map(access, obj, key_bytes)
-    with _locked(obj, obj.impl.read_locked):
-        offset = obj.impl.value_offset(key_bytes, ctx.env.cpu)
+    offset = _value_offset(obj, key_bytes, ctx.env.cpu)
     return 0 if offset is None else access.value_pointer(obj, offset, helper)
+
+
+def _value_offset(obj: MapObject, key: bytes, cpu: int) -> int | None:
+    """``impl.value_offset`` under the map's lock when the type needs it (no context manager: this is
+    every lookup's path)."""
+    impl = obj.impl
+    if not impl.read_locked:
+        return impl.value_offset(key, cpu)
+    with obj.lock:
+        return impl.value_offset(key, cpu)
 
 
 def _inner_map(access: MapAccess, outer: MapObject, key: bytes) -> int:
@@ -168,9 +189,8 @@ def map_lookup_percpu_elem(ctx: HelperContext, map_ptr: int, key: int, cpu: int,
     if not obj.impl.percpu:
         raise _wrong_type(helper, obj, "per-CPU maps")
     key_bytes = ctx.memory.read(key, obj.params.key_size)
-    with _locked(obj, obj.impl.read_locked):
-        offset = obj.impl.value_offset(key_bytes, cpu & 0xFFFFFFFF)
-    return 0 if offset is None else _access(ctx, helper).value_pointer(obj, offset, helper)
+    offset = _value_offset(obj, key_bytes, cpu & 0xFFFFFFFF)
+    return 0 if offset is None else _checked_access(ctx).value_pointer(obj, offset, helper)
 
 
 # -- queue, stack and bloom filter --------------------------------------------------------------------
@@ -294,7 +314,7 @@ def for_each_map_elem(
         return -errno.EINVAL
     helper = "bpf_for_each_map_elem"
     obj = _map(ctx, map_ptr, helper)
-    access = _access(ctx, helper)
+    access = _checked_access(ctx)
     impl, cpu = obj.impl, ctx.env.cpu
     locate = getattr(impl, "peek_value_offset", impl.value_offset)
     key_region = ctx.memory.add_buffer(
@@ -413,7 +433,7 @@ def ringbuf_reserve(ctx: HelperContext, map_ptr: int, size: int, flags: int, *_:
     if flags:
         return 0
     offset = obj.impl.reserve(size)
-    return 0 if offset is None else _access(ctx, helper).reserve_record(obj, offset, size, helper)
+    return 0 if offset is None else _checked_access(ctx).reserve_record(obj, offset, size, helper)
 
 
 def _commit(ctx: HelperContext, data: int, discard: bool, helper: str) -> int:

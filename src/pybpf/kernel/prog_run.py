@@ -213,7 +213,8 @@ class Runner:
         try:
             try:
                 if self._locked:
-                    access.switch(self.runtime.program_maps)
+                    if access.program is not self.runtime.program_maps:  # after a tail call
+                        access.switch(self.runtime.program_maps)
                     return session.run_locked(ctx_address, env, packet)
                 with EXEC_MEMORY.lock:
                     access.switch(self.runtime.program_maps)
@@ -229,12 +230,13 @@ class Runner:
                 except TailCall as call:
                     runtime = call.target
         finally:  # what a run ends holding (the verifier refuses such programs) is given back
-            with EXEC_MEMORY.lock:
-                if env.spin_locks:
-                    release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
-                access.end_run()
-                if not self._locked:
-                    access.release()
+            if env.spin_locks or access.records or not self._locked:
+                with EXEC_MEMORY.lock:
+                    if env.spin_locks:
+                        release_spin_locks(HelperContext(EXEC_MEMORY, TRACE_PIPE, env=env))
+                    access.end_run()
+                    if not self._locked:
+                        access.release()
 
 
 TEST_RUN_DATA_MAX = (MAX_SKB_FRAGS + 2) * PAGE_SIZE

@@ -342,7 +342,8 @@ class Memory:
         past = address - below.end if below is not None else NEAR
         under = above.start - address if above is not None else NEAR
         if below is not None and past < min(under, NEAR):
-            return f"{past} byte(s) past the end of {_describe(below)}"
+            where = f"{past} byte(s) past" if past else "just past"
+            return f"{where} the end of {_describe(below)}"
         if above is not None and under < NEAR:
             return f"{under} byte(s) below {_describe(above)}"
         return "not in any memory region"
