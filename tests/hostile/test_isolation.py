@@ -189,6 +189,31 @@ def global_data():
     return report
 
 
+def tail_call_with_a_value_in_cb():
+    """A keeps mine[1]'s value pointer in skb->cb and tail-calls B, whose maps are h only."""
+    b_text = (
+        "r6 = r1\n*(u32 *)(r10 - 4) = 1\nr1 = map_fd(h) ll\nr2 = r10\nr2 += -4\n"
+        "call bpf_map_lookup_elem\nif r0 == 0 goto out\nr7 = *(u32 *)(r6 + 48)\nr8 = *(u32 *)(r6 + 52)\n"
+        "r8 <<= 32\nr7 |= r8\nr2 = 0x7777\nr9 = 0x7ead\n*(u64 *)(r7 + 0) = r2\nout:\nr0 = 1\nexit"
+    )
+    b = load(b_text, "sched_cls", ("h",))
+    MAPS["progs"].update(struct.pack("<I", 0), struct.pack("<I", b.fd))
+    a_text = (
+        "r6 = r1\n*(u32 *)(r10 - 4) = 1\nr1 = map_fd(mine) ll\nr2 = r10\nr2 += -4\n"
+        "call bpf_map_lookup_elem\nif r0 == 0 goto out\n*(u32 *)(r6 + 48) = r0\nr0 >>= 32\n"
+        "*(u32 *)(r6 + 52) = r0\nr1 = r6\nr2 = map_fd(progs) ll\nr3 = 0\ncall bpf_tail_call\n"
+        "out:\nr0 = 2\nexit"
+    )
+    a = load(a_text, "sched_cls", ("mine", "progs"))
+    report = {"marker": marker_pc(b.xlated())}
+    try:
+        report["retval"] = test_run(a, False)
+    except ProgramFaultError as exc:
+        report.update(pc=exc.pc, message=str(exc))
+    MAPS["progs"].delete(struct.pack("<I", 0))
+    return report
+
+
 def snapshot():
     """Every map's contents: hash walks and a lookup of an absent key must end (no loop)."""
     state = {}
@@ -525,6 +550,14 @@ def test_global_data_is_exactly_the_value(world: World) -> None:
     report = child("print(json.dumps(global_data()))", world.root)
     assert report["ok"] == 1 and report["value"] == (bytes(16) + (0x77).to_bytes(8, "little")).hex()
     assert report["fault"][0] == 3 and "past the end of value of map 'g'" in report["fault"][1], report
+    assert child("print(json.dumps(snapshot()))", world.root) == world.before
+
+
+def test_after_a_tail_call_the_callers_values_are_gone(world: World) -> None:
+    """The target runs with its own maps only: a value pointer the caller left in skb->cb faults."""
+    report = child("print(json.dumps(tail_call_with_a_value_in_cb()))", world.root)
+    assert report.get("pc") == report["marker"] is not None, report
+    assert re.search(r"invalid memory write of 8 bytes", report["message"]), report
     assert child("print(json.dumps(snapshot()))", world.root) == world.before
 
 
