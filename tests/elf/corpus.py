@@ -183,9 +183,6 @@ CASES: list[Case] = [
         "xdp_mim",
         SIZES,
         skip_maps=("by_parity", "by_id"),
-        user_xfail="pybpf's bpf_map_lookup_elem returns NULL for ARRAY_OF_MAPS/HASH_OF_MAPS from a program "
-        "(helpers/maps.py asks the outer map for a value offset; map_in_map.py has no inner-map "
-        "pointer for programs), so xdp_mim returns XDP_ABORTED where the kernel counts",
     ),
     Case("tail_calls", "tail_calls", "xdp_dispatch", MIXED, skip_maps=("dispatch",)),
     Case("spin_lock", "spin_lock", "tc_locked", [Run(p.data, TC_CTX) for p in SIZES]),

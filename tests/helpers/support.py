@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,10 +47,17 @@ def map_slots(insns: list[Instruction], obj: MapObject) -> dict[int, int]:
     }
 
 
+@contextlib.contextmanager
+def program_env(memory: Memory, maps: Iterable[MapObject], *, cpu: int = 0) -> Iterator[RunEnv]:
+    """A ``RunEnv`` whose run may reach ``maps`` (a ``MapAccess``: its value regions leave at exit)."""
+    with MapAccess(memory, ProgramMaps.of(maps)) as access:
+        yield RunEnv(cpu=cpu, maps=access)
+
+
 def run_with_maps(vm: Interpreter, maps: Iterable[MapObject], *, cpu: int = 0, **kwargs: Any) -> int:
     """``vm.run`` with a ``MapAccess`` of ``maps`` (the values it hands out leave afterwards)."""
-    with MapAccess(vm.memory, ProgramMaps.of(maps)) as access:
-        return vm.run(env=RunEnv(cpu=cpu, maps=access), **kwargs)
+    with program_env(vm.memory, maps, cpu=cpu) as env:
+        return vm.run(env=env, **kwargs)
 
 
 @dataclass

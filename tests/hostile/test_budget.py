@@ -24,7 +24,7 @@ from pybpf.helpers import default_registry
 from pybpf.helpers.context import CALLBACK_CHARGE
 from pybpf.isa.asm import assemble
 from pybpf.vm import Interpreter, run
-from tests.helpers.support import user_map
+from tests.helpers.support import program_env, user_map
 
 HEALTHY = 'assert pybpf.vm.run(pybpf.assemble("r0 = 7\\nexit")) == 7  # the process is unharmed\nprint("ok")'
 
@@ -133,14 +133,14 @@ def test_bpf_loop_around_for_each_on_a_large_array_ends_within_the_budget() -> N
         from pybpf import uapi
         from pybpf.errors import BudgetExceededError
         from pybpf.helpers import default_registry
-        from tests.helpers.support import user_map
+        from tests.helpers.support import run_with_maps, user_map
         handle, obj = user_map(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 4_000_000)
         program = pybpf.assemble({BPF_LOOP_FOR_EACH!r}, "kernel", maps={{"m": handle.fd}})
         slot = next(i for i, insn in enumerate(program) if insn.opcode == 0x18 and insn.src == 1)
-        vm = pybpf.vm.Interpreter(program, helpers=default_registry(), resolved={{slot + 1: obj.address}})
+        vm = pybpf.vm.Interpreter(program, helpers=default_registry(), resolved={{slot + 1: obj.pointer}})
         start = time.perf_counter()
         try:
-            vm.run(budget=1_000_000)
+            run_with_maps(vm, [obj], budget=1_000_000)
         except BudgetExceededError as exc:
             assert exc.pc is not None
         else:
@@ -166,8 +166,9 @@ def test_for_each_is_lazy_a_callback_that_stops_pays_little(map_type: int) -> No
         "kernel",
         maps={"m": handle.fd},
     )
-    vm = Interpreter(program, helpers=default_registry(), resolved={0: obj.address})
-    result = vm.execute(budget=10_000)
+    vm = Interpreter(program, helpers=default_registry(), resolved={0: obj.pointer})
+    with program_env(vm.memory, [obj]) as env:
+        result = vm.execute(budget=10_000, env=env)
     assert result.retval == 1  # one element visited
     assert result.instructions < 200 + CALLBACK_CHARGE
 
