@@ -345,6 +345,17 @@ CASES: dict[str, Case] = {
         ("mine",),
         NOT_A_MAP,
     ),
+    "null_key_pointer": Case(
+        "r1 = map_fd(mine) ll\nr2 = 0\nr9 = 0x7ead\ncall bpf_map_lookup_elem\nr0 = 0\nexit",
+        ("mine",),
+        r"bpf_map_lookup_elem: R2 \(key\): invalid memory read of 4 bytes at 0x0 \(NULL pointer",
+    ),
+    "update_from_a_value_in_another_map": Case(
+        "*(u32 *)(r10 - 4) = 1\nr1 = map_fd(mine) ll\nr2 = r10\nr2 += -4\nr3 = {victim_address} ll\n"
+        "r4 = 0\nr9 = 0x7ead\ncall bpf_map_update_elem\nr0 = 0\nexit",
+        ("mine",),
+        r"bpf_map_update_elem: R3 \(value\): invalid memory read of 16 bytes",
+    ),
     "value_pointer_as_map": Case(
         lookup("mine") + "r1 = r0\nr2 = r10\nr2 += -4\nr9 = 0x7ead\ncall bpf_map_lookup_elem\n" + OUT,
         ("mine",),

@@ -51,7 +51,7 @@ import errno
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
-from pybpf.errors import BPFError, HelperError
+from pybpf.errors import BPFError, HelperError, MemoryAccessError
 from pybpf.helpers.context import ELEMENT_CHARGE, HelperContext
 from pybpf.helpers.map_access import MapAccess, access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
@@ -113,6 +113,34 @@ def _locked(obj: MapObject, needed: bool = True) -> Iterator[None]:
         yield
 
 
+Argument = tuple[str, int, str]
+"""A helper's pointer argument for messages: (helper name, register, what it points to)."""
+
+
+def argument_fault(exc: MemoryAccessError, argument: Argument) -> MemoryAccessError:
+    """``exc`` (a helper's access through its pointer argument) naming the helper and the register."""
+    helper, reg, what = argument
+    exc.reason = f"{helper}: R{reg} ({what}): {exc.reason}"
+    exc.args = (exc.reason,)
+    return exc
+
+
+def _read(ctx: HelperContext, address: int, size: int, argument: Argument) -> bytes:
+    """``size`` bytes at the helper's pointer ``argument`` (``address``)."""
+    try:
+        return ctx.memory.read(address, size)
+    except MemoryAccessError as exc:
+        raise argument_fault(exc, argument) from None
+
+
+def _writable(ctx: HelperContext, address: int, size: int, argument: Argument) -> None:
+    """Check that the helper may store ``size`` bytes at its pointer ``argument`` (``address``)."""
+    try:
+        ctx.memory.check(address, size, True)
+    except MemoryAccessError as exc:
+        raise argument_fault(exc, argument) from None
+
+
 def _errno(exc: BPFError) -> int:
     return -(exc.errno or errno.EINVAL)
 
@@ -126,7 +154,10 @@ def map_lookup_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     """
     helper = "bpf_map_lookup_elem"
     obj = _keyed_map(ctx, map_ptr, helper, lookup=True)
-    key_bytes = ctx.memory.read(key, obj.params.key_size)
+    try:
+        key_bytes = ctx.memory.read(key, obj.params.key_size)
+    except MemoryAccessError as exc:
+        raise argument_fault(exc, ("bpf_map_lookup_elem", 2, "key")) from None
     access = _checked_access(ctx)
     impl = obj.impl
     if impl.fd_kind is FdKind.MAP:
@@ -157,9 +188,10 @@ def _inner_map(access: MapAccess, outer: MapObject, key: bytes) -> int:
 @_helper("bpf_map_update_elem")
 def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flags: int, _r5: int) -> int:
     """``long bpf_map_update_elem(map, key, value, flags)``: 0 or -errno."""
-    obj = _keyed_map(ctx, map_ptr, "bpf_map_update_elem")
-    key_bytes = ctx.memory.read(key, obj.params.key_size)
-    value_bytes = ctx.memory.read(value, obj.params.value_size)
+    helper = "bpf_map_update_elem"
+    obj = _keyed_map(ctx, map_ptr, helper)
+    key_bytes = _read(ctx, key, obj.params.key_size, (helper, 2, "key"))
+    value_bytes = _read(ctx, value, obj.params.value_size, (helper, 3, "value"))
     try:
         with obj.lock:
             obj.impl.program_update(key_bytes, value_bytes, flags, ctx.env.cpu)
@@ -171,8 +203,9 @@ def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flag
 @_helper("bpf_map_delete_elem")
 def map_delete_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     """``long bpf_map_delete_elem(map, key)``: 0 or -errno (-ENOENT when absent, -EINVAL for arrays)."""
-    obj = _keyed_map(ctx, map_ptr, "bpf_map_delete_elem")
-    key_bytes = ctx.memory.read(key, obj.params.key_size)
+    helper = "bpf_map_delete_elem"
+    obj = _keyed_map(ctx, map_ptr, helper)
+    key_bytes = _read(ctx, key, obj.params.key_size, (helper, 2, "key"))
     try:
         with obj.lock:
             obj.impl.program_delete(key_bytes)
@@ -188,7 +221,7 @@ def map_lookup_percpu_elem(ctx: HelperContext, map_ptr: int, key: int, cpu: int,
     obj = _keyed_map(ctx, map_ptr, helper)
     if not obj.impl.percpu:
         raise _wrong_type(helper, obj, "per-CPU maps")
-    key_bytes = ctx.memory.read(key, obj.params.key_size)
+    key_bytes = _read(ctx, key, obj.params.key_size, (helper, 2, "key"))
     offset = _value_offset(obj, key_bytes, cpu & 0xFFFFFFFF)
     return 0 if offset is None else _checked_access(ctx).value_pointer(obj, offset, helper)
 
@@ -209,7 +242,7 @@ def map_push_elem(ctx: HelperContext, map_ptr: int, value: int, flags: int, *_: 
     """``long bpf_map_push_elem(map, value, flags)``: queue/stack push (BPF_EXIST overwrites), bloom add."""
 
     def push(obj: Any) -> int:
-        data = ctx.memory.read(value, obj.params.value_size)
+        data = _read(ctx, value, obj.params.value_size, ("bpf_map_push_elem", 2, "value"))
         with obj.lock:
             obj.impl.push(data, flags)
         return 0
@@ -224,7 +257,7 @@ def map_pop_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
     def pop(obj: Any) -> int:
         if obj.impl.lookup_tests_value:  # a bloom filter has nothing to pop
             return -errno.EOPNOTSUPP
-        ctx.memory.check(value, obj.params.value_size, True)
+        _writable(ctx, value, obj.params.value_size, ("bpf_map_pop_elem", 2, "value"))
         with obj.lock:
             data = obj.impl.pop()
         ctx.memory.write(value, data)
@@ -239,9 +272,9 @@ def map_peek_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
 
     def peek(obj: Any) -> int:
         if obj.impl.lookup_tests_value:  # a bloom filter tests the value
-            obj.impl.peek(ctx.memory.read(value, obj.params.value_size))
+            obj.impl.peek(_read(ctx, value, obj.params.value_size, ("bpf_map_peek_elem", 2, "value")))
             return 0
-        ctx.memory.check(value, obj.params.value_size, True)
+        _writable(ctx, value, obj.params.value_size, ("bpf_map_peek_elem", 2, "value"))
         with obj.lock:
             data = obj.impl.peek()
         ctx.memory.write(value, data)
@@ -421,8 +454,9 @@ def _ringbuf(ctx: HelperContext, map_ptr: int, helper: str) -> MapObject:
 @_helper("bpf_ringbuf_output")
 def ringbuf_output(ctx: HelperContext, map_ptr: int, data: int, size: int, flags: int, _r5: int) -> int:
     """``long bpf_ringbuf_output(ringbuf, data, size, flags)``: 0, -EINVAL (flags) or -EAGAIN (full)."""
-    obj = _ringbuf(ctx, map_ptr, "bpf_ringbuf_output")
-    return obj.impl.output(ctx.memory.read(data, size & 0xFFFFFFFF), flags)
+    helper = "bpf_ringbuf_output"
+    obj = _ringbuf(ctx, map_ptr, helper)
+    return obj.impl.output(_read(ctx, data, size & 0xFFFFFFFF, (helper, 2, "data")), flags)
 
 
 @_helper("bpf_ringbuf_reserve")
@@ -460,4 +494,4 @@ def ringbuf_query(ctx: HelperContext, map_ptr: int, flags: int, *_: int) -> int:
     return _ringbuf(ctx, map_ptr, "bpf_ringbuf_query").impl.query(flags)
 
 
-__all__ = ["MAP_HELPERS", "release_spin_locks"]
+__all__ = ["MAP_HELPERS", "argument_fault", "release_spin_locks"]

@@ -27,9 +27,10 @@ import errno
 from collections.abc import Callable
 
 from pybpf import uapi
-from pybpf.errors import HelperError
+from pybpf.errors import HelperError, MemoryAccessError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.map_access import access_of, describe_map
+from pybpf.helpers.maps import argument_fault
 from pybpf.maps.base import FdKind
 from pybpf.objects.perf_event import event_in_array
 
@@ -61,11 +62,18 @@ def event_output(ctx: HelperContext, map_ptr: int, flags: int, parts: list[bytes
     return event.output(parts)
 
 
+def _read(ctx: HelperContext, address: int, size: int, reg: int, what: str) -> bytes:
+    try:
+        return ctx.memory.read(address, size)
+    except MemoryAccessError as exc:
+        raise argument_fault(exc, (HELPER, reg, what)) from None
+
+
 def perf_event_output(ctx: HelperContext, _ctx: int, map_ptr: int, flags: int, data: int, size: int) -> int:
     """``long bpf_perf_event_output(ctx, map, flags, data, size)`` of tracing programs."""
     if flags & ~INDEX_MASK:
         return -errno.EINVAL
-    return event_output(ctx, map_ptr, flags, [ctx.memory.read(data, size) if size else b""])
+    return event_output(ctx, map_ptr, flags, [_read(ctx, data, size, 4, "data") if size else b""])
 
 
 def _packet_output(
@@ -83,7 +91,7 @@ def _packet_output(
     wanted = (flags & CTXLEN_MASK) >> 32
     if wanted > length:
         return -errno.EFAULT
-    parts = [ctx.memory.read(meta[0], meta[1]) if meta[1] else b""]
+    parts = [_read(ctx, meta[0], meta[1], 4, "data") if meta[1] else b""]
     if wanted:
         parts.append(copy(wanted))
     return event_output(ctx, map_ptr, flags, parts)
