@@ -398,6 +398,12 @@ CASES: dict[str, Case] = {
         ("ro",),
         r"value of map 'ro' is read-only",
     ),
+    "update_of_a_rdonly_prog_map": Case(  # BPF_F_RDONLY_PROG on the helper route
+        "*(u32 *)(r10 - 4) = 0\n*(u64 *)(r10 - 16) = 0\nr1 = map_fd(ro) ll\nr2 = r10\nr2 += -4\n"
+        "r3 = r10\nr3 += -16\nr4 = 0\nr9 = 0x7ead\ncall bpf_map_update_elem\nr0 = 0\nexit",
+        ("ro",),
+        r"bpf_map_update_elem: R1 is map 'ro' \(array, id \d+\): write into map forbidden",
+    ),
     "read_of_a_wronly_prog_value": Case(
         lookup("wo", 0) + "r9 = 0x7ead\nr0 = *(u64 *)(r0 + 8)\nexit\n" + OUT,
         ("wo",),
@@ -578,6 +584,7 @@ KERNEL_REFUSES = (
     "value_minus_offset_onto_the_hash_link",
     "value_plus_offset_onto_the_neighbour",
     "write_to_a_rdonly_prog_value",
+    "update_of_a_rdonly_prog_map",
     "read_of_a_wronly_prog_value",
     "spin_lock_on_the_stack",
     "ringbuf_record_written_after_submit",

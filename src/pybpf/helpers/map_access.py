@@ -72,7 +72,7 @@ def value_access(flags: int) -> int:
     return access | (0 if flags & uapi.BPF_F_RDONLY_PROG else WRITE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ProgramMaps:
     """The maps one loaded program was given (the kernel's ``used_maps``), by ``MapObject.pointer``.
 

@@ -9,9 +9,11 @@ and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return va
 * A map argument is the address a program's ``lddw map_fd`` holds (``MapObject.pointer``).  It
   must name one of the maps the run may reach (``RunEnv.maps``, a ``MapAccess``: the program's own
   maps and the inner maps its lookups were handed) and be of a type the helper takes (the kernel's
-  ``check_map_func_compatibility``); anything else is a ``HelperError`` naming the helper and the
-  register ("bpf_map_lookup_elem: R1 = 0x1000 is not a map of this program") -- the kernel's
-  verifier refuses such programs at load.
+  ``check_map_func_compatibility``), and the helpers that change a map refuse one with
+  BPF_F_RDONLY_PROG ("write into map forbidden"); anything else is a ``HelperError`` naming the
+  helper and the register ("bpf_map_lookup_elem: R1 = 0x1000 is not a map of this program"), as
+  the kernel's verifier refuses such programs at load.  A fault through a pointer argument names
+  it too ("bpf_map_update_elem: R3 (value): invalid memory read ...").
 * ``bpf_map_lookup_elem`` returns ``MapObject.address + impl.value_offset(key, cpu)``: a pointer
   into the map's shared storage, so the program's loads and stores are the map's contents for
   ``Map``, user-space bpf() and other processes alike.  The pointer is the start of a region of
@@ -51,6 +53,7 @@ import errno
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
+from pybpf import uapi
 from pybpf.errors import BPFError, HelperError, MemoryAccessError
 from pybpf.helpers.context import ELEMENT_CHARGE, HelperContext
 from pybpf.helpers.map_access import MapAccess, access_of, describe_map
@@ -102,6 +105,17 @@ def _keyed_map(ctx: HelperContext, address: int, helper: str, *, lookup: bool = 
     if impl.push_pop_peek or impl.ring_buffer or not fd_ok:
         raise _wrong_type(helper, obj, "maps whose elements have keys")
     return obj
+
+
+_RDONLY_PROG: int = uapi.BPF_F_RDONLY_PROG
+
+
+def _may_write(obj: MapObject, helper: str) -> None:
+    """The helpers that change a map refuse a BPF_F_RDONLY_PROG map ("write into map forbidden")."""
+    if obj.params.flags & _RDONLY_PROG:
+        raise HelperError(
+            None, f"{helper}: R1 is {describe_map(obj)}: write into map forbidden (BPF_F_RDONLY_PROG)"
+        )
 
 
 @contextlib.contextmanager
@@ -190,6 +204,7 @@ def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flag
     """``long bpf_map_update_elem(map, key, value, flags)``: 0 or -errno."""
     helper = "bpf_map_update_elem"
     obj = _keyed_map(ctx, map_ptr, helper)
+    _may_write(obj, helper)
     key_bytes = _read(ctx, key, obj.params.key_size, (helper, 2, "key"))
     value_bytes = _read(ctx, value, obj.params.value_size, (helper, 3, "value"))
     try:
@@ -205,6 +220,7 @@ def map_delete_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     """``long bpf_map_delete_elem(map, key)``: 0 or -errno (-ENOENT when absent, -EINVAL for arrays)."""
     helper = "bpf_map_delete_elem"
     obj = _keyed_map(ctx, map_ptr, helper)
+    _may_write(obj, helper)
     key_bytes = _read(ctx, key, obj.params.key_size, (helper, 2, "key"))
     try:
         with obj.lock:
@@ -242,6 +258,7 @@ def map_push_elem(ctx: HelperContext, map_ptr: int, value: int, flags: int, *_: 
     """``long bpf_map_push_elem(map, value, flags)``: queue/stack push (BPF_EXIST overwrites), bloom add."""
 
     def push(obj: Any) -> int:
+        _may_write(obj, "bpf_map_push_elem")
         data = _read(ctx, value, obj.params.value_size, ("bpf_map_push_elem", 2, "value"))
         with obj.lock:
             obj.impl.push(data, flags)
@@ -255,6 +272,7 @@ def map_pop_elem(ctx: HelperContext, map_ptr: int, value: int, *_: int) -> int:
     """``long bpf_map_pop_elem(map, value)``: -ENOENT when empty; bloom filters -EOPNOTSUPP."""
 
     def pop(obj: Any) -> int:
+        _may_write(obj, "bpf_map_pop_elem")
         if obj.impl.lookup_tests_value:  # a bloom filter has nothing to pop
             return -errno.EOPNOTSUPP
         _writable(ctx, value, obj.params.value_size, ("bpf_map_pop_elem", 2, "value"))
