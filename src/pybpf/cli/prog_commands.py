@@ -444,9 +444,11 @@ def cmd_dump(args: argparse.Namespace) -> int:
             entries.append(entry)
         print_json(args, entries)
         return 0
+    shown = ""
     for insn, slot in zip(insns, starts, strict=True):
-        if slot in lines:
-            print(lines[slot])
+        if lines.get(slot, shown) != shown:  # each C line once, above its first instruction
+            shown = lines[slot]
+            print(shown)
         print(f"{slot:4d}: ({insn.opcode:02x}) {format_xlated(insn)}")
         if args.opcodes:
             raw = insn.encode()
