@@ -54,7 +54,11 @@ def test_dump_of_a_loaded_maps_btf(capsys: pytest.CaptureFixture[str], backend: 
 def test_bad_inputs_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     junk = tmp_path / "junk.btf"
     junk.write_bytes(b"\x9f\xeb\x01\x00" + b"\xff" * 30)
-    for argv in (["btf", "dump", junk], ["btf", "dump", GUARD, "format", "html"], ["btf", "dump", "id", "999999"]):
+    for argv in (
+        ["btf", "dump", junk],
+        ["btf", "dump", GUARD, "format", "html"],
+        ["btf", "dump", "id", "999999"],
+    ):
         done = pybpf(capsys, *argv)
         assert done.code != 0
         assert done.err.startswith("pybpf: error: ") and "Traceback" not in done.err

@@ -49,15 +49,25 @@ def test_every_command(capsys: pytest.CaptureFixture[str], backend: Backend, pin
         assert dump[6]["formatted"] == {"key": 6, "value": {"packets": 9, "bytes": 486}}
         assert pybpf(capsys, "map", "update", "pinned", stats, "key", "7", "0", "0", "0", "value", "hex",
                      "0100000000000000", "0200000000000000", "--backend", name).code == 0  # fmt: skip
-        looked = pybpf(capsys, "map", "lookup", "pinned", stats, "key", "0x07", "0", "0", "0", "--backend", name)
+        looked = pybpf(
+            capsys, "map", "lookup", "pinned", stats, "key", "0x07", "0", "0", "0", "--backend", name
+        )
         assert json.loads(looked.out) == {"key": 7, "value": {"packets": 1, "bytes": 2}}
         drops = pin_dir / "drops_by_source"
         plain = pybpf(capsys, "map", "dump", "pinned", drops, "--backend", name)
-        assert json.loads(plain.out) == [{"key": 1107296266, "value": 3}, {"key": 1291845642, "value": 2}] or (
-            json.loads(plain.out) == [{"key": 1291845642, "value": 2}, {"key": 1107296266, "value": 3}]
+        assert json.loads(plain.out) == [
+            {"key": 1107296266, "value": 3},
+            {"key": 1291845642, "value": 2},
+        ] or (json.loads(plain.out) == [{"key": 1291845642, "value": 2}, {"key": 1107296266, "value": 3}])
+        assert (
+            pybpf(
+                capsys, "map", "delete", "pinned", drops, "key", "10", "0", "0", "66", "--backend", name
+            ).code
+            == 0
         )
-        assert pybpf(capsys, "map", "delete", "pinned", drops, "key", "10", "0", "0", "66", "--backend", name).code == 0
-        missing = pybpf(capsys, "map", "lookup", "pinned", drops, "key", "10", "0", "0", "66", "--backend", name)
+        missing = pybpf(
+            capsys, "map", "lookup", "pinned", drops, "key", "10", "0", "0", "66", "--backend", name
+        )
         assert missing.code == 1 and "errno 2" in missing.err
         again = pin_dir / "drops_again"
         assert pybpf(capsys, "map", "pin", "pinned", drops, again, "--backend", name).code == 0
@@ -110,7 +120,9 @@ def test_dump_show_lookup_equal_bpftool(
         subprocess.run(["umount", str(mount)], check=False)
 
 
-def test_event_pipe_reads_a_ring_buffer(capsys: pytest.CaptureFixture[str], backend: Backend, pin_dir: Path) -> None:
+def test_event_pipe_reads_a_ring_buffer(
+    capsys: pytest.CaptureFixture[str], backend: Backend, pin_dir: Path
+) -> None:
     with Object.open(obj_path("ringbuf_events"), backend=backend) as obj:
         obj.load()
         ring = next(name for name, m in obj.maps.items() if m.map_type == 27)  # BPF_MAP_TYPE_RINGBUF
@@ -130,7 +142,21 @@ def test_bad_arguments_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
         ["map", "show", "id", "x"],
         ["map", "dump", "idd", "3"],
         ["map", "lookup", "id", "999999", "key", "1"],
-        ["map", "create", "/nowhere/m", "type", "nosuch", "key", "4", "value", "4", "entries", "1", "name", "n"],
+        [
+            "map",
+            "create",
+            "/nowhere/m",
+            "type",
+            "nosuch",
+            "key",
+            "4",
+            "value",
+            "4",
+            "entries",
+            "1",
+            "name",
+            "n",
+        ],
         ["map", "event-pipe", "id", "999999"],
     ):
         done = pybpf(capsys, *argv)

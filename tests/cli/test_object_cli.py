@@ -23,7 +23,9 @@ def test_guard_in_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert "const volatile __u16 blocked_port = 23" in done.out
     doc = pybpf(capsys, "-p", "object", "show", GUARD).json()
     (program,) = doc["programs"]
-    assert program["name"] == "xdp_guard" and program["type"] == "xdp" and program["source"] == "xdp_guard.c:77"
+    assert (
+        program["name"] == "xdp_guard" and program["type"] == "xdp" and program["source"] == "xdp_guard.c:77"
+    )
     maps = {m["name"]: m for m in doc["maps"]}
     assert maps["drops_by_source"]["type"] == "hash" and maps["drops_by_source"]["value_type"] == "__u64"
     rodata = next(d for d in doc["global_data"] if d["section"] == ".rodata")
