@@ -3,6 +3,7 @@ lines, and raw-instruction commands that say an ELF object is not raw instructio
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def test_run_one_program_of_an_object(
     frame.write_bytes(TELNET_SYN)
     done = pybpf(capsys, "-j", "prog", "run", GUARD, "--data-in", frame, "--backend", backend.name)
     assert done.code == 0 and done.json()["retval"] == 1  # XDP_DROP: telnet
-    again = pybpf(capsys, "-j", "prog", "run", GUARD, "--data-in", TELNET_SYN.hex(), "--set", "blocked_port=80",
+    again = pybpf(capsys, "-j", "prog", "run", GUARD, "--data-in", TELNET_SYN.hex(),
+                  "--set", "blocked_port=80",
                   "--program", "xdp_guard", "--backend", backend.name)  # fmt: skip
     assert again.json()["retval"] == 2  # XDP_PASS once port 80 is the blocked one
     several = pybpf(capsys, "prog", "run", obj_path("multi_prog"), "--data-in", "00" * 64)
@@ -82,7 +84,7 @@ def test_dump_xlated_linum(capsys: pytest.CaptureFixture[str], backend: Backend)
     assert lines[0] == "; int xdp_guard(struct xdp_md *ctx) @ xdp_guard.c:77"
     assert any(line.startswith("; port = bpf_ntohs(ports->dest); @ xdp_guard.c:") for line in lines)
     sources = [line for line in lines if line.startswith(";")]
-    assert all(a != b for a, b in zip(sources, sources[1:]))  # each C line once where it starts
+    assert all(a != b for a, b in itertools.pairwise(sources))  # each C line once where it starts
     as_json = pybpf(
         capsys, "-j", "prog", "dump", "xlated", GUARD, "--linum", "--backend", backend.name
     ).json()

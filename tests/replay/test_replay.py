@@ -30,7 +30,7 @@ def _replayed(backend: object, capture: Path) -> tuple[dict[str, object], dict[s
 
 def _raw_contents(live: Map) -> dict[bytes, bytes]:
     with Map.from_fd(live.fd, backend=live.backend) as raw:  # bytes in, bytes out
-        return {key: raw.lookup(key) for key in raw.keys()}
+        return {key: raw.lookup(key) for key in raw}
 
 
 @pytest.mark.skipif(not kernel_bpf_available(), reason="needs the real bpf(2)")
@@ -47,7 +47,8 @@ def test_same_verdicts_and_maps_as_the_kernel(fmt: str, tmp_path: Path) -> None:
         "XDP_TX": 3,
         "XDP_REDIRECT": 0,
     }
-    assert user["refused"] == {"total": 1, "reasons": {"EINVAL: shorter than an Ethernet header (14 bytes)": 1},
+    runt = "EINVAL: shorter than an Ethernet header (14 bytes)"
+    assert user["refused"] == {"total": 1, "reasons": {runt: 1},
                                "frames": [11]}  # fmt: skip
     assert user_maps.keys() == kernel_maps.keys()
     for name in user_maps:
