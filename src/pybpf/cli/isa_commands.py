@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from pybpf.cli.inputs import FORMATS, count, load_program, parse_hex, read_source
+from pybpf.cli.objects import ELF_MAGIC, not_instructions
 from pybpf.isa.disasm import disassemble, format_instruction
 from pybpf.isa.instruction import Instruction, encode_program, slot_starts
 from pybpf.vm import DEFAULT_BUDGET, Interpreter, TraceEvent
@@ -94,8 +95,16 @@ def _program_json(insns: list[Instruction]) -> str:
     return json.dumps([insn_json(i, s) for i, s in zip(insns, slot_starts(insns), strict=True)], indent=2)
 
 
+def _instructions_file(path: str, command: str) -> bytes:
+    """The bytes of a program file; an ELF object is refused with a hint (it is not raw instructions)."""
+    data = read_source(path)
+    if data[:4] == ELF_MAGIC:
+        raise not_instructions(path, f"pybpf {command}")
+    return data
+
+
 def cmd_asm(args: argparse.Namespace) -> int:
-    text = read_source(args.file)
+    text = _instructions_file(args.file, "asm")
     insns = load_program(text, "asm", args.syntax)
     raw = encode_program(insns)
     if args.json:
@@ -112,7 +121,7 @@ def cmd_asm(args: argparse.Namespace) -> int:
 
 
 def cmd_disasm(args: argparse.Namespace) -> int:
-    insns = load_program(read_source(args.file), args.format)
+    insns = load_program(_instructions_file(args.file, "disasm"), args.format)
     if args.json:
         print(_program_json(insns))
     else:
@@ -121,7 +130,7 @@ def cmd_disasm(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    insns = load_program(read_source(args.file), args.format, args.syntax)
+    insns = load_program(_instructions_file(args.file, "run"), args.format, args.syntax)
     if args.mem_file:
         memory = bytearray(read_source(args.mem_file))
     else:

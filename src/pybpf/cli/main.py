@@ -1,6 +1,8 @@
 """The ``pybpf`` command: a bpftool-shaped front end to pybpf.
 
-Subcommands live in one module per area (``isa_commands`` for asm/disasm/run); this module builds
+Subcommands live in one module per area (``isa_commands`` for asm/disasm/run, ``object_commands``,
+``prog_commands``, ``map_commands``, ``btf_commands``, ``xdp_commands``, ``trace_commands``); like
+bpftool, ``-j``/``-p`` before the command ask every command for JSON.  This module builds
 the parser and turns every expected failure — bad input, a program the kernel would refuse, a
 faulting program, an errno from bpf() — into a one-line ``pybpf: error: ...`` on stderr and a
 non-zero exit status, never a traceback.
@@ -14,8 +16,17 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from pybpf import KERNEL_VERSION, __version__
-from pybpf.cli import isa_commands, prog_commands, trace_commands
+from pybpf.cli import (
+    btf_commands,
+    isa_commands,
+    map_commands,
+    object_commands,
+    prog_commands,
+    trace_commands,
+    xdp_commands,
+)
 from pybpf.cli.inputs import InputError
+from pybpf.cli.output import add_json_options
 from pybpf.errors import AsmError, ExecutionError
 
 EXIT_ERROR = 1
@@ -37,10 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"pybpf {__version__} (models Linux {KERNEL_VERSION} bpf(2))"
     )
+    add_json_options(parser, top_level=True)
     sub: argparse._SubParsersAction[argparse.ArgumentParser]
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # type: ignore[assignment]
     isa_commands.add_parsers(sub)
+    object_commands.add_parsers(sub)
     prog_commands.add_parsers(sub)
+    map_commands.add_parsers(sub)
+    btf_commands.add_parsers(sub)
+    xdp_commands.add_parsers(sub)
     trace_commands.add_parsers(sub)
     return parser
 

@@ -1,20 +1,21 @@
 """``pybpf prog load|run|show|dump``: programs from the command line, shaped like ``bpftool prog``.
 
 ``load`` is BPF_PROG_LOAD of an assembly, raw or hex program (``--map NAME=PATH|id:N`` resolves the
-``map_fd(NAME)`` references of assembly), ``run`` is BPF_PROG_TEST_RUN of a file, a pinned program
-or an id and also prints what the run wrote with bpf_trace_printk, ``show`` lists programs as
+``map_fd(NAME)`` references of assembly) -- or, for an ELF object (told by its magic), of every program
+in it, like ``bpftool prog loadall`` (see ``prog_objects``); ``run`` is BPF_PROG_TEST_RUN of a file,
+a pinned program or an id and also prints what the run wrote with bpf_trace_printk, ``show`` lists programs as
 ``bpftool prog show`` does (id, type, name, tag, gpl, loaded_at, uid, xlated bytes, map_ids) and
 ``dump xlated`` disassembles the translated instructions as ``bpftool prog dump xlated`` does
 (kernel disassembler spelling: ``goto pc+N``, ``(r10 -8)``, ``r1 = map[id:5]``,
 ``map[id:5][0]+16``).  Every command takes ``--backend user|native`` (default ``$PYBPF_BACKEND`` or
-user) and ``--json``.
+user) and ``-j``/``-p``; ``run`` and ``dump xlated`` also take an ELF object (``--program NAME``), and
+``dump xlated --linum`` shows the C source line of each instruction.
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
-import json
 import os
 import sys
 import time
@@ -22,14 +23,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from pybpf import libbpf
+from pybpf.cli import prog_objects
 from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source, u32
+from pybpf.cli.objects import is_elf
+from pybpf.cli.output import add_json_options, print_json, wants_json
 from pybpf.cli.xlated import format_xlated
 from pybpf.errors import BPFError
-from pybpf.helpers.trace_pipe import TRACE_PIPE
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, slot_starts
 from pybpf.kernel.backend import Backend, get_backend
+from pybpf.object import ObjectProgram
 from pybpf.program import Program, prog_type_name, prog_type_number
+from pybpf.trace_output import TraceCollector
 
 DEFAULT_TYPE = "socket_filter"
 UNPINNED_NOTE = "note: the program is not pinned: it is unloaded when this command exits (use --pin PATH)"
@@ -37,23 +42,39 @@ UNPINNED_NOTE = "note: the program is not pinned: it is unloaded when this comma
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     prog = sub.add_parser(
-        "prog", help="load, run, list and dump programs (like bpftool prog)",
+        "prog",
+        help="load, run, list and dump programs (like bpftool prog)",
         description="Load, run, list and dump BPF programs through bpf(2) (pybpf's or the kernel's).",
-    )  # fmt: skip
+    )
     cmds = prog.add_subparsers(dest="prog_command", metavar="PROG_COMMAND")
 
-    load = cmds.add_parser("load", help="load a program (BPF_PROG_LOAD) and print its id")
-    load.add_argument("file", help="program: assembly (either syntax), raw bytes or hex text ('-': stdin)")
+    load = cmds.add_parser(
+        "load",
+        aliases=["loadall"],
+        help="load a program (BPF_PROG_LOAD), or every program of an ELF object, and print the ids",
+    )
+    load.add_argument(
+        "file",
+        help="an ELF object (clang -target bpf), or a program: assembly (either syntax), "
+        "raw bytes or hex text ('-': stdin)",
+    )
+    load.add_argument("pindir", nargs="?", help="ELF objects: pin every program here as PINDIR/<name>")
     _load_options(load)
     load.add_argument("--pin", help="pin the program at this path (else it is gone when the command exits)")
+    load.add_argument("--pinmaps", metavar="DIR", help="ELF objects: pin every map here as DIR/<name>")
+    _object_options(load)
     _common(load)
     load.set_defaults(handler=cmd_load)
 
     run = cmds.add_parser("run", help="run a program once or N times (BPF_PROG_TEST_RUN)")
-    run.add_argument("target", nargs="+", metavar="FILE | pinned PATH | id N", help="the program to run")
+    run.add_argument(
+        "target", nargs="+", metavar="OBJ | FILE | pinned PATH | id N", help="the program to run"
+    )
     _load_options(run)
+    run.add_argument("--program", help="ELF objects: the program to run (default: the only one)")
+    _object_options(run)
     data = run.add_mutually_exclusive_group()
-    data.add_argument("--data-in", help="packet data as hex text")
+    data.add_argument("--data-in", help="packet data: a file of raw bytes, or hex text")
     data.add_argument("--data-in-file", help="packet data: raw bytes of this file")
     ctx = run.add_mutually_exclusive_group()
     ctx.add_argument("--ctx-in", help="context (e.g. __sk_buff, xdp_md) as hex text")
@@ -71,8 +92,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     dump = cmds.add_parser("dump", help="disassemble a program's translated instructions")
     dump.add_argument("kind", choices=("xlated",), help="what to dump (xlated: after the verifier)")
-    dump.add_argument("target", nargs="+", metavar="id N | pinned PATH", help="the program")
+    dump.add_argument("target", nargs="+", metavar="id N | pinned PATH | OBJ", help="the program")
     dump.add_argument("--opcodes", action="store_true", help="also print each instruction's bytes")
+    dump.add_argument("--linum", action="store_true", help="show the C source line of each instruction")
+    dump.add_argument("--program", help="ELF objects: the program to dump (default: the only one)")
+    _object_options(dump)
     _common(dump)
     dump.set_defaults(handler=cmd_dump)
 
@@ -91,8 +115,23 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default="", help="program name (at most 15 characters are kept)")
     parser.add_argument("--license", default="GPL", help="license string (default GPL)")
     parser.add_argument("--log-level", type=u32, default=0, help="verifier log level (1, 2; +4 for stats)")
-    parser.add_argument("-s", "--syntax", choices=("auto", "kernel", "ubpf"), default="auto",
-                        help="assembly syntax when the input is assembly")  # fmt: skip
+    parser.add_argument(
+        "-s",
+        "--syntax",
+        choices=("auto", "kernel", "ubpf"),
+        default="auto",
+        help="assembly syntax when the input is assembly",
+    )
+
+
+def _object_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="[SECTION:]NAME=VALUE",
+        help="ELF objects: set a global variable before loading (default section .rodata)",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -102,7 +141,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="bpf(2) to use: pybpf's (user) or the kernel's (native); default $PYBPF_BACKEND",
     )
-    parser.add_argument("--json", "-j", action="store_true", help="print JSON")  # fmt: skip
+    add_json_options(parser)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -203,15 +242,25 @@ def _refusal(exc: BPFError, log: str, log_level: int) -> BPFError:
 # --- prog load ------------------------------------------------------------------------------------
 def cmd_load(args: argparse.Namespace) -> int:
     backend = _backend(args)
+    if is_elf(args.file):
+        return prog_objects.load_all(args, backend)
+    if args.pindir or args.pinmaps:
+        raise InputError(f"PINDIR and --pinmaps are for ELF objects; {args.file} is not one (use --pin PATH)")
     with _load(args, args.file, backend) as prog:
         if args.pin:
             prog.pin(args.pin)
-        if args.json:
-            out = {"id": prog.id, "type": prog_type_name(prog.prog_type), "name": prog.name, "tag": prog.tag,
-                   "pinned": args.pin, "backend": backend.name}  # fmt: skip
+        if wants_json(args):
+            out = {
+                "id": prog.id,
+                "type": prog_type_name(prog.prog_type),
+                "name": prog.name,
+                "tag": prog.tag,
+                "pinned": args.pin,
+                "backend": backend.name,
+            }
             if args.log_level:
                 out["log"] = prog.log
-            print(json.dumps(out, indent=2))
+            print_json(args, out)
         else:
             if args.log_level and prog.log:
                 sys.stdout.write(prog.log if prog.log.endswith("\n") else prog.log + "\n")
@@ -242,26 +291,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     target: list[str] = args.target
     if target[0] in ("id", "pinned"):
         prog = _open_program(target, backend)
+    elif len(target) == 1 and is_elf(target[0]):
+        prog = prog_objects.object_program(args, target[0], backend)
     elif len(target) == 1:
         args.file = target[0]  # names the file in assembly errors
         prog = _load(args, target[0], backend)
     else:
         raise InputError(f"expected FILE, 'id N' or 'pinned PATH', got {' '.join(target)!r}")
-    data = _bytes_option(args.data_in, args.data_in_file, "--data-in")
+    data_file = args.data_in_file or (args.data_in if args.data_in and os.path.isfile(args.data_in) else None)
+    data = _bytes_option(None if data_file else args.data_in, data_file, "--data-in")
     ctx = _bytes_option(args.ctx_in, args.ctx_in_file, "--ctx-in")
-    with prog, _TraceCapture(backend) as trace:
+    with prog, TraceCollector(backend) as trace:
         data_size_out, ctx_size_out = _out_size(args.data_size_out), _out_size(args.ctx_size_out)
-        result = prog.run(data, ctx=ctx or None, repeat=args.repeat,
-                          data_size_out=data_size_out, ctx_size_out=ctx_size_out)  # fmt: skip
+        result = prog.run(
+            data, ctx=ctx or None, repeat=args.repeat, data_size_out=data_size_out, ctx_size_out=ctx_size_out
+        )
     lines = trace.lines
-    if args.json:
+    if wants_json(args):
         out: dict[str, Any] = {
-            "id": prog.id, "retval": result.retval, "duration": result.duration,
-            "data_out": result.data_out.hex(), "trace": lines,
-        }  # fmt: skip
+            "id": prog.id,
+            "retval": result.retval,
+            "duration": result.duration,
+            "data_out": result.data_out.hex(),
+            "trace": lines,
+        }
         if result.ctx_out is not None:
             out["ctx_out"] = result.ctx_out.hex()
-        print(json.dumps(out, indent=2))
+        print_json(args, out)
         return 0
     signed = result.retval - (1 << 32) if result.retval >> 31 else result.retval
     print(f"retval: {result.retval} ({result.retval:#x}{f', {signed}' if signed < 0 else ''})")
@@ -275,48 +331,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         for line in lines:
             print(line)
     return 0
-
-
-class _TraceCapture:
-    """Collects the trace_printk lines one run produces: pybpf's trace pipe for the user backend;
-    for the kernel, this process's new lines in /sys/kernel/tracing/trace (when tracefs is there)."""
-
-    KERNEL_TRACE = "/sys/kernel/tracing/trace"
-
-    def __init__(self, backend: Backend) -> None:
-        self.native = backend.name == "native"
-        self.lines: list[str] = []
-        self._before: list[str] = []
-
-    def __enter__(self) -> _TraceCapture:
-        if self.native:
-            self._before = self._kernel_lines()
-        else:
-            self._previous = TRACE_PIPE.echo
-            previous = self._previous
-
-            def echo(record: Any) -> None:
-                self.lines.append(record.format())
-                if previous is not None:
-                    previous(record)
-
-            TRACE_PIPE.echo = echo
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.native:
-            after = self._kernel_lines()
-            self.lines = after[len(self._before) :] if after[: len(self._before)] == self._before else after
-        else:
-            TRACE_PIPE.echo = self._previous
-
-    def _kernel_lines(self) -> list[str]:
-        marker = f"-{os.getpid()} "
-        try:
-            with open(self.KERNEL_TRACE, encoding="utf-8", errors="replace") as handle:
-                return [line.rstrip("\n") for line in handle if marker in line and not line.startswith("#")]
-        except OSError:
-            return []
 
 
 # --- prog show ------------------------------------------------------------------------------------
@@ -383,7 +397,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.target:
         with _open_program(args.target, backend) as prog:
             entry = describe(prog)
-        print(json.dumps(entry, indent=2) if args.json else format_show(entry))
+        print_json(args, entry) if wants_json(args) else print(format_show(entry))
         return 0
     entries = []
     for prog_id in _all_ids(backend):
@@ -395,8 +409,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             raise
         with prog:
             entries.append(describe(prog))
-    if args.json:
-        print(json.dumps(entries, indent=2))
+    if wants_json(args):
+        print_json(args, entries)
     else:
         for entry in entries:
             print(format_show(entry))
@@ -406,26 +420,54 @@ def cmd_show(args: argparse.Namespace) -> int:
 # --- prog dump xlated -----------------------------------------------------------------------------
 def cmd_dump(args: argparse.Namespace) -> int:
     backend = _backend(args)
-    with _open_program(args.target, backend) as prog:
+    target: list[str] = args.target
+    if len(target) == 1 and is_elf(target[0]):
+        prog: Program = prog_objects.object_program(args, target[0], backend)
+    else:
+        prog = _open_program(target, backend)
+    with prog:
         insns = prog.xlated()
+        lines = _source_lines(prog, insns) if args.linum else {}
     if not insns:
         raise BPFError(errno.EPERM, "no translated instructions (not root, or the program has none)")
     starts = slot_starts(insns)
-    if args.json:
+    if wants_json(args):
         entries = []
         for insn, slot in zip(insns, starts, strict=True):
             entry: dict[str, Any] = {"pc": slot, "disasm": format_xlated(insn)}
+            if slot in lines:
+                source, _, where = lines[slot][2:].rpartition(" @ ")
+                entry["src"] = source
+                entry["linum"] = where
             if args.opcodes:
                 entry["opcodes"] = insn.encode().hex(" ")
             entries.append(entry)
-        print(json.dumps(entries, indent=2))
+        print_json(args, entries)
         return 0
+    shown = ""
     for insn, slot in zip(insns, starts, strict=True):
+        if lines.get(slot, shown) != shown:  # each C line once, above its first instruction
+            shown = lines[slot]
+            print(shown)
         print(f"{slot:4d}: ({insn.opcode:02x}) {format_xlated(insn)}")
         if args.opcodes:
             raw = insn.encode()
             print("       " + raw[:8].hex(" ") + (f"\n       {raw[8:].hex(' ')}" if len(raw) > 8 else ""))
     return 0
+
+
+def _source_lines(prog: Program, insns: list[Instruction]) -> dict[int, str]:
+    """C source lines for ``--linum``: the kernel's line_info, else the object's own (a note when none)."""
+    found = prog_objects.kernel_source_lines(prog)
+    if found is None and isinstance(prog, ObjectProgram):
+        found = prog_objects.object_source_lines(prog, insns)
+    if found is None:
+        print(
+            "note: no line_info for this program (load it from an object compiled with -g; pybpf's "
+            "BPF_OBJ_GET_INFO_BY_FD does not return line_info yet)",
+            file=sys.stderr,
+        )
+    return found or {}
 
 
 __all__ = ["add_parsers", "describe", "format_show"]
