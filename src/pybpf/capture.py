@@ -1,7 +1,7 @@
 """Packet captures (pcap and pcapng) read as the Ethernet frames an XDP program would see.
 
-Reading is scapy's (``RawPcapReader`` / ``RawPcapNgReader``: raw bytes, no dissection).  Before scapy
-reads a byte, :func:`open_capture` walks the file's framing itself -- pcap's 24-byte file header and
+Reading is dpkt's (``dpkt.pcap.Reader`` / ``dpkt.pcapng.Reader``: raw bytes, no dissection).  Before
+dpkt reads a byte, :func:`open_capture` walks the file's framing itself -- pcap's 24-byte file header and
 16-byte record headers, pcapng's blocks (``block type, total length, body, total length``) -- the way
 libpcap's ``pcap_next_ex`` and pcapng's ``read_block`` check them, so that a hostile or damaged capture
 (wrong magic, truncated header or record, a length running past the end of the file or past its
@@ -15,18 +15,18 @@ Only Ethernet link types reach an XDP program; any other link type is an error n
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+import dpkt
+
 __all__ = ["MAX_FRAME", "Capture", "CaptureError", "Frame", "open_capture"]
 
 MAX_FRAME = 65535
-"""The longest frame taken (scapy's MTU, pcap's traditional snaplen; longer than any XDP test frame)."""
+"""The longest frame taken (pcap's traditional snaplen; longer than any XDP test frame)."""
 
 LINKTYPE_ETHERNET = 1
 PCAP_HEADER = 24
@@ -61,19 +61,18 @@ class CaptureError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One captured frame: its number in the file (from 1), bytes, timestamp (seconds) and wire length."""
+    """One captured frame: its number in the file (from 1), bytes and timestamp (seconds)."""
 
     number: int
     data: bytes
     timestamp: float
-    wire_length: int
 
 
 @dataclass(frozen=True)
 class Capture:
     """A capture whose framing was checked: ``format`` ``"pcap"`` or ``"pcapng"``, ``frames`` counted.
 
-    Iterating reads the frames through scapy, in file order.
+    Iterating reads the frames through dpkt, in file order.
     """
 
     path: str
@@ -206,18 +205,15 @@ def _walk_pcapng(f: IO[bytes], name: str, size: int) -> int:
 
 def _check_packet_block(where: str, endian: str, kind: int, body: bytes, interfaces: int) -> None:
     if kind == PCAPNG_SPB:
-        if len(body) < 4:
-            raise CaptureError(f"{where}: simple packet block too short")
-        interface, caplen, room = 0, len(body) - 4, len(body) - 4
+        raise CaptureError(f"{where}: simple packet blocks (no interface, no time) are not supported")
+    if len(body) < 20:
+        raise CaptureError(f"{where}: packet block too short ({len(body)} of 20 bytes)")
+    if kind == PCAPNG_EPB:
+        interface = struct.unpack(endian + "I", body[:4])[0]
     else:
-        if len(body) < 20:
-            raise CaptureError(f"{where}: packet block too short ({len(body)} of 20 bytes)")
-        if kind == PCAPNG_EPB:
-            interface = struct.unpack(endian + "I", body[:4])[0]
-        else:
-            interface = struct.unpack(endian + "H", body[:2])[0]
-        caplen = struct.unpack(endian + "I", body[12:16])[0]
-        room = len(body) - 20
+        interface = struct.unpack(endian + "H", body[:2])[0]
+    caplen = struct.unpack(endian + "I", body[12:16])[0]
+    room = len(body) - 20
     if interface >= interfaces:
         raise CaptureError(
             f"{where}: interface {interface}, but the section describes {interfaces} interface(s)"
@@ -228,44 +224,18 @@ def _check_packet_block(where: str, endian: str, kind: int, body: bytes, interfa
         raise CaptureError(f"{where}: captured length {caplen} is over {MAX_FRAME} bytes")
 
 
-# -- reading through scapy -----------------------------------------------------------------------
-@contextlib.contextmanager
-def _scapy_quiet() -> Iterator[None]:
-    """scapy logs what it skips; the walk above has already turned every such case into an error."""
-    logger = logging.getLogger("scapy.runtime")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
+# -- reading through dpkt ------------------------------------------------------------------------
 def _read_frames(capture: Capture) -> Iterator[Frame]:
-    with _scapy_quiet():
-        from scapy.error import Scapy_Exception
-        from scapy.utils import RawPcapNgReader, RawPcapReader
-
-    reader_class: Any = RawPcapNgReader if capture.format == "pcapng" else RawPcapReader
     number = 0
     try:
-        with open(capture.path, "rb") as f, _scapy_quiet():
-            reader = reader_class(f)
-            pcap_units = 1e9 if getattr(reader, "nano", False) else 1e6
-            for data, meta in reader:
+        with open(capture.path, "rb") as f:
+            reader: Any = dpkt.pcapng.Reader(f) if capture.format == "pcapng" else dpkt.pcap.Reader(f)
+            for timestamp, data in reader:
                 number += 1
-                yield Frame(number, bytes(data), _timestamp(meta, pcap_units), meta.wirelen)
-    except (Scapy_Exception, OSError, struct.error) as exc:
+                yield Frame(number, bytes(data), float(timestamp))
+    except (dpkt.Error, ValueError, OSError, struct.error) as exc:
         raise CaptureError(f"{capture.path}: frame {number + 1}: {exc}") from None
     if number != capture.frames:
         raise CaptureError(
             f"{capture.path}: frame {number + 1}: unreadable (the file changed, or its options are damaged)"
         )
-
-
-def _timestamp(meta: Any, pcap_units: float) -> float:
-    if hasattr(meta, "sec"):  # pcap: seconds and micro- (or nano-) seconds
-        return float(meta.sec) + float(meta.usec) / pcap_units
-    if meta.tshigh is None:  # pcapng simple packet blocks carry no time
-        return 0.0
-    return float((meta.tshigh << 32) | meta.tslow) / float(meta.tsresol)
