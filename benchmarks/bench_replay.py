@@ -4,7 +4,7 @@ The program is examples/c/xdp_guard.o (parses Ethernet/IPv4, counts per protocol
 telnet with a hash-map counter and a bpf_printk, answers pings with XDP_TX); the capture is
 examples/captures/guard.pcap repeated to ``--frames`` frames (written once as a pcap in a temporary
 directory).  Each backend replays it with :func:`pybpf.replay.replay` -- one BPF_PROG_TEST_RUN per
-frame, maps kept, the capture read through scapy -- so the kernel column is the kernel's rate for the
+frame, maps kept, the capture read through dpkt -- so the kernel column is the kernel's rate for the
 same program driven the same way, one frame per call, from Python.  Reported: frames per second over
 the whole replay (reading the capture included; best of ``--repeat``) and the mean run time
 BPF_PROG_TEST_RUN itself measured per frame.  The first pybpf replay in a process also translates the

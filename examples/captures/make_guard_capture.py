@@ -3,7 +3,8 @@
 21 frames, made with scapy and fixed timestamps (the file is the same on every run): ARP, DNS over UDP,
 web traffic over TCP, telnet attempts from two hosts (what xdp_guard drops: port 23), ICMP echo requests
 (which it answers, XDP_TX), IPv6, and one runt of 10 bytes -- shorter than an Ethernet header, which
-BPF_PROG_TEST_RUN refuses as input.  Run: `python examples/captures/make_guard_capture.py`.
+BPF_PROG_TEST_RUN refuses as input.  Run: `pip install scapy; python examples/captures/make_guard_capture.py`
+(scapy builds the packets of this one-off generator only; pybpf itself reads captures with dpkt).
 """
 
 from __future__ import annotations
