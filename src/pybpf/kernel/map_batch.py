@@ -41,6 +41,7 @@ bloom filter, prog array, ringbuf)
 from __future__ import annotations
 
 import errno
+import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -48,7 +49,7 @@ from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.kernel.map_elem import delete_value, update_value
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
-from pybpf.maps.base import BatchWalk
+from pybpf.maps.base import BatchWalk, corrupted
 from pybpf.maps.object import MapObject
 from pybpf.uapi import ENOTSUPP, bpf_attr, offsetof
 
@@ -180,6 +181,14 @@ def do_batch(cmd: int, obj: MapObject, b: Any, write_back: WriteBack) -> int:
     impl = obj.impl
     if cmd not in impl.batch_commands:
         raise BPFError(ENOTSUPP, "this batch operation is not supported by this map type")
+    try:
+        return _run_batch(cmd, obj, b, write_back)
+    except (struct.error, ValueError, IndexError, OverflowError) as exc:  # see pybpf.kernel.map_elem
+        raise corrupted(f"{type(exc).__name__}: {exc}") from None
+
+
+def _run_batch(cmd: int, obj: MapObject, b: Any, write_back: WriteBack) -> int:
+    impl = obj.impl
     if cmd == uapi.BPF_MAP_UPDATE_BATCH:
         return _generic_write(obj, b, write_back, delete=False)
     if cmd == uapi.BPF_MAP_DELETE_BATCH:

@@ -11,6 +11,12 @@ its reference directory (``pybpf.objects.refs``), dropped once no key holds it (
 
 The attr handlers of ``pybpf.kernel.syscall``, the batch commands (``pybpf.kernel.map_batch``) and the
 Pythonic ``pybpf.Map`` (which passes the key and value bytes themselves) share these functions.
+
+Map storage is shared memory other processes may have corrupted; the map types check what they read
+and answer EUCLEAN (``pybpf.maps.base``).  As a last line of defence, an exception a map operation
+should never raise (``struct.error``, ``ValueError``, ``IndexError``, ``OverflowError``) is turned
+into the same EUCLEAN here, so nothing but ``BPFError`` leaves these functions; it costs nothing
+until it happens.
 """
 
 from __future__ import annotations
@@ -18,12 +24,13 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import struct
 from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import btfobj, progobj
-from pybpf.maps.base import FdKind, FdTarget
+from pybpf.maps.base import FdKind, FdTarget, corrupted
 from pybpf.maps.object import MapObject, map_and_mode
 from pybpf.objects import perf_event, refs
 from pybpf.objects.files import bpffs_root
@@ -35,6 +42,12 @@ Source = KeySource | bytes
 """A KeySource, or the bytes themselves when the caller already has them (the Pythonic ``Map``)."""
 
 _F_LOCK = uapi.BPF_F_LOCK
+_BROKEN = (struct.error, ValueError, IndexError, OverflowError)
+"""What a map operation raises only when the storage it read is inconsistent."""
+
+
+def _broken(exc: Exception) -> BPFError:
+    return corrupted(f"{type(exc).__name__}: {exc}")
 
 
 # --- the map behind an fd, and what the fd may do -----------------------------------------------
@@ -87,18 +100,21 @@ def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw = key if isinstance(key, bytes) else key(obj.params.key_size)
     impl = obj.impl
-    if lock_off is not None:  # copy_map_value(_locked): the lock word reads as zero
-        if flags & _F_LOCK or impl.read_locked:
-            with obj.lock:
-                return btfobj.without_lock(impl.lookup(raw), lock_off)
-        return btfobj.without_lock(impl.lookup(raw), lock_off)
-    if not impl.read_locked:
-        if value is not None and impl.lookup_tests_value:
-            return impl.peek(value(obj.params.value_size))
-        return impl.lookup(raw)
-    found = impl.lookup_unlocked(raw)
-    if found is not None:
-        return found
+    try:
+        if lock_off is not None:  # copy_map_value(_locked): the lock word reads as zero
+            if flags & _F_LOCK or impl.read_locked:
+                with obj.lock:
+                    return btfobj.without_lock(impl.lookup(raw), lock_off)
+            return btfobj.without_lock(impl.lookup(raw), lock_off)
+        if not impl.read_locked:
+            if value is not None and impl.lookup_tests_value:
+                return impl.peek(value(obj.params.value_size))
+            return impl.lookup(raw)
+        found = impl.lookup_unlocked(raw)
+        if found is not None:
+            return found
+    except _BROKEN as exc:
+        raise _broken(exc) from None
     lock = obj.lock
     address = lock.address
     rc = lock.raw_lock(address)
@@ -106,6 +122,8 @@ def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None
         lock.locked_with(rc)
     try:
         return impl.lookup(raw)
+    except _BROKEN as exc:
+        raise _broken(exc) from None
     finally:
         lock.raw_unlock(address)
 
@@ -138,6 +156,8 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
             btfobj.update_value(obj, raw_key, raw_value, flags)
             return
         impl.update(raw_key, raw_value, flags)
+    except _BROKEN as exc:
+        raise _broken(exc) from None
     finally:
         lock.raw_unlock(address)
 
@@ -162,6 +182,8 @@ def delete_elem(fd: int, key: Source) -> None:
             _remove_object(obj, kind, raw)
             return
         impl.delete(raw)
+    except _BROKEN as exc:
+        raise _broken(exc) from None
     finally:
         lock.raw_unlock(address)
 
@@ -174,10 +196,13 @@ def get_next_key(fd: int, key: KeySource | None) -> bytes:
     if mode == os.O_WRONLY:
         raise BPFError(errno.EPERM, "map fd is not readable")
     raw = key(obj.params.key_size) if key is not None else None
-    if obj.impl.read_locked:
-        with obj.lock:
-            return obj.impl.get_next_key(raw)
-    return obj.impl.get_next_key(raw)
+    try:
+        if obj.impl.read_locked:
+            with obj.lock:
+                return obj.impl.get_next_key(raw)
+        return obj.impl.get_next_key(raw)
+    except _BROKEN as exc:
+        raise _broken(exc) from None
 
 
 def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
@@ -195,8 +220,11 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
     if flags & _F_LOCK and obj.spin_lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw = key(obj.params.key_size)
-    with obj.lock:
-        value = obj.impl.lookup_and_delete(raw)
+    try:
+        with obj.lock:
+            value = obj.impl.lookup_and_delete(raw)
+    except _BROKEN as exc:
+        raise _broken(exc) from None
     return btfobj.without_lock(value, obj.spin_lock_off)
 
 
@@ -207,21 +235,27 @@ def update_value(fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) 
     if kind is not None:
         _update_fd_value(fd, obj, kind, key, int.from_bytes(value[:4], "little"), flags=flags)
         return
-    with obj.lock:
-        if obj.spin_lock_off is not None:
-            btfobj.update_value(obj, key, value, flags)
-        else:
-            obj.impl.update(key, value, flags)
+    try:
+        with obj.lock:
+            if obj.spin_lock_off is not None:
+                btfobj.update_value(obj, key, value, flags)
+            else:
+                obj.impl.update(key, value, flags)
+    except _BROKEN as exc:
+        raise _broken(exc) from None
 
 
 def delete_value(obj: MapObject, key: bytes) -> None:
     """``map_delete_elem``'s delete: one delete of a map whose fd the caller has checked (batches)."""
-    with obj.lock:
-        kind = obj.impl.fd_kind
-        if kind is not None:
-            _remove_object(obj, kind, key)
-        else:
-            obj.impl.delete(key)
+    try:
+        with obj.lock:
+            kind = obj.impl.fd_kind
+            if kind is not None:
+                _remove_object(obj, kind, key)
+            else:
+                obj.impl.delete(key)
+    except _BROKEN as exc:
+        raise _broken(exc) from None
 
 
 # --- maps whose values are fds ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ exactly as with the native backend (``UserAttr`` says how, for each kind of buff
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import errno
 import os
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
-from pybpf.objects import refs
+from pybpf.objects import accounting, refs
 from pybpf.objects.files import bpffs_root, link_object
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
 
@@ -117,45 +118,86 @@ def _object_kind(fd: int) -> str:
     return "btf"
 
 
+_NAME_CHARS = frozenset(
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_."
+    + bytes(range(0xC0, 0xD7))
+    + bytes(range(0xD8, 0xF7))
+    + bytes(range(0xF8, 0x100))
+)
+"""What ``bpf_obj_name_cpy`` accepts: ``isalnum`` of the kernel's ctype table (lib/ctype.c), which
+counts the Latin-1 letters (0xC0-0xFF but for 0xD7 and 0xF7) as alphanumeric, and '_' and '.'."""
+_SHA256_SIZE = 32
+
+
 def _check_name(raw: bytes) -> bytes:
-    """``bpf_obj_name_cpy``: only [A-Za-z0-9_.], NUL-terminated within the 16 bytes."""
+    """``bpf_obj_name_cpy``: only the kernel's alphanumerics, '_' and '.', NUL-terminated within the
+    16 bytes; EINVAL otherwise."""
     end = raw.find(b"\0")
     if end < 0:
         raise BPFError(errno.EINVAL, "map name not NUL-terminated")
     name = raw[:end]
-    if not all(chr(c).isascii() and (chr(c).isalnum() or c in b"_.") for c in name):
-        raise BPFError(errno.EINVAL, "map name has characters other than [A-Za-z0-9_.]")
+    if not _NAME_CHARS.issuperset(name):
+        raise BPFError(errno.EINVAL, "map name has characters the kernel's isalnum, '_' and '.' refuse")
     return name
+
+
+def _excl_prog_hash(a: Any) -> bytes | None:
+    """``excl_prog_hash`` / ``excl_prog_hash_size`` (6.18): a hash pointer needs a size of 32 (EINVAL)
+    and readable memory (EFAULT); a size without a pointer is EINVAL."""
+    if a.excl_prog_hash:
+        if a.excl_prog_hash_size != _SHA256_SIZE:
+            raise BPFError(errno.EINVAL, "excl_prog_hash_size must be 32 (SHA-256)")
+        return copy_from_user(a.excl_prog_hash, _SHA256_SIZE)
+    if a.excl_prog_hash_size:
+        raise BPFError(errno.EINVAL, "excl_prog_hash_size without excl_prog_hash")
+    return None
 
 
 # --- commands -----------------------------------------------------------------------------------
 def _map_create(call: _Call) -> int:
+    """``map_create``: the kernel's checks in its order -- attr fields, ``map_alloc_check``, the token,
+    ``map_alloc``'s caps and memory (E2BIG, ENOMEM) and inner-map template, then the name, BTF and
+    exclusive program hash -- and the map created with its permanent flags (``bpf_map_init_from_attr``
+    keeps neither BPF_F_RDONLY / BPF_F_WRONLY, which only set the fd's mode, nor BPF_F_TOKEN_FD)."""
     a = call.attr
+    token_flag = a.map_flags & uapi.BPF_F_TOKEN_FD
+    flags = a.map_flags & ~uapi.BPF_F_TOKEN_FD
     if a.btf_vmlinux_value_type_id:
         raise BPFError(errno.EINVAL, "struct_ops maps are not yet implemented in pybpf")
     if a.btf_key_type_id and not a.btf_value_type_id:
         raise BPFError(errno.EINVAL, "btf_key_type_id without btf_value_type_id")
     if a.map_extra and not takes_map_extra(a.map_type):
         raise BPFError(errno.EINVAL, "map_extra is only for bloom filters and arenas")
-    mode = _file_flag(a.map_flags)
+    mode = _file_flag(flags)
     node_dir = f"/sys/devices/system/node/node{a.numa_node}"
-    if a.map_flags & uapi.BPF_F_NUMA_NODE and not os.path.isdir(node_dir):
+    if flags & uapi.BPF_F_NUMA_NODE and not os.path.isdir(node_dir):
         raise BPFError(errno.EINVAL, "numa node out of range")
     if a.map_ifindex:
         raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
-    params = MapParams(
-        a.map_type, a.key_size, a.value_size, a.max_entries, a.map_flags, a.numa_node, a.map_extra
-    )
+    params = MapParams(a.map_type, a.key_size, a.value_size, a.max_entries, flags, a.numa_node, a.map_extra)
     impl = lookup_map_type(params.map_type)
     if impl is not None:
         impl.check(params)  # the kernel's map_alloc_check runs before the name is copied
-    start = offsetof(uapi.bpf_attr_map_create, "map_name")
-    name = _check_name(call.raw[start : start + BPF_OBJ_NAME_LEN])
+    if token_flag:
+        btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
     template = None
-    if impl is not None and impl.takes_inner_map:
-        template = map_of(a.inner_map_fd).impl.as_inner_template()  # bpf_map_meta_alloc
-    btf = _map_btf(a, impl, params) if impl is not None else None  # an unknown type is EINVAL below
-    fd = MapObject.create(params, name, btf)
+    charged = 0
+    if impl is not None:  # map_alloc: its caps, the inner-map template, the memory
+        params = impl.adjust_params(params)
+        impl.check_alloc(params)
+        if impl.takes_inner_map:
+            template = map_of(a.inner_map_fd).impl.as_inner_template()  # bpf_map_meta_alloc
+        params = dataclasses.replace(params, flags=params.flags & ~(uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY))
+        charged = MapObject.charge_memory(params)
+    try:
+        start = offsetof(uapi.bpf_attr_map_create, "map_name")
+        name = _check_name(call.raw[start : start + BPF_OBJ_NAME_LEN])
+        btf = _map_btf(a, impl, params) if impl is not None else None  # unknown: EINVAL below
+        excl = _excl_prog_hash(a)
+    except BaseException:
+        accounting.uncharge(bpffs_root(), charged)
+        raise
+    fd = MapObject.create(params, name, btf, excl_prog_hash=excl, charged=charged if impl else None)
     if btf is not None:
         btfobj.attach_btf_to_map(fd, MapObject.from_fd(fd).id, a.btf_fd, btf[0])
     if template is not None:
@@ -309,7 +351,15 @@ def _obj_get_info_by_fd(call: _Call) -> int:
     if kind == "btf":
         btf = btfobj.BTFObject.from_fd(fd)
         return btfobj.get_info_by_fd(btf, a.info.info_len, a.info.info, call.write_back)
-    obj = map_of(fd)
+    return _map_get_info_by_fd(call, map_of(fd))
+
+
+def _map_get_info_by_fd(call: _Call, obj: MapObject) -> int:
+    """``bpf_map_get_info_by_fd`` (6.18): the caller's struct is read first, so the fields the kernel
+    does not fill come back as written; ``hash`` / ``hash_size`` are inputs: a hash pointer needs a
+    type with ``map_get_hash`` (arrays; EINVAL), a size of 32 (EINVAL) and a frozen map (EPERM), and
+    gets the SHA-256 of the values (EFAULT when unwritable); a size without a pointer is EINVAL."""
+    a = call.attr
     size = ctypes.sizeof(uapi.bpf_map_info)
     info_len, address = a.info.info_len, a.info.info
     if info_len > _PAGE:
@@ -317,7 +367,7 @@ def _obj_get_info_by_fd(call: _Call) -> int:
     if info_len > size and any(copy_from_user(address + size, info_len - size)):
         raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_map_info")
     info_len = min(info_len, size)
-    info = uapi.bpf_map_info()
+    info = uapi.bpf_map_info.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0"))
     info.type = obj.params.map_type
     info.id = obj.id
     info.key_size = obj.params.key_size
@@ -330,6 +380,15 @@ def _obj_get_info_by_fd(call: _Call) -> int:
         info.btf_id = obj.btf_id
         info.btf_key_type_id = obj.btf_key_type_id
         info.btf_value_type_id = obj.btf_value_type_id
+    info.btf_vmlinux_value_type_id = 0  # struct_ops maps only (pybpf has none)
+    if info.hash:
+        if not obj.impl.can_hash_values or info.hash_size != _SHA256_SIZE:
+            raise BPFError(errno.EINVAL, "hash needs an array map and a hash_size of 32")
+        if not obj.frozen:
+            raise BPFError(errno.EPERM, "the hash of a map's values needs a frozen map")
+        copy_to_user(info.hash, obj.impl.values_hash())
+    elif info.hash_size:
+        raise BPFError(errno.EINVAL, "hash_size without hash")
     copy_to_user(address, bytes(info)[:info_len])
     call.write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))
     return 0

@@ -4,12 +4,19 @@ Mirrors ``kernel/bpf/arraymap.c``: key_size must be 4, elements are ``round_up(v
 bytes apart, all entries always exist (zero-filled), update with BPF_NOEXIST is EEXIST, delete is
 EINVAL, an out-of-range index is ENOENT for lookup and E2BIG for update, and get_next_key walks
 indices 0..max_entries-1.  The values start at offset 0 of the object's file, so with
-BPF_F_MMAPABLE ``mmap(fd, 0)`` shows the values themselves, as the kernel's mmapable arrays do.
+BPF_F_MMAPABLE ``mmap(fd, 0)`` shows the values themselves, as the kernel's mmapable arrays do;
+``mmap_check`` has ``array_map_mmap``'s rules (BPF_F_MMAPABLE, nothing past the page-rounded values:
+EINVAL) and ``values_hash`` is ``array_map_get_hash`` (SHA-256 over ``max_entries`` 8-aligned
+values, padding included).  As root (``bpf_bypass_spec_v1``) the kernel does not round max_entries
+up to a power of two, so no entry count is E2BIG; an array larger than the machine's memory is
+ENOMEM at creation (``pybpf.objects.accounting``).
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
+import mmap
 import struct
 
 from pybpf import uapi
@@ -60,6 +67,8 @@ class ArrayMap(MapOps):
     read_locked = False
     own_btf_check = True
     spin_lock_allowed = True
+    can_mmap = True
+    can_hash_values = True
     batch_commands = ARRAY_BATCH_COMMANDS
     batch_walk = BatchWalk.KEYS
 
@@ -157,3 +166,14 @@ class ArrayMap(MapOps):
         if index == self.max_entries - 1:
             raise KeyNotExistError()
         return _INDEX.pack(index + 1)
+
+    def mmap_check(self, offset: int, length: int, writable: bool) -> None:
+        """``array_map_mmap``: only BPF_F_MMAPABLE arrays, and only their page-rounded values."""
+        if not self.params.flags & uapi.BPF_F_MMAPABLE:
+            raise BPFError(errno.EINVAL, "the array was not created with BPF_F_MMAPABLE")
+        if offset + length > round_up(self.max_entries * self.elem_size, mmap.PAGESIZE):
+            raise BPFError(errno.EINVAL, "mapping past the array's values")
+
+    def values_hash(self) -> bytes:
+        """``array_map_get_hash``: SHA-256 of ``max_entries * round_up(value_size, 8)`` bytes."""
+        return hashlib.sha256(self.mem[: self.max_entries * self.elem_size]).digest()

@@ -12,8 +12,10 @@ class attributes, never found out by testing for a concrete class or a ``BPF_MAP
 
 The interface
 -------------
-* creation: ``check`` (``map_alloc_check``), ``takes_map_extra``, ``storage_size``, ``initialize``,
-  ``recover``;
+* creation: ``check`` (``map_alloc_check``), ``adjust_params`` and ``check_alloc`` (what
+  ``map_alloc`` changes and refuses before allocating), ``takes_map_extra``, ``storage_size``,
+  ``reserved_size`` (what is backed with memory at creation), ``initialize``, ``recover``;
+* opening an existing map: ``layout_size`` (the storage the layout read from the shared file needs);
 * element operations: ``lookup`` (``lookup_unlocked`` where reads need no lock, see
   ``read_locked``), ``update``, ``delete``, ``get_next_key``, ``lookup_and_delete``;
 * values without keys (``push_pop_peek``): ``push``, ``pop``, ``peek``; a bloom filter's
@@ -34,6 +36,33 @@ The interface
   helpers: ``reserve``, ``commit``, ``output``, ``query``.  A value pointer a program gets reaches
   exactly ``value_size`` bytes (``pybpf.helpers.map_access``), so nothing else of the storage
   (headers, links, free lists, positions) is ever visible to programs.
+* mapping the fd (``pybpf.maps.mapping``): ``mmap_check``; BPF_OBJ_GET_INFO_BY_FD's ``hash``:
+  ``values_hash`` (``map_get_hash``);
+* growing storage: ``reserve_storage`` (set by the object, see below).
+
+Shared structure may be corrupted
+---------------------------------
+A map's storage is shared memory: any process holding the map (or one killed mid-write) may have
+left anything in it.  Every implementation treats what it reads there as untrusted: every link is
+range-checked before it is followed, every walk over shared structure (hash chains and free lists,
+LRU lists, LPM trie paths, queue indices, ring positions) is bounded by a step count or by a
+property that strictly progresses, and every index is checked before it is used.  A map whose
+structure is found inconsistent answers **EUCLEAN** ("structure needs cleaning", ``corrupted()``)
+for the operation that found it -- never a loop, never another exception, never a write outside the
+map's storage, and always with the map's lock released.  Iteration with get_next_key always ends
+(each key returned is strictly after the previous one), so ``for key in map`` terminates too.
+What the corruption did to the map's contents (lost or garbled elements) is not repaired; the
+robust-mutex ``recover()`` of a holder that died rebuilds the bookkeeping from what is reachable.
+A map file whose header or layout is inconsistent cannot be opened (EUCLEAN).
+
+Storage and memory
+------------------
+Storage the kernel allocates at creation is backed with memory at creation (``reserved_size``:
+the whole storage for preallocated maps), so no access can fault.  Types that grow
+(``BPF_F_NO_PREALLOC`` hash maps, LPM tries) reserve only their fixed part and call
+``reserve_storage(start, end)`` before touching a byte range of ``mem`` for the first time: it backs
+the range with memory and charges it to the root's map memory (``pybpf.objects.accounting``), or
+raises ENOMEM, the kernel's answer when an element cannot be allocated.
 
 Freezing is the same for every type pybpf has (BPF_MAP_FREEZE refuses maps whose values hold a
 bpf_spin_lock, as the kernel refuses special fields), and mapping is not a map operation here: a
@@ -42,12 +71,15 @@ map's fd is its file, and ``mmap(fd, 0)`` shows the storage (an mmapable array's
 How to add a map type
 ---------------------
 1. Create ``pybpf/maps/<type>.py`` with one subclass of :class:`MapOps`.
-2. ``check(params)``: raise ``BPFError`` with the errno of the kernel's ``map_alloc_check`` /
-   ``map_alloc`` for that type (flags mask, key/value sizes, max_entries ...).
-3. ``storage_size(params)``: bytes of storage the type needs (the file is sparse and zero-filled,
-   so an all-zero storage must be a valid empty map; otherwise override ``initialize``).
+2. ``check(params)``: raise ``BPFError`` with the errno of the kernel's ``map_alloc_check`` for
+   that type (flags mask, key/value sizes ...); ``check_alloc(params)`` for what ``map_alloc``
+   refuses before allocating (max_entries caps: E2BIG).
+3. ``storage_size(params)``: bytes of storage the type needs (zero-filled, so an all-zero storage
+   must be a valid empty map; otherwise override ``initialize``).  A type that grows overrides
+   ``reserved_size`` and calls ``reserve_storage`` before first use of the rest.
 4. Implement ``lookup``, ``update``, ``delete``, ``get_next_key`` on ``self.mem`` (a writable
-   memoryview of the storage) with the kernel's errnos.  Mutating calls (``update``, ``delete``)
+   memoryview of the storage) with the kernel's errnos, treating the storage as untrusted (see
+   "Shared structure may be corrupted").  Mutating calls (``update``, ``delete``)
    are made with the map's shared lock held; ``lookup`` / ``get_next_key`` are called with it held
    when ``read_locked`` is True.  Publish changes with one aligned store where a crash could
    otherwise leave a half-written structure, and make ``recover()`` repair whatever a process
@@ -64,6 +96,7 @@ from __future__ import annotations
 
 import enum
 import errno
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -76,6 +109,15 @@ KMALLOC_MAX_SIZE = 1 << 22
 """The kernel's KMALLOC_MAX_SIZE on x86_64 (4 MiB): the bound several size checks use."""
 
 ACCESS_MASK = uapi.BPF_F_RDONLY | uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY | uapi.BPF_F_WRONLY_PROG
+
+
+def corrupted(what: str) -> BPFError:
+    """The error of an operation that found the map's shared structure inconsistent (EUCLEAN)."""
+    return BPFError(errno.EUCLEAN, f"map structure is corrupted: {what}")
+
+
+def _no_storage_to_reserve(start: int, end: int) -> None:
+    """``reserve_storage`` of an implementation not attached to an object file: nothing to back."""
 
 
 def round_up(value: int, align: int) -> int:
@@ -169,6 +211,10 @@ class MapOps:
     ring_buffer: ClassVar[bool] = False
     """Whether the type is a BPF ring buffer: ``reserve`` / ``commit`` / ``output`` / ``query`` are
     its operations (the maps the bpf_ringbuf_* helpers work on)."""
+    can_mmap: ClassVar[bool] = False
+    """Whether the type has ``map_mmap`` (``mmap_check`` says which mappings it accepts)."""
+    can_hash_values: ClassVar[bool] = False
+    """Whether the type has ``map_get_hash`` (``values_hash``)."""
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         self.params = params
@@ -180,6 +226,9 @@ class MapOps:
         """Bytes of a value as user space reads and writes it (the kernel's ``bpf_map_value_size``)."""
         self.spin_lock_off: int | None = None
         """Offset of the ``struct bpf_spin_lock`` in each value (BTF-described maps), or None."""
+        self.reserve_storage: Callable[[int, int], None] = _no_storage_to_reserve
+        """Back bytes [start, end) of ``mem`` with memory before their first use (ENOMEM); see
+        "Storage and memory".  Set through ``attach_storage``."""
 
     # --- creation ---------------------------------------------------------------------------------
     @classmethod
@@ -188,9 +237,34 @@ class MapOps:
         raise NotImplementedError
 
     @classmethod
+    def adjust_params(cls, params: MapParams) -> MapParams:
+        """The parameters ``map_alloc`` really creates the map with (BPF_F_NO_COMMON_LRU rounds
+        max_entries up); called after ``check``."""
+        return params
+
+    @classmethod
+    def check_alloc(cls, params: MapParams) -> None:
+        """What ``map_alloc`` refuses before it allocates (E2BIG caps); called after ``adjust_params``."""
+
+    @classmethod
     def storage_size(cls, params: MapParams) -> int:
         """Bytes of storage this map needs (the caller rounds it up to whole pages)."""
         raise NotImplementedError
+
+    @classmethod
+    def reserved_size(cls, params: MapParams) -> int:
+        """Bytes at the start of the storage backed with memory at creation (default: all of it, as
+        for every preallocated map); the rest is backed on demand through ``reserve_storage``."""
+        return cls.storage_size(params)
+
+    def layout_size(self) -> int:
+        """Bytes of storage the layout this instance read (parameters and shared header fields such
+        as a per-CPU map's CPU count) needs; an opened map whose file is smaller is corrupted."""
+        return type(self).storage_size(self.params)
+
+    def attach_storage(self, reserve: Callable[[int, int], None]) -> None:
+        """Give the instance its object's ``reserve_storage`` (composite types pass it on, shifted)."""
+        self.reserve_storage = reserve
 
     def initialize(self) -> None:
         """Prepare fresh (all-zero) storage; called once, by the creator, with the lock held."""
@@ -354,3 +428,13 @@ class MapOps:
     def query(self, flags: int) -> int:
         """``bpf_ringbuf_query``: the position or size ``flags`` asks for."""
         raise BPFError(errno.EINVAL, "this map type is not a ring buffer")
+
+    # --- the fd as a file: mmap and the values' hash ----------------------------------------------
+    def mmap_check(self, offset: int, length: int, writable: bool) -> None:
+        """The type's ``map_mmap`` (``can_mmap``): refuse a shared mapping of [offset, offset +
+        length) of the map's storage (length page-rounded) with the kernel's errno."""
+        raise BPFError(ENOTSUPP, "this map type cannot be mmapped")
+
+    def values_hash(self) -> bytes:
+        """``map_get_hash`` (``can_hash_values``): the SHA-256 of the values."""
+        raise BPFError(errno.EINVAL, "this map type has no map_get_hash")

@@ -16,7 +16,9 @@ the kernel, but there are never false negatives in either.
 
 Storage: a 64-byte header (seed, nr_hash_funcs, bit mask) written once at creation, then the bit
 array.  Setting a bit is one byte store, so a crashed writer can only leave some bits of one value
-set, which can only add false positives, as an interrupted kernel push would.
+set, which can only add false positives, as an interrupted kernel push would.  Opening a map whose
+header holds a function count or mask its parameters do not give is EUCLEAN (``pybpf.maps.base``):
+a mask past the bit array or billions of hash functions can neither fault nor stall a test.
 """
 
 from __future__ import annotations
@@ -29,7 +31,15 @@ import struct
 from pybpf import uapi
 from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapOps, MapParams, flags_access_ok, round_up
+from pybpf.maps.base import (
+    ACCESS_MASK,
+    KMALLOC_MAX_SIZE,
+    MapOps,
+    MapParams,
+    corrupted,
+    flags_access_ok,
+    round_up,
+)
 from pybpf.maps.registry import register
 
 BLOOM_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE | uapi.BPF_F_ZERO_SEED | ACCESS_MASK
@@ -76,6 +86,8 @@ class BloomFilterMap(MapOps):
             nr_hash_funcs = _hash_funcs(params)
             mask = bitset_mask(params.max_entries, nr_hash_funcs)
             seed = 0 if params.flags & uapi.BPF_F_ZERO_SEED else int.from_bytes(os.urandom(4), "little")
+        elif nr_hash_funcs != _hash_funcs(params) or mask != bitset_mask(params.max_entries, nr_hash_funcs):
+            raise corrupted(f"bloom filter header: {nr_hash_funcs} hash functions, mask {mask:#x}")
         self.seed: int = seed
         self.nr_hash_funcs: int = nr_hash_funcs
         self.mask: int = mask

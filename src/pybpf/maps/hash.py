@@ -1,4 +1,4 @@
-"""BPF_MAP_TYPE_HASH: a hash table of fixed-size keys and values in preallocated slots.
+"""BPF_MAP_TYPE_HASH: a hash table of fixed-size keys and values in a pool of slots.
 
 Mirrors ``kernel/bpf/hashtab.c`` as a user of the map can observe it: BPF_ANY / BPF_NOEXIST /
 BPF_EXIST with EEXIST / ENOENT, E2BIG when a new key would exceed ``max_entries`` (replacing an
@@ -12,9 +12,24 @@ Storage (all little-endian u32 links, 0 = none, otherwise slot index + 1)::
     buckets  n_buckets = roundup_pow_of_two(max_entries) heads
     slots    max_entries + 1 slots of [next u32][hash u32][key, 8-aligned][value, 8-aligned]
 
+Creation applies ``htab_map_alloc``'s caps: more than 2^31 entries, or more buckets than a u32 byte
+count of 16-byte buckets can hold (``n_buckets > U32_MAX / sizeof(struct bucket)``: more than 2^27
+entries), is E2BIG.  The slot pool is backed with memory at creation unless BPF_F_NO_PREALLOC is
+given; then slots are backed as the map grows (``MapOps.reserve_storage``), and an insert that
+cannot get memory fails with ENOMEM, as the kernel's ``alloc_htab_elem`` does.
+
 Every change is prepared in an unreachable slot and published with one aligned 4-byte store
 (a bucket head or a predecessor's ``next``), so a process killed mid-update leaves every bucket chain
-intact; ``recover()`` then rebuilds the free list and the count from the chains.
+intact; ``recover()`` then rebuilds the free list and the count from the chains, cutting any chain
+at a link that is out of range, already seen, or in the wrong bucket.
+
+The storage is untrusted (``pybpf.maps.base``): every link is range-checked before it is followed
+(a link beyond the pool is EUCLEAN; for growing maps, beyond the slots this process has seen backed,
+the slots up to it are backed first), and chain walks detect loops with Brent's algorithm (a few
+integer operations per step, no visited set), so a lookup of an absent key on a looped chain
+returns EUCLEAN after a number of steps of the order of the loop's length.  get_next_key returns a
+key only if its slot sits in its hash's bucket and no earlier slot of the chain holds the same key,
+so iteration always moves forward and ends.
 
 Writers hold the map's mutex.  Readers from user space need not: the sequence count is a seqlock
 (odd while a mutation is under way), so ``lookup_unlocked`` walks the chain without the mutex and
@@ -39,6 +54,7 @@ from pybpf.maps.base import (
     BatchWalk,
     MapOps,
     MapParams,
+    corrupted,
     flags_access_ok,
     round_up,
 )
@@ -72,8 +88,27 @@ _LOCKFREE_READS = platform.machine().lower() in ("x86_64", "amd64", "i386", "i48
 issues no memory barriers, so weakly ordered CPUs always take the lock."""
 
 
+U32_MAX = 0xFFFFFFFF
+BUCKET_BYTES = 16
+"""``sizeof(struct bucket)`` in the kernel (an hlist head and a spinlock), for the n_buckets cap."""
+GROW_BYTES = 64 << 10
+"""How much more slot storage a growing map backs at a time."""
+
+
 def _pow2(value: int) -> int:
     return 1 << max(0, (value - 1).bit_length())
+
+
+def htab_check_alloc(params: MapParams) -> None:
+    """``htab_map_alloc``'s E2BIG caps on max_entries (after BPF_F_NO_COMMON_LRU rounding)."""
+    if params.max_entries > 1 << 31:
+        raise BPFError(errno.E2BIG, "more than 2^31 entries")
+    if _pow2(params.max_entries) > U32_MAX // BUCKET_BYTES:
+        raise BPFError(errno.E2BIG, f"{_pow2(params.max_entries)} buckets overflow a u32 byte count")
+
+
+def _loop() -> BPFError:
+    return corrupted("a hash chain loops")
 
 
 def bytes_source(mem: memoryview) -> mmap.mmap | memoryview:
@@ -97,7 +132,7 @@ def as_bytes(data: bytes | memoryview) -> bytes:
 
 @register(uapi.BPF_MAP_TYPE_HASH)
 class HashMap(MapOps):
-    """Preallocated hash map whose whole state lives in the shared storage.
+    """Hash map whose whole state lives in the shared storage.
 
     Besides the chains, the header holds a sequence count (a seqlock): every mutation makes it odd
     before its first store and even again after its last, so ``lookup_unlocked`` can read without
@@ -121,6 +156,10 @@ class HashMap(MapOps):
         self._base = self.slots_at - self.slot_size
         self._value_at = _SLOT_HEAD + self.key_stride
         self._mask = self.n_buckets - 1
+        self._backed = 0 if params.flags & uapi.BPF_F_NO_PREALLOC else self.n_slots
+        """Links up to this one name slots this process knows to be backed with memory (all of them
+        for a preallocated map); following a larger link first backs the slots up to it."""
+        self._grow_slots = max(1, GROW_BYTES // self.slot_size)
 
     @classmethod
     def check(cls, params: MapParams) -> None:
@@ -133,14 +172,23 @@ class HashMap(MapOps):
             raise BPFError(errno.EINVAL, "zero key_size, value_size or max_entries")
         if params.key_size + params.value_size >= KMALLOC_MAX_SIZE - 48:
             raise BPFError(errno.E2BIG, "key and value too large")
-        if params.max_entries > 1 << 31:
-            raise BPFError(errno.E2BIG, "too many entries")
+
+    @classmethod
+    def check_alloc(cls, params: MapParams) -> None:
+        htab_check_alloc(params)
 
     @classmethod
     def storage_size(cls, params: MapParams) -> int:
         slots_at = round_up(_HEADER_BYTES + 4 * _pow2(params.max_entries), 8)
         slot = _SLOT_HEAD + round_up(params.key_size, 8) + round_up(params.value_size, 8)
         return slots_at + (params.max_entries + 1) * slot
+
+    @classmethod
+    def reserved_size(cls, params: MapParams) -> int:
+        """Everything when preallocated; else the header and the buckets (``htab->buckets``)."""
+        if params.flags & uapi.BPF_F_NO_PREALLOC:
+            return round_up(_HEADER_BYTES + 4 * _pow2(params.max_entries), 8)
+        return cls.storage_size(params)
 
     # --- raw access -------------------------------------------------------------------------
     def _get(self, offset: int) -> int:
@@ -154,6 +202,24 @@ class HashMap(MapOps):
         """Byte offset of the slot a link value (index + 1) names."""
         return self.slots_at + (link - 1) * self.slot_size
 
+    def _back(self, link: int) -> None:
+        """A link beyond ``_backed``: EUCLEAN beyond the pool (or 0 where a link is required), else
+        back the slots up to it (growing maps; ENOMEM when there is no memory)."""
+        if not 0 < link <= self.n_slots:
+            raise corrupted(f"slot link {link} outside the pool of {self.n_slots} slots")
+        if link <= self._backed:
+            return
+        target = min(self.n_slots, max(link, self._backed + self._grow_slots))
+        size, base = self.slot_size, self._base
+        self.reserve_storage(base + (self._backed + 1) * size, base + (target + 1) * size)
+        self._backed = target
+
+    def _checked(self, link: int) -> int:
+        """``link`` after ``_back``: the offset of a slot that may be read and written."""
+        if not 0 < link <= self._backed:
+            self._back(link)
+        return self._base + link * self.slot_size
+
     def _bucket(self, key: bytes) -> tuple[int, int]:
         hashed = zlib.crc32(key)
         return hashed, _HEADER_BYTES + 4 * (hashed & (self.n_buckets - 1))
@@ -164,23 +230,32 @@ class HashMap(MapOps):
         link_at = _HEADER_BYTES + 4 * (hashed & self._mask)
         buf, base, size, end = self._buf, self._base, self.slot_size, 8 + self.key_size
         link = _U32.unpack_from(buf, link_at)[0]
+        tortoise, power, lam = link, 1, 0  # Brent's cycle detection
         while link:
+            if link > self._backed:
+                self._back(link)
             slot = base + link * size
             nxt, found = _LINK_HASH.unpack_from(buf, slot)
             if found == hashed and buf[slot + 8 : slot + end] == key:
                 return hashed, link_at, link
             link_at = slot
             link = nxt
+            if link == tortoise:
+                raise _loop()
+            lam += 1
+            if lam == power:
+                tortoise, power, lam = link, power << 1, 0
         return hashed, link_at, 0
 
     def _alloc(self) -> int:
         free = self._get(_FREE)
         if free:
-            self._set(_FREE, self._get(self._slot(free)))
+            self._set(_FREE, self._get(self._checked(free)))
             return free
         high = self._get(_HIGH)
         if high >= self.n_slots:
             raise BPFError(errno.E2BIG, "no free slot")
+        self._checked(high + 1)
         self._set(_HIGH, high + 1)
         return high + 1
 
@@ -189,7 +264,7 @@ class HashMap(MapOps):
         self._set(_FREE, link)
 
     def _fill(self, link: int, hashed: int, nxt: int, key: bytes, value: bytes) -> None:
-        slot = self._slot(link)
+        slot = self._checked(link)
         base = slot + _SLOT_HEAD
         self.mem[base : base + self.key_size] = key
         base += self.key_stride
@@ -213,11 +288,13 @@ class HashMap(MapOps):
 
     def lookup_unlocked(self, key: bytes) -> bytes | None:
         """``lookup`` without the map's mutex: the value, ``KeyNotExistError``, or None when a writer
-        ran meanwhile (or is dead mid-update) and the caller must take the lock and ``lookup``.
+        ran meanwhile (or is dead mid-update), or something looked wrong, and the caller must take the
+        lock and ``lookup`` (which reports corruption).
 
         The seqlock read side: the count is read before and after the walk; equal and even means no
         mutation overlapped, so what was read is a state the map really had.  The walk is bounded
-        and out-of-range reads abort, since a slot may be recycled into another chain under it.
+        (Brent's loop detection) and every link is range-checked, since a slot may be recycled into
+        another chain under it.
         """
         if not _LOCKFREE_READS:
             return None
@@ -226,24 +303,26 @@ class HashMap(MapOps):
         if seq & 1:
             return None
         hashed = zlib.crc32(key)
-        base, size, end, steps = self._base, self.slot_size, 8 + self.key_size, self.n_slots
-        try:
-            link = _U32.unpack_from(buf, _HEADER_BYTES + 4 * (hashed & self._mask))[0]
-            while link:
-                slot = base + link * size
-                nxt, found = _LINK_HASH.unpack_from(buf, slot)
-                if found == hashed and buf[slot + 8 : slot + end] == key:
-                    start = slot + self._value_at
-                    value = buf[start : start + self.value_size]
-                    if _U32.unpack_from(buf, _SEQ)[0] != seq:
-                        return None
-                    return as_bytes(value)
-                link = nxt
-                steps -= 1
-                if steps < 0:
+        base, size, end, backed = self._base, self.slot_size, 8 + self.key_size, self._backed
+        link = _U32.unpack_from(buf, _HEADER_BYTES + 4 * (hashed & self._mask))[0]
+        tortoise, power, lam = link, 1, 0
+        while link:
+            if link > backed:
+                return None
+            slot = base + link * size
+            nxt, found = _LINK_HASH.unpack_from(buf, slot)
+            if found == hashed and buf[slot + 8 : slot + end] == key:
+                start = slot + self._value_at
+                value = buf[start : start + self.value_size]
+                if _U32.unpack_from(buf, _SEQ)[0] != seq:
                     return None
-        except struct.error:
-            return None
+                return as_bytes(value)
+            link = nxt
+            if link == tortoise:
+                return None
+            lam += 1
+            if lam == power:
+                tortoise, power, lam = link, power << 1, 0
         if _U32.unpack_from(buf, _SEQ)[0] != seq:
             return None
         raise KeyNotExistError()
@@ -257,13 +336,21 @@ class HashMap(MapOps):
         head_at = link_at = _HEADER_BYTES + 4 * (hashed & self._mask)
         key_end = 8 + self.key_size
         old = _U32.unpack_from(buf, link_at)[0]
+        tortoise, power, lam = old, 1, 0
         while old:
+            if old > self._backed:
+                self._back(old)
             slot = base + old * size
             nxt, found = _LINK_HASH.unpack_from(buf, slot)
             if found == hashed and buf[slot + 8 : slot + key_end] == key:
                 break
             link_at = slot
             old = nxt
+            if old == tortoise:
+                raise _loop()
+            lam += 1
+            if lam == power:
+                tortoise, power, lam = old, power << 1, 0
         if old and flags & 3 == uapi.BPF_NOEXIST:
             raise BPFError(errno.EEXIST, "key exists")
         if not old and flags & 3 == uapi.BPF_EXIST:
@@ -273,12 +360,18 @@ class HashMap(MapOps):
             raise BPFError(errno.E2BIG, "map is full")
         if free:
             new = free
+            if new > self._backed:
+                self._back(new)
             free = _U32.unpack_from(buf, base + new * size)[0]
         elif high < self.n_slots:
             high += 1
             new = high
+            if new > self._backed:
+                self._back(new)
         else:
             raise BPFError(errno.E2BIG, "no free slot")
+        if new == old:
+            raise corrupted("the free list holds a slot that is in use")
         end_seq = ((seq | 1) + 1) & 0xFFFFFFFF
         # The new slot is unreachable until published by one aligned store (a bucket head or a
         # predecessor's next); the free list, count and high-water mark follow in one header store
@@ -361,27 +454,72 @@ class HashMap(MapOps):
         _U32.pack_into(buf, _SEQ, (seq | 1) & 0xFFFFFFFF)  # odd: a write is in progress
         _U32.pack_into(buf, link_at, _U32.unpack_from(buf, slot)[0])  # unpublish: one aligned store
         _U32.pack_into(buf, slot, free)  # onto the free list
-        _HEADER4.pack_into(buf, 0, count - 1, link, high, ((seq | 1) + 1) & 0xFFFFFFFF)
+        _HEADER4.pack_into(buf, 0, max(count - 1, 0), link, high, ((seq | 1) + 1) & 0xFFFFFFFF)
 
     def _key_of(self, link: int) -> bytes:
-        start = self._slot(link) + _SLOT_HEAD
+        start = self._checked(link) + _SLOT_HEAD
         return bytes(self.mem[start : start + self.key_size])
+
+    def _chain(self, bucket: int) -> list[int]:
+        """The links of ``bucket``'s chain, in order; EUCLEAN when a link is out of range, a slot
+        repeats (a loop) or a slot's hash belongs to another bucket.  Not for hot paths."""
+        links: list[int] = []
+        seen: set[int] = set()
+        link = self._get(_HEADER_BYTES + 4 * bucket)
+        while link:
+            slot = self._checked(link)
+            if link in seen:
+                raise _loop()
+            nxt, found = _LINK_HASH.unpack_from(self._buf, slot)
+            if found & self._mask != bucket:
+                raise corrupted(f"a slot of bucket {bucket} holds a hash of bucket {found & self._mask}")
+            seen.add(link)
+            links.append(link)
+            link = nxt
+        return links
+
+    def _first_key(self, bucket: int, link: int) -> bytes:
+        """The key of the slot ``link`` heading ``bucket``, checked to be found there again."""
+        key = self._key_of(link)
+        if zlib.crc32(key) != _LINK_HASH.unpack_from(self._buf, self._checked(link))[1]:
+            raise corrupted("a slot's stored hash is not its key's")
+        return key
 
     def get_next_key(self, key: bytes | None) -> bytes:
         start = 0
         if key is not None:
-            _, _, link = self._find(key)
-            if link:
-                nxt = self._get(self._slot(link))
-                if nxt:
-                    return self._key_of(nxt)
-                start = (zlib.crc32(key) & (self.n_buckets - 1)) + 1
+            hashed = zlib.crc32(key)
+            bucket = hashed & self._mask
+            links = self._chain(bucket)
+            keys = [self._key_of(link) for link in links]
+            position = next(
+                (i for i, link in enumerate(links) if keys[i] == key and self._hash_of(link) == hashed), None
+            )
+            if position is not None:
+                if position + 1 < len(links):
+                    nxt_key = keys[position + 1]
+                    # the next key must be found at its own place: no earlier slot holds it and its
+                    # stored hash is its key's, so iteration always moves forward
+                    if nxt_key in keys[: position + 1]:
+                        raise corrupted("a key appears twice in one chain")
+                    if self._hash_of(links[position + 1]) != zlib.crc32(nxt_key):
+                        raise corrupted("a slot's stored hash is not its key's")
+                    return nxt_key
+                start = bucket + 1
         heads = bytes(self.mem[_HEADER_BYTES + 4 * start : _HEADER_BYTES + 4 * self.n_buckets])
         nonzero = len(heads) - len(heads.lstrip(b"\0"))
         if nonzero == len(heads):
             raise KeyNotExistError()
         bucket = start + nonzero // 4
-        return self._key_of(self._get(_HEADER_BYTES + 4 * bucket))
+        link = self._get(_HEADER_BYTES + 4 * bucket)
+        found = self._hash_of(link)
+        if found & self._mask != bucket:
+            raise corrupted(f"bucket {bucket} starts with a hash of bucket {found & self._mask}")
+        return self._first_key(bucket, link)
+
+    def _hash_of(self, link: int) -> int:
+        value: int = _LINK_HASH.unpack_from(self._buf, self._checked(link))[1]
+        return value
 
     def recover(self) -> None:
         """Rebuild count and free list from the bucket chains (the only published state), and end the
@@ -393,14 +531,28 @@ class HashMap(MapOps):
             self._set(_SEQ, end_seq)
 
     def _rebuild(self) -> None:
+        """Keep what the chains reach, cutting each chain at the first link that is out of range,
+        seen before or in the wrong bucket; the rest of the pool becomes the free list."""
         high = min(self._get(_HIGH), self.n_slots)
+        if high > self._backed:
+            self._back(high)
         reachable: set[int] = set()
         for bucket in range(self.n_buckets):
-            link = self._get(_HEADER_BYTES + 4 * bucket)
-            while link and link not in reachable and link <= high:
+            link_at = _HEADER_BYTES + 4 * bucket
+            link = self._get(link_at)
+            while link:
+                if link > high or link in reachable:
+                    self._set(link_at, 0)
+                    break
+                slot = self._slot(link)
+                if self._get(slot + 4) & self._mask != bucket:
+                    self._set(link_at, 0)
+                    break
                 reachable.add(link)
-                link = self._get(self._slot(link))
+                link_at = slot
+                link = self._get(slot)
         self._set(_COUNT, len(reachable))
+        self._set(_HIGH, high)
         self._set(_FREE, 0)
         for link in range(high, 0, -1):
             if link not in reachable:
@@ -413,10 +565,8 @@ class HashMap(MapOps):
     def bucket_items(self, bucket: int) -> list[tuple[bytes, bytes]]:
         """The (key, value) pairs chained in ``bucket``, in chain order; call with the lock held."""
         items: list[tuple[bytes, bytes]] = []
-        link = self._get(_HEADER_BYTES + 4 * bucket)
-        while link:
+        for link in self._chain(bucket):
             key = self._key_of(link)
             start = self._slot(link) + _SLOT_HEAD + self.key_stride
             items.append((key, bytes(self.mem[start : start + self.value_size])))
-            link = self._get(self._slot(link))
         return items

@@ -32,6 +32,16 @@ update needs one spare node while the old one is still linked, hence the pool si
 kernel's RCU updates, every change is prepared in unreachable nodes and published with one aligned
 4-byte store (a child link, the root link, or an intermediate flag); freed nodes return to the pool
 afterwards.  ``recover()`` rebuilds the count and the free list from what the root reaches.
+
+Memory: like the kernel's trie, which allocates each node as it is inserted, only the header is
+backed at creation; nodes are backed as the pool's high-water mark grows
+(``MapOps.reserve_storage``), and an update that cannot get memory fails with ENOMEM.
+
+The storage is untrusted (``pybpf.maps.base``): links are range-checked, and every step down the
+trie must reach a strictly longer prefix no longer than the key (the trie's own invariant), so a
+walk takes at most ``8 * data_size + 1`` steps whatever the storage holds; get_next_key also checks
+that each child it descends to extends its parent's prefix on the side it hangs from, so every key
+it returns is strictly after the previous one and iteration ends.  Violations are EUCLEAN.
 """
 
 from __future__ import annotations
@@ -50,6 +60,7 @@ from pybpf.maps.base import (
     BatchWalk,
     MapOps,
     MapParams,
+    corrupted,
     flags_access_ok,
     round_up,
 )
@@ -104,6 +115,9 @@ class LpmTrieMap(MapOps):
         self.value_at = _NODE_HEAD + round_up(self.data_size, 8)
         """Offset of the value inside a node."""
         self.n_nodes = 2 * params.max_entries + 1
+        self._backed = 0
+        """Links up to this one name nodes this process knows to be backed with memory."""
+        self._grow_nodes = max(1, (64 << 10) // self.node_size)
 
     @classmethod
     def check(cls, params: MapParams) -> None:
@@ -122,6 +136,12 @@ class LpmTrieMap(MapOps):
     def storage_size(cls, params: MapParams) -> int:
         return _HEADER_BYTES + (2 * params.max_entries + 1) * _node_bytes(params)
 
+    @classmethod
+    def reserved_size(cls, params: MapParams) -> int:
+        """Only the header: nodes are backed as they are first used (``trie_update_elem``'s
+        ``lpm_trie_node_alloc``)."""
+        return _HEADER_BYTES
+
     # --- raw access -------------------------------------------------------------------------
     def _get(self, offset: int) -> int:
         value: int = _U32.unpack_from(self.mem, offset)[0]
@@ -131,8 +151,29 @@ class LpmTrieMap(MapOps):
         _U32.pack_into(self.mem, offset, value)
 
     def _node(self, link: int) -> int:
-        """Byte offset of the node a link (index + 1) names."""
+        """Byte offset of the node a link (index + 1) names, backed with memory; EUCLEAN for a link
+        outside the pool."""
+        if not 0 < link <= self._backed:
+            self._back(link)
         return _HEADER_BYTES + (link - 1) * self.node_size
+
+    def _back(self, link: int) -> None:
+        if not 0 < link <= self.n_nodes:
+            raise corrupted(f"trie link {link} outside the pool of {self.n_nodes} nodes")
+        if link <= self._backed:
+            return
+        target = min(self.n_nodes, max(link, self._backed + self._grow_nodes))
+        size = self.node_size
+        self.reserve_storage(_HEADER_BYTES + self._backed * size, _HEADER_BYTES + target * size)
+        self._backed = target
+
+    def _plen(self, node: int, parent_plen: int) -> int:
+        """The prefixlen of ``node`` found below a node of ``parent_plen`` (-1: the root): it must be
+        longer than its parent's and fit the key (else the trie is corrupted)."""
+        plen = self._get(node + _PREFIXLEN)
+        if not parent_plen < plen <= self.max_prefixlen:
+            raise corrupted(f"a trie node of prefixlen {plen} below one of {parent_plen}")
+        return plen
 
     def _data(self, node: int) -> int:
         start = node + _NODE_HEAD
@@ -148,20 +189,22 @@ class LpmTrieMap(MapOps):
         """``extract_bit``: bit ``index`` counted from the most significant bit of the data."""
         return (data >> (self.max_prefixlen - 1 - index)) & 1
 
-    def _match(self, node: int, plen: int, data: int) -> int:
+    def _match(self, node: int, plen: int, data: int, node_plen: int) -> int:
         """``longest_prefix_match``: leading bits node and key share, capped by both prefixlens."""
-        limit = min(self._get(node + _PREFIXLEN), plen)
         common = self.max_prefixlen - (self._data(node) ^ data).bit_length()
-        return min(common, limit)
+        return min(common, node_plen, plen)
 
     def _alloc(self) -> int:
         free = self._get(_FREE)
         if free:
             self._set(_FREE, self._get(self._node(free)))
+            if self._reachable_from_root(free):
+                raise corrupted("the free list holds a node that is in the trie")
             return free
         high = self._get(_HIGH)
         if high >= self.n_nodes:
             raise BPFError(errno.ENOMEM, "LPM trie node pool exhausted")
+        self._node(high + 1)  # backed before it is handed out
         self._set(_HIGH, high + 1)
         return high + 1
 
@@ -193,13 +236,13 @@ class LpmTrieMap(MapOps):
         plen, data = self._key(key)
         if plen > self.max_prefixlen:
             return 0
-        found, link = 0, self._get(_ROOT)
+        found, link, parent_plen = 0, self._get(_ROOT), -1
         while link:
             node = self._node(link)
-            matchlen = self._match(node, plen, data)
+            node_plen = parent_plen = self._plen(node, parent_plen)
+            matchlen = self._match(node, plen, data, node_plen)
             if matchlen == self.max_prefixlen:
                 return link
-            node_plen = self._get(node + _PREFIXLEN)
             if matchlen < node_plen:
                 break
             if not self._get(node + _FLAGS) & FLAG_IM:
@@ -228,11 +271,11 @@ class LpmTrieMap(MapOps):
         if plen > self.max_prefixlen:
             raise BPFError(errno.EINVAL, "prefixlen larger than the key's data bits")
         raw = key[LPM_KEY_HEADER:]
-        slot, link, matchlen = _ROOT, self._get(_ROOT), 0
+        slot, link, matchlen, parent_plen = _ROOT, self._get(_ROOT), 0, -1
         while link:
             node = self._node(link)
-            matchlen = self._match(node, plen, data)
-            node_plen = self._get(node + _PREFIXLEN)
+            node_plen = parent_plen = self._plen(node, parent_plen)
+            matchlen = self._match(node, plen, data, node_plen)
             if node_plen != matchlen or node_plen == plen:
                 break
             slot = node + 4 * self._bit(data, node_plen)
@@ -278,11 +321,11 @@ class LpmTrieMap(MapOps):
         if plen > self.max_prefixlen:
             raise BPFError(errno.EINVAL, "prefixlen larger than the key's data bits")
         trim = trim2 = _ROOT
-        parent, link, matchlen = 0, self._get(_ROOT), 0
+        parent, link, matchlen, parent_plen = 0, self._get(_ROOT), 0, -1
         while link:
             node = self._node(link)
-            matchlen = self._match(node, plen, data)
-            node_plen = self._get(node + _PREFIXLEN)
+            node_plen = parent_plen = self._plen(node, parent_plen)
+            matchlen = self._match(node, plen, data, node_plen)
             if node_plen != matchlen or node_plen == plen:
                 break
             parent, trim2 = link, trim
@@ -307,23 +350,38 @@ class LpmTrieMap(MapOps):
         else:
             self._set(trim, child0 or child1)
             self._release(link)
-        self._set(_COUNT, self._get(_COUNT) - 1)
+        self._set(_COUNT, max(self._get(_COUNT) - 1, 0))
 
     def _key_of(self, link: int) -> bytes:
         node = self._node(link)
         header = self._get(node + _PREFIXLEN).to_bytes(LPM_KEY_HEADER, sys.byteorder)
         return header + bytes(self.mem[node + _NODE_HEAD : node + _NODE_HEAD + self.data_size])
 
+    def _extends(self, parent: int, side: int, child: int) -> None:
+        """EUCLEAN unless node ``child``, hanging from ``parent``'s ``side``, has a longer prefix that
+        starts with the parent's and continues with bit ``side`` (where the kernel's trie puts it)."""
+        parent_plen = self._plen(parent, -1)
+        self._plen(child, parent_plen)
+        differ = self._data(parent) ^ self._data(child)
+        if differ >> (self.max_prefixlen - parent_plen) or self._bit(self._data(child), parent_plen) != side:
+            raise corrupted("a trie node hangs where its prefix does not belong")
+
     def _leftmost(self, link: int) -> int:
         """The first entry in post-order below ``link`` (intermediate nodes have two children)."""
         found = 0
         while link:
             node = self._node(link)
+            self._plen(node, -1)
             if self._get(node + _FLAGS) & FLAG_IM:
-                link = self._get(node)
+                side = 0
+                child = self._get(node)
             else:
                 found = link
-                link = self._get(node) or self._get(node + 4)
+                side = 0 if self._get(node) else 1
+                child = self._get(node + 4 * side)
+            if child:
+                self._extends(node, side, self._node(child))
+            link = child
         return found
 
     def get_next_key(self, key: bytes | None) -> bytes:
@@ -336,12 +394,12 @@ class LpmTrieMap(MapOps):
         if plen > self.max_prefixlen:
             return self._key_of(self._leftmost(root))
         stack: list[int] = []
-        link, matchlen = root, 0
+        link, matchlen, parent_plen = root, 0, -1
         while link:
             stack.append(link)
             node = self._node(link)
-            matchlen = self._match(node, plen, data)
-            node_plen = self._get(node + _PREFIXLEN)
+            node_plen = parent_plen = self._plen(node, parent_plen)
+            matchlen = self._match(node, plen, data, node_plen)
             if node_plen != matchlen or node_plen == plen:
                 break
             link = self._get(node + 4 * self._bit(data, node_plen))
@@ -354,28 +412,59 @@ class LpmTrieMap(MapOps):
         link = stack[-1]
         for parent in reversed(stack[:-1]):
             pnode = self._node(parent)
-            if self._get(pnode) == link and self._get(pnode + 4):
-                return self._key_of(self._leftmost(self._get(pnode + 4)))
+            right = self._get(pnode + 4)
+            if self._get(pnode) == link and right:
+                self._extends(pnode, 1, self._node(right))
+                return self._key_of(self._leftmost(right))
             if not self._get(pnode + _FLAGS) & FLAG_IM:
                 return self._key_of(parent)
             link = parent
         raise KeyNotExistError()
 
+    def _reachable_from_root(self, link: int) -> bool:
+        """Whether a descent from the root by ``link``'s own prefix reaches it (the node is in the
+        trie); bounded like every walk."""
+        node = self._node(link)
+        plen, data = self._get(node + _PREFIXLEN), self._data(node)
+        if plen > self.max_prefixlen:
+            return False
+        current, parent_plen = self._get(_ROOT), -1
+        while current:
+            if current == link:
+                return True
+            cnode = self._node(current)
+            try:
+                node_plen = parent_plen = self._plen(cnode, parent_plen)
+            except BPFError:
+                return False
+            if node_plen >= plen or self._match(cnode, plen, data, node_plen) < node_plen:
+                return False
+            current = self._get(cnode + 4 * self._bit(data, node_plen))
+        return False
+
     def recover(self) -> None:
-        """Rebuild the entry count and the free list from the nodes the root reaches."""
+        """Rebuild the entry count and the free list from the nodes the root reaches, cutting every
+        link that is out of range, seen before, or breaks the trie's prefix order."""
         high = min(self._get(_HIGH), self.n_nodes)
+        if high:
+            self._node(high)
         reachable: set[int] = set()
         entries = 0
-        pending = [self._get(_ROOT)]
+        pending = [(_ROOT, -1)]
         while pending:
-            link = pending.pop()
-            if not link or link > high or link in reachable:
+            link_at, parent_plen = pending.pop()
+            link = self._get(link_at)
+            if not link:
+                continue
+            node_plen = self._get(self._node(link) + _PREFIXLEN) if link <= high else -1
+            if link > high or link in reachable or not parent_plen < node_plen <= self.max_prefixlen:
+                self._set(link_at, 0)
                 continue
             reachable.add(link)
             node = self._node(link)
             if not self._get(node + _FLAGS) & FLAG_IM:
                 entries += 1
-            pending += (self._get(node), self._get(node + 4))
+            pending += ((node, node_plen), (node + 4, node_plen))
         self._set(_HIGH, high)
         self._set(_COUNT, entries)
         self._set(_FREE, 0)

@@ -14,10 +14,18 @@ Mirrors ``kernel/bpf/hashtab.c`` (``htab_lru_map_update_elem``, ``htab_lru_map_l
   *not*, exactly as the kernel's ``map_lookup_elem_sys_only`` / ``bpf_percpu_hash_copy`` avoid
   disturbing the eviction order during a map walk.
 
+* creation also applies ``htab_map_alloc``'s size rules: with BPF_F_NO_COMMON_LRU max_entries is
+  rounded up to a multiple of the possible CPUs (down when that overflows a u32), and the map
+  reports the rounded value; then more than 2^27 entries is E2BIG, as for HASH.
+
 Deliberate differences (the kernel's LRU is approximate, per-CPU free lists and active/inactive
-lists with reference bits): pybpf keeps one exact LRU order, so BPF_F_NO_COMMON_LRU changes nothing,
-and replacing an existing key never evicts another one (the kernel may, since it takes a fresh node
-from the LRU before looking the key up).
+lists with reference bits): pybpf keeps one exact LRU order, so BPF_F_NO_COMMON_LRU changes nothing
+but max_entries, and replacing an existing key never evicts another one (the kernel may, since it
+takes a fresh node from the LRU before looking the key up).
+
+The LRU list lives in shared storage like the hash (``pybpf.maps.base``): every node link is
+range-checked before use (EUCLEAN), and an LRU list that does not lead to an element of the hash
+when one must be evicted is EUCLEAN too; ``recover()`` walks it with a bound.
 
 Storage: a 64-byte header (nr_cpus, most/least recent node, free node list, high-water mark), then
 ``max_entries + 1`` LRU nodes of ``[prev u32][next u32][key, 8-aligned]``, then a plain HASH
@@ -27,14 +35,16 @@ repairs the hash, then rebuilds the LRU list from it (keeping the surviving orde
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import struct
+from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import BatchWalk, MapOps, MapParams, flags_access_ok, round_up
-from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap
+from pybpf.maps.base import BatchWalk, MapOps, MapParams, corrupted, flags_access_ok, round_up
+from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap, htab_check_alloc
 from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
@@ -86,9 +96,33 @@ class _LruBase(MapOps):
             check_percpu_value_size(params)
 
     @classmethod
+    def adjust_params(cls, params: MapParams) -> MapParams:
+        """``htab_map_alloc`` for ``percpu_lru``: max_entries rounded up to a multiple of the possible
+        CPUs (every CPU's list gets the same share), rounded down if that leaves a u32."""
+        if not params.flags & uapi.BPF_F_NO_COMMON_LRU:
+            return params
+        cpus = possible_cpus()
+        rounded = round_up(params.max_entries, cpus)
+        if rounded > 0xFFFFFFFF:
+            rounded = params.max_entries // cpus * cpus
+        return dataclasses.replace(params, max_entries=rounded)
+
+    @classmethod
+    def check_alloc(cls, params: MapParams) -> None:
+        htab_check_alloc(params)
+
+    @classmethod
     def storage_size(cls, params: MapParams) -> int:
         nodes = (params.max_entries + 1) * (8 + round_up(params.key_size, 8))
         return HEADER_BYTES + nodes + HashMap.storage_size(cls._inner_params(params, possible_cpus()))
+
+    def layout_size(self) -> int:
+        return self.inner_at + self.inner.layout_size()
+
+    def attach_storage(self, reserve: Callable[[int, int], None]) -> None:
+        super().attach_storage(reserve)
+        at = self.inner_at
+        self.inner.attach_storage(lambda start, end: reserve(at + start, at + end))
 
     def initialize(self) -> None:
         _U32.pack_into(self.mem, _NR_CPUS, self.nr_cpus if self.percpu else 0)
@@ -103,25 +137,33 @@ class _LruBase(MapOps):
         _U32.pack_into(self.mem, offset, value)
 
     def _node(self, link: int) -> int:
+        """Offset of LRU node ``link``; EUCLEAN for a link outside the node pool."""
+        if not 0 < link <= self.n_nodes:
+            raise corrupted(f"LRU node link {link} outside the pool of {self.n_nodes} nodes")
         return HEADER_BYTES + (link - 1) * self.node_size
 
     def _unlink(self, link: int) -> None:
         node = self._node(link)
         prev, nxt = self._get(node), self._get(node + 4)
-        self._set(self._node(prev) + 4 if prev else _MRU, nxt)
-        self._set(self._node(nxt) if nxt else _LRU, prev)
+        prev_next_at = self._node(prev) + 4 if prev else _MRU
+        next_prev_at = self._node(nxt) if nxt else _LRU
+        self._set(prev_next_at, nxt)
+        self._set(next_prev_at, prev)
 
     def _push_front(self, link: int) -> None:
         node, first = self._node(link), self._get(_MRU)
+        first_prev_at = self._node(first) if first else _LRU
         self._set(node, 0)
         self._set(node + 4, first)
-        self._set(self._node(first) if first else _LRU, link)
+        self._set(first_prev_at, link)
         self._set(_MRU, link)
 
     def _alloc_node(self, key: bytes) -> int:
         link = self._get(_FREE)
         if link:
             self._set(_FREE, self._get(self._node(link) + 4))
+            if self._get(self._node(link)) or self._get(_MRU) == link:
+                raise corrupted("the free node list holds a node of the LRU list")
         else:
             link = self._get(_HIGH) + 1
             if link > self.n_nodes:
@@ -133,9 +175,11 @@ class _LruBase(MapOps):
         return link
 
     def _free_node(self, link: int) -> None:
-        self._set(self._node(link) + 4, self._get(_FREE))
+        node = self._node(link)
+        self._set(node, 0)  # free nodes have no predecessor (_alloc_node checks it)
+        self._set(node + 4, self._get(_FREE))
         self._set(_FREE, link)
-        self._set(_COUNT, self._get(_COUNT) - 1)
+        self._set(_COUNT, max(self._get(_COUNT) - 1, 0))
 
     def _key_of(self, link: int) -> bytes:
         start = self._node(link) + 8
@@ -148,6 +192,7 @@ class _LruBase(MapOps):
         except KeyNotExistError:
             return 0
         link: int = _U32.unpack_from(stored, 0)[0]
+        self._node(link)  # in range, or EUCLEAN
         return link
 
     # --- operations -------------------------------------------------------------------------
@@ -159,6 +204,7 @@ class _LruBase(MapOps):
         """A BPF program's lookup: the value, and ``key`` becomes the most recently used."""
         value = self.inner.lookup(key)
         link: int = _U32.unpack_from(value, 0)[0]
+        self._node(link)
         self._unlink(link)
         self._push_front(link)
         return value[_PREFIX:]
@@ -187,8 +233,11 @@ class _LruBase(MapOps):
     def _evict(self) -> None:
         victim = self._get(_LRU)
         if not victim:
-            raise BPFError(errno.ENOMEM, "LRU list empty in a full map")
-        self.inner.delete(self._key_of(victim))
+            raise corrupted("the LRU list is empty in a full map")
+        try:
+            self.inner.delete(self._key_of(victim))
+        except KeyNotExistError:
+            raise corrupted("the least recently used node names no element") from None
         self._unlink(victim)
         self._free_node(victim)
 
@@ -236,6 +285,7 @@ class _LruBase(MapOps):
             return None
         if touch:
             link: int = _U32.unpack_from(self.mem, self.inner_at + stored)[0]
+            self._node(link)
             self._unlink(link)
             self._push_front(link)
         offset = self.inner_at + stored + _PREFIX
@@ -272,31 +322,29 @@ class _LruBase(MapOps):
     def recover(self) -> None:
         """Repair the hash, then rebuild the LRU list and free nodes from what the hash holds."""
         self.inner.recover()
-        keys: list[bytes] = []
-        key: bytes | None = None
-        while True:
-            try:
-                key = self.inner.get_next_key(key)
-            except KeyNotExistError:
-                break
-            keys.append(key)
+        entries: list[tuple[bytes, bytes]] = []
+        for bucket in range(self.inner.bucket_count()):
+            entries += self.inner.bucket_items(bucket)
         high = min(self._get(_HIGH), self.n_nodes)
         present: dict[int, bytes] = {}
-        for key in keys:
-            link = self._find(key)
+        for key, stored in entries:
+            link = int(_U32.unpack_from(stored, 0)[0])
             if 0 < link <= high and link not in present:
                 present[link] = key
                 start = self._node(link) + 8
                 self.mem[start : start + self.key_size] = key
             else:  # no usable node: drop the entry rather than leave it outside the LRU
-                self.inner.delete(key)
+                with contextlib.suppress(KeyNotExistError):
+                    self.inner.delete(key)
         order: list[int] = []
+        ordered: set[int] = set()
         link, steps = self._get(_MRU), 0
         while link and steps < self.n_nodes and 0 < link <= self.n_nodes:
-            if link in present and link not in order:
+            if link in present and link not in ordered:
                 order.append(link)
+                ordered.add(link)
             link, steps = self._get(self._node(link) + 4), steps + 1
-        order += [link for link in present if link not in order]
+        order += [link for link in present if link not in ordered]
         self._set(_MRU, 0)
         self._set(_LRU, 0)
         for link in reversed(order):

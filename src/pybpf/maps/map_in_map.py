@@ -22,12 +22,13 @@ from __future__ import annotations
 import dataclasses
 import errno
 import struct
+from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import ARRAY_BATCH_COMMANDS, ARRAY_CREATE_FLAG_MASK, INT_MAX
 from pybpf.maps.base import BatchWalk, FdKind, FdTarget, MapOps, MapParams, flags_access_ok
-from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HashMap
+from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HashMap, htab_check_alloc
 from pybpf.maps.registry import lookup_map_type, register
 
 _META = struct.Struct("<6I")  # present, map_type, key_size, value_size, max_entries, map_flags
@@ -161,8 +162,22 @@ class HashOfMaps(MapInMap):
         HashMap.check(dataclasses.replace(params, map_type=uapi.BPF_MAP_TYPE_HASH))
 
     @classmethod
+    def check_alloc(cls, params: MapParams) -> None:
+        htab_check_alloc(params)
+
+    @classmethod
     def storage_size(cls, params: MapParams) -> int:
         return META_BYTES + HashMap.storage_size(dataclasses.replace(params, map_type=uapi.BPF_MAP_TYPE_HASH))
+
+    @classmethod
+    def reserved_size(cls, params: MapParams) -> int:
+        return META_BYTES + HashMap.reserved_size(
+            dataclasses.replace(params, map_type=uapi.BPF_MAP_TYPE_HASH)
+        )
+
+    def attach_storage(self, reserve: Callable[[int, int], None]) -> None:
+        super().attach_storage(reserve)
+        self.table.attach_storage(lambda start, end: reserve(META_BYTES + start, META_BYTES + end))
 
     def initialize(self) -> None:
         self.table.initialize()

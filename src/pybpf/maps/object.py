@@ -10,9 +10,18 @@ operating system itself counts the references.
 * Layout: the map's storage at offset 0 (page aligned, so ``mmap(fd, 0)`` of an mmapable array
   shows the values), then one trailer page holding the header (magic, version, kind, map_type,
   key_size, value_size, max_entries, flags, id, name, frozen; since version 2 also the map's BTF:
-  btf_id, btf_key_type_id, btf_value_type_id and the bpf_spin_lock offset + 1, 0 meaning none) and
-  the shared lock.  The file is
-  sized with ``ftruncate`` and stays sparse until written.
+  btf_id, btf_key_type_id, btf_value_type_id and the bpf_spin_lock offset + 1, 0 meaning none),
+  the shared lock, and after the lock the storage offset up to which growth has been charged and
+  the ``excl_prog_hash`` given at creation (a flag word, then the SHA-256).
+* Memory: the creator charges the map's up-front memory to the root's ledger
+  (``pybpf.objects.accounting``: ENOMEM past the limit or past the machine's RAM), then backs the
+  trailer page and ``MapOps.reserved_size`` bytes of storage with memory (``fallocate``: ENOMEM when
+  the tmpfs is full), so accessing them can never raise SIGBUS.  Types that grow back the rest on
+  demand through ``reserve_storage`` (``madvise(MADV_POPULATE_WRITE)``, charged to the ledger as it
+  grows); on a kernel without it they are backed whole at creation.
+* Opening a map someone else created trusts nothing in its header: the parameters must pass the
+  type's ``check``, the layout must fit the file, the spin lock must lie inside the value; otherwise
+  EUCLEAN (see ``pybpf.maps.base``, "Shared structure may be corrupted").
 * A process maps each object once; the cache is keyed by ``(st_dev, st_ino)`` and bounded (oldest first out,
   ``MapObject.cache_limit``), because a cached mapping keeps a closed map's memory alive.  An fd that is not
   such a file gives EINVAL (the kernel's "not a map fd"), a closed fd EBADF.
@@ -35,9 +44,10 @@ from collections import OrderedDict
 from typing import ClassVar
 
 from pybpf.errors import BPFError
-from pybpf.maps.base import MapOps, MapParams, round_up
+from pybpf.maps.base import MapOps, MapParams, corrupted, round_up
 from pybpf.maps.registry import lookup_map_type
-from pybpf.objects import refs
+from pybpf.objects import accounting, refs
+from pybpf.objects.backing import can_populate, page_ceil, page_floor, populate, reserve_file
 from pybpf.objects.files import MAGIC, PAGE, VERSION, address_of, bpffs_root, next_object_id
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 
@@ -53,6 +63,14 @@ _EXTRA = struct.Struct("<Q")
 _EXTRA_AT = 80
 """map_extra (bloom filters: the number of hash functions), as bpf_map_info reports it."""
 _LOCK_AT = 128
+_CHARGED = struct.Struct("<Q")
+_CHARGED_AT = 256
+"""The storage offset up to which a growing map's memory has been charged to the ledger."""
+_EXCL = struct.Struct("<I32s")
+_EXCL_AT = 264
+"""``excl_prog_hash``: a u32 set when given, then its 32 bytes (the SHA-256 of the one program
+allowed to use the map; checked when a program is loaded)."""
+_SPIN_LOCK_SIZE = 4
 
 
 class MapObject:
@@ -73,7 +91,9 @@ class MapObject:
                 cls._cache.popitem(last=False)  # unmapped once no call is using it
             return obj
 
-    def __init__(self, mm: mmap.mmap, header_at: int) -> None:
+    def __init__(self, mm: mmap.mmap, header_at: int, *, fresh: bool = False) -> None:
+        """The object over ``mm``; ``fresh``: the creator's (its header was just written), else the
+        header and layout are checked like any shared data (EUCLEAN when inconsistent)."""
         self.mm = mm
         self.header_at = header_at
         self.frozen_at = header_at + _FROZEN_AT
@@ -87,7 +107,17 @@ class MapObject:
         impl = lookup_map_type(map_type)
         if impl is None:
             raise BPFError(errno.EINVAL, f"map type {map_type} not supported by this pybpf")
+        if not fresh:
+            try:
+                impl.check(self.params)
+            except BPFError as exc:
+                raise corrupted(f"the header's parameters are refused: {exc.strerror}") from None
         self.impl: MapOps = impl(self.params, memoryview(mm)[:header_at])
+        if not fresh and self.impl.layout_size() > header_at:
+            raise corrupted(f"its layout needs {self.impl.layout_size()} bytes, the file has {header_at}")
+        self.root = bpffs_root()
+        """The root whose ledger this map's growth is charged to."""
+        self.impl.attach_storage(self._reserve_storage)
         base = address_of(mm)
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
@@ -104,7 +134,12 @@ class MapObject:
         self.btf_value_type_id: int = value_type_id
         self.spin_lock_off: int | None = lock_plus_one - 1 if lock_plus_one else None
         """Offset of the ``struct bpf_spin_lock`` in each value (BTF-described maps), or None."""
+        if self.spin_lock_off is not None and self.spin_lock_off + _SPIN_LOCK_SIZE > value_size:
+            raise corrupted(f"bpf_spin_lock offset {self.spin_lock_off} outside a {value_size}-byte value")
         self.impl.spin_lock_off = self.spin_lock_off
+        present, digest = _EXCL.unpack_from(mm, header_at + _EXCL_AT)
+        self.excl_prog_hash: bytes | None = digest if present else None
+        """The SHA-256 of the only program allowed to use this map (``excl_prog_hash``), or None."""
 
     @property
     def map_type(self) -> int:
@@ -128,15 +163,59 @@ class MapObject:
     def freeze(self) -> None:
         struct.pack_into("<I", self.mm, self.header_at + _FROZEN_AT, 1)
 
+    # --- memory -----------------------------------------------------------------------------
+    def _reserve_storage(self, start: int, end: int) -> None:
+        """``MapOps.reserve_storage``: back storage bytes [start, end) with memory, charging what
+        the map has not been charged for yet to the root's ledger; ENOMEM when either fails.
+        Called with the map's lock held (the charged mark in the header is shared)."""
+        end = min(page_ceil(end), self.storage_size)
+        if end <= start or not can_populate():
+            return  # nothing asked, or everything was backed at creation
+        at = self.header_at + _CHARGED_AT
+        charged_end = min(int(_CHARGED.unpack_from(self.mm, at)[0]), self.storage_size)
+        if end > charged_end:
+            root = self.root
+            accounting.charge(root, end - charged_end, lambda: refs.allocated_bytes(root, "map"))
+            _CHARGED.pack_into(self.mm, at, end)
+        populate(self.address + page_floor(start), end - page_floor(start))
+
+    @staticmethod
+    def up_front_bytes(impl: type[MapOps], params: MapParams) -> int:
+        """The memory a new map takes at creation: its reserved storage and the trailer page."""
+        storage = round_up(impl.storage_size(params), PAGE)
+        reserved = storage if not can_populate() else min(storage, page_ceil(impl.reserved_size(params)))
+        return reserved + PAGE
+
+    @classmethod
+    def charge_memory(cls, params: MapParams) -> int:
+        """``bpf_map_area_alloc``'s refusals for a new map, and its charge: ENOMEM when its up-front
+        memory exceeds the machine's RAM or the root's map memory limit.  Returns the bytes charged
+        (``create`` takes them over; a caller that does not create must ``uncharge`` them)."""
+        impl = lookup_map_type(params.map_type)
+        if impl is None:
+            return 0
+        size = cls.up_front_bytes(impl, params)
+        accounting.check_area(size)
+        root = bpffs_root()
+        accounting.charge(root, size, lambda: refs.allocated_bytes(root, "map"))
+        return size
+
     # --- creation and lookup ----------------------------------------------------------------
     @classmethod
     def create(
-        cls, params: MapParams, name: bytes, btf: tuple[int, int, int, int | None] | None = None
+        cls,
+        params: MapParams,
+        name: bytes,
+        btf: tuple[int, int, int, int | None] | None = None,
+        *,
+        excl_prog_hash: bytes | None = None,
+        charged: int | None = None,
     ) -> int:
         """Create the object's file; returns a new close-on-exec fd referring to it.
 
         ``btf``: (btf_id, btf_key_type_id, btf_value_type_id, spin lock offset or None) of a
-        BTF-described map (see ``pybpf.kernel.btfobj``).
+        BTF-described map (see ``pybpf.kernel.btfobj``).  ``charged``: what ``charge_memory``
+        returned for this map (None: charge it here); given back if creation fails.
         """
         impl = lookup_map_type(params.map_type)
         if impl is None:
@@ -144,6 +223,25 @@ class MapObject:
                 errno.EINVAL, f"map type {params.map_type}: unknown or not yet implemented in pybpf"
             )
         impl.check(params)
+        root = bpffs_root()
+        if charged is None:
+            charged = cls.charge_memory(params)
+        try:
+            return cls._create_file(impl, params, name, btf, excl_prog_hash, charged)
+        except BaseException:
+            accounting.uncharge(root, charged)
+            raise
+
+    @classmethod
+    def _create_file(  # noqa: PLR0917
+        cls,
+        impl: type[MapOps],
+        params: MapParams,
+        name: bytes,
+        btf: tuple[int, int, int, int | None] | None,
+        excl_prog_hash: bytes | None,
+        charged: int,
+    ) -> int:
         storage = round_up(impl.storage_size(params), PAGE)
         root = bpffs_root()
         cls._created += 1
@@ -152,19 +250,24 @@ class MapObject:
         fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
         try:
             os.ftruncate(fd, storage + PAGE)
+            reserve_file(fd, storage, PAGE)  # the trailer: header and lock
+            reserve_file(fd, 0, charged - PAGE)  # the storage backed up front
             mm = mmap.mmap(fd, storage + PAGE)
-        except OSError as exc:
+        except (OSError, BPFError) as exc:
             os.close(fd)
             raise BPFError(errno.ENOMEM, f"cannot allocate map: {exc}") from exc
         header = (MAGIC, VERSION, KIND_MAP, params.map_type, params.key_size, params.value_size,
                   params.max_entries, params.flags, next_object_id("map", root), name, 0)  # fmt: skip
         _HEADER.pack_into(mm, storage, *header)
         _EXTRA.pack_into(mm, storage + _EXTRA_AT, params.map_extra)
+        _CHARGED.pack_into(mm, storage + _CHARGED_AT, charged - PAGE)
+        if excl_prog_hash is not None:
+            _EXCL.pack_into(mm, storage + _EXCL_AT, 1, excl_prog_hash)
         if btf is not None:
             lock_plus_one = 0 if btf[3] is None else btf[3] + 1
             _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)
         init_mutex(address_of(mm) + storage + _LOCK_AT)
-        obj = cls(mm, storage)
+        obj = cls(mm, storage, fresh=True)
         obj.impl.initialize()
         refs.register_holder(root, "map", obj.id, fd)  # the anchor: see pybpf.objects.refs
         st = os.fstat(fd)
@@ -198,7 +301,11 @@ class MapObject:
             mm = mmap.mmap(rw, st.st_size)
         finally:
             os.close(rw)
-        return cls._remember(key, cls(mm, st.st_size - PAGE))
+        try:
+            obj = cls(mm, st.st_size - PAGE)
+        except (struct.error, ValueError, IndexError, OverflowError, TypeError) as exc:
+            raise corrupted(f"fd {fd}: {exc}") from None
+        return cls._remember(key, obj)
 
 
 _TOKEN_BASE = 1 << 42
@@ -281,4 +388,5 @@ _POINTERS: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictio
 """The same objects by ``MapObject.pointer``."""
 
 assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _BTF_AT and _BTF_AT + _BTF_HEADER.size <= _EXTRA_AT
-assert _EXTRA_AT + _EXTRA.size <= _LOCK_AT
+assert _EXTRA_AT + _EXTRA.size <= _LOCK_AT and _LOCK_AT + MUTEX_BYTES <= _CHARGED_AT
+assert _CHARGED_AT + _CHARGED.size <= _EXCL_AT and _EXCL_AT + _EXCL.size <= PAGE

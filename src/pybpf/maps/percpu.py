@@ -15,7 +15,9 @@ reads), else ``os.cpu_count()``.  The count is fixed per map when it is created 
 storage word), so processes sharing a map always agree on its value layout.
 
 Storage: a 64-byte header (``nr_cpus`` u32) followed by the storage of the plain ARRAY / HASH
-implementation whose "value" is the whole ``nr_cpus * round_up(value_size, 8)`` per-CPU block.
+implementation whose "value" is the whole ``nr_cpus * round_up(value_size, 8)`` per-CPU block.  The
+stored CPU count is shared data like the rest: a map whose file is too small for the layout it
+implies cannot be opened (EUCLEAN, ``layout_size``).
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ import dataclasses
 import errno
 import os
 import struct
+from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import ARRAY_BATCH_COMMANDS, ArrayMap, array_check_btf, array_meta_equal
 from pybpf.maps.base import BatchWalk, MapOps, MapParams, round_up
-from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HashMap
+from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HashMap, htab_check_alloc
 from pybpf.maps.registry import register
 
 PCPU_MIN_UNIT_SIZE = 32 << 10
@@ -119,6 +122,20 @@ class _PerCpu(MapOps):
     @classmethod
     def storage_size(cls, params: MapParams) -> int:
         return cls.inner_storage(params)
+
+    @classmethod
+    def reserved_size(cls, params: MapParams) -> int:
+        inner_params = dataclasses.replace(
+            params, value_size=percpu_value_size(params.value_size, possible_cpus())
+        )
+        return HEADER_BYTES + cls.inner_class.reserved_size(inner_params)
+
+    def layout_size(self) -> int:
+        return HEADER_BYTES + self.inner.layout_size()
+
+    def attach_storage(self, reserve: Callable[[int, int], None]) -> None:
+        super().attach_storage(reserve)
+        self.inner.attach_storage(lambda start, end: reserve(HEADER_BYTES + start, HEADER_BYTES + end))
 
     def initialize(self) -> None:
         _NR_CPUS.pack_into(self.mem, 0, self.nr_cpus)
@@ -234,6 +251,10 @@ class PercpuHashMap(_PerCpu):
             raise BPFError(errno.EINVAL, "per-CPU maps take no NUMA node")
         HashMap.check(params)
         check_percpu_value_size(params)
+
+    @classmethod
+    def check_alloc(cls, params: MapParams) -> None:
+        htab_check_alloc(params)
 
     def lookup_unlocked(self, key: bytes) -> bytes | None:
         return self.inner.lookup_unlocked(key)

@@ -12,7 +12,8 @@ BPF_MAP_LOOKUP_AND_DELETE_ELEM (ENOENT when empty); DELETE and GET_NEXT_KEY are 
 Storage: an 8-byte word holding ``head`` and ``tail`` (u32 each), padding to 64 bytes, then the
 ring.  A push writes the element into its free slot first and then publishes the new indices with
 one aligned 8-byte store, and a pop reads the element before that store, so a process killed at any
-point leaves either the old or the new state.
+point leaves either the old or the new state.  The indices are shared data: an index outside the
+ring is EUCLEAN for every operation (``pybpf.maps.base``), and ``recover()`` resets such a ring.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapOps, MapParams, flags_access_ok
+from pybpf.maps.base import ACCESS_MASK, KMALLOC_MAX_SIZE, MapOps, MapParams, corrupted, flags_access_ok
 from pybpf.maps.registry import register
 
 QUEUE_STACK_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE | ACCESS_MASK
@@ -59,6 +60,8 @@ class QueueStackBase(MapOps):
 
     def _indices(self) -> tuple[int, int]:
         head, tail = _INDICES.unpack_from(self.mem, 0)
+        if head >= self.size or tail >= self.size:
+            raise corrupted(f"queue/stack indices {head}, {tail} outside a ring of {self.size} slots")
         return int(head), int(tail)
 
     def _publish(self, head: int, tail: int) -> None:
@@ -107,7 +110,7 @@ class QueueStackBase(MapOps):
         return self.pop()
 
     def recover(self) -> None:
-        head, tail = self._indices()
+        head, tail = _INDICES.unpack_from(self.mem, 0)
         if head >= self.size or tail >= self.size:
             self._publish(0, 0)
 

@@ -40,6 +40,18 @@ data writes precede the single aligned u32 store that clears BUSY, and positions
 single aligned u64 stores after the header is written (release order on x86-64's TSO).  A producer
 killed between reserve and commit leaves a BUSY record that stalls the consumer, as an unsubmitted
 reservation would in the kernel; that cannot be repaired without losing later records.
+
+The positions and record headers are shared data any holder of the map may overwrite (in the kernel
+the producer page is read-only to user space; here it is a file).  ``reserve`` never trusts them:
+the pending position must lie at most one ring behind the producer, so the walk over committed
+records takes at most ``max_entries / 8`` steps, and a record length that runs past the producer
+is detected; both are EUCLEAN (``pybpf.maps.base``), raised with the producer lock released.
+Positions are kept modulo 2^64 as the kernel's u64 counters are, and a consumer position ahead of
+the producer makes reservations fail, as in the kernel.  ``commit`` checks that it is handed a
+record's data inside the ring with a sane length, and clears BUSY instead of toggling it, so a
+record committed twice is not made BUSY again.  Mapping: ``mmap_check`` has the kernel's
+``ringbuf_map_mmap_kern`` rules (only the consumer page may be mapped writable: EPERM; nothing past
+the data area's two copies: EINVAL).
 """
 
 from __future__ import annotations
@@ -51,7 +63,7 @@ import mmap
 from pybpf import uapi
 from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError
-from pybpf.maps.base import MapOps, MapParams, round_up
+from pybpf.maps.base import MapOps, MapParams, corrupted, round_up
 from pybpf.maps.registry import register
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.uapi import ENOTSUPP
@@ -70,6 +82,7 @@ BUSY_BIT: int = uapi.BPF_RINGBUF_BUSY_BIT
 DISCARD_BIT: int = uapi.BPF_RINGBUF_DISCARD_BIT
 WAKEUP_FLAGS = uapi.BPF_RB_NO_WAKEUP | uapi.BPF_RB_FORCE_WAKEUP
 
+U64_MASK = (1 << 64) - 1
 CONSUMER_POS_AT = 0
 PRODUCER_POS_AT = PAGE
 PENDING_POS_AT = PAGE + 8
@@ -88,6 +101,7 @@ class RingBufMap(MapOps):
 
     read_locked = False
     ring_buffer = True
+    can_mmap = True
     own_btf_check = True
 
     @classmethod
@@ -183,14 +197,20 @@ class RingBufMap(MapOps):
             cons_pos = int(q[CONSUMER_POS_AT // 8])
             prod_pos = int(q[PRODUCER_POS_AT // 8])
             pend_pos = int(q[PENDING_POS_AT // 8])
-            while pend_pos < prod_pos:
+            if not 0 <= prod_pos - pend_pos <= self.max_entries:
+                raise corrupted(f"ring positions: pending {pend_pos:#x}, producer {prod_pos:#x}")
+            while pend_pos < prod_pos:  # at most max_entries / 8 records
                 hdr_len = self.header(pend_pos)[0]
                 if hdr_len & BUSY_BIT:
                     break
                 pend_pos += record_length(hdr_len)
+            if pend_pos > prod_pos:
+                raise corrupted("a committed record's length runs past the producer position")
             q[PENDING_POS_AT // 8] = pend_pos
-            new_prod_pos = prod_pos + length
-            if new_prod_pos - cons_pos > self.mask or new_prod_pos - pend_pos > self.mask:
+            new_prod_pos = (prod_pos + length) & U64_MASK
+            if (new_prod_pos - cons_pos) & U64_MASK > self.mask or (
+                new_prod_pos - pend_pos
+            ) & U64_MASK > self.mask:
                 return None
             hdr = DATA_AT + (prod_pos & self.mask)
             self._u32[hdr // 4 + 1] = hdr // PAGE + RINGBUF_PGOFF
@@ -198,9 +218,19 @@ class RingBufMap(MapOps):
             q[PRODUCER_POS_AT // 8] = new_prod_pos
         return hdr + HDR_SZ
 
+    def _record_header(self, data_offset: int) -> int:
+        """The index (in u32s) of the header of the record whose data starts at ``data_offset``;
+        EUCLEAN unless that is a record's place in the data area with a length that fits."""
+        if not DATA_AT + HDR_SZ <= data_offset < self.data_end + HDR_SZ or (data_offset - DATA_AT) % 8:
+            raise corrupted(f"{data_offset:#x} is not the data of a record in the ring")
+        index = (data_offset - HDR_SZ) // 4
+        if int(self._u32[index]) & ~(BUSY_BIT | DISCARD_BIT) > self.max_entries - HDR_SZ:
+            raise corrupted("a record longer than the ring")
+        return index
+
     def record_size(self, data_offset: int) -> int:
         """The data size of the record whose data starts at storage offset ``data_offset``."""
-        return int(self._u32[(data_offset - HDR_SZ) // 4]) & ~(BUSY_BIT | DISCARD_BIT)
+        return int(self._u32[self._record_header(data_offset)]) & ~(BUSY_BIT | DISCARD_BIT)
 
     def commit(self, data_offset: int, discard: bool) -> None:
         """Submit (or discard) the reserved record at ``data_offset``: ``bpf_ringbuf_commit``.
@@ -209,12 +239,12 @@ class RingBufMap(MapOps):
         clears BUSY (setting DISCARD when ``discard``) with one aligned store.  No wakeup exists in
         pybpf, so the kernel's wakeup flags have nothing to do here.
         """
-        index = (data_offset - HDR_SZ) // 4
+        index = self._record_header(data_offset)
         hdr_len = int(self._u32[index])
         end = data_offset + (hdr_len & ~(BUSY_BIT | DISCARD_BIT))
         if not discard and end > self.data_end:
             self.mem[DATA_AT : DATA_AT + end - self.data_end] = self.mem[self.data_end : end]
-        new_len = hdr_len ^ BUSY_BIT
+        new_len = hdr_len & ~BUSY_BIT
         if discard:
             new_len |= DISCARD_BIT
         self._u32[index] = new_len
@@ -223,7 +253,10 @@ class RingBufMap(MapOps):
         """``bpf_ringbuf_output``: copy ``data`` into a new record; 0, -EINVAL (flags) or -EAGAIN."""
         if flags & ~WAKEUP_FLAGS:
             return -errno.EINVAL
-        offset = self.reserve(len(data))
+        try:
+            offset = self.reserve(len(data))
+        except BPFError as exc:
+            return -(exc.errno or errno.EUCLEAN)
         if offset is None:
             return -errno.EAGAIN
         self.mem[offset : offset + len(data)] = data
@@ -233,7 +266,7 @@ class RingBufMap(MapOps):
     def query(self, flags: int) -> int:
         """``bpf_ringbuf_query``: available bytes, ring size, consumer or producer position; else 0."""
         if flags == uapi.BPF_RB_AVAIL_DATA:
-            return self.producer_pos - self.consumer_pos
+            return (self.producer_pos - self.consumer_pos) & U64_MASK
         if flags == uapi.BPF_RB_RING_SIZE:
             return self.max_entries
         if flags == uapi.BPF_RB_CONS_POS:
@@ -241,6 +274,15 @@ class RingBufMap(MapOps):
         if flags == uapi.BPF_RB_PROD_POS:
             return self.producer_pos
         return 0
+
+    # --- mapping --------------------------------------------------------------------------------
+    def mmap_check(self, offset: int, length: int, writable: bool) -> None:
+        """``ringbuf_map_mmap_kern``: only the consumer page, alone, may be mapped writable (EPERM);
+        no mapping may reach past the producer page and the data area's two copies (EINVAL)."""
+        if writable and (offset != 0 or length != PAGE):
+            raise BPFError(errno.EPERM, "only the consumer page of a ring buffer can be mapped writable")
+        if offset + length > DATA_AT + 2 * self.max_entries:
+            raise BPFError(errno.EINVAL, "mapping past the end of the ring buffer")
 
 
 assert MUTEX_BYTES <= PAGE - (PRODUCER_LOCK_AT - PAGE)

@@ -11,6 +11,7 @@ layout version in its header (``MAGIC``, ``VERSION``).
 from __future__ import annotations
 
 import ctypes
+import errno
 import fcntl
 import mmap
 import os
@@ -23,6 +24,7 @@ DEFAULT_ROOT = "/dev/shm/pybpf-bpffs"
 MAGIC = b"PYBPFOBJ"
 VERSION = 2
 _IDS_FILE = ".pybpf-ids"
+INT_MAX = (1 << 31) - 1
 
 
 def bpffs_root() -> str:
@@ -36,7 +38,9 @@ def next_object_id(kind: str, root: str | None = None) -> int:
     """A new id for an object of ``kind`` ("map", "prog", "btf", "link"), unique across processes.
 
     Like the kernel's per-kind idrs (``map_idr``, ``prog_idr``, ``btf_idr``), each kind numbers its
-    objects independently, starting at 1.
+    objects independently, starting at 1.  Ids stop below INT_MAX (``idr_alloc_cyclic`` with end
+    INT_MAX): once a counter reaches it, or holds something else (the file is shared with every
+    process), creation fails with ENOSPC, the kernel's answer for a full idr.
     """
     root = bpffs_root() if root is None else root
     name = _IDS_FILE if kind == "map" else f"{_IDS_FILE}-{kind}"
@@ -45,6 +49,8 @@ def next_object_id(kind: str, root: str | None = None) -> int:
         fcntl.lockf(fd, fcntl.LOCK_EX)
         data = os.pread(fd, 4, 0)
         new = (struct.unpack("<I", data)[0] if len(data) == 4 else 0) + 1
+        if new >= INT_MAX:
+            raise BPFError(errno.ENOSPC, f"no {kind} id left below INT_MAX in {root}")
         os.pwrite(fd, struct.pack("<I", new), 0)
         return new
     finally:

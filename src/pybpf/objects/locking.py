@@ -6,6 +6,14 @@ CPU: here the writers are threads and processes that share the map's file, so th
 (``PTHREAD_MUTEX_ROBUST``): if a holder dies (SIGKILL mid-update) the next locker gets
 ``EOWNERDEAD``, runs the map's ``recover()`` to repair half-done work, then marks the mutex
 consistent with ``pthread_mutex_consistent``.
+
+The lock word is shared memory like the rest of the file, so a process may have written anything
+there.  Waiting is therefore never unbounded on a lock nobody can release: the wait is
+``pthread_mutex_timedlock`` in one-second steps, and a lock still held, after two steps, by a
+thread that does not exist (a forged or stale owner: a holder that really died is reported as
+EOWNERDEAD by the kernel's robust futex list) gives up with EUCLEAN.  A lock word the C library
+refuses (EINVAL, ENOTRECOVERABLE ...) gives EUCLEAN too.  A live holder is waited for, as the kernel
+waits for a spinlock's holder; a thread waiting for a lock it holds itself gets EDEADLK.
 """
 
 from __future__ import annotations
@@ -13,6 +21,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import os
+import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
@@ -62,14 +73,37 @@ def init_mutex(address: int) -> None:
 
 _RELEASING = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 """A foreign function that releases the GIL while it runs: for calls that may block."""
+_TIMED = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+"""``pthread_mutex_timedlock`` (releases the GIL)."""
+_WAIT_STEP = 1.0
+"""Seconds between two looks at who holds a lock we wait for."""
+_TID_MASK = 0x3FFFFFFF
+"""The owner's thread id in a robust mutex's futex word (``FUTEX_TID_MASK``)."""
+
+
+class _Timespec(ctypes.Structure):
+    _fields_ = (("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long))
+
+
+def _exists(tid: int) -> bool:
+    """Whether a thread (or process) ``tid`` exists (``kill(tid, 0)`` answers for thread ids too)."""
+    try:
+        os.kill(tid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 _HOLDING = ctypes.PYFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 """One that keeps the GIL: cheaper, for calls that never block."""
 
 
 @functools.cache
-def _raw_calls() -> tuple[Callable[[int], int], Callable[[int], int], Callable[[int], int]]:
+def _raw_calls() -> tuple[Callable[[int], int], Callable[[int], int], Callable[[int, Any], int]]:
     """``pthread_mutex_trylock`` and ``pthread_mutex_unlock`` keeping the GIL (neither blocks), and
-    ``pthread_mutex_lock`` releasing it, each taking the mutex address as a plain int.
+    ``pthread_mutex_timedlock`` releasing it, each taking the mutex address as a plain int.
 
     Prototype-typed function pointers convert an int argument themselves, cheaper than ctypes'
     generic conversion of a ``c_void_p`` object; not dropping and retaking the GIL around the calls
@@ -78,16 +112,15 @@ def _raw_calls() -> tuple[Callable[[int], int], Callable[[int], int], Callable[[
     """
     libc = _libc()
 
-    def typed(name: str, prototype: Any) -> Callable[[int], int]:
+    def typed(name: str, prototype: Any) -> Any:
         pointer = ctypes.cast(getattr(libc, name), ctypes.c_void_p).value
         assert pointer is not None
-        function: Callable[[int], int] = prototype(pointer)
-        return function
+        return prototype(pointer)
 
     return (
         typed("pthread_mutex_trylock", _HOLDING),
         typed("pthread_mutex_unlock", _HOLDING),
-        typed("pthread_mutex_lock", _RELEASING),
+        typed("pthread_mutex_timedlock", _TIMED),
     )
 
 
@@ -113,16 +146,41 @@ class SharedMutex:
         consistent (the lock is held on return).  Anything else: the lock is not held, raise.
         """
         if rc == errno.EBUSY:
-            rc = self._wait(self.address)
+            rc = self._wait_for()
             if not rc:
                 return
         if rc == errno.EOWNERDEAD:
             try:
                 self._recover()
-            finally:
+            except BaseException:
                 self._consistent(ctypes.c_void_p(self.address))
+                self.raw_unlock(self.address)  # never leave the lock held by a failed repair
+                raise
+            self._consistent(ctypes.c_void_p(self.address))
         elif rc:
-            raise BPFError(rc, "map lock unusable")
+            raise BPFError(errno.EUCLEAN, f"the map's lock word is corrupted ({os.strerror(rc)})")
+
+    def _wait_for(self) -> int:
+        """Wait for the lock (see the module docstring); the result of the last timed lock."""
+        stale = 0
+        deadline = _Timespec()
+        while True:
+            now = time.time() + _WAIT_STEP
+            deadline.tv_sec, deadline.tv_nsec = int(now), int(now % 1 * 1e9)
+            rc: int = self._wait(self.address, ctypes.byref(deadline))
+            if rc != errno.ETIMEDOUT:
+                return rc
+            owner = ctypes.c_int.from_address(self.address).value & _TID_MASK
+            if owner == threading.get_native_id():
+                raise BPFError(errno.EDEADLK, "this thread already holds the map's lock")
+            if owner and not _exists(owner):
+                if owner == stale:
+                    raise BPFError(
+                        errno.EUCLEAN, f"the map's lock is held by thread {owner}, which does not exist"
+                    )
+                stale = owner
+            else:
+                stale = 0
 
     def __enter__(self) -> None:
         rc = self.raw_lock(self.address)

@@ -24,6 +24,11 @@ Mirrors a ``perf_event_open(PERF_TYPE_SOFTWARE, PERF_COUNT_SW_BPF_OUTPUT)`` even
   Like a map, each event has its own reference directory ``perf-<id>`` with a ``self`` link, which
   ``refs.collect`` removes once no fd uses the event and no array holds it.
 
+The whole file is backed with memory at creation (``pybpf.objects.backing``: ENOMEM there, never
+SIGBUS later).  The positions are shared memory any holder may overwrite: ``data_head`` and the lost
+count are stored modulo 2^64 and the record's place is always taken modulo the data size, so garbage
+there can lose or garble records but never fault or stall the producer.
+
 Deliberate difference: the kernel skips the padding after raw data (stale ring bytes remain there);
 pybpf writes zeros.  There is no wakeup: readers poll ``data_head``.
 """
@@ -43,6 +48,7 @@ from typing import ClassVar
 
 from pybpf.errors import BPFError
 from pybpf.objects import refs
+from pybpf.objects.backing import reserve_file
 from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.objects.perf_abi import (
@@ -69,6 +75,7 @@ _LOST_AT = _TRAILER.size - 8
 _LOCK_AT = 128
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
+_U64_MASK = (1 << 64) - 1
 MAX_RECORD = 0xFFFF
 """``perf_event_header.size`` is a u16: pybpf refuses larger samples with -E2BIG."""
 
@@ -85,6 +92,8 @@ class PerfEventObject:
         size = len(mm)
         self.trailer_at = size - PAGE
         _, _, _, cpu, pages, obj_id, _ = _TRAILER.unpack_from(mm, self.trailer_at)
+        if pages <= 0 or pages & (pages - 1) or (pages + 2) * PAGE != size:
+            raise BPFError(errno.EUCLEAN, f"perf event file of {size} bytes claims {pages} data pages")
         self.cpu: int = cpu
         self.pages: int = pages
         self.id: int = obj_id
@@ -105,12 +114,13 @@ class PerfEventObject:
         fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
         try:
             os.ftruncate(fd, size)
+            reserve_file(fd, 0, size)  # backed now: no later write may fault (pybpf.objects.backing)
             rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
             try:
                 mm = mmap.mmap(rw, size)
             finally:
                 os.close(rw)
-        except OSError as exc:
+        except (OSError, BPFError) as exc:
             os.close(fd)
             raise BPFError(errno.ENOMEM, f"cannot allocate the perf buffer: {exc}") from exc
         _U64.pack_into(mm, CAPABILITIES_AT, CAP_BIT0_IS_DEPRECATED)
@@ -206,14 +216,14 @@ class PerfEventObject:
             need = size + (LOST.size if lost else 0)
             space = (tail - (head + 1)) & (self.data_size - 1)  # CIRC_SPACE
             if space < need:
-                _U64.pack_into(self.mm, self.trailer_at + _LOST_AT, lost + 1)
+                _U64.pack_into(self.mm, self.trailer_at + _LOST_AT, (lost + 1) & _U64_MASK)
                 return -errno.ENOSPC
             if lost:
                 head = self._put(head, LOST.pack(PERF_RECORD_LOST, 0, LOST.size, self.id, lost))
                 _U64.pack_into(self.mm, self.trailer_at + _LOST_AT, 0)
             record = HEADER.pack(PERF_RECORD_SAMPLE, PERF_RECORD_MISC_KERNEL, size) + _U32.pack(raw_size)
             head = self._put(head, record + data + bytes(raw_size - len(data)))
-            _U64.pack_into(self.mm, DATA_HEAD_AT, head)
+            _U64.pack_into(self.mm, DATA_HEAD_AT, head & _U64_MASK)
         return 0
 
 

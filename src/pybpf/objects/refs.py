@@ -21,7 +21,9 @@ file (``pybpf.maps.object``), so:
   which may make further holders collectable, so it repeats until nothing changes.  It runs at
   program load and when ids are enumerated; so a program's memory and its maps' memory are
   released at the next collection after its last fd closes, not at the ``close`` itself (pybpf has
-  no hook on ``close``).  A cycle (a program that tail-calls itself through a prog array it uses)
+  no hook on ``close``).  Releasing a map gives its memory back to the root's ledger
+  (``pybpf.objects.accounting``: its file's allocated bytes).  A cycle (a program that tail-calls
+  itself through a prog array it uses)
   is never collected while the cycle exists; the kernel breaks such cycles when the last user fd
   of the prog array closes (``bpf_fd_array_map_clear``), which pybpf does not observe.
 """
@@ -38,6 +40,7 @@ import struct
 from collections.abc import Iterator
 
 from pybpf.errors import BPFError
+from pybpf.objects import accounting
 from pybpf.objects.files import link_object
 
 _REFS = ".refs"
@@ -184,15 +187,29 @@ def collect(root: str) -> int:
                     shutil.rmtree(path, ignore_errors=True)
                     continue
                 try:
-                    if os.fstat(fd).st_nlink == 1 and _unused(fd):
+                    st = os.fstat(fd)
+                    if st.st_nlink == 1 and _unused(fd):
                         shutil.rmtree(path, ignore_errors=True)
                         removed += 1
                         changed = True
+                        if name.startswith("map-"):
+                            accounting.uncharge(root, st.st_blocks * 512)
                 finally:
                     os.close(fd)
     finally:
         os.close(lock)
     return removed
+
+
+def allocated_bytes(root: str, kind: str) -> int:
+    """The memory (allocated bytes of their files) the live holders of ``kind`` in ``root`` hold."""
+    total = 0
+    prefix = kind + "-"
+    for name in os.listdir(refs_root(root)):
+        if name.startswith(prefix):
+            with contextlib.suppress(OSError):
+                total += os.stat(os.path.join(refs_root(root), name, _SELF)).st_blocks * 512
+    return total
 
 
 INT_MAX = (1 << 31) - 1
