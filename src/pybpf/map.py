@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import mmap
 import os
 import sys
 import threading
@@ -26,6 +27,7 @@ from pybpf.fd_object import FdObject
 from pybpf.kernel import map_elem
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.btfobj import update_value, without_lock
+from pybpf.maps.mapping import map_mmap
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import user_value_size
 
@@ -87,7 +89,7 @@ class Map(FdObject):
         """Bytes a lookup returns and an update takes: per-CPU maps hold one 8-byte-rounded slot per CPU."""
         self.max_entries: int = info.max_entries
         self.flags: int = info.map_flags
-        self.name: str = info.name.decode()
+        self.name: str = info.name.decode("latin-1")  # the kernel's names may hold Latin-1 letters
         self.id: int = info.id
         self._direct = isinstance(self.backend, UserBackend)
         """User backend: element calls skip attr encoding and user-pointer copies (same checks)."""
@@ -285,6 +287,35 @@ class Map(FdObject):
                 with Map._holders_lock:
                     Map._holders -= 1
                 fds.discard(self._fd)
+
+    def mmap(
+        self,
+        length: int | None = None,
+        offset: int = 0,
+        *,
+        prot: int = mmap.PROT_READ | mmap.PROT_WRITE,
+        flags: int = mmap.MAP_SHARED,
+    ) -> mmap.mmap:
+        """``mmap(2)`` of the map's fd (BPF_F_MMAPABLE arrays, ring buffers), refused as the kernel
+        refuses it on either backend (``pybpf.maps.mapping``: EINVAL for a private mapping, a mapping
+        past the values or an array without BPF_F_MMAPABLE, EPERM for a writable mapping of a frozen
+        map, ENOTSUPP for other map types ...).  ``length`` defaults to an array's page-rounded values.
+        """
+        if length is None:
+            if self.map_type != uapi.BPF_MAP_TYPE_ARRAY:
+                raise BPFError(errno.EINVAL, "give the length to map for maps other than arrays")
+            page = mmap.PAGESIZE
+            length = -(-self.max_entries * ((self.value_size + 7) // 8 * 8) // page) * page
+        if self._direct:
+            return map_mmap(self.fd, length, offset, prot=prot, flags=flags)
+        if length <= 0:
+            raise BPFError(errno.EINVAL, "mmap needs a non-zero length")
+        try:
+            return mmap.mmap(self.fd, length, flags, prot, offset=offset)
+        except OSError as exc:
+            raise BPFError(exc.errno or errno.EINVAL, f"mmap: {exc.strerror}") from None
+        except (ValueError, OverflowError) as exc:
+            raise BPFError(errno.EINVAL, f"mmap: {exc}") from None
 
     def freeze(self) -> None:
         """BPF_MAP_FREEZE: no more writes through bpf()."""

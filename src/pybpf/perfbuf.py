@@ -126,10 +126,13 @@ class _CpuBuffer:
     def next_record(self) -> bytes | None:
         """The next whole record (header included), its bytes copied and ``data_tail`` moved past it."""
         tail = int(_U64.unpack_from(self.mm, DATA_TAIL_AT)[0])
-        if tail >= int(_U64.unpack_from(self.mm, DATA_HEAD_AT)[0]):
+        head = int(_U64.unpack_from(self.mm, DATA_HEAD_AT)[0])
+        if tail >= head:
             return None
         offset = tail & (self.size - 1)
         size = HEADER.unpack_from(self.mm, PAGE + offset)[2]
+        if head - tail > self.size or tail + max(size, HEADER.size) > head:  # a pybpf ring is a file
+            raise BPFError(errno.EUCLEAN, "perf ring positions or record sizes are corrupted")
         first = min(size, self.size - offset)
         record = self.mm[PAGE + offset : PAGE + offset + first]
         if first < size:

@@ -15,6 +15,8 @@ Mirrors libbpf's ``ring_buffer__new`` / ``__add`` / ``__poll`` / ``__consume``
 * Waiting: kernel rings are registered with an epoll instance (EPOLLIN, level-triggered, as
   libbpf); a pybpf ring has no wakeup fd, so while one is present ``poll`` sleep-polls, checking the
   rings every 0.5 ms at first and backing off to every 10 ms.
+* A pybpf ring is a file other processes may write: positions more than a ring apart, or a record
+  running past the producer position, raise EUCLEAN instead of being walked.
 * Callbacks take the record as ``bytes``.  Returning None, 0 or False goes on; any other value stops
   consumption after that record (which counts as consumed): ``consume`` / ``poll`` then return that
   value when it is a negative int (libbpf's error return), else the number of records consumed.  An
@@ -129,13 +131,18 @@ class _Ring:
     def take(self) -> bytes | None:
         """The next submitted record (discarded ones skipped and consumed), or None if none is ready."""
         cons_pos = int(self._cons[0])
-        while cons_pos < int(self._prod_q[0]):
+        prod_pos = int(self._prod_q[0])
+        if prod_pos - cons_pos > self.size:  # positions a producer cannot leave: someone wrote them
+            raise BPFError(errno.EUCLEAN, "ring buffer positions are corrupted")
+        while cons_pos < prod_pos:
             offset = cons_pos & self.mask
             length = int(self._prod_i[(PAGE + offset) // 4])
             if length & _BUSY:
                 return None
             size = length & ~_DISCARD
             next_pos = cons_pos + (size + _HDR + 7) // 8 * 8
+            if next_pos > prod_pos:
+                raise BPFError(errno.EUCLEAN, "a ring buffer record runs past the producer position")
             record = None if length & _DISCARD else self._read((offset + _HDR) & self.mask, size)
             self._cons[0] = next_pos
             if record is not None:

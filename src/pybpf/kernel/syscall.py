@@ -329,6 +329,8 @@ def _obj_get(call: _Call) -> int:
         kind = _object_kind(fd)
     except BPFError as exc:
         os.close(fd)
+        if exc.errno == errno.EUCLEAN:  # a map whose shared header is corrupted says so
+            raise
         raise BPFError(errno.EACCES, f"{path} is not a pinned bpf object") from exc
     if kind in ("prog", "btf") and mode != os.O_RDONLY:
         return _reopen(fd, os.O_RDONLY)  # program and BTF fds are read-only: both are immutable
