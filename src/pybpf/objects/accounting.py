@@ -72,10 +72,10 @@ def parse_size(text: str) -> int | None:
     value = text.strip()
     if value.lower() in _UNLIMITED:
         return None
+    if value[-1:] in "bB" and len(value) > 1 and value[-2].isalpha():
+        value = value[:-1]  # "8MB" is "8M"
     unit = value[-1:].upper() if value[-1:].isalpha() else ""
     number = value[: len(value) - len(unit)].strip()
-    if unit.endswith("B"):
-        unit = ""
     if unit not in _SUFFIXES:
         raise ValueError(f"unknown size suffix in {text!r}")
     size = int(float(number) * _SUFFIXES[unit])

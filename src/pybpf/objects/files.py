@@ -44,7 +44,10 @@ def next_object_id(kind: str, root: str | None = None) -> int:
     """
     root = bpffs_root() if root is None else root
     name = _IDS_FILE if kind == "map" else f"{_IDS_FILE}-{kind}"
-    fd = os.open(os.path.join(root, name), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        fd = os.open(os.path.join(root, name), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        raise BPFError(errno.ENOMEM, f"cannot allocate a {kind} id in {root}: {exc.strerror}") from None
     try:
         fcntl.lockf(fd, fcntl.LOCK_EX)
         data = os.pread(fd, 4, 0)
@@ -53,6 +56,10 @@ def next_object_id(kind: str, root: str | None = None) -> int:
             raise BPFError(errno.ENOSPC, f"no {kind} id left below INT_MAX in {root}")
         os.pwrite(fd, struct.pack("<I", new), 0)
         return new
+    except OSError as exc:
+        if isinstance(exc, BPFError):
+            raise
+        raise BPFError(errno.ENOMEM, f"cannot allocate a {kind} id in {root}: {exc.strerror}") from None
     finally:
         os.close(fd)  # releases the lock
 
