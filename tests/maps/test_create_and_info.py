@@ -1,6 +1,6 @@
 """BPF_MAP_CREATE and BPF_OBJ_GET_INFO_BY_FD for maps as Linux 6.18 answers them, on both backends.
 
-* the stored flags: BPF_F_RDONLY / BPF_F_WRONLY only choose the fd's mode (``bpf_map_flags_retain_permanent``);
+* the stored flags: BPF_F_RDONLY / BPF_F_WRONLY only choose the fd's mode (``bpf_map_init_from_attr``);
 * LRU maps with BPF_F_NO_COMMON_LRU round max_entries up to a multiple of the possible CPUs;
 * ``map_alloc``'s refusals come before the name is checked;
 * names: ``bpf_obj_name_cpy`` takes the kernel ctype table's alphanumerics (Latin-1 letters too);
