@@ -25,8 +25,9 @@ at a link that is out of range, already seen, or in the wrong bucket.
 
 The storage is untrusted (``pybpf.maps.base``): every link is range-checked before it is followed
 (a link beyond the pool is EUCLEAN; for growing maps, beyond the slots this process has seen backed,
-the slots up to it are backed first), and chain walks detect loops with Brent's algorithm (a few
-integer operations per step, no visited set), so a lookup of an absent key on a looped chain
+the slots up to it are backed first), and chain walks detect loops with Brent's algorithm (a
+tortoise that jumps to the walker after 1, 2, 4 ... steps: a few integer operations per step, no
+visited set), so a lookup of an absent key on a looped chain
 returns EUCLEAN after a number of steps of the order of the loop's length.  get_next_key returns a
 key only if its slot sits in its hash's bucket and no earlier slot of the chain holds the same key,
 so iteration always moves forward and ends.
@@ -230,10 +231,13 @@ class HashMap(MapOps):
         link_at = _HEADER_BYTES + 4 * (hashed & self._mask)
         buf, base, size, end = self._buf, self._base, self.slot_size, 8 + self.key_size
         link = _U32.unpack_from(buf, link_at)[0]
-        tortoise, power, lam = link, 1, 0  # Brent's cycle detection
+        backed = self._backed
+        tortoise = link  # Brent's loop detection: the tortoise jumps to the hare at steps 1, 2, 4 ...
+        steps = 0
         while link:
-            if link > self._backed:
+            if link > backed:
                 self._back(link)
+                backed = self._backed
             slot = base + link * size
             nxt, found = _LINK_HASH.unpack_from(buf, slot)
             if found == hashed and buf[slot + 8 : slot + end] == key:
@@ -242,9 +246,9 @@ class HashMap(MapOps):
             link = nxt
             if link == tortoise:
                 raise _loop()
-            lam += 1
-            if lam == power:
-                tortoise, power, lam = link, power << 1, 0
+            steps += 1
+            if not steps & (steps - 1):
+                tortoise = link
         return hashed, link_at, 0
 
     def _alloc(self) -> int:
@@ -303,9 +307,10 @@ class HashMap(MapOps):
         if seq & 1:
             return None
         hashed = zlib.crc32(key)
-        base, size, end, backed = self._base, self.slot_size, 8 + self.key_size, self._backed
-        link = _U32.unpack_from(buf, _HEADER_BYTES + 4 * (hashed & self._mask))[0]
-        tortoise, power, lam = link, 1, 0
+        base, size, end = self._base, self.slot_size, 8 + self.key_size
+        backed = self._backed
+        link = tortoise = _U32.unpack_from(buf, _HEADER_BYTES + 4 * (hashed & self._mask))[0]
+        steps = 0
         while link:
             if link > backed:
                 return None
@@ -320,9 +325,9 @@ class HashMap(MapOps):
             link = nxt
             if link == tortoise:
                 return None
-            lam += 1
-            if lam == power:
-                tortoise, power, lam = link, power << 1, 0
+            steps += 1
+            if not steps & (steps - 1):
+                tortoise = link
         if _U32.unpack_from(buf, _SEQ)[0] != seq:
             return None
         raise KeyNotExistError()
@@ -335,11 +340,13 @@ class HashMap(MapOps):
         hashed = zlib.crc32(key)
         head_at = link_at = _HEADER_BYTES + 4 * (hashed & self._mask)
         key_end = 8 + self.key_size
-        old = _U32.unpack_from(buf, link_at)[0]
-        tortoise, power, lam = old, 1, 0
+        old = tortoise = _U32.unpack_from(buf, link_at)[0]
+        backed = self._backed
+        steps = 0
         while old:
-            if old > self._backed:
+            if old > backed:
                 self._back(old)
+                backed = self._backed
             slot = base + old * size
             nxt, found = _LINK_HASH.unpack_from(buf, slot)
             if found == hashed and buf[slot + 8 : slot + key_end] == key:
@@ -348,9 +355,9 @@ class HashMap(MapOps):
             old = nxt
             if old == tortoise:
                 raise _loop()
-            lam += 1
-            if lam == power:
-                tortoise, power, lam = old, power << 1, 0
+            steps += 1
+            if not steps & (steps - 1):
+                tortoise = old
         if old and flags & 3 == uapi.BPF_NOEXIST:
             raise BPFError(errno.EEXIST, "key exists")
         if not old and flags & 3 == uapi.BPF_EXIST:
@@ -360,13 +367,13 @@ class HashMap(MapOps):
             raise BPFError(errno.E2BIG, "map is full")
         if free:
             new = free
-            if new > self._backed:
+            if new > backed:
                 self._back(new)
             free = _U32.unpack_from(buf, base + new * size)[0]
         elif high < self.n_slots:
             high += 1
             new = high
-            if new > self._backed:
+            if new > backed:
                 self._back(new)
         else:
             raise BPFError(errno.E2BIG, "no free slot")
@@ -454,7 +461,7 @@ class HashMap(MapOps):
         _U32.pack_into(buf, _SEQ, (seq | 1) & 0xFFFFFFFF)  # odd: a write is in progress
         _U32.pack_into(buf, link_at, _U32.unpack_from(buf, slot)[0])  # unpublish: one aligned store
         _U32.pack_into(buf, slot, free)  # onto the free list
-        _HEADER4.pack_into(buf, 0, max(count - 1, 0), link, high, ((seq | 1) + 1) & 0xFFFFFFFF)
+        _HEADER4.pack_into(buf, 0, count - 1 if count else 0, link, high, ((seq | 1) + 1) & 0xFFFFFFFF)
 
     def _key_of(self, link: int) -> bytes:
         start = self._checked(link) + _SLOT_HEAD
