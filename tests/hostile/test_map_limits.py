@@ -156,6 +156,7 @@ def test_a_growing_map_is_charged_as_it_grows(limit: None) -> None:
     assert accounting.charged(bpffs_root()) > before
     m.delete((0).to_bytes(4, "little"))
     m.update((0).to_bytes(4, "little"), bytes(4096))  # a freed slot is reused without more memory
+    m.close()
 
 
 def test_one_map_larger_than_ram_is_refused_without_a_limit() -> None:

@@ -27,7 +27,7 @@ import struct
 import subprocess
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -261,10 +261,19 @@ def pin(m: Map, root: Path, name: str) -> None:
     m.backend.bpf(uapi.BPF_OBJ_PIN, attr)
 
 
+_OPENED: list[Map] = []
+"""Maps this process made for the current case (closed after it: the pins keep them for the child)."""
+
+
+def opened(m: Map) -> Map:
+    _OPENED.append(m)
+    return m
+
+
 def new_map(  # noqa: PLR0917  (the fields of BPF_MAP_CREATE in attr order)
     root: Path, map_type: int, key_size: int, value_size: int, max_entries: int, flags: int = 0
 ) -> Map:
-    m = Map.create(map_type, key_size, value_size, max_entries, flags, backend=UserBackend())
+    m = opened(Map.create(map_type, key_size, value_size, max_entries, flags, backend=UserBackend()))
     pin(m, root, "map")
     return m
 
@@ -623,11 +632,11 @@ record("prog", lambda: run(m.fd, CASE["prog"]))
 
 
 def array_of_maps_slots(root: Path) -> dict[str, Any]:
-    inner = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, backend=UserBackend())
+    inner = opened(Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1, backend=UserBackend()))
     attr = uapi.bpf_attr()
     attr.map_type, attr.key_size, attr.value_size, attr.max_entries = uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 4
     attr.inner_map_fd = inner.fd
-    m = Map(UserBackend().bpf(uapi.BPF_MAP_CREATE, attr), backend=UserBackend())
+    m = opened(Map(UserBackend().bpf(uapi.BPF_MAP_CREATE, attr), backend=UserBackend()))
     pin(m, root, "map")
     m.update(k32(0), k32(inner.fd))
     _, view = storage(m)
@@ -806,12 +815,16 @@ CASES = [
 
 
 @pytest.fixture
-def root(_private_bpffs: Path) -> Path:
-    intact = Map.create(uapi.BPF_MAP_TYPE_HASH, 4, 8, 64, backend=UserBackend())
+def root(_private_bpffs: Path) -> Iterator[Path]:
+    intact = opened(Map.create(uapi.BPF_MAP_TYPE_HASH, 4, 8, 64, backend=UserBackend()))
     for key, value in INTACT.items():
         intact.update(key, value)
     pin(intact, _private_bpffs, "intact")
-    return _private_bpffs
+    try:
+        yield _private_bpffs
+    finally:
+        while _OPENED:
+            _OPENED.pop().close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -865,8 +878,9 @@ def test_killed_holder_leaves_a_repairable_loop(_private_bpffs: Path) -> None:
         U32.pack_into(view, hash_slot(obj.impl, head), head)
         os.kill(os.getpid(), signal.SIGKILL)
     os.waitpid(pid, 0)
-    m[100] = 100  # EOWNERDEAD -> recover()
-    assert m[100] == 100
-    assert 0 in m
-    assert len(list(m.keys())) <= 7
-    assert m.get(12345) is None
+    with m:
+        m[100] = 100  # EOWNERDEAD -> recover()
+        assert m[100] == 100
+        assert 0 in m
+        assert len(list(m.keys())) <= 7
+        assert m.get(12345) is None

@@ -115,9 +115,7 @@ class MapObject:
         self.impl: MapOps = impl(self.params, memoryview(mm)[:header_at])
         if not fresh and self.impl.layout_size() > header_at:
             raise corrupted(f"its layout needs {self.impl.layout_size()} bytes, the file has {header_at}")
-        self.root = bpffs_root()
-        """The root whose ledger this map's growth is charged to."""
-        self.impl.attach_storage(self._reserve_storage)
+        self.impl.attach_storage(_StorageReserver(mm, header_at, bpffs_root()))
         base = address_of(mm)
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
@@ -164,21 +162,6 @@ class MapObject:
         struct.pack_into("<I", self.mm, self.header_at + _FROZEN_AT, 1)
 
     # --- memory -----------------------------------------------------------------------------
-    def _reserve_storage(self, start: int, end: int) -> None:
-        """``MapOps.reserve_storage``: back storage bytes [start, end) with memory, charging what
-        the map has not been charged for yet to the root's ledger; ENOMEM when either fails.
-        Called with the map's lock held (the charged mark in the header is shared)."""
-        end = min(page_ceil(end), self.storage_size)
-        if end <= start or not can_populate():
-            return  # nothing asked, or everything was backed at creation
-        at = self.header_at + _CHARGED_AT
-        charged_end = min(int(_CHARGED.unpack_from(self.mm, at)[0]), self.storage_size)
-        if end > charged_end:
-            root = self.root
-            accounting.charge(root, end - charged_end, lambda: refs.allocated_bytes(root, "map"))
-            _CHARGED.pack_into(self.mm, at, end)
-        populate(self.address + page_floor(start), end - page_floor(start))
-
     @staticmethod
     def up_front_bytes(impl: type[MapOps], params: MapParams) -> int:
         """The memory a new map takes at creation: its reserved storage and the trailer page."""
@@ -306,6 +289,32 @@ class MapObject:
         except (struct.error, ValueError, IndexError, OverflowError, TypeError) as exc:
             raise corrupted(f"fd {fd}: {exc}") from None
         return cls._remember(key, obj)
+
+
+class _StorageReserver:
+    """``MapOps.reserve_storage`` of one mapped map: back storage bytes [start, end) with memory,
+    charging what the map has not been charged for yet to the root's ledger; ENOMEM when either
+    fails.  Called with the map's lock held (the charged mark in the header is shared).  (Its own
+    object, not a method of ``MapObject``: the implementation holding it must not keep the object,
+    and so its mapping, alive in a reference cycle.)"""
+
+    def __init__(self, mm: mmap.mmap, storage_size: int, root: str) -> None:
+        self.mm = mm
+        self.storage_size = storage_size
+        self.root = root
+        """The root whose ledger this map's growth is charged to."""
+
+    def __call__(self, start: int, end: int) -> None:
+        end = min(page_ceil(end), self.storage_size)
+        if end <= start or not can_populate():
+            return  # nothing asked, or everything was backed at creation
+        at = self.storage_size + _CHARGED_AT
+        charged_end = min(int(_CHARGED.unpack_from(self.mm, at)[0]), self.storage_size)
+        if end > charged_end:
+            root = self.root
+            accounting.charge(root, end - charged_end, lambda: refs.allocated_bytes(root, "map"))
+            _CHARGED.pack_into(self.mm, at, end)
+        populate(address_of(self.mm) + page_floor(start), end - page_floor(start))
 
 
 _TOKEN_BASE = 1 << 42
