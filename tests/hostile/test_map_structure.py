@@ -676,7 +676,7 @@ def prog_array_slots(root: Path) -> dict[str, Any]:
 
 PERF_CHILD = r"""
 import mmap
-from pybpf.perf import DATA_HEAD_AT, PAGE
+from pybpf.objects.perf_abi import DATA_HEAD_AT, PAGE
 from pybpf.perfbuf import PerfBuffer
 m = opened()
 buffers = PerfBuffer(m, lambda cpu, data: None, pages=1, backend=U)
