@@ -84,8 +84,9 @@ def parse_size(text: str) -> int | None:
     return size
 
 
+@functools.cache
 def default_limit() -> int:
-    """Half of the smaller of MemTotal and the cgroup's memory.max."""
+    """Half of the smaller of MemTotal and the cgroup's memory.max (read once per process)."""
     cgroup = _cgroup_limit()
     ram = total_ram() if cgroup is None else min(total_ram(), cgroup)
     return ram // 2
