@@ -8,6 +8,12 @@ the cost a Python user of the kernel pays), in the same run.  ARRAY has no delet
 its third operation is an update of an existing index with BPF_EXIST; HASH adds the re-insert of
 the deleted keys (BPF_NOEXIST), which restores the map for the next round.
 
+A third column, ``syscall``, is the cheapest honest way to reach the kernel's map from Python: a
+minimal ctypes ``syscall(__NR_bpf, ...)`` with one preallocated attr, preallocated key and value
+buffers and fixed argtypes (``MinimalSyscall``), on the kernel map of the native backend.  Keys
+are given as bytes; ``--int-keys`` passes the 4-byte keys as Python ints to ``pybpf.Map`` instead
+(the minimal syscall still copies the same bytes).
+
 Every round runs the backends one after the other on the same keys; with ``--repeat`` rounds the
 best rate of each backend is kept (the machine may be shared).  Rates are thousands of operations
 per second of wall time and of CPU time of this process (``time.process_time``: user + system,
@@ -15,13 +21,15 @@ so the kernel's own work in bpf(2) counts).  Finally it creates a 1M-entry ARRAY
 each backend and reports the time it takes, this process's resident memory growth and, for pybpf,
 the object file's size and allocated bytes (for the kernel, the ``memlock`` it charges).
 
-    .venv/bin/python benchmarks/bench_maps.py [--entries N] [--ops N] [--repeat N] [--no-kernel]
+    .venv/bin/python benchmarks/bench_maps.py [--entries N] [--ops N] [--repeat N] [--no-kernel] [--int-keys]
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import platform
 import random
 import sys
 import time
@@ -58,6 +66,50 @@ class Case:
     rates: dict[tuple[str, str], Rates] = field(default_factory=dict)
 
 
+_NR_BPF = {"x86_64": 321, "aarch64": 280}.get(platform.machine(), 321)
+
+
+class MinimalSyscall:
+    """The kernel's element commands through the cheapest ctypes call: everything preallocated."""
+
+    def __init__(self, fd: int, key_size: int, value_size: int) -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        self._syscall = libc.syscall
+        self._syscall.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_uint]
+        self._syscall.restype = ctypes.c_long
+        self._key = ctypes.create_string_buffer(key_size)
+        self._value = ctypes.create_string_buffer(value_size)
+        self._attr = uapi.bpf_attr_map_elem()
+        self._attr.map_fd = fd
+        self._attr.key = ctypes.addressof(self._key)
+        self._attr._anon_value.value = ctypes.addressof(self._value)
+        self._attr_address = ctypes.addressof(self._attr)
+        self._size = ctypes.sizeof(self._attr)
+        self._key_size = key_size
+
+    def _call(self, cmd: int) -> None:
+        if self._syscall(_NR_BPF, cmd, self._attr_address, self._size) < 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+
+    def lookup(self, key: bytes) -> bytes:
+        ctypes.memmove(self._key, key, self._key_size)
+        self._attr.flags = 0
+        self._call(uapi.BPF_MAP_LOOKUP_ELEM)
+        return self._value.raw
+
+    def update(self, key: bytes, value: bytes, flags: int = 0) -> None:
+        ctypes.memmove(self._key, key, self._key_size)
+        ctypes.memmove(self._value, value, len(value))
+        self._attr.flags = flags
+        self._call(uapi.BPF_MAP_UPDATE_ELEM)
+
+    def delete(self, key: bytes) -> None:
+        ctypes.memmove(self._key, key, self._key_size)
+        self._attr.flags = 0
+        self._call(uapi.BPF_MAP_DELETE_ELEM)
+
+
 def keys_for(map_type: int, key_size: int, n: int) -> list[bytes]:
     if map_type == ARRAY:
         return [i.to_bytes(4, "little") for i in range(n)]
@@ -73,8 +125,11 @@ def timed(fn: Callable[[bytes], object], items: list[bytes]) -> tuple[float, flo
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def operations(m: Map, case: Case, value: bytes) -> list[tuple[str, Callable[[bytes], object]]]:
-    ops: list[tuple[str, Callable[[bytes], object]]] = [
+Operation = tuple[str, Callable[[bytes], object]]
+
+
+def operations(m: Map | MinimalSyscall, case: Case, value: bytes) -> list[Operation]:
+    ops: list[Operation] = [
         ("lookup", m.lookup),
         ("update", lambda k: m.update(k, value)),
     ]
@@ -86,11 +141,17 @@ def operations(m: Map, case: Case, value: bytes) -> list[tuple[str, Callable[[by
     return ops
 
 
-def run_case(case: Case, backends: list[tuple[str, Backend]], entries: int, ops: int, repeat: int) -> None:
+def run_case(  # noqa: PLR0917
+    case: Case, backends: list[tuple[str, Backend]], entries: int, ops: int, repeat: int, int_keys: bool
+) -> None:
     keys = keys_for(case.map_type, case.key_size, entries)
     value = bytes(range(256))[: case.value_size].ljust(case.value_size, b"\x00")
     maps = [(name, Map.create(case.map_type, case.key_size, case.value_size, entries, backend=backend))
             for name, backend in backends]  # fmt: skip
+    handles: list[tuple[str, Map | MinimalSyscall]] = list(maps)
+    handles += [("syscall", MinimalSyscall(m.fd, case.key_size, case.value_size))
+                for name, m in maps if name == "kernel"]  # fmt: skip
+    as_int = int_keys and case.key_size == 4
     try:
         for _, m in maps:
             for key in keys:
@@ -98,9 +159,11 @@ def run_case(case: Case, backends: list[tuple[str, Backend]], entries: int, ops:
         rng = random.Random(1)
         for _ in range(repeat):
             sample = rng.sample(keys, min(ops, len(keys)))
-            for name, m in maps:
-                for op, fn in operations(m, case, value):
-                    wall, cpu = timed(fn, sample)
+            ints = [int.from_bytes(k, "little") for k in sample]
+            for name, handle in handles:
+                typed = as_int and isinstance(handle, Map)
+                for op, fn in operations(handle, case, value):
+                    wall, cpu = timed(fn, ints if typed else sample)  # type: ignore[arg-type]
                     case.rates.setdefault((name, op), Rates()).add(len(sample), wall, cpu)
     finally:
         for _, m in maps:
@@ -153,6 +216,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="rounds per case; the best is kept")
     parser.add_argument("--large", type=int, default=1_000_000, help="entries of the creation test")
     parser.add_argument("--no-kernel", action="store_true")
+    parser.add_argument("--int-keys", action="store_true", help="4-byte keys as ints to pybpf.Map")
     args = parser.parse_args()
     backends: list[tuple[str, Backend]] = [("pybpf", UserBackend())]
     if not args.no_kernel and kernel_bpf_available():
@@ -161,23 +225,25 @@ def main() -> int:
         f"map operations through pybpf.Map, {args.entries} entries, {args.ops} ops per case, best of "
         f"{args.repeat}, CPython {sys.version.split()[0]}, {os.cpu_count()} CPUs; k ops/s (wall / CPU)"
     )
+    columns = [name for name, _ in backends] + (["syscall"] if len(backends) == 2 else [])
     header = f"{'map':5} {'key':>3} {'value':>5} {'operation':15}"
-    for name, _ in backends:
-        header += f" {name + ' wall':>11} {name + ' CPU':>10}"
+    for name in columns:
+        header += f" {name + ' wall':>12} {name + ' CPU':>11}"
     if len(backends) == 2:
-        header += f" {'pybpf/kernel (CPU)':>19}"
+        header += f" {'pybpf/kernel':>13} {'pybpf/syscall':>14}"
     print(header)
     for map_type, key_size, value_size in CASES:
         case = Case(map_type, key_size, value_size)
-        run_case(case, backends, args.entries, args.ops, args.repeat)
+        run_case(case, backends, args.entries, args.ops, args.repeat, args.int_keys)
         for op in dict.fromkeys(op for _, op in case.rates):
             row = f"{TYPE_NAMES[map_type]:5} {key_size:>3} {value_size:>5} {op:15}"
-            for name, _ in backends:
+            for name in columns:
                 r = case.rates[(name, op)]
-                row += f" {r.wall:11.1f} {r.cpu:10.1f}"
+                row += f" {r.wall:12.1f} {r.cpu:11.1f}"
             if len(backends) == 2:
-                ratio = case.rates[("pybpf", op)].cpu / case.rates[("kernel", op)].cpu
-                row += f" {ratio:18.2f}x"
+                pybpf = case.rates[("pybpf", op)].cpu
+                row += f" {pybpf / case.rates[('kernel', op)].cpu:12.2f}x"
+                row += f" {pybpf / case.rates[('syscall', op)].cpu:13.2f}x"
             print(row, flush=True)
     for map_type in (ARRAY, HASH):
         for name, backend in backends:
