@@ -83,12 +83,16 @@ class MinimalSyscall:
         self._attr.map_fd = fd
         self._attr.key = ctypes.addressof(self._key)
         self._attr._anon_value.value = ctypes.addressof(self._value)
+        self._delete_attr = uapi.bpf_attr_map_elem()  # BPF_MAP_DELETE_ELEM: fields after key are 0
+        self._delete_attr.map_fd = fd
+        self._delete_attr.key = ctypes.addressof(self._key)
         self._attr_address = ctypes.addressof(self._attr)
+        self._delete_address = ctypes.addressof(self._delete_attr)
         self._size = ctypes.sizeof(self._attr)
         self._key_size = key_size
 
-    def _call(self, cmd: int) -> None:
-        if self._syscall(_NR_BPF, cmd, self._attr_address, self._size) < 0:
+    def _call(self, cmd: int, address: int | None = None) -> None:
+        if self._syscall(_NR_BPF, cmd, address or self._attr_address, self._size) < 0:
             err = ctypes.get_errno()
             raise OSError(err, os.strerror(err))
 
@@ -106,8 +110,7 @@ class MinimalSyscall:
 
     def delete(self, key: bytes) -> None:
         ctypes.memmove(self._key, key, self._key_size)
-        self._attr.flags = 0
-        self._call(uapi.BPF_MAP_DELETE_ELEM)
+        self._call(uapi.BPF_MAP_DELETE_ELEM, self._delete_address)
 
 
 def keys_for(map_type: int, key_size: int, n: int) -> list[bytes]:
