@@ -1,0 +1,331 @@
+"""The ``do_check`` pass: the kernel's path-by-path walk with register and stack state.
+
+Mirrors do_check() in kernel/bpf/verifier.c.  One path is followed at a time from the main
+program's first instruction with r1 holding the context and r10 the frame pointer: each
+instruction is checked and applied to the path's state (``checks``: alu, mem, jmp, call, ld); a
+conditional jump whose outcome the state decides follows only that branch, otherwise the jump
+target is pushed (push_stack) with its refined copy of the state and the walk goes on falling
+through; an exit of the main program ends the path and the next pushed one is taken (pop_stack).
+bpf-to-bpf calls push a frame (at most MAX_CALL_FRAMES: "the call stack of %d frames is too
+deep") whose r1-r5 are the caller's; the callee's exit returns r0.
+
+At prune points (conditional jumps, jump targets, calls and the instruction after them, as
+check_cfg() marks them) is_state_visited() compares the state with the checkpoints kept there: a
+checkpoint whose paths are all finished and which holds every value the current state may have
+(``prune``) ends the path; one still being explored that is exactly equal means the program
+loops forever ("infinite loop detected at insn %d").  Checkpoints are added with the kernel's
+heuristic (at least 2 jumps and 8 instructions since the last one).  More than 1,000,000
+processed instructions is E2BIG ("BPF program is too large. Processed %d insn"), as is a backlog
+of more than 8192 pushed branches.
+
+Not modelled yet: liveness and precision marks (states are compared on every register and slot,
+so pybpf explores more paths than the kernel on programs whose pruning relies on them), the
+program type's return-value range at exit, references (leaks at exit), callbacks, tail-call
+constraints, speculative paths (the loader is privileged).
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import NamedTuple, NoReturn
+
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import Kind
+from pybpf.isa.program import transfer
+from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
+from pybpf.verifier import fields, helpers, prune
+from pybpf.verifier.checks import alu, call, jmp, ld, mem
+from pybpf.verifier.pseudo import KERNEL_OPCODES
+from pybpf.verifier.regstate import format_reg
+from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.request import InsnFacts, MapRef
+from pybpf.verifier.state import FuncFrame, PathState, VerifierState
+
+BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
+_MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
+_COND_KINDS = frozenset({Kind.JCOND})
+
+
+class Branch(NamedTuple):
+    """A pushed path: where it resumes, from where, its state, the log position and checkpoint."""
+
+    insn: int
+    prev: int
+    state: PathState
+    log_pos: int
+    parent: prune.Checkpoint | None
+
+
+class DoCheckPass:
+    name = "do_check"
+
+    def run(self, state: VerifierState) -> None:
+        Walker(state).run()
+
+
+class Walker:
+    """One do_check() run over ``env``'s program."""
+
+    def __init__(self, env: VerifierState) -> None:
+        self.env = env
+        view = env.view
+        self.view = view
+        main = FuncFrame(0, 0, -1)
+        main.regs[1].mark_pointer(RegType.PTR_TO_CTX)
+        self.state = PathState([main])
+        self.insn_idx = 0  # the current slot (the kernel's insn_idx)
+        self.prev_idx = -1
+        self.pending: list[Branch] = []
+        self.explored: dict[int, list[prune.Checkpoint]] = {}
+        self.parent: prune.Checkpoint | None = None
+        self.id_gen = 0
+        self.jmps_processed = 0
+        self.prev_jmps_processed = 0
+        self.prev_insn_processed = 0
+        self.depths = [0] * len(view.subprograms)
+        self.prune_points, self.force_points = _prune_points(env)
+        self.scratched: set[int] = set()
+
+    # --- services for the checks ---
+
+    def fail(self, err: int, message: str) -> NoReturn:
+        self.env.fail(err, message)
+
+    def new_id(self) -> int:
+        self.id_gen += 1
+        return self.id_gen
+
+    @property
+    def index(self) -> int:
+        index = self.view.index_at(self.insn_idx)
+        assert index is not None
+        return index
+
+    def facts(self) -> InsnFacts:
+        return self.env.facts.setdefault(self.index, InsnFacts())
+
+    def note_call_map(self, map_ref: MapRef | None) -> None:
+        facts = self.facts()
+        if facts.map is None and not facts.map_ambiguous:
+            facts.map = map_ref
+        elif facts.map is not map_ref:
+            facts.map, facts.map_ambiguous = None, True
+
+    def note_stack_depth(self, subprog: int, depth: int) -> None:
+        self.depths[subprog] = max(self.depths[subprog], depth)
+
+    def scratch_reg(self, regno: int) -> None:
+        self.scratched.add(regno)
+
+    def scratch_stack(self, spi: int, frameno: int) -> None:
+        self.scratched.add(100 + spi)
+
+    def check_reg_read(self, regno: int) -> None:
+        """check_reg_arg(SRC_OP)."""
+        if not 0 <= regno < op.MAX_BPF_REG:
+            self.fail(errno.EINVAL, f"R{regno} is invalid")
+        if self.state.cur.regs[regno].type is RegType.NOT_INIT:
+            self.fail(errno.EACCES, f"R{regno} !read_ok")
+        self.scratched.add(regno)
+
+    def check_reg_write(self, regno: int, *, mark: bool = True) -> None:
+        """check_reg_arg(DST_OP / DST_OP_NO_MARK)."""
+        if not 0 <= regno < op.MAX_BPF_REG:
+            self.fail(errno.EINVAL, f"R{regno} is invalid")
+        if regno == op.BPF_REG_FP:
+            self.fail(errno.EACCES, "frame pointer is read only")
+        self.scratched.add(regno)
+        if mark:
+            self.state.cur.regs[regno].mark_unknown()
+
+    def jump_target(self, insn: Instruction) -> int:
+        target = transfer(insn, self.insn_idx).target
+        assert target is not None
+        return target
+
+    def push_branch(self, target: int) -> PathState:
+        """push_stack(): the other branch, resumed later from ``target`` with a copy of the state."""
+        if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
+            self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
+        copy = self.state.copy()
+        self.pending.append(Branch(target, self.insn_idx, copy, self.env.log.position(), self.parent))
+        if self.parent is not None:
+            self.parent.branches += 1
+        return copy
+
+    def print_insn_state(self) -> None:
+        """The per-instruction state of the level-2 log (kept for the printer that comes next)."""
+
+    # --- the walk ---
+
+    def run(self) -> None:
+        env = self.env
+        view = self.view
+        log = env.log
+        while True:
+            env.insn_processed += 1
+            if env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS:
+                self.fail(errno.E2BIG, f"BPF program is too large. Processed {env.insn_processed} insn")
+            slot = self.insn_idx
+            nxt: int | None
+            if slot in self.prune_points and prune.is_state_visited(self, slot):
+                if log.level2:
+                    log.line(f"{slot}: safe")
+                nxt = None
+            else:
+                self.scratched.clear()
+                nxt = self.step(view.insn_at(slot))
+            if nxt is None:
+                prune.update_branch_counts(self.parent)
+                if not self.pending:
+                    break
+                branch = self.pending.pop()
+                if not log.level2:
+                    log.reset(branch.log_pos)
+                self.state, self.parent = branch.state, branch.parent
+                self.prev_idx, self.insn_idx = branch.prev, branch.insn
+            else:
+                self.prev_idx, self.insn_idx = slot, nxt
+        env.stack_depths = [(d + 7) // 8 * 8 for d in self.depths]
+
+    def step(self, insn: Instruction) -> int | None:
+        """do_check_insn(): check one instruction, update the state; the next slot (None: path ends)."""
+        code = insn.opcode
+        if code not in KERNEL_OPCODES:
+            self.fail(errno.EINVAL, f"unknown opcode {code:02x}")
+        family = fields.family(insn)
+        slot = self.insn_idx
+        if family in fields.ATOMIC_KINDS:
+            self._atomic(insn)
+            return slot + 1
+        if family in (Kind.LD_ABS, Kind.LD_IND) and not helpers.may_access_skb(
+            self.env.request.prog_type.prog_type
+        ):
+            self.fail(errno.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type")
+        if code == _MOV64_X and insn.off == BPF_ADDR_SPACE_CAST:
+            self._addr_space_cast(insn)
+            return slot + 1
+        if family in _COND_KINDS:
+            self.check_reg_read(insn.dst)
+        spec = fields.kernel_spec(insn)
+        if spec is None:
+            self.fail(errno.EINVAL, fields.reserved_message(insn))
+        kind = spec.kind
+        if kind in (Kind.ALU, Kind.NEG, Kind.END, Kind.MOVSX):
+            alu.check_alu(self, insn, spec)
+        elif kind in (Kind.LDX, Kind.LDXSX):
+            mem.check_load(self, insn, kind is Kind.LDXSX)
+        elif kind is Kind.STX:
+            mem.check_store(self, insn, True)
+        elif kind is Kind.ST:
+            mem.check_store(self, insn, False)
+        elif kind in (Kind.LD_ABS, Kind.LD_IND):
+            ld.check_ld_abs(self, insn, kind is Kind.LD_IND)
+        elif kind is Kind.LDDW:
+            ld.check_ld_imm(self, insn)
+            return slot + 2
+        else:
+            self.jmps_processed += 1
+            return self._jump(insn, spec, kind)
+        self.print_insn_state()
+        return slot + 1
+
+    def _jump(self, insn: Instruction, spec: op.OpSpec, kind: Kind) -> int | None:
+        slot = self.insn_idx
+        if kind is Kind.JCOND:
+            return jmp.check_cond_jmp(self, insn, spec)
+        if kind in (Kind.JA, Kind.GOTOL):
+            return self.jump_target(insn)
+        if kind is Kind.MAY_GOTO:
+            self.push_branch(slot + 1)
+            return self.jump_target(insn)
+        if kind is Kind.CALL:
+            call.check_helper_call(self, insn.imm)
+            self.print_insn_state()
+            return slot + 1
+        if kind is Kind.CALL_LOCAL:
+            return self._call_local(insn)
+        if kind is Kind.CALL_KFUNC:  # refused earlier (no kernel BTF); kept total
+            regs = self.state.cur.regs
+            for regno in range(6):
+                regs[regno].mark_not_init()
+            regs[0].mark_unknown()
+            return slot + 1
+        return self._exit()
+
+    def _call_local(self, insn: Instruction) -> int:
+        """check_func_call(): a new frame for the callee with the caller's r1-r5."""
+        state = self.state
+        if state.curframe + 1 >= op.MAX_CALL_FRAMES:
+            self.fail(errno.E2BIG, f"the call stack of {state.curframe + 2} frames is too deep")
+        target = self.jump_target(insn)
+        caller = state.cur
+        callee = FuncFrame(state.curframe + 1, self.view.subprog_of(target), self.insn_idx)
+        for regno in range(1, 6):
+            callee.regs[regno].copy_from(caller.regs[regno])
+        for regno in range(6):
+            caller.regs[regno].mark_not_init()
+        state.frames.append(callee)
+        return target
+
+    def _exit(self) -> int | None:
+        state = self.state
+        if state.curframe:
+            callee = state.frames.pop()
+            r0 = callee.regs[0]
+            if r0.type is RegType.PTR_TO_STACK:
+                self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
+            state.cur.regs[0].copy_from(r0)
+            return callee.callsite + 1
+        self.check_reg_read(0)
+        return None
+
+    def _atomic(self, insn: Instruction) -> None:
+        if insn.spec is None:
+            if insn.imm in fields.RMW_ATOMICS:
+                self.fail(errno.EINVAL, "invalid atomic operand size")
+            self.fail(errno.EINVAL, f"BPF_ATOMIC uses invalid atomic opcode {insn.imm & 0xFFFFFFFF:02x}")
+        mem.check_atomic(self, insn)
+
+    def _addr_space_cast(self, insn: Instruction) -> None:
+        if insn.imm not in (1, 1 << 16):
+            self.fail(errno.EINVAL, "addr_space_cast insn can only convert between address space 1 and 0")
+        if not any(m.map_type == BPF_MAP_TYPE_ARENA for m in self.env.maps):
+            self.fail(
+                errno.EINVAL,
+                "addr_space_cast insn can only be used in a program that has an associated arena",
+            )
+        self.check_reg_read(insn.src)
+        self.check_reg_write(insn.dst)
+
+    def format_state(self, state: PathState) -> str:
+        """print_verifier_state() of the current frame, every register and slot."""
+        frame = state.cur
+        parts = [f" R{i}={format_reg(r, frame.frameno)}" for i, r in enumerate(frame.regs)
+                 if r.type is not RegType.NOT_INIT]  # fmt: skip
+        return "".join(parts) + frame.stack.format(frame.frameno, None)
+
+
+def _prune_points(env: VerifierState) -> tuple[frozenset[int], frozenset[int]]:
+    """The slots check_cfg() marks as prune points, and the forced checkpoints (may_goto)."""
+    view = env.view
+    points: set[int] = set()
+    force: set[int] = set()
+    for insn, slot in zip(view.insns, view.starts, strict=True):
+        spec = insn.spec
+        if spec is None:
+            continue
+        kind = spec.kind
+        if kind is Kind.JCOND:
+            points.add(slot)
+        elif kind in (Kind.JA, Kind.GOTOL):
+            target = transfer(insn, slot).target
+            if target is not None:
+                points.add(target)
+        elif kind in (Kind.CALL, Kind.CALL_LOCAL, Kind.CALL_KFUNC):
+            points.update((slot, slot + 1))
+        elif kind is Kind.MAY_GOTO:
+            points.add(slot)
+            force.add(slot)
+    return frozenset(points), frozenset(force)
