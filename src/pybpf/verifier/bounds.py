@@ -165,6 +165,12 @@ def _deduce32(b: Bounds) -> None:
     if b.smin32 & U32 <= b.smax32 & U32:
         b.umin32 = max(b.umin32, b.smin32 & U32)
         b.umax32 = min(b.umax32, b.smax32 & U32)
+    elif b.umax32 < b.smin32 & U32:  # the s32 range wraps; the u32 one meets only its upper part
+        b.smin32 = s32(b.umin32)
+        b.umax32 = min(b.umax32, b.smax32 & U32)
+    elif b.smax32 & U32 < b.umin32:  # ... or only its lower part
+        b.smax32 = s32(b.umax32)
+        b.umin32 = max(b.umin32, b.smin32 & U32)
 
 
 def _deduce64(b: Bounds) -> None:
@@ -240,9 +246,9 @@ def is_safe_to_compute(op: int, src: Bounds, alu32: bool) -> bool:
     if op in (LSH, RSH, ARSH):
         if alu32:
             const = src.is_const32() and src.smin32 == src.smax32 and src.umin32 == src.umax32
-            return const and src.umax32 < 32
-        const = src.is_const() and src.smin == src.smax and src.umin == src.umax
-        return const and src.umax < 64
+        else:
+            const = src.is_const() and src.smin == src.smax and src.umin == src.umax
+        return const and src.umax < (32 if alu32 else 64)  # the 64-bit umax, even for ALU32
     return False
 
 
@@ -377,14 +383,10 @@ def _lsh32_bounds(d: Bounds, shift: int) -> None:
 
 
 def _lsh64(d: Bounds, shift: int) -> None:
-    if shift == 32 and d.smax32 >= 0:
-        d.smax = d.smax32 << 32
+    if shift == 32:  # the low half becomes the high one: its signed range is exact
+        d.smin, d.smax = d.smin32 << 32, d.smax32 << 32
     else:
-        d.smax = S64_MAX
-    if shift == 32 and d.smin32 >= 0:
-        d.smin = d.smin32 << 32
-    else:
-        d.smin = S64_MIN
+        d.smin, d.smax = S64_MIN, S64_MAX
     if d.umax > 1 << (63 - shift):
         d.umin, d.umax = 0, U64
     else:
@@ -484,6 +486,16 @@ def alu(d: Bounds, s: Bounds, op: int, alu32: bool) -> None:
     sync(d)
 
 
+def add_const(d: Bounds, delta: Bounds, *, zext: bool) -> None:
+    """The ``reg = known + delta`` step of sync_linked_regs()."""
+    _add32(d, delta)
+    _add64(d, delta)
+    d.var_off = tnum.add(d.var_off, delta.var_off)
+    if zext:
+        zext_32_to_64(d)
+    sync(d)
+
+
 # --- conditional jumps --------------------------------------------------------------------------
 
 FLIP = {JGT: JLT, JLT: JGT, JGE: JLE, JLE: JGE, JSGT: JSLT, JSLT: JSGT, JSGE: JSLE, JSLE: JSGE}
@@ -516,6 +528,8 @@ def branch_taken(a: Bounds, b: Bounds, op: int, is32: bool) -> int:
         hit = 1 if op == JEQ else 0
         if tnum.is_const(t1) and tnum.is_const(t2):
             return hit if t1.value == t2.value else 1 - hit
+        if not tnum.overlap(t1, t2):
+            return 1 - hit
         if umin1 > umax2 or umax1 < umin2 or smin1 > smax2 or smax1 < smin2:
             return 1 - hit
         if not is32 and (

@@ -36,6 +36,7 @@ from pybpf.isa.program import transfer
 from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
 from pybpf.verifier import fields, helpers, prune
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
+from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.pseudo import KERNEL_OPCODES
 from pybpf.verifier.regstate import format_reg
 from pybpf.verifier.regtypes import RegType
@@ -86,6 +87,11 @@ class Walker:
         self.depths = [0] * len(view.subprograms)
         self.prune_points, self.force_points = _prune_points(env)
         self.scratched: set[int] = set()
+        self.trace = env.log.level2
+        self.print_all = True  # mark_verifier_state_scratched(): the next state print shows everything
+        self.do_print_state = False
+        self.prev_log_pos = 0
+        self.prev_insn_print_pos = 0
 
     # --- services for the checks ---
 
@@ -154,8 +160,26 @@ class Walker:
             self.parent.branches += 1
         return copy
 
+    def mark_chain_precision(self) -> None:
+        """mark_chain_precision(): not modelled yet (precision marks); at log level 2 the kernel's
+        backtracking lines come between an instruction and its state, so the state starts a line."""
+        if self.trace:
+            self.prev_log_pos = 0
+
     def print_insn_state(self) -> None:
-        """The per-instruction state of the level-2 log (kept for the printer that comes next)."""
+        """print_insn_state(): the registers and slots the last instruction touched, appended to its
+        line (``; R0=5``) or on a line of their own (``11: R0=1 ...``)."""
+        if not self.trace or not (self.scratched or self.print_all):
+            return
+        log = self.env.log
+        if self.prev_log_pos and self.prev_log_pos == log.position():
+            log.reset(self.prev_log_pos - 1)
+            log.verbose(" " * max(_alignment(self.prev_insn_print_pos), 1) + ";")
+        else:
+            log.verbose(f"{self.insn_idx}:")
+        log.verbose(self.format_state(self.state, None if self.print_all else self.scratched) + "\n")
+        self.scratched.clear()
+        self.print_all = False
 
     # --- the walk ---
 
@@ -170,12 +194,17 @@ class Walker:
             slot = self.insn_idx
             nxt: int | None
             if slot in self.prune_points and prune.is_state_visited(self, slot):
-                if log.level2:
-                    log.line(f"{slot}: safe")
+                if self.trace:
+                    if self.do_print_state:
+                        log.verbose(f"\nfrom {self.prev_idx} to {slot}: safe\n")
+                    else:
+                        log.line(f"{slot}: safe")
                 nxt = None
             else:
-                self.scratched.clear()
-                nxt = self.step(view.insn_at(slot))
+                insn = view.insn_at(slot)
+                if self.trace:
+                    self._trace(insn)
+                nxt = self.step(insn)
             if nxt is None:
                 prune.update_branch_counts(self.parent)
                 if not self.pending:
@@ -185,9 +214,25 @@ class Walker:
                     log.reset(branch.log_pos)
                 self.state, self.parent = branch.state, branch.parent
                 self.prev_idx, self.insn_idx = branch.prev, branch.insn
+                self.print_all = self.do_print_state = True
             else:
                 self.prev_idx, self.insn_idx = slot, nxt
         env.stack_depths = [(d + 7) // 8 * 8 for d in self.depths]
+
+    def _trace(self, insn: Instruction) -> None:
+        """The level-2 lines before an instruction: the state after a jump between paths, the last
+        instruction's state, then ``N: (code) text``."""
+        log = self.env.log
+        if self.do_print_state:
+            log.verbose(
+                f"\nfrom {self.prev_idx} to {self.insn_idx}:" + self.format_state(self.state, None) + "\n"
+            )
+            self.do_print_state = False
+        self.print_insn_state()
+        start = log.position()
+        log.line(f"{self.insn_idx}: {format_insn(insn)}")
+        self.prev_log_pos = log.position()
+        self.prev_insn_print_pos = self.prev_log_pos - start
 
     def step(self, insn: Instruction) -> int | None:
         """do_check_insn(): check one instruction, update the state; the next slot (None: path ends)."""
@@ -228,7 +273,6 @@ class Walker:
         else:
             self.jmps_processed += 1
             return self._jump(insn, spec, kind)
-        self.print_insn_state()
         return slot + 1
 
     def _jump(self, insn: Instruction, spec: op.OpSpec, kind: Kind) -> int | None:
@@ -242,7 +286,6 @@ class Walker:
             return self.jump_target(insn)
         if kind is Kind.CALL:
             call.check_helper_call(self, insn.imm)
-            self.print_insn_state()
             return slot + 1
         if kind is Kind.CALL_LOCAL:
             return self._call_local(insn)
@@ -267,6 +310,11 @@ class Walker:
         for regno in range(6):
             caller.regs[regno].mark_not_init()
         state.frames.append(callee)
+        if self.trace:
+            log = self.env.log
+            log.verbose("caller:\n" + self.format_state(state, None, state.curframe - 1).lstrip(" ") + "\n")
+            log.verbose("callee:\n" + self.format_state(state, None).lstrip(" ") + "\n")
+            self.print_all = True
         return target
 
     def _exit(self) -> int | None:
@@ -277,6 +325,7 @@ class Walker:
             if r0.type is RegType.PTR_TO_STACK:
                 self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
             state.cur.regs[0].copy_from(r0)
+            self.print_all = self.do_print_state = True
             return callee.callsite + 1
         self.check_reg_read(0)
         return None
@@ -299,12 +348,21 @@ class Walker:
         self.check_reg_read(insn.src)
         self.check_reg_write(insn.dst)
 
-    def format_state(self, state: PathState) -> str:
-        """print_verifier_state() of the current frame, every register and slot."""
-        frame = state.cur
-        parts = [f" R{i}={format_reg(r, frame.frameno)}" for i, r in enumerate(frame.regs)
-                 if r.type is not RegType.NOT_INIT]  # fmt: skip
-        return "".join(parts) + frame.stack.format(frame.frameno, None)
+    def format_state(self, state: PathState, scratched: set[int] | None, frameno: int | None = None) -> str:
+        """print_verifier_state() of a frame (the current one by default): every initialised
+        register and valid slot, or only the ``scratched`` ones (register numbers, 100 + slot)."""
+        frame = state.frames[state.curframe if frameno is None else frameno]
+        parts = [f" frame{frame.frameno}:"] if frame.frameno else []
+        parts += [f" R{i}={format_reg(r, frame.frameno)}" for i, r in enumerate(frame.regs)
+                  if r.type is not RegType.NOT_INIT and (scratched is None or i in scratched)]  # fmt: skip
+        slots = None if scratched is None else {n - 100 for n in scratched if n >= 100}
+        return "".join(parts) + frame.stack.format(frame.frameno, slots)
+
+
+def _alignment(pos: int) -> int:
+    """vlog_alignment(): the padding that puts the state after an instruction at column 38 (or the
+    next multiple of 8 past a long instruction)."""
+    return (max(pos + 4, 40) + 7) // 8 * 8 - pos - 1
 
 
 def _prune_points(env: VerifierState) -> tuple[frozenset[int], frozenset[int]]:

@@ -57,6 +57,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     )
     checkpoints = w.explored.get(slot)
     if checkpoints:
+        env.max_states_per_insn = max(env.max_states_per_insn, len(checkpoints))
         key = cur.key()
         for cp in checkpoints:
             if cp.branches:
@@ -65,8 +66,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if cp.key == key:
                     message = f"infinite loop detected at insn {slot}"
                     env.log.line(message)
-                    env.log.line("cur state:" + w.format_state(cur))
-                    env.log.line("old state:" + w.format_state(cp.state))
+                    env.log.line("cur state:" + w.format_state(cur, None))
+                    env.log.line("old state:" + w.format_state(cp.state, None))
                     raise_loop(w, message)
                 if not force and (
                     w.jmps_processed - w.prev_jmps_processed < 20
@@ -85,7 +86,6 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     w.prev_insn_processed = env.insn_processed
     env.total_states += 1
     env.peak_states = env.total_states
-    env.max_states_per_insn = max(env.max_states_per_insn, len(w.explored[slot]))
     return False
 
 

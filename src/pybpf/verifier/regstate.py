@@ -16,8 +16,11 @@ from pybpf.verifier.bounds import S32_MAX, S32_MIN, S64_MAX, S64_MIN, Bounds
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
 from pybpf.verifier.tnum import U32, U64
 
-ADD_CONST = 1 << 31
-"""BPF_ADD_CONST: the id marks a register linked to another as ``id + off``."""
+ADD_CONST64 = 1 << 31
+ADD_CONST32 = 1 << 30
+ADD_CONST = ADD_CONST64 | ADD_CONST32
+"""BPF_ADD_CONST{64,32}: the id marks a register linked to another as ``id + off`` (after a 64- or
+32-bit ``+= const`` / ``-= const``)."""
 
 
 class RegState(Bounds):

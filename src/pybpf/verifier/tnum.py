@@ -138,6 +138,12 @@ def contains(a: Tnum, b: Tnum) -> bool:
     return a.value == b.value & ~a.mask
 
 
+def overlap(a: Tnum, b: Tnum) -> bool:
+    """tnum_overlap(): some value is a member of both."""
+    known = ~a.mask & ~b.mask & U64
+    return a.value & known == b.value & known
+
+
 def is_const(a: Tnum) -> bool:
     return not a.mask
 

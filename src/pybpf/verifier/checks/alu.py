@@ -20,8 +20,9 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_ALU, OpSpec
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN
-from pybpf.verifier.regstate import ADD_CONST, RegState
+from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, ADD_CONST64, RegState
 from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.tnum import U32
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -48,7 +49,7 @@ def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
     regs = w.state.cur.regs
     if op in (bounds.NEG, bounds.END):
         w.check_reg_read(insn.dst)
-        w.check_reg_write(insn.dst)
+        w.check_reg_write(insn.dst, mark=op == bounds.END)
         dst = regs[insn.dst]
         if op == bounds.NEG and dst.is_scalar:
             bounds.alu(dst, dst, bounds.NEG, alu32)
@@ -88,8 +89,8 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
     src = regs[insn.src]
     width = spec.width if spec.kind.value == "movsx" else 0
     if not alu32 and not width:
-        if src.is_scalar and not src.id and not tnum.is_const(src.var_off):
-            src.id = w.new_id()
+        if src.is_scalar:
+            _assign_scalar_id_before_mov(w, src)
         dst.copy_from(src)
         return
     if not src.is_scalar:  # a partial copy of a pointer (allowed to a privileged loader)
@@ -110,13 +111,22 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
             bounds.sync(dst)
         return
     no_sext = src.umax < 1 << 32
-    if no_sext and src.is_scalar and not src.id and not tnum.is_const(src.var_off):
-        src.id = w.new_id()
+    if no_sext:
+        _assign_scalar_id_before_mov(w, src)
     dst.copy_from(src)
     if not no_sext:
         dst.id = 0
     bounds.zext_32_to_64(dst)
     bounds.sync(dst)
+
+
+def _assign_scalar_id_before_mov(w: Walker, src: RegState) -> None:
+    """assign_scalar_id_before_mov(): a copy shares the source's id (a fresh one, when the source
+    has none or is a ``+const`` link)."""
+    if src.id & ADD_CONST:
+        src.id = src.off = 0
+    if not src.id and not tnum.is_const(src.var_off):
+        src.id = w.new_id()
 
 
 def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: RegState) -> None:
@@ -132,15 +142,29 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
     if dst.is_pointer:
         _adjust_ptr(w, insn, dst, src, dst_is_offset=False)
         return
-    value = bounds.const_value(src, False)
-    link = op == bounds.ADD and not alu32 and dst.id and value is not None and not dst.id & ADD_CONST
+    value = bounds.const_value(src, alu32)
+    # a copy moved by a constant stays linked (BPF_ADD_CONST); a 32-bit one only when the upper
+    # half is zero (observed on Linux 6.18)
+    linked = (
+        op in (bounds.ADD, bounds.SUB)
+        and dst.id
+        and value is not None
+        and not tnum.is_const(dst.var_off)
+        and (not alu32 or dst.umax <= U32)
+    )
     bounds.alu(dst, src, op, alu32)
-    if link and value is not None and value <= S32_MAX:
-        dst.id |= ADD_CONST
-        dst.off = value
-    else:
-        dst.id = 0
-        dst.off = 0
+    if linked and value is not None:  # the BPF_ADD_CONST link of a register copy moved by a constant
+        off = bounds.s32(value)
+        in_range = alu32 or S32_MIN <= bounds.s64(value) <= S32_MAX
+        if op == bounds.SUB:
+            in_range = in_range and off != S32_MIN
+            off = -off
+        if in_range and not dst.id & ADD_CONST:
+            dst.id |= ADD_CONST32 if alu32 else ADD_CONST64
+            dst.off = off
+            return
+    dst.id = 0
+    dst.off = 0
 
 
 def _adjust_ptr(

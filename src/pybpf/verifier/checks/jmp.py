@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import OpSpec
 from pybpf.verifier import bounds, tnum
-from pybpf.verifier.regstate import ADD_CONST, RegState
+from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, RegState
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.state import PathState
 
@@ -70,6 +70,8 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
     target = w.jump_target(insn)
     fall = w.insn_idx + 1
     pred = branch_taken(dst, src, op, is32)
+    if pred >= 0 and (dst.is_scalar or (spec.use_src_reg and src.is_scalar)):
+        w.mark_chain_precision()
     if pred == 1:
         w.print_insn_state()
         return target
@@ -111,20 +113,18 @@ def _sync_linked(state: PathState, known: RegState) -> None:
     """sync_linked_regs(): every scalar sharing ``known``'s id gets its refined range (shifted by
     the difference of their ``+const`` offsets)."""
     base = known.id & ~ADD_CONST
-    known_off = known.off if known.id & ADD_CONST else 0
     for reg in state.all_regs():
         if reg is known or not reg.is_scalar or (reg.id & ~ADD_CONST) != base or not reg.id:
             continue
-        reg_off = reg.off if reg.id & ADD_CONST else 0
+        if not (reg.id | known.id) & ADD_CONST or reg.off == known.off:
+            reg.copy_from(known)
+            continue
         saved_id, saved_off = reg.id, reg.off
-        if reg_off == known_off:
-            reg.copy_bounds_from(known)
-        else:
-            delta = RegState()
-            delta.mark_known(reg_off - known_off)
-            reg.copy_bounds_from(known)
-            bounds.alu(reg, delta, bounds.ADD, False)
+        delta = RegState()
+        delta.mark_known(reg.off - known.off)
+        reg.copy_from(known)
         reg.id, reg.off = saved_id, saved_off
+        bounds.add_const(reg, delta, zext=bool((reg.id | known.id) & ADD_CONST32))
 
 
 def _mark_ptr_or_null(state: PathState, ident: int, is_null: bool) -> None:
