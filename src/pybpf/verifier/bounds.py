@@ -441,6 +441,38 @@ def _arsh64(d: Bounds, shift: int) -> None:
     update_bounds(d)
 
 
+def _fold(op: int, x: int, y: int, bits: int) -> int:
+    """The concrete result of ``x op y`` on ``bits``-bit operands."""
+    m = (1 << bits) - 1
+    x, y = x & m, y & m
+    if op == ADD:
+        r = x + y
+    elif op == SUB:
+        r = x - y
+    elif op == MUL:
+        r = x * y
+    elif op == AND:
+        r = x & y
+    elif op == OR:
+        r = x | y
+    elif op == XOR:
+        r = x ^ y
+    elif op == LSH:
+        r = x << y
+    elif op == RSH:
+        r = x >> y
+    elif op == ARSH:
+        r = (x - (1 << bits) if x >> (bits - 1) else x) >> y
+    else:  # NEG
+        r = -x
+    return r & m
+
+
+_CONST_FOLD = frozenset({ADD, SUB, MUL, AND, OR, XOR, LSH, RSH, ARSH, NEG})
+"""Operations whose abstract result on two constants is the constant result (what the transfer
+functions and reg_bounds_sync() reach, computed directly: the common loop-counter case)."""
+
+
 def alu(d: Bounds, s: Bounds, op: int, alu32: bool) -> None:
     """adjust_scalar_min_max_vals() for a scalar ``d op= s`` (``d`` updated in place).
 
@@ -448,6 +480,9 @@ def alu(d: Bounds, s: Bounds, op: int, alu32: bool) -> None:
     ``d`` unknown; a 32-bit operation zero-extends its result."""
     if not is_safe_to_compute(op, s, alu32):
         mark_unknown(d)
+        return
+    if not d.var_off.mask and not s.var_off.mask and op in _CONST_FOLD:  # both known: the exact result
+        mark_known(d, _fold(op, d.var_off.value, s.var_off.value, 32 if alu32 else 64))
         return
     if op == ADD:
         _add32(d, s)

@@ -18,10 +18,14 @@ heuristic (at least 2 jumps and 8 instructions since the last one).  More than 1
 processed instructions is E2BIG ("BPF program is too large. Processed %d insn"), as is a backlog
 of more than 8192 pushed branches.
 
-Not modelled yet: liveness and precision marks (states are compared on every register and slot,
-so pybpf explores more paths than the kernel on programs whose pruning relies on them), the
-program type's return-value range at exit, references (leaks at exit), callbacks, tail-call
-constraints, speculative paths (the loader is privileged).
+The level-2 log is the kernel's: ``N: (code) insn`` with the registers and slots the instruction
+touched after it (``; R0=5``), ``from A to B:`` with the whole state when a pushed path resumes,
+``N: safe`` for a pruned one.  At level 1 only the reason and the statistics are written (the
+kernel also writes the trace of the failing path there).
+
+Not modelled yet: precision marks (see ``prune``), stack liveness, the program type's return-value
+range at exit, references (leaks at exit), callbacks, tail-call constraints, the array-map lookup
+with a constant key that Linux 6.18 knows is not NULL, speculative paths (the loader is privileged).
 """
 
 from __future__ import annotations
@@ -34,11 +38,11 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import transfer
 from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
-from pybpf.verifier import fields, helpers, prune
+from pybpf.verifier import fields, helpers, liveness, prune
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.pseudo import KERNEL_OPCODES
-from pybpf.verifier.regstate import format_reg
+from pybpf.verifier.regstate import RegState, format_reg
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.request import InsnFacts, MapRef
 from pybpf.verifier.state import FuncFrame, PathState, VerifierState
@@ -80,13 +84,17 @@ class Walker:
         self.pending: list[Branch] = []
         self.explored: dict[int, list[prune.Checkpoint]] = {}
         self.parent: prune.Checkpoint | None = None
+        self.live_states = 0  # checkpoints still compared against (the kernel's explored_states)
         self.id_gen = 0
         self.jmps_processed = 0
         self.prev_jmps_processed = 0
         self.prev_insn_processed = 0
         self.depths = [0] * len(view.subprograms)
         self.prune_points, self.force_points = _prune_points(env)
+        self.live = liveness.live_registers(view)
         self.scratched: set[int] = set()
+        self._decoded: dict[int, tuple[Kind, op.OpSpec | None]] = {}  # slot -> family, legal spec
+        self._consts: dict[int, RegState] = {}
         self.trace = env.log.level2
         self.print_all = True  # mark_verifier_state_scratched(): the next state print shows everything
         self.do_print_state = False
@@ -97,6 +105,14 @@ class Walker:
 
     def fail(self, err: int, message: str) -> NoReturn:
         self.env.fail(err, message)
+
+    def const_reg(self, imm: int) -> RegState:
+        """The known scalar an immediate operand stands for (the kernel's fake_reg; read only)."""
+        reg = self._consts.get(imm)
+        if reg is None:
+            reg = self._consts[imm] = RegState()
+            reg.mark_known(imm)
+        return reg
 
     def new_id(self) -> int:
         self.id_gen += 1
@@ -239,8 +255,11 @@ class Walker:
         code = insn.opcode
         if code not in KERNEL_OPCODES:
             self.fail(errno.EINVAL, f"unknown opcode {code:02x}")
-        family = fields.family(insn)
         slot = self.insn_idx
+        decoded = self._decoded.get(slot)
+        if decoded is None:
+            decoded = self._decoded[slot] = (fields.family(insn), fields.kernel_spec(insn))
+        family, spec = decoded
         if family in fields.ATOMIC_KINDS:
             self._atomic(insn)
             return slot + 1
@@ -253,7 +272,6 @@ class Walker:
             return slot + 1
         if family in _COND_KINDS:
             self.check_reg_read(insn.dst)
-        spec = fields.kernel_spec(insn)
         if spec is None:
             self.fail(errno.EINVAL, fields.reserved_message(insn))
         kind = spec.kind
@@ -375,8 +393,11 @@ def _prune_points(env: VerifierState) -> tuple[frozenset[int], frozenset[int]]:
         if spec is None:
             continue
         kind = spec.kind
-        if kind is Kind.JCOND:
+        if kind is Kind.JCOND:  # the jump and its target (push_insn() marks BRANCH edges)
             points.add(slot)
+            target = transfer(insn, slot).target
+            if target is not None:
+                points.add(target)
         elif kind in (Kind.JA, Kind.GOTOL):
             target = transfer(insn, slot).target
             if target is not None:

@@ -9,8 +9,11 @@ being explored (an ancestor on the same path) loops forever ("infinite loop dete
 EINVAL).  may_goto instructions are forced checkpoints whose loop-back states are pruned against
 their own ancestors by subsumption, as the kernel does for the may_goto depth.
 
-Liveness and precision are not tracked yet: every register and slot is compared, which is sound
-but explores more than the kernel, whose imprecise scalars compare equal.
+A checkpoint that keeps missing (more than 3 + 3 x its hits, 64 for may_goto loops) is dropped from
+the comparisons, as the kernel frees it.  Only the registers live at the instruction are compared
+in the current frame (``liveness``); precision is not tracked yet: a live scalar must lie within the
+old one's range, where the kernel lets any imprecise scalar match, so pybpf explores more paths
+than the kernel on programs whose pruning relies on precision.
 """
 
 from __future__ import annotations
@@ -29,13 +32,15 @@ if TYPE_CHECKING:
 
 
 class Checkpoint:
-    __slots__ = ("branches", "key", "parent", "state")
+    __slots__ = ("branches", "evicted", "hits", "key", "misses", "parent", "state")
 
     def __init__(self, state: PathState, parent: Checkpoint | None) -> None:
         self.state = state
         self.key = state.key()
         self.parent = parent
         self.branches = 1
+        self.hits = self.misses = 0
+        self.evicted = False
 
 
 def update_branch_counts(cp: Checkpoint | None) -> None:
@@ -59,9 +64,11 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     if checkpoints:
         env.max_states_per_insn = max(env.max_states_per_insn, len(checkpoints))
         key = cur.key()
+        evicted = False
         for cp in checkpoints:
             if cp.branches:
-                if force and states_subsumed(cp.state, cur):
+                if force and states_subsumed(cp.state, cur, w.live.get(slot, ALL_REGS)):
+                    cp.hits += 1
                     return True
                 if cp.key == key:
                     message = f"infinite loop detected at insn {slot}"
@@ -74,9 +81,19 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     and env.insn_processed - w.prev_insn_processed < 100
                 ):
                     add = False
-                continue
-            if cp.key == key or states_subsumed(cp.state, cur):
+            elif cp.key == key or states_subsumed(cp.state, cur, w.live.get(slot, ALL_REGS)):
+                cp.hits += 1
                 return True
+            if not add:  # misses count only when a state is added (loop iterations keep theirs)
+                continue
+            cp.misses += 1
+            n = 64 if force and cp.branches else 3
+            if cp.misses > cp.hits * n + n:  # unlikely to be useful: stop comparing with it
+                cp.evicted = evicted = True
+        if evicted:
+            kept = [cp for cp in checkpoints if not cp.evicted]
+            w.live_states -= len(checkpoints) - len(kept)
+            w.explored[slot] = kept
     if not add:
         return False
     cp = Checkpoint(cur.copy(), w.parent)
@@ -85,7 +102,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     w.prev_jmps_processed = w.jmps_processed
     w.prev_insn_processed = env.insn_processed
     env.total_states += 1
-    env.peak_states = env.total_states
+    w.live_states += 1
+    env.peak_states = max(env.peak_states, w.live_states)
     return False
 
 
@@ -95,16 +113,22 @@ def raise_loop(w: Walker, message: str) -> None:
     raise VerifierError(errno.EINVAL, message, w.env.log.text)
 
 
-def states_subsumed(old: PathState, cur: PathState) -> bool:
-    """states_equal(RANGE_WITHIN): every behaviour of ``cur`` was already explored from ``old``."""
+ALL_REGS = (1 << 11) - 1
+
+
+def states_subsumed(old: PathState, cur: PathState, live: int = ALL_REGS) -> bool:
+    """states_equal(RANGE_WITHIN): every behaviour of ``cur`` was already explored from ``old``
+    (``live``: the registers of the current frame that are read before written from here)."""
     if len(old.frames) != len(cur.frames):
         return False
     ids = IdMap()
-    for fo, fc in zip(old.frames, cur.frames, strict=True):
+    last = len(old.frames) - 1
+    for depth, (fo, fc) in enumerate(zip(old.frames, cur.frames, strict=True)):
         if fo.callsite != fc.callsite:
             return False
-        for ro, rc in zip(fo.regs, fc.regs, strict=True):
-            if not regsafe(ro, rc, ids):
+        mask = live if depth == last else ALL_REGS
+        for regno, (ro, rc) in enumerate(zip(fo.regs, fc.regs, strict=True)):
+            if mask >> regno & 1 and not regsafe(ro, rc, ids):
                 return False
         if not stacksafe(fo.stack, fc.stack, ids):
             return False

@@ -75,8 +75,7 @@ def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
     if spec.use_src_reg:
         src = regs[insn.src]
     else:
-        src = RegState()
-        src.mark_known(insn.imm)
+        src = w.const_reg(insn.imm)
     _adjust_reg_min_max_vals(w, insn, regs[insn.dst], src)
 
 

@@ -62,8 +62,7 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
         w.check_reg_read(insn.src)
         src = regs[insn.src]
     else:
-        src = RegState()
-        src.mark_known(insn.imm)
+        src = w.const_reg(insn.imm)
     dst = regs[insn.dst]
     op = insn.opcode & 0xF0
     is32 = not spec.alu64
