@@ -61,8 +61,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
         w.jmps_processed - w.prev_jmps_processed >= 2 and env.insn_processed - w.prev_insn_processed >= 8
     )
     checkpoints = w.explored.get(slot)
+    compared = len(checkpoints) if checkpoints else 0
     if checkpoints:
-        env.max_states_per_insn = max(env.max_states_per_insn, len(checkpoints))
         key = cur.key()
         evicted = False
         for cp in checkpoints:
@@ -102,6 +102,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     w.prev_jmps_processed = w.jmps_processed
     w.prev_insn_processed = env.insn_processed
     env.total_states += 1
+    env.max_states_per_insn = max(env.max_states_per_insn, compared)
     w.live_states += 1
     env.peak_states = max(env.peak_states, w.live_states)
     return False

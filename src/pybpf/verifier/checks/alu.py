@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_ALU, OpSpec
+from pybpf.uapi import BPF_MAX_VAR_OFF
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, ADD_CONST64, RegState
@@ -189,6 +190,8 @@ def _adjust_ptr(
         )
         if not allowed:
             w.fail(errno.EACCES, f"R{regno} pointer arithmetic on {ptr.type_name()} prohibited")
+    _check_sane_offset(w, off_reg, ptr)
+    _check_sane_offset(w, ptr, ptr)
     if op == bounds.SUB:
         if dst_is_offset:
             w.fail(errno.EACCES, f"R{regno} tried to subtract pointer from scalar")
@@ -209,4 +212,21 @@ def _adjust_ptr(
     if ptr.type in (RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META):
         result.id = w.new_id()
         result.range = 0
+    _check_sane_offset(w, result, ptr)
     dst.copy_from(result)
+
+
+def _check_sane_offset(w: Walker, reg: RegState, ptr: RegState) -> None:
+    """check_reg_sane_offset(): offsets beyond +-2^29 are refused (EINVAL)."""
+    name = ptr.type_name()
+    value = bounds.s64(reg.var_off.value)
+    if tnum.is_const(reg.var_off) and not -BPF_MAX_VAR_OFF < value < BPF_MAX_VAR_OFF:
+        w.fail(errno.EINVAL, f"math between {name} pointer and {value} is not allowed")
+    if not -BPF_MAX_VAR_OFF < reg.off < BPF_MAX_VAR_OFF:
+        w.fail(errno.EINVAL, f"{name} pointer offset {reg.off} is not allowed")
+    if reg.smin == bounds.S64_MIN:
+        w.fail(
+            errno.EINVAL, f"math between {name} pointer and register with unbounded min value is not allowed"
+        )
+    if not -BPF_MAX_VAR_OFF < reg.smin < BPF_MAX_VAR_OFF:
+        w.fail(errno.EINVAL, f"value {reg.smin} makes {name} pointer be out of bounds")

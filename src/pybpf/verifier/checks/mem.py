@@ -32,7 +32,7 @@ from pybpf.verifier.stack import BPF_REG_SIZE, STACK_SPILL, STACK_ZERO, Stack
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
-BPF_READ, BPF_WRITE, ACCESS_HELPER = 1, 2, 3
+BPF_READ, BPF_WRITE = 1, 2
 MAX_PACKET_OFF = 0xFFFF
 
 # Which context fields hold packet pointers, by program type (the kernel's is_valid_access sets
@@ -301,10 +301,10 @@ def _check_stack_alignment(w: Walker, reg: RegState, off: int, size: int) -> Non
         return
     at = tnum.add(reg.var_off, tnum.const(reg.off + off))
     if not tnum.is_aligned(at, size):
-        w.fail(
-            errno.EACCES,
-            f"misaligned stack access off {tnum.format_(reg.var_off)}+{reg.off}+{off} size {size}",
+        where = (
+            str(bounds.s64(reg.var_off.value)) if tnum.is_const(reg.var_off) else tnum.format_(reg.var_off)
         )
+        w.fail(errno.EACCES, f"misaligned stack access off {where}+{reg.off}+{off} size {size}")
 
 
 def stack_bounds(
@@ -320,10 +320,11 @@ def stack_bounds(
         min_off = reg.smin + off
         max_off = reg.smax + off + size
     if min_off < -MAX_BPF_STACK or min_off > -1 or max_off > 0 or size < 0:
+        err = errno.EACCES if min_off < -MAX_BPF_STACK or min_off > -1 else errno.EINVAL
         if tnum.is_const(reg.var_off):
-            w.fail(errno.EACCES, f"invalid{_what(access)} stack R{regno} off={off} size={size}")
+            w.fail(err, f"invalid{_what(access)} stack R{regno} off={off} size={size}")
         w.fail(
-            errno.EACCES,
+            err,
             f"invalid variable-offset{_what(access)} stack R{regno} var_off={tnum.format_(reg.var_off)} "
             f"off={off} size={size}",
         )
@@ -334,7 +335,7 @@ def stack_bounds(
 
 
 def _what(access: int) -> str:
-    return {BPF_READ: " read from", BPF_WRITE: " write to"}.get(access, " indirect access to")
+    return " read from" if access == BPF_READ else " write to"
 
 
 def _check_stack_access(
@@ -438,13 +439,13 @@ def _narrow_access_ok(off: int, size: int, spill_size: int) -> bool:
 
 
 def helper_stack_access(
-    w: Walker, regno: int, reg: RegState, size: int, *, zero_ok: bool, clobber: bool
+    w: Walker, regno: int, reg: RegState, size: int, *, access: int, zero_ok: bool, clobber: bool
 ) -> None:
     """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame; a helper that
     writes them (``clobber``) makes them data."""
     if size == 0 and zero_ok:
         return
-    min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=ACCESS_HELPER)
+    min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
     if clobber:
         stack.write_data(min_off, max_off - min_off, False)
@@ -465,6 +466,6 @@ def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok:
     elif t is RegType.PTR_TO_MEM:
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
     elif t is RegType.PTR_TO_STACK:
-        helper_stack_access(w, regno, reg, size, zero_ok=zero_ok, clobber=clobber)
+        helper_stack_access(w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber)
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
