@@ -76,7 +76,8 @@ CASES = (
     exit""", errno.EINVAL, "invalid read from stack R2 off=-4 size=8"),
     Case("key_not_a_pointer",
          "r2 = 0\nr1 = map_fd(hash) ll\ncall bpf_map_lookup_elem\nr0 = 0\nexit", errno.EACCES,
-         "R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"),
+         "R2 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, "
+         "trusted_ptr_"),
     Case("map_arg_not_a_map", "r1 = r10\nr2 = r10\nr2 += -8\ncall bpf_map_lookup_elem\nr0 = 0\nexit",
          errno.EACCES, "R1 type=fp expected=map_ptr"),
     Case("map_ptr_arith", "r1 = map_fd(hash) ll\nr1 += 8\nr0 = 0\nexit", errno.EACCES,
@@ -153,7 +154,35 @@ CASES = (
     Case("ctx_pointer_moved_by_scalar", "r2 = *(u32 *)(r1 + 12)\nr1 += r2\nr0 = *(u32 *)(r1 + 0)\nexit",
          errno.EACCES, "variable ctx access var_off=(0x0; 0xffffffff) disallowed"),
     Case("bounded_loop", "r0 = 0\nr1 = 0\nr0 += r1\nr1 += 1\nif r1 < 50 goto -3\nexit", 0),
-    Case("infinite_loop", "r0 = 0\nr1 = 0\nr1 &= 1\ngoto -2", errno.EINVAL, "infinite loop detected at insn 2"),
+    Case("infinite_loop", "r0 = 0\nr1 = 0\nr1 &= 1\ngoto -2", errno.EINVAL,
+         "infinite loop detected at insn 2"),
+    Case("array_const_key_not_null", """
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(arr) ll
+    call bpf_map_lookup_elem
+    r0 = *(u64 *)(r0 + 0)
+    exit""", 0),
+    Case("array_spilled_const_key_not_null", """
+    r1 = 3
+    *(u32 *)(r10 - 8) = r1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(arr) ll
+    call bpf_map_lookup_elem
+    r0 = *(u64 *)(r0 + 0)
+    exit""", 0),
+    Case("array_key_past_end_maybe_null", """
+    r1 = 4
+    *(u32 *)(r10 - 8) = r1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(arr) ll
+    call bpf_map_lookup_elem
+    r0 = *(u64 *)(r0 + 0)
+    exit""", errno.EACCES, "R0 invalid mem access 'map_value_or_null'"),
     Case("dead_branch_not_checked", "r0 = 0\nr1 = 1\nif r1 == 1 goto +1\nr0 = *(u64 *)(r1 + 0)\nexit", 0),
     Case("bounds_from_and", """
     r6 = *(u32 *)(r1 + 12)

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 
 from pybpf.helpers.protos import ArgBase, ArgType, RetType, proto
 from pybpf.isa.helper_names import HELPER_IDS
-from pybpf.uapi import BPF_MAX_VAR_OFF
+from pybpf.uapi import BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAX_VAR_OFF
 from pybpf.verifier import helpers
 from pybpf.verifier.checks import mem
-from pybpf.verifier.regstate import is_null, map_key_size, map_value_size
+from pybpf.verifier.regstate import is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     fn = proto(helper_id)
     regs = w.state.cur.regs
     map_ref = None
+    const_key: int | None = None
     ringbuf_size = 0
     if fn is not None:
         for i, arg in enumerate(fn.args):
@@ -106,6 +107,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 size = map_key_size(map_ref)
                 if size:
                     mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=False)
+                    const_key = mem.stack_constant(w, reg, size)
             elif base is ArgBase.PTR_TO_MAP_VALUE:
                 if map_ref is None:
                     w.fail(errno.EACCES, "invalid map_ptr to access map->value")
@@ -144,9 +146,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     elif ret is RetType.VOID:
         r0.mark_not_init()
     elif ret in (RetType.PTR_TO_MAP_VALUE, RetType.PTR_TO_MAP_VALUE_OR_NULL):
-        r0.mark_pointer(
-            RegType.PTR_TO_MAP_VALUE, TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE
-        )
+        maybe_null = ret.maybe_null and not _lookup_cannot_fail(helper_id, map_ref, const_key)
+        r0.mark_pointer(RegType.PTR_TO_MAP_VALUE, TypeFlag.PTR_MAYBE_NULL if maybe_null else TypeFlag.NONE)
         r0.map = map_ref
     elif ret is RetType.PTR_TO_MEM_OR_NULL:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF | TypeFlag.PTR_MAYBE_NULL)
@@ -160,6 +161,15 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.mark_pointer(ret_base, TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE)
     if r0.maybe_null:
         r0.id = w.new_id()
+
+
+def _lookup_cannot_fail(helper_id: int, map_ref: object, key: int | None) -> bool:
+    """can_elide_value_nullness() (Linux 6.13+): an array lookup with a constant key in range."""
+    if helper_id != HELPER_IDS["bpf_map_lookup_elem"] or key is None or map_ref is None:
+        return False
+    if map_attr(map_ref, "map_type", None) not in (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY):
+        return False
+    return key < int(map_attr(map_ref, "max_entries", 0))
 
 
 def _check_mem_size(w: Walker, regno: int, mem_arg: ArgType, size_arg: ArgType) -> None:

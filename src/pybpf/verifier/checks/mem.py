@@ -452,6 +452,32 @@ def helper_stack_access(
     w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
 
 
+def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
+    """get_constant_map_key(): the value of ``size`` bytes of stack at the pointer, when they are
+    zero bytes or a spill of a constant scalar of exactly that size; else None."""
+    if reg.type is not RegType.PTR_TO_STACK or not tnum.is_const(reg.var_off):
+        return None
+    position = -(reg.off + bounds.s64(reg.var_off.value)) - 1
+    stack = w.state.frames[reg.frameno].stack
+    if not 0 <= position < stack.allocated:
+        return None
+    slot = stack.slots[position // BPF_REG_SIZE]
+    j = position % BPF_REG_SIZE
+    zeros = 0
+    while j - zeros >= 0 and slot.kinds[j - zeros] == STACK_ZERO:
+        zeros += 1
+    if zeros >= size:
+        return 0
+    if not slot.is_spill or slot.spilled is None or not slot.spilled.is_scalar:
+        return None
+    spills = 0
+    while j - spills >= 0 and slot.kinds[j - spills] == STACK_SPILL:
+        spills += 1
+    if spills != size or not tnum.is_const(slot.spilled.var_off):
+        return None
+    return slot.spilled.var_off.value
+
+
 def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok: bool, clobber: bool) -> None:
     """check_helper_mem_access(): ``size`` bytes at the pointer in ``regno``."""
     reg = w.state.cur.regs[regno]
