@@ -35,7 +35,8 @@ def snippet(rng: random.Random, n: int) -> list[str]:
         return [*lines, f"r3 = *({SIZES[size]} *)(r7 + {rng.randrange(0, 40)})"]
     if kind == 1:  # map lookup and a value access
         key_off = rng.choice((-4, -8, -12, -16))
-        lines = ["r1 = 0", f"*(u32 *)(r10 {key_off}) = r1", "r2 = r10", f"r2 += {key_off + rng.choice((0, 0, 0, 2))}",
+        key_at = key_off + rng.choice((0, 0, 0, 2))
+        lines = ["r1 = 0", f"*(u32 *)(r10 {key_off}) = r1", "r2 = r10", f"r2 += {key_at}",
                  "r1 = map_fd(m) ll", "call bpf_map_lookup_elem"]  # fmt: skip
         if rng.random() < 0.85:
             lines.append("if r0 == 0 goto out")
