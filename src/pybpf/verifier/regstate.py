@@ -9,6 +9,7 @@ in kernel/bpf/log.c: ``R1=ctx()``, ``R10=fp0``, ``R2=scalar(smin=0,smax=umax=255
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pybpf.verifier import bounds, tnum
@@ -193,6 +194,28 @@ def map_attr(ref: Any, name: str, default: Any) -> Any:
     if name == "map_flags":
         name = "flags"
     return getattr(params, name, default)
+
+
+@dataclass(frozen=True)
+class InnerMapMeta:
+    """A map-in-map's inner map as the verifier knows it: its template (``inner_map_meta``)."""
+
+    map_type: int
+    key_size: int
+    value_size: int
+    max_entries: int
+    map_flags: int
+    name: bytes = b""
+
+
+def inner_map_meta(ref: Any) -> InnerMapMeta | None:
+    """The inner-map template of a map-in-map reference (from its map object), or None."""
+    impl = getattr(getattr(ref, "obj", None), "impl", None)
+    template = getattr(impl, "template", None)
+    params = template() if callable(template) else None
+    if params is None:
+        return None
+    return InnerMapMeta(params.map_type, params.key_size, params.value_size, params.max_entries, params.flags)
 
 
 def map_key_size(ref: Any) -> int:

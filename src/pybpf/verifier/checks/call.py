@@ -14,7 +14,8 @@ Not modelled yet (permissive, documented): reference tracking (ring-buffer recor
 leaks at exit, spin locks, dynptrs, timers, kptrs, callbacks (bpf_loop, for_each_map_elem: the
 callback is not verified), packet pointers invalidated by helpers that change packet data are
 made unknown scalars (as the kernel does for a privileged loader); arguments of the other
-pointer kinds (sockets, BTF ids, const strings ...) are accepted as they are.
+pointer kinds (sockets, BTF ids, const strings ...) are accepted as they are; a map whose sizes are
+unknown (an inner map without a template) has its key, value and value accesses unchecked.
 """
 
 from __future__ import annotations
@@ -24,10 +25,16 @@ from typing import TYPE_CHECKING
 
 from pybpf.helpers.protos import ArgBase, ArgType, RetType, proto
 from pybpf.isa.helper_names import HELPER_IDS
-from pybpf.uapi import BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAX_VAR_OFF
+from pybpf.uapi import (
+    BPF_MAP_TYPE_ARRAY,
+    BPF_MAP_TYPE_ARRAY_OF_MAPS,
+    BPF_MAP_TYPE_HASH_OF_MAPS,
+    BPF_MAP_TYPE_PERCPU_ARRAY,
+    BPF_MAX_VAR_OFF,
+)
 from pybpf.verifier import helpers
 from pybpf.verifier.checks import mem
-from pybpf.verifier.regstate import is_null, map_attr, map_key_size, map_value_size
+from pybpf.verifier.regstate import inner_map_meta, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
 
 if TYPE_CHECKING:
@@ -102,15 +109,11 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 map_ref = reg.map
                 w.note_call_map(map_ref)
             elif base is ArgBase.PTR_TO_MAP_KEY:
-                if map_ref is None:
-                    w.fail(errno.EACCES, "invalid map_ptr to access map->key")
                 size = map_key_size(map_ref)
                 if size:
                     mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=False)
                     const_key = mem.stack_constant(w, reg, size)
             elif base is ArgBase.PTR_TO_MAP_VALUE:
-                if map_ref is None:
-                    w.fail(errno.EACCES, "invalid map_ptr to access map->value")
                 size = map_value_size(map_ref)
                 if size:
                     mem.helper_mem_access(
@@ -145,6 +148,11 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.mark_unknown()
     elif ret is RetType.VOID:
         r0.mark_not_init()
+    elif ret in (RetType.PTR_TO_MAP_VALUE, RetType.PTR_TO_MAP_VALUE_OR_NULL) and map_attr(
+        map_ref, "map_type", None
+    ) in (BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS):
+        r0.mark_pointer(RegType.CONST_PTR_TO_MAP, TypeFlag.PTR_MAYBE_NULL)  # the inner map, or NULL
+        r0.map = inner_map_meta(map_ref)
     elif ret in (RetType.PTR_TO_MAP_VALUE, RetType.PTR_TO_MAP_VALUE_OR_NULL):
         maybe_null = ret.maybe_null and not _lookup_cannot_fail(helper_id, map_ref, const_key)
         r0.mark_pointer(RegType.PTR_TO_MAP_VALUE, TypeFlag.PTR_MAYBE_NULL if maybe_null else TypeFlag.NONE)

@@ -160,8 +160,9 @@ def check_mem_access(
     t = reg.type
     result: RegState | None = None  # what a read loads (None: an unknown scalar)
     if t is RegType.PTR_TO_MAP_VALUE and not reg.maybe_null:
-        check_map_access_type(w, reg, off, size, access)
-        check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
+        if reg.map is not None:  # (an inner map without a known template: unchecked)
+            check_map_access_type(w, reg, off, size, access)
+            check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
@@ -484,7 +485,7 @@ def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok:
     t = reg.type
     if t in PACKET_TYPES:
         check_packet_access(w, regno, reg, reg.off, size, zero_ok=zero_ok)
-    elif t is RegType.PTR_TO_MAP_VALUE:
+    elif t is RegType.PTR_TO_MAP_VALUE and reg.map is not None:
         check_map_access_type(w, reg, reg.off, size, access)
         check_mem_region_access(
             w, regno, reg, reg.off, size, mem_size=map_value_size(reg.map), zero_ok=zero_ok
