@@ -77,12 +77,7 @@ def test_an_unguarded_missing_field_is_refused_with_its_c_line(backend: Backend)
 
 @needs_vmlinux
 def test_a_guarded_missing_field_loads_on_the_kernel(backend: Backend) -> None:
-    """The poisoned load sits in a branch the kernel's verifier proves dead; pybpf's structural verifier
-    checks every call's helper id, dead or not, and refuses it (a gap of verifier/, not of the loader)."""
-    if backend.name == "user":
-        with pytest.raises(ProgramLoadError, match=f"unknown#{POISON_IMM}"):
-            Object.open(obj_path("core_custom"), backend=backend).load()
-        pytest.xfail("pybpf's verifier refuses a poisoned call even in a branch that is never taken")
+    """The poisoned load sits in a branch both verifiers prove dead."""
     with Object.open(obj_path("core_custom"), backend=backend) as obj:
         obj.load()
         assert obj.programs["xdp_core_custom"].run(SIZES[0].data).retval == 1  # XDP_DROP: a is missing

@@ -11,7 +11,6 @@ from pybpf.isa import assemble
 from pybpf.isa.instruction import Instruction, encode_program
 from pybpf.verifier import PASSES, VerifierError, VerifierLog, verify
 from pybpf.verifier.decode import decode_insns
-from pybpf.verifier.state import VerifierState
 from tests.verifier.kernel_load import kernel_load
 from tests.verifier.stubs import SOCKET_FILTER, FakeMap, make_request
 
@@ -20,7 +19,7 @@ MAPS = {3: FakeMap(0x1000, 1), 4: FakeMap(0x2000, 2, value_size=16), 5: FakeMap(
 
 def test_pass_order() -> None:
     assert [p.name for p in PASSES] == [
-        "btf_info_early", "subprogs", "btf_info", "pseudo", "cfg", "structure", "ctx_rewrite", "ld_imm64",
+        "btf_info_early", "subprogs", "btf_info", "pseudo", "cfg", "do_check", "ctx_rewrite", "ld_imm64",
     ]  # fmt: skip
 
 
@@ -81,27 +80,26 @@ def test_empty_program_is_e2big() -> None:
     assert info.value.errno == errno.E2BIG and info.value.log == ""
 
 
-def test_value_tracking_slot() -> None:
-    """A later pass can stand in for the structural walk and still get the context rewrite."""
-
-    class FakeValueTracking:
-        name = "value_tracking"
-
-        def run(self, state: VerifierState) -> None:
-            state.value_tracking_done = True
-
-    passes = list(PASSES)
-    passes.insert(3, FakeValueTracking())
-    bad = [Instruction(0xB7, 10), Instruction(0x61, 0, 1), Instruction(0x95)]
+def test_do_check_hands_ctx_accesses_to_the_rewrite() -> None:
+    """The context loads do_check proves (and only those on live paths) are rewritten."""
+    program = [
+        Instruction(0x61, 2, 1, 4),  # r2 = *(u32 *)(r1 + 4): ctx
+        Instruction(0xB7, 3, 0, 0, 1),  # r3 = 1
+        Instruction(0x15, 3, 0, 1, 1),  # if r3 == 1 goto +1: always taken
+        Instruction(0x61, 0, 1, 8),  # dead: never checked nor rewritten
+        Instruction(0xB7),
+        Instruction(0x95),
+    ]
     seen: list[Instruction] = []
 
     def record(insn: Instruction) -> list[Instruction]:
         seen.append(insn)
         return [insn]
 
-    result = verify(make_request(bad, rewrite=record), passes=passes)  # r10 write left to that pass
-    assert seen == [Instruction(0x61, 0, 1)]
-    assert result.insns == bad
+    result = verify(make_request(program, rewrite=record))
+    assert seen == [program[0]]
+    assert result.insns == program
+    assert result.facts[0].ptr_types == {"ctx"}
 
 
 def _raw(*slots: tuple[int, int, int, int, int]) -> bytes:

@@ -30,20 +30,23 @@ def expand(insn: Instruction) -> list[Instruction]:
 
 PROGRAM = """
     r6 = r1
-    r0 = 0
+    r8 = 0
     r7 = 0
 loop:
     r2 = *(u32 *)(r6 + 0)
-    r0 += r2
+    r8 += r2
+    r1 = r6
     call add_one
+    r8 += r0
     r7 += 1
     if r7 < 4 goto loop
     r3 = *(u32 *)(r6 + 4)
     if r3 > 100 goto skip
     r4 = *(u32 *)(r6 + 8)
-    r0 += r4
+    r8 += r4
     r1 = map_fd(3) ll
 skip:
+    r0 = r8
     if r0 == 7777 goto set99
     gotol end
 set99:
@@ -52,7 +55,7 @@ end:
     exit
 add_one:
     r5 = *(u32 *)(r1 + 12)
-    r0 += 1
+    r0 = 1
     exit
 """
 
@@ -75,10 +78,10 @@ def test_rewrite_keeps_branches() -> None:
     result = verify(request)
     ptype = request.prog_type
     converted = getattr(ptype, "converted")  # noqa: B009 - the stub records what it was asked
-    assert len(converted) == 3  # the callee's r1 is not surely the context: left alone
-    assert len(result.insns) == len(program) + 2 * 3
-    assert result.subprogs == [0, 24]
-    assert list(result.resolved) == [18]  # lddw at slot 12, after three 3-insn expansions
+    assert len(converted) == 4  # the callee's r1 is the context on every call
+    assert len(result.insns) == len(program) + 2 * 4
+    assert result.subprogs == [0, 27]
+    assert list(result.resolved) == [20]  # lddw at slot 14, after three 3-insn expansions
     for values in ((1, 2, 3, 4), (5, 200, 7, 8), (0, 100, 0xFFFF, 0)):
         assert run(result.insns, _mem(*values)) == run(_baseline(), _mem(*values))
 
@@ -104,7 +107,14 @@ def test_any_subset_rewritten(which: list[bool], seed: int) -> None:
 
 def test_rewrite_out_of_16_bit_range_is_enomem() -> None:
     pad = [Instruction.lddw(0, 0)] * 16382 + [NOP]  # 32765 slots
-    far = [Instruction(0xB7), Instruction(0x15, off=32766), Instruction(0x61, 0, 1), *pad, Instruction(0x95)]
+    far = [
+        Instruction(0xBF, 6, 1),  # r6 = r1
+        Instruction(0x85, imm=7),  # call bpf_get_prandom_u32: an unknown r0
+        Instruction(0x15, off=32766),  # if r0 == 0 goto exit
+        Instruction(0x61, 0, 6),  # r0 = *(u32 *)(r6 + 0): a ctx load to rewrite
+        *pad,
+        Instruction(0x95),
+    ]
     with pytest.raises(VerifierError) as info:
         verify(make_request(far, rewrite=expand))
     assert info.value.errno == 12

@@ -1,7 +1,7 @@
 """The ``ctx_rewrite`` fixup: context loads and stores rewritten by the program type.
 
 Mirrors the kernel's convert_ctx_accesses(): every instruction that accesses the context (found by
-the ``structure`` pass, or by value tracking once it exists) is replaced by what the program type's
+the ``do_check`` pass) is replaced by what the program type's
 convert_ctx_access() makes of it — e.g. a load of ``__sk_buff.len`` becomes a load from the real
 sk_buff — and the program is patched with every branch kept pointing at the same instruction
 (``patch``).  A conversion that returns the instruction unchanged patches nothing.

@@ -63,12 +63,19 @@ class VerifierLog:
             self._parts = ["".join(self._parts)]
         return self._parts[0] if self._parts else ""
 
-    def print_stats(self, processed: int, elapsed_usec: int, stack_depths: list[int]) -> None:
-        """print_verification_stats(): the closing lines of every log."""
+    def print_stats(
+        self,
+        processed: int,
+        elapsed_usec: int,
+        stack_depths: list[int],
+        states: tuple[int, int, int] = (0, 0, 0),
+    ) -> None:
+        """print_verification_stats(): the closing lines of every log (``states``: max states per
+        instruction, total and peak states)."""
         if self.stats:
             self.verbose(f"verification time {elapsed_usec} usec\n")
             self.verbose("stack depth " + "+".join(str(d) for d in stack_depths or [0]) + "\n")
         self.verbose(
-            f"processed {processed} insns (limit {BPF_COMPLEXITY_LIMIT_INSNS}) max_states_per_insn 0 "
-            "total_states 0 peak_states 0 mark_read 0\n"
+            f"processed {processed} insns (limit {BPF_COMPLEXITY_LIMIT_INSNS}) "
+            f"max_states_per_insn {states[0]} total_states {states[1]} peak_states {states[2]} mark_read 0\n"
         )

@@ -9,15 +9,11 @@
 2. ``pseudo``      check_and_resolve_insns(): slot sanity (LDX fields, lddw shape, unknown opcodes)
                    and lddw map / map value / fd_array resolution, used maps;
 3. ``cfg``         check_cfg(): everything reachable, no jump into an lddw (loops allowed: root);
-4. ``structure``   do_check()'s value-free per-instruction checks, in the kernel's exploration
-                   order: reserved fields, registers (r10 read-only, R11+), helpers (known, allowed
-                   for the program type, GPL), LD_ABS program types, context accesses;
-   *value tracking* — the later verifier of register types and ranges (do_check proper) slots in
-                   here, as one more ``Pass`` inserted after ``structure`` (``PASSES.insert``, or
-                   ``verify(request, passes=...)``); when it performs the per-instruction checks
-                   itself in its own exploration order it sets ``state.value_tracking_done``
-                   before ``structure`` runs (or replaces it), and it adds the context accesses it
-                   proves to ``state.ctx_accesses`` for the fixups;
+4. ``do_check``    do_check(): every path walked with register and stack state (``do_check``,
+                   ``checks``, ``prune``): reserved fields, registers, ALU and pointer arithmetic,
+                   memory accesses (stack, map values, context, packets), helper calls against
+                   their prototypes, conditional jumps with branch refinement; it records the
+                   context accesses for the fixups and per-instruction facts;
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
                    branch, subprogram start and lddw position patched along;
 6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
@@ -42,12 +38,12 @@ from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS
 from pybpf.verifier.btf_info import BtfInfoEarlyPass, BtfInfoPass
 from pybpf.verifier.cfg import CfgPass
 from pybpf.verifier.ctx_rewrite import CtxRewritePass
+from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.ld_imm64 import LdImm64Pass
 from pybpf.verifier.pseudo import PseudoPass
 from pybpf.verifier.request import LoadRequest, VerifiedProgram
 from pybpf.verifier.state import VerifierState
-from pybpf.verifier.structure import StructurePass
 from pybpf.verifier.subprogs import SubprogsPass
 
 
@@ -65,7 +61,7 @@ PASSES: list[Pass] = [
     BtfInfoPass(),
     PseudoPass(),
     CfgPass(),
-    StructurePass(),
+    DoCheckPass(),
     CtxRewritePass(),
     LdImm64Pass(),
 ]
@@ -94,10 +90,13 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         subprogs=list(state.subprogs),
         log=state.log.text,
         max_ctx_offset=state.max_ctx_offset,
+        facts=dict(state.facts),
+        verified_insns=state.insn_processed,
     )
 
 
 def _finish(state: VerifierState, started: int) -> None:
     elapsed = (time.monotonic_ns() - started) // 1000
     depths = state.stack_depths or [0] * len(state.subprogs)
-    state.log.print_stats(state.insn_processed, elapsed, depths)
+    states = (state.max_states_per_insn, state.total_states, state.peak_states)
+    state.log.print_stats(state.insn_processed, elapsed, depths, states)

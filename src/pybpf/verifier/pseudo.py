@@ -94,6 +94,7 @@ def _check_lddw(state: VerifierState, i: int) -> None:
     _add_used_map(state, map_)
     if src in (op.BPF_PSEUDO_MAP_FD, op.BPF_PSEUDO_MAP_IDX):
         value = map_.address
+        state.lddw_maps[i] = (map_, 0)
     else:
         off = second.imm & 0xFFFFFFFF
         if off >= BPF_MAX_VAR_OFF:
@@ -108,6 +109,7 @@ def _check_lddw(state: VerifierState, i: int) -> None:
                 err.errno or errno.EINVAL,
                 f"invalid access to map value pointer, value_size={value_size} off={off}",
             )
+        state.lddw_maps[i] = (map_, off)
     state.resolved[i] = value & ((1 << 64) - 1)
 
 

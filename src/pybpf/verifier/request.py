@@ -8,7 +8,7 @@ xlated instructions, the used_maps array and the subprogram layout).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from pybpf.isa.instruction import Instruction
@@ -53,6 +53,16 @@ class LoadRequest:
 
 
 @dataclass
+class InsnFacts:
+    """What value tracking proved about one instruction on every path reaching it (the kernel's
+    ``struct bpf_insn_aux_data``): for the fixups, the interpreter and the JIT."""
+
+    ptr_types: set[str] = field(default_factory=set)  # memory access: the base pointer's type(s)
+    map: MapRef | None = None  # helper call: the map passed as CONST_PTR_TO_MAP (None if several)
+    map_ambiguous: bool = False  # helper call: different maps on different paths
+
+
+@dataclass
 class VerifiedProgram:
     insns: list[Instruction]  # xlated: lddw imm/imm_hi filled with resolved addresses, ctx accesses rewritten
     resolved: dict[int, int]  # slot index of each pseudo lddw -> the 64-bit value it loads
@@ -60,3 +70,5 @@ class VerifiedProgram:
     subprogs: list[int]  # start slot of each subprogram, 0 first
     log: str
     max_ctx_offset: int = 0  # prog->aux->max_ctx_offset: largest end of a context access
+    facts: dict[int, InsnFacts] = field(default_factory=dict)  # per instruction index (before fixups)
+    verified_insns: int = 0  # processed instructions (bpf_prog_info.verified_insns)

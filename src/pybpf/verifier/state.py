@@ -1,10 +1,14 @@
 """VerifierState: what the verifier's passes share while one program is checked.
 
-Mirrors the parts of the kernel's ``struct bpf_verifier_env`` that need no value tracking: the
+``VerifierState`` mirrors the kernel's ``struct bpf_verifier_env``: the
 program (its ``ProgramView``: instructions, the raw 8-byte slots the kernel indexes, and the
 control flow every pass reads), the subprogram table, the used maps, the resolved lddw values,
 per-instruction facts for the fixups, the log and counters.  Positions are slot indices, as in the
 kernel's log.
+
+``FuncFrame`` and ``PathState`` are the state of one explored path (``struct bpf_func_state`` and
+``struct bpf_verifier_state`` of include/linux/bpf_verifier.h): per call frame the registers and
+the stack, and the frames of the current call chain.
 """
 
 from __future__ import annotations
@@ -14,10 +18,14 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import BPF_REG_FP, MAX_BPF_REG
 from pybpf.isa.program import ProgramView
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.log import VerifierLog
-from pybpf.verifier.request import LoadRequest, MapRef
+from pybpf.verifier.regstate import RegState
+from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.request import InsnFacts, LoadRequest, MapRef
+from pybpf.verifier.stack import Stack
 
 
 @dataclass
@@ -33,7 +41,11 @@ class VerifierState:
     ctx_accesses: set[int] = field(default_factory=set)  # instruction indices accessing ctx (to rewrite)
     insn_processed: int = 0
     stack_depths: list[int] = field(default_factory=list)
-    value_tracking_done: bool = False  # set by a value-tracking pass; the structural walk then stands aside
+    lddw_maps: dict[int, tuple[MapRef, int]] = field(default_factory=dict)  # lddw slot -> (map, value off)
+    facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
+    total_states: int = 0
+    peak_states: int = 0
+    max_states_per_insn: int = 0
 
     @classmethod
     def create(cls, request: LoadRequest, view: ProgramView | None = None) -> VerifierState:
@@ -64,3 +76,62 @@ class VerifierState:
 
     def eacces(self, message: str) -> NoReturn:
         self.fail(errno.EACCES, message)
+
+
+class FuncFrame:
+    """One call frame of a path: ``struct bpf_func_state`` (registers r0-r10 and the stack)."""
+
+    __slots__ = ("callsite", "frameno", "regs", "stack", "subprog")
+
+    def __init__(self, frameno: int, subprog: int, callsite: int) -> None:
+        self.frameno = frameno
+        self.subprog = subprog
+        self.callsite = callsite  # the call instruction's index in the caller (-1 for the main frame)
+        self.regs = [RegState() for _ in range(MAX_BPF_REG)]
+        for reg in self.regs:
+            reg.mark_not_init()
+        fp = self.regs[BPF_REG_FP]
+        fp.mark_pointer(RegType.PTR_TO_STACK)
+        fp.frameno = frameno
+        self.stack = Stack()
+
+    def copy(self) -> FuncFrame:
+        f = FuncFrame.__new__(FuncFrame)
+        f.frameno, f.subprog, f.callsite = self.frameno, self.subprog, self.callsite
+        f.regs = [r.copy() for r in self.regs]
+        f.stack = self.stack.copy()
+        return f
+
+    def key(self) -> tuple[object, ...]:
+        return (self.callsite, tuple(r.key() for r in self.regs), self.stack.key())
+
+
+class PathState:
+    """The state of one explored path: ``struct bpf_verifier_state`` (its call frames)."""
+
+    __slots__ = ("frames",)
+
+    def __init__(self, frames: list[FuncFrame]) -> None:
+        self.frames = frames
+
+    @property
+    def cur(self) -> FuncFrame:
+        return self.frames[-1]
+
+    @property
+    def curframe(self) -> int:
+        return len(self.frames) - 1
+
+    def copy(self) -> PathState:
+        return PathState([f.copy() for f in self.frames])
+
+    def key(self) -> tuple[object, ...]:
+        return tuple(f.key() for f in self.frames)
+
+    def all_regs(self) -> list[RegState]:
+        """Every register and spilled register of every frame (for id-wide updates)."""
+        out: list[RegState] = []
+        for f in self.frames:
+            out.extend(f.regs)
+            out.extend(s.spilled for s in f.stack.slots if s.spilled is not None)
+        return out

@@ -1,0 +1,695 @@
+"""Scalar ranges: signed/unsigned 64- and 32-bit bounds with a tnum, the ALU transfer functions and
+the branch refinement of conditional jumps.
+
+Mirrors kernel/bpf/verifier.c: __mark_reg_known / __mark_reg_unknown, __update_reg_bounds,
+__reg32_deduce_bounds / __reg64_deduce_bounds / __reg_deduce_mixed_bounds, __reg_bound_offset,
+reg_bounds_sync, zext_32_to_64, is_safe_to_compute_dst_reg_range, adjust_scalar_min_max_vals with
+scalar{32,}_min_max_{add,sub,mul,and,or,xor,lsh,rsh,arsh}, is_scalar_branch_taken and
+regs_refine_cond_op.  ``Bounds`` holds the numeric half of a register (struct bpf_reg_state's
+var_off and the eight bounds); signed bounds are Python ints in the signed range, unsigned ones
+non-negative.  Every function is sound: the concrete result of an operation on members of its
+operands is a member of the abstract result (property-tested in tests/verifier/test_tnum_bounds.py).
+"""
+
+from __future__ import annotations
+
+from pybpf.verifier import tnum
+from pybpf.verifier.tnum import U32, U64, Tnum
+
+S64_MIN, S64_MAX = -(1 << 63), (1 << 63) - 1
+S32_MIN, S32_MAX = -(1 << 31), (1 << 31) - 1
+
+ADD, SUB, MUL, DIV, OR, AND, LSH, RSH, NEG, MOD, XOR, MOV, ARSH, END = (
+    0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xA0, 0xB0, 0xC0, 0xD0,
+)  # fmt: skip
+JEQ, JGT, JGE, JSET, JNE, JSGT, JSGE, JLT, JLE, JSLT, JSLE = (
+    0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xA0, 0xB0, 0xC0, 0xD0,
+)  # fmt: skip
+JSET_FALSE = 0x48
+"""The false branch of JSET (the kernel's rev_opcode gives ``BPF_JSET | BPF_X``): no bit of src set."""
+
+
+def s64(x: int) -> int:
+    x &= U64
+    return x - (1 << 64) if x >> 63 else x
+
+
+def s32(x: int) -> int:
+    x &= U32
+    return x - (1 << 32) if x >> 31 else x
+
+
+class Bounds:
+    """The numeric state of a register: var_off and the 64/32-bit signed/unsigned ranges."""
+
+    __slots__ = ("smax", "smax32", "smin", "smin32", "umax", "umax32", "umin", "umin32", "var_off")
+
+    def __init__(self) -> None:
+        self.var_off = tnum.UNKNOWN
+        self.smin, self.smax, self.umin, self.umax = S64_MIN, S64_MAX, 0, U64
+        self.smin32, self.smax32, self.umin32, self.umax32 = S32_MIN, S32_MAX, 0, U32
+
+    def copy_bounds_from(self, other: Bounds) -> None:
+        self.var_off = other.var_off
+        self.smin, self.smax, self.umin, self.umax = other.smin, other.smax, other.umin, other.umax
+        self.smin32, self.smax32 = other.smin32, other.smax32
+        self.umin32, self.umax32 = other.umin32, other.umax32
+
+    def bounds_key(self) -> tuple[int, ...]:
+        return (self.var_off.value, self.var_off.mask, self.smin, self.smax, self.umin, self.umax,
+                self.smin32, self.smax32, self.umin32, self.umax32)  # fmt: skip
+
+    def contains(self, value: int) -> bool:
+        """Whether the 64-bit ``value`` is a member (for tests and assertions)."""
+        v = value & U64
+        lo = v & U32
+        return (
+            (v & ~self.var_off.mask) == self.var_off.value
+            and self.umin <= v <= self.umax
+            and self.smin <= s64(v) <= self.smax
+            and self.umin32 <= lo <= self.umax32
+            and self.smin32 <= s32(lo) <= self.smax32
+        )
+
+    def is_const(self) -> bool:
+        return tnum.is_const(self.var_off)
+
+    def is_const32(self) -> bool:
+        return tnum.subreg_is_const(self.var_off)
+
+
+def mark_known(b: Bounds, value: int) -> None:
+    """__mark_reg_known()."""
+    value &= U64
+    b.var_off = Tnum(value, 0)
+    b.smin = b.smax = s64(value)
+    b.umin = b.umax = value
+    b.smin32 = b.smax32 = s32(value)
+    b.umin32 = b.umax32 = value & U32
+
+
+def mark_known32(b: Bounds, value: int) -> None:
+    """__mark_reg32_known(): the low 32 bits known."""
+    b.var_off = tnum.const_subreg(b.var_off, value)
+    b.smin32 = b.smax32 = s32(value)
+    b.umin32 = b.umax32 = value & U32
+
+
+def mark_unbounded(b: Bounds) -> None:
+    b.smin, b.smax, b.umin, b.umax = S64_MIN, S64_MAX, 0, U64
+    mark_unbounded32(b)
+
+
+def mark_unbounded64(b: Bounds) -> None:
+    b.smin, b.smax, b.umin, b.umax = S64_MIN, S64_MAX, 0, U64
+
+
+def mark_unbounded32(b: Bounds) -> None:
+    b.smin32, b.smax32, b.umin32, b.umax32 = S32_MIN, S32_MAX, 0, U32
+
+
+def mark_unknown(b: Bounds) -> None:
+    """The numeric half of __mark_reg_unknown()."""
+    b.var_off = tnum.UNKNOWN
+    mark_unbounded(b)
+
+
+def update_bounds32(b: Bounds) -> None:
+    """__update_reg32_bounds()."""
+    v = tnum.subreg(b.var_off)
+    b.smin32 = max(b.smin32, s32(v.value | (v.mask & 0x80000000)))
+    b.smax32 = min(b.smax32, s32(v.value | (v.mask & 0x7FFFFFFF)))
+    b.umin32 = max(b.umin32, v.value)
+    b.umax32 = min(b.umax32, v.value | v.mask)
+
+
+def update_bounds64(b: Bounds) -> None:
+    """__update_reg64_bounds()."""
+    v = b.var_off
+    b.smin = max(b.smin, s64(v.value | (v.mask & (1 << 63))))
+    b.smax = min(b.smax, s64(v.value | (v.mask & S64_MAX)))
+    b.umin = max(b.umin, v.value)
+    b.umax = min(b.umax, v.value | v.mask)
+
+
+def update_bounds(b: Bounds) -> None:
+    """__update_reg_bounds()."""
+    update_bounds32(b)
+    update_bounds64(b)
+
+
+def _deduce32(b: Bounds) -> None:
+    """__reg32_deduce_bounds()."""
+    if b.umin >> 32 == b.umax >> 32:
+        b.umin32 = max(b.umin32, b.umin & U32)
+        b.umax32 = min(b.umax32, b.umax & U32)
+        if s32(b.umin) <= s32(b.umax):
+            b.smin32 = max(b.smin32, s32(b.umin))
+            b.smax32 = min(b.smax32, s32(b.umax))
+    if b.smin >> 32 == b.smax >> 32:
+        if b.smin & U32 <= b.smax & U32:
+            b.umin32 = max(b.umin32, b.smin & U32)
+            b.umax32 = min(b.umax32, b.smax & U32)
+        if s32(b.smin) <= s32(b.smax):
+            b.smin32 = max(b.smin32, s32(b.smin))
+            b.smax32 = min(b.smax32, s32(b.smax))
+    if ((b.umin >> 32) + 1) & U32 == (b.umax >> 32) & U32 and s32(b.umin) < 0 <= s32(b.umax):
+        b.smin32 = max(b.smin32, s32(b.umin))
+        b.smax32 = min(b.smax32, s32(b.umax))
+    if (((b.smin & U64) >> 32) + 1) & U32 == ((b.smax & U64) >> 32) & U32 and s32(b.smin) < 0 <= s32(b.smax):
+        b.smin32 = max(b.smin32, s32(b.smin))
+        b.smax32 = min(b.smax32, s32(b.smax))
+    if s32(b.umin32) <= s32(b.umax32):
+        b.smin32 = max(b.smin32, s32(b.umin32))
+        b.smax32 = min(b.smax32, s32(b.umax32))
+    if b.smin32 & U32 <= b.smax32 & U32:
+        b.umin32 = max(b.umin32, b.smin32 & U32)
+        b.umax32 = min(b.umax32, b.smax32 & U32)
+    elif b.umax32 < b.smin32 & U32:  # the s32 range wraps; the u32 one meets only its upper part
+        b.smin32 = s32(b.umin32)
+        b.umax32 = min(b.umax32, b.smax32 & U32)
+    elif b.smax32 & U32 < b.umin32:  # ... or only its lower part
+        b.smax32 = s32(b.umax32)
+        b.umin32 = max(b.umin32, b.smin32 & U32)
+
+
+def _deduce64(b: Bounds) -> None:
+    """__reg64_deduce_bounds()."""
+    if s64(b.umin) <= s64(b.umax):
+        b.smin = max(b.smin, s64(b.umin))
+        b.smax = min(b.smax, s64(b.umax))
+    if b.smin & U64 <= b.smax & U64:
+        b.umin = max(b.umin, b.smin & U64)
+        b.umax = min(b.umax, b.smax & U64)
+    elif b.umax < b.smin & U64:
+        b.smin = s64(b.umin)
+        b.umax = min(b.umax, b.smax & U64)
+    elif b.smax & U64 < b.umin:
+        b.smax = s64(b.umax)
+        b.umin = max(b.umin, b.smin & U64)
+
+
+def _deduce_mixed(b: Bounds) -> None:
+    """__reg_deduce_mixed_bounds(): 64-bit bounds tightened from the 32-bit ones."""
+    high = U64 & ~U32
+    b.umin = max(b.umin, (b.umin & high) | b.umin32)
+    b.umax = min(b.umax, (b.umax & high) | b.umax32)
+    b.smin = max(b.smin, s64((b.smin & high) | b.umin32))
+    b.smax = min(b.smax, s64((b.smax & high) | b.umax32))
+    if b.smin32 >= 0 and b.smin >= S32_MIN and b.smax <= S32_MAX:
+        b.smin, b.smax = b.smin32, b.smax32
+        b.umin, b.umax = b.smin32, b.smax32
+        b.var_off = tnum.intersect(b.var_off, tnum.range_(b.smin, b.smax))
+
+
+def deduce_bounds(b: Bounds) -> None:
+    _deduce32(b)
+    _deduce64(b)
+    _deduce_mixed(b)
+
+
+def bound_offset(b: Bounds) -> None:
+    """__reg_bound_offset(): var_off tightened from the unsigned ranges."""
+    var64 = tnum.intersect(b.var_off, tnum.range_(b.umin, b.umax))
+    var32 = tnum.intersect(tnum.subreg(var64), tnum.range_(b.umin32, b.umax32))
+    b.var_off = tnum.or_(tnum.clear_subreg(var64), var32)
+
+
+def sync(b: Bounds) -> None:
+    """reg_bounds_sync()."""
+    update_bounds(b)
+    deduce_bounds(b)
+    deduce_bounds(b)
+    bound_offset(b)
+    update_bounds(b)
+
+
+def assign_32_into_64(b: Bounds) -> None:
+    """__reg_assign_32_into_64()."""
+    b.umin, b.umax = b.umin32, b.umax32
+    if b.smin32 >= 0 and b.smax32 >= 0:
+        b.smin, b.smax = b.smin32, b.smax32
+    else:
+        b.smin, b.smax = 0, U32
+
+
+def zext_32_to_64(b: Bounds) -> None:
+    """zext_32_to_64(): a 32-bit result clears the upper half."""
+    b.var_off = tnum.subreg(b.var_off)
+    assign_32_into_64(b)
+
+
+def is_safe_to_compute(op: int, src: Bounds, alu32: bool) -> bool:
+    """is_safe_to_compute_dst_reg_range(): which operations have range tracking."""
+    if op in (ADD, SUB, NEG, AND, XOR, OR, MUL):
+        return True
+    if op in (LSH, RSH, ARSH):
+        if alu32:
+            const = src.is_const32() and src.smin32 == src.smax32 and src.umin32 == src.umax32
+        else:
+            const = src.is_const() and src.smin == src.smax and src.umin == src.umax
+        return const and src.umax < (32 if alu32 else 64)  # the 64-bit umax, even for ALU32
+    return False
+
+
+# --- the 32-bit halves --------------------------------------------------------------------------
+
+
+def _add32(d: Bounds, s: Bounds) -> None:
+    smin, smax = d.smin32 + s.smin32, d.smax32 + s.smax32
+    if not (S32_MIN <= smin <= S32_MAX and S32_MIN <= smax <= S32_MAX):
+        smin, smax = S32_MIN, S32_MAX
+    d.smin32, d.smax32 = smin, smax
+    umin, umax = d.umin32 + s.umin32, d.umax32 + s.umax32
+    if umin <= U32 < umax:
+        d.umin32, d.umax32 = 0, U32
+    else:
+        d.umin32, d.umax32 = umin & U32, umax & U32
+
+
+def _add64(d: Bounds, s: Bounds) -> None:
+    smin, smax = d.smin + s.smin, d.smax + s.smax
+    if not (S64_MIN <= smin <= S64_MAX and S64_MIN <= smax <= S64_MAX):
+        smin, smax = S64_MIN, S64_MAX
+    d.smin, d.smax = smin, smax
+    umin, umax = d.umin + s.umin, d.umax + s.umax
+    if umin <= U64 < umax:
+        d.umin, d.umax = 0, U64
+    else:
+        d.umin, d.umax = umin & U64, umax & U64
+
+
+def _sub32(d: Bounds, s: Bounds) -> None:
+    smin, smax = d.smin32 - s.smax32, d.smax32 - s.smin32
+    if not (S32_MIN <= smin <= S32_MAX and S32_MIN <= smax <= S32_MAX):
+        smin, smax = S32_MIN, S32_MAX
+    d.smin32, d.smax32 = smin, smax
+    umin, umax = d.umin32 - s.umax32, d.umax32 - s.umin32
+    if umin < 0 <= umax:
+        d.umin32, d.umax32 = 0, U32
+    else:
+        d.umin32, d.umax32 = umin & U32, umax & U32
+
+
+def _sub64(d: Bounds, s: Bounds) -> None:
+    smin, smax = d.smin - s.smax, d.smax - s.smin
+    if not (S64_MIN <= smin <= S64_MAX and S64_MIN <= smax <= S64_MAX):
+        smin, smax = S64_MIN, S64_MAX
+    d.smin, d.smax = smin, smax
+    umin, umax = d.umin - s.umax, d.umax - s.umin
+    if umin < 0 <= umax:
+        d.umin, d.umax = 0, U64
+    else:
+        d.umin, d.umax = umin & U64, umax & U64
+
+
+def _mul32(d: Bounds, s: Bounds) -> None:
+    umax, umin = d.umax32 * s.umax32, d.umin32 * s.umin32
+    if umax > U32 or umin > U32:
+        d.umin32, d.umax32 = 0, U32
+    else:
+        d.umin32, d.umax32 = umin, umax
+    products = [a * b for a in (d.smin32, d.smax32) for b in (s.smin32, s.smax32)]
+    if any(not S32_MIN <= p <= S32_MAX for p in products):
+        d.smin32, d.smax32 = S32_MIN, S32_MAX
+    else:
+        d.smin32, d.smax32 = min(products), max(products)
+
+
+def _mul64(d: Bounds, s: Bounds) -> None:
+    umax, umin = d.umax * s.umax, d.umin * s.umin
+    if umax > U64 or umin > U64:
+        d.umin, d.umax = 0, U64
+    else:
+        d.umin, d.umax = umin, umax
+    products = [a * b for a in (d.smin, d.smax) for b in (s.smin, s.smax)]
+    if any(not S64_MIN <= p <= S64_MAX for p in products):
+        d.smin, d.smax = S64_MIN, S64_MAX
+    else:
+        d.smin, d.smax = min(products), max(products)
+
+
+def _signed32_from_unsigned(d: Bounds) -> None:
+    if s32(d.umin32) <= s32(d.umax32):
+        d.smin32, d.smax32 = s32(d.umin32), s32(d.umax32)
+    else:
+        d.smin32, d.smax32 = S32_MIN, S32_MAX
+
+
+def _signed64_from_unsigned(d: Bounds) -> None:
+    if s64(d.umin) <= s64(d.umax):
+        d.smin, d.smax = s64(d.umin), s64(d.umax)
+    else:
+        d.smin, d.smax = S64_MIN, S64_MAX
+
+
+def _bitwise32(d: Bounds, s: Bounds, op: int, src_known: bool, dst_known: bool) -> None:
+    """scalar32_min_max_{and,or,xor} (var_off already combined)."""
+    v = tnum.subreg(d.var_off)
+    if src_known and dst_known:
+        mark_known32(d, v.value)
+        return
+    if op == AND:
+        d.umin32, d.umax32 = v.value, min(d.umax32, s.umax32)
+    elif op == OR:
+        d.umin32, d.umax32 = max(d.umin32, s.umin32), v.value | v.mask
+    else:
+        d.umin32, d.umax32 = v.value, v.value | v.mask
+    _signed32_from_unsigned(d)
+
+
+def _bitwise64(d: Bounds, s: Bounds, op: int, src_known: bool, dst_known: bool) -> None:
+    """scalar_min_max_{and,or,xor}."""
+    if src_known and dst_known:
+        mark_known(d, d.var_off.value)
+        return
+    v = d.var_off
+    if op == AND:
+        d.umin, d.umax = v.value, min(d.umax, s.umax)
+    elif op == OR:
+        d.umin, d.umax = max(d.umin, s.umin), v.value | v.mask
+    else:
+        d.umin, d.umax = v.value, v.value | v.mask
+    _signed64_from_unsigned(d)
+    update_bounds(d)
+
+
+def _lsh32_bounds(d: Bounds, shift: int) -> None:
+    d.smin32, d.smax32 = S32_MIN, S32_MAX
+    if shift > 31 or d.umax32 > 1 << (31 - shift):
+        d.umin32, d.umax32 = 0, U32
+    else:
+        d.umin32, d.umax32 = (d.umin32 << shift) & U32, (d.umax32 << shift) & U32
+
+
+def _lsh64(d: Bounds, shift: int) -> None:
+    if shift == 32:  # the low half becomes the high one: its signed range is exact
+        d.smin, d.smax = d.smin32 << 32, d.smax32 << 32
+    else:
+        d.smin, d.smax = S64_MIN, S64_MAX
+    if d.umax > 1 << (63 - shift):
+        d.umin, d.umax = 0, U64
+    else:
+        d.umin, d.umax = (d.umin << shift) & U64, (d.umax << shift) & U64
+    _lsh32_bounds(d, shift)
+    d.var_off = tnum.lshift(d.var_off, shift)
+    update_bounds(d)
+
+
+def _lsh32(d: Bounds, shift: int) -> None:
+    sub = tnum.subreg(d.var_off)
+    _lsh32_bounds(d, shift)
+    d.var_off = tnum.subreg(tnum.lshift(sub, shift))
+    mark_unbounded64(d)
+    update_bounds32(d)
+
+
+def _rsh32(d: Bounds, shift: int) -> None:
+    sub = tnum.subreg(d.var_off)
+    d.smin32, d.smax32 = S32_MIN, S32_MAX
+    d.var_off = tnum.rshift(sub, shift)
+    d.umin32 >>= shift
+    d.umax32 >>= shift
+    mark_unbounded64(d)
+    update_bounds32(d)
+
+
+def _rsh64(d: Bounds, shift: int) -> None:
+    d.smin, d.smax = S64_MIN, S64_MAX
+    d.var_off = tnum.rshift(d.var_off, shift)
+    d.umin >>= shift
+    d.umax >>= shift
+    mark_unbounded32(d)
+    update_bounds(d)
+
+
+def _arsh32(d: Bounds, shift: int) -> None:
+    d.smin32 >>= shift
+    d.smax32 >>= shift
+    d.var_off = tnum.arshift(tnum.subreg(d.var_off), shift, 32)
+    d.umin32, d.umax32 = 0, U32
+    mark_unbounded64(d)
+    update_bounds32(d)
+
+
+def _arsh64(d: Bounds, shift: int) -> None:
+    d.smin >>= shift
+    d.smax >>= shift
+    d.var_off = tnum.arshift(d.var_off, shift, 64)
+    d.umin, d.umax = 0, U64
+    mark_unbounded32(d)
+    update_bounds(d)
+
+
+def _fold(op: int, x: int, y: int, bits: int) -> int:
+    """The concrete result of ``x op y`` on ``bits``-bit operands."""
+    m = (1 << bits) - 1
+    x, y = x & m, y & m
+    if op == ADD:
+        r = x + y
+    elif op == SUB:
+        r = x - y
+    elif op == MUL:
+        r = x * y
+    elif op == AND:
+        r = x & y
+    elif op == OR:
+        r = x | y
+    elif op == XOR:
+        r = x ^ y
+    elif op == LSH:
+        r = x << y
+    elif op == RSH:
+        r = x >> y
+    elif op == ARSH:
+        r = (x - (1 << bits) if x >> (bits - 1) else x) >> y
+    else:  # NEG
+        r = -x
+    return r & m
+
+
+_CONST_FOLD = frozenset({ADD, SUB, MUL, AND, OR, XOR, LSH, RSH, ARSH, NEG})
+"""Operations whose abstract result on two constants is the constant result (what the transfer
+functions and reg_bounds_sync() reach, computed directly: the common loop-counter case)."""
+
+
+def alu(d: Bounds, s: Bounds, op: int, alu32: bool) -> None:
+    """adjust_scalar_min_max_vals() for a scalar ``d op= s`` (``d`` updated in place).
+
+    An operation without range tracking (div, mod, shifts by a non-constant or too far) makes
+    ``d`` unknown; a 32-bit operation zero-extends its result."""
+    if not is_safe_to_compute(op, s, alu32):
+        mark_unknown(d)
+        return
+    if not d.var_off.mask and not s.var_off.mask and op in _CONST_FOLD:  # both known: the exact result
+        mark_known(d, _fold(op, d.var_off.value, s.var_off.value, 32 if alu32 else 64))
+        return
+    if op == ADD:
+        _add32(d, s)
+        _add64(d, s)
+        d.var_off = tnum.add(d.var_off, s.var_off)
+    elif op == SUB:
+        _sub32(d, s)
+        _sub64(d, s)
+        d.var_off = tnum.sub(d.var_off, s.var_off)
+    elif op == NEG:
+        old = Bounds()
+        old.copy_bounds_from(d)
+        mark_known(d, 0)
+        _sub32(d, old)
+        _sub64(d, old)
+        d.var_off = tnum.neg(old.var_off)
+    elif op == MUL:
+        d.var_off = tnum.mul(d.var_off, s.var_off)
+        _mul32(d, s)
+        _mul64(d, s)
+    elif op in (AND, OR, XOR):
+        src_known32, dst_known32 = s.is_const32(), d.is_const32()
+        src_known, dst_known = s.is_const(), d.is_const()
+        combine = tnum.and_ if op == AND else tnum.or_ if op == OR else tnum.xor
+        d.var_off = combine(d.var_off, s.var_off)
+        _bitwise32(d, s, op, src_known32, dst_known32)
+        _bitwise64(d, s, op, src_known, dst_known)
+    elif op == LSH:
+        (_lsh32 if alu32 else _lsh64)(d, s.umin32 if alu32 else s.umin)
+    elif op == RSH:
+        (_rsh32 if alu32 else _rsh64)(d, s.umin32 if alu32 else s.umin)
+    elif op == ARSH:
+        (_arsh32 if alu32 else _arsh64)(d, s.umin32 if alu32 else s.umin)
+    if alu32:
+        zext_32_to_64(d)
+    sync(d)
+
+
+def add_const(d: Bounds, delta: Bounds, *, zext: bool) -> None:
+    """The ``reg = known + delta`` step of sync_linked_regs()."""
+    _add32(d, delta)
+    _add64(d, delta)
+    d.var_off = tnum.add(d.var_off, delta.var_off)
+    if zext:
+        zext_32_to_64(d)
+    sync(d)
+
+
+# --- conditional jumps --------------------------------------------------------------------------
+
+FLIP = {JGT: JLT, JLT: JGT, JGE: JLE, JLE: JGE, JSGT: JSLT, JSLT: JSGT, JSGE: JSLE, JSLE: JSGE}
+"""flip_opcode(): the condition with its operands swapped."""
+REVERSE = {
+    JEQ: JNE, JNE: JEQ, JGT: JLE, JLE: JGT, JGE: JLT, JLT: JGE, JSGT: JSLE, JSLE: JSGT,
+    JSGE: JSLT, JSLT: JSGE, JSET: JSET_FALSE, JSET_FALSE: JSET,
+}  # fmt: skip
+"""rev_opcode(): the condition of the other branch."""
+
+
+def _view(b: Bounds, is32: bool) -> tuple[Tnum, int, int, int, int]:
+    if is32:
+        return tnum.subreg(b.var_off), b.umin32, b.umax32, b.smin32, b.smax32
+    return b.var_off, b.umin, b.umax, b.smin, b.smax
+
+
+def const_value(b: Bounds, is32: bool) -> int | None:
+    """is_reg_const() / reg_const_value()."""
+    if is32:
+        return b.var_off.value & U32 if b.is_const32() else None
+    return b.var_off.value if b.is_const() else None
+
+
+def branch_taken(a: Bounds, b: Bounds, op: int, is32: bool) -> int:
+    """is_scalar_branch_taken(): 1 the jump is always taken, 0 never, -1 unknown."""
+    t1, umin1, umax1, smin1, smax1 = _view(a, is32)
+    t2, umin2, umax2, smin2, smax2 = _view(b, is32)
+    if op in (JEQ, JNE):
+        hit = 1 if op == JEQ else 0
+        if tnum.is_const(t1) and tnum.is_const(t2):
+            return hit if t1.value == t2.value else 1 - hit
+        if not tnum.overlap(t1, t2):
+            return 1 - hit
+        if umin1 > umax2 or umax1 < umin2 or smin1 > smax2 or smax1 < smin2:
+            return 1 - hit
+        if not is32 and (
+            a.umin32 > b.umax32 or a.umax32 < b.umin32 or a.smin32 > b.smax32 or a.smax32 < b.smin32
+        ):
+            return 1 - hit
+        return -1
+    if op in (JSET, JSET_FALSE):
+        if const_value(b, is32) is None:
+            a, b, t1, t2 = b, a, t2, t1
+        if const_value(b, is32) is None:
+            return -1
+        result = -1
+        if t1.value & t2.value:
+            result = 1
+        elif not (t1.mask | t1.value) & t2.value:
+            result = 0
+        return result if op == JSET or result < 0 else 1 - result
+    if op == JGT:
+        return 1 if umin1 > umax2 else 0 if umax1 <= umin2 else -1
+    if op == JSGT:
+        return 1 if smin1 > smax2 else 0 if smax1 <= smin2 else -1
+    if op == JLT:
+        return 1 if umax1 < umin2 else 0 if umin1 >= umax2 else -1
+    if op == JSLT:
+        return 1 if smax1 < smin2 else 0 if smin1 >= smax2 else -1
+    if op == JGE:
+        return 1 if umin1 >= umax2 else 0 if umax1 < umin2 else -1
+    if op == JSGE:
+        return 1 if smin1 >= smax2 else 0 if smax1 < smin2 else -1
+    if op == JLE:
+        return 1 if umax1 <= umin2 else 0 if umin1 > umax2 else -1
+    if op == JSLE:
+        return 1 if smax1 <= smin2 else 0 if smin1 > smax2 else -1
+    return -1
+
+
+def refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
+    """regs_refine_cond_op(): learn from ``a op b`` holding (then reg_bounds_sync both)."""
+    if op in FLIP and op in (JLT, JLE, JSLT, JSLE):
+        a, b, op = b, a, FLIP[op]
+    if op == JEQ:
+        if is32:
+            a.umin32 = b.umin32 = max(a.umin32, b.umin32)
+            a.umax32 = b.umax32 = min(a.umax32, b.umax32)
+            a.smin32 = b.smin32 = max(a.smin32, b.smin32)
+            a.smax32 = b.smax32 = min(a.smax32, b.smax32)
+            t = tnum.intersect(tnum.subreg(a.var_off), tnum.subreg(b.var_off))
+            a.var_off = tnum.with_subreg(a.var_off, t)
+            b.var_off = tnum.with_subreg(b.var_off, t)
+        else:
+            a.umin = b.umin = max(a.umin, b.umin)
+            a.umax = b.umax = min(a.umax, b.umax)
+            a.smin = b.smin = max(a.smin, b.smin)
+            a.smax = b.smax = min(a.smax, b.smax)
+            a.var_off = b.var_off = tnum.intersect(a.var_off, b.var_off)
+    elif op == JNE:
+        if const_value(b, is32) is None:
+            a, b = b, a
+        val = const_value(b, is32)
+        if val is None:
+            pass
+        elif is32:
+            if a.umin32 == val:
+                a.umin32 += 1
+            if a.umax32 == val:
+                a.umax32 -= 1
+            if a.smin32 == s32(val):
+                a.smin32 += 1
+            if a.smax32 == s32(val):
+                a.smax32 -= 1
+        else:
+            if a.umin == val:
+                a.umin += 1
+            if a.umax == val:
+                a.umax -= 1
+            if a.smin == s64(val):
+                a.smin += 1
+            if a.smax == s64(val):
+                a.smax -= 1
+    elif op in (JSET, JSET_FALSE):
+        if const_value(b, is32) is None:
+            a, b = b, a
+        val = const_value(b, is32)
+        if val is not None:
+            if op == JSET_FALSE:
+                mask = (~val & U32) | (U64 & ~U32) if is32 else ~val & U64
+                a.var_off = tnum.and_(a.var_off, Tnum(mask, 0))
+            elif val and not val & (val - 1):
+                if is32:
+                    a.var_off = tnum.with_subreg(a.var_off, tnum.or_(tnum.subreg(a.var_off), tnum.const(val)))
+                else:
+                    a.var_off = tnum.or_(a.var_off, tnum.const(val))
+    elif op == JGE:
+        if is32:
+            a.umin32 = max(a.umin32, b.umin32)
+            b.umax32 = min(a.umax32, b.umax32)
+        else:
+            a.umin = max(a.umin, b.umin)
+            b.umax = min(a.umax, b.umax)
+    elif op == JGT:
+        if is32:
+            a.umin32 = max(a.umin32, b.umin32 + 1)
+            b.umax32 = min(a.umax32 - 1, b.umax32)
+        else:
+            a.umin = max(a.umin, b.umin + 1)
+            b.umax = min(a.umax - 1, b.umax)
+    elif op == JSGE:
+        if is32:
+            a.smin32 = max(a.smin32, b.smin32)
+            b.smax32 = min(a.smax32, b.smax32)
+        else:
+            a.smin = max(a.smin, b.smin)
+            b.smax = min(a.smax, b.smax)
+    elif op == JSGT:
+        if is32:
+            a.smin32 = max(a.smin32, b.smin32 + 1)
+            b.smax32 = min(a.smax32 - 1, b.smax32)
+        else:
+            a.smin = max(a.smin, b.smin + 1)
+            b.smax = min(a.smax - 1, b.smax)
+    sync(a)
+    sync(b)
+
+
+def is_empty(b: Bounds) -> bool:
+    """Whether no value is a member (an infeasible branch: the kernel's sanity check fails)."""
+    return b.umin > b.umax or b.smin > b.smax or b.umin32 > b.umax32 or b.smin32 > b.smax32

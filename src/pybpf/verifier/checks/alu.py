@@ -1,0 +1,232 @@
+"""check_alu_op(): ALU and ALU64 instructions on registers holding scalars and pointers.
+
+Mirrors kernel/bpf/verifier.c: check_alu_op() (operand order: src then dst read, "div by zero" /
+"invalid shift %d" for constants, dst written), adjust_reg_min_max_vals() (pointer ± pointer,
+scalar + pointer), adjust_ptr_min_max_vals() (which pointer types allow arithmetic, fixed offsets
+accumulated in ``off``, variable offsets in the bounds; "R%d pointer arithmetic on %s prohibited",
+"R%d subtraction from stack pointer prohibited", "R%d bitwise operator %s on pointer prohibited",
+"R%d 32-bit pointer arithmetic prohibited") and, for two scalars, ``bounds.alu``.  The loader is
+privileged (allow_ptr_leaks): partial copies of pointers and pointer differences become unknown
+scalars.  Register copies share an id (assign_scalar_id_before_mov) and ``rX += const`` keeps a
+link (BPF_ADD_CONST), as the log prints them.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import BPF_ALU, OpSpec
+from pybpf.uapi import BPF_MAX_VAR_OFF
+from pybpf.verifier import bounds, tnum
+from pybpf.verifier.bounds import S32_MAX, S32_MIN
+from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, ADD_CONST64, RegState
+from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.tnum import U32
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+ALU_STRINGS = {
+    bounds.ADD: "+=", bounds.SUB: "-=", bounds.MUL: "*=", bounds.DIV: "/=", bounds.OR: "|=",
+    bounds.AND: "&=", bounds.LSH: "<<=", bounds.RSH: ">>=", bounds.NEG: "neg", bounds.MOD: "%=",
+    bounds.XOR: "^=", bounds.MOV: "=", bounds.ARSH: "s>>=", bounds.END: "endian",
+}  # fmt: skip
+_ARITH_POINTERS = frozenset(
+    {
+        RegType.PTR_TO_CTX, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY, RegType.PTR_TO_STACK,
+        RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET, RegType.PTR_TO_TP_BUFFER,
+        RegType.PTR_TO_BTF_ID, RegType.PTR_TO_MEM, RegType.PTR_TO_BUF, RegType.PTR_TO_FUNC,
+        RegType.CONST_PTR_TO_DYNPTR,
+    }
+)  # fmt: skip
+"""The pointer types adjust_ptr_min_max_vals() lets a program move."""
+
+
+def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
+    op = insn.opcode & 0xF0
+    alu32 = not spec.alu64
+    regs = w.state.cur.regs
+    if op in (bounds.NEG, bounds.END):
+        w.check_reg_read(insn.dst)
+        w.check_reg_write(insn.dst, mark=op == bounds.END)
+        dst = regs[insn.dst]
+        if op == bounds.NEG and dst.is_scalar:
+            bounds.alu(dst, dst, bounds.NEG, alu32)
+            dst.id = 0
+        else:
+            dst.mark_unknown()
+        return
+    if op == bounds.MOV:
+        if spec.use_src_reg:
+            w.check_reg_read(insn.src)
+        w.check_reg_write(insn.dst, mark=False)
+        _mov(w, insn, spec, alu32)
+        return
+    if spec.use_src_reg:
+        w.check_reg_read(insn.src)
+    w.check_reg_read(insn.dst)
+    if not spec.use_src_reg:
+        if op in (bounds.DIV, bounds.MOD) and insn.imm == 0:
+            w.fail(errno.EINVAL, "div by zero")
+        if op in (bounds.LSH, bounds.RSH, bounds.ARSH) and not 0 <= insn.imm < (32 if alu32 else 64):
+            w.fail(errno.EINVAL, f"invalid shift {insn.imm}")
+    w.check_reg_write(insn.dst, mark=False)
+    if spec.use_src_reg:
+        src = regs[insn.src]
+    else:
+        src = w.const_reg(insn.imm)
+    _adjust_reg_min_max_vals(w, insn, regs[insn.dst], src)
+
+
+def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
+    regs = w.state.cur.regs
+    dst = regs[insn.dst]
+    if not spec.use_src_reg:
+        dst.mark_known(insn.imm & 0xFFFFFFFF if alu32 else insn.imm)
+        return
+    src = regs[insn.src]
+    width = spec.width if spec.kind.value == "movsx" else 0
+    if not alu32 and not width:
+        if src.is_scalar:
+            _assign_scalar_id_before_mov(w, src)
+        dst.copy_from(src)
+        return
+    if not src.is_scalar:  # a partial copy of a pointer (allowed to a privileged loader)
+        dst.mark_unknown()
+        if alu32:
+            bounds.zext_32_to_64(dst)
+            bounds.sync(dst)
+        return
+    if width:  # movsx: sign-extension of the low ``width`` bits
+        value = bounds.const_value(src, False)
+        dst.mark_unknown()
+        if value is not None:
+            low = value & ((1 << width) - 1)
+            extended = low - (1 << width) if low >> (width - 1) else low
+            dst.mark_known(extended & 0xFFFFFFFF if alu32 else extended)
+        elif alu32:
+            bounds.zext_32_to_64(dst)
+            bounds.sync(dst)
+        return
+    no_sext = src.umax < 1 << 32
+    if no_sext:
+        _assign_scalar_id_before_mov(w, src)
+    dst.copy_from(src)
+    if not no_sext:
+        dst.id = 0
+    bounds.zext_32_to_64(dst)
+    bounds.sync(dst)
+
+
+def _assign_scalar_id_before_mov(w: Walker, src: RegState) -> None:
+    """assign_scalar_id_before_mov(): a copy shares the source's id (a fresh one, when the source
+    has none or is a ``+const`` link)."""
+    if src.id & ADD_CONST:
+        src.id = src.off = 0
+    if not src.id and not tnum.is_const(src.var_off):
+        src.id = w.new_id()
+
+
+def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: RegState) -> None:
+    op, alu32 = insn.opcode & 0xF0, insn.opcode & 0x07 == BPF_ALU
+    if src.is_pointer:
+        if dst.is_pointer:
+            if op == bounds.SUB:
+                dst.mark_unknown()
+                return
+            w.fail(errno.EACCES, f"R{insn.dst} pointer {ALU_STRINGS[op]} pointer prohibited")
+        _adjust_ptr(w, insn, src, dst, dst_is_offset=True)
+        return
+    if dst.is_pointer:
+        _adjust_ptr(w, insn, dst, src, dst_is_offset=False)
+        return
+    value = bounds.const_value(src, alu32)
+    # a copy moved by a constant stays linked (BPF_ADD_CONST); a 32-bit one only when the upper
+    # half is zero (observed on Linux 6.18)
+    linked = (
+        op in (bounds.ADD, bounds.SUB)
+        and dst.id
+        and value is not None
+        and not tnum.is_const(dst.var_off)
+        and (not alu32 or dst.umax <= U32)
+    )
+    bounds.alu(dst, src, op, alu32)
+    if linked and value is not None:  # the BPF_ADD_CONST link of a register copy moved by a constant
+        off = bounds.s32(value)
+        in_range = alu32 or S32_MIN <= bounds.s64(value) <= S32_MAX
+        if op == bounds.SUB:
+            in_range = in_range and off != S32_MIN
+            off = -off
+        if in_range and not dst.id & ADD_CONST:
+            dst.id |= ADD_CONST32 if alu32 else ADD_CONST64
+            dst.off = off
+            return
+    dst.id = 0
+    dst.off = 0
+
+
+def _adjust_ptr(
+    w: Walker, insn: Instruction, ptr: RegState, off_reg: RegState, *, dst_is_offset: bool
+) -> None:
+    """adjust_ptr_min_max_vals(): the pointer ``ptr`` moved by the scalar ``off_reg`` into dst."""
+    op, alu32 = insn.opcode & 0xF0, insn.opcode & 0x07 == BPF_ALU
+    regno = insn.dst
+    dst = w.state.cur.regs[regno]
+    if alu32:
+        if op == bounds.SUB:
+            dst.mark_unknown()
+            return
+        w.fail(errno.EACCES, f"R{regno} 32-bit pointer arithmetic prohibited")
+    if ptr.flags & TypeFlag.PTR_MAYBE_NULL:
+        w.fail(
+            errno.EACCES, f"R{regno} pointer arithmetic on {ptr.type_name()} prohibited, null-check it first"
+        )
+    known = tnum.is_const(off_reg.var_off)
+    if ptr.type not in _ARITH_POINTERS:
+        allowed = (ptr.type is RegType.PTR_TO_FLOW_KEYS and known) or (
+            ptr.type is RegType.CONST_PTR_TO_MAP and known and off_reg.smin == 0 and op == bounds.ADD
+        )
+        if not allowed:
+            w.fail(errno.EACCES, f"R{regno} pointer arithmetic on {ptr.type_name()} prohibited")
+    _check_sane_offset(w, off_reg, ptr)
+    _check_sane_offset(w, ptr, ptr)
+    if op == bounds.SUB:
+        if dst_is_offset:
+            w.fail(errno.EACCES, f"R{regno} tried to subtract pointer from scalar")
+        if ptr.type is RegType.PTR_TO_STACK:
+            w.fail(errno.EACCES, f"R{regno} subtraction from stack pointer prohibited")
+    elif op in (bounds.AND, bounds.OR, bounds.XOR):
+        w.fail(errno.EACCES, f"R{regno} bitwise operator {ALU_STRINGS[op]} on pointer prohibited")
+    elif op != bounds.ADD:
+        w.fail(errno.EACCES, f"R{regno} pointer arithmetic with {ALU_STRINGS[op]} operator prohibited")
+    result = ptr.copy()
+    if known:
+        moved = ptr.off + off_reg.smin if op == bounds.ADD else ptr.off - off_reg.smin
+        if S32_MIN <= moved <= S32_MAX:
+            result.off = moved
+            dst.copy_from(result)
+            return
+    bounds.alu(result, off_reg, op, False)  # a variable offset: the pointer's variable part moves
+    if ptr.type in (RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META):
+        result.id = w.new_id()
+        result.range = 0
+    _check_sane_offset(w, result, ptr)
+    dst.copy_from(result)
+
+
+def _check_sane_offset(w: Walker, reg: RegState, ptr: RegState) -> None:
+    """check_reg_sane_offset(): offsets beyond +-2^29 are refused (EINVAL)."""
+    name = ptr.type_name()
+    value = bounds.s64(reg.var_off.value)
+    if tnum.is_const(reg.var_off) and not -BPF_MAX_VAR_OFF < value < BPF_MAX_VAR_OFF:
+        w.fail(errno.EINVAL, f"math between {name} pointer and {value} is not allowed")
+    if not -BPF_MAX_VAR_OFF < reg.off < BPF_MAX_VAR_OFF:
+        w.fail(errno.EINVAL, f"{name} pointer offset {reg.off} is not allowed")
+    if reg.smin == bounds.S64_MIN:
+        w.fail(
+            errno.EINVAL, f"math between {name} pointer and register with unbounded min value is not allowed"
+        )
+    if not -BPF_MAX_VAR_OFF < reg.smin < BPF_MAX_VAR_OFF:
+        w.fail(errno.EINVAL, f"value {reg.smin} makes {name} pointer be out of bounds")

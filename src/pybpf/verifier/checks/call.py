@@ -1,0 +1,197 @@
+"""check_helper_call(): helper calls checked against the shared prototypes (pybpf.helpers.protos).
+
+Mirrors kernel/bpf/verifier.c: the opening checks (helper id known — "invalid func %s#%d", offered
+to the program type, GPL), then check_func_arg() for r1..r5 in order — the register must be
+initialised, ARG_ANYTHING takes anything, other arguments must have one of the register types the
+kernel's compatible_reg_types table lists ("R%d type=%s expected=%s", EACCES), a map pointer is
+remembered for the key and value arguments after it, keys and values are checked as
+``key_size`` / ``value_size`` bytes of stack, map value or packet (check_helper_mem_access), a
+memory argument is checked with the size in the next register (check_mem_size_reg) — then r0-r5
+are clobbered and r0 takes the return type: an unknown scalar, a map value (``_or_null`` with a
+fresh id for the null check), a ring-buffer record of the requested size, or another pointer type.
+
+Not modelled yet (permissive, documented): reference tracking (ring-buffer records, sockets) and
+leaks at exit, spin locks, dynptrs, timers, kptrs, callbacks (bpf_loop, for_each_map_elem: the
+callback is not verified), packet pointers invalidated by helpers that change packet data are
+made unknown scalars (as the kernel does for a privileged loader); arguments of the other
+pointer kinds (sockets, BTF ids, const strings ...) are accepted as they are; a map whose sizes are
+unknown (an inner map without a template) has its key, value and value accesses unchecked.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.helpers.protos import ArgBase, ArgType, RetType, proto
+from pybpf.isa.helper_names import HELPER_IDS
+from pybpf.uapi import (
+    BPF_MAP_TYPE_ARRAY,
+    BPF_MAP_TYPE_ARRAY_OF_MAPS,
+    BPF_MAP_TYPE_HASH_OF_MAPS,
+    BPF_MAP_TYPE_PERCPU_ARRAY,
+    BPF_MAX_VAR_OFF,
+)
+from pybpf.verifier import helpers
+from pybpf.verifier.checks import mem
+from pybpf.verifier.regstate import inner_map_meta, is_null, map_attr, map_key_size, map_value_size
+from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+_MEM_TYPES = (
+    (RegType.PTR_TO_STACK, TypeFlag.NONE),
+    (RegType.PTR_TO_PACKET, TypeFlag.NONE),
+    (RegType.PTR_TO_PACKET_META, TypeFlag.NONE),
+    (RegType.PTR_TO_MAP_KEY, TypeFlag.NONE),
+    (RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),
+    (RegType.PTR_TO_MEM, TypeFlag.NONE),
+    (RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF),
+    (RegType.PTR_TO_BUF, TypeFlag.NONE),
+    (RegType.PTR_TO_BTF_ID, TypeFlag.PTR_TRUSTED),
+)
+_COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
+    ArgBase.CONST_MAP_PTR: ((RegType.CONST_PTR_TO_MAP, TypeFlag.NONE),),
+    ArgBase.PTR_TO_MAP_KEY: _MEM_TYPES,
+    ArgBase.PTR_TO_MAP_VALUE: _MEM_TYPES,
+    ArgBase.PTR_TO_MEM: _MEM_TYPES,
+    ArgBase.PTR_TO_FIXED_SIZE_MEM: _MEM_TYPES,
+    ArgBase.CONST_SIZE: ((RegType.SCALAR_VALUE, TypeFlag.NONE),),
+    ArgBase.CONST_SIZE_OR_ZERO: ((RegType.SCALAR_VALUE, TypeFlag.NONE),),
+    ArgBase.CONST_ALLOC_SIZE_OR_ZERO: ((RegType.SCALAR_VALUE, TypeFlag.NONE),),
+    ArgBase.PTR_TO_CTX: ((RegType.PTR_TO_CTX, TypeFlag.NONE),),
+    ArgBase.PTR_TO_STACK: ((RegType.PTR_TO_STACK, TypeFlag.NONE),),
+    ArgBase.PTR_TO_FUNC: ((RegType.PTR_TO_FUNC, TypeFlag.NONE),),
+}
+"""compatible_reg_types for the argument kinds modelled so far (others are accepted as they are)."""
+
+_CHANGES_PKT_DATA = frozenset(
+    HELPER_IDS[n]
+    for n in (
+        "bpf_skb_store_bytes", "bpf_skb_change_head", "bpf_skb_change_tail", "bpf_skb_pull_data",
+        "bpf_skb_change_proto", "bpf_skb_vlan_push", "bpf_skb_vlan_pop", "bpf_l3_csum_replace",
+        "bpf_l4_csum_replace", "bpf_xdp_adjust_head", "bpf_xdp_adjust_meta", "bpf_xdp_adjust_tail",
+        "bpf_msg_pull_data", "bpf_msg_push_data", "bpf_msg_pop_data", "bpf_skb_adjust_room",
+        "bpf_lwt_push_encap", "bpf_lwt_seg6_store_bytes", "bpf_lwt_seg6_adjust_srh",
+        "bpf_lwt_seg6_action", "bpf_clone_redirect", "bpf_skb_change_type",
+    )
+    if n in HELPER_IDS
+)  # fmt: skip
+"""bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid."""
+
+
+def check_helper_call(w: Walker, helper_id: int) -> None:
+    helpers.check_helper_call(w.env, helper_id)
+    fn = proto(helper_id)
+    regs = w.state.cur.regs
+    map_ref = None
+    const_key: int | None = None
+    ringbuf_size = 0
+    if fn is not None:
+        for i, arg in enumerate(fn.args):
+            regno = i + 1
+            w.check_reg_read(regno)
+            reg = regs[regno]
+            if arg is ArgType.ANYTHING:
+                continue
+            if arg.maybe_null and is_null(reg):
+                continue
+            allowed = _COMPATIBLE.get(arg.base)
+            flags = reg.flags & ~TypeFlag.MEM_RDONLY if arg.readonly else reg.flags
+            if arg.maybe_null:
+                flags &= ~TypeFlag.PTR_MAYBE_NULL
+            if allowed is not None and (reg.type, flags) not in allowed:
+                expected = ", ".join(type_str(t, f) for t, f in allowed)
+                w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
+            base = arg.base
+            if base is ArgBase.CONST_MAP_PTR:
+                map_ref = reg.map
+                w.note_call_map(map_ref)
+            elif base is ArgBase.PTR_TO_MAP_KEY:
+                size = map_key_size(map_ref)
+                if size:
+                    mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=False)
+                    const_key = mem.stack_constant(w, reg, size)
+            elif base is ArgBase.PTR_TO_MAP_VALUE:
+                size = map_value_size(map_ref)
+                if size:
+                    mem.helper_mem_access(
+                        w,
+                        regno,
+                        size,
+                        mem.BPF_WRITE if arg.uninit else mem.BPF_READ,
+                        zero_ok=False,
+                        clobber=arg.uninit,
+                    )
+            elif base is ArgBase.PTR_TO_FIXED_SIZE_MEM:
+                size = fn.arg_size(i) or 0
+                if size:
+                    mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=arg.uninit)
+            elif arg.is_size and i > 0:
+                _check_mem_size(w, regno, fn.args[i - 1], arg)
+            if helper_id == HELPER_IDS.get("bpf_ringbuf_reserve", -1) and regno == 2 and reg.is_scalar:
+                ringbuf_size = reg.umax if reg.umin == reg.umax else 0
+    for regno in range(6):
+        regs[regno].mark_not_init()
+        w.scratch_reg(regno)
+    r0 = regs[0]
+    if fn is None:
+        r0.mark_unknown()
+        return
+    if helper_id in _CHANGES_PKT_DATA:
+        for reg in w.state.all_regs():
+            if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
+                reg.mark_unknown()
+    ret = fn.ret
+    if ret is RetType.INTEGER:
+        r0.mark_unknown()
+    elif ret is RetType.VOID:
+        r0.mark_not_init()
+    elif ret in (RetType.PTR_TO_MAP_VALUE, RetType.PTR_TO_MAP_VALUE_OR_NULL) and map_attr(
+        map_ref, "map_type", None
+    ) in (BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS):
+        r0.mark_pointer(RegType.CONST_PTR_TO_MAP, TypeFlag.PTR_MAYBE_NULL)  # the inner map, or NULL
+        r0.map = inner_map_meta(map_ref)
+    elif ret in (RetType.PTR_TO_MAP_VALUE, RetType.PTR_TO_MAP_VALUE_OR_NULL):
+        maybe_null = ret.maybe_null and not _lookup_cannot_fail(helper_id, map_ref, const_key)
+        r0.mark_pointer(RegType.PTR_TO_MAP_VALUE, TypeFlag.PTR_MAYBE_NULL if maybe_null else TypeFlag.NONE)
+        r0.map = map_ref
+    elif ret is RetType.PTR_TO_MEM_OR_NULL:
+        r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF | TypeFlag.PTR_MAYBE_NULL)
+        r0.mem_size = ringbuf_size
+    else:
+        ret_base = {
+            RetType.PTR_TO_SOCKET_OR_NULL: RegType.PTR_TO_SOCKET,
+            RetType.PTR_TO_TCP_SOCK_OR_NULL: RegType.PTR_TO_TCP_SOCK,
+            RetType.PTR_TO_SOCK_COMMON_OR_NULL: RegType.PTR_TO_SOCK_COMMON,
+        }.get(ret, RegType.PTR_TO_BTF_ID)
+        r0.mark_pointer(ret_base, TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE)
+    if r0.maybe_null:
+        r0.id = w.new_id()
+
+
+def _lookup_cannot_fail(helper_id: int, map_ref: object, key: int | None) -> bool:
+    """can_elide_value_nullness() (Linux 6.13+): an array lookup with a constant key in range."""
+    if helper_id != HELPER_IDS["bpf_map_lookup_elem"] or key is None or map_ref is None:
+        return False
+    if map_attr(map_ref, "map_type", None) not in (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY):
+        return False
+    return key < int(map_attr(map_ref, "max_entries", 0))
+
+
+def _check_mem_size(w: Walker, regno: int, mem_arg: ArgType, size_arg: ArgType) -> None:
+    """check_mem_size_reg(): the size register bounds the memory argument before it."""
+    reg = w.state.cur.regs[regno]
+    zero_ok = size_arg.base is not ArgBase.CONST_SIZE
+    if reg.smin < 0:
+        w.fail(errno.EACCES, f"R{regno} min value is negative, either use unsigned or 'var &= const'")
+    if reg.umin == 0 and not zero_ok:
+        w.fail(errno.EACCES, f"R{regno} invalid zero-sized read: u64=[{reg.smin},{reg.umax}]")
+    if reg.umax >= BPF_MAX_VAR_OFF:
+        w.fail(errno.EACCES, f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
+    access = mem.BPF_WRITE if mem_arg.uninit else mem.BPF_READ
+    prev = w.state.cur.regs[regno - 1]
+    if mem_arg.maybe_null and is_null(prev):
+        return
+    mem.helper_mem_access(w, regno - 1, reg.umax, access, zero_ok=zero_ok, clobber=mem_arg.uninit)

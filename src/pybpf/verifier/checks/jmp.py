@@ -1,0 +1,182 @@
+"""check_cond_jmp_op(): conditional jumps, with dead-branch pruning and both-branch refinement.
+
+Mirrors kernel/bpf/verifier.c: the operand checks (dst read, reserved fields, src read),
+is_branch_taken() (two scalars: ``bounds.branch_taken``; a pointer that cannot be NULL against 0),
+push_stack() of the jump target with reg_set_min_max() refining both copies (``bounds.refine``),
+sync_linked_regs() (registers sharing an id — copies, and ``+const`` links — learn the same),
+mark_ptr_or_null_regs() (``if rX == 0`` on a ``*_or_null`` pointer resolves every register and
+spill with its id: NULL on one branch, the pointer on the other) and try_match_pkt_pointers() /
+find_good_pkt_pointers() (comparing a packet pointer with data_end proves a range).
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import OpSpec
+from pybpf.verifier import bounds, tnum
+from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, RegState
+from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
+from pybpf.verifier.state import PathState
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+_NOT_NULL = frozenset(
+    {
+        RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY,
+        RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_MEM, RegType.CONST_PTR_TO_MAP,
+    }
+)  # fmt: skip
+"""reg_not_null(): pointer types that are never NULL (unless flagged maybe-NULL)."""
+MAX_PACKET_OFF = 0xFFFF
+
+
+def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:
+    """is_branch_taken()."""
+    if a.is_pointer or b.is_pointer:
+        if a.type in PACKET_TYPES | {RegType.PTR_TO_PACKET_END} and b.is_pointer:
+            return -1
+        if bounds.const_value(b, is32) is None:
+            a, b = b, a
+            op = bounds.FLIP.get(op, op)
+        if bounds.const_value(b, is32) is not None and b.is_scalar:
+            if a.maybe_null or a.type not in _NOT_NULL or bounds.const_value(b, is32) != 0:
+                return -1
+            return {bounds.JEQ: 0, bounds.JNE: 1}.get(op, -1)
+        return -1
+    return bounds.branch_taken(a, b, op, is32)
+
+
+def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
+    """Check the jump and return the next instruction index of the current path (the other one,
+    when both are possible, is pushed)."""
+    w.check_reg_read(insn.dst)
+    if (spec.use_src_reg and insn.imm) or (not spec.use_src_reg and insn.src):
+        w.fail(errno.EINVAL, "BPF_JMP/JMP32 uses reserved fields")
+    cur = w.state
+    regs = cur.cur.regs
+    if spec.use_src_reg:
+        w.check_reg_read(insn.src)
+        src = regs[insn.src]
+    else:
+        src = w.const_reg(insn.imm)
+    dst = regs[insn.dst]
+    op = insn.opcode & 0xF0
+    is32 = not spec.alu64
+    target = w.jump_target(insn)
+    fall = w.insn_idx + 1
+    pred = branch_taken(dst, src, op, is32)
+    if pred >= 0 and (dst.is_scalar or (spec.use_src_reg and src.is_scalar)):
+        w.mark_chain_precision()
+    if pred == 1:
+        w.print_insn_state()
+        return target
+    if pred == 0:
+        w.print_insn_state()
+        return fall
+    other = w.push_branch(target)
+    oregs = other.cur.regs
+    if dst.is_scalar and src.is_scalar:
+        if spec.use_src_reg:
+            true_a, true_b, false_a, false_b = oregs[insn.dst], oregs[insn.src], dst, src
+        else:
+            true_a, true_b, false_a, false_b = oregs[insn.dst], src.copy(), dst, src.copy()
+        bounds.refine(false_a, false_b, bounds.REVERSE[op], is32)
+        bounds.refine(true_a, true_b, op, is32)
+        if spec.use_src_reg and src.id:
+            _sync_linked(cur, src)
+            _sync_linked(other, oregs[insn.src])
+        if dst.id:
+            _sync_linked(cur, dst)
+            _sync_linked(other, oregs[insn.dst])
+    if (
+        not is32
+        and not spec.use_src_reg
+        and insn.imm == 0
+        and op in (bounds.JEQ, bounds.JNE)
+        and dst.maybe_null
+    ):
+        ident = dst.id
+        _mark_ptr_or_null(cur, ident, op == bounds.JNE)
+        _mark_ptr_or_null(other, ident, op == bounds.JEQ)
+    elif not is32 and spec.use_src_reg:
+        _match_packet_pointers(op, insn, cur, other)
+    w.print_insn_state()
+    return fall
+
+
+def _sync_linked(state: PathState, known: RegState) -> None:
+    """sync_linked_regs(): every scalar sharing ``known``'s id gets its refined range (shifted by
+    the difference of their ``+const`` offsets)."""
+    base = known.id & ~ADD_CONST
+    for reg in state.all_regs():
+        if reg is known or not reg.is_scalar or (reg.id & ~ADD_CONST) != base or not reg.id:
+            continue
+        if not (reg.id | known.id) & ADD_CONST or reg.off == known.off:
+            reg.copy_from(known)
+            continue
+        saved_id, saved_off = reg.id, reg.off
+        delta = RegState()
+        delta.mark_known(reg.off - known.off)
+        reg.copy_from(known)
+        reg.id, reg.off = saved_id, saved_off
+        bounds.add_const(reg, delta, zext=bool((reg.id | known.id) & ADD_CONST32))
+
+
+def _mark_ptr_or_null(state: PathState, ident: int, is_null: bool) -> None:
+    """mark_ptr_or_null_regs()."""
+    if not ident:
+        return
+    for reg in state.all_regs():
+        if not reg.maybe_null or reg.id != ident:
+            continue
+        if is_null:
+            reg.mark_known(0)
+        else:
+            reg.flags &= ~TypeFlag.PTR_MAYBE_NULL
+            if reg.type is not RegType.PTR_TO_MAP_VALUE or not reg.ref_obj_id:
+                reg.id = 0
+
+
+def _match_packet_pointers(op: int, insn: Instruction, this: PathState, other: PathState) -> None:
+    """try_match_pkt_pointers(): which branch proves ``pkt + off <= data_end``."""
+    dst, src = this.cur.regs[insn.dst], this.cur.regs[insn.src]
+    pkt_vs_end = (dst.type is RegType.PTR_TO_PACKET and src.type is RegType.PTR_TO_PACKET_END) or (
+        dst.type is RegType.PTR_TO_PACKET_META and _is_init_pkt_pointer(src, RegType.PTR_TO_PACKET)
+    )
+    end_vs_pkt = (dst.type is RegType.PTR_TO_PACKET_END and src.type is RegType.PTR_TO_PACKET) or (
+        _is_init_pkt_pointer(dst, RegType.PTR_TO_PACKET) and src.type is RegType.PTR_TO_PACKET_META
+    )
+    if not (pkt_vs_end or end_vs_pkt):
+        return
+    ptr = dst if pkt_vs_end else src
+    if op == bounds.JGT:  # pkt > end: fall-through proves it; end > pkt: the jump does (open range)
+        good, open_ = (this, False) if pkt_vs_end else (other, True)
+    elif op == bounds.JLT:
+        good, open_ = (other, True) if pkt_vs_end else (this, False)
+    elif op == bounds.JGE:
+        good, open_ = (this, True) if pkt_vs_end else (other, False)
+    elif op == bounds.JLE:
+        good, open_ = (other, False) if pkt_vs_end else (this, True)
+    else:
+        return
+    _find_good_pkt_pointers(good, ptr, open_)
+
+
+def _is_init_pkt_pointer(reg: RegState, reg_type: RegType) -> bool:
+    """reg_is_init_pkt_pointer(): the packet pointer as loaded from the context."""
+    return reg.type is reg_type and not reg.id and not reg.off and tnum.equals_const(reg.var_off, 0)
+
+
+def _find_good_pkt_pointers(state: PathState, ptr: RegState, range_right_open: bool) -> None:
+    if ptr.off < 0 or (ptr.off == 0 and range_right_open):
+        return
+    if ptr.umax > MAX_PACKET_OFF or ptr.umax + ptr.off > MAX_PACKET_OFF:
+        return
+    new_range = ptr.off + (1 if range_right_open else 0)
+    for reg in state.all_regs():
+        if reg.type is ptr.type and reg.id == ptr.id:
+            reg.range = max(reg.range, new_range)

@@ -1,0 +1,65 @@
+"""check_ld_imm() and check_ld_abs(): the BPF_LD class.
+
+Mirrors kernel/bpf/verifier.c: an lddw writes dst with its constant, a map pointer
+(CONST_PTR_TO_MAP), a pointer into an array's one value (PTR_TO_MAP_VALUE with the offset) or a
+subprogram (PTR_TO_FUNC; "missing btf func_info" without BTF); LD_ABS / LD_IND need a program type
+with skb access, r6 holding the unmodified context ("at the time of BPF_LD_ABS|IND R6 != pointer to
+skb"), clobber r0-r5 and leave an unknown scalar in r0.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction
+from pybpf.verifier import helpers
+from pybpf.verifier.checks.mem import check_ptr_off_reg
+from pybpf.verifier.regtypes import RegType
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+
+def check_ld_imm(w: Walker, insn: Instruction) -> None:
+    w.check_reg_write(insn.dst)
+    dst = w.state.cur.regs[insn.dst]
+    slot = w.insn_idx
+    if insn.src == 0:
+        dst.mark_known(insn.imm & 0xFFFFFFFF | (insn.imm_hi & 0xFFFFFFFF) << 32)
+        return
+    if insn.src == op.BPF_PSEUDO_FUNC:
+        if w.env.func_info is None:
+            w.fail(errno.EINVAL, "missing btf func_info")
+        dst.mark_pointer(RegType.PTR_TO_FUNC)
+        return
+    found = w.env.lddw_maps.get(slot)
+    if found is None:  # resolved by the pseudo pass, which refuses every other source
+        dst.mark_unknown()
+        return
+    map_ref, value_off = found
+    if insn.src in (op.BPF_PSEUDO_MAP_VALUE, op.BPF_PSEUDO_MAP_IDX_VALUE):
+        dst.mark_pointer(RegType.PTR_TO_MAP_VALUE)
+        dst.off = value_off
+    else:
+        dst.mark_pointer(RegType.CONST_PTR_TO_MAP)
+    dst.map = map_ref
+
+
+def check_ld_abs(w: Walker, insn: Instruction, indirect: bool) -> None:
+    if not helpers.may_access_skb(w.env.request.prog_type.prog_type):
+        w.fail(errno.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type")
+    if insn.dst or insn.off or insn.opcode & 0x18 == op.BPF_DW or (not indirect and insn.src):
+        w.fail(errno.EINVAL, "BPF_LD_[ABS|IND] uses reserved fields")
+    w.check_reg_read(6)
+    regs = w.state.cur.regs
+    if regs[6].type is not RegType.PTR_TO_CTX:
+        w.fail(errno.EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb")
+    if indirect:
+        w.check_reg_read(insn.src)
+    check_ptr_off_reg(w, regs[6], 6)
+    for regno in range(6):
+        regs[regno].mark_not_init()
+        w.scratch_reg(regno)
+    regs[0].mark_unknown()

@@ -1,0 +1,498 @@
+"""check_mem_access() and the loads, stores and atomics that reach it.
+
+Mirrors kernel/bpf/verifier.c: check_load_mem / check_store_reg / check_atomic_rmw /
+check_atomic_load / check_atomic_store (operand order), check_mem_access() by pointer type —
+the stack (check_ptr_alignment's strict stack alignment, check_stack_access_within_bounds,
+check_stack_write_fixed_off / check_stack_read_fixed_off with spills and fills, variable offsets),
+map values (check_map_access_type for BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG,
+check_mem_region_access's bounds with the kernel's messages), the context (check_ptr_off_reg, the
+program type's is_valid_access, packet pointers loaded from the context's data fields), packets
+(check_packet_access against the range learned from comparisons with data_end), helper memory
+(PTR_TO_MEM with its size) — and coerce_reg_to_size() for narrow loads.
+
+Not modelled yet (permissive, documented): reads and writes through socket / BTF-id / flow-keys /
+tp-buffer pointers are accepted with an unknown result; reads of frozen read-only maps give unknown
+scalars (the kernel reads the constant); sign-extending loads give the range of their width.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction
+from pybpf.uapi import BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_MAX_VAR_OFF, MAX_BPF_STACK
+from pybpf.verifier import bounds, tnum
+from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
+from pybpf.verifier.regstate import RegState, is_null, map_attr, map_value_size
+from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
+from pybpf.verifier.stack import BPF_REG_SIZE, STACK_SPILL, STACK_ZERO, Stack
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+BPF_READ, BPF_WRITE = 1, 2
+MAX_PACKET_OFF = 0xFFFF
+
+# Which context fields hold packet pointers, by program type (the kernel's is_valid_access sets
+# info->reg_type for them).  To move into pybpf.progtypes (a ``ctx_field_reg_type`` there).
+_XDP_FIELDS = {0: RegType.PTR_TO_PACKET, 4: RegType.PTR_TO_PACKET_END, 8: RegType.PTR_TO_PACKET_META}
+_SKB_FIELDS = {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END, 140: RegType.PTR_TO_PACKET_META}
+CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
+    6: _XDP_FIELDS,  # XDP
+    3: _SKB_FIELDS,  # SCHED_CLS
+    4: _SKB_FIELDS,  # SCHED_ACT
+    8: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # CGROUP_SKB
+    10: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_IN
+    11: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_OUT
+    12: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_XMIT
+    14: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # SK_SKB
+}
+PACKET_WRITERS = frozenset({3, 4, 6, 12, 14})
+"""may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet."""
+
+_ATOMIC_REFUSED = {
+    RegType.PTR_TO_CTX, RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET_END,
+    RegType.PTR_TO_FLOW_KEYS, RegType.PTR_TO_SOCKET, RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_TCP_SOCK,
+    RegType.PTR_TO_XDP_SOCK,
+}  # fmt: skip
+"""atomic_ptr_type_ok() is false for these."""
+_UNCHECKED = frozenset(
+    {
+        RegType.PTR_TO_FLOW_KEYS, RegType.PTR_TO_SOCKET, RegType.PTR_TO_SOCK_COMMON,
+        RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_XDP_SOCK, RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID,
+        RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_KEY,
+    }
+)  # fmt: skip
+"""Pointer types whose accesses are not modelled yet: accepted, reads give unknown scalars."""
+
+
+def _size(insn: Instruction) -> int:
+    return op.SIZE_BYTES[insn.opcode & 0x18]
+
+
+def check_load(w: Walker, insn: Instruction, sign_extend: bool) -> None:
+    """check_load_mem(): src read, dst written, then the access."""
+    w.check_reg_read(insn.src)
+    w.check_reg_write(insn.dst, mark=False)
+    check_mem_access(
+        w, insn.src, insn.off, _size(insn), BPF_READ, value_regno=insn.dst, sign_extend=sign_extend
+    )
+
+
+def check_store(w: Walker, insn: Instruction, from_reg: bool) -> None:
+    """check_store_reg() (STX) / the BPF_ST branch: the value, the base, then the access."""
+    if from_reg:
+        w.check_reg_read(insn.src)
+    w.check_reg_read(insn.dst)
+    check_mem_access(w, insn.dst, insn.off, _size(insn), BPF_WRITE, value_regno=insn.src if from_reg else -1,
+                     imm=None if from_reg else insn.imm)  # fmt: skip
+
+
+def check_atomic(w: Walker, insn: Instruction) -> None:
+    """check_atomic_rmw / check_atomic_load / check_atomic_store (Linux 6.18's order)."""
+    spec = insn.spec
+    assert spec is not None
+    regs = w.state.cur.regs
+    size = _size(insn)
+    if spec.kind is op.Kind.LOAD_ACQ:
+        w.check_reg_read(insn.src)
+        if regs[insn.src].type in _ATOMIC_REFUSED:
+            w.fail(
+                errno.EACCES, f"BPF_ATOMIC loads from R{insn.src} {regs[insn.src].type_name()} is not allowed"
+            )
+        w.check_reg_write(insn.dst, mark=False)
+        check_mem_access(w, insn.src, insn.off, size, BPF_READ, value_regno=insn.dst)
+        return
+    if spec.kind is op.Kind.STORE_REL:
+        check_store(w, insn, True)
+        if regs[insn.dst].type in _ATOMIC_REFUSED:
+            w.fail(
+                errno.EACCES,
+                f"BPF_ATOMIC stores into R{insn.dst} {regs[insn.dst].type_name()} is not allowed",
+            )
+        return
+    w.check_reg_read(insn.src)
+    w.check_reg_read(insn.dst)
+    if spec.op == "cmpxchg":
+        w.check_reg_read(0)
+    if regs[insn.dst].type in _ATOMIC_REFUSED:
+        w.fail(
+            errno.EACCES, f"BPF_ATOMIC stores into R{insn.dst} {regs[insn.dst].type_name()} is not allowed"
+        )
+    load_reg = -1
+    if spec.fetch:
+        load_reg = 0 if spec.op == "cmpxchg" else insn.src
+        w.check_reg_write(load_reg)
+    check_mem_access(w, insn.dst, insn.off, size, BPF_READ)
+    if load_reg >= 0:
+        check_mem_access(w, insn.dst, insn.off, size, BPF_READ, value_regno=load_reg)
+    check_mem_access(w, insn.dst, insn.off, size, BPF_WRITE)
+
+
+def _record_pointer(w: Walker, reg: RegState) -> None:
+    """save_aux_ptr_type(): one kind of pointer per instruction where the fixups rewrite by type."""
+    facts = w.facts()
+    name = "ctx" if reg.type is RegType.PTR_TO_CTX else reg.type_name()
+    if facts.ptr_types and name not in facts.ptr_types and ("ctx" in facts.ptr_types or name == "ctx"):
+        w.fail(errno.EINVAL, "same insn cannot be used with different pointers")
+    facts.ptr_types.add(name)
+
+
+def check_mem_access(
+    w: Walker,
+    regno: int,
+    off: int,
+    size: int,
+    access: int,
+    *,
+    value_regno: int = -1,
+    imm: int | None = None,
+    sign_extend: bool = False,
+) -> None:
+    regs = w.state.cur.regs
+    reg = regs[regno]
+    _record_pointer(w, reg)
+    if reg.type is RegType.PTR_TO_STACK:
+        _check_stack_alignment(w, reg, off, size)
+    off += reg.off
+    t = reg.type
+    result: RegState | None = None  # what a read loads (None: an unknown scalar)
+    if t is RegType.PTR_TO_MAP_VALUE and not reg.maybe_null:
+        if reg.map is not None:  # (an inner map without a known template: unchecked)
+            check_map_access_type(w, reg, off, size, access)
+            check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
+    elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
+        if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
+            w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
+        check_mem_region_access(w, regno, reg, off, size, mem_size=reg.mem_size)
+    elif t is RegType.PTR_TO_CTX:
+        check_ptr_off_reg(w, reg, regno)
+        if not w.env.request.prog_type.is_valid_access(off, size, access == BPF_WRITE):
+            w.fail(errno.EACCES, f"invalid bpf_context access off={off} size={size}")
+        w.env.ctx_accesses.add(w.index)
+        field = CTX_POINTER_FIELDS.get(w.env.request.prog_type.prog_type, {}).get(off)
+        if access == BPF_READ and field is not None:
+            result = RegState()
+            result.mark_pointer(field)
+    elif t is RegType.PTR_TO_STACK:
+        _check_stack_access(w, regno, reg, off, size, access=access, value_regno=value_regno, imm=imm)
+        return
+    elif t in PACKET_TYPES:
+        if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
+            w.fail(errno.EACCES, "cannot write into packet")
+        check_packet_access(w, regno, reg, off, size)
+    elif t in _UNCHECKED and not reg.maybe_null:
+        pass
+    else:
+        w.fail(errno.EACCES, f"R{regno} invalid mem access '{reg.type_name()}'")
+    if access == BPF_READ and value_regno >= 0:
+        dst = regs[value_regno]
+        if result is not None:
+            dst.copy_from(result)
+        else:
+            dst.mark_unknown()
+            _coerce(dst, size, sign_extend)
+
+
+def _coerce(dst: RegState, size: int, sign_extend: bool) -> None:
+    """coerce_reg_to_size() for a narrow load (sign-extending ones: the range of the width)."""
+    if size >= BPF_REG_SIZE or not dst.is_scalar:
+        return
+    if sign_extend:
+        half = 1 << (size * 8 - 1)
+        dst.smin, dst.smax = -half, half - 1
+        bounds.sync(dst)
+        return
+    mask = (1 << (size * 8)) - 1
+    dst.var_off = tnum.cast(dst.var_off, size)
+    if dst.umin & ~mask == dst.umax & ~mask:
+        dst.umin &= mask
+        dst.umax &= mask
+    else:
+        dst.umin, dst.umax = 0, mask
+    dst.smin, dst.smax = dst.umin, dst.umax
+    if size < 4:
+        bounds.mark_unbounded32(dst)
+    bounds.sync(dst)
+
+
+def check_ptr_off_reg(w: Walker, reg: RegState, regno: int) -> None:
+    """__check_ptr_off_reg(): the pointer must be unmodified."""
+    if reg.off < 0:
+        w.fail(errno.EACCES, f"negative offset {reg.type_name()} ptr R{regno} off={reg.off} disallowed")
+    if reg.off:
+        w.fail(
+            errno.EACCES, f"dereference of modified {reg.type_name()} ptr R{regno} off={reg.off} disallowed"
+        )
+    if not tnum.is_const(reg.var_off) or reg.var_off.value:
+        w.fail(
+            errno.EACCES, f"variable {reg.type_name()} access var_off={tnum.format_(reg.var_off)} disallowed"
+        )
+
+
+def check_map_access_type(w: Walker, reg: RegState, off: int, size: int, access: int) -> None:
+    flags = int(map_attr(reg.map, "map_flags", 0))
+    vs = map_value_size(reg.map)
+    if access == BPF_WRITE and flags & BPF_F_RDONLY_PROG:
+        w.fail(errno.EACCES, f"write into map forbidden, value_size={vs} off={off} size={size}")
+    if access == BPF_READ and flags & BPF_F_WRONLY_PROG:
+        w.fail(errno.EACCES, f"read from map forbidden, value_size={vs} off={off} size={size}")
+
+
+def _mem_message(regno: int, reg: RegState, off: int, size: int, mem_size: int) -> str:
+    if reg.type is RegType.PTR_TO_MAP_KEY:
+        return f"invalid access to map key, key_size={mem_size} off={off} size={size}"
+    if reg.type is RegType.PTR_TO_MAP_VALUE:
+        return f"invalid access to map value, value_size={mem_size} off={off} size={size}"
+    if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
+        return (
+            f"invalid access to packet, off={off} size={size}, R{regno}(id={reg.id},off={off},r={mem_size})"
+        )
+    return f"invalid access to memory, mem_size={mem_size} off={off} size={size}"
+
+
+def _mem_ok(off: int, size: int, mem_size: int, zero_ok: bool) -> bool:
+    return (size > 0 or (size == 0 and zero_ok)) and off >= 0 and size <= mem_size and off + size <= mem_size
+
+
+def check_mem_region_access(
+    w: Walker, regno: int, reg: RegState, off: int, size: int, *, mem_size: int, zero_ok: bool = False
+) -> None:
+    """check_mem_region_access(): every offset the pointer may have, plus ``off``, fits."""
+    if reg.smin < 0 and (
+        reg.smin == bounds.S64_MIN or not S32_MIN <= off + reg.smin <= S32_MAX or reg.smin + off < 0
+    ):
+        w.fail(
+            errno.EACCES,
+            f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
+        )
+    low = reg.smin + off
+    if not _mem_ok(low, size, mem_size, zero_ok):
+        w.env.log.line(_mem_message(regno, reg, low, size, mem_size))
+        w.fail(errno.EACCES, f"R{regno} min value is outside of the allowed memory range")
+    if reg.umax >= BPF_MAX_VAR_OFF:
+        w.fail(errno.EACCES, f"R{regno} unbounded memory access, make sure to bounds check any such access")
+    high = reg.umax + off
+    if not _mem_ok(high, size, mem_size, zero_ok):
+        w.env.log.line(_mem_message(regno, reg, high, size, mem_size))
+        w.fail(errno.EACCES, f"R{regno} max value is outside of the allowed memory range")
+
+
+def check_packet_access(
+    w: Walker, regno: int, reg: RegState, off: int, size: int, *, zero_ok: bool = False
+) -> None:
+    if reg.smin < 0:
+        w.fail(
+            errno.EACCES,
+            f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
+        )
+    if not _mem_ok(off, size, reg.range, zero_ok):
+        w.env.log.line(_mem_message(regno, reg, off, size, reg.range))
+        w.fail(errno.EACCES, f"R{regno} offset is outside of the packet")
+
+
+# --- the stack ---------------------------------------------------------------------------------
+
+
+def _check_stack_alignment(w: Walker, reg: RegState, off: int, size: int) -> None:
+    """check_ptr_alignment() for the stack: always strict."""
+    if size == 1:
+        return
+    at = tnum.add(reg.var_off, tnum.const(reg.off + off))
+    if not tnum.is_aligned(at, size):
+        where = (
+            str(bounds.s64(reg.var_off.value)) if tnum.is_const(reg.var_off) else tnum.format_(reg.var_off)
+        )
+        w.fail(errno.EACCES, f"misaligned stack access off {where}+{reg.off}+{off} size {size}")
+
+
+def stack_bounds(
+    w: Walker, regno: int, reg: RegState, off: int, size: int, *, access: int
+) -> tuple[int, int]:
+    """check_stack_access_within_bounds(): the [min, max) offsets reached, checked against 512 bytes."""
+    if tnum.is_const(reg.var_off):
+        min_off = s64(reg.var_off.value) + off
+        max_off = min_off + size
+    else:
+        if reg.smax >= BPF_MAX_VAR_OFF or reg.smin <= -BPF_MAX_VAR_OFF:
+            w.fail(errno.EACCES, f"invalid unbounded variable-offset{_what(access)} stack R{regno}")
+        min_off = reg.smin + off
+        max_off = reg.smax + off + size
+    if min_off < -MAX_BPF_STACK or min_off > -1 or max_off > 0 or size < 0:
+        err = errno.EACCES if min_off < -MAX_BPF_STACK or min_off > -1 else errno.EINVAL
+        if tnum.is_const(reg.var_off):
+            w.fail(err, f"invalid{_what(access)} stack R{regno} off={off} size={size}")
+        w.fail(
+            err,
+            f"invalid variable-offset{_what(access)} stack R{regno} var_off={tnum.format_(reg.var_off)} "
+            f"off={off} size={size}",
+        )
+    frame = w.state.frames[reg.frameno]
+    frame.stack.grow(-min_off)
+    w.note_stack_depth(frame.subprog, frame.stack.allocated)
+    return min_off, max_off
+
+
+def _what(access: int) -> str:
+    return " read from" if access == BPF_READ else " write to"
+
+
+def _check_stack_access(
+    w: Walker,
+    regno: int,
+    reg: RegState,
+    off: int,
+    size: int,
+    *,
+    access: int,
+    value_regno: int,
+    imm: int | None,
+) -> None:
+    min_off, max_off = stack_bounds(w, regno, reg, off, size, access=access)
+    frame = w.state.frames[reg.frameno]
+    stack = frame.stack
+    w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
+    regs = w.state.cur.regs
+    if not tnum.is_const(reg.var_off):
+        if access == BPF_WRITE:
+            zero = (imm == 0) if imm is not None else (value_regno >= 0 and is_null(regs[value_regno]))
+            stack.write_data(min_off, max_off - min_off, zero)
+        elif value_regno >= 0:
+            regs[value_regno].mark_unknown()
+        return
+    if access == BPF_WRITE:
+        _stack_write(
+            w, frame.stack, min_off, size, value=regs[value_regno] if value_regno >= 0 else None, imm=imm
+        )
+    else:
+        _stack_read(w, frame.stack, min_off, size, value_regno)
+
+
+def _stack_write(
+    w: Walker, stack: Stack, off: int, size: int, *, value: RegState | None, imm: int | None
+) -> None:
+    """check_stack_write_fixed_off()."""
+    aligned = off % BPF_REG_SIZE == 0
+    if value is not None and aligned and value.is_scalar:
+        saved = value
+        fits = value.umax < (1 << (8 * size)) if size < 8 else True
+        if fits and not value.id and not tnum.is_const(value.var_off):
+            value.id = w.new_id()
+        stack.spill(off, saved, size)
+        if not fits:
+            slot, _ = stack.byte(off)
+            assert slot.spilled is not None
+            slot.spilled.id = 0
+    elif value is None and aligned and imm is not None:
+        const = RegState()
+        const.mark_known(imm)
+        stack.spill(off, const, size)
+    elif value is not None and value.is_pointer:
+        if size != BPF_REG_SIZE:
+            w.fail(errno.EACCES, "invalid size of register spill")
+        stack.spill(off, value, size)
+    else:
+        zero = (value is not None and is_null(value)) or (value is None and imm == 0)
+        stack.write_data(off, size, zero)
+
+
+def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) -> None:
+    """check_stack_read_fixed_off() (uninitialised bytes read as unknown: a privileged loader)."""
+    slot, _ = stack.byte(off)
+    regs = w.state.cur.regs
+    kinds = [stack.byte(o)[0].kinds[stack.byte(o)[1]] for o in range(off, off + size)]
+    if slot.is_spill and slot.spilled is not None:
+        spilled = slot.spilled
+        spill_size = slot.spill_size()
+        if size != BPF_REG_SIZE or spill_size != BPF_REG_SIZE:
+            if not spilled.is_scalar:
+                w.fail(errno.EACCES, "invalid size of register fill")
+            if dst_regno < 0:
+                return
+            if size <= spill_size and _narrow_access_ok(off, size, spill_size):
+                regs[dst_regno].copy_from(spilled)
+                if spilled.umax >= 1 << (size * 8) and size < 8:
+                    regs[dst_regno].id = 0
+                return
+            spills = sum(1 for k in kinds if k == STACK_SPILL)
+            zeros = sum(1 for k in kinds if k == STACK_ZERO)
+            if (spills == size and tnum.equals_const(spilled.var_off, 0)) or zeros == size:
+                regs[dst_regno].mark_known(0)
+            else:
+                regs[dst_regno].mark_unknown()
+            return
+        if dst_regno >= 0:
+            regs[dst_regno].copy_from(spilled)
+        return
+    if dst_regno < 0:
+        return
+    if all(k == STACK_ZERO for k in kinds):
+        regs[dst_regno].mark_known(0)
+    else:
+        regs[dst_regno].mark_unknown()
+
+
+def _narrow_access_ok(off: int, size: int, spill_size: int) -> bool:
+    """bpf_stack_narrow_access_ok(): a read of the spill's low bytes (little-endian)."""
+    return (off % BPF_REG_SIZE) + size <= BPF_REG_SIZE and off % BPF_REG_SIZE == BPF_REG_SIZE - spill_size
+
+
+def helper_stack_access(
+    w: Walker, regno: int, reg: RegState, size: int, *, access: int, zero_ok: bool, clobber: bool
+) -> None:
+    """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame; a helper that
+    writes them (``clobber``) makes them data."""
+    if size == 0 and zero_ok:
+        return
+    min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
+    stack = w.state.frames[reg.frameno].stack
+    if clobber:
+        stack.write_data(min_off, max_off - min_off, False)
+    w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
+
+
+def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
+    """get_constant_map_key(): the value of ``size`` bytes of stack at the pointer, when they are
+    zero bytes or a spill of a constant scalar of exactly that size; else None."""
+    if reg.type is not RegType.PTR_TO_STACK or not tnum.is_const(reg.var_off):
+        return None
+    position = -(reg.off + bounds.s64(reg.var_off.value)) - 1
+    stack = w.state.frames[reg.frameno].stack
+    if not 0 <= position < stack.allocated:
+        return None
+    slot = stack.slots[position // BPF_REG_SIZE]
+    j = position % BPF_REG_SIZE
+    zeros = 0
+    while j - zeros >= 0 and slot.kinds[j - zeros] == STACK_ZERO:
+        zeros += 1
+    if zeros >= size:
+        return 0
+    if not slot.is_spill or slot.spilled is None or not slot.spilled.is_scalar:
+        return None
+    spills = 0
+    while j - spills >= 0 and slot.kinds[j - spills] == STACK_SPILL:
+        spills += 1
+    if spills != size or not tnum.is_const(slot.spilled.var_off):
+        return None
+    return slot.spilled.var_off.value
+
+
+def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok: bool, clobber: bool) -> None:
+    """check_helper_mem_access(): ``size`` bytes at the pointer in ``regno``."""
+    reg = w.state.cur.regs[regno]
+    t = reg.type
+    if t in PACKET_TYPES:
+        check_packet_access(w, regno, reg, reg.off, size, zero_ok=zero_ok)
+    elif t is RegType.PTR_TO_MAP_VALUE and reg.map is not None:
+        check_map_access_type(w, reg, reg.off, size, access)
+        check_mem_region_access(
+            w, regno, reg, reg.off, size, mem_size=map_value_size(reg.map), zero_ok=zero_ok
+        )
+    elif t is RegType.PTR_TO_MEM:
+        check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
+    elif t is RegType.PTR_TO_STACK:
+        helper_stack_access(w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber)
+    elif t is RegType.PTR_TO_CTX:
+        check_ptr_off_reg(w, reg, regno)

@@ -1,0 +1,410 @@
+"""The ``do_check`` pass: the kernel's path-by-path walk with register and stack state.
+
+Mirrors do_check() in kernel/bpf/verifier.c.  One path is followed at a time from the main
+program's first instruction with r1 holding the context and r10 the frame pointer: each
+instruction is checked and applied to the path's state (``checks``: alu, mem, jmp, call, ld); a
+conditional jump whose outcome the state decides follows only that branch, otherwise the jump
+target is pushed (push_stack) with its refined copy of the state and the walk goes on falling
+through; an exit of the main program ends the path and the next pushed one is taken (pop_stack).
+bpf-to-bpf calls push a frame (at most MAX_CALL_FRAMES: "the call stack of %d frames is too
+deep") whose r1-r5 are the caller's; the callee's exit returns r0.
+
+At prune points (conditional jumps, jump targets, calls and the instruction after them, as
+check_cfg() marks them) is_state_visited() compares the state with the checkpoints kept there: a
+checkpoint whose paths are all finished and which holds every value the current state may have
+(``prune``) ends the path; one still being explored that is exactly equal means the program
+loops forever ("infinite loop detected at insn %d").  Checkpoints are added with the kernel's
+heuristic (at least 2 jumps and 8 instructions since the last one).  More than 1,000,000
+processed instructions is E2BIG ("BPF program is too large. Processed %d insn"), as is a backlog
+of more than 8192 pushed branches.
+
+The level-2 log is the kernel's: ``N: (code) insn`` with the registers and slots the instruction
+touched after it (``; R0=5``), ``from A to B:`` with the whole state when a pushed path resumes,
+``N: safe`` for a pruned one.  At level 1 only the reason and the statistics are written (the
+kernel also writes the trace of the failing path there).
+
+Not modelled yet: precision marks (see ``prune``), stack liveness, the program type's return-value
+range at exit, references (leaks at exit), callbacks, tail-call constraints, the array-map lookup
+with a constant key that Linux 6.18 knows is not NULL, speculative paths (the loader is privileged).
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import NamedTuple, NoReturn
+
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import Kind
+from pybpf.isa.program import transfer
+from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
+from pybpf.verifier import fields, helpers, liveness, prune
+from pybpf.verifier.checks import alu, call, jmp, ld, mem
+from pybpf.verifier.insn_print import format_insn
+from pybpf.verifier.pseudo import KERNEL_OPCODES
+from pybpf.verifier.regstate import RegState, format_reg
+from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.request import InsnFacts, MapRef
+from pybpf.verifier.state import FuncFrame, PathState, VerifierState
+
+BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
+_MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
+_COND_KINDS = frozenset({Kind.JCOND})
+
+
+class Branch(NamedTuple):
+    """A pushed path: where it resumes, from where, its state, the log position and checkpoint."""
+
+    insn: int
+    prev: int
+    state: PathState
+    log_pos: int
+    parent: prune.Checkpoint | None
+
+
+class DoCheckPass:
+    name = "do_check"
+
+    def run(self, state: VerifierState) -> None:
+        Walker(state).run()
+
+
+class Walker:
+    """One do_check() run over ``env``'s program."""
+
+    def __init__(self, env: VerifierState) -> None:
+        self.env = env
+        view = env.view
+        self.view = view
+        main = FuncFrame(0, 0, -1)
+        main.regs[1].mark_pointer(RegType.PTR_TO_CTX)
+        self.state = PathState([main])
+        self.insn_idx = 0  # the current slot (the kernel's insn_idx)
+        self.prev_idx = -1
+        self.pending: list[Branch] = []
+        self.explored: dict[int, list[prune.Checkpoint]] = {}
+        self.parent: prune.Checkpoint | None = None
+        self.live_states = 0  # checkpoints still compared against (the kernel's explored_states)
+        self.id_gen = 0
+        self.jmps_processed = 0
+        self.prev_jmps_processed = 0
+        self.prev_insn_processed = 0
+        self.depths = [0] * len(view.subprograms)
+        self.prune_points, self.force_points = _prune_points(env)
+        self.live = liveness.live_registers(view)
+        self.scratched: set[int] = set()
+        self._decoded: dict[int, tuple[Kind, op.OpSpec | None]] = {}  # slot -> family, legal spec
+        self._consts: dict[int, RegState] = {}
+        self.trace = env.log.level2
+        self.print_all = True  # mark_verifier_state_scratched(): the next state print shows everything
+        self.do_print_state = False
+        self.prev_log_pos = 0
+        self.prev_insn_print_pos = 0
+
+    # --- services for the checks ---
+
+    def fail(self, err: int, message: str) -> NoReturn:
+        self.env.fail(err, message)
+
+    def const_reg(self, imm: int) -> RegState:
+        """The known scalar an immediate operand stands for (the kernel's fake_reg; read only)."""
+        reg = self._consts.get(imm)
+        if reg is None:
+            reg = self._consts[imm] = RegState()
+            reg.mark_known(imm)
+        return reg
+
+    def new_id(self) -> int:
+        self.id_gen += 1
+        return self.id_gen
+
+    @property
+    def index(self) -> int:
+        index = self.view.index_at(self.insn_idx)
+        assert index is not None
+        return index
+
+    def facts(self) -> InsnFacts:
+        return self.env.facts.setdefault(self.index, InsnFacts())
+
+    def note_call_map(self, map_ref: MapRef | None) -> None:
+        facts = self.facts()
+        if facts.map is None and not facts.map_ambiguous:
+            facts.map = map_ref
+        elif facts.map is not map_ref:
+            facts.map, facts.map_ambiguous = None, True
+
+    def note_stack_depth(self, subprog: int, depth: int) -> None:
+        self.depths[subprog] = max(self.depths[subprog], depth)
+
+    def scratch_reg(self, regno: int) -> None:
+        self.scratched.add(regno)
+
+    def scratch_stack(self, spi: int, frameno: int) -> None:
+        self.scratched.add(100 + spi)
+
+    def check_reg_read(self, regno: int) -> None:
+        """check_reg_arg(SRC_OP)."""
+        if not 0 <= regno < op.MAX_BPF_REG:
+            self.fail(errno.EINVAL, f"R{regno} is invalid")
+        if self.state.cur.regs[regno].type is RegType.NOT_INIT:
+            self.fail(errno.EACCES, f"R{regno} !read_ok")
+        self.scratched.add(regno)
+
+    def check_reg_write(self, regno: int, *, mark: bool = True) -> None:
+        """check_reg_arg(DST_OP / DST_OP_NO_MARK)."""
+        if not 0 <= regno < op.MAX_BPF_REG:
+            self.fail(errno.EINVAL, f"R{regno} is invalid")
+        if regno == op.BPF_REG_FP:
+            self.fail(errno.EACCES, "frame pointer is read only")
+        self.scratched.add(regno)
+        if mark:
+            self.state.cur.regs[regno].mark_unknown()
+
+    def jump_target(self, insn: Instruction) -> int:
+        target = transfer(insn, self.insn_idx).target
+        assert target is not None
+        return target
+
+    def push_branch(self, target: int) -> PathState:
+        """push_stack(): the other branch, resumed later from ``target`` with a copy of the state."""
+        if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
+            self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
+        copy = self.state.copy()
+        self.pending.append(Branch(target, self.insn_idx, copy, self.env.log.position(), self.parent))
+        if self.parent is not None:
+            self.parent.branches += 1
+        return copy
+
+    def mark_chain_precision(self) -> None:
+        """mark_chain_precision(): not modelled yet (precision marks); at log level 2 the kernel's
+        backtracking lines come between an instruction and its state, so the state starts a line."""
+        if self.trace:
+            self.prev_log_pos = 0
+
+    def print_insn_state(self) -> None:
+        """print_insn_state(): the registers and slots the last instruction touched, appended to its
+        line (``; R0=5``) or on a line of their own (``11: R0=1 ...``)."""
+        if not self.trace or not (self.scratched or self.print_all):
+            return
+        log = self.env.log
+        if self.prev_log_pos and self.prev_log_pos == log.position():
+            log.reset(self.prev_log_pos - 1)
+            log.verbose(" " * max(_alignment(self.prev_insn_print_pos), 1) + ";")
+        else:
+            log.verbose(f"{self.insn_idx}:")
+        log.verbose(self.format_state(self.state, None if self.print_all else self.scratched) + "\n")
+        self.scratched.clear()
+        self.print_all = False
+
+    # --- the walk ---
+
+    def run(self) -> None:
+        env = self.env
+        view = self.view
+        log = env.log
+        while True:
+            env.insn_processed += 1
+            if env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS:
+                self.fail(errno.E2BIG, f"BPF program is too large. Processed {env.insn_processed} insn")
+            slot = self.insn_idx
+            nxt: int | None
+            if slot in self.prune_points and prune.is_state_visited(self, slot):
+                if self.trace:
+                    if self.do_print_state:
+                        log.verbose(f"\nfrom {self.prev_idx} to {slot}: safe\n")
+                    else:
+                        log.line(f"{slot}: safe")
+                nxt = None
+            else:
+                insn = view.insn_at(slot)
+                if self.trace:
+                    self._trace(insn)
+                nxt = self.step(insn)
+            if nxt is None:
+                prune.update_branch_counts(self.parent)
+                if not self.pending:
+                    break
+                branch = self.pending.pop()
+                if not log.level2:
+                    log.reset(branch.log_pos)
+                self.state, self.parent = branch.state, branch.parent
+                self.prev_idx, self.insn_idx = branch.prev, branch.insn
+                self.print_all = self.do_print_state = True
+            else:
+                self.prev_idx, self.insn_idx = slot, nxt
+        env.stack_depths = [(d + 7) // 8 * 8 for d in self.depths]
+
+    def _trace(self, insn: Instruction) -> None:
+        """The level-2 lines before an instruction: the state after a jump between paths, the last
+        instruction's state, then ``N: (code) text``."""
+        log = self.env.log
+        if self.do_print_state:
+            log.verbose(
+                f"\nfrom {self.prev_idx} to {self.insn_idx}:" + self.format_state(self.state, None) + "\n"
+            )
+            self.do_print_state = False
+        self.print_insn_state()
+        start = log.position()
+        log.line(f"{self.insn_idx}: {format_insn(insn)}")
+        self.prev_log_pos = log.position()
+        self.prev_insn_print_pos = self.prev_log_pos - start
+
+    def step(self, insn: Instruction) -> int | None:
+        """do_check_insn(): check one instruction, update the state; the next slot (None: path ends)."""
+        code = insn.opcode
+        if code not in KERNEL_OPCODES:
+            self.fail(errno.EINVAL, f"unknown opcode {code:02x}")
+        slot = self.insn_idx
+        decoded = self._decoded.get(slot)
+        if decoded is None:
+            decoded = self._decoded[slot] = (fields.family(insn), fields.kernel_spec(insn))
+        family, spec = decoded
+        if family in fields.ATOMIC_KINDS:
+            self._atomic(insn)
+            return slot + 1
+        if family in (Kind.LD_ABS, Kind.LD_IND) and not helpers.may_access_skb(
+            self.env.request.prog_type.prog_type
+        ):
+            self.fail(errno.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type")
+        if code == _MOV64_X and insn.off == BPF_ADDR_SPACE_CAST:
+            self._addr_space_cast(insn)
+            return slot + 1
+        if family in _COND_KINDS:
+            self.check_reg_read(insn.dst)
+        if spec is None:
+            self.fail(errno.EINVAL, fields.reserved_message(insn))
+        kind = spec.kind
+        if kind in (Kind.ALU, Kind.NEG, Kind.END, Kind.MOVSX):
+            alu.check_alu(self, insn, spec)
+        elif kind in (Kind.LDX, Kind.LDXSX):
+            mem.check_load(self, insn, kind is Kind.LDXSX)
+        elif kind is Kind.STX:
+            mem.check_store(self, insn, True)
+        elif kind is Kind.ST:
+            mem.check_store(self, insn, False)
+        elif kind in (Kind.LD_ABS, Kind.LD_IND):
+            ld.check_ld_abs(self, insn, kind is Kind.LD_IND)
+        elif kind is Kind.LDDW:
+            ld.check_ld_imm(self, insn)
+            return slot + 2
+        else:
+            self.jmps_processed += 1
+            return self._jump(insn, spec, kind)
+        return slot + 1
+
+    def _jump(self, insn: Instruction, spec: op.OpSpec, kind: Kind) -> int | None:
+        slot = self.insn_idx
+        if kind is Kind.JCOND:
+            return jmp.check_cond_jmp(self, insn, spec)
+        if kind in (Kind.JA, Kind.GOTOL):
+            return self.jump_target(insn)
+        if kind is Kind.MAY_GOTO:
+            self.push_branch(slot + 1)
+            return self.jump_target(insn)
+        if kind is Kind.CALL:
+            call.check_helper_call(self, insn.imm)
+            return slot + 1
+        if kind is Kind.CALL_LOCAL:
+            return self._call_local(insn)
+        if kind is Kind.CALL_KFUNC:  # refused earlier (no kernel BTF); kept total
+            regs = self.state.cur.regs
+            for regno in range(6):
+                regs[regno].mark_not_init()
+            regs[0].mark_unknown()
+            return slot + 1
+        return self._exit()
+
+    def _call_local(self, insn: Instruction) -> int:
+        """check_func_call(): a new frame for the callee with the caller's r1-r5."""
+        state = self.state
+        if state.curframe + 1 >= op.MAX_CALL_FRAMES:
+            self.fail(errno.E2BIG, f"the call stack of {state.curframe + 2} frames is too deep")
+        target = self.jump_target(insn)
+        caller = state.cur
+        callee = FuncFrame(state.curframe + 1, self.view.subprog_of(target), self.insn_idx)
+        for regno in range(1, 6):
+            callee.regs[regno].copy_from(caller.regs[regno])
+        for regno in range(6):
+            caller.regs[regno].mark_not_init()
+        state.frames.append(callee)
+        if self.trace:
+            log = self.env.log
+            log.verbose("caller:\n" + self.format_state(state, None, state.curframe - 1).lstrip(" ") + "\n")
+            log.verbose("callee:\n" + self.format_state(state, None).lstrip(" ") + "\n")
+            self.print_all = True
+        return target
+
+    def _exit(self) -> int | None:
+        state = self.state
+        if state.curframe:
+            callee = state.frames.pop()
+            r0 = callee.regs[0]
+            if r0.type is RegType.PTR_TO_STACK:
+                self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
+            state.cur.regs[0].copy_from(r0)
+            self.print_all = self.do_print_state = True
+            return callee.callsite + 1
+        self.check_reg_read(0)
+        return None
+
+    def _atomic(self, insn: Instruction) -> None:
+        if insn.spec is None:
+            if insn.imm in fields.RMW_ATOMICS:
+                self.fail(errno.EINVAL, "invalid atomic operand size")
+            self.fail(errno.EINVAL, f"BPF_ATOMIC uses invalid atomic opcode {insn.imm & 0xFFFFFFFF:02x}")
+        mem.check_atomic(self, insn)
+
+    def _addr_space_cast(self, insn: Instruction) -> None:
+        if insn.imm not in (1, 1 << 16):
+            self.fail(errno.EINVAL, "addr_space_cast insn can only convert between address space 1 and 0")
+        if not any(m.map_type == BPF_MAP_TYPE_ARENA for m in self.env.maps):
+            self.fail(
+                errno.EINVAL,
+                "addr_space_cast insn can only be used in a program that has an associated arena",
+            )
+        self.check_reg_read(insn.src)
+        self.check_reg_write(insn.dst)
+
+    def format_state(self, state: PathState, scratched: set[int] | None, frameno: int | None = None) -> str:
+        """print_verifier_state() of a frame (the current one by default): every initialised
+        register and valid slot, or only the ``scratched`` ones (register numbers, 100 + slot)."""
+        frame = state.frames[state.curframe if frameno is None else frameno]
+        parts = [f" frame{frame.frameno}:"] if frame.frameno else []
+        parts += [f" R{i}={format_reg(r, frame.frameno)}" for i, r in enumerate(frame.regs)
+                  if r.type is not RegType.NOT_INIT and (scratched is None or i in scratched)]  # fmt: skip
+        slots = None if scratched is None else {n - 100 for n in scratched if n >= 100}
+        return "".join(parts) + frame.stack.format(frame.frameno, slots)
+
+
+def _alignment(pos: int) -> int:
+    """vlog_alignment(): the padding that puts the state after an instruction at column 38 (or the
+    next multiple of 8 past a long instruction)."""
+    return (max(pos + 4, 40) + 7) // 8 * 8 - pos - 1
+
+
+def _prune_points(env: VerifierState) -> tuple[frozenset[int], frozenset[int]]:
+    """The slots check_cfg() marks as prune points, and the forced checkpoints (may_goto)."""
+    view = env.view
+    points: set[int] = set()
+    force: set[int] = set()
+    for insn, slot in zip(view.insns, view.starts, strict=True):
+        spec = insn.spec
+        if spec is None:
+            continue
+        kind = spec.kind
+        if kind is Kind.JCOND:  # the jump and its target (push_insn() marks BRANCH edges)
+            points.add(slot)
+            target = transfer(insn, slot).target
+            if target is not None:
+                points.add(target)
+        elif kind in (Kind.JA, Kind.GOTOL):
+            target = transfer(insn, slot).target
+            if target is not None:
+                points.add(target)
+        elif kind in (Kind.CALL, Kind.CALL_LOCAL, Kind.CALL_KFUNC):
+            points.update((slot, slot + 1))
+        elif kind is Kind.MAY_GOTO:
+            points.add(slot)
+            force.add(slot)
+    return frozenset(points), frozenset(force)

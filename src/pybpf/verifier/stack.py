@@ -1,0 +1,116 @@
+"""A frame's stack as the verifier sees it: per-byte slot kinds and spilled registers.
+
+Mirrors ``struct bpf_stack_state`` (include/linux/bpf_verifier.h) and the parts of
+kernel/bpf/verifier.c that keep it: grow_stack_state() (the stack grows in 8-byte slots as accesses
+reach deeper), save_register_state() (a spill marks its bytes STACK_SPILL and keeps the register),
+check_stack_write_fixed_off() / check_stack_read_fixed_off() (data writes make bytes STACK_MISC or
+STACK_ZERO and destroy a spill), and the stack part of print_verifier_state() (``fp-8=ctx()``,
+``fp-16=mmmm????``).  Slot ``spi`` covers ``fp-8*(spi+1)`` .. ``fp-8*spi-1``; byte ``j`` of a slot is
+the one at ``fp - 8*spi - 1 - j`` (so ``j = 7`` is the slot's lowest address), as in the kernel.
+"""
+
+from __future__ import annotations
+
+from pybpf.verifier.regstate import RegState, format_reg
+
+STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO = 0, 1, 2, 3
+SLOT_CHARS = "?rm0"
+BPF_REG_SIZE = 8
+
+
+class StackSlot:
+    __slots__ = ("kinds", "spilled")
+
+    def __init__(self) -> None:
+        self.kinds = [STACK_INVALID] * BPF_REG_SIZE
+        self.spilled: RegState | None = None
+
+    def copy(self) -> StackSlot:
+        s = StackSlot.__new__(StackSlot)
+        s.kinds = list(self.kinds)
+        s.spilled = self.spilled.copy() if self.spilled is not None else None
+        return s
+
+    @property
+    def is_spill(self) -> bool:
+        """is_spilled_reg(): the slot's last byte holds a spilled register."""
+        return self.kinds[BPF_REG_SIZE - 1] == STACK_SPILL and self.spilled is not None
+
+    def spill_size(self) -> int:
+        size = 1
+        for j in range(BPF_REG_SIZE - 1, 0, -1):
+            if self.kinds[j - 1] != STACK_SPILL:
+                break
+            size += 1
+        return size
+
+    def key(self) -> tuple[object, ...]:
+        return (tuple(self.kinds), self.spilled.key() if self.is_spill and self.spilled is not None else None)
+
+
+class Stack:
+    """One frame's stack: ``slots[spi]`` for the allocated part (``allocated`` bytes deep)."""
+
+    __slots__ = ("slots",)
+
+    def __init__(self) -> None:
+        self.slots: list[StackSlot] = []
+
+    def copy(self) -> Stack:
+        s = Stack.__new__(Stack)
+        s.slots = [slot.copy() for slot in self.slots]
+        return s
+
+    @property
+    def allocated(self) -> int:
+        return len(self.slots) * BPF_REG_SIZE
+
+    def grow(self, depth: int) -> None:
+        """grow_stack_state(): make the stack at least ``depth`` bytes deep (in whole slots)."""
+        need = (depth + BPF_REG_SIZE - 1) // BPF_REG_SIZE
+        while len(self.slots) < need:
+            self.slots.append(StackSlot())
+
+    def byte(self, off: int) -> tuple[StackSlot, int]:
+        """The slot and byte index of stack offset ``off`` (negative)."""
+        position = -off - 1
+        return self.slots[position // BPF_REG_SIZE], position % BPF_REG_SIZE
+
+    def key(self) -> tuple[object, ...]:
+        return tuple(slot.key() for slot in self.slots)
+
+    def spill(self, off: int, reg: RegState, size: int) -> None:
+        """save_register_state() at the slot-aligned ``off``: the last ``size`` bytes are the spill."""
+        slot, _ = self.byte(off)
+        slot.spilled = reg.copy()
+        for j in range(BPF_REG_SIZE, BPF_REG_SIZE - size, -1):
+            slot.kinds[j - 1] = STACK_SPILL
+        for j in range(BPF_REG_SIZE - size, 0, -1):
+            if slot.kinds[j - 1] not in (STACK_ZERO, STACK_INVALID):
+                slot.kinds[j - 1] = STACK_MISC
+
+    def write_data(self, off: int, size: int, zero: bool) -> None:
+        """A write of plain data: the touched slots lose their spills; the bytes become MISC/ZERO."""
+        kind = STACK_ZERO if zero else STACK_MISC
+        for o in range(off, off + size):
+            slot, j = self.byte(o)
+            if slot.spilled is not None:
+                slot.spilled = None
+                slot.kinds = [STACK_MISC if k == STACK_SPILL else k for k in slot.kinds]
+            slot.kinds[j] = kind
+
+    def format(self, frameno: int, scratched: set[int] | None) -> str:
+        """The stack part of print_verifier_state(): `` fp-8=...`` per valid (and scratched) slot."""
+        out: list[str] = []
+        for spi, slot in enumerate(self.slots):
+            if all(k == STACK_INVALID for k in slot.kinds):
+                continue
+            if scratched is not None and spi not in scratched:
+                continue
+            name = f" fp{-(spi + 1) * BPF_REG_SIZE}="
+            if slot.is_spill and slot.spilled is not None:
+                chars = "".join(SLOT_CHARS[k] for k in slot.kinds if k != STACK_SPILL)
+                out.append(name + chars + format_reg(slot.spilled, frameno))
+            else:
+                out.append(name + "".join(SLOT_CHARS[k] for k in slot.kinds))
+        return "".join(out)

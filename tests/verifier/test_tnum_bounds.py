@@ -1,0 +1,127 @@
+"""Soundness of ``pybpf.verifier.tnum`` and ``pybpf.verifier.bounds``: for abstract states built from
+random concrete values, every concrete result of an operation lies inside the abstract result, and
+branch refinement keeps every pair of values for which the condition holds."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pybpf.verifier import bounds as B
+from pybpf.verifier import tnum
+from pybpf.verifier.bounds import Bounds, s32, s64
+from pybpf.verifier.tnum import U32, U64
+
+# values near the interesting edges: small, sign boundaries, all-ones
+_edges = st.sampled_from([0, 1, 2, 7, 255, 0x7FFFFFFF, 0x80000000, U32, 1 << 32, (1 << 63) - 1, 1 << 63, U64])
+value = st.one_of(
+    st.integers(0, U64), st.integers(0, 300), _edges, st.integers(-300, -1).map(lambda v: v & U64)
+)
+members = st.lists(value, min_size=1, max_size=4)
+
+
+def abstract(values: list[int]) -> Bounds:
+    """The tightest state holding ``values`` (plus whatever reg_bounds_sync deduces)."""
+    b = Bounds()
+    every_and, every_or = U64, 0
+    for v in values:
+        every_and &= v
+        every_or |= v
+    b.var_off = tnum.Tnum(every_and, every_or ^ every_and)
+    b.umin, b.umax = min(values), max(values)
+    b.smin, b.smax = min(map(s64, values)), max(map(s64, values))
+    b.umin32, b.umax32 = min(v & U32 for v in values), max(v & U32 for v in values)
+    b.smin32, b.smax32 = min(s32(v) for v in values), max(s32(v) for v in values)
+    B.sync(b)
+    return b
+
+
+def concrete(op: int, x: int, y: int, alu32: bool) -> int:
+    bits = 32 if alu32 else 64
+    m = (1 << bits) - 1
+    x, y = x & m, y & m
+    if op == B.ADD:
+        r = x + y
+    elif op == B.SUB:
+        r = x - y
+    elif op == B.MUL:
+        r = x * y
+    elif op == B.AND:
+        r = x & y
+    elif op == B.OR:
+        r = x | y
+    elif op == B.XOR:
+        r = x ^ y
+    elif op == B.LSH:
+        r = x << (y % bits)
+    elif op == B.RSH:
+        r = x >> (y % bits)
+    elif op == B.ARSH:
+        r = (x - (1 << bits) if x >> (bits - 1) else x) >> (y % bits)
+    elif op == B.NEG:
+        r = -x
+    elif op == B.DIV:
+        r = x // y if y else 0
+    else:  # MOD
+        r = x % y if y else x
+    return r & m
+
+
+OPS = [B.ADD, B.SUB, B.MUL, B.AND, B.OR, B.XOR, B.LSH, B.RSH, B.ARSH, B.NEG, B.DIV, B.MOD]
+
+
+@settings(max_examples=600, deadline=None)
+@given(members, members, st.sampled_from(OPS), st.booleans())
+def test_alu_is_sound(xs: list[int], ys: list[int], op: int, alu32: bool) -> None:
+    for x in xs:
+        for y in ys:
+            d, s = abstract(xs), abstract(ys)
+            B.alu(d, s, op, alu32)
+            if op in (B.LSH, B.RSH, B.ARSH) and not B.is_safe_to_compute(op, abstract(ys), alu32):
+                assert d.bounds_key() == Bounds().bounds_key()
+                continue
+            r = concrete(op, x, y, alu32)
+            assert d.contains(r), (hex(x), hex(y), hex(r), d.bounds_key())
+
+
+@settings(max_examples=600, deadline=None)
+@given(members, members, st.sampled_from(list(B.REVERSE)), st.booleans())
+def test_branch_refinement_is_sound(xs: list[int], ys: list[int], op: int, is32: bool) -> None:
+    taken = B.branch_taken(abstract(xs), abstract(ys), op, is32)
+    for x in xs:
+        for y in ys:
+            holds = condition(op, x, y, is32)
+            if taken >= 0:
+                assert holds == bool(taken), (hex(x), hex(y))
+            if holds:
+                a, b = abstract(xs), abstract(ys)
+                B.refine(a, b, op, is32)
+                assert a.contains(x) and b.contains(y), (hex(x), hex(y), a.bounds_key(), b.bounds_key())
+
+
+def condition(op: int, x: int, y: int, is32: bool) -> bool:
+    if is32:
+        x, y = x & U32, y & U32
+        sx, sy = s32(x), s32(y)
+    else:
+        sx, sy = s64(x), s64(y)
+    return {
+        B.JEQ: x == y, B.JNE: x != y, B.JGT: x > y, B.JGE: x >= y, B.JLT: x < y, B.JLE: x <= y,
+        B.JSGT: sx > sy, B.JSGE: sx >= sy, B.JSLT: sx < sy, B.JSLE: sx <= sy,
+        B.JSET: bool(x & y), B.JSET_FALSE: not x & y,
+    }[op]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(members, members)
+def test_tnum_ops_are_sound(xs: list[int], ys: list[int]) -> None:
+    a, b = abstract(xs).var_off, abstract(ys).var_off
+    for x in xs:
+        for y in ys:
+            for f, r in (
+                (tnum.add, x + y), (tnum.sub, x - y), (tnum.mul, x * y), (tnum.and_, x & y),
+                (tnum.or_, x | y), (tnum.xor, x ^ y),
+            ):  # fmt: skip
+                t = f(a, b)
+                assert (r & U64) & ~t.mask == t.value
+    assert tnum.contains(tnum.UNKNOWN, a) and tnum.contains(a, a)
