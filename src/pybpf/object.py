@@ -416,14 +416,15 @@ class Object:
         return pinned
 
     def pin_maps(self, directory: str | os.PathLike[str]) -> dict[str, str]:
-        """``bpf_object__pin_maps``: pin every map at ``directory/<name>`` (global data under its section
-        name, ``.rodata``), skipping maps already pinned by name; returns name -> path."""
+        """``bpf_object__pin_maps``: pin every map at ``directory/<name>``, skipping maps already pinned by
+        name; returns name -> path.  The name is made a valid bpffs name as libbpf's ``sanitize_pin_path``
+        does (bpffs refuses a '.' in a name: global data ``.rodata`` pins as ``_rodata``)."""
         self._require_loaded()
         assert self.loaded is not None
         pinned = dict(self.loaded.pinned)
         for name, live in self._live_maps.items():
             if name not in pinned:
-                path = os.path.join(os.fspath(directory), name)
+                path = os.path.join(os.fspath(directory), pin_name(name))
                 live.pin(path)
                 pinned[name] = path
         return pinned
@@ -485,6 +486,11 @@ class Object:
             f"<Object {self.spec.path} {state}: {len(self.spec.programs)} programs, "
             f"{len(self.spec.maps)} maps, backend={self.backend.name}>"
         )
+
+
+def pin_name(name: str) -> str:
+    """A map's name as a bpffs file name: '.' (refused by bpffs' ``bpf_lookup``) and '/' become '_'."""
+    return name.replace(".", "_").replace("/", "_")
 
 
 def load_object(
