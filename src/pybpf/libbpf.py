@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pybpf import uapi
+from pybpf.btf.parse import parse_btf
+from pybpf.btf.types import BTF
 from pybpf.errors import BPFError, KeyNotExistError, refusal_reason
 from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, get_backend
@@ -559,3 +562,18 @@ def bpf_btf_get_info_by_fd(fd: int, info: uapi.bpf_btf_info | None = None, *,
     info = info if info is not None else uapi.bpf_btf_info()
     bpf_obj_get_info_by_fd(fd, info, backend=backend)
     return info
+
+
+def btf_load_from_kernel_by_id(btf_id: int, *, backend: Backend | None = None) -> BTF:
+    """libbpf's ``btf__load_from_kernel_by_id``: BPF_BTF_GET_FD_BY_ID, the raw data through
+    BPF_OBJ_GET_INFO_BY_FD (size first, then the bytes), parsed (``BTFError`` for bad data)."""
+    fd = bpf_btf_get_fd_by_id(btf_id, backend=backend)
+    try:
+        size = bpf_btf_get_info_by_fd(fd, backend=backend).btf_size
+        raw = ctypes.create_string_buffer(max(1, size))
+        info = uapi.bpf_btf_info()
+        info.btf, info.btf_size = ctypes.addressof(raw), size
+        bpf_btf_get_info_by_fd(fd, info, backend=backend)
+        return parse_btf(raw.raw[:size])
+    finally:
+        os.close(fd)

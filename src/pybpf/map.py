@@ -27,13 +27,13 @@ from typing import Any, ClassVar
 
 from pybpf import uapi
 from pybpf.btf.ctypes_types import python_type
-from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import BTFError
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.fd_object import FdObject
 from pybpf.kernel import map_elem
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.btfobj import update_value, without_lock
+from pybpf.libbpf import btf_load_from_kernel_by_id
 from pybpf.maps.base import round_up
 from pybpf.maps.mapping import map_mmap
 from pybpf.maps.object import MapObject
@@ -508,23 +508,10 @@ class Map(FdObject):
         info = self.info()
         if not info.btf_id:
             return self
-        attr = uapi.bpf_attr()
-        attr.btf_id = info.btf_id
-        btf_fd = self.backend.bpf(uapi.BPF_BTF_GET_FD_BY_ID, attr)
         try:
-            btf_info = uapi.bpf_btf_info()
-            for _ in range(2):  # the size first, then the data
-                raw = ctypes.create_string_buffer(max(1, btf_info.btf_size))
-                btf_info.btf = ctypes.addressof(raw)
-                info_attr = uapi.bpf_attr()
-                info_attr.info.bpf_fd, info_attr.info.info_len = btf_fd, ctypes.sizeof(btf_info)
-                info_attr.info.info = ctypes.addressof(btf_info)
-                self.backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, info_attr)
-            btf = parse_btf(raw.raw[: btf_info.btf_size])
+            btf = btf_load_from_kernel_by_id(info.btf_id, backend=self.backend)
         except BTFError:
             return self
-        finally:
-            os.close(btf_fd)
         if info.btf_key_type_id:
             self.key_type = python_type(btf, info.btf_key_type_id, self.key_size) or self.key_type
         if info.btf_value_type_id:
