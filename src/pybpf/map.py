@@ -197,7 +197,10 @@ class Map(FdObject):
                 else _to_bytes(key, self.key_size, "key")
             )
             found = map_elem.lookup_elem(fd, 0, raw)
-            return found if self.value_type is None else self._decode_value(found)
+            kind = self.value_type
+            if kind is None:
+                return found
+            return _from_bytes(found, kind) if not self.percpu else self._decode_value(found)
         attr, _keep = self._elem_attr(key)
         value = ctypes.create_string_buffer(max(self.user_value_size, 1))
         attr.value = ctypes.addressof(value)
