@@ -19,6 +19,15 @@ import errno as _errno
 import os
 
 
+def refusal_reason(log: str) -> str:
+    """The verifier's reason in a refused load's log: its last line that is not a summary line."""
+    for line in reversed(log.splitlines()):
+        text = line.strip()
+        if text and not text.startswith(("processed ", "verification time", "stack depth", "-- END")):
+            return text
+    return ""
+
+
 class BPFError(OSError):
     """A bpf() failure: ``.errno`` is the kernel's errno, the message says why.
 

@@ -14,11 +14,16 @@ as in C, and the functions also return the bytes so Python callers need not pass
 from __future__ import annotations
 
 import ctypes
+import errno
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pybpf import uapi
-from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.btf.parse import parse_btf
+from pybpf.btf.types import BTF
+from pybpf.errors import BPFError, KeyNotExistError, refusal_reason
 from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, get_backend
 from pybpf.maps.percpu import user_value_size
@@ -257,6 +262,8 @@ def bpf_map_get_info_by_fd(
 # Mirrors libbpf's bpf_prog_load / bpf_prog_test_run_opts / bpf_prog_get_{next_id,fd_by_id} /
 # bpf_prog_get_info_by_fd (tools/lib/bpf/bpf.c): the opts structs become dataclasses whose output
 # fields (log_true_size; retval, duration, data_size_out, ctx_size_out) are filled in after the call.
+RETRY_LOG_SIZE = 1 << 20
+"""The verifier log a refused load without one is retried with (libbpf's retry grows its own)."""
 
 PROG_LOAD_ATTEMPTS = 5
 """libbpf retries BPF_PROG_LOAD this many times while the kernel answers EAGAIN."""
@@ -371,19 +378,50 @@ def bpf_prog_load(  # noqa: PLR0917  (libbpf's argument order)
     try:
         try:
             fd = load()
-        except BPFError:
-            if opts.log_level or opts.log_buf is None:
+        except BPFError as refused:
+            if opts.log_level:
                 raise
+            if opts.log_buf is None:  # libbpf's retry with its own buffer: the error carries the reason
+                return _reload_for_the_log(attr, load, refused)
             attr.log_level, attr.log_size, attr.log_buf = 1, log_size, ctypes.addressof(log)
             fd = load()
     except BPFError as exc:
-        exc.log = log.value.decode(errors="replace")
+        exc.log = exc.log or log.value.decode(errors="replace")
         raise
     finally:
         opts.log_true_size = int(attr.log_true_size)
         if opts.log_buf is not None and attr.log_level:
             _deliver(log.raw[:log_size], opts.log_buf)
     return fd
+
+
+def _reload_for_the_log(attr: uapi.bpf_attr, load: Callable[[], int], refused: BPFError) -> int:
+    """Load a refused program again with a verifier log (log_level 1), as libbpf does when its caller gave
+    none: the BPFError raised has the first refusal's errno, the log's reason in its message and ``.log``.
+
+    A log too small for the kernel (ENOSPC with a larger ``log_true_size``) is retried once at that size.
+    """
+    size = RETRY_LOG_SIZE
+    for _ in range(2):
+        log = _out_buffer(size)
+        attr.log_level, attr.log_size, attr.log_buf = 1, size, ctypes.addressof(log)
+        try:
+            return load()
+        except BPFError as exc:
+            text = log.value.decode(errors="replace")
+            if exc.errno == errno.ENOSPC and attr.log_true_size > size:
+                size = int(attr.log_true_size)
+                continue
+            break
+        finally:
+            attr.log_level, attr.log_size, attr.log_buf = 0, 0, 0
+    reason = refusal_reason(text)
+    message = refused.strerror or ""
+    error = BPFError(
+        refused.errno or errno.EINVAL, f"{message}: {reason}" if reason and reason not in message else message
+    )
+    error.log = text
+    raise error from None
 
 
 @dataclass
@@ -524,3 +562,18 @@ def bpf_btf_get_info_by_fd(fd: int, info: uapi.bpf_btf_info | None = None, *,
     info = info if info is not None else uapi.bpf_btf_info()
     bpf_obj_get_info_by_fd(fd, info, backend=backend)
     return info
+
+
+def btf_load_from_kernel_by_id(btf_id: int, *, backend: Backend | None = None) -> BTF:
+    """libbpf's ``btf__load_from_kernel_by_id``: BPF_BTF_GET_FD_BY_ID, the raw data through
+    BPF_OBJ_GET_INFO_BY_FD (size first, then the bytes), parsed (``BTFError`` for bad data)."""
+    fd = bpf_btf_get_fd_by_id(btf_id, backend=backend)
+    try:
+        size = bpf_btf_get_info_by_fd(fd, backend=backend).btf_size
+        raw = ctypes.create_string_buffer(max(1, size))
+        info = uapi.bpf_btf_info()
+        info.btf, info.btf_size = ctypes.addressof(raw), size
+        bpf_btf_get_info_by_fd(fd, info, backend=backend)
+        return parse_btf(raw.raw[:size])
+    finally:
+        os.close(fd)

@@ -3,9 +3,13 @@
 Mirrors what libbpf users do with ``bpf_map_create`` / ``bpf_map_lookup_elem`` /
 ``bpf_map_update_elem`` / ``bpf_map_delete_elem`` / ``bpf_map_get_next_key`` / ``bpf_obj_pin`` /
 ``bpf_obj_get`` / ``bpf_map_get_info_by_fd``, as a mapping: ``m[k]``, ``m[k] = v``, ``del m[k]``,
-``k in m`` and iteration through GET_NEXT_KEY.  Keys and values are ``bytes`` of the map's sizes,
-``int`` (little-endian of the map's size) or ctypes objects; results are ``bytes`` unless
-``key_type`` / ``value_type`` (``int`` or a ctypes type) says otherwise.  Errors are the backend's
+``k in m``, ``clear()`` and iteration (``keys()`` / ``values()`` / ``items()``) through
+BPF_MAP_LOOKUP_BATCH where the map type has it, GET_NEXT_KEY otherwise (as ``bpf_map_lookup_batch``
+users fall back).  Keys and values are ``bytes`` of the map's sizes, ``int`` (little-endian of the
+map's size) or ctypes objects; results are ``bytes`` unless ``key_type`` / ``value_type`` (``int`` or a
+ctypes type) says otherwise, or ``type_from_btf()`` took them from the map's BTF.  On a per-CPU map a
+typed value is one CPU's: a lookup gives a list with one typed value per possible CPU (``sum(m[k])``
+for counters, like BCC's ``PerCpuArray``) and an update takes such a list.  Errors are the backend's
 ``BPFError`` (``KeyNotExistError``, also a ``KeyError``, for an absent key).
 """
 
@@ -22,14 +26,27 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from pybpf import uapi
+from pybpf.btf.ctypes_types import python_type
+from pybpf.btf.raw import BTFError
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.fd_object import FdObject
 from pybpf.kernel import map_elem
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.btfobj import update_value, without_lock
+from pybpf.libbpf import btf_load_from_kernel_by_id
+from pybpf.maps.base import round_up
 from pybpf.maps.mapping import map_mmap
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import user_value_size
+
+_ARRAY_TYPES = frozenset({
+    uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_PERCPU_ARRAY, uapi.BPF_MAP_TYPE_PROG_ARRAY,
+    uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY, uapi.BPF_MAP_TYPE_CGROUP_ARRAY, uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS,
+})  # fmt: skip
+"""Types whose elements always exist: ``clear()`` resets them instead of deleting (as BCC's arrays)."""
+_NO_BATCH = frozenset({errno.EINVAL, errno.EOPNOTSUPP, 524})
+"""What BPF_MAP_LOOKUP_BATCH answers for a type without it (524 is the kernel's ENOTSUPP)."""
+_BATCH_CHUNK = 64
 
 Convertible = Any
 """bytes-like, int or a ctypes object."""
@@ -87,6 +104,9 @@ class Map(FdObject):
         self.value_size: int = info.value_size
         self.user_value_size: int = user_value_size(info.type, info.value_size)
         """Bytes a lookup returns and an update takes: per-CPU maps hold one 8-byte-rounded slot per CPU."""
+        self.percpu: bool = self.user_value_size != info.value_size
+        self.nr_cpus: int = self.user_value_size // round_up(info.value_size, 8) if self.percpu else 1
+        """Possible CPUs: the slots of a per-CPU map's value (1 for the others)."""
         self.max_entries: int = info.max_entries
         self.flags: int = info.map_flags
         self.name: str = info.name.decode("latin-1")  # the kernel's names may hold Latin-1 letters
@@ -177,7 +197,10 @@ class Map(FdObject):
                 else _to_bytes(key, self.key_size, "key")
             )
             found = map_elem.lookup_elem(fd, 0, raw)
-            return found if self.value_type is None else _from_bytes(found, self.value_type)
+            kind = self.value_type
+            if kind is None:
+                return found
+            return _from_bytes(found, kind) if not self.percpu else self._decode_value(found)
         attr, _keep = self._elem_attr(key)
         value = ctypes.create_string_buffer(max(self.user_value_size, 1))
         attr.value = ctypes.addressof(value)
@@ -187,7 +210,23 @@ class Map(FdObject):
             if exc.errno == errno.ENOENT and not isinstance(exc, KeyNotExistError):
                 raise KeyNotExistError(str(exc)) from None
             raise
-        return _from_bytes(value.raw[: self.user_value_size], self.value_type)
+        return self._decode_value(value.raw[: self.user_value_size])
+
+    def _decode_value(self, data: bytes) -> Any:
+        """A value as the map's ``value_type`` reads it: one per CPU on a per-CPU map."""
+        if not self.percpu or self.value_type is None or self.value_type is bytes:
+            return _from_bytes(data, self.value_type)
+        slot, size = round_up(self.value_size, 8), self.value_size
+        return [_from_bytes(data[i : i + size], self.value_type) for i in range(0, slot * self.nr_cpus, slot)]
+
+    def _encode_value(self, value: Convertible) -> bytes:
+        """The bytes an update gives: a per-CPU map also takes a sequence of one value per CPU."""
+        if self.percpu and isinstance(value, (list, tuple)):
+            if len(value) != self.nr_cpus:
+                raise ValueError(f"a per-CPU value needs {self.nr_cpus} values (one a CPU), not {len(value)}")
+            pad = bytes(round_up(self.value_size, 8) - self.value_size)
+            return b"".join(_to_bytes(v, self.value_size, "value") + pad for v in value)
+        return _to_bytes(value, self.user_value_size, "value")
 
     def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
         """BPF_MAP_UPDATE_ELEM with BPF_ANY / BPF_NOEXIST / BPF_EXIST."""
@@ -205,12 +244,12 @@ class Map(FdObject):
             raw_value = (
                 value
                 if type(value) is bytes and len(value) == self.user_value_size
-                else _to_bytes(value, self.user_value_size, "value")
+                else self._encode_value(value)
             )
             map_elem.update_elem(fd, flags, raw_key, raw_value)
             return
         attr, _keep = self._elem_attr(key)
-        raw = _to_bytes(value, self.user_value_size, "value")
+        raw = self._encode_value(value)
         data = ctypes.create_string_buffer(raw, max(self.user_value_size, 1))
         attr.value = ctypes.addressof(data)
         attr.flags = flags
@@ -347,17 +386,20 @@ class Map(FdObject):
             return default
 
     def keys(self) -> Iterator[Any]:
-        """Every key, through GET_NEXT_KEY (the kernel's iteration order)."""
-        key: Any = None
+        """Every key (batch lookups where the type has them, else GET_NEXT_KEY: the kernel's order)."""
+        for key, _value in self._raw_items(values=False):
+            yield _from_bytes(key, self.key_type)
+
+    def _next_keys(self) -> Iterator[bytes]:
+        key: bytes | None = None
         while True:
             try:
-                raw = self._raw_next(key)
+                key = self._raw_next(key)
             except BPFError as exc:
                 if exc.errno == errno.ENOENT:
                     return
                 raise
-            key = raw
-            yield _from_bytes(raw, self.key_type)
+            yield key
 
     def _raw_next(self, key: bytes | None) -> bytes:
         self._not_locked()
@@ -372,15 +414,115 @@ class Map(FdObject):
     __iter__ = keys
 
     def values(self) -> Iterator[Any]:
-        for key in self.keys():
-            yield self.lookup(key)
+        for _key, value in self._raw_items(values=True):
+            yield self._decode_value(value)
 
     def items(self) -> Iterator[tuple[Any, Any]]:
-        for key in self.keys():
-            yield key, self.lookup(key)
+        for key, value in self._raw_items(values=True):
+            yield _from_bytes(key, self.key_type), self._decode_value(value)
+
+    def _raw_items(self, *, values: bool) -> Iterator[tuple[bytes, bytes]]:
+        """(key, value) pairs by BPF_MAP_LOOKUP_BATCH, or GET_NEXT_KEY + lookups (values only if asked)."""
+        batches = self._lookup_batches()
+        try:
+            first = next(batches)
+        except StopIteration:
+            return
+        except BPFError as exc:
+            if exc.errno not in _NO_BATCH:
+                raise
+            for key in self._next_keys():
+                if not values:
+                    yield key, b""
+                    continue
+                try:
+                    yield key, self._raw_lookup(key)
+                except KeyNotExistError:
+                    continue  # deleted since GET_NEXT_KEY named it
+            return
+        yield from first
+        for chunk in batches:
+            yield from chunk
+
+    def _raw_lookup(self, key: bytes) -> bytes:
+        value_type, self.value_type = self.value_type, None
+        try:
+            raw: bytes = self.lookup(key)
+        finally:
+            self.value_type = value_type
+        return raw
+
+    def _lookup_batches(self) -> Iterator[list[tuple[bytes, bytes]]]:
+        """BPF_MAP_LOOKUP_BATCH from the start to ENOENT, a chunk of (key, value) pairs per call.
+
+        The first call's error propagates (the caller falls back on ENOTSUPP / EINVAL); ENOSPC (a hash
+        bucket larger than the chunk) retries with a chunk twice the size, as libbpf's users do.
+        """
+        self._not_locked()
+        token = max(self.key_size, 8)
+        in_batch, out_batch = ctypes.create_string_buffer(token), ctypes.create_string_buffer(token)
+        chunk, started = _BATCH_CHUNK, False
+        while True:
+            keys = ctypes.create_string_buffer(max(1, chunk * self.key_size))
+            vals = ctypes.create_string_buffer(max(1, chunk * self.user_value_size))
+            attr = uapi.bpf_attr()
+            attr.batch.map_fd, attr.batch.count = self.fd, chunk
+            attr.batch.in_batch = ctypes.addressof(in_batch) if started else 0
+            attr.batch.out_batch = ctypes.addressof(out_batch)
+            attr.batch.keys, attr.batch.values = ctypes.addressof(keys), ctypes.addressof(vals)
+            done = False
+            try:
+                self.backend.bpf(uapi.BPF_MAP_LOOKUP_BATCH, attr)
+            except BPFError as exc:
+                if exc.errno == errno.ENOSPC and attr.batch.count == 0:
+                    chunk *= 2
+                    continue
+                if exc.errno != errno.ENOENT:
+                    raise
+                done = True
+            count, ks, vs = int(attr.batch.count), self.key_size, self.user_value_size
+            yield [(keys.raw[i * ks : (i + 1) * ks], vals.raw[i * vs : (i + 1) * vs]) for i in range(count)]
+            if done:
+                return
+            ctypes.memmove(in_batch, out_batch, token)
+            started = True
+
+    def clear(self) -> None:
+        """Empty the map: delete every key, or on an array (whose elements always exist) zero every value."""
+        if self.map_type in _ARRAY_TYPES:
+            if self.map_type in {uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_PERCPU_ARRAY}:
+                zero = bytes(self.user_value_size)
+                for index in range(self.max_entries):
+                    self.update(index, zero)
+            else:  # fd arrays: an entry is removed by deleting it
+                for index in range(self.max_entries):
+                    with contextlib.suppress(KeyNotExistError):
+                        self.delete(index)
+            return
+        for key in list(self._next_keys()):
+            with contextlib.suppress(KeyNotExistError):
+                self.delete(key)
+
+    def type_from_btf(self) -> Map:
+        """Take ``key_type`` / ``value_type`` from the map's BTF (as the ELF loader does); returns self.
+
+        Leaves them as they are when the map has no BTF or its types do not read as Python values.
+        """
+        info = self.info()
+        if not info.btf_id:
+            return self
+        try:
+            btf = btf_load_from_kernel_by_id(info.btf_id, backend=self.backend)
+        except BTFError:
+            return self
+        if info.btf_key_type_id:
+            self.key_type = python_type(btf, info.btf_key_type_id, self.key_size) or self.key_type
+        if info.btf_value_type_id:
+            self.value_type = python_type(btf, info.btf_value_type_id, self.value_size) or self.value_type
+        return self
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.keys())
+        return sum(1 for _ in self._next_keys())
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"fd={self._fd}"
@@ -401,14 +543,14 @@ class LockedView:
         raw = obj.impl.lookup(_to_bytes(key, m.key_size, "key"))
         if obj.spin_lock_off is not None:
             raw = without_lock(raw, obj.spin_lock_off)
-        return _from_bytes(raw, m.value_type)
+        return m._decode_value(raw)
 
     def update(self, key: Convertible, value: Convertible, flags: int = uapi.BPF_ANY) -> None:
         m, obj = self._map, self._obj
         if not map_elem.can_write(m.fd, obj):
             raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
         raw_key = _to_bytes(key, m.key_size, "key")
-        raw_value = _to_bytes(value, m.user_value_size, "value")
+        raw_value = m._encode_value(value)
         if obj.spin_lock_off is not None:
             update_value(obj, raw_key, raw_value, flags)
         else:

@@ -34,10 +34,10 @@ from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
-from pybpf.btf.ctypes_types import ctype_of, field_names
+from pybpf.btf.ctypes_types import ctype_of, field_names, python_type
 from pybpf.btf.parse import read_btf_file
 from pybpf.btf.raw import BTFError
-from pybpf.btf.types import BTF, Datasec, Enum, Enum64, Int, Struct, Union
+from pybpf.btf.types import BTF, Datasec
 from pybpf.elf.collect import read_object
 from pybpf.elf.errors import ELFError
 from pybpf.elf.externs import kernel_version_code, read_kconfig, resolve_kconfig
@@ -49,7 +49,6 @@ from pybpf.errors import BPFError, ProgramFaultError
 from pybpf.kernel.backend import Backend, get_backend
 from pybpf.kernel_version import KERNEL_VERSION, KernelVersion
 from pybpf.map import Map
-from pybpf.maps.percpu import user_value_size
 from pybpf.objects.files import bpffs_root
 from pybpf.program import Program, TestRun
 
@@ -351,9 +350,8 @@ class Object:
         key_type = value_type = None
         btf = self.spec.btf
         if btf is not None:
-            key_type = _python_type(btf, spec.key_type_id, spec.key_size)
-            if user_value_size(spec.map_type, spec.value_size) == spec.value_size:  # not per-CPU
-                value_type = _python_type(btf, spec.value_type_id, spec.value_size)
+            key_type = python_type(btf, spec.key_type_id, spec.key_size)
+            value_type = python_type(btf, spec.value_type_id, spec.value_size)  # per CPU on per-CPU maps
         return Map(os.dup(fd), backend=self.backend, key_type=key_type, value_type=value_type)
 
     # -- live objects ----------------------------------------------------------------------------------
@@ -418,14 +416,15 @@ class Object:
         return pinned
 
     def pin_maps(self, directory: str | os.PathLike[str]) -> dict[str, str]:
-        """``bpf_object__pin_maps``: pin every map at ``directory/<name>`` (global data under its section
-        name, ``.rodata``), skipping maps already pinned by name; returns name -> path."""
+        """``bpf_object__pin_maps``: pin every map at ``directory/<name>``, skipping maps already pinned by
+        name; returns name -> path.  The name is made a valid bpffs name as libbpf's ``sanitize_pin_path``
+        does (bpffs refuses a '.' in a name: global data ``.rodata`` pins as ``_rodata``)."""
         self._require_loaded()
         assert self.loaded is not None
         pinned = dict(self.loaded.pinned)
         for name, live in self._live_maps.items():
             if name not in pinned:
-                path = os.path.join(os.fspath(directory), name)
+                path = os.path.join(os.fspath(directory), pin_name(name))
                 live.pin(path)
                 pinned[name] = path
         return pinned
@@ -489,28 +488,9 @@ class Object:
         )
 
 
-def _python_type(btf: BTF, type_id: int, size: int) -> Any:
-    """How a map's key or value reads from Python: ``int`` for an unsigned integer or enum, a ctypes type
-    laid out from BTF for anything else, None (bytes) without a usable type."""
-    if not type_id:
-        return None
-    try:
-        t = btf[btf.resolve(type_id)]
-        if (
-            isinstance(t, (Int, Enum, Enum64))
-            and not getattr(t, "signed", False)
-            and t.size == size
-            and size <= 8
-        ):
-            return int
-        if isinstance(t, Int) and t.size == size and size <= 8:
-            return ctype_of(btf, type_id)
-        if isinstance(t, (Struct, Union)) or t.kind.name == "ARRAY":
-            ctype = ctype_of(btf, type_id)
-            return ctype if ctypes.sizeof(ctype) == size else None
-    except BTFError:
-        return None
-    return None
+def pin_name(name: str) -> str:
+    """A map's name as a bpffs file name: '.' (refused by bpffs' ``bpf_lookup``) and '/' become '_'."""
+    return name.replace(".", "_").replace("/", "_")
 
 
 def load_object(

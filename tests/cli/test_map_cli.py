@@ -11,6 +11,7 @@ import pytest
 from pybpf import Object
 from pybpf.kernel.backend import Backend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.object import pin_name
 from tests.cli.clitools import BPFTOOL, GUARD, GUARD_PCAP, bpftool, pybpf
 from tests.elf.corpus import obj_path
 
@@ -28,12 +29,6 @@ def _loaded(path: Path, backend: Backend, pins: Path) -> Object:
     for name, live in obj.maps.items():
         live.pin(str(pins / pin_name(name)))
     return obj
-
-
-def pin_name(name: str) -> str:
-    """A map's pin name: bpffs refuses '.' in names, so '.rodata' is pinned as '_rodata' (as libbpf's
-    sanitize_pin_path does; ``Object.pin_maps`` keeps the dot, which only pybpf's root accepts)."""
-    return name.replace(".", "_")
 
 
 def test_every_command(capsys: pytest.CaptureFixture[str], backend: Backend, pin_dir: Path) -> None:

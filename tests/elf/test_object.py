@@ -274,3 +274,16 @@ def test_pinning_every_program_and_map(backend: Backend, pin_dir: Path) -> None:
     handled = pybpf.Map.from_pinned(str(maps / "handled"), backend=backend)
     assert handled.max_entries == 4
     handled.close()
+
+
+def test_pin_maps_names_global_data_as_bpffs_allows(backend: Backend, pin_dir: Path) -> None:
+    maps = pin_dir / "globals"
+    maps.mkdir()
+    with load_object(obj_path("global_vars"), backend=backend) as obj:
+        pinned = obj.pin_maps(maps)
+        sections = [name for name in pinned if name.startswith(".")]
+        expected = {".data": "_data", ".data.last": "_data_last", ".bss": "_bss"}
+        assert {name: pinned[name] for name in sections} == {k: str(maps / v) for k, v in expected.items()}
+        for name in sections:
+            with pybpf.Map.from_pinned(pinned[name], backend=backend) as again:
+                assert again.value_size == obj.maps[name].value_size

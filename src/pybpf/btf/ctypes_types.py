@@ -38,7 +38,7 @@ from pybpf.btf.types import (
     Void,
 )
 
-__all__ = ["CType", "ctype_of", "field_names"]
+__all__ = ["CType", "ctype_of", "field_names", "python_type"]
 
 CType = Any
 """A ctypes type (``type[ctypes._CData]``; typed loosely since ctypes' own stubs are)."""
@@ -236,3 +236,27 @@ def _py_name(name: str) -> str:
     if keyword.iskeyword(cleaned):
         cleaned += "_"
     return cleaned
+
+
+def python_type(btf: BTF, type_id: int, size: int) -> Any:
+    """How a map's key or value reads from Python: ``int`` for an unsigned integer or enum, a ctypes type
+    laid out from BTF for anything else, None (bytes) without a usable type."""
+    if not type_id:
+        return None
+    try:
+        t = btf[btf.resolve(type_id)]
+        if (
+            isinstance(t, (Int, Enum, Enum64))
+            and not getattr(t, "signed", False)
+            and t.size == size
+            and size <= 8
+        ):
+            return int
+        if isinstance(t, Int) and t.size == size and size <= 8:
+            return ctype_of(btf, type_id)
+        if isinstance(t, (Struct, Union)) or t.kind.name == "ARRAY":
+            ctype = ctype_of(btf, type_id)
+            return ctype if ctypes.sizeof(ctype) == size else None
+    except BTFError:
+        return None
+    return None

@@ -10,10 +10,8 @@ clang wrote it -- before libbpf's fixups, as bpftool reads it -- or a raw BTF fi
 from __future__ import annotations
 
 import argparse
-import ctypes
-import os
 
-from pybpf import libbpf, uapi
+from pybpf import libbpf
 from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF
@@ -57,19 +55,11 @@ def btf_of_file(path: str) -> BTF:
 
 
 def btf_of_id(btf_id: int, backend: Backend) -> BTF:
-    """The BTF object ``btf_id`` (BPF_BTF_GET_FD_BY_ID, its raw data through BPF_OBJ_GET_INFO_BY_FD)."""
-    fd = libbpf.bpf_btf_get_fd_by_id(btf_id, backend=backend)
+    """The BTF object ``btf_id`` (``btf__load_from_kernel_by_id``); bad data is an InputError."""
     try:
-        size = libbpf.bpf_btf_get_info_by_fd(fd, backend=backend).btf_size
-        raw = ctypes.create_string_buffer(max(1, size))
-        info = uapi.bpf_btf_info()
-        info.btf, info.btf_size = ctypes.addressof(raw), size
-        libbpf.bpf_btf_get_info_by_fd(fd, info, backend=backend)
-        return parse_btf(raw.raw[:size])
+        return libbpf.btf_load_from_kernel_by_id(btf_id, backend=backend)
     except BTFError as exc:
         raise InputError(f"BTF id {btf_id}: {exc}") from None
-    finally:
-        os.close(fd)
 
 
 def _source(words: list[str], backend: Backend) -> tuple[BTF, list[str]]:

@@ -15,7 +15,6 @@ and the field is left out.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import errno
 import json
 import os
@@ -24,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from pybpf import libbpf, uapi
-from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF
 from pybpf.cli import map_events
@@ -101,27 +99,14 @@ class MapBTF:
 
 
 def map_btf(m: Map) -> MapBTF | None:
-    """The map's BTF object (BPF_BTF_GET_FD_BY_ID + its raw data) with the key/value type ids, if any."""
+    """The map's BTF object (``btf__load_from_kernel_by_id``) with the key/value type ids, if any."""
     info = m.info()
     if not info.btf_id or not info.btf_value_type_id:
         return None
     try:
-        fd = libbpf.bpf_btf_get_fd_by_id(info.btf_id, backend=m.backend)
-    except BPFError:
-        return None
-    try:
-        first = libbpf.bpf_btf_get_info_by_fd(fd, backend=m.backend)
-        raw = bytearray(first.btf_size)
-        more = uapi.bpf_btf_info()
-        buffer = (ctypes.c_char * max(1, len(raw))).from_buffer(raw) if raw else None
-        if buffer is not None:
-            more.btf, more.btf_size = ctypes.addressof(buffer), len(raw)
-        libbpf.bpf_btf_get_info_by_fd(fd, more, backend=m.backend)
-        btf = parse_btf(bytes(raw))
+        btf = libbpf.btf_load_from_kernel_by_id(info.btf_id, backend=m.backend)
     except (BPFError, BTFError):
         return None
-    finally:
-        os.close(fd)
     return MapBTF(btf, info.btf_key_type_id, info.btf_value_type_id)
 
 

@@ -463,8 +463,7 @@ def _source_lines(prog: Program, insns: list[Instruction]) -> dict[int, str]:
         found = prog_objects.object_source_lines(prog, insns)
     if found is None:
         print(
-            "note: no line_info for this program (load it from an object compiled with -g; pybpf's "
-            "BPF_OBJ_GET_INFO_BY_FD does not return line_info yet)",
+            "note: no line_info for this program (load it from an object compiled with -g)",
             file=sys.stderr,
         )
     return found or {}

@@ -194,7 +194,7 @@ def _resolve(
         if target is not None:
             destination = labels.get(target.label)
             if destination is None:
-                raise AsmError(f"unknown label {target.label!r}", line.lineno, target.token.column, line.text)
+                raise AsmError(target.unknown(labels), line.lineno, target.token.column, line.text)
             offset = destination - (slot + 1)
             lo, hi = S16 if target.field == "off" else S32
             if not lo <= offset <= hi:

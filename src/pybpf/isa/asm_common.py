@@ -29,10 +29,13 @@ prints it for instructions the kernel would refuse, so that every decodable prog
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pybpf.isa import opcodes
 from pybpf.isa.asm_lexer import Token, TokenKind, TokenStream
+from pybpf.isa.helper_names import HELPER_IDS
 from pybpf.isa.instruction import LDDW_OPCODE, Instruction
 
 S16 = (-(1 << 15), (1 << 15) - 1)
@@ -43,11 +46,28 @@ IMM64 = (-(1 << 63), (1 << 64) - 1)
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A branch whose offset waits for a label: ``field`` is "off" or "imm"."""
+    """A branch whose offset waits for a label: ``field`` is "off" or "imm".
+
+    ``maybe_helper`` marks ``call <name>``, where a name that is no label was meant as a helper.
+    """
 
     label: str
     field: str
     token: Token
+    maybe_helper: bool = False
+
+    def unknown(self, labels: Iterable[str]) -> str:
+        """Why the target does not resolve: an unknown label, or for ``call <name>`` an unknown helper
+        with the nearest helper (and label) names."""
+        if not self.maybe_helper:
+            return f"unknown label {self.label!r}"
+        near_helpers = difflib.get_close_matches(self.label, HELPER_IDS, n=3, cutoff=0.75)
+        near_labels = difflib.get_close_matches(self.label, labels, n=2, cutoff=0.75)
+        helper_meant = self.label.startswith("bpf_") or (near_helpers and not near_labels)
+        what = "helper" if helper_meant else "helper or label"
+        nearest = [*near_helpers, *near_labels]
+        hint = f" (did you mean {', '.join(nearest)}?)" if nearest else ""
+        return f"unknown {what} {self.label!r}{hint}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -450,7 +450,7 @@ def _call(stream: TokenStream) -> Statement:
         known = imm32(stream, value, first, "helper id")
     if known is not None:
         return Statement(build(_SINGLE[Kind.CALL, True], imm=known))
-    return Statement(build(_SINGLE[Kind.CALL_LOCAL, True]), Target(name.text, "imm", name))
+    return Statement(build(_SINGLE[Kind.CALL_LOCAL, True]), Target(name.text, "imm", name, maybe_helper=True))
 
 
 def _callx(stream: TokenStream) -> Statement:

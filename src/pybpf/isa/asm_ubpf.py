@@ -222,7 +222,8 @@ def _call(stream: TokenStream) -> Statement:
             return Statement(build(opcodes.BY_MNEMONIC["call", False], imm=known))
         if mode == "helper":
             raise stream.error(f"unknown helper {token.text!r}", token)
-        return Statement(build(opcodes.BY_MNEMONIC["call local", False]), Target(token.text, "imm", token))
+        target = Target(token.text, "imm", token, maybe_helper=True)
+        return Statement(build(opcodes.BY_MNEMONIC["call local", False]), target)
     return _operands(stream, _MNEMONICS["call"])
 
 

@@ -28,7 +28,7 @@ from typing import Any, TypeAlias
 
 from pybpf.errors import BPFError
 from pybpf.kernel.usermem import UserAttr
-from pybpf.uapi import ATTR_SIZE
+from pybpf.uapi import ATTR_SIZE, bpf_cmd
 
 # __NR_bpf per architecture: arch/*/entry/syscalls/*.tbl and include/uapi/asm-generic/unistd.h.
 # Architectures using the generic table (arm64, riscv, loongarch) share 280.
@@ -135,6 +135,14 @@ def _write_back(copy: Any, uattr: UserAttr) -> None:
     uattr.write(first, after[first:last])
 
 
+def command_name(cmd: int) -> str:
+    """The uapi name of bpf command ``cmd`` (``enum bpf_cmd``: ``BPF_PROG_LOAD``), or ``bpf cmd N``."""
+    try:
+        return bpf_cmd(cmd).name
+    except ValueError:
+        return f"bpf cmd {cmd}"
+
+
 def native_bpf(cmd: int, attr: AttrBuffer, size: int | None = None) -> int:
     """Call the real ``bpf(cmd, attr, size)``; ``size`` defaults to the size of ``attr``.
 
@@ -155,7 +163,7 @@ def native_bpf(cmd: int, attr: AttrBuffer, size: int | None = None) -> int:
         _write_back(buffer, uattr)  # also on failure: a refused load still reports log_true_size
     del buffer, pointer  # the caller's buffer is exported to it: release it before a traceback keeps it
     if err:
-        raise BPFError(err, f"bpf(cmd {cmd}): {os.strerror(err)}")
+        raise BPFError(err, f"{command_name(cmd)}: {os.strerror(err)}")
     return result
 
 

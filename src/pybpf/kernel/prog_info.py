@@ -3,7 +3,8 @@
 Mirrors ``bpf_prog_get_info_by_fd`` (kernel/bpf/syscall.c): the caller's struct is read first
 (``info_len`` bytes; a longer struct must have an all-zero tail, else E2BIG), the array fields work
 in two steps — the caller passes a buffer and its capacity (``xlated_prog_len`` bytes,
-``nr_map_ids`` ids), pybpf copies what fits and writes back the real size — and ``info_len`` is
+``nr_map_ids`` ids, ``nr_func_info`` / ``nr_line_info`` records of the kernel's record sizes),
+pybpf copies what fits and writes back the real size — and ``info_len`` is
 reduced to what pybpf's ``bpf_prog_info`` has.  pybpf has no JIT yet, so ``jited_prog_len`` and the
 jited arrays are 0; ``run_time_ns``/``run_cnt`` are 0 because run statistics
 (``kernel.bpf_stats_enabled``) are not kept.
@@ -24,6 +25,27 @@ from pybpf.kernel.usermem import copy_from_user, copy_to_user
 
 _PAGE = os.sysconf("SC_PAGESIZE")
 _INFO_LEN_OFFSET = 4  # offsetof(union bpf_attr, info.info_len)
+_FUNC_INFO_SIZE = ctypes.sizeof(uapi.bpf_func_info)
+_LINE_INFO_SIZE = ctypes.sizeof(uapi.bpf_line_info)
+
+
+def _records(hex_records: str, rec_size: int, kernel_size: int) -> list[bytes]:
+    """The records the loader passed, each cut to the kernel's struct (``check_btf_func`` /
+    ``check_btf_line`` keep ``min(rec_size, sizeof)`` bytes of each; a longer tail was all zero)."""
+    if not rec_size or not hex_records:
+        return []
+    raw = bytes.fromhex(hex_records)
+    return [
+        raw[i : i + min(rec_size, kernel_size)].ljust(kernel_size, b"\0")
+        for i in range(0, len(raw), rec_size)
+    ]
+
+
+def _copy_records(records: list[bytes], capacity: int, address: int) -> None:
+    """The two-step array copy: as many records as the caller has room for (``nr_*`` it passed)."""
+    wanted = min(capacity, len(records))
+    if wanted:
+        copy_to_user(address, b"".join(records[:wanted]))
 
 
 def prog_get_info_by_fd(
@@ -36,6 +58,10 @@ def prog_get_info_by_fd(
         raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_prog_info")
     info_len = min(info_len, size)
     user = uapi.bpf_prog_info.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0"))
+    if (user.nr_func_info or user.func_info_rec_size) and user.func_info_rec_size != _FUNC_INFO_SIZE:
+        raise BPFError(errno.EINVAL, "func_info_rec_size is not sizeof(struct bpf_func_info)")
+    if (user.nr_line_info or user.line_info_rec_size) and user.line_info_rec_size != _LINE_INFO_SIZE:
+        raise BPFError(errno.EINVAL, "line_info_rec_size is not sizeof(struct bpf_line_info)")
     meta = prog.meta
     info = uapi.bpf_prog_info()
     info.type = meta.prog_type
@@ -58,10 +84,16 @@ def prog_get_info_by_fd(
         ids = b"".join(map_id.to_bytes(4, "little") for map_id in meta.map_ids[:wanted])
         copy_to_user(user.map_ids, ids)
     info.map_ids = user.map_ids
-    info.func_info_rec_size = meta.func_info_rec_size
-    info.nr_func_info = len(meta.func_info) // 2 // meta.func_info_rec_size if meta.func_info_rec_size else 0
-    info.line_info_rec_size = meta.line_info_rec_size
-    info.nr_line_info = len(meta.line_info) // 2 // meta.line_info_rec_size if meta.line_info_rec_size else 0
+    info.func_info_rec_size, info.line_info_rec_size = _FUNC_INFO_SIZE, _LINE_INFO_SIZE
+    func_info = _records(meta.func_info, meta.func_info_rec_size, _FUNC_INFO_SIZE)
+    info.nr_func_info = len(func_info)
+    _copy_records(func_info, user.nr_func_info, user.func_info)
+    info.func_info = user.func_info
+    line_info = _records(meta.line_info, meta.line_info_rec_size, _LINE_INFO_SIZE)
+    info.nr_line_info = len(line_info)
+    _copy_records(line_info, user.nr_line_info, user.line_info)
+    info.line_info = user.line_info
+    info.nr_jited_line_info = 0  # no JIT: no jited_linfo
     info.nr_prog_tags = 0
     copy_to_user(address, bytes(info)[:info_len])
     write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))

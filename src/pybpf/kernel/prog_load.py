@@ -209,10 +209,13 @@ def prog_load(attr: Any, write_back: Any) -> int:
         if a.line_info and a.line_info_cnt else "",
         line_info_rec_size=a.line_info_rec_size,
     )  # fmt: skip
+    btf_fd = None
+    if btf_is_func is not None:  # func_info or line_info: the program holds its BTF (prog->aux->btf)
+        meta.btf_id, btf_fd = BTFObject.from_fd(a.prog_btf_fd).id, a.prog_btf_fd
     xlated = dump_form(verified.insns, verified.resolved, maps)
     map_fds = [_fd_for(m, opened) for m in maps]
     refs.collect(bpffs_root())
-    return ProgObject.create(meta, xlated, insns, map_fds)
+    return ProgObject.create(meta, xlated, insns, map_fds, btf_fd)
 
 
 def _refused(log: UserLogBuffer, exc: BPFError, write_back: Any) -> NoReturn:

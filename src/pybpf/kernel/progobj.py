@@ -67,6 +67,8 @@ class ProgMeta:
     """Hex of the func_info records the loader passed, kept for later (BTF) use."""
     func_info_rec_size: int = 0
     line_info: str = ""
+    """Hex of the line_info records the loader passed (insn_off in xlated terms: pybpf's xlated
+    instructions are the loaded ones, slot for slot)."""
     line_info_rec_size: int = 0
     id: int = 0
 
@@ -103,12 +105,18 @@ class ProgObject:
     # --- creation ---------------------------------------------------------------------------
     @classmethod
     def create(
-        cls, meta: ProgMeta, xlated: list[Instruction], original: list[Instruction], map_fds: list[int]
+        cls,
+        meta: ProgMeta,
+        xlated: list[Instruction],
+        original: list[Instruction],
+        map_fds: list[int],
+        btf_fd: int | None = None,
     ) -> int:
         """Write a new program file; returns a read-only, close-on-exec fd marked as a user.
 
         ``map_fds`` are fds of the maps in ``meta.map_ids`` (same order); the program's reference
-        directory links them so they live as long as the program.
+        directory links them so they live as long as the program; so does the BTF ``meta.btf_id``
+        (``prog->aux->btf``), open as ``btf_fd``.
         """
         root = bpffs_root()
         meta.id = next_object_id("prog", root)
@@ -127,6 +135,8 @@ class ProgObject:
             refs.register_holder(root, "prog", meta.id, fd)
             for map_id, map_fd in zip(meta.map_ids, map_fds, strict=True):
                 refs.add_ref(root, ("prog", meta.id), ("map", map_id), map_fd)
+            if btf_fd is not None and meta.btf_id:
+                refs.add_ref(root, ("prog", meta.id), ("btf", meta.btf_id), btf_fd)
             readonly = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
         except OSError as exc:
             raise BPFError(errno.ENOMEM, f"cannot store the program: {exc}") from exc
