@@ -57,4 +57,5 @@ $pybpf prog run examples/xdp_swap_macs.s -t xdp --data-in "$frame"
 echo "== load and pin it, then show it and dump its translated instructions like bpftool"
 $pybpf prog load examples/xdp_swap_macs.s -t xdp --name swap_macs --pin "$PYBPF_BPFFS/swap_macs"
 $pybpf prog show pinned "$PYBPF_BPFFS/swap_macs"
-$pybpf prog dump xlated pinned "$PYBPF_BPFFS/swap_macs" | head -8
+$pybpf prog dump xlated pinned "$PYBPF_BPFFS/swap_macs" > "$tmp/xlated.txt"
+head -8 "$tmp/xlated.txt"
