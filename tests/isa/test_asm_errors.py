@@ -95,6 +95,13 @@ UBPF_ERRORS = [
     ("lock frob [%r1], %r2", 1, 6, "unknown mnemonic 'frob'"),
     ("lock", 1, 5, "expected an atomic operation"),
     ("call helper nowhere", 1, 13, "unknown helper 'nowhere'"),
+    (
+        "call helper bpf_map_lookup_elm",
+        1,
+        13,
+        "unknown helper 'bpf_map_lookup_elm' (did you mean bpf_map_lookup_elem,",
+    ),
+    ("call helper trace_printk", 1, 13, "unknown helper 'trace_printk' (did you mean bpf_trace_printk"),
     ("call local", 1, 11, "expected a jump target"),
     ("lddw %r1, map_by_fd(array_map)", 1, 21, "unknown map 'array_map'"),
     ("exit\nexit:\nexit:", 3, 1, "duplicate label 'exit'"),
@@ -123,6 +130,35 @@ def test_ubpf_syntax_error(text: str, line: int, column: int, words: str) -> Non
     error = caught.value
     assert words in error.reason
     assert (error.line, error.column) == (line, column)
+
+
+MISSPELLED_HELPERS = [
+    ("bpf_map_lookup_elm", "bpf_map_lookup_elem"),
+    ("bpf_trace_prntk", "bpf_trace_printk"),
+    ("bpf_ktime_get_nss", "bpf_ktime_get_ns"),
+    ("get_prandom_u32", "bpf_get_prandom_u32"),
+]
+"""A helper name with a typo, and the name the message must offer first."""
+
+
+@pytest.mark.parametrize(("typo", "meant"), MISSPELLED_HELPERS)
+@pytest.mark.parametrize(
+    ("syntax", "template"),
+    [
+        ("kernel", "call {}\nexit"),
+        ("kernel", "call {}\nexit\nlabel: exit"),
+        ("ubpf", "call {}\nexit"),
+        ("ubpf", "call helper {}\nexit"),
+        ("ubpf", "call helper {}\nexit\nlabel: exit"),
+    ],
+)
+def test_misspelled_helper_names_the_nearest(syntax: str, template: str, typo: str, meant: str) -> None:
+    """Every way of calling a helper by name says "unknown helper" with the nearest names first."""
+    with pytest.raises(AsmError) as caught:
+        assemble(template.format(typo), syntax)
+    reason = caught.value.reason
+    assert reason.startswith(f"unknown helper {typo!r} (did you mean {meant}"), reason
+    assert "label" not in reason
 
 
 def test_label_too_far_for_goto() -> None:

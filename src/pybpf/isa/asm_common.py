@@ -61,13 +61,25 @@ class Target:
         with the nearest helper (and label) names."""
         if not self.maybe_helper:
             return f"unknown label {self.label!r}"
-        near_helpers = difflib.get_close_matches(self.label, HELPER_IDS, n=3, cutoff=0.75)
+        near_helpers = nearest_helpers(self.label)
         near_labels = difflib.get_close_matches(self.label, labels, n=2, cutoff=0.75)
         helper_meant = self.label.startswith("bpf_") or (near_helpers and not near_labels)
         what = "helper" if helper_meant else "helper or label"
-        nearest = [*near_helpers, *near_labels]
-        hint = f" (did you mean {', '.join(nearest)}?)" if nearest else ""
-        return f"unknown {what} {self.label!r}{hint}"
+        return f"unknown {what} {self.label!r}{_did_you_mean([*near_helpers, *near_labels])}"
+
+
+def nearest_helpers(name: str) -> list[str]:
+    """The helper names closest to ``name`` (at most three, closest first)."""
+    return difflib.get_close_matches(name, HELPER_IDS, n=3, cutoff=0.75)
+
+
+def _did_you_mean(names: list[str]) -> str:
+    return f" (did you mean {', '.join(names)}?)" if names else ""
+
+
+def unknown_helper(name: str) -> str:
+    """The message for a name given as a helper that names none: with the nearest helper names."""
+    return f"unknown helper {name!r}{_did_you_mean(nearest_helpers(name))}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from pybpf.isa.asm_common import (
     read_imm64,
     read_pseudo,
     read_target,
+    unknown_helper,
 )
 from pybpf.isa.asm_lexer import Token, TokenKind, TokenStream, describe
 from pybpf.isa.helper_names import helper_id
@@ -221,7 +222,7 @@ def _call(stream: TokenStream) -> Statement:
         if known is not None:
             return Statement(build(opcodes.BY_MNEMONIC["call", False], imm=known))
         if mode == "helper":
-            raise stream.error(f"unknown helper {token.text!r}", token)
+            raise stream.error(unknown_helper(token.text), token)
         target = Target(token.text, "imm", token, maybe_helper=True)
         return Statement(build(opcodes.BY_MNEMONIC["call local", False]), target)
     return _operands(stream, _MNEMONICS["call"])
