@@ -150,6 +150,7 @@ CASES: list[Case] = [
         after_load=_firewall_after,
     ),
     Case("socket_filter", "socket_filter", "udp_filter", MIXED),
+    Case("ctx_rewrites", "ctx_rewrites", "ctx_rewrites", MIXED),
     Case(
         "tc_classifier",
         "tc_classifier",

@@ -8,7 +8,10 @@ when pybpf has none), expected_attach_type, the name, then the verifier pipeline
 ``bpf_verifier_log_attr_valid``, a log that does not fit gives ENOSPC (after a successful check)
 with the end of the log kept (the default rotating log) or its beginning (``BPF_LOG_FIXED``), and the
 log's true size written to ``log_true_size``.  The loaded program becomes a file
-(``pybpf.kernel.progobj``) holding its maps.
+(``pybpf.kernel.progobj``) holding its maps, with the func_info and line_info the loader passed
+moved to the xlated program's positions, as ``bpf_check`` leaves them: each func_info record at its
+subprogram's final start (``adjust_btf_func``), each line_info record on the instruction its
+instruction became after the fixups' patches (``bpf_adj_linfo``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import errno
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -202,11 +205,15 @@ def prog_load(attr: Any, write_back: Any) -> int:
         load_time=_boottime_ns(), created_by_uid=os.getuid(), map_ids=[m.id for m in maps],
         subprogs=list(verified.subprogs), verified_insns=len(verified.insns),
         max_ctx_offset=verified.max_ctx_offset,
-        func_info=copy_from_user(a.func_info, a.func_info_cnt * a.func_info_rec_size).hex()
-        if a.func_info and a.func_info_cnt else "",
+        func_info=_funcs_at_subprogs(
+            copy_from_user(a.func_info, a.func_info_cnt * a.func_info_rec_size), a.func_info_rec_size,
+            verified.subprogs,
+        ).hex() if a.func_info and a.func_info_cnt else "",
         func_info_rec_size=a.func_info_rec_size,
-        line_info=copy_from_user(a.line_info, a.line_info_cnt * a.line_info_rec_size).hex()
-        if a.line_info and a.line_info_cnt else "",
+        line_info=_lines_moved(
+            copy_from_user(a.line_info, a.line_info_cnt * a.line_info_rec_size), a.line_info_rec_size,
+            verified.slot_map,
+        ).hex() if a.line_info and a.line_info_cnt else "",
         line_info_rec_size=a.line_info_rec_size,
     )  # fmt: skip
     btf_fd = None
@@ -216,6 +223,33 @@ def prog_load(attr: Any, write_back: Any) -> int:
     map_fds = [_fd_for(m, opened) for m in maps]
     refs.collect(bpffs_root())
     return ProgObject.create(meta, xlated, insns, map_fds, btf_fd)
+
+
+_INSN_OFF_SIZE = 4
+"""``insn_off``, the u32 every func_info and line_info record starts with."""
+
+
+def _set_insn_offs(records: bytes, rec_size: int, insn_off: Callable[[int, int], int]) -> bytes:
+    """``records`` with each record's ``insn_off`` replaced by ``insn_off(index, old insn_off)``."""
+    if rec_size < _INSN_OFF_SIZE:
+        return records
+    out = bytearray(records)
+    for index, at in enumerate(range(0, len(out) - _INSN_OFF_SIZE + 1, rec_size)):
+        old = int.from_bytes(out[at : at + _INSN_OFF_SIZE], "little")
+        out[at : at + _INSN_OFF_SIZE] = insn_off(index, old).to_bytes(_INSN_OFF_SIZE, "little")
+    return bytes(out)
+
+
+def _funcs_at_subprogs(records: bytes, rec_size: int, subprogs: Sequence[int]) -> bytes:
+    """``adjust_btf_func``: func_info record i starts subprogram i, wherever the fixups moved it."""
+    return _set_insn_offs(records, rec_size, lambda i, old: subprogs[i] if i < len(subprogs) else old)
+
+
+def _lines_moved(records: bytes, rec_size: int, slot_map: Sequence[int] | None) -> bytes:
+    """``bpf_adj_linfo``: each line_info record on the slot its instruction moved to."""
+    if slot_map is None:
+        return records
+    return _set_insn_offs(records, rec_size, lambda _, old: slot_map[old] if old < len(slot_map) else old)
 
 
 def _refused(log: UserLogBuffer, exc: BPFError, write_back: Any) -> NoReturn:

@@ -64,11 +64,12 @@ class ProgMeta:
     max_ctx_offset: int = 0
     btf_id: int = 0
     func_info: str = ""
-    """Hex of the func_info records the loader passed, kept for later (BTF) use."""
+    """Hex of the func_info records the loader passed, each at its subprogram's final start
+    (``adjust_btf_func``)."""
     func_info_rec_size: int = 0
     line_info: str = ""
-    """Hex of the line_info records the loader passed (insn_off in xlated terms: pybpf's xlated
-    instructions are the loaded ones, slot for slot)."""
+    """Hex of the line_info records the loader passed, each insn_off moved to where the fixups put its
+    instruction in the xlated program (``bpf_adj_linfo``)."""
     line_info_rec_size: int = 0
     id: int = 0
 

@@ -7,6 +7,11 @@ lands on the first instruction of its replacement), adjust_subprog_starts() move
 starts after it, and per-instruction data moves along.  An offset that no longer fits its field
 fails like the kernel's: "insn %d cannot be patched due to 16-bit range" and ENOMEM.
 
+Where every loaded slot ends up is kept in ``state.slot_map`` (composed over every patch), for the
+line_info the program keeps: the kernel's bpf_adj_linfo() (kernel/bpf/core.c), called by
+bpf_patch_insn_single(), pushes every record after a patched instruction by the patch's growth,
+and a record on the patched instruction itself stays on the first instruction of its replacement.
+
 All patches are applied in one go: each old slot maps to the first new slot of its replacement.
 Which instructions have a target, and in which field, is the program view's answer.
 """
@@ -44,6 +49,7 @@ def patch_program(state: VerifierState, patches: Mapping[int, Sequence[Instructi
                 origin.append(None)
                 slot += new.slots
     slot_map[view.slot_count] = slot
+    _record_moves(state, view, patches, slot_map)
     new_starts = slot_starts(new_insns)
     for n, insn in enumerate(new_insns):
         source = origin[n]
@@ -54,6 +60,24 @@ def patch_program(state: VerifierState, patches: Mapping[int, Sequence[Instructi
     index_map = {i: n for n, i in enumerate(origin) if i is not None}
     state.ctx_accesses = {index_map[i] for i in state.ctx_accesses if i in index_map}
     state.set_insns(new_insns)
+
+
+def _record_moves(
+    state: VerifierState,
+    view: ProgramView,
+    patches: Mapping[int, Sequence[Instruction]],
+    starts: Mapping[int, int],
+) -> None:
+    """Compose ``state.slot_map`` with this patch: every old slot (both slots of an lddw) to its new slot,
+    a replaced instruction's slots to the first slot of its replacement."""
+    moved = [0] * (view.slot_count + 1)
+    for i, insn in enumerate(view.insns):
+        start = view.starts[i]
+        first = starts[start]
+        for part in range(insn.slots):
+            moved[start + part] = first if i in patches else first + part
+    moved[view.slot_count] = starts[view.slot_count]
+    state.slot_map = moved if state.slot_map is None else [moved[s] for s in state.slot_map]
 
 
 def _retarget(

@@ -92,6 +92,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         max_ctx_offset=state.max_ctx_offset,
         facts=dict(state.facts),
         verified_insns=state.insn_processed,
+        slot_map=state.slot_map,
     )
 
 
