@@ -3,7 +3,9 @@
 Mirrors ``bpf_prog_test_run`` (kernel/bpf/syscall.c) and ``bpf_test_finish`` / ``bpf_ctx_finish``
 (net/bpf/test_run.c) around the program type's own test_run (``pybpf.progtypes``), and the
 kernel's tail calls (``bpf_tail_call``: at most ``MAX_TAIL_CALL_CNT`` = 33 per run, an empty slot
-or an index past the array falls through to the next instruction).
+or an index past the array falls through to the next instruction).  A prog array whose last fd and
+pin are gone is empty, as the kernel emptied it then (``map_release_uref``): pybpf sees no close, so
+the first tail call of a run through an array asks ``pybpf.objects.refs`` to release it if so.
 
 The runtime
     A program file (``pybpf.kernel.progobj``) holds the xlated instructions with maps named by id.
@@ -150,6 +152,8 @@ class Runner:
         self.max_ctx_offset = runtime.prog.meta.max_ctx_offset
         self._sessions: dict[int, tuple[ProgRuntime, RunSession]] = {}
         self._tail_calls = 0
+        self._arrays_checked: set[int] = set()
+        """The prog arrays this Runner asked whether their user references are gone (once each)."""
         self._main: RunSession | None = None
         self._locked = False
         self._env: RunEnv | None = None
@@ -193,6 +197,11 @@ class Runner:
         if index >= array.params.max_entries or self._tail_calls >= MAX_TAIL_CALL_CNT:
             return -errno.ENOENT
         prog_id = array.impl.slot(index)
+        if prog_id and array.id not in self._arrays_checked:
+            # Emptied already if its last fd and pin went before this run (map_release_uref).
+            self._arrays_checked.add(array.id)
+            if refs.release_if_unreferenced(bpffs_root(), "map", array.id):
+                prog_id = array.impl.slot(index)
         if not prog_id:
             return -errno.ENOENT
         target = _runtime_in_array(array, prog_id)

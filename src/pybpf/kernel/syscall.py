@@ -321,20 +321,21 @@ def _obj_get(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "BPF_F_PATH_FD is not yet implemented in pybpf")
     mode = _file_flag(a.file_flags)
     path = _path(a.pathname)
-    try:
-        fd = os.open(path, mode | os.O_CLOEXEC)
-    except OSError as exc:
-        raise BPFError(exc.errno or errno.ENOENT, f"{path}: {exc.strerror}") from exc
-    try:
-        kind = _object_kind(fd)
-    except BPFError as exc:
-        os.close(fd)
-        if exc.errno == errno.EUCLEAN:  # a map whose shared header is corrupted says so
-            raise
-        raise BPFError(errno.EACCES, f"{path} is not a pinned bpf object") from exc
-    if kind in ("prog", "btf") and mode != os.O_RDONLY:
-        return _reopen(fd, os.O_RDONLY)  # program and BTF fds are read-only: both are immutable
-    return refs.hold(fd)
+    with refs.opening(bpffs_root()):  # the pin's user reference passes to the fd with no gap
+        try:
+            fd = os.open(path, mode | os.O_CLOEXEC)
+        except OSError as exc:
+            raise BPFError(exc.errno or errno.ENOENT, f"{path}: {exc.strerror}") from exc
+        try:
+            kind = _object_kind(fd)
+        except BPFError as exc:
+            os.close(fd)
+            if exc.errno == errno.EUCLEAN:  # a map whose shared header is corrupted says so
+                raise
+            raise BPFError(errno.EACCES, f"{path} is not a pinned bpf object") from exc
+        if kind in ("prog", "btf") and mode != os.O_RDONLY:
+            return _reopen(fd, os.O_RDONLY)  # program and BTF fds are read-only: both are immutable
+        return refs.hold(fd)
 
 
 def _obj_get_info_by_fd(call: _Call) -> int:

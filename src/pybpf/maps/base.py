@@ -25,7 +25,8 @@ The interface
 * values user space sees: ``user_value_size`` (per-CPU: one 8-byte-rounded slot per possible CPU);
 * maps whose values are fds (``fd_kind``): ``check_fd_update``, ``check_fd_object``,
   ``store_object``, ``remove_object``, ``holds``, ``claim_owner``; the syscall layer resolves the fd
-  and keeps the references (``pybpf.objects.refs``);
+  and keeps the references (``pybpf.objects.refs``); ``release_user_references`` (the type's
+  ``map_release_uref``, when the last fd and pin of the map are gone);
 * map-in-maps: ``takes_inner_map``, ``as_inner_template`` (on the inner map), ``meta_equal``,
   ``set_inner_template``;
 * BTF-described maps: ``own_btf_check`` + ``check_btf`` (the type's ``map_check_btf`` op; keyless
@@ -351,6 +352,12 @@ class MapOps:
     def holds(self, object_id: int) -> bool:
         """Whether some key still holds object ``object_id`` (so its reference must stay)."""
         return False
+
+    def release_user_references(self) -> list[int]:
+        """``map_release_uref``: what the type empties when the map's last user reference (fd or pin)
+        goes, with the lock held; returns the ids of the objects no key holds any more.  Most types
+        have no such op and keep everything (their contents go only with the map)."""
+        return []
 
     def claim_owner(self, prog_type: int) -> None:
         """``bpf_prog_map_compatible`` for a program loaded with this map: maps that hold programs

@@ -28,6 +28,8 @@ operating system itself counts the references.
 * Element commands resolve an fd through ``map_and_mode``: the object and the fd's access mode,
   remembered per open file description and re-checked with one ``lseek`` per call (see there).
 * Object ids are unique across processes: a counter file in root updated under ``fcntl.lockf``.
+* When a map's last fd and pin are gone, ``pybpf.objects.refs`` calls its type's
+  ``release_user_references`` (the kernel's ``map_release_uref``: prog arrays empty their slots).
 """
 
 from __future__ import annotations
@@ -390,6 +392,21 @@ def map_object_at(address: int) -> MapObject | None:
             return obj
     return None
 
+
+def _release_user_references(root: str, map_id: int, fd: int) -> None:
+    """``map_release_uref`` of map ``map_id`` (its file open as ``fd``), once its last fd and pin are
+    gone: the type empties what it empties (``MapOps.release_user_references``) and the references to
+    the objects it no longer holds are dropped."""
+    obj = MapObject.from_fd(fd)
+    kind = obj.impl.fd_kind
+    if kind is None or obj.id != map_id:
+        return
+    with obj.lock:
+        for held in obj.impl.release_user_references():
+            refs.drop_ref(root, ("map", map_id), (kind.value, held))
+
+
+refs.on_last_user_reference("map", _release_user_references)
 
 _LIVE: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictionary()
 """Every map object of this process that is still referenced (cached or used by a program), by address."""

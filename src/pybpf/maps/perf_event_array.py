@@ -17,9 +17,16 @@ Storage: ``max_entries`` u32 perf event object ids (0 = empty).  A slot holds it
 link ``perf-<id>`` in the array's reference directory (``pybpf.objects.refs``), like a prog array
 holds programs.
 
-Deliberate difference: without BPF_F_PRESERVE_ELEMS the kernel empties the slots an fd of the map
-filled when that fd's file is released (``perf_event_fd_array_release``); pybpf sees no close, so
-slots stay filled until deleted or the map is freed.
+Releases, per fd-array type, as kernel/bpf/arraymap.c has them: prog arrays empty every slot when
+the map's last user reference (fd or pin) goes (``map_release_uref``; ``pybpf.maps.prog_array``,
+done); map-in-map and cgroup arrays keep their slots until the map is freed (no release op; pybpf
+the same).  Perf event arrays have no ``map_release_uref`` but a per-file ``map_release``: without
+BPF_F_PRESERVE_ELEMS the kernel empties the slots filled through one open file of the map when that
+file is released (``perf_event_fd_array_release``: the last fd of that description, shared by dup,
+fork and SCM_RIGHTS; another fd of the same map, e.g. from BPF_OBJ_GET, does not keep them), and
+with it they stay until the map is freed.  Deliberate difference: pybpf does not record which open
+file filled a slot, so its perf event array slots stay filled until deleted or the map is freed, as
+with BPF_F_PRESERVE_ELEMS.
 """
 
 from __future__ import annotations

@@ -10,6 +10,13 @@ BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG, BPF_F_MMAPABLE and BPF_F_INNER_MAP are EI
 Storage: an 8-byte header (owner program type + 1, 0 = no owner yet) then ``max_entries`` u32
 program ids (0 = empty).  A slot holds its program through a hard link in the array's reference
 directory (``pybpf.objects.refs``), so a program lives as long as some slot holds it.
+
+When the array's last *user* reference goes -- its last fd and its last pin; the programs that use
+the array hold it too, but not as users -- every slot is emptied (``map_release_uref`` =
+``prog_array_map_clear``, which runs ``bpf_fd_array_map_clear`` from a work item): so a program held
+by a prog array it uses itself is freed once nobody but programs can reach the array.  pybpf sees no
+close: ``pybpf.objects.refs`` finds the array without users when it next looks (a collection, an
+fd opened by id, the array's first tail call of a run) and calls ``release_user_references``.
 """
 
 from __future__ import annotations
@@ -97,6 +104,12 @@ class ProgArrayMap(MapOps):
         old = self.slot(index)
         _U32.pack_into(self.mem, HEADER + 4 * index, target.id)
         return old
+
+    def release_user_references(self) -> list[int]:
+        """``bpf_fd_array_map_clear``: every slot emptied; the ids the slots held."""
+        held = set(struct.unpack_from(f"<{self.max_entries}I", self.mem, HEADER)) - {0}
+        self.mem[HEADER : HEADER + 4 * self.max_entries] = bytes(4 * self.max_entries)
+        return sorted(held)
 
     def lookup(self, key: bytes) -> bytes:
         index = self._index(key)

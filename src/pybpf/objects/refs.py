@@ -22,10 +22,22 @@ file (``pybpf.maps.object``), so:
   program load and when ids are enumerated; so a program's memory and its maps' memory are
   released at the next collection after its last fd closes, not at the ``close`` itself (pybpf has
   no hook on ``close``).  Releasing a map gives its memory back to the root's ledger
-  (``pybpf.objects.accounting``: its file's allocated bytes).  A cycle (a program that tail-calls
-  itself through a prog array it uses)
-  is never collected while the cycle exists; the kernel breaks such cycles when the last user fd
-  of the prog array closes (``bpf_fd_array_map_clear``), which pybpf does not observe.
+  (``pybpf.objects.accounting``: its file's allocated bytes).
+* **User references** (the kernel's ``map->usercnt``, ``bpf_map_inc_with_uref`` /
+  ``bpf_map_put_with_uref`` in kernel/bpf/syscall.c): the fds and pins of an object, but not the
+  references other objects hold (a program's used maps, a map's inner maps).  A user fd is a
+  description holding a user lock (so ``dup``, ``fork``, SCM_RIGHTS, BPF_OBJ_GET and
+  ``*_GET_FD_BY_ID`` all count, as they do for the kernel); a pin is a name of the file outside the
+  reference directories: its link count less its own link and its holders' links.  When a map's
+  last user reference goes, the kernel calls the type's ``map_release_uref`` -- prog arrays empty
+  every slot, which breaks the cycle of a program held by a prog array it uses itself.  A holder
+  whose held objects go with its user references (``RELEASED_WITH_USERS``: a map holding programs)
+  is marked in ``<root>/.refs/.uref/`` when it takes one; pybpf sees no close, so a marked holder
+  is checked where its users matter: every collection, before an fd is opened for it by id
+  (``open_holder``), and by ``release_if_unreferenced`` (a prog array's first tail call of a run).
+  Found without user references, it is handed to the release registered for its kind
+  (``on_last_user_reference``; the maps layer registers ``map_release_uref``) and unmarked; the
+  objects it let go are collected in the same collection.
 """
 
 from __future__ import annotations
@@ -37,7 +49,9 @@ import os
 import random
 import shutil
 import struct
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 
 from pybpf.errors import BPFError
 from pybpf.objects import accounting
@@ -45,6 +59,16 @@ from pybpf.objects.files import link_object
 
 _REFS = ".refs"
 _SELF = "self"
+_MARKED = ".uref"
+"""The directory (in the refs root) of the markers of holders to release with their user references."""
+RELEASED_WITH_USERS = frozenset({("map", "prog")})
+"""(holder kind, held kind): the held objects a holder lets go when its last user reference goes
+(prog arrays: ``prog_array_map_ops.map_release_uref``)."""
+
+UserReferencesGone = Callable[[str, int, int], None]
+"""``release(root, object_id, fd)``: what a holder does when its last user reference goes (``fd``: an
+fd of its file, which the caller closes)."""
+_releases: dict[str, UserReferencesGone] = {}
 _LOCK_AT = 1 << 40
 """Start of the byte range of the object file user locks live on (beyond any data)."""
 _LOCK_SPAN = 1 << 30
@@ -124,6 +148,12 @@ def add_ref(root: str, holder: tuple[str, int], held: tuple[str, int], held_fd: 
     path = os.path.join(holder_dir(root, *holder), f"{held[0]}-{held[1]}")
     if not os.path.lexists(path):
         _link(held_fd, path)
+    if (holder[0], held[0]) in RELEASED_WITH_USERS:
+        marks = os.path.join(refs_root(root), _MARKED)
+        os.makedirs(marks, mode=0o1777, exist_ok=True)
+        mark = os.path.join(marks, f"{holder[0]}-{holder[1]}")
+        if not os.path.lexists(mark):
+            os.close(os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666))
 
 
 def drop_ref(root: str, holder: tuple[str, int], held: tuple[str, int]) -> None:
@@ -144,7 +174,14 @@ def open_ref(root: str, holder: tuple[str, int], held: tuple[str, int], flags: i
 
 
 def open_holder(root: str, kind: str, object_id: int, flags: int = os.O_RDWR) -> int:
-    """A new fd (marked as a user) for the live holder ``kind``/``object_id``; ENOENT if there is none."""
+    """A new fd (marked as a user) for the live holder ``kind``/``object_id``; ENOENT if there is none.
+
+    A holder whose user references were all gone is released first (the kernel released it when
+    they went, before this fd could exist)."""
+    name = f"{kind}-{object_id}"
+    if os.path.lexists(os.path.join(refs_root(root), _MARKED, name)):
+        with _collecting(root, wait=True):
+            _release_unreferenced(root, name)
     path = os.path.join(holder_dir(root, kind, object_id), _SELF)
     with opening(root):
         try:
@@ -164,41 +201,150 @@ def holder_ids(root: str, kind: str) -> list[int]:
     return sorted(ids)
 
 
-def collect(root: str) -> int:
-    """Remove the reference directories of unused holders; returns how many were removed."""
-    base = refs_root(root)
-    lock = os.open(os.path.join(base, ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    removed = 0
+def on_last_user_reference(kind: str, release: UserReferencesGone) -> None:
+    """Have ``release`` called for each marked holder of ``kind`` found without user references."""
+    _releases[kind] = release
+
+
+@contextlib.contextmanager
+def _collecting(root: str, *, wait: bool) -> Iterator[bool]:
+    """The refs root's lock, exclusive: no fd is being opened for an existing object meanwhile.
+    Yields whether it was taken (without ``wait``, not when someone is opening or collecting)."""
+    lock = os.open(os.path.join(refs_root(root), ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            return 0  # someone is opening an object or collecting: try again next time
-        changed = True
-        while changed:
-            changed = False
-            for name in os.listdir(base):
-                path = os.path.join(base, name)
-                if name.startswith(".") or not os.path.isdir(path):
-                    continue
-                try:
-                    fd = os.open(os.path.join(path, _SELF), os.O_RDONLY | os.O_CLOEXEC)
-                except FileNotFoundError:
-                    shutil.rmtree(path, ignore_errors=True)
-                    continue
-                try:
-                    st = os.fstat(fd)
-                    if st.st_nlink == 1 and _unused(fd):
-                        shutil.rmtree(path, ignore_errors=True)
-                        removed += 1
-                        changed = True
-                        if name.startswith("map-"):
-                            accounting.uncharge(root, st.st_blocks * 512)
-                finally:
-                    os.close(fd)
+            yield False
+            return
+        yield True
     finally:
         os.close(lock)
+
+
+def _pins(base: str, name: str, st: os.stat_result) -> int:
+    """The names of the object ``name`` (whose file's status is ``st``) outside the reference
+    directories: its links less its own and one per holder holding it."""
+    held_by = 0
+    for holder in os.listdir(base):
+        if not holder.startswith(".") and os.path.lexists(os.path.join(base, holder, name)):
+            held_by += 1
+    return st.st_nlink - 1 - held_by
+
+
+def _release_unreferenced(root: str, name: str) -> bool:
+    """Release the marked holder ``name`` (``kind-id``) if no fd and no pin refers to it any more, and
+    unmark it; whether it was released.  The caller holds the lock exclusively (``_collecting``)."""
+    base = refs_root(root)
+    mark = os.path.join(base, _MARKED, name)
+    try:
+        fd = os.open(os.path.join(base, name, _SELF), os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:  # the holder itself is gone
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(mark)
+        return False
+    try:
+        if not _unused(fd) or _pins(base, name, os.fstat(fd)) > 0:
+            return False
+        kind, _, number = name.partition("-")
+        release = _releases.get(kind)
+        if release is not None and number.isdigit():
+            with contextlib.suppress(BPFError, OSError):  # a corrupted holder keeps what it holds
+                release(root, int(number), fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(mark)
+        return True
+    finally:
+        os.close(fd)
+
+
+_probes: OrderedDict[tuple[str, str], int] = OrderedDict()
+"""Unlocked fds of holders asked about by ``release_if_unreferenced`` (the most recent ones), so that
+asking again while a user fd exists costs one lock probe."""
+_PROBES_KEPT = 64
+_probes_lock = threading.Lock()
+
+
+def _probe(root: str, name: str) -> int | None:
+    """An fd of holder ``name``'s file that holds no user lock (kept for the next question)."""
+    key = (root, name)
+    with _probes_lock:
+        fd = _probes.get(key)
+        if fd is not None:
+            _probes.move_to_end(key)
+            return fd
+        try:
+            fd = os.open(os.path.join(root, _REFS, name, _SELF), os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return None
+        _probes[key] = fd
+        while len(_probes) > _PROBES_KEPT:
+            os.close(_probes.popitem(last=False)[1])
+        return fd
+
+
+def release_if_unreferenced(root: str, kind: str, object_id: int) -> bool:
+    """Release the holder ``kind``/``object_id`` now if it is marked and has no user reference left;
+    whether it was released (False too when someone else holds the lock: their pass will).
+
+    One lock probe while the holder has a user fd (the common case)."""
+    name = f"{kind}-{object_id}"
+    fd = _probe(root, name)
+    if fd is None or not _unused(fd) or not os.path.lexists(os.path.join(root, _REFS, _MARKED, name)):
+        return False
+    with _collecting(root, wait=False) as held:
+        return held and _release_unreferenced(root, name)
+
+
+def _release_marked(root: str) -> bool:
+    """Release every marked holder without user references; whether any was released."""
+    try:
+        marked = os.listdir(os.path.join(refs_root(root), _MARKED))
+    except FileNotFoundError:
+        return False
+    released = False
+    for name in marked:
+        released = _release_unreferenced(root, name) or released
+    return released
+
+
+def _remove_unused(root: str) -> int:
+    """One pass removing the reference directories of unused holders; how many were removed."""
+    base = refs_root(root)
+    removed = 0
+    for name in os.listdir(base):
+        path = os.path.join(base, name)
+        if name.startswith(".") or not os.path.isdir(path):
+            continue
+        try:
+            fd = os.open(os.path.join(path, _SELF), os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        try:
+            st = os.fstat(fd)
+            if st.st_nlink == 1 and _unused(fd):
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+                if name.startswith("map-"):
+                    accounting.uncharge(root, st.st_blocks * 512)
+        finally:
+            os.close(fd)
     return removed
+
+
+def collect(root: str) -> int:
+    """Remove the reference directories of unused holders, releasing the marked holders left without
+    user references on the way; returns how many directories were removed."""
+    removed = 0
+    with _collecting(root, wait=False) as held:
+        if not held:
+            return 0  # someone is opening an object or collecting: try again next time
+        while True:
+            count = _remove_unused(root)
+            removed += count
+            if not count and not _release_marked(root):
+                return removed
 
 
 def allocated_bytes(root: str, kind: str) -> int:
