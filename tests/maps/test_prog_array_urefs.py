@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pybpf import Map, Program, uapi
 from pybpf.errors import BPFError
-from pybpf.kernel.backend import Backend
+from pybpf.kernel.backend import Backend, UserBackend
 
 TIMEOUT = 5.0
 """How long the kernel may take to empty the array and free the programs (seconds)."""
@@ -231,3 +231,30 @@ def test_an_array_filled_again_after_the_release_empties_again(backend: Backend)
     reopened.close()
     assert eventually(lambda: caller.run(PKT).retval == 1)
     caller.close()
+
+
+def test_markers_written_by_anybody_release_nothing_else(_private_bpffs: Path) -> None:
+    """The marker directory is shared with every process: marks for objects that are no prog array,
+    for holders that are gone or for no holder at all are dropped at the next collection, harmlessly."""
+    backend = UserBackend()
+    array = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 4, 1, backend=backend)
+    array[0] = b"\x05\x00\x00\x00"
+    array_id = array.info().id
+    jmp, caller, _ = _caller_and_target(backend)
+    marks = _private_bpffs / ".refs" / ".uref"
+    names = [f"map-{array_id}", "map-99999", "map-x", "prog-1", "btf-", "junk"]
+    for name in names:
+        (marks / name).touch()
+    other = os.dup(array.fd)
+    array.close()  # the dup keeps it alive, and its user lock
+    assert map_ids(backend)  # a collection: the marks of objects that have users stay
+    assert sorted(os.listdir(marks)) == sorted([f"map-{array_id}", f"map-{jmp.info().id}"])
+    again = Map.from_fd(other, backend=backend)
+    os.close(other)
+    assert again[0] == b"\x05\x00\x00\x00"
+    assert caller.run(PKT).retval == 7
+    again.close()
+    assert array_id not in map_ids(backend)
+    assert os.listdir(marks) == [f"map-{jmp.info().id}"]
+    for obj in (jmp, caller):
+        obj.close()
