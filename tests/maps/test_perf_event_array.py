@@ -19,6 +19,8 @@ from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.map import Map
+from pybpf.objects import refs
+from pybpf.objects.files import bpffs_root
 from pybpf.objects.perf_abi import (
     DATA_HEAD_AT,
     DATA_OFFSET_AT,
@@ -27,6 +29,7 @@ from pybpf.objects.perf_abi import (
     USERPAGE_SIZE,
     USERPAGE_SIZE_AT,
 )
+from pybpf.objects.perf_event import PerfEventObject
 from pybpf.perf import open_bpf_output
 from pybpf.perfbuf import PerfBuffer
 from pybpf.uapi import ENOTSUPP
@@ -215,10 +218,6 @@ def test_ring_round_trip(steps: list[bytes | None]) -> None:
 
 def test_unused_events_are_collected() -> None:
     """An event nobody has an fd for and no array holds is released at the next collection."""
-    from pybpf.objects import refs
-    from pybpf.objects.files import bpffs_root
-    from pybpf.objects.perf_event import PerfEventObject
-
     root = bpffs_root()
     kept, dropped = open_bpf_output(0, 1), open_bpf_output(0, 1)
     kept_id, dropped_id = PerfEventObject.from_fd(kept).id, PerfEventObject.from_fd(dropped).id
@@ -232,3 +231,50 @@ def test_unused_events_are_collected() -> None:
         refs.collect(root)
         assert refs.holder_ids(root, "perf") == []
     assert dropped_id != kept_id
+
+
+def _fd_by_id(backend: Backend, map_id: int) -> int:
+    attr = uapi.bpf_attr()
+    attr.map_id = map_id
+    return backend.bpf(uapi.BPF_MAP_GET_FD_BY_ID, attr)
+
+
+@pytest.mark.parametrize("flags", [0, uapi.BPF_F_PRESERVE_ELEMS])
+def test_slots_go_with_the_open_file_that_filled_them(backend: Backend, event: int, flags: int) -> None:
+    """``perf_event_fd_array_release``: when an open file of the array is released (its last fd:
+    dup'ed fds share it), the slots filled through it are emptied, unless BPF_F_PRESERVE_ELEMS;
+    the slots other files of the array filled stay."""
+    first = Map.create(PERF_EVENT_ARRAY, 4, 4, 4, flags, backend=backend)
+    second = Map.from_fd(fd := _fd_by_id(backend, first.info().id), backend=backend)  # another file
+    os.close(fd)
+    first.update(0, event)
+    first.update(1, event)
+    first.update(2, event)
+    second.update(3, event)
+    duplicate = os.dup(first.fd)
+    first.close()
+    assert _errno(lambda: second.delete(2)) == 0  # the dup keeps the file, and its slots
+    os.close(duplicate)
+    released = 0 if flags else errno.ENOENT
+    assert [_errno(lambda k=k: second.delete(k)) for k in (0, 1, 3)] == [released, released, 0]
+    second.close()
+
+
+def test_released_slots_let_their_events_go() -> None:
+    """At the next collection the array empties the slots of released files and lets their events go
+    (the event's file is freed once nothing holds it)."""
+    backend = UserBackend()
+    array = Map.create(PERF_EVENT_ARRAY, 4, 4, 2, backend=backend)
+    other = Map.from_fd(fd := _fd_by_id(backend, array.info().id), backend=backend)
+    os.close(fd)
+    event = open_bpf_output(0, 1, backend=backend)
+    event_id = PerfEventObject.from_fd(event).id
+    other.update(0, event)
+    os.close(event)
+    holder = os.path.join(bpffs_root(), ".refs", f"map-{array.info().id}")
+    assert f"perf-{event_id}" in os.listdir(holder)
+    other.close()
+    refs.collect(bpffs_root())
+    assert f"perf-{event_id}" not in os.listdir(holder)
+    assert not os.path.exists(os.path.join(bpffs_root(), ".refs", f"perf-{event_id}"))
+    array.close()

@@ -243,3 +243,32 @@ def test_event_lives_in_the_array_after_its_fd_closes(cpu: int) -> None:
             assert struct.unpack_from("<Q", ring, DATA_HEAD_AT)[0] == 24
             assert ring[PAGE : PAGE + 24] == _sample(META)
             ring.close()
+
+
+@pytest.mark.parametrize("flags", [0, uapi.BPF_F_PRESERVE_ELEMS])
+def test_output_after_the_file_that_filled_the_slot_is_released(cpu: int, flags: int) -> None:
+    """``perf_event_fd_array_release``: a slot filled through one open file of the array (here an fd
+    from BPF_MAP_GET_FD_BY_ID, a file of its own) is emptied when that file is released, unless the
+    array has BPF_F_PRESERVE_ELEMS; the program's other fd of the array keeps nothing."""
+    for backend in _backends():
+        with Map.create(PERF_EVENT_ARRAY, 4, 4, SLOTS, flags, backend=backend) as events:
+            attr = uapi.bpf_attr()
+            attr.map_id = events.info().id
+            other = backend.bpf(uapi.BPF_MAP_GET_FD_BY_ID, attr)
+            fd = open_bpf_output(cpu, 1, backend=backend)
+            ring = mmap.mmap(fd, 2 * PAGE)  # the kernel's ring exists once mapped
+            filler = Map.from_fd(other, backend=backend)  # a dup: the same open file as ``other``
+            filler.update(cpu, fd)
+            os.close(fd)
+            with (
+                ring,
+                Program.load(_program(CURRENT_CPU), "xdp", maps={"events": events}, backend=backend) as prog,
+            ):
+                assert _signed(prog.run(PACKET).retval) == 0
+                filler.close()
+                assert _signed(prog.run(PACKET).retval) == 0, backend.name  # ``other`` shares the file
+                os.close(other)
+                expected = 0 if flags else -errno.ENOENT
+                assert _signed(prog.run(PACKET).retval) == expected, backend.name
+                refs.collect(bpffs_root())
+                assert _signed(prog.run(PACKET).retval) == expected, backend.name

@@ -289,6 +289,7 @@ def _update_fd_value(
     with obj.lock:
         try:
             old = impl.store_object(key, target, flags)
+            impl.filled_through(key, map_fd)
         except BPFError:
             if not impl.holds(target.id):
                 refs.drop_ref(root, holder, (kind.value, target.id))

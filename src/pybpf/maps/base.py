@@ -25,8 +25,10 @@ The interface
 * values user space sees: ``user_value_size`` (per-CPU: one 8-byte-rounded slot per possible CPU);
 * maps whose values are fds (``fd_kind``): ``check_fd_update``, ``check_fd_object``,
   ``store_object``, ``remove_object``, ``holds``, ``claim_owner``; the syscall layer resolves the fd
-  and keeps the references (``pybpf.objects.refs``); ``release_user_references`` (the type's
-  ``map_release_uref``, when the last fd and pin of the map are gone);
+  and keeps the references (``pybpf.objects.refs``); ``filled_through`` (the open file an update
+  came through, for types that remember it), ``release_user_references`` (the type's
+  ``map_release_uref``, when the last fd and pin of the map are gone) and ``release_closed_files``
+  (the type's ``map_release``, for what files since released stored);
 * map-in-maps: ``takes_inner_map``, ``as_inner_template`` (on the inner map), ``meta_equal``,
   ``set_inner_template``;
 * BTF-described maps: ``own_btf_check`` + ``check_btf`` (the type's ``map_check_btf`` op; keyless
@@ -119,6 +121,11 @@ def corrupted(what: str) -> BPFError:
 
 def _no_storage_to_reserve(start: int, end: int) -> None:
     """``reserve_storage`` of an implementation not attached to an object file: nothing to back."""
+
+
+def _every_file_alive(tag: int) -> bool:
+    """``file_alive`` of an implementation not attached to an object file: no file is ever released."""
+    return True
 
 
 def round_up(value: int, align: int) -> int:
@@ -230,6 +237,9 @@ class MapOps:
         self.reserve_storage: Callable[[int, int], None] = _no_storage_to_reserve
         """Back bytes [start, end) of ``mem`` with memory before their first use (ENOMEM); see
         "Storage and memory".  Set through ``attach_storage``."""
+        self.file_alive: Callable[[int], bool] = _every_file_alive
+        """Whether the open file of the map a ``pybpf.objects.refs.tag_file`` tag names still exists
+        (``refs.files_of``, set by the map object; see ``filled_through``)."""
 
     # --- creation ---------------------------------------------------------------------------------
     @classmethod
@@ -352,6 +362,16 @@ class MapOps:
     def holds(self, object_id: int) -> bool:
         """Whether some key still holds object ``object_id`` (so its reference must stay)."""
         return False
+
+    def filled_through(self, key: bytes, map_fd: int) -> None:
+        """After ``store_object`` (lock held): ``key`` was filled through ``map_fd``'s open file (the
+        ``map_file`` of the kernel's fd array entries); only types that act on its release care."""
+
+    def release_closed_files(self) -> list[int]:
+        """``map_release`` of the open files already released (``file_alive(tag)`` is False for
+        them), with the lock held: what the type empties then; returns the ids of the objects no key
+        holds any more.  Most types have no such op."""
+        return []
 
     def release_user_references(self) -> list[int]:
         """``map_release_uref``: what the type empties when the map's last user reference (fd or pin)

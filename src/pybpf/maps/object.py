@@ -29,7 +29,9 @@ operating system itself counts the references.
   remembered per open file description and re-checked with one ``lseek`` per call (see there).
 * Object ids are unique across processes: a counter file in root updated under ``fcntl.lockf``.
 * When a map's last fd and pin are gone, ``pybpf.objects.refs`` calls its type's
-  ``release_user_references`` (the kernel's ``map_release_uref``: prog arrays empty their slots).
+  ``release_user_references`` (the kernel's ``map_release_uref``: prog arrays empty their slots),
+  and for what released open files stored, ``release_closed_files`` (``map_release``: perf event
+  arrays); ``MapOps.file_alive`` tells a type whether the open file a tag names still exists.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ class MapObject:
         if not fresh and self.impl.layout_size() > header_at:
             raise corrupted(f"its layout needs {self.impl.layout_size()} bytes, the file has {header_at}")
         self.impl.attach_storage(_StorageReserver(mm, header_at, bpffs_root()))
+        self.impl.file_alive = refs.files_of(bpffs_root(), "map", obj_id)
         base = address_of(mm)
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
@@ -393,20 +396,26 @@ def map_object_at(address: int) -> MapObject | None:
     return None
 
 
-def _release_user_references(root: str, map_id: int, fd: int) -> None:
-    """``map_release_uref`` of map ``map_id`` (its file open as ``fd``), once its last fd and pin are
-    gone: the type empties what it empties (``MapOps.release_user_references``) and the references to
-    the objects it no longer holds are dropped."""
+def _release_held(root: str, map_id: int, fd: int, users_gone: bool) -> bool:
+    """What map ``map_id`` (its file open as ``fd``) lets go of before it dies: what the open files
+    already released stored (``MapOps.release_closed_files``, the kernel's ``map_release``) and,
+    once its last fd and pin are gone, what the type empties then (``release_user_references``,
+    ``map_release_uref``); the references to the objects it no longer holds are dropped.  Whether it
+    let go of anything."""
     obj = MapObject.from_fd(fd)
     kind = obj.impl.fd_kind
     if kind is None or obj.id != map_id:
-        return
+        return False
     with obj.lock:
-        for held in obj.impl.release_user_references():
+        gone = obj.impl.release_closed_files()
+        if users_gone:
+            gone += obj.impl.release_user_references()
+        for held in set(gone):
             refs.drop_ref(root, ("map", map_id), (kind.value, held))
+    return bool(gone)
 
 
-refs.on_last_user_reference("map", _release_user_references)
+refs.on_last_user_reference("map", _release_held)
 
 _LIVE: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictionary()
 """Every map object of this process that is still referenced (cached or used by a program), by address."""

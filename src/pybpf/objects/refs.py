@@ -31,13 +31,19 @@ file (``pybpf.maps.object``), so:
   reference directories: its link count less its own link and its holders' links.  When a map's
   last user reference goes, the kernel calls the type's ``map_release_uref`` -- prog arrays empty
   every slot, which breaks the cycle of a program held by a prog array it uses itself.  A holder
-  whose held objects go with its user references (``RELEASED_WITH_USERS``: a map holding programs)
+  whose held objects go with its user references (``WATCHED``: a map holding programs)
   is marked in ``<root>/.refs/.uref/`` when it takes one; pybpf sees no close, so a marked holder
   is checked where its users matter: every collection, before an fd is opened for it by id
   (``open_holder``), and by ``release_if_unreferenced`` (a prog array's first tail call of a run).
   Found without user references, it is handed to the release registered for its kind
   (``on_last_user_reference``; the maps layer registers ``map_release_uref``) and unmarked; the
   objects it let go are collected in the same collection.
+* **Open files** (the kernel's ``struct file``, which a perf event array entry remembers as
+  ``ee->map_file``): ``tag_file`` gives an fd's open file description a lock on a byte of its own,
+  which lasts exactly as long as the description (dup, fork and SCM_RIGHTS share it);
+  ``files_of`` tells whether the description of a tag still exists.  A holder that stores what it
+  holds per open file (a map holding perf events) is marked too, and its release runs at every
+  collection (with ``users_gone`` False while it has users) to let go of what closed files stored.
 """
 
 from __future__ import annotations
@@ -61,21 +67,30 @@ _REFS = ".refs"
 _SELF = "self"
 _MARKED = ".uref"
 """The directory (in the refs root) of the markers of holders to release with their user references."""
-RELEASED_WITH_USERS = frozenset({("map", "prog")})
-"""(holder kind, held kind): the held objects a holder lets go when its last user reference goes
-(prog arrays: ``prog_array_map_ops.map_release_uref``)."""
+WATCHED = frozenset({("map", "prog"), ("map", "perf")})
+"""(holder kind, held kind): holders that let held objects go before they die themselves -- when
+their last user reference goes (prog arrays: ``map_release_uref``) or when the open file that stored
+one is released (perf event arrays: ``map_release``)."""
 
-UserReferencesGone = Callable[[str, int, int], None]
-"""``release(root, object_id, fd)``: what a holder does when its last user reference goes (``fd``: an
-fd of its file, which the caller closes)."""
-_releases: dict[str, UserReferencesGone] = {}
+Release = Callable[[str, int, int, bool], bool]
+"""``release(root, object_id, fd, users_gone)``: let go of what a marked holder no longer holds
+(``fd``: an fd of its file, which the caller closes; ``users_gone``: its last fd and pin are gone);
+whether it let go of anything."""
+_releases: dict[str, Release] = {}
 _LOCK_AT = 1 << 40
 """Start of the byte range of the object file user locks live on (beyond any data)."""
 _LOCK_SPAN = 1 << 30
+_TAG_AT = _LOCK_AT + _LOCK_SPAN
+"""Start of the byte range of open-file tags (``tag_file``), after the user locks."""
+_TAG_SPAN = 1 << 30
 
 # struct flock on x86_64/aarch64: short l_type, short l_whence, (pad), off_t l_start, off_t l_len,
 # pid_t l_pid, (pad)
 _FLOCK = struct.Struct("hhxxxxqqixxxx")
+
+
+_USERS = _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, _LOCK_AT, _LOCK_SPAN, 0)
+"""The F_OFD_GETLK request that finds a user lock (``hold``)."""
 
 
 def _flock(kind: int) -> bytes:
@@ -103,8 +118,7 @@ def hold(fd: int) -> int:
 
 def _unused(fd: int) -> bool:
     """Whether no other open file description holds a user lock on the file."""
-    probe = _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, _LOCK_AT, _LOCK_SPAN, 0)
-    answer = fcntl.fcntl(fd, fcntl.F_OFD_GETLK, probe)
+    answer = fcntl.fcntl(fd, fcntl.F_OFD_GETLK, _USERS)
     return bool(_FLOCK.unpack(answer)[0] == fcntl.F_UNLCK)
 
 
@@ -148,7 +162,7 @@ def add_ref(root: str, holder: tuple[str, int], held: tuple[str, int], held_fd: 
     path = os.path.join(holder_dir(root, *holder), f"{held[0]}-{held[1]}")
     if not os.path.lexists(path):
         _link(held_fd, path)
-    if (holder[0], held[0]) in RELEASED_WITH_USERS:
+    if (holder[0], held[0]) in WATCHED:
         marks = os.path.join(refs_root(root), _MARKED)
         os.makedirs(marks, mode=0o1777, exist_ok=True)
         mark = os.path.join(marks, f"{holder[0]}-{holder[1]}")
@@ -181,7 +195,7 @@ def open_holder(root: str, kind: str, object_id: int, flags: int = os.O_RDWR) ->
     name = f"{kind}-{object_id}"
     if os.path.lexists(os.path.join(refs_root(root), _MARKED, name)):
         with _collecting(root, wait=True):
-            _release_unreferenced(root, name)
+            _release_marked_holder(root, name)
     path = os.path.join(holder_dir(root, kind, object_id), _SELF)
     with opening(root):
         try:
@@ -201,9 +215,34 @@ def holder_ids(root: str, kind: str) -> list[int]:
     return sorted(ids)
 
 
-def on_last_user_reference(kind: str, release: UserReferencesGone) -> None:
-    """Have ``release`` called for each marked holder of ``kind`` found without user references."""
+def on_last_user_reference(kind: str, release: Release) -> None:
+    """Have ``release`` called for the marked holders of ``kind`` (see ``Release``)."""
     _releases[kind] = release
+
+
+def tag_file(fd: int) -> int:
+    """Tag ``fd``'s open file description (a writable one): a lock on a byte of its own, released
+    with the description; returns the tag ``file_alive`` takes."""
+    while True:
+        tag = random.randrange(_TAG_SPAN)
+        try:
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, _TAG_AT + tag, 1, 0))
+            return tag
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise BPFError(exc.errno or errno.EBADF, f"cannot tag fd {fd}: {exc.strerror}") from None
+
+
+def files_of(root: str, kind: str, object_id: int) -> Callable[[int], bool]:
+    """``file_alive(tag)`` for holder ``kind``/``object_id``: whether the open file description
+    ``tag_file`` gave ``tag`` (on an fd of that holder) still exists.  One lock probe a call."""
+    key = (root, f"{kind}-{object_id}")
+
+    def file_alive(tag: int) -> bool:
+        answer = _ask(key, _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, _TAG_AT + tag, 1, 0))
+        return answer is not None and answer != fcntl.F_UNLCK
+
+    return file_alive
 
 
 @contextlib.contextmanager
@@ -232,9 +271,10 @@ def _pins(base: str, name: str, st: os.stat_result) -> int:
     return st.st_nlink - 1 - held_by
 
 
-def _release_unreferenced(root: str, name: str) -> bool:
-    """Release the marked holder ``name`` (``kind-id``) if no fd and no pin refers to it any more, and
-    unmark it; whether it was released.  The caller holds the lock exclusively (``_collecting``)."""
+def _release_marked_holder(root: str, name: str) -> bool:
+    """Have the marked holder ``name`` (``kind-id``) let go of what it no longer holds, and unmark it
+    once its last fd and pin are gone; whether it let go of anything.  The caller holds the lock
+    exclusively (``_collecting``)."""
     base = refs_root(root)
     mark = os.path.join(base, _MARKED, name)
     try:
@@ -244,43 +284,47 @@ def _release_unreferenced(root: str, name: str) -> bool:
             os.unlink(mark)
         return False
     try:
-        if not _unused(fd) or _pins(base, name, os.fstat(fd)) > 0:
-            return False
+        users_gone = _unused(fd) and _pins(base, name, os.fstat(fd)) <= 0
         kind, _, number = name.partition("-")
         release = _releases.get(kind)
+        released = False
         if release is not None and number.isdigit():
             with contextlib.suppress(BPFError, OSError):  # a corrupted holder keeps what it holds
-                release(root, int(number), fd)
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(mark)
-        return True
+                released = release(root, int(number), fd, users_gone)
+        if users_gone:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(mark)
+        return released
     finally:
         os.close(fd)
 
 
 _probes: OrderedDict[tuple[str, str], int] = OrderedDict()
-"""Unlocked fds of holders asked about by ``release_if_unreferenced`` (the most recent ones), so that
-asking again while a user fd exists costs one lock probe."""
+"""Fds holding no lock of the holders last asked about (``release_if_unreferenced``, ``files_of``),
+so that asking again costs one lock probe.  (They keep the files of holders since freed until
+they are pushed out.)"""
 _PROBES_KEPT = 64
 _probes_lock = threading.Lock()
 
 
-def _probe(root: str, name: str) -> int | None:
-    """An fd of holder ``name``'s file that holds no user lock (kept for the next question)."""
-    key = (root, name)
+def _ask(key: tuple[str, str], request: bytes) -> int | None:
+    """F_OFD_GETLK ``request`` on holder ``key`` = (root, name): the type of a conflicting lock
+    (F_UNLCK: none), None when there is no such holder.  Asked through an fd of the holder's file
+    that holds no lock, kept for the next question."""
     with _probes_lock:
         fd = _probes.get(key)
         if fd is not None:
             _probes.move_to_end(key)
-            return fd
-        try:
-            fd = os.open(os.path.join(root, _REFS, name, _SELF), os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            return None
-        _probes[key] = fd
-        while len(_probes) > _PROBES_KEPT:
-            os.close(_probes.popitem(last=False)[1])
-        return fd
+        else:
+            try:
+                fd = os.open(os.path.join(key[0], _REFS, key[1], _SELF), os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                return None
+            _probes[key] = fd
+            while len(_probes) > _PROBES_KEPT:
+                os.close(_probes.popitem(last=False)[1])
+        kind: int = _FLOCK.unpack(fcntl.fcntl(fd, fcntl.F_OFD_GETLK, request))[0]
+        return kind
 
 
 def release_if_unreferenced(root: str, kind: str, object_id: int) -> bool:
@@ -289,22 +333,23 @@ def release_if_unreferenced(root: str, kind: str, object_id: int) -> bool:
 
     One lock probe while the holder has a user fd (the common case)."""
     name = f"{kind}-{object_id}"
-    fd = _probe(root, name)
-    if fd is None or not _unused(fd) or not os.path.lexists(os.path.join(root, _REFS, _MARKED, name)):
+    if _ask((root, name), _USERS) != fcntl.F_UNLCK or not os.path.lexists(
+        os.path.join(root, _REFS, _MARKED, name)
+    ):
         return False
     with _collecting(root, wait=False) as held:
-        return held and _release_unreferenced(root, name)
+        return held and _release_marked_holder(root, name)
 
 
 def _release_marked(root: str) -> bool:
-    """Release every marked holder without user references; whether any was released."""
+    """Have every marked holder let go of what it no longer holds; whether any let go of anything."""
     try:
         marked = os.listdir(os.path.join(refs_root(root), _MARKED))
     except FileNotFoundError:
         return False
     released = False
     for name in marked:
-        released = _release_unreferenced(root, name) or released
+        released = _release_marked_holder(root, name) or released
     return released
 
 
