@@ -66,7 +66,7 @@ from pybpf.objects.files import link_object
 _REFS = ".refs"
 _SELF = "self"
 _MARKED = ".uref"
-"""The directory (in the refs root) of the markers of holders to release with their user references."""
+"""The directory (in the refs root) of the markers of the ``WATCHED`` holders."""
 WATCHED = frozenset({("map", "prog"), ("map", "perf")})
 """(holder kind, held kind): holders that let held objects go before they die themselves -- when
 their last user reference goes (prog arrays: ``map_release_uref``) or when the open file that stored
