@@ -50,11 +50,18 @@ _BATCH_CHUNK = 64
 
 Convertible = Any
 """bytes-like, int or a ctypes object."""
+_BYTEORDER = sys.byteorder
 
 
 def _to_bytes(obj: Convertible, size: int, what: str) -> bytes:
-    if type(obj) is bytes and len(obj) == size:  # the common case first
-        return obj
+    kind = type(obj)
+    if kind is bytes and len(obj) == size:  # the common cases first
+        return obj  # type: ignore[no-any-return]
+    if kind is int and obj >= 0:
+        try:
+            return obj.to_bytes(size, _BYTEORDER)  # type: ignore[no-any-return]
+        except OverflowError:
+            raise ValueError(f"{what} {obj} does not fit in {size} bytes") from None
     if isinstance(obj, bool):
         raise TypeError(f"{what} must be bytes, int or a ctypes object, not bool")
     if isinstance(obj, int):
@@ -113,6 +120,8 @@ class Map(FdObject):
         self.id: int = info.id
         self._direct = isinstance(self.backend, UserBackend)
         """User backend: element calls skip attr encoding and user-pointer copies (same checks)."""
+        self._elements = map_elem.ElementPath(fd) if self._direct else None
+        """User backend: the element commands of this fd, resolved once and re-checked per call."""
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -187,16 +196,13 @@ class Map(FdObject):
         """BPF_MAP_LOOKUP_ELEM: the value, or ``KeyNotExistError``."""
         if Map._holders:
             self._not_locked()
-        if self._direct:
-            fd = self._fd
-            if fd < 0:
+        elements = self._elements
+        if elements is not None:
+            if self._fd < 0:
                 raise ValueError("map is closed")
-            raw = (
-                key
-                if type(key) is bytes and len(key) == self.key_size
-                else _to_bytes(key, self.key_size, "key")
-            )
-            found = map_elem.lookup_elem(fd, 0, raw)
+            if type(key) is not bytes or len(key) != self.key_size:
+                key = _to_bytes(key, self.key_size, "key")
+            found = elements.lookup(key)
             kind = self.value_type
             if kind is None:
                 return found
@@ -232,21 +238,15 @@ class Map(FdObject):
         """BPF_MAP_UPDATE_ELEM with BPF_ANY / BPF_NOEXIST / BPF_EXIST."""
         if Map._holders:
             self._not_locked()
-        if self._direct:
-            fd = self._fd
-            if fd < 0:
+        elements = self._elements
+        if elements is not None:
+            if self._fd < 0:
                 raise ValueError("map is closed")
-            raw_key = (
-                key
-                if type(key) is bytes and len(key) == self.key_size
-                else _to_bytes(key, self.key_size, "key")
-            )
-            raw_value = (
-                value
-                if type(value) is bytes and len(value) == self.user_value_size
-                else self._encode_value(value)
-            )
-            map_elem.update_elem(fd, flags, raw_key, raw_value)
+            if type(key) is not bytes or len(key) != self.key_size:
+                key = _to_bytes(key, self.key_size, "key")
+            if type(value) is not bytes or len(value) != self.user_value_size:
+                value = self._encode_value(value)
+            elements.update(key, value, flags)
             return
         attr, _keep = self._elem_attr(key)
         raw = self._encode_value(value)
@@ -259,17 +259,14 @@ class Map(FdObject):
         """BPF_MAP_DELETE_ELEM."""
         if Map._holders:
             self._not_locked()
+        elements = self._elements
         try:
-            if self._direct:
-                fd = self._fd
-                if fd < 0:
+            if elements is not None:
+                if self._fd < 0:
                     raise ValueError("map is closed")
-                raw = (
-                    key
-                    if type(key) is bytes and len(key) == self.key_size
-                    else _to_bytes(key, self.key_size, "key")
-                )
-                map_elem.delete_elem(fd, raw)
+                if type(key) is not bytes or len(key) != self.key_size:
+                    key = _to_bytes(key, self.key_size, "key")
+                elements.delete(key)
                 return
             attr, _keep = self._elem_attr(key)
             self.backend.bpf(uapi.BPF_MAP_DELETE_ELEM, attr)

@@ -10,7 +10,8 @@ fd is resolved here (the kernel's ``map_fd_get_ptr``) and the map holds the obje
 its reference directory (``pybpf.objects.refs``), dropped once no key holds it (``map_fd_put_ptr``).
 
 The attr handlers of ``pybpf.kernel.syscall``, the batch commands (``pybpf.kernel.map_batch``) and the
-Pythonic ``pybpf.Map`` (which passes the key and value bytes themselves) share these functions.
+Pythonic ``pybpf.Map`` (which passes the key and value bytes themselves) share these functions; a
+``Map`` reaches them through its ``ElementPath``, which keeps what its fd resolved to between calls.
 
 Map storage is shared memory other processes may have corrupted; the map types check what they read
 and answer EUCLEAN (``pybpf.maps.base``).  As a last line of defence, an exception a map operation
@@ -25,13 +26,14 @@ import errno
 import fcntl
 import os
 import struct
+import weakref
 from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import btfobj, progobj
 from pybpf.maps.base import FdKind, FdTarget, corrupted
-from pybpf.maps.object import MapObject, map_and_mode
+from pybpf.maps.object import MapObject, map_and_mode, resolve_fd
 from pybpf.objects import perf_event, refs
 from pybpf.objects.files import bpffs_root
 
@@ -42,6 +44,10 @@ Source = KeySource | bytes
 """A KeySource, or the bytes themselves when the caller already has them (the Pythonic ``Map``)."""
 
 _F_LOCK = uapi.BPF_F_LOCK
+_lseek, _SEEK_CUR = os.lseek, os.SEEK_CUR
+_CLOSED = -2
+"""What ``ElementPath`` takes as the position of an fd lseek fails on: never a token (``resolve_fd``
+gives -1 for a description it could not mark), so such an fd is always resolved again."""
 _BROKEN = (struct.error, ValueError, IndexError, OverflowError)
 """What a map operation raises only when the storage it read is inconsistent."""
 
@@ -226,6 +232,141 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
     except _BROKEN as exc:
         raise _broken(exc) from None
     return btfobj.without_lock(value, obj.spin_lock_off)
+
+
+# --- one fd's element commands, for pybpf.Map ------------------------------------------------------
+def _no_object() -> MapObject | None:
+    return None
+
+
+_State = tuple[int, Callable[[], "MapObject | None"], bool, bool, bool, bool, int]
+"""What ``ElementPath`` keeps of its fd, in one tuple so threads sharing it read one consistent
+answer: (token, the map object held weakly, plain, readable, writable, reads take the lock,
+offset of the frozen flag)."""
+
+
+class ElementPath:
+    """``lookup_elem`` / ``update_elem`` / ``delete_elem`` on one fd, for ``pybpf.Map``: keys and
+    values are ``bytes`` of the map's sizes, and what the fd resolved to is kept between calls.
+
+    Every call re-checks the fd as ``map_and_mode`` does -- one ``lseek`` compared with the token of
+    its open file description (``resolve_fd``) -- and resolves it again when that fails, so a closed
+    fd is EBADF and a reused fd number answers for what it refers to now; the access mode is the
+    description's (it never changes) and the frozen flag is read from the shared header each time.
+    Then the same checks in the same order as the functions above.  The map object is held weakly,
+    as ``map_and_mode`` holds it (a mapping keeps a dup of the fd it maps: only ``MapObject``'s
+    bounded cache keeps mappings alive).  Maps whose values are fds or hold a bpf_spin_lock (not
+    "plain") take the functions above.
+    """
+
+    __slots__ = ("_state", "fd")
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._state: _State = (_CLOSED, _no_object, False, False, False, False, 0)  # resolved on first use
+
+    def _resolve(self) -> tuple[MapObject, _State]:
+        """Resolve the fd (EBADF, EINVAL as ``map_and_mode``) and keep the answer."""
+        obj, mode, token = resolve_fd(self.fd)
+        plain = obj.impl.fd_kind is None and obj.spin_lock_off is None
+        state = (token, weakref.ref(obj), plain, mode != os.O_WRONLY, mode != os.O_RDONLY,
+                 obj.impl.read_locked, obj.frozen_at)  # fmt: skip
+        self._state = state
+        return obj, state
+
+    def lookup(self, key: bytes) -> bytes:
+        """``lookup_elem(fd, 0, key)``."""
+        state = self._state
+        try:
+            here = _lseek(self.fd, 0, _SEEK_CUR)
+        except OSError:
+            here = _CLOSED
+        obj = state[1]()
+        if obj is None or here != state[0]:
+            obj, state = self._resolve()
+        _, _, plain, readable, _, read_locked, _ = state
+        if not readable:
+            raise BPFError(errno.EPERM, "map fd is not readable")
+        if not plain:
+            return lookup_elem(self.fd, 0, key)
+        impl = obj.impl
+        try:
+            if not read_locked:
+                return impl.lookup(key)
+            found = impl.lookup_unlocked(key)
+            if found is not None:
+                return found
+        except _BROKEN as exc:
+            raise _broken(exc) from None
+        lock = obj.lock
+        address = lock.address
+        rc = lock.raw_lock(address)
+        if rc:
+            lock.locked_with(rc)
+        try:
+            return impl.lookup(key)
+        except _BROKEN as exc:
+            raise _broken(exc) from None
+        finally:
+            lock.raw_unlock(address)
+
+    def update(self, key: bytes, value: bytes, flags: int) -> None:
+        """``update_elem(fd, flags, key, value)``."""
+        state = self._state
+        try:
+            here = _lseek(self.fd, 0, _SEEK_CUR)
+        except OSError:
+            here = _CLOSED
+        obj = state[1]()
+        if obj is None or here != state[0]:
+            obj, state = self._resolve()
+        _, _, plain, _, writable, _, frozen_at = state
+        if not writable or obj.mm[frozen_at]:
+            raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+        if not plain:
+            update_elem(self.fd, flags, key, value)
+            return
+        if flags & _F_LOCK:
+            raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
+        lock = obj.lock
+        address = lock.address
+        rc = lock.raw_lock(address)
+        if rc:
+            lock.locked_with(rc)
+        try:
+            obj.impl.update(key, value, flags)
+        except _BROKEN as exc:
+            raise _broken(exc) from None
+        finally:
+            lock.raw_unlock(address)
+
+    def delete(self, key: bytes) -> None:
+        """``delete_elem(fd, key)``."""
+        state = self._state
+        try:
+            here = _lseek(self.fd, 0, _SEEK_CUR)
+        except OSError:
+            here = _CLOSED
+        obj = state[1]()
+        if obj is None or here != state[0]:
+            obj, state = self._resolve()
+        _, _, plain, _, writable, _, frozen_at = state
+        if not writable or obj.mm[frozen_at]:
+            raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+        if not plain:
+            delete_elem(self.fd, key)
+            return
+        lock = obj.lock
+        address = lock.address
+        rc = lock.raw_lock(address)
+        if rc:
+            lock.locked_with(rc)
+        try:
+            obj.impl.delete(key)
+        except _BROKEN as exc:
+            raise _broken(exc) from None
+        finally:
+            lock.raw_unlock(address)
 
 
 # --- shared with the batch commands --------------------------------------------------------------

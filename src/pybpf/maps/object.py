@@ -26,7 +26,8 @@ operating system itself counts the references.
   ``MapObject.cache_limit``), because a cached mapping keeps a closed map's memory alive.  An fd that is not
   such a file gives EINVAL (the kernel's "not a map fd"), a closed fd EBADF.
 * Element commands resolve an fd through ``map_and_mode``: the object and the fd's access mode,
-  remembered per open file description and re-checked with one ``lseek`` per call (see there).
+  remembered per open file description and re-checked with one ``lseek`` per call (see there);
+  ``resolve_fd`` also gives the token, for callers that keep the answer themselves.
 * Object ids are unique across processes: a counter file in root updated under ``fcntl.lockf``.
 * When a map's last fd and pin are gone, ``pybpf.objects.refs`` calls its type's
   ``release_user_references`` (the kernel's ``map_release_uref``: prog arrays empty their slots),
@@ -359,6 +360,18 @@ def map_and_mode(fd: int) -> tuple[MapObject, int]:
         except OSError:
             pass  # closed: the slow path raises EBADF
     return _validate(fd)
+
+
+def resolve_fd(fd: int) -> tuple[MapObject, int, int]:
+    """``map_and_mode(fd)`` and the token marking the fd's open file description, for a caller that
+    keeps the answer between calls: it stays true while ``lseek(fd, 0, SEEK_CUR)`` returns the token,
+    the check ``map_and_mode`` makes.  The token is -1 (never a position) when the description could
+    not be marked: such a caller resolves the fd again on every call."""
+    obj, mode = map_and_mode(fd)
+    entry = _FDS.get(fd)
+    if entry is None or entry[1]() is not obj or entry[2] != mode:
+        return obj, mode, -1
+    return obj, mode, entry[0]
 
 
 def _validate(fd: int) -> tuple[MapObject, int]:
