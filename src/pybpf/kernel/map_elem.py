@@ -239,10 +239,15 @@ def _no_object() -> MapObject | None:
     return None
 
 
-_State = tuple[int, Callable[[], "MapObject | None"], bool, bool, bool, bool, int]
+def _no_lock(address: int) -> int:
+    raise AssertionError("the lock of a map that was never resolved")
+
+
+_State = tuple[int, Callable[[], "MapObject | None"], bool, bool, bool, bool, int, int,
+               Callable[[int], int], Callable[[int], int]]  # fmt: skip
 """What ``ElementPath`` keeps of its fd, in one tuple so threads sharing it read one consistent
 answer: (token, the map object held weakly, plain, readable, writable, reads take the lock,
-offset of the frozen flag)."""
+offset of the frozen flag, and the lock's address, ``raw_lock`` and ``raw_unlock``)."""
 
 
 class ElementPath:
@@ -263,14 +268,16 @@ class ElementPath:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self._state: _State = (_CLOSED, _no_object, False, False, False, False, 0)  # resolved on first use
+        self._state: _State = (_CLOSED, _no_object, False, False, False, False, 0, 0, _no_lock, _no_lock)
 
     def _resolve(self) -> tuple[MapObject, _State]:
         """Resolve the fd (EBADF, EINVAL as ``map_and_mode``) and keep the answer."""
         obj, mode, token = resolve_fd(self.fd)
         plain = obj.impl.fd_kind is None and obj.spin_lock_off is None
-        state = (token, weakref.ref(obj), plain, mode != os.O_WRONLY, mode != os.O_RDONLY,
-                 obj.impl.read_locked, obj.frozen_at)  # fmt: skip
+        lock = obj.lock
+        readable, writable = mode != os.O_WRONLY, mode != os.O_RDONLY
+        state = (token, weakref.ref(obj), plain, readable, writable, obj.impl.read_locked, obj.frozen_at,
+                 lock.address, lock.raw_lock, lock.raw_unlock)  # fmt: skip
         self._state = state
         return obj, state
 
@@ -284,7 +291,7 @@ class ElementPath:
         obj = state[1]()
         if obj is None or here != state[0]:
             obj, state = self._resolve()
-        _, _, plain, readable, _, read_locked, _ = state
+        _, _, plain, readable, _, read_locked, _, address, lock, unlock = state
         if not readable:
             raise BPFError(errno.EPERM, "map fd is not readable")
         if not plain:
@@ -298,17 +305,15 @@ class ElementPath:
                 return found
         except _BROKEN as exc:
             raise _broken(exc) from None
-        lock = obj.lock
-        address = lock.address
-        rc = lock.raw_lock(address)
+        rc = lock(address)
         if rc:
-            lock.locked_with(rc)
+            obj.lock.locked_with(rc)
         try:
             return impl.lookup(key)
         except _BROKEN as exc:
             raise _broken(exc) from None
         finally:
-            lock.raw_unlock(address)
+            unlock(address)
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         """``update_elem(fd, flags, key, value)``."""
@@ -320,7 +325,7 @@ class ElementPath:
         obj = state[1]()
         if obj is None or here != state[0]:
             obj, state = self._resolve()
-        _, _, plain, _, writable, _, frozen_at = state
+        _, _, plain, _, writable, _, frozen_at, address, lock, unlock = state
         if not writable or obj.mm[frozen_at]:
             raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
         if not plain:
@@ -328,17 +333,15 @@ class ElementPath:
             return
         if flags & _F_LOCK:
             raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
-        lock = obj.lock
-        address = lock.address
-        rc = lock.raw_lock(address)
+        rc = lock(address)
         if rc:
-            lock.locked_with(rc)
+            obj.lock.locked_with(rc)
         try:
             obj.impl.update(key, value, flags)
         except _BROKEN as exc:
             raise _broken(exc) from None
         finally:
-            lock.raw_unlock(address)
+            unlock(address)
 
     def delete(self, key: bytes) -> None:
         """``delete_elem(fd, key)``."""
@@ -350,23 +353,21 @@ class ElementPath:
         obj = state[1]()
         if obj is None or here != state[0]:
             obj, state = self._resolve()
-        _, _, plain, _, writable, _, frozen_at = state
+        _, _, plain, _, writable, _, frozen_at, address, lock, unlock = state
         if not writable or obj.mm[frozen_at]:
             raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
         if not plain:
             delete_elem(self.fd, key)
             return
-        lock = obj.lock
-        address = lock.address
-        rc = lock.raw_lock(address)
+        rc = lock(address)
         if rc:
-            lock.locked_with(rc)
+            obj.lock.locked_with(rc)
         try:
             obj.impl.delete(key)
         except _BROKEN as exc:
             raise _broken(exc) from None
         finally:
-            lock.raw_unlock(address)
+            unlock(address)
 
 
 # --- shared with the batch commands --------------------------------------------------------------
