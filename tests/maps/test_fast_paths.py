@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import struct
 import sys
 import traceback
 
@@ -22,7 +23,7 @@ from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.map import Map
-from pybpf.maps.hash import _SEQ, _U32, HashMap
+from pybpf.maps.hash import _SEQ, _U32, HashMap, _LittleEndianWords, u32_words
 from pybpf.maps.object import MapObject, map_and_mode
 from tests.maps.helpers import create, elem
 
@@ -175,6 +176,61 @@ def test_cached_answer_matches_the_slow_one() -> None:
         obj, mode = map_and_mode(m.fd)
         assert obj is MapObject.from_fd(m.fd) and mode == os.O_RDWR
         assert map_and_mode(m.fd) == (obj, mode)
+
+
+def test_a_map_answers_for_what_its_fd_number_refers_to_now(backend: Backend) -> None:
+    """``Map`` keeps what its fd resolved to (``ElementPath``), re-checked per call: an fd replaced
+    or closed behind its back answers as the kernel does."""
+    with (
+        Map.create(HASH, 4, 8, 4, backend=backend, key_type=int, value_type=int) as a,
+        Map.create(HASH, 4, 8, 4, backend=backend, key_type=int, value_type=int) as b,
+    ):
+        a[1], b[1] = 10, 20
+        assert a[1] == 10  # resolved and kept
+        os.dup2(b.fd, a.fd)  # a's fd number now refers to b
+        assert a[1] == 20
+        a[2] = 30
+        del a[1]
+        assert dict(b.items()) == {2: 30}
+        os.close(a.fd)
+        for action in (lambda: a[2], lambda: a.update(2, 1), lambda: a.delete(2)):
+            with pytest.raises(BPFError) as caught:
+                action()
+            assert caught.value.errno == errno.EBADF
+        if backend.name == "user":  # a read-only description of b at a's number (files can be reopened)
+            rofd = os.open(f"/proc/self/fd/{b.fd}", os.O_RDONLY | os.O_CLOEXEC)
+            os.dup2(rofd, a.fd)
+            os.close(rofd)
+            assert a[2] == 30
+            with pytest.raises(BPFError) as caught:
+                a[2] = 1
+            assert caught.value.errno == errno.EPERM
+        os.dup2(b.fd, a.fd)  # writable again (and a.close() closes an open fd)
+        a[3] = 40
+        assert dict(b.items()) == {2: 30, 3: 40}
+
+
+def test_a_map_whose_fd_position_is_in_use_resolves_it_every_time() -> None:
+    with Map.create(HASH, 4, 8, 4, backend=UserBackend(), key_type=int, value_type=int) as m:
+        os.lseek(m.fd, 5, os.SEEK_SET)  # not a token: never cached, never moved
+        m[1] = 10
+        assert m[1] == 10
+        del m[1]
+        assert 1 not in m
+        assert os.lseek(m.fd, 0, os.SEEK_CUR) == 5
+
+
+def test_words_of_a_big_endian_host_read_and_write_the_little_endian_storage() -> None:
+    storage = memoryview(bytearray(range(64)))
+    native, portable = u32_words(storage), _LittleEndianWords(storage)
+    assert [portable[i] for i in range(16)] == [native[i] for i in range(16)]
+    portable[3] = 0x11223344
+    assert bytes(storage[12:16]) == bytes([0x44, 0x33, 0x22, 0x11]) and native[3] == 0x11223344
+    for index in (-1, 16):  # errors the element commands turn into EUCLEAN, never another word
+        with pytest.raises((IndexError, struct.error)):
+            portable[index]
+        with pytest.raises((IndexError, struct.error)):
+            portable[index] = 0
 
 
 # --- lock-free hash lookups ----------------------------------------------------------------------

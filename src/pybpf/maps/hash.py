@@ -166,7 +166,8 @@ def u32_words(mem: memoryview) -> Words:
     """``mem`` as u32 words (a word index is a byte offset // 4): on a little-endian host a cast of
     the memoryview, whose items read and write one aligned 4-byte word each -- about half the cost
     of a ``struct`` call, and a single store where the storage's links are published.  An index
-    past the end raises IndexError (EUCLEAN for the element commands); indices are never negative."""
+    past the end raises IndexError or struct.error (EUCLEAN for the element commands); indices are
+    never negative (a link is at least 1)."""
     if sys.byteorder == "little":
         return mem[: len(mem) // 4 * 4].cast("B").cast("I")
     return _LittleEndianWords(mem)
