@@ -76,6 +76,9 @@ _HEADER_BYTES = 64
 _HEADER4 = struct.Struct("<4I")  # count, free list head, high-water mark, sequence count
 _COUNT, _FREE, _HIGH, _SEQ = 0, 4, 8, 12
 _COUNT_W, _FREE_W, _HIGH_W, _SEQ_W = 0, 1, 2, 3  # the same fields as word indices
+_crc32 = zlib.crc32
+_NOEXIST, _EXIST, _NOT_F_LOCK = uapi.BPF_NOEXIST, uapi.BPF_EXIST, ~uapi.BPF_F_LOCK
+"""The update flags as module constants (one lookup each on the hot paths)."""
 _HEAD_WORD = _HEADER_BYTES // 4
 """Word index of bucket 0's head."""
 _SLOT_HEAD = 8  # next, hash
@@ -273,7 +276,7 @@ class HashMap(MapOps):
 
     def _find(self, key: bytes) -> tuple[int, int, int]:
         """(hash, word index of the link pointing at the key's slot or at the chain end, slot link)."""
-        hashed = zlib.crc32(key)
+        hashed = _crc32(key)
         link_at = _HEAD_WORD + (hashed & self._mask)
         buf, words, wbase, wsize, end = self._buf, self._words, self._wbase, self._wsize, 8 + self.key_size
         link = tortoise = words[link_at]
@@ -352,7 +355,7 @@ class HashMap(MapOps):
         seq = words[_SEQ_W]
         if seq & 1:
             return None
-        hashed = zlib.crc32(key)
+        hashed = _crc32(key)
         buf, wbase, wsize, end = self._buf, self._wbase, self._wsize, 8 + self.key_size
         backed = self._backed
         link = tortoise = words[_HEAD_WORD + (hashed & self._mask)]
@@ -380,11 +383,11 @@ class HashMap(MapOps):
         raise KeyNotExistError()
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
-        if (flags & ~uapi.BPF_F_LOCK) > uapi.BPF_EXIST:
+        if (flags & _NOT_F_LOCK) > _EXIST:
             raise BPFError(errno.EINVAL, "unknown update flags")
         # _find, inlined: this is the hot path of every user-space and program update
         buf, words, wbase, wsize = self._buf, self._words, self._wbase, self._wsize
-        hashed = zlib.crc32(key)
+        hashed = _crc32(key)
         head_at = link_at = _HEAD_WORD + (hashed & self._mask)
         key_end = 8 + self.key_size
         old = tortoise = words[link_at]
@@ -407,9 +410,9 @@ class HashMap(MapOps):
             if not steps & (steps - 1):
                 tortoise = old
         if old:
-            if flags & 3 == uapi.BPF_NOEXIST:
+            if flags & 3 == _NOEXIST:
                 raise BPFError(errno.EEXIST, "key exists")
-        elif flags & 3 == uapi.BPF_EXIST:
+        elif flags & 3 == _EXIST:
             raise KeyNotExistError()
         elif words[_COUNT_W] >= self.max_entries:
             raise BPFError(errno.E2BIG, "map is full")
@@ -507,7 +510,7 @@ class HashMap(MapOps):
     def delete(self, key: bytes) -> None:
         # _find, inlined: the hot path of every user-space and program delete
         buf, words, wbase, wsize, end = self._buf, self._words, self._wbase, self._wsize, 8 + self.key_size
-        hashed = zlib.crc32(key)
+        hashed = _crc32(key)
         link_at = _HEAD_WORD + (hashed & self._mask)
         link = tortoise = words[link_at]
         backed = self._backed
