@@ -243,11 +243,11 @@ def _no_lock(address: int) -> int:
     raise AssertionError("the lock of a map that was never resolved")
 
 
-_State = tuple[int, Callable[[], "MapObject | None"], bool, bool, bool, bool, int, int,
-               Callable[[int], int], Callable[[int], int]]  # fmt: skip
+_State = tuple[int, Callable[[], "MapObject | None"], bool, bool, bool, int, int, Callable[[int], int],
+               Callable[[int], int]]  # fmt: skip
 """What ``ElementPath`` keeps of its fd, in one tuple so threads sharing it read one consistent
-answer: (token, the map object held weakly, plain, readable, writable, reads take the lock,
-offset of the frozen flag, and the lock's address, ``raw_lock`` and ``raw_unlock``)."""
+answer: (token, the map object held weakly, fast reads, reads take the lock, fast writes, offset
+of the frozen flag, and the lock's address, ``raw_lock`` and ``raw_unlock``)."""
 
 
 class ElementPath:
@@ -258,25 +258,26 @@ class ElementPath:
     its open file description (``resolve_fd``) -- and resolves it again when that fails, so a closed
     fd is EBADF and a reused fd number answers for what it refers to now; the access mode is the
     description's (it never changes) and the frozen flag is read from the shared header each time.
-    Then the same checks in the same order as the functions above.  The map object is held weakly,
-    as ``map_and_mode`` holds it (a mapping keeps a dup of the fd it maps: only ``MapObject``'s
-    bounded cache keeps mappings alive).  Maps whose values are fds or hold a bpf_spin_lock (not
-    "plain") take the functions above.
+    The common case -- a readable (writable) fd of a map whose values are plain bytes, not frozen,
+    no BPF_F_LOCK -- then runs the map's operation as the functions above do; every other case
+    (EPERM, BPF_F_LOCK, values that are fds or hold a bpf_spin_lock) is handed to them, which answer
+    it.  The map object is held weakly, as ``map_and_mode`` holds it (a mapping keeps a dup of the fd
+    it maps: only ``MapObject``'s bounded cache keeps mappings alive).
     """
 
     __slots__ = ("_state", "fd")
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self._state: _State = (_CLOSED, _no_object, False, False, False, False, 0, 0, _no_lock, _no_lock)
+        self._state: _State = (_CLOSED, _no_object, False, False, False, 0, 0, _no_lock, _no_lock)
 
     def _resolve(self) -> tuple[MapObject, _State]:
         """Resolve the fd (EBADF, EINVAL as ``map_and_mode``) and keep the answer."""
         obj, mode, token = resolve_fd(self.fd)
         plain = obj.impl.fd_kind is None and obj.spin_lock_off is None
+        reads, writes = plain and mode != os.O_WRONLY, plain and mode != os.O_RDONLY
         lock = obj.lock
-        readable, writable = mode != os.O_WRONLY, mode != os.O_RDONLY
-        state = (token, weakref.ref(obj), plain, readable, writable, obj.impl.read_locked, obj.frozen_at,
+        state = (token, weakref.ref(obj), reads, obj.impl.read_locked, writes, obj.frozen_at,
                  lock.address, lock.raw_lock, lock.raw_unlock)  # fmt: skip
         self._state = state
         return obj, state
@@ -291,10 +292,8 @@ class ElementPath:
         obj = state[1]()
         if obj is None or here != state[0]:
             obj, state = self._resolve()
-        _, _, plain, readable, _, read_locked, _, address, lock, unlock = state
-        if not readable:
-            raise BPFError(errno.EPERM, "map fd is not readable")
-        if not plain:
+        _, _, fast, read_locked, _, _, address, lock, unlock = state
+        if not fast:
             return lookup_elem(self.fd, 0, key)
         impl = obj.impl
         try:
@@ -325,14 +324,10 @@ class ElementPath:
         obj = state[1]()
         if obj is None or here != state[0]:
             obj, state = self._resolve()
-        _, _, plain, _, writable, _, frozen_at, address, lock, unlock = state
-        if not writable or obj.mm[frozen_at]:
-            raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
-        if not plain:
+        _, _, _, _, fast, frozen_at, address, lock, unlock = state
+        if not fast or flags & _F_LOCK or obj.mm[frozen_at]:
             update_elem(self.fd, flags, key, value)
             return
-        if flags & _F_LOCK:
-            raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
         rc = lock(address)
         if rc:
             obj.lock.locked_with(rc)
@@ -353,10 +348,8 @@ class ElementPath:
         obj = state[1]()
         if obj is None or here != state[0]:
             obj, state = self._resolve()
-        _, _, plain, _, writable, _, frozen_at, address, lock, unlock = state
-        if not writable or obj.mm[frozen_at]:
-            raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
-        if not plain:
+        _, _, _, _, fast, frozen_at, address, lock, unlock = state
+        if not fast or obj.mm[frozen_at]:
             delete_elem(self.fd, key)
             return
         rc = lock(address)
