@@ -236,10 +236,12 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
 
 # --- one fd's element commands, for pybpf.Map ------------------------------------------------------
 def _no_object() -> MapObject | None:
+    """The map object of an ``ElementPath`` not resolved yet: none (so the first call resolves)."""
     return None
 
 
 def _no_lock(address: int) -> int:
+    """The lock calls of an ``ElementPath`` not resolved yet: never called (it resolves first)."""
     raise AssertionError("the lock of a map that was never resolved")
 
 
