@@ -38,7 +38,8 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import transfer
 from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
-from pybpf.verifier import fields, helpers, liveness, prune
+from pybpf.progtypes.return_ranges import return_range
+from pybpf.verifier import callbacks, fields, helpers, liveness, prune, references
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.pseudo import KERNEL_OPCODES
@@ -175,6 +176,14 @@ class Walker:
         if self.parent is not None:
             self.parent.branches += 1
         return copy
+
+    def push_path(self, target: int, path: PathState) -> None:
+        """push_async_cb(): a path of its own, resumed later from ``target``."""
+        if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
+            self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
+        self.pending.append(Branch(target, self.insn_idx, path, self.env.log.position(), self.parent))
+        if self.parent is not None:
+            self.parent.branches += 1
 
     def mark_chain_precision(self) -> None:
         """mark_chain_precision(): not modelled yet (precision marks); at log level 2 the kernel's
@@ -336,17 +345,45 @@ class Walker:
         return target
 
     def _exit(self) -> int | None:
+        """process_bpf_exit_full: resources at the exit, then prepare_func_exit() (a callee returns
+        to its caller, a callback to its helper call) or check_return_code() at the program's end."""
         state = self.state
+        references.check_resource_leak(self, not state.curframe, "BPF_EXIT instruction in main prog")
         if state.curframe:
             callee = state.frames.pop()
             r0 = callee.regs[0]
+            if callee.callback_ret is not None:
+                callbacks.check_callback_exit(self, callee, callee.callback_ret)
+                callbacks.widen_imprecise_scalars(self, callee.callsite)
+                self.print_all = self.do_print_state = True
+                return callee.callsite
             if r0.type is RegType.PTR_TO_STACK:
                 self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
             state.cur.regs[0].copy_from(r0)
             self.print_all = self.do_print_state = True
             return callee.callsite + 1
-        self.check_reg_read(0)
+        self._check_return_code(state.cur)
         return None
+
+    def _check_return_code(self, frame: FuncFrame) -> None:
+        """check_return_code(): r0 set, and within the program type's return range (an async
+        callback's: [0, 0])."""
+        self.check_reg_read(0)
+        r0 = frame.regs[0]
+        if frame.callback_ret is not None:
+            where, ret_range = "At async callback return", frame.callback_ret
+        else:
+            where = "At program exit"
+            request = self.env.request
+            found = return_range(request.prog_type.prog_type, request.expected_attach_type)
+            if found is None:
+                return
+            ret_range = found
+        if r0.type is not RegType.SCALAR_VALUE:
+            self.fail(errno.EINVAL, f"{where} the register R0 is not a known value ({r0.type_name()})")
+        self.mark_chain_precision()
+        if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
+            self.fail(errno.EINVAL, callbacks.invalid_scalar(r0, ret_range, where))
 
     def _atomic(self, insn: Instruction) -> None:
         if insn.spec is None:
@@ -374,7 +411,10 @@ class Walker:
         parts += [f" R{i}={format_reg(r, frame.frameno)}" for i, r in enumerate(frame.regs)
                   if r.type is not RegType.NOT_INIT and (scratched is None or i in scratched)]  # fmt: skip
         slots = None if scratched is None else {n - 100 for n in scratched if n >= 100}
-        return "".join(parts) + frame.stack.format(frame.frameno, slots)
+        text = "".join(parts) + frame.stack.format(frame.frameno, slots)
+        if state.refs:
+            text += " refs=" + ",".join(str(ref.id) for ref in state.refs)
+        return text
 
 
 def _alignment(pos: int) -> int:
@@ -404,6 +444,8 @@ def _prune_points(env: VerifierState) -> tuple[frozenset[int], frozenset[int]]:
                 points.add(target)
         elif kind in (Kind.CALL, Kind.CALL_LOCAL, Kind.CALL_KFUNC):
             points.update((slot, slot + 1))
+            if kind is Kind.CALL and insn.src == 0 and insn.imm in callbacks.SYNC_CALLBACK_HELPERS:
+                force.add(slot)  # mark_force_checkpoint(): callback round trips converge here
         elif kind is Kind.MAY_GOTO:
             points.add(slot)
             force.add(slot)

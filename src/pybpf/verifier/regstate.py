@@ -25,7 +25,7 @@ ADD_CONST = ADD_CONST64 | ADD_CONST32
 
 
 class RegState(Bounds):
-    __slots__ = ("flags", "frameno", "id", "map", "mem_size", "off", "range", "ref_obj_id", "type")
+    __slots__ = ("flags", "frameno", "id", "map", "mem_size", "off", "range", "ref_obj_id", "subprogno", "type")
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,6 +38,7 @@ class RegState(Bounds):
         self.map: Any = None  # the MapRef of a map pointer / map value
         self.mem_size = 0
         self.frameno = 0
+        self.subprogno = 0  # the subprogram a PTR_TO_FUNC points to
 
     def copy(self) -> RegState:
         r = RegState.__new__(RegState)
@@ -48,14 +49,14 @@ class RegState(Bounds):
         self.copy_bounds_from(o)
         self.type, self.flags, self.off, self.id = o.type, o.flags, o.off, o.id
         self.ref_obj_id, self.range, self.map = o.ref_obj_id, o.range, o.map
-        self.mem_size, self.frameno = o.mem_size, o.frameno
+        self.mem_size, self.frameno, self.subprogno = o.mem_size, o.frameno, o.subprogno
 
     def key(self) -> tuple[Any, ...]:
         """Everything that distinguishes two states of this register (for exact comparison)."""
         if self.type is RegType.NOT_INIT:
             return (0,)
         return (self.type, self.flags, self.off, self.id, self.ref_obj_id, self.range, id(self.map),
-                self.mem_size, self.frameno, *self.bounds_key())  # fmt: skip
+                self.mem_size, self.frameno, self.subprogno, *self.bounds_key())  # fmt: skip
 
     @property
     def is_scalar(self) -> bool:
@@ -77,7 +78,7 @@ class RegState(Bounds):
     def mark_unknown(self) -> None:
         """__mark_reg_unknown(): an unknown scalar."""
         self.type, self.flags = RegType.SCALAR_VALUE, TypeFlag.NONE
-        self.off = self.id = self.ref_obj_id = self.range = self.mem_size = self.frameno = 0
+        self.off = self.id = self.ref_obj_id = self.range = self.mem_size = self.frameno = self.subprogno = 0
         self.map = None
         bounds.mark_unknown(self)
 
