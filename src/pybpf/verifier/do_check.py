@@ -352,13 +352,13 @@ class Walker:
         if state.curframe:
             callee = state.frames.pop()
             r0 = callee.regs[0]
+            if r0.type is RegType.PTR_TO_STACK:
+                self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
             if callee.callback_ret is not None:
                 callbacks.check_callback_exit(self, callee, callee.callback_ret)
                 callbacks.widen_imprecise_scalars(self, callee.callsite)
                 self.print_all = self.do_print_state = True
                 return callee.callsite
-            if r0.type is RegType.PTR_TO_STACK:
-                self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
             state.cur.regs[0].copy_from(r0)
             self.print_all = self.do_print_state = True
             return callee.callsite + 1

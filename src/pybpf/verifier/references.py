@@ -152,3 +152,15 @@ def process_spin_lock(w: Walker, regno: int, is_lock: bool) -> None:
     if held.id != reg.id or held.ptr != _address(map_ref):
         w.fail(errno.EINVAL, "bpf_spin_unlock of different lock")
     state.refs.remove(held)
+
+
+SPIN_LOCK_SIZE = 4
+
+
+def check_map_fields(w: Walker, reg: RegState, off: int, size: int) -> None:
+    """check_map_access(): no load, store or helper access may touch the value's spin lock."""
+    lock_off = spin_lock_off(reg.map)
+    if lock_off is None:
+        return
+    if reg.smin + off < lock_off + SPIN_LOCK_SIZE and lock_off < reg.umax + off + size:
+        w.fail(errno.EACCES, "bpf_spin_lock cannot be accessed directly by load/store")

@@ -80,7 +80,10 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
         (RegType.PTR_TO_BTF_ID, TypeFlag.NONE),
         (RegType.PTR_TO_BTF_ID, TypeFlag.PTR_TRUSTED),
     ),
-    ArgBase.PTR_TO_SPIN_LOCK: ((RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),),
+    ArgBase.PTR_TO_SPIN_LOCK: (
+        (RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_ALLOC),  # an allocated object's lock (not modelled)
+    ),
     ArgBase.PTR_TO_TIMER: ((RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),),
 }
 """compatible_reg_types for the argument kinds modelled so far (others are accepted as they are)."""
