@@ -106,6 +106,7 @@ def push_callback_call(w: Walker, helper_id: int, subprog: int) -> None:
     caller = state.cur
     start = w.env.subprogs[subprog]
     if helper_id == TIMER_SET_CALLBACK:  # push_async_cb(): a path of its own
+        w.env.async_callbacks.add(subprog)
         callee = FuncFrame(0, subprog, w.insn_idx)
         _set_callee_state(w, helper_id, caller, callee)
         w.push_path(start, PathState([callee]))

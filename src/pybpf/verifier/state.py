@@ -47,6 +47,7 @@ class VerifierState:
     stack_depths: list[int] = field(default_factory=list)
     lddw_maps: dict[int, tuple[MapRef, int]] = field(default_factory=dict)  # lddw slot -> (map, value off)
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
+    async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
     total_states: int = 0
     peak_states: int = 0
     max_states_per_insn: int = 0
