@@ -339,8 +339,8 @@ class Walker:
         state.frames.append(callee)
         if self.trace:
             log = self.env.log
-            log.verbose("caller:\n" + self.format_state(state, None, state.curframe - 1).lstrip(" ") + "\n")
-            log.verbose("callee:\n" + self.format_state(state, None).lstrip(" ") + "\n")
+            log.verbose("caller:\n" + self.format_state(state, None, state.curframe - 1) + "\n")
+            log.verbose("callee:\n" + self.format_state(state, None) + "\n")
             self.print_all = True
         return target
 
@@ -356,14 +356,35 @@ class Walker:
                 self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
             if callee.callback_ret is not None:
                 callbacks.check_callback_exit(self, callee, callee.callback_ret)
+                back = callee.callsite  # the helper call, to enter the callback once more
+            else:
+                state.cur.regs[0].copy_from(r0)
+                back = callee.callsite + 1
+            if self.trace:
+                self._log_return(callee, back)
+            if callee.callback_ret is not None:
                 callbacks.widen_imprecise_scalars(self, callee.callsite)
-                self.print_all = self.do_print_state = True
-                return callee.callsite
-            state.cur.regs[0].copy_from(r0)
-            self.print_all = self.do_print_state = True
-            return callee.callsite + 1
+            self.do_print_state = True  # "from exit to caller:" with the whole state, nothing more
+            self.print_all = False
+            self.scratched.clear()
+            return back
         self._check_return_code(state.cur)
         return None
+
+    def _log_return(self, callee: FuncFrame, back: int) -> None:
+        """prepare_func_exit()'s log: the callee's state, then the caller's it returns to."""
+        state = self.state
+        log = self.env.log
+        log.verbose("returning from callee:\n" + self._frame_text(state, callee) + "\n")
+        log.verbose(f"to caller at {back}:\n" + self.format_state(state, None) + "\n")
+
+    def _frame_text(self, state: PathState, frame: FuncFrame) -> str:
+        """print_verifier_state() of a frame already popped off ``state``."""
+        state.frames.append(frame)
+        try:
+            return self.format_state(state, None)
+        finally:
+            state.frames.pop()
 
     def _check_return_code(self, frame: FuncFrame) -> None:
         """check_return_code(): r0 set, and within the program type's return range (an async
@@ -412,8 +433,10 @@ class Walker:
                   if r.type is not RegType.NOT_INIT and (scratched is None or i in scratched)]  # fmt: skip
         slots = None if scratched is None else {n - 100 for n in scratched if n >= 100}
         text = "".join(parts) + frame.stack.format(frame.frameno, slots)
-        if state.refs:
-            text += " refs=" + ",".join(str(ref.id) for ref in state.refs)
+        if state.refs and state.refs[0].id:
+            text += " refs=" + ",".join(str(ref.id) for ref in state.refs if ref.id)
+        if frame.callback_ret is not None:
+            text += " cb" if frame.frameno else " async_cb"
         return text
 
 

@@ -199,6 +199,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if helper_id == _TAIL_CALL:
         references.check_resource_leak(w, True, "tail_call")
     elif helper_id in callbacks.CALLBACK_HELPERS and callback >= 0:
+        if helper_id == callbacks.LOOP:
+            w.mark_chain_precision()  # r1 decides when the iterations end
         callbacks.push_callback_call(w, helper_id, callback)
     for regno in range(6):
         regs[regno].mark_not_init()
