@@ -36,8 +36,8 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_LRU_PERCPU_HASH,
     BPF_MAP_TYPE_PERCPU_ARRAY,
     BPF_MAP_TYPE_PERCPU_HASH,
+    ENOTSUPP,
 )
-from pybpf.uapi import ENOTSUPP
 from pybpf.verifier import bounds
 from pybpf.verifier.regstate import RegState, map_attr
 from pybpf.verifier.regtypes import RegType
@@ -158,8 +158,10 @@ def widen_imprecise_scalars(w: Walker, callsite: int) -> None:
     prev = None
     for cp in reversed(w.explored.get(callsite, ())):
         old = cp.state
-        if cp.branches and len(old.frames) == len(state.frames) and all(
-            a.callsite == b.callsite for a, b in zip(old.frames, state.frames, strict=True)
+        if (
+            cp.branches
+            and len(old.frames) == len(state.frames)
+            and all(a.callsite == b.callsite for a, b in zip(old.frames, state.frames, strict=True))
         ):
             prev = old
             break

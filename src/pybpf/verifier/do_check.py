@@ -37,8 +37,8 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import transfer
-from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
 from pybpf.progtypes.return_ranges import return_range
+from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
 from pybpf.verifier import callbacks, fields, helpers, liveness, prune, references
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn

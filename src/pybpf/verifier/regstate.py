@@ -25,7 +25,18 @@ ADD_CONST = ADD_CONST64 | ADD_CONST32
 
 
 class RegState(Bounds):
-    __slots__ = ("flags", "frameno", "id", "map", "mem_size", "off", "range", "ref_obj_id", "subprogno", "type")
+    __slots__ = (
+        "flags",
+        "frameno",
+        "id",
+        "map",
+        "mem_size",
+        "off",
+        "range",
+        "ref_obj_id",
+        "subprogno",
+        "type",
+    )
 
     def __init__(self) -> None:
         super().__init__()

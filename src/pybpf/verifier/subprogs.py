@@ -27,12 +27,10 @@ from __future__ import annotations
 import errno
 
 from pybpf.isa import opcodes as op
-from pybpf.isa.instruction import Instruction
-from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE
+from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE, Slot
 from pybpf.uapi import BPF_MAX_SUBPROGS, BPF_FUNC_tail_call
 from pybpf.verifier.state import VerifierState
 
-_LDDW_OPCODE = op.BPF_LD | op.BPF_DW | op.BPF_IMM
 _LAST_INSNS = frozenset({EXIT_OPCODE, JA_OPCODE, GOTOL_OPCODE})
 """The codes check_subprogs() accepts as a subprogram's last slot (the code itself, not where it jumps)."""
 
@@ -151,7 +149,11 @@ def check_max_stack_depth(state: VerifierState) -> None:
 
 
 def _walk_stack_depth(
-    state: VerifierState, entry: int, slots: tuple[Instruction, ...], depths: list[int], has_tail_call: list[bool]
+    state: VerifierState,
+    entry: int,
+    slots: tuple[Slot, ...],
+    depths: list[int],
+    has_tail_call: list[bool],
 ) -> None:
     """check_max_stack_depth_subprog(): a depth-first walk of the calls from subprogram ``entry``."""
     view = state.view
@@ -165,7 +167,8 @@ def _walk_stack_depth(
         if entering:
             if idx and has_tail_call[idx] and depth >= TAIL_CALL_STACK_LIMIT:
                 state.eacces(
-                    f"tail_calls are not allowed when call stack of previous frames is {depth} bytes. Too large"
+                    "tail_calls are not allowed when call stack of previous frames is "
+                    f"{depth} bytes. Too large"
                 )
             depth += round_up_stack_depth(depths[idx])
             if depth > MAX_BPF_STACK:
@@ -175,7 +178,7 @@ def _walk_stack_depth(
         while slot < end:
             insn = slots[slot]
             pseudo_call = insn.code == CALL_OPCODE and insn.src == op.BPF_PSEUDO_CALL
-            pseudo_func = insn.code == _LDDW_OPCODE and insn.src == op.BPF_PSEUDO_FUNC
+            pseudo_func = insn.code == op.LDDW_OPCODE and insn.src == op.BPF_PSEUDO_FUNC
             if not (pseudo_call or pseudo_func):
                 slot += 1
                 continue

@@ -94,7 +94,8 @@ _RINGBUF_RESERVE = HELPER_IDS["bpf_ringbuf_reserve"]
 _LOCK_ALLOWED = frozenset({HELPER_IDS["bpf_spin_unlock"]})
 """The helpers a program may call while it holds a spin lock."""
 _ACQUIRE = frozenset(
-    HELPER_IDS[n] for n in ("bpf_sk_lookup_tcp", "bpf_sk_lookup_udp", "bpf_skc_lookup_tcp", "bpf_ringbuf_reserve")
+    HELPER_IDS[n]
+    for n in ("bpf_sk_lookup_tcp", "bpf_sk_lookup_udp", "bpf_skc_lookup_tcp", "bpf_ringbuf_reserve")
 )
 """is_acquire_function(): helpers whose pointer result is a reference to release."""
 _PTR_CAST = frozenset(
