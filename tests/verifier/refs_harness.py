@@ -29,20 +29,35 @@ MAPS: dict[str, tuple[int, int, int, int, bool]] = {
     "hash": (HASH, 4, 8, 16, False),
     "locked": (ARRAY, 4, 16, 1, True),  # value: struct { int a; struct bpf_spin_lock l; long b; }
     "plain16": (ARRAY, 4, 16, 1, False),  # the same sizes without BTF
+    "timers": (ARRAY, 4, 24, 1, True),  # value: struct { long x; struct bpf_timer t; }
     "jmp": (PROG_ARRAY, 4, 4, 4, False),
     "stk": (STACK, 0, 8, 4, False),
 }
 """name -> (map type, key size, value size, max entries, with the spin-lock BTF)."""
 
-_INT, _FUNC_PROTO, _SPIN_LOCK, _VALUE, _LONG, _FIRST_FUNC = 1, 2, 3, 4, 5, 6
+_INT, _FUNC_PROTO, _SPIN_LOCK, _VALUE, _LONG, _TIMER, _TIMER_VALUE, _FIRST_FUNC = 1, 2, 3, 4, 5, 6, 7, 8
 SPIN_LOCK_OFF = 4
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")
 
 
 def btf_blob(funcs: int) -> bytes:
-    """Raw BTF: int, ``int (void)``, ``struct bpf_spin_lock``, the locked value, long, then
-    ``funcs`` static FUNCs (type ids 6, 7 ...)."""
-    names = [b"", b"int", b"bpf_spin_lock", b"val", b"v", b"a", b"l", b"b", b"long"]
+    """Raw BTF: int, ``int (void)``, ``struct bpf_spin_lock``, the locked value, long,
+    ``struct bpf_timer``, the timer value, then ``funcs`` static FUNCs (type ids 8, 9 ...)."""
+    names = [
+        b"",
+        b"int",
+        b"bpf_spin_lock",
+        b"val",
+        b"v",
+        b"a",
+        b"l",
+        b"b",
+        b"long",
+        b"bpf_timer",
+        b"tv",
+        b"x",
+        b"t",
+    ]
     names += [f"f{i}".encode() for i in range(funcs)]
     offsets: dict[bytes, int] = {}
     strings = b""
@@ -59,6 +74,12 @@ def btf_blob(funcs: int) -> bytes:
         + struct.pack("<III", offsets[b"l"], _SPIN_LOCK, 32)
         + struct.pack("<III", offsets[b"b"], _LONG, 64),
         struct.pack("<IIII", offsets[b"long"], 1 << 24, 8, 0x01000040),
+        struct.pack("<III", offsets[b"bpf_timer"], 4 << 24 | 2, 16)
+        + struct.pack("<III", offsets[b"a"], _LONG, 0)
+        + struct.pack("<III", offsets[b"b"], _LONG, 64),
+        struct.pack("<III", offsets[b"tv"], 4 << 24 | 2, 24)
+        + struct.pack("<III", offsets[b"x"], _LONG, 0)
+        + struct.pack("<III", offsets[b"t"], _TIMER, 64),
     ]
     types += [struct.pack("<III", offsets[f"f{i}".encode()], 12 << 24, _FUNC_PROTO) for i in range(funcs)]
     body = b"".join(types)
@@ -97,7 +118,8 @@ def _create_map(backend: Backend, name: str, btf_fd: int) -> int:
     attr = uapi.bpf_attr()
     attr.map_type, attr.key_size, attr.value_size, attr.max_entries = map_type, key, value, entries
     if with_btf:
-        attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, _INT, _VALUE
+        value_type = _TIMER_VALUE if name == "timers" else _VALUE
+        attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, _INT, value_type
     return backend.bpf(uapi.BPF_MAP_CREATE, attr)
 
 

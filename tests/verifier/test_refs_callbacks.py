@@ -63,6 +63,17 @@ SK_LOOKUP = """
     r5 = 0
     call bpf_sk_lookup_tcp
 """
+SK_CAST = """
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r0
+    call bpf_tcp_sock
+    if r0 == 0 goto rel
+    r1 = r0
+    call bpf_sk_release
+    goto out
+"""
+SK_OUT = "out:\nr0 = 2\nexit"
 TAIL_CALL = "r1 = r6\nr2 = map_fd(jmp) ll\nr3 = 0\ncall bpf_tail_call\n"
 LOCK = "r1 = r6\nr1 += 4\ncall bpf_spin_lock\n"
 UNLOCK = "r1 = r6\nr1 += 4\ncall bpf_spin_unlock\n"
@@ -95,6 +106,15 @@ def for_each(cb: str, *, map_name: str = "arr", ctx: str = "r3 = 0", pre: str = 
     return (
         f"{pre}r1 = map_fd({map_name}) ll\nr2 = func(cb) ll\n{ctx}\nr4 = 0\ncall bpf_for_each_map_elem\n"
         f"r0 = 0\nexit\ncb:\n{cb}"
+    )
+
+
+def timer(cb: str) -> str:
+    """bpf_timer_set_callback on the ``struct bpf_timer`` of the ``timers`` value (at offset 8)."""
+    return (
+        "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd(timers) ll\n"
+        "call bpf_map_lookup_elem\nif r0 == 0 goto out\nr1 = r0\nr1 += 8\nr2 = func(cb) ll\n"
+        f"call bpf_timer_set_callback\nout:\nr0 = 0\nexit\ncb:\n{cb}"
     )
 
 
@@ -214,6 +234,20 @@ REFERENCES = (
         "call bpf_sk_release\nr0 = 2\nexit",
         EACCES,
         f"R1 type=ctx expected={SK_TYPES}",
+    ),
+    Case(
+        "socket_released_through_cast",
+        TC,
+        SK_LOOKUP + SK_CAST + "rel:\nr1 = r6\ncall bpf_sk_release\n" + SK_OUT,
+        0,
+    ),
+    Case("socket_cast_leaks", TC, SK_LOOKUP + SK_CAST.replace("goto rel", "goto out") + SK_OUT, EINVAL, LEAK),
+    Case(
+        "socket_released_twice_through_cast",
+        TC,
+        SK_LOOKUP + SK_CAST.replace("    goto out\n", "") + "rel:\nr1 = r6\ncall bpf_sk_release\n" + SK_OUT,
+        EACCES,
+        f"R1 type=scalar expected={SK_TYPES}",
     ),
 )
 
@@ -392,6 +426,7 @@ CALLBACKS = (
         loop(COUNT, nr="r1 = 100", ctx=FP8, pre=ZERO_FP8, post="r0 = *(u64 *)(r10 - 8)\nexit"),
         0,
     ),
+    Case("loop_three_rounds", SF, loop(COUNT, nr="r1 = 3", ctx=FP8, pre=ZERO_FP8), 0),
     Case("loop_unknown_count", SF, loop("r0 = 0\nexit", nr="r1 = *(u32 *)(r1 + 0)"), 0),
     Case(
         "loop_nested",
@@ -464,6 +499,36 @@ CALLBACKS = (
         EINVAL,
         "map '' has to have BTF in order to use bpf_timer",
     ),
+    Case("timer", TC, timer("r0 = 0\nexit"), 0),
+    Case(
+        "timer_reads_value_and_key",
+        TC,
+        timer("r0 = *(u64 *)(r3 + 0)\nr0 = *(u32 *)(r2 + 0)\nr0 = 0\nexit"),
+        0,
+    ),
+    Case(
+        "timer_returns_1",
+        TC,
+        timer("r0 = 1\nexit"),
+        EINVAL,
+        "At async callback return the register R0 has smin=1 smax=1 should have been in [0, 0]",
+    ),
+    Case(
+        "timer_returns_pointer",
+        TC,
+        timer("r0 = r3\nexit"),
+        EINVAL,
+        "At async callback return the register R0 is not a known value (map_value)",
+    ),
+    Case("timer_returns_nothing", TC, timer("exit"), EACCES, "R0 !read_ok"),
+    Case(
+        "timer_value_past_end",
+        TC,
+        timer("r0 = *(u64 *)(r3 + 24)\nr0 = 0\nexit"),
+        EACCES,
+        "R3 min value is outside of the allowed memory range",
+    ),
+    Case("timer_callback_leaks", TC, timer(RESERVE + "r0 = 0\nexit"), EINVAL, LEAK),
 )
 
 STACK_DEPTH = (
