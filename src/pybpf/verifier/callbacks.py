@@ -84,6 +84,7 @@ def _set_callee_state(w: Walker, helper_id: int, caller: FuncFrame, callee: Func
         regs[1].copy_from(cr[1])
         _known_zero_pointer(regs[2], RegType.PTR_TO_MAP_KEY, map_ref)
         _known_zero_pointer(regs[3], RegType.PTR_TO_MAP_VALUE, map_ref)
+        regs[3].id = w.new_id()  # as the kernel's log shows (Linux 6.18): a fresh id per entry
         regs[4].copy_from(cr[3])
     elif helper_id == FIND_VMA:  # callback_fn(task, vma, ctx)
         regs[1].copy_from(cr[1])
@@ -97,6 +98,7 @@ def _set_callee_state(w: Walker, helper_id: int, caller: FuncFrame, callee: Func
         _known_zero_pointer(regs[1], RegType.CONST_PTR_TO_MAP, map_ref)
         _known_zero_pointer(regs[2], RegType.PTR_TO_MAP_KEY, map_ref)
         _known_zero_pointer(regs[3], RegType.PTR_TO_MAP_VALUE, map_ref)
+        regs[3].id = w.new_id()
     callee.callback_ret = ASYNC_RET_RANGE if helper_id == TIMER_SET_CALLBACK else SYNC_RET_RANGE
 
 
@@ -110,6 +112,7 @@ def push_callback_call(w: Walker, helper_id: int, subprog: int) -> None:
         callee = FuncFrame(0, subprog, w.insn_idx)
         _set_callee_state(w, helper_id, caller, callee)
         w.push_path(start, PathState([callee]))
+        w.print_all = True  # init_func_state() marks the whole state scratched
         return
     if helper_id == LOOP and caller.callback_depth >= caller.regs[1].umax:
         caller.callback_depth = 0
@@ -124,6 +127,7 @@ def push_callback_call(w: Walker, helper_id: int, subprog: int) -> None:
     pushed.cur.callback_depth += 1
     pushed.frames.append(callee)
     caller.callback_depth = 0
+    w.print_all = True  # init_func_state() marks the whole state scratched
 
 
 def check_callback_exit(w: Walker, callee: FuncFrame, ret_range: tuple[int, int]) -> None:

@@ -23,9 +23,14 @@ touched after it (``; R0=5``), ``from A to B:`` with the whole state when a push
 ``N: safe`` for a pruned one.  At level 1 only the reason and the statistics are written (the
 kernel also writes the trace of the failing path there).
 
-Not modelled yet: precision marks (see ``prune``), stack liveness, the program type's return-value
-range at exit, references (leaks at exit), callbacks, tail-call constraints, the array-map lookup
-with a constant key that Linux 6.18 knows is not NULL, speculative paths (the loader is privileged).
+At an exit (process_bpf_exit_full) no reference may be held and, in the main program, no spin lock
+(``references``); a callee returns r0 to its caller, a callback returns to its helper call to be
+entered once more (``callbacks``), and the program's exit checks r0 against the program type's
+return range (check_return_code(), ``pybpf.progtypes.return_ranges``).  Callback-calling helper
+calls are forced checkpoints, where a callback round trip that brings nothing new is pruned.
+
+Not modelled yet: precision marks (see ``prune``), stack liveness, speculative paths (the loader is
+privileged), global (BTF_FUNC_GLOBAL) subprograms verified on their own, exception callbacks.
 """
 
 from __future__ import annotations

@@ -10,12 +10,21 @@ memory argument is checked with the size in the next register (check_mem_size_re
 are clobbered and r0 takes the return type: an unknown scalar, a map value (``_or_null`` with a
 fresh id for the null check), a ring-buffer record of the requested size, or another pointer type.
 
-Not modelled yet (permissive, documented): reference tracking (ring-buffer records, sockets) and
-leaks at exit, spin locks, dynptrs, timers, kptrs, callbacks (bpf_loop, for_each_map_elem: the
-callback is not verified), packet pointers invalidated by helpers that change packet data are
-made unknown scalars (as the kernel does for a privileged loader); arguments of the other
-pointer kinds (sockets, BTF ids, const strings ...) are accepted as they are; a map whose sizes are
-unknown (an inner map without a template) has its key, value and value accesses unchecked.
+Calls and references (``references``): a program holding a spin lock may call no helper but
+bpf_spin_unlock ("function calls are not allowed while holding a lock"); bpf_spin_lock/unlock
+check the lock (process_spin_lock()); a release argument (bpf_ringbuf_submit/discard,
+bpf_sk_release) must hold a reference ("R%d must be referenced when passed to release function")
+at offset zero, which is released with every register holding it; bpf_tail_call checks for held
+resources; an acquiring helper (ring-buffer reserve, socket lookups) gives r0 a new reference, a
+socket cast keeps its argument's.  A callback-calling helper pushes its callback (``callbacks``).
+
+Not modelled yet (permissive, documented): dynptrs (and their ring-buffer references), kptrs
+(bpf_kptr_xchg), the offset of a map value's ``struct bpf_timer`` (the map must have BTF; the
+field itself is not checked), sockmap/sockhash lookups as acquired sockets, BTF-typed arguments
+(PTR_TO_BTF_ID of a given type), packet pointers invalidated by helpers that change packet data are
+made unknown scalars (as the kernel does for a privileged loader); arguments of the other pointer
+kinds (BTF ids, const strings ...) are accepted as they are; a map whose sizes are unknown (an inner
+map without a template) has its key, value and value accesses unchecked.
 """
 
 from __future__ import annotations
