@@ -710,3 +710,45 @@ def test_return_ranges_are_data() -> None:
     assert return_range(CGSKB, uapi.BPF_CGROUP_INET_EGRESS) == (0, 3)
     assert return_range(uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, uapi.BPF_CGROUP_UDP4_RECVMSG) == (1, 1)
     assert return_range(uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_TRACE_RAW_TP) is None
+
+
+# --- the level-2 lines about references and callbacks ---
+
+_MARKERS = (" cb", "async_cb", "refs=", "returning from callee:", "to caller at ")
+
+
+def _reference_lines(log: str) -> list[str]:
+    """The states in level-2 lines that show references and callback frames, with the line after
+    each ``returning from callee:`` / ``to caller at N:`` header (the state printed there)."""
+    lines = log.splitlines()
+    picked: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith("mark_precise"):
+            continue  # precision backtracking (pybpf has no precision marks yet)
+        if any(m in line for m in _MARKERS) or (i and lines[i - 1].startswith(("returning", "to caller"))):
+            picked.append(_STATE.sub("", line).strip())  # the state (where it is printed varies)
+    return picked
+
+
+_STATE = re.compile(r"^\d+:( \([0-9a-f]{2}\) [^;]*;)?")
+
+
+LOG2_CASES = (
+    "loop_counts",
+    "for_each_hash_counts",
+    "timer",
+    "loop_nested",
+    "ringbuf_submitted",
+    "ringbuf_two_leaked",
+    "lock_unlock",
+)
+
+
+@pytest.mark.skipif(not kernel_bpf_available(), reason="needs bpf(2)")
+@pytest.mark.parametrize("name", LOG2_CASES)
+def test_level2_reference_lines_like_the_kernel(name: str) -> None:
+    case = next(c for c in CASES if c.name == name)
+    _, log = load(case.text, case.prog_type, UserBackend(), log_level=2)
+    _, klog = load(case.text, case.prog_type, NativeBackend(), log_level=2)
+    mine = _reference_lines(log)
+    assert mine and mine == _reference_lines(klog), f"pybpf:\n{log}\nthe kernel:\n{klog}"
