@@ -499,6 +499,47 @@ CALLBACKS = (
         EINVAL,
         "map '' has to have BTF in order to use bpf_timer",
     ),
+    Case(
+        "loop_spills_its_stack_pointer_to_caller",
+        SF,
+        loop("r3 = r10\nr3 += -8\n*(u64 *)(r2 + 0) = r3\nr0 = 0\nexit", ctx=FP8, pre=ZERO_FP8),
+        EINVAL,
+        "cannot spill pointers to stack into stack frame of the caller",
+    ),
+    Case(
+        "loop_spills_caller_pointer_to_caller",
+        SF,
+        loop("*(u64 *)(r2 + 0) = r2\nr0 = 0\nexit", ctx=FP8, pre=ZERO_FP8),
+        EINVAL,
+        "cannot spill pointers to stack into stack frame of the caller",
+    ),
+    Case(
+        "subprog_spills_its_stack_pointer_to_caller",
+        SF,
+        ZERO_FP8
+        + "r1 = r10\nr1 += -8\ncall f\nr0 = 0\nexit\nf:\nr2 = r10\n*(u64 *)(r1 + 0) = r2\nr0 = 0\nexit",
+        EINVAL,
+        "cannot spill pointers to stack into stack frame of the caller",
+    ),
+    Case(
+        "loop_recursive_callback",
+        SF,
+        "r1 = 2\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall bpf_loop\nr0 = 0\nexit\ncb:\n"
+        "r1 = 2\nr2 = func(cb) ll\nr3 = 0\nr4 = 0\ncall bpf_loop\nr0 = 0\nexit",
+        errno.E2BIG,
+        "the call stack of 9 frames is too deep",
+    ),
+    Case(
+        "for_each_counter_converges",
+        SF,
+        for_each(
+            "r1 = *(u64 *)(r4 + 0)\nr1 *= 3\nr1 += 7\n*(u64 *)(r4 + 0) = r1\nr0 = 0\nexit",
+            map_name="hash",
+            ctx=FP8,
+            pre=ZERO_FP8,
+        ),
+        0,
+    ),
     Case("timer", TC, timer("r0 = 0\nexit"), 0),
     Case(
         "timer_reads_value_and_key",

@@ -368,9 +368,15 @@ def _check_stack_access(
             regs[value_regno].mark_unknown()
         return
     if access == BPF_WRITE:
-        _stack_write(
-            w, frame.stack, min_off, size, value=regs[value_regno] if value_regno >= 0 else None, imm=imm
-        )
+        value = regs[value_regno] if value_regno >= 0 else None
+        if (
+            value is not None
+            and value.type is RegType.PTR_TO_STACK
+            and size == BPF_REG_SIZE
+            and reg.frameno != w.state.curframe
+        ):  # a callee's (or callback's) frame pointer would outlive its frame
+            w.fail(errno.EINVAL, "cannot spill pointers to stack into stack frame of the caller")
+        _stack_write(w, frame.stack, min_off, size, value=value, imm=imm)
     else:
         _stack_read(w, frame.stack, min_off, size, value_regno)
 
