@@ -120,7 +120,7 @@ ALL_REGS = (1 << 11) - 1
 def states_subsumed(old: PathState, cur: PathState, live: int = ALL_REGS) -> bool:
     """states_equal(RANGE_WITHIN): every behaviour of ``cur`` was already explored from ``old``
     (``live``: the registers of the current frame that are read before written from here)."""
-    if len(old.frames) != len(cur.frames) or not old.refs_equal(cur):
+    if len(old.frames) != len(cur.frames) or ((old.refs or cur.refs) and not old.refs_equal(cur)):
         return False
     ids = IdMap()
     last = len(old.frames) - 1
@@ -175,7 +175,6 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap) -> bool:
         and old.mem_size == cur.mem_size
         and old.frameno == cur.frameno
         and old.ref_obj_id == cur.ref_obj_id
-        and old.subprogno == cur.subprogno
         and old.range <= cur.range
         and range_within(old, cur)
     )

@@ -98,8 +98,8 @@ def check_resource_leak(w: Walker, check_lock: bool, prefix: str) -> None:
 
 def spin_lock_off(map_ref: Any) -> int | None:
     """The offset of the ``struct bpf_spin_lock`` in the map's values (from its BTF), or None."""
-    off = map_attr(map_ref, "spin_lock_off", None)
-    if off is None:
+    off = getattr(map_ref, "spin_lock_off", None)
+    if off is None:  # pybpf's MapUse: the map object knows it from the map's BTF
         off = getattr(getattr(map_ref, "obj", None), "spin_lock_off", None)
     return None if off is None else int(off)
 

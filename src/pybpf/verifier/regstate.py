@@ -25,18 +25,7 @@ ADD_CONST = ADD_CONST64 | ADD_CONST32
 
 
 class RegState(Bounds):
-    __slots__ = (
-        "flags",
-        "frameno",
-        "id",
-        "map",
-        "mem_size",
-        "off",
-        "range",
-        "ref_obj_id",
-        "subprogno",
-        "type",
-    )
+    __slots__ = ("flags", "frameno", "id", "map", "mem_size", "off", "range", "ref_obj_id", "type")
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,10 +35,9 @@ class RegState(Bounds):
         self.id = 0
         self.ref_obj_id = 0
         self.range = 0
-        self.map: Any = None  # the MapRef of a map pointer / map value
+        self.map: Any = None  # the MapRef of a map pointer / map value; a PTR_TO_FUNC's FuncTarget
         self.mem_size = 0
         self.frameno = 0
-        self.subprogno = 0  # the subprogram a PTR_TO_FUNC points to
 
     def copy(self) -> RegState:
         r = RegState.__new__(RegState)
@@ -60,14 +48,14 @@ class RegState(Bounds):
         self.copy_bounds_from(o)
         self.type, self.flags, self.off, self.id = o.type, o.flags, o.off, o.id
         self.ref_obj_id, self.range, self.map = o.ref_obj_id, o.range, o.map
-        self.mem_size, self.frameno, self.subprogno = o.mem_size, o.frameno, o.subprogno
+        self.mem_size, self.frameno = o.mem_size, o.frameno
 
     def key(self) -> tuple[Any, ...]:
         """Everything that distinguishes two states of this register (for exact comparison)."""
         if self.type is RegType.NOT_INIT:
             return (0,)
         return (self.type, self.flags, self.off, self.id, self.ref_obj_id, self.range, id(self.map),
-                self.mem_size, self.frameno, self.subprogno, *self.bounds_key())  # fmt: skip
+                self.mem_size, self.frameno, *self.bounds_key())  # fmt: skip
 
     @property
     def is_scalar(self) -> bool:
@@ -89,7 +77,7 @@ class RegState(Bounds):
     def mark_unknown(self) -> None:
         """__mark_reg_unknown(): an unknown scalar."""
         self.type, self.flags = RegType.SCALAR_VALUE, TypeFlag.NONE
-        self.off = self.id = self.ref_obj_id = self.range = self.mem_size = self.frameno = self.subprogno = 0
+        self.off = self.id = self.ref_obj_id = self.range = self.mem_size = self.frameno = 0
         self.map = None
         bounds.mark_unknown(self)
 
@@ -105,6 +93,25 @@ class RegState(Bounds):
         """A pointer with a known (zero) variable offset."""
         self.mark_known(0)
         self.type, self.flags = reg_type, flags
+
+
+@dataclass(frozen=True)
+class FuncTarget:
+    """What a PTR_TO_FUNC points to: a subprogram (the kernel's ``subprogno``, in the union that
+    also holds ``map_ptr``); one object per subprogram, so identity compares them."""
+
+    subprog: int
+
+
+_FUNC_TARGETS: dict[int, FuncTarget] = {}
+
+
+def func_target(subprog: int) -> FuncTarget:
+    """The FuncTarget of ``subprog`` (always the same object)."""
+    target = _FUNC_TARGETS.get(subprog)
+    if target is None:
+        target = _FUNC_TARGETS[subprog] = FuncTarget(subprog)
+    return target
 
 
 def is_null(reg: RegState) -> bool:

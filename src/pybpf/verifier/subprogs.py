@@ -28,7 +28,7 @@ import errno
 
 from pybpf.isa import opcodes as op
 from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE, Slot
-from pybpf.uapi import BPF_MAX_SUBPROGS, BPF_FUNC_tail_call
+from pybpf.uapi import BPF_MAX_SUBPROGS, MAX_BPF_STACK, BPF_FUNC_tail_call
 from pybpf.verifier.state import VerifierState
 
 _LAST_INSNS = frozenset({EXIT_OPCODE, JA_OPCODE, GOTOL_OPCODE})
@@ -106,7 +106,6 @@ def check_subprogs(state: VerifierState) -> None:
             state.einval("tail_call is not allowed in subprogs without BTF")
 
 
-MAX_BPF_STACK = 512
 TAIL_CALL_STACK_LIMIT = 256
 """A subprogram that tail calls may be entered with at most this much stack below it (32 tail calls
 x 256 bytes keep the worst case within 8 KiB)."""

@@ -44,6 +44,7 @@ from pybpf.uapi import (
 from pybpf.verifier import callbacks, helpers, references
 from pybpf.verifier.checks import mem
 from pybpf.verifier.regstate import (
+    FuncTarget,
     RegState,
     inner_map_meta,
     is_null,
@@ -195,8 +196,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 references.process_spin_lock(w, regno, helper_id == _SPIN_LOCK)
             elif base is ArgBase.PTR_TO_TIMER:
                 _check_timer(w, reg)
-            elif base is ArgBase.PTR_TO_FUNC:
-                callback = reg.subprogno
+            elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
+                callback = reg.map.subprog
             if helper_id == _RINGBUF_RESERVE and regno == 2 and reg.is_scalar:
                 ringbuf_size = reg.umax if reg.umin == reg.umax else 0
     if release_regno:

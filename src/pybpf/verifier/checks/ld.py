@@ -16,6 +16,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.verifier import helpers, references
 from pybpf.verifier.checks.mem import check_ptr_off_reg
+from pybpf.verifier.regstate import func_target
 from pybpf.verifier.regtypes import RegType
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def check_ld_imm(w: Walker, insn: Instruction) -> None:
         if w.env.func_info is None:
             w.fail(errno.EINVAL, "missing btf func_info")
         dst.mark_pointer(RegType.PTR_TO_FUNC)
-        dst.subprogno = w.view.subprog_of(slot + insn.imm + 1)
+        dst.map = func_target(w.view.subprog_of(slot + insn.imm + 1))
         return
     found = w.env.lddw_maps.get(slot)
     if found is None:  # resolved by the pseudo pass, which refuses every other source
