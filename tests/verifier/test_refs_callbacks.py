@@ -667,7 +667,109 @@ STACK_DEPTH = (
     ),
 )
 
-CASES = REFERENCES + SPIN_LOCKS + CALLBACKS + STACK_DEPTH
+KEY4 = "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\n"
+STK8 = "r3 = 0\n*(u64 *)(r10 - 8) = r3\n"
+HELPER_MAPS = (
+    Case(
+        "ringbuf_reserve_zero_bytes",
+        SF,
+        "r1 = map_fd(rb) ll\nr2 = 0\nr3 = 0\ncall bpf_ringbuf_reserve\n"
+        "if r0 == 0 goto +3\n" + SUBMIT + "r0 = 0\nexit",
+        0,
+    ),
+    Case(
+        "ringbuf_reserve_variable_size",
+        SF,
+        "r2 = *(u32 *)(r1 + 0)\nr1 = map_fd(rb) ll\nr3 = 0\n"
+        "call bpf_ringbuf_reserve\nif r0 == 0 goto +3\n" + SUBMIT + "r0 = 0\nexit",
+        EACCES,
+        "R2 is not a known constant'",
+    ),
+    Case(
+        "ringbuf_reserve_array",
+        SF,
+        "r1 = map_fd(arr) ll\nr2 = 8\nr3 = 0\ncall bpf_ringbuf_reserve\nr0 = 0\nexit",
+        EINVAL,
+        "cannot pass map_type 2 into func bpf_ringbuf_reserve#131",
+    ),
+    Case(
+        "ringbuf_output_array",
+        SF,
+        STK8 + "r1 = map_fd(arr) ll\nr2 = r10\nr2 += -8\nr3 = 8\nr4 = 0\n"
+        "call bpf_ringbuf_output\nr0 = 0\nexit",
+        EINVAL,
+        "cannot pass map_type 2 into func bpf_ringbuf_output#130",
+    ),
+    Case(
+        "ringbuf_submitted_in_subprog",
+        SF,
+        RESERVE + "if r0 == 0 goto +2\nr1 = r0\ncall f\nr0 = 0\nexit\nf:\n"
+        "r2 = 0\ncall bpf_ringbuf_submit\nr0 = 0\nexit",
+        0,
+    ),
+    Case(
+        "ringbuf_submitted_in_callback",
+        SF,
+        RESERVE + "if r0 == 0 goto out\n*(u64 *)(r10 - 8) = r0\nr1 = 1\n"
+        "r2 = func(cb) ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall bpf_loop\nout:\nr0 = 0\nexit\ncb:\n"
+        "r1 = *(u64 *)(r2 + 0)\nr2 = 0\ncall bpf_ringbuf_submit\nr0 = 0\nexit",
+        EINVAL,
+        LEAK,
+    ),
+    Case(
+        "lookup_ringbuf",
+        SF,
+        KEY4 + "r1 = map_fd(rb) ll\ncall bpf_map_lookup_elem\nr0 = 0\nexit",
+        EACCES,
+        "invalid zero-sized read",
+    ),
+    Case(
+        "lookup_prog_array",
+        SF,
+        KEY4 + "r1 = map_fd(jmp) ll\ncall bpf_map_lookup_elem\nr0 = 0\nexit",
+        EINVAL,
+        "cannot pass map_type 3 into func bpf_map_lookup_elem#1",
+    ),
+    Case(
+        "tail_call_array",
+        SF,
+        "r2 = map_fd(arr) ll\nr3 = 0\ncall bpf_tail_call\nr0 = 0\nexit",
+        EINVAL,
+        "expected prog array map for tail callprocessed 3 insns (limit 1000000) max_states_per_insn 0 "
+        "total_states 0 peak_states 0 mark_read 0",
+    ),
+    Case(
+        "push_array",
+        SF,
+        STK8 + "r2 = r10\nr2 += -8\nr1 = map_fd(arr) ll\nr3 = 0\ncall bpf_map_push_elem\nr0 = 0\nexit",
+        EINVAL,
+        "cannot pass map_type 2 into func bpf_map_push_elem#87",
+    ),
+    Case("pop_stack", SF, "r2 = r10\nr2 += -8\nr1 = map_fd(stk) ll\ncall bpf_map_pop_elem\nr0 = 0\nexit", 0),
+    Case(
+        "lookup_stack",
+        SF,
+        "r2 = r10\nr2 += -8\nr1 = map_fd(stk) ll\ncall bpf_map_lookup_elem\nr0 = 0\nexit",
+        EACCES,
+        "invalid zero-sized read",
+    ),
+    Case(
+        "perf_event_output_array",
+        SF,
+        STK8 + "r2 = map_fd(arr) ll\nr3 = 0\nr4 = r10\nr4 += -8\nr5 = 8\n"
+        "call bpf_perf_event_output\nr0 = 0\nexit",
+        EINVAL,
+        "cannot pass map_type 2 into func bpf_perf_event_output#25",
+    ),
+    Case(
+        "lock_taken_in_subprog",
+        TC,
+        locked("r1 = r6\ncall f\n" + UNLOCK) + "\nf:\nr1 += 4\ncall bpf_spin_lock\nr0 = 0\nexit",
+        0,
+    ),
+)
+
+CASES = REFERENCES + SPIN_LOCKS + CALLBACKS + STACK_DEPTH + HELPER_MAPS
 _PROCESSED = re.compile(r"^processed (\d+) insns", re.M)
 
 
@@ -692,7 +794,7 @@ def test_like_the_kernel(case: Case) -> None:
 def test_case_names_unique() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
     assert all(any(c.err == 0 for c in group) and any(c.err for c in group)
-               for group in (REFERENCES, SPIN_LOCKS, CALLBACKS, STACK_DEPTH))  # fmt: skip
+               for group in (REFERENCES, SPIN_LOCKS, CALLBACKS, STACK_DEPTH, HELPER_MAPS))  # fmt: skip
 
 
 # --- return ranges (check_return_code) on a type pybpf does not load ---

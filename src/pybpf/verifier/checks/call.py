@@ -17,6 +17,11 @@ bpf_sk_release) must hold a reference ("R%d must be referenced when passed to re
 at offset zero, which is released with every register holding it; bpf_tail_call checks for held
 resources; an acquiring helper (ring-buffer reserve, socket lookups) gives r0 a new reference, a
 socket cast keeps its argument's.  A callback-calling helper pushes its callback (``callbacks``).
+The size of a ring-buffer record must be a known constant ("R%d is not a known constant'", the
+kernel's stray quote included); a map without keys cannot be given a key ("invalid zero-sized
+read"); the map passed must suit the helper (``map_funcs``: "cannot pass map_type %d into func
+%s#%d", and bpf_tail_call's "expected prog array map for tail call", which Linux 6.18 writes
+without a newline).
 
 Not modelled yet (permissive, documented): dynptrs (and their ring-buffer references), kptrs
 (bpf_kptr_xchg), the offset of a map value's ``struct bpf_timer`` (the map must have BTF; the
@@ -39,10 +44,13 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_ARRAY_OF_MAPS,
     BPF_MAP_TYPE_HASH_OF_MAPS,
     BPF_MAP_TYPE_PERCPU_ARRAY,
+    BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import callbacks, helpers, references
+from pybpf.verifier import callbacks, helpers, map_funcs, references, tnum
 from pybpf.verifier.checks import mem
+from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.helpers import func_id_name
 from pybpf.verifier.regstate import (
     FuncTarget,
     RegState,
@@ -100,7 +108,6 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
 
 _SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
 _TAIL_CALL = HELPER_IDS["bpf_tail_call"]
-_RINGBUF_RESERVE = HELPER_IDS["bpf_ringbuf_reserve"]
 _LOCK_ALLOWED = frozenset({HELPER_IDS["bpf_spin_unlock"]})
 """The helpers a program may call while it holds a spin lock."""
 _ACQUIRE = frozenset(
@@ -142,7 +149,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     regs = state.cur.regs
     map_ref = None
     const_key: int | None = None
-    ringbuf_size = 0
+    alloc_size = 0
     release_regno = ref_obj_id = 0
     callback = -1
     if fn is not None:
@@ -170,9 +177,16 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             if base is ArgBase.CONST_MAP_PTR:
                 map_ref = reg.map
                 w.note_call_map(map_ref)
+                if helper_id == _TAIL_CALL and map_attr(map_ref, "map_type", None) not in (
+                    None,
+                    BPF_MAP_TYPE_PROG_ARRAY,
+                ):
+                    message = "expected prog array map for tail call"
+                    w.env.log.verbose(message)  # sic: Linux 6.18 ends this message without a newline
+                    raise VerifierError(errno.EINVAL, message, w.env.log.text)
             elif base is ArgBase.PTR_TO_MAP_KEY:
                 size = map_key_size(map_ref)
-                if size:
+                if size or map_attr(map_ref, "key_size", None) is not None:
                     mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=False)
                     const_key = mem.stack_constant(w, reg, size)
             elif base is ArgBase.PTR_TO_MAP_VALUE:
@@ -190,6 +204,11 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 size = fn.arg_size(i) or 0
                 if size:
                     mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=arg.uninit)
+            elif base is ArgBase.CONST_ALLOC_SIZE_OR_ZERO:  # the size of the memory r0 will point to
+                if not tnum.is_const(reg.var_off):
+                    w.fail(errno.EACCES, f"R{regno} is not a known constant'")  # sic: the kernel's quote
+                alloc_size = reg.var_off.value
+                w.mark_chain_precision()
             elif arg.is_size and i > 0:
                 _check_mem_size(w, regno, fn.args[i - 1], arg)
             elif base is ArgBase.PTR_TO_SPIN_LOCK:
@@ -198,14 +217,12 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 _check_timer(w, reg)
             elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
                 callback = reg.map.subprog
-            if helper_id == _RINGBUF_RESERVE and regno == 2 and reg.is_scalar:
-                ringbuf_size = reg.umax if reg.umin == reg.umax else 0
     if release_regno:
         released = (
             references.release_reference(state, ref_obj_id) if ref_obj_id else is_null(regs[release_regno])
         )
         if not released:
-            name = fn.name if fn is not None else str(helper_id)
+            name = func_id_name(helper_id)
             w.fail(errno.EINVAL, f"func {name}#{helper_id} reference has not been acquired before")
     if helper_id == _TAIL_CALL:
         references.check_resource_leak(w, True, "tail_call")
@@ -242,7 +259,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             r0.id = w.new_id()  # the id names the value's lock
     elif ret is RetType.PTR_TO_MEM_OR_NULL:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF | TypeFlag.PTR_MAYBE_NULL)
-        r0.mem_size = ringbuf_size
+        r0.mem_size = alloc_size
     else:
         ret_base = {
             RetType.PTR_TO_SOCKET_OR_NULL: RegType.PTR_TO_SOCKET,
@@ -252,6 +269,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.mark_pointer(ret_base, TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE)
     if r0.maybe_null:
         r0.id = w.new_id()
+    map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
     if helper_id in _PTR_CAST:
         r0.ref_obj_id = ref_obj_id  # the cast pointer is released with the reference it came from
     elif helper_id in _ACQUIRE:

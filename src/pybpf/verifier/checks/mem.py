@@ -455,8 +455,10 @@ def helper_stack_access(
 ) -> None:
     """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame; a helper that
     writes them (``clobber``) makes them data."""
-    if size == 0 and zero_ok:
-        return
+    if size == 0:
+        if zero_ok:
+            return
+        w.fail(errno.EACCES, "invalid zero-sized read")  # a map without keys passed a key
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
     if clobber:
