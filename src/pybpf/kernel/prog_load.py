@@ -181,6 +181,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         fd_array=_fd_array_resolver(a.fd_array, a.fd_array_cnt, opened),
         is_gpl_only=_gpl_only,
         prog_flags=a.prog_flags,
+        expected_attach_type=a.expected_attach_type,
         func_info=func_info,
         func_info_rec_size=a.func_info_rec_size,
         btf_is_func=btf_is_func,

@@ -23,9 +23,14 @@ touched after it (``; R0=5``), ``from A to B:`` with the whole state when a push
 ``N: safe`` for a pruned one.  At level 1 only the reason and the statistics are written (the
 kernel also writes the trace of the failing path there).
 
-Not modelled yet: precision marks (see ``prune``), stack liveness, the program type's return-value
-range at exit, references (leaks at exit), callbacks, tail-call constraints, the array-map lookup
-with a constant key that Linux 6.18 knows is not NULL, speculative paths (the loader is privileged).
+At an exit (process_bpf_exit_full) no reference may be held and, in the main program, no spin lock
+(``references``); a callee returns r0 to its caller, a callback returns to its helper call to be
+entered once more (``callbacks``), and the program's exit checks r0 against the program type's
+return range (check_return_code(), ``pybpf.progtypes.return_ranges``).  Callback-calling helper
+calls are forced checkpoints, where a callback round trip that brings nothing new is pruned.
+
+Not modelled yet: precision marks (see ``prune``), stack liveness, speculative paths (the loader is
+privileged), global (BTF_FUNC_GLOBAL) subprograms verified on their own, exception callbacks.
 """
 
 from __future__ import annotations
@@ -37,8 +42,9 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import transfer
+from pybpf.progtypes.return_ranges import return_range
 from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
-from pybpf.verifier import fields, helpers, liveness, prune
+from pybpf.verifier import callbacks, fields, helpers, liveness, prune, references
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.pseudo import KERNEL_OPCODES
@@ -175,6 +181,14 @@ class Walker:
         if self.parent is not None:
             self.parent.branches += 1
         return copy
+
+    def push_path(self, target: int, path: PathState) -> None:
+        """push_async_cb(): a path of its own, resumed later from ``target``."""
+        if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
+            self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
+        self.pending.append(Branch(target, self.insn_idx, path, self.env.log.position(), self.parent))
+        if self.parent is not None:
+            self.parent.branches += 1
 
     def mark_chain_precision(self) -> None:
         """mark_chain_precision(): not modelled yet (precision marks); at log level 2 the kernel's
@@ -330,23 +344,72 @@ class Walker:
         state.frames.append(callee)
         if self.trace:
             log = self.env.log
-            log.verbose("caller:\n" + self.format_state(state, None, state.curframe - 1).lstrip(" ") + "\n")
-            log.verbose("callee:\n" + self.format_state(state, None).lstrip(" ") + "\n")
+            log.verbose("caller:\n" + self.format_state(state, None, state.curframe - 1) + "\n")
+            log.verbose("callee:\n" + self.format_state(state, None) + "\n")
             self.print_all = True
         return target
 
     def _exit(self) -> int | None:
+        """process_bpf_exit_full: resources at the exit, then prepare_func_exit() (a callee returns
+        to its caller, a callback to its helper call) or check_return_code() at the program's end."""
         state = self.state
+        references.check_resource_leak(self, not state.curframe, "BPF_EXIT instruction in main prog")
         if state.curframe:
             callee = state.frames.pop()
             r0 = callee.regs[0]
             if r0.type is RegType.PTR_TO_STACK:
                 self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
-            state.cur.regs[0].copy_from(r0)
-            self.print_all = self.do_print_state = True
-            return callee.callsite + 1
-        self.check_reg_read(0)
+            if callee.callback_ret is not None:
+                callbacks.check_callback_exit(self, callee, callee.callback_ret)
+                back = callee.callsite  # the helper call, to enter the callback once more
+            else:
+                state.cur.regs[0].copy_from(r0)
+                back = callee.callsite + 1
+            if self.trace:
+                self._log_return(callee, back)
+            if callee.callback_ret is not None:
+                callbacks.widen_imprecise_scalars(self, callee.callsite)
+            self.do_print_state = True  # "from exit to caller:" with the whole state, nothing more
+            self.print_all = False
+            self.scratched.clear()
+            return back
+        self._check_return_code(state.cur)
         return None
+
+    def _log_return(self, callee: FuncFrame, back: int) -> None:
+        """prepare_func_exit()'s log: the callee's state, then the caller's it returns to."""
+        state = self.state
+        log = self.env.log
+        log.verbose("returning from callee:\n" + self._frame_text(state, callee) + "\n")
+        log.verbose(f"to caller at {back}:\n" + self.format_state(state, None) + "\n")
+
+    def _frame_text(self, state: PathState, frame: FuncFrame) -> str:
+        """print_verifier_state() of a frame already popped off ``state``."""
+        state.frames.append(frame)
+        try:
+            return self.format_state(state, None)
+        finally:
+            state.frames.pop()
+
+    def _check_return_code(self, frame: FuncFrame) -> None:
+        """check_return_code(): r0 set, and within the program type's return range (an async
+        callback's: [0, 0])."""
+        self.check_reg_read(0)
+        r0 = frame.regs[0]
+        if frame.callback_ret is not None:
+            where, ret_range = "At async callback return", frame.callback_ret
+        else:
+            where = "At program exit"
+            request = self.env.request
+            found = return_range(request.prog_type.prog_type, request.expected_attach_type)
+            if found is None:
+                return
+            ret_range = found
+        if r0.type is not RegType.SCALAR_VALUE:
+            self.fail(errno.EINVAL, f"{where} the register R0 is not a known value ({r0.type_name()})")
+        self.mark_chain_precision()
+        if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
+            self.fail(errno.EINVAL, callbacks.invalid_scalar(r0, ret_range, where))
 
     def _atomic(self, insn: Instruction) -> None:
         if insn.spec is None:
@@ -374,7 +437,12 @@ class Walker:
         parts += [f" R{i}={format_reg(r, frame.frameno)}" for i, r in enumerate(frame.regs)
                   if r.type is not RegType.NOT_INIT and (scratched is None or i in scratched)]  # fmt: skip
         slots = None if scratched is None else {n - 100 for n in scratched if n >= 100}
-        return "".join(parts) + frame.stack.format(frame.frameno, slots)
+        text = "".join(parts) + frame.stack.format(frame.frameno, slots)
+        if state.refs and state.refs[0].id:
+            text += " refs=" + ",".join(str(ref.id) for ref in state.refs if ref.id)
+        if frame.callback_ret is not None:
+            text += " cb" if frame.frameno else " async_cb"
+        return text
 
 
 def _alignment(pos: int) -> int:
@@ -404,6 +472,8 @@ def _prune_points(env: VerifierState) -> tuple[frozenset[int], frozenset[int]]:
                 points.add(target)
         elif kind in (Kind.CALL, Kind.CALL_LOCAL, Kind.CALL_KFUNC):
             points.update((slot, slot + 1))
+            if kind is Kind.CALL and insn.src == 0 and insn.imm in callbacks.SYNC_CALLBACK_HELPERS:
+                force.add(slot)  # mark_force_checkpoint(): callback round trips converge here
         elif kind is Kind.MAY_GOTO:
             points.add(slot)
             force.add(slot)

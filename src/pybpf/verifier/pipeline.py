@@ -14,6 +14,7 @@
                    memory accesses (stack, map values, context, packets), helper calls against
                    their prototypes, conditional jumps with branch refinement; it records the
                    context accesses for the fixups and per-instruction facts;
+   ``check_max_stack_depth``: the combined stack of every call chain (``subprogs``);
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
                    branch, subprogram start and lddw position patched along;
 6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
@@ -44,7 +45,7 @@ from pybpf.verifier.ld_imm64 import LdImm64Pass
 from pybpf.verifier.pseudo import PseudoPass
 from pybpf.verifier.request import LoadRequest, VerifiedProgram
 from pybpf.verifier.state import VerifierState
-from pybpf.verifier.subprogs import SubprogsPass
+from pybpf.verifier.subprogs import StackDepthPass, SubprogsPass
 
 
 class Pass(Protocol):
@@ -62,6 +63,7 @@ PASSES: list[Pass] = [
     PseudoPass(),
     CfgPass(),
     DoCheckPass(),
+    StackDepthPass(),
     CtxRewritePass(),
     LdImm64Pass(),
 ]

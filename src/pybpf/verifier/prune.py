@@ -120,12 +120,12 @@ ALL_REGS = (1 << 11) - 1
 def states_subsumed(old: PathState, cur: PathState, live: int = ALL_REGS) -> bool:
     """states_equal(RANGE_WITHIN): every behaviour of ``cur`` was already explored from ``old``
     (``live``: the registers of the current frame that are read before written from here)."""
-    if len(old.frames) != len(cur.frames):
+    if len(old.frames) != len(cur.frames) or ((old.refs or cur.refs) and not old.refs_equal(cur)):
         return False
     ids = IdMap()
     last = len(old.frames) - 1
     for depth, (fo, fc) in enumerate(zip(old.frames, cur.frames, strict=True)):
-        if fo.callsite != fc.callsite:
+        if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
             return False
         mask = live if depth == last else ALL_REGS
         for regno, (ro, rc) in enumerate(zip(fo.regs, fc.regs, strict=True)):

@@ -35,7 +35,7 @@ class RegState(Bounds):
         self.id = 0
         self.ref_obj_id = 0
         self.range = 0
-        self.map: Any = None  # the MapRef of a map pointer / map value
+        self.map: Any = None  # the MapRef of a map pointer / map value; a PTR_TO_FUNC's FuncTarget
         self.mem_size = 0
         self.frameno = 0
 
@@ -93,6 +93,25 @@ class RegState(Bounds):
         """A pointer with a known (zero) variable offset."""
         self.mark_known(0)
         self.type, self.flags = reg_type, flags
+
+
+@dataclass(frozen=True)
+class FuncTarget:
+    """What a PTR_TO_FUNC points to: a subprogram (the kernel's ``subprogno``, in the union that
+    also holds ``map_ptr``); one object per subprogram, so identity compares them."""
+
+    subprog: int
+
+
+_FUNC_TARGETS: dict[int, FuncTarget] = {}
+
+
+def func_target(subprog: int) -> FuncTarget:
+    """The FuncTarget of ``subprog`` (always the same object)."""
+    target = _FUNC_TARGETS.get(subprog)
+    if target is None:
+        target = _FUNC_TARGETS[subprog] = FuncTarget(subprog)
+    return target
 
 
 def is_null(reg: RegState) -> bool:

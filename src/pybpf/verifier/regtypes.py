@@ -50,6 +50,7 @@ class TypeFlag(enum.IntFlag):
     MEM_RCU = 1 << 13
     PTR_UNTRUSTED = 1 << 14
     PTR_TRUSTED = 1 << 15
+    MEM_ALLOC = 1 << 16
 
 
 BASE_NAMES: dict[RegType, str] = {

@@ -7,15 +7,18 @@ per-instruction facts for the fixups, the log and counters.  Positions are slot 
 kernel's log.
 
 ``FuncFrame`` and ``PathState`` are the state of one explored path (``struct bpf_func_state`` and
-``struct bpf_verifier_state`` of include/linux/bpf_verifier.h): per call frame the registers and
-the stack, and the frames of the current call chain.
+``struct bpf_verifier_state`` of include/linux/bpf_verifier.h): per call frame the registers, the
+stack and, for a callback's frame, its return range and how many times its caller has entered it;
+per path the frames of the current call chain and the acquired references (``Reference``: the
+kernel's ``struct bpf_reference_state``, kept in the verifier state since Linux 6.13) — pointers a
+helper handed out that must be released, and the spin lock held.
 """
 
 from __future__ import annotations
 
 import errno
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_REG_FP, MAX_BPF_REG
@@ -44,6 +47,7 @@ class VerifierState:
     stack_depths: list[int] = field(default_factory=list)
     lddw_maps: dict[int, tuple[MapRef, int]] = field(default_factory=dict)  # lddw slot -> (map, value off)
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
+    async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
     total_states: int = 0
     peak_states: int = 0
     max_states_per_insn: int = 0
@@ -79,15 +83,26 @@ class VerifierState:
         self.fail(errno.EACCES, message)
 
 
+class Reference(NamedTuple):
+    """One acquired resource: ``struct bpf_reference_state``."""
+
+    kind: int  # REF_TYPE_PTR or REF_TYPE_LOCK (pybpf.verifier.references)
+    id: int  # the ref_obj_id of the pointers to it; for a lock, the id of the map value pointer
+    insn_idx: int  # the instruction that acquired it (alloc_insn)
+    ptr: int = 0  # a lock's map (its address: two locks of different maps differ)
+
+
 class FuncFrame:
     """One call frame of a path: ``struct bpf_func_state`` (registers r0-r10 and the stack)."""
 
-    __slots__ = ("callsite", "frameno", "regs", "stack", "subprog")
+    __slots__ = ("callback_depth", "callback_ret", "callsite", "frameno", "regs", "stack", "subprog")
 
     def __init__(self, frameno: int, subprog: int, callsite: int) -> None:
         self.frameno = frameno
         self.subprog = subprog
         self.callsite = callsite  # the call instruction's index in the caller (-1 for the main frame)
+        self.callback_ret: tuple[int, int] | None = None  # a callback's frame: its r0 range at exit
+        self.callback_depth = 0  # times this frame's callback-calling helper entered its callback
         self.regs = [RegState() for _ in range(MAX_BPF_REG)]
         for reg in self.regs:
             reg.mark_not_init()
@@ -99,21 +114,29 @@ class FuncFrame:
     def copy(self) -> FuncFrame:
         f = FuncFrame.__new__(FuncFrame)
         f.frameno, f.subprog, f.callsite = self.frameno, self.subprog, self.callsite
+        f.callback_ret, f.callback_depth = self.callback_ret, self.callback_depth
         f.regs = [r.copy() for r in self.regs]
         f.stack = self.stack.copy()
         return f
 
     def key(self) -> tuple[object, ...]:
-        return (self.callsite, tuple(r.key() for r in self.regs), self.stack.key())
+        return (
+            self.callsite,
+            self.callback_depth,
+            tuple(r.key() for r in self.regs),
+            self.stack.key(),
+        )
 
 
 class PathState:
-    """The state of one explored path: ``struct bpf_verifier_state`` (its call frames)."""
+    """The state of one explored path: ``struct bpf_verifier_state`` (its call frames and the
+    references acquired along it)."""
 
-    __slots__ = ("frames",)
+    __slots__ = ("frames", "refs")
 
-    def __init__(self, frames: list[FuncFrame]) -> None:
+    def __init__(self, frames: list[FuncFrame], refs: list[Reference] | None = None) -> None:
         self.frames = frames
+        self.refs: list[Reference] = refs if refs is not None else []
 
     @property
     def cur(self) -> FuncFrame:
@@ -124,10 +147,18 @@ class PathState:
         return len(self.frames) - 1
 
     def copy(self) -> PathState:
-        return PathState([f.copy() for f in self.frames])
+        return PathState([f.copy() for f in self.frames], list(self.refs))
 
     def key(self) -> tuple[object, ...]:
-        return tuple(f.key() for f in self.frames)
+        frames = tuple(f.key() for f in self.frames)
+        if not self.refs:
+            return frames
+        return (*frames, tuple(self.refs))
+
+    def refs_equal(self, other: PathState) -> bool:
+        """refsafe() with ids compared as they are (the registers holding them are compared the same
+        way): the same references, locks and pointers, in the same order."""
+        return [(r.kind, r.id, r.ptr) for r in self.refs] == [(r.kind, r.id, r.ptr) for r in other.refs]
 
     def all_regs(self) -> list[RegState]:
         """Every register and spilled register of every frame (for id-wide updates)."""

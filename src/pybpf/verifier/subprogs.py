@@ -17,6 +17,9 @@ run first in bpf_check() over the raw 8-byte slots:
 
 Call edges, jumps and subprogram boundaries are the program view's (``pybpf.isa.program``); this
 pass turns what the kernel refuses about them into its messages, in its order.
+
+After do_check, ``StackDepthPass`` is the kernel's check_max_stack_depth(): the combined stack of
+every chain of calls, and the stack below a subprogram that tail calls.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from __future__ import annotations
 import errno
 
 from pybpf.isa import opcodes as op
-from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE
-from pybpf.uapi import BPF_MAX_SUBPROGS, BPF_FUNC_tail_call
+from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE, Slot
+from pybpf.uapi import BPF_MAX_SUBPROGS, MAX_BPF_STACK, BPF_FUNC_tail_call
 from pybpf.verifier.state import VerifierState
 
 _LAST_INSNS = frozenset({EXIT_OPCODE, JA_OPCODE, GOTOL_OPCODE})
@@ -101,3 +104,97 @@ def check_subprogs(state: VerifierState) -> None:
             state.einval("LD_ABS is not allowed in subprogs without BTF")
         if n in has_tail_call:
             state.einval("tail_call is not allowed in subprogs without BTF")
+
+
+TAIL_CALL_STACK_LIMIT = 256
+"""A subprogram that tail calls may be entered with at most this much stack below it (32 tail calls
+x 256 bytes keep the worst case within 8 KiB)."""
+
+
+class StackDepthPass:
+    name = "check_max_stack_depth"
+
+    def run(self, state: VerifierState) -> None:
+        check_max_stack_depth(state)
+
+
+def round_up_stack_depth(depth: int) -> int:
+    """round_up_stack_depth() for a JIT kernel: frames are 16-byte aligned."""
+    return (depth + 15) // 16 * 16
+
+
+def check_max_stack_depth(state: VerifierState) -> None:
+    """check_max_stack_depth(): walk the call graph from the main program and from each
+    asynchronous callback; along every chain of bpf-to-bpf calls and callbacks (an ld_imm64 of a
+    function counts as a call, except of an asynchronous callback) the frames' stack, each rounded
+    up to 16 bytes, must fit in 512 bytes ("combined stack size of %d calls is %d. Too large"), and
+    a subprogram that tail calls must not be entered with 256 bytes or more below it ("tail_calls
+    are not allowed when call stack of previous frames is %d bytes. Too large").
+
+    As in the kernel this looks at every call instruction, reached by the paths or not, with each
+    subprogram's deepest stack use found by do_check.  Private stacks (which the kernel gives some
+    tracing programs' subprograms) are not modelled."""
+    view = state.view
+    slots = view.slots
+    count = len(state.subprogs)
+    has_tail_call = [False] * count
+    for slot, insn in zip(view.starts, view.insns, strict=True):
+        if insn.opcode == CALL_OPCODE and insn.src == 0 and insn.imm == BPF_FUNC_tail_call:
+            has_tail_call[view.subprog_of(slot)] = True
+    depths = state.stack_depths or [0] * count
+    for entry in range(count):
+        if entry == 0 or entry in state.async_callbacks:
+            _walk_stack_depth(state, entry, slots, depths, has_tail_call)
+
+
+def _walk_stack_depth(
+    state: VerifierState,
+    entry: int,
+    slots: tuple[Slot, ...],
+    depths: list[int],
+    has_tail_call: list[bool],
+) -> None:
+    """check_max_stack_depth_subprog(): a depth-first walk of the calls from subprogram ``entry``."""
+    view = state.view
+    ret_slot: list[int] = []
+    ret_prog: list[int] = []
+    idx = entry
+    slot = state.subprogs[idx]
+    depth = 0
+    entering = True
+    while True:
+        if entering:
+            if idx and has_tail_call[idx] and depth >= TAIL_CALL_STACK_LIMIT:
+                state.eacces(
+                    "tail_calls are not allowed when call stack of previous frames is "
+                    f"{depth} bytes. Too large"
+                )
+            depth += round_up_stack_depth(depths[idx])
+            if depth > MAX_BPF_STACK:
+                state.eacces(f"combined stack size of {len(ret_slot) + 1} calls is {depth}. Too large")
+        entering = False
+        end = view.subprog_range(idx).stop
+        while slot < end:
+            insn = slots[slot]
+            pseudo_call = insn.code == CALL_OPCODE and insn.src == op.BPF_PSEUDO_CALL
+            pseudo_func = insn.code == op.LDDW_OPCODE and insn.src == op.BPF_PSEUDO_FUNC
+            if not (pseudo_call or pseudo_func):
+                slot += 1
+                continue
+            target = slot + insn.imm + 1
+            callee = view.subprog_of(target)
+            if callee in state.async_callbacks and not pseudo_call:
+                slot += 1
+                continue
+            ret_slot.append(slot + 1)
+            ret_prog.append(idx)
+            if len(ret_slot) >= op.MAX_CALL_FRAMES:
+                state.fail(errno.E2BIG, f"the call stack of {len(ret_slot)} frames is too deep !")
+            idx, slot, entering = callee, target, True
+            break
+        if entering:
+            continue
+        if not ret_slot:
+            return
+        depth -= round_up_stack_depth(depths[idx])
+        slot, idx = ret_slot.pop(), ret_prog.pop()

@@ -10,12 +10,26 @@ memory argument is checked with the size in the next register (check_mem_size_re
 are clobbered and r0 takes the return type: an unknown scalar, a map value (``_or_null`` with a
 fresh id for the null check), a ring-buffer record of the requested size, or another pointer type.
 
-Not modelled yet (permissive, documented): reference tracking (ring-buffer records, sockets) and
-leaks at exit, spin locks, dynptrs, timers, kptrs, callbacks (bpf_loop, for_each_map_elem: the
-callback is not verified), packet pointers invalidated by helpers that change packet data are
-made unknown scalars (as the kernel does for a privileged loader); arguments of the other
-pointer kinds (sockets, BTF ids, const strings ...) are accepted as they are; a map whose sizes are
-unknown (an inner map without a template) has its key, value and value accesses unchecked.
+Calls and references (``references``): a program holding a spin lock may call no helper but
+bpf_spin_unlock ("function calls are not allowed while holding a lock"); bpf_spin_lock/unlock
+check the lock (process_spin_lock()); a release argument (bpf_ringbuf_submit/discard,
+bpf_sk_release) must hold a reference ("R%d must be referenced when passed to release function")
+at offset zero, which is released with every register holding it; bpf_tail_call checks for held
+resources; an acquiring helper (ring-buffer reserve, socket lookups) gives r0 a new reference, a
+socket cast keeps its argument's.  A callback-calling helper pushes its callback (``callbacks``).
+The size of a ring-buffer record must be a known constant ("R%d is not a known constant'", the
+kernel's stray quote included); a map without keys cannot be given a key ("invalid zero-sized
+read"); the map passed must suit the helper (``map_funcs``: "cannot pass map_type %d into func
+%s#%d", and bpf_tail_call's "expected prog array map for tail call", which Linux 6.18 writes
+without a newline).
+
+Not modelled yet (permissive, documented): dynptrs (and their ring-buffer references), kptrs
+(bpf_kptr_xchg), the offset of a map value's ``struct bpf_timer`` (the map must have BTF; the
+field itself is not checked), sockmap/sockhash lookups as acquired sockets, BTF-typed arguments
+(PTR_TO_BTF_ID of a given type), packet pointers invalidated by helpers that change packet data are
+made unknown scalars (as the kernel does for a privileged loader); arguments of the other pointer
+kinds (BTF ids, const strings ...) are accepted as they are; a map whose sizes are unknown (an inner
+map without a template) has its key, value and value accesses unchecked.
 """
 
 from __future__ import annotations
@@ -30,11 +44,23 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_ARRAY_OF_MAPS,
     BPF_MAP_TYPE_HASH_OF_MAPS,
     BPF_MAP_TYPE_PERCPU_ARRAY,
+    BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import helpers
+from pybpf.verifier import callbacks, helpers, map_funcs, references, tnum
 from pybpf.verifier.checks import mem
-from pybpf.verifier.regstate import inner_map_meta, is_null, map_attr, map_key_size, map_value_size
+from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.helpers import func_id_name
+from pybpf.verifier.regstate import (
+    FuncTarget,
+    RegState,
+    inner_map_meta,
+    is_null,
+    map_attr,
+    map_key_size,
+    map_name,
+    map_value_size,
+)
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
 
 if TYPE_CHECKING:
@@ -63,8 +89,41 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
     ArgBase.PTR_TO_CTX: ((RegType.PTR_TO_CTX, TypeFlag.NONE),),
     ArgBase.PTR_TO_STACK: ((RegType.PTR_TO_STACK, TypeFlag.NONE),),
     ArgBase.PTR_TO_FUNC: ((RegType.PTR_TO_FUNC, TypeFlag.NONE),),
+    ArgBase.PTR_TO_RINGBUF_MEM: ((RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF),),
+    ArgBase.PTR_TO_BTF_ID_SOCK_COMMON: (
+        (RegType.PTR_TO_SOCK_COMMON, TypeFlag.NONE),
+        (RegType.PTR_TO_SOCKET, TypeFlag.NONE),
+        (RegType.PTR_TO_TCP_SOCK, TypeFlag.NONE),
+        (RegType.PTR_TO_XDP_SOCK, TypeFlag.NONE),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.NONE),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.PTR_TRUSTED),
+    ),
+    ArgBase.PTR_TO_SPIN_LOCK: (
+        (RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_ALLOC),  # an allocated object's lock (not modelled)
+    ),
+    ArgBase.PTR_TO_TIMER: ((RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),),
 }
 """compatible_reg_types for the argument kinds modelled so far (others are accepted as they are)."""
+
+_SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
+_TAIL_CALL = HELPER_IDS["bpf_tail_call"]
+_LOCK_ALLOWED = frozenset({HELPER_IDS["bpf_spin_unlock"]})
+"""The helpers a program may call while it holds a spin lock."""
+_ACQUIRE = frozenset(
+    HELPER_IDS[n]
+    for n in ("bpf_sk_lookup_tcp", "bpf_sk_lookup_udp", "bpf_skc_lookup_tcp", "bpf_ringbuf_reserve")
+)
+"""is_acquire_function(): helpers whose pointer result is a reference to release."""
+_PTR_CAST = frozenset(
+    HELPER_IDS[n]
+    for n in (
+        "bpf_tcp_sock", "bpf_sk_fullsock", "bpf_skc_to_tcp_sock", "bpf_skc_to_tcp6_sock",
+        "bpf_skc_to_udp6_sock", "bpf_skc_to_mptcp_sock", "bpf_skc_to_tcp_timewait_sock",
+        "bpf_skc_to_tcp_request_sock",
+    )
+)  # fmt: skip
+"""is_ptr_cast_function(): their result carries the reference of their argument."""
 
 _CHANGES_PKT_DATA = frozenset(
     HELPER_IDS[n]
@@ -82,12 +141,17 @@ _CHANGES_PKT_DATA = frozenset(
 
 
 def check_helper_call(w: Walker, helper_id: int) -> None:
+    state = w.state
+    if references.active_lock(state) is not None and helper_id not in _LOCK_ALLOWED:
+        w.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
     helpers.check_helper_call(w.env, helper_id)
     fn = proto(helper_id)
-    regs = w.state.cur.regs
+    regs = state.cur.regs
     map_ref = None
     const_key: int | None = None
-    ringbuf_size = 0
+    alloc_size = 0
+    release_regno = ref_obj_id = 0
+    callback = -1
     if fn is not None:
         for i, arg in enumerate(fn.args):
             regno = i + 1
@@ -95,22 +159,34 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             reg = regs[regno]
             if arg is ArgType.ANYTHING:
                 continue
-            if arg.maybe_null and is_null(reg):
-                continue
-            allowed = _COMPATIBLE.get(arg.base)
-            flags = reg.flags & ~TypeFlag.MEM_RDONLY if arg.readonly else reg.flags
-            if arg.maybe_null:
-                flags &= ~TypeFlag.PTR_MAYBE_NULL
-            if allowed is not None and (reg.type, flags) not in allowed:
-                expected = ", ".join(type_str(t, f) for t, f in allowed)
-                w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
+            if not (arg.maybe_null and is_null(reg)):
+                _check_reg_type(w, regno, reg, arg)
+                _check_arg_reg_off(w, regno, reg, arg)
+            if arg.release:
+                if not reg.ref_obj_id and not is_null(reg):
+                    w.fail(errno.EINVAL, f"R{regno} must be referenced when passed to release function")
+                release_regno = regno
+            if reg.ref_obj_id:
+                if ref_obj_id:
+                    w.fail(
+                        errno.EACCES,
+                        f"more than one arg with ref_obj_id R{regno} {reg.ref_obj_id} {ref_obj_id}",
+                    )
+                ref_obj_id = reg.ref_obj_id
             base = arg.base
             if base is ArgBase.CONST_MAP_PTR:
                 map_ref = reg.map
                 w.note_call_map(map_ref)
+                if helper_id == _TAIL_CALL and map_attr(map_ref, "map_type", None) not in (
+                    None,
+                    BPF_MAP_TYPE_PROG_ARRAY,
+                ):
+                    message = "expected prog array map for tail call"
+                    w.env.log.verbose(message)  # sic: Linux 6.18 ends this message without a newline
+                    raise VerifierError(errno.EINVAL, message, w.env.log.text)
             elif base is ArgBase.PTR_TO_MAP_KEY:
                 size = map_key_size(map_ref)
-                if size:
+                if size or map_attr(map_ref, "key_size", None) is not None:
                     mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=False)
                     const_key = mem.stack_constant(w, reg, size)
             elif base is ArgBase.PTR_TO_MAP_VALUE:
@@ -128,10 +204,32 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 size = fn.arg_size(i) or 0
                 if size:
                     mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=arg.uninit)
+            elif base is ArgBase.CONST_ALLOC_SIZE_OR_ZERO:  # the size of the memory r0 will point to
+                if not tnum.is_const(reg.var_off):
+                    w.fail(errno.EACCES, f"R{regno} is not a known constant'")  # sic: the kernel's quote
+                alloc_size = reg.var_off.value
+                w.mark_chain_precision()
             elif arg.is_size and i > 0:
                 _check_mem_size(w, regno, fn.args[i - 1], arg)
-            if helper_id == HELPER_IDS.get("bpf_ringbuf_reserve", -1) and regno == 2 and reg.is_scalar:
-                ringbuf_size = reg.umax if reg.umin == reg.umax else 0
+            elif base is ArgBase.PTR_TO_SPIN_LOCK:
+                references.process_spin_lock(w, regno, helper_id == _SPIN_LOCK)
+            elif base is ArgBase.PTR_TO_TIMER:
+                _check_timer(w, reg)
+            elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
+                callback = reg.map.subprog
+    if release_regno:
+        released = (
+            references.release_reference(state, ref_obj_id) if ref_obj_id else is_null(regs[release_regno])
+        )
+        if not released:
+            name = func_id_name(helper_id)
+            w.fail(errno.EINVAL, f"func {name}#{helper_id} reference has not been acquired before")
+    if helper_id == _TAIL_CALL:
+        references.check_resource_leak(w, True, "tail_call")
+    elif helper_id in callbacks.CALLBACK_HELPERS and callback >= 0:
+        if helper_id == callbacks.LOOP:
+            w.mark_chain_precision()  # r1 decides when the iterations end
+        callbacks.push_callback_call(w, helper_id, callback)
     for regno in range(6):
         regs[regno].mark_not_init()
         w.scratch_reg(regno)
@@ -140,7 +238,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.mark_unknown()
         return
     if helper_id in _CHANGES_PKT_DATA:
-        for reg in w.state.all_regs():
+        for reg in state.all_regs():
             if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
                 reg.mark_unknown()
     ret = fn.ret
@@ -157,9 +255,11 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         maybe_null = ret.maybe_null and not _lookup_cannot_fail(helper_id, map_ref, const_key)
         r0.mark_pointer(RegType.PTR_TO_MAP_VALUE, TypeFlag.PTR_MAYBE_NULL if maybe_null else TypeFlag.NONE)
         r0.map = map_ref
+        if not maybe_null and references.spin_lock_off(map_ref) is not None:
+            r0.id = w.new_id()  # the id names the value's lock
     elif ret is RetType.PTR_TO_MEM_OR_NULL:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF | TypeFlag.PTR_MAYBE_NULL)
-        r0.mem_size = ringbuf_size
+        r0.mem_size = alloc_size
     else:
         ret_base = {
             RetType.PTR_TO_SOCKET_OR_NULL: RegType.PTR_TO_SOCKET,
@@ -169,6 +269,43 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.mark_pointer(ret_base, TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE)
     if r0.maybe_null:
         r0.id = w.new_id()
+    map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
+    if helper_id in _PTR_CAST:
+        r0.ref_obj_id = ref_obj_id  # the cast pointer is released with the reference it came from
+    elif helper_id in _ACQUIRE:
+        r0.id = r0.ref_obj_id = references.acquire_reference(w)
+
+
+def _check_reg_type(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
+    """check_reg_type(): the register's type is one the argument kind accepts."""
+    allowed = _COMPATIBLE.get(arg.base)
+    if allowed is None:
+        return
+    flags = reg.flags & ~TypeFlag.MEM_RDONLY if arg.readonly else reg.flags
+    if arg.maybe_null:
+        flags &= ~TypeFlag.PTR_MAYBE_NULL
+    if (reg.type, flags) not in allowed:
+        expected = ", ".join(type_str(t, f) for t, f in allowed)
+        w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
+
+
+def _check_arg_reg_off(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
+    """check_func_arg_reg_off() for a released pointer: it must be the one the helper handed out."""
+    if not arg.release or arg.base is ArgBase.PTR_TO_DYNPTR:
+        return
+    if reg.off:
+        w.fail(
+            errno.EINVAL,
+            f"R{regno} must have zero offset when passed to release func or trusted arg to kfunc",
+        )
+    mem.check_ptr_off_reg(w, reg, regno)
+
+
+def _check_timer(w: Walker, reg: RegState) -> None:
+    """process_timer_func(), as far as pybpf knows maps: the map must have BTF (where its value's
+    ``struct bpf_timer`` is described; the field itself is not checked)."""
+    if not references.has_btf(reg.map):
+        w.fail(errno.EINVAL, f"map '{map_name(reg.map)}' has to have BTF in order to use bpf_timer")
 
 
 def _lookup_cannot_fail(helper_id: int, map_ref: object, key: int | None) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import OpSpec
-from pybpf.verifier import bounds, tnum
+from pybpf.verifier import bounds, references, tnum
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, RegState
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.state import PathState
@@ -127,9 +127,11 @@ def _sync_linked(state: PathState, known: RegState) -> None:
 
 
 def _mark_ptr_or_null(state: PathState, ident: int, is_null: bool) -> None:
-    """mark_ptr_or_null_regs()."""
+    """mark_ptr_or_null_regs(): in the NULL branch the reference the pointer held is dropped."""
     if not ident:
         return
+    if is_null:
+        references.release_reference_nomark(state, ident)
     for reg in state.all_regs():
         if not reg.maybe_null or reg.id != ident:
             continue
@@ -137,7 +139,7 @@ def _mark_ptr_or_null(state: PathState, ident: int, is_null: bool) -> None:
             reg.mark_known(0)
         else:
             reg.flags &= ~TypeFlag.PTR_MAYBE_NULL
-            if reg.type is not RegType.PTR_TO_MAP_VALUE or not reg.ref_obj_id:
+            if not references.may_point_to_spin_lock(reg):
                 reg.id = 0
 
 

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
-from pybpf.verifier import helpers
+from pybpf.verifier import helpers, references
 from pybpf.verifier.checks.mem import check_ptr_off_reg
+from pybpf.verifier.regstate import func_target
 from pybpf.verifier.regtypes import RegType
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def check_ld_imm(w: Walker, insn: Instruction) -> None:
         if w.env.func_info is None:
             w.fail(errno.EINVAL, "missing btf func_info")
         dst.mark_pointer(RegType.PTR_TO_FUNC)
+        dst.map = func_target(w.view.subprog_of(slot + insn.imm + 1))
         return
     found = w.env.lddw_maps.get(slot)
     if found is None:  # resolved by the pseudo pass, which refuses every other source
@@ -53,6 +55,7 @@ def check_ld_abs(w: Walker, insn: Instruction, indirect: bool) -> None:
     if insn.dst or insn.off or insn.opcode & 0x18 == op.BPF_DW or (not indirect and insn.src):
         w.fail(errno.EINVAL, "BPF_LD_[ABS|IND] uses reserved fields")
     w.check_reg_read(6)
+    references.check_resource_leak(w, True, "BPF_LD_[ABS|IND]")
     regs = w.state.cur.regs
     if regs[6].type is not RegType.PTR_TO_CTX:
         w.fail(errno.EINVAL, "at the time of BPF_LD_ABS|IND R6 != pointer to skb")

@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.uapi import BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_MAX_VAR_OFF, MAX_BPF_STACK
-from pybpf.verifier import bounds, tnum
+from pybpf.verifier import bounds, references, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
-from pybpf.verifier.regstate import RegState, is_null, map_attr, map_value_size
+from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.stack import BPF_REG_SIZE, STACK_SPILL, STACK_ZERO, Stack
 
@@ -163,10 +163,15 @@ def check_mem_access(
         if reg.map is not None:  # (an inner map without a known template: unchecked)
             check_map_access_type(w, reg, off, size, access)
             check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
+            references.check_map_fields(w, reg, off, size)
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
         check_mem_region_access(w, regno, reg, off, size, mem_size=reg.mem_size)
+    elif t is RegType.PTR_TO_MAP_KEY and reg.map is not None:  # a for_each / timer callback's key
+        if access == BPF_WRITE:
+            w.fail(errno.EACCES, f"write to change key R{regno} not allowed")
+        check_mem_region_access(w, regno, reg, off, size, mem_size=map_key_size(reg.map))
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
         if not w.env.request.prog_type.is_valid_access(off, size, access == BPF_WRITE):
@@ -363,9 +368,15 @@ def _check_stack_access(
             regs[value_regno].mark_unknown()
         return
     if access == BPF_WRITE:
-        _stack_write(
-            w, frame.stack, min_off, size, value=regs[value_regno] if value_regno >= 0 else None, imm=imm
-        )
+        value = regs[value_regno] if value_regno >= 0 else None
+        if (
+            value is not None
+            and value.type is RegType.PTR_TO_STACK
+            and size == BPF_REG_SIZE
+            and reg.frameno != w.state.curframe
+        ):  # a callee's (or callback's) frame pointer would outlive its frame
+            w.fail(errno.EINVAL, "cannot spill pointers to stack into stack frame of the caller")
+        _stack_write(w, frame.stack, min_off, size, value=value, imm=imm)
     else:
         _stack_read(w, frame.stack, min_off, size, value_regno)
 
@@ -444,8 +455,10 @@ def helper_stack_access(
 ) -> None:
     """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame; a helper that
     writes them (``clobber``) makes them data."""
-    if size == 0 and zero_ok:
-        return
+    if size == 0:
+        if zero_ok:
+            return
+        w.fail(errno.EACCES, "invalid zero-sized read")  # a map without keys passed a key
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
     if clobber:
@@ -490,6 +503,7 @@ def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok:
         check_mem_region_access(
             w, regno, reg, reg.off, size, mem_size=map_value_size(reg.map), zero_ok=zero_ok
         )
+        references.check_map_fields(w, reg, reg.off, size)
     elif t is RegType.PTR_TO_MEM:
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
     elif t is RegType.PTR_TO_STACK:

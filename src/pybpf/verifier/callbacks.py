@@ -1,0 +1,188 @@
+"""Callbacks: helpers that call one of the program's subprograms, verified as the kernel does.
+
+Mirrors kernel/bpf/verifier.c (Linux 6.18): push_callback_call(), setup_func_entry() with the
+set_*_callback_state() functions, the callback part of prepare_func_exit() and
+widen_imprecise_scalars().
+
+A synchronous callback (bpf_loop, bpf_for_each_map_elem, bpf_find_vma, bpf_user_ringbuf_drain) may
+run any number of times, zero included.  At the helper call the verifier pushes a path that enters
+the callback in a new frame (its argument registers typed per helper, its return range [0, 1])
+and goes on after the call as if the callback never ran.  The callback's exit checks r0 ("R0 not a
+scalar value", "At callback return the register R0 has ... should have been in [0, 1]") and
+returns to the helper call itself (not after it), which is then checked again and pushes the
+callback once more: each round trip is one more possible call.  The call instruction is a forced
+checkpoint, so a round trip that brings nothing new is pruned against the state of an earlier one;
+to get there, the scalars of the returning state that differ from that earlier state are widened
+to unknown (widen_imprecise_scalars(): pybpf has no precision marks, so every scalar counts as
+imprecise).  bpf_loop stops pushing once it has entered the callback as many times as its r1 may
+ask for ("frame%d bpf_loop iteration limit reached" at log level 2).
+
+An asynchronous callback (bpf_timer_set_callback) runs later on its own: it is pushed as a path of
+its own whose only frame is the callback (r1 the map, r2 its key, r3 its value), ending like a
+program with r0 in [0, 0] ("At async callback return ...").
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.isa.helper_names import HELPER_IDS
+from pybpf.isa.opcodes import MAX_CALL_FRAMES
+from pybpf.uapi import (
+    BPF_MAP_TYPE_ARRAY,
+    BPF_MAP_TYPE_HASH,
+    BPF_MAP_TYPE_LRU_HASH,
+    BPF_MAP_TYPE_LRU_PERCPU_HASH,
+    BPF_MAP_TYPE_PERCPU_ARRAY,
+    BPF_MAP_TYPE_PERCPU_HASH,
+    ENOTSUPP,
+)
+from pybpf.verifier import bounds
+from pybpf.verifier.regstate import RegState, map_attr
+from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.state import FuncFrame, PathState
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+LOOP = HELPER_IDS["bpf_loop"]
+FOR_EACH_MAP_ELEM = HELPER_IDS["bpf_for_each_map_elem"]
+FIND_VMA = HELPER_IDS["bpf_find_vma"]
+USER_RINGBUF_DRAIN = HELPER_IDS["bpf_user_ringbuf_drain"]
+TIMER_SET_CALLBACK = HELPER_IDS["bpf_timer_set_callback"]
+
+SYNC_CALLBACK_HELPERS = frozenset({LOOP, FOR_EACH_MAP_ELEM, FIND_VMA, USER_RINGBUF_DRAIN})
+"""is_sync_callback_calling_function()."""
+CALLBACK_HELPERS = SYNC_CALLBACK_HELPERS | {TIMER_SET_CALLBACK}
+
+_FOR_EACH_MAPS = frozenset({
+    BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH,
+    BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY,
+})  # fmt: skip
+"""Map types with ``map_set_for_each_callback_args`` (the others: "callback function not allowed for map")."""
+
+SYNC_RET_RANGE = (0, 1)
+ASYNC_RET_RANGE = (0, 0)
+
+
+def _known_zero_pointer(reg: RegState, reg_type: RegType, map_ref: object) -> None:
+    reg.mark_pointer(reg_type)
+    reg.map = map_ref
+
+
+def _set_callee_state(w: Walker, helper_id: int, caller: FuncFrame, callee: FuncFrame) -> None:
+    """set_{loop,map_elem,find_vma,user_ringbuf,timer}_callback_state(): the callback's r1-r5."""
+    cr, regs = caller.regs, callee.regs
+    if helper_id == LOOP:  # callback_fn(u64 index, void *ctx)
+        regs[1].mark_unknown()
+        regs[2].copy_from(cr[3])
+    elif helper_id == FOR_EACH_MAP_ELEM:  # callback_fn(map, key, value, ctx)
+        map_ref = cr[1].map
+        if map_attr(map_ref, "map_type", None) not in _FOR_EACH_MAPS:
+            w.fail(ENOTSUPP, "callback function not allowed for map")
+        regs[1].copy_from(cr[1])
+        _known_zero_pointer(regs[2], RegType.PTR_TO_MAP_KEY, map_ref)
+        _known_zero_pointer(regs[3], RegType.PTR_TO_MAP_VALUE, map_ref)
+        regs[3].id = w.new_id()  # as the kernel's log shows (Linux 6.18): a fresh id per entry
+        regs[4].copy_from(cr[3])
+    elif helper_id == FIND_VMA:  # callback_fn(task, vma, ctx)
+        regs[1].copy_from(cr[1])
+        regs[2].mark_pointer(RegType.PTR_TO_BTF_ID)
+        regs[3].copy_from(cr[4])
+    elif helper_id == USER_RINGBUF_DRAIN:  # callback_fn(const struct bpf_dynptr *dynptr, void *ctx)
+        regs[1].mark_pointer(RegType.CONST_PTR_TO_DYNPTR)
+        regs[2].copy_from(cr[3])
+    else:  # bpf_timer_set_callback: callback_fn(map, key, value)
+        map_ref = cr[1].map
+        _known_zero_pointer(regs[1], RegType.CONST_PTR_TO_MAP, map_ref)
+        _known_zero_pointer(regs[2], RegType.PTR_TO_MAP_KEY, map_ref)
+        _known_zero_pointer(regs[3], RegType.PTR_TO_MAP_VALUE, map_ref)
+        regs[3].id = w.new_id()
+    callee.callback_ret = ASYNC_RET_RANGE if helper_id == TIMER_SET_CALLBACK else SYNC_RET_RANGE
+
+
+def push_callback_call(w: Walker, helper_id: int, subprog: int) -> None:
+    """push_callback_call(): explore ``subprog`` as the callback of the helper call being checked."""
+    state = w.state
+    caller = state.cur
+    start = w.env.subprogs[subprog]
+    if helper_id == TIMER_SET_CALLBACK:  # push_async_cb(): a path of its own
+        w.env.async_callbacks.add(subprog)
+        callee = FuncFrame(0, subprog, w.insn_idx)
+        _set_callee_state(w, helper_id, caller, callee)
+        w.push_path(start, PathState([callee]))
+        w.print_all = True  # init_func_state() marks the whole state scratched
+        return
+    if helper_id == LOOP and caller.callback_depth >= caller.regs[1].umax:
+        caller.callback_depth = 0
+        if w.trace:
+            w.env.log.line(f"frame{state.curframe} bpf_loop iteration limit reached")
+        return
+    if state.curframe + 1 >= MAX_CALL_FRAMES:  # setup_func_entry()
+        w.fail(errno.E2BIG, f"the call stack of {state.curframe + 2} frames is too deep")
+    pushed = w.push_branch(start)
+    callee = FuncFrame(state.curframe + 1, subprog, w.insn_idx)
+    _set_callee_state(w, helper_id, pushed.cur, callee)
+    pushed.cur.callback_depth += 1
+    pushed.frames.append(callee)
+    caller.callback_depth = 0
+    w.print_all = True  # init_func_state() marks the whole state scratched
+
+
+def check_callback_exit(w: Walker, callee: FuncFrame, ret_range: tuple[int, int]) -> None:
+    """prepare_func_exit() for a callback: r0 a scalar within the callback's return range."""
+    r0 = callee.regs[0]
+    if r0.type is not RegType.SCALAR_VALUE:
+        w.fail(errno.EACCES, "R0 not a scalar value")
+    if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
+        w.fail(errno.EINVAL, invalid_scalar(r0, ret_range, "At callback return"))
+
+
+def invalid_scalar(reg: RegState, ret_range: tuple[int, int], where: str, regname: str = "R0") -> str:
+    """verbose_invalid_scalar(): ``At ... the register R0 has smin=.. smax=.. should have been in
+    [a, b]``."""
+    text = f"{where} the register {regname} has"
+    known = False
+    if reg.smin > bounds.S64_MIN:
+        text += f" smin={reg.smin}"
+        known = True
+    if reg.smax < bounds.S64_MAX:
+        text += f" smax={reg.smax}"
+        known = True
+    if not known:
+        text += " unknown scalar value"
+    return text + f" should have been in [{ret_range[0]}, {ret_range[1]}]"
+
+
+def widen_imprecise_scalars(w: Walker, callsite: int) -> None:
+    """After a callback returned to ``callsite``: scalars that differ from the latest checkpoint of
+    this path at the call (find_prev_entry()) become unknown, so that the round trips converge."""
+    state = w.state
+    prev = None
+    for cp in reversed(w.explored.get(callsite, ())):
+        old = cp.state
+        if (
+            cp.branches
+            and len(old.frames) == len(state.frames)
+            and all(a.callsite == b.callsite for a, b in zip(old.frames, state.frames, strict=True))
+        ):
+            prev = old
+            break
+    if prev is None:
+        return
+    for old_frame, cur_frame in zip(prev.frames, state.frames, strict=True):
+        for old_reg, cur_reg in zip(old_frame.regs, cur_frame.regs, strict=True):
+            _maybe_widen(old_reg, cur_reg)
+        for spi, old_slot in enumerate(old_frame.stack.slots):
+            if spi >= len(cur_frame.stack.slots):
+                break
+            cur_slot = cur_frame.stack.slots[spi]
+            if old_slot.is_spill and cur_slot.is_spill and old_slot.spilled and cur_slot.spilled:
+                _maybe_widen(old_slot.spilled, cur_slot.spilled)
+
+
+def _maybe_widen(old: RegState, cur: RegState) -> None:
+    """maybe_widen_reg()."""
+    if old.type is RegType.SCALAR_VALUE and cur.type is RegType.SCALAR_VALUE and old.key() != cur.key():
+        cur.mark_unknown()

@@ -1,0 +1,166 @@
+"""Reference tracking and spin locks: what a path has acquired and must give back.
+
+Mirrors kernel/bpf/verifier.c as of Linux 6.18, where references live in the verifier state
+(``struct bpf_verifier_state.refs``, shared by the frames of a path):
+
+* acquire_reference(): a helper returning a referenced pointer (ring-buffer records of
+  bpf_ringbuf_reserve, sockets of bpf_sk_lookup_tcp/udp and bpf_skc_lookup_tcp — the kernel's
+  is_acquire_function()) records a new id with the acquiring instruction; the returned register
+  carries it as ``id`` (for the NULL check) and ``ref_obj_id``;
+* release_reference(): a release argument (OBJ_RELEASE: bpf_ringbuf_submit/discard,
+  bpf_sk_release) drops the reference and every register or spilled register holding it becomes an
+  unknown scalar (mark_reg_invalid() for a privileged loader); release_reference_nomark() is the
+  NULL branch of a null check of the acquired pointer (nothing to release there);
+* check_reference_leak() / check_resource_leak(): at the main program's exit, before a tail call and
+  at LD_ABS/LD_IND every acquired pointer is reported ("Unreleased reference id=%d alloc_insn=%d")
+  and the program refused ("%s would lead to reference leak"); a held spin lock there is "%s cannot
+  be used inside bpf_spin_lock-ed region" (in a subprogram's exit neither is checked: the caller
+  goes on with the references);
+* process_spin_lock(): bpf_spin_lock / bpf_spin_unlock take a map value pointer at the constant
+  offset of the value's ``struct bpf_spin_lock`` (from the map's BTF, ``spin_lock_off`` of the map
+  reference); one lock at a time, held as a REF_TYPE_LOCK reference naming the map and the value
+  pointer's id, released only by an unlock of the same lock.
+
+Not modelled: kptrs, dynptr references, RCU / IRQ / preemption regions, res_spin_lock, locks in
+allocated objects (the kernel's ``local`` locks).
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING, Any
+
+from pybpf.verifier import tnum
+from pybpf.verifier.regstate import RegState, map_attr, map_name
+from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.state import PathState, Reference
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+REF_TYPE_PTR = 1
+REF_TYPE_LOCK = 2
+
+
+def acquire_reference(w: Walker) -> int:
+    """acquire_reference(): a new reference acquired at the current instruction; its id."""
+    ident = w.new_id()
+    w.state.refs.append(Reference(REF_TYPE_PTR, ident, w.insn_idx))
+    return ident
+
+
+def release_reference_nomark(state: PathState, ref_obj_id: int) -> bool:
+    """release_reference_nomark(): forget the pointer reference ``ref_obj_id``; False if not held."""
+    for i, ref in enumerate(state.refs):
+        if ref.kind == REF_TYPE_PTR and ref.id == ref_obj_id:
+            del state.refs[i]
+            return True
+    return False
+
+
+def release_reference(state: PathState, ref_obj_id: int) -> bool:
+    """release_reference(): drop the reference and invalidate every register holding it."""
+    if not release_reference_nomark(state, ref_obj_id):
+        return False
+    for reg in state.all_regs():
+        if reg.ref_obj_id == ref_obj_id:
+            reg.mark_unknown()
+    return True
+
+
+def active_lock(state: PathState) -> Reference | None:
+    """The spin lock the path holds (``active_locks``, ``active_lock_id``, ``active_lock_ptr``)."""
+    for ref in reversed(state.refs):
+        if ref.kind == REF_TYPE_LOCK:
+            return ref
+    return None
+
+
+def check_reference_leak(w: Walker) -> bool:
+    """check_reference_leak(): log every pointer reference still held (none checked inside a
+    subprogram); True when there is one."""
+    state = w.state
+    if state.curframe:
+        return False
+    leaks = [ref for ref in state.refs if ref.kind == REF_TYPE_PTR]
+    for ref in leaks:
+        w.env.log.line(f"Unreleased reference id={ref.id} alloc_insn={ref.insn_idx}")
+    return bool(leaks)
+
+
+def check_resource_leak(w: Walker, check_lock: bool, prefix: str) -> None:
+    """check_resource_leak(): no lock held (when ``check_lock``) and no pointer reference held."""
+    if check_lock and active_lock(w.state) is not None:
+        w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_spin_lock-ed region")
+    if check_reference_leak(w):
+        w.fail(errno.EINVAL, f"{prefix} would lead to reference leak")
+
+
+def spin_lock_off(map_ref: Any) -> int | None:
+    """The offset of the ``struct bpf_spin_lock`` in the map's values (from its BTF), or None."""
+    off = getattr(map_ref, "spin_lock_off", None)
+    if off is None:  # pybpf's MapUse: the map object knows it from the map's BTF
+        off = getattr(getattr(map_ref, "obj", None), "spin_lock_off", None)
+    return None if off is None else int(off)
+
+
+def may_point_to_spin_lock(reg: RegState) -> bool:
+    """reg_may_point_to_spin_lock(): a map value of a map whose values hold a spin lock (its id
+    then survives the null check: it names the lock)."""
+    return reg.type is RegType.PTR_TO_MAP_VALUE and spin_lock_off(reg.map) is not None
+
+
+def has_btf(map_ref: Any) -> bool:
+    btf_id = map_attr(map_ref, "btf_id", None)
+    if btf_id is None:
+        btf_id = getattr(getattr(map_ref, "obj", None), "btf_id", 0)
+    return bool(btf_id) or spin_lock_off(map_ref) is not None
+
+
+def _address(map_ref: Any) -> int:
+    return int(map_attr(map_ref, "address", 0))
+
+
+def process_spin_lock(w: Walker, regno: int, is_lock: bool) -> None:
+    """process_spin_lock(): bpf_spin_lock (``is_lock``) or bpf_spin_unlock of the lock ``regno``
+    points to."""
+    reg = w.state.cur.regs[regno]
+    if not tnum.is_const(reg.var_off):
+        w.fail(
+            errno.EINVAL,
+            f"R{regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset",
+        )
+    map_ref = reg.map
+    name = map_name(map_ref)
+    if not has_btf(map_ref):
+        w.fail(errno.EINVAL, f"map '{name}' has to have BTF in order to use bpf_spin_lock")
+    lock_off = spin_lock_off(map_ref)
+    if lock_off is None:
+        w.fail(errno.EINVAL, f"map '{name}' has no valid bpf_spin_lock")
+    off = reg.var_off.value + reg.off
+    if off != lock_off:
+        w.fail(errno.EINVAL, f"off {off} doesn't point to 'struct bpf_spin_lock' that is at {lock_off}")
+    state = w.state
+    held = active_lock(state)
+    if is_lock:
+        if held is not None:
+            w.fail(errno.EINVAL, "Locking two bpf_spin_locks are not allowed")
+        state.refs.append(Reference(REF_TYPE_LOCK, reg.id, w.insn_idx, _address(map_ref)))
+        return
+    if held is None:
+        w.fail(errno.EINVAL, "bpf_spin_unlock without taking a lock")
+    if held.id != reg.id or held.ptr != _address(map_ref):
+        w.fail(errno.EINVAL, "bpf_spin_unlock of different lock")
+    state.refs.remove(held)
+
+
+SPIN_LOCK_SIZE = 4
+
+
+def check_map_fields(w: Walker, reg: RegState, off: int, size: int) -> None:
+    """check_map_access(): no load, store or helper access may touch the value's spin lock."""
+    lock_off = spin_lock_off(reg.map)
+    if lock_off is None:
+        return
+    if reg.smin + off < lock_off + SPIN_LOCK_SIZE and lock_off < reg.umax + off + size:
+        w.fail(errno.EACCES, "bpf_spin_lock cannot be accessed directly by load/store")
