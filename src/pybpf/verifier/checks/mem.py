@@ -197,25 +197,14 @@ def check_mem_access(
 
 
 def _coerce(dst: RegState, size: int, sign_extend: bool) -> None:
-    """coerce_reg_to_size() for a narrow load (sign-extending ones: the range of the width)."""
+    """coerce_reg_to_size() / coerce_reg_to_size_sx() for a narrow load."""
     if size >= BPF_REG_SIZE or not dst.is_scalar:
         return
     if sign_extend:
-        half = 1 << (size * 8 - 1)
-        dst.smin, dst.smax = -half, half - 1
+        bounds.coerce_to_size_sx(dst, size)
         bounds.sync(dst)
-        return
-    mask = (1 << (size * 8)) - 1
-    dst.var_off = tnum.cast(dst.var_off, size)
-    if dst.umin & ~mask == dst.umax & ~mask:
-        dst.umin &= mask
-        dst.umax &= mask
     else:
-        dst.umin, dst.umax = 0, mask
-    dst.smin, dst.smax = dst.umin, dst.umax
-    if size < 4:
-        bounds.mark_unbounded32(dst)
-    bounds.sync(dst)
+        bounds.coerce_to_size(dst, size)
 
 
 def check_ptr_off_reg(w: Walker, reg: RegState, regno: int) -> None:
