@@ -20,9 +20,10 @@ import os
 import sys
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "src")]
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
+from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402, I001
 from pybpf.kernel_version import KernelVersion  # noqa: E402
 from tests.verifier import verifier_corpus as vc  # noqa: E402
 from tests.verifier.corpus_generator import generated_theme  # noqa: E402
@@ -31,7 +32,9 @@ GENERATED = vc.CORPUS / "generated.asm"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="compare with labels.json, write nothing")
     args = parser.parse_args()
     if not kernel_bpf_available():
@@ -66,7 +69,8 @@ def main() -> int:
         return 1 if changed else 0
     vc.write_labels(fresh)
     accepted = sum(fresh[p.name][release].accepted for p in programs)
-    print(f"{len(programs)} programs on Linux {release}: {accepted} accepted, {len(programs) - accepted} refused")
+    refused = len(programs) - accepted
+    print(f"{len(programs)} programs on Linux {release}: {accepted} accepted, {refused} refused")
     print(f"{len(changed)} labels changed")
     return 0
 

@@ -135,7 +135,7 @@ class _Builder:
         elif form == 2:
             self.emit(f"if r2 >= r8 goto {out}")
         elif form == 3:
-            self.emit(f"if r8 >= r2 goto +1", f"goto {out}")
+            self.emit("if r8 >= r2 goto +1", f"goto {out}")
         size = rng.choice(list(SIZES))
         off = rng.randrange(0, 40)
         if rng.random() < 0.6:  # an access the check is meant to cover (or just not)
@@ -184,7 +184,8 @@ class _Builder:
         if rng.random() < 0.5:
             self.bound("r5", out)
         self.emit("r3 = r10", "r3 += -64", "r5 &= 63", "r3 += r5")
-        self.emit("r4 = 0", f"*(u8 *)(r3 + 0) = r4" if rng.random() < 0.5 else "r4 = *(u8 *)(r3 + 0)", f"{out}:")
+        access = "*(u8 *)(r3 + 0) = r4" if rng.random() < 0.5 else "r4 = *(u8 *)(r3 + 0)"
+        self.emit("r4 = 0", access, f"{out}:")
 
     def program(self) -> str:
         rng = self.rng

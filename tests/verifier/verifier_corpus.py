@@ -15,11 +15,13 @@ Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint,
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
 ``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create); the program names them as
 ``map_fd(NAME)`` / ``map_value(NAME, OFF)``), ``flags`` (``sleepable``), ``license`` (GPL when
-absent) and ``desc``.  The program text starts at the first indented line and runs to the next
-``===`` (labels may sit at the start of a line there).  ``generated.asm`` is
-written by the corpus generator (``tests.verifier.corpus_generator``), and the C theme is every
-program of every object in tests/data/c, loaded one at a time through pybpf's ELF loader (maps
-unpinned, CO-RE relocated against core_target.o's BTF, so both backends load the same bytes).
+absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such programs are checked only
+on request, see tests/verifier/test_corpus.py).  The program text starts at the first indented
+line and runs to the next ``===`` (labels may sit at the start of a line there).
+``generated.asm`` is written by the corpus generator (``tests.verifier.corpus_generator``), and
+the C theme is every program of every object in tests/data/c, loaded one at a time through
+pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF, so both
+backends load the same bytes).
 
 ``labels.json`` (written by scripts/record_verifier_corpus.py) holds, per program, the answer of
 each kernel release it was recorded on: ``{"6.18": {"errno": "EACCES", "line": "..."}}`` with the
@@ -86,6 +88,7 @@ MAP_FLAGS = {
 PROG_FLAGS = {"sleepable": uapi.BPF_F_SLEEPABLE}
 
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")
+_GLUED_STATS = re.compile(r"processed \d+ insns \(limit .*$")
 _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
 
 
@@ -114,6 +117,7 @@ class Program:
     license: str = "GPL"
     flags: tuple[str, ...] = ()
     obj: str = ""  # tests/data/c object file name, for the C theme
+    heavy: str = ""  # why pybpf takes long on it (a million processed instructions), or ""
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ class Outcome:
 
     @property
     def kind(self) -> str:
-        """"" when the answers agree, else "verdict" or "message"."""
+        """ "" when the answers agree, else "verdict" or "message"."""
         return "" if self.same_message else "message" if self.same_verdict else "verdict"
 
 
@@ -238,6 +242,7 @@ def parse_theme(path: Path) -> list[Program]:
                 desc=header.get("desc", ""),
                 license=header.get("license", "GPL"),
                 flags=flags,
+                heavy=header.get("heavy", ""),
             )
         )
 
@@ -253,7 +258,7 @@ def parse_theme(path: Path) -> list[Program]:
             continue
         else:
             key, _, value = raw.partition(":")
-            if key.strip() not in ("type", "maps", "desc", "flags", "license"):
+            if key.strip() not in ("type", "maps", "desc", "flags", "license", "heavy"):
                 raise ValueError(f"{path.name}: {name}: unknown header line {raw!r}")
             header[key.strip()] = value.strip()
     finish()
@@ -297,9 +302,10 @@ def corpus(with_c: bool = True) -> list[Program]:
 
 # -- loading -----------------------------------------------------------------------------------
 def reason(log: str) -> str:
-    """The last line of a verifier log before its statistics: the kernel's reason for a refusal."""
+    """The last line of a verifier log before its statistics: the kernel's reason for a refusal
+    (a few kernel messages lack their newline, so the statistics are cut off their line)."""
     lines = [line for line in log.splitlines() if line.strip() and not _STATS.match(line)]
-    return lines[-1] if lines else ""
+    return _GLUED_STATS.sub("", lines[-1]) if lines else ""
 
 
 def errno_name(err: int) -> str:
@@ -349,8 +355,21 @@ def _load_asm(program: Program, backend: Backend) -> Verdict:
         try:
             os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
         except BPFError as exc:
-            return Verdict(errno_name(exc.errno or 0), reason(log.value.decode(errors="replace")))
-        return Verdict("")
+            err = exc.errno or 0
+        else:
+            return Verdict("")
+        line = reason(log.value.decode(errors="replace"))
+        if err == errno.ENOSPC:
+            # The level-1 trace outgrew the buffer (a path of a million instructions): the log
+            # keeps its tail, so the reason stands; the verdict is the load's without a log.
+            attr.log_level, attr.log_size, attr.log_buf = 0, 0, 0
+            try:
+                os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
+            except BPFError as exc:
+                err = exc.errno or 0
+            else:
+                err = 0
+        return Verdict(errno_name(err), line)
 
 
 def _load_c(program: Program, backend: Backend) -> Verdict:
@@ -374,7 +393,8 @@ def _load_c(program: Program, backend: Backend) -> Verdict:
 
 
 def load(program: Program, backend: Backend) -> Verdict:
-    """Load ``program`` through ``backend`` at log level 1 and return its verdict."""
+    """Load ``program`` through ``backend`` at log level 1 and return its verdict (a log that
+    overflows its buffer, ENOSPC, is loaded again without a log for the verdict)."""
     return _load_c(program, backend) if program.obj else _load_asm(program, backend)
 
 

@@ -1,15 +1,15 @@
 """check_alu_op(): ALU and ALU64 instructions on registers holding scalars and pointers.
 
 Mirrors kernel/bpf/verifier.c: check_alu_op() (operand order: src then dst read, "div by zero" /
-"invalid shift %d" for constants, dst written), adjust_reg_min_max_vals() (pointer ± pointer,
-scalar + pointer), scalar_byte_swap() (BPF_END: swapped tnum, truncated
-16/32-bit conversions), coerce_reg_to_size_sx() for sign-extending moves, adjust_ptr_min_max_vals() (which pointer types allow arithmetic, fixed offsets
-accumulated in ``off``, variable offsets in the bounds; "R%d pointer arithmetic on %s prohibited",
-"R%d subtraction from stack pointer prohibited", "R%d bitwise operator %s on pointer prohibited",
-"R%d 32-bit pointer arithmetic prohibited") and, for two scalars, ``bounds.alu``.  The loader is
-privileged (allow_ptr_leaks): partial copies of pointers and pointer differences become unknown
-scalars.  Register copies share an id (assign_scalar_id_before_mov) and ``rX += const`` keeps a
-link (BPF_ADD_CONST), as the log prints them.
+"invalid shift %d" for constants, dst written), adjust_reg_min_max_vals() (pointer ± pointer, scalar
++ pointer), scalar_byte_swap() (BPF_END: swapped tnum, truncated 16/32-bit conversions),
+coerce_reg_to_size_sx() for sign-extending moves, adjust_ptr_min_max_vals() (which pointer types
+allow arithmetic, fixed offsets accumulated in ``off``, variable offsets in the bounds; "R%d pointer
+arithmetic on %s prohibited", "R%d subtraction from stack pointer prohibited", "R%d bitwise operator
+%s on pointer prohibited", "R%d 32-bit pointer arithmetic prohibited") and, for two scalars,
+``bounds.alu``. The loader is privileged (allow_ptr_leaks): partial copies of pointers and pointer
+differences become unknown scalars. Register copies share an id (assign_scalar_id_before_mov) and
+``rX += const`` keeps a link (BPF_ADD_CONST), as the log prints them.
 """
 
 from __future__ import annotations
