@@ -221,6 +221,7 @@ def _adjust_ptr(
         moved = ptr.off + off_reg.smin if op == bounds.ADD else ptr.off - off_reg.smin
         if S32_MIN <= moved <= S32_MAX:
             result.off = moved
+            _check_sane_offset(w, result, ptr)
             dst.copy_from(result)
             return
     bounds.alu(result, off_reg, op, False)  # a variable offset: the pointer's variable part moves

@@ -178,6 +178,8 @@ def check_mem_access(
             result.mark_pointer(field)
     elif t is RegType.PTR_TO_STACK:
         _check_stack_access(w, regno, reg, off, size, access=access, value_regno=value_regno, imm=imm)
+        if access == BPF_READ and value_regno >= 0:  # a narrow fill is truncated like any load
+            _coerce(regs[value_regno], size, sign_extend)
         return
     elif t in PACKET_TYPES:
         if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
@@ -415,7 +417,7 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
                 w.fail(errno.EACCES, "invalid size of register fill")
             if dst_regno < 0:
                 return
-            if size <= spill_size and _narrow_access_ok(off, size, spill_size):
+            if size <= spill_size and _narrow_access_ok(off):
                 regs[dst_regno].copy_from(spilled)
                 if spilled.umax >= 1 << (size * 8) and size < 8:
                     regs[dst_regno].id = 0
@@ -438,9 +440,11 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
         regs[dst_regno].mark_unknown()
 
 
-def _narrow_access_ok(off: int, size: int, spill_size: int) -> bool:
-    """bpf_stack_narrow_access_ok(): a read of the spill's low bytes (little-endian)."""
-    return (off % BPF_REG_SIZE) + size <= BPF_REG_SIZE and off % BPF_REG_SIZE == BPF_REG_SIZE - spill_size
+def _narrow_access_ok(off: int) -> bool:
+    """bpf_stack_narrow_access_ok() on a little-endian machine: a read starting at the slot's
+    lowest address reads the spill's low bytes (the caller has checked it is no wider than the
+    spill)."""
+    return off % BPF_REG_SIZE == 0
 
 
 def helper_stack_access(
