@@ -729,6 +729,9 @@ def refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
         val = const_value(b, is32)
         if val is not None:
             if op == JSET_FALSE:
+                # the ranges are forgotten before the tnum narrows (they could contradict it on a
+                # dead branch): what is left is what the tnum says (Linux 6.18)
+                mark_unbounded(a)
                 mask = (~val & U32) | (U64 & ~U32) if is32 else ~val & U64
                 a.var_off = tnum.and_(a.var_off, Tnum(mask, 0))
             elif val and not val & (val - 1):

@@ -1000,3 +1000,256 @@ desc: a 32-bit move clears the upper half
 desc: returning an unknown scalar
     r0 = *(u32 *)(r1 + 12)
     exit
+
+=== alu/be32
+maps: m=hash(4,16,4)
+desc: be32 of 0..15: 0..0x0f000000
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 15
+    r6 = be32 r6
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/be64
+maps: m=hash(4,16,4)
+desc: be64 of 0..15: the top byte
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 15
+    r6 = be64 r6
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/le32_upper_cleared
+maps: m=hash(4,16,4)
+desc: le32 clears the upper half: >> 28 is 0..15
+    r6 = *(u32 *)(r1 + 12)
+    r6 = *(u64 *)(r10 - 16)
+    r6 = le32 r6
+    r6 >>= 28
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/bswap32_twice
+maps: m=hash(4,16,4)
+desc: a double byte swap gives 0..15 back
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 15
+    r6 = bswap32 r6
+    r6 = bswap32 r6
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/bswap64_then_rsh
+maps: m=hash(4,16,4)
+desc: the low byte swapped to the top, then >> 60
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 0xff
+    r6 = bswap64 r6
+    r6 >>= 60
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/movsx_w8
+maps: m=hash(4,16,4)
+desc: 32-bit (s8) of 0..15
+    r6 = *(u32 *)(r1 + 12)
+    w6 &= 0xf
+    w6 = (s8)w6
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/movsx_w16_negative
+maps: m=hash(4,16,4)
+desc: 32-bit (s16) of 0..0xffff zero-extended, >> 28
+    r6 = *(u32 *)(r1 + 12)
+    w6 &= 0xffff
+    w6 = (s16)w6
+    r6 >>= 28
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/movsx32_negative_upper
+maps: m=hash(4,16,4)
+desc: (s32) of a u32: the upper half may be all ones
+    r6 = *(u32 *)(r1 + 12)
+    r6 = (s32)r6
+    r6 >>= 60
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/fork_arsh63_and
+maps: m=hash(4,16,4)
+desc: x s>> 63 is -1 or 0: followed as two paths, & 12 gives 12 or 0
+    r6 = *(u32 *)(r1 + 12)
+    r6 = *(u64 *)(r10 - 16)
+    r6 s>>= 63
+    r6 &= 12
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/fork_arsh63_or
+maps: m=hash(4,16,4)
+desc: x s>> 63 | 12 is -1 or 12: the -1 path is out of bounds
+    r6 = *(u32 *)(r1 + 12)
+    r6 = *(u64 *)(r10 - 16)
+    r6 s>>= 63
+    r6 |= 12
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/fork_w_arsh31_and
+maps: m=hash(4,16,4)
+desc: w s>> 31 & 15 is 15 or 0 (32-bit fork)
+    r6 = *(u32 *)(r1 + 12)
+    w6 s>>= 31
+    w6 &= 15
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/fork_w_arsh31_or
+maps: m=hash(4,16,4)
+desc: w s>> 31 | 3 is 0xffffffff or 3
+    r6 = *(u32 *)(r1 + 12)
+    w6 s>>= 31
+    w6 |= 3
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== alu/fork_not_for_xor
+maps: m=hash(4,16,4)
+desc: XOR does not fork: -1..0 ^ 3 stays a range
+    r6 = *(u32 *)(r1 + 12)
+    w6 s>>= 31
+    w6 ^= 3
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit

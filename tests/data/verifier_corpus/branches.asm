@@ -725,3 +725,81 @@ desc: a conditional jump to itself
 l:
     if r0 > 5 goto l
     exit
+
+=== branches/jset_false_forgets_ranges
+maps: m=hash(4,16,4)
+desc: the JSET false branch keeps only what the tnum says: the signed range is lost
+    r6 = *(u32 *)(r1 + 12)
+    r6 <<= 32
+    r6 s>>= 32
+    if r6 & 12 goto out
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== branches/jset_false_masked
+maps: m=hash(4,16,4)
+desc: 0..255 with the high nibble clear: 0..15 from the tnum
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 0xff
+    if r6 & 0xf0 goto out
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== branches/jmp32_jset_false_masked
+maps: m=hash(4,16,4)
+desc: a 32-bit JSET false branch on a zero-extended value
+    r6 = *(u32 *)(r1 + 12)
+    if w6 & 0xfffffff0 goto out
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== branches/jset_true_single_bit
+maps: m=hash(4,16,4)
+desc: a single-bit JSET true branch knows the bit: 8..15 - 8
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 0xf
+    if r6 & 8 goto +1
+    goto out
+    r6 -= 8
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r6
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit

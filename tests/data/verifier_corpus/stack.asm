@@ -334,3 +334,243 @@ desc: a pointer spilled at a variable offset
     *(u64 *)(r3 + 0) = r1
     r0 = 0
     exit
+
+=== stack/fill_u8_of_spilled_u64
+maps: m=hash(4,16,4)
+desc: a 1-byte fill of a spilled unknown: 0..255, then masked
+    r6 = *(u32 *)(r1 + 12)
+    *(u64 *)(r10 - 32) = r6
+    r7 = *(u8 *)(r10 - 32)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r1 &= 15
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/fill_u8_of_spilled_u64_unmasked
+maps: m=hash(4,16,4)
+desc: a 1-byte fill of a spilled unknown used unmasked: up to 255
+    r6 = *(u32 *)(r1 + 12)
+    *(u64 *)(r10 - 32) = r6
+    r7 = *(u8 *)(r10 - 32)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/fill_u16_of_bounded
+maps: m=hash(4,16,4)
+desc: a 2-byte fill of a spilled 0..15
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 0xf
+    *(u64 *)(r10 - 32) = r6
+    r7 = *(u16 *)(r10 - 32)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/fill_u16_at_odd_slot_byte
+maps: m=hash(4,16,4)
+desc: a 2-byte fill from the middle of a spill: unknown 16 bits
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 0xf
+    *(u64 *)(r10 - 32) = r6
+    r7 = *(u16 *)(r10 - 30)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/ldsx_from_stack_spill
+maps: m=hash(4,16,4)
+desc: a sign-extending 1-byte fill of a spilled 0..15 (cpu v4)
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 0xf
+    *(u64 *)(r10 - 32) = r6
+    r7 = *(s8 *)(r10 - 32)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/ldsx_from_stack_data
+maps: m=hash(4,16,4)
+desc: a sign-extending load of a data byte: -128..127
+    r6 = *(u32 *)(r1 + 12)
+    *(u8 *)(r10 - 32) = 200
+    r7 = *(s8 *)(r10 - 32)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/ldsx_u32_unknown
+maps: m=hash(4,16,4)
+desc: a sign-extending 4-byte fill, bounded on both sides
+    r6 = *(u32 *)(r1 + 12)
+    *(u32 *)(r10 - 32) = r6
+    r7 = *(s32 *)(r10 - 32)
+    if r7 s< 0 goto out
+    if r7 s> 15 goto out
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/spill_zero_fill_u32
+maps: m=hash(4,16,4)
+desc: the upper half of a spilled 0 reads as 0
+    r6 = *(u32 *)(r1 + 12)
+    r7 = 0
+    *(u64 *)(r10 - 32) = r7
+    r7 = *(u32 *)(r10 - 28)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/spill_u16_fill_u16
+maps: m=hash(4,16,4)
+desc: a 2-byte spill of 0..15 filled as 2 bytes
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 0xf
+    *(u16 *)(r10 - 32) = r6
+    r7 = *(u16 *)(r10 - 32)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/spill_u16_fill_u32
+maps: m=hash(4,16,4)
+desc: a 2-byte spill filled as 4 bytes: wider than the spill
+    r6 = *(u32 *)(r1 + 12)
+    r6 &= 0xf
+    *(u16 *)(r10 - 32) = r6
+    r7 = *(u32 *)(r10 - 32)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+
+=== stack/spill_wide_scalar_u8
+maps: m=hash(4,16,4)
+desc: a u32 spilled as 1 byte and filled: 0..255
+    r6 = *(u32 *)(r1 + 12)
+    *(u8 *)(r10 - 32) = r6
+    r7 = *(u8 *)(r10 - 32)
+    *(u64 *)(r10 - 24) = r7
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r10 - 24)
+    r0 += r1
+    r1 = *(u8 *)(r0 + 0)
+out:
+    r0 = 0
+    exit

@@ -24,7 +24,7 @@ from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, ADD_CONST64, RegState
 from pybpf.verifier.regtypes import RegType, TypeFlag
-from pybpf.verifier.tnum import U32
+from pybpf.verifier.tnum import U32, U64
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -157,6 +157,8 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
     if dst.is_pointer:
         _adjust_ptr(w, insn, dst, src, dst_is_offset=False)
         return
+    if op in (bounds.AND, bounds.OR) and tnum.is_const(src.var_off):
+        _maybe_fork_scalars(w, insn.dst, dst)
     value = bounds.const_value(src, alu32)
     # a copy moved by a constant stays linked (BPF_ADD_CONST); a 32-bit one only when the upper
     # half is zero (observed on Linux 6.18)
@@ -180,6 +182,26 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
             return
     dst.id = 0
     dst.off = 0
+
+
+def _maybe_fork_scalars(w: Walker, regno: int, dst: RegState) -> None:
+    """maybe_fork_scalars(): a scalar that is -1 or 0 (``x s>>= 63``, ``w s>>= 31``) ANDed or ORed
+    with a constant is followed as two paths: this one with -1, and one pushed to redo the
+    instruction with 0 (a Linux 6.18 stable update; the 32-bit form when only the low half is
+    -1..0)."""
+    if dst.smin == -1 and dst.smax == 0:
+        low_half = False
+    elif dst.smin32 == -1 and dst.smax32 == 0:
+        low_half = True
+    else:
+        return
+    other = w.push_branch(w.insn_idx).cur.regs[regno]
+    if low_half:
+        bounds.mark_known32(other, 0)
+        bounds.mark_known32(dst, U32)
+    else:
+        other.mark_known(0)
+        dst.mark_known(U64)
 
 
 def _adjust_ptr(
