@@ -4,8 +4,9 @@ Each program is built from snippets of the shapes the verifier's value tracking 
 chains on unknown scalars whose result then offsets a map value pointer, branches that bound a
 scalar (signed or unsigned, 64- or 32-bit, against a constant or a register) before the same use,
 stack stores and loads (spills of scalars and pointers, fills of other sizes), map lookups with and
-without the NULL check and value accesses at constant or variable offsets, and packet reads with
-and without (or with a too short) data_end check.  A program is a pure function of its seed
+without the NULL check and value accesses at constant or variable offsets, packet reads with
+and without (or with a too short) data_end check, at constant or variable offsets, map value
+pointers spilled and filled, and two unknowns compared with each other.  A program is a pure function of its seed
 (``random.Random(seed)``), so ``generated_theme()`` always writes the same text; the corpus stores
 that text (tests/data/verifier_corpus/generated.asm) and the kernel's verdicts on it.
 
@@ -53,7 +54,7 @@ class _Builder:
 
     def alu_chain(self, reg: str) -> None:
         rng = self.rng
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(rng.randint(1, 3)):
             op = rng.choice(_ALU)
             wide = rng.random() < 0.75
             name = reg if wide else "w" + reg[1:]
@@ -148,6 +149,51 @@ class _Builder:
             self.emit(f"r3 = *({SIZES[size]} *)(r7 + {off})")
         self.emit(f"{out}:")
 
+    def snippet_packet_variable(self) -> None:
+        """A variable offset added to data first, then the data_end check on the moved pointer."""
+        rng = self.rng
+        out = self.label()
+        self.unknown_scalar("r4")
+        if rng.random() < 0.8:
+            self.emit(f"r4 &= {rng.choice((7, 15, 63, 255, 0xFFFF))}")
+        self.emit("r3 = r7", "r3 += r4", "r2 = r3")
+        size = rng.choice(list(SIZES))
+        reach = rng.choice((size, size + 1, max(size - 1, 0), 8))
+        self.emit(f"r2 += {reach}", f"if r2 {rng.choice(('>', '>='))} r8 goto {out}")
+        self.emit(f"r5 = *({SIZES[size]} *)(r3 + {rng.choice((0, 0, 1))})", f"{out}:")
+
+    def snippet_pointer_spill(self) -> None:
+        """A map value pointer spilled, filled (at another size sometimes), moved and used."""
+        rng = self.rng
+        out = self.label()
+        self.lookup(rng.choice(("hmap", "amap")))
+        self.emit(f"if r0 == 0 goto {out}")
+        slot = rng.choice((-32, -40, -48))
+        self.emit(f"*(u64 *)(r10 {slot}) = r0")
+        if rng.random() < 0.3:
+            self.emit(f"*(u{rng.choice((8, 32))} *)(r10 {slot}) = 0")
+        fill = 8 if rng.random() < 0.85 else rng.choice((4, 2))
+        self.emit(f"r5 = *({SIZES[fill]} *)(r10 {slot})")
+        self.emit(f"r5 += {rng.randrange(-4, 20)}", f"r4 = *({SIZES[rng.choice(list(SIZES))]} *)(r5 + 0)")
+        self.emit(f"{out}:")
+
+    def snippet_two_registers(self) -> None:
+        """Two unknowns compared with each other, one of them bounded, then used as an offset."""
+        rng = self.rng
+        out = self.label()
+        self.unknown_scalar("r9")
+        self.emit(f"r5 = *(u32 *)(r6 + {rng.choice(_CTX_SCALARS)})", f"r5 &= {rng.choice((7, 15, 31))}")
+        op = rng.choice(("<", "<=", ">", ">=", "s<", "s<=", "==", "!="))
+        wide = rng.random() < 0.75
+        a, b = ("r9", "r5") if wide else ("w9", "w5")
+        if rng.random() < 0.5:
+            a, b = b, a
+        self.emit(f"if {a} {op} {b} goto +1", f"goto {out}")
+        self.emit("*(u64 *)(r10 - 24) = r9")
+        self.lookup(rng.choice(("hmap", "amap")))
+        self.emit(f"if r0 == 0 goto {out}", "r9 = *(u64 *)(r10 - 24)", "r0 += r9", "r3 = *(u8 *)(r0 + 0)")
+        self.emit(f"{out}:")
+
     def snippet_stack(self) -> None:
         rng = self.rng
         size = rng.choice(list(SIZES))
@@ -194,10 +240,13 @@ class _Builder:
             self.snippet_value_const,
             self.snippet_value_variable,
             self.snippet_packet,
+            self.snippet_packet_variable,
+            self.snippet_pointer_spill,
+            self.snippet_two_registers,
             self.snippet_stack,
             self.snippet_alu,
         )
-        for _ in range(rng.randint(1, 4)):
+        for _ in range(rng.randint(1, 3)):
             choice = rng.choice(snippets)
             self.kinds.append(choice.__name__.removeprefix("snippet_"))
             choice()

@@ -3,7 +3,7 @@
 === gen/000
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 0: stack, value_variable, value_const, value_variable
+desc: seed 0: stack, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -12,82 +12,64 @@ desc: seed 0: stack, value_variable, value_const, value_variable
     *(u64 *)(r10 -24) = r3
     r4 = *(u32 *)(r10 -24)
     r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 &= 16
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s8)r4
+    r4 &= 63
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 1
+    if r2 > r8 goto l1
+    r5 = *(u16 *)(r3 + 1)
 l1:
-    *(u32 *)(r10 -8) = 3
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +11)
-l2:
-    r9 = *(u32 *)(r6 + 16)
-    w9 += 240
-    r9 += 164
-    r9 %= 16
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 3)
-l3:
     r0 = 2
     exit
 
 === gen/001
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 1: alu, stack
+desc: seed 1: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 29
-    r5 -= 190
-    r5 >>= 26
-    r5 -= 159
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r9 = *(u32 *)(r6 + 16)
+    if r9 s>= 8 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 6)
 l1:
-    *(u32 *)(r10 -48) = 162
-    r4 = *(u32 *)(r10 -48)
     r0 = 2
     exit
 
 === gen/002
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 2: value_const
+desc: seed 2: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 3
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r9 |= 68
+    r9 /= 2
+    r9 <<= 47
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
+    r2 += -16
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
-    *(u32 *)(r0 +6) = 77
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
     r0 = 2
     exit
@@ -95,94 +77,74 @@ l1:
 === gen/003
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 3: alu, value_variable
+desc: seed 3: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 657
-    r5 %= 16
-    w5 += 200
-    r5 |= 58
-    r5 >>= 60
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r2 = r7
+    r2 += 23
+    r3 = *(u64 *)(r7 + 15)
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    w9 *= 262
-    r9 = -r9
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 6)
-l2:
     r0 = 2
     exit
 
 === gen/004
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 4: packet, packet
+desc: seed 4: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 6
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u64 *)(r7 + 0)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += -4
+    r4 = *(u64 *)(r5 + 0)
 l1:
-    r2 = r7
-    r2 += 3
-    if r8 < r2 goto l2
-    r3 = *(u32 *)(r7 + 17)
-l2:
     r0 = 2
     exit
 
 === gen/005
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 5: packet, value_const, value_variable
+desc: seed 5: pointer_spill, value_const, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 33
-    if r2 > r8 goto l1
-    r3 = *(u64 *)(r7 + 15)
-l1:
-    *(u32 *)(r10 -4) = 4
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -4
+    r2 += -16
     r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 10
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
-    r3 = *(u8 *)(r0 +16)
+    *(u16 *)(r0 +10) = 73
 l2:
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 = 19
-    if w9 > w9 goto l3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 3)
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 9
+    if r2 > r8 goto l3
+    r5 = *(u64 *)(r3 + 0)
 l3:
     r0 = 2
     exit
@@ -190,27 +152,89 @@ l3:
 === gen/006
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 6: stack
+desc: seed 6: value_variable, alu, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r9 &= 31
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 4)
+l1:
+    r5 = 747
+    r5 s>>= 24
+    r5 /= 3
+    w5 %= 1
+    if r5 != 12 goto l2
     r3 = r10
-    r3 += -4
-    *(u32 *)(r10 -8) = r3
-    r4 = *(u32 *)(r10 -8)
-    r4 = *(u8 *)(r4 + 0)
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l2:
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r9 &= 16
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 3)
+l3:
     r0 = 2
     exit
 
 === gen/007
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 7: value_variable, value_const, value_variable
+desc: seed 7: packet, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 25
+    if r2 > r8 goto l1
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 1
+    r3 = r7
+    r3 += r4
+    r3 = *(u8 *)(r3 + 22)
+l1:
+    r3 = r10
+    r3 += -8
+    *(u64 *)(r10 -8) = r3
+    r4 = *(u16 *)(r10 -8)
+    r0 = 2
+    exit
+
+=== gen/008
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 8: two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r9 = *(u32 *)(r6 + 16)
-    r9 &= 16
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r5 < r9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -220,77 +244,35 @@ desc: seed 7: value_variable, value_const, value_variable
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 0)
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u64 *)(r0 -1) = 15
-l2:
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 7
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 6)
-l3:
-    r0 = 2
-    exit
-
-=== gen/008
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 8: packet, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 24
-    if r8 < r2 goto l1
-    r3 = *(u16 *)(r7 + 22)
-l1:
-    r5 = *(u32 *)(r6 + 12)
-    r5 >>= 24
-    r5 <<= 29
-    r5 += 226
-    r5 <<= 48
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
     r0 = 2
     exit
 
 === gen/009
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 9: alu, value_const, value_const, packet
+desc: seed 9: two_registers, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
     r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 ^= 269
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r5 &= 31
+    if r5 < r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
     *(u32 *)(r10 -16) = 1
     r2 = r10
@@ -299,48 +281,52 @@ l1:
     call bpf_map_lookup_elem
     r3 = *(u64 *)(r0 +3)
 l2:
-    *(u32 *)(r10 -16) = 1
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    *(u8 *)(r0 +10) = 13
-l3:
-    r2 = r7
-    r2 += 13
-    if r8 < r2 goto l4
-    r3 = *(u64 *)(r7 + 5)
-l4:
     r0 = 2
     exit
 
 === gen/010
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 10: stack
+desc: seed 10: value_const, packet, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -40
-    *(u64 *)(r10 -40) = r3
-    r4 = *(u16 *)(r10 -40)
-    r4 = *(u8 *)(r4 + 0)
+    *(u32 *)(r10 -16) = 4
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r0 +13) = 83
+l1:
+    r2 = r7
+    r2 += 2
+    r3 = *(u64 *)(r7 + 0)
+l2:
+    *(u32 *)(r10 -16) = 1
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    *(u64 *)(r0 +7) = 33
+l3:
     r0 = 2
     exit
 
 === gen/011
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 11: alu, value_const, alu, value_const
+desc: seed 11: alu, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 853
-    w5 s>>= 12
-    w5 *= 203
-    r5 %= 2
+    r5 = *(u32 *)(r6 + 12)
+    r5 <<= 32
+    r5 s>>= 32
+    r5 >>= 23
     r5 -= 32
+    r5 -= 284
     r5 = -r5
     r3 = r10
     r3 += -64
@@ -349,125 +335,92 @@ desc: seed 11: alu, value_const, alu, value_const
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
 l1:
-    *(u32 *)(r10 -16) = 4
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u16 *)(r0 +17)
+    r2 = r7
+    r2 += 39
+    if r2 > r8 goto l2
+    r3 = *(u8 *)(r7 + 38)
 l2:
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 /= 7
-    r5 ^= 60
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
-    *(u32 *)(r10 -8) = 3
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u8 *)(r0 +6)
-l4:
     r0 = 2
     exit
 
 === gen/012
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 12: packet, stack, value_variable, stack
+desc: seed 12: pointer_spill, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 33
-    if r2 >= r8 goto l1
-    r3 = *(u16 *)(r7 + 30)
-l1:
-    r3 = *(u32 *)(r6 + 16)
-    r3 = (s8)r3
-    *(u16 *)(r10 -36) = r3
-    r4 = *(u8 *)(r10 -36)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
+    r2 += -4
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 6)
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    *(u32 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 16
+    r4 = *(u64 *)(r5 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 5
+    if r2 >= r8 goto l2
+    r5 = *(u32 *)(r3 + 0)
 l2:
-    r3 = *(u32 *)(r6 + 16)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u8 *)(r10 -43) = r3
-    r4 = *(u8 *)(r10 -43)
     r0 = 2
     exit
 
 === gen/013
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 13: packet, value_const, packet
+desc: seed 13: pointer_spill, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 11
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 14)
-l1:
-    *(u32 *)(r10 -16) = 1
+    *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
-    r1 = map_fd(amap) ll
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u8 *)(r0 +6) = 10
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u32 *)(r10 -32)
+    r5 += 0
+    r4 = *(u8 *)(r5 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 > r8 goto l2
+    r5 = *(u8 *)(r3 + 0)
 l2:
-    r2 = r7
-    r2 += 28
-    if r8 >= r2 goto +1
-    goto l3
-    r3 = *(u16 *)(r7 + 26)
-l3:
     r0 = 2
     exit
 
 === gen/014
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 14: alu
+desc: seed 14: packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 979
-    r5 |= 109
-    r5 -= 115
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l1
+    r5 = *(u32 *)(r3 + 0)
 l1:
     r0 = 2
     exit
@@ -475,7 +428,7 @@ l1:
 === gen/015
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 15: value_const, packet
+desc: seed 15: value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -487,35 +440,37 @@ desc: seed 15: value_const, packet
     if r0 == 0 goto l1
     r3 = *(u16 *)(r0 +9)
 l1:
-    r2 = r7
-    r2 += 29
-    if r2 >= r8 goto l2
-    r3 = *(u32 *)(r7 + 25)
-l2:
     r0 = 2
     exit
 
 === gen/016
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 16: stack, packet, packet
+desc: seed 16: alu, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 16)
+    r5 <<= 32
+    r5 s>>= 32
+    r5 += 296
+    r5 |= 73
+    r5 = -r5
+    if r5 <= 12 goto l1
     r3 = r10
-    r3 += -24
-    *(u64 *)(r10 -24) = r3
-    r4 = *(u32 *)(r10 -24)
-    r4 = *(u8 *)(r4 + 0)
-    r2 = r7
-    r2 += 19
-    if r2 >= r8 goto l1
-    r3 = *(u16 *)(r7 + 17)
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
 l1:
-    r2 = r7
-    r2 += 1
-    if r8 < r2 goto l2
-    r3 = *(u8 *)(r7 + 0)
+    r4 = *(u32 *)(r6 + 16)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l2
+    r5 = *(u8 *)(r3 + 1)
 l2:
     r0 = 2
     exit
@@ -523,129 +478,133 @@ l2:
 === gen/017
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 17: packet, stack, value_variable, alu
+desc: seed 17: stack, stack, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 23
-    if r2 >= r8 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 34)
-l1:
+    r3 = *(u32 *)(r6 + 16)
+    *(u32 *)(r10 -64) = r3
+    r4 = *(u16 *)(r10 -64)
     *(u32 *)(r10 -56) = r8
     r4 = *(u64 *)(r10 -56)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 ^= 287
-    r9 -= 1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 6)
-l2:
-    r5 = -64
-    r5 ^= 141
-    w5 += 151
-    w5 /= 7
-    r5 &= 15
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
+    r2 = r7
+    r2 += 12
+    if r8 < r2 goto l1
+    r3 = *(u16 *)(r7 + 8)
+l1:
     r0 = 2
     exit
 
 === gen/018
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 18: value_const, packet
+desc: seed 18: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 3
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    if r9 & -1 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
-    r3 = *(u64 *)(r0 +13)
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 5)
 l1:
-    r2 = r7
-    r2 += 29
-    if r2 >= r8 goto l2
-    r4 = *(u32 *)(r6 + 12)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 16)
-l2:
     r0 = 2
     exit
 
 === gen/019
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 19: alu
+desc: seed 19: value_const, pointer_spill, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 s>>= 18
-    r5 /= 3
-    r5 <<= 34
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    *(u32 *)(r10 -8) = 1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u32 *)(r0 +16)
 l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += -1
+    r4 = *(u32 *)(r5 + 0)
+l2:
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    *(u64 *)(r10 -48) = r0
+    *(u8 *)(r10 -48) = 0
+    r5 = *(u32 *)(r10 -48)
+    r5 += 13
+    r4 = *(u64 *)(r5 + 0)
+l3:
     r0 = 2
     exit
 
 === gen/020
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 20: packet, stack
+desc: seed 20: packet, packet, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r2 = r7
-    r2 += 6
-    if r2 >= r8 goto l1
+    r2 += 16
+    if r2 > r8 goto l1
     r4 = *(u32 *)(r6 + 16)
-    r4 &= 15
+    r4 &= 1
     r3 = r7
     r3 += r4
-    r3 = *(u16 *)(r3 + 4)
+    r3 = *(u32 *)(r3 + 36)
 l1:
-    *(u64 *)(r10 -16) = r7
-    r4 = *(u64 *)(r10 -16)
-    r4 = *(u8 *)(r4 + 0)
+    r2 = r7
+    r2 += 20
+    if r8 >= r2 goto +1
+    goto l2
+    r3 = *(u64 *)(r7 + 11)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r5 != r9 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
     r0 = 2
     exit
 
 === gen/021
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 21: stack, value_const
+desc: seed 21: stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -654,126 +613,100 @@ desc: seed 21: stack, value_const
     r3 s>>= 32
     *(u64 *)(r10 -48) = r3
     r4 = *(u16 *)(r10 -48)
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u16 *)(r0 +5) = 55
-l1:
     r0 = 2
     exit
 
 === gen/022
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 22: value_variable, value_variable
+desc: seed 22: packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 1)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 4
+    if r2 > r8 goto l1
+    r5 = *(u32 *)(r3 + 0)
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    if r9 s<= 16 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 4)
-l2:
     r0 = 2
     exit
 
 === gen/023
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 23: value_const, stack, stack
+desc: seed 23: value_variable, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 3
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r9 *= 96
+    r9 >>= 58
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -8
+    r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u32 *)(r0 +2) = 34
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 6)
 l1:
-    *(u8 *)(r10 -15) = 54
-    r4 = *(u8 *)(r10 -16)
-    r3 = r10
-    r3 += -33
-    *(u64 *)(r10 -40) = r3
-    r4 = *(u8 *)(r10 -40)
+    *(u32 *)(r10 -4) = 3
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r3 = *(u8 *)(r0 +16)
+l2:
     r0 = 2
     exit
 
 === gen/024
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 24: alu, value_const, value_const, value_const
+desc: seed 24: stack, pointer_spill, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 %= 2
-    r5 |= -34
+    r3 = *(u32 *)(r6 + 12)
+    *(u16 *)(r10 -14) = r3
+    r4 = *(u16 *)(r10 -16)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u32 *)(r10 -40)
+    r5 += -4
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    r5 = 809
+    r5 |= 3
+    w5 %= 16
+    r5 *= 116
+    r5 = -r5
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
-l1:
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u64 *)(r0 +7)
 l2:
-    *(u32 *)(r10 -16) = 1
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u32 *)(r0 +0) = 46
-l3:
-    *(u32 *)(r10 -8) = 3
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u8 *)(r0 +7)
-l4:
     r0 = 2
     exit
 
 === gen/025
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 25: value_const, stack, value_const, value_const
+desc: seed 25: value_const, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -790,13 +723,261 @@ l1:
     r3 s>>= 32
     *(u8 *)(r10 -38) = r3
     r4 = *(u64 *)(r10 -38)
-    *(u32 *)(r10 -8) = 4
+    r0 = 2
+    exit
+
+=== gen/026
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 26: packet_variable, packet, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u16 *)(r3 + 1)
+l1:
+    r2 = r7
+    r2 += 27
+    if r8 < r2 goto l2
+    r3 = *(u64 *)(r7 + 12)
+l2:
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r3 = *(u64 *)(r0 +10)
+l3:
+    r0 = 2
+    exit
+
+=== gen/027
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 27: alu, value_variable, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = 485
+    r5 -= 236
+    if r5 s> -1 goto l1
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 %= 3
+    r9 = -r9
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
-    r3 = *(u16 *)(r0 +17)
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 3)
+l2:
+    r2 = r7
+    r2 += 6
+    if r8 >= r2 goto +1
+    goto l3
+    r3 = *(u32 *)(r7 + 2)
+l3:
+    r0 = 2
+    exit
+
+=== gen/028
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 28: packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 34
+    r3 = *(u16 *)(r7 + 31)
+l1:
+    r0 = 2
+    exit
+
+=== gen/029
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 29: value_variable, alu, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    if r9 s> 1 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 1)
+l1:
+    r5 = *(u32 *)(r6 + 16)
+    r5 <<= 32
+    r5 s>>= 32
+    r5 *= 168
+    w5 %= 16
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l2:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 5
+    r4 = *(u64 *)(r5 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/030
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 30: pointer_spill, packet, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u32 *)(r10 -48)
+    r5 += 8
+    r4 = *(u64 *)(r5 + 0)
+l1:
+    r2 = r7
+    r2 += 5
+    if r8 >= r2 goto +1
+    goto l2
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r3 = *(u8 *)(r3 + 33)
+l2:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if w9 s< w5 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/031
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 31: alu
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 16)
+    r5 <<= 32
+    r5 s>>= 32
+    r5 += 17
+    r5 s>>= 17
+    w5 *= -24
+    if w5 s< 8 goto l1
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/032
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 32: packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s16)r4
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 1
+    if r2 >= r8 goto l1
+    r5 = *(u8 *)(r3 + 1)
+l1:
+    r0 = 2
+    exit
+
+=== gen/033
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 33: packet, pointer_spill, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 14
+    if r2 >= r8 goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 34)
+l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += -3
+    r4 = *(u64 *)(r5 + 0)
 l2:
     *(u32 *)(r10 -16) = 0
     r2 = r10
@@ -804,102 +985,29 @@ l2:
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l3
-    r3 = *(u8 *)(r0 +15)
+    *(u64 *)(r10 -48) = r0
+    *(u8 *)(r10 -48) = 0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 5
+    r4 = *(u16 *)(r5 + 0)
 l3:
     r0 = 2
     exit
 
-=== gen/026
+=== gen/034
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 26: value_variable, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 6)
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    w9 %= 2
-    r9 = -r9
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 5)
-l2:
-    r0 = 2
-    exit
-
-=== gen/027
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 27: packet, packet, alu, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 18
-    if r8 < r2 goto l1
-    r3 = *(u8 *)(r7 + 15)
-l1:
-    r2 = r7
-    r2 += 25
-    if r8 < r2 goto l2
-    r3 = *(u16 *)(r7 + 23)
-l2:
-    r5 = 770
-    r5 += 139
-    w5 += 289
-    r5 >>= 43
-    r5 /= 16
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    *(u32 *)(r0 +15) = 22
-l4:
-    r0 = 2
-    exit
-
-=== gen/028
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 28: value_variable
+desc: seed 34: two_registers, value_variable, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r9 = *(u32 *)(r6 + 12)
     r9 <<= 32
     r9 s>>= 32
-    r9 &= 31
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if w5 s<= w9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -909,169 +1017,25 @@ desc: seed 28: value_variable
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 6)
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    r0 = 2
-    exit
-
-=== gen/029
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 29: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 38
-    r3 = *(u32 *)(r7 + 33)
-l1:
-    r0 = 2
-    exit
-
-=== gen/030
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 30: alu, value_const, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s8)r5
-    r5 %= 1
-    r5 >>= 31
-    r5 += 41
-    r5 /= 7
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
+    r9 = *(u32 *)(r6 + 12)
+    if r9 <= 255 goto l2
+    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
-    r1 = map_fd(amap) ll
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
-    *(u32 *)(r0 +11) = 86
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 6)
 l2:
     r2 = r7
-    r2 += 35
-    if r2 > r8 goto l3
-    r3 = *(u64 *)(r7 + 26)
-l3:
-    r0 = 2
-    exit
-
-=== gen/031
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 31: stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u8 *)(r10 -49) = 71
-    r4 = *(u16 *)(r10 -56)
-    r0 = 2
-    exit
-
-=== gen/032
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 32: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 8)
-l1:
-    r0 = 2
-    exit
-
-=== gen/033
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 33: value_variable, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    w9 %= 16
-    w9 ^= 230
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 6)
-l1:
-    r2 = r7
-    r2 += 33
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u8 *)(r7 + 38)
-l2:
-    r0 = 2
-    exit
-
-=== gen/034
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 34: alu, value_const, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    w5 ^= -7
-    w5 <<= 21
-    r5 -= 39
-    r5 -= 272
-    r5 = -r5
-    r9 = 8
-    if r5 s< r9 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    *(u32 *)(r10 -16) = 1
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u32 *)(r0 +7)
-l2:
-    r9 = *(u32 *)(r6 + 12)
-    r9 /= 7
-    r9 s>>= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 7)
+    r2 += 37
+    if r2 >= r8 goto l3
+    r3 = *(u32 *)(r7 + 33)
 l3:
     r0 = 2
     exit
@@ -1079,14 +1043,16 @@ l3:
 === gen/035
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 35: value_variable, value_const, value_const
+desc: seed 35: two_registers, two_registers, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    if w9 s> 255 goto l1
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r9 s< r5 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
@@ -1096,15 +1062,24 @@ desc: seed 35: value_variable, value_const, value_const
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 5)
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    *(u32 *)(r10 -16) = 0
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r5 != r9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
+    r2 += -4
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
-    *(u8 *)(r0 +8) = 6
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l2:
     *(u32 *)(r10 -4) = 3
     r2 = r10
@@ -1120,7 +1095,7 @@ l3:
 === gen/036
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 36: value_const, stack, stack
+desc: seed 36: value_const, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -1134,129 +1109,121 @@ desc: seed 36: value_const, stack, stack
 l1:
     *(u32 *)(r10 -36) = 208
     r4 = *(u64 *)(r10 -36)
-    r3 = r10
-    r3 += -26
-    *(u64 *)(r10 -32) = r3
-    r4 = *(u16 *)(r10 -26)
-    r4 = *(u8 *)(r4 + 0)
     r0 = 2
     exit
 
 === gen/037
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 37: alu
+desc: seed 37: value_variable, alu, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 954
-    w5 %= 7
-    if r5 & 16 goto l1
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r9 &= 31
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 6)
+l1:
+    r5 = *(u32 *)(r6 + 12)
+    r5 -= 144
+    r5 %= 16
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
-l1:
+l2:
+    *(u32 *)(r10 -4) = 4
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    *(u32 *)(r0 +0) = 28
+l3:
     r0 = 2
     exit
 
 === gen/038
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 38: stack, packet, alu, packet
+desc: seed 38: stack, packet, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -5
-    *(u64 *)(r10 -8) = r3
-    r4 = *(u16 *)(r10 -5)
-    r4 = *(u8 *)(r4 + 0)
+    *(u64 *)(r10 -56) = 187
+    r4 = *(u32 *)(r10 -56)
     r2 = r7
-    r2 += 39
+    r2 += 37
     if r2 >= r8 goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 29)
+    r3 = *(u32 *)(r7 + 17)
 l1:
-    r5 = *(u32 *)(r6 + 16)
-    r5 = (s16)r5
-    r5 *= 88
-    r5 = -r5
-    if r5 s>= 12 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -40) = r0
+    *(u8 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 0
+    r4 = *(u64 *)(r5 + 0)
 l2:
-    r2 = r7
-    r2 += 29
-    if r8 >= r2 goto +1
-    goto l3
-    r4 = *(u32 *)(r6 + 16)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 18)
-l3:
     r0 = 2
     exit
 
 === gen/039
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 39: packet, packet
+desc: seed 39: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 24
-    if r2 > r8 goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 = (s16)r4
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 20)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    *(u8 *)(r10 -32) = 0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 4
+    r4 = *(u32 *)(r5 + 0)
 l1:
-    r2 = r7
-    r2 += 4
-    if r2 >= r8 goto l2
-    r3 = *(u8 *)(r7 + 2)
-l2:
     r0 = 2
     exit
 
 === gen/040
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 40: alu, alu, alu, value_variable
+desc: seed 40: value_const, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = -35
-    r5 |= 286
-    r5 %= 3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    *(u32 *)(r10 -16) = 3
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    *(u16 *)(r0 +2) = 35
 l1:
-    r5 = 165
-    r5 %= 7
-    if r5 s<= 15 goto l2
+    r5 = 980
+    r5 *= 63
+    r5 /= 1
+    w5 *= 120
+    r5 = -r5
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -1264,110 +1231,95 @@ l1:
     r4 = 0
     *(u8 *)(r3 + 0) = r4
 l2:
-    r5 = 971
-    w5 <<= 20
-    if r5 > 12 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
-    r9 = *(u32 *)(r6 + 12)
-    if r9 s< 0 goto l4
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 3)
-l4:
     r0 = 2
     exit
 
 === gen/041
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 41: packet, value_variable, alu, packet
+desc: seed 41: two_registers, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 14
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 36)
-l1:
     r9 = *(u32 *)(r6 + 12)
-    r9 &= 7
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r5 s< r9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
-    r1 = map_fd(amap) ll
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
+    if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 1)
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    r3 = *(u32 *)(r0 +3)
 l2:
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 ^= 24
-    if w5 != 3 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
-    r2 = r7
-    r2 += 14
-    r3 = *(u8 *)(r7 + 12)
-l4:
     r0 = 2
     exit
 
 === gen/042
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 42: value_const
+desc: seed 42: value_variable, value_const, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 1
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r9 &= 31
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
+    r2 += -16
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
-    r3 = *(u8 *)(r0 +15)
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 6)
 l1:
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r3 = *(u8 *)(r0 +15)
+l2:
+    *(u16 *)(r10 -30) = 81
+    r4 = *(u32 *)(r10 -30)
     r0 = 2
     exit
 
 === gen/043
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 43: packet
+desc: seed 43: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 9
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u32 *)(r7 + 4)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 10
+    r4 = *(u64 *)(r5 + 0)
 l1:
     r0 = 2
     exit
@@ -1375,81 +1327,53 @@ l1:
 === gen/044
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 44: alu, packet, alu, value_const
+desc: seed 44: value_variable, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 138
-    r5 <<= 3
-    r5 &= 1
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r9 = *(u32 *)(r6 + 12)
+    r9 &= 8
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 1)
 l1:
     r2 = r7
-    r2 += 24
-    r3 = *(u64 *)(r7 + 15)
+    r2 += 32
+    if r2 >= r8 goto l2
+    r3 = *(u64 *)(r7 + 22)
 l2:
-    r5 = *(u32 *)(r6 + 12)
-    r5 ^= 280
-    r5 |= 157
-    r5 -= 57
-    r5 = -r5
-    r9 = 21
-    if w5 >= w9 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
-    *(u32 *)(r10 -8) = 3
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    r3 = *(u16 *)(r0 +5)
-l4:
     r0 = 2
     exit
 
 === gen/045
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 45: stack, packet, value_variable
+desc: seed 45: stack, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     *(u64 *)(r10 -24) = r6
     r4 = *(u64 *)(r10 -24)
     r4 = *(u8 *)(r4 + 0)
-    r2 = r7
-    r2 += 2
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u8 *)(r3 + 0)
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 8
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
+    r2 += -16
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 1)
-l2:
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    *(u8 *)(r10 -32) = 0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 18
+    r4 = *(u64 *)(r5 + 0)
+l1:
     r0 = 2
     exit
 
@@ -1469,48 +1393,48 @@ desc: seed 46: stack
 === gen/047
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 47: value_const, value_const, packet
+desc: seed 47: value_variable, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 4
+    r9 = *(u32 *)(r6 + 16)
+    r9 |= 160
+    r9 /= 7
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u64 *)(r0 +10) = 53
-l1:
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
+    r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    r3 = *(u64 *)(r0 +15)
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 8)
+l1:
+    *(u32 *)(r10 -4) = 4
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u32 *)(r0 +12) = 4
 l2:
-    r2 = r7
-    r2 += 36
-    if r8 >= r2 goto +1
-    goto l3
-    r3 = *(u16 *)(r7 + 33)
-l3:
     r0 = 2
     exit
 
 === gen/048
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 48: value_variable, alu, value_const
+desc: seed 48: two_registers, packet_variable, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 *= 296
-    r9 -= 72
-    w9 &= 7
-    r9 >>= 9
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r9 == r5 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -1520,27 +1444,28 @@ desc: seed 48: value_variable, alu, value_const
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 0)
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    r5 = *(u32 *)(r6 + 16)
-    r5 = (s8)r5
-    r5 |= -33
-    w5 /= 2
-    if r5 >= 12 goto l2
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l2
+    r5 = *(u8 *)(r3 + 0)
+l2:
+    r5 = 163
+    r5 s>>= 43
+    if r5 >= 12 goto l3
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r3 = *(u8 *)(r0 +1)
+    r4 = *(u8 *)(r3 + 0)
 l3:
     r0 = 2
     exit
@@ -1548,14 +1473,25 @@ l3:
 === gen/049
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 49: packet
+desc: seed 49: two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 26
-    if r2 > r8 goto l1
-    r3 = *(u32 *)(r7 + 22)
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r9 < r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
     r0 = 2
     exit
@@ -1563,76 +1499,59 @@ l1:
 === gen/050
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 50: packet, value_const, value_const, packet
+desc: seed 50: pointer_spill, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 23
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 14)
-l1:
-    *(u32 *)(r10 -4) = 3
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u32 *)(r0 +17) = 54
-l2:
-    *(u32 *)(r10 -16) = 3
+    *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 6
+    r4 = *(u8 *)(r5 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if w5 <= w9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r3 = *(u64 *)(r0 -2)
-l3:
-    r2 = r7
-    r2 += 27
-    if r2 > r8 goto l4
-    r3 = *(u16 *)(r7 + 23)
-l4:
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/051
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 51: alu, packet
+desc: seed 51: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 403
-    r5 s>>= 50
-    w5 s>>= 21
-    if r5 < 1 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
     r2 = r7
-    r2 += 2
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u16 *)(r7 + 22)
-l2:
+    r2 += 15
+    if r8 < r2 goto l1
+    r3 = *(u32 *)(r7 + 10)
+l1:
     r0 = 2
     exit
 
 === gen/052
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 52: value_const, value_variable, stack
+desc: seed 52: value_const, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -1644,67 +1563,72 @@ desc: seed 52: value_const, value_variable, stack
     if r0 == 0 goto l1
     *(u16 *)(r0 +3) = 52
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 += 184
-    r9 = -r9
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 4)
+    r2 = r7
+    r2 += 22
+    if r8 >= r2 goto +1
+    goto l2
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 3
+    r3 = r7
+    r3 += r4
+    r3 = *(u8 *)(r3 + 20)
 l2:
-    *(u64 *)(r10 -32) = 193
-    r4 = *(u64 *)(r10 -32)
     r0 = 2
     exit
 
 === gen/053
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 53: stack, packet
+desc: seed 53: packet_variable, packet, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -64) = r8
-    r4 = *(u64 *)(r10 -64)
-    r2 = r7
+    r4 = *(u32 *)(r6 + 16)
+    r3 = r7
+    r3 += r4
+    r2 = r3
     r2 += 8
-    if r2 >= r8 goto l1
-    r3 = *(u8 *)(r7 + 7)
+    if r2 > r8 goto l1
+    r5 = *(u32 *)(r3 + 0)
 l1:
+    r2 = r7
+    r2 += 22
+    if r8 < r2 goto l2
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 3
+    r3 = r7
+    r3 += r4
+    r3 = *(u32 *)(r3 + 17)
+l2:
+    r2 = r7
+    r2 += 22
+    r3 = *(u32 *)(r7 + 32)
+l3:
     r0 = 2
     exit
 
 === gen/054
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 54: stack, value_variable
+desc: seed 54: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -31
-    *(u64 *)(r10 -32) = r3
-    r4 = *(u32 *)(r10 -31)
-    r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 12)
+    r5 = 889
+    r5 <<= 42
+    r5 /= 2
     r9 = 10
-    if r9 s< r9 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 1)
+    if r5 s< r9 goto l1
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l1:
     r0 = 2
     exit
@@ -1712,23 +1636,19 @@ l1:
 === gen/055
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 55: value_variable
+desc: seed 55: packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 |= 299
-    r9 >>= 49
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s16)r4
+    r4 &= 63
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 >= r8 goto l1
+    r5 = *(u8 *)(r3 + 1)
 l1:
     r0 = 2
     exit
@@ -1736,670 +1656,7 @@ l1:
 === gen/056
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 56: stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -52
-    *(u64 *)(r10 -56) = r3
-    r4 = *(u32 *)(r10 -52)
-    r4 = *(u8 *)(r4 + 0)
-    r0 = 2
-    exit
-
-=== gen/057
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 57: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 37
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u8 *)(r3 + 35)
-l1:
-    r0 = 2
-    exit
-
-=== gen/058
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 58: value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 7)
-l1:
-    r5 = *(u32 *)(r6 + 12)
-    r5 &= 3
-    r5 >>= 48
-    r5 %= 1
-    w5 %= 3
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r0 = 2
-    exit
-
-=== gen/059
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 59: value_const, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u8 *)(r0 +17)
-l1:
-    *(u64 *)(r10 -32) = r6
-    r4 = *(u64 *)(r10 -32)
-    r0 = 2
-    exit
-
-=== gen/060
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 60: packet, packet, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 36
-    if r8 < r2 goto l1
-    r3 = *(u32 *)(r7 + 14)
-l1:
-    r2 = r7
-    r2 += 2
-    if r2 > r8 goto l2
-    r3 = *(u16 *)(r7 + 0)
-l2:
-    *(u32 *)(r10 -4) = 1
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u16 *)(r0 +14) = 75
-l3:
-    r0 = 2
-    exit
-
-=== gen/061
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 61: value_variable, value_const, packet, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 >>= 8
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 8)
-l1:
-    *(u32 *)(r10 -4) = 3
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u16 *)(r0 +2) = 37
-l2:
-    r2 = r7
-    r2 += 21
-    if r8 >= r2 goto +1
-    goto l3
-    r3 = *(u32 *)(r7 + 15)
-l3:
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 *= 148
-    r5 >>= 49
-    r5 = -r5
-    r9 = 11
-    if r5 == r9 goto l4
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l4:
-    r0 = 2
-    exit
-
-=== gen/062
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 62: value_const, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 4
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    *(u32 *)(r0 +3) = 20
-l1:
-    *(u32 *)(r10 -4) = 1
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u64 *)(r0 +14)
-l2:
-    r0 = 2
-    exit
-
-=== gen/063
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 63: stack, packet, value_variable, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -60
-    *(u64 *)(r10 -64) = r3
-    r4 = *(u32 *)(r10 -60)
-    r2 = r7
-    r2 += 4
-    if r2 >= r8 goto l1
-    r3 = *(u8 *)(r7 + 14)
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    if r9 s<= 3 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 5)
-l2:
-    *(u16 *)(r10 -7) = 174
-    r4 = *(u8 *)(r10 -7)
-    r0 = 2
-    exit
-
-=== gen/064
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 64: value_const, stack, value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u16 *)(r0 +2)
-l1:
-    *(u64 *)(r10 -16) = 206
-    r4 = *(u8 *)(r10 -16)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 3
-    w9 += 163
-    r9 &= 7
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 7)
-l2:
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 *= -12
-    r5 %= 2
-    r5 += 115
-    w5 -= 112
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    r0 = 2
-    exit
-
-=== gen/065
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 65: packet, packet, alu, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 18
-    r3 = *(u16 *)(r7 + 15)
-l1:
-    r2 = r7
-    r2 += 27
-    if r8 < r2 goto l2
-    r3 = *(u8 *)(r7 + 26)
-l2:
-    r5 = 426
-    r5 *= 29
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
-    r2 = r7
-    r2 += 23
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 17)
-l4:
-    r0 = 2
-    exit
-
-=== gen/066
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 66: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 27
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 17)
-l1:
-    r0 = 2
-    exit
-
-=== gen/067
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 67: value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 4
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u64 *)(r0 +13) = 26
-l1:
-    r0 = 2
-    exit
-
-=== gen/068
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 68: alu, stack, value_const, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 |= 128
-    w5 >>= 23
-    r5 *= 23
-    r5 += 206
-    r5 = -r5
-    r9 = 6
-    if w5 != w9 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r3 = *(u32 *)(r6 + 12)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u64 *)(r10 -40) = r3
-    r4 = *(u32 *)(r10 -40)
-    *(u32 *)(r10 -8) = 4
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +0)
-l2:
-    *(u64 *)(r10 -32) = r7
-    r4 = *(u8 *)(r10 -32)
-    r4 = *(u8 *)(r4 + 0)
-    r0 = 2
-    exit
-
-=== gen/069
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 69: value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u64 *)(r0 +12) = 72
-l1:
-    r0 = 2
-    exit
-
-=== gen/070
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 70: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 29
-    if r8 >= r2 goto +1
-    goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 20)
-l1:
-    r0 = 2
-    exit
-
-=== gen/071
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 71: alu, stack, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = -83
-    w5 *= 62
-    r5 |= 222
-    r5 += 218
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    *(u16 *)(r10 -24) = 178
-    r4 = *(u64 *)(r10 -24)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    if w9 s>= 0 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 8)
-l2:
-    r0 = 2
-    exit
-
-=== gen/072
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 72: alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 281
-    r5 s>>= 39
-    w5 %= 2
-    r5 ^= 33
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r0 = 2
-    exit
-
-=== gen/073
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 73: value_const, alu, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u8 *)(r0 +13)
-l1:
-    r5 = *(u32 *)(r6 + 12)
-    w5 <<= 1
-    r5 <<= 54
-    r5 >>= 55
-    r5 = -r5
-    if r5 < 1 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r2 = r7
-    r2 += 18
-    if r8 < r2 goto l3
-    r3 = *(u16 *)(r7 + 15)
-l3:
-    r0 = 2
-    exit
-
-=== gen/074
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 74: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 7
-    if r2 >= r8 goto l1
-    r3 = *(u16 *)(r7 + 4)
-l1:
-    r0 = 2
-    exit
-
-=== gen/075
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 75: alu, value_variable, packet, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    w5 -= 122
-    w5 -= 100
-    r5 >>= 44
-    if r5 s> -1 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 8
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 0)
-l2:
-    r2 = r7
-    r2 += 39
-    if r2 > r8 goto l3
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u8 *)(r3 + 38)
-l3:
-    r2 = r7
-    r2 += 33
-    if r2 > r8 goto l4
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 23)
-l4:
-    r0 = 2
-    exit
-
-=== gen/076
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 76: stack, stack, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -13) = 214
-    r4 = *(u32 *)(r10 -13)
-    *(u64 *)(r10 -16) = r6
-    r4 = *(u8 *)(r10 -16)
-    r5 = 687
-    r5 ^= -28
-    r5 -= 166
-    r5 = -r5
-    if r5 & 1 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r0 = 2
-    exit
-
-=== gen/077
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 77: packet, value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 12
-    if r8 < r2 goto l1
-    r3 = *(u16 *)(r7 + 8)
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    if w9 == 8 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 1)
-l2:
-    r5 = 993
-    r5 &= 3
-    w5 -= 246
-    r5 >>= 9
-    w5 -= 68
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
-    r0 = 2
-    exit
-
-=== gen/078
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 78: value_const, value_variable
+desc: seed 56: value_const, value_variable, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -2408,11 +1665,144 @@ desc: seed 78: value_const, value_variable
     r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u8 *)(r0 +2) = 51
+    r3 = *(u64 *)(r0 +5)
 l1:
     r9 = *(u32 *)(r6 + 16)
-    r9 &= 255
+    r9 = (s16)r9
+    r9 &= 3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 6)
+l2:
+    *(u32 *)(r10 -4) = 4
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r3 = *(u16 *)(r0 +15)
+l3:
+    r0 = 2
+    exit
+
+=== gen/057
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 57: two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if w5 s< w9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/058
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 58: packet_variable, alu, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 7
+    if r2 >= r8 goto l1
+    r5 = *(u64 *)(r3 + 0)
+l1:
+    r5 = 758
+    r5 /= 7
+    r5 &= 3
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l2:
+    *(u32 *)(r10 -8) = 1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r3 = *(u32 *)(r0 +7)
+l3:
+    r0 = 2
+    exit
+
+=== gen/059
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 59: value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 &= 8
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 6)
+l1:
+    r0 = 2
+    exit
+
+=== gen/060
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 60: pointer_spill, value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 6
+    r4 = *(u8 *)(r5 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    if r9 == 0 goto l2
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
@@ -2422,30 +1812,535 @@ l1:
     if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 5)
+    r3 = *(u32 *)(r0 + 2)
 l2:
+    r0 = 2
+    exit
+
+=== gen/061
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 61: packet, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 35
+    if r8 < r2 goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r3 = *(u32 *)(r3 + 29)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r5 > r9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/062
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 62: packet, packet, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 4
+    if r8 < r2 goto l1
+    r3 = *(u64 *)(r7 + 19)
+l1:
+    r2 = r7
+    r2 += 10
+    if r2 > r8 goto l2
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r3 = *(u32 *)(r3 + 10)
+l2:
+    r2 = r7
+    r2 += 13
+    if r2 > r8 goto l3
+    r3 = *(u32 *)(r7 + 9)
+l3:
+    r0 = 2
+    exit
+
+=== gen/063
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 63: alu, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 16)
+    r5 -= 0
+    r5 -= 108
+    w5 -= 117
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l1:
+    r2 = r7
+    r2 += 21
+    if r8 < r2 goto l2
+    r3 = *(u32 *)(r7 + 38)
+l2:
+    r0 = 2
+    exit
+
+=== gen/064
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 64: value_variable, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 &= 8
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 1)
+l1:
+    *(u64 *)(r10 -16) = 206
+    r4 = *(u8 *)(r10 -16)
+    r0 = 2
+    exit
+
+=== gen/065
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 65: pointer_spill, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 13
+    r4 = *(u32 *)(r5 + 0)
+l1:
+    r3 = r10
+    r3 += -5
+    *(u64 *)(r10 -8) = r3
+    r4 = *(u8 *)(r10 -5)
+    r4 = *(u8 *)(r4 + 0)
+    r0 = 2
+    exit
+
+=== gen/066
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 66: pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    *(u8 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 11
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/067
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 67: value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    if w9 < 12 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 4)
+l1:
+    r0 = 2
+    exit
+
+=== gen/068
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 68: alu, alu, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = 925
+    r5 /= 7
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l1:
+    r5 = 639
+    r5 s>>= 15
+    r5 = -r5
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l2:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 >= r5 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/069
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 69: value_const, stack, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u32 *)(r0 +15)
+l1:
+    r3 = r10
+    r3 += -56
+    *(u64 *)(r10 -56) = r3
+    r4 = *(u8 *)(r10 -56)
+    r4 = *(u8 *)(r4 + 0)
+    r2 = r7
+    r2 += 19
+    if r8 < r2 goto l2
+    r3 = *(u16 *)(r7 + 15)
+l2:
+    r0 = 2
+    exit
+
+=== gen/070
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 70: pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 17
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/071
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 71: value_const, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u16 *)(r0 +14)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s16)r4
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 5
+    if r2 > r8 goto l2
+    r5 = *(u32 *)(r3 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/072
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 72: packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 22
+    r3 = *(u32 *)(r7 + 19)
+l1:
+    r0 = 2
+    exit
+
+=== gen/073
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 73: value_variable, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    if r9 < 255 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 6)
+l1:
+    *(u32 *)(r10 -16) = 3
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r0 +3) = 33
+l2:
+    r0 = 2
+    exit
+
+=== gen/074
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 74: value_variable, packet, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    if w9 > 15 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 7)
+l1:
+    r2 = r7
+    r2 += 20
+    if r2 >= r8 goto l2
+    r3 = *(u8 *)(r7 + 19)
+l2:
+    r3 = r10
+    r3 += -18
+    *(u64 *)(r10 -24) = r3
+    r4 = *(u16 *)(r10 -18)
+    r0 = 2
+    exit
+
+=== gen/075
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 75: stack, value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = r10
+    r3 += -8
+    *(u64 *)(r10 -8) = r3
+    r4 = *(u32 *)(r10 -8)
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r9 /= 3
+    r9 <<= 59
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 4)
+l1:
+    r0 = 2
+    exit
+
+=== gen/076
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 76: alu, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = 309
+    r5 += 81
+    r5 |= 184
+    if r5 < 0 goto l1
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l1:
+    r3 = r10
+    r3 += -48
+    *(u64 *)(r10 -48) = r3
+    r4 = *(u64 *)(r10 -48)
+    r4 = *(u8 *)(r4 + 0)
+    r0 = 2
+    exit
+
+=== gen/077
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 77: two_registers, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 s< r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u16 *)(r0 +14) = 49
+l2:
+    r0 = 2
+    exit
+
+=== gen/078
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 78: value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    r9 &= 31
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 7)
+l1:
     r0 = 2
     exit
 
 === gen/079
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 79: stack, value_const
+desc: seed 79: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 16)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u32 *)(r10 -40) = r3
-    r4 = *(u32 *)(r10 -40)
-    *(u32 *)(r10 -4) = 3
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u32 *)(r0 +17) = 48
+    r5 = *(u32 *)(r6 + 12)
+    r5 <<= 32
+    r5 s>>= 32
+    r5 >>= 44
+    r5 = -r5
+    r9 = 15
+    if w5 s>= w9 goto l1
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l1:
     r0 = 2
     exit
@@ -2453,7 +2348,7 @@ l1:
 === gen/080
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 80: stack, value_const, value_variable
+desc: seed 80: stack, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -2468,102 +2363,72 @@ desc: seed 80: stack, value_const, value_variable
     call bpf_map_lookup_elem
     r3 = *(u8 *)(r0 +2)
 l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    if r9 <= 8 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 1)
-l2:
     r0 = 2
     exit
 
 === gen/081
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 81: packet, packet, value_variable, value_variable
+desc: seed 81: alu, pointer_spill, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 35
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 30)
+    r5 = *(u32 *)(r6 + 16)
+    r5 *= 270
+    r5 = -r5
+    if r5 <= 1 goto l1
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
 l1:
-    r2 = r7
-    r2 += 22
-    if r8 < r2 goto l2
-    r4 = *(u32 *)(r6 + 16)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 8)
-l2:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 1
-    w9 s>>= 27
-    r9 ^= 100
-    r9 /= 1
-    r9 = -r9
-    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 2)
-l3:
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 7
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 6)
-l4:
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -40) = r0
+    *(u8 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 10
+    r4 = *(u16 *)(r5 + 0)
+l2:
+    r5 = *(u32 *)(r6 + 16)
+    r5 = (s8)r5
+    r5 |= 10
+    r5 *= 178
+    r5 %= 3
+    if r5 >= 1 goto l3
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l3:
     r0 = 2
     exit
 
 === gen/082
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 82: stack, value_const
+desc: seed 82: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 12)
-    r3 = (s8)r3
-    *(u32 *)(r10 -64) = r3
-    r4 = *(u64 *)(r10 -64)
-    *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u8 *)(r0 +13)
+    r5 = 498
+    r5 *= 40
+    r9 = 9
+    if r5 s>= r9 goto l1
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l1:
     r0 = 2
     exit
@@ -2571,62 +2436,50 @@ l1:
 === gen/083
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 83: stack, value_const, value_variable, packet
+desc: seed 83: alu, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u8 *)(r10 -9) = 108
-    r4 = *(u8 *)(r10 -9)
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u16 *)(r0 +13) = 90
+    r5 = *(u32 *)(r6 + 16)
+    r5 %= 2
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 8)
-l2:
     r2 = r7
-    r2 += 30
-    if r8 >= r2 goto +1
-    goto l3
-    r3 = *(u32 *)(r7 + 24)
-l3:
+    r2 += 22
+    if r2 >= r8 goto l2
+    r3 = *(u16 *)(r7 + 30)
+l2:
     r0 = 2
     exit
 
 === gen/084
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 84: value_const, alu, alu
+desc: seed 84: pointer_spill, alu, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 0
+    *(u32 *)(r10 -8) = 0
     r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
+    r2 += -8
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    r3 = *(u32 *)(r0 +4)
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 2
+    r4 = *(u64 *)(r5 + 0)
 l1:
     r5 = 651
-    w5 s>>= 16
+    r5 *= 93
     r5 s>>= 42
-    if r5 s>= 3 goto l2
+    r5 /= 7
+    r5 = -r5
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -2634,9 +2487,11 @@ l1:
     r4 = 0
     *(u8 *)(r3 + 0) = r4
 l2:
-    r5 = 997
-    r5 += 176
-    r5 = -r5
+    r5 = 497
+    r5 -= 63
+    r5 <<= 14
+    r5 |= 12
+    if r5 == -1 goto l3
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -2650,51 +2505,50 @@ l3:
 === gen/085
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 85: alu, alu
+desc: seed 85: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 557
-    r5 &= 255
-    r5 /= 7
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r9 &= 15
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 8)
 l1:
-    r5 = 854
-    r5 -= 247
-    r5 -= 277
-    r5 %= 7
-    r5 %= 2
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
     r0 = 2
     exit
 
 === gen/086
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 86: alu
+desc: seed 86: two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 550
-    r5 -= 283
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r9 == r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
     r0 = 2
     exit
@@ -2702,108 +2556,73 @@ l1:
 === gen/087
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 87: value_variable, value_const
+desc: seed 87: packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    w9 -= -33
-    r9 |= 5
-    r9 >>= 8
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s16)r4
+    r4 &= 63
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 > r8 goto l1
+    r5 = *(u8 *)(r3 + 0)
 l1:
-    *(u32 *)(r10 -16) = 4
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u64 *)(r0 +8) = 95
-l2:
     r0 = 2
     exit
 
 === gen/088
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 88: value_variable, alu, alu, packet
+desc: seed 88: packet_variable, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    w9 s>>= 0
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 2)
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 >= r8 goto l1
+    r5 = *(u8 *)(r3 + 0)
 l1:
-    r5 = *(u32 *)(r6 + 16)
-    r5 = (s16)r5
-    r5 |= 197
-    r5 ^= 86
-    if w5 > 255 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 7
+    if r2 >= r8 goto l2
+    r5 = *(u64 *)(r3 + 0)
 l2:
-    r5 = *(u32 *)(r6 + 16)
-    r5 >>= 62
-    r5 *= 30
-    r5 *= 119
-    r5 %= 2
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
-    r2 = r7
-    r2 += 13
-    if r8 >= r2 goto +1
-    goto l4
-    r3 = *(u32 *)(r7 + 8)
-l4:
     r0 = 2
     exit
 
 === gen/089
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 89: alu
+desc: seed 89: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 430
-    w5 ^= 36
-    r5 <<= 26
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    *(u32 *)(r10 -32) = 0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 2
+    r4 = *(u32 *)(r5 + 0)
 l1:
     r0 = 2
     exit
@@ -2811,48 +2630,43 @@ l1:
 === gen/090
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 90: value_const, packet
+desc: seed 90: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 3
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    if r9 s>= 12 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
     r2 = r10
-    r2 += -16
+    r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    *(u64 *)(r0 +16) = 39
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 8)
 l1:
-    r2 = r7
-    r2 += 31
-    if r2 >= r8 goto l2
-    r4 = *(u32 *)(r6 + 16)
-    r4 = (s8)r4
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 27)
-l2:
     r0 = 2
     exit
 
 === gen/091
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 91: alu
+desc: seed 91: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 >>= 32
-    r5 &= 255
-    r5 >>= 27
-    w5 <<= 5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r2 = r7
+    r2 += 10
+    if r8 >= r2 goto +1
+    goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 3
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 1)
 l1:
     r0 = 2
     exit
@@ -2860,237 +2674,222 @@ l1:
 === gen/092
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 92: alu, packet, value_variable, alu
+desc: seed 92: pointer_spill, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 444
-    r5 /= 2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r2 = r7
-    r2 += 3
-    if r2 > r8 goto l2
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u8 *)(r3 + 10)
-l2:
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    if r9 != 12 goto l3
-    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 3)
-l3:
-    r5 = *(u32 *)(r6 + 12)
-    r5 |= 10
-    r5 %= 1
-    r5 ^= 271
-    if r5 != -1 goto l4
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l4:
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += -2
+    r4 = *(u32 *)(r5 + 0)
+l1:
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    r3 = *(u16 *)(r0 +16)
+l2:
     r0 = 2
     exit
 
 === gen/093
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 93: alu, value_const, packet, value_const
+desc: seed 93: two_registers, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 132
-    r5 ^= 160
-    r5 = -r5
-    if r5 == 15 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    *(u32 *)(r10 -4) = 1
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    *(u64 *)(r0 +3) = 76
-l2:
-    r2 = r7
-    r2 += 21
-    if r8 < r2 goto l3
-    r3 = *(u64 *)(r7 + 13)
-l3:
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    *(u16 *)(r0 +16) = 72
-l4:
-    r0 = 2
-    exit
-
-=== gen/094
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 94: value_const, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 3
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u64 *)(r0 +9) = 54
-l1:
-    r5 = -59
-    r5 += 142
-    r5 >>= 27
-    r5 %= 7
-    w5 >>= 10
-    if r5 < 1 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
-    r0 = 2
-    exit
-
-=== gen/095
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 95: stack, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u8 *)(r10 -9) = 141
-    r4 = *(u8 *)(r10 -9)
-    r5 = 123
-    r5 |= 158
-    r5 ^= 54
-    w5 <<= 11
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r0 = 2
-    exit
-
-=== gen/096
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 96: packet, value_const, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 25
-    if r8 < r2 goto l1
-    r3 = *(u8 *)(r7 + 21)
-l1:
-    *(u32 *)(r10 -16) = 4
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +8)
-l2:
     r9 = *(u32 *)(r6 + 12)
-    r9 >>= 44
-    w9 s>>= 20
-    r9 += 23
-    r9 >>= 27
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 7
+    if r9 > r5 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 &= 31
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 7)
+l2:
+    r0 = 2
+    exit
+
+=== gen/094
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 94: packet, two_registers, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 7
+    if r2 >= r8 goto l1
+    r3 = *(u32 *)(r7 + 27)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r9 < r5 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r5 > r9 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
     if r0 == 0 goto l3
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 4)
+    r3 = *(u8 *)(r0 + 0)
 l3:
+    r0 = 2
+    exit
+
+=== gen/095
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 95: packet, packet_variable, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 31
+    if r2 > r8 goto l1
+    r3 = *(u16 *)(r7 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 >= r8 goto l2
+    r5 = *(u32 *)(r3 + 0)
+l2:
+    r2 = r7
+    r2 += 11
+    if r8 < r2 goto l3
+    r3 = *(u64 *)(r7 + 21)
+l3:
+    r0 = 2
+    exit
+
+=== gen/096
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 96: two_registers, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if r5 < r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r5 > r9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/097
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 97: stack, packet
+desc: seed 97: stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     *(u32 *)(r10 -60) = 11
     r4 = *(u8 *)(r10 -60)
-    r2 = r7
-    r2 += 23
-    if r2 > r8 goto l1
-    r3 = *(u8 *)(r7 + 22)
-l1:
     r0 = 2
     exit
 
 === gen/098
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 98: alu, stack, alu
+desc: seed 98: value_const, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 621
-    w5 += 104
-    r5 %= 7
-    r5 &= 255
-    w5 += -37
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    *(u32 *)(r10 -4) = 4
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    r3 = *(u32 *)(r0 +15)
 l1:
-    r3 = *(u32 *)(r6 + 16)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u16 *)(r10 -54) = r3
-    r4 = *(u16 *)(r10 -54)
-    r5 = 336
-    r5 <<= 20
-    r5 <<= 40
-    if r5 < 3 goto l2
+    r5 = 714
+    w5 %= 3
+    r5 = -r5
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -3104,61 +2903,49 @@ l2:
 === gen/099
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 99: stack, alu, packet, value_const
+desc: seed 99: stack, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r3 = *(u32 *)(r6 + 12)
     *(u16 *)(r10 -40) = r3
     r4 = *(u16 *)(r10 -40)
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 /= 3
-    w5 <<= 13
-    r5 *= 51
-    r5 /= 16
-    if r5 <= 0 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r2 = r7
-    r2 += 34
-    if r2 > r8 goto l2
-    r3 = *(u64 *)(r7 + 33)
-l2:
-    *(u32 *)(r10 -4) = 1
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    if r9 s<= 15 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -4
+    r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    *(u16 *)(r0 +12) = 22
-l3:
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 2)
+l1:
     r0 = 2
     exit
 
 === gen/100
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 100: stack, value_const
+desc: seed 100: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 12)
+    r5 ^= 16
+    r5 s>>= 58
+    r5 |= 291
+    if w5 < 3 goto l1
     r3 = r10
     r3 += -64
-    *(u64 *)(r10 -64) = r3
-    r4 = *(u64 *)(r10 -64)
-    *(u32 *)(r10 -4) = 3
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u16 *)(r0 +8)
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
 l1:
     r0 = 2
     exit
@@ -3166,132 +2953,124 @@ l1:
 === gen/101
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 101: alu, value_const
+desc: seed 101: packet_variable, packet_variable, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 856
-    r5 %= 16
-    if r5 >= 12 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 >= r8 goto l1
+    r5 = *(u16 *)(r3 + 0)
 l1:
-    *(u32 *)(r10 -4) = 3
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 >= r8 goto l2
+    r5 = *(u16 *)(r3 + 1)
+l2:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 7
+    if r5 == r9 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
     r2 = r10
-    r2 += -4
+    r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u32 *)(r0 +5) = 51
-l2:
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
     r0 = 2
     exit
 
 === gen/102
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 102: alu, alu
+desc: seed 102: two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 /= 16
-    r5 += 238
-    r5 /= 2
-    r9 = 1
-    if r5 >= r9 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r5 == r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    r5 = 926
-    r5 s>>= 62
-    r5 /= 7
-    if w5 != 8 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
     r0 = 2
     exit
 
 === gen/103
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 103: value_variable, alu, packet, stack
+desc: seed 103: alu, value_const, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    w9 >>= 7
-    r9 >>= 28
-    w9 /= 1
-    r9 += 14
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 3)
-l1:
-    r5 = 409
-    r5 ^= 71
+    r5 = 340
+    w5 -= 22
+    r5 %= 3
+    r5 %= 1
+    r5 = -r5
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r4 = *(u8 *)(r3 + 0)
+l1:
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u32 *)(r0 +3) = 93
 l2:
-    r2 = r7
-    r2 += 18
-    if r8 < r2 goto l3
-    r4 = *(u32 *)(r6 + 16)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 8)
-l3:
-    *(u32 *)(r10 -60) = r6
-    r4 = *(u8 *)(r10 -60)
+    r3 = *(u32 *)(r6 + 12)
+    r3 = (s8)r3
+    *(u16 *)(r10 -52) = r3
+    r4 = *(u16 *)(r10 -52)
     r0 = 2
     exit
 
 === gen/104
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 104: value_variable
+desc: seed 104: packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    if w9 == 0 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 1)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 > r8 goto l1
+    r5 = *(u8 *)(r3 + 0)
 l1:
     r0 = 2
     exit
@@ -3299,43 +3078,56 @@ l1:
 === gen/105
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 105: alu, value_variable, packet
+desc: seed 105: two_registers, value_variable, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = -96
-    w5 s>>= 21
-    r5 |= 138
-    w5 *= 35
-    r5 = -r5
-    if w5 > -1 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r9 s<= r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    if r9 s<= 8 goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 0)
+l2:
     r9 = *(u32 *)(r6 + 12)
     r9 = (s16)r9
-    w9 += 279
-    r9 -= 55
-    w9 <<= 31
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if w9 == w5 goto +1
+    goto l3
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
+    if r0 == 0 goto l3
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 6)
-l2:
-    r2 = r7
-    r2 += 18
-    if r2 >= r8 goto l3
-    r3 = *(u16 *)(r7 + 15)
+    r3 = *(u8 *)(r0 + 0)
 l3:
     r0 = 2
     exit
@@ -3343,172 +3135,14 @@ l3:
 === gen/106
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 106: value_const, stack, stack, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u16 *)(r0 +13)
-l1:
-    r3 = r10
-    r3 += -48
-    *(u64 *)(r10 -48) = r3
-    r4 = *(u32 *)(r10 -48)
-    r4 = *(u8 *)(r4 + 0)
-    *(u64 *)(r10 -8) = r6
-    r4 = *(u64 *)(r10 -8)
-    r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 16)
-    r9 /= 7
-    r9 <<= 18
-    r9 >>= 31
-    r9 = -r9
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 5)
-l2:
-    r0 = 2
-    exit
-
-=== gen/107
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 107: alu, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 770
-    w5 |= 177
-    w5 s>>= 16
-    r5 |= 297
-    w5 |= 57
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r5 = *(u32 *)(r6 + 16)
-    r5 *= 56
-    r5 = -r5
-    if r5 >= 8 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r0 = 2
-    exit
-
-=== gen/108
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 108: value_const, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 3
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u8 *)(r0 +7)
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 7
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 8)
-l2:
-    r0 = 2
-    exit
-
-=== gen/109
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 109: value_variable, value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 -= 214
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 6)
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 &= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 2)
-l2:
-    r5 = 729
-    r5 *= 38
-    r5 *= -27
-    w5 <<= 30
-    w5 -= 96
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    r0 = 2
-    exit
-
-=== gen/110
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 110: alu, stack, packet, value_const
+desc: seed 106: alu, two_registers, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r5 = *(u32 *)(r6 + 16)
-    r5 = (s16)r5
-    r5 s>>= 40
-    r9 = 20
-    if w5 s< w9 goto l1
+    r5 -= 212
+    r5 ^= 294
+    if r5 s>= 3 goto l1
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -3516,318 +3150,67 @@ desc: seed 110: alu, stack, packet, value_const
     r4 = 0
     *(u8 *)(r3 + 0) = r4
 l1:
-    *(u64 *)(r10 -24) = r8
-    r4 = *(u64 *)(r10 -24)
-    r2 = r7
-    r2 += 8
-    if r8 < r2 goto l2
-    r3 = *(u32 *)(r7 + 4)
-l2:
-    *(u32 *)(r10 -8) = 3
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r3 = *(u32 *)(r0 +2)
-l3:
-    r0 = 2
-    exit
-
-=== gen/111
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 111: packet, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 31
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 26)
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    if r9 < 15 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 7)
-l2:
-    r0 = 2
-    exit
-
-=== gen/112
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 112: alu, value_variable, value_const, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 852
-    r5 %= 2
-    r5 s>>= 49
-    w5 /= 7
-    r5 >>= 24
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
     r9 = *(u32 *)(r6 + 16)
     r9 = (s8)r9
-    r9 = 7
-    if r9 < r9 goto l2
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r5 > r9 goto +1
+    goto l2
     *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
+    r2 += -16
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
     r3 = *(u8 *)(r0 + 0)
 l2:
-    *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u8 *)(r0 +6) = 55
-l3:
-    r5 = 492
-    r5 *= 279
-    r5 -= 95
-    r5 &= 7
-    r5 <<= 21
-    if r5 & 255 goto l4
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l4:
-    r0 = 2
-    exit
-
-=== gen/113
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 113: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 1
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u32 *)(r7 + 0)
-l1:
-    r0 = 2
-    exit
-
-=== gen/114
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 114: alu, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    w5 s>>= 18
-    r5 /= 3
-    if w5 != 1 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
     r5 = *(u32 *)(r6 + 16)
     r5 &= 15
-    r5 ^= 10
-    w5 -= 254
-    r5 %= 3
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
-    r0 = 2
-    exit
-
-=== gen/115
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 115: value_variable, value_const, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    if w9 s< 12 goto l1
+    if r5 s< r9 goto +1
+    goto l3
     *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -8
+    r2 += -4
     r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 2)
-l1:
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u16 *)(r0 +3)
-l2:
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 += 228
-    r9 ^= 288
-    r9 |= 79
-    w9 |= 170
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l3
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 2)
+    r3 = *(u8 *)(r0 + 0)
 l3:
     r0 = 2
     exit
 
-=== gen/116
+=== gen/107
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 116: value_const, alu, alu
+desc: seed 107: stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u16 *)(r0 +6)
-l1:
-    r5 = *(u32 *)(r6 + 12)
-    w5 ^= 224
-    r9 = 12
-    if w5 s< w9 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r5 = *(u32 *)(r6 + 16)
-    r5 /= 7
-    r5 s>>= 47
-    r5 <<= 0
-    r5 <<= 29
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
+    r3 = *(u32 *)(r6 + 16)
+    *(u64 *)(r10 -56) = r3
+    r4 = *(u64 *)(r10 -56)
     r0 = 2
     exit
 
-=== gen/117
+=== gen/108
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 117: value_variable, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    if r9 > 255 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 2)
-l1:
-    r2 = r7
-    r2 += 27
-    if r2 > r8 goto l2
-    r3 = *(u16 *)(r7 + 24)
-l2:
-    r0 = 2
-    exit
-
-=== gen/118
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 118: packet, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 6
-    if r2 >= r8 goto l1
-    r3 = *(u32 *)(r7 + 2)
-l1:
-    r5 = 600
-    r5 /= 16
-    w5 += 248
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
-    r0 = 2
-    exit
-
-=== gen/119
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 119: value_variable, stack, stack
+desc: seed 108: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r9 = *(u32 *)(r6 + 16)
-    r9 &= 15
+    r9 = (s8)r9
+    r9 &= 8
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
@@ -3839,509 +3222,282 @@ desc: seed 119: value_variable, stack, stack
     r0 += r9
     r3 = *(u32 *)(r0 + 3)
 l1:
-    r3 = r10
-    r3 += -26
-    *(u64 *)(r10 -32) = r3
-    r4 = *(u8 *)(r10 -26)
-    r4 = *(u8 *)(r4 + 0)
-    r3 = r10
-    r3 += -52
-    *(u8 *)(r10 -56) = r3
-    r4 = *(u8 *)(r10 -52)
     r0 = 2
     exit
 
-=== gen/120
+=== gen/109
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 120: value_variable, packet
+desc: seed 109: packet_variable, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    if r9 >= 15 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 5)
-l1:
-    r2 = r7
-    r2 += 8
-    if r2 >= r8 goto l2
-    r3 = *(u32 *)(r7 + 2)
-l2:
-    r0 = 2
-    exit
-
-=== gen/121
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 121: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 ^= 286
-    r9 <<= 55
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 7)
-l1:
-    r0 = 2
-    exit
-
-=== gen/122
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 122: alu, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 45
-    r5 &= 7
-    r5 -= 83
-    r5 s>>= 18
-    if r5 s>= 1 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r3 = r10
-    r3 += -34
-    *(u8 *)(r10 -40) = r3
-    r4 = *(u8 *)(r10 -40)
-    r4 = *(u8 *)(r4 + 0)
-    r0 = 2
-    exit
-
-=== gen/123
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 123: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 5
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u32 *)(r7 + 6)
-l1:
-    r0 = 2
-    exit
-
-=== gen/124
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 124: alu, packet, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 ^= 44
-    w5 <<= 26
-    r5 += 275
-    if r5 != 16 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r2 = r7
-    r2 += 34
-    if r2 >= r8 goto l2
-    r3 = *(u64 *)(r7 + 24)
-l2:
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r3 = *(u64 *)(r0 +0)
-l3:
-    r0 = 2
-    exit
-
-=== gen/125
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 125: value_variable, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    if r9 > 0 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 8)
-l1:
-    r3 = *(u32 *)(r6 + 16)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u8 *)(r10 -49) = r3
-    r4 = *(u16 *)(r10 -56)
-    r0 = 2
-    exit
-
-=== gen/126
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 126: alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 406
-    w5 >>= 14
-    r5 *= 280
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r0 = 2
-    exit
-
-=== gen/127
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 127: alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 100
-    r5 += 63
-    if w5 & 16 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r0 = 2
-    exit
-
-=== gen/128
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 128: stack, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 16)
-    r3 = (s16)r3
-    *(u32 *)(r10 -12) = r3
-    r4 = *(u32 *)(r10 -12)
-    *(u32 *)(r10 -8) = 3
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u64 *)(r0 +3) = 66
-l1:
-    r0 = 2
-    exit
-
-=== gen/129
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 129: value_const, value_variable, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    *(u16 *)(r0 +1) = 19
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 1)
-l2:
-    r2 = r7
-    r2 += 5
-    if r8 >= r2 goto +1
-    goto l3
-    r4 = *(u32 *)(r6 + 12)
-    r4 = (s16)r4
+    r4 = *(u32 *)(r6 + 16)
     r4 &= 7
     r3 = r7
     r3 += r4
-    r3 = *(u8 *)(r3 + 4)
-l3:
-    r0 = 2
-    exit
-
-=== gen/130
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 130: packet, packet, stack, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 28
-    if r8 >= r2 goto +1
-    goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u8 *)(r3 + 26)
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l1
+    r5 = *(u16 *)(r3 + 1)
 l1:
-    r2 = r7
-    r2 += 1
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u8 *)(r7 + 0)
-l2:
-    r3 = r10
-    r3 += -32
-    *(u64 *)(r10 -32) = r3
-    r4 = *(u32 *)(r10 -32)
     r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 &= 7
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 6)
-l3:
-    r0 = 2
-    exit
-
-=== gen/131
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 131: packet, alu, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 32
-    if r2 > r8 goto l1
-    r3 = *(u64 *)(r7 + 24)
-l1:
-    r5 = 251
-    r5 s>>= 56
-    r5 >>= 28
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
-    r5 = 323
-    r5 -= 214
-    r5 |= 4
-    w5 *= 44
-    w5 -= 266
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    r0 = 2
-    exit
-
-=== gen/132
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 132: value_variable, stack, alu, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 3
+    w9 <<= 10
+    w9 |= 240
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
+    if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 3)
-l1:
-    r3 = *(u32 *)(r6 + 16)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u32 *)(r10 -16) = r3
-    r4 = *(u64 *)(r10 -16)
-    r5 = 666
-    w5 /= 2
-    r5 -= 269
-    r5 ^= 6
-    r5 /= 1
-    if r5 > 8 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r3 = *(u8 *)(r0 + 5)
 l2:
-    *(u16 *)(r10 -56) = 162
-    r4 = *(u16 *)(r10 -56)
     r0 = 2
     exit
 
-=== gen/133
+=== gen/110
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 133: packet, value_const, alu, value_const
+desc: seed 110: packet_variable, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 30
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
     if r2 >= r8 goto l1
-    r3 = *(u32 *)(r7 + 34)
+    r5 = *(u8 *)(r3 + 1)
 l1:
-    *(u32 *)(r10 -16) = 3
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -16
+    r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    r3 = *(u32 *)(r0 +4)
+    if r0 == 0 goto l2
+    *(u8 *)(r0 +14) = 75
 l2:
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s16)r5
-    r5 <<= 23
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
+    r0 = 2
+    exit
+
+=== gen/111
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 111: two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r9 > r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/112
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 112: pointer_spill, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
     *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    *(u8 *)(r0 +0) = 63
-l4:
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    *(u8 *)(r10 -48) = 0
+    r5 = *(u64 *)(r10 -48)
+    r5 += -4
+    r4 = *(u64 *)(r5 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 >= r8 goto l2
+    r5 = *(u16 *)(r3 + 1)
+l2:
     r0 = 2
     exit
 
-=== gen/134
+=== gen/113
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 134: alu, stack, packet, value_const
+desc: seed 113: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    w5 -= 74
-    w5 >>= 29
-    r5 += 224
-    r5 |= -6
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    *(u64 *)(r10 -64) = r8
-    r4 = *(u64 *)(r10 -64)
-    r2 = r7
-    r2 += 19
-    r4 = *(u32 *)(r6 + 12)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 36)
-l2:
     *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += -4
+    r4 = *(u8 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/114
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 114: value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r9 += 231
+    r9 %= 16
+    r9 -= 150
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 6)
+l1:
+    r0 = 2
+    exit
+
+=== gen/115
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 115: packet_variable, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 >= r8 goto l1
+    r5 = *(u32 *)(r3 + 0)
+l1:
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u16 *)(r0 +13) = 75
+l2:
+    r0 = 2
+    exit
+
+=== gen/116
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 116: pointer_spill, pointer_spill, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 11
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 10
+    r4 = *(u8 *)(r5 + 0)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if w5 <= w9 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
     if r0 == 0 goto l3
-    r3 = *(u32 *)(r0 +8)
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l3:
     r0 = 2
     exit
 
-=== gen/135
+=== gen/117
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 135: alu, value_const, value_const
+desc: seed 117: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 |= 38
-    r5 ^= 144
-    w5 ^= 99
-    w5 /= 3
-    if r5 >= 255 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r2 = r7
+    r2 += 10
+    if r8 < r2 goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 1
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/118
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 118: packet, value_const, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 19
+    if r2 > r8 goto l1
+    r3 = *(u32 *)(r7 + 18)
 l1:
     *(u32 *)(r10 -16) = 3
     r2 = r10
@@ -4349,86 +3505,240 @@ l1:
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +0)
+    *(u16 *)(r0 +16) = 65
 l2:
-    *(u32 *)(r10 -16) = 1
+    *(u32 *)(r10 -8) = 1
     r2 = r10
-    r2 += -16
+    r2 += -8
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l3
-    r3 = *(u64 *)(r0 +16)
+    *(u8 *)(r0 +17) = 7
 l3:
     r0 = 2
     exit
 
-=== gen/136
+=== gen/119
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 136: alu, value_const, packet, alu
+desc: seed 119: packet, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 *= 215
-    r5 += -11
-    r5 /= 2
-    w5 /= 16
-    if r5 == 12 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    *(u32 *)(r10 -16) = 1
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u32 *)(r0 +14)
-l2:
     r2 = r7
-    r2 += 16
-    if r8 >= r2 goto +1
-    goto l3
+    r2 += 34
+    r3 = *(u64 *)(r7 + 25)
+l1:
     r4 = *(u32 *)(r6 + 12)
-    r4 <<= 32
-    r4 s>>= 32
+    r4 = (s16)r4
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l2
+    r5 = *(u8 *)(r3 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/120
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 120: packet_variable, packet, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 1
+    if r2 >= r8 goto l1
+    r5 = *(u16 *)(r3 + 0)
+l1:
+    r2 = r7
+    r2 += 6
+    if r2 >= r8 goto l2
+    r4 = *(u32 *)(r6 + 12)
     r4 &= 3
     r3 = r7
     r3 += r4
-    r3 = *(u8 *)(r3 + 14)
+    r3 = *(u32 *)(r3 + 1)
+l2:
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l3
+    r5 = *(u64 *)(r3 + 0)
 l3:
-    r5 = *(u32 *)(r6 + 12)
-    r5 >>= 16
-    r5 ^= 283
-    r5 <<= 58
-    r5 >>= 54
-    if r5 > -1 goto l4
+    r0 = 2
+    exit
+
+=== gen/121
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 121: packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 1
+    if r2 >= r8 goto l1
+    r5 = *(u16 *)(r3 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/122
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 122: packet_variable, alu, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 9
+    if r2 > r8 goto l1
+    r5 = *(u64 *)(r3 + 0)
+l1:
+    r5 = 394
+    r5 <<= 18
+    r5 ^= 201
+    r5 -= 21
+    if r5 != 12 goto l2
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
     *(u8 *)(r3 + 0) = r4
-l4:
+l2:
+    *(u32 *)(r10 -8) = 4
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    r3 = *(u32 *)(r0 +10)
+l3:
     r0 = 2
     exit
 
-=== gen/137
+=== gen/123
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 137: value_variable
+desc: seed 123: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    r9 &= 15
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    *(u8 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 13
+    r4 = *(u32 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/124
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 124: value_const, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u32 *)(r0 -1)
+l1:
+    r3 = r10
+    r3 += -56
+    *(u64 *)(r10 -56) = r3
+    r4 = *(u32 *)(r10 -56)
+    r4 = *(u8 *)(r4 + 0)
+    r0 = 2
+    exit
+
+=== gen/125
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 125: packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 4
+    if r2 > r8 goto l1
+    r5 = *(u32 *)(r3 + 1)
+l1:
+    r0 = 2
+    exit
+
+=== gen/126
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 126: value_const, packet, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 1
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u64 *)(r0 +5)
+l1:
+    r2 = r7
+    r2 += 31
+    if r2 > r8 goto l2
+    r3 = *(u32 *)(r7 + 27)
+l2:
+    *(u64 *)(r10 -32) = r7
+    r4 = *(u8 *)(r10 -32)
+    r4 = *(u8 *)(r4 + 0)
+    r0 = 2
+    exit
+
+=== gen/127
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 127: value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    if r9 >= 12 goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
@@ -4438,7 +3748,312 @@ desc: seed 137: value_variable
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 6)
+    r3 = *(u8 *)(r0 + 6)
+l1:
+    r0 = 2
+    exit
+
+=== gen/128
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 128: stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = *(u32 *)(r6 + 16)
+    r3 = (s16)r3
+    *(u32 *)(r10 -12) = r3
+    r4 = *(u32 *)(r10 -12)
+    r0 = 2
+    exit
+
+=== gen/129
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 129: pointer_spill, packet, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 3
+    r4 = *(u8 *)(r5 + 0)
+l1:
+    r2 = r7
+    r2 += 8
+    if r2 >= r8 goto l2
+    r3 = *(u16 *)(r7 + 4)
+l2:
+    r2 = r7
+    r2 += 6
+    if r2 >= r8 goto l3
+    r3 = *(u8 *)(r7 + 16)
+l3:
+    r0 = 2
+    exit
+
+=== gen/130
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 130: stack, two_registers, alu
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = r10
+    r3 += -52
+    *(u64 *)(r10 -56) = r3
+    r4 = *(u32 *)(r10 -52)
+    r4 = *(u8 *)(r4 + 0)
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 7
+    if r9 == r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r5 = 597
+    w5 <<= 25
+    r5 -= 240
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/131
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 131: two_registers, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 7
+    if w5 == w9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r2 = r7
+    r2 += 14
+    r3 = *(u64 *)(r7 + 31)
+l2:
+    r0 = 2
+    exit
+
+=== gen/132
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 132: packet, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 26
+    if r2 > r8 goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r3 = *(u16 *)(r3 + 22)
+l1:
+    r2 = r7
+    r2 += 36
+    if r8 >= r2 goto +1
+    goto l2
+    r3 = *(u16 *)(r7 + 31)
+l2:
+    r0 = 2
+    exit
+
+=== gen/133
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 133: two_registers, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r9 < r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 > r8 goto l2
+    r5 = *(u8 *)(r3 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/134
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 134: packet_variable, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u8 *)(r3 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 > r8 goto l2
+    r5 = *(u32 *)(r3 + 1)
+l2:
+    r0 = 2
+    exit
+
+=== gen/135
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 135: two_registers, pointer_spill, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r5 <= r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -40) = r0
+    *(u32 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 4
+    r4 = *(u8 *)(r5 + 0)
+l2:
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 >= r8 goto l3
+    r5 = *(u8 *)(r3 + 1)
+l3:
+    r0 = 2
+    exit
+
+=== gen/136
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 136: stack, packet, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = *(u32 *)(r6 + 16)
+    r3 <<= 32
+    r3 s>>= 32
+    *(u8 *)(r10 -28) = r3
+    r4 = *(u8 *)(r10 -28)
+    r2 = r7
+    r2 += 3
+    r3 = *(u8 *)(r7 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 s< r5 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/137
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 137: packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 26
+    if r2 >= r8 goto l1
+    r3 = *(u16 *)(r7 + 24)
 l1:
     r0 = 2
     exit
@@ -4446,7 +4061,7 @@ l1:
 === gen/138
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 138: stack, value_variable
+desc: seed 138: stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -4455,40 +4070,26 @@ desc: seed 138: stack, value_variable
     r3 s>>= 32
     *(u64 *)(r10 -64) = r3
     r4 = *(u64 *)(r10 -64)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 2)
-l1:
     r0 = 2
     exit
 
 === gen/139
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 139: alu
+desc: seed 139: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 521
-    w5 s>>= 21
-    if r5 > 12 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 0
+    r4 = *(u32 *)(r5 + 0)
 l1:
     r0 = 2
     exit
@@ -4514,16 +4115,69 @@ l1:
 === gen/141
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 141: alu
+desc: seed 141: value_const, two_registers, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 263
-    w5 += 293
-    r5 s>>= 43
-    r5 <<= 44
+    *(u32 *)(r10 -16) = 1
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u8 *)(r0 +6) = 1
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r5 s<= r9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r5 != r9 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/142
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 142: alu, value_variable, value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 16)
+    r5 = (s8)r5
+    r5 += 47
     r5 /= 16
-    r5 = -r5
+    if w5 >= 255 goto l1
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -4531,73 +4185,40 @@ desc: seed 141: alu
     r4 = 0
     *(u8 *)(r3 + 0) = r4
 l1:
-    r0 = 2
-    exit
-
-=== gen/142
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 142: value_variable, value_variable, value_variable, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
     r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 = 17
-    if r9 == r9 goto l1
+    if w9 > -1 goto l2
     *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
+    r2 += -4
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
+    if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 7)
-l1:
-    r9 = *(u32 *)(r6 + 12)
+    r3 = *(u32 *)(r0 + 6)
+l2:
+    r9 = *(u32 *)(r6 + 16)
     r9 = (s16)r9
     r9 &= 3
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 4)
-l2:
-    r9 = *(u32 *)(r6 + 12)
-    if w9 >= 16 goto l3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l3
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 0)
+    r3 = *(u8 *)(r0 + 5)
 l3:
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    r3 = *(u32 *)(r0 -1)
-l4:
     r0 = 2
     exit
 
 === gen/143
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 143: value_const, value_variable
+desc: seed 143: value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -4609,27 +4230,13 @@ desc: seed 143: value_const, value_variable
     if r0 == 0 goto l1
     r3 = *(u64 *)(r0 +13)
 l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 &= 8
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 4)
-l2:
     r0 = 2
     exit
 
 === gen/144
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 144: value_const, alu, stack, stack
+desc: seed 144: value_const, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -4641,127 +4248,114 @@ desc: seed 144: value_const, alu, stack, stack
     if r0 == 0 goto l1
     *(u64 *)(r0 +0) = 63
 l1:
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 += 83
-    r5 s>>= 33
-    r5 += 3
-    r5 s>>= 30
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l2
+    r5 = *(u64 *)(r3 + 1)
 l2:
-    r3 = *(u32 *)(r6 + 16)
-    r3 = (s16)r3
-    *(u64 *)(r10 -48) = r3
-    r4 = *(u64 *)(r10 -48)
-    *(u8 *)(r10 -21) = r6
-    r4 = *(u64 *)(r10 -21)
     r0 = 2
     exit
 
 === gen/145
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 145: alu, value_const, alu, value_const
+desc: seed 145: value_const, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s16)r5
-    r5 /= 1
-    w5 |= -10
-    r5 /= 7
-    r5 += 101
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r0 +16) = 14
 l1:
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u16 *)(r0 -1)
-l2:
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 18
-    r5 <<= 28
-    r5 |= 258
-    if r5 s<= 16 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    *(u32 *)(r10 -8) = 4
-    r2 = r10
-    r2 += -8
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    *(u64 *)(r0 +14) = 82
-l4:
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 15
+    r4 = *(u32 *)(r5 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/146
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 146: value_variable, stack
+desc: seed 146: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 16
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 3)
+    r2 = r7
+    r2 += 39
+    if r2 >= r8 goto l1
+    r3 = *(u8 *)(r7 + 38)
 l1:
-    r3 = r10
-    r3 += -52
-    *(u64 *)(r10 -56) = r3
-    r4 = *(u32 *)(r10 -52)
     r0 = 2
     exit
 
 === gen/147
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 147: stack, packet
+desc: seed 147: packet, pointer_spill, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -40) = r7
-    r4 = *(u64 *)(r10 -40)
     r2 = r7
-    r2 += 22
-    if r2 >= r8 goto l1
-    r3 = *(u16 *)(r7 + 18)
+    r2 += 25
+    if r8 >= r2 goto +1
+    goto l1
+    r3 = *(u64 *)(r7 + 11)
 l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    *(u32 *)(r10 -48) = 0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 9
+    r4 = *(u32 *)(r5 + 0)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 < r5 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
     r0 = 2
     exit
 
 === gen/148
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 148: value_const, alu, stack, value_const
+desc: seed 148: value_const, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -4773,150 +4367,28 @@ desc: seed 148: value_const, alu, stack, value_const
     if r0 == 0 goto l1
     *(u16 *)(r0 +13) = 32
 l1:
-    r5 = 353
-    r5 ^= -34
-    r5 <<= 38
-    r5 += -25
-    r5 ^= 248
-    r5 = -r5
-    if w5 < 16 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 63
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 4
+    if r2 >= r8 goto l2
+    r5 = *(u32 *)(r3 + 0)
 l2:
-    *(u16 *)(r10 -26) = r8
-    r4 = *(u16 *)(r10 -26)
-    r4 = *(u8 *)(r4 + 0)
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u64 *)(r0 +5) = 34
-l3:
     r0 = 2
     exit
 
 === gen/149
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 149: value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u8 *)(r0 +3) = 51
-l1:
-    r0 = 2
-    exit
-
-=== gen/150
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 150: stack, packet, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -16
-    *(u64 *)(r10 -16) = r3
-    r4 = *(u16 *)(r10 -16)
-    r4 = *(u8 *)(r4 + 0)
-    r2 = r7
-    r2 += 28
-    if r8 >= r2 goto +1
-    goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u8 *)(r3 + 8)
-l1:
-    *(u32 *)(r10 -12) = 72
-    r4 = *(u16 *)(r10 -16)
-    r0 = 2
-    exit
-
-=== gen/151
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 151: value_variable, alu, alu, alu
+desc: seed 149: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    r9 >>= 9
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 5)
-l1:
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s16)r5
-    r5 *= -9
-    r5 ^= 12
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r5 = 859
-    r5 *= 217
-    r5 /= 7
-    if r5 s>= 8 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s16)r5
-    r5 &= 15
-    r5 s>>= 48
-    r5 += 208
-    r5 -= 257
-    if r5 s< 1 goto l4
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l4:
-    r0 = 2
-    exit
-
-=== gen/152
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 152: value_variable, stack, packet, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 16
+    r9 &= 7
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
@@ -4926,128 +4398,172 @@ desc: seed 152: value_variable, stack, packet, stack
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 5)
+    r3 = *(u8 *)(r0 + 6)
 l1:
-    r3 = *(u32 *)(r6 + 12)
-    r3 = (s16)r3
-    *(u16 *)(r10 -56) = r3
-    r4 = *(u32 *)(r10 -56)
+    r0 = 2
+    exit
+
+=== gen/150
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 150: stack, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = r10
+    r3 += -16
+    *(u64 *)(r10 -16) = r3
+    r4 = *(u16 *)(r10 -16)
+    r4 = *(u8 *)(r4 + 0)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 0
+    r4 = *(u64 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/151
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 151: stack, stack, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u64 *)(r10 -24) = r8
+    r4 = *(u64 *)(r10 -24)
+    r4 = *(u8 *)(r4 + 0)
+    *(u64 *)(r10 -48) = r8
+    r4 = *(u64 *)(r10 -48)
     r2 = r7
-    r2 += 29
-    if r2 >= r8 goto l2
-    r3 = *(u32 *)(r7 + 13)
+    r2 += 11
+    if r2 >= r8 goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 2)
+l1:
+    r0 = 2
+    exit
+
+=== gen/152
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 152: packet, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 24
+    if r8 < r2 goto l1
+    r3 = *(u8 *)(r7 + 23)
+l1:
+    *(u32 *)(r10 -16) = 4
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r0 +5) = 30
 l2:
-    *(u8 *)(r10 -53) = 56
-    r4 = *(u8 *)(r10 -53)
     r0 = 2
     exit
 
 === gen/153
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 153: value_const, alu, value_const, value_variable
+desc: seed 153: value_variable, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    *(u32 *)(r0 +11) = 65
-l1:
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    w5 <<= 4
-    w5 %= 2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
-    *(u32 *)(r10 -16) = 4
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u16 *)(r0 -1) = 74
-l3:
-    r9 = *(u32 *)(r6 + 16)
-    r9 *= 156
-    r9 = -r9
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    if r9 s<= 15 goto l1
     *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -16
+    r2 += -4
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l4
+    if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 1)
-l4:
+    r3 = *(u32 *)(r0 + 3)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 > r8 goto l2
+    r5 = *(u8 *)(r3 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/154
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 154: stack, alu
+desc: seed 154: stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     *(u64 *)(r10 -56) = 231
     r4 = *(u64 *)(r10 -56)
-    r5 = 814
-    r5 <<= 52
-    if r5 s<= 3 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
     r0 = 2
     exit
 
 === gen/155
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 155: stack, value_variable, stack
+desc: seed 155: pointer_spill, value_const, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -56) = r6
-    r4 = *(u8 *)(r10 -56)
-    r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 16
-    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
-    r1 = map_fd(hmap) ll
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 1)
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u16 *)(r10 -48)
+    r5 += 2
+    r4 = *(u8 *)(r5 + 0)
 l1:
-    r3 = *(u32 *)(r6 + 12)
-    *(u16 *)(r10 -4) = r3
-    r4 = *(u16 *)(r10 -8)
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u8 *)(r0 +0) = 79
+l2:
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 > r8 goto l3
+    r5 = *(u8 *)(r3 + 0)
+l3:
     r0 = 2
     exit
 
 === gen/156
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 156: stack, value_variable, alu, stack
+desc: seed 156: stack, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -5056,183 +4572,127 @@ desc: seed 156: stack, value_variable, alu, stack
     r3 s>>= 32
     *(u16 *)(r10 -50) = r3
     r4 = *(u64 *)(r10 -50)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 0)
+    r2 = r7
+    r2 += 5
+    if r8 < r2 goto l1
+    r3 = *(u16 *)(r7 + 3)
 l1:
-    r5 = 616
-    w5 |= -15
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
-    r3 = *(u32 *)(r6 + 12)
-    *(u16 *)(r10 -18) = r3
-    r4 = *(u16 *)(r10 -24)
     r0 = 2
     exit
 
 === gen/157
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 157: value_variable, value_variable, value_const, packet
+desc: seed 157: alu, stack, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 8
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 1)
+    r5 = *(u32 *)(r6 + 12)
+    r5 ^= 30
+    r5 -= 14
+    r5 = -r5
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
+    *(u64 *)(r10 -25) = 220
+    r4 = *(u64 *)(r10 -25)
+    *(u32 *)(r10 -8) = 3
     r2 = r10
     r2 += -8
-    r1 = map_fd(amap) ll
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 8)
+    *(u32 *)(r0 +17) = 34
 l2:
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r3 = *(u8 *)(r0 +1)
-l3:
-    r2 = r7
-    r2 += 23
-    r4 = *(u32 *)(r6 + 12)
-    r4 = (s16)r4
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 38)
-l4:
     r0 = 2
     exit
 
 === gen/158
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 158: value_const, value_const
+desc: seed 158: packet_variable, value_const, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 4
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u32 *)(r0 +12) = 8
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 63
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u64 *)(r3 + 0)
 l1:
-    *(u32 *)(r10 -4) = 3
+    *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
-    r1 = map_fd(hmap) ll
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
     r3 = *(u32 *)(r0 -1)
 l2:
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r3 = *(u8 *)(r0 +3)
+l3:
     r0 = 2
     exit
 
 === gen/159
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 159: value_variable, packet, stack, value_variable
+desc: seed 159: packet, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 /= 7
-    w9 <<= 17
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 5)
-l1:
     r2 = r7
-    r2 += 20
-    if r8 < r2 goto l2
-    r3 = *(u8 *)(r7 + 37)
-l2:
-    r3 = *(u32 *)(r6 + 16)
-    *(u8 *)(r10 -6) = r3
-    r4 = *(u16 *)(r10 -6)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 -= 176
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    r2 += 28
+    if r8 < r2 goto l1
+    r3 = *(u16 *)(r7 + 24)
+l1:
+    *(u32 *)(r10 -4) = 4
     r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
+    r2 += -4
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 5)
-l3:
+    if r0 == 0 goto l2
+    *(u32 *)(r0 +8) = 40
+l2:
     r0 = 2
     exit
 
 === gen/160
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 160: alu
+desc: seed 160: two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s16)r5
-    w5 s>>= 13
-    r5 <<= 35
-    r5 -= 77
-    r5 += 220
-    if w5 < 8 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r9 != r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
     r0 = 2
     exit
@@ -5240,48 +4700,54 @@ l1:
 === gen/161
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 161: alu, stack
+desc: seed 161: packet_variable, value_const, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 >>= 58
-    r5 += 278
-    r5 -= -38
-    w5 += 93
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l1
+    r5 = *(u64 *)(r3 + 0)
 l1:
-    r3 = r10
-    r3 += -16
-    *(u64 *)(r10 -16) = r3
-    r4 = *(u64 *)(r10 -16)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r3 = *(u8 *)(r0 +17)
+l2:
+    *(u32 *)(r10 -16) = 3
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r3 = *(u64 *)(r0 +13)
+l3:
     r0 = 2
     exit
 
 === gen/162
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 162: value_variable
+desc: seed 162: packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    if w9 s<= -1 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 5)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l1
+    r5 = *(u32 *)(r3 + 0)
 l1:
     r0 = 2
     exit
@@ -5289,16 +4755,16 @@ l1:
 === gen/163
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 163: alu, value_const, value_variable, value_const
+desc: seed 163: alu, value_variable, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 &= 7
-    r5 *= -11
-    r5 -= -9
+    r5 = 254
+    r5 |= 65
+    w5 ^= 32
+    r5 = -r5
+    r9 = 23
+    if r5 != r9 goto l1
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -5306,51 +4772,56 @@ desc: seed 163: alu, value_const, value_variable, value_const
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
 l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 |= 146
+    r9 s>>= 18
+    r9 -= 137
+    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
-    r3 = *(u64 *)(r0 +3)
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 5)
 l2:
     r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    if r9 s>= 8 goto l3
+    r9 <<= 32
+    r9 s>>= 32
+    r9 &= 7
     *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -16
+    r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l3
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 8)
+    r3 = *(u8 *)(r0 + 7)
 l3:
-    *(u32 *)(r10 -4) = 1
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    *(u16 *)(r0 +5) = 2
-l4:
     r0 = 2
     exit
 
 === gen/164
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 164: packet
+desc: seed 164: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 16
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u64 *)(r7 + 8)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 9
+    r4 = *(u64 *)(r5 + 0)
 l1:
     r0 = 2
     exit
@@ -5376,175 +4847,46 @@ l1:
 === gen/166
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 166: alu, value_variable
+desc: seed 166: stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s16)r5
-    w5 /= 3
-    w5 %= 2
-    r5 += 9
-    w5 &= -8
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    if w9 s>= 3 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 4)
-l2:
+    *(u64 *)(r10 -8) = 249
+    r4 = *(u32 *)(r10 -8)
     r0 = 2
     exit
 
 === gen/167
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 167: value_const, stack
+desc: seed 167: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 4
+    r9 = *(u32 *)(r6 + 16)
+    if w9 != 16 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -8
+    r2 += -4
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    r3 = *(u8 *)(r0 +14)
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 1)
 l1:
-    *(u64 *)(r10 -52) = 58
-    r4 = *(u64 *)(r10 -52)
     r0 = 2
     exit
 
 === gen/168
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 168: alu
+desc: seed 168: value_variable, stack, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    w5 &= 2147483647
-    r5 /= 16
-    if r5 != 15 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r0 = 2
-    exit
-
-=== gen/169
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 169: alu, value_variable, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 945
-    w5 s>>= 22
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 8)
-l2:
     r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    if r9 > -1 goto l3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 6)
-l3:
-    r0 = 2
-    exit
-
-=== gen/170
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 170: alu, stack, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 |= 71
-    r5 += 217
-    r5 |= 21
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r3 = *(u32 *)(r6 + 12)
-    r3 = (s8)r3
-    *(u32 *)(r10 -12) = r3
-    r4 = *(u32 *)(r10 -12)
-    r3 = *(u32 *)(r6 + 12)
-    r3 = (s8)r3
-    *(u8 *)(r10 -23) = r3
-    r4 = *(u8 *)(r10 -23)
-    r0 = 2
-    exit
-
-=== gen/171
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 171: stack, value_variable, alu, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -38
-    *(u8 *)(r10 -40) = r3
-    r4 = *(u8 *)(r10 -40)
-    r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
     r9 &= 7
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
@@ -5555,88 +4897,65 @@ desc: seed 171: stack, value_variable, alu, value_variable
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 0)
+    r3 = *(u64 *)(r0 + 3)
 l1:
-    r5 = 548
-    r5 /= 7
     r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r3 += -54
+    *(u64 *)(r10 -56) = r3
+    r4 = *(u8 *)(r10 -54)
+    r4 = *(u8 *)(r4 + 0)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -32) = r0
+    *(u8 *)(r10 -32) = 0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 9
+    r4 = *(u64 *)(r5 + 0)
 l2:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 1
-    *(u64 *)(r10 - 24) = r9
+    r0 = 2
+    exit
+
+=== gen/169
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 169: packet, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 35
+    r3 = *(u8 *)(r7 + 33)
+l1:
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 8)
-l3:
-    r0 = 2
-    exit
-
-=== gen/172
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 172: value_variable, packet, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 <<= 56
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 7)
-l1:
-    r2 = r7
-    r2 += 36
-    if r2 > r8 goto l2
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 0)
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 0
+    r4 = *(u64 *)(r5 + 0)
 l2:
-    r2 = r7
-    r2 += 21
-    if r2 > r8 goto l3
-    r3 = *(u16 *)(r7 + 26)
-l3:
     r0 = 2
     exit
 
-=== gen/173
+=== gen/170
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 173: stack, stack, value_variable
+desc: seed 170: two_registers, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -57
-    *(u64 *)(r10 -64) = r3
-    r4 = *(u32 *)(r10 -57)
-    r4 = *(u8 *)(r4 + 0)
-    r3 = *(u32 *)(r6 + 12)
-    *(u16 *)(r10 -30) = r3
-    r4 = *(u8 *)(r10 -30)
     r9 = *(u32 *)(r6 + 16)
-    r9 &= 15
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if r5 s< r9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -5646,79 +4965,153 @@ desc: seed 173: stack, stack, value_variable
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u64 *)(r0 + 6)
+    r3 = *(u8 *)(r0 + 0)
 l1:
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 1
+    r4 = *(u64 *)(r5 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/171
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 171: stack, packet, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = r10
+    r3 += -8
+    *(u64 *)(r10 -8) = r3
+    r4 = *(u64 *)(r10 -8)
+    r4 = *(u8 *)(r4 + 0)
+    r2 = r7
+    r2 += 11
+    if r8 < r2 goto l1
+    r3 = *(u16 *)(r7 + 9)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 4
+    if r2 >= r8 goto l2
+    r5 = *(u32 *)(r3 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/172
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 172: packet_variable, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s16)r4
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u64 *)(r3 + 1)
+l1:
+    *(u32 *)(r10 -16) = 3
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    *(u64 *)(r0 -2) = 17
+l2:
+    r0 = 2
+    exit
+
+=== gen/173
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 173: alu, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = 941
+    w5 ^= 85
+    r5 <<= 0
+    r5 ^= 36
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 9
+    if r2 >= r8 goto l2
+    r5 = *(u64 *)(r3 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/174
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 174: stack
+desc: seed 174: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 12)
-    *(u8 *)(r10 -32) = r3
-    r4 = *(u32 *)(r10 -32)
-    r0 = 2
-    exit
-
-=== gen/175
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 175: value_variable, packet, value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    if w9 s<= -1 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 8)
-l1:
-    r2 = r7
-    r2 += 11
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u64 *)(r7 + 28)
-l2:
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    r9 = 22
-    if r9 != r9 goto l3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 5)
-l3:
-    r5 = 691
-    r5 |= 196
-    w5 -= 143
-    r5 -= 102
-    r5 += 127
+    r5 = 916
+    r5 -= 83
+    w5 -= 135
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
-l4:
+l1:
+    r0 = 2
+    exit
+
+=== gen/175
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 175: packet_variable, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l1
+    r5 = *(u8 *)(r3 + 0)
+l1:
+    *(u32 *)(r10 -16) = 1
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u16 *)(r0 +13) = 59
+l2:
     r0 = 2
     exit
 
@@ -5743,22 +5136,20 @@ l1:
 === gen/177
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 177: stack, value_const
+desc: seed 177: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 12)
+    w5 <<= 19
+    r9 = 17
+    if w5 != w9 goto l1
     r3 = r10
-    r3 += -40
-    *(u64 *)(r10 -40) = r3
-    r4 = *(u32 *)(r10 -40)
-    r4 = *(u8 *)(r4 + 0)
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u32 *)(r0 +11) = 70
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l1:
     r0 = 2
     exit
@@ -5770,7 +5161,7 @@ desc: seed 178: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 395
+    r5 = 588
     w5 >>= 11
     w5 -= 82
     r5 s>>= 35
@@ -5787,153 +5178,153 @@ l1:
 === gen/179
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 179: value_const, value_variable
+desc: seed 179: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    w9 >>= 16
+    w9 &= 15
+    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u8 *)(r0 +16) = 32
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 = 19
-    if r9 > r9 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
+    if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 4)
-l2:
+    r3 = *(u32 *)(r0 + 2)
+l1:
     r0 = 2
     exit
 
 === gen/180
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 180: value_const, value_const
+desc: seed 180: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 3
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u64 *)(r0 +5) = 17
-l1:
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u16 *)(r0 +11) = 83
-l2:
-    r0 = 2
-    exit
-
-=== gen/181
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 181: value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 3
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u32 *)(r0 +5)
-l1:
-    r0 = 2
-    exit
-
-=== gen/182
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 182: packet, packet, alu, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 14
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 22)
-l1:
-    r2 = r7
-    r2 += 5
-    if r2 > r8 goto l2
-    r4 = *(u32 *)(r6 + 12)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 23)
-l2:
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 %= 16
-    r5 ^= 216
-    r5 *= 212
-    w5 &= 2147483647
-    r5 = -r5
-    if r5 > 15 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
     r9 = *(u32 *)(r6 + 12)
-    r9 <<= 59
+    r9 = (s8)r9
+    r9 &= 7
+    r9 -= -25
+    r9 = -r9
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l4
+    if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u64 *)(r0 + 3)
-l4:
+    r3 = *(u64 *)(r0 + 1)
+l1:
+    r0 = 2
+    exit
+
+=== gen/181
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 181: value_variable, packet_variable, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r9 &= 8
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 1)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 >= r8 goto l2
+    r5 = *(u32 *)(r3 + 0)
+l2:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u32 *)(r10 -40)
+    r5 += -3
+    r4 = *(u64 *)(r5 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/182
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 182: two_registers, alu
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r9 s< r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r5 = 464
+    r5 -= -26
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l2:
     r0 = 2
     exit
 
 === gen/183
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 183: value_const
+desc: seed 183: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 3
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r9 &= 3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -8
+    r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
-    *(u8 *)(r0 +14) = 1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 1)
 l1:
     r0 = 2
     exit
@@ -5941,7 +5332,7 @@ l1:
 === gen/184
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 184: value_const, value_variable, value_const
+desc: seed 184: value_const, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -5953,52 +5344,30 @@ desc: seed 184: value_const, value_variable, value_const
     if r0 == 0 goto l1
     *(u16 *)(r0 +12) = 1
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 8)
+    r2 = r7
+    r2 += 32
+    if r2 >= r8 goto l2
+    r3 = *(u32 *)(r7 + 28)
 l2:
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u8 *)(r0 +7) = 46
-l3:
     r0 = 2
     exit
 
 === gen/185
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 185: value_variable
+desc: seed 185: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 = 18
-    if w9 s>= w9 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 3)
+    r2 = r7
+    r2 += 9
+    if r2 >= r8 goto l1
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s8)r4
+    r4 &= 1
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 30)
 l1:
     r0 = 2
     exit
@@ -6006,58 +5375,60 @@ l1:
 === gen/186
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 186: stack, value_const, alu
+desc: seed 186: stack, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     *(u64 *)(r10 -8) = 3
     r4 = *(u64 *)(r10 -8)
-    *(u32 *)(r10 -4) = 3
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r9 = 18
+    if r9 s>= r9 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
+    r2 += -16
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u64 *)(r0 +12)
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 4)
 l1:
-    r5 = *(u32 *)(r6 + 16)
-    r5 -= 16
-    r5 s>>= 21
-    r5 &= 1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
     r0 = 2
     exit
 
 === gen/187
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 187: stack, packet, alu
+desc: seed 187: alu, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 16)
-    *(u16 *)(r10 -38) = r3
-    r4 = *(u16 *)(r10 -38)
-    r2 = r7
-    r2 += 14
-    if r2 >= r8 goto l1
-    r3 = *(u16 *)(r7 + 16)
-l1:
-    r5 = 817
-    r5 ^= 225
-    if r5 > -1 goto l2
+    r5 = 214
+    w5 += 241
+    r5 &= 2147483647
+    r5 *= 137
+    if w5 < 15 goto l1
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    *(u8 *)(r3 + 0) = r4
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    if r9 s<= -1 goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 4)
 l2:
     r0 = 2
     exit
@@ -6065,44 +5436,65 @@ l2:
 === gen/188
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 188: packet, alu
+desc: seed 188: packet_variable, pointer_spill, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 0
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 1
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 63
     r3 = r7
     r3 += r4
-    r3 = *(u8 *)(r3 + 0)
+    r2 = r3
+    r2 += 7
+    if r2 >= r8 goto l1
+    r5 = *(u64 *)(r3 + 0)
 l1:
-    r5 = 870
-    r5 -= -20
-    r5 ^= 220
-    r5 >>= 9
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 11
+    r4 = *(u32 *)(r5 + 0)
 l2:
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r9 &= 8
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 3)
+l3:
     r0 = 2
     exit
 
 === gen/189
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 189: packet, value_const, stack, stack
+desc: seed 189: pointer_spill, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 9
-    r3 = *(u8 *)(r7 + 25)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    *(u32 *)(r10 -48) = 0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 12
+    r4 = *(u8 *)(r5 + 0)
 l1:
     *(u32 *)(r10 -8) = 1
     r2 = r10
@@ -6112,37 +5504,24 @@ l1:
     if r0 == 0 goto l2
     *(u64 *)(r0 +1) = 14
 l2:
-    r3 = *(u32 *)(r6 + 12)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u16 *)(r10 -2) = r3
-    r4 = *(u16 *)(r10 -8)
-    *(u64 *)(r10 -56) = r7
-    r4 = *(u64 *)(r10 -56)
-    r4 = *(u8 *)(r4 + 0)
     r0 = 2
     exit
 
 === gen/190
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 190: value_variable
+desc: seed 190: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 = 22
-    if w9 s> w9 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 8)
+    r2 = r7
+    r2 += 21
+    if r2 >= r8 goto l1
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r3 = *(u16 *)(r3 + 19)
 l1:
     r0 = 2
     exit
@@ -6150,209 +5529,283 @@ l1:
 === gen/191
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 191: stack, value_const
+desc: seed 191: packet, two_registers, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -8) = 207
-    r4 = *(u64 *)(r10 -8)
-    *(u32 *)(r10 -8) = 1
+    r2 = r7
+    r2 += 25
+    if r8 >= r2 goto +1
+    goto l1
+    r3 = *(u8 *)(r7 + 24)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if w5 >= w9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
-    r1 = map_fd(hmap) ll
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u32 *)(r0 -2)
-l1:
+    if r0 == 0 goto l3
+    *(u64 *)(r10 -32) = r0
+    *(u8 *)(r10 -32) = 0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 12
+    r4 = *(u32 *)(r5 + 0)
+l3:
     r0 = 2
     exit
 
 === gen/192
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 192: packet, stack, stack
+desc: seed 192: pointer_spill, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 5
-    if r8 >= r2 goto +1
-    goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 = (s8)r4
-    r4 &= 3
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 9
+    r4 = *(u32 *)(r5 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 255
     r3 = r7
     r3 += r4
-    r3 = *(u32 *)(r3 + 0)
-l1:
-    r3 = r10
-    r3 += -48
-    *(u64 *)(r10 -48) = r3
-    r4 = *(u32 *)(r10 -48)
-    r4 = *(u8 *)(r4 + 0)
-    *(u64 *)(r10 -56) = r8
-    r4 = *(u64 *)(r10 -56)
-    r4 = *(u8 *)(r4 + 0)
+    r2 = r3
+    r2 += 3
+    if r2 >= r8 goto l2
+    r5 = *(u16 *)(r3 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/193
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 193: value_variable, stack, stack, value_variable
+desc: seed 193: alu, packet_variable, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 3)
+    r5 = 254
+    r5 s>>= 28
+    r5 += 192
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l1:
-    *(u64 *)(r10 -48) = r8
-    r4 = *(u32 *)(r10 -48)
-    r4 = *(u8 *)(r4 + 0)
-    *(u32 *)(r10 -60) = r8
-    r4 = *(u32 *)(r10 -60)
-    r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    w9 |= 147
-    r9 = -r9
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 2)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 63
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 > r8 goto l2
+    r5 = *(u32 *)(r3 + 1)
 l2:
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 4
+    if r2 >= r8 goto l3
+    r5 = *(u32 *)(r3 + 1)
+l3:
     r0 = 2
     exit
 
 === gen/194
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 194: alu
+desc: seed 194: value_variable, stack, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 = (s16)r5
-    r5 >>= 52
-    r5 ^= 15
-    r5 %= 7
-    w5 -= 250
-    if w5 s< -1 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    if w9 s> 255 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 2)
 l1:
+    r3 = *(u32 *)(r6 + 12)
+    r3 <<= 32
+    r3 s>>= 32
+    *(u8 *)(r10 -50) = r3
+    r4 = *(u64 *)(r10 -50)
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    if r9 s>= -1 goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 6)
+l2:
     r0 = 2
     exit
 
 === gen/195
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 195: value_const, packet, value_variable, packet
+desc: seed 195: stack, two_registers, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 1
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u32 *)(r0 +16) = 92
-l1:
-    r2 = r7
-    r2 += 21
-    if r8 < r2 goto l2
-    r3 = *(u8 *)(r7 + 19)
-l2:
+    r3 = *(u32 *)(r6 + 16)
+    *(u8 *)(r10 -42) = r3
+    r4 = *(u16 *)(r10 -48)
     r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    w9 -= 227
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r5 > r9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l3
+    if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 2)
-l3:
-    r2 = r7
-    r2 += 33
-    if r2 > r8 goto l4
-    r3 = *(u64 *)(r7 + 35)
-l4:
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    *(u32 *)(r10 -16) = 1
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r3 = *(u16 *)(r0 +2)
+l2:
     r0 = 2
     exit
 
 === gen/196
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 196: value_variable
+desc: seed 196: value_const, pointer_spill, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    if r9 > 3 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    *(u32 *)(r10 -16) = 4
     r2 = r10
     r2 += -16
-    r1 = map_fd(amap) ll
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
+    *(u8 *)(r0 +7) = 19
+l1:
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 7
+    r4 = *(u64 *)(r5 + 0)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r9 <<= 14
+    w9 <<= 17
+    w9 |= 282
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 6)
-l1:
+    r3 = *(u64 *)(r0 + 2)
+l3:
     r0 = 2
     exit
 
 === gen/197
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 197: value_variable
+desc: seed 197: value_const, value_variable, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u8 *)(r0 -1) = 58
+l1:
     r9 = *(u32 *)(r6 + 12)
-    r9 /= 16
-    r9 >>= 26
+    r9 &= 31
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
-    r1 = map_fd(amap) ll
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
+    if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 2)
-l1:
+    r3 = *(u64 *)(r0 + 6)
+l2:
+    r5 = 518
+    r5 >>= 9
+    r5 &= 2147483647
+    r5 >>= 24
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l3:
     r0 = 2
     exit
 
@@ -6363,12 +5816,10 @@ desc: seed 198: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 106
-    r5 >>= 37
-    r5 &= -8
-    r5 += 233
-    w5 /= 3
-    if r5 s<= 8 goto l1
+    r5 = *(u32 *)(r6 + 16)
+    r5 s>>= 55
+    r5 = -r5
+    if r5 == 15 goto l1
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -6382,52 +5833,17 @@ l1:
 === gen/199
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 199: stack, alu, alu
+desc: seed 199: stack, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     *(u32 *)(r10 -44) = 244
     r4 = *(u32 *)(r10 -44)
+    r9 = *(u32 *)(r6 + 16)
     r5 = *(u32 *)(r6 + 16)
-    r5 >>= 63
-    r5 *= 227
-    w5 ^= 122
-    r5 <<= 2
-    if r5 < 0 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r5 = 158
-    r5 <<= 12
-    r5 += 250
-    if r5 & 3 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r0 = 2
-    exit
-
-=== gen/200
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 200: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 += 45
-    r9 += 184
-    r9 >>= 15
+    r5 &= 15
+    if w5 >= w9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -6437,7 +5853,28 @@ desc: seed 200: value_variable
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u64 *)(r0 + 6)
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/200
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 200: packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 63
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u8 *)(r3 + 1)
 l1:
     r0 = 2
     exit
@@ -6445,14 +5882,25 @@ l1:
 === gen/201
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 201: packet
+desc: seed 201: two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 26
-    if r2 > r8 goto l1
-    r3 = *(u32 *)(r7 + 20)
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r5 != r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
     r0 = 2
     exit
@@ -6460,40 +5908,32 @@ l1:
 === gen/202
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 202: stack, alu, stack, value_variable
+desc: seed 202: alu, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -56
-    *(u64 *)(r10 -56) = r3
-    r4 = *(u64 *)(r10 -56)
-    r4 = *(u8 *)(r4 + 0)
     r5 = *(u32 *)(r6 + 12)
-    r5 <<= 16
-    r5 <<= 4
+    r5 <<= 32
+    r5 s>>= 32
+    w5 <<= 27
+    w5 >>= 2
+    r5 s>>= 30
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r4 = *(u8 *)(r3 + 0)
 l1:
-    r3 = *(u32 *)(r6 + 12)
-    *(u32 *)(r10 -64) = r3
-    r4 = *(u32 *)(r10 -64)
-    r9 = *(u32 *)(r6 + 12)
-    if w9 > 8 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 3)
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 1
+    if r2 >= r8 goto l2
+    r5 = *(u16 *)(r3 + 0)
 l2:
     r0 = 2
     exit
@@ -6519,63 +5959,59 @@ l1:
 === gen/204
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 204: value_const, packet, value_variable, stack
+desc: seed 204: value_variable, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 1
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    r9 = 18
+    if w9 s>= w9 goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u32 *)(r0 +1) = 20
-l1:
-    r2 = r7
-    r2 += 26
-    if r2 > r8 goto l2
-    r3 = *(u64 *)(r7 + 16)
-l2:
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    if r9 >= -1 goto l3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 2)
-l3:
-    r3 = r10
-    r3 += -50
-    *(u64 *)(r10 -56) = r3
-    r4 = *(u8 *)(r10 -56)
-    r4 = *(u8 *)(r4 + 0)
+    r3 = *(u8 *)(r0 + 7)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    r9 &= 7
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 2)
+l2:
     r0 = 2
     exit
 
 === gen/205
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 205: stack, value_const, value_const, alu
+desc: seed 205: alu, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r5 = 998
+    w5 >>= 14
+    r5 s>>= 25
+    if r5 & 15 goto l1
     r3 = r10
-    r3 += -35
-    *(u8 *)(r10 -40) = r3
-    r4 = *(u8 *)(r10 -40)
-    *(u32 *)(r10 -4) = 1
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    *(u16 *)(r0 +16) = 41
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l1:
     *(u32 *)(r10 -16) = 3
     r2 = r10
@@ -6585,33 +6021,30 @@ l1:
     if r0 == 0 goto l2
     r3 = *(u32 *)(r0 +0)
 l2:
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s8)r5
-    r5 |= 146
-    r5 -= 116
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
     r0 = 2
     exit
 
 === gen/206
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 206: value_const
+desc: seed 206: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 1
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r9 &= 7
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
-    r1 = map_fd(amap) ll
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    r3 = *(u16 *)(r0 +3)
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 8)
 l1:
     r0 = 2
     exit
@@ -6619,106 +6052,110 @@ l1:
 === gen/207
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 207: value_variable, stack
+desc: seed 207: packet_variable, two_registers, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    if r9 != 3 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 3)
-l1:
-    r3 = *(u32 *)(r6 + 12)
-    r3 = (s8)r3
-    *(u64 *)(r10 -56) = r3
-    r4 = *(u8 *)(r10 -56)
-    r0 = 2
-    exit
-
-=== gen/208
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 208: alu, packet, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 14
-    r5 /= 7
-    w5 |= 283
-    r5 >>= 22
-    r5 = -r5
-    if w5 & 3 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r2 = r7
-    r2 += 24
-    if r2 >= r8 goto l2
-    r4 = *(u32 *)(r6 + 16)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 1
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 63
     r3 = r7
     r3 += r4
-    r3 = *(u16 *)(r3 + 14)
-l2:
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 %= 1
-    r5 |= -24
-    if r5 s>= 8 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    r0 = 2
-    exit
-
-=== gen/209
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 209: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u16 *)(r3 + 0)
+l1:
     r9 = *(u32 *)(r6 + 16)
-    r9 -= 74
-    r9 <<= 25
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r5 s<= r9 goto +1
+    goto l2
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
+    if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
     r3 = *(u8 *)(r0 + 0)
+l2:
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 >= r8 goto l3
+    r5 = *(u16 *)(r3 + 1)
+l3:
+    r0 = 2
+    exit
+
+=== gen/208
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 208: packet_variable, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s16)r4
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l1
+    r5 = *(u32 *)(r3 + 0)
 l1:
+    r2 = r7
+    r2 += 8
+    if r8 < r2 goto l2
+    r3 = *(u32 *)(r7 + 35)
+l2:
+    r0 = 2
+    exit
+
+=== gen/209
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 209: value_const, packet_variable, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 3
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u16 *)(r0 +0)
+l1:
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 7
+    if r2 > r8 goto l2
+    r5 = *(u64 *)(r3 + 0)
+l2:
+    r2 = r7
+    r2 += 14
+    r3 = *(u64 *)(r7 + 20)
+l3:
     r0 = 2
     exit
 
 === gen/210
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 210: value_const, value_variable, packet, alu
+desc: seed 210: value_const, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -6730,137 +6167,96 @@ desc: seed 210: value_const, value_variable, packet, alu
     if r0 == 0 goto l1
     r3 = *(u32 *)(r0 +5)
 l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 s>>= 16
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 1)
-l2:
     r2 = r7
-    r2 += 38
-    if r2 >= r8 goto l3
-    r3 = *(u32 *)(r7 + 33)
-l3:
-    r5 = *(u32 *)(r6 + 12)
-    r5 &= 31
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l4:
+    r2 += 7
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/211
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 211: value_variable, value_variable, alu
+desc: seed 211: two_registers, stack, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    w9 /= 2
-    r9 <<= 22
-    r9 ^= 294
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 7)
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    w9 %= 16
-    r9 -= 130
-    r9 &= -8
-    r9 >>= 37
-    r9 = -r9
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r9 s<= r5 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
+    if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 3)
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r3 = *(u32 *)(r6 + 16)
+    r3 <<= 32
+    r3 s>>= 32
+    *(u16 *)(r10 -24) = r3
+    r4 = *(u16 *)(r10 -24)
+    r2 = r7
+    r2 += 30
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 1
+    r3 = r7
+    r3 += r4
+    r3 = *(u8 *)(r3 + 29)
 l2:
-    r5 = 516
-    w5 |= 181
-    if r5 < 16 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
     r0 = 2
     exit
 
 === gen/212
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 212: alu, packet, value_const, value_const
+desc: seed 212: value_const, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 21
-    r5 s>>= 5
-    w5 |= 227
-    r5 ^= 29
-    if r5 s> 3 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r2 = r7
-    r2 += 3
-    if r2 >= r8 goto l2
-    r3 = *(u16 *)(r7 + 0)
-l2:
     *(u32 *)(r10 -16) = 3
     r2 = r10
     r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u16 *)(r0 +16) = 68
-l3:
-    *(u32 *)(r10 -8) = 0
+    if r0 == 0 goto l1
+    *(u8 *)(r0 +7) = 97
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r9 == r5 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -8
+    r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    r3 = *(u16 *)(r0 +17)
-l4:
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/213
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 213: stack, value_variable
+desc: seed 213: stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -6868,37 +6264,61 @@ desc: seed 213: stack, value_variable
     r3 += -20
     *(u64 *)(r10 -24) = r3
     r4 = *(u16 *)(r10 -20)
-    r9 = *(u32 *)(r6 + 16)
-    if w9 >= 12 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 7)
-l1:
     r0 = 2
     exit
 
 === gen/214
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 214: stack, value_variable, packet
+desc: seed 214: two_registers, packet, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -44
-    *(u32 *)(r10 -48) = r3
-    r4 = *(u32 *)(r10 -44)
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 7
+    if r5 == r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r2 = r7
+    r2 += 17
+    r3 = *(u8 *)(r7 + 14)
+l2:
+    *(u32 *)(r10 -16) = 3
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r3 = *(u32 *)(r0 +4)
+l3:
+    r0 = 2
+    exit
+
+=== gen/215
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 215: two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
     r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    if r9 & 0 goto l1
+    r9 = (s8)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r5 == r9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
@@ -6908,27 +6328,7 @@ desc: seed 214: stack, value_variable, packet
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 2)
-l1:
-    r2 = r7
-    r2 += 23
-    if r8 < r2 goto l2
-    r3 = *(u8 *)(r7 + 27)
-l2:
-    r0 = 2
-    exit
-
-=== gen/215
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 215: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 6
-    if r2 >= r8 goto l1
-    r3 = *(u16 *)(r7 + 5)
+    r3 = *(u8 *)(r0 + 0)
 l1:
     r0 = 2
     exit
@@ -6936,158 +6336,133 @@ l1:
 === gen/216
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 216: value_variable, stack
+desc: seed 216: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 8)
+    r2 = r7
+    r2 += 30
+    if r8 >= r2 goto +1
+    goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r3 = *(u8 *)(r3 + 29)
 l1:
-    *(u64 *)(r10 -32) = r7
-    r4 = *(u64 *)(r10 -32)
-    r4 = *(u8 *)(r4 + 0)
     r0 = 2
     exit
 
 === gen/217
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 217: value_variable, alu, stack
+desc: seed 217: packet_variable, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 &= 8
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 8)
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s16)r4
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 >= r8 goto l1
+    r5 = *(u32 *)(r3 + 1)
 l1:
-    r5 = 333
-    w5 -= 107
-    r9 = 8
-    if w5 <= w9 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r4 = *(u32 *)(r6 + 12)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 4
+    if r2 > r8 goto l2
+    r5 = *(u32 *)(r3 + 1)
 l2:
-    r3 = r10
-    r3 += -24
-    *(u16 *)(r10 -24) = r3
-    r4 = *(u32 *)(r10 -24)
-    r4 = *(u8 *)(r4 + 0)
     r0 = 2
     exit
 
 === gen/218
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 218: value_variable, value_variable, value_variable
+desc: seed 218: packet, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 &= 16
+    r2 = r7
+    r2 += 6
+    r3 = *(u32 *)(r7 + 2)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r9 >= r5 goto +1
+    goto l2
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 3)
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
     if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 2)
+    r3 = *(u8 *)(r0 + 0)
 l2:
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 16
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 8)
-l3:
     r0 = 2
     exit
 
 === gen/219
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 219: alu, alu, value_const
+desc: seed 219: two_registers, value_const, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
     r5 = *(u32 *)(r6 + 12)
-    r5 = (s8)r5
-    r5 >>= 7
-    w5 %= 3
-    r5 /= 2
-    r5 = -r5
-    if w5 s> 255 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r5 &= 15
+    if r9 == r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    r5 = 902
-    r5 ^= -29
-    r5 += 119
-    r5 s>>= 1
-    if w5 <= 0 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
     *(u32 *)(r10 -16) = 3
     r2 = r10
     r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    r3 = *(u32 *)(r0 +3)
+    if r0 == 0 goto l2
+    r3 = *(u16 *)(r0 +2)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r9 <= r5 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l3:
     r0 = 2
     exit
@@ -7095,76 +6470,75 @@ l3:
 === gen/220
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 220: value_variable, alu
+desc: seed 220: packet_variable, two_registers, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    if r9 s>= -1 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 0)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u64 *)(r3 + 1)
 l1:
-    r5 = 57
-    r5 += 230
-    r5 |= 122
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r0 = 2
-    exit
-
-=== gen/221
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 221: stack, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 16)
-    *(u8 *)(r10 -32) = r3
-    r4 = *(u8 *)(r10 -32)
-    r2 = r7
-    r2 += 5
-    if r2 >= r8 goto l1
-    r3 = *(u16 *)(r7 + 3)
-l1:
-    r0 = 2
-    exit
-
-=== gen/222
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 222: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    if r9 >= -1 goto l1
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if r5 s<= r9 goto +1
+    goto l2
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
+    if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u64 *)(r0 + 1)
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    *(u32 *)(r10 -4) = 3
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    *(u8 *)(r0 +3) = 91
+l3:
+    r0 = 2
+    exit
+
+=== gen/221
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 221: stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = *(u32 *)(r6 + 16)
+    *(u8 *)(r10 -32) = r3
+    r4 = *(u8 *)(r10 -32)
+    r0 = 2
+    exit
+
+=== gen/222
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 222: packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u64 *)(r3 + 0)
 l1:
     r0 = 2
     exit
@@ -7172,52 +6546,61 @@ l1:
 === gen/223
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 223: packet, value_const, packet
+desc: seed 223: two_registers, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 28
-    if r8 < r2 goto l1
-    r3 = *(u64 *)(r7 + 34)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if w9 <= w5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    *(u32 *)(r10 -16) = 3
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if r5 s<= r9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
-    r3 = *(u8 *)(r0 +0)
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l2:
-    r2 = r7
-    r2 += 17
-    if r8 >= r2 goto +1
-    goto l3
-    r3 = *(u32 *)(r7 + 4)
-l3:
     r0 = 2
     exit
 
 === gen/224
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 224: value_variable
+desc: seed 224: packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 -= 299
-    r9 s>>= 41
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 5)
+    r4 = *(u32 *)(r6 + 16)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 >= r8 goto l1
+    r5 = *(u16 *)(r3 + 1)
 l1:
     r0 = 2
     exit
@@ -7225,37 +6608,48 @@ l1:
 === gen/225
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 225: value_variable, packet
+desc: seed 225: packet_variable, pointer_spill, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    if w9 > 0 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 > r8 goto l1
+    r5 = *(u8 *)(r3 + 1)
+l1:
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    *(u8 *)(r10 -48) = 0
+    r5 = *(u16 *)(r10 -48)
+    r5 += 10
+    r4 = *(u16 *)(r5 + 0)
+l2:
+    *(u32 *)(r10 -16) = 4
     r2 = r10
     r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 8)
-l1:
-    r2 = r7
-    r2 += 18
-    if r2 > r8 goto l2
-    r3 = *(u64 *)(r7 + 28)
-l2:
+    if r0 == 0 goto l3
+    *(u32 *)(r0 +17) = 40
+l3:
     r0 = 2
     exit
 
 === gen/226
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 226: value_const, alu, stack, stack
+desc: seed 226: value_const, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -7267,130 +6661,147 @@ desc: seed 226: value_const, alu, stack, stack
     if r0 == 0 goto l1
     *(u64 *)(r0 +15) = 89
 l1:
-    r5 = 82
-    r5 s>>= 45
-    r5 ^= 4
-    w5 <<= 29
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 s<= r5 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l2:
-    *(u32 *)(r10 -4) = 193
-    r4 = *(u32 *)(r10 -4)
-    r3 = *(u32 *)(r6 + 16)
-    *(u16 *)(r10 -8) = r3
-    r4 = *(u16 *)(r10 -8)
     r0 = 2
     exit
 
 === gen/227
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 227: packet, stack, value_const, stack
+desc: seed 227: two_registers, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 5
-    if r8 >= r2 goto +1
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r9 == r5 goto +1
     goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 3)
-l1:
-    *(u64 *)(r10 -16) = r7
-    r4 = *(u64 *)(r10 -16)
-    r4 = *(u8 *)(r4 + 0)
-    *(u32 *)(r10 -4) = 4
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u8 *)(r0 +2)
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 1
+    if r2 >= r8 goto l2
+    r5 = *(u16 *)(r3 + 0)
 l2:
-    *(u16 *)(r10 -58) = 7
-    r4 = *(u8 *)(r10 -58)
     r0 = 2
     exit
 
 === gen/228
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 228: alu, stack
+desc: seed 228: packet_variable, packet, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    w5 -= 26
-    r5 |= 169
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r4 = *(u32 *)(r6 + 12)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 9
+    if r2 > r8 goto l1
+    r5 = *(u64 *)(r3 + 1)
 l1:
-    *(u16 *)(r10 -62) = 223
-    r4 = *(u16 *)(r10 -62)
+    r2 = r7
+    r2 += 19
+    if r8 >= r2 goto +1
+    goto l2
+    r3 = *(u32 *)(r7 + 13)
+l2:
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 >= r8 goto l3
+    r5 = *(u32 *)(r3 + 0)
+l3:
     r0 = 2
     exit
 
 === gen/229
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 229: value_variable, alu
+desc: seed 229: packet, packet, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    r9 &= 16
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    r2 = r7
+    r2 += 14
+    r3 = *(u64 *)(r7 + 16)
+l1:
+    r2 = r7
+    r2 += 35
+    if r8 >= r2 goto +1
+    goto l2
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s8)r4
+    r4 &= 1
+    r3 = r7
+    r3 += r4
+    r3 = *(u32 *)(r3 + 31)
+l2:
+    *(u32 *)(r10 -16) = 4
     r2 = r10
     r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 1)
-l1:
-    r5 = *(u32 *)(r6 + 12)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 ^= -12
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
+    if r0 == 0 goto l3
+    *(u32 *)(r0 +7) = 29
+l3:
     r0 = 2
     exit
 
 === gen/230
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 230: packet, alu
+desc: seed 230: packet, alu, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     r2 = r7
-    r2 += 34
-    if r2 > r8 goto l1
-    r3 = *(u64 *)(r7 + 25)
+    r2 += 19
+    r3 = *(u8 *)(r7 + 27)
 l1:
-    r5 = 423
-    r5 ^= 56
-    r5 = -r5
+    r5 = 928
+    r5 /= 2
+    r5 += 119
+    if r5 & -1 goto l2
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -7398,30 +6809,27 @@ l1:
     r4 = 0
     *(u8 *)(r3 + 0) = r4
 l2:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    *(u64 *)(r0 +14) = 28
+l3:
     r0 = 2
     exit
 
 === gen/231
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 231: value_variable
+desc: seed 231: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s16)r9
-    w9 &= 31
-    r9 <<= 41
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 1)
+    r2 = r7
+    r2 += 24
+    if r2 >= r8 goto l1
+    r3 = *(u16 *)(r7 + 13)
 l1:
     r0 = 2
     exit
@@ -7429,32 +6837,34 @@ l1:
 === gen/232
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 232: value_const, stack, value_variable
+desc: seed 232: value_variable, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 &= 8
+    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
-    r1 = map_fd(hmap) ll
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    *(u32 *)(r0 +6) = 20
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 5)
 l1:
-    *(u64 *)(r10 -40) = r7
-    r4 = *(u16 *)(r10 -40)
-    r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 16)
-    r9 |= 48
-    r9 = -r9
-    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 8)
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    *(u8 *)(r10 -48) = 0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 10
+    r4 = *(u16 *)(r5 + 0)
 l2:
     r0 = 2
     exit
@@ -7462,52 +6872,63 @@ l2:
 === gen/233
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 233: alu, value_variable
+desc: seed 233: packet, packet_variable, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 -= -33
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r2 = r7
+    r2 += 33
+    if r8 < r2 goto l1
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 3
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 25)
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    if r9 <= 12 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 4)
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 >= r8 goto l2
+    r5 = *(u8 *)(r3 + 1)
 l2:
+    r2 = r7
+    r2 += 39
+    if r2 >= r8 goto l3
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 3
+    r3 = r7
+    r3 += r4
+    r3 = *(u32 *)(r3 + 33)
+l3:
     r0 = 2
     exit
 
 === gen/234
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 234: packet, value_variable, stack
+desc: seed 234: pointer_spill, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 3
-    r3 = *(u64 *)(r7 + 32)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 3
+    r4 = *(u32 *)(r5 + 0)
 l1:
     r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 |= 266
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if r9 == r5 goto +1
+    goto l2
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -7517,841 +6938,29 @@ l1:
     if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 0)
+    r3 = *(u8 *)(r0 + 0)
 l2:
-    *(u64 *)(r10 -8) = r6
-    r4 = *(u64 *)(r10 -8)
     r0 = 2
     exit
 
 === gen/235
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 235: alu, value_variable, alu
+desc: seed 235: value_const, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 409
-    r5 -= 40
-    r5 = -r5
-    r9 = 13
-    if r5 s>= r9 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    if r9 s>= 1 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 3)
-l2:
-    r5 = *(u32 *)(r6 + 16)
-    r5 = (s16)r5
-    w5 &= 2147483647
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    r0 = 2
-    exit
-
-=== gen/236
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 236: stack, packet, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 16)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u32 *)(r10 -8) = r3
-    r4 = *(u32 *)(r10 -8)
-    r2 = r7
-    r2 += 28
-    if r8 < r2 goto l1
-    r3 = *(u16 *)(r7 + 13)
-l1:
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +0)
-l2:
-    r0 = 2
-    exit
-
-=== gen/237
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 237: value_variable, value_const, value_const, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 8)
-l1:
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +9)
-l2:
-    *(u32 *)(r10 -8) = 4
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r3 = *(u32 *)(r0 +10)
-l3:
-    r9 = *(u32 *)(r6 + 16)
-    if r9 >= -1 goto l4
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 1)
-l4:
-    r0 = 2
-    exit
-
-=== gen/238
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 238: value_const, alu, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u16 *)(r0 +1) = 72
+    r3 = *(u16 *)(r0 -1)
 l1:
     r5 = *(u32 *)(r6 + 12)
-    r5 = (s8)r5
-    r5 <<= 33
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u8 *)(r0 +4)
-l3:
-    r0 = 2
-    exit
-
-=== gen/239
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 239: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 4)
-l1:
-    r0 = 2
-    exit
-
-=== gen/240
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 240: value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 1
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u32 *)(r0 -1)
-l1:
-    r0 = 2
-    exit
-
-=== gen/241
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 241: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 4
-    if r8 < r2 goto l1
-    r3 = *(u16 *)(r7 + 16)
-l1:
-    r0 = 2
-    exit
-
-=== gen/242
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 242: value_const, alu, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 4
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u16 *)(r0 -2)
-l1:
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 4
-    r5 += 197
-    w5 >>= 21
-    r5 = -r5
-    if r5 >= 3 goto l2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
-    r2 = r7
-    r2 += 34
-    r3 = *(u16 *)(r7 + 21)
-l3:
-    r0 = 2
-    exit
-
-=== gen/243
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 243: stack, packet, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 16)
-    *(u8 *)(r10 -29) = r3
-    r4 = *(u8 *)(r10 -29)
-    r2 = r7
-    r2 += 36
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 = (s16)r4
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 36)
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 = 3
-    if r9 > r9 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 1)
-l2:
-    r0 = 2
-    exit
-
-=== gen/244
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 244: stack, value_variable, value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 16)
-    r3 = (s16)r3
-    *(u64 *)(r10 -8) = r3
-    r4 = *(u64 *)(r10 -8)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 1)
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 3)
-l2:
-    r5 = 595
-    r5 -= 66
-    r5 /= 3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l3:
-    r0 = 2
-    exit
-
-=== gen/245
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 245: packet, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 30
-    if r2 > r8 goto l1
-    r3 = *(u64 *)(r7 + 21)
-l1:
-    *(u8 *)(r10 -47) = r6
-    r4 = *(u8 *)(r10 -47)
-    r4 = *(u8 *)(r4 + 0)
-    r0 = 2
-    exit
-
-=== gen/246
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 246: alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 *= 131
-    w5 s>>= 6
-    w5 ^= 218
-    r5 %= 2
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r0 = 2
-    exit
-
-=== gen/247
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 247: packet, packet, value_const, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 1
-    if r2 >= r8 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 <<= 32
-    r4 s>>= 32
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 3)
-l1:
-    r2 = r7
-    r2 += 13
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 4)
-l2:
-    *(u32 *)(r10 -4) = 1
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u64 *)(r0 -1) = 47
-l3:
-    r2 = r7
-    r2 += 2
-    if r2 >= r8 goto l4
-    r3 = *(u32 *)(r7 + 27)
-l4:
-    r0 = 2
-    exit
-
-=== gen/248
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 248: stack, stack, value_variable, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u16 *)(r10 -46) = 166
-    r4 = *(u16 *)(r10 -46)
-    r3 = r10
-    r3 += -24
-    *(u64 *)(r10 -24) = r3
-    r4 = *(u64 *)(r10 -24)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 %= 16
-    r9 /= 2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 7)
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    if r9 & 12 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 7)
-l2:
-    r0 = 2
-    exit
-
-=== gen/249
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 249: alu, value_const, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 469
-    r5 s>>= 55
-    r5 s>>= 10
-    r5 ^= 216
-    r5 %= 2
-    r5 = -r5
-    if r5 s< 16 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u8 *)(r0 -1)
-l2:
-    *(u64 *)(r10 -8) = r6
-    r4 = *(u64 *)(r10 -8)
-    r0 = 2
-    exit
-
-=== gen/250
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 250: stack, packet, stack, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u16 *)(r10 -36) = 123
-    r4 = *(u32 *)(r10 -40)
-    r2 = r7
-    r2 += 27
-    if r8 >= r2 goto +1
-    goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 3
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 36)
-l1:
-    r3 = r10
-    r3 += -16
-    *(u32 *)(r10 -16) = r3
-    r4 = *(u16 *)(r10 -16)
-    r2 = r7
-    r2 += 39
-    if r8 < r2 goto l2
-    r3 = *(u16 *)(r7 + 36)
-l2:
-    r0 = 2
-    exit
-
-=== gen/251
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 251: stack, alu, stack, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -16
-    *(u64 *)(r10 -16) = r3
-    r4 = *(u64 *)(r10 -16)
-    r4 = *(u8 *)(r4 + 0)
-    r5 = 229
-    r5 /= 1
-    r5 >>= 0
-    r5 &= 15
-    r5 = -r5
-    if r5 > 3 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r3 = *(u32 *)(r6 + 12)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u8 *)(r10 -5) = r3
-    r4 = *(u32 *)(r10 -5)
-    *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u64 *)(r0 +7)
-l2:
-    r0 = 2
-    exit
-
-=== gen/252
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 252: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 34
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 = (s16)r4
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 31)
-l1:
-    r0 = 2
-    exit
-
-=== gen/253
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 253: stack, packet, packet, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 12)
-    *(u16 *)(r10 -42) = r3
-    r4 = *(u16 *)(r10 -42)
-    r2 = r7
-    r2 += 35
-    if r2 > r8 goto l1
-    r3 = *(u32 *)(r7 + 30)
-l1:
-    r2 = r7
-    r2 += 30
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u8 *)(r7 + 18)
-l2:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 16
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 6)
-l3:
-    r0 = 2
-    exit
-
-=== gen/254
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 254: alu, stack, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 s>>= 41
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r3 = *(u32 *)(r6 + 16)
-    *(u8 *)(r10 -54) = r3
-    r4 = *(u8 *)(r10 -54)
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +6)
-l2:
-    r0 = 2
-    exit
-
-=== gen/255
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 255: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 37
-    if r2 > r8 goto l1
-    r3 = *(u32 *)(r7 + 39)
-l1:
-    r0 = 2
-    exit
-
-=== gen/256
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 256: packet, packet, value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 27
-    if r2 >= r8 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 = (s16)r4
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u64 *)(r3 + 18)
-l1:
-    r2 = r7
-    r2 += 38
-    if r2 > r8 goto l2
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 33)
-l2:
-    r9 = *(u32 *)(r6 + 12)
-    r9 += 176
-    r9 ^= 188
-    w9 |= 204
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 6)
-l3:
-    r5 = 358
-    r5 /= 1
-    r5 = -r5
-    r9 = 6
-    if r5 > r9 goto l4
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l4:
-    r0 = 2
-    exit
-
-=== gen/257
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 257: stack, value_variable, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 12)
-    *(u8 *)(r10 -18) = r3
-    r4 = *(u64 *)(r10 -24)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s16)r9
-    r9 = 5
-    if w9 > w9 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 1)
-l1:
-    r3 = r10
-    r3 += -60
-    *(u16 *)(r10 -64) = r3
-    r4 = *(u16 *)(r10 -60)
-    r0 = 2
-    exit
-
-=== gen/258
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 258: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 3)
-l1:
-    r0 = 2
-    exit
-
-=== gen/259
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 259: alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 += 2
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r0 = 2
-    exit
-
-=== gen/260
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 260: value_const, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r3 = *(u32 *)(r0 +11)
-l1:
-    r5 = 44
-    w5 += 103
+    r5 = (s16)r5
+    w5 >>= 8
     r5 s>>= 47
     r3 = r10
     r3 += -64
@@ -8363,10 +6972,824 @@ l2:
     r0 = 2
     exit
 
+=== gen/236
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 236: two_registers, two_registers, value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r9 s< r5 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r5 > r9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r9 &= 31
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 5)
+l3:
+    r0 = 2
+    exit
+
+=== gen/237
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 237: alu, value_variable, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = 386
+    r5 += 219
+    w5 %= 7
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r9 &= 15
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 6)
+l2:
+    r2 = r7
+    r2 += 17
+    if r8 < r2 goto l3
+    r3 = *(u64 *)(r7 + 7)
+l3:
+    r0 = 2
+    exit
+
+=== gen/238
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 238: value_variable, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 &= 7
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 1)
+l1:
+    r2 = r7
+    r2 += 19
+    if r2 >= r8 goto l2
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 3
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 1)
+l2:
+    r0 = 2
+    exit
+
+=== gen/239
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 239: packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u32 *)(r3 + 1)
+l1:
+    r0 = 2
+    exit
+
+=== gen/240
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 240: value_const, packet_variable, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 3
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u32 *)(r0 -1)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 = (s8)r4
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 > r8 goto l2
+    r5 = *(u16 *)(r3 + 1)
+l2:
+    *(u32 *)(r10 -16) = 4
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r3 = *(u32 *)(r0 -2)
+l3:
+    r0 = 2
+    exit
+
+=== gen/241
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 241: value_variable, packet, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 &= 16
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 5)
+l1:
+    r2 = r7
+    r2 += 0
+    if r8 < r2 goto l2
+    r3 = *(u16 *)(r7 + 32)
+l2:
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 > r8 goto l3
+    r5 = *(u8 *)(r3 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/242
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 242: value_const, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 4
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u16 *)(r0 -2)
+l1:
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 >= r8 goto l2
+    r5 = *(u32 *)(r3 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/243
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 243: two_registers, two_registers, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r5 s< r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 > r5 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    r4 = *(u32 *)(r6 + 12)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 > r8 goto l3
+    r5 = *(u16 *)(r3 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/244
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 244: stack, two_registers, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u64 *)(r10 -56) = 181
+    r4 = *(u64 *)(r10 -56)
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if w5 >= w9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r3 = *(u32 *)(r6 + 12)
+    *(u32 *)(r10 -32) = r3
+    r4 = *(u32 *)(r10 -32)
+    r0 = 2
+    exit
+
+=== gen/245
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 245: pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 15
+    r4 = *(u64 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/246
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 246: stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = *(u32 *)(r6 + 12)
+    r3 = (s16)r3
+    *(u32 *)(r10 -8) = r3
+    r4 = *(u8 *)(r10 -8)
+    r0 = 2
+    exit
+
+=== gen/247
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 247: two_registers, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r5 s<= r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 > r8 goto l2
+    r5 = *(u8 *)(r3 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/248
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 248: alu, alu
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = 846
+    r5 -= 257
+    r5 >>= 11
+    r5 <<= 13
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l1:
+    r5 = 402
+    r5 |= 78
+    r5 %= 16
+    if w5 s>= 0 goto l2
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l2:
+    r0 = 2
+    exit
+
+=== gen/249
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 249: pointer_spill, value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    *(u32 *)(r10 -32) = 0
+    r5 = *(u64 *)(r10 -32)
+    r5 += -2
+    r4 = *(u32 *)(r5 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r9 &= 7
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 2)
+l2:
+    r0 = 2
+    exit
+
+=== gen/250
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 250: stack, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u16 *)(r10 -36) = 123
+    r4 = *(u32 *)(r10 -40)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 14
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/251
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 251: stack, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = r10
+    r3 += -16
+    *(u64 *)(r10 -16) = r3
+    r4 = *(u64 *)(r10 -16)
+    r4 = *(u8 *)(r4 + 0)
+    r2 = r7
+    r2 += 19
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 1
+    r3 = r7
+    r3 += r4
+    r3 = *(u8 *)(r3 + 16)
+l1:
+    r0 = 2
+    exit
+
+=== gen/252
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 252: value_const, value_variable, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u64 *)(r0 +13)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 |= 83
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 2)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r5 s< r9 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/253
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 253: stack, two_registers, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = *(u32 *)(r6 + 12)
+    *(u64 *)(r10 -56) = r3
+    r4 = *(u64 *)(r10 -56)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if r5 == r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 1
+    r4 = *(u16 *)(r5 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/254
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 254: pointer_spill, alu
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    *(u32 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 17
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    r5 = *(u32 *)(r6 + 12)
+    r5 <<= 32
+    r5 s>>= 32
+    r5 %= 3
+    r5 = -r5
+    r9 = 3
+    if w5 s< w9 goto l2
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l2:
+    r0 = 2
+    exit
+
+=== gen/255
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 255: two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r5 s< r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/256
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 256: pointer_spill, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 9
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    r2 = r7
+    r2 += 18
+    if r2 >= r8 goto l2
+    r3 = *(u32 *)(r7 + 21)
+l2:
+    r0 = 2
+    exit
+
+=== gen/257
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 257: stack, packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = *(u32 *)(r6 + 12)
+    *(u8 *)(r10 -18) = r3
+    r4 = *(u64 *)(r10 -24)
+    r2 = r7
+    r2 += 15
+    if r2 >= r8 goto l1
+    r4 = *(u32 *)(r6 + 12)
+    r4 &= 15
+    r3 = r7
+    r3 += r4
+    r3 = *(u64 *)(r3 + 11)
+l1:
+    r0 = 2
+    exit
+
+=== gen/258
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 258: value_variable, pointer_spill, packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 &= 7
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 3)
+l1:
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u32 *)(r10 -48)
+    r5 += -2
+    r4 = *(u16 *)(r5 + 0)
+l2:
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 0
+    if r2 >= r8 goto l3
+    r5 = *(u8 *)(r3 + 1)
+l3:
+    r0 = 2
+    exit
+
+=== gen/259
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 259: value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    w9 &= 1
+    r9 s>>= 10
+    r9 &= 7
+    r9 = -r9
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 7)
+l1:
+    r0 = 2
+    exit
+
+=== gen/260
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 260: value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r9 &= 31
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 1)
+l1:
+    r0 = 2
+    exit
+
 === gen/261
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 261: value_const, stack, value_variable, value_const
+desc: seed 261: value_const, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -8381,162 +7804,115 @@ l1:
     r3 = *(u32 *)(r6 + 16)
     *(u64 *)(r10 -32) = r3
     r4 = *(u64 *)(r10 -32)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 7
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 1)
-l2:
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r3 = *(u16 *)(r0 +9)
-l3:
     r0 = 2
     exit
 
 === gen/262
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 262: alu, alu, alu
+desc: seed 262: stack, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 = (s16)r5
-    r5 += 260
-    w5 &= 7
-    r5 = -r5
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l1:
-    r5 = 552
-    w5 += 182
-    r5 -= 109
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r5 = 522
+    *(u64 *)(r10 -24) = r6
+    r4 = *(u16 *)(r10 -24)
+    r4 = *(u8 *)(r4 + 0)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
     r5 &= 31
-    r5 |= 266
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
+    if r5 == r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
     r0 = 2
     exit
 
 === gen/263
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 263: packet, value_const, packet, value_variable
+desc: seed 263: stack, value_const, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 38
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u32 *)(r7 + 32)
-l1:
+    r3 = r10
+    r3 += -40
+    *(u64 *)(r10 -40) = r3
+    r4 = *(u32 *)(r10 -40)
     *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +2)
-l2:
-    r2 = r7
-    r2 += 15
-    if r8 < r2 goto l3
-    r3 = *(u16 *)(r7 + 21)
-l3:
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 /= 2
-    w9 <<= 4
-    r9 &= -8
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l4
+    if r0 == 0 goto l1
+    r3 = *(u32 *)(r0 +15)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r5 >= r9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u16 *)(r0 + 5)
-l4:
+    r3 = *(u8 *)(r0 + 0)
+l2:
     r0 = 2
     exit
 
 === gen/264
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 264: alu, value_variable, alu
+desc: seed 264: pointer_spill, two_registers, packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 12)
-    r5 = (s8)r5
-    r5 ^= 6
-    if r5 s>= 16 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -4
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u32 *)(r10 -32)
+    r5 += 6
+    r4 = *(u8 *)(r5 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 7
+    if r5 > r9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 3)
+    r3 = *(u8 *)(r0 + 0)
 l2:
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 &= 31
-    r5 += -11
-    w5 >>= 7
-    if r5 > 0 goto l3
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
+    r2 = r7
+    r2 += 17
+    if r2 > r8 goto l3
+    r3 = *(u8 *)(r7 + 14)
 l3:
     r0 = 2
     exit
@@ -8544,36 +7920,30 @@ l3:
 === gen/265
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 265: stack, alu, stack, packet
+desc: seed 265: alu, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -32) = r6
-    r4 = *(u32 *)(r10 -32)
-    r4 = *(u8 *)(r4 + 0)
-    r5 = *(u32 *)(r6 + 12)
-    r5 &= 2147483647
-    r5 s>>= 10
-    r5 /= 2
-    r5 &= 1
-    if r5 == 1 goto l1
+    r5 = 890
+    r5 ^= 75
+    r5 &= 15
+    r5 s>>= 21
+    if r5 s>= 255 goto l1
     r3 = r10
     r3 += -64
     r5 &= 63
     r3 += r5
     r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    *(u8 *)(r3 + 0) = r4
 l1:
-    r3 = *(u32 *)(r6 + 12)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u32 *)(r10 -60) = r3
-    r4 = *(u8 *)(r10 -64)
-    r2 = r7
-    r2 += 30
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u32 *)(r7 + 7)
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 4
+    if r2 > r8 goto l2
+    r5 = *(u32 *)(r3 + 1)
 l2:
     r0 = 2
     exit
@@ -8581,23 +7951,25 @@ l2:
 === gen/266
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 266: alu
+desc: seed 266: value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 105
-    r5 &= -8
-    w5 /= 1
-    r5 -= 228
-    w5 += 127
-    r9 = 19
-    if r5 == r9 goto l1
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r9 <<= 7
+    r9 -= 228
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 4)
 l1:
     r0 = 2
     exit
@@ -8605,7 +7977,7 @@ l1:
 === gen/267
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 267: value_const, alu
+desc: seed 267: value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -8617,56 +7989,50 @@ desc: seed 267: value_const, alu
     if r0 == 0 goto l1
     *(u64 *)(r0 -1) = 29
 l1:
-    r5 = -23
-    r5 s>>= 3
-    w5 ^= -8
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
     r0 = 2
     exit
 
 === gen/268
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 268: value_const, value_variable, value_const
+desc: seed 268: two_registers, value_const, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u32 *)(r0 +5) = 90
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 &= 7
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if w9 > w5 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 8)
-l2:
-    *(u32 *)(r10 -4) = 1
+    *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    *(u32 *)(r10 -4) = 3
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r3 = *(u64 *)(r0 +10)
+l2:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
     if r0 == 0 goto l3
-    r3 = *(u32 *)(r0 +6)
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 7
+    r4 = *(u32 *)(r5 + 0)
 l3:
     r0 = 2
     exit
@@ -8692,163 +8058,121 @@ l1:
 === gen/270
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 270: packet, value_const
+desc: seed 270: two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 5
-    r3 = *(u32 *)(r7 + 0)
-l1:
-    *(u32 *)(r10 -8) = 3
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r5 != r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -8
+    r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u32 *)(r0 +11)
-l2:
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
     r0 = 2
     exit
 
 === gen/271
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 271: packet, value_const, packet, value_const
+desc: seed 271: two_registers, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 21
-    if r8 < r2 goto l1
-    r3 = *(u32 *)(r7 + 15)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if w5 != w9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u8 *)(r0 +9) = 11
-l2:
-    r2 = r7
-    r2 += 19
-    if r8 < r2 goto l3
-    r3 = *(u64 *)(r7 + 3)
-l3:
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    *(u16 *)(r0 +2) = 59
-l4:
+    *(u64 *)(r10 -56) = r7
+    r4 = *(u64 *)(r10 -56)
     r0 = 2
     exit
 
 === gen/272
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 272: packet, alu, value_variable, stack
+desc: seed 272: two_registers, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 4
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u32 *)(r7 + 23)
-l1:
-    r5 = 942
-    r5 *= -29
-    r5 &= 7
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
     r5 &= 15
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
-l2:
-    r9 = *(u32 *)(r6 + 16)
-    if w9 s>= 3 goto l3
+    if r5 s< r9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
+    *(u32 *)(r10 -4) = 0
     r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
+    r2 += -4
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l3
+    if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 5)
-l3:
-    r3 = r10
-    r3 += -50
-    *(u8 *)(r10 -56) = r3
-    r4 = *(u8 *)(r10 -56)
-    r4 = *(u8 *)(r4 + 0)
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r3 = *(u32 *)(r6 + 12)
+    r3 <<= 32
+    r3 s>>= 32
+    *(u8 *)(r10 -16) = r3
+    r4 = *(u16 *)(r10 -16)
     r0 = 2
     exit
 
 === gen/273
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 273: alu, packet
+desc: seed 273: packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = *(u32 *)(r6 + 16)
-    r5 <<= 32
-    r5 s>>= 32
-    r5 -= 224
-    r5 -= 295
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    r4 = *(u8 *)(r3 + 0)
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 2
+    if r2 >= r8 goto l1
+    r5 = *(u16 *)(r3 + 1)
 l1:
-    r2 = r7
-    r2 += 9
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u32 *)(r7 + 15)
-l2:
     r0 = 2
     exit
 
 === gen/274
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 274: stack, stack
+desc: seed 274: alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 12)
-    r3 = (s8)r3
-    *(u32 *)(r10 -28) = r3
-    r4 = *(u16 *)(r10 -28)
-    r3 = r10
-    r3 += -24
-    *(u64 *)(r10 -24) = r3
-    r4 = *(u32 *)(r10 -24)
-    r0 = 2
-    exit
-
-=== gen/275
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 275: alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 505
-    w5 *= 280
-    r5 *= 142
-    r5 >>= 55
+    r5 = *(u32 *)(r6 + 12)
+    r5 <<= 32
+    r5 s>>= 32
+    r5 %= 16
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -8859,70 +8183,76 @@ l1:
     r0 = 2
     exit
 
-=== gen/276
+=== gen/275
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 276: value_const, value_variable, value_variable
+desc: seed 275: two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -8) = 3
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if r5 > r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/276
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 276: value_variable, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r9 &= 15
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
-    *(u64 *)(r0 +2) = 33
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u32 *)(r0 + 5)
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 &= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u8 *)(r0 + 0)
-l2:
-    r9 = *(u32 *)(r6 + 16)
-    if r9 < -1 goto l3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 3)
-l3:
+    r3 = *(u32 *)(r6 + 12)
+    *(u8 *)(r10 -12) = r3
+    r4 = *(u8 *)(r10 -12)
     r0 = 2
     exit
 
 === gen/277
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 277: value_variable
+desc: seed 277: packet
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 3)
+    r2 = r7
+    r2 += 13
+    if r2 > r8 goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s16)r4
+    r4 &= 3
+    r3 = r7
+    r3 += r4
+    r3 = *(u16 *)(r3 + 30)
 l1:
     r0 = 2
     exit
@@ -8930,58 +8260,51 @@ l1:
 === gen/278
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 278: stack, packet, value_variable
+desc: seed 278: alu, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    r5 |= 139
+    r5 = -r5
     r3 = r10
-    r3 += -4
-    *(u64 *)(r10 -8) = r3
-    r4 = *(u32 *)(r10 -4)
-    r4 = *(u8 *)(r4 + 0)
-    r2 = r7
-    r2 += 1
-    if r8 >= r2 goto +1
-    goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 = (s16)r4
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u8 *)(r3 + 0)
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    if r9 s>= 1 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 6)
-l2:
+    *(u64 *)(r10 -16) = r8
+    r4 = *(u32 *)(r10 -16)
     r0 = 2
     exit
 
 === gen/279
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 279: packet, value_variable, value_const, stack
+desc: seed 279: two_registers, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 3
-    if r8 >= r2 goto +1
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 s<= r5 goto +1
     goto l1
-    r3 = *(u16 *)(r7 + 0)
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 22
-    r9 s>>= 60
+    r9 = *(u32 *)(r6 + 12)
+    if r9 == -1 goto l2
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -8993,37 +8316,20 @@ l1:
     r0 += r9
     r3 = *(u32 *)(r0 + 4)
 l2:
-    *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u64 *)(r0 +11) = 52
-l3:
-    *(u64 *)(r10 -8) = r6
-    r4 = *(u64 *)(r10 -8)
-    r4 = *(u8 *)(r4 + 0)
     r0 = 2
     exit
 
 === gen/280
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 280: stack, alu, value_variable
+desc: seed 280: alu, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -41
-    *(u64 *)(r10 -48) = r3
-    r4 = *(u8 *)(r10 -41)
-    r5 = 885
-    r5 &= -8
-    r5 s>>= 61
-    r5 ^= 112
-    r5 s>>= 7
-    r5 = -r5
+    r5 = 68
+    r5 |= 131
+    w5 s>>= 1
+    r5 >>= 5
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -9031,18 +8337,17 @@ desc: seed 280: stack, alu, value_variable
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    if r9 < -1 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 7)
+    r5 = *(u32 *)(r6 + 16)
+    r5 ^= 112
+    r5 s>>= 7
+    r5 -= 187
+    if r5 s> -1 goto l2
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
 l2:
     r0 = 2
     exit
@@ -9050,14 +8355,20 @@ l2:
 === gen/281
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 281: packet
+desc: seed 281: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 16
-    if r2 > r8 goto l1
-    r3 = *(u64 *)(r7 + 28)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 3
+    r4 = *(u8 *)(r5 + 0)
 l1:
     r0 = 2
     exit
@@ -9065,53 +8376,84 @@ l1:
 === gen/282
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 282: stack
+desc: seed 282: value_const, two_registers, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -64) = 27
-    r4 = *(u64 *)(r10 -64)
-    r0 = 2
-    exit
-
-=== gen/283
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 283: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -8) = 4
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r3 = *(u8 *)(r0 +4)
+l1:
     r9 = *(u32 *)(r6 + 16)
-    r9 <<= 18
-    r9 /= 1
-    w9 s>>= 31
-    r9 <<= 60
-    r9 = -r9
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 7
+    if r9 s< r5 goto +1
+    goto l2
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
     r2 += -8
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
+    if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u64 *)(r0 + 8)
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    r3 = r10
+    r3 += -16
+    *(u64 *)(r10 -16) = r3
+    r4 = *(u64 *)(r10 -16)
+    r4 = *(u8 *)(r4 + 0)
+    r0 = 2
+    exit
+
+=== gen/283
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 283: value_const, packet, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -8) = 3
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    r3 = *(u64 *)(r0 +11)
 l1:
+    r2 = r7
+    r2 += 36
+    if r8 < r2 goto l2
+    r3 = *(u8 *)(r7 + 35)
+l2:
+    *(u64 *)(r10 -64) = r8
+    r4 = *(u64 *)(r10 -64)
     r0 = 2
     exit
 
 === gen/284
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 284: packet
+desc: seed 284: pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 23
-    if r2 > r8 goto l1
-    r3 = *(u64 *)(r7 + 19)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    *(u8 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 1
+    r4 = *(u8 *)(r5 + 0)
 l1:
     r0 = 2
     exit
@@ -9119,104 +8461,47 @@ l1:
 === gen/285
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 285: stack, value_variable, value_variable
+desc: seed 285: pointer_spill, value_const, value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -8
-    *(u64 *)(r10 -8) = r3
-    r4 = *(u64 *)(r10 -8)
-    r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 3)
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += 8
+    r4 = *(u64 *)(r5 + 0)
 l1:
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    if r9 s> 8 goto l2
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
+    *(u32 *)(r10 -4) = 4
     r2 = r10
-    r2 += -8
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    r3 = *(u16 *)(r0 +6)
+l2:
+    *(u32 *)(r10 -16) = 3
+    r2 = r10
+    r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 7)
-l2:
+    *(u32 *)(r0 +5) = 96
+l3:
     r0 = 2
     exit
 
 === gen/286
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 286: value_const, packet, stack, stack
+desc: seed 286: value_variable, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    *(u64 *)(r0 +11) = 68
-l1:
-    r2 = r7
-    r2 += 8
-    if r2 >= r8 goto l2
-    r3 = *(u64 *)(r7 + 7)
-l2:
-    r3 = r10
-    r3 += -5
-    *(u64 *)(r10 -8) = r3
-    r4 = *(u8 *)(r10 -5)
-    *(u64 *)(r10 -40) = r8
-    r4 = *(u64 *)(r10 -40)
-    r4 = *(u8 *)(r4 + 0)
-    r0 = 2
-    exit
-
-=== gen/287
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 287: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 16
-    if r2 > r8 goto l1
-    r3 = *(u16 *)(r7 + 26)
-l1:
-    r0 = 2
-    exit
-
-=== gen/288
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 288: stack, value_variable, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -32
-    *(u64 *)(r10 -32) = r3
-    r4 = *(u64 *)(r10 -32)
     r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    if w9 <= 1 goto l1
+    r9 &= 31
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -9226,68 +8511,83 @@ desc: seed 288: stack, value_variable, stack
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u32 *)(r0 + 2)
+    r3 = *(u16 *)(r0 + 8)
 l1:
-    r3 = *(u32 *)(r6 + 12)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u64 *)(r10 -64) = r3
-    r4 = *(u64 *)(r10 -64)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s16)r9
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 >= r5 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
     r0 = 2
     exit
 
-=== gen/289
+=== gen/287
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 289: value_variable, stack, value_const
+desc: seed 287: value_const, value_const, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 3
+    *(u32 *)(r10 -4) = 3
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    *(u64 *)(r0 +17) = 28
+l1:
+    *(u32 *)(r10 -8) = 3
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r3 = *(u64 *)(r0 +1)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 31
+    if r9 == r5 goto +1
+    goto l3
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
+    if r0 == 0 goto l3
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 6)
-l1:
-    r3 = r10
-    r3 += -32
-    *(u8 *)(r10 -32) = r3
-    r4 = *(u8 *)(r10 -32)
-    r4 = *(u8 *)(r4 + 0)
-    *(u32 *)(r10 -16) = 1
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u64 *)(r0 +0) = 28
-l2:
+    r3 = *(u8 *)(r0 + 0)
+l3:
     r0 = 2
     exit
 
-=== gen/290
+=== gen/288
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 290: stack, alu, packet
+desc: seed 288: alu, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -9
-    *(u64 *)(r10 -16) = r3
-    r4 = *(u8 *)(r10 -9)
-    r5 = 611
-    r5 += 214
-    r5 |= 221
-    w5 /= 7
-    r5 &= 31
+    r5 = 883
+    r5 += 280
+    r5 += 194
+    r5 = -r5
+    if r5 s>= 1 goto l1
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -9295,27 +8595,155 @@ desc: seed 290: stack, alu, packet
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
 l1:
-    r2 = r7
-    r2 += 11
-    if r2 >= r8 goto l2
-    r3 = *(u8 *)(r7 + 8)
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if w9 s<= w5 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l2:
+    r0 = 2
+    exit
+
+=== gen/289
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 289: packet, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 5
+    if r8 >= r2 goto +1
+    goto l1
+    r3 = *(u8 *)(r7 + 3)
+l1:
+    *(u64 *)(r10 -56) = 213
+    r4 = *(u8 *)(r10 -56)
+    r0 = 2
+    exit
+
+=== gen/290
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 290: two_registers, stack, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r5 < r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    *(u32 *)(r10 -31) = r6
+    r4 = *(u16 *)(r10 -32)
+    *(u16 *)(r10 -34) = r7
+    r4 = *(u32 *)(r10 -40)
+    r4 = *(u8 *)(r4 + 0)
     r0 = 2
     exit
 
 === gen/291
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 291: alu, stack, value_const, stack
+desc: seed 291: alu, packet_variable, two_registers
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 699
-    r5 -= 96
-    r5 &= 31
-    r5 ^= 48
-    w5 /= 3
+    r5 = 928
+    r5 <<= 61
     r5 = -r5
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l1:
+    r4 = *(u32 *)(r6 + 16)
+    r4 = (s8)r4
+    r4 &= 65535
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 1
+    if r2 > r8 goto l2
+    r5 = *(u16 *)(r3 + 1)
+l2:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r9 >= r5 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/292
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 292: pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    *(u32 *)(r10 -40) = 0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 2
+    r4 = *(u64 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/293
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 293: alu, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 16)
+    r5 ^= 64
+    w5 -= 72
+    if w5 == 0 goto l1
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -9323,101 +8751,15 @@ desc: seed 291: alu, stack, value_const, stack
     r4 = 0
     *(u8 *)(r3 + 0) = r4
 l1:
-    *(u64 *)(r10 -16) = r6
-    r4 = *(u16 *)(r10 -16)
-    r4 = *(u8 *)(r4 + 0)
-    *(u32 *)(r10 -4) = 1
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    *(u16 *)(r0 +12) = 11
-l2:
-    *(u16 *)(r10 -40) = 227
-    r4 = *(u16 *)(r10 -40)
-    r0 = 2
-    exit
-
-=== gen/292
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 292: packet, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 9
-    if r2 >= r8 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 &= 1
-    r3 = r7
-    r3 += r4
-    r3 = *(u16 *)(r3 + 6)
-l1:
-    *(u32 *)(r10 -4) = 4
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u64 *)(r0 +15)
-l2:
-    r0 = 2
-    exit
-
-=== gen/293
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 293: stack, value_variable, stack, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -15
-    *(u64 *)(r10 -16) = r3
-    r4 = *(u8 *)(r10 -16)
-    r9 = *(u32 *)(r6 + 12)
-    r9 <<= 32
-    r9 s>>= 32
-    if r9 != 255 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 8)
-l1:
-    r3 = *(u32 *)(r6 + 16)
-    r3 <<= 32
-    r3 s>>= 32
-    *(u8 *)(r10 -18) = r3
-    r4 = *(u16 *)(r10 -24)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 &= 15
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 7)
-l2:
+    *(u64 *)(r10 -40) = r8
+    r4 = *(u64 *)(r10 -40)
     r0 = 2
     exit
 
 === gen/294
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 294: value_const, packet
+desc: seed 294: value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -9429,124 +8771,19 @@ desc: seed 294: value_const, packet
     if r0 == 0 goto l1
     *(u64 *)(r0 +10) = 57
 l1:
-    r2 = r7
-    r2 += 15
-    r3 = *(u16 *)(r7 + 12)
-l2:
     r0 = 2
     exit
 
 === gen/295
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 295: stack, value_variable, packet
+desc: seed 295: alu, packet_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -51
-    *(u64 *)(r10 -56) = r3
-    r4 = *(u16 *)(r10 -56)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 &= 7
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 5)
-l1:
-    r2 = r7
-    r2 += 13
-    if r2 > r8 goto l2
-    r3 = *(u8 *)(r7 + 14)
-l2:
-    r0 = 2
-    exit
-
-=== gen/296
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 296: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 23
-    r3 = *(u8 *)(r7 + 22)
-l1:
-    r0 = 2
-    exit
-
-=== gen/297
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 297: stack, stack, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u8 *)(r10 -47) = 49
-    r4 = *(u8 *)(r10 -47)
-    r3 = r10
-    r3 += -32
-    *(u64 *)(r10 -32) = r3
-    r4 = *(u32 *)(r10 -32)
-    r2 = r7
-    r2 += 3
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 16)
-    r4 = (s8)r4
-    r4 &= 15
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 0)
-l1:
-    r0 = 2
-    exit
-
-=== gen/298
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 298: alu, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = 268
-    r5 ^= 194
-    w5 >>= 29
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l1:
-    r2 = r7
-    r2 += 38
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u16 *)(r7 + 1)
-l2:
-    r0 = 2
-    exit
-
-=== gen/299
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 299: alu, packet, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r5 = -74
-    w5 s>>= 19
-    r5 ^= 279
-    r5 %= 1
-    r5 >>= 43
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 1
+    w5 &= 31
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -9554,75 +8791,51 @@ desc: seed 299: alu, packet, value_const
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
 l1:
-    r2 = r7
-    r2 += 15
-    if r8 >= r2 goto +1
-    goto l2
-    r3 = *(u64 *)(r7 + 12)
+    r4 = *(u32 *)(r6 + 16)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l2
+    r5 = *(u64 *)(r3 + 1)
 l2:
-    *(u32 *)(r10 -16) = 1
+    r0 = 2
+    exit
+
+=== gen/296
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 296: pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
-    r1 = map_fd(hmap) ll
+    r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    *(u8 *)(r0 +6) = 63
-l3:
-    r0 = 2
-    exit
-
-=== gen/300
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 300: packet, alu, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 0
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u32 *)(r7 + 33)
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -48) = r0
+    *(u32 *)(r10 -48) = 0
+    r5 = *(u32 *)(r10 -48)
+    r5 += -3
+    r4 = *(u32 *)(r5 + 0)
 l1:
-    r5 = *(u32 *)(r6 + 12)
-    r5 ^= 283
-    w5 &= 1
-    r5 -= 287
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r2 = r7
-    r2 += 1
-    if r2 > r8 goto l3
-    r3 = *(u8 *)(r7 + 0)
-l3:
     r0 = 2
     exit
 
-=== gen/301
+=== gen/297
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 301: stack, stack, stack, value_variable
+desc: seed 297: two_registers, alu, alu
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -48) = r6
-    r4 = *(u64 *)(r10 -48)
-    r4 = *(u8 *)(r4 + 0)
-    r3 = *(u32 *)(r6 + 16)
-    r3 = (s16)r3
-    *(u32 *)(r10 -4) = r3
-    r4 = *(u32 *)(r10 -8)
-    *(u8 *)(r10 -50) = 229
-    r4 = *(u8 *)(r10 -56)
-    r9 = *(u32 *)(r6 + 12)
-    r9 = (s8)r9
-    r9 = 23
-    if r9 > r9 goto l1
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 7
+    if r5 <= r9 goto +1
+    goto l1
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -8) = 0
     r2 = r10
@@ -9632,107 +8845,148 @@ desc: seed 301: stack, stack, stack, value_variable
     if r0 == 0 goto l1
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u8 *)(r0 + 1)
+    r3 = *(u8 *)(r0 + 0)
+l1:
+    r5 = 708
+    r5 ^= 161
+    r5 s>>= 46
+    r5 = -r5
+    if r5 >= 255 goto l2
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l2:
+    r5 = *(u32 *)(r6 + 12)
+    r5 *= 80
+    r5 >>= 23
+    r5 %= 16
+    if w5 s> 255 goto l3
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    *(u8 *)(r3 + 0) = r4
+l3:
+    r0 = 2
+    exit
+
+=== gen/298
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 298: packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 39
+    if r8 < r2 goto l1
+    r3 = *(u32 *)(r7 + 34)
 l1:
     r0 = 2
     exit
 
-=== gen/302
+=== gen/299
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 302: stack, value_const, packet, stack
+desc: seed 299: packet_variable, value_variable
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r3 = r10
-    r3 += -54
-    *(u64 *)(r10 -56) = r3
-    r4 = *(u64 *)(r10 -54)
-    *(u32 *)(r10 -16) = 1
+    r4 = *(u32 *)(r6 + 12)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 > r8 goto l1
+    r5 = *(u32 *)(r3 + 1)
+l1:
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s16)r9
+    if r9 s> 8 goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
     r2 = r10
-    r2 += -16
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u16 *)(r0 + 1)
+l2:
+    r0 = 2
+    exit
+
+=== gen/300
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 300: two_registers, two_registers, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 16)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if r5 == r9 goto +1
+    goto l1
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
     if r0 == 0 goto l1
-    r3 = *(u8 *)(r0 +15)
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
 l1:
-    r2 = r7
-    r2 += 24
-    if r8 >= r2 goto +1
+    r9 = *(u32 *)(r6 + 16)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 7
+    if r5 < r9 goto +1
     goto l2
-    r3 = *(u32 *)(r7 + 34)
-l2:
-    *(u32 *)(r10 -48) = 154
-    r4 = *(u32 *)(r10 -48)
-    r0 = 2
-    exit
-
-=== gen/303
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 303: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 12)
-    r9 /= 7
-    r9 *= 258
-    r9 -= 238
     *(u64 *)(r10 - 24) = r9
     *(u32 *)(r10 -16) = 0
     r2 = r10
     r2 += -16
     r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
+    if r0 == 0 goto l2
     r9 = *(u64 *)(r10 - 24)
     r0 += r9
-    r3 = *(u64 *)(r0 + 2)
-l1:
-    r0 = 2
-    exit
-
-=== gen/304
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 304: value_variable, value_const
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 7
-    *(u64 *)(r10 - 24) = r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
     *(u32 *)(r10 -4) = 0
     r2 = r10
     r2 += -4
     r1 = map_fd(amap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 0)
-l1:
-    *(u32 *)(r10 -16) = 3
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u64 *)(r0 +2)
-l2:
+    if r0 == 0 goto l3
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 2
+    r4 = *(u64 *)(r5 + 0)
+l3:
     r0 = 2
     exit
 
-=== gen/305
+=== gen/301
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 305: alu, stack
+desc: seed 301: alu, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 480
-    r5 /= 7
+    r5 = 383
     r5 /= 2
+    w5 s>>= 6
+    w5 >>= 19
+    r5 = -r5
     r3 = r10
     r3 += -64
     r5 &= 63
@@ -9740,22 +8994,386 @@ desc: seed 305: alu, stack
     r4 = 0
     r4 = *(u8 *)(r3 + 0)
 l1:
-    r3 = *(u32 *)(r6 + 16)
-    *(u64 *)(r10 -16) = r3
-    r4 = *(u64 *)(r10 -16)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += -4
+    r4 = *(u8 *)(r5 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/302
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 302: stack, stack, value_const
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u64 *)(r10 -64) = 193
+    r4 = *(u64 *)(r10 -64)
+    *(u32 *)(r10 -50) = 14
+    r4 = *(u16 *)(r10 -50)
+    *(u32 *)(r10 -8) = 3
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r0 +7) = 56
+l1:
+    r0 = 2
+    exit
+
+=== gen/303
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 303: packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 12)
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 8
+    if r2 > r8 goto l1
+    r5 = *(u32 *)(r3 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/304
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 304: packet_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 63
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 3
+    if r2 > r8 goto l1
+    r5 = *(u16 *)(r3 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/305
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 305: stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r3 = *(u32 *)(r6 + 12)
+    *(u32 *)(r10 -36) = r3
+    r4 = *(u16 *)(r10 -40)
     r0 = 2
     exit
 
 === gen/306
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 306: alu, packet, packet, alu
+desc: seed 306: packet_variable, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    r5 = 469
-    r5 <<= 48
-    r5 %= 16
+    r4 = *(u32 *)(r6 + 16)
+    r4 <<= 32
+    r4 s>>= 32
+    r4 &= 255
+    r3 = r7
+    r3 += r4
+    r2 = r3
+    r2 += 1
+    if r2 >= r8 goto l1
+    r5 = *(u8 *)(r3 + 0)
+l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 4
+    r4 = *(u8 *)(r5 + 0)
+l2:
+    r0 = 2
+    exit
+
+=== gen/307
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 307: pointer_spill, two_registers, two_registers
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 8
+    r4 = *(u16 *)(r5 + 0)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 31
+    if w9 s< w5 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    r9 = *(u32 *)(r6 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    r5 = *(u32 *)(r6 + 12)
+    r5 &= 15
+    if r9 > r5 goto +1
+    goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/308
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 308: packet
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 25
+    if r2 >= r8 goto l1
+    r3 = *(u32 *)(r7 + 20)
+l1:
+    r0 = 2
+    exit
+
+=== gen/309
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 309: pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 3
+    r4 = *(u64 *)(r5 + 0)
+l1:
+    r0 = 2
+    exit
+
+=== gen/310
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 310: value_variable, pointer_spill, value_variable
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r9 = *(u32 *)(r6 + 12)
+    r9 = (s8)r9
+    r9 ^= 176
+    r9 &= 31
+    r9 *= 49
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 1)
+l1:
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -48) = r0
+    r5 = *(u64 *)(r10 -48)
+    r5 += -3
+    r4 = *(u64 *)(r5 + 0)
+l2:
+    r9 = *(u32 *)(r6 + 16)
+    if w9 s<= 16 goto l3
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -16) = 0
+    r2 = r10
+    r2 += -16
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u64 *)(r0 + 1)
+l3:
+    r0 = 2
+    exit
+
+=== gen/311
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 311: pointer_spill, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 13
+    r4 = *(u8 *)(r5 + 0)
+l1:
+    *(u16 *)(r10 -46) = r6
+    r4 = *(u32 *)(r10 -48)
+    r4 = *(u8 *)(r4 + 0)
+    r0 = 2
+    exit
+
+=== gen/312
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 312: packet, two_registers, pointer_spill
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 24
+    if r2 > r8 goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 7
+    r3 = r7
+    r3 += r4
+    r3 = *(u16 *)(r3 + 20)
+l1:
+    r9 = *(u32 *)(r6 + 12)
+    r5 = *(u32 *)(r6 + 16)
+    r5 &= 15
+    if w5 > w9 goto +1
+    goto l2
+    *(u64 *)(r10 - 24) = r9
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(hmap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    r9 = *(u64 *)(r10 - 24)
+    r0 += r9
+    r3 = *(u8 *)(r0 + 0)
+l2:
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l3
+    *(u64 *)(r10 -32) = r0
+    *(u8 *)(r10 -32) = 0
+    r5 = *(u64 *)(r10 -32)
+    r5 += -1
+    r4 = *(u64 *)(r5 + 0)
+l3:
+    r0 = 2
+    exit
+
+=== gen/313
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 313: packet, alu, stack
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r2 = r7
+    r2 += 27
+    if r8 >= r2 goto +1
+    goto l1
+    r4 = *(u32 *)(r6 + 16)
+    r4 &= 3
+    r3 = r7
+    r3 += r4
+    r3 = *(u8 *)(r3 + 12)
+l1:
+    r5 = 865
+    w5 <<= 8
+    r5 ^= 216
+    r5 += 61
+    r9 = 15
+    if w5 <= w9 goto l2
+    r3 = r10
+    r3 += -64
+    r5 &= 63
+    r3 += r5
+    r4 = 0
+    r4 = *(u8 *)(r3 + 0)
+l2:
+    r3 = r10
+    r3 += -40
+    *(u8 *)(r10 -40) = r3
+    r4 = *(u8 *)(r10 -40)
+    r4 = *(u8 *)(r4 + 0)
+    r0 = 2
+    exit
+
+=== gen/314
+type: xdp
+maps: hmap=hash(4,16,8) amap=array(4,16,4)
+desc: seed 314: alu
+    r6 = r1
+    r7 = *(u32 *)(r6 + 0)
+    r8 = *(u32 *)(r6 + 4)
+    r5 = *(u32 *)(r6 + 12)
+    r5 = (s8)r5
+    r5 <<= 57
     r5 = -r5
     r3 = r10
     r3 += -64
@@ -9764,288 +9382,29 @@ desc: seed 306: alu, packet, packet, alu
     r4 = 0
     *(u8 *)(r3 + 0) = r4
 l1:
-    r2 = r7
-    r2 += 4
-    r4 = *(u32 *)(r6 + 16)
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u32 *)(r3 + 0)
-l2:
-    r2 = r7
-    r2 += 17
-    if r8 >= r2 goto +1
-    goto l3
-    r3 = *(u32 *)(r7 + 11)
-l3:
-    r5 = *(u32 *)(r6 + 12)
-    r5 s>>= 7
-    r5 <<= 24
-    r5 += 96
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l4:
-    r0 = 2
-    exit
-
-=== gen/307
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 307: packet, value_variable, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 33
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u64 *)(r7 + 24)
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 &= 31
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 0)
-l2:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    r9 *= 220
-    w9 -= 121
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l3
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 0)
-l3:
-    r0 = 2
-    exit
-
-=== gen/308
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 308: value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 *= 179
-    r9 /= 2
-    r9 *= 4
-    r9 = -r9
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 0)
-l1:
-    r5 = *(u32 *)(r6 + 16)
-    w5 |= 127
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l2:
-    r0 = 2
-    exit
-
-=== gen/309
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 309: packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 0
-    if r8 < r2 goto l1
-    r3 = *(u16 *)(r7 + 0)
-l1:
-    r0 = 2
-    exit
-
-=== gen/310
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 310: value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    if w9 s<= 15 goto l1
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -8) = 0
-    r2 = r10
-    r2 += -8
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 2)
-l1:
-    r0 = 2
-    exit
-
-=== gen/311
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 311: packet, value_variable, alu
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r2 = r7
-    r2 += 4
-    if r8 >= r2 goto +1
-    goto l1
-    r3 = *(u64 *)(r7 + 0)
-l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 = (s8)r9
-    r9 &= 16
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u32 *)(r0 + 1)
-l2:
-    r5 = *(u32 *)(r6 + 16)
-    r5 = (s8)r5
-    r5 += 22
-    r5 += 254
-    r5 -= 26
-    r5 += 112
-    r3 = r10
-    r3 += -64
-    r5 &= 63
-    r3 += r5
-    r4 = 0
-    *(u8 *)(r3 + 0) = r4
-l3:
-    r0 = 2
-    exit
-
-=== gen/312
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 312: stack, packet
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 12)
-    *(u8 *)(r10 -48) = r3
-    r4 = *(u64 *)(r10 -48)
-    r2 = r7
-    r2 += 21
-    if r8 < r2 goto l1
-    r4 = *(u32 *)(r6 + 12)
-    r4 = (s8)r4
-    r4 &= 7
-    r3 = r7
-    r3 += r4
-    r3 = *(u8 *)(r3 + 18)
-l1:
-    r0 = 2
-    exit
-
-=== gen/313
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 313: stack, stack
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    r3 = *(u32 *)(r6 + 12)
-    r3 = (s8)r3
-    *(u64 *)(r10 -56) = r3
-    r4 = *(u64 *)(r10 -56)
-    *(u64 *)(r10 -64) = r6
-    r4 = *(u64 *)(r10 -64)
-    r0 = 2
-    exit
-
-=== gen/314
-type: xdp
-maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 314: stack, value_variable
-    r6 = r1
-    r7 = *(u32 *)(r6 + 0)
-    r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -16) = r6
-    r4 = *(u64 *)(r10 -16)
-    r4 = *(u8 *)(r4 + 0)
-    r9 = *(u32 *)(r6 + 12)
-    r9 &= 3
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -16) = 0
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l1
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u16 *)(r0 + 2)
-l1:
     r0 = 2
     exit
 
 === gen/315
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 315: stack, packet, value_const, packet
+desc: seed 315: stack, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
     *(u32 *)(r10 -4) = 40
     r4 = *(u32 *)(r10 -4)
-    r2 = r7
-    r2 += 6
-    r3 = *(u8 *)(r7 + 5)
-l1:
-    *(u32 *)(r10 -4) = 4
+    *(u32 *)(r10 -16) = 0
     r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
+    r2 += -16
+    r1 = map_fd(hmap) ll
     call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r3 = *(u8 *)(r0 +13)
-l2:
-    r2 = r7
-    r2 += 14
-    if r2 > r8 goto l3
-    r3 = *(u8 *)(r7 + 13)
-l3:
+    if r0 == 0 goto l1
+    *(u64 *)(r10 -32) = r0
+    r5 = *(u64 *)(r10 -32)
+    r5 += 2
+    r4 = *(u8 *)(r5 + 0)
+l1:
     r0 = 2
     exit
 
@@ -10070,7 +9429,7 @@ l1:
 === gen/317
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 317: value_const, packet, value_const, value_const
+desc: seed 317: value_const, pointer_spill
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -10082,46 +9441,48 @@ desc: seed 317: value_const, packet, value_const, value_const
     if r0 == 0 goto l1
     r3 = *(u64 *)(r0 +13)
 l1:
-    r2 = r7
-    r2 += 21
-    if r2 >= r8 goto l2
-    r3 = *(u32 *)(r7 + 16)
+    *(u32 *)(r10 -8) = 0
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l2
+    *(u64 *)(r10 -40) = r0
+    r5 = *(u64 *)(r10 -40)
+    r5 += 7
+    r4 = *(u8 *)(r5 + 0)
 l2:
-    *(u32 *)(r10 -16) = 4
-    r2 = r10
-    r2 += -16
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    r3 = *(u8 *)(r0 +7)
-l3:
-    *(u32 *)(r10 -4) = 3
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(hmap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l4
-    *(u64 *)(r0 +0) = 20
-l4:
     r0 = 2
     exit
 
 === gen/318
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 318: stack
+desc: seed 318: value_const, stack, stack
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
-    *(u64 *)(r10 -56) = r7
-    r4 = *(u32 *)(r10 -56)
-    r4 = *(u8 *)(r4 + 0)
+    *(u32 *)(r10 -8) = 4
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto l1
+    *(u32 *)(r0 +11) = 81
+l1:
+    r3 = r10
+    r3 += -48
+    *(u32 *)(r10 -48) = r3
+    r4 = *(u32 *)(r10 -48)
+    *(u32 *)(r10 -48) = 244
+    r4 = *(u32 *)(r10 -48)
     r0 = 2
     exit
 
 === gen/319
 type: xdp
 maps: hmap=hash(4,16,8) amap=array(4,16,4)
-desc: seed 319: value_const, value_variable
+desc: seed 319: value_const
     r6 = r1
     r7 = *(u32 *)(r6 + 0)
     r8 = *(u32 *)(r6 + 4)
@@ -10133,21 +9494,5 @@ desc: seed 319: value_const, value_variable
     if r0 == 0 goto l1
     r3 = *(u32 *)(r0 +1)
 l1:
-    r9 = *(u32 *)(r6 + 16)
-    r9 <<= 32
-    r9 s>>= 32
-    w9 ^= 260
-    r9 /= 7
-    *(u64 *)(r10 - 24) = r9
-    *(u32 *)(r10 -4) = 0
-    r2 = r10
-    r2 += -4
-    r1 = map_fd(amap) ll
-    call bpf_map_lookup_elem
-    if r0 == 0 goto l2
-    r9 = *(u64 *)(r10 - 24)
-    r0 += r9
-    r3 = *(u64 *)(r0 + 7)
-l2:
     r0 = 2
     exit
