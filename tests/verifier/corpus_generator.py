@@ -6,9 +6,9 @@ scalar (signed or unsigned, 64- or 32-bit, against a constant or a register) bef
 stack stores and loads (spills of scalars and pointers, fills of other sizes), map lookups with and
 without the NULL check and value accesses at constant or variable offsets, packet reads with
 and without (or with a too short) data_end check, at constant or variable offsets, map value
-pointers spilled and filled, and two unknowns compared with each other.  A program is a pure function of its seed
-(``random.Random(seed)``), so ``generated_theme()`` always writes the same text; the corpus stores
-that text (tests/data/verifier_corpus/generated.asm) and the kernel's verdicts on it.
+pointers spilled and filled, and two unknowns compared with each other.  A program is a pure
+function of its seed (``random.Random(seed)``), so ``generated_theme()`` always writes the same
+text; the corpus stores that text (tests/data/verifier_corpus/generated.asm) and the kernel's verdicts on it.
 
 Registers: r6 holds the context, r7 the packet's data, r8 its data_end; snippets use r0-r5 and r9
 and leave r6-r8 alone, and every snippet is self-contained (helper calls clobber r1-r5).
