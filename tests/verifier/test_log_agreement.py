@@ -106,7 +106,6 @@ def test_straight_line_log_matches_the_kernel(seed: int, kernel: bool) -> None:
 
 
 KNOWN_GAPS = {
-    41: "a JMP32 JSET false branch: Linux 6.18 loses the 64-bit signed bounds pybpf keeps",
     157: "a comparison of two registers sharing an id: Linux 6.18 unlinks them, pybpf does not",
 }
 """Seeds whose first path differs, with the reason (measured on seeds 1000-1599: 592 of 600 branching

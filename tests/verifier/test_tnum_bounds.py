@@ -125,3 +125,39 @@ def test_tnum_ops_are_sound(xs: list[int], ys: list[int]) -> None:
                 t = f(a, b)
                 assert (r & U64) & ~t.mask == t.value
     assert tnum.contains(tnum.UNKNOWN, a) and tnum.contains(a, a)
+
+
+def _sign_extend(x: int, bits: int) -> int:
+    x &= (1 << bits) - 1
+    return x - (1 << bits) if x >> (bits - 1) else x
+
+
+@settings(max_examples=400, deadline=None)
+@given(members, st.sampled_from([16, 32, 64]), st.booleans())
+def test_byte_swap_is_sound(xs: list[int], width: int, swap: bool) -> None:
+    """scalar_byte_swap(): bswap/be (swap) or le (truncation) of every member."""
+    d = abstract(xs)
+    B.byte_swap(d, width, swap)
+    for x in xs:
+        low = x & ((1 << width) - 1)
+        r = int.from_bytes(low.to_bytes(width // 8, "little"), "big") if swap else low
+        assert d.contains(r), (hex(x), hex(r), d.bounds_key())
+
+
+@settings(max_examples=400, deadline=None)
+@given(members, st.sampled_from([1, 2, 4]), st.booleans())
+def test_sign_extension_is_sound(xs: list[int], size: int, alu32: bool) -> None:
+    """coerce_reg_to_size_sx() (64-bit movsx, ldsx) and coerce_subreg_to_size_sx() + zero-extension
+    (32-bit movsx): every member's low ``size`` bytes sign-extended."""
+    if alu32 and size == 4:
+        size = 2
+    d = abstract(xs)
+    if alu32:
+        B.coerce_subreg_to_size_sx(d, size)
+        B.zext_32_to_64(d)
+    else:
+        B.coerce_to_size_sx(d, size)
+    B.sync(d)
+    for x in xs:
+        r = _sign_extend(x, size * 8) & (U32 if alu32 else U64)
+        assert d.contains(r), (hex(x), hex(r), d.bounds_key())

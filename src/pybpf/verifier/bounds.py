@@ -521,6 +521,84 @@ def alu(d: Bounds, s: Bounds, op: int, alu32: bool) -> None:
     sync(d)
 
 
+def coerce_to_size(b: Bounds, size: int) -> None:
+    """coerce_reg_to_size(): the low ``size`` bytes, zero-extended."""
+    mask = (1 << (size * 8)) - 1
+    b.var_off = tnum.cast(b.var_off, size)
+    if b.umin & ~mask == b.umax & ~mask:
+        b.umin &= mask
+        b.umax &= mask
+    else:
+        b.umin, b.umax = 0, mask
+    b.smin, b.smax = b.umin, b.umax
+    if size < 4:
+        mark_unbounded32(b)
+    sync(b)
+
+
+def _sign_extend(x: int, bits: int) -> int:
+    x &= (1 << bits) - 1
+    return x - (1 << bits) if x >> (bits - 1) else x
+
+
+def coerce_to_size_sx(b: Bounds, size: int) -> None:
+    """coerce_reg_to_size_sx(): the low ``size`` bytes sign-extended to 64 bits (movsx, ldsx)."""
+    bits = size * 8
+    if tnum.is_const(b.var_off):
+        mark_known(b, _sign_extend(b.var_off.value, bits))
+        return
+    if (b.smax & U64) >> bits == (b.smin & U64) >> bits:
+        lo, hi = sorted((_sign_extend(b.smin, bits), _sign_extend(b.smax, bits)))
+        if (lo >= 0) == (hi >= 0):
+            b.smin = b.smin32 = lo
+            b.smax = b.smax32 = hi
+            b.umin, b.umax = lo & U64, hi & U64
+            b.umin32, b.umax32 = lo & U32, hi & U32
+            b.var_off = tnum.range_(lo & U64, hi & U64)
+            return
+    half = 1 << (bits - 1)
+    b.smin = b.smin32 = -half
+    b.smax = b.smax32 = half - 1
+    b.umin = b.umin32 = 0
+    b.umax, b.umax32 = U64, U32
+    b.var_off = tnum.UNKNOWN
+
+
+def coerce_subreg_to_size_sx(b: Bounds, size: int) -> None:
+    """coerce_subreg_to_size_sx(): the low ``size`` bytes sign-extended to 32 bits (32-bit movsx);
+    the caller zero-extends the result into 64 bits."""
+    bits = size * 8
+    if tnum.is_const(b.var_off):
+        value = _sign_extend(b.var_off.value, bits)
+        b.var_off = tnum.const(value)
+        b.smin32 = b.smax32 = s32(value)
+        b.umin32 = b.umax32 = value & U32
+        return
+    if (b.smax32 & U32) >> bits == (b.smin32 & U32) >> bits:
+        lo, hi = sorted((_sign_extend(b.smin32, bits), _sign_extend(b.smax32, bits)))
+        if (lo >= 0) == (hi >= 0):
+            b.smin32, b.smax32 = lo, hi
+            b.umin32, b.umax32 = lo & U32, hi & U32
+            b.var_off = tnum.subreg(tnum.range_(lo & U64, hi & U64))
+            return
+    half = 1 << (bits - 1)
+    b.smin32, b.smax32 = -half, half - 1
+    b.umin32, b.umax32 = 0, U32
+    b.var_off = tnum.subreg(tnum.UNKNOWN)
+
+
+def byte_swap(b: Bounds, width: int, swap: bool) -> None:
+    """scalar_byte_swap() and the reg_bounds_sync() after it: a byte swap of the low ``width``
+    bits when ``swap`` (bswap, or a conversion to the other byte order), then the truncation of
+    16- and 32-bit conversions; no zero-extension beyond that."""
+    if swap:
+        b.var_off = tnum.bswap(b.var_off, width)
+        mark_unbounded(b)
+    if width in (16, 32):
+        coerce_to_size(b, width // 8)
+    sync(b)
+
+
 def add_const(d: Bounds, delta: Bounds, *, zext: bool) -> None:
     """The ``reg = known + delta`` step of sync_linked_regs()."""
     _add32(d, delta)
@@ -651,6 +729,9 @@ def refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
         val = const_value(b, is32)
         if val is not None:
             if op == JSET_FALSE:
+                # the ranges are forgotten before the tnum narrows (they could contradict it on a
+                # dead branch): what is left is what the tnum says (Linux 6.18)
+                mark_unbounded(a)
                 mask = (~val & U32) | (U64 & ~U32) if is32 else ~val & U64
                 a.var_off = tnum.and_(a.var_off, Tnum(mask, 0))
             elif val and not val & (val - 1):

@@ -125,6 +125,16 @@ def cast(a: Tnum, size: int) -> Tnum:
     return Tnum(a.value & m, a.mask & m)
 
 
+def _swab(x: int, nbytes: int) -> int:
+    return int.from_bytes((x & ((1 << (8 * nbytes)) - 1)).to_bytes(nbytes, "little"), "big")
+
+
+def bswap(a: Tnum, bits: int) -> Tnum:
+    """tnum_bswap16() / tnum_bswap32() / tnum_bswap64(): the low ``bits`` bits byte-swapped (the
+    rest cleared); every bit keeps its knowledge."""
+    return Tnum(_swab(a.value, bits // 8), _swab(a.mask, bits // 8))
+
+
 def is_aligned(a: Tnum, size: int) -> bool:
     if not size:
         return True

@@ -1,14 +1,15 @@
 """check_alu_op(): ALU and ALU64 instructions on registers holding scalars and pointers.
 
 Mirrors kernel/bpf/verifier.c: check_alu_op() (operand order: src then dst read, "div by zero" /
-"invalid shift %d" for constants, dst written), adjust_reg_min_max_vals() (pointer ± pointer,
-scalar + pointer), adjust_ptr_min_max_vals() (which pointer types allow arithmetic, fixed offsets
-accumulated in ``off``, variable offsets in the bounds; "R%d pointer arithmetic on %s prohibited",
-"R%d subtraction from stack pointer prohibited", "R%d bitwise operator %s on pointer prohibited",
-"R%d 32-bit pointer arithmetic prohibited") and, for two scalars, ``bounds.alu``.  The loader is
-privileged (allow_ptr_leaks): partial copies of pointers and pointer differences become unknown
-scalars.  Register copies share an id (assign_scalar_id_before_mov) and ``rX += const`` keeps a
-link (BPF_ADD_CONST), as the log prints them.
+"invalid shift %d" for constants, dst written), adjust_reg_min_max_vals() (pointer ± pointer, scalar
++ pointer), scalar_byte_swap() (BPF_END: swapped tnum, truncated 16/32-bit conversions),
+coerce_reg_to_size_sx() for sign-extending moves, adjust_ptr_min_max_vals() (which pointer types
+allow arithmetic, fixed offsets accumulated in ``off``, variable offsets in the bounds; "R%d pointer
+arithmetic on %s prohibited", "R%d subtraction from stack pointer prohibited", "R%d bitwise operator
+%s on pointer prohibited", "R%d 32-bit pointer arithmetic prohibited") and, for two scalars,
+``bounds.alu``. The loader is privileged (allow_ptr_leaks): partial copies of pointers and pointer
+differences become unknown scalars. Register copies share an id (assign_scalar_id_before_mov) and
+``rX += const`` keeps a link (BPF_ADD_CONST), as the log prints them.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import TYPE_CHECKING
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_ALU, OpSpec
-from pybpf.uapi import BPF_MAX_VAR_OFF
+from pybpf.uapi import BPF_MAX_VAR_OFF, BPF_TO_BE
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, ADD_CONST64, RegState
 from pybpf.verifier.regtypes import RegType, TypeFlag
-from pybpf.verifier.tnum import U32
+from pybpf.verifier.tnum import U32, U64
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -50,13 +51,15 @@ def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
     regs = w.state.cur.regs
     if op in (bounds.NEG, bounds.END):
         w.check_reg_read(insn.dst)
-        w.check_reg_write(insn.dst, mark=op == bounds.END)
         dst = regs[insn.dst]
-        if op == bounds.NEG and dst.is_scalar:
+        w.check_reg_write(insn.dst, mark=not dst.is_scalar)
+        if not dst.is_scalar:
+            dst.mark_unknown()
+        elif op == bounds.NEG:
             bounds.alu(dst, dst, bounds.NEG, alu32)
             dst.id = 0
         else:
-            dst.mark_unknown()
+            _byte_swap(dst, insn, alu32)
         return
     if op == bounds.MOV:
         if spec.use_src_reg:
@@ -99,16 +102,19 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
             bounds.zext_32_to_64(dst)
             bounds.sync(dst)
         return
-    if width:  # movsx: sign-extension of the low ``width`` bits
-        value = bounds.const_value(src, False)
-        dst.mark_unknown()
-        if value is not None:
-            low = value & ((1 << width) - 1)
-            extended = low - (1 << width) if low >> (width - 1) else low
-            dst.mark_known(extended & 0xFFFFFFFF if alu32 else extended)
-        elif alu32:
+    if width:  # movsx: the low ``width`` bits sign-extended (to 32 bits for ALU32)
+        no_sext = src.umax < 1 << (width - 1)
+        if no_sext:
+            _assign_scalar_id_before_mov(w, src)
+        dst.copy_from(src)
+        if not no_sext:
+            dst.id = 0
+        if alu32:
+            bounds.coerce_subreg_to_size_sx(dst, width // 8)
             bounds.zext_32_to_64(dst)
-            bounds.sync(dst)
+        else:
+            bounds.coerce_to_size_sx(dst, width // 8)
+        bounds.sync(dst)
         return
     no_sext = src.umax < 1 << 32
     if no_sext:
@@ -118,6 +124,15 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
         dst.id = 0
     bounds.zext_32_to_64(dst)
     bounds.sync(dst)
+
+
+def _byte_swap(dst: RegState, insn: Instruction, alu32: bool) -> None:
+    """scalar_byte_swap(): bswap (ALU64) always swaps; le/be (ALU) swap when converting to the
+    other byte order than the machine's (pybpf runs programs little-endian), else truncate."""
+    swap = not alu32 or bool(insn.opcode & BPF_TO_BE)
+    if swap or insn.imm in (16, 32):
+        dst.id = 0
+    bounds.byte_swap(dst, insn.imm, swap)
 
 
 def _assign_scalar_id_before_mov(w: Walker, src: RegState) -> None:
@@ -142,6 +157,8 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
     if dst.is_pointer:
         _adjust_ptr(w, insn, dst, src, dst_is_offset=False)
         return
+    if op in (bounds.AND, bounds.OR) and tnum.is_const(src.var_off):
+        _maybe_fork_scalars(w, insn.dst, dst)
     value = bounds.const_value(src, alu32)
     # a copy moved by a constant stays linked (BPF_ADD_CONST); a 32-bit one only when the upper
     # half is zero (observed on Linux 6.18)
@@ -165,6 +182,26 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
             return
     dst.id = 0
     dst.off = 0
+
+
+def _maybe_fork_scalars(w: Walker, regno: int, dst: RegState) -> None:
+    """maybe_fork_scalars(): a scalar that is -1 or 0 (``x s>>= 63``, ``w s>>= 31``) ANDed or ORed
+    with a constant is followed as two paths: this one with -1, and one pushed to redo the
+    instruction with 0 (a Linux 6.18 stable update; the 32-bit form when only the low half is
+    -1..0)."""
+    if dst.smin == -1 and dst.smax == 0:
+        low_half = False
+    elif dst.smin32 == -1 and dst.smax32 == 0:
+        low_half = True
+    else:
+        return
+    other = w.push_branch(w.insn_idx).cur.regs[regno]
+    if low_half:
+        bounds.mark_known32(other, 0)
+        bounds.mark_known32(dst, U32)
+    else:
+        other.mark_known(0)
+        dst.mark_known(U64)
 
 
 def _adjust_ptr(
@@ -206,6 +243,7 @@ def _adjust_ptr(
         moved = ptr.off + off_reg.smin if op == bounds.ADD else ptr.off - off_reg.smin
         if S32_MIN <= moved <= S32_MAX:
             result.off = moved
+            _check_sane_offset(w, result, ptr)
             dst.copy_from(result)
             return
     bounds.alu(result, off_reg, op, False)  # a variable offset: the pointer's variable part moves

@@ -2,7 +2,7 @@
 
 Mirrors kernel/bpf/verifier.c: check_load_mem / check_store_reg / check_atomic_rmw /
 check_atomic_load / check_atomic_store (operand order), check_mem_access() by pointer type —
-the stack (check_ptr_alignment's strict stack alignment, check_stack_access_within_bounds,
+the stack (check_ptr_alignment: strict on the stack and for atomics, check_stack_access_within_bounds,
 check_stack_write_fixed_off / check_stack_read_fixed_off with spills and fills, variable offsets),
 map values (check_map_access_type for BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG,
 check_mem_region_access's bounds with the kernel's messages), the context (check_ptr_off_reg, the
@@ -81,13 +81,13 @@ def check_load(w: Walker, insn: Instruction, sign_extend: bool) -> None:
     )
 
 
-def check_store(w: Walker, insn: Instruction, from_reg: bool) -> None:
+def check_store(w: Walker, insn: Instruction, from_reg: bool, *, strict: bool = False) -> None:
     """check_store_reg() (STX) / the BPF_ST branch: the value, the base, then the access."""
     if from_reg:
         w.check_reg_read(insn.src)
     w.check_reg_read(insn.dst)
     check_mem_access(w, insn.dst, insn.off, _size(insn), BPF_WRITE, value_regno=insn.src if from_reg else -1,
-                     imm=None if from_reg else insn.imm)  # fmt: skip
+                     imm=None if from_reg else insn.imm, strict=strict)  # fmt: skip
 
 
 def check_atomic(w: Walker, insn: Instruction) -> None:
@@ -103,10 +103,10 @@ def check_atomic(w: Walker, insn: Instruction) -> None:
                 errno.EACCES, f"BPF_ATOMIC loads from R{insn.src} {regs[insn.src].type_name()} is not allowed"
             )
         w.check_reg_write(insn.dst, mark=False)
-        check_mem_access(w, insn.src, insn.off, size, BPF_READ, value_regno=insn.dst)
+        check_mem_access(w, insn.src, insn.off, size, BPF_READ, value_regno=insn.dst, strict=True)
         return
     if spec.kind is op.Kind.STORE_REL:
-        check_store(w, insn, True)
+        check_store(w, insn, True, strict=True)
         if regs[insn.dst].type in _ATOMIC_REFUSED:
             w.fail(
                 errno.EACCES,
@@ -125,10 +125,10 @@ def check_atomic(w: Walker, insn: Instruction) -> None:
     if spec.fetch:
         load_reg = 0 if spec.op == "cmpxchg" else insn.src
         w.check_reg_write(load_reg)
-    check_mem_access(w, insn.dst, insn.off, size, BPF_READ)
+    check_mem_access(w, insn.dst, insn.off, size, BPF_READ, strict=True)
     if load_reg >= 0:
-        check_mem_access(w, insn.dst, insn.off, size, BPF_READ, value_regno=load_reg)
-    check_mem_access(w, insn.dst, insn.off, size, BPF_WRITE)
+        check_mem_access(w, insn.dst, insn.off, size, BPF_READ, value_regno=load_reg, strict=True)
+    check_mem_access(w, insn.dst, insn.off, size, BPF_WRITE, strict=True)
 
 
 def _record_pointer(w: Walker, reg: RegState) -> None:
@@ -150,12 +150,12 @@ def check_mem_access(
     value_regno: int = -1,
     imm: int | None = None,
     sign_extend: bool = False,
+    strict: bool = False,
 ) -> None:
     regs = w.state.cur.regs
     reg = regs[regno]
     _record_pointer(w, reg)
-    if reg.type is RegType.PTR_TO_STACK:
-        _check_stack_alignment(w, reg, off, size)
+    _check_alignment(w, reg, off, size, strict)
     off += reg.off
     t = reg.type
     result: RegState | None = None  # what a read loads (None: an unknown scalar)
@@ -183,6 +183,8 @@ def check_mem_access(
             result.mark_pointer(field)
     elif t is RegType.PTR_TO_STACK:
         _check_stack_access(w, regno, reg, off, size, access=access, value_regno=value_regno, imm=imm)
+        if access == BPF_READ and value_regno >= 0:  # a narrow fill is truncated like any load
+            _coerce(regs[value_regno], size, sign_extend)
         return
     elif t in PACKET_TYPES:
         if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
@@ -202,25 +204,14 @@ def check_mem_access(
 
 
 def _coerce(dst: RegState, size: int, sign_extend: bool) -> None:
-    """coerce_reg_to_size() for a narrow load (sign-extending ones: the range of the width)."""
+    """coerce_reg_to_size() / coerce_reg_to_size_sx() for a narrow load."""
     if size >= BPF_REG_SIZE or not dst.is_scalar:
         return
     if sign_extend:
-        half = 1 << (size * 8 - 1)
-        dst.smin, dst.smax = -half, half - 1
+        bounds.coerce_to_size_sx(dst, size)
         bounds.sync(dst)
-        return
-    mask = (1 << (size * 8)) - 1
-    dst.var_off = tnum.cast(dst.var_off, size)
-    if dst.umin & ~mask == dst.umax & ~mask:
-        dst.umin &= mask
-        dst.umax &= mask
     else:
-        dst.umin, dst.umax = 0, mask
-    dst.smin, dst.smax = dst.umin, dst.umax
-    if size < 4:
-        bounds.mark_unbounded32(dst)
-    bounds.sync(dst)
+        bounds.coerce_to_size(dst, size)
 
 
 def check_ptr_off_reg(w: Walker, reg: RegState, regno: int) -> None:
@@ -301,16 +292,31 @@ def check_packet_access(
 # --- the stack ---------------------------------------------------------------------------------
 
 
-def _check_stack_alignment(w: Walker, reg: RegState, off: int, size: int) -> None:
-    """check_ptr_alignment() for the stack: always strict."""
-    if size == 1:
+_ALIGNMENT_NAMES = {
+    RegType.PTR_TO_MAP_KEY: "key ",
+    RegType.PTR_TO_MAP_VALUE: "value ",
+    RegType.PTR_TO_CTX: "context ",
+    RegType.PTR_TO_STACK: "stack ",
+}
+"""check_ptr_alignment()'s names of the pointer types it checks with a description."""
+
+
+def _check_alignment(w: Walker, reg: RegState, off: int, size: int, strict: bool) -> None:
+    """check_ptr_alignment(): the stack is always strict, other memory only when the instruction
+    asks for it (atomics, ``strict_alignment_once``: the loader does not set BPF_F_STRICT_ALIGNMENT);
+    packets are checked as if NET_IP_ALIGN were 2."""
+    if size == 1 or not (strict or reg.type is RegType.PTR_TO_STACK):
         return
-    at = tnum.add(reg.var_off, tnum.const(reg.off + off))
-    if not tnum.is_aligned(at, size):
-        where = (
-            str(bounds.s64(reg.var_off.value)) if tnum.is_const(reg.var_off) else tnum.format_(reg.var_off)
-        )
-        w.fail(errno.EACCES, f"misaligned stack access off {where}+{reg.off}+{off} size {size}")
+    packet = reg.type in PACKET_TYPES
+    ip_align = 2 if packet else 0
+    at = tnum.add(reg.var_off, tnum.const(ip_align + reg.off + off))
+    if tnum.is_aligned(at, size):
+        return
+    where = str(bounds.s64(reg.var_off.value)) if tnum.is_const(reg.var_off) else tnum.format_(reg.var_off)
+    if packet:
+        w.fail(errno.EACCES, f"misaligned packet access off {ip_align}+{where}+{reg.off}+{off} size {size}")
+    name = _ALIGNMENT_NAMES.get(reg.type, "")
+    w.fail(errno.EACCES, f"misaligned {name}access off {where}+{reg.off}+{off} size {size}")
 
 
 def stack_bounds(
@@ -422,7 +428,7 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
                 w.fail(errno.EACCES, "invalid size of register fill")
             if dst_regno < 0:
                 return
-            if size <= spill_size and _narrow_access_ok(off, size, spill_size):
+            if size <= spill_size and _narrow_access_ok(off):
                 regs[dst_regno].copy_from(spilled)
                 if spilled.umax >= 1 << (size * 8) and size < 8:
                     regs[dst_regno].id = 0
@@ -445,20 +451,23 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
         regs[dst_regno].mark_unknown()
 
 
-def _narrow_access_ok(off: int, size: int, spill_size: int) -> bool:
-    """bpf_stack_narrow_access_ok(): a read of the spill's low bytes (little-endian)."""
-    return (off % BPF_REG_SIZE) + size <= BPF_REG_SIZE and off % BPF_REG_SIZE == BPF_REG_SIZE - spill_size
+def _narrow_access_ok(off: int) -> bool:
+    """bpf_stack_narrow_access_ok() on a little-endian machine: a read starting at the slot's
+    lowest address reads the spill's low bytes (the caller has checked it is no wider than the
+    spill)."""
+    return off % BPF_REG_SIZE == 0
 
 
 def helper_stack_access(
     w: Walker, regno: int, reg: RegState, size: int, *, access: int, zero_ok: bool, clobber: bool
 ) -> None:
-    """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame; a helper that
-    writes them (``clobber``) makes them data."""
+    """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame (an empty
+    range only where the argument allows it); a helper that writes them (``clobber``) makes them
+    data."""
     if size == 0:
         if zero_ok:
             return
-        w.fail(errno.EACCES, "invalid zero-sized read")  # a map without keys passed a key
+        w.fail(errno.EACCES, "invalid zero-sized read")
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
     if clobber:

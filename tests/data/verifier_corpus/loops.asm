@@ -1,0 +1,247 @@
+# Theme: loops.  check_cfg() refuses a back-edge to the same instruction state it is exploring
+# ("infinite loop detected"); do_check() walks bounded loops iteration by iteration until the exit
+# condition is known, and gives up after 1,000,000 processed instructions (E2BIG).  may_goto
+# (Linux 6.9+) bounds any loop.
+
+=== loops/bounded_count_up
+desc: a counter to 50
+    r0 = 0
+    r1 = 0
+loop:
+    r0 += r1
+    r1 += 1
+    if r1 < 50 goto loop
+    exit
+
+=== loops/bounded_count_down
+desc: a counter down from 100
+    r0 = 0
+    r1 = 100
+loop:
+    r0 += 1
+    r1 -= 1
+    if r1 != 0 goto loop
+    exit
+
+=== loops/bounded_jmp32
+desc: a 32-bit counter to 20
+    r0 = 0
+    w1 = 0
+loop:
+    w0 += 3
+    w1 += 1
+    if w1 < 20 goto loop
+    exit
+
+=== loops/bounded_by_ctx
+desc: an unknown count of at most 255
+    r2 = *(u32 *)(r1 + 12)
+    r2 &= 255
+    r0 = 0
+loop:
+    if r2 == 0 goto done
+    r2 -= 1
+    r0 += 1
+    goto loop
+done:
+    exit
+
+=== loops/unbounded_by_ctx
+desc: an unknown count up to 2^32: too many instructions
+    r2 = *(u32 *)(r1 + 12)
+    r0 = 0
+loop:
+    if r2 == 0 goto done
+    r2 -= 1
+    r0 += 1
+    goto loop
+done:
+    exit
+
+=== loops/infinite_goto
+heavy: a million processed instructions
+desc: an unconditional back-edge: never exits
+    r0 = 0
+loop:
+    r0 += 1
+    goto loop
+
+=== loops/infinite_same_state
+desc: a loop whose state does not change
+    r0 = 0
+    r1 = 0
+loop:
+    r1 &= 1
+    if r1 == 0 goto loop
+    exit
+
+=== loops/infinite_two_regs
+desc: r0 stays 0: the loop never exits
+    r0 = 0
+    r1 = 0
+loop:
+    r0 = r1
+    if r0 == 0 goto loop
+    exit
+
+=== loops/loop_over_stack
+desc: zeroes 64 stack bytes at a variable offset
+    r1 = 0
+loop:
+    r2 = r10
+    r2 += -64
+    r2 += r1
+    *(u8 *)(r2 + 0) = 0
+    r1 += 1
+    if r1 < 64 goto loop
+    r0 = *(u64 *)(r10 - 8)
+    exit
+
+=== loops/loop_over_stack_overflow
+desc: one byte too many: writes at r10 + 0
+    r1 = 0
+loop:
+    r2 = r10
+    r2 += -64
+    r2 += r1
+    *(u8 *)(r2 + 0) = 0
+    r1 += 1
+    if r1 <= 64 goto loop
+    r0 = 0
+    exit
+
+=== loops/loop_over_packet
+desc: sums the first 32 packet bytes, each checked
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 4)
+    r0 = 0
+    r4 = 0
+loop:
+    r5 = r2
+    r5 += r4
+    r6 = r5
+    r6 += 1
+    if r6 > r3 goto done
+    r7 = *(u8 *)(r5 + 0)
+    r0 += r7
+    r4 += 1
+    if r4 < 32 goto loop
+done:
+    r0 = 2
+    exit
+
+=== loops/loop_over_map_value
+maps: m=hash(4,16,4)
+desc: reads each byte of a 16-byte value
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = 0
+loop:
+    r2 = r0
+    r2 += r1
+    r3 = *(u8 *)(r2 + 0)
+    r1 += 1
+    if r1 < 16 goto loop
+out:
+    r0 = 0
+    exit
+
+=== loops/loop_over_map_value_past
+maps: m=hash(4,16,4)
+desc: one byte past the 16-byte value
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = 0
+loop:
+    r2 = r0
+    r2 += r1
+    r3 = *(u8 *)(r2 + 0)
+    r1 += 1
+    if r1 < 17 goto loop
+out:
+    r0 = 0
+    exit
+
+=== loops/nested_loops
+desc: 10 x 10 iterations
+    r0 = 0
+    r1 = 0
+outer:
+    r2 = 0
+inner:
+    r0 += 1
+    r2 += 1
+    if r2 < 10 goto inner
+    r1 += 1
+    if r1 < 10 goto outer
+    exit
+
+=== loops/huge_bounded_loop
+heavy: a million processed instructions
+desc: 400,000 iterations: more than 1M processed instructions
+    r0 = 0
+    r1 = 0
+loop:
+    r0 += r1
+    r1 += 1
+    if r1 < 400000 goto loop
+    exit
+
+=== loops/may_goto_loop
+heavy: pybpf walks it to the million-instruction limit
+desc: may_goto bounds an otherwise endless loop (6.9+)
+    r0 = 0
+loop:
+    may_goto +2
+    r0 += 1
+    goto loop
+    exit
+
+=== loops/bpf_loop_callback
+desc: bpf_loop with a callback returning 0
+    r1 = 10
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r0 = 0
+    exit
+
+=== loops/bpf_loop_callback_bad_ret
+desc: a bpf_loop callback must return 0 or 1
+    r1 = 10
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r0 = 5
+    exit
+
+=== loops/loop_with_bounds_check_inside
+desc: a loop bounded by a constant and an unknown
+    r6 = *(u32 *)(r1 + 12)
+    r0 = 0
+    r1 = 0
+loop:
+    if r1 > r6 goto done
+    r0 += 1
+    r1 += 1
+    if r1 < 8 goto loop
+done:
+    exit

@@ -1,0 +1,447 @@
+"""The verifier corpus (tests/data/verifier_corpus): programs, the kernel's recorded verdicts, loading.
+
+The corpus measures how often pybpf's verifier gives the kernel's answer.  Each theme file
+(``<theme>.asm``) holds programs in the kernel's assembly syntax, one block each::
+
+    === null_check_missing
+    type: xdp
+    maps: m=hash(4,8,16)
+    desc: the value pointer of a lookup is read without the NULL check
+        r1 = 0
+        ...
+        exit
+
+Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall), ``maps``
+(``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
+``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create); the program names them as
+``map_fd(NAME)`` / ``map_value(NAME, OFF)``), ``flags`` (``sleepable``), ``license`` (GPL when
+absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such programs are checked only
+on request, see tests/verifier/test_corpus.py).  The program text starts at the first indented
+line and runs to the next ``===`` (labels may sit at the start of a line there).
+``generated.asm`` is written by the corpus generator (``tests.verifier.corpus_generator``), and
+the C theme is every program of every object in tests/data/c, loaded one at a time through
+pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF, so both
+backends load the same bytes).
+
+``labels.json`` (written by scripts/record_verifier_corpus.py) holds, per program, the answer of
+each kernel release it was recorded on: ``{"6.18": {"errno": "EACCES", "line": "..."}}`` with the
+errno's name ("" when the program loads) and the last line of the log's reason.  Releases that
+answer alike share nothing special; ``answers()`` turns a program's records into a
+``tests.kernel_releases.ByRelease`` (the oldest recorded answer first, then one ``Since`` per
+release that answered differently).  ``known_disagreements.txt`` lists every program on which
+pybpf's answer is not the kernel's, with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.isa.asm import assemble
+from pybpf.isa.instruction import encode_program
+from pybpf.kernel.backend import Backend
+from pybpf.kernel_version import KernelVersion
+from tests.kernel_releases import ByRelease, Since
+
+CORPUS = Path(__file__).resolve().parent.parent / "data" / "verifier_corpus"
+C_OBJECTS = Path(__file__).resolve().parent.parent / "data" / "c"
+CORE_TARGET = "core_target.o"
+"""The BTF the C objects' CO-RE relocations resolve against (the same on both backends)."""
+LABELS = CORPUS / "labels.json"
+KNOWN = CORPUS / "known_disagreements.txt"
+LOG_SIZE = 1 << 22
+
+PROG_TYPES = {
+    "xdp": uapi.BPF_PROG_TYPE_XDP,
+    "socket_filter": uapi.BPF_PROG_TYPE_SOCKET_FILTER,
+    "sched_cls": uapi.BPF_PROG_TYPE_SCHED_CLS,
+    "sched_act": uapi.BPF_PROG_TYPE_SCHED_ACT,
+    "raw_tracepoint": uapi.BPF_PROG_TYPE_RAW_TRACEPOINT,
+    "syscall": uapi.BPF_PROG_TYPE_SYSCALL,
+}
+MAP_TYPES = {
+    "hash": uapi.BPF_MAP_TYPE_HASH,
+    "array": uapi.BPF_MAP_TYPE_ARRAY,
+    "percpu_hash": uapi.BPF_MAP_TYPE_PERCPU_HASH,
+    "percpu_array": uapi.BPF_MAP_TYPE_PERCPU_ARRAY,
+    "lru_hash": uapi.BPF_MAP_TYPE_LRU_HASH,
+    "prog_array": uapi.BPF_MAP_TYPE_PROG_ARRAY,
+    "ringbuf": uapi.BPF_MAP_TYPE_RINGBUF,
+    "queue": uapi.BPF_MAP_TYPE_QUEUE,
+    "stack": uapi.BPF_MAP_TYPE_STACK,
+    "perf_event_array": uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+}
+MAP_FLAGS = {
+    "no_prealloc": uapi.BPF_F_NO_PREALLOC,
+    "rdonly_prog": uapi.BPF_F_RDONLY_PROG,
+    "wronly_prog": uapi.BPF_F_WRONLY_PROG,
+}
+PROG_FLAGS = {"sleepable": uapi.BPF_F_SLEEPABLE}
+
+_STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")
+_GLUED_STATS = re.compile(r"processed \d+ insns \(limit .*$")
+_MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
+
+
+@dataclass(frozen=True)
+class MapDef:
+    """A map a program names: created before the load, closed after it."""
+
+    name: str
+    map_type: str
+    key: int
+    value: int
+    entries: int
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Program:
+    """One corpus program: assembly text (``text``) or a program of a C object (``obj``)."""
+
+    name: str
+    theme: str
+    prog_type: str = "xdp"
+    text: str = ""
+    maps: tuple[MapDef, ...] = ()
+    desc: str = ""
+    license: str = "GPL"
+    flags: tuple[str, ...] = ()
+    obj: str = ""  # tests/data/c object file name, for the C theme
+    heavy: str = ""  # why pybpf takes long on it (a million processed instructions), or ""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A load's answer: the errno's name ("" when the program loads) and the reason's last line."""
+
+    errno: str
+    line: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errno
+
+    def to_json(self) -> dict[str, str]:
+        return {"errno": self.errno, "line": self.line}
+
+    def __str__(self) -> str:
+        return "accepted" if self.accepted else f"{self.errno}: {self.line}"
+
+
+@dataclass
+class Known:
+    """A listed disagreement: ``kind`` is "verdict" (errno differs) or "message" (same errno)."""
+
+    name: str
+    kind: str
+    reason: str
+
+
+@dataclass
+class Outcome:
+    """pybpf's answer on one program next to the kernel's."""
+
+    program: Program
+    kernel: Verdict
+    pybpf: Verdict
+
+    @property
+    def same_verdict(self) -> bool:
+        return self.kernel.errno == self.pybpf.errno
+
+    @property
+    def same_message(self) -> bool:
+        return self.same_verdict and (self.kernel.accepted or self.kernel.line == self.pybpf.line)
+
+    @property
+    def kind(self) -> str:
+        """ "" when the answers agree, else "verdict" or "message"."""
+        return "" if self.same_message else "message" if self.same_verdict else "verdict"
+
+
+@dataclass
+class Summary:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def verdict_agreement(self) -> float:
+        return sum(o.same_verdict for o in self.outcomes) / max(len(self.outcomes), 1)
+
+    @property
+    def message_agreement(self) -> float:
+        return sum(o.same_message for o in self.outcomes) / max(len(self.outcomes), 1)
+
+    def by_theme(self) -> dict[str, tuple[int, int, int]]:
+        """theme -> (programs, same verdict, same message)."""
+        table: dict[str, tuple[int, int, int]] = {}
+        for o in self.outcomes:
+            n, v, m = table.get(o.program.theme, (0, 0, 0))
+            table[o.program.theme] = (n + 1, v + o.same_verdict, m + o.same_message)
+        return dict(sorted(table.items()))
+
+    def report(self) -> str:
+        lines = [f"{'theme':<24}{'programs':>9}{'verdict':>9}{'message':>9}"]
+        for theme, (n, v, m) in self.by_theme().items():
+            lines.append(f"{theme:<24}{n:>9}{v:>9}{m:>9}")
+        total = len(self.outcomes)
+        lines.append(
+            f"{'total':<24}{total:>9}{sum(o.same_verdict for o in self.outcomes):>9}"
+            f"{sum(o.same_message for o in self.outcomes):>9}"
+        )
+        lines.append(
+            f"agreement: verdict and errno {self.verdict_agreement:.2%}, "
+            f"final message {self.message_agreement:.2%}"
+        )
+        return "\n".join(lines)
+
+
+# -- reading the corpus ------------------------------------------------------------------------
+def _parse_maps(spec: str) -> tuple[MapDef, ...]:
+    maps = []
+    for name, map_type, args in _MAP.findall(spec):
+        parts = [p.strip() for p in args.split(",") if p.strip()]
+        key, value, entries = (int(p, 0) for p in parts[:3])
+        flags = tuple(parts[3:])
+        if map_type not in MAP_TYPES or any(f not in MAP_FLAGS and f != "frozen" for f in flags):
+            raise ValueError(f"bad map {name}={map_type}({args})")
+        maps.append(MapDef(name, map_type, key, value, entries, flags))
+    return tuple(maps)
+
+
+def parse_theme(path: Path) -> list[Program]:
+    """The programs of one theme file."""
+    theme = path.stem
+    programs: list[Program] = []
+    name = ""
+    header: dict[str, str] = {}
+    body: list[str] = []
+
+    def finish() -> None:
+        if not name:
+            return
+        if header.get("type", "xdp") not in PROG_TYPES:
+            raise ValueError(f"{path.name}: {name}: unknown type {header['type']}")
+        flags = tuple(header.get("flags", "").split())
+        programs.append(
+            Program(
+                name=name,
+                theme=theme,
+                prog_type=header.get("type", "xdp"),
+                text="\n".join(body).strip("\n") + "\n",
+                maps=_parse_maps(header.get("maps", "")),
+                desc=header.get("desc", ""),
+                license=header.get("license", "GPL"),
+                flags=flags,
+                heavy=header.get("heavy", ""),
+            )
+        )
+
+    for raw in path.read_text().splitlines():
+        if raw.startswith("=== "):
+            finish()
+            name, header, body = raw[4:].strip(), {}, []
+        elif not name or (not raw.strip() and not body):
+            continue
+        elif body or raw[:1] in (" ", "\t"):
+            body.append(raw)
+        elif raw.startswith("#"):
+            continue
+        else:
+            key, _, value = raw.partition(":")
+            if key.strip() not in ("type", "maps", "desc", "flags", "license", "heavy"):
+                raise ValueError(f"{path.name}: {name}: unknown header line {raw!r}")
+            header[key.strip()] = value.strip()
+    finish()
+    return programs
+
+
+def c_programs() -> list[Program]:
+    """Every program of every object in tests/data/c (the C theme)."""
+    from pybpf.elf import read_object
+
+    programs = []
+    for path in sorted(C_OBJECTS.glob("*.o")):
+        spec = read_object(str(path))
+        for prog_name, prog in sorted(spec.programs.items()):
+            if prog.autoload:
+                programs.append(
+                    Program(
+                        name=f"c/{path.stem}/{prog_name}",
+                        theme="c_objects",
+                        prog_type=prog.section,
+                        obj=path.name,
+                        desc=f"{path.stem}.c: {prog_name} (SEC {prog.section})",
+                    )
+                )
+    return programs
+
+
+def corpus(with_c: bool = True) -> list[Program]:
+    """The whole corpus: every theme file's programs, then the C theme."""
+    programs: list[Program] = []
+    for path in sorted(CORPUS.glob("*.asm")):
+        programs += parse_theme(path)
+    if with_c:
+        programs += c_programs()
+    names = [p.name for p in programs]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ValueError(f"programs named twice: {sorted(duplicates)}")
+    return programs
+
+
+# -- loading -----------------------------------------------------------------------------------
+def reason(log: str) -> str:
+    """The last line of a verifier log before its statistics: the kernel's reason for a refusal
+    (a few kernel messages lack their newline, so the statistics are cut off their line)."""
+    lines = [line for line in log.splitlines() if line.strip() and not _STATS.match(line)]
+    return _GLUED_STATS.sub("", lines[-1]) if lines else ""
+
+
+def errno_name(err: int) -> str:
+    if not err:
+        return ""
+    if err == uapi.ENOTSUPP:
+        return "ENOTSUPP"
+    return errno.errorcode.get(err, str(err))
+
+
+@contextlib.contextmanager
+def _maps(defs: tuple[MapDef, ...], backend: Backend) -> Iterator[dict[str, int]]:
+    fds: dict[str, int] = {}
+    try:
+        for m in defs:
+            attr = uapi.bpf_attr()
+            attr.map_type, attr.key_size, attr.value_size, attr.max_entries = (
+                MAP_TYPES[m.map_type],
+                m.key,
+                m.value,
+                m.entries,
+            )
+            attr.map_flags = sum(MAP_FLAGS[f] for f in m.flags if f != "frozen")
+            fds[m.name] = backend.bpf(uapi.BPF_MAP_CREATE, attr)
+            if "frozen" in m.flags:
+                freeze = uapi.bpf_attr()
+                freeze.map_fd = fds[m.name]
+                backend.bpf(uapi.BPF_MAP_FREEZE, freeze)
+        yield fds
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+
+
+def _load_asm(program: Program, backend: Backend) -> Verdict:
+    with _maps(program.maps, backend) as fds:
+        code = encode_program(assemble(program.text, "kernel", maps=fds))
+        insns = ctypes.create_string_buffer(code, len(code))
+        lic = ctypes.create_string_buffer(program.license.encode())
+        log = ctypes.create_string_buffer(LOG_SIZE)
+        attr = uapi.bpf_attr()
+        attr.prog_type = PROG_TYPES[program.prog_type]
+        attr.insns, attr.insn_cnt = ctypes.addressof(insns), len(code) // 8
+        attr.license = ctypes.addressof(lic)
+        attr.log_level, attr.log_size, attr.log_buf = 1, LOG_SIZE, ctypes.addressof(log)
+        attr.prog_flags = sum(PROG_FLAGS[f] for f in program.flags)
+        try:
+            os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
+        except BPFError as exc:
+            err = exc.errno or 0
+        else:
+            return Verdict("")
+        line = reason(log.value.decode(errors="replace"))
+        if err == errno.ENOSPC:
+            # The level-1 trace outgrew the buffer (a path of a million instructions): the log
+            # keeps its tail, so the reason stands; the verdict is the load's without a log.
+            attr.log_level, attr.log_size, attr.log_buf = 0, 0, 0
+            try:
+                os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
+            except BPFError as exc:
+                err = exc.errno or 0
+            else:
+                err = 0
+        return Verdict(errno_name(err), line)
+
+
+def _load_c(program: Program, backend: Backend) -> Verdict:
+    from pybpf.elf import PinType, read_object
+    from pybpf.elf.loader import LoadOptions, ProgramLoadError, load_spec
+    from pybpf.object import target_btf
+
+    spec = read_object(str(C_OBJECTS / program.obj))
+    for m in spec.maps.values():
+        m.pinning = PinType.NONE  # pins are no business of the verifier
+    prog_name = program.name.rsplit("/", 1)[1]
+    core_target = str(C_OBJECTS / CORE_TARGET)
+    options = LoadOptions(programs=frozenset({prog_name}), target_btf=lambda: target_btf(core_target))
+    try:
+        load_spec(spec, backend, options).close()
+    except ProgramLoadError as exc:
+        return Verdict(errno_name(exc.errno or 0), reason(exc.raw_log))
+    except BPFError as exc:  # before the program's load: maps, BTF, pins
+        return Verdict(errno_name(exc.errno or 0), f"(object) {exc}".splitlines()[0])
+    return Verdict("")
+
+
+def load(program: Program, backend: Backend) -> Verdict:
+    """Load ``program`` through ``backend`` at log level 1 and return its verdict (a log that
+    overflows its buffer, ENOSPC, is loaded again without a log for the verdict)."""
+    return _load_c(program, backend) if program.obj else _load_asm(program, backend)
+
+
+# -- labels and the known disagreements ---------------------------------------------------------
+def read_labels() -> dict[str, dict[str, Verdict]]:
+    """program name -> {release: verdict} as recorded."""
+    if not LABELS.exists():
+        return {}
+    raw = json.loads(LABELS.read_text())
+    return {
+        name: {release: Verdict(v["errno"], v["line"]) for release, v in by_release.items()}
+        for name, by_release in raw.items()
+    }
+
+
+def write_labels(labels: dict[str, dict[str, Verdict]]) -> None:
+    raw = {
+        name: {release: labels[name][release].to_json() for release in sorted(labels[name], key=_release_key)}
+        for name in sorted(labels)
+    }
+    LABELS.write_text(json.dumps(raw, indent=1, sort_keys=False) + "\n")
+
+
+def _release_key(release: str) -> KernelVersion:
+    return KernelVersion.parse(release)
+
+
+def answers(recorded: dict[str, Verdict]) -> ByRelease[Verdict]:
+    """A program's recorded answers as release history: the oldest first, then each change."""
+    releases = sorted(recorded, key=_release_key)
+    changes = []
+    previous = recorded[releases[0]]
+    for release in releases[1:]:
+        if recorded[release] != previous:
+            changes.append(Since(_release_key(release), recorded[release]))
+            previous = recorded[release]
+    return ByRelease(recorded[releases[0]], changes)
+
+
+def read_known() -> dict[str, Known]:
+    """The listed disagreements: ``NAME | verdict|message | reason`` lines, ``#`` comments."""
+    known: dict[str, Known] = {}
+    for raw in KNOWN.read_text().splitlines() if KNOWN.exists() else []:
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        name, kind, why = (part.strip() for part in raw.split("|", 2))
+        if kind not in ("verdict", "message") or not why:
+            raise ValueError(f"bad known-disagreement line: {raw!r}")
+        known[name] = Known(name, kind, why)
+    return known
