@@ -36,6 +36,7 @@ from typing import Protocol
 
 from pybpf.isa.program import ProgramView
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS
+from pybpf.verifier.attach import AttachPass
 from pybpf.verifier.btf_info import BtfInfoEarlyPass, BtfInfoPass
 from pybpf.verifier.cfg import CfgPass
 from pybpf.verifier.ctx_rewrite import CtxRewritePass
@@ -60,6 +61,7 @@ PASSES: list[Pass] = [
     BtfInfoEarlyPass(),
     SubprogsPass(),
     BtfInfoPass(),
+    AttachPass(),
     PseudoPass(),
     CfgPass(),
     DoCheckPass(),

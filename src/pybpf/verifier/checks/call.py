@@ -39,7 +39,9 @@ from typing import TYPE_CHECKING
 
 from pybpf.helpers.protos import ArgBase, ArgType, RetType, proto
 from pybpf.isa.helper_names import HELPER_IDS
+from pybpf.maps.percpu import possible_cpus
 from pybpf.uapi import (
+    BPF_F_RDONLY_PROG,
     BPF_MAP_TYPE_ARRAY,
     BPF_MAP_TYPE_ARRAY_OF_MAPS,
     BPF_MAP_TYPE_HASH_OF_MAPS,
@@ -47,7 +49,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import callbacks, helpers, map_funcs, references, tnum
+from pybpf.verifier import bounds, callbacks, helpers, map_funcs, references, tnum
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.helpers import func_id_name
@@ -107,6 +109,21 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
 """compatible_reg_types for the argument kinds modelled so far (others are accepted as they are)."""
 
 _SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
+_MAP_WRITERS = frozenset(
+    HELPER_IDS[n]
+    for n in ("bpf_map_delete_elem", "bpf_map_update_elem", "bpf_map_push_elem", "bpf_map_pop_elem")
+)
+"""record_func_map(): the helpers a BPF_F_RDONLY_PROG map refuses ("write into map forbidden")."""
+_SIZE_BOUNDED_RESULT = frozenset(
+    HELPER_IDS[n]
+    for n in (
+        "bpf_get_stack", "bpf_get_task_stack", "bpf_probe_read_str", "bpf_probe_read_kernel_str",
+        "bpf_probe_read_user_str",
+    )
+)  # fmt: skip
+"""do_refine_retval_range(): their result is at most the size argument (or a negative errno)."""
+_SMP_PROCESSOR_ID = HELPER_IDS["bpf_get_smp_processor_id"]
+MAX_ERRNO = 4095
 _TAIL_CALL = HELPER_IDS["bpf_tail_call"]
 _LOCK_ALLOWED = frozenset({HELPER_IDS["bpf_spin_unlock"]})
 """The helpers a program may call while it holds a spin lock."""
@@ -152,6 +169,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     alloc_size = 0
     release_regno = ref_obj_id = 0
     callback = -1
+    msize_max = 0
     if fn is not None:
         for i, arg in enumerate(fn.args):
             regno = i + 1
@@ -211,12 +229,15 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 w.mark_chain_precision()
             elif arg.is_size and i > 0:
                 _check_mem_size(w, regno, fn.args[i - 1], arg)
+                msize_max = reg.umax
             elif base is ArgBase.PTR_TO_SPIN_LOCK:
                 references.process_spin_lock(w, regno, helper_id == _SPIN_LOCK)
             elif base is ArgBase.PTR_TO_TIMER:
                 _check_timer(w, reg)
             elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
                 callback = reg.map.subprog
+    if helper_id in _MAP_WRITERS and int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
+        w.fail(errno.EACCES, "write into map forbidden")  # record_func_map()
     if release_regno:
         released = (
             references.release_reference(state, ref_obj_id) if ref_obj_id else is_null(regs[release_regno])
@@ -244,6 +265,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     ret = fn.ret
     if ret is RetType.INTEGER:
         r0.mark_unknown()
+        _refine_retval_range(r0, helper_id, msize_max)
     elif ret is RetType.VOID:
         r0.mark_not_init()
     elif ret in (RetType.PTR_TO_MAP_VALUE, RetType.PTR_TO_MAP_VALUE_OR_NULL) and map_attr(
@@ -274,6 +296,20 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.ref_obj_id = ref_obj_id  # the cast pointer is released with the reference it came from
     elif helper_id in _ACQUIRE:
         r0.id = r0.ref_obj_id = references.acquire_reference(w)
+
+
+def _refine_retval_range(r0: RegState, helper_id: int, msize_max: int) -> None:
+    """do_refine_retval_range(): what a few helpers' integer results are known to lie in."""
+    if helper_id in _SIZE_BOUNDED_RESULT:
+        r0.smax = r0.smax32 = msize_max  # below BPF_MAX_VAR_OFF (check_mem_size_reg)
+        r0.smin = r0.smin32 = -MAX_ERRNO
+    elif helper_id == _SMP_PROCESSOR_ID:
+        top = possible_cpus() - 1
+        r0.umin = r0.umin32 = r0.smin = r0.smin32 = 0
+        r0.umax = r0.umax32 = r0.smax = r0.smax32 = top
+    else:
+        return
+    bounds.sync(r0)
 
 
 def _check_reg_type(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
