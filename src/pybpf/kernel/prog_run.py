@@ -40,6 +40,7 @@ from pybpf.helpers.maps import release_spin_locks
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
+from pybpf.jit import jit_engine
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import FdKind
@@ -59,16 +60,31 @@ EXEC_MEMORY = Memory()
 values and records the runs of the moment were handed)."""
 
 
-ENGINES: dict[str, Engine] = {"interpreter": Interpreter}
+ENGINES: dict[str, Engine] = {"interpreter": Interpreter, "jit": jit_engine}
 """The engines a program can run on (``pybpf.engine``), by name."""
 DEFAULT_ENGINE = "interpreter"
 """The engine ``ProgRuntime`` builds programs with: the one place an engine is chosen."""
+ENGINE_VARIABLE = "PYBPF_ENGINE"
+"""The environment variable naming another engine of ``ENGINES`` for the programs this process runs."""
+
+
+def selected_engine() -> str:
+    """The engine named by ``PYBPF_ENGINE`` (when it names one), else ``DEFAULT_ENGINE``."""
+    name = os.environ.get(ENGINE_VARIABLE, "")
+    return name if name in ENGINES else DEFAULT_ENGINE
 
 
 class ProgRuntime:
-    """A program ready to run in this process: its maps mapped and its executable built."""
+    """A program ready to run in this process: its maps mapped and its executable built.
 
-    def __init__(self, prog: ProgObject, engine: str = DEFAULT_ENGINE) -> None:
+    ``engine``: a name of ``ENGINES`` (default: ``selected_engine()``).
+    """
+
+    def __init__(self, prog: ProgObject, engine: str | None = None) -> None:
+        if engine is None:
+            engine = selected_engine()
+        elif engine not in ENGINES:
+            raise BPFError(errno.EINVAL, f"no engine {engine!r} (engines: {', '.join(ENGINES)})")
         self.prog = prog
         self.maps: dict[int, MapObject] = {}
         for map_id in prog.meta.map_ids:
