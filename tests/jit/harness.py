@@ -57,6 +57,7 @@ class Pair:
         else:
             engine._spare[:] = [JitSession(engine, registered=False, stack=self.stack)]
         registers = {1: self.region.start, 2: len(self.data)} if self.region is not None else {}
+        registers.update(kwargs.pop("registers", {}))
         try:
             run = engine.execute(registers=registers, budget=budget, trace_pipe=TracePipe(), **kwargs)
         except ExecutionError as error:

@@ -57,17 +57,21 @@ class _Target:
         try:
             llvm.initialize_native_target()
             llvm.initialize_native_asmprinter()
-            target = llvm.Target.from_default_triple()
+            self._target = llvm.Target.from_default_triple()
             self.cpu = llvm.get_host_cpu_name()
             self.features = llvm.get_host_cpu_features().flatten()
-            self.machine = target.create_target_machine(
-                cpu=self.cpu, features=self.features, opt=3, codemodel="jitdefault"
-            )
+            self.machine = self.new_machine()
         except Exception as exc:
             raise JitUnavailable(f"LLVM has no native target here ({exc})") from exc
         self.llvm = llvm
         self.triple = llvm.get_default_triple()
         self.key = (self.triple, self.cpu, self.features)
+
+    def new_machine(self) -> Any:
+        """A target machine for the host; an execution engine owns (and destroys) the one it is given."""
+        return self._target.create_target_machine(
+            cpu=self.cpu, features=self.features, opt=3, codemodel="jitdefault"
+        )
 
 
 _target: _Target | None = None
@@ -155,7 +159,7 @@ def compile_program(
         builder = llvm.create_pass_builder(tgt.machine, tuning)
         builder.getModulePassManager().run(parsed, builder)
         ir_text = str(parsed)
-        engine = llvm.create_mcjit_compiler(parsed, tgt.machine)
+        engine = llvm.create_mcjit_compiler(parsed, tgt.new_machine())
         engine.finalize_object()
         address = engine.get_function_address(RUN_FUNCTION)
     except Exception as exc:

@@ -117,6 +117,12 @@ class JitProgram:
     def insn_at(self, slot: int) -> Instruction:
         return self.view.insn_at(slot)
 
+    def slot_after(self, slot: int, count: int) -> int:
+        """The slot of the instruction ``count`` instructions after the one at ``slot``."""
+        index = self.view.index_at(slot)
+        assert index is not None
+        return self.view.starts[index + count]
+
     def helper_name(self, helper: int) -> str:
         return self.registry.name(helper)
 

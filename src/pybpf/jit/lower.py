@@ -16,9 +16,15 @@ the opcode table); this module gives them the frame they are written into:
   callbacks and calls together stay within ``MAX_CALL_FRAMES``.
 * **Blocks** are the interpreter's (``pybpf.vm.translation``: the program view's leaders and its
   chunk cuts), because the budget is charged per block exactly as the interpreter charges it: a
-  block whose instruction count the budget covers is charged once; one it cannot cover runs its
-  *exact* twin, which charges one unit per instruction and faults at the first instruction the
-  budget does not reach — the interpreter's single-step mode, so the fault names the same pc.
+  block whose instruction count the budget covers is charged once.  One it cannot cover is the
+  last the run executes (the interpreter then steps one instruction at a time and the budget runs
+  out inside the block): the block's *cut* — the index of the first instruction the budget does not
+  reach, or the block's length when it does — is checked before every instruction with an effect
+  (memory, calls, packet loads, faults) and before the last one, so the instructions before the cut
+  do what they do, a fault among them wins, and the budget fault names the instruction at the cut,
+  as the interpreter's single-step mode does; a helper called in that block sees the budget the
+  interpreter would give it and moves the cut by what it charged.  Pure register instructions are
+  not checked: nothing can observe them once the run faults.
 * **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
   allowed when one region holds it all and has the access bits it needs.  The stack frames in use
   (``[top - 512 * depth, top)``) are checked inline; anything else goes to ``@bpf_mem_slow``, which
@@ -40,7 +46,7 @@ from llvmlite import ir
 
 from pybpf.isa.disasm import format_instruction
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
+from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.state import STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
@@ -54,6 +60,26 @@ STATE = I64.as_pointer()
 TRAMPOLINE = ir.FunctionType(I64, [STATE, I64, I64, I64, I64, I64, I64, I64])
 MEM_SLOW = ir.FunctionType(I1, [STATE, I64, I64, I64, I64])
 RUN = ir.FunctionType(I64, [STATE, STATE, I64])
+EFFECTS = frozenset(
+    {
+        Kind.LDX,
+        Kind.LDXSX,
+        Kind.ST,
+        Kind.STX,
+        Kind.ATOMIC,
+        Kind.LOAD_ACQ,
+        Kind.STORE_REL,
+        Kind.CALL,
+        Kind.CALL_LOCAL,
+        Kind.CALL_KFUNC,
+        Kind.CALLX,
+        Kind.EXIT,
+        Kind.LD_ABS,
+        Kind.LD_IND,
+        Kind.MAY_GOTO,
+    }
+)
+"""Instruction kinds with an effect a run that faults can show (memory, calls, faults, counters)."""
 FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
 RUN_FUNCTION = "bpf_run"
 
@@ -104,7 +130,9 @@ class Lowering:
         self.regs_in.add_attribute("noalias")
         entry = self.function.append_basic_block("entry")
         self.b = ir.IRBuilder(entry)
-        self.exact = False
+        self._block_length = 0
+        self._block_index = 0
+        self._leader = 0
         # the return sites of calls, numbered for exit's dispatch
         self.return_sites: dict[int, int] = {}
         self._blocks: dict[int, ir.Block] = {}
@@ -150,14 +178,15 @@ class Lowering:
         self.continue_in(good)
 
     # -- budget ------------------------------------------------------------------------------------
-    def _charge_one(self, slot: int) -> None:
-        """The exact twin's per-instruction charge: fault when nothing is left."""
-        left = self.b.load(self._remaining)
-        with self.b.if_then(self.b.icmp_unsigned("==", left, self.const(0)), likely=False):
+    def _check_cut(self) -> None:
+        """Fault with the budget unless the budget reaches the instruction being lowered."""
+        b = self.b
+        cut = b.load(self._cut)
+        with b.if_then(b.icmp_unsigned("<=", cut, self.const(self._block_index)), likely=False):
             self.store_field(Field.STATUS, self.const(Status.BUDGET))
-            self.store_field(Field.FAULT_PC, self.const(slot))
-            self.b.branch(self._bail)
-        self.b.store(self.b.sub(left, self.const(1)), self._remaining)
+            self.store_field(Field.FAULT_PC, self.const(self._leader))
+            self.store_field(Field.ARG, cut)
+            b.branch(self._bail)
 
     # -- memory ------------------------------------------------------------------------------------
     def address(self, reg: int, off: int) -> ir.Value:
@@ -166,18 +195,14 @@ class Lowering:
     def check(self, address: ir.Value, size: int, need: int, slot: int) -> None:
         """Fault unless ``size`` bytes at ``address`` are accessible with ``need`` (``state.NEED_*``)."""
         b = self.b
-        end = b.add(address, self.const(size))
-        in_stack = b.and_(
-            b.and_(
-                b.icmp_unsigned(">=", address, b.load(self._stack_lo)), b.icmp_unsigned("<=", end, self._top)
-            ),
-            b.icmp_unsigned(">=", end, address),
-        )
+        # inside the frames in use: size <= top - address <= span, as one unsigned comparison
+        below_top = b.sub(b.sub(self._top, self.const(size)), address)
+        in_stack = b.icmp_unsigned("<=", below_top, b.sub(b.load(self._stack_span), self.const(size)))
         done = self.new_block("checked")
         slow = self.new_block("check_slow")
-        b.cbranch(in_stack, done, slow)
+        branch = b.cbranch(in_stack, done, slow)
+        branch.set_weights([1000, 1])
         self.continue_in(slow)
-        self._sync_out()
         ok = b.call(
             self.mem_slow, [self.state, address, self.const(size), self.const(need), self.const(slot)]
         )
@@ -192,13 +217,22 @@ class Lowering:
         self.store_field(Field.REMAINING, self.b.load(self._remaining))
 
     def trampoline(self, op: int, args: Sequence[ir.Value], slot: int) -> ir.Value:
-        """Call Python (a helper, or an ``Op``) and leave the run if it says so; returns its answer."""
+        """Call Python (a helper, or an ``Op``) and leave the run if it says so; returns its answer.
+
+        In a block the budget does not cover, Python sees what the interpreter's single steps leave
+        (the instructions before the cut, this one included), and what a helper charges moves the cut.
+        """
         b = self.b
-        self._sync_out()
+        cut = b.load(self._cut)
+        short = b.icmp_unsigned("<", cut, self.const(self._block_length))
+        done = self.const(self._block_index + 1)
+        self.store_field(Field.REMAINING, b.select(short, b.sub(cut, done), b.load(self._remaining)))
         function = b.inttoptr(self.load_field(Field.TRAMPOLINE), TRAMPOLINE.as_pointer())
         padded = list(args) + [self.const(0)] * (5 - len(args))
         result = b.call(function, [self.state, self.const(op), *padded, self.const(slot)])
-        b.store(self.load_field(Field.REMAINING), self._remaining)
+        left = self.load_field(Field.REMAINING)
+        b.store(left, self._remaining)
+        b.store(b.select(short, b.add(done, left), cut), self._cut)
         self.bail_unless(b.icmp_unsigned("==", self.load_field(Field.STATUS), self.const(Status.RUNNING)))
         return result
 
@@ -248,7 +282,7 @@ class Lowering:
         b.store(frames, self._nframes)
         b.store(self._may_goto_init, b.gep(self._may_goto, [self.const(0), frames], inbounds=True))
         self.set_reg(10, b.sub(self._top, b.mul(depth, self.const(STACK_SIZE))))
-        b.store(b.sub(self._top, b.mul(b.add(depth, self.const(1)), self.const(STACK_SIZE))), self._stack_lo)
+        b.store(b.mul(b.add(depth, self.const(1)), self.const(STACK_SIZE)), self._stack_span)
         self.goto(target)
 
     def function_entries(self) -> Sequence[int]:
@@ -269,7 +303,7 @@ class Lowering:
             self.set_reg(reg, value)
         depth = b.sub(self.load_field(Field.DEPTH), self.const(1))
         self.store_field(Field.DEPTH, depth)
-        b.store(b.sub(self._top, b.mul(depth, self.const(STACK_SIZE))), self._stack_lo)
+        b.store(b.mul(depth, self.const(STACK_SIZE)), self._stack_span)
         b.branch(self._return_dispatch)
         self._return_words.append((words[0], b.block))
 
@@ -289,7 +323,8 @@ class Lowering:
         b = self.b
         self._regs = [b.alloca(I64, name=f"r{reg}") for reg in range(11)]
         self._remaining = b.alloca(I64, name="remaining")
-        self._stack_lo = b.alloca(I64, name="stack_lo")
+        self._stack_span = b.alloca(I64, name="stack_span")  # 512 * depth: the frames in use
+        self._cut = b.alloca(I64, name="cut")
         self._nframes = b.alloca(I64, name="nframes")
         self._frames = b.alloca(ir.ArrayType(ir.ArrayType(I64, FRAME_WORDS), MAX_CALL_FRAMES), name="frames")
         self._may_goto = b.alloca(ir.ArrayType(I64, MAX_CALL_FRAMES + 1), name="may_goto")
@@ -298,7 +333,7 @@ class Lowering:
         b.store(self.load_field(Field.REMAINING), self._remaining)
         self._top = self.load_field(Field.STACK_TOP)
         depth = self.load_field(Field.DEPTH)
-        b.store(b.sub(self._top, b.mul(depth, self.const(STACK_SIZE))), self._stack_lo)
+        b.store(b.mul(depth, self.const(STACK_SIZE)), self._stack_span)
         self.code_base = self.load_field(Field.CODE_BASE)
         self._may_goto_init = self.load_field(Field.MAY_GOTO)
         b.store(self.const(0), self._nframes)
@@ -340,25 +375,29 @@ class Lowering:
     def _lower_block(self, leader: int, indices: list[int]) -> None:
         b = self.b
         b.position_at_end(self._blocks[leader])
-        fast, exact = self.new_block(f"b{leader}_fast"), self.new_block(f"b{leader}_exact")
         count = len(indices)
         left = b.load(self._remaining)
-        b.cbranch(b.icmp_unsigned(">=", left, self.const(count)), fast, exact)
-        b.position_at_end(fast)
-        b.store(b.sub(left, self.const(count)), self._remaining)
-        for exact_mode, block in ((False, fast), (True, exact)):
-            b.position_at_end(block)
-            self.exact = exact_mode
-            for index in indices:
-                site = self._site(index)
-                if exact_mode:
-                    self._charge_one(site.slot)
-                with self.context(site):
-                    self.lowerers[site.spec.kind](self, site)
-                if b.block.is_terminated:
-                    break
-            if not b.block.is_terminated:
-                self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
+        short = b.icmp_unsigned("<", left, self.const(count))
+        b.store(b.select(short, left, self.const(count)), self._cut)
+        b.store(b.select(short, self.const(0), b.sub(left, self.const(count))), self._remaining)
+        self._leader, self._block_length = leader, count
+        for position, index in enumerate(indices):
+            site = self._site(index)
+            self._block_index = position
+            if position == count - 1 or site.spec.kind in EFFECTS or self._unresolved(site):
+                self._check_cut()
+            with self.context(site):
+                self.lowerers[site.spec.kind](self, site)
+            if b.block.is_terminated:
+                break
+        if not b.block.is_terminated:
+            self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
+
+    def _unresolved(self, site: Site) -> bool:
+        """An lddw that faults (a map or BTF reference the loader did not resolve)."""
+        insn = site.insn
+        pseudo = insn.src not in (0, BPF_PSEUDO_FUNC)
+        return site.spec.kind is Kind.LDDW and pseudo and site.slot not in self.resolved
 
     def _site(self, index: int) -> Site:
         view = self.view

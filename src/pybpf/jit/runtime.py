@@ -384,9 +384,10 @@ class JitSession:
             pending, self.pending = self.pending, None
             assert pending is not None
             return pending
-        insn = self.program.insn_at(pc)
-        if status is Status.BUDGET:
+        if status is Status.BUDGET:  # FAULT_PC: the block's leader, ARG: the index of the cut in it
+            pc = self.program.slot_after(pc, int(fields[Field.ARG]))
             return BudgetExceededError(pc, f"instruction budget of {self.budget} instructions exhausted")
+        insn = self.program.insn_at(pc)
         if status is Status.FELL_OFF:
             return runtime.fell_off(pc)
         if status is Status.CALL_DEPTH:
