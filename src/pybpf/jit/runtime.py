@@ -51,7 +51,7 @@ from pybpf.jit.state import (
     Op,
     Status,
 )
-from pybpf.memory.regions import READ_WRITE, Memory, PacketReader, Region
+from pybpf.memory.regions import NULL_GUARD, READ_WRITE, Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
 
@@ -289,9 +289,13 @@ class JitSession:
         self._sync_depth()
         region = self.memory.check(address, size, _WRITE_OF_NEED[need], pc)
         if region is not self._stack_region:
-            self._set_entry(self._next_entry, region)
-            self._next_entry = (self._next_entry + 1) % TABLE_ENTRIES
+            self._cache_region(region)
         return 1
+
+    def _cache_region(self, region: Region) -> None:
+        """Put ``region`` in the native table (replacing the oldest entry put there this way)."""
+        self._set_entry(self._next_entry, region)
+        self._next_entry = (self._next_entry + 1) % TABLE_ENTRIES
 
     # -- the trampoline's services ------------------------------------------------------------------
     def service(self, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
@@ -325,6 +329,10 @@ class JitSession:
             raise runtime.helper_fault(exc, helper, pc, self.program.helper_name(helper)) from None
         finally:
             self._after_python(generation)
+        if result >= NULL_GUARD:  # a pointer (a map value, a ringbuf record): the program reads it next
+            region = self.memory.region_at(result)
+            if region is not None and region is not self._stack_region:
+                self._cache_region(region)
         return result
 
     def _callx_helper(self, value: int, args: tuple[int, int, int, int, int], pc: int) -> int:

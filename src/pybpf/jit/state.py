@@ -33,7 +33,7 @@ class Field(enum.IntEnum):
     TABLE = 9  # first of the region table's TABLE_ENTRIES * 3 fields
 
 
-TABLE_ENTRIES = 16
+TABLE_ENTRIES = 32
 """Regions the native table holds (a miss asks Python, which replaces one entry)."""
 STATE_FIELDS = Field.TABLE + 3 * TABLE_ENTRIES
 
