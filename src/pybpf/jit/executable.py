@@ -77,6 +77,7 @@ class JitProgram:
         self._compiled: CompiledProgram | None = None
         self._interpreter: Interpreter | None = None
         self._spare: list[JitSession] = []
+        self._idle_sessions: list[JitSession] = []  # closed sessions, reopened by ``session``
 
     # -- compilation -----------------------------------------------------------------------------
     @property
@@ -141,7 +142,10 @@ class JitProgram:
         self, *, budget: int | None = DEFAULT_BUDGET, trace_pipe: TracePipe | None = None
     ) -> JitSession:
         """Many runs (r1 = a context) sharing one native state and registered stack."""
-        return JitSession(self, budget=budget, trace_pipe=trace_pipe)
+        idle = self._idle_sessions
+        if idle:
+            return idle.pop().reopen(budget, trace_pipe)
+        return JitSession(self, budget=budget, trace_pipe=trace_pipe, pool=idle)
 
     def run(
         self,

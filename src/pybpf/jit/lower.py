@@ -130,6 +130,7 @@ class Lowering:
         self.regs_in.add_attribute("noalias")
         entry = self.function.append_basic_block("entry")
         self.b = ir.IRBuilder(entry)
+        self._values: dict[int, ir.Value] = {}  # register -> its value, valid where emission continues
         self._block_length = 0
         self._block_index = 0
         self._leader = 0
@@ -148,10 +149,15 @@ class Lowering:
         self.b.store(value, self.field(field))
 
     def reg(self, reg: int) -> ir.Value:
-        return self.b.load(self._regs[reg])
+        """The value of ``reg`` (the last one this straight-line stretch of code stored, if any)."""
+        value = self._values.get(reg)
+        if value is None:
+            value = self._values[reg] = self.b.load(self._regs[reg])
+        return value
 
     def set_reg(self, reg: int, value: ir.Value) -> None:
         self.b.store(value, self._regs[reg])
+        self._values[reg] = value
 
     @staticmethod
     def const(value: int, bits: int = 64) -> ir.Constant:
@@ -160,7 +166,10 @@ class Lowering:
     def new_block(self, name: str) -> ir.Block:
         return self.function.append_basic_block(name)
 
-    def continue_in(self, block: ir.Block) -> None:
+    def continue_in(self, block: ir.Block, *, dominated: bool = False) -> None:
+        """Emit into ``block`` next; unless the block before dominates it, forget register values."""
+        if not dominated:
+            self._values.clear()
         self.b.position_at_end(block)
 
     # -- faults ------------------------------------------------------------------------------------
@@ -175,7 +184,7 @@ class Lowering:
         """Leave the run (the state says why) unless ``ok``."""
         good = self.new_block("ok")
         self.b.cbranch(ok, good, self._bail)
-        self.continue_in(good)
+        self.continue_in(good, dominated=True)
 
     # -- budget ------------------------------------------------------------------------------------
     def _check_cut(self) -> None:
@@ -202,12 +211,12 @@ class Lowering:
         slow = self.new_block("check_slow")
         branch = b.cbranch(in_stack, done, slow)
         branch.set_weights([1000, 1])
-        self.continue_in(slow)
+        self.continue_in(slow, dominated=True)
         ok = b.call(
             self.mem_slow, [self.state, address, self.const(size), self.const(need), self.const(slot)]
         )
         b.cbranch(ok, done, self._bail)
-        self.continue_in(done)
+        self.continue_in(done, dominated=True)
 
     def pointer(self, address: ir.Value, size: int) -> ir.Value:
         return self.b.inttoptr(address, INT_TYPES[size].as_pointer())
@@ -374,7 +383,7 @@ class Lowering:
 
     def _lower_block(self, leader: int, indices: list[int]) -> None:
         b = self.b
-        b.position_at_end(self._blocks[leader])
+        self.continue_in(self._blocks[leader])
         count = len(indices)
         left = b.load(self._remaining)
         short = b.icmp_unsigned("<", left, self.const(count))
@@ -433,6 +442,7 @@ class Lowering:
 
     def _write_back(self) -> None:
         b = self.b
+        self._values.clear()  # an epilogue: every path reaches it, the allocas hold the registers
         for reg in range(11):
             b.store(self.reg(reg), b.gep(self.regs_in, [self.const(reg)], inbounds=True))
         self._sync_out()
@@ -443,25 +453,37 @@ class Lowering:
         function.linkage = "internal"
         function.attributes.add("noinline")
         function.attributes.add("cold")
+        function.attributes.add("minsize")
+        function.attributes.add("optsize")
         state, address, size, need, pc = function.args
         b = ir.IRBuilder(function.append_basic_block("entry"))
         end = b.add(address, size)
         no_wrap = b.icmp_unsigned(">=", end, address)
-        for entry in range(TABLE_ENTRIES):
-            base = Field.TABLE + 3 * entry
-            lo, hi, access = (
-                b.load(b.gep(state, [ir.Constant(I64, base + k)], inbounds=True)) for k in range(3)
-            )
-            fits = b.and_(
-                b.and_(b.icmp_unsigned(">=", address, lo), b.icmp_unsigned("<=", end, hi)),
-                b.and_(no_wrap, b.icmp_unsigned("==", b.and_(access, need), need)),
-            )
-            found = function.append_basic_block(f"found{entry}")
-            nxt = function.append_basic_block(f"next{entry}")
-            b.cbranch(fits, found, nxt)
-            b.position_at_end(found)
-            b.ret(ir.Constant(I1, 1))
-            b.position_at_end(nxt)
+        entry = b.block
+        loop = function.append_basic_block("scan")
+        found = function.append_basic_block("found")
+        step = function.append_basic_block("next")
+        miss = function.append_basic_block("miss")
+        b.branch(loop)
+        b.position_at_end(loop)
+        index = b.phi(I64, name="entry")
+        index.add_incoming(ir.Constant(I64, 0), entry)
+        base = b.add(ir.Constant(I64, Field.TABLE), b.mul(index, ir.Constant(I64, 3)))
+        lo, hi, access = (
+            b.load(b.gep(state, [b.add(base, ir.Constant(I64, k))], inbounds=True)) for k in range(3)
+        )
+        fits = b.and_(
+            b.and_(b.icmp_unsigned(">=", address, lo), b.icmp_unsigned("<=", end, hi)),
+            b.and_(no_wrap, b.icmp_unsigned("==", b.and_(access, need), need)),
+        )
+        b.cbranch(fits, found, step)
+        b.position_at_end(found)
+        b.ret(ir.Constant(I1, 1))
+        b.position_at_end(step)
+        following = b.add(index, ir.Constant(I64, 1))
+        index.add_incoming(following, step)
+        b.cbranch(b.icmp_unsigned("<", following, ir.Constant(I64, TABLE_ENTRIES)), loop, miss)
+        b.position_at_end(miss)
         trampoline_address = b.load(b.gep(state, [ir.Constant(I64, Field.TRAMPOLINE)], inbounds=True))
         trampoline = b.inttoptr(trampoline_address, TRAMPOLINE.as_pointer())
         zero = ir.Constant(I64, 0)

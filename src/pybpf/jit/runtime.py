@@ -112,6 +112,7 @@ class JitSession:
         trace_pipe: TracePipe | None = None,
         registered: bool = True,
         stack: ctypes.Array[ctypes.c_char] | None = None,
+        pool: list[JitSession] | None = None,
     ) -> None:
         self.program = program
         self.memory = memory = program.memory
@@ -131,6 +132,8 @@ class JitSession:
         """Whether the stack stays registered between runs (a session), or only during one (``execute``)."""
         self._stack_region: Region | None = None
         self._closed = False
+        self._pool: list[JitSession] = pool if pool is not None else []
+        """Where ``close`` puts the session for its program to reopen."""
         self._regions: list[Region] = []  # what the finalizer unregisters
         if registered:
             self._register_stack()
@@ -187,10 +190,21 @@ class JitSession:
         return self._closed
 
     def close(self) -> None:
+        """Unregister the stack; the session cannot run until ``reopen`` (its program reuses it)."""
         if not self._closed:
             self._closed = True
-            self._finalizer()
-            self._stack_region = None
+            self._unregister_stack()
+            self._pool.append(self)
+
+    def reopen(self, budget: int | None, trace_pipe: TracePipe | None) -> JitSession:
+        """A closed session open again (its native state, registers and stack reused)."""
+        assert self._closed
+        self._closed = False
+        self.set_limits(budget, trace_pipe)
+        self._generation = -1
+        if self._registered:
+            self._register_stack()
+        return self
 
     def __enter__(self) -> JitSession:
         return self
