@@ -192,7 +192,7 @@ def main() -> int:
     kernel = None if args.no_kernel or not kernel_bpf_available() else NativeBackend()
     user = UserBackend()
 
-    print("ns per run (BPF_PROG_TEST_RUN duration, repeat %d, best of %d)" % (args.repeat, args.rounds))
+    print(f"ns per run (BPF_PROG_TEST_RUN duration, repeat {args.repeat}, best of {args.rounds})")
     header = (
         f"{'program':<30}{'jit':>10}{'interpreter':>13}{'kernel':>10}{'jit/kernel':>12}{'interp/jit':>12}"
     )

@@ -16,7 +16,7 @@ import pytest
 from pybpf import Map, Program, uapi
 from pybpf.jit import JitProgram
 from pybpf.kernel.backend import Backend, UserBackend
-from pybpf.kernel.prog_run import ENGINES, ProgRuntime, selected_engine
+from pybpf.kernel.prog_run import DEFAULT_ENGINE, ENGINES, ProgRuntime, selected_engine
 from pybpf.kernel.progobj import ProgObject
 from pybpf.vm import Interpreter
 from tests.programs.test_differential_programs import (
@@ -50,7 +50,7 @@ def test_the_engine_is_chosen_by_pybpf_engine(monkeypatch: pytest.MonkeyPatch) -
     with Program.load("r0 = 7\nexit", "xdp", backend=UserBackend()) as prog:
         assert isinstance(_runtime_of(prog).executable, Interpreter)
     monkeypatch.setenv("PYBPF_ENGINE", "no such engine")
-    assert selected_engine() == "interpreter"
+    assert selected_engine() == DEFAULT_ENGINE
 
 
 def test_map_helpers_update_the_shared_map(backend: Backend) -> None:

@@ -6,15 +6,18 @@ at load when the JIT can, and runs on the interpreter otherwise.  ``jit_engine``
 cannot load or LLVM cannot compile the program, prints a one-line notice and returns the
 interpreter for it — the program still runs, with the same results.
 
+``tiered_engine`` (``"auto"``) starts a program on the interpreter and compiles it once it has run
+enough to pay for the compilation (``pybpf.jit.tiered``).
+
 The pieces: ``state`` (the native run state), ``lower`` (the program as one LLVM function: blocks,
 budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind), ``codegen``
 (module -> verify -> optimise -> finalise -> pointer, cached), ``runtime`` (sessions, the one
-trampoline into Python, faults), ``executable`` (``JitProgram``, with the interpreter's API).
+trampoline into Python, faults), ``executable`` (``JitProgram``, with the interpreter's API),
+``tiered`` (interpreter first, JIT when hot), ``fallback`` (the one-line notice).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 
 from pybpf.engine import Executable
@@ -22,18 +25,11 @@ from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
 from pybpf.jit.codegen import JitUnavailable
 from pybpf.jit.executable import JitProgram
+from pybpf.jit.fallback import notice
 from pybpf.jit.runtime import JitSession
+from pybpf.jit.tiered import TieredProgram, tiered_engine
 from pybpf.memory.regions import Memory
 from pybpf.vm.interpreter import Interpreter
-
-_noticed: set[str] = set()
-
-
-def notice(reason: str) -> None:
-    """Say once per reason, on one line, that a program runs on the interpreter instead."""
-    if reason not in _noticed:
-        _noticed.add(reason)
-        print(f"pybpf: the JIT is not used ({reason}); running on the interpreter", file=sys.stderr)
 
 
 def jit_engine(
@@ -49,9 +45,17 @@ def jit_engine(
     try:
         program.prepare()
     except JitUnavailable as exc:
-        notice(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        notice(str(exc) or type(exc).__name__)
         return Interpreter(instructions, helpers=helpers, memory=memory, resolved=resolved)
     return program
 
 
-__all__ = ["JitProgram", "JitSession", "JitUnavailable", "jit_engine", "notice"]
+__all__ = [
+    "JitProgram",
+    "JitSession",
+    "JitUnavailable",
+    "TieredProgram",
+    "jit_engine",
+    "notice",
+    "tiered_engine",
+]
