@@ -203,8 +203,9 @@ def main() -> int:
         with engine("interpreter"):
             interp = ns_per_run(user, text, max(args.repeat // 20, 1), args.rounds)
         theirs = ns_per_run(kernel, text, args.repeat, args.rounds) if kernel else 0
+        kernel_ns = f"{theirs:,}" if theirs else "-"
         print(
-            f"{name:<30}{jit:>10,}{interp:>13,}{theirs or '-':>10}{ratio(jit, theirs):>12}{ratio(interp, jit):>12}"
+            f"{name:<30}{jit:>10,}{interp:>13,}{kernel_ns:>10}{ratio(jit, theirs):>12}{ratio(interp, jit):>12}"
         )
 
     print(f"\nper-call cost of Program.run() from Python (wall ns, one run per call, {args.calls} calls)")
@@ -215,7 +216,8 @@ def main() -> int:
         with engine("interpreter"):
             interp = per_call_ns(user, text, args.calls, args.rounds)
         theirs = per_call_ns(kernel, text, args.calls, args.rounds) if kernel else 0
-        print(f"{name:<30}{jit:>10,}{interp:>13,}{theirs or '-':>10}{ratio(jit, theirs):>12}")
+        kernel_ns = f"{theirs:,}" if theirs else "-"
+        print(f"{name:<30}{jit:>10,}{interp:>13,}{kernel_ns:>10}{ratio(jit, theirs):>12}")
 
     for n in (100, 1000, 4000):
         print(f"\nJIT compile time of {n:,} instructions: {compile_ms(n):.0f} ms", end="")

@@ -31,6 +31,7 @@ once the native code has returned.
 from __future__ import annotations
 
 import ctypes
+import struct
 import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, cast
@@ -64,6 +65,24 @@ STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
 _ZEROS = bytes(STACK_BYTES)
 _WRITE_OF_NEED = {1: False, 2: True, 3: READ_WRITE}
 
+_REMAINING = int(Field.REMAINING)
+_STATUS = int(Field.STATUS)
+_FAULT_PC = int(Field.FAULT_PC)
+_ARG = int(Field.ARG)
+_DEPTH = int(Field.DEPTH)
+_STACK_TOP = int(Field.STACK_TOP)
+_TRAMPOLINE = int(Field.TRAMPOLINE)
+_CODE_BASE = int(Field.CODE_BASE)
+_MAY_GOTO = int(Field.MAY_GOTO)
+_TABLE = int(Field.TABLE)
+_RUNNING, _HALT = int(Status.RUNNING), int(Status.HALT)
+_TABLE_WORDS = 3 * TABLE_ENTRIES
+_TABLE_LAYOUT = struct.Struct(f"={_TABLE_WORDS}Q")
+"""The region table as one block of native words (written in one call)."""
+_REGS_LAYOUT = struct.Struct("=11Q")
+_HEAD_LAYOUT = struct.Struct(f"={_TABLE}Q")
+"""The state's fields before the region table, written in one call at the start of each run."""
+
 _ACTIVE: dict[int, JitSession] = {}
 """Open sessions by the address of their native state: the trampoline's way back to its session."""
 
@@ -75,10 +94,10 @@ def _trampoline(  # noqa: PLR0917 - the C signature of TRAMPOLINE_TYPE
     try:
         return session.service(op, (a1, a2, a3, a4, a5), pc)
     except runtime.Halt:
-        session.fields[Field.STATUS] = Status.HALT
+        session.fields[_STATUS] = Status.HALT
     except BaseException as exc:  # kept for ``run``: nothing may unwind through native frames
         session.pending = exc
-        session.fields[Field.STATUS] = Status.PENDING
+        session.fields[_STATUS] = Status.PENDING
     return 0
 
 
@@ -122,8 +141,11 @@ class JitSession:
         self._state = NativeState()
         self.fields = self._state.fields
         self._state_address = ctypes.addressof(self._state)
+        self._state_view = memoryview(self._state).cast("B")
+        self._table_view = self._state_view[8 * _TABLE :]
         self._regs = (ctypes.c_uint64 * 11)()
         self._regs_address = ctypes.addressof(self._regs)
+        self._regs_view = memoryview(self._regs).cast("B")
         if stack is not None and ctypes.sizeof(stack) != STACK_BYTES:
             raise ValueError(f"a stack is {STACK_BYTES} bytes")
         self._stack = stack if stack is not None else (ctypes.c_char * STACK_BYTES)()
@@ -139,10 +161,10 @@ class JitSession:
             self._register_stack()
         self._finalizer = weakref.finalize(self, _forget, memory, self._state_address, self._regions)
         fields = self.fields
-        fields[Field.STACK_TOP] = self._top
-        fields[Field.TRAMPOLINE] = TRAMPOLINE_ADDRESS
-        fields[Field.CODE_BASE] = program.code_base
-        fields[Field.DEPTH] = 1
+        fields[_STACK_TOP] = self._top
+        fields[_TRAMPOLINE] = TRAMPOLINE_ADDRESS
+        fields[_CODE_BASE] = program.code_base
+        fields[_DEPTH] = 1
         self._generation = -1
         self._next_entry = 0
         self.packet: PacketReader | None = None
@@ -178,11 +200,11 @@ class JitSession:
     # -- the budget meter (``HelperContext.meter``) -----------------------------------------------------
     @property
     def remaining(self) -> int:
-        return int(self.fields[Field.REMAINING])
+        return int(self.fields[_REMAINING])
 
     @remaining.setter
     def remaining(self, value: int) -> None:
-        self.fields[Field.REMAINING] = value
+        self.fields[_REMAINING] = value
 
     # -- lifecycle -------------------------------------------------------------------------------
     @property
@@ -225,38 +247,42 @@ class JitSession:
             return self.program.execute(
                 registers={1: r1}, env=env, packet=packet, budget=self._budget_arg, trace_pipe=self.trace_pipe
             ).retval
-        initial = [0] * 11
-        initial[1] = r1 & M64
-        return self.run_registers(initial, env, packet)[0]
+        _REGS_LAYOUT.pack_into(self._regs_view, 0, 0, r1 & M64, 0, 0, 0, 0, 0, 0, 0, 0, self._top)
+        self._run(env, packet)
+        return int(self._regs[0])
 
     def run_registers(self, initial: list[int], env: RunEnv | None, packet: PacketReader | None) -> list[int]:
         """One run from ``initial`` r0..r9 (r10 is the stack's top); the final registers."""
+        _REGS_LAYOUT.pack_into(self._regs_view, 0, *initial[:10], self._top)
+        self._run(env, packet)
+        return list(_REGS_LAYOUT.unpack_from(self._regs_view))
+
+    def _run(self, env: RunEnv | None, packet: PacketReader | None) -> None:
+        """One run from the registers in ``_regs``; the final ones are left there."""
         self._running = True
-        fields, regs = self.fields, self._regs
+        fields = self.fields
         if not self._registered:
             self._register_stack()
         try:
-            ctypes.memmove(self._stack, _ZEROS, STACK_BYTES)
-            fields[Field.REMAINING] = self.budget
-            fields[Field.STATUS] = Status.RUNNING
-            fields[Field.DEPTH] = 1
-            fields[Field.MAY_GOTO] = runtime.MAY_GOTO_LOOPS
-            self._sync_depth()
+            self._stack.raw = _ZEROS  # one memcpy (ctypes.memmove costs a foreign call)
+            budget = self.budget
+            _HEAD_LAYOUT.pack_into(
+                self._state_view, 0, budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
+                self.program.code_base, runtime.MAY_GOTO_LOOPS,
+            )  # fmt: skip
+            if self._depth_in_memory != 1:
+                self._sync_depth()
             if self.memory.generation != self._generation:
                 self._refresh_table()
-            for reg in range(10):
-                regs[reg] = initial[reg]
-            regs[10] = self._top
             self.packet = packet
             self.ctx.env = env if env is not None else RunEnv()
             failed = self._entry(self._state_address, self._regs_address, 0)
-            self.instructions = self.budget - int(fields[Field.REMAINING])
+            self.instructions = budget - fields[_REMAINING]
             if failed:
-                if fields[Field.STATUS] != Status.HALT:
+                if fields[_STATUS] != _HALT:
                     raise self._take_fault()
-                fields[Field.STATUS] = Status.RUNNING
-                regs[0] = 0
-            return list(regs)
+                fields[_STATUS] = _RUNNING
+                self._regs[0] = 0
         except TailCall as call:  # for the runner: the program is replaced
             call.instructions = self.instructions
             raise
@@ -270,30 +296,28 @@ class JitSession:
     # -- memory --------------------------------------------------------------------------------------
     def _sync_depth(self) -> None:
         """Make the Memory's stack region cover the frames the native code is using."""
-        depth = int(self.fields[Field.DEPTH])
+        depth = int(self.fields[_DEPTH])
         if depth != self._depth_in_memory and self._stack_region is not None:
             self.memory.resize_region(self._stack_region, self._top - STACK_SIZE * depth, self._top)
             self._depth_in_memory = depth
 
     def _refresh_table(self) -> None:
         """Copy the regions (but this session's stack, checked inline) into the native table."""
-        fields, stack = self.fields, self._stack_region
-        entry = 0
+        stack = self._stack_region
+        words: list[int] = []
         for region in self.memory.regions:
-            if region is stack:
-                continue
-            if entry == TABLE_ENTRIES:
-                break
-            self._set_entry(entry, region)
-            entry += 1
-        for empty in range(entry, TABLE_ENTRIES):
-            base = Field.TABLE + 3 * empty
-            fields[base] = fields[base + 1] = fields[base + 2] = 0
-        self._next_entry = entry % TABLE_ENTRIES
+            if region is not stack:
+                words += (region.start, region.end, region.access)
+                if len(words) == _TABLE_WORDS:
+                    break
+        entries = len(words) // 3
+        words += [0] * (_TABLE_WORDS - len(words))
+        _TABLE_LAYOUT.pack_into(self._table_view, 0, *words)
+        self._next_entry = entries % TABLE_ENTRIES
         self._generation = self.memory.generation
 
     def _set_entry(self, entry: int, region: Region) -> None:
-        base = Field.TABLE + 3 * entry
+        base = _TABLE + 3 * entry
         fields = self.fields
         fields[base] = region.start
         fields[base + 1] = region.end
@@ -323,9 +347,9 @@ class JitSession:
             offset = a1 - (1 << 64) if a1 >> 63 else a1
             return runtime.load_packet(cast(RunState, self), offset, a2, pc)
         if op == Op.CALLX:
-            return self._callx_helper(int(self.fields[Field.ARG]), args, pc)
+            return self._callx_helper(int(self.fields[_ARG]), args, pc)
         if op == Op.ATOMIC:
-            return self._atomic(ATOMIC_FUNCTIONS[self.fields[Field.ARG]], a1, a2, a3, pc)
+            return self._atomic(ATOMIC_FUNCTIONS[self.fields[_ARG]], a1, a2, a3, pc)
         raise ExecutionError(pc, f"the JIT asked its runtime for unknown service {op}")
 
     def _after_python(self, generation: int) -> None:
@@ -376,7 +400,7 @@ class JitSession:
         if len(args) > 5:
             raise HelperError(None, "a BPF function takes at most five arguments")
         fields = self.fields
-        depth = int(fields[Field.DEPTH])
+        depth = int(fields[_DEPTH])
         if depth >= MAX_CALL_FRAMES:
             why = f"the call stack of {depth + 1} frames is too deep (at most {MAX_CALL_FRAMES})"
             raise CallDepthError(None, why)
@@ -384,14 +408,14 @@ class JitSession:
         for index, arg in enumerate(args, start=1):
             regs[index] = arg & M64
         regs[10] = self._top - STACK_SIZE * depth
-        fields[Field.DEPTH] = depth + 1
+        fields[_DEPTH] = depth + 1
         try:
             failed = self._entry(self._state_address, ctypes.addressof(regs), target)
         finally:
-            fields[Field.DEPTH] = depth
+            fields[_DEPTH] = depth
             self._sync_depth()
         if failed:
-            if fields[Field.STATUS] == Status.HALT:
+            if fields[_STATUS] == Status.HALT:
                 raise runtime.Halt
             raise self._take_fault()
         return int(regs[0])
@@ -400,20 +424,20 @@ class JitSession:
     def _take_fault(self) -> BaseException:
         """The exception for the state's STATUS (which is cleared)."""
         fields = self.fields
-        status, pc = Status(fields[Field.STATUS]), int(fields[Field.FAULT_PC])
-        fields[Field.STATUS] = Status.RUNNING
+        status, pc = Status(fields[_STATUS]), int(fields[_FAULT_PC])
+        fields[_STATUS] = Status.RUNNING
         if status is Status.PENDING:
             pending, self.pending = self.pending, None
             assert pending is not None
             return pending
         if status is Status.BUDGET:  # FAULT_PC: the block's leader, ARG: the index of the cut in it
-            pc = self.program.slot_after(pc, int(fields[Field.ARG]))
+            pc = self.program.slot_after(pc, int(fields[_ARG]))
             return BudgetExceededError(pc, f"instruction budget of {self.budget} instructions exhausted")
         insn = self.program.insn_at(pc)
         if status is Status.FELL_OFF:
             return runtime.fell_off(pc)
         if status is Status.CALL_DEPTH:
-            depth = int(fields[Field.DEPTH])
+            depth = int(fields[_DEPTH])
             why = f"the call stack of {depth + 1} frames is too deep (at most {MAX_CALL_FRAMES})"
             return CallDepthError(pc, why)
         if status is Status.NO_HELPER:
