@@ -57,7 +57,7 @@ I32 = ir.IntType(32)
 I64 = ir.IntType(64)
 INT_TYPES = {1: I8, 2: I16, 4: I32, 8: I64}
 STATE = I64.as_pointer()
-TRAMPOLINE = ir.FunctionType(I64, [STATE, I64, I64, I64, I64, I64, I64, I64])
+TRAMPOLINE = ir.FunctionType(I64, [STATE, I64, I64])
 MEM_SLOW = ir.FunctionType(I1, [STATE, I64, I64, I64, I64])
 RUN = ir.FunctionType(I64, [STATE, STATE, I64])
 EFFECTS = frozenset(
@@ -237,8 +237,9 @@ class Lowering:
         done = self.const(self._block_index + 1)
         self.store_field(Field.REMAINING, b.select(short, b.sub(cut, done), b.load(self._remaining)))
         function = b.inttoptr(self.load_field(Field.TRAMPOLINE), TRAMPOLINE.as_pointer())
-        padded = list(args) + [self.const(0)] * (5 - len(args))
-        result = b.call(function, [self.state, self.const(op), *padded, self.const(slot)])
+        for index, value in enumerate(args):
+            self.store_field(Field.ARGS + index, value)
+        result = b.call(function, [self.state, self.const(op), self.const(slot)])
         left = self.load_field(Field.REMAINING)
         b.store(left, self._remaining)
         b.store(b.select(short, b.add(done, left), cut), self._cut)
@@ -486,8 +487,10 @@ class Lowering:
         b.position_at_end(miss)
         trampoline_address = b.load(b.gep(state, [ir.Constant(I64, Field.TRAMPOLINE)], inbounds=True))
         trampoline = b.inttoptr(trampoline_address, TRAMPOLINE.as_pointer())
+        for index, value in enumerate((address, size, need)):
+            b.store(value, b.gep(state, [ir.Constant(I64, Field.ARGS + index)], inbounds=True))
         zero = ir.Constant(I64, 0)
-        answer = b.call(trampoline, [state, ir.Constant(I64, Op.FILL), address, size, need, zero, zero, pc])
+        answer = b.call(trampoline, [state, ir.Constant(I64, Op.FILL), pc])
         b.ret(b.icmp_unsigned("!=", answer, zero))
         return function
 

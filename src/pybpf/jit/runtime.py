@@ -80,6 +80,8 @@ _TABLE_WORDS = 3 * TABLE_ENTRIES
 _TABLE_LAYOUT = struct.Struct(f"={_TABLE_WORDS}Q")
 """The region table as one block of native words (written in one call)."""
 _REGS_LAYOUT = struct.Struct("=11Q")
+_ARGS_LAYOUT = struct.Struct("=5Q")
+_ARGS_OFFSET = 8 * int(Field.ARGS)
 _HEAD_LAYOUT = struct.Struct(f"={_TABLE}Q")
 """The state's fields before the region table, written in one call at the start of each run."""
 
@@ -87,12 +89,11 @@ _ACTIVE: dict[int, JitSession] = {}
 """Open sessions by the address of their native state: the trampoline's way back to its session."""
 
 
-def _trampoline(  # noqa: PLR0917 - the C signature of TRAMPOLINE_TYPE
-    state: int, op: int, a1: int, a2: int, a3: int, a4: int, a5: int, pc: int
-) -> int:
+def _trampoline(state: int, op: int, pc: int) -> int:
     session = _ACTIVE[state]
     try:
-        return session.service(op, (a1, a2, a3, a4, a5), pc)
+        args: tuple[int, int, int, int, int] = _ARGS_LAYOUT.unpack_from(session._state_view, _ARGS_OFFSET)
+        return session.service(op, args, pc)
     except runtime.Halt:
         session.fields[_STATUS] = Status.HALT
     except BaseException as exc:  # kept for ``run``: nothing may unwind through native frames
@@ -268,7 +269,7 @@ class JitSession:
             budget = self.budget
             _HEAD_LAYOUT.pack_into(
                 self._state_view, 0, budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
-                self.program.code_base, runtime.MAY_GOTO_LOOPS,
+                self.program.code_base, runtime.MAY_GOTO_LOOPS, 0, 0, 0, 0, 0,
             )  # fmt: skip
             if self._depth_in_memory != 1:
                 self._sync_depth()

@@ -30,7 +30,8 @@ class Field(enum.IntEnum):
     TRAMPOLINE = 6  # address of the trampoline into Python
     CODE_BASE = 7  # what lddw BPF_PSEUDO_FUNC adds 8 * slot to
     MAY_GOTO = 8  # the per-invocation may_goto budget
-    TABLE = 9  # first of the region table's TABLE_ENTRIES * 3 fields
+    ARGS = 9  # the trampoline's five operands (helper arguments r1..r5), ARGS .. ARGS + 4
+    TABLE = 14  # first of the region table's TABLE_ENTRIES * 3 fields
 
 
 TABLE_ENTRIES = 32
@@ -72,18 +73,9 @@ class NativeState(ctypes.Structure):
     _fields_ = [("fields", ctypes.c_uint64 * STATE_FIELDS)]
 
 
-TRAMPOLINE_TYPE = ctypes.CFUNCTYPE(
-    ctypes.c_uint64,
-    ctypes.c_void_p,  # the state
-    ctypes.c_int64,  # helper id or Op
-    ctypes.c_uint64,
-    ctypes.c_uint64,
-    ctypes.c_uint64,
-    ctypes.c_uint64,
-    ctypes.c_uint64,
-    ctypes.c_int64,  # pc
-)
-"""``u64 trampoline(state *, i64 op, u64 a1..a5, i64 pc)``."""
+TRAMPOLINE_TYPE = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+"""``u64 trampoline(state *, i64 op, i64 pc)``: ``op`` is a helper id or an ``Op``, its operands are in
+the state's ``ARGS`` fields (three arguments convert faster than eight)."""
 ENTRY_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)
 """``i64 entry(state *, u64 regs[11], i64 start_slot)``: 0 after exit, 1 when STATUS says why not."""
 
