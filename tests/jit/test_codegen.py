@@ -31,7 +31,7 @@ def test_compile_time_and_machine_code_are_reported() -> None:
     code = compiled.machine_code
     assert isinstance(code, bytes)
     assert compiled.jited_len == len(code) > 0
-    assert code[-1] == 0xC3 or b"\xc3" in code  # x86-64: the function returns (ret)
+    assert b"\xc3" in code  # x86-64: the function returns (ret)
     assert "define" in compiled.ir_text
 
 
