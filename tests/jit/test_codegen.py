@@ -79,3 +79,14 @@ def test_the_engine_compiles_when_it_can() -> None:
     with executable.session() as session:
         assert [session.run() for _ in range(3)] == [42, 42, 42]
         assert session.instructions == 3
+
+
+def test_programs_larger_than_the_limit_stay_on_the_interpreter(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(codegen, "MAX_INSNS", 2)
+    executable = jit_engine(PROGRAM, helpers=HelperRegistry(), memory=Memory(), resolved={})
+    assert isinstance(executable, Interpreter)
+    with executable.session() as session:
+        assert session.run() == 42
+    assert "a program of 3 instructions is larger than the JIT takes (2)" in capsys.readouterr().err

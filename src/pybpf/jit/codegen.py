@@ -40,6 +40,9 @@ OPT_LEVEL = 2
 """The optimisation level of the pass pipeline (O2: O3's loop passes cost compile time, not speed, here)."""
 CACHE_SIZE = 64
 """Compiled programs kept for reuse by later executables of the same program."""
+MAX_INSNS = 50_000
+"""Larger programs are not compiled (LLVM's time and memory grow with the function: about a second
+for 20,000 instructions here); they run on the interpreter, after the notice."""
 
 
 class JitUnavailable(Exception):
@@ -184,6 +187,9 @@ def compiled_for(
     helper_ids: Collection[int],
 ) -> CompiledProgram:
     """The compiled code of the program whose bytes are ``code`` (compiled if not cached)."""
+    if len(view.insns) > MAX_INSNS:
+        why = f"a program of {len(view.insns)} instructions is larger than the JIT takes ({MAX_INSNS})"
+        raise JitUnavailable(why)
     key: _CacheKey = (
         code,
         tuple(sorted(resolved.items())),
@@ -212,6 +218,7 @@ def clear_cache() -> None:
 
 __all__ = [
     "CACHE_SIZE",
+    "MAX_INSNS",
     "OPT_LEVEL",
     "CompiledProgram",
     "JitUnavailable",
