@@ -287,9 +287,9 @@ ATOMIC_FUNCTIONS: tuple[str, ...] = tuple(
 
 def _aligned_or_python(
     lo: Lowering, site: Site, address: ir.Value, name: str, operands: list[ir.Value]
-) -> tuple[ir.Block, ir.Value, ir.Block]:
-    """Split on alignment: the misaligned case asks Python; returns (aligned block, Python's answer,
-    the block it was computed in) with the builder in the aligned block."""
+) -> tuple[ir.Value, ir.Block]:
+    """Split on alignment: the misaligned case asks Python; returns (Python's answer, the block it
+    was computed in) with the builder in the aligned block."""
     b, size = lo.b, site.spec.size
     aligned = lo.new_block("atomic_aligned")
     misaligned = lo.new_block("atomic_misaligned")
@@ -299,7 +299,7 @@ def _aligned_or_python(
     answer = lo.trampoline(Op.ATOMIC, [address, *operands], site.slot)
     python_block = b.block
     lo.continue_in(aligned)
-    return aligned, answer, python_block
+    return answer, python_block
 
 
 def _join(lo: Lowering, native: ir.Value, python: ir.Value, python_block: ir.Block) -> ir.Value:
@@ -325,18 +325,16 @@ def lower_atomic(lo: Lowering, site: Site) -> None:
     operand = b.trunc(lo.reg(insn.src), kind) if size < 8 else lo.reg(insn.src)
     if spec.op == "cmpxchg":
         expected = b.trunc(lo.reg(0), kind) if size < 8 else lo.reg(0)
-        _, python, python_block = _aligned_or_python(
+        python, python_block = _aligned_or_python(
             lo, site, address, f"cmpxchg{size}", [_widen(lo, expected), _widen(lo, operand)]
         )
         lo.check(address, size, NEED_READ_WRITE, site.slot)
         pair = b.cmpxchg(b.inttoptr(address, kind.as_pointer()), expected, operand, "seq_cst", "seq_cst")
         lo.set_reg(0, _join(lo, _widen(lo, b.extract_value(pair, 0)), python, python_block))
         return
-    _, python, python_block = _aligned_or_python(lo, site, address, f"{spec.op}{size}", [_widen(lo, operand)])
+    python, python_block = _aligned_or_python(lo, site, address, f"{spec.op}{size}", [_widen(lo, operand)])
     lo.check(address, size, NEED_READ_WRITE, site.slot)
-    old = b.atomic_rmw(
-        spec.op if spec.op != "xchg" else "xchg", b.inttoptr(address, kind.as_pointer()), operand, "seq_cst"
-    )
+    old = b.atomic_rmw(spec.op, b.inttoptr(address, kind.as_pointer()), operand, "seq_cst")
     merged = _join(lo, _widen(lo, old), python, python_block)
     if spec.fetch:
         lo.set_reg(insn.src, merged)
@@ -346,7 +344,7 @@ def lower_load_acquire(lo: Lowering, site: Site) -> None:
     insn, size, b = site.insn, site.spec.size, lo.b
     kind = INT_TYPES[size]
     address = lo.address(insn.src, insn.off)
-    _, python, python_block = _aligned_or_python(lo, site, address, f"load_acq{size}", [])
+    python, python_block = _aligned_or_python(lo, site, address, f"load_acq{size}", [])
     lo.check(address, size, NEED_READ, site.slot)
     value = b.load_atomic(b.inttoptr(address, kind.as_pointer()), "acquire", size)
     lo.set_reg(insn.dst, _join(lo, _widen(lo, value), python, python_block))
@@ -358,7 +356,7 @@ def lower_store_release(lo: Lowering, site: Site) -> None:
     address = lo.address(insn.dst, insn.off)
     value = lo.reg(insn.src)
     narrow = b.trunc(value, kind) if size < 8 else value
-    _, python, python_block = _aligned_or_python(lo, site, address, f"store_rel{size}", [_widen(lo, narrow)])
+    python, python_block = _aligned_or_python(lo, site, address, f"store_rel{size}", [_widen(lo, narrow)])
     lo.check(address, size, NEED_WRITE, site.slot)
     b.store_atomic(narrow, b.inttoptr(address, kind.as_pointer()), "release", size)
     _join(lo, lo.const(0), python, python_block)
