@@ -12,8 +12,9 @@ The runtime
     The first time a process runs a program it opens the program's maps through the program's
     reference directory, maps them, resolves each map ``lddw`` to this process's address of the map
     (``MapObject.pointer``; value references: the address of the value, ``MapObject.address`` plus
-    their offset) and builds an ``Executable`` with the engine ``DEFAULT_ENGINE`` names
-    (``pybpf.engine``; the interpreter today).  All programs of a process share one address space,
+    their offset) and builds an ``Executable`` with the engine ``PYBPF_ENGINE`` or else
+    ``DEFAULT_ENGINE`` names (``pybpf.engine``; ``"auto"``: the interpreter, then the JIT once the
+    program has run enough).  All programs of a process share one address space,
     ``EXEC_MEMORY``, holding no map storage at all: what a run may reach of maps is a
     ``MapAccess`` (``pybpf.helpers.map_access``) the ``Runner`` puts in ``RunEnv.maps`` -- the
     program's own maps (``ProgRuntime.program_maps``), its global data and each value a helper hands
@@ -40,6 +41,7 @@ from pybpf.helpers.maps import release_spin_locks
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
+from pybpf.jit import jit_engine, tiered_engine
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import FdKind
@@ -59,16 +61,33 @@ EXEC_MEMORY = Memory()
 values and records the runs of the moment were handed)."""
 
 
-ENGINES: dict[str, Engine] = {"interpreter": Interpreter}
-"""The engines a program can run on (``pybpf.engine``), by name."""
-DEFAULT_ENGINE = "interpreter"
+ENGINES: dict[str, Engine] = {"interpreter": Interpreter, "jit": jit_engine, "auto": tiered_engine}
+"""The engines a program can run on (``pybpf.engine``), by name: the interpreter, the JIT (compiled
+at load; the interpreter with a notice where llvmlite cannot), and both tiered (the interpreter
+until the program has run enough to pay for its compilation, then the JIT)."""
+DEFAULT_ENGINE = "auto"
 """The engine ``ProgRuntime`` builds programs with: the one place an engine is chosen."""
+ENGINE_VARIABLE = "PYBPF_ENGINE"
+"""The environment variable naming another engine of ``ENGINES`` for the programs this process runs."""
+
+
+def selected_engine() -> str:
+    """The engine named by ``PYBPF_ENGINE`` (when it names one), else ``DEFAULT_ENGINE``."""
+    name = os.environ.get(ENGINE_VARIABLE, "")
+    return name if name in ENGINES else DEFAULT_ENGINE
 
 
 class ProgRuntime:
-    """A program ready to run in this process: its maps mapped and its executable built."""
+    """A program ready to run in this process: its maps mapped and its executable built.
 
-    def __init__(self, prog: ProgObject, engine: str = DEFAULT_ENGINE) -> None:
+    ``engine``: a name of ``ENGINES`` (default: ``selected_engine()``).
+    """
+
+    def __init__(self, prog: ProgObject, engine: str | None = None) -> None:
+        if engine is None:
+            engine = selected_engine()
+        elif engine not in ENGINES:
+            raise BPFError(errno.EINVAL, f"no engine {engine!r} (engines: {', '.join(ENGINES)})")
         self.prog = prog
         self.maps: dict[int, MapObject] = {}
         for map_id in prog.meta.map_ids:

@@ -1,0 +1,61 @@
+"""The JIT: eBPF compiled to native code with llvmlite, behind the engine seam (``pybpf.engine``).
+
+Mirrors the kernel's JIT and ``bpf_prog_select_runtime`` (kernel/bpf/core.c): a program is compiled
+at load when the JIT can, and runs on the interpreter otherwise.  ``jit_engine`` is the ``Engine``
+``pybpf.kernel.prog_run`` registers as ``"jit"``: it compiles the program at once and, when llvmlite
+cannot load or LLVM cannot compile the program, prints a one-line notice and returns the
+interpreter for it — the program still runs, with the same results.
+
+``tiered_engine`` (``"auto"``) starts a program on the interpreter and compiles it once it has run
+enough to pay for the compilation (``pybpf.jit.tiered``).
+
+The pieces: ``state`` (the native run state), ``lower`` (the program as one LLVM function: blocks,
+budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind), ``codegen``
+(module -> verify -> optimise -> finalise -> pointer, cached), ``runtime`` (sessions, the one
+trampoline into Python, faults), ``executable`` (``JitProgram``, with the interpreter's API),
+``tiered`` (interpreter first, JIT when hot), ``fallback`` (the one-line notice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from pybpf.engine import Executable
+from pybpf.helpers.registry import HelperRegistry
+from pybpf.isa.instruction import Instruction
+from pybpf.jit.codegen import JitUnavailable
+from pybpf.jit.executable import JitProgram
+from pybpf.jit.fallback import notice
+from pybpf.jit.runtime import JitSession
+from pybpf.jit.tiered import TieredProgram, tiered_engine
+from pybpf.memory.regions import Memory
+from pybpf.vm.interpreter import Interpreter
+
+
+def jit_engine(
+    instructions: Sequence[Instruction],
+    /,
+    *,
+    helpers: HelperRegistry,
+    memory: Memory,
+    resolved: Mapping[int, int],
+) -> Executable:
+    """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled."""
+    program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved)
+    try:
+        program.prepare()
+    except JitUnavailable as exc:
+        notice(str(exc) or type(exc).__name__)
+        return Interpreter(instructions, helpers=helpers, memory=memory, resolved=resolved)
+    return program
+
+
+__all__ = [
+    "JitProgram",
+    "JitSession",
+    "JitUnavailable",
+    "TieredProgram",
+    "jit_engine",
+    "notice",
+    "tiered_engine",
+]

@@ -1,0 +1,229 @@
+"""A program the JIT has compiled: the ``Executable`` of the JIT engine, with the interpreter's API.
+
+Mirrors the kernel's ``bpf_prog`` after ``bpf_prog_select_runtime`` (kernel/bpf/core.c) chose the
+JIT: ``bpf_func`` is native code, ``jited_len`` its size.  ``JitProgram`` takes what
+``pybpf.vm.Interpreter`` takes (a program, helpers, the address space, the loader's resolved ``lddw``
+values), validates the program the same way, and answers the same calls — ``run``/``execute`` (raw
+mode: r1 = the input buffer, r2 = its length), ``session()`` for many runs, ``prepare()`` — with
+the same results, faults and budget (``pybpf.jit.runtime``).  Tracing needs every instruction:
+a run with ``trace`` runs on an interpreter of the same program over the same memory.
+
+The blocks the compiled code charges the budget per are the interpreter's
+(``pybpf.vm.translation``), so both engines count the same instructions.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Mapping
+from typing import Any
+
+from pybpf.helpers import default_registry
+from pybpf.helpers.context import RunEnv
+from pybpf.helpers.registry import Helper, HelperRegistry
+from pybpf.helpers.trace_pipe import TracePipe
+from pybpf.isa.instruction import Instruction, decode_program, encode_program, validate_program
+from pybpf.isa.program import ProgramView
+from pybpf.jit.codegen import CompiledProgram, compiled_for
+from pybpf.jit.runtime import JitSession
+from pybpf.memory.regions import Memory, PacketReader, Region
+from pybpf.vm.atomics import Atomics
+from pybpf.vm.interpreter import BytesPacket, InputBuffer, Interpreter, ProgramSource, RunResult
+from pybpf.vm.runtime import DEFAULT_BUDGET
+from pybpf.vm.trace import TraceCallback
+from pybpf.vm.translation import translation_for
+
+M64 = 0xFFFF_FFFF_FFFF_FFFF
+
+
+class JitProgram:
+    """A decoded, validated program compiled to native code (on ``prepare`` or first run)."""
+
+    def __init__(
+        self,
+        program: ProgramSource,
+        *,
+        helpers: Mapping[int, Helper] | None = None,
+        memory: Memory | None = None,
+        resolved: Mapping[int, int] | None = None,
+    ) -> None:
+        if isinstance(program, bytes | bytearray | memoryview):
+            code = bytes(program)
+            insns = decode_program(code)
+        else:
+            insns = list(program)
+            code = b""
+        view = ProgramView(insns)
+        self._specs = validate_program(insns, view)
+        if not code:
+            code = encode_program(insns)
+        self.view = view
+        self.instructions: tuple[Instruction, ...] = view.insns
+        self.total_slots = view.slot_count
+        if isinstance(helpers, HelperRegistry):
+            self.registry = helpers
+        else:
+            self.registry = default_registry() if helpers is None else HelperRegistry(helpers)
+        self.helper_functions: dict[int, Helper] = dict(self.registry.items())
+        """The helpers as the program was built with them (the interpreter binds them then too)."""
+        self.memory = memory if memory is not None else Memory()
+        self.resolved = dict(resolved or {})
+        self._bytes = code
+        self._code = ctypes.create_string_buffer(code, 8 * self.total_slots)
+        self.code_base = ctypes.addressof(self._code)
+        """What ``lddw src=BPF_PSEUDO_FUNC`` adds ``8 * slot`` to (the interpreter's convention)."""
+        self._entries = frozenset(view.subprograms)
+        self.atomics: dict[str, Any] = Atomics(self.memory).functions
+        self._compiled: CompiledProgram | None = None
+        self._interpreter: Interpreter | None = None
+        self._spare: list[JitSession] = []
+        self._idle_sessions: list[JitSession] = []  # closed sessions, reopened by ``session``
+
+    # -- compilation -----------------------------------------------------------------------------
+    @property
+    def compiled(self) -> CompiledProgram:
+        """The native code (compiled on first use; ``JitUnavailable`` if it cannot be)."""
+        if self._compiled is None:
+            translation = translation_for(
+                self._bytes,
+                self.view,
+                self._specs,
+                resolved=self.resolved,
+                helper_ids=set(self.helper_functions),
+            )
+            self._compiled = compiled_for(
+                self._bytes,
+                self.view,
+                self._specs,
+                leaders=translation.leaders,
+                resolved=self.resolved,
+                helper_ids=frozenset(self.helper_functions),
+            )
+        return self._compiled
+
+    def prepare(self) -> None:
+        """Compile now (the kernel JITs at load)."""
+        _ = self.compiled
+
+    @property
+    def interpreter(self) -> Interpreter:
+        """An interpreter of the same program over the same memory (for tracing)."""
+        if self._interpreter is None:
+            self._interpreter = Interpreter(
+                self.instructions, helpers=self.registry, memory=self.memory, resolved=self.resolved
+            )
+        return self._interpreter
+
+    # -- program layout ----------------------------------------------------------------------------
+    def insn_at(self, slot: int) -> Instruction:
+        return self.view.insn_at(slot)
+
+    def slot_after(self, slot: int, count: int) -> int:
+        """The slot of the instruction ``count`` instructions after the one at ``slot``."""
+        index = self.view.index_at(slot)
+        assert index is not None
+        return self.view.starts[index + count]
+
+    def helper_name(self, helper: int) -> str:
+        return self.registry.name(helper)
+
+    def function_at(self, address: int) -> int | None:
+        """The slot of the BPF function whose address is ``address`` (an lddw BPF_PSEUDO_FUNC value)."""
+        offset = address - self.code_base
+        if 0 <= offset < 8 * self.total_slots and not offset & 7 and offset >> 3 in self._entries:
+            return offset >> 3
+        return None
+
+    def function_address(self, slot: int) -> int:
+        return self.code_base + 8 * slot
+
+    # -- running -----------------------------------------------------------------------------------
+    def session(
+        self, *, budget: int | None = DEFAULT_BUDGET, trace_pipe: TracePipe | None = None
+    ) -> JitSession:
+        """Many runs (r1 = a context) sharing one native state and registered stack."""
+        idle = self._idle_sessions
+        if idle:
+            return idle.pop().reopen(budget, trace_pipe)
+        return JitSession(self, budget=budget, trace_pipe=trace_pipe, pool=idle)
+
+    def run(
+        self,
+        memory: InputBuffer | None = None,
+        *,
+        registers: Mapping[int, int] | None = None,
+        budget: int | None = DEFAULT_BUDGET,
+        trace: TraceCallback | None = None,
+        packet: InputBuffer | PacketReader | None = None,
+        trace_pipe: TracePipe | None = None,
+        env: RunEnv | None = None,
+    ) -> int:
+        """Run once and return r0 (see ``execute``)."""
+        result = self.execute(
+            memory,
+            registers=registers,
+            budget=budget,
+            trace=trace,
+            packet=packet,
+            trace_pipe=trace_pipe,
+            env=env,
+        )
+        return result.retval
+
+    def execute(
+        self,
+        memory: InputBuffer | None = None,
+        *,
+        registers: Mapping[int, int] | None = None,
+        budget: int | None = DEFAULT_BUDGET,
+        trace: TraceCallback | None = None,
+        packet: InputBuffer | PacketReader | None = None,
+        trace_pipe: TracePipe | None = None,
+        env: RunEnv | None = None,
+    ) -> RunResult:
+        """Run once, as ``Interpreter.execute`` does (the same arguments and results)."""
+        if trace is not None:
+            return self.interpreter.execute(
+                memory,
+                registers=registers,
+                budget=budget,
+                trace=trace,
+                packet=packet,
+                trace_pipe=trace_pipe,
+                env=env,
+            )
+        reader = BytesPacket(packet) if isinstance(packet, bytes | bytearray | memoryview) else packet
+        initial = [0] * 11
+        for reg in registers or {}:
+            if not 0 <= reg < 10:
+                raise ValueError(f"cannot set the initial value of r{reg}")
+        with self.memory.lock:
+            # Sequential runs reuse one stack (same addresses every run); nested runs get their own.
+            spare = self._spare
+            session = spare.pop() if spare else JitSession(self, registered=False)
+            session.set_limits(budget, trace_pipe)
+            region: Region | None = None
+            try:
+                if memory is not None:
+                    region = self._input_region(memory)
+                    if region is not None:
+                        initial[1], initial[2] = region.start, region.length
+                for reg, value in (registers or {}).items():
+                    initial[reg] = value & M64
+                final = session.run_registers(initial, env, reader)
+                return RunResult(final[0], session.instructions, tuple(final))
+            finally:
+                spare.append(session)
+                if region is not None:
+                    self.memory.remove_region(region)
+
+    def _input_region(self, data: InputBuffer) -> Region | None:
+        view = memoryview(data)
+        if view.nbytes == 0:
+            return None
+        if view.readonly:
+            return self.memory.add_region(bytearray(view), writable=True, name="input")
+        return self.memory.add_region(view, writable=True, name="input")
+
+
+__all__ = ["JitProgram"]

@@ -1,0 +1,500 @@
+"""Lowering a whole eBPF program to one LLVM function: blocks, budget, memory checks, frames, faults.
+
+Mirrors the structure of the kernel's JIT (``do_jit`` in arch/x86/net/bpf_jit_comp.c: a prologue,
+one translation per instruction, an epilogue) with LLVM doing the register allocation and the
+optimisation.  What each instruction does is ``pybpf.jit.kinds`` (one lowering function per kind of
+the opcode table); this module gives them the frame they are written into:
+
+* **One function** ``i64 @bpf_run(i64* state, i64* regs, i64 start)``.  The eleven registers live in
+  allocas that ``mem2reg`` turns into SSA values; ``regs`` gives their values on entry and receives
+  them when the program exits (r0 is the result); ``start`` is the slot to start at — 0, or a BPF
+  function a helper calls back (``bpf_loop``).  bpf-to-bpf calls are jumps with an explicit frame
+  stack, as in the interpreter (``pybpf.vm.runtime``): a call saves (return site, r6–r9, r10), gives
+  the callee the next 512-byte frame and a fresh may_goto counter; ``exit`` pops and dispatches on the
+  return site.  So every program the interpreter runs — even an unverified one jumping between
+  functions — runs here with the same meaning.  The call depth is shared through the state, so
+  callbacks and calls together stay within ``MAX_CALL_FRAMES``.
+* **Blocks** are the interpreter's (``pybpf.vm.translation``: the program view's leaders and its
+  chunk cuts), because the budget is charged per block exactly as the interpreter charges it: a
+  block whose instruction count the budget covers is charged once.  One it cannot cover is the
+  last the run executes (the interpreter then steps one instruction at a time and the budget runs
+  out inside the block): the block's *cut* — the index of the first instruction the budget does not
+  reach, or the block's length when it does — is checked before every instruction with an effect
+  (memory, calls, packet loads, faults) and before the last one, so the instructions before the cut
+  do what they do, a fault among them wins, and the budget fault names the instruction at the cut,
+  as the interpreter's single-step mode does; a helper called in that block sees the budget the
+  interpreter would give it and moves the cut by what it charged.  Pure register instructions are
+  not checked: nothing can observe them once the run faults.
+* **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
+  allowed when one region holds it all and has the access bits it needs.  The stack frames in use
+  (``[top - 512 * depth, top)``) are checked inline; anything else goes to ``@bpf_mem_slow``, which
+  scans the state's region table and on a miss asks Python (``Op.FILL``), which either finds the
+  region (and caches it in the table) or records the interpreter's ``MemoryAccessError``.
+* **Faults** store a ``Status`` and the faulting slot in the state, write the registers back and
+  return 1; Python turns that into the interpreter's exception (``pybpf.jit.runtime``).
+* **Calls into Python** go through the one trampoline whose address the state holds, with the
+  budget written to the state before and read back after (helpers charge their work to it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+from pybpf.isa.disasm import format_instruction
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
+from pybpf.isa.program import ProgramView
+from pybpf.jit.state import STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
+
+I1 = ir.IntType(1)
+I8 = ir.IntType(8)
+I16 = ir.IntType(16)
+I32 = ir.IntType(32)
+I64 = ir.IntType(64)
+INT_TYPES = {1: I8, 2: I16, 4: I32, 8: I64}
+STATE = I64.as_pointer()
+TRAMPOLINE = ir.FunctionType(I64, [STATE, I64, I64])
+MEM_SLOW = ir.FunctionType(I1, [STATE, I64, I64, I64, I64])
+RUN = ir.FunctionType(I64, [STATE, STATE, I64])
+EFFECTS = frozenset(
+    {
+        Kind.LDX,
+        Kind.LDXSX,
+        Kind.ST,
+        Kind.STX,
+        Kind.ATOMIC,
+        Kind.LOAD_ACQ,
+        Kind.STORE_REL,
+        Kind.CALL,
+        Kind.CALL_LOCAL,
+        Kind.CALL_KFUNC,
+        Kind.CALLX,
+        Kind.EXIT,
+        Kind.LD_ABS,
+        Kind.LD_IND,
+        Kind.MAY_GOTO,
+    }
+)
+"""Instruction kinds with an effect a run that faults can show (memory, calls, faults, counters)."""
+FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
+RUN_FUNCTION = "bpf_run"
+
+
+class LoweringError(Exception):
+    """An instruction could not be lowered (the message names it); the caller falls back."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """One instruction being lowered and where it is."""
+
+    insn: Instruction
+    spec: OpSpec
+    slot: int
+    next_slot: int
+    target: int | None
+    """The slot a jump, local call or ``lddw`` of a function names (the program view's), else None."""
+
+
+Lowerer = Callable[["Lowering", Site], None]
+
+
+class Lowering:
+    """Builds the module of one program; ``kinds`` lowering functions call the methods below."""
+
+    def __init__(
+        self,
+        view: ProgramView,
+        specs: Sequence[OpSpec],
+        *,
+        leaders: Collection[int],
+        resolved: Mapping[int, int],
+        helper_ids: Collection[int],
+        lowerers: Mapping[Kind, Lowerer],
+    ) -> None:
+        self.view = view
+        self.specs = specs
+        self.leaders = sorted(leaders)
+        self.resolved = resolved
+        self.helper_ids = helper_ids
+        self.lowerers = lowerers
+        self.total = view.slot_count
+        self.module = ir.Module(name="pybpf_jit")
+        self.function = ir.Function(self.module, RUN, name=RUN_FUNCTION)
+        self.mem_slow = self._define_mem_slow()
+        self.state, self.regs_in, self.start = self.function.args
+        self.regs_in.add_attribute("noalias")
+        entry = self.function.append_basic_block("entry")
+        self.b = ir.IRBuilder(entry)
+        self._values: dict[int, ir.Value] = {}  # register -> its value, valid where emission continues
+        self._block_length = 0
+        self._block_index = 0
+        self._leader = 0
+        # the return sites of calls, numbered for exit's dispatch
+        self.return_sites: dict[int, int] = {}
+        self._blocks: dict[int, ir.Block] = {}
+
+    # -- the state and the registers ---------------------------------------------------------------
+    def field(self, field: int) -> ir.Value:
+        return self.b.gep(self.state, [ir.Constant(I64, field)], inbounds=True)
+
+    def load_field(self, field: int) -> ir.Value:
+        return self.b.load(self.field(field))
+
+    def store_field(self, field: int, value: ir.Value) -> None:
+        self.b.store(value, self.field(field))
+
+    def reg(self, reg: int) -> ir.Value:
+        """The value of ``reg`` (the last one this straight-line stretch of code stored, if any)."""
+        value = self._values.get(reg)
+        if value is None:
+            value = self._values[reg] = self.b.load(self._regs[reg])
+        return value
+
+    def set_reg(self, reg: int, value: ir.Value) -> None:
+        self.b.store(value, self._regs[reg])
+        self._values[reg] = value
+
+    @staticmethod
+    def const(value: int, bits: int = 64) -> ir.Constant:
+        return ir.Constant(ir.IntType(bits), value & ((1 << bits) - 1))
+
+    def new_block(self, name: str) -> ir.Block:
+        return self.function.append_basic_block(name)
+
+    def continue_in(self, block: ir.Block, *, dominated: bool = False) -> None:
+        """Emit into ``block`` next; unless the block before dominates it, forget register values."""
+        if not dominated:
+            self._values.clear()
+        self.b.position_at_end(block)
+
+    # -- faults ------------------------------------------------------------------------------------
+    def fault(self, status: Status, slot: int) -> None:
+        """End the run with ``status`` at ``slot``; code emitted after it is unreachable."""
+        self.store_field(Field.STATUS, self.const(status))
+        self.store_field(Field.FAULT_PC, self.const(slot))
+        self.b.branch(self._bail)
+        self.continue_in(self.new_block("dead"))
+
+    def bail_unless(self, ok: ir.Value) -> None:
+        """Leave the run (the state says why) unless ``ok``."""
+        good = self.new_block("ok")
+        self.b.cbranch(ok, good, self._bail)
+        self.continue_in(good, dominated=True)
+
+    # -- budget ------------------------------------------------------------------------------------
+    def _check_cut(self) -> None:
+        """Fault with the budget unless the budget reaches the instruction being lowered."""
+        b = self.b
+        cut = b.load(self._cut)
+        with b.if_then(b.icmp_unsigned("<=", cut, self.const(self._block_index)), likely=False):
+            self.store_field(Field.STATUS, self.const(Status.BUDGET))
+            self.store_field(Field.FAULT_PC, self.const(self._leader))
+            self.store_field(Field.ARG, cut)
+            b.branch(self._bail)
+
+    # -- memory ------------------------------------------------------------------------------------
+    def address(self, reg: int, off: int) -> ir.Value:
+        return self.b.add(self.reg(reg), self.const(off))
+
+    def check(self, address: ir.Value, size: int, need: int, slot: int) -> None:
+        """Fault unless ``size`` bytes at ``address`` are accessible with ``need`` (``state.NEED_*``)."""
+        b = self.b
+        # inside the frames in use: size <= top - address <= span, as one unsigned comparison
+        below_top = b.sub(b.sub(self._top, self.const(size)), address)
+        in_stack = b.icmp_unsigned("<=", below_top, b.sub(b.load(self._stack_span), self.const(size)))
+        done = self.new_block("checked")
+        slow = self.new_block("check_slow")
+        branch = b.cbranch(in_stack, done, slow)
+        branch.set_weights([1000, 1])
+        self.continue_in(slow, dominated=True)
+        ok = b.call(
+            self.mem_slow, [self.state, address, self.const(size), self.const(need), self.const(slot)]
+        )
+        b.cbranch(ok, done, self._bail)
+        self.continue_in(done, dominated=True)
+
+    def pointer(self, address: ir.Value, size: int) -> ir.Value:
+        return self.b.inttoptr(address, INT_TYPES[size].as_pointer())
+
+    # -- calls into Python -------------------------------------------------------------------------
+    def _sync_out(self) -> None:
+        self.store_field(Field.REMAINING, self.b.load(self._remaining))
+
+    def trampoline(self, op: int, args: Sequence[ir.Value], slot: int) -> ir.Value:
+        """Call Python (a helper, or an ``Op``) and leave the run if it says so; returns its answer.
+
+        In a block the budget does not cover, Python sees what the interpreter's single steps leave
+        (the instructions before the cut, this one included), and what a helper charges moves the cut.
+        """
+        b = self.b
+        cut = b.load(self._cut)
+        short = b.icmp_unsigned("<", cut, self.const(self._block_length))
+        done = self.const(self._block_index + 1)
+        self.store_field(Field.REMAINING, b.select(short, b.sub(cut, done), b.load(self._remaining)))
+        function = b.inttoptr(self.load_field(Field.TRAMPOLINE), TRAMPOLINE.as_pointer())
+        for index, value in enumerate(args):
+            self.store_field(Field.ARGS + index, value)
+        result = b.call(function, [self.state, self.const(op), self.const(slot)])
+        left = self.load_field(Field.REMAINING)
+        b.store(left, self._remaining)
+        b.store(b.select(short, b.add(done, left), cut), self._cut)
+        self.bail_unless(b.icmp_unsigned("==", self.load_field(Field.STATUS), self.const(Status.RUNNING)))
+        return result
+
+    def helper_args(self) -> list[ir.Value]:
+        return [self.reg(reg) for reg in range(1, 6)]
+
+    # -- control -----------------------------------------------------------------------------------
+    def block_at(self, slot: int) -> ir.Block:
+        """The block control enters at ``slot`` (its budget charge), or the fall-off fault."""
+        if slot >= self.total:
+            return self._fell_off
+        return self._blocks[slot]
+
+    def goto(self, slot: int) -> None:
+        self.b.branch(self.block_at(slot))
+
+    def branch(self, condition: ir.Value, target: int, fallthrough: int) -> None:
+        self.b.cbranch(condition, self.block_at(target), self.block_at(fallthrough))
+
+    def may_goto(self, target: int, fallthrough: int) -> None:
+        b = self.b
+        counter = b.gep(self._may_goto, [self.const(0), b.load(self._nframes)], inbounds=True)
+        left = b.load(counter)
+        spend = self.new_block("may_goto_spend")
+        b.cbranch(b.icmp_unsigned("!=", left, self.const(0)), spend, self.block_at(target))
+        self.continue_in(spend)
+        b.store(b.sub(left, self.const(1)), counter)
+        b.branch(self.block_at(fallthrough))
+
+    def call_local(self, target: int, ret: int, slot: int) -> None:
+        """Enter the BPF function at ``target``; its exit comes back to ``ret``."""
+        b = self.b
+        depth = self.load_field(Field.DEPTH)
+        too_deep = b.icmp_unsigned(">=", depth, self.const(MAX_CALL_FRAMES))
+        with b.if_then(too_deep, likely=False):
+            self.store_field(Field.STATUS, self.const(Status.CALL_DEPTH))
+            self.store_field(Field.FAULT_PC, self.const(slot))
+            b.branch(self._bail)
+        self.store_field(Field.DEPTH, b.add(depth, self.const(1)))
+        frames = b.load(self._nframes)
+        site = self.return_sites.setdefault(ret, len(self.return_sites))
+        frame = b.gep(self._frames, [self.const(0), frames], inbounds=True)
+        saved = [self.const(site)] + [self.reg(reg) for reg in (6, 7, 8, 9, 10)]
+        for index, value in enumerate(saved):
+            b.store(value, b.gep(frame, [self.const(0), self.const(index, 32)], inbounds=True))
+        frames = b.add(frames, self.const(1))
+        b.store(frames, self._nframes)
+        b.store(self._may_goto_init, b.gep(self._may_goto, [self.const(0), frames], inbounds=True))
+        self.set_reg(10, b.sub(self._top, b.mul(depth, self.const(STACK_SIZE))))
+        b.store(b.mul(b.add(depth, self.const(1)), self.const(STACK_SIZE)), self._stack_span)
+        self.goto(target)
+
+    def function_entries(self) -> Sequence[int]:
+        """Slots where BPF functions start (callx targets, callbacks)."""
+        return self.view.subprograms
+
+    def exit(self) -> None:
+        b = self.b
+        frames = b.load(self._nframes)
+        pop = self.new_block("pop")
+        b.cbranch(b.icmp_unsigned("==", frames, self.const(0)), self._halt, pop)
+        self.continue_in(pop)
+        frames = b.sub(frames, self.const(1))
+        b.store(frames, self._nframes)
+        frame = b.gep(self._frames, [self.const(0), frames], inbounds=True)
+        words = [b.load(b.gep(frame, [self.const(0), self.const(i, 32)], inbounds=True)) for i in range(6)]
+        for reg, value in zip((6, 7, 8, 9, 10), words[1:], strict=True):
+            self.set_reg(reg, value)
+        depth = b.sub(self.load_field(Field.DEPTH), self.const(1))
+        self.store_field(Field.DEPTH, depth)
+        b.store(b.mul(depth, self.const(STACK_SIZE)), self._stack_span)
+        b.branch(self._return_dispatch)
+        self._return_words.append((words[0], b.block))
+
+    # -- the function ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def context(self, site: Site) -> Iterator[None]:
+        """Name the instruction in any error its lowering raises."""
+        try:
+            yield
+        except LoweringError:
+            raise
+        except Exception as exc:
+            text = format_instruction(site.insn, slot=site.slot)
+            raise LoweringError(f"lowering pc {site.slot} ({text}): {type(exc).__name__}: {exc}") from exc
+
+    def lower(self) -> ir.Module:
+        b = self.b
+        self._regs = [b.alloca(I64, name=f"r{reg}") for reg in range(11)]
+        self._remaining = b.alloca(I64, name="remaining")
+        self._stack_span = b.alloca(I64, name="stack_span")  # 512 * depth: the frames in use
+        self._cut = b.alloca(I64, name="cut")
+        self._nframes = b.alloca(I64, name="nframes")
+        self._frames = b.alloca(ir.ArrayType(ir.ArrayType(I64, FRAME_WORDS), MAX_CALL_FRAMES), name="frames")
+        self._may_goto = b.alloca(ir.ArrayType(I64, MAX_CALL_FRAMES + 1), name="may_goto")
+        for reg in range(11):
+            self.set_reg(reg, b.load(b.gep(self.regs_in, [self.const(reg)], inbounds=True)))
+        b.store(self.load_field(Field.REMAINING), self._remaining)
+        self._top = self.load_field(Field.STACK_TOP)
+        depth = self.load_field(Field.DEPTH)
+        b.store(b.mul(depth, self.const(STACK_SIZE)), self._stack_span)
+        self.code_base = self.load_field(Field.CODE_BASE)
+        self._may_goto_init = self.load_field(Field.MAY_GOTO)
+        b.store(self.const(0), self._nframes)
+        b.store(self._may_goto_init, b.gep(self._may_goto, [self.const(0), self.const(0)], inbounds=True))
+        entry_block = b.block
+
+        self._bail = self.new_block("bail")
+        self._halt = self.new_block("halt")
+        self._fell_off = self.new_block("fell_off")
+        self._return_dispatch = self.new_block("return")
+        self._return_words: list[tuple[ir.Value, ir.Block]] = []
+
+        blocks = self._cut_blocks()
+        for leader in blocks:
+            self._blocks[leader] = self.new_block(f"b{leader}")
+        for leader, indices in blocks.items():
+            self._lower_block(leader, indices)
+
+        b.position_at_end(entry_block)
+        switch = b.switch(self.start, self.block_at(0))
+        for slot in self.function_entries():
+            switch.add_case(self.const(slot), self.block_at(slot))
+
+        self._finish_exits()
+        return self.module
+
+    def _cut_blocks(self) -> dict[int, list[int]]:
+        """Leader slot -> the indices of its instructions."""
+        starts = self.view.starts
+        leaders = set(self.leaders)
+        blocks: dict[int, list[int]] = {}
+        current: list[int] = []
+        for index, slot in enumerate(starts):
+            if slot in leaders or not blocks:
+                current = blocks.setdefault(slot, [])
+            current.append(index)
+        return blocks
+
+    def _lower_block(self, leader: int, indices: list[int]) -> None:
+        b = self.b
+        self.continue_in(self._blocks[leader])
+        count = len(indices)
+        left = b.load(self._remaining)
+        short = b.icmp_unsigned("<", left, self.const(count))
+        b.store(b.select(short, left, self.const(count)), self._cut)
+        b.store(b.select(short, self.const(0), b.sub(left, self.const(count))), self._remaining)
+        self._leader, self._block_length = leader, count
+        for position, index in enumerate(indices):
+            site = self._site(index)
+            self._block_index = position
+            if position == count - 1 or site.spec.kind in EFFECTS or self._unresolved(site):
+                self._check_cut()
+            with self.context(site):
+                self.lowerers[site.spec.kind](self, site)
+            if b.block.is_terminated:
+                break
+        if not b.block.is_terminated:
+            self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
+
+    def _unresolved(self, site: Site) -> bool:
+        """An lddw that faults (a map or BTF reference the loader did not resolve)."""
+        insn = site.insn
+        pseudo = insn.src not in (0, BPF_PSEUDO_FUNC)
+        return site.spec.kind is Kind.LDDW and pseudo and site.slot not in self.resolved
+
+    def _site(self, index: int) -> Site:
+        view = self.view
+        slot = view.starts[index]
+        return Site(view.insns[index], self.specs[index], slot, view.next_slot(slot), view.target(slot))
+
+    def _finish_exits(self) -> None:
+        b = self.b
+        # fault epilogue: the registers and the budget go back to the caller
+        b.position_at_end(self._bail)
+        self._write_back()
+        b.ret(self.const(1))
+        b.position_at_end(self._halt)
+        self._write_back()
+        b.ret(self.const(0))
+        b.position_at_end(self._fell_off)
+        self.store_field(Field.STATUS, self.const(Status.FELL_OFF))
+        self.store_field(Field.FAULT_PC, self.const(self.view.starts[-1]))
+        b.branch(self._bail)
+        b.position_at_end(self._return_dispatch)
+        if not self._return_words:
+            b.unreachable()
+            return
+        site = b.phi(I64, name="site")
+        for value, block in self._return_words:
+            site.add_incoming(value, block)
+        unreachable = self.new_block("bad_return")
+        switch = b.switch(site, unreachable)
+        for ret, number in self.return_sites.items():
+            switch.add_case(self.const(number), self.block_at(ret))
+        b.position_at_end(unreachable)
+        b.unreachable()
+
+    def _write_back(self) -> None:
+        b = self.b
+        self._values.clear()  # an epilogue: every path reaches it, the allocas hold the registers
+        for reg in range(11):
+            b.store(self.reg(reg), b.gep(self.regs_in, [self.const(reg)], inbounds=True))
+        self._sync_out()
+
+    def _define_mem_slow(self) -> ir.Function:
+        """``i1 bpf_mem_slow(state, address, size, need, pc)``: the region table, then Python."""
+        function = ir.Function(self.module, MEM_SLOW, name="bpf_mem_slow")
+        function.linkage = "internal"
+        function.attributes.add("noinline")
+        function.attributes.add("cold")
+        function.attributes.add("minsize")
+        function.attributes.add("optsize")
+        state, address, size, need, pc = function.args
+        b = ir.IRBuilder(function.append_basic_block("entry"))
+        end = b.add(address, size)
+        no_wrap = b.icmp_unsigned(">=", end, address)
+        entry = b.block
+        loop = function.append_basic_block("scan")
+        found = function.append_basic_block("found")
+        step = function.append_basic_block("next")
+        miss = function.append_basic_block("miss")
+        b.branch(loop)
+        b.position_at_end(loop)
+        index = b.phi(I64, name="entry")
+        index.add_incoming(ir.Constant(I64, 0), entry)
+        base = b.add(ir.Constant(I64, Field.TABLE), b.mul(index, ir.Constant(I64, 3)))
+        lo, hi, access = (
+            b.load(b.gep(state, [b.add(base, ir.Constant(I64, k))], inbounds=True)) for k in range(3)
+        )
+        fits = b.and_(
+            b.and_(b.icmp_unsigned(">=", address, lo), b.icmp_unsigned("<=", end, hi)),
+            b.and_(no_wrap, b.icmp_unsigned("==", b.and_(access, need), need)),
+        )
+        b.cbranch(fits, found, step)
+        b.position_at_end(found)
+        b.ret(ir.Constant(I1, 1))
+        b.position_at_end(step)
+        following = b.add(index, ir.Constant(I64, 1))
+        index.add_incoming(following, step)
+        b.cbranch(b.icmp_unsigned("<", following, ir.Constant(I64, TABLE_ENTRIES)), loop, miss)
+        b.position_at_end(miss)
+        trampoline_address = b.load(b.gep(state, [ir.Constant(I64, Field.TRAMPOLINE)], inbounds=True))
+        trampoline = b.inttoptr(trampoline_address, TRAMPOLINE.as_pointer())
+        for index, value in enumerate((address, size, need)):
+            b.store(value, b.gep(state, [ir.Constant(I64, Field.ARGS + index)], inbounds=True))
+        zero = ir.Constant(I64, 0)
+        answer = b.call(trampoline, [state, ir.Constant(I64, Op.FILL), pc])
+        b.ret(b.icmp_unsigned("!=", answer, zero))
+        return function
+
+
+assert STATE_FIELDS > Field.TABLE
+
+__all__ = ["I1", "I8", "I16", "I32", "I64", "RUN_FUNCTION", "Lowerer", "Lowering", "LoweringError", "Site"]

@@ -1,0 +1,452 @@
+"""The JIT's run-time side in Python: run sessions, the one trampoline, and faults as exceptions.
+
+Mirrors ``bpf_test_run``'s loop (net/bpf/test_run.c) around ``bpf_prog_run`` for compiled code, and
+the kernel's way back from JITed code into C — helpers are called through one stable entry here,
+``_trampoline`` (a ctypes ``CFUNCTYPE`` whose address every run state holds), which dispatches on its
+``op`` argument: a helper id (``HelperRegistry``, the interpreter's helpers, with the same
+``HelperContext``), or an ``Op`` — a region for a memory access the native table missed, a legacy
+packet load, a ``callx`` of a helper id, a misaligned atomic.
+
+A ``JitSession`` is the JIT's ``RunSession`` (``pybpf.engine``): one native state, one register
+file and one stack (``MAX_CALL_FRAMES`` frames of 512 bytes, registered in ``Memory`` as region
+"stack" and zeroed before every run, as the interpreter's session does), reused by every run.  The
+interpreter's rules hold because the same code decides them:
+
+* memory faults are ``Memory.check``'s ``MemoryAccessError`` for the same access and pc; the Memory's
+  stack region is resized to the native call depth before Python looks at it, so helpers and error
+  messages see the frames the program may use;
+* the budget: the compiled code charges per block as the interpreter does; helpers charge through
+  ``HelperContext.meter`` (this session), which reads and writes the native budget;
+* helper exceptions become ``helper_fault``'s ``HelperError`` naming the call; ``TailCall`` and
+  ``Halt`` are not wrapped: a tail call leaves ``run`` with ``instructions`` set, a failed legacy
+  packet load ends the run with r0 = 0;
+* a callback (``HelperContext.call_function``: bpf_loop & co.) re-enters the compiled code at the
+  function's slot with a fresh frame, in the same state, within the same call-depth limit.
+
+An exception raised inside the trampoline cannot cross native frames, so it is kept here
+(``pending``), the state's ``STATUS`` is set and the compiled code returns at once; ``run`` raises it
+once the native code has returned.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+import weakref
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, cast
+
+from pybpf.engine import TailCall
+from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError
+from pybpf.helpers.context import HelperContext, RunEnv
+from pybpf.helpers.registry import Helper, HelperRegistry
+from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
+from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.jit.kinds import ATOMIC_FUNCTIONS
+from pybpf.jit.state import (
+    ENTRY_TYPE,
+    TABLE_ENTRIES,
+    TRAMPOLINE_TYPE,
+    Field,
+    NativeState,
+    Op,
+    Status,
+)
+from pybpf.memory.regions import NULL_GUARD, READ_WRITE, Memory, PacketReader, Region
+from pybpf.vm import runtime
+from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
+
+if TYPE_CHECKING:
+    from pybpf.jit.executable import JitProgram
+
+M64 = 0xFFFF_FFFF_FFFF_FFFF
+UNLIMITED = 1 << 62
+STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
+_ZEROS = bytes(STACK_BYTES)
+_WRITE_OF_NEED = {1: False, 2: True, 3: READ_WRITE}
+
+_REMAINING = int(Field.REMAINING)
+_STATUS = int(Field.STATUS)
+_FAULT_PC = int(Field.FAULT_PC)
+_ARG = int(Field.ARG)
+_DEPTH = int(Field.DEPTH)
+_STACK_TOP = int(Field.STACK_TOP)
+_TRAMPOLINE = int(Field.TRAMPOLINE)
+_CODE_BASE = int(Field.CODE_BASE)
+_MAY_GOTO = int(Field.MAY_GOTO)
+_TABLE = int(Field.TABLE)
+_RUNNING, _HALT = int(Status.RUNNING), int(Status.HALT)
+_TABLE_WORDS = 3 * TABLE_ENTRIES
+_TABLE_LAYOUT = struct.Struct(f"={_TABLE_WORDS}Q")
+"""The region table as one block of native words (written in one call)."""
+_REGS_LAYOUT = struct.Struct("=11Q")
+_ARGS_LAYOUT = struct.Struct("=5Q")
+_ARGS_OFFSET = 8 * int(Field.ARGS)
+_HEAD_LAYOUT = struct.Struct(f"={_TABLE}Q")
+"""The state's fields before the region table, written in one call at the start of each run."""
+
+_ACTIVE: dict[int, JitSession] = {}
+"""Open sessions by the address of their native state: the trampoline's way back to its session."""
+
+
+def _trampoline(state: int, op: int, pc: int) -> int:
+    session = _ACTIVE[state]
+    try:
+        args: tuple[int, int, int, int, int] = _ARGS_LAYOUT.unpack_from(session._state_view, _ARGS_OFFSET)
+        return session.service(op, args, pc)
+    except runtime.Halt:
+        session.fields[_STATUS] = Status.HALT
+    except BaseException as exc:  # kept for ``run``: nothing may unwind through native frames
+        session.pending = exc
+        session.fields[_STATUS] = Status.PENDING
+    return 0
+
+
+TRAMPOLINE = TRAMPOLINE_TYPE(_trampoline)
+"""The one trampoline into Python (kept alive for the life of the process)."""
+TRAMPOLINE_ADDRESS = ctypes.cast(TRAMPOLINE, ctypes.c_void_p).value or 0
+
+
+def _forget(memory: Memory, state: int, regions: list[Region]) -> None:
+    _ACTIVE.pop(state, None)
+    with memory.lock:
+        for region in regions:
+            memory.remove_region(region)
+
+
+class JitSession:
+    """Runs of one ``JitProgram`` sharing a native state, registers and a registered stack.
+
+    ``budget``: instructions each run may execute (None: unlimited).  ``trace_pipe``: where
+    bpf_trace_printk writes.  ``registered``: keep the stack registered between runs (a session;
+    close it, or use ``with``, to unregister it) or only during each run (``JitProgram.execute``).
+    ``stack``: the buffer to use as the stack (``STACK_BYTES``), e.g. to run at the same addresses
+    as another engine.
+    """
+
+    def __init__(
+        self,
+        program: JitProgram,
+        *,
+        budget: int | None = DEFAULT_BUDGET,
+        trace_pipe: TracePipe | None = None,
+        registered: bool = True,
+        stack: ctypes.Array[ctypes.c_char] | None = None,
+        pool: list[JitSession] | None = None,
+    ) -> None:
+        self.program = program
+        self.memory = memory = program.memory
+        self.helpers: HelperRegistry = program.registry
+        self._functions: Mapping[int, Helper] = program.helper_functions
+        self._entry = ENTRY_TYPE(program.compiled.address)
+        self._state = NativeState()
+        self.fields = self._state.fields
+        self._state_address = ctypes.addressof(self._state)
+        self._state_view = memoryview(self._state).cast("B")
+        self._table_view = self._state_view[8 * _TABLE :]
+        self._regs = (ctypes.c_uint64 * 11)()
+        self._regs_address = ctypes.addressof(self._regs)
+        self._regs_view = memoryview(self._regs).cast("B")
+        if stack is not None and ctypes.sizeof(stack) != STACK_BYTES:
+            raise ValueError(f"a stack is {STACK_BYTES} bytes")
+        self._stack = stack if stack is not None else (ctypes.c_char * STACK_BYTES)()
+        self._top = ctypes.addressof(self._stack) + STACK_BYTES
+        self._registered = registered
+        """Whether the stack stays registered between runs (a session), or only during one (``execute``)."""
+        self._stack_region: Region | None = None
+        self._closed = False
+        self._pool: list[JitSession] = pool if pool is not None else []
+        """Where ``close`` puts the session for its program to reopen."""
+        self._regions: list[Region] = []  # what the finalizer unregisters
+        if registered:
+            self._register_stack()
+        self._finalizer = weakref.finalize(self, _forget, memory, self._state_address, self._regions)
+        fields = self.fields
+        fields[_STACK_TOP] = self._top
+        fields[_TRAMPOLINE] = TRAMPOLINE_ADDRESS
+        fields[_CODE_BASE] = program.code_base
+        fields[_DEPTH] = 1
+        self._generation = -1
+        self._next_entry = 0
+        self.packet: PacketReader | None = None
+        self.pending: BaseException | None = None
+        self.ctx = HelperContext(memory, TRACE_PIPE, self.call_function, meter=self)
+        self.set_limits(budget, trace_pipe)
+        self._running = False
+        self.instructions = 0
+        """Instructions the last run executed (charged per basic block, as the interpreter's)."""
+        _ACTIVE[self._state_address] = self
+
+    def set_limits(self, budget: int | None, trace_pipe: TracePipe | None) -> None:
+        """The budget of the next runs (None: unlimited) and where bpf_trace_printk writes."""
+        self.budget = UNLIMITED if budget is None else max(0, min(budget, UNLIMITED))
+        self._budget_arg = budget
+        self.trace_pipe = trace_pipe
+        self.ctx.trace_pipe = trace_pipe if trace_pipe is not None else TRACE_PIPE
+
+    def _register_stack(self) -> None:
+        with self.memory.lock:
+            self._stack_region = self.memory.add_region(self._stack, writable=True, name="stack")
+        self._regions.append(self._stack_region)
+        self._depth_in_memory = MAX_CALL_FRAMES  # the region covers every frame until synced
+        self._sync_depth()
+
+    def _unregister_stack(self) -> None:
+        region, self._stack_region = self._stack_region, None
+        if region is not None:
+            self._regions.remove(region)
+            with self.memory.lock:
+                self.memory.remove_region(region)
+
+    # -- the budget meter (``HelperContext.meter``) -----------------------------------------------------
+    @property
+    def remaining(self) -> int:
+        return int(self.fields[_REMAINING])
+
+    @remaining.setter
+    def remaining(self, value: int) -> None:
+        self.fields[_REMAINING] = value
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Unregister the stack; the session cannot run until ``reopen`` (its program reuses it)."""
+        if not self._closed:
+            self._closed = True
+            self._unregister_stack()
+            self._pool.append(self)
+
+    def reopen(self, budget: int | None, trace_pipe: TracePipe | None) -> JitSession:
+        """A closed session open again (its native state, registers and stack reused)."""
+        assert self._closed
+        self._closed = False
+        self.set_limits(budget, trace_pipe)
+        self._generation = -1
+        if self._registered:
+            self._register_stack()
+        return self
+
+    def __enter__(self) -> JitSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- running ---------------------------------------------------------------------------------
+    def run(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
+        with self.memory.lock:
+            return self.run_locked(r1, env, packet)
+
+    def run_locked(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
+        """``run`` for a caller already holding ``memory.lock``."""
+        if self._running or self._closed:
+            if self._closed:
+                raise ValueError("the run session is closed")
+            return self.program.execute(
+                registers={1: r1}, env=env, packet=packet, budget=self._budget_arg, trace_pipe=self.trace_pipe
+            ).retval
+        _REGS_LAYOUT.pack_into(self._regs_view, 0, 0, r1 & M64, 0, 0, 0, 0, 0, 0, 0, 0, self._top)
+        self._run(env, packet)
+        return int(self._regs[0])
+
+    def run_registers(self, initial: list[int], env: RunEnv | None, packet: PacketReader | None) -> list[int]:
+        """One run from ``initial`` r0..r9 (r10 is the stack's top); the final registers."""
+        _REGS_LAYOUT.pack_into(self._regs_view, 0, *initial[:10], self._top)
+        self._run(env, packet)
+        return list(_REGS_LAYOUT.unpack_from(self._regs_view))
+
+    def _run(self, env: RunEnv | None, packet: PacketReader | None) -> None:
+        """One run from the registers in ``_regs``; the final ones are left there."""
+        self._running = True
+        fields = self.fields
+        if not self._registered:
+            self._register_stack()
+        try:
+            self._stack.raw = _ZEROS  # one memcpy (ctypes.memmove costs a foreign call)
+            budget = self.budget
+            _HEAD_LAYOUT.pack_into(
+                self._state_view, 0, budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
+                self.program.code_base, runtime.MAY_GOTO_LOOPS, 0, 0, 0, 0, 0,
+            )  # fmt: skip
+            if self._depth_in_memory != 1:
+                self._sync_depth()
+            if self.memory.generation != self._generation:
+                self._refresh_table()
+            self.packet = packet
+            self.ctx.env = env if env is not None else RunEnv()
+            failed = self._entry(self._state_address, self._regs_address, 0)
+            self.instructions = budget - fields[_REMAINING]
+            if failed:
+                if fields[_STATUS] != _HALT:
+                    raise self._take_fault()
+                fields[_STATUS] = _RUNNING
+                self._regs[0] = 0
+        except TailCall as call:  # for the runner: the program is replaced
+            call.instructions = self.instructions
+            raise
+        finally:
+            if not self._registered:
+                self._unregister_stack()
+            self._generation = self.memory.generation
+            self.packet = None
+            self._running = False
+
+    # -- memory --------------------------------------------------------------------------------------
+    def _sync_depth(self) -> None:
+        """Make the Memory's stack region cover the frames the native code is using."""
+        depth = int(self.fields[_DEPTH])
+        if depth != self._depth_in_memory and self._stack_region is not None:
+            self.memory.resize_region(self._stack_region, self._top - STACK_SIZE * depth, self._top)
+            self._depth_in_memory = depth
+
+    def _refresh_table(self) -> None:
+        """Copy the regions (but this session's stack, checked inline) into the native table."""
+        stack = self._stack_region
+        words: list[int] = []
+        for region in self.memory.regions:
+            if region is not stack:
+                words += (region.start, region.end, region.access)
+                if len(words) == _TABLE_WORDS:
+                    break
+        entries = len(words) // 3
+        words += [0] * (_TABLE_WORDS - len(words))
+        _TABLE_LAYOUT.pack_into(self._table_view, 0, *words)
+        self._next_entry = entries % TABLE_ENTRIES
+        self._generation = self.memory.generation
+
+    def _set_entry(self, entry: int, region: Region) -> None:
+        base = _TABLE + 3 * entry
+        fields = self.fields
+        fields[base] = region.start
+        fields[base + 1] = region.end
+        fields[base + 2] = region.access
+
+    def _fill(self, address: int, size: int, need: int, pc: int) -> int:
+        self._sync_depth()
+        region = self.memory.check(address, size, _WRITE_OF_NEED[need], pc)
+        if region is not self._stack_region:
+            self._cache_region(region)
+        return 1
+
+    def _cache_region(self, region: Region) -> None:
+        """Put ``region`` in the native table (replacing the oldest entry put there this way)."""
+        self._set_entry(self._next_entry, region)
+        self._next_entry = (self._next_entry + 1) % TABLE_ENTRIES
+
+    # -- the trampoline's services ------------------------------------------------------------------
+    def service(self, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
+        """What the trampoline was asked for: ``op`` (a helper id or an ``Op``) with its operands."""
+        a1, a2, a3, _, _ = args
+        if op >= 0:
+            return self._call_helper(op, args, pc)
+        if op == Op.FILL:
+            return self._fill(a1, a2, a3, pc)
+        if op == Op.PACKET:
+            offset = a1 - (1 << 64) if a1 >> 63 else a1
+            return runtime.load_packet(cast(RunState, self), offset, a2, pc)
+        if op == Op.CALLX:
+            return self._callx_helper(int(self.fields[_ARG]), args, pc)
+        if op == Op.ATOMIC:
+            return self._atomic(ATOMIC_FUNCTIONS[self.fields[_ARG]], a1, a2, a3, pc)
+        raise ExecutionError(pc, f"the JIT asked its runtime for unknown service {op}")
+
+    def _after_python(self, generation: int) -> None:
+        """Regions changed while Python ran: the native table is stale."""
+        if self.memory.generation != generation:
+            self._refresh_table()
+
+    def _call_helper(self, helper: int, args: tuple[int, int, int, int, int], pc: int) -> int:
+        self._sync_depth()
+        generation = self.memory.generation
+        function = self._functions[helper]
+        try:
+            result = function(self.ctx, *args) & M64
+        except Exception as exc:
+            raise runtime.helper_fault(exc, helper, pc, self.program.helper_name(helper)) from None
+        finally:
+            self._after_python(generation)
+        if result >= NULL_GUARD:  # a pointer (a map value, a ringbuf record): the program reads it next
+            region = self.memory.region_at(result)
+            if region is not None and region is not self._stack_region:
+                self._cache_region(region)
+        return result
+
+    def _callx_helper(self, value: int, args: tuple[int, int, int, int, int], pc: int) -> int:
+        self._sync_depth()
+        generation = self.memory.generation
+        try:
+            return runtime.callx_helper(cast(RunState, self), value, args, pc)
+        finally:
+            self._after_python(generation)
+
+    def _atomic(self, name: str, address: int, operand: int, desired: int, pc: int) -> int:
+        self._sync_depth()
+        function: Callable[..., int | None] = self.program.atomics[name]
+        if name.startswith("cmpxchg"):
+            result = function(address, operand, desired, pc)
+        elif name.startswith("load_acq"):
+            result = function(address, pc)
+        else:
+            result = function(address, operand, pc)
+        return result or 0
+
+    def call_function(self, function: int, *args: int) -> int:
+        """Run the BPF function at address ``function`` from inside a helper; returns its r0."""
+        target = self.program.function_at(function)
+        if target is None:
+            raise HelperError(None, f"{function:#x} is not the address of a BPF function of this program")
+        if len(args) > 5:
+            raise HelperError(None, "a BPF function takes at most five arguments")
+        fields = self.fields
+        depth = int(fields[_DEPTH])
+        if depth >= MAX_CALL_FRAMES:
+            why = f"the call stack of {depth + 1} frames is too deep (at most {MAX_CALL_FRAMES})"
+            raise CallDepthError(None, why)
+        regs = (ctypes.c_uint64 * 11)()
+        for index, arg in enumerate(args, start=1):
+            regs[index] = arg & M64
+        regs[10] = self._top - STACK_SIZE * depth
+        fields[_DEPTH] = depth + 1
+        try:
+            failed = self._entry(self._state_address, ctypes.addressof(regs), target)
+        finally:
+            fields[_DEPTH] = depth
+            self._sync_depth()
+        if failed:
+            if fields[_STATUS] == Status.HALT:
+                raise runtime.Halt
+            raise self._take_fault()
+        return int(regs[0])
+
+    # -- faults ----------------------------------------------------------------------------------------
+    def _take_fault(self) -> BaseException:
+        """The exception for the state's STATUS (which is cleared)."""
+        fields = self.fields
+        status, pc = Status(fields[_STATUS]), int(fields[_FAULT_PC])
+        fields[_STATUS] = Status.RUNNING
+        if status is Status.PENDING:
+            pending, self.pending = self.pending, None
+            assert pending is not None
+            return pending
+        if status is Status.BUDGET:  # FAULT_PC: the block's leader, ARG: the index of the cut in it
+            pc = self.program.slot_after(pc, int(fields[_ARG]))
+            return BudgetExceededError(pc, f"instruction budget of {self.budget} instructions exhausted")
+        insn = self.program.insn_at(pc)
+        if status is Status.FELL_OFF:
+            return runtime.fell_off(pc)
+        if status is Status.CALL_DEPTH:
+            depth = int(fields[_DEPTH])
+            why = f"the call stack of {depth + 1} frames is too deep (at most {MAX_CALL_FRAMES})"
+            return CallDepthError(pc, why)
+        if status is Status.NO_HELPER:
+            return runtime.no_helper(insn.imm, pc, self.program.helper_name(insn.imm))
+        if status is Status.UNRESOLVED:
+            return runtime.unresolved(pc, insn.src)
+        why = f"kfunc call (BTF id {insn.imm}): kernel functions cannot run here"
+        return runtime.fail(pc, why)
+
+
+__all__ = ["STACK_BYTES", "TRAMPOLINE_ADDRESS", "JitSession"]

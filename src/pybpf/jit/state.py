@@ -1,0 +1,94 @@
+"""The native run state shared by the JIT's compiled code and its Python runtime.
+
+Mirrors what the kernel's JIT keeps outside the program's registers for one invocation: the tail-call
+counter and frame pointer of ``arch/x86/net/bpf_jit_comp.c`` become, here, one C struct the compiled
+code and ``pybpf.jit.runtime`` both read and write: the instruction budget left, how the run ended
+(a fault kind and the instruction that faulted), the call depth and the stack's bounds, the one
+trampoline back into Python, and the region table the memory checks consult (``[lo, hi)`` and the
+``READ``/``WRITE`` bits of each context, packet and map-value region, refreshed from ``Memory`` when
+its regions change).
+
+Every field is a 64-bit integer, so the lowering addresses them by index (``Field``) and
+``NativeState`` is the same struct as ctypes sees it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import enum
+
+
+class Field(enum.IntEnum):
+    """The index of each 64-bit field of the state."""
+
+    REMAINING = 0  # budget units left (synced around calls into Python)
+    STATUS = 1  # 0 while running; a ``Status`` once the run ended otherwise than by exit
+    FAULT_PC = 2  # the slot of the faulting instruction
+    ARG = 3  # an operand for the trampoline (the callx value, the misaligned atomic's kind)
+    DEPTH = 4  # frames in use, the main program's included (shared by nested invocations)
+    STACK_TOP = 5  # the top of the stack (the main program's r10)
+    TRAMPOLINE = 6  # address of the trampoline into Python
+    CODE_BASE = 7  # what lddw BPF_PSEUDO_FUNC adds 8 * slot to
+    MAY_GOTO = 8  # the per-invocation may_goto budget
+    ARGS = 9  # the trampoline's five operands (helper arguments r1..r5), ARGS .. ARGS + 4
+    TABLE = 14  # first of the region table's TABLE_ENTRIES * 3 fields
+
+
+TABLE_ENTRIES = 32
+"""Regions the native table holds (a miss asks Python, which replaces one entry)."""
+STATE_FIELDS = Field.TABLE + 3 * TABLE_ENTRIES
+
+
+class Status(enum.IntEnum):
+    """How a run ended when it did not exit (``Field.STATUS``)."""
+
+    RUNNING = 0
+    PENDING = 1  # Python raised: the exception waits in the runtime (a fault, a tail call)
+    HALT = 2  # a legacy packet load failed: the program ends with r0 = 0
+    BUDGET = 3  # the instruction budget ran out at FAULT_PC
+    FELL_OFF = 4  # control left the end of the program
+    CALL_DEPTH = 5  # a call at FAULT_PC would exceed MAX_CALL_FRAMES
+    NO_HELPER = 6  # a call of a helper no implementation is registered for
+    UNRESOLVED = 7  # an lddw of a map or BTF id the loader did not resolve
+    KFUNC = 8  # a kernel function call
+
+
+class Op(enum.IntEnum):
+    """What the trampoline is asked for besides helper calls (helper ids are >= 0)."""
+
+    FILL = -1  # (address, size, need): a region for an access the table missed, or a fault
+    PACKET = -2  # (offset, size): LD_ABS/LD_IND through the program type's packet reader
+    CALLX = -3  # (r1..r5) with ARG = the value: callx of a helper id
+    ATOMIC = -4  # (address, operand, desired) with ARG = the atomic's index: a misaligned atomic
+
+
+NEED_READ = 1
+NEED_WRITE = 2
+NEED_READ_WRITE = 3
+
+
+class NativeState(ctypes.Structure):
+    """The state as ctypes sees it (``fields`` indexed by ``Field``)."""
+
+    _fields_ = [("fields", ctypes.c_uint64 * STATE_FIELDS)]
+
+
+TRAMPOLINE_TYPE = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+"""``u64 trampoline(state *, i64 op, i64 pc)``: ``op`` is a helper id or an ``Op``, its operands are in
+the state's ``ARGS`` fields (three arguments convert faster than eight)."""
+ENTRY_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64)
+"""``i64 entry(state *, u64 regs[11], i64 start_slot)``: 0 after exit, 1 when STATUS says why not."""
+
+__all__ = [
+    "ENTRY_TYPE",
+    "NEED_READ",
+    "NEED_READ_WRITE",
+    "NEED_WRITE",
+    "STATE_FIELDS",
+    "TABLE_ENTRIES",
+    "TRAMPOLINE_TYPE",
+    "Field",
+    "NativeState",
+    "Op",
+    "Status",
+]

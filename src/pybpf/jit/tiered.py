@@ -1,0 +1,122 @@
+"""Tiered execution: a program starts on the interpreter and moves to the JIT once it has run enough.
+
+Mirrors the split the kernel makes between ``___bpf_prog_run`` and the JIT in
+``bpf_prog_select_runtime`` (kernel/bpf/core.c), with the choice made by use rather than at load,
+as tiered virtual machines do: compiling costs tens of milliseconds (LLVM's pipeline and code
+generation), interpreting costs tens of nanoseconds per instruction, so a program is compiled once
+the instructions it has executed on the interpreter (``COMPILE_AFTER``) would have paid for its
+compilation — a program loaded to run a few times never waits for LLVM, one replayed over a
+capture or test-run with a large ``repeat`` runs natively after its first runs.
+
+Both engines give the same results (the JIT's tests prove it against the interpreter), so the switch
+is invisible but in speed: it happens between two runs (each run starts from a zeroed stack and
+its own registers), inside a session too — the repeats of one BPF_PROG_TEST_RUN move to the JIT
+as soon as the threshold is crossed.  When the JIT cannot compile the program the interpreter keeps
+it (``pybpf.jit.notice`` says so once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from pybpf.engine import RunSession
+from pybpf.helpers.context import RunEnv
+from pybpf.helpers.registry import HelperRegistry
+from pybpf.isa.instruction import Instruction
+from pybpf.jit.codegen import JitUnavailable
+from pybpf.jit.executable import JitProgram
+from pybpf.jit.fallback import notice
+from pybpf.memory.regions import Memory, PacketReader
+from pybpf.vm.interpreter import Interpreter
+
+COMPILE_AFTER = 1_000_000
+"""Instructions a program executes on the interpreter before it is compiled (about 40-150 ms of
+interpretation here: a few times what compiling a program of ordinary size costs)."""
+
+
+class TieredProgram:
+    """An ``Executable`` running on the interpreter until ``COMPILE_AFTER`` instructions, then the JIT."""
+
+    def __init__(
+        self,
+        instructions: Sequence[Instruction],
+        *,
+        helpers: HelperRegistry,
+        memory: Memory,
+        resolved: Mapping[int, int],
+    ) -> None:
+        self.interpreter = Interpreter(instructions, helpers=helpers, memory=memory, resolved=resolved)
+        self._instructions = instructions
+        self._helpers, self._memory, self._resolved = helpers, memory, resolved
+        self.executed = 0
+        """Instructions run on the interpreter so far."""
+        self.jit: JitProgram | None = None
+        self._gave_up = False
+
+    def prepare(self) -> None:
+        self.interpreter.prepare()
+
+    def session(self) -> TieredSession:
+        return TieredSession(self)
+
+    def compiled_program(self) -> JitProgram | None:
+        """The JIT's program once the interpreter has run enough (compiled then), else None."""
+        if self.jit is None and not self._gave_up and self.executed >= COMPILE_AFTER:
+            program = JitProgram(
+                self._instructions, helpers=self._helpers, memory=self._memory, resolved=self._resolved
+            )
+            try:
+                program.prepare()
+            except JitUnavailable as exc:
+                self._gave_up = True
+                notice(str(exc) or type(exc).__name__)
+                return None
+            self.jit = program
+        return self.jit
+
+
+class TieredSession:
+    """A ``RunSession`` on the interpreter that moves to a JIT session when its program is compiled."""
+
+    def __init__(self, program: TieredProgram) -> None:
+        self.program = program
+        self._session: RunSession = program.interpreter.session()
+        self._native = False
+        self.instructions = 0
+
+    def run(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
+        with self.program.interpreter.memory.lock:
+            return self.run_locked(r1, env, packet)
+
+    def run_locked(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
+        if not self._native:
+            compiled = self.program.compiled_program()
+            if compiled is not None:
+                self._session.close()
+                self._session = compiled.session()
+                self._native = True
+        session = self._session
+        try:
+            return session.run_locked(r1, env, packet)
+        finally:
+            self.instructions = session.instructions
+            if not self._native:
+                self.program.executed += session.instructions
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def tiered_engine(
+    instructions: Sequence[Instruction],
+    /,
+    *,
+    helpers: HelperRegistry,
+    memory: Memory,
+    resolved: Mapping[int, int],
+) -> TieredProgram:
+    """The ``Engine`` of tiered execution."""
+    return TieredProgram(instructions, helpers=helpers, memory=memory, resolved=resolved)
+
+
+__all__ = ["COMPILE_AFTER", "TieredProgram", "TieredSession", "tiered_engine"]
