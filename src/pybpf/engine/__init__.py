@@ -4,8 +4,8 @@ Mirrors the kernel's split between ``bpf_prog_select_runtime`` (kernel/bpf/core.
 interpreter ``___bpf_prog_run`` when the JIT is off or fails) and the callers of ``bpf_prog_run``:
 the layer above (``pybpf.kernel.prog_run``) builds an ``Executable`` through an ``Engine`` chosen
 in one place and only ever uses this protocol.  ``pybpf.vm.Interpreter`` is the first engine (the
-reference: tracing, stepping); the JIT will be the second.  Both share helpers, maps and memory:
-an executable is built over the process's ``Memory`` with the program's map ``lddw``s resolved to
+reference: tracing, stepping); the JIT (``pybpf.jit``) is the second.  Both share helpers, maps and
+memory: an executable is built over the process's ``Memory`` with the program's map ``lddw``s resolved to
 real addresses, and each run gets its ``RunEnv`` (CPU, packet, tail-call trampoline).
 """
 

@@ -5,7 +5,8 @@ Mirrors ``bpf_prog_get_info_by_fd`` (kernel/bpf/syscall.c): the caller's struct 
 in two steps — the caller passes a buffer and its capacity (``xlated_prog_len`` bytes,
 ``nr_map_ids`` ids, ``nr_func_info`` / ``nr_line_info`` records of the kernel's record sizes),
 pybpf copies what fits and writes back the real size — and ``info_len`` is
-reduced to what pybpf's ``bpf_prog_info`` has.  pybpf has no JIT yet, so ``jited_prog_len`` and the
+reduced to what pybpf's ``bpf_prog_info`` has.  pybpf's JIT compiles in the process that runs a
+program, not at load, so the loaded program has no machine code to report: ``jited_prog_len`` and the
 jited arrays are 0; ``run_time_ns``/``run_cnt`` are 0 because run statistics
 (``kernel.bpf_stats_enabled``) are not kept.
 """
