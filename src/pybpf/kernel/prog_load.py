@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import os
+import struct
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from pybpf.progtypes import get_prog_type
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, offsetof
 from pybpf.verifier import LoadRequest, VerifierError, verify
 from pybpf.verifier.decode import decode_insns
+from pybpf.verifier.log import SourceLine
 
 PROG_FLAGS_MASK = (
     uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
@@ -55,6 +57,7 @@ _LICENSE_MAX = 128
 _GPL_LICENSES = frozenset(
     {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"}
 )
+_LINE_INFO_MIN = 16  # sizeof(struct bpf_line_info)
 _LOG_TRUE_SIZE_OFFSET = offsetof(uapi.bpf_attr_prog_load, "log_true_size")
 
 
@@ -185,6 +188,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         func_info=func_info,
         func_info_rec_size=a.func_info_rec_size,
         btf_is_func=btf_is_func,
+        line_info=_line_info(a),
     )
     try:
         verified = verify(request)
@@ -284,6 +288,26 @@ def _func_info(a: Any) -> tuple[bytes | None, Any]:
     if not 8 <= size <= 252:  # the verifier refuses the record size with its own log line
         return bytes(8 * a.func_info_cnt), is_func
     return copy_from_user(a.func_info, a.func_info_cnt * size), is_func
+
+
+def _line_info(a: Any) -> list[SourceLine]:
+    """The line_info records with their BTF strings, for the verifier log's C source lines (records
+    whose strings do not resolve are left out: the log is the only reader)."""
+    size, count = a.line_info_rec_size, a.line_info_cnt
+    if not a.line_info or not count or size < _LINE_INFO_MIN or a.prog_btf_fd > 0x7FFFFFFF:
+        return []
+    try:
+        btf = BTFObject.from_fd(a.prog_btf_fd).verified
+        raw = copy_from_user(a.line_info, count * size)
+    except BPFError:
+        return []
+    records = []
+    for pos in range(0, count * size, size):
+        insn_off, file_off, line_off, line_col = struct.unpack_from("<IIII", raw, pos)
+        if file_off >= len(btf.strings) or line_off >= len(btf.strings):
+            continue
+        records.append(SourceLine(insn_off, btf.name(file_off), btf.name(line_off), line_col >> 10))
+    return records
 
 
 def _fd_for(obj: MapObject, opened: dict[int, int]) -> int:

@@ -18,10 +18,13 @@ heuristic (at least 2 jumps and 8 instructions since the last one).  More than 1
 processed instructions is E2BIG ("BPF program is too large. Processed %d insn"), as is a backlog
 of more than 8192 pushed branches.
 
-The level-2 log is the kernel's: ``N: (code) insn`` with the registers and slots the instruction
-touched after it (``; R0=5``), ``from A to B:`` with the whole state when a pushed path resumes,
-``N: safe`` for a pruned one.  At level 1 only the reason and the statistics are written (the
-kernel also writes the trace of the failing path there).
+The trace is the kernel's at log levels 1 and 2: ``N: (code) insn`` with the registers and slots
+the instruction touched after it (``; R0=5``), the C source line before the first instruction of
+each line when the program has line_info (``; x = y; @ file.c:12``), ``N: safe`` for a pruned path.
+Level 2 adds ``from A to B:`` with the whole state when a pushed path resumes (and the liveness and
+precision lines).  At level 1 a finished path is taken back out of the log (pop_stack() rewinds it
+to where the branch was pushed), so a refusal's log is the path to the failing instruction, the
+reason and the statistics.
 
 At an exit (process_bpf_exit_full) no reference may be held and, in the main program, no spin lock
 (``references``); a callee returns r0 to its caller, a callback returns to its helper call to be
@@ -47,6 +50,7 @@ from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_
 from pybpf.verifier import callbacks, fields, helpers, liveness, prune, references
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn
+from pybpf.verifier.log import SourceLines
 from pybpf.verifier.pseudo import KERNEL_OPCODES
 from pybpf.verifier.regstate import RegState, format_reg
 from pybpf.verifier.regtypes import RegType
@@ -54,6 +58,7 @@ from pybpf.verifier.request import InsnFacts, MapRef
 from pybpf.verifier.state import FuncFrame, PathState, VerifierState
 
 BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
+_LDDW = op.LDDW_OPCODE
 _MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
 _COND_KINDS = frozenset({Kind.JCOND})
 
@@ -101,7 +106,9 @@ class Walker:
         self.scratched: set[int] = set()
         self._decoded: dict[int, tuple[Kind, op.OpSpec | None]] = {}  # slot -> family, legal spec
         self._consts: dict[int, RegState] = {}
-        self.trace = env.log.level2
+        self.trace = env.log.trace
+        self.level2 = env.log.level2
+        self.source_lines = SourceLines(env.request.line_info, view.slot_count)
         self.print_all = True  # mark_verifier_state_scratched(): the next state print shows everything
         self.do_print_state = False
         self.prev_log_pos = 0
@@ -193,7 +200,7 @@ class Walker:
     def mark_chain_precision(self) -> None:
         """mark_chain_precision(): not modelled yet (precision marks); at log level 2 the kernel's
         backtracking lines come between an instruction and its state, so the state starts a line."""
-        if self.trace:
+        if self.level2:
             self.prev_log_pos = 0
 
     def print_insn_state(self) -> None:
@@ -224,7 +231,7 @@ class Walker:
             slot = self.insn_idx
             nxt: int | None
             if slot in self.prune_points and prune.is_state_visited(self, slot):
-                if self.trace:
+                if self.trace:  # at level 1 too (the next pop rewinds it, unless this path was the last)
                     if self.do_print_state:
                         log.verbose(f"\nfrom {self.prev_idx} to {slot}: safe\n")
                     else:
@@ -240,7 +247,7 @@ class Walker:
                 if not self.pending:
                     break
                 branch = self.pending.pop()
-                if not log.level2:
+                if not self.level2:
                     log.reset(branch.log_pos)
                 self.state, self.parent = branch.state, branch.parent
                 self.prev_idx, self.insn_idx = branch.prev, branch.insn
@@ -248,19 +255,26 @@ class Walker:
             else:
                 self.prev_idx, self.insn_idx = slot, nxt
         env.stack_depths = [(d + 7) // 8 * 8 for d in self.depths]
+        if not self.level2:  # do_check_common(): a verified program's level-1 trace is dropped
+            log.reset(0)
 
     def _trace(self, insn: Instruction) -> None:
-        """The level-2 lines before an instruction: the state after a jump between paths, the last
-        instruction's state, then ``N: (code) text``."""
+        """The trace lines before an instruction: the state after a jump between paths (level 2), the
+        last instruction's state, the source line, then ``N: (code) text``."""
         log = self.env.log
-        if self.do_print_state:
+        if self.do_print_state and self.level2:  # at level 1 it stays set (a later "safe" says "from")
             log.verbose(
                 f"\nfrom {self.prev_idx} to {self.insn_idx}:" + self.format_state(self.state, None) + "\n"
             )
             self.do_print_state = False
         self.print_insn_state()
+        self.source_lines.verbose_linfo(log, self.insn_idx, "; ")
         start = log.position()
-        log.line(f"{self.insn_idx}: {format_insn(insn)}")
+        resolved = self.env.resolved.get(self.insn_idx) if insn.opcode == _LDDW else None
+        if resolved is not None:  # the kernel prints the map (value) address it resolved (root)
+            log.line(f"{self.insn_idx}: ({_LDDW:02x}) r{insn.dst} = {resolved:#x}")
+        else:
+            log.line(f"{self.insn_idx}: {format_insn(insn)}")
         self.prev_log_pos = log.position()
         self.prev_insn_print_pos = self.prev_log_pos - start
 

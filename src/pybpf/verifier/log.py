@@ -5,13 +5,68 @@ BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS); the per-instruction trace and th
 lines belong to level 2 only; ``verification time`` / ``stack depth`` to BPF_LOG_STATS; the final
 ``processed N insns ...`` line to any level.  Level 0 collects nothing.
 
+``SourceLines`` is verbose_linfo() / find_linfo() of kernel/bpf/verifier.c: with the program's BTF
+line_info, the trace names the C source line (``; <line, left-trimmed> @ <file>:<line>``) before
+the first instruction of each new line (records of the same file and line, differing only in the
+column, count as one; the file is named without its directory); the last printed record is
+remembered across paths (a resumed path that stays on that line does not repeat it), as the
+kernel's ``prev_linfo`` is.
+
 The text is kept complete here: fitting it into the user's buffer (BPF_LOG_FIXED or rotating
 truncation, ENOSPC, ``log_true_size``) is the caller's job, done from ``.text``.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_LOG_LEVEL, BPF_LOG_LEVEL2, BPF_LOG_STATS
+
+
+class SourceLine(NamedTuple):
+    """One ``struct bpf_line_info`` record with its BTF strings resolved."""
+
+    insn_off: int  # the instruction (slot) the source line starts at
+    file: str
+    text: str
+    line: int
+
+
+class SourceLines:
+    """find_linfo() over a program's line_info records (sorted by instruction, as the kernel requires)
+    and the ``prev_linfo`` verbose_linfo() compares with."""
+
+    __slots__ = ("_offs", "_records", "_slot_count", "prev")
+
+    def __init__(self, records: Sequence[SourceLine], slot_count: int) -> None:
+        self._records = list(records)
+        self._offs = [r.insn_off for r in self._records]
+        self._slot_count = slot_count
+        self.prev = -1
+
+    def find(self, slot: int) -> int:
+        """The index of the rightmost record at or before ``slot`` (-1: none)."""
+        if not self._records or slot >= self._slot_count:
+            return -1
+        return bisect_right(self._offs, slot) - 1
+
+    def verbose_linfo(self, log: VerifierLog, slot: int, prefix: str) -> None:
+        """``prefix`` and the source line of ``slot`` when it is not the last one printed."""
+        if not log.needed:
+            return
+        index = self.find(slot)
+        if index < 0 or index == self.prev:
+            return
+        record = self._records[index]
+        if self.prev >= 0:  # another record (column) of the same line is not printed again
+            prev = self._records[self.prev]
+            if prev.file == record.file and prev.line == record.line:
+                return
+        name = record.file.rsplit("/", 1)[-1]
+        log.verbose(f"{prefix}{record.text.lstrip()} @ {name}:{record.line}\n")
+        self.prev = index
 
 
 class VerifierLog:

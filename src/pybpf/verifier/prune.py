@@ -72,6 +72,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     return True
                 if cp.key == key:
                     message = f"infinite loop detected at insn {slot}"
+                    w.source_lines.verbose_linfo(env.log, slot, "; ")
                     env.log.line(message)
                     env.log.line("cur state:" + w.format_state(cur, None))
                     env.log.line("old state:" + w.format_state(cp.state, None))

@@ -7,11 +7,12 @@ xlated instructions, the used_maps array and the subprogram layout).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from pybpf.isa.instruction import Instruction
+from pybpf.verifier.log import SourceLine
 
 
 class ProgTypeInfo(Protocol):
@@ -51,6 +52,7 @@ class LoadRequest:
     func_info: bytes | None = None  # the raw bpf_func_info records (None: the load has no func_info)
     func_info_rec_size: int = 0
     btf_is_func: Callable[[int], bool] | None = None  # type id -> is a BTF FUNC in prog_btf_fd
+    line_info: Sequence[SourceLine] = ()  # the bpf_line_info records, strings resolved (the log's C lines)
 
 
 @dataclass

@@ -470,9 +470,9 @@ def helper_stack_access(
         w.fail(errno.EACCES, "invalid zero-sized read")
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
-    if clobber:
+    if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
         stack.write_data(min_off, max_off - min_off, False)
-    w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
+        w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
 
 
 def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
