@@ -182,9 +182,7 @@ def _format_raw(insn: Instruction) -> str:
     if opc == 0x80:
         if s == op.BPF_PSEUDO_CALL:
             return f"{code} call pc{_off(imm)}"
-        name = helper_name(imm) if s == 0 else None
-        if s == op.BPF_PSEUDO_KFUNC_CALL:
-            name = "kernel-function"
+        name = "kernel-function" if s == op.BPF_PSEUDO_KFUNC_CALL else (helper_name(imm) if s == 0 else None)
         return f"{code} call {name or 'unknown'}#{imm}"
     if c == op.BPF_JMP | 0x00:
         return f"{code} goto pc{_off(o)}"
