@@ -47,7 +47,7 @@ from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import transfer
 from pybpf.progtypes.return_ranges import return_range
 from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
-from pybpf.verifier import callbacks, fields, helpers, liveness, prune, references
+from pybpf.verifier import bounds, callbacks, fields, helpers, liveness, precision, prune, references, tnum
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.log import SourceLines
@@ -59,6 +59,7 @@ from pybpf.verifier.state import FuncFrame, PathState, VerifierState
 
 BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
 _LDDW = op.LDDW_OPCODE
+_NOT_COND = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no operands to link
 _MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
 _COND_KINDS = frozenset({Kind.JCOND})
 
@@ -71,6 +72,8 @@ class Branch(NamedTuple):
     state: PathState
     log_pos: int
     parent: prune.Checkpoint | None
+    first_idx: int  # where the path's segment since its checkpoint starts, and that segment's history
+    history: tuple[precision.History, ...]
 
 
 class DoCheckPass:
@@ -101,7 +104,11 @@ class Walker:
         self.prev_jmps_processed = 0
         self.prev_insn_processed = 0
         self.depths = [0] * len(view.subprograms)
-        self.prune_points, self.force_points = _prune_points(env)
+        self.prune_points, self.force_points, self.jmp_points = prune.prune_points(view)
+        self.loops = prune.loop_slots(view)
+        self.first_idx = 0  # the first instruction of the current segment (first_insn_idx)
+        self.history: list[precision.History] = []  # its jmp_history
+        self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
         self.live = liveness.live_registers(view)
         self.scratched: set[int] = set()
         self._decoded: dict[int, tuple[Kind, op.OpSpec | None]] = {}  # slot -> family, legal spec
@@ -183,8 +190,16 @@ class Walker:
         """push_stack(): the other branch, resumed later from ``target`` with a copy of the state."""
         if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
             self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
+        insn = self.view.insn_at(self.insn_idx)
+        if insn.opcode & 0x07 in (op.BPF_JMP, op.BPF_JMP32) and insn.opcode & 0xF0 not in _NOT_COND:
+            self._note_linked_regs(insn)
         copy = self.state.copy()
-        self.pending.append(Branch(target, self.insn_idx, copy, self.env.log.position(), self.parent))
+        self.pending.append(
+            Branch(
+                target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
+                tuple(self.history),
+            )
+        )  # fmt: skip
         if self.parent is not None:
             self.parent.branches += 1
         return copy
@@ -193,15 +208,114 @@ class Walker:
         """push_async_cb(): a path of its own, resumed later from ``target``."""
         if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
             self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
-        self.pending.append(Branch(target, self.insn_idx, path, self.env.log.position(), self.parent))
+        self.pending.append(
+            Branch(
+                target, self.insn_idx, path, self.env.log.position(), self.parent, self.first_idx,
+                tuple(self.history),
+            )
+        )  # fmt: skip
         if self.parent is not None:
             self.parent.branches += 1
 
-    def mark_chain_precision(self) -> None:
-        """mark_chain_precision(): not modelled yet (precision marks); at log level 2 the kernel's
-        backtracking lines come between an instruction and its state, so the state starts a line."""
-        if self.level2:
-            self.prev_log_pos = 0
+    def mark_chain_precision(self, regno: int) -> None:
+        """mark_chain_precision(): the scalar in ``regno`` is relied on exactly (``precision``)."""
+        precision.mark_chain_precision(self, regno)
+
+    def push_history(
+        self, slot: tuple[int, int] | None = None, linked: tuple[precision.Linked, ...] = ()
+    ) -> None:
+        """push_jmp_history() for the current instruction (one entry per instruction, merged)."""
+        if self.hist_entry >= 0:
+            entry = self.history[self.hist_entry]
+            self.history[self.hist_entry] = entry._replace(
+                slot=slot if slot is not None else entry.slot, linked=linked or entry.linked
+            )
+            return
+        self.hist_entry = len(self.history)
+        self.history.append(precision.History(self.insn_idx, self.prev_idx, slot, linked))
+
+    def _note_linked_regs(self, insn: Instruction) -> None:
+        """check_cond_jmp_op(): the scalars sharing an id with an operand, before both branches."""
+        regs = self.state.cur.regs
+        linked: list[precision.Linked] = []
+        candidates = self.link_positions(self.state)
+        src = regs[insn.src]
+        if insn.opcode & op.BPF_X and src.is_scalar and src.id:
+            linked += precision.linked_regs(candidates, src.id)
+        dst = regs[insn.dst]
+        if dst.is_scalar and dst.id:
+            linked += precision.linked_regs(candidates, dst.id)
+        if len(linked) > 1:
+            self.push_history(linked=tuple(linked))
+
+    def link_positions(self, state: PathState) -> list[tuple[precision.Linked, RegState]]:
+        """Where scalars linked by an id may be (collect_linked_regs()): each frame's registers live
+        at the instruction it stands at (this one, or the call it made) and its spilled registers."""
+        frames = state.frames
+        out: list[tuple[precision.Linked, RegState]] = []
+        last = len(frames) - 1
+        for i, frame in enumerate(frames):
+            mask = self.live.get(self.insn_idx if i == last else frames[i + 1].callsite, prune.ALL_REGS)
+            out += [
+                (precision.Linked(i, j, False), frame.regs[j]) for j in range(op.BPF_REG_FP) if mask >> j & 1
+            ]
+            out += [
+                (precision.Linked(i, spi, True), slot.spilled)
+                for spi, slot in enumerate(frame.stack.slots)
+                if slot.spilled is not None and slot.is_spill
+            ]
+        return out
+
+    def link_candidates(self, state: PathState) -> list[RegState]:
+        """The registers sync_linked_regs() may refine along with a jump's operand."""
+        return [reg for _, reg in self.link_positions(state)]
+
+    def _stack_slot(self, base: int, off: int) -> tuple[int, int, int] | None:
+        """The frame, slot and offset a fixed-offset stack access through ``base`` reaches."""
+        if not 0 <= base < op.MAX_BPF_REG:
+            return None  # the access check refuses the register
+        reg = self.state.cur.regs[base]
+        if reg.type is not RegType.PTR_TO_STACK or not tnum.is_const(reg.var_off):
+            return None
+        at = bounds.s64(reg.var_off.value) + reg.off + off
+        if at >= 0:
+            return None
+        return reg.frameno, (-at - 1) // 8, at
+
+    def _check_load(self, insn: Instruction, sign_extend: bool) -> None:
+        """check_mem_access() of a load; a fill of a spilled register is recorded in the history."""
+        where = self._stack_slot(insn.src, insn.off)
+        fill = False
+        if where is not None:
+            frameno, spi, at = where
+            slots = self.state.frames[frameno].stack.slots
+            slot = slots[spi] if spi < len(slots) else None
+            if slot is not None and slot.is_spill and slot.spilled is not None:
+                size = op.SIZE_BYTES[insn.opcode & 0x18]
+                spill_size = slot.spill_size()
+                fill = (size == 8 and spill_size == 8) or (
+                    slot.spilled.is_scalar and size <= spill_size and at % 8 == 0
+                )
+        mem.check_load(self, insn, sign_extend)
+        if fill and where is not None:
+            self.push_history(slot=(where[0], where[1]))
+
+    def _check_store(self, insn: Instruction, from_reg: bool) -> None:
+        """check_mem_access() of a store; a spill to an aligned slot is recorded in the history."""
+        mem.check_store(self, insn, from_reg)
+        where = self._stack_slot(insn.dst, insn.off)
+        if where is not None and where[2] % 8 == 0:
+            frameno, spi, _ = where
+            slots = self.state.frames[frameno].stack.slots
+            if spi < len(slots) and slots[spi].is_spill:
+                self.push_history(slot=(frameno, spi))
+
+    def insn_text(self, slot: int, insn: Instruction) -> str:
+        """``N: (code) text`` as the log prints the instruction at ``slot``."""
+        resolved = self.env.resolved.get(slot) if insn.opcode == _LDDW else None
+        if resolved is not None:  # the kernel prints the map (value) address it resolved (root)
+            return f"{slot}: ({_LDDW:02x}) r{insn.dst} = {resolved:#x}"
+        return f"{slot}: {format_insn(insn)}"
 
     def print_insn_state(self) -> None:
         """print_insn_state(): the registers and slots the last instruction touched, appended to its
@@ -229,6 +343,7 @@ class Walker:
             if env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS:
                 self.fail(errno.E2BIG, f"BPF program is too large. Processed {env.insn_processed} insn")
             slot = self.insn_idx
+            self.hist_entry = -1
             nxt: int | None
             if slot in self.prune_points and prune.is_state_visited(self, slot):
                 if self.trace:  # at level 1 too (the next pop rewinds it, unless this path was the last)
@@ -238,18 +353,21 @@ class Walker:
                         log.line(f"{slot}: safe")
                 nxt = None
             else:
+                if slot in self.jmp_points:
+                    self.push_history()
                 insn = view.insn_at(slot)
                 if self.trace:
                     self._trace(insn)
                 nxt = self.step(insn)
             if nxt is None:
-                prune.update_branch_counts(self.parent)
+                prune.update_branch_counts(self, self.parent)
                 if not self.pending:
                     break
                 branch = self.pending.pop()
                 if not self.level2:
                     log.reset(branch.log_pos)
                 self.state, self.parent = branch.state, branch.parent
+                self.first_idx, self.history = branch.first_idx, list(branch.history)
                 self.prev_idx, self.insn_idx = branch.prev, branch.insn
                 self.print_all = self.do_print_state = True
             else:
@@ -270,11 +388,7 @@ class Walker:
         self.print_insn_state()
         self.source_lines.verbose_linfo(log, self.insn_idx, "; ")
         start = log.position()
-        resolved = self.env.resolved.get(self.insn_idx) if insn.opcode == _LDDW else None
-        if resolved is not None:  # the kernel prints the map (value) address it resolved (root)
-            log.line(f"{self.insn_idx}: ({_LDDW:02x}) r{insn.dst} = {resolved:#x}")
-        else:
-            log.line(f"{self.insn_idx}: {format_insn(insn)}")
+        log.line(self.insn_text(self.insn_idx, insn))
         self.prev_log_pos = log.position()
         self.prev_insn_print_pos = self.prev_log_pos - start
 
@@ -306,11 +420,11 @@ class Walker:
         if kind in (Kind.ALU, Kind.NEG, Kind.END, Kind.MOVSX):
             alu.check_alu(self, insn, spec)
         elif kind in (Kind.LDX, Kind.LDXSX):
-            mem.check_load(self, insn, kind is Kind.LDXSX)
+            self._check_load(insn, kind is Kind.LDXSX)
         elif kind is Kind.STX:
-            mem.check_store(self, insn, True)
+            self._check_store(insn, True)
         elif kind is Kind.ST:
-            mem.check_store(self, insn, False)
+            self._check_store(insn, False)
         elif kind in (Kind.LD_ABS, Kind.LD_IND):
             ld.check_ld_abs(self, insn, kind is Kind.LD_IND)
         elif kind is Kind.LDDW:
@@ -421,7 +535,7 @@ class Walker:
             ret_range = found
         if r0.type is not RegType.SCALAR_VALUE:
             self.fail(errno.EINVAL, f"{where} the register R0 is not a known value ({r0.type_name()})")
-        self.mark_chain_precision()
+        self.mark_chain_precision(0)
         if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
             self.fail(errno.EINVAL, callbacks.invalid_scalar(r0, ret_range, where))
 
@@ -463,32 +577,3 @@ def _alignment(pos: int) -> int:
     """vlog_alignment(): the padding that puts the state after an instruction at column 38 (or the
     next multiple of 8 past a long instruction)."""
     return (max(pos + 4, 40) + 7) // 8 * 8 - pos - 1
-
-
-def _prune_points(env: VerifierState) -> tuple[frozenset[int], frozenset[int]]:
-    """The slots check_cfg() marks as prune points, and the forced checkpoints (may_goto)."""
-    view = env.view
-    points: set[int] = set()
-    force: set[int] = set()
-    for insn, slot in zip(view.insns, view.starts, strict=True):
-        spec = insn.spec
-        if spec is None:
-            continue
-        kind = spec.kind
-        if kind is Kind.JCOND:  # the jump and its target (push_insn() marks BRANCH edges)
-            points.add(slot)
-            target = transfer(insn, slot).target
-            if target is not None:
-                points.add(target)
-        elif kind in (Kind.JA, Kind.GOTOL):
-            target = transfer(insn, slot).target
-            if target is not None:
-                points.add(target)
-        elif kind in (Kind.CALL, Kind.CALL_LOCAL, Kind.CALL_KFUNC):
-            points.update((slot, slot + 1))
-            if kind is Kind.CALL and insn.src == 0 and insn.imm in callbacks.SYNC_CALLBACK_HELPERS:
-                force.add(slot)  # mark_force_checkpoint(): callback round trips converge here
-        elif kind is Kind.MAY_GOTO:
-            points.add(slot)
-            force.add(slot)
-    return frozenset(points), frozenset(force)

@@ -182,7 +182,9 @@ def _format_raw(insn: Instruction) -> str:
     if opc == 0x80:
         if s == op.BPF_PSEUDO_CALL:
             return f"{code} call pc{_off(imm)}"
-        callee = "kernel-function" if s == op.BPF_PSEUDO_KFUNC_CALL else (helper_name(imm) if s == 0 else None)
+        callee = (
+            "kernel-function" if s == op.BPF_PSEUDO_KFUNC_CALL else (helper_name(imm) if s == 0 else None)
+        )
         return f"{code} call {callee or 'unknown'}#{imm}"
     if c == op.BPF_JMP | 0x00:
         return f"{code} goto pc{_off(o)}"

@@ -1,19 +1,35 @@
-"""State pruning: checkpoints at prune points, is_state_visited(), states_equal().
+"""State pruning: prune points, checkpoints, is_state_visited(), states_equal().
 
-Mirrors kernel/bpf/verifier.c: a checkpoint is a copy of a path's state at a prune point with a
-count of the paths still running below it (``branches``, update_branch_counts()).  A new state
-that a finished checkpoint subsumes is safe (states_equal() with regsafe() / stacksafe(): an
-uninitialised register or slot of the old state was never needed; a scalar whose range and known
-bits lie within the old one's; everything else equal); a state exactly equal to a checkpoint still
-being explored (an ancestor on the same path) loops forever ("infinite loop detected at insn %d",
-EINVAL).  may_goto instructions are forced checkpoints whose loop-back states are pruned against
-their own ancestors by subsumption, as the kernel does for the may_goto depth.
+Mirrors kernel/bpf/verifier.c (Linux 6.18).  check_cfg() marks the prune points (conditional jumps
+and their targets, unconditional jump targets, the instruction after every call, bpf-to-bpf calls,
+callback-calling helper calls) and the jump points (targets reached other than by falling through,
+whose arrival the precision walk must know: ``precision.History``).  At a prune point the current
+state is compared with the checkpoints kept for the same instruction (they live in a table of
+buckets indexed by instruction and call site, as the kernel's explored_states, whose size is what
+``max_states_per_insn`` counts).  A checkpoint is a copy of a path's state with a count of the paths
+still running below it (``branches``, update_branch_counts()), the segment of instructions that led
+to it from its parent (first and last instruction, history) and the precision marks its
+descendants set.
+
+A new state that a finished checkpoint subsumes is safe (states_equal() with regsafe() /
+stacksafe()): a register or slot of the old state that was uninitialised, dead (``liveness``) or
+held an imprecise scalar was never relied on; a precise scalar must lie within the old range with
+the same id links (check_scalar_ids()); pointers must agree.  On a hit the old state's precision is
+carried back along the current path (propagate_precision()).  A state exactly equal to a
+checkpoint still being explored (an ancestor on the same path) loops forever ("infinite loop
+detected at insn %d", EINVAL).  may_goto instructions are forced checkpoints whose loop-back states
+are pruned against their own ancestors by subsumption, as the kernel does for the may_goto depth.
+
+Inside a loop (an instruction of a non-trivial strongly connected component of the control flow,
+or a call made from one) precision is not relied on: Linux 6.18 compares such states with
+RANGE_WITHIN while the loop's precision marks are incomplete (incomplete_read_marks()) and
+propagates them along the loop's back-edges once complete; pybpf compares them by range always,
+which prunes less than the kernel on some loops but never more.  Dead stack slots are not cleaned
+(6.18's path-insensitive stack liveness, kernel/bpf/liveness.c, is not modelled).
 
 A checkpoint that keeps missing (more than 3 + 3 x its hits, 64 for may_goto loops) is dropped from
-the comparisons, as the kernel frees it.  Only the registers live at the instruction are compared
-in the current frame (``liveness``); precision is not tracked yet: a live scalar must lie within the
-old one's range, where the kernel lets any imprecise scalar match, so pybpf explores more paths
-than the kernel on programs whose pruning relies on precision.
+the comparisons, as the kernel frees it (its memory stays counted in ``peak_states`` until the
+paths below it end).
 """
 
 from __future__ import annotations
@@ -21,34 +37,137 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from pybpf.verifier import tnum
-from pybpf.verifier.regstate import RegState
+from pybpf.isa.opcodes import Kind
+from pybpf.isa.program import ProgramView, transfer
+from pybpf.verifier import callbacks, precision, tnum
+from pybpf.verifier.regstate import ADD_CONST, RegState
 from pybpf.verifier.regtypes import RegType
-from pybpf.verifier.stack import STACK_INVALID, STACK_MISC, Stack
+from pybpf.verifier.stack import STACK_INVALID, STACK_MISC, STACK_SPILL, Stack, StackSlot
 from pybpf.verifier.state import PathState
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
 
-class Checkpoint:
-    __slots__ = ("branches", "evicted", "hits", "key", "misses", "parent", "state")
+def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """check_cfg()'s marks: the prune points, the forced checkpoints and the jump points."""
+    points: set[int] = set()
+    force: set[int] = set()
+    jumps: set[int] = set()
+    for insn, slot in zip(view.insns, view.starts, strict=True):
+        spec = insn.spec
+        if spec is None:
+            continue
+        kind = spec.kind
+        target = transfer(insn, slot).target if kind in _JUMP_KINDS else None
+        if kind in (Kind.JCOND, Kind.MAY_GOTO):  # the jump; its target as a BRANCH edge
+            points.add(slot)
+            if kind is Kind.MAY_GOTO:
+                force.add(slot)
+        elif kind is Kind.CALL:
+            if insn.src == 0 and insn.imm in callbacks.SYNC_CALLBACK_HELPERS:
+                points.add(slot)
+                force.add(slot)
+                jumps.add(slot)
+            elif insn.src == 0 and insn.imm == callbacks.TIMER_SET_CALLBACK:
+                points.add(slot)
+            points.add(slot + 1)
+            jumps.add(slot + 1)
+        elif kind in (Kind.CALL_LOCAL, Kind.CALL_KFUNC):
+            points.add(slot + 1)
+            jumps.add(slot + 1)
+            if kind is Kind.CALL_LOCAL:
+                points.add(slot)
+        if target is not None:
+            points.add(target)
+            jumps.add(target)
+    return frozenset(points), frozenset(force), frozenset(jumps)
 
-    def __init__(self, state: PathState, parent: Checkpoint | None) -> None:
+
+_JUMP_KINDS = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.JA, Kind.GOTOL, Kind.CALL_LOCAL})
+
+
+def loop_slots(view: ProgramView) -> frozenset[int]:
+    """The slots of the non-trivial strongly connected components of the control flow (loops)."""
+    slots = [s for s in view.starts]
+    known = set(slots)
+    succs = {s: [t for t in view.successors(s) if t in known] for s in slots}
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[int] = []
+    out: set[int] = set()
+    counter = 0
+    for root in slots:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            nexts = succs[node]
+            if i < len(nexts):
+                work.append((node, i + 1))
+                nxt = nexts[i]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in succs[node]:
+                    out.update(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return frozenset(out)
+
+
+class Checkpoint:
+    """struct bpf_verifier_state_list: an explored state and the segment that led to it."""
+
+    __slots__ = ("branches", "evicted", "first_idx", "history", "hits", "in_loop", "insn", "key",
+                 "last_idx", "misses", "parent", "state")  # fmt: skip
+
+    def __init__(
+        self,
+        state: PathState,
+        parent: Checkpoint | None,
+        insn: int,
+        segment: tuple[int, int, tuple[precision.History, ...]],
+        in_loop: bool,
+    ) -> None:
         self.state = state
         self.key = state.key()
         self.parent = parent
+        self.insn = insn
+        self.first_idx, self.last_idx, self.history = segment
+        self.in_loop = in_loop
         self.branches = 1
         self.hits = self.misses = 0
         self.evicted = False
 
 
-def update_branch_counts(cp: Checkpoint | None) -> None:
-    """A path ended: its checkpoints with no other running path below them are finished."""
+def update_branch_counts(w: Walker, cp: Checkpoint | None) -> None:
+    """A path ended: its checkpoints with no other running path below them are finished (an evicted
+    one is freed then)."""
     while cp is not None:
         cp.branches -= 1
         if cp.branches:
             break
+        if cp.evicted:
+            w.live_states -= 1
         cp = cp.parent
 
 
@@ -57,19 +176,27 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     env = w.env
     cur = w.state
     force = slot in w.force_points
-    add = force or (
-        w.jmps_processed - w.prev_jmps_processed >= 2 and env.insn_processed - w.prev_insn_processed >= 8
+    add = (
+        force
+        or len(w.history) > precision.HISTORY_LIMIT
+        or (w.jmps_processed - w.prev_jmps_processed >= 2 and env.insn_processed - w.prev_insn_processed >= 8)
     )
-    checkpoints = w.explored.get(slot)
+    bucket = ((slot ^ cur.cur.callsite) & 0xFFFFFFFF) % w.view.slot_count
+    checkpoints = w.explored.get(bucket)
     compared = len(checkpoints) if checkpoints else 0
     if checkpoints:
-        key = cur.key()
+        key = None
         evicted = False
+        live = _live_masks(w, cur, slot)
         for cp in checkpoints:
+            if cp.insn != slot:
+                continue
             if cp.branches:
-                if force and states_subsumed(cp.state, cur, w.live.get(slot, ALL_REGS)):
-                    cp.hits += 1
+                if force and states_subsumed(cp.state, cur, live, precise=False):
+                    _hit(w, cp, slot)
                     return True
+                if key is None:
+                    key = cur.key()
                 if cp.key == key:
                     message = f"infinite loop detected at insn {slot}"
                     w.source_lines.verbose_linfo(env.log, slot, "; ")
@@ -82,8 +209,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     and env.insn_processed - w.prev_insn_processed < 100
                 ):
                     add = False
-            elif cp.key == key or states_subsumed(cp.state, cur, w.live.get(slot, ALL_REGS)):
-                cp.hits += 1
+            elif states_subsumed(cp.state, cur, live, precise=not cp.in_loop):
+                _hit(w, cp, slot)
                 return True
             if not add:  # misses count only when a state is added (loop iterations keep theirs)
                 continue
@@ -91,22 +218,43 @@ def is_state_visited(w: Walker, slot: int) -> bool:
             n = 64 if force and cp.branches else 3
             if cp.misses > cp.hits * n + n:  # unlikely to be useful: stop comparing with it
                 cp.evicted = evicted = True
+                if not cp.branches:
+                    w.live_states -= 1
         if evicted:
-            kept = [cp for cp in checkpoints if not cp.evicted]
-            w.live_states -= len(checkpoints) - len(kept)
-            w.explored[slot] = kept
+            w.explored[bucket] = [cp for cp in checkpoints if not cp.evicted]
+    env.max_states_per_insn = max(env.max_states_per_insn, compared)
     if not add:
         return False
-    cp = Checkpoint(cur.copy(), w.parent)
-    w.explored.setdefault(slot, []).append(cp)
+    in_loop = slot in w.loops or any(f.callsite in w.loops for f in cur.frames[1:])
+    cp = Checkpoint(cur.copy(), w.parent, slot, (w.first_idx, w.prev_idx, tuple(w.history)), in_loop)
+    w.explored.setdefault(bucket, []).append(cp)
     w.parent = cp
+    w.first_idx = slot
+    w.history = []
     w.prev_jmps_processed = w.jmps_processed
     w.prev_insn_processed = env.insn_processed
     env.total_states += 1
-    env.max_states_per_insn = max(env.max_states_per_insn, compared)
     w.live_states += 1
     env.peak_states = max(env.peak_states, w.live_states)
     return False
+
+
+def _hit(w: Walker, cp: Checkpoint, slot: int) -> None:
+    """The current path is pruned at ``cp``: what ``cp`` needed precise, this path needs too."""
+    cp.hits += 1
+    if slot in w.jmp_points:
+        w.push_history()
+    precision.propagate_precision(w, cp.state)
+
+
+def _live_masks(w: Walker, cur: PathState, slot: int) -> list[int]:
+    """Per frame, the registers live where it stands (clean_func_state()): the current frame at
+    ``slot``, each caller at its call instruction."""
+    live = w.live
+    frames = cur.frames
+    masks = [live.get(frames[i + 1].callsite, ALL_REGS) for i in range(len(frames) - 1)]
+    masks.append(live.get(slot, ALL_REGS))
+    return masks
 
 
 def raise_loop(w: Walker, message: str) -> None:
@@ -118,39 +266,40 @@ def raise_loop(w: Walker, message: str) -> None:
 ALL_REGS = (1 << 11) - 1
 
 
-def states_subsumed(old: PathState, cur: PathState, live: int = ALL_REGS) -> bool:
-    """states_equal(RANGE_WITHIN): every behaviour of ``cur`` was already explored from ``old``
-    (``live``: the registers of the current frame that are read before written from here)."""
+def states_subsumed(
+    old: PathState, cur: PathState, live: list[int] | None = None, *, precise: bool = True
+) -> bool:
+    """states_equal(): every behaviour of ``cur`` was already explored from ``old`` (``live``: per
+    frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
+    imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
     if len(old.frames) != len(cur.frames) or ((old.refs or cur.refs) and not old.refs_equal(cur)):
         return False
     ids = IdMap()
-    last = len(old.frames) - 1
     for depth, (fo, fc) in enumerate(zip(old.frames, cur.frames, strict=True)):
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
             return False
-        mask = live if depth == last else ALL_REGS
+        mask = live[depth] if live is not None else ALL_REGS
         for regno, (ro, rc) in enumerate(zip(fo.regs, fc.regs, strict=True)):
-            if mask >> regno & 1 and not regsafe(ro, rc, ids):
+            if mask >> regno & 1 and not regsafe(ro, rc, ids, precise):
                 return False
-        if not stacksafe(fo.stack, fc.stack, ids):
+        if not stacksafe(fo.stack, fc.stack, ids, precise):
             return False
     return True
 
 
 class IdMap:
-    """check_ids(): the ids of the old state map one-to-one onto the current state's."""
+    """check_ids() / check_scalar_ids(): the ids of the old state map one-to-one onto the current's."""
 
-    __slots__ = ("back", "forth")
+    __slots__ = ("back", "forth", "temp")
 
     def __init__(self) -> None:
         self.forth: dict[int, int] = {}
         self.back: dict[int, int] = {}
+        self.temp = 0
 
     def same(self, old_id: int, cur_id: int) -> bool:
-        if not old_id:
-            return True  # no link in the old state: nothing was learned through it
-        if not cur_id:
-            return False
+        if not old_id or not cur_id:
+            return not old_id and not cur_id  # both set or both zero
         mapped = self.forth.get(old_id)
         if mapped is None:
             if cur_id in self.back:
@@ -159,27 +308,38 @@ class IdMap:
             return True
         return mapped == cur_id
 
+    def same_scalar(self, old_id: int, cur_id: int) -> bool:
+        """A scalar without an id stands for a link of its own (a fresh id on either side)."""
+        if not old_id:
+            self.temp -= 1
+            old_id = self.temp
+        if not cur_id:
+            self.temp -= 1
+            cur_id = self.temp
+        return self.same(old_id, cur_id)
 
-def regsafe(old: RegState, cur: RegState, ids: IdMap) -> bool:
+
+def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> bool:
     if old.type is RegType.NOT_INIT:
         return True
     if old.type is not cur.type:
         return False
     if old.type is RegType.SCALAR_VALUE:
-        if old.id and old.off != cur.off:
+        if precise and not old.precise:
+            return True
+        if (old.id & ADD_CONST) != (cur.id & ADD_CONST) or (old.id & ADD_CONST and old.off != cur.off):
             return False
-        return range_within(old, cur) and ids.same(old.id, cur.id)
+        return range_within(old, cur) and ids.same_scalar(old.id, cur.id)
     same = (
         old.flags == cur.flags
         and old.off == cur.off
         and old.map is cur.map
         and old.mem_size == cur.mem_size
         and old.frameno == cur.frameno
-        and old.ref_obj_id == cur.ref_obj_id
         and old.range <= cur.range
         and range_within(old, cur)
     )
-    return same and ids.same(old.id, cur.id)
+    return same and ids.same(old.id, cur.id) and ids.same(old.ref_obj_id, cur.ref_obj_id)
 
 
 def range_within(old: RegState, cur: RegState) -> bool:
@@ -196,23 +356,35 @@ def range_within(old: RegState, cur: RegState) -> bool:
     )
 
 
-def stacksafe(old: Stack, cur: Stack, ids: IdMap) -> bool:
+_UNBOUND = RegState()
+_UNBOUND.mark_unknown()
+
+
+def _scalar_for_stack(slot: StackSlot) -> RegState | None:
+    """scalar_reg_for_stack(): an 8-byte spilled scalar, or an unknown scalar for 8 bytes of data."""
+    if slot.kinds[0] == STACK_SPILL and slot.spilled is not None and slot.spilled.is_scalar:
+        return slot.spilled
+    if all(k == STACK_MISC for k in slot.kinds):
+        return _UNBOUND
+    return None
+
+
+def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
     for spi, so in enumerate(old.slots):
         sc = cur.slots[spi] if spi < len(cur.slots) else None
-        for j, kind in enumerate(so.kinds):
-            if kind in (STACK_INVALID, STACK_MISC):
-                continue  # never needed / any data (uninitialised bytes read as data: privileged)
-            if sc is None or sc.kinds[j] != kind:
-                return False
-        if (
-            so.is_spill
-            and so.spilled is not None
-            and (
-                sc is None
-                or not sc.is_spill
-                or sc.spilled is None
-                or not regsafe(so.spilled, sc.spilled, ids)
-            )
-        ):
+        if all(k in (STACK_INVALID, STACK_MISC) for k in so.kinds):
+            continue  # never needed / any data (uninitialised bytes read as data: privileged)
+        if sc is None:
             return False
+        old_reg, cur_reg = _scalar_for_stack(so), _scalar_for_stack(sc)
+        if old_reg is not None and cur_reg is not None:
+            if not regsafe(old_reg, cur_reg, ids, precise):
+                return False
+            continue
+        for j, kind in enumerate(so.kinds):
+            if kind not in (STACK_INVALID, STACK_MISC) and sc.kinds[j] != kind:
+                return False
+        if so.kinds[7] == STACK_SPILL and so.spilled is not None:
+            if sc.spilled is None or not regsafe(so.spilled, sc.spilled, ids, precise):
+                return False
     return True

@@ -1,7 +1,8 @@
 """One register's abstract state and its log format: the kernel's ``struct bpf_reg_state``.
 
 Mirrors include/linux/bpf_verifier.h (type, fixed ``off``, ``id`` / ``ref_obj_id``, the map of map
-pointers and values, the packet ``range``, the memory size, the frame of a stack pointer, and the
+pointers and values, the packet ``range``, the memory size, the frame of a stack pointer, the
+``precise`` mark of a checkpoint's scalar (``pybpf.verifier.precision``; printed ``P``), and the
 numeric half held by ``pybpf.verifier.bounds.Bounds``) and print_reg_state() / print_scalar_ranges()
 in kernel/bpf/log.c: ``R1=ctx()``, ``R10=fp0``, ``R2=scalar(smin=0,smax=umax=255,var_off=(0x0;
 0xff))``, ``R0=map_value_or_null(id=1,map=m,ks=4,vs=8)``.
@@ -25,7 +26,7 @@ ADD_CONST = ADD_CONST64 | ADD_CONST32
 
 
 class RegState(Bounds):
-    __slots__ = ("flags", "frameno", "id", "map", "mem_size", "off", "range", "ref_obj_id", "type")
+    __slots__ = ("flags", "frameno", "id", "map", "mem_size", "off", "precise", "range", "ref_obj_id", "type")
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,6 +39,7 @@ class RegState(Bounds):
         self.map: Any = None  # the MapRef of a map pointer / map value; a PTR_TO_FUNC's FuncTarget
         self.mem_size = 0
         self.frameno = 0
+        self.precise = False  # a checkpoint's scalar whose exact value a later path relied on
 
     def copy(self) -> RegState:
         r = RegState.__new__(RegState)
@@ -48,7 +50,7 @@ class RegState(Bounds):
         self.copy_bounds_from(o)
         self.type, self.flags, self.off, self.id = o.type, o.flags, o.off, o.id
         self.ref_obj_id, self.range, self.map = o.ref_obj_id, o.range, o.map
-        self.mem_size, self.frameno = o.mem_size, o.frameno
+        self.mem_size, self.frameno, self.precise = o.mem_size, o.frameno, o.precise
 
     def key(self) -> tuple[Any, ...]:
         """Everything that distinguishes two states of this register (for exact comparison)."""
@@ -79,6 +81,7 @@ class RegState(Bounds):
         self.type, self.flags = RegType.SCALAR_VALUE, TypeFlag.NONE
         self.off = self.id = self.ref_obj_id = self.range = self.mem_size = self.frameno = 0
         self.map = None
+        self.precise = False
         bounds.mark_unknown(self)
 
     def mark_known(self, value: int) -> None:
@@ -157,9 +160,10 @@ def _scalar_ranges(reg: RegState) -> list[str]:
 def format_reg(reg: RegState, frameno: int = 0) -> str:
     """print_reg_state()."""
     t = reg.type
+    mark = "P" if reg.precise and t is RegType.SCALAR_VALUE else ""
     if t is RegType.SCALAR_VALUE and tnum.is_const(reg.var_off):
-        return _snum(bounds.s64(reg.var_off.value + reg.off))
-    text = reg.type_name()
+        return mark + _snum(bounds.s64(reg.var_off.value + reg.off))
+    text = mark + reg.type_name()
     if t is RegType.PTR_TO_STACK:
         if reg.frameno != frameno:
             text += f"[{reg.frameno}]"

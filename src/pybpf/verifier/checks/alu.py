@@ -18,7 +18,7 @@ import errno
 from typing import TYPE_CHECKING
 
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import BPF_ALU, OpSpec
+from pybpf.isa.opcodes import BPF_ALU, BPF_X, OpSpec
 from pybpf.uapi import BPF_MAX_VAR_OFF, BPF_TO_BE
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN
@@ -152,9 +152,12 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
                 dst.mark_unknown()
                 return
             w.fail(errno.EACCES, f"R{insn.dst} pointer {ALU_STRINGS[op]} pointer prohibited")
+        w.mark_chain_precision(insn.dst)  # scalar += pointer: the offset's value is relied on
         _adjust_ptr(w, insn, src, dst, dst_is_offset=True)
         return
     if dst.is_pointer:
+        if insn.opcode & BPF_X:  # pointer += scalar register (not an immediate)
+            w.mark_chain_precision(insn.src)
         _adjust_ptr(w, insn, dst, src, dst_is_offset=False)
         return
     if op in (bounds.AND, bounds.OR) and tnum.is_const(src.var_off):

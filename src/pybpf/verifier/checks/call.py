@@ -226,7 +226,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 if not tnum.is_const(reg.var_off):
                     w.fail(errno.EACCES, f"R{regno} is not a known constant'")  # sic: the kernel's quote
                 alloc_size = reg.var_off.value
-                w.mark_chain_precision()
+                w.mark_chain_precision(regno)
             elif arg.is_size and i > 0:
                 _check_mem_size(w, regno, fn.args[i - 1], arg)
                 msize_max = reg.umax
@@ -249,7 +249,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         references.check_resource_leak(w, True, "tail_call")
     elif helper_id in callbacks.CALLBACK_HELPERS and callback >= 0:
         if helper_id == callbacks.LOOP:
-            w.mark_chain_precision()  # r1 decides when the iterations end
+            w.mark_chain_precision(1)  # r1 decides when the iterations end
         callbacks.push_callback_call(w, helper_id, callback)
     for regno in range(6):
         regs[regno].mark_not_init()
@@ -365,6 +365,6 @@ def _check_mem_size(w: Walker, regno: int, mem_arg: ArgType, size_arg: ArgType) 
         w.fail(errno.EACCES, f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
     access = mem.BPF_WRITE if mem_arg.uninit else mem.BPF_READ
     prev = w.state.cur.regs[regno - 1]
-    if mem_arg.maybe_null and is_null(prev):
-        return
-    mem.helper_mem_access(w, regno - 1, reg.umax, access, zero_ok=zero_ok, clobber=mem_arg.uninit)
+    if not (mem_arg.maybe_null and is_null(prev)):
+        mem.helper_mem_access(w, regno - 1, reg.umax, access, zero_ok=zero_ok, clobber=mem_arg.uninit)
+    w.mark_chain_precision(regno)  # the size's value was relied on

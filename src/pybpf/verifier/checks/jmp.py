@@ -69,8 +69,11 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
     target = w.jump_target(insn)
     fall = w.insn_idx + 1
     pred = branch_taken(dst, src, op, is32)
-    if pred >= 0 and (dst.is_scalar or (spec.use_src_reg and src.is_scalar)):
-        w.mark_chain_precision()
+    if pred >= 0:  # the outcome relied on the operands' values: they must stay precise
+        if dst.is_scalar:
+            w.mark_chain_precision(insn.dst)
+        if spec.use_src_reg and src.is_scalar:
+            w.mark_chain_precision(insn.src)
     if pred == 1:
         w.print_insn_state()
         return target
@@ -87,11 +90,11 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
         bounds.refine(false_a, false_b, bounds.REVERSE[op], is32)
         bounds.refine(true_a, true_b, op, is32)
         if spec.use_src_reg and src.id:
-            _sync_linked(cur, src)
-            _sync_linked(other, oregs[insn.src])
+            _sync_linked(w.link_candidates(cur), src)
+            _sync_linked(w.link_candidates(other), oregs[insn.src])
         if dst.id:
-            _sync_linked(cur, dst)
-            _sync_linked(other, oregs[insn.dst])
+            _sync_linked(w.link_candidates(cur), dst)
+            _sync_linked(w.link_candidates(other), oregs[insn.dst])
     if (
         not is32
         and not spec.use_src_reg
@@ -108,11 +111,12 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
     return fall
 
 
-def _sync_linked(state: PathState, known: RegState) -> None:
+def _sync_linked(candidates: list[RegState], known: RegState) -> None:
     """sync_linked_regs(): every scalar sharing ``known``'s id gets its refined range (shifted by
-    the difference of their ``+const`` offsets)."""
+    the difference of their ``+const`` offsets); the candidates are the live registers and the
+    spills (collect_linked_regs() of Linux 6.18 skips dead registers)."""
     base = known.id & ~ADD_CONST
-    for reg in state.all_regs():
+    for reg in candidates:
         if reg is known or not reg.is_scalar or (reg.id & ~ADD_CONST) != base or not reg.id:
             continue
         if not (reg.id | known.id) & ADD_CONST or reg.off == known.off:

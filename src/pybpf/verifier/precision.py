@@ -1,0 +1,361 @@
+"""Precision marks: which scalars' exact values a verified path relied on.
+
+Mirrors mark_chain_precision() / __mark_chain_precision(), backtrack_insn(), get_prev_insn_idx(),
+mark_all_scalars_precise() and propagate_precision() of kernel/bpf/verifier.c (Linux 6.18).
+
+A scalar is imprecise until something needs its value: a pointer offset (``ptr += scalar``), a
+helper's memory size or constant argument, a conditional jump the verifier decided from it.  Then
+the instructions of the path are walked backwards from there (``backtrack_insn``) through the
+segments between checkpoints (the current path's own segment first, then each checkpoint's: its
+first and last instruction and its ``History`` of non-linear steps), following the registers and
+stack slots the value was computed from (``Backtrack``: a register mask and a slot mask per call
+frame), and every checkpoint on the way gets those registers / spilled slots marked ``precise``.
+``prune.regsafe()`` lets an imprecise scalar of a finished checkpoint match any scalar, so paths
+that differ only in values nothing depended on are pruned, as in the kernel.
+
+The history of a segment records what the backwards walk cannot see in the instruction stream:
+jumps into a jump target (``idx`` reached from ``prev_idx``), spills and fills through the stack
+(the frame and slot), and the registers linked by a shared id at a conditional jump (a jump that
+refines one refines all).  Anything the walk cannot follow falls back to marking every scalar of
+every checkpoint on the path precise (``mark_all_precise``).  At log level 2 the walk is written as
+the kernel writes it (``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from pybpf.isa import opcodes as op
+from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.stack import STACK_SPILL
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+    from pybpf.verifier.prune import Checkpoint
+    from pybpf.verifier.regstate import RegState
+    from pybpf.verifier.stack import StackSlot
+    from pybpf.verifier.state import PathState
+
+ARG_REGS = 0b111110  # r1-r5
+HISTORY_LIMIT = 40
+"""A path segment with more history entries than this is checkpointed (is_state_visited())."""
+
+
+class Linked(NamedTuple):
+    """One register or stack slot of a linked set: ``number`` is a register, or a slot when ``stack``."""
+
+    frame: int
+    number: int
+    stack: bool
+
+
+class History(NamedTuple):
+    """struct bpf_jmp_history_entry: instruction ``idx`` came from ``prev_idx``; ``slot`` is the
+    (frame, spi) a spill or fill there went through; ``linked`` the registers a jump there linked."""
+
+    idx: int
+    prev_idx: int
+    slot: tuple[int, int] | None = None
+    linked: tuple[Linked, ...] = ()
+
+
+class Backtrack:
+    """struct backtrack_state: the registers and stack slots still to be made precise, per frame."""
+
+    __slots__ = ("frame", "regs", "stack")
+
+    def __init__(self, frame: int) -> None:
+        self.frame = frame
+        self.regs = [0] * op.MAX_CALL_FRAMES
+        self.stack = [0] * op.MAX_CALL_FRAMES
+
+    def empty(self) -> bool:
+        return not any(self.regs[: self.frame + 1]) and not any(self.stack[: self.frame + 1])
+
+    def has_reg(self, regno: int) -> bool:
+        return bool(self.regs[self.frame] >> regno & 1)
+
+    def set_reg(self, regno: int, frame: int | None = None) -> None:
+        self.regs[self.frame if frame is None else frame] |= 1 << regno
+
+    def clear_reg(self, regno: int, frame: int | None = None) -> None:
+        self.regs[self.frame if frame is None else frame] &= ~(1 << regno)
+
+    def has_slot(self, frame: int, spi: int) -> bool:
+        return bool(self.stack[frame] >> spi & 1)
+
+    def set_slot(self, frame: int, spi: int) -> None:
+        self.stack[frame] |= 1 << spi
+
+    def clear_slot(self, frame: int, spi: int) -> None:
+        self.stack[frame] &= ~(1 << spi)
+
+    def sync_linked(self, hist: History | None) -> None:
+        """bt_sync_linked_regs(): one register of a linked set needs precision, so do all."""
+        if hist is None or not hist.linked:
+            return
+        if not any(
+            self.has_slot(e.frame, e.number) if e.stack else self.regs[e.frame] >> e.number & 1
+            for e in hist.linked
+        ):
+            return
+        for e in hist.linked:
+            if e.stack:
+                self.set_slot(e.frame, e.number)
+            else:
+                self.set_reg(e.number, e.frame)
+
+
+def reg_list(mask: int) -> str:
+    return ",".join(f"r{i}" for i in range(32) if mask >> i & 1)
+
+
+def slot_list(mask: int) -> str:
+    return ",".join(str(-(i + 1) * 8) for i in range(64) if mask >> i & 1)
+
+
+def is_spilled_scalar(slot: StackSlot) -> bool:
+    """is_spilled_scalar_reg(): the slot holds a spilled scalar."""
+    return slot.kinds[7] == STACK_SPILL and slot.spilled is not None and slot.spilled.is_scalar
+
+
+class _NotSupported(Exception):
+    """backtrack_insn()'s -ENOTSUPP (and the kernel's verifier_bug cases): fall back."""
+
+
+def _backtrack_insn(w: Walker, idx: int, subseq: int, hist: History | None, bt: Backtrack) -> None:
+    view = w.view
+    if not view.is_insn_start(idx):
+        return  # the second half of an lddw (code 0)
+    insn = view.insn_at(idx)
+    if w.level2:
+        w.env.log.verbose(
+            f"mark_precise: frame{bt.frame}: regs={reg_list(bt.regs[bt.frame])} "
+            f"stack={slot_list(bt.stack[bt.frame])} before {w.insn_text(idx, insn)}\n"
+        )
+    bt.sync_linked(hist)
+    code = insn.opcode
+    cls, opc, mode = code & 0x07, code & 0xF0, code & 0xE0
+    dreg, sreg = insn.dst, insn.src
+    if cls in (op.BPF_ALU, op.BPF_ALU64):
+        if not bt.has_reg(dreg) or opc in (0xD0, 0x80):  # END and NEG keep dst's dependency
+            return
+        if opc == 0xB0:  # mov
+            bt.clear_reg(dreg)
+            if code & op.BPF_X and sreg != op.BPF_REG_FP:
+                bt.set_reg(sreg)
+        elif code & op.BPF_X and sreg != op.BPF_REG_FP:
+            bt.set_reg(sreg)
+    elif cls == op.BPF_LDX or (cls == op.BPF_STX and mode == 0xC0 and (insn.imm & 0x01 or insn.imm == 0x100)):
+        load_reg = dreg
+        if cls == op.BPF_STX and insn.imm != 0x100:  # an atomic fetch loads the old value (load-acquire: dst)
+            load_reg = 0 if insn.imm == 0xF1 else sreg
+        if not bt.has_reg(load_reg):
+            return
+        bt.clear_reg(load_reg)
+        if hist is not None and hist.slot is not None:  # a fill: the slot's value is the one
+            bt.set_slot(*hist.slot)
+    elif cls in (op.BPF_STX, op.BPF_ST):
+        if bt.has_reg(dreg):
+            raise _NotSupported  # a scalar used as the address: pointer subtraction upstream
+        if hist is None or hist.slot is None or not bt.has_slot(*hist.slot):
+            return
+        bt.clear_slot(*hist.slot)
+        if cls == op.BPF_STX:
+            bt.set_reg(sreg)
+    elif cls in (op.BPF_JMP, op.BPF_JMP32):
+        if code == op.BPF_JMP | 0x80 and sreg == op.BPF_PSEUDO_CALL:
+            # the call of a subprogram: leaving it backwards, r1-r5 become the caller's
+            if bt.regs[bt.frame] & ~ARG_REGS or bt.stack[bt.frame] or bt.frame == 0:
+                raise _NotSupported
+            for regno in range(1, 6):
+                if bt.has_reg(regno):
+                    bt.clear_reg(regno)
+                    bt.set_reg(regno, bt.frame - 1)
+            bt.frame -= 1
+            return
+        if opc == 0x80:
+            if sreg == op.BPF_PSEUDO_KFUNC_CALL and insn.imm == 0:
+                raise _NotSupported
+            if subseq >= 0 and subseq != view.next_slot(idx):  # back from a callback's exit
+                if bt.regs[bt.frame] & ~ARG_REGS or bt.stack[bt.frame] or bt.frame == 0:
+                    raise _NotSupported
+                bt.regs[bt.frame] &= ~ARG_REGS
+                bt.frame -= 1
+                return
+            bt.clear_reg(0)
+            if bt.regs[bt.frame] & ARG_REGS:
+                raise _NotSupported
+        elif opc == 0x90:  # exit: entering the callee backwards
+            prev = subseq - 1
+            after_call = prev >= 0 and view.is_insn_start(prev) and _is_pseudo_call(view.insn_at(prev))
+            if not after_call:  # a callback's exit: its r1-r5 are not the caller's
+                bt.regs[bt.frame] &= ~ARG_REGS
+            if bt.regs[bt.frame] & ARG_REGS or bt.frame + 1 >= op.MAX_CALL_FRAMES:
+                raise _NotSupported
+            r0_precise = after_call and bt.has_reg(0)
+            bt.clear_reg(0)
+            bt.frame += 1
+            if r0_precise:
+                bt.set_reg(0)
+            return
+        elif code & op.BPF_X and opc not in (0x00, 0xE0):
+            if not bt.has_reg(dreg) and not bt.has_reg(sreg):
+                return
+            bt.set_reg(sreg)
+            bt.set_reg(dreg)
+    elif cls == op.BPF_LD:
+        if not bt.has_reg(dreg):
+            return
+        bt.clear_reg(dreg)
+        if mode in (0x20, 0x40):  # LD_ABS / LD_IND: not analysed
+            raise _NotSupported
+    bt.sync_linked(hist)
+
+
+def _is_pseudo_call(insn: object) -> bool:
+    return getattr(insn, "opcode", 0) == op.BPF_JMP | 0x80 and getattr(insn, "src", 0) == op.BPF_PSEUDO_CALL
+
+
+def mark_chain_precision(w: Walker, regno: int) -> None:
+    """mark_chain_precision(): register ``regno`` of the current frame is relied on exactly."""
+    bt = Backtrack(w.state.curframe)
+    bt.set_reg(regno)
+    _walk(w, bt)
+
+
+def propagate_precision(w: Walker, old: PathState) -> None:
+    """propagate_precision(): the current path was pruned at ``old``; what was precise there must be
+    precise on the way here too."""
+    bt = Backtrack(w.state.curframe)
+    log = w.env.log
+    for fr in range(old.curframe, -1, -1):
+        frame = old.frames[fr]
+        names: list[str] = []
+        for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):
+            if reg.is_scalar and reg.precise:
+                names.append(f"r{regno}")
+                bt.set_reg(regno, fr)
+        for spi, slot in enumerate(frame.stack.slots):
+            spilled = slot.spilled
+            if slot.kinds[7] == STACK_SPILL and spilled is not None and spilled.is_scalar and spilled.precise:
+                names.append(f"fp{-(spi + 1) * 8}")
+                bt.set_slot(fr, spi)
+        if names and w.level2:
+            log.verbose(f"frame {fr}: propagating {','.join(names)}\n")
+    if not bt.empty():
+        _walk(w, bt)
+
+
+def _walk(w: Walker, bt: Backtrack) -> None:
+    """__mark_chain_precision() from the current instruction back through the checkpoints."""
+    log = w.env.log
+    trace = w.level2
+    if trace:
+        w.prev_log_pos = 0  # the state of the instruction goes on a line of its own after these
+    history: tuple[History, ...] | list[History] = w.history
+    first, last, subseq = w.first_idx, w.insn_idx, -1
+    skip_first = True
+    cp: Checkpoint | None = None
+    try:
+        while True:
+            if trace:
+                log.verbose(
+                    f"mark_precise: frame{bt.frame}: last_idx {last} first_idx {first} subseq_idx {subseq} \n"
+                )
+            if last < 0:
+                raise _NotSupported
+            i, count = last, len(history)
+            while True:
+                if skip_first:
+                    skip_first = False
+                else:
+                    hist = history[count - 1] if count and history[count - 1].idx == i else None
+                    _backtrack_insn(w, i, subseq, hist, bt)
+                if bt.empty():
+                    return
+                subseq = i
+                if i == first and (count == 0 or (count == 1 and history[0].idx == i)):
+                    break
+                if count and history[count - 1].idx == i:
+                    i = history[count - 1].prev_idx
+                    count -= 1
+                else:
+                    i -= 1
+                if i < 0:
+                    raise _NotSupported
+            cp = w.parent if cp is None else cp.parent
+            if cp is None:
+                break
+            _mark_in_parent(w, cp.state, bt)
+            if bt.empty():
+                return
+            subseq, last, first, history = first, cp.last_idx, cp.first_idx, cp.history
+    except _NotSupported:
+        pass
+    mark_all_precise(w)
+
+
+def _mark_in_parent(w: Walker, state: PathState, bt: Backtrack) -> None:
+    for fr in range(bt.frame, -1, -1):
+        frame = state.frames[fr]
+        for regno in range(op.MAX_BPF_REG):
+            if not bt.regs[fr] >> regno & 1:
+                continue
+            reg = frame.regs[regno]
+            if not reg.is_scalar or reg.precise:
+                bt.clear_reg(regno, fr)
+            else:
+                reg.precise = True
+        for spi in range(64):
+            if not bt.stack[fr] >> spi & 1:
+                continue
+            slot = frame.stack.slots[spi] if spi < len(frame.stack.slots) else None
+            spilled = slot.spilled if slot is not None else None
+            if slot is None or spilled is None or not is_spilled_scalar(slot) or spilled.precise:
+                bt.clear_slot(fr, spi)
+            else:
+                spilled.precise = True
+        if w.level2:
+            w.env.log.verbose(
+                f"mark_precise: frame{fr}: parent state regs={reg_list(bt.regs[fr])} "
+                f"stack={slot_list(bt.stack[fr])}: " + w.format_state(state, None, fr) + "\n"
+            )
+
+
+def mark_all_precise(w: Walker) -> None:
+    """mark_all_scalars_precise(): the conservative answer when the walk cannot follow a value."""
+    log = w.env.log
+    if w.level2:
+        log.verbose(f"mark_precise: frame{w.state.curframe}: falling back to forcing all scalars precise\n")
+    cp = w.parent
+    while cp is not None:
+        for i, frame in enumerate(cp.state.frames):
+            for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):
+                if reg.is_scalar and not reg.precise:
+                    reg.precise = True
+                    if w.level2:
+                        log.verbose(f"force_precise: frame{i}: forcing r{regno} to be precise\n")
+            for spi, slot in enumerate(frame.stack.slots):
+                spilled = slot.spilled
+                if slot.kinds[7] == STACK_SPILL and spilled is not None and spilled.is_scalar:
+                    if not spilled.precise:
+                        spilled.precise = True
+                        if w.level2:
+                            log.verbose(
+                                f"force_precise: frame{i}: forcing fp{-(spi + 1) * 8} to be precise\n"
+                            )
+        cp = cp.parent
+
+
+def linked_regs(candidates: list[tuple[Linked, RegState]], ident: int) -> list[Linked]:
+    """collect_linked_regs(): the scalars among ``candidates`` (the live registers and the spills of
+    every frame) sharing ``ident``."""
+    from pybpf.verifier.regstate import ADD_CONST
+
+    base = ident & ~ADD_CONST
+    return [
+        where
+        for where, reg in candidates
+        if reg.type is RegType.SCALAR_VALUE and reg.id and (reg.id & ~ADD_CONST) == base
+    ]
