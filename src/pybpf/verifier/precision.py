@@ -338,13 +338,16 @@ def mark_all_precise(w: Walker) -> None:
                         log.verbose(f"force_precise: frame{i}: forcing r{regno} to be precise\n")
             for spi, slot in enumerate(frame.stack.slots):
                 spilled = slot.spilled
-                if slot.kinds[7] == STACK_SPILL and spilled is not None and spilled.is_scalar:
-                    if not spilled.precise:
-                        spilled.precise = True
-                        if w.level2:
-                            log.verbose(
-                                f"force_precise: frame{i}: forcing fp{-(spi + 1) * 8} to be precise\n"
-                            )
+                if (
+                    slot.kinds[7] != STACK_SPILL
+                    or spilled is None
+                    or not spilled.is_scalar
+                    or spilled.precise
+                ):
+                    continue
+                spilled.precise = True
+                if w.level2:
+                    log.verbose(f"force_precise: frame{i}: forcing fp{-(spi + 1) * 8} to be precise\n")
         cp = cp.parent
 
 

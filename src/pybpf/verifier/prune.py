@@ -384,7 +384,7 @@ def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
         for j, kind in enumerate(so.kinds):
             if kind not in (STACK_INVALID, STACK_MISC) and sc.kinds[j] != kind:
                 return False
-        if so.kinds[7] == STACK_SPILL and so.spilled is not None:
-            if sc.spilled is None or not regsafe(so.spilled, sc.spilled, ids, precise):
-                return False
+        spilled = so.spilled if so.kinds[7] == STACK_SPILL else None
+        if spilled is not None and (sc.spilled is None or not regsafe(spilled, sc.spilled, ids, precise)):
+            return False
     return True
