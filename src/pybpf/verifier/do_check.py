@@ -52,9 +52,10 @@ from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.log import SourceLines
 from pybpf.verifier.pseudo import KERNEL_OPCODES
-from pybpf.verifier.regstate import RegState, format_reg
+from pybpf.verifier.regstate import RegState, format_reg, is_null
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.request import InsnFacts, MapRef
+from pybpf.verifier.stack import STACK_SPILL
 from pybpf.verifier.state import FuncFrame, PathState, VerifierState
 
 BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
@@ -110,6 +111,7 @@ class Walker:
         self.history: list[precision.History] = []  # its jmp_history
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
         self.live = liveness.live_registers(view)
+        self.stack_live = liveness.StackLiveness(view)
         self.scratched: set[int] = set()
         self._decoded: dict[int, tuple[Kind, op.OpSpec | None]] = {}  # slot -> family, legal spec
         self._consts: dict[int, RegState] = {}
@@ -221,6 +223,14 @@ class Walker:
         """mark_chain_precision(): the scalar in ``regno`` is relied on exactly (``precision``)."""
         precision.mark_chain_precision(self, regno)
 
+    def note_constant_key(self, key: RegState) -> None:
+        """get_constant_map_key(): a map key read from a spilled constant is relied on exactly (one
+        read from zero bytes needs no mark)."""
+        position = -(key.off + bounds.s64(key.var_off.value)) - 1
+        slot = self.state.frames[key.frameno].stack.slots[position // 8]
+        if slot.kinds[position % 8] == STACK_SPILL:
+            precision.mark_slot_precision(self, key.frameno, position // 8)
+
     def push_history(
         self, slot: tuple[int, int] | None = None, linked: tuple[precision.Linked, ...] = ()
     ) -> None:
@@ -270,6 +280,29 @@ class Walker:
         """The registers sync_linked_regs() may refine along with a jump's operand."""
         return [reg for _, reg in self.link_positions(state)]
 
+    def note_stack_access(
+        self, frameno: int, min_off: int, max_off: int, *, write: bool, exact: bool
+    ) -> None:
+        """A stack access of [min_off, max_off) in frame ``frameno``, for the stack liveness: a store
+        instruction's write (whole slots at a fixed offset are written), else a read (a helper's
+        write is neither)."""
+        state = self.state
+        first, last = (-max_off) // 8, (-min_off - 1) // 8
+        mask = (1 << (last + 1)) - (1 << first)
+        code = self.view.insn_at(self.insn_idx).opcode
+        store = code & 0x07 in (op.BPF_ST, op.BPF_STX) and code & 0xE0 == op.BPF_MEM
+        if frameno != state.curframe:  # a caller's stack: counted at its call instruction
+            if not write:
+                self.stack_live.read(state.frames[frameno + 1].callsite, mask)
+            return
+        if store:
+            whole = 0
+            if exact:
+                whole = max(0, (1 << ((-min_off) // 8)) - (1 << ((-max_off + 7) // 8)))
+            self.stack_live.write(self.insn_idx, whole)
+        elif not write:
+            self.stack_live.read(self.insn_idx, mask)
+
     def _stack_slot(self, base: int, off: int) -> tuple[int, int, int] | None:
         """The frame, slot and offset a fixed-offset stack access through ``base`` reaches."""
         if not 0 <= base < op.MAX_BPF_REG:
@@ -301,9 +334,14 @@ class Walker:
             self.push_history(slot=(where[0], where[1]))
 
     def _check_store(self, insn: Instruction, from_reg: bool) -> None:
-        """check_mem_access() of a store; a spill to an aligned slot is recorded in the history."""
-        mem.check_store(self, insn, from_reg)
+        """check_mem_access() of a store; a spill to an aligned slot is recorded in the history, and a
+        zero register stored as data (not a spill: unaligned) is relied on to be zero (STACK_ZERO)."""
         where = self._stack_slot(insn.dst, insn.off)
+        value = self.state.cur.regs[insn.src] if from_reg and 0 <= insn.src < op.MAX_BPF_REG else None
+        zero_data = where is not None and where[2] % 8 != 0 and value is not None and is_null(value)
+        mem.check_store(self, insn, from_reg)
+        if zero_data:
+            self.mark_chain_precision(insn.src)
         if where is not None and where[2] % 8 == 0:
             frameno, spi, _ = where
             slots = self.state.frames[frameno].stack.slots

@@ -224,6 +224,13 @@ def mark_chain_precision(w: Walker, regno: int) -> None:
     _walk(w, bt)
 
 
+def mark_slot_precision(w: Walker, frameno: int, spi: int) -> None:
+    """mark_chain_precision_batch() for one stack slot: the spilled scalar there is relied on."""
+    bt = Backtrack(w.state.curframe)
+    bt.set_slot(frameno, spi)
+    _walk(w, bt)
+
+
 def propagate_precision(w: Walker, old: PathState) -> None:
     """propagate_precision(): the current path was pruned at ``old``; what was precise there must be
     precise on the way here too."""

@@ -37,12 +37,12 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from pybpf.isa.opcodes import Kind
+from pybpf.isa.opcodes import BPF_REG_FP, Kind
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.verifier import callbacks, precision, tnum
-from pybpf.verifier.regstate import ADD_CONST, RegState
+from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
 from pybpf.verifier.regtypes import RegType
-from pybpf.verifier.stack import STACK_INVALID, STACK_MISC, STACK_SPILL, Stack, StackSlot
+from pybpf.verifier.stack import BPF_REG_SIZE, STACK_INVALID, STACK_MISC, STACK_SPILL, Stack, StackSlot
 from pybpf.verifier.state import PathState
 
 if TYPE_CHECKING:
@@ -137,8 +137,8 @@ def loop_slots(view: ProgramView) -> frozenset[int]:
 class Checkpoint:
     """struct bpf_verifier_state_list: an explored state and the segment that led to it."""
 
-    __slots__ = ("branches", "evicted", "first_idx", "history", "hits", "in_loop", "insn", "key",
-                 "last_idx", "misses", "parent", "state")  # fmt: skip
+    __slots__ = ("branches", "cleaned", "evicted", "first_idx", "history", "hits", "in_loop", "insn",
+                 "key", "last_idx", "misses", "parent", "state")  # fmt: skip
 
     def __init__(
         self,
@@ -156,7 +156,7 @@ class Checkpoint:
         self.in_loop = in_loop
         self.branches = 1
         self.hits = self.misses = 0
-        self.evicted = False
+        self.evicted = self.cleaned = False
 
 
 def update_branch_counts(w: Walker, cp: Checkpoint | None) -> None:
@@ -209,9 +209,16 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     and env.insn_processed - w.prev_insn_processed < 100
                 ):
                     add = False
-            elif states_subsumed(cp.state, cur, live, precise=not cp.in_loop):
-                _hit(w, cp, slot)
-                return True
+            elif cp.in_loop:
+                if states_subsumed(cp.state, cur, live, precise=False):
+                    _hit(w, cp, slot)
+                    return True
+            else:
+                if not cp.cleaned:
+                    _clean(w, cp, cur)
+                if states_subsumed(cp.state, cur, None if cp.cleaned else live):
+                    _hit(w, cp, slot)
+                    return True
             if not add:  # misses count only when a state is added (loop iterations keep theirs)
                 continue
             cp.misses += 1
@@ -245,6 +252,29 @@ def _hit(w: Walker, cp: Checkpoint, slot: int) -> None:
     if slot in w.jmp_points:
         w.push_history()
     precision.propagate_precision(w, cp.state)
+
+
+def _clean(w: Walker, cp: Checkpoint, cur: PathState) -> None:
+    """clean_verifier_state(): a finished checkpoint forgets the registers and stack slots no path
+    from it reads (once, when compared with a state of the same call chain)."""
+    frames = cp.state.frames
+    if len(frames) != len(cur.frames) or any(
+        fo.callsite != fc.callsite for fo, fc in zip(frames, cur.frames, strict=True)
+    ):
+        return
+    cp.cleaned = True
+    last = len(frames) - 1
+    for i, frame in enumerate(frames):
+        at = cp.insn if i == last else frames[i + 1].callsite
+        live = w.live.get(at, ALL_REGS)
+        for regno in range(BPF_REG_FP):
+            if not live >> regno & 1:
+                frame.regs[regno].mark_not_init()
+        alive = w.stack_live.alive(at)
+        for spi, slot in enumerate(frame.stack.slots):
+            if not alive >> spi & 1:
+                slot.kinds = [STACK_INVALID] * BPF_REG_SIZE
+                slot.spilled = None
 
 
 def _live_masks(w: Walker, cur: PathState, slot: int) -> list[int]:
@@ -333,13 +363,23 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
     same = (
         old.flags == cur.flags
         and old.off == cur.off
-        and old.map is cur.map
+        and same_map(old.map, cur.map)
         and old.mem_size == cur.mem_size
         and old.frameno == cur.frameno
         and old.range <= cur.range
         and range_within(old, cur)
     )
     return same and ids.same(old.id, cur.id) and ids.same(old.ref_obj_id, cur.ref_obj_id)
+
+
+def same_map(a: object, b: object) -> bool:
+    """The same map: a map's uses by different instructions share its object (an inner map's
+    template is compared by value)."""
+    if a is b:
+        return True
+    if isinstance(a, InnerMapMeta):
+        return a == b
+    return a is not None and getattr(a, "obj", a) is getattr(b, "obj", b)
 
 
 def range_within(old: RegState, cur: RegState) -> bool:

@@ -56,7 +56,7 @@ class RegState(Bounds):
         """Everything that distinguishes two states of this register (for exact comparison)."""
         if self.type is RegType.NOT_INIT:
             return (0,)
-        return (self.type, self.flags, self.off, self.id, self.ref_obj_id, self.range, id(self.map),
+        return (self.type, self.flags, self.off, self.id, self.ref_obj_id, self.range, _map_key(self.map),
                 self.mem_size, self.frameno, *self.bounds_key())  # fmt: skip
 
     @property
@@ -115,6 +115,13 @@ def func_target(subprog: int) -> FuncTarget:
     if target is None:
         target = _FUNC_TARGETS[subprog] = FuncTarget(subprog)
     return target
+
+
+def _map_key(ref: Any) -> object:
+    """What identifies a map in an exact state comparison: its object (an inner map's template by value)."""
+    if isinstance(ref, InnerMapMeta):
+        return ref
+    return id(getattr(ref, "obj", ref))
 
 
 def is_null(reg: RegState) -> bool:

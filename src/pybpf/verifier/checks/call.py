@@ -157,6 +157,10 @@ _CHANGES_PKT_DATA = frozenset(
 """bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid."""
 
 
+_ELIDES_NULL = (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY)
+"""can_elide_value_nullness(): the map types whose constant keys get_constant_map_key() reads."""
+
+
 def check_helper_call(w: Walker, helper_id: int) -> None:
     state = w.state
     if references.active_lock(state) is not None and helper_id not in _LOCK_ALLOWED:
@@ -207,6 +211,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 if size or map_attr(map_ref, "key_size", None) is not None:
                     mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=False)
                     const_key = mem.stack_constant(w, reg, size)
+                    if const_key is not None and map_attr(map_ref, "map_type", None) in _ELIDES_NULL:
+                        w.note_constant_key(reg)
             elif base is ArgBase.PTR_TO_MAP_VALUE:
                 size = map_value_size(map_ref)
                 if size:

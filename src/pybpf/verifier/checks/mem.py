@@ -343,6 +343,9 @@ def stack_bounds(
     frame = w.state.frames[reg.frameno]
     frame.stack.grow(-min_off)
     w.note_stack_depth(frame.subprog, frame.stack.allocated)
+    w.note_stack_access(
+        reg.frameno, min_off, max_off, write=access == BPF_WRITE, exact=tnum.is_const(reg.var_off)
+    )
     return min_off, max_off
 
 
