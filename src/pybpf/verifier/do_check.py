@@ -115,6 +115,8 @@ class Walker:
         self.scratched: set[int] = set()
         self._decoded: dict[int, tuple[Kind, op.OpSpec | None]] = {}  # slot -> family, legal spec
         self._consts: dict[int, RegState] = {}
+        self._insn_texts: dict[int, str] = {}
+        self._targets: dict[int, int] = {}
         self.trace = env.log.trace
         self.level2 = env.log.level2
         self.source_lines = SourceLines(env.request.line_info, view.slot_count)
@@ -184,8 +186,11 @@ class Walker:
             self.state.cur.regs[regno].mark_unknown()
 
     def jump_target(self, insn: Instruction) -> int:
-        target = transfer(insn, self.insn_idx).target
-        assert target is not None
+        target = self._targets.get(self.insn_idx)
+        if target is None:
+            target = transfer(insn, self.insn_idx).target
+            assert target is not None
+            self._targets[self.insn_idx] = target
         return target
 
     def push_branch(self, target: int) -> PathState:
@@ -241,8 +246,9 @@ class Walker:
                 slot=slot if slot is not None else entry.slot, linked=linked or entry.linked
             )
             return
-        self.hist_entry = len(self.history)
-        self.history.append(precision.History(self.insn_idx, self.prev_idx, slot, linked))
+        history = self.history
+        self.hist_entry = len(history)
+        history.append(precision.History(self.insn_idx, self.prev_idx, slot, linked))
 
     def _note_linked_regs(self, insn: Instruction) -> None:
         """check_cond_jmp_op(): the scalars sharing an id with an operand, before both branches."""
@@ -350,10 +356,15 @@ class Walker:
 
     def insn_text(self, slot: int, insn: Instruction) -> str:
         """``N: (code) text`` as the log prints the instruction at ``slot``."""
-        resolved = self.env.resolved.get(slot) if insn.opcode == _LDDW else None
-        if resolved is not None:  # the kernel prints the map (value) address it resolved (root)
-            return f"{slot}: ({_LDDW:02x}) r{insn.dst} = {resolved:#x}"
-        return f"{slot}: {format_insn(insn)}"
+        text = self._insn_texts.get(slot)
+        if text is None:
+            resolved = self.env.resolved.get(slot) if insn.opcode == _LDDW else None
+            if resolved is not None:  # the kernel prints the map (value) address it resolved (root)
+                text = f"{slot}: ({_LDDW:02x}) r{insn.dst} = {resolved:#x}"
+            else:
+                text = f"{slot}: {format_insn(insn)}"
+            self._insn_texts[slot] = text
+        return text
 
     def print_insn_state(self) -> None:
         """print_insn_state(): the registers and slots the last instruction touched, appended to its
@@ -361,12 +372,11 @@ class Walker:
         if not self.trace or not (self.scratched or self.print_all):
             return
         log = self.env.log
+        state = self.format_state(self.state, None if self.print_all else self.scratched) + "\n"
         if self.prev_log_pos and self.prev_log_pos == log.position():
-            log.reset(self.prev_log_pos - 1)
-            log.verbose(" " * max(_alignment(self.prev_insn_print_pos), 1) + ";")
+            log.end_line_with(" " * max(_alignment(self.prev_insn_print_pos), 1) + ";" + state)
         else:
-            log.verbose(f"{self.insn_idx}:")
-        log.verbose(self.format_state(self.state, None if self.print_all else self.scratched) + "\n")
+            log.verbose(f"{self.insn_idx}:" + state)
         self.scratched.clear()
         self.print_all = False
 
@@ -424,7 +434,8 @@ class Walker:
             )
             self.do_print_state = False
         self.print_insn_state()
-        self.source_lines.verbose_linfo(log, self.insn_idx, "; ")
+        if self.source_lines.records:
+            self.source_lines.verbose_linfo(log, self.insn_idx, "; ")
         start = log.position()
         log.line(self.insn_text(self.insn_idx, insn))
         self.prev_log_pos = log.position()
@@ -600,10 +611,14 @@ class Walker:
         register and valid slot, or only the ``scratched`` ones (register numbers, 100 + slot)."""
         frame = state.frames[state.curframe if frameno is None else frameno]
         parts = [f" frame{frame.frameno}:"] if frame.frameno else []
-        parts += [f" R{i}={format_reg(r, frame.frameno)}" for i, r in enumerate(frame.regs)
-                  if r.type is not RegType.NOT_INIT and (scratched is None or i in scratched)]  # fmt: skip
+        regs = frame.regs
+        numbers = range(len(regs)) if scratched is None else sorted(n for n in scratched if n < 100)
+        parts += [f" R{i}={format_reg(regs[i], frame.frameno)}" for i in numbers
+                  if regs[i].type is not RegType.NOT_INIT]  # fmt: skip
         slots = None if scratched is None else {n - 100 for n in scratched if n >= 100}
-        text = "".join(parts) + frame.stack.format(frame.frameno, slots)
+        text = "".join(parts)
+        if slots is None or slots:
+            text += frame.stack.format(frame.frameno, slots)
         if state.refs and state.refs[0].id:
             text += " refs=" + ",".join(str(ref.id) for ref in state.refs if ref.id)
         if frame.callback_ret is not None:

@@ -38,13 +38,14 @@ class SourceLines:
     """find_linfo() over a program's line_info records (sorted by instruction, as the kernel requires)
     and the ``prev_linfo`` verbose_linfo() compares with."""
 
-    __slots__ = ("_offs", "_records", "_slot_count", "prev")
+    __slots__ = ("_offs", "_records", "_slot_count", "prev", "records")
 
     def __init__(self, records: Sequence[SourceLine], slot_count: int) -> None:
         self._records = list(records)
         self._offs = [r.insn_off for r in self._records]
         self._slot_count = slot_count
         self.prev = -1
+        self.records = len(self._records)
 
     def find(self, slot: int) -> int:
         """The index of the rightmost record at or before ``slot`` (-1: none)."""
@@ -75,6 +76,7 @@ class VerifierLog:
     def __init__(self, level: int = 0) -> None:
         self.level = level
         self._parts: list[str] = []
+        self._len = 0  # the length of the text (the kernel's end_pos)
 
     @property
     def needed(self) -> bool:
@@ -98,6 +100,7 @@ class VerifierLog:
         """Append ``text`` exactly (callers include the newline, as the kernel's format strings do)."""
         if self.needed:
             self._parts.append(text)
+            self._len += len(text)
 
     def line(self, text: str) -> None:
         """Append ``text`` and a newline."""
@@ -105,12 +108,27 @@ class VerifierLog:
 
     def position(self) -> int:
         """The current length, for ``reset`` (the kernel's log_pos of a pushed branch state)."""
-        return len(self.text)
+        return self._len
 
     def reset(self, position: int) -> None:
-        """Drop everything written after ``position`` (bpf_vlog_reset)."""
-        text = self.text[:position]
-        self._parts = [text] if text else []
+        """Drop everything written after ``position`` (bpf_vlog_reset); the parts written last go
+        first, so rewinding a few characters costs a few characters."""
+        parts = self._parts
+        while parts and self._len - len(parts[-1]) >= position:
+            self._len -= len(parts.pop())
+        if parts and self._len > position:
+            last = parts.pop()
+            keep = len(last) - (self._len - position)
+            parts.append(last[:keep])
+            self._len = position
+
+    def end_line_with(self, text: str) -> None:
+        """Replace the newline the log ends with by ``text`` (bpf_vlog_reset() to one character
+        back, then ``text``: how print_insn_state() appends a state to its instruction's line)."""
+        if self.needed:
+            last = self._parts.pop()
+            self._parts.append(last[:-1] + text)
+            self._len += len(text) - 1
 
     @property
     def text(self) -> str:

@@ -231,21 +231,29 @@ def mark_slot_precision(w: Walker, frameno: int, spi: int) -> None:
     _walk(w, bt)
 
 
-def propagate_precision(w: Walker, old: PathState) -> None:
+def propagate_precision(w: Walker, old: PathState, *, every_scalar: list[int] | None = None) -> None:
     """propagate_precision(): the current path was pruned at ``old``; what was precise there must be
-    precise on the way here too."""
+    precise on the way here too (``every_scalar``: per frame, the live registers whose ranges the
+    comparison relied on, as inside loops; they and every spilled scalar are)."""
     bt = Backtrack(w.state.curframe)
     log = w.env.log
     for fr in range(old.curframe, -1, -1):
         frame = old.frames[fr]
         names: list[str] = []
         for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):
-            if reg.is_scalar and reg.precise:
+            if reg.is_scalar and (
+                reg.precise or (every_scalar is not None and every_scalar[fr] >> regno & 1)
+            ):
                 names.append(f"r{regno}")
                 bt.set_reg(regno, fr)
         for spi, slot in enumerate(frame.stack.slots):
             spilled = slot.spilled
-            if slot.kinds[7] == STACK_SPILL and spilled is not None and spilled.is_scalar and spilled.precise:
+            if (
+                slot.kinds[7] == STACK_SPILL
+                and spilled is not None
+                and spilled.is_scalar
+                and (spilled.precise or every_scalar is not None)
+            ):
                 names.append(f"fp{-(spi + 1) * 8}")
                 bt.set_slot(fr, spi)
         if names and w.level2:

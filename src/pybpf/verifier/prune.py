@@ -176,47 +176,45 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     env = w.env
     cur = w.state
     force = slot in w.force_points
-    add = (
-        force
-        or len(w.history) > precision.HISTORY_LIMIT
-        or (w.jmps_processed - w.prev_jmps_processed >= 2 and env.insn_processed - w.prev_insn_processed >= 8)
-    )
-    bucket = ((slot ^ cur.cur.callsite) & 0xFFFFFFFF) % w.view.slot_count
+    jmps = w.jmps_processed - w.prev_jmps_processed
+    insns = env.insn_processed - w.prev_insn_processed
+    add = force or len(w.history) > precision.HISTORY_LIMIT or (jmps >= 2 and insns >= 8)
+    bucket = ((slot ^ cur.frames[-1].callsite) & 0xFFFFFFFF) % w.view.slot_count
     checkpoints = w.explored.get(bucket)
     compared = len(checkpoints) if checkpoints else 0
     if checkpoints:
-        key = None
+        key: tuple[object, ...] | None = None
         evicted = False
-        live = _live_masks(w, cur, slot)
+        live: list[int] = []
         for cp in checkpoints:
             if cp.insn != slot:
                 continue
             if cp.branches:
-                if force and states_subsumed(cp.state, cur, live, precise=False):
-                    _hit(w, cp, slot)
-                    return True
-                if key is None:
-                    key = cur.key()
-                if cp.key == key:
+                if force:
+                    live = live or _live_masks(w, cur, slot)
+                    if states_subsumed(cp.state, cur, live, precise=False):
+                        _hit(w, cp, slot, every_scalar=live)
+                        return True
+                if _maybe_looping(cp.state, cur) and cp.key == (key := key or cur.key()):
                     message = f"infinite loop detected at insn {slot}"
                     w.source_lines.verbose_linfo(env.log, slot, "; ")
                     env.log.line(message)
                     env.log.line("cur state:" + w.format_state(cur, None))
                     env.log.line("old state:" + w.format_state(cp.state, None))
                     raise_loop(w, message)
-                if not force and (
-                    w.jmps_processed - w.prev_jmps_processed < 20
-                    and env.insn_processed - w.prev_insn_processed < 100
-                ):
+                if not force and jmps < 20 and insns < 100:
                     add = False
             elif cp.in_loop:
+                live = live or _live_masks(w, cur, slot)
                 if states_subsumed(cp.state, cur, live, precise=False):
-                    _hit(w, cp, slot)
+                    _hit(w, cp, slot, every_scalar=live)
                     return True
             else:
                 if not cp.cleaned:
                     _clean(w, cp, cur)
-                if states_subsumed(cp.state, cur, None if cp.cleaned else live):
+                if not cp.cleaned:
+                    live = live or _live_masks(w, cur, slot)
+                if states_subsumed(cp.state, cur, live if not cp.cleaned else None):
                     _hit(w, cp, slot)
                     return True
             if not add:  # misses count only when a state is added (loop iterations keep theirs)
@@ -246,12 +244,27 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     return False
 
 
-def _hit(w: Walker, cp: Checkpoint, slot: int) -> None:
-    """The current path is pruned at ``cp``: what ``cp`` needed precise, this path needs too."""
+def _maybe_looping(old: PathState, cur: PathState) -> bool:
+    """states_maybe_looping(): the current frames' registers look the same (a cheap filter before
+    the exact comparison)."""
+    if len(old.frames) != len(cur.frames):
+        return False
+    cur_regs = cur.frames[-1].regs
+    for i, ro in enumerate(old.frames[-1].regs):
+        rc = cur_regs[i]
+        if ro.var_off != rc.var_off or ro.type is not rc.type or ro.off != rc.off or ro.umax != rc.umax:
+            return False
+    return True
+
+
+def _hit(w: Walker, cp: Checkpoint, slot: int, *, every_scalar: list[int] | None = None) -> None:
+    """The current path is pruned at ``cp``: what ``cp`` needed precise, this path needs too.  A
+    loop's checkpoint was compared by every scalar's range: the path relied on all of them (Linux
+    6.18 propagates a loop's marks along its back-edges once the loop is explored instead)."""
     cp.hits += 1
     if slot in w.jmp_points:
         w.push_history()
-    precision.propagate_precision(w, cp.state)
+    precision.propagate_precision(w, cp.state, every_scalar=every_scalar)
 
 
 def _clean(w: Walker, cp: Checkpoint, cur: PathState) -> None:

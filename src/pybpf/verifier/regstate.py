@@ -56,7 +56,8 @@ class RegState(Bounds):
         """Everything that distinguishes two states of this register (for exact comparison)."""
         if self.type is RegType.NOT_INIT:
             return (0,)
-        return (self.type, self.flags, self.off, self.id, self.ref_obj_id, self.range, _map_key(self.map),
+        ref = None if self.map is None else _map_key(self.map)
+        return (self.type, self.flags, self.off, self.id, self.ref_obj_id, self.range, ref,
                 self.mem_size, self.frameno, *self.bounds_key())  # fmt: skip
 
     @property

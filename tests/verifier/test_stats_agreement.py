@@ -1,0 +1,140 @@
+"""The statistics line against the kernel's: processed instructions and states, program by program.
+
+``processed N insns (limit 1000000) max_states_per_insn M total_states T peak_states P mark_read 0``
+closes every verifier log, and N is ``verified_insns`` of ``bpf_prog_info``.  It agrees with the
+kernel's only when the walk explores the same paths and prunes at the same places: the same prune
+points and checkpoint heuristics, the same precision marks (``pybpf.verifier.precision``), the
+same register and stack liveness, the same explored-state table.  Compared here on the random
+branching programs of ``test_log_agreement`` (every state line too) and on the C objects of
+tests/data/c, each loaded through the user backend and through the real bpf(2).
+
+Programs that still differ are listed with the reason; their tests are strict xfails, so one that
+starts agreeing is noticed.  Linux 6.18 prints ``mark_read 0`` always: its register and stack
+liveness no longer uses read marks.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+
+import pytest
+
+from pybpf import Object
+from pybpf.errors import BPFError
+from pybpf.isa.instruction import encode_program
+from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.kernel.native import NativeBackend
+from tests.elf.corpus import obj_path
+from tests.verifier.kernel_load import kernel_load
+from tests.verifier.stubs import XDP
+from tests.verifier.test_log_agreement import pybpf_log, random_program, state_lines
+
+_STATS = re.compile(r"^processed (\d+) insns \(limit \d+\) .*$", re.MULTILINE)
+
+
+def stats(log: str) -> str:
+    found = _STATS.search(log)
+    return found.group(0) if found else ""
+
+
+def processed(log: str) -> int:
+    found = _STATS.search(log)
+    return int(found.group(1)) if found else -1
+
+
+LINE_GAPS = {
+    41: "a JMP32 JSET false branch: Linux 6.18 loses the 64-bit signed bounds pybpf keeps",
+    157: "a comparison of two registers sharing an id: Linux 6.18 unlinks them, pybpf does not",
+}
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_program_statistics_match(seed: int, kernel: bool) -> None:
+    """Branching programs: the statistics line is the kernel's (measured on seeds 0-299: all 300)."""
+    insns = random_program(seed)
+    kerr, klog = kernel_load(encode_program(insns), XDP, log_level=2)
+    err, log = pybpf_log(insns)
+    assert err == kerr
+    assert stats(log) == stats(klog), f"{log}\n--\n{klog}"
+
+
+@pytest.mark.parametrize(
+    "seed",
+    [pytest.param(s, marks=[pytest.mark.xfail(strict=True, reason=LINE_GAPS[s])] if s in LINE_GAPS else [])
+     for s in range(200)],
+)  # fmt: skip
+def test_random_program_every_path_matches(seed: int, kernel: bool) -> None:
+    """Every state line of every path, pruned paths (``N: safe``) and the precision walks included
+    (measured on seeds 0-299: 297 of 300; the third, 277, is the JSET gap of seed 41)."""
+    insns = random_program(seed)
+    _, klog = kernel_load(encode_program(insns), XDP, log_level=2)
+    _, log = pybpf_log(insns)
+    assert state_lines(log) == state_lines(klog), f"{log}\n--\n{klog}"
+
+
+OBJECTS = [
+    ("bench_object", f"xdp_bench_{i}") for i in range(10)
+] + [
+    ("core_access", "xdp_core"), ("core_custom", "xdp_core_custom"), ("global_vars", "xdp_globals"),
+    ("kconfig_externs", "xdp_kconfig"), ("legacy_maps", "xdp_legacy"), ("lru_hash", "xdp_flows"),
+    ("map_in_map", "xdp_mim"), ("multi_prog", "xdp_pass"), ("multi_prog", "xdp_drop_short"),
+    ("multi_prog", "xdp_frags_len"), ("multi_prog", "socket_len"), ("multi_prog", "cls_mark"),
+    ("percpu_maps", "xdp_percpu"), ("refused_core", "xdp_old_field"), ("refused_license", "xdp_printk"),
+    ("refused_null", "xdp_no_null_check"), ("ringbuf_events", "xdp_events"), ("rodata_config", "xdp_config"),
+    ("spin_lock", "tc_locked"), ("syscall_prog", "sys_add"), ("tail_calls", "handle_tcp"),
+    ("tail_calls", "handle_udp"), ("tail_calls", "xdp_dispatch"), ("tc_classifier", "tc_mark"),
+    ("xdp_counter", "xdp_count"),
+    ("bounded_loop", "xdp_checksum"), ("bpf2bpf_calls", "xdp_calls_a"), ("bpf2bpf_calls", "xdp_calls_b"),
+    ("bpf_loop", "xdp_loop"), ("socket_filter", "udp_filter"), ("xdp_firewall", "xdp_firewall"),
+]  # fmt: skip
+"""Every program of tests/data/c whose object loads without a bpffs to pin in."""
+
+STATS_GAPS = {
+    "bounded_loop:xdp_checksum": "peak_states: Linux 6.18 also counts the states it keeps for a loop's "
+    "back-edges (SCC precision propagation), which pybpf does not model (processed and total agree)",
+    "bpf2bpf_calls:xdp_calls_a": "Linux 6.18 verifies a global function once on its own ('assumed "
+    "valid' at the call); pybpf walks it at every call",
+    "bpf2bpf_calls:xdp_calls_b": "as xdp_calls_a: global functions",
+    "bpf_loop:xdp_loop": "bpf_loop's callback is not walked by pybpf yet",
+    "socket_filter:udp_filter": "a one-byte read of stack data is an unknown scalar in pybpf, 0..255 in "
+    "the kernel (the load's zero extension), so a jump on it is not decided",
+    "xdp_firewall:xdp_firewall": "reads of a frozen read-only map (.rodata) are not constants in pybpf, "
+    "and the kernel's packet range past data_end (r=-2) is not modelled: more paths are walked",
+}
+PROCESSED_GAPS = {name: reason for name, reason in STATS_GAPS.items() if not name.startswith("bounded_loop")}
+
+
+def object_stats(name: str, program: str, backend: Backend) -> str:
+    with tempfile.TemporaryDirectory(prefix="pybpf-stats-") as pins:
+        try:
+            with Object.open(obj_path(name), backend=backend, pin_root=pins) as obj:
+                obj.load(log_level=1, programs=[program])
+                return stats(obj.logs.get(program, ""))
+        except BPFError as exc:
+            return stats(getattr(exc, "raw_log", "") or "")
+
+
+def _case(name: str, program: str, gaps: dict[str, str]) -> object:
+    key = f"{name}:{program}"
+    marks = [pytest.mark.xfail(strict=True, reason=gaps[key])] if key in gaps else []
+    return pytest.param(name, program, marks=marks, id=key)
+
+
+@pytest.mark.parametrize(("name", "program"), [_case(n, p, STATS_GAPS) for n, p in OBJECTS])
+def test_object_statistics_match(name: str, program: str, kernel: bool) -> None:
+    """clang output: the whole statistics line (processed, max states per instruction, total and
+    peak states) is the kernel's."""
+    ours = object_stats(name, program, UserBackend())
+    theirs = object_stats(name, program, NativeBackend())
+    assert theirs
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("name,program", [_case(n, p, PROCESSED_GAPS) for n, p in OBJECTS])
+def test_object_processed_instructions_match(name: str, program: str, kernel: bool) -> None:
+    """``verified_insns``: the processed-instruction count alone."""
+    ours = processed(object_stats(name, program, UserBackend()))
+    theirs = processed(object_stats(name, program, NativeBackend()))
+    assert theirs > 0
+    assert ours == theirs
