@@ -7,8 +7,8 @@ the processed instructions both verifiers report in their statistics line, and p
 instructions per second (the goal is at least 100 000).  Programs: a two-instruction one, a map
 lookup with its null check, 4 000 straight-line ALU instructions, a sum over 1 500 packet bytes
 with a data_end check per byte, a 100 000-iteration counting loop, and a parser with 10
-independent branches on header bytes (the kernel prunes it with liveness and precision marks,
-which pybpf does not track yet: it walks every path).
+independent branches on header bytes (pruned with liveness and precision marks, as the kernel
+does).
 
     .venv/bin/python benchmarks/bench_verifier.py [--repeat R] [--no-kernel]
 """

@@ -32,6 +32,7 @@ from pybpf.isa.instruction import Instruction, encode_program
 from pybpf.isa.opcodes import (
     BPF_PSEUDO_MAP_FD,
     BPF_PSEUDO_MAP_VALUE,
+    LDDW_OPCODE,
 )
 from pybpf.isa.program import slot_starts
 from pybpf.kernel.btfobj import BTFObject
@@ -173,6 +174,10 @@ def prog_load(attr: Any, write_back: Any) -> int:
         insns = decode_insns(raw, a.log_level)
     except VerifierError as exc:
         _refused(log, exc, write_back)
+    key = _reload_key(a, raw, license_text)
+    previous = _TRUNCATED.pop() if _TRUNCATED else None
+    if key is not None and previous is not None and previous[0] == key:
+        _refused(log, previous[1], write_back)  # the same load asking for a larger log (libbpf's retry)
     opened: dict[int, int] = {}
     func_info, btf_is_func = _func_info(a)
     request = LoadRequest(
@@ -193,6 +198,8 @@ def prog_load(attr: Any, write_back: Any) -> int:
     try:
         verified = verify(request)
     except VerifierError as exc:
+        if key is not None and a.log_level and len(exc.log) >= a.log_size:
+            _TRUNCATED.append((key, exc))
         _refused(log, exc, write_back)
     true_size, truncated = log.finish(verified.log)
     if log.level:
@@ -255,6 +262,33 @@ def _lines_moved(records: bytes, rec_size: int, slot_map: Sequence[int] | None) 
     if slot_map is None:
         return records
     return _set_insn_offs(records, rec_size, lambda _, old: slot_map[old] if old < len(slot_map) else old)
+
+
+_TRUNCATED: list[tuple[tuple[object, ...], VerifierError]] = []
+"""The last refusal whose log did not fit the caller's buffer (at most one): libbpf loads the same
+program again with a buffer of ``log_true_size`` bytes, which gets this answer without walking
+the program again (the verifier's answer depends only on what ``_reload_key`` holds)."""
+
+
+def _reload_key(a: Any, raw: bytes, license_text: str) -> tuple[object, ...] | None:
+    """What decides a load's verdict and log, but the log buffer: the attributes, the records, and
+    the identity of every object an fd names (None when the load names objects otherwise)."""
+    if a.fd_array or a.attach_prog_fd or a.attach_btf_obj_fd:
+        return None
+    fds = [a.prog_btf_fd] if a.func_info_cnt or a.line_info_cnt else []
+    for pos in range(0, len(raw), 8):
+        if raw[pos] == LDDW_OPCODE and raw[pos + 1] >> 4 in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE):
+            fds.append(int.from_bytes(raw[pos + 4 : pos + 8], "little", signed=True))
+    try:
+        objects = tuple((fd, os.fstat(fd).st_dev, os.fstat(fd).st_ino) for fd in fds)
+        records = (
+            copy_from_user(a.func_info, a.func_info_cnt * a.func_info_rec_size) if a.func_info else b"",
+            copy_from_user(a.line_info, a.line_info_cnt * a.line_info_rec_size) if a.line_info else b"",
+        )
+    except (OSError, OverflowError, BPFError):
+        return None
+    return (raw, license_text, a.prog_type, a.expected_attach_type, a.prog_flags, a.log_level,
+            a.kern_version, a.attach_btf_id, objects, records)  # fmt: skip
 
 
 def _refused(log: UserLogBuffer, exc: BPFError, write_back: Any) -> NoReturn:

@@ -9,14 +9,17 @@ through; an exit of the main program ends the path and the next pushed one is ta
 bpf-to-bpf calls push a frame (at most MAX_CALL_FRAMES: "the call stack of %d frames is too
 deep") whose r1-r5 are the caller's; the callee's exit returns r0.
 
-At prune points (conditional jumps, jump targets, calls and the instruction after them, as
-check_cfg() marks them) is_state_visited() compares the state with the checkpoints kept there: a
-checkpoint whose paths are all finished and which holds every value the current state may have
-(``prune``) ends the path; one still being explored that is exactly equal means the program
-loops forever ("infinite loop detected at insn %d").  Checkpoints are added with the kernel's
-heuristic (at least 2 jumps and 8 instructions since the last one).  More than 1,000,000
-processed instructions is E2BIG ("BPF program is too large. Processed %d insn"), as is a backlog
-of more than 8192 pushed branches.
+At prune points (as check_cfg() marks them: ``prune.prune_points``) is_state_visited() compares
+the state with the checkpoints kept there: a checkpoint whose paths are all finished and which
+holds every value the current state may have (``prune``) ends the path; one still being explored
+that is exactly equal means the program loops forever ("infinite loop detected at insn %d").
+Checkpoints are added with the kernel's heuristic (at least 2 jumps and 8 instructions since the
+last one, or more than 40 history entries).  The walker keeps what the precision walk needs
+(``precision``): the first instruction of the current segment and its history (jump points
+reached, spills and fills, registers linked at a jump), and it records every stack access for the
+stack liveness (``liveness.StackLiveness``).  More than 1,000,000 processed instructions is E2BIG
+("BPF program is too large. Processed %d insn"), as is a backlog of more than 8192 pushed
+branches.
 
 The trace is the kernel's at log levels 1 and 2: ``N: (code) insn`` with the registers and slots
 the instruction touched after it (``; R0=5``), the C source line before the first instruction of
@@ -32,8 +35,9 @@ entered once more (``callbacks``), and the program's exit checks r0 against the 
 return range (check_return_code(), ``pybpf.progtypes.return_ranges``).  Callback-calling helper
 calls are forced checkpoints, where a callback round trip that brings nothing new is pruned.
 
-Not modelled yet: precision marks (see ``prune``), stack liveness, speculative paths (the loader is
-privileged), global (BTF_FUNC_GLOBAL) subprograms verified on their own, exception callbacks.
+Not modelled yet: speculative paths (the loader is privileged), global (BTF_FUNC_GLOBAL)
+subprograms verified on their own, exception callbacks, the SCC back-edge precision propagation of
+loops (see ``prune``).
 """
 
 from __future__ import annotations
@@ -372,7 +376,16 @@ class Walker:
         if not self.trace or not (self.scratched or self.print_all):
             return
         log = self.env.log
-        state = self.format_state(self.state, None if self.print_all else self.scratched) + "\n"
+        scratched = self.scratched
+        if not self.print_all and len(scratched) == 1 and (regno := next(iter(scratched))) < 100:
+            frame = self.state.frames[-1]  # the common case: one register (R0=5)
+            reg = frame.regs[regno]
+            state = f" frame{frame.frameno}:" if frame.frameno else ""
+            if reg.type is not RegType.NOT_INIT:
+                state += f" R{regno}={format_reg(reg, frame.frameno)}"
+            state += "\n"
+        else:
+            state = self.format_state(self.state, None if self.print_all else scratched) + "\n"
         if self.prev_log_pos and self.prev_log_pos == log.position():
             log.end_line_with(" " * max(_alignment(self.prev_insn_print_pos), 1) + ";" + state)
         else:
