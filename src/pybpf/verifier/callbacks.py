@@ -38,7 +38,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PERCPU_HASH,
     ENOTSUPP,
 )
-from pybpf.verifier import bounds
+from pybpf.verifier import bounds, prune
 from pybpf.verifier.regstate import RegState, map_attr
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.state import FuncFrame, PathState
@@ -160,7 +160,7 @@ def widen_imprecise_scalars(w: Walker, callsite: int) -> None:
     this path at the call (find_prev_entry()) become unknown, so that the round trips converge."""
     state = w.state
     prev = None
-    for cp in reversed(w.explored.get(callsite, ())):
+    for cp in reversed(prune.checkpoints_at(w, callsite)):
         old = cp.state
         if (
             cp.branches

@@ -377,8 +377,14 @@ class Walker:
             return
         log = self.env.log
         scratched = self.scratched
-        if not self.print_all and len(scratched) == 1 and (regno := next(iter(scratched))) < 100:
-            frame = self.state.frames[-1]  # the common case: one register (R0=5)
+        frame = self.state.frames[-1]
+        if (
+            not self.print_all
+            and len(scratched) == 1
+            and (regno := next(iter(scratched))) < 100
+            and not self.state.refs
+            and frame.callback_ret is None
+        ):  # the common case: one register (R0=5)
             reg = frame.regs[regno]
             state = f" frame{frame.frameno}:" if frame.frameno else ""
             if reg.type is not RegType.NOT_INIT:

@@ -312,6 +312,8 @@ def _walk(w: Walker, bt: Backtrack) -> None:
 
 
 def _mark_in_parent(w: Walker, state: PathState, bt: Backtrack) -> None:
+    if bt.frame >= len(state.frames):
+        raise _NotSupported  # the walk lost track of the frames (a callback's round trips)
     for fr in range(bt.frame, -1, -1):
         frame = state.frames[fr]
         for regno in range(op.MAX_BPF_REG):

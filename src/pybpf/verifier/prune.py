@@ -267,6 +267,12 @@ def _hit(w: Walker, cp: Checkpoint, slot: int, *, every_scalar: list[int] | None
     precision.propagate_precision(w, cp.state, every_scalar=every_scalar)
 
 
+def checkpoints_at(w: Walker, slot: int) -> list[Checkpoint]:
+    """The checkpoints kept for the instruction at ``slot`` in the current frame's call chain."""
+    bucket = ((slot ^ w.state.frames[-1].callsite) & 0xFFFFFFFF) % w.view.slot_count
+    return [cp for cp in w.explored.get(bucket, ()) if cp.insn == slot]
+
+
 def _clean(w: Walker, cp: Checkpoint, cur: PathState) -> None:
     """clean_verifier_state(): a finished checkpoint forgets the registers and stack slots no path
     from it reads (once, when compared with a state of the same call chain)."""
