@@ -358,6 +358,11 @@ class Walker:
             if spi < len(slots) and slots[spi].is_spill:
                 self.push_history(slot=(frameno, spi))
 
+    def insn_or_none(self, slot: int) -> Instruction | None:
+        """The instruction starting at ``slot`` (None: an lddw's second half or outside)."""
+        index = self.view.index_at(slot)
+        return None if index is None else self.view.insns[index]
+
     def insn_text(self, slot: int, insn: Instruction) -> str:
         """``N: (code) text`` as the log prints the instruction at ``slot``."""
         text = self._insn_texts.get(slot)

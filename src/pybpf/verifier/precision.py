@@ -125,16 +125,23 @@ class _NotSupported(Exception):
 
 def _backtrack_insn(w: Walker, idx: int, subseq: int, hist: History | None, bt: Backtrack) -> None:
     view = w.view
-    if not view.is_insn_start(idx):
+    insn = w.insn_or_none(idx)
+    if insn is None:
         return  # the second half of an lddw (code 0)
-    insn = view.insn_at(idx)
+    code = insn.opcode
+    if code & 0x07 in (op.BPF_ALU, op.BPF_ALU64) and not bt.regs[bt.frame] >> insn.dst & 1 and hist is None:
+        if w.level2:
+            w.env.log.verbose(
+                f"mark_precise: frame{bt.frame}: regs={reg_list(bt.regs[bt.frame])} "
+                f"stack={slot_list(bt.stack[bt.frame])} before {w.insn_text(idx, insn)}\n"
+            )
+        return  # an ALU instruction on a register nobody asked about
     if w.level2:
         w.env.log.verbose(
             f"mark_precise: frame{bt.frame}: regs={reg_list(bt.regs[bt.frame])} "
             f"stack={slot_list(bt.stack[bt.frame])} before {w.insn_text(idx, insn)}\n"
         )
     bt.sync_linked(hist)
-    code = insn.opcode
     cls, opc, mode = code & 0x07, code & 0xF0, code & 0xE0
     dreg, sreg = insn.dst, insn.src
     if cls in (op.BPF_ALU, op.BPF_ALU64):
