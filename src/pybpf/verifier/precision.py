@@ -269,10 +269,35 @@ def propagate_precision(w: Walker, old: PathState, *, every_scalar: list[int] | 
         _walk(w, bt)
 
 
+def _passthrough(w: Walker) -> bytes:
+    """Per slot: 1 where backtrack_insn() never changes what needs precision: an lddw's second
+    half, an ALU operation other than a move whose source is an immediate (or END/NEG: no source),
+    a jump other than call/exit comparing with an immediate — unless its history entry links
+    registers.  The walk passes over these without the general step (built once per program)."""
+    table: bytes | None = getattr(w, "_precision_passthrough", None)
+    if table is None:
+        out = bytearray(w.view.slot_count)
+        for slot in range(len(out)):
+            insn = w.insn_or_none(slot)
+            if insn is None:
+                out[slot] = 1
+                continue
+            code = insn.opcode
+            cls, opc = code & 0x07, code & 0xF0
+            if cls in (op.BPF_ALU, op.BPF_ALU64):
+                out[slot] = opc != 0xB0 and (not code & op.BPF_X or opc in (0xD0, 0x80))
+            elif cls in (op.BPF_JMP, op.BPF_JMP32):
+                out[slot] = opc not in (0x80, 0x90) and not code & op.BPF_X
+        table = bytes(out)
+        w._precision_passthrough = table  # type: ignore[attr-defined]
+    return table
+
+
 def _walk(w: Walker, bt: Backtrack) -> None:
     """__mark_chain_precision() from the current instruction back through the checkpoints."""
     log = w.env.log
     trace = w.level2
+    passthrough = _passthrough(w)
     if trace:
         w.prev_log_pos = 0  # the state of the instruction goes on a line of its own after these
     history: tuple[History, ...] | list[History] = w.history
@@ -291,11 +316,14 @@ def _walk(w: Walker, bt: Backtrack) -> None:
             while True:
                 if skip_first:
                     skip_first = False
+                    if bt.empty():
+                        return
                 else:
                     hist = history[count - 1] if count and history[count - 1].idx == i else None
-                    _backtrack_insn(w, i, subseq, hist, bt)
-                if bt.empty():
-                    return
+                    if trace or not passthrough[i] or (hist is not None and hist.linked):
+                        _backtrack_insn(w, i, subseq, hist, bt)
+                        if bt.empty():
+                            return
                 subseq = i
                 if i == first and (count == 0 or (count == 1 and history[0].idx == i)):
                     break
@@ -323,18 +351,21 @@ def _mark_in_parent(w: Walker, state: PathState, bt: Backtrack) -> None:
         raise _NotSupported  # the walk lost track of the frames (a callback's round trips)
     for fr in range(bt.frame, -1, -1):
         frame = state.frames[fr]
-        for regno in range(op.MAX_BPF_REG):
-            if not bt.regs[fr] >> regno & 1:
-                continue
+        mask = bt.regs[fr]
+        while mask:
+            regno = (mask & -mask).bit_length() - 1
+            mask &= mask - 1
             reg = frame.regs[regno]
             if not reg.is_scalar or reg.precise:
                 bt.clear_reg(regno, fr)
             else:
                 reg.precise = True
-        for spi in range(64):
-            if not bt.stack[fr] >> spi & 1:
-                continue
-            slot = frame.stack.slots[spi] if spi < len(frame.stack.slots) else None
+        mask = bt.stack[fr]
+        slots = frame.stack.slots
+        while mask:
+            spi = (mask & -mask).bit_length() - 1
+            mask &= mask - 1
+            slot = slots[spi] if spi < len(slots) else None
             spilled = slot.spilled if slot is not None else None
             if slot is None or spilled is None or not is_spilled_scalar(slot) or spilled.precise:
                 bt.clear_slot(fr, spi)
