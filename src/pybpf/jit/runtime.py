@@ -52,7 +52,7 @@ from pybpf.jit.state import (
     Op,
     Status,
 )
-from pybpf.memory.regions import NULL_GUARD, READ_WRITE, Memory, PacketReader, Region
+from pybpf.memory.regions import NULL_GUARD, READ, READ_WRITE, WRITE, Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
 
@@ -151,6 +151,7 @@ class JitSession:
             raise ValueError(f"a stack is {STACK_BYTES} bytes")
         self._stack = stack if stack is not None else (ctypes.c_char * STACK_BYTES)()
         self._top = ctypes.addressof(self._stack) + STACK_BYTES
+        self._stack_view = memoryview(self._stack).cast("B")
         self._registered = registered
         """Whether the stack stays registered between runs (a session), or only during one (``execute``)."""
         self._stack_region: Region | None = None
@@ -186,7 +187,10 @@ class JitSession:
 
     def _register_stack(self) -> None:
         with self.memory.lock:
-            self._stack_region = self.memory.add_region(self._stack, writable=True, name="stack")
+            # A view of its own each time: unregistering a region releases its view.
+            self._stack_region = self.memory.add_view(
+                self._stack_view[:], self._top - STACK_BYTES, access=READ | WRITE, name="stack"
+            )
         self._regions.append(self._stack_region)
         self._depth_in_memory = MAX_CALL_FRAMES  # the region covers every frame until synced
         self._sync_depth()
