@@ -58,6 +58,7 @@ from pybpf.progtypes.base import (
     TestRunResult,
     ctx_present,
     ctx_tail_zero,
+    repeat_program,
     repeat_runs,
 )
 from pybpf.progtypes.registry import register
@@ -278,9 +279,8 @@ class XdpProgType(ProgType):
         else:
             with self._registered(runner, state):  # once for all repetitions: they share the buffer
                 env = RunEnv(packet=state)
-                retval, duration = repeat_runs(
-                    args.repeat, lambda: runner.run(state.address, env) & 0xFFFF_FFFF
-                )
+                retval, duration = repeat_program(runner, args.repeat, state.address, env)
+                retval &= 0xFFFF_FFFF
         ctx_out = None
         if plan.ctx is not None:
             md = xdp_md.from_buffer_copy(plan.ctx)
