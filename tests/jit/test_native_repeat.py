@@ -15,6 +15,7 @@ from pybpf import Map, Program, uapi
 from pybpf.errors import ExecutionError
 from pybpf.isa import assemble
 from pybpf.jit import repeat as native_repeat
+from pybpf.jit import tiered
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.repeat import loops_natively
 from pybpf.kernel import prog_run
@@ -161,3 +162,17 @@ def test_a_fault_ends_the_repeats_as_it_ends_one_run(counted: list[int], text: s
     assert type(repeated.value) is type(once.value)
     assert str(repeated.value) == str(once.value)
     assert counted == [3]
+
+
+def test_tiered_repeats_loop_natively_once_compiled(
+    counted: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tiered, "COMPILE_AFTER", 700)  # four runs of about 200 instructions
+    looping = "r0 = 0\nloop:\nr0 += 3\nif r0 < 300 goto loop\nr0 &= 3\nexit"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(prog_run.ENGINE_VARIABLE, "auto")
+        with Program.load(looping, "xdp", backend=UserBackend()) as prog:
+            assert prog.run(PACKET, repeat=10).retval == 0
+            assert counted == [5]  # the fifth run moved to the JIT, the other five looped natively
+            assert prog.run(PACKET, repeat=3).retval == 0
+    assert counted == [5, 2]  # a new session moves to the JIT at its first run

@@ -43,6 +43,7 @@ from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
 from pybpf.jit import jit_engine, tiered_engine
 from pybpf.jit.runtime import JitSession
+from pybpf.jit.tiered import TieredSession
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import FdKind
@@ -51,7 +52,7 @@ from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
-from pybpf.progtypes.base import PAGE_SIZE, U32_MAX, TestRunArgs, TestRunResult, repeat_runs
+from pybpf.progtypes.base import PAGE_SIZE, U32_MAX, TestRunArgs, TestRunResult
 from pybpf.progtypes.generic import U16_MAX
 from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
@@ -231,31 +232,45 @@ class Runner:
     def run_repeated(
         self, repeat: int, ctx_address: int, env: RunEnv, packet: PacketReader | None = None
     ) -> tuple[int, int]:
-        """``repeat_runs`` of ``run``: (last r0, mean ns per run).  A program on the JIT that calls
-        no helper runs its repeats in the native loop (``JitSession.run_repeated_locked``), so the
-        duration measures the program as the kernel's does; the others run them one by one."""
+        """``repeat_runs`` of ``run``: (last r0, mean ns per run).  Once the program runs on the JIT
+        (from the start, or after the tiered engine compiled it) and if it calls no helper, the
+        remaining repeats run in the native loop (``JitSession.run_repeated_locked``), so the
+        duration measures the program as the kernel's does; the others run one by one."""
         count = max(repeat, 1)
-        session = self._main
-        if not (self._locked and isinstance(session, JitSession) and session.program.loops_natively):
-            return repeat_runs(repeat, lambda: self.run(ctx_address, env, packet))
-        if env is not self._env:
-            env.cpu = running_cpu()
-            env.tail_call = self._tail_call
-            env.maps = self._access
-            self._env = env
-        if self._access.program is not self.runtime.program_maps:
-            self._access.switch(self.runtime.program_maps)
+        retval = 0
         start = time.perf_counter_ns()
-        retval = session.run_repeated_locked(ctx_address, env, packet, count)
+        for done in range(count):
+            native = self._native_loop()
+            if native is not None:
+                access = self._access
+                if env is not self._env:
+                    self._set_env(env)
+                if access.program is not self.runtime.program_maps:
+                    access.switch(self.runtime.program_maps)
+                retval = native.run_repeated_locked(ctx_address, env, packet, count - done)
+                break
+            retval = self.run(ctx_address, env, packet)
         return retval, min((time.perf_counter_ns() - start) // count, U32_MAX)
+
+    def _set_env(self, env: RunEnv) -> None:
+        env.cpu = running_cpu()
+        env.tail_call = self._tail_call
+        env.maps = self._access
+        self._env = env
+
+    def _native_loop(self) -> JitSession | None:
+        """The main program's JIT session, when its runs may loop natively now."""
+        session = self._main
+        if isinstance(session, TieredSession):
+            session = session.native
+        if self._locked and isinstance(session, JitSession):
+            return session if session.program.loops_natively else None
+        return None
 
     def run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
         access = self._access
         if env is not self._env:  # a new run environment (the repeats of a test run share one)
-            env.cpu = running_cpu()
-            env.tail_call = self._tail_call
-            env.maps = access
-            self._env = env
+            self._set_env(env)
         self._tail_calls = 0
         session = self._main
         if session is None:
