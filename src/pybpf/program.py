@@ -6,7 +6,8 @@ assembly text (either syntax; ``maps`` names the maps its ``map_fd(name)`` refer
 instruction bytes or ``Instruction`` objects, and returns a program owning its fd;
 ``prog.run(data=..., ctx=..., repeat=...)`` is BPF_PROG_TEST_RUN and returns a ``TestRun`` (retval,
 data_out, ctx_out, duration in ns).  A refused load raises ``BPFError`` whose ``log`` attribute
-holds the verifier log.  The same calls drive the real kernel with ``backend=NativeBackend()``.
+holds the verifier log.  The same calls drive the real kernel with ``backend=NativeBackend()``;
+on the user backend itself ``run`` skips the bpf_attr and calls the test run in process.
 """
 
 from __future__ import annotations

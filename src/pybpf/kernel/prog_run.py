@@ -21,6 +21,11 @@ The runtime
     out, a region of exactly ``value_size`` bytes.  One ``MapAccess`` lives as long as the Runner
     (one BPF_PROG_TEST_RUN, all its repeats, like the kernel's RCU read section around
     ``bpf_test_run``); a tail call switches it to the target program's maps.
+
+BPF_PROG_TEST_RUN comes in through the bpf_attr (``test_run``) or, for ``Program.run`` on the user
+backend, in process (``test_run_in_process``: the same checks, results and errors without the attr
+and the copies through user memory).  The repeats of a JIT program that calls no helper run in the
+JIT's native loop (``Runner.run_repeated``).
 """
 
 from __future__ import annotations
