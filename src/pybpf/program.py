@@ -6,7 +6,8 @@ assembly text (either syntax; ``maps`` names the maps its ``map_fd(name)`` refer
 instruction bytes or ``Instruction`` objects, and returns a program owning its fd;
 ``prog.run(data=..., ctx=..., repeat=...)`` is BPF_PROG_TEST_RUN and returns a ``TestRun`` (retval,
 data_out, ctx_out, duration in ns).  A refused load raises ``BPFError`` whose ``log`` attribute
-holds the verifier log.  The same calls drive the real kernel with ``backend=NativeBackend()``.
+holds the verifier log.  The same calls drive the real kernel with ``backend=NativeBackend()``;
+on the user backend itself ``run`` skips the bpf_attr and calls the test run in process.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from pybpf import uapi
 from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program
-from pybpf.kernel.backend import Backend, get_backend
+from pybpf.kernel.backend import Backend, UserBackend, get_backend
+from pybpf.kernel.prog_run import test_run_in_process
 from pybpf.libbpf import ProgLoadOpts, bpf_prog_load
+from pybpf.progtypes.base import TestRunArgs
 
 ProgramSource = str | bytes | bytearray | memoryview | Sequence[Instruction]
 
@@ -231,6 +234,11 @@ class Program(FdObject):
         (raw_tracepoint, syscall) refuse any other value with EINVAL, like the kernel.
         """
         ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
+        if type(self.backend) is UserBackend:
+            args = TestRunArgs(
+                data_in=bytes(data), ctx_in=ctx_bytes or None, repeat=repeat, flags=flags, cpu=cpu
+            )
+            return self._run_in_process(args, data_size_out, ctx_size_out)
         data_in = ctypes.create_string_buffer(bytes(data), max(1, len(data)))
         out_size = data_size_out if data_size_out is not None else len(data) + 4096
         data_out = ctypes.create_string_buffer(max(1, out_size))
@@ -258,6 +266,32 @@ class Program(FdObject):
         else:
             ctx_result = None
         return TestRun(attr.test.retval, out, ctx_result, attr.test.duration)
+
+    def _run_in_process(
+        self, args: TestRunArgs, data_size_out: int | None, ctx_size_out: int | None
+    ) -> TestRun:
+        """``run`` on the user backend: the same attr fields and results, without the bpf_attr and
+        the buffers (``test_run_in_process``).  What ``run`` reads back from buffers the run left
+        alone is what they held: zeros for data_out and ctx_out, the caller's bytes for ctx_in.
+        ``args``: the data, ctx, repeat, flags and cpu; the output sizes are set here as ``run`` sets
+        the attr's."""
+        data, ctx_bytes = args.data_in, args.ctx_in
+        out_size = data_size_out if data_size_out is not None else len(data) + 4096
+        wants_ctx_out = bool(ctx_bytes) and self.prog_type in CTX_OUT_TYPES
+        ctx_out_size = (ctx_size_out or len(ctx_bytes or b"")) if wants_ctx_out else 0
+        args.data_size_out = out_size if data else 0
+        args.ctx_size_out = ctx_out_size
+        result = test_run_in_process(self.fd, args)
+        out = b""
+        if data:
+            out = result.data_out[:out_size] if result.data_out is not None else bytes(out_size)
+        ctx_result: bytes | None = None
+        if wants_ctx_out:
+            ctx_result = result.ctx_out if result.ctx_out is not None else bytes(ctx_out_size)
+        elif ctx_bytes and self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+            written = (result.ctx_out or b"")[: len(ctx_bytes)]
+            ctx_result = written + ctx_bytes[len(written) :]
+        return TestRun(result.retval, out, ctx_result, result.duration_ns)
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"fd={self._fd}"

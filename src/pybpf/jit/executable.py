@@ -25,6 +25,7 @@ from pybpf.helpers.trace_pipe import TracePipe
 from pybpf.isa.instruction import Instruction, decode_program, encode_program, validate_program
 from pybpf.isa.program import ProgramView
 from pybpf.jit.codegen import CompiledProgram, compiled_for
+from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm.atomics import Atomics
@@ -73,6 +74,8 @@ class JitProgram:
         self.code_base = ctypes.addressof(self._code)
         """What ``lddw src=BPF_PSEUDO_FUNC`` adds ``8 * slot`` to (the interpreter's convention)."""
         self._entries = frozenset(view.subprograms)
+        self.loops_natively = loops_natively(self.instructions)
+        """Whether repeated runs may run in the native repeat loop (``pybpf.jit.repeat``)."""
         self.atomics: dict[str, Any] = Atomics(self.memory).functions
         self._compiled: CompiledProgram | None = None
         self._interpreter: Interpreter | None = None

@@ -23,6 +23,9 @@ interpreter's rules hold because the same code decides them:
 * a callback (``HelperContext.call_function``: bpf_loop & co.) re-enters the compiled code at the
   function's slot with a fresh frame, in the same state, within the same call-depth limit.
 
+The repeats of a test run of a program that calls no helper run in the native repeat loop
+(``run_repeated_locked``, ``pybpf.jit.repeat``), which starts each run as ``run_locked`` does.
+
 An exception raised inside the trampoline cannot cross native frames, so it is kept here
 (``pending``), the state's ``STATUS`` is set and the compiled code returns at once; ``run`` raises it
 once the native code has returned.
@@ -43,6 +46,7 @@ from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.jit.kinds import ATOMIC_FUNCTIONS
+from pybpf.jit.repeat import repeat_function
 from pybpf.jit.state import (
     ENTRY_TYPE,
     TABLE_ENTRIES,
@@ -52,7 +56,7 @@ from pybpf.jit.state import (
     Op,
     Status,
 )
-from pybpf.memory.regions import NULL_GUARD, READ_WRITE, Memory, PacketReader, Region
+from pybpf.memory.regions import NULL_GUARD, READ, READ_WRITE, WRITE, Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
 
@@ -151,6 +155,9 @@ class JitSession:
             raise ValueError(f"a stack is {STACK_BYTES} bytes")
         self._stack = stack if stack is not None else (ctypes.c_char * STACK_BYTES)()
         self._top = ctypes.addressof(self._stack) + STACK_BYTES
+        self._stack_view = memoryview(self._stack).cast("B")
+        self._head_template = (ctypes.c_uint64 * _TABLE)()
+        """The head fields each run of the native repeat loop starts with."""
         self._registered = registered
         """Whether the stack stays registered between runs (a session), or only during one (``execute``)."""
         self._stack_region: Region | None = None
@@ -186,7 +193,10 @@ class JitSession:
 
     def _register_stack(self) -> None:
         with self.memory.lock:
-            self._stack_region = self.memory.add_region(self._stack, writable=True, name="stack")
+            # A view of its own each time: unregistering a region releases its view.
+            self._stack_region = self.memory.add_view(
+                self._stack_view[:], self._top - STACK_BYTES, access=READ | WRITE, name="stack"
+            )
         self._regions.append(self._stack_region)
         self._depth_in_memory = MAX_CALL_FRAMES  # the region covers every frame until synced
         self._sync_depth()
@@ -250,6 +260,53 @@ class JitSession:
             ).retval
         _REGS_LAYOUT.pack_into(self._regs_view, 0, 0, r1 & M64, 0, 0, 0, 0, 0, 0, 0, 0, self._top)
         self._run(env, packet)
+        return int(self._regs[0])
+
+    def run_repeated_locked(
+        self, r1: int, env: RunEnv | None, packet: PacketReader | None, count: int
+    ) -> int:
+        """``count`` (>= 1) runs from r1 = ``r1`` in the native repeat loop (``pybpf.jit.repeat``),
+        for a program that ``loops_natively``; the last run's r0.  Each run starts as ``run_locked``
+        starts one; a fault ends the runs with its exception, a failed legacy packet load ends
+        its run with r0 = 0 and the loop goes on.  For a caller holding ``memory.lock``."""
+        if self._running or self._closed or not self._registered:
+            retval = 0
+            for _ in range(count):
+                retval = self.run_locked(r1, env, packet)
+            return retval
+        repeat = repeat_function()
+        head = self._head_template
+        _HEAD_LAYOUT.pack_into(
+            head, 0, self.budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
+            self.program.code_base, runtime.MAY_GOTO_LOOPS, 0, 0, 0, 0, 0,
+        )  # fmt: skip
+        fields = self.fields
+        self._running = True
+        try:
+            if self._depth_in_memory != 1:
+                self._sync_depth()
+            if self.memory.generation != self._generation:
+                self._refresh_table()
+            self.packet = packet
+            self.ctx.env = env if env is not None else RunEnv()
+            left = count
+            while left:
+                left -= repeat(
+                    self.program.compiled.address, self._state_address, ctypes.addressof(head),
+                    _HEAD_LAYOUT.size, self._regs_address, self._top - STACK_BYTES, STACK_BYTES,
+                    r1 & M64, self._top, left,
+                )  # fmt: skip
+                self.instructions = self.budget - fields[_REMAINING]
+                if fields[_STATUS] != _RUNNING:
+                    if fields[_STATUS] != _HALT:
+                        raise self._take_fault()
+                    fields[_STATUS] = _RUNNING
+                    self._regs[0] = 0
+        finally:
+            self._sync_depth()
+            self._generation = self.memory.generation
+            self.packet = None
+            self._running = False
         return int(self._regs[0])
 
     def run_registers(self, initial: list[int], env: RunEnv | None, packet: PacketReader | None) -> list[int]:

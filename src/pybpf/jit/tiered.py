@@ -84,6 +84,11 @@ class TieredSession:
         self._native = False
         self.instructions = 0
 
+    @property
+    def native(self) -> RunSession | None:
+        """The JIT's session once this one has moved to it, else None."""
+        return self._session if self._native else None
+
     def run(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
         with self.program.interpreter.memory.lock:
             return self.run_locked(r1, env, packet)

@@ -21,6 +21,11 @@ The runtime
     out, a region of exactly ``value_size`` bytes.  One ``MapAccess`` lives as long as the Runner
     (one BPF_PROG_TEST_RUN, all its repeats, like the kernel's RCU read section around
     ``bpf_test_run``); a tail call switches it to the target program's maps.
+
+BPF_PROG_TEST_RUN comes in through the bpf_attr (``test_run``) or, for ``Program.run`` on the user
+backend, in process (``test_run_in_process``: the same checks, results and errors without the attr
+and the copies through user memory).  The repeats of a JIT program that calls no helper run in the
+JIT's native loop (``Runner.run_repeated``).
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
 from pybpf.jit import jit_engine, tiered_engine
+from pybpf.jit.runtime import JitSession
+from pybpf.jit.tiered import TieredSession
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import FdKind
@@ -50,7 +57,7 @@ from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
-from pybpf.progtypes.base import PAGE_SIZE, TestRunArgs
+from pybpf.progtypes.base import PAGE_SIZE, U32_MAX, TestRunArgs, TestRunResult
 from pybpf.progtypes.generic import U16_MAX
 from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
@@ -227,13 +234,48 @@ class Runner:
         self._tail_calls += 1
         raise TailCall(target)
 
+    def run_repeated(
+        self, repeat: int, ctx_address: int, env: RunEnv, packet: PacketReader | None = None
+    ) -> tuple[int, int]:
+        """``repeat_runs`` of ``run``: (last r0, mean ns per run).  Once the program runs on the JIT
+        (from the start, or after the tiered engine compiled it) and if it calls no helper, the
+        remaining repeats run in the native loop (``JitSession.run_repeated_locked``), so the
+        duration measures the program as the kernel's does; the others run one by one."""
+        count = max(repeat, 1)
+        retval = 0
+        start = time.perf_counter_ns()
+        for done in range(count):
+            native = self._native_loop()
+            if native is not None:
+                access = self._access
+                if env is not self._env:
+                    self._set_env(env)
+                if access.program is not self.runtime.program_maps:
+                    access.switch(self.runtime.program_maps)
+                retval = native.run_repeated_locked(ctx_address, env, packet, count - done)
+                break
+            retval = self.run(ctx_address, env, packet)
+        return retval, min((time.perf_counter_ns() - start) // count, U32_MAX)
+
+    def _set_env(self, env: RunEnv) -> None:
+        env.cpu = running_cpu()
+        env.tail_call = self._tail_call
+        env.maps = self._access
+        self._env = env
+
+    def _native_loop(self) -> JitSession | None:
+        """The main program's JIT session, when its runs may loop natively now."""
+        session = self._main
+        if isinstance(session, TieredSession):
+            session = session.native
+        if self._locked and isinstance(session, JitSession):
+            return session if session.program.loops_natively else None
+        return None
+
     def run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
         access = self._access
         if env is not self._env:  # a new run environment (the repeats of a test run share one)
-            env.cpu = running_cpu()
-            env.tail_call = self._tail_call
-            env.maps = access
-            self._env = env
+            self._set_env(env)
         self._tail_calls = 0
         session = self._main
         if session is None:
@@ -287,11 +329,8 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     t = attr.test
     if bool(t.ctx_size_in) != bool(t.ctx_in) or bool(t.ctx_size_out) != bool(t.ctx_out):
         raise BPFError(errno.EINVAL, "ctx size and pointer must be given together")
-    prog = prog_from_fd(t.prog_fd)
-    runtime = ProgRuntime.of(prog)
+    runtime = testable_runtime(t.prog_fd)
     prog_type = runtime.prog_type
-    if not hasattr(prog_type, "test_run"):
-        raise BPFError(ENOTSUPP, f"{prog_type.name} programs cannot be test-run")
     # The sizes come from the caller: copy no more than any program type accepts (the type's own
     # check then refuses the size with its errno), never allocate what the caller asked for.
     data_in = copy_from_user(t.data_in, min(t.data_size_in, TEST_RUN_DATA_MAX)) if t.data_size_in else b""
@@ -300,12 +339,7 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
         data_in=data_in, data_size_out=t.data_size_out, ctx_in=ctx_in, ctx_size_out=t.ctx_size_out,
         repeat=t.repeat, flags=t.flags, cpu=t.cpu, batch_size=t.batch_size,
     )  # fmt: skip
-    prog_type.check_test_run_attr(args)
-    try:
-        with Runner(runtime) as runner:
-            result = prog_type.test_run(runner, args)
-    except ExecutionError as fault:  # a program the structural verifier let through faulted
-        raise ProgramFaultError(fault) from fault
+    result = run_test(runtime, args)
     err = 0
     if result.data_out is not None:
         size = len(result.data_out)
@@ -330,6 +364,61 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
         if copy < size:
             raise BPFError(errno.ENOSPC, "ctx_out too small")
     return 0
+
+
+def testable_runtime(prog_fd: int) -> ProgRuntime:
+    """The runtime of the program ``prog_fd`` names, if its type has a BPF_PROG_TEST_RUN."""
+    runtime = ProgRuntime.of(prog_from_fd(prog_fd))
+    if not hasattr(runtime.prog_type, "test_run"):
+        raise BPFError(ENOTSUPP, f"{runtime.prog_type.name} programs cannot be test-run")
+    return runtime
+
+
+def run_test(runtime: ProgRuntime, args: TestRunArgs) -> TestRunResult:
+    """``bpf_prog_test_run`` past the attr: the type's checks, then its test_run under a Runner."""
+    prog_type = runtime.prog_type
+    prog_type.check_test_run_attr(args)
+    try:
+        with Runner(runtime) as runner:
+            result: TestRunResult = prog_type.test_run(runner, args)
+    except ExecutionError as fault:  # a program the structural verifier let through faulted
+        raise ProgramFaultError(fault) from fault
+    return result
+
+
+def test_run_in_process(prog_fd: int, args: TestRunArgs) -> TestRunResult:
+    """BPF_PROG_TEST_RUN for a caller in this process: ``test_run`` without a bpf_attr to decode
+    nor user memory to copy (``Program.run`` on the user backend).
+
+    ``args`` are the attr's fields (``data_in`` and ``ctx_in`` the bytes its pointers address);
+    the errors are ``test_run``'s, in the same order (ENOSPC when ``data_size_out``, or
+    ``ctx_size_out`` for a context the caller asked back, is smaller than what the run produced),
+    and the result is what it copies out, whole: ``data_out`` and ``ctx_out`` as the program left
+    them, the retval as the attr's u32 and the duration capped at U32_MAX.
+    """
+    try:
+        runtime = testable_runtime(prog_fd)
+        if len(args.data_in) > TEST_RUN_DATA_MAX:
+            args.data_in = args.data_in[:TEST_RUN_DATA_MAX]
+        if args.ctx_in is not None and len(args.ctx_in) > TEST_RUN_CTX_MAX:
+            args.ctx_in = args.ctx_in[:TEST_RUN_CTX_MAX]
+        result = run_test(runtime, args)
+    except MemoryError:  # as the bpf(2) entry answers it
+        raise BPFError(errno.ENOMEM, "out of memory") from None
+    if result.data_out is not None and args.data_size_out and len(result.data_out) > args.data_size_out:
+        raise BPFError(errno.ENOSPC, "data_out too small")
+    result.retval &= 0xFFFFFFFF
+    result.duration_ns = min(result.duration_ns, 0xFFFFFFFF)
+    ctx_out = result.ctx_out
+    returned_in_ctx_in = getattr(runtime.prog_type, "ctx_out_to_ctx_in", False)
+    if (
+        ctx_out is not None
+        and args.ctx_size_out
+        and not returned_in_ctx_in
+        and len(ctx_out) > args.ctx_size_out
+    ):
+        raise BPFError(errno.ENOSPC, "ctx_out too small")
+    return result
 
 
 def prog_from_fd(fd: int) -> ProgObject:

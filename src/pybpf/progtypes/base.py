@@ -166,6 +166,17 @@ def repeat_runs(repeat: int, once: Callable[[], int]) -> tuple[int, int]:
     return retval, min(total // count, U32_MAX)
 
 
+def repeat_program(
+    runner: ProgramRunner, repeat: int, ctx_address: int, env: RunEnv, packet: PacketReader | None = None
+) -> tuple[int, int]:
+    """``repeat_runs`` of ``runner.run`` on one context, in the runner's own loop where it has one
+    (``run_repeated``: the JIT's native loop); (last r0, mean ns per run)."""
+    own: Callable[..., tuple[int, int]] | None = getattr(runner, "run_repeated", None)
+    if own is not None:
+        return own(repeat, ctx_address, env, packet)
+    return repeat_runs(repeat, lambda: runner.run(ctx_address, env, packet))
+
+
 def ctx_present(args: TestRunArgs) -> bool:
     """``bpf_ctx_init`` allocates a ctx when ctx_in or ctx_out is given (ctx_out: ctx_size_out > 0)."""
     return args.ctx_in is not None or args.ctx_size_out > 0
@@ -203,5 +214,6 @@ __all__ = [
     "ctx_present",
     "ctx_tail_zero",
     "range_is_zero",
+    "repeat_program",
     "repeat_runs",
 ]

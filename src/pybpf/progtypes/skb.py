@@ -43,7 +43,7 @@ from pybpf.progtypes.base import (
     TestRunResult,
     ctx_tail_zero,
     range_is_zero,
-    repeat_runs,
+    repeat_program,
 )
 from pybpf.uapi import bpf_sock, member_names, offsetof, offsetofend
 from pybpf.uapi import sk_buff as _uapi_skb
@@ -597,9 +597,10 @@ class SkbProgType(ProgType):
             state.region = memory.add_region(state.buffer, writable=True, name="packet")
             try:
                 state.sync()
-                retval, duration = repeat_runs(
-                    args.repeat, lambda: runner.run(ctypes.addressof(kern), env, state.load_abs) & M32
+                retval, duration = repeat_program(
+                    runner, args.repeat, ctypes.addressof(kern), env, state.load_abs
                 )
+                retval &= M32
             finally:
                 memory.remove_region(state.region)
                 state.region = None

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import functools
 import os
 import socket
 import struct
@@ -47,6 +48,7 @@ from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.memory.regions import READ, WRITE
 from pybpf.progtypes.base import (
     BASE_FUNC_IDS,
     ETH_HLEN,
@@ -56,6 +58,7 @@ from pybpf.progtypes.base import (
     TestRunResult,
     ctx_present,
     ctx_tail_zero,
+    repeat_program,
     repeat_runs,
 )
 from pybpf.progtypes.registry import register
@@ -115,8 +118,10 @@ def netdev_rx_queues(ifindex: int) -> int | None:
     return max(1, sum(1 for entry in queues if entry.startswith("rx-")))
 
 
+@functools.cache
 def loopback_ifindex() -> int:
-    """The ifindex of this network namespace's loopback device (1 in practice)."""
+    """The ifindex of this network namespace's loopback device (1 in practice: the kernel gives
+    every namespace's loopback ``LOOPBACK_IFINDEX``, so it is asked once)."""
     try:
         return socket.if_nametoindex("lo")
     except OSError:
@@ -274,9 +279,8 @@ class XdpProgType(ProgType):
         else:
             with self._registered(runner, state):  # once for all repetitions: they share the buffer
                 env = RunEnv(packet=state)
-                retval, duration = repeat_runs(
-                    args.repeat, lambda: runner.run(state.address, env) & 0xFFFF_FFFF
-                )
+                retval, duration = repeat_program(runner, args.repeat, state.address, env)
+                retval &= 0xFFFF_FFFF
         ctx_out = None
         if plan.ctx is not None:
             md = xdp_md.from_buffer_copy(plan.ctx)
@@ -298,11 +302,14 @@ class XdpProgType(ProgType):
         """The context and the packet as regions of the run's address space: the packet page's
         region spans only [data_meta, data_end), and follows the helpers that move them."""
         memory = runner.memory
-        ctx_region = memory.add_region(
-            state.address, ctypes.sizeof(state.kctx), writable=False, name="xdp_buff"
+        # Views of the buffers whose addresses the state holds (no ctypes array to build over them)
+        ctx_region = memory.add_view(
+            memoryview(state.kctx).cast("B"), state.address, access=READ, name="xdp_buff"
         )
         try:
-            packet_region = memory.add_region(state.base, PAGE_SIZE, writable=True, name="xdp packet")
+            packet_region = memory.add_view(
+                memoryview(state.page).cast("B"), state.base, access=READ | WRITE, name="xdp packet"
+            )
             try:
                 state.expose(memory, packet_region)
                 yield
