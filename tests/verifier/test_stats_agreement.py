@@ -20,7 +20,7 @@ import tempfile
 
 import pytest
 
-from pybpf import Object
+from pybpf import Object, Program
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, UserBackend
@@ -139,3 +139,32 @@ def test_object_processed_instructions_match(name: str, program: str, kernel: bo
     theirs = processed(object_stats(name, program, NativeBackend()))
     assert theirs > 0
     assert ours == theirs
+
+
+_BRANCHY = """
+    r0 = 0
+    r2 = *(u32 *)(r1 + 4)
+    r1 = *(u32 *)(r1 + 0)
+    r3 = r1
+    r3 += 14
+    if r3 > r2 goto out
+    r4 = *(u8 *)(r1 + 12)
+    if r4 == 8 goto ip
+    r0 = 1
+    goto out
+ip:
+    r0 = 2
+out:
+    exit
+"""
+
+
+def test_prog_info_verified_insns_is_the_processed_count(kernel: bool) -> None:
+    """bpf_prog_info.verified_insns is env->insn_processed (both paths of the branch count), not the
+    program's length, on both backends."""
+    counts = []
+    for backend in (UserBackend(), NativeBackend()):
+        with Program.load(_BRANCHY, "xdp", backend=backend) as prog:
+            counts.append(prog.info().verified_insns)
+    assert counts[0] == counts[1]
+    assert counts[0] > len([line for line in _BRANCHY.splitlines() if line.strip() and ":" not in line])

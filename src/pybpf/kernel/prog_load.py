@@ -215,7 +215,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         prog_type=a.prog_type, name=name, tag=program_tag(insns), gpl_compatible=gpl,
         expected_attach_type=a.expected_attach_type, prog_flags=a.prog_flags, kern_version=a.kern_version,
         load_time=_boottime_ns(), created_by_uid=os.getuid(), map_ids=[m.id for m in maps],
-        subprogs=list(verified.subprogs), verified_insns=len(verified.insns),
+        subprogs=list(verified.subprogs), verified_insns=verified.verified_insns,
         max_ctx_offset=verified.max_ctx_offset,
         func_info=_funcs_at_subprogs(
             copy_from_user(a.func_info, a.func_info_cnt * a.func_info_rec_size), a.func_info_rec_size,
