@@ -116,9 +116,10 @@ class ObjectProgram(Program):
         try:
             return super().run(data, **kwargs)
         except ProgramFaultError as exc:
-            if exc.pc is not None and 0 <= exc.pc < self.linked.slots:
-                where = object_insn_name(self.linked, exc.pc)
-                line = source_line(self.linked, exc.pc)
+            pc = None if exc.pc is None else self.loaded_slot(exc.pc)
+            if pc is not None and 0 <= pc < self.linked.slots:
+                where = object_insn_name(self.linked, pc)
+                line = source_line(self.linked, pc)
                 exc.source = line  # type: ignore[attr-defined]
                 exc.strerror = (
                     f"{exc.strerror} (insn {where} of {self.spec.name}{': ' + line[2:] if line else ''})"

@@ -12,6 +12,7 @@ on the user backend itself ``run`` skips the bpf_attr and calls the test run in 
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.prog_run import test_run_in_process
+from pybpf.kernel.progobj import ProgObject
 from pybpf.libbpf import ProgLoadOpts, bpf_prog_load
 from pybpf.progtypes.base import TestRunArgs
 
@@ -195,6 +197,18 @@ class Program(FdObject):
             info = more
         setattr(info, "_pybpf_buffers", keep)  # noqa: B010  (keeps the array buffers alive with the info)
         return info
+
+    def loaded_slot(self, xlated_slot: int) -> int:
+        """The slot of the program as loaded that became xlated slot ``xlated_slot`` (the verifier's
+        fixups may have replaced one instruction by several): what a run-time fault's pc names in the
+        loader's terms.  The same slot where nothing moved, and on the kernel (which never faults)."""
+        if type(self.backend) is not UserBackend:
+            return xlated_slot
+        moved = ProgObject.from_fd(self.fd).meta.slot_map
+        if not moved:
+            return xlated_slot
+        slot = max(0, bisect.bisect_right(moved, xlated_slot, hi=len(moved) - 1) - 1)
+        return bisect.bisect_left(moved, moved[slot], hi=slot)  # an lddw's halves share one place
 
     def _info_call(self, info: uapi.bpf_prog_info) -> None:
         attr = uapi.bpf_attr()

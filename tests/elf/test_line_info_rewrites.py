@@ -121,3 +121,21 @@ def test_linum_dump_matches_bpftool(capsys: pytest.CaptureFixture[str]) -> None:
     assert len(ours) >= 10
     assert ours == theirs
     assert _pybpf_lines(capsys, "native") == theirs
+
+
+def test_a_fault_pc_maps_back_to_the_loaded_instruction() -> None:
+    """``Program.loaded_slot``: every xlated slot names the loaded instruction it came from (a replaced
+    context load's whole replacement names the load), so a run-time fault's instruction number and C
+    line are the object's, not the rewritten program's."""
+    linked = _linked()
+    loaded = decode_program(bytes(linked.code))
+    with load_object(OBJECT, backend=UserBackend()) as obj:
+        program = obj.programs[PROGRAM]
+        xlated = program.xlated()
+        names = [program.loaded_slot(slot) for slot in range(sum(insn.slots for insn in xlated))]
+    starts = slot_starts(loaded)
+    assert names[0] == 0 and names[-1] == starts[-1]
+    assert names == sorted(names) and set(starts) <= set(names)
+    assert len(names) > len(set(names))  # some loaded instructions became several
+    unchanged = [s for s, insn in zip(starts, loaded, strict=True) if insn.opcode & 0x07 != BPF_LDX]
+    assert all(s in names for s in unchanged)

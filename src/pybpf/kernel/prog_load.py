@@ -227,6 +227,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
             verified.slot_map,
         ).hex() if a.line_info and a.line_info_cnt else "",
         line_info_rec_size=a.line_info_rec_size,
+        slot_map=list(verified.slot_map or ()),
     )  # fmt: skip
     btf_fd = None
     if btf_is_func is not None:  # func_info or line_info: the program holds its BTF (prog->aux->btf)

@@ -71,6 +71,9 @@ class ProgMeta:
     """Hex of the line_info records the loader passed, each insn_off moved to where the fixups put its
     instruction in the xlated program (``bpf_adj_linfo``)."""
     line_info_rec_size: int = 0
+    slot_map: list[int] = field(default_factory=list)
+    """Where each loaded slot (and, last, the end) ended up in the xlated program after the fixups'
+    patches; empty when nothing moved.  Maps a run-time fault's pc back to the loader's instruction."""
     id: int = 0
 
 
