@@ -9,6 +9,7 @@ when it may be NULL.
 from __future__ import annotations
 
 import enum
+import functools
 
 
 class RegType(enum.IntEnum):
@@ -91,8 +92,9 @@ _PREFIXES = (
 PACKET_TYPES = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META})
 
 
+@functools.cache
 def type_str(base: RegType, flags: TypeFlag = TypeFlag.NONE) -> str:
-    """reg_type_str()."""
+    """reg_type_str() (memoised: a pure function of a few hundred possible pairs)."""
     prefix = "".join(text for flag, text in _PREFIXES if flags & flag)
     postfix = ""
     if flags & TypeFlag.PTR_MAYBE_NULL:

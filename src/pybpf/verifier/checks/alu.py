@@ -259,15 +259,15 @@ def _adjust_ptr(
 
 def _check_sane_offset(w: Walker, reg: RegState, ptr: RegState) -> None:
     """check_reg_sane_offset(): offsets beyond +-2^29 are refused (EINVAL)."""
-    name = ptr.type_name()
     value = bounds.s64(reg.var_off.value)
     if tnum.is_const(reg.var_off) and not -BPF_MAX_VAR_OFF < value < BPF_MAX_VAR_OFF:
-        w.fail(errno.EINVAL, f"math between {name} pointer and {value} is not allowed")
+        w.fail(errno.EINVAL, f"math between {ptr.type_name()} pointer and {value} is not allowed")
     if not -BPF_MAX_VAR_OFF < reg.off < BPF_MAX_VAR_OFF:
-        w.fail(errno.EINVAL, f"{name} pointer offset {reg.off} is not allowed")
+        w.fail(errno.EINVAL, f"{ptr.type_name()} pointer offset {reg.off} is not allowed")
     if reg.smin == bounds.S64_MIN:
         w.fail(
-            errno.EINVAL, f"math between {name} pointer and register with unbounded min value is not allowed"
+            errno.EINVAL,
+            f"math between {ptr.type_name()} pointer and register with unbounded min value is not allowed",
         )
     if not -BPF_MAX_VAR_OFF < reg.smin < BPF_MAX_VAR_OFF:
-        w.fail(errno.EINVAL, f"value {reg.smin} makes {name} pointer be out of bounds")
+        w.fail(errno.EINVAL, f"value {reg.smin} makes {ptr.type_name()} pointer be out of bounds")
