@@ -269,27 +269,35 @@ def propagate_precision(w: Walker, old: PathState, *, every_scalar: list[int] | 
         _walk(w, bt)
 
 
-def _passthrough(w: Walker) -> bytes:
-    """Per slot: 1 where backtrack_insn() never changes what needs precision: an lddw's second
-    half, an ALU operation other than a move whose source is an immediate (or END/NEG: no source),
-    a jump other than call/exit comparing with an immediate — unless its history entry links
-    registers.  The walk passes over these without the general step (built once per program)."""
-    table: bytes | None = getattr(w, "_precision_passthrough", None)
+def _needs(w: Walker) -> list[int]:
+    """Per slot, which registers of the current frame make backtrack_insn() matter there (built once
+    per program): 0 where it never changes what needs precision (an lddw's second half, an ALU
+    operation other than a move whose source is an immediate or END/NEG, a jump other than
+    call/exit comparing with an immediate) unless its history entry links registers; -1 where it
+    always must run (calls, exits, atomics); else a register mask: without a history entry and
+    with none of these registers to make precise, the instruction passes nothing on."""
+    table: list[int] | None = getattr(w, "_precision_needs", None)
     if table is None:
-        out = bytearray(w.view.slot_count)
-        for slot in range(len(out)):
+        table = [0] * w.view.slot_count
+        for slot in range(len(table)):
             insn = w.insn_or_none(slot)
             if insn is None:
-                out[slot] = 1
                 continue
             code = insn.opcode
-            cls, opc = code & 0x07, code & 0xF0
+            cls, opc, dst = code & 0x07, code & 0xF0, 1 << insn.dst
             if cls in (op.BPF_ALU, op.BPF_ALU64):
-                out[slot] = opc != 0xB0 and (not code & op.BPF_X or opc in (0xD0, 0x80))
+                passes = opc != 0xB0 and (not code & op.BPF_X or opc in (0xD0, 0x80))
+                table[slot] = 0 if passes else dst
             elif cls in (op.BPF_JMP, op.BPF_JMP32):
-                out[slot] = opc not in (0x80, 0x90) and not code & op.BPF_X
-        table = bytes(out)
-        w._precision_passthrough = table  # type: ignore[attr-defined]
+                if opc in (0x00, 0x80, 0x90, 0xE0) or opc > 0xE0:
+                    table[slot] = 0 if opc in (0x00, 0xE0) and not code & op.BPF_X else -1
+                else:
+                    table[slot] = dst | 1 << insn.src if code & op.BPF_X else 0
+            elif cls == op.BPF_STX and code & 0xE0 == 0xC0:
+                table[slot] = -1
+            else:  # LDX, ST, STX, LD: the destination register
+                table[slot] = dst
+        w._precision_needs = table  # type: ignore[attr-defined]
     return table
 
 
@@ -297,7 +305,7 @@ def _walk(w: Walker, bt: Backtrack) -> None:
     """__mark_chain_precision() from the current instruction back through the checkpoints."""
     log = w.env.log
     trace = w.level2
-    passthrough = _passthrough(w)
+    needs = _needs(w)
     if trace:
         w.prev_log_pos = 0  # the state of the instruction goes on a line of its own after these
     history: tuple[History, ...] | list[History] = w.history
@@ -320,7 +328,13 @@ def _walk(w: Walker, bt: Backtrack) -> None:
                         return
                 else:
                     hist = history[count - 1] if count and history[count - 1].idx == i else None
-                    if trace or not passthrough[i] or (hist is not None and hist.linked):
+                    need = needs[i]
+                    if (
+                        trace
+                        or need < 0
+                        or (need and (hist is not None or bt.regs[bt.frame] & need))
+                        or (hist is not None and hist.linked)
+                    ):
                         _backtrack_insn(w, i, subseq, hist, bt)
                         if bt.empty():
                             return
