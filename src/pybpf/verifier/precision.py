@@ -70,6 +70,8 @@ class Backtrack:
         self.stack = [0] * op.MAX_CALL_FRAMES
 
     def empty(self) -> bool:
+        if self.frame == 0:
+            return not self.regs[0] and not self.stack[0]
         return not any(self.regs[: self.frame + 1]) and not any(self.stack[: self.frame + 1])
 
     def has_reg(self, regno: int) -> bool:
@@ -321,29 +323,31 @@ def _walk(w: Walker, bt: Backtrack) -> None:
             if last < 0:
                 raise _NotSupported
             i, count = last, len(history)
+            top_idx = history[count - 1].idx if count else -1  # the newest history entry left
             while True:
                 if skip_first:
                     skip_first = False
                     if bt.empty():
                         return
                 else:
-                    hist = history[count - 1] if count and history[count - 1].idx == i else None
                     need = needs[i]
-                    if (
-                        trace
-                        or need < 0
-                        or (need and (hist is not None or bt.regs[bt.frame] & need))
-                        or (hist is not None and hist.linked)
-                    ):
-                        _backtrack_insn(w, i, subseq, hist, bt)
+                    if top_idx == i:
+                        hist = history[count - 1]
+                        if trace or need or hist.linked:
+                            _backtrack_insn(w, i, subseq, hist, bt)
+                            if bt.empty():
+                                return
+                    elif trace or need < 0 or (need and bt.regs[bt.frame] & need):
+                        _backtrack_insn(w, i, subseq, None, bt)
                         if bt.empty():
                             return
                 subseq = i
                 if i == first and (count == 0 or (count == 1 and history[0].idx == i)):
                     break
-                if count and history[count - 1].idx == i:
+                if top_idx == i:
                     i = history[count - 1].prev_idx
                     count -= 1
+                    top_idx = history[count - 1].idx if count else -1
                 else:
                     i -= 1
                 if i < 0:
