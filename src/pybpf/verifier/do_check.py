@@ -66,7 +66,34 @@ BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
 _LDDW = op.LDDW_OPCODE
 _NOT_COND = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no operands to link
 _MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
-_COND_KINDS = frozenset({Kind.JCOND})
+
+# step()'s route for an instruction (decoded once per slot): what to check, as plain ints
+_ALU, _JUMP, _LDX, _STX, _ST, _LD_ABS, _LDDW_ROUTE = range(1, 8)
+_KIND_MASK = 0x0F
+_ATOMIC = 0x10  # an atomic family: checked on its own
+_ADDR_SPACE_CAST = 0x20  # the arena's address-space cast (a mov with off 1)
+_SKB_ONLY = 0x40  # an LD_ABS / LD_IND family: only program types with skb access
+_READS_DST = 0x80  # a conditional jump's family: dst is read before the spec is checked
+_ROUTES = {
+    Kind.ALU: _ALU, Kind.NEG: _ALU, Kind.END: _ALU, Kind.MOVSX: _ALU,
+    Kind.LDX: _LDX, Kind.LDXSX: _LDX, Kind.STX: _STX, Kind.ST: _ST,
+    Kind.LD_ABS: _LD_ABS, Kind.LD_IND: _LD_ABS, Kind.LDDW: _LDDW_ROUTE,
+}  # fmt: skip
+
+
+def _decode(insn: Instruction) -> tuple[int, op.OpSpec | None]:
+    """step()'s route and legal spec for one instruction (its family and kind decide it)."""
+    family, spec = fields.family(insn), fields.kernel_spec(insn)
+    if family in fields.ATOMIC_KINDS:
+        return _ATOMIC, spec
+    route = _SKB_ONLY if family in (Kind.LD_ABS, Kind.LD_IND) else 0
+    if insn.opcode == _MOV64_X and insn.off == BPF_ADDR_SPACE_CAST:
+        return route | _ADDR_SPACE_CAST, spec
+    if family is Kind.JCOND:
+        route |= _READS_DST
+    if spec is not None:
+        route |= _ROUTES.get(spec.kind, _JUMP)
+    return route, spec
 
 
 class Branch(NamedTuple):
@@ -117,7 +144,7 @@ class Walker:
         self.live = liveness.live_registers(view)
         self.stack_live = liveness.StackLiveness(view)
         self.scratched: set[int] = set()
-        self._decoded: dict[int, tuple[Kind, op.OpSpec | None]] = {}  # slot -> family, legal spec
+        self._decoded: dict[int, tuple[int, op.OpSpec | None]] = {}  # slot -> _decode()
         self._consts: dict[int, RegState] = {}
         self._insn_texts: dict[int, str] = {}
         self._targets: dict[int, int] = {}
@@ -473,39 +500,38 @@ class Walker:
         slot = self.insn_idx
         decoded = self._decoded.get(slot)
         if decoded is None:
-            decoded = self._decoded[slot] = (fields.family(insn), fields.kernel_spec(insn))
-        family, spec = decoded
-        if family in fields.ATOMIC_KINDS:
+            decoded = self._decoded[slot] = _decode(insn)
+        route, spec = decoded
+        if route == _ATOMIC:
             self._atomic(insn)
             return slot + 1
-        if family in (Kind.LD_ABS, Kind.LD_IND) and not helpers.may_access_skb(
-            self.env.request.prog_type.prog_type
-        ):
+        if route & _SKB_ONLY and not helpers.may_access_skb(self.env.request.prog_type.prog_type):
             self.fail(errno.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type")
-        if code == _MOV64_X and insn.off == BPF_ADDR_SPACE_CAST:
+        if route & _ADDR_SPACE_CAST:
             self._addr_space_cast(insn)
             return slot + 1
-        if family in _COND_KINDS:
+        if route & _READS_DST:
             self.check_reg_read(insn.dst)
         if spec is None:
             self.fail(errno.EINVAL, fields.reserved_message(insn))
         kind = spec.kind
-        if kind in (Kind.ALU, Kind.NEG, Kind.END, Kind.MOVSX):
+        route &= _KIND_MASK
+        if route == _ALU:
             alu.check_alu(self, insn, spec)
-        elif kind in (Kind.LDX, Kind.LDXSX):
-            self._check_load(insn, kind is Kind.LDXSX)
-        elif kind is Kind.STX:
-            self._check_store(insn, True)
-        elif kind is Kind.ST:
-            self._check_store(insn, False)
-        elif kind in (Kind.LD_ABS, Kind.LD_IND):
-            ld.check_ld_abs(self, insn, kind is Kind.LD_IND)
-        elif kind is Kind.LDDW:
-            ld.check_ld_imm(self, insn)
-            return slot + 2
-        else:
+        elif route == _JUMP:
             self.jmps_processed += 1
             return self._jump(insn, spec, kind)
+        elif route == _LDX:
+            self._check_load(insn, kind is Kind.LDXSX)
+        elif route == _STX:
+            self._check_store(insn, True)
+        elif route == _ST:
+            self._check_store(insn, False)
+        elif route == _LD_ABS:
+            ld.check_ld_abs(self, insn, kind is Kind.LD_IND)
+        else:
+            ld.check_ld_imm(self, insn)
+            return slot + 2
         return slot + 1
 
     def _jump(self, insn: Instruction, spec: op.OpSpec, kind: Kind) -> int | None:

@@ -247,11 +247,10 @@ def is_state_visited(w: Walker, slot: int) -> bool:
 def _maybe_looping(old: PathState, cur: PathState) -> bool:
     """states_maybe_looping(): the current frames' registers look the same (a cheap filter before
     the exact comparison)."""
-    if len(old.frames) != len(cur.frames):
+    old_frames, cur_frames = old.frames, cur.frames
+    if len(old_frames) != len(cur_frames):
         return False
-    cur_regs = cur.frames[-1].regs
-    for i, ro in enumerate(old.frames[-1].regs):
-        rc = cur_regs[i]
+    for ro, rc in zip(old_frames[-1].regs, cur_frames[-1].regs, strict=True):
         if ro.var_off != rc.var_off or ro.type is not rc.type or ro.off != rc.off or ro.umax != rc.umax:
             return False
     return True
