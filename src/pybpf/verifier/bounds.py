@@ -139,38 +139,48 @@ def update_bounds(b: Bounds) -> None:
 
 
 def _deduce32(b: Bounds) -> None:
-    """__reg32_deduce_bounds()."""
-    if b.umin >> 32 == b.umax >> 32:
-        b.umin32 = max(b.umin32, b.umin & U32)
-        b.umax32 = min(b.umax32, b.umax & U32)
-        if s32(b.umin) <= s32(b.umax):
-            b.smin32 = max(b.smin32, s32(b.umin))
-            b.smax32 = min(b.smax32, s32(b.umax))
-    if b.smin >> 32 == b.smax >> 32:
-        if b.smin & U32 <= b.smax & U32:
-            b.umin32 = max(b.umin32, b.smin & U32)
-            b.umax32 = min(b.umax32, b.smax & U32)
-        if s32(b.smin) <= s32(b.smax):
-            b.smin32 = max(b.smin32, s32(b.smin))
-            b.smax32 = min(b.smax32, s32(b.smax))
-    if ((b.umin >> 32) + 1) & U32 == (b.umax >> 32) & U32 and s32(b.umin) < 0 <= s32(b.umax):
-        b.smin32 = max(b.smin32, s32(b.umin))
-        b.smax32 = min(b.smax32, s32(b.umax))
-    if (((b.smin & U64) >> 32) + 1) & U32 == ((b.smax & U64) >> 32) & U32 and s32(b.smin) < 0 <= s32(b.smax):
-        b.smin32 = max(b.smin32, s32(b.smin))
-        b.smax32 = min(b.smax32, s32(b.smax))
-    if s32(b.umin32) <= s32(b.umax32):
-        b.smin32 = max(b.smin32, s32(b.umin32))
-        b.smax32 = min(b.smax32, s32(b.umax32))
-    if b.smin32 & U32 <= b.smax32 & U32:
-        b.umin32 = max(b.umin32, b.smin32 & U32)
-        b.umax32 = min(b.umax32, b.smax32 & U32)
-    elif b.umax32 < b.smin32 & U32:  # the s32 range wraps; the u32 one meets only its upper part
-        b.smin32 = s32(b.umin32)
-        b.umax32 = min(b.umax32, b.smax32 & U32)
-    elif b.smax32 & U32 < b.umin32:  # ... or only its lower part
-        b.smax32 = s32(b.umax32)
-        b.umin32 = max(b.umin32, b.smin32 & U32)
+    """__reg32_deduce_bounds() (on locals: the 64-bit bounds only feed the 32-bit ones here)."""
+    umin, umax, smin, smax = b.umin, b.umax, b.smin, b.smax
+    smin32, smax32, umin32, umax32 = b.smin32, b.smax32, b.umin32, b.umax32
+    if umin >> 32 == umax >> 32:
+        umin32 = max(umin32, umin & U32)
+        umax32 = min(umax32, umax & U32)
+        lo, hi = s32(umin), s32(umax)
+        if lo <= hi:
+            smin32 = max(smin32, lo)
+            smax32 = min(smax32, hi)
+    if smin >> 32 == smax >> 32:
+        if smin & U32 <= smax & U32:
+            umin32 = max(umin32, smin & U32)
+            umax32 = min(umax32, smax & U32)
+        lo, hi = s32(smin), s32(smax)
+        if lo <= hi:
+            smin32 = max(smin32, lo)
+            smax32 = min(smax32, hi)
+    if ((umin >> 32) + 1) & U32 == (umax >> 32) & U32:
+        lo, hi = s32(umin), s32(umax)
+        if lo < 0 <= hi:
+            smin32 = max(smin32, lo)
+            smax32 = min(smax32, hi)
+    if (((smin & U64) >> 32) + 1) & U32 == ((smax & U64) >> 32) & U32:
+        lo, hi = s32(smin), s32(smax)
+        if lo < 0 <= hi:
+            smin32 = max(smin32, lo)
+            smax32 = min(smax32, hi)
+    lo, hi = s32(umin32), s32(umax32)
+    if lo <= hi:
+        smin32 = max(smin32, lo)
+        smax32 = min(smax32, hi)
+    if smin32 & U32 <= smax32 & U32:
+        umin32 = max(umin32, smin32 & U32)
+        umax32 = min(umax32, smax32 & U32)
+    elif umax32 < smin32 & U32:  # the s32 range wraps; the u32 one meets only its upper part
+        smin32 = s32(umin32)
+        umax32 = min(umax32, smax32 & U32)
+    elif smax32 & U32 < umin32:  # ... or only its lower part
+        smax32 = s32(umax32)
+        umin32 = max(umin32, smin32 & U32)
+    b.smin32, b.smax32, b.umin32, b.umax32 = smin32, smax32, umin32, umax32
 
 
 def _deduce64(b: Bounds) -> None:
