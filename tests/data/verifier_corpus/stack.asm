@@ -574,3 +574,38 @@ desc: a u32 spilled as 1 byte and filled: 0..255
 out:
     r0 = 0
     exit
+
+=== stack/var_off_read_of_zeros
+desc: a variable-offset byte read over zeroed bytes (4-byte stores of 0: STACK_ZERO, not a spill) is a known zero (mark_reg_stack_read), so the branch on it is dead
+    *(u32 *)(r10 - 4) = 0
+    *(u32 *)(r10 - 8) = 0
+    *(u32 *)(r10 - 12) = 0
+    *(u32 *)(r10 - 16) = 0
+    call bpf_get_prandom_u32
+    r0 &= 7
+    r3 = r10
+    r3 += -16
+    r3 += r0
+    r0 = *(u8 *)(r3 + 0)
+    if r0 == 0 goto out
+    r0 = *(u64 *)(r0 + 0)
+out:
+    exit
+
+=== stack/var_off_read_of_data
+desc: a variable-offset byte read over bytes not all zero is an unknown 0..255: the branch on it is walked
+    *(u32 *)(r10 - 4) = 0
+    *(u32 *)(r10 - 8) = 0
+    *(u32 *)(r10 - 12) = 0
+    r1 = 1
+    *(u32 *)(r10 - 16) = r1
+    call bpf_get_prandom_u32
+    r0 &= 7
+    r3 = r10
+    r3 += -16
+    r3 += r0
+    r0 = *(u8 *)(r3 + 0)
+    if r0 == 0 goto out
+    r0 = *(u64 *)(r0 + 0)
+out:
+    exit
