@@ -37,7 +37,7 @@ import ctypes
 import struct
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pybpf.engine import TailCall
 from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError
@@ -276,19 +276,10 @@ class JitSession:
             return retval
         repeat = repeat_function()
         head = self._head_template
-        _HEAD_LAYOUT.pack_into(
-            head, 0, self.budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
-            self.program.code_base, runtime.MAY_GOTO_LOOPS, 0, 0, 0, 0, 0,
-        )  # fmt: skip
         fields = self.fields
         self._running = True
         try:
-            if self._depth_in_memory != 1:
-                self._sync_depth()
-            if self.memory.generation != self._generation:
-                self._refresh_table()
-            self.packet = packet
-            self.ctx.env = env if env is not None else RunEnv()
+            self._start(head, env, packet)
             left = count
             while left:
                 left -= repeat(
@@ -324,16 +315,7 @@ class JitSession:
         try:
             self._stack.raw = _ZEROS  # one memcpy (ctypes.memmove costs a foreign call)
             budget = self.budget
-            _HEAD_LAYOUT.pack_into(
-                self._state_view, 0, budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
-                self.program.code_base, runtime.MAY_GOTO_LOOPS, 0, 0, 0, 0, 0,
-            )  # fmt: skip
-            if self._depth_in_memory != 1:
-                self._sync_depth()
-            if self.memory.generation != self._generation:
-                self._refresh_table()
-            self.packet = packet
-            self.ctx.env = env if env is not None else RunEnv()
+            self._start(self._state_view, env, packet)
             failed = self._entry(self._state_address, self._regs_address, 0)
             self.instructions = budget - fields[_REMAINING]
             if failed:
@@ -350,6 +332,21 @@ class JitSession:
             self._generation = self.memory.generation
             self.packet = None
             self._running = False
+
+    def _start(self, head: Any, env: RunEnv | None, packet: PacketReader | None) -> None:
+        """What every run starts with: the run state's head written into ``head`` (the live state,
+        or the template the repeat loop copies before each run), the stack region at one frame,
+        the region table current, the packet and the helpers' environment in place."""
+        _HEAD_LAYOUT.pack_into(
+            head, 0, self.budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
+            self.program.code_base, runtime.MAY_GOTO_LOOPS, 0, 0, 0, 0, 0,
+        )  # fmt: skip
+        if self._depth_in_memory != 1:
+            self._sync_depth()
+        if self.memory.generation != self._generation:
+            self._refresh_table()
+        self.packet = packet
+        self.ctx.env = env if env is not None else RunEnv()
 
     # -- memory --------------------------------------------------------------------------------------
     def _sync_depth(self) -> None:
