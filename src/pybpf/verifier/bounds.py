@@ -114,34 +114,66 @@ def mark_unknown(b: Bounds) -> None:
     mark_unbounded(b)
 
 
+# reg_bounds_sync() and its parts work on the ten numbers of a register held in locals, passed
+# around as one tuple ``(value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32)``
+# (var_off's two halves first): the kernel runs them on the register in place; here reading and
+# writing ten attributes and building a Tnum per step cost more than the arithmetic.
+Numbers = tuple[int, int, int, int, int, int, int, int, int, int]
+
+
+def _load(b: Bounds) -> Numbers:
+    v = b.var_off
+    return v.value, v.mask, b.smin, b.smax, b.umin, b.umax, b.smin32, b.smax32, b.umin32, b.umax32
+
+
+def _store(b: Bounds, n: Numbers) -> None:
+    value, mask, b.smin, b.smax, b.umin, b.umax, b.smin32, b.smax32, b.umin32, b.umax32 = n
+    old = b.var_off
+    if old.value != value or old.mask != mask:
+        b.var_off = Tnum(value, mask)
+
+
+def _update32(n: Numbers) -> Numbers:
+    """__update_reg32_bounds()."""
+    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+    v, m = value & U32, mask & U32
+    lo = s32(v | (m & 0x80000000))
+    hi = s32(v | (m & 0x7FFFFFFF))
+    smin32, smax32 = lo if lo > smin32 else smin32, hi if hi < smax32 else smax32
+    umin32, umax32 = v if v > umin32 else umin32, min(umax32, v | m)
+    return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
+
+
+def _update64(n: Numbers) -> Numbers:
+    """__update_reg64_bounds()."""
+    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+    lo = s64(value | (mask & (1 << 63)))
+    hi = s64(value | (mask & S64_MAX))
+    smin, smax = lo if lo > smin else smin, hi if hi < smax else smax
+    umin, umax = value if value > umin else umin, min(umax, value | mask)
+    return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
+
+
 def update_bounds32(b: Bounds) -> None:
     """__update_reg32_bounds()."""
-    v = tnum.subreg(b.var_off)
-    b.smin32 = max(b.smin32, s32(v.value | (v.mask & 0x80000000)))
-    b.smax32 = min(b.smax32, s32(v.value | (v.mask & 0x7FFFFFFF)))
-    b.umin32 = max(b.umin32, v.value)
-    b.umax32 = min(b.umax32, v.value | v.mask)
+    _store(b, _update32(_load(b)))
 
 
 def update_bounds64(b: Bounds) -> None:
     """__update_reg64_bounds()."""
-    v = b.var_off
-    b.smin = max(b.smin, s64(v.value | (v.mask & (1 << 63))))
-    b.smax = min(b.smax, s64(v.value | (v.mask & S64_MAX)))
-    b.umin = max(b.umin, v.value)
-    b.umax = min(b.umax, v.value | v.mask)
+    _store(b, _update64(_load(b)))
 
 
 def update_bounds(b: Bounds) -> None:
     """__update_reg_bounds()."""
-    update_bounds32(b)
-    update_bounds64(b)
+    _store(b, _update64(_update32(_load(b))))
 
 
-def _deduce32(b: Bounds) -> None:
-    """__reg32_deduce_bounds() (on locals: the 64-bit bounds only feed the 32-bit ones here)."""
-    umin, umax, smin, smax = b.umin, b.umax, b.smin, b.smax
-    smin32, smax32, umin32, umax32 = b.smin32, b.smax32, b.umin32, b.umax32
+def _deduce(n: Numbers) -> Numbers:
+    """__reg_deduce_bounds(): __reg32_deduce_bounds(), __reg64_deduce_bounds() and
+    __reg_deduce_mixed_bounds() in turn."""
+    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+    # __reg32_deduce_bounds(): the 64-bit bounds only feed the 32-bit ones here
     if umin >> 32 == umax >> 32:
         umin32 = max(umin32, umin & U32)
         umax32 = min(umax32, umax & U32)
@@ -180,58 +212,70 @@ def _deduce32(b: Bounds) -> None:
     elif smax32 & U32 < umin32:  # ... or only its lower part
         smax32 = s32(umax32)
         umin32 = max(umin32, smin32 & U32)
-    b.smin32, b.smax32, b.umin32, b.umax32 = smin32, smax32, umin32, umax32
-
-
-def _deduce64(b: Bounds) -> None:
-    """__reg64_deduce_bounds()."""
-    if s64(b.umin) <= s64(b.umax):
-        b.smin = max(b.smin, s64(b.umin))
-        b.smax = min(b.smax, s64(b.umax))
-    if b.smin & U64 <= b.smax & U64:
-        b.umin = max(b.umin, b.smin & U64)
-        b.umax = min(b.umax, b.smax & U64)
-    elif b.umax < b.smin & U64:
-        b.smin = s64(b.umin)
-        b.umax = min(b.umax, b.smax & U64)
-    elif b.smax & U64 < b.umin:
-        b.smax = s64(b.umax)
-        b.umin = max(b.umin, b.smin & U64)
-
-
-def _deduce_mixed(b: Bounds) -> None:
-    """__reg_deduce_mixed_bounds(): 64-bit bounds tightened from the 32-bit ones."""
+    # __reg64_deduce_bounds()
+    if s64(umin) <= s64(umax):
+        smin = max(smin, s64(umin))
+        smax = min(smax, s64(umax))
+    if smin & U64 <= smax & U64:
+        umin = max(umin, smin & U64)
+        umax = min(umax, smax & U64)
+    elif umax < smin & U64:
+        smin = s64(umin)
+        umax = min(umax, smax & U64)
+    elif smax & U64 < umin:
+        smax = s64(umax)
+        umin = max(umin, smin & U64)
+    # __reg_deduce_mixed_bounds(): 64-bit bounds tightened from the 32-bit ones
     high = U64 & ~U32
-    b.umin = max(b.umin, (b.umin & high) | b.umin32)
-    b.umax = min(b.umax, (b.umax & high) | b.umax32)
-    b.smin = max(b.smin, s64((b.smin & high) | b.umin32))
-    b.smax = min(b.smax, s64((b.smax & high) | b.umax32))
-    if b.smin32 >= 0 and b.smin >= S32_MIN and b.smax <= S32_MAX:
-        b.smin, b.smax = b.smin32, b.smax32
-        b.umin, b.umax = b.smin32, b.smax32
-        b.var_off = tnum.intersect(b.var_off, tnum.range_(b.smin, b.smax))
+    umin = max(umin, (umin & high) | umin32)
+    umax = min(umax, (umax & high) | umax32)
+    smin = max(smin, s64((smin & high) | umin32))
+    smax = min(smax, s64((smax & high) | umax32))
+    if smin32 >= 0 and smin >= S32_MIN and smax <= S32_MAX:
+        smin, smax = smin32, smax32
+        umin, umax = smin32, smax32
+        value, mask = _intersect(value, mask, smin, smax)
+    return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
 
 
-def deduce_bounds(b: Bounds) -> None:
-    _deduce32(b)
-    _deduce64(b)
-    _deduce_mixed(b)
+def _intersect(value: int, mask: int, umin: int, umax: int) -> tuple[int, int]:
+    """tnum_intersect(var_off, tnum_range(umin, umax)) on plain ints."""
+    bits = (umin ^ umax).bit_length()
+    if bits > 63:  # tnum_range() is unknown: nothing to learn
+        return value & ~mask & U64, mask
+    mu = mask & ((1 << bits) - 1)
+    v = value | (umin & ~((1 << bits) - 1) & U64)
+    return v & ~mu & U64, mu
+
+
+def _bound_offset(n: Numbers) -> Numbers:
+    """__reg_bound_offset(): var_off tightened from the unsigned ranges."""
+    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+    value, mask = _intersect(value, mask, umin, umax)
+    low_value, low_mask = _intersect(value & U32, mask & U32, umin32, umax32)
+    high = U64 & ~U32
+    value, mask = value & high | low_value, mask & high | low_mask
+    return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
 
 
 def bound_offset(b: Bounds) -> None:
-    """__reg_bound_offset(): var_off tightened from the unsigned ranges."""
-    var64 = tnum.intersect(b.var_off, tnum.range_(b.umin, b.umax))
-    var32 = tnum.intersect(tnum.subreg(var64), tnum.range_(b.umin32, b.umax32))
-    b.var_off = tnum.or_(tnum.clear_subreg(var64), var32)
+    """__reg_bound_offset()."""
+    _store(b, _bound_offset(_load(b)))
 
 
 def sync(b: Bounds) -> None:
     """reg_bounds_sync()."""
-    update_bounds(b)
-    deduce_bounds(b)
-    deduce_bounds(b)
-    bound_offset(b)
-    update_bounds(b)
+    n = _load(b)
+    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+    if (
+        not mask
+        and umin == umax == value
+        and smin == smax == s64(value)
+        and umin32 == umax32 == value & U32
+        and smin32 == smax32 == s32(value)
+    ):
+        return  # a constant whose bounds all say so: nothing to deduce
+    _store(b, _update64(_update32(_bound_offset(_deduce(_deduce(_update64(_update32(n))))))))
 
 
 def assign_32_into_64(b: Bounds) -> None:
