@@ -263,19 +263,30 @@ def bound_offset(b: Bounds) -> None:
     _store(b, _bound_offset(_load(b)))
 
 
+_SYNCED: dict[Numbers, Numbers] = {}
+"""reg_bounds_sync()'s answers by question: a pure function of ten numbers, asked again and again
+with the same ones (a loop's registers, the byte a parser switches on); cleared when it grows."""
+
+
 def sync(b: Bounds) -> None:
     """reg_bounds_sync()."""
     n = _load(b)
-    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
-    if (
-        not mask
-        and umin == umax == value
-        and smin == smax == s64(value)
-        and umin32 == umax32 == value & U32
-        and smin32 == smax32 == s32(value)
-    ):
-        return  # a constant whose bounds all say so: nothing to deduce
-    _store(b, _update64(_update32(_bound_offset(_deduce(_deduce(_update64(_update32(n))))))))
+    done = _SYNCED.get(n)
+    if done is None:
+        value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+        if (
+            not mask
+            and umin == umax == value
+            and smin == smax == s64(value)
+            and umin32 == umax32 == value & U32
+            and smin32 == smax32 == s32(value)
+        ):
+            return  # a constant whose bounds all say so: nothing to deduce
+        done = _update64(_update32(_bound_offset(_deduce(_deduce(_update64(_update32(n)))))))
+        if len(_SYNCED) >= 4096:
+            _SYNCED.clear()
+        _SYNCED[n] = done
+    _store(b, done)
 
 
 def assign_32_into_64(b: Bounds) -> None:

@@ -284,14 +284,17 @@ class Walker:
     def _note_linked_regs(self, insn: Instruction) -> None:
         """check_cond_jmp_op(): the scalars sharing an id with an operand, before both branches."""
         regs = self.state.cur.regs
+        src, dst = regs[insn.src], regs[insn.dst]
+        src_id = src.id if insn.opcode & op.BPF_X and src.is_scalar else 0
+        dst_id = dst.id if dst.is_scalar else 0
+        if not src_id and not dst_id:
+            return  # no operand is linked to anything
         linked: list[precision.Linked] = []
         candidates = self.link_positions(self.state)
-        src = regs[insn.src]
-        if insn.opcode & op.BPF_X and src.is_scalar and src.id:
-            linked += precision.linked_regs(candidates, src.id)
-        dst = regs[insn.dst]
-        if dst.is_scalar and dst.id:
-            linked += precision.linked_regs(candidates, dst.id)
+        if src_id:
+            linked += precision.linked_regs(candidates, src_id)
+        if dst_id:
+            linked += precision.linked_regs(candidates, dst_id)
         if len(linked) > 1:
             self.push_history(linked=tuple(linked))
 

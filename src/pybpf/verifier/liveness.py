@@ -65,6 +65,12 @@ def _uses_defs(view: ProgramView, slot: int) -> tuple[int, int]:
     return 0, 0
 
 
+def has_back_edge(view: ProgramView) -> bool:
+    """Whether some jump leads back (to itself or an earlier slot): falling through leads forward, so
+    without such a jump the control flow (call edges aside) has no cycle."""
+    return any(target <= slot for slot, target in view.jumps.items())
+
+
 def live_registers(view: ProgramView) -> dict[int, int]:
     """Slot -> bitmask of the registers live before the instruction there."""
     slots = list(view.starts)
@@ -72,6 +78,7 @@ def live_registers(view: ProgramView) -> dict[int, int]:
     succs = {slot: [t for t in view.successors(slot) if t in facts] for slot in slots}
     live_in = dict.fromkeys(slots, 0)
     changed = True
+    forward = not has_back_edge(view)
     while changed:
         changed = False
         for slot in reversed(slots):
@@ -83,6 +90,8 @@ def live_registers(view: ProgramView) -> dict[int, int]:
             if new != live_in[slot]:
                 live_in[slot] = new
                 changed = True
+        if forward:  # every successor came before in this backward pass: nothing can change
+            break
     return live_in
 
 

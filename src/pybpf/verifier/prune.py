@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from pybpf.isa.opcodes import BPF_REG_FP, Kind
 from pybpf.isa.program import ProgramView, transfer
-from pybpf.verifier import callbacks, precision, tnum
+from pybpf.verifier import callbacks, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.stack import BPF_REG_SIZE, STACK_INVALID, STACK_MISC, STACK_SPILL, Stack, StackSlot
@@ -89,6 +89,8 @@ _JUMP_KINDS = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.JA, Kind.GOTOL, Kind.CA
 
 def loop_slots(view: ProgramView) -> frozenset[int]:
     """The slots of the non-trivial strongly connected components of the control flow (loops)."""
+    if not liveness.has_back_edge(view):
+        return frozenset()  # every edge leads forward: no cycle
     slots = [s for s in view.starts]
     known = set(slots)
     succs = {s: [t for t in view.successors(s) if t in known] for s in slots}
@@ -320,19 +322,36 @@ def states_subsumed(
     """states_equal(): every behaviour of ``cur`` was already explored from ``old`` (``live``: per
     frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
     imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
-    if len(old.frames) != len(cur.frames) or ((old.refs or cur.refs) and not old.refs_equal(cur)):
+    old_frames, cur_frames = old.frames, cur.frames
+    if len(old_frames) != len(cur_frames) or ((old.refs or cur.refs) and not old.refs_equal(cur)):
         return False
     ids = IdMap()
-    for depth, (fo, fc) in enumerate(zip(old.frames, cur.frames, strict=True)):
+    for depth, fo in enumerate(old_frames):
+        fc = cur_frames[depth]
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
             return False
-        mask = live[depth] if live is not None else ALL_REGS
-        for regno, (ro, rc) in enumerate(zip(fo.regs, fc.regs, strict=True)):
-            if mask >> regno & 1 and not regsafe(ro, rc, ids, precise):
+        old_regs, cur_regs = fo.regs, fc.regs
+        for regno in _REG_NUMBERS[live[depth] if live is not None else ALL_REGS]:
+            ro, rc = old_regs[regno], cur_regs[regno]
+            # regsafe()'s answers that need no id map first (an uninitialised or, for NOT_EXACT,
+            # imprecise old register; different types)
+            old_type = ro.type
+            if old_type is _NOT_INIT:
+                continue
+            if old_type is not rc.type:
+                return False
+            if old_type is _SCALAR and precise and not ro.precise:
+                continue
+            if not regsafe(ro, rc, ids, precise):
                 return False
         if not stacksafe(fo.stack, fc.stack, ids, precise):
             return False
     return True
+
+
+_NOT_INIT, _SCALAR = RegType.NOT_INIT, RegType.SCALAR_VALUE
+_REG_NUMBERS = [tuple(regno for regno in range(11) if mask >> regno & 1) for mask in range(ALL_REGS + 1)]
+"""The register numbers of each live-register mask (r0-r10)."""
 
 
 class IdMap:
@@ -420,18 +439,21 @@ _UNBOUND.mark_unknown()
 
 def _scalar_for_stack(slot: StackSlot) -> RegState | None:
     """scalar_reg_for_stack(): an 8-byte spilled scalar, or an unknown scalar for 8 bytes of data."""
-    if slot.kinds[0] == STACK_SPILL and slot.spilled is not None and slot.spilled.is_scalar:
+    kinds = slot.kinds
+    if kinds[0] == STACK_SPILL and slot.spilled is not None and slot.spilled.is_scalar:
         return slot.spilled
-    if all(k == STACK_MISC for k in slot.kinds):
+    if kinds.count(STACK_MISC) == BPF_REG_SIZE:
         return _UNBOUND
     return None
 
 
 def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
+    cur_slots = cur.slots
     for spi, so in enumerate(old.slots):
-        sc = cur.slots[spi] if spi < len(cur.slots) else None
-        if all(k in (STACK_INVALID, STACK_MISC) for k in so.kinds):
+        old_kinds = so.kinds
+        if old_kinds.count(STACK_INVALID) + old_kinds.count(STACK_MISC) == BPF_REG_SIZE:
             continue  # never needed / any data (uninitialised bytes read as data: privileged)
+        sc = cur_slots[spi] if spi < len(cur_slots) else None
         if sc is None:
             return False
         old_reg, cur_reg = _scalar_for_stack(so), _scalar_for_stack(sc)
@@ -439,10 +461,10 @@ def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
             if not regsafe(old_reg, cur_reg, ids, precise):
                 return False
             continue
-        for j, kind in enumerate(so.kinds):
+        for j, kind in enumerate(old_kinds):
             if kind not in (STACK_INVALID, STACK_MISC) and sc.kinds[j] != kind:
                 return False
-        spilled = so.spilled if so.kinds[7] == STACK_SPILL else None
+        spilled = so.spilled if old_kinds[7] == STACK_SPILL else None
         if spilled is not None and (sc.spilled is None or not regsafe(spilled, sc.spilled, ids, precise)):
             return False
     return True

@@ -47,7 +47,10 @@ class RegState(Bounds):
         return r
 
     def copy_from(self, o: RegState) -> None:
-        self.copy_bounds_from(o)
+        # every field in one place (Bounds.copy_bounds_from() is the numeric half): the hottest
+        # copy of the walker (each pushed branch and checkpoint copies every register)
+        self.var_off, self.smin, self.smax, self.umin, self.umax = o.var_off, o.smin, o.smax, o.umin, o.umax
+        self.smin32, self.smax32, self.umin32, self.umax32 = o.smin32, o.smax32, o.umin32, o.umax32
         self.type, self.flags, self.off, self.id = o.type, o.flags, o.off, o.id
         self.ref_obj_id, self.range, self.map = o.ref_obj_id, o.range, o.map
         self.mem_size, self.frameno, self.precise = o.mem_size, o.frameno, o.precise
