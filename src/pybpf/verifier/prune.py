@@ -139,8 +139,8 @@ def loop_slots(view: ProgramView) -> frozenset[int]:
 class Checkpoint:
     """struct bpf_verifier_state_list: an explored state and the segment that led to it."""
 
-    __slots__ = ("branches", "cleaned", "evicted", "first_idx", "history", "hits", "in_loop", "insn",
-                 "key", "last_idx", "misses", "parent", "state")  # fmt: skip
+    __slots__ = ("_key", "_looks", "branches", "cleaned", "evicted", "first_idx", "history", "hits",
+                 "in_loop", "insn", "last_idx", "misses", "parent", "state")  # fmt: skip
 
     def __init__(
         self,
@@ -151,7 +151,8 @@ class Checkpoint:
         in_loop: bool,
     ) -> None:
         self.state = state
-        self.key = state.key()
+        self._key: tuple[object, ...] | None = None
+        self._looks: tuple[object, ...] | None = None
         self.parent = parent
         self.insn = insn
         self.first_idx, self.last_idx, self.history = segment
@@ -159,6 +160,22 @@ class Checkpoint:
         self.branches = 1
         self.hits = self.misses = 0
         self.evicted = self.cleaned = False
+
+    # Both views of the state are computed when first asked, by is_state_visited() while paths still
+    # run below the checkpoint: until then only precision marks change its state, and both leave
+    # them out.
+
+    def key(self) -> tuple[object, ...]:
+        """The state's exact key (PathState.key())."""
+        if self._key is None:
+            self._key = self.state.key()
+        return self._key
+
+    def looks(self) -> tuple[object, ...]:
+        """What states_maybe_looping() compares (``looks_of``)."""
+        if self._looks is None:
+            self._looks = looks_of(self.state)
+        return self._looks
 
 
 def update_branch_counts(w: Walker, cp: Checkpoint | None) -> None:
@@ -186,6 +203,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     compared = len(checkpoints) if checkpoints else 0
     if checkpoints:
         key: tuple[object, ...] | None = None
+        looks: tuple[object, ...] | None = None
         evicted = False
         live: list[int] = []
         for cp in checkpoints:
@@ -197,7 +215,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     if states_subsumed(cp.state, cur, live, precise=False):
                         _hit(w, cp, slot, every_scalar=live)
                         return True
-                if _maybe_looping(cp.state, cur) and cp.key == (key := key or cur.key()):
+                if cp.looks() == (looks := looks or looks_of(cur)) and cp.key() == (key := key or cur.key()):
                     message = f"infinite loop detected at insn {slot}"
                     w.source_lines.verbose_linfo(env.log, slot, "; ")
                     env.log.line(message)
@@ -246,16 +264,11 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     return False
 
 
-def _maybe_looping(old: PathState, cur: PathState) -> bool:
-    """states_maybe_looping(): the current frames' registers look the same (a cheap filter before
-    the exact comparison)."""
-    old_frames, cur_frames = old.frames, cur.frames
-    if len(old_frames) != len(cur_frames):
-        return False
-    for ro, rc in zip(old_frames[-1].regs, cur_frames[-1].regs, strict=True):
-        if ro.var_off != rc.var_off or ro.type is not rc.type or ro.off != rc.off or ro.umax != rc.umax:
-            return False
-    return True
+def looks_of(state: PathState) -> tuple[object, ...]:
+    """What states_maybe_looping() compares, as one tuple (a cheap filter before the exact
+    comparison): the number of frames and the current frame's registers' var_off, type, fixed
+    offset and umax."""
+    return (len(state.frames), *[(r.var_off, r.type, r.off, r.umax) for r in state.frames[-1].regs])
 
 
 def _hit(w: Walker, cp: Checkpoint, slot: int, *, every_scalar: list[int] | None = None) -> None:
