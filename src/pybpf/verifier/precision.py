@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from pybpf.verifier.state import PathState
 
 ARG_REGS = 0b111110  # r1-r5
+_SCALAR = RegType.SCALAR_VALUE
 HISTORY_LIMIT = 40
 """A path segment with more history entries than this is checkpointed (is_state_visited())."""
 
@@ -246,14 +247,15 @@ def propagate_precision(w: Walker, old: PathState, *, every_scalar: list[int] | 
     comparison relied on, as inside loops; they and every spilled scalar are)."""
     bt = Backtrack(w.state.curframe)
     log = w.env.log
+    trace = w.level2
     for fr in range(old.curframe, -1, -1):
         frame = old.frames[fr]
-        names: list[str] = []
+        names: list[str] = []  # for the log (level 2) only
+        live = every_scalar[fr] if every_scalar is not None else 0
         for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):
-            if reg.is_scalar and (
-                reg.precise or (every_scalar is not None and every_scalar[fr] >> regno & 1)
-            ):
-                names.append(f"r{regno}")
+            if reg.type is _SCALAR and (reg.precise or live >> regno & 1):
+                if trace:
+                    names.append(f"r{regno}")
                 bt.set_reg(regno, fr)
         for spi, slot in enumerate(frame.stack.slots):
             spilled = slot.spilled
@@ -263,9 +265,10 @@ def propagate_precision(w: Walker, old: PathState, *, every_scalar: list[int] | 
                 and spilled.is_scalar
                 and (spilled.precise or every_scalar is not None)
             ):
-                names.append(f"fp{-(spi + 1) * 8}")
+                if trace:
+                    names.append(f"fp{-(spi + 1) * 8}")
                 bt.set_slot(fr, spi)
-        if names and w.level2:
+        if names:
             log.verbose(f"frame {fr}: propagating {','.join(names)}\n")
     if not bt.empty():
         _walk(w, bt)

@@ -410,13 +410,13 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
         if (old.id & ADD_CONST) != (cur.id & ADD_CONST) or (old.id & ADD_CONST and old.off != cur.off):
             return False
         return range_within(old, cur) and ids.same_scalar(old.id, cur.id)
-    same = (
-        old.flags == cur.flags
+    same = (  # the fields that differ most often first (a packet pointer's range and offset)
+        old.range <= cur.range
         and old.off == cur.off
+        and old.flags == cur.flags
         and same_map(old.map, cur.map)
         and old.mem_size == cur.mem_size
         and old.frameno == cur.frameno
-        and old.range <= cur.range
         and range_within(old, cur)
     )
     return same and ids.same(old.id, cur.id) and ids.same(old.ref_obj_id, cur.ref_obj_id)
