@@ -12,9 +12,11 @@ steps are explicit:
 
 ``compiled_for`` caches the result (``CACHE_SIZE`` programs, least recently used dropped) keyed by
 everything the code depends on: the program's bytes, the loader's resolved ``lddw`` values, the
-helper ids that exist, the block leaders and the target (triple, CPU, features).  The code holds no
-per-run or per-process address besides the resolved values: the trampoline, the stack and the
-address of functions come from the run state.  Compile time is measured
+helper ids that exist, the block leaders, the helper calls lowered natively with the maps they
+reach (``pybpf.jit.native_helpers``) and the target (triple, CPU, features).  The code holds no
+per-run address: the trampoline, the stack and the address of functions come from the run state;
+its per-process addresses (the resolved values, native helpers' maps and C functions) are why the
+cache lives in the process.  Compile time is measured
 (``CompiledProgram.compile_ns``); the machine code (``machine_code``) is emitted on first request,
 from the optimised module, by the target machine's object emission.
 
@@ -35,6 +37,7 @@ from pybpf.isa.opcodes import OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.kinds import LOWERERS
 from pybpf.jit.lower import RUN_FUNCTION, Lowering, LoweringError
+from pybpf.jit.native_helpers import NO_NATIVE_CALLS, NativeCalls
 
 OPT_LEVEL = 2
 """The optimisation level of the pass pipeline (O2: O3's loop passes cost compile time, not speed, here)."""
@@ -139,14 +142,16 @@ def compile_program(
     leaders: Collection[int],
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
+    native: NativeCalls = NO_NATIVE_CALLS,
 ) -> CompiledProgram:
-    """Lower, verify, optimise and finalise one program."""
+    """Lower, verify, optimise and finalise one program (``native``: its helper calls lowered natively)."""
     start = time.perf_counter_ns()
     tgt = target()
     llvm = tgt.llvm
     try:
+        lowerers = native.lowerers(LOWERERS) if native.calls else LOWERERS
         module = Lowering(
-            view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=LOWERERS
+            view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=lowerers
         ).lower()
     except LoweringError as exc:
         raise JitUnavailable(str(exc)) from exc
@@ -172,7 +177,8 @@ def compile_program(
     return CompiledProgram(address, time.perf_counter_ns() - start, ir_text, engine)
 
 
-_CacheKey = tuple[bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int], tuple[str, str, str]]
+_Resolved = tuple[tuple[int, int], ...]
+_CacheKey = tuple[bytes, _Resolved, frozenset[int], frozenset[int], tuple[object, ...], tuple[str, str, str]]
 _CACHE: OrderedDict[_CacheKey, CompiledProgram] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
@@ -185,6 +191,7 @@ def compiled_for(
     leaders: Collection[int],
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
+    native: NativeCalls = NO_NATIVE_CALLS,
 ) -> CompiledProgram:
     """The compiled code of the program whose bytes are ``code`` (compiled if not cached)."""
     if len(view.insns) > MAX_INSNS:
@@ -195,6 +202,7 @@ def compiled_for(
         tuple(sorted(resolved.items())),
         frozenset(helper_ids),
         frozenset(leaders),
+        native.key,
         target().key,
     )
     with _CACHE_LOCK:
@@ -202,7 +210,9 @@ def compiled_for(
         if compiled is not None:
             _CACHE.move_to_end(key)
             return compiled
-    compiled = compile_program(view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids)
+    compiled = compile_program(
+        view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native
+    )
     with _CACHE_LOCK:
         _CACHE[key] = compiled
         while len(_CACHE) > CACHE_SIZE:

@@ -25,6 +25,7 @@ from pybpf.helpers.trace_pipe import TracePipe
 from pybpf.isa.instruction import Instruction, decode_program, encode_program, validate_program
 from pybpf.isa.program import ProgramView
 from pybpf.jit.codegen import CompiledProgram, compiled_for
+from pybpf.jit.native_helpers import plan_native_calls
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.memory.regions import Memory, PacketReader, Region
@@ -74,7 +75,11 @@ class JitProgram:
         self.code_base = ctypes.addressof(self._code)
         """What ``lddw src=BPF_PSEUDO_FUNC`` adds ``8 * slot`` to (the interpreter's convention)."""
         self._entries = frozenset(view.subprograms)
-        self.loops_natively = loops_natively(self.instructions)
+        self.native = plan_native_calls(
+            view, self._specs, resolved=self.resolved, helpers=self.helper_functions
+        )
+        """The helper calls lowered natively (``pybpf.jit.native_helpers``)."""
+        self.loops_natively = loops_natively(self.instructions, self.native.calls)
         """Whether repeated runs may run in the native repeat loop (``pybpf.jit.repeat``)."""
         self.atomics: dict[str, Any] = Atomics(self.memory).functions
         self._compiled: CompiledProgram | None = None
@@ -101,6 +106,7 @@ class JitProgram:
                 leaders=translation.leaders,
                 resolved=self.resolved,
                 helper_ids=frozenset(self.helper_functions),
+                native=self.native,
             )
         return self._compiled
 

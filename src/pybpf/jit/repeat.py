@@ -9,18 +9,20 @@ from a template, set r1 to the context, r10 to the stack's top and the other reg
 and call the program's entry.  It stops at the first run that does not exit normally (its STATUS
 says why) and returns how many runs it started, the stopped one included.
 
-Only programs that never call into Python between runs may loop here (``loops_natively``): no
-helper, kfunc, ``callx`` or tail call, since the Runner has work to do around those (the tail-call
-count, spin locks and ring-buffer records left by a run, the map values a run was handed).  Their
-trampoline services (a region missing from the native table, a legacy packet load) change nothing
-the next run depends on.
+Only programs that never call into Python between runs for a helper may loop here
+(``loops_natively``): no kfunc, ``callx``, tail call or helper but those lowered natively
+(``pybpf.jit.native_helpers``), since the Runner has work to do around the others (the tail-call
+count, spin locks and ring-buffer records left by a run).  Their trampoline services (a region
+missing from the native table, a legacy packet load, registering a map value a native lookup hands
+out for the first time — the run's ``MapAccess`` outlives the repeats — and the Python form of a
+native helper in a run that cannot use the native one) change nothing the next run depends on.
 """
 
 from __future__ import annotations
 
 import ctypes
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from pybpf.isa import opcodes as op
@@ -72,11 +74,16 @@ _CALL = op.BPF_JMP | op.BPF_CALL
 _CALLX = op.BPF_JMP | op.BPF_X | op.BPF_CALL
 
 
-def loops_natively(instructions: Iterable[Instruction]) -> bool:
-    """Whether the program's repeats may run in ``bpf_repeat``: it calls nothing but BPF functions."""
+def loops_natively(instructions: Iterable[Instruction], native_calls: Collection[int] = ()) -> bool:
+    """Whether the program's repeats may run in ``bpf_repeat``: it calls nothing but BPF functions and
+    the helpers at the slots ``native_calls`` names (lowered natively)."""
+    slot = 0
     for insn in instructions:
-        if insn.opcode == _CALLX or (insn.opcode == _CALL and insn.src != op.BPF_PSEUDO_CALL):
+        if insn.opcode == _CALLX:
             return False
+        if insn.opcode == _CALL and insn.src != op.BPF_PSEUDO_CALL and slot not in native_calls:
+            return False
+        slot += insn.slots
     return True
 
 

@@ -5,7 +5,8 @@ the kernel's way back from JITed code into C — helpers are called through one 
 ``_trampoline`` (a ctypes ``CFUNCTYPE`` whose address every run state holds), which dispatches on its
 ``op`` argument: a helper id (``HelperRegistry``, the interpreter's helpers, with the same
 ``HelperContext``), or an ``Op`` — a region for a memory access the native table missed, a legacy
-packet load, a ``callx`` of a helper id, a misaligned atomic.
+packet load, a ``callx`` of a helper id, a misaligned atomic, a map value a native lookup hands
+out for the first time (``pybpf.jit.native_maps``).
 
 A ``JitSession`` is the JIT's ``RunSession`` (``pybpf.engine``): one native state, one register
 file and one stack (``MAX_CALL_FRAMES`` frames of 512 bytes, registered in ``Memory`` as region
@@ -23,8 +24,9 @@ interpreter's rules hold because the same code decides them:
 * a callback (``HelperContext.call_function``: bpf_loop & co.) re-enters the compiled code at the
   function's slot with a fresh frame, in the same state, within the same call-depth limit.
 
-The repeats of a test run of a program that calls no helper run in the native repeat loop
-(``run_repeated_locked``, ``pybpf.jit.repeat``), which starts each run as ``run_locked`` does.
+The repeats of a test run of a program that calls no helper but native ones
+(``pybpf.jit.native_helpers``) run in the native repeat loop (``run_repeated_locked``,
+``pybpf.jit.repeat``), which starts each run as ``run_locked`` does.
 
 An exception raised inside the trampoline cannot cross native frames, so it is kept here
 (``pending``), the state's ``STATUS`` is set and the compiled code returns at once; ``run`` raises it
@@ -46,6 +48,7 @@ from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.jit.kinds import ATOMIC_FUNCTIONS
+from pybpf.jit.native_maps import NativeMapSession
 from pybpf.jit.repeat import repeat_function
 from pybpf.jit.state import (
     ENTRY_TYPE,
@@ -178,6 +181,8 @@ class JitSession:
         self.packet: PacketReader | None = None
         self.pending: BaseException | None = None
         self.ctx = HelperContext(memory, TRACE_PIPE, self.call_function, meter=self)
+        self.native_maps = program.native.session(self._state, memory, self.ctx.random.getrandbits(64))
+        """The stamps and per-run fields of native map lookups (``pybpf.jit.native_maps``), if any."""
         self.set_limits(budget, trace_pipe)
         self._running = False
         self.instructions = 0
@@ -347,6 +352,8 @@ class JitSession:
             self._refresh_table()
         self.packet = packet
         self.ctx.env = env if env is not None else RunEnv()
+        if self.native_maps is not None:
+            self.native_maps.start(self.ctx.env)
 
     # -- memory --------------------------------------------------------------------------------------
     def _sync_depth(self) -> None:
@@ -405,6 +412,8 @@ class JitSession:
             return self._callx_helper(int(self.fields[_ARG]), args, pc)
         if op == Op.ATOMIC:
             return self._atomic(ATOMIC_FUNCTIONS[self.fields[_ARG]], a1, a2, a3, pc)
+        if op == Op.VALUE and self.native_maps is not None:
+            return self._hand_value(self.native_maps, a1, a2, a3)
         raise ExecutionError(pc, f"the JIT asked its runtime for unknown service {op}")
 
     def _after_python(self, generation: int) -> None:
@@ -427,6 +436,18 @@ class JitSession:
             if region is not None and region is not self._stack_region:
                 self._cache_region(region)
         return result
+
+    def _hand_value(self, native: NativeMapSession, index: int, address: int, stamp_slot: int) -> int:
+        """``Op.VALUE``: the value joins the run's regions; a table that was current stays valid (a
+        region was added, none removed), so it is not rebuilt."""
+        generation = self.memory.generation
+        try:
+            return native.hand(self.ctx.env, index, address, stamp_slot)
+        finally:
+            if self._generation == generation and self.memory.generation == generation + 1:
+                self._generation += 1
+            else:
+                self._after_python(generation)
 
     def _callx_helper(self, value: int, args: tuple[int, int, int, int, int], pc: int) -> int:
         self._sync_depth()

@@ -6,7 +6,8 @@ code and ``pybpf.jit.runtime`` both read and write: the instruction budget left,
 (a fault kind and the instruction that faulted), the call depth and the stack's bounds, the one
 trampoline back into Python, and the region table the memory checks consult (``[lo, hi)`` and the
 ``READ``/``WRITE`` bits of each context, packet and map-value region, refreshed from ``Memory`` when
-its regions change).
+its regions change), and after the table what native helpers read: whether the run may reach the
+maps native lookups name, the run's CPU, the epoch of handed-out values and the random state.
 
 Every field is a 64-bit integer, so the lowering addresses them by index (``Field``) and
 ``NativeState`` is the same struct as ctypes sees it.
@@ -32,11 +33,17 @@ class Field(enum.IntEnum):
     MAY_GOTO = 8  # the per-invocation may_goto budget
     ARGS = 9  # the trampoline's five operands (helper arguments r1..r5), ARGS .. ARGS + 4
     TABLE = 14  # first of the region table's TABLE_ENTRIES * 3 fields
+    # after the table: what native helpers read (``pybpf.jit.native_helpers``, ``native_maps``)
+    MAPS_ARMED = 110  # 1 while the run may reach the maps the program's native lookups name
+    CPU = 111  # the run's CPU (``RunEnv.cpu``): the slot of a per-CPU map a lookup gives
+    EPOCH = 112  # the stamp of values handed out since the run's MapAccess began
+    STAMPS = 113  # address of the per-map pointers to the stamp arrays (one u32 per value)
+    PRANDOM = 114  # the state of bpf_get_prandom_u32's generator
 
 
 TABLE_ENTRIES = 32
 """Regions the native table holds (a miss asks Python, which replaces one entry)."""
-STATE_FIELDS = Field.TABLE + 3 * TABLE_ENTRIES
+STATE_FIELDS = Field.PRANDOM + 1
 
 
 class Status(enum.IntEnum):
@@ -60,7 +67,10 @@ class Op(enum.IntEnum):
     PACKET = -2  # (offset, size): LD_ABS/LD_IND through the program type's packet reader
     CALLX = -3  # (r1..r5) with ARG = the value: callx of a helper id
     ATOMIC = -4  # (address, operand, desired) with ARG = the atomic's index: a misaligned atomic
+    VALUE = -5  # (map index, address, stamp slot): a map value a native lookup hands out first
 
+
+assert Field.MAPS_ARMED == Field.TABLE + 3 * TABLE_ENTRIES
 
 NEED_READ = 1
 NEED_WRITE = 2

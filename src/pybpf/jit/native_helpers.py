@@ -1,0 +1,233 @@
+"""Hot helpers as native code: which helper calls of a program the JIT lowers itself, and how.
+
+Mirrors the kernel's JIT-time fixups of helper calls (kernel/bpf/verifier.c ``do_misc_fixups``:
+``map_gen_lookup`` inlining of map lookups when the map is known at the call, and the direct calls
+the x86 JIT emits for ``bpf_ktime_get_ns`` & co.), which turn the calls the kernel can do best
+itself into straight-line code.  Every other helper goes through the one trampoline into Python
+(``pybpf.jit.kinds.lower_call``, which ``NativeCalls.lowerers`` falls back to).
+
+A call is native only when the program's registry still holds pybpf's own implementation for its
+id (a registry may replace any helper), and:
+
+* ``bpf_map_lookup_elem`` (1) when the map is known at compile time and is an ARRAY or
+  PERCPU_ARRAY (``pybpf.jit.native_maps``).  The map is found as the kernel's fixups find it
+  without the verifier's per-instruction facts: r1 is loaded by an ``lddw`` of a map
+  (BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_IDX, resolved by the loader to ``MapObject.pointer``) in the
+  same basic block before the call, and no instruction in between may write r1 (only stores and
+  register writes to other registers may sit there).  A lookup whose r1 comes from elsewhere stays
+  on the trampoline.  A program that calls ``bpf_spin_lock`` or uses ``callx`` gets no native
+  lookup at all (the Python helper refuses lookups while a lock is held);
+* ``bpf_ktime_get_ns`` (5), ``bpf_ktime_get_boot_ns`` (125), ``bpf_ktime_get_coarse_ns`` (160),
+  ``bpf_ktime_get_tai_ns`` (208): ``clock_gettime`` through the C library's function pointer, the
+  clock the Python helper reads;
+* ``bpf_get_smp_processor_id`` (8): ``sched_getcpu()`` (0 when it fails), as the Python helper;
+* ``bpf_get_prandom_u32`` (7): a splitmix64 generator whose state is the run state's
+  ``Field.PRANDOM``, seeded per session from the ``HelperContext``'s random source (the kernel's
+  is a per-CPU generator too; only the distribution is specified).
+
+These helpers charge nothing to the budget (nor do their Python forms), so the budget is the
+interpreter's.  A program whose helper calls are all native may run its repeats in the native
+repeat loop (``pybpf.jit.repeat``).  The compiled code bakes in the maps' storage addresses and
+the C library's function addresses, which are this process's: the code cache is per process and
+``NativeCalls.key`` (the maps' identity and layout) is part of its key.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+from pybpf.helpers import basic
+from pybpf.helpers import maps as map_helpers
+from pybpf.helpers.registry import Helper
+from pybpf.isa import opcodes
+from pybpf.isa.opcodes import Kind, OpSpec
+from pybpf.isa.program import ProgramView
+from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
+from pybpf.jit.native_maps import NativeArray, NativeMapSession, lower_array_lookup, native_array
+from pybpf.jit.state import Field, NativeState
+from pybpf.maps.object import MapObject, map_object_at
+from pybpf.memory.regions import Memory
+
+SPIN_LOCK_HELPER = 93
+MAP_LDDW_SOURCES = frozenset({opcodes.BPF_PSEUDO_MAP_FD, opcodes.BPF_PSEUDO_MAP_IDX})
+R1_PRESERVING = frozenset({Kind.ALU, Kind.NEG, Kind.MOVSX, Kind.END, Kind.LDDW, Kind.LDX, Kind.LDXSX})
+"""Kinds that write only their dst register (and nothing else that matters between lddw and call)."""
+STORES = frozenset({Kind.ST, Kind.STX})
+
+CLOCKS: dict[Helper, int] = {
+    basic.ktime_get_ns: time.CLOCK_MONOTONIC,
+    basic.ktime_get_boot_ns: getattr(time, "CLOCK_BOOTTIME", time.CLOCK_MONOTONIC),
+    basic.ktime_get_coarse_ns: getattr(time, "CLOCK_MONOTONIC_COARSE", 6),
+    basic.ktime_get_tai_ns: getattr(time, "CLOCK_TAI", time.CLOCK_REALTIME),
+}
+"""The clock each ktime helper reads (the Python helpers' clocks)."""
+
+_LIBC = ctypes.CDLL(None)
+CLOCK_GETTIME = ctypes.cast(_LIBC.clock_gettime, ctypes.c_void_p).value or 0
+SCHED_GETCPU = ctypes.cast(_LIBC.sched_getcpu, ctypes.c_void_p).value or 0
+TIMESPEC = ir.LiteralStructType([I64, I64])
+CLOCK_GETTIME_TYPE = ir.FunctionType(I32, [I32, TIMESPEC.as_pointer()])
+SCHED_GETCPU_TYPE = ir.FunctionType(I32, [])
+NS_PER_S = 1_000_000_000
+
+NativeLowerer = Callable[[Lowering, Site, Sequence[ir.Value]], None]
+"""Lowers one helper call natively, given the helper's arguments (r1..r5 at the call)."""
+
+
+# -- the helpers -------------------------------------------------------------------------------------
+def _clock_lowerer(clock: int) -> NativeLowerer:
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        b = lo.b
+        with b.goto_entry_block():
+            timespec = b.alloca(TIMESPEC, name="timespec")
+        function = b.inttoptr(lo.const(CLOCK_GETTIME), CLOCK_GETTIME_TYPE.as_pointer())
+        b.call(function, [lo.const(clock, 32), timespec])
+        zero = lo.const(0, 32)
+        seconds = b.load(b.gep(timespec, [zero, zero], inbounds=True))
+        nanoseconds = b.load(b.gep(timespec, [zero, lo.const(1, 32)], inbounds=True))
+        lo.set_reg(0, b.add(b.mul(seconds, lo.const(NS_PER_S)), nanoseconds))
+
+    return lower
+
+
+def lower_smp_processor_id(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+    b = lo.b
+    cpu = b.call(b.inttoptr(lo.const(SCHED_GETCPU), SCHED_GETCPU_TYPE.as_pointer()), [])
+    known = b.icmp_signed(">=", cpu, lo.const(0, 32))
+    lo.set_reg(0, b.zext(b.select(known, cpu, lo.const(0, 32)), I64))
+
+
+def lower_prandom_u32(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+    """splitmix64's step on ``Field.PRANDOM``; r0 = the upper 32 bits of its output."""
+    b = lo.b
+    state = b.add(lo.load_field(Field.PRANDOM), lo.const(0x9E37_79B9_7F4A_7C15))
+    lo.store_field(Field.PRANDOM, state)
+    z = b.mul(b.xor(state, b.lshr(state, lo.const(30))), lo.const(0xBF58_476D_1CE4_E5B9))
+    z = b.mul(b.xor(z, b.lshr(z, lo.const(27))), lo.const(0x94D0_49BB_1331_11EB))
+    z = b.xor(z, b.lshr(z, lo.const(31)))
+    lo.set_reg(0, b.lshr(z, lo.const(32)))
+
+
+def _array_lowerer(array: NativeArray) -> NativeLowerer:
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        lower_array_lookup(lo, site, array, args)
+
+    return lower
+
+
+SIMPLE: dict[Helper, NativeLowerer] = {
+    **{helper: _clock_lowerer(clock) for helper, clock in CLOCKS.items()},
+    basic.get_smp_processor_id: lower_smp_processor_id,
+    basic.get_prandom_u32: lower_prandom_u32,
+}
+"""Helpers lowered natively whatever their arguments, by pybpf's implementation."""
+
+
+# -- the plan ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NativeCalls:
+    """The helper calls of one program lowered natively: call slot -> (helper name, lowerer)."""
+
+    calls: Mapping[int, tuple[str, NativeLowerer]]
+    arrays: tuple[NativeArray, ...]
+    """The maps whose lookups are native, by ``NativeArray.index``."""
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What the compiled code depends on besides the program, its resolved values and helper ids."""
+        calls = tuple(sorted((slot, name) for slot, (name, _) in self.calls.items()))
+        return (calls, tuple(array.key for array in self.arrays))
+
+    def lowerers(self, table: Mapping[Kind, Lowerer]) -> dict[Kind, Lowerer]:
+        """``table`` with helper calls dispatched here first (the others to ``table[Kind.CALL]``)."""
+        fallback = table[Kind.CALL]
+        calls = self.calls
+
+        def lower_helper_call(lo: Lowering, site: Site) -> None:
+            native = calls.get(site.slot)
+            if native is None:
+                fallback(lo, site)
+            else:
+                native[1](lo, site, lo.helper_args())
+
+        return {**table, Kind.CALL: lower_helper_call}
+
+    def session(self, state: NativeState, memory: Memory, seed: int) -> NativeMapSession | None:
+        """Prepare a run session's state for the native helpers: the random state, and the map
+        session (None when no lookup is native)."""
+        state.fields[Field.PRANDOM] = seed & 0xFFFF_FFFF_FFFF_FFFF
+        return NativeMapSession(self.arrays, state, memory) if self.arrays else None
+
+
+NO_NATIVE_CALLS = NativeCalls({}, ())
+
+
+def _map_in_r1(
+    view: ProgramView, specs: Sequence[OpSpec], index: int, resolved: Mapping[int, int]
+) -> int | None:
+    """The resolved map pointer r1 holds at the call at instruction ``index``, when an lddw of a map
+    in the same basic block loads it (see the module docstring); else None."""
+    starts, leaders = view.starts, view.leaders
+    while index > 0:
+        if starts[index] in leaders:
+            return None
+        index -= 1
+        insn, kind = view.insns[index], specs[index].kind
+        if kind in R1_PRESERVING and insn.dst == 1:
+            if kind is Kind.LDDW and insn.src in MAP_LDDW_SOURCES:
+                return resolved.get(starts[index])
+            return None
+        if kind not in R1_PRESERVING and kind not in STORES:
+            return None
+    return None
+
+
+def plan_native_calls(
+    view: ProgramView,
+    specs: Sequence[OpSpec],
+    *,
+    resolved: Mapping[int, int],
+    helpers: Mapping[int, Helper],
+    known_maps: Mapping[int, int] | None = None,
+) -> NativeCalls:
+    """Which helper calls of the program to lower natively.  ``known_maps``: call slot -> map pointer
+    where something else (the verifier's facts) already knows the map a call is given."""
+    calls: dict[int, tuple[str, NativeLowerer]] = {}
+    arrays: dict[int, NativeArray] = {}
+    insns = view.insns
+    lookups_allowed = helpers.get(1) is map_helpers.map_lookup_elem and not any(
+        spec.kind is Kind.CALLX or (spec.kind is Kind.CALL and insn.imm == SPIN_LOCK_HELPER)
+        for insn, spec in zip(insns, specs, strict=True)
+    )
+    for index, (insn, spec) in enumerate(zip(insns, specs, strict=True)):
+        if spec.kind is not Kind.CALL:
+            continue
+        slot = view.starts[index]
+        function = helpers.get(insn.imm)
+        if function is None:
+            continue
+        simple = SIMPLE.get(function)
+        if simple is not None:
+            calls[slot] = (function.__name__, simple)
+            continue
+        if insn.imm != 1 or not lookups_allowed:
+            continue
+        pointer = (known_maps or {}).get(slot) or _map_in_r1(view, specs, index, resolved)
+        obj = map_object_at(pointer) if pointer is not None else None
+        if not isinstance(obj, MapObject) or obj.pointer != pointer:
+            continue
+        array = arrays.get(pointer) or native_array(obj, len(arrays))
+        if array is not None:
+            arrays[pointer] = array
+            calls[slot] = ("map_lookup_elem", _array_lowerer(array))
+    if not calls:
+        return NO_NATIVE_CALLS
+    return NativeCalls(calls, tuple(arrays.values()))
+
+
+__all__ = ["CLOCKS", "NO_NATIVE_CALLS", "NativeCalls", "plan_native_calls"]

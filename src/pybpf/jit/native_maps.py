@@ -1,0 +1,281 @@
+"""Array map lookups as native code: ``bpf_map_lookup_elem`` on ARRAY and PERCPU_ARRAY maps.
+
+Mirrors ``array_map_gen_lookup`` (kernel/bpf/arraymap.c), which the kernel's verifier inlines in
+place of the helper call when the map is known (``do_misc_fixups``: ``map_gen_lookup``): the index
+is the key's u32, an index at or past ``max_entries`` gives NULL, else the value is at
+``base + index * elem_size`` — for a per-CPU array, this CPU's slot of the element
+(``this_cpu_ptr``; the run's CPU is ``RunEnv.cpu``, which the Python helper uses too, and a CPU
+outside the map's gives NULL as ``value_offset`` does).  The layout (base, element stride, CPU
+stride) is read from the map's own ``value_offset`` at compile time, not restated here.
+
+The value is the same address the Python helper returns, in the map's shared storage, so other
+processes, ``Map`` and the interpreter see what the program writes there.  What the Python helper
+checks besides, the native code checks too or leaves to it:
+
+* the map must be one the run may name (``MapAccess``) and no spin lock may be held: checked once
+  per run in Python (``NativeMapSession.start`` sets ``Field.MAPS_ARMED``); an unarmed run, and a
+  key that does not lie in the stack frames in use, take the trampoline to the Python helper,
+  which answers (or faults) exactly as before.  Programs that call ``bpf_spin_lock`` or ``callx``
+  never get native lookups (``pybpf.jit.native_helpers`` decides);
+* the value regions.  The interpreter's region semantics are kept, not widened: a value is reachable
+  only once a lookup handed it out, as a region of exactly ``value_size`` bytes registered in the
+  run's ``MapAccess`` for its lifetime (``MapAccess.value_pointer``).  Registering the whole value
+  array as one region per map would spare that bookkeeping and is sound for verified programs
+  (their accesses through a value pointer stay inside ``value_size``), but the JIT also runs raw,
+  unverified programs whose ``value + value_size`` must fault as on the interpreter, and it cannot
+  yet tell the two apart (the verifier's facts do not reach it).  So each session keeps one u32
+  *stamp* per value: the first native lookup of a value in an epoch asks Python (``Op.VALUE``) to
+  register it (the Python helper's own call) and stamps it; later lookups of a stamped value are
+  wholly native.  An epoch is the life of one ``MapAccess``: it ends when the run's ``MapAccess``
+  changes or was released (the first value region stamped in the epoch is no longer registered,
+  ``release`` drops every region at once).  A stamped value stays registered as long as its epoch
+  lasts, so the native table may cache it: each native map owns one table entry
+  (``reserved_entry``), rewritten with the value each lookup hands out, which the program's
+  accesses find first without asking Python (``@bpf_mem_slow``'s scan) — no thrashing of the table
+  in a loop over many values.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+from pybpf import uapi
+from pybpf.helpers.context import RunEnv
+from pybpf.helpers.map_access import ProgramMaps, value_access
+from pybpf.isa.opcodes import STACK_SIZE
+from pybpf.jit.lower import I32, I64, Lowering, Site
+from pybpf.jit.state import TABLE_ENTRIES, Field, NativeState, Op
+from pybpf.maps.object import MapObject
+from pybpf.memory.regions import Memory, Region
+
+M64 = 0xFFFF_FFFF_FFFF_FFFF
+MAX_NATIVE_MAPS = 8
+assert MAX_NATIVE_MAPS < TABLE_ENTRIES
+"""Maps of one program whose lookups may be native (each owns a table entry, from the first up)."""
+MAX_STAMPED_VALUES = 1 << 20
+"""Values (elements x CPUs) of a map whose lookups may be native: its stamps take 4 bytes each per
+session."""
+ARRAY_TYPES = frozenset({uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_PERCPU_ARRAY})
+LOOKUP_HELPER = "bpf_map_lookup_elem"
+
+
+def _key(index: int) -> bytes:
+    return index.to_bytes(4, "little")
+
+
+@dataclass(frozen=True)
+class NativeArray:
+    """One array map as its native lookups see it (``value_offset`` of index i on CPU c is
+    ``first + i * elem_size + c * cpu_stride``)."""
+
+    obj: MapObject
+    index: int
+    """Its position among the program's native maps (the stamp array and the table entry)."""
+    first: int
+    elem_size: int
+    cpu_stride: int
+    nr_cpus: int
+    """1 for a plain array (the CPU is then not consulted)."""
+
+    @property
+    def percpu(self) -> bool:
+        return self.obj.map_type == uapi.BPF_MAP_TYPE_PERCPU_ARRAY
+
+    @property
+    def max_entries(self) -> int:
+        return self.obj.params.max_entries
+
+    @property
+    def stamped_values(self) -> int:
+        return self.max_entries * self.nr_cpus
+
+    @property
+    def reserved_entry(self) -> int:
+        """The region table entry this map's lookups put the handed-out value in: one of the first,
+        which ``@bpf_mem_slow``'s scan reaches first (a region Python cached there moves to another
+        entry on its next miss)."""
+        return self.index
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        """What the compiled code depends on (for the code cache)."""
+        params = self.obj.params
+        return (self.obj.id, self.obj.address, params.map_type, params.value_size, params.flags,
+                self.max_entries, self.first, self.elem_size, self.cpu_stride, self.nr_cpus)  # fmt: skip
+
+
+def native_array(obj: MapObject, index: int) -> NativeArray | None:
+    """``obj``'s layout for native lookups, or None when its lookups stay in Python (not an array,
+    too many values to stamp, or a layout that is not affine in index and CPU)."""
+    params = obj.params
+    if params.map_type not in ARRAY_TYPES or params.key_size != 4 or index >= MAX_NATIVE_MAPS:
+        return None
+    impl = obj.impl
+    nr_cpus = int(getattr(impl, "nr_cpus", 1)) if impl.percpu else 1
+    if params.max_entries * nr_cpus > MAX_STAMPED_VALUES:
+        return None
+    first = impl.value_offset(_key(0), 0)
+    if first is None:
+        return None
+    second = impl.value_offset(_key(1), 0) if params.max_entries > 1 else first
+    next_cpu = impl.value_offset(_key(0), 1) if nr_cpus > 1 else first
+    if second is None or next_cpu is None:
+        return None
+    layout = NativeArray(obj, index, first, second - first, next_cpu - first, nr_cpus)
+    last, last_cpu = params.max_entries - 1, nr_cpus - 1
+    expected = first + last * layout.elem_size + last_cpu * layout.cpu_stride
+    consistent = (
+        impl.value_offset(_key(last), last_cpu) == expected
+        and impl.value_offset(_key(params.max_entries), 0) is None
+        and (not impl.percpu or impl.value_offset(_key(0), nr_cpus) is None)
+        and expected + params.value_size <= obj.storage_size
+    )
+    return layout if consistent else None
+
+
+# -- lowering ------------------------------------------------------------------------------------------
+def _in_stack(lo: Lowering, address: ir.Value, size: int) -> ir.Value:
+    """Whether ``size`` bytes at ``address`` lie in the stack frames in use (the stack region)."""
+    b = lo.b
+    top = lo.load_field(Field.STACK_TOP)
+    span = b.mul(lo.load_field(Field.DEPTH), lo.const(STACK_SIZE))
+    below_top = b.sub(b.sub(top, lo.const(size)), address)
+    return b.icmp_unsigned("<=", below_top, b.sub(span, lo.const(size)))
+
+
+def lower_array_lookup(lo: Lowering, site: Site, array: NativeArray, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_map_lookup_elem(array, r2)`` natively, with the Python helper for what it must answer."""
+    b = lo.b
+    native = lo.new_block("lookup_native")
+    python = lo.new_block("lookup_python")
+    found = lo.new_block("lookup_found")
+    null = lo.new_block("lookup_null")
+    hand = lo.new_block("lookup_hand")
+    handed = lo.new_block("lookup_handed")
+    done = lo.new_block("lookup_done")
+    key = args[1]
+    armed = b.icmp_unsigned("!=", lo.load_field(Field.MAPS_ARMED), lo.const(0))
+    usable = b.and_(armed, _in_stack(lo, key, 4))
+    b.cbranch(usable, native, python).set_weights([1000, 1])
+
+    lo.continue_in(python)
+    lo.set_reg(0, lo.trampoline(site.insn.imm, list(args), site.slot))
+    b.branch(done)
+
+    lo.continue_in(native)
+    index = b.zext(b.load(b.inttoptr(key, I32.as_pointer()), align=1), I64)
+    inside = b.icmp_unsigned("<", index, lo.const(array.max_entries))
+    stamp_slot = index
+    cpu_offset: ir.Value = lo.const(0)
+    if array.percpu:
+        cpu = lo.load_field(Field.CPU)
+        inside = b.and_(inside, b.icmp_unsigned("<", cpu, lo.const(array.nr_cpus)))
+        stamp_slot = b.add(b.mul(index, lo.const(array.nr_cpus)), cpu)
+        cpu_offset = b.mul(cpu, lo.const(array.cpu_stride))
+    b.cbranch(inside, found, null)
+
+    lo.continue_in(null)
+    lo.set_reg(0, lo.const(0))
+    b.branch(done)
+
+    lo.continue_in(found)
+    offset = b.add(b.mul(index, lo.const(array.elem_size)), cpu_offset)
+    address = b.add(lo.const(array.obj.address + array.first), offset)
+    stamps = b.load(b.gep(b.inttoptr(lo.load_field(Field.STAMPS), I64.as_pointer()), [lo.const(array.index)]))
+    stamp = b.gep(b.inttoptr(stamps, I32.as_pointer()), [stamp_slot])
+    epoch = b.trunc(lo.load_field(Field.EPOCH), I32)
+    b.cbranch(b.icmp_unsigned("==", b.load(stamp), epoch), handed, hand).set_weights([1000, 1])
+
+    lo.continue_in(hand)
+    lo.trampoline(Op.VALUE, [lo.const(array.index), address, stamp_slot], site.slot)
+    b.branch(handed)
+
+    lo.continue_in(handed)
+    entry = Field.TABLE + 3 * array.reserved_entry
+    lo.store_field(entry, address)
+    lo.store_field(entry + 1, b.add(address, lo.const(array.obj.params.value_size)))
+    lo.store_field(entry + 2, lo.const(value_access(array.obj.params.flags)))
+    lo.set_reg(0, address)
+    b.branch(done)
+
+    lo.continue_in(done)
+
+
+# -- the session's side --------------------------------------------------------------------------------
+class NativeMapSession:
+    """One run session's stamps and the per-run fields native lookups read (see the module docstring)."""
+
+    def __init__(self, arrays: Sequence[NativeArray], state: NativeState, memory: Memory) -> None:
+        self.arrays = tuple(arrays)
+        self.fields = state.fields
+        self.memory = memory
+        self._stamps = [(ctypes.c_uint32 * array.stamped_values)() for array in self.arrays]
+        self._pointers = (ctypes.c_uint64 * max(len(self._stamps), 1))(
+            *(ctypes.addressof(stamps) for stamps in self._stamps)
+        )
+        self.fields[Field.STAMPS] = ctypes.addressof(self._pointers)
+        self._epoch = 0
+        self._access: object = None
+        """The ``MapAccess`` of the epoch (compared by identity only)."""
+        self._probe: Region | None = None
+        """The first value region stamped in the epoch: unregistered once the MapAccess released."""
+        self._program: ProgramMaps | None = None
+        self._names_all = False
+        """Whether ``_program`` holds every native map."""
+        self._new_epoch(None)
+
+    def _new_epoch(self, access: object) -> None:
+        self._epoch += 1
+        if self._epoch > 0xFFFF_FFFF:
+            for stamps in self._stamps:
+                ctypes.memset(stamps, 0, ctypes.sizeof(stamps))
+            self._epoch = 1
+        self.fields[Field.EPOCH] = self._epoch
+        self._access = access
+        self._probe = None
+
+    def start(self, env: RunEnv) -> None:
+        """Before a run (or the runs of the native repeat loop): arm the native lookups if the run
+        may reach every native map, and start a new epoch when the run's MapAccess is new."""
+        access = env.maps
+        probe = self._probe
+        if access is not self._access or (
+            probe is not None and access is not None and access.value_region_at(probe.start) is not probe
+        ):
+            self._new_epoch(access)
+        armed = access is not None and access.memory is self.memory and not env.spin_locks
+        if armed and access is not None:
+            program = access.program
+            if program is not self._program:
+                by_pointer = program.by_pointer
+                self._program = program
+                self._names_all = all(by_pointer.get(a.obj.pointer) is a.obj for a in self.arrays)
+            armed = self._names_all
+        fields = self.fields
+        fields[Field.MAPS_ARMED] = int(armed)
+        fields[Field.CPU] = env.cpu & M64
+
+    def hand(self, env: RunEnv, index: int, address: int, stamp_slot: int) -> int:
+        """``Op.VALUE``: register the value at ``address`` as the Python helper would, stamp it."""
+        access = env.maps
+        assert access is not None  # armed
+        array = self.arrays[index]
+        access.value_pointer(array.obj, address - array.obj.address, LOOKUP_HELPER)
+        self._stamps[index][stamp_slot] = self._epoch
+        if self._probe is None:
+            self._probe = access.value_region_at(address)
+        return address
+
+
+__all__ = [
+    "MAX_NATIVE_MAPS",
+    "MAX_STAMPED_VALUES",
+    "NativeArray",
+    "NativeMapSession",
+    "lower_array_lookup",
+    "native_array",
+]
