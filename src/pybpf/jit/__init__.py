@@ -10,7 +10,8 @@ interpreter for it — the program still runs, with the same results.
 enough to pay for the compilation (``pybpf.jit.tiered``).
 
 The pieces: ``state`` (the native run state), ``lower`` (the program as one LLVM function: blocks,
-budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind), ``codegen``
+budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind),
+``native_helpers`` + ``native_maps`` (hot helpers as native code), ``codegen``
 (module -> verify -> optimise -> finalise -> pointer, cached), ``runtime`` (sessions, the one
 trampoline into Python, faults), ``executable`` (``JitProgram``, with the interpreter's API),
 ``tiered`` (interpreter first, JIT when hot), ``fallback`` (the one-line notice).

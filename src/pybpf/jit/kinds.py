@@ -17,9 +17,11 @@ run-time fixups (``do_misc_fixups``), which the x86 JIT (arch/x86/net/bpf_jit_co
   as the interpreter does, since the CPU's atomics need natural alignment;
 * ``lddw`` loads its constant, the loader's resolved value of a map or BTF pseudo source, or the
   address of a BPF function (``code_base + 8 * slot``, as the interpreter answers); LD_ABS/LD_IND
-  read the packet through the program type's reader (``Op.PACKET``); helper calls and a ``callx`` of
-  a helper id go through the trampoline; faults the lowering can see (unknown helper, kfunc,
-  unresolved lddw) are raised where the instruction runs.
+  read the packet through the program type's reader (``Op.PACKET``); helper calls (``lower_call``:
+  those ``pybpf.jit.native_helpers`` does not lower natively — its per-program table puts its own
+  ``Kind.CALL`` lowerer first, falling back to this one) and a ``callx`` of a helper id go through
+  the trampoline; faults the lowering can see (unknown helper, kfunc, unresolved lddw) are raised
+  where the instruction runs.
 
 ``LOWERERS`` maps each ``Kind`` to its function; ``ALU`` and ``CONDITIONS`` each operation.
 """
