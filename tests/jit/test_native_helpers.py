@@ -26,6 +26,7 @@ from pybpf.jit.state import Op
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.maps.hash import SEQ_OFFSET, HashMap
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory
 from pybpf.vm import Interpreter
@@ -135,7 +136,7 @@ def test_array_lookups_and_time_helpers_are_planned_native() -> None:
         _, jit = engines(text, obj)
         names = sorted(name for name, _ in jit.native.calls.values())
         assert names == ["ktime_get_ns", "map_lookup_elem"]
-        assert [array.obj for array in jit.native.arrays] == [obj]
+        assert [array.obj for array in jit.native.maps] == [obj]
         assert jit.loops_natively
 
 
@@ -158,8 +159,18 @@ def test_lookups_whose_map_is_not_known_stay_in_python(text: str) -> None:
         assert "map_lookup_elem" not in {name for name, _ in jit.native.calls.values()}
 
 
-def test_hash_maps_and_replaced_helpers_stay_in_python() -> None:
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_HASH, 4, 8, 4)
+@pytest.mark.parametrize(
+    ("map_type", "flags"),
+    [
+        (uapi.BPF_MAP_TYPE_HASH, uapi.BPF_F_NO_PREALLOC),
+        (uapi.BPF_MAP_TYPE_LRU_HASH, 0),
+        (uapi.BPF_MAP_TYPE_PERCPU_HASH, 0),
+        (uapi.BPF_MAP_TYPE_QUEUE, 0),
+    ],
+    ids=["growing-hash", "lru", "percpu-hash", "queue"],
+)
+def test_other_maps_and_replaced_helpers_stay_in_python(map_type: int, flags: int) -> None:
+    handle, obj = user_map(map_type, 0 if map_type == uapi.BPF_MAP_TYPE_QUEUE else 4, 8, 4, flags)
     with handle:
         _, jit = engines(LOOKUP, obj)
         assert not jit.native.calls
@@ -221,7 +232,7 @@ def test_percpu_array_lookup_gives_the_runs_cpu_slot(cpu: int) -> None:
     handle, obj = user_map(uapi.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 3)
     with handle:
         interpreter, jit = engines(LOOKUP, obj)
-        assert jit.native.arrays
+        assert jit.native.maps
         results = []
         for engine in (interpreter, jit):
             handle.update(struct.pack("<I", 1), b"".join(Q.pack(10 * c) for c in range(4)))
@@ -428,6 +439,7 @@ def test_the_values_another_process_writes_are_what_native_lookups_read() -> Non
                     values.update(struct.pack("<I", 0), Q.pack(value))
 
             with Program.load(read_zero, "xdp", maps={"m": values}, backend=UserBackend()) as prog:
+                prog.run(PACKET)
                 writer = multiprocessing.get_context("fork").Process(target=write)
                 writer.start()
                 while writer.is_alive() and len(seen) < 5000:
@@ -436,6 +448,8 @@ def test_the_values_another_process_writes_are_what_native_lookups_read() -> Non
                 seen.append(prog.run(PACKET).retval)
     assert writer.exitcode == 0
     assert seen == sorted(seen)  # every read is a whole value the writer stored, in its order
+    if len(seen) >= 100:  # the reads overlapped the writes
+        assert len(set(seen)) > 2
     assert seen[-1] == 20000 & 0xFFFF_FFFF
 
 
@@ -461,3 +475,111 @@ def test_values_are_handed_out_again_after_the_map_access_released_them(services
         assert results[:3] == results[3:] == [0, 0, True]
         assert services[Op.VALUE] == 2
         assert Q.unpack(handle.lookup(struct.pack("<I", 1)))[0] == 11
+
+
+# -- hash maps ---------------------------------------------------------------------------------------------
+HASH_LOOKUP = """
+    r6 = r1
+    r2 = r10
+    r2 += -16
+    *(u64 *)(r10 - 16) = r6
+    *(u32 *)(r10 - 8) = r6
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 = *(u64 *)(r0 + 0)
+    exit
+out:
+    r0 = 999
+    exit
+"""
+"""The value (its first u64) of key r1 — 4 bytes of it, or 12 (r1, then its low half again)."""
+
+
+def hash_key(key: int, size: int) -> bytes:
+    return struct.pack("<Q", key)[:size] if size <= 8 else struct.pack("<QI", key, key & 0xFFFF_FFFF)
+
+
+@pytest.mark.parametrize("key_size", [4, 12])
+def test_hash_lookup_is_native_and_agrees_with_the_interpreter(key_size: int, services: Counter[int]) -> None:
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_HASH, key_size, 8, 40)
+    with handle:
+        present = [k * 0x1_0001 for k in range(40)]
+        for key in present:
+            handle.update(hash_key(key, key_size), Q.pack(key + 1))
+        handle.delete(hash_key(present[5], key_size))
+        handle.update(hash_key(7, key_size), Q.pack(77))  # a freed slot reused by another key
+        interpreter, jit = engines(HASH_LOOKUP, obj)
+        assert [name for name, _ in jit.native.calls.values()] == ["map_lookup_elem"]
+        probes = [*present, 7, 8, 1 << 33 | 1]
+        results = []
+        for engine in (interpreter, jit):
+            with MapAccess(engine.memory, ProgramMaps.of([obj])) as access:
+                env = RunEnv(maps=access)
+                results.append([outcome(engine, env, r1=key) for key in probes + probes])
+        assert results[0] == results[1]
+        assert results[1][:3] == [1, 0x1_0002, 0x2_0003] and results[1][5] == 999
+        assert results[1][40:43] == [77, 999, 999]
+        assert services == Counter({Op.VALUE: 40})  # each element's value once; no helper call
+
+
+def test_hash_lookup_takes_the_python_helper_when_the_seqlock_or_the_chain_is_wrong(
+    services: Counter[int],
+) -> None:
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_HASH, 4, 8, 1)  # one bucket
+    with handle:
+        handle.update(struct.pack("<I", 1), Q.pack(11))
+        impl = obj.impl
+        assert isinstance(impl, HashMap)
+        interpreter, jit = engines(HASH_LOOKUP, obj)
+        struct.pack_into("<I", obj.mm, SEQ_OFFSET, 5)  # odd: a writer at work (or dead)
+        results = []
+        for engine in (interpreter, jit):
+            with MapAccess(engine.memory, ProgramMaps.of([obj])) as access:
+                results.append(outcome(engine, RunEnv(maps=access), r1=1))
+        assert results == [11, 11]
+        assert services[1] == 1
+        struct.pack_into("<I", obj.mm, SEQ_OFFSET, 6)
+        struct.pack_into("<I", obj.mm, impl.slots_at, 1)  # slot 1's next link: itself, a loop
+        results = []
+        for engine in (interpreter, jit):
+            with MapAccess(engine.memory, ProgramMaps.of([obj])) as access:
+                results.append([outcome(engine, RunEnv(maps=access), r1=key) for key in (1, 2)])
+        assert results[0] == results[1]
+        assert results[1][0] == 11
+        assert results[1][1][0].__name__ == "HelperError" and "loop" in results[1][1][2]
+        assert services[1] == 2  # the looping walk went to Python
+
+
+def test_hash_lookups_see_what_another_process_writes_and_deletes() -> None:
+    """A writer process replaces and deletes the key while the program looks it up natively: each
+    lookup gives NULL or a whole value the writer stored, never going back (a replaced or deleted
+    element's slot is only ever reused for the key's next, larger value)."""
+    seen: list[int] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(prog_run.ENGINE_VARIABLE, "jit")
+        program = HASH_LOOKUP.replace("r6 = r1", "r6 = 3")
+        with (
+            Map.create(uapi.BPF_MAP_TYPE_HASH, 4, 8, 16, backend=UserBackend()) as values,
+            Program.load(program, "xdp", maps={"m": values}, backend=UserBackend()) as prog,
+        ):
+
+            def write() -> None:  # in the forked process
+                for value in range(1, 20001):
+                    if value % 5:
+                        values.update(struct.pack("<I", 3), Q.pack(value))
+                    else:
+                        values.delete(struct.pack("<I", 3))
+
+            prog.run(PACKET, repeat=5)  # compiled, and the repeat loop too, before the writer starts
+            writer = multiprocessing.get_context("fork").Process(target=write)
+            writer.start()
+            while writer.is_alive() and len(seen) < 3000:
+                seen.append(prog.run(PACKET, repeat=5).retval)
+            writer.join()
+    assert writer.exitcode == 0
+    values_seen = [value for value in seen if value != 999]
+    assert values_seen == sorted(values_seen)
+    assert all(value % 5 for value in values_seen)
+    if len(seen) >= 100:  # the reads overlapped the writes
+        assert len(set(values_seen)) > 1 and 999 in seen

@@ -10,13 +10,14 @@ A call is native only when the program's registry still holds pybpf's own implem
 id (a registry may replace any helper), and:
 
 * ``bpf_map_lookup_elem`` (1) when the map is known at compile time and is an ARRAY or
-  PERCPU_ARRAY (``pybpf.jit.native_maps``).  The map is found as the kernel's fixups find it
-  without the verifier's per-instruction facts: r1 is loaded by an ``lddw`` of a map
-  (BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_IDX, resolved by the loader to ``MapObject.pointer``) in the
-  same basic block before the call, and no instruction in between may write r1 (only stores and
-  register writes to other registers may sit there).  A lookup whose r1 comes from elsewhere stays
-  on the trampoline.  A program that calls ``bpf_spin_lock`` or uses ``callx`` gets no native
-  lookup at all (the Python helper refuses lookups while a lock is held);
+  PERCPU_ARRAY (``pybpf.jit.native_maps``) or a preallocated HASH (``pybpf.jit.native_hash``).
+  The map is found as the kernel's fixups find it without the verifier's per-instruction facts:
+  r1 is loaded by an ``lddw`` of a map (BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_IDX, resolved by the
+  loader to ``MapObject.pointer``) in the same basic block before the call, and no instruction in
+  between may write r1 (only stores and register writes to other registers may sit there).  A
+  lookup whose r1 comes from elsewhere stays on the trampoline.  A program that calls
+  ``bpf_spin_lock`` or uses ``callx`` gets no native lookup at all (the Python helper refuses
+  lookups while a lock is held);
 * ``bpf_ktime_get_ns`` (5), ``bpf_ktime_get_boot_ns`` (125), ``bpf_ktime_get_coarse_ns`` (160),
   ``bpf_ktime_get_tai_ns`` (208): ``clock_gettime`` through the C library's function pointer, the
   clock the Python helper reads;
@@ -48,7 +49,14 @@ from pybpf.isa import opcodes
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
-from pybpf.jit.native_maps import NativeArray, NativeMapSession, lower_array_lookup, native_array
+from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
+from pybpf.jit.native_maps import (
+    NativeArray,
+    NativeMap,
+    NativeMapSession,
+    lower_array_lookup,
+    native_array,
+)
 from pybpf.jit.state import Field, NativeState
 from pybpf.maps.object import MapObject, map_object_at
 from pybpf.memory.regions import Memory
@@ -113,9 +121,12 @@ def lower_prandom_u32(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> Non
     lo.set_reg(0, b.lshr(z, lo.const(32)))
 
 
-def _array_lowerer(array: NativeArray) -> NativeLowerer:
+def _lookup_lowerer(nmap: NativeArray | NativeHash) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
-        lower_array_lookup(lo, site, array, args)
+        if isinstance(nmap, NativeHash):
+            lower_hash_lookup(lo, site, nmap, args)
+        else:
+            lower_array_lookup(lo, site, nmap, args)
 
     return lower
 
@@ -134,14 +145,14 @@ class NativeCalls:
     """The helper calls of one program lowered natively: call slot -> (helper name, lowerer)."""
 
     calls: Mapping[int, tuple[str, NativeLowerer]]
-    arrays: tuple[NativeArray, ...]
-    """The maps whose lookups are native, by ``NativeArray.index``."""
+    maps: tuple[NativeMap, ...]
+    """The maps whose lookups are native, by their ``index``."""
 
     @property
     def key(self) -> tuple[object, ...]:
         """What the compiled code depends on besides the program, its resolved values and helper ids."""
         calls = tuple(sorted((slot, name) for slot, (name, _) in self.calls.items()))
-        return (calls, tuple(array.key for array in self.arrays))
+        return (calls, tuple(array.key for array in self.maps))
 
     def lowerers(self, table: Mapping[Kind, Lowerer]) -> dict[Kind, Lowerer]:
         """``table`` with helper calls dispatched here first (the others to ``table[Kind.CALL]``)."""
@@ -161,7 +172,7 @@ class NativeCalls:
         """Prepare a run session's state for the native helpers: the random state, and the map
         session (None when no lookup is native)."""
         state.fields[Field.PRANDOM] = seed & 0xFFFF_FFFF_FFFF_FFFF
-        return NativeMapSession(self.arrays, state, memory) if self.arrays else None
+        return NativeMapSession(self.maps, state, memory) if self.maps else None
 
 
 NO_NATIVE_CALLS = NativeCalls({}, ())
@@ -198,7 +209,7 @@ def plan_native_calls(
     """Which helper calls of the program to lower natively.  ``known_maps``: call slot -> map pointer
     where something else (the verifier's facts) already knows the map a call is given."""
     calls: dict[int, tuple[str, NativeLowerer]] = {}
-    arrays: dict[int, NativeArray] = {}
+    maps: dict[int, NativeArray | NativeHash] = {}
     insns = view.insns
     lookups_allowed = helpers.get(1) is map_helpers.map_lookup_elem and not any(
         spec.kind is Kind.CALLX or (spec.kind is Kind.CALL and insn.imm == SPIN_LOCK_HELPER)
@@ -221,13 +232,13 @@ def plan_native_calls(
         obj = map_object_at(pointer) if pointer is not None else None
         if not isinstance(obj, MapObject) or obj.pointer != pointer:
             continue
-        array = arrays.get(pointer) or native_array(obj, len(arrays))
-        if array is not None:
-            arrays[pointer] = array
-            calls[slot] = ("map_lookup_elem", _array_lowerer(array))
+        nmap = maps.get(pointer) or native_array(obj, len(maps)) or native_hash(obj, len(maps))
+        if nmap is not None:
+            maps[pointer] = nmap
+            calls[slot] = ("map_lookup_elem", _lookup_lowerer(nmap))
     if not calls:
         return NO_NATIVE_CALLS
-    return NativeCalls(calls, tuple(arrays.values()))
+    return NativeCalls(calls, tuple(maps.values()))
 
 
 __all__ = ["CLOCKS", "NO_NATIVE_CALLS", "NativeCalls", "plan_native_calls"]

@@ -40,6 +40,7 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from llvmlite import ir
 
@@ -94,13 +95,6 @@ class NativeArray:
         return self.max_entries * self.nr_cpus
 
     @property
-    def reserved_entry(self) -> int:
-        """The region table entry this map's lookups put the handed-out value in: one of the first,
-        which ``@bpf_mem_slow``'s scan reaches first (a region Python cached there moves to another
-        entry on its next miss)."""
-        return self.index
-
-    @property
     def key(self) -> tuple[int, ...]:
         """What the compiled code depends on (for the code cache)."""
         params = self.obj.params
@@ -138,7 +132,7 @@ def native_array(obj: MapObject, index: int) -> NativeArray | None:
 
 
 # -- lowering ------------------------------------------------------------------------------------------
-def _in_stack(lo: Lowering, address: ir.Value, size: int) -> ir.Value:
+def in_stack(lo: Lowering, address: ir.Value, size: int) -> ir.Value:
     """Whether ``size`` bytes at ``address`` lie in the stack frames in use (the stack region)."""
     b = lo.b
     top = lo.load_field(Field.STACK_TOP)
@@ -147,26 +141,82 @@ def _in_stack(lo: Lowering, address: ir.Value, size: int) -> ir.Value:
     return b.icmp_unsigned("<=", below_top, b.sub(span, lo.const(size)))
 
 
-def lower_array_lookup(lo: Lowering, site: Site, array: NativeArray, args: Sequence[ir.Value]) -> None:
-    """r0 = ``bpf_map_lookup_elem(array, r2)`` natively, with the Python helper for what it must answer."""
+class NativeMap(Protocol):
+    """A map whose lookups are native, as the session's stamps see it."""
+
+    @property
+    def obj(self) -> MapObject: ...
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def stamped_values(self) -> int: ...
+
+    @property
+    def key(self) -> tuple[int, ...]: ...
+
+
+def begin_lookup(
+    lo: Lowering, site: Site, args: Sequence[ir.Value], key_size: int
+) -> tuple[ir.Block, ir.Block]:
+    """Send the lookup to the Python helper unless the run is armed and the key (r2) lies in the
+    stack; returns the block every way of the lookup ends in and the block calling the Python
+    helper (any later block may still go there), with the builder on the native way."""
     b = lo.b
     native = lo.new_block("lookup_native")
     python = lo.new_block("lookup_python")
-    found = lo.new_block("lookup_found")
-    null = lo.new_block("lookup_null")
-    hand = lo.new_block("lookup_hand")
-    handed = lo.new_block("lookup_handed")
     done = lo.new_block("lookup_done")
-    key = args[1]
     armed = b.icmp_unsigned("!=", lo.load_field(Field.MAPS_ARMED), lo.const(0))
-    usable = b.and_(armed, _in_stack(lo, key, 4))
+    usable = b.and_(armed, in_stack(lo, args[1], key_size))
     b.cbranch(usable, native, python).set_weights([1000, 1])
-
     lo.continue_in(python)
     lo.set_reg(0, lo.trampoline(site.insn.imm, list(args), site.slot))
     b.branch(done)
-
     lo.continue_in(native)
+    return done, python
+
+
+def give_null(lo: Lowering, done: ir.Block) -> None:
+    """r0 = NULL (no such element)."""
+    lo.set_reg(0, lo.const(0))
+    lo.b.branch(done)
+
+
+def hand_out(
+    lo: Lowering, site: Site, nmap: NativeMap, address: ir.Value, *, stamp_slot: ir.Value, done: ir.Block
+) -> None:
+    """r0 = the value at ``address``: registered first unless stamped in this epoch (``Op.VALUE``),
+    then put in the map's table entry."""
+    b = lo.b
+    hand = lo.new_block("lookup_hand")
+    handed = lo.new_block("lookup_handed")
+    stamps = b.load(b.gep(b.inttoptr(lo.load_field(Field.STAMPS), I64.as_pointer()), [lo.const(nmap.index)]))
+    stamp = b.gep(b.inttoptr(stamps, I32.as_pointer()), [stamp_slot])
+    epoch = b.trunc(lo.load_field(Field.EPOCH), I32)
+    b.cbranch(b.icmp_unsigned("==", b.load(stamp), epoch), handed, hand).set_weights([1000, 1])
+
+    lo.continue_in(hand)
+    lo.trampoline(Op.VALUE, [lo.const(nmap.index), address, stamp_slot], site.slot)
+    b.branch(handed)
+
+    lo.continue_in(handed)
+    params = nmap.obj.params
+    entry = Field.TABLE + 3 * nmap.index  # the map's own table entry (see the module docstring)
+    lo.store_field(entry, address)
+    lo.store_field(entry + 1, b.add(address, lo.const(params.value_size)))
+    lo.store_field(entry + 2, lo.const(value_access(params.flags)))
+    lo.set_reg(0, address)
+    b.branch(done)
+
+
+def lower_array_lookup(lo: Lowering, site: Site, array: NativeArray, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_map_lookup_elem(array, r2)`` natively, with the Python helper for what it must answer."""
+    b = lo.b
+    done, _ = begin_lookup(lo, site, args, 4)
+    found = lo.new_block("lookup_found")
+    null = lo.new_block("lookup_null")
+    key = args[1]
     index = b.zext(b.load(b.inttoptr(key, I32.as_pointer()), align=1), I64)
     inside = b.icmp_unsigned("<", index, lo.const(array.max_entries))
     stamp_slot = index
@@ -179,29 +229,12 @@ def lower_array_lookup(lo: Lowering, site: Site, array: NativeArray, args: Seque
     b.cbranch(inside, found, null)
 
     lo.continue_in(null)
-    lo.set_reg(0, lo.const(0))
-    b.branch(done)
+    give_null(lo, done)
 
     lo.continue_in(found)
     offset = b.add(b.mul(index, lo.const(array.elem_size)), cpu_offset)
     address = b.add(lo.const(array.obj.address + array.first), offset)
-    stamps = b.load(b.gep(b.inttoptr(lo.load_field(Field.STAMPS), I64.as_pointer()), [lo.const(array.index)]))
-    stamp = b.gep(b.inttoptr(stamps, I32.as_pointer()), [stamp_slot])
-    epoch = b.trunc(lo.load_field(Field.EPOCH), I32)
-    b.cbranch(b.icmp_unsigned("==", b.load(stamp), epoch), handed, hand).set_weights([1000, 1])
-
-    lo.continue_in(hand)
-    lo.trampoline(Op.VALUE, [lo.const(array.index), address, stamp_slot], site.slot)
-    b.branch(handed)
-
-    lo.continue_in(handed)
-    entry = Field.TABLE + 3 * array.reserved_entry
-    lo.store_field(entry, address)
-    lo.store_field(entry + 1, b.add(address, lo.const(array.obj.params.value_size)))
-    lo.store_field(entry + 2, lo.const(value_access(array.obj.params.flags)))
-    lo.set_reg(0, address)
-    b.branch(done)
-
+    hand_out(lo, site, array, address, stamp_slot=stamp_slot, done=done)
     lo.continue_in(done)
 
 
@@ -209,11 +242,11 @@ def lower_array_lookup(lo: Lowering, site: Site, array: NativeArray, args: Seque
 class NativeMapSession:
     """One run session's stamps and the per-run fields native lookups read (see the module docstring)."""
 
-    def __init__(self, arrays: Sequence[NativeArray], state: NativeState, memory: Memory) -> None:
-        self.arrays = tuple(arrays)
+    def __init__(self, maps: Sequence[NativeMap], state: NativeState, memory: Memory) -> None:
+        self.maps = tuple(maps)
         self.fields = state.fields
         self.memory = memory
-        self._stamps = [(ctypes.c_uint32 * array.stamped_values)() for array in self.arrays]
+        self._stamps = [(ctypes.c_uint32 * nmap.stamped_values)() for nmap in self.maps]
         self._pointers = (ctypes.c_uint64 * max(len(self._stamps), 1))(
             *(ctypes.addressof(stamps) for stamps in self._stamps)
         )
@@ -253,7 +286,7 @@ class NativeMapSession:
             if program is not self._program:
                 by_pointer = program.by_pointer
                 self._program = program
-                self._names_all = all(by_pointer.get(a.obj.pointer) is a.obj for a in self.arrays)
+                self._names_all = all(by_pointer.get(a.obj.pointer) is a.obj for a in self.maps)
             armed = self._names_all
         fields = self.fields
         fields[Field.MAPS_ARMED] = int(armed)
@@ -263,8 +296,8 @@ class NativeMapSession:
         """``Op.VALUE``: register the value at ``address`` as the Python helper would, stamp it."""
         access = env.maps
         assert access is not None  # armed
-        array = self.arrays[index]
-        access.value_pointer(array.obj, address - array.obj.address, LOOKUP_HELPER)
+        obj = self.maps[index].obj
+        access.value_pointer(obj, address - obj.address, LOOKUP_HELPER)
         self._stamps[index][stamp_slot] = self._epoch
         if self._probe is None:
             self._probe = access.value_region_at(address)
@@ -275,7 +308,12 @@ __all__ = [
     "MAX_NATIVE_MAPS",
     "MAX_STAMPED_VALUES",
     "NativeArray",
+    "NativeMap",
     "NativeMapSession",
+    "begin_lookup",
+    "give_null",
+    "hand_out",
+    "in_stack",
     "lower_array_lookup",
     "native_array",
 ]

@@ -81,6 +81,10 @@ _NOEXIST, _EXIST, _NOT_F_LOCK = uapi.BPF_NOEXIST, uapi.BPF_EXIST, ~uapi.BPF_F_LO
 """The update flags as module constants (one lookup each on the hot paths)."""
 _HEAD_WORD = _HEADER_BYTES // 4
 """Word index of bucket 0's head."""
+SEQ_OFFSET = _SEQ
+"""Byte offset of the sequence count (the seqlock), for readers outside Python (the JIT's lookups)."""
+BUCKETS_OFFSET = _HEADER_BYTES
+"""Byte offset of bucket 0's head link (then one u32 link per bucket)."""
 _SLOT_HEAD = 8  # next, hash
 HTAB_BATCH_COMMANDS = frozenset(
     {

@@ -1,0 +1,229 @@
+"""Hash map lookups as native code: ``bpf_map_lookup_elem`` on a preallocated BPF_MAP_TYPE_HASH.
+
+Mirrors ``htab_map_lookup_elem`` (kernel/bpf/hashtab.c: hash the key, walk the bucket's chain,
+compare hash then key, return the element's value) on pybpf's own layout of the table in the map's
+shared storage (``pybpf.maps.hash``: zlib's CRC-32 of the key, ``n_buckets`` u32 head links, slots
+of ``[next][hash][key][value]`` linked by slot index + 1), and with the read side of that map's own
+concurrency protocol, the one its user-space ``lookup_unlocked`` uses: writers (of every process)
+hold the map's mutex and make the sequence count odd while they change anything, so a reader that
+sees the same even count before and after its walk read a state the map really had — the state the
+Python helper, which takes the mutex, would have read at some moment of the call.  As in the
+kernel, whose lookups are lock-free under RCU, the native lookup takes no lock.
+
+Anything the read side cannot vouch for goes to the Python helper (the trampoline), which takes the
+mutex and answers exactly as on the interpreter: an odd or moving count (a writer at work, or one
+that died mid-update, which the mutex's recovery repairs), a link outside the slot pool, a chain
+that loops (Brent's detection, as ``_find``: the Python helper then reports the corruption).  The
+loads are LLVM atomics (monotonic, the first count acquire, an acquire fence before the count is
+read again) so LLVM keeps them in the order the protocol needs; x86's ordered loads do the rest, as
+``lookup_unlocked`` relies on (only x86 hosts get native hash lookups).
+
+The value handed out is a region of exactly ``value_size`` bytes, registered once per epoch per
+slot (``pybpf.jit.native_maps``: the stamps are per slot, as a slot's value address is its
+region's); a slot reused by another key hands out the same address and so the same region, as on
+the interpreter.  Maps that grow on demand (BPF_F_NO_PREALLOC: which slots this process has backed
+is Python's knowledge), keys over ``MAX_KEY_SIZE`` bytes and the other hash types (per-CPU, LRU,
+whose lookups also mark elements used) stay in Python.
+"""
+
+from __future__ import annotations
+
+import platform
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+from pybpf import uapi
+from pybpf.jit.lower import I8, I32, I64, Lowering, Site
+from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, begin_lookup, give_null, hand_out
+from pybpf.maps.hash import BUCKETS_OFFSET, SEQ_OFFSET, HashMap
+from pybpf.maps.object import MapObject
+
+MAX_KEY_SIZE = 64
+"""Longest key whose hashing and comparison are unrolled into the lookup."""
+ORDERED_LOADS = platform.machine().lower() in ("x86_64", "amd64")
+"""Whether this host keeps loads in program order (the seqlock read side relies on it)."""
+CRC_TABLE = "crc32_table"
+SLOT_HASH = 4  # the slot's hash word follows its next link
+SLOT_KEY = 8
+
+
+def _crc_table() -> list[int]:
+    """The table of the reflected CRC-32 (polynomial 0xEDB88320) zlib's ``crc32`` computes."""
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0xEDB8_8320 if crc & 1 else 0)
+        table.append(crc)
+    assert zlib.crc32(b"pybpf") == _crc(table, b"pybpf")
+    return table
+
+
+def _crc(table: Sequence[int], data: bytes) -> int:
+    crc = 0xFFFF_FFFF
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFF_FFFF
+
+
+CRC32 = _crc_table()
+
+
+@dataclass(frozen=True)
+class NativeHash:
+    """One hash map as its native lookups see it (the slot of link L is at ``slots_at + (L - 1) *
+    slot_size`` of the storage, its value ``SLOT_KEY + key_stride`` further)."""
+
+    obj: MapObject
+    index: int
+    n_buckets: int
+    n_slots: int
+    slots_at: int
+    slot_size: int
+    key_stride: int
+
+    @property
+    def key_size(self) -> int:
+        return self.obj.params.key_size
+
+    @property
+    def stamped_values(self) -> int:
+        return self.n_slots + 1  # stamped by link (1 .. n_slots)
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        params = self.obj.params
+        return (self.obj.id, self.obj.address, params.map_type, params.key_size, params.value_size,
+                params.flags, self.n_buckets, self.n_slots, self.slots_at, self.slot_size)  # fmt: skip
+
+
+def native_hash(obj: MapObject, index: int) -> NativeHash | None:
+    """``obj``'s layout for native lookups, or None when its lookups stay in Python."""
+    params, impl = obj.params, obj.impl
+    if (
+        not ORDERED_LOADS
+        or params.map_type != uapi.BPF_MAP_TYPE_HASH
+        or type(impl) is not HashMap
+        or params.flags & uapi.BPF_F_NO_PREALLOC
+        or params.key_size > MAX_KEY_SIZE
+        or index >= MAX_NATIVE_MAPS
+        or impl.n_slots + 1 > MAX_STAMPED_VALUES
+    ):
+        return None
+    table = NativeHash(
+        obj, index, impl.n_buckets, impl.n_slots, impl.slots_at, impl.slot_size, impl.key_stride
+    )
+    last_value = table.slots_at + table.n_slots * table.slot_size
+    return table if last_value <= obj.storage_size and table.n_buckets & (table.n_buckets - 1) == 0 else None
+
+
+def _crc_global(lo: Lowering) -> ir.GlobalVariable:
+    existing = lo.module.globals.get(CRC_TABLE)
+    if isinstance(existing, ir.GlobalVariable):
+        return existing
+    kind = ir.ArrayType(I32, 256)
+    table = ir.GlobalVariable(lo.module, kind, name=CRC_TABLE)
+    table.global_constant = True
+    table.linkage = "internal"
+    table.initializer = ir.Constant(kind, [ir.Constant(I32, value) for value in CRC32])
+    return table
+
+
+def _shared_u32(lo: Lowering, address: ir.Value, ordering: str = "monotonic") -> ir.Value:
+    return lo.b.load_atomic(lo.b.inttoptr(address, I32.as_pointer()), ordering, 4)
+
+
+def lower_hash_lookup(lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_map_lookup_elem(table, r2)`` natively when the seqlock vouches for the walk."""
+    b = lo.b
+    done, python = begin_lookup(lo, site, args, table.key_size)
+    base = table.obj.address
+    seq_at = lo.const(base + SEQ_OFFSET)
+    seq = _shared_u32(lo, seq_at, "acquire")
+    hashing = lo.new_block("hash_key")
+    b.cbranch(b.trunc(seq, ir.IntType(1)), python, hashing)
+
+    lo.continue_in(hashing)
+    key = [b.load(b.inttoptr(b.add(args[1], lo.const(i)), I8.as_pointer())) for i in range(table.key_size)]
+    crc_table = _crc_global(lo)
+    crc: ir.Value = lo.const(0xFFFF_FFFF, 32)
+    for byte in key:
+        entry = b.and_(b.xor(crc, b.zext(byte, I32)), lo.const(0xFF, 32))
+        looked_up = b.load(b.gep(crc_table, [lo.const(0, 32), entry], inbounds=True))
+        crc = b.xor(looked_up, b.lshr(crc, lo.const(8, 32)))
+    hashed = b.xor(crc, lo.const(0xFFFF_FFFF, 32))
+    bucket = b.zext(b.and_(hashed, lo.const(table.n_buckets - 1, 32)), I64)
+    head = _shared_u32(lo, b.add(lo.const(base + BUCKETS_OFFSET), b.mul(bucket, lo.const(4))))
+    entry_block = b.block
+    walk = lo.new_block("hash_walk")
+    b.branch(walk)
+
+    lo.continue_in(walk)
+    link = b.phi(I32, name="link")
+    tortoise = b.phi(I32, name="tortoise")
+    steps = b.phi(I32, name="steps")
+    for phi, start in ((link, head), (tortoise, head), (steps, lo.const(0, 32))):
+        phi.add_incoming(start, entry_block)
+    absent = lo.new_block("hash_absent")
+    in_pool = lo.new_block("hash_in_pool")
+    b.cbranch(b.icmp_unsigned("==", link, lo.const(0, 32)), absent, in_pool)
+
+    lo.continue_in(in_pool)
+    at_slot = lo.new_block("hash_slot")
+    b.cbranch(b.icmp_unsigned(">", link, lo.const(table.n_slots, 32)), python, at_slot)
+
+    lo.continue_in(at_slot)
+    slot = b.add(
+        lo.const(base + table.slots_at - table.slot_size), b.mul(b.zext(link, I64), lo.const(table.slot_size))
+    )
+    compare = lo.new_block("hash_compare")
+    step = lo.new_block("hash_step")
+    same_hash = b.icmp_unsigned("==", _shared_u32(lo, b.add(slot, lo.const(SLOT_HASH))), hashed)
+    b.cbranch(same_hash, compare, step)
+
+    lo.continue_in(compare)
+    differs: ir.Value = lo.const(0, 8)
+    for i, byte in enumerate(key):
+        stored = b.load_atomic(
+            b.inttoptr(b.add(slot, lo.const(SLOT_KEY + i)), I8.as_pointer()), "monotonic", 1
+        )
+        differs = b.or_(differs, b.xor(stored, byte))
+    found = lo.new_block("hash_found")
+    b.cbranch(b.icmp_unsigned("==", differs, lo.const(0, 8)), found, step)
+
+    lo.continue_in(step)
+    following = _shared_u32(lo, slot)
+    counted = b.add(steps, lo.const(1, 32))
+    jump = b.icmp_unsigned("==", b.and_(counted, b.sub(counted, lo.const(1, 32))), lo.const(0, 32))
+    walk_on = lo.new_block("hash_walk_on")
+    b.cbranch(b.icmp_unsigned("==", following, tortoise), python, walk_on)
+    lo.continue_in(walk_on)
+    link.add_incoming(following, walk_on)
+    tortoise.add_incoming(b.select(jump, following, tortoise), walk_on)
+    steps.add_incoming(counted, walk_on)
+    b.branch(walk)
+
+    def unchanged(then: ir.Block) -> None:
+        """Go to ``then`` if the count did not move during the walk, else to the Python helper."""
+        b.fence("acquire")
+        b.cbranch(b.icmp_unsigned("==", _shared_u32(lo, seq_at), seq), then, python)
+
+    lo.continue_in(absent)
+    null = lo.new_block("hash_null")
+    unchanged(null)
+    lo.continue_in(null)
+    give_null(lo, done)
+
+    lo.continue_in(found)
+    handing = lo.new_block("hash_hand_out")
+    unchanged(handing)
+    lo.continue_in(handing)
+    value = b.add(slot, lo.const(SLOT_KEY + table.key_stride))
+    hand_out(lo, site, table, value, stamp_slot=b.zext(link, I64), done=done)
+    lo.continue_in(done)
+
+
+__all__ = ["MAX_KEY_SIZE", "NativeHash", "lower_hash_lookup", "native_hash"]
