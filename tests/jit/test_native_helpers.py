@@ -21,6 +21,7 @@ from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.isa import assemble
 from pybpf.jit import repeat as native_repeat
 from pybpf.jit.executable import JitProgram
+from pybpf.jit.native_helpers import plan_native_calls
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.state import Op
 from pybpf.kernel import prog_run
@@ -583,3 +584,21 @@ def test_hash_lookups_see_what_another_process_writes_and_deletes() -> None:
     assert all(value % 5 for value in values_seen)
     if len(seen) >= 100:  # the reads overlapped the writes
         assert len(set(values_seen)) > 1 and 999 in seen
+
+
+def test_a_map_known_from_elsewhere_makes_the_lookup_native() -> None:
+    """``known_maps`` (what the verifier's facts will give): the call's map, wherever r1 came from."""
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 4)
+    with handle:
+        text = "r6 = r1\nr1 = map_fd(m) ll\nr7 = r1\nr1 = r7\nr2 = r10\ncall bpf_map_lookup_elem\nexit"
+        _, jit = engines(text, obj)
+        assert not jit.native.calls
+        call = jit.view.starts[-2]
+        native = plan_native_calls(
+            jit.view,
+            jit._specs,
+            resolved=jit.resolved,
+            helpers=jit.helper_functions,
+            known_maps={call: obj.pointer},
+        )
+        assert [name for name, _ in native.calls.values()] == ["map_lookup_elem"]
