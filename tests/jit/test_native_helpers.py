@@ -7,6 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import struct
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -200,8 +201,10 @@ def test_a_native_lookup_takes_no_trampoline_once_its_value_was_handed_out(servi
 
 
 def test_time_helpers_call_no_python(services: Counter[int]) -> None:
-    for name in ("ktime_get_ns", "ktime_get_boot_ns", "ktime_get_coarse_ns", "ktime_get_tai_ns",
-                 "get_smp_processor_id", "get_prandom_u32"):  # fmt: skip
+    names = ["ktime_get_ns", "ktime_get_boot_ns", "ktime_get_coarse_ns", "ktime_get_tai_ns",
+             "get_smp_processor_id", "get_prandom_u32", "get_numa_node_id", "get_current_pid_tgid",
+             "get_current_uid_gid"]  # fmt: skip
+    for name in names:
         program = JitProgram(assemble(f"call bpf_{name}\nexit"))
         assert len(program.native.calls) == 1
         program.run()
@@ -333,6 +336,15 @@ def test_coarse_ktime_is_near_the_coarse_clock() -> None:
     coarse = getattr(time, "CLOCK_MONOTONIC_COARSE", 6)
     value = JitProgram(assemble("call bpf_ktime_get_coarse_ns\nexit")).run()
     assert abs(value - time.clock_gettime_ns(coarse)) < 1_000_000_000
+
+
+def test_ids_are_the_python_helpers() -> None:
+    for name, expected in (
+        ("get_current_pid_tgid", os.getpid() << 32 | threading.get_native_id()),
+        ("get_current_uid_gid", os.getgid() << 32 | os.getuid()),
+        ("get_numa_node_id", 0),
+    ):
+        assert JitProgram(assemble(f"call bpf_{name}\nexit")).run() == expected
 
 
 def test_cpu_and_random_numbers() -> None:

@@ -59,7 +59,7 @@ twice:
     r0 = *(u64 *)(r10 - 16)
     exit
 """
-HELPER = "call bpf_get_current_pid_tgid\nr0 = 2\nexit"
+HELPER = "call bpf_get_current_cgroup_id\nr0 = 2\nexit"
 SKB_LD_ABS = "r6 = r1\nr0 = *(u16 *)skb[12]\nr0 += 5\nr0 = *(u32 *)skb[200]\nr0 = 7\nexit"
 
 
@@ -131,7 +131,7 @@ def test_every_repeat_sees_what_the_last_one_wrote(counted: list[int]) -> None:
 
 
 def test_programs_calling_helpers_repeat_one_run_at_a_time(counted: list[int]) -> None:
-    """Helpers through the trampoline (here an LRU hash map's lookup, the process ids); the helpers
+    """Helpers through the trampoline (here an LRU hash map's lookup, the cgroup id); the helpers
     lowered natively loop natively (tests/jit/test_native_helpers.py)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(prog_run.ENGINE_VARIABLE, "jit")

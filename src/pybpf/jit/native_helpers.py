@@ -22,6 +22,8 @@ id (a registry may replace any helper), and:
   ``bpf_ktime_get_tai_ns`` (208): ``clock_gettime`` through the C library's function pointer, the
   clock the Python helper reads;
 * ``bpf_get_smp_processor_id`` (8): ``sched_getcpu()`` (0 when it fails), as the Python helper;
+  ``bpf_get_numa_node_id`` (42): 0; ``bpf_get_current_pid_tgid`` (14) and
+  ``bpf_get_current_uid_gid`` (15): ``getpid() << 32 | gettid()``, ``getgid() << 32 | getuid()``;
 * ``bpf_get_prandom_u32`` (7): a splitmix64 generator whose state is the run state's
   ``Field.PRANDOM``, seeded per session from the ``HelperContext``'s random source (the kernel's
   is a per-CPU generator too; only the distribution is specified).
@@ -76,11 +78,19 @@ CLOCKS: dict[Helper, int] = {
 """The clock each ktime helper reads (the Python helpers' clocks)."""
 
 _LIBC = ctypes.CDLL(None)
-CLOCK_GETTIME = ctypes.cast(_LIBC.clock_gettime, ctypes.c_void_p).value or 0
-SCHED_GETCPU = ctypes.cast(_LIBC.sched_getcpu, ctypes.c_void_p).value or 0
+
+
+def _libc_function(name: str) -> int:
+    """The address of the C library's function ``name``."""
+    return ctypes.cast(getattr(_LIBC, name), ctypes.c_void_p).value or 0
+
+
+CLOCK_GETTIME = _libc_function("clock_gettime")
+SCHED_GETCPU = _libc_function("sched_getcpu")
 TIMESPEC = ir.LiteralStructType([I64, I64])
 CLOCK_GETTIME_TYPE = ir.FunctionType(I32, [I32, TIMESPEC.as_pointer()])
-SCHED_GETCPU_TYPE = ir.FunctionType(I32, [])
+NO_ARGUMENT_INT = ir.FunctionType(I32, [])
+"""``int f(void)``: sched_getcpu, getpid, gettid, getuid, getgid (pid_t, uid_t and gid_t are 32 bits)."""
 NS_PER_S = 1_000_000_000
 
 NativeLowerer = Callable[[Lowering, Site, Sequence[ir.Value]], None]
@@ -103,11 +113,33 @@ def _clock_lowerer(clock: int) -> NativeLowerer:
     return lower
 
 
+def _call_int(lo: Lowering, function: int) -> ir.Value:
+    """``function()`` (an ``int f(void)`` of the C library), zero-extended to 64 bits."""
+    b = lo.b
+    return b.zext(b.call(b.inttoptr(lo.const(function), NO_ARGUMENT_INT.as_pointer()), []), I64)
+
+
 def lower_smp_processor_id(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
     b = lo.b
-    cpu = b.call(b.inttoptr(lo.const(SCHED_GETCPU), SCHED_GETCPU_TYPE.as_pointer()), [])
+    cpu = b.trunc(_call_int(lo, SCHED_GETCPU), I32)
     known = b.icmp_signed(">=", cpu, lo.const(0, 32))
     lo.set_reg(0, b.zext(b.select(known, cpu, lo.const(0, 32)), I64))
+
+
+def _pair_lowerer(high: str, low: str) -> NativeLowerer:
+    """r0 = ``high() << 32 | low()`` (pid_tgid: tgid and thread id; uid_gid: gid and uid)."""
+    high_function, low_function = _libc_function(high), _libc_function(low)
+
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        b = lo.b
+        upper = b.shl(_call_int(lo, high_function), lo.const(32))
+        lo.set_reg(0, b.or_(upper, _call_int(lo, low_function)))
+
+    return lower
+
+
+def lower_numa_node_id(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+    lo.set_reg(0, lo.const(0))
 
 
 def lower_prandom_u32(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
@@ -135,6 +167,9 @@ SIMPLE: dict[Helper, NativeLowerer] = {
     **{helper: _clock_lowerer(clock) for helper, clock in CLOCKS.items()},
     basic.get_smp_processor_id: lower_smp_processor_id,
     basic.get_prandom_u32: lower_prandom_u32,
+    basic.get_numa_node_id: lower_numa_node_id,
+    basic.get_current_pid_tgid: _pair_lowerer("getpid", "gettid"),
+    basic.get_current_uid_gid: _pair_lowerer("getgid", "getuid"),
 }
 """Helpers lowered natively whatever their arguments, by pybpf's implementation."""
 
