@@ -29,10 +29,14 @@ checks besides, the native code checks too or leaves to it:
   wholly native.  An epoch is the life of one ``MapAccess``: it ends when the run's ``MapAccess``
   changes or was released (the first value region stamped in the epoch is no longer registered,
   ``release`` drops every region at once).  A stamped value stays registered as long as its epoch
-  lasts, so the native table may cache it: each native map owns one table entry
-  (``reserved_entry``), rewritten with the value each lookup hands out, which the program's
-  accesses find first without asking Python (``@bpf_mem_slow``'s scan) — no thrashing of the table
-  in a loop over many values.
+  lasts, so the native table may cache it: native map number i owns table entry i (one of the
+  first, which ``@bpf_mem_slow``'s scan reaches first; a region Python cached there moves to another
+  entry on its next miss), rewritten with the value each lookup hands out, which the program's
+  accesses then find without asking Python — no thrashing of the table in a loop over many values.
+
+The helpers of this module build the lookups of every map type (``begin_lookup``, ``give_null``,
+``hand_out``; the hash map's is ``pybpf.jit.native_hash``); ``NativeMapSession`` is the session's
+side: arming, epochs and ``Op.VALUE``.
 """
 
 from __future__ import annotations
