@@ -65,7 +65,7 @@ from pybpf.memory.regions import Memory
 
 SPIN_LOCK_HELPER = 93
 MAP_LDDW_SOURCES = frozenset({opcodes.BPF_PSEUDO_MAP_FD, opcodes.BPF_PSEUDO_MAP_IDX})
-R1_PRESERVING = frozenset({Kind.ALU, Kind.NEG, Kind.MOVSX, Kind.END, Kind.LDDW, Kind.LDX, Kind.LDXSX})
+WRITES_DST_ONLY = frozenset({Kind.ALU, Kind.NEG, Kind.MOVSX, Kind.END, Kind.LDDW, Kind.LDX, Kind.LDXSX})
 """Kinds that write only their dst register (and nothing else that matters between lddw and call)."""
 STORES = frozenset({Kind.ST, Kind.STX})
 
@@ -187,7 +187,7 @@ class NativeCalls:
     def key(self) -> tuple[object, ...]:
         """What the compiled code depends on besides the program, its resolved values and helper ids."""
         calls = tuple(sorted((slot, name) for slot, (name, _) in self.calls.items()))
-        return (calls, tuple(array.key for array in self.maps))
+        return (calls, tuple(nmap.key for nmap in self.maps))
 
     def lowerers(self, table: Mapping[Kind, Lowerer]) -> dict[Kind, Lowerer]:
         """``table`` with helper calls dispatched here first (the others to ``table[Kind.CALL]``)."""
@@ -224,11 +224,11 @@ def _map_in_r1(
             return None
         index -= 1
         insn, kind = view.insns[index], specs[index].kind
-        if kind in R1_PRESERVING and insn.dst == 1:
+        if kind in WRITES_DST_ONLY and insn.dst == 1:
             if kind is Kind.LDDW and insn.src in MAP_LDDW_SOURCES:
                 return resolved.get(starts[index])
             return None
-        if kind not in R1_PRESERVING and kind not in STORES:
+        if kind not in WRITES_DST_ONLY and kind not in STORES:
             return None
     return None
 

@@ -59,8 +59,8 @@ from pybpf.memory.regions import Memory, Region
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 MAX_NATIVE_MAPS = 8
-assert MAX_NATIVE_MAPS < TABLE_ENTRIES
 """Maps of one program whose lookups may be native (each owns a table entry, from the first up)."""
+assert MAX_NATIVE_MAPS < TABLE_ENTRIES
 MAX_STAMPED_VALUES = 1 << 20
 """Values (elements x CPUs) of a map whose lookups may be native: its stamps take 4 bytes each per
 session."""
