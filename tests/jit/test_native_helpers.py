@@ -614,3 +614,19 @@ def test_a_map_known_from_elsewhere_makes_the_lookup_native() -> None:
             known_maps={call: obj.pointer},
         )
         assert [name for name, _ in native.calls.values()] == ["map_lookup_elem"]
+
+
+@pytest.mark.parametrize("flags", [uapi.BPF_F_RDONLY_PROG, uapi.BPF_F_WRONLY_PROG])
+def test_a_values_access_rules_are_the_maps_program_flags(flags: int) -> None:
+    """LOOKUP loads then stores the value: a read-only map faults at the store, a write-only one
+    at the load, on both engines."""
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 4, flags)
+    with handle:
+        interpreter, jit = engines(LOOKUP, obj)
+        assert jit.native.calls
+        results = []
+        for engine in (interpreter, jit):
+            with MapAccess(engine.memory, ProgramMaps.of([obj])) as access:
+                results.append([outcome(engine, RunEnv(maps=access), r1=1) for _ in range(2)])
+        assert results[0] == results[1]
+        assert results[1][1][0].__name__ == "MemoryAccessError"
