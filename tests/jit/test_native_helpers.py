@@ -630,3 +630,24 @@ def test_a_values_access_rules_are_the_maps_program_flags(flags: int) -> None:
                 results.append([outcome(engine, RunEnv(maps=access), r1=1) for _ in range(2)])
         assert results[0] == results[1]
         assert results[1][1][0].__name__ == "MemoryAccessError"
+
+
+@pytest.mark.parametrize("cpu", [0, 3, 4, 1 << 32 | 2])
+def test_lookup_percpu_elem_gives_the_named_cpus_slot(cpu: int, services: Counter[int]) -> None:
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 3)
+    with handle:
+        handle.update(struct.pack("<I", 1), b"".join(Q.pack(10 * c) for c in range(4)))
+        text = (
+            LOOKUP.replace("r2 += -4\n", "r2 += -4\n    r3 = r6\n")
+            .replace("*(u32 *)(r10 - 4) = r1", "*(u32 *)(r10 - 4) = r1\n    r6 = r2")
+            .replace("bpf_map_lookup_elem", "bpf_map_lookup_percpu_elem")
+            .replace("r1 += 5", "r1 += 0")
+        )
+        interpreter, jit = engines(text, obj)
+        assert [name for name, _ in jit.native.calls.values()] == ["map_lookup_percpu_elem"]
+        results = []
+        for engine in (interpreter, jit):
+            with MapAccess(engine.memory, ProgramMaps.of([obj])) as access:
+                results.append(outcome(engine, RunEnv(maps=access), r1=1, r2=cpu))
+        assert results[0] == results[1] == (10 * (cpu & 0xFFFF_FFFF) if cpu & 0xFFFF_FFFF < 4 else 999)
+        assert services[195] == 0

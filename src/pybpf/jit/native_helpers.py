@@ -17,7 +17,7 @@ id (a registry may replace any helper), and:
   between may write r1 (only stores and register writes to other registers may sit there).  A
   lookup whose r1 comes from elsewhere stays on the trampoline.  A program that calls
   ``bpf_spin_lock`` or uses ``callx`` gets no native lookup at all (the Python helper refuses
-  lookups while a lock is held);
+  lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY;
 * ``bpf_ktime_get_ns`` (5), ``bpf_ktime_get_boot_ns`` (125), ``bpf_ktime_get_coarse_ns`` (160),
   ``bpf_ktime_get_tai_ns`` (208): ``clock_gettime`` through the C library's function pointer, the
   clock the Python helper reads;
@@ -153,12 +153,12 @@ def lower_prandom_u32(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> Non
     lo.set_reg(0, b.lshr(z, lo.const(32)))
 
 
-def _lookup_lowerer(nmap: NativeArray | NativeHash) -> NativeLowerer:
+def _lookup_lowerer(nmap: NativeArray | NativeHash, cpu_in_r3: bool) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
         if isinstance(nmap, NativeHash):
             lower_hash_lookup(lo, site, nmap, args)
         else:
-            lower_array_lookup(lo, site, nmap, args)
+            lower_array_lookup(lo, site, nmap, args, cpu_in_r3=cpu_in_r3)
 
     return lower
 
@@ -246,7 +246,7 @@ def plan_native_calls(
     calls: dict[int, tuple[str, NativeLowerer]] = {}
     maps: dict[int, NativeArray | NativeHash] = {}
     insns = view.insns
-    lookups_allowed = helpers.get(1) is map_helpers.map_lookup_elem and not any(
+    lookups_allowed = not any(
         spec.kind is Kind.CALLX or (spec.kind is Kind.CALL and insn.imm == SPIN_LOCK_HELPER)
         for insn, spec in zip(insns, specs, strict=True)
     )
@@ -261,16 +261,19 @@ def plan_native_calls(
         if simple is not None:
             calls[slot] = (function.__name__, simple)
             continue
-        if insn.imm != 1 or not lookups_allowed:
+        lookups = (map_helpers.map_lookup_elem, map_helpers.map_lookup_percpu_elem)
+        if not lookups_allowed or function not in lookups:
             continue
         pointer = (known_maps or {}).get(slot) or _map_in_r1(view, specs, index, resolved)
         obj = map_object_at(pointer) if pointer is not None else None
         if not isinstance(obj, MapObject) or obj.pointer != pointer:
             continue
         nmap = maps.get(pointer) or native_array(obj, len(maps)) or native_hash(obj, len(maps))
-        if nmap is not None:
-            maps[pointer] = nmap
-            calls[slot] = ("map_lookup_elem", _lookup_lowerer(nmap))
+        percpu_lookup = function is map_helpers.map_lookup_percpu_elem
+        if nmap is None or (percpu_lookup and not (isinstance(nmap, NativeArray) and nmap.percpu)):
+            continue
+        maps[pointer] = nmap
+        calls[slot] = (function.__name__, _lookup_lowerer(nmap, percpu_lookup))
     if not calls:
         return NO_NATIVE_CALLS
     return NativeCalls(calls, tuple(maps.values()))

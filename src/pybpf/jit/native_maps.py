@@ -5,7 +5,8 @@ place of the helper call when the map is known (``do_misc_fixups``: ``map_gen_lo
 is the key's u32, an index at or past ``max_entries`` gives NULL, else the value is at
 ``base + index * elem_size`` — for a per-CPU array, this CPU's slot of the element
 (``this_cpu_ptr``; the run's CPU is ``RunEnv.cpu``, which the Python helper uses too, and a CPU
-outside the map's gives NULL as ``value_offset`` does).  The layout (base, element stride, CPU
+outside the map's gives NULL as ``value_offset`` does); ``bpf_map_lookup_percpu_elem`` on a
+PERCPU_ARRAY gives the slot of the CPU its r3 names (``per_cpu_ptr``).  The layout (base, element stride, CPU
 stride) is read from the map's own ``value_offset`` at compile time, not restated here.
 
 The value is the same address the Python helper returns, in the map's shared storage, so other
@@ -214,8 +215,11 @@ def hand_out(
     b.branch(done)
 
 
-def lower_array_lookup(lo: Lowering, site: Site, array: NativeArray, args: Sequence[ir.Value]) -> None:
-    """r0 = ``bpf_map_lookup_elem(array, r2)`` natively, with the Python helper for what it must answer."""
+def lower_array_lookup(
+    lo: Lowering, site: Site, array: NativeArray, args: Sequence[ir.Value], *, cpu_in_r3: bool = False
+) -> None:
+    """r0 = ``bpf_map_lookup_elem(array, r2)`` natively, with the Python helper for what it must
+    answer; ``cpu_in_r3``: ``bpf_map_lookup_percpu_elem(array, r2, r3)`` (CPU r3's slot)."""
     b = lo.b
     done, _ = begin_lookup(lo, site, args, 4)
     found = lo.new_block("lookup_found")
@@ -226,7 +230,7 @@ def lower_array_lookup(lo: Lowering, site: Site, array: NativeArray, args: Seque
     stamp_slot = index
     cpu_offset: ir.Value = lo.const(0)
     if array.percpu:
-        cpu = lo.load_field(Field.CPU)
+        cpu = b.and_(args[2], lo.const(0xFFFF_FFFF)) if cpu_in_r3 else lo.load_field(Field.CPU)
         inside = b.and_(inside, b.icmp_unsigned("<", cpu, lo.const(array.nr_cpus)))
         stamp_slot = b.add(b.mul(index, lo.const(array.nr_cpus)), cpu)
         cpu_offset = b.mul(cpu, lo.const(array.cpu_stride))
