@@ -93,9 +93,6 @@ OBJECTS = [
 STATS_GAPS = {
     "bounded_loop:xdp_checksum": "peak_states: Linux 6.18 also counts the states it keeps for a loop's "
     "back-edges (SCC precision propagation), which pybpf does not model (processed and total agree)",
-    "bpf2bpf_calls:xdp_calls_a": "Linux 6.18 verifies a global function once on its own ('assumed "
-    "valid' at the call); pybpf walks it at every call",
-    "bpf2bpf_calls:xdp_calls_b": "as xdp_calls_a: global functions",
     "bpf_loop:xdp_loop": "the callback's round trips: Linux 6.18 converges them with the loop's back-edge "
     "precision (SCC), pybpf widens every scalar of a round trip",
     "spin_lock:tc_locked": "the held spin lock is a reference in pybpf's state (printed refs=1, compared "

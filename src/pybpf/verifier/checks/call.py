@@ -67,6 +67,7 @@ from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
+    from pybpf.verifier.state import PathState
 
 _MEM_TYPES = (
     (RegType.PTR_TO_STACK, TypeFlag.NONE),
@@ -142,7 +143,7 @@ _PTR_CAST = frozenset(
 )  # fmt: skip
 """is_ptr_cast_function(): their result carries the reference of their argument."""
 
-_CHANGES_PKT_DATA = frozenset(
+CHANGES_PKT_DATA = frozenset(
     HELPER_IDS[n]
     for n in (
         "bpf_skb_store_bytes", "bpf_skb_change_head", "bpf_skb_change_tail", "bpf_skb_pull_data",
@@ -264,10 +265,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if fn is None:
         r0.mark_unknown()
         return
-    if helper_id in _CHANGES_PKT_DATA:
-        for reg in state.all_regs():
-            if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
-                reg.mark_unknown()
+    if helper_id in CHANGES_PKT_DATA:
+        clear_all_pkt_pointers(state)
     ret = fn.ret
     if ret is RetType.INTEGER:
         r0.mark_unknown()
@@ -302,6 +301,13 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.ref_obj_id = ref_obj_id  # the cast pointer is released with the reference it came from
     elif helper_id in _ACQUIRE:
         r0.id = r0.ref_obj_id = references.acquire_reference(w)
+
+
+def clear_all_pkt_pointers(state: PathState) -> None:
+    """clear_all_pkt_pointers(): after a call that may move the packet, no packet pointer is valid."""
+    for reg in state.all_regs():
+        if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
+            reg.mark_unknown()
 
 
 def _refine_retval_range(r0: RegState, helper_id: int, msize_max: int) -> None:

@@ -522,3 +522,5 @@ def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok:
         helper_stack_access(w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber)
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
+    elif t is RegType.SCALAR_VALUE and not (zero_ok and size == 0 and is_null(reg)):
+        w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected=fp")
