@@ -97,8 +97,6 @@ STATS_GAPS = {
     "precision (SCC), pybpf widens every scalar of a round trip",
     "spin_lock:tc_locked": "the held spin lock is a reference in pybpf's state (printed refs=1, compared "
     "exactly), so the path after bpf_spin_lock is not pruned where the kernel's is",
-    "xdp_firewall:xdp_firewall": "reads of a frozen read-only map (.rodata) are not constants in pybpf, "
-    "and the kernel's packet range past data_end (r=-2) is not modelled: more paths are walked",
 }
 PROCESSED_GAPS = {name: reason for name, reason in STATS_GAPS.items() if not name.startswith("bounded_loop")}
 

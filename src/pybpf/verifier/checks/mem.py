@@ -11,20 +11,31 @@ program type's is_valid_access, packet pointers loaded from the context's data f
 (PTR_TO_MEM with its size) — and coerce_reg_to_size() for narrow loads.
 
 Not modelled yet (permissive, documented): reads and writes through socket / BTF-id / flow-keys /
-tp-buffer pointers are accepted with an unknown result; reads of frozen read-only maps give unknown
-scalars (the kernel reads the constant); sign-extending loads give the range of their width.
+tp-buffer pointers are accepted with an unknown result; sign-extending loads give the range of their
+width.  A read at a constant offset of a frozen BPF_F_RDONLY_PROG map (clang's .rodata, frozen by
+the loader) loads the constant it holds (bpf_map_direct_read()); the kernel also requires that no
+writable mmap of the map is active (bpf_map_write_active()), which pybpf does not track.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 from typing import TYPE_CHECKING
 
+from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
-from pybpf.uapi import BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_MAX_VAR_OFF, MAX_BPF_STACK
+from pybpf.uapi import (
+    BPF_F_RDONLY_PROG,
+    BPF_F_WRONLY_PROG,
+    BPF_MAP_TYPE_ARRAY,
+    BPF_MAX_VAR_OFF,
+    MAX_BPF_STACK,
+)
 from pybpf.verifier import bounds, references, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
+from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.stack import BPF_REG_SIZE, STACK_SPILL, STACK_ZERO, Stack
@@ -164,6 +175,8 @@ def check_mem_access(
             check_map_access_type(w, reg, off, size, access)
             check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
             references.check_map_fields(w, reg, off, size)
+            if access == BPF_READ and value_regno >= 0 and tnum.is_const(reg.var_off) and _is_rdonly(reg.map):
+                result = _direct_read(w, reg.map, off + reg.var_off.value, size, sign_extend)
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
@@ -201,6 +214,33 @@ def check_mem_access(
         else:
             dst.mark_unknown()
             _coerce(dst, size, sign_extend)
+
+
+def _is_rdonly(map_ref: object) -> bool:
+    """bpf_map_is_rdonly() of a map with map_direct_value_addr (an array): BPF_F_RDONLY_PROG and
+    frozen (the program cannot change it, nor can user space any more)."""
+    if map_attr(map_ref, "map_type", None) != BPF_MAP_TYPE_ARRAY:  # the one map_direct_value_addr
+        return False
+    if not int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
+        return False
+    frozen = getattr(map_ref, "frozen", None)
+    if frozen is None:
+        frozen = getattr(getattr(map_ref, "obj", None), "frozen", False)
+    return bool(frozen)
+
+
+def _direct_read(w: Walker, map_ref: object, off: int, size: int, sign_extend: bool) -> RegState:
+    """bpf_map_direct_read(): the constant a read of a frozen read-only map loads (its
+    map_direct_value_addr: an array of one element; other maps refuse the load with that errno and
+    no log line, as the kernel does)."""
+    try:
+        address = map_ref.direct_value_address(off)  # type: ignore[attr-defined]
+    except BPFError as exc:
+        raise VerifierError(exc.errno or errno.EINVAL, "", w.env.log.text) from None
+    value = int.from_bytes(ctypes.string_at(address, size), "little", signed=sign_extend)
+    result = RegState()
+    result.mark_known(value)
+    return result
 
 
 def _coerce(dst: RegState, size: int, sign_extend: bool) -> None:
