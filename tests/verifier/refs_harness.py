@@ -35,7 +35,7 @@ MAPS: dict[str, tuple[int, int, int, int, bool]] = {
 }
 """name -> (map type, key size, value size, max entries, with the spin-lock BTF)."""
 
-_INT, _FUNC_PROTO, _SPIN_LOCK, _VALUE, _LONG, _TIMER, _TIMER_VALUE, _FIRST_FUNC = 1, 2, 3, 4, 5, 6, 7, 8
+_INT, _FUNC_PROTO, _SPIN_LOCK, _VALUE, _LONG, _TIMER, _TIMER_VALUE, FIRST_FUNC = 1, 2, 3, 4, 5, 6, 7, 8
 SPIN_LOCK_OFF = 4
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")
 
@@ -139,7 +139,7 @@ def load(
                 fds.append(_create_map(backend, name, btf_fd))
                 text = text.replace(f"map_fd({name})", f"map_fd({fds[-1]})")
         code = encode_program(assemble(text, "kernel"))
-        func_info = b"".join(struct.pack("<II", start, _FIRST_FUNC + i) for i, start in enumerate(starts))
+        func_info = b"".join(struct.pack("<II", start, FIRST_FUNC + i) for i, start in enumerate(starts))
         buffers = [ctypes.create_string_buffer(b, max(len(b), 1)) for b in (code, b"GPL", func_info)]
         keep.extend(buffers)
         log = ctypes.create_string_buffer(1 << 20)

@@ -10,8 +10,9 @@ program type's is_valid_access, packet pointers loaded from the context's data f
 (check_packet_access against the range learned from comparisons with data_end), helper memory
 (PTR_TO_MEM with its size) — and coerce_reg_to_size() for narrow loads.
 
-Not modelled yet (permissive, documented): reads and writes through socket / BTF-id / flow-keys /
-tp-buffer pointers are accepted with an unknown result; sign-extending loads give the range of their
+Socket pointers are read as check_sock_access() allows (``sock_fields``).  Not modelled yet
+(permissive, documented): reads and writes through BTF-id / flow-keys / tp-buffer pointers are
+accepted with an unknown result; sign-extending loads give the range of their
 width.  A read at a constant offset of a frozen BPF_F_RDONLY_PROG map (clang's .rodata, frozen by
 the loader) loads the constant it holds (bpf_map_direct_read()); the kernel also requires that no
 writable mmap of the map is active (bpf_map_write_active()), which pybpf does not track.
@@ -33,7 +34,7 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, references, tnum
+from pybpf.verifier import bounds, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
@@ -71,8 +72,7 @@ _ATOMIC_REFUSED = {
 """atomic_ptr_type_ok() is false for these."""
 _UNCHECKED = frozenset(
     {
-        RegType.PTR_TO_FLOW_KEYS, RegType.PTR_TO_SOCKET, RegType.PTR_TO_SOCK_COMMON,
-        RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_XDP_SOCK, RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID,
+        RegType.PTR_TO_FLOW_KEYS, RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID,
         RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_KEY,
     }
 )  # fmt: skip
@@ -203,6 +203,8 @@ def check_mem_access(
         if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
             w.fail(errno.EACCES, "cannot write into packet")
         check_packet_access(w, regno, reg, off, size)
+    elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
+        sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t in _UNCHECKED and not reg.maybe_null:
         pass
     else:
