@@ -30,6 +30,7 @@ MAPS: dict[str, tuple[int, int, int, int, bool]] = {
     "locked": (ARRAY, 4, 16, 1, True),  # value: struct { int a; struct bpf_spin_lock l; long b; }
     "plain16": (ARRAY, 4, 16, 1, False),  # the same sizes without BTF
     "timers": (ARRAY, 4, 24, 1, True),  # value: struct { long x; struct bpf_timer t; }
+    "timers2": (ARRAY, 4, 24, 1, True),  # another map of the same values
     "jmp": (PROG_ARRAY, 4, 4, 4, False),
     "stk": (STACK, 0, 8, 4, False),
 }
@@ -118,7 +119,7 @@ def _create_map(backend: Backend, name: str, btf_fd: int) -> int:
     attr = uapi.bpf_attr()
     attr.map_type, attr.key_size, attr.value_size, attr.max_entries = map_type, key, value, entries
     if with_btf:
-        value_type = _TIMER_VALUE if name == "timers" else _VALUE
+        value_type = _TIMER_VALUE if name.startswith("timers") else _VALUE
         attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, _INT, value_type
     return backend.bpf(uapi.BPF_MAP_CREATE, attr)
 

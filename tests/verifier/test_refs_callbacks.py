@@ -118,6 +118,15 @@ def timer(cb: str) -> str:
     )
 
 
+def timer_value(body: str, map_name: str = "timers") -> str:
+    """Look up the value of ``map_name`` (``timers``: a ``struct bpf_timer`` at offset 8) into r6 and
+    run ``body`` when it is there."""
+    return (
+        f"r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd({map_name}) ll\n"
+        f"call bpf_map_lookup_elem\nif r0 == 0 goto out\nr6 = r0\n{body}\nout:\nr0 = 0\nexit"
+    )
+
+
 def stack(depth: int) -> str:
     return f"r1 = 0\n*(u64 *)(r10 - {depth}) = r1\n"
 
@@ -570,6 +579,64 @@ CALLBACKS = (
         "R3 min value is outside of the allowed memory range",
     ),
     Case("timer_callback_leaks", TC, timer(RESERVE + "r0 = 0\nexit"), EINVAL, LEAK),
+    Case(
+        "timer_init",
+        TC,
+        timer_value("r1 = r6\nr1 += 8\nr2 = map_fd(timers) ll\nr3 = 1\ncall bpf_timer_init"),
+        0,
+    ),
+    Case(
+        "timer_init_other_map",
+        TC,
+        timer_value("r1 = r6\nr1 += 8\nr2 = map_fd(timers2) ll\nr3 = 1\ncall bpf_timer_init"),
+        EINVAL,
+        "timer pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0",
+    ),
+    Case("timer_start", TC, timer_value("r1 = r6\nr1 += 8\nr2 = 1000\nr3 = 0\ncall bpf_timer_start"), 0),
+    Case("timer_cancel", TC, timer_value("r1 = r6\nr1 += 8\ncall bpf_timer_cancel"), 0),
+    Case(
+        "timer_wrong_offset",
+        TC,
+        timer_value("r1 = r6\nr1 += 16\ncall bpf_timer_cancel"),
+        EINVAL,
+        "off 16 doesn't point to 'struct bpf_timer' that is at 8",
+    ),
+    Case(
+        "timer_variable_offset",
+        TC,
+        timer_value("r2 = *(u32 *)(r6 + 0)\nr2 &= 8\nr1 = r6\nr1 += r2\ncall bpf_timer_cancel"),
+        EINVAL,
+        "R1 doesn't have constant offset. bpf_timer has to be at the constant offset",
+    ),
+    Case(
+        "timer_in_map_without_timer",
+        TC,
+        timer_value("r1 = r6\nr1 += 8\ncall bpf_timer_cancel", map_name="locked"),
+        EINVAL,
+        "map '' has no valid bpf_timer",
+    ),
+    Case(
+        "timer_loaded_directly",
+        TC,
+        timer_value("r1 = *(u64 *)(r6 + 8)"),
+        EACCES,
+        "bpf_timer cannot be accessed directly by load/store",
+    ),
+    Case(
+        "timer_stored_over",
+        TC,
+        timer_value("r1 = 1\n*(u32 *)(r6 + 20) = r1"),
+        EACCES,
+        "bpf_timer cannot be accessed directly by load/store",
+    ),
+    Case("timer_neighbour_read", TC, timer_value("r1 = *(u64 *)(r6 + 0)"), 0),
+    Case(
+        "timer_value_passed_to_helper",
+        TC,
+        timer_value("r1 = map_fd(timers) ll\nr2 = r10\nr2 += -4\nr3 = r6\nr4 = 0\ncall bpf_map_update_elem"),
+        EACCES,
+        "bpf_timer cannot be accessed directly by load/store",
+    ),
 )
 
 STACK_DEPTH = (

@@ -28,6 +28,7 @@ from typing import Any, NoReturn
 from pybpf import uapi
 from pybpf.btf.kinds import Kind
 from pybpf.btf.parse import parse_btf
+from pybpf.btf.types import BTF
 from pybpf.errors import BPFError
 from pybpf.helpers.protos import proto
 from pybpf.isa.instruction import Instruction, encode_program
@@ -37,7 +38,7 @@ from pybpf.isa.opcodes import (
     LDDW_OPCODE,
 )
 from pybpf.isa.program import slot_starts
-from pybpf.kernel.btfobj import BTFObject
+from pybpf.kernel.btfobj import BTFObject, get_fd_by_id
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
 from pybpf.kernel.usermem import copy_from_user, strncpy_from_user
@@ -109,6 +110,23 @@ class MapUse:
 
     def direct_value_address(self, off: int) -> int:
         return self.obj.direct_value_address(off)
+
+    @property
+    def value_btf(self) -> tuple[BTF, int] | None:
+        """The map's BTF types and its value's type id (None: a map created without BTF)."""
+        if not self.obj.btf_id or not self.obj.btf_value_type_id:
+            return None
+        return _btf_types(self.obj.btf_id), self.obj.btf_value_type_id
+
+
+@functools.lru_cache(maxsize=16)
+def _btf_types(btf_id: int) -> BTF:
+    """The decoded types of BTF object ``btf_id`` (a map holds its BTF: it stays while the map does)."""
+    fd = get_fd_by_id(btf_id, 0, 0)
+    try:
+        return parse_btf(BTFObject.from_fd(fd).data)
+    finally:
+        os.close(fd)
 
 
 def _map_resolver(fds_opened: dict[int, int]) -> Any:

@@ -49,7 +49,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import bounds, callbacks, helpers, map_funcs, references, tnum
+from pybpf.verifier import bounds, callbacks, helpers, map_funcs, references, timer, tnum
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.helpers import func_id_name
@@ -60,7 +60,6 @@ from pybpf.verifier.regstate import (
     is_null,
     map_attr,
     map_key_size,
-    map_name,
     map_value_size,
 )
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
@@ -170,6 +169,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     fn = proto(helper_id)
     regs = state.cur.regs
     map_ref = None
+    timer_map = None  # the map of a timer argument (meta->map_ptr)
     const_key: int | None = None
     alloc_size = 0
     release_regno = ref_obj_id = 0
@@ -198,6 +198,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 ref_obj_id = reg.ref_obj_id
             base = arg.base
             if base is ArgBase.CONST_MAP_PTR:
+                timer.check_timer_map(w, timer_map, reg.map)
                 map_ref = reg.map
                 w.note_call_map(map_ref)
                 if helper_id == _TAIL_CALL and map_attr(map_ref, "map_type", None) not in (
@@ -240,7 +241,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             elif base is ArgBase.PTR_TO_SPIN_LOCK:
                 references.process_spin_lock(w, regno, helper_id == _SPIN_LOCK)
             elif base is ArgBase.PTR_TO_TIMER:
-                _check_timer(w, reg)
+                _check_timer(w, regno, reg)
+                timer_map = reg.map
             elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
                 callback = reg.map.subprog
     if helper_id in _MAP_WRITERS and int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
@@ -349,11 +351,9 @@ def _check_arg_reg_off(w: Walker, regno: int, reg: RegState, arg: ArgType) -> No
     mem.check_ptr_off_reg(w, reg, regno)
 
 
-def _check_timer(w: Walker, reg: RegState) -> None:
-    """process_timer_func(), as far as pybpf knows maps: the map must have BTF (where its value's
-    ``struct bpf_timer`` is described; the field itself is not checked)."""
-    if not references.has_btf(reg.map):
-        w.fail(errno.EINVAL, f"map '{map_name(reg.map)}' has to have BTF in order to use bpf_timer")
+def _check_timer(w: Walker, regno: int, reg: RegState) -> None:
+    """process_timer_func() (``timer``)."""
+    timer.process_timer_func(w, regno, reg, has_btf=references.has_btf(reg.map))
 
 
 def _lookup_cannot_fail(helper_id: int, map_ref: object, key: int | None) -> bool:
