@@ -309,7 +309,8 @@ def _check_arg_reg_off(w: Walker, reg: RegState, regno: int) -> None:
 
 def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
     """check_mem_reg(): NULL passes; otherwise the memory is read and written as by a helper (a
-    maybe-NULL pointer checked as if not NULL, and left as it was)."""
+    maybe-NULL pointer checked as if not NULL, and left as it was); a failure is EINVAL whatever
+    the access check's errno."""
     if is_null(reg):
         return
     flags = reg.flags
@@ -317,6 +318,8 @@ def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
     try:
         mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=True, clobber=False)
         mem.helper_mem_access(w, regno, size, mem.BPF_WRITE, zero_ok=True, clobber=True)
+    except VerifierError as exc:
+        raise VerifierError(errno.EINVAL, exc.reason, exc.log) from None
     finally:
         reg.flags = flags
 

@@ -74,6 +74,36 @@ __noinline int grow(struct xdp_md *ctx)
 	return bpf_xdp_adjust_head(ctx, -4);
 }
 
+__noinline int ctx_tagged(void *ctx __attribute__((btf_decl_tag("arg:ctx"))))
+{
+	return ((struct xdp_md *)ctx)->ingress_ifindex & 1;
+}
+
+__noinline void no_result(struct pair *p)
+{
+	if (p)
+		p->a = 1;
+}
+
+__noinline int read_pair_at(struct pair *p, __u32 i)
+{
+	if (!p)
+		return 0;
+	return ((__u32 *)p)[i & 1];
+}
+
+struct locked {
+	struct bpf_spin_lock lock;
+	__u32 count;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct locked);
+	__uint(max_entries, 1);
+} locks SEC(".maps");
+
 SEC("xdp")
 int xdp_global_ok(struct xdp_md *ctx)
 {
@@ -139,6 +169,58 @@ int xdp_global_moves_packet(struct xdp_md *ctx)
 		return XDP_DROP;
 	grow(ctx);
 	return *(__u8 *)data == 1 ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_global_ctx_tag(struct xdp_md *ctx)
+{
+	return ctx_tagged(ctx) ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_global_void(struct xdp_md *ctx)
+{
+	struct pair p = {};
+
+	no_result(&p);
+	return p.a ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_global_packet_arg(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (data + 4 > end)
+		return XDP_DROP;
+	return read_pair_at(data, 0) & 3;
+}
+
+SEC("xdp")
+int xdp_global_packet_arg_checked(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (data + sizeof(struct pair) > end)
+		return XDP_DROP;
+	return read_pair_at(data, ctx->rx_queue_index) & 3;
+}
+
+SEC("xdp")
+int xdp_global_under_lock(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	struct locked *l = bpf_map_lookup_elem(&locks, &key);
+	int n;
+
+	if (!l)
+		return XDP_DROP;
+	bpf_spin_lock(&l->lock);
+	n = mix(l->count, 3);
+	bpf_spin_unlock(&l->lock);
+	return n & 3;
 }
 
 char LICENSE[] SEC("license") = "GPL";
