@@ -111,22 +111,17 @@ class MapUse:
     def direct_value_address(self, off: int) -> int:
         return self.obj.direct_value_address(off)
 
-    @property
+    @functools.cached_property
     def value_btf(self) -> tuple[BTF, int] | None:
-        """The map's BTF types and its value's type id (None: a map created without BTF)."""
+        """The map's BTF types and its value's type id (None: a map created without BTF); decoded
+        once per load (a map holds its BTF: it stays while the map does)."""
         if not self.obj.btf_id or not self.obj.btf_value_type_id:
             return None
-        return _btf_types(self.obj.btf_id), self.obj.btf_value_type_id
-
-
-@functools.lru_cache(maxsize=16)
-def _btf_types(btf_id: int) -> BTF:
-    """The decoded types of BTF object ``btf_id`` (a map holds its BTF: it stays while the map does)."""
-    fd = get_fd_by_id(btf_id, 0, 0)
-    try:
-        return parse_btf(BTFObject.from_fd(fd).data)
-    finally:
-        os.close(fd)
+        fd = get_fd_by_id(self.obj.btf_id, 0, 0)
+        try:
+            return parse_btf(BTFObject.from_fd(fd).data), self.obj.btf_value_type_id
+        finally:
+            os.close(fd)
 
 
 def _map_resolver(fds_opened: dict[int, int]) -> Any:

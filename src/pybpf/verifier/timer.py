@@ -36,7 +36,10 @@ TIMER_ALIGN = 8
 _MAX_RESOLVE_DEPTH = 32
 _NOT_FOUND = -1
 
-_found: dict[tuple[int, int], int] = {}  # (id(btf), value type id) -> timer offset or _NOT_FOUND
+_CACHE_LIMIT = 64
+_found: dict[tuple[int, int], tuple[BTF, int]] = {}
+"""(id(btf), value type id) -> (the BTF, kept alive so that its id is not reused; the timer offset or
+_NOT_FOUND)."""
 
 
 def timer_off(map_ref: Any) -> int | None:
@@ -46,10 +49,13 @@ def timer_off(map_ref: Any) -> int | None:
         return None
     btf, type_id = value_btf
     key = (id(btf), type_id)
-    off = _found.get(key)
-    if off is None:
+    cached = _found.get(key)
+    if cached is None:
         found = _find(btf, type_id)
-        off = _found[key] = _NOT_FOUND if found is None else found
+        if len(_found) >= _CACHE_LIMIT:
+            _found.clear()
+        cached = _found[key] = (btf, _NOT_FOUND if found is None else found)
+    off = cached[1]
     return None if off == _NOT_FOUND else off
 
 

@@ -34,12 +34,12 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, references, sock_fields, tnum
+from pybpf.verifier import bounds, dynptr, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
-from pybpf.verifier.stack import BPF_REG_SIZE, STACK_SPILL, STACK_ZERO, Stack
+from pybpf.verifier.stack import BPF_REG_SIZE, STACK_DYNPTR, STACK_SPILL, STACK_ZERO, Stack
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -411,6 +411,9 @@ def _check_stack_access(
     stack = frame.stack
     w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
     regs = w.state.cur.regs
+    if access == BPF_WRITE:  # a write over a dynptr destroys it (or is refused)
+        for spi in range((-max_off) // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
+            dynptr.destroy_if_dynptr_stack_slot(w, stack, spi, reg.frameno)
     if not tnum.is_const(reg.var_off):
         if access == BPF_WRITE:
             zero = (imm == 0) if imm is not None else (value_regno >= 0 and is_null(regs[value_regno]))
@@ -488,6 +491,8 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
         if dst_regno >= 0:
             regs[dst_regno].copy_from(spilled)
         return
+    if STACK_DYNPTR in kinds:
+        w.fail(errno.EACCES, f"invalid read from stack off {off}+{kinds.index(STACK_DYNPTR)} size {size}")
     if dst_regno < 0:
         return
     if all(k == STACK_ZERO for k in kinds):
@@ -503,6 +508,13 @@ def _narrow_access_ok(off: int) -> bool:
     return off % BPF_REG_SIZE == 0
 
 
+def check_stack_store(w: Walker, regno: int, reg: RegState, off: int, size: int) -> None:
+    """check_mem_access() of a store of ``size`` unknown bytes at ``off`` from the stack pointer in
+    ``regno`` (a helper's object being built there: a dynptr)."""
+    _check_alignment(w, reg, off, size, False)
+    _check_stack_access(w, regno, reg, reg.off + off, size, access=BPF_WRITE, value_regno=-1, imm=None)
+
+
 def helper_stack_access(
     w: Walker, regno: int, reg: RegState, size: int, *, access: int, zero_ok: bool, clobber: bool
 ) -> None:
@@ -515,6 +527,11 @@ def helper_stack_access(
         w.fail(errno.EACCES, "invalid zero-sized read")
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
+    at = dynptr.touches_dynptr(stack, min_off, max_off)
+    if at is not None and clobber:
+        w.fail(errno.EACCES, f"potential write to dynptr at off={at} disallowed")
+    if at is not None:
+        w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
     if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
         stack.write_data(min_off, max_off - min_off, False)
         w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
