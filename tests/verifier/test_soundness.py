@@ -4,13 +4,14 @@ A generator builds programs from the patterns verifiers exist for — packet rea
 without) a data_end check, map lookups with (or without) the null check and value accesses at
 constant or masked variable offsets, stack stores and loads at any offset and size, arithmetic on
 scalars, references (ring-buffer records reserved, written and submitted or discarded — or leaked,
-used without the NULL check, written past their size; sockets looked up and released — or not),
+used without the NULL check, written past their size; sockets looked up and released — or not;
+ring-buffer dynptrs with their slices, overwritten, submitted or leaked),
 and callbacks (bpf_loop over a callback that reads its context, returns in or out of [0, 1]).
 Every program pybpf accepts must run without a fault in the interpreter on packets of any length
 and terminate (an accepted program is safe without run-time checks), and must be one the kernel
 accepts; the verdicts must agree with the kernel's (same errno) on at least 98% of them.  Socket
-lookups have no run-time implementation in pybpf: those programs are generated for the verdicts
-only (``random_program(seed, runnable=False)``).
+lookups and dynptrs have no run-time implementation in pybpf: those programs are generated for the
+verdicts only (``random_program(seed, runnable=False)``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ SIZES = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}
 
 
 def snippet(rng: random.Random, n: int, callbacks: list[str], *, runnable: bool = True) -> list[str]:
-    kind = rng.randrange(7 if runnable else 8)
+    kind = rng.randrange(7 if runnable else 9)
     size = rng.choice(list(SIZES))
     if kind == 0:  # packet read, checked or not
         check = rng.randrange(0, 40)
@@ -72,6 +73,8 @@ def snippet(rng: random.Random, n: int, callbacks: list[str], *, runnable: bool 
         return loop_call(rng, n, callbacks)
     if kind == 7:
         return socket_lookup(rng, n)
+    if kind == 8:
+        return ringbuf_dynptr(rng, n)
     return [f"if r3 > {rng.randrange(100)} goto l{n}", "r3 = 0", f"l{n}:"]
 
 
@@ -113,6 +116,36 @@ def socket_lookup(rng: random.Random, n: int) -> list[str]:
     if rng.random() < 0.9:
         lines += ["r1 = r0", "call bpf_sk_release"]
     return [*lines, f"l{n}:", "r3 = 0"]
+
+
+def ringbuf_dynptr(rng: random.Random, n: int) -> list[str]:
+    """A ring-buffer dynptr reserved on the stack (aligned or not), a slice written (in or past its
+    size, NULL-checked or not), the dynptr's slots overwritten or not, submitted or leaked."""
+    at = rng.choice((-16, -16, -24, -12))
+    lines = [
+        "r1 = map_fd(rb) ll",
+        "r2 = 8",
+        "r3 = 0",
+        "r4 = r10",
+        f"r4 += {at}",
+        "call bpf_ringbuf_reserve_dynptr",
+    ]
+    if rng.random() < 0.5:
+        lines += ["r1 = r10", f"r1 += {at}", "r2 = 0", f"r3 = {rng.choice((4, 8))}", "call bpf_dynptr_data"]
+        if rng.random() < 0.85:
+            lines.append(f"if r0 == 0 goto d{n}")
+        lines.append(f"*(u32 *)(r0 + {rng.choice((0, 4, 6))}) = 1")
+        lines.append(f"d{n}:")
+    if rng.random() < 0.1:
+        lines.append(f"*(u64 *)(r10 {at}) = 0")
+    if rng.random() < 0.9:
+        lines += [
+            "r1 = r10",
+            f"r1 += {at}",
+            "r2 = 0",
+            f"call bpf_ringbuf_{rng.choice(('submit', 'discard'))}_dynptr",
+        ]
+    return [*lines, "r3 = 0"]
 
 
 def random_program(seed: int, *, runnable: bool = True) -> str:
