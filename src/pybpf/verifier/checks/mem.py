@@ -412,8 +412,10 @@ def _check_stack_access(
     w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
     regs = w.state.cur.regs
     if access == BPF_WRITE:  # a write over a dynptr destroys it (or is refused)
+        slots = stack.slots
         for spi in range((-max_off) // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
-            dynptr.destroy_if_dynptr_stack_slot(w, stack, spi, reg.frameno)
+            if slots[spi].kinds[0] == STACK_DYNPTR:
+                dynptr.destroy_if_dynptr_stack_slot(w, stack, spi, reg.frameno)
     if not tnum.is_const(reg.var_off):
         if access == BPF_WRITE:
             zero = (imm == 0) if imm is not None else (value_regno >= 0 and is_null(regs[value_regno]))
