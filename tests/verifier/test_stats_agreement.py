@@ -87,8 +87,13 @@ OBJECTS = [
     ("xdp_counter", "xdp_count"),
     ("bounded_loop", "xdp_checksum"), ("bpf2bpf_calls", "xdp_calls_a"), ("bpf2bpf_calls", "xdp_calls_b"),
     ("bpf_loop", "xdp_loop"), ("socket_filter", "udp_filter"), ("xdp_firewall", "xdp_firewall"),
+    ("global_funcs", "xdp_global_ok"), ("global_funcs", "xdp_global_ctx_tag"),
+    ("global_funcs", "xdp_global_nonnull_ok"), ("global_funcs", "xdp_global_packet_arg_checked"),
+    ("global_funcs", "xdp_global_pointer_return"), ("global_funcs", "xdp_callback_calls_global"),
+    ("global_funcs", "xdp_global_unbounded"), ("global_funcs", "xdp_global_short_arg"),
 ]  # fmt: skip
-"""Every program of tests/data/c whose object loads without a bpffs to pin in."""
+"""Every program of tests/data/c whose object loads without a bpffs to pin in (and, of global_funcs, the
+accepted programs and two refused in and at a global function)."""
 
 STATS_GAPS = {
     "bounded_loop:xdp_checksum": "peak_states: Linux 6.18 also counts the states it keeps for a loop's "

@@ -141,6 +141,11 @@ class GlobalFuncs:
         func = self.funcs[subprog]
         return func is not None and func.linkage == FuncLinkage.GLOBAL
 
+    def is_static(self, subprog: int) -> bool:
+        """The func_info linkage is BTF_FUNC_STATIC (a callback must be)."""
+        func = self.funcs[subprog]
+        return func is None or func.linkage == FuncLinkage.STATIC
+
     def name(self, subprog: int) -> str:
         func = self.funcs[subprog]
         return func.name if func is not None else ""

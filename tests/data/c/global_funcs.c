@@ -92,6 +92,16 @@ __noinline int read_pair_at(struct pair *p, __u32 i)
 	return ((__u32 *)p)[i & 1];
 }
 
+__noinline int global_step(__u32 i, void *data)
+{
+	return i > 5;
+}
+
+static int step_calls_global(__u32 i, void *data)
+{
+	return mix(i, 1) & 1;
+}
+
 struct locked {
 	struct bpf_spin_lock lock;
 	__u32 count;
@@ -221,6 +231,20 @@ int xdp_global_under_lock(struct xdp_md *ctx)
 	n = mix(l->count, 3);
 	bpf_spin_unlock(&l->lock);
 	return n & 3;
+}
+
+SEC("xdp")
+int xdp_global_as_callback(struct xdp_md *ctx)
+{
+	bpf_loop(10, global_step, NULL, 0);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_callback_calls_global(struct xdp_md *ctx)
+{
+	bpf_loop(10, step_calls_global, NULL, 0);
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "GPL";
