@@ -138,6 +138,7 @@ class Walker:
         if subprog:
             main = global_funcs.entry_frame(self, subprog)
         else:
+            global_funcs.check_main_prototype(self)
             main = FuncFrame(0, 0, -1)
             main.regs[1].mark_pointer(RegType.PTR_TO_CTX)
         self.state = PathState([main])

@@ -389,6 +389,20 @@ def check_func_call(w: Walker, subprog: int) -> bool:
     return True
 
 
+def check_main_prototype(w: Walker) -> None:
+    """do_check_common() of the main program with func_info: btf_prepare_func_args(0), whose
+    complaints are logged (the main program is verified with a context in r1 whatever they say)."""
+    funcs = w.globals
+    if w.env.func_info is None or funcs.funcs[0] is None:
+        return
+    try:
+        funcs.prepare(0)
+    except PrototypeError as exc:
+        if exc.message is not None:
+            w.env.log.line(exc.message)
+        funcs.unreliable.add(0)
+
+
 def entry_frame(w: Walker, subprog: int) -> FuncFrame:
     """do_check_common() for a global function: frame 0 at its start with r1-r5 from its prototype
     (the caller has checked the prototype with prepare())."""

@@ -247,4 +247,12 @@ int xdp_callback_calls_global(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+SEC("raw_tp/sys_enter")
+int raw_void_ctx(void *ctx)
+{
+	int *nothing = 0;
+
+	return *nothing; /* clang leaves r0 unset: refused, after the main program's prototype note */
+}
+
 char LICENSE[] SEC("license") = "GPL";
