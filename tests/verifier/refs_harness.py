@@ -30,12 +30,13 @@ MAPS: dict[str, tuple[int, int, int, int, bool]] = {
     "locked": (ARRAY, 4, 16, 1, True),  # value: struct { int a; struct bpf_spin_lock l; long b; }
     "plain16": (ARRAY, 4, 16, 1, False),  # the same sizes without BTF
     "timers": (ARRAY, 4, 24, 1, True),  # value: struct { long x; struct bpf_timer t; }
+    "timers2": (ARRAY, 4, 24, 1, True),  # another map of the same values
     "jmp": (PROG_ARRAY, 4, 4, 4, False),
     "stk": (STACK, 0, 8, 4, False),
 }
 """name -> (map type, key size, value size, max entries, with the spin-lock BTF)."""
 
-_INT, _FUNC_PROTO, _SPIN_LOCK, _VALUE, _LONG, _TIMER, _TIMER_VALUE, _FIRST_FUNC = 1, 2, 3, 4, 5, 6, 7, 8
+_INT, _FUNC_PROTO, _SPIN_LOCK, _VALUE, _LONG, _TIMER, _TIMER_VALUE, FIRST_FUNC = 1, 2, 3, 4, 5, 6, 7, 8
 SPIN_LOCK_OFF = 4
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")
 
@@ -118,7 +119,7 @@ def _create_map(backend: Backend, name: str, btf_fd: int) -> int:
     attr = uapi.bpf_attr()
     attr.map_type, attr.key_size, attr.value_size, attr.max_entries = map_type, key, value, entries
     if with_btf:
-        value_type = _TIMER_VALUE if name == "timers" else _VALUE
+        value_type = _TIMER_VALUE if name.startswith("timers") else _VALUE
         attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, _INT, value_type
     return backend.bpf(uapi.BPF_MAP_CREATE, attr)
 
@@ -139,7 +140,7 @@ def load(
                 fds.append(_create_map(backend, name, btf_fd))
                 text = text.replace(f"map_fd({name})", f"map_fd({fds[-1]})")
         code = encode_program(assemble(text, "kernel"))
-        func_info = b"".join(struct.pack("<II", start, _FIRST_FUNC + i) for i, start in enumerate(starts))
+        func_info = b"".join(struct.pack("<II", start, FIRST_FUNC + i) for i, start in enumerate(starts))
         buffers = [ctypes.create_string_buffer(b, max(len(b), 1)) for b in (code, b"GPL", func_info)]
         keep.extend(buffers)
         log = ctypes.create_string_buffer(1 << 20)

@@ -174,6 +174,34 @@ def test_refused_object_log_is_the_kernels(name: str, kernel: bool) -> None:
     assert any(line.startswith("; ") and " @ " in line for line in log.splitlines())
 
 
+GLOBAL_FUNCS_REFUSED = [
+    "xdp_global_unchecked", "xdp_global_short_arg", "xdp_global_unbounded", "xdp_global_nonnull_maybe",
+    "xdp_global_moves_packet", "xdp_global_void", "xdp_global_packet_arg", "xdp_global_under_lock",
+    "xdp_global_as_callback", "raw_void_ctx",
+]  # fmt: skip
+
+
+def program_log(name: str, program: str, backend: Backend) -> tuple[int, str]:
+    with tempfile.TemporaryDirectory(prefix="pybpf-level1-") as pins:
+        try:
+            with Object.open(obj_path(name), backend=backend, pin_root=pins) as obj:
+                obj.load(log_level=1, programs=[program])
+        except BPFError as exc:
+            return exc.errno or 0, getattr(exc, "raw_log", "")
+    return 0, ""
+
+
+@pytest.mark.parametrize("program", GLOBAL_FUNCS_REFUSED)
+def test_refused_global_function_log_is_the_kernels(program: str, kernel: bool) -> None:
+    """Global functions: the argument checks at a call ("Caller passes invalid args ..."), the
+    function's own walk ("Validating f() func#N..." and its path), the main program's prototype
+    note ("arg#0 reference type('UNKNOWN ') size cannot be determined: -22")."""
+    kerr, klog = program_log("global_funcs", program, NativeBackend())
+    err, log = program_log("global_funcs", program, UserBackend())
+    assert kerr and err == kerr
+    assert normalised(log) == normalised(klog), f"{log}\n--\n{klog}"
+
+
 def test_refused_null_names_the_c_line() -> None:
     """Without the kernel too: the user backend's log of refused_null.o ends at the C line of the
     unchecked dereference."""

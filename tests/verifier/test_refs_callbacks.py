@@ -118,6 +118,15 @@ def timer(cb: str) -> str:
     )
 
 
+def timer_value(body: str, map_name: str = "timers") -> str:
+    """Look up the value of ``map_name`` (``timers``: a ``struct bpf_timer`` at offset 8) into r6 and
+    run ``body`` when it is there."""
+    return (
+        f"r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd({map_name}) ll\n"
+        f"call bpf_map_lookup_elem\nif r0 == 0 goto out\nr6 = r0\n{body}\nout:\nr0 = 0\nexit"
+    )
+
+
 def stack(depth: int) -> str:
     return f"r1 = 0\n*(u64 *)(r10 - {depth}) = r1\n"
 
@@ -570,6 +579,64 @@ CALLBACKS = (
         "R3 min value is outside of the allowed memory range",
     ),
     Case("timer_callback_leaks", TC, timer(RESERVE + "r0 = 0\nexit"), EINVAL, LEAK),
+    Case(
+        "timer_init",
+        TC,
+        timer_value("r1 = r6\nr1 += 8\nr2 = map_fd(timers) ll\nr3 = 1\ncall bpf_timer_init"),
+        0,
+    ),
+    Case(
+        "timer_init_other_map",
+        TC,
+        timer_value("r1 = r6\nr1 += 8\nr2 = map_fd(timers2) ll\nr3 = 1\ncall bpf_timer_init"),
+        EINVAL,
+        "timer pointer in R1 map_uid=0 doesn't match map pointer in R2 map_uid=0",
+    ),
+    Case("timer_start", TC, timer_value("r1 = r6\nr1 += 8\nr2 = 1000\nr3 = 0\ncall bpf_timer_start"), 0),
+    Case("timer_cancel", TC, timer_value("r1 = r6\nr1 += 8\ncall bpf_timer_cancel"), 0),
+    Case(
+        "timer_wrong_offset",
+        TC,
+        timer_value("r1 = r6\nr1 += 16\ncall bpf_timer_cancel"),
+        EINVAL,
+        "off 16 doesn't point to 'struct bpf_timer' that is at 8",
+    ),
+    Case(
+        "timer_variable_offset",
+        TC,
+        timer_value("r2 = *(u32 *)(r6 + 0)\nr2 &= 8\nr1 = r6\nr1 += r2\ncall bpf_timer_cancel"),
+        EINVAL,
+        "R1 doesn't have constant offset. bpf_timer has to be at the constant offset",
+    ),
+    Case(
+        "timer_in_map_without_timer",
+        TC,
+        timer_value("r1 = r6\nr1 += 8\ncall bpf_timer_cancel", map_name="locked"),
+        EINVAL,
+        "map '' has no valid bpf_timer",
+    ),
+    Case(
+        "timer_loaded_directly",
+        TC,
+        timer_value("r1 = *(u64 *)(r6 + 8)"),
+        EACCES,
+        "bpf_timer cannot be accessed directly by load/store",
+    ),
+    Case(
+        "timer_stored_over",
+        TC,
+        timer_value("r1 = 1\n*(u32 *)(r6 + 20) = r1"),
+        EACCES,
+        "bpf_timer cannot be accessed directly by load/store",
+    ),
+    Case("timer_neighbour_read", TC, timer_value("r1 = *(u64 *)(r6 + 0)"), 0),
+    Case(
+        "timer_value_passed_to_helper",
+        TC,
+        timer_value("r1 = map_fd(timers) ll\nr2 = r10\nr2 += -4\nr3 = r6\nr4 = 0\ncall bpf_map_update_elem"),
+        EACCES,
+        "bpf_timer cannot be accessed directly by load/store",
+    ),
 )
 
 STACK_DEPTH = (
@@ -769,7 +836,199 @@ HELPER_MAPS = (
     ),
 )
 
-CASES = REFERENCES + SPIN_LOCKS + CALLBACKS + STACK_DEPTH + HELPER_MAPS
+RESERVE_DYNPTR = "r1 = map_fd(rb) ll\nr2 = 8\nr3 = 0\nr4 = r10\nr4 += -16\ncall bpf_ringbuf_reserve_dynptr\n"
+SUBMIT_DYNPTR = "r1 = r10\nr1 += -16\nr2 = 0\ncall bpf_ringbuf_submit_dynptr\n"
+DYNPTR_DATA = "r1 = r10\nr1 += -16\nr2 = 0\nr3 = 8\ncall bpf_dynptr_data\n"
+LOOKUP_ARR = (
+    "r1 = 0\n*(u32 *)(r10 - 4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd(arr) ll\ncall bpf_map_lookup_elem\n"
+    "if r0 == 0 goto out\nr7 = r0\n"
+)
+FROM_MEM = "r1 = r7\nr2 = 8\nr3 = 0\nr4 = r10\nr4 += -24\ncall bpf_dynptr_from_mem\n"
+READ_LOCAL = "r1 = r10\nr1 += -40\nr2 = 8\nr3 = r10\nr3 += -24\nr4 = 0\nr5 = 0\ncall bpf_dynptr_read\n"
+OUT = "out:\nr0 = 0\nexit"
+END = "r0 = 0\nexit"
+
+DYNPTRS = (
+    Case("dynptr_ringbuf_submitted", TC, RESERVE_DYNPTR + SUBMIT_DYNPTR + END, 0),
+    Case(
+        "dynptr_ringbuf_discarded",
+        TC,
+        RESERVE_DYNPTR + "r1 = r10\nr1 += -16\nr2 = 0\ncall bpf_ringbuf_discard_dynptr\n" + END,
+        0,
+    ),
+    Case("dynptr_ringbuf_leaked", TC, RESERVE_DYNPTR + END, EINVAL, LEAK),
+    Case(
+        "dynptr_ringbuf_leaked_in_subprog",
+        TC,
+        "call f\n" + END + "\nf:\n" + RESERVE_DYNPTR + END,
+        EINVAL,
+        LEAK,
+    ),
+    Case(
+        "dynptr_ringbuf_leaked_on_a_branch",
+        TC,
+        "r6 = r1\n" + RESERVE_DYNPTR + "r0 = *(u32 *)(r6 + 0)\nif r0 > 5 goto +4\n" + SUBMIT_DYNPTR + END,
+        EINVAL,
+        LEAK,
+    ),
+    Case(
+        "dynptr_ringbuf_submitted_twice",
+        TC,
+        RESERVE_DYNPTR + SUBMIT_DYNPTR + SUBMIT_DYNPTR + END,
+        EINVAL,
+        "arg 1 is an unacquired reference",
+    ),
+    Case("dynptr_submit_uninit", TC, SUBMIT_DYNPTR + END, EINVAL, "arg 1 is an unacquired reference"),
+    Case(
+        "dynptr_ringbuf_overwritten",
+        TC,
+        RESERVE_DYNPTR + "r1 = 0\n*(u64 *)(r10 - 8) = r1\n" + SUBMIT_DYNPTR + END,
+        EINVAL,
+        "cannot overwrite referenced dynptr",
+    ),
+    Case(
+        "dynptr_ringbuf_partly_overwritten",
+        TC,
+        RESERVE_DYNPTR + "r1 = 0\n*(u32 *)(r10 - 12) = r1\n" + SUBMIT_DYNPTR + END,
+        EINVAL,
+        "cannot overwrite referenced dynptr",
+    ),
+    Case(
+        "dynptr_ringbuf_reinitialised",
+        TC,
+        RESERVE_DYNPTR + RESERVE_DYNPTR + SUBMIT_DYNPTR + END,
+        EINVAL,
+        "cannot overwrite referenced dynptr",
+    ),
+    Case(
+        "dynptr_slot_loaded",
+        TC,
+        RESERVE_DYNPTR + "r0 = *(u64 *)(r10 - 16)\n" + SUBMIT_DYNPTR + END,
+        EACCES,
+        "invalid read from stack off -16+0 size 8",
+    ),
+    Case(
+        "dynptr_misaligned",
+        TC,
+        "r1 = map_fd(rb) ll\nr2 = 8\nr3 = 0\nr4 = r10\nr4 += -12\ncall bpf_ringbuf_reserve_dynptr\n" + END,
+        EINVAL,
+        "Dynptr has to be an uninitialized dynptr",
+    ),
+    Case(
+        "dynptr_not_on_stack",
+        TC,
+        "r1 = map_fd(rb) ll\nr2 = 8\nr3 = 0\nr4 = 0\ncall bpf_ringbuf_reserve_dynptr\n" + END,
+        EACCES,
+        "R4 type=scalar expected=fp, dynptr_ptr",
+    ),
+    Case(
+        "dynptr_data_written",
+        TC,
+        RESERVE_DYNPTR
+        + DYNPTR_DATA
+        + "if r0 == 0 goto +2\nr1 = 1\n*(u64 *)(r0 + 0) = r1\n"
+        + SUBMIT_DYNPTR
+        + END,
+        0,
+    ),
+    Case(
+        "dynptr_data_past_its_size",
+        TC,
+        RESERVE_DYNPTR
+        + DYNPTR_DATA
+        + "if r0 == 0 goto +2\nr1 = 1\n*(u64 *)(r0 + 4) = r1\n"
+        + SUBMIT_DYNPTR
+        + END,
+        EACCES,
+        "R0 min value is outside of the allowed memory range",
+    ),
+    Case(
+        "dynptr_data_without_null_check",
+        TC,
+        RESERVE_DYNPTR + DYNPTR_DATA + "r1 = 1\n*(u64 *)(r0 + 0) = r1\n" + SUBMIT_DYNPTR + END,
+        EACCES,
+        "R0 invalid mem access 'mem_or_null'",
+    ),
+    Case(
+        "dynptr_data_after_submit",
+        TC,
+        RESERVE_DYNPTR
+        + DYNPTR_DATA
+        + "r6 = r0\n"
+        + SUBMIT_DYNPTR
+        + "if r6 == 0 goto +2\nr1 = 1\n*(u64 *)(r6 + 0) = r1\n"
+        + END,
+        EACCES,
+        "R6 invalid mem access 'scalar'",
+    ),
+    Case("dynptr_local_from_map_value", TC, LOOKUP_ARR + FROM_MEM + READ_LOCAL + OUT, 0),
+    Case(
+        "dynptr_local_from_stack",
+        TC,
+        "r1 = 0\n*(u64 *)(r10 - 32) = r1\nr7 = r10\nr7 += -32\n" + FROM_MEM + END,
+        EACCES,
+        "Unsupported reg type fp for bpf_dynptr_from_mem data",
+    ),
+    Case(
+        "dynptr_local_written",
+        TC,
+        LOOKUP_ARR
+        + FROM_MEM
+        + "r1 = r10\nr1 += -24\nr2 = 0\nr3 = r7\nr4 = 8\nr5 = 0\ncall bpf_dynptr_write\n"
+        + OUT,
+        0,
+    ),
+    Case(
+        "dynptr_local_overwritten", TC, LOOKUP_ARR + FROM_MEM + "r1 = 0\n*(u64 *)(r10 - 24) = r1\n" + OUT, 0
+    ),
+    Case(
+        "dynptr_local_read_after_overwrite",
+        TC,
+        LOOKUP_ARR + FROM_MEM + "r1 = 0\n*(u64 *)(r10 - 16) = r1\n" + READ_LOCAL + OUT,
+        EINVAL,
+        "Expected an initialized dynptr as arg #2",
+    ),
+    Case(
+        "dynptr_read_uninit",
+        TC,
+        READ_LOCAL + END,
+        EINVAL,
+        "Expected an initialized dynptr as arg #2",
+    ),
+    Case(
+        "dynptr_read_into_itself",
+        TC,
+        LOOKUP_ARR + FROM_MEM + "r1 = r10\nr1 += -24\nr2 = 8\nr3 = r10\nr3 += -24\nr4 = 0\nr5 = 0\n"
+        "call bpf_dynptr_read\n" + OUT,
+        EACCES,
+        "potential write to dynptr at off=-24 disallowed",
+    ),
+    Case(
+        "dynptr_as_map_key",
+        TC,
+        LOOKUP_ARR + FROM_MEM + "r1 = map_fd(arr) ll\nr2 = r10\nr2 += -24\ncall bpf_map_lookup_elem\n" + OUT,
+        EACCES,
+        "invalid read from stack R2 off -24+0 size 4",
+    ),
+    Case(
+        "dynptr_local_submitted",
+        TC,
+        LOOKUP_ARR + FROM_MEM + "r1 = r10\nr1 += -24\nr2 = 0\ncall bpf_ringbuf_submit_dynptr\n" + OUT,
+        EINVAL,
+        "arg 1 is an unacquired reference",
+    ),
+    Case(
+        "dynptr_local_data",
+        TC,
+        LOOKUP_ARR + FROM_MEM + "r1 = r10\nr1 += -24\nr2 = 0\nr3 = 4\ncall bpf_dynptr_data\n"
+        "if r0 == 0 goto out\nr0 = *(u32 *)(r0 + 0)\n" + OUT,
+        0,
+    ),
+)
+"""Dynptrs of the helpers (``pybpf.verifier.dynptr``): ring-buffer dynptrs hold a reference, local
+ones are made from map values; their stack slots, slices and releases."""
+
+CASES = REFERENCES + SPIN_LOCKS + CALLBACKS + STACK_DEPTH + HELPER_MAPS + DYNPTRS
 _PROCESSED = re.compile(r"^processed (\d+) insns", re.M)
 
 
@@ -793,8 +1052,8 @@ def test_like_the_kernel(case: Case) -> None:
 
 def test_case_names_unique() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
-    assert all(any(c.err == 0 for c in group) and any(c.err for c in group)
-               for group in (REFERENCES, SPIN_LOCKS, CALLBACKS, STACK_DEPTH, HELPER_MAPS))  # fmt: skip
+    groups = (REFERENCES, SPIN_LOCKS, CALLBACKS, STACK_DEPTH, HELPER_MAPS, DYNPTRS)
+    assert all(any(c.err == 0 for c in group) and any(c.err for c in group) for group in groups)
 
 
 # --- return ranges (check_return_code) on a type pybpf does not load ---
@@ -884,6 +1143,7 @@ LOG2_CASES = (
     "ringbuf_submitted",
     "ringbuf_two_leaked",
     "lock_unlock",
+    "dynptr_data_written",
 )
 
 

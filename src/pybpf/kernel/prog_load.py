@@ -17,6 +17,7 @@ instruction became after the fixups' patches (``bpf_adj_linfo``).
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import struct
 import time
@@ -26,6 +27,8 @@ from typing import Any, NoReturn
 
 from pybpf import uapi
 from pybpf.btf.kinds import Kind
+from pybpf.btf.parse import parse_btf
+from pybpf.btf.types import BTF
 from pybpf.errors import BPFError
 from pybpf.helpers.protos import proto
 from pybpf.isa.instruction import Instruction, encode_program
@@ -35,7 +38,7 @@ from pybpf.isa.opcodes import (
     LDDW_OPCODE,
 )
 from pybpf.isa.program import slot_starts
-from pybpf.kernel.btfobj import BTFObject
+from pybpf.kernel.btfobj import BTFObject, get_fd_by_id
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
 from pybpf.kernel.usermem import copy_from_user, strncpy_from_user
@@ -108,6 +111,18 @@ class MapUse:
     def direct_value_address(self, off: int) -> int:
         return self.obj.direct_value_address(off)
 
+    @functools.cached_property
+    def value_btf(self) -> tuple[BTF, int] | None:
+        """The map's BTF types and its value's type id (None: a map created without BTF); decoded
+        once per load (a map holds its BTF: it stays while the map does)."""
+        if not self.obj.btf_id or not self.obj.btf_value_type_id:
+            return None
+        fd = get_fd_by_id(self.obj.btf_id, 0, 0)
+        try:
+            return parse_btf(BTFObject.from_fd(fd).data), self.obj.btf_value_type_id
+        finally:
+            os.close(fd)
+
 
 def _map_resolver(fds_opened: dict[int, int]) -> Any:
     def resolve(fd: int) -> MapUse:
@@ -179,7 +194,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     if key is not None and previous is not None and previous[0] == key:
         _refused(log, previous[1], write_back)  # the same load asking for a larger log (libbpf's retry)
     opened: dict[int, int] = {}
-    func_info, btf_is_func = _func_info(a)
+    func_info, btf_is_func, btf_types = _func_info(a)
     request = LoadRequest(
         insns=insns,
         prog_type=prog_type,  # type: ignore[arg-type]  # ClassVar attributes satisfy the protocol
@@ -193,6 +208,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         func_info=func_info,
         func_info_rec_size=a.func_info_rec_size,
         btf_is_func=btf_is_func,
+        btf_types=btf_types,
         line_info=_line_info(a),
     )
     try:
@@ -305,10 +321,11 @@ def _refused(log: UserLogBuffer, exc: BPFError, write_back: Any) -> NoReturn:
     raise exc
 
 
-def _func_info(a: Any) -> tuple[bytes | None, Any]:
-    """check_btf_info_early()'s first steps: the program's BTF and its raw func_info records."""
+def _func_info(a: Any) -> tuple[bytes | None, Any, Any]:
+    """check_btf_info_early()'s first steps: the program's BTF (its FUNC test, its types decoded on
+    demand) and its raw func_info records."""
     if not a.func_info_cnt and not a.line_info_cnt:
-        return None, None
+        return None, None, None
     if a.prog_btf_fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"prog_btf_fd {a.prog_btf_fd} is not open")
     btf = BTFObject.from_fd(a.prog_btf_fd)
@@ -317,12 +334,13 @@ def _func_info(a: Any) -> tuple[bytes | None, Any]:
         found = btf.verified.type_by_id(type_id)
         return found is not None and found.kind == Kind.FUNC
 
+    types = functools.cache(lambda: parse_btf(btf.data))
     if not a.func_info_cnt:
-        return None, is_func
+        return None, is_func, types
     size = a.func_info_rec_size
     if not 8 <= size <= 252:  # the verifier refuses the record size with its own log line
-        return bytes(8 * a.func_info_cnt), is_func
-    return copy_from_user(a.func_info, a.func_info_cnt * size), is_func
+        return bytes(8 * a.func_info_cnt), is_func, types
+    return copy_from_user(a.func_info, a.func_info_cnt * size), is_func, types
 
 
 def _line_info(a: Any) -> list[SourceLine]:

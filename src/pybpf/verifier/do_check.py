@@ -35,9 +35,12 @@ entered once more (``callbacks``), and the program's exit checks r0 against the 
 return range (check_return_code(), ``pybpf.progtypes.return_ranges``).  Callback-calling helper
 calls are forced checkpoints, where a callback round trip that brings nothing new is pruned.
 
-Not modelled yet: speculative paths (the loader is privileged), global (BTF_FUNC_GLOBAL)
-subprograms verified on their own, exception callbacks, the SCC back-edge precision propagation of
-loops (see ``prune``).
+A call of a global (BTF_FUNC_GLOBAL) function is not entered: ``globals`` checks the arguments
+against its prototype and r0 becomes an unknown scalar; after the main program each called global
+function is walked on its own (do_check_subprogs(), a Walker per function).
+
+Not modelled yet: speculative paths (the loader is privileged), exception callbacks, the SCC
+back-edge precision propagation of loops (see ``prune``).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from pybpf.isa.program import transfer
 from pybpf.progtypes.return_ranges import return_range
 from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
 from pybpf.verifier import bounds, callbacks, fields, helpers, liveness, precision, prune, references, tnum
+from pybpf.verifier import globals as global_funcs
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.log import SourceLines
@@ -112,33 +116,48 @@ class DoCheckPass:
     name = "do_check"
 
     def run(self, state: VerifierState) -> None:
-        Walker(state).run()
+        main = Walker(state)
+        main.run()
+        global_funcs.check_subprogs(state, main)  # do_check_subprogs()
 
 
 class Walker:
     """One do_check() run over ``env``'s program."""
 
-    def __init__(self, env: VerifierState) -> None:
+    def __init__(self, env: VerifierState, subprog: int = 0, previous: Walker | None = None) -> None:
+        """The walk of the main program, or of the global function ``subprog`` on its own after the
+        ``previous`` walk (whose ids, explored-state count and global functions carry on)."""
         self.env = env
         view = env.view
         self.view = view
-        main = FuncFrame(0, 0, -1)
-        main.regs[1].mark_pointer(RegType.PTR_TO_CTX)
+        self.globals: global_funcs.GlobalFuncs = (
+            previous.globals if previous is not None else global_funcs.GlobalFuncs(env)
+        )
+        self.id_gen: int = previous.id_gen if previous is not None else 0
+        self.live_states: int = previous.live_states if previous is not None else 0  # env->explored_states
+        if subprog:
+            main = global_funcs.entry_frame(self, subprog)
+        else:
+            global_funcs.check_main_prototype(self)
+            main = FuncFrame(0, 0, -1)
+            main.regs[1].mark_pointer(RegType.PTR_TO_CTX)
         self.state = PathState([main])
-        self.insn_idx = 0  # the current slot (the kernel's insn_idx)
+        self.insn_idx = env.subprogs[subprog]  # the current slot (the kernel's insn_idx)
         self.prev_idx = -1
         self.pending: list[Branch] = []
         self.explored: dict[int, list[prune.Checkpoint]] = {}
         self.parent: prune.Checkpoint | None = None
-        self.live_states = 0  # checkpoints still compared against (the kernel's explored_states)
-        self.id_gen = 0
-        self.jmps_processed = 0
-        self.prev_jmps_processed = 0
-        self.prev_insn_processed = 0
-        self.depths = [0] * len(view.subprograms)
+        self.jmps_processed = self.prev_jmps_processed = self.prev_insn_processed = 0
+        if previous is not None:  # env-wide in the kernel: the checkpoint heuristic carries on
+            self.jmps_processed, self.prev_jmps_processed = (
+                previous.jmps_processed,
+                previous.prev_jmps_processed,
+            )
+            self.prev_insn_processed = previous.prev_insn_processed
+        self.depths = list(env.stack_depths) or [0] * len(view.subprograms)
         self.prune_points, self.force_points, self.jmp_points = prune.prune_points(view)
         self.loops = prune.loop_slots(view)
-        self.first_idx = 0  # the first instruction of the current segment (first_insn_idx)
+        self.first_idx = self.insn_idx  # the first instruction of the current segment (first_insn_idx)
         self.history: list[precision.History] = []  # its jmp_history
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
         self.live = liveness.live_registers(view)
@@ -562,11 +581,14 @@ class Walker:
     def _call_local(self, insn: Instruction) -> int:
         """check_func_call(): a new frame for the callee with the caller's r1-r5."""
         state = self.state
+        target = self.jump_target(insn)
+        subprog = self.view.subprog_of(target)
+        if global_funcs.check_func_call(self, subprog):
+            return self.insn_idx + 1
         if state.curframe + 1 >= op.MAX_CALL_FRAMES:
             self.fail(errno.E2BIG, f"the call stack of {state.curframe + 2} frames is too deep")
-        target = self.jump_target(insn)
         caller = state.cur
-        callee = FuncFrame(state.curframe + 1, self.view.subprog_of(target), self.insn_idx)
+        callee = FuncFrame(state.curframe + 1, subprog, self.insn_idx)
         for regno in range(1, 6):
             callee.regs[regno].copy_from(caller.regs[regno])
         for regno in range(6):
@@ -623,9 +645,16 @@ class Walker:
 
     def _check_return_code(self, frame: FuncFrame) -> None:
         """check_return_code(): r0 set, and within the program type's return range (an async
-        callback's: [0, 0])."""
+        callback's: [0, 0]); a global function returns any scalar."""
         self.check_reg_read(0)
         r0 = frame.regs[0]
+        if frame.subprog and frame.callback_ret is None:
+            if r0.type is not RegType.SCALAR_VALUE:
+                self.fail(
+                    errno.EINVAL,
+                    f"At subprogram exit the register R0 is not a scalar value ({r0.type_name()})",
+                )
+            return
         if frame.callback_ret is not None:
             where, ret_range = "At async callback return", frame.callback_ret
         else:

@@ -42,7 +42,15 @@ from pybpf.isa.program import ProgramView, transfer
 from pybpf.verifier import callbacks, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
 from pybpf.verifier.regtypes import RegType
-from pybpf.verifier.stack import BPF_REG_SIZE, STACK_INVALID, STACK_MISC, STACK_SPILL, Stack, StackSlot
+from pybpf.verifier.stack import (
+    BPF_REG_SIZE,
+    STACK_DYNPTR,
+    STACK_INVALID,
+    STACK_MISC,
+    STACK_SPILL,
+    Stack,
+    StackSlot,
+)
 from pybpf.verifier.state import PathState
 
 if TYPE_CHECKING:
@@ -480,4 +488,13 @@ def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
         spilled = so.spilled if old_kinds[7] == STACK_SPILL else None
         if spilled is not None and (sc.spilled is None or not regsafe(spilled, sc.spilled, ids, precise)):
             return False
+        if so.kinds[0] == STACK_DYNPTR and not _dynptr_safe(so.spilled, sc.spilled, ids):
+            return False
     return True
+
+
+def _dynptr_safe(old: RegState | None, cur: RegState | None, ids: IdMap) -> bool:
+    """stacksafe() of a STACK_DYNPTR slot: the same dynptr type and half, references that map."""
+    if old is None or cur is None:
+        return old is cur
+    return old.map is cur.map and ids.same(old.ref_obj_id, cur.ref_obj_id)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, Any
 
-from pybpf.verifier import tnum
+from pybpf.verifier import timer, tnum
 from pybpf.verifier.regstate import RegState, map_attr, map_name
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.state import PathState, Reference
@@ -111,6 +111,8 @@ def may_point_to_spin_lock(reg: RegState) -> bool:
 
 
 def has_btf(map_ref: Any) -> bool:
+    if getattr(map_ref, "value_btf", None) is not None:
+        return True
     btf_id = map_attr(map_ref, "btf_id", None)
     if btf_id is None:
         btf_id = getattr(getattr(map_ref, "obj", None), "btf_id", 0)
@@ -158,9 +160,20 @@ SPIN_LOCK_SIZE = 4
 
 
 def check_map_fields(w: Walker, reg: RegState, off: int, size: int) -> None:
-    """check_map_access(): no load, store or helper access may touch the value's spin lock."""
+    """check_map_access(): no load, store or helper access may touch the value's spin lock or timer
+    (the fields in offset order, the first one touched named)."""
     lock_off = spin_lock_off(reg.map)
-    if lock_off is None:
+    timer_off = timer.timer_off(reg.map)
+    if lock_off is None and timer_off is None:
         return
-    if reg.smin + off < lock_off + SPIN_LOCK_SIZE and lock_off < reg.umax + off + size:
-        w.fail(errno.EACCES, "bpf_spin_lock cannot be accessed directly by load/store")
+    fields = sorted(
+        (at, at_size, name)
+        for at, at_size, name in (
+            (lock_off, SPIN_LOCK_SIZE, "bpf_spin_lock"),
+            (timer_off, timer.TIMER_SIZE, "bpf_timer"),
+        )
+        if at is not None
+    )
+    for at, at_size, name in fields:
+        if reg.smin + off < at + at_size and at < reg.umax + off + size:
+            w.fail(errno.EACCES, f"{name} cannot be accessed directly by load/store")

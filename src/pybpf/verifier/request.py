@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pybpf.btf.types import BTF
 from pybpf.isa.instruction import Instruction
 from pybpf.verifier.log import SourceLine
 
@@ -52,6 +53,7 @@ class LoadRequest:
     func_info: bytes | None = None  # the raw bpf_func_info records (None: the load has no func_info)
     func_info_rec_size: int = 0
     btf_is_func: Callable[[int], bool] | None = None  # type id -> is a BTF FUNC in prog_btf_fd
+    btf_types: Callable[[], BTF] | None = None  # the types of prog_btf_fd (prog->aux->btf), decoded on demand
     line_info: Sequence[SourceLine] = ()  # the bpf_line_info records, strings resolved (the log's C lines)
 
 

@@ -5,7 +5,9 @@ kernel/bpf/verifier.c that keep it: grow_stack_state() (the stack grows in 8-byt
 reach deeper), save_register_state() (a spill marks its bytes STACK_SPILL and keeps the register),
 check_stack_write_fixed_off() / check_stack_read_fixed_off() (data writes make bytes STACK_MISC or
 STACK_ZERO and destroy a spill), and the stack part of print_verifier_state() (``fp-8=ctx()``,
-``fp-16=mmmm????``).  Slot ``spi`` covers ``fp-8*(spi+1)`` .. ``fp-8*spi-1``; byte ``j`` of a slot is
+``fp-16=mmmm????``, ``fp-16=dynptr_ringbuf(id=1,ref_id=2,dynptr_id=1)``).  A dynptr
+(``pybpf.verifier.dynptr``) takes two whole slots of STACK_DYNPTR bytes whose spilled registers
+describe it.  Slot ``spi`` covers ``fp-8*(spi+1)`` .. ``fp-8*spi-1``; byte ``j`` of a slot is
 the one at ``fp - 8*spi - 1 - j`` (so ``j = 7`` is the slot's lowest address), as in the kernel.
 """
 
@@ -13,8 +15,20 @@ from __future__ import annotations
 
 from pybpf.verifier.regstate import RegState, format_reg
 
-STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO = 0, 1, 2, 3
-SLOT_CHARS = "?rm0"
+
+def format_dynptr(reg: RegState) -> str:
+    """``dynptr_<type>(id=N,ref_id=M,dynptr_id=N)``: the dynptr a slot pair's first spilled register
+    describes (its id is also its ``dynptr_id``)."""
+    parts = [f"id={reg.id}"] if reg.id else []
+    if reg.ref_obj_id:
+        parts.append(f"ref_id={reg.ref_obj_id}")
+    if reg.id:
+        parts.append(f"dynptr_id={reg.id}")
+    return f"dynptr_{getattr(reg.map, 'name', '')}(" + ",".join(parts) + ")"
+
+
+STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR = 0, 1, 2, 3, 4
+SLOT_CHARS = "?rm0d"
 BPF_REG_SIZE = 8
 
 
@@ -45,7 +59,8 @@ class StackSlot:
         return size
 
     def key(self) -> tuple[object, ...]:
-        return (tuple(self.kinds), self.spilled.key() if self.is_spill and self.spilled is not None else None)
+        described = self.is_spill or self.kinds[0] == STACK_DYNPTR
+        return (tuple(self.kinds), self.spilled.key() if described and self.spilled is not None else None)
 
 
 class Stack:
@@ -102,10 +117,19 @@ class Stack:
     def format(self, frameno: int, scratched: set[int] | None) -> str:
         """The stack part of print_verifier_state(): `` fp-8=...`` per valid (and scratched) slot."""
         out: list[str] = []
+        skip = False
         for spi, slot in enumerate(self.slots):
+            if skip:  # a dynptr's first slot, printed with its second
+                skip = False
+                continue
             if all(k == STACK_INVALID for k in slot.kinds):
                 continue
             if scratched is not None and spi not in scratched:
+                continue
+            if slot.kinds[BPF_REG_SIZE - 1] == STACK_DYNPTR and spi + 1 < len(self.slots):
+                skip = True
+                first = self.slots[spi + 1].spilled
+                out.append(f" fp{-(spi + 2) * BPF_REG_SIZE}=" + (format_dynptr(first) if first else "dynptr"))
                 continue
             name = f" fp{-(spi + 1) * BPF_REG_SIZE}="
             if slot.is_spill and slot.spilled is not None:

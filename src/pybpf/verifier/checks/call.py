@@ -23,9 +23,12 @@ read"); the map passed must suit the helper (``map_funcs``: "cannot pass map_typ
 %s#%d", and bpf_tail_call's "expected prog array map for tail call", which Linux 6.18 writes
 without a newline).
 
-Not modelled yet (permissive, documented): dynptrs (and their ring-buffer references), kptrs
-(bpf_kptr_xchg), the offset of a map value's ``struct bpf_timer`` (the map must have BTF; the
-field itself is not checked), sockmap/sockhash lookups as acquired sockets, BTF-typed arguments
+Dynptr arguments are the stack objects of ``dynptr`` (created, checked, released with their
+ring-buffer reference), bpf_dynptr_data returns a slice carrying that reference, and a timer
+argument must point at the value's ``struct bpf_timer`` (``timer``).
+
+Not modelled yet (permissive, documented): kptrs (bpf_kptr_xchg), sockmap/sockhash lookups as
+acquired sockets (pybpf has no such maps), BTF-typed arguments
 (PTR_TO_BTF_ID of a given type), packet pointers invalidated by helpers that change packet data are
 made unknown scalars (as the kernel does for a privileged loader); arguments of the other pointer
 kinds (BTF ids, const strings ...) are accepted as they are; a map whose sizes are unknown (an inner
@@ -49,7 +52,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import bounds, callbacks, helpers, map_funcs, references, tnum
+from pybpf.verifier import bounds, callbacks, dynptr, helpers, map_funcs, references, timer, tnum
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.helpers import func_id_name
@@ -60,13 +63,13 @@ from pybpf.verifier.regstate import (
     is_null,
     map_attr,
     map_key_size,
-    map_name,
     map_value_size,
 )
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
+    from pybpf.verifier.state import PathState
 
 _MEM_TYPES = (
     (RegType.PTR_TO_STACK, TypeFlag.NONE),
@@ -105,10 +108,16 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
         (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_ALLOC),  # an allocated object's lock (not modelled)
     ),
     ArgBase.PTR_TO_TIMER: ((RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),),
+    ArgBase.PTR_TO_DYNPTR: (
+        (RegType.PTR_TO_STACK, TypeFlag.NONE),
+        (RegType.CONST_PTR_TO_DYNPTR, TypeFlag.NONE),
+    ),
 }
 """compatible_reg_types for the argument kinds modelled so far (others are accepted as they are)."""
 
 _SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
+_DYNPTR_FROM_MEM = HELPER_IDS["bpf_dynptr_from_mem"]
+_DYNPTR_DATA = HELPER_IDS["bpf_dynptr_data"]
 _MAP_WRITERS = frozenset(
     HELPER_IDS[n]
     for n in ("bpf_map_delete_elem", "bpf_map_update_elem", "bpf_map_push_elem", "bpf_map_pop_elem")
@@ -142,7 +151,7 @@ _PTR_CAST = frozenset(
 )  # fmt: skip
 """is_ptr_cast_function(): their result carries the reference of their argument."""
 
-_CHANGES_PKT_DATA = frozenset(
+CHANGES_PKT_DATA = frozenset(
     HELPER_IDS[n]
     for n in (
         "bpf_skb_store_bytes", "bpf_skb_change_head", "bpf_skb_change_tail", "bpf_skb_pull_data",
@@ -169,6 +178,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     fn = proto(helper_id)
     regs = state.cur.regs
     map_ref = None
+    timer_map = None  # the map of a timer argument (meta->map_ptr)
     const_key: int | None = None
     alloc_size = 0
     release_regno = ref_obj_id = 0
@@ -184,7 +194,10 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             if not (arg.maybe_null and is_null(reg)):
                 _check_reg_type(w, regno, reg, arg)
                 _check_arg_reg_off(w, regno, reg, arg)
-            if arg.release:
+            if arg.release and arg.base is ArgBase.PTR_TO_DYNPTR:
+                dynptr.check_release_arg(w, regno, reg)
+                release_regno = regno
+            elif arg.release:
                 if not reg.ref_obj_id and not is_null(reg):
                     w.fail(errno.EINVAL, f"R{regno} must be referenced when passed to release function")
                 release_regno = regno
@@ -197,6 +210,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 ref_obj_id = reg.ref_obj_id
             base = arg.base
             if base is ArgBase.CONST_MAP_PTR:
+                timer.check_timer_map(w, timer_map, reg.map)
                 map_ref = reg.map
                 w.note_call_map(map_ref)
                 if helper_id == _TAIL_CALL and map_attr(map_ref, "map_type", None) not in (
@@ -238,19 +252,29 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 msize_max = reg.umax
             elif base is ArgBase.PTR_TO_SPIN_LOCK:
                 references.process_spin_lock(w, regno, helper_id == _SPIN_LOCK)
+            elif base is ArgBase.PTR_TO_DYNPTR:
+                dynptr.process_dynptr_func(w, regno, reg, arg)
+                if helper_id == _DYNPTR_DATA:
+                    ref_obj_id = dynptr.slice_reference(w, reg)
             elif base is ArgBase.PTR_TO_TIMER:
-                _check_timer(w, reg)
+                _check_timer(w, regno, reg)
+                timer_map = reg.map
             elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
                 callback = reg.map.subprog
     if helper_id in _MAP_WRITERS and int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
         w.fail(errno.EACCES, "write into map forbidden")  # record_func_map()
     if release_regno:
-        released = (
-            references.release_reference(state, ref_obj_id) if ref_obj_id else is_null(regs[release_regno])
-        )
+        if fn is not None and fn.args[release_regno - 1].base is ArgBase.PTR_TO_DYNPTR:
+            released = dynptr.release(w, regs[release_regno])
+        elif ref_obj_id:
+            released = references.release_reference(state, ref_obj_id)
+        else:
+            released = is_null(regs[release_regno])
         if not released:
             name = func_id_name(helper_id)
             w.fail(errno.EINVAL, f"func {name}#{helper_id} reference has not been acquired before")
+    if helper_id == _DYNPTR_FROM_MEM and regs[1].type is not RegType.PTR_TO_MAP_VALUE:
+        w.fail(errno.EACCES, f"Unsupported reg type {regs[1].type_name()} for bpf_dynptr_from_mem data")
     if helper_id == _TAIL_CALL:
         references.check_resource_leak(w, True, "tail_call")
     elif helper_id in callbacks.CALLBACK_HELPERS and callback >= 0:
@@ -264,10 +288,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if fn is None:
         r0.mark_unknown()
         return
-    if helper_id in _CHANGES_PKT_DATA:
-        for reg in state.all_regs():
-            if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
-                reg.mark_unknown()
+    if helper_id in CHANGES_PKT_DATA:
+        clear_all_pkt_pointers(state)
     ret = fn.ret
     if ret is RetType.INTEGER:
         r0.mark_unknown()
@@ -288,6 +310,9 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     elif ret is RetType.PTR_TO_MEM_OR_NULL:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF | TypeFlag.PTR_MAYBE_NULL)
         r0.mem_size = alloc_size
+    elif ret is RetType.PTR_TO_DYNPTR_MEM_OR_NULL:  # a slice of the dynptr's memory
+        r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.PTR_MAYBE_NULL)
+        r0.mem_size = alloc_size
     else:
         ret_base = {
             RetType.PTR_TO_SOCKET_OR_NULL: RegType.PTR_TO_SOCKET,
@@ -298,10 +323,17 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if r0.maybe_null:
         r0.id = w.new_id()
     map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
-    if helper_id in _PTR_CAST:
-        r0.ref_obj_id = ref_obj_id  # the cast pointer is released with the reference it came from
+    if helper_id in _PTR_CAST or helper_id == _DYNPTR_DATA:
+        r0.ref_obj_id = ref_obj_id  # released with the reference it came from (a cast, a slice)
     elif helper_id in _ACQUIRE:
         r0.id = r0.ref_obj_id = references.acquire_reference(w)
+
+
+def clear_all_pkt_pointers(state: PathState) -> None:
+    """clear_all_pkt_pointers(): after a call that may move the packet, no packet pointer is valid."""
+    for reg in state.all_regs():
+        if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
+            reg.mark_unknown()
 
 
 def _refine_retval_range(r0: RegState, helper_id: int, msize_max: int) -> None:
@@ -343,11 +375,9 @@ def _check_arg_reg_off(w: Walker, regno: int, reg: RegState, arg: ArgType) -> No
     mem.check_ptr_off_reg(w, reg, regno)
 
 
-def _check_timer(w: Walker, reg: RegState) -> None:
-    """process_timer_func(), as far as pybpf knows maps: the map must have BTF (where its value's
-    ``struct bpf_timer`` is described; the field itself is not checked)."""
-    if not references.has_btf(reg.map):
-        w.fail(errno.EINVAL, f"map '{map_name(reg.map)}' has to have BTF in order to use bpf_timer")
+def _check_timer(w: Walker, regno: int, reg: RegState) -> None:
+    """process_timer_func() (``timer``)."""
+    timer.process_timer_func(w, regno, reg, has_btf=references.has_btf(reg.map))
 
 
 def _lookup_cannot_fail(helper_id: int, map_ref: object, key: int | None) -> bool:

@@ -2,7 +2,8 @@
 
 Mirrors kernel/bpf/verifier.c: an lddw writes dst with its constant, a map pointer
 (CONST_PTR_TO_MAP), a pointer into an array's one value (PTR_TO_MAP_VALUE with the offset) or a
-subprogram (PTR_TO_FUNC; "missing btf func_info" without BTF); LD_ABS / LD_IND need a program type
+subprogram (PTR_TO_FUNC; "missing btf func_info" without BTF, "callback function not static" for a
+global one); LD_ABS / LD_IND need a program type
 with skb access, r6 holding the unmodified context ("at the time of BPF_LD_ABS|IND R6 != pointer to
 skb"), clobber r0-r5 and leave an unknown scalar in r0.
 """
@@ -33,8 +34,11 @@ def check_ld_imm(w: Walker, insn: Instruction) -> None:
     if insn.src == op.BPF_PSEUDO_FUNC:
         if w.env.func_info is None:
             w.fail(errno.EINVAL, "missing btf func_info")
+        subprog = w.view.subprog_of(slot + insn.imm + 1)
+        if not w.globals.is_static(subprog):
+            w.fail(errno.EINVAL, "callback function not static")
         dst.mark_pointer(RegType.PTR_TO_FUNC)
-        dst.map = func_target(w.view.subprog_of(slot + insn.imm + 1))
+        dst.map = func_target(subprog)
         return
     found = w.env.lddw_maps.get(slot)
     if found is None:  # resolved by the pseudo pass, which refuses every other source

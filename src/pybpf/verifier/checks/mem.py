@@ -10,24 +10,36 @@ program type's is_valid_access, packet pointers loaded from the context's data f
 (check_packet_access against the range learned from comparisons with data_end), helper memory
 (PTR_TO_MEM with its size) — and coerce_reg_to_size() for narrow loads.
 
-Not modelled yet (permissive, documented): reads and writes through socket / BTF-id / flow-keys /
-tp-buffer pointers are accepted with an unknown result; reads of frozen read-only maps give unknown
-scalars (the kernel reads the constant); sign-extending loads give the range of their width.
+Socket pointers are read as check_sock_access() allows (``sock_fields``).  Not modelled yet
+(permissive, documented): reads and writes through BTF-id / flow-keys / tp-buffer pointers are
+accepted with an unknown result; sign-extending loads give the range of their
+width.  A read at a constant offset of a frozen BPF_F_RDONLY_PROG map (clang's .rodata, frozen by
+the loader) loads the constant it holds (bpf_map_direct_read()); the kernel also requires that no
+writable mmap of the map is active (bpf_map_write_active()), which pybpf does not track.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 from typing import TYPE_CHECKING
 
+from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
-from pybpf.uapi import BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG, BPF_MAX_VAR_OFF, MAX_BPF_STACK
-from pybpf.verifier import bounds, references, tnum
+from pybpf.uapi import (
+    BPF_F_RDONLY_PROG,
+    BPF_F_WRONLY_PROG,
+    BPF_MAP_TYPE_ARRAY,
+    BPF_MAX_VAR_OFF,
+    MAX_BPF_STACK,
+)
+from pybpf.verifier import bounds, dynptr, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
+from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
-from pybpf.verifier.stack import BPF_REG_SIZE, STACK_SPILL, STACK_ZERO, Stack
+from pybpf.verifier.stack import BPF_REG_SIZE, STACK_DYNPTR, STACK_SPILL, STACK_ZERO, Stack
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -60,8 +72,7 @@ _ATOMIC_REFUSED = {
 """atomic_ptr_type_ok() is false for these."""
 _UNCHECKED = frozenset(
     {
-        RegType.PTR_TO_FLOW_KEYS, RegType.PTR_TO_SOCKET, RegType.PTR_TO_SOCK_COMMON,
-        RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_XDP_SOCK, RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID,
+        RegType.PTR_TO_FLOW_KEYS, RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID,
         RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_KEY,
     }
 )  # fmt: skip
@@ -164,6 +175,8 @@ def check_mem_access(
             check_map_access_type(w, reg, off, size, access)
             check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
             references.check_map_fields(w, reg, off, size)
+            if access == BPF_READ and value_regno >= 0 and tnum.is_const(reg.var_off) and _is_rdonly(reg.map):
+                result = _direct_read(w, reg.map, off + reg.var_off.value, size, sign_extend)
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
@@ -190,6 +203,8 @@ def check_mem_access(
         if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
             w.fail(errno.EACCES, "cannot write into packet")
         check_packet_access(w, regno, reg, off, size)
+    elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
+        sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t in _UNCHECKED and not reg.maybe_null:
         pass
     else:
@@ -201,6 +216,33 @@ def check_mem_access(
         else:
             dst.mark_unknown()
             _coerce(dst, size, sign_extend)
+
+
+def _is_rdonly(map_ref: object) -> bool:
+    """bpf_map_is_rdonly() of a map with map_direct_value_addr (an array): BPF_F_RDONLY_PROG and
+    frozen (the program cannot change it, nor can user space any more)."""
+    if map_attr(map_ref, "map_type", None) != BPF_MAP_TYPE_ARRAY:  # the one map_direct_value_addr
+        return False
+    if not int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
+        return False
+    frozen = getattr(map_ref, "frozen", None)
+    if frozen is None:
+        frozen = getattr(getattr(map_ref, "obj", None), "frozen", False)
+    return bool(frozen)
+
+
+def _direct_read(w: Walker, map_ref: object, off: int, size: int, sign_extend: bool) -> RegState:
+    """bpf_map_direct_read(): the constant a read of a frozen read-only map loads (its
+    map_direct_value_addr: an array of one element; other maps refuse the load with that errno and
+    no log line, as the kernel does)."""
+    try:
+        address = map_ref.direct_value_address(off)  # type: ignore[attr-defined]
+    except BPFError as exc:
+        raise VerifierError(exc.errno or errno.EINVAL, "", w.env.log.text) from None
+    value = int.from_bytes(ctypes.string_at(address, size), "little", signed=sign_extend)
+    result = RegState()
+    result.mark_known(value)
+    return result
 
 
 def _coerce(dst: RegState, size: int, sign_extend: bool) -> None:
@@ -369,6 +411,11 @@ def _check_stack_access(
     stack = frame.stack
     w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
     regs = w.state.cur.regs
+    if access == BPF_WRITE:  # a write over a dynptr destroys it (or is refused)
+        slots = stack.slots
+        for spi in range((-max_off) // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
+            if slots[spi].kinds[0] == STACK_DYNPTR:
+                dynptr.destroy_if_dynptr_stack_slot(w, stack, spi, reg.frameno)
     if not tnum.is_const(reg.var_off):
         if access == BPF_WRITE:
             zero = (imm == 0) if imm is not None else (value_regno >= 0 and is_null(regs[value_regno]))
@@ -446,6 +493,8 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
         if dst_regno >= 0:
             regs[dst_regno].copy_from(spilled)
         return
+    if STACK_DYNPTR in kinds:
+        w.fail(errno.EACCES, f"invalid read from stack off {off}+{kinds.index(STACK_DYNPTR)} size {size}")
     if dst_regno < 0:
         return
     if all(k == STACK_ZERO for k in kinds):
@@ -461,6 +510,13 @@ def _narrow_access_ok(off: int) -> bool:
     return off % BPF_REG_SIZE == 0
 
 
+def check_stack_store(w: Walker, regno: int, reg: RegState, off: int, size: int) -> None:
+    """check_mem_access() of a store of ``size`` unknown bytes at ``off`` from the stack pointer in
+    ``regno`` (a helper's object being built there: a dynptr)."""
+    _check_alignment(w, reg, off, size, False)
+    _check_stack_access(w, regno, reg, reg.off + off, size, access=BPF_WRITE, value_regno=-1, imm=None)
+
+
 def helper_stack_access(
     w: Walker, regno: int, reg: RegState, size: int, *, access: int, zero_ok: bool, clobber: bool
 ) -> None:
@@ -473,6 +529,11 @@ def helper_stack_access(
         w.fail(errno.EACCES, "invalid zero-sized read")
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
+    at = dynptr.touches_dynptr(stack, min_off, max_off)
+    if at is not None and clobber:
+        w.fail(errno.EACCES, f"potential write to dynptr at off={at} disallowed")
+    if at is not None:
+        w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
     if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
         stack.write_data(min_off, max_off - min_off, False)
         w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
@@ -522,3 +583,5 @@ def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok:
         helper_stack_access(w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber)
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
+    elif t is RegType.SCALAR_VALUE and not (zero_ok and size == 0 and is_null(reg)):
+        w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected=fp")

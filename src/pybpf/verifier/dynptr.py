@@ -1,0 +1,247 @@
+"""Dynptrs on the stack: ``struct bpf_dynptr`` (16 bytes, two slots of STACK_DYNPTR) as the verifier
+tracks them.
+
+Mirrors kernel/bpf/verifier.c of Linux 6.18 for the helpers' dynptrs (local ones from
+bpf_dynptr_from_mem, ring-buffer ones from bpf_ringbuf_reserve_dynptr):
+
+* dynptr_get_spi(): a dynptr argument is a stack pointer at a constant offset ("dynptr has to be at
+  a constant offset"), 8-aligned and at least two slots deep ("cannot pass in dynptr at an
+  offset=%d");
+* process_dynptr_func(): an argument that creates a dynptr (MEM_UNINIT) needs slots that hold no
+  initialised dynptr ("Dynptr has to be an uninitialized dynptr"), writes both slots (as two 8-byte
+  stores) and marks them (mark_stack_slots_dynptr(): a new id, and for a ring-buffer dynptr a new
+  reference that must be released like a record); any other dynptr argument must be an initialised
+  dynptr ("Expected an initialized dynptr as arg #%d") of the helper's type ("Expected a dynptr of
+  type %s as arg #%d");
+* a releasing argument (bpf_ringbuf_submit_dynptr / discard_dynptr) must hold a reference ("arg %d
+  is an unacquired reference"); the release (unmark_stack_slots_dynptr()) drops the reference —
+  every slice of the record becomes an unknown scalar — and empties both slots (helpers make no
+  clones of a dynptr, so there are none to invalidate);
+* destroy_if_dynptr_stack_slot(): a store over either slot of a referenced dynptr is refused
+  ("cannot overwrite referenced dynptr"); over a local one it empties both slots; a helper never
+  writes over one ("potential write to dynptr at off=%d disallowed") and no load or helper read
+  may read its bytes ("invalid read from stack off %d+%d size %d");
+* bpf_dynptr_data returns ``mem_or_null`` of the constant size asked for, carrying the dynptr's
+  reference (so the record's release invalidates it).
+
+The slot pair's spilled registers are the kernel's: type CONST_PTR_TO_DYNPTR, ``id`` the dynptr's
+id, ``ref_obj_id`` its reference, and in ``map`` (the kernel's union of map_ptr and ``dynptr``) a
+``DynptrSlot``: the dynptr type and whether the slot is the first (lower) one.
+
+Not modelled: dynptrs as kfunc arguments, skb/xdp dynptrs, clones (bpf_dynptr_clone is a kfunc),
+and the invalidation of a local dynptr's slices when it is overwritten (they keep pointing into the
+map value the dynptr was made from).
+"""
+
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pybpf.helpers.protos import ArgFlag, ArgType
+from pybpf.verifier import references, tnum
+from pybpf.verifier.bounds import s64
+from pybpf.verifier.regstate import RegState
+from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.stack import BPF_REG_SIZE, STACK_DYNPTR, STACK_INVALID, Stack
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+BPF_DYNPTR_SIZE = 16
+BPF_DYNPTR_NR_SLOTS = 2
+LOCAL, RINGBUF = "local", "ringbuf"
+REFCOUNTED = frozenset({RINGBUF})
+"""dynptr_type_refcounted()."""
+_ERANGE = -2  # dynptr_get_spi(): past the allocated stack (not an error for a new dynptr)
+_INVALID = -1
+
+
+@dataclass(frozen=True)
+class DynptrSlot:
+    """``bpf_reg_state.dynptr`` of a STACK_DYNPTR slot's register: the type, first slot or second."""
+
+    name: str
+    first_slot: bool
+
+
+_SLOTS = {(name, first): DynptrSlot(name, first) for name in (LOCAL, RINGBUF) for first in (True, False)}
+
+
+def arg_dynptr_type(arg: ArgType) -> str | None:
+    """arg_to_dynptr_type(): the dynptr type an argument names (None: any)."""
+    if ArgFlag.DYNPTR_TYPE_LOCAL in arg.flags:
+        return LOCAL
+    if ArgFlag.DYNPTR_TYPE_RINGBUF in arg.flags:
+        return RINGBUF
+    return None
+
+
+def _slot_info(stack: Stack, spi: int) -> DynptrSlot | None:
+    if spi >= len(stack.slots):
+        return None
+    slot = stack.slots[spi]
+    info = slot.spilled.map if slot.spilled is not None else None
+    return info if slot.kinds[0] == STACK_DYNPTR and isinstance(info, DynptrSlot) else None
+
+
+def get_spi(w: Walker, reg: RegState) -> int:
+    """dynptr_get_spi(): the slot of the dynptr's first half (logging why not), _ERANGE past the
+    allocated stack, _INVALID when it cannot hold a dynptr."""
+    if not tnum.is_const(reg.var_off):
+        w.env.log.line("dynptr has to be at a constant offset")
+        return _INVALID
+    off = reg.off + s64(reg.var_off.value)
+    if off % BPF_REG_SIZE:
+        w.env.log.line(f"cannot pass in dynptr at an offset={off}")
+        return _INVALID
+    spi = (-off - 1) // BPF_REG_SIZE
+    if spi + 1 < BPF_DYNPTR_NR_SLOTS:
+        w.env.log.line(f"cannot pass in dynptr at an offset={off}")
+        return _INVALID
+    if spi >= len(w.state.frames[reg.frameno].stack.slots):
+        return _ERANGE
+    return spi
+
+
+def _is_valid_init(w: Walker, reg: RegState) -> bool:
+    """is_dynptr_reg_valid_init()."""
+    if reg.type is RegType.CONST_PTR_TO_DYNPTR:
+        return True
+    spi = get_spi(w, reg)
+    if spi < 0:
+        return False
+    stack = w.state.frames[reg.frameno].stack
+    info = _slot_info(stack, spi)
+    if info is None or not info.first_slot:
+        return False
+    return all(k == STACK_DYNPTR for k in stack.slots[spi].kinds + stack.slots[spi - 1].kinds)
+
+
+def process_dynptr_func(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
+    """process_dynptr_func() for a helper's dynptr argument."""
+    from pybpf.verifier.checks import mem
+
+    if reg.type not in (RegType.PTR_TO_STACK, RegType.CONST_PTR_TO_DYNPTR):
+        w.fail(errno.EINVAL, f"arg#{regno - 1} expected pointer to stack or const struct bpf_dynptr")
+    if arg.uninit:
+        spi = _INVALID if reg.type is RegType.CONST_PTR_TO_DYNPTR else get_spi(w, reg)
+        if spi == _INVALID:
+            w.fail(errno.EINVAL, "Dynptr has to be an uninitialized dynptr")
+        for off in range(0, BPF_DYNPTR_SIZE, BPF_REG_SIZE):  # two 8-byte stores
+            mem.check_stack_store(w, regno, reg, off, BPF_REG_SIZE)
+        _mark_slots(w, reg, arg)
+        return
+    if reg.type is RegType.CONST_PTR_TO_DYNPTR and not arg.readonly:
+        w.fail(errno.EINVAL, "cannot pass pointer to const bpf_dynptr, the helper mutates it")
+    if not _is_valid_init(w, reg):
+        w.fail(errno.EINVAL, f"Expected an initialized dynptr as arg #{regno - 1}")
+    wanted = arg_dynptr_type(arg)
+    if wanted is not None and _type_of(w, reg) != wanted:
+        w.fail(errno.EINVAL, f"Expected a dynptr of type {wanted} as arg #{regno - 1}")
+    if reg.type is RegType.PTR_TO_STACK:  # mark_dynptr_read(): both slots read (and shown in the log)
+        spi = get_spi(w, reg)
+        w.scratch_stack(spi, reg.frameno)
+        w.scratch_stack(spi - 1, reg.frameno)
+
+
+def _type_of(w: Walker, reg: RegState) -> str | None:
+    if reg.type is RegType.CONST_PTR_TO_DYNPTR:
+        return getattr(reg.map, "name", None)
+    info = _slot_info(w.state.frames[reg.frameno].stack, get_spi(w, reg))
+    return info.name if info is not None else None
+
+
+def _mark_slots(w: Walker, reg: RegState, arg: ArgType) -> None:
+    """mark_stack_slots_dynptr(): both slots STACK_DYNPTR, a new id, a reference if refcounted."""
+    stack = w.state.frames[reg.frameno].stack
+    spi = get_spi(w, reg)
+    destroy_if_dynptr_stack_slot(w, stack, spi, reg.frameno)
+    destroy_if_dynptr_stack_slot(w, stack, spi - 1, reg.frameno)
+    name = arg_dynptr_type(arg)
+    assert name is not None
+    ident = w.new_id()
+    for at, first in ((spi, True), (spi - 1, False)):
+        slot = stack.slots[at]
+        slot.kinds = [STACK_DYNPTR] * BPF_REG_SIZE
+        described = RegState()
+        described.mark_pointer(RegType.CONST_PTR_TO_DYNPTR)
+        described.id = ident
+        described.map = _SLOTS[(name, first)]
+        slot.spilled = described
+    if name in REFCOUNTED:
+        ref = references.acquire_reference(w)
+        stack.slots[spi].spilled.ref_obj_id = ref  # type: ignore[union-attr]
+        stack.slots[spi - 1].spilled.ref_obj_id = ref  # type: ignore[union-attr]
+
+
+def destroy_if_dynptr_stack_slot(w: Walker, stack: Stack, spi: int, frameno: int) -> None:
+    """destroy_if_dynptr_stack_slot(): a write reaching slot ``spi`` of a dynptr."""
+    info = _slot_info(stack, spi)
+    if info is None:
+        return
+    if not info.first_slot:
+        spi += 1
+        info = _slot_info(stack, spi)
+        assert info is not None
+    if info.name in REFCOUNTED:
+        w.fail(errno.EINVAL, "cannot overwrite referenced dynptr")
+    w.scratch_stack(spi, frameno)
+    w.scratch_stack(spi - 1, frameno)
+    _invalidate(stack, spi)
+
+
+def _invalidate(stack: Stack, spi: int) -> None:
+    """invalidate_dynptr(): both slots empty again."""
+    for at in (spi, spi - 1):
+        stack.slots[at].kinds = [STACK_INVALID] * BPF_REG_SIZE
+        stack.slots[at].spilled = None
+
+
+def check_release_arg(w: Walker, regno: int, reg: RegState) -> None:
+    """check_func_arg() for a releasing dynptr argument: it must hold a reference."""
+    if reg.type is not RegType.PTR_TO_STACK:
+        w.fail(errno.EINVAL, "cannot release unowned const bpf_dynptr")
+    spi = get_spi(w, reg)
+    stack = w.state.frames[reg.frameno].stack
+    spilled = stack.slots[spi].spilled if 0 <= spi < len(stack.slots) else None
+    if spi < 0 or spilled is None or not spilled.ref_obj_id:
+        w.fail(errno.EINVAL, f"arg {regno} is an unacquired reference")
+
+
+def release(w: Walker, reg: RegState) -> bool:
+    """unmark_stack_slots_dynptr(): release the dynptr ``reg`` points to; False if it cannot be."""
+    spi = get_spi(w, reg)
+    if spi < 0:
+        return False
+    stack = w.state.frames[reg.frameno].stack
+    info = _slot_info(stack, spi)
+    spilled = stack.slots[spi].spilled
+    if info is None or spilled is None:
+        return False
+    if info.name not in REFCOUNTED:
+        _invalidate(stack, spi)
+        return True
+    references.release_reference(w.state, spilled.ref_obj_id)  # the record's slices too
+    _invalidate(stack, spi)
+    return True
+
+
+def slice_reference(w: Walker, reg: RegState) -> int:
+    """dynptr_ref_obj_id() of bpf_dynptr_data's dynptr: the reference its slice carries."""
+    if reg.type is RegType.CONST_PTR_TO_DYNPTR:
+        return reg.ref_obj_id
+    spi = get_spi(w, reg)
+    spilled = w.state.frames[reg.frameno].stack.slots[spi].spilled if spi >= 0 else None
+    return spilled.ref_obj_id if spilled is not None else 0
+
+
+def touches_dynptr(stack: Stack, min_off: int, max_off: int) -> int | None:
+    """The first stack offset in [min_off, max_off) holding a dynptr byte, or None."""
+    for off in range(min_off, max_off):
+        position = -off - 1
+        spi = position // BPF_REG_SIZE
+        if spi < len(stack.slots) and stack.slots[spi].kinds[position % BPF_REG_SIZE] == STACK_DYNPTR:
+            return off
+    return None

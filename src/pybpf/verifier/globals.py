@@ -1,0 +1,451 @@
+"""Global (BTF_FUNC_GLOBAL) subprograms: verified once on their own, assumed valid at every call.
+
+Mirrors kernel/bpf/verifier.c and kernel/bpf/btf.c of Linux 6.18:
+
+* ``subprog_is_global()``: a subprogram whose func_info record names a FUNC of global linkage
+  (check_btf_func() keeps ``BTF_INFO_VLEN`` as the linkage).  Without func_info every
+  subprogram is static;
+* btf_prepare_func_args(): the argument kinds a subprogram's FUNC_PROTO gives — an integer or enum
+  is a scalar (ARG_ANYTHING), a pointer to the program type's context struct (``struct xdp_md``,
+  ``struct __sk_buff`` ...) or one tagged ``arg:ctx`` is PTR_TO_CTX, any other pointer is memory of
+  its pointee's size that may be NULL (ARG_PTR_TO_MEM | PTR_MAYBE_NULL; ``arg:nonnull`` drops the
+  NULL), with the kernel's messages when a global function's prototype is not supported ("Global
+  function %s() doesn't return scalar. Only those are supported.", "Arg#%d type %s in %s() is not
+  supported yet.", "arg#%d reference type('%s %s') size cannot be determined: %ld" ...).  A static
+  function's unsupported prototype is only unreliable, silently;
+* btf_check_subprog_call() / btf_check_func_arg_match() at every bpf-to-bpf call of a program with
+  func_info: each register against its argument ("R%d is not a scalar", "arg#%d expects pointer to
+  ctx", check_mem_reg()'s read and write of the memory, "arg#%d is expected to be non-NULL").  A
+  static function whose arguments do not match becomes unreliable and is walked as before; a
+  global one refuses the call ("Caller passes invalid args into func#%d ('%s')");
+* check_func_call() of a global function: no new frame — it is "assumed valid" (logged), marked
+  called, r1-r5 are clobbered and r0 is an unknown scalar; no call while holding a spin lock; a
+  global function that (through its static callees) may move the packet invalidates every packet
+  pointer (``changes_pkt_data``);
+* do_check_subprogs(): after the main program, each global function that was called is verified
+  once from its own first instruction ("Validating %s() func#%d..."; r1-r5 from the prototype:
+  ``ctx()``, unknown scalars, ``mem_or_null(id=N,sz=S)``), until no new one is called, each ending
+  with "Func#%d ('%s') is safe for any args that match its prototype".  At its exit r0 must be a
+  scalar ("At subprogram exit the register R0 is not a scalar value (%s)", check_return_code()).
+
+Not modelled: the ``arg:trusted`` / ``arg:untrusted`` / ``arg:nullable`` / ``arg:arena`` tags and
+dynptr arguments (refused as unsupported here), sleepable global functions (might_sleep), RCU and
+preemption sections, exception callbacks and BPF_PROG_TYPE_EXT.
+"""
+
+from __future__ import annotations
+
+import errno
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pybpf import uapi
+from pybpf.btf.kinds import MODIFIER_KINDS, Kind
+from pybpf.btf.types import BTF, BTFError, DeclTag, Func, FuncLinkage, FuncProto, Ptr
+from pybpf.isa import opcodes as op
+from pybpf.isa.program import CALL_OPCODE
+from pybpf.verifier import references
+from pybpf.verifier.checks import call, mem
+from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.regstate import RegState, is_null
+from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.state import FuncFrame, VerifierState
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+MAX_BPF_FUNC_REG_ARGS = 5
+
+_SKB = "__sk_buff"
+CTX_TYPE_NAMES: dict[int, str] = {
+    uapi.BPF_PROG_TYPE_SOCKET_FILTER: _SKB,
+    uapi.BPF_PROG_TYPE_SCHED_CLS: _SKB,
+    uapi.BPF_PROG_TYPE_SCHED_ACT: _SKB,
+    uapi.BPF_PROG_TYPE_XDP: "xdp_md",
+    uapi.BPF_PROG_TYPE_CGROUP_SKB: _SKB,
+    uapi.BPF_PROG_TYPE_CGROUP_SOCK: "bpf_sock",
+    uapi.BPF_PROG_TYPE_LWT_IN: _SKB,
+    uapi.BPF_PROG_TYPE_LWT_OUT: _SKB,
+    uapi.BPF_PROG_TYPE_LWT_XMIT: _SKB,
+    uapi.BPF_PROG_TYPE_SOCK_OPS: "bpf_sock_ops",
+    uapi.BPF_PROG_TYPE_SK_SKB: _SKB,
+    uapi.BPF_PROG_TYPE_CGROUP_DEVICE: "bpf_cgroup_dev_ctx",
+    uapi.BPF_PROG_TYPE_SK_MSG: "sk_msg_md",
+    uapi.BPF_PROG_TYPE_RAW_TRACEPOINT: "bpf_raw_tracepoint_args",
+    uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR: "bpf_sock_addr",
+    uapi.BPF_PROG_TYPE_LWT_SEG6LOCAL: _SKB,
+    uapi.BPF_PROG_TYPE_SK_REUSEPORT: "sk_reuseport_md",
+    uapi.BPF_PROG_TYPE_FLOW_DISSECTOR: _SKB,
+    uapi.BPF_PROG_TYPE_CGROUP_SYSCTL: "bpf_sysctl",
+    uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT: "bpf_sockopt",
+    uapi.BPF_PROG_TYPE_SK_LOOKUP: "bpf_sk_lookup",
+    uapi.BPF_PROG_TYPE_PERF_EVENT: "bpf_perf_event_data",
+}
+"""The program types' user-visible context structs (the kernel's bpf_ctx_convert, by name): a
+global function's pointer to one of them is its context (btf_is_prog_ctx_type())."""
+
+_BTF_KIND_STR = {
+    Kind.UNKN: "UNKNOWN", Kind.INT: "INT", Kind.PTR: "PTR", Kind.ARRAY: "ARRAY", Kind.STRUCT: "STRUCT",
+    Kind.UNION: "UNION", Kind.ENUM: "ENUM", Kind.FWD: "FWD", Kind.TYPEDEF: "TYPEDEF",
+    Kind.VOLATILE: "VOLATILE", Kind.CONST: "CONST", Kind.RESTRICT: "RESTRICT", Kind.FUNC: "FUNC",
+    Kind.FUNC_PROTO: "FUNC_PROTO", Kind.VAR: "VAR", Kind.DATASEC: "DATASEC", Kind.FLOAT: "FLOAT",
+    Kind.DECL_TAG: "DECL_TAG", Kind.TYPE_TAG: "TYPE_TAG", Kind.ENUM64: "ENUM64",
+}  # fmt: skip
+"""btf_type_str(): the kind names of the kernel's btf_kind_str[]."""
+
+_ARG_TAGS = ("ctx", "nonnull")
+"""The ``arg:`` decl tags modelled (Linux 6.18 also knows trusted, untrusted, nullable, arena)."""
+
+
+@dataclass(frozen=True)
+class SubprogArg:
+    """One argument of a subprogram's prototype (``struct bpf_subprog_arg_info``)."""
+
+    kind: RegType  # SCALAR_VALUE (ARG_ANYTHING), PTR_TO_CTX or PTR_TO_MEM
+    mem_size: int = 0
+    maybe_null: bool = True
+
+
+class PrototypeError(Exception):
+    """btf_prepare_func_args() failed: ``message`` (None: silently, for a static function)."""
+
+    def __init__(self, err: int, message: str | None) -> None:
+        super().__init__(message)
+        self.errno = err
+        self.message = message
+
+
+class GlobalFuncs:
+    """The subprograms' linkage and prototypes (``bpf_func_info_aux``, ``bpf_subprog_info.args``)
+    for one load, and which global functions were called and verified."""
+
+    def __init__(self, env: VerifierState) -> None:
+        self.env = env
+        self.btf: BTF | None = None
+        self.funcs: list[Func | None] = [None] * len(env.subprogs)
+        if env.func_info is not None and env.request.btf_types is not None:
+            try:
+                self.btf = env.request.btf_types()
+            except BTFError:
+                self.btf = None
+            for n, (_, type_id) in enumerate(env.func_info[: len(self.funcs)]):
+                found = self.btf[type_id] if self.btf is not None and type_id < self.btf.end_id else None
+                self.funcs[n] = found if isinstance(found, Func) else None
+        self.args: dict[int, tuple[SubprogArg, ...]] = {}  # args_cached
+        self.unreliable: set[int] = set()
+        self.called: set[int] = set()
+        self.verified: set[int] = set()
+        self._changes_pkt_data: list[bool] | None = None
+
+    def is_global(self, subprog: int) -> bool:
+        func = self.funcs[subprog]
+        return func is not None and func.linkage == FuncLinkage.GLOBAL
+
+    def is_static(self, subprog: int) -> bool:
+        """The func_info linkage is BTF_FUNC_STATIC (a callback must be)."""
+        func = self.funcs[subprog]
+        return func is None or func.linkage == FuncLinkage.STATIC
+
+    def name(self, subprog: int) -> str:
+        func = self.funcs[subprog]
+        return func.name if func is not None else ""
+
+    # --- btf_prepare_func_args() ---
+
+    def prepare(self, subprog: int) -> tuple[SubprogArg, ...]:
+        """The subprogram's arguments; PrototypeError when its prototype is not supported."""
+        cached = self.args.get(subprog)
+        if cached is not None:
+            return cached
+        is_global = self.is_global(subprog)
+        func, btf = self.funcs[subprog], self.btf
+        assert func is not None and btf is not None
+        proto = btf[func.type_id]
+        if not isinstance(proto, FuncProto):
+            raise PrototypeError(errno.EFAULT, f"Invalid type of function {func.name}()")
+        if len(proto.params) > MAX_BPF_FUNC_REG_ARGS:
+            _global_only(
+                is_global,
+                f"Global function {func.name}() with {len(proto.params)} > {MAX_BPF_FUNC_REG_ARGS} args. "
+                "Buggy compiler.",
+            )
+        ret = btf[_skip_modifiers(btf, proto.return_type)]
+        if ret.kind not in (Kind.INT, Kind.ENUM, Kind.ENUM64):
+            _global_only(
+                is_global, f"Global function {func.name}() doesn't return scalar. Only those are supported."
+            )
+        func_id = self.env.func_info[subprog][1] if self.env.func_info else 0
+        args = tuple(
+            self._prepare_arg(btf, func, func_id, i, param.type_id, is_global=is_global)
+            for i, param in enumerate(proto.params)
+        )
+        self.args[subprog] = args
+        return args
+
+    def _prepare_arg(
+        self, btf: BTF, func: Func, func_id: int, i: int, type_id: int, *, is_global: bool
+    ) -> SubprogArg:
+        tags = set()
+        for _, tag in btf:
+            if isinstance(tag, DeclTag) and tag.type_id == func_id and tag.component_idx == i:
+                if not tag.name.startswith("arg:"):
+                    continue
+                if not is_global:
+                    raise PrototypeError(
+                        errno.EOPNOTSUPP, f"arg#{i} type tag is not supported in static functions"
+                    )
+                if tag.name[4:] not in _ARG_TAGS:
+                    raise PrototypeError(errno.EOPNOTSUPP, f"arg#{i} has unsupported set of tags")
+                tags.add(tag.name[4:])
+        t = btf[_skip_modifiers(btf, type_id)]
+        if isinstance(t, Ptr):
+            if "ctx" in tags or self._is_prog_ctx_type(btf, t):
+                if tags - {"ctx"}:
+                    raise PrototypeError(errno.EINVAL, f"arg#{i} has invalid combination of tags")
+                return SubprogArg(RegType.PTR_TO_CTX)
+            pointee_id = _skip_modifiers(btf, t.type_id)
+            pointee = btf[pointee_id]
+            try:
+                size = btf.size_of(pointee_id) if pointee.kind != Kind.UNKN else -1
+            except BTFError:
+                size = -1
+            if size < 0:
+                raise PrototypeError(
+                    errno.EINVAL,
+                    f"arg#{i} reference type('{_BTF_KIND_STR[pointee.kind]} {pointee.name}') size cannot be "
+                    f"determined: -{errno.EINVAL}",
+                )
+            return SubprogArg(RegType.PTR_TO_MEM, size, "nonnull" not in tags)
+        if tags:
+            raise PrototypeError(errno.EINVAL, f"arg#{i} has pointer tag, but is not a pointer type")
+        if t.kind in (Kind.INT, Kind.ENUM, Kind.ENUM64):
+            return SubprogArg(RegType.SCALAR_VALUE)
+        _global_only(
+            is_global, f"Arg#{i} type {_BTF_KIND_STR[t.kind]} in {func.name}() is not supported yet."
+        )
+        raise AssertionError  # unreachable: _global_only raises
+
+    def _is_prog_ctx_type(self, btf: BTF, ptr: Ptr) -> bool:
+        """btf_is_prog_ctx_type(): a pointer to the struct named as the program type's context."""
+        pointee = btf[_skip_modifiers(btf, ptr.type_id)]
+        if pointee.kind != Kind.STRUCT:
+            return False
+        expected = CTX_TYPE_NAMES.get(self.env.request.prog_type.prog_type, "")
+        return bool(expected) and pointee.name == expected
+
+    # --- btf_check_subprog_call() ---
+
+    def check_call_args(self, w: Walker, subprog: int) -> int:
+        """btf_check_subprog_call(): 0 when the caller's r1-r5 match the prototype, else the
+        errno (the reason already logged)."""
+        if self.funcs[subprog] is None or subprog in self.unreliable:
+            return errno.EINVAL
+        try:
+            args = self.prepare(subprog)
+        except PrototypeError as exc:
+            if exc.message is not None:
+                w.env.log.line(exc.message)
+            self.unreliable.add(subprog)
+            return exc.errno
+        try:
+            _match_args(w, args)
+        except VerifierError as exc:
+            self.unreliable.add(subprog)
+            return exc.errno or errno.EINVAL
+        return 0
+
+    def changes_pkt_data(self, subprog: int) -> bool:
+        """``subprog_info[].changes_pkt_data``: the subprogram or a static function it calls calls a
+        helper that may move the packet (check_cfg()'s merge of the callees' effects)."""
+        if self._changes_pkt_data is None:
+            self._changes_pkt_data = _pkt_data_changers(self.env)
+        return self._changes_pkt_data[subprog]
+
+
+def _global_only(is_global: bool, message: str) -> None:
+    """A failure the kernel logs for a global function and passes over silently for a static one."""
+    raise PrototypeError(errno.EINVAL, message if is_global else None)
+
+
+def _skip_modifiers(btf: BTF, type_id: int) -> int:
+    """btf_type_skip_modifiers(): typedefs, const, volatile, restrict and type tags skipped."""
+    for _ in range(64):
+        t = btf[type_id]
+        if t.kind not in MODIFIER_KINDS:
+            return type_id
+        type_id = t.type_id  # type: ignore[union-attr]
+    return type_id
+
+
+def _match_args(w: Walker, args: tuple[SubprogArg, ...]) -> None:
+    """btf_check_func_arg_match(): raises VerifierError (logged) on the first mismatch."""
+    regs = w.state.cur.regs
+    for i, arg in enumerate(args):
+        regno = i + 1
+        reg = regs[regno]
+        if arg.kind is RegType.SCALAR_VALUE:
+            if reg.type is not RegType.SCALAR_VALUE:
+                w.fail(errno.EINVAL, f"R{regno} is not a scalar")
+        elif arg.kind is RegType.PTR_TO_CTX:
+            _check_arg_reg_off(w, reg, regno)
+            if reg.type is not RegType.PTR_TO_CTX:
+                w.fail(errno.EINVAL, f"arg#{i} expects pointer to ctx")
+        else:
+            _check_arg_reg_off(w, reg, regno)
+            _check_mem_reg(w, reg, regno, arg.mem_size)
+            if not arg.maybe_null and reg.maybe_null:
+                w.fail(errno.EINVAL, f"arg#{i} is expected to be non-NULL")
+
+
+_ANY_OFFSET = frozenset(
+    {
+        RegType.PTR_TO_STACK, RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_MAP_KEY,
+        RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MEM, RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA,
+    }
+)  # fmt: skip
+"""check_func_arg_reg_off(): the pointer types that may carry fixed and variable offsets."""
+
+
+def _check_arg_reg_off(w: Walker, reg: RegState, regno: int) -> None:
+    """check_func_arg_reg_off(ARG_DONTCARE)."""
+    if reg.type not in _ANY_OFFSET and reg.type is not RegType.PTR_TO_BTF_ID:
+        mem.check_ptr_off_reg(w, reg, regno)
+
+
+def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
+    """check_mem_reg(): NULL passes; otherwise the memory is read and written as by a helper (a
+    maybe-NULL pointer checked as if not NULL, and left as it was); a failure is EINVAL whatever
+    the access check's errno."""
+    if is_null(reg):
+        return
+    flags = reg.flags
+    reg.flags = flags & ~TypeFlag.PTR_MAYBE_NULL
+    try:
+        mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=True, clobber=False)
+        mem.helper_mem_access(w, regno, size, mem.BPF_WRITE, zero_ok=True, clobber=True)
+    except VerifierError as exc:
+        raise VerifierError(errno.EINVAL, exc.reason, exc.log) from None
+    finally:
+        reg.flags = flags
+
+
+def _pkt_data_changers(env: VerifierState) -> list[bool]:
+    """Per subprogram: it, or a static function it calls (transitively), moves the packet."""
+    view = env.view
+    count = len(env.subprogs)
+    direct = [False] * count
+    callees: list[set[int]] = [set() for _ in range(count)]
+    for slot, insn in zip(view.starts, view.insns, strict=True):
+        if insn.opcode != CALL_OPCODE:
+            continue
+        sub = view.subprog_of(slot)
+        if insn.src == 0 and insn.imm in call.CHANGES_PKT_DATA:
+            direct[sub] = True
+        elif insn.src == op.BPF_PSEUDO_CALL:
+            callees[sub].add(view.subprog_of(slot + insn.imm + 1))
+    changes = list(direct)
+    changed = True
+    while changed:
+        changed = False
+        for sub in range(count):
+            if not changes[sub] and any(changes[c] for c in callees[sub]):
+                changes[sub] = changed = True
+    return changes
+
+
+# --- the hooks of do_check ---
+
+
+def check_func_call(w: Walker, subprog: int) -> bool:
+    """check_func_call()'s argument check and global branch: True when the call was a global
+    function's (handled: r0 an unknown scalar, the walk goes on after the call), False for a static
+    function the walker enters."""
+    funcs = w.globals
+    if w.env.func_info is None:
+        return False
+    err = funcs.check_call_args(w, subprog)
+    if err == errno.EFAULT:  # the reason is logged already
+        raise VerifierError(errno.EFAULT, "", w.env.log.text)
+    if not funcs.is_global(subprog):
+        return False
+    name = funcs.name(subprog)
+    if err:
+        w.fail(err, f"Caller passes invalid args into func#{subprog} ('{name}')")
+    state = w.state
+    if references.active_lock(state) is not None:
+        w.fail(
+            errno.EINVAL,
+            "global function calls are not allowed while holding a lock,\nuse static function instead",
+        )
+    w.env.log.line(f"Func#{subprog} ('{name}') is global and assumed valid.")
+    if funcs.changes_pkt_data(subprog):
+        call.clear_all_pkt_pointers(state)
+    funcs.called.add(subprog)
+    regs = state.cur.regs
+    for regno in range(6):
+        regs[regno].mark_not_init()
+        w.scratch_reg(regno)
+    regs[0].mark_unknown()
+    return True
+
+
+def check_main_prototype(w: Walker) -> None:
+    """do_check_common() of the main program with func_info: btf_prepare_func_args(0), whose
+    complaints are logged (the main program is verified with a context in r1 whatever they say)."""
+    funcs = w.globals
+    if w.env.func_info is None or funcs.funcs[0] is None:
+        return
+    try:
+        funcs.prepare(0)
+    except PrototypeError as exc:
+        if exc.message is not None:
+            w.env.log.line(exc.message)
+        funcs.unreliable.add(0)
+
+
+def entry_frame(w: Walker, subprog: int) -> FuncFrame:
+    """do_check_common() for a global function: frame 0 at its start with r1-r5 from its prototype
+    (the caller has checked the prototype with prepare())."""
+    frame = FuncFrame(0, subprog, -1)
+    for i, arg in enumerate(w.globals.args[subprog]):
+        reg = frame.regs[i + 1]
+        if arg.kind is RegType.SCALAR_VALUE:
+            reg.mark_unknown()
+        elif arg.kind is RegType.PTR_TO_CTX:
+            reg.mark_pointer(RegType.PTR_TO_CTX)
+        else:
+            reg.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.PTR_MAYBE_NULL if arg.maybe_null else TypeFlag.NONE)
+            reg.mem_size = arg.mem_size
+            if arg.maybe_null:
+                reg.id = w.new_id()
+    return frame
+
+
+def check_subprogs(env: VerifierState, main: Walker) -> None:
+    """do_check_subprogs(): verify every called global function once, on its own, until no new one
+    is called (each run may call more)."""
+    from pybpf.verifier.do_check import Walker
+
+    funcs = main.globals
+    previous = main
+    while True:
+        new = 0
+        for subprog in range(1, len(env.subprogs)):
+            if not funcs.is_global(subprog) or subprog not in funcs.called or subprog in funcs.verified:
+                continue
+            name = funcs.name(subprog)
+            if env.log.level:
+                env.log.line(f"Validating {name}() func#{subprog}...")
+            try:
+                funcs.prepare(subprog)
+            except PrototypeError as exc:
+                env.fail(exc.errno, exc.message or "")
+            walker = Walker(env, subprog=subprog, previous=previous)
+            walker.run()
+            if env.log.level:
+                env.log.line(f"Func#{subprog} ('{name}') is safe for any args that match its prototype")
+            funcs.verified.add(subprog)
+            previous = walker
+            new += 1
+        if not new:
+            return
