@@ -39,8 +39,7 @@ A call of a global (BTF_FUNC_GLOBAL) function is not entered: ``globals`` checks
 against its prototype and r0 becomes an unknown scalar; after the main program each called global
 function is walked on its own (do_check_subprogs(), a Walker per function).
 
-Not modelled yet: speculative paths (the loader is privileged), exception callbacks, the SCC
-back-edge precision propagation of loops (see ``prune``).
+Not modelled yet: speculative paths (the loader is privileged), exception callbacks.
 """
 
 from __future__ import annotations
@@ -147,6 +146,7 @@ class Walker:
         self.pending: list[Branch] = []
         self.explored: dict[int, list[prune.Checkpoint]] = {}
         self.parent: prune.Checkpoint | None = None
+        self.num_backedges = 0  # back-edges kept by loop visits (counted in peak_states)
         self.jmps_processed = self.prev_jmps_processed = self.prev_insn_processed = 0
         if previous is not None:  # env-wide in the kernel: the checkpoint heuristic carries on
             self.jmps_processed, self.prev_jmps_processed = (
@@ -156,7 +156,8 @@ class Walker:
             self.prev_insn_processed = previous.prev_insn_processed
         self.depths = list(env.stack_depths) or [0] * len(view.subprograms)
         self.prune_points, self.force_points, self.jmp_points = prune.prune_points(view)
-        self.loops = prune.loop_slots(view)
+        self.sccs = prune.scc_ids(view, self.force_points)  # slot -> its loop's number (compute_scc())
+        self.visits: dict[tuple[int, ...], prune.SccVisit] = {}  # loop visits by call chain
         self.first_idx = self.insn_idx  # the first instruction of the current segment (first_insn_idx)
         self.history: list[precision.History] = []  # its jmp_history
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)

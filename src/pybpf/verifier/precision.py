@@ -241,37 +241,32 @@ def mark_slot_precision(w: Walker, frameno: int, spi: int) -> None:
     _walk(w, bt)
 
 
-def propagate_precision(w: Walker, old: PathState, *, every_scalar: list[int] | None = None) -> None:
-    """propagate_precision(): the current path was pruned at ``old``; what was precise there must be
-    precise on the way here too (``every_scalar``: per frame, the live registers whose ranges the
-    comparison relied on, as inside loops; they and every spilled scalar are)."""
-    bt = Backtrack(w.state.curframe)
+def propagate_precision(w: Walker, old: PathState, end: PathEnd | None = None) -> bool:
+    """propagate_precision(): a path was pruned at ``old`` (the current path, or the back-edge path
+    that ended at ``end``); what was precise there must be precise on the way there too.  Whether a
+    checkpoint got a new mark."""
+    bt = Backtrack(w.state.curframe if end is None else end.curframe)
     log = w.env.log
     trace = w.level2
     for fr in range(old.curframe, -1, -1):
         frame = old.frames[fr]
         names: list[str] = []  # for the log (level 2) only
-        live = every_scalar[fr] if every_scalar is not None else 0
         for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):
-            if reg.type is _SCALAR and (reg.precise or live >> regno & 1):
+            if reg.type is _SCALAR and reg.precise:
                 if trace:
                     names.append(f"r{regno}")
                 bt.set_reg(regno, fr)
         for spi, slot in enumerate(frame.stack.slots):
             spilled = slot.spilled
-            if (
-                slot.kinds[7] == STACK_SPILL
-                and spilled is not None
-                and spilled.is_scalar
-                and (spilled.precise or every_scalar is not None)
-            ):
+            if slot.kinds[7] == STACK_SPILL and spilled is not None and spilled.is_scalar and spilled.precise:
                 if trace:
                     names.append(f"fp{-(spi + 1) * 8}")
                 bt.set_slot(fr, spi)
         if names:
             log.verbose(f"frame {fr}: propagating {','.join(names)}\n")
-    if not bt.empty():
-        _walk(w, bt)
+    if bt.empty():
+        return False
+    return _walk(w, bt, end)
 
 
 def _needs(w: Walker) -> list[int]:
@@ -306,16 +301,35 @@ def _needs(w: Walker) -> list[int]:
     return table
 
 
-def _walk(w: Walker, bt: Backtrack) -> None:
-    """__mark_chain_precision() from the current instruction back through the checkpoints."""
+class PathEnd(NamedTuple):
+    """Where a precision walk starts: a path's instruction, the first instruction and history of its
+    segment since its last checkpoint, and that checkpoint (the current path's, or a back-edge's)."""
+
+    insn: int
+    first_idx: int
+    history: tuple[History, ...] | list[History]
+    parent: Checkpoint | None
+    curframe: int
+
+
+def _current_end(w: Walker) -> PathEnd:
+    return PathEnd(w.insn_idx, w.first_idx, w.history, w.parent, w.state.curframe)
+
+
+def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
+    """__mark_chain_precision() from the end of a path (the current instruction by default) back
+    through the checkpoints; whether a checkpoint got a new mark."""
     log = w.env.log
     trace = w.level2
     needs = _needs(w)
     if trace:
         w.prev_log_pos = 0  # the state of the instruction goes on a line of its own after these
-    history: tuple[History, ...] | list[History] = w.history
-    first, last, subseq = w.first_idx, w.insn_idx, -1
+    if end is None:
+        end = _current_end(w)
+    history = end.history
+    first, last, subseq = end.first_idx, end.insn, -1
     skip_first = True
+    changed = False
     cp: Checkpoint | None = None
     try:
         while True:
@@ -331,7 +345,7 @@ def _walk(w: Walker, bt: Backtrack) -> None:
                 if skip_first:
                     skip_first = False
                     if bt.empty():
-                        return
+                        return changed
                 else:
                     need = needs[i]
                     if top_idx == i:
@@ -339,11 +353,11 @@ def _walk(w: Walker, bt: Backtrack) -> None:
                         if trace or need or hist.linked:
                             _backtrack_insn(w, i, subseq, hist, bt)
                             if bt.empty():
-                                return
+                                return changed
                     elif trace or need < 0 or (need and bt.regs[bt.frame] & need):
                         _backtrack_insn(w, i, subseq, None, bt)
                         if bt.empty():
-                            return
+                            return changed
                 subseq = i
                 if i == first and (count == 0 or (count == 1 and history[0].idx == i)):
                     break
@@ -355,21 +369,25 @@ def _walk(w: Walker, bt: Backtrack) -> None:
                     i -= 1
                 if i < 0:
                     raise _NotSupported
-            cp = w.parent if cp is None else cp.parent
+            cp = end.parent if cp is None else cp.parent
             if cp is None:
                 break
-            _mark_in_parent(w, cp.state, bt)
+            changed = _mark_in_parent(w, cp.state, bt) or changed
             if bt.empty():
-                return
+                return changed
             subseq, last, first, history = first, cp.last_idx, cp.first_idx, cp.history
     except _NotSupported:
         pass
-    mark_all_precise(w)
+    mark_all_precise(w, end)
+    return changed
 
 
-def _mark_in_parent(w: Walker, state: PathState, bt: Backtrack) -> None:
+def _mark_in_parent(w: Walker, state: PathState, bt: Backtrack) -> bool:
+    """The registers and slots ``bt`` asks for, marked precise in a checkpoint's state (those
+    already precise or no longer scalars are dropped from ``bt``); whether one was new."""
     if bt.frame >= len(state.frames):
         raise _NotSupported  # the walk lost track of the frames (a callback's round trips)
+    changed = False
     for fr in range(bt.frame, -1, -1):
         frame = state.frames[fr]
         mask = bt.regs[fr]
@@ -380,7 +398,7 @@ def _mark_in_parent(w: Walker, state: PathState, bt: Backtrack) -> None:
             if not reg.is_scalar or reg.precise:
                 bt.clear_reg(regno, fr)
             else:
-                reg.precise = True
+                reg.precise = changed = True
         mask = bt.stack[fr]
         slots = frame.stack.slots
         while mask:
@@ -391,20 +409,24 @@ def _mark_in_parent(w: Walker, state: PathState, bt: Backtrack) -> None:
             if slot is None or spilled is None or not is_spilled_scalar(slot) or spilled.precise:
                 bt.clear_slot(fr, spi)
             else:
-                spilled.precise = True
+                spilled.precise = changed = True
         if w.level2:
             w.env.log.verbose(
                 f"mark_precise: frame{fr}: parent state regs={reg_list(bt.regs[fr])} "
                 f"stack={slot_list(bt.stack[fr])}: " + w.format_state(state, None, fr) + "\n"
             )
+    return changed
 
 
-def mark_all_precise(w: Walker) -> None:
-    """mark_all_scalars_precise(): the conservative answer when the walk cannot follow a value."""
+def mark_all_precise(w: Walker, end: PathEnd | None = None) -> None:
+    """mark_all_scalars_precise(): the conservative answer when the walk cannot follow a value
+    (every scalar of every checkpoint above the end of the path, the current one by default)."""
     log = w.env.log
+    if end is None:
+        end = _current_end(w)
     if w.level2:
-        log.verbose(f"mark_precise: frame{w.state.curframe}: falling back to forcing all scalars precise\n")
-    cp = w.parent
+        log.verbose(f"mark_precise: frame{end.curframe}: falling back to forcing all scalars precise\n")
+    cp = end.parent
     while cp is not None:
         for i, frame in enumerate(cp.state.frames):
             for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):

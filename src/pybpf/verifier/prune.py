@@ -12,30 +12,35 @@ to it from its parent (first and last instruction, history) and the precision ma
 descendants set.
 
 A new state that a finished checkpoint subsumes is safe (states_equal() with regsafe() /
-stacksafe()): a register or slot of the old state that was uninitialised, dead (``liveness``) or
-held an imprecise scalar was never relied on; a precise scalar must lie within the old range with
-the same id links (check_scalar_ids()); pointers must agree.  On a hit the old state's precision is
-carried back along the current path (propagate_precision()).  A state exactly equal to a
-checkpoint still being explored (an ancestor on the same path) loops forever ("infinite loop
-detected at insn %d", EINVAL).  may_goto instructions are forced checkpoints whose loop-back states
-are pruned against their own ancestors by subsumption, as the kernel does for the may_goto depth.
+stacksafe()): a register or slot of the old state that was uninitialised, dead (``liveness``;
+finished checkpoints forget their dead registers and slots, clean_live_states()) or held an
+imprecise scalar was never relied on; a precise scalar must lie within the old range with the same
+id links (check_scalar_ids()); pointers must agree.  The checkpoints of an instruction are compared
+newest first, and on a hit the old state's precision is carried back along the current path
+(propagate_precision()).  A state exactly equal to a checkpoint still being explored (an ancestor
+on the same path) loops forever ("infinite loop detected at insn %d", EINVAL).
 
-Inside a loop (an instruction of a non-trivial strongly connected component of the control flow,
-or a call made from one) precision is not relied on: Linux 6.18 compares such states with
-RANGE_WITHIN while the loop's precision marks are incomplete (incomplete_read_marks()) and
-propagates them along the loop's back-edges once complete; pybpf compares them by range always,
-which prunes less than the kernel on some loops but never more.  Dead stack slots are not cleaned
-(6.18's path-insensitive stack liveness, kernel/bpf/liveness.c, is not modelled).
+Loops (compute_scc(): the strongly connected components of each subprogram's control flow, a
+callback-calling helper call counting as one) are visited per call chain (``SccVisit``): the first
+checkpoint made in a loop visit is its entry.  At a forced checkpoint (a callback-calling helper
+call, may_goto) a state that an ancestor still being explored subsumes by range (RANGE_WITHIN)
+converges; so does any state of a visit whose marks are not final yet (a visit with back-edges:
+incomplete_read_marks()).  Such a path ends as a back-edge of its visit: once every path below the
+visit's entry has ended (maybe_exit_scc(), from update_branch_counts()), the precision of the state
+each back-edge converged on is carried along it again until nothing changes
+(propagate_backedges()).  Outside such visits a bounded loop needs nothing special: a finished
+checkpoint's marks are final, as every path below it ended, so its states are compared NOT_EXACT.
 
-A checkpoint that keeps missing (more than 3 + 3 x its hits, 64 for may_goto loops) is dropped from
-the comparisons, as the kernel frees it (its memory stays counted in ``peak_states`` until the
-paths below it end).
+A checkpoint that keeps missing (more than 3 + 3 x its hits, 64 for forced checkpoints still being
+explored) is dropped from the comparisons, as the kernel moves it to its free list; it is freed
+(and stops counting in ``peak_states``, with the back-edges kept) once no path runs below it and
+its loop visit has no back-edges left.
 """
 
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pybpf.isa.opcodes import BPF_REG_FP, Kind
 from pybpf.isa.program import ProgramView, transfer
@@ -92,22 +97,28 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
     return frozenset(points), frozenset(force), frozenset(jumps)
 
 
+_CALL = 0x85  # BPF_JMP | BPF_CALL: a forced checkpoint that is not may_goto calls a callback
 _JUMP_KINDS = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.JA, Kind.GOTOL, Kind.CALL_LOCAL})
 
 
-def loop_slots(view: ProgramView) -> frozenset[int]:
-    """The slots of the non-trivial strongly connected components of the control flow (loops)."""
-    if not liveness.has_back_edge(view):
-        return frozenset()  # every edge leads forward: no cycle
-    slots = [s for s in view.starts]
+def scc_ids(view: ProgramView, force_points: frozenset[int]) -> dict[int, int]:
+    """compute_scc(): slot -> the number of its loop (a strongly connected component of the control
+    flow within its subprogram, calls falling through, with more than one instruction or an edge to
+    itself; a callback-calling helper call is a loop of its own).  Components are numbered from 1 in
+    the order a depth-first walk from each unvisited slot (falling through first) completes them."""
+    callback_calls = {slot for slot in force_points if view.insn_at(slot).opcode == _CALL}
+    if not liveness.has_back_edge(view) and not callback_calls:
+        return {}  # every edge leads forward: no cycle
+    slots = view.starts
     known = set(slots)
     succs = {s: [t for t in view.successors(s) if t in known] for s in slots}
     index: dict[int, int] = {}
     low: dict[int, int] = {}
     on_stack: set[int] = set()
     stack: list[int] = []
-    out: set[int] = set()
+    out: dict[int, int] = {}
     counter = 0
+    number = 1
     for root in slots:
         if root in index:
             continue
@@ -136,19 +147,59 @@ def loop_slots(view: ProgramView) -> frozenset[int]:
                     component.append(member)
                     if member == node:
                         break
-                if len(component) > 1 or node in succs[node]:
-                    out.update(component)
+                if len(component) > 1 or node in nexts or node in callback_calls:
+                    for member in component:
+                        out[member] = number
+                    number += 1
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
-    return frozenset(out)
+    return out
+
+
+def callchain(w: Walker, state: PathState, slot: int) -> tuple[int, ...] | None:
+    """compute_scc_callchain(): for the outermost frame of ``state`` (standing at ``slot``) that
+    stands in a loop, the call sites leading to it and the loop's number; None outside loops."""
+    frames = state.frames
+    last = len(frames) - 1
+    sccs = w.sccs
+    for i in range(last + 1):
+        at = slot if i == last else frames[i + 1].callsite
+        scc = sccs.get(at)
+        if scc:
+            return (*[frames[j + 1].callsite for j in range(i)], scc)
+    return None
+
+
+def format_callchain(chain: tuple[int, ...]) -> str:
+    return "(" + "".join(f"{site}," for site in chain[:-1]) + f"{chain[-1]})"
+
+
+class Backedge(NamedTuple):
+    """struct bpf_scc_backedge: a path of a loop pruned at a state of the same loop visit (``equal``)
+    before the loop was fully explored, kept to carry that state's precision marks along it again
+    once the visit ends."""
+
+    end: precision.PathEnd
+    equal: PathState
+
+
+class SccVisit:
+    """struct bpf_scc_visit: one visit of a loop by a call chain: the first checkpoint made in it
+    (``entry``, until every path below it ended) and the back-edges recorded meanwhile."""
+
+    __slots__ = ("backedges", "entry")
+
+    def __init__(self) -> None:
+        self.entry: Checkpoint | None = None
+        self.backedges: list[Backedge] = []
 
 
 class Checkpoint:
     """struct bpf_verifier_state_list: an explored state and the segment that led to it."""
 
-    __slots__ = ("_key", "_looks", "branches", "cleaned", "evicted", "first_idx", "history", "hits",
-                 "in_loop", "insn", "last_idx", "misses", "parent", "state")  # fmt: skip
+    __slots__ = ("_key", "_looks", "branches", "chain", "cleaned", "evicted", "first_idx", "freed",
+                 "history", "hits", "insn", "last_idx", "misses", "parent", "state")  # fmt: skip
 
     def __init__(
         self,
@@ -156,7 +207,7 @@ class Checkpoint:
         parent: Checkpoint | None,
         insn: int,
         segment: tuple[int, int, tuple[precision.History, ...]],
-        in_loop: bool,
+        chain: tuple[int, ...] | None,
     ) -> None:
         self.state = state
         self._key: tuple[object, ...] | None = None
@@ -164,10 +215,10 @@ class Checkpoint:
         self.parent = parent
         self.insn = insn
         self.first_idx, self.last_idx, self.history = segment
-        self.in_loop = in_loop
+        self.chain = chain  # the loop visit it belongs to (callchain())
         self.branches = 1
         self.hits = self.misses = 0
-        self.evicted = self.cleaned = False
+        self.evicted = self.cleaned = self.freed = False
 
     # Both views of the state are computed when first asked, by is_state_visited() while paths still
     # run below the checkpoint: until then only precision marks change its state, and both leave
@@ -187,19 +238,90 @@ class Checkpoint:
 
 
 def update_branch_counts(w: Walker, cp: Checkpoint | None) -> None:
-    """A path ended: its checkpoints with no other running path below them are finished (an evicted
-    one is freed then)."""
+    """A path ended: its checkpoints with no other running path below them are finished; a loop
+    visit whose first checkpoint finished is over (maybe_exit_scc()), and an evicted checkpoint is
+    freed then."""
     while cp is not None:
         cp.branches -= 1
         if cp.branches:
             break
-        if cp.evicted:
-            w.live_states -= 1
+        if cp.chain is not None:
+            _maybe_exit_scc(w, cp)
+        _maybe_free(w, cp)
         cp = cp.parent
 
 
+def _maybe_free(w: Walker, cp: Checkpoint) -> None:
+    """maybe_free_verifier_state(): an evicted checkpoint is freed once no path runs below it and its
+    loop visit keeps no back-edges."""
+    if cp.evicted and not cp.freed and not cp.branches and not incomplete_marks(w, cp):
+        cp.freed = True
+        w.live_states -= 1
+
+
+def incomplete_marks(w: Walker, cp: Checkpoint) -> bool:
+    """incomplete_read_marks(): ``cp`` stands in a loop visit with back-edges not yet propagated, so
+    its precision marks may be missing some."""
+    if cp.chain is None:
+        return False
+    visit = w.visits.get(cp.chain)
+    return visit is not None and bool(visit.backedges)
+
+
+def _update_peak(w: Walker) -> None:
+    """update_peak_states(): explored and evicted-but-kept checkpoints and back-edges."""
+    env = w.env
+    env.peak_states = max(env.peak_states, w.live_states + w.num_backedges)
+
+
+def _maybe_enter_scc(w: Walker, cp: Checkpoint) -> None:
+    """maybe_enter_scc(): the first checkpoint of a loop visit is its entry."""
+    assert cp.chain is not None
+    visit = w.visits.get(cp.chain)
+    if visit is None:
+        visit = w.visits[cp.chain] = SccVisit()
+    if visit.entry is None:
+        visit.entry = cp
+        if w.level2:
+            w.env.log.verbose(f"SCC enter {format_callchain(cp.chain)}\n")
+
+
+def _maybe_exit_scc(w: Walker, cp: Checkpoint) -> None:
+    """maybe_exit_scc(): every path below the entry of its loop visit ended: the visit is over and
+    its back-edges carry their precision marks until nothing changes (propagate_backedges())."""
+    assert cp.chain is not None
+    visit = w.visits.get(cp.chain)
+    if visit is None or visit.entry is not cp:
+        return
+    if w.level2:
+        w.env.log.verbose(f"SCC exit {format_callchain(cp.chain)}\n")
+    visit.entry = None
+    w.num_backedges -= len(visit.backedges)
+    _update_peak(w)
+    backedges = visit.backedges[::-1]  # the kernel's list: the newest first
+    rounds = 0
+    while True:
+        rounds += 1
+        if rounds > MAX_BACKEDGE_ITERS + 1:
+            if w.level2:
+                w.env.log.verbose("propagate_backedges: too many iterations\n")
+            for backedge in backedges:
+                precision.mark_all_precise(w, backedge.end)
+            break
+        changed = False
+        for backedge in backedges:
+            changed = precision.propagate_precision(w, backedge.equal, backedge.end) or changed
+        if not changed:
+            break
+    visit.backedges = []
+
+
+MAX_BACKEDGE_ITERS = 64
+
+
 def is_state_visited(w: Walker, slot: int) -> bool:
-    """True when the current path can stop here (a finished checkpoint covers it)."""
+    """True when the current path can stop here (a finished checkpoint covers it, or, at a loop's
+    forced checkpoint, one of its own ancestors does)."""
     env = w.env
     cur = w.state
     force = slot in w.force_points
@@ -210,18 +332,20 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     checkpoints = w.explored.get(bucket)
     compared = len(checkpoints) if checkpoints else 0
     if checkpoints:
+        for cp in checkpoints:  # clean_live_states()
+            if cp.insn == slot and not cp.branches and not cp.cleaned and not incomplete_marks(w, cp):
+                _clean(w, cp, cur)
         key: tuple[object, ...] | None = None
         looks: tuple[object, ...] | None = None
-        evicted = False
         live: list[int] = []
-        for cp in checkpoints:
+        for cp in checkpoints[::-1]:  # the kernel's list: the newest first
             if cp.insn != slot:
                 continue
             if cp.branches:
-                if force:
+                if force:  # a callback-calling helper call or may_goto: a loop converging
                     live = live or _live_masks(w, cur, slot)
                     if states_subsumed(cp.state, cur, live, precise=False):
-                        _hit(w, cp, slot, every_scalar=live)
+                        _hit(w, cp, slot, loop=True)
                         return True
                 if cp.looks() == (looks := looks or looks_of(cur)) and cp.key() == (key := key or cur.key()):
                     message = f"infinite loop detected at insn {slot}"
@@ -232,34 +356,25 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     raise_loop(w, message)
                 if not force and jmps < 20 and insns < 100:
                     add = False
-            elif cp.in_loop:
-                live = live or _live_masks(w, cur, slot)
-                if states_subsumed(cp.state, cur, live, precise=False):
-                    _hit(w, cp, slot, every_scalar=live)
-                    return True
             else:
-                if not cp.cleaned:
-                    _clean(w, cp, cur)
+                loop = incomplete_marks(w, cp)
                 if not cp.cleaned:
                     live = live or _live_masks(w, cur, slot)
-                if states_subsumed(cp.state, cur, live if not cp.cleaned else None):
-                    _hit(w, cp, slot)
+                if states_subsumed(cp.state, cur, live if not cp.cleaned else None, precise=not loop):
+                    _hit(w, cp, slot, loop=loop)
                     return True
-            if not add:  # misses count only when a state is added (loop iterations keep theirs)
-                continue
-            cp.misses += 1
+            if add:  # misses count only when a state is added (loop iterations keep theirs)
+                cp.misses += 1
             n = 64 if force and cp.branches else 3
             if cp.misses > cp.hits * n + n:  # unlikely to be useful: stop comparing with it
-                cp.evicted = evicted = True
-                if not cp.branches:
-                    w.live_states -= 1
-        if evicted:
-            w.explored[bucket] = [cp for cp in checkpoints if not cp.evicted]
+                cp.evicted = True
+                checkpoints.remove(cp)
+                _maybe_free(w, cp)
     env.max_states_per_insn = max(env.max_states_per_insn, compared)
     if not add:
         return False
-    in_loop = slot in w.loops or any(f.callsite in w.loops for f in cur.frames[1:])
-    cp = Checkpoint(cur.copy(), w.parent, slot, (w.first_idx, w.prev_idx, tuple(w.history)), in_loop)
+    chain = callchain(w, cur, slot) if w.sccs else None
+    cp = Checkpoint(cur.copy(), w.parent, slot, (w.first_idx, w.prev_idx, tuple(w.history)), chain)
     w.explored.setdefault(bucket, []).append(cp)
     w.parent = cp
     w.first_idx = slot
@@ -268,7 +383,9 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     w.prev_insn_processed = env.insn_processed
     env.total_states += 1
     w.live_states += 1
-    env.peak_states = max(env.peak_states, w.live_states)
+    _update_peak(w)
+    if chain is not None:
+        _maybe_enter_scc(w, cp)
     return False
 
 
@@ -279,14 +396,27 @@ def looks_of(state: PathState) -> tuple[object, ...]:
     return (len(state.frames), *[(r.var_off, r.type, r.off, r.umax) for r in state.frames[-1].regs])
 
 
-def _hit(w: Walker, cp: Checkpoint, slot: int, *, every_scalar: list[int] | None = None) -> None:
-    """The current path is pruned at ``cp``: what ``cp`` needed precise, this path needs too.  A
-    loop's checkpoint was compared by every scalar's range: the path relied on all of them (Linux
-    6.18 propagates a loop's marks along its back-edges once the loop is explored instead)."""
+def _hit(w: Walker, cp: Checkpoint, slot: int, *, loop: bool = False) -> None:
+    """The current path is pruned at ``cp``: what ``cp`` needed precise, this path needs too.  Inside
+    a loop whose marks are not final (``loop``: compared by every scalar's range), the path is kept
+    as a back-edge of the loop visit, to carry ``cp``'s final marks along it once the visit ends."""
     cp.hits += 1
     if slot in w.jmp_points:
         w.push_history()
-    precision.propagate_precision(w, cp.state, every_scalar=every_scalar)
+    precision.propagate_precision(w, cp.state)
+    if not loop:
+        return
+    chain = cp.chain
+    visit = w.visits.get(chain) if chain is not None else None
+    end = precision.PathEnd(slot, w.first_idx, tuple(w.history), w.parent, w.state.curframe)
+    if chain is None or visit is None:  # not in a loop visit (the kernel's verifier_bug): rely on all
+        precision.mark_all_precise(w, end)
+        return
+    if w.level2:
+        w.env.log.verbose(f"SCC backedge {format_callchain(chain)}\n")
+    visit.backedges.append(Backedge(end, cp.state))
+    w.num_backedges += 1
+    _update_peak(w)
 
 
 def checkpoints_at(w: Walker, slot: int) -> list[Checkpoint]:
