@@ -22,12 +22,14 @@ import pytest
 
 from pybpf import Object, Program
 from pybpf.errors import BPFError
+from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
+from pybpf.verifier import VerifierError, verify
 from tests.elf.corpus import obj_path
 from tests.verifier.kernel_load import kernel_load
-from tests.verifier.stubs import XDP
+from tests.verifier.stubs import XDP, make_request
 from tests.verifier.test_log_agreement import pybpf_log, random_program, state_lines
 
 _STATS = re.compile(r"^processed (\d+) insns \(limit \d+\) .*$", re.MULTILINE)
@@ -135,6 +137,40 @@ def test_object_processed_instructions_match(name: str, program: str, kernel: bo
     theirs = processed(object_stats(name, program, NativeBackend()))
     assert theirs > 0
     assert ours == theirs
+
+
+def switch_parser(length: int, cases: int) -> str:
+    """The type-length parser of benchmarks/bench_verifier.py (``switch_parser_256``: 256 bytes, 16
+    cases) at any size: a loop over ``length`` packet bytes whose ``cases``-way switch on each byte
+    reads a field and advances the offset by 1 to 4 bytes.  Its loop keeps many checkpoints per
+    instruction, so the statistics agree only when checkpoints are compared newest first, evicted
+    ones at once, and loop visits propagate precision as the kernel's do."""
+    lines = ["r2 = *(u32 *)(r1 + 0)", "r3 = *(u32 *)(r1 + 4)", "r0 = 0", "r4 = 0", "loop:", "r5 = r2",
+             "r5 += r4", "r6 = r5", "r6 += 8", "if r6 > r3 goto out", "r7 = *(u8 *)(r5 + 0)"]  # fmt: skip
+    lines += [f"if r7 == {c * 3 + 1} goto case{c}" for c in range(cases)]
+    lines += ["r4 += 1", "goto next"]
+    for c in range(cases):
+        lines += [f"case{c}:", f"r8 = *(u8 *)(r5 + {c % 8})", f"r4 += {c % 4 + 1}", "goto next"]
+    lines += ["next:", f"if r4 < {length} goto loop", "out:", "r0 = 2", "exit"]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("length", "cases"),
+    [(8, 2), (8, 3), (8, 4), (16, 2), (16, 4), (16, 16), (32, 8), (64, 16), (256, 16)],
+)
+def test_switch_parser_statistics_match(length: int, cases: int, kernel: bool) -> None:
+    """The switch parser family: processed instructions, states per instruction, total and peak
+    states are the kernel's (measured: every size from 4 to 256 bytes and 1 to 16 cases agrees;
+    before, pybpf processed 71,914 instructions for 256 x 16 where Linux 6.18 processes 119,629)."""
+    insns = assemble(switch_parser(length, cases), "kernel")
+    kerr, klog = kernel_load(encode_program(insns), XDP, log_level=4)
+    try:
+        err, log = 0, verify(make_request(insns, XDP, log_level=4)).log
+    except VerifierError as exc:
+        err, log = exc.errno or 0, exc.log
+    assert (err, stats(log)) == (kerr, stats(klog))
+    assert stats(log)
 
 
 _BRANCHY = """

@@ -245,3 +245,212 @@ loop:
     if r1 < 8 goto loop
 done:
     exit
+
+=== loops/switch_parser_8x2
+desc: a loop over 8 packet bytes with a 2-case switch advancing by 1 or 2 (a checkpoint the kernel evicts must not prune)
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 4)
+    r0 = 0
+    r4 = 0
+loop:
+    r5 = r2
+    r5 += r4
+    r6 = r5
+    r6 += 8
+    if r6 > r3 goto out
+    r7 = *(u8 *)(r5 + 0)
+    if r7 == 1 goto case0
+    if r7 == 4 goto case1
+    r4 += 1
+    goto next
+case0:
+    r8 = *(u8 *)(r5 + 0)
+    r4 += 1
+    goto next
+case1:
+    r8 = *(u8 *)(r5 + 1)
+    r4 += 2
+    goto next
+next:
+    if r4 < 8 goto loop
+out:
+    r0 = 2
+    exit
+
+=== loops/switch_parser_16x4
+desc: a loop over 16 packet bytes with a 4-case switch advancing by 1 to 4
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 4)
+    r0 = 0
+    r4 = 0
+loop:
+    r5 = r2
+    r5 += r4
+    r6 = r5
+    r6 += 8
+    if r6 > r3 goto out
+    r7 = *(u8 *)(r5 + 0)
+    if r7 == 1 goto case0
+    if r7 == 4 goto case1
+    if r7 == 7 goto case2
+    if r7 == 10 goto case3
+    r4 += 1
+    goto next
+case0:
+    r8 = *(u8 *)(r5 + 0)
+    r4 += 1
+    goto next
+case1:
+    r8 = *(u8 *)(r5 + 1)
+    r4 += 2
+    goto next
+case2:
+    r8 = *(u8 *)(r5 + 2)
+    r4 += 3
+    goto next
+case3:
+    r8 = *(u8 *)(r5 + 3)
+    r4 += 4
+    goto next
+next:
+    if r4 < 16 goto loop
+out:
+    r0 = 2
+    exit
+
+=== loops/switch_parser_32x8
+desc: a loop over 32 packet bytes with an 8-case switch advancing by 1 to 4
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 4)
+    r0 = 0
+    r4 = 0
+loop:
+    r5 = r2
+    r5 += r4
+    r6 = r5
+    r6 += 8
+    if r6 > r3 goto out
+    r7 = *(u8 *)(r5 + 0)
+    if r7 == 1 goto case0
+    if r7 == 4 goto case1
+    if r7 == 7 goto case2
+    if r7 == 10 goto case3
+    if r7 == 13 goto case4
+    if r7 == 16 goto case5
+    if r7 == 19 goto case6
+    if r7 == 22 goto case7
+    r4 += 1
+    goto next
+case0:
+    r8 = *(u8 *)(r5 + 0)
+    r4 += 1
+    goto next
+case1:
+    r8 = *(u8 *)(r5 + 1)
+    r4 += 2
+    goto next
+case2:
+    r8 = *(u8 *)(r5 + 2)
+    r4 += 3
+    goto next
+case3:
+    r8 = *(u8 *)(r5 + 3)
+    r4 += 4
+    goto next
+case4:
+    r8 = *(u8 *)(r5 + 4)
+    r4 += 1
+    goto next
+case5:
+    r8 = *(u8 *)(r5 + 5)
+    r4 += 2
+    goto next
+case6:
+    r8 = *(u8 *)(r5 + 6)
+    r4 += 3
+    goto next
+case7:
+    r8 = *(u8 *)(r5 + 7)
+    r4 += 4
+    goto next
+next:
+    if r4 < 32 goto loop
+out:
+    r0 = 2
+    exit
+
+=== loops/switch_parser_reads_past_check_at_offset_6
+desc: the 2-case parser reading past the checked 8 bytes when the offset is exactly 6: the offset is relied on exactly inside the loop
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 4)
+    r0 = 0
+    r4 = 0
+loop:
+    r5 = r2
+    r5 += r4
+    r6 = r5
+    r6 += 8
+    if r6 > r3 goto out
+    r7 = *(u8 *)(r5 + 0)
+    if r4 != 6 goto +1
+    r8 = *(u8 *)(r5 + 8)
+    if r7 == 1 goto case0
+    if r7 == 4 goto case1
+    r4 += 1
+    goto next
+case0:
+    r8 = *(u8 *)(r5 + 0)
+    r4 += 1
+    goto next
+case1:
+    r8 = *(u8 *)(r5 + 1)
+    r4 += 2
+    goto next
+next:
+    if r4 < 8 goto loop
+out:
+    r0 = 2
+    exit
+
+=== loops/switch_parser_reads_past_check_at_offset_13
+desc: the 4-case parser reading past the checked bytes when the offset is exactly 13 (reached only through some switch paths)
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 4)
+    r0 = 0
+    r4 = 0
+loop:
+    r5 = r2
+    r5 += r4
+    r6 = r5
+    r6 += 8
+    if r6 > r3 goto out
+    r7 = *(u8 *)(r5 + 0)
+    if r4 != 13 goto +1
+    r8 = *(u8 *)(r5 + 8)
+    if r7 == 1 goto case0
+    if r7 == 4 goto case1
+    if r7 == 7 goto case2
+    if r7 == 10 goto case3
+    r4 += 1
+    goto next
+case0:
+    r8 = *(u8 *)(r5 + 0)
+    r4 += 1
+    goto next
+case1:
+    r8 = *(u8 *)(r5 + 1)
+    r4 += 2
+    goto next
+case2:
+    r8 = *(u8 *)(r5 + 2)
+    r4 += 3
+    goto next
+case3:
+    r8 = *(u8 *)(r5 + 3)
+    r4 += 4
+    goto next
+next:
+    if r4 < 16 goto loop
+out:
+    r0 = 2
+    exit
