@@ -324,10 +324,12 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
     needs = _needs(w)
     if trace:
         w.prev_log_pos = 0  # the state of the instruction goes on a line of its own after these
+    history: tuple[History, ...] | list[History]
     if end is None:
-        end = _current_end(w)
-    history = end.history
-    first, last, subseq = end.first_idx, end.insn, -1
+        history, first, last, parent = w.history, w.first_idx, w.insn_idx, w.parent
+    else:
+        history, first, last, parent = end.history, end.first_idx, end.insn, end.parent
+    subseq = -1
     skip_first = True
     changed = False
     cp: Checkpoint | None = None
@@ -369,7 +371,7 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
                     i -= 1
                 if i < 0:
                     raise _NotSupported
-            cp = end.parent if cp is None else cp.parent
+            cp = parent if cp is None else cp.parent
             if cp is None:
                 break
             changed = _mark_in_parent(w, cp.state, bt) or changed

@@ -262,7 +262,7 @@ def _maybe_free(w: Walker, cp: Checkpoint) -> None:
 def incomplete_marks(w: Walker, cp: Checkpoint) -> bool:
     """incomplete_read_marks(): ``cp`` stands in a loop visit with back-edges not yet propagated, so
     its precision marks may be missing some."""
-    if cp.chain is None:
+    if cp.chain is None or not w.num_backedges:
         return False
     visit = w.visits.get(cp.chain)
     return visit is not None and bool(visit.backedges)
@@ -332,19 +332,17 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     checkpoints = w.explored.get(bucket)
     compared = len(checkpoints) if checkpoints else 0
     if checkpoints:
-        for cp in checkpoints:  # clean_live_states()
-            if cp.insn == slot and not cp.branches and not cp.cleaned and not incomplete_marks(w, cp):
-                _clean(w, cp, cur)
         key: tuple[object, ...] | None = None
         looks: tuple[object, ...] | None = None
         live: list[int] = []
-        for cp in checkpoints[::-1]:  # the kernel's list: the newest first
+        for cp in reversed(checkpoints):  # the kernel's list: the newest first (kept when one is removed)
             if cp.insn != slot:
                 continue
             if cp.branches:
                 if force:  # a callback-calling helper call or may_goto: a loop converging
                     live = live or _live_masks(w, cur, slot)
                     if states_subsumed(cp.state, cur, live, precise=False):
+                        _clean_older(w, checkpoints, cp, slot, cur)
                         _hit(w, cp, slot, loop=True)
                         return True
                 if cp.looks() == (looks := looks or looks_of(cur)) and cp.key() == (key := key or cur.key()):
@@ -358,13 +356,17 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     add = False
             else:
                 loop = incomplete_marks(w, cp)
-                if not cp.cleaned:
-                    live = live or _live_masks(w, cur, slot)
-                if states_subsumed(cp.state, cur, live if not cp.cleaned else None, precise=not loop):
+                if not cp.cleaned and not loop:
+                    _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
+                live = live or _live_masks(w, cur, slot)  # (a cleaned state's dead registers are unset)
+                if states_subsumed(cp.state, cur, live, precise=not loop):
+                    _clean_older(w, checkpoints, cp, slot, cur)
                     _hit(w, cp, slot, loop=loop)
                     return True
             if add:  # misses count only when a state is added (loop iterations keep theirs)
                 cp.misses += 1
+            elif not force:
+                continue  # nothing changed since it was last kept
             n = 64 if force and cp.branches else 3
             if cp.misses > cp.hits * n + n:  # unlikely to be useful: stop comparing with it
                 cp.evicted = True
@@ -387,6 +389,19 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     if chain is not None:
         _maybe_enter_scc(w, cp)
     return False
+
+
+def _clean_older(
+    w: Walker, checkpoints: list[Checkpoint], hit: Checkpoint, slot: int, cur: PathState
+) -> None:
+    """clean_live_states() of the checkpoints older than ``hit`` that the hit spared the comparison:
+    the kernel cleans every finished checkpoint of the instruction before comparing (before the
+    hit's back-edge can make their marks incomplete)."""
+    for cp in checkpoints:
+        if cp is hit:
+            return
+        if cp.insn == slot and not cp.branches and not cp.cleaned and not incomplete_marks(w, cp):
+            _clean(w, cp, cur)
 
 
 def looks_of(state: PathState) -> tuple[object, ...]:
