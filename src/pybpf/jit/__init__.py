@@ -19,7 +19,7 @@ trampoline into Python, faults), ``executable`` (``JitProgram``, with the interp
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from pybpf.engine import Executable
 from pybpf.helpers.registry import HelperRegistry
@@ -40,9 +40,11 @@ def jit_engine(
     helpers: HelperRegistry,
     memory: Memory,
     resolved: Mapping[int, int],
+    facts: Collection[int] | None = None,
 ) -> Executable:
-    """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled."""
-    program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved)
+    """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled.
+    ``facts``: the slots of the accesses the verifier proved in bounds (``JitProgram``)."""
+    program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts)
     try:
         program.prepare()
     except JitUnavailable as exc:

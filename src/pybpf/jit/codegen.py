@@ -13,10 +13,10 @@ steps are explicit:
 ``compiled_for`` caches the result (``CACHE_SIZE`` programs, least recently used dropped) keyed by
 everything the code depends on: the program's bytes, the loader's resolved ``lddw`` values, the
 helper ids that exist, the block leaders, the helper calls lowered natively with the maps they
-reach (``pybpf.jit.native_helpers``) and the target (triple, CPU, features).  The code holds no
-per-run address: the trampoline, the stack and the address of functions come from the run state;
-its per-process addresses (the resolved values, native helpers' maps and C functions) are why the
-cache lives in the process.  Compile time is measured
+reach (``pybpf.jit.native_helpers``), the accesses the verifier proved (compiled unchecked) and the
+target (triple, CPU, features).  The code holds no per-run address: the trampoline, the stack and
+the address of functions come from the run state; its per-process addresses (the resolved values,
+native helpers' maps and C functions) are why the cache lives in the process.  Compile time is measured
 (``CompiledProgram.compile_ns``); the machine code (``machine_code``) is emitted on first request,
 from the optimised module, by the target machine's object emission.
 
@@ -143,16 +143,19 @@ def compile_program(
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
     native: NativeCalls = NO_NATIVE_CALLS,
+    proven: Collection[int] = frozenset(),
 ) -> CompiledProgram:
-    """Lower, verify, optimise and finalise one program (``native``: its helper calls lowered natively)."""
+    """Lower, verify, optimise and finalise one program (``native``: its helper calls lowered natively;
+    ``proven``: the slots of the memory accesses the verifier proved in bounds, lowered unchecked)."""
     start = time.perf_counter_ns()
     tgt = target()
     llvm = tgt.llvm
     try:
         lowerers = native.lowerers(LOWERERS) if native.calls else LOWERERS
         module = Lowering(
-            view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=lowerers
-        ).lower()
+            view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=lowerers,
+            proven=proven,
+        ).lower()  # fmt: skip
     except LoweringError as exc:
         raise JitUnavailable(str(exc)) from exc
     try:
@@ -178,7 +181,9 @@ def compile_program(
 
 
 _Resolved = tuple[tuple[int, int], ...]
-_CacheKey = tuple[bytes, _Resolved, frozenset[int], frozenset[int], tuple[object, ...], tuple[str, str, str]]
+_CacheKey = tuple[
+    bytes, _Resolved, frozenset[int], frozenset[int], tuple[object, ...], frozenset[int], tuple[str, str, str]
+]
 _CACHE: OrderedDict[_CacheKey, CompiledProgram] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
@@ -192,6 +197,7 @@ def compiled_for(
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
     native: NativeCalls = NO_NATIVE_CALLS,
+    proven: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The compiled code of the program whose bytes are ``code`` (compiled if not cached)."""
     if len(view.insns) > MAX_INSNS:
@@ -203,6 +209,7 @@ def compiled_for(
         frozenset(helper_ids),
         frozenset(leaders),
         native.key,
+        frozenset(proven),
         target().key,
     )
     with _CACHE_LOCK:
@@ -211,7 +218,7 @@ def compiled_for(
             _CACHE.move_to_end(key)
             return compiled
     compiled = compile_program(
-        view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native
+        view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native, proven=proven
     )
     with _CACHE_LOCK:
         _CACHE[key] = compiled

@@ -3,10 +3,12 @@
 Mirrors the kernel's ``bpf_prog`` after ``bpf_prog_select_runtime`` (kernel/bpf/core.c) chose the
 JIT: ``bpf_func`` is native code, ``jited_len`` its size.  ``JitProgram`` takes what
 ``pybpf.vm.Interpreter`` takes (a program, helpers, the address space, the loader's resolved ``lddw``
-values), validates the program the same way, and answers the same calls — ``run``/``execute`` (raw
-mode: r1 = the input buffer, r2 = its length), ``session()`` for many runs, ``prepare()`` — with
-the same results, faults and budget (``pybpf.jit.runtime``).  Tracing needs every instruction:
-a run with ``trace`` runs on an interpreter of the same program over the same memory.
+values) and, for a program the verifier accepted, its ``facts`` (the accesses it proved in bounds,
+compiled without a check); it validates the program the same way, and answers the same calls —
+``run``/``execute`` (raw mode: r1 = the input buffer, r2 = its length), ``session()`` for many runs,
+``prepare()`` — with the same results, faults and budget (``pybpf.jit.runtime``).  Tracing needs
+every instruction: a run with ``trace`` runs on an interpreter of the same program over the same
+memory.
 
 The blocks the compiled code charges the budget per are the interpreter's
 (``pybpf.vm.translation``), so both engines count the same instructions.
@@ -15,7 +17,7 @@ The blocks the compiled code charges the budget per are the interpreter's
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pybpf.helpers import default_registry
@@ -48,6 +50,7 @@ class JitProgram:
         helpers: Mapping[int, Helper] | None = None,
         memory: Memory | None = None,
         resolved: Mapping[int, int] | None = None,
+        facts: Collection[int] | None = None,
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
@@ -70,6 +73,10 @@ class JitProgram:
         """The helpers as the program was built with them (the interpreter binds them then too)."""
         self.memory = memory if memory is not None else Memory()
         self.resolved = dict(resolved or {})
+        self.proven: frozenset[int] = frozenset(facts or ())
+        """The verifier's facts: the slots of the memory accesses it proved in bounds on every path
+        (``VerifiedProgram.proven_accesses``), compiled without a run-time check.  A program that did
+        not go through the verifier has none: every access is checked."""
         self._bytes = code
         self._code = ctypes.create_string_buffer(code, 8 * self.total_slots)
         self.code_base = ctypes.addressof(self._code)
@@ -107,6 +114,7 @@ class JitProgram:
                 resolved=self.resolved,
                 helper_ids=frozenset(self.helper_functions),
                 native=self.native,
+                proven=self.proven,
             )
         return self._compiled
 

@@ -24,12 +24,16 @@ the opcode table); this module gives them the frame they are written into:
   do what they do, a fault among them wins, and the budget fault names the instruction at the cut,
   as the interpreter's single-step mode does; a helper called in that block sees the budget the
   interpreter would give it and moves the cut by what it charged.  Pure register instructions are
-  not checked: nothing can observe them once the run faults.
+  not checked: nothing can observe them once the run faults (nor loads the verifier proved).
 * **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
-  allowed when one region holds it all and has the access bits it needs.  The stack frames in use
-  (``[top - 512 * depth, top)``) are checked inline; anything else goes to ``@bpf_mem_slow``, which
-  scans the state's region table and on a miss asks Python (``Op.FILL``), which either finds the
-  region (and caches it in the table) or records the interpreter's ``MemoryAccessError``.
+  allowed when one region holds it all and has the access bits it needs.  An access the verifier
+  proved in bounds on every path (``proven``: the slots of ``VerifiedProgram.proven_accesses``, as
+  the kernel's JIT trusts ``insn_aux_data``) is a plain load or store.  Every other one is checked:
+  the stack frames in use (``[top - 512 * depth, top)``) inline, then the two regions the checks
+  last found in the table (``Field.HOT``: in a packet program the context and the packet) inline,
+  then ``@bpf_mem_slow``, which scans the state's region table (moving the region it finds to the
+  hot entries) and on a miss asks Python (``Op.FILL``), which either finds the region (and caches
+  it in the table) or records the interpreter's ``MemoryAccessError``.
 * **Faults** store a ``Status`` and the faulting slot in the state, write the registers back and
   return 1; Python turns that into the interpreter's exception (``pybpf.jit.runtime``).
 * **Calls into Python** go through the one trampoline whose address the state holds, with the
@@ -48,7 +52,7 @@ from pybpf.isa.disasm import format_instruction
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
-from pybpf.jit.state import STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
+from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
 I1 = ir.IntType(1)
 I8 = ir.IntType(8)
@@ -80,6 +84,8 @@ EFFECTS = frozenset(
     }
 )
 """Instruction kinds with an effect a run that faults can show (memory, calls, faults, counters)."""
+PURE_WHEN_PROVEN = frozenset({Kind.LDX, Kind.LDXSX})
+"""Kinds whose only effect besides their register is a possible fault (none once proven in bounds)."""
 FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
 RUN_FUNCTION = "bpf_run"
 
@@ -115,8 +121,11 @@ class Lowering:
         resolved: Mapping[int, int],
         helper_ids: Collection[int],
         lowerers: Mapping[Kind, Lowerer],
+        proven: Collection[int] = frozenset(),
     ) -> None:
         self.view = view
+        self.proven = frozenset(proven)
+        """Slots of the memory accesses the verifier proved in bounds: lowered without a check."""
         self.specs = specs
         self.leaders = sorted(leaders)
         self.resolved = resolved
@@ -202,14 +211,21 @@ class Lowering:
         return self.b.add(self.reg(reg), self.const(off))
 
     def check(self, address: ir.Value, size: int, need: int, slot: int) -> None:
-        """Fault unless ``size`` bytes at ``address`` are accessible with ``need`` (``state.NEED_*``)."""
+        """Fault unless ``size`` bytes at ``address`` are accessible with ``need`` (``state.NEED_*``);
+        nothing to emit for an access the verifier proved."""
+        if slot in self.proven:
+            return
         b = self.b
         # inside the frames in use: size <= top - address <= span, as one unsigned comparison
         below_top = b.sub(b.sub(self._top, self.const(size)), address)
         in_stack = b.icmp_unsigned("<=", below_top, b.sub(b.load(self._stack_span), self.const(size)))
         done = self.new_block("checked")
+        hot = self.new_block("check_hot")
         slow = self.new_block("check_slow")
-        branch = b.cbranch(in_stack, done, slow)
+        branch = b.cbranch(in_stack, done, hot)
+        branch.set_weights([1000, 1])
+        self.continue_in(hot, dominated=True)
+        branch = b.cbranch(self._in_hot_region(address, size, need), done, slow)
         branch.set_weights([1000, 1])
         self.continue_in(slow, dominated=True)
         ok = b.call(
@@ -217,6 +233,23 @@ class Lowering:
         )
         b.cbranch(ok, done, self._bail)
         self.continue_in(done, dominated=True)
+
+    def _in_hot_region(self, address: ir.Value, size: int, need: int) -> ir.Value:
+        """Whether one of the hot entries (start, length, access) holds the access: ``address - start``
+        below the length, and the access's end not past it, with the access bits ``need``."""
+        b = self.b
+        found: ir.Value = ir.Constant(I1, 0)
+        for entry in range(HOT_ENTRIES):
+            base = Field.HOT + 3 * entry
+            start, length, access = (self.load_field(base + k) for k in range(3))
+            offset = b.sub(address, start)
+            inside = b.and_(
+                b.icmp_unsigned("<", offset, length),
+                b.icmp_unsigned("<=", b.add(offset, self.const(size)), length),
+            )
+            allowed = b.icmp_unsigned("==", b.and_(access, self.const(need)), self.const(need))
+            found = b.or_(found, b.and_(inside, allowed))
+        return found
 
     def pointer(self, address: ir.Value, size: int) -> ir.Value:
         return self.b.inttoptr(address, INT_TYPES[size].as_pointer())
@@ -394,7 +427,7 @@ class Lowering:
         for position, index in enumerate(indices):
             site = self._site(index)
             self._block_index = position
-            if position == count - 1 or site.spec.kind in EFFECTS or self._unresolved(site):
+            if position == count - 1 or self._has_effect(site) or self._unresolved(site):
                 self._check_cut()
             with self.context(site):
                 self.lowerers[site.spec.kind](self, site)
@@ -402,6 +435,12 @@ class Lowering:
                 break
         if not b.block.is_terminated:
             self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
+
+    def _has_effect(self, site: Site) -> bool:
+        """Whether a run that faults at the cut could show what the instruction did: a load the
+        verifier proved cannot fault and changes a register only, like an ALU instruction."""
+        kind = site.spec.kind
+        return kind in EFFECTS and not (kind in PURE_WHEN_PROVEN and site.slot in self.proven)
 
     def _unresolved(self, site: Site) -> bool:
         """An lddw that faults (a map or BTF reference the loader did not resolve)."""
@@ -479,6 +518,12 @@ class Lowering:
         )
         b.cbranch(fits, found, step)
         b.position_at_end(found)
+        # the region found becomes the first hot entry, the first the second
+        for k in range(3):
+            older = b.load(b.gep(state, [ir.Constant(I64, Field.HOT + k)], inbounds=True))
+            b.store(older, b.gep(state, [ir.Constant(I64, Field.HOT + 3 + k)], inbounds=True))
+        for k, value in enumerate((lo, b.sub(hi, lo), access)):
+            b.store(value, b.gep(state, [ir.Constant(I64, Field.HOT + k)], inbounds=True))
         b.ret(ir.Constant(I1, 1))
         b.position_at_end(step)
         following = b.add(index, ir.Constant(I64, 1))
@@ -495,6 +540,6 @@ class Lowering:
         return function
 
 
-assert STATE_FIELDS > Field.TABLE
+assert STATE_FIELDS >= Field.HOT + 3 * HOT_ENTRIES and HOT_ENTRIES == 2
 
 __all__ = ["I1", "I8", "I16", "I32", "I64", "RUN_FUNCTION", "Lowerer", "Lowering", "LoweringError", "Site"]

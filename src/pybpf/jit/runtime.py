@@ -52,6 +52,7 @@ from pybpf.jit.native_maps import NativeMapSession
 from pybpf.jit.repeat import repeat_function
 from pybpf.jit.state import (
     ENTRY_TYPE,
+    HOT_ENTRIES,
     TABLE_ENTRIES,
     TRAMPOLINE_TYPE,
     Field,
@@ -86,6 +87,8 @@ _RUNNING, _HALT = int(Status.RUNNING), int(Status.HALT)
 _TABLE_WORDS = 3 * TABLE_ENTRIES
 _TABLE_LAYOUT = struct.Struct(f"={_TABLE_WORDS}Q")
 """The region table as one block of native words (written in one call)."""
+_HOT_ACCESS = tuple(int(Field.HOT) + 3 * entry + 2 for entry in range(HOT_ENTRIES))
+"""The access bits of each hot entry: zero empties it."""
 _REGS_LAYOUT = struct.Struct("=11Q")
 _ARGS_LAYOUT = struct.Struct("=5Q")
 _ARGS_OFFSET = 8 * int(Field.ARGS)
@@ -375,6 +378,8 @@ class JitSession:
         entries = len(words) // 3
         words += [0] * (_TABLE_WORDS - len(words))
         _TABLE_LAYOUT.pack_into(self._table_view, 0, *words)
+        for access in _HOT_ACCESS:  # a refreshed table empties the hot entries copied from it
+            self.fields[access] = 0
         self._next_entry = entries % TABLE_ENTRIES
         self._generation = self.memory.generation
 

@@ -7,7 +7,8 @@ code and ``pybpf.jit.runtime`` both read and write: the instruction budget left,
 trampoline back into Python, and the region table the memory checks consult (``[lo, hi)`` and the
 ``READ``/``WRITE`` bits of each context, packet and map-value region, refreshed from ``Memory`` when
 its regions change), and after the table what native helpers read: whether the run may reach the
-maps native lookups name, the run's CPU, the epoch of handed-out values and the random state.
+maps native lookups name, the run's CPU, the epoch of handed-out values and the random state; and
+the two regions the memory checks last found in the table (the hot entries).
 
 Every field is a 64-bit integer, so the lowering addresses them by index (``Field``) and
 ``NativeState`` is the same struct as ctypes sees it.
@@ -39,11 +40,16 @@ class Field(enum.IntEnum):
     EPOCH = 112  # the stamp of values handed out since the run's MapAccess began
     STAMPS = 113  # address of the per-map pointers to the stamp arrays (one u32 per value)
     PRANDOM = 114  # the state of bpf_get_prandom_u32's generator
+    HOT = 115  # first of the HOT_ENTRIES * 3 fields of the regions the checks last found in the table
 
 
 TABLE_ENTRIES = 32
 """Regions the native table holds (a miss asks Python, which replaces one entry)."""
-STATE_FIELDS = Field.PRANDOM + 1
+HOT_ENTRIES = 2
+"""Regions the compiled code checks inline before the table: the two it last found there (in a
+packet program, the context and the packet), each as (start, length, access bits); an entry with
+no access bits is empty.  Emptied whenever the table is refreshed, so never staler than the table."""
+STATE_FIELDS = Field.HOT + 3 * HOT_ENTRIES
 
 
 class Status(enum.IntEnum):
@@ -91,6 +97,7 @@ ENTRY_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, 
 
 __all__ = [
     "ENTRY_TYPE",
+    "HOT_ENTRIES",
     "NEED_READ",
     "NEED_READ_WRITE",
     "NEED_WRITE",

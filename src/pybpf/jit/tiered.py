@@ -17,7 +17,7 @@ it (``pybpf.jit.notice`` says so once).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from pybpf.engine import RunSession
 from pybpf.helpers.context import RunEnv
@@ -44,10 +44,13 @@ class TieredProgram:
         helpers: HelperRegistry,
         memory: Memory,
         resolved: Mapping[int, int],
+        facts: Collection[int] | None = None,
     ) -> None:
         self.interpreter = Interpreter(instructions, helpers=helpers, memory=memory, resolved=resolved)
         self._instructions = instructions
         self._helpers, self._memory, self._resolved = helpers, memory, resolved
+        self._facts = facts
+        """The verifier's facts the JIT compiles the program with (``JitProgram``'s ``facts``)."""
         self.executed = 0
         """Instructions run on the interpreter so far."""
         self.jit: JitProgram | None = None
@@ -63,7 +66,11 @@ class TieredProgram:
         """The JIT's program once the interpreter has run enough (compiled then), else None."""
         if self.jit is None and not self._gave_up and self.executed >= COMPILE_AFTER:
             program = JitProgram(
-                self._instructions, helpers=self._helpers, memory=self._memory, resolved=self._resolved
+                self._instructions,
+                helpers=self._helpers,
+                memory=self._memory,
+                resolved=self._resolved,
+                facts=self._facts,
             )
             try:
                 program.prepare()
@@ -119,9 +126,10 @@ def tiered_engine(
     helpers: HelperRegistry,
     memory: Memory,
     resolved: Mapping[int, int],
+    facts: Collection[int] | None = None,
 ) -> TieredProgram:
-    """The ``Engine`` of tiered execution."""
-    return TieredProgram(instructions, helpers=helpers, memory=memory, resolved=resolved)
+    """The ``Engine`` of tiered execution (``facts``: the verifier's, for the JIT)."""
+    return TieredProgram(instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts)
 
 
 __all__ = ["COMPILE_AFTER", "TieredProgram", "TieredSession", "tiered_engine"]

@@ -11,7 +11,8 @@ log's true size written to ``log_true_size``.  The loaded program becomes a file
 (``pybpf.kernel.progobj``) holding its maps, with the func_info and line_info the loader passed
 moved to the xlated program's positions, as ``bpf_check`` leaves them: each func_info record at its
 subprogram's final start (``adjust_btf_func``), each line_info record on the instruction its
-instruction became after the fixups' patches (``bpf_adj_linfo``).
+instruction became after the fixups' patches (``bpf_adj_linfo``), and the slots of the memory
+accesses the verifier proved in bounds (``insn_aux_data``), which the JIT compiles unchecked.
 """
 
 from __future__ import annotations
@@ -244,6 +245,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         ).hex() if a.line_info and a.line_info_cnt else "",
         line_info_rec_size=a.line_info_rec_size,
         slot_map=list(verified.slot_map or ()),
+        proven_accesses=sorted(verified.proven_accesses),
     )  # fmt: skip
     btf_fd = None
     if btf_is_func is not None:  # func_info or line_info: the program holds its BTF (prog->aux->btf)

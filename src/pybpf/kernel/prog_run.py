@@ -14,8 +14,9 @@ The runtime
     (``MapObject.pointer``; value references: the address of the value, ``MapObject.address`` plus
     their offset) and builds an ``Executable`` with the engine ``PYBPF_ENGINE`` or else
     ``DEFAULT_ENGINE`` names (``pybpf.engine``; ``"auto"``: the interpreter, then the JIT once the
-    program has run enough).  All programs of a process share one address space,
-    ``EXEC_MEMORY``, holding no map storage at all: what a run may reach of maps is a
+    program has run enough), the JIT's with the program's facts (the memory accesses the verifier
+    proved in bounds, compiled without a check).  All programs of a process share one address
+    space, ``EXEC_MEMORY``, holding no map storage at all: what a run may reach of maps is a
     ``MapAccess`` (``pybpf.helpers.map_access``) the ``Runner`` puts in ``RunEnv.maps`` -- the
     program's own maps (``ProgRuntime.program_maps``), its global data and each value a helper hands
     out, a region of exactly ``value_size`` bytes.  One ``MapAccess`` lives as long as the Runner
@@ -37,12 +38,13 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from pybpf.engine import Engine, RunSession, TailCall
+from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
 from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.helpers.maps import release_spin_locks
+from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
@@ -84,6 +86,22 @@ def selected_engine() -> str:
     return name if name in ENGINES else DEFAULT_ENGINE
 
 
+def _build(
+    engine: str,
+    insns: list[Instruction],
+    registry: HelperRegistry,
+    resolved: dict[int, int],
+    facts: frozenset[int],
+) -> Executable:
+    """The executable ``engine`` makes of the program; the JIT's engines get the verifier's facts (the
+    accesses it proved in bounds, compiled unchecked), the interpreter checks every access."""
+    if ENGINES[engine] is jit_engine:
+        return jit_engine(insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts)
+    if ENGINES[engine] is tiered_engine:
+        return tiered_engine(insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts)
+    return ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
+
+
 class ProgRuntime:
     """A program ready to run in this process: its maps mapped and its executable built.
 
@@ -114,7 +132,8 @@ class ProgRuntime:
         insns, resolved, direct = self._resolve(prog.xlated)
         self.program_maps = ProgramMaps.of(self.maps.values(), direct)
         """The maps (and global data) the program's runs may reach."""
-        self.executable = ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
+        facts = frozenset(prog.meta.proven_accesses)
+        self.executable = _build(engine, insns, registry, resolved, facts)
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
         self.executable.prepare()

@@ -74,6 +74,10 @@ class ProgMeta:
     slot_map: list[int] = field(default_factory=list)
     """Where each loaded slot (and, last, the end) ended up in the xlated program after the fixups'
     patches; empty when nothing moved.  Maps a run-time fault's pc back to the loader's instruction."""
+    proven_accesses: list[int] = field(default_factory=list)
+    """The xlated slots of the memory accesses the verifier proved in bounds on every path (the
+    kernel's per-instruction ``insn_aux_data`` the JIT reads): every process that runs the program
+    compiles them without a run-time check.  Covered by the file's digest like the instructions."""
     id: int = 0
 
 

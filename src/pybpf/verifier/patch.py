@@ -14,6 +14,13 @@ and a record on the patched instruction itself stays on the first instruction of
 
 All patches are applied in one go: each old slot maps to the first new slot of its replacement.
 Which instructions have a target, and in which field, is the program view's answer.
+
+``proven_accesses`` moves the verifier's per-instruction memory facts (``InsnFacts.in_bounds``, the
+kernel's ``insn_aux_data`` that bpf_patch_insn_data() keeps beside each instruction) to the slots
+of the fixed-up program: an access the fixups left alone keeps its fact where it moved; a context
+access keeps it on the first instruction of its rewrite when that is the load or store through the
+same context register (what convert_ctx_access() emits for the context itself), and the rest of a
+rewrite (loads through the pointers it read) has none.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import errno
 from collections.abc import Mapping, Sequence
 
 from pybpf.isa.instruction import Instruction, slot_starts
+from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import ProgramView
 from pybpf.verifier.state import VerifierState
 
@@ -111,3 +119,41 @@ def _retarget(
         insn.imm if uses_off else new_rel,
         insn.imm_hi,
     )
+
+
+_LOADS = frozenset({Kind.LDX, Kind.LDXSX})
+_STORES = frozenset({Kind.ST, Kind.STX})
+
+
+def proven_accesses(state: VerifierState, loaded: ProgramView) -> frozenset[int]:
+    """The slots, in the fixed-up program, of the memory accesses whose ``in_bounds`` fact holds;
+    ``loaded`` is the program do_check walked (its facts are keyed by that program's indices)."""
+    xlated = state.view
+    slot_map = state.slot_map
+    proven: set[int] = set()
+    for index, facts in state.facts.items():
+        if not facts.in_bounds:
+            continue
+        insn = loaded.insns[index]
+        slot = loaded.starts[index]
+        moved = slot if slot_map is None else slot_map[slot]
+        now = xlated.index_at(moved)
+        if now is None:
+            continue
+        after = xlated.insns[now]
+        if after == insn or ("ctx" in facts.ptr_types and _same_context_access(insn, after)):
+            proven.add(moved)
+    return frozenset(proven)
+
+
+def _same_context_access(before: Instruction, after: Instruction) -> bool:
+    """Whether ``after`` (a rewrite's first instruction) is a load (store) through the register the
+    context load (store) ``before`` used."""
+    old, new = before.spec, after.spec
+    if old is None or new is None:
+        return False
+    if old.kind in _LOADS:
+        return new.kind in _LOADS and after.src == before.src
+    if old.kind in _STORES:
+        return new.kind in _STORES and after.dst == before.dst
+    return False

@@ -19,6 +19,9 @@
                    branch, subprogram start and lddw position patched along;
 6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
 
+Then the memory accesses do_check proved in bounds on every path are moved to the slots of the
+fixed-up program (``patch.proven_accesses``): what the JIT compiles without a run-time check.
+
 Every pass reads the program's layout and control flow from one ``pybpf.isa.ProgramView`` (built
 once here, and again only when a fixup rewrites the program).  The first failing check decides the
 errno and the last log line, as in the kernel.  The log ends,
@@ -43,6 +46,7 @@ from pybpf.verifier.ctx_rewrite import CtxRewritePass
 from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.ld_imm64 import LdImm64Pass
+from pybpf.verifier.patch import proven_accesses
 from pybpf.verifier.pseudo import PseudoPass
 from pybpf.verifier.request import LoadRequest, VerifiedProgram
 from pybpf.verifier.state import VerifierState
@@ -97,6 +101,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         facts=dict(state.facts),
         verified_insns=state.insn_processed,
         slot_map=state.slot_map,
+        proven_accesses=proven_accesses(state, view),
     )
 
 

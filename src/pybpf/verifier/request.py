@@ -63,6 +63,10 @@ class InsnFacts:
     ``struct bpf_insn_aux_data``): for the fixups, the interpreter and the JIT."""
 
     ptr_types: set[str] = field(default_factory=set)  # memory access: the base pointer's type(s)
+    in_bounds: bool | None = None
+    """Memory access: True when on every path reaching it the access was proven inside memory that is
+    really there at run time (the stack frames, a map value or key, a packet up to its proven range,
+    the context, a ring buffer record), so the JIT needs no run-time check; None: not a memory access."""
     map: MapRef | None = None  # helper call: the map passed as CONST_PTR_TO_MAP (None if several)
     map_ambiguous: bool = False  # helper call: different maps on different paths
 
@@ -78,3 +82,6 @@ class VerifiedProgram:
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # per instruction index (before fixups)
     verified_insns: int = 0  # processed instructions (bpf_prog_info.verified_insns)
     slot_map: list[int] | None = None  # loaded slot -> xlated slot (None: the fixups moved none)
+    proven_accesses: frozenset[int] = frozenset()
+    """The xlated slots of the memory accesses proven in bounds on every path (``InsnFacts.in_bounds``
+    moved through the fixups): what the JIT compiles without a run-time check."""

@@ -151,6 +151,28 @@ def _record_pointer(w: Walker, reg: RegState) -> None:
     facts.ptr_types.add(name)
 
 
+def _proven_kind(reg: RegState) -> bool:
+    """Whether a successful check_mem_access through ``reg`` proves the access inside memory that is
+    there at run time (what the kernel's JIT relies on when it emits a plain load or store): the stack
+    frames, a map value of a known map (its value_size; inner maps share their template's), a map key
+    (a for_each callback's, key_size bytes), a ring buffer record (its reserved size), the packet up to
+    the range learned from data_end, the context (whose rewrite the program type's runs provide)."""
+    t = reg.type
+    if t in (RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY):
+        return reg.map is not None and not reg.maybe_null
+    if t is RegType.PTR_TO_MEM:
+        return not reg.maybe_null
+    return t in (RegType.PTR_TO_STACK, RegType.PTR_TO_CTX) or t in PACKET_TYPES
+
+
+def _record_in_bounds(w: Walker, reg: RegState) -> None:
+    """``InsnFacts.in_bounds``: true only while every check of the instruction, on every path, was
+    proven (an atomic checks its read and its write)."""
+    facts = w.facts()
+    proven = _proven_kind(reg)
+    facts.in_bounds = proven if facts.in_bounds is None else facts.in_bounds and proven
+
+
 def check_mem_access(
     w: Walker,
     regno: int,
@@ -170,6 +192,7 @@ def check_mem_access(
     off += reg.off
     t = reg.type
     result: RegState | None = None  # what a read loads (None: an unknown scalar)
+    _record_in_bounds(w, reg)  # (a check below that fails refuses the program: no fact is kept)
     if t is RegType.PTR_TO_MAP_VALUE and not reg.maybe_null:
         if reg.map is not None:  # (an inner map without a known template: unchecked)
             check_map_access_type(w, reg, off, size, access)
