@@ -24,7 +24,9 @@ the opcode table); this module gives them the frame they are written into:
   do what they do, a fault among them wins, and the budget fault names the instruction at the cut,
   as the interpreter's single-step mode does; a helper called in that block sees the budget the
   interpreter would give it and moves the cut by what it charged.  Pure register instructions are
-  not checked: nothing can observe them once the run faults (nor loads the verifier proved).
+  not checked: nothing can observe them once the run faults (nor loads the verifier proved).  So a
+  block whose only checked instruction is its last (a loop of register work and proven loads) is
+  checked once, on entry: the budget covers it, or the run ends there at the cut.
 * **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
   allowed when one region holds it all and has the access bits it needs.  An access the verifier
   proved in bounds on every path (``proven``: the slots of ``VerifiedProgram.proven_accesses``, as
@@ -419,15 +421,31 @@ class Lowering:
         b = self.b
         self.continue_in(self._blocks[leader])
         count = len(indices)
+        sites = [self._site(index) for index in indices]
+        checked = [
+            position
+            for position, site in enumerate(sites)
+            if position == count - 1 or self._has_effect(site) or self._unresolved(site)
+        ]
         left = b.load(self._remaining)
         short = b.icmp_unsigned("<", left, self.const(count))
-        b.store(b.select(short, left, self.const(count)), self._cut)
-        b.store(b.select(short, self.const(0), b.sub(left, self.const(count))), self._remaining)
         self._leader, self._block_length = leader, count
-        for position, index in enumerate(indices):
-            site = self._site(index)
+        upfront = checked == [count - 1]
+        if upfront:  # nothing before the last instruction can be seen: its check moves to the start
+            with b.if_then(short, likely=False):
+                b.store(self.const(0), self._remaining)
+                self.store_field(Field.STATUS, self.const(Status.BUDGET))
+                self.store_field(Field.FAULT_PC, self.const(leader))
+                self.store_field(Field.ARG, left)
+                b.branch(self._bail)
+            b.store(self.const(count), self._cut)
+            b.store(b.sub(left, self.const(count)), self._remaining)
+        else:
+            b.store(b.select(short, left, self.const(count)), self._cut)
+            b.store(b.select(short, self.const(0), b.sub(left, self.const(count))), self._remaining)
+        for position, site in enumerate(sites):
             self._block_index = position
-            if position == count - 1 or self._has_effect(site) or self._unresolved(site):
+            if position in checked and not upfront:
                 self._check_cut()
             with self.context(site):
                 self.lowerers[site.spec.kind](self, site)
