@@ -21,7 +21,7 @@ import struct
 import pytest
 
 from pybpf import Map, Program, uapi
-from pybpf.errors import MemoryAccessError
+from pybpf.errors import BudgetExceededError, MemoryAccessError
 from pybpf.isa.asm import assemble
 from pybpf.isa.program import ProgramView
 from pybpf.jit import JitProgram, TieredProgram
@@ -33,7 +33,7 @@ from pybpf.verifier.checks.mem import _proven_kind, _record_in_bounds
 from pybpf.verifier.regstate import RegState
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.request import InsnFacts
-from pybpf.vm import Memory
+from pybpf.vm import Interpreter, Memory
 from tests.elf.corpus import CASES, Case
 from tests.elf.test_differential import run_case
 from tests.programs.corpus import sk_buff
@@ -384,3 +384,47 @@ def test_the_hot_entries_forget_a_removed_region() -> None:
         memory.remove_region(region)
         with pytest.raises(MemoryAccessError):
             session.run(region.start)
+
+
+# -- the budget: proven loads are pure, a block checked once on entry faults where the interpreter does --
+
+BUDGETED = """
+    r1 = 0
+    r2 = 0
+loop:
+    *(u64 *)(r10 - 8) = r1
+    r3 = *(u64 *)(r10 - 8)
+    r2 += r3
+    r3 = *(u32 *)(r10 - 8)
+    r1 += 1
+    if r1 < 20 goto loop
+    r1 = 0
+again:
+    r3 = *(u64 *)(r10 - 8)
+    r2 += r3
+    r1 += 1
+    if r1 < 10 goto again
+    r0 = r2
+    exit
+"""
+
+
+def _ending(engine: Interpreter | JitProgram, budget: int) -> tuple[object, ...]:
+    try:
+        result = engine.execute(budget=budget)
+    except BudgetExceededError as exc:
+        return ("budget", exc.pc)
+    return ("ok", result.retval, result.instructions)
+
+
+def test_budget_faults_name_the_interpreters_instruction() -> None:
+    with Program.load(BUDGETED, "xdp", backend=UserBackend()) as prog:
+        loaded = _jit_of(prog)
+    assert loaded.proven == _memory_slots(loaded)
+    memory = Memory()
+    jit = JitProgram(loaded.instructions, memory=memory, facts=loaded.proven)
+    interpreter = Interpreter(loaded.instructions, memory=memory)
+    assert _checked_accesses(jit.compiled.ir_text) == 0
+    for budget in range(1, 180):  # the last budget covers the whole run
+        assert _ending(jit, budget) == _ending(interpreter, budget), budget
+    assert _ending(jit, 180)[0] == "ok"
