@@ -428,3 +428,33 @@ def test_budget_faults_name_the_interpreters_instruction() -> None:
     for budget in range(1, 180):  # the last budget covers the whole run
         assert _ending(jit, budget) == _ending(interpreter, budget), budget
     assert _ending(jit, 180)[0] == "ok"
+
+
+def test_a_hot_region_keeps_its_access_bits() -> None:
+    memory = Memory()
+    jit = JitProgram(assemble("r0 = *(u8 *)(r1 + 0)\n*(u8 *)(r1 + 1) = r0\nexit"), memory=memory)
+    region = memory.add_region(bytearray(b"\x07" * 16), writable=False, name="read-only")
+    with jit.session() as session, pytest.raises(MemoryAccessError) as exc:
+        session.run(region.start)  # the load makes the region hot; the store still faults
+    assert exc.value.pc == 1
+
+
+@pytest.mark.parametrize(
+    ("width", "offset", "fits"), [(2, 1, True), (2, 2, False), (4, 0, False), (1, 2, True)]
+)
+def test_short_regions_are_checked_exactly(width: int, offset: int, fits: bool) -> None:
+    """A region shorter than an access could be is never a hot entry: its checks stay exact."""
+    memory = Memory()
+    size = {1: "u8", 2: "u16", 4: "u32"}[width]
+    program = assemble(f"r0 = *(u8 *)(r1 + 0)\nr0 = *({size} *)(r2 + 0)\nexit")
+    jit, interpreter = JitProgram(program, memory=memory), Interpreter(program, memory=memory)
+    region = memory.add_region(bytearray(b"\x01\x02\x03"), writable=True, name="three bytes")
+    registers = {1: region.start, 2: region.start + offset}
+    for engine in (jit, interpreter):
+        if fits:
+            assert engine.run(registers=registers) == int.from_bytes(
+                b"\x01\x02\x03"[offset : offset + width], "little"
+            )
+        else:
+            with pytest.raises(MemoryAccessError):
+                engine.run(registers=registers)

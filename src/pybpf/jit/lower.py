@@ -31,11 +31,12 @@ the opcode table); this module gives them the frame they are written into:
   allowed when one region holds it all and has the access bits it needs.  An access the verifier
   proved in bounds on every path (``proven``: the slots of ``VerifiedProgram.proven_accesses``, as
   the kernel's JIT trusts ``insn_aux_data``) is a plain load or store.  Every other one is checked:
-  the stack frames in use (``[top - 512 * depth, top)``) inline, then the two regions the checks
-  last found in the table (``Field.HOT``: in a packet program the context and the packet) inline,
-  then ``@bpf_mem_slow``, which scans the state's region table (moving the region it finds to the
-  hot entries) and on a miss asks Python (``Op.FILL``), which either finds the region (and caches
-  it in the table) or records the interpreter's ``MemoryAccessError``.
+  the stack frames in use (``[top - 512 * depth, top)``) and, unless the access goes through r10,
+  the two regions the checks last found in the table (``Field.HOT``: in a packet program the
+  context and the packet) inline, as one condition, then ``@bpf_mem_slow``, which scans the
+  state's region table (moving the region it finds to the hot entries) and on a miss asks Python
+  (``Op.FILL``), which either finds the region (and caches it in the table) or records the
+  interpreter's ``MemoryAccessError``.
 * **Faults** store a ``Status`` and the faulting slot in the state, write the registers back and
   return 1; Python turns that into the interpreter's exception (``pybpf.jit.runtime``).
 * **Calls into Python** go through the one trampoline whose address the state holds, with the
@@ -52,7 +53,7 @@ from llvmlite import ir
 
 from pybpf.isa.disasm import format_instruction
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
+from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
@@ -86,6 +87,9 @@ EFFECTS = frozenset(
     }
 )
 """Instruction kinds with an effect a run that faults can show (memory, calls, faults, counters)."""
+HOT_MIN_LENGTH = 8
+"""The shortest region the hot entries hold: no access is longer, so ``length - size`` never wraps."""
+_LOADS_THROUGH_SRC = frozenset({Kind.LDX, Kind.LDXSX, Kind.LOAD_ACQ})
 PURE_WHEN_PROVEN = frozenset({Kind.LDX, Kind.LDXSX})
 """Kinds whose only effect besides their register is a possible fault (none once proven in bounds)."""
 FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
@@ -220,14 +224,12 @@ class Lowering:
         b = self.b
         # inside the frames in use: size <= top - address <= span, as one unsigned comparison
         below_top = b.sub(b.sub(self._top, self.const(size)), address)
-        in_stack = b.icmp_unsigned("<=", below_top, b.sub(b.load(self._stack_span), self.const(size)))
+        allowed = b.icmp_unsigned("<=", below_top, b.sub(b.load(self._stack_span), self.const(size)))
+        if self._base_register(slot) != BPF_REG_FP:  # (through r10 it is the stack or a fault)
+            allowed = b.or_(allowed, self._in_hot_region(address, size, need))
         done = self.new_block("checked")
-        hot = self.new_block("check_hot")
         slow = self.new_block("check_slow")
-        branch = b.cbranch(in_stack, done, hot)
-        branch.set_weights([1000, 1])
-        self.continue_in(hot, dominated=True)
-        branch = b.cbranch(self._in_hot_region(address, size, need), done, slow)
+        branch = b.cbranch(allowed, done, slow)
         branch.set_weights([1000, 1])
         self.continue_in(slow, dominated=True)
         ok = b.call(
@@ -236,19 +238,24 @@ class Lowering:
         b.cbranch(ok, done, self._bail)
         self.continue_in(done, dominated=True)
 
+    def _base_register(self, slot: int) -> int:
+        """The register the memory access at ``slot`` addresses memory through."""
+        index = self.view.index_at(slot)
+        assert index is not None
+        insn = self.view.insns[index]
+        return insn.src if self.specs[index].kind in _LOADS_THROUGH_SRC else insn.dst
+
     def _in_hot_region(self, address: ir.Value, size: int, need: int) -> ir.Value:
         """Whether one of the hot entries (start, length, access) holds the access: ``address - start``
-        below the length, and the access's end not past it, with the access bits ``need``."""
+        at most ``length - size`` (an entry is at least ``HOT_MIN_LENGTH`` bytes long, so that cannot
+        wrap), with the access bits ``need``."""
         b = self.b
         found: ir.Value = ir.Constant(I1, 0)
         for entry in range(HOT_ENTRIES):
             base = Field.HOT + 3 * entry
             start, length, access = (self.load_field(base + k) for k in range(3))
             offset = b.sub(address, start)
-            inside = b.and_(
-                b.icmp_unsigned("<", offset, length),
-                b.icmp_unsigned("<=", b.add(offset, self.const(size)), length),
-            )
+            inside = b.icmp_unsigned("<=", offset, b.sub(length, self.const(size)))
             allowed = b.icmp_unsigned("==", b.and_(access, self.const(need)), self.const(need))
             found = b.or_(found, b.and_(inside, allowed))
         return found
@@ -536,11 +543,15 @@ class Lowering:
         )
         b.cbranch(fits, found, step)
         b.position_at_end(found)
-        # the region found becomes the first hot entry, the first the second
+        # the region found becomes the first hot entry (an empty one if it is shorter than any
+        # access: the inline check assumes it is not), the first the second
         for k in range(3):
             older = b.load(b.gep(state, [ir.Constant(I64, Field.HOT + k)], inbounds=True))
             b.store(older, b.gep(state, [ir.Constant(I64, Field.HOT + 3 + k)], inbounds=True))
-        for k, value in enumerate((lo, b.sub(hi, lo), access)):
+        length = b.sub(hi, lo)
+        long_enough = b.icmp_unsigned(">=", length, ir.Constant(I64, HOT_MIN_LENGTH))
+        hot_access = b.select(long_enough, access, ir.Constant(I64, 0))
+        for k, value in enumerate((lo, length, hot_access)):
             b.store(value, b.gep(state, [ir.Constant(I64, Field.HOT + k)], inbounds=True))
         b.ret(ir.Constant(I1, 1))
         b.position_at_end(step)
