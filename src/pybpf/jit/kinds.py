@@ -239,7 +239,7 @@ def lower_lddw(lo: Lowering, site: Site) -> None:
         assert site.target is not None
         lo.set_reg(insn.dst, lo.b.add(lo.code_base, lo.const(8 * site.target)))
     elif site.slot in lo.resolved:
-        lo.set_reg(insn.dst, lo.const(lo.resolved[site.slot]))
+        lo.set_reg(insn.dst, lo.resolved_value(site.slot))
     else:
         lo.fault(Status.UNRESOLVED, site.slot)
 
