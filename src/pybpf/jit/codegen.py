@@ -18,10 +18,10 @@ The object holds no per-process address (the trampoline, the stack and the addre
 come from the run state; map addresses are relocations), so it is cached across processes
 (``pybpf.jit.cache``) under the digest of everything the code depends on: the program's bytes,
 which ``lddw`` slots are resolved, the helper ids that exist, the block leaders, the optimisation
-level, the target (triple, CPU, features), the LLVM, llvmlite and pybpf versions and pybpf's own
-sources.  Every input of the lowering must be a part of that key.  A program seen before is only
-linked (about a millisecond); within a process ``compiled_for`` also keeps the linked program for
-the same resolved values (``CACHE_SIZE`` programs, least recently used dropped).
+level, the target (triple, CPU, features), the LLVM and llvmlite versions and pybpf's own sources.
+Every input of the lowering must be a part of that key.  A program seen before is only linked
+(about a millisecond); within a process ``compiled_for`` also keeps the linked program for the
+same resolved values (``CACHE_SIZE`` programs, least recently used dropped).
 
 Compilation is bounded (``check_budget``): programs of more than ``MAX_INSNS`` instructions or
 ``MAX_BLOCKS`` blocks are not compiled — they run on the interpreter, after the notice — because
@@ -37,13 +37,13 @@ import hashlib
 import io
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pybpf
 from pybpf.isa.opcodes import OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.cache import object_cache
@@ -119,8 +119,8 @@ def sources_digest() -> str:
     """The SHA-256 of pybpf's own sources: code cached by one pybpf is never used by another."""
     global _sources_digest
     if _sources_digest is None:
-        digest = hashlib.sha256(pybpf.__version__.encode())
-        root = Path(pybpf.__file__).parent
+        digest = hashlib.sha256()
+        root = Path(__file__).resolve().parents[1]  # the pybpf package
         for path in sorted(root.rglob("*.py")):
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
@@ -130,14 +130,16 @@ def sources_digest() -> str:
 
 @dataclass(frozen=True)
 class NativeFunction:
-    """One function of the compiled code: its symbol and where it is in ``machine_code``."""
+    """One function of the compiled code: its symbol, where it is in ``machine_code`` and in memory."""
 
     name: str
     offset: int
     size: int
+    address: int
+    """Where it runs (``jited_ksyms``)."""
 
 
-@dataclass
+@dataclass(eq=False)
 class CompiledProgram:
     """One program's native code: the entry point, kept alive with the engine that owns it."""
 
@@ -177,7 +179,8 @@ class CompiledProgram:
 
 
 def _image_of(obj: bytes, entry: int) -> tuple[bytes, tuple[NativeFunction, ...]]:
-    """The functions of the section holding ``bpf_run``, read from where they were linked."""
+    """The functions of the section holding ``bpf_run``, read from where they were linked: the entry
+    first (the kernel's ``func[0]``), then the others in address order."""
     from elftools.elf.elffile import ELFFile
 
     try:
@@ -195,10 +198,24 @@ def _image_of(obj: bytes, entry: int) -> tuple[bytes, tuple[NativeFunction, ...]
     base = entry - run_offset
     code = bytearray()
     functions = []
-    for name, _, value, size in sorted((f for f in funcs if f[1] == section), key=lambda f: f[2]):
-        functions.append(NativeFunction(name, len(code), size))
+    ordered = sorted((f for f in funcs if f[1] == section), key=lambda f: (f[0] != RUN_FUNCTION, f[2]))
+    for name, _, value, size in ordered:
+        functions.append(NativeFunction(name, len(code), size, base + value))
         code += ctypes.string_at(base + value, size)
     return bytes(code), tuple(functions)
+
+
+_LIVE: weakref.WeakSet[CompiledProgram] = weakref.WeakSet()
+"""Every program linked in this process and still in use (for ``native_symbol``)."""
+
+
+def native_symbol(address: int) -> str | None:
+    """The name of the compiled function at ``address`` in this process (pybpf's ``kallsyms``)."""
+    for compiled in list(_LIVE):
+        for function in compiled.functions:
+            if function.address == address:
+                return function.name
+    return None
 
 
 def check_budget(view: ProgramView, leaders: Collection[int]) -> None:
@@ -316,7 +333,9 @@ def compile_program(
         obj = build_object(view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids)
         store.store(key, obj)
     engine, address = link(obj, resolved)
-    return CompiledProgram(address, time.perf_counter_ns() - start, obj, cached, engine)
+    compiled = CompiledProgram(address, time.perf_counter_ns() - start, obj, cached, engine)
+    _LIVE.add(compiled)
+    return compiled
 
 
 _CacheKey = tuple[bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int]]
@@ -373,6 +392,7 @@ __all__ = [
     "compile_program",
     "compiled_for",
     "link",
+    "native_symbol",
     "object_key",
     "opt_level",
     "sources_digest",
