@@ -84,9 +84,11 @@ def test_the_engine_compiles_when_it_can() -> None:
 def test_programs_larger_than_the_limit_stay_on_the_interpreter(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(codegen, "MAX_INSNS", 2)
+    monkeypatch.setattr(codegen, "MAX_COST", 2)
     executable = jit_engine(PROGRAM, helpers=HelperRegistry(), memory=Memory(), resolved={})
     assert isinstance(executable, Interpreter)
     with executable.session() as session:
         assert session.run() == 42
-    assert "a program of 3 instructions is larger than the JIT takes (2)" in capsys.readouterr().err
+    assert "a program of 3 instructions in 1 blocks is larger than the JIT takes (cost 28 > 2)" in (
+        capsys.readouterr().err
+    )

@@ -8,7 +8,7 @@ steps are explicit:
 1. **lower** the program to an LLVM module (``pybpf.jit.lower`` / ``pybpf.jit.kinds``);
 2. **verify** it (``llvmlite.binding.parse_assembly`` + ``verify``);
 3. **optimise** it with the new pass manager for the host CPU (``OPT_LEVEL``; ``LARGE_OPT_LEVEL``
-   for programs of more than ``LARGE_INSNS`` instructions, whose optimisation time grows fastest);
+   for programs that cost more than ``LARGE_COST`` to compile, see below);
 4. **emit** the object file (the target machine's code generation);
 5. **finalise**: link the object into executable memory (MCJIT) binding its relocations — the
    loader's resolved ``lddw`` values (``pybpf.jit.lower.RESOLVED_SYMBOL``) — and take the address of
@@ -23,9 +23,13 @@ Every input of the lowering must be a part of that key.  A program seen before i
 (about a millisecond); within a process ``compiled_for`` also keeps the linked program for the
 same resolved values (``CACHE_SIZE`` programs, least recently used dropped).
 
-Compilation is bounded (``check_budget``): programs of more than ``MAX_INSNS`` instructions or
-``MAX_BLOCKS`` blocks are not compiled — they run on the interpreter, after the notice — because
-LLVM's time and memory grow with the function.  Every llvmlite failure is caught at this boundary
+Compilation is bounded (``check_budget``): LLVM's time and memory grow with the function — with its
+instructions and, faster, with its blocks (each carries the budget's cut check, its fault exit and
+the registers' phis) — so a program's ``compile_cost`` is its instructions plus ``BLOCK_COST`` per
+block, and one costing more than ``MAX_COST`` is not compiled: it runs on the interpreter, after
+the notice.  The bound is static, so the same program always gets the same engine, on any machine
+and under any load (a deadline would not: LLVM cannot be interrupted, and a timer would make the
+engine depend on the machine's load).  Every llvmlite failure is caught at this boundary
 and becomes ``JitUnavailable`` (the engine then falls back to the interpreter with a notice): no
 LLVM traceback reaches a user.
 """
@@ -47,21 +51,20 @@ from typing import Any
 from pybpf.isa.opcodes import OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.cache import object_cache
-from pybpf.jit.kinds import LOWERERS
-from pybpf.jit.lower import RESOLVED_SYMBOL, RUN_FUNCTION, UNLINKABLE, Lowering, LoweringError
 
 OPT_LEVEL = 2
 """The optimisation level of the pass pipeline (O2: O3's loop passes cost compile time, not speed, here)."""
-LARGE_INSNS = 8_000
-"""Programs larger than this are optimised at ``LARGE_OPT_LEVEL``."""
+BLOCK_COST = 25
+"""What one block costs LLVM, in straight-line instructions (measured: a program of only jumps or
+of a long ``if r1 == k goto`` chain against straight-line code of the same size)."""
+MAX_COST = 50_000
+"""The most ``compile_cost`` the JIT takes: about 2-3 s of compilation here for straight-line code,
+up to 10 s for the worst shapes (a jump per two instructions) on a loaded machine."""
+LARGE_COST = 20_000
+"""Programs costing more are optimised at ``LARGE_OPT_LEVEL`` (a fifth less time in LLVM)."""
 LARGE_OPT_LEVEL = 1
 CACHE_SIZE = 64
 """Linked programs kept for reuse by later executables of the same program in this process."""
-MAX_INSNS = 50_000
-"""Larger programs are not compiled (about 2 s of compilation here at this size); they run on the
-interpreter, after the notice."""
-MAX_BLOCKS = 20_000
-"""Programs of more blocks are not compiled either (a program of only jumps: about 2 s here)."""
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
@@ -182,9 +185,14 @@ def _image_of(obj: bytes, entry: int) -> tuple[bytes, tuple[NativeFunction, ...]
     """The functions of the section holding ``bpf_run``, read from where they were linked: the entry
     first (the kernel's ``func[0]``), then the others in address order."""
     from elftools.elf.elffile import ELFFile
+    from elftools.elf.sections import SymbolTableSection
+
+    from pybpf.jit.lower import RUN_FUNCTION
 
     try:
         symbols = ELFFile(io.BytesIO(obj)).get_section_by_name(".symtab")
+        if not isinstance(symbols, SymbolTableSection):
+            raise ValueError("no symbol table")
         funcs = [
             (sym.name, sym["st_shndx"], sym["st_value"], sym["st_size"])
             for sym in symbols.iter_symbols()
@@ -218,18 +226,24 @@ def native_symbol(address: int) -> str | None:
     return None
 
 
+def compile_cost(view: ProgramView, leaders: Collection[int]) -> int:
+    """What compiling the program costs, in straight-line instructions."""
+    return len(view.insns) + BLOCK_COST * len(leaders)
+
+
 def check_budget(view: ProgramView, leaders: Collection[int]) -> None:
-    """``JitUnavailable`` for a program too large to compile in bounded time."""
-    if len(view.insns) > MAX_INSNS:
-        why = f"a program of {len(view.insns)} instructions is larger than the JIT takes ({MAX_INSNS})"
-        raise JitUnavailable(why)
-    if len(leaders) > MAX_BLOCKS:
-        raise JitUnavailable(f"a program of {len(leaders)} blocks has more than the JIT takes ({MAX_BLOCKS})")
+    """``JitUnavailable`` for a program too costly to compile in bounded time."""
+    cost = compile_cost(view, leaders)
+    if cost > MAX_COST:
+        raise JitUnavailable(
+            f"a program of {len(view.insns)} instructions in {len(leaders)} blocks is larger than the JIT "
+            f"takes (cost {cost} > {MAX_COST})"
+        )
 
 
-def opt_level(view: ProgramView) -> int:
+def opt_level(view: ProgramView, leaders: Collection[int]) -> int:
     """The optimisation level a program is compiled at."""
-    return LARGE_OPT_LEVEL if len(view.insns) > LARGE_INSNS else OPT_LEVEL
+    return LARGE_OPT_LEVEL if compile_cost(view, leaders) > LARGE_COST else OPT_LEVEL
 
 
 def build_object(
@@ -242,6 +256,9 @@ def build_object(
 ) -> bytes:
     """Lower, verify, optimise and emit one program: its object file."""
     tgt = target()
+    from pybpf.jit.kinds import LOWERERS  # the lowering builds llvmlite.ir: imported once llvmlite loads
+    from pybpf.jit.lower import Lowering, LoweringError
+
     llvm = tgt.llvm
     try:
         lowerers = native.lowerers(LOWERERS) if native.calls else LOWERERS
@@ -258,7 +275,7 @@ def build_object(
     except Exception as exc:  # a lowering bug: LLVM refuses the module
         raise JitUnavailable(f"LLVM refused the lowered module: {exc}") from exc
     try:
-        tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level(view))
+        tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level(view, leaders))
         builder = llvm.create_pass_builder(tgt.machine, tuning)
         builder.getModulePassManager().run(parsed, builder)
         return bytes(tgt.machine.emit_object(parsed))
@@ -270,6 +287,8 @@ def link(obj: bytes, resolved: Mapping[int, int]) -> tuple[Any, int]:
     """Finalise: the object in executable memory with its ``lddw`` relocations bound to ``resolved``;
     the engine owning it and the address of ``bpf_run``."""
     tgt = target()
+    from pybpf.jit.lower import RESOLVED_SYMBOL, RUN_FUNCTION, UNLINKABLE
+
     llvm = tgt.llvm
     slots = [slot for slot, value in sorted(resolved.items()) if value & M64 != UNLINKABLE]
     try:
@@ -300,11 +319,13 @@ def object_key(
     helper_ids: Collection[int],
 ) -> str:
     """The digest naming a program's object: every input of its code, none of its addresses."""
+    from pybpf.jit.lower import UNLINKABLE
+
     parts = (
         "pybpf-jit-object",
         sources_digest(),
         target().key,
-        opt_level(view),
+        opt_level(view, leaders),
         code.hex(),
         sorted((slot, value & M64 == UNLINKABLE) for slot, value in resolved.items()),
         sorted(helper_ids),
@@ -377,11 +398,11 @@ def clear_cache() -> None:
 
 
 __all__ = [
+    "BLOCK_COST",
     "CACHE_SIZE",
-    "LARGE_INSNS",
+    "LARGE_COST",
     "LARGE_OPT_LEVEL",
-    "MAX_BLOCKS",
-    "MAX_INSNS",
+    "MAX_COST",
     "OPT_LEVEL",
     "CompiledProgram",
     "JitUnavailable",
@@ -389,6 +410,7 @@ __all__ = [
     "build_object",
     "check_budget",
     "clear_cache",
+    "compile_cost",
     "compile_program",
     "compiled_for",
     "link",

@@ -47,10 +47,9 @@ from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
-from pybpf.jit.kinds import ATOMIC_FUNCTIONS
-from pybpf.jit.native_maps import NativeMapSession
 from pybpf.jit.repeat import repeat_function
 from pybpf.jit.state import (
+    ATOMIC_FUNCTIONS,
     ENTRY_TYPE,
     TABLE_ENTRIES,
     TRAMPOLINE_TYPE,
