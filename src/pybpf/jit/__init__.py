@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pybpf.engine import Executable
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
-from pybpf.jit.codegen import JitUnavailable
+from pybpf.jit.codegen import JitUnavailable, check_budget
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.fallback import notice
 from pybpf.jit.runtime import JitSession
@@ -42,8 +42,9 @@ def jit_engine(
     resolved: Mapping[int, int],
 ) -> Executable:
     """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled."""
-    program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved)
     try:
+        check_budget(len(instructions))  # before building anything for a program far too large
+        program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved)
         program.prepare()
     except JitUnavailable as exc:
         notice(str(exc) or type(exc).__name__)

@@ -54,7 +54,7 @@ from pybpf.jit.cache import object_cache
 
 OPT_LEVEL = 2
 """The optimisation level of the pass pipeline (O2: O3's loop passes cost compile time, not speed, here)."""
-BLOCK_COST = 25
+BLOCK_COST = 50
 """What one block costs LLVM, in straight-line instructions (measured: a program of only jumps or
 of a long ``if r1 == k goto`` chain against straight-line code of the same size)."""
 MAX_COST = 50_000
@@ -226,24 +226,23 @@ def native_symbol(address: int) -> str | None:
     return None
 
 
-def compile_cost(view: ProgramView, leaders: Collection[int]) -> int:
-    """What compiling the program costs, in straight-line instructions."""
-    return len(view.insns) + BLOCK_COST * len(leaders)
+def compile_cost(instructions: int, blocks: int) -> int:
+    """What compiling a program costs, in straight-line instructions."""
+    return instructions + BLOCK_COST * blocks
 
 
-def check_budget(view: ProgramView, leaders: Collection[int]) -> None:
-    """``JitUnavailable`` for a program too costly to compile in bounded time."""
-    cost = compile_cost(view, leaders)
+def check_budget(instructions: int, blocks: int = 0) -> None:
+    """``JitUnavailable`` for a program too costly to compile in bounded time (``blocks`` 0: the
+    check its instruction count alone allows, before its blocks are known)."""
+    cost = compile_cost(instructions, blocks)
     if cost > MAX_COST:
-        raise JitUnavailable(
-            f"a program of {len(view.insns)} instructions in {len(leaders)} blocks is larger than the JIT "
-            f"takes (cost {cost} > {MAX_COST})"
-        )
+        size = f"{instructions} instructions" + (f" in {blocks} blocks" if blocks else "")
+        raise JitUnavailable(f"a program of {size} is larger than the JIT takes (cost {cost} > {MAX_COST})")
 
 
 def opt_level(view: ProgramView, leaders: Collection[int]) -> int:
     """The optimisation level a program is compiled at."""
-    return LARGE_OPT_LEVEL if compile_cost(view, leaders) > LARGE_COST else OPT_LEVEL
+    return LARGE_OPT_LEVEL if compile_cost(len(view.insns), len(leaders)) > LARGE_COST else OPT_LEVEL
 
 
 def build_object(
@@ -345,7 +344,7 @@ def compile_program(
 ) -> CompiledProgram:
     """The program's native code: its object from the object cache, or built and stored; linked."""
     start = time.perf_counter_ns()
-    check_budget(view, leaders)
+    check_budget(len(view.insns), len(leaders))
     key = object_key(code, view, leaders=leaders, resolved=resolved, helper_ids=helper_ids)
     store = object_cache()
     obj = store.load(key)
@@ -376,7 +375,7 @@ def compiled_for(
 ) -> CompiledProgram:
     """The linked code of the program whose bytes are ``code`` (compiled if not cached)."""
     target()  # llvmlite loads here, or the program is not compiled, cached or not
-    check_budget(view, leaders)
+    check_budget(len(view.insns), len(leaders))
     key: _CacheKey = (code, tuple(sorted(resolved.items())), frozenset(helper_ids), frozenset(leaders))
     with _CACHE_LOCK:
         compiled = _CACHE.get(key)

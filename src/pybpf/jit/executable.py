@@ -24,8 +24,7 @@ from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TracePipe
 from pybpf.isa.instruction import Instruction, decode_program, encode_program, validate_program
 from pybpf.isa.program import ProgramView
-from pybpf.jit.codegen import CompiledProgram, compiled_for
-from pybpf.jit.native_helpers import plan_native_calls
+from pybpf.jit.codegen import CompiledProgram, check_budget, compiled_for
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.memory.regions import Memory, PacketReader, Region
@@ -92,6 +91,7 @@ class JitProgram:
     def compiled(self) -> CompiledProgram:
         """The native code (compiled on first use; ``JitUnavailable`` if it cannot be)."""
         if self._compiled is None:
+            check_budget(len(self.instructions))  # a program too large for the JIT is not translated
             translation = translation_for(
                 self._bytes,
                 self.view,

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import encode_program
+from pybpf.jit.codegen import JitUnavailable
 from pybpf.kernel.prog_run import native_code
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
@@ -63,7 +64,10 @@ def _jited(info: uapi.bpf_prog_info, user: uapi.bpf_prog_info, prog: ProgObject)
     compiled = native_code(prog)
     if compiled is None:
         return
-    code, functions = compiled.machine_code, compiled.functions
+    try:
+        code, functions = compiled.machine_code, compiled.functions
+    except JitUnavailable:  # its object cannot be read back: reported as not jited, never raised
+        return
     info.jited_prog_len = len(code)
     if user.jited_prog_len and user.jited_prog_insns:
         copy_to_user(user.jited_prog_insns, code[: min(user.jited_prog_len, len(code))])
