@@ -150,6 +150,17 @@ def test_a_directory_of_another_user_is_not_used(tmp_path: Path, monkeypatch: py
     assert cache.object_cache().directory is None
 
 
+def test_a_directory_others_may_write_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(0o777)
+    monkeypatch.setenv(cache.DIRECTORY_VARIABLE, str(directory))
+    assert cache.object_cache().directory is None
+    directory.chmod(0o700)
+    monkeypatch.setenv(cache.LIMIT_VARIABLE, "1000000")  # another setting: the cache is looked at anew
+    assert cache.object_cache().directory == directory
+
+
 def test_the_default_directory_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(cache.DIRECTORY_VARIABLE, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

@@ -2,19 +2,21 @@
 
 Mirrors the kernel's JIT and ``bpf_prog_select_runtime`` (kernel/bpf/core.c): a program is compiled
 at load when the JIT can, and runs on the interpreter otherwise.  ``jit_engine`` is the ``Engine``
-``pybpf.kernel.prog_run`` registers as ``"jit"``: it compiles the program at once and, when llvmlite
-cannot load or LLVM cannot compile the program, prints a one-line notice and returns the
-interpreter for it — the program still runs, with the same results.
+``pybpf.kernel.prog_run`` registers as ``"jit"`` (the default engine): it compiles the program at
+once and, when llvmlite cannot load, LLVM cannot compile the program or it is beyond the compile
+bound (``codegen.check_budget``), prints a one-line notice and returns the interpreter for it — the
+program still runs, with the same results.  The package imports without llvmlite: only the lowering
+needs it, and it is imported once llvmlite has loaded.
 
 ``tiered_engine`` (``"auto"``) starts a program on the interpreter and compiles it once it has run
 enough to pay for the compilation (``pybpf.jit.tiered``).
 
 The pieces: ``state`` (the native run state), ``lower`` (the program as one LLVM function: blocks,
-budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind),
-``native_helpers`` + ``native_maps`` (hot helpers as native code), ``codegen``
-(module -> verify -> optimise -> finalise -> pointer, cached), ``runtime`` (sessions, the one
-trampoline into Python, faults), ``executable`` (``JitProgram``, with the interpreter's API),
-``tiered`` (interpreter first, JIT when hot), ``fallback`` (the one-line notice).
+budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind), ``codegen``
+(module -> verify -> optimise -> object -> finalise -> pointer, bounded), ``cache`` (the object
+files on disk, shared by every process), ``runtime`` (sessions, the one trampoline into Python,
+faults), ``executable`` (``JitProgram``, with the interpreter's API), ``tiered`` (interpreter
+first, JIT when hot), ``fallback`` (the one-line notice).
 """
 
 from __future__ import annotations

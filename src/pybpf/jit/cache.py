@@ -9,7 +9,8 @@ depends on (the caller's key), in
 * ``$PYBPF_CACHE_DIR`` when set (set but empty: no disk cache),
 * else ``$XDG_CACHE_HOME/pybpf/jit``, else ``~/.cache/pybpf/jit``.
 
-The directory must belong to this user and be writable, else only the in-process store is used.
+The directory must belong to this user and be writable by it alone (its files become code in the
+process), else only the in-process store is used.
 A file holds a header (magic, format, the SHA-256 of the object) and the object; one that does not
 check out (truncated, corrupt, of another format) is ignored and removed, never trusted.  Files are
 written whole under a temporary name and renamed, so concurrent processes see a file complete or not
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import stat
 import struct
 import threading
 import time
@@ -54,13 +56,15 @@ def default_directory() -> Path | None:
 
 
 def _usable(directory: Path) -> bool:
-    """Create ``directory`` (private) if needed; True when it is ours and writable."""
+    """Create ``directory`` (private) if needed; True when it is ours, writable by us and no one
+    else (its files become code in this process)."""
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         st = directory.stat()
     except OSError:
         return False
-    return st.st_uid == os.geteuid() and os.access(directory, os.W_OK | os.X_OK)
+    private = st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return private and os.access(directory, os.W_OK | os.X_OK)
 
 
 class ObjectCache:

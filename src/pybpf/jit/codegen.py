@@ -119,14 +119,15 @@ _sources_digest: str | None = None
 
 
 def sources_digest() -> str:
-    """The SHA-256 of pybpf's own sources: code cached by one pybpf is never used by another."""
+    """A digest of pybpf's own sources (each file's path, size and modification time, as Python's
+    own bytecode cache checks them): code cached by one pybpf is never used by another."""
     global _sources_digest
     if _sources_digest is None:
         digest = hashlib.sha256()
         root = Path(__file__).resolve().parents[1]  # the pybpf package
         for path in sorted(root.rglob("*.py")):
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
+            st = path.stat()
+            digest.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         _sources_digest = digest.hexdigest()
     return _sources_digest
 
