@@ -53,7 +53,8 @@ def test_the_steps_module_object_link_pointer() -> None:
     specs = validate_program(insns, view)
     ids = set(dict(default_registry().items()))
     leaders = translation_for(encode_program(insns), view, specs, resolved={}, helper_ids=ids).leaders
-    obj = codegen.build_object(view, specs, leaders=leaders, resolved={}, helper_ids=ids)
+    obj, ir_text = codegen.build_object(view, specs, leaders=leaders, resolved={}, helper_ids=ids)
+    assert "define" in ir_text
     assert obj.startswith(b"\x7fELF")
     engine, address = codegen.link(obj, {})
     entry = ctypes.CFUNCTYPE(ctypes.c_int64)(address)

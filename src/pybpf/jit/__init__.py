@@ -12,7 +12,8 @@ needs it, and it is imported once llvmlite has loaded.
 enough to pay for the compilation (``pybpf.jit.tiered``).
 
 The pieces: ``state`` (the native run state), ``lower`` (the program as one LLVM function: blocks,
-budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind), ``codegen``
+budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind),
+``native_helpers`` + ``native_maps`` (hot helpers as native code), ``codegen``
 (module -> verify -> optimise -> object -> finalise -> pointer, bounded), ``cache`` (the object
 files on disk, shared by every process), ``runtime`` (sessions, the one trampoline into Python,
 faults), ``executable`` (``JitProgram``, with the interpreter's API), ``tiered`` (interpreter
@@ -26,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pybpf.engine import Executable
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
-from pybpf.jit.codegen import JitUnavailable, check_budget
+from pybpf.jit.codegen import JitUnavailable, check_budget, target
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.fallback import notice
 from pybpf.jit.runtime import JitSession
@@ -45,6 +46,7 @@ def jit_engine(
 ) -> Executable:
     """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled."""
     try:
+        target()  # llvmlite loads, or the program runs on the interpreter
         check_budget(len(instructions))  # before building anything for a program far too large
         program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved)
         program.prepare()

@@ -19,9 +19,12 @@ come from the run state; map addresses are relocations), so it is cached across 
 (``pybpf.jit.cache``) under the digest of everything the code depends on: the program's bytes,
 which ``lddw`` slots are resolved, the helper ids that exist, the block leaders, the optimisation
 level, the target (triple, CPU, features), the LLVM and llvmlite versions and pybpf's own sources.
-Every input of the lowering must be a part of that key.  A program seen before is only linked
-(about a millisecond); within a process ``compiled_for`` also keeps the linked program for the
-same resolved values (``CACHE_SIZE`` programs, least recently used dropped).
+Every input of the lowering must be a part of that key.  A program with native helper calls
+(``pybpf.jit.native_helpers``) is the exception: its code bakes in this process's map storage and
+C library addresses, so its object stays in the process (keyed, there, by ``NativeCalls.key``).
+A program seen before is only linked (about a millisecond); within a process ``compiled_for`` also
+keeps the linked program for the same resolved values (``CACHE_SIZE`` programs, least recently
+used dropped).
 
 Compilation is bounded (``check_budget``): LLVM's time and memory grow with the function — with its
 instructions and, faster, with its blocks (each carries the budget's cut check, its fault exit and
@@ -46,11 +49,14 @@ from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pybpf.isa.opcodes import OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.cache import object_cache
+
+if TYPE_CHECKING:
+    from pybpf.jit.native_helpers import NativeCalls
 
 OPT_LEVEL = 2
 """The optimisation level of the pass pipeline (O2: O3's loop passes cost compile time, not speed, here)."""
@@ -157,6 +163,8 @@ class CompiledProgram:
     cached: bool
     """Whether the object came from the object cache (``pybpf.jit.cache``)."""
     _engine: Any = field(repr=False)
+    ir_text: str = field(default="", repr=False)
+    """The optimised module, when this process compiled it ("" for a cached object)."""
     _image: tuple[bytes, tuple[NativeFunction, ...]] | None = field(default=None, repr=False)
 
     @property
@@ -253,15 +261,17 @@ def build_object(
     leaders: Collection[int],
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
-) -> bytes:
-    """Lower, verify, optimise and emit one program: its object file."""
+    native: NativeCalls | None = None,
+) -> tuple[bytes, str]:
+    """Lower, verify, optimise and emit one program (``native``: its helper calls lowered natively,
+    ``pybpf.jit.native_helpers``): its object file and optimised module."""
     tgt = target()
     from pybpf.jit.kinds import LOWERERS  # the lowering builds llvmlite.ir: imported once llvmlite loads
     from pybpf.jit.lower import Lowering, LoweringError
 
     llvm = tgt.llvm
     try:
-        lowerers = native.lowerers(LOWERERS) if native.calls else LOWERERS
+        lowerers = native.lowerers(LOWERERS) if native is not None and native.calls else LOWERERS
         module = Lowering(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=lowerers
         ).lower()
@@ -278,7 +288,7 @@ def build_object(
         tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level(view, leaders))
         builder = llvm.create_pass_builder(tgt.machine, tuning)
         builder.getModulePassManager().run(parsed, builder)
-        return bytes(tgt.machine.emit_object(parsed))
+        return bytes(tgt.machine.emit_object(parsed)), str(parsed)
     except Exception as exc:
         raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
 
@@ -342,24 +352,31 @@ def compile_program(
     leaders: Collection[int],
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
+    native: NativeCalls | None = None,
 ) -> CompiledProgram:
-    """The program's native code: its object from the object cache, or built and stored; linked."""
+    """The program's native code: its object from the object cache, or built and stored; linked.
+    A program with native helper calls bakes this process's map storage and C library addresses
+    into its code (``pybpf.jit.native_helpers``): its object is never cached beyond the process."""
     start = time.perf_counter_ns()
     check_budget(len(view.insns), len(leaders))
+    portable = native is None or not native.calls
     key = object_key(code, view, leaders=leaders, resolved=resolved, helper_ids=helper_ids)
     store = object_cache()
-    obj = store.load(key)
-    cached = obj is not None
+    obj = store.load(key) if portable else None
+    cached, ir_text = obj is not None, ""
     if obj is None:
-        obj = build_object(view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids)
-        store.store(key, obj)
+        obj, ir_text = build_object(
+            view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native
+        )
+        if portable:
+            store.store(key, obj)
     engine, address = link(obj, resolved)
-    compiled = CompiledProgram(address, time.perf_counter_ns() - start, obj, cached, engine)
+    compiled = CompiledProgram(address, time.perf_counter_ns() - start, obj, cached, engine, ir_text=ir_text)
     _LIVE.add(compiled)
     return compiled
 
 
-_CacheKey = tuple[bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int]]
+_CacheKey = tuple[bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int], tuple[object, ...]]
 _CACHE: OrderedDict[_CacheKey, CompiledProgram] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
@@ -372,18 +389,26 @@ def compiled_for(
     leaders: Collection[int],
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
-    native: NativeCalls = NO_NATIVE_CALLS,
+    native: NativeCalls | None = None,
 ) -> CompiledProgram:
     """The linked code of the program whose bytes are ``code`` (compiled if not cached)."""
     target()  # llvmlite loads here, or the program is not compiled, cached or not
     check_budget(len(view.insns), len(leaders))
-    key: _CacheKey = (code, tuple(sorted(resolved.items())), frozenset(helper_ids), frozenset(leaders))
+    key: _CacheKey = (
+        code,
+        tuple(sorted(resolved.items())),
+        frozenset(helper_ids),
+        frozenset(leaders),
+        native.key if native is not None else (),
+    )
     with _CACHE_LOCK:
         compiled = _CACHE.get(key)
         if compiled is not None:
             _CACHE.move_to_end(key)
             return compiled
-    compiled = compile_program(code, view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids)
+    compiled = compile_program(
+        code, view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native
+    )
     with _CACHE_LOCK:
         _CACHE[key] = compiled
         while len(_CACHE) > CACHE_SIZE:

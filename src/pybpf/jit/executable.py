@@ -74,6 +74,8 @@ class JitProgram:
         self.code_base = ctypes.addressof(self._code)
         """What ``lddw src=BPF_PSEUDO_FUNC`` adds ``8 * slot`` to (the interpreter's convention)."""
         self._entries = frozenset(view.subprograms)
+        from pybpf.jit.native_helpers import plan_native_calls  # llvmlite: imported once it loads
+
         self.native = plan_native_calls(
             view, self._specs, resolved=self.resolved, helpers=self.helper_functions
         )

@@ -64,6 +64,7 @@ from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
 
 if TYPE_CHECKING:
     from pybpf.jit.executable import JitProgram
+    from pybpf.jit.native_maps import NativeMapSession  # its lowering needs llvmlite: not imported to run
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 UNLIMITED = 1 << 62

@@ -38,7 +38,7 @@ from pybpf.isa.opcodes import (
     LDDW_OPCODE,
 )
 from pybpf.isa.program import slot_starts
-from pybpf.kernel.btfobj import BTFObject
+from pybpf.kernel.btfobj import BTFObject, get_fd_by_id
 from pybpf.kernel.prog_run import select_runtime
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
