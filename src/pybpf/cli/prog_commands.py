@@ -9,7 +9,9 @@ a pinned program or an id and also prints what the run wrote with bpf_trace_prin
 (kernel disassembler spelling: ``goto pc+N``, ``(r10 -8)``, ``r1 = map[id:5]``,
 ``map[id:5][0]+16``).  Every command takes ``--backend user|native`` (default ``$PYBPF_BACKEND`` or
 user) and ``-j``/``-p``; ``run`` and ``dump xlated`` also take an ELF object (``--program NAME``), and
-``dump xlated --linum`` shows the C source line of each instruction.
+``dump xlated --linum`` shows the C source line of each instruction.  ``dump jited`` prints the
+native code the JIT made of a program (``pybpf.cli.jited``), ``show`` its size (``bytes_jited``);
+``dump ... --file PATH`` writes the raw image as bpftool's ``file FILE`` does.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from typing import Any
 from pybpf import libbpf
 from pybpf.cli import prog_objects
 from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source, u32
+from pybpf.cli.jited import format_jited, jited_functions, jited_json
 from pybpf.cli.objects import is_elf
 from pybpf.cli.output import add_json_options, print_json, wants_json
 from pybpf.cli.xlated import format_xlated
 from pybpf.errors import BPFError
 from pybpf.isa.asm import assemble
-from pybpf.isa.instruction import Instruction, slot_starts
+from pybpf.isa.instruction import Instruction, encode_program, slot_starts
 from pybpf.kernel.backend import Backend, get_backend
 from pybpf.object import ObjectProgram
 from pybpf.program import Program, prog_type_name, prog_type_number
@@ -90,12 +93,19 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     _common(show)
     show.set_defaults(handler=cmd_show)
 
-    dump = cmds.add_parser("dump", help="disassemble a program's translated instructions")
-    dump.add_argument("kind", choices=("xlated",), help="what to dump (xlated: after the verifier)")
+    dump = cmds.add_parser("dump", help="disassemble a program's translated instructions, or its native code")
+    dump.add_argument(
+        "kind",
+        choices=("xlated", "jited"),
+        help="what to dump (xlated: after the verifier; jited: the JIT's machine code)",
+    )
     dump.add_argument("target", nargs="+", metavar="id N | pinned PATH | OBJ", help="the program")
     dump.add_argument("--opcodes", action="store_true", help="also print each instruction's bytes")
     dump.add_argument("--linum", action="store_true", help="show the C source line of each instruction")
     dump.add_argument("--program", help="ELF objects: the program to dump (default: the only one)")
+    dump.add_argument(
+        "--file", metavar="PATH", help="write the raw image to PATH instead (bpftool's file FILE)"
+    )
     _object_options(dump)
     _common(dump)
     dump.set_defaults(handler=cmd_dump)
@@ -425,11 +435,15 @@ def cmd_dump(args: argparse.Namespace) -> int:
         prog: Program = prog_objects.object_program(args, target[0], backend)
     else:
         prog = _open_program(target, backend)
+    if args.kind == "jited":
+        return _dump_jited(args, prog, backend)
     with prog:
         insns = prog.xlated()
-        lines = _source_lines(prog, insns) if args.linum else {}
+        lines = _source_lines(prog, insns) if args.linum and not args.file else {}
     if not insns:
         raise BPFError(errno.EPERM, "no translated instructions (not root, or the program has none)")
+    if args.file:
+        return _write_image(args, encode_program(insns))
     starts = slot_starts(insns)
     if wants_json(args):
         entries = []
@@ -453,6 +467,29 @@ def cmd_dump(args: argparse.Namespace) -> int:
         if args.opcodes:
             raw = insn.encode()
             print("       " + raw[:8].hex(" ") + (f"\n       {raw[8:].hex(' ')}" if len(raw) > 8 else ""))
+    return 0
+
+
+def _write_image(args: argparse.Namespace, image: bytes) -> int:
+    """``file FILE``: the raw bytes, and JSON ``null``, as bpftool prints."""
+    with open(args.file, "wb") as file:
+        file.write(image)
+    if wants_json(args):
+        print_json(args, None)
+    return 0
+
+
+def _dump_jited(args: argparse.Namespace, prog: Program, backend: Backend) -> int:
+    with prog:
+        functions = jited_functions(prog.fd, backend)
+    if args.file:
+        return _write_image(args, b"".join(function.code for function in functions))
+    if args.linum:
+        print("note: no line table for the native code (jited_line_info)", file=sys.stderr)
+    if wants_json(args):
+        print_json(args, jited_json(functions))
+    else:
+        print(format_jited(functions), end="")
     return 0
 
 

@@ -2,9 +2,11 @@
 
 Mirrors the kernel's JIT and ``bpf_prog_select_runtime`` (kernel/bpf/core.c): a program is compiled
 at load when the JIT can, and runs on the interpreter otherwise.  ``jit_engine`` is the ``Engine``
-``pybpf.kernel.prog_run`` registers as ``"jit"``: it compiles the program at once and, when llvmlite
-cannot load or LLVM cannot compile the program, prints a one-line notice and returns the
-interpreter for it — the program still runs, with the same results.
+``pybpf.kernel.prog_run`` registers as ``"jit"`` (the default engine): it compiles the program at
+once and, when llvmlite cannot load, LLVM cannot compile the program or it is beyond the compile
+bound (``codegen.check_budget``), prints a one-line notice and returns the interpreter for it — the
+program still runs, with the same results.  The package imports without llvmlite: only the lowering
+needs it, and it is imported once llvmlite has loaded.
 
 ``tiered_engine`` (``"auto"``) starts a program on the interpreter and compiles it once it has run
 enough to pay for the compilation (``pybpf.jit.tiered``).
@@ -12,9 +14,10 @@ enough to pay for the compilation (``pybpf.jit.tiered``).
 The pieces: ``state`` (the native run state), ``lower`` (the program as one LLVM function: blocks,
 budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind),
 ``native_helpers`` + ``native_maps`` (hot helpers as native code), ``codegen``
-(module -> verify -> optimise -> finalise -> pointer, cached), ``runtime`` (sessions, the one
-trampoline into Python, faults), ``executable`` (``JitProgram``, with the interpreter's API),
-``tiered`` (interpreter first, JIT when hot), ``fallback`` (the one-line notice).
+(module -> verify -> optimise -> object -> finalise -> pointer, bounded), ``cache`` (the object
+files on disk, shared by every process), ``runtime`` (sessions, the one trampoline into Python,
+faults), ``executable`` (``JitProgram``, with the interpreter's API), ``tiered`` (interpreter
+first, JIT when hot), ``fallback`` (the one-line notice).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pybpf.engine import Executable
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
-from pybpf.jit.codegen import JitUnavailable
+from pybpf.jit.codegen import JitUnavailable, check_budget, target
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.fallback import notice
 from pybpf.jit.runtime import JitSession
@@ -44,8 +47,10 @@ def jit_engine(
 ) -> Executable:
     """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled.
     ``facts``: the slots of the accesses the verifier proved in bounds (``JitProgram``)."""
-    program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts)
     try:
+        target()  # llvmlite loads, or the program runs on the interpreter
+        check_budget(len(instructions))  # before building anything for a program far too large
+        program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts)
         program.prepare()
     except JitUnavailable as exc:
         notice(str(exc) or type(exc).__name__)

@@ -1,4 +1,4 @@
-"""The code library: module -> verify -> optimise -> finalise -> function pointer, cached per program.
+"""The code library: module -> verify -> optimise -> object -> finalise -> function pointer, cached.
 
 Mirrors ``bpf_int_jit_compile`` (arch/x86/net/bpf_jit_comp.c) and ``bpf_prog_select_runtime``
 (kernel/bpf/core.c): a program is compiled once, at load, into executable memory, and its size and
@@ -7,45 +7,72 @@ steps are explicit:
 
 1. **lower** the program to an LLVM module (``pybpf.jit.lower`` / ``pybpf.jit.kinds``);
 2. **verify** it (``llvmlite.binding.parse_assembly`` + ``verify``);
-3. **optimise** it with the new pass manager at ``OPT_LEVEL`` for the host CPU;
-4. **finalise** it into executable memory (MCJIT) and take the address of ``bpf_run``.
+3. **optimise** it with the new pass manager for the host CPU (``OPT_LEVEL``; ``LARGE_OPT_LEVEL``
+   for programs that cost more than ``LARGE_COST`` to compile, see below);
+4. **emit** the object file (the target machine's code generation);
+5. **finalise**: link the object into executable memory (MCJIT) binding its relocations — the
+   loader's resolved ``lddw`` values (``pybpf.jit.lower.RESOLVED_SYMBOL``) — and take the address of
+   ``bpf_run``.
 
-``compiled_for`` caches the result (``CACHE_SIZE`` programs, least recently used dropped) keyed by
-everything the code depends on: the program's bytes, the loader's resolved ``lddw`` values, the
-helper ids that exist, the block leaders, the helper calls lowered natively with the maps they
-reach (``pybpf.jit.native_helpers``), the accesses the verifier proved (compiled unchecked) and the
-target (triple, CPU, features).  The code holds no per-run address: the trampoline, the stack and
-the address of functions come from the run state; its per-process addresses (the resolved values,
-native helpers' maps and C functions) are why the cache lives in the process.  Compile time is measured
-(``CompiledProgram.compile_ns``); the machine code (``machine_code``) is emitted on first request,
-from the optimised module, by the target machine's object emission.
+The object holds no per-process address (the trampoline, the stack and the address of functions
+come from the run state; map addresses are relocations), so it is cached across processes
+(``pybpf.jit.cache``) under the digest of everything the code depends on: the program's bytes,
+which ``lddw`` slots are resolved, the helper ids that exist, the block leaders, the accesses the
+verifier proved (compiled unchecked), the optimisation level, the target (triple, CPU, features),
+the LLVM and llvmlite versions and pybpf's own sources.
+Every input of the lowering must be a part of that key.  A program with native helper calls
+(``pybpf.jit.native_helpers``) is the exception: its code bakes in this process's map storage and
+C library addresses, so its object stays in the process (keyed, there, by ``NativeCalls.key``).
+A program seen before is only linked (about a millisecond); within a process ``compiled_for`` also
+keeps the linked program for the same resolved values (``CACHE_SIZE`` programs, least recently
+used dropped).
 
-Every llvmlite failure is caught at this boundary and becomes ``JitUnavailable`` (the engine then
-falls back to the interpreter with a notice): no LLVM traceback reaches a user.
+Compilation is bounded (``check_budget``): LLVM's time and memory grow with the function — with its
+instructions and, faster, with its blocks (each carries the budget's cut check, its fault exit and
+the registers' phis) — so a program's ``compile_cost`` is its instructions plus ``BLOCK_COST`` per
+block, and one costing more than ``MAX_COST`` is not compiled: it runs on the interpreter, after
+the notice.  The bound is static, so the same program always gets the same engine, on any machine
+and under any load (a deadline would not: LLVM cannot be interrupted, and a timer would make the
+engine depend on the machine's load).  Every llvmlite failure is caught at this boundary
+and becomes ``JitUnavailable`` (the engine then falls back to the interpreter with a notice): no
+LLVM traceback reaches a user.
 """
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
+import io
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pybpf.isa.opcodes import OpSpec
 from pybpf.isa.program import ProgramView
-from pybpf.jit.kinds import LOWERERS
-from pybpf.jit.lower import RUN_FUNCTION, Lowering, LoweringError
-from pybpf.jit.native_helpers import NO_NATIVE_CALLS, NativeCalls
+from pybpf.jit.cache import object_cache
+
+if TYPE_CHECKING:
+    from pybpf.jit.native_helpers import NativeCalls
 
 OPT_LEVEL = 2
 """The optimisation level of the pass pipeline (O2: O3's loop passes cost compile time, not speed, here)."""
+BLOCK_COST = 50
+"""What one block costs LLVM, in straight-line instructions (measured: a program of only jumps or
+of a long ``if r1 == k goto`` chain against straight-line code of the same size)."""
+MAX_COST = 50_000
+"""The most ``compile_cost`` the JIT takes: about 2-3 s of compilation here for straight-line code,
+up to 10 s for the worst shapes (a jump per two instructions) on a loaded machine."""
+LARGE_COST = 20_000
+"""Programs costing more are optimised at ``LARGE_OPT_LEVEL`` (a fifth less time in LLVM)."""
+LARGE_OPT_LEVEL = 1
 CACHE_SIZE = 64
-"""Compiled programs kept for reuse by later executables of the same program."""
-MAX_INSNS = 50_000
-"""Larger programs are not compiled (LLVM's time and memory grow with the function: about a second
-for 20,000 instructions here); they run on the interpreter, after the notice."""
+"""Linked programs kept for reuse by later executables of the same program in this process."""
+M64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
 class JitUnavailable(Exception):
@@ -57,6 +84,7 @@ class _Target:
 
     def __init__(self) -> None:
         try:
+            import llvmlite
             import llvmlite.binding as llvm
         except ImportError as exc:  # the dependency is missing or broken
             raise JitUnavailable(f"llvmlite cannot be imported ({exc})") from exc
@@ -67,11 +95,12 @@ class _Target:
             self.cpu = llvm.get_host_cpu_name()
             self.features = llvm.get_host_cpu_features().flatten()
             self.machine = self.new_machine()
+            versions = f"{llvmlite.__version__}/{'.'.join(map(str, llvm.llvm_version_info))}"
         except Exception as exc:
             raise JitUnavailable(f"LLVM has no native target here ({exc})") from exc
         self.llvm = llvm
         self.triple = llvm.get_default_triple()
-        self.key = (self.triple, self.cpu, self.features)
+        self.key = (self.triple, self.cpu, self.features, versions)
 
     def new_machine(self) -> Any:
         """A target machine for the host; an execution engine owns (and destroys) the one it is given."""
@@ -93,65 +122,159 @@ def target() -> _Target:
         return _target
 
 
-@dataclass
+_sources_digest: str | None = None
+
+
+def sources_digest() -> str:
+    """A digest of pybpf's own sources (each file's path, size and modification time, as Python's
+    own bytecode cache checks them): code cached by one pybpf is never used by another."""
+    global _sources_digest
+    if _sources_digest is None:
+        digest = hashlib.sha256()
+        root = Path(__file__).resolve().parents[1]  # the pybpf package
+        for path in sorted(root.rglob("*.py")):
+            st = path.stat()
+            digest.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        _sources_digest = digest.hexdigest()
+    return _sources_digest
+
+
+@dataclass(frozen=True)
+class NativeFunction:
+    """One function of the compiled code: its symbol, where it is in ``machine_code`` and in memory."""
+
+    name: str
+    offset: int
+    size: int
+    address: int
+    """Where it runs (``jited_ksyms``)."""
+
+
+@dataclass(eq=False)
 class CompiledProgram:
     """One program's native code: the entry point, kept alive with the engine that owns it."""
 
     address: int
     """Address of ``i64 bpf_run(i64 *state, i64 *regs, i64 start)``."""
     compile_ns: int
-    """Wall time lowering, verifying, optimising and finalising took."""
-    ir_text: str
-    """The optimised module."""
+    """Wall time this process took to have the code: lowering, verifying, optimising, emitting and
+    linking it, or, for a cached object (``cached``), loading and linking it."""
+    object_code: bytes = field(repr=False)
+    """The object file LLVM emitted (relocations unbound)."""
+    cached: bool
+    """Whether the object came from the object cache (``pybpf.jit.cache``)."""
     _engine: Any = field(repr=False)
-    _machine_code: bytes | None = field(default=None, repr=False)
+    ir_text: str = field(default="", repr=False)
+    """The optimised module, when this process compiled it ("" for a cached object)."""
+    _image: tuple[bytes, tuple[NativeFunction, ...]] | None = field(default=None, repr=False)
 
     @property
     def machine_code(self) -> bytes:
-        """The emitted machine code (the object's ``.text``): ``jited_prog_insns``."""
-        if self._machine_code is None:
-            self._machine_code = _text_of(self.ir_text)
-        return self._machine_code
+        """The machine code as it runs (relocations bound), its functions one after the other:
+        ``jited_prog_insns``."""
+        return self._linked_image()[0]
+
+    @property
+    def functions(self) -> tuple[NativeFunction, ...]:
+        """The functions of ``machine_code``, in order: ``jited_func_lens`` and the symbols of
+        ``prog dump jited``."""
+        return self._linked_image()[1]
 
     @property
     def jited_len(self) -> int:
         """``jited_prog_len``."""
         return len(self.machine_code)
 
+    def _linked_image(self) -> tuple[bytes, tuple[NativeFunction, ...]]:
+        if self._image is None:
+            self._image = _image_of(self.object_code, self.address)
+        return self._image
 
-def _text_of(ir_text: str) -> bytes:
-    tgt = target()
-    llvm = tgt.llvm
+
+def _image_of(obj: bytes, entry: int) -> tuple[bytes, tuple[NativeFunction, ...]]:
+    """The functions of the section holding ``bpf_run``, read from where they were linked: the entry
+    first (the kernel's ``func[0]``), then the others in address order."""
+    from elftools.elf.elffile import ELFFile
+    from elftools.elf.sections import SymbolTableSection
+
+    from pybpf.jit.lower import RUN_FUNCTION
+
     try:
-        module = llvm.parse_assembly(ir_text)
-        obj = tgt.machine.emit_object(module)
-        text = b"".join(
-            bytes(section.data())
-            for section in llvm.ObjectFileRef.from_data(obj).sections()
-            if section.is_text()
+        symbols = ELFFile(io.BytesIO(obj)).get_section_by_name(".symtab")
+        if not isinstance(symbols, SymbolTableSection):
+            raise ValueError("no symbol table")
+        funcs = [
+            (sym.name, sym["st_shndx"], sym["st_value"], sym["st_size"])
+            for sym in symbols.iter_symbols()
+            if sym["st_info"]["type"] == "STT_FUNC" and sym["st_size"]
+        ]
+        (section, run_offset) = next(
+            (shndx, value) for name, shndx, value, _ in funcs if name == RUN_FUNCTION
         )
     except Exception as exc:
-        raise JitUnavailable(f"LLVM failed to emit the machine code: {exc}") from exc
-    return text
+        raise JitUnavailable(f"the object file LLVM emitted cannot be read: {exc}") from exc
+    base = entry - run_offset
+    code = bytearray()
+    functions = []
+    ordered = sorted((f for f in funcs if f[1] == section), key=lambda f: (f[0] != RUN_FUNCTION, f[2]))
+    for name, _, value, size in ordered:
+        functions.append(NativeFunction(name, len(code), size, base + value))
+        code += ctypes.string_at(base + value, size)
+    return bytes(code), tuple(functions)
 
 
-def compile_program(
+_LIVE: weakref.WeakSet[CompiledProgram] = weakref.WeakSet()
+"""Every program linked in this process and still in use (for ``native_symbol``)."""
+
+
+def native_symbol(address: int) -> str | None:
+    """The name of the compiled function at ``address`` in this process (pybpf's ``kallsyms``)."""
+    for compiled in list(_LIVE):
+        for function in compiled.functions:
+            if function.address == address:
+                return function.name
+    return None
+
+
+def compile_cost(instructions: int, blocks: int) -> int:
+    """What compiling a program costs, in straight-line instructions."""
+    return instructions + BLOCK_COST * blocks
+
+
+def check_budget(instructions: int, blocks: int = 0) -> None:
+    """``JitUnavailable`` for a program too costly to compile in bounded time (``blocks`` 0: the
+    check its instruction count alone allows, before its blocks are known)."""
+    cost = compile_cost(instructions, blocks)
+    if cost > MAX_COST:
+        size = f"{instructions} instructions" + (f" in {blocks} blocks" if blocks else "")
+        raise JitUnavailable(f"a program of {size} is larger than the JIT takes (cost {cost} > {MAX_COST})")
+
+
+def opt_level(view: ProgramView, leaders: Collection[int]) -> int:
+    """The optimisation level a program is compiled at."""
+    return LARGE_OPT_LEVEL if compile_cost(len(view.insns), len(leaders)) > LARGE_COST else OPT_LEVEL
+
+
+def build_object(
     view: ProgramView,
     specs: Sequence[OpSpec],
     *,
     leaders: Collection[int],
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
-    native: NativeCalls = NO_NATIVE_CALLS,
+    native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
-) -> CompiledProgram:
-    """Lower, verify, optimise and finalise one program (``native``: its helper calls lowered natively;
-    ``proven``: the slots of the memory accesses the verifier proved in bounds, lowered unchecked)."""
-    start = time.perf_counter_ns()
+) -> tuple[bytes, str]:
+    """Lower, verify, optimise and emit one program (``native``: its helper calls lowered natively,
+    ``pybpf.jit.native_helpers``; ``proven``: the slots of the memory accesses the verifier proved in
+    bounds, lowered unchecked): its object file and optimised module."""
     tgt = target()
+    from pybpf.jit.kinds import LOWERERS  # the lowering builds llvmlite.ir: imported once llvmlite loads
+    from pybpf.jit.lower import Lowering, LoweringError
+
     llvm = tgt.llvm
     try:
-        lowerers = native.lowerers(LOWERERS) if native.calls else LOWERERS
+        lowerers = native.lowerers(LOWERERS) if native is not None and native.calls else LOWERERS
         module = Lowering(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=lowerers,
             proven=proven,
@@ -166,23 +289,103 @@ def compile_program(
     except Exception as exc:  # a lowering bug: LLVM refuses the module
         raise JitUnavailable(f"LLVM refused the lowered module: {exc}") from exc
     try:
-        tuning = llvm.create_pipeline_tuning_options(speed_level=OPT_LEVEL)
+        tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level(view, leaders))
         builder = llvm.create_pass_builder(tgt.machine, tuning)
         builder.getModulePassManager().run(parsed, builder)
-        ir_text = str(parsed)
-        engine = llvm.create_mcjit_compiler(parsed, tgt.new_machine())
+        return bytes(tgt.machine.emit_object(parsed)), str(parsed)
+    except Exception as exc:
+        raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
+
+
+def link(obj: bytes, resolved: Mapping[int, int]) -> tuple[Any, int]:
+    """Finalise: the object in executable memory with its ``lddw`` relocations bound to ``resolved``;
+    the engine owning it and the address of ``bpf_run``."""
+    tgt = target()
+    from pybpf.jit.lower import RESOLVED_SYMBOL, RUN_FUNCTION, UNLINKABLE
+
+    llvm = tgt.llvm
+    slots = [slot for slot, value in sorted(resolved.items()) if value & M64 != UNLINKABLE]
+    try:
+        symbols = llvm.parse_assembly(
+            "".join(f"@{RESOLVED_SYMBOL.format(slot=slot)} = extern_weak global i8\n" for slot in slots)
+        )
+        symbols.triple = tgt.triple
+        engine = llvm.create_mcjit_compiler(symbols, tgt.new_machine())
+        for slot in slots:
+            name = RESOLVED_SYMBOL.format(slot=slot)
+            engine.add_global_mapping(symbols.get_global_variable(name), resolved[slot] & M64)
+        engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         engine.finalize_object()
         address = engine.get_function_address(RUN_FUNCTION)
     except Exception as exc:
-        raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
+        raise JitUnavailable(f"LLVM failed to link the program: {exc}") from exc
     if not address:
         raise JitUnavailable("LLVM produced no entry point")
-    return CompiledProgram(address, time.perf_counter_ns() - start, ir_text, engine)
+    return engine, address
 
 
-_Resolved = tuple[tuple[int, int], ...]
+def object_key(
+    code: bytes,
+    view: ProgramView,
+    *,
+    leaders: Collection[int],
+    resolved: Mapping[int, int],
+    helper_ids: Collection[int],
+    proven: Collection[int] = frozenset(),
+) -> str:
+    """The digest naming a program's object: every input of its code, none of its addresses."""
+    from pybpf.jit.lower import UNLINKABLE
+
+    parts = (
+        "pybpf-jit-object",
+        sources_digest(),
+        target().key,
+        opt_level(view, leaders),
+        code.hex(),
+        sorted((slot, value & M64 == UNLINKABLE) for slot, value in resolved.items()),
+        sorted(helper_ids),
+        sorted(leaders),
+        sorted(proven),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def compile_program(
+    code: bytes,
+    view: ProgramView,
+    specs: Sequence[OpSpec],
+    *,
+    leaders: Collection[int],
+    resolved: Mapping[int, int],
+    helper_ids: Collection[int],
+    native: NativeCalls | None = None,
+    proven: Collection[int] = frozenset(),
+) -> CompiledProgram:
+    """The program's native code: its object from the object cache, or built and stored; linked.
+    A program with native helper calls bakes this process's map storage and C library addresses
+    into its code (``pybpf.jit.native_helpers``): its object is never cached beyond the process."""
+    start = time.perf_counter_ns()
+    check_budget(len(view.insns), len(leaders))
+    portable = native is None or not native.calls
+    key = object_key(code, view, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven)
+    store = object_cache()
+    obj = store.load(key) if portable else None
+    cached, ir_text = obj is not None, ""
+    if obj is None:
+        obj, ir_text = build_object(
+            view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
+            proven=proven,
+        )  # fmt: skip
+        if portable:
+            store.store(key, obj)
+    engine, address = link(obj, resolved)
+    compiled = CompiledProgram(address, time.perf_counter_ns() - start, obj, cached, engine, ir_text=ir_text)
+    _LIVE.add(compiled)
+    return compiled
+
+
 _CacheKey = tuple[
-    bytes, _Resolved, frozenset[int], frozenset[int], tuple[object, ...], frozenset[int], tuple[str, str, str]
+    bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int], tuple[object, ...], frozenset[int]
 ]
 _CACHE: OrderedDict[_CacheKey, CompiledProgram] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -196,21 +399,19 @@ def compiled_for(
     leaders: Collection[int],
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
-    native: NativeCalls = NO_NATIVE_CALLS,
+    native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
 ) -> CompiledProgram:
-    """The compiled code of the program whose bytes are ``code`` (compiled if not cached)."""
-    if len(view.insns) > MAX_INSNS:
-        why = f"a program of {len(view.insns)} instructions is larger than the JIT takes ({MAX_INSNS})"
-        raise JitUnavailable(why)
+    """The linked code of the program whose bytes are ``code`` (compiled if not cached)."""
+    target()  # llvmlite loads here, or the program is not compiled, cached or not
+    check_budget(len(view.insns), len(leaders))
     key: _CacheKey = (
         code,
         tuple(sorted(resolved.items())),
         frozenset(helper_ids),
         frozenset(leaders),
-        native.key,
+        native.key if native is not None else (),
         frozenset(proven),
-        target().key,
     )
     with _CACHE_LOCK:
         compiled = _CACHE.get(key)
@@ -218,8 +419,9 @@ def compiled_for(
             _CACHE.move_to_end(key)
             return compiled
     compiled = compile_program(
-        view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native, proven=proven
-    )
+        code, view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
+        proven=proven,
+    )  # fmt: skip
     with _CACHE_LOCK:
         _CACHE[key] = compiled
         while len(_CACHE) > CACHE_SIZE:
@@ -228,18 +430,31 @@ def compiled_for(
 
 
 def clear_cache() -> None:
-    """Forget every cached program (executables keep theirs)."""
+    """Forget every program linked in this process (executables keep theirs; the object cache stays)."""
     with _CACHE_LOCK:
         _CACHE.clear()
 
 
 __all__ = [
+    "BLOCK_COST",
     "CACHE_SIZE",
-    "MAX_INSNS",
+    "LARGE_COST",
+    "LARGE_OPT_LEVEL",
+    "MAX_COST",
     "OPT_LEVEL",
     "CompiledProgram",
     "JitUnavailable",
+    "NativeFunction",
+    "build_object",
+    "check_budget",
     "clear_cache",
+    "compile_cost",
+    "compile_program",
     "compiled_for",
+    "link",
+    "native_symbol",
+    "object_key",
+    "opt_level",
+    "sources_digest",
     "target",
 ]

@@ -26,8 +26,7 @@ from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TracePipe
 from pybpf.isa.instruction import Instruction, decode_program, encode_program, validate_program
 from pybpf.isa.program import ProgramView
-from pybpf.jit.codegen import CompiledProgram, compiled_for
-from pybpf.jit.native_helpers import plan_native_calls
+from pybpf.jit.codegen import CompiledProgram, check_budget, compiled_for
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.memory.regions import Memory, PacketReader, Region
@@ -82,6 +81,8 @@ class JitProgram:
         self.code_base = ctypes.addressof(self._code)
         """What ``lddw src=BPF_PSEUDO_FUNC`` adds ``8 * slot`` to (the interpreter's convention)."""
         self._entries = frozenset(view.subprograms)
+        from pybpf.jit.native_helpers import plan_native_calls  # llvmlite: imported once it loads
+
         self.native = plan_native_calls(
             view, self._specs, resolved=self.resolved, helpers=self.helper_functions
         )
@@ -99,6 +100,7 @@ class JitProgram:
     def compiled(self) -> CompiledProgram:
         """The native code (compiled on first use; ``JitUnavailable`` if it cannot be)."""
         if self._compiled is None:
+            check_budget(len(self.instructions))  # a program too large for the JIT is not translated
             translation = translation_for(
                 self._bytes,
                 self.view,

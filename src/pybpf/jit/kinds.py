@@ -36,7 +36,7 @@ from llvmlite import ir
 from pybpf.isa import opcodes
 from pybpf.isa.opcodes import Kind
 from pybpf.jit.lower import I32, I64, INT_TYPES, Lowerer, Lowering, Site
-from pybpf.jit.state import NEED_READ, NEED_READ_WRITE, NEED_WRITE, Field, Op, Status
+from pybpf.jit.state import ATOMIC_FUNCTIONS, NEED_READ, NEED_READ_WRITE, NEED_WRITE, Field, Op, Status
 
 LITTLE_ENDIAN_HOST = sys.byteorder == "little"
 M32 = 0xFFFF_FFFF
@@ -239,7 +239,7 @@ def lower_lddw(lo: Lowering, site: Site) -> None:
         assert site.target is not None
         lo.set_reg(insn.dst, lo.b.add(lo.code_base, lo.const(8 * site.target)))
     elif site.slot in lo.resolved:
-        lo.set_reg(insn.dst, lo.const(lo.resolved[site.slot]))
+        lo.set_reg(insn.dst, lo.resolved_value(site.slot))
     else:
         lo.fault(Status.UNRESOLVED, site.slot)
 
@@ -278,13 +278,6 @@ def lower_st(lo: Lowering, site: Site) -> None:
 
 def lower_stx(lo: Lowering, site: Site) -> None:
     _store(lo, site, lo.reg(site.insn.src))
-
-
-ATOMIC_FUNCTIONS: tuple[str, ...] = tuple(
-    [f"{op}{size}" for size in (4, 8) for op in ("add", "or", "and", "xor", "xchg", "cmpxchg")]
-    + [f"{op}{size}" for size in (1, 2, 4, 8) for op in ("load_acq", "store_rel")]
-)
-"""The ``pybpf.vm.atomics.Atomics.functions`` a misaligned atomic calls, by index (``Field.ARG``)."""
 
 
 def _aligned_or_python(
@@ -391,4 +384,4 @@ LOWERERS: dict[Kind, Lowerer] = {
 }
 """The lowering table: one function per kind of instruction."""
 
-__all__ = ["ALU", "ATOMIC_FUNCTIONS", "CONDITIONS", "LOWERERS"]
+__all__ = ["ALU", "CONDITIONS", "LOWERERS"]

@@ -94,6 +94,12 @@ PURE_WHEN_PROVEN = frozenset({Kind.LDX, Kind.LDXSX})
 """Kinds whose only effect besides their register is a possible fault (none once proven in bounds)."""
 FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
 RUN_FUNCTION = "bpf_run"
+RESOLVED_SYMBOL = "pybpf_lddw_{slot}"
+"""The symbol whose address is the loader's resolved value of the ``lddw`` at ``slot``: a relocation,
+so the object code holds no per-process address and can be cached (``pybpf.jit.codegen``)."""
+UNLINKABLE = 0xFFFF_FFFF_FFFF_FFFF
+"""The one value MCJIT cannot bind a relocation to (it reads as "not found"): an ``lddw`` resolved to
+it is lowered as a constant instead (and the code library's key says which slots are)."""
 
 
 class LoweringError(Exception):
@@ -177,6 +183,18 @@ class Lowering:
     @staticmethod
     def const(value: int, bits: int = 64) -> ir.Constant:
         return ir.Constant(ir.IntType(bits), value & ((1 << bits) - 1))
+
+    def resolved_value(self, slot: int) -> ir.Value:
+        """The resolved value of the ``lddw`` at ``slot``, as a relocation (``RESOLVED_SYMBOL``) the
+        code library binds when it links the code: weak, so the value may be any 64 bits, 0 too."""
+        if self.resolved[slot] & UNLINKABLE == UNLINKABLE:
+            return self.const(UNLINKABLE)
+        name = RESOLVED_SYMBOL.format(slot=slot)
+        symbol = self.module.globals.get(name)
+        if symbol is None:
+            symbol = ir.GlobalVariable(self.module, I8, name)
+            symbol.linkage = "extern_weak"
+        return self.b.ptrtoint(symbol, I64)
 
     def new_block(self, name: str) -> ir.Block:
         return self.function.append_basic_block(name)
@@ -571,4 +589,17 @@ class Lowering:
 
 assert STATE_FIELDS >= Field.HOT + 3 * HOT_ENTRIES and HOT_ENTRIES == 2
 
-__all__ = ["I1", "I8", "I16", "I32", "I64", "RUN_FUNCTION", "Lowerer", "Lowering", "LoweringError", "Site"]
+__all__ = [
+    "I1",
+    "I8",
+    "I16",
+    "I32",
+    "I64",
+    "RESOLVED_SYMBOL",
+    "RUN_FUNCTION",
+    "UNLINKABLE",
+    "Lowerer",
+    "Lowering",
+    "LoweringError",
+    "Site",
+]

@@ -47,10 +47,9 @@ from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
-from pybpf.jit.kinds import ATOMIC_FUNCTIONS
-from pybpf.jit.native_maps import NativeMapSession
 from pybpf.jit.repeat import repeat_function
 from pybpf.jit.state import (
+    ATOMIC_FUNCTIONS,
     ENTRY_TYPE,
     HOT_ENTRIES,
     TABLE_ENTRIES,
@@ -66,6 +65,7 @@ from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
 
 if TYPE_CHECKING:
     from pybpf.jit.executable import JitProgram
+    from pybpf.jit.native_maps import NativeMapSession  # its lowering needs llvmlite: not imported to run
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 UNLIMITED = 1 << 62

@@ -82,6 +82,12 @@ NEED_READ = 1
 NEED_WRITE = 2
 NEED_READ_WRITE = 3
 
+ATOMIC_FUNCTIONS: tuple[str, ...] = tuple(
+    [f"{op}{size}" for size in (4, 8) for op in ("add", "or", "and", "xor", "xchg", "cmpxchg")]
+    + [f"{op}{size}" for size in (1, 2, 4, 8) for op in ("load_acq", "store_rel")]
+)
+"""The ``pybpf.vm.atomics.Atomics.functions`` a misaligned atomic calls, by index (``Field.ARG``)."""
+
 
 class NativeState(ctypes.Structure):
     """The state as ctypes sees it (``fields`` indexed by ``Field``)."""
@@ -96,6 +102,7 @@ ENTRY_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, 
 """``i64 entry(state *, u64 regs[11], i64 start_slot)``: 0 after exit, 1 when STATUS says why not."""
 
 __all__ = [
+    "ATOMIC_FUNCTIONS",
     "ENTRY_TYPE",
     "HOT_ENTRIES",
     "NEED_READ",

@@ -23,7 +23,7 @@ from pybpf.engine import RunSession
 from pybpf.helpers.context import RunEnv
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
-from pybpf.jit.codegen import JitUnavailable
+from pybpf.jit.codegen import JitUnavailable, check_budget, target
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.fallback import notice
 from pybpf.memory.regions import Memory, PacketReader
@@ -65,14 +65,16 @@ class TieredProgram:
     def compiled_program(self) -> JitProgram | None:
         """The JIT's program once the interpreter has run enough (compiled then), else None."""
         if self.jit is None and not self._gave_up and self.executed >= COMPILE_AFTER:
-            program = JitProgram(
-                self._instructions,
-                helpers=self._helpers,
-                memory=self._memory,
-                resolved=self._resolved,
-                facts=self._facts,
-            )
             try:
+                target()
+                check_budget(len(self._instructions))
+                program = JitProgram(
+                    self._instructions,
+                    helpers=self._helpers,
+                    memory=self._memory,
+                    resolved=self._resolved,
+                    facts=self._facts,
+                )
                 program.prepare()
             except JitUnavailable as exc:
                 self._gave_up = True

@@ -5,10 +5,16 @@ Mirrors ``bpf_prog_get_info_by_fd`` (kernel/bpf/syscall.c): the caller's struct 
 in two steps — the caller passes a buffer and its capacity (``xlated_prog_len`` bytes,
 ``nr_map_ids`` ids, ``nr_func_info`` / ``nr_line_info`` records of the kernel's record sizes),
 pybpf copies what fits and writes back the real size — and ``info_len`` is
-reduced to what pybpf's ``bpf_prog_info`` has.  pybpf's JIT compiles in the process that runs a
-program, not at load, so the loaded program has no machine code to report: ``jited_prog_len`` and the
-jited arrays are 0; ``run_time_ns``/``run_cnt`` are 0 because run statistics
-(``kernel.bpf_stats_enabled``) are not kept.
+reduced to what pybpf's ``bpf_prog_info`` has.
+
+The jited fields describe the program's native code in the calling process
+(``pybpf.kernel.prog_run.native_code``: compiled at load with the JIT engine, as the kernel's
+``bpf_prog_select_runtime`` does, or linked from the object cache when another process loaded it):
+``jited_prog_len``/``jited_prog_insns`` the machine code as it runs, its functions one after the
+other, ``jited_ksyms`` where each function is in this process and ``jited_func_lens`` their sizes
+(``nr_jited_ksyms`` = ``nr_jited_func_lens`` = the number of functions).  A program running on the
+interpreter reports none of them (``bpftool prog show``: "not jited").  ``run_time_ns``/``run_cnt``
+are 0 because run statistics (``kernel.bpf_stats_enabled``) are not kept.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from collections.abc import Callable
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import encode_program
+from pybpf.jit.codegen import JitUnavailable
+from pybpf.kernel.prog_run import native_code
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 
@@ -47,6 +55,29 @@ def _copy_records(records: list[bytes], capacity: int, address: int) -> None:
     wanted = min(capacity, len(records))
     if wanted:
         copy_to_user(address, b"".join(records[:wanted]))
+
+
+def _jited(info: uapi.bpf_prog_info, user: uapi.bpf_prog_info, prog: ProgObject) -> None:
+    """The jited fields, each array copied as far as the caller made room for it."""
+    info.jited_prog_insns, info.jited_ksyms = user.jited_prog_insns, user.jited_ksyms
+    info.jited_func_lens = user.jited_func_lens
+    compiled = native_code(prog)
+    if compiled is None:
+        return
+    try:
+        code, functions = compiled.machine_code, compiled.functions
+    except JitUnavailable:  # its object cannot be read back: reported as not jited, never raised
+        return
+    info.jited_prog_len = len(code)
+    if user.jited_prog_len and user.jited_prog_insns:
+        copy_to_user(user.jited_prog_insns, code[: min(user.jited_prog_len, len(code))])
+    info.nr_jited_ksyms = info.nr_jited_func_lens = len(functions)
+    wanted = functions[: user.nr_jited_ksyms]
+    if wanted:
+        copy_to_user(user.jited_ksyms, b"".join(f.address.to_bytes(8, "little") for f in wanted))
+    wanted = functions[: user.nr_jited_func_lens]
+    if wanted:
+        copy_to_user(user.jited_func_lens, b"".join(f.size.to_bytes(4, "little") for f in wanted))
 
 
 def prog_get_info_by_fd(
@@ -94,7 +125,8 @@ def prog_get_info_by_fd(
     info.nr_line_info = len(line_info)
     _copy_records(line_info, user.nr_line_info, user.line_info)
     info.line_info = user.line_info
-    info.nr_jited_line_info = 0  # no JIT: no jited_linfo
+    _jited(info, user, prog)
+    info.nr_jited_line_info = 0  # no line table for the native code (jited_line_info)
     info.nr_prog_tags = 0
     copy_to_user(address, bytes(info)[:info_len])
     write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))

@@ -40,6 +40,7 @@ from pybpf.isa.opcodes import (
 )
 from pybpf.isa.program import slot_starts
 from pybpf.kernel.btfobj import BTFObject, get_fd_by_id
+from pybpf.kernel.prog_run import select_runtime
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
 from pybpf.kernel.usermem import copy_from_user, strncpy_from_user
@@ -253,7 +254,9 @@ def prog_load(attr: Any, write_back: Any) -> int:
     xlated = dump_form(verified.insns, verified.resolved, maps)
     map_fds = [_fd_for(m, opened) for m in maps]
     refs.collect(bpffs_root())
-    return ProgObject.create(meta, xlated, insns, map_fds, btf_fd)
+    fd = ProgObject.create(meta, xlated, insns, map_fds, btf_fd)
+    select_runtime(ProgObject.from_fd(fd))
+    return fd
 
 
 _INSN_OFF_SIZE = 4

@@ -13,14 +13,17 @@ The runtime
     reference directory, maps them, resolves each map ``lddw`` to this process's address of the map
     (``MapObject.pointer``; value references: the address of the value, ``MapObject.address`` plus
     their offset) and builds an ``Executable`` with the engine ``PYBPF_ENGINE`` or else
-    ``DEFAULT_ENGINE`` names (``pybpf.engine``; ``"auto"``: the interpreter, then the JIT once the
-    program has run enough), the JIT's with the program's facts (the memory accesses the verifier
-    proved in bounds, compiled without a check).  All programs of a process share one address
-    space, ``EXEC_MEMORY``, holding no map storage at all: what a run may reach of maps is a
-    ``MapAccess`` (``pybpf.helpers.map_access``) the ``Runner`` puts in ``RunEnv.maps`` -- the
-    program's own maps (``ProgRuntime.program_maps``), its global data and each value a helper hands
-    out, a region of exactly ``value_size`` bytes.  One ``MapAccess`` lives as long as the Runner
-    (one BPF_PROG_TEST_RUN, all its repeats, like the kernel's RCU read section around
+    ``DEFAULT_ENGINE`` names (``pybpf.engine``; ``"jit"``: native code, or the interpreter with a
+    one-line notice where the JIT cannot take the program; ``"auto"``: the interpreter, then the JIT
+    once the program has run enough), the JIT's with the program's facts (the memory accesses the
+    verifier proved in bounds, compiled without a check).  With the JIT the loading process does this at
+    load (``select_runtime``, the kernel's ``bpf_prog_select_runtime``): the program is compiled then,
+    and its object cached (``pybpf.jit.cache``) so other processes only link it.  All programs of a
+    process share one address space, ``EXEC_MEMORY``, holding no map storage at all: what a run may
+    reach of maps is a ``MapAccess`` (``pybpf.helpers.map_access``) the ``Runner`` puts in
+    ``RunEnv.maps`` -- the program's own maps (``ProgRuntime.program_maps``), its global data and each
+    value a helper hands out, a region of exactly ``value_size`` bytes.  One ``MapAccess`` lives as long
+    as the Runner (one BPF_PROG_TEST_RUN, all its repeats, like the kernel's RCU read section around
     ``bpf_test_run``); a tail call switches it to the target program's maps.
 
 BPF_PROG_TEST_RUN comes in through the bpf_attr (``test_run``) or, for ``Program.run`` on the user
@@ -31,6 +34,7 @@ JIT's native loop (``Runner.run_repeated``).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import time
@@ -48,7 +52,8 @@ from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
-from pybpf.jit import jit_engine, tiered_engine
+from pybpf.jit import JitProgram, TieredProgram, jit_engine, tiered_engine
+from pybpf.jit.codegen import CompiledProgram
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
 from pybpf.kernel.progobj import ProgObject
@@ -74,8 +79,10 @@ ENGINES: dict[str, Engine] = {"interpreter": Interpreter, "jit": jit_engine, "au
 """The engines a program can run on (``pybpf.engine``), by name: the interpreter, the JIT (compiled
 at load; the interpreter with a notice where llvmlite cannot), and both tiered (the interpreter
 until the program has run enough to pay for its compilation, then the JIT)."""
-DEFAULT_ENGINE = "auto"
+DEFAULT_ENGINE = "jit"
 """The engine ``ProgRuntime`` builds programs with: the one place an engine is chosen."""
+COMPILED_AT_LOAD = frozenset({"jit"})
+"""The engines whose programs are built when they are loaded (``select_runtime``)."""
 ENGINE_VARIABLE = "PYBPF_ENGINE"
 """The environment variable naming another engine of ``ENGINES`` for the programs this process runs."""
 
@@ -161,6 +168,33 @@ class ProgRuntime:
             runtime = prog.runtime = cls(prog)
         assert isinstance(runtime, ProgRuntime)
         return runtime
+
+
+def select_runtime(prog: ProgObject) -> None:
+    """``bpf_prog_select_runtime`` (kernel/bpf/core.c), at load: with an engine of
+    ``COMPILED_AT_LOAD`` the program's runtime is built in the loading process now — its code
+    compiled (or linked from the object cache), or the interpreter chosen with the notice."""
+    if selected_engine() in COMPILED_AT_LOAD:
+        with contextlib.suppress(BPFError):  # raised again, the same, at the program's first run
+            ProgRuntime.of(prog)
+
+
+def native_code(prog: ProgObject) -> CompiledProgram | None:
+    """The JIT's code of ``prog`` in this process (what ``bpf_prog_info`` reports as jited), None
+    when the program does not run natively here.  With an engine that compiles at load, a program
+    loaded by another process is built now, as its loader built it (linked from the object cache)."""
+    runtime = prog.runtime
+    if runtime is None:
+        if selected_engine() not in COMPILED_AT_LOAD:
+            return None
+        try:
+            runtime = ProgRuntime.of(prog)
+        except BPFError:
+            return None
+    executable = runtime.executable
+    if isinstance(executable, TieredProgram):
+        executable = executable.jit
+    return executable.compiled if isinstance(executable, JitProgram) else None
 
 
 _by_prog_id: weakref.WeakValueDictionary[tuple[str, int], ProgRuntime] = weakref.WeakValueDictionary()
