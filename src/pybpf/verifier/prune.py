@@ -61,7 +61,7 @@ from pybpf.verifier.stack import (
     Stack,
     StackSlot,
 )
-from pybpf.verifier.state import PathState
+from pybpf.verifier.state import PathState, Reference
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -544,9 +544,11 @@ def states_subsumed(
     frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
     imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
     old_frames, cur_frames = old.frames, cur.frames
-    if len(old_frames) != len(cur_frames) or ((old.refs or cur.refs) and not old.refs_equal(cur)):
+    if len(old_frames) != len(cur_frames):
         return False
     ids = IdMap()
+    if (old.refs or cur.refs) and not refsafe(old.refs, cur.refs, ids):
+        return False
     for depth, fo in enumerate(old_frames):
         fc = cur_frames[depth]
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
@@ -566,6 +568,18 @@ def states_subsumed(
             if not regsafe(ro, rc, ids, precise):
                 return False
         if not stacksafe(fo.stack, fc.stack, ids, precise):
+            return False
+    return True
+
+
+def refsafe(old: list[Reference], cur: list[Reference], ids: IdMap) -> bool:
+    """refsafe(): the same references in the same order, of the same kinds (a lock of the same
+    map), their ids mapping one-to-one as the registers' do (compared first: a held lock's id is
+    the id of the map value pointers to its value, a pointer reference's their ref_obj_id)."""
+    if len(old) != len(cur):
+        return False
+    for ro, rc in zip(old, cur, strict=True):
+        if ro.kind != rc.kind or not ids.same(ro.id, rc.id) or ro.ptr != rc.ptr:
             return False
     return True
 

@@ -159,11 +159,6 @@ class PathState:
             return frames
         return (*frames, tuple(self.refs))
 
-    def refs_equal(self, other: PathState) -> bool:
-        """refsafe() with ids compared as they are (the registers holding them are compared the same
-        way): the same references, locks and pointers, in the same order."""
-        return [(r.kind, r.id, r.ptr) for r in self.refs] == [(r.kind, r.id, r.ptr) for r in other.refs]
-
     def all_regs(self) -> list[RegState]:
         """Every register and spilled register of every frame (for id-wide updates)."""
         out: list[RegState] = []
