@@ -1,8 +1,8 @@
 """Callbacks: helpers that call one of the program's subprograms, verified as the kernel does.
 
 Mirrors kernel/bpf/verifier.c (Linux 6.18): push_callback_call(), setup_func_entry() with the
-set_*_callback_state() functions, the callback part of prepare_func_exit() and
-widen_imprecise_scalars().
+set_*_callback_state() functions and the callback part of prepare_func_exit() (with its call of
+widen_imprecise_scalars(), in ``prune``).
 
 A synchronous callback (bpf_loop, bpf_for_each_map_elem, bpf_find_vma, bpf_user_ringbuf_drain) may
 run any number of times, zero included.  At the helper call the verifier pushes a path that enters
@@ -11,10 +11,13 @@ and goes on after the call as if the callback never ran.  The callback's exit ch
 scalar value", "At callback return the register R0 has ... should have been in [0, 1]") and
 returns to the helper call itself (not after it), which is then checked again and pushes the
 callback once more: each round trip is one more possible call.  The call instruction is a forced
-checkpoint, so a round trip that brings nothing new is pruned against the state of an earlier one;
-to get there, the scalars of the returning state that differ from that earlier state are widened
-to unknown (widen_imprecise_scalars(): pybpf has no precision marks, so every scalar counts as
-imprecise).  bpf_loop stops pushing once it has entered the callback as many times as its r1 may
+checkpoint, so a round trip that brings nothing new is pruned against the state of an earlier one
+(``prune``: RANGE_WITHIN against an ancestor still being explored, the path kept as a back-edge of
+the loop visit to carry that state's precision marks once the visit ends).  To get there, the
+scalars of the returning state that differ from that earlier state are widened to unknown
+(``prune.widen_imprecise_scalars``), except those a later path relied on exactly: a scalar precise
+in either state (its precision mark, ``pybpf.verifier.precision``) keeps its value.  bpf_loop stops
+pushing once it has entered the callback as many times as its r1 may
 ask for ("frame%d bpf_loop iteration limit reached" at log level 2).
 
 An asynchronous callback (bpf_timer_set_callback) runs later on its own: it is pushed as a path of
@@ -155,34 +158,10 @@ def invalid_scalar(reg: RegState, ret_range: tuple[int, int], where: str, regnam
     return text + f" should have been in [{ret_range[0]}, {ret_range[1]}]"
 
 
-def widen_imprecise_scalars(w: Walker, callsite: int) -> None:
-    """After a callback returned to ``callsite``: scalars that differ from the latest checkpoint of
-    this path at the call (find_prev_entry()) become unknown, so that the round trips converge."""
-    state = w.state
-    prev = None
-    for cp in reversed(prune.checkpoints_at(w, callsite)):
-        old = cp.state
-        if (
-            cp.branches
-            and len(old.frames) == len(state.frames)
-            and all(a.callsite == b.callsite for a, b in zip(old.frames, state.frames, strict=True))
-        ):
-            prev = old
-            break
-    if prev is None:
-        return
-    for old_frame, cur_frame in zip(prev.frames, state.frames, strict=True):
-        for old_reg, cur_reg in zip(old_frame.regs, cur_frame.regs, strict=True):
-            _maybe_widen(old_reg, cur_reg)
-        for spi, old_slot in enumerate(old_frame.stack.slots):
-            if spi >= len(cur_frame.stack.slots):
-                break
-            cur_slot = cur_frame.stack.slots[spi]
-            if old_slot.is_spill and cur_slot.is_spill and old_slot.spilled and cur_slot.spilled:
-                _maybe_widen(old_slot.spilled, cur_slot.spilled)
-
-
-def _maybe_widen(old: RegState, cur: RegState) -> None:
-    """maybe_widen_reg()."""
-    if old.type is RegType.SCALAR_VALUE and cur.type is RegType.SCALAR_VALUE and old.key() != cur.key():
-        cur.mark_unknown()
+def widen_after_return(w: Walker, callsite: int) -> None:
+    """prepare_func_exit() of a callback returning to its helper call at ``callsite``: the scalars
+    that differ from the path's previous state there (find_prev_entry()) are widened
+    (``prune.widen_imprecise_scalars``), so that the round trips converge."""
+    prev = prune.find_prev_entry(w, callsite)
+    if prev is not None:
+        prune.widen_imprecise_scalars(prev.state, w.state)

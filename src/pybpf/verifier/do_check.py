@@ -564,8 +564,7 @@ class Walker:
         if kind in (Kind.JA, Kind.GOTOL):
             return self.jump_target(insn)
         if kind is Kind.MAY_GOTO:
-            self.push_branch(slot + 1)
-            return self.jump_target(insn)
+            return jmp.check_may_goto(self, insn)
         if kind is Kind.CALL:
             call.check_helper_call(self, insn.imm)
             return slot + 1
@@ -621,7 +620,7 @@ class Walker:
             if self.trace:
                 self._log_return(callee, back)
             if callee.callback_ret is not None:
-                callbacks.widen_imprecise_scalars(self, callee.callsite)
+                callbacks.widen_after_return(self, callee.callsite)
             self.do_print_state = True  # "from exit to caller:" with the whole state, nothing more
             self.print_all = False
             self.scratched.clear()

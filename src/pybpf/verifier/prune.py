@@ -22,13 +22,18 @@ on the same path) loops forever ("infinite loop detected at insn %d", EINVAL).
 
 Loops (compute_scc(): the strongly connected components of each subprogram's control flow, a
 callback-calling helper call counting as one) are visited per call chain (``SccVisit``): the first
-checkpoint made in a loop visit is its entry.  At a forced checkpoint (a callback-calling helper
-call, may_goto) a state that an ancestor still being explored subsumes by range (RANGE_WITHIN)
-converges; so does any state of a visit whose marks are not final yet (a visit with back-edges:
-incomplete_read_marks()).  Such a path ends as a back-edge of its visit: once every path below the
-visit's entry has ended (maybe_exit_scc(), from update_branch_counts()), the precision of the state
-each back-edge converged on is carried along it again until nothing changes
-(propagate_backedges()).  Outside such visits a bounded loop needs nothing special: a finished
+checkpoint made in a loop visit is its entry.  At a forced checkpoint a state that an ancestor still
+being explored subsumes by range (RANGE_WITHIN) converges: at a callback-calling helper call any
+such ancestor (and the infinite-loop check is skipped there), at may_goto one whose
+``may_goto_depth`` differs (is_may_goto_insn_at(): the may_goto fell through a different number of
+times; an ancestor at the same depth is only checked for an infinite loop).  Before such round trips
+come back, the scalars that differ from the previous visit of the instruction (find_prev_entry())
+are widened to unknown unless precise (widen_imprecise_scalars()), so that they converge.  Any
+state of a visit whose marks are not final yet (a visit with back-edges: incomplete_read_marks())
+converges the same way on a finished checkpoint.  Such a path ends as a back-edge of its visit:
+once every path below the visit's entry has ended (maybe_exit_scc(), from update_branch_counts()),
+the precision of the state each back-edge converged on is carried along it again until nothing
+changes (propagate_backedges()).  Outside such visits a bounded loop needs nothing special: a finished
 checkpoint's marks are final, as every path below it ended, so its states are compared NOT_EXACT.
 
 A checkpoint that keeps missing (more than 3 + 3 x its hits, 64 for forced checkpoints still being
@@ -56,7 +61,7 @@ from pybpf.verifier.stack import (
     Stack,
     StackSlot,
 )
-from pybpf.verifier.state import PathState
+from pybpf.verifier.state import PathState, Reference
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -339,13 +344,21 @@ def is_state_visited(w: Walker, slot: int) -> bool:
             if cp.insn != slot:
                 continue
             if cp.branches:
-                if force:  # a callback-calling helper call or may_goto: a loop converging
+                # a loop converging at a forced checkpoint: may_goto (an ancestor that fell through
+                # it fewer or more times) or a callback-calling helper call (any ancestor)
+                may_goto = force and w.view.insn_at(slot).opcode != _CALL
+                if force and (not may_goto or cp.state.may_goto_depth != cur.may_goto_depth):
                     live = live or _live_masks(w, cur, slot)
                     if states_subsumed(cp.state, cur, live, precise=False):
                         _clean_older(w, checkpoints, cp, slot, cur)
                         _hit(w, cp, slot, loop=True)
                         return True
-                if cp.looks() == (looks := looks or looks_of(cur)) and cp.key() == (key := key or cur.key()):
+                if (
+                    (may_goto or not force)  # after a callback call, no infinite-loop check
+                    and cp.state.may_goto_depth == cur.may_goto_depth
+                    and cp.looks() == (looks := looks or looks_of(cur))
+                    and cp.key() == (key := key or cur.key())
+                ):
                     message = f"infinite loop detected at insn {slot}"
                     w.source_lines.verbose_linfo(env.log, slot, "; ")
                     env.log.line(message)
@@ -434,10 +447,52 @@ def _hit(w: Walker, cp: Checkpoint, slot: int, *, loop: bool = False) -> None:
     _update_peak(w)
 
 
-def checkpoints_at(w: Walker, slot: int) -> list[Checkpoint]:
-    """The checkpoints kept for the instruction at ``slot`` in the current frame's call chain."""
-    bucket = ((slot ^ w.state.frames[-1].callsite) & 0xFFFFFFFF) % w.view.slot_count
-    return [cp for cp in w.explored.get(bucket, ()) if cp.insn == slot]
+def find_prev_entry(w: Walker, slot: int, skip: Checkpoint | None = None) -> Checkpoint | None:
+    """find_prev_entry(): the newest checkpoint kept for ``slot`` in the current frame's call chain
+    that a path still runs below (an ancestor of the current path: the loop's previous visit of
+    ``slot``), ``skip`` (the checkpoint just made there) left out."""
+    frames = w.state.frames
+    bucket = ((slot ^ frames[-1].callsite) & 0xFFFFFFFF) % w.view.slot_count
+    for cp in reversed(w.explored.get(bucket, ())):
+        old = cp.state.frames
+        if (
+            cp.insn == slot
+            and cp.branches
+            and cp is not skip
+            and len(old) == len(frames)
+            and all(a.callsite == b.callsite for a, b in zip(old, frames, strict=True))
+        ):
+            return cp
+    return None
+
+
+def widen_imprecise_scalars(old: PathState, cur: PathState) -> None:
+    """widen_imprecise_scalars(): every scalar register or spilled scalar of ``cur`` that differs
+    from ``old``'s (an earlier visit of the same loop instruction on this path), neither of them
+    precise, becomes unknown, so that the loop's states converge (maybe_widen_reg())."""
+    ids = IdMap()
+    for old_frame, cur_frame in zip(reversed(old.frames), reversed(cur.frames), strict=True):
+        for old_reg, cur_reg in zip(old_frame.regs, cur_frame.regs, strict=True):
+            _maybe_widen(old_reg, cur_reg, ids)
+        for old_slot, cur_slot in zip(old_frame.stack.slots, cur_frame.stack.slots, strict=False):
+            if old_slot.is_spill and cur_slot.is_spill and old_slot.spilled and cur_slot.spilled:
+                _maybe_widen(old_slot.spilled, cur_slot.spilled, ids)
+
+
+def _maybe_widen(old: RegState, cur: RegState, ids: IdMap) -> None:
+    """maybe_widen_reg(): regs_exact() compares all but the ids, and those through the id map."""
+    if old.type is not RegType.SCALAR_VALUE or cur.type is not RegType.SCALAR_VALUE:
+        return
+    if old.precise or cur.precise:
+        return
+    if (
+        old.off == cur.off
+        and old.bounds_key() == cur.bounds_key()
+        and ids.same(old.id, cur.id)
+        and ids.same(old.ref_obj_id, cur.ref_obj_id)
+    ):
+        return
+    cur.mark_unknown()
 
 
 def _clean(w: Walker, cp: Checkpoint, cur: PathState) -> None:
@@ -489,9 +544,11 @@ def states_subsumed(
     frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
     imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
     old_frames, cur_frames = old.frames, cur.frames
-    if len(old_frames) != len(cur_frames) or ((old.refs or cur.refs) and not old.refs_equal(cur)):
+    if len(old_frames) != len(cur_frames):
         return False
     ids = IdMap()
+    if (old.refs or cur.refs) and not refsafe(old.refs, cur.refs, ids):
+        return False
     for depth, fo in enumerate(old_frames):
         fc = cur_frames[depth]
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
@@ -511,6 +568,18 @@ def states_subsumed(
             if not regsafe(ro, rc, ids, precise):
                 return False
         if not stacksafe(fo.stack, fc.stack, ids, precise):
+            return False
+    return True
+
+
+def refsafe(old: list[Reference], cur: list[Reference], ids: IdMap) -> bool:
+    """refsafe(): the same references in the same order, of the same kinds (a lock of the same
+    map), their ids mapping one-to-one as the registers' do (compared first: a held lock's id is
+    the id of the map value pointers to its value, a pointer reference's their ref_obj_id)."""
+    if len(old) != len(cur):
+        return False
+    for ro, rc in zip(old, cur, strict=True):
+        if ro.kind != rc.kind or not ids.same(ro.id, rc.id) or ro.ptr != rc.ptr:
             return False
     return True
 

@@ -18,8 +18,14 @@ Mirrors kernel/bpf/verifier.c as of Linux 6.18, where references live in the ver
   goes on with the references);
 * process_spin_lock(): bpf_spin_lock / bpf_spin_unlock take a map value pointer at the constant
   offset of the value's ``struct bpf_spin_lock`` (from the map's BTF, ``spin_lock_off`` of the map
-  reference); one lock at a time, held as a REF_TYPE_LOCK reference naming the map and the value
-  pointer's id, released only by an unlock of the same lock.
+  reference); one lock at a time, released only by an unlock of the same lock.  As in the kernel
+  (acquire_lock_state()), the held lock is an entry of the path's references: REF_TYPE_LOCK, with
+  the value pointer's id and the map (``active_locks``, ``active_lock_id`` and ``active_lock_ptr``
+  are what ``active_lock()`` finds there).  It prints with the pointer references (``refs=2``: the
+  ids of the references, in order) and states_equal() compares it as refsafe() does
+  (``prune.refsafe``): the same kinds in the same order, a lock of the same map, ids through the
+  same one-to-one map as the registers' (so a path that took the lock through another lookup's
+  pointer is pruned against one that took it through the first's).
 
 Not modelled: kptrs, dynptr references, RCU / IRQ / preemption regions, res_spin_lock, locks in
 allocated objects (the kernel's ``local`` locks).

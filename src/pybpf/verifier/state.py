@@ -129,14 +129,16 @@ class FuncFrame:
 
 
 class PathState:
-    """The state of one explored path: ``struct bpf_verifier_state`` (its call frames and the
-    references acquired along it)."""
+    """The state of one explored path: ``struct bpf_verifier_state`` (its call frames, the
+    references acquired along it and ``may_goto_depth``, how many may_goto instructions it fell
+    through: the loop iterations the counter of may_goto allowed on this path)."""
 
-    __slots__ = ("frames", "refs")
+    __slots__ = ("frames", "may_goto_depth", "refs")
 
     def __init__(self, frames: list[FuncFrame], refs: list[Reference] | None = None) -> None:
         self.frames = frames
         self.refs: list[Reference] = refs if refs is not None else []
+        self.may_goto_depth = 0
 
     @property
     def cur(self) -> FuncFrame:
@@ -147,18 +149,15 @@ class PathState:
         return len(self.frames) - 1
 
     def copy(self) -> PathState:
-        return PathState([f.copy() for f in self.frames], list(self.refs))
+        state = PathState([f.copy() for f in self.frames], list(self.refs))
+        state.may_goto_depth = self.may_goto_depth
+        return state
 
     def key(self) -> tuple[object, ...]:
         frames = tuple(f.key() for f in self.frames)
         if not self.refs:
             return frames
         return (*frames, tuple(self.refs))
-
-    def refs_equal(self, other: PathState) -> bool:
-        """refsafe() with ids compared as they are (the registers holding them are compared the same
-        way): the same references, locks and pointers, in the same order."""
-        return [(r.kind, r.id, r.ptr) for r in self.refs] == [(r.kind, r.id, r.ptr) for r in other.refs]
 
     def all_regs(self) -> list[RegState]:
         """Every register and spilled register of every frame (for id-wide updates)."""

@@ -198,13 +198,149 @@ loop:
     exit
 
 === loops/may_goto_loop
-heavy: pybpf walks it to the million-instruction limit
-desc: may_goto bounds an otherwise endless loop (6.9+)
+desc: may_goto bounds an otherwise endless loop (6.9+): the counter widened, a state within an ancestor's ends it
     r0 = 0
 loop:
     may_goto +2
     r0 += 1
     goto loop
+    exit
+
+=== loops/may_goto_empty
+desc: a may_goto loop whose body changes nothing: its second visit equals the first at depth 1
+    r0 = 0
+loop:
+    may_goto out
+    goto loop
+out:
+    exit
+
+=== loops/may_goto_nested
+desc: a may_goto loop inside another, each with its own counter
+    r0 = 0
+    r6 = 0
+outer:
+    may_goto out
+    r6 += 1
+    r7 = 0
+inner:
+    may_goto next
+    r7 += 2
+    r0 += r7
+    goto inner
+next:
+    goto outer
+out:
+    r0 = 0
+    exit
+
+=== loops/may_goto_call
+desc: a may_goto loop calling a subprogram that masks its argument
+    r6 = 0
+loop:
+    may_goto out
+    r1 = r6
+    call f
+    r6 += r0
+    goto loop
+out:
+    r0 = 0
+    exit
+f:
+    r0 = r1
+    r0 &= 7
+    exit
+
+=== loops/may_goto_in_subprog
+desc: the may_goto loop in a subprogram (its loop visit is named by the call site)
+    r1 = 3
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = r1
+loop:
+    may_goto out
+    r0 += 1
+    goto loop
+out:
+    exit
+
+=== loops/may_goto_spilled_counter
+desc: the loop counter lives in a stack slot (a spilled scalar is widened too)
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+loop:
+    may_goto out
+    r1 = *(u64 *)(r10 - 8)
+    r1 += 1
+    *(u64 *)(r10 - 8) = r1
+    goto loop
+out:
+    r0 = 0
+    exit
+
+=== loops/may_goto_unknown_return
+desc: the widened counter returned by an XDP program: an unknown scalar is a valid return value
+    r6 = 0
+loop:
+    may_goto out
+    r6 += 1
+    goto loop
+out:
+    r0 = r6
+    exit
+
+=== loops/may_goto_precise_index
+desc: a counter indexing the stack is precise, so it is never widened: the loop runs to its bound
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r6 = 0
+loop:
+    may_goto out
+    if r6 > 6 goto out
+    r1 = r10
+    r1 += -8
+    r1 += r6
+    r3 = *(u8 *)(r1 + 0)
+    r6 += 1
+    goto loop
+out:
+    r0 = 0
+    exit
+
+=== loops/may_goto_index_past_stack
+desc: may_goto does not bound a stack index: the read past the 8 initialised bytes is refused
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r6 = 0
+loop:
+    may_goto out
+    r1 = r10
+    r1 += -8
+    r1 += r6
+    r3 = *(u8 *)(r1 + 0)
+    r6 += 1
+    goto loop
+out:
+    r0 = 0
+    exit
+
+=== loops/may_goto_packet_walk
+desc: a packet pointer advanced each iteration is never widened: 8192 pending branches (E2BIG)
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 4)
+    r0 = 0
+loop:
+    may_goto out
+    r4 = r2
+    r4 += 1
+    if r4 > r3 goto out
+    r5 = *(u8 *)(r2 + 0)
+    r2 += 1
+    goto loop
+out:
+    r0 = 2
     exit
 
 === loops/bpf_loop_callback

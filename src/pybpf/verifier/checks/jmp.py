@@ -7,6 +7,12 @@ sync_linked_regs() (registers sharing an id — copies, and ``+const`` links —
 mark_ptr_or_null_regs() (``if rX == 0`` on a ``*_or_null`` pointer resolves every register and
 spill with its id: NULL on one branch, the pointer on the other) and try_match_pkt_pointers() /
 find_good_pkt_pointers() (comparing a packet pointer with data_end proves a range).
+
+``may_goto`` (BPF_JCOND): the walk goes on at the jump target (the counter ran out) and pushes the
+fall-through (one more iteration) with the path's ``may_goto_depth`` one higher and, against the
+path's previous state at the same instruction (find_prev_entry()), its differing imprecise scalars
+widened: is_state_visited() ends the loop where a state at the may_goto, at another depth, lies
+within an ancestor's ranges.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import OpSpec
-from pybpf.verifier import bounds, references, tnum
+from pybpf.verifier import bounds, prune, references, tnum
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, RegState
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.state import PathState
@@ -109,6 +115,17 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
         _match_packet_pointers(op, insn, cur, other)
     w.print_insn_state()
     return fall
+
+
+def check_may_goto(w: Walker, insn: Instruction) -> int:
+    """check_cond_jmp_op() of may_goto: push the fall-through one level deeper; the jump target."""
+    slot = w.insn_idx
+    prev = prune.find_prev_entry(w, slot, skip=w.parent)
+    queued = w.push_branch(slot + 1)
+    queued.may_goto_depth += 1
+    if prev is not None:
+        prune.widen_imprecise_scalars(prev.state, queued)
+    return w.jump_target(insn)
 
 
 def _sync_linked(candidates: list[RegState], known: RegState) -> None:
