@@ -115,3 +115,19 @@ def test_straight_line_structural_reasons(kernel: bool, body: list[Instruction])
     kreason = lines[-2] if kerr and len(lines) >= 2 else ""
     if any(p.match(kreason) for p in STRUCTURAL):
         assert (err, reason) == (kerr, kreason), klog
+
+
+def test_a_jump_far_past_the_end_names_its_target_as_an_int(kernel: bool) -> None:
+    """Found by the raw fuzz: ``gotol +2147483647`` at insn 0 targets 2^31, which the kernel's
+    ``int`` holds as -2147483648; its message prints that."""
+    program = [Instruction(op.BPF_JMP32 | op.JMP_OPS["ja"], imm=0x7FFF_FFFF), EXIT]
+    request = make_request(program, allowed=kernel_allowed_helpers(SOCKET_FILTER))
+    try:
+        verify(request)
+    except VerifierError as exc:
+        log = exc.log
+    else:
+        raise AssertionError("accepted a jump past the end")
+    assert log.splitlines()[0] == "jump out of range from insn 0 to -2147483648"
+    kerr, klog = kernel_load(encode_program(program), SOCKET_FILTER)
+    assert kerr and klog.splitlines()[0] == log.splitlines()[0]

@@ -3,7 +3,8 @@
 Mirrors the kernel's check_cfg() / visit_insn(): a depth-first walk from slot 0 along fall-through
 edges, jump targets (``ja``/``gotol`` only the target; conditional jumps and ``may_goto`` both
 ways), bpf-to-bpf calls (into the callee and past the call) and lddw BPF_PSEUDO_FUNC (into the
-callback and past the lddw).  An edge leaving the program is "jump out of range from insn %d to %d".
+callback and past the lddw).  An edge leaving the program is "jump out of range from insn %d to %d"
+(the target as the kernel's ``int`` holds it: a ``gotol`` far past the end wraps to a negative number).
 Back-edges are allowed, because the kernel allows bounded loops for privileged (CAP_BPF) loads and
 pybpf loads as root; whether a loop terminates is value tracking's question.  Then, in slot order,
 an unvisited slot is "unreachable insn %d" and a visited second half of an lddw is "jump into the
@@ -15,6 +16,7 @@ slots as the kernel walks them: an lddw's second half, when a jump lands there, 
 
 from __future__ import annotations
 
+from pybpf.verifier.bounds import s32
 from pybpf.verifier.state import VerifierState
 
 
@@ -32,7 +34,7 @@ class CfgPass:
             t = stack.pop()
             for w in successors(t, calls=True):
                 if not 0 <= w < count:
-                    state.einval(f"jump out of range from insn {t} to {w}")
+                    state.einval(f"jump out of range from insn {t} to {s32(w)}")
                 if not seen[w]:
                     seen[w] = True
                     stack.append(w)

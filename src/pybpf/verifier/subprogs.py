@@ -29,6 +29,7 @@ import errno
 from pybpf.isa import opcodes as op
 from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE, Slot
 from pybpf.uapi import BPF_MAX_SUBPROGS, MAX_BPF_STACK, BPF_FUNC_tail_call
+from pybpf.verifier.bounds import s32
 from pybpf.verifier.state import VerifierState
 
 _LAST_INSNS = frozenset({EXIT_OPCODE, JA_OPCODE, GOTOL_OPCODE})
@@ -85,7 +86,7 @@ def check_subprogs(state: VerifierState) -> None:
         while jump is not None and jump[0] < within.stop:
             site, target = jump
             if target not in within:
-                state.einval(f"jump out of range from insn {site} to {target}")
+                state.einval(f"jump out of range from insn {site} to {s32(target)}")
             jump = next(jumps, None)
         if slots[within.stop - 1].code not in _LAST_INSNS:
             state.einval("last insn is not an exit or jmp")
