@@ -23,7 +23,7 @@ from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
-from pybpf.kernel.prog_run import test_run_in_process
+from pybpf.kernel.prog_run import TestRunHandle
 from pybpf.kernel.progobj import ProgObject
 from pybpf.libbpf import ProgLoadOpts, bpf_prog_load
 from pybpf.progtypes.base import TestRunArgs
@@ -112,6 +112,8 @@ class Program(FdObject):
         self.tag: str = bytes(info.tag).hex()
         self.log: str = ""
         """The verifier log of the load (when it was asked for)."""
+        self._test_run: TestRunHandle | None = None
+        """The program's test run kept ready in this process (user backend), built by the first ``run``."""
 
     # --- construction ---------------------------------------------------------------------------
     @classmethod
@@ -295,7 +297,13 @@ class Program(FdObject):
         ctx_out_size = (ctx_size_out or len(ctx_bytes or b"")) if wants_ctx_out else 0
         args.data_size_out = out_size if data else 0
         args.ctx_size_out = ctx_out_size
-        result = test_run_in_process(self.fd, args)
+        handle = self._test_run
+        if handle is None or not handle.current:
+            if handle is not None:
+                handle.close()
+            self._test_run = None
+            handle = self._test_run = TestRunHandle(self.fd)
+        result = handle.run(args)
         out = b""
         if data:
             out = result.data_out[:out_size] if result.data_out is not None else bytes(out_size)
@@ -306,6 +314,15 @@ class Program(FdObject):
             written = (result.ctx_out or b"")[: len(ctx_bytes)]
             ctx_result = written + ctx_bytes[len(written) :]
         return TestRun(result.retval, out, ctx_result, result.duration_ns)
+
+    def close(self) -> None:
+        """Close the fd; the test run kept ready for ``run`` closes with it."""
+        handle, self._test_run = self._test_run, None
+        try:
+            if handle is not None:
+                handle.close()
+        finally:
+            super().close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"fd={self._fd}"

@@ -42,7 +42,7 @@ from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
 from pybpf.helpers.basic import running_cpu
-from pybpf.helpers.map_access import MapAccess, ProgramMaps
+from pybpf.helpers.map_access import NO_MAPS, MapAccess, ProgramMaps
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
@@ -59,7 +59,7 @@ from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
-from pybpf.progtypes.base import PAGE_SIZE, U32_MAX, TestRunArgs, TestRunResult
+from pybpf.progtypes.base import PAGE_SIZE, U32_MAX, TestRunArgs, TestRunFixture, TestRunResult
 from pybpf.progtypes.generic import U16_MAX
 from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
@@ -218,6 +218,29 @@ class Runner:
             self._locked = False
             EXEC_MEMORY.lock.release()
 
+    def begin(self) -> None:
+        """``__enter__`` for a runner kept between test runs (``TestRunHandle``): hold the address
+        space's lock for this test run; the sessions of the earlier ones are still open."""
+        EXEC_MEMORY.lock.acquire()
+        self._locked = True
+        if self._main is None:
+            self._main = self._session(self.runtime)
+
+    def end(self) -> None:
+        """End a test run ``begin`` started, as ``__exit__`` would but keeping the sessions open: the
+        values and records it was handed are released, and the next test run asks again whether a
+        prog array's user references are gone."""
+        try:
+            access = self._access
+            program = access.program
+            if program.by_pointer or program.direct or access.records:
+                access.switch(NO_MAPS)  # global data is registered again when the next run starts
+        finally:
+            self._arrays_checked.clear()
+            self._env = None
+            self._locked = False
+            EXEC_MEMORY.lock.release()
+
     def close(self) -> None:
         """Close the run sessions (their stacks leave the address space), release the map values."""
         sessions, self._sessions, self._main = self._sessions, {}, None
@@ -261,6 +284,10 @@ class Runner:
         remaining repeats run in the native loop (``JitSession.run_repeated_locked``), so the
         duration measures the program as the kernel's does; the others run one by one."""
         count = max(repeat, 1)
+        if count == 1:  # one run: the native loop's set-up would cost more than it saves
+            start = time.perf_counter_ns()
+            retval = self.run(ctx_address, env, packet)
+            return retval, min(time.perf_counter_ns() - start, U32_MAX)
         retval = 0
         start = time.perf_counter_ns()
         for done in range(count):
@@ -407,7 +434,8 @@ def run_test(runtime: ProgRuntime, args: TestRunArgs) -> TestRunResult:
 
 def test_run_in_process(prog_fd: int, args: TestRunArgs) -> TestRunResult:
     """BPF_PROG_TEST_RUN for a caller in this process: ``test_run`` without a bpf_attr to decode
-    nor user memory to copy (``Program.run`` on the user backend).
+    nor user memory to copy (``Program.run`` on the user backend; ``TestRunHandle`` keeps one
+    program's test run ready between calls).
 
     ``args`` are the attr's fields (``data_in`` and ``ctx_in`` the bytes its pointers address);
     the errors are ``test_run``'s, in the same order (ENOSPC when ``data_size_out``, or
@@ -417,27 +445,106 @@ def test_run_in_process(prog_fd: int, args: TestRunArgs) -> TestRunResult:
     """
     try:
         runtime = testable_runtime(prog_fd)
-        if len(args.data_in) > TEST_RUN_DATA_MAX:
-            args.data_in = args.data_in[:TEST_RUN_DATA_MAX]
-        if args.ctx_in is not None and len(args.ctx_in) > TEST_RUN_CTX_MAX:
-            args.ctx_in = args.ctx_in[:TEST_RUN_CTX_MAX]
+        _clip(args)
         result = run_test(runtime, args)
     except MemoryError:  # as the bpf(2) entry answers it
         raise BPFError(errno.ENOMEM, "out of memory") from None
+    return _copied_out(runtime, args, result)
+
+
+def _clip(args: TestRunArgs) -> None:
+    """Take no more data_in and ctx_in than ``test_run`` copies from user memory."""
+    if len(args.data_in) > TEST_RUN_DATA_MAX:
+        args.data_in = args.data_in[:TEST_RUN_DATA_MAX]
+    if args.ctx_in is not None and len(args.ctx_in) > TEST_RUN_CTX_MAX:
+        args.ctx_in = args.ctx_in[:TEST_RUN_CTX_MAX]
+
+
+def _copied_out(runtime: ProgRuntime, args: TestRunArgs, result: TestRunResult) -> TestRunResult:
+    """``test_run``'s copies out without user memory: its ENOSPC checks, the u32 retval, the capped duration."""
     if result.data_out is not None and args.data_size_out and len(result.data_out) > args.data_size_out:
         raise BPFError(errno.ENOSPC, "data_out too small")
     result.retval &= 0xFFFFFFFF
     result.duration_ns = min(result.duration_ns, 0xFFFFFFFF)
     ctx_out = result.ctx_out
-    returned_in_ctx_in = getattr(runtime.prog_type, "ctx_out_to_ctx_in", False)
     if (
         ctx_out is not None
         and args.ctx_size_out
-        and not returned_in_ctx_in
         and len(ctx_out) > args.ctx_size_out
+        and not runtime.prog_type.ctx_out_to_ctx_in
     ):
         raise BPFError(errno.ENOSPC, "ctx_out too small")
     return result
+
+
+class TestRunHandle:
+    """One program's BPF_PROG_TEST_RUN kept ready in this process: ``test_run_in_process`` for a
+    caller that runs the same program again and again (``Program.run`` keeps one per program).
+
+    Built once: the program's runtime, a ``Runner`` whose run sessions (stack, run state, region
+    table) stay open between calls, and the program type's ``TestRunFixture`` (its context and
+    packet buffers registered once).  A call then only checks its arguments, copies them in, runs
+    and copies the results out: the same checks, errors and results as ``test_run_in_process``.
+    ``current`` says whether the handle still runs what ``test_run_in_process`` would (the program's
+    runtime was not replaced); ``close`` (or collection) closes the sessions and unregisters the
+    buffers.  A call made while the handle is running (a helper running the program again) goes
+    through ``test_run_in_process``.
+    """
+
+    __test__ = False
+
+    def __init__(self, prog_fd: int) -> None:
+        self.prog_fd = prog_fd
+        self.prog = prog_from_fd(prog_fd)
+        self.runtime = testable_runtime(prog_fd)
+        self.runner = Runner(self.runtime)
+        with EXEC_MEMORY.lock:
+            self.fixture: TestRunFixture | None = self.runtime.prog_type.test_run_fixture(EXEC_MEMORY)
+        self._running = False
+        self._finalizer = weakref.finalize(self, _close_handle, self.runner, self.fixture)
+        self._finalizer.atexit = False  # the sessions and the address space go with the process
+
+    @property
+    def current(self) -> bool:
+        """Whether the program still runs on the runtime this handle was built with."""
+        return self.prog.runtime is self.runtime and self._finalizer.alive
+
+    def run(self, args: TestRunArgs) -> TestRunResult:
+        """``test_run_in_process(prog_fd, args)`` on the handle's runner and fixture."""
+        if self._running or not self._finalizer.alive:
+            return test_run_in_process(self.prog_fd, args)
+        runtime, runner, fixture = self.runtime, self.runner, self.fixture
+        self._running = True
+        try:
+            _clip(args)
+            runner.begin()
+            try:
+                if fixture is not None:
+                    result = fixture.run(runner, args)
+                else:
+                    prog_type = runtime.prog_type
+                    prog_type.check_test_run_attr(args)
+                    result = prog_type.test_run(runner, args)
+            finally:
+                runner.end()
+        except ExecutionError as fault:  # a program the structural verifier let through faulted
+            raise ProgramFaultError(fault) from fault
+        except MemoryError:  # as the bpf(2) entry answers it
+            raise BPFError(errno.ENOMEM, "out of memory") from None
+        finally:
+            self._running = False
+        return _copied_out(runtime, args, result)
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _close_handle(runner: Runner, fixture: TestRunFixture | None) -> None:
+    try:
+        runner.close()
+    finally:
+        if fixture is not None:
+            fixture.close()
 
 
 def prog_from_fd(fd: int) -> ProgObject:

@@ -58,6 +58,7 @@ XDP_META_MAX = 255
 MAX_SKB_FRAGS = 17
 XDP_FLAGS_HAS_FRAGS = 1 << 0
 
+_ZERO_PAGE = bytes(PAGE_SIZE)
 _ACTION_MASK = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX
 U64 = (1 << 64) - 1
 
@@ -125,25 +126,36 @@ class XdpState:
         self.base = ctypes.addressof(self.page)
         self.kctx = XdpKernelCtx()
         self.address = ctypes.addressof(self.kctx)
-        self.frags: list[bytearray] = []
-        self.redirect: XdpRedirect | None = None
-        self.redirect_lookup: Callable[[int, int], object | None] | None = None
         self.memory: Memory | None = None
         self.region: Region | None = None
         """The packet page as a region of the run's address space (set by the program type)."""
-        start = self.base + headroom  # data_meta; data follows the metadata
-        ctypes.memmove(start, linear, len(linear))
         buff, rxq = self.kctx.buff, self.kctx.rxq
         buff.data_hard_start = self.base
-        buff.data_meta = start
-        buff.data = start + meta_len
-        buff.data_end = start + len(linear)
         buff.frame_sz = PAGE_SIZE
         buff.rxq = ctypes.addressof(rxq)
         rxq.dev = ctypes.addressof(self.kctx.dev)
-        rxq.queue_index = queue
         rxq.frag_size = PAGE_SIZE
-        self.kctx.dev.ifindex = ifindex
+        self._page_view = memoryview(self.page).cast("B")
+        self.reset(headroom=headroom, linear=linear, meta_len=meta_len, ifindex=ifindex, queue=queue)
+
+    def reset(self, *, headroom: int, linear: bytes | memoryview, meta_len: int, ifindex: int, queue: int) -> None:
+        """Start over as a new state would: a zeroed page with ``linear`` at ``headroom`` (data_meta;
+        data ``meta_len`` bytes later), no fragments, no redirect, the device and queue given."""
+        view = self._page_view
+        view[:] = _ZERO_PAGE
+        view[headroom : headroom + len(linear)] = linear
+        self.frags: list[bytearray] = []
+        self.redirect: XdpRedirect | None = None
+        self.redirect_lookup: Callable[[int, int], object | None] | None = None
+        start = self.base + headroom  # data_meta; data follows the metadata
+        kctx = self.kctx
+        buff = kctx.buff
+        buff.data_meta = start
+        buff.data = start + meta_len
+        buff.data_end = start + len(linear)
+        buff.flags = 0
+        kctx.rxq.queue_index = queue
+        kctx.dev.ifindex = ifindex
 
     def expose(self, memory: Memory | None, region: Region | None) -> None:
         """Make ``region`` (registered over the packet page in ``memory``) the packet programs reach."""
@@ -189,8 +201,9 @@ class XdpState:
     def packet_bytes(self) -> bytes:
         """What BPF_PROG_TEST_RUN copies out: from data_meta to data_end, then the fragments."""
         buff = self.buff
-        linear = ctypes.string_at(buff.data_meta, buff.data_end - buff.data_meta)
-        return linear + b"".join(bytes(frag) for frag in self.frags)
+        base = self.base
+        linear = bytes(self._page_view[buff.data_meta - base : buff.data_end - base])
+        return linear + b"".join(bytes(frag) for frag in self.frags) if self.frags else linear
 
     def md_fields(self) -> tuple[int, int]:
         """``xdp_convert_buff_to_md``: (data, data_end) relative to data_meta."""
