@@ -49,6 +49,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
 from pybpf.jit import jit_engine, tiered_engine
+from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
 from pybpf.kernel.progobj import ProgObject
@@ -203,6 +204,8 @@ class Runner:
         self._locked = False
         self._env: RunEnv | None = None
         self._access = MapAccess(EXEC_MEMORY)
+        self._calls_out = True
+        """Whether the program calls anything but BPF functions (helpers see the run's CPU)."""
 
     def __enter__(self) -> Runner:
         """Hold the address space's lock until ``__exit__``: the repeats of a test run run back to back."""
@@ -225,6 +228,9 @@ class Runner:
         self._locked = True
         if self._main is None:
             self._main = self._session(self.runtime)
+            self._calls_out = not loops_natively(self.runtime.prog.xlated)
+        if self._calls_out:
+            self._env = None  # helpers may see the CPU: each test run asks which it runs on
 
     def end(self) -> None:
         """End a test run ``begin`` started, as ``__exit__`` would but keeping the sessions open: the
@@ -237,7 +243,6 @@ class Runner:
                 access.switch(NO_MAPS)  # global data is registered again when the next run starts
         finally:
             self._arrays_checked.clear()
-            self._env = None
             self._locked = False
             EXEC_MEMORY.lock.release()
 
@@ -284,10 +289,6 @@ class Runner:
         remaining repeats run in the native loop (``JitSession.run_repeated_locked``), so the
         duration measures the program as the kernel's does; the others run one by one."""
         count = max(repeat, 1)
-        if count == 1:  # one run: the native loop's set-up would cost more than it saves
-            start = time.perf_counter_ns()
-            retval = self.run(ctx_address, env, packet)
-            return retval, min(time.perf_counter_ns() - start, U32_MAX)
         retval = 0
         start = time.perf_counter_ns()
         for done in range(count):
@@ -507,7 +508,7 @@ class TestRunHandle:
     @property
     def current(self) -> bool:
         """Whether the program still runs on the runtime this handle was built with."""
-        return self.prog.runtime is self.runtime and self._finalizer.alive
+        return self.prog.runtime is self.runtime
 
     def run(self, args: TestRunArgs) -> TestRunResult:
         """``test_run_in_process(prog_fd, args)`` on the handle's runner and fixture."""

@@ -333,6 +333,10 @@ class XdpProgType(ProgType):
             memory.remove_region(ctx_region)
 
 
+_PLAIN_LINEAR = PAGE_SIZE - XDP_PACKET_HEADROOM - SKB_SHARED_INFO_ROOM
+"""The largest packet that fits the page's linear part with the default headroom and no metadata."""
+
+
 class XdpTestRunFixture(TestRunFixture):
     """``bpf_prog_test_run_xdp`` kept ready: one packet page and xdp_buff registered once (the page
     always holds the largest linear part), reset for each call as a new one would be.  Live frames
@@ -349,22 +353,37 @@ class XdpTestRunFixture(TestRunFixture):
             memoryview(state.page).cast("B"), state.base, access=READ | WRITE, name="xdp packet"
         )
         state.memory, state.region = memory, self.packet_region
+        self.ifindex = loopback_ifindex()
+        self.data_start = state.base + XDP_PACKET_HEADROOM
+        """Where a plain packet starts (data_meta = data)."""
+        self.env = RunEnv(packet=state)
+        """The run environment of the plain calls (the runner fills it in once, ``redirect`` is reset)."""
 
     def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        data = args.data_in
+        size = len(data)
+        state = self.state
+        if args.ctx_in is None and not (args.ctx_size_out or args.flags or args.batch_size):
+            if ETH_HLEN <= size <= _PLAIN_LINEAR:  # what ``_plan`` decides for a plain packet
+                state.reset(
+                    headroom=XDP_PACKET_HEADROOM, linear=data, meta_len=0, ifindex=self.ifindex, queue=0
+                )
+                start = self.data_start
+                self.bound(self.packet_region, start, start + size)
+                self.env.redirect = None
+                retval, duration = repeat_program(runner, args.repeat, state.address, self.env)
+                return TestRunResult(retval & 0xFFFF_FFFF, state.packet_bytes(), None, duration)
         prog_type = self.prog_type
         plan = prog_type._plan(args)
         if plan.live:
             return prog_type.test_run(runner, args)
-        data = args.data_in
-        state = self.state
         state.reset(
             headroom=plan.headroom, linear=memoryview(data)[: plan.linear], meta_len=plan.meta,
             ifindex=plan.ifindex, queue=plan.queue,
         )  # fmt: skip
-        for start in range(plan.linear, len(data), PAGE_SIZE):
+        for start in range(plan.linear, size, PAGE_SIZE):
             state.add_frag(data[start : start + PAGE_SIZE])
-        buff = state.buff
-        self.bound(self.packet_region, min(buff.data_meta, buff.data), buff.data_end)
+        self.bound(self.packet_region, *state.packet_bounds())
         return prog_type._run_state(runner, args, plan, state)
 
 

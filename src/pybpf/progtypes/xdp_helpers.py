@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -108,6 +109,14 @@ class XdpKernelCtx(ctypes.Structure):
     _fields_ = (("buff", XdpBuff), ("rxq", XdpRxqInfo), ("txq", XdpTxqInfo), ("dev", NetDevice))
 
 
+_POINTERS = struct.Struct("=3Q")
+"""data, data_end and data_meta: the first fields of ``XdpBuff`` (at the start of ``XdpKernelCtx``)."""
+_U32 = struct.Struct("=I")
+_FLAGS = XdpBuff.flags.offset
+_QUEUE_INDEX = XdpKernelCtx.rxq.offset + XdpRxqInfo.queue_index.offset
+_IFINDEX = XdpKernelCtx.dev.offset + NetDevice.ifindex.offset
+
+
 @dataclass
 class XdpRedirect:
     """Where the program asked the packet to go: an ifindex (bpf_redirect) or a map slot."""
@@ -136,6 +145,9 @@ class XdpState:
         rxq.dev = ctypes.addressof(self.kctx.dev)
         rxq.frag_size = PAGE_SIZE
         self._page_view = memoryview(self.page).cast("B")
+        self._kctx_view = memoryview(self.kctx).cast("B")
+        self._device = (-1, -1)
+        """The (ifindex, queue) the context holds."""
         self.reset(headroom=headroom, linear=linear, meta_len=meta_len, ifindex=ifindex, queue=queue)
 
     def reset(self, *, headroom: int, linear: bytes | memoryview, meta_len: int, ifindex: int, queue: int) -> None:
@@ -148,14 +160,13 @@ class XdpState:
         self.redirect: XdpRedirect | None = None
         self.redirect_lookup: Callable[[int, int], object | None] | None = None
         start = self.base + headroom  # data_meta; data follows the metadata
-        kctx = self.kctx
-        buff = kctx.buff
-        buff.data_meta = start
-        buff.data = start + meta_len
-        buff.data_end = start + len(linear)
-        buff.flags = 0
-        kctx.rxq.queue_index = queue
-        kctx.dev.ifindex = ifindex
+        kview = self._kctx_view
+        _POINTERS.pack_into(kview, 0, start + meta_len, start + len(linear), start)
+        _U32.pack_into(kview, _FLAGS, 0)
+        if self._device != (ifindex, queue):  # only helpers write the rest, and none of these
+            _U32.pack_into(kview, _QUEUE_INDEX, queue)
+            _U32.pack_into(kview, _IFINDEX, ifindex)
+            self._device = (ifindex, queue)
 
     def expose(self, memory: Memory | None, region: Region | None) -> None:
         """Make ``region`` (registered over the packet page in ``memory``) the packet programs reach."""
@@ -165,8 +176,7 @@ class XdpState:
     def sync_region(self) -> None:
         """Bound the packet region to [data_meta, data_end) (data_meta past data: no metadata)."""
         if self.memory is not None and self.region is not None:
-            buff = self.buff
-            self.memory.resize_region(self.region, min(buff.data_meta, buff.data), buff.data_end)
+            self.memory.resize_region(self.region, *self.packet_bounds())
 
     # -- views ---------------------------------------------------------------------------------
     @property
@@ -200,15 +210,20 @@ class XdpState:
 
     def packet_bytes(self) -> bytes:
         """What BPF_PROG_TEST_RUN copies out: from data_meta to data_end, then the fragments."""
-        buff = self.buff
+        _, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
         base = self.base
-        linear = bytes(self._page_view[buff.data_meta - base : buff.data_end - base])
+        linear = bytes(self._page_view[data_meta - base : data_end - base])
         return linear + b"".join(bytes(frag) for frag in self.frags) if self.frags else linear
 
     def md_fields(self) -> tuple[int, int]:
         """``xdp_convert_buff_to_md``: (data, data_end) relative to data_meta."""
-        buff = self.buff
-        return buff.data - buff.data_meta, buff.data_end - buff.data_meta
+        data, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
+        return data - data_meta, data_end - data_meta
+
+    def packet_bounds(self) -> tuple[int, int]:
+        """What programs may reach of the page: [data_meta, data_end) (data_meta past data: no metadata)."""
+        data, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
+        return min(data, data_meta), data_end
 
     # -- bytes across the linear part and the fragments (bpf_xdp_copy_buf) ----------------------
     def _segments(self) -> list[tuple[int | bytearray, int]]:
