@@ -257,8 +257,9 @@ class Program(FdObject):
         ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
         if type(self.backend) is UserBackend:
             return self._run_in_process(
-                bytes(data), ctx_bytes or None, repeat, flags, cpu, data_size_out, ctx_size_out
-            )
+                bytes(data), ctx_bytes or None, repeat=repeat, flags=flags, cpu=cpu,
+                data_size_out=data_size_out, ctx_size_out=ctx_size_out,
+            )  # fmt: skip
         data_in = ctypes.create_string_buffer(bytes(data), max(1, len(data)))
         out_size = data_size_out if data_size_out is not None else len(data) + 4096
         data_out = ctypes.create_string_buffer(max(1, out_size))
@@ -291,6 +292,7 @@ class Program(FdObject):
         self,
         data: bytes,
         ctx_bytes: bytes | None,
+        *,
         repeat: int,
         flags: int,
         cpu: int,

@@ -39,7 +39,7 @@ import ctypes
 import struct
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from pybpf.engine import TailCall
 from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError

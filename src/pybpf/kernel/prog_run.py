@@ -462,7 +462,8 @@ def _clip(args: TestRunArgs) -> None:
 
 
 def _copied_out(runtime: ProgRuntime, args: TestRunArgs, result: TestRunResult) -> TestRunResult:
-    """``test_run``'s copies out without user memory: its ENOSPC checks, the u32 retval, the capped duration."""
+    """``test_run``'s copies out, without user memory: its ENOSPC checks, the u32 retval and the
+    duration capped at U32_MAX."""
     if result.data_out is not None and args.data_size_out and len(result.data_out) > args.data_size_out:
         raise BPFError(errno.ENOSPC, "data_out too small")
     result.retval &= 0xFFFFFFFF

@@ -363,16 +363,14 @@ class XdpTestRunFixture(TestRunFixture):
         data = args.data_in
         size = len(data)
         state = self.state
-        if args.ctx_in is None and not (args.ctx_size_out or args.flags or args.batch_size):
-            if ETH_HLEN <= size <= _PLAIN_LINEAR:  # what ``_plan`` decides for a plain packet
-                state.reset(
-                    headroom=XDP_PACKET_HEADROOM, linear=data, meta_len=0, ifindex=self.ifindex, queue=0
-                )
-                start = self.data_start
-                self.bound(self.packet_region, start, start + size)
-                self.env.redirect = None
-                retval, duration = repeat_program(runner, args.repeat, state.address, self.env)
-                return TestRunResult(retval & 0xFFFF_FFFF, state.packet_bytes(), None, duration)
+        plain = args.ctx_in is None and not (args.ctx_size_out or args.flags or args.batch_size)
+        if plain and ETH_HLEN <= size <= _PLAIN_LINEAR:  # what ``_plan`` decides for a plain packet
+            state.reset(XDP_PACKET_HEADROOM, data, 0, self.ifindex, 0)
+            start = self.data_start
+            self.bound(self.packet_region, start, start + size)
+            self.env.redirect = None
+            retval, duration = repeat_program(runner, args.repeat, state.address, self.env)
+            return TestRunResult(retval & 0xFFFF_FFFF, state.packet_bytes(), None, duration)
         prog_type = self.prog_type
         plan = prog_type._plan(args)
         if plan.live:
@@ -400,4 +398,11 @@ def xdp_md_bytes(
     return struct.pack("<6I", data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex)
 
 
-__all__ = ["XDP_OWN_FUNC_IDS", "XdpProgType", "XdpTestRunFixture", "loopback_ifindex", "netdev_rx_queues", "xdp_md_bytes"]
+__all__ = [
+    "XDP_OWN_FUNC_IDS",
+    "XdpProgType",
+    "XdpTestRunFixture",
+    "loopback_ifindex",
+    "netdev_rx_queues",
+    "xdp_md_bytes",
+]

@@ -150,7 +150,9 @@ class XdpState:
         """The (ifindex, queue) the context holds."""
         self.reset(headroom=headroom, linear=linear, meta_len=meta_len, ifindex=ifindex, queue=queue)
 
-    def reset(self, *, headroom: int, linear: bytes | memoryview, meta_len: int, ifindex: int, queue: int) -> None:
+    def reset(
+        self, headroom: int, linear: bytes | memoryview, meta_len: int, ifindex: int, queue: int
+    ) -> None:
         """Start over as a new state would: a zeroed page with ``linear`` at ``headroom`` (data_meta;
         data ``meta_len`` bytes later), no fragments, no redirect, the device and queue given."""
         view = self._page_view
