@@ -73,6 +73,23 @@ out:
 """
 """Grows the tail by 16 bytes and reads bytes 16..24: past the end of a short packet, where whatever
 an earlier call left would show."""
+XDP_HEAD = """
+    r6 = r1
+    r2 = -16
+    call bpf_xdp_adjust_head
+    r0 = 0
+    r2 = *(u32 *)(r6 + 0)
+    r3 = *(u32 *)(r6 + 4)
+    r4 = r2
+    r4 += 8
+    if r4 > r3 goto out
+    r0 = *(u64 *)(r2 + 0)
+    r0 >>= 8
+out:
+    exit
+"""
+"""Grows the headroom by 16 bytes and reads the first 8 of them: what an earlier call left in the
+headroom (its metadata) would show."""
 XDP_CTX = """
     r2 = *(u32 *)(r1 + 8)
     r3 = *(u32 *)(r1 + 0)
@@ -98,8 +115,17 @@ SKB_READ = """
     exit
 """
 """skb->len, mark and protocol; the program writes nothing."""
-SKB_MARK = "r2 = *(u32 *)(r1 + 48)\nr2 += 1\n*(u32 *)(r1 + 48) = r2\nr0 = *(u32 *)(r1 + 0)\nexit"
-"""Counts in cb[0] (from ctx_in, else from 0): what an earlier call left would show."""
+SKB_MARK = """
+    r2 = *(u32 *)(r1 + 48)
+    r2 += 1
+    *(u32 *)(r1 + 48) = r2
+    r0 = *(u32 *)(r1 + 0)
+    r0 <<= 8
+    r0 += r2
+    exit
+"""
+"""Counts in cb[0] (from ctx_in, else from 0) and returns it with skb->len: what an earlier call
+left would show."""
 RAW_TP = "r0 = *(u64 *)(r1 + 0)\nr0 += 1\nexit"
 SYSCALL = "r2 = *(u32 *)(r1 + 0)\nr2 += 5\n*(u32 *)(r1 + 4) = r2\nr0 = 9\nexit"
 
@@ -150,6 +176,17 @@ def sized(sizes: tuple[int, ...], **run: Any) -> list[Call]:
 def test_xdp_packets_of_changing_sizes(engine: str, text: str) -> None:
     results = agree(text, "xdp", sized(SIZES))
     assert all(result[0] != "errno" for result in results)
+
+
+def test_xdp_headroom_after_metadata(engine: str) -> None:
+    metadata = packet(120, 3)
+    calls: list[Call] = [
+        lambda p: p.run(packet(64)),
+        lambda p: p.run(metadata, ctx=xdp_md_bytes(data=16, data_end=120)),
+        lambda p: p.run(packet(64)),
+    ]
+    results = agree(XDP_HEAD, "xdp", calls)
+    assert results[0][0] == results[2][0] == 0
 
 
 def test_xdp_contexts_between_plain_packets(engine: str) -> None:
