@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import os
 import struct
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -323,3 +324,30 @@ def test_programs_run_in_turns_keep_their_own_buffers(engine: str) -> None:
             for p in (parse, tail, skb)
         ]
     assert kept == fresh
+
+
+def test_an_fd_closed_or_replaced_behind_the_program_is_noticed() -> None:
+    """What the number refers to now counts, as for the kernel's fdget: EBADF once it is closed,
+    the other program once another program's fd was duplicated onto it."""
+    backend = UserBackend()
+    with Program.load("r0 = 2\nexit", "xdp", backend=backend) as prog:
+        assert prog.run(packet(64)).retval == 2
+        fd = prog.fd
+        with Program.load("r0 = 3\nexit", "xdp", backend=backend) as other:
+            os.dup2(other.fd, fd)
+            assert prog.run(packet(64)).retval == 3
+        os.close(fd)
+        with pytest.raises(BPFError) as closed:
+            prog.run(packet(64))
+        assert closed.value.errno == errno.EBADF
+        prog._fd = os.open(os.devnull, os.O_RDONLY)  # something for ``close`` to close
+
+
+def test_a_dup_of_the_same_description_keeps_the_handle() -> None:
+    with Program.load("r0 = 2\nexit", "xdp", backend=UserBackend()) as prog:
+        prog.run(packet(64))
+        handle = prog._test_run
+        with Program.from_fd(os.dup(prog.fd), backend=UserBackend()) as same:
+            assert same.run(packet(64)).retval == 2
+        assert prog.run(packet(64)).retval == 2
+        assert prog._test_run is handle

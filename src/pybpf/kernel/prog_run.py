@@ -487,10 +487,11 @@ class TestRunHandle:
     table) stay open between calls, and the program type's ``TestRunFixture`` (its context and
     packet buffers registered once).  A call then only checks its arguments, copies them in, runs
     and copies the results out: the same checks, errors and results as ``test_run_in_process``.
-    ``current`` says whether the handle still runs what ``test_run_in_process`` would (the program's
-    runtime was not replaced); ``close`` (or collection) closes the sessions and unregisters the
-    buffers.  A call made while the handle is running (a helper running the program again) goes
-    through ``test_run_in_process``.
+    ``current`` says whether the handle still runs what ``test_run_in_process`` would (the fd
+    still names the same open file of the program, whose runtime was not replaced); ``close`` (or
+    collection) closes the sessions and unregisters the buffers.  A call made while the handle is
+    running (a helper running the program again), or once it is closed, goes through
+    ``test_run_in_process``.
     """
 
     __test__ = False
@@ -499,6 +500,7 @@ class TestRunHandle:
         self.prog_fd = prog_fd
         self.prog = prog_from_fd(prog_fd)
         self.runtime = testable_runtime(prog_fd)
+        self._mark = _mark_description(prog_fd)
         self.runner = Runner(self.runtime)
         with EXEC_MEMORY.lock:
             self.fixture: TestRunFixture | None = self.runtime.prog_type.test_run_fixture(EXEC_MEMORY)
@@ -508,17 +510,25 @@ class TestRunHandle:
 
     @property
     def current(self) -> bool:
-        """Whether the program still runs on the runtime this handle was built with."""
+        """Whether ``prog_fd`` still refers to the open file description the handle was built on
+        (one ``lseek``: a closed fd, or its number reused, is not) and the program still runs on
+        the runtime it was built with (not one rebuilt since, with another engine say)."""
+        try:
+            if os.lseek(self.prog_fd, 0, os.SEEK_CUR) != self._mark:
+                return False
+        except OSError:
+            return False
         return self.prog.runtime is self.runtime
 
     def run(self, args: TestRunArgs) -> TestRunResult:
         """``test_run_in_process(prog_fd, args)`` on the handle's runner and fixture."""
-        if self._running or not self._finalizer.alive:
+        if self._running:
             return test_run_in_process(self.prog_fd, args)
         runtime, runner, fixture = self.runtime, self.runner, self.fixture
         self._running = True
         try:
-            _clip(args)
+            if len(args.data_in) > TEST_RUN_DATA_MAX or args.ctx_in is not None:
+                _clip(args)
             runner.begin()
             try:
                 if fixture is not None:
@@ -538,7 +548,31 @@ class TestRunHandle:
         return _copied_out(runtime, args, result)
 
     def close(self) -> None:
+        """Close the sessions and unregister the buffers; later calls take ``test_run_in_process``."""
+        self._running = True
         self._finalizer()
+
+
+_MARK_BASE = 1 << 42
+_MARK_SPAN = 1 << 41
+"""The file positions that mark a program fd's open file description (a program file is only ever
+read with ``pread``: its position is free), far past any program file's size."""
+
+
+def _mark_description(fd: int) -> int:
+    """Mark the open file description of ``fd`` by its file position (kept if already marked: a
+    description shared through dup or fork), for ``TestRunHandle.current``; -1 when it cannot be."""
+    try:
+        mark = os.lseek(fd, 0, os.SEEK_CUR)
+        if not _MARK_BASE <= mark < _MARK_BASE + _MARK_SPAN:
+            if mark:
+                return -1  # somebody uses this position: leave it alone
+            # os.urandom, not random: forked processes share random's state
+            mark = _MARK_BASE + int.from_bytes(os.urandom(8), "little") % _MARK_SPAN
+            os.lseek(fd, mark, os.SEEK_SET)
+    except OSError:
+        return -1
+    return mark
 
 
 def _close_handle(runner: Runner, fixture: TestRunFixture | None) -> None:
