@@ -505,6 +505,8 @@ class TestRunHandle:
         with EXEC_MEMORY.lock:
             self.fixture: TestRunFixture | None = self.runtime.prog_type.test_run_fixture(EXEC_MEMORY)
         self._running = False
+        """A test run is going on (or the handle is closed): a call now takes ``test_run_in_process``."""
+        self._closed = False
         self._finalizer = weakref.finalize(self, _close_handle, self.runner, self.fixture)
         self._finalizer.atexit = False  # the sessions and the address space go with the process
 
@@ -522,35 +524,37 @@ class TestRunHandle:
 
     def run(self, args: TestRunArgs) -> TestRunResult:
         """``test_run_in_process(prog_fd, args)`` on the handle's runner and fixture."""
-        if self._running:
-            return test_run_in_process(self.prog_fd, args)
         runtime, runner, fixture = self.runtime, self.runner, self.fixture
-        self._running = True
-        try:
-            if len(args.data_in) > TEST_RUN_DATA_MAX or args.ctx_in is not None:
-                _clip(args)
-            runner.begin()
+        with EXEC_MEMORY.lock:  # so that only this thread's own runs can see ``_running``
+            if self._running:
+                return test_run_in_process(self.prog_fd, args)
+            self._running = True
             try:
-                if fixture is not None:
-                    result = fixture.run(runner, args)
-                else:
-                    prog_type = runtime.prog_type
-                    prog_type.check_test_run_attr(args)
-                    result = prog_type.test_run(runner, args)
+                if len(args.data_in) > TEST_RUN_DATA_MAX or args.ctx_in is not None:
+                    _clip(args)
+                runner.begin()
+                try:
+                    if fixture is not None:
+                        result = fixture.run(runner, args)
+                    else:
+                        prog_type = runtime.prog_type
+                        prog_type.check_test_run_attr(args)
+                        result = prog_type.test_run(runner, args)
+                finally:
+                    runner.end()
+            except ExecutionError as fault:  # a program the structural verifier let through faulted
+                raise ProgramFaultError(fault) from fault
+            except MemoryError:  # as the bpf(2) entry answers it
+                raise BPFError(errno.ENOMEM, "out of memory") from None
             finally:
-                runner.end()
-        except ExecutionError as fault:  # a program the structural verifier let through faulted
-            raise ProgramFaultError(fault) from fault
-        except MemoryError:  # as the bpf(2) entry answers it
-            raise BPFError(errno.ENOMEM, "out of memory") from None
-        finally:
-            self._running = False
+                self._running = self._closed
         return _copied_out(runtime, args, result)
 
     def close(self) -> None:
         """Close the sessions and unregister the buffers; later calls take ``test_run_in_process``."""
-        self._running = True
-        self._finalizer()
+        with EXEC_MEMORY.lock:
+            self._running = self._closed = True
+            self._finalizer()
 
 
 _MARK_BASE = 1 << 42
