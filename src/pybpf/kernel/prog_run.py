@@ -21,11 +21,14 @@ The runtime
     program's own maps (``ProgRuntime.program_maps``), its global data and each value a helper hands
     out, a region of exactly ``value_size`` bytes.  One ``MapAccess`` lives as long as the Runner
     (one BPF_PROG_TEST_RUN, all its repeats, like the kernel's RCU read section around
-    ``bpf_test_run``); a tail call switches it to the target program's maps.
+    ``bpf_test_run``; a Runner kept between test runs releases it at the end of each, ``Runner.end``);
+    a tail call switches it to the target program's maps.
 
 BPF_PROG_TEST_RUN comes in through the bpf_attr (``test_run``) or, for ``Program.run`` on the user
 backend, in process (``test_run_in_process``: the same checks, results and errors without the attr
-and the copies through user memory).  The repeats of a JIT program that calls no helper run in the
+and the copies through user memory; ``TestRunHandle`` keeps one program's test run ready between
+calls -- its Runner's sessions open, the program type's ``TestRunFixture`` registered -- so that a
+call costs a few microseconds).  The repeats of a JIT program that calls no helper run in the
 JIT's native loop (``Runner.run_repeated``).
 """
 

@@ -17,6 +17,9 @@ copy of ctx_in (NULL when ctx_size_in is 0).
   not carry it).  The program runs once, and the kernel writes the ctx back into the user's
   **ctx_in** buffer: ``ctx_out_to_ctx_in`` is True and ``TestRunResult.ctx_out`` holds those bytes.
 
+``BlobTestRunFixture`` keeps one ctx buffer registered between the test runs of one program
+(``Program.run``), bounded to each call's ctx.
+
 ``max_ctx_offset`` (the verifier's largest ctx offset read, ``prog->aux->max_ctx_offset``) comes
 from the runner's optional ``max_ctx_offset`` attribute (0 when it has none).  TestRunArgs carries
 no pointers: data_in is taken as given when non-empty, data_out / ctx_out when their sizes are

@@ -17,7 +17,9 @@ Mirrors three pieces of the kernel:
   IP header; ``skb->sk`` is the test socket (pybpf: a read-only ``struct bpf_sock`` with the
   family and addresses of the packet); ``convert___skb_to_skb`` decides
   which ctx_in fields may be non-zero; after the run a socket filter's data_out gets a zeroed
-  Ethernet header pushed back, and ``convert_skb_to___skb`` fills ctx_out.
+  Ethernet header pushed back, and ``convert_skb_to___skb`` fills ctx_out.  ``SkbTestRunFixture``
+  keeps the sk_buff, the test socket and the packet buffer (``SkbStorage``) registered between the
+  test runs of one program (``Program.run``), zeroed and filled per call as new ones would be.
 
 Sequences avoid BPF_REG_AX, so where the kernel uses it (tstamp under CONFIG_NET_XGRESS,
 ``skb_shinfo`` on 64-bit) pybpf emits the single load the kernel's sequence amounts to in a test run.

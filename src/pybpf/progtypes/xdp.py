@@ -26,6 +26,9 @@ Mirrors net/core/filter.c (``xdp_func_proto``, ``xdp_is_valid_access``,
   on a fresh copy, the frames go nowhere, and the results are the kernel's (retval 0, the input
   packet as data_out).  ``TestRunArgs`` carries no pointers: a data_out (ctx_out) buffer is taken
   to be present when data_size_out (ctx_size_out) is non-zero.
+* ``XdpTestRunFixture``: the same test run kept ready for ``Program.run`` -- one page and
+  ``xdp_buff`` registered once, reset per call as a new one would be (a plain packet skips the
+  plan: its geometry is the default one).
 """
 
 from __future__ import annotations
