@@ -225,9 +225,8 @@ class Runner:
             EXEC_MEMORY.lock.release()
 
     def begin(self) -> None:
-        """``__enter__`` for a runner kept between test runs (``TestRunHandle``): hold the address
-        space's lock for this test run; the sessions of the earlier ones are still open."""
-        EXEC_MEMORY.lock.acquire()
+        """``__enter__`` for a runner kept between test runs (``TestRunHandle``), whose caller holds
+        the address space's lock for the test run: the sessions of the earlier ones are still open."""
         self._locked = True
         if self._main is None:
             self._main = self._session(self.runtime)
@@ -247,7 +246,6 @@ class Runner:
         finally:
             self._arrays_checked.clear()
             self._locked = False
-            EXEC_MEMORY.lock.release()
 
     def close(self) -> None:
         """Close the run sessions (their stacks leave the address space), release the map values."""
