@@ -168,8 +168,8 @@ class JitSession:
         self._head_template_view = memoryview(self._head_template).cast("B")
         self._head = b""
         """The head fields every run starts with, packed (``_start``), for ``_head_for``."""
-        self._head_for: tuple[int, int] = (-1, -1)
-        """The (budget, may_goto budget) ``_head`` was packed with."""
+        self._head_budget = self._head_may_goto = -1
+        """The budget and may_goto budget ``_head`` was packed with."""
         self._registered = registered
         """Whether the stack stays registered between runs (a session), or only during one (``execute``)."""
         self._stack_region: Region | None = None
@@ -377,12 +377,12 @@ class JitSession:
         or the template the repeat loop copies before each run), the stack region at one frame,
         the region table current, the packet and the helpers' environment in place."""
         may_goto = runtime.MAY_GOTO_LOOPS
-        if self._head_for != (self.budget, may_goto):
+        if self._head_budget != self.budget or self._head_may_goto != may_goto:
             self._head = _HEAD_LAYOUT.pack(
                 self.budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
                 self.program.code_base, may_goto, 0, 0, 0, 0, 0,
             )  # fmt: skip
-            self._head_for = (self.budget, may_goto)
+            self._head_budget, self._head_may_goto = self.budget, may_goto
         head[:_HEAD_BYTES] = self._head
         if self._depth_in_memory != 1:
             self._sync_depth()

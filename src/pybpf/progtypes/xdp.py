@@ -369,8 +369,9 @@ class XdpTestRunFixture(TestRunFixture):
         plain = args.ctx_in is None and not (args.ctx_size_out or args.flags or args.batch_size)
         if plain and ETH_HLEN <= size <= _PLAIN_LINEAR:  # what ``_plan`` decides for a plain packet
             state.reset(XDP_PACKET_HEADROOM, data, 0, self.ifindex, 0)
-            start = self.data_start
-            self.bound(self.packet_region, start, start + size)
+            start, region = self.data_start, self.packet_region
+            if region.start != start or region.end != start + size:
+                self.memory.resize_region(region, start, start + size)
             self.env.redirect = None
             retval, duration = repeat_program(runner, args.repeat, state.address, self.env)
             return TestRunResult(retval & 0xFFFF_FFFF, state.packet_bytes(), None, duration)
