@@ -23,7 +23,7 @@ from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
-from pybpf.kernel.prog_run import test_run_in_process
+from pybpf.kernel.prog_run import TestRunHandle
 from pybpf.kernel.progobj import ProgObject
 from pybpf.libbpf import ProgLoadOpts, bpf_prog_load
 from pybpf.progtypes.base import TestRunArgs
@@ -84,7 +84,7 @@ def instructions_of(source: ProgramSource, maps: Mapping[str, Any] | None = None
     return list(source)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class TestRun:
     """What one BPF_PROG_TEST_RUN returned."""
 
@@ -95,6 +95,11 @@ class TestRun:
     ctx_out: bytes | None
     duration: int
     """Mean nanoseconds per run, as the kernel measures it."""
+
+    def __init__(self, retval: int, data_out: bytes, ctx_out: bytes | None, duration: int) -> None:
+        # The fields set in one go, past the frozen __setattr__ (half the cost of the generated
+        # __init__, which matters on Program.run's per-call path).
+        self.__dict__.update(retval=retval, data_out=data_out, ctx_out=ctx_out, duration=duration)
 
 
 class Program(FdObject):
@@ -112,6 +117,8 @@ class Program(FdObject):
         self.tag: str = bytes(info.tag).hex()
         self.log: str = ""
         """The verifier log of the load (when it was asked for)."""
+        self._test_run: TestRunHandle | None = None
+        """The program's test run kept ready in this process (user backend), built by the first ``run``."""
 
     # --- construction ---------------------------------------------------------------------------
     @classmethod
@@ -249,10 +256,10 @@ class Program(FdObject):
         """
         ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
         if type(self.backend) is UserBackend:
-            args = TestRunArgs(
-                data_in=bytes(data), ctx_in=ctx_bytes or None, repeat=repeat, flags=flags, cpu=cpu
-            )
-            return self._run_in_process(args, data_size_out, ctx_size_out)
+            return self._run_in_process(
+                bytes(data), ctx_bytes or None, repeat=repeat, flags=flags, cpu=cpu,
+                data_size_out=data_size_out, ctx_size_out=ctx_size_out,
+            )  # fmt: skip
         data_in = ctypes.create_string_buffer(bytes(data), max(1, len(data)))
         out_size = data_size_out if data_size_out is not None else len(data) + 4096
         data_out = ctypes.create_string_buffer(max(1, out_size))
@@ -282,20 +289,32 @@ class Program(FdObject):
         return TestRun(attr.test.retval, out, ctx_result, attr.test.duration)
 
     def _run_in_process(
-        self, args: TestRunArgs, data_size_out: int | None, ctx_size_out: int | None
+        self,
+        data: bytes,
+        ctx_bytes: bytes | None,
+        *,
+        repeat: int,
+        flags: int,
+        cpu: int,
+        data_size_out: int | None,
+        ctx_size_out: int | None,
     ) -> TestRun:
         """``run`` on the user backend: the same attr fields and results, without the bpf_attr and
-        the buffers (``test_run_in_process``).  What ``run`` reads back from buffers the run left
-        alone is what they held: zeros for data_out and ctx_out, the caller's bytes for ctx_in.
-        ``args``: the data, ctx, repeat, flags and cpu; the output sizes are set here as ``run`` sets
-        the attr's."""
-        data, ctx_bytes = args.data_in, args.ctx_in
+        the buffers (``TestRunHandle``: the program's test run, kept ready between calls).  What
+        ``run`` reads back from buffers the run left alone is what they held: zeros for data_out
+        and ctx_out, the caller's bytes for ctx_in.  The output sizes are set as ``run`` sets the
+        attr's."""
         out_size = data_size_out if data_size_out is not None else len(data) + 4096
-        wants_ctx_out = bool(ctx_bytes) and self.prog_type in CTX_OUT_TYPES
+        wants_ctx_out = ctx_bytes is not None and self.prog_type in CTX_OUT_TYPES
         ctx_out_size = (ctx_size_out or len(ctx_bytes or b"")) if wants_ctx_out else 0
-        args.data_size_out = out_size if data else 0
-        args.ctx_size_out = ctx_out_size
-        result = test_run_in_process(self.fd, args)
+        args = TestRunArgs(data, out_size if data else 0, ctx_bytes, ctx_out_size, repeat, flags, cpu)
+        handle = self._test_run
+        if handle is None or not handle.current:
+            if handle is not None:
+                handle.close()
+            self._test_run = None
+            handle = self._test_run = TestRunHandle(self.fd)
+        result = handle.run(args)
         out = b""
         if data:
             out = result.data_out[:out_size] if result.data_out is not None else bytes(out_size)
@@ -306,6 +325,15 @@ class Program(FdObject):
             written = (result.ctx_out or b"")[: len(ctx_bytes)]
             ctx_result = written + ctx_bytes[len(written) :]
         return TestRun(result.retval, out, ctx_result, result.duration_ns)
+
+    def close(self) -> None:
+        """Close the fd; the test run kept ready for ``run`` closes with it."""
+        handle, self._test_run = self._test_run, None
+        try:
+            if handle is not None:
+                handle.close()
+        finally:
+            super().close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"fd={self._fd}"

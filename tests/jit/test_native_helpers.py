@@ -414,7 +414,7 @@ def test_loaded_programs_loop_natively_and_agree_with_the_interpreter_and_the_ke
     counted: list[int], text: str
 ) -> None:
     jit = list(loaded_runs(UserBackend(), "jit", uapi.BPF_MAP_TYPE_ARRAY, text))
-    assert counted == [1, 7, 100]
+    assert counted == [7, 100]  # a single run (repeat 1) is one call of the program, not the loop
     assert jit == list(loaded_runs(UserBackend(), "interpreter", uapi.BPF_MAP_TYPE_ARRAY, text))
     if kernel_bpf_available():
         assert jit == list(loaded_runs(NativeBackend(), "jit", uapi.BPF_MAP_TYPE_ARRAY, text))

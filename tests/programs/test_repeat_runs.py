@@ -76,7 +76,11 @@ def test_pybpf_leaves_no_stack_and_no_lock_behind() -> None:
         Program.load(COUNTER, XDP, maps={"counts": counts}, backend=backend) as prog,
     ):
         prog.run(PACKET, repeat=3)
-        assert not any(region.name == "stack" for region in EXEC_MEMORY.regions)
+        # Program.run keeps the program's test run ready (its stack registered) until it closes
+        with Program.load("r0 = 2\nexit", XDP, backend=backend) as other:
+            other.run(PACKET)
+            assert sum(region.name == "stack" for region in EXEC_MEMORY.regions) == 2
+        assert sum(region.name == "stack" for region in EXEC_MEMORY.regions) == 1
         acquired: list[bool] = []
 
         def other_thread() -> None:
@@ -90,3 +94,4 @@ def test_pybpf_leaves_no_stack_and_no_lock_behind() -> None:
         assert acquired == [True]
         runs = [prog.run(PACKET, repeat=2).retval for _ in range(2)]
     assert runs == [5, 7]
+    assert not any(region.name == "stack" for region in EXEC_MEMORY.regions)

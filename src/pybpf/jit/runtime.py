@@ -39,7 +39,7 @@ import ctypes
 import struct
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from pybpf.engine import TailCall
 from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError
@@ -93,7 +93,8 @@ _REGS_LAYOUT = struct.Struct("=11Q")
 _ARGS_LAYOUT = struct.Struct("=5Q")
 _ARGS_OFFSET = 8 * int(Field.ARGS)
 _HEAD_LAYOUT = struct.Struct(f"={_TABLE}Q")
-"""The state's fields before the region table, written in one call at the start of each run."""
+"""The state's fields before the region table, written in one copy at the start of each run."""
+_HEAD_BYTES = _HEAD_LAYOUT.size
 
 _ACTIVE: dict[int, JitSession] = {}
 """Open sessions by the address of their native state: the trampoline's way back to its session."""
@@ -164,6 +165,11 @@ class JitSession:
         self._stack_view = memoryview(self._stack).cast("B")
         self._head_template = (ctypes.c_uint64 * _TABLE)()
         """The head fields each run of the native repeat loop starts with."""
+        self._head_template_view = memoryview(self._head_template).cast("B")
+        self._head = b""
+        """The head fields every run starts with, packed (``_start``), for ``_head_for``."""
+        self._head_budget = self._head_may_goto = -1
+        """The budget and may_goto budget ``_head`` was packed with."""
         self._registered = registered
         """Whether the stack stays registered between runs (a session), or only during one (``execute``)."""
         self._stack_region: Region | None = None
@@ -267,7 +273,22 @@ class JitSession:
                 registers={1: r1}, env=env, packet=packet, budget=self._budget_arg, trace_pipe=self.trace_pipe
             ).retval
         _REGS_LAYOUT.pack_into(self._regs_view, 0, 0, r1 & M64, 0, 0, 0, 0, 0, 0, 0, 0, self._top)
-        self._run(env, packet)
+        if not self._registered:
+            self._run(env, packet)
+            return int(self._regs[0])
+        # ``_run`` for a session whose stack stays registered (the per-call path of Program.run)
+        self._running = True
+        try:
+            self._stack.raw = _ZEROS  # one memcpy (ctypes.memmove costs a foreign call)
+            self._start(self._state_view, env, packet)
+            if self._entry(self._state_address, self._regs_address, 0):
+                self._failed()
+            else:
+                self.instructions = self.budget - self.fields[_REMAINING]
+        finally:
+            self._generation = self.memory.generation
+            self.packet = None
+            self._running = False
         return int(self._regs[0])
 
     def run_repeated_locked(
@@ -287,7 +308,7 @@ class JitSession:
         fields = self.fields
         self._running = True
         try:
-            self._start(head, env, packet)
+            self._start(self._head_template_view, env, packet)
             left = count
             while left:
                 left -= repeat(
@@ -327,10 +348,7 @@ class JitSession:
             failed = self._entry(self._state_address, self._regs_address, 0)
             self.instructions = budget - fields[_REMAINING]
             if failed:
-                if fields[_STATUS] != _HALT:
-                    raise self._take_fault()
-                fields[_STATUS] = _RUNNING
-                self._regs[0] = 0
+                self._failed()
         except TailCall as call:  # for the runner: the program is replaced
             call.instructions = self.instructions
             raise
@@ -341,14 +359,31 @@ class JitSession:
             self.packet = None
             self._running = False
 
-    def _start(self, head: Any, env: RunEnv | None, packet: PacketReader | None) -> None:
+    def _failed(self) -> None:
+        """After a run that did not exit: a failed legacy packet load ends it with r0 = 0; anything
+        else raises its fault (a tail call its ``TailCall``, with the instructions counted)."""
+        fields = self.fields
+        self.instructions = self.budget - fields[_REMAINING]
+        if fields[_STATUS] != _HALT:
+            fault = self._take_fault()
+            if isinstance(fault, TailCall):  # for the runner: the program is replaced
+                fault.instructions = self.instructions
+            raise fault
+        fields[_STATUS] = _RUNNING
+        self._regs[0] = 0
+
+    def _start(self, head: memoryview, env: RunEnv | None, packet: PacketReader | None) -> None:
         """What every run starts with: the run state's head written into ``head`` (the live state,
         or the template the repeat loop copies before each run), the stack region at one frame,
         the region table current, the packet and the helpers' environment in place."""
-        _HEAD_LAYOUT.pack_into(
-            head, 0, self.budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
-            self.program.code_base, runtime.MAY_GOTO_LOOPS, 0, 0, 0, 0, 0,
-        )  # fmt: skip
+        may_goto = runtime.MAY_GOTO_LOOPS
+        if self._head_budget != self.budget or self._head_may_goto != may_goto:
+            self._head = _HEAD_LAYOUT.pack(
+                self.budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
+                self.program.code_base, may_goto, 0, 0, 0, 0, 0,
+            )  # fmt: skip
+            self._head_budget, self._head_may_goto = self.budget, may_goto
+        head[:_HEAD_BYTES] = self._head
         if self._depth_in_memory != 1:
             self._sync_depth()
         if self.memory.generation != self._generation:

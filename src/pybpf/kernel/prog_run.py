@@ -24,11 +24,14 @@ The runtime
     ``RunEnv.maps`` -- the program's own maps (``ProgRuntime.program_maps``), its global data and each
     value a helper hands out, a region of exactly ``value_size`` bytes.  One ``MapAccess`` lives as long
     as the Runner (one BPF_PROG_TEST_RUN, all its repeats, like the kernel's RCU read section around
-    ``bpf_test_run``); a tail call switches it to the target program's maps.
+    ``bpf_test_run``; a Runner kept between test runs releases it at the end of each, ``Runner.end``);
+    a tail call switches it to the target program's maps.
 
 BPF_PROG_TEST_RUN comes in through the bpf_attr (``test_run``) or, for ``Program.run`` on the user
 backend, in process (``test_run_in_process``: the same checks, results and errors without the attr
-and the copies through user memory).  The repeats of a JIT program that calls no helper run in the
+and the copies through user memory; ``TestRunHandle`` keeps one program's test run ready between
+calls -- its Runner's sessions open, the program type's ``TestRunFixture`` registered -- so that a
+call costs a few microseconds).  The repeats of a JIT program that calls no helper run in the
 JIT's native loop (``Runner.run_repeated``).
 """
 
@@ -46,7 +49,7 @@ from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
 from pybpf.helpers.basic import running_cpu
-from pybpf.helpers.map_access import MapAccess, ProgramMaps
+from pybpf.helpers.map_access import NO_MAPS, MapAccess, ProgramMaps
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
@@ -54,6 +57,7 @@ from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
 from pybpf.jit import JitProgram, TieredProgram, jit_engine, tiered_engine
 from pybpf.jit.codegen import CompiledProgram
+from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
 from pybpf.kernel.progobj import ProgObject
@@ -64,7 +68,7 @@ from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
-from pybpf.progtypes.base import PAGE_SIZE, U32_MAX, TestRunArgs, TestRunResult
+from pybpf.progtypes.base import PAGE_SIZE, U32_MAX, TestRunArgs, TestRunFixture, TestRunResult
 from pybpf.progtypes.generic import U16_MAX
 from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
@@ -237,6 +241,8 @@ class Runner:
         self._locked = False
         self._env: RunEnv | None = None
         self._access = MapAccess(EXEC_MEMORY)
+        self._calls_out = True
+        """Whether the program calls anything but BPF functions (helpers see the run's CPU)."""
 
     def __enter__(self) -> Runner:
         """Hold the address space's lock until ``__exit__``: the repeats of a test run run back to back."""
@@ -251,6 +257,29 @@ class Runner:
         finally:
             self._locked = False
             EXEC_MEMORY.lock.release()
+
+    def begin(self) -> None:
+        """``__enter__`` for a runner kept between test runs (``TestRunHandle``), whose caller holds
+        the address space's lock for the test run: the sessions of the earlier ones are still open."""
+        self._locked = True
+        if self._main is None:
+            self._main = self._session(self.runtime)
+            self._calls_out = not loops_natively(self.runtime.prog.xlated)
+        if self._calls_out:
+            self._env = None  # helpers may see the CPU: each test run asks which it runs on
+
+    def end(self) -> None:
+        """End a test run ``begin`` started, as ``__exit__`` would but keeping the sessions open: the
+        values and records it was handed are released, and the next test run asks again whether a
+        prog array's user references are gone."""
+        try:
+            access = self._access
+            program = access.program
+            if program.by_pointer or program.direct or access.records:
+                access.switch(NO_MAPS)  # global data is registered again when the next run starts
+        finally:
+            self._arrays_checked.clear()
+            self._locked = False
 
     def close(self) -> None:
         """Close the run sessions (their stacks leave the address space), release the map values."""
@@ -441,7 +470,8 @@ def run_test(runtime: ProgRuntime, args: TestRunArgs) -> TestRunResult:
 
 def test_run_in_process(prog_fd: int, args: TestRunArgs) -> TestRunResult:
     """BPF_PROG_TEST_RUN for a caller in this process: ``test_run`` without a bpf_attr to decode
-    nor user memory to copy (``Program.run`` on the user backend).
+    nor user memory to copy (``Program.run`` on the user backend; ``TestRunHandle`` keeps one
+    program's test run ready between calls).
 
     ``args`` are the attr's fields (``data_in`` and ``ctx_in`` the bytes its pointers address);
     the errors are ``test_run``'s, in the same order (ENOSPC when ``data_size_out``, or
@@ -451,27 +481,145 @@ def test_run_in_process(prog_fd: int, args: TestRunArgs) -> TestRunResult:
     """
     try:
         runtime = testable_runtime(prog_fd)
-        if len(args.data_in) > TEST_RUN_DATA_MAX:
-            args.data_in = args.data_in[:TEST_RUN_DATA_MAX]
-        if args.ctx_in is not None and len(args.ctx_in) > TEST_RUN_CTX_MAX:
-            args.ctx_in = args.ctx_in[:TEST_RUN_CTX_MAX]
+        _clip(args)
         result = run_test(runtime, args)
     except MemoryError:  # as the bpf(2) entry answers it
         raise BPFError(errno.ENOMEM, "out of memory") from None
+    return _copied_out(runtime, args, result)
+
+
+def _clip(args: TestRunArgs) -> None:
+    """Take no more data_in and ctx_in than ``test_run`` copies from user memory."""
+    if len(args.data_in) > TEST_RUN_DATA_MAX:
+        args.data_in = args.data_in[:TEST_RUN_DATA_MAX]
+    if args.ctx_in is not None and len(args.ctx_in) > TEST_RUN_CTX_MAX:
+        args.ctx_in = args.ctx_in[:TEST_RUN_CTX_MAX]
+
+
+def _copied_out(runtime: ProgRuntime, args: TestRunArgs, result: TestRunResult) -> TestRunResult:
+    """``test_run``'s copies out, without user memory: its ENOSPC checks, the u32 retval and the
+    duration capped at U32_MAX."""
     if result.data_out is not None and args.data_size_out and len(result.data_out) > args.data_size_out:
         raise BPFError(errno.ENOSPC, "data_out too small")
     result.retval &= 0xFFFFFFFF
     result.duration_ns = min(result.duration_ns, 0xFFFFFFFF)
     ctx_out = result.ctx_out
-    returned_in_ctx_in = getattr(runtime.prog_type, "ctx_out_to_ctx_in", False)
     if (
         ctx_out is not None
         and args.ctx_size_out
-        and not returned_in_ctx_in
         and len(ctx_out) > args.ctx_size_out
+        and not runtime.prog_type.ctx_out_to_ctx_in
     ):
         raise BPFError(errno.ENOSPC, "ctx_out too small")
     return result
+
+
+class TestRunHandle:
+    """One program's BPF_PROG_TEST_RUN kept ready in this process: ``test_run_in_process`` for a
+    caller that runs the same program again and again (``Program.run`` keeps one per program).
+
+    Built once: the program's runtime, a ``Runner`` whose run sessions (stack, run state, region
+    table) stay open between calls, and the program type's ``TestRunFixture`` (its context and
+    packet buffers registered once).  A call then only checks its arguments, copies them in, runs
+    and copies the results out: the same checks, errors and results as ``test_run_in_process``.
+    ``current`` says whether the handle still runs what ``test_run_in_process`` would (the fd
+    still names the same open file of the program, whose runtime was not replaced); ``close`` (or
+    collection) closes the sessions and unregisters the buffers.  A call made while the handle is
+    running (a helper running the program again), or once it is closed, goes through
+    ``test_run_in_process``.
+    """
+
+    __test__ = False
+
+    def __init__(self, prog_fd: int) -> None:
+        self.prog_fd = prog_fd
+        self.prog = prog_from_fd(prog_fd)
+        self.runtime = testable_runtime(prog_fd)
+        self._mark = _mark_description(prog_fd)
+        self.runner = Runner(self.runtime)
+        with EXEC_MEMORY.lock:
+            self.fixture: TestRunFixture | None = self.runtime.prog_type.test_run_fixture(EXEC_MEMORY)
+        self._running = False
+        """A test run is going on (or the handle is closed): a call now takes ``test_run_in_process``."""
+        self._closed = False
+        self._finalizer = weakref.finalize(self, _close_handle, self.runner, self.fixture)
+        self._finalizer.atexit = False  # the sessions and the address space go with the process
+
+    @property
+    def current(self) -> bool:
+        """Whether ``prog_fd`` still refers to the open file description the handle was built on
+        (one ``lseek``: a closed fd, or its number reused, is not) and the program still runs on
+        the runtime it was built with (not one rebuilt since, with another engine say)."""
+        try:
+            if os.lseek(self.prog_fd, 0, os.SEEK_CUR) != self._mark:
+                return False
+        except OSError:
+            return False
+        return self.prog.runtime is self.runtime
+
+    def run(self, args: TestRunArgs) -> TestRunResult:
+        """``test_run_in_process(prog_fd, args)`` on the handle's runner and fixture."""
+        runtime, runner, fixture = self.runtime, self.runner, self.fixture
+        with EXEC_MEMORY.lock:  # so that only this thread's own runs can see ``_running``
+            if self._running:
+                return test_run_in_process(self.prog_fd, args)
+            self._running = True
+            try:
+                if len(args.data_in) > TEST_RUN_DATA_MAX or args.ctx_in is not None:
+                    _clip(args)
+                runner.begin()
+                try:
+                    if fixture is not None:
+                        result = fixture.run(runner, args)
+                    else:
+                        prog_type = runtime.prog_type
+                        prog_type.check_test_run_attr(args)
+                        result = prog_type.test_run(runner, args)
+                finally:
+                    runner.end()
+            except ExecutionError as fault:  # a program the structural verifier let through faulted
+                raise ProgramFaultError(fault) from fault
+            except MemoryError:  # as the bpf(2) entry answers it
+                raise BPFError(errno.ENOMEM, "out of memory") from None
+            finally:
+                self._running = self._closed
+        return _copied_out(runtime, args, result)
+
+    def close(self) -> None:
+        """Close the sessions and unregister the buffers; later calls take ``test_run_in_process``."""
+        with EXEC_MEMORY.lock:
+            self._running = self._closed = True
+            self._finalizer()
+
+
+_MARK_BASE = 1 << 42
+_MARK_SPAN = 1 << 41
+"""The file positions that mark a program fd's open file description (a program file is only ever
+read with ``pread``: its position is free), far past any program file's size."""
+
+
+def _mark_description(fd: int) -> int:
+    """Mark the open file description of ``fd`` by its file position (kept if already marked: a
+    description shared through dup or fork), for ``TestRunHandle.current``; -1 when it cannot be."""
+    try:
+        mark = os.lseek(fd, 0, os.SEEK_CUR)
+        if not _MARK_BASE <= mark < _MARK_BASE + _MARK_SPAN:
+            if mark:
+                return -1  # somebody uses this position: leave it alone
+            # os.urandom, not random: forked processes share random's state
+            mark = _MARK_BASE + int.from_bytes(os.urandom(8), "little") % _MARK_SPAN
+            os.lseek(fd, mark, os.SEEK_SET)
+    except OSError:
+        return -1
+    return mark
+
+
+def _close_handle(runner: Runner, fixture: TestRunFixture | None) -> None:
+    try:
+        runner.close()
+    finally:
+        if fixture is not None:
+            fixture.close()
 
 
 def prog_from_fd(fd: int) -> ProgObject:

@@ -10,7 +10,10 @@ kernel/trace/bpf_trace.c ...):
 * ``convert_ctx_access``    <- ``convert_ctx_access``: the verifier's rewrite of ctx loads/stores
   into accesses of the kernel-side structure (``struct xdp_buff``, ``struct sk_buff`` ...),
 * ``check_test_run_attr`` / ``test_run`` <- ``bpf_prog_ops.test_run`` (net/bpf/test_run.c): the
-  refusals made before running, then the run itself.
+  refusals made before running, then the run itself;
+* ``test_run_fixture`` (pybpf's own): the same test run kept ready between calls for one program
+  run again and again in this process (``Program.run``): its context and packet buffers allocated
+  and registered once (``TestRunFixture``), so a call only checks, copies in, runs and copies out.
 
 A type without a ``test_run`` answers ENOTSUPP (524), as ``bpf_prog_test_run`` does when the type's
 ``prog_ops->test_run`` is NULL.  Shared pieces of net/bpf/test_run.c live here too:
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
@@ -30,7 +34,7 @@ from pybpf.errors import BPFError
 from pybpf.helpers.context import RunEnv
 from pybpf.helpers.registry import Helper
 from pybpf.isa.instruction import Instruction
-from pybpf.memory.regions import Memory, PacketReader
+from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.uapi import ENOTSUPP
 
 """The kernel-internal errno ``bpf_prog_test_run`` returns for a type with no test_run."""
@@ -138,8 +142,60 @@ class ProgType:
         """Run the program as BPF_PROG_TEST_RUN does for this type."""
         raise BPFError(ENOTSUPP, f"program type {self.name} has no BPF_PROG_TEST_RUN")
 
+    def test_run_fixture(self, memory: Memory) -> TestRunFixture | None:
+        """This type's test run kept ready in ``memory`` for repeated calls, or None (each call then
+        goes through ``check_test_run_attr`` and ``test_run``)."""
+        return None
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} ({self.prog_type})>"
+
+
+class TestRunFixture:
+    """One program type's BPF_PROG_TEST_RUN kept ready between the calls of one program.
+
+    ``run(runner, args)`` is ``check_test_run_attr(args)`` then ``test_run(runner, args)`` — the same
+    checks in the same order, the same result — on buffers the fixture allocated and registered in
+    the runner's address space once (a larger packet than they hold gets new ones), so that a call
+    only checks its arguments, copies the packet and context in, runs and copies the results out.
+    Between calls the buffers stay registered.  ``close`` unregisters them; a fixture that was
+    dropped without ``close`` unregisters them when it is collected.
+    """
+
+    __test__ = False
+
+    def __init__(self, memory: Memory) -> None:
+        self.memory = memory
+        self._regions: list[Region] = []
+        self._finalizer = weakref.finalize(self, _unregister, memory, self._regions)
+        self._finalizer.atexit = False  # the address space goes with the process
+
+    def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        raise NotImplementedError
+
+    def register(self, view: memoryview, address: int, *, access: int, name: str) -> Region:
+        """Register ``view`` (at ``address``) for the life of the fixture."""
+        region = self.memory.add_view(view, address, access=access, name=name)
+        self._regions.append(region)
+        return region
+
+    def unregister(self, region: Region) -> None:
+        self._regions.remove(region)
+        self.memory.remove_region(region)
+
+    def bound(self, region: Region, start: int, end: int) -> None:
+        """Give ``region`` the bounds [start, end) (the address space changes only if they do)."""
+        if region.start != start or region.end != end:
+            self.memory.resize_region(region, start, end)
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _unregister(memory: Memory, regions: list[Region]) -> None:
+    with memory.lock:
+        while regions:
+            memory.remove_region(regions.pop())
 
 
 # -- shared pieces of net/bpf/test_run.c ---------------------------------------------------------------
@@ -170,7 +226,12 @@ def repeat_program(
     runner: ProgramRunner, repeat: int, ctx_address: int, env: RunEnv, packet: PacketReader | None = None
 ) -> tuple[int, int]:
     """``repeat_runs`` of ``runner.run`` on one context, in the runner's own loop where it has one
-    (``run_repeated``: the JIT's native loop); (last r0, mean ns per run)."""
+    (``run_repeated``: the JIT's native loop) when there is more than one run; (last r0, mean ns
+    per run)."""
+    if repeat <= 1:  # one run: a loop's set-up would cost more than the run
+        start = time.perf_counter_ns()
+        retval = runner.run(ctx_address, env, packet)
+        return retval, min(time.perf_counter_ns() - start, U32_MAX)
     own: Callable[..., tuple[int, int]] | None = getattr(runner, "run_repeated", None)
     if own is not None:
         return own(repeat, ctx_address, env, packet)
@@ -210,6 +271,7 @@ __all__ = [
     "ProgType",
     "ProgramRunner",
     "TestRunArgs",
+    "TestRunFixture",
     "TestRunResult",
     "ctx_present",
     "ctx_tail_zero",

@@ -17,6 +17,9 @@ copy of ctx_in (NULL when ctx_size_in is 0).
   not carry it).  The program runs once, and the kernel writes the ctx back into the user's
   **ctx_in** buffer: ``ctx_out_to_ctx_in`` is True and ``TestRunResult.ctx_out`` holds those bytes.
 
+``BlobTestRunFixture`` keeps one ctx buffer registered between the test runs of one program
+(``Program.run``), bounded to each call's ctx.
+
 ``max_ctx_offset`` (the verifier's largest ctx offset read, ``prog->aux->max_ctx_offset``) comes
 from the runner's optional ``max_ctx_offset`` attribute (0 when it has none).  TestRunArgs carries
 no pointers: data_in is taken as given when non-empty, data_out / ctx_out when their sizes are
@@ -35,11 +38,13 @@ from pybpf.errors import BPFError
 from pybpf.helpers.context import RunEnv
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
 from pybpf.helpers.registry import Helper
+from pybpf.memory.regions import READ, WRITE, Memory, Region
 from pybpf.progtypes.base import (
     BASE_FUNC_IDS,
     ProgramRunner,
     ProgType,
     TestRunArgs,
+    TestRunFixture,
     TestRunResult,
 )
 from pybpf.progtypes.registry import register
@@ -73,10 +78,17 @@ def _max_ctx_offset(runner: ProgramRunner) -> int:
     return int(getattr(runner, "max_ctx_offset", 0))
 
 
-def _run_on_blob(runner: ProgramRunner, ctx: bytes, *, writable: bool) -> tuple[int, bytes]:
-    """Run once with r1 = a native copy of ``ctx`` (NULL when empty); (u32 retval, ctx after)."""
+def _run_on_blob(
+    runner: ProgramRunner, ctx: bytes, *, writable: bool, kept: BlobTestRunFixture | None = None
+) -> tuple[int, bytes]:
+    """Run once with r1 = a native copy of ``ctx`` (NULL when empty); (u32 retval, ctx after).
+    The copy is in ``kept``'s buffer when given, else in a buffer registered for this run."""
     if not ctx:
         return runner.run(0, RunEnv()) & 0xFFFF_FFFF, b""
+    if kept is not None:
+        address, view = kept.holding(ctx)
+        retval = runner.run(address, RunEnv()) & 0xFFFF_FFFF
+        return retval, bytes(view[: len(ctx)])
     buffer = (ctypes.c_char * len(ctx)).from_buffer_copy(ctx)
     region = runner.memory.add_region(ctypes.addressof(buffer), len(ctx), writable=writable, name="ctx")
     try:
@@ -86,12 +98,64 @@ def _run_on_blob(runner: ProgramRunner, ctx: bytes, *, writable: bool) -> tuple[
     return retval, bytes(buffer)
 
 
+class BlobTestRunFixture(TestRunFixture):
+    """The test run of a type whose context is a copy of ctx_in, kept ready: one buffer registered
+    once (a larger ctx gets a new one), bounded to each call's ctx."""
+
+    def __init__(self, prog_type: BlobProgType, memory: Memory) -> None:
+        super().__init__(memory)
+        self.prog_type = prog_type
+        self._access = READ | WRITE if prog_type.ctx_writable else READ
+        self._buffer = (ctypes.c_char * 0)()
+        self._view = memoryview(self._buffer).cast("B")
+        self._region: Region | None = None
+
+    def holding(self, ctx: bytes) -> tuple[int, memoryview]:
+        """The buffer's address and bytes, holding ``ctx`` (the region bounded to it)."""
+        size = len(ctx)
+        if len(self._buffer) < size:
+            if self._region is not None:
+                self.unregister(self._region)
+                self._region = None
+            self._buffer = (ctypes.c_char * max(size, RAW_TP_CTX_MAX))()
+            self._view = memoryview(self._buffer).cast("B")
+            self._region = self.register(
+                self._view, ctypes.addressof(self._buffer), access=self._access, name="ctx"
+            )
+        assert self._region is not None
+        self._view[:size] = ctx
+        self.bound(self._region, self._region.base, self._region.base + size)
+        return self._region.base, self._view
+
+    def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        return self.prog_type.run_blob(runner, args, self)
+
+
+class BlobProgType(ProgType):
+    """What RAW_TRACEPOINT and SYSCALL share: a test run on a copy of ctx_in."""
+
+    ctx_writable: ClassVar[bool] = False
+    """Whether programs may write their context (and the test run reports it back)."""
+
+    def test_run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        return self.run_blob(runner, args, None)
+
+    def run_blob(
+        self, runner: ProgramRunner, args: TestRunArgs, kept: BlobTestRunFixture | None
+    ) -> TestRunResult:
+        """The test run, its ctx copied into ``kept`` when given."""
+        raise NotImplementedError
+
+    def test_run_fixture(self, memory: Memory) -> BlobTestRunFixture:
+        return BlobTestRunFixture(self, memory)
+
+
 def _online_cpus() -> int:
     return os.cpu_count() or 1
 
 
 @register
-class RawTracepointProgType(ProgType):
+class RawTracepointProgType(BlobProgType):
     """BPF_PROG_TYPE_RAW_TRACEPOINT: the tracepoint's raw u64 arguments as ctx."""
 
     prog_type: ClassVar[int] = BPF_PROG_TYPE_RAW_TRACEPOINT
@@ -118,23 +182,26 @@ class RawTracepointProgType(ProgType):
         if args.flags & BPF_F_TEST_RUN_ON_CPU and args.cpu >= _online_cpus():
             raise BPFError(errno.ENXIO, f"raw_tp test_run: no cpu {args.cpu}")
 
-    def test_run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+    def run_blob(
+        self, runner: ProgramRunner, args: TestRunArgs, kept: BlobTestRunFixture | None
+    ) -> TestRunResult:
         self.check_test_run_attr(args)
         ctx = bytes(args.ctx_in or b"")
         if len(ctx) < _max_ctx_offset(runner):
             raise BPFError(errno.EINVAL, "raw_tp ctx_size_in is smaller than what the program reads")
-        retval, _ = _run_on_blob(runner, ctx, writable=False)
+        retval, _ = _run_on_blob(runner, ctx, writable=False, kept=kept)
         return TestRunResult(retval=retval)
 
 
 @register
-class SyscallProgType(ProgType):
+class SyscallProgType(BlobProgType):
     """BPF_PROG_TYPE_SYSCALL: a sleepable program run from bpf(BPF_PROG_TEST_RUN) on a user blob."""
 
     prog_type: ClassVar[int] = BPF_PROG_TYPE_SYSCALL
     name: ClassVar[str] = "syscall"
     ctx_size: ClassVar[int] = 0
     ctx_out_to_ctx_in: ClassVar[bool] = True
+    ctx_writable: ClassVar[bool] = True
 
     def check_expected_attach_type(self, expected_attach_type: int) -> None:
         """``bpf_prog_load_check_attach``: syscall programs take no attach type (EINVAL)."""
@@ -164,13 +231,22 @@ class SyscallProgType(ProgType):
         if size > U16_MAX:
             raise BPFError(errno.EINVAL, f"syscall ctx_size_in {size} > {U16_MAX}")
 
-    def test_run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+    def run_blob(
+        self, runner: ProgramRunner, args: TestRunArgs, kept: BlobTestRunFixture | None
+    ) -> TestRunResult:
         self.check_test_run_attr(args)
         ctx = bytes(args.ctx_in or b"")
         if len(ctx) < _max_ctx_offset(runner):
             raise BPFError(errno.EINVAL, "syscall ctx_size_in is smaller than what the program accesses")
-        retval, after = _run_on_blob(runner, ctx, writable=True)
+        retval, after = _run_on_blob(runner, ctx, writable=True, kept=kept)
         return TestRunResult(retval=retval, ctx_out=after if ctx else None)
 
 
-__all__ = ["RAW_TP_FUNC_IDS", "SYSCALL_FUNC_IDS", "RawTracepointProgType", "SyscallProgType"]
+__all__ = [
+    "RAW_TP_FUNC_IDS",
+    "SYSCALL_FUNC_IDS",
+    "BlobProgType",
+    "BlobTestRunFixture",
+    "RawTracepointProgType",
+    "SyscallProgType",
+]

@@ -17,7 +17,9 @@ Mirrors three pieces of the kernel:
   IP header; ``skb->sk`` is the test socket (pybpf: a read-only ``struct bpf_sock`` with the
   family and addresses of the packet); ``convert___skb_to_skb`` decides
   which ctx_in fields may be non-zero; after the run a socket filter's data_out gets a zeroed
-  Ethernet header pushed back, and ``convert_skb_to___skb`` fills ctx_out.
+  Ethernet header pushed back, and ``convert_skb_to___skb`` fills ctx_out.  ``SkbTestRunFixture``
+  keeps the sk_buff, the test socket and the packet buffer (``SkbStorage``) registered between the
+  test runs of one program (``Program.run``), zeroed and filled per call as new ones would be.
 
 Sequences avoid BPF_REG_AX, so where the kernel uses it (tstamp under CONFIG_NET_XGRESS,
 ``skb_shinfo`` on 64-bit) pybpf emits the single load the kernel's sequence amounts to in a test run.
@@ -28,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -35,11 +38,12 @@ from pybpf.errors import BPFError, HelperError
 from pybpf.helpers.context import RunEnv
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
-from pybpf.memory.regions import Memory, Region
+from pybpf.memory.regions import READ, WRITE, Memory, Region
 from pybpf.progtypes.base import (
     ProgramRunner,
     ProgType,
     TestRunArgs,
+    TestRunFixture,
     TestRunResult,
     ctx_tail_zero,
     range_is_zero,
@@ -372,9 +376,11 @@ class SkbState:
             kern.data = self.head + self.data
             kern.data_end = kern.data + self.length
             kern.data_meta = kern.data
-        if self.memory is not None and self.region is not None:
+        region = self.region
+        if self.memory is not None and region is not None:
             start = self.head + self.data
-            self.memory.resize_region(self.region, start, start + self.length)
+            if region.start != start or region.end != start + self.length:
+                self.memory.resize_region(region, start, start + self.length)
 
     # -- PacketAccess (pybpf.helpers.csum) and the byte helpers -------------------------------------------
     def make_writable(self, length: int) -> bool:
@@ -534,17 +540,23 @@ class SkbProgType(ProgType):
         if args.ctx_in is not None:
             ctx_tail_zero(args.ctx_in, SK_BUFF_SIZE)
 
-    def build(self, args: TestRunArgs) -> tuple[SkbState, bytearray | None]:
-        """The skb of a test run and the __sk_buff ctx (None without ctx_in/ctx_out)."""
+    def build(
+        self, args: TestRunArgs, storage: SkbStorage | None = None
+    ) -> tuple[SkbState, bytearray | None]:
+        """The skb of a test run and the __sk_buff ctx (None without ctx_in/ctx_out); in ``storage``'s
+        buffers (zeroed) when given (``SkbTestRunFixture``), else in new ones."""
         self.check_test_run_attr(args)
         size = len(args.data_in)
         has_ctx = args.ctx_in is not None or args.ctx_size_out > 0
         ctx = bytearray(ctx_tail_zero(args.ctx_in, SK_BUFF_SIZE)) if has_ctx else None
         user = _uapi_skb.from_buffer_copy(bytes(ctx)) if ctx is not None else _uapi_skb()
         ifindex, dev_addr, broadcast = _device(user.ifindex)
-        buffer = (ctypes.c_char * (SKB_HEADROOM + size + SKB_SHINFO_SIZE))()
+        need = SKB_HEADROOM + size + SKB_SHINFO_SIZE
+        if storage is None:
+            kern, sock, buffer = SkbKern(), bpf_sock(), (ctypes.c_char * need)()
+        else:
+            kern, sock, buffer = storage.zeroed(need)
         memoryview(buffer).cast("B")[SKB_HEADROOM : SKB_HEADROOM + size] = args.data_in
-        kern = SkbKern()
         state = SkbState(
             kern,
             buffer,
@@ -553,6 +565,7 @@ class SkbProgType(ProgType):
             SKB_HEADROOM,
             SKB_HEADROOM + ETH_HLEN,
             direct_access=self.l2,
+            sock=sock,
         )
         kern.protocol, kern.pkt_type = eth_type_trans(args.data_in, dev_addr, broadcast)
         network_min = {ETH_P_IP: 20, ETH_P_IPV6: 40}.get(int.from_bytes(args.data_in[12:14], "big"), 0)
@@ -585,7 +598,6 @@ class SkbProgType(ProgType):
         state, ctx = self.build(args)
         memory = runner.memory
         kern = state.kern
-        env = RunEnv(packet=state)
         state.memory = memory
         state.ctx_region = memory.add_region(
             ctypes.addressof(kern), ctypes.sizeof(kern), writable=True, name="__sk_buff"
@@ -596,11 +608,7 @@ class SkbProgType(ProgType):
         try:
             state.region = memory.add_region(state.buffer, writable=True, name="packet")
             try:
-                state.sync()
-                retval, duration = repeat_program(
-                    runner, args.repeat, ctypes.addressof(kern), env, state.load_abs
-                )
-                retval &= M32
+                return self._run_state(runner, args, state, ctx)
             finally:
                 memory.remove_region(state.region)
                 state.region = None
@@ -608,6 +616,17 @@ class SkbProgType(ProgType):
             memory.remove_region(state.ctx_region)
             memory.remove_region(state.sock_region)
             state.ctx_region = state.sock_region = None
+
+    def _run_state(
+        self, runner: ProgramRunner, args: TestRunArgs, state: SkbState, ctx: bytearray | None
+    ) -> TestRunResult:
+        """The ``repeat`` runs on ``state`` (its regions registered) and what the test run copies out."""
+        kern = state.kern
+        state.sync()
+        retval, duration = repeat_program(
+            runner, args.repeat, ctypes.addressof(kern), RunEnv(packet=state), state.load_abs
+        )
+        retval &= M32
         data_out = state.packet() if self.l2 else bytes(ETH_HLEN) + state.packet()
         ctx_out = None
         if ctx is not None:
@@ -620,6 +639,72 @@ class SkbProgType(ProgType):
             ctx_out = bytes(ctx)
         return TestRunResult(retval, data_out, ctx_out, duration)
 
+    def test_run_fixture(self, memory: Memory) -> SkbTestRunFixture:
+        return SkbTestRunFixture(self, memory)
+
+
+class SkbStorage:
+    """The native memory of test-run skbs, reused: the kernel-side sk_buff, the test socket and a
+    packet buffer of at least the size asked (a larger one replaces it)."""
+
+    def __init__(self, on_new_buffer: Callable[[ctypes.Array[ctypes.c_char]], None]) -> None:
+        self.kern = SkbKern()
+        self.sock = bpf_sock()
+        self.buffer = (ctypes.c_char * 0)()
+        self._on_new_buffer = on_new_buffer
+        self._kern_view = memoryview(self.kern).cast("B")
+        self._sock_view = memoryview(self.sock).cast("B")
+        self._zeros = b""
+
+    def zeroed(self, size: int) -> tuple[SkbKern, bpf_sock, ctypes.Array[ctypes.c_char]]:
+        """The sk_buff, the socket and a buffer of at least ``size`` bytes, all zero."""
+        if len(self.buffer) < size:
+            self.buffer = (ctypes.c_char * size)()
+            self._zeros = bytes(size)
+            self._on_new_buffer(self.buffer)
+        else:
+            memoryview(self.buffer).cast("B")[:] = self._zeros
+        self._kern_view[:] = _ZERO_KERN
+        self._sock_view[:] = _ZERO_SOCK
+        return self.kern, self.sock, self.buffer
+
+
+_ZERO_KERN = bytes(ctypes.sizeof(SkbKern))
+_ZERO_SOCK = bytes(ctypes.sizeof(bpf_sock))
+
+
+class SkbTestRunFixture(TestRunFixture):
+    """``bpf_prog_test_run_skb`` kept ready: the sk_buff, the test socket and a packet buffer
+    registered once (a larger packet gets a new buffer), zeroed and filled as ``build`` fills new ones."""
+
+    def __init__(self, prog_type: SkbProgType, memory: Memory) -> None:
+        super().__init__(memory)
+        self.prog_type = prog_type
+        self.packet_region: Region | None = None
+        storage = self.storage = SkbStorage(self._register_buffer)
+        self.ctx_region = self.register(
+            memoryview(storage.kern).cast("B"), ctypes.addressof(storage.kern), access=READ | WRITE,
+            name="__sk_buff",
+        )  # fmt: skip
+        self.sock_region = self.register(
+            memoryview(storage.sock).cast("B"), ctypes.addressof(storage.sock), access=READ, name="sock"
+        )
+
+    def _register_buffer(self, buffer: ctypes.Array[ctypes.c_char]) -> None:
+        if self.packet_region is not None:
+            self.unregister(self.packet_region)
+            self.packet_region = None
+        self.packet_region = self.register(
+            memoryview(buffer).cast("B"), ctypes.addressof(buffer), access=READ | WRITE, name="packet"
+        )
+
+    def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        prog_type = self.prog_type
+        state, ctx = prog_type.build(args, self.storage)
+        state.memory, state.region = self.memory, self.packet_region
+        state.ctx_region, state.sock_region = self.ctx_region, self.sock_region
+        return prog_type._run_state(runner, args, state, ctx)
+
 
 __all__ = [
     "KOFF",
@@ -629,6 +714,8 @@ __all__ = [
     "SkbKern",
     "SkbProgType",
     "SkbState",
+    "SkbStorage",
+    "SkbTestRunFixture",
     "check_ctx_in",
     "convert_field",
     "convert_skb_access",

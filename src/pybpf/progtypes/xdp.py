@@ -26,6 +26,9 @@ Mirrors net/core/filter.c (``xdp_func_proto``, ``xdp_is_valid_access``,
   on a fresh copy, the frames go nowhere, and the results are the kernel's (retval 0, the input
   packet as data_out).  ``TestRunArgs`` carries no pointers: a data_out (ctx_out) buffer is taken
   to be present when data_size_out (ctx_size_out) is non-zero.
+* ``XdpTestRunFixture``: the same test run kept ready for ``Program.run`` -- one page and
+  ``xdp_buff`` registered once, reset per call as a new one would be (a plain packet skips the
+  plan: its geometry is the default one).
 """
 
 from __future__ import annotations
@@ -48,13 +51,14 @@ from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
-from pybpf.memory.regions import READ, WRITE
+from pybpf.memory.regions import READ, WRITE, Memory
 from pybpf.progtypes.base import (
     BASE_FUNC_IDS,
     ETH_HLEN,
     ProgramRunner,
     ProgType,
     TestRunArgs,
+    TestRunFixture,
     TestRunResult,
     ctx_present,
     ctx_tail_zero,
@@ -275,12 +279,21 @@ class XdpProgType(ProgType):
         state = self._state(plan, data)
         if plan.live:
             _, duration = repeat_runs(args.repeat, lambda: self._run(runner, self._state(plan, data)))
-            retval = 0
-        else:
-            with self._registered(runner, state):  # once for all repetitions: they share the buffer
-                env = RunEnv(packet=state)
-                retval, duration = repeat_program(runner, args.repeat, state.address, env)
-                retval &= 0xFFFF_FFFF
+            return self._result(plan, state, 0, duration)
+        with self._registered(runner, state):  # once for all repetitions: they share the buffer
+            return self._run_state(runner, args, plan, state)
+
+    def _run_state(
+        self, runner: ProgramRunner, args: TestRunArgs, plan: _Plan, state: XdpState
+    ) -> TestRunResult:
+        """The ``repeat`` runs of a test run (not live frames) on ``state``, registered, and its result."""
+        env = RunEnv(packet=state)
+        retval, duration = repeat_program(runner, args.repeat, state.address, env)
+        return self._result(plan, state, retval & 0xFFFF_FFFF, duration)
+
+    @staticmethod
+    def _result(plan: _Plan, state: XdpState, retval: int, duration: int) -> TestRunResult:
+        """What the test run copies out: the packet, and the xdp_md when there is a ctx."""
         ctx_out = None
         if plan.ctx is not None:
             md = xdp_md.from_buffer_copy(plan.ctx)
@@ -289,6 +302,9 @@ class XdpProgType(ProgType):
         return TestRunResult(
             retval=retval, data_out=state.packet_bytes(), ctx_out=ctx_out, duration_ns=duration
         )
+
+    def test_run_fixture(self, memory: Memory) -> TestRunFixture:
+        return XdpTestRunFixture(self, memory)
 
     @classmethod
     def _run(cls, runner: ProgramRunner, state: XdpState) -> int:
@@ -320,6 +336,59 @@ class XdpProgType(ProgType):
             memory.remove_region(ctx_region)
 
 
+_PLAIN_LINEAR = PAGE_SIZE - XDP_PACKET_HEADROOM - SKB_SHARED_INFO_ROOM
+"""The largest packet that fits the page's linear part with the default headroom and no metadata."""
+
+
+class XdpTestRunFixture(TestRunFixture):
+    """``bpf_prog_test_run_xdp`` kept ready: one packet page and xdp_buff registered once (the page
+    always holds the largest linear part), reset for each call as a new one would be.  Live frames
+    (a fresh page per repetition) go through ``test_run``."""
+
+    def __init__(self, prog_type: XdpProgType, memory: Memory) -> None:
+        super().__init__(memory)
+        self.prog_type = prog_type
+        state = self.state = XdpState(
+            headroom=XDP_PACKET_HEADROOM, linear=b"", meta_len=0, ifindex=loopback_ifindex(), queue=0
+        )
+        self.register(memoryview(state.kctx).cast("B"), state.address, access=READ, name="xdp_buff")
+        self.packet_region = self.register(
+            memoryview(state.page).cast("B"), state.base, access=READ | WRITE, name="xdp packet"
+        )
+        state.memory, state.region = memory, self.packet_region
+        self.ifindex = loopback_ifindex()
+        self.data_start = state.base + XDP_PACKET_HEADROOM
+        """Where a plain packet starts (data_meta = data)."""
+        self.env = RunEnv(packet=state)
+        """The run environment of the plain calls (the runner fills it in once, ``redirect`` is reset)."""
+
+    def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        data = args.data_in
+        size = len(data)
+        state = self.state
+        plain = args.ctx_in is None and not (args.ctx_size_out or args.flags or args.batch_size)
+        if plain and ETH_HLEN <= size <= _PLAIN_LINEAR:  # what ``_plan`` decides for a plain packet
+            state.reset(XDP_PACKET_HEADROOM, data, 0, self.ifindex, 0)
+            start, region = self.data_start, self.packet_region
+            if region.start != start or region.end != start + size:
+                self.memory.resize_region(region, start, start + size)
+            self.env.redirect = None
+            retval, duration = repeat_program(runner, args.repeat, state.address, self.env)
+            return TestRunResult(retval & 0xFFFF_FFFF, state.packet_bytes(), None, duration)
+        prog_type = self.prog_type
+        plan = prog_type._plan(args)
+        if plan.live:
+            return prog_type.test_run(runner, args)
+        state.reset(
+            headroom=plan.headroom, linear=memoryview(data)[: plan.linear], meta_len=plan.meta,
+            ifindex=plan.ifindex, queue=plan.queue,
+        )  # fmt: skip
+        for start in range(plan.linear, size, PAGE_SIZE):
+            state.add_frag(data[start : start + PAGE_SIZE])
+        self.bound(self.packet_region, *state.packet_bounds())
+        return prog_type._run_state(runner, args, plan, state)
+
+
 def xdp_md_bytes(
     *,
     data: int = 0,
@@ -333,4 +402,11 @@ def xdp_md_bytes(
     return struct.pack("<6I", data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex)
 
 
-__all__ = ["XDP_OWN_FUNC_IDS", "XdpProgType", "loopback_ifindex", "netdev_rx_queues", "xdp_md_bytes"]
+__all__ = [
+    "XDP_OWN_FUNC_IDS",
+    "XdpProgType",
+    "XdpTestRunFixture",
+    "loopback_ifindex",
+    "netdev_rx_queues",
+    "xdp_md_bytes",
+]

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -58,6 +59,7 @@ XDP_META_MAX = 255
 MAX_SKB_FRAGS = 17
 XDP_FLAGS_HAS_FRAGS = 1 << 0
 
+_ZERO_PAGE = bytes(PAGE_SIZE)
 _ACTION_MASK = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX
 U64 = (1 << 64) - 1
 
@@ -107,6 +109,14 @@ class XdpKernelCtx(ctypes.Structure):
     _fields_ = (("buff", XdpBuff), ("rxq", XdpRxqInfo), ("txq", XdpTxqInfo), ("dev", NetDevice))
 
 
+_POINTERS = struct.Struct("=3Q")
+"""data, data_end and data_meta: the first fields of ``XdpBuff`` (at the start of ``XdpKernelCtx``)."""
+_U32 = struct.Struct("=I")
+_FLAGS = XdpBuff.flags.offset
+_QUEUE_INDEX = XdpKernelCtx.rxq.offset + XdpRxqInfo.queue_index.offset
+_IFINDEX = XdpKernelCtx.dev.offset + NetDevice.ifindex.offset
+
+
 @dataclass
 class XdpRedirect:
     """Where the program asked the packet to go: an ifindex (bpf_redirect) or a map slot."""
@@ -125,25 +135,40 @@ class XdpState:
         self.base = ctypes.addressof(self.page)
         self.kctx = XdpKernelCtx()
         self.address = ctypes.addressof(self.kctx)
-        self.frags: list[bytearray] = []
-        self.redirect: XdpRedirect | None = None
-        self.redirect_lookup: Callable[[int, int], object | None] | None = None
         self.memory: Memory | None = None
         self.region: Region | None = None
         """The packet page as a region of the run's address space (set by the program type)."""
-        start = self.base + headroom  # data_meta; data follows the metadata
-        ctypes.memmove(start, linear, len(linear))
         buff, rxq = self.kctx.buff, self.kctx.rxq
         buff.data_hard_start = self.base
-        buff.data_meta = start
-        buff.data = start + meta_len
-        buff.data_end = start + len(linear)
         buff.frame_sz = PAGE_SIZE
         buff.rxq = ctypes.addressof(rxq)
         rxq.dev = ctypes.addressof(self.kctx.dev)
-        rxq.queue_index = queue
         rxq.frag_size = PAGE_SIZE
-        self.kctx.dev.ifindex = ifindex
+        self._page_view = memoryview(self.page).cast("B")
+        self._kctx_view = memoryview(self.kctx).cast("B")
+        self._device = (-1, -1)
+        """The (ifindex, queue) the context holds."""
+        self.reset(headroom=headroom, linear=linear, meta_len=meta_len, ifindex=ifindex, queue=queue)
+
+    def reset(
+        self, headroom: int, linear: bytes | memoryview, meta_len: int, ifindex: int, queue: int
+    ) -> None:
+        """Start over as a new state would: a zeroed page with ``linear`` at ``headroom`` (data_meta;
+        data ``meta_len`` bytes later), no fragments, no redirect, the device and queue given."""
+        view = self._page_view
+        view[:] = _ZERO_PAGE
+        view[headroom : headroom + len(linear)] = linear
+        self.frags: list[bytearray] = []
+        self.redirect: XdpRedirect | None = None
+        self.redirect_lookup: Callable[[int, int], object | None] | None = None
+        start = self.base + headroom  # data_meta; data follows the metadata
+        kview = self._kctx_view
+        _POINTERS.pack_into(kview, 0, start + meta_len, start + len(linear), start)
+        _U32.pack_into(kview, _FLAGS, 0)
+        if self._device != (ifindex, queue):  # only helpers write the rest, and none of these
+            _U32.pack_into(kview, _QUEUE_INDEX, queue)
+            _U32.pack_into(kview, _IFINDEX, ifindex)
+            self._device = (ifindex, queue)
 
     def expose(self, memory: Memory | None, region: Region | None) -> None:
         """Make ``region`` (registered over the packet page in ``memory``) the packet programs reach."""
@@ -153,8 +178,7 @@ class XdpState:
     def sync_region(self) -> None:
         """Bound the packet region to [data_meta, data_end) (data_meta past data: no metadata)."""
         if self.memory is not None and self.region is not None:
-            buff = self.buff
-            self.memory.resize_region(self.region, min(buff.data_meta, buff.data), buff.data_end)
+            self.memory.resize_region(self.region, *self.packet_bounds())
 
     # -- views ---------------------------------------------------------------------------------
     @property
@@ -188,14 +212,20 @@ class XdpState:
 
     def packet_bytes(self) -> bytes:
         """What BPF_PROG_TEST_RUN copies out: from data_meta to data_end, then the fragments."""
-        buff = self.buff
-        linear = ctypes.string_at(buff.data_meta, buff.data_end - buff.data_meta)
-        return linear + b"".join(bytes(frag) for frag in self.frags)
+        _, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
+        base = self.base
+        linear = bytes(self._page_view[data_meta - base : data_end - base])
+        return linear + b"".join(bytes(frag) for frag in self.frags) if self.frags else linear
 
     def md_fields(self) -> tuple[int, int]:
         """``xdp_convert_buff_to_md``: (data, data_end) relative to data_meta."""
-        buff = self.buff
-        return buff.data - buff.data_meta, buff.data_end - buff.data_meta
+        data, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
+        return data - data_meta, data_end - data_meta
+
+    def packet_bounds(self) -> tuple[int, int]:
+        """What programs may reach of the page: [data_meta, data_end) (data_meta past data: no metadata)."""
+        data, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
+        return min(data, data_meta), data_end
 
     # -- bytes across the linear part and the fragments (bpf_xdp_copy_buf) ----------------------
     def _segments(self) -> list[tuple[int | bytearray, int]]:
