@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import sys
 import tempfile
 import time
@@ -39,13 +38,14 @@ PER_CALL = "firewall"
 
 
 class Refused(Exception):
-    """pybpf's verifier refused a suite program: the reason is the first line of its log."""
+    """pybpf's verifier refused a suite program: the reason is the last line of its log."""
 
 
 def refusal(error: ProgramLoadError) -> str:
-    """The first line of the verifier log inside ``error`` (or its message)."""
-    found = re.search(r"-- BEGIN PROG LOAD LOG --\n(.*)", str(error))
-    return found.group(1).strip() if found else str(error).splitlines()[0]
+    """Why the verifier refused: the last line of its log before the statistics."""
+    statistics = ("verification time", "stack depth", "processed ")
+    lines = [line for line in error.raw_log.splitlines() if line.strip() and not line.startswith(statistics)]
+    return lines[-1] if lines else str(error).splitlines()[0]
 
 
 def ns_per_run(
