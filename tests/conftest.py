@@ -9,8 +9,8 @@
   ``PYBPF_ENGINE`` set: every program loaded follows it (``pybpf.kernel.prog_run``), and harness code
   that builds an executable itself takes ``ENGINES[selected_engine()]`` from that module too.  Under
   ``jit`` a program the JIT cannot compile fails the test instead of falling back to the interpreter
-  with a notice.  Test directories and modules that run programs use it (their conftest's autouse
-  fixture, or ``pytestmark``).
+  with a notice.  The test modules that run programs use it: ``pytestmark =
+  pytest.mark.usefixtures("engine")``.
 """
 
 from __future__ import annotations
