@@ -5,8 +5,7 @@ once per engine (``interpreter``, ``jit``: the runtime is checked to be that eng
 kernel, and run twice on the suite's frame: once, then three repeats on what the first run wrote.  The
 retvals, the packets out and the raw contents of every map afterwards must be the same on all three
 (the kernel's part is skipped where bpf(2) is unavailable).  This also keeps the benchmark programs
-loadable: a program pybpf's verifier refuses fails here, unless listed in ``PYBPF_REFUSES`` with the
-reason.
+loadable: a program pybpf's verifier refuses fails here.
 """
 
 from __future__ import annotations
@@ -25,13 +24,6 @@ from pybpf.vm import Interpreter
 
 ENGINE_TYPES = {"interpreter": Interpreter, "jit": JitProgram}
 
-PYBPF_REFUSES = {
-    name: "Linux 6.18 accepts it; pybpf's verifier prunes fewer states in its loops and reaches the "
-    "1,000,000-instruction limit (it also takes 20-80 s to get there)"
-    for name in ("primes", "dispatch", "hash_map", "sort")
-}
-"""Suite programs pybpf's verifier refuses today (issue 11), and why."""
-
 
 def outcome(program: SuiteProgram, backend: Backend, engine: str | None) -> tuple[Any, ...]:
     with loaded(program, backend, engine) as obj:
@@ -44,15 +36,7 @@ def outcome(program: SuiteProgram, backend: Backend, engine: str | None) -> tupl
         return first.retval, first.data_out, again.retval, again.data_out, map_contents(obj)
 
 
-@pytest.mark.parametrize(
-    "program",
-    [
-        pytest.param(p, id=p.name, marks=[pytest.mark.skip(reason=PYBPF_REFUSES[p.name])])
-        if p.name in PYBPF_REFUSES
-        else pytest.param(p, id=p.name)
-        for p in SUITE
-    ],
-)
+@pytest.mark.parametrize("program", SUITE, ids=lambda p: p.name)
 def test_engines_and_the_kernel_agree(program: SuiteProgram) -> None:
     interpreted = outcome(program, UserBackend(), "interpreter")
     assert outcome(program, UserBackend(), "jit") == interpreted
