@@ -2,15 +2,15 @@
 
 Programs are built from the verifier soundness test's snippets (``tests.verifier.test_soundness``:
 packet reads with and without a data_end check, hash-map lookups and value reads at constant or masked
-variable offsets, stack stores and loads of every size, scalar arithmetic, conditional jumps), and
-only those pybpf's verifier accepts are run.  The stack is zeroed first, so that no byte read is left
-to chance; after each snippet the scalar it produced (r3) is folded into r9; at the end r9 is written
-into a one-entry array map and over the packet's first 8 bytes (when the packet holds them) and
-returned.  Each program runs on a random packet with the hash map's key 0 holding random bytes,
-loaded afresh on pybpf's user backend with ``PYBPF_ENGINE=interpreter`` and ``jit``, and on the
-kernel where bpf(2) is available (a program the kernel refuses is compared on the two engines only:
-``test_soundness`` answers for the verdicts).  Retval, packet out and both maps' contents must be
-the same everywhere.
+variable offsets, stack stores and loads of every size, scalar arithmetic, conditional jumps, bpf_loop
+callbacks), and only those pybpf's verifier accepts (with this test's two maps) are run.  The stack
+is zeroed first, so that no byte read is left to chance; after each snippet the scalar it produced
+(r3) is folded into r9; at the end r9 is written into a one-entry array map and over the packet's
+first 8 bytes (when the packet holds them) and returned.  Each program runs on a random packet with
+the hash map's key 0 holding random bytes, loaded afresh on pybpf's user backend with
+``PYBPF_ENGINE=interpreter`` and ``jit``, and on the kernel where bpf(2) is available (a program the
+kernel refuses is compared on the two engines only: ``test_soundness`` answers for the verdicts).
+Retval, packet out and both maps' contents must be the same everywhere.
 
 ``PYBPF_FUZZ_ENGINES_EXAMPLES=N`` runs N examples per shard (default 40, about a minute in all).
 """
@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from pybpf import Map, Program, uapi
-from pybpf.errors import BPFError
+from pybpf.errors import AsmError, BPFError
 from pybpf.jit import JitProgram
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
@@ -69,21 +69,15 @@ may), which the kernel leaves as they were and pybpf zeroes."""
 
 
 def fuzz_program(seed: int) -> str:
-    """Prologue, one to six soundness snippets each folded into r9, and the epilogue that shows r9."""
+    """Prologue, one to six soundness snippets each folded into r9, the epilogue that shows r9, and the
+    snippets' bpf_loop callbacks."""
     rng = random.Random(seed)
-    lines = [
-        *ZEROED_STACK,
-        "r6 = r1",
-        "r7 = *(u32 *)(r6 + 0)",
-        "r8 = *(u32 *)(r6 + 4)",
-        "r3 = 0",
-        "r4 = 0",
-        "r5 = 0",
-        "r9 = 0",
-    ]
+    lines = [*ZEROED_STACK, "r6 = r1", "r7 = *(u32 *)(r6 + 0)", "r8 = *(u32 *)(r6 + 4)"]
+    lines += ["r3 = 0", "r4 = 0", "r5 = 0", "r9 = 0"]
+    callbacks: list[str] = []
     for n in range(rng.randint(1, 6)):
-        lines += [*snippet(rng, n), "r9 *= 31", "r9 += r3"]
-    return "\n".join(lines) + EPILOGUE
+        lines += [*snippet(rng, n, callbacks), "r9 *= 31", "r9 += r3"]
+    return "\n".join(lines) + EPILOGUE + "\n".join(callbacks)
 
 
 def verified_program(seed: int) -> str:
@@ -97,7 +91,7 @@ def verified_program(seed: int) -> str:
         ):
             try:
                 Program.load(text, "xdp", maps={"m": m, "results": results}, backend=backend).close()
-            except BPFError:
+            except (AsmError, BPFError):  # a snippet naming a map this test has not, or refused
                 continue
         return text
     raise AssertionError(f"no program of seed {seed} verifies")  # pragma: no cover - the generator broke
