@@ -4,6 +4,13 @@
 * ``backend``: a behaviour runs on the user backend and on the real kernel (skipped, never failed,
   where bpf(2) is unavailable), so tests compare pybpf's answers with the kernel's.
 * ``pin_dir``: a directory where ``backend`` can pin (the pybpf root, or a freshly mounted bpffs).
+* ``engine``: the programs a test runs run on each of pybpf's engines in turn, ``ENGINE_NAMES`` (named
+  explicitly, so that both stay covered whatever the default engine is).  The test is parametrized and
+  ``PYBPF_ENGINE`` set: every program loaded follows it (``pybpf.kernel.prog_run``), and harness code
+  that builds an executable itself takes ``ENGINES[selected_engine()]`` from that module too.  Under
+  ``jit`` a program the JIT cannot compile fails the test instead of falling back to the interpreter
+  with a notice.  The test modules that run programs use it: ``pytestmark =
+  pytest.mark.usefixtures("engine")``.
 """
 
 from __future__ import annotations
@@ -17,8 +24,13 @@ from pathlib import Path
 
 import pytest
 
+import pybpf.jit
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.kernel.prog_run import ENGINE_VARIABLE
+
+ENGINE_NAMES = ("interpreter", "jit")
+"""The engines every test that runs programs covers, each in turn."""
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +52,20 @@ def backend(request: pytest.FixtureRequest) -> Backend:
             pytest.skip("the real bpf(2) is not available here")
         return NativeBackend()
     return UserBackend()
+
+
+@pytest.fixture(params=ENGINE_NAMES)
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test runs once per engine: ``PYBPF_ENGINE`` names it; under ``jit``, no quiet fallback."""
+    name: str = request.param
+    monkeypatch.setenv(ENGINE_VARIABLE, name)
+    if name == "jit":
+
+        def refuse_fallback(reason: str) -> None:
+            raise AssertionError(f"the JIT could not take a program of this test: {reason}")
+
+        monkeypatch.setattr(pybpf.jit, "notice", refuse_fallback)
+    return name
 
 
 @pytest.fixture

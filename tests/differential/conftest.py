@@ -1,4 +1,4 @@
-"""Fixtures of the differential tests: the kernel oracle and pybpf's interpreter, side by side.
+"""Fixtures of the differential tests: the kernel oracle and pybpf's two engines, side by side.
 
 Every test here needs the real bpf(2) (BPF_PROG_LOAD, BPF_PROG_TEST_RUN, array maps); the ``kernel``
 fixture skips the test, never fails it, where this process cannot use the syscall.
@@ -57,15 +57,19 @@ def xdp_kernel() -> Iterator[KernelRunner]:
 
 @pytest.fixture(scope="session")
 def differential(kernel: KernelRunner) -> Comparator:
-    """``differential(body)`` runs the body on both engines, asserts equal r0 and returns it."""
-    from pybpf.vm import run
+    """``differential(body)`` runs the body on the kernel and on each of pybpf's engines (the
+    interpreter and the JIT: every generated program, without generating it twice), asserts equal r0
+    and returns it."""
+    from pybpf.jit import JitProgram
+    from pybpf.vm import Interpreter
 
     def compare(body: Sequence[Instruction]) -> int:
         expected = kernel.run(body)
-        actual = run([*body, EXIT])
-        if actual != expected:
-            message = f"r0 differs: pybpf {actual:#x}, kernel {expected:#x}"
-            raise AssertionError(f"{message}\nbody:\n{listing(body)}")
+        for engine in (Interpreter, JitProgram):
+            actual = engine([*body, EXIT]).run()
+            if actual != expected:
+                message = f"r0 differs: pybpf's {engine.__name__} {actual:#x}, kernel {expected:#x}"
+                raise AssertionError(f"{message}\nbody:\n{listing(body)}")
         return expected
 
     return compare

@@ -26,6 +26,8 @@ from pybpf.objects.files import bpffs_root
 from tests.elf.corpus import CASES, Case, obj_path
 from tests.programs.test_differential_programs import dump_map, one_cpu
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 _SKIPPED_TYPES = {
     uapi.BPF_MAP_TYPE_PROG_ARRAY,
     uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS,

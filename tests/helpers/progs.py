@@ -1,9 +1,10 @@
-"""Run one assembled program on the kernel and on pybpf's interpreter with the map helpers.
+"""Run one assembled program on the kernel and on pybpf (the test's engine) with the map helpers.
 
 Programs are kernel-syntax text naming their map ``map_fd(m)``.  The kernel runs them as socket
-filters through BPF_PROG_TEST_RUN (retval: the low 32 bits of r0); pybpf runs them in its
-interpreter with ``default_registry()``, each ``lddw map_fd`` slot resolved to the map's
-``MapObject.pointer`` and the map given to the run (``MapAccess``), on the CPU given to ``run_pybpf``.
+filters through BPF_PROG_TEST_RUN (retval: the low 32 bits of r0); pybpf runs them on the engine
+``PYBPF_ENGINE`` names (the ``engine`` fixture's) with ``default_registry()``, each ``lddw map_fd``
+slot resolved to the map's ``MapObject.pointer`` and the map given to the run (``MapAccess``), on
+the CPU given to ``run_pybpf``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from pybpf.helpers import default_registry
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction, slot_starts
 from pybpf.kernel.native import native_bpf
+from pybpf.kernel.prog_run import ENGINES, selected_engine
 from pybpf.maps.object import MapObject
-from pybpf.vm.interpreter import Interpreter
+from pybpf.memory.regions import Memory
 from tests.differential.kernel_harness import KernelRejected, prog_load, prog_test_run
 from tests.helpers.support import map_slots, run_with_maps
 
@@ -100,7 +102,8 @@ def run_kernel(text: str, fd: int) -> int:
 
 
 def run_pybpf(text: str, fd: int, obj: MapObject, cpu: int = 0) -> int:
-    """The program's r0 (low 32 bits) on pybpf's interpreter (``fd``/``obj``: a pybpf map)."""
+    """The program's r0 (low 32 bits) on pybpf's engine of the test (``fd``/``obj``: a pybpf map)."""
     insns = assemble(text, fd)
-    vm = Interpreter(insns, helpers=default_registry(), resolved=map_slots(insns, obj))
+    engine = ENGINES[selected_engine()]
+    vm = engine(insns, helpers=default_registry(), memory=Memory(), resolved=map_slots(insns, obj))
     return run_with_maps(vm, [obj], cpu=cpu, memory=bytearray(PACKET)) & 0xFFFFFFFF

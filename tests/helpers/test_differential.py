@@ -19,7 +19,7 @@ from tests.differential.kernel_harness import map_create, map_lookup, map_update
 from tests.helpers.progs import run_kernel, run_pybpf
 from tests.helpers.support import user_map
 
-pytestmark = pytest.mark.usefixtures("kernel")
+pytestmark = pytest.mark.usefixtures("kernel", "engine")  # on each engine (tests/conftest.py)
 
 Q = struct.Struct("<Q")
 A, H = uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_HASH

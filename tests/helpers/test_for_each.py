@@ -14,6 +14,8 @@ from pybpf.maps.object import MapObject
 from pybpf.vm.interpreter import Interpreter
 from tests.helpers.support import user_map
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 # Sum key * 1000 + value over the elements; the callback deletes each element it visits when
 # r4's context word says so (a hash callback may delete, as in the kernel).
 PROGRAM = """

@@ -19,6 +19,8 @@ from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.libbpf import MapCreateOpts, bpf_map_create
 from pybpf.maps.object import MapObject
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 ARRAY = uapi.BPF_MAP_TYPE_ARRAY
 
 # outer[r6] -> inner; inner[1] += 5 through a looked-up pointer; then inner[0] = 7 through update;

@@ -18,6 +18,8 @@ from pybpf.vm.interpreter import Interpreter
 from tests.helpers.support import Env, run_with_maps, user_map
 from tests.maps.test_btf_maps import _create, _load_btf
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 KEY0 = struct.pack("<I", 0)
 
 

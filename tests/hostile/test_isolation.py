@@ -9,7 +9,8 @@ kept past its run or past a ``bpf_for_each_map_elem`` callback, a forged prog ar
 array.  Each runs in a child process (``subprocess.run([sys.executable, "-c", ...], timeout=...)``,
 ``PYBPF_BPFFS`` set to this test's private root, the maps pinned there) through ``pybpf.Program``,
 through a raw ``bpf(BPF_PROG_TEST_RUN)`` and, where the program needs no packet context, through the
-raw VM (``pybpf.vm.Interpreter``).  The child reports as JSON how the run ended and then runs a
+raw VM -- each on both engines (the ``engine`` fixture: the interpreter, and the JIT, which checks at
+run time what no verifier proved).  The child reports as JSON how the run ended and then runs a
 benign program to show it was not harmed; the test asserts a clean fault (EFAULT /
 ``ProgramFaultError`` / ``ExecutionError``) naming the faulting instruction -- the one after the
 marker ``r9 = 0x7ead`` -- and what was wrong, and a second child process checks that every map
@@ -45,6 +46,8 @@ from pybpf.errors import BPFError
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 TIMEOUT = 120
 """Seconds a child may take (it imports pybpf, loads and runs one program): far more than it needs."""
 SRC = str(Path(pybpf.__file__).resolve().parent.parent)
@@ -61,7 +64,9 @@ from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import slot_starts
 from pybpf.kernel.backend import UserBackend
+from pybpf.kernel.prog_run import ENGINES, selected_engine
 from pybpf.maps.object import MapObject
+from pybpf.memory.regions import Memory
 from pybpf.vm.interpreter import Interpreter
 
 ROOT = os.environ["PYBPF_BPFFS"]
@@ -118,7 +123,8 @@ def vm_run(text, names, runs, report):
         for slot, insn in zip(slot_starts(insns), insns)
         if insn.opcode == 0x18 and insn.src == op.BPF_PSEUDO_MAP_FD
     }
-    vm = Interpreter(insns, helpers=default_registry(), resolved=resolved)
+    engine = ENGINES[selected_engine()]  # the test's engine (PYBPF_ENGINE)
+    vm = engine(insns, helpers=default_registry(), memory=Memory(), resolved=resolved)
     for _ in range(runs):
         with MapAccess(vm.memory, ProgramMaps.of(fds.values())) as access:
             report["retval"] = vm.run(bytearray(PACKET), env=RunEnv(maps=access))

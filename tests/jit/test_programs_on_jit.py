@@ -1,10 +1,9 @@
-"""Loaded programs on the JIT: the differential corpus against the kernel, maps, tail calls, repeats.
+"""Loaded programs on the JIT: engine selection, shared maps, tail calls, repeats.
 
 ``PYBPF_ENGINE=jit`` makes every program this process loads run on the JIT (``pybpf.kernel.prog_run``).
-The corpus of ``tests/programs`` — packet parsers, checksums, map-heavy programs on every map type,
-tail calls and their limit of 33, LD_ABS/LD_IND, bpf-to-bpf calls — is run again that way and must
-give the kernel's retvals, packets and maps; map helpers update real shared maps the Map API (and
-the interpreter) then read; BPF_PROG_TEST_RUN's repeats run in one JIT session.
+Map helpers update real shared maps the Map API (and the interpreter) then read; tail calls chain
+and stop at the limit of 33; BPF_PROG_TEST_RUN's repeats run in one JIT session.  (The corpus of
+``tests/programs`` against the kernel runs on both engines there: the ``engine`` fixture.)
 """
 
 from __future__ import annotations
@@ -19,13 +18,7 @@ from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.prog_run import DEFAULT_ENGINE, ENGINES, ProgRuntime, selected_engine
 from pybpf.kernel.progobj import ProgObject
 from pybpf.vm import Interpreter
-from tests.programs.test_differential_programs import (
-    _private_bpffs,  # noqa: F401 - the corpus's one bpffs root for this module
-    test_program_matches_the_kernel,
-)
 from tests.programs.test_repeat_runs import COUNTER
-
-__all__ = ["test_program_matches_the_kernel"]  # collected here again, on the JIT
 
 PACKET = bytes(14) + bytes(50)
 

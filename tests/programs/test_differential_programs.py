@@ -40,6 +40,8 @@ from pybpf.program import instructions_of, prog_type_number
 from tests.programs import corpus
 from tests.programs.corpus import CORPUS, PARSERS, Case, MapSpec, Run
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 _NO_BTF = (
     "pybpf differs: BPF_BTF_LOAD is not implemented (EINVAL 'not yet implemented in pybpf'), so a program "
     "with a callback (lddw func(), which needs BTF func_info) cannot be loaded; the kernel loads and runs it"

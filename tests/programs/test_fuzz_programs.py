@@ -13,12 +13,15 @@ import ctypes
 import os
 import struct
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pybpf import Map, Program, uapi
 from pybpf.errors import BPFError, ProgramFaultError
 from pybpf.kernel.backend import UserBackend
+
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
 
 _COMMANDS = [
     uapi.BPF_PROG_LOAD,

@@ -27,6 +27,8 @@ from pybpf.perf import open_bpf_output
 from pybpf.perfbuf import PerfBuffer
 from pybpf.program import Program
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 PERF_EVENT_ARRAY = uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY
 CURRENT_CPU = 0xFFFFFFFF
 PACKET = bytes(range(64))

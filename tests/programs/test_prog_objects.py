@@ -21,6 +21,8 @@ from pybpf.kernel.backend import Backend
 from pybpf.kernel_version import KernelVersion
 from tests.kernel_releases import RUNNING_RELEASE, ByRelease, Since
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 XDP = "xdp"
 PKT = bytes(range(64))
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 import struct
 import threading
 
+import pytest
+
 from pybpf import Map, Program, uapi
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.prog_run import EXEC_MEMORY
+
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
 
 XDP = "xdp"
 PACKET = bytes(14) + bytes(50)

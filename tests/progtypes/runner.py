@@ -3,7 +3,8 @@
 Until the loader exists, tests rewrite ctx accesses themselves: ``rewrite`` replaces each
 LDX/STX/ST whose base register is a ctx register (r1 unless told otherwise; tests never reassign
 it) by the program type's ``convert_ctx_access`` and fixes jump offsets, as the verifier's
-``convert_ctx_accesses`` does.  ``TinyRunner`` runs the result with ``pybpf.vm.Interpreter``.
+``convert_ctx_accesses`` does.  ``TinyRunner`` runs the result on the engine ``PYBPF_ENGINE`` names
+(the ``engine`` fixture's).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pybpf.errors import BPFError
 from pybpf.helpers import default_registry
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.kernel.prog_run import ENGINES, selected_engine
 from pybpf.memory.regions import Memory
 from pybpf.progtypes.base import ProgType
-from pybpf.vm.interpreter import Interpreter
 from pybpf.vm.runtime import PacketReader
 
 _MEM_CLASSES = {op.BPF_LDX, op.BPF_STX, op.BPF_ST}
@@ -96,11 +97,11 @@ class TinyRunner:
         registry = default_registry()
         for helper_id, function in prog_type.helpers().items():
             registry.register(helper_id, function)
-        self.interpreter = Interpreter(
-            rewrite(prog_type, insns, ctx_regs), helpers=registry, memory=self.memory, resolved=resolved
+        self.executable = ENGINES[selected_engine()](
+            rewrite(prog_type, insns, ctx_regs), helpers=registry, memory=self.memory, resolved=resolved or {}
         )
         self.runs = 0
 
     def run(self, ctx_address: int, env: dict[str, object], packet: PacketReader | None = None) -> int:
         self.runs += 1
-        return self.interpreter.execute(registers={1: ctx_address}, env=env, packet=packet).retval
+        return self.executable.execute(registers={1: ctx_address}, env=env, packet=packet).retval

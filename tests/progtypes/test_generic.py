@@ -16,6 +16,8 @@ from pybpf.progtypes.generic import RawTracepointProgType, SyscallProgType
 from tests.progtypes import kernel_run
 from tests.progtypes.runner import TinyRunner
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 needs_kernel = pytest.mark.skipif(not kernel_bpf_available(), reason="the real bpf(2) is not available here")
 RAW_TP, SYSCALL = 17, 31
 SLEEPABLE = kernel_run.BPF_F_SLEEPABLE

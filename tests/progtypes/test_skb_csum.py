@@ -13,6 +13,8 @@ from pybpf.helpers import csum
 from pybpf.isa.instruction import Instruction
 from tests.progtypes.test_skb_support import IPV4_UDP, compare, needs_kernel
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 IP_HEADER = IPV4_UDP[14:34]
 
 

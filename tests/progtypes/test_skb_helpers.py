@@ -11,6 +11,8 @@ from pybpf.isa.instruction import Instruction
 from pybpf.progtypes.skb import OFF
 from tests.progtypes.test_skb_support import ETH_ONLY, IPV4_UDP, SKB_TYPES, compare, needs_kernel, run_pybpf
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 FILL = """
     r2 = 0x1111111111111111 ll
     *(u64 *)(r10 - 64) = r2

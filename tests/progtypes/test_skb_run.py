@@ -24,7 +24,7 @@ from tests.progtypes.test_skb_support import (
     run_pybpf,
 )
 
-pytestmark = needs_kernel
+pytestmark = [needs_kernel, pytest.mark.usefixtures("engine")]  # on each engine (tests/conftest.py)
 
 CTX = ctx_with(
     mark=0xA1B2C3D4,

@@ -21,6 +21,8 @@ from tests.progtypes import kernel_run
 from tests.progtypes.runner import TinyRunner
 from tests.progtypes.xdp_diff import XDP, compare, run_pybpf, xdp_type
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 PACKET = bytes(range(64))
 GEOMETRY = """
     r7 = r0

@@ -17,6 +17,8 @@ import pytest
 from pybpf.errors import MemoryAccessError
 from tests.progtypes.xdp_diff import compare, run_pybpf
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 PACKET = bytes(range(64))
 
 # r2 = data (+ adjust), r3 = data_end, r4 = data_meta after one helper call; returns a byte of each

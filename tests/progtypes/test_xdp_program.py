@@ -12,6 +12,8 @@ from pybpf.kernel.backend import Backend
 from pybpf.program import Program
 from pybpf.progtypes.xdp import xdp_md_bytes
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 PACKET = bytes(range(64))
 SWAP_AND_TRIM = """
     r6 = r1

@@ -13,6 +13,8 @@ import pytest
 from pybpf.progtypes.xdp import xdp_md_bytes
 from tests.progtypes.xdp_diff import compare, run_pybpf
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 PACKET = bytes(range(64))
 
 # r0 = linear length | metalen << 12 | ingress_ifindex << 20 | rx_queue_index << 28

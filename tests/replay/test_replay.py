@@ -18,6 +18,8 @@ from pybpf.replay import replay
 from tests.cli.clitools import GUARD, GUARD_BROKEN, GUARD_PCAP, pybpf
 from tests.replay.test_capture import FRAMES, pcapng_of
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 
 def _replayed(backend: object, capture: Path) -> tuple[dict[str, object], dict[str, dict[bytes, bytes]]]:
     with Object.open(GUARD, backend=backend) as obj:  # type: ignore[arg-type]
