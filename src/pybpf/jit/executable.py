@@ -72,6 +72,9 @@ class JitProgram:
         """The helpers as the program was built with them (the interpreter binds them then too)."""
         self.memory = memory if memory is not None else Memory()
         self.resolved = dict(resolved or {})
+        self.verified = facts is not None
+        """Whether the program went through the verifier (``facts`` given, even empty): its native map
+        lookups then hand values out without registering them (``pybpf.jit.native_maps``)."""
         self.proven: frozenset[int] = frozenset(facts or ())
         """The verifier's facts: the slots of the memory accesses it proved in bounds on every path
         (``VerifiedProgram.proven_accesses``), compiled without a run-time check.  A program that did
@@ -84,7 +87,7 @@ class JitProgram:
         from pybpf.jit.native_helpers import plan_native_calls  # llvmlite: imported once it loads
 
         self.native = plan_native_calls(
-            view, self._specs, resolved=self.resolved, helpers=self.helper_functions
+            view, self._specs, resolved=self.resolved, helpers=self.helper_functions, verified=self.verified
         )
         """The helper calls lowered natively (``pybpf.jit.native_helpers``)."""
         self.loops_natively = loops_natively(self.instructions, self.native.calls)

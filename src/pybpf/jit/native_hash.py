@@ -18,9 +18,10 @@ loads are LLVM atomics (monotonic, the first count acquire, an acquire fence bef
 read again) so LLVM keeps them in the order the protocol needs; x86's ordered loads do the rest, as
 ``lookup_unlocked`` relies on (only x86 hosts get native hash lookups).
 
-The value handed out is a region of exactly ``value_size`` bytes, registered once per epoch per
+The value handed out is, for a verified program, inside the slot pool the session's region table
+holds whole; for a raw one, a region of exactly ``value_size`` bytes, registered once per epoch per
 slot (``pybpf.jit.native_maps``: the stamps are per slot, as a slot's value address is its
-region's); a slot reused by another key hands out the same address and so the same region, as on
+region's).  A slot reused by another key hands out the same address and so the same region, as on
 the interpreter.  Maps that grow on demand (BPF_F_NO_PREALLOC: which slots this process has backed
 is Python's knowledge), keys over ``MAX_KEY_SIZE`` bytes and the other hash types (per-CPU, LRU,
 whose lookups also mark elements used) stay in Python.
@@ -99,6 +100,21 @@ class NativeHash:
         return (self.obj.id, self.obj.address, params.map_type, params.key_size, params.value_size,
                 params.flags, self.n_buckets, self.n_slots, self.slots_at, self.slot_size)  # fmt: skip
 
+    @property
+    def values_span(self) -> tuple[int, int]:
+        """The storage offsets ``[start, end)`` every slot's value lies in (the slot pool, from the first
+        value to the end of the last)."""
+        first = self.slots_at + SLOT_KEY + self.key_stride
+        return first, first + (self.n_slots - 1) * self.slot_size + self.obj.params.value_size
+
+    def value_containing(self, offset: int) -> int | None:
+        """The storage offset of the value of the slot holding the byte at ``offset``, if it is in a value."""
+        first = self.slots_at + SLOT_KEY + self.key_stride
+        index, within = divmod(offset - first, self.slot_size)
+        if not 0 <= index < self.n_slots or within >= self.obj.params.value_size:
+            return None
+        return offset - within
+
 
 def native_hash(obj: MapObject, index: int) -> NativeHash | None:
     """``obj``'s layout for native lookups, or None when its lookups stay in Python."""
@@ -136,7 +152,9 @@ def _shared_u32(lo: Lowering, address: ir.Value, ordering: str = "monotonic") ->
     return lo.b.load_atomic(lo.b.inttoptr(address, I32.as_pointer()), ordering, 4)
 
 
-def lower_hash_lookup(lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
+def lower_hash_lookup(
+    lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value], *, verified: bool
+) -> None:
     """r0 = ``bpf_map_lookup_elem(table, r2)`` natively when the seqlock vouches for the walk."""
     b = lo.b
     done, python = begin_lookup(lo, site, args, table.key_size)
@@ -222,7 +240,7 @@ def lower_hash_lookup(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
     unchanged(handing)
     lo.continue_in(handing)
     value = b.add(slot, lo.const(SLOT_KEY + table.key_stride))
-    hand_out(lo, site, table, value, stamp_slot=b.zext(link, I64), done=done)
+    hand_out(lo, site, table, value, stamp_slot=b.zext(link, I64), done=done, verified=verified)
     lo.continue_in(done)
 
 

@@ -153,12 +153,12 @@ def lower_prandom_u32(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> Non
     lo.set_reg(0, b.lshr(z, lo.const(32)))
 
 
-def _lookup_lowerer(nmap: NativeArray | NativeHash, cpu_in_r3: bool) -> NativeLowerer:
+def _lookup_lowerer(nmap: NativeArray | NativeHash, cpu_in_r3: bool, verified: bool) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
         if isinstance(nmap, NativeHash):
-            lower_hash_lookup(lo, site, nmap, args)
+            lower_hash_lookup(lo, site, nmap, args, verified=verified)
         else:
-            lower_array_lookup(lo, site, nmap, args, cpu_in_r3=cpu_in_r3)
+            lower_array_lookup(lo, site, nmap, args, verified=verified, cpu_in_r3=cpu_in_r3)
 
     return lower
 
@@ -182,12 +182,15 @@ class NativeCalls:
     calls: Mapping[int, tuple[str, NativeLowerer]]
     maps: tuple[NativeMap, ...]
     """The maps whose lookups are native, by their ``index``."""
+    verified: bool = False
+    """Whether the program went through the verifier (its lookups hand values out without
+    registering them: ``pybpf.jit.native_maps``)."""
 
     @property
     def key(self) -> tuple[object, ...]:
         """What the compiled code depends on besides the program, its resolved values and helper ids."""
         calls = tuple(sorted((slot, name) for slot, (name, _) in self.calls.items()))
-        return (calls, tuple(nmap.key for nmap in self.maps))
+        return (calls, tuple(nmap.key for nmap in self.maps), self.verified)
 
     def lowerers(self, table: Mapping[Kind, Lowerer]) -> dict[Kind, Lowerer]:
         """``table`` with helper calls dispatched here first (the others to ``table[Kind.CALL]``)."""
@@ -207,7 +210,7 @@ class NativeCalls:
         """Prepare a run session's state for the native helpers: the random state, and the map
         session (None when no lookup is native)."""
         state.fields[Field.PRANDOM] = seed & 0xFFFF_FFFF_FFFF_FFFF
-        return NativeMapSession(self.maps, state, memory) if self.maps else None
+        return NativeMapSession(self.maps, state, memory, verified=self.verified) if self.maps else None
 
 
 NO_NATIVE_CALLS = NativeCalls({}, ())
@@ -240,9 +243,11 @@ def plan_native_calls(
     resolved: Mapping[int, int],
     helpers: Mapping[int, Helper],
     known_maps: Mapping[int, int] | None = None,
+    verified: bool = False,
 ) -> NativeCalls:
     """Which helper calls of the program to lower natively.  ``known_maps``: call slot -> map pointer
-    where something else (the verifier's facts) already knows the map a call is given."""
+    where something else (the verifier's facts) already knows the map a call is given.  ``verified``:
+    the program went through the verifier (``pybpf.jit.native_maps``: how values are handed out)."""
     calls: dict[int, tuple[str, NativeLowerer]] = {}
     maps: dict[int, NativeArray | NativeHash] = {}
     insns = view.insns
@@ -273,10 +278,10 @@ def plan_native_calls(
         if nmap is None or (percpu_lookup and not (isinstance(nmap, NativeArray) and nmap.percpu)):
             continue
         maps[pointer] = nmap
-        calls[slot] = (function.__name__, _lookup_lowerer(nmap, percpu_lookup))
+        calls[slot] = (function.__name__, _lookup_lowerer(nmap, percpu_lookup, verified))
     if not calls:
         return NO_NATIVE_CALLS
-    return NativeCalls(calls, tuple(maps.values()))
+    return NativeCalls(calls, tuple(maps.values()), verified)
 
 
 __all__ = ["CLOCKS", "NO_NATIVE_CALLS", "NativeCalls", "plan_native_calls"]

@@ -18,13 +18,29 @@ checks besides, the native code checks too or leaves to it:
   key that does not lie in the stack frames in use, take the trampoline to the Python helper,
   which answers (or faults) exactly as before.  Programs that call ``bpf_spin_lock`` or ``callx``
   never get native lookups (``pybpf.jit.native_helpers`` decides);
-* the value regions.  The interpreter's region semantics are kept, not widened: a value is reachable
-  only once a lookup handed it out, as a region of exactly ``value_size`` bytes registered in the
-  run's ``MapAccess`` for its lifetime (``MapAccess.value_pointer``).  Registering the whole value
-  array as one region per map would spare that bookkeeping and is sound for verified programs
-  (their accesses through a value pointer stay inside ``value_size``), but the JIT also runs raw,
-  unverified programs whose ``value + value_size`` must fault as on the interpreter, and it cannot
-  yet tell the two apart (the verifier's facts do not reach it).  So each session keeps one u32
+* the value regions, which depend on whether the program went through the verifier
+  (``verified``: ``JitProgram``'s ``facts`` is not None).
+
+  A *verified* program's accesses through a value pointer stay inside ``value_size`` (the verifier
+  proved it, as the kernel's ``check_map_access`` does), so its lookups hand the value out with no
+  bookkeeping at all, as the kernel's inlined lookup does: the session puts each native map's whole
+  value storage (every element, every CPU's slot; for a hash map the slot pool) in the native region
+  table once, in entries of its own the table's refreshes and misses leave alone
+  (``NativeMapSession.table_words``), so the accesses the verifier did not prove are checked there
+  natively.  These entries are the session's, never ``Memory``'s: nothing else sees a wider region,
+  and a value the Python helpers hand out (an unarmed run, a lookup on the trampoline, another
+  program) is still its own region of ``value_size`` bytes.  A pointer a native lookup handed out
+  becomes a ``Memory`` region only when Python is given it -- a helper's argument, a misaligned
+  atomic, an access the table missed: ``NativeMapSession.reach`` then registers the value containing
+  it in the run's ``MapAccess`` (``value_pointer``, the Python helper's own call), so helpers find it
+  exactly as after a Python lookup.  A hash element deleted and reused keeps its address, as a
+  preallocated kernel element does; the storage stays mapped while the program (which holds the
+  ``MapObject``) lives.
+
+  An *unverified* (raw) program keeps the interpreter's region semantics, not widened: a value is
+  reachable only once a lookup handed it out, as a region of exactly ``value_size`` bytes
+  registered in the run's ``MapAccess`` for its lifetime (``MapAccess.value_pointer``), and
+  ``value + value_size`` faults.  So each session keeps one u32
   *stamp* per value: the first native lookup of a value in an epoch asks Python (``Op.VALUE``) to
   register it (the Python helper's own call) and stamps it; later lookups of a stamped value are
   wholly native.  An epoch is the life of one ``MapAccess``: it ends when the run's ``MapAccess``
@@ -33,11 +49,11 @@ checks besides, the native code checks too or leaves to it:
   lasts, so the native table may cache it: native map number i owns table entry i (one of the
   first, which ``@bpf_mem_slow``'s scan reaches first; a region Python cached there moves to another
   entry on its next miss), rewritten with the value each lookup hands out, which the program's
-  accesses then find without asking Python — no thrashing of the table in a loop over many values.
+  accesses then find without asking Python -- no thrashing of the table in a loop over many values.
 
 The helpers of this module build the lookups of every map type (``begin_lookup``, ``give_null``,
 ``hand_out``; the hash map's is ``pybpf.jit.native_hash``); ``NativeMapSession`` is the session's
-side: arming, epochs and ``Op.VALUE``.
+side: arming, the storage's table entries and ``reach`` (verified), epochs and ``Op.VALUE`` (raw).
 """
 
 from __future__ import annotations
@@ -106,6 +122,29 @@ class NativeArray:
         return (self.obj.id, self.obj.address, params.map_type, params.value_size, params.flags,
                 self.max_entries, self.first, self.elem_size, self.cpu_stride, self.nr_cpus)  # fmt: skip
 
+    @property
+    def values_span(self) -> tuple[int, int]:
+        """The storage offsets ``[start, end)`` every value (of every CPU) lies in."""
+        last = self.first + (self.max_entries - 1) * self.elem_size + (self.nr_cpus - 1) * self.cpu_stride
+        return self.first, last + self.obj.params.value_size
+
+    def value_containing(self, offset: int) -> int | None:
+        """The storage offset of the value (element and CPU) holding the byte at ``offset``, if any."""
+        relative = offset - self.first
+        if relative < 0:
+            return None
+        if self.nr_cpus == 1:
+            index, cpu, within = relative // self.elem_size, 0, relative % self.elem_size
+        elif self.elem_size >= self.cpu_stride:  # each element's CPU slots together
+            index, rest = divmod(relative, self.elem_size)
+            cpu, within = divmod(rest, self.cpu_stride)
+        else:  # each CPU's elements together
+            cpu, rest = divmod(relative, self.cpu_stride)
+            index, within = divmod(rest, self.elem_size)
+        if index >= self.max_entries or cpu >= self.nr_cpus or within >= self.obj.params.value_size:
+            return None
+        return offset - within
+
 
 def native_array(obj: MapObject, index: int) -> NativeArray | None:
     """``obj``'s layout for native lookups, or None when its lookups stay in Python (not an array,
@@ -161,6 +200,15 @@ class NativeMap(Protocol):
     @property
     def key(self) -> tuple[int, ...]: ...
 
+    @property
+    def values_span(self) -> tuple[int, int]:
+        """The storage offsets ``[start, end)`` every value lies in (a verified session's table entry)."""
+        ...
+
+    def value_containing(self, offset: int) -> int | None:
+        """The storage offset of the value holding the byte at storage ``offset``, if any."""
+        ...
+
 
 def begin_lookup(
     lo: Lowering, site: Site, args: Sequence[ir.Value], key_size: int
@@ -189,11 +237,23 @@ def give_null(lo: Lowering, done: ir.Block) -> None:
 
 
 def hand_out(
-    lo: Lowering, site: Site, nmap: NativeMap, address: ir.Value, *, stamp_slot: ir.Value, done: ir.Block
+    lo: Lowering,
+    site: Site,
+    nmap: NativeMap,
+    address: ir.Value,
+    *,
+    stamp_slot: ir.Value,
+    done: ir.Block,
+    verified: bool,
 ) -> None:
-    """r0 = the value at ``address``: registered first unless stamped in this epoch (``Op.VALUE``),
-    then put in the map's table entry."""
+    """r0 = the value at ``address``.  Verified: nothing more (the map's table entry holds its whole
+    storage).  Raw: registered first unless stamped in this epoch (``Op.VALUE``), then put in the
+    map's table entry."""
     b = lo.b
+    if verified:
+        lo.set_reg(0, address)
+        b.branch(done)
+        return
     hand = lo.new_block("lookup_hand")
     handed = lo.new_block("lookup_handed")
     stamps = b.load(b.gep(b.inttoptr(lo.load_field(Field.STAMPS), I64.as_pointer()), [lo.const(nmap.index)]))
@@ -216,7 +276,13 @@ def hand_out(
 
 
 def lower_array_lookup(
-    lo: Lowering, site: Site, array: NativeArray, args: Sequence[ir.Value], *, cpu_in_r3: bool = False
+    lo: Lowering,
+    site: Site,
+    array: NativeArray,
+    args: Sequence[ir.Value],
+    *,
+    verified: bool,
+    cpu_in_r3: bool = False,
 ) -> None:
     """r0 = ``bpf_map_lookup_elem(array, r2)`` natively, with the Python helper for what it must
     answer; ``cpu_in_r3``: ``bpf_map_lookup_percpu_elem(array, r2, r3)`` (CPU r3's slot)."""
@@ -242,19 +308,38 @@ def lower_array_lookup(
     lo.continue_in(found)
     offset = b.add(b.mul(index, lo.const(array.elem_size)), cpu_offset)
     address = b.add(lo.const(array.obj.address + array.first), offset)
-    hand_out(lo, site, array, address, stamp_slot=stamp_slot, done=done)
+    hand_out(lo, site, array, address, stamp_slot=stamp_slot, done=done, verified=verified)
     lo.continue_in(done)
 
 
 # -- the session's side --------------------------------------------------------------------------------
 class NativeMapSession:
-    """One run session's stamps and the per-run fields native lookups read (see the module docstring)."""
+    """One run session's side of native lookups: the per-run fields they read and, for a verified
+    program, the storage's table entries and ``reach``; for a raw one, the stamps and epochs (see the
+    module docstring)."""
 
-    def __init__(self, maps: Sequence[NativeMap], state: NativeState, memory: Memory) -> None:
+    def __init__(
+        self, maps: Sequence[NativeMap], state: NativeState, memory: Memory, *, verified: bool
+    ) -> None:
         self.maps = tuple(maps)
+        self.verified = verified
         self.fields = state.fields
         self.memory = memory
-        self._stamps = [(ctypes.c_uint32 * nmap.stamped_values)() for nmap in self.maps]
+        spans = [nmap.values_span for nmap in self.maps]
+        self.spans = tuple(
+            (nmap.obj.address + start, nmap.obj.address + end, nmap)
+            for nmap, (start, end) in zip(self.maps, spans)
+        )
+        """Each map's ``[start, end)`` of value storage, as addresses (verified sessions reach them)."""
+        self.table_words: tuple[int, ...] = ()
+        """A verified session's first region table entries: map i's whole value storage in entry i."""
+        if verified:
+            self.table_words = tuple(
+                word
+                for start, end, nmap in self.spans
+                for word in (start, end, value_access(nmap.obj.params.flags))
+            )
+        self._stamps = [(ctypes.c_uint32 * (0 if verified else nmap.stamped_values))() for nmap in self.maps]
         self._pointers = (ctypes.c_uint64 * max(len(self._stamps), 1))(
             *(ctypes.addressof(stamps) for stamps in self._stamps)
         )
@@ -281,13 +366,14 @@ class NativeMapSession:
 
     def start(self, env: RunEnv) -> None:
         """Before a run (or the runs of the native repeat loop): arm the native lookups if the run
-        may reach every native map, and start a new epoch when the run's MapAccess is new."""
+        may reach every native map, and (raw) start a new epoch when the run's MapAccess is new."""
         access = env.maps
-        probe = self._probe
-        if access is not self._access or (
-            probe is not None and access is not None and access.value_region_at(probe.start) is not probe
-        ):
-            self._new_epoch(access)
+        if not self.verified:
+            probe = self._probe
+            if access is not self._access or (
+                probe is not None and access is not None and access.value_region_at(probe.start) is not probe
+            ):
+                self._new_epoch(access)
         armed = access is not None and access.memory is self.memory and not env.spin_locks
         if armed and access is not None:
             program = access.program
@@ -301,7 +387,8 @@ class NativeMapSession:
         fields[Field.CPU] = env.cpu & M64
 
     def hand(self, env: RunEnv, index: int, address: int, stamp_slot: int) -> int:
-        """``Op.VALUE``: register the value at ``address`` as the Python helper would, stamp it."""
+        """``Op.VALUE`` (raw programs): register the value at ``address`` as the Python helper would,
+        stamp it."""
         access = env.maps
         assert access is not None  # armed
         obj = self.maps[index].obj
@@ -310,6 +397,25 @@ class NativeMapSession:
         if self._probe is None:
             self._probe = access.value_region_at(address)
         return address
+
+    def reach(self, env: RunEnv, address: int) -> bool:
+        """Verified sessions: Python is given ``address`` (a helper's argument, an access the native
+        table missed): if it lies in a value of a native map and no region holds it yet, register
+        that value in the run's ``MapAccess`` as a lookup would have; whether one was registered."""
+        access = env.maps
+        if access is None or access.memory is not self.memory:
+            return False
+        for start, end, nmap in self.spans:
+            if start <= address < end:
+                obj = nmap.obj
+                offset = nmap.value_containing(address - obj.address)
+                if offset is None or self.memory.region_at(address) is not None:
+                    return False
+                if access.program.by_pointer.get(obj.pointer) is not obj:
+                    return False
+                access.value_pointer(obj, offset, LOOKUP_HELPER)
+                return True
+        return False
 
 
 __all__ = [

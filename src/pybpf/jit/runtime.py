@@ -192,6 +192,13 @@ class JitSession:
         self.ctx = HelperContext(memory, TRACE_PIPE, self.call_function, meter=self)
         self.native_maps = program.native.session(self._state, memory, self.ctx.random.getrandbits(64))
         """The stamps and per-run fields of native map lookups (``pybpf.jit.native_maps``), if any."""
+        native_maps = self.native_maps
+        self._own_words: tuple[int, ...] = native_maps.table_words if native_maps is not None else ()
+        """The first entries of the region table, the session's own (a verified program's map value
+        storage): refreshes and misses fill the entries after them."""
+        self._first_shared = len(self._own_words) // 3
+        self._reaching = native_maps is not None and native_maps.verified
+        """Whether Python may be given pointers into values no region holds yet (``_reach``)."""
         self.set_limits(budget, trace_pipe)
         self._running = False
         self.instructions = 0
@@ -404,7 +411,7 @@ class JitSession:
     def _refresh_table(self) -> None:
         """Copy the regions (but this session's stack, checked inline) into the native table."""
         stack = self._stack_region
-        words: list[int] = []
+        words: list[int] = list(self._own_words)
         for region in self.memory.regions:
             if region is not stack:
                 words += (region.start, region.end, region.access)
@@ -415,7 +422,7 @@ class JitSession:
         _TABLE_LAYOUT.pack_into(self._table_view, 0, *words)
         for access in _HOT_ACCESS:  # a refreshed table empties the hot entries copied from it
             self.fields[access] = 0
-        self._next_entry = entries % TABLE_ENTRIES
+        self._next_entry = entries if entries < TABLE_ENTRIES else self._first_shared
         self._generation = self.memory.generation
 
     def _set_entry(self, entry: int, region: Region) -> None:
@@ -427,15 +434,32 @@ class JitSession:
 
     def _fill(self, address: int, size: int, need: int, pc: int) -> int:
         self._sync_depth()
+        if self._reaching:
+            self._reach(address)
         region = self.memory.check(address, size, _WRITE_OF_NEED[need], pc)
         if region is not self._stack_region:
             self._cache_region(region)
         return 1
 
+    def _reach(self, *addresses: int) -> None:
+        """Verified programs: the map values natively handed out that ``addresses`` lie in become
+        regions before Python looks at them (``NativeMapSession.reach``); the table stays current."""
+        native = self.native_maps
+        assert native is not None
+        generation = self.memory.generation
+        env = self.ctx.env
+        for address in addresses:
+            if address >= NULL_GUARD:
+                native.reach(env, address)
+        if self._generation == generation:  # regions were only added: the table is still right
+            self._generation = self.memory.generation
+
     def _cache_region(self, region: Region) -> None:
-        """Put ``region`` in the native table (replacing the oldest entry put there this way)."""
+        """Put ``region`` in the native table (replacing the oldest entry put there this way; the
+        session's own entries stay)."""
         self._set_entry(self._next_entry, region)
-        self._next_entry = (self._next_entry + 1) % TABLE_ENTRIES
+        following = self._next_entry + 1
+        self._next_entry = following if following < TABLE_ENTRIES else self._first_shared
 
     # -- the trampoline's services ------------------------------------------------------------------
     def service(self, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
@@ -463,6 +487,8 @@ class JitSession:
 
     def _call_helper(self, helper: int, args: tuple[int, int, int, int, int], pc: int) -> int:
         self._sync_depth()
+        if self._reaching:
+            self._reach(*args)
         generation = self.memory.generation
         function = self._functions[helper]
         try:
@@ -499,6 +525,8 @@ class JitSession:
 
     def _atomic(self, name: str, address: int, operand: int, desired: int, pc: int) -> int:
         self._sync_depth()
+        if self._reaching:
+            self._reach(address)
         function: Callable[..., int | None] = self.program.atomics[name]
         if name.startswith("cmpxchg"):
             result = function(address, operand, desired, pc)
