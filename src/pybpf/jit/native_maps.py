@@ -325,10 +325,9 @@ class NativeMapSession:
         self.verified = verified
         self.fields = state.fields
         self.memory = memory
-        spans = [nmap.values_span for nmap in self.maps]
         self.spans = tuple(
-            (nmap.obj.address + start, nmap.obj.address + end, nmap)
-            for nmap, (start, end) in zip(self.maps, spans)
+            (nmap.obj.address + nmap.values_span[0], nmap.obj.address + nmap.values_span[1], nmap)
+            for nmap in self.maps
         )
         """Each map's ``[start, end)`` of value storage, as addresses (verified sessions reach them)."""
         self.table_words: tuple[int, ...] = ()
