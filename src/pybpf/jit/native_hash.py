@@ -148,6 +148,19 @@ def _crc_global(lo: Lowering) -> ir.GlobalVariable:
     return table
 
 
+def hash_key(lo: Lowering, address: ir.Value, key_size: int) -> tuple[list[ir.Value], ir.Value]:
+    """The key's bytes at ``address`` (loaded once) and their CRC-32 (the map's hash)."""
+    b = lo.b
+    key = [b.load(b.inttoptr(b.add(address, lo.const(i)), I8.as_pointer())) for i in range(key_size)]
+    crc_table = _crc_global(lo)
+    crc: ir.Value = lo.const(0xFFFF_FFFF, 32)
+    for byte in key:
+        entry = b.and_(b.xor(crc, b.zext(byte, I32)), lo.const(0xFF, 32))
+        looked_up = b.load(b.gep(crc_table, [lo.const(0, 32), entry], inbounds=True))
+        crc = b.xor(looked_up, b.lshr(crc, lo.const(8, 32)))
+    return key, b.xor(crc, lo.const(0xFFFF_FFFF, 32))
+
+
 def _shared_u32(lo: Lowering, address: ir.Value, ordering: str = "monotonic") -> ir.Value:
     return lo.b.load_atomic(lo.b.inttoptr(address, I32.as_pointer()), ordering, 4)
 
@@ -165,14 +178,7 @@ def lower_hash_lookup(
     b.cbranch(b.trunc(seq, ir.IntType(1)), python, hashing)
 
     lo.continue_in(hashing)
-    key = [b.load(b.inttoptr(b.add(args[1], lo.const(i)), I8.as_pointer())) for i in range(table.key_size)]
-    crc_table = _crc_global(lo)
-    crc: ir.Value = lo.const(0xFFFF_FFFF, 32)
-    for byte in key:
-        entry = b.and_(b.xor(crc, b.zext(byte, I32)), lo.const(0xFF, 32))
-        looked_up = b.load(b.gep(crc_table, [lo.const(0, 32), entry], inbounds=True))
-        crc = b.xor(looked_up, b.lshr(crc, lo.const(8, 32)))
-    hashed = b.xor(crc, lo.const(0xFFFF_FFFF, 32))
+    key, hashed = hash_key(lo, args[1], table.key_size)
     bucket = b.zext(b.and_(hashed, lo.const(table.n_buckets - 1, 32)), I64)
     head = _shared_u32(lo, b.add(lo.const(base + BUCKETS_OFFSET), b.mul(bucket, lo.const(4))))
     entry_block = b.block
@@ -244,4 +250,13 @@ def lower_hash_lookup(
     lo.continue_in(done)
 
 
-__all__ = ["MAX_KEY_SIZE", "NativeHash", "lower_hash_lookup", "native_hash"]
+__all__ = [
+    "MAX_KEY_SIZE",
+    "ORDERED_LOADS",
+    "SLOT_HASH",
+    "SLOT_KEY",
+    "NativeHash",
+    "hash_key",
+    "lower_hash_lookup",
+    "native_hash",
+]

@@ -52,6 +52,7 @@ from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
 from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
+from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
 from pybpf.jit.native_maps import (
     NativeArray,
     NativeMap,
@@ -163,6 +164,22 @@ def _lookup_lowerer(nmap: NativeArray | NativeHash, cpu_in_r3: bool, verified: b
     return lower
 
 
+def _write_lowerer(table: NativeHash, lower_write: HashWrite) -> NativeLowerer:
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        lower_write(lo, site, table, args)
+
+    return lower
+
+
+HashWrite = Callable[[Lowering, Site, NativeHash, Sequence[ir.Value]], None]
+WRITES: dict[Helper, HashWrite] = {
+    map_helpers.map_update_elem: lower_hash_update,
+    map_helpers.map_delete_elem: lower_hash_delete,
+}
+"""The map helpers that change a hash map natively (``pybpf.jit.native_hash_write``)."""
+MAP_CALLS = frozenset({map_helpers.map_lookup_elem, map_helpers.map_lookup_percpu_elem, *WRITES})
+"""The helpers native when their map is known (``plan_native_calls``)."""
+
 SIMPLE: dict[Helper, NativeLowerer] = {
     **{helper: _clock_lowerer(clock) for helper, clock in CLOCKS.items()},
     basic.get_smp_processor_id: lower_smp_processor_id,
@@ -266,19 +283,26 @@ def plan_native_calls(
         if simple is not None:
             calls[slot] = (function.__name__, simple)
             continue
-        lookups = (map_helpers.map_lookup_elem, map_helpers.map_lookup_percpu_elem)
-        if not lookups_allowed or function not in lookups:
+        if not lookups_allowed or function not in MAP_CALLS:
             continue
         pointer = (known_maps or {}).get(slot) or _map_in_r1(view, specs, index, resolved)
         obj = map_object_at(pointer) if pointer is not None else None
         if not isinstance(obj, MapObject) or obj.pointer != pointer:
             continue
         nmap = maps.get(pointer) or native_array(obj, len(maps)) or native_hash(obj, len(maps))
-        percpu_lookup = function is map_helpers.map_lookup_percpu_elem
-        if nmap is None or (percpu_lookup and not (isinstance(nmap, NativeArray) and nmap.percpu)):
+        if nmap is None:
             continue
+        if function in WRITES:
+            if not isinstance(nmap, NativeHash) or not writable(nmap):
+                continue
+            lowerer = _write_lowerer(nmap, WRITES[function])
+        else:
+            percpu_lookup = function is map_helpers.map_lookup_percpu_elem
+            if percpu_lookup and not (isinstance(nmap, NativeArray) and nmap.percpu):
+                continue
+            lowerer = _lookup_lowerer(nmap, percpu_lookup, verified)
         maps[pointer] = nmap
-        calls[slot] = (function.__name__, _lookup_lowerer(nmap, percpu_lookup, verified))
+        calls[slot] = (function.__name__, lowerer)
     if not calls:
         return NO_NATIVE_CALLS
     return NativeCalls(calls, tuple(maps.values()), verified)

@@ -59,6 +59,7 @@ side: arming, the storage's table entries and ``reach`` (verified), epochs and `
 from __future__ import annotations
 
 import ctypes
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -66,6 +67,7 @@ from typing import Protocol
 from llvmlite import ir
 
 from pybpf import uapi
+from pybpf.errors import BPFError
 from pybpf.helpers.context import RunEnv
 from pybpf.helpers.map_access import ProgramMaps, value_access
 from pybpf.isa.opcodes import STACK_SIZE
@@ -211,17 +213,20 @@ class NativeMap(Protocol):
 
 
 def begin_lookup(
-    lo: Lowering, site: Site, args: Sequence[ir.Value], key_size: int
+    lo: Lowering, site: Site, args: Sequence[ir.Value], key_size: int, value_size: int = 0
 ) -> tuple[ir.Block, ir.Block]:
-    """Send the lookup to the Python helper unless the run is armed and the key (r2) lies in the
-    stack; returns the block every way of the lookup ends in and the block calling the Python
-    helper (any later block may still go there), with the builder on the native way."""
+    """Send the call to the Python helper unless the run is armed and the key (r2) lies in the
+    stack, and (``value_size``: an update's) the value (r3) too; returns the block every way of the
+    call ends in and the block calling the Python helper (any later block may still go there), with
+    the builder on the native way."""
     b = lo.b
     native = lo.new_block("lookup_native")
     python = lo.new_block("lookup_python")
     done = lo.new_block("lookup_done")
     armed = b.icmp_unsigned("!=", lo.load_field(Field.MAPS_ARMED), lo.const(0))
     usable = b.and_(armed, in_stack(lo, args[1], key_size))
+    if value_size:
+        usable = b.and_(usable, in_stack(lo, args[2], value_size))
     b.cbranch(usable, native, python).set_weights([1000, 1])
     lo.continue_in(python)
     lo.set_reg(0, lo.trampoline(site.insn.imm, list(args), site.slot))
@@ -396,6 +401,18 @@ class NativeMapSession:
         if self._probe is None:
             self._probe = access.value_region_at(address)
         return address
+
+    def recover(self, index: int) -> int:
+        """``Op.RECOVER``: native map ``index``'s mutex was handed over by a holder that died (the
+        native code holds it): repair the map as ``SharedMutex.locked_with`` does, then unlock.  A
+        repair that fails leaves the map to the Python helper, which runs next."""
+        lock = self.maps[index].obj.lock
+        try:
+            lock.locked_with(errno.EOWNERDEAD)
+        except BPFError:
+            return 0  # ``locked_with`` unlocked it
+        lock.raw_unlock(lock.address)
+        return 0
 
     def reach(self, env: RunEnv, address: int) -> bool:
         """Verified sessions: Python is given ``address`` (a helper's argument, an access the native

@@ -6,7 +6,8 @@ the kernel's way back from JITed code into C — helpers are called through one 
 ``op`` argument: a helper id (``HelperRegistry``, the interpreter's helpers, with the same
 ``HelperContext``), or an ``Op`` — a region for a memory access the native table missed, a legacy
 packet load, a ``callx`` of a helper id, a misaligned atomic, a map value a native lookup hands
-out for the first time (``pybpf.jit.native_maps``).
+out for the first time (``pybpf.jit.native_maps``), the repair of a map whose mutex's holder died
+(``pybpf.jit.native_hash_write``).
 
 A ``JitSession`` is the JIT's ``RunSession`` (``pybpf.engine``): one native state, one register
 file and one stack (``MAX_CALL_FRAMES`` frames of 512 bytes, registered in ``Memory`` as region
@@ -478,6 +479,8 @@ class JitSession:
             return self._atomic(ATOMIC_FUNCTIONS[self.fields[_ARG]], a1, a2, a3, pc)
         if op == Op.VALUE and self.native_maps is not None:
             return self._hand_value(self.native_maps, a1, a2, a3)
+        if op == Op.RECOVER and self.native_maps is not None:
+            return self.native_maps.recover(a1)
         raise ExecutionError(pc, f"the JIT asked its runtime for unknown service {op}")
 
     def _after_python(self, generation: int) -> None:

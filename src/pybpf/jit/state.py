@@ -74,6 +74,7 @@ class Op(enum.IntEnum):
     CALLX = -3  # (r1..r5) with ARG = the value: callx of a helper id
     ATOMIC = -4  # (address, operand, desired) with ARG = the atomic's index: a misaligned atomic
     VALUE = -5  # (map index, address, stamp slot): a map value a native lookup hands out first
+    RECOVER = -6  # (map index): repair a native map whose mutex's holder died, and unlock it
 
 
 assert Field.MAPS_ARMED == Field.TABLE + 3 * TABLE_ENTRIES

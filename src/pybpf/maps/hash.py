@@ -85,6 +85,9 @@ SEQ_OFFSET = _SEQ
 """Byte offset of the sequence count (the seqlock), for readers outside Python (the JIT's lookups)."""
 BUCKETS_OFFSET = _HEADER_BYTES
 """Byte offset of bucket 0's head link (then one u32 link per bucket)."""
+COUNT_OFFSET, FREE_OFFSET, HIGH_OFFSET = _COUNT, _FREE, _HIGH
+"""Byte offsets of the element count, the free list's head and the high-water mark (for writers
+outside Python holding the map's mutex: the JIT's updates and deletes)."""
 _SLOT_HEAD = 8  # next, hash
 HTAB_BATCH_COMMANDS = frozenset(
     {
