@@ -18,6 +18,10 @@ id (a registry may replace any helper), and:
   lookup whose r1 comes from elsewhere stays on the trampoline.  A program that calls
   ``bpf_spin_lock`` or uses ``callx`` gets no native lookup at all (the Python helper refuses
   lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY;
+  ``bpf_map_update_elem`` (2) and ``bpf_map_delete_elem`` (3) likewise on a preallocated HASH
+  (``pybpf.jit.native_hash_write``, under the map's own mutex).  A verified program (``verified``:
+  it came with the verifier's facts) gets values handed out with no Python at all, a raw one gets
+  each value registered as the interpreter does (``pybpf.jit.native_maps``);
 * ``bpf_ktime_get_ns`` (5), ``bpf_ktime_get_boot_ns`` (125), ``bpf_ktime_get_coarse_ns`` (160),
   ``bpf_ktime_get_tai_ns`` (208): ``clock_gettime`` through the C library's function pointer, the
   clock the Python helper reads;
