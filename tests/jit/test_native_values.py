@@ -453,3 +453,74 @@ def test_a_native_update_waits_for_no_one(services: Counter[int]) -> None:
         assert services[uapi.BPF_FUNC_map_update_elem] == 1
         assert _run(jit, obj, r1=1, r2=5, r3=0) == 0
         assert _contents(handle) == {1: 5}
+
+
+# -- per-CPU hash lookups ----------------------------------------------------------------------------------
+
+PERCPU_LOOKUP = """
+    *(u32 *)(r10 - 4) = r1
+    r6 = r2
+    r2 = r10
+    r2 += -4
+    r3 = r6
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_percpu_elem
+    if r0 == 0 goto out
+    r0 = *(u64 *)(r0 + 0)
+    exit
+out:
+    r0 = 999
+    exit
+"""
+"""CPU r2's slot of key r1 (999: NULL)."""
+
+
+@pytest.mark.parametrize("cpu", [0, 3, 4, 1 << 32 | 2])
+def test_percpu_hash_lookups_give_the_cpus_slot(
+    monkeypatch: pytest.MonkeyPatch, services: Counter[int], cpu: int
+) -> None:
+    monkeypatch.setenv("PYBPF_NR_CPUS", "4")
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 8)
+    with handle:
+        for key in (1, 2, 9):
+            handle.update(U32.pack(key), b"".join(Q.pack(100 * key + c) for c in range(4)))
+        texts = {
+            "map_lookup_percpu_elem": PERCPU_LOOKUP,
+            "map_lookup_elem": PERCPU_LOOKUP.replace("bpf_map_lookup_percpu_elem", "bpf_map_lookup_elem"),
+        }
+        for name, text in texts.items():
+            interpreter, jit = _engines(text, obj)
+            assert [call for call, _ in jit.native.calls.values()] == [name]
+            results = []
+            for engine in (interpreter, jit):
+                answers = []
+                for key in (1, 2, 3, 9):
+                    with MapAccess(engine.memory, ProgramMaps.of([obj])) as access:
+                        # bpf_map_lookup_elem takes the run's CPU, bpf_map_lookup_percpu_elem r2
+                        env = RunEnv(maps=access, cpu=cpu & 0xFFFF_FFFF)
+                        answers.append(engine.run(registers={1: key, 2: cpu}, env=env))
+                results.append(answers)
+            slot = cpu & 0xFFFF_FFFF
+            expected = [100 * key + slot if slot < 4 and key != 3 else 999 for key in (1, 2, 3, 9)]
+            assert results[0] == results[1] == expected
+        assert services[uapi.BPF_FUNC_map_lookup_percpu_elem] == services[uapi.BPF_FUNC_map_lookup_elem] == 0
+
+
+def test_a_verified_percpu_hash_counter_takes_no_python(
+    monkeypatch: pytest.MonkeyPatch, services: Counter[int], _on_engine: None
+) -> None:
+    monkeypatch.setenv("PYBPF_NR_CPUS", "4")
+    backend = UserBackend()
+    text = COUNT.replace("call bpf_map_update_elem", "r0 = 0")
+    with (
+        Map.create(uapi.BPF_MAP_TYPE_PERCPU_HASH, 4, 8, 64, name="flows", backend=backend) as flows,
+        Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 16, 4, name="totals", backend=backend) as totals,
+        Program.load(text, "xdp", maps={"flows": flows, "totals": totals}, backend=backend) as prog,
+    ):
+        flows[U32.pack(7)] = bytes(32)
+        prog.run(PACKET)
+        services.clear()
+        prog.run(PACKET, repeat=9)
+        assert services == Counter()
+        slots = [Q.unpack_from(flows[U32.pack(7)], 8 * cpu)[0] for cpu in range(4)]
+        assert sum(slots) == 10 and slots.count(0) >= 2  # on the CPUs the two test runs ran on

@@ -1,4 +1,5 @@
-"""Hash map lookups as native code: ``bpf_map_lookup_elem`` on a preallocated BPF_MAP_TYPE_HASH.
+"""Hash map lookups as native code: ``bpf_map_lookup_elem`` on a preallocated BPF_MAP_TYPE_HASH or
+BPF_MAP_TYPE_PERCPU_HASH (and ``bpf_map_lookup_percpu_elem`` on the latter).
 
 Mirrors ``htab_map_lookup_elem`` (kernel/bpf/hashtab.c: hash the key, walk the bucket's chain,
 compare hash then key, return the element's value) on pybpf's own layout of the table in the map's
@@ -22,9 +23,12 @@ The value handed out is, for a verified program, inside the slot pool the sessio
 holds whole; for a raw one, a region of exactly ``value_size`` bytes, registered once per epoch per
 slot (``pybpf.jit.native_maps``: the stamps are per slot, as a slot's value address is its
 region's).  A slot reused by another key hands out the same address and so the same region, as on
-the interpreter.  Maps that grow on demand (BPF_F_NO_PREALLOC: which slots this process has backed
-is Python's knowledge), keys over ``MAX_KEY_SIZE`` bytes and the other hash types (per-CPU, LRU,
-whose lookups also mark elements used) stay in Python.
+the interpreter.  A BPF_MAP_TYPE_PERCPU_HASH is the same table after the per-CPU header
+(``pybpf.maps.percpu``) whose values are blocks of one slot per CPU: its lookups give the run's CPU's slot
+(``bpf_map_lookup_percpu_elem``: r3's), NULL for a CPU the map has not (``this_cpu_ptr`` /
+``per_cpu_ptr``).  Maps that grow on demand (BPF_F_NO_PREALLOC: which slots this process has
+backed is Python's knowledge), keys over ``MAX_KEY_SIZE`` bytes and LRU hashes (whose lookups also
+mark elements used) stay in Python.
 """
 
 from __future__ import annotations
@@ -39,8 +43,12 @@ from llvmlite import ir
 from pybpf import uapi
 from pybpf.jit.lower import I8, I32, I64, Lowering, Site
 from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, begin_lookup, give_null, hand_out
+from pybpf.jit.state import Field
+from pybpf.maps.base import round_up
 from pybpf.maps.hash import BUCKETS_OFFSET, SEQ_OFFSET, HashMap
 from pybpf.maps.object import MapObject
+from pybpf.maps.percpu import HEADER_BYTES as PERCPU_HEADER
+from pybpf.maps.percpu import PercpuHashMap
 
 MAX_KEY_SIZE = 64
 """Longest key whose hashing and comparison are unrolled into the lookup."""
@@ -75,8 +83,9 @@ CRC32 = _crc_table()
 
 @dataclass(frozen=True)
 class NativeHash:
-    """One hash map as its native lookups see it (the slot of link L is at ``slots_at + (L - 1) *
-    slot_size`` of the storage, its value ``SLOT_KEY + key_stride`` further)."""
+    """One hash map as its native lookups see it (the slot of link L is at ``table_at + slots_at +
+    (L - 1) * slot_size`` of the storage, its value ``SLOT_KEY + key_stride`` further; a per-CPU
+    hash's value there is a block of ``nr_cpus`` slots ``cpu_stride`` apart)."""
 
     obj: MapObject
     index: int
@@ -85,6 +94,14 @@ class NativeHash:
     slots_at: int
     slot_size: int
     key_stride: int
+    table_at: int = 0
+    """Where the table's storage starts (after a per-CPU map's header)."""
+    nr_cpus: int = 1
+    cpu_stride: int = 0
+
+    @property
+    def percpu(self) -> bool:
+        return self.obj.params.map_type == uapi.BPF_MAP_TYPE_PERCPU_HASH
 
     @property
     def key_size(self) -> int:
@@ -92,26 +109,35 @@ class NativeHash:
 
     @property
     def stamped_values(self) -> int:
-        return self.n_slots + 1  # stamped by link (1 .. n_slots)
+        return (self.n_slots + 1) * self.nr_cpus  # stamped by link (1 .. n_slots) and CPU
 
     @property
     def key(self) -> tuple[int, ...]:
         params = self.obj.params
         return (self.obj.id, self.obj.address, params.map_type, params.key_size, params.value_size,
-                params.flags, self.n_buckets, self.n_slots, self.slots_at, self.slot_size)  # fmt: skip
+                params.flags, self.n_buckets, self.n_slots, self.slots_at, self.slot_size,
+                self.table_at, self.nr_cpus, self.cpu_stride)  # fmt: skip
+
+    @property
+    def first_value(self) -> int:
+        """The storage offset of slot 1's value (CPU 0's)."""
+        return self.table_at + self.slots_at + SLOT_KEY + self.key_stride
 
     @property
     def values_span(self) -> tuple[int, int]:
         """The storage offsets ``[start, end)`` every slot's value lies in (the slot pool, from the first
         value to the end of the last)."""
-        first = self.slots_at + SLOT_KEY + self.key_stride
-        return first, first + (self.n_slots - 1) * self.slot_size + self.obj.params.value_size
+        last = self.first_value + (self.n_slots - 1) * self.slot_size + (self.nr_cpus - 1) * self.cpu_stride
+        return self.first_value, last + self.obj.params.value_size
 
     def value_containing(self, offset: int) -> int | None:
-        """The storage offset of the value of the slot holding the byte at ``offset``, if it is in a value."""
-        first = self.slots_at + SLOT_KEY + self.key_stride
-        index, within = divmod(offset - first, self.slot_size)
-        if not 0 <= index < self.n_slots or within >= self.obj.params.value_size:
+        """The storage offset of the value of the slot (and CPU) holding the byte at ``offset``, if it
+        is in a value."""
+        index, within = divmod(offset - self.first_value, self.slot_size)
+        cpu = 0
+        if self.nr_cpus > 1:
+            cpu, within = divmod(within, self.cpu_stride)
+        if not 0 <= index < self.n_slots or cpu >= self.nr_cpus or within >= self.obj.params.value_size:
             return None
         return offset - within
 
@@ -119,20 +145,27 @@ class NativeHash:
 def native_hash(obj: MapObject, index: int) -> NativeHash | None:
     """``obj``'s layout for native lookups, or None when its lookups stay in Python."""
     params, impl = obj.params, obj.impl
+    table_at, nr_cpus, cpu_stride = 0, 1, 0
+    if isinstance(impl, PercpuHashMap) and params.map_type == uapi.BPF_MAP_TYPE_PERCPU_HASH:
+        table_at, nr_cpus, cpu_stride = PERCPU_HEADER, impl.nr_cpus, round_up(params.value_size, 8)
+        impl = impl.inner
+    elif params.map_type != uapi.BPF_MAP_TYPE_HASH:
+        return None
     if (
         not ORDERED_LOADS
-        or params.map_type != uapi.BPF_MAP_TYPE_HASH
         or type(impl) is not HashMap
         or params.flags & uapi.BPF_F_NO_PREALLOC
         or params.key_size > MAX_KEY_SIZE
         or index >= MAX_NATIVE_MAPS
-        or impl.n_slots + 1 > MAX_STAMPED_VALUES
+        or (impl.n_slots + 1) * nr_cpus > MAX_STAMPED_VALUES
+        or impl.value_size != nr_cpus * max(cpu_stride, params.value_size)
     ):
         return None
     table = NativeHash(
-        obj, index, impl.n_buckets, impl.n_slots, impl.slots_at, impl.slot_size, impl.key_stride
-    )
-    last_value = table.slots_at + table.n_slots * table.slot_size
+        obj, index, impl.n_buckets, impl.n_slots, impl.slots_at, impl.slot_size, impl.key_stride,
+        table_at, nr_cpus, cpu_stride,
+    )  # fmt: skip
+    last_value = table.table_at + table.slots_at + table.n_slots * table.slot_size
     return table if last_value <= obj.storage_size and table.n_buckets & (table.n_buckets - 1) == 0 else None
 
 
@@ -166,12 +199,28 @@ def _shared_u32(lo: Lowering, address: ir.Value, ordering: str = "monotonic") ->
 
 
 def lower_hash_lookup(
-    lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value], *, verified: bool
+    lo: Lowering,
+    site: Site,
+    table: NativeHash,
+    args: Sequence[ir.Value],
+    *,
+    verified: bool,
+    cpu_in_r3: bool = False,
 ) -> None:
-    """r0 = ``bpf_map_lookup_elem(table, r2)`` natively when the seqlock vouches for the walk."""
+    """r0 = ``bpf_map_lookup_elem(table, r2)`` natively when the seqlock vouches for the walk;
+    ``cpu_in_r3``: ``bpf_map_lookup_percpu_elem(table, r2, r3)`` (CPU r3's slot)."""
     b = lo.b
     done, python = begin_lookup(lo, site, args, table.key_size)
-    base = table.obj.address
+    base = table.obj.address + table.table_at
+    cpu: ir.Value = lo.const(0)
+    if table.percpu:  # a CPU the map has not: NULL, before the key is looked for (value_offset)
+        cpu = b.and_(args[2], lo.const(0xFFFF_FFFF)) if cpu_in_r3 else lo.load_field(Field.CPU)
+        known_cpu = lo.new_block("hash_cpu_known")
+        no_cpu = lo.new_block("hash_no_cpu")
+        b.cbranch(b.icmp_unsigned("<", cpu, lo.const(table.nr_cpus)), known_cpu, no_cpu)
+        lo.continue_in(no_cpu)
+        give_null(lo, done)
+        lo.continue_in(known_cpu)
     seq_at = lo.const(base + SEQ_OFFSET)
     seq = _shared_u32(lo, seq_at, "acquire")
     hashing = lo.new_block("hash_key")
@@ -246,7 +295,11 @@ def lower_hash_lookup(
     unchanged(handing)
     lo.continue_in(handing)
     value = b.add(slot, lo.const(SLOT_KEY + table.key_stride))
-    hand_out(lo, site, table, value, stamp_slot=b.zext(link, I64), done=done, verified=verified)
+    stamp_slot = b.zext(link, I64)
+    if table.percpu:
+        value = b.add(value, b.mul(cpu, lo.const(table.cpu_stride)))
+        stamp_slot = b.add(b.mul(stamp_slot, lo.const(table.nr_cpus)), cpu)
+    hand_out(lo, site, table, value, stamp_slot=stamp_slot, done=done, verified=verified)
     lo.continue_in(done)
 
 

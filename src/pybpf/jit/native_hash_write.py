@@ -28,7 +28,7 @@ looping chain, a free list naming the slot being replaced.  A mutex whose holder
 map's ``recover``, as ``SharedMutex.locked_with`` does), then the Python helper runs.  The outcomes
 are ``HashMap.update``'s and ``delete``'s: 0, -EEXIST, -ENOENT, -E2BIG.  Maps whose values hold a
 ``bpf_spin_lock`` (an update never writes the lock word), BPF_F_RDONLY_PROG maps (the helper refuses
-them) and values over ``MAX_VALUE_SIZE`` bytes stay in Python.
+them), values over ``MAX_VALUE_SIZE`` bytes and per-CPU hashes stay in Python.
 """
 
 from __future__ import annotations
@@ -67,7 +67,8 @@ def writable(table: NativeHash) -> bool:
     """Whether ``table``'s updates and deletes may be native (see the module docstring)."""
     obj = table.obj
     return (
-        obj.spin_lock_off is None
+        obj.params.map_type == uapi.BPF_MAP_TYPE_HASH
+        and obj.spin_lock_off is None
         and not obj.params.flags & uapi.BPF_F_RDONLY_PROG
         and obj.params.value_size <= MAX_VALUE_SIZE
     )

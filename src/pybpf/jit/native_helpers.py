@@ -10,14 +10,16 @@ A call is native only when the program's registry still holds pybpf's own implem
 id (a registry may replace any helper), and:
 
 * ``bpf_map_lookup_elem`` (1) when the map is known at compile time and is an ARRAY or
-  PERCPU_ARRAY (``pybpf.jit.native_maps``) or a preallocated HASH (``pybpf.jit.native_hash``).
+  PERCPU_ARRAY (``pybpf.jit.native_maps``) or a preallocated HASH or PERCPU_HASH
+  (``pybpf.jit.native_hash``).
   The map is found as the kernel's fixups find it without the verifier's per-instruction facts:
   r1 is loaded by an ``lddw`` of a map (BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_IDX, resolved by the
   loader to ``MapObject.pointer``) in the same basic block before the call, and no instruction in
   between may write r1 (only stores and register writes to other registers may sit there).  A
   lookup whose r1 comes from elsewhere stays on the trampoline.  A program that calls
   ``bpf_spin_lock`` or uses ``callx`` gets no native lookup at all (the Python helper refuses
-  lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY;
+  lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY
+  or PERCPU_HASH;
   ``bpf_map_update_elem`` (2) and ``bpf_map_delete_elem`` (3) likewise on a preallocated HASH
   (``pybpf.jit.native_hash_write``, under the map's own mutex).  A verified program (``verified``:
   it came with the verifier's facts) gets values handed out with no Python at all, a raw one gets
@@ -161,7 +163,7 @@ def lower_prandom_u32(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> Non
 def _lookup_lowerer(nmap: NativeArray | NativeHash, cpu_in_r3: bool, verified: bool) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
         if isinstance(nmap, NativeHash):
-            lower_hash_lookup(lo, site, nmap, args, verified=verified)
+            lower_hash_lookup(lo, site, nmap, args, verified=verified, cpu_in_r3=cpu_in_r3)
         else:
             lower_array_lookup(lo, site, nmap, args, verified=verified, cpu_in_r3=cpu_in_r3)
 
@@ -302,7 +304,7 @@ def plan_native_calls(
             lowerer = _write_lowerer(nmap, WRITES[function])
         else:
             percpu_lookup = function is map_helpers.map_lookup_percpu_elem
-            if percpu_lookup and not (isinstance(nmap, NativeArray) and nmap.percpu):
+            if percpu_lookup and not nmap.percpu:
                 continue
             lowerer = _lookup_lowerer(nmap, percpu_lookup, verified)
         maps[pointer] = nmap
