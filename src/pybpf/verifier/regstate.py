@@ -134,7 +134,8 @@ def is_null(reg: RegState) -> bool:
 
 
 def _unum(v: int) -> str:
-    return str(v) if v <= 0xFFFF else f"{v & U64:#x}"
+    v &= U64  # a negative int printed through a u64 (a packet pointer's AT_PKT_END range)
+    return str(v) if v <= 0xFFFF else f"{v:#x}"
 
 
 def _snum(v: int) -> str:

@@ -38,12 +38,20 @@ _NOT_NULL = frozenset(
 )  # fmt: skip
 """reg_not_null(): pointer types that are never NULL (unless flagged maybe-NULL)."""
 MAX_PACKET_OFF = 0xFFFF
+AT_PKT_END = -1
+"""A packet pointer's ``range`` once a comparison proved it at least at data_end (mark_pkt_end())."""
+BEYOND_PKT_END = -2
+"""... and once one proved it past data_end."""
+_PKT_ANY = PACKET_TYPES | {RegType.PTR_TO_PACKET_END}
+"""reg_is_pkt_pointer_any()."""
 
 
 def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:
     """is_branch_taken()."""
     if a.is_pointer or b.is_pointer:
-        if a.type in PACKET_TYPES | {RegType.PTR_TO_PACKET_END} and b.is_pointer:
+        if not is32 and a.type in _PKT_ANY and b.type in _PKT_ANY:
+            return _pkt_ptr_branch_taken(a, b, op)
+        if a.type in _PKT_ANY and b.is_pointer:
             return -1
         if bounds.const_value(b, is32) is None:
             a, b = b, a
@@ -54,6 +62,24 @@ def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:
             return {bounds.JEQ: 0, bounds.JNE: 1}.get(op, -1)
         return -1
     return bounds.branch_taken(a, b, op, is32)
+
+
+def _pkt_ptr_branch_taken(a: RegState, b: RegState, op: int) -> int:
+    """is_pkt_ptr_branch_taken(): a packet pointer a comparison marked as at or beyond data_end
+    (AT_PKT_END / BEYOND_PKT_END, mark_pkt_end()) decides a later comparison with data_end."""
+    if b.type is RegType.PTR_TO_PACKET_END:
+        pkt = a
+    elif a.type is RegType.PTR_TO_PACKET_END:
+        pkt, op = b, bounds.FLIP.get(op, op)
+    else:
+        return -1
+    if pkt.range >= 0:
+        return -1
+    if op in (bounds.JLE, bounds.JGT) and pkt.range == BEYOND_PKT_END:
+        return int(op == bounds.JGT)
+    if op in (bounds.JLT, bounds.JGE):
+        return int(op == bounds.JGE)
+    return -1
 
 
 def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
@@ -175,18 +201,23 @@ def _match_packet_pointers(op: int, insn: Instruction, this: PathState, other: P
     )
     if not (pkt_vs_end or end_vs_pkt):
         return
-    ptr = dst if pkt_vs_end else src
-    if op == bounds.JGT:  # pkt > end: fall-through proves it; end > pkt: the jump does (open range)
-        good, open_ = (this, False) if pkt_vs_end else (other, True)
+    ptr, regno = (dst, insn.dst) if pkt_vs_end else (src, insn.src)
+    if not pkt_vs_end:  # end > pkt is pkt < end
+        op = bounds.FLIP.get(op, op)
+    if op == bounds.JGT:  # pkt > end: the fall-through proves the range, the jump is past the end
+        good, open_, past, at_end = this, False, other, BEYOND_PKT_END
     elif op == bounds.JLT:
-        good, open_ = (other, True) if pkt_vs_end else (this, False)
+        good, open_, past, at_end = other, True, this, AT_PKT_END
     elif op == bounds.JGE:
-        good, open_ = (this, True) if pkt_vs_end else (other, False)
+        good, open_, past, at_end = this, True, other, AT_PKT_END
     elif op == bounds.JLE:
-        good, open_ = (other, False) if pkt_vs_end else (this, True)
+        good, open_, past, at_end = other, False, this, BEYOND_PKT_END
     else:
         return
     _find_good_pkt_pointers(good, ptr, open_)
+    marked = past.cur.regs[regno]  # mark_pkt_end(): only this register, only a data pointer
+    if marked.type is RegType.PTR_TO_PACKET:
+        marked.range = at_end
 
 
 def _is_init_pkt_pointer(reg: RegState, reg_type: RegType) -> bool:

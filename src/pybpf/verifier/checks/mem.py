@@ -349,6 +349,8 @@ def check_packet_access(
             errno.EACCES,
             f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
         )
+    if reg.range < 0:  # at or beyond data_end (mark_pkt_end()): EINVAL, without the access line
+        w.fail(errno.EINVAL, f"R{regno} offset is outside of the packet")
     if not _mem_ok(off, size, reg.range, zero_ok):
         w.env.log.line(_mem_message(regno, reg, off, size, reg.range))
         w.fail(errno.EACCES, f"R{regno} offset is outside of the packet")
