@@ -287,29 +287,14 @@ def _match_args(w: Walker, args: tuple[SubprogArg, ...]) -> None:
             if reg.type is not RegType.SCALAR_VALUE:
                 w.fail(errno.EINVAL, f"R{regno} is not a scalar")
         elif arg.kind is RegType.PTR_TO_CTX:
-            _check_arg_reg_off(w, reg, regno)
+            mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
             if reg.type is not RegType.PTR_TO_CTX:
                 w.fail(errno.EINVAL, f"arg#{i} expects pointer to ctx")
         else:
-            _check_arg_reg_off(w, reg, regno)
+            mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
             _check_mem_reg(w, reg, regno, arg.mem_size)
             if not arg.maybe_null and reg.maybe_null:
                 w.fail(errno.EINVAL, f"arg#{i} is expected to be non-NULL")
-
-
-_ANY_OFFSET = frozenset(
-    {
-        RegType.PTR_TO_STACK, RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_MAP_KEY,
-        RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MEM, RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA,
-    }
-)  # fmt: skip
-"""check_func_arg_reg_off(): the pointer types that may carry fixed and variable offsets."""
-
-
-def _check_arg_reg_off(w: Walker, reg: RegState, regno: int) -> None:
-    """check_func_arg_reg_off(ARG_DONTCARE)."""
-    if reg.type not in _ANY_OFFSET and reg.type is not RegType.PTR_TO_BTF_ID:
-        mem.check_ptr_off_reg(w, reg, regno)
 
 
 def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:

@@ -193,7 +193,9 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 continue
             if not (arg.maybe_null and is_null(reg)):
                 _check_reg_type(w, regno, reg, arg)
-                _check_arg_reg_off(w, regno, reg, arg)
+                mem.check_func_arg_reg_off(
+                    w, reg, regno, release=arg.release, dynptr_arg=arg.base is ArgBase.PTR_TO_DYNPTR
+                )
             if arg.release and arg.base is ArgBase.PTR_TO_DYNPTR:
                 dynptr.check_release_arg(w, regno, reg)
                 release_regno = regno
@@ -361,18 +363,6 @@ def _check_reg_type(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
     if (reg.type, flags) not in allowed:
         expected = ", ".join(type_str(t, f) for t, f in allowed)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
-
-
-def _check_arg_reg_off(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
-    """check_func_arg_reg_off() for a released pointer: it must be the one the helper handed out."""
-    if not arg.release or arg.base is ArgBase.PTR_TO_DYNPTR:
-        return
-    if reg.off:
-        w.fail(
-            errno.EINVAL,
-            f"R{regno} must have zero offset when passed to release func or trusted arg to kfunc",
-        )
-    mem.check_ptr_off_reg(w, reg, regno)
 
 
 def _check_timer(w: Walker, regno: int, reg: RegState) -> None:

@@ -61,6 +61,11 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     12: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_XMIT
     14: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # SK_SKB
 }
+_SKB_SK = 168
+"""__sk_buff's ``sk``: a PTR_TO_SOCK_COMMON_OR_NULL (bpf_skb_is_valid_access())."""
+SK_FIELD_TYPES = frozenset({1, 3, 4, 8})
+"""The program types whose __sk_buff ``sk`` reads give that pointer (SOCKET_FILTER, SCHED_CLS,
+SCHED_ACT, CGROUP_SKB)."""
 PACKET_WRITERS = frozenset({3, 4, 6, 12, 14})
 """may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet."""
 
@@ -213,10 +218,15 @@ def check_mem_access(
         if not w.env.request.prog_type.is_valid_access(off, size, access == BPF_WRITE):
             w.fail(errno.EACCES, f"invalid bpf_context access off={off} size={size}")
         w.env.ctx_accesses.add(w.index)
-        field = CTX_POINTER_FIELDS.get(w.env.request.prog_type.prog_type, {}).get(off)
+        prog_type = w.env.request.prog_type.prog_type
+        field = CTX_POINTER_FIELDS.get(prog_type, {}).get(off)
         if access == BPF_READ and field is not None:
             result = RegState()
             result.mark_pointer(field)
+        elif access == BPF_READ and off == _SKB_SK and prog_type in SK_FIELD_TYPES:
+            result = RegState()  # a maybe-NULL pointer gets its id for the NULL check
+            result.mark_pointer(RegType.PTR_TO_SOCK_COMMON, TypeFlag.PTR_MAYBE_NULL)
+            result.id = w.new_id()
     elif t is RegType.PTR_TO_STACK:
         _check_stack_access(w, regno, reg, off, size, access=access, value_regno=value_regno, imm=imm)
         if access == BPF_READ and value_regno >= 0:  # a narrow fill is truncated like any load
@@ -279,11 +289,11 @@ def _coerce(dst: RegState, size: int, sign_extend: bool) -> None:
         bounds.coerce_to_size(dst, size)
 
 
-def check_ptr_off_reg(w: Walker, reg: RegState, regno: int) -> None:
-    """__check_ptr_off_reg(): the pointer must be unmodified."""
+def check_ptr_off_reg(w: Walker, reg: RegState, regno: int, *, fixed_off_ok: bool = False) -> None:
+    """__check_ptr_off_reg(): the pointer must be unmodified (but for a fixed offset, if allowed)."""
     if reg.off < 0:
         w.fail(errno.EACCES, f"negative offset {reg.type_name()} ptr R{regno} off={reg.off} disallowed")
-    if reg.off:
+    if reg.off and not fixed_off_ok:
         w.fail(
             errno.EACCES, f"dereference of modified {reg.type_name()} ptr R{regno} off={reg.off} disallowed"
         )
@@ -291,6 +301,44 @@ def check_ptr_off_reg(w: Walker, reg: RegState, regno: int) -> None:
         w.fail(
             errno.EACCES, f"variable {reg.type_name()} access var_off={tnum.format_(reg.var_off)} disallowed"
         )
+
+
+_ANY_OFFSET_ARGS = frozenset(
+    {
+        (RegType.PTR_TO_STACK, TypeFlag.NONE), (RegType.PTR_TO_PACKET, TypeFlag.NONE),
+        (RegType.PTR_TO_PACKET_META, TypeFlag.NONE), (RegType.PTR_TO_MAP_KEY, TypeFlag.NONE),
+        (RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE), (RegType.PTR_TO_MEM, TypeFlag.NONE),
+        (RegType.PTR_TO_MEM, TypeFlag.MEM_RDONLY), (RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF),
+        (RegType.PTR_TO_BUF, TypeFlag.NONE), (RegType.PTR_TO_BUF, TypeFlag.MEM_RDONLY),
+        (RegType.PTR_TO_ARENA, TypeFlag.NONE), (RegType.SCALAR_VALUE, TypeFlag.NONE),
+    }
+)  # fmt: skip
+"""check_func_arg_reg_off(): the argument types (with their exact flags) that may carry fixed and
+variable offsets."""
+_FIXED_OFFSET_BTF_FLAGS = frozenset(
+    {TypeFlag.NONE, TypeFlag.MEM_ALLOC, TypeFlag.PTR_TRUSTED, TypeFlag.MEM_RCU}
+)
+"""check_func_arg_reg_off(): the PTR_TO_BTF_ID flavours that may carry a fixed offset."""
+
+
+def check_func_arg_reg_off(w: Walker, reg: RegState, regno: int, *, release: bool, dynptr_arg: bool) -> None:
+    """check_func_arg_reg_off(): a pointer handed to a release function must be the one it was
+    given (offset 0); other arguments may be moved only if their type allows it."""
+    if release:
+        if dynptr_arg and reg.type is RegType.PTR_TO_STACK:
+            return
+        if reg.off:
+            w.fail(
+                errno.EINVAL,
+                f"R{regno} must have zero offset when passed to release func or trusted arg to kfunc",
+            )
+        check_ptr_off_reg(w, reg, regno)
+        return
+    flags = TypeFlag(reg.flags)
+    if (reg.type, flags) in _ANY_OFFSET_ARGS:
+        return
+    fixed_ok = reg.type is RegType.PTR_TO_BTF_ID and flags in _FIXED_OFFSET_BTF_FLAGS
+    check_ptr_off_reg(w, reg, regno, fixed_off_ok=fixed_ok)
 
 
 def check_map_access_type(w: Walker, reg: RegState, off: int, size: int, access: int) -> None:
