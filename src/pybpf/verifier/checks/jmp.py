@@ -127,6 +127,8 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
         if dst.id:
             _sync_linked(w.link_candidates(cur), dst)
             _sync_linked(w.link_candidates(other), oregs[insn.dst])
+    if not is32 and spec.use_src_reg and op in (bounds.JEQ, bounds.JNE):
+        _infer_not_null(dst, src, insn, (other if op == bounds.JEQ else cur).cur.regs)
     if (
         not is32
         and not spec.use_src_reg
@@ -171,6 +173,19 @@ def _sync_linked(candidates: list[RegState], known: RegState) -> None:
         reg.copy_from(known)
         reg.id, reg.off = saved_id, saved_off
         bounds.add_const(reg, delta, zext=bool((reg.id | known.id) & ADD_CONST32))
+
+
+def _infer_not_null(dst: RegState, src: RegState, insn: Instruction, eq_regs: list[RegState]) -> None:
+    """check_cond_jmp_op()'s pointer-to-pointer case: where a maybe-NULL pointer equals one that
+    is not NULL (reg_not_null(): a stack or ctx pointer does not count), the first is not NULL
+    either -- only that register, its id kept (mark_ptr_not_null_reg())."""
+    if not (dst.is_pointer and src.is_pointer) or dst.maybe_null == src.maybe_null:
+        return
+    if RegType.PTR_TO_BTF_ID in (dst.type, src.type):
+        return
+    other, regno = (dst, insn.src) if src.maybe_null else (src, insn.dst)
+    if other.type in _NOT_NULL:
+        eq_regs[regno].flags &= ~TypeFlag.PTR_MAYBE_NULL
 
 
 def _mark_ptr_or_null(state: PathState, ident: int, is_null: bool) -> None:
