@@ -88,6 +88,15 @@ def btf_blob(funcs: int) -> bytes:
     return header + body + strings
 
 
+LOCKED_TYPES = (_INT, _VALUE)
+"""The key and value type ids of a map whose value holds the spin lock (``locked``)."""
+
+
+def func_info(starts: list[int]) -> bytes:
+    """bpf_func_info records: subprogram ``i`` at slot ``starts[i]`` is FUNC ``FIRST_FUNC + i``."""
+    return b"".join(struct.pack("<II", start, FIRST_FUNC + i) for i, start in enumerate(starts))
+
+
 def subprogram_starts(insns: list[Instruction]) -> list[int]:
     """Slot 0 and every bpf-to-bpf call or BPF_PSEUDO_FUNC target, sorted."""
     starts = slot_starts(insns)
@@ -140,8 +149,7 @@ def load(
                 fds.append(_create_map(backend, name, btf_fd))
                 text = text.replace(f"map_fd({name})", f"map_fd({fds[-1]})")
         code = encode_program(assemble(text, "kernel"))
-        func_info = b"".join(struct.pack("<II", start, FIRST_FUNC + i) for i, start in enumerate(starts))
-        buffers = [ctypes.create_string_buffer(b, max(len(b), 1)) for b in (code, b"GPL", func_info)]
+        buffers = [ctypes.create_string_buffer(b, max(len(b), 1)) for b in (code, b"GPL", func_info(starts))]
         keep.extend(buffers)
         log = ctypes.create_string_buffer(1 << 20)
         attr = uapi.bpf_attr()

@@ -13,11 +13,14 @@ The corpus measures how often pybpf's verifier gives the kernel's answer.  Each 
 
 Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall), ``maps``
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
-``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create); the program names them as
-``map_fd(NAME)`` / ``map_value(NAME, OFF)``), ``flags`` (``sleepable``), ``license`` (GPL when
-absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such programs are checked only
-on request, see tests/verifier/test_corpus.py).  The program text starts at the first indented
-line and runs to the next ``===`` (labels may sit at the start of a line there).
+``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create), and ``spin_lock`` (the map's
+value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
+``int``: needs ``btf``); the program names them as ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
+``flags`` (``sleepable``), ``btf`` (``func_info``: the load carries BTF with a static FUNC for
+every subprogram, as clang's output has -- the kernel refuses callbacks without it),
+``license`` (GPL when absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such
+programs are checked only on request, see tests/verifier/test_corpus.py).  The program text
+starts at the first indented line and runs to the next ``===`` (labels may sit at the start of a line there).
 ``generated.asm`` is written by the corpus generator (``tests.verifier.corpus_generator``), and
 the C theme is every program of every object in tests/data/c, loaded one at a time through
 pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF, so both
@@ -51,6 +54,7 @@ from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend
 from pybpf.kernel_version import KernelVersion
 from tests.kernel_releases import ByRelease, Since
+from tests.verifier import refs_harness
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "verifier_corpus"
 C_OBJECTS = Path(__file__).resolve().parent.parent / "data" / "c"
@@ -90,6 +94,8 @@ PROG_FLAGS = {"sleepable": uapi.BPF_F_SLEEPABLE}
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")
 _GLUED_STATS = re.compile(r"processed \d+ insns \(limit .*$")
 _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
+_MAP_EXTRAS = ("frozen", "spin_lock")
+"""Map flags of the corpus that are no BPF_MAP_CREATE flag (see the module docstring)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,7 @@ class Program:
     license: str = "GPL"
     flags: tuple[str, ...] = ()
     obj: str = ""  # tests/data/c object file name, for the C theme
+    btf: bool = False  # load with BTF and func_info (header ``btf: func_info``)
     heavy: str = ""  # why pybpf takes long on it (a million processed instructions), or ""
 
 
@@ -212,7 +219,7 @@ def _parse_maps(spec: str) -> tuple[MapDef, ...]:
         parts = [p.strip() for p in args.split(",") if p.strip()]
         key, value, entries = (int(p, 0) for p in parts[:3])
         flags = tuple(parts[3:])
-        if map_type not in MAP_TYPES or any(f not in MAP_FLAGS and f != "frozen" for f in flags):
+        if map_type not in MAP_TYPES or any(f not in MAP_FLAGS and f not in _MAP_EXTRAS for f in flags):
             raise ValueError(f"bad map {name}={map_type}({args})")
         maps.append(MapDef(name, map_type, key, value, entries, flags))
     return tuple(maps)
@@ -232,6 +239,8 @@ def parse_theme(path: Path) -> list[Program]:
         if header.get("type", "xdp") not in PROG_TYPES:
             raise ValueError(f"{path.name}: {name}: unknown type {header['type']}")
         flags = tuple(header.get("flags", "").split())
+        if header.get("btf", "func_info") != "func_info":
+            raise ValueError(f"{path.name}: {name}: unknown btf {header['btf']}")
         programs.append(
             Program(
                 name=name,
@@ -243,6 +252,7 @@ def parse_theme(path: Path) -> list[Program]:
                 license=header.get("license", "GPL"),
                 flags=flags,
                 heavy=header.get("heavy", ""),
+                btf="btf" in header,
             )
         )
 
@@ -258,7 +268,7 @@ def parse_theme(path: Path) -> list[Program]:
             continue
         else:
             key, _, value = raw.partition(":")
-            if key.strip() not in ("type", "maps", "desc", "flags", "license", "heavy"):
+            if key.strip() not in ("type", "maps", "desc", "flags", "license", "heavy", "btf"):
                 raise ValueError(f"{path.name}: {name}: unknown header line {raw!r}")
             header[key.strip()] = value.strip()
     finish()
@@ -317,7 +327,7 @@ def errno_name(err: int) -> str:
 
 
 @contextlib.contextmanager
-def _maps(defs: tuple[MapDef, ...], backend: Backend) -> Iterator[dict[str, int]]:
+def _maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -> Iterator[dict[str, int]]:
     fds: dict[str, int] = {}
     try:
         for m in defs:
@@ -328,7 +338,11 @@ def _maps(defs: tuple[MapDef, ...], backend: Backend) -> Iterator[dict[str, int]
                 m.value,
                 m.entries,
             )
-            attr.map_flags = sum(MAP_FLAGS[f] for f in m.flags if f != "frozen")
+            attr.map_flags = sum(MAP_FLAGS[f] for f in m.flags if f in MAP_FLAGS)
+            if "spin_lock" in m.flags:
+                if btf_fd < 0:
+                    raise ValueError(f"map {m.name}: spin_lock needs the program's btf")
+                attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, *refs_harness.LOCKED_TYPES
             fds[m.name] = backend.bpf(uapi.BPF_MAP_CREATE, attr)
             if "frozen" in m.flags:
                 freeze = uapi.bpf_attr()
@@ -340,10 +354,29 @@ def _maps(defs: tuple[MapDef, ...], backend: Backend) -> Iterator[dict[str, int]
             os.close(fd)
 
 
+@contextlib.contextmanager
+def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, bytes]]:
+    """The BTF fd and func_info records of a ``btf: func_info`` program ((-1, b"") without)."""
+    if not program.btf:
+        yield -1, b""
+        return
+    placeholders = {m.name: 0 for m in program.maps}
+    starts = refs_harness.subprogram_starts(assemble(program.text, "kernel", maps=placeholders))
+    blob = ctypes.create_string_buffer(refs_harness.btf_blob(len(starts)))
+    attr = uapi.bpf_attr()
+    attr.btf, attr.btf_size = ctypes.addressof(blob), len(blob) - 1
+    fd = backend.bpf(uapi.BPF_BTF_LOAD, attr)
+    try:
+        yield fd, refs_harness.func_info(starts)
+    finally:
+        os.close(fd)
+
+
 def _load_asm(program: Program, backend: Backend) -> Verdict:
-    with _maps(program.maps, backend) as fds:
+    with _func_info_btf(program, backend) as (btf_fd, func_info), _maps(program.maps, backend, btf_fd) as fds:
         code = encode_program(assemble(program.text, "kernel", maps=fds))
         insns = ctypes.create_string_buffer(code, len(code))
+        records = ctypes.create_string_buffer(func_info, max(len(func_info), 1))
         lic = ctypes.create_string_buffer(program.license.encode())
         log = ctypes.create_string_buffer(LOG_SIZE)
         attr = uapi.bpf_attr()
@@ -352,6 +385,9 @@ def _load_asm(program: Program, backend: Backend) -> Verdict:
         attr.license = ctypes.addressof(lic)
         attr.log_level, attr.log_size, attr.log_buf = 1, LOG_SIZE, ctypes.addressof(log)
         attr.prog_flags = sum(PROG_FLAGS[f] for f in program.flags)
+        if btf_fd >= 0:
+            attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
+            attr.func_info, attr.func_info_cnt = ctypes.addressof(records), len(func_info) // 8
         try:
             os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
         except BPFError as exc:
