@@ -4,7 +4,10 @@ Mirrors the opening of the kernel's check_helper_call(): an id outside the kerne
 "invalid func %s#%d" (named ``unknown`` when it has no name); a helper the program type does not
 offer (its get_func_proto returns NULL) is "program of this type cannot use helper %s#%d"; a
 GPL-only helper in a program whose license is not GPL-compatible is "cannot call GPL-restricted
-function from non-GPL compatible program" (all EINVAL).  Argument types are value tracking's part.
+function from non-GPL compatible program", a helper that might sleep (``might_sleep``) in a
+program loaded without BPF_F_SLEEPABLE is "helper call might sleep in a non-sleepable prog" (all
+EINVAL).  Argument types are value tracking's part; may_access_direct_pkt_data() says which
+program types may hand packet memory to a helper (with ``pkt_access``).
 
 Also check_ld_abs()'s first question, may_access_skb(): LD_ABS/LD_IND only in socket filters and
 tc classifiers/actions.
@@ -12,6 +15,8 @@ tc classifiers/actions.
 
 from __future__ import annotations
 
+from pybpf import uapi
+from pybpf.helpers.protos import proto
 from pybpf.isa.helper_names import helper_name
 from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER
 from pybpf.verifier.state import VerifierState
@@ -34,6 +39,31 @@ def check_helper_call(state: VerifierState, helper_id: int) -> None:
         state.einval(f"program of this type cannot use helper {name}#{helper_id}")
     if gpl_only and not request.gpl_compatible:
         state.einval("cannot call GPL-restricted function from non-GPL compatible program")
+    fn = proto(helper_id)
+    if fn is not None and fn.might_sleep and not request.prog_flags & uapi.BPF_F_SLEEPABLE:
+        state.einval("helper call might sleep in a non-sleepable prog")
+
+
+_DIRECT_READ_ONLY = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_LWT_IN, uapi.BPF_PROG_TYPE_LWT_OUT, uapi.BPF_PROG_TYPE_LWT_SEG6LOCAL,
+        uapi.BPF_PROG_TYPE_SK_REUSEPORT, uapi.BPF_PROG_TYPE_FLOW_DISSECTOR, uapi.BPF_PROG_TYPE_CGROUP_SKB,
+    }
+)  # fmt: skip
+_DIRECT_READ_WRITE = frozenset(
+    {
+        BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_LWT_XMIT,
+        uapi.BPF_PROG_TYPE_SK_SKB, uapi.BPF_PROG_TYPE_SK_MSG,
+    }
+)  # fmt: skip
+
+
+def helper_may_read_packet(prog_type: int, helper_id: int) -> bool:
+    """may_access_direct_pkt_data(env, meta, BPF_READ): packet memory as a helper argument."""
+    if prog_type in _DIRECT_READ_ONLY or prog_type in _DIRECT_READ_WRITE:
+        fn = proto(helper_id)
+        return fn is not None and fn.pkt_access
+    return prog_type == uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT
 
 
 def may_access_skb(prog_type: int) -> bool:

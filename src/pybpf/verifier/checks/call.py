@@ -191,6 +191,10 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             reg = regs[regno]
             if arg is ArgType.ANYTHING:
                 continue
+            if reg.type in PACKET_TYPES and not helpers.helper_may_read_packet(
+                w.env.request.prog_type.prog_type, helper_id
+            ):
+                w.fail(errno.EACCES, "helper access to the packet is not allowed")
             if not (arg.maybe_null and is_null(reg)):
                 _check_reg_type(w, regno, reg, arg)
                 mem.check_func_arg_reg_off(
