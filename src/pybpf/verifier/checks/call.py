@@ -95,6 +95,12 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
     ArgBase.PTR_TO_STACK: ((RegType.PTR_TO_STACK, TypeFlag.NONE),),
     ArgBase.PTR_TO_FUNC: ((RegType.PTR_TO_FUNC, TypeFlag.NONE),),
     ArgBase.PTR_TO_RINGBUF_MEM: ((RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF),),
+    ArgBase.PTR_TO_SOCK_COMMON: (
+        (RegType.PTR_TO_SOCK_COMMON, TypeFlag.NONE),
+        (RegType.PTR_TO_SOCKET, TypeFlag.NONE),
+        (RegType.PTR_TO_TCP_SOCK, TypeFlag.NONE),
+        (RegType.PTR_TO_XDP_SOCK, TypeFlag.NONE),
+    ),
     ArgBase.PTR_TO_BTF_ID_SOCK_COMMON: (
         (RegType.PTR_TO_SOCK_COMMON, TypeFlag.NONE),
         (RegType.PTR_TO_SOCKET, TypeFlag.NONE),
@@ -235,7 +241,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                         w.note_constant_key(reg)
             elif base is ArgBase.PTR_TO_MAP_VALUE:
                 size = map_value_size(map_ref)
-                if size:
+                if size and not (arg.maybe_null and is_null(reg)):
                     mem.helper_mem_access(
                         w,
                         regno,
