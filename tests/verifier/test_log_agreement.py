@@ -1,11 +1,14 @@
-"""The level-2 log against the kernel's: random straight-line and branching scalar programs.
+"""The level-2 log against the kernel's: random straight-line and branching scalar programs, and
+the corpus programs of a few pointer themes (packets, the XDP context, ctx pointers).
 
 Each program reads unknown scalars (XDP context fields, bpf_get_prandom_u32), applies random ALU and
 ALU64 operations (register and immediate operands, 32-bit subregisters, shifts, divisions, moves,
 negation) and short forward conditional jumps, and exits.  The kernel's log at level 2 is the
 oracle: every ``N: (code) insn ; state`` line, every ``N: state`` and ``from A to B: state`` line
 must be the same in pybpf's log (the kernel's liveness lines are not compared), and so must the
-verdict and the processed-instruction count.
+verdict and the processed-instruction count.  The corpus programs are loaded through both backends'
+BPF_PROG_LOAD (maps created on each); the address an lddw of a map resolves to, and the padding
+after it, are normalised.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ import re
 import pytest
 
 from pybpf.isa.instruction import Instruction, encode_program
+from pybpf.kernel.backend import UserBackend
+from pybpf.kernel.native import NativeBackend
 from pybpf.verifier import VerifierError, verify
+from tests.verifier import verifier_corpus as vc
 from tests.verifier.kernel_load import kernel_load
 from tests.verifier.stubs import XDP, make_request
 
@@ -126,3 +132,23 @@ def test_branching_first_path_matches_the_kernel(seed: int, kernel: bool) -> Non
     err, log = pybpf_log(insns)
     assert err == kerr, f"{log}\n--\n{klog}"
     assert first_path(state_lines(log)) == first_path(state_lines(klog)), f"{log}\n--\n{klog}"
+
+
+_LOG_THEMES = ("selftests_xdp", "selftests_direct_packet_access", "selftests_meta_access", "selftests_ctx")
+"""Corpus themes whose whole level-2 log is compared (pointer types, packet ranges, ctx accesses)."""
+_CORPUS_LOGGED = [p for t in _LOG_THEMES for p in vc.parse_theme(vc.CORPUS / f"{t}.asm")]
+_MAP_ADDRESS = re.compile(r"^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ *")
+
+
+def _corpus_state_lines(log: str) -> list[str]:
+    return [_MAP_ADDRESS.sub(r"\1<map> ", line) for line in state_lines(log)]
+
+
+@pytest.mark.parametrize("program", _CORPUS_LOGGED, ids=[p.name for p in _CORPUS_LOGGED])
+def test_corpus_program_log_matches_the_kernel(program: vc.Program, kernel: bool) -> None:
+    """Every state line of the whole level-2 log, the verdict and the processed count."""
+    kerr, klog = vc.load_with_log(program, NativeBackend(), log_level=2)
+    err, log = vc.load_with_log(program, UserBackend(), log_level=2)
+    assert err == kerr, f"{log}\n--\n{klog}"
+    assert _corpus_state_lines(log) == _corpus_state_lines(klog), f"{log}\n--\n{klog}"
+    assert processed(log) == processed(klog)

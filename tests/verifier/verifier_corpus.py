@@ -372,18 +372,22 @@ def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, by
         os.close(fd)
 
 
-def _load_asm(program: Program, backend: Backend) -> Verdict:
+def load_with_log(
+    program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
+) -> tuple[int, str]:
+    """(errno, log) of loading an assembly ``program`` through ``backend`` (errno 0: loaded)."""
     with _func_info_btf(program, backend) as (btf_fd, func_info), _maps(program.maps, backend, btf_fd) as fds:
         code = encode_program(assemble(program.text, "kernel", maps=fds))
         insns = ctypes.create_string_buffer(code, len(code))
         records = ctypes.create_string_buffer(func_info, max(len(func_info), 1))
         lic = ctypes.create_string_buffer(program.license.encode())
-        log = ctypes.create_string_buffer(LOG_SIZE)
+        log = ctypes.create_string_buffer(max(log_size, 1))
         attr = uapi.bpf_attr()
         attr.prog_type = PROG_TYPES[program.prog_type]
         attr.insns, attr.insn_cnt = ctypes.addressof(insns), len(code) // 8
         attr.license = ctypes.addressof(lic)
-        attr.log_level, attr.log_size, attr.log_buf = 1, LOG_SIZE, ctypes.addressof(log)
+        if log_level:
+            attr.log_level, attr.log_size, attr.log_buf = log_level, log_size, ctypes.addressof(log)
         attr.prog_flags = sum(PROG_FLAGS[f] for f in program.flags)
         if btf_fd >= 0:
             attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
@@ -391,21 +395,20 @@ def _load_asm(program: Program, backend: Backend) -> Verdict:
         try:
             os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
         except BPFError as exc:
-            err = exc.errno or 0
-        else:
-            return Verdict("")
-        line = reason(log.value.decode(errors="replace"))
-        if err == errno.ENOSPC:
-            # The level-1 trace outgrew the buffer (a path of a million instructions): the log
-            # keeps its tail, so the reason stands; the verdict is the load's without a log.
-            attr.log_level, attr.log_size, attr.log_buf = 0, 0, 0
-            try:
-                os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
-            except BPFError as exc:
-                err = exc.errno or 0
-            else:
-                err = 0
-        return Verdict(errno_name(err), line)
+            return exc.errno or 0, log.value.decode(errors="replace")
+        return 0, log.value.decode(errors="replace")
+
+
+def _load_asm(program: Program, backend: Backend) -> Verdict:
+    err, log = load_with_log(program, backend)
+    if not err:
+        return Verdict("")
+    line = reason(log)
+    if err == errno.ENOSPC:
+        # The level-1 trace outgrew the buffer (a path of a million instructions): the log
+        # keeps its tail, so the reason stands; the verdict is the load's without a log.
+        err = load_with_log(program, backend, log_level=0, log_size=0)[0]
+    return Verdict(errno_name(err), line)
 
 
 def _load_c(program: Program, backend: Backend) -> Verdict:
