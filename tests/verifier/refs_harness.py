@@ -41,9 +41,10 @@ SPIN_LOCK_OFF = 4
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")
 
 
-def btf_blob(funcs: int) -> bytes:
+def btf_blob(funcs: int, *, global_subprogs: bool = False) -> bytes:
     """Raw BTF: int, ``int (void)``, ``struct bpf_spin_lock``, the locked value, long,
-    ``struct bpf_timer``, the timer value, then ``funcs`` static FUNCs (type ids 8, 9 ...)."""
+    ``struct bpf_timer``, the timer value, then ``funcs`` static FUNCs (type ids 8, 9 ...); with
+    ``global_subprogs`` every FUNC but the first (the main program) has global linkage."""
     names = [
         b"",
         b"int",
@@ -82,7 +83,10 @@ def btf_blob(funcs: int) -> bytes:
         + struct.pack("<III", offsets[b"x"], _LONG, 0)
         + struct.pack("<III", offsets[b"t"], _TIMER, 64),
     ]
-    types += [struct.pack("<III", offsets[f"f{i}".encode()], 12 << 24, _FUNC_PROTO) for i in range(funcs)]
+    types += [
+        struct.pack("<III", offsets[f"f{i}".encode()], 12 << 24 | int(global_subprogs and i > 0), _FUNC_PROTO)
+        for i in range(funcs)
+    ]
     body = b"".join(types)
     header = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(body), len(body), len(strings))
     return header + body + strings

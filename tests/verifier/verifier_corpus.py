@@ -17,7 +17,8 @@ Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint,
 value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
 ``int``: needs ``btf``); the program names them as ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
 ``flags`` (``sleepable``), ``btf`` (``func_info``: the load carries BTF with a static FUNC for
-every subprogram, as clang's output has -- the kernel refuses callbacks without it),
+every subprogram, as clang's output has -- the kernel refuses callbacks without it;
+``global_subprogs``: the same with every subprogram but the main one global, ``int f(void)``),
 ``license`` (GPL when absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such
 programs are checked only on request, see tests/verifier/test_corpus.py).  The program text
 starts at the first indented line and runs to the next ``===`` (labels may sit at the start of a line there).
@@ -123,7 +124,7 @@ class Program:
     license: str = "GPL"
     flags: tuple[str, ...] = ()
     obj: str = ""  # tests/data/c object file name, for the C theme
-    btf: bool = False  # load with BTF and func_info (header ``btf: func_info``)
+    btf: str = ""  # load with BTF and func_info: "func_info" or "global_subprogs" (header ``btf``)
     heavy: str = ""  # why pybpf takes long on it (a million processed instructions), or ""
 
 
@@ -239,7 +240,7 @@ def parse_theme(path: Path) -> list[Program]:
         if header.get("type", "xdp") not in PROG_TYPES:
             raise ValueError(f"{path.name}: {name}: unknown type {header['type']}")
         flags = tuple(header.get("flags", "").split())
-        if header.get("btf", "func_info") != "func_info":
+        if header.get("btf", "func_info") not in ("func_info", "global_subprogs"):
             raise ValueError(f"{path.name}: {name}: unknown btf {header['btf']}")
         programs.append(
             Program(
@@ -252,7 +253,7 @@ def parse_theme(path: Path) -> list[Program]:
                 license=header.get("license", "GPL"),
                 flags=flags,
                 heavy=header.get("heavy", ""),
-                btf="btf" in header,
+                btf=header.get("btf", ""),
             )
         )
 
@@ -356,13 +357,14 @@ def _maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -> Itera
 
 @contextlib.contextmanager
 def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, bytes]]:
-    """The BTF fd and func_info records of a ``btf: func_info`` program ((-1, b"") without)."""
+    """The BTF fd and func_info records of a program with ``btf`` ((-1, b"") without)."""
     if not program.btf:
         yield -1, b""
         return
     placeholders = {m.name: 0 for m in program.maps}
     starts = refs_harness.subprogram_starts(assemble(program.text, "kernel", maps=placeholders))
-    blob = ctypes.create_string_buffer(refs_harness.btf_blob(len(starts)))
+    raw = refs_harness.btf_blob(len(starts), global_subprogs=program.btf == "global_subprogs")
+    blob = ctypes.create_string_buffer(raw)
     attr = uapi.bpf_attr()
     attr.btf, attr.btf_size = ctypes.addressof(blob), len(blob) - 1
     fd = backend.bpf(uapi.BPF_BTF_LOAD, attr)
