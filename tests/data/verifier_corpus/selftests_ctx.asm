@@ -99,7 +99,7 @@ desc: ctx spilled with a 4-byte store
     exit
 
 === selftests_ctx/ctx_null_check
-desc: the ctx compared with 0: it is never NULL, the other branch is dead
+desc: the ctx compared with 0: ctx is no reg_not_null() type, so the NULL branch is walked too
     if r1 == 0 goto bad
     r0 = 2
     exit

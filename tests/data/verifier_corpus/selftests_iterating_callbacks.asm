@@ -136,7 +136,7 @@ cb:
 
 === selftests_iterating_callbacks/loop_flags_nonzero
 btf: func_info
-desc: bpf_loop flags must be 0
+desc: bpf_loop flags 1: not a verifier matter (the helper returns -EINVAL at run time)
     r1 = 4
     r2 = func(cb) ll
     r3 = 0
@@ -510,7 +510,7 @@ cb:
 
 === selftests_iterating_callbacks/for_each_flags
 btf: func_info
-desc: bpf_for_each_map_elem with flags 1
+desc: bpf_for_each_map_elem with flags 1: refused only at run time
 maps: m=array(4,8,4)
     r1 = map_fd(m) ll
     r2 = func(cb) ll

@@ -105,7 +105,7 @@ inner:
     exit
 
 === selftests_loops1/loop_to_first_insn
-desc: a back-edge to instruction 0 counting in r1 (r1 is the ctx on entry: pointer arithmetic)
+desc: a back-edge to instruction 0 moving the ctx pointer in r1 (the kernel reports an infinite loop)
     r1 += 1
     if r1 < 4 goto -2
     r0 = 2

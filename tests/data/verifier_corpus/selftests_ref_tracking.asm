@@ -238,7 +238,7 @@ out:
 
 === selftests_ref_tracking/tuple_uninit
 type: sched_cls
-desc: the tuple on the stack left unset
+desc: the tuple on the stack left unset (a privileged load may read uninitialised stack)
     r2 = r10
     r2 += -16
     r3 = 12
