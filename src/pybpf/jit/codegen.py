@@ -43,6 +43,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import io
+import os
 import threading
 import time
 import weakref
@@ -292,7 +293,31 @@ def build_object(
         tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level(view, leaders))
         builder = llvm.create_pass_builder(tgt.machine, tuning)
         builder.getModulePassManager().run(parsed, builder)
-        return bytes(tgt.machine.emit_object(parsed)), str(parsed)
+        obj = bytes(tgt.machine.emit_object(parsed))
+    except Exception as exc:
+        raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
+    dump(str(module), parsed, tgt)
+    return obj, str(parsed)
+
+
+DUMP_VARIABLE = "PYBPF_JIT_DUMP"
+"""A directory: when set, each program compiled writes its lowered module, its optimised module and
+their x86 assembly there (``<digest>.lowered.ll``, ``.ll``, ``.s``), for reading the code it runs."""
+
+
+def dump(lowered: str, optimised: Any, tgt: _Target) -> None:
+    """Write the program's modules and assembly under ``DUMP_VARIABLE``'s directory, if it is set."""
+    directory = os.environ.get(DUMP_VARIABLE)
+    if not directory:
+        return
+    stem = Path(directory) / hashlib.sha256(lowered.encode()).hexdigest()[:16]
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    stem.with_suffix(".lowered.ll").write_text(lowered)
+    stem.with_suffix(".ll").write_text(str(optimised))
+    try:
+        stem.with_suffix(".s").write_text(tgt.machine.emit_assembly(optimised))
+    except Exception as exc:  # a debugging aid: never a reason not to run
+        stem.with_suffix(".s").write_text(f"# no assembly: {exc}\n")
     except Exception as exc:
         raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
 

@@ -92,6 +92,14 @@ HOT_MIN_LENGTH = 8
 _LOADS_THROUGH_SRC = frozenset({Kind.LDX, Kind.LDXSX, Kind.LOAD_ACQ})
 PURE_WHEN_PROVEN = frozenset({Kind.LDX, Kind.LDXSX})
 """Kinds whose only effect besides their register is a possible fault (none once proven in bounds)."""
+CHARGING = frozenset(
+    {Kind.CALL, Kind.CALLX, Kind.LD_ABS, Kind.LD_IND, Kind.ATOMIC, Kind.LOAD_ACQ, Kind.STORE_REL}
+)
+"""Kinds whose lowering may call into Python (``Lowering.trampoline``), where a helper may charge
+the budget: a block holding one has no fast copy (the budget it leaves is known only at run time)."""
+FAST_MAX_INSTRUCTIONS = 8192
+"""The most instructions the fast copies of a program's loops may hold (each doubles its loop's
+code, and LLVM's time with it): a program whose loops hold more is lowered without fast copies."""
 FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
 RUN_FUNCTION = "bpf_run"
 RESOLVED_SYMBOL = "pybpf_lddw_{slot}"
@@ -158,6 +166,9 @@ class Lowering:
         # the return sites of calls, numbered for exit's dispatch
         self.return_sites: dict[int, int] = {}
         self._blocks: dict[int, ir.Block] = {}
+        self._fast: dict[int, ir.Block] = {}  # leader -> its fast copy (blocks in loops)
+        self._checkpoints: dict[int, int] = {}  # fast leader -> budget its check needs (L)
+        self._in_fast = False  # lowering a fast copy
 
     # -- the state and the registers ---------------------------------------------------------------
     def field(self, field: int) -> ir.Value:
@@ -291,6 +302,7 @@ class Lowering:
         In a block the budget does not cover, Python sees what the interpreter's single steps leave
         (the instructions before the cut, this one included), and what a helper charges moves the cut.
         """
+        assert not self._in_fast, "a fast copy holds no call into Python (CHARGING)"
         b = self.b
         cut = b.load(self._cut)
         short = b.icmp_unsigned("<", cut, self.const(self._block_length))
@@ -311,9 +323,14 @@ class Lowering:
 
     # -- control -----------------------------------------------------------------------------------
     def block_at(self, slot: int) -> ir.Block:
-        """The block control enters at ``slot`` (its budget charge), or the fall-off fault."""
+        """The block control enters at ``slot`` (its budget charge), or the fall-off fault: from a
+        fast copy the fast copy of a block in a loop; otherwise a fast copy only where it checks the
+        budget (a checkpoint), the checked block elsewhere."""
         if slot >= self.total:
             return self._fell_off
+        fast = self._fast.get(slot)
+        if fast is not None and (self._in_fast or slot in self._checkpoints):
+            return fast
         return self._blocks[slot]
 
     def goto(self, slot: int) -> None:
@@ -419,8 +436,13 @@ class Lowering:
         blocks = self._cut_blocks()
         for leader in blocks:
             self._blocks[leader] = self.new_block(f"b{leader}")
+        self._plan_fast_copies(blocks)
+        for leader in sorted(self._fast_region):
+            self._fast[leader] = self.new_block(f"f{leader}")
         for leader, indices in blocks.items():
             self._lower_block(leader, indices)
+        for leader in sorted(self._fast_region):
+            self._lower_fast_block(leader, blocks[leader])
 
         b.position_at_end(entry_block)
         switch = b.switch(self.start, self.block_at(0))
@@ -478,6 +500,86 @@ class Lowering:
                 break
         if not b.block.is_terminated:
             self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
+
+    def _lower_fast_block(self, leader: int, indices: list[int]) -> None:
+        """The fast copy of a block in a loop: a checkpoint checks that the budget covers every
+        path to the next checkpoint, so no block on the way checks it again; each only charges."""
+        b = self.b
+        self._in_fast = True
+        try:
+            self.continue_in(self._fast[leader])
+            left = b.load(self._remaining)
+            need = self._checkpoints.get(leader)
+            if need is not None:  # too little left: the checked block, which counts it exactly
+                covered = self.new_block(f"f{leader}_covered")
+                branch = b.cbranch(b.icmp_unsigned(">=", left, self.const(need)), covered, self._blocks[leader])
+                branch.set_weights([1000, 1])
+                self.continue_in(covered, dominated=True)
+            b.store(b.sub(left, self.const(len(indices))), self._remaining)
+            self._leader, self._block_length = leader, len(indices)
+            for position, index in enumerate(indices):
+                site = self._site(index)
+                self._block_index = position
+                with self.context(site):
+                    self.lowerers[site.spec.kind](self, site)
+                if b.block.is_terminated:
+                    break
+            if not b.block.is_terminated:
+                self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
+        finally:
+            self._in_fast = False
+
+    def _plan_fast_copies(self, blocks: Mapping[int, list[int]]) -> None:
+        """Choose the blocks with a fast copy (``_fast_region``) and the checkpoints among them with
+        the budget each needs (``_checkpoints``).
+
+        The region is the blocks on a cycle of the control flow (bpf-to-bpf calls and returns
+        included) that hold nothing ``CHARGING``.  A checkpoint is a block of the region control
+        can enter from outside it (the entry, BPF functions, return sites, the successors of a
+        block outside it) or through a back-edge of a depth-first search of it, so every cycle of
+        the region has one; without the edges into checkpoints the region is acyclic, and a
+        checkpoint needs the instructions of its longest path through blocks that are not."""
+        self._fast_region: set[int] = set()
+        flow: dict[int, list[int]] = {}
+        pure: set[int] = set()
+        exits: list[int] = []
+        return_sites: set[int] = set()
+        for leader, indices in blocks.items():
+            sites = [self._site(index) for index in indices]
+            if not any(site.spec.kind in CHARGING for site in sites):
+                pure.add(leader)
+            last = sites[-1]
+            kind, target = last.spec.kind, last.target
+            if kind in (Kind.JA, Kind.GOTOL):
+                following = [target]
+            elif kind in (Kind.JCOND, Kind.MAY_GOTO):
+                following = [target, last.next_slot]
+            elif kind is Kind.EXIT:
+                following = []
+                exits.append(leader)
+            elif kind is Kind.CALL_LOCAL:
+                following = [target]
+                return_sites.add(last.next_slot)
+            elif kind is Kind.CALLX:
+                following = [*self.function_entries(), last.next_slot]
+                return_sites.add(last.next_slot)
+            else:
+                following = [last.next_slot]
+            flow[leader] = [slot for slot in following if slot is not None and slot in blocks]
+        edges = {leader: flow[leader] + (sorted(return_sites) if leader in exits else []) for leader in blocks}
+        region = {leader for leader in _on_cycles(edges) if leader in pure}
+        if sum(len(blocks[leader]) for leader in region) > FAST_MAX_INSTRUCTIONS:
+            return
+        entered = {0, *self.function_entries(), *return_sites}
+        entered.update(slot for leader in blocks if leader not in region for slot in flow[leader])
+        checkpoints = (entered & region) | _back_edge_targets(region, flow)
+        needs: dict[int, int] = {}
+        inner = {leader: [slot for slot in flow[leader] if slot not in checkpoints] for leader in region}
+        for leader in _post_order(region, inner):
+            further = [needs[slot] for slot in flow[leader] if slot in region and slot not in checkpoints]
+            needs[leader] = len(blocks[leader]) + max(further, default=0)
+        self._fast_region = region
+        self._checkpoints = {leader: needs[leader] for leader in sorted(checkpoints)}
 
     def _has_effect(self, site: Site) -> bool:
         """Whether a run that faults at the cut could show what the instruction did: a load the
@@ -585,6 +687,100 @@ class Lowering:
         answer = b.call(trampoline, [state, ir.Constant(I64, Op.FILL), pc])
         b.ret(b.icmp_unsigned("!=", answer, zero))
         return function
+
+
+def _on_cycles(edges: Mapping[int, Sequence[int]]) -> set[int]:
+    """The nodes on a cycle of the graph: those of its strongly connected components of more than
+    one node, or with an edge to themselves (Tarjan's algorithm, iterative)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    cyclic: set[int] = set()
+    counter = 0
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, child = work.pop()
+            if child == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            successors = edges[node]
+            if child < len(successors):
+                work.append((node, child + 1))
+                successor = successors[child]
+                if successor not in index:
+                    work.append((successor, 0))
+                elif successor in on_stack:
+                    low[node] = min(low[node], index[successor])
+                continue
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in successors:
+                    cyclic.update(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return cyclic
+
+
+def _back_edge_targets(region: set[int], flow: Mapping[int, Sequence[int]]) -> set[int]:
+    """The targets of the back-edges a depth-first search of ``region`` (its edges only) finds."""
+    targets: set[int] = set()
+    state: dict[int, bool] = {}  # node -> still on the search's path
+    for root in sorted(region):
+        if root in state:
+            continue
+        state[root] = True
+        work = [(root, 0)]
+        while work:
+            node, child = work.pop()
+            successors = [slot for slot in flow[node] if slot in region]
+            if child == len(successors):
+                state[node] = False
+                continue
+            work.append((node, child + 1))
+            successor = successors[child]
+            if successor not in state:
+                state[successor] = True
+                work.append((successor, 0))
+            elif state[successor]:
+                targets.add(successor)
+    return targets
+
+
+def _post_order(nodes: set[int], edges: Mapping[int, Sequence[int]]) -> list[int]:
+    """The nodes of an acyclic graph, each after all it leads to (edges to a node not in ``nodes``
+    or already placed are ignored)."""
+    order: list[int] = []
+    seen: set[int] = set()
+    for root in sorted(nodes):
+        if root in seen:
+            continue
+        seen.add(root)
+        work = [(root, 0)]
+        while work:
+            node, child = work.pop()
+            successors = edges[node]
+            if child == len(successors):
+                order.append(node)
+                continue
+            work.append((node, child + 1))
+            successor = successors[child]
+            if successor in nodes and successor not in seen:
+                seen.add(successor)
+                work.append((successor, 0))
+    return order
 
 
 assert STATE_FIELDS >= Field.HOT + 3 * HOT_ENTRIES and HOT_ENTRIES == 2
