@@ -512,7 +512,9 @@ class Lowering:
             need = self._checkpoints.get(leader)
             if need is not None:  # too little left: the checked block, which counts it exactly
                 covered = self.new_block(f"f{leader}_covered")
-                branch = b.cbranch(b.icmp_unsigned(">=", left, self.const(need)), covered, self._blocks[leader])
+                branch = b.cbranch(
+                    b.icmp_unsigned(">=", left, self.const(need)), covered, self._blocks[leader]
+                )
                 branch.set_weights([1000, 1])
                 self.continue_in(covered, dominated=True)
             b.store(b.sub(left, self.const(len(indices))), self._remaining)
@@ -566,7 +568,9 @@ class Lowering:
             else:
                 following = [last.next_slot]
             flow[leader] = [slot for slot in following if slot is not None and slot in blocks]
-        edges = {leader: flow[leader] + (sorted(return_sites) if leader in exits else []) for leader in blocks}
+        edges = {
+            leader: flow[leader] + (sorted(return_sites) if leader in exits else []) for leader in blocks
+        }
         region = {leader for leader in _on_cycles(edges) if leader in pure}
         if sum(len(blocks[leader]) for leader in region) > FAST_MAX_INSTRUCTIONS:
             return
