@@ -9,7 +9,8 @@ steps are explicit:
 2. **verify** it (``llvmlite.binding.parse_assembly`` + ``verify``);
 3. **optimise** it with the new pass manager for the host CPU (``OPT_LEVEL``; ``LARGE_OPT_LEVEL``
    for programs that cost more than ``LARGE_COST`` to compile, see below);
-4. **emit** the object file (the target machine's code generation);
+4. **emit** the object file (the target machine's code generation; with ``PYBPF_JIT_DUMP`` set to a
+   directory, the lowered and optimised modules and the assembly are written there too, ``dump``);
 5. **finalise**: link the object into executable memory (MCJIT) binding its relocations — the
    loader's resolved ``lddw`` values (``pybpf.jit.lower.RESOLVED_SYMBOL``) — and take the address of
    ``bpf_run``.
@@ -318,8 +319,6 @@ def dump(lowered: str, optimised: Any, tgt: _Target) -> None:
         stem.with_suffix(".s").write_text(tgt.machine.emit_assembly(optimised))
     except Exception as exc:  # a debugging aid: never a reason not to run
         stem.with_suffix(".s").write_text(f"# no assembly: {exc}\n")
-    except Exception as exc:
-        raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
 
 
 def link(obj: bytes, resolved: Mapping[int, int]) -> tuple[Any, int]:

@@ -27,6 +27,15 @@ the opcode table); this module gives them the frame they are written into:
   not checked: nothing can observe them once the run faults (nor loads the verifier proved).  So a
   block whose only checked instruction is its last (a loop of register work and proven loads) is
   checked once, on entry: the budget covers it, or the run ends there at the cut.
+* **Fast copies of loops**: the kernel's JIT charges nothing per block; here a block on a cycle of
+  the control flow (calls and returns included) that calls nothing in Python (``CHARGING``: only a
+  helper moves the budget otherwise than by a block's count) has a second, fast copy that only
+  subtracts its count.  Some fast copies are checkpoints — every way into the copies from outside,
+  and the targets of a depth-first search's back-edges, so every cycle holds one — and check that
+  the budget covers the longest way to the next checkpoint; if it does not, control continues in
+  the checked block, which stays exact.  Same charges, same faults, the same instruction where the
+  budget runs out: a loop's iteration checks the budget once instead of once per block and before
+  each store (``_plan_fast_copies``; at most ``FAST_MAX_INSTRUCTIONS`` are copied).
 * **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
   allowed when one region holds it all and has the access bits it needs.  An access the verifier
   proved in bounds on every path (``proven``: the slots of ``VerifiedProgram.proven_accesses``, as
