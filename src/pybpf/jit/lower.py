@@ -520,12 +520,14 @@ class Lowering:
             left = b.load(self._remaining)
             need = self._checkpoints.get(leader)
             if need is not None:  # too little left: the checked block, which counts it exactly
+                # ``left - need`` and its borrow, plus ``need`` again: on a loop's longest way round
+                # the blocks' charges cancel the addition, and the check is one subtraction's carry
+                pair = b.usub_with_overflow(left, self.const(need))
                 covered = self.new_block(f"f{leader}_covered")
-                branch = b.cbranch(
-                    b.icmp_unsigned(">=", left, self.const(need)), covered, self._blocks[leader]
-                )
-                branch.set_weights([1000, 1])
+                branch = b.cbranch(b.extract_value(pair, 1), self._blocks[leader], covered)
+                branch.set_weights([1, 1000])
                 self.continue_in(covered, dominated=True)
+                left = b.add(b.extract_value(pair, 0), self.const(need))
             b.store(b.sub(left, self.const(len(indices))), self._remaining)
             self._leader, self._block_length = leader, len(indices)
             for position, index in enumerate(indices):
