@@ -454,9 +454,9 @@ class Lowering:
             self._lower_fast_block(leader, blocks[leader])
 
         b.position_at_end(entry_block)
-        switch = b.switch(self.start, self.block_at(0))
+        switch = b.switch(self.start, self._blocks[0])  # the checked blocks: entries need no checkpoint
         for slot in self.function_entries():
-            switch.add_case(self.const(slot), self.block_at(slot))
+            switch.add_case(self.const(slot), self._blocks[slot])
 
         self._finish_exits()
         return self.module
@@ -548,10 +548,11 @@ class Lowering:
 
         The region is the blocks on a cycle of the control flow (bpf-to-bpf calls and returns
         included) that hold nothing ``CHARGING``.  A checkpoint is a block of the region control
-        can enter from outside it (the entry, BPF functions, return sites, the successors of a
-        block outside it) or through a back-edge of a depth-first search of it, so every cycle of
-        the region has one; without the edges into checkpoints the region is acyclic, and a
-        checkpoint needs the instructions of its longest path through blocks that are not."""
+        can enter from outside it (a return site, a successor of a block outside it; the run's
+        entry goes to the checked blocks) or through a back-edge of a depth-first search of it, so
+        every cycle of the region has one; without the edges into checkpoints the region is
+        acyclic, and a checkpoint needs the instructions of its longest path through the blocks
+        that are not checkpoints."""
         self._fast_region: set[int] = set()
         flow: dict[int, list[int]] = {}
         pure: set[int] = set()
@@ -585,7 +586,7 @@ class Lowering:
         region = {leader for leader in _on_cycles(edges) if leader in pure}
         if sum(len(blocks[leader]) for leader in region) > FAST_MAX_INSTRUCTIONS:
             return
-        entered = {0, *self.function_entries(), *return_sites}
+        entered = set(return_sites)
         entered.update(slot for leader in blocks if leader not in region for slot in flow[leader])
         checkpoints = (entered & region) | _back_edge_targets(region, flow)
         needs: dict[int, int] = {}
