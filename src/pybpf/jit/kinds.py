@@ -8,7 +8,9 @@ run-time fixups (``do_misc_fixups``), which the x86 JIT (arch/x86/net/bpf_jit_co
   oversized shift (poison);
 * unsigned division by zero gives 0, modulo by zero leaves the dividend (32-bit: zero-extended);
   ``sdiv`` of INT_MIN by -1 gives INT_MIN and ``smod`` 0 — the divisor is replaced by 1 in those
-  cases, so LLVM's division never traps or is undefined;
+  cases, so LLVM's division never traps or is undefined; an unsigned division by a register
+  branches around the division when the divisor is 0 instead (``_unless_zero``), as the kernel's
+  fixup does;
 * ``le``/``be`` on this little-endian host truncate or swap (``llvm.bswap``); ``bswap`` always swaps;
 * loads and stores are checked (``Lowering.check``) and unaligned (``align 1``); atomics are LLVM
   atomic instructions, sequentially consistent (load-acquire/store-release: acquire/release) on the
@@ -61,8 +63,30 @@ def _safe_divisor(b: ir.IRBuilder, a: ir.Value, divisor: ir.Value, bits: int, si
     return b.select(bad, _const(bits, 1), divisor)
 
 
+def _unless_zero(
+    b: ir.IRBuilder, d: ir.Value, bits: int, divide: Callable[[], ir.Value], by_zero: ir.Value
+) -> ir.Value:
+    """``by_zero`` when the register divisor ``d`` is 0, else what ``divide`` computes in a block of
+    its own entered only then (as the kernel's fixup jumps around the division: a test and a branch,
+    where selecting a safe divisor and the result costs four instructions)."""
+    before = b.block
+    divides = b.append_basic_block("divide")
+    done = b.append_basic_block("divided")
+    b.cbranch(b.icmp_unsigned("==", d, _const(bits, 0)), done, divides)
+    b.position_at_end(divides)
+    answer = divide()
+    b.branch(done)
+    b.position_at_end(done)
+    result = b.phi(ir.IntType(bits))
+    result.add_incoming(answer, divides)
+    result.add_incoming(by_zero, before)
+    return result
+
+
 def _div(signed: bool) -> AluOp:
     def lower(b: ir.IRBuilder, a: ir.Value, d: ir.Value, bits: int) -> ir.Value:
+        if not signed and not isinstance(d, ir.Constant):
+            return _unless_zero(b, d, bits, lambda: b.udiv(a, d), _const(bits, 0))
         safe = _safe_divisor(b, a, d, bits, signed)
         quotient = b.sdiv(a, safe) if signed else b.udiv(a, safe)
         return b.select(b.icmp_unsigned("==", d, _const(bits, 0)), _const(bits, 0), quotient)
@@ -72,6 +96,8 @@ def _div(signed: bool) -> AluOp:
 
 def _mod(signed: bool) -> AluOp:
     def lower(b: ir.IRBuilder, a: ir.Value, d: ir.Value, bits: int) -> ir.Value:
+        if not signed and not isinstance(d, ir.Constant):
+            return _unless_zero(b, d, bits, lambda: b.urem(a, d), a)
         safe = _safe_divisor(b, a, d, bits, signed)
         remainder = b.srem(a, safe) if signed else b.urem(a, safe)
         return b.select(b.icmp_unsigned("==", d, _const(bits, 0)), a, remainder)

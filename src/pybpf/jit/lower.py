@@ -588,7 +588,8 @@ class Lowering:
             return
         entered = set(return_sites)
         entered.update(slot for leader in blocks if leader not in region for slot in flow[leader])
-        checkpoints = (entered & region) | _back_edge_targets(region, flow)
+        entries = entered & region
+        checkpoints = entries | _back_edge_targets(region, flow, [*sorted(entries), *sorted(region)])
         needs: dict[int, int] = {}
         inner = {leader: [slot for slot in flow[leader] if slot not in checkpoints] for leader in region}
         for leader in _post_order(region, inner):
@@ -750,11 +751,13 @@ def _on_cycles(edges: Mapping[int, Sequence[int]]) -> set[int]:
     return cyclic
 
 
-def _back_edge_targets(region: set[int], flow: Mapping[int, Sequence[int]]) -> set[int]:
-    """The targets of the back-edges a depth-first search of ``region`` (its edges only) finds."""
+def _back_edge_targets(region: set[int], flow: Mapping[int, Sequence[int]], roots: Sequence[int]) -> set[int]:
+    """The targets of the back-edges a depth-first search of ``region`` (its edges only) finds,
+    searching from ``roots`` in order (where control enters first: the targets are then the
+    loops' headers, not blocks a loop's body jumps back to)."""
     targets: set[int] = set()
     state: dict[int, bool] = {}  # node -> still on the search's path
-    for root in sorted(region):
+    for root in roots:
         if root in state:
             continue
         state[root] = True
