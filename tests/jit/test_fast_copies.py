@@ -17,8 +17,9 @@ from pybpf.helpers import HelperContext, HelperRegistry, default_registry
 from pybpf.isa import assemble
 from pybpf.isa.instruction import encode_program, validate_program
 from pybpf.isa.program import ProgramView
+from pybpf.jit.codegen import BLOCK_COST
 from pybpf.jit.kinds import LOWERERS
-from pybpf.jit.lower import Lowering
+from pybpf.jit.lower import FAST_MAX_COST, Lowering
 from pybpf.vm.translation import translation_for
 from tests.jit.harness import both, r0
 
@@ -176,3 +177,14 @@ def test_loops_have_fast_copies_and_straight_code_none() -> None:
     assert list(plan._checkpoints.values()) == [8]
     assert not _plan("r0 = 1\nr0 += 2\nexit")._fast_region
     assert not _plan(CHARGING_LOOP)._fast_region  # the helper may charge: checked blocks only
+
+
+def _long_loop(tests: int) -> str:
+    """A loop of ``tests`` blocks (a conditional jump each)."""
+    body = "".join("    r0 += 1\n    if r0 == 7 goto +0\n" for _ in range(tests))
+    return f"    r0 = 0\nloop:\n{body}    if r0 < 5000 goto loop\n    exit\n"
+
+
+def test_loops_costing_llvm_too_much_have_no_fast_copies() -> None:
+    assert _plan(_long_loop(20))._fast_region
+    assert not _plan(_long_loop(FAST_MAX_COST // BLOCK_COST))._fast_region

@@ -35,7 +35,7 @@ the opcode table); this module gives them the frame they are written into:
   the budget covers the longest way to the next checkpoint; if it does not, control continues in
   the checked block, which stays exact.  Same charges, same faults, the same instruction where the
   budget runs out: a loop's iteration checks the budget once instead of once per block and before
-  each store (``_plan_fast_copies``; at most ``FAST_MAX_INSTRUCTIONS`` are copied).
+  each store (``_plan_fast_copies``; copies costing LLVM at most ``FAST_MAX_COST``).
 * **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
   allowed when one region holds it all and has the access bits it needs.  An access the verifier
   proved in bounds on every path (``proven``: the slots of ``VerifiedProgram.proven_accesses``, as
@@ -64,6 +64,7 @@ from pybpf.isa.disasm import format_instruction
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
+from pybpf.jit.codegen import compile_cost
 from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
 I1 = ir.IntType(1)
@@ -106,9 +107,10 @@ CHARGING = frozenset(
 )
 """Kinds whose lowering may call into Python (``Lowering.trampoline``), where a helper may charge
 the budget: a block holding one has no fast copy (the budget it leaves is known only at run time)."""
-FAST_MAX_INSTRUCTIONS = 8192
-"""The most instructions the fast copies of a program's loops may hold (each doubles its loop's
-code, and LLVM's time with it): a program whose loops hold more is lowered without fast copies."""
+FAST_MAX_COST = 10_000
+"""The most the fast copies of a program's loops may cost LLVM (``pybpf.jit.codegen.compile_cost``
+of their instructions and blocks, a fifth of the most a program may cost): each copy doubles its
+loop's code, and LLVM's time with it; a program whose loops cost more has no fast copies."""
 FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
 RUN_FUNCTION = "bpf_run"
 RESOLVED_SYMBOL = "pybpf_lddw_{slot}"
@@ -584,7 +586,7 @@ class Lowering:
             leader: flow[leader] + (sorted(return_sites) if leader in exits else []) for leader in blocks
         }
         region = {leader for leader in _on_cycles(edges) if leader in pure}
-        if sum(len(blocks[leader]) for leader in region) > FAST_MAX_INSTRUCTIONS:
+        if compile_cost(sum(len(blocks[leader]) for leader in region), len(region)) > FAST_MAX_COST:
             return
         entered = set(return_sites)
         entered.update(slot for leader in blocks if leader not in region for slot in flow[leader])
