@@ -301,17 +301,19 @@ class JitSession:
         self._running = True
         try:
             if (
-                self._head_budget != self.budget
-                or self._head_may_goto != runtime.MAY_GOTO_LOOPS
-                or self._depth_in_memory != 1
+                self._depth_in_memory != 1
                 or self.memory.generation != self._generation
+                or self._head_may_goto != runtime.MAY_GOTO_LOOPS
+                or self._head_budget != self.budget
             ):
                 self._renew()
             self.packet = packet
-            self.ctx.env = env if env is not None else RunEnv()
+            if env is None:
+                env = RunEnv()
+            self.ctx.env = env
             if self.native_maps is not None:
-                self.native_maps.start(self.ctx.env)
-            self._block_words[_R1] = r1 & M64
+                self.native_maps.start(env)
+            self._block_words[_R1] = r1  # a c_uint64: r1 taken modulo 2**64
             if self._run_once(self._block_address):
                 self._failed()
             else:

@@ -292,7 +292,8 @@ class Runner:
             if program.by_pointer or program.direct or access.records:
                 access.switch(NO_MAPS)  # global data is registered again when the next run starts
         finally:
-            self._arrays_checked.clear()
+            if self._arrays_checked:
+                self._arrays_checked.clear()
             self._locked = False
 
     def close(self) -> None:
