@@ -191,6 +191,7 @@ class XdpState:
             self.reset(headroom, linear, 0, *device)
             return
         self._page_view[start:end] = linear
+        self._dirty = (start, end)
         if self.frags:
             self.frags = []
             _U32.pack_into(self._kctx_view, _FLAGS, 0)
