@@ -13,8 +13,9 @@ enough to pay for the compilation (``pybpf.jit.tiered``).
 
 The pieces: ``state`` (the native run state), ``lower`` (the program as one LLVM function: blocks,
 budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind),
-``native_helpers`` + ``native_maps`` (hot helpers as native code), ``codegen``
-(module -> verify -> optimise -> object -> finalise -> pointer, bounded), ``cache`` (the object
+``native_helpers`` + ``native_maps`` (hot helpers as native code), ``stack_zeroing`` (what of the
+stack a run starts zeroed), ``repeat`` (the native entries: one run, or a test run's repeats),
+``codegen`` (module -> verify -> optimise -> object -> finalise -> pointer, bounded), ``cache`` (the object
 files on disk, shared by every process), ``runtime`` (sessions, the one trampoline into Python,
 faults), ``executable`` (``JitProgram``, with the interpreter's API), ``tiered`` (interpreter
 first, JIT when hot), ``fallback`` (the one-line notice).

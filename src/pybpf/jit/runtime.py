@@ -11,7 +11,11 @@ out for the first time (``pybpf.jit.native_maps``), the repair of a map whose mu
 
 A ``JitSession`` is the JIT's ``RunSession`` (``pybpf.engine``): one native state, one register
 file and one stack (``MAX_CALL_FRAMES`` frames of 512 bytes, registered in ``Memory`` as region
-"stack" and zeroed before every run, as the interpreter's session does), reused by every run.  The
+"stack"), reused by every run.  Each run starts from a stack that reads as zeroes, as the
+interpreter's session zeroes it: what a verified program can reach of it is zeroed
+(``pybpf.jit.stack_zeroing``), all of it for other programs.  A run of a session kept open
+(``Program.run``) is one foreign call, ``bpf_run_once`` (``pybpf.jit.repeat``), which zeroes that
+stack, copies the run state's head from a template, sets the registers and runs the program.  The
 interpreter's rules hold because the same code decides them:
 
 * memory faults are ``Memory.check``'s ``MemoryAccessError`` for the same access and pc; the Memory's
