@@ -10,10 +10,13 @@ sort on the stack and a parser/firewall — loaded by pybpf's ELF loader on pybp
 measured the same way by both: around the repeat loop) is taken, the best of ``rounds`` calls, as the
 machine may be shared.  A program pybpf's verifier refuses is reported as such in its row.  The table
 ends with the geometric means of the ratios.  Then the per-call cost of ``Program.run()`` from Python
-(one run per call, wall time, best of ``rounds`` batches) on each, and the JIT's compile time of
+(one run per call, CPU and wall time, best of ``rounds`` batches) on each, for a map-free XDP parser,
+a small map-free program of each type with a kept test run (XDP, SCHED_CLS, SOCKET_FILTER,
+RAW_TRACEPOINT, SYSCALL) and the suite's firewall (a map lookup), and the JIT's compile time of
 straight-line programs of 100 to 4,000 instructions, compiled and linked from the object cache.
 
-    .venv/bin/python benchmarks/bench_jit.py [--repeat N] [--rounds N] [--calls N] [--only a,b] [--no-kernel]
+    .venv/bin/python benchmarks/bench_jit.py [--repeat N] [--rounds N] [--calls N] [--only a,b]
+                                             [--no-kernel] [--per-call-only]
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from jit_suite import FRAME, SUITE, SuiteProgram, engine, loaded
-from pybpf import Program, ProgramLoadError, assemble
+from pybpf import Program, ProgramLoadError, assemble, uapi
+from pybpf.errors import BPFError
 from pybpf.jit import cache, codegen
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
@@ -63,18 +69,81 @@ def ns_per_run(
 
 def per_call_ns(
     program: SuiteProgram, backend: Backend, engine_name: str | None, calls: int, rounds: int
-) -> int:
-    """Wall ns of one ``Program.run()`` (one run), the best mean of ``rounds`` batches of ``calls``."""
+) -> tuple[int, int]:
+    """(wall ns, CPU ns) of one ``Program.run()`` (one run): the best means of ``rounds`` x ``calls``."""
     with loaded(program, backend, engine_name) as obj:
         prog = obj.programs[program.name]
         prog.run(FRAME)
-        best = float("inf")
-        for _ in range(rounds):
-            start = time.perf_counter_ns()
-            for _ in range(calls):
-                prog.run(FRAME)
-            best = min(best, (time.perf_counter_ns() - start) / calls)
-    return int(best)
+        return per_call(lambda: prog.run(FRAME), calls, rounds)
+
+
+def per_call(call: Callable[[], object], calls: int, rounds: int) -> tuple[int, int]:
+    """(wall ns, CPU ns) of one ``call()``: the best means of ``rounds`` batches of ``calls``."""
+    wall = cpu = float("inf")
+    for _ in range(rounds):
+        started, started_cpu = time.perf_counter_ns(), time.process_time_ns()
+        for _ in range(calls):
+            call()
+        cpu = min(cpu, (time.process_time_ns() - started_cpu) / calls)
+        wall = min(wall, (time.perf_counter_ns() - started) / calls)
+    return int(wall), int(cpu)
+
+
+@dataclass(frozen=True)
+class PerCallCase:
+    """A map-free program of one type, run by ``Program.run`` with its test-run input."""
+
+    title: str
+    prog_type: str
+    text: str
+    data: bytes = b""
+    ctx: bytes | None = None
+    prog_flags: int = 0
+
+
+PARSER = """
+    r2 = *(u32 *)(r1 + 4)
+    r1 = *(u32 *)(r1 + 0)
+    r3 = r1
+    r3 += 42
+    if r3 > r2 goto drop
+    r4 = *(u16 *)(r1 + 12)
+    if r4 != 8 goto pass
+    r4 = *(u8 *)(r1 + 23)
+    if r4 != 17 goto pass
+    r4 = *(u16 *)(r1 + 36)
+    if r4 == 0xb512 goto pass
+drop:
+    r0 = 1
+    exit
+pass:
+    r0 = 2
+    exit
+"""
+"""A map-free XDP parser: Ethernet, IPv4, UDP to port 4789 passes (the frame), anything else drops."""
+
+PER_CALL_CASES = (
+    PerCallCase("parser (xdp, map-free)", "xdp", PARSER, data=FRAME),
+    PerCallCase("xdp: r0 = XDP_PASS", "xdp", "r0 = 2\nexit", data=FRAME),
+    PerCallCase("sched_cls: skb->len", "sched_cls", "r0 = *(u32 *)(r1 + 0)\nexit", data=FRAME),
+    PerCallCase("socket_filter: skb->len", "socket_filter", "r0 = *(u32 *)(r1 + 0)\nexit", data=FRAME),
+    PerCallCase("raw_tracepoint: args[0]", "raw_tracepoint", "r0 = *(u64 *)(r1 + 0)\nexit", ctx=bytes(16)),
+    PerCallCase(
+        "syscall: ctx u32", "syscall", "r0 = *(u32 *)(r1 + 0)\nexit", ctx=bytes(16),
+        prog_flags=uapi.BPF_F_SLEEPABLE,
+    ),
+)  # fmt: skip
+
+
+def case_per_call(
+    case: PerCallCase, backend: Backend, engine_name: str | None, calls: int, rounds: int
+) -> tuple[int, int]:
+    """(wall ns, CPU ns) of one ``Program.run()`` of ``case`` (loaded and run on engine ``engine_name``)."""
+    with engine(engine_name):
+        prog = Program.load(case.text, case.prog_type, backend=backend, prog_flags=case.prog_flags)
+        with prog:
+            prog.run(case.data, ctx=case.ctx)
+            return per_call(lambda: prog.run(case.data, ctx=case.ctx), calls, rounds)
 
 
 def compile_ms(n: int) -> tuple[float, float]:
@@ -134,18 +203,28 @@ def suite_table(programs: list[SuiteProgram], kernel: Backend | None, repeat: in
 
 def per_call_table(program: SuiteProgram, kernel: Backend | None, calls: int, rounds: int) -> None:
     user = UserBackend()
-    print(f"\nper-call cost of Program.run() from Python (wall ns, one run per call, {calls} calls)")
-    print(f"{'program':<30}{'jit':>10}{'interpreter':>13}{'kernel':>10}{'jit/kernel':>12}")
-    try:
-        jit = per_call_ns(program, user, "jit", calls, rounds)
-        interp = per_call_ns(program, user, "interpreter", calls, rounds)
-    except ProgramLoadError as error:
-        print(f"{program.title:<30}refused: {refusal(error)}")
-        return
-    theirs = per_call_ns(program, kernel, None, calls, rounds) if kernel else 0
-    kernel_ns = f"{theirs:,}" if theirs else "-"
-    print(f"{program.title:<30}{jit:>10,}{interp:>13,}{kernel_ns:>10}{ratio(jit, theirs):>12}")
-    print("goal: jit/kernel at most 0.50x")
+    print(f"\nper-call cost of Program.run() from Python (ns per call, one run, best of {rounds} x {calls}"
+          " calls; CPU: process time, wall: elapsed)")  # fmt: skip
+    print(f"{'program':<30}{'jit cpu':>9}{'interp cpu':>11}{'kernel cpu':>11}{'jit/kernel':>11}"
+          f"{'jit wall':>10}{'interp wall':>12}{'kernel wall':>12}")  # fmt: skip
+    rows: list[tuple[str, Callable[[Backend, str | None], tuple[int, int]]]] = [
+        (case.title, lambda b, e, case=case: case_per_call(case, b, e, calls, rounds))
+        for case in PER_CALL_CASES
+    ]
+    rows.append((program.title + " (map)", lambda b, e: per_call_ns(program, b, e, calls, rounds)))
+    for title, measure in rows:
+        try:
+            jit = measure(user, "jit")
+            interp = measure(user, "interpreter")
+        except (ProgramLoadError, BPFError) as error:
+            print(f"{title:<30}refused: {error}")
+            continue
+        theirs = measure(kernel, None) if kernel else (0, 0)
+        cpu = "".join(f"{n:>11,}" if n else f"{'-':>11}" for n in (interp[1], theirs[1]))
+        wall = "".join(f"{n:>12,}" for n in (interp[0], theirs[0]))
+        jit_cpu = f"{jit[1]:>9,}" if jit[1] else f"{'-':>9}"
+        print(f"{title:<30}{jit_cpu}{cpu}{ratio(jit[1], theirs[1]):>11}{jit[0]:>10,}{wall}")
+    print("goal: jit/kernel at most 0.50x (CPU)")
 
 
 def main() -> int:
@@ -159,6 +238,9 @@ def main() -> int:
     )
     parser.add_argument("--only", default="", help="comma-separated suite programs (default: all)")
     parser.add_argument("--no-kernel", action="store_true", help="skip the kernel column")
+    parser.add_argument(
+        "--per-call-only", action="store_true", help="only the per-call table (no suite, no compile times)"
+    )
     args = parser.parse_args()
     kernel = None if args.no_kernel or not kernel_bpf_available() else NativeBackend()
     wanted = set(filter(None, args.only.split(",")))
@@ -169,8 +251,11 @@ def main() -> int:
         )
     programs = [p for p in SUITE if not wanted or p.name in wanted]
 
-    suite_table(programs, kernel, args.repeat, args.rounds)
+    if not args.per_call_only:
+        suite_table(programs, kernel, args.repeat, args.rounds)
     per_call_table(next(p for p in SUITE if p.name == PER_CALL), kernel, args.calls, args.rounds)
+    if args.per_call_only:
+        return 0
 
     print("\nJIT compile time at load (ms): compiled, and linked from the object cache")
     for n in (100, 1000, 4000):

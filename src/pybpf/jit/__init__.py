@@ -13,8 +13,9 @@ enough to pay for the compilation (``pybpf.jit.tiered``).
 
 The pieces: ``state`` (the native run state), ``lower`` (the program as one LLVM function: blocks,
 budget, memory checks, frames), ``kinds`` (one lowering function per instruction kind),
-``native_helpers`` + ``native_maps`` (hot helpers as native code), ``codegen``
-(module -> verify -> optimise -> object -> finalise -> pointer, bounded), ``cache`` (the object
+``native_helpers`` + ``native_maps`` (hot helpers as native code), ``stack_zeroing`` (what of the
+stack a run starts zeroed), ``repeat`` (the native entries: one run, or a test run's repeats),
+``codegen`` (module -> verify -> optimise -> object -> finalise -> pointer, bounded), ``cache`` (the object
 files on disk, shared by every process), ``runtime`` (sessions, the one trampoline into Python,
 faults), ``executable`` (``JitProgram``, with the interpreter's API), ``tiered`` (interpreter
 first, JIT when hot), ``fallback`` (the one-line notice).
@@ -44,13 +45,18 @@ def jit_engine(
     memory: Memory,
     resolved: Mapping[int, int],
     facts: Collection[int] | None = None,
+    stack_depths: Mapping[int, int] | None = None,
 ) -> Executable:
     """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled.
-    ``facts``: the slots of the accesses the verifier proved in bounds (``JitProgram``)."""
+    ``facts``: the slots of the accesses the verifier proved in bounds, ``stack_depths``: its stack
+    depth of each subprogram by start slot (``JitProgram``)."""
     try:
         target()  # llvmlite loads, or the program runs on the interpreter
         check_budget(len(instructions))  # before building anything for a program far too large
-        program = JitProgram(instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts)
+        program = JitProgram(
+            instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,
+            stack_depths=stack_depths,
+        )  # fmt: skip
         program.prepare()
     except JitUnavailable as exc:
         notice(str(exc) or type(exc).__name__)

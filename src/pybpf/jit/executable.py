@@ -4,7 +4,8 @@ Mirrors the kernel's ``bpf_prog`` after ``bpf_prog_select_runtime`` (kernel/bpf/
 JIT: ``bpf_func`` is native code, ``jited_len`` its size.  ``JitProgram`` takes what
 ``pybpf.vm.Interpreter`` takes (a program, helpers, the address space, the loader's resolved ``lddw``
 values) and, for a program the verifier accepted, its ``facts`` (the accesses it proved in bounds,
-compiled without a check); it validates the program the same way, and answers the same calls —
+compiled without a check) and ``stack_depths`` (what each run zeroes of the stack); it validates
+the program the same way, and answers the same calls —
 ``run``/``execute`` (raw mode: r1 = the input buffer, r2 = its length), ``session()`` for many runs,
 ``prepare()`` — with the same results, faults and budget (``pybpf.jit.runtime``).  Tracing needs
 every instruction: a run with ``trace`` runs on an interpreter of the same program over the same
@@ -29,6 +30,7 @@ from pybpf.isa.program import ProgramView
 from pybpf.jit.codegen import CompiledProgram, check_budget, compiled_for
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
+from pybpf.jit.stack_zeroing import zeroing_plan
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm.atomics import Atomics
 from pybpf.vm.interpreter import BytesPacket, InputBuffer, Interpreter, ProgramSource, RunResult
@@ -50,6 +52,7 @@ class JitProgram:
         memory: Memory | None = None,
         resolved: Mapping[int, int] | None = None,
         facts: Collection[int] | None = None,
+        stack_depths: Mapping[int, int] | None = None,
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
@@ -79,6 +82,10 @@ class JitProgram:
         """The verifier's facts: the slots of the memory accesses it proved in bounds on every path
         (``VerifiedProgram.proven_accesses``), compiled without a run-time check.  A program that did
         not go through the verifier has none: every access is checked."""
+        self.stack_zeroing = zeroing_plan(view, stack_depths)
+        """Bytes of each call level's frame a run starts zeroed (``pybpf.jit.stack_zeroing``): from the
+        verifier's stack depth of each subprogram by start slot (``stack_depths``, the kernel's
+        ``stack_depth`` of each subprogram), or every frame whole for a program without them."""
         self._bytes = code
         self._code = ctypes.create_string_buffer(code, 8 * self.total_slots)
         self.code_base = ctypes.addressof(self._code)

@@ -1,13 +1,18 @@
-"""The native repeat loop: BPF_PROG_TEST_RUN's ``repeat`` runs of compiled code from one native call.
+"""The native run entries: one run, or BPF_PROG_TEST_RUN's ``repeat`` runs, of compiled code from one call.
 
 Mirrors the loop of ``bpf_test_run`` (net/bpf/test_run.c), which calls ``bpf_prog_run`` ``repeat``
 times in C, so the ``duration`` it reports measures the program rather than the loop around it.
 ``bpf_repeat`` is one small function compiled once per process (it does not depend on the program)
-that does, per run, what ``JitSession`` does before each run in Python: zero the stack, write the
-run state's head fields (budget, status, depth, stack top, trampoline, code base, may_goto budget)
-from a template, set r1 to the context, r10 to the stack's top and the other registers to zero,
-and call the program's entry.  It stops at the first run that does not exit normally (its STATUS
-says why) and returns how many runs it started, the stopped one included.
+that does, per run, what ``JitSession`` would otherwise do before each run in Python: zero what a
+run may read of the stack (``pybpf.jit.stack_zeroing``), write the run state's head fields (budget,
+status, depth, stack top, trampoline, code base, may_goto budget) from a template, set r1 to the
+context, r10 to the stack's top and the other registers to zero, and call the program's entry.  It
+stops at the first run that does not exit normally (its STATUS says why) and returns how many runs
+it started, the stopped one included.  ``bpf_run_once`` starts one run the same way and returns the
+entry's result (non-zero: the run did not exit): ``Program.run``'s run is one foreign call.
+
+Both read what they need from a ``RunBlock``, a session's block of native words written once (r1
+excepted), so that a call passes one address and marshals nothing else.
 
 Only programs that never call into Python between runs for a helper may loop here
 (``loops_natively``): no kfunc, ``callx``, tail call or helper but those lowered natively
@@ -16,40 +21,115 @@ count, spin locks and ring-buffer records left by a run).  Their trampoline serv
 missing from the native table, a legacy packet load, registering a map value a native lookup hands
 out for the first time — the run's ``MapAccess`` outlives the repeats — and the Python form of a
 native helper in a run that cannot use the native one) change nothing the next run depends on.
+``bpf_run_once`` runs any program: what happens around the run stays in Python.
 """
 
 from __future__ import annotations
 
 import ctypes
+import enum
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.isa.opcodes import MAX_CALL_FRAMES
 from pybpf.jit.codegen import JitUnavailable, target
 
 REPEAT_FUNCTION = "bpf_repeat"
+RUN_ONCE_FUNCTION = "bpf_run_once"
+
+
+class Word(enum.IntEnum):
+    """The words of a ``RunBlock``, by index."""
+
+    ENTRY = 0  # the program's compiled entry
+    STATE = 1  # the run state
+    HEAD = 2  # the template of the state's head fields
+    HEAD_BYTES = 3  # its size
+    REGS = 4  # the register file (r0..r10)
+    R1 = 5  # the context
+    TOP = 6  # the stack's top (r10)
+    ZEROED = 7  # how many (start, length) ranges of the stack each run zeroes
+    RANGES = 8  # the first range's start; the ranges follow, two words each
+
+
+BLOCK_WORDS = Word.RANGES + 2 * MAX_CALL_FRAMES
+
+_PREPARE = """
+  %entry_word = load i64, ptr %block
+  %entry = inttoptr i64 %entry_word to ptr
+  %state_slot = getelementptr i64, ptr %block, i64 1
+  %state_word = load i64, ptr %state_slot
+  %state = inttoptr i64 %state_word to ptr
+  %head_slot = getelementptr i64, ptr %block, i64 2
+  %head_word = load i64, ptr %head_slot
+  %head = inttoptr i64 %head_word to ptr
+  %head_bytes_slot = getelementptr i64, ptr %block, i64 3
+  %head_bytes = load i64, ptr %head_bytes_slot
+  %regs_slot = getelementptr i64, ptr %block, i64 4
+  %regs_word = load i64, ptr %regs_slot
+  %regs = inttoptr i64 %regs_word to ptr
+  %r1_slot = getelementptr i64, ptr %block, i64 5
+  %r1 = load i64, ptr %r1_slot
+  %top_slot = getelementptr i64, ptr %block, i64 6
+  %top = load i64, ptr %top_slot
+  %zeroed_slot = getelementptr i64, ptr %block, i64 7
+  %zeroed = load i64, ptr %zeroed_slot
+  %ranges = getelementptr i64, ptr %block, i64 8
+"""
+
 _IR = f"""
 declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
 declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
 
-define i64 @{REPEAT_FUNCTION}(ptr %entry, ptr %state, ptr %head, i64 %head_bytes, ptr %regs,
-                            ptr %stack, i64 %stack_bytes, i64 %r1, i64 %top, i64 %count) {{
+define private void @start_run(ptr %state, ptr %head, i64 %head_bytes, ptr %regs, i64 %r1, i64 %top,
+                               i64 %zeroed, ptr %ranges) alwaysinline {{
 start:
-  br label %loop
-loop:
-  %i = phi i64 [0, %start], [%next, %again]
-  %more = icmp ult i64 %i, %count
-  br i1 %more, label %body, label %finished
-body:
-  call void @llvm.memset.p0.i64(ptr %stack, i8 0, i64 %stack_bytes, i1 false)
+  br label %zero
+zero:
+  %z = phi i64 [0, %start], [%z_next, %zero_range]
+  %z_more = icmp ult i64 %z, %zeroed
+  br i1 %z_more, label %zero_range, label %set_up
+zero_range:
+  %z_index = shl i64 %z, 1
+  %z_start_slot = getelementptr i64, ptr %ranges, i64 %z_index
+  %z_start_word = load i64, ptr %z_start_slot
+  %z_start = inttoptr i64 %z_start_word to ptr
+  %z_length_slot = getelementptr i64, ptr %z_start_slot, i64 1
+  %z_length = load i64, ptr %z_length_slot
+  call void @llvm.memset.p0.i64(ptr %z_start, i8 0, i64 %z_length, i1 false)
+  %z_next = add i64 %z, 1
+  br label %zero
+set_up:
   call void @llvm.memcpy.p0.p0.i64(ptr %state, ptr %head, i64 %head_bytes, i1 false)
   call void @llvm.memset.p0.i64(ptr %regs, i8 0, i64 88, i1 false)
   %r1slot = getelementptr i64, ptr %regs, i64 1
   store i64 %r1, ptr %r1slot
   %r10slot = getelementptr i64, ptr %regs, i64 10
   store i64 %top, ptr %r10slot
+  ret void
+}}
+
+define i64 @{RUN_ONCE_FUNCTION}(ptr %block) {{
+start:{_PREPARE}
+  call void @start_run(ptr %state, ptr %head, i64 %head_bytes, ptr %regs, i64 %r1, i64 %top,
+                       i64 %zeroed, ptr %ranges)
+  %failed = call i64 %entry(ptr %state, ptr %regs, i64 0)
+  ret i64 %failed
+}}
+
+define i64 @{REPEAT_FUNCTION}(ptr %block, i64 %count) {{
+start:{_PREPARE}
+  br label %loop
+loop:
+  %i = phi i64 [0, %start], [%next, %again]
+  %more = icmp ult i64 %i, %count
+  br i1 %more, label %body, label %finished
+body:
+  call void @start_run(ptr %state, ptr %head, i64 %head_bytes, ptr %regs, i64 %r1, i64 %top,
+                       i64 %zeroed, ptr %ranges)
   %failed = call i64 %entry(ptr %state, ptr %regs, i64 0)
   %next = add i64 %i, 1
   %stopped = icmp ne i64 %failed, 0
@@ -63,12 +143,44 @@ finished:
 }}
 """
 
-REPEAT_TYPE = ctypes.CFUNCTYPE(
-    ctypes.c_int64,
-    ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p,
-    ctypes.c_void_p, ctypes.c_int64, ctypes.c_uint64, ctypes.c_uint64, ctypes.c_int64,
-)  # fmt: skip
-"""``i64 bpf_repeat(entry, state, head, head_bytes, regs, stack, stack_bytes, r1, top, count)``."""
+REPEAT_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64)
+"""``i64 bpf_repeat(block, count)``."""
+RUN_ONCE_TYPE = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p)
+"""``i64 bpf_run_once(block)``."""
+
+
+class RunBlock:
+    """What ``bpf_repeat`` and ``bpf_run_once`` read: one session's entry, state, head template,
+    registers, stack top and the stack ranges each run zeroes (``zeroed``: (start, length) pairs, at
+    most ``MAX_CALL_FRAMES``); ``r1`` is set before each call."""
+
+    def __init__(
+        self,
+        *,
+        entry: int,
+        state: int,
+        head: int,
+        head_bytes: int,
+        regs: int,
+        top: int,
+        zeroed: Sequence[tuple[int, int]],
+    ) -> None:
+        if len(zeroed) > MAX_CALL_FRAMES:
+            raise ValueError(f"at most {MAX_CALL_FRAMES} stack ranges")
+        flat = [word for pair in zeroed for word in pair]
+        self.words = (ctypes.c_uint64 * BLOCK_WORDS)(
+            entry, state, head, head_bytes, regs, 0, top, len(zeroed), *flat
+        )
+        self.address = ctypes.addressof(self.words)
+
+    @property
+    def zeroed(self) -> list[tuple[int, int]]:
+        """The (start, length) ranges each run zeroes."""
+        words = self.words
+        return [
+            (words[Word.RANGES + 2 * i], words[Word.RANGES + 2 * i + 1]) for i in range(words[Word.ZEROED])
+        ]
+
 
 _CALL = op.BPF_JMP | op.BPF_CALL
 _CALLX = op.BPF_JMP | op.BPF_X | op.BPF_CALL
@@ -88,7 +200,7 @@ def loops_natively(instructions: Iterable[Instruction], native_calls: Collection
 
 
 class _Driver:
-    """``bpf_repeat`` compiled, kept alive with the engine that owns its code."""
+    """``bpf_repeat`` and ``bpf_run_once`` compiled, kept alive with the engine that owns their code."""
 
     def __init__(self) -> None:
         tgt = target()
@@ -100,23 +212,43 @@ class _Driver:
             module.verify()
             self._engine: Any = llvm.create_mcjit_compiler(module, tgt.new_machine())
             self._engine.finalize_object()
-            address = self._engine.get_function_address(REPEAT_FUNCTION)
+            repeat = self._engine.get_function_address(REPEAT_FUNCTION)
+            once = self._engine.get_function_address(RUN_ONCE_FUNCTION)
         except Exception as exc:
-            raise JitUnavailable(f"LLVM failed to compile the repeat loop: {exc}") from exc
-        self.function = REPEAT_TYPE(address)
+            raise JitUnavailable(f"LLVM failed to compile the run entries: {exc}") from exc
+        self.repeat = REPEAT_TYPE(repeat)
+        self.run_once = RUN_ONCE_TYPE(once)
 
 
 _driver: _Driver | None = None
 _driver_lock = threading.Lock()
 
 
-def repeat_function() -> Any:
-    """``bpf_repeat`` as a ctypes function (compiled on first use; ``JitUnavailable`` if it cannot be)."""
+def _compiled() -> _Driver:
     global _driver
     with _driver_lock:
         if _driver is None:
             _driver = _Driver()
-        return _driver.function
+        return _driver
 
 
-__all__ = ["REPEAT_TYPE", "loops_natively", "repeat_function"]
+def repeat_function() -> Any:
+    """``bpf_repeat`` as a ctypes function (compiled on first use; ``JitUnavailable`` if it cannot be)."""
+    return _compiled().repeat
+
+
+def run_once_function() -> Any:
+    """``bpf_run_once`` as a ctypes function (compiled on first use; ``JitUnavailable`` if it cannot be)."""
+    return _compiled().run_once
+
+
+__all__ = [
+    "BLOCK_WORDS",
+    "REPEAT_TYPE",
+    "RUN_ONCE_TYPE",
+    "RunBlock",
+    "Word",
+    "loops_natively",
+    "repeat_function",
+    "run_once_function",
+]

@@ -11,7 +11,11 @@ out for the first time (``pybpf.jit.native_maps``), the repair of a map whose mu
 
 A ``JitSession`` is the JIT's ``RunSession`` (``pybpf.engine``): one native state, one register
 file and one stack (``MAX_CALL_FRAMES`` frames of 512 bytes, registered in ``Memory`` as region
-"stack" and zeroed before every run, as the interpreter's session does), reused by every run.  The
+"stack"), reused by every run.  Each run starts from a stack that reads as zeroes, as the
+interpreter's session zeroes it: what a verified program can reach of it is zeroed
+(``pybpf.jit.stack_zeroing``), all of it for other programs.  A run of a session kept open
+(``Program.run``) is one foreign call, ``bpf_run_once`` (``pybpf.jit.repeat``), which zeroes that
+stack, copies the run state's head from a template, sets the registers and runs the program.  The
 interpreter's rules hold because the same code decides them:
 
 * memory faults are ``Memory.check``'s ``MemoryAccessError`` for the same access and pc; the Memory's
@@ -48,7 +52,8 @@ from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
-from pybpf.jit.repeat import repeat_function
+from pybpf.jit.repeat import RunBlock, Word, repeat_function, run_once_function
+from pybpf.jit.stack_zeroing import zeroed_ranges
 from pybpf.jit.state import (
     ATOMIC_FUNCTIONS,
     ENTRY_TYPE,
@@ -96,6 +101,7 @@ _ARGS_OFFSET = 8 * int(Field.ARGS)
 _HEAD_LAYOUT = struct.Struct(f"={_TABLE}Q")
 """The state's fields before the region table, written in one copy at the start of each run."""
 _HEAD_BYTES = _HEAD_LAYOUT.size
+_R1 = int(Word.R1)
 
 _ACTIVE: dict[int, JitSession] = {}
 """Open sessions by the address of their native state: the trampoline's way back to its session."""
@@ -167,6 +173,16 @@ class JitSession:
         self._head_template = (ctypes.c_uint64 * _TABLE)()
         """The head fields each run of the native repeat loop starts with."""
         self._head_template_view = memoryview(self._head_template).cast("B")
+        self._block = RunBlock(
+            entry=program.compiled.address, state=self._state_address,
+            head=ctypes.addressof(self._head_template), head_bytes=_HEAD_BYTES, regs=self._regs_address,
+            top=self._top, zeroed=zeroed_ranges(program.stack_zeroing, self._top),
+        )  # fmt: skip
+        """What the native run entries read (``pybpf.jit.repeat``): each run zeroes what the
+        program can read of the stack (``JitProgram.stack_zeroing``)."""
+        self._block_words = self._block.words
+        self._block_address = self._block.address
+        self._run_once = run_once_function()
         self._head = b""
         """The head fields every run starts with, packed (``_start``), for ``_head_for``."""
         self._head_budget = self._head_may_goto = -1
@@ -280,16 +296,29 @@ class JitSession:
             return self.program.execute(
                 registers={1: r1}, env=env, packet=packet, budget=self._budget_arg, trace_pipe=self.trace_pipe
             ).retval
-        _REGS_LAYOUT.pack_into(self._regs_view, 0, 0, r1 & M64, 0, 0, 0, 0, 0, 0, 0, 0, self._top)
         if not self._registered:
+            _REGS_LAYOUT.pack_into(self._regs_view, 0, 0, r1 & M64, 0, 0, 0, 0, 0, 0, 0, 0, self._top)
             self._run(env, packet)
             return int(self._regs[0])
-        # ``_run`` for a session whose stack stays registered (the per-call path of Program.run)
+        # The per-call path of Program.run: the stack stays registered; one foreign call starts the
+        # run (stack, head fields, registers: ``bpf_run_once``) and runs it.
         self._running = True
         try:
-            self._stack.raw = _ZEROS  # one memcpy (ctypes.memmove costs a foreign call)
-            self._start(self._state_view, env, packet)
-            if self._entry(self._state_address, self._regs_address, 0):
+            if (
+                self._depth_in_memory != 1
+                or self.memory.generation != self._generation
+                or self._head_may_goto != runtime.MAY_GOTO_LOOPS
+                or self._head_budget != self.budget
+            ):
+                self._renew()
+            self.packet = packet
+            if env is None:
+                env = RunEnv()
+            self.ctx.env = env
+            if self.native_maps is not None:
+                self.native_maps.start(env)
+            self._block_words[_R1] = r1  # a c_uint64: r1 taken modulo 2**64
+            if self._run_once(self._block_address):
                 self._failed()
             else:
                 self.instructions = self.budget - self.fields[_REMAINING]
@@ -297,7 +326,8 @@ class JitSession:
             self._generation = self.memory.generation
             self.packet = None
             self._running = False
-        return int(self._regs[0])
+        result: int = self._regs[0]
+        return result
 
     def run_repeated_locked(
         self, r1: int, env: RunEnv | None, packet: PacketReader | None, count: int
@@ -312,18 +342,14 @@ class JitSession:
                 retval = self.run_locked(r1, env, packet)
             return retval
         repeat = repeat_function()
-        head = self._head_template
         fields = self.fields
         self._running = True
         try:
-            self._start(self._head_template_view, env, packet)
+            self._start(env, packet)
+            self._block_words[_R1] = r1 & M64
             left = count
             while left:
-                left -= repeat(
-                    self.program.compiled.address, self._state_address, ctypes.addressof(head),
-                    _HEAD_LAYOUT.size, self._regs_address, self._top - STACK_BYTES, STACK_BYTES,
-                    r1 & M64, self._top, left,
-                )  # fmt: skip
+                left -= repeat(self._block_address, left)
                 self.instructions = self.budget - fields[_REMAINING]
                 if fields[_STATUS] != _RUNNING:
                     if fields[_STATUS] != _HALT:
@@ -352,7 +378,8 @@ class JitSession:
         try:
             self._stack.raw = _ZEROS  # one memcpy (ctypes.memmove costs a foreign call)
             budget = self.budget
-            self._start(self._state_view, env, packet)
+            self._start(env, packet)
+            self._state_view[:_HEAD_BYTES] = self._head
             failed = self._entry(self._state_address, self._regs_address, 0)
             self.instructions = budget - fields[_REMAINING]
             if failed:
@@ -380,26 +407,32 @@ class JitSession:
         fields[_STATUS] = _RUNNING
         self._regs[0] = 0
 
-    def _start(self, head: memoryview, env: RunEnv | None, packet: PacketReader | None) -> None:
-        """What every run starts with: the run state's head written into ``head`` (the live state,
-        or the template the repeat loop copies before each run), the stack region at one frame,
-        the region table current, the packet and the helpers' environment in place."""
+    def _start(self, env: RunEnv | None, packet: PacketReader | None) -> None:
+        """What every run starts with but the head fields, which the native run entries copy from
+        the template (``_renew``), the stack and the registers: the stack region at one frame, the
+        region table current, the packet and the helpers' environment in place."""
+        self._renew()
+        self.packet = packet
+        self.ctx.env = env if env is not None else RunEnv()
+        if self.native_maps is not None:
+            self.native_maps.start(self.ctx.env)
+
+    def _renew(self) -> None:
+        """The head template packed for the current budget and may_goto budget, the stack region
+        at one frame and the region table current (each only if it is not)."""
         may_goto = runtime.MAY_GOTO_LOOPS
         if self._head_budget != self.budget or self._head_may_goto != may_goto:
             self._head = _HEAD_LAYOUT.pack(
                 self.budget, _RUNNING, 0, 0, 1, self._top, TRAMPOLINE_ADDRESS,
                 self.program.code_base, may_goto, 0, 0, 0, 0, 0,
             )  # fmt: skip
+            self._head_template_view[:_HEAD_BYTES] = self._head
             self._head_budget, self._head_may_goto = self.budget, may_goto
-        head[:_HEAD_BYTES] = self._head
-        if self._depth_in_memory != 1:
-            self._sync_depth()
+        if self._depth_in_memory != 1 and self._stack_region is not None:
+            self.memory.resize_region(self._stack_region, self._top - STACK_SIZE, self._top)
+            self._depth_in_memory = 1
         if self.memory.generation != self._generation:
             self._refresh_table()
-        self.packet = packet
-        self.ctx.env = env if env is not None else RunEnv()
-        if self.native_maps is not None:
-            self.native_maps.start(self.ctx.env)
 
     # -- memory --------------------------------------------------------------------------------------
     def _sync_depth(self) -> None:

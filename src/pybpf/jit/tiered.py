@@ -45,12 +45,15 @@ class TieredProgram:
         memory: Memory,
         resolved: Mapping[int, int],
         facts: Collection[int] | None = None,
+        stack_depths: Mapping[int, int] | None = None,
     ) -> None:
         self.interpreter = Interpreter(instructions, helpers=helpers, memory=memory, resolved=resolved)
         self._instructions = instructions
         self._helpers, self._memory, self._resolved = helpers, memory, resolved
         self._facts = facts
         """The verifier's facts the JIT compiles the program with (``JitProgram``'s ``facts``)."""
+        self._stack_depths = stack_depths
+        """The verifier's stack depths, for the JIT (``JitProgram``'s ``stack_depths``)."""
         self.executed = 0
         """Instructions run on the interpreter so far."""
         self.jit: JitProgram | None = None
@@ -74,6 +77,7 @@ class TieredProgram:
                     memory=self._memory,
                     resolved=self._resolved,
                     facts=self._facts,
+                    stack_depths=self._stack_depths,
                 )
                 program.prepare()
             except JitUnavailable as exc:
@@ -129,9 +133,13 @@ def tiered_engine(
     memory: Memory,
     resolved: Mapping[int, int],
     facts: Collection[int] | None = None,
+    stack_depths: Mapping[int, int] | None = None,
 ) -> TieredProgram:
-    """The ``Engine`` of tiered execution (``facts``: the verifier's, for the JIT)."""
-    return TieredProgram(instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts)
+    """The ``Engine`` of tiered execution (``facts``, ``stack_depths``: the verifier's, for the JIT)."""
+    return TieredProgram(
+        instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,
+        stack_depths=stack_depths,
+    )  # fmt: skip
 
 
 __all__ = ["COMPILE_AFTER", "TieredProgram", "TieredSession", "tiered_engine"]

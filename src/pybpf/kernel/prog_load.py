@@ -246,7 +246,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         ).hex() if a.line_info and a.line_info_cnt else "",
         line_info_rec_size=a.line_info_rec_size,
         slot_map=list(verified.slot_map or ()),
-        proven_accesses=sorted(verified.proven_accesses),
+        proven_accesses=sorted(verified.proven_accesses), stack_depths=list(verified.stack_depths),
     )  # fmt: skip
     btf_fd = None
     if btf_is_func is not None:  # func_info or line_info: the program holds its BTF (prog->aux->btf)

@@ -103,13 +103,22 @@ def _build(
     registry: HelperRegistry,
     resolved: dict[int, int],
     facts: frozenset[int],
+    *,
+    stack_depths: dict[int, int] | None,
 ) -> Executable:
     """The executable ``engine`` makes of the program; the JIT's engines get the verifier's facts (the
-    accesses it proved in bounds, compiled unchecked), the interpreter checks every access."""
+    accesses it proved in bounds, compiled unchecked) and stack depths (what a run zeroes of the
+    stack), the interpreter checks every access and zeroes the whole stack."""
     if ENGINES[engine] is jit_engine:
-        return jit_engine(insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts)
+        return jit_engine(
+            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
+            stack_depths=stack_depths,
+        )  # fmt: skip
     if ENGINES[engine] is tiered_engine:
-        return tiered_engine(insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts)
+        return tiered_engine(
+            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
+            stack_depths=stack_depths,
+        )  # fmt: skip
     return ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
 
 
@@ -143,8 +152,13 @@ class ProgRuntime:
         insns, resolved, direct = self._resolve(prog.xlated)
         self.program_maps = ProgramMaps.of(self.maps.values(), direct)
         """The maps (and global data) the program's runs may reach."""
-        facts = frozenset(prog.meta.proven_accesses)
-        self.executable = _build(engine, insns, registry, resolved, facts)
+        meta = prog.meta
+        facts = frozenset(meta.proven_accesses)
+        depths = meta.stack_depths
+        stack_depths = (
+            dict(zip(meta.subprogs, depths, strict=True)) if len(depths) == len(meta.subprogs) else None
+        )
+        self.executable = _build(engine, insns, registry, resolved, facts, stack_depths=stack_depths)
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
         self.executable.prepare()
@@ -278,7 +292,8 @@ class Runner:
             if program.by_pointer or program.direct or access.records:
                 access.switch(NO_MAPS)  # global data is registered again when the next run starts
         finally:
-            self._arrays_checked.clear()
+            if self._arrays_checked:
+                self._arrays_checked.clear()
             self._locked = False
 
     def close(self) -> None:

@@ -78,6 +78,10 @@ class ProgMeta:
     """The xlated slots of the memory accesses the verifier proved in bounds on every path (the
     kernel's per-instruction ``insn_aux_data`` the JIT reads): every process that runs the program
     compiles them without a run-time check.  Covered by the file's digest like the instructions."""
+    stack_depths: list[int] = field(default_factory=list)
+    """The verifier's stack depth of each subprogram of ``subprogs`` (the kernel's ``stack_depth`` of
+    each ``bpf_subprog_info``; ``prog->aux->stack_depth`` the first): what each run of the program
+    can reach of its frames, so what the JIT zeroes before a run.  Empty: unknown (all is zeroed)."""
     id: int = 0
 
 

@@ -357,6 +357,8 @@ class XdpTestRunFixture(TestRunFixture):
         )
         state.memory, state.region = memory, self.packet_region
         self.ifindex = loopback_ifindex()
+        self.device = (self.ifindex, 0)
+        """The (ifindex, queue) of a plain packet's context."""
         self.data_start = state.base + XDP_PACKET_HEADROOM
         """Where a plain packet starts (data_meta = data)."""
         self.env = RunEnv(packet=state)
@@ -368,7 +370,7 @@ class XdpTestRunFixture(TestRunFixture):
         state = self.state
         plain = args.ctx_in is None and not (args.ctx_size_out or args.flags or args.batch_size)
         if plain and ETH_HLEN <= size <= _PLAIN_LINEAR:  # what ``_plan`` decides for a plain packet
-            state.reset(XDP_PACKET_HEADROOM, data, 0, self.ifindex, 0)
+            state.refill(XDP_PACKET_HEADROOM, data, self.device)
             start, region = self.data_start, self.packet_region
             if region.start != start or region.end != start + size:
                 self.memory.resize_region(region, start, start + size)

@@ -60,6 +60,7 @@ MAX_SKB_FRAGS = 17
 XDP_FLAGS_HAS_FRAGS = 1 << 0
 
 _ZERO_PAGE = bytes(PAGE_SIZE)
+_ZERO_VIEW = memoryview(_ZERO_PAGE)
 _ACTION_MASK = XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX
 U64 = (1 << 64) - 1
 
@@ -145,6 +146,10 @@ class XdpState:
         rxq.dev = ctypes.addressof(self.kctx.dev)
         rxq.frag_size = PAGE_SIZE
         self._page_view = memoryview(self.page).cast("B")
+        self._dirty = (0, 0)
+        """The part of the page that may hold anything but zeroes: the packet a reset put there, as long
+        as no helper moved its bounds (programs write nothing else: the page is reachable only
+        through the packet region), else the whole page."""
         self._kctx_view = memoryview(self.kctx).cast("B")
         self._device = (-1, -1)
         """The (ifindex, queue) the context holds."""
@@ -156,8 +161,15 @@ class XdpState:
         """Start over as a new state would: a zeroed page with ``linear`` at ``headroom`` (data_meta;
         data ``meta_len`` bytes later), no fragments, no redirect, the device and queue given."""
         view = self._page_view
-        view[:] = _ZERO_PAGE
-        view[headroom : headroom + len(linear)] = linear
+        start, end = headroom, headroom + len(linear)
+        low, high = self._dirty
+        if low < start:  # zero what the last packet left outside the new one
+            view[low : min(high, start)] = _ZERO_VIEW[: min(high, start) - low]
+        if high > end:
+            low = max(low, end)
+            view[low:high] = _ZERO_VIEW[: high - low]
+        view[start:end] = linear
+        self._dirty = (start, end)
         self.frags: list[bytearray] = []
         self.redirect: XdpRedirect | None = None
         self.redirect_lookup: Callable[[int, int], object | None] | None = None
@@ -170,6 +182,23 @@ class XdpState:
             _U32.pack_into(kview, _IFINDEX, ifindex)
             self._device = (ifindex, queue)
 
+    def refill(self, headroom: int, linear: bytes, device: tuple[int, int]) -> None:
+        """``reset(headroom, linear, 0, *device)``, for a plain packet (no metadata): what a test run
+        kept ready does per call, writing only what the last run may have changed."""
+        start, end = headroom, headroom + len(linear)
+        low, high = self._dirty
+        if low < start or high > end or device != self._device:
+            self.reset(headroom, linear, 0, *device)
+            return
+        self._page_view[start:end] = linear
+        self._dirty = (start, end)
+        if self.frags:
+            self.frags = []
+            _U32.pack_into(self._kctx_view, _FLAGS, 0)
+        self.redirect = self.redirect_lookup = None
+        start += self.base
+        _POINTERS.pack_into(self._kctx_view, 0, start, start + len(linear), start)
+
     def expose(self, memory: Memory | None, region: Region | None) -> None:
         """Make ``region`` (registered over the packet page in ``memory``) the packet programs reach."""
         self.memory, self.region = memory, region
@@ -177,6 +206,7 @@ class XdpState:
 
     def sync_region(self) -> None:
         """Bound the packet region to [data_meta, data_end) (data_meta past data: no metadata)."""
+        self._dirty = (0, PAGE_SIZE)  # a helper moved the bounds: the program may have written anywhere
         if self.memory is not None and self.region is not None:
             self.memory.resize_region(self.region, *self.packet_bounds())
 

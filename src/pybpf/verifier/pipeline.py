@@ -102,6 +102,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         verified_insns=state.insn_processed,
         slot_map=state.slot_map,
         proven_accesses=proven_accesses(state, view),
+        stack_depths=list(state.stack_depths),
     )
 
 

@@ -85,3 +85,6 @@ class VerifiedProgram:
     proven_accesses: frozenset[int] = frozenset()
     """The xlated slots of the memory accesses proven in bounds on every path (``InsnFacts.in_bounds``
     moved through the fixups): what the JIT compiles without a run-time check."""
+    stack_depths: list[int] = field(default_factory=list)
+    """The stack depth do_check found for each subprogram of ``subprogs`` (bytes below its frame
+    pointer it may reach, rounded up to 8; the kernel's ``bpf_subprog_info.stack_depth``)."""
