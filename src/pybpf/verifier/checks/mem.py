@@ -36,6 +36,7 @@ from pybpf.uapi import (
 )
 from pybpf.verifier import bounds, dynptr, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
+from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
@@ -468,8 +469,8 @@ def _stack_write(
     if value is not None and aligned and value.is_scalar:
         saved = value
         fits = value.umax < (1 << (8 * size)) if size < 8 else True
-        if fits and not value.id and not tnum.is_const(value.var_off):
-            value.id = w.new_id()
+        if fits:  # the spill and the register share an id (a +const link is cut, as on a mov)
+            assign_scalar_id_before_mov(w, value)
         stack.spill(off, saved, size)
         if not fits:
             slot, _ = stack.byte(off)
