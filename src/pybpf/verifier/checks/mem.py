@@ -189,7 +189,7 @@ def check_mem_access(
     regs = w.state.cur.regs
     reg = regs[regno]
     _record_pointer(w, reg)
-    _check_alignment(w, reg, off, size, strict)
+    check_ptr_alignment(w, reg, off, size, strict)
     off += reg.off
     t = reg.type
     result: RegState | None = None  # what a read loads (None: an unknown scalar)
@@ -367,7 +367,7 @@ _ALIGNMENT_NAMES = {
 """check_ptr_alignment()'s names of the pointer types it checks with a description."""
 
 
-def _check_alignment(w: Walker, reg: RegState, off: int, size: int, strict: bool) -> None:
+def check_ptr_alignment(w: Walker, reg: RegState, off: int, size: int, strict: bool) -> None:
     """check_ptr_alignment(): the stack is always strict, other memory only when the instruction
     asks for it (atomics, ``strict_alignment_once``: the loader does not set BPF_F_STRICT_ALIGNMENT);
     packets are checked as if NET_IP_ALIGN were 2."""
@@ -537,7 +537,7 @@ def _narrow_access_ok(off: int) -> bool:
 def check_stack_store(w: Walker, regno: int, reg: RegState, off: int, size: int) -> None:
     """check_mem_access() of a store of ``size`` unknown bytes at ``off`` from the stack pointer in
     ``regno`` (a helper's object being built there: a dynptr)."""
-    _check_alignment(w, reg, off, size, False)
+    check_ptr_alignment(w, reg, off, size, False)
     _check_stack_access(w, regno, reg, reg.off + off, size, access=BPF_WRITE, value_regno=-1, imm=None)
 
 
