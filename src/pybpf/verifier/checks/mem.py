@@ -229,6 +229,8 @@ def check_mem_access(
         check_packet_access(w, regno, reg, off, size)
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
+    elif t is RegType.CONST_PTR_TO_MAP:
+        _check_ptr_to_map_access(w, regno, reg, off, access)
     elif t in _UNCHECKED and not reg.maybe_null:
         pass
     else:
@@ -240,6 +242,31 @@ def check_mem_access(
         else:
             dst.mark_unknown()
             _coerce(dst, size, sign_extend)
+
+
+_MAP_STRUCTS = {
+    1: "bpf_htab", 2: "bpf_array", 3: "bpf_array", 4: "bpf_array", 5: "bpf_htab", 6: "bpf_array",
+    7: "bpf_stack_map", 8: "bpf_array", 9: "bpf_htab", 10: "bpf_htab", 11: "lpm_trie", 12: "bpf_array",
+    13: "bpf_htab", 14: "bpf_dtab", 15: "bpf_stab", 16: "bpf_cpu_map", 17: "xsk_map", 18: "bpf_shtab",
+    19: "bpf_cgroup_storage_map", 20: "reuseport_array", 21: "bpf_cgroup_storage_map",
+    22: "bpf_queue_stack", 23: "bpf_queue_stack", 24: "bpf_local_storage_map", 25: "bpf_dtab",
+    26: "bpf_struct_ops_map", 27: "bpf_ringbuf_map", 28: "bpf_local_storage_map",
+    29: "bpf_local_storage_map", 30: "bpf_bloom_filter", 31: "bpf_ringbuf_map",
+    32: "bpf_local_storage_map", 33: "bpf_arena",
+}  # fmt: skip
+"""The kernel struct of each map type (its ops' ``map_btf_id``), as check_ptr_to_map_access() names it."""
+
+
+def _check_ptr_to_map_access(w: Walker, regno: int, reg: RegState, off: int, access: int) -> None:
+    """check_ptr_to_map_access(): the program reads the map's kernel struct, never writes it, and
+    never below it (reads within it are not modelled: they give unknown scalars)."""
+    name = _MAP_STRUCTS.get(int(map_attr(reg.map, "map_type", 0)))
+    if name is None:
+        return
+    if off < 0:
+        w.fail(errno.EACCES, f"R{regno} is {name} invalid negative access: off={off}")
+    if access != BPF_READ:
+        w.fail(errno.EACCES, f"only read from {name} is supported")
 
 
 def _is_rdonly(map_ref: object) -> bool:
