@@ -249,11 +249,12 @@ def _adjust_ptr(
             _check_sane_offset(w, result, ptr)
             dst.copy_from(result)
             return
-    bounds.alu(result, off_reg, op, False)  # a variable offset: the pointer's variable part moves
+    bounds.pointer_offset(result, off_reg, op)  # a variable offset: the pointer's variable part moves
     if ptr.type in (RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META):
         result.id = w.new_id()
         result.range = 0
     _check_sane_offset(w, result, ptr)
+    bounds.sync(result)
     dst.copy_from(result)
 
 
