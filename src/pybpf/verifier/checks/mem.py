@@ -470,7 +470,9 @@ def _check_stack_access(
     if not tnum.is_const(reg.var_off):
         if access == BPF_WRITE:
             zero = (imm == 0) if imm is not None else (value_regno >= 0 and is_null(regs[value_regno]))
-            stack.write_data(min_off, max_off - min_off, zero)
+            stack.write_var_off(min_off, max_off, zero)
+            for spi in range(-max_off // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
+                w.scratch_stack(spi, reg.frameno)
         elif value_regno >= 0:
             regs[value_regno].mark_unknown()
         return
@@ -569,11 +571,21 @@ def check_stack_store(w: Walker, regno: int, reg: RegState, off: int, size: int)
 
 
 def helper_stack_access(
-    w: Walker, regno: int, reg: RegState, size: int, *, access: int, zero_ok: bool, clobber: bool
+    w: Walker,
+    regno: int,
+    reg: RegState,
+    size: int,
+    *,
+    access: int,
+    zero_ok: bool,
+    clobber: bool,
+    const_size: bool = True,
 ) -> None:
     """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame (an empty
     range only where the argument allows it); a helper that writes them (``clobber``) makes them
-    data."""
+    data.  Written at a constant offset with a constant size (raw mode), the bytes are stored one by
+    one after the call's checks, so every slot they touch shows in the log; else they change
+    silently."""
     if size == 0:
         if zero_ok:
             return
@@ -587,7 +599,9 @@ def helper_stack_access(
         w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
     if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
         stack.write_data(min_off, max_off - min_off, False)
-        w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
+        if const_size and tnum.is_const(reg.var_off):
+            for spi in range(-max_off // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
+                w.scratch_stack(spi, reg.frameno)
 
 
 def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
@@ -616,8 +630,11 @@ def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
     return slot.spilled.var_off.value
 
 
-def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok: bool, clobber: bool) -> None:
-    """check_helper_mem_access(): ``size`` bytes at the pointer in ``regno``."""
+def helper_mem_access(
+    w: Walker, regno: int, size: int, access: int, *, zero_ok: bool, clobber: bool, const_size: bool = True
+) -> None:
+    """check_helper_mem_access(): ``size`` bytes at the pointer in ``regno`` (``const_size`` false:
+    the most a size register allows)."""
     reg = w.state.cur.regs[regno]
     t = reg.type
     if t in PACKET_TYPES:
@@ -631,7 +648,9 @@ def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok:
     elif t is RegType.PTR_TO_MEM:
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
     elif t is RegType.PTR_TO_STACK:
-        helper_stack_access(w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber)
+        helper_stack_access(
+            w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber, const_size=const_size
+        )
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
     elif t is RegType.SCALAR_VALUE and not (zero_ok and size == 0 and is_null(reg)):
