@@ -158,3 +158,137 @@ desc: a variable offset into the context is refused
     r0 = *(u32 *)(r6 + 0)
     r0 = 0
     exit
+
+=== selftests_var_off/zero_var_off_over_uninit_is_misc
+maps: m=hash(8,16,1)
+desc: a zero byte at a variable offset over never-written stack makes the bytes data, not zero
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r6 = r0
+    call bpf_get_prandom_u32
+    r0 &= 7
+    r1 = r10
+    r1 += -16
+    r1 += r0
+    r2 = 0
+    *(u8 *)(r1 + 0) = r2
+    r2 = *(u8 *)(r10 - 16)
+    r6 += r2
+    r0 = *(u8 *)(r6 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_var_off/zero_var_off_over_zero_stays_zero
+maps: m=hash(8,16,1)
+desc: a zero byte at a variable offset over zeroed stack keeps the bytes zero
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 0
+    *(u64 *)(r10 - 16) = r1
+    call bpf_get_prandom_u32
+    r0 &= 7
+    r1 = r10
+    r1 += -16
+    r1 += r0
+    r2 = 0
+    *(u8 *)(r1 + 0) = r2
+    r2 = *(u8 *)(r10 - 16)
+    r2 <<= 8
+    r6 += r2
+    r0 = *(u8 *)(r6 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_var_off/zero_var_off_over_zero_spill_keeps_spill
+maps: m=hash(8,16,1)
+desc: a zero u64 at a variable offset over spilled constant zeros keeps the spills
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 0
+    *(u64 *)(r10 - 24) = r1
+    *(u64 *)(r10 - 16) = r1
+    call bpf_get_prandom_u32
+    r0 &= 8
+    r1 = r10
+    r1 += -24
+    r1 += r0
+    r2 = 0
+    *(u64 *)(r1 + 0) = r2
+    r2 = *(u64 *)(r10 - 16)
+    r2 <<= 8
+    r6 += r2
+    r0 = *(u8 *)(r6 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_var_off/nonzero_var_off_over_zero_spill
+maps: m=hash(8,16,1)
+desc: a nonzero u64 at a variable offset over spilled zeros destroys them
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 0
+    *(u64 *)(r10 - 24) = r1
+    *(u64 *)(r10 - 16) = r1
+    call bpf_get_prandom_u32
+    r0 &= 8
+    r1 = r10
+    r1 += -24
+    r1 += r0
+    r2 = 1
+    *(u64 *)(r1 + 0) = r2
+    r2 = *(u64 *)(r10 - 16)
+    r6 += r2
+    r0 = *(u8 *)(r6 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_var_off/st_zero_var_off_over_uninit
+maps: m=hash(8,16,1)
+desc: an immediate zero stored at a variable offset over never-written stack: data, not zero
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r2 = r10
+    r2 += -8
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r6 = r0
+    call bpf_get_prandom_u32
+    r0 &= 7
+    r1 = r10
+    r1 += -16
+    r1 += r0
+    *(u8 *)(r1 + 0) = 0
+    r2 = *(u8 *)(r10 - 12)
+    r6 += r2
+    r0 = *(u8 *)(r6 + 0)
+out:
+    r0 = 0
+    exit
