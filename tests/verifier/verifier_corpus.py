@@ -317,7 +317,8 @@ def errno_name(err: int) -> str:
 
 
 @contextlib.contextmanager
-def _maps(defs: tuple[MapDef, ...], backend: Backend) -> Iterator[dict[str, int]]:
+def created_maps(defs: tuple[MapDef, ...], backend: Backend) -> Iterator[dict[str, int]]:
+    """The maps ``defs`` names, created through ``backend`` (name -> fd) and closed afterwards."""
     fds: dict[str, int] = {}
     try:
         for m in defs:
@@ -341,7 +342,7 @@ def _maps(defs: tuple[MapDef, ...], backend: Backend) -> Iterator[dict[str, int]
 
 
 def _load_asm(program: Program, backend: Backend) -> Verdict:
-    with _maps(program.maps, backend) as fds:
+    with created_maps(program.maps, backend) as fds:
         code = encode_program(assemble(program.text, "kernel", maps=fds))
         insns = ctypes.create_string_buffer(code, len(code))
         lic = ctypes.create_string_buffer(program.license.encode())

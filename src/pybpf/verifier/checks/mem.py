@@ -470,9 +470,11 @@ def _check_stack_access(
     if not tnum.is_const(reg.var_off):
         if access == BPF_WRITE:
             zero = (imm == 0) if imm is not None else (value_regno >= 0 and is_null(regs[value_regno]))
-            stack.write_var_off(min_off, max_off, zero)
+            zero_used = stack.write_var_off(min_off, max_off, zero)
             for spi in range(-max_off // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
                 w.scratch_stack(spi, reg.frameno)
+            if zero_used and value_regno >= 0:  # (precision of the zero relied on)
+                w.mark_chain_precision(value_regno)
         elif value_regno >= 0:
             regs[value_regno].mark_unknown()
         return
