@@ -328,7 +328,8 @@ def errno_name(err: int) -> str:
 
 
 @contextlib.contextmanager
-def _maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -> Iterator[dict[str, int]]:
+def created_maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -> Iterator[dict[str, int]]:
+    """The maps ``defs`` names, created through ``backend`` (name -> fd) and closed afterwards."""
     fds: dict[str, int] = {}
     try:
         for m in defs:
@@ -378,7 +379,7 @@ def load_with_log(
     program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
 ) -> tuple[int, str]:
     """(errno, log) of loading an assembly ``program`` through ``backend`` (errno 0: loaded)."""
-    with _func_info_btf(program, backend) as (btf_fd, func_info), _maps(program.maps, backend, btf_fd) as fds:
+    with _func_info_btf(program, backend) as (btf_fd, func_info), created_maps(program.maps, backend, btf_fd) as fds:
         code = encode_program(assemble(program.text, "kernel", maps=fds))
         insns = ctypes.create_string_buffer(code, len(code))
         records = ctypes.create_string_buffer(func_info, max(len(func_info), 1))

@@ -586,6 +586,25 @@ def alu(d: Bounds, s: Bounds, op: int, alu32: bool) -> None:
     sync(d)
 
 
+def pointer_offset(d: Bounds, s: Bounds, op: int) -> None:
+    """adjust_ptr_min_max_vals() for ``pointer += scalar`` / ``pointer -= scalar`` with a variable
+    offset (``d`` the pointer, updated in place): pointers carry no 32-bit bounds of their own (they
+    are derived from the 64-bit ones), and any overflow of a 64-bit bound leaves it unbounded."""
+    mark_unbounded32(d)
+    if op == ADD:
+        smin, smax, umin, umax = d.smin + s.smin, d.smax + s.smax, d.umin + s.umin, d.umax + s.umax
+        if umin > U64 or umax > U64:
+            umin, umax = 0, U64
+        d.var_off = tnum.add(d.var_off, s.var_off)
+    else:
+        smin, smax = d.smin - s.smax, d.smax - s.smin
+        umin, umax = (0, U64) if d.umin < s.umax else (d.umin - s.umax, d.umax - s.umin)
+        d.var_off = tnum.sub(d.var_off, s.var_off)
+    if not (S64_MIN <= smin <= S64_MAX and S64_MIN <= smax <= S64_MAX):
+        smin, smax = S64_MIN, S64_MAX
+    d.smin, d.smax, d.umin, d.umax = smin, smax, umin, umax
+
+
 def coerce_to_size(b: Bounds, size: int) -> None:
     """coerce_reg_to_size(): the low ``size`` bytes, zero-extended."""
     mask = (1 << (size * 8)) - 1

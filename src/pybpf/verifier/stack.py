@@ -13,7 +13,7 @@ the one at ``fp - 8*spi - 1 - j`` (so ``j = 7`` is the slot's lowest address), a
 
 from __future__ import annotations
 
-from pybpf.verifier.regstate import RegState, format_reg
+from pybpf.verifier.regstate import RegState, format_reg, is_null
 
 
 def format_dynptr(reg: RegState) -> str:
@@ -113,6 +113,26 @@ class Stack:
                 slot.spilled = None
                 slot.kinds = [STACK_MISC if k == STACK_SPILL else k for k in slot.kinds]
             slot.kinds[j] = kind
+
+    def write_var_off(self, min_off: int, max_off: int, zero: bool) -> bool:
+        """check_stack_write_var_off(): every byte in [min_off, max_off) may be written, so each
+        becomes MISC -- ZERO only where a zero is written over a ZERO byte; a zero written over a
+        spilled constant 0 leaves the spill; other spills in range are destroyed.  True when the
+        written zero kept a byte zero (the kernel then marks the written register precise)."""
+        zero_used = False
+        for o in range(min_off, max_off):
+            slot, j = self.byte(o)
+            kind = slot.kinds[j]
+            spilled = slot.spilled
+            if zero and kind == STACK_SPILL and slot.is_spill and spilled is not None and is_null(spilled):
+                zero_used = True
+                continue
+            if spilled is not None:
+                slot.spilled = None
+                slot.kinds = [STACK_MISC if k == STACK_SPILL else k for k in slot.kinds]
+            zero_used |= zero and kind == STACK_ZERO
+            slot.kinds[j] = STACK_ZERO if zero and kind == STACK_ZERO else STACK_MISC
+        return zero_used
 
     def format(self, frameno: int, scratched: set[int] | None) -> str:
         """The stack part of print_verifier_state(): `` fp-8=...`` per valid (and scratched) slot."""

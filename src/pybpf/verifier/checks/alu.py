@@ -93,7 +93,7 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
     width = spec.width if spec.kind.value == "movsx" else 0
     if not alu32 and not width:
         if src.is_scalar:
-            _assign_scalar_id_before_mov(w, src)
+            assign_scalar_id_before_mov(w, src)
         dst.copy_from(src)
         return
     if not src.is_scalar:  # a partial copy of a pointer (allowed to a privileged loader)
@@ -105,7 +105,7 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
     if width:  # movsx: the low ``width`` bits sign-extended (to 32 bits for ALU32)
         no_sext = src.umax < 1 << (width - 1)
         if no_sext:
-            _assign_scalar_id_before_mov(w, src)
+            assign_scalar_id_before_mov(w, src)
         dst.copy_from(src)
         if not no_sext:
             dst.id = 0
@@ -118,7 +118,7 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
         return
     no_sext = src.umax < 1 << 32
     if no_sext:
-        _assign_scalar_id_before_mov(w, src)
+        assign_scalar_id_before_mov(w, src)
     dst.copy_from(src)
     if not no_sext:
         dst.id = 0
@@ -135,7 +135,7 @@ def _byte_swap(dst: RegState, insn: Instruction, alu32: bool) -> None:
     bounds.byte_swap(dst, insn.imm, swap)
 
 
-def _assign_scalar_id_before_mov(w: Walker, src: RegState) -> None:
+def assign_scalar_id_before_mov(w: Walker, src: RegState) -> None:
     """assign_scalar_id_before_mov(): a copy shares the source's id (a fresh one, when the source
     has none or is a ``+const`` link)."""
     if src.id & ADD_CONST:
@@ -249,11 +249,12 @@ def _adjust_ptr(
             _check_sane_offset(w, result, ptr)
             dst.copy_from(result)
             return
-    bounds.alu(result, off_reg, op, False)  # a variable offset: the pointer's variable part moves
+    bounds.pointer_offset(result, off_reg, op)  # a variable offset: the pointer's variable part moves
     if ptr.type in (RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META):
         result.id = w.new_id()
         result.range = 0
     _check_sane_offset(w, result, ptr)
+    bounds.sync(result)
     dst.copy_from(result)
 
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from pybpf.helpers.protos import ArgBase, ArgType, RetType, proto
+from pybpf.helpers.protos import ArgBase, ArgFlag, ArgType, RetType, proto
 from pybpf.isa.helper_names import HELPER_IDS
 from pybpf.maps.percpu import possible_cpus
 from pybpf.uapi import (
@@ -253,7 +253,10 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             elif base is ArgBase.PTR_TO_FIXED_SIZE_MEM:
                 size = fn.arg_size(i) or 0
                 if size:
-                    mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=False, clobber=arg.uninit)
+                    access = mem.BPF_WRITE if ArgFlag.MEM_WRITE in arg.flags else mem.BPF_READ
+                    mem.helper_mem_access(w, regno, size, access, zero_ok=False, clobber=arg.uninit)
+                    if ArgFlag.MEM_ALIGNED in arg.flags:
+                        mem.check_ptr_alignment(w, reg, 0, size, strict=True)
             elif base is ArgBase.CONST_ALLOC_SIZE_OR_ZERO:  # the size of the memory r0 will point to
                 if not tnum.is_const(reg.var_off):
                     w.fail(errno.EACCES, f"R{regno} is not a known constant'")  # sic: the kernel's quote
@@ -402,5 +405,13 @@ def _check_mem_size(w: Walker, regno: int, mem_arg: ArgType, size_arg: ArgType) 
     access = mem.BPF_WRITE if mem_arg.uninit else mem.BPF_READ
     prev = w.state.cur.regs[regno - 1]
     if not (mem_arg.maybe_null and is_null(prev)):
-        mem.helper_mem_access(w, regno - 1, reg.umax, access, zero_ok=zero_ok, clobber=mem_arg.uninit)
+        mem.helper_mem_access(
+            w,
+            regno - 1,
+            reg.umax,
+            access,
+            zero_ok=zero_ok,
+            clobber=mem_arg.uninit,
+            const_size=tnum.is_const(reg.var_off),
+        )
     w.mark_chain_precision(regno)  # the size's value was relied on

@@ -36,6 +36,7 @@ from pybpf.uapi import (
 )
 from pybpf.verifier import bounds, dynptr, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
+from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
@@ -193,7 +194,7 @@ def check_mem_access(
     regs = w.state.cur.regs
     reg = regs[regno]
     _record_pointer(w, reg)
-    _check_alignment(w, reg, off, size, strict)
+    check_ptr_alignment(w, reg, off, size, strict)
     off += reg.off
     t = reg.type
     result: RegState | None = None  # what a read loads (None: an unknown scalar)
@@ -238,6 +239,8 @@ def check_mem_access(
         check_packet_access(w, regno, reg, off, size)
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
+    elif t is RegType.CONST_PTR_TO_MAP:
+        _check_ptr_to_map_access(w, regno, reg, off, access)
     elif t in _UNCHECKED and not reg.maybe_null:
         pass
     else:
@@ -249,6 +252,31 @@ def check_mem_access(
         else:
             dst.mark_unknown()
             _coerce(dst, size, sign_extend)
+
+
+_MAP_STRUCTS = {
+    1: "bpf_htab", 2: "bpf_array", 3: "bpf_array", 4: "bpf_array", 5: "bpf_htab", 6: "bpf_array",
+    7: "bpf_stack_map", 8: "bpf_array", 9: "bpf_htab", 10: "bpf_htab", 11: "lpm_trie", 12: "bpf_array",
+    13: "bpf_htab", 14: "bpf_dtab", 15: "bpf_stab", 16: "bpf_cpu_map", 17: "xsk_map", 18: "bpf_shtab",
+    19: "bpf_cgroup_storage_map", 20: "reuseport_array", 21: "bpf_cgroup_storage_map",
+    22: "bpf_queue_stack", 23: "bpf_queue_stack", 24: "bpf_local_storage_map", 25: "bpf_dtab",
+    26: "bpf_struct_ops_map", 27: "bpf_ringbuf_map", 28: "bpf_local_storage_map",
+    29: "bpf_local_storage_map", 30: "bpf_bloom_filter", 31: "bpf_ringbuf_map",
+    32: "bpf_local_storage_map", 33: "bpf_arena",
+}  # fmt: skip
+"""The kernel struct of each map type (its ops' ``map_btf_id``), as check_ptr_to_map_access() names it."""
+
+
+def _check_ptr_to_map_access(w: Walker, regno: int, reg: RegState, off: int, access: int) -> None:
+    """check_ptr_to_map_access(): the program reads the map's kernel struct, never writes it, and
+    never below it (reads within it are not modelled: they give unknown scalars)."""
+    name = _MAP_STRUCTS.get(int(map_attr(reg.map, "map_type", 0)))
+    if name is None:
+        return
+    if off < 0:
+        w.fail(errno.EACCES, f"R{regno} is {name} invalid negative access: off={off}")
+    if access != BPF_READ:
+        w.fail(errno.EACCES, f"only read from {name} is supported")
 
 
 def _is_rdonly(map_ref: object) -> bool:
@@ -416,7 +444,7 @@ _ALIGNMENT_NAMES = {
 """check_ptr_alignment()'s names of the pointer types it checks with a description."""
 
 
-def _check_alignment(w: Walker, reg: RegState, off: int, size: int, strict: bool) -> None:
+def check_ptr_alignment(w: Walker, reg: RegState, off: int, size: int, strict: bool) -> None:
     """check_ptr_alignment(): the stack is always strict, other memory only when the instruction
     asks for it (atomics, ``strict_alignment_once``: the loader does not set BPF_F_STRICT_ALIGNMENT);
     packets are checked as if NET_IP_ALIGN were 2."""
@@ -492,7 +520,11 @@ def _check_stack_access(
     if not tnum.is_const(reg.var_off):
         if access == BPF_WRITE:
             zero = (imm == 0) if imm is not None else (value_regno >= 0 and is_null(regs[value_regno]))
-            stack.write_data(min_off, max_off - min_off, zero)
+            zero_used = stack.write_var_off(min_off, max_off, zero)
+            for spi in range(-max_off // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
+                w.scratch_stack(spi, reg.frameno)
+            if zero_used and value_regno >= 0:  # (precision of the zero relied on)
+                w.mark_chain_precision(value_regno)
         elif value_regno >= 0:
             regs[value_regno].mark_unknown()
         return
@@ -518,8 +550,8 @@ def _stack_write(
     if value is not None and aligned and value.is_scalar:
         saved = value
         fits = value.umax < (1 << (8 * size)) if size < 8 else True
-        if fits and not value.id and not tnum.is_const(value.var_off):
-            value.id = w.new_id()
+        if fits:  # the spill and the register share an id (a +const link is cut, as on a mov)
+            assign_scalar_id_before_mov(w, value)
         stack.spill(off, saved, size)
         if not fits:
             slot, _ = stack.byte(off)
@@ -586,16 +618,26 @@ def _narrow_access_ok(off: int) -> bool:
 def check_stack_store(w: Walker, regno: int, reg: RegState, off: int, size: int) -> None:
     """check_mem_access() of a store of ``size`` unknown bytes at ``off`` from the stack pointer in
     ``regno`` (a helper's object being built there: a dynptr)."""
-    _check_alignment(w, reg, off, size, False)
+    check_ptr_alignment(w, reg, off, size, False)
     _check_stack_access(w, regno, reg, reg.off + off, size, access=BPF_WRITE, value_regno=-1, imm=None)
 
 
 def helper_stack_access(
-    w: Walker, regno: int, reg: RegState, size: int, *, access: int, zero_ok: bool, clobber: bool
+    w: Walker,
+    regno: int,
+    reg: RegState,
+    size: int,
+    *,
+    access: int,
+    zero_ok: bool,
+    clobber: bool,
+    const_size: bool = True,
 ) -> None:
     """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame (an empty
     range only where the argument allows it); a helper that writes them (``clobber``) makes them
-    data."""
+    data.  Written at a constant offset with a constant size (raw mode), the bytes are stored one by
+    one after the call's checks, so every slot they touch shows in the log; else they change
+    silently."""
     if size == 0:
         if zero_ok:
             return
@@ -609,7 +651,9 @@ def helper_stack_access(
         w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
     if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
         stack.write_data(min_off, max_off - min_off, False)
-        w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
+        if const_size and tnum.is_const(reg.var_off):
+            for spi in range(-max_off // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
+                w.scratch_stack(spi, reg.frameno)
 
 
 def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
@@ -638,8 +682,11 @@ def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
     return slot.spilled.var_off.value
 
 
-def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok: bool, clobber: bool) -> None:
-    """check_helper_mem_access(): ``size`` bytes at the pointer in ``regno``."""
+def helper_mem_access(
+    w: Walker, regno: int, size: int, access: int, *, zero_ok: bool, clobber: bool, const_size: bool = True
+) -> None:
+    """check_helper_mem_access(): ``size`` bytes at the pointer in ``regno`` (``const_size`` false:
+    the most a size register allows)."""
     reg = w.state.cur.regs[regno]
     t = reg.type
     if t in PACKET_TYPES:
@@ -653,7 +700,9 @@ def helper_mem_access(w: Walker, regno: int, size: int, access: int, *, zero_ok:
     elif t is RegType.PTR_TO_MEM:
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
     elif t is RegType.PTR_TO_STACK:
-        helper_stack_access(w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber)
+        helper_stack_access(
+            w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber, const_size=const_size
+        )
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
     elif t is RegType.SCALAR_VALUE and not (zero_ok and size == 0 and is_null(reg)):
