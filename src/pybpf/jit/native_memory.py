@@ -11,9 +11,13 @@ access bits needed — and sends every other argument to the Python helper, whic
 exactly as on the interpreter.  Both cases are subsets of what ``Memory.check`` accepts (the stack
 region is the frames in use; the table's entries and the hot entries are copies of registered
 regions, refreshed whenever Memory's regions change and nothing native removes a region), so the
-native answer is never wider than Python's.  The table scan (``bpf_in_table``, one cold function
-per module, as ``bpf_mem_slow``'s scan) runs only when the stack and the hot entries miss; unlike
-``bpf_mem_slow`` it neither asks Python nor changes the hot entries.
+native answer is never wider than Python's — but for one deliberate case: a verified program's
+session keeps its native maps' whole value storage in its own first table entries
+(``pybpf.jit.native_maps``), as its loads see it; the verifier proved such a program's helper
+arguments lie inside one value, which Python registers on demand (``NativeMapSession.reach``).
+The table scan (``bpf_in_table``, one cold function per module, as ``bpf_mem_slow``'s scan) runs
+only when the stack and the hot entries miss; unlike ``bpf_mem_slow`` it neither asks Python nor
+changes the hot entries.
 """
 
 from __future__ import annotations
