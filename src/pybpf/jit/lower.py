@@ -308,7 +308,21 @@ class Lowering:
         self.store_field(Field.REMAINING, self.b.load(self._remaining))
 
     def trampoline(self, op: int, args: Sequence[ir.Value], slot: int) -> ir.Value:
-        """Call Python (a helper, or an ``Op``) and leave the run if it says so; returns its answer.
+        """Call Python (a helper, or an ``Op``) and leave the run if it says so; returns its answer."""
+        return self.call_out(lambda: self.call_python(op, args, slot))
+
+    def call_python(self, op: int, args: Sequence[ir.Value], slot: int) -> ir.Value:
+        """The trampoline's call itself, without the budget's sync (for code ``call_out`` emits)."""
+        b = self.b
+        function = b.inttoptr(self.load_field(Field.TRAMPOLINE), TRAMPOLINE.as_pointer())
+        for index, value in enumerate(args):
+            self.store_field(Field.ARGS + index, value)
+        return b.call(function, [self.state, self.const(op), self.const(slot)])
+
+    def call_out(self, emit: Callable[[], ir.Value]) -> ir.Value:
+        """Emit ``emit()``, code that calls Python or re-enters the compiled code (both read and write
+        the state's REMAINING), with the budget synced around it, and leave the run unless STATUS is
+        RUNNING after it; returns ``emit``'s value.
 
         In a block the budget does not cover, Python sees what the interpreter's single steps leave
         (the instructions before the cut, this one included), and what a helper charges moves the cut.
@@ -319,10 +333,7 @@ class Lowering:
         short = b.icmp_unsigned("<", cut, self.const(self._block_length))
         done = self.const(self._block_index + 1)
         self.store_field(Field.REMAINING, b.select(short, b.sub(cut, done), b.load(self._remaining)))
-        function = b.inttoptr(self.load_field(Field.TRAMPOLINE), TRAMPOLINE.as_pointer())
-        for index, value in enumerate(args):
-            self.store_field(Field.ARGS + index, value)
-        result = b.call(function, [self.state, self.const(op), self.const(slot)])
+        result = emit()
         left = self.load_field(Field.REMAINING)
         b.store(left, self._remaining)
         b.store(b.select(short, b.add(done, left), cut), self._cut)

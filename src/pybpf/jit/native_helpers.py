@@ -24,6 +24,12 @@ id (a registry may replace any helper), and:
   (``pybpf.jit.native_hash_write``, under the map's own mutex).  A verified program (``verified``:
   it came with the verifier's facts) gets values handed out with no Python at all, a raw one gets
   each value registered as the interpreter does (``pybpf.jit.native_maps``);
+* ``bpf_ringbuf_output`` (130) and ``bpf_ringbuf_query`` (134) when their r1 is a ring buffer map
+  known the same way, with the same exclusions (``pybpf.jit.native_ringbuf``);
+* ``bpf_csum_diff`` (28), its buffers read natively where they lie in the stack or the region
+  table, else by the Python helper (``pybpf.jit.native_csum``);
+* ``bpf_loop`` (181), its callback re-entered natively, in programs that do not tail-call
+  (``pybpf.jit.native_loop``);
 * ``bpf_ktime_get_ns`` (5), ``bpf_ktime_get_boot_ns`` (125), ``bpf_ktime_get_coarse_ns`` (160),
   ``bpf_ktime_get_tai_ns`` (208): ``clock_gettime`` through the C library's function pointer, the
   clock the Python helper reads;
@@ -50,15 +56,17 @@ from dataclasses import dataclass
 
 from llvmlite import ir
 
-from pybpf.helpers import basic
+from pybpf.helpers import basic, csum
 from pybpf.helpers import maps as map_helpers
 from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
+from pybpf.jit.native_csum import lower_csum_diff
 from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
 from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
+from pybpf.jit.native_loop import lower_loop
 from pybpf.jit.native_maps import (
     NativeArray,
     NativeMap,
@@ -66,11 +74,13 @@ from pybpf.jit.native_maps import (
     lower_array_lookup,
     native_array,
 )
+from pybpf.jit.native_ringbuf import NativeRing, lower_ringbuf_output, lower_ringbuf_query, native_ring
 from pybpf.jit.state import Field, NativeState
 from pybpf.maps.object import MapObject, map_object_at
 from pybpf.memory.regions import Memory
 
 SPIN_LOCK_HELPER = 93
+TAIL_CALL_HELPER = 12
 MAP_LDDW_SOURCES = frozenset({opcodes.BPF_PSEUDO_MAP_FD, opcodes.BPF_PSEUDO_MAP_IDX})
 WRITES_DST_ONLY = frozenset({Kind.ALU, Kind.NEG, Kind.MOVSX, Kind.END, Kind.LDDW, Kind.LDX, Kind.LDXSX})
 """Kinds that write only their dst register (and nothing else that matters between lddw and call)."""
@@ -183,8 +193,22 @@ WRITES: dict[Helper, HashWrite] = {
     map_helpers.map_delete_elem: lower_hash_delete,
 }
 """The map helpers that change a hash map natively (``pybpf.jit.native_hash_write``)."""
-MAP_CALLS = frozenset({map_helpers.map_lookup_elem, map_helpers.map_lookup_percpu_elem, *WRITES})
+RingLowerer = Callable[[Lowering, Site, NativeRing, Sequence[ir.Value]], None]
+RING_CALLS: dict[Helper, RingLowerer] = {
+    map_helpers.ringbuf_output: lower_ringbuf_output,
+    map_helpers.ringbuf_query: lower_ringbuf_query,
+}
+"""Ring buffer helpers lowered natively when their ring is known (``pybpf.jit.native_ringbuf``)."""
+MAP_CALLS = frozenset({map_helpers.map_lookup_elem, map_helpers.map_lookup_percpu_elem, *WRITES, *RING_CALLS})
 """The helpers native when their map is known (``plan_native_calls``)."""
+
+
+def _ring_lowerer(ring: NativeRing, lower_call: RingLowerer) -> NativeLowerer:
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        lower_call(lo, site, ring, args)
+
+    return lower
+
 
 SIMPLE: dict[Helper, NativeLowerer] = {
     **{helper: _clock_lowerer(clock) for helper, clock in CLOCKS.items()},
@@ -193,6 +217,7 @@ SIMPLE: dict[Helper, NativeLowerer] = {
     basic.get_numa_node_id: lower_numa_node_id,
     basic.get_current_pid_tgid: _pair_lowerer("getpid", "gettid"),
     basic.get_current_uid_gid: _pair_lowerer("getgid", "getuid"),
+    csum.bpf_csum_diff: lower_csum_diff,
 }
 """Helpers lowered natively whatever their arguments, by pybpf's implementation."""
 
@@ -272,10 +297,14 @@ def plan_native_calls(
     where something else (the verifier's facts) already knows the map a call is given.  ``verified``:
     the program went through the verifier (``pybpf.jit.native_maps``: how values are handed out)."""
     calls: dict[int, tuple[str, NativeLowerer]] = {}
-    maps: dict[int, NativeArray | NativeHash] = {}
+    maps: dict[int, NativeArray | NativeHash | NativeRing] = {}
     insns = view.insns
     lookups_allowed = not any(
         spec.kind is Kind.CALLX or (spec.kind is Kind.CALL and insn.imm == SPIN_LOCK_HELPER)
+        for insn, spec in zip(insns, specs, strict=True)
+    )
+    tail_calls = any(
+        spec.kind is Kind.CALL and insn.imm == TAIL_CALL_HELPER
         for insn, spec in zip(insns, specs, strict=True)
     )
     for index, (insn, spec) in enumerate(zip(insns, specs, strict=True)):
@@ -289,14 +318,25 @@ def plan_native_calls(
         if simple is not None:
             calls[slot] = (function.__name__, simple)
             continue
+        if function is basic.loop:
+            if not tail_calls:
+                calls[slot] = (function.__name__, lower_loop)
+            continue
         if not lookups_allowed or function not in MAP_CALLS:
             continue
         pointer = (known_maps or {}).get(slot) or _map_in_r1(view, specs, index, resolved)
         obj = map_object_at(pointer) if pointer is not None else None
         if not isinstance(obj, MapObject) or obj.pointer != pointer:
             continue
+        ring_call = RING_CALLS.get(function)
+        if ring_call is not None:
+            ring = maps.get(pointer) or native_ring(obj, len(maps))
+            if isinstance(ring, NativeRing):
+                maps[pointer] = ring
+                calls[slot] = (function.__name__, _ring_lowerer(ring, ring_call))
+            continue
         nmap = maps.get(pointer) or native_array(obj, len(maps)) or native_hash(obj, len(maps))
-        if nmap is None:
+        if not isinstance(nmap, (NativeArray, NativeHash)):
             continue
         if function in WRITES:
             if not isinstance(nmap, NativeHash) or not writable(nmap):

@@ -1,0 +1,204 @@
+"""Benchmark of the helpers pybpf's JIT runs natively: ns per run on the JIT, the interpreter and the kernel.
+
+Three small XDP programs, each spending its time in one helper: ``bpf_ringbuf_output`` of 16 bytes
+from the stack (``pybpf.jit.native_ringbuf``), ``bpf_loop`` of 16 callbacks summing their index
+(``pybpf.jit.native_loop``) and ``bpf_csum_diff`` of 20 against 44 bytes of the packet
+(``pybpf.jit.native_csum``).  Each is loaded on pybpf with each engine (``PYBPF_ENGINE``: ``jit``,
+``interpreter``) and, where the real bpf(2) is available, on the kernel, and run with
+BPF_PROG_TEST_RUN and ``repeat`` runs per call on a 64-byte frame; the duration the call reports
+(mean ns per run) is taken, the best of ``rounds`` calls.  The ring buffer is drained between calls
+(outside the measured loop), so every run takes the output path.  The kernel needs BTF func_info for
+the ``bpf_loop`` program's callback: the program is loaded with a minimal BTF (two static functions)
+built here.
+
+    .venv/bin/python benchmarks/bench_native_helpers.py [--repeat N] [--rounds N] [--no-kernel]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import os
+import struct
+from collections.abc import Callable, Iterator
+
+from pybpf import Map, Program, RingBuffer, uapi
+from pybpf.isa.instruction import encode_program
+from pybpf.isa.program import ProgramView
+from pybpf.kernel import prog_run
+from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.program import instructions_of
+
+FRAME = bytes(range(64))
+RING_BYTES = 1 << 22
+
+RINGBUF_OUTPUT = """
+    *(u64 *)(r10 - 16) = r1
+    r1 = 42
+    *(u64 *)(r10 - 8) = r1
+    r1 = map_fd(ring) ll
+    r2 = r10
+    r2 += -16
+    r3 = 16
+    r4 = 0
+    call bpf_ringbuf_output
+    r0 = 2
+    exit
+"""
+
+BPF_LOOP = """
+    *(u64 *)(r10 - 8) = 0
+    r1 = 16
+    r2 = func(callback) ll
+    r3 = r10
+    r3 += -8
+    r4 = 0
+    call bpf_loop
+    r0 = *(u64 *)(r10 - 8)
+    exit
+callback:
+    r3 = *(u64 *)(r2 + 0)
+    r3 += r1
+    *(u64 *)(r2 + 0) = r3
+    r0 = 0
+    exit
+"""
+
+CSUM_DIFF = """
+    r6 = *(u32 *)(r1 + 0)
+    r7 = *(u32 *)(r1 + 4)
+    r2 = r6
+    r2 += 64
+    if r2 > r7 goto out
+    r1 = r6
+    r2 = 20
+    r3 = r6
+    r3 += 20
+    r4 = 44
+    r5 = 0
+    call bpf_csum_diff
+    exit
+out:
+    r0 = 1
+    exit
+"""
+
+
+def func_info_btf() -> bytes:
+    """Raw BTF of ``int``, ``int (void)`` and two static FUNCs of that prototype (ids 3 and 4)."""
+    names = b"\0int\0prog\0callback\0"
+    types = struct.pack("<4I", 1, 1 << 24, 4, 1 << 24 | 32)  # [1] INT "int": 4 bytes, signed, 32 bits
+    types += struct.pack("<3I", 0, 13 << 24, 1)  # [2] FUNC_PROTO returning [1], no parameters
+    types += struct.pack("<3I", 5, 12 << 24, 2)  # [3] FUNC "prog", static
+    types += struct.pack("<3I", 10, 12 << 24, 2)  # [4] FUNC "callback", static
+    header = struct.pack("<HBBIIIII", 0xEB9F, 1, 0, 24, 0, len(types), len(types), len(names))
+    return header + types + names
+
+
+def load_with_callback(text: str, backend: Backend) -> Program:
+    """BPF_PROG_LOAD an XDP program with one callback subprogram, with the func_info the kernel needs."""
+    insns = instructions_of(text, {})
+    _, callback = ProgramView(insns).subprograms
+    blob = func_info_btf()
+    btf_buffer = ctypes.create_string_buffer(blob, len(blob))
+    attr = uapi.bpf_attr()
+    attr.btf, attr.btf_size = ctypes.addressof(btf_buffer), len(blob)
+    btf_fd = backend.bpf(uapi.BPF_BTF_LOAD, attr)
+    try:
+        records = struct.pack("<4I", 0, 3, callback, 4)
+        info = ctypes.create_string_buffer(records, len(records))
+        code = ctypes.create_string_buffer(encode_program(insns))
+        licence = ctypes.create_string_buffer(b"GPL")
+        attr = uapi.bpf_attr()
+        attr.prog_type = uapi.BPF_PROG_TYPE_XDP
+        attr.insns, attr.insn_cnt = ctypes.addressof(code), sum(insn.slots for insn in insns)
+        attr.license = ctypes.addressof(licence)
+        attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
+        attr.func_info, attr.func_info_cnt = ctypes.addressof(info), 2
+        fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
+    finally:
+        os.close(btf_fd)
+    return Program.from_fd(fd, backend=backend)
+
+
+@contextlib.contextmanager
+def engine(name: str | None) -> Iterator[None]:
+    """``PYBPF_ENGINE`` set to ``name`` (left alone for None: the kernel)."""
+    saved = os.environ.get(prog_run.ENGINE_VARIABLE)
+    if name is not None:
+        os.environ[prog_run.ENGINE_VARIABLE] = name
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(prog_run.ENGINE_VARIABLE, None)
+        else:
+            os.environ[prog_run.ENGINE_VARIABLE] = saved
+
+
+def best_ns(prog: Program, repeat: int, rounds: int, between: Callable[[], None]) -> int:
+    prog.run(FRAME)  # warm up (and compile)
+    best = None
+    for _ in range(rounds):
+        between()
+        duration = prog.run(FRAME, repeat=repeat).duration
+        best = duration if best is None else min(best, duration)
+    between()
+    return int(best or 0)
+
+
+def ringbuf_ns(backend: Backend, repeat: int, rounds: int) -> int:
+    with (
+        Map.create(uapi.BPF_MAP_TYPE_RINGBUF, 0, 0, RING_BYTES, backend=backend) as ring,
+        Program.load(RINGBUF_OUTPUT, "xdp", maps={"ring": ring}, backend=backend) as prog,
+        RingBuffer(ring) as reader,
+    ):
+        return best_ns(prog, repeat, rounds, reader.consume)
+
+
+def loop_ns(backend: Backend, repeat: int, rounds: int) -> int:
+    with load_with_callback(BPF_LOOP, backend) as prog:
+        return best_ns(prog, repeat, rounds, lambda: None)
+
+
+def csum_ns(backend: Backend, repeat: int, rounds: int) -> int:
+    with Program.load(CSUM_DIFF, "xdp", backend=backend) as prog:
+        return best_ns(prog, repeat, rounds, lambda: None)
+
+
+PROGRAMS: dict[str, Callable[[Backend, int, int], int]] = {
+    "bpf_ringbuf_output (16 bytes)": ringbuf_ns,
+    "bpf_loop (16 callbacks)": loop_ns,
+    "bpf_csum_diff (20 / 44 bytes)": csum_ns,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20_000, help="runs per test run (JIT and kernel)")
+    parser.add_argument("--rounds", type=int, default=5, help="test runs per figure (the best is kept)")
+    parser.add_argument("--no-kernel", action="store_true", help="skip the kernel even where bpf(2) works")
+    args = parser.parse_args()
+    kernel = NativeBackend() if kernel_bpf_available() and not args.no_kernel else None
+    user = UserBackend()
+    interp_repeat = max(args.repeat // 20, 1)
+    print(f"ns per run (BPF_PROG_TEST_RUN duration, repeat {args.repeat}, interpreter {interp_repeat}, "
+          f"best of {args.rounds})")  # fmt: skip
+    print(f"{'program':<34}{'jit':>10}{'interpreter':>13}{'kernel':>10}{'jit/kernel':>12}{'interp/jit':>12}")
+    for title, measure in PROGRAMS.items():
+        with engine("jit"):
+            jit = measure(user, args.repeat, args.rounds)
+        with engine("interpreter"):
+            interp = measure(user, interp_repeat, args.rounds)
+        theirs = measure(kernel, args.repeat, args.rounds) if kernel is not None else 0
+        versus = f"{jit / theirs:.2f}x" if theirs and jit else "-"
+        speedup = f"{interp / jit:.1f}x" if jit else "-"
+        kernel_ns = f"{theirs:,}" if theirs else "-"
+        print(f"{title:<34}{jit:>10,}{interp:>13,}{kernel_ns:>10}{versus:>12}{speedup:>12}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,303 @@
+"""Ring buffer helpers as native code: ``bpf_ringbuf_output`` and ``bpf_ringbuf_query``.
+
+Mirrors ``bpf_ringbuf_output`` and ``bpf_ringbuf_query`` (kernel/bpf/ringbuf.c: ``__bpf_ringbuf_reserve``
+under ``rb->spinlock``, the copy, ``bpf_ringbuf_commit``'s clearing of BUSY) on pybpf's ring buffer
+map (``pybpf.maps.ringbuf``), working on the map's shared storage with that map's own protocol, so
+the interpreter, ``RingBuffer`` readers and other processes see exactly the records the Python
+helper (``RingBufMap.output``) would have written:
+
+* the producer lock is the robust process-shared mutex in the producer page: taken with
+  ``pthread_mutex_trylock`` through the C library (``EOWNERDEAD``: made consistent, as the map's
+  own repair has nothing to do); a lock another thread or process holds, or a lock word the C
+  library refuses, sends the call to the Python helper, which waits or fails as it always does;
+* under the lock: the pending position advanced over committed records (at most one ring of them),
+  the record refused (-EAGAIN) when the producer would get a ring ahead of the consumer or of the
+  oldest BUSY record, else the header (``len | BUSY``, ``pg_off``) and the new producer position
+  stored; positions the map would call corrupted (EUCLEAN) unlock and go to the Python helper;
+* after the lock: the data copied (contiguous, into the overflow area for a wrapping record), the
+  wrapping tail copied to the start of the data area, then BUSY cleared in the header as it is
+  found then (one release store, the kernel's ``xchg``).  pybpf has no wake-ups (``commit``), so
+  BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP are accepted and change nothing; other flags are -EINVAL.
+
+The shared words are read and written as LLVM atomics (monotonic, the publishing stores release),
+so LLVM keeps the order the map's protocol needs; x86's ordered loads and stores do the rest, as
+the Python side relies on (only x86 hosts get native ring buffer helpers).
+
+What the Python helper checks before the ring is touched the native code checks too or leaves to
+it: the run must be armed for the program's native maps (``pybpf.jit.native_maps``: the run may
+name the map, no spin lock is held), and the data must lie in the stack or the region table
+(``pybpf.jit.native_memory``) with ``0 < size <= max_entries - 8`` (and at most
+RINGBUF_MAX_RECORD_SZ); anything else is the Python helper's (a fault, -EAGAIN for a record larger
+than the ring, an empty record).
+``bpf_ringbuf_reserve``, ``submit`` and ``discard`` stay in Python: a reserved record is a memory
+region of the run (``MapAccess.reserve_record``) that Python registers and takes back.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+from pybpf import uapi
+from pybpf.jit.lower import I8, I32, I64, Lowering, Site
+from pybpf.jit.native_hash import ORDERED_LOADS
+from pybpf.jit.native_maps import MAX_NATIVE_MAPS
+from pybpf.jit.native_memory import accessible
+from pybpf.jit.state import NEED_READ, Field
+from pybpf.maps.object import MapObject
+from pybpf.maps.ringbuf import (
+    BUSY_BIT,
+    CONSUMER_POS_AT,
+    DATA_AT,
+    DISCARD_BIT,
+    HDR_SZ,
+    PAGE,
+    PENDING_POS_AT,
+    PRODUCER_LOCK_AT,
+    PRODUCER_POS_AT,
+    RINGBUF_MAX_RECORD_SZ,
+    RINGBUF_PGOFF,
+    WAKEUP_FLAGS,
+    RingBufMap,
+)
+
+_LIBC = ctypes.CDLL(None)
+TRYLOCK, UNLOCK, CONSISTENT = (
+    ctypes.cast(getattr(_LIBC, name), ctypes.c_void_p).value or 0
+    for name in ("pthread_mutex_trylock", "pthread_mutex_unlock", "pthread_mutex_consistent")
+)
+MUTEX_CALL = ir.FunctionType(I32, [I8.as_pointer()])
+"""``int f(pthread_mutex_t *)``."""
+PAGE_SHIFT = PAGE.bit_length() - 1
+assert 1 << PAGE_SHIFT == PAGE
+LENGTH_BITS = ~(BUSY_BIT | DISCARD_BIT) & 0xFFFF_FFFF
+
+
+@dataclass(frozen=True)
+class NativeRing:
+    """One ring buffer map as its native helpers see it."""
+
+    obj: MapObject
+    index: int
+    """Its position among the program's native maps (``native_maps``: its stamps, none here)."""
+
+    @property
+    def max_entries(self) -> int:
+        return self.obj.params.max_entries
+
+    @property
+    def stamped_values(self) -> int:
+        return 0  # the ring hands out no values
+
+    @property
+    def values_span(self) -> tuple[int, int]:
+        return (0, 0)  # no values: a verified session's table entry for the ring is empty
+
+    def value_containing(self, offset: int) -> int | None:
+        return None
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return (self.obj.id, self.obj.address, self.obj.params.map_type, self.max_entries)
+
+
+def native_ring(obj: MapObject, index: int) -> NativeRing | None:
+    """``obj`` as a ring whose output and query may be native, or None (see the module docstring)."""
+    if (
+        not ORDERED_LOADS
+        or obj.params.map_type != uapi.BPF_MAP_TYPE_RINGBUF
+        or type(obj.impl) is not RingBufMap
+        or index >= MAX_NATIVE_MAPS
+        or obj.storage_size < DATA_AT + 2 * obj.params.max_entries
+        or not TRYLOCK
+        or not UNLOCK
+        or not CONSISTENT
+    ):
+        return None
+    return NativeRing(obj, index)
+
+
+# -- lowering ------------------------------------------------------------------------------------------
+def _word(lo: Lowering, address: ir.Value, bits: int) -> ir.Value:
+    return lo.b.inttoptr(address, ir.IntType(bits).as_pointer())
+
+
+def _load(lo: Lowering, address: ir.Value, bits: int = 64) -> ir.Value:
+    return lo.b.load_atomic(_word(lo, address, bits), "monotonic", bits // 8)
+
+
+def _store(lo: Lowering, value: ir.Value, address: ir.Value, ordering: str = "monotonic") -> None:
+    bits = value.type.width
+    lo.b.store_atomic(value, _word(lo, address, bits), ordering, bits // 8)
+
+
+def _mutex_call(lo: Lowering, function: int, mutex: ir.Value) -> ir.Value:
+    b = lo.b
+    return b.call(b.inttoptr(lo.const(function), MUTEX_CALL.as_pointer()), [mutex])
+
+
+def _memmove(lo: Lowering, destination: ir.Value, source: ir.Value, size: ir.Value) -> None:
+    b = lo.b
+    pointer = I8.as_pointer()
+    move = lo.module.declare_intrinsic("llvm.memmove", [pointer, pointer, I64])
+    b.call(
+        move,
+        [b.inttoptr(destination, pointer), b.inttoptr(source, pointer), size, ir.Constant(ir.IntType(1), 0)],
+    )
+
+
+def _armed(lo: Lowering) -> ir.Value:
+    return lo.b.icmp_unsigned("!=", lo.load_field(Field.MAPS_ARMED), lo.const(0))
+
+
+def _python(lo: Lowering, site: Site, args: Sequence[ir.Value], done: ir.Block) -> ir.Block:
+    """A block calling the Python helper (r0 = its answer), then going to ``done``."""
+    block = lo.new_block("ringbuf_python")
+    here = lo.b.block
+    lo.continue_in(block)
+    lo.set_reg(0, lo.trampoline(site.insn.imm, list(args), site.slot))
+    lo.b.branch(done)
+    lo.continue_in(here)  # (r0's value there is not known here)
+    return block
+
+
+def _answer(lo: Lowering, value: int, done: ir.Block) -> None:
+    lo.set_reg(0, lo.const(value))
+    lo.b.branch(done)
+
+
+def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_ringbuf_output(ring, r2, r3, r4)`` natively (see the module docstring)."""
+    b = lo.b
+    done = lo.new_block("ringbuf_done")
+    python = _python(lo, site, args, done)
+    data, size = args[1], b.and_(args[2], lo.const(0xFFFF_FFFF))
+    base = ring.obj.address
+    largest = min(ring.max_entries - HDR_SZ, RINGBUF_MAX_RECORD_SZ)  # larger: the Python helper's -EAGAIN
+    fits = b.icmp_unsigned("<", b.sub(size, lo.const(1)), lo.const(largest))
+    checked = lo.new_block("ringbuf_checked")
+    usable = b.and_(b.and_(_armed(lo), fits), accessible(lo, data, size, NEED_READ))
+    b.cbranch(usable, checked, python).set_weights([1000, 1])
+
+    lo.continue_in(checked)
+    locking, einval = lo.new_block("ringbuf_lock"), lo.new_block("ringbuf_einval")
+    b.cbranch(b.icmp_unsigned("==", b.and_(args[3], lo.const(~WAKEUP_FLAGS)), lo.const(0)), locking, einval)
+    lo.continue_in(einval)
+    _answer(lo, -errno.EINVAL, done)
+
+    lo.continue_in(locking)
+    mutex = b.inttoptr(lo.const(base + PRODUCER_LOCK_AT), I8.as_pointer())
+    locked, repair = lo.new_block("ringbuf_locked"), lo.new_block("ringbuf_repair")
+    switch = b.switch(_mutex_call(lo, TRYLOCK, mutex), python)
+    switch.add_case(lo.const(0, 32), locked)
+    switch.add_case(lo.const(errno.EOWNERDEAD, 32), repair)
+    lo.continue_in(repair)
+    _mutex_call(lo, CONSISTENT, mutex)
+    b.branch(locked)
+
+    lo.continue_in(locked)
+    corrupt = lo.new_block("ringbuf_corrupt")
+    cons = _load(lo, lo.const(base + CONSUMER_POS_AT))
+    prod = _load(lo, lo.const(base + PRODUCER_POS_AT))
+    pend_start = _load(lo, lo.const(base + PENDING_POS_AT))
+    behind = b.sub(prod, pend_start)
+    sane = b.and_(
+        b.icmp_unsigned(">=", prod, pend_start), b.icmp_unsigned("<=", behind, lo.const(ring.max_entries))
+    )
+    walk, step, walked = (
+        lo.new_block("ringbuf_walk"),
+        lo.new_block("ringbuf_step"),
+        lo.new_block("ringbuf_walked"),
+    )
+    before_walk = b.block
+    b.cbranch(sane, walk, corrupt)
+
+    lo.continue_in(walk)  # over committed records, from the pending position up to the producer
+    pend = b.phi(I64, name="pend")
+    pend.add_incoming(pend_start, before_walk)
+    header = _load(lo, b.add(lo.const(base + DATA_AT), b.and_(pend, lo.const(ring.max_entries - 1))), 32)
+    busy = b.icmp_unsigned("!=", b.and_(header, lo.const(BUSY_BIT, 32)), lo.const(0, 32))
+    b.cbranch(b.or_(b.icmp_unsigned(">=", pend, prod), busy), walked, step)
+    lo.continue_in(step)
+    length = b.and_(
+        b.add(b.zext(b.and_(header, lo.const(LENGTH_BITS, 32)), I64), lo.const(HDR_SZ + 7)), lo.const(~7)
+    )
+    following = b.add(pend, length)
+    stepped = b.block
+    b.cbranch(b.icmp_unsigned("<", following, pend), corrupt, walk)  # past 2^64: not a ring
+    pend.add_incoming(following, stepped)
+
+    lo.continue_in(walked)
+    reserving, full = lo.new_block("ringbuf_reserve"), lo.new_block("ringbuf_full")
+    b.cbranch(b.icmp_unsigned(">", pend, prod), corrupt, reserving)
+    lo.continue_in(reserving)
+    _store(lo, pend, lo.const(base + PENDING_POS_AT))
+    record = b.and_(b.add(size, lo.const(HDR_SZ + 7)), lo.const(~7))
+    new_prod = b.add(prod, record)
+    mask = lo.const(ring.max_entries - 1)
+    refused = b.or_(
+        b.icmp_unsigned(">", b.sub(new_prod, cons), mask), b.icmp_unsigned(">", b.sub(new_prod, pend), mask)
+    )
+    writing = lo.new_block("ringbuf_write")
+    b.cbranch(refused, full, writing)
+    lo.continue_in(full)
+    _mutex_call(lo, UNLOCK, mutex)
+    _answer(lo, -errno.EAGAIN, done)
+
+    lo.continue_in(corrupt)
+    _mutex_call(lo, UNLOCK, mutex)
+    b.branch(python)
+
+    lo.continue_in(writing)
+    at = b.add(lo.const(DATA_AT), b.and_(prod, mask))  # the header's offset in the storage
+    header_address = b.add(lo.const(base), at)
+    page_offset = b.add(b.lshr(at, lo.const(PAGE_SHIFT)), lo.const(RINGBUF_PGOFF))
+    _store(lo, b.trunc(page_offset, I32), b.add(header_address, lo.const(4)))
+    _store(lo, b.or_(b.trunc(size, I32), lo.const(BUSY_BIT, 32)), header_address)
+    _store(lo, new_prod, lo.const(base + PRODUCER_POS_AT), "release")
+    _mutex_call(lo, UNLOCK, mutex)
+    _memmove(lo, b.add(header_address, lo.const(HDR_SZ)), data, size)
+    end = b.add(b.add(at, lo.const(HDR_SZ)), size)
+    data_end = lo.const(DATA_AT + ring.max_entries)
+    wrapped, committing = lo.new_block("ringbuf_wrapped"), lo.new_block("ringbuf_commit")
+    b.cbranch(b.icmp_unsigned(">", end, data_end), wrapped, committing)
+    lo.continue_in(wrapped)  # the tail in the overflow area goes to the start of the data area
+    _memmove(lo, lo.const(base + DATA_AT), b.add(lo.const(base), data_end), b.sub(end, data_end))
+    b.branch(committing)
+    lo.continue_in(committing)
+    current = _load(lo, header_address, 32)
+    _store(lo, b.and_(current, lo.const(~BUSY_BIT & 0xFFFF_FFFF, 32)), header_address, "release")
+    _answer(lo, 0, done)
+    lo.continue_in(done)
+
+
+def lower_ringbuf_query(lo: Lowering, site: Site, ring: NativeRing, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_ringbuf_query(ring, r2)`` natively in an armed run."""
+    b = lo.b
+    done = lo.new_block("ringbuf_done")
+    python = _python(lo, site, args, done)
+    native = lo.new_block("ringbuf_query")
+    b.cbranch(_armed(lo), native, python).set_weights([1000, 1])
+    lo.continue_in(native)
+    base = ring.obj.address
+    cons = _load(lo, lo.const(base + CONSUMER_POS_AT))
+    prod = _load(lo, lo.const(base + PRODUCER_POS_AT))
+    flags = args[1]
+    answer = lo.const(0)
+    for flag, value in (
+        (uapi.BPF_RB_AVAIL_DATA, b.sub(prod, cons)),
+        (uapi.BPF_RB_RING_SIZE, lo.const(ring.max_entries)),
+        (uapi.BPF_RB_CONS_POS, cons),
+        (uapi.BPF_RB_PROD_POS, prod),
+    ):
+        answer = b.select(b.icmp_unsigned("==", flags, lo.const(flag)), value, answer)
+    lo.set_reg(0, answer)
+    b.branch(done)
+    lo.continue_in(done)
+
+
+__all__ = ["NativeRing", "lower_ringbuf_output", "lower_ringbuf_query", "native_ring"]
