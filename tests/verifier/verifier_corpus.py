@@ -379,7 +379,10 @@ def load_with_log(
     program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
 ) -> tuple[int, str]:
     """(errno, log) of loading an assembly ``program`` through ``backend`` (errno 0: loaded)."""
-    with _func_info_btf(program, backend) as (btf_fd, func_info), created_maps(program.maps, backend, btf_fd) as fds:
+    with (
+        _func_info_btf(program, backend) as (btf_fd, func_info),
+        created_maps(program.maps, backend, btf_fd) as fds,
+    ):
         code = encode_program(assemble(program.text, "kernel", maps=fds))
         insns = ctypes.create_string_buffer(code, len(code))
         records = ctypes.create_string_buffer(func_info, max(len(func_info), 1))
