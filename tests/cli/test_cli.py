@@ -5,18 +5,16 @@ the conformance plugin, in its own process, follow ``PYBPF_ENGINE``); traced run
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from pybpf.cli import conformance
 from pybpf.cli.main import main
 from pybpf.jit import JitProgram
+from tests.conformance.plugin import in_process, in_subprocess
 
 FIB = Path(__file__).parents[2] / "examples" / "fib.s"
 CHECKSUM = Path(__file__).parents[2] / "examples" / "checksum.ubpf"
@@ -137,40 +135,10 @@ def test_jump_into_lddw_middle_is_refused(capsys: pytest.CaptureFixture[str], tm
     assert code == 1 and "middle of lddw" in err
 
 
-def _plugin_process(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """The plugin as a suite runs it: its own process, the program on stdin (``PYBPF_ENGINE`` inherited)."""
-    return subprocess.run(
-        [sys.executable, "-m", "pybpf.cli.conformance", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def _plugin(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """The plugin's ``main`` in this process (no interpreter start-up per case): the same protocol."""
-    out, err = io.StringIO(), io.StringIO()
-    saved = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = conformance.main(list(args))
-            except SystemExit as exit_:  # argparse
-                code = int(exit_.code or 0)
-    finally:
-        sys.stdin = saved
-    return subprocess.CompletedProcess(
-        ["pybpf-conformance-plugin", *args], code, out.getvalue(), err.getvalue()
-    )
-
-
 @pytest.mark.usefixtures("engine")
 def test_conformance_plugin_protocol() -> None:
     # ldxw r0, [r1+2]; exit  on memory aa bb cc dd ee ff
-    done = _plugin_process("61 10 02 00 00 00 00 00 95 00 00 00 00 00 00 00", "aabbccddeeff")
+    done = in_subprocess("61 10 02 00 00 00 00 00 95 00 00 00 00 00 00 00", "aabbccddeeff")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ffeeddcc"
 
@@ -178,15 +146,15 @@ def test_conformance_plugin_protocol() -> None:
 @pytest.mark.usefixtures("engine")
 def test_conformance_plugin_helper_numbering() -> None:
     # call 5 (bpf_ktime_get_ns) returns a non-zero monotonic clock
-    done = _plugin("85 00 00 00 05 00 00 00 95 00 00 00 00 00 00 00")
+    done = in_process("85 00 00 00 05 00 00 00 95 00 00 00 00 00 00 00")
     assert done.returncode == 0 and int(done.stdout, 16) > 0
 
 
 @pytest.mark.usefixtures("engine")
 def test_conformance_plugin_failures_exit_nonzero() -> None:
-    bad = _plugin("ff 00 00 00 00 00 00 00")
+    bad = in_process("ff 00 00 00 00 00 00 00")
     assert bad.returncode == 1 and "unknown opcode" in bad.stderr and "Traceback" not in bad.stderr
-    fault = _plugin("79 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00")  # r0 = *(u64 *)(r1 + 0), no memory
+    fault = in_process("79 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00")  # r0 = *(u64 *)(r1 + 0), no memory
     assert fault.returncode == 1 and "Traceback" not in fault.stderr
     assert fault.stderr.count("\n") == 1  # one line: the fault, no notice of a fallback
 
@@ -203,9 +171,9 @@ def test_conformance_plugin_engine_option(monkeypatch: pytest.MonkeyPatch) -> No
     program += (
         "0f 10 00 00 00 00 00 00 07 01 00 00 00 00 00 80 a5 01 fd ff 00 00 00 00 95 00 00 00 00 00 00 00"
     )
-    outputs = {engine: _plugin(program, "--engine", engine) for engine in ("interpreter", "jit")}
+    outputs = {engine: in_process(program, "--engine", engine) for engine in ("interpreter", "jit")}
     assert {done.returncode for done in outputs.values()} == {0}, [done.stderr for done in outputs.values()]
     assert outputs["interpreter"].stdout == outputs["jit"].stdout == "1ffffffff\n"
     assert built == ["jit"]
-    assert _plugin(program).stdout == "1ffffffff\n" and built == ["jit"]  # PYBPF_ENGINE: the interpreter
-    assert _plugin(program, "--engine", "bogus").returncode == 2  # argparse: not an engine
+    assert in_process(program).stdout == "1ffffffff\n" and built == ["jit"]  # PYBPF_ENGINE: the interpreter
+    assert in_process(program, "--engine", "bogus").returncode == 2  # argparse: not an engine
