@@ -6,7 +6,7 @@ headed by the symbol of its ``jited_ksyms`` address (bpftool looks it up in ``/p
 pybpf's JIT names its own functions, ``pybpf.jit.codegen.native_symbol``; an address neither knows
 prints as ``0x%016x``), and ``file FILE`` writes the raw image.  Each function is disassembled as
 bpftool's ``disasm_print_insn`` (jit_disasm.c) does, with capstone (``pybpf.cli.native_disasm``) where
-bpftool uses LLVM's or libbfd's disassembler: ``pc:\tinstruction`` lines, ``opcodes`` adding each
+bpftool uses LLVM's or libbfd's disassembler: ``pc:<tab>instruction`` lines, ``opcodes`` adding each
 instruction's bytes; in JSON ``[{"name", "insns": [{"pc", "operation", "operands", "opcodes"?}]}]``.
 bpftool refuses to dump without a disassembler; pybpf then prints the bytes, sixteen a row at their
 offset in the function (``{"pc", "opcodes"}`` rows in JSON), after a one-line notice.
@@ -99,7 +99,7 @@ def format_jited(
     functions: list[JitedFunction], decode: Disassembler | None, *, opcodes: bool = False
 ) -> str:
     """bpftool's plain text: each function's symbol and a colon, then one line per instruction
-    (``pc:\tinstruction``, with ``opcodes`` the bytes on a line below), a blank line after.  Without
+    (``pc:<tab>instruction``, with ``opcodes`` the bytes on a line below), a blank line after.  Without
     a disassembler each line holds up to sixteen bytes."""
     lines = []
     for name, insns in listing(functions, decode):
