@@ -10,7 +10,10 @@
   that builds an executable itself takes ``ENGINES[selected_engine()]`` from that module too.  Under
   ``jit`` a program the JIT cannot compile fails the test instead of falling back to the interpreter
   with a notice.  The test modules that run programs use it: ``pytestmark =
-  pytest.mark.usefixtures("engine")``.
+  pytest.mark.usefixtures("engine")``, or the mark on each test that does.  A subprocess a test
+  starts inherits ``PYBPF_ENGINE`` with the environment.  A test that also takes ``backend`` runs
+  on ``native`` once, under ``KERNEL_ENGINE`` (the kernel runs its programs, on neither engine):
+  ``pytest_collection_modifyitems`` deselects the other engines' copies.
 """
 
 from __future__ import annotations
@@ -31,6 +34,20 @@ from pybpf.kernel.prog_run import ENGINE_VARIABLE
 
 ENGINE_NAMES = ("interpreter", "jit")
 """The engines every test that runs programs covers, each in turn."""
+KERNEL_ENGINE = "jit"
+"""The one engine a test on the ``native`` backend keeps (pybpf's default)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test on the real kernel (``backend`` = ``native``) runs once, not once per pybpf engine."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        on_kernel = params.get("backend") == "native"
+        (dropped if on_kernel and params.get("engine", KERNEL_ENGINE) != KERNEL_ENGINE else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,20 @@
-"""The pybpf command line: asm/disasm/run and their error handling (never a traceback)."""
+"""The pybpf command line: asm/disasm/run and their error handling (never a traceback).
+
+The tests that run a program untraced run it on each engine (the ``engine`` fixture: ``pybpf run`` and
+the conformance plugin, in its own process, follow ``PYBPF_ENGINE``); traced runs are the interpreter's."""
 
 from __future__ import annotations
 
+import io
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from pybpf.cli.main import main
+from pybpf.jit import JitProgram
+from tests.conformance.plugin import in_process, in_subprocess
 
 FIB = Path(__file__).parents[2] / "examples" / "fib.s"
 CHECKSUM = Path(__file__).parents[2] / "examples" / "checksum.ubpf"
@@ -47,6 +52,7 @@ def test_disasm_ubpf_syntax_and_json(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert [e["slot"] for e in entries] == list(range(len(entries)))
 
 
+@pytest.mark.usefixtures("engine")
 def test_run_prints_r0(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "run", str(FIB), "--mem", "32 00 00 00")
     assert code == 0 and out.strip() == "r0 = 0x2ee333961 (12586269025)"
@@ -80,8 +86,6 @@ def test_run_trace_lines(capsys: pytest.CaptureFixture[str]) -> None:
         (["run", "-", "--format", "hex"], "18 01 00 00 00 00 00 00", "lddw"),
         (["run", "-"], "r0 = 1\nr0 +== 2\nexit\n", ":2:"),
         (["asm", "-"], "goto nowhere\nexit\n", "nowhere"),
-        (["run", "-"], "r0 = *(u64 *)(r1 + 0)\nexit\n", "fault"),
-        (["run", "-", "--budget", "100"], "l: goto l\n", "budget"),
         (["run", "-", "--mem", "0g"], "exit\n", "non-hex"),
         (["disasm", "/nonexistent/file"], "", "cannot read"),
     ],
@@ -93,14 +97,30 @@ def test_bad_input_is_one_clear_line(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import io
-
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
     code, _, err = run_cli(capsys, *argv)
     assert code != 0
     assert err.startswith("pybpf: error:")
     assert message.lower() in err.lower()
     assert "Traceback" not in err
+
+
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (["run", "-"], "r0 = *(u64 *)(r1 + 0)\nexit\n", "fault"),
+        (["run", "-", "--budget", "100"], "l: goto l\n", "budget"),
+    ],
+)
+def test_run_time_errors_are_one_clear_line(
+    argv: list[str],
+    stdin: str,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    test_bad_input_is_one_clear_line(argv, stdin, message, monkeypatch, capsys)
 
 
 def test_jump_into_lddw_middle_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -115,32 +135,45 @@ def test_jump_into_lddw_middle_is_refused(capsys: pytest.CaptureFixture[str], tm
     assert code == 1 and "middle of lddw" in err
 
 
-def _plugin(stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pybpf.cli.conformance", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
+@pytest.mark.usefixtures("engine")
 def test_conformance_plugin_protocol() -> None:
     # ldxw r0, [r1+2]; exit  on memory aa bb cc dd ee ff
-    done = _plugin("61 10 02 00 00 00 00 00 95 00 00 00 00 00 00 00", "aabbccddeeff")
+    done = in_subprocess("61 10 02 00 00 00 00 00 95 00 00 00 00 00 00 00", "aabbccddeeff")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ffeeddcc"
 
 
+@pytest.mark.usefixtures("engine")
 def test_conformance_plugin_helper_numbering() -> None:
     # call 5 (bpf_ktime_get_ns) returns a non-zero monotonic clock
-    done = _plugin("85 00 00 00 05 00 00 00 95 00 00 00 00 00 00 00")
+    done = in_process("85 00 00 00 05 00 00 00 95 00 00 00 00 00 00 00")
     assert done.returncode == 0 and int(done.stdout, 16) > 0
 
 
+@pytest.mark.usefixtures("engine")
 def test_conformance_plugin_failures_exit_nonzero() -> None:
-    bad = _plugin("ff 00 00 00 00 00 00 00")
+    bad = in_process("ff 00 00 00 00 00 00 00")
     assert bad.returncode == 1 and "unknown opcode" in bad.stderr and "Traceback" not in bad.stderr
-    fault = _plugin("79 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00")  # r0 = *(u64 *)(r1 + 0), no memory
+    fault = in_process("79 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00")  # r0 = *(u64 *)(r1 + 0), no memory
     assert fault.returncode == 1 and "Traceback" not in fault.stderr
+    assert fault.stderr.count("\n") == 1  # one line: the fault, no notice of a fallback
+
+
+def test_conformance_plugin_engine_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--engine`` names the engine over ``PYBPF_ENGINE``; both print the same r0."""
+    monkeypatch.setenv("PYBPF_ENGINE", "interpreter")
+    built: list[str] = []
+    monkeypatch.setattr(
+        JitProgram, "prepare", lambda self, real=JitProgram.prepare: built.append("jit") or real(self)
+    )
+    # r0 = 0; r1 = 0x1ffffffff (lddw); r0 += r1; r1 += INT_MIN; if r1 < 0 goto -3; exit
+    program = "b7 00 00 00 00 00 00 00 18 01 00 00 ff ff ff ff 00 00 00 00 01 00 00 00 "
+    program += (
+        "0f 10 00 00 00 00 00 00 07 01 00 00 00 00 00 80 a5 01 fd ff 00 00 00 00 95 00 00 00 00 00 00 00"
+    )
+    outputs = {engine: in_process(program, "--engine", engine) for engine in ("interpreter", "jit")}
+    assert {done.returncode for done in outputs.values()} == {0}, [done.stderr for done in outputs.values()]
+    assert outputs["interpreter"].stdout == outputs["jit"].stdout == "1ffffffff\n"
+    assert built == ["jit"]
+    assert in_process(program).stdout == "1ffffffff\n" and built == ["jit"]  # PYBPF_ENGINE: the interpreter
+    assert in_process(program, "--engine", "bogus").returncode == 2  # argparse: not an engine

@@ -31,6 +31,7 @@ def _loaded(path: Path, backend: Backend, pins: Path) -> Object:
     return obj
 
 
+@pytest.mark.usefixtures("engine")
 def test_every_command(capsys: pytest.CaptureFixture[str], backend: Backend, pin_dir: Path) -> None:
     name = backend.name
     with _loaded(GUARD, backend, pin_dir):
@@ -115,6 +116,7 @@ def test_dump_show_lookup_equal_bpftool(
         subprocess.run(["umount", str(mount)], check=False)
 
 
+@pytest.mark.usefixtures("engine")
 def test_event_pipe_reads_a_ring_buffer(
     capsys: pytest.CaptureFixture[str], backend: Backend, pin_dir: Path
 ) -> None:

@@ -84,6 +84,7 @@ def test_load_prints_id_and_note(backend: str, tmp_path: Path, capsys: pytest.Ca
     assert "not pinned" in err
 
 
+@pytest.mark.usefixtures("engine")
 def test_load_pin_show_dump_run(
     backend: str, pin_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -127,6 +128,7 @@ def test_load_pin_show_dump_run(
     assert lines[2] == "data_out: " + " ".join(["00"] * 64)
 
 
+@pytest.mark.usefixtures("engine")
 def test_map_references_and_trace(
     backend: str, pin_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -198,6 +200,7 @@ def test_load_log_level_prints_log(backend: str, tmp_path: Path, capsys: pytest.
     assert "processed 2 insns" in json.loads(out)["log"]
 
 
+@pytest.mark.usefixtures("engine")
 def test_hex_and_raw_programs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     raw = tmp_path / "prog.bin"
     raw.write_bytes(pybpf.encode_program(assemble(RET2)))
@@ -252,6 +255,7 @@ def test_format_xlated_spellings() -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.usefixtures("engine")
 def test_backend_default_from_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

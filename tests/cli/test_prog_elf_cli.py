@@ -56,6 +56,7 @@ def test_pybpf_refusal_shows_the_c_line(capsys: pytest.CaptureFixture[str]) -> N
     assert "@ refused_core.c:" in done.err and done.err.strip().splitlines()[-1].startswith("pybpf: error: ")
 
 
+@pytest.mark.usefixtures("engine")
 def test_run_one_program_of_an_object(
     capsys: pytest.CaptureFixture[str], backend: Backend, tmp_path: Path
 ) -> None:
@@ -112,6 +113,7 @@ def test_pindir_needs_an_object(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert done.code == 1 and "PINDIR" in done.err
 
 
+@pytest.mark.usefixtures("engine")
 def test_replay_capture_through_prog_run_data_in_file(capsys: pytest.CaptureFixture[str]) -> None:
     """--data-in takes a file too (the bytes of the file are the packet, as bpftool's data_in FILE)."""
     done = pybpf(capsys, "-j", "prog", "run", GUARD, "--data-in", GUARD_PCAP)

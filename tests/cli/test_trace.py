@@ -198,6 +198,7 @@ def test_trace_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1 and err.startswith("pybpf: error: --timeout")
 
 
+@pytest.mark.usefixtures("engine")
 def test_trace_sees_another_process(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A program run by `pybpf prog run` in another process shows up in `pybpf trace` here."""
     prog = tmp_path / "hi.s"

@@ -3,6 +3,7 @@ checked against the target BTF itself, patching and poisoning of instructions, r
 
 from __future__ import annotations
 
+import functools
 import os
 import struct
 
@@ -21,6 +22,12 @@ VMLINUX = "/sys/kernel/btf/vmlinux"
 needs_vmlinux = pytest.mark.skipif(not os.path.exists(VMLINUX), reason="no kernel BTF here")
 
 
+@functools.cache
+def kernel_btf() -> BTF:
+    """The running kernel's BTF, read once for the tests of this module (each engine, each backend)."""
+    return read_btf_file(VMLINUX)
+
+
 @pytest.mark.parametrize(
     ("name", "essential"),
     [
@@ -37,9 +44,10 @@ def test_essential_names_drop_the_flavor(name: str, essential: str) -> None:
     assert essential_name(name) == essential
 
 
+@pytest.mark.usefixtures("engine")
 @needs_vmlinux
 def test_core_access_facts_match_the_kernel_btf(backend: Backend) -> None:
-    vmlinux = read_btf_file(VMLINUX)
+    vmlinux = kernel_btf()
     xdp_md = vmlinux.find("xdp_md", Struct)
     action = vmlinux.get("xdp_action", Enum)
     assert isinstance(action, Enum)
@@ -52,6 +60,7 @@ def test_core_access_facts_match_the_kernel_btf(backend: Backend) -> None:
         assert obj.bss.facts == [len(frame), 0, 1, 4, 1, 0, vmlinux.size_of(xdp_md), xdp_pass]
 
 
+@pytest.mark.usefixtures("engine")
 def test_a_user_named_target_btf_decides_the_layout(backend: Backend) -> None:
     with Object.open(
         obj_path("core_custom"), backend=backend, btf_custom_path=obj_path("core_target")
@@ -75,6 +84,7 @@ def test_an_unguarded_missing_field_is_refused_with_its_c_line(backend: Backend)
     assert f"unknown#{POISON_IMM}" in error.raw_log
 
 
+@pytest.mark.usefixtures("engine")
 @needs_vmlinux
 def test_a_guarded_missing_field_loads_on_the_kernel(backend: Backend) -> None:
     """The poisoned load sits in a branch both verifiers prove dead."""

@@ -32,6 +32,7 @@ def test_open_reads_without_creating_anything(backend: Backend) -> None:
     obj.close()
 
 
+@pytest.mark.usefixtures("engine")
 def test_load_object_runs_and_counts(backend: Backend) -> None:
     with load_object(obj_path("xdp_counter"), backend=backend) as obj:
         assert isinstance(obj.programs["xdp_count"], pybpf.ObjectProgram)
@@ -44,6 +45,7 @@ def test_load_object_runs_and_counts(backend: Backend) -> None:
         assert obj.maps["proto_counts"].key_type is int
 
 
+@pytest.mark.usefixtures("engine")
 def test_rodata_edited_before_load_and_frozen_after(backend: Backend) -> None:
     with Object.open(obj_path("rodata_config"), backend=backend) as obj:
         assert obj.rodata.settings == {"min_len": 60, "verdict_short": 1, "verdict_long": 2, "salt": 0}
@@ -59,6 +61,7 @@ def test_rodata_edited_before_load_and_frozen_after(backend: Backend) -> None:
         assert caught.value.errno == errno.EPERM
 
 
+@pytest.mark.usefixtures("engine")
 def test_bss_and_data_are_live_after_load(backend: Backend) -> None:
     with load_object(obj_path("global_vars"), backend=backend) as obj:
         run = obj.programs["xdp_globals"]
@@ -166,6 +169,7 @@ def test_instruction_numbers_are_the_objects() -> None:
     assert start == program_slots
 
 
+@pytest.mark.usefixtures("engine")
 def test_pinned_maps_are_reused(backend: Backend, pin_dir: Path) -> None:
     with load_object(obj_path("pinned_maps"), backend=backend, pin_root=pin_dir) as first:
         assert first.loaded is not None and first.loaded.pinned == {
@@ -210,6 +214,7 @@ def test_programs_know_their_source_lines() -> None:
         assert program.section == "xdp"
 
 
+@pytest.mark.usefixtures("engine")
 def test_kconfig_externs_are_resolved(backend: Backend) -> None:
     kconfig = {"CONFIG_HZ": 300, "CONFIG_BPF_SYSCALL": True, "CONFIG_NET_SCHED": "m"}
     with load_object(obj_path("kconfig_externs"), backend=backend, kconfig=kconfig) as obj:
@@ -223,6 +228,7 @@ def test_kconfig_externs_are_resolved(backend: Backend) -> None:
         assert obj.kconfig_data.CONFIG_HZ == 300
 
 
+@pytest.mark.usefixtures("engine")
 def test_kconfig_from_a_file(tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.write_text('CONFIG_HZ=1000\n# CONFIG_BPF_SYSCALL is not set\nCONFIG_DEFAULT_HOSTNAME="box"\n')
@@ -241,6 +247,7 @@ def test_a_strong_kconfig_extern_without_a_value_is_an_error(tmp_path: Path) -> 
         load_object(obj_path("kconfig_externs"), kconfig=tmp_path / "absent")
 
 
+@pytest.mark.usefixtures("engine")
 def test_typed_map_values_follow_btf(backend: Backend) -> None:
     with load_object(obj_path("spin_lock"), backend=backend) as obj:
         obj.programs["tc_locked"].run(sized(64))

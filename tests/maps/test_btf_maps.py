@@ -378,6 +378,7 @@ PROGRAM_LOCKED_UPDATE = """
 """
 
 
+@pytest.mark.usefixtures("engine")
 @pytest.mark.parametrize("map_type", [H, A])
 @pytest.mark.parametrize("flags", [0, uapi.BPF_F_LOCK])
 def test_program_update_skips_the_lock_word(backend: Backend, btf_fd: int, map_type: int, flags: int) -> None:

@@ -178,6 +178,7 @@ out:
 @pytest.mark.parametrize(
     "source", [ATOMIC_INCREMENT, SPIN_LOCKED_INCREMENT], ids=["atomic_add", "bpf_spin_lock"]
 )
+@pytest.mark.usefixtures("engine")
 def test_program_increments_from_four_processes(backend: Backend, source: str) -> None:
     with _counter_map(backend) as m:
         prog = Program.load(source, "xdp", maps={"counter": m.fd}, backend=backend, log_level=1)

@@ -60,6 +60,7 @@ def test_percpu_struct_values_are_typed_per_cpu(backend: Backend) -> None:
         assert all((p.a, p.b) == (0, 0) for p in m[7])
 
 
+@pytest.mark.usefixtures("engine")
 def test_an_object_percpu_map_is_typed_from_btf_and_sums(backend: Backend) -> None:
     with load_object(obj_path("percpu_maps"), backend=backend) as obj:
         for _ in range(5):
@@ -71,6 +72,7 @@ def test_an_object_percpu_map_is_typed_from_btf_and_sums(backend: Backend) -> No
         assert {k: sum(v) for k, v in obj.maps["by_size"].items()} == {1: 5}
 
 
+@pytest.mark.usefixtures("engine")
 def test_type_from_btf_types_a_pinned_map(backend: Backend, pin_dir: Path) -> None:
     with load_object(obj_path("percpu_maps"), backend=backend) as obj:
         obj.programs["xdp_percpu"].run(sized(64))

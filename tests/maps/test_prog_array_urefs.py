@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from pybpf import Map, Program, uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
@@ -109,6 +111,7 @@ def _caller_and_target(backend: Backend) -> tuple[Map, Program, Program]:
     return jmp, caller, target
 
 
+@pytest.mark.usefixtures("engine")
 def test_program_in_its_own_prog_array_is_freed(backend: Backend) -> None:
     jmp, prog = _self_calling(backend)
     prog_id, jmp_id = prog.id, jmp.info().id
@@ -137,6 +140,7 @@ def test_pinned_prog_array_keeps_its_programs_until_unpinned(backend: Backend, p
     assert eventually(lambda: prog_id not in prog_ids(backend))
 
 
+@pytest.mark.usefixtures("engine")
 def test_tail_call_finds_the_array_empty_after_its_last_fd(backend: Backend) -> None:
     """A program's own reference to the array is no user reference: once the fds are gone, the
     program still runs, but its tail call falls through."""
@@ -149,6 +153,7 @@ def test_tail_call_finds_the_array_empty_after_its_last_fd(backend: Backend) -> 
     caller.close()
 
 
+@pytest.mark.usefixtures("engine")
 def test_an_fd_by_id_after_the_last_fd_sees_an_empty_array(backend: Backend) -> None:
     jmp, caller, _ = _caller_and_target(backend)
     jmp_id = jmp.info().id
@@ -166,6 +171,7 @@ def test_an_fd_by_id_after_the_last_fd_sees_an_empty_array(backend: Backend) -> 
     caller.close()
 
 
+@pytest.mark.usefixtures("engine")
 def test_an_fd_in_flight_or_in_a_child_is_a_user_reference(backend: Backend) -> None:
     """SCM_RIGHTS and fork share the open file: the array stays filled while a message in a socket
     or a child process holds it."""
@@ -194,6 +200,7 @@ def test_an_fd_in_flight_or_in_a_child_is_a_user_reference(backend: Backend) -> 
     caller.close()
 
 
+@pytest.mark.usefixtures("engine")
 def test_a_deleted_slot_is_not_cleared_again(backend: Backend) -> None:
     """Emptying by hand and then closing: nothing left to release, and the array is freed."""
     jmp, caller, _ = _caller_and_target(backend)
@@ -205,6 +212,7 @@ def test_a_deleted_slot_is_not_cleared_again(backend: Backend) -> None:
     assert eventually(lambda: jmp_id not in map_ids(backend))
 
 
+@pytest.mark.usefixtures("engine")
 def test_users_are_counted_per_array(backend: Backend) -> None:
     """Closing one prog array's fds empties that array only."""
     first, caller_first, _ = _caller_and_target(backend)
@@ -217,6 +225,7 @@ def test_users_are_counted_per_array(backend: Backend) -> None:
         obj.close()
 
 
+@pytest.mark.usefixtures("engine")
 def test_an_array_filled_again_after_the_release_empties_again(backend: Backend) -> None:
     """After the release an fd by id may fill the array again, and its close empties it again."""
     jmp, caller, _ = _caller_and_target(backend)
@@ -233,6 +242,7 @@ def test_an_array_filled_again_after_the_release_empties_again(backend: Backend)
     caller.close()
 
 
+@pytest.mark.usefixtures("engine")
 def test_markers_written_by_anybody_release_nothing_else(_private_bpffs: Path) -> None:
     """The marker directory is shared with every process: marks for objects that are no prog array,
     for holders that are gone or for no holder at all are dropped at the next collection, harmlessly."""

@@ -483,6 +483,7 @@ def test_kernel_ring_poll_wakes_up() -> None:
         os.close(kfd)
 
 
+@pytest.mark.usefixtures("engine")
 @needs_kernel
 def test_same_program_on_pybpf_and_kernel() -> None:
     """The same program, loaded and test-run by pybpf and by the kernel, leaves identical rings."""

@@ -10,7 +10,8 @@ bpf_ktime_get_ns); the helpers available are those that need no map and no progr
 
 Options (before the memory argument, as a suite's ``--plugin_options`` passes them):
 ``--budget N`` instruction budget (default: the interpreter's), ``--debug`` prints a trace of the
-executed instructions on stderr.
+executed instructions on stderr (on the interpreter), ``--engine interpreter|jit`` the engine that runs
+the program (default: ``PYBPF_ENGINE``, else the JIT; ``pybpf.cli.raw_engine``).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from collections.abc import Sequence
 
 from pybpf.cli.inputs import InputError, count, parse_hex
 from pybpf.cli.isa_commands import format_trace_event
+from pybpf.cli.raw_engine import RAW_ENGINES, raw_program
 from pybpf.errors import BPFError, ExecutionError
 from pybpf.isa.instruction import decode_program
-from pybpf.vm import DEFAULT_BUDGET, Interpreter, TraceEvent
+from pybpf.vm import DEFAULT_BUDGET, TraceEvent
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("memory", nargs="?", default="", help="initial memory as hex")
     parser.add_argument("--budget", type=count, default=DEFAULT_BUDGET, help="instruction budget (0: none)")
     parser.add_argument("--debug", action="store_true", help="trace executed instructions on stderr")
+    parser.add_argument("--engine", choices=RAW_ENGINES, help="the engine (default: $PYBPF_ENGINE, else jit)")
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         print(f"pybpf-conformance-plugin: ignoring unknown options: {' '.join(unknown)}", file=sys.stderr)
@@ -42,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         memory = bytearray(parse_hex(args.memory, "memory"))
         if not program:
             raise InputError("empty program")
-        vm = Interpreter(decode_program(program))
+        vm = raw_program(decode_program(program), args.engine, traced=args.debug)
         trace = _print_event if args.debug else None
         r0 = vm.run(memory if memory else None, budget=args.budget or None, trace=trace)
     except (InputError, BPFError, ExecutionError) as exc:

@@ -2,7 +2,8 @@
 
 ``asm`` turns assembly (kernel/LLVM or uBPF syntax) into raw little-endian eBPF bytes, ``disasm``
 does the reverse, and ``run`` executes a program in the raw model userspace VMs use (r1 = address
-of the input memory, r2 = its length) and prints r0, optionally tracing every instruction.
+of the input memory, r2 = its length) and prints r0, optionally tracing every instruction; it runs on
+the engine ``PYBPF_ENGINE`` names, by default the JIT (traced runs: the interpreter; ``raw_engine``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from typing import Any
 
 from pybpf.cli.inputs import FORMATS, count, load_program, parse_hex, read_source
 from pybpf.cli.objects import ELF_MAGIC, not_instructions
+from pybpf.cli.raw_engine import raw_program
 from pybpf.isa.disasm import disassemble, format_instruction
 from pybpf.isa.instruction import Instruction, encode_program, slot_starts
-from pybpf.vm import DEFAULT_BUDGET, Interpreter, TraceEvent
+from pybpf.vm import DEFAULT_BUDGET, TraceEvent
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -137,7 +139,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         memory = bytearray(parse_hex(args.mem, "--mem"))
     events: list[TraceEvent] = []
     trace = events.append if args.trace else None
-    vm = Interpreter(insns)
+    vm = raw_program(insns, traced=args.trace)
     budget = args.budget if args.budget > 0 else None
     try:
         result = vm.execute(memory if memory else None, budget=budget, trace=trace)

@@ -4,10 +4,12 @@ Mirrors ``prog_dump`` in bpftool's prog.c for ``DUMP_JITED``: the code comes fro
 ``bpf_prog_info`` (``jited_prog_insns``, cut into functions by ``jited_func_lens``), each function
 headed by the symbol of its ``jited_ksyms`` address (bpftool looks it up in ``/proc/kallsyms``;
 pybpf's JIT names its own functions, ``pybpf.jit.codegen.native_symbol``; an address neither knows
-prints as ``0x%016x``), and ``file FILE`` writes the raw image.  bpftool disassembles each function
-with LLVM's or libbfd's disassembler (and refuses to dump without one); llvmlite has no
-disassembler, so pybpf prints the bytes, sixteen a row at their offset in the function
-(``pc`` and ``opcodes`` in JSON, bpftool's keys: ``[{"name", "insns": [{"pc", "opcodes"}]}]``).
+prints as ``0x%016x``), and ``file FILE`` writes the raw image.  Each function is disassembled as
+bpftool's ``disasm_print_insn`` (jit_disasm.c) does, with capstone (``pybpf.cli.native_disasm``) where
+bpftool uses LLVM's or libbfd's disassembler: ``pc:<tab>instruction`` lines, ``opcodes`` adding each
+instruction's bytes; in JSON ``[{"name", "insns": [{"pc", "operation", "operands", "opcodes"?}]}]``.
+bpftool refuses to dump without a disassembler; pybpf then prints the bytes, sixteen a row at their
+offset in the function (``{"pc", "opcodes"}`` rows in JSON), after a one-line notice.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pybpf import libbpf, uapi
+from pybpf.cli.native_disasm import Disassembler, NativeInstruction
 from pybpf.errors import BPFError
 from pybpf.jit.codegen import native_symbol
 from pybpf.kernel.backend import Backend
@@ -78,29 +81,59 @@ def jited_functions(fd: int, backend: Backend) -> list[JitedFunction]:
     return functions
 
 
-def format_jited(functions: list[JitedFunction]) -> str:
-    """bpftool's plain text: each function's symbol, a colon, then its rows, a blank line after."""
-    lines = []
-    for function in functions:
-        lines.append(f"{function.name}:")
-        for pc in range(0, len(function.code), ROW):
-            lines.append(f"{pc:4x}:\t{function.code[pc : pc + ROW].hex(' ')}")
-        lines.append("")
-    return "\n".join(lines)
+def _rows(code: bytes) -> list[NativeInstruction]:
+    """The image as rows of bytes, for when there is no disassembler (no instruction text)."""
+    return [NativeInstruction(pc, code[pc : pc + ROW], "", "") for pc in range(0, len(code), ROW)]
 
 
-def jited_json(functions: list[JitedFunction]) -> list[dict[str, Any]]:
-    """bpftool's JSON shape: one object per function, its rows as ``insns``."""
+def listing(
+    functions: list[JitedFunction], decode: Disassembler | None
+) -> list[tuple[str, list[NativeInstruction]]]:
+    """Each function's name and instructions (``decode``'s; rows of bytes when it is ``None``)."""
     return [
-        {
-            "name": function.name,
-            "insns": [
-                {"pc": f"0x{pc:x}", "opcodes": [f"0x{b:02x}" for b in function.code[pc : pc + ROW]]}
-                for pc in range(0, len(function.code), ROW)
-            ],
-        }
-        for function in functions
+        (function.name, decode(function.code) if decode else _rows(function.code)) for function in functions
     ]
 
 
-__all__ = ["ROW", "JitedFunction", "format_jited", "jited_functions", "jited_json"]
+def format_jited(
+    functions: list[JitedFunction], decode: Disassembler | None, *, opcodes: bool = False
+) -> str:
+    """bpftool's plain text: each function's symbol and a colon, then one line per instruction
+    (``pc:<tab>instruction``, with ``opcodes`` the bytes on a line below), a blank line after.  Without
+    a disassembler each line holds up to sixteen bytes."""
+    lines = []
+    for name, insns in listing(functions, decode):
+        lines.append(f"{name}:")
+        for insn in insns:
+            if decode is None:
+                lines.append(f"{insn.pc:4x}:\t{insn.code.hex(' ')}")
+                continue
+            lines.append(f"{insn.pc:4x}:\t{insn.text()}")
+            if opcodes:
+                lines.append(f"\t{insn.code.hex(' ')}")
+        lines.append("")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def jited_json(
+    functions: list[JitedFunction], decode: Disassembler | None, *, opcodes: bool = False
+) -> list[dict[str, Any]]:
+    """bpftool's JSON shape: one ``{"name", "insns"}`` per function, each instruction ``{"pc",
+    "operation", "operands"}`` plus ``"opcodes"`` on request.  Without a disassembler an entry is a
+    row of bytes, ``{"pc", "opcodes"}``."""
+    result = []
+    for name, insns in listing(functions, decode):
+        entries: list[dict[str, Any]] = []
+        for insn in insns:
+            entry: dict[str, Any] = {"pc": f"0x{insn.pc:x}"}
+            if decode is not None:
+                entry["operation"] = insn.operation
+                entry["operands"] = insn.operand_list()
+            if opcodes or decode is None:
+                entry["opcodes"] = [f"0x{byte:02x}" for byte in insn.code]
+            entries.append(entry)
+        result.append({"name": name, "insns": entries})
+    return result
+
+
+__all__ = ["ROW", "JitedFunction", "format_jited", "jited_functions", "jited_json", "listing"]

@@ -9,7 +9,7 @@ a pinned program or an id and also prints what the run wrote with bpf_trace_prin
 (kernel disassembler spelling: ``goto pc+N``, ``(r10 -8)``, ``r1 = map[id:5]``,
 ``map[id:5][0]+16``).  Every command takes ``--backend user|native`` (default ``$PYBPF_BACKEND`` or
 user) and ``-j``/``-p``; ``run`` and ``dump xlated`` also take an ELF object (``--program NAME``), and
-``dump xlated --linum`` shows the C source line of each instruction.  ``dump jited`` prints the
+``dump xlated --linum`` shows the C source line of each instruction.  ``dump jited`` disassembles the
 native code the JIT made of a program (``pybpf.cli.jited``), ``show`` its size (``bytes_jited``);
 ``dump ... --file PATH`` writes the raw image as bpftool's ``file FILE`` does.
 """
@@ -28,6 +28,7 @@ from pybpf import libbpf
 from pybpf.cli import prog_objects
 from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source, u32
 from pybpf.cli.jited import format_jited, jited_functions, jited_json
+from pybpf.cli.native_disasm import disassembler
 from pybpf.cli.objects import is_elf
 from pybpf.cli.output import add_json_options, print_json, wants_json
 from pybpf.cli.xlated import format_xlated
@@ -486,10 +487,13 @@ def _dump_jited(args: argparse.Namespace, prog: Program, backend: Backend) -> in
         return _write_image(args, b"".join(function.code for function in functions))
     if args.linum:
         print("note: no line table for the native code (jited_line_info)", file=sys.stderr)
+    decode, missing = disassembler()
+    if decode is None:
+        print(f"note: {missing}: printing the native code as bytes", file=sys.stderr)
     if wants_json(args):
-        print_json(args, jited_json(functions))
+        print_json(args, jited_json(functions, decode, opcodes=args.opcodes))
     else:
-        print(format_jited(functions), end="")
+        print(format_jited(functions, decode, opcodes=args.opcodes), end="")
     return 0
 
 
