@@ -45,6 +45,7 @@ Not modelled yet: speculative paths (the loader is privileged), exception callba
 from __future__ import annotations
 
 import errno
+import functools
 from typing import NamedTuple, NoReturn
 
 from pybpf.isa import opcodes as op
@@ -84,8 +85,10 @@ _ROUTES = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _decode(insn: Instruction) -> tuple[int, op.OpSpec | None]:
-    """step()'s route and legal spec for one instruction (its family and kind decide it)."""
+    """step()'s route and legal spec for one instruction (its family and kind decide it; a pure
+    function of the instruction: remembered across programs)."""
     family, spec = fields.family(insn), fields.kernel_spec(insn)
     if family in fields.ATOMIC_KINDS:
         return _ATOMIC, spec

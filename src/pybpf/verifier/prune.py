@@ -368,7 +368,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if not force and jmps < 20 and insns < 100:
                     add = False
             else:
-                loop = incomplete_marks(w, cp)
+                loop = cp.chain is not None and w.num_backedges > 0 and incomplete_marks(w, cp)
                 if not cp.cleaned and not loop:
                     _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
                 live = live or _live_masks(w, cur, slot)  # (a cleaned state's dead registers are unset)
@@ -546,9 +546,11 @@ def states_subsumed(
     old_frames, cur_frames = old.frames, cur.frames
     if len(old_frames) != len(cur_frames):
         return False
-    ids = IdMap()
-    if (old.refs or cur.refs) and not refsafe(old.refs, cur.refs, ids):
-        return False
+    ids: IdMap | None = None
+    if old.refs or cur.refs:
+        ids = IdMap()
+        if not refsafe(old.refs, cur.refs, ids):
+            return False
     for depth, fo in enumerate(old_frames):
         fc = cur_frames[depth]
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
@@ -557,18 +559,26 @@ def states_subsumed(
         for regno in _REG_NUMBERS[live[depth] if live is not None else ALL_REGS]:
             ro, rc = old_regs[regno], cur_regs[regno]
             # regsafe()'s answers that need no id map first (an uninitialised or, for NOT_EXACT,
-            # imprecise old register; different types)
+            # imprecise old register; different types; a pointer's shorter range or other offset)
             old_type = ro.type
             if old_type is _NOT_INIT:
                 continue
             if old_type is not rc.type:
                 return False
-            if old_type is _SCALAR and precise and not ro.precise:
-                continue
+            if old_type is _SCALAR:
+                if precise and not ro.precise:
+                    continue
+            elif ro.range > rc.range or ro.off != rc.off:
+                return False
+            if ids is None:
+                ids = IdMap()
             if not regsafe(ro, rc, ids, precise):
                 return False
-        if not stacksafe(fo.stack, fc.stack, ids, precise):
-            return False
+        if fo.stack.slots:
+            if ids is None:
+                ids = IdMap()
+            if not stacksafe(fo.stack, fc.stack, ids, precise):
+                return False
     return True
 
 
@@ -636,7 +646,7 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
         old.range <= cur.range
         and old.off == cur.off
         and old.flags == cur.flags
-        and same_map(old.map, cur.map)
+        and (old.map is cur.map or same_map(old.map, cur.map))
         and old.mem_size == cur.mem_size
         and old.frameno == cur.frameno
         and range_within(old, cur)
