@@ -523,6 +523,8 @@ def _live_masks(w: Walker, cur: PathState, slot: int) -> list[int]:
     ``slot``, each caller at its call instruction."""
     live = w.live
     frames = cur.frames
+    if len(frames) == 1:
+        return [live.get(slot, ALL_REGS)]
     masks = [live.get(frames[i + 1].callsite, ALL_REGS) for i in range(len(frames) - 1)]
     masks.append(live.get(slot, ALL_REGS))
     return masks
