@@ -47,7 +47,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, NamedTuple
 
-from pybpf.isa.opcodes import BPF_REG_FP, Kind
+from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_REG_FP, Kind
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.verifier import callbacks, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
@@ -73,6 +73,8 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
     force: set[int] = set()
     jumps: set[int] = set()
     for insn, slot in zip(view.insns, view.starts, strict=True):
+        if insn.opcode & 0x07 not in _JMP_CLASSES:  # every kind below is a jump class's
+            continue
         spec = insn.spec
         if spec is None:
             continue
@@ -102,6 +104,7 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
     return frozenset(points), frozenset(force), frozenset(jumps)
 
 
+_JMP_CLASSES = (BPF_JMP, BPF_JMP32)
 _CALL = 0x85  # BPF_JMP | BPF_CALL: a forced checkpoint that is not may_goto calls a callback
 _JUMP_KINDS = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.JA, Kind.GOTOL, Kind.CALL_LOCAL})
 
@@ -643,7 +646,8 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
             return True
         if (old.id & ADD_CONST) != (cur.id & ADD_CONST) or (old.id & ADD_CONST and old.off != cur.off):
             return False
-        return range_within(old, cur) and ids.same_scalar(old.id, cur.id)
+        # (two scalars without ids: fresh links of their own, which always map)
+        return range_within(old, cur) and (not (old.id or cur.id) or ids.same_scalar(old.id, cur.id))
     same = (  # the fields that differ most often first (a packet pointer's range and offset)
         old.range <= cur.range
         and old.off == cur.off
@@ -653,7 +657,11 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
         and old.frameno == cur.frameno
         and range_within(old, cur)
     )
-    return same and ids.same(old.id, cur.id) and ids.same(old.ref_obj_id, cur.ref_obj_id)
+    return (
+        same
+        and (not (old.id or cur.id) or ids.same(old.id, cur.id))
+        and (not (old.ref_obj_id or cur.ref_obj_id) or ids.same(old.ref_obj_id, cur.ref_obj_id))
+    )
 
 
 def same_map(a: object, b: object) -> bool:
