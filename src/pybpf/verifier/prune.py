@@ -219,7 +219,7 @@ class Checkpoint:
     ) -> None:
         self.state = state
         self._key: tuple[object, ...] | None = None
-        self._looks: Looks | None = None
+        self._looks: tuple[object, ...] | None = None
         self.parent = parent
         self.insn = insn
         self.first_idx, self.last_idx, self.history = segment
@@ -238,7 +238,7 @@ class Checkpoint:
             self._key = self.state.key()
         return self._key
 
-    def looks(self) -> Looks:
+    def looks(self) -> tuple[object, ...]:
         """What states_maybe_looping() compares (``looks_of``)."""
         if self._looks is None:
             self._looks = looks_of(self.state)
@@ -341,6 +341,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     compared = len(checkpoints) if checkpoints else 0
     if checkpoints:
         key: tuple[object, ...] | None = None
+        looks: tuple[object, ...] | None = None
         live: list[int] = []
         for cp in reversed(checkpoints):  # the kernel's list: the newest first (kept when one is removed)
             if cp.insn != slot:
@@ -358,7 +359,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if (
                     (may_goto or not force)  # after a callback call, no infinite-loop check
                     and cp.state.may_goto_depth == cur.may_goto_depth
-                    and looks_like(cp.looks(), cur)
+                    and cp.looks() == (looks := looks or looks_of(cur))
                     and cp.key() == (key := key or cur.key())
                 ):
                     message = f"infinite loop detected at insn {slot}"
@@ -419,26 +420,11 @@ def _clean_older(
             _clean(w, cp, cur)
 
 
-Looks = tuple[int, tuple[tuple[object, ...], ...]]
-"""What states_maybe_looping() compares (a cheap filter before the exact comparison): the number of
-frames and the current frame's registers' var_off, type, fixed offset and umax."""
-
-
-def looks_of(state: PathState) -> Looks:
-    """The ``Looks`` of a checkpoint's state."""
-    return len(state.frames), tuple((r.var_off, r.type, r.off, r.umax) for r in state.frames[-1].regs)
-
-
-def looks_like(looks: Looks, state: PathState) -> bool:
-    """states_maybe_looping(): whether ``state`` has the ``looks`` of a checkpoint's state (compared
-    register by register, up to the first difference: the current state's are not built)."""
-    frames, regs = looks
-    if frames != len(state.frames):
-        return False
-    for (var_off, reg_type, off, umax), r in zip(regs, state.frames[-1].regs, strict=True):
-        if r.var_off != var_off or r.type is not reg_type or r.off != off or r.umax != umax:
-            return False
-    return True
+def looks_of(state: PathState) -> tuple[object, ...]:
+    """What states_maybe_looping() compares, as one tuple (a cheap filter before the exact
+    comparison): the number of frames and the current frame's registers' var_off, type, fixed
+    offset and umax."""
+    return (len(state.frames), *[(r.var_off, r.type, r.off, r.umax) for r in state.frames[-1].regs])
 
 
 def _hit(w: Walker, cp: Checkpoint, slot: int, *, loop: bool = False) -> None:
