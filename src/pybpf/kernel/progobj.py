@@ -30,7 +30,7 @@ import stat
 import struct
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from pybpf.errors import BPFError
@@ -132,7 +132,8 @@ class ProgObject:
         """
         root = bpffs_root()
         meta.id = next_object_id("prog", root)
-        text = json.dumps(asdict(meta), separators=(",", ":")).encode()
+        record = {f.name: getattr(meta, f.name) for f in fields(meta)}  # (asdict() deep-copies the lists)
+        text = json.dumps(record, separators=(",", ":")).encode()
         xlated_raw, original_raw = encode_program(xlated), encode_program(original)
         payload = (
             _PAYLOAD.pack(len(text), len(xlated_raw), len(original_raw)) + text + xlated_raw + original_raw

@@ -45,6 +45,7 @@ Not modelled yet: speculative paths (the loader is privileged), exception callba
 from __future__ import annotations
 
 import errno
+import functools
 from typing import NamedTuple, NoReturn
 
 from pybpf.isa import opcodes as op
@@ -69,6 +70,7 @@ BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
 _LDDW = op.LDDW_OPCODE
 _NOT_COND = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no operands to link
 _MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
+_MAX_BPF_REG, _NOT_INIT = op.MAX_BPF_REG, RegType.NOT_INIT  # (module globals: the hottest checks)
 
 # step()'s route for an instruction (decoded once per slot): what to check, as plain ints
 _ALU, _JUMP, _LDX, _STX, _ST, _LD_ABS, _LDDW_ROUTE = range(1, 8)
@@ -84,8 +86,10 @@ _ROUTES = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _decode(insn: Instruction) -> tuple[int, op.OpSpec | None]:
-    """step()'s route and legal spec for one instruction (its family and kind decide it)."""
+    """step()'s route and legal spec for one instruction (its family and kind decide it; a pure
+    function of the instruction: remembered across programs)."""
     family, spec = fields.family(insn), fields.kernel_spec(insn)
     if family in fields.ATOMIC_KINDS:
         return _ATOMIC, spec
@@ -220,21 +224,21 @@ class Walker:
 
     def check_reg_read(self, regno: int) -> None:
         """check_reg_arg(SRC_OP)."""
-        if not 0 <= regno < op.MAX_BPF_REG:
+        if not 0 <= regno < _MAX_BPF_REG:
             self.fail(errno.EINVAL, f"R{regno} is invalid")
-        if self.state.cur.regs[regno].type is RegType.NOT_INIT:
+        if self.state.frames[-1].regs[regno].type is _NOT_INIT:
             self.fail(errno.EACCES, f"R{regno} !read_ok")
         self.scratched.add(regno)
 
     def check_reg_write(self, regno: int, *, mark: bool = True) -> None:
         """check_reg_arg(DST_OP / DST_OP_NO_MARK)."""
-        if not 0 <= regno < op.MAX_BPF_REG:
+        if not 0 <= regno < _MAX_BPF_REG:
             self.fail(errno.EINVAL, f"R{regno} is invalid")
         if regno == op.BPF_REG_FP:
             self.fail(errno.EACCES, "frame pointer is read only")
         self.scratched.add(regno)
         if mark:
-            self.state.cur.regs[regno].mark_unknown()
+            self.state.frames[-1].regs[regno].mark_unknown()
 
     def jump_target(self, insn: Instruction) -> int:
         target = self._targets.get(self.insn_idx)

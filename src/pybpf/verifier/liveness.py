@@ -13,7 +13,10 @@ different values in registers that are never read again).
 
 from __future__ import annotations
 
+import functools
+
 from pybpf.helpers.protos import proto
+from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import ProgramView
 
@@ -21,8 +24,10 @@ _CALLER_SAVED = 0b111111  # r0-r5
 _ARGS = 0b111110  # r1-r5
 
 
-def _uses_defs(view: ProgramView, slot: int) -> tuple[int, int]:
-    insn = view.insn_at(slot)
+@functools.lru_cache(maxsize=1 << 16)
+def _uses_defs(insn: Instruction) -> tuple[int, int]:
+    """The registers ``insn`` reads and writes (a pure function of the instruction: remembered,
+    as programs repeat instructions and reloads repeat programs)."""
     spec = insn.spec
     if spec is None:
         return 0, 0
@@ -73,19 +78,21 @@ def has_back_edge(view: ProgramView) -> bool:
 
 def live_registers(view: ProgramView) -> dict[int, int]:
     """Slot -> bitmask of the registers live before the instruction there."""
-    slots = list(view.starts)
-    facts = {slot: _uses_defs(view, slot) for slot in slots}
-    succs = {slot: [t for t in view.successors(slot) if t in facts] for slot in slots}
+    slots = view.starts
     live_in = dict.fromkeys(slots, 0)
-    changed = True
+    get = live_in.get  # a successor outside the program (or inside an lddw) reads nothing
+    order = [
+        (slot, *_uses_defs(insn), view.successors(slot))
+        for slot, insn in zip(reversed(slots), reversed(view.insns), strict=True)
+    ]
     forward = not has_back_edge(view)
+    changed = True
     while changed:
         changed = False
-        for slot in reversed(slots):
-            uses, defs = facts[slot]
+        for slot, uses, defs, succs in order:
             out = 0
-            for t in succs[slot]:
-                out |= live_in[t]
+            for t in succs:
+                out |= get(t, 0)
             new = uses | (out & ~defs)
             if new != live_in[slot]:
                 live_in[slot] = new

@@ -47,7 +47,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, NamedTuple
 
-from pybpf.isa.opcodes import BPF_REG_FP, Kind
+from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_REG_FP, Kind
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.verifier import callbacks, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
@@ -73,6 +73,8 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
     force: set[int] = set()
     jumps: set[int] = set()
     for insn, slot in zip(view.insns, view.starts, strict=True):
+        if insn.opcode & 0x07 not in _JMP_CLASSES:  # every kind below is a jump class's
+            continue
         spec = insn.spec
         if spec is None:
             continue
@@ -102,6 +104,7 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
     return frozenset(points), frozenset(force), frozenset(jumps)
 
 
+_JMP_CLASSES = (BPF_JMP, BPF_JMP32)
 _CALL = 0x85  # BPF_JMP | BPF_CALL: a forced checkpoint that is not may_goto calls a callback
 _JUMP_KINDS = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.JA, Kind.GOTOL, Kind.CALL_LOCAL})
 
@@ -368,7 +371,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if not force and jmps < 20 and insns < 100:
                     add = False
             else:
-                loop = incomplete_marks(w, cp)
+                loop = cp.chain is not None and w.num_backedges > 0 and incomplete_marks(w, cp)
                 if not cp.cleaned and not loop:
                     _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
                 live = live or _live_masks(w, cur, slot)  # (a cleaned state's dead registers are unset)
@@ -523,6 +526,8 @@ def _live_masks(w: Walker, cur: PathState, slot: int) -> list[int]:
     ``slot``, each caller at its call instruction."""
     live = w.live
     frames = cur.frames
+    if len(frames) == 1:
+        return [live.get(slot, ALL_REGS)]
     masks = [live.get(frames[i + 1].callsite, ALL_REGS) for i in range(len(frames) - 1)]
     masks.append(live.get(slot, ALL_REGS))
     return masks
@@ -546,9 +551,11 @@ def states_subsumed(
     old_frames, cur_frames = old.frames, cur.frames
     if len(old_frames) != len(cur_frames):
         return False
-    ids = IdMap()
-    if (old.refs or cur.refs) and not refsafe(old.refs, cur.refs, ids):
-        return False
+    ids: IdMap | None = None
+    if old.refs or cur.refs:
+        ids = IdMap()
+        if not refsafe(old.refs, cur.refs, ids):
+            return False
     for depth, fo in enumerate(old_frames):
         fc = cur_frames[depth]
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
@@ -557,18 +564,26 @@ def states_subsumed(
         for regno in _REG_NUMBERS[live[depth] if live is not None else ALL_REGS]:
             ro, rc = old_regs[regno], cur_regs[regno]
             # regsafe()'s answers that need no id map first (an uninitialised or, for NOT_EXACT,
-            # imprecise old register; different types)
+            # imprecise old register; different types; a pointer's shorter range or other offset)
             old_type = ro.type
             if old_type is _NOT_INIT:
                 continue
             if old_type is not rc.type:
                 return False
-            if old_type is _SCALAR and precise and not ro.precise:
-                continue
+            if old_type is _SCALAR:
+                if precise and not ro.precise:
+                    continue
+            elif ro.range > rc.range or ro.off != rc.off:
+                return False
+            if ids is None:
+                ids = IdMap()
             if not regsafe(ro, rc, ids, precise):
                 return False
-        if not stacksafe(fo.stack, fc.stack, ids, precise):
-            return False
+        if fo.stack.slots:
+            if ids is None:
+                ids = IdMap()
+            if not stacksafe(fo.stack, fc.stack, ids, precise):
+                return False
     return True
 
 
@@ -631,17 +646,22 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
             return True
         if (old.id & ADD_CONST) != (cur.id & ADD_CONST) or (old.id & ADD_CONST and old.off != cur.off):
             return False
-        return range_within(old, cur) and ids.same_scalar(old.id, cur.id)
+        # (two scalars without ids: fresh links of their own, which always map)
+        return range_within(old, cur) and (not (old.id or cur.id) or ids.same_scalar(old.id, cur.id))
     same = (  # the fields that differ most often first (a packet pointer's range and offset)
         old.range <= cur.range
         and old.off == cur.off
         and old.flags == cur.flags
-        and same_map(old.map, cur.map)
+        and (old.map is cur.map or same_map(old.map, cur.map))
         and old.mem_size == cur.mem_size
         and old.frameno == cur.frameno
         and range_within(old, cur)
     )
-    return same and ids.same(old.id, cur.id) and ids.same(old.ref_obj_id, cur.ref_obj_id)
+    return (
+        same
+        and (not (old.id or cur.id) or ids.same(old.id, cur.id))
+        and (not (old.ref_obj_id or cur.ref_obj_id) or ids.same(old.ref_obj_id, cur.ref_obj_id))
+    )
 
 
 def same_map(a: object, b: object) -> bool:
