@@ -593,9 +593,8 @@ class Lowering:
             else:
                 following = [last.next_slot]
             flow[leader] = [slot for slot in following if slot is not None and slot in blocks]
-        edges = {
-            leader: flow[leader] + (sorted(return_sites) if leader in exits else []) for leader in blocks
-        }
+        returns = sorted(site for site in return_sites if site in blocks)  # a call may end the program
+        edges = {leader: flow[leader] + (returns if leader in exits else []) for leader in blocks}
         region = {leader for leader in _on_cycles(edges) if leader in pure}
         if compile_cost(sum(len(blocks[leader]) for leader in region), len(region)) > FAST_MAX_COST:
             return
