@@ -18,11 +18,13 @@ import pytest
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
 from tests.verifier import verifier_corpus as vc
+from tests.verifier.test_corpus import HEAVY
 from tests.verifier.test_log_agreement import processed, state_lines
 
 _MAP_ADDRESS = re.compile(r"(\(18\) r\d+ = )0x[0-9a-f]+ *")
 
-PROGRAMS = [p for p in vc.corpus(with_c=False) if p.theme.startswith("selftests_")]
+# heavy programs (a million processed instructions) only with PYBPF_CORPUS_HEAVY=1, as in test_corpus
+PROGRAMS = [p for p in vc.corpus(with_c=False) if p.theme.startswith("selftests_") and (HEAVY or not p.heavy)]
 _TAIL_CALL = (
     "level 2 after bpf_tail_call: the kernel prints the call line without a state (pybpf appends ';'); "
     "from a subprogram, Linux 6.18 processes 10 instructions where pybpf processes 8"
