@@ -61,6 +61,7 @@ from dataclasses import dataclass
 from llvmlite import ir
 
 from pybpf.isa.disasm import format_instruction
+from pybpf.isa.graphs import is_cycle, strongly_connected_components
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
@@ -721,45 +722,10 @@ class Lowering:
 def _on_cycles(edges: Mapping[int, Sequence[int]]) -> set[int]:
     """The nodes on a cycle of the graph: those of its strongly connected components of more than
     one node, or with an edge to themselves (Tarjan's algorithm, iterative)."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    stack: list[int] = []
-    on_stack: set[int] = set()
     cyclic: set[int] = set()
-    counter = 0
-    for root in edges:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, child = work.pop()
-            if child == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            successors = edges[node]
-            if child < len(successors):
-                work.append((node, child + 1))
-                successor = successors[child]
-                if successor not in index:
-                    work.append((successor, 0))
-                elif successor in on_stack:
-                    low[node] = min(low[node], index[successor])
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or node in successors:
-                    cyclic.update(component)
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
+    for component in strongly_connected_components(edges, edges):
+        if is_cycle(component, edges):
+            cyclic.update(component)
     return cyclic
 
 

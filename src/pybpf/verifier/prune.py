@@ -47,6 +47,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, NamedTuple
 
+from pybpf.isa.graphs import is_cycle, strongly_connected_components
 from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_REG_FP, Kind
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.verifier import callbacks, liveness, precision, tnum
@@ -120,48 +121,13 @@ def scc_ids(view: ProgramView, force_points: frozenset[int]) -> dict[int, int]:
     slots = view.starts
     known = set(slots)
     succs = {s: [t for t in view.successors(s) if t in known] for s in slots}
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    on_stack: set[int] = set()
-    stack: list[int] = []
     out: dict[int, int] = {}
-    counter = 0
     number = 1
-    for root in slots:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            nexts = succs[node]
-            if i < len(nexts):
-                work.append((node, i + 1))
-                nxt = nexts[i]
-                if nxt not in index:
-                    work.append((nxt, 0))
-                elif nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or node in nexts or node in callback_calls:
-                    for member in component:
-                        out[member] = number
-                    number += 1
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
+    for component in strongly_connected_components(slots, succs):
+        if is_cycle(component, succs) or component[-1] in callback_calls:
+            for member in component:
+                out[member] = number
+            number += 1
     return out
 
 
