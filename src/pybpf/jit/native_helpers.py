@@ -28,6 +28,11 @@ id (a registry may replace any helper), and:
   known the same way, with the same exclusions (``pybpf.jit.native_ringbuf``);
 * ``bpf_csum_diff`` (28), its buffers read natively where they lie in the stack or the region
   table, else by the Python helper (``pybpf.jit.native_csum``);
+* the packet and checksum helpers: ``bpf_skb_load_bytes`` (26), ``bpf_skb_load_bytes_relative``
+  (68), ``bpf_skb_store_bytes`` (9), ``bpf_l3_csum_replace`` (10), ``bpf_l4_csum_replace`` (11),
+  ``bpf_xdp_load_bytes`` (189), ``bpf_xdp_store_bytes`` (190), ``bpf_xdp_adjust_head`` (44),
+  ``bpf_xdp_adjust_meta`` (54), ``bpf_xdp_adjust_tail`` (65) on the run's packet, which each run's
+  session points the state at (``pybpf.jit.native_packet``: ``NativeCalls.packet_session``);
 * ``bpf_loop`` (181), its callback re-entered natively, in programs that do not tail-call
   (``pybpf.jit.native_loop``);
 * ``bpf_ktime_get_ns`` (5), ``bpf_ktime_get_boot_ns`` (125), ``bpf_ktime_get_coarse_ns`` (160),
@@ -74,6 +79,7 @@ from pybpf.jit.native_maps import (
     lower_array_lookup,
     native_array,
 )
+from pybpf.jit.native_packet import PACKET_CALLS, PACKET_LOWERERS, NativePacket
 from pybpf.jit.native_ringbuf import NativeRing, lower_ringbuf_output, lower_ringbuf_query, native_ring
 from pybpf.jit.state import Field, NativeState
 from pybpf.maps.object import MapObject, map_object_at
@@ -218,6 +224,7 @@ SIMPLE: dict[Helper, NativeLowerer] = {
     basic.get_current_pid_tgid: _pair_lowerer("getpid", "gettid"),
     basic.get_current_uid_gid: _pair_lowerer("getgid", "getuid"),
     csum.bpf_csum_diff: lower_csum_diff,
+    **PACKET_CALLS,
 }
 """Helpers lowered natively whatever their arguments, by pybpf's implementation."""
 
@@ -259,6 +266,13 @@ class NativeCalls:
         session (None when no lookup is native)."""
         state.fields[Field.PRANDOM] = seed & 0xFFFF_FFFF_FFFF_FFFF
         return NativeMapSession(self.maps, state, memory, verified=self.verified) if self.maps else None
+
+    def packet_session(self, state: NativeState) -> NativePacket | None:
+        """A run session's packet fields (``pybpf.jit.native_packet``); None when no packet helper is
+        native."""
+        if any(lowerer in PACKET_LOWERERS for _, lowerer in self.calls.values()):
+            return NativePacket(state)
+        return None
 
 
 NO_NATIVE_CALLS = NativeCalls({}, ())

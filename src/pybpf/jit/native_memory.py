@@ -17,7 +17,8 @@ session keeps its native maps' whole value storage in its own first table entrie
 arguments lie inside one value, which Python registers on demand (``NativeMapSession.reach``).
 The table scan (``bpf_in_table``, one cold function per module, as ``bpf_mem_slow``'s scan) runs
 only when the stack and the hot entries miss; unlike ``bpf_mem_slow`` it neither asks Python nor
-changes the hot entries.
+changes the hot entries.  Bytes a native helper has proven it may touch it copies and fills with
+LLVM's ``memmove`` and ``memset`` (``move_bytes``, ``fill_bytes``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from pybpf.isa.opcodes import STACK_SIZE
-from pybpf.jit.lower import I1, I64, STATE, Lowering
+from pybpf.jit.lower import I1, I8, I64, STATE, Lowering
 from pybpf.jit.state import HOT_ENTRIES, TABLE_ENTRIES, Field
 
 IN_TABLE = "bpf_in_table"
@@ -106,4 +107,20 @@ def _in_table_function(lo: Lowering) -> ir.Function:
     return function
 
 
-__all__ = ["accessible"]
+def move_bytes(lo: Lowering, destination: ir.Value, source: ir.Value, size: ir.Value) -> None:
+    """``memmove(destination, source, size)`` (addresses as i64; the areas may overlap)."""
+    b = lo.b
+    pointer = I8.as_pointer()
+    move = lo.module.declare_intrinsic("llvm.memmove", [pointer, pointer, I64])
+    b.call(move, [b.inttoptr(destination, pointer), b.inttoptr(source, pointer), size, ir.Constant(I1, 0)])
+
+
+def fill_bytes(lo: Lowering, destination: ir.Value, byte: int, size: ir.Value) -> None:
+    """``memset(destination, byte, size)`` (the address as i64)."""
+    b = lo.b
+    pointer = I8.as_pointer()
+    fill = lo.module.declare_intrinsic("llvm.memset", [pointer, I64])
+    b.call(fill, [b.inttoptr(destination, pointer), ir.Constant(I8, byte), size, ir.Constant(I1, 0)])
+
+
+__all__ = ["accessible", "fill_bytes", "move_bytes"]

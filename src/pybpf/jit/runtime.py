@@ -72,6 +72,7 @@ from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
 if TYPE_CHECKING:
     from pybpf.jit.executable import JitProgram
     from pybpf.jit.native_maps import NativeMapSession  # its lowering needs llvmlite: not imported to run
+    from pybpf.jit.native_packet import NativePacket
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 UNLIMITED = 1 << 62
@@ -110,6 +111,8 @@ _ACTIVE: dict[int, JitSession] = {}
 def _trampoline(state: int, op: int, pc: int) -> int:
     session = _ACTIVE[state]
     try:
+        if session.native_packet is not None:
+            session.sync_packet()
         args: tuple[int, int, int, int, int] = _ARGS_LAYOUT.unpack_from(session._state_view, _ARGS_OFFSET)
         return session.service(op, args, pc)
     except runtime.Halt:
@@ -216,6 +219,8 @@ class JitSession:
         self._first_shared = len(self._own_words) // 3
         self._reaching = native_maps is not None and native_maps.verified
         """Whether Python may be given pointers into values no region holds yet (``_reach``)."""
+        self.native_packet: NativePacket | None = program.native.packet_session(self._state)
+        """Where the run's packet is for native packet helpers (``pybpf.jit.native_packet``), if any."""
         self.set_limits(budget, trace_pipe)
         self._running = False
         self.instructions = 0
@@ -317,12 +322,16 @@ class JitSession:
             self.ctx.env = env
             if self.native_maps is not None:
                 self.native_maps.start(env)
+            if self.native_packet is not None:
+                self.native_packet.start(env.packet)
             self._block_words[_R1] = r1  # a c_uint64: r1 taken modulo 2**64
             if self._run_once(self._block_address):
                 self._failed()
             else:
                 self.instructions = self.budget - self.fields[_REMAINING]
         finally:
+            if self.native_packet is not None:
+                self.sync_packet()
             self._generation = self.memory.generation
             self.packet = None
             self._running = False
@@ -358,6 +367,8 @@ class JitSession:
                     self._regs[0] = 0
         finally:
             self._sync_depth()
+            if self.native_packet is not None:
+                self.sync_packet()
             self._generation = self.memory.generation
             self.packet = None
             self._running = False
@@ -388,6 +399,8 @@ class JitSession:
             call.instructions = self.instructions
             raise
         finally:
+            if self.native_packet is not None:
+                self.sync_packet()
             if not self._registered:
                 self._unregister_stack()
             self._generation = self.memory.generation
@@ -416,6 +429,8 @@ class JitSession:
         self.ctx.env = env if env is not None else RunEnv()
         if self.native_maps is not None:
             self.native_maps.start(self.ctx.env)
+        if self.native_packet is not None:
+            self.native_packet.start(self.ctx.env.packet)
 
     def _renew(self) -> None:
         """The head template packed for the current budget and may_goto budget, the stack region
@@ -458,6 +473,15 @@ class JitSession:
             self.fields[access] = 0
         self._next_entry = entries if entries < TABLE_ENTRIES else self._first_shared
         self._generation = self.memory.generation
+
+    def sync_packet(self) -> None:
+        """After a native helper moved the packet: the Memory's packet region follows, and the native
+        table is rebuilt from it (``pybpf.jit.native_packet``)."""
+        native = self.native_packet
+        if native is not None and native.moved():
+            generation = self.memory.generation
+            native.sync(self.ctx.env.packet)
+            self._after_python(generation)
 
     def _set_entry(self, entry: int, region: Region) -> None:
         base = _TABLE + 3 * entry
@@ -594,6 +618,8 @@ class JitSession:
         finally:
             fields[_DEPTH] = depth
             self._sync_depth()
+            if self.native_packet is not None:
+                self.sync_packet()
         if failed:
             if fields[_STATUS] == Status.HALT:
                 raise runtime.Halt

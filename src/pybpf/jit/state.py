@@ -7,8 +7,10 @@ code and ``pybpf.jit.runtime`` both read and write: the instruction budget left,
 trampoline back into Python, and the region table the memory checks consult (``[lo, hi)`` and the
 ``READ``/``WRITE`` bits of each context, packet and map-value region, refreshed from ``Memory`` when
 its regions change), and after the table what native helpers read: whether the run may reach the
-maps native lookups name, the run's CPU, the epoch of handed-out values and the random state; and
-the two regions the memory checks last found in the table (the hot entries).
+maps native lookups name, the run's CPU, the epoch of handed-out values and the random state; the
+two regions the memory checks last found in the table (the hot entries); and where the run's packet
+is, for the native packet helpers (the XDP buffer or the socket buffer's data, and whether a native
+helper moved the packet since Python last looked).
 
 Every field is a 64-bit integer, so the lowering addresses them by index (``Field``) and
 ``NativeState`` is the same struct as ctypes sees it.
@@ -41,6 +43,14 @@ class Field(enum.IntEnum):
     STAMPS = 113  # address of the per-map pointers to the stamp arrays (one u32 per value)
     PRANDOM = 114  # the state of bpf_get_prandom_u32's generator
     HOT = 115  # first of the HOT_ENTRIES * 3 fields of the regions the checks last found in the table
+    # after the hot entries: the run's packet, for the native packet helpers (``native_packet``)
+    PACKET_MOVED = 121  # 1 once a native helper moved the XDP packet and Memory's region does not follow yet
+    XDP_BUFF = 122  # address of the run's struct xdp_buff (0: the run's packet is not an XDP buffer)
+    SKB_DATA = 123  # address of skb->data (0: the run's packet is not a socket buffer)
+    SKB_END = 124  # skb->data + skb->len
+    SKB_MAC = 125  # address of the MAC header
+    SKB_NETWORK = 126  # address of the network header
+    SKB_HASH = 127  # address of skb->hash (a u32)
 
 
 TABLE_ENTRIES = 32
@@ -49,7 +59,7 @@ HOT_ENTRIES = 2
 """Regions the compiled code checks inline before the table: the two it last found there (in a
 packet program, the context and the packet), each as (start, length, access bits); an entry with
 no access bits is empty.  Emptied whenever the table is refreshed, so never staler than the table."""
-STATE_FIELDS = Field.HOT + 3 * HOT_ENTRIES
+STATE_FIELDS = Field.SKB_HASH + 1
 
 
 class Status(enum.IntEnum):
@@ -78,6 +88,7 @@ class Op(enum.IntEnum):
 
 
 assert Field.MAPS_ARMED == Field.TABLE + 3 * TABLE_ENTRIES
+assert Field.PACKET_MOVED == Field.HOT + 3 * HOT_ENTRIES
 
 NEED_READ = 1
 NEED_WRITE = 2
