@@ -1,9 +1,13 @@
 """Benchmark of the helpers pybpf's JIT runs natively: ns per run on the JIT, the interpreter and the kernel.
 
-Three small XDP programs, each spending its time in one helper: ``bpf_ringbuf_output`` of 16 bytes
-from the stack (``pybpf.jit.native_ringbuf``), ``bpf_loop`` of 16 callbacks summing their index
-(``pybpf.jit.native_loop``) and ``bpf_csum_diff`` of 20 against 44 bytes of the packet
-(``pybpf.jit.native_csum``).  Each is loaded on pybpf with each engine (``PYBPF_ENGINE``: ``jit``,
+Small programs, each spending its time in one helper: XDP programs calling ``bpf_ringbuf_output`` of
+16 bytes from the stack (``pybpf.jit.native_ringbuf``), ``bpf_loop`` of 16 callbacks summing their
+index (``pybpf.jit.native_loop``), ``bpf_csum_diff`` of 20 against 44 bytes of the packet
+(``pybpf.jit.native_csum``) and ``bpf_xdp_adjust_head`` (14 bytes of headroom taken and given back,
+the new Ethernet header written in between), and tc classifiers calling ``bpf_skb_load_bytes`` (32
+bytes into the stack) and ``bpf_skb_store_bytes`` of a 4-byte address followed by
+``bpf_l3_csum_replace`` and ``bpf_l4_csum_replace`` for it (``pybpf.jit.native_packet``).  Each is
+loaded on pybpf with each engine (``PYBPF_ENGINE``: ``jit``,
 ``interpreter``) and, where the real bpf(2) is available, on the kernel, and run with
 BPF_PROG_TEST_RUN and ``repeat`` runs per call on a 64-byte frame; the duration the call reports
 (mean ns per run) is taken, the best of ``rounds`` calls.  The ring buffer is drained between calls
@@ -11,7 +15,7 @@ BPF_PROG_TEST_RUN and ``repeat`` runs per call on a 64-byte frame; the duration 
 the ``bpf_loop`` program's callback: the program is loaded with a minimal BTF (two static functions)
 built here.
 
-    .venv/bin/python benchmarks/bench_native_helpers.py [--repeat N] [--rounds N] [--no-kernel]
+    .venv/bin/python benchmarks/bench_native_helpers.py [--repeat N] [--rounds N] [--no-kernel] [--only a,b]
 """
 
 from __future__ import annotations
@@ -79,6 +83,68 @@ CSUM_DIFF = """
     r4 = 44
     r5 = 0
     call bpf_csum_diff
+    exit
+out:
+    r0 = 1
+    exit
+"""
+
+
+SKB_LOAD_BYTES = """
+    r2 = 14
+    r3 = r10
+    r3 += -32
+    r4 = 32
+    call bpf_skb_load_bytes
+    r0 = *(u32 *)(r10 - 20)
+    exit
+"""
+
+SKB_STORE_AND_CSUM = """
+    r6 = r1
+    r1 = 0x0a000001
+    *(u32 *)(r10 - 4) = r1
+    r1 = r6
+    r2 = 26
+    r3 = r10
+    r3 += -4
+    r4 = 4
+    r5 = 0
+    call bpf_skb_store_bytes
+    r1 = r6
+    r2 = 24
+    r3 = 0x0a000002
+    r4 = 0x0a000001
+    r5 = 4
+    call bpf_l3_csum_replace
+    r1 = r6
+    r2 = 50
+    r3 = 0x0a000002
+    r4 = 0x0a000001
+    r5 = 0x14
+    call bpf_l4_csum_replace
+    r0 = 0
+    exit
+"""
+
+XDP_ADJUST_HEAD = """
+    r6 = r1
+    r2 = -14
+    call bpf_xdp_adjust_head
+    if r0 != 0 goto out
+    r2 = *(u32 *)(r6 + 0)
+    r3 = *(u32 *)(r6 + 4)
+    r4 = r2
+    r4 += 28
+    if r4 > r3 goto out
+    r1 = *(u64 *)(r2 + 14)
+    *(u64 *)(r2 + 0) = r1
+    r1 = *(u32 *)(r2 + 22)
+    *(u32 *)(r2 + 8) = r1
+    r1 = r6
+    r2 = 14
+    call bpf_xdp_adjust_head
+    r0 = 2
     exit
 out:
     r0 = 1
@@ -168,10 +234,21 @@ def csum_ns(backend: Backend, repeat: int, rounds: int) -> int:
         return best_ns(prog, repeat, rounds, lambda: None)
 
 
+def program_ns(text: str, prog_type: str) -> Callable[[Backend, int, int], int]:
+    def measure(backend: Backend, repeat: int, rounds: int) -> int:
+        with Program.load(text, prog_type, backend=backend) as prog:
+            return best_ns(prog, repeat, rounds, lambda: None)
+
+    return measure
+
+
 PROGRAMS: dict[str, Callable[[Backend, int, int], int]] = {
     "bpf_ringbuf_output (16 bytes)": ringbuf_ns,
     "bpf_loop (16 callbacks)": loop_ns,
     "bpf_csum_diff (20 / 44 bytes)": csum_ns,
+    "bpf_skb_load_bytes (32 bytes)": program_ns(SKB_LOAD_BYTES, "sched_cls"),
+    "skb_store_bytes + l3/l4_csum_replace": program_ns(SKB_STORE_AND_CSUM, "sched_cls"),
+    "bpf_xdp_adjust_head (-14, +14)": program_ns(XDP_ADJUST_HEAD, "xdp"),
 }
 
 
@@ -180,14 +257,20 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20_000, help="runs per test run (JIT and kernel)")
     parser.add_argument("--rounds", type=int, default=5, help="test runs per figure (the best is kept)")
     parser.add_argument("--no-kernel", action="store_true", help="skip the kernel even where bpf(2) works")
+    parser.add_argument(
+        "--only", default="", help="comma-separated words: the programs whose titles hold one"
+    )
     args = parser.parse_args()
+    words = [word for word in args.only.split(",") if word]
     kernel = NativeBackend() if kernel_bpf_available() and not args.no_kernel else None
     user = UserBackend()
     interp_repeat = max(args.repeat // 20, 1)
     print(f"ns per run (BPF_PROG_TEST_RUN duration, repeat {args.repeat}, interpreter {interp_repeat}, "
           f"best of {args.rounds})")  # fmt: skip
-    print(f"{'program':<34}{'jit':>10}{'interpreter':>13}{'kernel':>10}{'jit/kernel':>12}{'interp/jit':>12}")
+    print(f"{'program':<38}{'jit':>10}{'interpreter':>13}{'kernel':>10}{'jit/kernel':>12}{'interp/jit':>12}")
     for title, measure in PROGRAMS.items():
+        if words and not any(word in title for word in words):
+            continue
         with engine("jit"):
             jit = measure(user, args.repeat, args.rounds)
         with engine("interpreter"):
@@ -196,7 +279,7 @@ def main() -> int:
         versus = f"{jit / theirs:.2f}x" if theirs and jit else "-"
         speedup = f"{interp / jit:.1f}x" if jit else "-"
         kernel_ns = f"{theirs:,}" if theirs else "-"
-        print(f"{title:<34}{jit:>10,}{interp:>13,}{kernel_ns:>10}{versus:>12}{speedup:>12}")
+        print(f"{title:<38}{jit:>10,}{interp:>13,}{kernel_ns:>10}{versus:>12}{speedup:>12}")
     return 0
 
 
