@@ -27,7 +27,11 @@ interpreter's rules hold because the same code decides them:
   ``Halt`` are not wrapped: a tail call leaves ``run`` with ``instructions`` set, a failed legacy
   packet load ends the run with r0 = 0;
 * a callback (``HelperContext.call_function``: bpf_loop & co.) re-enters the compiled code at the
-  function's slot with a fresh frame, in the same state, within the same call-depth limit.
+  function's slot with a fresh frame, in the same state, within the same call-depth limit;
+* the packet: a program with native packet helpers (``pybpf.jit.native_packet``) has the run's
+  packet in its state from the start of each run (``NativePacket.start``), and when one of them
+  moved the XDP packet, the Memory's packet region follows (``sync_packet``) before Python looks at
+  the address space: at the trampoline, after a callback, at the end of the run.
 
 The repeats of a test run of a program that calls no helper but native ones
 (``pybpf.jit.native_helpers``) run in the native repeat loop (``run_repeated_locked``,
