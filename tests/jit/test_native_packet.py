@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pybpf import Program
+from pybpf.errors import ExecutionError
 from pybpf.helpers import default_registry
 from pybpf.helpers.context import RunEnv
 from pybpf.helpers.registry import HelperRegistry
@@ -312,6 +313,21 @@ def test_xdp_load_and_store_bytes_agree(cases: list[tuple[int, int, int]], store
     assert_agree(XDP_STORE if store else XDP_LOAD, "xdp", packets)
 
 
+@pytest.mark.parametrize("past", [0, 1])
+@pytest.mark.parametrize("text", ["xdp_load", "xdp_store", "skb_load", "skb_relative"])
+def test_bytes_at_the_packet_end(text: str, past: int) -> None:
+    """The last bytes of the packet, and one byte more (-EINVAL on XDP, -EFAULT on a socket buffer)."""
+    size, length = 80, 10  # the programs pass (length & 63) + 1 bytes
+    program, prog_type = {
+        "xdp_load": (XDP_LOAD, "xdp"),
+        "xdp_store": (XDP_STORE, "xdp"),
+        "skb_load": (SKB_LOAD.format(helper="bpf_skb_load_bytes"), "sched_cls"),
+        "skb_relative": (SKB_LOAD.format(helper="bpf_skb_load_bytes_relative"), "sched_cls"),
+    }[text]
+    offset = size - (length + 1) + past
+    assert_agree(program, prog_type, [frame(le32(offset) + le32(length) + le32(0), size)])
+
+
 def test_xdp_bytes_helpers_are_native(services: Counter[int]) -> None:
     packet = frame(le32(20) + le32(15), 100)
     for text in (XDP_LOAD, XDP_STORE):
@@ -476,13 +492,15 @@ class RawRunner:
     """Runs a program built without the verifier as a loaded program's test run would."""
 
     engine: Interpreter | JitProgram
+    registers: tuple[tuple[int, int], ...] = ()
+    """Initial values of registers besides r1."""
 
     @property
     def memory(self) -> Memory:
         return self.engine.memory
 
     def run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
-        return self.engine.run(registers={1: ctx_address}, env=env)
+        return self.engine.run(registers={1: ctx_address, **dict(self.registers)}, env=env)
 
 
 def raw_engines(text: str, prog_type: ProgType) -> Iterator[Interpreter | JitProgram]:
@@ -581,3 +599,96 @@ def test_skb_helpers_without_a_socket_buffer_go_to_the_python_helper(services: C
             outcomes.append((type(error), str(error)))
     assert outcomes[0] == outcomes[1]
     assert services[26] == 1
+
+
+RAW_BUFFER_CALL = f"""
+    r6 = r1
+{PATTERN}
+    r3 = r10
+    r3 += r9
+    r4 = r8
+    r5 = r7
+    call {{helper}}
+    r9 = r0
+{FOLD_BUFFER}
+    r1 *= 31
+    r1 += r9
+{FOLD_RESULT}
+    exit
+"""
+"""``helper(ctx, r2, r10 + r9, r8, r7)``, run without the verifier: any offset, length, flags and buffer."""
+RAW_SCALAR_CALL = """
+    r3 = r7
+    r4 = r8
+    r5 = r9
+    call {helper}
+    exit
+"""
+"""``helper(ctx, r2, r7, r8, r9)``: the checksum replacers and the adjustments (r2 the offset)."""
+
+RAW_HELPERS = {
+    "bpf_skb_load_bytes": (RAW_BUFFER_CALL, SchedCls()),
+    "bpf_skb_load_bytes_relative": (RAW_BUFFER_CALL, SchedCls()),
+    "bpf_skb_store_bytes": (RAW_BUFFER_CALL, SchedCls()),
+    "bpf_l3_csum_replace": (RAW_SCALAR_CALL, SchedCls()),
+    "bpf_l4_csum_replace": (RAW_SCALAR_CALL, SchedCls()),
+    "bpf_xdp_load_bytes": (RAW_BUFFER_CALL, XdpProgType()),
+    "bpf_xdp_store_bytes": (RAW_BUFFER_CALL, XdpProgType()),
+    "bpf_xdp_adjust_head": (RAW_SCALAR_CALL, XdpProgType()),
+    "bpf_xdp_adjust_meta": (RAW_SCALAR_CALL, XdpProgType()),
+    "bpf_xdp_adjust_tail": (RAW_SCALAR_CALL, XdpProgType()),
+}
+ANY_U64 = st.one_of(
+    st.integers(-600, 600).map(lambda value: value & 0xFFFF_FFFF_FFFF_FFFF),
+    st.sampled_from([0xFFFF, 0x1_0000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000_0004, 1 << 63]),
+    st.integers(0, 2**64 - 1),
+)
+
+
+def raw_result(runner: RawRunner, prog_type: ProgType, packet: bytes) -> tuple[object, ...]:
+    """(retval, data_out) of a test run, or the fault (its type, pc and message without addresses)."""
+    try:
+        result = prog_type.test_run(runner, TestRunArgs(data_in=packet, repeat=2))
+    except ExecutionError as error:
+        return (type(error), error.pc, re.sub(r"0x[0-9a-f]+", "#", str(error)))
+    return (result.retval, result.data_out)
+
+
+RAW_LENGTHS = st.one_of(
+    st.integers(0, 80),
+    st.sampled_from([0xFFFF, 0x1_0000, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000_0004, 2**64 - 64]),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    helper=st.sampled_from(sorted(RAW_HELPERS)),
+    offset=st.one_of(OFFSETS, ANY_U64),
+    length=RAW_LENGTHS,
+    values=st.tuples(ANY_U64, ANY_U64),
+    flags=st.one_of(CSUM_FLAGS, ANY_U64),
+    buffer=st.sampled_from([-64, -40, -8, -1, 0, 8, -513, -600]),
+    packet=st.tuples(st.integers(60, 160), st.booleans()),
+)
+def test_unverified_calls_agree_with_the_interpreter(  # noqa: PLR0917 - hypothesis draws them
+    helper: str,
+    offset: int,
+    length: int,
+    values: tuple[int, int],
+    flags: int,
+    buffer: int,
+    packet: tuple[int, bool],
+) -> None:
+    """Offsets, lengths and flags no verifier would let through (len 0, above 2**31, past the packet;
+    buffers beyond the stack: a fault the Python helper decides) and any values to replace."""
+    text, prog_type = RAW_HELPERS[helper]
+    if text is RAW_BUFFER_CALL:
+        registers = ((2, offset), (7, flags), (8, length), (9, buffer & 0xFFFF_FFFF_FFFF_FFFF))
+    else:
+        registers = ((2, offset), (7, values[0]), (8, values[1]), (9, flags))
+    data = frame(b"", packet[0], zeros=packet[1])
+    interpreted, compiled = (
+        raw_result(RawRunner(engine, registers), prog_type, data)
+        for engine in raw_engines(text.format(helper=helper), prog_type)
+    )
+    assert compiled == interpreted
