@@ -46,7 +46,7 @@ from pybpf import uapi
 from pybpf.jit.lower import I8, I32, I64, Lowering, Site
 from pybpf.jit.native_hash import ORDERED_LOADS
 from pybpf.jit.native_maps import MAX_NATIVE_MAPS
-from pybpf.jit.native_memory import accessible
+from pybpf.jit.native_memory import accessible, move_bytes
 from pybpf.jit.state import NEED_READ, Field
 from pybpf.maps.object import MapObject
 from pybpf.maps.ringbuf import (
@@ -138,16 +138,6 @@ def _store(lo: Lowering, value: ir.Value, address: ir.Value, ordering: str = "mo
 def _mutex_call(lo: Lowering, function: int, mutex: ir.Value) -> ir.Value:
     b = lo.b
     return b.call(b.inttoptr(lo.const(function), MUTEX_CALL.as_pointer()), [mutex])
-
-
-def _memmove(lo: Lowering, destination: ir.Value, source: ir.Value, size: ir.Value) -> None:
-    b = lo.b
-    pointer = I8.as_pointer()
-    move = lo.module.declare_intrinsic("llvm.memmove", [pointer, pointer, I64])
-    b.call(
-        move,
-        [b.inttoptr(destination, pointer), b.inttoptr(source, pointer), size, ir.Constant(ir.IntType(1), 0)],
-    )
 
 
 def _armed(lo: Lowering) -> ir.Value:
@@ -260,13 +250,13 @@ def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Seque
     _store(lo, b.or_(b.trunc(size, I32), lo.const(BUSY_BIT, 32)), header_address)
     _store(lo, new_prod, lo.const(base + PRODUCER_POS_AT), "release")
     _mutex_call(lo, UNLOCK, mutex)
-    _memmove(lo, b.add(header_address, lo.const(HDR_SZ)), data, size)
+    move_bytes(lo, b.add(header_address, lo.const(HDR_SZ)), data, size)
     end = b.add(b.add(at, lo.const(HDR_SZ)), size)
     data_end = lo.const(DATA_AT + ring.max_entries)
     wrapped, committing = lo.new_block("ringbuf_wrapped"), lo.new_block("ringbuf_commit")
     b.cbranch(b.icmp_unsigned(">", end, data_end), wrapped, committing)
     lo.continue_in(wrapped)  # the tail in the overflow area goes to the start of the data area
-    _memmove(lo, lo.const(base + DATA_AT), b.add(lo.const(base), data_end), b.sub(end, data_end))
+    move_bytes(lo, lo.const(base + DATA_AT), b.add(lo.const(base), data_end), b.sub(end, data_end))
     b.branch(committing)
     lo.continue_in(committing)
     current = _load(lo, header_address, 32)
