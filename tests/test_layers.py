@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("maps",),
     ("memory",),
     ("helpers",),
+    ("kfuncs",),
     ("progtypes",),
     ("verifier",),
     ("engine",),

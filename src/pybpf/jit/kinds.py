@@ -226,7 +226,9 @@ def lower_call_local(lo: Lowering, site: Site) -> None:
 
 
 def lower_call_kfunc(lo: Lowering, site: Site) -> None:
-    lo.fault(Status.KFUNC, site.slot)
+    """A kernel function, called through the trampoline like a helper (ARG: its BTF id)."""
+    lo.store_field(Field.ARG, lo.const(site.insn.imm & 0xFFFFFFFF))
+    lo.set_reg(0, lo.trampoline(Op.KFUNC, lo.helper_args(), site.slot))
 
 
 def lower_callx(lo: Lowering, site: Site) -> None:

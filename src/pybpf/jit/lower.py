@@ -104,7 +104,16 @@ _LOADS_THROUGH_SRC = frozenset({Kind.LDX, Kind.LDXSX, Kind.LOAD_ACQ})
 PURE_WHEN_PROVEN = frozenset({Kind.LDX, Kind.LDXSX})
 """Kinds whose only effect besides their register is a possible fault (none once proven in bounds)."""
 CHARGING = frozenset(
-    {Kind.CALL, Kind.CALLX, Kind.LD_ABS, Kind.LD_IND, Kind.ATOMIC, Kind.LOAD_ACQ, Kind.STORE_REL}
+    {
+        Kind.CALL,
+        Kind.CALLX,
+        Kind.CALL_KFUNC,
+        Kind.LD_ABS,
+        Kind.LD_IND,
+        Kind.ATOMIC,
+        Kind.LOAD_ACQ,
+        Kind.STORE_REL,
+    }
 )
 """Kinds whose lowering may call into Python (``Lowering.trampoline``), where a helper may charge
 the budget: a block holding one has no fast copy (the budget it leaves is known only at run time)."""

@@ -536,6 +536,8 @@ class JitSession:
             return runtime.load_packet(cast(RunState, self), offset, a2, pc)
         if op == Op.CALLX:
             return self._callx_helper(int(self.fields[_ARG]), args, pc)
+        if op == Op.KFUNC:
+            return self._call_kfunc(int(self.fields[_ARG]), args, pc)
         if op == Op.ATOMIC:
             return self._atomic(ATOMIC_FUNCTIONS[self.fields[_ARG]], a1, a2, a3, pc)
         if op == Op.VALUE and self.native_maps is not None:
@@ -566,6 +568,17 @@ class JitSession:
             if region is not None and region is not self._stack_region:
                 self._cache_region(region)
         return result
+
+    def _call_kfunc(self, btf_id: int, args: tuple[int, int, int, int, int], pc: int) -> int:
+        self._sync_depth()
+        function = runtime.kfunc_impl(btf_id, pc)
+        generation = self.memory.generation
+        try:
+            return function(self.ctx, *args) & M64
+        except Exception as exc:
+            raise runtime.kfunc_fault(exc, btf_id, pc) from None
+        finally:
+            self._after_python(generation)
 
     def _hand_value(self, native: NativeMapSession, index: int, address: int, stamp_slot: int) -> int:
         """``Op.VALUE``: the value joins the run's regions; a table that was current stays valid (a

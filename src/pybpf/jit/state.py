@@ -85,6 +85,7 @@ class Op(enum.IntEnum):
     ATOMIC = -4  # (address, operand, desired) with ARG = the atomic's index: a misaligned atomic
     VALUE = -5  # (map index, address, stamp slot): a map value a native lookup hands out first
     RECOVER = -6  # (map index): repair a native map whose mutex's holder died, and unlock it
+    KFUNC = -7  # (r1..r5) with ARG = the BTF id: a kernel function (``pybpf.kfuncs``)
 
 
 assert Field.MAPS_ARMED == Field.TABLE + 3 * TABLE_ENTRIES

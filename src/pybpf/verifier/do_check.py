@@ -54,7 +54,18 @@ from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import transfer
 from pybpf.progtypes.return_ranges import return_range
 from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
-from pybpf.verifier import bounds, callbacks, fields, helpers, liveness, precision, prune, references, tnum
+from pybpf.verifier import (
+    bounds,
+    callbacks,
+    fields,
+    helpers,
+    kfuncs,
+    liveness,
+    precision,
+    prune,
+    references,
+    tnum,
+)
 from pybpf.verifier import globals as global_funcs
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
 from pybpf.verifier.insn_print import format_insn
@@ -161,6 +172,10 @@ class Walker:
         self.depths = list(env.stack_depths) or [0] * len(view.subprograms)
         self.prune_points, self.force_points, self.jmp_points = prune.prune_points(view)
         self.sccs = prune.scc_ids(view, self.force_points)  # slot -> its loop's number (compute_scc())
+        self.iter_next = kfuncs.iter_next_slots(env)  # check_cfg(): forced checkpoints there too
+        if self.iter_next:
+            self.prune_points |= self.iter_next
+            self.force_points |= self.iter_next
         self.visits: dict[tuple[int, ...], prune.SccVisit] = {}  # loop visits by call chain
         self.first_idx = self.insn_idx  # the first instruction of the current segment (first_insn_idx)
         self.history: list[precision.History] = []  # its jmp_history
@@ -574,11 +589,8 @@ class Walker:
             return slot + 1
         if kind is Kind.CALL_LOCAL:
             return self._call_local(insn)
-        if kind is Kind.CALL_KFUNC:  # refused earlier (no kernel BTF); kept total
-            regs = self.state.cur.regs
-            for regno in range(6):
-                regs[regno].mark_not_init()
-            regs[0].mark_unknown()
+        if kind is Kind.CALL_KFUNC:
+            kfuncs.check_kfunc_call(self, insn)
             return slot + 1
         return self._exit()
 

@@ -90,8 +90,10 @@ def format_insn(insn: Instruction) -> str:
         return f"{code} call {name}#{insn.imm}"
     if kind is Kind.CALL_LOCAL:
         return f"{code} call pc{_off(insn.imm)}"
-    if kind is Kind.CALL_KFUNC:
-        return f"{code} call kernel-function"
+    if kind is Kind.CALL_KFUNC:  # disasm_kfunc_name(): the FUNC's name in the kernel's BTF
+        from pybpf.verifier.kfuncs import kfunc_name
+
+        return f"{code} call {kfunc_name(insn.imm) or 'kernel-function'}#{insn.imm}"
     if kind is Kind.JA:
         return f"{code} goto pc{_off(insn.off)}"
     if kind is Kind.GOTOL:

@@ -15,6 +15,7 @@
                    their prototypes, conditional jumps with branch refinement; it records the
                    context accesses for the fixups and per-instruction facts;
    ``check_max_stack_depth``: the combined stack of every call chain (``subprogs``);
+   ``fixup_kfunc_call``: a reached kfunc call without a BTF id is refused (``kfuncs``);
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
                    branch, subprogram start and lddw position patched along;
 6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
@@ -45,6 +46,7 @@ from pybpf.verifier.cfg import CfgPass
 from pybpf.verifier.ctx_rewrite import CtxRewritePass
 from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
 from pybpf.verifier.patch import proven_accesses
 from pybpf.verifier.pseudo import PseudoPass
@@ -70,6 +72,7 @@ PASSES: list[Pass] = [
     CfgPass(),
     DoCheckPass(),
     StackDepthPass(),
+    KfuncFixupPass(),
     CtxRewritePass(),
     LdImm64Pass(),
 ]

@@ -50,13 +50,14 @@ from typing import TYPE_CHECKING, NamedTuple
 from pybpf.isa.graphs import is_cycle, strongly_connected_components
 from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_REG_FP, Kind
 from pybpf.isa.program import ProgramView, transfer
-from pybpf.verifier import callbacks, liveness, precision, tnum
+from pybpf.verifier import callbacks, iterators, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.stack import (
     BPF_REG_SIZE,
     STACK_DYNPTR,
     STACK_INVALID,
+    STACK_ITER,
     STACK_MISC,
     STACK_SPILL,
     Stack,
@@ -318,7 +319,9 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 may_goto = force and w.view.insn_at(slot).opcode != _CALL
                 if force and (not may_goto or cp.state.may_goto_depth != cur.may_goto_depth):
                     live = live or _live_masks(w, cur, slot)
-                    if states_subsumed(cp.state, cur, live, precise=False):
+                    if states_subsumed(cp.state, cur, live, precise=False) and (
+                        slot not in w.iter_next or iterators.iter_active_at_next(cur)
+                    ):  # (an iterator's loop converges while the iterator is active)
                         _clean_older(w, checkpoints, cp, slot, cur)
                         _hit(w, cp, slot, loop=True)
                         return True
@@ -689,6 +692,8 @@ def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
         if spilled is not None and (sc.spilled is None or not regsafe(spilled, sc.spilled, ids, precise)):
             return False
         if so.kinds[0] == STACK_DYNPTR and not _dynptr_safe(so.spilled, sc.spilled, ids):
+            return False
+        if so.kinds[0] == STACK_ITER and not iterators.iter_safe(so.spilled, sc.spilled, ids):
             return False
     return True
 

@@ -5,9 +5,11 @@ kernel/bpf/verifier.c that keep it: grow_stack_state() (the stack grows in 8-byt
 reach deeper), save_register_state() (a spill marks its bytes STACK_SPILL and keeps the register),
 check_stack_write_fixed_off() / check_stack_read_fixed_off() (data writes make bytes STACK_MISC or
 STACK_ZERO and destroy a spill), and the stack part of print_verifier_state() (``fp-8=ctx()``,
-``fp-16=mmmm????``, ``fp-16=dynptr_ringbuf(id=1,ref_id=2,dynptr_id=1)``).  A dynptr
-(``pybpf.verifier.dynptr``) takes two whole slots of STACK_DYNPTR bytes whose spilled registers
-describe it.  Slot ``spi`` covers ``fp-8*(spi+1)`` .. ``fp-8*spi-1``; byte ``j`` of a slot is
+``fp-16=mmmm????``, ``fp-16=dynptr_ringbuf(id=1,ref_id=2,dynptr_id=1)``,
+``fp-8=iter_num(ref_id=1,state=active,depth=0)``).  A dynptr (``pybpf.verifier.dynptr``) takes two
+whole slots of STACK_DYNPTR bytes, an open-coded iterator (``pybpf.verifier.iterators``) whole
+slots of STACK_ITER bytes; their spilled registers describe them.  Slot ``spi`` covers
+``fp-8*(spi+1)`` .. ``fp-8*spi-1``; byte ``j`` of a slot is
 the one at ``fp - 8*spi - 1 - j`` (so ``j = 7`` is the slot's lowest address), as in the kernel.
 """
 
@@ -27,8 +29,17 @@ def format_dynptr(reg: RegState) -> str:
     return f"dynptr_{getattr(reg.map, 'name', '')}(" + ",".join(parts) + ")"
 
 
-STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR = 0, 1, 2, 3, 4
-SLOT_CHARS = "?rm0d"
+def format_iter(reg: RegState) -> str:
+    """``iter_<type>(ref_id=N,state=S,depth=D)``: the iterator a slot's spilled register describes."""
+    info = reg.map
+    name, state, depth = getattr(info, "name", ""), getattr(info, "state", ""), getattr(info, "depth", 0)
+    return f"iter_{name}(ref_id={reg.ref_obj_id},state={state},depth={depth})"
+
+
+STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR, STACK_ITER = 0, 1, 2, 3, 4, 5
+SLOT_CHARS = "?rm0di"
+_SPECIAL = (STACK_SPILL, STACK_ITER)
+"""Kinds a data write turns into STACK_MISC (scrub_spilled_slot(); a dynptr is destroyed first)."""
 BPF_REG_SIZE = 8
 
 
@@ -59,7 +70,7 @@ class StackSlot:
         return size
 
     def key(self) -> tuple[object, ...]:
-        described = self.is_spill or self.kinds[0] == STACK_DYNPTR
+        described = self.is_spill or self.kinds[0] in (STACK_DYNPTR, STACK_ITER)
         return (tuple(self.kinds), self.spilled.key() if described and self.spilled is not None else None)
 
 
@@ -111,7 +122,7 @@ class Stack:
             slot, j = self.byte(o)
             if slot.spilled is not None:
                 slot.spilled = None
-                slot.kinds = [STACK_MISC if k == STACK_SPILL else k for k in slot.kinds]
+                slot.kinds = [STACK_MISC if k in _SPECIAL else k for k in slot.kinds]
             slot.kinds[j] = kind
 
     def write_var_off(self, min_off: int, max_off: int, zero: bool) -> bool:
@@ -129,7 +140,7 @@ class Stack:
                 continue
             if spilled is not None:
                 slot.spilled = None
-                slot.kinds = [STACK_MISC if k == STACK_SPILL else k for k in slot.kinds]
+                slot.kinds = [STACK_MISC if k in _SPECIAL else k for k in slot.kinds]
             zero_used |= zero and kind == STACK_ZERO
             slot.kinds[j] = STACK_ZERO if zero and kind == STACK_ZERO else STACK_MISC
         return zero_used
@@ -152,6 +163,10 @@ class Stack:
                 out.append(f" fp{-(spi + 2) * BPF_REG_SIZE}=" + (format_dynptr(first) if first else "dynptr"))
                 continue
             name = f" fp{-(spi + 1) * BPF_REG_SIZE}="
+            if slot.kinds[0] == STACK_ITER:  # only an iterator's first slot (with the reference) shows
+                if slot.spilled is not None and slot.spilled.ref_obj_id:
+                    out.append(name + format_iter(slot.spilled))
+                continue
             if slot.is_spill and slot.spilled is not None:
                 chars = "".join(SLOT_CHARS[k] for k in slot.kinds if k != STACK_SPILL)
                 out.append(name + chars + format_reg(slot.spilled, frameno))

@@ -7,8 +7,8 @@ run first in bpf_check() over the raw 8-byte slots:
   a subprogram at ``slot + imm + 1``; a target outside the program is "call to invalid destination"
   (EINVAL); more than BPF_MAX_SUBPROGS is "too many subprograms" (E2BIG); with log level 2 each
   subprogram is announced as ``func#N @S``;
-* a kfunc call (src 2) names a kernel function by BTF id: pybpf has no kernel BTF functions, so it is
-  refused as the kernel refuses an id that is not a function ("kernel btf_id %u is not a function");
+* a kfunc call (src 2) names a kernel function by BTF id: add_kfunc_call() (``kfuncs``) refuses
+  what the kernel refuses before the walk (a non-GPL program, an id that is no function);
 * each jump must land inside its own subprogram ("jump out of range from insn %d to %d"), and the
   last slot of every subprogram must be ``exit`` or ``ja``/``gotol`` ("last insn is not an exit or
   jmp"), so that no subprogram falls through into the next;
@@ -30,6 +30,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE, Slot
 from pybpf.uapi import BPF_MAX_SUBPROGS, MAX_BPF_STACK, BPF_FUNC_tail_call
 from pybpf.verifier.bounds import s32
+from pybpf.verifier.kfuncs import add_kfunc_call
 from pybpf.verifier.state import VerifierState
 
 _LAST_INSNS = frozenset({EXIT_OPCODE, JA_OPCODE, GOTOL_OPCODE})
@@ -45,14 +46,15 @@ class SubprogsPass:
 
 
 def add_subprogs(state: VerifierState) -> None:
-    """add_subprog_and_kfunc(): refuse kfunc calls and call edges leaving the program, in slot order,
-    and too many subprograms; then take the view's subprogram starts (sorted, 0 first)."""
+    """add_subprog_and_kfunc(): check kfunc calls (add_kfunc_call()) and refuse call edges leaving
+    the program, in slot order, and too many subprograms; then take the view's subprogram starts
+    (sorted, 0 first)."""
     view = state.view
     count = view.slot_count
     counted = {0}  # the starts met so far, for the kernel's limit at the moment it is passed
     for slot, insn in zip(view.starts, view.insns, strict=True):
         if insn.opcode == CALL_OPCODE and insn.src == op.BPF_PSEUDO_KFUNC_CALL:
-            state.einval(f"kernel btf_id {insn.imm & 0xFFFFFFFF} is not a function")
+            add_kfunc_call(state, insn)
         edge = view.call_edge(slot)
         if edge is None:
             continue

@@ -241,6 +241,8 @@ class Interpreter:
             "_unresolved": runtime.unresolved,
             "_falloff": runtime.fell_off,
             "_fail": runtime.fail,
+            "_kfunc": runtime.kfunc_impl,
+            "_kfunc_fault": runtime.kfunc_fault,
         }
         namespace.update({f"_atomic_{name}": function for name, function in _atomics(memory).items()})
         namespace.update({f"_h{helper_id}": function for helper_id, function in helpers.items()})

@@ -13,12 +13,14 @@ into ``ExecutionError`` subclasses that name the instruction (pc).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from pybpf.errors import CallDepthError, ExecutionError, HelperError
 from pybpf.helpers.context import HelperContext
-from pybpf.helpers.registry import HelperRegistry
+from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.isa.opcodes import LDDW_PSEUDO_NAMES, MAX_BPF_REG, MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.uapi import BPF_MAX_LOOPS
 from pybpf.vm.codegen import CALLBACK_DONE, HALTED
@@ -229,6 +231,24 @@ def helper_fault(error: Exception, helper: int, pc: int, name: str) -> Execution
     if isinstance(error, ExecutionError):
         return at_pc(error, pc)
     return HelperError(pc, f"helper {name}#{helper} failed: {type(error).__name__}: {error}")
+
+
+@functools.cache
+def kfunc_impl(btf_id: int, pc: int) -> Helper:
+    """The implementation of the kernel function ``btf_id`` names (``pybpf.kfuncs``), or the fault
+    of a call of one pybpf does not implement."""
+    kfunc = kernel_btf().kfunc(btf_id & M32)
+    if kfunc is None:
+        raise fail(pc, f"kfunc call (BTF id {btf_id & M32}): pybpf implements no such kernel function")
+    return kfunc.impl
+
+
+def kfunc_fault(error: Exception, btf_id: int, pc: int) -> ExecutionError:
+    """What a kernel function's exception becomes (as ``helper_fault``)."""
+    if isinstance(error, ExecutionError):
+        return at_pc(error, pc)
+    name = kernel_btf().func_name(btf_id & M32) or "kernel-function"
+    return HelperError(pc, f"kfunc {name}#{btf_id & M32} failed: {type(error).__name__}: {error}")
 
 
 def no_helper(helper: int, pc: int, name: str) -> HelperError:

@@ -360,8 +360,18 @@ def _emit_call_local(w: CodeWriter, site: Site) -> None:
 
 
 def _emit_call_kfunc(w: CodeWriter, site: Site) -> None:
-    why = f"kfunc call (BTF id {site.insn.imm}): kernel functions cannot run here"
-    w.emit(f"raise _fail({site.slot}, {why!r})")
+    """A kernel function called like a helper (``pybpf.kfuncs``: found by its BTF id when first
+    called; an id pybpf implements no function for faults there)."""
+    imm, slot = site.insn.imm, site.slot
+    args = ", ".join(w.read(reg) for reg in range(1, 6))
+    w.body.extend(
+        [
+            "try:",
+            f"    {w.write(0)} = _kfunc({imm}, {slot})(st.ctx, {args}) & {M64:#x}",
+            "except Exception as exc:",
+            f"    raise _kfunc_fault(exc, {imm}, {slot})",
+        ]
+    )
 
 
 def _emit_callx(w: CodeWriter, site: Site) -> None:

@@ -40,7 +40,7 @@ from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
-from pybpf.verifier.stack import BPF_REG_SIZE, STACK_DYNPTR, STACK_SPILL, STACK_ZERO, Stack
+from pybpf.verifier.stack import BPF_REG_SIZE, STACK_DYNPTR, STACK_ITER, STACK_SPILL, STACK_ZERO, Stack
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -598,8 +598,9 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
         if dst_regno >= 0:
             regs[dst_regno].copy_from(spilled)
         return
-    if STACK_DYNPTR in kinds:
-        w.fail(errno.EACCES, f"invalid read from stack off {off}+{kinds.index(STACK_DYNPTR)} size {size}")
+    for special in (STACK_DYNPTR, STACK_ITER):  # a dynptr's or an iterator's bytes are no data
+        if special in kinds:
+            w.fail(errno.EACCES, f"invalid read from stack off {off}+{kinds.index(special)} size {size}")
     if dst_regno < 0:
         return
     if all(k == STACK_ZERO for k in kinds):
@@ -647,6 +648,8 @@ def helper_stack_access(
     at = dynptr.touches_dynptr(stack, min_off, max_off)
     if at is not None and clobber:
         w.fail(errno.EACCES, f"potential write to dynptr at off={at} disallowed")
+    if at is None and not clobber:
+        at = _first_iter_byte(stack, min_off, max_off)
     if at is not None:
         w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
     if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
@@ -654,6 +657,15 @@ def helper_stack_access(
         if const_size and tnum.is_const(reg.var_off):
             for spi in range(-max_off // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
                 w.scratch_stack(spi, reg.frameno)
+
+
+def _first_iter_byte(stack: Stack, min_off: int, max_off: int) -> int | None:
+    """The first stack offset in [min_off, max_off) holding an iterator's byte, or None."""
+    for off in range(max(min_off, -stack.allocated), max_off):
+        slot, j = stack.byte(off)
+        if slot.kinds[j] == STACK_ITER:
+            return off
+    return None
 
 
 def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:

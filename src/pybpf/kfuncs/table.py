@@ -1,0 +1,134 @@
+"""The kernel functions (kfuncs) pybpf implements, as data: flags, prototypes, program types.
+
+Mirrors the kernel's kfunc registrations (Linux 6.18): ``BTF_ID_FLAGS(func, name, flags)`` in a
+``BTF_KFUNCS_START(set)`` list registered for program types with register_btf_kfunc_id_set().  A
+kfunc is named by the BTF id of its FUNC in the kernel's BTF (``pybpf.kfuncs.kernel_btf``); the
+verifier reads its flags and prototype here (check_kfunc_call(), check_kfunc_args() derive the
+same from the kernel's BTF and id sets), the engines call its implementation as they call a
+helper: ``function(ctx, r1, r2, r3, r4, r5) -> r0``.
+
+Modelled so far: the numeric open-coded iterator (bpf_iter_num_new/next/destroy, from
+kernel/bpf/helpers.c's ``common_btf_ids``, registered for BPF_PROG_TYPE_UNSPEC: every program
+type may call them).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pybpf.helpers.context import HelperContext
+from pybpf.kfuncs import iter_num
+
+KFuncImpl = Callable[[HelperContext, int, int, int, int, int], int]
+
+
+class KfFlag(enum.IntFlag):
+    """The ``KF_*`` flags of include/linux/btf.h."""
+
+    NONE = 0
+    ACQUIRE = 1 << 0
+    RELEASE = 1 << 1
+    RET_NULL = 1 << 2
+    TRUSTED_ARGS = 1 << 4
+    SLEEPABLE = 1 << 5
+    DESTRUCTIVE = 1 << 6
+    RCU = 1 << 7
+    ITER_NEW = 1 << 8
+    ITER_NEXT = 1 << 9
+    ITER_DESTROY = 1 << 10
+    RCU_PROTECTED = 1 << 11
+    FASTCALL = 1 << 12
+
+
+class ArgKind(enum.Enum):
+    """What check_kfunc_args() makes of a parameter's BTF type (get_kfunc_ptr_arg_type())."""
+
+    SCALAR = "scalar"  # an integer: any scalar register ("R%d is not a scalar")
+    ITER = "iter"  # struct bpf_iter_<type> *: an iterator's slots on the stack (KF_ARG_PTR_TO_ITER)
+
+
+class RetKind(enum.Enum):
+    """What check_kfunc_call() makes of the return type."""
+
+    VOID = "void"  # r0 not readable after the call
+    SCALAR = "scalar"  # an unknown scalar
+    RDONLY_MEM = "rdonly_mem"  # a pointer to a scalar: PTR_TO_MEM | MEM_RDONLY of its size
+
+
+@dataclass(frozen=True)
+class KArg:
+    """One parameter: its kind, its C type (for pybpf's own BTF) and name."""
+
+    kind: ArgKind
+    ctype: str
+    name: str
+
+
+@dataclass(frozen=True)
+class KFunc:
+    """One kfunc: ``name`` (its BTF FUNC's), the ``KF_*`` flags, the parameters and return value,
+    the program types whose kfunc set holds it (None: the common set, every type) and the
+    implementation."""
+
+    name: str
+    flags: KfFlag
+    args: tuple[KArg, ...]
+    ret: RetKind
+    ret_ctype: str
+    ret_size: int
+    impl: KFuncImpl
+    prog_types: frozenset[int] | None = None
+    iter_type: str = ""  # an iterator kfunc's ``<type>`` of struct bpf_iter_<type> (its size: 8 bytes)
+
+    @property
+    def is_iter(self) -> bool:
+        return bool(self.flags & (KfFlag.ITER_NEW | KfFlag.ITER_NEXT | KfFlag.ITER_DESTROY))
+
+    def allowed(self, prog_type: int) -> bool:
+        """btf_kfunc_id_set_contains(): the common set, or the program type's hook."""
+        return self.prog_types is None or prog_type in self.prog_types
+
+
+ITER_NUM = "num"
+ITER_STATE_SIZES = {ITER_NUM: 8}
+"""sizeof(struct bpf_iter_<type>) for each iterator type (its stack slots: size / 8)."""
+
+_ITER_NUM_ARG = KArg(ArgKind.ITER, "struct bpf_iter_num *", "it")
+
+KFUNCS: tuple[KFunc, ...] = (
+    KFunc(
+        "bpf_iter_num_new",
+        KfFlag.ITER_NEW,
+        (_ITER_NUM_ARG, KArg(ArgKind.SCALAR, "int", "start"), KArg(ArgKind.SCALAR, "int", "end")),
+        RetKind.SCALAR,
+        "int",
+        4,
+        iter_num.iter_num_new,
+        iter_type=ITER_NUM,
+    ),
+    KFunc(
+        "bpf_iter_num_next",
+        KfFlag.ITER_NEXT | KfFlag.RET_NULL,
+        (_ITER_NUM_ARG,),
+        RetKind.RDONLY_MEM,
+        "int *",
+        4,
+        iter_num.iter_num_next,
+        iter_type=ITER_NUM,
+    ),
+    KFunc(
+        "bpf_iter_num_destroy",
+        KfFlag.ITER_DESTROY,
+        (_ITER_NUM_ARG,),
+        RetKind.VOID,
+        "void",
+        0,
+        iter_num.iter_num_destroy,
+        iter_type=ITER_NUM,
+    ),
+)
+"""Every kfunc pybpf implements."""
+
+BY_NAME: dict[str, KFunc] = {k.name: k for k in KFUNCS}

@@ -1,0 +1,156 @@
+"""Kernel function (kfunc) calls: ``call`` with src BPF_PSEUDO_KFUNC_CALL, imm = a FUNC's BTF id.
+
+Mirrors kernel/bpf/verifier.c of Linux 6.18:
+
+* add_kfunc_call() (from add_subprog_and_kfunc(), before anything else is checked): a non-GPL
+  program may call no kfunc ("cannot call kernel function from non-GPL compatible program"); a call
+  with imm 0 and off 0 is left for later; a module BTF (off != 0) is not modelled ("kfunc offset >
+  0 without fd_array is invalid", "negative offset disallowed for kernel module function call",
+  then "failed to find BTF for kernel function"); imm must name a FUNC of the kernel's BTF
+  (``pybpf.kfuncs.kernel_btf``: "kernel btf_id %u is not a function");
+* check_kfunc_call() in do_check: a call with imm 0 changes nothing (fixup_kfunc_call() refuses it
+  later when it was reached: "invalid kernel function call not eliminated in verifier pass"); a
+  function outside the program type's kfunc sets is "calling kernel function %s is not allowed"
+  (EACCES) — pybpf's sets are the kfuncs it implements (``pybpf.kfuncs.table``), so a kernel kfunc
+  it lacks is refused this way too; no call while a spin lock is held ("function calls are not
+  allowed while holding a lock"); a sleepable kfunc needs a sleepable program ("program must be
+  sleepable to call sleepable kfunc %s"); then check_kfunc_args(): a scalar parameter takes a
+  scalar ("R%d is not a scalar"), an iterator parameter goes to process_iter_arg()
+  (``iterators``); r0-r5 are clobbered, r0 becomes the return value (an unknown scalar, or for a
+  pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's reference,
+  ``_or_null`` with a new id under KF_RET_NULL); an iter_next call then forks
+  (process_iter_next_call());
+* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``).
+
+The log prints a kfunc call as ``call <name>#<BTF id>`` (disasm_kfunc_name()).
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.program import CALL_OPCODE
+from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.kfuncs.table import ITER_STATE_SIZES, ArgKind, KfFlag, RetKind
+from pybpf.uapi import BPF_F_SLEEPABLE
+from pybpf.verifier import iterators, references
+from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.state import VerifierState
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+
+def is_kfunc_call(insn: Instruction) -> bool:
+    return insn.opcode == CALL_OPCODE and insn.src == op.BPF_PSEUDO_KFUNC_CALL
+
+
+def add_kfunc_call(state: VerifierState, insn: Instruction) -> None:
+    """add_kfunc_call(): what the kernel refuses about a kfunc call before walking the program."""
+    if not state.request.gpl_compatible:
+        state.einval("cannot call kernel function from non-GPL compatible program")
+    if insn.imm == 0 and insn.off == 0:
+        return  # refused later if reached (fixup_kfunc_call())
+    if insn.off:
+        if insn.off < 0:
+            state.log.line("negative offset disallowed for kernel module function call")
+        elif state.request.fd_array is None:
+            state.log.line("kfunc offset > 0 without fd_array is invalid")
+        state.einval("failed to find BTF for kernel function")
+    if kernel_btf().func_name(insn.imm & 0xFFFFFFFF) is None:
+        state.einval(f"kernel btf_id {insn.imm & 0xFFFFFFFF} is not a function")
+
+
+def kfunc_name(imm: int) -> str | None:
+    """disasm_kfunc_name(): the name the log prints for kfunc ``imm`` (None: none)."""
+    return kernel_btf().func_name(imm & 0xFFFFFFFF) if imm else None
+
+
+def iter_next_slots(state: VerifierState) -> frozenset[int]:
+    """The slots of iter_next kfunc calls (check_cfg() forces a checkpoint at each)."""
+    slots = set()
+    kbtf = None
+    for slot, insn in zip(state.view.starts, state.view.insns, strict=True):
+        if is_kfunc_call(insn) and insn.imm and not insn.off:
+            kbtf = kbtf or kernel_btf()
+            kfunc = kbtf.kfunc(insn.imm)
+            if kfunc is not None and kfunc.flags & KfFlag.ITER_NEXT:
+                slots.add(slot)
+    return frozenset(slots)
+
+
+def check_kfunc_call(w: Walker, insn: Instruction) -> None:
+    """check_kfunc_call() of the kfunc call at the current instruction."""
+    env = w.env
+    state = w.state
+    if references.active_lock(state) is not None:
+        w.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
+    if not insn.imm:
+        w.facts()  # reached: fixup_kfunc_call() refuses it (``refuse_reached_zero_calls``)
+        return
+    kbtf = kernel_btf()
+    btf_id = insn.imm & 0xFFFFFFFF
+    kfunc = kbtf.kfunc(btf_id)
+    prog_type = env.request.prog_type.prog_type
+    if kfunc is None or not kfunc.allowed(prog_type):
+        w.fail(errno.EACCES, f"calling kernel function {kbtf.func_name(btf_id)} is not allowed")
+    if kfunc.flags & KfFlag.SLEEPABLE and not env.request.prog_flags & BPF_F_SLEEPABLE:
+        w.fail(errno.EACCES, f"program must be sleepable to call sleepable kfunc {kfunc.name}")
+    regs = state.cur.regs
+    iter_at: iterators.IterArg | None = None
+    ref_obj_id = 0
+    for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
+        regno = i + 1
+        reg = regs[regno]
+        if arg.kind is ArgKind.SCALAR:
+            if reg.type is not RegType.SCALAR_VALUE:
+                w.fail(errno.EINVAL, f"R{regno} is not a scalar")
+            continue
+        if reg.ref_obj_id:
+            ref_obj_id = reg.ref_obj_id
+        name = kfunc.iter_type
+        struct_id = kbtf.iter_struct_id(name)
+        iter_at = iterators.process_iter_arg(
+            w,
+            regno,
+            name,
+            struct_id,
+            ITER_STATE_SIZES[name],
+            new=bool(kfunc.flags & KfFlag.ITER_NEW),
+            destroy=bool(kfunc.flags & KfFlag.ITER_DESTROY),
+        )
+        if iter_at is not None:
+            ref_obj_id = iter_at.ref_obj_id
+    for regno in range(6):
+        regs[regno].mark_not_init()
+        w.scratch_reg(regno)
+    r0 = regs[0]
+    if kfunc.ret is RetKind.SCALAR:
+        r0.mark_unknown()
+    elif kfunc.ret is RetKind.RDONLY_MEM:
+        r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RDONLY)
+        r0.mem_size = kfunc.ret_size
+        r0.ref_obj_id = ref_obj_id
+    if kfunc.ret is not RetKind.VOID and kfunc.flags & KfFlag.RET_NULL:
+        r0.flags |= TypeFlag.PTR_MAYBE_NULL
+        r0.id = w.new_id()
+    if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:
+        iterators.process_iter_next_call(w, iter_at)
+
+
+def refuse_reached_zero_calls(state: VerifierState) -> None:
+    """fixup_kfunc_call(): a kfunc call with imm 0 that do_check reached is refused."""
+    insns = state.request.insns
+    for index in sorted(state.facts):
+        if index < len(insns) and is_kfunc_call(insns[index]) and not insns[index].imm:
+            state.einval("invalid kernel function call not eliminated in verifier pass")
+
+
+class KfuncFixupPass:
+    name = "fixup_kfunc_call"
+
+    def run(self, state: VerifierState) -> None:
+        refuse_reached_zero_calls(state)
