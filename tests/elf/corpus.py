@@ -225,6 +225,9 @@ CASES: list[Case] = [
     ),
     Case("pinned_maps", "pinned_maps", "xdp_pinned", SIZES, needs_pins=True),
     Case("bench_object", "bench_object", "xdp_bench_7", SIZES * 3),
+    Case("iters_sum", "iters", "xdp_iter_sum", [*SIZES, *frames("eth_only", "runt_ipv4")]),
+    Case("iters_repeat", "iters", "xdp_iter_repeat", SIZES[:2]),
+    Case("iters_nested", "iters", "xdp_iter_nested", SIZES[:2]),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 

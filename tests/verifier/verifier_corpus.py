@@ -22,6 +22,9 @@ every subprogram, as clang's output has -- the kernel refuses callbacks without 
 ``license`` (GPL when absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such
 programs are checked only on request, see tests/verifier/test_corpus.py).  The program text
 starts at the first indented line and runs to the next ``===`` (labels may sit at the start of a line there).
+A kfunc is called by name, ``call kfunc(bpf_iter_num_new)``: the name becomes the BTF id of that
+function in pybpf's kernel BTF (``pybpf.kfuncs.kernel_btf``: the running kernel's, so both backends
+load the same bytes) when the program is assembled (``resolve_kfuncs``).
 ``generated.asm`` is written by the corpus generator (``tests.verifier.corpus_generator``), and
 the C theme is every program of every object in tests/data/c, loaded one at a time through
 pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF, so both
@@ -95,6 +98,7 @@ PROG_FLAGS = {"sleepable": uapi.BPF_F_SLEEPABLE}
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")
 _GLUED_STATS = re.compile(r"processed \d+ insns \(limit .*$")
 _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
+_KFUNC_NAME = re.compile(r"kfunc\(([A-Za-z_]\w*)")
 _MAP_EXTRAS = ("frozen", "spin_lock")
 """Map flags of the corpus that are no BPF_MAP_CREATE flag (see the module docstring)."""
 
@@ -312,6 +316,19 @@ def corpus(with_c: bool = True) -> list[Program]:
 
 
 # -- loading -----------------------------------------------------------------------------------
+def resolve_kfuncs(text: str) -> str:
+    """``kfunc(NAME`` -> ``kfunc(ID`` with the BTF id of the function NAME in the kernel's BTF."""
+    from pybpf.kfuncs.kernel_btf import kernel_btf
+
+    def btf_id(match: re.Match[str]) -> str:
+        found = kernel_btf().func_id(match.group(1))
+        if found is None:
+            raise ValueError(f"no kernel function {match.group(1)} in the kernel's BTF")
+        return f"kfunc({found}"
+
+    return _KFUNC_NAME.sub(btf_id, text)
+
+
 def reason(log: str) -> str:
     """The last line of a verifier log before its statistics: the kernel's reason for a refusal
     (a few kernel messages lack their newline, so the statistics are cut off their line)."""
@@ -363,7 +380,9 @@ def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, by
         yield -1, b""
         return
     placeholders = {m.name: 0 for m in program.maps}
-    starts = refs_harness.subprogram_starts(assemble(program.text, "kernel", maps=placeholders))
+    starts = refs_harness.subprogram_starts(
+        assemble(resolve_kfuncs(program.text), "kernel", maps=placeholders)
+    )
     raw = refs_harness.btf_blob(len(starts), global_subprogs=program.btf == "global_subprogs")
     blob = ctypes.create_string_buffer(raw)
     attr = uapi.bpf_attr()
@@ -383,7 +402,7 @@ def load_with_log(
         _func_info_btf(program, backend) as (btf_fd, func_info),
         created_maps(program.maps, backend, btf_fd) as fds,
     ):
-        code = encode_program(assemble(program.text, "kernel", maps=fds))
+        code = encode_program(assemble(resolve_kfuncs(program.text), "kernel", maps=fds))
         insns = ctypes.create_string_buffer(code, len(code))
         records = ctypes.create_string_buffer(func_info, max(len(func_info), 1))
         lic = ctypes.create_string_buffer(program.license.encode())

@@ -93,7 +93,8 @@ def format_insn(insn: Instruction) -> str:
     if kind is Kind.CALL_KFUNC:  # disasm_kfunc_name(): the FUNC's name in the kernel's BTF
         from pybpf.verifier.kfuncs import kfunc_name
 
-        return f"{code} call {kfunc_name(insn.imm) or 'kernel-function'}#{insn.imm}"
+        name = kfunc_name(insn.imm)
+        return f"{code} call {'kernel-function' if name is None else name}#{insn.imm}"
     if kind is Kind.JA:
         return f"{code} goto pc{_off(insn.off)}"
     if kind is Kind.GOTOL:

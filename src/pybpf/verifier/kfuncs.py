@@ -5,8 +5,8 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
 * add_kfunc_call() (from add_subprog_and_kfunc(), before anything else is checked): a non-GPL
   program may call no kfunc ("cannot call kernel function from non-GPL compatible program"); a call
   with imm 0 and off 0 is left for later; a module BTF (off != 0) is not modelled ("kfunc offset >
-  0 without fd_array is invalid", "negative offset disallowed for kernel module function call",
-  then "failed to find BTF for kernel function"); imm must name a FUNC of the kernel's BTF
+  0 without fd_array is invalid" (EPROTO), "negative offset disallowed for kernel module function
+  call", then "failed to find BTF for kernel function"); imm must name a FUNC of the kernel's BTF
   (``pybpf.kfuncs.kernel_btf``: "kernel btf_id %u is not a function");
 * check_kfunc_call() in do_check: a call with imm 0 changes nothing (fixup_kfunc_call() refuses it
   later when it was reached: "invalid kernel function call not eliminated in verifier pass"); a
@@ -15,7 +15,9 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   it lacks is refused this way too; no call while a spin lock is held ("function calls are not
   allowed while holding a lock"); a sleepable kfunc needs a sleepable program ("program must be
   sleepable to call sleepable kfunc %s"); then check_kfunc_args(): a scalar parameter takes a
-  scalar ("R%d is not a scalar"), an iterator parameter goes to process_iter_arg()
+  scalar ("R%d is not a scalar"), a pointer parameter no NULL ("Possibly NULL pointer passed to
+  trusted arg%d": Linux 6.18 treats every kfunc's arguments as trusted), an iterator parameter goes
+  to process_iter_arg()
   (``iterators``); r0-r5 are clobbered, r0 becomes the return value (an unknown scalar, or for a
   pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's reference,
   ``_or_null`` with a new id under KF_RET_NULL); an iter_next call then forks
@@ -37,6 +39,7 @@ from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.table import ITER_STATE_SIZES, ArgKind, KfFlag, RetKind
 from pybpf.uapi import BPF_F_SLEEPABLE
 from pybpf.verifier import iterators, references
+from pybpf.verifier.regstate import is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag
 from pybpf.verifier.state import VerifierState
 
@@ -55,18 +58,21 @@ def add_kfunc_call(state: VerifierState, insn: Instruction) -> None:
     if insn.imm == 0 and insn.off == 0:
         return  # refused later if reached (fixup_kfunc_call())
     if insn.off:
+        err = errno.EINVAL
         if insn.off < 0:
             state.log.line("negative offset disallowed for kernel module function call")
         elif state.request.fd_array is None:
             state.log.line("kfunc offset > 0 without fd_array is invalid")
-        state.einval("failed to find BTF for kernel function")
+            err = errno.EPROTO
+        state.fail(err, "failed to find BTF for kernel function")
     if kernel_btf().func_name(insn.imm & 0xFFFFFFFF) is None:
         state.einval(f"kernel btf_id {insn.imm & 0xFFFFFFFF} is not a function")
 
 
 def kfunc_name(imm: int) -> str | None:
-    """disasm_kfunc_name(): the name the log prints for kfunc ``imm`` (None: none)."""
-    return kernel_btf().func_name(imm & 0xFFFFFFFF) if imm else None
+    """disasm_kfunc_name(): the name the log prints for kfunc ``imm`` ("" for id 0, void's; None:
+    no function)."""
+    return kernel_btf().func_name(imm & 0xFFFFFFFF) if imm else ""
 
 
 def iter_next_slots(state: VerifierState) -> frozenset[int]:
@@ -90,6 +96,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         w.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
     if not insn.imm:
         w.facts()  # reached: fixup_kfunc_call() refuses it (``refuse_reached_zero_calls``)
+        w.scratch_reg(0)  # (do_check_insn() marks r0 scratched after every call)
         return
     kbtf = kernel_btf()
     btf_id = insn.imm & 0xFFFFFFFF
@@ -109,6 +116,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             if reg.type is not RegType.SCALAR_VALUE:
                 w.fail(errno.EINVAL, f"R{regno} is not a scalar")
             continue
+        if is_null(reg) or reg.maybe_null:
+            w.fail(errno.EACCES, f"Possibly NULL pointer passed to trusted arg{i}")
         if reg.ref_obj_id:
             ref_obj_id = reg.ref_obj_id
         name = kfunc.iter_type

@@ -4,11 +4,11 @@ Registers: the kernel's compute_live_registers(); stack slots: ``StackLiveness``
 
 Mirrors kernel/bpf/verifier.c (Linux 6.15+): a backward dataflow over the control flow of each
 instruction's uses and definitions — ALU operands, memory bases and stored values, the arguments a
-helper's prototype declares (r1-r5 for bpf-to-bpf and kernel-function calls) and r0-r5 clobbered by
-calls, r0 read by exit, r6 (and the index register) read by LD_ABS/LD_IND.  ``prune`` compares only
-live registers of the current frame: a dead one is written before it is read on every path, so
-its value cannot matter (this is what makes the kernel prune a program whose branches leave
-different values in registers that are never read again).
+helper's prototype declares (a kernel function's parameters, r1-r5 for bpf-to-bpf calls) and r0-r5
+clobbered by calls, r0 read by exit, r6 (and the index register) read by LD_ABS/LD_IND.  ``prune``
+compares only live registers of the current frame: a dead one is written before it is read on every
+path, so its value cannot matter (this is what makes the kernel prune a program whose branches
+leave different values in registers that are never read again).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pybpf.helpers.protos import proto
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import ProgramView
+from pybpf.kfuncs.kernel_btf import kernel_btf
 
 _CALLER_SAVED = 0b111111  # r0-r5
 _ARGS = 0b111110  # r1-r5
@@ -63,7 +64,11 @@ def _uses_defs(insn: Instruction) -> tuple[int, int]:
         fn = proto(insn.imm)
         uses = _ARGS if fn is None else sum(1 << (i + 1) for i in range(len(fn.args)))
         return uses, _CALLER_SAVED
-    if kind in (Kind.CALL_LOCAL, Kind.CALL_KFUNC, Kind.CALLX):
+    if kind is Kind.CALL_KFUNC:  # get_call_summary(): a kfunc pybpf knows reads its parameters
+        kfunc = kernel_btf().kfunc(insn.imm & 0xFFFFFFFF) if insn.imm and not insn.off else None
+        uses = _ARGS if kfunc is None else sum(1 << (i + 1) for i in range(len(kfunc.args)))
+        return uses, _CALLER_SAVED
+    if kind in (Kind.CALL_LOCAL, Kind.CALLX):
         return _ARGS, _CALLER_SAVED
     if kind is Kind.EXIT:
         return 1, 0
