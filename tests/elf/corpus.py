@@ -228,6 +228,7 @@ CASES: list[Case] = [
     Case("iters_sum", "iters", "xdp_iter_sum", [*SIZES, *frames("eth_only", "runt_ipv4")]),
     Case("iters_repeat", "iters", "xdp_iter_repeat", SIZES[:2]),
     Case("iters_nested", "iters", "xdp_iter_nested", SIZES[:2]),
+    Case("iters_weak_kfunc", "iters", "xdp_iter_weak", SIZES[:2]),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 

@@ -11,8 +11,9 @@ Mirrors libbpf's ``bpf_object__collect_externs`` / ``find_kcfg_type`` / ``bpf_ob
 * Resolving: ``LINUX_KERNEL_VERSION`` (``KERNEL_VERSION(a, b, c)`` of the release loaded into),
   ``LINUX_HAS_BPF_COOKIE`` and ``LINUX_HAS_SYSCALL_WRAPPER`` (1), ``CONFIG_*`` from a kconfig file
   (``CONFIG_X=y``, ``=m``, ``=n``, numbers, quoted strings, ``# CONFIG_X is not set``).  A strong extern
-  without a value is an error, a weak one reads zero.  Kernel symbols (``__ksym`` variables and kfuncs)
-  need the kernel's BTF ids, which pybpf does not resolve: loading a program that uses one says so.
+  without a value is an error, a weak one reads zero.  Kfunc calls are resolved to the kernel BTF's
+  ids by ``relocate``; kernel symbol variables (``__ksym`` data) would need the kernel's BTF ids of
+  variables, which pybpf does not resolve: loading a program that uses one says so.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 /* Open-coded numeric iterators (kfuncs bpf_iter_num_new/next/destroy): a loop over a copy of the
- * frame's first bytes, indexed by a value whose range the verifier learns, a repeat loop, and two nested loops. */
+ * frame's first bytes, indexed by a value whose range the verifier learns, a repeat loop, two nested
+ * loops, and a weak kfunc no kernel has, called only where the verifier proves it is never reached. */
 #include "bpf_helpers.h"
 
 struct bpf_iter_num {
@@ -9,6 +10,10 @@ struct bpf_iter_num {
 extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
 extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
 extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+/* No kernel has this one: the loader poisons its calls (weak), which must then be dead code. */
+extern int bpf_iter_num_rewind(struct bpf_iter_num *it) __weak __ksym;
+
+const volatile int rewind_supported = 0; /* .rodata: the verifier knows the branch is never taken */
 
 /* for (var = lo; var < hi; var++) over an iterator: the iterator lives in the loop's scope and is
  * destroyed when the scope ends; after each step var is checked against [lo, hi) so that the
@@ -71,8 +76,8 @@ int xdp_iter_repeat(struct xdp_md *ctx)
 		steps++;
 		x = x * 3 + steps;
 	}
-	put(1, x);
-	put(3, steps); /* stored, never compared: a counter the verifier must track exactly would not converge */
+	put(1, x + (steps << 32)); /* stored, never compared: a counter the verifier tracks exactly
+				    * would keep the loop from converging */
 	return XDP_PASS;
 }
 
@@ -87,6 +92,21 @@ int xdp_iter_nested(struct xdp_md *ctx)
 			cells += row * 10 + col;
 	}
 	put(2, cells);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_iter_weak(struct xdp_md *ctx)
+{
+	__u64 rounds = 0;
+	int i;
+
+	each_in_range(i, 0, 3) {
+		rounds++;
+		if (rewind_supported && i == 2)
+			bpf_iter_num_rewind(&__range);
+	}
+	put(3, rounds);
 	return XDP_PASS;
 }
 
