@@ -7,9 +7,11 @@ verifier reads its flags and prototype here (check_kfunc_call(), check_kfunc_arg
 same from the kernel's BTF and id sets), the engines call its implementation as they call a
 helper: ``function(ctx, r1, r2, r3, r4, r5) -> r0``.
 
-Modelled so far: the numeric open-coded iterator (bpf_iter_num_new/next/destroy, from
-kernel/bpf/helpers.c's ``common_btf_ids``, registered for BPF_PROG_TYPE_UNSPEC: every program
-type may call them).
+Modelled so far, all from kernel/bpf/helpers.c's ``common_btf_ids`` (registered for
+BPF_PROG_TYPE_UNSPEC: every program type may call them): the numeric open-coded iterator
+(bpf_iter_num_new/next/destroy), and the region markers bpf_preempt_disable/enable and
+bpf_rcu_read_lock/unlock (the verifier tracks the regions; a run in user space has nothing to
+disable or protect, so they do nothing there).
 """
 
 from __future__ import annotations
@@ -97,6 +99,19 @@ ITER_STATE_SIZES = {ITER_NUM: 8}
 
 _ITER_NUM_ARG = KArg(ArgKind.ITER, "struct bpf_iter_num *", "it")
 
+
+def _nothing(_ctx: HelperContext, _r1: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
+    """A region marker's run-time effect in user space: none."""
+    return 0
+
+
+def _marker(name: str) -> KFunc:
+    return KFunc(name, KfFlag.NONE, (), RetKind.VOID, "void", 0, _nothing)
+
+
+PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
+RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
+
 KFUNCS: tuple[KFunc, ...] = (
     KFunc(
         "bpf_iter_num_new",
@@ -128,6 +143,7 @@ KFUNCS: tuple[KFunc, ...] = (
         iter_num.iter_num_destroy,
         iter_type=ITER_NUM,
     ),
+    *(_marker(name) for name in (PREEMPT_DISABLE, PREEMPT_ENABLE, RCU_READ_LOCK, RCU_READ_UNLOCK)),
 )
 """Every kfunc pybpf implements."""
 

@@ -93,8 +93,8 @@ def format_insn(insn: Instruction) -> str:
     if kind is Kind.CALL_KFUNC:  # disasm_kfunc_name(): the FUNC's name in the kernel's BTF
         from pybpf.verifier.kfuncs import kfunc_name
 
-        name = kfunc_name(insn.imm)
-        return f"{code} call {'kernel-function' if name is None else name}#{insn.imm}"
+        kfunc = kfunc_name(insn.imm)
+        return f"{code} call {'kernel-function' if kfunc is None else kfunc}#{insn.imm}"
     if kind is Kind.JA:
         return f"{code} goto pc{_off(insn.off)}"
     if kind is Kind.GOTOL:

@@ -21,7 +21,13 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   (``iterators``); r0-r5 are clobbered, r0 becomes the return value (an unknown scalar, or for a
   pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's reference,
   ``_or_null`` with a new id under KF_RET_NULL); an iter_next call then forks
-  (process_iter_next_call());
+  (process_iter_next_call()); bpf_rcu_read_lock/unlock open and close the RCU read-side region
+  ("nested rcu read lock (kernel function %s)", "unmatched rcu read unlock (kernel function %s)"),
+  bpf_preempt_disable/enable count non-preemptible regions ("unmatched attempt to enable
+  preemption (kernel function %s)"); ``references.check_resource_leak`` refuses an exit inside
+  either.  Not modelled: MEM_RCU pointers (pybpf's program types hand out none), sleepable helpers
+  inside the regions (pybpf's sleepable programs have none that sleep), global function calls with
+  preemption disabled;
 * check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``).
 
 The log prints a kfunc call as ``call <name>#<BTF id>`` (disasm_kfunc_name()).
@@ -36,7 +42,17 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
 from pybpf.kfuncs.kernel_btf import kernel_btf
-from pybpf.kfuncs.table import ITER_STATE_SIZES, ArgKind, KfFlag, RetKind
+from pybpf.kfuncs.table import (
+    ITER_STATE_SIZES,
+    PREEMPT_DISABLE,
+    PREEMPT_ENABLE,
+    RCU_READ_LOCK,
+    RCU_READ_UNLOCK,
+    ArgKind,
+    KfFlag,
+    KFunc,
+    RetKind,
+)
 from pybpf.uapi import BPF_F_SLEEPABLE
 from pybpf.verifier import iterators, references
 from pybpf.verifier.regstate import is_null
@@ -133,6 +149,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         )
         if iter_at is not None:
             ref_obj_id = iter_at.ref_obj_id
+    _regions(w, kfunc)
     for regno in range(6):
         regs[regno].mark_not_init()
         w.scratch_reg(regno)
@@ -148,6 +165,36 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.id = w.new_id()
     if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:
         iterators.process_iter_next_call(w, iter_at)
+
+
+def _regions(w: Walker, kfunc: KFunc) -> None:
+    """check_kfunc_call(): the RCU read-side region (one at a time) and the non-preemptible
+    regions (nested, counted) the call opens or closes; no sleepable kfunc inside either."""
+    state = w.state
+    name = kfunc.name
+    sleepable = bool(kfunc.flags & KfFlag.SLEEPABLE)
+    if state.active_rcu_lock:
+        if name == RCU_READ_LOCK:
+            w.fail(errno.EINVAL, f"nested rcu read lock (kernel function {name})")
+        elif name == RCU_READ_UNLOCK:
+            state.active_rcu_lock = False
+        elif sleepable:
+            w.fail(errno.EACCES, f"kernel func {name} is sleepable within rcu_read_lock region")
+    elif name == RCU_READ_LOCK:
+        state.active_rcu_lock = True
+    elif name == RCU_READ_UNLOCK:
+        w.fail(errno.EINVAL, f"unmatched rcu read unlock (kernel function {name})")
+    if state.active_preempt_locks:
+        if name == PREEMPT_DISABLE:
+            state.active_preempt_locks += 1
+        elif name == PREEMPT_ENABLE:
+            state.active_preempt_locks -= 1
+        elif sleepable:
+            w.fail(errno.EACCES, f"kernel func {name} is sleepable within non-preemptible region")
+    elif name == PREEMPT_DISABLE:
+        state.active_preempt_locks = 1
+    elif name == PREEMPT_ENABLE:
+        w.fail(errno.EINVAL, f"unmatched attempt to enable preemption (kernel function {name})")
 
 
 def refuse_reached_zero_calls(state: VerifierState) -> None:

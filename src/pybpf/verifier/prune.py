@@ -520,6 +520,8 @@ def states_subsumed(
     old_frames, cur_frames = old.frames, cur.frames
     if len(old_frames) != len(cur_frames):
         return False
+    if old.active_rcu_lock != cur.active_rcu_lock or old.active_preempt_locks != cur.active_preempt_locks:
+        return False
     ids: IdMap | None = None
     if old.refs or cur.refs:
         ids = IdMap()

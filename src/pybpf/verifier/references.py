@@ -27,8 +27,11 @@ Mirrors kernel/bpf/verifier.c as of Linux 6.18, where references live in the ver
   same one-to-one map as the registers' (so a path that took the lock through another lookup's
   pointer is pruned against one that took it through the first's).
 
-Not modelled: kptrs, dynptr references, RCU / IRQ / preemption regions, res_spin_lock, locks in
-allocated objects (the kernel's ``local`` locks).
+RCU read-side and non-preemptible regions are opened and closed by kfuncs (``pybpf.verifier.kfuncs``)
+and checked here at the same places.
+
+Not modelled: kptrs, dynptr references, IRQ regions, res_spin_lock, locks in allocated objects
+(the kernel's ``local`` locks).
 """
 
 from __future__ import annotations
@@ -95,11 +98,17 @@ def check_reference_leak(w: Walker) -> bool:
 
 
 def check_resource_leak(w: Walker, check_lock: bool, prefix: str) -> None:
-    """check_resource_leak(): no lock held (when ``check_lock``) and no pointer reference held."""
-    if check_lock and active_lock(w.state) is not None:
+    """check_resource_leak(): no lock held (when ``check_lock``), no pointer reference held, no RCU
+    read-side or non-preemptible region open (when ``check_lock``; ``pybpf.verifier.kfuncs``)."""
+    state = w.state
+    if check_lock and active_lock(state) is not None:
         w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_spin_lock-ed region")
     if check_reference_leak(w):
         w.fail(errno.EINVAL, f"{prefix} would lead to reference leak")
+    if check_lock and state.active_rcu_lock:
+        w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_rcu_read_lock-ed region")
+    if check_lock and state.active_preempt_locks:
+        w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_preempt_disable-ed region")
 
 
 def spin_lock_off(map_ref: Any) -> int | None:

@@ -131,14 +131,17 @@ class FuncFrame:
 class PathState:
     """The state of one explored path: ``struct bpf_verifier_state`` (its call frames, the
     references acquired along it and ``may_goto_depth``, how many may_goto instructions it fell
-    through: the loop iterations the counter of may_goto allowed on this path)."""
+    through: the loop iterations the counter of may_goto allowed on this path; the regions the
+    kfuncs of ``pybpf.verifier.kfuncs`` open: ``active_rcu_lock``, ``active_preempt_locks``)."""
 
-    __slots__ = ("frames", "may_goto_depth", "refs")
+    __slots__ = ("active_preempt_locks", "active_rcu_lock", "frames", "may_goto_depth", "refs")
 
     def __init__(self, frames: list[FuncFrame], refs: list[Reference] | None = None) -> None:
         self.frames = frames
         self.refs: list[Reference] = refs if refs is not None else []
         self.may_goto_depth = 0
+        self.active_rcu_lock = False
+        self.active_preempt_locks = 0
 
     @property
     def cur(self) -> FuncFrame:
@@ -151,10 +154,13 @@ class PathState:
     def copy(self) -> PathState:
         state = PathState([f.copy() for f in self.frames], list(self.refs))
         state.may_goto_depth = self.may_goto_depth
+        state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
         return state
 
     def key(self) -> tuple[object, ...]:
         frames = tuple(f.key() for f in self.frames)
+        if self.active_rcu_lock or self.active_preempt_locks:
+            frames = (*frames, ("regions", self.active_rcu_lock, self.active_preempt_locks))
         if not self.refs:
             return frames
         return (*frames, tuple(self.refs))
