@@ -21,9 +21,9 @@ run-time fixups (``do_misc_fixups``), which the x86 JIT (arch/x86/net/bpf_jit_co
   address of a BPF function (``code_base + 8 * slot``, as the interpreter answers); LD_ABS/LD_IND
   read the packet through the program type's reader (``Op.PACKET``); helper calls (``lower_call``:
   those ``pybpf.jit.native_helpers`` does not lower natively — its per-program table puts its own
-  ``Kind.CALL`` lowerer first, falling back to this one) and a ``callx`` of a helper id go through
-  the trampoline; faults the lowering can see (unknown helper, kfunc, unresolved lddw) are raised
-  where the instruction runs.
+  ``Kind.CALL`` lowerer first, falling back to this one), a ``callx`` of a helper id and a kfunc
+  call (``Op.KFUNC``: ``pybpf.kfuncs`` finds it by its BTF id) go through the trampoline; faults
+  the lowering can see (unknown helper, unresolved lddw) are raised where the instruction runs.
 
 ``LOWERERS`` maps each ``Kind`` to its function; ``ALU`` and ``CONDITIONS`` each operation.
 """

@@ -665,10 +665,8 @@ class JitSession:
             return CallDepthError(pc, why)
         if status is Status.NO_HELPER:
             return runtime.no_helper(insn.imm, pc, self.program.helper_name(insn.imm))
-        if status is Status.UNRESOLVED:
-            return runtime.unresolved(pc, insn.src)
-        why = f"kfunc call (BTF id {insn.imm}): kernel functions cannot run here"
-        return runtime.fail(pc, why)
+        assert status is Status.UNRESOLVED, status
+        return runtime.unresolved(pc, insn.src)
 
 
 __all__ = ["STACK_BYTES", "TRAMPOLINE_ADDRESS", "JitSession"]

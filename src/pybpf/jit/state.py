@@ -73,7 +73,6 @@ class Status(enum.IntEnum):
     CALL_DEPTH = 5  # a call at FAULT_PC would exceed MAX_CALL_FRAMES
     NO_HELPER = 6  # a call of a helper no implementation is registered for
     UNRESOLVED = 7  # an lddw of a map or BTF id the loader did not resolve
-    KFUNC = 8  # a kernel function call
 
 
 class Op(enum.IntEnum):
