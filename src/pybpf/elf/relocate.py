@@ -12,9 +12,10 @@ instruction, or poisons it; then every ``lddw`` with a reference gets its pseudo
 A kfunc call (``extern int bpf_iter_num_new(...) __ksym;`` called) becomes ``call`` with src
 BPF_PSEUDO_KFUNC_CALL and imm = the BTF id of the FUNC of that name in the kernel's BTF
 (``pybpf.kfuncs.kernel_btf``: the running kernel's when readable), off 0 (vmlinux), as libbpf's
-RELO_EXTERN_CALL does; a weak one the kernel lacks is poisoned as libbpf's poison_kfunc_call() does
-(a helper call of id 2002000000 + the extern's index: "invalid func unknown#..." if reached), a
-strong one is "extern (func ksym) '%s': not found in kernel or module BTFs" (ESRCH).  Kernel
+RELO_EXTERN_FUNC does; a weak one the kernel lacks gets imm 0 and off 0 (libbpf up to 1.1, the
+bpftool the tests compare with; the verifier then refuses it only if it is reached: "invalid kernel
+function call not eliminated in verifier pass"), a strong one is "extern (func ksym) '%s': not
+found in kernel or module BTFs" (ESRCH).  Kernel
 symbol variables (``__ksym`` data) would need the kernel's BTF ids of variables: refused with a
 message naming them.  Nothing here calls bpf(); the fds come from the loader.
 """
@@ -79,25 +80,20 @@ def relocate_references(linked: LinkedProgram, spec: ObjectSpec, map_fds: Mappin
             _set_lddw(code, at, _PSEUDO_MAP_VALUE, _fd(map_fds, KCONFIG_SECTION, where), ext.offset)
 
 
-POISON_CALL_KFUNC_BASE = 2002000000
-"""libbpf's base of the helper id an unresolved weak kfunc call is turned into."""
-
-
 def _set_kfunc_call(code: bytearray, at: int, spec: ObjectSpec, name: str) -> None:
-    """RELO_EXTERN_CALL: the call names the kernel BTF's FUNC ``name`` (or is poisoned, if weak)."""
+    """RELO_EXTERN_FUNC: the call names the kernel BTF's FUNC ``name`` (id 0 for a missing weak one)."""
     if code[at] != 0x85 or at + 8 > len(code):
         raise ELFError(f"instruction at byte {at}: expected a call to relocate")
     btf_id = kernel_btf().func_id(name)
-    if btf_id is not None:
-        code[at + 1] = (op.BPF_PSEUDO_KFUNC_CALL << 4) | (code[at + 1] & 0x0F)
-        struct.pack_into("<hi", code, at + 2, 0, btf_id)
-        return
-    ext = spec.externs.get(name)
-    if ext is None or not ext.weak:
-        raise ELFError(f"extern (func ksym) '{name}': not found in kernel or module BTFs", err=errno.ESRCH)
-    index = list(spec.externs).index(name)
-    code[at + 1] = 0  # dst 0, src 0: a helper call
-    struct.pack_into("<hi", code, at + 2, 0, POISON_CALL_KFUNC_BASE + index)
+    if btf_id is None:
+        ext = spec.externs.get(name)
+        if ext is None or not ext.weak:
+            raise ELFError(
+                f"extern (func ksym) '{name}': not found in kernel or module BTFs", err=errno.ESRCH
+            )
+        btf_id = 0
+    code[at + 1] = (op.BPF_PSEUDO_KFUNC_CALL << 4) | (code[at + 1] & 0x0F)
+    struct.pack_into("<hi", code, at + 2, 0, btf_id)
 
 
 def _fd(map_fds: Mapping[str, int], name: str, where: str) -> int:
