@@ -13,8 +13,8 @@ import pytest
 
 import pybpf
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
-from pybpf.kfuncs.iter_num import BPF_MAX_LOOPS
 from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.uapi import BPF_MAX_LOOPS
 
 pytestmark = pytest.mark.usefixtures("engine")  # every program runs on each engine (tests/conftest.py)
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import errno
 
 from pybpf.helpers.context import HelperContext
+from pybpf.uapi import BPF_MAX_LOOPS
 
-BPF_MAX_LOOPS = 8 * 1024 * 1024
 _STATE_SIZE = 8
 _U32 = 0xFFFFFFFF
 
