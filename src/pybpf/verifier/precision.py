@@ -252,13 +252,13 @@ def propagate_precision(w: Walker, old: PathState, end: PathEnd | None = None) -
         frame = old.frames[fr]
         names: list[str] = []  # for the log (level 2) only
         for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):
-            if reg.type is _SCALAR and reg.precise:
+            if reg.precise and reg.type is _SCALAR:
                 if trace:
                     names.append(f"r{regno}")
                 bt.set_reg(regno, fr)
         for spi, slot in enumerate(frame.stack.slots):
             spilled = slot.spilled
-            if slot.kinds[7] == STACK_SPILL and spilled is not None and spilled.is_scalar and spilled.precise:
+            if spilled is not None and spilled.precise and slot.kinds[7] == STACK_SPILL and spilled.is_scalar:
                 if trace:
                     names.append(f"fp{-(spi + 1) * 8}")
                 bt.set_slot(fr, spi)
@@ -349,6 +349,15 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
                     if bt.empty():
                         return changed
                 else:
+                    if not trace:  # pass over the instructions that change nothing (needs[])
+                        mask, start = bt.regs[bt.frame], i
+                        while i != top_idx and i != first and i > 0:  # noqa: PLR1714 (no tuple per step)
+                            need = needs[i]
+                            if need < 0 or need & mask:
+                                break
+                            i -= 1
+                        if i != start:
+                            subseq = i + 1
                     need = needs[i]
                     if top_idx == i:
                         hist = history[count - 1]

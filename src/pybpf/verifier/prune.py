@@ -173,7 +173,7 @@ class Checkpoint:
     """struct bpf_verifier_state_list: an explored state and the segment that led to it."""
 
     __slots__ = ("_key", "_looks", "branches", "chain", "cleaned", "evicted", "first_idx", "freed",
-                 "history", "hits", "insn", "last_idx", "misses", "parent", "state")  # fmt: skip
+                 "history", "hits", "insn", "last_idx", "miss_at", "misses", "parent", "state")  # fmt: skip
 
     def __init__(
         self,
@@ -193,6 +193,7 @@ class Checkpoint:
         self.branches = 1
         self.hits = self.misses = 0
         self.evicted = self.cleaned = self.freed = False
+        self.miss_at = MISSED  # where the last comparison found a difference (compare_states())
 
     # Both views of the state are computed when first asked, by is_state_visited() while paths still
     # run below the checkpoint: until then only precision marks change its state, and both leave
@@ -341,10 +342,14 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if not cp.cleaned and not loop:
                     _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
                 live = live or _live_masks(w, cur, slot)  # (a cleaned state's dead registers are unset)
-                if states_subsumed(cp.state, cur, live, precise=not loop):
-                    _clean_older(w, checkpoints, cp, slot, cur)
-                    _hit(w, cp, slot, loop=loop)
-                    return True
+                # (the register that differed last time is looked at first: it differs again most often)
+                if cp.miss_at < 0 or not register_differs(cp.state, cur, live, cp.miss_at, not loop):
+                    found = compare_states(cp.state, cur, live, precise=not loop)
+                    if found == SUBSUMED:
+                        _clean_older(w, checkpoints, cp, slot, cur)
+                        _hit(w, cp, slot, loop=loop)
+                        return True
+                    cp.miss_at = found
             if add:  # misses count only when a state is added (loop iterations keep theirs)
                 cp.misses += 1
             elif not force:
@@ -514,18 +519,33 @@ def states_subsumed(
     """states_equal(): every behaviour of ``cur`` was already explored from ``old`` (``live``: per
     frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
     imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
+    return compare_states(old, cur, live, precise=precise) == SUBSUMED
+
+
+SUBSUMED, MISSED = -1, -2
+"""compare_states()'s answers other than a register's position: ``old`` subsumes ``cur``; it does
+not, for a reason other than one register alone."""
+
+
+def compare_states(
+    old: PathState, cur: PathState, live: list[int] | None = None, *, precise: bool = True
+) -> int:
+    """states_subsumed() telling where a miss was found: SUBSUMED, MISSED, or the position
+    (``depth * 16 + regno``) of a register whose check failed without the id map -- a check that
+    fails whatever the other registers' ids map to, so that register alone (``register_differs()``)
+    rejects a later state that differs from ``old`` the same way."""
     old_frames, cur_frames = old.frames, cur.frames
     if len(old_frames) != len(cur_frames):
-        return False
+        return MISSED
     ids: IdMap | None = None
     if old.refs or cur.refs:
         ids = IdMap()
         if not refsafe(old.refs, cur.refs, ids):
-            return False
+            return MISSED
     for depth, fo in enumerate(old_frames):
         fc = cur_frames[depth]
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
-            return False
+            return MISSED
         old_regs, cur_regs = fo.regs, fc.regs
         for regno in _REG_NUMBERS[live[depth] if live is not None else ALL_REGS]:
             ro, rc = old_regs[regno], cur_regs[regno]
@@ -535,22 +555,39 @@ def states_subsumed(
             if old_type is _NOT_INIT:
                 continue
             if old_type is not rc.type:
-                return False
+                return depth * 16 + regno
             if old_type is _SCALAR:
                 if precise and not ro.precise:
                     continue
             elif ro.range > rc.range or ro.off != rc.off:
-                return False
+                return depth * 16 + regno
             if ids is None:
                 ids = IdMap()
             if not regsafe(ro, rc, ids, precise):
-                return False
+                return depth * 16 + regno if old_type is _SCALAR and not range_within(ro, rc) else MISSED
         if fo.stack.slots:
             if ids is None:
                 ids = IdMap()
             if not stacksafe(fo.stack, fc.stack, ids, precise):
-                return False
-    return True
+                return MISSED
+    return SUBSUMED
+
+
+def register_differs(old: PathState, cur: PathState, live: list[int], position: int, precise: bool) -> bool:
+    """The register at ``position`` (compare_states()'s) alone shows that ``old`` does not subsume
+    ``cur`` (a check of compare_states() that needs no id map fails there)."""
+    depth, regno = position >> 4, position & 15
+    if depth >= len(live) or not live[depth] >> regno & 1 or depth >= len(old.frames):
+        return False
+    ro, rc = old.frames[depth].regs[regno], cur.frames[depth].regs[regno]
+    old_type = ro.type
+    if old_type is _NOT_INIT:
+        return False
+    if old_type is not rc.type:
+        return True
+    if old_type is _SCALAR:
+        return (not precise or ro.precise) and not range_within(ro, rc)
+    return ro.range > rc.range or ro.off != rc.off
 
 
 def refsafe(old: list[Reference], cur: list[Reference], ids: IdMap) -> bool:
