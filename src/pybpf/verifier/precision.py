@@ -316,6 +316,29 @@ def _current_end(w: Walker) -> PathEnd:
     return PathEnd(w.insn_idx, w.first_idx, w.history, w.parent, w.state.curframe)
 
 
+new_tuple = tuple.__new__
+"""Builds a NamedTuple from a tuple of its fields without the Python-level ``__new__`` the
+NamedTuple generates (half the cost, for the walk's hottest ones)."""
+
+
+class SegmentWalk(NamedTuple):
+    """The last walk through the current path's segment, remembered: from instruction ``idx`` with
+    ``left`` history entries left and ``subseq`` the instruction after it, asking for ``asked``
+    (the frame, register masks and slot masks of a Backtrack), it reached the segment's first
+    instruction asking for ``found``.  The segment's ``history`` list only grows until the segment
+    ends (a checkpoint or another path starts a new list) and only its newest entry changes (the
+    current instruction's), so a later walk that arrives at the same point asking the same would
+    make the same steps: it goes on from the end (a loop's every iteration decides its jump from the
+    counter, whose walk crosses the whole segment again)."""
+
+    history: list[History]
+    idx: int
+    left: int
+    subseq: int
+    asked: tuple[int, list[int], list[int]]
+    found: tuple[int, list[int], list[int]]
+
+
 def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
     """__mark_chain_precision() from the end of a path (the current instruction by default) back
     through the checkpoints; whether a checkpoint got a new mark."""
@@ -329,6 +352,11 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
         history, first, last, parent = w.history, w.first_idx, w.insn_idx, w.parent
     else:
         history, first, last, parent = end.history, end.first_idx, end.insn, end.parent
+    # the current segment's remembered walk (not at level 2, whose log shows every step)
+    remember = end is None and not trace
+    memo = w.segment_walk if remember else None
+    memo_idx = memo.idx if memo is not None and memo.history is history else -1
+    start: tuple[int, int, int, tuple[int, list[int], list[int]]] | None = None
     subseq = -1
     skip_first = True
     changed = False
@@ -349,15 +377,25 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
                     if bt.empty():
                         return changed
                 else:
+                    if remember and start is None:
+                        start = (i, count, subseq, (bt.frame, bt.regs[:], bt.stack[:]))
                     if not trace:  # pass over the instructions that change nothing (needs[])
-                        mask, start = bt.regs[bt.frame], i
-                        while i != top_idx and i != first and i > 0:  # noqa: PLR1714 (no tuple per step)
+                        mask, at = bt.regs[bt.frame], i
+                        while i != top_idx and i != first and i != memo_idx and i > 0:  # noqa: PLR1714
                             need = needs[i]
                             if need < 0 or need & mask:
                                 break
                             i -= 1
-                        if i != start:
+                        if i != at:
                             subseq = i + 1
+                    if (
+                        i == memo_idx
+                        and memo is not None
+                        and memo[2:5] == (count, subseq, (bt.frame, bt.regs, bt.stack))
+                    ):  # the remembered walk's steps follow: the segment's first instruction reached
+                        bt.frame, regs, stack = memo.found
+                        bt.regs, bt.stack = regs[:], stack[:]
+                        break
                     need = needs[i]
                     if top_idx == i:
                         hist = history[count - 1]
@@ -380,6 +418,12 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
                     i -= 1
                 if i < 0:
                     raise _NotSupported
+            if remember:
+                remember, memo_idx = False, -1  # (the older segments are the checkpoints')
+                if start is not None:
+                    assert isinstance(history, list)
+                    found = (bt.frame, bt.regs[:], bt.stack[:])
+                    w.segment_walk = new_tuple(SegmentWalk, (history, *start, found))
             cp = parent if cp is None else cp.parent
             if cp is None:
                 break

@@ -172,8 +172,8 @@ class SccVisit:
 class Checkpoint:
     """struct bpf_verifier_state_list: an explored state and the segment that led to it."""
 
-    __slots__ = ("_key", "_looks", "branches", "chain", "cleaned", "evicted", "first_idx", "freed",
-                 "history", "hits", "insn", "last_idx", "miss_at", "misses", "parent", "state")  # fmt: skip
+    __slots__ = ("_key", "_looks", "branches", "chain", "cleaned", "evicted", "first_idx", "freed", "history",
+                 "hits", "insn", "last_idx", "looks_at", "miss_at", "misses", "parent", "state")  # fmt: skip
 
     def __init__(
         self,
@@ -194,6 +194,7 @@ class Checkpoint:
         self.hits = self.misses = 0
         self.evicted = self.cleaned = self.freed = False
         self.miss_at = MISSED  # where the last comparison found a difference (compare_states())
+        self.looks_at = 0  # where the last looks differed (same_looks(): 1 + a register; 0 unknown)
 
     # Both views of the state are computed when first asked, by is_state_visited() while paths still
     # run below the checkpoint: until then only precision marks change its state, and both leave
@@ -210,6 +211,25 @@ class Checkpoint:
         if self._looks is None:
             self._looks = looks_of(self.state)
         return self._looks
+
+    def same_looks(self, looks: tuple[object, ...]) -> bool:
+        """states_maybe_looping(): the current state's ``looks`` are the same as this one's; if not,
+        where they first differ is remembered for look_differs()."""
+        mine = self.looks()
+        if mine == looks:
+            return True
+        self.looks_at = next((i for i in range(1, min(len(mine), len(looks))) if mine[i] != looks[i]), 0)
+        return False
+
+    def look_differs(self, cur: PathState) -> bool:
+        """The register of the current frame whose look differed the last time (same_looks()) differs
+        from ``cur``'s (so do the looks: a cheap answer for the ancestors a loop compares again)."""
+        at = self.looks_at
+        if not at:
+            return False
+        look = self.looks()[at]
+        reg = cur.frames[-1].regs[at - 1]
+        return look != (reg.var_off, reg.type, reg.off, reg.umax)
 
 
 def update_branch_counts(w: Walker, cp: Checkpoint | None) -> None:
@@ -326,7 +346,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if (
                     (may_goto or not force)  # after a callback call, no infinite-loop check
                     and cp.state.may_goto_depth == cur.may_goto_depth
-                    and cp.looks() == (looks := looks or looks_of(cur))
+                    and not cp.look_differs(cur)
+                    and cp.same_looks(looks := looks or looks_of(cur))
                     and cp.key() == (key := key or cur.key())
                 ):
                     message = f"infinite loop detected at insn {slot}"
