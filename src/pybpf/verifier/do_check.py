@@ -258,10 +258,10 @@ class Walker:
             self._note_linked_regs(insn)
         copy = self.state.copy()
         self.pending.append(
-            Branch(
+            precision.new_tuple(Branch, (
                 target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
                 tuple(self.history),
-            )
+            ))
         )  # fmt: skip
         if self.parent is not None:
             self.parent.branches += 1

@@ -330,6 +330,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
         key: tuple[object, ...] | None = None
         looks: tuple[object, ...] | None = None
         live: list[int] = []
+        backedges = w.num_backedges > 0  # (a hit adds one, and returns)
         for cp in reversed(checkpoints):  # the kernel's list: the newest first (kept when one is removed)
             if cp.insn != slot:
                 continue
@@ -359,7 +360,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if not force and jmps < 20 and insns < 100:
                     add = False
             else:
-                loop = cp.chain is not None and w.num_backedges > 0 and incomplete_marks(w, cp)
+                loop = backedges and cp.chain is not None and incomplete_marks(w, cp)
                 if not cp.cleaned and not loop:
                     _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
                 live = live or _live_masks(w, cur, slot)  # (a cleaned state's dead registers are unset)
