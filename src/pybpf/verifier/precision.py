@@ -19,6 +19,11 @@ jumps into a jump target (``idx`` reached from ``prev_idx``), spills and fills t
 refines one refines all).  Anything the walk cannot follow falls back to marking every scalar of
 every checkpoint on the path precise (``mark_all_precise``).  At log level 2 the walk is written as
 the kernel writes it (``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
+
+Below level 2 the walk takes two shortcuts that change no mark: it passes over the instructions
+that cannot change what it asks for in one tight loop (``_needs``), and it remembers its last walk
+through the current path's segment (``SegmentWalk``), so that a later walk of the same segment that
+reaches that walk's start asking the same goes on from where that one left the segment.
 """
 
 from __future__ import annotations

@@ -36,6 +36,12 @@ the precision of the state each back-edge converged on is carried along it again
 changes (propagate_backedges()).  Outside such visits a bounded loop needs nothing special: a finished
 checkpoint's marks are final, as every path below it ended, so its states are compared NOT_EXACT.
 
+Two shortcuts that answer as the full comparisons do: a checkpoint remembers the register whose
+check failed without the id map in its last comparison (compare_states(): a pointer of another
+type, range or offset, a precise scalar out of range) and looks at it first (register_differs()),
+as the next state compared with it most often differs there again; and the register whose looks
+differed in its last infinite-loop comparison (Checkpoint.look_differs()).
+
 A checkpoint that keeps missing (more than 3 + 3 x its hits, 64 for forced checkpoints still being
 explored) is dropped from the comparisons, as the kernel moves it to its free list; it is freed
 (and stops counting in ``peak_states``, with the back-edges kept) once no path runs below it and
