@@ -179,6 +179,7 @@ class Walker:
         self.visits: dict[tuple[int, ...], prune.SccVisit] = {}  # loop visits by call chain
         self.first_idx = self.insn_idx  # the first instruction of the current segment (first_insn_idx)
         self.history: list[precision.History] = []  # its jmp_history
+        self.segment_walk: precision.SegmentWalk | None = None  # the last precision walk through it
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
         self.live = liveness.live_registers(view)
         self.stack_live = liveness.StackLiveness(view)
@@ -272,10 +273,10 @@ class Walker:
             self._note_linked_regs(insn)
         copy = self.state.copy()
         self.pending.append(
-            Branch(
+            precision.new_tuple(Branch, (
                 target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
                 tuple(self.history),
-            )
+            ))
         )  # fmt: skip
         if self.parent is not None:
             self.parent.branches += 1
@@ -318,7 +319,7 @@ class Walker:
             return
         history = self.history
         self.hist_entry = len(history)
-        history.append(precision.History(self.insn_idx, self.prev_idx, slot, linked))
+        history.append(precision.new_tuple(precision.History, (self.insn_idx, self.prev_idx, slot, linked)))
 
     def _note_linked_regs(self, insn: Instruction) -> None:
         """check_cond_jmp_op(): the scalars sharing an id with an operand, before both branches."""

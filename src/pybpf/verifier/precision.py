@@ -19,6 +19,11 @@ jumps into a jump target (``idx`` reached from ``prev_idx``), spills and fills t
 refines one refines all).  Anything the walk cannot follow falls back to marking every scalar of
 every checkpoint on the path precise (``mark_all_precise``).  At log level 2 the walk is written as
 the kernel writes it (``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
+
+Below level 2 the walk takes two shortcuts that change no mark: it passes over the instructions
+that cannot change what it asks for in one tight loop (``_needs``), and it remembers its last walk
+through the current path's segment (``SegmentWalk``), so that a later walk of the same segment that
+reaches that walk's start asking the same goes on from where that one left the segment.
 """
 
 from __future__ import annotations
@@ -252,13 +257,13 @@ def propagate_precision(w: Walker, old: PathState, end: PathEnd | None = None) -
         frame = old.frames[fr]
         names: list[str] = []  # for the log (level 2) only
         for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):
-            if reg.type is _SCALAR and reg.precise:
+            if reg.precise and reg.type is _SCALAR:
                 if trace:
                     names.append(f"r{regno}")
                 bt.set_reg(regno, fr)
         for spi, slot in enumerate(frame.stack.slots):
             spilled = slot.spilled
-            if slot.kinds[7] == STACK_SPILL and spilled is not None and spilled.is_scalar and spilled.precise:
+            if spilled is not None and spilled.precise and slot.kinds[7] == STACK_SPILL and spilled.is_scalar:
                 if trace:
                     names.append(f"fp{-(spi + 1) * 8}")
                 bt.set_slot(fr, spi)
@@ -316,6 +321,29 @@ def _current_end(w: Walker) -> PathEnd:
     return PathEnd(w.insn_idx, w.first_idx, w.history, w.parent, w.state.curframe)
 
 
+new_tuple = tuple.__new__
+"""Builds a NamedTuple from a tuple of its fields without the Python-level ``__new__`` the
+NamedTuple generates (half the cost, for the walk's hottest ones)."""
+
+
+class SegmentWalk(NamedTuple):
+    """The last walk through the current path's segment, remembered: from instruction ``idx`` with
+    ``left`` history entries left and ``subseq`` the instruction after it, asking for ``asked``
+    (the frame, register masks and slot masks of a Backtrack), it reached the segment's first
+    instruction asking for ``found``.  The segment's ``history`` list only grows until the segment
+    ends (a checkpoint or another path starts a new list) and only its newest entry changes (the
+    current instruction's), so a later walk that arrives at the same point asking the same would
+    make the same steps: it goes on from the end (a loop's every iteration decides its jump from the
+    counter, whose walk crosses the whole segment again)."""
+
+    history: list[History]
+    idx: int
+    left: int
+    subseq: int
+    asked: tuple[int, list[int], list[int]]
+    found: tuple[int, list[int], list[int]]
+
+
 def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
     """__mark_chain_precision() from the end of a path (the current instruction by default) back
     through the checkpoints; whether a checkpoint got a new mark."""
@@ -329,6 +357,11 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
         history, first, last, parent = w.history, w.first_idx, w.insn_idx, w.parent
     else:
         history, first, last, parent = end.history, end.first_idx, end.insn, end.parent
+    # the current segment's remembered walk (not at level 2, whose log shows every step)
+    remember = end is None and not trace
+    memo = w.segment_walk if remember else None
+    memo_idx = memo.idx if memo is not None and memo.history is history else -1
+    start: tuple[int, int, int, tuple[int, list[int], list[int]]] | None = None
     subseq = -1
     skip_first = True
     changed = False
@@ -349,6 +382,25 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
                     if bt.empty():
                         return changed
                 else:
+                    if remember and start is None:
+                        start = (i, count, subseq, (bt.frame, bt.regs[:], bt.stack[:]))
+                    if not trace:  # pass over the instructions that change nothing (needs[])
+                        mask, at = bt.regs[bt.frame], i
+                        while i != top_idx and i != first and i != memo_idx and i > 0:  # noqa: PLR1714
+                            need = needs[i]
+                            if need < 0 or need & mask:
+                                break
+                            i -= 1
+                        if i != at:
+                            subseq = i + 1
+                    if (
+                        i == memo_idx
+                        and memo is not None
+                        and memo[2:5] == (count, subseq, (bt.frame, bt.regs, bt.stack))
+                    ):  # the remembered walk's steps follow: the segment's first instruction reached
+                        bt.frame, regs, stack = memo.found
+                        bt.regs, bt.stack = regs[:], stack[:]
+                        break
                     need = needs[i]
                     if top_idx == i:
                         hist = history[count - 1]
@@ -371,6 +423,12 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
                     i -= 1
                 if i < 0:
                     raise _NotSupported
+            if remember:
+                remember, memo_idx = False, -1  # (the older segments are the checkpoints')
+                if start is not None:
+                    assert isinstance(history, list)
+                    found = (bt.frame, bt.regs[:], bt.stack[:])
+                    w.segment_walk = new_tuple(SegmentWalk, (history, *start, found))
             cp = parent if cp is None else cp.parent
             if cp is None:
                 break

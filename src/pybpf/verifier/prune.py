@@ -36,6 +36,12 @@ the precision of the state each back-edge converged on is carried along it again
 changes (propagate_backedges()).  Outside such visits a bounded loop needs nothing special: a finished
 checkpoint's marks are final, as every path below it ended, so its states are compared NOT_EXACT.
 
+Two shortcuts that answer as the full comparisons do: a checkpoint remembers the register whose
+check failed without the id map in its last comparison (compare_states(): a pointer of another
+type, range or offset, a precise scalar out of range) and looks at it first (register_differs()),
+as the next state compared with it most often differs there again; and the register whose looks
+differed in its last infinite-loop comparison (Checkpoint.look_differs()).
+
 A checkpoint that keeps missing (more than 3 + 3 x its hits, 64 for forced checkpoints still being
 explored) is dropped from the comparisons, as the kernel moves it to its free list; it is freed
 (and stops counting in ``peak_states``, with the back-edges kept) once no path runs below it and
@@ -173,8 +179,8 @@ class SccVisit:
 class Checkpoint:
     """struct bpf_verifier_state_list: an explored state and the segment that led to it."""
 
-    __slots__ = ("_key", "_looks", "branches", "chain", "cleaned", "evicted", "first_idx", "freed",
-                 "history", "hits", "insn", "last_idx", "misses", "parent", "state")  # fmt: skip
+    __slots__ = ("_key", "_looks", "branches", "chain", "cleaned", "evicted", "first_idx", "freed", "history",
+                 "hits", "insn", "last_idx", "looks_at", "miss_at", "misses", "parent", "state")  # fmt: skip
 
     def __init__(
         self,
@@ -194,6 +200,8 @@ class Checkpoint:
         self.branches = 1
         self.hits = self.misses = 0
         self.evicted = self.cleaned = self.freed = False
+        self.miss_at = MISSED  # where the last comparison found a difference (compare_states())
+        self.looks_at = 0  # where the last looks differed (same_looks(): 1 + a register; 0 unknown)
 
     # Both views of the state are computed when first asked, by is_state_visited() while paths still
     # run below the checkpoint: until then only precision marks change its state, and both leave
@@ -210,6 +218,25 @@ class Checkpoint:
         if self._looks is None:
             self._looks = looks_of(self.state)
         return self._looks
+
+    def same_looks(self, looks: tuple[object, ...]) -> bool:
+        """states_maybe_looping(): the current state's ``looks`` are the same as this one's; if not,
+        where they first differ is remembered for look_differs()."""
+        mine = self.looks()
+        if mine == looks:
+            return True
+        self.looks_at = next((i for i in range(1, min(len(mine), len(looks))) if mine[i] != looks[i]), 0)
+        return False
+
+    def look_differs(self, cur: PathState) -> bool:
+        """The register of the current frame whose look differed the last time (same_looks()) differs
+        from ``cur``'s (so do the looks: a cheap answer for the ancestors a loop compares again)."""
+        at = self.looks_at
+        if not at:
+            return False
+        look = self.looks()[at]
+        reg = cur.frames[-1].regs[at - 1]
+        return look != (reg.var_off, reg.type, reg.off, reg.umax)
 
 
 def update_branch_counts(w: Walker, cp: Checkpoint | None) -> None:
@@ -310,6 +337,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
         key: tuple[object, ...] | None = None
         looks: tuple[object, ...] | None = None
         live: list[int] = []
+        backedges = w.num_backedges > 0  # (a hit adds one, and returns)
         for cp in reversed(checkpoints):  # the kernel's list: the newest first (kept when one is removed)
             if cp.insn != slot:
                 continue
@@ -328,7 +356,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if (
                     (may_goto or not force)  # after a callback call, no infinite-loop check
                     and cp.state.may_goto_depth == cur.may_goto_depth
-                    and cp.looks() == (looks := looks or looks_of(cur))
+                    and not cp.look_differs(cur)
+                    and cp.same_looks(looks := looks or looks_of(cur))
                     and cp.key() == (key := key or cur.key())
                 ):
                     message = f"infinite loop detected at insn {slot}"
@@ -340,14 +369,18 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if not force and jmps < 20 and insns < 100:
                     add = False
             else:
-                loop = cp.chain is not None and w.num_backedges > 0 and incomplete_marks(w, cp)
+                loop = backedges and cp.chain is not None and incomplete_marks(w, cp)
                 if not cp.cleaned and not loop:
                     _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
                 live = live or _live_masks(w, cur, slot)  # (a cleaned state's dead registers are unset)
-                if states_subsumed(cp.state, cur, live, precise=not loop):
-                    _clean_older(w, checkpoints, cp, slot, cur)
-                    _hit(w, cp, slot, loop=loop)
-                    return True
+                # (the register that differed last time is looked at first: it differs again most often)
+                if cp.miss_at < 0 or not register_differs(cp.state, cur, live, cp.miss_at, not loop):
+                    found = compare_states(cp.state, cur, live, precise=not loop)
+                    if found == SUBSUMED:
+                        _clean_older(w, checkpoints, cp, slot, cur)
+                        _hit(w, cp, slot, loop=loop)
+                        return True
+                    cp.miss_at = found
             if add:  # misses count only when a state is added (loop iterations keep theirs)
                 cp.misses += 1
             elif not force:
@@ -517,20 +550,35 @@ def states_subsumed(
     """states_equal(): every behaviour of ``cur`` was already explored from ``old`` (``live``: per
     frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
     imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
+    return compare_states(old, cur, live, precise=precise) == SUBSUMED
+
+
+SUBSUMED, MISSED = -1, -2
+"""compare_states()'s answers other than a register's position: ``old`` subsumes ``cur``; it does
+not, for a reason other than one register alone."""
+
+
+def compare_states(
+    old: PathState, cur: PathState, live: list[int] | None = None, *, precise: bool = True
+) -> int:
+    """states_subsumed() telling where a miss was found: SUBSUMED, MISSED, or the position
+    (``depth * 16 + regno``) of a register whose check failed without the id map -- a check that
+    fails whatever the other registers' ids map to, so that register alone (``register_differs()``)
+    rejects a later state that differs from ``old`` the same way."""
     old_frames, cur_frames = old.frames, cur.frames
     if len(old_frames) != len(cur_frames):
-        return False
+        return MISSED
     if old.active_rcu_lock != cur.active_rcu_lock or old.active_preempt_locks != cur.active_preempt_locks:
-        return False
+        return MISSED
     ids: IdMap | None = None
     if old.refs or cur.refs:
         ids = IdMap()
         if not refsafe(old.refs, cur.refs, ids):
-            return False
+            return MISSED
     for depth, fo in enumerate(old_frames):
         fc = cur_frames[depth]
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
-            return False
+            return MISSED
         old_regs, cur_regs = fo.regs, fc.regs
         for regno in _REG_NUMBERS[live[depth] if live is not None else ALL_REGS]:
             ro, rc = old_regs[regno], cur_regs[regno]
@@ -540,22 +588,39 @@ def states_subsumed(
             if old_type is _NOT_INIT:
                 continue
             if old_type is not rc.type:
-                return False
+                return depth * 16 + regno
             if old_type is _SCALAR:
                 if precise and not ro.precise:
                     continue
             elif ro.range > rc.range or ro.off != rc.off:
-                return False
+                return depth * 16 + regno
             if ids is None:
                 ids = IdMap()
             if not regsafe(ro, rc, ids, precise):
-                return False
+                return depth * 16 + regno if old_type is _SCALAR and not range_within(ro, rc) else MISSED
         if fo.stack.slots:
             if ids is None:
                 ids = IdMap()
             if not stacksafe(fo.stack, fc.stack, ids, precise):
-                return False
-    return True
+                return MISSED
+    return SUBSUMED
+
+
+def register_differs(old: PathState, cur: PathState, live: list[int], position: int, precise: bool) -> bool:
+    """The register at ``position`` (compare_states()'s) alone shows that ``old`` does not subsume
+    ``cur`` (a check of compare_states() that needs no id map fails there)."""
+    depth, regno = position >> 4, position & 15
+    if depth >= len(live) or not live[depth] >> regno & 1 or depth >= len(old.frames):
+        return False
+    ro, rc = old.frames[depth].regs[regno], cur.frames[depth].regs[regno]
+    old_type = ro.type
+    if old_type is _NOT_INIT:
+        return False
+    if old_type is not rc.type:
+        return True
+    if old_type is _SCALAR:
+        return (not precise or ro.precise) and not range_within(ro, rc)
+    return ro.range > rc.range or ro.off != rc.off
 
 
 def refsafe(old: list[Reference], cur: list[Reference], ids: IdMap) -> bool:

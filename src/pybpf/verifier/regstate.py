@@ -42,13 +42,18 @@ class RegState(Bounds):
         self.precise = False  # a checkpoint's scalar whose exact value a later path relied on
 
     def copy(self) -> RegState:
-        r = RegState.__new__(RegState)
-        r.copy_from(self)
+        # the walker's hottest copy (each pushed branch and checkpoint copies every register):
+        # copy_from() written out, without its call (the two list every field)
+        r = _new_reg(RegState)
+        r.var_off, r.smin, r.smax, r.umin, r.umax = self.var_off, self.smin, self.smax, self.umin, self.umax
+        r.smin32, r.smax32, r.umin32, r.umax32 = self.smin32, self.smax32, self.umin32, self.umax32
+        r.type, r.flags, r.off, r.id = self.type, self.flags, self.off, self.id
+        r.ref_obj_id, r.range, r.map = self.ref_obj_id, self.range, self.map
+        r.mem_size, r.frameno, r.precise = self.mem_size, self.frameno, self.precise
         return r
 
     def copy_from(self, o: RegState) -> None:
-        # every field in one place (Bounds.copy_bounds_from() is the numeric half): the hottest
-        # copy of the walker (each pushed branch and checkpoint copies every register)
+        # every field (Bounds.copy_bounds_from() is the numeric half; copy() lists them too)
         self.var_off, self.smin, self.smax, self.umin, self.umax = o.var_off, o.smin, o.smax, o.umin, o.umax
         self.smin32, self.smax32, self.umin32, self.umax32 = o.smin32, o.smax32, o.umin32, o.umax32
         self.type, self.flags, self.off, self.id = o.type, o.flags, o.off, o.id
@@ -100,6 +105,9 @@ class RegState(Bounds):
         """A pointer with a known (zero) variable offset."""
         self.mark_known(0)
         self.type, self.flags = reg_type, flags
+
+
+_new_reg = RegState.__new__
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ class Stack:
 
     def copy(self) -> Stack:
         s = Stack.__new__(Stack)
-        s.slots = [slot.copy() for slot in self.slots]
+        s.slots = list(map(StackSlot.copy, self.slots)) if self.slots else []
         return s
 
     @property

@@ -92,6 +92,9 @@ class Reference(NamedTuple):
     ptr: int = 0  # a lock's map (its address: two locks of different maps differ)
 
 
+_copy_reg = RegState.copy
+
+
 class FuncFrame:
     """One call frame of a path: ``struct bpf_func_state`` (registers r0-r10 and the stack)."""
 
@@ -115,7 +118,7 @@ class FuncFrame:
         f = FuncFrame.__new__(FuncFrame)
         f.frameno, f.subprog, f.callsite = self.frameno, self.subprog, self.callsite
         f.callback_ret, f.callback_depth = self.callback_ret, self.callback_depth
-        f.regs = [r.copy() for r in self.regs]
+        f.regs = list(map(_copy_reg, self.regs))  # (no comprehension's frame, no method lookups)
         f.stack = self.stack.copy()
         return f
 
