@@ -42,7 +42,7 @@ from pybpf.uapi import (
     ENOTSUPP,
 )
 from pybpf.verifier import bounds, prune
-from pybpf.verifier.regstate import RegState, map_attr
+from pybpf.verifier.regstate import RegState, is_null, map_attr
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.state import FuncFrame, PathState
 
@@ -133,11 +133,28 @@ def push_callback_call(w: Walker, helper_id: int, subprog: int) -> None:
     w.print_all = True  # init_func_state() marks the whole state scratched
 
 
+def update_loop_inline_state(w: Walker, subprog: int) -> None:
+    """update_loop_inline_state(): a bpf_loop call stays fit for inlining while every visit passes
+    the same callback and flags known to be 0 (loop_flag_is_zero(), which relies on r4's zero
+    exactly: a precision mark)."""
+    facts = w.facts()
+    state = facts.loop_inline
+    if state is not None and not state[0]:
+        return
+    r4 = w.state.cur.regs[4]
+    flags_zero = is_null(r4)
+    if flags_zero:
+        w.mark_chain_precision(4)
+    facts.loop_inline = (flags_zero and (state is None or state[1] == subprog), subprog)
+
+
 def check_callback_exit(w: Walker, callee: FuncFrame, ret_range: tuple[int, int]) -> None:
-    """prepare_func_exit() for a callback: r0 a scalar within the callback's return range."""
+    """prepare_func_exit() for a callback, its frame still the current one: r0 a scalar (relied on
+    exactly: a precision mark) within the callback's return range."""
     r0 = callee.regs[0]
     if r0.type is not RegType.SCALAR_VALUE:
         w.fail(errno.EACCES, "R0 not a scalar value")
+    w.mark_chain_precision(0)
     if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
         w.fail(errno.EINVAL, invalid_scalar(r0, ret_range, "At callback return"))
 

@@ -48,7 +48,7 @@ import errno
 from typing import TYPE_CHECKING, NamedTuple
 
 from pybpf.isa.graphs import is_cycle, strongly_connected_components
-from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_REG_FP, Kind
+from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_PSEUDO_FUNC, BPF_REG_FP, LDDW_OPCODE, Kind
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.verifier import callbacks, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
@@ -74,6 +74,11 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
     force: set[int] = set()
     jumps: set[int] = set()
     for insn, slot in zip(view.insns, view.starts, strict=True):
+        if insn.opcode == LDDW_OPCODE and insn.src == BPF_PSEUDO_FUNC:  # visit_func_call_insn() too
+            callee = slot + insn.imm + 1
+            points.update((slot, slot + 2, callee))
+            jumps.update((slot + 2, callee))
+            continue
         if insn.opcode & 0x07 not in _JMP_CLASSES:  # every kind below is a jump class's
             continue
         spec = insn.spec
