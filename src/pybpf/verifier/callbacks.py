@@ -8,7 +8,8 @@ A synchronous callback (bpf_loop, bpf_for_each_map_elem, bpf_find_vma, bpf_user_
 run any number of times, zero included.  At the helper call the verifier pushes a path that enters
 the callback in a new frame (its argument registers typed per helper, its return range [0, 1])
 and goes on after the call as if the callback never ran.  The callback's exit checks r0 ("R0 not a
-scalar value", "At callback return the register R0 has ... should have been in [0, 1]") and
+scalar value", then marks it precise, "At callback return the register R0 has ... should have been
+in [0, 1]") and
 returns to the helper call itself (not after it), which is then checked again and pushes the
 callback once more: each round trip is one more possible call.  The call instruction is a forced
 checkpoint, so a round trip that brings nothing new is pruned against the state of an earlier one
@@ -18,7 +19,9 @@ scalars of the returning state that differ from that earlier state are widened t
 (``prune.widen_imprecise_scalars``), except those a later path relied on exactly: a scalar precise
 in either state (its precision mark, ``pybpf.verifier.precision``) keeps its value.  bpf_loop stops
 pushing once it has entered the callback as many times as its r1 may
-ask for ("frame%d bpf_loop iteration limit reached" at log level 2).
+ask for ("frame%d bpf_loop iteration limit reached" at log level 2); its flags, while every visit
+passed a known 0 and the same callback, are relied on exactly (update_loop_inline_state(): the
+kernel inlines such a call).
 
 An asynchronous callback (bpf_timer_set_callback) runs later on its own: it is pushed as a path of
 its own whose only frame is the callback (r1 the map, r2 its key, r3 its value), ending like a

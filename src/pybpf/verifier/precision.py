@@ -17,8 +17,10 @@ The history of a segment records what the backwards walk cannot see in the instr
 jumps into a jump target (``idx`` reached from ``prev_idx``), spills and fills through the stack
 (the frame and slot), and the registers linked by a shared id at a conditional jump (a jump that
 refines one refines all).  Anything the walk cannot follow falls back to marking every scalar of
-every checkpoint on the path precise (``mark_all_precise``).  At log level 2 the walk is written as
-the kernel writes it (``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
+every checkpoint on the path precise (``mark_all_precise``).  A subprogram's tail call that
+returned to its caller is walked back into, as an exit is; a global function's call sets r0.  At
+log level 2 the walk is written as the kernel writes it
+(``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
 """
 
 from __future__ import annotations

@@ -69,7 +69,8 @@ if TYPE_CHECKING:
 
 
 def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
-    """check_cfg()'s marks: the prune points, the forced checkpoints and the jump points."""
+    """check_cfg()'s marks: the prune points, the forced checkpoints and the jump points (an lddw of
+    a function counts as a call of it, as visit_func_call_insn() makes it)."""
     points: set[int] = set()
     force: set[int] = set()
     jumps: set[int] = set()

@@ -15,8 +15,11 @@ bpf_spin_unlock ("function calls are not allowed while holding a lock"); bpf_spi
 check the lock (process_spin_lock()); a release argument (bpf_ringbuf_submit/discard,
 bpf_sk_release) must hold a reference ("R%d must be referenced when passed to release function")
 at offset zero, which is released with every register holding it; bpf_tail_call checks for held
-resources; an acquiring helper (ring-buffer reserve, socket lookups) gives r0 a new reference, a
-socket cast keeps its argument's.  A callback-calling helper pushes its callback (``callbacks``).
+resources, relies on a constant index inside the prog array exactly (record_func_key(): a
+precision mark) and, in a subprogram, may return from it (Linux 6.18: the fall-through is pushed,
+the walk goes on in the caller with an unknown r0); a NULL passed for a nullable pointer argument
+is relied on exactly too; an acquiring helper (ring-buffer reserve, socket lookups) gives r0 a new
+reference, a socket cast keeps its argument's.  A callback-calling helper pushes its callback (``callbacks``).
 The size of a ring-buffer record must be a known constant ("R%d is not a known constant'", the
 kernel's stray quote included); a map without keys cannot be given a key ("invalid zero-sized
 read"); the map passed must suit the helper (``map_funcs``: "cannot pass map_type %d into func
