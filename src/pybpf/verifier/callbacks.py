@@ -8,7 +8,8 @@ A synchronous callback (bpf_loop, bpf_for_each_map_elem, bpf_find_vma, bpf_user_
 run any number of times, zero included.  At the helper call the verifier pushes a path that enters
 the callback in a new frame (its argument registers typed per helper, its return range [0, 1])
 and goes on after the call as if the callback never ran.  The callback's exit checks r0 ("R0 not a
-scalar value", "At callback return the register R0 has ... should have been in [0, 1]") and
+scalar value", then marks it precise, "At callback return the register R0 has ... should have been
+in [0, 1]") and
 returns to the helper call itself (not after it), which is then checked again and pushes the
 callback once more: each round trip is one more possible call.  The call instruction is a forced
 checkpoint, so a round trip that brings nothing new is pruned against the state of an earlier one
@@ -18,7 +19,9 @@ scalars of the returning state that differ from that earlier state are widened t
 (``prune.widen_imprecise_scalars``), except those a later path relied on exactly: a scalar precise
 in either state (its precision mark, ``pybpf.verifier.precision``) keeps its value.  bpf_loop stops
 pushing once it has entered the callback as many times as its r1 may
-ask for ("frame%d bpf_loop iteration limit reached" at log level 2).
+ask for ("frame%d bpf_loop iteration limit reached" at log level 2); its flags, while every visit
+passed a known 0 and the same callback, are relied on exactly (update_loop_inline_state(): the
+kernel inlines such a call).
 
 An asynchronous callback (bpf_timer_set_callback) runs later on its own: it is pushed as a path of
 its own whose only frame is the callback (r1 the map, r2 its key, r3 its value), ending like a
@@ -42,7 +45,7 @@ from pybpf.uapi import (
     ENOTSUPP,
 )
 from pybpf.verifier import bounds, prune
-from pybpf.verifier.regstate import RegState, map_attr
+from pybpf.verifier.regstate import RegState, is_null, map_attr
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.state import FuncFrame, PathState
 
@@ -133,11 +136,28 @@ def push_callback_call(w: Walker, helper_id: int, subprog: int) -> None:
     w.print_all = True  # init_func_state() marks the whole state scratched
 
 
+def update_loop_inline_state(w: Walker, subprog: int) -> None:
+    """update_loop_inline_state(): a bpf_loop call stays fit for inlining while every visit passes
+    the same callback and flags known to be 0 (loop_flag_is_zero(), which relies on r4's zero
+    exactly: a precision mark)."""
+    facts = w.facts()
+    state = facts.loop_inline
+    if state is not None and not state[0]:
+        return
+    r4 = w.state.cur.regs[4]
+    flags_zero = is_null(r4)
+    if flags_zero:
+        w.mark_chain_precision(4)
+    facts.loop_inline = (flags_zero and (state is None or state[1] == subprog), subprog)
+
+
 def check_callback_exit(w: Walker, callee: FuncFrame, ret_range: tuple[int, int]) -> None:
-    """prepare_func_exit() for a callback: r0 a scalar within the callback's return range."""
+    """prepare_func_exit() for a callback, its frame still the current one: r0 a scalar (relied on
+    exactly: a precision mark) within the callback's return range."""
     r0 = callee.regs[0]
     if r0.type is not RegType.SCALAR_VALUE:
         w.fail(errno.EACCES, "R0 not a scalar value")
+    w.mark_chain_precision(0)
     if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
         w.fail(errno.EINVAL, invalid_scalar(r0, ret_range, "At callback return"))
 

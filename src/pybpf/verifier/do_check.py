@@ -181,7 +181,7 @@ class Walker:
         self.history: list[precision.History] = []  # its jmp_history
         self.segment_walk: precision.SegmentWalk | None = None  # the last precision walk through it
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
-        self.live = liveness.live_registers(view)
+        self.live = liveness.live_registers(view, env.request.prog_type.func_allowed)
         self.stack_live = liveness.StackLiveness(view)
         self.scratched: set[int] = set()
         self._decoded: dict[int, tuple[int, op.OpSpec | None]] = {}  # slot -> _decode()
@@ -195,6 +195,12 @@ class Walker:
         self.do_print_state = False
         self.prev_log_pos = 0
         self.prev_insn_print_pos = 0
+        if self.level2 and previous is None:  # compute_live_registers() runs once, before do_check
+            texts = [
+                (slot, self.insn_text(slot, insn).split(": ", 1)[1])
+                for insn, slot in zip(view.insns, view.starts, strict=True)
+            ]
+            env.log.verbose(liveness.format_live_registers(self.live, self.sccs, texts))
 
     # --- services for the checks ---
 
@@ -331,10 +337,10 @@ class Walker:
             return  # no operand is linked to anything
         linked: list[precision.Linked] = []
         candidates = self.link_positions(self.state)
-        if src_id:
-            linked += precision.linked_regs(candidates, src_id)
+        if src_id:  # src and dst sharing an id are collected twice, as the kernel does
+            precision.linked_regs(candidates, src_id, linked)
         if dst_id:
-            linked += precision.linked_regs(candidates, dst_id)
+            precision.linked_regs(candidates, dst_id, linked)
         if len(linked) > 1:
             self.push_history(linked=tuple(linked))
 
@@ -344,7 +350,8 @@ class Walker:
         frames = state.frames
         out: list[tuple[precision.Linked, RegState]] = []
         last = len(frames) - 1
-        for i, frame in enumerate(frames):
+        for i in range(last, -1, -1):  # the current frame first, as collect_linked_regs() goes
+            frame = frames[i]
             mask = self.live.get(self.insn_idx if i == last else frames[i + 1].callsite, prune.ALL_REGS)
             out += [
                 (precision.Linked(i, j, False), frame.regs[j]) for j in range(op.BPF_REG_FP) if mask >> j & 1
@@ -397,21 +404,35 @@ class Walker:
 
     def _check_load(self, insn: Instruction, sign_extend: bool) -> None:
         """check_mem_access() of a load; a fill of a spilled register is recorded in the history."""
-        where = self._stack_slot(insn.src, insn.off)
-        fill = False
-        if where is not None:
-            frameno, spi, at = where
-            slots = self.state.frames[frameno].stack.slots
-            slot = slots[spi] if spi < len(slots) else None
-            if slot is not None and slot.is_spill and slot.spilled is not None:
-                size = op.SIZE_BYTES[insn.opcode & 0x18]
-                spill_size = slot.spill_size()
-                fill = (size == 8 and spill_size == 8) or (
-                    slot.spilled.is_scalar and size <= spill_size and at % 8 == 0
-                )
+        fill = self._fill(insn.src, insn.off, op.SIZE_BYTES[insn.opcode & 0x18], to_reg=True)
         mem.check_load(self, insn, sign_extend)
-        if fill and where is not None:
-            self.push_history(slot=(where[0], where[1]))
+        if fill is not None:
+            self.push_history(slot=fill)
+
+    def _fill(self, base: int, off: int, size: int, *, to_reg: bool) -> tuple[int, int] | None:
+        """The (frame, slot) a read of ``size`` bytes at ``base + off`` restores a spilled register from
+        (check_stack_read_fixed_off()'s INSN_F_STACK_ACCESS: a whole spill, or, into a register, a scalar
+        read from the slot's start or a spilled zero read through spilled bytes only), else None."""
+        where = self._stack_slot(base, off)
+        if where is None:
+            return None
+        frameno, spi, at = where
+        slots = self.state.frames[frameno].stack.slots
+        slot = slots[spi] if spi < len(slots) else None
+        if slot is None or not slot.is_spill or slot.spilled is None:
+            return None
+        spill_size = slot.spill_size()
+        if size == 8 and spill_size == 8:
+            return frameno, spi
+        if not (to_reg and slot.spilled.is_scalar):
+            return None
+        if size <= spill_size and at % 8 == 0:
+            return frameno, spi
+        if is_null(slot.spilled) and all(
+            slot.kinds[(-i - 1) % 8] == STACK_SPILL for i in range(at, at + size)
+        ):
+            return frameno, spi  # the zero a register spilled, read back through spilled bytes only
+        return None
 
     def _check_store(self, insn: Instruction, from_reg: bool) -> None:
         """check_mem_access() of a store; a spill to an aligned slot is recorded in the history, and a
@@ -587,7 +608,7 @@ class Walker:
             return jmp.check_may_goto(self, insn)
         if kind is Kind.CALL:
             call.check_helper_call(self, insn.imm)
-            return slot + 1
+            return self.insn_idx + 1  # a tail call in a subprogram returns to its caller
         if kind is Kind.CALL_LOCAL:
             return self._call_local(insn)
         if kind is Kind.CALL_KFUNC:
@@ -624,26 +645,35 @@ class Walker:
         state = self.state
         references.check_resource_leak(self, not state.curframe, "BPF_EXIT instruction in main prog")
         if state.curframe:
-            callee = state.frames.pop()
-            r0 = callee.regs[0]
-            if r0.type is RegType.PTR_TO_STACK:
-                self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
-            if callee.callback_ret is not None:
-                callbacks.check_callback_exit(self, callee, callee.callback_ret)
-                back = callee.callsite  # the helper call, to enter the callback once more
-            else:
-                state.cur.regs[0].copy_from(r0)
-                back = callee.callsite + 1
-            if self.trace:
-                self._log_return(callee, back)
-            if callee.callback_ret is not None:
-                callbacks.widen_after_return(self, callee.callsite)
+            back = self.prepare_func_exit()
             self.do_print_state = True  # "from exit to caller:" with the whole state, nothing more
             self.print_all = False
             self.scratched.clear()
             return back
         self._check_return_code(state.cur)
         return None
+
+    def prepare_func_exit(self) -> int:
+        """prepare_func_exit(): leave the current frame; the slot the walk goes on at (after the call,
+        or a callback's helper call to enter it once more)."""
+        state = self.state
+        callee = state.cur
+        r0 = callee.regs[0]
+        if r0.type is RegType.PTR_TO_STACK:
+            self.fail(errno.EINVAL, "cannot return stack pointer to the caller")
+        if callee.callback_ret is not None:
+            callbacks.check_callback_exit(self, callee, callee.callback_ret)
+            back = callee.callsite  # the helper call, to enter the callback once more
+            state.frames.pop()
+        else:
+            state.frames.pop()
+            state.cur.regs[0].copy_from(r0)
+            back = callee.callsite + 1
+        if self.trace:
+            self._log_return(callee, back)
+        if callee.callback_ret is not None:
+            callbacks.widen_after_return(self, callee.callsite)
+        return back
 
     def _log_return(self, callee: FuncFrame, back: int) -> None:
         """prepare_func_exit()'s log: the callee's state, then the caller's it returns to."""
@@ -692,7 +722,13 @@ class Walker:
             if insn.imm in fields.RMW_ATOMICS:
                 self.fail(errno.EINVAL, "invalid atomic operand size")
             self.fail(errno.EINVAL, f"BPF_ATOMIC uses invalid atomic opcode {insn.imm & 0xFFFFFFFF:02x}")
+        fill = None
+        if insn.spec.kind is Kind.ATOMIC:  # check_atomic_rmw() reads the slot first (a fetch: into a reg)
+            size = op.SIZE_BYTES[insn.opcode & 0x18]
+            fill = self._fill(insn.dst, insn.off, size, to_reg=bool(insn.imm & op.BPF_FETCH))
         mem.check_atomic(self, insn)
+        if fill is not None:
+            self.push_history(slot=fill)
 
     def _addr_space_cast(self, insn: Instruction) -> None:
         if insn.imm not in (1, 1 << 16):

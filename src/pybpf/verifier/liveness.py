@@ -1,6 +1,7 @@
 """Which registers and stack slots are live before each instruction.
 
-Registers: the kernel's compute_live_registers(); stack slots: ``StackLiveness`` (below).
+Registers: the kernel's compute_live_registers() (with its level-2 log, ``format_live_registers``);
+stack slots: ``StackLiveness`` (below).
 
 Mirrors kernel/bpf/verifier.c (Linux 6.15+): a backward dataflow over the control flow of each
 instruction's uses and definitions — ALU operands, memory bases and stored values, the arguments a
@@ -14,15 +15,38 @@ leave different values in registers that are never read again).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from pybpf.helpers.protos import proto
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import Kind
+from pybpf.isa.opcodes import (
+    BPF_ALU,
+    BPF_ALU64,
+    BPF_ATOMIC,
+    BPF_CALL,
+    BPF_END,
+    BPF_EXIT,
+    BPF_FETCH,
+    BPF_JA,
+    BPF_JCOND,
+    BPF_JMP,
+    BPF_JMP32,
+    BPF_LDX,
+    BPF_MEM,
+    BPF_MEMSX,
+    BPF_MOV,
+    BPF_ST,
+    BPF_STX,
+    BPF_X,
+    Kind,
+)
 from pybpf.isa.program import ProgramView
 from pybpf.kfuncs.kernel_btf import kernel_btf
 
 _CALLER_SAVED = 0b111111  # r0-r5
 _ARGS = 0b111110  # r1-r5
+_ALL = 0xFFFF  # compute_insn_live_regs()'s default use
+_HELPER_CALL = BPF_JMP | BPF_CALL
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -31,7 +55,7 @@ def _uses_defs(insn: Instruction) -> tuple[int, int]:
     as programs repeat instructions and reloads repeat programs)."""
     spec = insn.spec
     if spec is None:
-        return 0, 0
+        return _malformed_uses_defs(insn)
     kind = spec.kind
     d, s = 1 << insn.dst, 1 << insn.src
     if kind is Kind.ALU:
@@ -52,10 +76,8 @@ def _uses_defs(insn: Instruction) -> tuple[int, int]:
         if spec.op == "cmpxchg":
             return d | s | 1, 1
         return d | s, s if spec.fetch else 0
-    if kind is Kind.LD_ABS:
-        return 1 << 6, _CALLER_SAVED
-    if kind is Kind.LD_IND:
-        return 1 << 6 | s, _CALLER_SAVED
+    if kind in (Kind.LD_ABS, Kind.LD_IND):  # Linux 6.18 counts every register read, none written
+        return _ALL, 0
     if kind is Kind.LDDW:
         return 0, d
     if kind is Kind.JCOND:
@@ -81,13 +103,57 @@ def has_back_edge(view: ProgramView) -> bool:
     return any(target <= slot for slot, target in view.jumps.items())
 
 
-def live_registers(view: ProgramView) -> dict[int, int]:
-    """Slot -> bitmask of the registers live before the instruction there."""
+def _malformed_uses_defs(insn: Instruction) -> tuple[int, int]:
+    """compute_insn_live_regs() for an instruction the verifier refuses later (a reserved field or
+    operation): it goes by the class, mode and operation alone, and an unknown shape reads every
+    register and writes none."""
+    code = insn.opcode
+    cls, op, mode = code & 0x07, code & 0xF0, code & 0xE0
+    d, s = 1 << insn.dst, 1 << insn.src
+    imm_operand = not code & BPF_X
+    if cls in (BPF_ALU, BPF_ALU64):
+        if op == BPF_END:
+            return d, d
+        if op == BPF_MOV:
+            return (0 if imm_operand else s), d
+        return (d if imm_operand else d | s), d
+    if cls in (BPF_JMP, BPF_JMP32):
+        if op == BPF_JA:
+            return (0 if imm_operand else d), 0
+        if op == BPF_JCOND:
+            return 0, 0
+        if op == BPF_EXIT:
+            return 1, 0
+        if op == BPF_CALL:
+            return _ARGS, _CALLER_SAVED
+        return (d if imm_operand else d | s), 0
+    if cls == BPF_LDX and mode in (BPF_MEM, BPF_MEMSX):
+        return s, d
+    if cls == BPF_ST and mode == BPF_MEM:
+        return d, 0
+    if cls == BPF_STX and mode == BPF_MEM:
+        return d | s, 0
+    if cls == BPF_STX and mode == BPF_ATOMIC:
+        return d | s, (s if insn.imm & BPF_FETCH else 0)
+    return _ALL, 0
+
+
+def _call_uses_defs(insn: Instruction, offered: Callable[[int], bool]) -> tuple[int, int]:
+    """_uses_defs(), where a helper the program type does not offer has no prototype to count its
+    arguments from (get_call_summary() fails): r1-r5 are read."""
+    if insn.opcode == _HELPER_CALL and insn.src == 0 and not offered(insn.imm):
+        return _ARGS, _CALLER_SAVED
+    return _uses_defs(insn)
+
+
+def live_registers(view: ProgramView, offered: Callable[[int], bool] = lambda _: True) -> dict[int, int]:
+    """Slot -> bitmask of the registers live before the instruction there (``offered``: whether the
+    program type offers a helper)."""
     slots = view.starts
     live_in = dict.fromkeys(slots, 0)
     get = live_in.get  # a successor outside the program (or inside an lddw) reads nothing
     order = [
-        (slot, *_uses_defs(insn), view.successors(slot))
+        (slot, *_call_uses_defs(insn, offered), view.successors(slot))
         for slot, insn in zip(reversed(slots), reversed(view.insns), strict=True)
     ]
     forward = not has_back_edge(view)
@@ -105,6 +171,21 @@ def live_registers(view: ProgramView) -> dict[int, int]:
         if forward:  # every successor came before in this backward pass: nothing can change
             break
     return live_in
+
+
+def format_live_registers(
+    live: dict[int, int], sccs: dict[int, int], insn_texts: list[tuple[int, str]]
+) -> str:
+    """compute_live_registers()'s log at level 2: ``Live regs before insn:`` and, per instruction,
+    its loop's number (if any), its slot, the registers live before it (``.1234.....``: r0-r9) and
+    the instruction as the trace prints it (``insn_texts``: slot and text, without the slot)."""
+    lines = ["Live regs before insn:\n"]
+    for slot, text in insn_texts:
+        scc = sccs.get(slot)
+        mask = live.get(slot, 0)
+        regs = "".join(str(r) if mask >> r & 1 else "." for r in range(10))
+        lines.append(f"{f'{scc:3d} ' if scc else '    '}{slot:3d}: {regs} {text}\n")
+    return "".join(lines)
 
 
 class StackLiveness:

@@ -17,8 +17,10 @@ The history of a segment records what the backwards walk cannot see in the instr
 jumps into a jump target (``idx`` reached from ``prev_idx``), spills and fills through the stack
 (the frame and slot), and the registers linked by a shared id at a conditional jump (a jump that
 refines one refines all).  Anything the walk cannot follow falls back to marking every scalar of
-every checkpoint on the path precise (``mark_all_precise``).  At log level 2 the walk is written as
-the kernel writes it (``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
+every checkpoint on the path precise (``mark_all_precise``).  A subprogram's tail call that
+returned to its caller is walked back into, as an exit is; a global function's call sets r0.  At
+log level 2 the walk is written as the kernel writes it
+(``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
 
 Below level 2 the walk takes two shortcuts that change no mark: it passes over the instructions
 that cannot change what it asks for in one tight loop (``_needs``), and it remembers its last walk
@@ -31,6 +33,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from pybpf.isa import opcodes as op
+from pybpf.uapi import BPF_FUNC_tail_call
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.stack import STACK_SPILL
 
@@ -180,6 +183,12 @@ def _backtrack_insn(w: Walker, idx: int, subseq: int, hist: History | None, bt: 
             bt.set_reg(sreg)
     elif cls in (op.BPF_JMP, op.BPF_JMP32):
         if code == op.BPF_JMP | 0x80 and sreg == op.BPF_PSEUDO_CALL:
+            if w.globals.is_global(view.subprog_of(idx + insn.imm + 1)):
+                # a global function is not entered: it sets r0, and r1-r5 are dead after it
+                if bt.regs[bt.frame] & ARG_REGS:
+                    raise _NotSupported
+                bt.clear_reg(0)
+                return
             # the call of a subprogram: leaving it backwards, r1-r5 become the caller's
             if bt.regs[bt.frame] & ~ARG_REGS or bt.stack[bt.frame] or bt.frame == 0:
                 raise _NotSupported
@@ -192,6 +201,15 @@ def _backtrack_insn(w: Walker, idx: int, subseq: int, hist: History | None, bt: 
         if opc == 0x80:
             if sreg == op.BPF_PSEUDO_KFUNC_CALL and insn.imm == 0:
                 raise _NotSupported
+            if sreg == 0 and insn.imm == BPF_FUNC_tail_call:
+                bt.clear_reg(0)
+                if bt.regs[bt.frame] & ARG_REGS:
+                    raise _NotSupported
+                if subseq >= 0 and subseq != view.next_slot(idx):  # a subprogram's successful tail call
+                    if bt.frame + 1 >= op.MAX_CALL_FRAMES:
+                        raise _NotSupported
+                    bt.frame += 1  # back into the subprogram that returned through it
+                return
             if subseq >= 0 and subseq != view.next_slot(idx):  # back from a callback's exit
                 if bt.regs[bt.frame] & ~ARG_REGS or bt.stack[bt.frame] or bt.frame == 0:
                     raise _NotSupported
@@ -204,9 +222,9 @@ def _backtrack_insn(w: Walker, idx: int, subseq: int, hist: History | None, bt: 
         elif opc == 0x90:  # exit: entering the callee backwards
             prev = subseq - 1
             after_call = prev >= 0 and view.is_insn_start(prev) and _is_pseudo_call(view.insn_at(prev))
-            if not after_call:  # a callback's exit: its r1-r5 are not the caller's
-                bt.regs[bt.frame] &= ~ARG_REGS
-            if bt.regs[bt.frame] & ARG_REGS or bt.frame + 1 >= op.MAX_CALL_FRAMES:
+            # a callback's exit: the caller's r1-r5 stay marked (the helper call set them up; Linux
+            # 6.18 keeps them across the callback's instructions, as its log shows)
+            if (after_call and bt.regs[bt.frame] & ARG_REGS) or bt.frame + 1 >= op.MAX_CALL_FRAMES:
                 raise _NotSupported
             r0_precise = after_call and bt.has_reg(0)
             bt.clear_reg(0)
@@ -509,14 +527,22 @@ def mark_all_precise(w: Walker, end: PathEnd | None = None) -> None:
         cp = cp.parent
 
 
-def linked_regs(candidates: list[tuple[Linked, RegState]], ident: int) -> list[Linked]:
-    """collect_linked_regs(): the scalars among ``candidates`` (the live registers and the spills of
-    every frame) sharing ``ident``."""
+LINKED_REGS_MAX = 6
+"""The capacity of ``struct linked_regs``: scalars found beyond it lose their id (clear_scalar_id())."""
+
+
+def linked_regs(candidates: list[tuple[Linked, RegState]], ident: int, linked: list[Linked]) -> None:
+    """collect_linked_regs(): append to ``linked`` the scalars among ``candidates`` (the live
+    registers and the spills of every frame, the current frame first) sharing ``ident``; one that
+    finds the set full is unlinked (its id cleared), as linked_regs_push() failing makes the kernel
+    do."""
     from pybpf.verifier.regstate import ADD_CONST
 
     base = ident & ~ADD_CONST
-    return [
-        where
-        for where, reg in candidates
-        if reg.type is RegType.SCALAR_VALUE and reg.id and (reg.id & ~ADD_CONST) == base
-    ]
+    for where, reg in candidates:
+        if reg.type is not RegType.SCALAR_VALUE or not reg.id or (reg.id & ~ADD_CONST) != base:
+            continue
+        if len(linked) < LINKED_REGS_MAX:
+            linked.append(where)
+        else:
+            reg.id = reg.off = 0

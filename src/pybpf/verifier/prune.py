@@ -54,7 +54,7 @@ import errno
 from typing import TYPE_CHECKING, NamedTuple
 
 from pybpf.isa.graphs import is_cycle, strongly_connected_components
-from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_REG_FP, Kind
+from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_PSEUDO_FUNC, BPF_REG_FP, LDDW_OPCODE, Kind
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.verifier import callbacks, iterators, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
@@ -76,11 +76,17 @@ if TYPE_CHECKING:
 
 
 def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
-    """check_cfg()'s marks: the prune points, the forced checkpoints and the jump points."""
+    """check_cfg()'s marks: the prune points, the forced checkpoints and the jump points (an lddw of
+    a function counts as a call of it, as visit_func_call_insn() makes it)."""
     points: set[int] = set()
     force: set[int] = set()
     jumps: set[int] = set()
     for insn, slot in zip(view.insns, view.starts, strict=True):
+        if insn.opcode == LDDW_OPCODE and insn.src == BPF_PSEUDO_FUNC:  # visit_func_call_insn() too
+            callee = slot + insn.imm + 1
+            points.update((slot, slot + 2, callee))
+            jumps.update((slot + 2, callee))
+            continue
         if insn.opcode & 0x07 not in _JMP_CLASSES:  # every kind below is a jump class's
             continue
         spec = insn.spec

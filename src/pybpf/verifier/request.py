@@ -69,6 +69,9 @@ class InsnFacts:
     the context, a ring buffer record), so the JIT needs no run-time check; None: not a memory access."""
     map: MapRef | None = None  # helper call: the map passed as CONST_PTR_TO_MAP (None if several)
     map_ambiguous: bool = False  # helper call: different maps on different paths
+    loop_inline: tuple[bool, int] | None = None
+    """bpf_loop call: whether every path so far passed flags 0 and the same callback (its subprogram)
+    -- the kernel's ``loop_inline_state`` (None: not reached yet)."""
 
 
 @dataclass

@@ -52,10 +52,11 @@ def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
     if op in (bounds.NEG, bounds.END):
         w.check_reg_read(insn.dst)
         dst = regs[insn.dst]
-        w.check_reg_write(insn.dst, mark=not dst.is_scalar)
-        if not dst.is_scalar:
-            dst.mark_unknown()
-        elif op == bounds.NEG:
+        pointer = not dst.is_scalar
+        w.check_reg_write(insn.dst, mark=pointer)  # a pointer becomes an unknown scalar, nothing more
+        if pointer:
+            return
+        if op == bounds.NEG:
             bounds.alu(dst, dst, bounds.NEG, alu32)
             dst.id = 0
         else:

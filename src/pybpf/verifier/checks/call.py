@@ -15,8 +15,11 @@ bpf_spin_unlock ("function calls are not allowed while holding a lock"); bpf_spi
 check the lock (process_spin_lock()); a release argument (bpf_ringbuf_submit/discard,
 bpf_sk_release) must hold a reference ("R%d must be referenced when passed to release function")
 at offset zero, which is released with every register holding it; bpf_tail_call checks for held
-resources; an acquiring helper (ring-buffer reserve, socket lookups) gives r0 a new reference, a
-socket cast keeps its argument's.  A callback-calling helper pushes its callback (``callbacks``).
+resources, relies on a constant index inside the prog array exactly (record_func_key(): a
+precision mark) and, in a subprogram, may return from it (Linux 6.18: the fall-through is pushed,
+the walk goes on in the caller with an unknown r0); a NULL passed for a nullable pointer argument
+is relied on exactly too; an acquiring helper (ring-buffer reserve, socket lookups) gives r0 a new
+reference, a socket cast keeps its argument's.  A callback-calling helper pushes its callback (``callbacks``).
 The size of a ring-buffer record must be a known constant ("R%d is not a known constant'", the
 kernel's stray quote included); a map without keys cannot be given a key ("invalid zero-sized
 read"); the map passed must suit the helper (``map_funcs``: "cannot pass map_type %d into func
@@ -206,6 +209,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 mem.check_func_arg_reg_off(
                     w, reg, regno, release=arg.release, dynptr_arg=arg.base is ArgBase.PTR_TO_DYNPTR
                 )
+            else:  # NULL passed for a pointer: the zero is relied on exactly
+                w.mark_chain_precision(regno)
             if arg.release and arg.base is ArgBase.PTR_TO_DYNPTR:
                 dynptr.check_release_arg(w, regno, reg)
                 release_regno = regno
@@ -278,6 +283,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 callback = reg.map.subprog
     if helper_id in _MAP_WRITERS and int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
         w.fail(errno.EACCES, "write into map forbidden")  # record_func_map()
+    if helper_id == _TAIL_CALL:
+        _record_func_key(w, map_ref)
     if release_regno:
         if fn is not None and fn.args[release_regno - 1].base is ArgBase.PTR_TO_DYNPTR:
             released = dynptr.release(w, regs[release_regno])
@@ -294,6 +301,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         references.check_resource_leak(w, True, "tail_call")
     elif helper_id in callbacks.CALLBACK_HELPERS and callback >= 0:
         if helper_id == callbacks.LOOP:
+            callbacks.update_loop_inline_state(w, callback)
             w.mark_chain_precision(1)  # r1 decides when the iterations end
         callbacks.push_callback_call(w, helper_id, callback)
     for regno in range(6):
@@ -342,6 +350,29 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.ref_obj_id = ref_obj_id  # released with the reference it came from (a cast, a slice)
     elif helper_id in _ACQUIRE:
         r0.id = r0.ref_obj_id = references.acquire_reference(w)
+    if helper_id == _TAIL_CALL and state.curframe:
+        _tail_call_exit(w)
+
+
+def _record_func_key(w: Walker, map_ref: object) -> None:
+    """record_func_key(): a tail call's index known to be inside the prog array is relied on
+    exactly (the kernel turns such a call into a direct jump), so r3 is marked precise."""
+    r3 = w.state.cur.regs[3]
+    max_entries = int(map_attr(map_ref, "max_entries", 0))
+    if r3.type is RegType.SCALAR_VALUE and tnum.is_const(r3.var_off) and r3.var_off.value < max_entries:
+        w.mark_chain_precision(3)
+
+
+def _tail_call_exit(w: Walker) -> None:
+    """check_helper_call() of bpf_tail_call in a subprogram (Linux 6.18, "bpf: properly verify tail
+    call behavior"): a tail call that fails goes on after the call (a pushed path with the state as
+    it is), one that succeeds returns from the subprogram with an unknown r0 (the tail-called
+    program's) and every packet pointer invalid; the walk goes on in the caller."""
+    w.scratch_reg(0)
+    w.push_branch(w.insn_idx + 1)
+    clear_all_pkt_pointers(w.state)
+    w.state.cur.regs[0].mark_unknown()
+    w.insn_idx = w.prepare_func_exit() - 1  # the walk goes on after this "call"'s slot
 
 
 def clear_all_pkt_pointers(state: PathState) -> None:

@@ -231,7 +231,10 @@ def check_mem_access(
     elif t is RegType.PTR_TO_STACK:
         _check_stack_access(w, regno, reg, off, size, access=access, value_regno=value_regno, imm=imm)
         if access == BPF_READ and value_regno >= 0:  # a narrow fill is truncated like any load
-            _coerce(regs[value_regno], size, sign_extend)
+            dst = regs[value_regno]
+            if sign_extend and size < BPF_REG_SIZE and dst.is_scalar and dst.umax >> (size * 8 - 1):
+                dst.id = 0  # its sign bit may be set: not the spilled value (as Linux 6.18's log shows)
+            _coerce(dst, size, sign_extend)
         return
     elif t in PACKET_TYPES:
         if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
