@@ -159,7 +159,11 @@ def callchain(w: Walker, state: PathState, slot: int) -> tuple[int, ...] | None:
 
 
 def format_callchain(chain: tuple[int, ...]) -> str:
-    return "(" + "".join(f"{site}," for site in chain[:-1]) + f"{chain[-1]})"
+    """format_callchain(): the call sites up to the first one at instruction 0 (the kernel's array
+    ends at a zero entry, so a call from the first instruction ends what is printed), then the loop."""
+    sites = chain[:-1]
+    shown = sites[: sites.index(0)] if 0 in sites else sites
+    return "(" + "".join(f"{site}," for site in shown) + f"{chain[-1]})"
 
 
 class Backedge(NamedTuple):
