@@ -44,6 +44,7 @@ from pybpf.helpers.protos import ArgBase, ArgFlag, ArgType, RetType, proto
 from pybpf.isa.helper_names import HELPER_IDS
 from pybpf.maps.percpu import possible_cpus
 from pybpf.uapi import (
+    BPF_F_INNER_MAP,
     BPF_F_RDONLY_PROG,
     BPF_MAP_TYPE_ARRAY,
     BPF_MAP_TYPE_ARRAY_OF_MAPS,
@@ -384,10 +385,13 @@ def _check_timer(w: Walker, regno: int, reg: RegState) -> None:
 
 
 def _lookup_cannot_fail(helper_id: int, map_ref: object, key: int | None) -> bool:
-    """can_elide_value_nullness() (Linux 6.13+): an array lookup with a constant key in range."""
+    """can_elide_value_nullness() (Linux 6.13+): an array lookup with a constant key in range.  Not
+    for an array created with BPF_F_INNER_MAP (its siblings in a map of maps may be shorter)."""
     if helper_id != HELPER_IDS["bpf_map_lookup_elem"] or key is None or map_ref is None:
         return False
     if map_attr(map_ref, "map_type", None) not in (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY):
+        return False
+    if int(map_attr(map_ref, "map_flags", 0)) & BPF_F_INNER_MAP:
         return False
     return key < int(map_attr(map_ref, "max_entries", 0))
 
