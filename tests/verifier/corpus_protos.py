@@ -78,9 +78,13 @@ def parse_proto(text: str) -> Proto:
     for raw in [a.strip() for a in args.split(",")] if args.strip() not in ("", "void") else []:
         words = raw.split()
         tags = tuple(
-            "arg:" + w[6:] if w.startswith("__arg_") else w[6:] for w in words if w.startswith(("__arg_", "__tag_"))
+            "arg:" + w[6:] if w.startswith("__arg_") else w[6:]
+            for w in words
+            if w.startswith(("__arg_", "__tag_"))
         )
-        rest = " ".join(w for w in words if not w.startswith(("__arg_", "__tag_")))
+        rest = re.sub(
+            r"\*\s+(?=\*)", "*", " ".join(w for w in words if not w.startswith(("__arg_", "__tag_")))
+        )
         parsed = _BASE.match(rest)
         if parsed is None:
             raise ValueError(f"bad parameter {raw!r} in {text!r}")

@@ -335,7 +335,10 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             RetType.PTR_TO_TCP_SOCK_OR_NULL: RegType.PTR_TO_TCP_SOCK,
             RetType.PTR_TO_SOCK_COMMON_OR_NULL: RegType.PTR_TO_SOCK_COMMON,
         }.get(ret, RegType.PTR_TO_BTF_ID)
-        r0.mark_pointer(ret_base, TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE)
+        flags = TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE
+        if ret is RetType.PTR_TO_BTF_ID_TRUSTED:
+            flags |= TypeFlag.PTR_TRUSTED
+        r0.mark_pointer(ret_base, flags)
     if r0.maybe_null:
         r0.id = w.new_id()
     map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))

@@ -167,7 +167,7 @@ def _proven_kind(reg: RegState) -> bool:
     if t in (RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY):
         return reg.map is not None and not reg.maybe_null
     if t is RegType.PTR_TO_MEM:
-        return not reg.maybe_null
+        return not reg.maybe_null and not reg.flags & TypeFlag.PTR_UNTRUSTED
     return t in (RegType.PTR_TO_STACK, RegType.PTR_TO_CTX) or t in PACKET_TYPES
 
 
@@ -209,7 +209,8 @@ def check_mem_access(
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
-        check_mem_region_access(w, regno, reg, off, size, mem_size=reg.mem_size)
+        if not reg.flags & TypeFlag.PTR_UNTRUSTED:  # untrusted memory is read by probe loads
+            check_mem_region_access(w, regno, reg, off, size, mem_size=reg.mem_size)
     elif t is RegType.PTR_TO_MAP_KEY and reg.map is not None:  # a for_each / timer callback's key
         if access == BPF_WRITE:
             w.fail(errno.EACCES, f"write to change key R{regno} not allowed")
