@@ -33,10 +33,6 @@ _FOR_EACH = (
     "level 2 of bpf_for_each_map_elem: the kernel prints the call line without the caller's state "
     "and walks the callback's instructions in another order (its 'from N to M: safe' lines)"
 )
-_BTF_NAMES = (
-    "level 2 of kernel-struct pointers: the kernel prints the struct's name (trusted_ptr_task_struct), "
-    "pybpf's registers carry no BTF id (and the kernel gives an untrusted argument an id)"
-)
 _GLOBAL_ARG_LOG = {
     "nonnull_stack_passed": "level 2 after a global call with memory: pybpf shows the stack slot the "
     "argument check read (fp-8=mmmm????), the kernel does not",
@@ -44,15 +40,6 @@ _GLOBAL_ARG_LOG = {
     "type (dynptr_ptr(id=2,type=skb)), pybpf only dynptr_ptr()",
     "dynptr_written_inside": "level 2 of a global function's dynptr argument: the kernel prints its id and "
     "type (dynptr_ptr(id=2,type=skb)), pybpf only dynptr_ptr()",
-    **{
-        name: _BTF_NAMES
-        for name in (
-            "trusted_nullable_null", "trusted_from_current_task_btf", "trusted_moved_pointer",
-            "trusted_nonnull",
-            "trusted_nullable_read_unchecked", "trusted_nullable_checked", "trusted_int_pointer",
-            "untrusted_task", "untrusted_kernel_union",
-        )
-    },
 }  # fmt: skip
 LOG_GAPS = {
     **{f"selftests_global_args/{name}": reason for name, reason in _GLOBAL_ARG_LOG.items()},

@@ -41,9 +41,9 @@ Mirrors kernel/bpf/verifier.c and kernel/bpf/btf.c of Linux 6.18:
   with "Func#%d ('%s') is safe for any args that match its prototype".  At its exit r0 must be a
   scalar ("At subprogram exit the register R0 is not a scalar value (%s)", check_return_code()).
 
-Not modelled: which kernel struct a PTR_TO_BTF_ID register points to (pybpf's registers carry no
-BTF id: any trusted kernel pointer at its start matches an ``arg:trusted`` argument, and accesses
-through BTF pointers are not checked against the struct), kernel module types, the sleeping global
+Not modelled: the kernel struct of PTR_TO_BTF_ID registers that helpers other than
+bpf_get_current_task_btf return (such a register at its start matches any ``arg:trusted``
+argument), kernel module types, the sleeping global
 functions' checks inside RCU, IRQ and preemption sections (kfuncs open them), exception callbacks
 and BPF_PROG_TYPE_EXT.
 """
@@ -128,7 +128,7 @@ class SubprogArg:
     flags: TypeFlag = (
         TypeFlag.NONE
     )  # PTR_TRUSTED / PTR_UNTRUSTED (and MEM_RDONLY) of a BTF or memory argument
-    kernel_type: str = ""  # PTR_TO_BTF_ID: the vmlinux struct's name
+    kernel_type: kernel_btf.KernelType | None = None  # PTR_TO_BTF_ID: the vmlinux type pointed to
 
 
 class PrototypeError(Exception):
@@ -229,8 +229,8 @@ class GlobalFuncs:
             if "trusted" in tags:
                 if "nonnull" in tags:
                     raise PrototypeError(errno.EINVAL, f"arg#{i} has invalid combination of tags")
-                name = _kernel_type(i, pointee, struct_only=False)
-                return SubprogArg(RegType.PTR_TO_BTF_ID, 0, "nullable" in tags, TypeFlag.PTR_TRUSTED, name)
+                target = _kernel_type(i, pointee, struct_only=False)
+                return SubprogArg(RegType.PTR_TO_BTF_ID, 0, "nullable" in tags, TypeFlag.PTR_TRUSTED, target)
             if "untrusted" in tags:
                 if tags - {"untrusted"}:
                     raise PrototypeError(
@@ -239,8 +239,8 @@ class GlobalFuncs:
                 if pointee.kind in (Kind.UNKN, Kind.INT, Kind.ENUM, Kind.ENUM64, Kind.FLOAT):
                     flags = TypeFlag.MEM_RDONLY | TypeFlag.PTR_UNTRUSTED
                     return SubprogArg(RegType.PTR_TO_MEM, 0, False, flags)
-                name = _kernel_type(i, pointee, struct_only=True)
-                return SubprogArg(RegType.PTR_TO_BTF_ID, 0, False, TypeFlag.PTR_UNTRUSTED, name)
+                target = _kernel_type(i, pointee, struct_only=True)
+                return SubprogArg(RegType.PTR_TO_BTF_ID, 0, False, TypeFlag.PTR_UNTRUSTED, target)
             if "arena" in tags:
                 if tags - {"arena"}:
                     raise PrototypeError(
@@ -350,24 +350,28 @@ class GlobalFuncs:
         return self._changes_pkt_data[subprog]
 
 
-def _kernel_type(i: int, pointee: BTFType, *, struct_only: bool) -> str:
-    """btf_get_ptr_to_btf_id(): the one vmlinux type the pointee's kind and name mean (its name);
-    PrototypeError when there is none ("has no matches", ENOENT) or several ("is ambiguous", ESRCH),
-    or, with ``struct_only`` (``arg:untrusted``, Linux 6.17+), when it is no struct or union."""
-    what = f"arg#{i} reference type('{_BTF_KIND_STR[pointee.kind]} {pointee.name}')"
+def _kernel_type(i: int, pointee: BTFType, *, struct_only: bool) -> kernel_btf.KernelType:
+    """btf_get_ptr_to_btf_id(): the one vmlinux type the pointee's kind and name mean; PrototypeError
+    when the pointee has no name ("candidate matching error", EINVAL), there is no such type ("has
+    no matches", ENOENT) or several ("is ambiguous", ESRCH), or, with ``struct_only``
+    (``arg:untrusted``, Linux 6.17+), when the kernel's type is no struct or union."""
+    what = f"arg#{i} reference type('{_BTF_KIND_STR[pointee.kind]} {pointee.name or '(anon)'}')"
+    if not pointee.name:
+        raise PrototypeError(errno.EINVAL, f"{what} candidate matching error: -{errno.EINVAL}")
     found = kernel_btf.find_candidates(pointee.kind, pointee.name)
     if len(found) != 1:
         raise PrototypeError(
             errno.ENOENT if not found else errno.ESRCH,
             f"{what} {'has no matches' if not found else 'is ambiguous'}",
         )
-    if struct_only and pointee.kind not in (Kind.STRUCT, Kind.UNION):
+    target = kernel_btf.kernel_type(found[0])
+    if struct_only and target.kind not in (Kind.STRUCT, Kind.UNION):
         raise PrototypeError(
             errno.EINVAL,
-            f"arg#{i} has type {_BTF_KIND_STR[pointee.kind]} '{pointee.name}', but only struct or primitive "
+            f"arg#{i} has type {_BTF_KIND_STR[target.kind]} '{pointee.name}', but only struct or primitive "
             "types are allowed",
         )
-    return pointee.name
+    return target
 
 
 def _global_only(is_global: bool, message: str) -> None:
@@ -427,7 +431,7 @@ _REG2BTF_IDS = frozenset(
 """reg2btf_ids[]: the register types that stand for a kernel struct (trusted without a flag)."""
 
 
-def _check_trusted_reg(w: Walker, reg: RegState, regno: int, kernel_type: str) -> None:
+def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.KernelType | None) -> None:
     """check_reg_type() for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: the register is referenced or trusted
     (is_trusted_reg()) and a kernel-struct pointer.  pybpf's registers carry no BTF id, so which
     struct it points to is not compared: one at its start passes, one moved into its struct
@@ -435,15 +439,18 @@ def _check_trusted_reg(w: Walker, reg: RegState, regno: int, kernel_type: str) -
     type."""
     flags = TypeFlag(reg.flags)
     trusted_flags = TypeFlag.PTR_TRUSTED | TypeFlag.MEM_ALLOC
-    safe = not flags & ~trusted_flags  # bpf_type_has_unsafe_modifiers() is false
+    safe = not flags & ~(trusted_flags | TypeFlag.PTR_MAYBE_NULL)  # (measured: NULL-ness is no unsafe flag)
     trusted = bool(reg.ref_obj_id) or (safe and (reg.type in _REG2BTF_IDS or bool(flags & trusted_flags)))
     if not trusted:
         w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
     if (reg.type, flags) not in _TRUSTED_BTF_REGS:
         expected = ", ".join(type_str(base, flag) for base, flag in _TRUSTED_BTF_REGS)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
-    if reg.off or not tnum.is_const(reg.var_off) or reg.var_off.value:
-        w.fail(errno.EACCES, f"R{regno} is of type {kernel_type} but {kernel_type} is expected")
+    expected = target.name if target is not None else ""
+    pointed = reg.map.name if isinstance(reg.map, kernel_btf.KernelType) else expected
+    moved = bool(reg.off) or not tnum.is_const(reg.var_off) or bool(reg.var_off.value)
+    if moved or pointed != expected:
+        w.fail(errno.EACCES, f"R{regno} is of type {pointed} but {expected} is expected")
 
 
 def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
@@ -514,8 +521,6 @@ def check_func_call(w: Walker, subprog: int) -> bool:
     if not funcs.is_global(subprog):
         return False
     name = funcs.name(subprog)
-    if err:
-        w.fail(err, f"Caller passes invalid args into func#{subprog} ('{name}')")
     state = w.state
     if references.active_lock(state) is not None:
         w.fail(
@@ -528,6 +533,8 @@ def check_func_call(w: Walker, subprog: int) -> bool:
             "global functions that may sleep are not allowed in non-sleepable context,\n"
             "i.e., in a RCU/IRQ/preempt-disabled section, or in\na non-sleepable BPF program context",
         )
+    if err:
+        w.fail(err, f"Caller passes invalid args into func#{subprog} ('{name}')")
     w.env.log.line(f"Func#{subprog} ('{name}') is global and assumed valid.")
     if funcs.changes_pkt_data(subprog):
         call.clear_all_pkt_pointers(state)
@@ -573,7 +580,8 @@ def entry_frame(w: Walker, subprog: int) -> FuncFrame:
             flags = arg.flags | (TypeFlag.PTR_MAYBE_NULL if arg.maybe_null else TypeFlag.NONE)
             reg.mark_pointer(arg.kind, flags)
             reg.mem_size = arg.mem_size
-            if arg.maybe_null:
+            reg.map = arg.kernel_type
+            if arg.maybe_null or arg.kind is RegType.PTR_TO_BTF_ID:
                 reg.id = w.new_id()
     return frame
 

@@ -14,6 +14,7 @@ as for a kernel built without CONFIG_DEBUG_INFO_BTF.  Module BTF is not searched
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from pybpf.btf.kinds import Kind
 from pybpf.btf.parse import read_btf_file
@@ -31,6 +32,37 @@ def vmlinux_btf() -> BTF | None:
         return None
 
 
+@dataclass(frozen=True)
+class KernelType:
+    """The kernel type a PTR_TO_BTF_ID register points to (the kernel's ``reg->btf_id`` in vmlinux):
+    one object per type id (``kernel_type()``), so identity compares them."""
+
+    type_id: int
+    name: str
+    kind: Kind
+    size: int  # bytes (0 for a type without a size)
+
+
+@functools.cache
+def kernel_type(type_id: int) -> KernelType:
+    """The vmlinux type ``type_id`` (an id ``find_candidates()`` returned)."""
+    btf = vmlinux_btf()
+    assert btf is not None
+    t = btf[type_id]
+    try:
+        size = btf.size_of(type_id)
+    except BTFError:
+        size = 0
+    return KernelType(type_id, t.name, t.kind, size)
+
+
+def kernel_struct(name: str) -> KernelType | None:
+    """The vmlinux struct called ``name`` (a helper's fixed return type: ``task_struct`` ...)."""
+    btf = vmlinux_btf()
+    found = [] if btf is None else [i for i in btf.ids_by_name(name) if btf[i].kind == Kind.STRUCT]
+    return kernel_type(found[0]) if len(found) == 1 else None
+
+
 def essential_name(name: str) -> str:
     """bpf_core_essential_name_len(): ``name`` without a ``___flavour`` suffix (X___Y, X and Y not
     underscores)."""
@@ -41,7 +73,8 @@ def essential_name(name: str) -> str:
 
 
 def find_candidates(kind: Kind, name: str) -> list[int]:
-    """bpf_core_find_cands() in vmlinux: the ids of the types of ``kind`` that ``name`` may mean."""
+    """bpf_core_find_cands() in vmlinux: the ids of the types of a kind compatible with ``kind`` (the
+    same, or a struct or union for a forward declaration and back) that ``name`` may mean."""
     btf = vmlinux_btf()
     if btf is None or not name:
         return []
@@ -49,8 +82,16 @@ def find_candidates(kind: Kind, name: str) -> list[int]:
     return [
         type_id
         for type_id in _ids_starting_with(btf, wanted)
-        if btf[type_id].kind == kind and essential_name(btf[type_id].name) == wanted
+        if _kinds_compatible(btf[type_id].kind, kind) and essential_name(btf[type_id].name) == wanted
     ]
+
+
+_COMPOSITE = (Kind.STRUCT, Kind.UNION)
+
+
+def _kinds_compatible(a: Kind, b: Kind) -> bool:
+    """btf_kind_core_compat() (measured: a forward declaration finds the struct)."""
+    return a == b or (a in _COMPOSITE and b == Kind.FWD) or (a == Kind.FWD and b in _COMPOSITE)
 
 
 def _ids_starting_with(btf: BTF, prefix: str) -> list[int]:

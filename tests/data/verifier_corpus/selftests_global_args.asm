@@ -700,3 +700,306 @@ f:
     call bpf_dynptr_write
     r0 = 0
     exit
+
+=== selftests_global_args/untrusted_task_negative_read
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: arg:untrusted task_struct read 8 bytes below it
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = *(u32 *)(r1 - 8)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_variable_offset
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: arg:untrusted task_struct read at a variable offset
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    call f
+    r0 = 0
+    exit
+f:
+    r2 = *(u32 *)(r10 - 8)
+    r2 &= 7
+    r1 += r2
+    r0 = *(u32 *)(r1 + 0)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_dual_license
+type: raw_tracepoint
+btf: global_subprogs
+license: Dual BSD/GPL
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: arg:untrusted task_struct read by a Dual BSD/GPL program
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = *(u32 *)(r1 + 0)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_non_gpl
+type: raw_tracepoint
+btf: global_subprogs
+license: MIT
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: arg:untrusted task_struct read by an MIT-licensed program
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = *(u32 *)(r1 + 0)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_read_past_end
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: arg:untrusted task_struct read 30000 bytes in, past its end
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = *(u32 *)(r1 + 30000)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_write_tc
+type: sched_cls
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: tc: a store through an arg:untrusted task_struct
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r2 = 0
+    *(u32 *)(r1 + 0) = r2
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_write_xdp
+type: xdp
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: XDP: a store through an arg:untrusted task_struct
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r2 = 0
+    *(u32 *)(r1 + 0) = r2
+    r0 = 0
+    exit
+
+=== selftests_global_args/trusted_task_write
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_trusted)
+desc: a store through an arg:trusted task_struct
+    call bpf_get_current_task_btf
+    r1 = r0
+    call f
+    r0 = 0
+    exit
+f:
+    r2 = 0
+    *(u32 *)(r1 + 0) = r2
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_moved_read
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: arg:untrusted task_struct moved 8 bytes and read
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r1 += 8
+    r0 = *(u32 *)(r1 + 0)
+    r0 = 0
+    exit
+
+=== selftests_global_args/call_holding_lock_bad_args
+maps: m=array(4,16,1,spin_lock)
+type: sched_cls
+btf: global_subprogs
+proto: int f1(int x)
+desc: a global call holding a spin lock, with a pointer for its int: the lock is reported
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto o
+    r6 = r0
+    r1 = r0
+    r1 += 4
+    call bpf_spin_lock
+    r1 = r10
+    call f
+    r1 = r6
+    r1 += 4
+    call bpf_spin_unlock
+o:
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_pointer_to_pointer
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(int **p __arg_untrusted)
+desc: arg:untrusted on int ** (an unnamed pointee)
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = *(u64 *)(r1 + 0)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_enum
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(enum foo *p __arg_untrusted)
+desc: arg:untrusted on a pointer to an enum (read-only memory)
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = *(u64 *)(r1 + 0)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_forward_declared
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(fwd task_struct *p __arg_untrusted)
+desc: arg:untrusted on a forward-declared task_struct (the kernel's struct matches)
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_int_moved_read
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(int *p __arg_untrusted)
+desc: arg:untrusted int * moved and read
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r1 += 100
+    r0 = *(u32 *)(r1 - 4)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_read
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: arg:untrusted task_struct read at offset 0
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = *(u32 *)(r1 + 0)
+    r0 = 0
+    exit
+
+=== selftests_global_args/untrusted_task_write
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(struct task_struct *p __arg_untrusted)
+desc: raw tracepoint: a store through an arg:untrusted task_struct
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r2 = 0
+    *(u32 *)(r1 + 0) = r2
+    r0 = 0
+    exit
+
+=== selftests_global_args/trusted_sock_common_or_null
+type: sched_cls
+btf: global_subprogs
+proto: int f1(struct sock *p __arg_trusted __arg_nullable)
+desc: tc: the skb's sock_common_or_null to an arg:trusted arg:nullable struct sock
+    r1 = *(u64 *)(r1 + 168)
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    exit
+
+=== selftests_global_args/trusted_sock_common
+type: sched_cls
+btf: global_subprogs
+proto: int f1(struct sock_common *p __arg_trusted)
+desc: tc: the skb's NULL-checked sock_common to an arg:trusted struct sock_common
+    r1 = *(u64 *)(r1 + 168)
+    if r1 == 0 goto o
+    call f
+o:
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    exit
+
+=== selftests_global_args/main_program_ctx_tag
+btf: global_subprogs
+proto: int f0(void *c __arg_ctx)
+desc: the main program's own prototype has arg:ctx
+    r0 = 2
+    exit
+
+=== selftests_global_args/untrusted_int_added_to_scalar
+type: raw_tracepoint
+btf: global_subprogs
+proto: int f1(int *p __arg_untrusted)
+desc: a scalar plus an arg:untrusted int * (the pointer arithmetic leaves the scalar), then read
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r2 = 100
+    r2 += r1
+    r0 = *(u32 *)(r2 + 0)
+    r0 = 0
+    exit

@@ -298,3 +298,60 @@ desc: a sleepable syscall program makes a tail call
     call bpf_tail_call
     r0 = 0
     exit
+
+=== selftests_sleepable/xdp_global_sleeps_bad_args
+btf: global_subprogs
+proto: int f1(int x)
+desc: XDP: a sleeping global function called with bad arguments: the sleep is reported
+    r1 = r10
+    call f
+    r0 = 2
+    exit
+f:
+    r1 = r10
+    r1 += -8
+    r2 = 8
+    r3 = 0
+    call bpf_copy_from_user
+    r0 = 0
+    exit
+
+=== selftests_sleepable/xdp_global_sleeps_through_static
+btf: global_subprogs
+proto: int f1(void)
+proto: static int f2(void)
+desc: XDP: a global function whose static callee calls bpf_copy_from_user
+    call f
+    r0 = 2
+    exit
+f:
+    call g
+    r0 = 0
+    exit
+g:
+    r1 = r10
+    r1 += -8
+    r2 = 8
+    r3 = 0
+    call bpf_copy_from_user
+    r0 = 0
+    exit
+
+=== selftests_sleepable/xdp_global_sleeps_through_global
+btf: global_subprogs
+desc: XDP: a global function whose global callee calls bpf_copy_from_user
+    call f
+    r0 = 2
+    exit
+f:
+    call g
+    r0 = 0
+    exit
+g:
+    r1 = r10
+    r1 += -8
+    r2 = 8
+    r3 = 0
+    call bpf_copy_from_user
+    r0 = 0
+    exit

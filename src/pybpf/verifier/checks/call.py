@@ -53,7 +53,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import bounds, callbacks, dynptr, helpers, map_funcs, references, timer, tnum
+from pybpf.verifier import bounds, callbacks, dynptr, helpers, kernel_btf, map_funcs, references, timer, tnum
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.helpers import func_id_name
@@ -125,6 +125,7 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
 _SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
 _DYNPTR_FROM_MEM = HELPER_IDS["bpf_dynptr_from_mem"]
 _DYNPTR_DATA = HELPER_IDS["bpf_dynptr_data"]
+_CURRENT_TASK_BTF = HELPER_IDS["bpf_get_current_task_btf"]
 _MAP_WRITERS = frozenset(
     HELPER_IDS[n]
     for n in ("bpf_map_delete_elem", "bpf_map_update_elem", "bpf_map_push_elem", "bpf_map_pop_elem")
@@ -339,6 +340,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         if ret is RetType.PTR_TO_BTF_ID_TRUSTED:
             flags |= TypeFlag.PTR_TRUSTED
         r0.mark_pointer(ret_base, flags)
+        if helper_id == _CURRENT_TASK_BTF:
+            r0.map = kernel_btf.kernel_struct("task_struct")
     if r0.maybe_null:
         r0.id = w.new_id()
     map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
