@@ -413,15 +413,14 @@ def _check_mem_size(w: Walker, regno: int, mem_arg: ArgType, size_arg: ArgType) 
     if reg.umax >= BPF_MAX_VAR_OFF:
         w.fail(errno.EACCES, f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
     access = mem.BPF_WRITE if mem_arg.uninit else mem.BPF_READ
-    prev = w.state.cur.regs[regno - 1]
-    if not (mem_arg.maybe_null and is_null(prev)):
-        mem.helper_mem_access(
-            w,
-            regno - 1,
-            reg.umax,
-            access,
-            zero_ok=zero_ok,
-            clobber=mem_arg.uninit,
-            const_size=tnum.is_const(reg.var_off),
-        )
+    # a NULL memory argument passes only with a size that is 0 (helper_mem_access() decides)
+    mem.helper_mem_access(
+        w,
+        regno - 1,
+        reg.umax,
+        access,
+        zero_ok=zero_ok,
+        clobber=mem_arg.uninit,
+        const_size=tnum.is_const(reg.var_off),
+    )
     w.mark_chain_precision(regno)  # the size's value was relied on
