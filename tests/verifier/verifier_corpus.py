@@ -15,10 +15,15 @@ Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint,
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
 ``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create), and ``spin_lock`` (the map's
 value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
-``int``: needs ``btf``); the program names them as ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
+``int``: needs ``btf``), ``inner_map`` (BPF_F_INNER_MAP); a map of maps (``array_of_maps``,
+``hash_of_maps``) names its inner template ``inner:NAME`` and its elements ``KEY:NAME`` (the map
+NAME stored at the integer KEY), maps defined before it in the list; the program names them as
+``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
 ``flags`` (``sleepable``), ``btf`` (``func_info``: the load carries BTF with a static FUNC for
 every subprogram, as clang's output has -- the kernel refuses callbacks without it;
 ``global_subprogs``: the same with every subprogram but the main one global, ``int f(void)``),
+``proto`` (may be repeated: one subprogram's prototype and argument decl tags, in
+tests.verifier.corpus_protos's C-like syntax, e.g. ``int f1(struct xdp_md *c, int *p __arg_nonnull)``),
 ``license`` (GPL when absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such
 programs are checked only on request, see tests/verifier/test_corpus.py).  The program text
 starts at the first indented line and runs to the next ``===`` (labels may sit at the start of a line there).
@@ -58,7 +63,7 @@ from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend
 from pybpf.kernel_version import KernelVersion
 from tests.kernel_releases import ByRelease, Since
-from tests.verifier import refs_harness
+from tests.verifier import corpus_protos, refs_harness
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "verifier_corpus"
 C_OBJECTS = Path(__file__).resolve().parent.parent / "data" / "c"
@@ -87,11 +92,14 @@ MAP_TYPES = {
     "queue": uapi.BPF_MAP_TYPE_QUEUE,
     "stack": uapi.BPF_MAP_TYPE_STACK,
     "perf_event_array": uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+    "array_of_maps": uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS,
+    "hash_of_maps": uapi.BPF_MAP_TYPE_HASH_OF_MAPS,
 }
 MAP_FLAGS = {
     "no_prealloc": uapi.BPF_F_NO_PREALLOC,
     "rdonly_prog": uapi.BPF_F_RDONLY_PROG,
     "wronly_prog": uapi.BPF_F_WRONLY_PROG,
+    "inner_map": uapi.BPF_F_INNER_MAP,
 }
 PROG_FLAGS = {"sleepable": uapi.BPF_F_SLEEPABLE}
 
@@ -100,6 +108,7 @@ _GLUED_STATS = re.compile(r"processed \d+ insns \(limit .*$")
 _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
 _KFUNC_NAME = re.compile(r"kfunc\(([A-Za-z_]\w*)")
 _MAP_EXTRAS = ("frozen", "spin_lock")
+_MAP_IN_MAP = ("array_of_maps", "hash_of_maps")
 """Map flags of the corpus that are no BPF_MAP_CREATE flag (see the module docstring)."""
 
 
@@ -113,6 +122,8 @@ class MapDef:
     value: int
     entries: int
     flags: tuple[str, ...] = ()
+    inner: str = ""  # a map-in-map's inner template map (BPF_MAP_CREATE's inner_map_fd)
+    elems: tuple[tuple[int, str], ...] = ()  # a map-in-map's elements: (key, the map stored there)
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,7 @@ class Program:
     obj: str = ""  # tests/data/c object file name, for the C theme
     btf: str = ""  # load with BTF and func_info: "func_info" or "global_subprogs" (header ``btf``)
     heavy: str = ""  # why pybpf takes long on it (a million processed instructions), or ""
+    protos: tuple[str, ...] = ()  # ``proto`` header lines: subprogram prototypes (corpus_protos)
 
 
 @dataclass(frozen=True)
@@ -219,14 +231,23 @@ class Summary:
 
 # -- reading the corpus ------------------------------------------------------------------------
 def _parse_maps(spec: str) -> tuple[MapDef, ...]:
-    maps = []
+    maps: list[MapDef] = []
     for name, map_type, args in _MAP.findall(spec):
         parts = [p.strip() for p in args.split(",") if p.strip()]
         key, value, entries = (int(p, 0) for p in parts[:3])
-        flags = tuple(parts[3:])
-        if map_type not in MAP_TYPES or any(f not in MAP_FLAGS and f not in _MAP_EXTRAS for f in flags):
+        flags = tuple(p for p in parts[3:] if ":" not in p)
+        links = [p.partition(":")[::2] for p in parts[3:] if ":" in p]
+        inner = "".join(target for what, target in links if what == "inner")
+        elems = tuple((int(what, 0), target) for what, target in links if what != "inner")
+        defined = {m.name for m in maps}
+        if (
+            map_type not in MAP_TYPES
+            or any(f not in MAP_FLAGS and f not in _MAP_EXTRAS for f in flags)
+            or any(target not in defined for _, target in links)
+            or bool(inner or elems) != (map_type in _MAP_IN_MAP)
+        ):
             raise ValueError(f"bad map {name}={map_type}({args})")
-        maps.append(MapDef(name, map_type, key, value, entries, flags))
+        maps.append(MapDef(name, map_type, key, value, entries, flags, inner, elems))
     return tuple(maps)
 
 
@@ -237,6 +258,7 @@ def parse_theme(path: Path) -> list[Program]:
     name = ""
     header: dict[str, str] = {}
     body: list[str] = []
+    protos: list[str] = []
 
     def finish() -> None:
         if not name:
@@ -258,13 +280,14 @@ def parse_theme(path: Path) -> list[Program]:
                 flags=flags,
                 heavy=header.get("heavy", ""),
                 btf=header.get("btf", ""),
+                protos=tuple(protos),
             )
         )
 
     for raw in path.read_text().splitlines():
         if raw.startswith("=== "):
             finish()
-            name, header, body = raw[4:].strip(), {}, []
+            name, header, body, protos = raw[4:].strip(), {}, [], []
         elif not name or (not raw.strip() and not body):
             continue
         elif body or raw[:1] in (" ", "\t"):
@@ -273,9 +296,12 @@ def parse_theme(path: Path) -> list[Program]:
             continue
         else:
             key, _, value = raw.partition(":")
-            if key.strip() not in ("type", "maps", "desc", "flags", "license", "heavy", "btf"):
+            if key.strip() not in ("type", "maps", "desc", "flags", "license", "heavy", "btf", "proto"):
                 raise ValueError(f"{path.name}: {name}: unknown header line {raw!r}")
-            header[key.strip()] = value.strip()
+            if key.strip() == "proto":
+                protos.append(value.strip())
+            else:
+                header[key.strip()] = value.strip()
     finish()
     return programs
 
@@ -362,7 +388,11 @@ def created_maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -
                 if btf_fd < 0:
                     raise ValueError(f"map {m.name}: spin_lock needs the program's btf")
                 attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, *refs_harness.LOCKED_TYPES
+            if m.inner:
+                attr.inner_map_fd = fds[m.inner]
             fds[m.name] = backend.bpf(uapi.BPF_MAP_CREATE, attr)
+            for key, target in m.elems:
+                _store_map_fd(backend, fds[m.name], key.to_bytes(m.key, "little"), fds[target])
             if "frozen" in m.flags:
                 freeze = uapi.bpf_attr()
                 freeze.map_fd = fds[m.name]
@@ -371,6 +401,15 @@ def created_maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -
     finally:
         for fd in fds.values():
             os.close(fd)
+
+
+def _store_map_fd(backend: Backend, outer_fd: int, key: bytes, inner_fd: int) -> None:
+    """BPF_MAP_UPDATE_ELEM of a map-in-map: the element at ``key`` is the map ``inner_fd``."""
+    key_buf = ctypes.create_string_buffer(key, len(key))
+    value = ctypes.c_uint32(inner_fd)
+    attr = uapi.bpf_attr()
+    attr.map_fd, attr.key, attr.value = outer_fd, ctypes.addressof(key_buf), ctypes.addressof(value)
+    backend.bpf(uapi.BPF_MAP_UPDATE_ELEM, attr)
 
 
 @contextlib.contextmanager
@@ -383,7 +422,11 @@ def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, by
     starts = refs_harness.subprogram_starts(
         assemble(resolve_kfuncs(program.text), "kernel", maps=placeholders)
     )
-    raw = refs_harness.btf_blob(len(starts), global_subprogs=program.btf == "global_subprogs")
+    global_subprogs = program.btf == "global_subprogs"
+    if program.protos:
+        raw = corpus_protos.btf_blob(len(starts), program.protos, global_subprogs=global_subprogs)
+    else:
+        raw = refs_harness.btf_blob(len(starts), global_subprogs=global_subprogs)
     blob = ctypes.create_string_buffer(raw)
     attr = uapi.bpf_attr()
     attr.btf, attr.btf_size = ctypes.addressof(blob), len(blob) - 1

@@ -7,48 +7,66 @@ Mirrors kernel/bpf/verifier.c and kernel/bpf/btf.c of Linux 6.18:
   subprogram is static;
 * btf_prepare_func_args(): the argument kinds a subprogram's FUNC_PROTO gives — an integer or enum
   is a scalar (ARG_ANYTHING), a pointer to the program type's context struct (``struct xdp_md``,
-  ``struct __sk_buff`` ...) or one tagged ``arg:ctx`` is PTR_TO_CTX, any other pointer is memory of
-  its pointee's size that may be NULL (ARG_PTR_TO_MEM | PTR_MAYBE_NULL; ``arg:nonnull`` drops the
-  NULL), with the kernel's messages when a global function's prototype is not supported ("Global
-  function %s() doesn't return scalar. Only those are supported.", "Arg#%d type %s in %s() is not
-  supported yet.", "arg#%d reference type('%s %s') size cannot be determined: %ld" ...).  A static
-  function's unsupported prototype is only unreliable, silently;
+  ``struct __sk_buff`` ...) or one tagged ``arg:ctx`` is PTR_TO_CTX (btf_validate_prog_ctx_type():
+  a tagged one points to void, to the context struct by name, to a u64 in a raw tracepoint program,
+  to anything in a SYSCALL one — "arg#%d should be `struct %s *`"), a pointer to ``struct
+  bpf_dynptr`` is a read-only dynptr, ``arg:trusted`` (with ``arg:nullable``: or NULL) and
+  ``arg:untrusted`` make a PTR_TO_BTF_ID of the kernel type of the pointee's name
+  (btf_get_ptr_to_btf_id(), searched in the running kernel's vmlinux BTF: ``kernel_btf``; an
+  untrusted pointer to void or a primitive is read-only untrusted memory, read by probe loads),
+  ``arg:arena`` an arena pointer, any other pointer of a global function is memory of its pointee's
+  size that may be NULL (ARG_PTR_TO_MEM | PTR_MAYBE_NULL; ``arg:nonnull`` drops the NULL), with the
+  kernel's messages for the combinations it refuses ("arg#%d has invalid combination of tags",
+  "arg#%d untrusted cannot be combined with any other tags" ...) and when a global function's
+  prototype is not supported ("Global function %s() doesn't return scalar. Only those are
+  supported.", "Arg#%d type %s in %s() is not supported yet.", "arg#%d reference type('%s %s') size
+  cannot be determined: %ld" ...).  A static function's unsupported prototype (any pointer but its
+  context) is only unreliable, silently;
 * btf_check_subprog_call() / btf_check_func_arg_match() at every bpf-to-bpf call of a program with
   func_info: each register against its argument ("R%d is not a scalar", "arg#%d expects pointer to
-  ctx", check_mem_reg()'s read and write of the memory, "arg#%d is expected to be non-NULL").  A
-  static function whose arguments do not match becomes unreliable and is walked as before; a
-  global one refuses the call ("Caller passes invalid args into func#%d ('%s')");
+  ctx", check_mem_reg()'s read and write of the memory, "arg#%d is expected to be non-NULL", "R%d is
+  not a pointer to arena or scalar.", an initialised dynptr, a trusted pointer: "R%d must be
+  referenced or trusted", check_reg_type()'s list; anything for an untrusted one).  A static
+  function whose arguments do not match becomes unreliable and is walked as before; a global one
+  refuses the call ("Caller passes invalid args into func#%d ('%s')");
 * check_func_call() of a global function: no new frame — it is "assumed valid" (logged), marked
   called, r1-r5 are clobbered and r0 is an unknown scalar; no call while holding a spin lock; a
-  global function that (through its static callees) may move the packet invalidates every packet
-  pointer (``changes_pkt_data``);
+  global function that (through its callees) may move the packet invalidates every packet
+  pointer (``changes_pkt_data``); one that may sleep (``might_sleep``: it or a callee calls a helper
+  that might sleep) is refused in a program that is not sleepable ("global functions that may sleep
+  are not allowed in non-sleepable context ...");
 * do_check_subprogs(): after the main program, each global function that was called is verified
   once from its own first instruction ("Validating %s() func#%d..."; r1-r5 from the prototype:
   ``ctx()``, unknown scalars, ``mem_or_null(id=N,sz=S)``), until no new one is called, each ending
   with "Func#%d ('%s') is safe for any args that match its prototype".  At its exit r0 must be a
   scalar ("At subprogram exit the register R0 is not a scalar value (%s)", check_return_code()).
 
-Not modelled: the ``arg:trusted`` / ``arg:untrusted`` / ``arg:nullable`` / ``arg:arena`` tags and
-dynptr arguments (refused as unsupported here), sleepable global functions (might_sleep), RCU and
-preemption sections, exception callbacks and BPF_PROG_TYPE_EXT.
+Not modelled: the kernel struct of PTR_TO_BTF_ID registers that helpers other than
+bpf_get_current_task_btf return (such a register at its start matches any ``arg:trusted``
+argument), kernel module types, the sleeping global
+functions' checks inside RCU, IRQ and preemption sections (kfuncs open them), exception callbacks
+and BPF_PROG_TYPE_EXT.
 """
 
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pybpf import uapi
 from pybpf.btf.kinds import MODIFIER_KINDS, Kind
-from pybpf.btf.types import BTF, BTFError, DeclTag, Func, FuncLinkage, FuncProto, Ptr
+from pybpf.btf.types import BTF, BTFError, BTFType, DeclTag, Func, FuncLinkage, FuncProto, Int, Ptr
+from pybpf.helpers.protos import ArgType
 from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
-from pybpf.verifier import references
+from pybpf.verifier import dynptr, helpers, kernel_btf, references, tnum
 from pybpf.verifier.checks import call, mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null
-from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
 from pybpf.verifier.state import FuncFrame, VerifierState
 
 if TYPE_CHECKING:
@@ -57,6 +75,7 @@ if TYPE_CHECKING:
 MAX_BPF_FUNC_REG_ARGS = 5
 
 _SKB = "__sk_buff"
+_RAW_TP_ARGS = "bpf_raw_tracepoint_args"
 CTX_TYPE_NAMES: dict[int, str] = {
     uapi.BPF_PROG_TYPE_SOCKET_FILTER: _SKB,
     uapi.BPF_PROG_TYPE_SCHED_CLS: _SKB,
@@ -71,7 +90,7 @@ CTX_TYPE_NAMES: dict[int, str] = {
     uapi.BPF_PROG_TYPE_SK_SKB: _SKB,
     uapi.BPF_PROG_TYPE_CGROUP_DEVICE: "bpf_cgroup_dev_ctx",
     uapi.BPF_PROG_TYPE_SK_MSG: "sk_msg_md",
-    uapi.BPF_PROG_TYPE_RAW_TRACEPOINT: "bpf_raw_tracepoint_args",
+    uapi.BPF_PROG_TYPE_RAW_TRACEPOINT: _RAW_TP_ARGS,
     uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR: "bpf_sock_addr",
     uapi.BPF_PROG_TYPE_LWT_SEG6LOCAL: _SKB,
     uapi.BPF_PROG_TYPE_SK_REUSEPORT: "sk_reuseport_md",
@@ -93,17 +112,23 @@ _BTF_KIND_STR = {
 }  # fmt: skip
 """btf_type_str(): the kind names of the kernel's btf_kind_str[]."""
 
-_ARG_TAGS = ("ctx", "nonnull")
-"""The ``arg:`` decl tags modelled (Linux 6.18 also knows trusted, untrusted, nullable, arena)."""
+_ARG_TAGS = ("ctx", "trusted", "untrusted", "nonnull", "nullable", "arena")
+"""The ``arg:`` decl tags of Linux 6.18 (btf_prepare_func_args())."""
+_DYNPTR_STRUCT = "bpf_dynptr"
 
 
 @dataclass(frozen=True)
 class SubprogArg:
     """One argument of a subprogram's prototype (``struct bpf_subprog_arg_info``)."""
 
-    kind: RegType  # SCALAR_VALUE (ARG_ANYTHING), PTR_TO_CTX or PTR_TO_MEM
+    kind: RegType  # SCALAR_VALUE (ARG_ANYTHING), PTR_TO_CTX, PTR_TO_MEM, PTR_TO_BTF_ID, PTR_TO_ARENA,
+    # CONST_PTR_TO_DYNPTR (ARG_PTR_TO_DYNPTR | MEM_RDONLY)
     mem_size: int = 0
     maybe_null: bool = True
+    flags: TypeFlag = (
+        TypeFlag.NONE
+    )  # PTR_TRUSTED / PTR_UNTRUSTED (and MEM_RDONLY) of a BTF or memory argument
+    kernel_type: kernel_btf.KernelType | None = None  # PTR_TO_BTF_ID: the vmlinux type pointed to
 
 
 class PrototypeError(Exception):
@@ -136,6 +161,7 @@ class GlobalFuncs:
         self.called: set[int] = set()
         self.verified: set[int] = set()
         self._changes_pkt_data: list[bool] | None = None
+        self._might_sleep: list[bool] | None = None
 
     def is_global(self, subprog: int) -> bool:
         func = self.funcs[subprog]
@@ -185,37 +211,56 @@ class GlobalFuncs:
     def _prepare_arg(
         self, btf: BTF, func: Func, func_id: int, i: int, type_id: int, *, is_global: bool
     ) -> SubprogArg:
-        tags = set()
-        for _, tag in btf:
-            if isinstance(tag, DeclTag) and tag.type_id == func_id and tag.component_idx == i:
-                if not tag.name.startswith("arg:"):
-                    continue
-                if not is_global:
-                    raise PrototypeError(
-                        errno.EOPNOTSUPP, f"arg#{i} type tag is not supported in static functions"
-                    )
-                if tag.name[4:] not in _ARG_TAGS:
-                    raise PrototypeError(errno.EOPNOTSUPP, f"arg#{i} has unsupported set of tags")
-                tags.add(tag.name[4:])
+        tags = self._arg_tags(btf, func_id, i, is_global=is_global)
         t = btf[_skip_modifiers(btf, type_id)]
         if isinstance(t, Ptr):
             if "ctx" in tags or self._is_prog_ctx_type(btf, t):
                 if tags - {"ctx"}:
                     raise PrototypeError(errno.EINVAL, f"arg#{i} has invalid combination of tags")
+                if "ctx" in tags:
+                    self._validate_ctx_type(btf, t, i)
                 return SubprogArg(RegType.PTR_TO_CTX)
             pointee_id = _skip_modifiers(btf, t.type_id)
             pointee = btf[pointee_id]
-            try:
-                size = btf.size_of(pointee_id) if pointee.kind != Kind.UNKN else -1
-            except BTFError:
-                size = -1
-            if size < 0:
-                raise PrototypeError(
-                    errno.EINVAL,
-                    f"arg#{i} reference type('{_BTF_KIND_STR[pointee.kind]} {pointee.name}') size cannot be "
-                    f"determined: -{errno.EINVAL}",
-                )
-            return SubprogArg(RegType.PTR_TO_MEM, size, "nonnull" not in tags)
+            if pointee.kind == Kind.STRUCT and pointee.name == _DYNPTR_STRUCT:  # btf_is_dynptr_ptr()
+                if tags:
+                    raise PrototypeError(errno.EINVAL, f"arg#{i} has invalid combination of tags")
+                return SubprogArg(RegType.CONST_PTR_TO_DYNPTR, maybe_null=False, flags=TypeFlag.MEM_RDONLY)
+            if "trusted" in tags:
+                if "nonnull" in tags:
+                    raise PrototypeError(errno.EINVAL, f"arg#{i} has invalid combination of tags")
+                target = _kernel_type(i, pointee, struct_only=False)
+                return SubprogArg(RegType.PTR_TO_BTF_ID, 0, "nullable" in tags, TypeFlag.PTR_TRUSTED, target)
+            if "untrusted" in tags:
+                if tags - {"untrusted"}:
+                    raise PrototypeError(
+                        errno.EINVAL, f"arg#{i} untrusted cannot be combined with any other tags"
+                    )
+                if pointee.kind in (Kind.UNKN, Kind.INT, Kind.ENUM, Kind.ENUM64, Kind.FLOAT):
+                    flags = TypeFlag.MEM_RDONLY | TypeFlag.PTR_UNTRUSTED
+                    return SubprogArg(RegType.PTR_TO_MEM, 0, False, flags)
+                target = _kernel_type(i, pointee, struct_only=True)
+                return SubprogArg(RegType.PTR_TO_BTF_ID, 0, False, TypeFlag.PTR_UNTRUSTED, target)
+            if "arena" in tags:
+                if tags - {"arena"}:
+                    raise PrototypeError(
+                        errno.EINVAL, f"arg#{i} arena cannot be combined with any other tags"
+                    )
+                return SubprogArg(RegType.PTR_TO_ARENA, maybe_null=False)
+            if is_global:
+                if "nullable" in tags:
+                    raise PrototypeError(errno.EINVAL, f"arg#{i} has invalid combination of tags")
+                try:
+                    size = btf.size_of(pointee_id) if pointee.kind != Kind.UNKN else -1
+                except BTFError:
+                    size = -1
+                if size < 0:
+                    raise PrototypeError(
+                        errno.EINVAL,
+                        f"arg#{i} reference type('{_BTF_KIND_STR[pointee.kind]} {pointee.name}') size cannot "
+                        f"be determined: -{errno.EINVAL}",
+                    )
+                return SubprogArg(RegType.PTR_TO_MEM, size, "nonnull" not in tags)
         if tags:
             raise PrototypeError(errno.EINVAL, f"arg#{i} has pointer tag, but is not a pointer type")
         if t.kind in (Kind.INT, Kind.ENUM, Kind.ENUM64):
@@ -224,6 +269,42 @@ class GlobalFuncs:
             is_global, f"Arg#{i} type {_BTF_KIND_STR[t.kind]} in {func.name}() is not supported yet."
         )
         raise AssertionError  # unreachable: _global_only raises
+
+    @staticmethod
+    def _arg_tags(btf: BTF, func_id: int, i: int, *, is_global: bool) -> set[str]:
+        """The parameter's ``arg:`` decl tags (btf_find_next_decl_tag()), in type-id order."""
+        tags = set()
+        for _, tag in btf:
+            if not isinstance(tag, DeclTag) or tag.type_id != func_id or tag.component_idx != i:
+                continue
+            if not tag.name.startswith("arg:"):
+                continue
+            if not is_global:
+                raise PrototypeError(
+                    errno.EOPNOTSUPP, f"arg#{i} type tag is not supported in static functions"
+                )
+            if tag.name[4:] not in _ARG_TAGS:
+                raise PrototypeError(errno.EOPNOTSUPP, f"arg#{i} has unsupported set of tags")
+            tags.add(tag.name[4:])
+        return tags
+
+    def _validate_ctx_type(self, btf: BTF, ptr: Ptr, i: int) -> None:
+        """btf_validate_prog_ctx_type(): what an ``arg:ctx`` pointer may point to: void, anything in
+        a SYSCALL program, a u64 in a raw tracepoint program, else the program type's context
+        struct by name."""
+        pointee = btf[_skip_modifiers(btf, ptr.type_id)]
+        if pointee.kind == Kind.UNKN:
+            return
+        if not pointee.name:
+            raise PrototypeError(errno.EINVAL, f"arg#{i} type doesn't have a name")
+        prog_type = self.env.request.prog_type.prog_type
+        if prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+            return
+        if prog_type == uapi.BPF_PROG_TYPE_RAW_TRACEPOINT and isinstance(pointee, Int) and pointee.size == 8:
+            return
+        expected = CTX_TYPE_NAMES.get(prog_type, "")
+        if pointee.kind != Kind.STRUCT or pointee.name != expected:
+            raise PrototypeError(errno.EINVAL, f"arg#{i} should be `struct {expected} *`")
 
     def _is_prog_ctx_type(self, btf: BTF, ptr: Ptr) -> bool:
         """btf_is_prog_ctx_type(): a pointer to the struct named as the program type's context."""
@@ -254,12 +335,43 @@ class GlobalFuncs:
             return exc.errno or errno.EINVAL
         return 0
 
+    def might_sleep(self, subprog: int) -> bool:
+        """``subprog_info[].might_sleep``: the subprogram or a function it calls calls something that
+        may sleep (helpers.call_might_sleep())."""
+        if self._might_sleep is None:
+            self._might_sleep = _sleepers(self.env)
+        return self._might_sleep[subprog]
+
     def changes_pkt_data(self, subprog: int) -> bool:
         """``subprog_info[].changes_pkt_data``: the subprogram or a static function it calls calls a
         helper that may move the packet (check_cfg()'s merge of the callees' effects)."""
         if self._changes_pkt_data is None:
             self._changes_pkt_data = _pkt_data_changers(self.env)
         return self._changes_pkt_data[subprog]
+
+
+def _kernel_type(i: int, pointee: BTFType, *, struct_only: bool) -> kernel_btf.KernelType:
+    """btf_get_ptr_to_btf_id(): the one vmlinux type the pointee's kind and name mean; PrototypeError
+    when the pointee has no name ("candidate matching error", EINVAL), there is no such type ("has
+    no matches", ENOENT) or several ("is ambiguous", ESRCH), or, with ``struct_only``
+    (``arg:untrusted``, Linux 6.17+), when the kernel's type is no struct or union."""
+    what = f"arg#{i} reference type('{_BTF_KIND_STR[pointee.kind]} {pointee.name or '(anon)'}')"
+    if not pointee.name:
+        raise PrototypeError(errno.EINVAL, f"{what} candidate matching error: -{errno.EINVAL}")
+    found = kernel_btf.find_candidates(pointee.kind, pointee.name)
+    if len(found) != 1:
+        raise PrototypeError(
+            errno.ENOENT if not found else errno.ESRCH,
+            f"{what} {'has no matches' if not found else 'is ambiguous'}",
+        )
+    target = kernel_btf.kernel_type(found[0])
+    if struct_only and target.kind not in (Kind.STRUCT, Kind.UNION):
+        raise PrototypeError(
+            errno.EINVAL,
+            f"arg#{i} has type {_BTF_KIND_STR[target.kind]} '{pointee.name}', but only struct or primitive "
+            "types are allowed",
+        )
+    return target
 
 
 def _global_only(is_global: bool, message: str) -> None:
@@ -286,15 +398,59 @@ def _match_args(w: Walker, args: tuple[SubprogArg, ...]) -> None:
         if arg.kind is RegType.SCALAR_VALUE:
             if reg.type is not RegType.SCALAR_VALUE:
                 w.fail(errno.EINVAL, f"R{regno} is not a scalar")
+        elif arg.flags & TypeFlag.PTR_UNTRUSTED:
+            continue  # read through probe loads: anything goes
         elif arg.kind is RegType.PTR_TO_CTX:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
             if reg.type is not RegType.PTR_TO_CTX:
                 w.fail(errno.EINVAL, f"arg#{i} expects pointer to ctx")
-        else:
+        elif arg.kind is RegType.PTR_TO_MEM:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
             _check_mem_reg(w, reg, regno, arg.mem_size)
-            if not arg.maybe_null and reg.maybe_null:
+            if not arg.maybe_null and (reg.maybe_null or is_null(reg)):
                 w.fail(errno.EINVAL, f"arg#{i} is expected to be non-NULL")
+        elif arg.kind is RegType.PTR_TO_ARENA:
+            if reg.type not in (RegType.PTR_TO_ARENA, RegType.SCALAR_VALUE):
+                w.fail(errno.EINVAL, f"R{regno} is not a pointer to arena or scalar.")
+        elif arg.kind is RegType.CONST_PTR_TO_DYNPTR:
+            mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=True)
+            dynptr.process_dynptr_func(w, regno, reg, ArgType.PTR_TO_DYNPTR_RDONLY)
+        elif not (arg.maybe_null and is_null(reg)):
+            _check_trusted_reg(w, reg, regno, arg.kernel_type)
+            mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
+
+
+_TRUSTED_BTF_REGS = (
+    (RegType.PTR_TO_BTF_ID, TypeFlag.NONE), (RegType.PTR_TO_BTF_ID, TypeFlag.PTR_TRUSTED),
+    (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_RCU),
+)  # fmt: skip
+"""compatible_reg_types[ARG_PTR_TO_BTF_ID] (btf_ptr_types)."""
+_REG2BTF_IDS = frozenset(
+    {RegType.PTR_TO_SOCKET, RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_TCP_SOCK, RegType.CONST_PTR_TO_MAP}
+)
+"""reg2btf_ids[]: the register types that stand for a kernel struct (trusted without a flag)."""
+
+
+def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.KernelType | None) -> None:
+    """check_reg_type() for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: the register is referenced or trusted
+    (is_trusted_reg()) and a kernel-struct pointer.  pybpf's registers carry no BTF id, so which
+    struct it points to is not compared: one at its start passes, one moved into its struct
+    (btf_struct_ids_match() would walk to the member there) is refused, named as the argument's
+    type."""
+    flags = TypeFlag(reg.flags)
+    trusted_flags = TypeFlag.PTR_TRUSTED | TypeFlag.MEM_ALLOC
+    safe = not flags & ~(trusted_flags | TypeFlag.PTR_MAYBE_NULL)  # (measured: NULL-ness is no unsafe flag)
+    trusted = bool(reg.ref_obj_id) or (safe and (reg.type in _REG2BTF_IDS or bool(flags & trusted_flags)))
+    if not trusted:
+        w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
+    if (reg.type, flags) not in _TRUSTED_BTF_REGS:
+        expected = ", ".join(type_str(base, flag) for base, flag in _TRUSTED_BTF_REGS)
+        w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
+    expected = target.name if target is not None else ""
+    pointed = reg.map.name if isinstance(reg.map, kernel_btf.KernelType) else expected
+    moved = bool(reg.off) or not tnum.is_const(reg.var_off) or bool(reg.var_off.value)
+    if moved or pointed != expected:
+        w.fail(errno.EACCES, f"R{regno} is of type {pointed} but {expected} is expected")
 
 
 def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
@@ -316,6 +472,17 @@ def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
 
 def _pkt_data_changers(env: VerifierState) -> list[bool]:
     """Per subprogram: it, or a static function it calls (transitively), moves the packet."""
+    return _merged_effect(env, lambda insn: insn.src == 0 and insn.imm in call.CHANGES_PKT_DATA)
+
+
+def _sleepers(env: VerifierState) -> list[bool]:
+    """Per subprogram: it, or a function it calls (transitively), may sleep."""
+    return _merged_effect(env, helpers.call_might_sleep)
+
+
+def _merged_effect(env: VerifierState, has_effect: Callable[[Instruction], bool]) -> list[bool]:
+    """check_cfg()'s merge_callee_effects(): per subprogram, whether one of its calls
+    (``has_effect``) or one of a function it calls (transitively) has the effect."""
     view = env.view
     count = len(env.subprogs)
     direct = [False] * count
@@ -324,18 +491,18 @@ def _pkt_data_changers(env: VerifierState) -> list[bool]:
         if insn.opcode != CALL_OPCODE:
             continue
         sub = view.subprog_of(slot)
-        if insn.src == 0 and insn.imm in call.CHANGES_PKT_DATA:
-            direct[sub] = True
-        elif insn.src == op.BPF_PSEUDO_CALL:
+        if insn.src == op.BPF_PSEUDO_CALL:
             callees[sub].add(view.subprog_of(slot + insn.imm + 1))
-    changes = list(direct)
+        elif has_effect(insn):
+            direct[sub] = True
+    merged = list(direct)
     changed = True
     while changed:
         changed = False
         for sub in range(count):
-            if not changes[sub] and any(changes[c] for c in callees[sub]):
-                changes[sub] = changed = True
-    return changes
+            if not merged[sub] and any(merged[c] for c in callees[sub]):
+                merged[sub] = changed = True
+    return merged
 
 
 # --- the hooks of do_check ---
@@ -354,14 +521,20 @@ def check_func_call(w: Walker, subprog: int) -> bool:
     if not funcs.is_global(subprog):
         return False
     name = funcs.name(subprog)
-    if err:
-        w.fail(err, f"Caller passes invalid args into func#{subprog} ('{name}')")
     state = w.state
     if references.active_lock(state) is not None:
         w.fail(
             errno.EINVAL,
             "global function calls are not allowed while holding a lock,\nuse static function instead",
         )
+    if funcs.might_sleep(subprog) and not w.env.request.prog_flags & uapi.BPF_F_SLEEPABLE:
+        w.fail(
+            errno.EINVAL,
+            "global functions that may sleep are not allowed in non-sleepable context,\n"
+            "i.e., in a RCU/IRQ/preempt-disabled section, or in\na non-sleepable BPF program context",
+        )
+    if err:
+        w.fail(err, f"Caller passes invalid args into func#{subprog} ('{name}')")
     w.env.log.line(f"Func#{subprog} ('{name}') is global and assumed valid.")
     if funcs.changes_pkt_data(subprog):
         call.clear_all_pkt_pointers(state)
@@ -398,10 +571,17 @@ def entry_frame(w: Walker, subprog: int) -> FuncFrame:
             reg.mark_unknown()
         elif arg.kind is RegType.PTR_TO_CTX:
             reg.mark_pointer(RegType.PTR_TO_CTX)
+        elif arg.kind is RegType.PTR_TO_ARENA:
+            reg.mark_unknown()  # an arena pointer only in a program that uses an arena (none here)
+        elif arg.kind is RegType.CONST_PTR_TO_DYNPTR:
+            reg.mark_pointer(RegType.CONST_PTR_TO_DYNPTR)  # mark_dynptr_cb_reg(): a local dynptr
+            reg.map = dynptr.DynptrSlot(dynptr.LOCAL, True)
         else:
-            reg.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.PTR_MAYBE_NULL if arg.maybe_null else TypeFlag.NONE)
+            flags = arg.flags | (TypeFlag.PTR_MAYBE_NULL if arg.maybe_null else TypeFlag.NONE)
+            reg.mark_pointer(arg.kind, flags)
             reg.mem_size = arg.mem_size
-            if arg.maybe_null:
+            reg.map = arg.kernel_type
+            if arg.maybe_null or arg.kind is RegType.PTR_TO_BTF_ID:
                 reg.id = w.new_id()
     return frame
 

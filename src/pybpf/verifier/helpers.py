@@ -18,6 +18,7 @@ from __future__ import annotations
 from pybpf import uapi
 from pybpf.helpers.protos import proto
 from pybpf.isa.helper_names import helper_name
+from pybpf.isa.instruction import Instruction
 from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER
 from pybpf.verifier.state import VerifierState
 
@@ -42,6 +43,15 @@ def check_helper_call(state: VerifierState, helper_id: int) -> None:
     fn = proto(helper_id)
     if fn is not None and fn.might_sleep and not request.prog_flags & uapi.BPF_F_SLEEPABLE:
         state.einval("helper call might sleep in a non-sleepable prog")
+
+
+def call_might_sleep(insn: Instruction) -> bool:
+    """Whether a call instruction may sleep (check_cfg()'s mark_subprog_might_sleep()): a helper whose
+    prototype has ``might_sleep``, whatever the program type offers."""
+    if insn.src != 0:
+        return False
+    fn = proto(insn.imm)
+    return fn is not None and fn.might_sleep
 
 
 _DIRECT_READ_ONLY = frozenset(

@@ -27,8 +27,8 @@ import errno
 from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
 from pybpf.isa.program import CALLX_OPCODE
-from pybpf.uapi import BPF_MAP_TYPE_ARRAY, BPF_MAX_VAR_OFF, BPF_PROG_TYPE_SOCKET_FILTER, MAX_USED_MAPS
-from pybpf.verifier import references
+from pybpf.uapi import BPF_MAP_TYPE_ARRAY, BPF_MAX_VAR_OFF, MAX_USED_MAPS
+from pybpf.verifier import map_compat
 from pybpf.verifier.request import MapRef
 from pybpf.verifier.state import VerifierState
 
@@ -129,9 +129,5 @@ def _add_used_map(state: VerifierState, map_: MapRef) -> None:
     if len(state.maps) >= MAX_USED_MAPS:
         limit = MAX_USED_MAPS
         state.fail(errno.E2BIG, f"The total number of maps per program has reached the limit of {limit}")
-    if (
-        state.request.prog_type.prog_type == BPF_PROG_TYPE_SOCKET_FILTER
-        and references.spin_lock_off(map_) is not None
-    ):  # check_map_prog_compatibility()
-        state.einval("socket filter progs cannot use bpf_spin_lock yet")
+    map_compat.check_map_prog_compatibility(state, map_)
     state.maps.append(map_)

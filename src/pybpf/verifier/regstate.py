@@ -15,6 +15,7 @@ from typing import Any
 
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, S64_MAX, S64_MIN, Bounds
+from pybpf.verifier.kernel_btf import KernelType
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
 from pybpf.verifier.tnum import U32, U64
 
@@ -184,6 +185,8 @@ def format_reg(reg: RegState, frameno: int = 0) -> str:
     if t is RegType.SCALAR_VALUE and tnum.is_const(reg.var_off):
         return mark + _snum(bounds.s64(reg.var_off.value + reg.off))
     text = mark + reg.type_name()
+    if t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType):
+        text += reg.map.name  # print_reg_state(): the kernel type's name after the type
     if t is RegType.PTR_TO_STACK:
         if reg.frameno != frameno:
             text += f"[{reg.frameno}]"

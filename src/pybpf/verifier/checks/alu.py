@@ -224,6 +224,9 @@ def _adjust_ptr(
         w.fail(
             errno.EACCES, f"R{regno} pointer arithmetic on {ptr.type_name()} prohibited, null-check it first"
         )
+    if ptr.type is RegType.PTR_TO_MEM and ptr.flags & TypeFlag.PTR_UNTRUSTED:
+        dst.copy_from(ptr)  # read by probe loads: the pointer, no offset tracked (Linux 6.17+)
+        return
     known = tnum.is_const(off_reg.var_off)
     if ptr.type not in _ARITH_POINTERS:
         allowed = (ptr.type is RegType.PTR_TO_FLOW_KEYS and known) or (

@@ -47,6 +47,7 @@ from pybpf.helpers.protos import ArgBase, ArgFlag, ArgType, RetType, proto
 from pybpf.isa.helper_names import HELPER_IDS
 from pybpf.maps.percpu import possible_cpus
 from pybpf.uapi import (
+    BPF_F_INNER_MAP,
     BPF_F_RDONLY_PROG,
     BPF_MAP_TYPE_ARRAY,
     BPF_MAP_TYPE_ARRAY_OF_MAPS,
@@ -55,7 +56,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import bounds, callbacks, dynptr, helpers, map_funcs, references, timer, tnum
+from pybpf.verifier import bounds, callbacks, dynptr, helpers, kernel_btf, map_funcs, references, timer, tnum
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.helpers import func_id_name
@@ -127,6 +128,7 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
 _SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
 _DYNPTR_FROM_MEM = HELPER_IDS["bpf_dynptr_from_mem"]
 _DYNPTR_DATA = HELPER_IDS["bpf_dynptr_data"]
+_CURRENT_TASK_BTF = HELPER_IDS["bpf_get_current_task_btf"]
 _MAP_WRITERS = frozenset(
     HELPER_IDS[n]
     for n in ("bpf_map_delete_elem", "bpf_map_update_elem", "bpf_map_push_elem", "bpf_map_pop_elem")
@@ -342,7 +344,12 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             RetType.PTR_TO_TCP_SOCK_OR_NULL: RegType.PTR_TO_TCP_SOCK,
             RetType.PTR_TO_SOCK_COMMON_OR_NULL: RegType.PTR_TO_SOCK_COMMON,
         }.get(ret, RegType.PTR_TO_BTF_ID)
-        r0.mark_pointer(ret_base, TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE)
+        flags = TypeFlag.PTR_MAYBE_NULL if ret.maybe_null else TypeFlag.NONE
+        if ret is RetType.PTR_TO_BTF_ID_TRUSTED:
+            flags |= TypeFlag.PTR_TRUSTED
+        r0.mark_pointer(ret_base, flags)
+        if helper_id == _CURRENT_TASK_BTF:
+            r0.map = kernel_btf.kernel_struct("task_struct")
     if r0.maybe_null:
         r0.id = w.new_id()
     map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
@@ -415,10 +422,13 @@ def _check_timer(w: Walker, regno: int, reg: RegState) -> None:
 
 
 def _lookup_cannot_fail(helper_id: int, map_ref: object, key: int | None) -> bool:
-    """can_elide_value_nullness() (Linux 6.13+): an array lookup with a constant key in range."""
+    """can_elide_value_nullness() (Linux 6.13+): an array lookup with a constant key in range.  Not
+    for an array created with BPF_F_INNER_MAP (its siblings in a map of maps may be shorter)."""
     if helper_id != HELPER_IDS["bpf_map_lookup_elem"] or key is None or map_ref is None:
         return False
     if map_attr(map_ref, "map_type", None) not in (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY):
+        return False
+    if int(map_attr(map_ref, "map_flags", 0)) & BPF_F_INNER_MAP:
         return False
     return key < int(map_attr(map_ref, "max_entries", 0))
 
@@ -434,15 +444,14 @@ def _check_mem_size(w: Walker, regno: int, mem_arg: ArgType, size_arg: ArgType) 
     if reg.umax >= BPF_MAX_VAR_OFF:
         w.fail(errno.EACCES, f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
     access = mem.BPF_WRITE if mem_arg.uninit else mem.BPF_READ
-    prev = w.state.cur.regs[regno - 1]
-    if not (mem_arg.maybe_null and is_null(prev)):
-        mem.helper_mem_access(
-            w,
-            regno - 1,
-            reg.umax,
-            access,
-            zero_ok=zero_ok,
-            clobber=mem_arg.uninit,
-            const_size=tnum.is_const(reg.var_off),
-        )
+    # a NULL memory argument passes only with a size that is 0 (helper_mem_access() decides)
+    mem.helper_mem_access(
+        w,
+        regno - 1,
+        reg.umax,
+        access,
+        zero_ok=zero_ok,
+        clobber=mem_arg.uninit,
+        const_size=tnum.is_const(reg.var_off),
+    )
     w.mark_chain_precision(regno)  # the size's value was relied on

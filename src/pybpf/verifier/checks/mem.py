@@ -24,6 +24,7 @@ import ctypes
 import errno
 from typing import TYPE_CHECKING
 
+from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
@@ -38,6 +39,7 @@ from pybpf.verifier import bounds, dynptr, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.kernel_btf import KernelType
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.stack import BPF_REG_SIZE, STACK_DYNPTR, STACK_ITER, STACK_SPILL, STACK_ZERO, Stack
@@ -167,7 +169,7 @@ def _proven_kind(reg: RegState) -> bool:
     if t in (RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY):
         return reg.map is not None and not reg.maybe_null
     if t is RegType.PTR_TO_MEM:
-        return not reg.maybe_null
+        return not reg.maybe_null and not reg.flags & TypeFlag.PTR_UNTRUSTED
     return t in (RegType.PTR_TO_STACK, RegType.PTR_TO_CTX) or t in PACKET_TYPES
 
 
@@ -209,7 +211,8 @@ def check_mem_access(
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
-        check_mem_region_access(w, regno, reg, off, size, mem_size=reg.mem_size)
+        if not reg.flags & TypeFlag.PTR_UNTRUSTED:  # untrusted memory is read by probe loads
+            check_mem_region_access(w, regno, reg, off, size, mem_size=reg.mem_size)
     elif t is RegType.PTR_TO_MAP_KEY and reg.map is not None:  # a for_each / timer callback's key
         if access == BPF_WRITE:
             w.fail(errno.EACCES, f"write to change key R{regno} not allowed")
@@ -244,6 +247,8 @@ def check_mem_access(
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t is RegType.CONST_PTR_TO_MAP:
         _check_ptr_to_map_access(w, regno, reg, off, access)
+    elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType) and not reg.maybe_null:
+        _check_ptr_to_btf_access(w, regno, reg, off, size, access=access)
     elif t in _UNCHECKED and not reg.maybe_null:
         pass
     else:
@@ -280,6 +285,33 @@ def _check_ptr_to_map_access(w: Walker, regno: int, reg: RegState, off: int, acc
         w.fail(errno.EACCES, f"R{regno} is {name} invalid negative access: off={off}")
     if access != BPF_READ:
         w.fail(errno.EACCES, f"only read from {name} is supported")
+
+
+def _check_ptr_to_btf_access(
+    w: Walker, regno: int, reg: RegState, off: int, size: int, *, access: int
+) -> None:
+    """check_ptr_to_btf_access() for a pointer to a known kernel type: a GPL-compatible program
+    reads it (writes need a program type's btf_struct_access for the struct, none of pybpf's types
+    offers one for these), at a constant offset, not below it and not past its end (btf_struct_access();
+    which member is read, and the pointers members give, are not modelled: reads give unknown
+    scalars)."""
+    target = reg.map
+    assert isinstance(target, KernelType)
+    kind = "union" if target.kind == Kind.UNION else "struct"
+    if not w.env.request.gpl_compatible:
+        w.fail(errno.EINVAL, f"Cannot access kernel '{kind} {target.name}' from non-GPL compatible program")
+    if off < 0:
+        w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} invalid negative access: off={off}")
+    if not tnum.is_const(reg.var_off) or reg.var_off.value:
+        var_off = tnum.format_(reg.var_off)
+        w.fail(
+            errno.EACCES,
+            f"R{regno} is ptr_{target.name} invalid variable offset: off={off}, var_off={var_off}",
+        )
+    if access != BPF_READ:
+        w.fail(errno.EACCES, "only read is supported")
+    if off + size > target.size:
+        w.fail(errno.EACCES, f"access beyond {kind} {target.name} at off {off} size {size}")
 
 
 def _is_rdonly(map_ref: object) -> bool:

@@ -1,0 +1,54 @@
+"""Which maps a program may use at all: check_map_prog_compatibility() of kernel/bpf/verifier.c.
+
+Mirrors Linux 6.18 for the rules that depend on the program, not on the instruction: a map whose
+value holds a ``struct bpf_spin_lock`` is refused to socket filters ("socket filter progs cannot use
+bpf_spin_lock yet") and to tracing programs (kprobes, tracepoints, perf events, raw tracepoints:
+"tracing progs cannot use bpf_spin_lock yet"), and a sleepable program (BPF_F_SLEEPABLE) may use
+only arrays, hashes, ring buffers, queues and stacks, local storage and maps of maps ("Sleepable
+programs can only use array, hash, ringbuf and local storage maps, also as inner maps").  All EINVAL,
+checked when a map is first referenced (add_used_map()).
+"""
+
+from __future__ import annotations
+
+from pybpf import uapi
+from pybpf.verifier import references
+from pybpf.verifier.regstate import map_attr
+from pybpf.verifier.request import MapRef
+from pybpf.verifier.state import VerifierState
+
+TRACING_PROG_TYPES = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_KPROBE, uapi.BPF_PROG_TYPE_TRACEPOINT, uapi.BPF_PROG_TYPE_PERF_EVENT,
+        uapi.BPF_PROG_TYPE_RAW_TRACEPOINT, uapi.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+    }
+)  # fmt: skip
+"""is_tracing_prog_type()."""
+SLEEPABLE_MAP_TYPES = frozenset(
+    {
+        uapi.BPF_MAP_TYPE_HASH, uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_ARRAY,
+        uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_ARRAY, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH,
+        uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS, uapi.BPF_MAP_TYPE_HASH_OF_MAPS, uapi.BPF_MAP_TYPE_RINGBUF,
+        uapi.BPF_MAP_TYPE_USER_RINGBUF, uapi.BPF_MAP_TYPE_INODE_STORAGE, uapi.BPF_MAP_TYPE_SK_STORAGE,
+        uapi.BPF_MAP_TYPE_TASK_STORAGE, uapi.BPF_MAP_TYPE_CGRP_STORAGE, uapi.BPF_MAP_TYPE_QUEUE,
+        uapi.BPF_MAP_TYPE_STACK, uapi.BPF_MAP_TYPE_ARENA,
+    }
+)  # fmt: skip
+"""The map types a sleepable program may use (the switch of check_map_prog_compatibility())."""
+
+
+def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
+    """check_map_prog_compatibility(): raises VerifierError (EINVAL, logged) for a map the program
+    may not use."""
+    request = state.request
+    prog_type = request.prog_type.prog_type
+    if references.spin_lock_off(map_) is not None:
+        if prog_type == uapi.BPF_PROG_TYPE_SOCKET_FILTER:
+            state.einval("socket filter progs cannot use bpf_spin_lock yet")
+        if prog_type in TRACING_PROG_TYPES:
+            state.einval("tracing progs cannot use bpf_spin_lock yet")
+    sleepable = request.prog_flags & uapi.BPF_F_SLEEPABLE
+    if sleepable and map_attr(map_, "map_type", None) not in SLEEPABLE_MAP_TYPES:
+        state.einval(
+            "Sleepable programs can only use array, hash, ringbuf and local storage maps, also as inner maps"
+        )
