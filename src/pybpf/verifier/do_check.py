@@ -152,7 +152,6 @@ class Walker:
         if subprog:
             main = global_funcs.entry_frame(self, subprog)
         else:
-            global_funcs.check_main_prototype(self)
             main = FuncFrame(0, 0, -1)
             main.regs[1].mark_pointer(RegType.PTR_TO_CTX)
         self.state = PathState([main])
@@ -201,6 +200,8 @@ class Walker:
                 for insn, slot in zip(view.insns, view.starts, strict=True)
             ]
             env.log.verbose(liveness.format_live_registers(self.live, self.sccs, texts))
+        if not subprog:  # do_check_common() of the main program, after compute_live_registers()
+            global_funcs.check_main_prototype(self)
 
     # --- services for the checks ---
 
