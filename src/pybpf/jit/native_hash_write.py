@@ -74,18 +74,19 @@ def writable(table: NativeHash) -> bool:
     )
 
 
-class _Writer:
-    """The lowering of one update or delete: the lock, the walk under it, the ways out."""
+class Writer:
+    """The lowering of one change of a table under its mutex (an update, a delete; an LRU hash's lookup,
+    ``pybpf.jit.native_lru``): the lock, the walk under it, the ways out."""
 
     def __init__(self, lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
         self.lo, self.b, self.table, self.args = lo, lo.b, table, args
-        self.base = table.obj.address
+        self.base = table.obj.address + table.table_at
         value_size = table.obj.params.value_size if site.insn.imm == UPDATE_HELPER else 0
         self.done, self.python = begin_lookup(lo, site, args, table.key_size, value_size)
         self.site = site
 
     def u32_at(self, offset: int | ir.Value) -> ir.Value:
-        """A pointer to the u32 at ``offset`` of the map's storage (or at an address, given an IR value)."""
+        """A pointer to the u32 at ``offset`` of the table's storage (or at an address, given an IR value)."""
         address = self.lo.const(self.base + offset) if isinstance(offset, int) else offset
         return self.b.inttoptr(address, I32.as_pointer())
 
@@ -221,7 +222,7 @@ def _copy(lo: Lowering, source: ir.Value, target: ir.Value, size: int) -> None:
 
 def lower_hash_update(lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
     """r0 = ``bpf_map_update_elem(table, r2, r3, r4)`` natively (``HashMap.update`` under the lock)."""
-    writer = _Writer(lo, site, table, args)
+    writer = Writer(lo, site, table, args)
     b = lo.b
     params = table.obj.params
     flags = args[3]
@@ -343,7 +344,7 @@ def lower_hash_update(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
 
 def lower_hash_delete(lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
     """r0 = ``bpf_map_delete_elem(table, r2)`` natively (``HashMap.delete`` under the lock)."""
-    writer = _Writer(lo, site, table, args)
+    writer = Writer(lo, site, table, args)
     b = lo.b
     key, hashed = hash_key(lo, args[1], table.key_size)
     writer.lock()
@@ -372,7 +373,10 @@ def lower_hash_delete(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
 __all__ = [
     "DELETE_HELPER",
     "MAX_VALUE_SIZE",
+    "TRYLOCK",
+    "UNLOCK",
     "UPDATE_HELPER",
+    "Writer",
     "lower_hash_delete",
     "lower_hash_update",
     "writable",

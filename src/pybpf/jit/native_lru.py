@@ -1,0 +1,211 @@
+"""LRU hash lookups as native code: ``bpf_map_lookup_elem`` on BPF_MAP_TYPE_LRU_HASH and
+BPF_MAP_TYPE_LRU_PERCPU_HASH (and ``bpf_map_lookup_percpu_elem`` on the latter).
+
+Mirrors ``htab_lru_map_lookup_elem`` (kernel/bpf/hashtab.c: the hash lookup, then
+``bpf_lru_node_set_ref`` on a hit) on pybpf's LRU model (``pybpf.maps.lru``), which keeps one exact
+recency order where the kernel sets a "ref" bit its list rotation reads later: a program's lookup that
+finds its key moves the key's LRU node to the front of the list (``value_offset``'s ``_unlink`` and
+``_push_front``), so which element an update evicts next is the same after a native lookup as after
+the Python helper's, for both engines and for every process sharing the map.
+
+Moving a node writes the shared list, so the lookup is the map's writer protocol, not the lock-free
+read side of ``pybpf.jit.native_hash``: the Python helper holds ``MapObject.lock`` for LRU lookups
+(``read_locked``), and so does the native lookup:
+
+* the map's mutex is taken with ``pthread_mutex_trylock`` (``pybpf.jit.native_hash_write``'s lock):
+  a mutex another thread or process holds sends the call to the Python helper, which waits for it; a
+  mutex whose holder died is repaired first (``Op.RECOVER``, as ``SharedMutex.locked_with``);
+* under it, the inner hash table's chain is walked as ``HashMap._find`` walks it (a link outside the
+  slot pool or a loop: unlock and go to the Python helper, which reports the corruption);
+* on a hit, every link the move reads (the element's node, its neighbours, the list's front) is
+  range-checked before anything is written -- any doubt unlocks and goes to the Python helper, which
+  starts again from the same untouched state -- then the links are written in ``_unlink`` and
+  ``_push_front``'s order, the mutex is unlocked and the value handed out as ``pybpf.jit.native_maps``
+  hands values out (verified: the inner table's slot pool is the session's region; raw: registered
+  per slot and epoch).
+
+A per-CPU map's CPU the map has not gives NULL before the lock is taken, as ``value_offset`` answers
+before it looks the key up.  Updates and deletes of LRU maps (eviction, node allocation) stay in
+Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from llvmlite import ir
+
+from pybpf import uapi
+from pybpf.jit.lower import I32, I64, Lowering, Site
+from pybpf.jit.native_hash import MAX_KEY_SIZE, SLOT_KEY, NativeHash, hash_key
+from pybpf.jit.native_hash_write import TRYLOCK, UNLOCK, Writer
+from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, give_null, hand_out
+from pybpf.jit.state import Field
+from pybpf.maps.base import round_up
+from pybpf.maps.hash import HashMap
+from pybpf.maps.lru import HEADER_BYTES, LRU_AT, MRU_AT, VALUE_PREFIX, LruHashMap, LruPercpuHashMap
+from pybpf.maps.object import MapObject
+
+LRU_TYPES = {uapi.BPF_MAP_TYPE_LRU_HASH: LruHashMap, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH: LruPercpuHashMap}
+NODE_NEXT = 4  # a node's next link follows its previous link
+
+
+@dataclass(frozen=True)
+class NativeLru:
+    """One LRU hash as its native lookups see it: its inner hash table (``table``, whose values start
+    with the element's node link) and its node pool (node L at ``HEADER_BYTES + (L - 1) * node_size``
+    of the storage)."""
+
+    table: NativeHash
+    n_nodes: int
+    node_size: int
+
+    @property
+    def obj(self) -> MapObject:
+        return self.table.obj
+
+    @property
+    def index(self) -> int:
+        return self.table.index
+
+    @property
+    def percpu(self) -> bool:
+        return self.table.percpu
+
+    @property
+    def stamped_values(self) -> int:
+        return self.table.stamped_values
+
+    @property
+    def held_records(self) -> int:
+        return 0
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return (*self.table.key, self.n_nodes, self.node_size)
+
+    @property
+    def values_span(self) -> tuple[int, int]:
+        return self.table.values_span
+
+    def value_containing(self, offset: int) -> int | None:
+        return self.table.value_containing(offset)
+
+
+def native_lru(obj: MapObject, index: int) -> NativeLru | None:
+    """``obj``'s layout for native lookups, or None when its lookups stay in Python."""
+    params, impl = obj.params, obj.impl
+    kind = LRU_TYPES.get(params.map_type)
+    if kind is None or type(impl) is not kind or not isinstance(impl, (LruHashMap, LruPercpuHashMap)):
+        return None
+    inner = impl.inner
+    nr_cpus = impl.nr_cpus if impl.percpu else 1
+    cpu_stride = round_up(params.value_size, 8) if impl.percpu else 0
+    user_value = nr_cpus * cpu_stride if impl.percpu else params.value_size
+    if (
+        type(inner) is not HashMap
+        or params.key_size > MAX_KEY_SIZE
+        or index >= MAX_NATIVE_MAPS
+        or (inner.n_slots + 1) * nr_cpus > MAX_STAMPED_VALUES
+        or inner.value_size != VALUE_PREFIX + user_value
+        or HEADER_BYTES + impl.n_nodes * impl.node_size > impl.inner_at
+        or not TRYLOCK
+        or not UNLOCK
+    ):
+        return None
+    table = NativeHash(
+        obj, index, inner.n_buckets, inner.n_slots, inner.slots_at, inner.slot_size, inner.key_stride,
+        impl.inner_at, nr_cpus, cpu_stride, VALUE_PREFIX,
+    )  # fmt: skip
+    end = table.table_at + table.slots_at + table.n_slots * table.slot_size
+    if end > obj.storage_size or table.n_buckets & (table.n_buckets - 1):
+        return None
+    return NativeLru(table, impl.n_nodes, impl.node_size)
+
+
+def lower_lru_lookup(
+    lo: Lowering,
+    site: Site,
+    lru: NativeLru,
+    args: Sequence[ir.Value],
+    *,
+    verified: bool,
+    cpu_in_r3: bool = False,
+) -> None:
+    """r0 = ``bpf_map_lookup_elem(lru, r2)`` natively under the map's mutex, the element made the most
+    recently used; ``cpu_in_r3``: ``bpf_map_lookup_percpu_elem(lru, r2, r3)`` (CPU r3's slot)."""
+    table = lru.table
+    writer = Writer(lo, site, table, args)
+    b = lo.b
+    cpu: ir.Value = lo.const(0)
+    if table.percpu:
+        cpu = b.and_(args[2], lo.const(0xFFFF_FFFF)) if cpu_in_r3 else lo.load_field(Field.CPU)
+        known_cpu, no_cpu = lo.new_block("lru_cpu_known"), lo.new_block("lru_no_cpu")
+        b.cbranch(b.icmp_unsigned("<", cpu, lo.const(table.nr_cpus)), known_cpu, no_cpu)
+        lo.continue_in(no_cpu)
+        give_null(lo, writer.done)
+        lo.continue_in(known_cpu)
+    key, hashed = hash_key(lo, args[1], table.key_size)
+    writer.lock()
+    found, absent, link, _ = writer.walk(key, hashed)
+
+    lo.continue_in(absent)
+    writer.finish(lo.const(0))
+
+    lo.continue_in(found)
+    base = table.obj.address
+
+    def u32(address: ir.Value) -> ir.Value:
+        return b.inttoptr(address, I32.as_pointer())
+
+    def node_at(node_link: ir.Value) -> ir.Value:
+        """The address of the node a (checked) link names."""
+        first = base + HEADER_BYTES - lru.node_size
+        return b.add(lo.const(first), b.mul(b.zext(node_link, I64), lo.const(lru.node_size)))
+
+    def in_pool(node_link: ir.Value, *, zero: bool) -> ir.Value:
+        """Whether ``node_link`` names a node (``zero``: or is 0, no node)."""
+        inside = b.icmp_unsigned("<=", node_link, lo.const(lru.n_nodes, 32))
+        return inside if zero else b.and_(inside, b.icmp_unsigned("!=", node_link, lo.const(0, 32)))
+
+    slot = writer.slot_of(link)
+    value_at = b.add(slot, lo.const(SLOT_KEY + table.key_stride))
+    node_link = b.load(u32(value_at))
+    node_known = lo.new_block("lru_node_known")
+    b.cbranch(in_pool(node_link, zero=False), node_known, writer.bail)
+    lo.continue_in(node_known)
+    node = node_at(node_link)
+    prev = b.load(u32(node))
+    following = b.load(u32(b.add(node, lo.const(NODE_NEXT))))
+    prev_is_none = b.icmp_unsigned("==", prev, lo.const(0, 32))
+    front = b.select(prev_is_none, following, b.load(u32(lo.const(base + MRU_AT))))
+    """The list's front once the node is unlinked (``_push_front`` reads it then)."""
+    sane = b.and_(in_pool(prev, zero=True), in_pool(following, zero=True))
+    sane = b.and_(sane, in_pool(front, zero=True))
+    moving = lo.new_block("lru_move")
+    b.cbranch(sane, moving, writer.bail)
+
+    lo.continue_in(moving)  # _unlink, then _push_front
+    mru_at, lru_at = lo.const(base + MRU_AT), lo.const(base + LRU_AT)
+    prev_next_at = b.select(prev_is_none, mru_at, b.add(node_at(prev), lo.const(NODE_NEXT)))
+    next_is_none = b.icmp_unsigned("==", following, lo.const(0, 32))
+    next_prev_at = b.select(next_is_none, lru_at, node_at(following))
+    b.store(following, u32(prev_next_at))
+    b.store(prev, u32(next_prev_at))
+    b.store(lo.const(0, 32), u32(node))
+    b.store(front, u32(b.add(node, lo.const(NODE_NEXT))))
+    front_is_none = b.icmp_unsigned("==", front, lo.const(0, 32))
+    b.store(node_link, u32(b.select(front_is_none, lru_at, node_at(front))))
+    b.store(node_link, u32(mru_at))
+    writer.mutex_call(UNLOCK)
+    value = b.add(value_at, lo.const(VALUE_PREFIX))
+    stamp_slot = b.zext(link, I64)
+    if table.percpu:
+        value = b.add(value, b.mul(cpu, lo.const(table.cpu_stride)))
+        stamp_slot = b.add(b.mul(stamp_slot, lo.const(table.nr_cpus)), cpu)
+    hand_out(lo, site, lru, value, stamp_slot=stamp_slot, done=writer.done, verified=verified)
+    lo.continue_in(writer.done)
+
+
+__all__ = ["NativeLru", "lower_lru_lookup", "native_lru"]
