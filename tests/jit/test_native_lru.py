@@ -7,6 +7,7 @@ corrupted node list."""
 from __future__ import annotations
 
 import ctypes
+import errno
 import multiprocessing
 import os
 import struct
@@ -88,6 +89,16 @@ out:
 """
 """The byte r2 bytes into key r1's value (past the value: a fault for a raw program)."""
 
+DELETE = """
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_delete_elem
+    exit
+"""
+"""``bpf_map_delete_elem(m, &r1)``."""
+
 COUNTER = """
     *(u32 *)(r10 - 4) = r1
     r2 = r10
@@ -143,22 +154,28 @@ def _keys(handle: Map) -> set[int]:
 
 
 def _history(kind: str, verified: bool, steps: list[tuple[str, int]]) -> list[Any]:
-    """Lookups (by a program on ``kind``) and inserts (by user space) on a fresh 4-entry LRU map: what
-    each step answered and, after each insert, the keys the map holds (so the evicted one)."""
+    """Lookups and deletes (by programs on ``kind``) and inserts (by user space) on a 4-entry LRU map
+    holding keys 0 to 3: what each step answered and, after each insert or delete, the keys the map holds (so the
+    evicted one)."""
     handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
     with handle:
+        for key in range(4):  # full from the start: inserts evict
+            handle[U32.pack(key)] = Q.pack(key * 100)
         engine = _engine(LOOKUP, obj, kind, verified=verified)
+        deleter = _engine(DELETE, obj, kind, verified=verified)
         seen: list[Any] = []
         for op, key in steps:
             if op == "lookup":
                 seen.append(_run(engine, obj, r1=key))
+            elif op == "delete":
+                seen.append((_run(deleter, obj, r1=key), sorted(_keys(handle))))
             else:
                 handle[U32.pack(key)] = Q.pack(key * 100)
                 seen.append(sorted(_keys(handle)))
         return seen
 
 
-STEPS = st.lists(st.tuples(st.sampled_from(["lookup", "insert"]), st.integers(0, 7)), max_size=40)
+STEPS = st.lists(st.tuples(st.sampled_from(["lookup", "insert", "delete"]), st.integers(0, 7)), max_size=40)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -181,6 +198,24 @@ def test_a_lookup_makes_the_key_the_most_recently_used(services: Counter[int]) -
         handle[U32.pack(4)] = Q.pack(4)  # evicts key 1, not key 0
         assert _keys(handle) == {0, 2, 3, 4}
         assert services == Counter()
+
+
+@pytest.mark.parametrize("map_type", [uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH])
+def test_deletes_are_native_and_free_the_node(services: Counter[int], map_type: int) -> None:
+    handle, obj = user_map(map_type, 4, 8, 4)
+    with handle:
+        size = 8 * obj.impl.nr_cpus if obj.impl.percpu else 8
+        for key in range(4):
+            handle[U32.pack(key)] = bytes(size)
+        deleter = _engine(DELETE, obj, "jit", verified=True)
+        assert isinstance(deleter, JitProgram)
+        assert [name for name, _ in deleter.native.calls.values()] == ["map_delete_elem"]
+        assert [_run(deleter, obj, r1=key) for key in (2, 2, 9, 0)] == [0, -errno.ENOENT, -errno.ENOENT, 0]
+        assert services == Counter()
+        assert _keys(handle) == {1, 3} and _order(obj) == [3, 1]
+        for key in (5, 6, 7):  # the freed nodes are taken again; 7 evicts key 1
+            handle[U32.pack(key)] = bytes(size)
+        assert _keys(handle) == {3, 5, 6, 7} and _order(obj) == [7, 6, 5, 3]
 
 
 def test_a_raw_program_keeps_the_value_regions(services: Counter[int]) -> None:

@@ -207,6 +207,23 @@ class Writer:
         self.b.fence("release")
         self.b.store_atomic(even, self.u32_at(SEQ_OFFSET), "monotonic", 4)
 
+    def remove(self, link: ir.Value, link_at: ir.Value) -> None:
+        """``HashMap.delete`` of the element ``walk`` found: unpublished with one aligned store, its
+        slot put on the free list, the count decremented, all inside one odd sequence count."""
+        b, lo = self.b, self.lo
+        even = self.begin_write()
+        slot = self.slot_of(link)
+        self.publish(b.load(self.u32_at(slot)), link_at)  # unpublish: one aligned store
+        b.store(b.load(self.u32_at(FREE_OFFSET)), self.u32_at(slot))  # onto the free list
+        b.store(link, self.u32_at(FREE_OFFSET))
+        count_at = self.u32_at(COUNT_OFFSET)
+        count = b.load(count_at)
+        decremented = b.select(
+            b.icmp_unsigned("==", count, lo.const(0, 32)), count, b.sub(count, lo.const(1, 32))
+        )
+        b.store(decremented, count_at)
+        self.end_write(even)
+
 
 def _copy(lo: Lowering, source: ir.Value, target: ir.Value, size: int) -> None:
     """Copy ``size`` bytes (unaligned loads and stores of 8, 4, 2 and 1 bytes)."""
@@ -345,7 +362,6 @@ def lower_hash_update(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
 def lower_hash_delete(lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
     """r0 = ``bpf_map_delete_elem(table, r2)`` natively (``HashMap.delete`` under the lock)."""
     writer = Writer(lo, site, table, args)
-    b = lo.b
     key, hashed = hash_key(lo, args[1], table.key_size)
     writer.lock()
     found, absent, link, link_at = writer.walk(key, hashed)
@@ -354,18 +370,7 @@ def lower_hash_delete(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
     writer.fail(errno.ENOENT)
 
     lo.continue_in(found)
-    even = writer.begin_write()
-    slot = writer.slot_of(link)
-    writer.publish(b.load(writer.u32_at(slot)), link_at)  # unpublish: one aligned store
-    b.store(b.load(writer.u32_at(FREE_OFFSET)), writer.u32_at(slot))  # onto the free list
-    b.store(link, writer.u32_at(FREE_OFFSET))
-    count_at = writer.u32_at(COUNT_OFFSET)
-    count = b.load(count_at)
-    decremented = b.select(
-        b.icmp_unsigned("==", count, lo.const(0, 32)), count, b.sub(count, lo.const(1, 32))
-    )
-    b.store(decremented, count_at)
-    writer.end_write(even)
+    writer.remove(link, link_at)
     writer.finish(lo.const(0))
     lo.continue_in(writer.done)
 

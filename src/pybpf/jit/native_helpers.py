@@ -21,7 +21,8 @@ id (a registry may replace any helper), and:
   lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY,
   PERCPU_HASH or LRU_PERCPU_HASH;
   ``bpf_map_update_elem`` (2) and ``bpf_map_delete_elem`` (3) likewise on a preallocated HASH
-  (``pybpf.jit.native_hash_write``, under the map's own mutex).  A verified program (``verified``:
+  (``pybpf.jit.native_hash_write``, under the map's own mutex), and the delete on an LRU hash
+  (``pybpf.jit.native_lru``).  A verified program (``verified``:
   it came with the verifier's facts) gets values handed out with no Python at all, a raw one gets
   each value registered as the interpreter does (``pybpf.jit.native_maps``);
 * ``bpf_ringbuf_output`` (130) and ``bpf_ringbuf_query`` (134) when their r1 is a ring buffer map
@@ -75,7 +76,7 @@ from pybpf.jit.native_csum import lower_csum_diff
 from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
 from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
 from pybpf.jit.native_loop import lower_loop
-from pybpf.jit.native_lru import NativeLru, lower_lru_lookup, native_lru
+from pybpf.jit.native_lru import NativeLru, deletable, lower_lru_delete, lower_lru_lookup, native_lru
 from pybpf.jit.native_maps import (
     NativeArray,
     NativeMap,
@@ -197,6 +198,13 @@ def _lookup_lowerer(
             lower_hash_lookup(lo, site, nmap, args, verified=verified, cpu_in_r3=cpu_in_r3)
         else:
             lower_array_lookup(lo, site, nmap, args, verified=verified, cpu_in_r3=cpu_in_r3)
+
+    return lower
+
+
+def _lru_delete_lowerer(lru: NativeLru) -> NativeLowerer:
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        lower_lru_delete(lo, site, lru, args)
 
     return lower
 
@@ -393,9 +401,14 @@ def plan_native_calls(
         if not isinstance(nmap, (NativeArray, NativeHash, NativeLru)):
             continue
         if function in WRITES:
-            if not isinstance(nmap, NativeHash) or not writable(nmap):
+            if isinstance(nmap, NativeLru):
+                if function is not map_helpers.map_delete_elem or not deletable(nmap):
+                    continue
+                lowerer = _lru_delete_lowerer(nmap)
+            elif not isinstance(nmap, NativeHash) or not writable(nmap):
                 continue
-            lowerer = _write_lowerer(nmap, WRITES[function])
+            else:
+                lowerer = _write_lowerer(nmap, WRITES[function])
         else:
             percpu_lookup = function is map_helpers.map_lookup_percpu_elem
             if percpu_lookup and not nmap.percpu:

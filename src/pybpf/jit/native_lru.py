@@ -25,12 +25,18 @@ read side of ``pybpf.jit.native_hash``: the Python helper holds ``MapObject.lock
   per slot and epoch).
 
 A per-CPU map's CPU the map has not gives NULL before the lock is taken, as ``value_offset`` answers
-before it looks the key up.  Updates and deletes of LRU maps (eviction, node allocation) stay in
-Python.
+before it looks the key up.
+
+``bpf_map_delete_elem`` is native too (``_LruBase.delete``): under the mutex, the key's element found,
+its node link and neighbours checked, then the inner table's element removed with that table's
+writer protocol (``Writer.remove``: inside an odd sequence count), the node unlinked and put on the
+free node list; an absent key is -ENOENT.  Updates (a new key's node allocation and eviction) stay
+in Python.
 """
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,7 +50,16 @@ from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, give_null
 from pybpf.jit.state import Field
 from pybpf.maps.base import round_up
 from pybpf.maps.hash import HashMap
-from pybpf.maps.lru import HEADER_BYTES, LRU_AT, MRU_AT, VALUE_PREFIX, LruHashMap, LruPercpuHashMap
+from pybpf.maps.lru import (
+    COUNT_AT,
+    FREE_AT,
+    HEADER_BYTES,
+    LRU_AT,
+    MRU_AT,
+    VALUE_PREFIX,
+    LruHashMap,
+    LruPercpuHashMap,
+)
 from pybpf.maps.object import MapObject
 
 LRU_TYPES = {uapi.BPF_MAP_TYPE_LRU_HASH: LruHashMap, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH: LruPercpuHashMap}
@@ -124,6 +139,89 @@ def native_lru(obj: MapObject, index: int) -> NativeLru | None:
     return NativeLru(table, impl.n_nodes, impl.node_size)
 
 
+class _List:
+    """Lowering on one LRU map's node list (``_LruBase``'s ``_node``, ``_unlink``, ``_push_front``,
+    ``_free_node``), for code holding the map's mutex."""
+
+    def __init__(self, lo: Lowering, lru: NativeLru) -> None:
+        self.lo, self.b, self.lru = lo, lo.b, lru
+        base = lru.table.obj.address
+        self.mru_at, self.lru_at = lo.const(base + MRU_AT), lo.const(base + LRU_AT)
+        self.free_at, self.count_at = lo.const(base + FREE_AT), lo.const(base + COUNT_AT)
+        self.first_node = base + HEADER_BYTES - lru.node_size
+
+    def u32(self, address: ir.Value) -> ir.Value:
+        return self.b.inttoptr(address, I32.as_pointer())
+
+    def load(self, address: ir.Value) -> ir.Value:
+        return self.b.load(self.u32(address))
+
+    def store(self, value: ir.Value, address: ir.Value) -> None:
+        self.b.store(value, self.u32(address))
+
+    def node(self, link: ir.Value) -> ir.Value:
+        """The address of the node a (checked) link names."""
+        b, lo = self.b, self.lo
+        return b.add(lo.const(self.first_node), b.mul(b.zext(link, I64), lo.const(self.lru.node_size)))
+
+    def next_at(self, link: ir.Value) -> ir.Value:
+        return self.b.add(self.node(link), self.lo.const(NODE_NEXT))
+
+    def in_pool(self, link: ir.Value, *, zero: bool) -> ir.Value:
+        """Whether ``link`` names a node (``zero``: or is 0, no node)."""
+        b, lo = self.b, self.lo
+        inside = b.icmp_unsigned("<=", link, lo.const(self.lru.n_nodes, 32))
+        return inside if zero else b.and_(inside, b.icmp_unsigned("!=", link, lo.const(0, 32)))
+
+    def is_none(self, link: ir.Value) -> ir.Value:
+        return self.b.icmp_unsigned("==", link, self.lo.const(0, 32))
+
+    def neighbours(self, link: ir.Value) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """The (checked) node's previous and next links, and whether both are 0 or in the pool."""
+        prev, following = self.load(self.node(link)), self.load(self.next_at(link))
+        return prev, following, self.b.and_(self.in_pool(prev, zero=True), self.in_pool(following, zero=True))
+
+    def front_after_unlink(self, prev: ir.Value, following: ir.Value) -> ir.Value:
+        """The list's front once a node with these neighbours is unlinked (what ``_push_front`` reads)."""
+        return self.b.select(self.is_none(prev), following, self.load(self.mru_at))
+
+    def unlink(self, prev: ir.Value, following: ir.Value) -> None:
+        """``_unlink`` of a node whose (checked) neighbours are ``prev`` and ``following``."""
+        b = self.b
+        self.store(following, b.select(self.is_none(prev), self.mru_at, self.next_at(prev)))
+        self.store(prev, b.select(self.is_none(following), self.lru_at, self.node(following)))
+
+    def push_front(self, link: ir.Value, front: ir.Value) -> None:
+        """``_push_front`` of node ``link``, ``front`` (checked) being the list's front."""
+        b, lo = self.b, self.lo
+        self.store(lo.const(0, 32), self.node(link))
+        self.store(front, self.next_at(link))
+        self.store(link, b.select(self.is_none(front), self.lru_at, self.node(front)))
+        self.store(link, self.mru_at)
+
+    def free(self, link: ir.Value) -> None:
+        """``_free_node``: onto the free node list (no predecessor), the count decremented."""
+        b, lo = self.b, self.lo
+        self.store(lo.const(0, 32), self.node(link))
+        self.store(self.load(self.free_at), self.next_at(link))
+        self.store(link, self.free_at)
+        count = self.load(self.count_at)
+        self.store(b.select(self.is_none(count), count, b.sub(count, lo.const(1, 32))), self.count_at)
+
+
+def _node_link(lo: Lowering, writer: Writer, table: NativeHash, link: ir.Value) -> ir.Value:
+    """The node link stored in front of the value of the inner table's slot ``link``."""
+    value_at = lo.b.add(writer.slot_of(link), lo.const(SLOT_KEY + table.key_stride))
+    return lo.b.load(lo.b.inttoptr(value_at, I32.as_pointer()))
+
+
+def deletable(lru: NativeLru) -> bool:
+    """Whether ``lru``'s deletes may be native: as a hash map's (``native_hash_write.writable``), and
+    either LRU type (a delete touches no value)."""
+    obj = lru.table.obj
+    return obj.spin_lock_off is None and not obj.params.flags & uapi.BPF_F_RDONLY_PROG
+
+
 def lower_lru_lookup(
     lo: Lowering,
     site: Site,
@@ -154,52 +252,21 @@ def lower_lru_lookup(
     writer.finish(lo.const(0))
 
     lo.continue_in(found)
-    base = table.obj.address
-
-    def u32(address: ir.Value) -> ir.Value:
-        return b.inttoptr(address, I32.as_pointer())
-
-    def node_at(node_link: ir.Value) -> ir.Value:
-        """The address of the node a (checked) link names."""
-        first = base + HEADER_BYTES - lru.node_size
-        return b.add(lo.const(first), b.mul(b.zext(node_link, I64), lo.const(lru.node_size)))
-
-    def in_pool(node_link: ir.Value, *, zero: bool) -> ir.Value:
-        """Whether ``node_link`` names a node (``zero``: or is 0, no node)."""
-        inside = b.icmp_unsigned("<=", node_link, lo.const(lru.n_nodes, 32))
-        return inside if zero else b.and_(inside, b.icmp_unsigned("!=", node_link, lo.const(0, 32)))
-
-    slot = writer.slot_of(link)
-    value_at = b.add(slot, lo.const(SLOT_KEY + table.key_stride))
-    node_link = b.load(u32(value_at))
+    nodes = _List(lo, lru)
+    node_link = _node_link(lo, writer, table, link)
     node_known = lo.new_block("lru_node_known")
-    b.cbranch(in_pool(node_link, zero=False), node_known, writer.bail)
+    b.cbranch(nodes.in_pool(node_link, zero=False), node_known, writer.bail)
     lo.continue_in(node_known)
-    node = node_at(node_link)
-    prev = b.load(u32(node))
-    following = b.load(u32(b.add(node, lo.const(NODE_NEXT))))
-    prev_is_none = b.icmp_unsigned("==", prev, lo.const(0, 32))
-    front = b.select(prev_is_none, following, b.load(u32(lo.const(base + MRU_AT))))
-    """The list's front once the node is unlinked (``_push_front`` reads it then)."""
-    sane = b.and_(in_pool(prev, zero=True), in_pool(following, zero=True))
-    sane = b.and_(sane, in_pool(front, zero=True))
+    prev, following, sane = nodes.neighbours(node_link)
+    front = nodes.front_after_unlink(prev, following)
     moving = lo.new_block("lru_move")
-    b.cbranch(sane, moving, writer.bail)
+    b.cbranch(b.and_(sane, nodes.in_pool(front, zero=True)), moving, writer.bail)
 
-    lo.continue_in(moving)  # _unlink, then _push_front
-    mru_at, lru_at = lo.const(base + MRU_AT), lo.const(base + LRU_AT)
-    prev_next_at = b.select(prev_is_none, mru_at, b.add(node_at(prev), lo.const(NODE_NEXT)))
-    next_is_none = b.icmp_unsigned("==", following, lo.const(0, 32))
-    next_prev_at = b.select(next_is_none, lru_at, node_at(following))
-    b.store(following, u32(prev_next_at))
-    b.store(prev, u32(next_prev_at))
-    b.store(lo.const(0, 32), u32(node))
-    b.store(front, u32(b.add(node, lo.const(NODE_NEXT))))
-    front_is_none = b.icmp_unsigned("==", front, lo.const(0, 32))
-    b.store(node_link, u32(b.select(front_is_none, lru_at, node_at(front))))
-    b.store(node_link, u32(mru_at))
+    lo.continue_in(moving)
+    nodes.unlink(prev, following)
+    nodes.push_front(node_link, front)
     writer.mutex_call(UNLOCK)
-    value = b.add(value_at, lo.const(VALUE_PREFIX))
+    value = b.add(writer.slot_of(link), lo.const(SLOT_KEY + table.key_stride + VALUE_PREFIX))
     stamp_slot = b.zext(link, I64)
     if table.percpu:
         value = b.add(value, b.mul(cpu, lo.const(table.cpu_stride)))
@@ -208,4 +275,35 @@ def lower_lru_lookup(
     lo.continue_in(writer.done)
 
 
-__all__ = ["NativeLru", "lower_lru_lookup", "native_lru"]
+def lower_lru_delete(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_map_delete_elem(lru, r2)`` natively under the map's mutex (``_LruBase.delete``: the
+    inner table's element removed, its node unlinked and freed); every link checked first."""
+    table = lru.table
+    writer = Writer(lo, site, table, args)
+    b = lo.b
+    key, hashed = hash_key(lo, args[1], table.key_size)
+    writer.lock()
+    found, absent, link, link_at = writer.walk(key, hashed)
+
+    lo.continue_in(absent)
+    writer.fail(errno.ENOENT)
+
+    lo.continue_in(found)
+    nodes = _List(lo, lru)
+    node_link = _node_link(lo, writer, table, link)
+    node_known = lo.new_block("lru_node_known")
+    b.cbranch(nodes.in_pool(node_link, zero=False), node_known, writer.bail)
+    lo.continue_in(node_known)
+    prev, following, sane = nodes.neighbours(node_link)
+    deleting = lo.new_block("lru_delete")
+    b.cbranch(sane, deleting, writer.bail)
+
+    lo.continue_in(deleting)
+    writer.remove(link, link_at)
+    nodes.unlink(prev, following)
+    nodes.free(node_link)
+    writer.finish(lo.const(0))
+    lo.continue_in(writer.done)
+
+
+__all__ = ["NativeLru", "deletable", "lower_lru_delete", "lower_lru_lookup", "native_lru"]

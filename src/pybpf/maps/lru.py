@@ -50,7 +50,7 @@ from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
 HEADER_BYTES = 64
-_NR_CPUS, MRU_AT, LRU_AT, _FREE, _HIGH, _COUNT = 0, 8, 12, 16, 20, 24
+_NR_CPUS, MRU_AT, LRU_AT, FREE_AT, _HIGH, COUNT_AT = 0, 8, 12, 16, 20, 24
 VALUE_PREFIX = 8  # node index in front of each stored value
 _U32 = struct.Struct("<I")
 
@@ -159,9 +159,9 @@ class _LruBase(MapOps):
         self._set(MRU_AT, link)
 
     def _alloc_node(self, key: bytes) -> int:
-        link = self._get(_FREE)
+        link = self._get(FREE_AT)
         if link:
-            self._set(_FREE, self._get(self._node(link) + 4))
+            self._set(FREE_AT, self._get(self._node(link) + 4))
             if self._get(self._node(link)) or self._get(MRU_AT) == link:
                 raise corrupted("the free node list holds a node of the LRU list")
         else:
@@ -171,15 +171,15 @@ class _LruBase(MapOps):
             self._set(_HIGH, link)
         start = self._node(link) + 8
         self.mem[start : start + self.key_size] = key
-        self._set(_COUNT, self._get(_COUNT) + 1)
+        self._set(COUNT_AT, self._get(COUNT_AT) + 1)
         return link
 
     def _free_node(self, link: int) -> None:
         node = self._node(link)
         self._set(node, 0)  # free nodes have no predecessor (_alloc_node checks it)
-        self._set(node + 4, self._get(_FREE))
-        self._set(_FREE, link)
-        self._set(_COUNT, max(self._get(_COUNT) - 1, 0))
+        self._set(node + 4, self._get(FREE_AT))
+        self._set(FREE_AT, link)
+        self._set(COUNT_AT, max(self._get(COUNT_AT) - 1, 0))
 
     def _key_of(self, link: int) -> bytes:
         start = self._node(link) + 8
@@ -224,7 +224,7 @@ class _LruBase(MapOps):
             self._unlink(link)
             self._push_front(link)
             return
-        if self._get(_COUNT) >= self.max_entries:
+        if self._get(COUNT_AT) >= self.max_entries:
             self._evict()
         link = self._alloc_node(key)
         self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
@@ -349,9 +349,9 @@ class _LruBase(MapOps):
         self._set(LRU_AT, 0)
         for link in reversed(order):
             self._push_front(link)
-        self._set(_FREE, 0)
+        self._set(FREE_AT, 0)
         self._set(_HIGH, high)
-        self._set(_COUNT, high)
+        self._set(COUNT_AT, high)
         for link in range(high, 0, -1):
             if link not in present:
                 self._free_node(link)
