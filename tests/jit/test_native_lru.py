@@ -32,7 +32,7 @@ from pybpf.kernel import prog_run
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.prog_run import ProgRuntime
 from pybpf.kernel.progobj import ProgObject
-from pybpf.maps.lru import HEADER_BYTES, LRU_AT, MRU_AT
+from pybpf.maps.lru import FREE_AT, HEADER_BYTES, LRU_AT, MRU_AT
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory
 from pybpf.vm import Interpreter
@@ -99,6 +99,20 @@ DELETE = """
 """
 """``bpf_map_delete_elem(m, &r1)``."""
 
+UPDATE = """
+    *(u32 *)(r10 - 4) = r1
+    *(u64 *)(r10 - 16) = r2
+    r4 = r3
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r1 = map_fd(m) ll
+    call bpf_map_update_elem
+    exit
+"""
+"""``bpf_map_update_elem(m, &r1 (u32), &r2 (u64), r3)``."""
+
 COUNTER = """
     *(u32 *)(r10 - 4) = r1
     r2 = r10
@@ -153,34 +167,43 @@ def _keys(handle: Map) -> set[int]:
     return {U32.unpack(key)[0] for key in handle.keys()}  # noqa: SIM118 (a Map is not iterable)
 
 
-def _history(kind: str, verified: bool, steps: list[tuple[str, int]]) -> list[Any]:
-    """Lookups and deletes (by programs on ``kind``) and inserts (by user space) on a 4-entry LRU map
-    holding keys 0 to 3: what each step answered and, after each insert or delete, the keys the map holds (so the
-    evicted one)."""
+def _history(kind: str, verified: bool, steps: list[tuple[str, int, int]]) -> list[Any]:
+    """Lookups, updates (flags) and deletes by programs on ``kind``, and inserts by user space, on a
+    4-entry LRU map holding keys 0 to 3: what each step answered, the keys the map holds and its
+    recency order after each change, and its storage at the end."""
     handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
     with handle:
         for key in range(4):  # full from the start: inserts evict
             handle[U32.pack(key)] = Q.pack(key * 100)
-        engine = _engine(LOOKUP, obj, kind, verified=verified)
-        deleter = _engine(DELETE, obj, kind, verified=verified)
+        programs = {op: _engine(text, obj, kind, verified=verified) for op, text in PROGRAMS.items()}
         seen: list[Any] = []
-        for op, key in steps:
-            if op == "lookup":
-                seen.append(_run(engine, obj, r1=key))
-            elif op == "delete":
-                seen.append((_run(deleter, obj, r1=key), sorted(_keys(handle))))
-            else:
+        for index, (op, key, flags) in enumerate(steps):
+            if op == "insert":
                 handle[U32.pack(key)] = Q.pack(key * 100)
                 seen.append(sorted(_keys(handle)))
+                continue
+            seen.append(_run(programs[op], obj, r1=key, r2=index, r3=flags))
+            if op != "lookup":
+                seen.append((sorted(_keys(handle)), _order(obj)))
+        seen.append({key: handle[U32.pack(key)] for key in _keys(handle)})
+        seen.append(ctypes.string_at(obj.address, obj.storage_size))
         return seen
 
 
-STEPS = st.lists(st.tuples(st.sampled_from(["lookup", "insert", "delete"]), st.integers(0, 7)), max_size=40)
+PROGRAMS = {"lookup": LOOKUP, "update": UPDATE, "delete": DELETE}
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["lookup", "insert", "delete", "update", "update"]),
+        st.integers(0, 7),
+        st.sampled_from([0, 0, uapi.BPF_NOEXIST, uapi.BPF_EXIST, 4]),
+    ),
+    max_size=40,
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=STEPS, verified=st.booleans())
-def test_lookups_and_evictions_as_the_interpreter(steps: list[tuple[str, int]], verified: bool) -> None:
+def test_lookups_and_evictions_as_the_interpreter(steps: list[tuple[str, int, int]], verified: bool) -> None:
     assert _history("jit", verified, steps) == _history("interpreter", False, steps)
 
 
@@ -216,6 +239,28 @@ def test_deletes_are_native_and_free_the_node(services: Counter[int], map_type: 
         for key in (5, 6, 7):  # the freed nodes are taken again; 7 evicts key 1
             handle[U32.pack(key)] = bytes(size)
         assert _keys(handle) == {3, 5, 6, 7} and _order(obj) == [7, 6, 5, 3]
+
+
+def test_updates_are_native_and_evict_the_least_recently_used(services: Counter[int]) -> None:
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+    with handle:
+        updater = _engine(UPDATE, obj, "jit", verified=True)
+        assert isinstance(updater, JitProgram)
+        assert [name for name, _ in updater.native.calls.values()] == ["map_update_elem"]
+        answers = [_run(updater, obj, r1=key, r2=key + 50, r3=0) for key in (0, 1, 2, 3, 1, 4, 5)]
+        assert answers == [0] * 7
+        assert _run(updater, obj, r1=9, r2=0, r3=uapi.BPF_EXIST) == -errno.ENOENT
+        assert _run(updater, obj, r1=5, r2=0, r3=uapi.BPF_NOEXIST) == -errno.EEXIST
+        assert services == Counter()
+        assert _order(obj) == [5, 4, 1, 3]  # 0, then 2 evicted
+        assert {key: Q.unpack(handle[U32.pack(key)])[0] for key in _keys(handle)} == {
+            1: 51, 3: 53, 4: 54, 5: 55,
+        }  # fmt: skip
+        assert _run(updater, obj, r1=3, r2=0, r3=4) == -errno.EINVAL  # unknown flags: the Python helper's
+        assert services[2] == 1
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 4)
+    with handle:
+        assert not _engine(UPDATE, obj, "jit", verified=True).native.calls  # type: ignore[union-attr]
 
 
 def test_a_raw_program_keeps_the_value_regions(services: Counter[int]) -> None:
@@ -403,3 +448,39 @@ def test_a_corrupted_node_list_is_the_python_helpers_to_report(services: Counter
     assert answers[0] == answers[1]
     assert answers[1][0][0] == "HelperError"
     assert services[LOOKUP_HELPER] == 1
+
+
+def _corrupt_tail(obj: MapObject) -> None:
+    ctypes.c_uint32.from_address(obj.address + LRU_AT).value = 99  # outside the node pool
+
+
+def _tail_names_no_element(obj: MapObject) -> None:
+    tail = _u32(obj, LRU_AT)
+    node = HEADER_BYTES + (tail - 1) * obj.impl.node_size
+    ctypes.c_uint32.from_address(obj.address + node + 8).value = 77  # its key: in no element
+
+
+def _free_node_still_listed(obj: MapObject) -> None:
+    free = _u32(obj, FREE_AT)
+    ctypes.c_uint32.from_address(obj.address + HEADER_BYTES + (free - 1) * obj.impl.node_size).value = 1
+
+
+@pytest.mark.parametrize(
+    "corrupt", [_corrupt_tail, _tail_names_no_element, _free_node_still_listed], ids=lambda f: f.__name__
+)
+def test_an_update_of_a_corrupted_map_is_the_python_helpers(services: Counter[int], corrupt: Any) -> None:
+    """The Python helper answers (-EUCLEAN), from the same untouched map, leaving what it leaves."""
+    answers = []
+    for kind in ("interpreter", "jit"):
+        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+        with handle:
+            for key in range(4):
+                handle[U32.pack(key)] = Q.pack(key)
+            if corrupt is _free_node_still_listed:
+                del handle[U32.pack(2)]
+            corrupt(obj)
+            r0 = _run(_engine(UPDATE, obj, kind, verified=True), obj, r1=9, r2=9, r3=0)
+            answers.append((r0, ctypes.string_at(obj.address, obj.storage_size)))
+    assert answers[0] == answers[1]
+    assert answers[1][0] == -errno.EUCLEAN
+    assert services[2] == 1

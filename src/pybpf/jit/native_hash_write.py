@@ -339,7 +339,7 @@ class Writer:
         self.end_write(even)
 
 
-def _copy(lo: Lowering, source: ir.Value, target: ir.Value, size: int) -> None:
+def copy_bytes(lo: Lowering, source: ir.Value, target: ir.Value, size: int) -> None:
     """Copy ``size`` bytes (unaligned loads and stores of 8, 4, 2 and 1 bytes)."""
     b = lo.b
     offset = 0
@@ -387,7 +387,7 @@ def lower_hash_update(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
     writer.fail(errno.E2BIG)
 
     def write_value(address: ir.Value) -> None:
-        _copy(lo, args[2], address, params.value_size)
+        copy_bytes(lo, args[2], address, params.value_size)
 
     lo.continue_in(replace)
     writer.replace(key, hashed, link, link_at, write_value)
@@ -422,6 +422,7 @@ __all__ = [
     "UNLOCK",
     "UPDATE_HELPER",
     "Writer",
+    "copy_bytes",
     "lower_hash_delete",
     "lower_hash_update",
     "writable",

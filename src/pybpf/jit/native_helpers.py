@@ -21,8 +21,8 @@ id (a registry may replace any helper), and:
   lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY,
   PERCPU_HASH or LRU_PERCPU_HASH;
   ``bpf_map_update_elem`` (2) and ``bpf_map_delete_elem`` (3) likewise on a preallocated HASH
-  (``pybpf.jit.native_hash_write``, under the map's own mutex), and the delete on an LRU hash
-  (``pybpf.jit.native_lru``).  A verified program (``verified``:
+  (``pybpf.jit.native_hash_write``, under the map's own mutex), and on an LRU hash the delete, and
+  on an LRU_HASH the update (``pybpf.jit.native_lru``).  A verified program (``verified``:
   it came with the verifier's facts) gets values handed out with no Python at all, a raw one gets
   each value registered as the interpreter does (``pybpf.jit.native_maps``);
 * ``bpf_ringbuf_output`` (130) and ``bpf_ringbuf_query`` (134) when their r1 is a ring buffer map
@@ -76,7 +76,15 @@ from pybpf.jit.native_csum import lower_csum_diff
 from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
 from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
 from pybpf.jit.native_loop import lower_loop
-from pybpf.jit.native_lru import NativeLru, deletable, lower_lru_delete, lower_lru_lookup, native_lru
+from pybpf.jit.native_lru import (
+    NativeLru,
+    deletable,
+    lower_lru_delete,
+    lower_lru_lookup,
+    lower_lru_update,
+    native_lru,
+    updatable,
+)
 from pybpf.jit.native_maps import (
     NativeArray,
     NativeMap,
@@ -202,9 +210,9 @@ def _lookup_lowerer(
     return lower
 
 
-def _lru_delete_lowerer(lru: NativeLru) -> NativeLowerer:
+def _lru_write_lowerer(lru: NativeLru, lower_write: LruWrite) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
-        lower_lru_delete(lo, site, lru, args)
+        lower_write(lo, site, lru, args)
 
     return lower
 
@@ -222,6 +230,12 @@ WRITES: dict[Helper, HashWrite] = {
     map_helpers.map_delete_elem: lower_hash_delete,
 }
 """The map helpers that change a hash map natively (``pybpf.jit.native_hash_write``)."""
+LruWrite = Callable[[Lowering, Site, NativeLru, Sequence[ir.Value]], None]
+LRU_WRITES: dict[Helper, tuple[Callable[[NativeLru], bool], LruWrite]] = {
+    map_helpers.map_update_elem: (updatable, lower_lru_update),
+    map_helpers.map_delete_elem: (deletable, lower_lru_delete),
+}
+"""The map helpers that change an LRU hash natively where the map allows (``pybpf.jit.native_lru``)."""
 RingLowerer = Callable[[Lowering, Site, NativeRing, Sequence[ir.Value]], None]
 RING_CALLS: dict[Helper, RingLowerer] = {
     map_helpers.ringbuf_output: lower_ringbuf_output,
@@ -402,9 +416,10 @@ def plan_native_calls(
             continue
         if function in WRITES:
             if isinstance(nmap, NativeLru):
-                if function is not map_helpers.map_delete_elem or not deletable(nmap):
+                lru_write = LRU_WRITES[function]
+                if not lru_write[0](nmap):
                     continue
-                lowerer = _lru_delete_lowerer(nmap)
+                lowerer = _lru_write_lowerer(nmap, lru_write[1])
             elif not isinstance(nmap, NativeHash) or not writable(nmap):
                 continue
             else:

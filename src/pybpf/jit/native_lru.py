@@ -30,30 +30,41 @@ before it looks the key up.
 ``bpf_map_delete_elem`` is native too (``_LruBase.delete``): under the mutex, the key's element found,
 its node link and neighbours checked, then the inner table's element removed with that table's
 writer protocol (``Writer.remove``: inside an odd sequence count), the node unlinked and put on the
-free node list; an absent key is -ENOENT.  Updates (a new key's node allocation and eviction) stay
-in Python.
+free node list; an absent key is -ENOENT.  So is ``bpf_map_update_elem`` on an LRU_HASH
+(``_LruBase.update``): an existing key's element replaced in the inner table (``Writer.replace``) and
+its node moved to the front; a new key, in a full map, first evicts the list's tail (its key looked
+up in the inner table by the key its node holds, the element removed, the node unlinked and freed),
+then takes a node (the free node list's head, else the next never used), inserts the element
+(``Writer.insert``) and puts the node at the front.  Every check the Python side would fail on
+(links outside the pools, a tail naming no element, a node list that reaches the free list, no node
+or slot left) is made before the first write, from the state the lock guarantees, so a doubt sends
+the call to the Python helper from an untouched map; what the map's writes look like in between is
+seen by nobody (every reader of an LRU map takes the mutex).  BPF_NOEXIST / BPF_EXIST give
+-EEXIST / -ENOENT, other flags go to the Python helper (-EINVAL).  A per-CPU LRU's update (one CPU's
+slot written in place) stays in Python.
 """
 
 from __future__ import annotations
 
 import errno
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from llvmlite import ir
 
 from pybpf import uapi
-from pybpf.jit.lower import I32, I64, Lowering, Site
+from pybpf.jit.lower import I8, I32, I64, Lowering, Site
 from pybpf.jit.native_hash import MAX_KEY_SIZE, SLOT_KEY, NativeHash, hash_key
-from pybpf.jit.native_hash_write import TRYLOCK, UNLOCK, Writer
+from pybpf.jit.native_hash_write import MAX_VALUE_SIZE, TRYLOCK, UNLOCK, Writer, copy_bytes
 from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, give_null, hand_out
 from pybpf.jit.state import Field
 from pybpf.maps.base import round_up
-from pybpf.maps.hash import HashMap
+from pybpf.maps.hash import COUNT_OFFSET, HashMap
 from pybpf.maps.lru import (
     COUNT_AT,
     FREE_AT,
     HEADER_BYTES,
+    HIGH_AT,
     LRU_AT,
     MRU_AT,
     VALUE_PREFIX,
@@ -64,6 +75,7 @@ from pybpf.maps.object import MapObject
 
 LRU_TYPES = {uapi.BPF_MAP_TYPE_LRU_HASH: LruHashMap, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH: LruPercpuHashMap}
 NODE_NEXT = 4  # a node's next link follows its previous link
+NODE_KEY = 8  # then its key
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,7 @@ class _List:
         base = lru.table.obj.address
         self.mru_at, self.lru_at = lo.const(base + MRU_AT), lo.const(base + LRU_AT)
         self.free_at, self.count_at = lo.const(base + FREE_AT), lo.const(base + COUNT_AT)
+        self.high_at = lo.const(base + HIGH_AT)
         self.first_node = base + HEADER_BYTES - lru.node_size
 
     def u32(self, address: ir.Value) -> ir.Value:
@@ -306,4 +319,150 @@ def lower_lru_delete(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir
     lo.continue_in(writer.done)
 
 
-__all__ = ["NativeLru", "deletable", "lower_lru_delete", "lower_lru_lookup", "native_lru"]
+def updatable(lru: NativeLru) -> bool:
+    """Whether ``lru``'s updates may be native: an LRU_HASH (a per-CPU one's update writes one CPU's
+    slot) whose values a native hash update could copy (``native_hash_write.writable``)."""
+    obj = lru.table.obj
+    return (
+        obj.params.map_type == uapi.BPF_MAP_TYPE_LRU_HASH
+        and deletable(lru)
+        and obj.params.value_size <= MAX_VALUE_SIZE
+    )
+
+
+def lower_lru_update(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_map_update_elem(lru, r2, r3, r4)`` natively under the map's mutex (``_LruBase.update``):
+    an existing key's element replaced and made the most recently used; a new key's inserted with a
+    node of its own, after the least recently used element is evicted from a full map.  Everything a
+    step could find wrong is checked before the first write; a doubt goes to the Python helper."""
+    table = lru.table
+    writer = Writer(lo, site, table, args)
+    b = lo.b
+    value_size = table.obj.params.value_size
+    flags = args[3]
+    known_flags = lo.new_block("lru_update_flags")
+    b.cbranch(b.icmp_unsigned("<=", flags, lo.const(uapi.BPF_EXIST)), known_flags, writer.python)
+    lo.continue_in(known_flags)
+    key, hashed = hash_key(lo, args[1], table.key_size)
+    mode = b.and_(flags, lo.const(3))
+    writer.lock()
+    found, absent, link, link_at = writer.walk(key, hashed)
+    head_at = writer.head_at  # (a walk for the victim sets another)
+    nodes = _List(lo, lru)
+
+    def value_writer(node_link: ir.Value) -> Callable[[ir.Value], None]:
+        def write(address: ir.Value) -> None:  # the node link, 8-aligned, then the value
+            b.store(b.zext(node_link, I64), b.inttoptr(address, I64.as_pointer()), align=1)
+            copy_bytes(lo, args[2], b.add(address, lo.const(VALUE_PREFIX)), value_size)
+
+        return write
+
+    def check(ok: ir.Value, name: str) -> None:
+        passed = lo.new_block(name)
+        b.cbranch(ok, passed, writer.bail)
+        lo.continue_in(passed)
+
+    # an existing key: replaced in the inner table, its node moved to the front
+    lo.continue_in(found)
+    node_link = _node_link(lo, writer, table, link)
+    check(nodes.in_pool(node_link, zero=False), "lru_update_node")
+    exists, replacing = lo.new_block("lru_update_exists"), lo.new_block("lru_update_replace")
+    b.cbranch(b.icmp_unsigned("==", mode, lo.const(uapi.BPF_NOEXIST)), exists, replacing)
+    lo.continue_in(exists)
+    writer.fail(errno.EEXIST)
+    lo.continue_in(replacing)
+    prev, following, sane = nodes.neighbours(node_link)
+    front = nodes.front_after_unlink(prev, following)
+    check(b.and_(sane, nodes.in_pool(front, zero=True)), "lru_update_links")
+    writer.replace(key, hashed, link, link_at, value_writer(node_link))
+    nodes.unlink(prev, following)
+    nodes.push_front(node_link, front)
+    writer.finish(lo.const(0))
+
+    # a new key: the least recently used evicted from a full map, a node taken, the element inserted
+    lo.continue_in(absent)
+    missing, room = lo.new_block("lru_update_missing"), lo.new_block("lru_update_new")
+    b.cbranch(b.icmp_unsigned("==", mode, lo.const(uapi.BPF_EXIST)), missing, room)
+    lo.continue_in(missing)
+    writer.fail(errno.ENOENT)
+    lo.continue_in(room)
+    max_entries = lo.const(table.obj.params.max_entries, 32)
+    inner_count = b.load(writer.u32_at(COUNT_OFFSET))
+    evicting, keeping = lo.new_block("lru_update_evict"), lo.new_block("lru_update_keep")
+    b.cbranch(b.icmp_unsigned(">=", nodes.load(nodes.count_at), max_entries), evicting, keeping)
+    allocating = lo.new_block("lru_update_allocate")
+
+    lo.continue_in(evicting)  # _evict: the list's tail, its key's element and node
+    victim = nodes.load(nodes.lru_at)
+    check(nodes.in_pool(victim, zero=False), "lru_update_victim")
+    victim_key, victim_hash = hash_key(lo, b.add(nodes.node(victim), lo.const(NODE_KEY)), table.key_size)
+    victim_found, victim_absent, victim_link, victim_link_at = writer.walk(victim_key, victim_hash)
+    lo.continue_in(victim_absent)
+    b.branch(writer.bail)  # the least recently used node names no element: Python reports it
+    lo.continue_in(victim_found)
+    victim_prev, victim_next, victim_sane = nodes.neighbours(victim)
+    front_then = nodes.front_after_unlink(victim_prev, victim_next)
+    fits = b.icmp_unsigned(
+        "<",
+        b.select(nodes.is_none(inner_count), inner_count, b.sub(inner_count, lo.const(1, 32))),
+        max_entries,
+    )
+    check(
+        b.and_(
+            b.and_(victim_sane, fits),
+            b.and_(nodes.in_pool(front_then, zero=True), b.icmp_unsigned("!=", front_then, victim)),
+        ),
+        "lru_update_evictable",
+    )
+    writer.remove(victim_link, victim_link_at)
+    nodes.unlink(victim_prev, victim_next)
+    nodes.free(victim)  # (so the victim's node is the free list's head: _alloc_node takes it)
+    b.branch(allocating)
+
+    lo.continue_in(keeping)  # _alloc_node's checks: the free list's head, else a never used node
+    free = nodes.load(nodes.free_at)
+    listed, fresh = lo.new_block("lru_update_listed"), lo.new_block("lru_update_fresh")
+    b.cbranch(nodes.is_none(free), fresh, listed)
+    lo.continue_in(listed)
+    check(nodes.in_pool(free, zero=False), "lru_update_free_known")
+    unlisted = b.and_(
+        nodes.is_none(nodes.load(nodes.node(free))), b.icmp_unsigned("!=", nodes.load(nodes.mru_at), free)
+    )
+    listed_ok = lo.new_block("lru_update_listed_ok")
+    b.cbranch(unlisted, listed_ok, writer.bail)
+    lo.continue_in(fresh)
+    fresh_ok = lo.new_block("lru_update_fresh_ok")
+    high = nodes.load(nodes.high_at)
+    b.cbranch(b.icmp_unsigned("<", high, lo.const(lru.n_nodes, 32)), fresh_ok, writer.bail)
+    for block in (listed_ok, fresh_ok):
+        lo.continue_in(block)
+        room_left = b.icmp_unsigned("<", inner_count, max_entries)
+        front_known = nodes.in_pool(nodes.load(nodes.mru_at), zero=True)
+        b.cbranch(b.and_(room_left, front_known), allocating, writer.bail)
+
+    lo.continue_in(allocating)  # the inner element first (its slot's checks precede every write
+    free = nodes.load(nodes.free_at)  # on this way), then _alloc_node's writes, then _push_front
+    from_list = b.icmp_unsigned("!=", free, lo.const(0, 32))
+    new_link = b.select(from_list, free, b.add(nodes.load(nodes.high_at), lo.const(1, 32)))
+    writer.head_at = head_at
+    writer.insert(key, hashed, value_writer(new_link), writer.bail)
+    node = nodes.node(new_link)
+    nodes.store(b.select(from_list, nodes.load(nodes.next_at(new_link)), free), nodes.free_at)
+    nodes.store(b.select(from_list, nodes.load(nodes.high_at), new_link), nodes.high_at)
+    for i, byte in enumerate(key):
+        b.store(byte, b.inttoptr(b.add(node, lo.const(NODE_KEY + i)), I8.as_pointer()))
+    nodes.store(b.add(nodes.load(nodes.count_at), lo.const(1, 32)), nodes.count_at)
+    nodes.push_front(new_link, nodes.load(nodes.mru_at))
+    writer.finish(lo.const(0))
+    lo.continue_in(writer.done)
+
+
+__all__ = [
+    "NativeLru",
+    "deletable",
+    "lower_lru_delete",
+    "lower_lru_lookup",
+    "lower_lru_update",
+    "native_lru",
+    "updatable",
+]

@@ -50,7 +50,7 @@ from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
 HEADER_BYTES = 64
-_NR_CPUS, MRU_AT, LRU_AT, FREE_AT, _HIGH, COUNT_AT = 0, 8, 12, 16, 20, 24
+_NR_CPUS, MRU_AT, LRU_AT, FREE_AT, HIGH_AT, COUNT_AT = 0, 8, 12, 16, 20, 24
 VALUE_PREFIX = 8  # node index in front of each stored value
 _U32 = struct.Struct("<I")
 
@@ -165,10 +165,10 @@ class _LruBase(MapOps):
             if self._get(self._node(link)) or self._get(MRU_AT) == link:
                 raise corrupted("the free node list holds a node of the LRU list")
         else:
-            link = self._get(_HIGH) + 1
+            link = self._get(HIGH_AT) + 1
             if link > self.n_nodes:
                 raise BPFError(errno.ENOMEM, "no free LRU node")
-            self._set(_HIGH, link)
+            self._set(HIGH_AT, link)
         start = self._node(link) + 8
         self.mem[start : start + self.key_size] = key
         self._set(COUNT_AT, self._get(COUNT_AT) + 1)
@@ -325,7 +325,7 @@ class _LruBase(MapOps):
         entries: list[tuple[bytes, bytes]] = []
         for bucket in range(self.inner.bucket_count()):
             entries += self.inner.bucket_items(bucket)
-        high = min(self._get(_HIGH), self.n_nodes)
+        high = min(self._get(HIGH_AT), self.n_nodes)
         present: dict[int, bytes] = {}
         for key, stored in entries:
             link = int(_U32.unpack_from(stored, 0)[0])
@@ -350,7 +350,7 @@ class _LruBase(MapOps):
         for link in reversed(order):
             self._push_front(link)
         self._set(FREE_AT, 0)
-        self._set(_HIGH, high)
+        self._set(HIGH_AT, high)
         self._set(COUNT_AT, high)
         for link in range(high, 0, -1):
             if link not in present:
