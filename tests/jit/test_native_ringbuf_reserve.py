@@ -12,6 +12,8 @@ import ctypes
 import multiprocessing
 import os
 import struct
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +38,7 @@ from pybpf.kernel.progobj import ProgObject
 from pybpf.maps.object import MapObject
 from pybpf.maps.ringbuf import PRODUCER_LOCK_AT
 from pybpf.memory.regions import Memory
+from pybpf.objects.locking import SharedMutex
 from pybpf.ringbuf import RingBuffer
 from pybpf.vm import Interpreter
 from tests.helpers.support import map_slots, signed, user_map
@@ -321,6 +324,35 @@ def test_a_run_that_faults_holding_a_record_discards_it(services: Counter[int]) 
     assert results[0] == results[1]
     assert results[1][0][0][0] == "MemoryAccessError"
     assert results[1][1] == [struct.pack("<QQ", 5, 16)]  # the faulted runs' records were discarded
+
+
+def test_a_producer_lock_held_elsewhere_is_waited_for_by_the_python_helper(services: Counter[int]) -> None:
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_RINGBUF, 0, 0, RING)
+    with handle:
+        jit = engine_of(RESERVE, obj, "verified")
+        assert isinstance(jit, JitProgram)
+        jit.prepare()
+        lock = SharedMutex(obj.address + PRODUCER_LOCK_AT, lambda: None)
+        taken = threading.Event()
+
+        def hold() -> None:  # until the run asked the Python helper (which then waits for the lock)
+            with lock:
+                taken.set()
+                deadline = time.monotonic() + 30
+                while not services[RESERVE_HELPER] and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                time.sleep(0.05)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        taken.wait()
+        assert outcome(jit, obj, r1=16, r2=0, r3=0, r4=1) == 1
+        holder.join()
+        assert services == Counter({RESERVE_HELPER: 1, SUBMIT_HELPER: 1})  # its record: Python's
+        assert outcome(jit, obj, r1=16, r2=0, r3=0, r4=2) == 1
+        assert services == Counter({RESERVE_HELPER: 1, SUBMIT_HELPER: 1})
+        with RingBuffer(handle) as reader:
+            assert reader.read() == [struct.pack("<QQ", 1, 16), struct.pack("<QQ", 2, 16)]
 
 
 def test_records_reserved_natively_and_by_another_process_arrive_whole() -> None:
