@@ -1,19 +1,20 @@
 """Benchmark of the helpers pybpf's JIT runs natively: ns per run on the JIT, the interpreter and the kernel.
 
 Small programs, each spending its time in one helper: XDP programs calling ``bpf_ringbuf_output`` of
-16 bytes from the stack (``pybpf.jit.native_ringbuf``), ``bpf_loop`` of 16 callbacks summing their
-index (``pybpf.jit.native_loop``), ``bpf_csum_diff`` of 20 against 44 bytes of the packet
-(``pybpf.jit.native_csum``) and ``bpf_xdp_adjust_head`` (14 bytes of headroom taken and given back,
-the new Ethernet header written in between), and tc classifiers calling ``bpf_skb_load_bytes`` (32
-bytes into the stack) and ``bpf_skb_store_bytes`` of a 4-byte address followed by
-``bpf_l3_csum_replace`` and ``bpf_l4_csum_replace`` for it (``pybpf.jit.native_packet``).  Each is
-loaded on pybpf with each engine (``PYBPF_ENGINE``: ``jit``,
-``interpreter``) and, where the real bpf(2) is available, on the kernel, and run with
-BPF_PROG_TEST_RUN and ``repeat`` runs per call on a 64-byte frame; the duration the call reports
-(mean ns per run) is taken, the best of ``rounds`` calls.  The ring buffer is drained between calls
-(outside the measured loop), so every run takes the output path.  The kernel needs BTF func_info for
-the ``bpf_loop`` program's callback: the program is loaded with a minimal BTF (two static functions)
-built here.
+16 bytes from the stack, ``bpf_ringbuf_reserve`` of 16 bytes written and submitted, or discarded
+(``pybpf.jit.native_ringbuf``), ``bpf_loop`` of 16 callbacks summing their index
+(``pybpf.jit.native_loop``), ``bpf_csum_diff`` of 20 against 44 bytes of the packet
+(``pybpf.jit.native_csum``), ``bpf_xdp_adjust_head`` (14 bytes of headroom taken and given back, the
+new Ethernet header written in between) and four ``bpf_map_lookup_elem`` in an LRU hash of 64 keys,
+each incrementing the value it found (``pybpf.jit.native_lru``), and tc classifiers calling
+``bpf_skb_load_bytes`` (32 bytes into the stack) and ``bpf_skb_store_bytes`` of a 4-byte address
+followed by ``bpf_l3_csum_replace`` and ``bpf_l4_csum_replace`` for it (``pybpf.jit.native_packet``).
+Each is loaded on pybpf with each engine (``PYBPF_ENGINE``: ``jit``, ``interpreter``) and, where the
+real bpf(2) is available, on the kernel, and run with BPF_PROG_TEST_RUN and ``repeat`` runs per call
+on a 64-byte frame; the duration the call reports (mean ns per run) is taken, the best of ``rounds``
+calls.  The ring buffer is drained between calls (outside the measured loop), so every run takes the
+output (or reserve) path.  The kernel needs BTF func_info for the ``bpf_loop`` program's callback:
+the program is loaded with a minimal BTF (two static functions) built here.
 
     .venv/bin/python benchmarks/bench_native_helpers.py [--repeat N] [--rounds N] [--no-kernel] [--only a,b]
 """
@@ -51,6 +52,41 @@ RINGBUF_OUTPUT = """
     r0 = 2
     exit
 """
+
+RINGBUF_RESERVE = """
+    r1 = map_fd(ring) ll
+    r2 = 16
+    r3 = 0
+    call bpf_ringbuf_reserve
+    if r0 == 0 goto out
+    r1 = 42
+    *(u64 *)(r0 + 0) = r1
+    *(u64 *)(r0 + 8) = r1
+    r1 = r0
+    r2 = 0
+    call bpf_ringbuf_{release}
+out:
+    r0 = 2
+    exit
+"""
+
+LRU_KEYS = 64
+LRU_LOOKUPS = "".join(
+    f"""
+    r1 = {key}
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(lru) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto skip{key}
+    r1 = *(u64 *)(r0 + 0)
+    r1 += 1
+    *(u64 *)(r0 + 0) = r1
+skip{key}:"""
+    for key in (3, 17, 42, 63)
+)
+LRU_LOOKUP = LRU_LOOKUPS + "\n    r0 = 2\n    exit\n"
 
 BPF_LOOP = """
     *(u64 *)(r10 - 8) = 0
@@ -224,6 +260,29 @@ def ringbuf_ns(backend: Backend, repeat: int, rounds: int) -> int:
         return best_ns(prog, repeat, rounds, reader.consume)
 
 
+def reserve_ns(release: str) -> Callable[[Backend, int, int], int]:
+    def measure(backend: Backend, repeat: int, rounds: int) -> int:
+        text = RINGBUF_RESERVE.replace("{release}", release)
+        with (
+            Map.create(uapi.BPF_MAP_TYPE_RINGBUF, 0, 0, RING_BYTES, backend=backend) as ring,
+            Program.load(text, "xdp", maps={"ring": ring}, backend=backend) as prog,
+            RingBuffer(ring) as reader,
+        ):
+            return best_ns(prog, repeat, rounds, reader.consume)
+
+    return measure
+
+
+def lru_ns(backend: Backend, repeat: int, rounds: int) -> int:
+    with (
+        Map.create(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, LRU_KEYS, backend=backend) as lru,
+        Program.load(LRU_LOOKUP, "xdp", maps={"lru": lru}, backend=backend) as prog,
+    ):
+        for key in range(LRU_KEYS):
+            lru[struct.pack("<I", key)] = struct.pack("<Q", key)
+        return best_ns(prog, repeat, rounds, lambda: None)
+
+
 def loop_ns(backend: Backend, repeat: int, rounds: int) -> int:
     with load_with_callback(BPF_LOOP, backend) as prog:
         return best_ns(prog, repeat, rounds, lambda: None)
@@ -244,6 +303,9 @@ def program_ns(text: str, prog_type: str) -> Callable[[Backend, int, int], int]:
 
 PROGRAMS: dict[str, Callable[[Backend, int, int], int]] = {
     "bpf_ringbuf_output (16 bytes)": ringbuf_ns,
+    "ringbuf reserve + submit (16)": reserve_ns("submit"),
+    "ringbuf reserve + discard (16)": reserve_ns("discard"),
+    "LRU hash (4 lookups)": lru_ns,
     "bpf_loop (16 callbacks)": loop_ns,
     "bpf_csum_diff (20 / 44 bytes)": csum_ns,
     "bpf_skb_load_bytes (32 bytes)": program_ns(SKB_LOAD_BYTES, "sched_cls"),

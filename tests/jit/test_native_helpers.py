@@ -165,11 +165,10 @@ def test_lookups_whose_map_is_not_known_stay_in_python(text: str) -> None:
     ("map_type", "flags"),
     [
         (uapi.BPF_MAP_TYPE_HASH, uapi.BPF_F_NO_PREALLOC),
-        (uapi.BPF_MAP_TYPE_LRU_HASH, 0),
         (uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_F_NO_PREALLOC),
         (uapi.BPF_MAP_TYPE_QUEUE, 0),
     ],
-    ids=["growing-hash", "lru", "growing-percpu-hash", "queue"],
+    ids=["growing-hash", "growing-percpu-hash", "queue"],
 )
 def test_other_maps_and_replaced_helpers_stay_in_python(map_type: int, flags: int) -> None:
     handle, obj = user_map(map_type, 0 if map_type == uapi.BPF_MAP_TYPE_QUEUE else 4, 8, 4, flags)

@@ -132,11 +132,12 @@ def test_every_repeat_sees_what_the_last_one_wrote(counted: list[int]) -> None:
 
 
 def test_programs_calling_helpers_repeat_one_run_at_a_time(counted: list[int]) -> None:
-    """Helpers through the trampoline (here an LRU hash map's lookup, the cgroup id); the helpers
-    lowered natively loop natively (tests/jit/test_native_helpers.py)."""
+    """Helpers through the trampoline (here the lookup in a hash map that grows on demand, the cgroup
+    id); the helpers lowered natively loop natively (tests/jit/test_native_helpers.py)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(prog_run.ENGINE_VARIABLE, "jit")
-        with Map.create(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 1, backend=UserBackend()) as counts:
+        growing = uapi.BPF_F_NO_PREALLOC
+        with Map.create(uapi.BPF_MAP_TYPE_HASH, 4, 8, 1, growing, backend=UserBackend()) as counts:
             from tests.programs.test_repeat_runs import COUNTER
 
             with Program.load(COUNTER, "xdp", maps={"counts": counts}, backend=UserBackend()) as prog:

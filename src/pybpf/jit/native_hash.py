@@ -27,8 +27,8 @@ the interpreter.  A BPF_MAP_TYPE_PERCPU_HASH is the same table after the per-CPU
 (``pybpf.maps.percpu``) whose values are blocks of one slot per CPU: its lookups give the run's CPU's slot
 (``bpf_map_lookup_percpu_elem``: r3's), NULL for a CPU the map has not (``this_cpu_ptr`` /
 ``per_cpu_ptr``).  Maps that grow on demand (BPF_F_NO_PREALLOC: which slots this process has
-backed is Python's knowledge), keys over ``MAX_KEY_SIZE`` bytes and LRU hashes (whose lookups also
-mark elements used) stay in Python.
+backed is Python's knowledge), and keys over ``MAX_KEY_SIZE`` bytes stay in Python; LRU hashes, whose
+lookups also mark elements used, take the map's mutex instead (``pybpf.jit.native_lru``).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ ORDERED_LOADS = platform.machine().lower() in ("x86_64", "amd64")
 CRC_TABLE = "crc32_table"
 SLOT_HASH = 4  # the slot's hash word follows its next link
 SLOT_KEY = 8
+PERCPU_HASH_TYPES = frozenset({uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH})
 
 
 def _crc_table() -> list[int]:
@@ -98,10 +99,12 @@ class NativeHash:
     """Where the table's storage starts (after a per-CPU map's header)."""
     nr_cpus: int = 1
     cpu_stride: int = 0
+    value_at: int = 0
+    """Bytes of a slot's stored value before the program's value (an LRU hash's node link)."""
 
     @property
     def percpu(self) -> bool:
-        return self.obj.params.map_type == uapi.BPF_MAP_TYPE_PERCPU_HASH
+        return self.obj.params.map_type in PERCPU_HASH_TYPES
 
     @property
     def key_size(self) -> int:
@@ -112,16 +115,20 @@ class NativeHash:
         return (self.n_slots + 1) * self.nr_cpus  # stamped by link (1 .. n_slots) and CPU
 
     @property
+    def held_records(self) -> int:
+        return 0  # a hash holds values, not records
+
+    @property
     def key(self) -> tuple[int, ...]:
         params = self.obj.params
         return (self.obj.id, self.obj.address, params.map_type, params.key_size, params.value_size,
                 params.flags, self.n_buckets, self.n_slots, self.slots_at, self.slot_size,
-                self.table_at, self.nr_cpus, self.cpu_stride)  # fmt: skip
+                self.table_at, self.nr_cpus, self.cpu_stride, self.value_at)  # fmt: skip
 
     @property
     def first_value(self) -> int:
         """The storage offset of slot 1's value (CPU 0's)."""
-        return self.table_at + self.slots_at + SLOT_KEY + self.key_stride
+        return self.table_at + self.slots_at + SLOT_KEY + self.key_stride + self.value_at
 
     @property
     def values_span(self) -> tuple[int, int]:
@@ -294,7 +301,7 @@ def lower_hash_lookup(
     handing = lo.new_block("hash_hand_out")
     unchanged(handing)
     lo.continue_in(handing)
-    value = b.add(slot, lo.const(SLOT_KEY + table.key_stride))
+    value = b.add(slot, lo.const(SLOT_KEY + table.key_stride + table.value_at))
     stamp_slot = b.zext(link, I64)
     if table.percpu:
         value = b.add(value, b.mul(cpu, lo.const(table.cpu_stride)))

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from llvmlite import ir
 
@@ -74,18 +74,19 @@ def writable(table: NativeHash) -> bool:
     )
 
 
-class _Writer:
-    """The lowering of one update or delete: the lock, the walk under it, the ways out."""
+class Writer:
+    """The lowering of one change of a table under its mutex (an update, a delete; an LRU hash's lookup,
+    ``pybpf.jit.native_lru``): the lock, the walk under it, the ways out."""
 
     def __init__(self, lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
         self.lo, self.b, self.table, self.args = lo, lo.b, table, args
-        self.base = table.obj.address
+        self.base = table.obj.address + table.table_at
         value_size = table.obj.params.value_size if site.insn.imm == UPDATE_HELPER else 0
         self.done, self.python = begin_lookup(lo, site, args, table.key_size, value_size)
         self.site = site
 
     def u32_at(self, offset: int | ir.Value) -> ir.Value:
-        """A pointer to the u32 at ``offset`` of the map's storage (or at an address, given an IR value)."""
+        """A pointer to the u32 at ``offset`` of the table's storage (or at an address, given an IR value)."""
         address = self.lo.const(self.base + offset) if isinstance(offset, int) else offset
         return self.b.inttoptr(address, I32.as_pointer())
 
@@ -206,8 +207,139 @@ class _Writer:
         self.b.fence("release")
         self.b.store_atomic(even, self.u32_at(SEQ_OFFSET), "monotonic", 4)
 
+    # Both ways of an update take a slot: the free list's head, else the next never used (the
+    # high-water mark).
+    def take_slot(
+        self, old: ir.Value, no_slot: ir.Block | None = None
+    ) -> tuple[ir.Value, ir.Value, ir.Value]:
+        """(new link, the free list after it, whether the high-water mark grows); bails, or fails with
+        E2BIG when no slot is left (``no_slot``: goes there instead)."""
+        lo, b, table = self.lo, self.b, self.table
+        free_head = b.load(self.u32_at(FREE_OFFSET))
+        from_list = lo.new_block("hash_take_free")
+        fresh = lo.new_block("hash_take_fresh")
+        b.cbranch(b.icmp_unsigned("!=", free_head, lo.const(0, 32)), from_list, fresh)
+        lo.continue_in(from_list)
+        listed = lo.new_block("hash_take_listed")
+        b.cbranch(b.icmp_unsigned(">", free_head, lo.const(table.n_slots, 32)), self.bail, listed)
+        lo.continue_in(listed)
+        following = b.load(self.u32_at(self.slot_of(free_head)))
+        listed_end = b.block
+        lo.continue_in(fresh)
+        high = b.zext(b.load(self.u32_at(HIGH_OFFSET)), I64)
+        grown = b.add(high, lo.const(1))
+        fresh_ok = lo.new_block("hash_take_fresh_ok")
+        if no_slot is None:
+            no_slot = lo.new_block("hash_take_no_slot")
+            lo.continue_in(no_slot)
+            self.fail(errno.E2BIG)
+            lo.continue_in(fresh)
+        b.cbranch(b.icmp_unsigned(">", grown, lo.const(table.n_slots)), no_slot, fresh_ok)
+        lo.continue_in(fresh_ok)
+        grown_link = b.trunc(grown, I32)
+        taken = lo.new_block("hash_take_taken")
+        b.branch(taken)
+        lo.continue_in(listed_end)
+        b.branch(taken)
+        lo.continue_in(taken)
+        new = b.phi(I32, name="new")
+        new.add_incoming(free_head, listed_end)
+        new.add_incoming(grown_link, fresh_ok)
+        free = b.phi(I32, name="free")
+        free.add_incoming(following, listed_end)
+        free.add_incoming(lo.const(0, 32), fresh_ok)
+        grows = b.phi(ir.IntType(1), name="grows")
+        grows.add_incoming(lo.const(0, 1), listed_end)
+        grows.add_incoming(lo.const(1, 1), fresh_ok)
+        usable = lo.new_block("hash_take_usable")
+        b.cbranch(b.icmp_unsigned("==", new, old), self.bail, usable)
+        lo.continue_in(usable)
+        return new, free, grows
 
-def _copy(lo: Lowering, source: ir.Value, target: ir.Value, size: int) -> None:
+    def fill(
+        self, new: ir.Value, key: list[ir.Value], hashed: ir.Value, write_value: Callable[[ir.Value], None]
+    ) -> tuple[ir.Value, ir.Value]:
+        """Make the count odd and fill the new slot's key, value (``write_value(address)``) and hash;
+        the even count and the slot."""
+        lo, b = self.lo, self.b
+        even = self.begin_write()
+        slot = self.slot_of(new)
+        for i, byte in enumerate(key):
+            b.store(byte, b.inttoptr(b.add(slot, lo.const(SLOT_KEY + i)), I8.as_pointer()))
+        write_value(b.add(slot, lo.const(SLOT_KEY + self.table.key_stride)))
+        b.store(hashed, self.u32_at(b.add(slot, lo.const(SLOT_HASH))))
+        return even, slot
+
+    def grow_high(self, grows: ir.Value, new: ir.Value) -> None:
+        lo, b = self.lo, self.b
+        mark = lo.new_block("hash_update_mark")
+        marked = lo.new_block("hash_update_marked")
+        b.cbranch(grows, mark, marked)
+        lo.continue_in(mark)
+        b.store(new, self.u32_at(HIGH_OFFSET))
+        b.branch(marked)
+        lo.continue_in(marked)
+
+    def replace(
+        self,
+        key: list[ir.Value],
+        hashed: ir.Value,
+        link: ir.Value,
+        link_at: ir.Value,
+        write_value: Callable[[ir.Value], None],
+    ) -> None:
+        """``HashMap.update`` of the element ``walk`` found: a new slot filled and published in its
+        place, the old slot onto the free list."""
+        b = self.b
+        new, free, grows = self.take_slot(link)
+        even, slot = self.fill(new, key, hashed, write_value)
+        old_slot = self.slot_of(link)
+        b.store(b.load(self.u32_at(old_slot)), self.u32_at(slot))
+        self.publish(new, link_at)
+        b.store(free, self.u32_at(old_slot))  # the old slot heads the free list
+        b.store(link, self.u32_at(FREE_OFFSET))
+        self.grow_high(grows, new)
+        self.end_write(even)
+
+    def insert(
+        self,
+        key: list[ir.Value],
+        hashed: ir.Value,
+        write_value: Callable[[ir.Value], None],
+        no_slot: ir.Block | None = None,
+    ) -> None:
+        """``HashMap.update`` of a key ``walk`` found absent (the caller checked the count): a slot
+        filled and published at the head of the key's bucket (``no_slot``: see ``take_slot``)."""
+        lo, b = self.lo, self.b
+        new, free, grows = self.take_slot(lo.const(0, 32), no_slot)
+        even, slot = self.fill(new, key, hashed, write_value)
+        b.store(b.load(self.u32_at(self.head_at)), self.u32_at(slot))
+        self.publish(new, self.head_at)
+        b.store(free, self.u32_at(FREE_OFFSET))
+        count_at = self.u32_at(COUNT_OFFSET)
+        b.store(b.add(b.load(count_at), lo.const(1, 32)), count_at)
+        self.grow_high(grows, new)
+        self.end_write(even)
+
+    def remove(self, link: ir.Value, link_at: ir.Value) -> None:
+        """``HashMap.delete`` of the element ``walk`` found: unpublished with one aligned store, its
+        slot put on the free list, the count decremented, all inside one odd sequence count."""
+        b, lo = self.b, self.lo
+        even = self.begin_write()
+        slot = self.slot_of(link)
+        self.publish(b.load(self.u32_at(slot)), link_at)  # unpublish: one aligned store
+        b.store(b.load(self.u32_at(FREE_OFFSET)), self.u32_at(slot))  # onto the free list
+        b.store(link, self.u32_at(FREE_OFFSET))
+        count_at = self.u32_at(COUNT_OFFSET)
+        count = b.load(count_at)
+        decremented = b.select(
+            b.icmp_unsigned("==", count, lo.const(0, 32)), count, b.sub(count, lo.const(1, 32))
+        )
+        b.store(decremented, count_at)
+        self.end_write(even)
+
+
+def copy_bytes(lo: Lowering, source: ir.Value, target: ir.Value, size: int) -> None:
     """Copy ``size`` bytes (unaligned loads and stores of 8, 4, 2 and 1 bytes)."""
     b = lo.b
     offset = 0
@@ -221,7 +353,7 @@ def _copy(lo: Lowering, source: ir.Value, target: ir.Value, size: int) -> None:
 
 def lower_hash_update(lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
     """r0 = ``bpf_map_update_elem(table, r2, r3, r4)`` natively (``HashMap.update`` under the lock)."""
-    writer = _Writer(lo, site, table, args)
+    writer = Writer(lo, site, table, args)
     b = lo.b
     params = table.obj.params
     flags = args[3]
@@ -254,97 +386,22 @@ def lower_hash_update(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
     lo.continue_in(full)
     writer.fail(errno.E2BIG)
 
-    # Both ways take a slot: the free list's head, else the next never used (the high-water mark).
-    def take_slot(old: ir.Value) -> tuple[ir.Value, ir.Value, ir.Value]:
-        """(new link, the free list after it, whether the high-water mark grows); bails or fails."""
-        free_head = b.load(writer.u32_at(FREE_OFFSET))
-        from_list = lo.new_block("hash_take_free")
-        fresh = lo.new_block("hash_take_fresh")
-        b.cbranch(b.icmp_unsigned("!=", free_head, lo.const(0, 32)), from_list, fresh)
-        lo.continue_in(from_list)
-        listed = lo.new_block("hash_take_listed")
-        b.cbranch(b.icmp_unsigned(">", free_head, lo.const(table.n_slots, 32)), writer.bail, listed)
-        lo.continue_in(listed)
-        following = b.load(writer.u32_at(writer.slot_of(free_head)))
-        listed_end = b.block
-        lo.continue_in(fresh)
-        high = b.zext(b.load(writer.u32_at(HIGH_OFFSET)), I64)
-        grown = b.add(high, lo.const(1))
-        fresh_ok = lo.new_block("hash_take_fresh_ok")
-        no_slot = lo.new_block("hash_take_no_slot")
-        b.cbranch(b.icmp_unsigned(">", grown, lo.const(table.n_slots)), no_slot, fresh_ok)
-        lo.continue_in(no_slot)
-        writer.fail(errno.E2BIG)
-        lo.continue_in(fresh_ok)
-        grown_link = b.trunc(grown, I32)
-        taken = lo.new_block("hash_take_taken")
-        b.branch(taken)
-        lo.continue_in(listed_end)
-        b.branch(taken)
-        lo.continue_in(taken)
-        new = b.phi(I32, name="new")
-        new.add_incoming(free_head, listed_end)
-        new.add_incoming(grown_link, fresh_ok)
-        free = b.phi(I32, name="free")
-        free.add_incoming(following, listed_end)
-        free.add_incoming(lo.const(0, 32), fresh_ok)
-        grows = b.phi(ir.IntType(1), name="grows")
-        grows.add_incoming(lo.const(0, 1), listed_end)
-        grows.add_incoming(lo.const(1, 1), fresh_ok)
-        usable = lo.new_block("hash_take_usable")
-        b.cbranch(b.icmp_unsigned("==", new, old), writer.bail, usable)
-        lo.continue_in(usable)
-        return new, free, grows
-
-    def fill(new: ir.Value) -> ir.Value:
-        """Make the count odd and fill the new slot's key, value and hash; the even count and the slot."""
-        even = writer.begin_write()
-        slot = writer.slot_of(new)
-        for i, byte in enumerate(key):
-            b.store(byte, b.inttoptr(b.add(slot, lo.const(SLOT_KEY + i)), I8.as_pointer()))
-        _copy(lo, args[2], b.add(slot, lo.const(SLOT_KEY + table.key_stride)), params.value_size)
-        b.store(hashed, writer.u32_at(b.add(slot, lo.const(SLOT_HASH))))
-        return even, slot
-
-    def grow_high(grows: ir.Value, new: ir.Value) -> None:
-        mark = lo.new_block("hash_update_mark")
-        marked = lo.new_block("hash_update_marked")
-        b.cbranch(grows, mark, marked)
-        lo.continue_in(mark)
-        b.store(new, writer.u32_at(HIGH_OFFSET))
-        b.branch(marked)
-        lo.continue_in(marked)
+    def write_value(address: ir.Value) -> None:
+        copy_bytes(lo, args[2], address, params.value_size)
 
     lo.continue_in(replace)
-    new, free, grows = take_slot(link)
-    even, slot = fill(new)
-    old_slot = writer.slot_of(link)
-    b.store(b.load(writer.u32_at(old_slot)), writer.u32_at(slot))
-    writer.publish(new, link_at)
-    b.store(free, writer.u32_at(old_slot))  # the old slot heads the free list
-    b.store(link, writer.u32_at(FREE_OFFSET))
-    grow_high(grows, new)
-    writer.end_write(even)
+    writer.replace(key, hashed, link, link_at, write_value)
     writer.finish(lo.const(0))
 
     lo.continue_in(insert)
-    new, free, grows = take_slot(lo.const(0, 32))
-    even, slot = fill(new)
-    b.store(b.load(writer.u32_at(writer.head_at)), writer.u32_at(slot))
-    writer.publish(new, writer.head_at)
-    b.store(free, writer.u32_at(FREE_OFFSET))
-    count_at = writer.u32_at(COUNT_OFFSET)
-    b.store(b.add(b.load(count_at), lo.const(1, 32)), count_at)
-    grow_high(grows, new)
-    writer.end_write(even)
+    writer.insert(key, hashed, write_value)
     writer.finish(lo.const(0))
     lo.continue_in(writer.done)
 
 
 def lower_hash_delete(lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
     """r0 = ``bpf_map_delete_elem(table, r2)`` natively (``HashMap.delete`` under the lock)."""
-    writer = _Writer(lo, site, table, args)
-    b = lo.b
+    writer = Writer(lo, site, table, args)
     key, hashed = hash_key(lo, args[1], table.key_size)
     writer.lock()
     found, absent, link, link_at = writer.walk(key, hashed)
@@ -353,18 +410,7 @@ def lower_hash_delete(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
     writer.fail(errno.ENOENT)
 
     lo.continue_in(found)
-    even = writer.begin_write()
-    slot = writer.slot_of(link)
-    writer.publish(b.load(writer.u32_at(slot)), link_at)  # unpublish: one aligned store
-    b.store(b.load(writer.u32_at(FREE_OFFSET)), writer.u32_at(slot))  # onto the free list
-    b.store(link, writer.u32_at(FREE_OFFSET))
-    count_at = writer.u32_at(COUNT_OFFSET)
-    count = b.load(count_at)
-    decremented = b.select(
-        b.icmp_unsigned("==", count, lo.const(0, 32)), count, b.sub(count, lo.const(1, 32))
-    )
-    b.store(decremented, count_at)
-    writer.end_write(even)
+    writer.remove(link, link_at)
     writer.finish(lo.const(0))
     lo.continue_in(writer.done)
 
@@ -372,7 +418,11 @@ def lower_hash_delete(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
 __all__ = [
     "DELETE_HELPER",
     "MAX_VALUE_SIZE",
+    "TRYLOCK",
+    "UNLOCK",
     "UPDATE_HELPER",
+    "Writer",
+    "copy_bytes",
     "lower_hash_delete",
     "lower_hash_update",
     "writable",

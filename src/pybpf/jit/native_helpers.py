@@ -10,22 +10,26 @@ A call is native only when the program's registry still holds pybpf's own implem
 id (a registry may replace any helper), and:
 
 * ``bpf_map_lookup_elem`` (1) when the map is known at compile time and is an ARRAY or
-  PERCPU_ARRAY (``pybpf.jit.native_maps``) or a preallocated HASH or PERCPU_HASH
-  (``pybpf.jit.native_hash``).
+  PERCPU_ARRAY (``pybpf.jit.native_maps``), a preallocated HASH or PERCPU_HASH
+  (``pybpf.jit.native_hash``) or an LRU_HASH or LRU_PERCPU_HASH (``pybpf.jit.native_lru``).
   The map is found as the kernel's fixups find it without the verifier's per-instruction facts:
   r1 is loaded by an ``lddw`` of a map (BPF_PSEUDO_MAP_FD / BPF_PSEUDO_MAP_IDX, resolved by the
   loader to ``MapObject.pointer``) in the same basic block before the call, and no instruction in
   between may write r1 (only stores and register writes to other registers may sit there).  A
   lookup whose r1 comes from elsewhere stays on the trampoline.  A program that calls
   ``bpf_spin_lock`` or uses ``callx`` gets no native lookup at all (the Python helper refuses
-  lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY
-  or PERCPU_HASH;
+  lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY,
+  PERCPU_HASH or LRU_PERCPU_HASH;
   ``bpf_map_update_elem`` (2) and ``bpf_map_delete_elem`` (3) likewise on a preallocated HASH
-  (``pybpf.jit.native_hash_write``, under the map's own mutex).  A verified program (``verified``:
+  (``pybpf.jit.native_hash_write``, under the map's own mutex), and on an LRU hash the delete, and
+  on an LRU_HASH the update (``pybpf.jit.native_lru``).  A verified program (``verified``:
   it came with the verifier's facts) gets values handed out with no Python at all, a raw one gets
   each value registered as the interpreter does (``pybpf.jit.native_maps``);
 * ``bpf_ringbuf_output`` (130) and ``bpf_ringbuf_query`` (134) when their r1 is a ring buffer map
-  known the same way, with the same exclusions (``pybpf.jit.native_ringbuf``);
+  known the same way, with the same exclusions (``pybpf.jit.native_ringbuf``); in a verified program
+  ``bpf_ringbuf_reserve`` (131) likewise, and then every ``bpf_ringbuf_submit`` (132) and
+  ``bpf_ringbuf_discard`` (133) of the program (their r1 is a record: the rings that reserve natively
+  are searched for it);
 * ``bpf_csum_diff`` (28), its buffers read natively where they lie in the stack or the region
   table, else by the Python helper (``pybpf.jit.native_csum``);
 * the packet and checksum helpers: ``bpf_skb_load_bytes`` (26), ``bpf_skb_load_bytes_relative``
@@ -57,7 +61,7 @@ from __future__ import annotations
 import ctypes
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from llvmlite import ir
 
@@ -72,6 +76,15 @@ from pybpf.jit.native_csum import lower_csum_diff
 from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
 from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
 from pybpf.jit.native_loop import lower_loop
+from pybpf.jit.native_lru import (
+    NativeLru,
+    deletable,
+    lower_lru_delete,
+    lower_lru_lookup,
+    lower_lru_update,
+    native_lru,
+    updatable,
+)
 from pybpf.jit.native_maps import (
     NativeArray,
     NativeMap,
@@ -80,7 +93,14 @@ from pybpf.jit.native_maps import (
     native_array,
 )
 from pybpf.jit.native_packet import PACKET_CALLS, PACKET_LOWERERS, NativePacket
-from pybpf.jit.native_ringbuf import NativeRing, lower_ringbuf_output, lower_ringbuf_query, native_ring
+from pybpf.jit.native_ringbuf import (
+    NativeRing,
+    lower_ringbuf_commit,
+    lower_ringbuf_output,
+    lower_ringbuf_query,
+    lower_ringbuf_reserve,
+    native_ring,
+)
 from pybpf.jit.state import Field, NativeState
 from pybpf.maps.object import MapObject, map_object_at
 from pybpf.memory.regions import Memory
@@ -176,12 +196,23 @@ def lower_prandom_u32(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> Non
     lo.set_reg(0, b.lshr(z, lo.const(32)))
 
 
-def _lookup_lowerer(nmap: NativeArray | NativeHash, cpu_in_r3: bool, verified: bool) -> NativeLowerer:
+def _lookup_lowerer(
+    nmap: NativeArray | NativeHash | NativeLru, cpu_in_r3: bool, verified: bool
+) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
-        if isinstance(nmap, NativeHash):
+        if isinstance(nmap, NativeLru):
+            lower_lru_lookup(lo, site, nmap, args, verified=verified, cpu_in_r3=cpu_in_r3)
+        elif isinstance(nmap, NativeHash):
             lower_hash_lookup(lo, site, nmap, args, verified=verified, cpu_in_r3=cpu_in_r3)
         else:
             lower_array_lookup(lo, site, nmap, args, verified=verified, cpu_in_r3=cpu_in_r3)
+
+    return lower
+
+
+def _lru_write_lowerer(lru: NativeLru, lower_write: LruWrite) -> NativeLowerer:
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        lower_write(lo, site, lru, args)
 
     return lower
 
@@ -199,12 +230,23 @@ WRITES: dict[Helper, HashWrite] = {
     map_helpers.map_delete_elem: lower_hash_delete,
 }
 """The map helpers that change a hash map natively (``pybpf.jit.native_hash_write``)."""
+LruWrite = Callable[[Lowering, Site, NativeLru, Sequence[ir.Value]], None]
+LRU_WRITES: dict[Helper, tuple[Callable[[NativeLru], bool], LruWrite]] = {
+    map_helpers.map_update_elem: (updatable, lower_lru_update),
+    map_helpers.map_delete_elem: (deletable, lower_lru_delete),
+}
+"""The map helpers that change an LRU hash natively where the map allows (``pybpf.jit.native_lru``)."""
 RingLowerer = Callable[[Lowering, Site, NativeRing, Sequence[ir.Value]], None]
 RING_CALLS: dict[Helper, RingLowerer] = {
     map_helpers.ringbuf_output: lower_ringbuf_output,
     map_helpers.ringbuf_query: lower_ringbuf_query,
+    map_helpers.ringbuf_reserve: lower_ringbuf_reserve,
 }
-"""Ring buffer helpers lowered natively when their ring is known (``pybpf.jit.native_ringbuf``)."""
+"""Ring buffer helpers lowered natively when their ring is known (``pybpf.jit.native_ringbuf``;
+``bpf_ringbuf_reserve`` in verified programs only)."""
+COMMITS: dict[Helper, bool] = {map_helpers.ringbuf_submit: False, map_helpers.ringbuf_discard: True}
+"""The helpers that release a reserved record (whether they discard it), native in a verified program
+whose reservations are (``pybpf.jit.native_ringbuf``)."""
 MAP_CALLS = frozenset({map_helpers.map_lookup_elem, map_helpers.map_lookup_percpu_elem, *WRITES, *RING_CALLS})
 """The helpers native when their map is known (``plan_native_calls``)."""
 
@@ -212,6 +254,13 @@ MAP_CALLS = frozenset({map_helpers.map_lookup_elem, map_helpers.map_lookup_percp
 def _ring_lowerer(ring: NativeRing, lower_call: RingLowerer) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
         lower_call(lo, site, ring, args)
+
+    return lower
+
+
+def _commit_lowerer(rings: Sequence[NativeRing], discard: bool) -> NativeLowerer:
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        lower_ringbuf_commit(lo, site, rings, args, discard=discard)
 
     return lower
 
@@ -311,7 +360,7 @@ def plan_native_calls(
     where something else (the verifier's facts) already knows the map a call is given.  ``verified``:
     the program went through the verifier (``pybpf.jit.native_maps``: how values are handed out)."""
     calls: dict[int, tuple[str, NativeLowerer]] = {}
-    maps: dict[int, NativeArray | NativeHash | NativeRing] = {}
+    maps: dict[int, NativeArray | NativeHash | NativeLru | NativeRing] = {}
     insns = view.insns
     lookups_allowed = not any(
         spec.kind is Kind.CALLX or (spec.kind is Kind.CALL and insn.imm == SPIN_LOCK_HELPER)
@@ -321,6 +370,7 @@ def plan_native_calls(
         spec.kind is Kind.CALL and insn.imm == TAIL_CALL_HELPER
         for insn, spec in zip(insns, specs, strict=True)
     )
+    commits: dict[int, tuple[str, bool]] = {}
     for index, (insn, spec) in enumerate(zip(insns, specs, strict=True)):
         if spec.kind is not Kind.CALL:
             continue
@@ -336,6 +386,11 @@ def plan_native_calls(
             if not tail_calls:
                 calls[slot] = (function.__name__, lower_loop)
             continue
+        if function in COMMITS and verified and lookups_allowed:
+            commits[slot] = (function.__name__, COMMITS[function])
+            continue
+        if function is map_helpers.ringbuf_reserve and not verified:
+            continue
         if not lookups_allowed or function not in MAP_CALLS:
             continue
         pointer = (known_maps or {}).get(slot) or _map_in_r1(view, specs, index, resolved)
@@ -346,16 +401,29 @@ def plan_native_calls(
         if ring_call is not None:
             ring = maps.get(pointer) or native_ring(obj, len(maps))
             if isinstance(ring, NativeRing):
+                if function is map_helpers.ringbuf_reserve:
+                    ring = replace(ring, reserves=True)
                 maps[pointer] = ring
                 calls[slot] = (function.__name__, _ring_lowerer(ring, ring_call))
             continue
-        nmap = maps.get(pointer) or native_array(obj, len(maps)) or native_hash(obj, len(maps))
-        if not isinstance(nmap, (NativeArray, NativeHash)):
+        nmap = (
+            maps.get(pointer)
+            or native_array(obj, len(maps))
+            or native_hash(obj, len(maps))
+            or native_lru(obj, len(maps))
+        )
+        if not isinstance(nmap, (NativeArray, NativeHash, NativeLru)):
             continue
         if function in WRITES:
-            if not isinstance(nmap, NativeHash) or not writable(nmap):
+            if isinstance(nmap, NativeLru):
+                lru_write = LRU_WRITES[function]
+                if not lru_write[0](nmap):
+                    continue
+                lowerer = _lru_write_lowerer(nmap, lru_write[1])
+            elif not isinstance(nmap, NativeHash) or not writable(nmap):
                 continue
-            lowerer = _write_lowerer(nmap, WRITES[function])
+            else:
+                lowerer = _write_lowerer(nmap, WRITES[function])
         else:
             percpu_lookup = function is map_helpers.map_lookup_percpu_elem
             if percpu_lookup and not nmap.percpu:
@@ -363,6 +431,10 @@ def plan_native_calls(
             lowerer = _lookup_lowerer(nmap, percpu_lookup, verified)
         maps[pointer] = nmap
         calls[slot] = (function.__name__, lowerer)
+    reserving = tuple(ring for ring in maps.values() if isinstance(ring, NativeRing) and ring.reserves)
+    if reserving:
+        for slot, (name, discard) in commits.items():
+            calls[slot] = (name, _commit_lowerer(reserving, discard))
     if not calls:
         return NO_NATIVE_CALLS
     return NativeCalls(calls, tuple(maps.values()), verified)

@@ -51,13 +51,21 @@ checks besides, the native code checks too or leaves to it:
   entry on its next miss), rewritten with the value each lookup hands out, which the program's
   accesses then find without asking Python -- no thrashing of the table in a loop over many values.
 
+A ring buffer whose records a verified program reserves natively (``pybpf.jit.native_ringbuf``) is
+one of these maps too: its span is its data and overflow areas, and its session array, in place of
+stamps, lists the records a run holds natively; ``reach`` turns a listed record Python is given
+into a record of the run's ``MapAccess`` (``MapAccess.reserve_record``), and ``give_back`` does so
+for every record a run that did not exit still holds.
+
 The helpers of this module build the lookups of every map type (``begin_lookup``, ``give_null``,
-``hand_out``; the hash map's is ``pybpf.jit.native_hash``); ``NativeMapSession`` is the session's
-side: arming, the storage's table entries and ``reach`` (verified), epochs and ``Op.VALUE`` (raw).
+``hand_out``; the hash map's is ``pybpf.jit.native_hash``, the LRU hash's ``pybpf.jit.native_lru``);
+``NativeMapSession`` is the session's side: arming, the storage's table entries, ``reach`` and the
+records held (verified), epochs and ``Op.VALUE`` (raw).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 from collections.abc import Sequence
@@ -67,9 +75,9 @@ from typing import Protocol
 from llvmlite import ir
 
 from pybpf import uapi
-from pybpf.errors import BPFError
+from pybpf.errors import BPFError, HelperError
 from pybpf.helpers.context import RunEnv
-from pybpf.helpers.map_access import ProgramMaps, value_access
+from pybpf.helpers.map_access import MapAccess, ProgramMaps, value_access
 from pybpf.isa.opcodes import STACK_SIZE
 from pybpf.jit.lower import I32, I64, Lowering, Site
 from pybpf.jit.state import TABLE_ENTRIES, Field, NativeState, Op
@@ -85,6 +93,7 @@ MAX_STAMPED_VALUES = 1 << 20
 session."""
 ARRAY_TYPES = frozenset({uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_PERCPU_ARRAY})
 LOOKUP_HELPER = "bpf_map_lookup_elem"
+RESERVE_HELPER = "bpf_ringbuf_reserve"
 
 
 def _key(index: int) -> bytes:
@@ -116,6 +125,10 @@ class NativeArray:
     @property
     def stamped_values(self) -> int:
         return self.max_entries * self.nr_cpus
+
+    @property
+    def held_records(self) -> int:
+        return 0  # an array holds values, not records
 
     @property
     def key(self) -> tuple[int, ...]:
@@ -198,6 +211,12 @@ class NativeMap(Protocol):
 
     @property
     def stamped_values(self) -> int: ...
+
+    @property
+    def held_records(self) -> int:
+        """Ring buffer records a verified session may hold natively for this map (0: it hands out
+        values; a ring that reserves natively: its session array is their list)."""
+        ...
 
     @property
     def key(self) -> tuple[int, ...]: ...
@@ -344,8 +363,19 @@ class NativeMapSession:
                 for word in (start, end, value_access(nmap.obj.params.flags))
             )
         self._stamps = [(ctypes.c_uint32 * (0 if verified else nmap.stamped_values))() for nmap in self.maps]
-        self._pointers = (ctypes.c_uint64 * max(len(self._stamps), 1))(
-            *(ctypes.addressof(stamps) for stamps in self._stamps)
+        self._held = {
+            nmap.index: (ctypes.c_uint64 * (1 + 2 * nmap.held_records))()
+            for nmap in self.maps
+            if verified and nmap.held_records
+        }
+        """A verified session's ring buffer records reserved natively and not yet released, per ring
+        that reserves natively: their count, then (data address, size) pairs."""
+        self.holds_records = bool(self._held)
+        arrays = [
+            self._held.get(nmap.index, stamps) for nmap, stamps in zip(self.maps, self._stamps, strict=True)
+        ]
+        self._pointers = (ctypes.c_uint64 * max(len(arrays), 1))(
+            *(ctypes.addressof(array) for array in arrays)
         )
         self.fields[Field.STAMPS] = ctypes.addressof(self._pointers)
         self._epoch = 0
@@ -423,6 +453,8 @@ class NativeMapSession:
             return False
         for start, end, nmap in self.spans:
             if start <= address < end:
+                if nmap.held_records:
+                    return self._adopt_record(access, nmap, address)
                 obj = nmap.obj
                 offset = nmap.value_containing(address - obj.address)
                 if offset is None or self.memory.region_at(address) is not None:
@@ -432,6 +464,39 @@ class NativeMapSession:
                 access.value_pointer(obj, offset, LOOKUP_HELPER)
                 return True
         return False
+
+    def _adopt_record(self, access: MapAccess, nmap: NativeMap, address: int) -> bool:
+        """The record natively reserved that holds ``address`` (or, of no bytes, starts there) becomes
+        one of the run's ``MapAccess`` records, as if the Python helper had reserved it (its region
+        of exactly its size, released by the Python helpers); whether there was one."""
+        held = self._held[nmap.index]
+        for entry in range(held[0]):
+            start, size = held[1 + 2 * entry], held[2 + 2 * entry]
+            if start <= address < start + max(size, 1):
+                last = held[0] - 1
+                held[1 + 2 * entry], held[2 + 2 * entry] = held[1 + 2 * last], held[2 + 2 * last]
+                held[0] = last
+                access.reserve_record(nmap.obj, start - nmap.obj.address, size, RESERVE_HELPER)
+                return True
+        return False
+
+    def give_back(self, env: RunEnv) -> None:
+        """After a run that ended otherwise than by exit (a fault, a failed legacy packet load): the
+        records it still holds natively become the run's ``MapAccess`` records, which the runner
+        discards as it discards the interpreter's (``MapAccess.end_run``)."""
+        access = env.maps
+        for index, held in self._held.items():
+            obj = self.maps[index].obj
+            while held[0]:
+                last = held[0] - 1
+                start, size = held[1 + 2 * last], held[2 + 2 * last]
+                held[0] = last
+                offset = start - obj.address
+                if access is None:
+                    obj.impl.commit(offset, True)
+                    continue
+                with contextlib.suppress(HelperError):  # (reserve_record discarded it)
+                    access.reserve_record(obj, offset, size, RESERVE_HELPER)
 
 
 __all__ = [

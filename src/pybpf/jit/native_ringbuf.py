@@ -1,23 +1,28 @@
-"""Ring buffer helpers as native code: ``bpf_ringbuf_output`` and ``bpf_ringbuf_query``.
+"""Ring buffer helpers as native code: ``bpf_ringbuf_output`` and ``bpf_ringbuf_query``, and for a
+verified program ``bpf_ringbuf_reserve``, ``bpf_ringbuf_submit`` and ``bpf_ringbuf_discard``.
 
-Mirrors ``bpf_ringbuf_output`` and ``bpf_ringbuf_query`` (kernel/bpf/ringbuf.c: ``__bpf_ringbuf_reserve``
-under ``rb->spinlock``, the copy, ``bpf_ringbuf_commit``'s clearing of BUSY) on pybpf's ring buffer
-map (``pybpf.maps.ringbuf``), working on the map's shared storage with that map's own protocol, so
-the interpreter, ``RingBuffer`` readers and other processes see exactly the records the Python
-helper (``RingBufMap.output``) would have written:
+Mirrors ``bpf_ringbuf_output``, ``bpf_ringbuf_reserve``, ``bpf_ringbuf_submit``,
+``bpf_ringbuf_discard`` and ``bpf_ringbuf_query`` (kernel/bpf/ringbuf.c: ``__bpf_ringbuf_reserve``
+under ``rb->spinlock``, ``bpf_ringbuf_commit``'s clearing of BUSY) on pybpf's ring buffer map
+(``pybpf.maps.ringbuf``), working on the map's shared storage with that map's own protocol, so the
+interpreter, ``RingBuffer`` readers and other processes see exactly the records the Python helpers
+(``RingBufMap.reserve``, ``commit``, ``output``) would have written:
 
 * the producer lock is the robust process-shared mutex in the producer page: taken with
   ``pthread_mutex_trylock`` through the C library (``EOWNERDEAD``: made consistent, as the map's
   own repair has nothing to do); a lock another thread or process holds, or a lock word the C
   library refuses, sends the call to the Python helper, which waits or fails as it always does;
-* under the lock: the pending position advanced over committed records (at most one ring of them),
-  the record refused (-EAGAIN) when the producer would get a ring ahead of the consumer or of the
-  oldest BUSY record, else the header (``len | BUSY``, ``pg_off``) and the new producer position
-  stored; positions the map would call corrupted (EUCLEAN) unlock and go to the Python helper;
-* after the lock: the data copied (contiguous, into the overflow area for a wrapping record), the
-  wrapping tail copied to the start of the data area, then BUSY cleared in the header as it is
-  found then (one release store, the kernel's ``xchg``).  pybpf has no wake-ups (``commit``), so
-  BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP are accepted and change nothing; other flags are -EINVAL.
+* under the lock (``_reserve``): the pending position advanced over committed records (at most one
+  ring of them), the record refused (output: -EAGAIN, reserve: NULL) when the producer would get a
+  ring ahead of the consumer or of the oldest BUSY record, else the header (``len | BUSY``,
+  ``pg_off``) and the new producer position stored; positions the map would call corrupted
+  (EUCLEAN) unlock and go to the Python helper;
+* a commit (output's, submit's, discard's) after the lock: a submitted record's tail in the
+  overflow area (a record that wraps is contiguous there) copied to the start of the data area, then
+  BUSY cleared in the header (discard: DISCARD set) with one release store, the kernel's ``xchg``.
+  pybpf has no wake-ups, so output's BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP are accepted and change
+  nothing (other flags are -EINVAL), and submit and discard ignore their flags as the Python helpers
+  do.
 
 The shared words are read and written as LLVM atomics (monotonic, the publishing stores release),
 so LLVM keeps the order the map's protocol needs; x86's ordered loads and stores do the rest, as
@@ -25,19 +30,35 @@ the Python side relies on (only x86 hosts get native ring buffer helpers).
 
 What the Python helper checks before the ring is touched the native code checks too or leaves to
 it: the run must be armed for the program's native maps (``pybpf.jit.native_maps``: the run may
-name the map, no spin lock is held), and the data must lie in the stack or the region table
+name the map, no spin lock is held); output's data must lie in the stack or the region table
 (``pybpf.jit.native_memory``) with ``0 < size <= max_entries - 8`` (and at most
-RINGBUF_MAX_RECORD_SZ); anything else is the Python helper's (a fault, -EAGAIN for a record larger
-than the ring, an empty record).
-``bpf_ringbuf_reserve``, ``submit`` and ``discard`` stay in Python: a reserved record is a memory
-region of the run (``MapAccess.reserve_record``) that Python registers and takes back.
+RINGBUF_MAX_RECORD_SZ), reserve's flags must be 0 and its size at most that (else NULL); anything
+else is the Python helper's (a fault, -EAGAIN for a record larger than the ring, an empty record).
+
+Records.  The Python helper makes each reserved record a region of exactly its size that it
+registers and takes back (``MapAccess.reserve_record``, ``take_record``), which a raw program keeps:
+its reserve, submit and discard stay in Python, so its store at the record's end faults.  A
+*verified* program is proven to touch a record only within its size and to release it exactly once
+(the kernel's verifier's reference tracking), so, as in the kernel, its records are plain pointers
+into the ring: the session's region table holds the ring's whole data and overflow areas as one
+entry of its own (``NativeRing.values_span``, as ``native_maps`` holds a map's values), and the
+records a run holds natively are listed in the ring's session array (``NativeMapSession``: a count,
+then (data address, size) pairs, at most ``HELD_RECORDS``; a reservation past them is the Python
+helper's).  Submit and discard look their r1 up in the lists of the rings that reserve natively;
+a record not there (the Python helper's), or whose header another holder of the map overwrote, is
+the Python helper's.  A record Python is given -- a helper's argument, the release of a record with
+a bad header -- becomes a ``MapAccess`` record first (``NativeMapSession.reach``), which the Python
+helpers then find exactly as after a Python reservation; a run that ends otherwise than by exit (a
+fault) hands its records to its ``MapAccess`` likewise (``NativeMapSession.give_back``), which the
+runner discards as it discards the interpreter's.  ``bpf_ringbuf_reserve_dynptr`` and its submit and
+discard stay in Python.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from llvmlite import ir
@@ -75,6 +96,9 @@ MUTEX_CALL = ir.FunctionType(I32, [I8.as_pointer()])
 PAGE_SHIFT = PAGE.bit_length() - 1
 assert 1 << PAGE_SHIFT == PAGE
 LENGTH_BITS = ~(BUSY_BIT | DISCARD_BIT) & 0xFFFF_FFFF
+HELD_RECORDS = 8
+"""Records a run may hold natively per ring (reserved, not yet submitted or discarded); a reservation
+past them is the Python helper's (a region, as for a raw program)."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +107,9 @@ class NativeRing:
 
     obj: MapObject
     index: int
-    """Its position among the program's native maps (``native_maps``: its stamps, none here)."""
+    """Its position among the program's native maps (``native_maps``: its session array)."""
+    reserves: bool = False
+    """Whether the (verified) program reserves records in it natively."""
 
     @property
     def max_entries(self) -> int:
@@ -94,15 +120,22 @@ class NativeRing:
         return 0  # the ring hands out no values
 
     @property
+    def held_records(self) -> int:
+        return HELD_RECORDS if self.reserves else 0
+
+    @property
     def values_span(self) -> tuple[int, int]:
-        return (0, 0)  # no values: a verified session's table entry for the ring is empty
+        """A ring that reserves natively: its data and overflow areas (every record's bytes); else
+        nothing (a verified session's table entry for the ring is empty)."""
+        return (DATA_AT, DATA_AT + 2 * self.max_entries) if self.reserves else (0, 0)
 
     def value_containing(self, offset: int) -> int | None:
         return None
 
     @property
     def key(self) -> tuple[int, ...]:
-        return (self.obj.id, self.obj.address, self.obj.params.map_type, self.max_entries)
+        params = self.obj.params
+        return (self.obj.id, self.obj.address, params.map_type, self.max_entries, int(self.reserves))
 
 
 def native_ring(obj: MapObject, index: int) -> NativeRing | None:
@@ -160,26 +193,15 @@ def _answer(lo: Lowering, value: int, done: ir.Block) -> None:
     lo.b.branch(done)
 
 
-def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Sequence[ir.Value]) -> None:
-    """r0 = ``bpf_ringbuf_output(ring, r2, r3, r4)`` natively (see the module docstring)."""
+def _reserve(
+    lo: Lowering, ring: NativeRing, size: ir.Value, python: ir.Block, refuse: Callable[[], None]
+) -> ir.Value:
+    """``RingBufMap.reserve`` of ``size`` bytes (checked by the caller) under the producer lock: a lock
+    held elsewhere, or positions the map would call corrupted, go to ``python``; a ring without room
+    unlocks and ``refuse()``s.  Leaves the builder after the unlock with the record reserved (its
+    header BUSY, the producer position past it); returns the header's address."""
     b = lo.b
-    done = lo.new_block("ringbuf_done")
-    python = _python(lo, site, args, done)
-    data, size = args[1], b.and_(args[2], lo.const(0xFFFF_FFFF))
     base = ring.obj.address
-    largest = min(ring.max_entries - HDR_SZ, RINGBUF_MAX_RECORD_SZ)  # larger: the Python helper's -EAGAIN
-    fits = b.icmp_unsigned("<", b.sub(size, lo.const(1)), lo.const(largest))
-    checked = lo.new_block("ringbuf_checked")
-    usable = b.and_(b.and_(_armed(lo), fits), accessible(lo, data, size, NEED_READ))
-    b.cbranch(usable, checked, python).set_weights([1000, 1])
-
-    lo.continue_in(checked)
-    locking, einval = lo.new_block("ringbuf_lock"), lo.new_block("ringbuf_einval")
-    b.cbranch(b.icmp_unsigned("==", b.and_(args[3], lo.const(~WAKEUP_FLAGS)), lo.const(0)), locking, einval)
-    lo.continue_in(einval)
-    _answer(lo, -errno.EINVAL, done)
-
-    lo.continue_in(locking)
     mutex = b.inttoptr(lo.const(base + PRODUCER_LOCK_AT), I8.as_pointer())
     locked, repair = lo.new_block("ringbuf_locked"), lo.new_block("ringbuf_repair")
     switch = b.switch(_mutex_call(lo, TRYLOCK, mutex), python)
@@ -236,7 +258,7 @@ def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Seque
     b.cbranch(refused, full, writing)
     lo.continue_in(full)
     _mutex_call(lo, UNLOCK, mutex)
-    _answer(lo, -errno.EAGAIN, done)
+    refuse()
 
     lo.continue_in(corrupt)
     _mutex_call(lo, UNLOCK, mutex)
@@ -250,18 +272,144 @@ def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Seque
     _store(lo, b.or_(b.trunc(size, I32), lo.const(BUSY_BIT, 32)), header_address)
     _store(lo, new_prod, lo.const(base + PRODUCER_POS_AT), "release")
     _mutex_call(lo, UNLOCK, mutex)
-    move_bytes(lo, b.add(header_address, lo.const(HDR_SZ)), data, size)
-    end = b.add(b.add(at, lo.const(HDR_SZ)), size)
+    return header_address
+
+
+def _copy_wrapped_tail(lo: Lowering, ring: NativeRing, end: ir.Value) -> None:
+    """A record's bytes past the data area (``end``: the storage offset after them) copied from the
+    overflow area to the start of the data area (``commit``)."""
+    b = lo.b
+    base = ring.obj.address
     data_end = lo.const(DATA_AT + ring.max_entries)
     wrapped, committing = lo.new_block("ringbuf_wrapped"), lo.new_block("ringbuf_commit")
     b.cbranch(b.icmp_unsigned(">", end, data_end), wrapped, committing)
-    lo.continue_in(wrapped)  # the tail in the overflow area goes to the start of the data area
+    lo.continue_in(wrapped)
     move_bytes(lo, lo.const(base + DATA_AT), b.add(lo.const(base), data_end), b.sub(end, data_end))
     b.branch(committing)
     lo.continue_in(committing)
+
+
+def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_ringbuf_output(ring, r2, r3, r4)`` natively (see the module docstring)."""
+    b = lo.b
+    done = lo.new_block("ringbuf_done")
+    python = _python(lo, site, args, done)
+    data, size = args[1], b.and_(args[2], lo.const(0xFFFF_FFFF))
+    largest = min(ring.max_entries - HDR_SZ, RINGBUF_MAX_RECORD_SZ)  # larger: the Python helper's -EAGAIN
+    fits = b.icmp_unsigned("<", b.sub(size, lo.const(1)), lo.const(largest))
+    checked = lo.new_block("ringbuf_checked")
+    usable = b.and_(b.and_(_armed(lo), fits), accessible(lo, data, size, NEED_READ))
+    b.cbranch(usable, checked, python).set_weights([1000, 1])
+
+    lo.continue_in(checked)
+    locking, einval = lo.new_block("ringbuf_lock"), lo.new_block("ringbuf_einval")
+    b.cbranch(b.icmp_unsigned("==", b.and_(args[3], lo.const(~WAKEUP_FLAGS)), lo.const(0)), locking, einval)
+    lo.continue_in(einval)
+    _answer(lo, -errno.EINVAL, done)
+
+    lo.continue_in(locking)
+    header_address = _reserve(lo, ring, size, python, lambda: _answer(lo, -errno.EAGAIN, done))
+    data_address = b.add(header_address, lo.const(HDR_SZ))
+    move_bytes(lo, data_address, data, size)
+    _copy_wrapped_tail(lo, ring, b.add(b.sub(data_address, lo.const(ring.obj.address)), size))
     current = _load(lo, header_address, 32)
     _store(lo, b.and_(current, lo.const(~BUSY_BIT & 0xFFFF_FFFF, 32)), header_address, "release")
     _answer(lo, 0, done)
+    lo.continue_in(done)
+
+
+def _held(lo: Lowering, ring: NativeRing) -> ir.Value:
+    """A pointer to the ring's list of records held natively (``NativeMapSession``: count, then
+    (data address, size) pairs), the ring's session array."""
+    b = lo.b
+    arrays = b.inttoptr(lo.load_field(Field.STAMPS), I64.as_pointer())
+    return b.inttoptr(b.load(b.gep(arrays, [lo.const(ring.index)])), I64.as_pointer())
+
+
+def lower_ringbuf_reserve(lo: Lowering, site: Site, ring: NativeRing, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_ringbuf_reserve(ring, r2, r3)`` natively for a verified program: the record's data,
+    held in the ring's list (see the module docstring), or NULL."""
+    b = lo.b
+    done = lo.new_block("ringbuf_done")
+    python = _python(lo, site, args, done)
+    size, flags = args[1], args[2]
+    held = _held(lo, ring)
+    count = b.load(held)
+    room = b.icmp_unsigned("<", count, lo.const(HELD_RECORDS))
+    checked, null = lo.new_block("ringbuf_checked"), lo.new_block("ringbuf_null")
+    b.cbranch(b.and_(_armed(lo), room), checked, python).set_weights([1000, 1])
+    lo.continue_in(null)
+    _answer(lo, 0, done)
+
+    lo.continue_in(checked)
+    largest = min(ring.max_entries - HDR_SZ, RINGBUF_MAX_RECORD_SZ)
+    usable = b.and_(b.icmp_unsigned("==", flags, lo.const(0)), b.icmp_unsigned("<=", size, lo.const(largest)))
+    locking = lo.new_block("ringbuf_lock")
+    b.cbranch(usable, locking, null)
+
+    lo.continue_in(locking)
+    header_address = _reserve(lo, ring, size, python, lambda: b.branch(null))
+    data_address = b.add(header_address, lo.const(HDR_SZ))
+    entry = b.add(lo.const(1), b.mul(count, lo.const(2)))
+    b.store(data_address, b.gep(held, [entry]))
+    b.store(size, b.gep(held, [b.add(entry, lo.const(1))]))
+    b.store(b.add(count, lo.const(1)), held)
+    lo.set_reg(0, data_address)
+    b.branch(done)
+    lo.continue_in(done)
+
+
+def lower_ringbuf_commit(
+    lo: Lowering, site: Site, rings: Sequence[NativeRing], args: Sequence[ir.Value], *, discard: bool
+) -> None:
+    """``bpf_ringbuf_submit(r1, r2)`` (``discard``: ``bpf_ringbuf_discard``) natively when r1 is a record
+    this run holds natively in one of ``rings`` and its header is sane; r0 = 0.  Any other record is
+    the Python helper's (one adopted first: ``NativeMapSession.reach``)."""
+    b = lo.b
+    done = lo.new_block("ringbuf_done")
+    python = _python(lo, site, args, done)
+    data = args[0]
+    for ring in rings:
+        held = _held(lo, ring)
+        count = b.load(held)
+        entry_block = b.block
+        search, compare = lo.new_block("ringbuf_search"), lo.new_block("ringbuf_compare")
+        found, next_ring = lo.new_block("ringbuf_found"), lo.new_block("ringbuf_next_ring")
+        b.branch(search)
+        lo.continue_in(search)  # from the most recent record down
+        left = b.phi(I64, name="left")
+        left.add_incoming(count, entry_block)
+        b.cbranch(b.icmp_unsigned("==", left, lo.const(0)), next_ring, compare)
+        lo.continue_in(compare)
+        index = b.sub(left, lo.const(1))
+        entry = b.add(lo.const(1), b.mul(index, lo.const(2)))
+        left.add_incoming(index, compare)
+        b.cbranch(b.icmp_unsigned("==", b.load(b.gep(held, [entry])), data), found, search)
+
+        lo.continue_in(found)
+        header_address = b.sub(data, lo.const(HDR_SZ))
+        header = _load(lo, header_address, 32)
+        length = b.and_(header, lo.const(LENGTH_BITS, 32))
+        sane, releasing = lo.new_block("ringbuf_sane"), lo.new_block("ringbuf_release")
+        b.cbranch(b.icmp_unsigned("<=", length, lo.const(ring.max_entries - HDR_SZ, 32)), sane, python)
+        lo.continue_in(sane)  # off the list: the last entry takes its place
+        last = b.add(lo.const(1), b.mul(b.sub(count, lo.const(1)), lo.const(2)))
+        for word in (0, 1):
+            moved = b.load(b.gep(held, [b.add(last, lo.const(word))]))
+            b.store(moved, b.gep(held, [b.add(entry, lo.const(word))]))
+        b.store(b.sub(count, lo.const(1)), held)
+        b.branch(releasing)
+        lo.continue_in(releasing)
+        if not discard:
+            end = b.add(b.sub(data, lo.const(ring.obj.address)), b.zext(length, I64))
+            _copy_wrapped_tail(lo, ring, end)
+        cleared = b.and_(header, lo.const(~BUSY_BIT & 0xFFFF_FFFF, 32))
+        if discard:
+            cleared = b.or_(cleared, lo.const(DISCARD_BIT, 32))
+        _store(lo, cleared, header_address, "release")
+        _answer(lo, 0, done)
+        lo.continue_in(next_ring)
+    b.branch(python)
     lo.continue_in(done)
 
 
@@ -290,4 +438,12 @@ def lower_ringbuf_query(lo: Lowering, site: Site, ring: NativeRing, args: Sequen
     lo.continue_in(done)
 
 
-__all__ = ["NativeRing", "lower_ringbuf_output", "lower_ringbuf_query", "native_ring"]
+__all__ = [
+    "HELD_RECORDS",
+    "NativeRing",
+    "lower_ringbuf_commit",
+    "lower_ringbuf_output",
+    "lower_ringbuf_query",
+    "lower_ringbuf_reserve",
+    "native_ring",
+]

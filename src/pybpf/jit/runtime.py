@@ -31,7 +31,9 @@ interpreter's rules hold because the same code decides them:
 * the packet: a program with native packet helpers (``pybpf.jit.native_packet``) has the run's
   packet in its state from the start of each run (``NativePacket.start``), and when one of them
   moved the XDP packet, the Memory's packet region follows (``sync_packet``) before Python looks at
-  the address space: at the trampoline, after a callback, at the end of the run.
+  the address space: at the trampoline, after a callback, at the end of the run;
+* ring buffer records a verified run holds natively when it ends otherwise than by exit become its
+  ``MapAccess``'s (``NativeMapSession.give_back``), which the runner discards as the interpreter's.
 
 The repeats of a test run of a program that calls no helper but native ones
 (``pybpf.jit.native_helpers``) run in the native repeat loop (``run_repeated_locked``,
@@ -225,6 +227,8 @@ class JitSession:
         """Whether Python may be given pointers into values no region holds yet (``_reach``)."""
         self.native_packet: NativePacket | None = program.native.packet_session(self._state)
         """Where the run's packet is for native packet helpers (``pybpf.jit.native_packet``), if any."""
+        self._holding = native_maps is not None and native_maps.holds_records
+        """Whether runs may hold ring buffer records natively (``_give_back``)."""
         self.set_limits(budget, trace_pipe)
         self._running = False
         self.instructions = 0
@@ -365,6 +369,8 @@ class JitSession:
                 left -= repeat(self._block_address, left)
                 self.instructions = self.budget - fields[_REMAINING]
                 if fields[_STATUS] != _RUNNING:
+                    if self._holding:
+                        self._give_back()
                     if fields[_STATUS] != _HALT:
                         raise self._take_fault()
                     fields[_STATUS] = _RUNNING
@@ -416,6 +422,8 @@ class JitSession:
         else raises its fault (a tail call its ``TailCall``, with the instructions counted)."""
         fields = self.fields
         self.instructions = self.budget - fields[_REMAINING]
+        if self._holding:
+            self._give_back()
         if fields[_STATUS] != _HALT:
             fault = self._take_fault()
             if isinstance(fault, TailCall):  # for the runner: the program is replaced
@@ -423,6 +431,13 @@ class JitSession:
             raise fault
         fields[_STATUS] = _RUNNING
         self._regs[0] = 0
+
+    def _give_back(self) -> None:
+        """After a run that did not exit: the ring buffer records it holds natively become its
+        ``MapAccess``'s, which the runner discards as after the interpreter's run."""
+        native = self.native_maps
+        assert native is not None
+        native.give_back(self.ctx.env)
 
     def _start(self, env: RunEnv | None, packet: PacketReader | None) -> None:
         """What every run starts with but the head fields, which the native run entries copy from

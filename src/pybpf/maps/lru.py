@@ -50,8 +50,8 @@ from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
 HEADER_BYTES = 64
-_NR_CPUS, _MRU, _LRU, _FREE, _HIGH, _COUNT = 0, 8, 12, 16, 20, 24
-_PREFIX = 8  # node index in front of each stored value
+_NR_CPUS, MRU_AT, LRU_AT, FREE_AT, HIGH_AT, COUNT_AT = 0, 8, 12, 16, 20, 24
+VALUE_PREFIX = 8  # node index in front of each stored value
 _U32 = struct.Struct("<I")
 
 
@@ -80,7 +80,7 @@ class _LruBase(MapOps):
 
     @classmethod
     def _inner_params(cls, params: MapParams, nr_cpus: int) -> MapParams:
-        value_size = _PREFIX + cls._user_value_size(params, nr_cpus)
+        value_size = VALUE_PREFIX + cls._user_value_size(params, nr_cpus)
         return dataclasses.replace(params, value_size=value_size, flags=0)
 
     @classmethod
@@ -145,41 +145,41 @@ class _LruBase(MapOps):
     def _unlink(self, link: int) -> None:
         node = self._node(link)
         prev, nxt = self._get(node), self._get(node + 4)
-        prev_next_at = self._node(prev) + 4 if prev else _MRU
-        next_prev_at = self._node(nxt) if nxt else _LRU
+        prev_next_at = self._node(prev) + 4 if prev else MRU_AT
+        next_prev_at = self._node(nxt) if nxt else LRU_AT
         self._set(prev_next_at, nxt)
         self._set(next_prev_at, prev)
 
     def _push_front(self, link: int) -> None:
-        node, first = self._node(link), self._get(_MRU)
-        first_prev_at = self._node(first) if first else _LRU
+        node, first = self._node(link), self._get(MRU_AT)
+        first_prev_at = self._node(first) if first else LRU_AT
         self._set(node, 0)
         self._set(node + 4, first)
         self._set(first_prev_at, link)
-        self._set(_MRU, link)
+        self._set(MRU_AT, link)
 
     def _alloc_node(self, key: bytes) -> int:
-        link = self._get(_FREE)
+        link = self._get(FREE_AT)
         if link:
-            self._set(_FREE, self._get(self._node(link) + 4))
-            if self._get(self._node(link)) or self._get(_MRU) == link:
+            self._set(FREE_AT, self._get(self._node(link) + 4))
+            if self._get(self._node(link)) or self._get(MRU_AT) == link:
                 raise corrupted("the free node list holds a node of the LRU list")
         else:
-            link = self._get(_HIGH) + 1
+            link = self._get(HIGH_AT) + 1
             if link > self.n_nodes:
                 raise BPFError(errno.ENOMEM, "no free LRU node")
-            self._set(_HIGH, link)
+            self._set(HIGH_AT, link)
         start = self._node(link) + 8
         self.mem[start : start + self.key_size] = key
-        self._set(_COUNT, self._get(_COUNT) + 1)
+        self._set(COUNT_AT, self._get(COUNT_AT) + 1)
         return link
 
     def _free_node(self, link: int) -> None:
         node = self._node(link)
         self._set(node, 0)  # free nodes have no predecessor (_alloc_node checks it)
-        self._set(node + 4, self._get(_FREE))
-        self._set(_FREE, link)
-        self._set(_COUNT, max(self._get(_COUNT) - 1, 0))
+        self._set(node + 4, self._get(FREE_AT))
+        self._set(FREE_AT, link)
+        self._set(COUNT_AT, max(self._get(COUNT_AT) - 1, 0))
 
     def _key_of(self, link: int) -> bytes:
         start = self._node(link) + 8
@@ -198,7 +198,7 @@ class _LruBase(MapOps):
     # --- operations -------------------------------------------------------------------------
     def lookup(self, key: bytes) -> bytes:
         """User-space lookup: the value, without refreshing recency (``map_lookup_elem_sys_only``)."""
-        return self.inner.lookup(key)[_PREFIX:]
+        return self.inner.lookup(key)[VALUE_PREFIX:]
 
     def touch(self, key: bytes) -> bytes:
         """A BPF program's lookup: the value, and ``key`` becomes the most recently used."""
@@ -207,7 +207,7 @@ class _LruBase(MapOps):
         self._node(link)
         self._unlink(link)
         self._push_front(link)
-        return value[_PREFIX:]
+        return value[VALUE_PREFIX:]
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         if flags > uapi.BPF_EXIST:
@@ -220,18 +220,18 @@ class _LruBase(MapOps):
         if not link and flags == uapi.BPF_EXIST:
             raise KeyNotExistError()
         if link:
-            self.inner.update(key, _U32.pack(link).ljust(_PREFIX, b"\0") + value, uapi.BPF_ANY)
+            self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
             self._unlink(link)
             self._push_front(link)
             return
-        if self._get(_COUNT) >= self.max_entries:
+        if self._get(COUNT_AT) >= self.max_entries:
             self._evict()
         link = self._alloc_node(key)
-        self.inner.update(key, _U32.pack(link).ljust(_PREFIX, b"\0") + value, uapi.BPF_ANY)
+        self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
         self._push_front(link)
 
     def _evict(self) -> None:
-        victim = self._get(_LRU)
+        victim = self._get(LRU_AT)
         if not victim:
             raise corrupted("the LRU list is empty in a full map")
         try:
@@ -263,7 +263,7 @@ class _LruBase(MapOps):
         return self.inner.bucket_count()
 
     def bucket_items(self, bucket: int) -> list[tuple[bytes, bytes]]:
-        return [(key, value[_PREFIX:]) for key, value in self.inner.bucket_items(bucket)]
+        return [(key, value[VALUE_PREFIX:]) for key, value in self.inner.bucket_items(bucket)]
 
     # --- the program's view ------------------------------------------------------------------------
     def value_offset(self, key: bytes, cpu: int) -> int | None:
@@ -288,7 +288,7 @@ class _LruBase(MapOps):
             self._node(link)
             self._unlink(link)
             self._push_front(link)
-        offset = self.inner_at + stored + _PREFIX
+        offset = self.inner_at + stored + VALUE_PREFIX
         return offset + cpu * round_up(self.value_size, 8) if self.percpu else offset
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
@@ -325,7 +325,7 @@ class _LruBase(MapOps):
         entries: list[tuple[bytes, bytes]] = []
         for bucket in range(self.inner.bucket_count()):
             entries += self.inner.bucket_items(bucket)
-        high = min(self._get(_HIGH), self.n_nodes)
+        high = min(self._get(HIGH_AT), self.n_nodes)
         present: dict[int, bytes] = {}
         for key, stored in entries:
             link = int(_U32.unpack_from(stored, 0)[0])
@@ -338,20 +338,20 @@ class _LruBase(MapOps):
                     self.inner.delete(key)
         order: list[int] = []
         ordered: set[int] = set()
-        link, steps = self._get(_MRU), 0
+        link, steps = self._get(MRU_AT), 0
         while link and steps < self.n_nodes and 0 < link <= self.n_nodes:
             if link in present and link not in ordered:
                 order.append(link)
                 ordered.add(link)
             link, steps = self._get(self._node(link) + 4), steps + 1
         order += [link for link in present if link not in ordered]
-        self._set(_MRU, 0)
-        self._set(_LRU, 0)
+        self._set(MRU_AT, 0)
+        self._set(LRU_AT, 0)
         for link in reversed(order):
             self._push_front(link)
-        self._set(_FREE, 0)
-        self._set(_HIGH, high)
-        self._set(_COUNT, high)
+        self._set(FREE_AT, 0)
+        self._set(HIGH_AT, high)
+        self._set(COUNT_AT, high)
         for link in range(high, 0, -1):
             if link not in present:
                 self._free_node(link)
