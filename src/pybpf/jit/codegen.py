@@ -283,8 +283,9 @@ def build_object(
         ).lower()  # fmt: skip
     except LoweringError as exc:
         raise JitUnavailable(str(exc)) from exc
+    lowered = str(module)  # llvmlite's printing of a large module costs as much as LLVM's optimisation
     try:
-        parsed = llvm.parse_assembly(str(module))
+        parsed = llvm.parse_assembly(lowered)
         parsed.triple = tgt.triple
         parsed.data_layout = str(tgt.machine.target_data)
         parsed.verify()
@@ -297,7 +298,7 @@ def build_object(
         obj = bytes(tgt.machine.emit_object(parsed))
     except Exception as exc:
         raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
-    dump(str(module), parsed, tgt)
+    dump(lowered, parsed, tgt)
     return obj, str(parsed)
 
 

@@ -581,11 +581,11 @@ class Lowering:
         pure: set[int] = set()
         exits: list[int] = []
         return_sites: set[int] = set()
+        specs = self.specs
         for leader, indices in blocks.items():
-            sites = [self._site(index) for index in indices]
-            if not any(site.spec.kind in CHARGING for site in sites):
+            if not any(specs[index].kind in CHARGING for index in indices):
                 pure.add(leader)
-            last = sites[-1]
+            last = self._site(indices[-1])
             kind, target = last.spec.kind, last.target
             if kind in (Kind.JA, Kind.GOTOL):
                 following = [target]
