@@ -75,6 +75,16 @@ LARGE_OPT_LEVEL = 1
 CACHE_SIZE = 64
 """Linked programs kept for reuse by later executables of the same program in this process."""
 M64 = 0xFFFF_FFFF_FFFF_FFFF
+KEEP_BRANCHES = (
+    "-two-entry-phi-node-folding-threshold=0",
+    "-phi-node-folding-threshold=0",
+    "-speculate-one-expensive-inst=false",
+)
+"""LLVM options (process-wide, set once with the target) that keep an eBPF program's conditional
+branches branches, as the kernel's JIT does: SimplifyCFG would otherwise speculate a short arm into
+``select``s, a data dependency where the program had a branch the CPU predicts (the suite's sort:
+``if (diff s< 0)`` became ``smin``, every compare-and-swap waiting on the one before).  clang's BPF
+backend has no ``select``: a branch in eBPF is what the C compiler chose or had to emit."""
 
 
 class JitUnavailable(Exception):
@@ -93,6 +103,8 @@ class _Target:
         try:
             llvm.initialize_native_target()
             llvm.initialize_native_asmprinter()
+            for option in KEEP_BRANCHES:
+                llvm.set_option("pybpf", option)
             self._target = llvm.Target.from_default_triple()
             self.cpu = llvm.get_host_cpu_name()
             self.features = llvm.get_host_cpu_features().flatten()
@@ -102,7 +114,7 @@ class _Target:
             raise JitUnavailable(f"LLVM has no native target here ({exc})") from exc
         self.llvm = llvm
         self.triple = llvm.get_default_triple()
-        self.key = (self.triple, self.cpu, self.features, versions)
+        self.key = (self.triple, self.cpu, self.features, versions, KEEP_BRANCHES)
 
     def new_machine(self) -> Any:
         """A target machine for the host; an execution engine owns (and destroys) the one it is given."""
@@ -468,6 +480,7 @@ __all__ = [
     "MAX_COST",
     "OPT_LEVEL",
     "CompiledProgram",
+    "KEEP_BRANCHES",
     "JitUnavailable",
     "NativeFunction",
     "build_object",

@@ -543,14 +543,14 @@ class Lowering:
             left = b.load(self._remaining)
             need = self._checkpoints.get(leader)
             if need is not None:  # too little left: the checked block, which counts it exactly
-                # ``left - need`` and its borrow, plus ``need`` again: on a loop's longest way round
-                # the blocks' charges cancel the addition, and the check is one subtraction's carry
-                pair = b.usub_with_overflow(left, self.const(need))
+                # a comparison, not a subtraction's borrow: the budget left stays an induction
+                # variable LLVM can turn into a trip count (the check then leaves the loop), and a
+                # way round shorter than ``need`` adds nothing back to it
                 covered = self.new_block(f"f{leader}_covered")
-                branch = b.cbranch(b.extract_value(pair, 1), self._blocks[leader], covered)
+                short = b.icmp_unsigned("<", left, self.const(need))
+                branch = b.cbranch(short, self._blocks[leader], covered)
                 branch.set_weights([1, 1000])
                 self.continue_in(covered, dominated=True)
-                left = b.add(b.extract_value(pair, 0), self.const(need))
             b.store(b.sub(left, self.const(len(indices))), self._remaining)
             self._leader, self._block_length = leader, len(indices)
             for position, index in enumerate(indices):
