@@ -475,12 +475,12 @@ def clear_cache() -> None:
 __all__ = [
     "BLOCK_COST",
     "CACHE_SIZE",
+    "KEEP_BRANCHES",
     "LARGE_COST",
     "LARGE_OPT_LEVEL",
     "MAX_COST",
     "OPT_LEVEL",
     "CompiledProgram",
-    "KEEP_BRANCHES",
     "JitUnavailable",
     "NativeFunction",
     "build_object",
