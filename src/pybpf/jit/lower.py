@@ -400,6 +400,7 @@ class Lowering:
         self.store_field(Field.DEPTH, b.add(depth, self.const(1)))
         frames = b.load(self._nframes)
         site = self.return_sites.setdefault(ret, len(self.return_sites))
+        self._callees.setdefault(ret, set()).add(target)
         frame = b.gep(self._frames, [self.const(0), frames], inbounds=True)
         saved = [self.const(site)] + [self.reg(reg) for reg in (6, 7, 8, 9, 10)]
         for index, value in enumerate(saved):
@@ -415,7 +416,11 @@ class Lowering:
         """Slots where BPF functions start (callx targets, callbacks)."""
         return self.view.subprograms
 
-    def exit(self) -> None:
+    def exit(self, slot: int) -> None:
+        """Leave the program, or pop a frame and return to its call's site: first among the sites
+        of the calls of this exit's function (a direct branch when there is one: a return the CPU
+        predicts as the kernel's ``ret``), then any other (an unverified program may jump between
+        functions)."""
         b = self.b
         frames = b.load(self._nframes)
         pop = self.new_block("pop")
@@ -430,8 +435,9 @@ class Lowering:
         depth = b.sub(self.load_field(Field.DEPTH), self.const(1))
         self.store_field(Field.DEPTH, depth)
         b.store(b.mul(depth, self.const(STACK_SIZE)), self._stack_span)
-        b.branch(self._return_dispatch)
-        self._return_words.append((words[0], b.block))
+        own = self.new_block(f"return_{slot}")
+        b.branch(own)
+        self._exits.append((slot, words[0], own))
 
     # -- the function ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -471,7 +477,8 @@ class Lowering:
         self._halt = self.new_block("halt")
         self._fell_off = self.new_block("fell_off")
         self._return_dispatch = self.new_block("return")
-        self._return_words: list[tuple[ir.Value, ir.Block]] = []
+        self._exits: list[tuple[int, ir.Value, ir.Block]] = []  # (slot, return word, its block)
+        self._callees: dict[int, set[int]] = {}  # return site -> the functions called from it
 
         blocks = self._cut_blocks()
         for leader in blocks:
@@ -656,12 +663,29 @@ class Lowering:
         self.store_field(Field.STATUS, self.const(Status.FELL_OFF))
         self.store_field(Field.FAULT_PC, self.const(self.view.starts[-1]))
         b.branch(self._bail)
+        entries = self.function_entries()
+        shared: list[tuple[ir.Value, ir.Block]] = []  # exits whose word is none of their own sites
+        for slot, word, block in self._exits:
+            function = max(entry for entry in entries if entry <= slot)
+            own = sorted(ret for ret, callees in self._callees.items() if function in callees)
+            b.position_at_end(block)
+            if len(own) == len(self.return_sites):  # every site: the shared dispatch is the same
+                shared.append((word, block))
+                b.branch(self._return_dispatch)
+                continue
+            other = self.new_block(f"return_{slot}_other")
+            switch = b.switch(word, other)
+            for ret in own:
+                switch.add_case(self.const(self.return_sites[ret]), self.block_at(ret))
+            b.position_at_end(other)
+            shared.append((word, other))
+            b.branch(self._return_dispatch)
         b.position_at_end(self._return_dispatch)
-        if not self._return_words:
+        if not shared:
             b.unreachable()
             return
         site = b.phi(I64, name="site")
-        for value, block in self._return_words:
+        for value, block in shared:
             site.add_incoming(value, block)
         unreachable = self.new_block("bad_return")
         switch = b.switch(site, unreachable)
