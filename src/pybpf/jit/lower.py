@@ -11,9 +11,10 @@ the opcode table); this module gives them the frame they are written into:
   function a helper calls back (``bpf_loop``).  bpf-to-bpf calls are jumps with an explicit frame
   stack, as in the interpreter (``pybpf.vm.runtime``): a call saves (return site, r6–r9, r10), gives
   the callee the next 512-byte frame and a fresh may_goto counter; ``exit`` pops and dispatches on the
-  return site.  So every program the interpreter runs — even an unverified one jumping between
-  functions — runs here with the same meaning.  The call depth is shared through the state, so
-  callbacks and calls together stay within ``MAX_CALL_FRAMES``.
+  return site, first among the sites of its own function's calls (a direct branch for a function
+  called from one place), then among all.  So every program the interpreter runs — even an
+  unverified one jumping between functions — runs here with the same meaning.  The call depth is
+  shared through the state, so callbacks and calls together stay within ``MAX_CALL_FRAMES``.
 * **Blocks** are the interpreter's (``pybpf.vm.translation``: the program view's leaders and its
   chunk cuts), because the budget is charged per block exactly as the interpreter charges it: a
   block whose instruction count the budget covers is charged once.  One it cannot cover is the
