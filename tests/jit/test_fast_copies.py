@@ -5,7 +5,8 @@ checks that the budget covers its longest path to the next checkpoint and otherw
 the checked blocks, which count to the exact instruction.  So every budget — from none left to more
 than the run needs — must end the run where the interpreter ends it, with the same registers,
 memory and instruction count: loops of several blocks, nested loops, loops through bpf-to-bpf
-calls, may_goto, a loop whose helper charges the budget (no fast copy), faults inside a loop.
+calls, may_goto, loops whose helper charges the budget always, sometimes or never (a fast copy
+that called out goes on in the checked blocks once Python charged), faults inside a loop.
 """
 
 from __future__ import annotations
@@ -100,6 +101,23 @@ loop:
     exit
 """
 
+SOMETIMES_CHARGING_LOOP = """
+    r6 = 0
+    r7 = 0
+loop:
+    r1 = r6
+    r1 &= 3
+    r1 >>= 1
+    call 1000
+    r7 += r0
+    r1 = 0
+    call 1000
+    r6 += 1
+    if r6 < 12 goto loop
+    r0 = r7
+    exit
+"""
+
 FAULTING_LOOP = """
     r6 = 0
 loop:
@@ -145,6 +163,13 @@ def test_a_loop_whose_helper_charges_the_budget() -> None:
     _run_out_everywhere(CHARGING_LOOP, helpers=_charging())
 
 
+def test_a_loop_whose_helper_charges_the_budget_on_some_rounds_only() -> None:
+    # rounds 2 and 3 of every 4 charge a unit, the others and the second call nothing
+    needed = _run_out_everywhere(SOMETIMES_CHARGING_LOOP, helpers=_charging())
+    assert needed == 2 + 12 * 9 + 2 + 6  # the instructions, and the six charged units
+    assert r0(both(assemble(SOMETIMES_CHARGING_LOOP), budget=None, helpers=_charging())) == 6
+
+
 def test_a_fault_inside_a_fast_loop_names_its_instruction() -> None:
     for budget in (None, 10, 37, 200):
         result = both(assemble(FAULTING_LOOP), budget=budget).result
@@ -176,7 +201,9 @@ def test_loops_have_fast_copies_and_straight_code_none() -> None:
     # the loop's header is the one checkpoint, and it needs its longest way round: 3 + 3 + 2 instructions
     assert list(plan._checkpoints.values()) == [8]
     assert not _plan("r0 = 1\nr0 += 2\nexit")._fast_region
-    assert not _plan(CHARGING_LOOP)._fast_region  # the helper may charge: checked blocks only
+    # a helper may charge the budget: the fast copy goes on in the checked blocks when it did
+    charging = _plan(CHARGING_LOOP)
+    assert charging._fast_region and "_if_uncharged" in str(charging.module)
 
 
 def _long_loop(tests: int) -> str:

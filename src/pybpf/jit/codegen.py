@@ -75,6 +75,16 @@ LARGE_OPT_LEVEL = 1
 CACHE_SIZE = 64
 """Linked programs kept for reuse by later executables of the same program in this process."""
 M64 = 0xFFFF_FFFF_FFFF_FFFF
+KEEP_BRANCHES = (
+    "-two-entry-phi-node-folding-threshold=0",
+    "-phi-node-folding-threshold=0",
+    "-speculate-one-expensive-inst=false",
+)
+"""LLVM options (process-wide, set once with the target) that keep an eBPF program's conditional
+branches branches, as the kernel's JIT does: SimplifyCFG would otherwise speculate a short arm into
+``select``s, a data dependency where the program had a branch the CPU predicts (the suite's sort:
+``if (diff s< 0)`` became ``smin``, every compare-and-swap waiting on the one before).  clang's BPF
+backend has no ``select``: a branch in eBPF is what the C compiler chose or had to emit."""
 
 
 class JitUnavailable(Exception):
@@ -93,6 +103,8 @@ class _Target:
         try:
             llvm.initialize_native_target()
             llvm.initialize_native_asmprinter()
+            for option in KEEP_BRANCHES:
+                llvm.set_option("pybpf", option)
             self._target = llvm.Target.from_default_triple()
             self.cpu = llvm.get_host_cpu_name()
             self.features = llvm.get_host_cpu_features().flatten()
@@ -102,7 +114,7 @@ class _Target:
             raise JitUnavailable(f"LLVM has no native target here ({exc})") from exc
         self.llvm = llvm
         self.triple = llvm.get_default_triple()
-        self.key = (self.triple, self.cpu, self.features, versions)
+        self.key = (self.triple, self.cpu, self.features, versions, KEEP_BRANCHES)
 
     def new_machine(self) -> Any:
         """A target machine for the host; an execution engine owns (and destroys) the one it is given."""
@@ -283,8 +295,9 @@ def build_object(
         ).lower()  # fmt: skip
     except LoweringError as exc:
         raise JitUnavailable(str(exc)) from exc
+    lowered = str(module)  # llvmlite's printing of a large module costs as much as LLVM's optimisation
     try:
-        parsed = llvm.parse_assembly(str(module))
+        parsed = llvm.parse_assembly(lowered)
         parsed.triple = tgt.triple
         parsed.data_layout = str(tgt.machine.target_data)
         parsed.verify()
@@ -297,7 +310,7 @@ def build_object(
         obj = bytes(tgt.machine.emit_object(parsed))
     except Exception as exc:
         raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
-    dump(str(module), parsed, tgt)
+    dump(lowered, parsed, tgt)
     return obj, str(parsed)
 
 
@@ -462,6 +475,7 @@ def clear_cache() -> None:
 __all__ = [
     "BLOCK_COST",
     "CACHE_SIZE",
+    "KEEP_BRANCHES",
     "LARGE_COST",
     "LARGE_OPT_LEVEL",
     "MAX_COST",

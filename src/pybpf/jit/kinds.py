@@ -256,7 +256,7 @@ def lower_callx(lo: Lowering, site: Site) -> None:
 
 
 def lower_exit(lo: Lowering, site: Site) -> None:
-    lo.exit()
+    lo.exit(site.slot)
 
 
 def lower_lddw(lo: Lowering, site: Site) -> None:

@@ -11,9 +11,10 @@ the opcode table); this module gives them the frame they are written into:
   function a helper calls back (``bpf_loop``).  bpf-to-bpf calls are jumps with an explicit frame
   stack, as in the interpreter (``pybpf.vm.runtime``): a call saves (return site, r6–r9, r10), gives
   the callee the next 512-byte frame and a fresh may_goto counter; ``exit`` pops and dispatches on the
-  return site.  So every program the interpreter runs — even an unverified one jumping between
-  functions — runs here with the same meaning.  The call depth is shared through the state, so
-  callbacks and calls together stay within ``MAX_CALL_FRAMES``.
+  return site, first among the sites of its own function's calls (a direct branch for a function
+  called from one place), then among all.  So every program the interpreter runs — even an
+  unverified one jumping between functions — runs here with the same meaning.  The call depth is
+  shared through the state, so callbacks and calls together stay within ``MAX_CALL_FRAMES``.
 * **Blocks** are the interpreter's (``pybpf.vm.translation``: the program view's leaders and its
   chunk cuts), because the budget is charged per block exactly as the interpreter charges it: a
   block whose instruction count the budget covers is charged once.  One it cannot cover is the
@@ -28,14 +29,16 @@ the opcode table); this module gives them the frame they are written into:
   block whose only checked instruction is its last (a loop of register work and proven loads) is
   checked once, on entry: the budget covers it, or the run ends there at the cut.
 * **Fast copies of loops**: the kernel's JIT charges nothing per block; here a block on a cycle of
-  the control flow (calls and returns included) that calls nothing in Python (``CHARGING``: only a
-  helper moves the budget otherwise than by a block's count) has a second, fast copy that only
-  subtracts its count.  Some fast copies are checkpoints — every way into the copies from outside,
-  and the targets of a depth-first search's back-edges, so every cycle holds one — and check that
-  the budget covers the longest way to the next checkpoint; if it does not, control continues in
-  the checked block, which stays exact.  Same charges, same faults, the same instruction where the
+  the control flow (calls and returns included) has a second, fast copy that only subtracts its
+  count.  Some fast copies are checkpoints — every way into the copies from outside, and the
+  targets of a depth-first search's back-edges, so every cycle holds one — and check that the
+  budget covers the longest way to the next checkpoint; if it does not, control continues in the
+  checked block, which stays exact.  Same charges, same faults, the same instruction where the
   budget runs out: a loop's iteration checks the budget once instead of once per block and before
-  each store (``_plan_fast_copies``; copies costing LLVM at most ``FAST_MAX_COST``).
+  each store (``_plan_fast_copies``; copies costing LLVM at most ``FAST_MAX_COST``).  A call into
+  Python (a helper, a callback's instructions) may charge the budget more than the checkpoint
+  counted: the fast copy then finishes its block, which the budget covered on entry, and goes on
+  in the checked blocks, as the checked block would (``call_out``, ``block_at``).
 * **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
   allowed when one region holds it all and has the access bits it needs.  An access the verifier
   proved in bounds on every path (``proven``: the slots of ``VerifiedProgram.proven_accesses``, as
@@ -103,20 +106,6 @@ HOT_MIN_LENGTH = 8
 _LOADS_THROUGH_SRC = frozenset({Kind.LDX, Kind.LDXSX, Kind.LOAD_ACQ})
 PURE_WHEN_PROVEN = frozenset({Kind.LDX, Kind.LDXSX})
 """Kinds whose only effect besides their register is a possible fault (none once proven in bounds)."""
-CHARGING = frozenset(
-    {
-        Kind.CALL,
-        Kind.CALLX,
-        Kind.CALL_KFUNC,
-        Kind.LD_ABS,
-        Kind.LD_IND,
-        Kind.ATOMIC,
-        Kind.LOAD_ACQ,
-        Kind.STORE_REL,
-    }
-)
-"""Kinds whose lowering may call into Python (``Lowering.trampoline``), where a helper may charge
-the budget: a block holding one has no fast copy (the budget it leaves is known only at run time)."""
 FAST_MAX_COST = 10_000
 """The most the fast copies of a program's loops may cost LLVM (``pybpf.jit.codegen.compile_cost``
 of their instructions and blocks, a fifth of the most a program may cost): each copy doubles its
@@ -190,6 +179,7 @@ class Lowering:
         self._fast: dict[int, ir.Block] = {}  # leader -> its fast copy (blocks in loops)
         self._checkpoints: dict[int, int] = {}  # fast leader -> budget its check needs (L)
         self._in_fast = False  # lowering a fast copy
+        self._calls_out = False  # the fast block being lowered has called out (``_charged`` is set)
 
     # -- the state and the registers ---------------------------------------------------------------
     def field(self, field: int) -> ir.Value:
@@ -336,17 +326,28 @@ class Lowering:
 
         In a block the budget does not cover, Python sees what the interpreter's single steps leave
         (the instructions before the cut, this one included), and what a helper charges moves the cut.
+        In a fast copy, a charge (what Python leaves differs from what it was given) sends control
+        on to the checked blocks once the block ends: the checkpoint's count no longer holds.
         """
-        assert not self._in_fast, "a fast copy holds no call into Python (CHARGING)"
         b = self.b
-        cut = b.load(self._cut)
-        short = b.icmp_unsigned("<", cut, self.const(self._block_length))
-        done = self.const(self._block_index + 1)
-        self.store_field(Field.REMAINING, b.select(short, b.sub(cut, done), b.load(self._remaining)))
-        result = emit()
-        left = self.load_field(Field.REMAINING)
-        b.store(left, self._remaining)
-        b.store(b.select(short, b.add(done, left), cut), self._cut)
+        if self._in_fast:  # the budget covered the block on entry: Python sees what is left after it
+            before = b.load(self._remaining)
+            self.store_field(Field.REMAINING, before)
+            result = emit()
+            left = self.load_field(Field.REMAINING)
+            b.store(left, self._remaining)
+            charged = b.or_(b.load(self._charged), b.icmp_unsigned("!=", left, before))
+            b.store(charged, self._charged)
+            self._calls_out = True
+        else:
+            cut = b.load(self._cut)
+            short = b.icmp_unsigned("<", cut, self.const(self._block_length))
+            done = self.const(self._block_index + 1)
+            self.store_field(Field.REMAINING, b.select(short, b.sub(cut, done), b.load(self._remaining)))
+            result = emit()
+            left = self.load_field(Field.REMAINING)
+            b.store(left, self._remaining)
+            b.store(b.select(short, b.add(done, left), cut), self._cut)
         self.bail_unless(b.icmp_unsigned("==", self.load_field(Field.STATUS), self.const(Status.RUNNING)))
         return result
 
@@ -357,13 +358,20 @@ class Lowering:
     def block_at(self, slot: int) -> ir.Block:
         """The block control enters at ``slot`` (its budget charge), or the fall-off fault: from a
         fast copy the fast copy of a block in a loop; otherwise a fast copy only where it checks the
-        budget (a checkpoint), the checked block elsewhere."""
+        budget (a checkpoint), the checked block elsewhere.  From a fast copy that called out, a
+        block choosing between the two on whether Python charged the budget."""
         if slot >= self.total:
             return self._fell_off
         fast = self._fast.get(slot)
-        if fast is not None and (self._in_fast or slot in self._checkpoints):
+        checked = fast if fast is not None and slot in self._checkpoints else self._blocks[slot]
+        if fast is None or not self._in_fast:
+            return checked
+        if not self._calls_out:
             return fast
-        return self._blocks[slot]
+        choice = self.new_block(f"f{slot}_if_uncharged")
+        builder = ir.IRBuilder(choice)
+        builder.cbranch(builder.load(self._charged), checked, fast).set_weights([1, 1000])
+        return choice
 
     def goto(self, slot: int) -> None:
         self.b.branch(self.block_at(slot))
@@ -393,6 +401,7 @@ class Lowering:
         self.store_field(Field.DEPTH, b.add(depth, self.const(1)))
         frames = b.load(self._nframes)
         site = self.return_sites.setdefault(ret, len(self.return_sites))
+        self._callees.setdefault(ret, set()).add(target)
         frame = b.gep(self._frames, [self.const(0), frames], inbounds=True)
         saved = [self.const(site)] + [self.reg(reg) for reg in (6, 7, 8, 9, 10)]
         for index, value in enumerate(saved):
@@ -408,7 +417,11 @@ class Lowering:
         """Slots where BPF functions start (callx targets, callbacks)."""
         return self.view.subprograms
 
-    def exit(self) -> None:
+    def exit(self, slot: int) -> None:
+        """Leave the program, or pop a frame and return to its call's site: first among the sites
+        of the calls of this exit's function (a direct branch when there is one: a return the CPU
+        predicts as the kernel's ``ret``), then any other (an unverified program may jump between
+        functions)."""
         b = self.b
         frames = b.load(self._nframes)
         pop = self.new_block("pop")
@@ -423,8 +436,9 @@ class Lowering:
         depth = b.sub(self.load_field(Field.DEPTH), self.const(1))
         self.store_field(Field.DEPTH, depth)
         b.store(b.mul(depth, self.const(STACK_SIZE)), self._stack_span)
-        b.branch(self._return_dispatch)
-        self._return_words.append((words[0], b.block))
+        own = self.new_block(f"return_{slot}")
+        b.branch(own)
+        self._exits.append((slot, words[0], own))
 
     # -- the function ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -444,6 +458,7 @@ class Lowering:
         self._remaining = b.alloca(I64, name="remaining")
         self._stack_span = b.alloca(I64, name="stack_span")  # 512 * depth: the frames in use
         self._cut = b.alloca(I64, name="cut")
+        self._charged = b.alloca(I1, name="charged")  # a fast block's call into Python charged the budget
         self._nframes = b.alloca(I64, name="nframes")
         self._frames = b.alloca(ir.ArrayType(ir.ArrayType(I64, FRAME_WORDS), MAX_CALL_FRAMES), name="frames")
         self._may_goto = b.alloca(ir.ArrayType(I64, MAX_CALL_FRAMES + 1), name="may_goto")
@@ -463,7 +478,8 @@ class Lowering:
         self._halt = self.new_block("halt")
         self._fell_off = self.new_block("fell_off")
         self._return_dispatch = self.new_block("return")
-        self._return_words: list[tuple[ir.Value, ir.Block]] = []
+        self._exits: list[tuple[int, ir.Value, ir.Block]] = []  # (slot, return word, its block)
+        self._callees: dict[int, set[int]] = {}  # return site -> the functions called from it
 
         blocks = self._cut_blocks()
         for leader in blocks:
@@ -540,17 +556,19 @@ class Lowering:
         self._in_fast = True
         try:
             self.continue_in(self._fast[leader])
+            self._calls_out = False
+            b.store(ir.Constant(I1, 0), self._charged)
             left = b.load(self._remaining)
             need = self._checkpoints.get(leader)
             if need is not None:  # too little left: the checked block, which counts it exactly
-                # ``left - need`` and its borrow, plus ``need`` again: on a loop's longest way round
-                # the blocks' charges cancel the addition, and the check is one subtraction's carry
-                pair = b.usub_with_overflow(left, self.const(need))
+                # a comparison, not a subtraction's borrow: the budget left stays an induction
+                # variable LLVM can turn into a trip count (the check then leaves the loop), and a
+                # way round shorter than ``need`` adds nothing back to it
                 covered = self.new_block(f"f{leader}_covered")
-                branch = b.cbranch(b.extract_value(pair, 1), self._blocks[leader], covered)
+                short = b.icmp_unsigned("<", left, self.const(need))
+                branch = b.cbranch(short, self._blocks[leader], covered)
                 branch.set_weights([1, 1000])
                 self.continue_in(covered, dominated=True)
-                left = b.add(b.extract_value(pair, 0), self.const(need))
             b.store(b.sub(left, self.const(len(indices))), self._remaining)
             self._leader, self._block_length = leader, len(indices)
             for position, index in enumerate(indices):
@@ -563,14 +581,14 @@ class Lowering:
             if not b.block.is_terminated:
                 self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
         finally:
-            self._in_fast = False
+            self._in_fast = self._calls_out = False
 
     def _plan_fast_copies(self, blocks: Mapping[int, list[int]]) -> None:
         """Choose the blocks with a fast copy (``_fast_region``) and the checkpoints among them with
         the budget each needs (``_checkpoints``).
 
         The region is the blocks on a cycle of the control flow (bpf-to-bpf calls and returns
-        included) that hold nothing ``CHARGING``.  A checkpoint is a block of the region control
+        included).  A checkpoint is a block of the region control
         can enter from outside it (a return site, a successor of a block outside it; the run's
         entry goes to the checked blocks) or through a back-edge of a depth-first search of it, so
         every cycle of the region has one; without the edges into checkpoints the region is
@@ -578,14 +596,10 @@ class Lowering:
         that are not checkpoints."""
         self._fast_region: set[int] = set()
         flow: dict[int, list[int]] = {}
-        pure: set[int] = set()
         exits: list[int] = []
         return_sites: set[int] = set()
         for leader, indices in blocks.items():
-            sites = [self._site(index) for index in indices]
-            if not any(site.spec.kind in CHARGING for site in sites):
-                pure.add(leader)
-            last = sites[-1]
+            last = self._site(indices[-1])
             kind, target = last.spec.kind, last.target
             if kind in (Kind.JA, Kind.GOTOL):
                 following = [target]
@@ -605,7 +619,7 @@ class Lowering:
             flow[leader] = [slot for slot in following if slot is not None and slot in blocks]
         returns = sorted(site for site in return_sites if site in blocks)  # a call may end the program
         edges = {leader: flow[leader] + (returns if leader in exits else []) for leader in blocks}
-        region = {leader for leader in _on_cycles(edges) if leader in pure}
+        region = _on_cycles(edges)
         if compile_cost(sum(len(blocks[leader]) for leader in region), len(region)) > FAST_MAX_COST:
             return
         entered = set(return_sites)
@@ -650,12 +664,29 @@ class Lowering:
         self.store_field(Field.STATUS, self.const(Status.FELL_OFF))
         self.store_field(Field.FAULT_PC, self.const(self.view.starts[-1]))
         b.branch(self._bail)
+        entries = self.function_entries()
+        shared: list[tuple[ir.Value, ir.Block]] = []  # exits whose word is none of their own sites
+        for slot, word, block in self._exits:
+            function = max(entry for entry in entries if entry <= slot)
+            own = sorted(ret for ret, callees in self._callees.items() if function in callees)
+            b.position_at_end(block)
+            if len(own) == len(self.return_sites):  # every site: the shared dispatch is the same
+                shared.append((word, block))
+                b.branch(self._return_dispatch)
+                continue
+            other = self.new_block(f"return_{slot}_other")
+            switch = b.switch(word, other)
+            for ret in own:
+                switch.add_case(self.const(self.return_sites[ret]), self.block_at(ret))
+            b.position_at_end(other)
+            shared.append((word, other))
+            b.branch(self._return_dispatch)
         b.position_at_end(self._return_dispatch)
-        if not self._return_words:
+        if not shared:
             b.unreachable()
             return
         site = b.phi(I64, name="site")
-        for value, block in self._return_words:
+        for value, block in shared:
             site.add_incoming(value, block)
         unreachable = self.new_block("bad_return")
         switch = b.switch(site, unreachable)
