@@ -254,6 +254,18 @@ class Program(FdObject):
         ``repeat`` 0 (the default) runs once, as the kernel counts; types that take no repeat
         (raw_tracepoint, syscall) refuse any other value with EINVAL, like the kernel.
         """
+        handle = self._test_run
+        if handle is not None and ctx is None and type(data) is bytes and data and not (flags or cpu):
+            # The per-call path: a packet alone, on the test run kept ready (see ``_run_in_process``).
+            out_size = len(data) + 4096 if data_size_out is None else data_size_out
+            ran = handle.run_packet(data, out_size, repeat)
+            if ran is not None:
+                retval, out, duration = ran
+                if out is None:
+                    out = bytes(out_size)
+                elif len(out) > out_size:
+                    out = out[:out_size]
+                return TestRun(retval, out, None, duration)
         ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
         if type(self.backend) is UserBackend:
             return self._run_in_process(

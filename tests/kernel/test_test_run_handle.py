@@ -251,6 +251,7 @@ def test_the_kept_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     handles: list[TestRunHandle] = []
     fixtures: list[TestRunFixture] = []
     real_init, real_run = TestRunHandle.__init__, XdpTestRunFixture.run
+    real_run_packet = XdpTestRunFixture.run_packet
 
     def init(self: TestRunHandle, prog_fd: int) -> None:
         handles.append(self)
@@ -260,13 +261,26 @@ def test_the_kept_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
         fixtures.append(self)
         return real_run(self, runner, args)
 
+    def run_packet(
+        self: XdpTestRunFixture, runner: ProgramRunner, data: bytes, data_size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int]:
+        packet_fixtures.append(self)
+        return real_run_packet(self, runner, data, data_size_out, repeat)
+
+    packet_fixtures: list[TestRunFixture] = []
     monkeypatch.setattr(TestRunHandle, "__init__", init)
     monkeypatch.setattr(XdpTestRunFixture, "run", run)
+    monkeypatch.setattr(XdpTestRunFixture, "run_packet", run_packet)
     with Program.load(XDP_PARSE, "xdp", backend=UserBackend()) as prog:
-        for size in SIZES:
+        for size in SIZES:  # a packet alone: the fixture's packet path
             prog.run(packet(size))
+        assert len(packet_fixtures) == len(SIZES)
+        prog.run(packet(64), ctx=xdp_md_bytes(data_end=64))  # with a context: ``run``
     assert len(handles) == 1
-    assert len(fixtures) == len(SIZES) and all(fixture is fixtures[0] for fixture in fixtures)
+    # ``run``: the first call (which builds the handle), packets with fragments (its plan), the context
+    beyond_the_linear_part = [size for size in SIZES if size > 3520]
+    assert len(fixtures) == 1 + len(beyond_the_linear_part) + 1 == 4
+    assert all(fixture is packet_fixtures[0] for fixture in fixtures + packet_fixtures)
 
 
 def test_closed_programs_are_not_run() -> None:

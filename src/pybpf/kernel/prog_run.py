@@ -77,6 +77,7 @@ from pybpf.vm.interpreter import Interpreter
 EXEC_MEMORY = Memory()
 """The address space every program of this process runs in (stacks, contexts, packets, and the map
 values and records the runs of the moment were handed)."""
+_EXEC_LOCK = EXEC_MEMORY.lock
 
 
 ENGINES: dict[str, Engine] = {"interpreter": Interpreter, "jit": jit_engine, "auto": tiered_engine}
@@ -554,6 +555,7 @@ class TestRunHandle:
         self.runner = Runner(self.runtime)
         with EXEC_MEMORY.lock:
             self.fixture: TestRunFixture | None = self.runtime.prog_type.test_run_fixture(EXEC_MEMORY)
+        self._run_packet = self.fixture.run_packet if self.fixture is not None else None
         self._running = False
         """A test run is going on (or the handle is closed): a call now takes ``test_run_in_process``."""
         self._closed = False
@@ -600,6 +602,47 @@ class TestRunHandle:
                 self._running = self._closed
         return _copied_out(runtime, args, result)
 
+    def run_packet(
+        self, data: bytes, data_size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int] | None:
+        """``run`` of a call given only a packet (``data`` not empty; no ctx, flags, cpu or
+        batch_size) while the handle is ``current``: (retval, data_out, duration_ns) of its result,
+        through the fixture's ``run_packet`` (no argument or result objects).  None, having done
+        nothing, where ``run`` or ``test_run_in_process`` must answer instead: the handle is not
+        current (the fd closed, reused or the runtime replaced: ``test_run_in_process`` then raises
+        EBADF or runs what the fd names now) or is running, the packet is larger than ``test_run``
+        copies in, or the type keeps no fixture."""
+        fixture = self._run_packet
+        if fixture is None or len(data) > TEST_RUN_DATA_MAX:
+            return None
+        try:  # ``current``, inline
+            if _lseek(self.prog_fd, 0, _SEEK_CUR) != self._mark:
+                return None
+        except OSError:
+            return None
+        if self.prog.runtime is not self.runtime:
+            return None
+        runner = self.runner
+        with _EXEC_LOCK:
+            if self._running:
+                return None
+            self._running = True
+            try:
+                runner.begin()
+                try:
+                    retval, data_out, duration = fixture(runner, data, data_size_out, repeat)
+                finally:
+                    runner.end()
+            except ExecutionError as fault:  # a program the structural verifier let through faulted
+                raise ProgramFaultError(fault) from fault
+            except MemoryError:  # as the bpf(2) entry answers it
+                raise BPFError(errno.ENOMEM, "out of memory") from None
+            finally:
+                self._running = self._closed
+        if data_out is not None and data_size_out and len(data_out) > data_size_out:  # ``_copied_out``
+            raise BPFError(errno.ENOSPC, "data_out too small")
+        return retval & 0xFFFFFFFF, data_out, duration if duration < U32_MAX else U32_MAX
+
     def close(self) -> None:
         """Close the sessions and unregister the buffers; later calls take ``test_run_in_process``."""
         with EXEC_MEMORY.lock:
@@ -607,6 +650,8 @@ class TestRunHandle:
             self._finalizer()
 
 
+_lseek = os.lseek
+_SEEK_CUR = os.SEEK_CUR
 _MARK_BASE = 1 << 42
 _MARK_SPAN = 1 << 41
 """The file positions that mark a program fd's open file description (a program file is only ever

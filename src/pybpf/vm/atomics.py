@@ -210,11 +210,12 @@ class Atomics:
         return store
 
 
-_TABLES: weakref.WeakKeyDictionary[Memory, Mapping[str, Callable[..., int | None]]] = weakref.WeakKeyDictionary()
+AtomicTable = Mapping[str, Callable[..., int | None]]
+_TABLES: weakref.WeakKeyDictionary[Memory, AtomicTable] = weakref.WeakKeyDictionary()
 _TABLES_LOCK = threading.Lock()
 
 
-def atomic_functions(memory: Memory) -> Mapping[str, Callable[..., int | None]]:
+def atomic_functions(memory: Memory) -> AtomicTable:
     """``Atomics(memory).functions``, built once per address space and shared (read-only) by the
     programs running in it: building it costs a tenth of a small program's load."""
     with _TABLES_LOCK:
