@@ -255,17 +255,23 @@ class Program(FdObject):
         (raw_tracepoint, syscall) refuse any other value with EINVAL, like the kernel.
         """
         handle = self._test_run
-        if handle is not None and ctx is None and type(data) is bytes and data and not (flags or cpu):
-            # The per-call path: a packet alone, on the test run kept ready (see ``_run_in_process``).
-            out_size = len(data) + 4096 if data_size_out is None else data_size_out
-            ran = handle.run_packet(data, out_size, repeat)
-            if ran is not None:
-                retval, out, duration = ran
-                if out is None:
-                    out = bytes(out_size)
-                elif len(out) > out_size:
-                    out = out[:out_size]
-                return TestRun(retval, out, None, duration)
+        if handle is not None and not (flags or cpu):
+            # The per-call paths: a packet alone or a context alone, on the test run kept ready (see
+            # ``_run_in_process``), without the argument and result objects.
+            if ctx is None and type(data) is bytes and data:
+                out_size = len(data) + 4096 if data_size_out is None else data_size_out
+                ran = handle.run_packet(data, out_size, repeat)
+                if ran is not None:
+                    retval, out, duration = ran
+                    if out is None:
+                        out = bytes(out_size)
+                    elif len(out) > out_size:
+                        out = out[:out_size]
+                    return TestRun(retval, out, None, duration)
+            elif type(ctx) is bytes and ctx and not data:
+                ran = handle.run_context(ctx, repeat)
+                if ran is not None:
+                    return TestRun(ran[0], b"", self._ctx_result(ctx, ran[1], 0), ran[2])
         ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
         if type(self.backend) is UserBackend:
             return self._run_in_process(
@@ -340,13 +346,20 @@ class Program(FdObject):
         out = b""
         if data:
             out = result.data_out[:out_size] if result.data_out is not None else bytes(out_size)
-        ctx_result: bytes | None = None
-        if wants_ctx_out:
-            ctx_result = result.ctx_out if result.ctx_out is not None else bytes(ctx_out_size)
-        elif ctx_bytes and self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
-            written = (result.ctx_out or b"")[: len(ctx_bytes)]
-            ctx_result = written + ctx_bytes[len(written) :]
+        ctx_result = self._ctx_result(ctx_bytes, result.ctx_out, ctx_out_size)
         return TestRun(result.retval, out, ctx_result, result.duration_ns)
+
+    def _ctx_result(self, ctx_bytes: bytes, ctx_out: bytes | None, ctx_out_size: int) -> bytes | None:
+        """``TestRun.ctx_out`` of an in-process test run given the (non-empty) context ``ctx_bytes``, from
+        the run's ``ctx_out``, as ``run`` reads it back from its buffers: the ctx_out buffer
+        (``ctx_out_size`` bytes, zeros where the run wrote none), or for SYSCALL programs the ctx_in
+        buffer they write back into; None for the types that copy no context out."""
+        if self.prog_type in CTX_OUT_TYPES:
+            return ctx_out if ctx_out is not None else bytes(ctx_out_size)
+        if self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+            written = (ctx_out or b"")[: len(ctx_bytes)]
+            return written + ctx_bytes[len(written) :]
+        return None
 
     def close(self) -> None:
         """Close the fd; the test run kept ready for ``run`` closes with it."""

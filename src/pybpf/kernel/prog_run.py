@@ -556,6 +556,9 @@ class TestRunHandle:
         with EXEC_MEMORY.lock:
             self.fixture: TestRunFixture | None = self.runtime.prog_type.test_run_fixture(EXEC_MEMORY)
         self._run_packet = self.fixture.run_packet if self.fixture is not None else None
+        self._run_context: Callable[..., tuple[int, bytes | None, int]] | None = getattr(
+            self.fixture, "run_context", None
+        )
         self._running = False
         """A test run is going on (or the handle is closed): a call now takes ``test_run_in_process``."""
         self._closed = False
@@ -568,7 +571,7 @@ class TestRunHandle:
         (one ``lseek``: a closed fd, or its number reused, is not) and the program still runs on
         the runtime it was built with (not one rebuilt since, with another engine say)."""
         try:
-            if os.lseek(self.prog_fd, 0, os.SEEK_CUR) != self._mark:
+            if _lseek(self.prog_fd, 0, _SEEK_CUR) != self._mark:
                 return False
         except OSError:
             return False
@@ -613,15 +616,28 @@ class TestRunHandle:
         EBADF or runs what the fd names now) or is running, the packet is larger than ``test_run``
         copies in, or the type keeps no fixture."""
         fixture = self._run_packet
-        if fixture is None or len(data) > TEST_RUN_DATA_MAX:
+        if fixture is None or len(data) > TEST_RUN_DATA_MAX or not self.current:
             return None
-        try:  # ``current``, inline
-            if _lseek(self.prog_fd, 0, _SEEK_CUR) != self._mark:
-                return None
-        except OSError:
+        ran = self._kept_run(fixture, data, data_size_out, repeat)
+        if ran is not None and ran[1] is not None and data_size_out and len(ran[1]) > data_size_out:
+            raise BPFError(errno.ENOSPC, "data_out too small")  # ``_copied_out``'s check
+        return ran
+
+    def run_context(self, ctx: bytes, repeat: int) -> tuple[int, bytes | None, int] | None:
+        """``run`` of a call given only a context (``ctx`` not empty; no data, ctx_out, flags, cpu or
+        batch_size) while the handle is ``current``: (retval, ctx_out, duration_ns) of its result,
+        through the fixture's ``run_context``.  None, having done nothing, where ``run`` or
+        ``test_run_in_process`` must answer instead (as for ``run_packet``, or the fixture has no
+        ``run_context``: its type copies a context out)."""
+        fixture = self._run_context
+        if fixture is None or len(ctx) > TEST_RUN_CTX_MAX or not self.current:
             return None
-        if self.prog.runtime is not self.runtime:
-            return None
+        return self._kept_run(fixture, ctx, repeat)
+
+    def _kept_run(
+        self, fixture: Callable[..., tuple[int, bytes | None, int]], *args: Any
+    ) -> tuple[int, bytes | None, int] | None:
+        """``fixture(runner, *args)`` as ``run`` runs the fixture (None: the handle is running)."""
         runner = self.runner
         with _EXEC_LOCK:
             if self._running:
@@ -630,7 +646,7 @@ class TestRunHandle:
             try:
                 runner.begin()
                 try:
-                    retval, data_out, duration = fixture(runner, data, data_size_out, repeat)
+                    retval, out, duration = fixture(runner, *args)
                 finally:
                     runner.end()
             except ExecutionError as fault:  # a program the structural verifier let through faulted
@@ -639,9 +655,7 @@ class TestRunHandle:
                 raise BPFError(errno.ENOMEM, "out of memory") from None
             finally:
                 self._running = self._closed
-        if data_out is not None and data_size_out and len(data_out) > data_size_out:  # ``_copied_out``
-            raise BPFError(errno.ENOSPC, "data_out too small")
-        return retval & 0xFFFFFFFF, data_out, duration if duration < U32_MAX else U32_MAX
+        return retval & 0xFFFFFFFF, out, duration if duration < U32_MAX else U32_MAX
 
     def close(self) -> None:
         """Close the sessions and unregister the buffers; later calls take ``test_run_in_process``."""
