@@ -260,7 +260,7 @@ class Program(FdObject):
             # ``_run_in_process``), without the argument and result objects.
             if ctx is None and type(data) is bytes and data:
                 out_size = len(data) + 4096 if data_size_out is None else data_size_out
-                ran = handle.run_packet(data, out_size, repeat)
+                ran = handle.run_given(handle.packet_run, data, out_size, repeat)
                 if ran is not None:
                     retval, out, duration = ran
                     if out is None:
@@ -269,7 +269,7 @@ class Program(FdObject):
                         out = out[:out_size]
                     return TestRun(retval, out, None, duration)
             elif type(ctx) is bytes and ctx and not data:
-                ran = handle.run_context(ctx, repeat)
+                ran = handle.run_given(handle.context_run, ctx, 0, repeat)
                 if ran is not None:
                     return TestRun(ran[0], b"", self._ctx_result(ctx, ran[1], 0), ran[2])
         ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx

@@ -416,6 +416,10 @@ TEST_RUN_CTX_MAX = U16_MAX + 1
 """More ctx_in than any type takes: SYSCALL programs up to U16_MAX bytes, raw_tp 96; the others'
 ``bpf_ctx_init`` refuses more than a page (``bpf_check_uarg_tail_zero``: E2BIG)."""
 
+KeptRun = Callable[[Runner, bytes, int, int], tuple[int, bytes | None, int]]
+"""A fixture's short path (``TestRunFixture.run_packet``, ``BlobTestRunFixture.run_context``):
+``(runner, packet or context, size_out, repeat) -> (retval, data_out or ctx_out, duration_ns)``."""
+
 _RETVAL = offsetof(bpf_attr, "test.retval")
 _DATA_SIZE_OUT = offsetof(bpf_attr, "test.data_size_out")
 _DURATION = offsetof(bpf_attr, "test.duration")
@@ -555,10 +559,10 @@ class TestRunHandle:
         self.runner = Runner(self.runtime)
         with EXEC_MEMORY.lock:
             self.fixture: TestRunFixture | None = self.runtime.prog_type.test_run_fixture(EXEC_MEMORY)
-        self._run_packet = self.fixture.run_packet if self.fixture is not None else None
-        self._run_context: Callable[..., tuple[int, bytes | None, int]] | None = getattr(
-            self.fixture, "run_context", None
-        )
+        self.packet_run: KeptRun | None = self.fixture.run_packet if self.fixture is not None else None
+        """The fixture's path for a packet alone (``run_given``)."""
+        self.context_run: KeptRun | None = getattr(self.fixture, "run_context", None)
+        """The fixture's path for a context alone (``run_given``), if its type has one."""
         self._running = False
         """A test run is going on (or the handle is closed): a call now takes ``test_run_in_process``."""
         self._closed = False
@@ -605,39 +609,27 @@ class TestRunHandle:
                 self._running = self._closed
         return _copied_out(runtime, args, result)
 
-    def run_packet(
-        self, data: bytes, data_size_out: int, repeat: int
+    def run_given(
+        self, run: KeptRun | None, given: bytes, size_out: int, repeat: int
     ) -> tuple[int, bytes | None, int] | None:
-        """``run`` of a call given only a packet (``data`` not empty; no ctx, flags, cpu or
-        batch_size) while the handle is ``current``: (retval, data_out, duration_ns) of its result,
-        through the fixture's ``run_packet`` (no argument or result objects).  None, having done
-        nothing, where ``run`` or ``test_run_in_process`` must answer instead: the handle is not
-        current (the fd closed, reused or the runtime replaced: ``test_run_in_process`` then raises
-        EBADF or runs what the fd names now) or is running, the packet is larger than ``test_run``
-        copies in, or the type keeps no fixture."""
-        fixture = self._run_packet
-        if fixture is None or len(data) > TEST_RUN_DATA_MAX or not self.current:
+        """``run`` of a call given only a packet (``run``: ``packet_run``, ``size_out``: data_size_out)
+        or only a context (``context_run``, 0) -- ``given`` not empty, no flags, cpu or batch_size --
+        while the handle is ``current``: (retval, data_out or ctx_out, duration_ns) of its result, from
+        the fixture's short path.  None, having done nothing, where ``run`` or
+        ``test_run_in_process`` must answer instead: the fixture has no such path (``run`` None), the
+        handle is not current (the fd closed, reused or the runtime replaced:
+        ``test_run_in_process`` then raises EBADF or runs what the fd names now) or is running, or
+        ``given`` is larger than ``test_run`` copies in of a context (which it clips).  One frame:
+        this is ``Program.run``'s per-call path."""
+        if run is None or len(given) > TEST_RUN_CTX_MAX:
             return None
-        ran = self._kept_run(fixture, data, data_size_out, repeat)
-        if ran is not None and ran[1] is not None and data_size_out and len(ran[1]) > data_size_out:
-            raise BPFError(errno.ENOSPC, "data_out too small")  # ``_copied_out``'s check
-        return ran
-
-    def run_context(self, ctx: bytes, repeat: int) -> tuple[int, bytes | None, int] | None:
-        """``run`` of a call given only a context (``ctx`` not empty; no data, ctx_out, flags, cpu or
-        batch_size) while the handle is ``current``: (retval, ctx_out, duration_ns) of its result,
-        through the fixture's ``run_context``.  None, having done nothing, where ``run`` or
-        ``test_run_in_process`` must answer instead (as for ``run_packet``, or the fixture has no
-        ``run_context``: its type copies a context out)."""
-        fixture = self._run_context
-        if fixture is None or len(ctx) > TEST_RUN_CTX_MAX or not self.current:
+        try:  # ``current``, inline
+            if _lseek(self.prog_fd, 0, _SEEK_CUR) != self._mark:
+                return None
+        except OSError:
             return None
-        return self._kept_run(fixture, ctx, repeat)
-
-    def _kept_run(
-        self, fixture: Callable[..., tuple[int, bytes | None, int]], *args: Any
-    ) -> tuple[int, bytes | None, int] | None:
-        """``fixture(runner, *args)`` as ``run`` runs the fixture (None: the handle is running)."""
+        if self.prog.runtime is not self.runtime:
+            return None
         runner = self.runner
         with _EXEC_LOCK:
             if self._running:
@@ -646,7 +638,7 @@ class TestRunHandle:
             try:
                 runner.begin()
                 try:
-                    retval, out, duration = fixture(runner, *args)
+                    retval, out, duration = run(runner, given, size_out, repeat)
                 finally:
                     runner.end()
             except ExecutionError as fault:  # a program the structural verifier let through faulted
@@ -655,6 +647,8 @@ class TestRunHandle:
                 raise BPFError(errno.ENOMEM, "out of memory") from None
             finally:
                 self._running = self._closed
+        if size_out and out is not None and len(out) > size_out:  # ``_copied_out``'s check
+            raise BPFError(errno.ENOSPC, "data_out too small")
         return retval & 0xFFFFFFFF, out, duration if duration < U32_MAX else U32_MAX
 
     def close(self) -> None:

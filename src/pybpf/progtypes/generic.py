@@ -133,14 +133,17 @@ class BlobTestRunFixture(TestRunFixture):
     def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
         return self.prog_type.run_blob(runner, args, self)
 
-    def run_context(self, runner: ProgramRunner, ctx: bytes, repeat: int) -> tuple[int, bytes | None, int]:
-        """``run`` of a test run given only a non-empty ``ctx_in`` (no data, ctx_out, flags, cpu or
-        batch_size), for ``Program.run``: (retval, ctx_out, duration_ns) of its ``TestRunResult``.  A
-        context the type's checks pass runs here, without the argument and result objects (and in
-        one run environment kept between calls); any other goes through ``run``, which refuses it."""
+    def run_context(
+        self, runner: ProgramRunner, ctx: bytes, ctx_size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int]:
+        """``run`` of a test run given only a non-empty ``ctx_in`` (and ``ctx_size_out``; no data,
+        flags, cpu or batch_size), for ``Program.run``: (retval, ctx_out, duration_ns) of its
+        ``TestRunResult``.  A context the type's checks pass runs here, without the argument and
+        result objects (in one run environment kept between calls); any other goes through ``run``,
+        which refuses it."""
         size = len(ctx)
-        if repeat or size > self.prog_type.ctx_max or size < _max_ctx_offset(runner):
-            result = self.run(runner, TestRunArgs(b"", 0, ctx, 0, repeat))
+        if repeat or ctx_size_out or size > self.prog_type.ctx_max or size < _max_ctx_offset(runner):
+            result = self.run(runner, TestRunArgs(b"", 0, ctx, ctx_size_out, repeat))
             return result.retval, result.ctx_out, result.duration_ns
         address, view = self.holding(ctx)
         retval = runner.run(address, self.env) & 0xFFFF_FFFF
