@@ -289,9 +289,8 @@ class Runner:
         prog array's user references are gone."""
         try:
             access = self._access
-            program = access.program
-            if program.by_pointer or program.direct or access.records:
-                access.switch(NO_MAPS)  # global data is registered again when the next run starts
+            if access.holding:  # values (global data too: registered again when the next run starts)
+                access.switch(NO_MAPS)
         finally:
             if self._arrays_checked:
                 self._arrays_checked.clear()
