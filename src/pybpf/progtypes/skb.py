@@ -721,6 +721,8 @@ class SkbTestRunFixture(TestRunFixture):
         """The run environment of the calls without a context (``run_packet``): the runner fills it in
         once; its packet and redirect are set per call."""
         self.kern_address = ctypes.addressof(storage.kern)
+        self._restored = SkbState.__new__(SkbState)
+        """The state ``_plain_state`` restores from what it built (one object, reused)."""
 
     def _register_buffer(self, buffer: ctypes.Array[ctypes.c_char]) -> None:
         if self.packet_region is not None:
@@ -760,14 +762,18 @@ class SkbTestRunFixture(TestRunFixture):
         what it built for the last such call when nothing it reads differs (the packet's size and
         headers, the buffer), the kernel structures restored from the snapshot taken then (synced
         already: only the packet region is bounded again); built (and snapshot) otherwise."""
-        key = (len(data), data[:_BUILD_READS])
         storage = self.storage
         kept = self._plain
-        if kept is not None and kept[0] == key and kept[1] is storage.buffer:
+        if (
+            kept is not None
+            and kept[0][0] == len(data)
+            and kept[0][1] == data[:_BUILD_READS]
+            and kept[1] is storage.buffer
+        ):
             if args is not None:  # a packet alone of a size built before passes ``build``'s checks
                 self.prog_type.check_test_run_attr(args)
             storage.restore(kept[2], data)
-            state = SkbState.__new__(SkbState)
+            state = self._restored  # every field set again: as good as a new one, and cheaper
             state.__dict__.update(kept[3])
             state.extra = {}
             region = self.packet_region
@@ -782,6 +788,7 @@ class SkbTestRunFixture(TestRunFixture):
         fields = dict(state.__dict__)
         del fields["extra"]
         start = state.head + state.data
+        key = (len(data), data[:_BUILD_READS])
         self._plain = (key, storage.buffer, storage.snapshot(), fields, (start, start + state.length))
         return state
 
