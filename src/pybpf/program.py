@@ -289,6 +289,7 @@ class Program(FdObject):
             attr.test.prog_fd = self.fd
             if data:
                 attr.test.data_in, attr.test.data_size_in = ctypes.addressof(data_in), len(data)
+            if data and out_size:  # (a data_size_out of 0 lets the kernel copy all it has: none asked)
                 attr.test.data_out, attr.test.data_size_out = ctypes.addressof(data_out), out_size
             attr.test.repeat, attr.test.flags, attr.test.cpu = repeat, flags, cpu
             ctx_in = ctypes.create_string_buffer(ctx_bytes or b"\0", max(1, len(ctx_bytes or b"")))

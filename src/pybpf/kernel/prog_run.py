@@ -31,8 +31,9 @@ BPF_PROG_TEST_RUN comes in through the bpf_attr (``test_run``) or, for ``Program
 backend, in process (``test_run_in_process``: the same checks, results and errors without the attr
 and the copies through user memory; ``TestRunHandle`` keeps one program's test run ready between
 calls -- its Runner's sessions open, the program type's ``TestRunFixture`` registered -- so that a
-call costs a few microseconds).  The repeats of a JIT program that calls no helper run in the
-JIT's native loop (``Runner.run_repeated``).
+call costs a few microseconds; ``TestRunHandle.run_given``, a call given only a packet or only a
+context, is ``Program.run``'s per-call path: one frame, no argument or result objects).  The
+repeats of a JIT program that calls no helper run in the JIT's native loop (``Runner.run_repeated``).
 """
 
 from __future__ import annotations
@@ -540,7 +541,8 @@ class TestRunHandle:
     Built once: the program's runtime, a ``Runner`` whose run sessions (stack, run state, region
     table) stay open between calls, and the program type's ``TestRunFixture`` (its context and
     packet buffers registered once).  A call then only checks its arguments, copies them in, runs
-    and copies the results out: the same checks, errors and results as ``test_run_in_process``.
+    and copies the results out: the same checks, errors and results as ``test_run_in_process``
+    (``run``; ``run_given`` for a packet alone or a context alone, through the fixture's short path).
     ``current`` says whether the handle still runs what ``test_run_in_process`` would (the fd
     still names the same open file of the program, whose runtime was not replaced); ``close`` (or
     collection) closes the sessions and unregisters the buffers.  A call made while the handle is
