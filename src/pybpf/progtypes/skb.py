@@ -715,14 +715,14 @@ class SkbTestRunFixture(TestRunFixture):
             memoryview(storage.sock).cast("B"), ctypes.addressof(storage.sock), access=READ, name="sock"
         )
         self._plain: _PlainBuild | None = None
-        """What the last call without a context built (``_plain_state``): its key, buffer, sk_buff and
-        socket snapshot and the state's fields."""
+        """What the last call without a context built (``_build_plain``): its key, buffer, sk_buff and
+        socket snapshot, the state's fields and the packet region's bounds."""
         self.env = RunEnv()
         """The run environment of the calls without a context (``run_packet``): the runner fills it in
         once; its packet and redirect are set per call."""
         self.kern_address = ctypes.addressof(storage.kern)
         self._restored = SkbState.__new__(SkbState)
-        """The state ``_plain_state`` restores from what it built (one object, reused)."""
+        """The state ``run_packet`` restores from what it built (one object, reused)."""
 
     def _register_buffer(self, buffer: ctypes.Array[ctypes.c_char]) -> None:
         if self.packet_region is not None:
@@ -735,33 +735,10 @@ class SkbTestRunFixture(TestRunFixture):
     def run_packet(
         self, runner: ProgramRunner, data: bytes, data_size_out: int, repeat: int
     ) -> tuple[int, bytes | None, int]:
-        state = self._plain_state(data, None)
-        env = self.env
-        env.packet, env.redirect = state, None
-        if repeat > 1:
-            retval, duration = repeat_program(runner, repeat, self.kern_address, env, state.load_abs)
-        else:  # ``repeat_program``'s one run, without its call
-            started = perf_counter_ns()
-            retval = runner.run(self.kern_address, env, state.load_abs)
-            duration = perf_counter_ns() - started
-            duration = min(duration, U32_MAX)
-        data_out = state.packet() if self.prog_type.l2 else _NO_ETH_HEADER + state.packet()
-        return retval & M32, data_out, duration
-
-    def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
-        prog_type = self.prog_type
-        if args.ctx_in is None and not args.ctx_size_out:
-            return prog_type._run_state(runner, args, self._plain_state(args.data_in, args), None)
-        state, ctx = prog_type.build(args, self.storage)
-        state.memory, state.region = self.memory, self.packet_region
-        state.ctx_region, state.sock_region = self.ctx_region, self.sock_region
-        return prog_type._run_state(runner, args, state, ctx)
-
-    def _plain_state(self, data: bytes, args: TestRunArgs | None) -> SkbState:
-        """``build`` for ``args`` (None: ``data`` alone) without a context, synced (``SkbState.sync``):
-        what it built for the last such call when nothing it reads differs (the packet's size and
-        headers, the buffer), the kernel structures restored from the snapshot taken then (synced
-        already: only the packet region is bounded again); built (and snapshot) otherwise."""
+        # ``build`` without a context: what it built for the last such call when nothing it reads
+        # differs (the packet's size and headers, the buffer) -- a packet of a size built before
+        # passes its checks -- the kernel structures restored from the snapshot taken then (synced
+        # already: only the packet region is bounded again); built (and snapshot) otherwise.
         storage = self.storage
         kept = self._plain
         if (
@@ -770,8 +747,6 @@ class SkbTestRunFixture(TestRunFixture):
             and kept[0][1] == data[:_BUILD_READS]
             and kept[1] is storage.buffer
         ):
-            if args is not None:  # a packet alone of a size built before passes ``build``'s checks
-                self.prog_type.check_test_run_attr(args)
             storage.restore(kept[2], data)
             state = self._restored  # every field set again: as good as a new one, and cheaper
             state.__dict__.update(kept[3])
@@ -780,8 +755,37 @@ class SkbTestRunFixture(TestRunFixture):
             start, end = kept[4]
             if region is not None and (region.start != start or region.end != end):
                 self.memory.resize_region(region, start, end)
-            return state
-        state, _ = self.prog_type.build(args if args is not None else TestRunArgs(data), storage)
+        else:
+            state = self._build_plain(data)
+        env = self.env
+        env.packet, env.redirect = state, None
+        if repeat > 1:
+            retval, duration = repeat_program(runner, repeat, self.kern_address, env, state.load_abs)
+        else:  # ``repeat_program``'s one run, without its call
+            started = perf_counter_ns()
+            retval = runner.run(self.kern_address, env, state.load_abs)
+            duration = min(perf_counter_ns() - started, U32_MAX)
+        data_out = state.packet() if self.prog_type.l2 else _NO_ETH_HEADER + state.packet()
+        return retval & M32, data_out, duration
+
+    def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        prog_type = self.prog_type
+        if args.ctx_in is None and not args.ctx_size_out:
+            prog_type.check_test_run_attr(args)
+            retval, data_out, duration = self.run_packet(
+                runner, args.data_in, args.data_size_out, args.repeat
+            )
+            return TestRunResult(retval, data_out, None, duration)
+        state, ctx = prog_type.build(args, self.storage)
+        state.memory, state.region = self.memory, self.packet_region
+        state.ctx_region, state.sock_region = self.ctx_region, self.sock_region
+        return prog_type._run_state(runner, args, state, ctx)
+
+    def _build_plain(self, data: bytes) -> SkbState:
+        """``build`` of ``data`` without a context in the storage, synced, and snapshot for the next
+        calls of the same packet size and headers (``run_packet``)."""
+        storage = self.storage
+        state, _ = self.prog_type.build(TestRunArgs(data), storage)
         state.memory, state.region = self.memory, self.packet_region
         state.ctx_region, state.sock_region = self.ctx_region, self.sock_region
         state.sync()
