@@ -88,6 +88,7 @@ def test_log_arguments_checked_like_libbpf(backend: Backend, opts: ProgLoadOpts)
     assert info.value.errno == errno.EINVAL
 
 
+@pytest.mark.usefixtures("engine")  # the program runs on each engine (tests/conftest.py)
 def test_test_run_fills_results(backend: Backend) -> None:
     fd = load(backend)
     try:
@@ -103,6 +104,7 @@ def test_test_run_fills_results(backend: Backend) -> None:
         os.close(fd)
 
 
+@pytest.mark.usefixtures("engine")  # the program runs on each engine (tests/conftest.py)
 def test_test_run_enospc_still_reports(backend: Backend) -> None:
     fd = load(backend)
     try:

@@ -50,7 +50,7 @@ from pybpf.kernel.backend import Backend, get_backend
 from pybpf.kernel_version import KERNEL_VERSION, KernelVersion
 from pybpf.map import Map
 from pybpf.objects.files import bpffs_root
-from pybpf.program import Program, TestRun
+from pybpf.program import Program
 
 __all__ = ["GlobalData", "Object", "ObjectProgram", "ProgramLoadError", "load_object", "target_btf"]
 
@@ -97,7 +97,8 @@ class ObjectProgram(Program):
 
     ``spec`` is its :class:`~pybpf.elf.ProgramSpec`, ``linked`` the instructions as loaded (with the
     subprograms appended), ``section`` its ELF section.  ``run`` adds the C source line (and the object's
-    instruction number) to a run-time fault's message, and sets ``.source`` on the exception.
+    instruction number) to a run-time fault's message, and sets ``.source`` on the exception
+    (``fault_located``).
     """
 
     spec: ProgramSpec
@@ -111,20 +112,16 @@ class ObjectProgram(Program):
         """``; <C source> @ file.c:NN`` of instruction ``slot`` of the loaded program ("" if unknown)."""
         return source_line(self.linked, slot)
 
-    def run(self, data: bytes = b"", **kwargs: Any) -> TestRun:
-        """BPF_PROG_TEST_RUN (see :meth:`pybpf.Program.run`); a fault names its C source line."""
-        try:
-            return super().run(data, **kwargs)
-        except ProgramFaultError as exc:
-            pc = None if exc.pc is None else self.loaded_slot(exc.pc)
-            if pc is not None and 0 <= pc < self.linked.slots:
-                where = object_insn_name(self.linked, pc)
-                line = source_line(self.linked, pc)
-                exc.source = line  # type: ignore[attr-defined]
-                exc.strerror = (
-                    f"{exc.strerror} (insn {where} of {self.spec.name}{': ' + line[2:] if line else ''})"
-                )
-            raise
+    def fault_located(self, exc: ProgramFaultError) -> None:
+        """A run-time fault of ``run`` names its C source line (and the object's instruction number)."""
+        pc = None if exc.pc is None else self.loaded_slot(exc.pc)
+        if pc is not None and 0 <= pc < self.linked.slots:
+            where = object_insn_name(self.linked, pc)
+            line = source_line(self.linked, pc)
+            exc.source = line  # type: ignore[attr-defined]
+            exc.strerror = (
+                f"{exc.strerror} (insn {where} of {self.spec.name}{': ' + line[2:] if line else ''})"
+            )
 
 
 class GlobalData:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pybpf import uapi
+from pybpf.errors import ProgramFaultError
 from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program
@@ -97,9 +98,11 @@ class TestRun:
     """Mean nanoseconds per run, as the kernel measures it."""
 
     def __init__(self, retval: int, data_out: bytes, ctx_out: bytes | None, duration: int) -> None:
-        # The fields set in one go, past the frozen __setattr__ (half the cost of the generated
-        # __init__, which matters on Program.run's per-call path).
-        self.__dict__.update(retval=retval, data_out=data_out, ctx_out=ctx_out, duration=duration)
+        # The fields written into the instance dict, past the frozen __setattr__ (a third of the cost
+        # of the generated __init__, which matters on Program.run's per-call path).
+        fields = self.__dict__
+        fields["retval"], fields["data_out"], fields["ctx_out"] = retval, data_out, ctx_out
+        fields["duration"] = duration
 
 
 class Program(FdObject):
@@ -254,39 +257,66 @@ class Program(FdObject):
         ``repeat`` 0 (the default) runs once, as the kernel counts; types that take no repeat
         (raw_tracepoint, syscall) refuse any other value with EINVAL, like the kernel.
         """
-        ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
-        if type(self.backend) is UserBackend:
-            return self._run_in_process(
-                data if type(data) is bytes else bytes(data), ctx_bytes or None, repeat=repeat, flags=flags,
-                cpu=cpu, data_size_out=data_size_out, ctx_size_out=ctx_size_out,
-            )  # fmt: skip
-        data_in = ctypes.create_string_buffer(bytes(data), max(1, len(data)))
-        out_size = data_size_out if data_size_out is not None else len(data) + 4096
-        data_out = ctypes.create_string_buffer(max(1, out_size))
-        attr = uapi.bpf_attr()
-        attr.test.prog_fd = self.fd
-        if data:
-            attr.test.data_in, attr.test.data_size_in = ctypes.addressof(data_in), len(data)
-            attr.test.data_out, attr.test.data_size_out = ctypes.addressof(data_out), out_size
-        attr.test.repeat, attr.test.flags, attr.test.cpu = repeat, flags, cpu
-        ctx_in = ctypes.create_string_buffer(ctx_bytes or b"\0", max(1, len(ctx_bytes or b"")))
-        ctx_out = ctypes.create_string_buffer(max(1, ctx_size_out or len(ctx_bytes or b"")))
-        wants_ctx_out = bool(ctx_bytes) and self.prog_type in CTX_OUT_TYPES
-        if ctx_bytes:
-            attr.test.ctx_in, attr.test.ctx_size_in = ctypes.addressof(ctx_in), len(ctx_bytes)
-        if wants_ctx_out:
-            attr.test.ctx_out = ctypes.addressof(ctx_out)
-            attr.test.ctx_size_out = ctx_size_out or len(ctx_bytes or b"")
-        self.backend.bpf(uapi.BPF_PROG_TEST_RUN, attr)
-        produced = min(attr.test.data_size_out, out_size)
-        out = ctypes.string_at(data_out, produced) if data else b""
-        if wants_ctx_out:
-            ctx_result: bytes | None = ctypes.string_at(ctx_out, attr.test.ctx_size_out)
-        elif ctx_bytes and self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
-            ctx_result = ctx_in.raw[: len(ctx_bytes)]  # syscall programs write their ctx back in place
-        else:
-            ctx_result = None
-        return TestRun(attr.test.retval, out, ctx_result, attr.test.duration)
+        try:
+            handle = self._test_run
+            if handle is not None and not (flags or cpu):
+                # The per-call paths: a packet alone or a context alone, on the test run kept ready (see
+                # ``_run_in_process``), without the argument and result objects.
+                if ctx is None and type(data) is bytes and data:
+                    out_size = len(data) + 4096 if data_size_out is None else data_size_out
+                    ran = handle.run_given(handle.packet_run, data, out_size, repeat)
+                    if ran is not None:
+                        retval, out, duration = ran
+                        if out is None:
+                            out = bytes(out_size)
+                        elif len(out) > out_size:
+                            out = out[:out_size]
+                        return TestRun(retval, out, None, duration)
+                elif type(ctx) is bytes and ctx and not data:
+                    ran = handle.run_given(handle.context_run, ctx, 0, repeat)
+                    if ran is not None:
+                        return TestRun(ran[0], b"", self._ctx_result(ctx, ran[1], 0), ran[2])
+            ctx_bytes = bytes(memoryview(ctx).cast("B")) if isinstance(ctx, ctypes.Structure) else ctx
+            if type(self.backend) is UserBackend:
+                return self._run_in_process(
+                    data if type(data) is bytes else bytes(data), ctx_bytes or None, repeat=repeat,
+                    flags=flags, cpu=cpu, data_size_out=data_size_out, ctx_size_out=ctx_size_out,
+                )  # fmt: skip
+            data_in = ctypes.create_string_buffer(bytes(data), max(1, len(data)))
+            out_size = data_size_out if data_size_out is not None else len(data) + 4096
+            data_out = ctypes.create_string_buffer(max(1, out_size))
+            attr = uapi.bpf_attr()
+            attr.test.prog_fd = self.fd
+            if data:
+                attr.test.data_in, attr.test.data_size_in = ctypes.addressof(data_in), len(data)
+            if data and out_size:  # (a data_size_out of 0 lets the kernel copy all it has: none asked)
+                attr.test.data_out, attr.test.data_size_out = ctypes.addressof(data_out), out_size
+            attr.test.repeat, attr.test.flags, attr.test.cpu = repeat, flags, cpu
+            ctx_in = ctypes.create_string_buffer(ctx_bytes or b"\0", max(1, len(ctx_bytes or b"")))
+            ctx_out = ctypes.create_string_buffer(max(1, ctx_size_out or len(ctx_bytes or b"")))
+            wants_ctx_out = bool(ctx_bytes) and self.prog_type in CTX_OUT_TYPES
+            if ctx_bytes:
+                attr.test.ctx_in, attr.test.ctx_size_in = ctypes.addressof(ctx_in), len(ctx_bytes)
+            if wants_ctx_out:
+                attr.test.ctx_out = ctypes.addressof(ctx_out)
+                attr.test.ctx_size_out = ctx_size_out or len(ctx_bytes or b"")
+            self.backend.bpf(uapi.BPF_PROG_TEST_RUN, attr)
+            produced = min(attr.test.data_size_out, out_size)
+            out = ctypes.string_at(data_out, produced) if data else b""
+            if wants_ctx_out:
+                ctx_result: bytes | None = ctypes.string_at(ctx_out, attr.test.ctx_size_out)
+            elif ctx_bytes and self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+                ctx_result = ctx_in.raw[: len(ctx_bytes)]  # syscall programs write their ctx back in place
+            else:
+                ctx_result = None
+            return TestRun(attr.test.retval, out, ctx_result, attr.test.duration)
+        except ProgramFaultError as fault:
+            self.fault_located(fault)
+            raise
+
+    def fault_located(self, fault: ProgramFaultError) -> None:
+        """Add what is known of where a run-time fault of ``run`` happened (``ObjectProgram``: its C
+        source line); nothing here."""
 
     def _run_in_process(
         self,
@@ -328,13 +358,20 @@ class Program(FdObject):
         out = b""
         if data:
             out = result.data_out[:out_size] if result.data_out is not None else bytes(out_size)
-        ctx_result: bytes | None = None
-        if wants_ctx_out:
-            ctx_result = result.ctx_out if result.ctx_out is not None else bytes(ctx_out_size)
-        elif ctx_bytes and self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
-            written = (result.ctx_out or b"")[: len(ctx_bytes)]
-            ctx_result = written + ctx_bytes[len(written) :]
+        ctx_result = self._ctx_result(ctx_bytes, result.ctx_out, ctx_out_size)
         return TestRun(result.retval, out, ctx_result, result.duration_ns)
+
+    def _ctx_result(self, ctx_bytes: bytes, ctx_out: bytes | None, ctx_out_size: int) -> bytes | None:
+        """``TestRun.ctx_out`` of an in-process test run given the (non-empty) context ``ctx_bytes``, from
+        the run's ``ctx_out``, as ``run`` reads it back from its buffers: the ctx_out buffer
+        (``ctx_out_size`` bytes, zeros where the run wrote none), or for SYSCALL programs the ctx_in
+        buffer they write back into; None for the types that copy no context out."""
+        if self.prog_type in CTX_OUT_TYPES:
+            return ctx_out if ctx_out is not None else bytes(ctx_out_size)
+        if self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+            written = (ctx_out or b"")[: len(ctx_bytes)]
+            return written + ctx_bytes[len(written) :]
+        return None
 
     def close(self) -> None:
         """Close the fd; the test run kept ready for ``run`` closes with it."""

@@ -5,7 +5,7 @@ Builds on ``tests/maps/test_fuzz.py`` (map commands) and ``tests/programs/test_f
 them) gets random bytes of random sizes, and valid attrs of each implemented command get fields
 overwritten with hostile values (huge sizes and counts, pointers to a small buffer, fds of live
 objects).  Every call must end in an ``OSError`` or a result within a time limit, and the live
-map and program must still work afterwards.
+map and program must still work afterwards (the program on each engine: ``engine``, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -122,9 +122,10 @@ class World:
 
 
 @functools.cache
-def _world() -> World:
-    """One world per process, kept for every example (objects closed and recreated in quick
-    succession would only test the inode cache of the object layer)."""
+def _world(engine: str) -> World:
+    """One world per process and engine (its program runs on ``engine``), kept for every example
+    (objects closed and recreated in quick succession would only test the inode cache of the object
+    layer)."""
     return World()
 
 
@@ -137,8 +138,8 @@ _HOSTILE = st.one_of(
 
 @_SETTINGS
 @given(cmd=st.sampled_from(_COMMANDS), data=st.binary(max_size=uapi.ATTR_SIZE + 64), cut=st.integers(0, 200))
-def test_random_bytes_for_every_command(cmd: int, data: bytes, cut: int) -> None:
-    world = _world()
+def test_random_bytes_for_every_command(engine: str, cmd: int, data: bytes, cut: int) -> None:
+    world = _world(engine)
     attr = bytearray(data)
     world.call(cmd, attr, max(0, len(attr) - cut) if cut < 100 else None)
     world.check_intact()
@@ -149,8 +150,10 @@ def test_random_bytes_for_every_command(cmd: int, data: bytes, cut: int) -> None
     cmd=st.sampled_from(_COMMANDS),
     writes=st.lists(st.tuples(st.integers(0, uapi.ATTR_SIZE // 4 - 1), _HOSTILE), min_size=1, max_size=6),
 )
-def test_mutated_valid_attrs_for_every_command(cmd: int, writes: list[tuple[int, int | str]]) -> None:
-    world = _world()
+def test_mutated_valid_attrs_for_every_command(
+    engine: str, cmd: int, writes: list[tuple[int, int | str]]
+) -> None:
+    world = _world(engine)
     attr = world.valid(cmd)
     for slot, value in writes:
         if value == "buf":

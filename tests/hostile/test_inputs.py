@@ -45,6 +45,7 @@ def _test_run(backend: Backend, prog_type: str, data_size: int, ctx_size: int = 
         return errno.errorcode[exc.errno or 0]
 
 
+@pytest.mark.usefixtures("engine")  # the sizes reach each engine's test run (tests/conftest.py)
 @pytest.mark.parametrize("prog_type", ["xdp", "socket_filter"])
 @pytest.mark.parametrize(
     ("data_size", "ctx_size"), [(U32_MAX, 0), (1 << 20, 0), (80_000, 0), (64, U32_MAX), (64, 8192)]
@@ -174,6 +175,7 @@ def _printk_program(fmt: bytes) -> str:
     return "\n".join(lines)
 
 
+@pytest.mark.usefixtures("engine")  # the program runs on each engine (tests/conftest.py)
 @pytest.mark.parametrize("fmt", [b"%5d", b"%1500000000d", b"%2147483648d", b"%-9000000d", b"%9000000c"])
 def test_trace_printk_returns_what_the_kernel_returns(backend: Backend, fmt: bytes) -> None:
     prog = Program.load(_printk_program(fmt), "socket_filter", backend=backend)

@@ -222,6 +222,7 @@ def test_prog_load_writes_log_true_size(run: Run, backend: Backend) -> None:
     assert uapi.bpf_attr.from_buffer_copy(read()).log_true_size == 0
 
 
+@pytest.mark.usefixtures("engine")  # the program runs on each engine (tests/conftest.py)
 def test_prog_test_run_writes_retval_duration_and_sizes(run: Run, backend: Backend) -> None:
     data_in = ctypes.create_string_buffer(bytes(range(64)), 64)
     data_out = ctypes.create_string_buffer(128)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from pybpf import assemble, uapi
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.progobj import ProgObject
 from pybpf.program import Program
+
+pytestmark = pytest.mark.usefixtures("engine")  # its program runs on each engine (tests/conftest.py)
 
 
 def test_a_reused_inode_number_does_not_name_the_old_program() -> None:

@@ -251,6 +251,7 @@ def test_the_kept_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
     handles: list[TestRunHandle] = []
     fixtures: list[TestRunFixture] = []
     real_init, real_run = TestRunHandle.__init__, XdpTestRunFixture.run
+    real_run_packet = XdpTestRunFixture.run_packet
 
     def init(self: TestRunHandle, prog_fd: int) -> None:
         handles.append(self)
@@ -260,13 +261,26 @@ def test_the_kept_path_is_taken(monkeypatch: pytest.MonkeyPatch) -> None:
         fixtures.append(self)
         return real_run(self, runner, args)
 
+    def run_packet(
+        self: XdpTestRunFixture, runner: ProgramRunner, data: bytes, data_size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int]:
+        packet_fixtures.append(self)
+        return real_run_packet(self, runner, data, data_size_out, repeat)
+
+    packet_fixtures: list[TestRunFixture] = []
     monkeypatch.setattr(TestRunHandle, "__init__", init)
     monkeypatch.setattr(XdpTestRunFixture, "run", run)
+    monkeypatch.setattr(XdpTestRunFixture, "run_packet", run_packet)
     with Program.load(XDP_PARSE, "xdp", backend=UserBackend()) as prog:
-        for size in SIZES:
+        for size in SIZES:  # a packet alone: the fixture's packet path
             prog.run(packet(size))
+        assert len(packet_fixtures) == len(SIZES)
+        prog.run(packet(64), ctx=xdp_md_bytes(data_end=64))  # with a context: ``run``
     assert len(handles) == 1
-    assert len(fixtures) == len(SIZES) and all(fixture is fixtures[0] for fixture in fixtures)
+    # ``run``: the first call (which builds the handle), packets with fragments (its plan), the context
+    beyond_the_linear_part = [size for size in SIZES if size > 3520]
+    assert len(fixtures) == 1 + len(beyond_the_linear_part) + 1 == 4
+    assert all(fixture is packet_fixtures[0] for fixture in fixtures + packet_fixtures)
 
 
 def test_closed_programs_are_not_run() -> None:
@@ -353,3 +367,39 @@ def test_a_dup_of_the_same_description_keeps_the_handle() -> None:
             assert same.run(packet(64)).retval == 2
         assert prog.run(packet(64)).retval == 2
         assert prog._test_run is handle
+
+
+def test_the_per_call_paths_answer_as_a_fresh_test_run(engine: str) -> None:
+    """``run_given`` (a packet alone, a context alone) on each type: the sizes out, repeats and the
+    refusals its short paths leave to ``run`` give what a fresh test run gives, and the kernel."""
+    xdp: list[Call] = [
+        lambda p: p.run(packet(64)),
+        lambda p: p.run(packet(64), data_size_out=0),
+        lambda p: p.run(packet(64), data_size_out=64),
+        lambda p: p.run(packet(64), data_size_out=63),
+        lambda p: p.run(packet(300), repeat=3),
+        lambda p: p.run(bytearray(packet(64))),  # not bytes: the general path
+        lambda p: p.run(packet(64)),
+    ]
+    results = agree(XDP_PARSE, "xdp", xdp)
+    assert results[1][1] == b"" and results[3] == ("errno", errno.ENOSPC)
+    skb: list[Call] = [lambda p: p.run(packet(64)), lambda p: p.run(packet(64), repeat=4)]
+    skb += [lambda p: p.run(packet(64), data_size_out=10), lambda p: p.run(packet(64), cpu=1)]
+    results = agree(SKB_MARK, "sched_cls", skb)
+    assert results[2] == ("errno", errno.ENOSPC) and results[3] == ("errno", errno.EINVAL)
+    raw_tp: list[Call] = [
+        lambda p: p.run(ctx=struct.pack("<Q", 4)),
+        lambda p: p.run(ctx=struct.pack("<Q", 4), repeat=2),
+        lambda p: p.run(ctx=struct.pack("<Q", 5)),
+        lambda p: p.run(packet(64), ctx=struct.pack("<Q", 5)),
+    ]
+    results = agree(RAW_TP, "raw_tracepoint", raw_tp)
+    assert [result[0] for result in results] == [5, "errno", 6, "errno"]
+    syscall: list[Call] = [
+        lambda p: p.run(ctx=struct.pack("<2I", 7, 0)),
+        lambda p: p.run(ctx=struct.pack("<2I", 8, 0)),
+        lambda p: p.run(ctx=struct.pack("<2I", 8, 0), repeat=1),
+    ]
+    results = outcomes(UserBackend(), SYSCALL, "syscall", syscall, prog_flags=uapi.BPF_F_SLEEPABLE)
+    assert results == outcomes(AttrBackend(), SYSCALL, "syscall", syscall, prog_flags=uapi.BPF_F_SLEEPABLE)
+    assert results[1] == (9, b"", struct.pack("<2I", 8, 13)) and results[2] == ("errno", errno.EINVAL)

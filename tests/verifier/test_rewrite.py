@@ -13,15 +13,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pybpf.helpers import default_registry
 from pybpf.isa import assemble
 from pybpf.isa.instruction import Instruction
+from pybpf.kernel.prog_run import ENGINES, selected_engine
+from pybpf.memory.regions import Memory
 from pybpf.verifier import VerifierError, verify
 from pybpf.verifier.patch import patch_program
 from pybpf.verifier.state import VerifierState
-from pybpf.vm import run
 from tests.verifier.stubs import FakeMap, make_request
 
+pytestmark = pytest.mark.usefixtures("engine")  # the programs run on each engine (tests/conftest.py)
+
 NOP = Instruction(0x05)
+
+
+def run(insns: list[Instruction], mem: bytearray) -> int:
+    """r0 of ``insns`` run on the test's engine with r1 = ``mem`` (r2 its length)."""
+    executable = ENGINES[selected_engine()](insns, helpers=default_registry(), memory=Memory(), resolved={})
+    return int(executable.run(mem))  # type: ignore[attr-defined]  # both engines' raw ``run``
 
 
 def expand(insn: Instruction) -> list[Instruction]:

@@ -252,6 +252,11 @@ class MapAccess:
         self._inner_by_id.clear()
 
     @property
+    def holding(self) -> bool:
+        """Whether ``release`` has anything to give back: value regions, records or inner maps."""
+        return bool(self._values or self.records or self._inner)
+
+    @property
     def regions(self) -> tuple[Region, ...]:
         """The value and record regions registered now (for tests and diagnostics)."""
         records = (record.region for record in self.records.values() if record.region is not None)

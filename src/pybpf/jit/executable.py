@@ -32,7 +32,7 @@ from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.stack_zeroing import zeroing_plan
 from pybpf.memory.regions import Memory, PacketReader, Region
-from pybpf.vm.atomics import Atomics
+from pybpf.vm.atomics import atomic_functions
 from pybpf.vm.interpreter import BytesPacket, InputBuffer, Interpreter, ProgramSource, RunResult
 from pybpf.vm.runtime import DEFAULT_BUDGET
 from pybpf.vm.trace import TraceCallback
@@ -99,7 +99,8 @@ class JitProgram:
         """The helper calls lowered natively (``pybpf.jit.native_helpers``)."""
         self.loops_natively = loops_natively(self.instructions, self.native.calls)
         """Whether repeated runs may run in the native repeat loop (``pybpf.jit.repeat``)."""
-        self.atomics: dict[str, Any] = Atomics(self.memory).functions
+        self.atomics: Mapping[str, Any] = atomic_functions(self.memory)
+        """The atomics a misaligned access calls (``Op.ATOMIC``): the address space's shared table."""
         self._compiled: CompiledProgram | None = None
         self._interpreter: Interpreter | None = None
         self._spare: list[JitSession] = []

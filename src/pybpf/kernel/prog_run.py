@@ -31,8 +31,9 @@ BPF_PROG_TEST_RUN comes in through the bpf_attr (``test_run``) or, for ``Program
 backend, in process (``test_run_in_process``: the same checks, results and errors without the attr
 and the copies through user memory; ``TestRunHandle`` keeps one program's test run ready between
 calls -- its Runner's sessions open, the program type's ``TestRunFixture`` registered -- so that a
-call costs a few microseconds).  The repeats of a JIT program that calls no helper run in the
-JIT's native loop (``Runner.run_repeated``).
+call costs a few microseconds; ``TestRunHandle.run_given``, a call given only a packet or only a
+context, is ``Program.run``'s per-call path: one frame, no argument or result objects).  The
+repeats of a JIT program that calls no helper run in the JIT's native loop (``Runner.run_repeated``).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ from pybpf.vm.interpreter import Interpreter
 EXEC_MEMORY = Memory()
 """The address space every program of this process runs in (stacks, contexts, packets, and the map
 values and records the runs of the moment were handed)."""
+_EXEC_LOCK = EXEC_MEMORY.lock
 
 
 ENGINES: dict[str, Engine] = {"interpreter": Interpreter, "jit": jit_engine, "auto": tiered_engine}
@@ -288,9 +290,8 @@ class Runner:
         prog array's user references are gone."""
         try:
             access = self._access
-            program = access.program
-            if program.by_pointer or program.direct or access.records:
-                access.switch(NO_MAPS)  # global data is registered again when the next run starts
+            if access.holding:  # values (global data too: registered again when the next run starts)
+                access.switch(NO_MAPS)
         finally:
             if self._arrays_checked:
                 self._arrays_checked.clear()
@@ -415,6 +416,10 @@ TEST_RUN_CTX_MAX = U16_MAX + 1
 """More ctx_in than any type takes: SYSCALL programs up to U16_MAX bytes, raw_tp 96; the others'
 ``bpf_ctx_init`` refuses more than a page (``bpf_check_uarg_tail_zero``: E2BIG)."""
 
+KeptRun = Callable[[Runner, bytes, int, int], tuple[int, bytes | None, int]]
+"""A fixture's short path (``TestRunFixture.run_packet``, ``BlobTestRunFixture.run_context``):
+``(runner, packet or context, size_out, repeat) -> (retval, data_out or ctx_out, duration_ns)``."""
+
 _RETVAL = offsetof(bpf_attr, "test.retval")
 _DATA_SIZE_OUT = offsetof(bpf_attr, "test.data_size_out")
 _DURATION = offsetof(bpf_attr, "test.duration")
@@ -536,7 +541,8 @@ class TestRunHandle:
     Built once: the program's runtime, a ``Runner`` whose run sessions (stack, run state, region
     table) stay open between calls, and the program type's ``TestRunFixture`` (its context and
     packet buffers registered once).  A call then only checks its arguments, copies them in, runs
-    and copies the results out: the same checks, errors and results as ``test_run_in_process``.
+    and copies the results out: the same checks, errors and results as ``test_run_in_process``
+    (``run``; ``run_given`` for a packet alone or a context alone, through the fixture's short path).
     ``current`` says whether the handle still runs what ``test_run_in_process`` would (the fd
     still names the same open file of the program, whose runtime was not replaced); ``close`` (or
     collection) closes the sessions and unregisters the buffers.  A call made while the handle is
@@ -554,6 +560,10 @@ class TestRunHandle:
         self.runner = Runner(self.runtime)
         with EXEC_MEMORY.lock:
             self.fixture: TestRunFixture | None = self.runtime.prog_type.test_run_fixture(EXEC_MEMORY)
+        self.packet_run: KeptRun | None = self.fixture.run_packet if self.fixture is not None else None
+        """The fixture's path for a packet alone (``run_given``)."""
+        self.context_run: KeptRun | None = getattr(self.fixture, "run_context", None)
+        """The fixture's path for a context alone (``run_given``), if its type has one."""
         self._running = False
         """A test run is going on (or the handle is closed): a call now takes ``test_run_in_process``."""
         self._closed = False
@@ -566,7 +576,7 @@ class TestRunHandle:
         (one ``lseek``: a closed fd, or its number reused, is not) and the program still runs on
         the runtime it was built with (not one rebuilt since, with another engine say)."""
         try:
-            if os.lseek(self.prog_fd, 0, os.SEEK_CUR) != self._mark:
+            if _lseek(self.prog_fd, 0, _SEEK_CUR) != self._mark:
                 return False
         except OSError:
             return False
@@ -600,6 +610,48 @@ class TestRunHandle:
                 self._running = self._closed
         return _copied_out(runtime, args, result)
 
+    def run_given(
+        self, run: KeptRun | None, given: bytes, size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int] | None:
+        """``run`` of a call given only a packet (``run``: ``packet_run``, ``size_out``: data_size_out)
+        or only a context (``context_run``, 0) -- ``given`` not empty, no flags, cpu or batch_size --
+        while the handle is ``current``: (retval, data_out or ctx_out, duration_ns) of its result, from
+        the fixture's short path.  None, having done nothing, where ``run`` or
+        ``test_run_in_process`` must answer instead: the fixture has no such path (``run`` None), the
+        handle is not current (the fd closed, reused or the runtime replaced:
+        ``test_run_in_process`` then raises EBADF or runs what the fd names now) or is running, or
+        ``given`` is larger than ``test_run`` copies in of a context (which it clips).  One frame:
+        this is ``Program.run``'s per-call path."""
+        if run is None or len(given) > TEST_RUN_CTX_MAX:
+            return None
+        try:  # ``current``, inline
+            if _lseek(self.prog_fd, 0, _SEEK_CUR) != self._mark:
+                return None
+        except OSError:
+            return None
+        if self.prog.runtime is not self.runtime:
+            return None
+        runner = self.runner
+        with _EXEC_LOCK:
+            if self._running:
+                return None
+            self._running = True
+            try:
+                runner.begin()
+                try:
+                    retval, out, duration = run(runner, given, size_out, repeat)
+                finally:
+                    runner.end()
+            except ExecutionError as fault:  # a program the structural verifier let through faulted
+                raise ProgramFaultError(fault) from fault
+            except MemoryError:  # as the bpf(2) entry answers it
+                raise BPFError(errno.ENOMEM, "out of memory") from None
+            finally:
+                self._running = self._closed
+        if size_out and out is not None and len(out) > size_out:  # ``_copied_out``'s check
+            raise BPFError(errno.ENOSPC, "data_out too small")
+        return retval & 0xFFFFFFFF, out, duration if duration < U32_MAX else U32_MAX
+
     def close(self) -> None:
         """Close the sessions and unregister the buffers; later calls take ``test_run_in_process``."""
         with EXEC_MEMORY.lock:
@@ -607,6 +659,8 @@ class TestRunHandle:
             self._finalizer()
 
 
+_lseek = os.lseek
+_SEEK_CUR = os.SEEK_CUR
 _MARK_BASE = 1 << 42
 _MARK_SPAN = 1 << 41
 """The file positions that mark a program fd's open file description (a program file is only ever

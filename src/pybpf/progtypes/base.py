@@ -13,7 +13,9 @@ kernel/trace/bpf_trace.c ...):
   refusals made before running, then the run itself;
 * ``test_run_fixture`` (pybpf's own): the same test run kept ready between calls for one program
   run again and again in this process (``Program.run``): its context and packet buffers allocated
-  and registered once (``TestRunFixture``), so a call only checks, copies in, runs and copies out.
+  and registered once (``TestRunFixture``), so a call only checks, copies in, runs and copies out;
+  ``TestRunFixture.run_packet`` is the same for a call given only a packet, without the argument and
+  result objects.
 
 A type without a ``test_run`` answers ENOTSUPP (524), as ``bpf_prog_test_run`` does when the type's
 ``prog_ops->test_run`` is NULL.  Shared pieces of net/bpf/test_run.c live here too:
@@ -28,6 +30,7 @@ import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from time import perf_counter_ns
 from typing import ClassVar, Protocol
 
 from pybpf.errors import BPFError
@@ -173,6 +176,15 @@ class TestRunFixture:
     def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
         raise NotImplementedError
 
+    def run_packet(
+        self, runner: ProgramRunner, data: bytes, data_size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int]:
+        """``run`` of a test run given only a packet (no ctx, flags, cpu or batch_size): (retval,
+        data_out, duration_ns) of its ``TestRunResult``.  Types with a shorter way to it override this
+        (the per-call path of ``Program.run``: no ``TestRunArgs`` nor ``TestRunResult`` built)."""
+        result = self.run(runner, TestRunArgs(data, data_size_out, None, 0, repeat))
+        return result.retval, result.data_out, result.duration_ns
+
     def register(self, view: memoryview, address: int, *, access: int, name: str) -> Region:
         """Register ``view`` (at ``address``) for the life of the fixture."""
         region = self.memory.add_view(view, address, access=access, name=name)
@@ -229,9 +241,10 @@ def repeat_program(
     (``run_repeated``: the JIT's native loop) when there is more than one run; (last r0, mean ns
     per run)."""
     if repeat <= 1:  # one run: a loop's set-up would cost more than the run
-        start = time.perf_counter_ns()
+        start = perf_counter_ns()
         retval = runner.run(ctx_address, env, packet)
-        return retval, min(time.perf_counter_ns() - start, U32_MAX)
+        duration = perf_counter_ns() - start
+        return retval, duration if duration < U32_MAX else U32_MAX
     own: Callable[..., tuple[int, int]] | None = getattr(runner, "run_repeated", None)
     if own is not None:
         return own(repeat, ctx_address, env, packet)

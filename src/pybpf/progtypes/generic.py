@@ -18,7 +18,7 @@ copy of ctx_in (NULL when ctx_size_in is 0).
   **ctx_in** buffer: ``ctx_out_to_ctx_in`` is True and ``TestRunResult.ctx_out`` holds those bytes.
 
 ``BlobTestRunFixture`` keeps one ctx buffer registered between the test runs of one program
-(``Program.run``), bounded to each call's ctx.
+(``Program.run``), bounded to each call's ctx; ``run_context`` runs a call given only a ctx there.
 
 ``max_ctx_offset`` (the verifier's largest ctx offset read, ``prog->aux->max_ctx_offset``) comes
 from the runner's optional ``max_ctx_offset`` attribute (0 when it has none).  TestRunArgs carries
@@ -105,7 +105,10 @@ class BlobTestRunFixture(TestRunFixture):
     def __init__(self, prog_type: BlobProgType, memory: Memory) -> None:
         super().__init__(memory)
         self.prog_type = prog_type
-        self._access = READ | WRITE if prog_type.ctx_writable else READ
+        self.writable = prog_type.ctx_writable
+        self._access = READ | WRITE if self.writable else READ
+        self.env = RunEnv()
+        """The run environment of ``run_context``'s runs (the runner fills it in)."""
         self._buffer = (ctypes.c_char * 0)()
         self._view = memoryview(self._buffer).cast("B")
         self._region: Region | None = None
@@ -130,12 +133,30 @@ class BlobTestRunFixture(TestRunFixture):
     def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
         return self.prog_type.run_blob(runner, args, self)
 
+    def run_context(
+        self, runner: ProgramRunner, ctx: bytes, ctx_size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int]:
+        """``run`` of a test run given only a non-empty ``ctx_in`` (and ``ctx_size_out``; no data,
+        flags, cpu or batch_size), for ``Program.run``: (retval, ctx_out, duration_ns) of its
+        ``TestRunResult``.  A context the type's checks pass runs here, without the argument and
+        result objects (in one run environment kept between calls); any other goes through ``run``,
+        which refuses it."""
+        size = len(ctx)
+        if repeat or ctx_size_out or size > self.prog_type.ctx_max or size < _max_ctx_offset(runner):
+            result = self.run(runner, TestRunArgs(b"", 0, ctx, ctx_size_out, repeat))
+            return result.retval, result.ctx_out, result.duration_ns
+        address, view = self.holding(ctx)
+        retval = runner.run(address, self.env) & 0xFFFF_FFFF
+        return retval, bytes(view[:size]) if self.writable else None, 0
+
 
 class BlobProgType(ProgType):
     """What RAW_TRACEPOINT and SYSCALL share: a test run on a copy of ctx_in."""
 
     ctx_writable: ClassVar[bool] = False
     """Whether programs may write their context (and the test run reports it back)."""
+    ctx_max: ClassVar[int] = 0
+    """The largest ctx_size_in the type's test run takes."""
 
     def test_run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
         return self.run_blob(runner, args, None)
@@ -161,6 +182,7 @@ class RawTracepointProgType(BlobProgType):
     prog_type: ClassVar[int] = BPF_PROG_TYPE_RAW_TRACEPOINT
     name: ClassVar[str] = "raw_tracepoint"
     ctx_size: ClassVar[int] = 0
+    ctx_max: ClassVar[int] = RAW_TP_CTX_MAX
 
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in RAW_TP_FUNC_IDS
@@ -175,7 +197,7 @@ class RawTracepointProgType(BlobProgType):
         if args.data_in or args.data_size_out or args.ctx_size_out or args.repeat or args.batch_size:
             raise BPFError(errno.EINVAL, "raw_tp test_run takes only ctx_in, flags and cpu")
         size = len(args.ctx_in or b"")
-        if size > RAW_TP_CTX_MAX:
+        if size > self.ctx_max:
             raise BPFError(errno.EINVAL, f"raw_tp ctx_size_in {size} > {RAW_TP_CTX_MAX}")
         if not args.flags & BPF_F_TEST_RUN_ON_CPU and args.cpu:
             raise BPFError(errno.EINVAL, "raw_tp test_run: cpu needs BPF_F_TEST_RUN_ON_CPU")
@@ -202,6 +224,7 @@ class SyscallProgType(BlobProgType):
     ctx_size: ClassVar[int] = 0
     ctx_out_to_ctx_in: ClassVar[bool] = True
     ctx_writable: ClassVar[bool] = True
+    ctx_max: ClassVar[int] = U16_MAX
 
     def check_expected_attach_type(self, expected_attach_type: int) -> None:
         """``bpf_prog_load_check_attach``: syscall programs take no attach type (EINVAL)."""
@@ -228,7 +251,7 @@ class SyscallProgType(BlobProgType):
         ):
             raise BPFError(errno.EINVAL, "syscall test_run takes only ctx_in")
         size = len(args.ctx_in or b"")
-        if size > U16_MAX:
+        if size > self.ctx_max:
             raise BPFError(errno.EINVAL, f"syscall ctx_size_in {size} > {U16_MAX}")
 
     def run_blob(

@@ -32,6 +32,7 @@ import errno
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from time import perf_counter_ns
 from typing import ClassVar
 
 from pybpf.errors import BPFError, HelperError
@@ -40,6 +41,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.memory.regions import READ, WRITE, Memory, Region
 from pybpf.progtypes.base import (
+    U32_MAX,
     ProgramRunner,
     ProgType,
     TestRunArgs,
@@ -366,7 +368,8 @@ class SkbState:
         return len(self.buffer)
 
     def packet(self) -> bytes:
-        return bytes(self.view[self.data : self.data + self.length])
+        data: bytes = self.buffer[self.data : self.data + self.length]  # type: ignore[assignment]
+        return data  # a c_char array's slice is bytes
 
     def sync(self) -> None:
         """``bpf_compute_data_pointers``: refresh len/data/data_end and the packet region's bounds."""
@@ -627,7 +630,7 @@ class SkbProgType(ProgType):
             runner, args.repeat, ctypes.addressof(kern), RunEnv(packet=state), state.load_abs
         )
         retval &= M32
-        data_out = state.packet() if self.l2 else bytes(ETH_HLEN) + state.packet()
+        data_out = state.packet() if self.l2 else _NO_ETH_HEADER + state.packet()
         ctx_out = None
         if ctx is not None:
             fields = _uapi_skb.from_buffer(ctx)
@@ -682,8 +685,13 @@ class SkbStorage:
 
 
 _ZERO_KERN = bytes(ctypes.sizeof(SkbKern))
-_PlainBuild = tuple[tuple[int, bytes], ctypes.Array[ctypes.c_char], tuple[bytes, bytes], dict[str, object]]
-"""(packet size and headers, buffer, sk_buff and socket snapshot, the state's fields but ``extra``)."""
+_NO_ETH_HEADER = bytes(ETH_HLEN)
+"""What a socket filter's data_out has for the Ethernet header (the kernel copies from skb->data, past it)."""
+_PlainBuild = tuple[
+    tuple[int, bytes], ctypes.Array[ctypes.c_char], tuple[bytes, bytes], dict[str, object], tuple[int, int]
+]
+"""(packet size and headers, buffer, sk_buff and socket snapshot, the state's fields but ``extra``, the
+packet region's bounds)."""
 _BUILD_READS = ETH_HLEN + 40
 """What ``build`` reads of a packet besides its size: the Ethernet header (``eth_type_trans``) and the
 IPv4 or IPv6 addresses (the test socket's, ``_fill_sock``)."""
@@ -707,8 +715,14 @@ class SkbTestRunFixture(TestRunFixture):
             memoryview(storage.sock).cast("B"), ctypes.addressof(storage.sock), access=READ, name="sock"
         )
         self._plain: _PlainBuild | None = None
-        """What the last call without a context built (``_plain_state``): its key, buffer, sk_buff and
-        socket snapshot and the state's fields."""
+        """What the last call without a context built (``_build_plain``): its key, buffer, sk_buff and
+        socket snapshot, the state's fields and the packet region's bounds."""
+        self.env = RunEnv()
+        """The run environment of the calls without a context (``run_packet``): the runner fills it in
+        once; its packet and redirect are set per call."""
+        self.kern_address = ctypes.addressof(storage.kern)
+        self._restored = SkbState.__new__(SkbState)
+        """The state ``run_packet`` restores from what it built (one object, reused)."""
 
     def _register_buffer(self, buffer: ctypes.Array[ctypes.c_char]) -> None:
         if self.packet_region is not None:
@@ -718,36 +732,68 @@ class SkbTestRunFixture(TestRunFixture):
             memoryview(buffer).cast("B"), ctypes.addressof(buffer), access=READ | WRITE, name="packet"
         )
 
+    def run_packet(
+        self, runner: ProgramRunner, data: bytes, data_size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int]:
+        # ``build`` without a context: what it built for the last such call when nothing it reads
+        # differs (the packet's size and headers, the buffer) -- a packet of a size built before
+        # passes its checks -- the kernel structures restored from the snapshot taken then (synced
+        # already: only the packet region is bounded again); built (and snapshot) otherwise.
+        storage = self.storage
+        kept = self._plain
+        if (
+            kept is not None
+            and kept[0][0] == len(data)
+            and kept[0][1] == data[:_BUILD_READS]
+            and kept[1] is storage.buffer
+        ):
+            storage.restore(kept[2], data)
+            state = self._restored  # every field set again: as good as a new one, and cheaper
+            state.__dict__.update(kept[3])
+            state.extra = {}
+            region = self.packet_region
+            start, end = kept[4]
+            if region is not None and (region.start != start or region.end != end):
+                self.memory.resize_region(region, start, end)
+        else:
+            state = self._build_plain(data)
+        env = self.env
+        env.packet, env.redirect = state, None
+        if repeat > 1:
+            retval, duration = repeat_program(runner, repeat, self.kern_address, env, state.load_abs)
+        else:  # ``repeat_program``'s one run, without its call
+            started = perf_counter_ns()
+            retval = runner.run(self.kern_address, env, state.load_abs)
+            duration = min(perf_counter_ns() - started, U32_MAX)
+        data_out = state.packet() if self.prog_type.l2 else _NO_ETH_HEADER + state.packet()
+        return retval & M32, data_out, duration
+
     def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
         prog_type = self.prog_type
         if args.ctx_in is None and not args.ctx_size_out:
-            return prog_type._run_state(runner, args, self._plain_state(args), None)
+            prog_type.check_test_run_attr(args)
+            retval, data_out, duration = self.run_packet(
+                runner, args.data_in, args.data_size_out, args.repeat
+            )
+            return TestRunResult(retval, data_out, None, duration)
         state, ctx = prog_type.build(args, self.storage)
         state.memory, state.region = self.memory, self.packet_region
         state.ctx_region, state.sock_region = self.ctx_region, self.sock_region
         return prog_type._run_state(runner, args, state, ctx)
 
-    def _plain_state(self, args: TestRunArgs) -> SkbState:
-        """``build`` without a context: what it built for the last such call when nothing it reads
-        differs (the packet's size and headers, the buffer), the kernel structures restored from the
-        snapshot taken then; built (and snapshot) otherwise."""
-        data = args.data_in
-        key = (len(data), data[:_BUILD_READS])
+    def _build_plain(self, data: bytes) -> SkbState:
+        """``build`` of ``data`` without a context in the storage, synced, and snapshot for the next
+        calls of the same packet size and headers (``run_packet``)."""
         storage = self.storage
-        kept = self._plain
-        if kept is not None and kept[0] == key and kept[1] is storage.buffer:
-            self.prog_type.check_test_run_attr(args)
-            storage.restore(kept[2], data)
-            state = SkbState.__new__(SkbState)
-            state.__dict__.update(kept[3])
-            state.extra = {}
-            return state
-        state, _ = self.prog_type.build(args, storage)
+        state, _ = self.prog_type.build(TestRunArgs(data), storage)
         state.memory, state.region = self.memory, self.packet_region
         state.ctx_region, state.sock_region = self.ctx_region, self.sock_region
+        state.sync()
         fields = dict(state.__dict__)
         del fields["extra"]
-        self._plain = (key, storage.buffer, storage.snapshot(), fields)
+        start = state.head + state.data
+        key = (len(data), data[:_BUILD_READS])
+        self._plain = (key, storage.buffer, storage.snapshot(), fields, (start, start + state.length))
         return state
 
 

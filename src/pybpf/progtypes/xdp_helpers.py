@@ -244,7 +244,7 @@ class XdpState:
         """What BPF_PROG_TEST_RUN copies out: from data_meta to data_end, then the fragments."""
         _, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
         base = self.base
-        linear = bytes(self._page_view[data_meta - base : data_end - base])
+        linear: bytes = self.page[data_meta - base : data_end - base]  # type: ignore[assignment]  # c_char slices are bytes
         return linear + b"".join(bytes(frag) for frag in self.frags) if self.frags else linear
 
     def md_fields(self) -> tuple[int, int]:

@@ -101,7 +101,7 @@ from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.isa.program import ProgramView
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
-from pybpf.vm.atomics import Atomics
+from pybpf.vm.atomics import atomic_functions
 from pybpf.vm.runtime import DEFAULT_BUDGET, MAY_GOTO_LOOPS, RunState
 from pybpf.vm.session import RunSession
 from pybpf.vm.trace import TraceCallback, TraceEvent, diff_registers
@@ -481,8 +481,8 @@ class Interpreter:
         return pc
 
 
-def _atomics(memory: Memory) -> dict[str, Any]:
-    return Atomics(memory).functions
+def _atomics(memory: Memory) -> Mapping[str, Any]:
+    return atomic_functions(memory)
 
 
 def _registry(helpers: Mapping[int, Helper] | None) -> HelperRegistry:
