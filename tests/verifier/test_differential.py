@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import resource
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,7 +30,10 @@ from tests.verifier.stubs import ENOTSUPP, SOCKET_FILTER, XDP, FakeMap, make_req
 
 Maps = dict[str, tuple[int, FakeMap]]
 _DEVNULL = os.open("/dev/null", os.O_RDONLY | os.O_CLOEXEC)
-_CLOSED_FD = 999
+_NOFILE = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+_CLOSED_FD = _NOFILE if 0 < _NOFILE < 2**30 else 2**30
+"""An fd no process can have open (at or above the hard limit of open files): a long test process may
+hold any lower number."""
 
 
 def I(code: int, dst: int = 0, src: int = 0, off: int = 0, imm: int = 0) -> Instruction:  # noqa: E743
