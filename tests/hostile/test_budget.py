@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 
@@ -40,10 +41,11 @@ def run_isolated(code: str, *, timeout: float = 60, memory_mb: int | None = None
     prelude += "import pybpf\n"
     src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([os.path.abspath(src), os.getcwd()])}
-    done = subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(code) + "\n" + HEALTHY],
-        capture_output=True, text=True, timeout=timeout, env=env, check=False,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="pybpf-isolated-") as cwd:  # (files it writes go there)
+        done = subprocess.run(
+            [sys.executable, "-c", prelude + textwrap.dedent(code) + "\n" + HEALTHY],
+            capture_output=True, text=True, timeout=timeout, env=env, check=False, cwd=cwd,
+        )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
