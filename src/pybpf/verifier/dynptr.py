@@ -40,11 +40,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pybpf.helpers.protos import ArgFlag, ArgType
-from pybpf.verifier import references, tnum
-from pybpf.verifier.bounds import s64
+from pybpf.verifier import references
 from pybpf.verifier.regstate import RegState
 from pybpf.verifier.regtypes import RegType
-from pybpf.verifier.stack import BPF_REG_SIZE, STACK_DYNPTR, STACK_INVALID, Stack
+from pybpf.verifier.stack import (
+    BPF_REG_SIZE,
+    SPI_ERANGE,
+    SPI_INVALID,
+    STACK_DYNPTR,
+    STACK_INVALID,
+    Stack,
+    stack_object_spi,
+)
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -54,8 +61,7 @@ BPF_DYNPTR_NR_SLOTS = 2
 LOCAL, RINGBUF = "local", "ringbuf"
 REFCOUNTED = frozenset({RINGBUF})
 """dynptr_type_refcounted()."""
-_ERANGE = -2  # dynptr_get_spi(): past the allocated stack (not an error for a new dynptr)
-_INVALID = -1
+_ERANGE, _INVALID = SPI_ERANGE, SPI_INVALID
 
 
 @dataclass(frozen=True)
@@ -89,20 +95,8 @@ def _slot_info(stack: Stack, spi: int) -> DynptrSlot | None:
 def get_spi(w: Walker, reg: RegState) -> int:
     """dynptr_get_spi(): the slot of the dynptr's first half (logging why not), _ERANGE past the
     allocated stack, _INVALID when it cannot hold a dynptr."""
-    if not tnum.is_const(reg.var_off):
-        w.env.log.line("dynptr has to be at a constant offset")
-        return _INVALID
-    off = reg.off + s64(reg.var_off.value)
-    if off % BPF_REG_SIZE:
-        w.env.log.line(f"cannot pass in dynptr at an offset={off}")
-        return _INVALID
-    spi = (-off - 1) // BPF_REG_SIZE
-    if spi + 1 < BPF_DYNPTR_NR_SLOTS:
-        w.env.log.line(f"cannot pass in dynptr at an offset={off}")
-        return _INVALID
-    if spi >= len(w.state.frames[reg.frameno].stack.slots):
-        return _ERANGE
-    return spi
+    slots = len(w.state.frames[reg.frameno].stack.slots)
+    return stack_object_spi(reg, slots, "dynptr", BPF_DYNPTR_NR_SLOTS, w.env.log.line)
 
 
 def _is_valid_init(w: Walker, reg: RegState) -> bool:

@@ -36,11 +36,19 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pybpf.verifier import references, tnum
+from pybpf.verifier import references
 from pybpf.verifier.bounds import s64
 from pybpf.verifier.regstate import RegState
 from pybpf.verifier.regtypes import RegType, TypeFlag
-from pybpf.verifier.stack import BPF_REG_SIZE, STACK_INVALID, STACK_ITER, Stack
+from pybpf.verifier.stack import (
+    BPF_REG_SIZE,
+    SPI_ERANGE,
+    SPI_INVALID,
+    STACK_INVALID,
+    STACK_ITER,
+    Stack,
+    stack_object_spi,
+)
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -48,8 +56,7 @@ if TYPE_CHECKING:
     from pybpf.verifier.state import PathState
 
 ACTIVE, DRAINED = "active", "drained"
-_ERANGE = -2  # stack_slot_obj_get_spi(): past the allocated stack (fine for a new iterator)
-_INVALID = -1
+_ERANGE, _INVALID = SPI_ERANGE, SPI_INVALID
 
 
 @dataclass(frozen=True)
@@ -80,20 +87,8 @@ class IterArg:
 def get_spi(w: Walker, reg: RegState, nr_slots: int) -> int:
     """stack_slot_obj_get_spi(reg, "iter", nr_slots): the iterator's first slot (logging why not),
     _ERANGE when it lies past the allocated stack, _INVALID when it cannot hold one."""
-    if not tnum.is_const(reg.var_off):
-        w.env.log.line("iter has to be at a constant offset")
-        return _INVALID
-    off = reg.off + s64(reg.var_off.value)
-    if off % BPF_REG_SIZE:
-        w.env.log.line(f"cannot pass in iter at an offset={off}")
-        return _INVALID
-    spi = (-off - 1) // BPF_REG_SIZE
-    if spi + 1 < nr_slots:
-        w.env.log.line(f"cannot pass in iter at an offset={off}")
-        return _INVALID
-    if spi - nr_slots + 1 < 0 or spi >= len(w.state.frames[reg.frameno].stack.slots):
-        return _ERANGE
-    return spi
+    slots = len(w.state.frames[reg.frameno].stack.slots)
+    return stack_object_spi(reg, slots, "iter", nr_slots, w.env.log.line)
 
 
 def _valid_uninit(w: Walker, reg: RegState, nr_slots: int) -> bool:

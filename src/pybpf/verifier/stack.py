@@ -15,6 +15,10 @@ the one at ``fp - 8*spi - 1 - j`` (so ``j = 7`` is the slot's lowest address), a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from pybpf.verifier import tnum
+from pybpf.verifier.bounds import s64
 from pybpf.verifier.regstate import RegState, format_reg, is_null
 
 
@@ -173,3 +177,28 @@ class Stack:
             else:
                 out.append(name + "".join(SLOT_CHARS[k] for k in slot.kinds))
         return "".join(out)
+
+
+SPI_ERANGE = -2
+"""stack_slot_obj_get_spi(): the object lies past the allocated stack (fine for a new one)."""
+SPI_INVALID = -1
+"""stack_slot_obj_get_spi(): the pointer cannot hold the object (the reason is logged)."""
+
+
+def stack_object_spi(
+    reg: RegState, allocated_slots: int, kind: str, nr_slots: int, log: Callable[[str], None]
+) -> int:
+    """stack_slot_obj_get_spi(): the first slot of a ``nr_slots``-slot stack object (an ``iter``, a
+    ``dynptr``) ``reg`` points at in a frame of ``allocated_slots`` slots; SPI_INVALID when it cannot
+    hold one (``log`` says why), SPI_ERANGE when it lies past the allocated stack."""
+    if not tnum.is_const(reg.var_off):
+        log(f"{kind} has to be at a constant offset")
+        return SPI_INVALID
+    off = reg.off + s64(reg.var_off.value)
+    spi = (-off - 1) // BPF_REG_SIZE
+    if off % BPF_REG_SIZE or spi + 1 < nr_slots:
+        log(f"cannot pass in {kind} at an offset={off}")
+        return SPI_INVALID
+    if spi >= allocated_slots:
+        return SPI_ERANGE
+    return spi
