@@ -179,6 +179,7 @@ class Walker:
         self.first_idx = self.insn_idx  # the first instruction of the current segment (first_insn_idx)
         self.history: list[precision.History] = []  # its jmp_history
         self.segment_walk: precision.SegmentWalk | None = None  # the last precision walk through it
+        self.precision_needs: list[int] | None = None  # precision._needs(), built on first use
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
         self.live = liveness.live_registers(view, env.request.prog_type.func_allowed)
         self.stack_live = liveness.StackLiveness(view)

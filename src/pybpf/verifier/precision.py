@@ -299,7 +299,7 @@ def _needs(w: Walker) -> list[int]:
     call/exit comparing with an immediate) unless its history entry links registers; -1 where it
     always must run (calls, exits, atomics); else a register mask: without a history entry and
     with none of these registers to make precise, the instruction passes nothing on."""
-    table: list[int] | None = getattr(w, "_precision_needs", None)
+    table = w.precision_needs
     if table is None:
         table = [0] * w.view.slot_count
         for slot in range(len(table)):
@@ -320,7 +320,7 @@ def _needs(w: Walker) -> list[int]:
                 table[slot] = -1
             else:  # LDX, ST, STX, LD: the destination register
                 table[slot] = dst
-        w._precision_needs = table  # type: ignore[attr-defined]
+        w.precision_needs = table
     return table
 
 
