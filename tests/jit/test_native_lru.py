@@ -258,9 +258,6 @@ def test_updates_are_native_and_evict_the_least_recently_used(services: Counter[
         }  # fmt: skip
         assert _run(updater, obj, r1=3, r2=0, r3=4) == -errno.EINVAL  # unknown flags: the Python helper's
         assert services[2] == 1
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 4)
-    with handle:
-        assert not _engine(UPDATE, obj, "jit", verified=True).native.calls  # type: ignore[union-attr]
 
 
 def test_a_raw_program_keeps_the_value_regions(services: Counter[int]) -> None:

@@ -22,7 +22,7 @@ id (a registry may replace any helper), and:
   PERCPU_HASH or LRU_PERCPU_HASH;
   ``bpf_map_update_elem`` (2) and ``bpf_map_delete_elem`` (3) likewise on a preallocated HASH
   (``pybpf.jit.native_hash_write``, under the map's own mutex), and on an LRU hash the delete, and
-  on an LRU_HASH the update (``pybpf.jit.native_lru``).  A verified program (``verified``:
+  on either LRU hash the update (``pybpf.jit.native_lru``).  A verified program (``verified``:
   it came with the verifier's facts) gets values handed out with no Python at all, a raw one gets
   each value registered as the interpreter does (``pybpf.jit.native_maps``);
 * ``bpf_ringbuf_output`` (130) and ``bpf_ringbuf_query`` (134) when their r1 is a ring buffer map

@@ -40,8 +40,11 @@ then takes a node (the free node list's head, else the next never used), inserts
 or slot left) is made before the first write, from the state the lock guarantees, so a doubt sends
 the call to the Python helper from an untouched map; what the map's writes look like in between is
 seen by nobody (every reader of an LRU map takes the mutex).  BPF_NOEXIST / BPF_EXIST give
--EEXIST / -ENOENT, other flags go to the Python helper (-EINVAL).  A per-CPU LRU's update (one CPU's
-slot written in place) stays in Python.
+-EEXIST / -ENOENT, other flags go to the Python helper (-EINVAL).  On an LRU_PERCPU_HASH the update is
+``__htab_lru_percpu_map_update_elem(onallcpus=false)`` as ``LruPercpuHashMap.program_update`` models it:
+the running CPU's slot (``Field.CPU``; a CPU the map has not goes to the Python helper, -EINVAL) of an
+existing element written in place and the element made the most recently used; a new element
+inserted as above with that CPU's slot set and every other CPU's zeroed.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from pybpf.jit.lower import I8, I32, I64, Lowering, Site
 from pybpf.jit.native_hash import MAX_KEY_SIZE, SLOT_KEY, NativeHash, hash_key
 from pybpf.jit.native_hash_write import MAX_VALUE_SIZE, TRYLOCK, UNLOCK, Writer, copy_bytes
 from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, give_null, hand_out
+from pybpf.jit.native_memory import fill_bytes
 from pybpf.jit.state import Field
 from pybpf.maps.base import round_up
 from pybpf.maps.hash import COUNT_OFFSET, HashMap
@@ -320,25 +324,28 @@ def lower_lru_delete(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir
 
 
 def updatable(lru: NativeLru) -> bool:
-    """Whether ``lru``'s updates may be native: an LRU_HASH (a per-CPU one's update writes one CPU's
-    slot) whose values a native hash update could copy (``native_hash_write.writable``)."""
-    obj = lru.table.obj
-    return (
-        obj.params.map_type == uapi.BPF_MAP_TYPE_LRU_HASH
-        and deletable(lru)
-        and obj.params.value_size <= MAX_VALUE_SIZE
-    )
+    """Whether ``lru``'s updates may be native: either LRU type, whose values a native hash update could
+    copy (``native_hash_write.writable``)."""
+    return deletable(lru) and lru.table.obj.params.value_size <= MAX_VALUE_SIZE
 
 
 def lower_lru_update(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir.Value]) -> None:
     """r0 = ``bpf_map_update_elem(lru, r2, r3, r4)`` natively under the map's mutex (``_LruBase.update``):
-    an existing key's element replaced and made the most recently used; a new key's inserted with a
-    node of its own, after the least recently used element is evicted from a full map.  Everything a
-    step could find wrong is checked before the first write; a doubt goes to the Python helper."""
+    an existing key's element replaced (per-CPU: the running CPU's slot written in place) and made the
+    most recently used; a new key's inserted with a node of its own, after the least recently used
+    element is evicted from a full map.  Everything a step could find wrong is checked before the
+    first write; a doubt goes to the Python helper."""
     table = lru.table
     writer = Writer(lo, site, table, args)
     b = lo.b
     value_size = table.obj.params.value_size
+    cpu_offset: ir.Value = lo.const(0)
+    if table.percpu:  # program_update: a CPU the map has not is the Python helper's -EINVAL
+        cpu = lo.load_field(Field.CPU)
+        known_cpu = lo.new_block("lru_update_cpu")
+        b.cbranch(b.icmp_unsigned("<", cpu, lo.const(table.nr_cpus)), known_cpu, writer.python)
+        lo.continue_in(known_cpu)
+        cpu_offset = b.mul(cpu, lo.const(table.cpu_stride))
     flags = args[3]
     known_flags = lo.new_block("lru_update_flags")
     b.cbranch(b.icmp_unsigned("<=", flags, lo.const(uapi.BPF_EXIST)), known_flags, writer.python)
@@ -353,7 +360,11 @@ def lower_lru_update(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir
     def value_writer(node_link: ir.Value) -> Callable[[ir.Value], None]:
         def write(address: ir.Value) -> None:  # the node link, 8-aligned, then the value
             b.store(b.zext(node_link, I64), b.inttoptr(address, I64.as_pointer()), align=1)
-            copy_bytes(lo, args[2], b.add(address, lo.const(VALUE_PREFIX)), value_size)
+            value_at = b.add(address, lo.const(VALUE_PREFIX))
+            if table.percpu:  # every CPU's slot zeroed, then the running CPU's set
+                fill_bytes(lo, value_at, 0, lo.const(table.nr_cpus * table.cpu_stride))
+                value_at = b.add(value_at, cpu_offset)
+            copy_bytes(lo, args[2], value_at, value_size)
 
         return write
 
@@ -374,7 +385,11 @@ def lower_lru_update(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir
     prev, following, sane = nodes.neighbours(node_link)
     front = nodes.front_after_unlink(prev, following)
     check(b.and_(sane, nodes.in_pool(front, zero=True)), "lru_update_links")
-    writer.replace(key, hashed, link, link_at, value_writer(node_link))
+    if table.percpu:  # value_offset (the move to the front), then the slot written in place
+        slot_value = b.add(writer.slot_of(link), lo.const(SLOT_KEY + table.key_stride + VALUE_PREFIX))
+        copy_bytes(lo, args[2], b.add(slot_value, cpu_offset), value_size)
+    else:
+        writer.replace(key, hashed, link, link_at, value_writer(node_link))
     nodes.unlink(prev, following)
     nodes.push_front(node_link, front)
     writer.finish(lo.const(0))
