@@ -6,7 +6,9 @@ Small programs, each spending its time in one helper: XDP programs calling ``bpf
 (``pybpf.jit.native_loop``), ``bpf_csum_diff`` of 20 against 44 bytes of the packet
 (``pybpf.jit.native_csum``), ``bpf_xdp_adjust_head`` (14 bytes of headroom taken and given back, the
 new Ethernet header written in between) and four ``bpf_map_lookup_elem`` in an LRU hash of 64 keys,
-each incrementing the value it found (``pybpf.jit.native_lru``), and tc classifiers calling
+each incrementing the value it found, four ``bpf_map_update_elem`` in an LRU_PERCPU_HASH of 64 keys
+(``pybpf.jit.native_lru``), a ``bpf_for`` loop of 64 steps hashing the iterator's values (the
+kfuncs bpf_iter_num_new/next/destroy: ``pybpf.jit.native_iter``), and tc classifiers calling
 ``bpf_skb_load_bytes`` (32 bytes into the stack) and ``bpf_skb_store_bytes`` of a 4-byte address
 followed by ``bpf_l3_csum_replace`` and ``bpf_l4_csum_replace`` for it (``pybpf.jit.native_packet``).
 Each is loaded on pybpf with each engine (``PYBPF_ENGINE``: ``jit``, ``interpreter``) and, where the
@@ -34,6 +36,7 @@ from pybpf.isa.program import ProgramView
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.program import instructions_of
 
 FRAME = bytes(range(64))
@@ -87,6 +90,57 @@ skip{key}:"""
     for key in (3, 17, 42, 63)
 )
 LRU_LOOKUP = LRU_LOOKUPS + "\n    r0 = 2\n    exit\n"
+LRU_UPDATES = "".join(
+    f"""
+    r1 = {key}
+    *(u32 *)(r10 - 4) = r1
+    *(u64 *)(r10 - 16) = r1
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 0
+    r1 = map_fd(lru) ll
+    call bpf_map_update_elem"""
+    for key in (3, 17, 42, 63)
+)
+LRU_UPDATE = LRU_UPDATES + "\n    r0 = 2\n    exit\n"
+
+ITER_STEPS = 64
+ITER_NEW, ITER_NEXT, ITER_DESTROY = (
+    kernel_btf().func_id(f"bpf_iter_num_{n}") for n in ("new", "next", "destroy")
+)
+BPF_FOR = f"""
+    r6 = 0
+    r2 = *(u32 *)(r1 + 0)
+    r3 = *(u32 *)(r1 + 4)
+    r4 = r2
+    r4 += 1
+    if r4 > r3 goto done
+    r3 = *(u8 *)(r2 + 0)
+    r3 += {ITER_STEPS}
+    r1 = r10
+    r1 += -8
+    r2 = 0
+    call kfunc({ITER_NEW})
+loop:
+    r1 = r10
+    r1 += -8
+    call kfunc({ITER_NEXT})
+    if r0 == 0 goto drained
+    r1 = *(u32 *)(r0 + 0)
+    r6 *= 31
+    r6 += r1
+    goto loop
+drained:
+    r1 = r10
+    r1 += -8
+    call kfunc({ITER_DESTROY})
+done:
+    r0 = r6
+    exit
+"""
+"""bpf_for(i, 0, 64 + the frame's first byte, 0 here: a bound the compiler cannot see) hashing i."""
 
 BPF_LOOP = """
     *(u64 *)(r10 - 8) = 0
@@ -283,6 +337,14 @@ def lru_ns(backend: Backend, repeat: int, rounds: int) -> int:
         return best_ns(prog, repeat, rounds, lambda: None)
 
 
+def lru_percpu_update_ns(backend: Backend, repeat: int, rounds: int) -> int:
+    with (
+        Map.create(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, LRU_KEYS, backend=backend) as lru,
+        Program.load(LRU_UPDATE, "xdp", maps={"lru": lru}, backend=backend) as prog,
+    ):
+        return best_ns(prog, repeat, rounds, lambda: None)
+
+
 def loop_ns(backend: Backend, repeat: int, rounds: int) -> int:
     with load_with_callback(BPF_LOOP, backend) as prog:
         return best_ns(prog, repeat, rounds, lambda: None)
@@ -306,6 +368,8 @@ PROGRAMS: dict[str, Callable[[Backend, int, int], int]] = {
     "ringbuf reserve + submit (16)": reserve_ns("submit"),
     "ringbuf reserve + discard (16)": reserve_ns("discard"),
     "LRU hash (4 lookups)": lru_ns,
+    "LRU percpu hash (4 updates)": lru_percpu_update_ns,
+    "bpf_for (64 steps, iter_num kfuncs)": program_ns(BPF_FOR, "xdp"),
     "bpf_loop (16 callbacks)": loop_ns,
     "bpf_csum_diff (20 / 44 bytes)": csum_ns,
     "bpf_skb_load_bytes (32 bytes)": program_ns(SKB_LOAD_BYTES, "sched_cls"),

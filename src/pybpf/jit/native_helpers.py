@@ -49,6 +49,11 @@ id (a registry may replace any helper), and:
   ``Field.PRANDOM``, seeded per session from the ``HelperContext``'s random source (the kernel's
   is a per-CPU generator too; only the distribution is specified).
 
+Kernel functions likewise: in a verified program, a kfunc call (``Kind.CALL_KFUNC``) whose BTF id names
+a kfunc of ``pybpf.jit.native_iter.NATIVE_KFUNCS`` (found by name, as the trampoline finds the
+implementation: ``pybpf.kfuncs.kernel_btf``) is lowered by it -- bpf_iter_num_new/next/destroy; the
+others go through the trampoline (``pybpf.jit.kinds.lower_call_kfunc``).
+
 These helpers charge nothing to the budget (nor do their Python forms), so the budget is the
 interpreter's.  A program whose helper calls are all native may run its repeats in the native
 repeat loop (``pybpf.jit.repeat``).  The compiled code bakes in the maps' storage addresses and
@@ -75,6 +80,7 @@ from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
 from pybpf.jit.native_csum import lower_csum_diff
 from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
 from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
+from pybpf.jit.native_iter import NATIVE_KFUNCS
 from pybpf.jit.native_loop import lower_loop
 from pybpf.jit.native_lru import (
     NativeLru,
@@ -102,6 +108,7 @@ from pybpf.jit.native_ringbuf import (
     native_ring,
 )
 from pybpf.jit.state import Field, NativeState
+from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.maps.object import MapObject, map_object_at
 from pybpf.memory.regions import Memory
 
@@ -284,6 +291,7 @@ class NativeCalls:
     """The helper calls of one program lowered natively: call slot -> (helper name, lowerer)."""
 
     calls: Mapping[int, tuple[str, NativeLowerer]]
+    """Helper and kfunc calls (a kfunc by its BTF name: ``bpf_iter_num_next``)."""
     maps: tuple[NativeMap, ...]
     """The maps whose lookups are native, by their ``index``."""
     verified: bool = False
@@ -297,18 +305,24 @@ class NativeCalls:
         return (calls, tuple(nmap.key for nmap in self.maps), self.verified)
 
     def lowerers(self, table: Mapping[Kind, Lowerer]) -> dict[Kind, Lowerer]:
-        """``table`` with helper calls dispatched here first (the others to ``table[Kind.CALL]``)."""
-        fallback = table[Kind.CALL]
+        """``table`` with helper and kfunc calls dispatched here first (the others to ``table``'s)."""
         calls = self.calls
 
-        def lower_helper_call(lo: Lowering, site: Site) -> None:
-            native = calls.get(site.slot)
-            if native is None:
-                fallback(lo, site)
-            else:
-                native[1](lo, site, lo.helper_args())
+        def first_native(fallback: Lowerer) -> Lowerer:
+            def lower_native_call(lo: Lowering, site: Site) -> None:
+                native = calls.get(site.slot)
+                if native is None:
+                    fallback(lo, site)
+                else:
+                    native[1](lo, site, lo.helper_args())
 
-        return {**table, Kind.CALL: lower_helper_call}
+            return lower_native_call
+
+        return {
+            **table,
+            Kind.CALL: first_native(table[Kind.CALL]),
+            Kind.CALL_KFUNC: first_native(table[Kind.CALL_KFUNC]),
+        }
 
     def session(self, state: NativeState, memory: Memory, seed: int) -> NativeMapSession | None:
         """Prepare a run session's state for the native helpers: the random state, and the map
@@ -372,6 +386,12 @@ def plan_native_calls(
     )
     commits: dict[int, tuple[str, bool]] = {}
     for index, (insn, spec) in enumerate(zip(insns, specs, strict=True)):
+        if spec.kind is Kind.CALL_KFUNC and verified:
+            kfunc = kernel_btf().kfunc(insn.imm & 0xFFFF_FFFF)
+            native_kfunc = NATIVE_KFUNCS.get(kfunc.name) if kfunc is not None else None
+            if kfunc is not None and native_kfunc is not None:
+                calls[view.starts[index]] = (kfunc.name, native_kfunc)
+            continue
         if spec.kind is not Kind.CALL:
             continue
         slot = view.starts[index]
