@@ -2,7 +2,8 @@
 
 Mirrors the helpers of kernel/bpf/helpers.c (``bpf_map_lookup_elem`` .. ``bpf_map_peek_elem``,
 ``bpf_map_lookup_percpu_elem``, ``bpf_spin_lock`` / ``bpf_spin_unlock``), kernel/bpf/bpf_iter.c
-(``bpf_for_each_map_elem`` and the maps' ``map_for_each_callback``), kernel/bpf/ringbuf.c (130-134)
+(``bpf_for_each_map_elem`` and the maps' ``map_for_each_callback``), kernel/bpf/ringbuf.c (130-134, and
+the dynptr forms 198-200)
 and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return values: pointers or 0
 (NULL), 0 or ``-errno``.
 
@@ -42,7 +43,10 @@ and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return va
 * The ring buffer helpers use the producer side of the map interface (``MapOps.ring_buffer``:
   ``reserve``, ``commit``, ``output``, ``query``); a reserved record is a region of exactly its
   size until it is submitted or discarded (``MapAccess.reserve_record``), and only an address
-  ``bpf_ringbuf_reserve`` returned in this run can be.  ``bpf_perf_event_output`` lives in
+  ``bpf_ringbuf_reserve`` returned in this run can be.  ``bpf_ringbuf_reserve_dynptr`` reserves
+  likewise and puts the record in a RINGBUF dynptr (``pybpf.helpers.dynptr``: a null one when it
+  fails); its submit and discard release the record the dynptr holds (none: nothing) and null the
+  dynptr.  ``bpf_perf_event_output`` lives in
   ``pybpf.helpers.perf_output``.
 """
 
@@ -55,6 +59,7 @@ from typing import Any, cast
 
 from pybpf import uapi
 from pybpf.errors import BPFError, HelperError, MemoryAccessError
+from pybpf.helpers import dynptr
 from pybpf.helpers.context import ELEMENT_CHARGE, HelperContext
 from pybpf.helpers.map_access import MapAccess, access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
@@ -504,6 +509,46 @@ def ringbuf_submit(ctx: HelperContext, data: int, flags: int, *_: int) -> int:
 def ringbuf_discard(ctx: HelperContext, data: int, flags: int, *_: int) -> int:
     """``void bpf_ringbuf_discard(data, flags)``: drop the reserved record."""
     return _commit(ctx, data, True, "bpf_ringbuf_discard")
+
+
+@_helper("bpf_ringbuf_reserve_dynptr")
+def ringbuf_reserve_dynptr(
+    ctx: HelperContext, map_ptr: int, size: int, flags: int, ptr: int, _r5: int
+) -> int:
+    """``long bpf_ringbuf_reserve_dynptr(ringbuf, size, flags, ptr)``: a RINGBUF dynptr over a new
+    record and 0; else a null dynptr and -EINVAL (flags), -E2BIG (past DYNPTR_MAX_SIZE) or -EAGAIN."""
+    helper = "bpf_ringbuf_reserve_dynptr"
+    obj = _ringbuf(ctx, map_ptr, helper)
+    size &= 0xFFFFFFFF
+    offset = None if flags or size > dynptr.DYNPTR_MAX_SIZE else obj.impl.reserve(size)
+    if offset is None:
+        dynptr.set_null(ctx, ptr)
+        return -errno.EINVAL if flags else -errno.E2BIG if size > dynptr.DYNPTR_MAX_SIZE else -errno.EAGAIN
+    record = _checked_access(ctx).reserve_record(obj, offset, size, helper)
+    dynptr.init(ctx, ptr, record, dynptr.BPF_DYNPTR_TYPE_RINGBUF, size)
+    return 0
+
+
+def _commit_dynptr(ctx: HelperContext, ptr: int, discard: bool, helper: str) -> int:
+    """Release the record a ring buffer dynptr holds (none: nothing to do), and null the dynptr."""
+    data = dynptr.DynptrKern.at(ctx, ptr).data
+    if not data:
+        return 0
+    _commit(ctx, data, discard, helper)
+    dynptr.set_null(ctx, ptr)
+    return 0
+
+
+@_helper("bpf_ringbuf_submit_dynptr")
+def ringbuf_submit_dynptr(ctx: HelperContext, ptr: int, flags: int, *_: int) -> int:
+    """``void bpf_ringbuf_submit_dynptr(ptr, flags)``: publish the dynptr's record."""
+    return _commit_dynptr(ctx, ptr, False, "bpf_ringbuf_submit_dynptr")
+
+
+@_helper("bpf_ringbuf_discard_dynptr")
+def ringbuf_discard_dynptr(ctx: HelperContext, ptr: int, flags: int, *_: int) -> int:
+    """``void bpf_ringbuf_discard_dynptr(ptr, flags)``: drop the dynptr's record."""
+    return _commit_dynptr(ctx, ptr, True, "bpf_ringbuf_discard_dynptr")
 
 
 @_helper("bpf_ringbuf_query")

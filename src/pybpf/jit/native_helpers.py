@@ -29,7 +29,10 @@ id (a registry may replace any helper), and:
   known the same way, with the same exclusions (``pybpf.jit.native_ringbuf``); in a verified program
   ``bpf_ringbuf_reserve`` (131) likewise, and then every ``bpf_ringbuf_submit`` (132) and
   ``bpf_ringbuf_discard`` (133) of the program (their r1 is a record: the rings that reserve natively
-  are searched for it);
+  are searched for it); ``bpf_ringbuf_reserve_dynptr`` (198) and every ``bpf_ringbuf_submit_dynptr``
+  (199) and ``bpf_ringbuf_discard_dynptr`` (200) likewise (``pybpf.jit.native_dynptr``);
+* in a verified program, ``bpf_dynptr_read`` (201), ``bpf_dynptr_write`` (202) and ``bpf_dynptr_data``
+  (203) on local and ring buffer dynptrs (``pybpf.jit.native_dynptr``);
 * ``bpf_csum_diff`` (28), its buffers read natively where they lie in the stack or the region
   table, else by the Python helper (``pybpf.jit.native_csum``);
 * the packet and checksum helpers: ``bpf_skb_load_bytes`` (26), ``bpf_skb_load_bytes_relative``
@@ -70,7 +73,7 @@ from dataclasses import dataclass, replace
 
 from llvmlite import ir
 
-from pybpf.helpers import basic, csum
+from pybpf.helpers import basic, csum, dynptr
 from pybpf.helpers import maps as map_helpers
 from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes
@@ -78,6 +81,13 @@ from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
 from pybpf.jit.native_csum import lower_csum_diff
+from pybpf.jit.native_dynptr import (
+    lower_dynptr_data,
+    lower_dynptr_read,
+    lower_dynptr_write,
+    lower_ringbuf_commit_dynptr,
+    lower_ringbuf_reserve_dynptr,
+)
 from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
 from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
 from pybpf.jit.native_iter import NATIVE_KFUNCS
@@ -248,12 +258,27 @@ RING_CALLS: dict[Helper, RingLowerer] = {
     map_helpers.ringbuf_output: lower_ringbuf_output,
     map_helpers.ringbuf_query: lower_ringbuf_query,
     map_helpers.ringbuf_reserve: lower_ringbuf_reserve,
+    map_helpers.ringbuf_reserve_dynptr: lower_ringbuf_reserve_dynptr,
 }
-"""Ring buffer helpers lowered natively when their ring is known (``pybpf.jit.native_ringbuf``;
-``bpf_ringbuf_reserve`` in verified programs only)."""
-COMMITS: dict[Helper, bool] = {map_helpers.ringbuf_submit: False, map_helpers.ringbuf_discard: True}
-"""The helpers that release a reserved record (whether they discard it), native in a verified program
-whose reservations are (``pybpf.jit.native_ringbuf``)."""
+"""Ring buffer helpers lowered natively when their ring is known (``pybpf.jit.native_ringbuf``,
+``pybpf.jit.native_dynptr``; the reservations in verified programs only)."""
+RESERVES = frozenset({map_helpers.ringbuf_reserve, map_helpers.ringbuf_reserve_dynptr})
+CommitLowerer = Callable[..., None]
+COMMITS: dict[Helper, tuple[bool, CommitLowerer]] = {
+    map_helpers.ringbuf_submit: (False, lower_ringbuf_commit),
+    map_helpers.ringbuf_discard: (True, lower_ringbuf_commit),
+    map_helpers.ringbuf_submit_dynptr: (False, lower_ringbuf_commit_dynptr),
+    map_helpers.ringbuf_discard_dynptr: (True, lower_ringbuf_commit_dynptr),
+}
+"""The helpers that release a reserved record (whether they discard it, and how they are lowered),
+native in a verified program whose reservations are (``pybpf.jit.native_ringbuf``,
+``pybpf.jit.native_dynptr``)."""
+DYNPTR_CALLS: dict[Helper, NativeLowerer] = {
+    dynptr.dynptr_read: lower_dynptr_read,
+    dynptr.dynptr_write: lower_dynptr_write,
+    dynptr.dynptr_data: lower_dynptr_data,
+}
+"""The dynptr helpers lowered natively in verified programs (``pybpf.jit.native_dynptr``)."""
 MAP_CALLS = frozenset({map_helpers.map_lookup_elem, map_helpers.map_lookup_percpu_elem, *WRITES, *RING_CALLS})
 """The helpers native when their map is known (``plan_native_calls``)."""
 
@@ -265,9 +290,9 @@ def _ring_lowerer(ring: NativeRing, lower_call: RingLowerer) -> NativeLowerer:
     return lower
 
 
-def _commit_lowerer(rings: Sequence[NativeRing], discard: bool) -> NativeLowerer:
+def _commit_lowerer(rings: Sequence[NativeRing], discard: bool, lower_commit: CommitLowerer) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
-        lower_ringbuf_commit(lo, site, rings, args, discard=discard)
+        lower_commit(lo, site, rings, args, discard=discard)
 
     return lower
 
@@ -384,7 +409,7 @@ def plan_native_calls(
         spec.kind is Kind.CALL and insn.imm == TAIL_CALL_HELPER
         for insn, spec in zip(insns, specs, strict=True)
     )
-    commits: dict[int, tuple[str, bool]] = {}
+    commits: dict[int, tuple[str, tuple[bool, CommitLowerer]]] = {}
     for index, (insn, spec) in enumerate(zip(insns, specs, strict=True)):
         if spec.kind is Kind.CALL_KFUNC and verified:
             kfunc = kernel_btf().kfunc(insn.imm & 0xFFFF_FFFF)
@@ -406,10 +431,14 @@ def plan_native_calls(
             if not tail_calls:
                 calls[slot] = (function.__name__, lower_loop)
             continue
+        if function in DYNPTR_CALLS:
+            if verified:
+                calls[slot] = (function.__name__, DYNPTR_CALLS[function])
+            continue
         if function in COMMITS and verified and lookups_allowed:
             commits[slot] = (function.__name__, COMMITS[function])
             continue
-        if function is map_helpers.ringbuf_reserve and not verified:
+        if function in RESERVES and not verified:
             continue
         if not lookups_allowed or function not in MAP_CALLS:
             continue
@@ -421,7 +450,7 @@ def plan_native_calls(
         if ring_call is not None:
             ring = maps.get(pointer) or native_ring(obj, len(maps))
             if isinstance(ring, NativeRing):
-                if function is map_helpers.ringbuf_reserve:
+                if function in RESERVES:
                     ring = replace(ring, reserves=True)
                 maps[pointer] = ring
                 calls[slot] = (function.__name__, _ring_lowerer(ring, ring_call))
@@ -453,8 +482,8 @@ def plan_native_calls(
         calls[slot] = (function.__name__, lowerer)
     reserving = tuple(ring for ring in maps.values() if isinstance(ring, NativeRing) and ring.reserves)
     if reserving:
-        for slot, (name, discard) in commits.items():
-            calls[slot] = (name, _commit_lowerer(reserving, discard))
+        for slot, (name, (discard, lower_commit)) in commits.items():
+            calls[slot] = (name, _commit_lowerer(reserving, discard, lower_commit))
     if not calls:
         return NO_NATIVE_CALLS
     return NativeCalls(calls, tuple(maps.values()), verified)

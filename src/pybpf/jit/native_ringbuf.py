@@ -12,7 +12,7 @@ interpreter, ``RingBuffer`` readers and other processes see exactly the records 
   ``pthread_mutex_trylock`` through the C library (``EOWNERDEAD``: made consistent, as the map's
   own repair has nothing to do); a lock another thread or process holds, or a lock word the C
   library refuses, sends the call to the Python helper, which waits or fails as it always does;
-* under the lock (``_reserve``): the pending position advanced over committed records (at most one
+* under the lock (``reserve``): the pending position advanced over committed records (at most one
   ring of them), the record refused (output: -EAGAIN, reserve: NULL) when the producer would get a
   ring ahead of the consumer or of the oldest BUSY record, else the header (``len | BUSY``,
   ``pg_off``) and the new producer position stored; positions the map would call corrupted
@@ -51,7 +51,8 @@ a bad header -- becomes a ``MapAccess`` record first (``NativeMapSession.reach``
 helpers then find exactly as after a Python reservation; a run that ends otherwise than by exit (a
 fault) hands its records to its ``MapAccess`` likewise (``NativeMapSession.give_back``), which the
 runner discards as it discards the interpreter's.  ``bpf_ringbuf_reserve_dynptr`` and its submit and
-discard stay in Python.
+discard are built from the same pieces (``reserve``, ``held_list``, ``release_held``) in
+``pybpf.jit.native_dynptr``.
 """
 
 from __future__ import annotations
@@ -159,7 +160,7 @@ def _word(lo: Lowering, address: ir.Value, bits: int) -> ir.Value:
     return lo.b.inttoptr(address, ir.IntType(bits).as_pointer())
 
 
-def _load(lo: Lowering, address: ir.Value, bits: int = 64) -> ir.Value:
+def load_word(lo: Lowering, address: ir.Value, bits: int = 64) -> ir.Value:
     return lo.b.load_atomic(_word(lo, address, bits), "monotonic", bits // 8)
 
 
@@ -173,11 +174,11 @@ def _mutex_call(lo: Lowering, function: int, mutex: ir.Value) -> ir.Value:
     return b.call(b.inttoptr(lo.const(function), MUTEX_CALL.as_pointer()), [mutex])
 
 
-def _armed(lo: Lowering) -> ir.Value:
+def armed(lo: Lowering) -> ir.Value:
     return lo.b.icmp_unsigned("!=", lo.load_field(Field.MAPS_ARMED), lo.const(0))
 
 
-def _python(lo: Lowering, site: Site, args: Sequence[ir.Value], done: ir.Block) -> ir.Block:
+def python_call(lo: Lowering, site: Site, args: Sequence[ir.Value], done: ir.Block) -> ir.Block:
     """A block calling the Python helper (r0 = its answer), then going to ``done``."""
     block = lo.new_block("ringbuf_python")
     here = lo.b.block
@@ -188,12 +189,12 @@ def _python(lo: Lowering, site: Site, args: Sequence[ir.Value], done: ir.Block) 
     return block
 
 
-def _answer(lo: Lowering, value: int, done: ir.Block) -> None:
+def answer(lo: Lowering, value: int, done: ir.Block) -> None:
     lo.set_reg(0, lo.const(value))
     lo.b.branch(done)
 
 
-def _reserve(
+def reserve(
     lo: Lowering, ring: NativeRing, size: ir.Value, python: ir.Block, refuse: Callable[[], None]
 ) -> ir.Value:
     """``RingBufMap.reserve`` of ``size`` bytes (checked by the caller) under the producer lock: a lock
@@ -213,9 +214,9 @@ def _reserve(
 
     lo.continue_in(locked)
     corrupt = lo.new_block("ringbuf_corrupt")
-    cons = _load(lo, lo.const(base + CONSUMER_POS_AT))
-    prod = _load(lo, lo.const(base + PRODUCER_POS_AT))
-    pend_start = _load(lo, lo.const(base + PENDING_POS_AT))
+    cons = load_word(lo, lo.const(base + CONSUMER_POS_AT))
+    prod = load_word(lo, lo.const(base + PRODUCER_POS_AT))
+    pend_start = load_word(lo, lo.const(base + PENDING_POS_AT))
     behind = b.sub(prod, pend_start)
     sane = b.and_(
         b.icmp_unsigned(">=", prod, pend_start), b.icmp_unsigned("<=", behind, lo.const(ring.max_entries))
@@ -231,7 +232,7 @@ def _reserve(
     lo.continue_in(walk)  # over committed records, from the pending position up to the producer
     pend = b.phi(I64, name="pend")
     pend.add_incoming(pend_start, before_walk)
-    header = _load(lo, b.add(lo.const(base + DATA_AT), b.and_(pend, lo.const(ring.max_entries - 1))), 32)
+    header = load_word(lo, b.add(lo.const(base + DATA_AT), b.and_(pend, lo.const(ring.max_entries - 1))), 32)
     busy = b.icmp_unsigned("!=", b.and_(header, lo.const(BUSY_BIT, 32)), lo.const(0, 32))
     b.cbranch(b.or_(b.icmp_unsigned(">=", pend, prod), busy), walked, step)
     lo.continue_in(step)
@@ -293,32 +294,32 @@ def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Seque
     """r0 = ``bpf_ringbuf_output(ring, r2, r3, r4)`` natively (see the module docstring)."""
     b = lo.b
     done = lo.new_block("ringbuf_done")
-    python = _python(lo, site, args, done)
+    python = python_call(lo, site, args, done)
     data, size = args[1], b.and_(args[2], lo.const(0xFFFF_FFFF))
     largest = min(ring.max_entries - HDR_SZ, RINGBUF_MAX_RECORD_SZ)  # larger: the Python helper's -EAGAIN
     fits = b.icmp_unsigned("<", b.sub(size, lo.const(1)), lo.const(largest))
     checked = lo.new_block("ringbuf_checked")
-    usable = b.and_(b.and_(_armed(lo), fits), accessible(lo, data, size, NEED_READ))
+    usable = b.and_(b.and_(armed(lo), fits), accessible(lo, data, size, NEED_READ))
     b.cbranch(usable, checked, python).set_weights([1000, 1])
 
     lo.continue_in(checked)
     locking, einval = lo.new_block("ringbuf_lock"), lo.new_block("ringbuf_einval")
     b.cbranch(b.icmp_unsigned("==", b.and_(args[3], lo.const(~WAKEUP_FLAGS)), lo.const(0)), locking, einval)
     lo.continue_in(einval)
-    _answer(lo, -errno.EINVAL, done)
+    answer(lo, -errno.EINVAL, done)
 
     lo.continue_in(locking)
-    header_address = _reserve(lo, ring, size, python, lambda: _answer(lo, -errno.EAGAIN, done))
+    header_address = reserve(lo, ring, size, python, lambda: answer(lo, -errno.EAGAIN, done))
     data_address = b.add(header_address, lo.const(HDR_SZ))
     move_bytes(lo, data_address, data, size)
     _copy_wrapped_tail(lo, ring, b.add(b.sub(data_address, lo.const(ring.obj.address)), size))
-    current = _load(lo, header_address, 32)
+    current = load_word(lo, header_address, 32)
     _store(lo, b.and_(current, lo.const(~BUSY_BIT & 0xFFFF_FFFF, 32)), header_address, "release")
-    _answer(lo, 0, done)
+    answer(lo, 0, done)
     lo.continue_in(done)
 
 
-def _held(lo: Lowering, ring: NativeRing) -> ir.Value:
+def held_list(lo: Lowering, ring: NativeRing) -> ir.Value:
     """A pointer to the ring's list of records held natively (``NativeMapSession``: count, then
     (data address, size) pairs), the ring's session array."""
     b = lo.b
@@ -331,15 +332,15 @@ def lower_ringbuf_reserve(lo: Lowering, site: Site, ring: NativeRing, args: Sequ
     held in the ring's list (see the module docstring), or NULL."""
     b = lo.b
     done = lo.new_block("ringbuf_done")
-    python = _python(lo, site, args, done)
+    python = python_call(lo, site, args, done)
     size, flags = args[1], args[2]
-    held = _held(lo, ring)
+    held = held_list(lo, ring)
     count = b.load(held)
     room = b.icmp_unsigned("<", count, lo.const(HELD_RECORDS))
     checked, null = lo.new_block("ringbuf_checked"), lo.new_block("ringbuf_null")
-    b.cbranch(b.and_(_armed(lo), room), checked, python).set_weights([1000, 1])
+    b.cbranch(b.and_(armed(lo), room), checked, python).set_weights([1000, 1])
     lo.continue_in(null)
-    _answer(lo, 0, done)
+    answer(lo, 0, done)
 
     lo.continue_in(checked)
     largest = min(ring.max_entries - HDR_SZ, RINGBUF_MAX_RECORD_SZ)
@@ -348,7 +349,7 @@ def lower_ringbuf_reserve(lo: Lowering, site: Site, ring: NativeRing, args: Sequ
     b.cbranch(usable, locking, null)
 
     lo.continue_in(locking)
-    header_address = _reserve(lo, ring, size, python, lambda: b.branch(null))
+    header_address = reserve(lo, ring, size, python, lambda: b.branch(null))
     data_address = b.add(header_address, lo.const(HDR_SZ))
     entry = b.add(lo.const(1), b.mul(count, lo.const(2)))
     b.store(data_address, b.gep(held, [entry]))
@@ -359,18 +360,22 @@ def lower_ringbuf_reserve(lo: Lowering, site: Site, ring: NativeRing, args: Sequ
     lo.continue_in(done)
 
 
-def lower_ringbuf_commit(
-    lo: Lowering, site: Site, rings: Sequence[NativeRing], args: Sequence[ir.Value], *, discard: bool
+def release_held(
+    lo: Lowering,
+    rings: Sequence[NativeRing],
+    data: ir.Value,
+    python: ir.Block,
+    done: ir.Block,
+    *,
+    discard: bool,
+    released: Callable[[], None] = lambda: None,
 ) -> None:
-    """``bpf_ringbuf_submit(r1, r2)`` (``discard``: ``bpf_ringbuf_discard``) natively when r1 is a record
-    this run holds natively in one of ``rings`` and its header is sane; r0 = 0.  Any other record is
-    the Python helper's (one adopted first: ``NativeMapSession.reach``)."""
+    """Submit (``discard``: discard) the record at ``data`` when this run holds it natively in one of
+    ``rings`` and its header is sane, then ``released()`` and r0 = 0, on to ``done``; any other record
+    goes to ``python``."""
     b = lo.b
-    done = lo.new_block("ringbuf_done")
-    python = _python(lo, site, args, done)
-    data = args[0]
     for ring in rings:
-        held = _held(lo, ring)
+        held = held_list(lo, ring)
         count = b.load(held)
         entry_block = b.block
         search, compare = lo.new_block("ringbuf_search"), lo.new_block("ringbuf_compare")
@@ -388,7 +393,7 @@ def lower_ringbuf_commit(
 
         lo.continue_in(found)
         header_address = b.sub(data, lo.const(HDR_SZ))
-        header = _load(lo, header_address, 32)
+        header = load_word(lo, header_address, 32)
         length = b.and_(header, lo.const(LENGTH_BITS, 32))
         sane, releasing = lo.new_block("ringbuf_sane"), lo.new_block("ringbuf_release")
         b.cbranch(b.icmp_unsigned("<=", length, lo.const(ring.max_entries - HDR_SZ, 32)), sane, python)
@@ -407,9 +412,21 @@ def lower_ringbuf_commit(
         if discard:
             cleared = b.or_(cleared, lo.const(DISCARD_BIT, 32))
         _store(lo, cleared, header_address, "release")
-        _answer(lo, 0, done)
+        released()
+        answer(lo, 0, done)
         lo.continue_in(next_ring)
     b.branch(python)
+
+
+def lower_ringbuf_commit(
+    lo: Lowering, site: Site, rings: Sequence[NativeRing], args: Sequence[ir.Value], *, discard: bool
+) -> None:
+    """``bpf_ringbuf_submit(r1, r2)`` (``discard``: ``bpf_ringbuf_discard``) natively when r1 is a record
+    this run holds natively in one of ``rings`` and its header is sane; r0 = 0.  Any other record is
+    the Python helper's (one adopted first: ``NativeMapSession.reach``)."""
+    done = lo.new_block("ringbuf_done")
+    python = python_call(lo, site, args, done)
+    release_held(lo, rings, args[0], python, done, discard=discard)
     lo.continue_in(done)
 
 
@@ -417,13 +434,13 @@ def lower_ringbuf_query(lo: Lowering, site: Site, ring: NativeRing, args: Sequen
     """r0 = ``bpf_ringbuf_query(ring, r2)`` natively in an armed run."""
     b = lo.b
     done = lo.new_block("ringbuf_done")
-    python = _python(lo, site, args, done)
+    python = python_call(lo, site, args, done)
     native = lo.new_block("ringbuf_query")
-    b.cbranch(_armed(lo), native, python).set_weights([1000, 1])
+    b.cbranch(armed(lo), native, python).set_weights([1000, 1])
     lo.continue_in(native)
     base = ring.obj.address
-    cons = _load(lo, lo.const(base + CONSUMER_POS_AT))
-    prod = _load(lo, lo.const(base + PRODUCER_POS_AT))
+    cons = load_word(lo, lo.const(base + CONSUMER_POS_AT))
+    prod = load_word(lo, lo.const(base + PRODUCER_POS_AT))
     flags = args[1]
     answer = lo.const(0)
     for flag, value in (
@@ -441,9 +458,16 @@ def lower_ringbuf_query(lo: Lowering, site: Site, ring: NativeRing, args: Sequen
 __all__ = [
     "HELD_RECORDS",
     "NativeRing",
+    "answer",
+    "armed",
+    "held_list",
+    "load_word",
     "lower_ringbuf_commit",
     "lower_ringbuf_output",
     "lower_ringbuf_query",
     "lower_ringbuf_reserve",
     "native_ring",
+    "python_call",
+    "release_held",
+    "reserve",
 ]
