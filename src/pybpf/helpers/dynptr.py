@@ -13,8 +13,8 @@ its stack (the verifier's two STACK_DYNPTR slots: ``pybpf.verifier.dynptr``); in
 
 bpf_dynptr_init() writes the three, __bpf_dynptr_set_null() zeroes all 16 bytes.  The rules:
 
-* from_mem(data, size, flags, ptr): flags -EINVAL, a size past DYNPTR_MAX_SIZE -E2BIG (both leave a
-  null dynptr); else a LOCAL dynptr over ``data`` and 0;
+* from_mem(data, size, flags, ptr): a size past DYNPTR_MAX_SIZE -E2BIG, then flags -EINVAL (both leave
+  a null dynptr); else a LOCAL dynptr over ``data`` and 0;
 * read(dst, len, src, offset, flags): a null ``src`` or flags -EINVAL; ``len > size`` or
   ``offset > size - len`` -E2BIG (bpf_dynptr_check_off_len()); a LOCAL or RINGBUF dynptr's bytes
   copied (memmove: the areas may overlap) and 0;
@@ -105,9 +105,9 @@ def set_null(ctx: HelperContext, ptr: int) -> None:
 def dynptr_from_mem(ctx: HelperContext, data: int, size: int, flags: int, ptr: int, _r5: int) -> int:
     """``long bpf_dynptr_from_mem(data, size, flags, ptr)``: a LOCAL dynptr over ``data``."""
     size &= _U32
-    if flags or size > DYNPTR_MAX_SIZE:
+    if size > DYNPTR_MAX_SIZE or flags:
         set_null(ctx, ptr)
-        return -errno.EINVAL if flags else -errno.E2BIG
+        return -errno.E2BIG if size > DYNPTR_MAX_SIZE else -errno.EINVAL
     init(ctx, ptr, data, BPF_DYNPTR_TYPE_LOCAL, size)
     return 0
 

@@ -516,14 +516,14 @@ def ringbuf_reserve_dynptr(
     ctx: HelperContext, map_ptr: int, size: int, flags: int, ptr: int, _r5: int
 ) -> int:
     """``long bpf_ringbuf_reserve_dynptr(ringbuf, size, flags, ptr)``: a RINGBUF dynptr over a new
-    record and 0; else a null dynptr and -EINVAL (flags), -E2BIG (past DYNPTR_MAX_SIZE) or -EAGAIN."""
+    record and 0; else a null dynptr and -EINVAL (flags, or no room), -E2BIG (past DYNPTR_MAX_SIZE)."""
     helper = "bpf_ringbuf_reserve_dynptr"
     obj = _ringbuf(ctx, map_ptr, helper)
     size &= 0xFFFFFFFF
     offset = None if flags or size > dynptr.DYNPTR_MAX_SIZE else obj.impl.reserve(size)
     if offset is None:
         dynptr.set_null(ctx, ptr)
-        return -errno.EINVAL if flags else -errno.E2BIG if size > dynptr.DYNPTR_MAX_SIZE else -errno.EAGAIN
+        return -errno.E2BIG if not flags and size > dynptr.DYNPTR_MAX_SIZE else -errno.EINVAL
     record = _checked_access(ctx).reserve_record(obj, offset, size, helper)
     dynptr.init(ctx, ptr, record, dynptr.BPF_DYNPTR_TYPE_RINGBUF, size)
     return 0

@@ -19,7 +19,7 @@ a type they do not know (skb, xdp) goes to the Python helper.
 The ring buffer's: ``bpf_ringbuf_reserve_dynptr`` is ``pybpf.jit.native_ringbuf``'s reservation (the
 record held in the ring's session list, the Python helper when the run is not armed, the list is
 full or the producer lock is held elsewhere) with the dynptr written (a null one and -EINVAL for
-flags, -E2BIG past DYNPTR_MAX_SIZE, -EAGAIN when the ring has no room); submit and discard read the
+flags or when the ring has no room, -E2BIG past DYNPTR_MAX_SIZE); submit and discard read the
 record from the dynptr (NULL: nothing to do, r0 = 0), release it when the run holds it natively
 (``release_held``) and null the dynptr; any other record is the Python helper's.  (A natively held
 record whose header another holder of the map overwrote is given to the Python helper through its
@@ -206,10 +206,10 @@ def lower_ringbuf_reserve_dynptr(
     )
     too_big = b.icmp_unsigned(">", size, lo.const(DYNPTR_MAX_SIZE))
     _unless(lo, too_big, refuse(errno.E2BIG, "dynptr_e2big"), "dynptr_size")
-    eagain = refuse(errno.EAGAIN, "dynptr_eagain")
-    largest = min(ring.max_entries - HDR_SZ, RINGBUF_MAX_RECORD_SZ)  # larger: no room (-EAGAIN)
-    _unless(lo, b.icmp_unsigned(">", size, lo.const(largest)), eagain, "dynptr_fits_ring")
-    header_address = reserve(lo, ring, size, python, lambda: b.branch(eagain))
+    no_room = refuse(errno.EINVAL, "dynptr_no_room")
+    largest = min(ring.max_entries - HDR_SZ, RINGBUF_MAX_RECORD_SZ)  # larger: no room
+    _unless(lo, b.icmp_unsigned(">", size, lo.const(largest)), no_room, "dynptr_fits_ring")
+    header_address = reserve(lo, ring, size, python, lambda: b.branch(no_room))
     data_address = b.add(header_address, lo.const(HDR_SZ))
     entry = b.add(lo.const(1), b.mul(count, lo.const(2)))
     b.store(data_address, b.gep(held, [entry]))
