@@ -81,6 +81,7 @@ from pybpf.helpers.map_access import MapAccess, ProgramMaps, value_access
 from pybpf.isa.opcodes import STACK_SIZE
 from pybpf.jit.lower import I32, I64, Lowering, Site
 from pybpf.jit.state import TABLE_ENTRIES, Field, NativeState, Op
+from pybpf.maps.base import round_up
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory, Region
 
@@ -178,7 +179,14 @@ def native_array(obj: MapObject, index: int) -> NativeArray | None:
     next_cpu = impl.value_offset(_key(0), 1) if nr_cpus > 1 else first
     if second is None or next_cpu is None:
         return None
-    layout = NativeArray(obj, index, first, second - first, next_cpu - first, nr_cpus)
+    cpu_stride = next_cpu - first
+    # (one element: its stride is not measured; any stride past its CPUs' values locates them)
+    stride = (
+        second - first
+        if params.max_entries > 1
+        else max(nr_cpus * cpu_stride, round_up(params.value_size, 8))
+    )
+    layout = NativeArray(obj, index, first, stride, cpu_stride, nr_cpus)
     last, last_cpu = params.max_entries - 1, nr_cpus - 1
     expected = first + last * layout.elem_size + last_cpu * layout.cpu_stride
     consistent = (
