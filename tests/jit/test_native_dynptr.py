@@ -400,3 +400,111 @@ def test_ring_dynptrs_as_the_kernel(records: list[tuple[int, int, bool]]) -> Non
     theirs = _kernel_answers(text, NativeBackend(), None)
     for engine in ("jit", "interpreter"):
         assert _kernel_answers(text, UserBackend(), engine) == theirs
+
+
+@pytest.mark.parametrize("native", ["dynptr_read", "dynptr_write", "dynptr_data"])
+def test_one_engines_dynptr_used_by_the_other(native: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only ``native`` lowered natively, the other dynptr helpers in Python: the same answers."""
+    from pybpf.jit import native_helpers
+
+    text = (
+        LOCAL_PROLOGUE + _write(4, 8, 0) + _read(2, 16, 0) + _data(8, 8, 0) + _read(0, 32, 0) + LOCAL_EPILOGUE
+    )
+    interpreter = next(_engines(text))
+    expected = [_run(interpreter, r1=size, r2=0, r4=0) for size in (32, 12, 8)]
+    kept = {
+        helper: lower for helper, lower in native_helpers.DYNPTR_CALLS.items() if helper.__name__ == native
+    }
+    monkeypatch.setattr(native_helpers, "DYNPTR_CALLS", kept)
+    jit = list(_engines(text))[2]
+    assert isinstance(jit, JitProgram)
+    assert {name for name, _ in jit.native.calls.values()} == {native}
+    assert [_run(jit, r1=size, r2=0, r4=0) for size in (32, 12, 8)] == expected
+
+
+LOCAL_OVER_VALUE = """
+    r7 = 0
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(values) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = r0
+    r2 = {size}
+    r3 = {flags}
+    r4 = r10
+    r4 += -16
+    call bpf_dynptr_from_mem
+    r7 = r0
+    r1 = 0x0102030405060708 ll
+    *(u64 *)(r10 - 24) = r1
+    r1 = r10
+    r1 += -16
+    r2 = {offset}
+    r3 = r10
+    r3 += -24
+    r4 = 8
+    r5 = 0
+    call bpf_dynptr_write
+    r7 *= 31
+    r7 += r0
+    r1 = 0x6666
+    *(u64 *)(r10 - 40) = r1
+    *(u64 *)(r10 - 32) = r1
+    r1 = r10
+    r1 += -40
+    r2 = 16
+    r3 = r10
+    r3 += -16
+    r4 = {offset}
+    r5 = 0
+    call bpf_dynptr_read
+    r7 *= 31
+    r7 += r0
+    r1 = *(u64 *)(r10 - 40)
+    r7 *= 31
+    r7 += r1
+    r1 = *(u64 *)(r10 - 32)
+    r7 *= 31
+    r7 += r1
+    r1 = r10
+    r1 += -16
+    r2 = {offset}
+    r3 = 8
+    call bpf_dynptr_data
+    if r0 == 0 goto out
+    r1 = *(u64 *)(r0 + 0)
+    r7 *= 31
+    r7 += r1
+out:
+    r0 = r7
+    exit
+"""
+"""A local dynptr over an array map's 48-byte value: write 8 bytes at ``offset``, read 16, slice 8."""
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    size=st.sampled_from([0, 8, 16, 24, 48]),
+    flags=st.sampled_from([0, 0, 1]),
+    offset=st.sampled_from([0, 4, 8, 16, 40, 47]),
+)
+def test_local_dynptrs_over_a_map_value_as_the_kernel(size: int, flags: int, offset: int) -> None:
+    """Both engines agree (the JIT natively, on the value its native lookup handed out), and with the
+    kernel where bpf(2) works."""
+    text = LOCAL_OVER_VALUE.format(size=size, flags=flags, offset=offset)
+    answers: dict[str, Any] = {}
+    backends: list[tuple[str, Backend]] = [("jit", UserBackend()), ("interpreter", UserBackend())]
+    if kernel_bpf_available():
+        backends.append(("kernel", NativeBackend()))
+    for name, backend in backends:
+        with pytest.MonkeyPatch.context() as patch:
+            if name != "kernel":
+                patch.setenv(prog_run.ENGINE_VARIABLE, name)
+            with Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 48, 1, backend=backend) as values:
+                values[bytes(4)] = bytes(range(0x30, 0x60))
+                with Program.load(text, "xdp", maps={"values": values}, backend=backend) as prog:
+                    answers[name] = (prog.run(bytes(64)).retval, values[bytes(4)])
+    assert answers["jit"] == answers["interpreter"] == answers.get("kernel", answers["jit"])

@@ -70,6 +70,7 @@ import ctypes
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from llvmlite import ir
 
@@ -263,7 +264,22 @@ RING_CALLS: dict[Helper, RingLowerer] = {
 """Ring buffer helpers lowered natively when their ring is known (``pybpf.jit.native_ringbuf``,
 ``pybpf.jit.native_dynptr``; the reservations in verified programs only)."""
 RESERVES = frozenset({map_helpers.ringbuf_reserve, map_helpers.ringbuf_reserve_dynptr})
-CommitLowerer = Callable[..., None]
+
+
+class CommitLowerer(Protocol):
+    """Lowers a release of a reserved record (``lower_ringbuf_commit``, ``lower_ringbuf_commit_dynptr``)."""
+
+    def __call__(
+        self,
+        lo: Lowering,
+        site: Site,
+        rings: Sequence[NativeRing],
+        args: Sequence[ir.Value],
+        *,
+        discard: bool,
+    ) -> None: ...
+
+
 COMMITS: dict[Helper, tuple[bool, CommitLowerer]] = {
     map_helpers.ringbuf_submit: (False, lower_ringbuf_commit),
     map_helpers.ringbuf_discard: (True, lower_ringbuf_commit),
