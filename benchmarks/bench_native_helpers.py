@@ -2,8 +2,9 @@
 
 Small programs, each spending its time in one helper: XDP programs calling ``bpf_ringbuf_output`` of
 16 bytes from the stack, ``bpf_ringbuf_reserve`` of 16 bytes written and submitted, or discarded
-(``pybpf.jit.native_ringbuf``), ``bpf_loop`` of 16 callbacks summing their index
-(``pybpf.jit.native_loop``), ``bpf_csum_diff`` of 20 against 44 bytes of the packet
+(``pybpf.jit.native_ringbuf``), ``bpf_ringbuf_reserve_dynptr`` of 16 bytes, 16 written through
+``bpf_dynptr_write`` and submitted (``pybpf.jit.native_dynptr``), ``bpf_loop`` of 16 callbacks
+summing their index (``pybpf.jit.native_loop``), ``bpf_csum_diff`` of 20 against 44 bytes of the packet
 (``pybpf.jit.native_csum``), ``bpf_xdp_adjust_head`` (14 bytes of headroom taken and given back, the
 new Ethernet header written in between) and four ``bpf_map_lookup_elem`` in an LRU hash of 64 keys,
 each incrementing the value it found, four ``bpf_map_update_elem`` in an LRU_PERCPU_HASH of 64 keys
@@ -69,6 +70,32 @@ RINGBUF_RESERVE = """
     r2 = 0
     call bpf_ringbuf_{release}
 out:
+    r0 = 2
+    exit
+"""
+
+RINGBUF_DYNPTR = """
+    r1 = map_fd(ring) ll
+    r2 = 16
+    r3 = 0
+    r4 = r10
+    r4 += -16
+    call bpf_ringbuf_reserve_dynptr
+    r1 = 42
+    *(u64 *)(r10 - 32) = r1
+    *(u64 *)(r10 - 24) = r1
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    r3 = r10
+    r3 += -32
+    r4 = 16
+    r5 = 0
+    call bpf_dynptr_write
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    call bpf_ringbuf_submit_dynptr
     r0 = 2
     exit
 """
@@ -315,8 +342,13 @@ def ringbuf_ns(backend: Backend, repeat: int, rounds: int) -> int:
 
 
 def reserve_ns(release: str) -> Callable[[Backend, int, int], int]:
+    return ringbuf_text_ns(RINGBUF_RESERVE.replace("{release}", release))
+
+
+def ringbuf_text_ns(text: str) -> Callable[[Backend, int, int], int]:
+    """The ns per run of ``text``, a program of one ring buffer ``ring`` (drained between calls)."""
+
     def measure(backend: Backend, repeat: int, rounds: int) -> int:
-        text = RINGBUF_RESERVE.replace("{release}", release)
         with (
             Map.create(uapi.BPF_MAP_TYPE_RINGBUF, 0, 0, RING_BYTES, backend=backend) as ring,
             Program.load(text, "xdp", maps={"ring": ring}, backend=backend) as prog,
@@ -367,6 +399,7 @@ PROGRAMS: dict[str, Callable[[Backend, int, int], int]] = {
     "bpf_ringbuf_output (16 bytes)": ringbuf_ns,
     "ringbuf reserve + submit (16)": reserve_ns("submit"),
     "ringbuf reserve + discard (16)": reserve_ns("discard"),
+    "ringbuf dynptr reserve+write+submit": ringbuf_text_ns(RINGBUF_DYNPTR),
     "LRU hash (4 lookups)": lru_ns,
     "LRU percpu hash (4 updates)": lru_percpu_update_ns,
     "bpf_for (64 steps, iter_num kfuncs)": program_ns(BPF_FOR, "xdp"),
