@@ -222,11 +222,11 @@ def test_local_dynptr_calls_are_native(services: Counter[int]) -> None:
     interpreter, raw, native = _engines(text)
     assert isinstance(native, JitProgram) and isinstance(raw, JitProgram)
     names = sorted(name for name, _ in native.native.calls.values())
-    assert names == ["dynptr_data", "dynptr_read", "dynptr_write"]
+    assert names == ["dynptr_data", "dynptr_from_mem", "dynptr_read", "dynptr_write"]
     assert not raw.native.calls
     expected = _run(interpreter, r1=32, r2=0, r4=0)
     assert _run(native, r1=32, r2=0, r4=0) == expected
-    assert not set(services) & DYNPTR_HELPERS - {197}  # from_mem stays Python (it only writes 16 bytes)
+    assert not set(services) & DYNPTR_HELPERS
     assert _run(native, r1=32, r2=0, r4=4 << 28) == _run(interpreter, r1=32, r2=0, r4=4 << 28)
     assert services[201] == services[202] == services[203] == 1  # a type the native code does not know
 
@@ -402,7 +402,7 @@ def test_ring_dynptrs_as_the_kernel(records: list[tuple[int, int, bool]]) -> Non
         assert _kernel_answers(text, UserBackend(), engine) == theirs
 
 
-@pytest.mark.parametrize("native", ["dynptr_read", "dynptr_write", "dynptr_data"])
+@pytest.mark.parametrize("native", ["dynptr_from_mem", "dynptr_read", "dynptr_write", "dynptr_data"])
 def test_one_engines_dynptr_used_by_the_other(native: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only ``native`` lowered natively, the other dynptr helpers in Python: the same answers."""
     from pybpf.jit import native_helpers

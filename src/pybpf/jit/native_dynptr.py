@@ -1,9 +1,10 @@
-"""Dynptr helpers as native code, for verified programs: bpf_ringbuf_reserve_dynptr (198),
-bpf_ringbuf_submit_dynptr (199), bpf_ringbuf_discard_dynptr (200), and bpf_dynptr_read (201),
-bpf_dynptr_write (202) and bpf_dynptr_data (203) on local and ring buffer dynptrs.
+"""Dynptr helpers as native code, for verified programs: bpf_dynptr_from_mem (197),
+bpf_ringbuf_reserve_dynptr (198), bpf_ringbuf_submit_dynptr (199), bpf_ringbuf_discard_dynptr (200),
+and bpf_dynptr_read (201), bpf_dynptr_write (202) and bpf_dynptr_data (203) on local and ring buffer
+dynptrs.
 
 Mirrors kernel/bpf/ringbuf.c (``bpf_ringbuf_reserve_dynptr``, ``bpf_ringbuf_submit_dynptr``,
-``bpf_ringbuf_discard_dynptr``) and kernel/bpf/helpers.c (``__bpf_dynptr_read``,
+``bpf_ringbuf_discard_dynptr``) and kernel/bpf/helpers.c (``bpf_dynptr_from_mem``, ``__bpf_dynptr_read``,
 ``__bpf_dynptr_write``, ``bpf_dynptr_data``) exactly as pybpf's Python helpers do
 (``pybpf.helpers.dynptr``, whose docstring gives the rules and the 16-byte ``struct bpf_dynptr_kern``
 layout; ``pybpf.helpers.maps`` for the ring buffer's), on the same bytes, so a dynptr made natively
@@ -177,6 +178,35 @@ def _set_null(lo: Lowering, ptr: ir.Value) -> None:
     fill_bytes(lo, ptr, 0, lo.const(DYNPTR_BYTES))
 
 
+def _init(lo: Lowering, ptr: ir.Value, data: ir.Value, dynptr_type: int, size: ir.Value) -> None:
+    """bpf_dynptr_init(ptr, data, type, offset 0, size) (``size``: a u32 within DYNPTR_MAX_SIZE)."""
+    b = lo.b
+    b.store(data, b.inttoptr(ptr, I64.as_pointer()), align=1)
+    word = b.or_(size, lo.const(dynptr_type << DYNPTR_TYPE_SHIFT))
+    b.store(b.trunc(word, I32), b.inttoptr(b.add(ptr, lo.const(SIZE_AT)), I32.as_pointer()), align=1)
+    b.store(lo.const(0, 32), b.inttoptr(b.add(ptr, lo.const(OFFSET_AT)), I32.as_pointer()), align=1)
+
+
+def lower_dynptr_from_mem(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+    """r0 = ``bpf_dynptr_from_mem(data, size, flags, ptr)``: a LOCAL dynptr and 0, or a null one and
+    -E2BIG (the size) or -EINVAL (flags)."""
+    b = lo.b
+    data, size, flags, ptr = args[0], _u32(lo, args[1]), args[2], args[3]
+    too_big = b.icmp_unsigned(">", size, lo.const(DYNPTR_MAX_SIZE))
+    refused = b.or_(too_big, b.icmp_unsigned("!=", flags, lo.const(0)))
+    made, null = lo.new_block("dynptr_made"), lo.new_block("dynptr_refused")
+    done = lo.new_block("dynptr_done")
+    b.cbranch(refused, null, made)
+    lo.continue_in(null)
+    _set_null(lo, ptr)
+    lo.set_reg(0, b.select(too_big, lo.const(-errno.E2BIG), lo.const(-errno.EINVAL)))
+    b.branch(done)
+    lo.continue_in(made)
+    _init(lo, ptr, data, BPF_DYNPTR_TYPE_LOCAL, size)
+    answer(lo, 0, done)
+    lo.continue_in(done)
+
+
 def lower_ringbuf_reserve_dynptr(
     lo: Lowering, site: Site, ring: NativeRing, args: Sequence[ir.Value]
 ) -> None:
@@ -215,10 +245,7 @@ def lower_ringbuf_reserve_dynptr(
     b.store(data_address, b.gep(held, [entry]))
     b.store(size, b.gep(held, [b.add(entry, lo.const(1))]))
     b.store(b.add(count, lo.const(1)), held)
-    b.store(data_address, b.inttoptr(ptr, I64.as_pointer()), align=1)  # bpf_dynptr_init(), offset 0
-    word = b.or_(size, lo.const(BPF_DYNPTR_TYPE_RINGBUF << DYNPTR_TYPE_SHIFT))
-    b.store(b.trunc(word, I32), b.inttoptr(b.add(ptr, lo.const(SIZE_AT)), I32.as_pointer()), align=1)
-    b.store(lo.const(0, 32), b.inttoptr(b.add(ptr, lo.const(OFFSET_AT)), I32.as_pointer()), align=1)
+    _init(lo, ptr, data_address, BPF_DYNPTR_TYPE_RINGBUF, size)
     answer(lo, 0, done)
     lo.continue_in(done)
 
@@ -241,6 +268,7 @@ def lower_ringbuf_commit_dynptr(
 
 __all__ = [
     "lower_dynptr_data",
+    "lower_dynptr_from_mem",
     "lower_dynptr_read",
     "lower_dynptr_write",
     "lower_ringbuf_commit_dynptr",

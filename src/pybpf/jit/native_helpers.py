@@ -31,8 +31,9 @@ id (a registry may replace any helper), and:
   ``bpf_ringbuf_discard`` (133) of the program (their r1 is a record: the rings that reserve natively
   are searched for it); ``bpf_ringbuf_reserve_dynptr`` (198) and every ``bpf_ringbuf_submit_dynptr``
   (199) and ``bpf_ringbuf_discard_dynptr`` (200) likewise (``pybpf.jit.native_dynptr``);
-* in a verified program, ``bpf_dynptr_read`` (201), ``bpf_dynptr_write`` (202) and ``bpf_dynptr_data``
-  (203) on local and ring buffer dynptrs (``pybpf.jit.native_dynptr``);
+* in a verified program, ``bpf_dynptr_from_mem`` (197), and ``bpf_dynptr_read`` (201),
+  ``bpf_dynptr_write`` (202) and ``bpf_dynptr_data`` (203) on local and ring buffer dynptrs
+  (``pybpf.jit.native_dynptr``);
 * ``bpf_csum_diff`` (28), its buffers read natively where they lie in the stack or the region
   table, else by the Python helper (``pybpf.jit.native_csum``);
 * the packet and checksum helpers: ``bpf_skb_load_bytes`` (26), ``bpf_skb_load_bytes_relative``
@@ -84,6 +85,7 @@ from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
 from pybpf.jit.native_csum import lower_csum_diff
 from pybpf.jit.native_dynptr import (
     lower_dynptr_data,
+    lower_dynptr_from_mem,
     lower_dynptr_read,
     lower_dynptr_write,
     lower_ringbuf_commit_dynptr,
@@ -290,6 +292,7 @@ COMMITS: dict[Helper, tuple[bool, CommitLowerer]] = {
 native in a verified program whose reservations are (``pybpf.jit.native_ringbuf``,
 ``pybpf.jit.native_dynptr``)."""
 DYNPTR_CALLS: dict[Helper, NativeLowerer] = {
+    dynptr.dynptr_from_mem: lower_dynptr_from_mem,
     dynptr.dynptr_read: lower_dynptr_read,
     dynptr.dynptr_write: lower_dynptr_write,
     dynptr.dynptr_data: lower_dynptr_data,
