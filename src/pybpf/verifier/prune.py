@@ -348,6 +348,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
         looks: tuple[object, ...] | None = None
         live: list[int] = []
         backedges = w.num_backedges > 0  # (a hit adds one, and returns)
+        one_frame = len(cur.frames) == 1
+        cur_regs = cur.frames[-1].regs
         for cp in reversed(checkpoints):  # the kernel's list: the newest first (kept when one is removed)
             if cp.insn != slot:
                 continue
@@ -383,8 +385,27 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if not cp.cleaned and not loop:
                     _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
                 live = live or _live_masks(w, cur, slot)  # (a cleaned state's dead registers are unset)
-                # (the register that differed last time is looked at first: it differs again most often)
-                if cp.miss_at < 0 or not register_differs(cp.state, cur, live, cp.miss_at, not loop):
+                # (the register that differed last time is looked at first: it differs again most often;
+                # register_differs() written out for the current frame of a one-frame path)
+                at = cp.miss_at
+                if at >= 0 and at < 16 and one_frame:
+                    ro = cp.state.frames[0].regs[at]
+                    old_type = ro.type
+                    if old_type is not _NOT_INIT and live[0] >> at & 1:
+                        rc = cur_regs[at]
+                        if old_type is not rc.type:
+                            differs = True
+                        elif old_type is _SCALAR:
+                            differs = (loop or ro.precise) and not (
+                                ro.umin <= rc.umin and ro.umax >= rc.umax and range_within(ro, rc)
+                            )
+                        else:
+                            differs = ro.range > rc.range or ro.off != rc.off
+                    else:
+                        differs = False
+                else:
+                    differs = at >= 0 and register_differs(cp.state, cur, live, at, not loop)
+                if not differs:
                     found = compare_states(cp.state, cur, live, precise=not loop)
                     if found == SUBSUMED:
                         _clean_older(w, checkpoints, cp, slot, cur)
