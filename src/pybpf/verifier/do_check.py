@@ -228,7 +228,11 @@ class Walker:
         return index
 
     def facts(self) -> InsnFacts:
-        return self.env.facts.setdefault(self.index, InsnFacts())
+        index = self.index
+        facts = self.env.facts.get(index)
+        if facts is None:
+            facts = self.env.facts[index] = InsnFacts()
+        return facts
 
     def note_call_map(self, map_ref: MapRef | None) -> None:
         facts = self.facts()
@@ -501,8 +505,9 @@ class Walker:
 
     def run(self) -> None:
         env = self.env
-        view = self.view
         log = env.log
+        insn_at, step, is_state_visited = self.view.insn_at, self.step, prune.is_state_visited
+        prune_points, jmp_points = self.prune_points, self.jmp_points  # (fixed during the walk)
         while True:
             env.insn_processed += 1
             if env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS:
@@ -510,7 +515,7 @@ class Walker:
             slot = self.insn_idx
             self.hist_entry = -1
             nxt: int | None
-            if slot in self.prune_points and prune.is_state_visited(self, slot):
+            if slot in prune_points and is_state_visited(self, slot):
                 if self.trace:  # at level 1 too (the next pop rewinds it, unless this path was the last)
                     if self.do_print_state:
                         log.verbose(f"\nfrom {self.prev_idx} to {slot}: safe\n")
@@ -518,12 +523,12 @@ class Walker:
                         log.line(f"{slot}: safe")
                 nxt = None
             else:
-                if slot in self.jmp_points:
+                if slot in jmp_points:
                     self.push_history()
-                insn = view.insn_at(slot)
+                insn = insn_at(slot)
                 if self.trace:
                     self._trace(insn)
-                nxt = self.step(insn)
+                nxt = step(insn)
             if nxt is None:
                 prune.update_branch_counts(self, self.parent)
                 if not self.pending:

@@ -269,24 +269,23 @@ def propagate_precision(w: Walker, old: PathState, end: PathEnd | None = None) -
     that ended at ``end``); what was precise there must be precise on the way there too.  Whether a
     checkpoint got a new mark."""
     bt = Backtrack(w.state.curframe if end is None else end.curframe)
-    log = w.env.log
-    trace = w.level2
-    for fr in range(old.curframe, -1, -1):
-        frame = old.frames[fr]
-        names: list[str] = []  # for the log (level 2) only
-        for regno, reg in enumerate(frame.regs[: op.BPF_REG_FP]):
+    for fr, frame in enumerate(old.frames):
+        mask, bit = 0, 1
+        for reg in frame.regs[: op.BPF_REG_FP]:
             if reg.precise and reg.type is _SCALAR:
-                if trace:
-                    names.append(f"r{regno}")
-                bt.set_reg(regno, fr)
+                mask |= bit
+            bit <<= 1
+        bt.regs[fr] = mask
         for spi, slot in enumerate(frame.stack.slots):
             spilled = slot.spilled
             if spilled is not None and spilled.precise and slot.kinds[7] == STACK_SPILL and spilled.is_scalar:
-                if trace:
-                    names.append(f"fp{-(spi + 1) * 8}")
                 bt.set_slot(fr, spi)
-        if names:
-            log.verbose(f"frame {fr}: propagating {','.join(names)}\n")
+    if w.level2:
+        for fr in range(old.curframe, -1, -1):
+            names = [f"r{regno}" for regno in range(op.BPF_REG_FP) if bt.regs[fr] >> regno & 1]
+            names += [f"fp{-(spi + 1) * 8}" for spi in range(64) if bt.stack[fr] >> spi & 1]
+            if names:
+                w.env.log.verbose(f"frame {fr}: propagating {','.join(names)}\n")
     if bt.empty():
         return False
     return _walk(w, bt, end)

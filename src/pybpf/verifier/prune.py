@@ -40,7 +40,8 @@ Two shortcuts that answer as the full comparisons do: a checkpoint remembers the
 check failed without the id map in its last comparison (compare_states(): a pointer of another
 type, range or offset, a precise scalar out of range) and looks at it first (register_differs()),
 as the next state compared with it most often differs there again; and the register whose looks
-differed in its last infinite-loop comparison (Checkpoint.look_differs()).
+differed in its last infinite-loop comparison (``Checkpoint.looks_at``), looked at first too.  Both
+are tested inline in is_state_visited()'s loop over the checkpoints, its hottest code.
 
 A checkpoint that keeps missing (more than 3 + 3 x its hits, 64 for forced checkpoints still being
 explored) is dropped from the comparisons, as the kernel moves it to its free list; it is freed
@@ -231,22 +232,12 @@ class Checkpoint:
 
     def same_looks(self, looks: tuple[object, ...]) -> bool:
         """states_maybe_looping(): the current state's ``looks`` are the same as this one's; if not,
-        where they first differ is remembered for look_differs()."""
+        where they first differ is remembered (``looks_at``: is_state_visited() looks there first)."""
         mine = self.looks()
         if mine == looks:
             return True
         self.looks_at = next((i for i in range(1, min(len(mine), len(looks))) if mine[i] != looks[i]), 0)
         return False
-
-    def look_differs(self, cur: PathState) -> bool:
-        """The register of the current frame whose look differed the last time (same_looks()) differs
-        from ``cur``'s (so do the looks: a cheap answer for the ancestors a loop compares again)."""
-        at = self.looks_at
-        if not at:
-            return False
-        look = self.looks()[at]
-        reg = cur.frames[-1].regs[at - 1]
-        return look != (reg.var_off, reg.type, reg.off, reg.umax)
 
 
 def update_branch_counts(w: Walker, cp: Checkpoint | None) -> None:
@@ -365,10 +356,20 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                         _clean_older(w, checkpoints, cp, slot, cur)
                         _hit(w, cp, slot, loop=True)
                         return True
+                at = cp.looks_at  # the register whose look differed last differs again?
+                if at:
+                    look, reg = cp.looks()[at], cur_regs[at - 1]
+                    if (
+                        look[0] != reg.var_off
+                        or look[1] is not reg.type
+                        or look[2] != reg.off
+                        or look[3] != reg.umax
+                    ):
+                        at = -1
                 if (
-                    (may_goto or not force)  # after a callback call, no infinite-loop check
+                    at >= 0
+                    and (may_goto or not force)  # after a callback call, no infinite-loop check
                     and cp.state.may_goto_depth == cur.may_goto_depth
-                    and not cp.look_differs(cur)
                     and cp.same_looks(looks := looks or looks_of(cur))
                     and cp.key() == (key := key or cur.key())
                 ):
@@ -384,7 +385,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 loop = backedges and cp.chain is not None and incomplete_marks(w, cp)
                 if not cp.cleaned and not loop:
                     _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
-                live = live or _live_masks(w, cur, slot)  # (a cleaned state's dead registers are unset)
+                if not live:  # (a cleaned state's dead registers are unset)
+                    live = [w.live.get(slot, ALL_REGS)] if one_frame else _live_masks(w, cur, slot)
                 # (the register that differed last time is looked at first: it differs again most often;
                 # register_differs() written out for the current frame of a one-frame path)
                 at = cp.miss_at

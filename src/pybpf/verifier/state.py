@@ -155,7 +155,9 @@ class PathState:
         return len(self.frames) - 1
 
     def copy(self) -> PathState:
-        state = PathState([f.copy() for f in self.frames], list(self.refs))
+        state = _new_path(PathState)  # (every field set below, without __init__'s call)
+        state.frames = list(map(_copy_frame, self.frames))
+        state.refs = list(self.refs)
         state.may_goto_depth = self.may_goto_depth
         state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
         return state
@@ -175,3 +177,7 @@ class PathState:
             out.extend(f.regs)
             out.extend(s.spilled for s in f.stack.slots if s.spilled is not None)
         return out
+
+
+_new_path = PathState.__new__
+_copy_frame = FuncFrame.copy
