@@ -87,12 +87,15 @@ class RegState(Bounds):
     # --- the kernel's mark_reg_* ---
 
     def mark_unknown(self) -> None:
-        """__mark_reg_unknown(): an unknown scalar."""
-        self.type, self.flags = RegType.SCALAR_VALUE, TypeFlag.NONE
+        """__mark_reg_unknown(): an unknown scalar (every register write starts here: the numeric
+        half, bounds.mark_unknown(), written out)."""
+        self.type, self.flags = _SCALAR, _NO_FLAGS
         self.off = self.id = self.ref_obj_id = self.range = self.mem_size = self.frameno = 0
         self.map = None
         self.precise = False
-        bounds.mark_unknown(self)
+        self.var_off = _UNKNOWN
+        self.smin, self.smax, self.umin, self.umax = S64_MIN, S64_MAX, 0, U64
+        self.smin32, self.smax32, self.umin32, self.umax32 = S32_MIN, S32_MAX, 0, U32
 
     def mark_known(self, value: int) -> None:
         self.mark_unknown()
@@ -109,6 +112,7 @@ class RegState(Bounds):
 
 
 _new_reg = RegState.__new__
+_SCALAR, _NO_FLAGS, _UNKNOWN = RegType.SCALAR_VALUE, TypeFlag.NONE, tnum.UNKNOWN
 
 
 @dataclass(frozen=True)
