@@ -358,13 +358,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                         return True
                 at = cp.looks_at  # the register whose look differed last differs again?
                 if at:
-                    look, reg = cp.looks()[at], cur_regs[at - 1]
-                    if (
-                        look[0] != reg.var_off
-                        or look[1] is not reg.type
-                        or look[2] != reg.off
-                        or look[3] != reg.umax
-                    ):
+                    reg = cur_regs[at - 1]
+                    if cp.looks()[at] != (reg.var_off, reg.type, reg.off, reg.umax):
                         at = -1
                 if (
                     at >= 0
