@@ -151,7 +151,31 @@ def _update64(n: Numbers) -> Numbers:
     hi = s64(value | (mask & S64_MAX))
     smin, smax = lo if lo > smin else smin, hi if hi < smax else smax
     umin, umax = value if value > umin else umin, min(umax, value | mask)
+    if mask:
+        known = _single_member(value, mask, umin, umax)
+        if known is not None:
+            return _known(known)
     return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
+
+
+def _single_member(value: int, mask: int, umin: int, umax: int) -> int | None:
+    """The one value var_off and [umin, umax] have in common, when they have only one (Linux 6.18
+    stable: __update_reg64_bounds() walks var_off's members with tnum_step() and makes the register
+    that constant; only the 64-bit bounds are asked, the 32-bit ones are not)."""
+    following = tnum.step(value, mask, umin)
+    if umin & ~mask & U64 == value:  # umin is a member: is it the only one up to umax?
+        return umin if following > umax else None
+    if following == value | mask:  # the next member is var_off's largest
+        return following
+    if following <= umax and tnum.step(value, mask, following) > umax:
+        return following
+    return None
+
+
+def _known(value: int) -> Numbers:
+    """___mark_reg_known() on the ten numbers."""
+    signed, low = s64(value), value & U32
+    return value, 0, signed, signed, value, value, s32(low), s32(low), low, low
 
 
 def update_bounds32(b: Bounds) -> None:
