@@ -9,6 +9,11 @@ pybpf models the kernel it runs on: the types are the running kernel's ``/sys/ke
 parsed once per process on first use (the kernel's answer to such a program depends on that same
 file).  Where the file cannot be read there are no kernel types, and every name has no candidate,
 as for a kernel built without CONFIG_DEBUG_INFO_BTF.  Module BTF is not searched.
+
+Also btf_struct_ids_match(): whether a pointer to one kernel struct, at an offset, is a pointer to
+another -- the same type at offset 0, or (unless the match must be strict) a struct nested at that
+offset, then at offset 0 of that one, and so on (btf_struct_walk() looking for a nested struct:
+a ``struct tcp_sock *`` is a ``struct sock_common *`` through its first members).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 
 from pybpf.btf.kinds import Kind
 from pybpf.btf.parse import read_btf_file
-from pybpf.btf.types import BTF, BTFError
+from pybpf.btf.types import BTF, Array, BTFError
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 
@@ -97,3 +102,63 @@ def _kinds_compatible(a: Kind, b: Kind) -> bool:
 def _ids_starting_with(btf: BTF, prefix: str) -> list[int]:
     """The ids of ``btf``'s named types whose name starts with ``prefix`` (strncmp's test)."""
     return [type_id for type_id, t in btf if t.name.startswith(prefix)]
+
+
+_MAX_NESTING = 32
+"""How deep struct_ids_match() follows nested structs (the kernel's walk has the same kind of bound)."""
+
+
+def struct_ids_match(have: KernelType, off: int, want: KernelType, *, strict: bool) -> bool:
+    """btf_struct_ids_match(): a pointer to ``have`` at byte ``off`` may be passed where a pointer to
+    ``want`` is expected."""
+    if off == 0 and have is want:
+        return True
+    btf = vmlinux_btf()
+    if strict or btf is None:
+        return False
+    type_id = have.type_id
+    for _ in range(_MAX_NESTING):
+        nested = _nested_struct_at(btf, type_id, off)
+        if nested is None:
+            return False
+        if nested == want.type_id:
+            return True
+        type_id, off = nested, 0
+    return False
+
+
+def _nested_struct_at(btf: BTF, type_id: int, off: int) -> int | None:
+    """btf_struct_walk() for one byte at ``off``: the id of the struct or union member (of the
+    struct, of a struct inside it, of an array element ...) that starts exactly there, or None."""
+    for _ in range(_MAX_NESTING):
+        t = btf[btf.resolve(type_id)]
+        if t.kind not in _COMPOSITE:
+            return None
+        for member in t.members:  # type: ignore[union-attr]
+            if member.bitfield_size:
+                continue
+            start = member.byte_offset
+            member_id = btf.resolve(member.type_id)
+            try:
+                size = btf.size_of(member_id)
+            except BTFError:
+                continue
+            if not start <= off < start + size:
+                continue
+            member_type = btf[member_id]
+            if isinstance(member_type, Array):  # the element that holds the byte
+                member_id = btf.resolve(member_type.elem_type)
+                elem_size = btf.size_of(member_id)
+                if not elem_size:
+                    return None
+                start += (off - start) // elem_size * elem_size
+                member_type = btf[member_id]
+            if member_type.kind not in _COMPOSITE:
+                return None
+            if off == start:
+                return member_id
+            type_id, off = member_id, off - start
+            break
+        else:
+            return None
+    return None
