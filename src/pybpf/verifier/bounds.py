@@ -152,20 +152,27 @@ def _update64(n: Numbers) -> Numbers:
     smin, smax = lo if lo > smin else smin, hi if hi < smax else smax
     umin, umax = value if value > umin else umin, min(umax, value | mask)
     if mask:
-        known = _single_member(value, mask, umin, umax)
-        if known is not None:
-            return _known(known)
+        # Linux 6.18 (stable): when [umin, umax] holds only one member of var_off, the register
+        # is that constant (__update_reg64_bounds() walks the members with tnum_step(); the
+        # 32-bit bounds are not asked).  umin a member (the common case) is answered inline.
+        if umin == value:  # umin the smallest member (the common case): is the next one above umax?
+            if umax < value | mask and value + (mask & -mask) > umax:
+                return _known(umin)
+        else:
+            known = _single_member(value, mask, umin, umax)
+            if known is not None:
+                return _known(known)
     return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
 
 
 def _single_member(value: int, mask: int, umin: int, umax: int) -> int | None:
-    """The one value var_off and [umin, umax] have in common, when they have only one (Linux 6.18
-    stable: __update_reg64_bounds() walks var_off's members with tnum_step() and makes the register
-    that constant; only the 64-bit bounds are asked, the 32-bit ones are not)."""
+    """The one member of var_off in [umin, umax] when there is only one, as Linux 6.18 finds it:
+    umin itself (a member whose next member lies above umax), var_off's largest member (the next
+    after umin, which is none), or the next after umin (when the one after it lies above umax)."""
     following = tnum.step(value, mask, umin)
-    if umin & ~mask & U64 == value:  # umin is a member: is it the only one up to umax?
+    if umin & ~mask & U64 == value:
         return umin if following > umax else None
-    if following == value | mask:  # the next member is var_off's largest
+    if following == value | mask:
         return following
     if following <= umax and tnum.step(value, mask, following) > umax:
         return following

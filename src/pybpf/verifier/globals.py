@@ -415,7 +415,9 @@ def _match_args(w: Walker, args: tuple[SubprogArg, ...]) -> None:
         elif arg.kind is RegType.CONST_PTR_TO_DYNPTR:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=True)
             dynptr.process_dynptr_func(w, regno, reg, ArgType.PTR_TO_DYNPTR_RDONLY)
-        elif not (arg.maybe_null and is_null(reg)):
+        elif arg.maybe_null and is_null(reg):
+            w.mark_chain_precision(regno)  # the NULL is relied on exactly (Linux 6.18)
+        else:
             _check_trusted_reg(w, reg, regno, arg.kernel_type)
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
 
@@ -454,16 +456,18 @@ def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.
 
 
 def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
-    """check_mem_reg(): NULL passes; otherwise the memory is read and written as by a helper (a
-    maybe-NULL pointer checked as if not NULL, and left as it was); a failure is EINVAL whatever
-    the access check's errno."""
+    """check_mem_reg(): NULL passes, relied on exactly (Linux 6.18 marks it precise); otherwise the
+    memory is read and written as by a helper without a prototype (a maybe-NULL pointer checked as
+    if not NULL, and left as it was; the write clobbers the stack without showing it in the log);
+    a failure is EINVAL whatever the access check's errno."""
     if is_null(reg):
+        w.mark_chain_precision(regno)
         return
     flags = reg.flags
     reg.flags = flags & ~TypeFlag.PTR_MAYBE_NULL
     try:
         mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=True, clobber=False)
-        mem.helper_mem_access(w, regno, size, mem.BPF_WRITE, zero_ok=True, clobber=True)
+        mem.helper_mem_access(w, regno, size, mem.BPF_WRITE, zero_ok=True, clobber=True, raw=False)
     except VerifierError as exc:
         raise VerifierError(errno.EINVAL, exc.reason, exc.log) from None
     finally:
