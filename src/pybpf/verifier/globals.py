@@ -435,10 +435,10 @@ _REG2BTF_IDS = frozenset(
 
 def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.KernelType | None) -> None:
     """check_reg_type() for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: the register is referenced or trusted
-    (is_trusted_reg()) and a kernel-struct pointer.  pybpf's registers carry no BTF id, so which
-    struct it points to is not compared: one at its start passes, one moved into its struct
-    (btf_struct_ids_match() would walk to the member there) is refused, named as the argument's
-    type."""
+    (is_trusted_reg()) and a pointer to the argument's struct (btf_struct_ids_match(): that struct,
+    or one holding it at the pointer's fixed offset; a variable offset is check_func_arg_reg_off()'s
+    to refuse).  A register whose kernel type pybpf does not know passes at the start of its
+    struct, and one moved into it is refused, named as the argument's type."""
     flags = TypeFlag(reg.flags)
     trusted_flags = TypeFlag.PTR_TRUSTED | TypeFlag.MEM_ALLOC
     safe = not flags & ~(trusted_flags | TypeFlag.PTR_MAYBE_NULL)  # (measured: NULL-ness is no unsafe flag)
@@ -449,6 +449,10 @@ def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.
         expected = ", ".join(type_str(base, flag) for base, flag in _TRUSTED_BTF_REGS)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
     expected = target.name if target is not None else ""
+    if isinstance(reg.map, kernel_btf.KernelType) and target is not None:
+        if not kernel_btf.struct_ids_match(reg.map, reg.off, target, strict=False):
+            w.fail(errno.EACCES, f"R{regno} is of type {reg.map.name} but {expected} is expected")
+        return
     pointed = reg.map.name if isinstance(reg.map, kernel_btf.KernelType) else expected
     moved = bool(reg.off) or not tnum.is_const(reg.var_off) or bool(reg.var_off.value)
     if moved or pointed != expected:

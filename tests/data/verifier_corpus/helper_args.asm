@@ -980,3 +980,75 @@ desc: the skb's socket as memory to read
 out:
     r0 = 0
     exit
+
+=== helper_args/global_trusted_sock_common_from_tcp_sock
+type: sched_cls
+btf: global_subprogs
+proto: int f1(struct sock_common *sk __arg_trusted)
+desc: a referenced tcp_sock (bpf_skc_to_tcp_sock's, typed) for a global function's trusted struct sock_common: its first members hold one
+    r6 = r1
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    *(u64 *)(r10 - 16) = r1
+    *(u64 *)(r10 - 24) = r1
+    *(u64 *)(r10 - 32) = r1
+    *(u64 *)(r10 - 40) = r1
+    r1 = r6
+    r2 = r10
+    r2 += -40
+    r3 = 36
+    r4 = -1
+    r5 = 0
+    call bpf_sk_lookup_tcp
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r0
+    call bpf_skc_to_tcp_sock
+    if r0 == 0 goto rel
+    r1 = r0
+    call f
+rel:
+    r1 = r6
+    call bpf_sk_release
+out:
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    exit
+
+=== helper_args/global_trusted_task_from_tcp_sock
+type: sched_cls
+btf: global_subprogs
+proto: int f1(struct task_struct *t __arg_trusted)
+desc: a referenced tcp_sock for a global function's trusted struct task_struct
+    r6 = r1
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    *(u64 *)(r10 - 16) = r1
+    *(u64 *)(r10 - 24) = r1
+    *(u64 *)(r10 - 32) = r1
+    *(u64 *)(r10 - 40) = r1
+    r1 = r6
+    r2 = r10
+    r2 += -40
+    r3 = 36
+    r4 = -1
+    r5 = 0
+    call bpf_sk_lookup_tcp
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r0
+    call bpf_skc_to_tcp_sock
+    if r0 == 0 goto rel
+    r1 = r0
+    call f
+rel:
+    r1 = r6
+    call bpf_sk_release
+out:
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    exit
