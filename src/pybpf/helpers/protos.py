@@ -90,6 +90,8 @@ class ArgType(enum.Enum):
     PTR_TO_MEM_WRITE = (ArgBase.PTR_TO_MEM, _F.MEM_WRITE)
     PTR_TO_MEM_RDONLY = (ArgBase.PTR_TO_MEM, _F.MEM_RDONLY)
     PTR_TO_MEM_OR_NULL = (ArgBase.PTR_TO_MEM, _F.PTR_MAYBE_NULL)
+    PTR_TO_MEM_OR_NULL_WRITE = (ArgBase.PTR_TO_MEM, _F.PTR_MAYBE_NULL | _F.MEM_WRITE)
+    """bpf_snprintf's output buffer: memory the helper writes, or NULL with a zero size."""
     PTR_TO_MEM_RDONLY_OR_NULL = (ArgBase.PTR_TO_MEM, _F.PTR_MAYBE_NULL | _F.MEM_RDONLY)
     PTR_TO_UNINIT_MEM = (ArgBase.PTR_TO_MEM, _UNINIT_WRITE)
     """``ARG_PTR_TO_UNINIT_MEM``: memory the helper fills (it need not be initialised)."""
@@ -300,7 +302,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "skb_get_xfrm_state": (INT, (CTX, ANY, UNINIT, SZ, ANY), False),
     "get_stack": (INT, (CTX, UNINIT, SZ0, ANY), True),
     "skb_load_bytes_relative": (INT, (CTX, ANY, UNINIT, SZ, ANY), False),
-    "fib_lookup": (INT, (CTX, _A.PTR_TO_MEM, SZ, ANY), True),
+    "fib_lookup": (INT, (CTX, _A.PTR_TO_MEM_WRITE, SZ, ANY), True),
     "sock_hash_update": (INT, (CTX, MAP, KEY, ANY), False),
     "msg_redirect_hash": (INT, (CTX, MAP, KEY, ANY), False),
     "sk_redirect_hash": (INT, (CTX, MAP, KEY, ANY), False),
@@ -315,8 +317,8 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "get_local_storage": (_R.PTR_TO_MAP_VALUE, (MAP, ANY), False),
     "sk_select_reuseport": (INT, (CTX, MAP, KEY, ANY), False),
     "skb_ancestor_cgroup_id": (INT, (CTX, ANY), False),
-    "sk_lookup_tcp": (_R.PTR_TO_SOCKET_OR_NULL, (CTX, RO, SZ, ANY, ANY), False),
-    "sk_lookup_udp": (_R.PTR_TO_SOCKET_OR_NULL, (CTX, RO, SZ, ANY, ANY), False),
+    "sk_lookup_tcp": (_R.PTR_TO_SOCKET_OR_NULL, (CTX, RO, SZ0, ANY, ANY), False),
+    "sk_lookup_udp": (_R.PTR_TO_SOCKET_OR_NULL, (CTX, RO, SZ0, ANY, ANY), False),
     "sk_release": (INT, (_A.PTR_TO_BTF_ID_SOCK_COMMON_RELEASE,), False),
     "map_push_elem": (INT, (MAP, _A.PTR_TO_MAP_VALUE, ANY), False),
     "map_pop_elem": (INT, (MAP, _A.PTR_TO_UNINIT_MAP_VALUE), False),
@@ -330,7 +332,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "tcp_sock": (_R.PTR_TO_TCP_SOCK_OR_NULL, (_A.PTR_TO_SOCK_COMMON,), False),
     "skb_ecn_set_ce": (INT, (CTX,), False),
     "get_listener_sock": (_R.PTR_TO_SOCKET_OR_NULL, (_A.PTR_TO_SOCK_COMMON,), False),
-    "skc_lookup_tcp": (_R.PTR_TO_SOCK_COMMON_OR_NULL, (CTX, RO, SZ, ANY, ANY), False),
+    "skc_lookup_tcp": (_R.PTR_TO_SOCK_COMMON_OR_NULL, (CTX, RO, SZ0, ANY, ANY), False),
     "tcp_check_syncookie": (INT, (SKC, RO, SZ, RO, SZ), True),
     "sysctl_get_name": (INT, (CTX, _A.PTR_TO_MEM_WRITE, SZ, ANY), False),
     "sysctl_get_current_value": (INT, (CTX, UNINIT, SZ), False),
@@ -404,7 +406,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "sock_from_file": (_R.PTR_TO_BTF_ID_OR_NULL, (BTF,), False),
     "check_mtu": (INT, (CTX, ANY, _A.PTR_TO_INT, ANY, ANY), True),
     "for_each_map_elem": (INT, (MAP, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, ANY), False),
-    "snprintf": (INT, (_A.PTR_TO_MEM_OR_NULL, SZ0, _A.PTR_TO_CONST_STR, RO_NULL, SZ0), True),
+    "snprintf": (INT, (_A.PTR_TO_MEM_OR_NULL_WRITE, SZ0, _A.PTR_TO_CONST_STR, RO_NULL, SZ0), True),
     "sys_bpf": (INT, (ANY, RO, SZ), False),
     "btf_find_by_name_kind": (INT, (RO, SZ, ANY, ANY), False),
     "sys_close": (INT, (ANY,), False),

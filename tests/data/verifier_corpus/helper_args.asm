@@ -1052,3 +1052,93 @@ out:
 f:
     r0 = 0
     exit
+
+=== helper_args/sk_lookup_size_zero
+type: sched_cls
+desc: bpf_sk_lookup_tcp with a tuple size of 0 (ARG_CONST_SIZE_OR_ZERO on Linux 6.18)
+    r6 = r1
+    r1 = 0
+    *(u64 *)(r10 - 8) = r1
+    r1 = r6
+    r2 = r10
+    r2 += -8
+    r3 = 0
+    r4 = -1
+    r5 = 0
+    call bpf_sk_lookup_tcp
+    if r0 == 0 goto out
+    r1 = r0
+    call bpf_sk_release
+out:
+    r0 = 0
+    exit
+
+=== helper_args/fib_lookup_rdonly_map
+maps: ro=array(4,64,1,rdonly_prog,frozen)
+desc: bpf_fib_lookup writes its params (MEM_WRITE): not into a BPF_F_RDONLY_PROG map value
+    r2 = map_value(ro, 0) ll
+    r3 = 64
+    r4 = 0
+    call bpf_fib_lookup
+    r0 = 0
+    exit
+
+=== helper_args/fib_lookup_map
+maps: m=array(4,64,1)
+desc: bpf_fib_lookup's params in a writable map value
+    r2 = map_value(m, 0) ll
+    r3 = 64
+    r4 = 0
+    call bpf_fib_lookup
+    r0 = 0
+    exit
+
+=== helper_args/snprintf_out_rdonly_map
+maps: ro=array(4,16,1,rdonly_prog,frozen)
+desc: bpf_snprintf's output buffer in a BPF_F_RDONLY_PROG map value
+    r1 = map_value(ro, 0) ll
+    r2 = 8
+    r3 = map_value(ro, 0) ll
+    r4 = 0
+    r5 = 0
+    call bpf_snprintf
+    r0 = 0
+    exit
+
+=== helper_args/btf_load_member
+desc: 8 bytes of the task at 8: one whole member of its thread_info
+    call bpf_get_current_task_btf
+    r0 = *(u64 *)(r0 + 8)
+    r0 = 0
+    exit
+
+=== helper_args/btf_load_across_members
+desc: 8 bytes of the task at 4: past the end of thread_info's flags
+    call bpf_get_current_task_btf
+    r0 = *(u64 *)(r0 + 4)
+    r0 = 0
+    exit
+
+=== helper_args/btf_load_part_of_pointer
+type: sched_cls
+desc: 2 bytes in the middle of a pointer member of the tcp_sock
+    r1 = *(u64 *)(r1 + 168)
+    if r1 == 0 goto out
+    call bpf_skc_to_tcp_sock
+    if r0 == 0 goto out
+    r0 = *(u16 *)(r0 + 179)
+out:
+    r0 = 0
+    exit
+
+=== helper_args/btf_mem_across_members
+desc: 20 bytes of the task read by bpf_strtol: past the end of thread_info's flags
+    call bpf_get_current_task_btf
+    r1 = r0
+    r2 = 20
+    r3 = 0
+    r4 = r10
+    r4 += -8
+    call bpf_strtol
+    r0 = 0
+    exit

@@ -490,7 +490,7 @@ def _check_btf_struct(w: Walker, regno: int, reg: RegState, want_name: str, *, s
     have, want = reg.map, kernel_btf.kernel_struct(want_name)
     if not isinstance(have, kernel_btf.KernelType) or want is None:
         return
-    if not kernel_btf.struct_ids_match(have, reg.off, want, strict=strict):
+    if not kernel_btf.struct_ids_match(have, reg.off, want, strict=strict, log=w.env.log.line):
         w.fail(errno.EACCES, f"R{regno} is of type {have.name} but {want.name} is expected")
 
 

@@ -38,7 +38,7 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, dynptr, references, sock_fields, tnum
+from pybpf.verifier import bounds, dynptr, kernel_btf, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
@@ -295,9 +295,9 @@ def _check_ptr_to_btf_access(
 ) -> None:
     """check_ptr_to_btf_access() for a pointer to a known kernel type: a GPL-compatible program
     reads it (writes need a program type's btf_struct_access for the struct, none of pybpf's types
-    offers one for these), at a constant offset, not below it and not past its end (btf_struct_access();
-    which member is read, and the pointers members give, are not modelled: reads give unknown
-    scalars)."""
+    offers one for these), at a constant offset, not below it, as btf_struct_access() allows (within
+    one member, a pointer member whole, nested structs entered: ``kernel_btf.struct_access()``; the
+    pointers members give are not modelled: reads give unknown scalars)."""
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
@@ -313,8 +313,10 @@ def _check_ptr_to_btf_access(
         )
     if access != BPF_READ:
         w.fail(errno.EACCES, "only read is supported")
-    if off + size > target.size:
-        w.fail(errno.EACCES, f"access beyond {kind} {target.name} at off {off} size {size}")
+    try:
+        kernel_btf.struct_access(target, off, size)
+    except kernel_btf.WalkError as exc:
+        w.fail(exc.errno, exc.message)
 
 
 def map_is_rdonly(map_ref: object) -> bool:
