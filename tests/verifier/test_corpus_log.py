@@ -47,21 +47,10 @@ _STACK_LIVENESS = re.compile(r"^\([\d,]+\) (frame \d+ insn \d+ |live stack updat
 THEMES = sorted(path.stem for path in vc.CORPUS.glob("*.asm"))
 
 _GLOBAL_ARG_LOG = {
-    "nonnull_stack_passed": "level 2 after a global call with memory: pybpf shows the stack slot the "
-    "argument check read (fp-8=mmmm????), the kernel does not",
-    "dynptr_initialised": "level 2 of a global function's dynptr argument: the kernel prints its id and "
-    "type (dynptr_ptr(id=2,type=skb)), pybpf only dynptr_ptr()",
-    "dynptr_written_inside": "level 2 of a global function's dynptr argument: the kernel prints its id and "
-    "type (dynptr_ptr(id=2,type=skb)), pybpf only dynptr_ptr()",
-    **{
-        name: "level 2 of a NULL passed for a global function's pointer argument: Linux 6.18 marks it "
-        "precise (mark_precise lines), pybpf does not"
-        for name in (
-            "non_arg_decl_tag", "nonnull_null_passed", "trusted_int_pointer", "trusted_nullable_checked",
-            "trusted_nullable_null", "trusted_nullable_read_unchecked",
-        )
-    },
-}  # fmt: skip
+    name: "level 2 of a global function's dynptr argument: the kernel prints its id and type "
+    "(dynptr_ptr(id=2,type=skb)), pybpf only dynptr_ptr()"
+    for name in ("dynptr_initialised", "dynptr_written_inside")
+}
 LOG_GAPS: dict[str, str] = {
     f"selftests_global_args/{name}": reason for name, reason in _GLOBAL_ARG_LOG.items()
 }
@@ -106,20 +95,13 @@ def test_theme_logs_are_the_kernels(theme: str, kernel: bool) -> None:
     assert set(found) == gaps, f"agreeing now (remove from LOG_GAPS): {sorted(gaps - set(found))}"
 
 
-_GLOBAL_CALL = (
-    "after the call of a global function pybpf shows the stack slot its pointer argument points at "
-    "as scratched (fp-8=mmmmmmmm), Linux 6.18 does not; and Linux 6.18 marks a NULL passed for a "
-    "nullable pointer argument precise, pybpf does not"
-)
 C_LOG_GAPS = {
     "kconfig_externs:xdp_kconfig": (
         "LINUX_VERSION_CODE: the running kernel's patch level (6.18.44: 0x6122c) where pybpf's "
         "KERNEL_VERSION says 6.18.0 (0x61200)"
     ),
-    "global_funcs:xdp_global_ok": _GLOBAL_CALL,
-    "global_funcs:xdp_global_nonnull_ok": _GLOBAL_CALL,
 }
-"""C programs whose level-2 log differs, with the reason (measured: 46 of 49 agree)."""
+"""C programs whose level-2 log differs, with the reason (measured: 48 of 49 agree)."""
 
 
 def object_log(name: str, program: str, backend: Backend) -> list[str]:

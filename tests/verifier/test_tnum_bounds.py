@@ -186,3 +186,33 @@ def test_sync_remembered_answers_are_the_computed_ones(xs: list[int], loosen: li
     B._SYNCED.clear()
     B.sync(fresh)
     assert first.bounds_key() == second.bounds_key() == fresh.bounds_key()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 0xFFF), st.integers(0, 0xFFF), st.integers(0, 0x1FFF))
+def test_tnum_step_is_the_next_member(value: int, mask: int, z: int) -> None:
+    """tnum_step(): the smallest member above ``z``, counted here by listing the members (the
+    largest member when none is above ``z``)."""
+    value &= ~mask
+    members = sorted(value | s for s in range(mask + 1) if not s & ~mask)
+    above = [m for m in members if m > z]
+    assert tnum.step(value, mask, z) == (above[0] if above else members[-1])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(1, 0xFFF), st.integers(0, 0xFFF), st.integers(0, 0xFFF), st.integers(0, 0xFFF))
+def test_range_meeting_var_off_once_is_a_constant(mask: int, value: int, lo: int, hi: int) -> None:
+    """reg_bounds_sync(), through __update_reg64_bounds() (Linux 6.18): when var_off and [umin,
+    umax] share exactly one value, the register is that constant (before, a var_off of (0x0;
+    0x8000) with umin 9 stayed as it was); with more than one, it keeps them all."""
+    value &= ~mask
+    lo, hi = min(lo, hi), max(lo, hi)
+    b = Bounds()
+    b.var_off = tnum.Tnum(value, mask)
+    b.umin, b.umax = lo, hi
+    B.sync(b)
+    common = [value | s for s in range(mask + 1) if not s & ~mask and lo <= value | s <= hi]
+    if len(common) == 1:
+        assert b.var_off == tnum.const(common[0]) and b.umin == b.umax == common[0]
+    elif common:
+        assert b.var_off.mask and all(b.contains(c) for c in common)

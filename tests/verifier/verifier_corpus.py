@@ -17,7 +17,8 @@ Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint,
 value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
 ``int``: needs ``btf``), ``inner_map`` (BPF_F_INNER_MAP); a map of maps (``array_of_maps``,
 ``hash_of_maps``) names its inner template ``inner:NAME`` and its elements ``KEY:NAME`` (the map
-NAME stored at the integer KEY), maps defined before it in the list; the program names them as
+NAME stored at the integer KEY), maps defined before it in the list; ``data=HEX`` is the value
+stored at key 0 before any freeze (an array's first element: a constant string); the program names them as
 ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
 ``flags`` (``sleepable``), ``btf`` (``func_info``: the load carries BTF with a static FUNC for
 every subprogram, as clang's output has -- the kernel refuses callbacks without it;
@@ -124,6 +125,7 @@ class MapDef:
     flags: tuple[str, ...] = ()
     inner: str = ""  # a map-in-map's inner template map (BPF_MAP_CREATE's inner_map_fd)
     elems: tuple[tuple[int, str], ...] = ()  # a map-in-map's elements: (key, the map stored there)
+    data: bytes = b""  # the value stored at key 0 (header ``data=HEX``), zero-padded to the value size
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,8 @@ def _parse_maps(spec: str) -> tuple[MapDef, ...]:
     for name, map_type, args in _MAP.findall(spec):
         parts = [p.strip() for p in args.split(",") if p.strip()]
         key, value, entries = (int(p, 0) for p in parts[:3])
+        data = b"".join(bytes.fromhex(p[5:]) for p in parts[3:] if p.startswith("data="))
+        parts = [p for p in parts if not p.startswith("data=")]
         flags = tuple(p for p in parts[3:] if ":" not in p)
         links = [p.partition(":")[::2] for p in parts[3:] if ":" in p]
         inner = "".join(target for what, target in links if what == "inner")
@@ -245,9 +249,10 @@ def _parse_maps(spec: str) -> tuple[MapDef, ...]:
             or any(f not in MAP_FLAGS and f not in _MAP_EXTRAS for f in flags)
             or any(target not in defined for _, target in links)
             or bool(inner or elems) != (map_type in _MAP_IN_MAP)
+            or len(data) > value
         ):
             raise ValueError(f"bad map {name}={map_type}({args})")
-        maps.append(MapDef(name, map_type, key, value, entries, flags, inner, elems))
+        maps.append(MapDef(name, map_type, key, value, entries, flags, inner, elems, data))
     return tuple(maps)
 
 
@@ -393,6 +398,8 @@ def created_maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -
             fds[m.name] = backend.bpf(uapi.BPF_MAP_CREATE, attr)
             for key, target in m.elems:
                 _store_map_fd(backend, fds[m.name], key.to_bytes(m.key, "little"), fds[target])
+            if m.data:
+                _store_value(backend, fds[m.name], bytes(m.key), m.data.ljust(m.value, b"\0"))
             if "frozen" in m.flags:
                 freeze = uapi.bpf_attr()
                 freeze.map_fd = fds[m.name]
@@ -405,10 +412,15 @@ def created_maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -
 
 def _store_map_fd(backend: Backend, outer_fd: int, key: bytes, inner_fd: int) -> None:
     """BPF_MAP_UPDATE_ELEM of a map-in-map: the element at ``key`` is the map ``inner_fd``."""
+    _store_value(backend, outer_fd, key, inner_fd.to_bytes(4, "little"))
+
+
+def _store_value(backend: Backend, map_fd: int, key: bytes, value: bytes) -> None:
+    """BPF_MAP_UPDATE_ELEM of ``value`` at ``key``."""
     key_buf = ctypes.create_string_buffer(key, len(key))
-    value = ctypes.c_uint32(inner_fd)
+    value_buf = ctypes.create_string_buffer(value, len(value))
     attr = uapi.bpf_attr()
-    attr.map_fd, attr.key, attr.value = outer_fd, ctypes.addressof(key_buf), ctypes.addressof(value)
+    attr.map_fd, attr.key, attr.value = map_fd, ctypes.addressof(key_buf), ctypes.addressof(value_buf)
     backend.bpf(uapi.BPF_MAP_UPDATE_ELEM, attr)
 
 

@@ -90,6 +90,8 @@ class ArgType(enum.Enum):
     PTR_TO_MEM_WRITE = (ArgBase.PTR_TO_MEM, _F.MEM_WRITE)
     PTR_TO_MEM_RDONLY = (ArgBase.PTR_TO_MEM, _F.MEM_RDONLY)
     PTR_TO_MEM_OR_NULL = (ArgBase.PTR_TO_MEM, _F.PTR_MAYBE_NULL)
+    PTR_TO_MEM_OR_NULL_WRITE = (ArgBase.PTR_TO_MEM, _F.PTR_MAYBE_NULL | _F.MEM_WRITE)
+    """bpf_snprintf's output buffer: memory the helper writes, or NULL with a zero size."""
     PTR_TO_MEM_RDONLY_OR_NULL = (ArgBase.PTR_TO_MEM, _F.PTR_MAYBE_NULL | _F.MEM_RDONLY)
     PTR_TO_UNINIT_MEM = (ArgBase.PTR_TO_MEM, _UNINIT_WRITE)
     """``ARG_PTR_TO_UNINIT_MEM``: memory the helper fills (it need not be initialised)."""
@@ -202,6 +204,10 @@ class HelperProto:
     """Only sleepable programs may call it (``bpf_func_proto.might_sleep``)."""
     fixed_sizes: tuple[tuple[int, int], ...] = ()
     """(argument index, ``argN_size``) for ``PTR_TO_FIXED_SIZE_MEM`` arguments other than long/int."""
+    arg_btf: tuple[tuple[int, str], ...] = ()
+    """(argument index, kernel struct) for ``PTR_TO_BTF_ID`` arguments (``arg_btf_id``)."""
+    ret_btf: str = ""
+    """The kernel struct a ``RET_PTR_TO_BTF_ID*`` result points to (``ret_btf_id``)."""
 
     def arg_size(self, index: int) -> int | None:
         """Bytes a fixed-size memory argument covers (``argN_size``), None for other arguments."""
@@ -211,6 +217,10 @@ class HelperProto:
         if arg is ArgType.PTR_TO_INT:
             return 4
         return dict(self.fixed_sizes).get(index)
+
+    def arg_btf_name(self, index: int) -> str:
+        """The kernel struct a ``PTR_TO_BTF_ID`` argument must point to ("" for other arguments)."""
+        return dict(self.arg_btf).get(index, "")
 
 
 _A = ArgType
@@ -292,7 +302,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "skb_get_xfrm_state": (INT, (CTX, ANY, UNINIT, SZ, ANY), False),
     "get_stack": (INT, (CTX, UNINIT, SZ0, ANY), True),
     "skb_load_bytes_relative": (INT, (CTX, ANY, UNINIT, SZ, ANY), False),
-    "fib_lookup": (INT, (CTX, _A.PTR_TO_MEM, SZ, ANY), True),
+    "fib_lookup": (INT, (CTX, _A.PTR_TO_MEM_WRITE, SZ, ANY), True),
     "sock_hash_update": (INT, (CTX, MAP, KEY, ANY), False),
     "msg_redirect_hash": (INT, (CTX, MAP, KEY, ANY), False),
     "sk_redirect_hash": (INT, (CTX, MAP, KEY, ANY), False),
@@ -307,8 +317,8 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "get_local_storage": (_R.PTR_TO_MAP_VALUE, (MAP, ANY), False),
     "sk_select_reuseport": (INT, (CTX, MAP, KEY, ANY), False),
     "skb_ancestor_cgroup_id": (INT, (CTX, ANY), False),
-    "sk_lookup_tcp": (_R.PTR_TO_SOCKET_OR_NULL, (CTX, RO, SZ, ANY, ANY), False),
-    "sk_lookup_udp": (_R.PTR_TO_SOCKET_OR_NULL, (CTX, RO, SZ, ANY, ANY), False),
+    "sk_lookup_tcp": (_R.PTR_TO_SOCKET_OR_NULL, (CTX, RO, SZ0, ANY, ANY), False),
+    "sk_lookup_udp": (_R.PTR_TO_SOCKET_OR_NULL, (CTX, RO, SZ0, ANY, ANY), False),
     "sk_release": (INT, (_A.PTR_TO_BTF_ID_SOCK_COMMON_RELEASE,), False),
     "map_push_elem": (INT, (MAP, _A.PTR_TO_MAP_VALUE, ANY), False),
     "map_pop_elem": (INT, (MAP, _A.PTR_TO_UNINIT_MAP_VALUE), False),
@@ -322,7 +332,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "tcp_sock": (_R.PTR_TO_TCP_SOCK_OR_NULL, (_A.PTR_TO_SOCK_COMMON,), False),
     "skb_ecn_set_ce": (INT, (CTX,), False),
     "get_listener_sock": (_R.PTR_TO_SOCKET_OR_NULL, (_A.PTR_TO_SOCK_COMMON,), False),
-    "skc_lookup_tcp": (_R.PTR_TO_SOCK_COMMON_OR_NULL, (CTX, RO, SZ, ANY, ANY), False),
+    "skc_lookup_tcp": (_R.PTR_TO_SOCK_COMMON_OR_NULL, (CTX, RO, SZ0, ANY, ANY), False),
     "tcp_check_syncookie": (INT, (SKC, RO, SZ, RO, SZ), True),
     "sysctl_get_name": (INT, (CTX, _A.PTR_TO_MEM_WRITE, SZ, ANY), False),
     "sysctl_get_current_value": (INT, (CTX, UNINIT, SZ), False),
@@ -396,7 +406,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "sock_from_file": (_R.PTR_TO_BTF_ID_OR_NULL, (BTF,), False),
     "check_mtu": (INT, (CTX, ANY, _A.PTR_TO_INT, ANY, ANY), True),
     "for_each_map_elem": (INT, (MAP, _A.PTR_TO_FUNC, _A.PTR_TO_STACK_OR_NULL, ANY), False),
-    "snprintf": (INT, (_A.PTR_TO_MEM_OR_NULL, SZ0, _A.PTR_TO_CONST_STR, RO_NULL, SZ0), True),
+    "snprintf": (INT, (_A.PTR_TO_MEM_OR_NULL_WRITE, SZ0, _A.PTR_TO_CONST_STR, RO_NULL, SZ0), True),
     "sys_bpf": (INT, (ANY, RO, SZ), False),
     "btf_find_by_name_kind": (INT, (RO, SZ, ANY, ANY), False),
     "sys_close": (INT, (ANY,), False),
@@ -454,6 +464,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
 }
 
 _IPHDR, _IPV6HDR, _TCPHDR = 20, 40, 20
+_TASK: dict[str, object] = {"arg_btf": ((0, "task_struct"),)}
 _EXTRA: dict[str, dict[str, object]] = {
     "map_lookup_elem": {"pkt_access": True},
     "map_update_elem": {"pkt_access": True},
@@ -469,13 +480,40 @@ _EXTRA: dict[str, dict[str, object]] = {
     "tcp_check_syncookie": {"pkt_access": True},
     "tcp_gen_syncookie": {"pkt_access": True},
     "copy_from_user": {"might_sleep": True},
-    "copy_from_user_task": {"might_sleep": True},
-    "ima_inode_hash": {"might_sleep": True},
-    "ima_file_hash": {"might_sleep": True},
+    "ima_inode_hash": {"might_sleep": True, "arg_btf": ((0, "inode"),)},
+    "ima_file_hash": {"might_sleep": True, "arg_btf": ((0, "file"),)},
     "tcp_raw_gen_syncookie_ipv4": {"pkt_access": True, "fixed_sizes": ((0, _IPHDR),)},
     "tcp_raw_gen_syncookie_ipv6": {"pkt_access": True, "fixed_sizes": ((0, _IPV6HDR),)},
     "tcp_raw_check_syncookie_ipv4": {"pkt_access": True, "fixed_sizes": ((0, _IPHDR), (1, _TCPHDR))},
     "tcp_raw_check_syncookie_ipv6": {"pkt_access": True, "fixed_sizes": ((0, _IPV6HDR), (1, _TCPHDR))},
+    # the kernel structs of BTF-typed arguments and results (btf_tracing_ids, btf_sock_ids, ...)
+    "get_task_stack": _TASK,
+    "task_pt_regs": {**_TASK, "ret_btf": "pt_regs"},
+    "find_vma": _TASK,
+    "task_storage_get": {"arg_btf": ((1, "task_struct"),)},
+    "task_storage_delete": {"arg_btf": ((1, "task_struct"),)},
+    "copy_from_user_task": {"might_sleep": True, "arg_btf": ((3, "task_struct"),)},
+    "inode_storage_get": {"arg_btf": ((1, "inode"),)},
+    "inode_storage_delete": {"arg_btf": ((1, "inode"),)},
+    "cgrp_storage_get": {"arg_btf": ((1, "cgroup"),)},
+    "cgrp_storage_delete": {"arg_btf": ((1, "cgroup"),)},
+    "skb_output": {"arg_btf": ((0, "sk_buff"),)},
+    "xdp_output": {"arg_btf": ((0, "xdp_buff"),)},
+    "seq_printf": {"arg_btf": ((0, "seq_file"),)},
+    "seq_write": {"arg_btf": ((0, "seq_file"),)},
+    "seq_printf_btf": {"arg_btf": ((0, "seq_file"),)},
+    "d_path": {"arg_btf": ((0, "path"),)},
+    "tcp_send_ack": {"arg_btf": ((0, "tcp_sock"),)},
+    "bprm_opts_set": {"arg_btf": ((0, "linux_binprm"),)},
+    "sock_from_file": {"arg_btf": ((0, "file"),), "ret_btf": "socket"},
+    "get_current_task_btf": {"ret_btf": "task_struct"},
+    "skc_to_tcp6_sock": {"ret_btf": "tcp6_sock"},
+    "skc_to_tcp_sock": {"ret_btf": "tcp_sock"},
+    "skc_to_tcp_timewait_sock": {"ret_btf": "tcp_timewait_sock"},
+    "skc_to_tcp_request_sock": {"ret_btf": "tcp_request_sock"},
+    "skc_to_udp6_sock": {"ret_btf": "udp6_sock"},
+    "skc_to_unix_sock": {"ret_btf": "unix_sock"},
+    "skc_to_mptcp_sock": {"ret_btf": "mptcp_sock"},
 }
 
 
@@ -493,6 +531,8 @@ def _build() -> dict[int, HelperProto]:
             pkt_access=bool(extra.get("pkt_access", False)),
             might_sleep=bool(extra.get("might_sleep", False)),
             fixed_sizes=extra.get("fixed_sizes", ()),  # type: ignore[arg-type]
+            arg_btf=extra.get("arg_btf", ()),  # type: ignore[arg-type]
+            ret_btf=str(extra.get("ret_btf", "")),
         )
     return dict(sorted(protos.items()))
 

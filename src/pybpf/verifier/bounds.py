@@ -151,7 +151,38 @@ def _update64(n: Numbers) -> Numbers:
     hi = s64(value | (mask & S64_MAX))
     smin, smax = lo if lo > smin else smin, hi if hi < smax else smax
     umin, umax = value if value > umin else umin, min(umax, value | mask)
+    if mask:
+        # Linux 6.18 (stable): when [umin, umax] holds only one member of var_off, the register
+        # is that constant (__update_reg64_bounds() walks the members with tnum_step(); the
+        # 32-bit bounds are not asked).  umin a member (the common case) is answered inline.
+        if umin == value:  # umin the smallest member (the common case): is the next one above umax?
+            if umax < value | mask and value + (mask & -mask) > umax:
+                return _known(umin)
+        else:
+            known = _single_member(value, mask, umin, umax)
+            if known is not None:
+                return _known(known)
     return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
+
+
+def _single_member(value: int, mask: int, umin: int, umax: int) -> int | None:
+    """The one member of var_off in [umin, umax] when there is only one, as Linux 6.18 finds it:
+    umin itself (a member whose next member lies above umax), var_off's largest member (the next
+    after umin, which is none), or the next after umin (when the one after it lies above umax)."""
+    following = tnum.step(value, mask, umin)
+    if umin & ~mask & U64 == value:
+        return umin if following > umax else None
+    if following == value | mask:
+        return following
+    if following <= umax and tnum.step(value, mask, following) > umax:
+        return following
+    return None
+
+
+def _known(value: int) -> Numbers:
+    """___mark_reg_known() on the ten numbers."""
+    signed, low = s64(value), value & U32
+    return value, 0, signed, signed, value, value, s32(low), s32(low), low, low
 
 
 def update_bounds32(b: Bounds) -> None:

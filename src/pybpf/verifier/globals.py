@@ -415,7 +415,9 @@ def _match_args(w: Walker, args: tuple[SubprogArg, ...]) -> None:
         elif arg.kind is RegType.CONST_PTR_TO_DYNPTR:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=True)
             dynptr.process_dynptr_func(w, regno, reg, ArgType.PTR_TO_DYNPTR_RDONLY)
-        elif not (arg.maybe_null and is_null(reg)):
+        elif arg.maybe_null and is_null(reg):
+            w.mark_chain_precision(regno)  # the NULL is relied on exactly (Linux 6.18)
+        else:
             _check_trusted_reg(w, reg, regno, arg.kernel_type)
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
 
@@ -433,10 +435,10 @@ _REG2BTF_IDS = frozenset(
 
 def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.KernelType | None) -> None:
     """check_reg_type() for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: the register is referenced or trusted
-    (is_trusted_reg()) and a kernel-struct pointer.  pybpf's registers carry no BTF id, so which
-    struct it points to is not compared: one at its start passes, one moved into its struct
-    (btf_struct_ids_match() would walk to the member there) is refused, named as the argument's
-    type."""
+    (is_trusted_reg()) and a pointer to the argument's struct (btf_struct_ids_match(): that struct,
+    or one holding it at the pointer's fixed offset; a variable offset is check_func_arg_reg_off()'s
+    to refuse).  A register whose kernel type pybpf does not know passes at the start of its
+    struct, and one moved into it is refused, named as the argument's type."""
     flags = TypeFlag(reg.flags)
     trusted_flags = TypeFlag.PTR_TRUSTED | TypeFlag.MEM_ALLOC
     safe = not flags & ~(trusted_flags | TypeFlag.PTR_MAYBE_NULL)  # (measured: NULL-ness is no unsafe flag)
@@ -447,6 +449,10 @@ def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.
         expected = ", ".join(type_str(base, flag) for base, flag in _TRUSTED_BTF_REGS)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
     expected = target.name if target is not None else ""
+    if isinstance(reg.map, kernel_btf.KernelType) and target is not None:
+        if not kernel_btf.struct_ids_match(reg.map, reg.off, target, strict=False):
+            w.fail(errno.EACCES, f"R{regno} is of type {reg.map.name} but {expected} is expected")
+        return
     pointed = reg.map.name if isinstance(reg.map, kernel_btf.KernelType) else expected
     moved = bool(reg.off) or not tnum.is_const(reg.var_off) or bool(reg.var_off.value)
     if moved or pointed != expected:
@@ -454,16 +460,18 @@ def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.
 
 
 def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
-    """check_mem_reg(): NULL passes; otherwise the memory is read and written as by a helper (a
-    maybe-NULL pointer checked as if not NULL, and left as it was); a failure is EINVAL whatever
-    the access check's errno."""
+    """check_mem_reg(): NULL passes, relied on exactly (Linux 6.18 marks it precise); otherwise the
+    memory is read and written as by a helper without a prototype (a maybe-NULL pointer checked as
+    if not NULL, and left as it was; the write clobbers the stack without showing it in the log);
+    a failure is EINVAL whatever the access check's errno."""
     if is_null(reg):
+        w.mark_chain_precision(regno)
         return
     flags = reg.flags
     reg.flags = flags & ~TypeFlag.PTR_MAYBE_NULL
     try:
         mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=True, clobber=False)
-        mem.helper_mem_access(w, regno, size, mem.BPF_WRITE, zero_ok=True, clobber=True)
+        mem.helper_mem_access(w, regno, size, mem.BPF_WRITE, zero_ok=True, clobber=True, raw=False)
     except VerifierError as exc:
         raise VerifierError(errno.EINVAL, exc.reason, exc.log) from None
     finally:

@@ -9,16 +9,23 @@ pybpf models the kernel it runs on: the types are the running kernel's ``/sys/ke
 parsed once per process on first use (the kernel's answer to such a program depends on that same
 file).  Where the file cannot be read there are no kernel types, and every name has no candidate,
 as for a kernel built without CONFIG_DEBUG_INFO_BTF.  Module BTF is not searched.
+
+Also btf_struct_ids_match(): whether a pointer to one kernel struct, at an offset, is a pointer to
+another -- the same type at offset 0, or (unless the match must be strict) a struct nested at that
+offset, then at offset 0 of that one, and so on (btf_struct_walk() looking for a nested struct:
+a ``struct tcp_sock *`` is a ``struct sock_common *`` through its first members).
 """
 
 from __future__ import annotations
 
+import errno
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pybpf.btf.kinds import Kind
 from pybpf.btf.parse import read_btf_file
-from pybpf.btf.types import BTF, BTFError
+from pybpf.btf.types import BTF, Array, BTFError, Int, Ptr, Struct, Union
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 
@@ -97,3 +104,165 @@ def _kinds_compatible(a: Kind, b: Kind) -> bool:
 def _ids_starting_with(btf: BTF, prefix: str) -> list[int]:
     """The ids of ``btf``'s named types whose name starts with ``prefix`` (strncmp's test)."""
     return [type_id for type_id, t in btf if t.name.startswith(prefix)]
+
+
+_MAX_NESTING = 32
+"""How deep a walk follows nested structs (a bound of pybpf's: kernel structs nest far less)."""
+
+WALK_SCALAR, WALK_PTR, WALK_PTR_UNTRUSTED, WALK_STRUCT = range(4)
+"""btf_struct_walk()'s answers: a scalar, a pointer to a struct, another pointer, a nested struct."""
+
+
+class WalkError(Exception):
+    """An access btf_struct_walk() refuses: the kernel's errno and log line."""
+
+    def __init__(self, err: int, message: str) -> None:
+        super().__init__(message)
+        self.errno = err
+        self.message = message
+
+
+def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> tuple[int, int, bool]:
+    """btf_struct_walk(): what ``size`` bytes at ``off`` of the vmlinux struct ``type_id`` are --
+    (answer, the struct id of a WALK_STRUCT / WALK_PTR, whether a union made the walk untrusted).
+    Raises WalkError where the kernel refuses the access."""
+    btf = vmlinux_btf()
+    assert btf is not None
+    for _ in range(_MAX_NESTING):
+        t = btf[btf.resolve(type_id)]
+        if not isinstance(t, (Struct, Union)):
+            raise WalkError(errno.EINVAL, f"Type '{_name(t.name)}' is not a struct")
+        if isinstance(t, Union) and len(t.members) != 1:
+            untrusted = True  # walking unions yields untrusted pointers (but for one-member ones)
+        if off + size > t.size:
+            type_id, off = _flexible_tail(btf, t, off, size)
+            if not type_id:
+                return WALK_SCALAR, 0, untrusted
+            continue
+        descended = False
+        for member in t.members:
+            moff = member.bit_offset // 8
+            if off + size <= moff:
+                break
+            if member.bitfield_size:
+                end_byte = (member.bit_offset + member.bitfield_size + 7) // 8
+                if off <= moff and end_byte <= off + size:
+                    return WALK_SCALAR, 0, untrusted
+                continue
+            if off < moff:
+                break
+            mid, msize, nelems = _resolve_size(btf, member.type_id, member.name)
+            true_end = moff + msize
+            if off >= true_end:
+                continue
+            if nelems:  # an array: the element holding off (its end stays the array's)
+                if moff == true_end:
+                    continue
+                msize //= nelems
+                moff += (off - moff) // msize * msize
+            mtype = btf[mid]
+            if isinstance(mtype, (Struct, Union)):
+                if off == moff:
+                    return WALK_STRUCT, mid, untrusted
+                type_id, off, descended = mid, off - moff, True
+                break
+            if isinstance(mtype, Ptr):
+                if msize != size or off != moff:
+                    raise WalkError(
+                        errno.EACCES,
+                        f"cannot access ptr member {_name(member.name)} with moff {moff} in struct "
+                        f"{_name(t.name)} with off {off} size {size}",
+                    )
+                pointee = btf.resolve(mtype.type_id)
+                if isinstance(btf[pointee], Struct):
+                    return WALK_PTR, pointee, untrusted
+                return WALK_PTR_UNTRUSTED, 0, untrusted
+            if off + size > true_end and not untrusted:
+                raise WalkError(
+                    errno.EACCES,
+                    f"access beyond the end of member {_name(member.name)} (mend:{true_end}) in struct "
+                    f"{_name(t.name)} with off {off} size {size}",
+                )
+            return WALK_SCALAR, 0, untrusted
+        if not descended:
+            raise WalkError(errno.EINVAL, f"struct {_name(t.name)} doesn't have field at offset {off}")
+    raise WalkError(errno.EINVAL, "struct nesting too deep")
+
+
+def _name(name: str) -> str:
+    """__btf_name_by_offset(): an anonymous type or member is "(anon)" in the kernel's messages."""
+    return name or "(anon)"
+
+
+def _flexible_tail(btf: BTF, t: Struct | Union, off: int, size: int) -> tuple[int, int]:
+    """An access past the struct's end: allowed into a last member that is a flexible array
+    (of ints: a scalar, answered as type id 0; of structs: the element, as (its id, the offset in
+    it)); otherwise "access beyond struct"."""
+    beyond = WalkError(errno.EACCES, f"access beyond struct {_name(t.name)} at off {off} size {size}")
+    if not t.members:
+        raise beyond
+    last = t.members[-1]
+    array = btf[btf.resolve(last.type_id)]
+    if not isinstance(array, Array) or array.nelems != 0 or off < last.bit_offset // 8:
+        raise beyond
+    elem_id = btf.resolve(array.elem_type)
+    elem = btf[elem_id]
+    if isinstance(elem, Int):
+        return 0, 0
+    if not isinstance(elem, (Struct, Union)) or not elem.size:
+        raise beyond
+    return elem_id, (off - last.bit_offset // 8) % elem.size
+
+
+def _resolve_size(btf: BTF, type_id: int, name: str) -> tuple[int, int, int]:
+    """__btf_resolve_size(): (the type, or an array's innermost element type; the whole size; the
+    number of elements of a possibly multi-dimensional array, 0 for no array)."""
+    mid = btf.resolve(type_id)
+    nelems = 0
+    while isinstance(btf[mid], Array):
+        array = btf[mid]
+        assert isinstance(array, Array)
+        nelems = (nelems or 1) * array.nelems
+        mid = btf.resolve(array.elem_type)
+    try:
+        size = btf.size_of(type_id)
+    except BTFError:
+        raise WalkError(errno.EFAULT, f"field {_name(name)} doesn't have size") from None
+    return mid, size, nelems
+
+
+def struct_access(have: KernelType, off: int, size: int) -> int:
+    """btf_struct_access() of a read: WALK_SCALAR, WALK_PTR or WALK_PTR_UNTRUSTED for ``size``
+    bytes at ``off`` of ``have`` (nested structs entered at their start); WalkError if refused."""
+    type_id, untrusted = have.type_id, False
+    for _ in range(_MAX_NESTING):
+        answer, next_id, untrusted = struct_walk(type_id, off, size, untrusted)
+        if answer != WALK_STRUCT:
+            return answer
+        type_id, off = next_id, 0
+    raise WalkError(errno.EINVAL, "struct nesting too deep")
+
+
+def struct_ids_match(
+    have: KernelType, off: int, want: KernelType, *, strict: bool, log: Callable[[str], None] | None = None
+) -> bool:
+    """btf_struct_ids_match(): a pointer to ``have`` at byte ``off`` may be passed where a pointer to
+    ``want`` is expected (a refused walk's line goes to ``log``, as the kernel logs it)."""
+    if off == 0 and have is want:
+        return True
+    if strict or vmlinux_btf() is None:
+        return False
+    type_id = have.type_id
+    for _ in range(_MAX_NESTING):
+        try:
+            answer, nested, _ = struct_walk(type_id, off, 1)
+        except WalkError as exc:
+            if log is not None:
+                log(exc.message)
+            return False
+        if answer != WALK_STRUCT:
+            return False
+        if nested == want.type_id:
+            return True
+        type_id, off = nested, 0
+    return False

@@ -186,8 +186,8 @@ def format_reg(reg: RegState, frameno: int = 0) -> str:
     """print_reg_state()."""
     t = reg.type
     mark = "P" if reg.precise and t is RegType.SCALAR_VALUE else ""
-    if t is RegType.SCALAR_VALUE and tnum.is_const(reg.var_off):
-        return mark + _snum(bounds.s64(reg.var_off.value + reg.off))
+    if t is RegType.SCALAR_VALUE and tnum.is_const(reg.var_off):  # a scalar's off is its link's delta
+        return mark + _snum(bounds.s64(reg.var_off.value))
     text = mark + reg.type_name()
     if t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType):
         text += reg.map.name  # print_reg_state(): the kernel type's name after the type

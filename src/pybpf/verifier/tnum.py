@@ -154,6 +154,28 @@ def overlap(a: Tnum, b: Tnum) -> bool:
     return a.value & known == b.value & known
 
 
+def step(value: int, mask: int, z: int) -> int:
+    """tnum_step(): the smallest member of ``Tnum(value, mask)`` above ``z`` (the largest member when
+    there is none, the smallest when ``z`` lies below every member).  On plain ints: reg_bounds_sync()
+    asks it on the hot path."""
+    top = value | mask
+    if z >= top:
+        return top
+    if z < value:
+        return value
+    if z & ~mask & U64 == value:  # a member: the next subset of the unknown bits, counting up
+        return value | ((z | ~mask) + 1) & mask
+    # not a member: the highest known bit where z differs from value decides
+    high = ((z ^ value) & ~mask & U64).bit_length() - 1
+    below = (1 << high) - 1
+    if value >> high & 1:  # value is 1 there, z 0: keep z's bits above, the smallest below
+        return z & ~(below | 1 << high) & U64 | value & (below | 1 << high)
+    # z is 1 there, value 0: the lowest unknown bit above it that z leaves 0 becomes 1
+    free = mask & ~z & ~(below | 1 << high)
+    lowest = free & -free
+    return z & ~(lowest - 1) & U64 | lowest | value & (lowest - 1)
+
+
 def is_const(a: Tnum) -> bool:
     return not a.mask
 

@@ -30,12 +30,24 @@ Dynptr arguments are the stack objects of ``dynptr`` (created, checked, released
 ring-buffer reference), bpf_dynptr_data returns a slice carrying that reference, and a timer
 argument must point at the value's ``struct bpf_timer`` (``timer``).
 
-Not modelled yet (permissive, documented): kptrs (bpf_kptr_xchg), sockmap/sockhash lookups as
-acquired sockets (pybpf has no such maps), BTF-typed arguments
-(PTR_TO_BTF_ID of a given type), packet pointers invalidated by helpers that change packet data are
-made unknown scalars (as the kernel does for a privileged loader); arguments of the other pointer
-kinds (BTF ids, const strings ...) are accepted as they are; a map whose sizes are unknown (an inner
-map without a template) has its key, value and value accesses unchecked.
+Every argument kind but the kptr destination has its compatible_reg_types entry.  A pointer to a
+kernel struct passed for ARG_PTR_TO_BTF_ID (or _SOCK_COMMON) must point to the struct the
+prototype names (arg_btf_id, ``kernel_btf.struct_ids_match()``: "R%d is of type %s but %s is
+expected"), may be NULL only where the argument allows it ("Possibly NULL pointer passed to helper
+arg%d"), and as memory is only read ("%s() may write into memory pointed by R%d type=%s", then
+check_ptr_to_btf_access()); a constant string (ARG_PTR_TO_CONST_STR) and bpf_snprintf's format are
+``const_str``'s.  Memory arguments are written by the helper only with MEM_WRITE (a map key, read-only
+memory or a BPF_F_RDONLY_PROG value refuses that; on the stack the bytes become data), in raw mode
+(MEM_UNINIT) byte by byte after the checks.  RET_PTR_TO_BTF_ID results point to the struct the
+prototype names (ret_btf_id: bpf_get_current_task_btf, bpf_task_pt_regs, bpf_skc_to_* ...).
+
+Not modelled yet (permissive, documented): sockmap/sockhash lookups as acquired sockets (pybpf has
+no such maps); a PTR_TO_BTF_ID whose kernel type pybpf does not know is not matched against the
+expected struct; per-cpu BTF pointers (ld_imm64 of a per-cpu ksym, BPF_PSEUDO_BTF_ID, is refused by
+the ``pseudo`` pass), so bpf_per_cpu_ptr/bpf_this_cpu_ptr never get a valid argument and
+RET_PTR_TO_MEM_OR_BTF_ID is not reached; packet pointers invalidated by helpers that change packet
+data are made unknown scalars (as the kernel does for a privileged loader); a map whose sizes are
+unknown (an inner map without a template) has its key, value and value accesses unchecked.
 """
 
 from __future__ import annotations
@@ -56,7 +68,18 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import bounds, callbacks, dynptr, helpers, kernel_btf, map_funcs, references, timer, tnum
+from pybpf.verifier import (
+    bounds,
+    callbacks,
+    const_str,
+    dynptr,
+    helpers,
+    kernel_btf,
+    map_funcs,
+    references,
+    timer,
+    tnum,
+)
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.helpers import func_id_name
@@ -122,13 +145,29 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
         (RegType.PTR_TO_STACK, TypeFlag.NONE),
         (RegType.CONST_PTR_TO_DYNPTR, TypeFlag.NONE),
     ),
+    ArgBase.PTR_TO_SOCKET: ((RegType.PTR_TO_SOCKET, TypeFlag.NONE),),
+    ArgBase.PTR_TO_BTF_ID: (
+        (RegType.PTR_TO_BTF_ID, TypeFlag.NONE),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.PTR_TRUSTED),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_RCU),
+    ),
+    ArgBase.PTR_TO_PERCPU_BTF_ID: (
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_PERCPU),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_PERCPU | TypeFlag.MEM_RCU),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_PERCPU | TypeFlag.PTR_TRUSTED),
+    ),
+    ArgBase.PTR_TO_CONST_STR: ((RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),),
 }
-"""compatible_reg_types for the argument kinds modelled so far (others are accepted as they are)."""
+"""compatible_reg_types (the argument kinds without an entry here have their own checks)."""
+_SOCK_COMMON_STRUCT = "sock_common"
+"""The struct a PTR_TO_BTF_ID passed as ARG_PTR_TO_BTF_ID_SOCK_COMMON must be (its compatible btf_id)."""
 
 _SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
 _DYNPTR_FROM_MEM = HELPER_IDS["bpf_dynptr_from_mem"]
 _DYNPTR_DATA = HELPER_IDS["bpf_dynptr_data"]
-_CURRENT_TASK_BTF = HELPER_IDS["bpf_get_current_task_btf"]
+_SK_RELEASE = HELPER_IDS["bpf_sk_release"]
+_KPTR_XCHG_ID = HELPER_IDS["bpf_kptr_xchg"]
+_SNPRINTF = HELPER_IDS["bpf_snprintf"]
 _MAP_WRITERS = frozenset(
     HELPER_IDS[n]
     for n in ("bpf_map_delete_elem", "bpf_map_update_elem", "bpf_map_push_elem", "bpf_map_pop_elem")
@@ -207,7 +246,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             ):
                 w.fail(errno.EACCES, "helper access to the packet is not allowed")
             if not (arg.maybe_null and is_null(reg)):
-                _check_reg_type(w, regno, reg, arg)
+                _check_reg_type(w, regno, reg, arg, helper_id=helper_id, btf_name=fn.arg_btf_name(i))
                 mem.check_func_arg_reg_off(
                     w, reg, regno, release=arg.release, dynptr_arg=arg.base is ArgBase.PTR_TO_DYNPTR
                 )
@@ -260,8 +299,10 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             elif base is ArgBase.PTR_TO_FIXED_SIZE_MEM:
                 size = fn.arg_size(i) or 0
                 if size:
-                    access = mem.BPF_WRITE if ArgFlag.MEM_WRITE in arg.flags else mem.BPF_READ
-                    mem.helper_mem_access(w, regno, size, access, zero_ok=False, clobber=arg.uninit)
+                    access = _mem_access(arg)
+                    mem.helper_mem_access(
+                        w, regno, size, access, zero_ok=False, clobber=access == mem.BPF_WRITE, raw=arg.uninit
+                    )
                     if ArgFlag.MEM_ALIGNED in arg.flags:
                         mem.check_ptr_alignment(w, reg, 0, size, strict=True)
             elif base is ArgBase.CONST_ALLOC_SIZE_OR_ZERO:  # the size of the memory r0 will point to
@@ -281,6 +322,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             elif base is ArgBase.PTR_TO_TIMER:
                 _check_timer(w, regno, reg)
                 timer_map = reg.map
+            elif base is ArgBase.PTR_TO_CONST_STR:
+                const_str.check_reg_const_str(w, regno, reg)
             elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
                 callback = reg.map.subprog
     if helper_id in _MAP_WRITERS and int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
@@ -297,6 +340,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         if not released:
             name = func_id_name(helper_id)
             w.fail(errno.EINVAL, f"func {name}#{helper_id} reference has not been acquired before")
+    if helper_id == _SNPRINTF:
+        const_str.check_snprintf_call(w)
     if helper_id == _DYNPTR_FROM_MEM and regs[1].type is not RegType.PTR_TO_MAP_VALUE:
         w.fail(errno.EACCES, f"Unsupported reg type {regs[1].type_name()} for bpf_dynptr_from_mem data")
     if helper_id == _TAIL_CALL:
@@ -348,8 +393,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         if ret is RetType.PTR_TO_BTF_ID_TRUSTED:
             flags |= TypeFlag.PTR_TRUSTED
         r0.mark_pointer(ret_base, flags)
-        if helper_id == _CURRENT_TASK_BTF:
-            r0.map = kernel_btf.kernel_struct("task_struct")
+        if fn.ret_btf:
+            r0.map = kernel_btf.kernel_struct(fn.ret_btf)
     if r0.maybe_null:
         r0.id = w.new_id()
     map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
@@ -403,17 +448,55 @@ def _refine_retval_range(r0: RegState, helper_id: int, msize_max: int) -> None:
     bounds.sync(r0)
 
 
-def _check_reg_type(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
-    """check_reg_type(): the register's type is one the argument kind accepts."""
+def _check_reg_type(
+    w: Walker, regno: int, reg: RegState, arg: ArgType, *, helper_id: int, btf_name: str
+) -> None:
+    """check_reg_type(): the register's type is one the argument kind accepts; a pointer to a
+    kernel struct must be one to the struct the argument names (``btf_name``, the prototype's
+    arg_btf_id) and, as memory, may only be read."""
     allowed = _COMPATIBLE.get(arg.base)
     if allowed is None:
         return
     flags = reg.flags & ~TypeFlag.MEM_RDONLY if arg.readonly else reg.flags
     if arg.maybe_null:
         flags &= ~TypeFlag.PTR_MAYBE_NULL
+    if helper_id == _KPTR_XCHG_ID and regno == 2:  # a local kptr may be handed to bpf_kptr_xchg
+        flags &= ~(TypeFlag.MEM_ALLOC | TypeFlag.MEM_PERCPU)
     if (reg.type, flags) not in allowed:
         expected = ", ".join(type_str(t, f) for t, f in allowed)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
+    if reg.type is not RegType.PTR_TO_BTF_ID:
+        return
+    if allowed is _MEM_TYPES:
+        if not arg.readonly:
+            name = func_id_name(helper_id)
+            w.fail(errno.EACCES, f"{name}() may write into memory pointed by R{regno} type={reg.type_name()}")
+        return
+    if reg.flags & (TypeFlag.MEM_ALLOC | TypeFlag.MEM_PERCPU):
+        return  # checked by the helper's own rules (kptrs, per-cpu pointers)
+    if reg.maybe_null and (not arg.maybe_null or arg.release):
+        w.fail(errno.EACCES, f"Possibly NULL pointer passed to helper arg{regno}")
+    if helper_id == _KPTR_XCHG_ID:
+        return  # map_kptr_match_type(): the kptr field's type, not a fixed one
+    _check_btf_struct(
+        w, regno, reg, btf_name or _SOCK_COMMON_STRUCT, strict=arg.release and helper_id != _SK_RELEASE
+    )
+
+
+def _check_btf_struct(w: Walker, regno: int, reg: RegState, want_name: str, *, strict: bool) -> None:
+    """btf_struct_ids_match() in check_reg_type(): the pointer is one to ``want_name``, or to a
+    struct that holds it at the pointer's offset (``strict``: exactly that struct, at offset 0).
+    A pointer whose kernel type pybpf does not know is not checked."""
+    have, want = reg.map, kernel_btf.kernel_struct(want_name)
+    if not isinstance(have, kernel_btf.KernelType) or want is None:
+        return
+    if not kernel_btf.struct_ids_match(have, reg.off, want, strict=strict, log=w.env.log.line):
+        w.fail(errno.EACCES, f"R{regno} is of type {have.name} but {want.name} is expected")
+
+
+def _mem_access(arg: ArgType) -> int:
+    """The access a memory argument makes: the helper writes it only with MEM_WRITE."""
+    return mem.BPF_WRITE if ArgFlag.MEM_WRITE in arg.flags else mem.BPF_READ
 
 
 def _check_timer(w: Walker, regno: int, reg: RegState) -> None:
@@ -443,7 +526,7 @@ def _check_mem_size(w: Walker, regno: int, mem_arg: ArgType, size_arg: ArgType) 
         w.fail(errno.EACCES, f"R{regno} invalid zero-sized read: u64=[{reg.smin},{reg.umax}]")
     if reg.umax >= BPF_MAX_VAR_OFF:
         w.fail(errno.EACCES, f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
-    access = mem.BPF_WRITE if mem_arg.uninit else mem.BPF_READ
+    access = _mem_access(mem_arg)
     # a NULL memory argument passes only with a size that is 0 (helper_mem_access() decides)
     mem.helper_mem_access(
         w,
@@ -451,7 +534,8 @@ def _check_mem_size(w: Walker, regno: int, mem_arg: ArgType, size_arg: ArgType) 
         reg.umax,
         access,
         zero_ok=zero_ok,
-        clobber=mem_arg.uninit,
+        clobber=access == mem.BPF_WRITE,
         const_size=tnum.is_const(reg.var_off),
+        raw=mem_arg.uninit,
     )
     w.mark_chain_precision(regno)  # the size's value was relied on

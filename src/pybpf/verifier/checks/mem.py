@@ -8,7 +8,10 @@ map values (check_map_access_type for BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG,
 check_mem_region_access's bounds with the kernel's messages), the context (check_ptr_off_reg, the
 program type's is_valid_access, packet pointers loaded from the context's data fields), packets
 (check_packet_access against the range learned from comparisons with data_end), helper memory
-(PTR_TO_MEM with its size) — and coerce_reg_to_size() for narrow loads.
+(PTR_TO_MEM with its size) — and coerce_reg_to_size() for narrow loads.  check_helper_mem_access()
+checks a helper's memory argument by pointer type: packet, map key (never written), map value,
+memory (read-only memory never written), a kernel struct (read only) and the stack
+(check_stack_range_initialized()).
 
 Socket pointers are read as check_sock_access() allows (``sock_fields``).  Not modelled yet
 (permissive, documented): reads and writes through BTF-id / flow-keys / tp-buffer pointers are
@@ -35,7 +38,7 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, dynptr, references, sock_fields, tnum
+from pybpf.verifier import bounds, dynptr, kernel_btf, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
@@ -292,9 +295,9 @@ def _check_ptr_to_btf_access(
 ) -> None:
     """check_ptr_to_btf_access() for a pointer to a known kernel type: a GPL-compatible program
     reads it (writes need a program type's btf_struct_access for the struct, none of pybpf's types
-    offers one for these), at a constant offset, not below it and not past its end (btf_struct_access();
-    which member is read, and the pointers members give, are not modelled: reads give unknown
-    scalars)."""
+    offers one for these), at a constant offset, not below it, as btf_struct_access() allows (within
+    one member, a pointer member whole, nested structs entered: ``kernel_btf.struct_access()``; the
+    pointers members give are not modelled: reads give unknown scalars)."""
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
@@ -310,21 +313,31 @@ def _check_ptr_to_btf_access(
         )
     if access != BPF_READ:
         w.fail(errno.EACCES, "only read is supported")
-    if off + size > target.size:
-        w.fail(errno.EACCES, f"access beyond {kind} {target.name} at off {off} size {size}")
+    try:
+        kernel_btf.struct_access(target, off, size)
+    except kernel_btf.WalkError as exc:
+        w.fail(exc.errno, exc.message)
 
 
-def _is_rdonly(map_ref: object) -> bool:
-    """bpf_map_is_rdonly() of a map with map_direct_value_addr (an array): BPF_F_RDONLY_PROG and
-    frozen (the program cannot change it, nor can user space any more)."""
-    if map_attr(map_ref, "map_type", None) != BPF_MAP_TYPE_ARRAY:  # the one map_direct_value_addr
-        return False
+def map_is_rdonly(map_ref: object) -> bool:
+    """bpf_map_is_rdonly(): BPF_F_RDONLY_PROG and frozen (the program cannot change the map, nor
+    can user space any more)."""
     if not int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
         return False
     frozen = getattr(map_ref, "frozen", None)
     if frozen is None:
         frozen = getattr(getattr(map_ref, "obj", None), "frozen", False)
     return bool(frozen)
+
+
+def has_direct_value_addr(map_ref: object) -> bool:
+    """Whether the map type has map_direct_value_addr (an array: its values lie at one address)."""
+    return bool(map_attr(map_ref, "map_type", None) == BPF_MAP_TYPE_ARRAY)
+
+
+def _is_rdonly(map_ref: object) -> bool:
+    """bpf_map_is_rdonly() of a map with map_direct_value_addr."""
+    return has_direct_value_addr(map_ref) and map_is_rdonly(map_ref)
 
 
 def _direct_read(w: Walker, map_ref: object, off: int, size: int, sign_extend: bool) -> RegState:
@@ -668,12 +681,13 @@ def helper_stack_access(
     zero_ok: bool,
     clobber: bool,
     const_size: bool = True,
+    raw: bool = True,
 ) -> None:
     """check_stack_range_initialized(): ``size`` bytes at the pointer, within the frame (an empty
     range only where the argument allows it); a helper that writes them (``clobber``) makes them
-    data.  Written at a constant offset with a constant size (raw mode), the bytes are stored one by
-    one after the call's checks, so every slot they touch shows in the log; else they change
-    silently."""
+    data.  Written in raw mode (``raw``: memory the helper fills, MEM_UNINIT) at a constant offset
+    with a constant size, the bytes are stored one by one after the call's checks, so every slot
+    they touch shows in the log; else they change silently."""
     if size == 0:
         if zero_ok:
             return
@@ -689,7 +703,7 @@ def helper_stack_access(
         w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
     if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
         stack.write_data(min_off, max_off - min_off, False)
-        if const_size and tnum.is_const(reg.var_off):
+        if raw and const_size and tnum.is_const(reg.var_off):
             for spi in range(-max_off // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
                 w.scratch_stack(spi, reg.frameno)
 
@@ -730,14 +744,29 @@ def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
 
 
 def helper_mem_access(
-    w: Walker, regno: int, size: int, access: int, *, zero_ok: bool, clobber: bool, const_size: bool = True
+    w: Walker,
+    regno: int,
+    size: int,
+    access: int,
+    *,
+    zero_ok: bool,
+    clobber: bool,
+    const_size: bool = True,
+    raw: bool = True,
 ) -> None:
     """check_helper_mem_access(): ``size`` bytes at the pointer in ``regno`` (``const_size`` false:
-    the most a size register allows)."""
+    the most a size register allows), read or written (``access``: a BPF_WRITE refuses a map key,
+    read-only memory and a BPF_F_RDONLY_PROG map value).  On the stack, a helper that writes the
+    bytes (``clobber``) leaves them data; ``raw`` (MEM_UNINIT) says the kernel stores them one by
+    one after the call's checks, so the log shows the slots (see helper_stack_access())."""
     reg = w.state.cur.regs[regno]
     t = reg.type
     if t in PACKET_TYPES:
         check_packet_access(w, regno, reg, reg.off, size, zero_ok=zero_ok)
+    elif t is RegType.PTR_TO_MAP_KEY and reg.map is not None:
+        if access == BPF_WRITE:
+            w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
+        check_mem_region_access(w, regno, reg, reg.off, size, mem_size=map_key_size(reg.map))  # never empty
     elif t is RegType.PTR_TO_MAP_VALUE and reg.map is not None:
         check_map_access_type(w, reg, reg.off, size, access)
         check_mem_region_access(
@@ -745,10 +774,22 @@ def helper_mem_access(
         )
         references.check_map_fields(w, reg, reg.off, size)
     elif t is RegType.PTR_TO_MEM:
+        if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
+            w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
+    elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType):  # (of a type pybpf knows)
+        _check_ptr_to_btf_access(w, regno, reg, reg.off, size, access=BPF_READ)
     elif t is RegType.PTR_TO_STACK:
         helper_stack_access(
-            w, regno, reg, size, access=access, zero_ok=zero_ok, clobber=clobber, const_size=const_size
+            w,
+            regno,
+            reg,
+            size,
+            access=access,
+            zero_ok=zero_ok,
+            clobber=clobber,
+            const_size=const_size,
+            raw=raw,
         )
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
