@@ -30,7 +30,10 @@ Dynptr arguments are the stack objects of ``dynptr`` (created, checked, released
 ring-buffer reference), bpf_dynptr_data returns a slice carrying that reference, and a timer
 argument must point at the value's ``struct bpf_timer`` (``timer``).
 
-Not modelled yet (permissive, documented): kptrs (bpf_kptr_xchg), sockmap/sockhash lookups as
+bpf_kptr_xchg takes a referenced kptr of a map value and a pointer of its type, releases the
+pointer and acquires the old one (``kptrs``).
+
+Not modelled yet (permissive, documented): sockmap/sockhash lookups as
 acquired sockets (pybpf has no such maps), BTF-typed arguments
 (PTR_TO_BTF_ID of a given type), packet pointers invalidated by helpers that change packet data are
 made unknown scalars (as the kernel does for a privileged loader); arguments of the other pointer
@@ -56,7 +59,18 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
 )
-from pybpf.verifier import bounds, callbacks, dynptr, helpers, kernel_btf, map_funcs, references, timer, tnum
+from pybpf.verifier import (
+    bounds,
+    callbacks,
+    dynptr,
+    helpers,
+    kernel_btf,
+    kptrs,
+    map_funcs,
+    references,
+    timer,
+    tnum,
+)
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.helpers import func_id_name
@@ -122,6 +136,10 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
         (RegType.PTR_TO_STACK, TypeFlag.NONE),
         (RegType.CONST_PTR_TO_DYNPTR, TypeFlag.NONE),
     ),
+    ArgBase.KPTR_XCHG_DEST: (
+        (RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_ALLOC),
+    ),
 }
 """compatible_reg_types for the argument kinds modelled so far (others are accepted as they are)."""
 
@@ -145,11 +163,18 @@ _SIZE_BOUNDED_RESULT = frozenset(
 _SMP_PROCESSOR_ID = HELPER_IDS["bpf_get_smp_processor_id"]
 MAX_ERRNO = 4095
 _TAIL_CALL = HELPER_IDS["bpf_tail_call"]
+_KPTR_XCHG = HELPER_IDS["bpf_kptr_xchg"]
 _LOCK_ALLOWED = frozenset({HELPER_IDS["bpf_spin_unlock"]})
 """The helpers a program may call while it holds a spin lock."""
 _ACQUIRE = frozenset(
     HELPER_IDS[n]
-    for n in ("bpf_sk_lookup_tcp", "bpf_sk_lookup_udp", "bpf_skc_lookup_tcp", "bpf_ringbuf_reserve")
+    for n in (
+        "bpf_sk_lookup_tcp",
+        "bpf_sk_lookup_udp",
+        "bpf_skc_lookup_tcp",
+        "bpf_ringbuf_reserve",
+        "bpf_kptr_xchg",
+    )
 )
 """is_acquire_function(): helpers whose pointer result is a reference to release."""
 _PTR_CAST = frozenset(
@@ -195,6 +220,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     release_regno = ref_obj_id = 0
     callback = -1
     msize_max = 0
+    kptr: kptrs.KptrField | None = None  # bpf_kptr_xchg's destination (meta->kptr_field)
     if fn is not None:
         for i, arg in enumerate(fn.args):
             regno = i + 1
@@ -207,6 +233,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             ):
                 w.fail(errno.EACCES, "helper access to the packet is not allowed")
             if not (arg.maybe_null and is_null(reg)):
+                if helper_id == _KPTR_XCHG and regno == 2:
+                    kptrs.check_xchg_value(w, regno, reg, kptr)
                 _check_reg_type(w, regno, reg, arg)
                 mem.check_func_arg_reg_off(
                     w, reg, regno, release=arg.release, dynptr_arg=arg.base is ArgBase.PTR_TO_DYNPTR
@@ -281,6 +309,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             elif base is ArgBase.PTR_TO_TIMER:
                 _check_timer(w, regno, reg)
                 timer_map = reg.map
+            elif base is ArgBase.KPTR_XCHG_DEST:
+                kptr = kptrs.process_kptr_func(w, regno, reg)
             elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
                 callback = reg.map.subprog
     if helper_id in _MAP_WRITERS and int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
@@ -350,6 +380,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.mark_pointer(ret_base, flags)
         if helper_id == _CURRENT_TASK_BTF:
             r0.map = kernel_btf.kernel_struct("task_struct")
+        elif helper_id == _KPTR_XCHG:
+            kptrs.mark_xchg_result(r0, kptr)
     if r0.maybe_null:
         r0.id = w.new_id()
     map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))

@@ -35,7 +35,7 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, dynptr, references, sock_fields, tnum
+from pybpf.verifier import bounds, dynptr, kptrs, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
@@ -206,7 +206,12 @@ def check_mem_access(
             check_map_access_type(w, reg, off, size, access)
             check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
             references.check_map_fields(w, reg, off, size)
-            if access == BPF_READ and value_regno >= 0 and tnum.is_const(reg.var_off) and _is_rdonly(reg.map):
+            kptr = kptrs.field_at(reg.map, off + reg.var_off.value) if tnum.is_const(reg.var_off) else None
+            if kptr is not None:
+                result = kptrs.check_map_kptr_access(w, w.view.insns[w.index], value_regno, kptr)
+            elif (
+                access == BPF_READ and value_regno >= 0 and tnum.is_const(reg.var_off) and _is_rdonly(reg.map)
+            ):
                 result = _direct_read(w, reg.map, off + reg.var_off.value, size, sign_extend)
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
@@ -743,7 +748,7 @@ def helper_mem_access(
         check_mem_region_access(
             w, regno, reg, reg.off, size, mem_size=map_value_size(reg.map), zero_ok=zero_ok
         )
-        references.check_map_fields(w, reg, reg.off, size)
+        references.check_map_fields(w, reg, reg.off, size, direct=False)
     elif t is RegType.PTR_TO_MEM:
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
     elif t is RegType.PTR_TO_STACK:
