@@ -18,8 +18,8 @@ value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; l
 ``int``: needs ``btf``), ``kptr`` (the value type is tests.verifier.kptr_harness's 40-byte
 ``struct kv`` with kptr fields, from a BTF of its own), ``inner_map`` (BPF_F_INNER_MAP); a map of
 maps (``array_of_maps``, ``hash_of_maps``) names its inner template ``inner:NAME`` and its
-elements ``KEY:NAME`` (the map NAME stored at the integer KEY), maps defined before it in the list; the program names them as
-``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
+elements ``KEY:NAME`` (the map NAME stored at the integer KEY), maps defined before it in the list;
+the program names them as ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
 ``flags`` (``sleepable``), ``btf`` (``func_info``: the load carries BTF with a static FUNC for
 every subprogram, as clang's output has -- the kernel refuses callbacks without it;
 ``global_subprogs``: the same with every subprogram but the main one global, ``int f(void)``),
