@@ -316,7 +316,9 @@ def check_map_kptr_access(
         return loaded
     if cls == op.BPF_STX:
         value = w.state.cur.regs[value_regno]
-        if not is_null(value):
+        if is_null(value):
+            w.mark_chain_precision(value_regno)  # the NULL is relied on exactly
+        else:
             match_type(w, field, value, value_regno)
     elif insn.imm:
         w.fail(errno.EACCES, f"BPF_ST imm must be 0 when storing to kptr at off={field.off}")
@@ -348,8 +350,11 @@ def _in_rcu_cs(w: Walker) -> bool:
 
 def match_type(w: Walker, field: KptrField, reg: RegState, regno: int) -> None:
     """map_kptr_match_type(): ``reg`` is a pointer of the field's type, with only the flags the
-    field allows."""
-    if field.local:
+    register's BTF allows (a kernel type's: trusted or RCU, untrusted for an unreferenced kptr; the
+    program's own: allocated), at offset 0 (btf_struct_ids_match()'s walk into a struct's first
+    members is not modelled: any other offset or type is refused; for a non-strict match the kernel
+    logs that walk first)."""
+    if isinstance(reg.map, LocalType):
         allowed = TypeFlag.PTR_MAYBE_NULL | TypeFlag.MEM_ALLOC
         if field.kind is KptrKind.PERCPU:
             allowed |= TypeFlag.MEM_PERCPU
@@ -357,17 +362,13 @@ def match_type(w: Walker, field: KptrField, reg: RegState, regno: int) -> None:
         allowed = TypeFlag.PTR_MAYBE_NULL | TypeFlag.PTR_TRUSTED | TypeFlag.MEM_RCU
         if field.kind is KptrKind.UNREF:
             allowed |= TypeFlag.PTR_UNTRUSTED
-    same = (
-        reg.type is RegType.PTR_TO_BTF_ID
-        and not reg.flags & ~allowed
-        and reg.map == field.target
-        and reg.off == 0
-        and tnum.is_const(reg.var_off)
-        and not reg.var_off.value
-    )
-    if same:
-        return
-    reg_name = reg.map.name if reg.type is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType) else ""
+    reg_name = ""
+    if reg.type is RegType.PTR_TO_BTF_ID and not reg.flags & ~allowed:
+        reg_name = reg.map.name if isinstance(reg.map, KernelType) else ""
+        if not tnum.is_const(reg.var_off) or reg.var_off.value:
+            w.fail(errno.EACCES, f"variable ptr_ access var_off={tnum.format_(reg.var_off)} disallowed")
+        if reg.map == field.target and reg.off == 0:
+            return
     target = field.target.name
     message = f"invalid kptr access, R{regno} type={reg.type_name()}{reg_name} expected=ptr_{target}"
     if field.kind is KptrKind.UNREF:

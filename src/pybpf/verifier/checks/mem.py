@@ -299,11 +299,11 @@ def _check_ptr_to_btf_access(
     reads it (writes need a program type's btf_struct_access for the struct, none of pybpf's types
     offers one for these), at a constant offset, not below it and not past its end (btf_struct_access();
     which member is read, and the pointers members give, are not modelled: reads give unknown
-    scalars)."""
+    scalars).  A program's own object (``kptrs.LocalType``, MEM_ALLOC) may be written too."""
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
-    if not w.env.request.gpl_compatible:
+    if not w.env.request.gpl_compatible and not isinstance(target, kptrs.LocalType):
         w.fail(errno.EINVAL, f"Cannot access kernel '{kind} {target.name}' from non-GPL compatible program")
     if off < 0:
         w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} invalid negative access: off={off}")
@@ -313,7 +313,7 @@ def _check_ptr_to_btf_access(
             errno.EACCES,
             f"R{regno} is ptr_{target.name} invalid variable offset: off={off}, var_off={var_off}",
         )
-    if access != BPF_READ:
+    if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
     if off + size > target.size:
         w.fail(errno.EACCES, f"access beyond {kind} {target.name} at off {off} size {size}")
