@@ -94,10 +94,12 @@ def own_btf() -> BTF:
         Ptr(7),
         Struct("cgroup", 0),
         Ptr(9),
+        Struct("bpf_cpumask", 0),
+        Ptr(11),
     ]
     ctypes = {
         "void": 0, "int": 1, "long long unsigned int": 2, "struct bpf_iter_num *": 5, "int *": 6,
-        "struct task_struct *": 8, "struct cgroup *": 10,
+        "struct task_struct *": 8, "struct cgroup *": 10, "struct bpf_cpumask *": 12,
     }  # fmt: skip
     for kfunc in KFUNCS:
         params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)

@@ -15,8 +15,11 @@ disable or protect, so they do nothing there); from its ``generic_btf_ids`` (reg
 SCHED_CLS, SYSCALL, CGROUP_SKB, TRACING and STRUCT_OPS): the referenced task and cgroup objects,
 bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acquire /
 bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
-(KF_RELEASE), what a program stores in a map's kptrs.  In user space there are no kernel tasks or
-cgroups: the lookups find none (NULL), acquiring gives NULL, releasing does nothing.
+(KF_RELEASE), what a program stores in a map's kptrs; from kernel/bpf/cpumask.c (TRACING, LSM,
+STRUCT_OPS, SYSCALL): bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire
+(KF_ACQUIRE | KF_TRUSTED_ARGS) and bpf_cpumask_release.  In user space there are no kernel tasks,
+cgroups or cpumasks: the lookups find none and creating one fails (NULL), acquiring a task or
+cgroup gives NULL (a cpumask: the same pointer), releasing does nothing.
 """
 
 from __future__ import annotations
@@ -156,6 +159,24 @@ def _object_kfuncs(struct: str, lookup: str, key: KArg) -> tuple[KFunc, ...]:
     )  # fmt: skip
 
 
+def _same_object(_ctx: HelperContext, p: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
+    """An acquire that cannot fail: another reference to the same object."""
+    return p
+
+
+_CPUMASK_TYPES = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_TRACING,
+        uapi.BPF_PROG_TYPE_LSM,
+        uapi.BPF_PROG_TYPE_STRUCT_OPS,
+        uapi.BPF_PROG_TYPE_SYSCALL,
+    }
+)
+"""The program types kernel/bpf/cpumask.c registers its kfuncs for."""
+_CPUMASK = "struct bpf_cpumask *"
+_CPUMASK_ARG = KArg(ArgKind.BTF_ID, _CPUMASK, "cpumask")
+
+
 PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
 RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
 
@@ -193,7 +214,13 @@ KFUNCS: tuple[KFunc, ...] = (
     *(_marker(name) for name in (PREEMPT_DISABLE, PREEMPT_ENABLE, RCU_READ_LOCK, RCU_READ_UNLOCK)),
     *_object_kfuncs("task_struct", "bpf_task_from_pid", KArg(ArgKind.SCALAR, "int", "pid")),
     *_object_kfuncs("cgroup", "bpf_cgroup_from_id", KArg(ArgKind.SCALAR, "long long unsigned int", "cgid")),
-)
+    KFunc("bpf_cpumask_create", KfFlag.ACQUIRE | KfFlag.RET_NULL, (), RetKind.BTF_ID, _CPUMASK, 8, _no_object,
+          _CPUMASK_TYPES),
+    KFunc("bpf_cpumask_acquire", KfFlag.ACQUIRE | KfFlag.TRUSTED_ARGS, (_CPUMASK_ARG,), RetKind.BTF_ID,
+          _CPUMASK, 8, _same_object, _CPUMASK_TYPES),
+    KFunc("bpf_cpumask_release", KfFlag.RELEASE, (_CPUMASK_ARG,), RetKind.VOID, "void", 0, _nothing,
+          _CPUMASK_TYPES),
+)  # fmt: skip
 """Every kfunc pybpf implements."""
 
 BY_NAME: dict[str, KFunc] = {k.name: k for k in KFUNCS}

@@ -34,6 +34,25 @@ struct {
 	__uint(max_entries, 16);
 } by_flow SEC(".maps");
 
+/* A per-CPU kptr to a type of the program's own (what bpf_percpu_obj_new() allocates). */
+#define __percpu_kptr __attribute__((btf_type_tag("percpu_kptr")))
+
+struct tally {
+	__u64 hits;
+};
+
+struct spread {
+	struct tally __percpu_kptr *per_cpu;
+	struct tally last; /* by value: clang then emits the struct the kptr points to */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct spread);
+	__uint(max_entries, 1);
+} spreads SEC(".maps");
+
 static void *(*bpf_kptr_xchg)(void *dst, void *ptr) = (void *)194;
 
 static __always_inline struct owned *owner(void)
@@ -161,6 +180,32 @@ int tc_refused_kptr_as_number(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	skb->mark = *(__u32 *)&o->seen; /* a kptr is read only whole, 8 bytes */
 	return TC_ACT_OK;
+}
+
+SEC("xdp")
+int xdp_percpu_present(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	struct spread *s = bpf_map_lookup_elem(&spreads, &key);
+
+	if (!s)
+		return XDP_PASS;
+	return s->per_cpu ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_refused_percpu_deref(struct xdp_md *ctx)
+{
+	__u32 key = 0;
+	struct spread *s = bpf_map_lookup_elem(&spreads, &key);
+	struct tally *t;
+
+	if (!s)
+		return XDP_PASS;
+	t = s->per_cpu;
+	if (!t)
+		return XDP_PASS;
+	return t->hits & 1; /* per-CPU memory is reached through bpf_this_cpu_ptr() only */
 }
 
 char LICENSE[] SEC("license") = "GPL";

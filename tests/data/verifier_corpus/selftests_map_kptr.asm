@@ -1,5 +1,5 @@
-# kptrs in map values and the task/cgroup acquire/release kfuncs (the kernel's selftests map_kptr.c,
-# map_kptr_fail.c and task_kfunc_failure.c give the themes; written afresh).  Maps with ``kptr``
+# kptrs in map values and the task/cgroup/cpumask acquire/release kfuncs (the kernel's selftests map_kptr.c,
+# map_kptr_fail.c, task_kfunc_failure.c and cpumask_failure.c give the themes; written afresh).  Maps with ``kptr``
 # have tests.verifier.kptr_harness's value: long x @0, task_struct __kptr @8,
 # task_struct __kptr_untrusted @16, cgroup __kptr @24, kv_node (the map's own type) __kptr @32.
 
@@ -1294,6 +1294,165 @@ desc: a sleepable program loads a program-object kptr untrusted outside an RCU s
     if r1 == 0 goto out
     r2 = 1
     *(u64 *)(r1 +0) = r2
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/sf_from_pid
+type: socket_filter
+maps: m=array(4,40,1,kptr)
+desc: socket_filter programs have no task kfuncs
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m)
+    call 1
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 1
+    call kfunc(bpf_task_from_pid)
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/act_from_pid
+type: sched_act
+maps: m=array(4,40,1,kptr)
+desc: nor do sched_act programs (generic_btf_ids is registered for SCHED_CLS only)
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m)
+    call 1
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 1
+    call kfunc(bpf_task_from_pid)
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/rtp_from_pid
+type: raw_tracepoint
+maps: m=array(4,40,1,kptr)
+desc: nor raw tracepoints
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m)
+    call 1
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 1
+    call kfunc(bpf_task_from_pid)
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/rtp_xchg
+type: raw_tracepoint
+maps: m=array(4,40,1,kptr)
+desc: bpf_kptr_xchg is offered to raw tracepoints, bpf_task_release is not
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m)
+    call 1
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r6
+    r1 += 8
+    r2 = 0
+    call 194
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/cm_create_release
+type: syscall
+flags: sleepable
+desc: bpf_cpumask_create in a syscall program, released
+    call kfunc(bpf_cpumask_create)
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_cpumask_release)
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/cm_leak
+type: syscall
+flags: sleepable
+desc: a cpumask created and never released
+    call kfunc(bpf_cpumask_create)
+    r0 = 0
+    exit
+
+=== map_kptr/cm_acquire
+type: syscall
+flags: sleepable
+desc: bpf_cpumask_acquire cannot fail: a second reference, both released
+    call kfunc(bpf_cpumask_create)
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r0
+    call kfunc(bpf_cpumask_acquire)
+    r1 = r0
+    call kfunc(bpf_cpumask_release)
+    r1 = r6
+    call kfunc(bpf_cpumask_release)
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/cm_xdp
+type: xdp
+desc: XDP programs have no cpumask kfuncs
+    call kfunc(bpf_cpumask_create)
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_cpumask_release)
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/cm_task_release
+type: syscall
+flags: sleepable
+desc: a cpumask given to bpf_task_release
+    call kfunc(bpf_cpumask_create)
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+
+=== map_kptr/cm_read
+type: syscall
+flags: sleepable
+desc: a read of a referenced cpumask
+    call kfunc(bpf_cpumask_create)
+    if r0 == 0 goto out
+    r6 = *(u64 *)(r0 +0)
+    r1 = r0
+    call kfunc(bpf_cpumask_release)
 out:
     r0 = 0
     exit

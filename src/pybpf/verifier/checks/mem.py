@@ -313,6 +313,8 @@ def _check_ptr_to_btf_access(
             errno.EACCES,
             f"R{regno} is ptr_{target.name} invalid variable offset: off={off}, var_off={var_off}",
         )
+    if reg.flags & TypeFlag.MEM_PERCPU:  # (reached through bpf_this_cpu_ptr() / bpf_per_cpu_ptr() only)
+        w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access percpu memory: off={off}")
     if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
     if off + size > target.size:
