@@ -5,7 +5,8 @@ Mirrors check_kfunc_args() and check_kfunc_call() of kernel/bpf/verifier.c (Linu
 pointer argument has ("Possibly NULL pointer passed to trusted arg%d", ``kfuncs``):
 
 * a register that is no PTR_TO_BTF_ID is "arg#%d pointer type STRUCT %s must point to scalar, or
-  struct with scalar" (get_kfunc_ptr_arg_type(): a scalar, the stack, the context ... all end there);
+  struct with scalar" (get_kfunc_ptr_arg_type(): a scalar, the stack, the context ... all end there),
+  except the socket pointers, which stand for their kernel structs (reg2btf_ids);
 * the pointer must be trusted — referenced, or PTR_TRUSTED / MEM_ALLOC with no other flag
   (is_trusted_reg()) — "R%d must be referenced or trusted", or for a KF_RCU kfunc at least MEM_RCU
   ("R%d must be a rcu pointer");
@@ -37,11 +38,19 @@ if TYPE_CHECKING:
 
 _TRUSTED_MODIFIERS = TypeFlag.MEM_ALLOC | TypeFlag.PTR_TRUSTED
 """BPF_REG_TRUSTED_MODIFIERS (NON_OWN_REF is not modelled)."""
+_REG2BTF = {
+    RegType.PTR_TO_SOCKET: "sock",
+    RegType.PTR_TO_SOCK_COMMON: "sock_common",
+    RegType.PTR_TO_TCP_SOCK: "tcp_sock",
+    RegType.PTR_TO_XDP_SOCK: "xdp_sock",
+}
+"""reg2btf_ids: the socket pointers a kfunc takes as the kernel structs they point to (always
+trusted)."""
 
 
 def is_trusted(reg: RegState) -> bool:
     """is_trusted_reg()."""
-    if reg.ref_obj_id:
+    if reg.ref_obj_id or reg.type in _REG2BTF:
         return True
     return bool(reg.flags & _TRUSTED_MODIFIERS) and not reg.flags & ~_TRUSTED_MODIFIERS
 
@@ -51,7 +60,7 @@ def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
     releases (0: none)."""
     regno = i + 1
     reg = w.state.cur.regs[regno]
-    if reg.type is not RegType.PTR_TO_BTF_ID:
+    if reg.type is not RegType.PTR_TO_BTF_ID and reg.type not in _REG2BTF:
         w.fail(
             errno.EINVAL,
             f"arg#{i} pointer type STRUCT {arg.struct} must point to scalar, or struct with scalar",
@@ -68,11 +77,12 @@ def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
             f"R{regno} must have zero offset when passed to release func or trusted arg to kfunc",
         )
     target = kernel_btf.kernel_struct(arg.struct)
-    if isinstance(reg.map, KernelType) and target is not None and reg.map != target:
+    pointee = _REG2BTF.get(reg.type) or (reg.map.name if isinstance(reg.map, KernelType) else "")
+    if pointee and target is not None and (reg.type in _REG2BTF or reg.map != target):
         w.fail(
             errno.EINVAL,
             f"kernel function {kfunc.name} args#{i} expected pointer to STRUCT {arg.struct} "
-            f"but R{regno} has a pointer to STRUCT {reg.map.name}",
+            f"but R{regno} has a pointer to STRUCT {pointee}",
         )
     return released
 

@@ -1456,3 +1456,49 @@ desc: a read of a referenced cpumask
 out:
     r0 = 0
     exit
+
+=== map_kptr/sock_to_task_release
+type: sched_cls
+desc: a referenced socket given to bpf_task_release (sockets stand for their kernel struct)
+    r2 = 0
+    *(u64 *)(r10 -8) = r2
+    *(u64 *)(r10 -16) = r2
+    *(u64 *)(r10 -24) = r2
+    *(u64 *)(r10 -32) = r2
+    *(u64 *)(r10 -40) = r2
+    r2 = r10
+    r2 += -40
+    r3 = 36
+    r4 = 0
+    r5 = 0
+    call 84
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+=== map_kptr/sock_to_task_acquire
+type: sched_cls
+desc: a referenced socket given to bpf_task_acquire
+    r2 = 0
+    *(u64 *)(r10 -8) = r2
+    *(u64 *)(r10 -16) = r2
+    *(u64 *)(r10 -24) = r2
+    *(u64 *)(r10 -32) = r2
+    *(u64 *)(r10 -40) = r2
+    r2 = r10
+    r2 += -40
+    r3 = 36
+    r4 = 0
+    r5 = 0
+    call 84
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r0
+    call kfunc(bpf_task_acquire)
+    r1 = r6
+    call 86
+out:
+    r0 = 0
+    exit

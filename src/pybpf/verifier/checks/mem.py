@@ -10,7 +10,10 @@ program type's is_valid_access, packet pointers loaded from the context's data f
 (check_packet_access against the range learned from comparisons with data_end), helper memory
 (PTR_TO_MEM with its size) — and coerce_reg_to_size() for narrow loads.
 
-Socket pointers are read as check_sock_access() allows (``sock_fields``).  Not modelled yet
+Socket pointers are read as check_sock_access() allows (``sock_fields``); a map value's kptrs are
+loaded and stored as check_map_kptr_access() allows (``kptrs``); a pointer to a kernel struct is
+read within it (writable only when it is the program's own allocated object, never dereferenced
+when per-CPU).  Not modelled yet
 (permissive, documented): reads and writes through BTF-id / flow-keys / tp-buffer pointers are
 accepted with an unknown result; sign-extending loads give the range of their
 width.  A read at a constant offset of a frozen BPF_F_RDONLY_PROG map (clang's .rodata, frozen by
