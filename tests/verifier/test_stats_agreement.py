@@ -94,6 +94,12 @@ OBJECTS = [
     ("global_funcs", "xdp_global_nonnull_ok"), ("global_funcs", "xdp_global_packet_arg_checked"),
     ("global_funcs", "xdp_global_pointer_return"), ("global_funcs", "xdp_callback_calls_global"),
     ("global_funcs", "xdp_global_unbounded"), ("global_funcs", "xdp_global_short_arg"),
+] + [
+    ("map_kptrs", name) for name in (
+        "xdp_seen_pid", "xdp_owned_pid", "xdp_forget_seen", "xdp_remember_owner", "xdp_refused_store_owned",
+        "xdp_refused_no_null_check", "xdp_refused_xchg_leak", "xdp_refused_xchg_untrusted", "tc_flow_owner",
+        "tc_refused_kptr_as_number", "xdp_percpu_present", "xdp_refused_percpu_deref",
+    )
 ]  # fmt: skip
 """Every program of tests/data/c whose object loads without a bpffs to pin in (and, of global_funcs, the
 accepted programs and two refused in and at a global function)."""

@@ -15,11 +15,12 @@ Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint,
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
 ``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create), and ``spin_lock`` (the map's
 value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
-``int``: needs ``btf``), ``inner_map`` (BPF_F_INNER_MAP); a map of maps (``array_of_maps``,
-``hash_of_maps``) names its inner template ``inner:NAME`` and its elements ``KEY:NAME`` (the map
-NAME stored at the integer KEY), maps defined before it in the list; ``data=HEX`` is the value
-stored at key 0 before any freeze (an array's first element: a constant string); the program names them as
-``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
+``int``: needs ``btf``), ``kptr`` (the value type is tests.verifier.kptr_harness's 40-byte
+``struct kv`` with kptr fields, from a BTF of its own), ``inner_map`` (BPF_F_INNER_MAP); a map of
+maps (``array_of_maps``, ``hash_of_maps``) names its inner template ``inner:NAME`` and its
+elements ``KEY:NAME`` (the map NAME stored at the integer KEY), maps defined before it in the list;
+``data=HEX`` is the value stored at key 0 before any freeze (an array's first element: a constant
+string); the program names them as ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
 ``flags`` (``sleepable``), ``btf`` (``func_info``: the load carries BTF with a static FUNC for
 every subprogram, as clang's output has -- the kernel refuses callbacks without it;
 ``global_subprogs``: the same with every subprogram but the main one global, ``int f(void)``),
@@ -64,7 +65,7 @@ from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend
 from pybpf.kernel_version import KernelVersion
 from tests.kernel_releases import ByRelease, Since
-from tests.verifier import corpus_protos, refs_harness
+from tests.verifier import corpus_protos, kptr_harness, refs_harness
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "verifier_corpus"
 C_OBJECTS = Path(__file__).resolve().parent.parent / "data" / "c"
@@ -108,7 +109,7 @@ _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur st
 _GLUED_STATS = re.compile(r"processed \d+ insns \(limit .*$")
 _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
 _KFUNC_NAME = re.compile(r"kfunc\(([A-Za-z_]\w*)")
-_MAP_EXTRAS = ("frozen", "spin_lock")
+_MAP_EXTRAS = ("frozen", "spin_lock", "kptr")
 _MAP_IN_MAP = ("array_of_maps", "hash_of_maps")
 """Map flags of the corpus that are no BPF_MAP_CREATE flag (see the module docstring)."""
 
@@ -395,7 +396,13 @@ def created_maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -
                 attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, *refs_harness.LOCKED_TYPES
             if m.inner:
                 attr.inner_map_fd = fds[m.inner]
-            fds[m.name] = backend.bpf(uapi.BPF_MAP_CREATE, attr)
+            if "kptr" in m.flags:
+                with _kptr_btf(backend) as kptr_btf_fd:
+                    attr.btf_fd, attr.btf_key_type_id = kptr_btf_fd, kptr_harness.KEY_TYPE
+                    attr.btf_value_type_id = kptr_harness.VALUE_TYPE
+                    fds[m.name] = backend.bpf(uapi.BPF_MAP_CREATE, attr)
+            else:
+                fds[m.name] = backend.bpf(uapi.BPF_MAP_CREATE, attr)
             for key, target in m.elems:
                 _store_map_fd(backend, fds[m.name], key.to_bytes(m.key, "little"), fds[target])
             if m.data:
@@ -408,6 +415,20 @@ def created_maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -
     finally:
         for fd in fds.values():
             os.close(fd)
+
+
+@contextlib.contextmanager
+def _kptr_btf(backend: Backend) -> Iterator[int]:
+    """The BTF of a ``kptr`` map, loaded through ``backend`` (the map holds it once created)."""
+    raw = kptr_harness.btf_blob()
+    blob = ctypes.create_string_buffer(raw, len(raw))
+    attr = uapi.bpf_attr()
+    attr.btf, attr.btf_size = ctypes.addressof(blob), len(raw)
+    fd = backend.bpf(uapi.BPF_BTF_LOAD, attr)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
 
 
 def _store_map_fd(backend: Backend, outer_fd: int, key: bytes, inner_fd: int) -> None:

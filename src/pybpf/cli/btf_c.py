@@ -274,8 +274,9 @@ class _Dumper:
             if isinstance(self.btf[t.type_id], Ptr):  # the pointer itself is qualified: `char * const p`
                 return self._declare(t.type_id, f" {qualifier} {inner}".rstrip(), lvl, depth + 1)
             return qualifier + " " + self._declare(t.type_id, inner, lvl, depth + 1)
-        if isinstance(t, TypeTag):
-            return self._declare(t.type_id, inner, lvl, depth + 1)
+        if isinstance(t, TypeTag):  # btf_dump_emit_type_chain(): after the type it tags
+            attribute = t.name if t.kind_flag else f'btf_type_tag("{t.name}")'
+            return self._declare(t.type_id, f"__attribute__(({attribute})) {inner}".rstrip(), lvl, depth + 1)
         if isinstance(t, Array):
             wrapped = f"({inner})" if inner.startswith("*") else inner
             return self._declare(t.elem_type, f"{wrapped}[{t.nelems}]", lvl, depth + 1)

@@ -2,10 +2,9 @@
 
 Mirrors the helpers of kernel/bpf/helpers.c (``bpf_map_lookup_elem`` .. ``bpf_map_peek_elem``,
 ``bpf_map_lookup_percpu_elem``, ``bpf_spin_lock`` / ``bpf_spin_unlock``), kernel/bpf/bpf_iter.c
-(``bpf_for_each_map_elem`` and the maps' ``map_for_each_callback``), kernel/bpf/ringbuf.c (130-134, and
-the dynptr forms 198-200)
-and the ``bpf_tail_call`` stub of kernel/bpf/core.c, with the kernel's return values: pointers or 0
-(NULL), 0 or ``-errno``.
+(``bpf_for_each_map_elem`` and the maps' ``map_for_each_callback``), ``bpf_kptr_xchg``,
+kernel/bpf/ringbuf.c (130-134, and the dynptr forms 198-200) and the ``bpf_tail_call`` stub of
+kernel/bpf/core.c, with the kernel's return values: pointers or 0 (NULL), 0 or ``-errno``.
 
 * A map argument is the address a program's ``lddw map_fd`` holds (``MapObject.pointer``).  It
   must name one of the maps the run may reach (``RunEnv.maps``, a ``MapAccess``: the program's own
@@ -555,6 +554,16 @@ def ringbuf_discard_dynptr(ctx: HelperContext, ptr: int, flags: int, *_: int) ->
 def ringbuf_query(ctx: HelperContext, map_ptr: int, flags: int, *_: int) -> int:
     """``u64 bpf_ringbuf_query(ringbuf, flags)``: BPF_RB_AVAIL_DATA, RING_SIZE, CONS_POS or PROD_POS."""
     return _ringbuf(ctx, map_ptr, "bpf_ringbuf_query").impl.query(flags)
+
+
+@_helper("bpf_kptr_xchg")
+def kptr_xchg(ctx: HelperContext, dst: int, ptr: int, *_: int) -> int:
+    """``void *bpf_kptr_xchg(dst, ptr)``: the kptr at ``dst`` (8 bytes of a map value the verifier
+    found to be one) replaced by ``ptr``; the old pointer comes back.  In user space no kfunc hands
+    out a kernel object, so the pointers exchanged are NULL or what a kptr held."""
+    old = ctx.memory.load(dst, 8)
+    ctx.memory.store(dst, 8, ptr)
+    return old
 
 
 __all__ = ["MAP_HELPERS", "argument_fault", "release_spin_locks"]

@@ -175,7 +175,8 @@ def native_array(obj: MapObject, index: int) -> NativeArray | None:
     first = impl.value_offset(_key(0), 0)
     if first is None:
         return None
-    second = impl.value_offset(_key(1), 0) if params.max_entries > 1 else first
+    # (a single element's stride is its value: value_containing() divides by it)
+    second = impl.value_offset(_key(1), 0) if params.max_entries > 1 else first + params.value_size
     next_cpu = impl.value_offset(_key(0), 1) if nr_cpus > 1 else first
     if second is None or next_cpu is None:
         return None

@@ -26,7 +26,8 @@ The result (``VerifiedBTF``) keeps the types with their resolved ids and sizes, 
 ``map_check_btf`` needs (``btf_type_id_size``) and where ``bpf_spin_lock`` is found.  Not done:
 split BTF (``btf_fd`` bases are for kernel module BTF); of ``btf_parse_struct_metas`` only the
 ``bpf_spin_lock`` part (a struct with such a member must hold exactly one usable lock: two E2BIG,
-after a bitfield EINVAL, misaligned EFAULT; no log line), not the graph roots (bpf_list_head ...)."""
+after a bitfield EINVAL, misaligned EFAULT; no log line) and the kptr part (``pybpf.verifier.kptrs``),
+not the graph roots (bpf_list_head ...)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ import sys
 from collections.abc import Callable
 
 from pybpf.btf.kinds import Kind, kind_info
+from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import (
     BTF_MAGIC,
     BTF_VERSION,
@@ -59,6 +61,7 @@ from pybpf.kernel.btf_env import (
 )
 from pybpf.kernel.btf_resolve import ResolvePass
 from pybpf.uapi import ENOTSUPP
+from pybpf.verifier import kptrs
 
 __all__ = ["BTFVerifier", "BTFVerifyError", "VerifiedBTF", "verify_btf"]
 
@@ -341,8 +344,14 @@ class BTFVerifier(ResolvePass):
 
 
 def _check_struct_metas(v: VerifiedBTF) -> None:
-    """``btf_parse_struct_metas`` for ``bpf_spin_lock``: a struct with a member of that type must yield
+    """``btf_parse_struct_metas`` for kptrs (``pybpf.verifier.kptrs.check_struct_metas``) and for
+    ``bpf_spin_lock``: a struct with a member of that type must yield
     exactly a usable lock (errors of the field search; none found: EFAULT).  No log line."""
+    if any(t.kind == Kind.TYPE_TAG for t in v.types[1:]):
+        try:
+            kptrs.check_struct_metas(parse_btf(v.data))
+        except kptrs.KptrError as exc:
+            raise BTFVerifyError(exc.errno, str(exc)) from None
     lock_id = next((t.id for t in v.types if t.kind == Kind.STRUCT and t.name_off
                     and v.name(t.name_off) == "bpf_spin_lock"), 0)  # fmt: skip
     if not lock_id:

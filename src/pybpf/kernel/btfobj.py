@@ -25,7 +25,12 @@ the BPF_F_LOCK paths of ``map_lookup_elem`` / ``map_update_elem``) and ``kernel/
 * BPF_F_LOCK (``copy_map_value_locked``): the spin lock word is never copied in or out — lookups
   read it as zero and updates keep it — and the copy runs holding the map's shared robust mutex,
   the lock a program's ``bpf_spin_lock`` takes in pybpf; a hash element that exists is updated
-  in place.  Not covered: bpf_timer, kptrs, graph roots (pybpf ignores those fields).
+  in place.  Kptr fields (``pybpf.verifier.kptrs``): only hash, array, LRU, per-CPU and local-storage
+  maps may hold them (EOPNOTSUPP), not with BPF_F_RDONLY_PROG / WRONLY_PROG (EACCES); a value whose
+  fields btf_parse_fields() refuses (a referenced kptr to a kernel type without a destructor, two
+  type tags ...) makes a map without special fields, as the kernel's error record does.  Not
+  covered: bpf_timer, graph roots (pybpf ignores those fields), zeroing kptrs in the values user
+  space reads and writes.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
+from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError
 from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
@@ -51,6 +58,7 @@ from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.objects import refs
 from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
 from pybpf.uapi import BPF_LOG_FIXED, bpf_attr, offsetof
+from pybpf.verifier import kptrs
 
 if TYPE_CHECKING:
     from pybpf.maps.base import MapOps, MapParams
@@ -298,6 +306,7 @@ def map_check_btf(
         locks = find_spin_locks(v, value_type)
     except BTFVerifyError as exc:
         raise BPFError(exc.errno, str(exc)) from None
+    _check_kptrs(btf, ops, params, value_id)
     lock_off = None
     if locks:
         if map_flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
@@ -312,6 +321,21 @@ def map_check_btf(
     if ops.own_btf_check:
         ops.check_btf(params, key_type, value_type)
     return lock_off
+
+
+def _check_kptrs(btf: BTFObject, ops: type[MapOps], params: MapParams, value_id: int) -> None:
+    """The kptr fields of the value (``pybpf.verifier.kptrs``: btf_parse_fields() and
+    map_check_btf()'s rules for them); only a BTF with type tags can have any."""
+    if not any(t is not None and t.kind == Kind.TYPE_TAG for t in btf.verified.types):
+        return
+    try:
+        fields = kptrs.find_kptr_fields(parse_btf(btf.data), value_id)
+    except kptrs.KptrError:
+        return  # the kernel keeps the error as the map's record: a map without special fields
+    try:
+        kptrs.check_map_creation(fields, params.map_type, params.flags)
+    except kptrs.KptrError as exc:
+        raise BPFError(exc.errno, str(exc)) from None
 
 
 def attach_btf_to_map(map_fd: int, map_id: int, btf_fd: int, btf_id: int) -> None:

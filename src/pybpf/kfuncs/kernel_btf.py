@@ -90,8 +90,17 @@ def own_btf() -> BTF:
         Struct("bpf_iter_num", 8, (BTFMember("__opaque", 3, 0),)),
         Ptr(4),
         Ptr(1),
+        Struct("task_struct", 0),
+        Ptr(7),
+        Struct("cgroup", 0),
+        Ptr(9),
+        Struct("bpf_cpumask", 0),
+        Ptr(11),
     ]
-    ctypes = {"void": 0, "int": 1, "struct bpf_iter_num *": 5, "int *": 6}
+    ctypes = {
+        "void": 0, "int": 1, "long long unsigned int": 2, "struct bpf_iter_num *": 5, "int *": 6,
+        "struct task_struct *": 8, "struct cgroup *": 10, "struct bpf_cpumask *": 12,
+    }  # fmt: skip
     for kfunc in KFUNCS:
         params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)
         types.append(FuncProto(ctypes[kfunc.ret_ctype], params))

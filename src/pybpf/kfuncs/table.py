@@ -7,11 +7,19 @@ verifier reads its flags and prototype here (check_kfunc_call(), check_kfunc_arg
 same from the kernel's BTF and id sets), the engines call its implementation as they call a
 helper: ``function(ctx, r1, r2, r3, r4, r5) -> r0``.
 
-Modelled so far, all from kernel/bpf/helpers.c's ``common_btf_ids`` (registered for
+Modelled so far, from kernel/bpf/helpers.c's ``common_btf_ids`` (registered for
 BPF_PROG_TYPE_UNSPEC: every program type may call them): the numeric open-coded iterator
 (bpf_iter_num_new/next/destroy), and the region markers bpf_preempt_disable/enable and
 bpf_rcu_read_lock/unlock (the verifier tracks the regions; a run in user space has nothing to
-disable or protect, so they do nothing there).
+disable or protect, so they do nothing there); from its ``generic_btf_ids`` (registered for XDP,
+SCHED_CLS, SYSCALL, CGROUP_SKB, TRACING and STRUCT_OPS): the referenced task and cgroup objects,
+bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acquire /
+bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
+(KF_RELEASE), what a program stores in a map's kptrs; from kernel/bpf/cpumask.c (TRACING, LSM,
+STRUCT_OPS, SYSCALL): bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire
+(KF_ACQUIRE | KF_TRUSTED_ARGS) and bpf_cpumask_release.  In user space there are no kernel tasks,
+cgroups or cpumasks: the lookups find none and creating one fails (NULL), acquiring a task or
+cgroup gives NULL (a cpumask: the same pointer), releasing does nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import iter_num
 
@@ -49,6 +58,7 @@ class ArgKind(enum.Enum):
 
     SCALAR = "scalar"  # an integer: any scalar register ("R%d is not a scalar")
     ITER = "iter"  # struct bpf_iter_<type> *: an iterator's slots on the stack (KF_ARG_PTR_TO_ITER)
+    BTF_ID = "btf_id"  # struct <name> *: a kernel object (KF_ARG_PTR_TO_BTF_ID)
 
 
 class RetKind(enum.Enum):
@@ -57,6 +67,7 @@ class RetKind(enum.Enum):
     VOID = "void"  # r0 not readable after the call
     SCALAR = "scalar"  # an unknown scalar
     RDONLY_MEM = "rdonly_mem"  # a pointer to a scalar: PTR_TO_MEM | MEM_RDONLY of its size
+    BTF_ID = "btf_id"  # a pointer to a struct: PTR_TO_BTF_ID of that kernel type
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,16 @@ class KArg:
     kind: ArgKind
     ctype: str
     name: str
+
+    @property
+    def struct(self) -> str:
+        """The struct a ``struct <name> *`` parameter points to ("" for other types)."""
+        return struct_name(self.ctype)
+
+
+def struct_name(ctype: str) -> str:
+    """``task_struct`` of ``struct task_struct *`` ("" for a type that is no struct pointer)."""
+    return ctype[len("struct ") : -2] if ctype.startswith("struct ") and ctype.endswith(" *") else ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +130,53 @@ def _marker(name: str) -> KFunc:
     return KFunc(name, KfFlag.NONE, (), RetKind.VOID, "void", 0, _nothing)
 
 
+def _no_object(_ctx: HelperContext, _r1: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
+    """A kernel-object lookup or acquire in user space: no such object (NULL)."""
+    return 0
+
+
+_GENERIC_TYPES = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_CGROUP_SKB,
+        uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_STRUCT_OPS, uapi.BPF_PROG_TYPE_SYSCALL,
+    }
+)  # fmt: skip
+"""The program types generic_btf_ids is registered for (kfunc_init())."""
+
+
+def _object_kfuncs(struct: str, lookup: str, key: KArg) -> tuple[KFunc, ...]:
+    """<lookup>(key), bpf_<obj>_acquire(p) and bpf_<obj>_release(p) of ``struct <struct>``."""
+    ctype = f"struct {struct} *"
+    obj = "task" if struct == "task_struct" else struct
+    arg = KArg(ArgKind.BTF_ID, ctype, "p")
+    acquired = KfFlag.ACQUIRE | KfFlag.RET_NULL
+    return (
+        KFunc(lookup, acquired, (key,), RetKind.BTF_ID, ctype, 8, _no_object, _GENERIC_TYPES),
+        KFunc(f"bpf_{obj}_acquire", acquired | KfFlag.RCU, (arg,), RetKind.BTF_ID, ctype, 8, _no_object,
+              _GENERIC_TYPES),
+        KFunc(f"bpf_{obj}_release", KfFlag.RELEASE, (arg,), RetKind.VOID, "void", 0, _nothing,
+              _GENERIC_TYPES),
+    )  # fmt: skip
+
+
+def _same_object(_ctx: HelperContext, p: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
+    """An acquire that cannot fail: another reference to the same object."""
+    return p
+
+
+_CPUMASK_TYPES = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_TRACING,
+        uapi.BPF_PROG_TYPE_LSM,
+        uapi.BPF_PROG_TYPE_STRUCT_OPS,
+        uapi.BPF_PROG_TYPE_SYSCALL,
+    }
+)
+"""The program types kernel/bpf/cpumask.c registers its kfuncs for."""
+_CPUMASK = "struct bpf_cpumask *"
+_CPUMASK_ARG = KArg(ArgKind.BTF_ID, _CPUMASK, "cpumask")
+
+
 PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
 RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
 
@@ -144,7 +212,15 @@ KFUNCS: tuple[KFunc, ...] = (
         iter_type=ITER_NUM,
     ),
     *(_marker(name) for name in (PREEMPT_DISABLE, PREEMPT_ENABLE, RCU_READ_LOCK, RCU_READ_UNLOCK)),
-)
+    *_object_kfuncs("task_struct", "bpf_task_from_pid", KArg(ArgKind.SCALAR, "int", "pid")),
+    *_object_kfuncs("cgroup", "bpf_cgroup_from_id", KArg(ArgKind.SCALAR, "long long unsigned int", "cgid")),
+    KFunc("bpf_cpumask_create", KfFlag.ACQUIRE | KfFlag.RET_NULL, (), RetKind.BTF_ID, _CPUMASK, 8, _no_object,
+          _CPUMASK_TYPES),
+    KFunc("bpf_cpumask_acquire", KfFlag.ACQUIRE | KfFlag.TRUSTED_ARGS, (_CPUMASK_ARG,), RetKind.BTF_ID,
+          _CPUMASK, 8, _same_object, _CPUMASK_TYPES),
+    KFunc("bpf_cpumask_release", KfFlag.RELEASE, (_CPUMASK_ARG,), RetKind.VOID, "void", 0, _nothing,
+          _CPUMASK_TYPES),
+)  # fmt: skip
 """Every kfunc pybpf implements."""
 
 BY_NAME: dict[str, KFunc] = {k.name: k for k in KFUNCS}

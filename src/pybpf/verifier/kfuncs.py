@@ -18,9 +18,10 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   scalar ("R%d is not a scalar"), a pointer parameter no NULL ("Possibly NULL pointer passed to
   trusted arg%d": Linux 6.18 treats every kfunc's arguments as trusted), an iterator parameter goes
   to process_iter_arg()
-  (``iterators``); r0-r5 are clobbered, r0 becomes the return value (an unknown scalar, or for a
-  pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's reference,
-  ``_or_null`` with a new id under KF_RET_NULL); an iter_next call then forks
+  (``iterators``), a ``struct`` pointer to ``kfunc_objects`` (trusted, RCU and referenced kernel
+  objects: acquire and release kfuncs); r0-r5 are clobbered, r0 becomes the return value (an
+  unknown scalar, or for a pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the
+  iterator's reference, ``_or_null`` with a new id under KF_RET_NULL); an iter_next call then forks
   (process_iter_next_call()); bpf_rcu_read_lock/unlock open and close the RCU read-side region
   ("nested rcu read lock (kernel function %s)", "unmatched rcu read unlock (kernel function %s)"),
   bpf_preempt_disable/enable count non-preemptible regions ("unmatched attempt to enable
@@ -54,7 +55,7 @@ from pybpf.kfuncs.table import (
     RetKind,
 )
 from pybpf.uapi import BPF_F_SLEEPABLE
-from pybpf.verifier import iterators, references
+from pybpf.verifier import iterators, kfunc_objects, references
 from pybpf.verifier.regstate import is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag
 from pybpf.verifier.state import VerifierState
@@ -124,7 +125,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         w.fail(errno.EACCES, f"program must be sleepable to call sleepable kfunc {kfunc.name}")
     regs = state.cur.regs
     iter_at: iterators.IterArg | None = None
-    ref_obj_id = 0
+    ref_obj_id = released = 0
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
@@ -136,6 +137,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             w.fail(errno.EACCES, f"Possibly NULL pointer passed to trusted arg{i}")
         if reg.ref_obj_id:
             ref_obj_id = reg.ref_obj_id
+        if arg.kind is ArgKind.BTF_ID:
+            released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
+            continue
         name = kfunc.iter_type
         struct_id = kbtf.iter_struct_id(name)
         iter_at = iterators.process_iter_arg(
@@ -149,6 +153,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         )
         if iter_at is not None:
             ref_obj_id = iter_at.ref_obj_id
+    if kfunc.flags & KfFlag.RELEASE:
+        kfunc_objects.release(w, kfunc, btf_id, released)
     _regions(w, kfunc)
     for regno in range(6):
         regs[regno].mark_not_init()
@@ -160,7 +166,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RDONLY)
         r0.mem_size = kfunc.ret_size
         r0.ref_obj_id = ref_obj_id
-    if kfunc.ret is not RetKind.VOID and kfunc.flags & KfFlag.RET_NULL:
+    elif kfunc.ret is RetKind.BTF_ID:
+        kfunc_objects.mark_result(w, kfunc, r0)
+    if kfunc.ret in (RetKind.SCALAR, RetKind.RDONLY_MEM) and kfunc.flags & KfFlag.RET_NULL:
         r0.flags |= TypeFlag.PTR_MAYBE_NULL
         r0.id = w.new_id()
     if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:

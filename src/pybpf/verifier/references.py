@@ -30,8 +30,8 @@ Mirrors kernel/bpf/verifier.c as of Linux 6.18, where references live in the ver
 RCU read-side and non-preemptible regions are opened and closed by kfuncs (``pybpf.verifier.kfuncs``)
 and checked here at the same places.
 
-Not modelled: kptrs, dynptr references, IRQ regions, res_spin_lock, locks in allocated objects
-(the kernel's ``local`` locks).
+Kptr fields are checked with the spin lock and timer (``kptrs``).  Not modelled: dynptr
+references, IRQ regions, res_spin_lock, locks in allocated objects (the kernel's ``local`` locks).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, Any
 
-from pybpf.verifier import timer, tnum
+from pybpf.verifier import kptrs, timer, tnum
 from pybpf.verifier.regstate import RegState, map_attr, map_name
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.state import PathState, Reference
@@ -174,21 +174,30 @@ def process_spin_lock(w: Walker, regno: int, is_lock: bool) -> None:
 SPIN_LOCK_SIZE = 4
 
 
-def check_map_fields(w: Walker, reg: RegState, off: int, size: int) -> None:
-    """check_map_access(): no load, store or helper access may touch the value's spin lock or timer
-    (the fields in offset order, the first one touched named)."""
+def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: bool = True) -> None:
+    """check_map_access(): no load, store or helper access may touch the value's spin lock or timer,
+    and a kptr only as ``kptrs.check_field_access`` allows (the fields in offset order, the first
+    one touched decides; ``direct``: a load or store, not a helper's access)."""
     lock_off = spin_lock_off(reg.map)
     timer_off = timer.timer_off(reg.map)
-    if lock_off is None and timer_off is None:
+    kptr_fields = kptrs.kptr_fields(reg.map)
+    if lock_off is None and timer_off is None and not kptr_fields:
         return
-    fields = sorted(
-        (at, at_size, name)
+    fields: list[tuple[int, int, str, kptrs.KptrField | None]] = [
+        (at, at_size, name, None)
         for at, at_size, name in (
             (lock_off, SPIN_LOCK_SIZE, "bpf_spin_lock"),
             (timer_off, timer.TIMER_SIZE, "bpf_timer"),
         )
         if at is not None
-    )
-    for at, at_size, name in fields:
+    ]
+    fields += [(field.off, kptrs.KPTR_SIZE, field.name, field) for field in kptr_fields]
+    for at, at_size, name, kptr in sorted(fields, key=_field_offset):
         if reg.smin + off < at + at_size and at < reg.umax + off + size:
-            w.fail(errno.EACCES, f"{name} cannot be accessed directly by load/store")
+            if kptr is None:
+                w.fail(errno.EACCES, f"{name} cannot be accessed directly by load/store")
+            kptrs.check_field_access(w, reg, off, size, kptr, direct=direct)
+
+
+def _field_offset(field: tuple[int, int, str, object]) -> int:
+    return field[0]

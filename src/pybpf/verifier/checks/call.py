@@ -30,7 +30,7 @@ Dynptr arguments are the stack objects of ``dynptr`` (created, checked, released
 ring-buffer reference), bpf_dynptr_data returns a slice carrying that reference, and a timer
 argument must point at the value's ``struct bpf_timer`` (``timer``).
 
-Every argument kind but the kptr destination has its compatible_reg_types entry.  A pointer to a
+Every argument kind has its compatible_reg_types entry.  A pointer to a
 kernel struct passed for ARG_PTR_TO_BTF_ID (or _SOCK_COMMON) must point to the struct the
 prototype names (arg_btf_id, ``kernel_btf.struct_ids_match()``: "R%d is of type %s but %s is
 expected"), may be NULL only where the argument allows it ("Possibly NULL pointer passed to helper
@@ -40,6 +40,8 @@ check_ptr_to_btf_access()); a constant string (ARG_PTR_TO_CONST_STR) and bpf_snp
 memory or a BPF_F_RDONLY_PROG value refuses that; on the stack the bytes become data), in raw mode
 (MEM_UNINIT) byte by byte after the checks.  RET_PTR_TO_BTF_ID results point to the struct the
 prototype names (ret_btf_id: bpf_get_current_task_btf, bpf_task_pt_regs, bpf_skc_to_* ...).
+bpf_kptr_xchg takes a referenced kptr of a map value and a pointer of its type, releases the
+pointer and acquires the old one (``kptrs``).
 
 Not modelled yet (permissive, documented): sockmap/sockhash lookups as acquired sockets (pybpf has
 no such maps); a PTR_TO_BTF_ID whose kernel type pybpf does not know is not matched against the
@@ -75,6 +77,7 @@ from pybpf.verifier import (
     dynptr,
     helpers,
     kernel_btf,
+    kptrs,
     map_funcs,
     references,
     timer,
@@ -157,6 +160,10 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
         (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_PERCPU | TypeFlag.PTR_TRUSTED),
     ),
     ArgBase.PTR_TO_CONST_STR: ((RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),),
+    ArgBase.KPTR_XCHG_DEST: (
+        (RegType.PTR_TO_MAP_VALUE, TypeFlag.NONE),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_ALLOC),
+    ),
 }
 """compatible_reg_types (the argument kinds without an entry here have their own checks)."""
 _SOCK_COMMON_STRUCT = "sock_common"
@@ -166,7 +173,6 @@ _SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
 _DYNPTR_FROM_MEM = HELPER_IDS["bpf_dynptr_from_mem"]
 _DYNPTR_DATA = HELPER_IDS["bpf_dynptr_data"]
 _SK_RELEASE = HELPER_IDS["bpf_sk_release"]
-_KPTR_XCHG_ID = HELPER_IDS["bpf_kptr_xchg"]
 _SNPRINTF = HELPER_IDS["bpf_snprintf"]
 _MAP_WRITERS = frozenset(
     HELPER_IDS[n]
@@ -184,11 +190,18 @@ _SIZE_BOUNDED_RESULT = frozenset(
 _SMP_PROCESSOR_ID = HELPER_IDS["bpf_get_smp_processor_id"]
 MAX_ERRNO = 4095
 _TAIL_CALL = HELPER_IDS["bpf_tail_call"]
+_KPTR_XCHG = HELPER_IDS["bpf_kptr_xchg"]
 _LOCK_ALLOWED = frozenset({HELPER_IDS["bpf_spin_unlock"]})
 """The helpers a program may call while it holds a spin lock."""
 _ACQUIRE = frozenset(
     HELPER_IDS[n]
-    for n in ("bpf_sk_lookup_tcp", "bpf_sk_lookup_udp", "bpf_skc_lookup_tcp", "bpf_ringbuf_reserve")
+    for n in (
+        "bpf_sk_lookup_tcp",
+        "bpf_sk_lookup_udp",
+        "bpf_skc_lookup_tcp",
+        "bpf_ringbuf_reserve",
+        "bpf_kptr_xchg",
+    )
 )
 """is_acquire_function(): helpers whose pointer result is a reference to release."""
 _PTR_CAST = frozenset(
@@ -234,6 +247,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     release_regno = ref_obj_id = 0
     callback = -1
     msize_max = 0
+    kptr: kptrs.KptrField | None = None  # bpf_kptr_xchg's destination (meta->kptr_field)
     if fn is not None:
         for i, arg in enumerate(fn.args):
             regno = i + 1
@@ -246,6 +260,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             ):
                 w.fail(errno.EACCES, "helper access to the packet is not allowed")
             if not (arg.maybe_null and is_null(reg)):
+                if helper_id == _KPTR_XCHG and regno == 2:
+                    kptrs.check_xchg_value(w, regno, reg, kptr)
                 _check_reg_type(w, regno, reg, arg, helper_id=helper_id, btf_name=fn.arg_btf_name(i))
                 mem.check_func_arg_reg_off(
                     w, reg, regno, release=arg.release, dynptr_arg=arg.base is ArgBase.PTR_TO_DYNPTR
@@ -324,6 +340,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 timer_map = reg.map
             elif base is ArgBase.PTR_TO_CONST_STR:
                 const_str.check_reg_const_str(w, regno, reg)
+            elif base is ArgBase.KPTR_XCHG_DEST:
+                kptr = kptrs.process_kptr_func(w, regno, reg)
             elif base is ArgBase.PTR_TO_FUNC and isinstance(reg.map, FuncTarget):
                 callback = reg.map.subprog
     if helper_id in _MAP_WRITERS and int(map_attr(map_ref, "map_flags", 0)) & BPF_F_RDONLY_PROG:
@@ -395,6 +413,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.mark_pointer(ret_base, flags)
         if fn.ret_btf:
             r0.map = kernel_btf.kernel_struct(fn.ret_btf)
+        elif helper_id == _KPTR_XCHG:
+            kptrs.mark_xchg_result(r0, kptr)
     if r0.maybe_null:
         r0.id = w.new_id()
     map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
@@ -460,7 +480,7 @@ def _check_reg_type(
     flags = reg.flags & ~TypeFlag.MEM_RDONLY if arg.readonly else reg.flags
     if arg.maybe_null:
         flags &= ~TypeFlag.PTR_MAYBE_NULL
-    if helper_id == _KPTR_XCHG_ID and regno == 2:  # a local kptr may be handed to bpf_kptr_xchg
+    if helper_id == _KPTR_XCHG and regno == 2:  # a local kptr may be handed to bpf_kptr_xchg
         flags &= ~(TypeFlag.MEM_ALLOC | TypeFlag.MEM_PERCPU)
     if (reg.type, flags) not in allowed:
         expected = ", ".join(type_str(t, f) for t, f in allowed)
@@ -476,7 +496,7 @@ def _check_reg_type(
         return  # checked by the helper's own rules (kptrs, per-cpu pointers)
     if reg.maybe_null and (not arg.maybe_null or arg.release):
         w.fail(errno.EACCES, f"Possibly NULL pointer passed to helper arg{regno}")
-    if helper_id == _KPTR_XCHG_ID:
+    if helper_id == _KPTR_XCHG:
         return  # map_kptr_match_type(): the kptr field's type, not a fixed one
     _check_btf_struct(
         w, regno, reg, btf_name or _SOCK_COMMON_STRUCT, strict=arg.release and helper_id != _SK_RELEASE

@@ -13,7 +13,10 @@ checks a helper's memory argument by pointer type: packet, map key (never writte
 memory (read-only memory never written), a kernel struct (read only) and the stack
 (check_stack_range_initialized()).
 
-Socket pointers are read as check_sock_access() allows (``sock_fields``).  Not modelled yet
+Socket pointers are read as check_sock_access() allows (``sock_fields``); a map value's kptrs are
+loaded and stored as check_map_kptr_access() allows (``kptrs``); a pointer to a kernel struct is
+read within it (writable only when it is the program's own allocated object, never dereferenced
+when per-CPU).  Not modelled yet
 (permissive, documented): reads and writes through BTF-id / flow-keys / tp-buffer pointers are
 accepted with an unknown result; sign-extending loads give the range of their
 width.  A read at a constant offset of a frozen BPF_F_RDONLY_PROG map (clang's .rodata, frozen by
@@ -38,7 +41,7 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, dynptr, kernel_btf, references, sock_fields, tnum
+from pybpf.verifier import bounds, dynptr, kernel_btf, kptrs, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
@@ -209,7 +212,12 @@ def check_mem_access(
             check_map_access_type(w, reg, off, size, access)
             check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
             references.check_map_fields(w, reg, off, size)
-            if access == BPF_READ and value_regno >= 0 and tnum.is_const(reg.var_off) and _is_rdonly(reg.map):
+            kptr = kptrs.field_at(reg.map, off + reg.var_off.value) if tnum.is_const(reg.var_off) else None
+            if kptr is not None:
+                result = kptrs.check_map_kptr_access(w, w.view.insns[w.index], value_regno, kptr)
+            elif (
+                access == BPF_READ and value_regno >= 0 and tnum.is_const(reg.var_off) and _is_rdonly(reg.map)
+            ):
                 result = _direct_read(w, reg.map, off + reg.var_off.value, size, sign_extend)
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
@@ -297,11 +305,12 @@ def _check_ptr_to_btf_access(
     reads it (writes need a program type's btf_struct_access for the struct, none of pybpf's types
     offers one for these), at a constant offset, not below it, as btf_struct_access() allows (within
     one member, a pointer member whole, nested structs entered: ``kernel_btf.struct_access()``; the
-    pointers members give are not modelled: reads give unknown scalars)."""
+    pointers members give are not modelled: reads give unknown scalars).  A program's own object
+    (``kptrs.LocalType``, MEM_ALLOC) may be written too."""
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
-    if not w.env.request.gpl_compatible:
+    if not w.env.request.gpl_compatible and not isinstance(target, kptrs.LocalType):
         w.fail(errno.EINVAL, f"Cannot access kernel '{kind} {target.name}' from non-GPL compatible program")
     if off < 0:
         w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} invalid negative access: off={off}")
@@ -311,7 +320,9 @@ def _check_ptr_to_btf_access(
             errno.EACCES,
             f"R{regno} is ptr_{target.name} invalid variable offset: off={off}, var_off={var_off}",
         )
-    if access != BPF_READ:
+    if reg.flags & TypeFlag.MEM_PERCPU:  # (reached through bpf_this_cpu_ptr() / bpf_per_cpu_ptr() only)
+        w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access percpu memory: off={off}")
+    if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
     try:
         kernel_btf.struct_access(target, off, size)
@@ -772,7 +783,7 @@ def helper_mem_access(
         check_mem_region_access(
             w, regno, reg, reg.off, size, mem_size=map_value_size(reg.map), zero_ok=zero_ok
         )
-        references.check_map_fields(w, reg, reg.off, size)
+        references.check_map_fields(w, reg, reg.off, size, direct=False)
     elif t is RegType.PTR_TO_MEM:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
