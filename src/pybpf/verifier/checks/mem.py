@@ -306,7 +306,7 @@ def _check_ptr_to_btf_access(
     offers one for these), at a constant offset, not below it, as btf_struct_access() allows (within
     one member, a pointer member whole, nested structs entered: ``kernel_btf.struct_access()``; the
     pointers members give are not modelled: reads give unknown scalars).  A program's own object
-    (``kptrs.LocalType``, MEM_ALLOC) may be written too."""
+    (``kptrs.LocalType``, MEM_ALLOC) may be written too, within its size (its members not walked)."""
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
@@ -324,6 +324,10 @@ def _check_ptr_to_btf_access(
         w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access percpu memory: off={off}")
     if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
+    if isinstance(target, kptrs.LocalType):  # the program's own BTF: only its size is checked
+        if off + size > target.size:
+            w.fail(errno.EACCES, f"access beyond {kind} {target.name} at off {off} size {size}")
+        return
     try:
         kernel_btf.struct_access(target, off, size)
     except kernel_btf.WalkError as exc:
