@@ -340,10 +340,12 @@ def build_object(
     helper_ids: Collection[int],
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
+    probes: Collection[int] = frozenset(),
 ) -> tuple[bytes, str]:
     """Lower, verify, optimise and emit one program (``native``: its helper calls lowered natively,
     ``pybpf.jit.native_helpers``; ``proven``: the slots of the memory accesses the verifier proved in
-    bounds, lowered unchecked): its object file and optimised module."""
+    bounds, lowered unchecked; ``probes``: the slots of its probe loads, reading 0 where no memory
+    is): its object file and optimised module."""
     tgt = target()
     from pybpf.jit.kinds import LOWERERS  # the lowering builds llvmlite.ir: imported once llvmlite loads
     from pybpf.jit.lower import Lowering, LoweringError
@@ -353,7 +355,7 @@ def build_object(
         lowerers = native.lowerers(LOWERERS) if native is not None and native.calls else LOWERERS
         module = Lowering(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=lowerers,
-            proven=proven,
+            proven=proven, probes=probes,
         ).lower()  # fmt: skip
     except LoweringError as exc:
         raise JitUnavailable(str(exc)) from exc
@@ -432,6 +434,7 @@ def object_key(
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
     proven: Collection[int] = frozenset(),
+    probes: Collection[int] = frozenset(),
 ) -> str:
     """The digest naming a program's object: every input of its code, none of its addresses."""
     from pybpf.jit.lower import UNLINKABLE
@@ -446,6 +449,7 @@ def object_key(
         sorted(helper_ids),
         sorted(leaders),
         sorted(proven),
+        sorted(probes),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -460,6 +464,7 @@ def compile_program(
     helper_ids: Collection[int],
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
+    probes: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The program's native code: its object from the object cache, or built and stored; linked.
     A program with native helper calls bakes this process's map storage and C library addresses
@@ -467,14 +472,16 @@ def compile_program(
     start = time.perf_counter_ns()
     check_budget(len(view.insns), len(leaders), checked_accesses(view, specs, proven))
     portable = native is None or not native.calls
-    key = object_key(code, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven)
+    key = object_key(
+        code, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven, probes=probes
+    )
     store = object_cache()
     obj = store.load(key) if portable else None
     cached, ir_text = obj is not None, ""
     if obj is None:
         obj, ir_text = build_object(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
-            proven=proven,
+            proven=proven, probes=probes,
         )  # fmt: skip
         if portable:
             store.store(key, obj)
@@ -485,7 +492,13 @@ def compile_program(
 
 
 _CacheKey = tuple[
-    bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int], tuple[object, ...], frozenset[int]
+    bytes,
+    tuple[tuple[int, int], ...],
+    frozenset[int],
+    frozenset[int],
+    tuple[object, ...],
+    frozenset[int],
+    frozenset[int],
 ]
 _CACHE: OrderedDict[_CacheKey, CompiledProgram] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -501,6 +514,7 @@ def compiled_for(
     helper_ids: Collection[int],
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
+    probes: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The linked code of the program whose bytes are ``code`` (compiled if not cached)."""
     target()  # llvmlite loads here, or the program is not compiled, cached or not
@@ -512,6 +526,7 @@ def compiled_for(
         frozenset(leaders),
         native.key if native is not None else (),
         frozenset(proven),
+        frozenset(probes),
     )
     with _CACHE_LOCK:
         compiled = _CACHE.get(key)
@@ -520,7 +535,7 @@ def compiled_for(
             return compiled
     compiled = compile_program(
         code, view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
-        proven=proven,
+        proven=proven, probes=probes,
     )  # fmt: skip
     with _CACHE_LOCK:
         _CACHE[key] = compiled
