@@ -36,7 +36,7 @@ fault exit) — so a program's ``compile_cost`` is its instructions plus ``BLOCK
 is not compiled: it runs on the interpreter, after the notice.  Below that bound the pipeline is
 chosen from the lowered module itself (``lowered_cost``: its LLVM instructions and blocks): LLVM's
 optimisation and code generation are superlinear in the blocks and memory operations of one
-function (an unverified 1,000-instruction program of stack accesses took 6-8 s at O2 and at O1),
+function (an unverified 1,000-instruction program of stack accesses took 5-8 s at O2 and at O1),
 so a module costing more than ``LIGHT_COST`` gets the ``LIGHT`` pipeline — no optimisation passes,
 LLVM's fast instruction selection and register allocation, linear in the module (about 0.1 s for
 that program) — and runs correct, if slower, native code.  The bounds are static, so the same
@@ -77,8 +77,9 @@ CHECKED_ACCESS_COST = 40
 """What one memory access lowered with its run-time check costs, in straight-line instructions (its
 lowering, printing and light compilation: 0.6-1.5 ms each against 0.03 ms for an ALU instruction)."""
 MAX_COST = 50_000
-"""The most ``compile_cost`` the JIT takes: about 2-3 s of compilation here for straight-line code,
-up to 10 s for the worst shapes (a jump per two instructions) on a loaded machine."""
+"""The most ``compile_cost`` the JIT takes: at the bound, 1.5-2 s of CPU here (lowering in Python and
+the ``LIGHT`` pipeline) for straight-line code or about 1,200 checked accesses; a jump chain reaches
+it at about 1,000 instructions, 0.3 s (benchmarks/README.md, "Bounded compile")."""
 LIGHT_COST = 12_000
 """Lowered modules costing more (``lowered_cost``) are compiled by the ``LIGHT`` pipeline.  At this
 cost O2 took 0.1-0.4 s here for the shapes measured (stack or input accesses checked at run time,
