@@ -5,7 +5,9 @@
 opcode of the table, jumps anywhere inside the program, loops, calls, may_goto, helper calls with
 random arguments) must give a result, an ``ExecutionError`` (fault, budget, fall-off) or an
 ``InstructionError`` (refused at decoding), never another exception and never outlive the budget:
-a time limit turns a hang into a failure.
+a time limit turns a hang into a failure.  Each test runs on both engines (the ``engine``
+fixture): the JIT compiles every random program the interpreter runs (``pybpf.vm.run`` itself is the
+interpreter's entry point; on the JIT its counterpart is ``JitProgram(...).run``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +26,10 @@ from pybpf.cli import conformance
 from pybpf.errors import ExecutionError, InstructionError
 from pybpf.isa.instruction import Instruction, encode_program
 from pybpf.isa.opcodes import OPCODES
+from pybpf.jit import JitProgram
 from pybpf.vm import Interpreter, run
+
+pytestmark = pytest.mark.usefixtures("engine")
 
 BUDGET = 20_000
 TIME_LIMIT = 10.0
@@ -84,11 +90,15 @@ def _expect_clean(function: object) -> None:
         function()  # type: ignore[operator]
 
 
+EXECUTABLES = {"interpreter": Interpreter, "jit": JitProgram}
+"""The class each engine runs a raw program with (the JIT's own: a program it cannot take fails)."""
+
+
 @_SETTINGS
 @given(code=_PROGRAMS, memory=st.binary(max_size=64))
-def test_interpreter_runs_end_within_the_budget(code: bytes, memory: bytes) -> None:
+def test_raw_runs_end_within_the_budget(engine: str, code: bytes, memory: bytes) -> None:
     def go() -> None:
-        vm = Interpreter(code)
+        vm = EXECUTABLES[engine](code)
         vm.run(bytearray(memory) if memory else None, budget=BUDGET)
         vm.run(bytearray(memory) if memory else None, budget=BUDGET, trace=lambda event: None)
 
@@ -97,8 +107,11 @@ def test_interpreter_runs_end_within_the_budget(code: bytes, memory: bytes) -> N
 
 @_SETTINGS
 @given(code=_PROGRAMS)
-def test_vm_run_ends_within_the_budget(code: bytes) -> None:
-    _expect_clean(lambda: run(code, bytearray(16), budget=BUDGET))
+def test_vm_run_ends_within_the_budget(engine: str, code: bytes) -> None:
+    if engine == "interpreter":
+        _expect_clean(lambda: run(code, bytearray(16), budget=BUDGET))
+    else:
+        _expect_clean(lambda: JitProgram(code).run(bytearray(16), budget=BUDGET))
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))

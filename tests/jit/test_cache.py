@@ -78,7 +78,7 @@ def test_the_one_value_mcjit_cannot_bind_is_a_constant(cache_dir: Path) -> None:
 def test_the_key_names_every_input_of_the_code(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     program = JitProgram(MAP_PROGRAM, resolved={0: 0x1000})
     compiled = program.compiled
-    view, leaders = program.view, sorted({0, 2})
+    leaders = sorted({0, 2})
 
     def key(**change: object) -> str:
         args: dict[str, object] = {
@@ -87,7 +87,7 @@ def test_the_key_names_every_input_of_the_code(cache_dir: Path, monkeypatch: pyt
             "helper_ids": {1, 2},
             **change,
         }
-        return codegen.object_key(program._bytes, view, **args)  # type: ignore[arg-type]
+        return codegen.object_key(program._bytes, **args)  # type: ignore[arg-type]
 
     base = key()
     assert key(resolved={0: 0x2000}) == base  # addresses are not part of it
@@ -95,7 +95,7 @@ def test_the_key_names_every_input_of_the_code(cache_dir: Path, monkeypatch: pyt
     assert key(resolved={0: M64}) != base
     assert key(helper_ids={1}) != base
     assert key(leaders=[0]) != base
-    assert codegen.object_key(b"\0" * 32, view, leaders=leaders, resolved={0: 1}, helper_ids={1, 2}) != base
+    assert codegen.object_key(b"\0" * 32, leaders=leaders, resolved={0: 1}, helper_ids={1, 2}) != base
     monkeypatch.setattr(codegen, "_sources_digest", "another pybpf")
     assert key() != base
     assert compiled.address

@@ -365,11 +365,50 @@ def test_a_program_of_the_verifiers_maximal_size_runs_on_the_interpreter(
     assert "a program of 1000000 instructions is larger than the JIT takes" in err
 
 
-def test_large_programs_are_optimised_less() -> None:
-    small = ProgramView([mov(0, 1), EXIT])
-    assert codegen.opt_level(small, [0]) == codegen.OPT_LEVEL
-    big = ProgramView([mov(0, 1)] * (codegen.LARGE_COST + 1) + [EXIT])
-    assert codegen.opt_level(big, [0]) == codegen.LARGE_OPT_LEVEL
+def stack_traffic(pairs: int) -> list[Instruction]:
+    """``pairs`` stores and loads through r10, the raw VM's way: each one checked at run time."""
+    body: list[Instruction] = []
+    for k in range(pairs):
+        off = -8 * (1 + k % 64)
+        body += [insn("stxdw", 10, 1, off=off), insn("ldxdw", 1, 10, off=off), insn("add", 1, imm=1)]
+    return [mov(1, 0), *body, insn("mov", 0, 1), EXIT]
+
+
+def lowered_module(program: list[Instruction]) -> object:
+    from pybpf.jit.kinds import LOWERERS
+    from pybpf.jit.lower import Lowering
+
+    view = ProgramView(program)
+    specs = validate_program(program, view)
+    leaders = translation_for(encode_program(program), view, specs, resolved={}, helper_ids=set()).leaders
+    return Lowering(view, specs, leaders=leaders, resolved={}, helper_ids=set(), lowerers=LOWERERS).lower()
+
+
+def test_modules_costing_llvm_much_get_the_light_pipeline() -> None:
+    assert codegen.pipeline_for(lowered_module([mov(0, 1), EXIT])) is codegen.OPTIMISING
+    assert codegen.pipeline_for(lowered_module(stack_traffic(400))) is codegen.LIGHT
+    assert codegen.lowered_cost(lowered_module(stack_traffic(400))) > codegen.LIGHT_COST
+
+
+def test_an_unverified_program_of_checked_accesses_compiles_in_bounded_time() -> None:
+    """1,000 stack accesses, all checked at run time: O2 took 6-8 s of CPU on it, the light
+    pipeline a fraction of a second; the code gives the interpreter's answer."""
+    program = stack_traffic(500)
+    start = time.process_time()
+    executable = jit_engine(program, helpers=HelperRegistry(), memory=Memory(), resolved={})
+    assert isinstance(executable, JitProgram)
+    assert time.process_time() - start < 5
+    assert executable.run() == Interpreter(program).run() == 500
+
+
+def test_too_many_checked_accesses_fall_back_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    program = stack_traffic(codegen.MAX_COST // (2 * codegen.CHECKED_ACCESS_COST))
+    start = time.process_time()
+    executable = jit_engine(program, helpers=HelperRegistry(), memory=Memory(), resolved={})
+    assert isinstance(executable, Interpreter)
+    assert time.process_time() - start < 5  # no lowering, no LLVM
+    assert "checked accesses is larger than the JIT takes" in capsys.readouterr().err
+    assert executable.run() == Interpreter(program).run()
 
 
 def test_the_image_of_a_broken_object_is_a_clear_error() -> None:

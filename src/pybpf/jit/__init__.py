@@ -46,21 +46,25 @@ def jit_engine(
     resolved: Mapping[int, int],
     facts: Collection[int] | None = None,
     stack_depths: Mapping[int, int] | None = None,
+    probe_loads: Collection[int] = (),
 ) -> Executable:
     """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled.
     ``facts``: the slots of the accesses the verifier proved in bounds, ``stack_depths``: its stack
-    depth of each subprogram by start slot (``JitProgram``)."""
+    depth of each subprogram by start slot, ``probe_loads``: the slots of its probe loads
+    (``JitProgram``)."""
     try:
         target()  # llvmlite loads, or the program runs on the interpreter
         check_budget(len(instructions))  # before building anything for a program far too large
         program = JitProgram(
             instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,
-            stack_depths=stack_depths,
+            stack_depths=stack_depths, probe_loads=probe_loads,
         )  # fmt: skip
         program.prepare()
     except JitUnavailable as exc:
         notice(str(exc) or type(exc).__name__)
-        return Interpreter(instructions, helpers=helpers, memory=memory, resolved=resolved)
+        return Interpreter(
+            instructions, helpers=helpers, memory=memory, resolved=resolved, probe_loads=probe_loads
+        )
     return program
 
 

@@ -7,8 +7,8 @@ steps are explicit:
 
 1. **lower** the program to an LLVM module (``pybpf.jit.lower`` / ``pybpf.jit.kinds``);
 2. **verify** it (``llvmlite.binding.parse_assembly`` + ``verify``);
-3. **optimise** it with the new pass manager for the host CPU (``OPT_LEVEL``; ``LARGE_OPT_LEVEL``
-   for programs that cost more than ``LARGE_COST`` to compile, see below);
+3. **optimise** it with the new pass manager for the host CPU: ``OPTIMISING`` (``OPT_LEVEL``), or
+   ``LIGHT`` for a module costing LLVM more than ``LIGHT_COST`` (``pipeline_for``, see below);
 4. **emit** the object file (the target machine's code generation; with ``PYBPF_JIT_DUMP`` set to a
    directory, the lowered and optimised modules and the assembly are written there too, ``dump``);
 5. **finalise**: link the object into executable memory (MCJIT) binding its relocations — the
@@ -30,13 +30,20 @@ used dropped).
 
 Compilation is bounded (``check_budget``): LLVM's time and memory grow with the function — with its
 instructions and, faster, with its blocks (each carries the budget's cut check, its fault exit and
-the registers' phis) — so a program's ``compile_cost`` is its instructions plus ``BLOCK_COST`` per
-block, and one costing more than ``MAX_COST`` is not compiled: it runs on the interpreter, after
-the notice.  The bound is static, so the same program always gets the same engine, on any machine
-and under any load (a deadline would not: LLVM cannot be interrupted, and a timer would make the
-engine depend on the machine's load).  Every llvmlite failure is caught at this boundary
-and becomes ``JitUnavailable`` (the engine then falls back to the interpreter with a notice): no
-LLVM traceback reaches a user.
+the registers' phis) and its checked memory accesses (each is a hot-region check, a slow path and a
+fault exit) — so a program's ``compile_cost`` is its instructions plus ``BLOCK_COST`` per block and
+``CHECKED_ACCESS_COST`` per access the verifier did not prove, and one costing more than ``MAX_COST``
+is not compiled: it runs on the interpreter, after the notice.  Below that bound the pipeline is
+chosen from the lowered module itself (``lowered_cost``: its LLVM instructions and blocks): LLVM's
+optimisation and code generation are superlinear in the blocks and memory operations of one
+function (an unverified 1,000-instruction program of stack accesses took 5-8 s at O2 and at O1),
+so a module costing more than ``LIGHT_COST`` gets the ``LIGHT`` pipeline — no optimisation passes,
+LLVM's fast instruction selection and register allocation, linear in the module (about 0.1 s for
+that program) — and runs correct, if slower, native code.  The bounds are static, so the same
+program always gets the same engine and code, on any machine and under any load (a deadline would
+not: LLVM cannot be interrupted, and a timer would make the engine depend on the machine's load).
+Every llvmlite failure is caught at this boundary and becomes ``JitUnavailable`` (the engine then
+falls back to the interpreter with a notice): no LLVM traceback reaches a user.
 """
 
 from __future__ import annotations
@@ -54,7 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pybpf.isa.opcodes import OpSpec
+from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.cache import object_cache
 
@@ -66,12 +73,38 @@ OPT_LEVEL = 2
 BLOCK_COST = 50
 """What one block costs LLVM, in straight-line instructions (measured: a program of only jumps or
 of a long ``if r1 == k goto`` chain against straight-line code of the same size)."""
+CHECKED_ACCESS_COST = 40
+"""What one memory access lowered with its run-time check costs, in straight-line instructions (its
+lowering, printing and light compilation: 0.6-1.5 ms each against 0.03 ms for an ALU instruction)."""
 MAX_COST = 50_000
-"""The most ``compile_cost`` the JIT takes: about 2-3 s of compilation here for straight-line code,
-up to 10 s for the worst shapes (a jump per two instructions) on a loaded machine."""
-LARGE_COST = 20_000
-"""Programs costing more are optimised at ``LARGE_OPT_LEVEL`` (a fifth less time in LLVM)."""
-LARGE_OPT_LEVEL = 1
+"""The most ``compile_cost`` the JIT takes: at the bound, 1.5-2 s of CPU here (lowering in Python and
+the ``LIGHT`` pipeline) for straight-line code or about 1,200 checked accesses; a jump chain reaches
+it at about 1,000 instructions, 0.3 s (benchmarks/README.md, "Bounded compile")."""
+LIGHT_COST = 12_000
+"""Lowered modules costing more (``lowered_cost``) are compiled by the ``LIGHT`` pipeline.  At this
+cost O2 took 0.1-0.4 s here for the shapes measured (stack or input accesses checked at run time,
+jump chains, switch-like chains, nested branches; benchmarks/README.md); beyond it their times
+grow faster than their size.  Every program of the benchmark suite costs less than 6,000."""
+IR_BLOCK_COST = 8
+"""What one block of the lowered module costs LLVM in ``lowered_cost``, in LLVM instructions."""
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """How a lowered module becomes machine code: the pass pipeline's speed level and the code
+    generator's optimisation level (0: fast instruction selection and register allocation)."""
+
+    name: str
+    speed_level: int
+    codegen_level: int
+
+
+OPTIMISING = Pipeline("optimising", OPT_LEVEL, 3)
+LIGHT = Pipeline("light", 0, 0)
+MEMORY_ACCESSES = frozenset(
+    {Kind.LDX, Kind.LDXSX, Kind.ST, Kind.STX, Kind.ATOMIC, Kind.LOAD_ACQ, Kind.STORE_REL}
+)
+"""The kinds of instruction the lowering checks at run time unless the verifier proved them."""
 CACHE_SIZE = 64
 """Linked programs kept for reuse by later executables of the same program in this process."""
 M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -109,6 +142,7 @@ class _Target:
             self.cpu = llvm.get_host_cpu_name()
             self.features = llvm.get_host_cpu_features().flatten()
             self.machine = self.new_machine()
+            self._light_machines: dict[int, Any] = {}
             versions = f"{llvmlite.__version__}/{'.'.join(map(str, llvm.llvm_version_info))}"
         except Exception as exc:
             raise JitUnavailable(f"LLVM has no native target here ({exc})") from exc
@@ -116,11 +150,22 @@ class _Target:
         self.triple = llvm.get_default_triple()
         self.key = (self.triple, self.cpu, self.features, versions, KEEP_BRANCHES)
 
-    def new_machine(self) -> Any:
+    def new_machine(self, opt: int = 3) -> Any:
         """A target machine for the host; an execution engine owns (and destroys) the one it is given."""
         return self._target.create_target_machine(
-            cpu=self.cpu, features=self.features, opt=3, codemodel="jitdefault"
+            cpu=self.cpu, features=self.features, opt=opt, codemodel="jitdefault"
         )
+
+    def machine_for(self, pipeline: Pipeline) -> Any:
+        """The target machine emitting code for ``pipeline``: ``machine`` at full code generation, else
+        one made for its level on first use."""
+        level = pipeline.codegen_level
+        if level == 3:
+            return self.machine
+        machine = self._light_machines.get(level)
+        if machine is None:
+            machine = self._light_machines[level] = self.new_machine(level)
+        return machine
 
 
 _target: _Target | None = None
@@ -250,23 +295,41 @@ def native_symbol(address: int) -> str | None:
     return None
 
 
-def compile_cost(instructions: int, blocks: int) -> int:
-    """What compiling a program costs, in straight-line instructions."""
-    return instructions + BLOCK_COST * blocks
+def compile_cost(instructions: int, blocks: int, checked: int = 0) -> int:
+    """What compiling a program costs, in straight-line instructions (``checked``: its memory accesses
+    lowered with a run-time check)."""
+    return instructions + BLOCK_COST * blocks + CHECKED_ACCESS_COST * checked
 
 
-def check_budget(instructions: int, blocks: int = 0) -> None:
+def checked_accesses(view: ProgramView, specs: Sequence[OpSpec], proven: Collection[int]) -> int:
+    """The memory accesses of the program the lowering checks at run time: those not ``proven``."""
+    starts = view.starts
+    return sum(
+        1 for index, spec in enumerate(specs) if spec.kind in MEMORY_ACCESSES and starts[index] not in proven
+    )
+
+
+def check_budget(instructions: int, blocks: int = 0, checked: int = 0) -> None:
     """``JitUnavailable`` for a program too costly to compile in bounded time (``blocks`` 0: the
     check its instruction count alone allows, before its blocks are known)."""
-    cost = compile_cost(instructions, blocks)
+    cost = compile_cost(instructions, blocks, checked)
     if cost > MAX_COST:
         size = f"{instructions} instructions" + (f" in {blocks} blocks" if blocks else "")
+        if checked:
+            size += f" with {checked} checked accesses"
         raise JitUnavailable(f"a program of {size} is larger than the JIT takes (cost {cost} > {MAX_COST})")
 
 
-def opt_level(view: ProgramView, leaders: Collection[int]) -> int:
-    """The optimisation level a program is compiled at."""
-    return LARGE_OPT_LEVEL if compile_cost(len(view.insns), len(leaders)) > LARGE_COST else OPT_LEVEL
+def lowered_cost(module: Any) -> int:
+    """What the lowered module (an ``llvmlite.ir.Module``) costs LLVM: its instructions, and
+    ``IR_BLOCK_COST`` per block."""
+    blocks = [block for function in module.functions for block in function.blocks]
+    return sum(len(block.instructions) for block in blocks) + IR_BLOCK_COST * len(blocks)
+
+
+def pipeline_for(module: Any) -> Pipeline:
+    """The pipeline a lowered module is compiled by: ``LIGHT`` beyond ``LIGHT_COST``."""
+    return LIGHT if lowered_cost(module) > LIGHT_COST else OPTIMISING
 
 
 def build_object(
@@ -278,10 +341,12 @@ def build_object(
     helper_ids: Collection[int],
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
+    probes: Collection[int] = frozenset(),
 ) -> tuple[bytes, str]:
     """Lower, verify, optimise and emit one program (``native``: its helper calls lowered natively,
     ``pybpf.jit.native_helpers``; ``proven``: the slots of the memory accesses the verifier proved in
-    bounds, lowered unchecked): its object file and optimised module."""
+    bounds, lowered unchecked; ``probes``: the slots of its probe loads, reading 0 where no memory
+    is): its object file and optimised module."""
     tgt = target()
     from pybpf.jit.kinds import LOWERERS  # the lowering builds llvmlite.ir: imported once llvmlite loads
     from pybpf.jit.lower import Lowering, LoweringError
@@ -291,10 +356,11 @@ def build_object(
         lowerers = native.lowerers(LOWERERS) if native is not None and native.calls else LOWERERS
         module = Lowering(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=lowerers,
-            proven=proven,
+            proven=proven, probes=probes,
         ).lower()  # fmt: skip
     except LoweringError as exc:
         raise JitUnavailable(str(exc)) from exc
+    pipeline = pipeline_for(module)
     lowered = str(module)  # llvmlite's printing of a large module costs as much as LLVM's optimisation
     try:
         parsed = llvm.parse_assembly(lowered)
@@ -304,10 +370,11 @@ def build_object(
     except Exception as exc:  # a lowering bug: LLVM refuses the module
         raise JitUnavailable(f"LLVM refused the lowered module: {exc}") from exc
     try:
-        tuning = llvm.create_pipeline_tuning_options(speed_level=opt_level(view, leaders))
-        builder = llvm.create_pass_builder(tgt.machine, tuning)
+        machine = tgt.machine_for(pipeline)
+        tuning = llvm.create_pipeline_tuning_options(speed_level=pipeline.speed_level)
+        builder = llvm.create_pass_builder(machine, tuning)
         builder.getModulePassManager().run(parsed, builder)
-        obj = bytes(tgt.machine.emit_object(parsed))
+        obj = bytes(machine.emit_object(parsed))
     except Exception as exc:
         raise JitUnavailable(f"LLVM failed to compile the program: {exc}") from exc
     dump(lowered, parsed, tgt)
@@ -363,12 +430,12 @@ def link(obj: bytes, resolved: Mapping[int, int]) -> tuple[Any, int]:
 
 def object_key(
     code: bytes,
-    view: ProgramView,
     *,
     leaders: Collection[int],
     resolved: Mapping[int, int],
     helper_ids: Collection[int],
     proven: Collection[int] = frozenset(),
+    probes: Collection[int] = frozenset(),
 ) -> str:
     """The digest naming a program's object: every input of its code, none of its addresses."""
     from pybpf.jit.lower import UNLINKABLE
@@ -377,12 +444,13 @@ def object_key(
         "pybpf-jit-object",
         sources_digest(),
         target().key,
-        opt_level(view, leaders),
+        (OPTIMISING, LIGHT, LIGHT_COST, IR_BLOCK_COST),
         code.hex(),
         sorted((slot, value & M64 == UNLINKABLE) for slot, value in resolved.items()),
         sorted(helper_ids),
         sorted(leaders),
         sorted(proven),
+        sorted(probes),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -397,21 +465,24 @@ def compile_program(
     helper_ids: Collection[int],
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
+    probes: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The program's native code: its object from the object cache, or built and stored; linked.
     A program with native helper calls bakes this process's map storage and C library addresses
     into its code (``pybpf.jit.native_helpers``): its object is never cached beyond the process."""
     start = time.perf_counter_ns()
-    check_budget(len(view.insns), len(leaders))
+    check_budget(len(view.insns), len(leaders), checked_accesses(view, specs, proven))
     portable = native is None or not native.calls
-    key = object_key(code, view, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven)
+    key = object_key(
+        code, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven, probes=probes
+    )
     store = object_cache()
     obj = store.load(key) if portable else None
     cached, ir_text = obj is not None, ""
     if obj is None:
         obj, ir_text = build_object(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
-            proven=proven,
+            proven=proven, probes=probes,
         )  # fmt: skip
         if portable:
             store.store(key, obj)
@@ -422,7 +493,13 @@ def compile_program(
 
 
 _CacheKey = tuple[
-    bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int], tuple[object, ...], frozenset[int]
+    bytes,
+    tuple[tuple[int, int], ...],
+    frozenset[int],
+    frozenset[int],
+    tuple[object, ...],
+    frozenset[int],
+    frozenset[int],
 ]
 _CACHE: OrderedDict[_CacheKey, CompiledProgram] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -438,10 +515,11 @@ def compiled_for(
     helper_ids: Collection[int],
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
+    probes: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The linked code of the program whose bytes are ``code`` (compiled if not cached)."""
     target()  # llvmlite loads here, or the program is not compiled, cached or not
-    check_budget(len(view.insns), len(leaders))
+    check_budget(len(view.insns), len(leaders), checked_accesses(view, specs, proven))
     key: _CacheKey = (
         code,
         tuple(sorted(resolved.items())),
@@ -449,6 +527,7 @@ def compiled_for(
         frozenset(leaders),
         native.key if native is not None else (),
         frozenset(proven),
+        frozenset(probes),
     )
     with _CACHE_LOCK:
         compiled = _CACHE.get(key)
@@ -457,7 +536,7 @@ def compiled_for(
             return compiled
     compiled = compile_program(
         code, view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
-        proven=proven,
+        proven=proven, probes=probes,
     )  # fmt: skip
     with _CACHE_LOCK:
         _CACHE[key] = compiled
@@ -475,24 +554,31 @@ def clear_cache() -> None:
 __all__ = [
     "BLOCK_COST",
     "CACHE_SIZE",
+    "CHECKED_ACCESS_COST",
+    "IR_BLOCK_COST",
     "KEEP_BRANCHES",
-    "LARGE_COST",
-    "LARGE_OPT_LEVEL",
+    "LIGHT",
+    "LIGHT_COST",
     "MAX_COST",
+    "MEMORY_ACCESSES",
+    "OPTIMISING",
     "OPT_LEVEL",
     "CompiledProgram",
     "JitUnavailable",
     "NativeFunction",
+    "Pipeline",
     "build_object",
     "check_budget",
+    "checked_accesses",
     "clear_cache",
     "compile_cost",
     "compile_program",
     "compiled_for",
     "link",
+    "lowered_cost",
     "native_symbol",
     "object_key",
-    "opt_level",
+    "pipeline_for",
     "sources_digest",
     "target",
 ]

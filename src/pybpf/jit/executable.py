@@ -53,6 +53,7 @@ class JitProgram:
         resolved: Mapping[int, int] | None = None,
         facts: Collection[int] | None = None,
         stack_depths: Mapping[int, int] | None = None,
+        probe_loads: Collection[int] = (),
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
@@ -82,6 +83,9 @@ class JitProgram:
         """The verifier's facts: the slots of the memory accesses it proved in bounds on every path
         (``VerifiedProgram.proven_accesses``), compiled without a run-time check.  A program that did
         not go through the verifier has none: every access is checked."""
+        self.probe_loads = frozenset(probe_loads)
+        """The slots of the verifier's probe loads (``pybpf.vm.probe``): a load there from an address
+        no region holds reads 0 (the kernel's ``BPF_PROBE_MEM``)."""
         self.stack_zeroing = zeroing_plan(view, stack_depths)
         """Bytes of each call level's frame a run starts zeroed (``pybpf.jit.stack_zeroing``): from the
         verifier's stack depth of each subprogram by start slot (``stack_depths``, the kernel's
@@ -128,6 +132,7 @@ class JitProgram:
                 helper_ids=frozenset(self.helper_functions),
                 native=self.native,
                 proven=self.proven,
+                probes=self.probe_loads,
             )
         return self._compiled
 
@@ -140,8 +145,9 @@ class JitProgram:
         """An interpreter of the same program over the same memory (for tracing)."""
         if self._interpreter is None:
             self._interpreter = Interpreter(
-                self.instructions, helpers=self.registry, memory=self.memory, resolved=self.resolved
-            )
+                self.instructions, helpers=self.registry, memory=self.memory, resolved=self.resolved,
+                probe_loads=self.probe_loads,
+            )  # fmt: skip
         return self._interpreter
 
     # -- program layout ----------------------------------------------------------------------------

@@ -283,8 +283,7 @@ def lower_ld_packet(lo: Lowering, site: Site) -> None:
 
 def lower_ldx(lo: Lowering, site: Site) -> None:
     insn, size, b = site.insn, site.spec.size, lo.b
-    address = lo.address(insn.src, insn.off)
-    lo.check(address, size, NEED_READ, site.slot)
+    address = lo.check(lo.address(insn.src, insn.off), size, NEED_READ, site.slot)  # (a probe's: maybe 0s)
     value = b.load(lo.pointer(address, size), align=1)
     if size < 8:
         value = b.sext(value, I64) if site.spec.kind is Kind.LDXSX else b.zext(value, I64)

@@ -112,6 +112,8 @@ of their instructions and blocks, a fifth of the most a program may cost): each 
 loop's code, and LLVM's time with it; a program whose loops cost more has no fast copies."""
 FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
 RUN_FUNCTION = "bpf_run"
+PROBE_ZERO = "bpf_probe_zero"
+"""The 8 zero bytes a probe load that found no memory reads (``Lowering.check``)."""
 RESOLVED_SYMBOL = "pybpf_lddw_{slot}"
 """The symbol whose address is the loader's resolved value of the ``lddw`` at ``slot``: a relocation,
 so the object code holds no per-process address and can be cached (``pybpf.jit.codegen``)."""
@@ -152,10 +154,13 @@ class Lowering:
         helper_ids: Collection[int],
         lowerers: Mapping[Kind, Lowerer],
         proven: Collection[int] = frozenset(),
+        probes: Collection[int] = frozenset(),
     ) -> None:
         self.view = view
         self.proven = frozenset(proven)
         """Slots of the memory accesses the verifier proved in bounds: lowered without a check."""
+        self.probes = frozenset(probes)
+        """Slots of the probe loads (``pybpf.vm.probe``): where no memory is, they read 0 (``check``)."""
         self.specs = specs
         self.leaders = sorted(leaders)
         self.resolved = resolved
@@ -256,11 +261,13 @@ class Lowering:
     def address(self, reg: int, off: int) -> ir.Value:
         return self.b.add(self.reg(reg), self.const(off))
 
-    def check(self, address: ir.Value, size: int, need: int, slot: int) -> None:
+    def check(self, address: ir.Value, size: int, need: int, slot: int) -> ir.Value:
         """Fault unless ``size`` bytes at ``address`` are accessible with ``need`` (``state.NEED_*``);
-        nothing to emit for an access the verifier proved."""
+        nothing to emit for an access the verifier proved.  Returns the address to access:
+        ``address``, or for a probe load (``probes``) that found no memory, 8 zero bytes (the
+        runtime's ``Op.FILL`` answers 0 for it without a fault)."""
         if slot in self.proven:
-            return
+            return address
         b = self.b
         # inside the frames in use: size <= top - address <= span, as one unsigned comparison
         below_top = b.sub(b.sub(self._top, self.const(size)), address)
@@ -275,8 +282,32 @@ class Lowering:
         ok = b.call(
             self.mem_slow, [self.state, address, self.const(size), self.const(need), self.const(slot)]
         )
-        b.cbranch(ok, done, self._bail)
+        if slot not in self.probes:
+            b.cbranch(ok, done, self._bail)
+            self.continue_in(done, dominated=True)
+            return address
+        return self._probed(address, branch.parent, ok, done)
+
+    def _probed(self, address: ir.Value, fast: ir.Block, ok: ir.Value, done: ir.Block) -> ir.Value:
+        """The address a probe load reads: ``address`` where the check found memory (on the fast
+        path, or ``ok`` on the slow one), else that of ``PROBE_ZERO`` (the load reads 0)."""
+        b = self.b
+        slow = b.block
+        missing = self.new_block("probe_missing")
+        b.cbranch(ok, done, missing)
+        self.continue_in(missing, dominated=True)
+        zero = self.module.globals.get(PROBE_ZERO)
+        if zero is None:
+            zero = ir.GlobalVariable(self.module, I64, PROBE_ZERO)
+            zero.linkage, zero.global_constant, zero.initializer = "internal", True, ir.Constant(I64, 0)
+        zero_address = b.ptrtoint(zero, I64)
+        b.branch(done)
         self.continue_in(done, dominated=True)
+        chosen = b.phi(I64, name="probed")
+        chosen.add_incoming(address, fast)
+        chosen.add_incoming(address, slow)
+        chosen.add_incoming(zero_address, missing)
+        return chosen
 
     def _base_register(self, slot: int) -> int:
         """The register the memory access at ``slot`` addresses memory through."""

@@ -53,7 +53,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, cast
 
 from pybpf.engine import TailCall
-from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError
+from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError, MemoryAccessError
 from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
@@ -513,7 +513,12 @@ class JitSession:
         self._sync_depth()
         if self._reaching:
             self._reach(address)
-        region = self.memory.check(address, size, _WRITE_OF_NEED[need], pc)
+        try:
+            region = self.memory.check(address, size, _WRITE_OF_NEED[need], pc)
+        except MemoryAccessError:
+            if pc in self.program.probe_loads:  # a probe load where no memory is: it reads 0
+                return 0
+            raise
         if region is not self._stack_region:
             self._cache_region(region)
         return 1

@@ -46,14 +46,19 @@ class TieredProgram:
         resolved: Mapping[int, int],
         facts: Collection[int] | None = None,
         stack_depths: Mapping[int, int] | None = None,
+        probe_loads: Collection[int] = (),
     ) -> None:
-        self.interpreter = Interpreter(instructions, helpers=helpers, memory=memory, resolved=resolved)
+        self.interpreter = Interpreter(
+            instructions, helpers=helpers, memory=memory, resolved=resolved, probe_loads=probe_loads
+        )
         self._instructions = instructions
         self._helpers, self._memory, self._resolved = helpers, memory, resolved
         self._facts = facts
         """The verifier's facts the JIT compiles the program with (``JitProgram``'s ``facts``)."""
         self._stack_depths = stack_depths
         """The verifier's stack depths, for the JIT (``JitProgram``'s ``stack_depths``)."""
+        self._probe_loads = probe_loads
+        """The verifier's probe loads, for both engines (``JitProgram``'s ``probe_loads``)."""
         self.executed = 0
         """Instructions run on the interpreter so far."""
         self.jit: JitProgram | None = None
@@ -78,6 +83,7 @@ class TieredProgram:
                     resolved=self._resolved,
                     facts=self._facts,
                     stack_depths=self._stack_depths,
+                    probe_loads=self._probe_loads,
                 )
                 program.prepare()
             except JitUnavailable as exc:
@@ -134,11 +140,13 @@ def tiered_engine(
     resolved: Mapping[int, int],
     facts: Collection[int] | None = None,
     stack_depths: Mapping[int, int] | None = None,
+    probe_loads: Collection[int] = (),
 ) -> TieredProgram:
-    """The ``Engine`` of tiered execution (``facts``, ``stack_depths``: the verifier's, for the JIT)."""
+    """The ``Engine`` of tiered execution (``facts``, ``stack_depths``: the verifier's, for the JIT;
+    ``probe_loads``: its probe loads, for both engines)."""
     return TieredProgram(
         instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,
-        stack_depths=stack_depths,
+        stack_depths=stack_depths, probe_loads=probe_loads,
     )  # fmt: skip
 
 

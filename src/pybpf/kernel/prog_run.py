@@ -107,20 +107,26 @@ def _build(
     facts: frozenset[int],
     *,
     stack_depths: dict[int, int] | None,
+    probe_loads: frozenset[int] = frozenset(),
 ) -> Executable:
     """The executable ``engine`` makes of the program; the JIT's engines get the verifier's facts (the
     accesses it proved in bounds, compiled unchecked) and stack depths (what a run zeroes of the
-    stack), the interpreter checks every access and zeroes the whole stack."""
+    stack), the interpreter checks every access and zeroes the whole stack.  Every engine gets the
+    probe loads (``ProgMeta.probe_loads``: reading an address no region holds gives 0)."""
     if ENGINES[engine] is jit_engine:
         return jit_engine(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
-            stack_depths=stack_depths,
+            stack_depths=stack_depths, probe_loads=probe_loads,
         )  # fmt: skip
     if ENGINES[engine] is tiered_engine:
         return tiered_engine(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
-            stack_depths=stack_depths,
+            stack_depths=stack_depths, probe_loads=probe_loads,
         )  # fmt: skip
+    if ENGINES[engine] is Interpreter:
+        return Interpreter(
+            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads
+        )
     return ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
 
 
@@ -160,7 +166,10 @@ class ProgRuntime:
         stack_depths = (
             dict(zip(meta.subprogs, depths, strict=True)) if len(depths) == len(meta.subprogs) else None
         )
-        self.executable = _build(engine, insns, registry, resolved, facts, stack_depths=stack_depths)
+        self.executable = _build(
+            engine, insns, registry, resolved, facts, stack_depths=stack_depths,
+            probe_loads=frozenset(meta.probe_loads),
+        )  # fmt: skip
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
         self.executable.prepare()

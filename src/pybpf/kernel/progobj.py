@@ -78,6 +78,9 @@ class ProgMeta:
     """The xlated slots of the memory accesses the verifier proved in bounds on every path (the
     kernel's per-instruction ``insn_aux_data`` the JIT reads): every process that runs the program
     compiles them without a run-time check.  Covered by the file's digest like the instructions."""
+    probe_loads: list[int] = field(default_factory=list)
+    """The xlated slots of the probe loads (the kernel's ``BPF_PROBE_MEM`` loads through untrusted
+    kernel pointers): on both engines, reading an address no region holds gives 0, not a fault."""
     stack_depths: list[int] = field(default_factory=list)
     """The verifier's stack depth of each subprogram of ``subprogs`` (the kernel's ``stack_depth`` of
     each ``bpf_subprog_info``; ``prog->aux->stack_depth`` the first): what each run of the program

@@ -20,7 +20,11 @@ kernel's ``insn_aux_data`` that bpf_patch_insn_data() keeps beside each instruct
 of the fixed-up program: an access the fixups left alone keeps its fact where it moved; a context
 access keeps it on the first instruction of its rewrite when that is the load or store through the
 same context register (what convert_ctx_access() emits for the context itself), and the rest of a
-rewrite (loads through the pointers it read) has none.
+rewrite (loads through the pointers it read) has none.  ``probe_loads`` moves ``InsnFacts.probe`` the
+same way: the loads through untrusted kernel pointers that convert_ctx_accesses() turns into
+``BPF_PROBE_MEM``/``BPF_PROBE_MEMSX`` loads (a fault reads 0).  The instructions keep their modes
+(pybpf's xlated program shows what the kernel's dump shows, bpf_insn_prepare_dump() turning the
+probe modes back): the slots travel beside them, as ``proven_accesses`` do.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import errno
 from collections.abc import Mapping, Sequence
 
 from pybpf.isa.instruction import Instruction, slot_starts
-from pybpf.isa.opcodes import Kind
+from pybpf.isa.opcodes import BPF_LDX, Kind
 from pybpf.isa.program import ProgramView
 from pybpf.verifier.state import VerifierState
 
@@ -144,6 +148,25 @@ def proven_accesses(state: VerifierState, loaded: ProgramView) -> frozenset[int]
         if after == insn or ("ctx" in facts.ptr_types and _same_context_access(insn, after)):
             proven.add(moved)
     return frozenset(proven)
+
+
+def probe_loads(state: VerifierState, loaded: ProgramView) -> frozenset[int]:
+    """The slots, in the fixed-up program, of the loads convert_ctx_accesses() makes probe loads
+    (``InsnFacts.probe``; ``BPF_PROBE_MEM`` and, for a sign-extending load, ``BPF_PROBE_MEMSX``): the
+    loads the fixups left alone, where they moved."""
+    xlated = state.view
+    slot_map = state.slot_map
+    probes: set[int] = set()
+    for index, facts in state.facts.items():
+        if not facts.probe:
+            continue
+        insn = loaded.insns[index]
+        slot = loaded.starts[index]
+        moved = slot if slot_map is None else slot_map[slot]
+        now = xlated.index_at(moved)
+        if now is not None and xlated.insns[now] == insn and (insn.opcode & 0x07) == BPF_LDX:
+            probes.add(moved)
+    return frozenset(probes)
 
 
 def _same_context_access(before: Instruction, after: Instruction) -> bool:

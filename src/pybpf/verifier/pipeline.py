@@ -48,7 +48,7 @@ from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
-from pybpf.verifier.patch import proven_accesses
+from pybpf.verifier.patch import probe_loads, proven_accesses
 from pybpf.verifier.pseudo import PseudoPass
 from pybpf.verifier.request import LoadRequest, VerifiedProgram
 from pybpf.verifier.state import VerifierState
@@ -105,6 +105,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         verified_insns=state.insn_processed,
         slot_map=state.slot_map,
         proven_accesses=proven_accesses(state, view),
+        probe_loads=probe_loads(state, view),
         stack_depths=list(state.stack_depths),
     )
 

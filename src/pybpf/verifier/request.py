@@ -67,6 +67,9 @@ class InsnFacts:
     """Memory access: True when on every path reaching it the access was proven inside memory that is
     really there at run time (the stack frames, a map value or key, a packet up to its proven range,
     the context, a ring buffer record), so the JIT needs no run-time check; None: not a memory access."""
+    probe: bool = False
+    """Memory read: on some path through an untrusted kernel pointer (``PTR_TO_BTF_ID`` or untrusted
+    memory), which the fixups turn into a probe load (convert_ctx_accesses(): ``BPF_PROBE_MEM``)."""
     map: MapRef | None = None  # helper call: the map passed as CONST_PTR_TO_MAP (None if several)
     map_ambiguous: bool = False  # helper call: different maps on different paths
     loop_inline: tuple[bool, int] | None = None
@@ -88,6 +91,9 @@ class VerifiedProgram:
     proven_accesses: frozenset[int] = frozenset()
     """The xlated slots of the memory accesses proven in bounds on every path (``InsnFacts.in_bounds``
     moved through the fixups): what the JIT compiles without a run-time check."""
+    probe_loads: frozenset[int] = frozenset()
+    """The xlated slots of the probe loads (``InsnFacts.probe`` moved through the fixups; the kernel's
+    ``BPF_PROBE_MEM``/``BPF_PROBE_MEMSX`` modes): reading an address no region holds gives 0."""
     stack_depths: list[int] = field(default_factory=list)
     """The stack depth do_check found for each subprogram of ``subprogs`` (bytes below its frame
     pointer it may reach, rounded up to 8; the kernel's ``bpf_subprog_info.stack_depth``)."""

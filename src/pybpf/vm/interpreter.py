@@ -79,7 +79,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from struct import Struct as _struct
 from types import FunctionType
@@ -102,6 +102,7 @@ from pybpf.isa.program import ProgramView
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.atomics import atomic_functions
+from pybpf.vm.probe import probing
 from pybpf.vm.runtime import DEFAULT_BUDGET, MAY_GOTO_LOOPS, RunState
 from pybpf.vm.session import RunSession
 from pybpf.vm.trace import TraceCallback, TraceEvent, diff_registers
@@ -155,7 +156,10 @@ class Interpreter:
     bound when the interpreter is built.  ``memory``: the address space (default: a new one); the
     stack and the input buffer are added to it for the duration of each run, and callers may add
     regions of their own (contexts, map values) before running.  ``resolved``: slot -> 64-bit value
-    of each ``lddw`` with a map or BTF pseudo source, as the loader resolved it.
+    of each ``lddw`` with a map or BTF pseudo source, as the loader resolved it.  ``probe_loads``: the
+    slots of the verifier's probe loads (``VerifiedProgram.probe_loads``, the kernel's
+    ``BPF_PROBE_MEM``): a load there from an address no region holds reads 0 instead of faulting
+    (``probing``).
 
     Runs sharing one ``Memory`` are serialised by its lock; a helper may start another run (of this
     or another program) from inside a run.
@@ -168,6 +172,7 @@ class Interpreter:
         helpers: Mapping[int, Helper] | None = None,
         memory: Memory | None = None,
         resolved: Mapping[int, int] | None = None,
+        probe_loads: Collection[int] = (),
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
@@ -179,6 +184,8 @@ class Interpreter:
         specs = validate_program(insns, view)
         if not code:
             code = encode_program(insns)
+        self.probe_loads = frozenset(probe_loads)
+        """The slots of the probe loads (a load from an address no region holds reads 0 there)."""
         self.instructions: tuple[Instruction, ...] = view.insns
         self.starts: tuple[int, ...] = view.starts
         self.total_slots = view.slot_count
@@ -246,6 +253,7 @@ class Interpreter:
         }
         namespace.update({f"_atomic_{name}": function for name, function in _atomics(memory).items()})
         namespace.update({f"_h{helper_id}": function for helper_id, function in helpers.items()})
+        probing(namespace, self.probe_loads)
         return namespace
 
     def _bind_chunk(self, chunk: int) -> Any:

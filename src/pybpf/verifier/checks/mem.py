@@ -165,6 +165,18 @@ def _record_pointer(w: Walker, reg: RegState) -> None:
     facts.ptr_types.add(name)
 
 
+PROBE_READ_TYPES = frozenset(
+    {
+        (RegType.PTR_TO_BTF_ID, TypeFlag.NONE),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.PTR_UNTRUSTED),
+        (RegType.PTR_TO_BTF_ID, TypeFlag.MEM_ALLOC | TypeFlag.PTR_UNTRUSTED),
+        (RegType.PTR_TO_MEM, TypeFlag.MEM_RDONLY | TypeFlag.PTR_UNTRUSTED),
+    }
+)
+"""The pointer types (type, flags) whose loads convert_ctx_accesses() turns into probe loads: the
+kernel pointers whose memory may be gone (a fault reads 0); trusted and RCU pointers are not."""
+
+
 def _proven_kind(reg: RegState) -> bool:
     """Whether a successful check_mem_access through ``reg`` proves the access inside memory that is
     there at run time (what the kernel's JIT relies on when it emits a plain load or store): the stack
@@ -207,6 +219,8 @@ def check_mem_access(
     t = reg.type
     result: RegState | None = None  # what a read loads (None: an unknown scalar)
     _record_in_bounds(w, reg)  # (a check below that fails refuses the program: no fact is kept)
+    if access == BPF_READ and (t, reg.flags) in PROBE_READ_TYPES:
+        w.facts().probe = True
     if t is RegType.PTR_TO_MAP_VALUE and not reg.maybe_null:
         if reg.map is not None:  # (an inner map without a known template: unchecked)
             check_map_access_type(w, reg, off, size, access)
