@@ -4,8 +4,9 @@ Mirrors ``array_map_gen_lookup`` (kernel/bpf/arraymap.c), which the kernel's ver
 place of the helper call when the map is known (``do_misc_fixups``: ``map_gen_lookup``): the index
 is the key's u32, an index at or past ``max_entries`` gives NULL, else the value is at
 ``base + index * elem_size`` — for a per-CPU array, this CPU's slot of the element
-(``this_cpu_ptr``; the run's CPU is ``RunEnv.cpu``, which the Python helper uses too, and a CPU
-outside the map's gives NULL as ``value_offset`` does); ``bpf_map_lookup_percpu_elem`` on a
+(``this_cpu_ptr``; the run's CPU is the state's ``Field.CPU``: ``RunEnv.cpu``, which the Python helper
+uses too, or for a test run the CPU the run starts on, read natively, which ``RunEnv.cpu`` then
+follows: ``JitSession.follow_host_cpu``; a CPU outside the map's gives NULL as ``value_offset`` does); ``bpf_map_lookup_percpu_elem`` on a
 PERCPU_ARRAY gives the slot of the CPU its r3 names (``per_cpu_ptr``).  The layout (base, element stride, CPU
 stride) is read from the map's own ``value_offset`` at compile time, not restated here.
 
@@ -13,10 +14,11 @@ The value is the same address the Python helper returns, in the map's shared sto
 processes, ``Map`` and the interpreter see what the program writes there.  What the Python helper
 checks besides, the native code checks too or leaves to it:
 
-* the map must be one the run may name (``MapAccess``) and no spin lock may be held: checked once
-  per run in Python (``NativeMapSession.start`` sets ``Field.MAPS_ARMED``); an unarmed run, and a
-  key that does not lie in the stack frames in use, take the trampoline to the Python helper,
-  which answers (or faults) exactly as before.  Programs that call ``bpf_spin_lock`` or ``callx``
+* the map must be one the run may name (``MapAccess``) and no spin lock may be held: decided in
+  Python before a run (``NativeMapSession.start`` sets ``Field.MAPS_ARMED``; a verified session
+  armed for the same run environment, ``MapAccess`` and program maps stays armed with no work per
+  run); an unarmed run, and (raw programs) a key that does not lie in the stack frames in use, take
+  the trampoline to the Python helper, which answers (or faults) exactly as before.  Programs that call ``bpf_spin_lock`` or ``callx``
   never get native lookups (``pybpf.jit.native_helpers`` decides);
 * the value regions, which depend on whether the program went through the verifier
   (``verified``: ``JitProgram``'s ``facts`` is not None).
@@ -94,6 +96,8 @@ MAX_STAMPED_VALUES = 1 << 20
 session."""
 ARRAY_TYPES = frozenset({uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_PERCPU_ARRAY})
 LOOKUP_HELPER = "bpf_map_lookup_elem"
+_MAPS_ARMED = int(Field.MAPS_ARMED)
+_EPOCH = int(Field.EPOCH)
 RESERVE_HELPER = "bpf_ringbuf_reserve"
 
 
@@ -394,6 +398,10 @@ class NativeMapSession:
         self._program: ProgramMaps | None = None
         self._names_all = False
         """Whether ``_program`` holds every native map."""
+        self._armed_env: RunEnv | None = None
+        self._armed_access: MapAccess | None = None
+        self._armed_program: ProgramMaps | None = None
+        """What a verified session's ``MAPS_ARMED`` was last decided for (``start``)."""
         self._new_epoch(None)
 
     def _new_epoch(self, access: object) -> None:
@@ -402,13 +410,15 @@ class NativeMapSession:
             for stamps in self._stamps:
                 ctypes.memset(stamps, 0, ctypes.sizeof(stamps))
             self._epoch = 1
-        self.fields[Field.EPOCH] = self._epoch
+        self.fields[_EPOCH] = self._epoch
         self._access = access
         self._probe = None
 
     def start(self, env: RunEnv) -> None:
         """Before a run (or the runs of the native repeat loop): arm the native lookups if the run
-        may reach every native map, and (raw) start a new epoch when the run's MapAccess is new."""
+        may reach every native map, and (raw) start a new epoch when the run's MapAccess is new.  A
+        verified session armed for the same ``env``, ``MapAccess`` and program maps, with no spin
+        lock held, is still armed (nothing else decides it): nothing is done."""
         access = env.maps
         if not self.verified:
             probe = self._probe
@@ -416,6 +426,13 @@ class NativeMapSession:
                 probe is not None and access is not None and access.value_region_at(probe.start) is not probe
             ):
                 self._new_epoch(access)
+        elif (
+            env is self._armed_env
+            and access is self._armed_access
+            and not env.spin_locks
+            and (access is None or access.program is self._armed_program)
+        ):
+            return
         armed = access is not None and access.memory is self.memory and not env.spin_locks
         if armed and access is not None:
             program = access.program
@@ -424,9 +441,12 @@ class NativeMapSession:
                 self._program = program
                 self._names_all = all(by_pointer.get(a.obj.pointer) is a.obj for a in self.maps)
             armed = self._names_all
-        fields = self.fields
-        fields[Field.MAPS_ARMED] = int(armed)
-        fields[Field.CPU] = env.cpu & M64
+        self.fields[_MAPS_ARMED] = int(armed)
+        if self.verified and not env.spin_locks:
+            self._armed_env, self._armed_access = env, access
+            self._armed_program = access.program if access is not None else None
+        else:
+            self._armed_env = None
 
     def hand(self, env: RunEnv, index: int, address: int, stamp_slot: int) -> int:
         """``Op.VALUE`` (raw programs): register the value at ``address`` as the Python helper would,

@@ -258,7 +258,9 @@ class Runner:
         self._env: RunEnv | None = None
         self._access = MapAccess(EXEC_MEMORY)
         self._calls_out = True
-        """Whether the program calls anything but BPF functions (helpers see the run's CPU)."""
+        """Whether Python may see the run's CPU (the program calls anything but BPF functions) and
+        no session of the main program reads it where it runs (``JitSession.follow_host_cpu``):
+        each test run then asks which CPU it runs on."""
 
     def __enter__(self) -> Runner:
         """Hold the address space's lock until ``__exit__``: the repeats of a test run run back to back."""
@@ -279,10 +281,12 @@ class Runner:
         the address space's lock for the test run: the sessions of the earlier ones are still open."""
         self._locked = True
         if self._main is None:
-            self._main = self._session(self.runtime)
-            self._calls_out = not loops_natively(self.runtime.prog.xlated)
-        if self._calls_out:
-            self._env = None  # helpers may see the CPU: each test run asks which it runs on
+            main = self._main = self._session(self.runtime)
+            native_cpu = isinstance(main, JitSession)
+            self._calls_out = not native_cpu and not loops_natively(self.runtime.prog.xlated)
+        env = self._env
+        if self._calls_out and env is not None:
+            env.cpu = running_cpu()  # helpers may see the CPU: each test run asks which it runs on
 
     def end(self) -> None:
         """End a test run ``begin`` started, as ``__exit__`` would but keeping the sessions open: the
@@ -310,7 +314,10 @@ class Runner:
     def _session(self, runtime: ProgRuntime) -> RunSession:
         entry = self._sessions.get(id(runtime))
         if entry is None:
-            entry = self._sessions[id(runtime)] = (runtime, runtime.executable.session())
+            session = runtime.executable.session()
+            if isinstance(session, JitSession):  # a test run is on the CPU it runs on
+                session.follow_host_cpu()
+            entry = self._sessions[id(runtime)] = (runtime, session)
         return entry[1]
 
     def _tail_call(self, map_address: int, index: int) -> int:
@@ -391,6 +398,7 @@ class Runner:
                 runtime = call.target
             while True:
                 assert isinstance(runtime, ProgRuntime)
+                env.cpu = running_cpu()  # (the main program's session may have read it natively)
                 try:
                     with EXEC_MEMORY.lock:
                         access.switch(runtime.program_maps)  # the caller's values and records go
