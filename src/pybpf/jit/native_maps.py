@@ -4,11 +4,12 @@ Mirrors ``array_map_gen_lookup`` (kernel/bpf/arraymap.c), which the kernel's ver
 place of the helper call when the map is known (``do_misc_fixups``: ``map_gen_lookup``): the index
 is the key's u32, an index at or past ``max_entries`` gives NULL, else the value is at
 ``base + index * elem_size`` — for a per-CPU array, this CPU's slot of the element
-(``this_cpu_ptr``; the run's CPU is the state's ``Field.CPU``: ``RunEnv.cpu``, which the Python helper
-uses too, or for a test run the CPU the run starts on, read natively, which ``RunEnv.cpu`` then
-follows: ``JitSession.follow_host_cpu``; a CPU outside the map's gives NULL as ``value_offset`` does); ``bpf_map_lookup_percpu_elem`` on a
-PERCPU_ARRAY gives the slot of the CPU its r3 names (``per_cpu_ptr``).  The layout (base, element stride, CPU
-stride) is read from the map's own ``value_offset`` at compile time, not restated here.
+(``this_cpu_ptr``; the run's CPU is the state's ``Field.CPU``: ``RunEnv.cpu``, which the Python
+helper uses too, or for a test run the CPU the run starts on, read natively, which ``RunEnv.cpu``
+then follows: ``JitSession.follow_host_cpu``; a CPU outside the map's gives NULL as
+``value_offset`` does); ``bpf_map_lookup_percpu_elem`` on a PERCPU_ARRAY gives the slot of the CPU
+its r3 names (``per_cpu_ptr``).  The layout (base, element stride, CPU stride) is read from the
+map's own ``value_offset`` at compile time, not restated here.
 
 The value is the same address the Python helper returns, in the map's shared storage, so other
 processes, ``Map`` and the interpreter see what the program writes there.  What the Python helper
@@ -17,9 +18,10 @@ checks besides, the native code checks too or leaves to it:
 * the map must be one the run may name (``MapAccess``) and no spin lock may be held: decided in
   Python before a run (``NativeMapSession.start`` sets ``Field.MAPS_ARMED``; a verified session
   armed for the same run environment, ``MapAccess`` and program maps stays armed with no work per
-  run); an unarmed run, and (raw programs) a key that does not lie in the stack frames in use, take
-  the trampoline to the Python helper, which answers (or faults) exactly as before.  Programs that call ``bpf_spin_lock`` or ``callx``
-  never get native lookups (``pybpf.jit.native_helpers`` decides);
+  run); an unarmed run, and a key that does not lie in the stack frames in use, take
+  the trampoline to the Python helper, which answers (or faults) exactly as before.  Programs
+  that call ``bpf_spin_lock`` or ``callx`` never get native lookups (``pybpf.jit.native_helpers``
+  decides);
 * the value regions, which depend on whether the program went through the verifier
   (``verified``: ``JitProgram``'s ``facts`` is not None).
 
