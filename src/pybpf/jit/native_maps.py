@@ -245,19 +245,36 @@ class NativeMap(Protocol):
         ...
 
 
+def load_armed(lo: Lowering) -> ir.Value:
+    """``Field.MAPS_ARMED`` as a load LLVM may hoist out of loops and share across calls into Python
+    (``!invariant.load``): only ``NativeMapSession.start``, before a run, writes it."""
+    load = lo.load_field(Field.MAPS_ARMED)
+    load.set_metadata("invariant.load", lo.module.add_metadata([]))
+    return load
+
+
 def begin_lookup(
-    lo: Lowering, site: Site, args: Sequence[ir.Value], key_size: int, value_size: int = 0
+    lo: Lowering,
+    site: Site,
+    args: Sequence[ir.Value],
+    key_size: int,
+    value_size: int = 0,
+    *,
+    verified: bool = False,
 ) -> tuple[ir.Block, ir.Block]:
-    """Send the call to the Python helper unless the run is armed and the key (r2) lies in the
-    stack, and (``value_size``: an update's) the value (r3) too; returns the block every way of the
-    call ends in and the block calling the Python helper (any later block may still go there), with
-    the builder on the native way."""
+    """Send the call to the Python helper unless the run is armed and (unless ``verified``) the key
+    (r2) lies in the stack, and (``value_size``: an update's) the value (r3) too; returns the block
+    every way of the call ends in and the block calling the Python helper (any later block may still
+    go there), with the builder on the native way.  ``verified``: the verifier proved the key
+    readable for ``key_size`` bytes (``check_helper_mem_access``: stack, map value, packet or other
+    memory the native code reads as the helper does), so it is read where it is."""
     b = lo.b
     native = lo.new_block("lookup_native")
     python = lo.new_block("lookup_python")
     done = lo.new_block("lookup_done")
-    armed = b.icmp_unsigned("!=", lo.load_field(Field.MAPS_ARMED), lo.const(0))
-    usable = b.and_(armed, in_stack(lo, args[1], key_size))
+    usable = b.icmp_unsigned("!=", load_armed(lo), lo.const(0))
+    if not verified:
+        usable = b.and_(usable, in_stack(lo, args[1], key_size))
     if value_size:
         usable = b.and_(usable, in_stack(lo, args[2], value_size))
     b.cbranch(usable, native, python).set_weights([1000, 1])
@@ -325,7 +342,7 @@ def lower_array_lookup(
     """r0 = ``bpf_map_lookup_elem(array, r2)`` natively, with the Python helper for what it must
     answer; ``cpu_in_r3``: ``bpf_map_lookup_percpu_elem(array, r2, r3)`` (CPU r3's slot)."""
     b = lo.b
-    done, _ = begin_lookup(lo, site, args, 4)
+    done, _ = begin_lookup(lo, site, args, 4, verified=verified)
     found = lo.new_block("lookup_found")
     null = lo.new_block("lookup_null")
     key = args[1]
@@ -539,6 +556,7 @@ __all__ = [
     "give_null",
     "hand_out",
     "in_stack",
+    "load_armed",
     "lower_array_lookup",
     "native_array",
 ]
