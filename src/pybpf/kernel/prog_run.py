@@ -288,6 +288,17 @@ class Runner:
         if self._calls_out and env is not None:
             env.cpu = running_cpu()  # helpers may see the CPU: each test run asks which it runs on
 
+    def run_kept(
+        self, run: KeptRun, given: bytes, size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int]:
+        """A fixture's short path (``KeptRun``) between ``begin`` and ``end``, for
+        ``TestRunHandle.run_given`` (one frame less on ``Program.run``'s per-call path)."""
+        self.begin()
+        try:
+            return run(self, given, size_out, repeat)
+        finally:
+            self.end()
+
     def end(self) -> None:
         """End a test run ``begin`` started, as ``__exit__`` would but keeping the sessions open: the
         values and records it was handed are released, and the next test run asks again whether a
@@ -645,11 +656,7 @@ class TestRunHandle:
                 return None
             self._running = True
             try:
-                runner.begin()
-                try:
-                    retval, out, duration = run(runner, given, size_out, repeat)
-                finally:
-                    runner.end()
+                retval, out, duration = runner.run_kept(run, given, size_out, repeat)
             except ExecutionError as fault:  # a program the structural verifier let through faulted
                 raise ProgramFaultError(fault) from fault
             except MemoryError:  # as the bpf(2) entry answers it
