@@ -445,12 +445,7 @@ class NativeMapSession:
                 probe is not None and access is not None and access.value_region_at(probe.start) is not probe
             ):
                 self._new_epoch(access)
-        elif (
-            env is self._armed_env
-            and access is self._armed_access
-            and not env.spin_locks
-            and (access is None or access.program is self._armed_program)
-        ):
+        elif self.still_armed(env):
             return
         armed = access is not None and access.memory is self.memory and not env.spin_locks
         if armed and access is not None:
@@ -466,6 +461,17 @@ class NativeMapSession:
             self._armed_program = access.program if access is not None else None
         else:
             self._armed_env = None
+
+    def still_armed(self, env: RunEnv) -> bool:
+        """Whether ``start`` has nothing to do for a run in ``env``: a verified session armed for the
+        same ``env``, ``MapAccess`` and program maps, with no spin lock held."""
+        access = env.maps
+        return (
+            env is self._armed_env
+            and access is self._armed_access
+            and not env.spin_locks
+            and (access is None or access.program is self._armed_program)
+        )
 
     def hand(self, env: RunEnv, index: int, address: int, stamp_slot: int) -> int:
         """``Op.VALUE`` (raw programs): register the value at ``address`` as the Python helper would,

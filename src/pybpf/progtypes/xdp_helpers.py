@@ -185,7 +185,8 @@ class XdpState:
     def refill(self, headroom: int, linear: bytes, device: tuple[int, int]) -> None:
         """``reset(headroom, linear, 0, *device)``, for a plain packet (no metadata): what a test run
         kept ready does per call, writing only what the last run may have changed."""
-        start, end = headroom, headroom + len(linear)
+        size = len(linear)
+        start, end = headroom, headroom + size
         low, high = self._dirty
         if low < start or high > end or device != self._device:
             self.reset(headroom, linear, 0, *device)
@@ -197,7 +198,7 @@ class XdpState:
             _U32.pack_into(self._kctx_view, _FLAGS, 0)
         self.redirect = self.redirect_lookup = None
         start += self.base
-        _POINTERS.pack_into(self._kctx_view, 0, start, start + len(linear), start)
+        _POINTERS.pack_into(self._kctx_view, 0, start, start + size, start)
 
     def expose(self, memory: Memory | None, region: Region | None) -> None:
         """Make ``region`` (registered over the packet page in ``memory``) the packet programs reach."""
