@@ -151,6 +151,9 @@ class XdpState:
         as no helper moved its bounds (programs write nothing else: the page is reachable only
         through the packet region), else the whole page."""
         self._kctx_view = memoryview(self.kctx).cast("B")
+        self._refilled: tuple[int, int] | None = None
+        """The page offsets [data_meta, data_end) ``refill`` set, while no helper moved the bounds (for
+        ``packet_bytes``, which then need not read them back)."""
         self._device = (-1, -1)
         """The (ifindex, queue) the context holds."""
         self.reset(headroom=headroom, linear=linear, meta_len=meta_len, ifindex=ifindex, queue=queue)
@@ -170,6 +173,7 @@ class XdpState:
             view[low:high] = _ZERO_VIEW[: high - low]
         view[start:end] = linear
         self._dirty = (start, end)
+        self._refilled = None
         self.frags: list[bytearray] = []
         self.redirect: XdpRedirect | None = None
         self.redirect_lookup: Callable[[int, int], object | None] | None = None
@@ -192,7 +196,7 @@ class XdpState:
             self.reset(headroom, linear, 0, *device)
             return
         self._page_view[start:end] = linear
-        self._dirty = (start, end)
+        self._dirty = self._refilled = (start, end)
         if self.frags:
             self.frags = []
             _U32.pack_into(self._kctx_view, _FLAGS, 0)
@@ -208,6 +212,7 @@ class XdpState:
     def sync_region(self) -> None:
         """Bound the packet region to [data_meta, data_end) (data_meta past data: no metadata)."""
         self._dirty = (0, PAGE_SIZE)  # a helper moved the bounds: the program may have written anywhere
+        self._refilled = None
         if self.memory is not None and self.region is not None:
             self.memory.resize_region(self.region, *self.packet_bounds())
 
@@ -243,6 +248,10 @@ class XdpState:
 
     def packet_bytes(self) -> bytes:
         """What BPF_PROG_TEST_RUN copies out: from data_meta to data_end, then the fragments."""
+        refilled = self._refilled
+        if refilled is not None:  # no fragments, the bounds as ``refill`` set them
+            packet: bytes = self.page[refilled[0] : refilled[1]]  # type: ignore[assignment]
+            return packet
         _, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
         base = self.base
         linear: bytes = self.page[data_meta - base : data_end - base]  # type: ignore[assignment]  # c_char slices are bytes
