@@ -435,9 +435,8 @@ class NativeMapSession:
 
     def start(self, env: RunEnv) -> None:
         """Before a run (or the runs of the native repeat loop): arm the native lookups if the run
-        may reach every native map, and (raw) start a new epoch when the run's MapAccess is new.  A
-        verified session armed for the same ``env``, ``MapAccess`` and program maps, with no spin
-        lock held, is still armed (nothing else decides it): nothing is done."""
+        may reach every native map, and (raw) start a new epoch when the run's MapAccess is new.
+        Where ``still_armed``, there is nothing to do."""
         access = env.maps
         if not self.verified:
             probe = self._probe
@@ -445,8 +444,6 @@ class NativeMapSession:
                 probe is not None and access is not None and access.value_region_at(probe.start) is not probe
             ):
                 self._new_epoch(access)
-        elif self.still_armed(env):
-            return
         armed = access is not None and access.memory is self.memory and not env.spin_locks
         if armed and access is not None:
             program = access.program
@@ -464,7 +461,8 @@ class NativeMapSession:
 
     def still_armed(self, env: RunEnv) -> bool:
         """Whether ``start`` has nothing to do for a run in ``env``: a verified session armed for the
-        same ``env``, ``MapAccess`` and program maps, with no spin lock held."""
+        same ``env``, ``MapAccess`` and program maps, with no spin lock held (nothing else decides
+        it; a raw session never is: each run checks its epoch)."""
         access = env.maps
         return (
             env is self._armed_env

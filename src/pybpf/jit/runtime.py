@@ -344,7 +344,8 @@ class JitSession:
             self.ctx.env = env
             native_maps = self.native_maps
             if native_maps is not None:
-                native_maps.start(env)
+                if not native_maps.still_armed(env):
+                    native_maps.start(env)
                 if not self.host_cpu:
                     self.fields[_CPU] = env.cpu & M64
             if self.native_packet is not None:
