@@ -154,15 +154,17 @@ class BlobTestRunFixture(TestRunFixture):
             return result.retval, result.ctx_out, result.duration_ns
         region = self._region
         if region is not None and size <= len(self._buffer):  # ``holding``, inline
-            view = self._view
-            view[:size] = ctx
+            self._view[:size] = ctx
             address = region.base
             if region.start != address or region.end != address + size:
                 self.memory.resize_region(region, address, address + size)
         else:
-            address, view = self.holding(ctx)
+            address, _ = self.holding(ctx)
         retval = runner.run(address, self.env) & 0xFFFF_FFFF
-        return retval, bytes(view[:size]) if self.writable else None, 0
+        if not self.writable:
+            return retval, None, 0
+        ctx_out: bytes = self._buffer[:size]  # type: ignore[assignment]  # a c_char array's slice is bytes
+        return retval, ctx_out, 0
 
 
 class BlobProgType(ProgType):
