@@ -167,3 +167,32 @@ def test_a_verified_session_is_armed_again_when_its_environment_changes(services
             assert value(env) == "HelperError"
             env.spin_locks.clear()
             assert value(env) == "native 41"
+
+
+HEAD_ON_MARK = """
+    r6 = r1
+    r2 = *(u32 *)(r6 + 0)
+    r3 = *(u32 *)(r6 + 4)
+    r4 = r2
+    r4 += 1
+    if r4 > r3 goto out
+    r4 = *(u8 *)(r2 + 0)
+    if r4 != 1 goto out
+    r1 = r6
+    r2 = 14
+    call bpf_xdp_adjust_head
+out:
+    r0 = 2
+    exit
+"""
+"""XDP: a packet whose first byte is 1 loses its first 14 bytes (``bpf_xdp_adjust_head``)."""
+
+
+@pytest.mark.parametrize("engine", ["jit", "interpreter"])
+def test_xdp_calls_after_a_helper_moved_the_packet(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    monkeypatch.setenv(prog_run.ENGINE_VARIABLE, engine)
+    plain, marked, short = bytes(range(2, 66)), bytes([1]) + bytes(range(2, 65)), bytes(range(2, 42))
+    with Program.load(HEAD_ON_MARK, "xdp", backend=UserBackend()) as prog:
+        for data in (plain, plain, marked, plain, plain, marked, marked, short, plain):
+            out = prog.run(data).data_out
+            assert out == (data[14:] if data[0] == 1 else data)

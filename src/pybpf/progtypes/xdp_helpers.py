@@ -152,8 +152,9 @@ class XdpState:
         through the packet region), else the whole page."""
         self._kctx_view = memoryview(self.kctx).cast("B")
         self._refilled: tuple[int, int] | None = None
-        """The page offsets [data_meta, data_end) ``refill`` set, while no helper moved the bounds (for
-        ``packet_bytes``, which then need not read them back)."""
+        """The page offsets [data_meta, data_end) ``refill`` set the xdp_buff's pointers to, while
+        nothing else wrote them (``reset``, a helper that moved the bounds: ``sync_region``):
+        ``refill`` of the same bounds need not write them again, ``packet_bytes`` need not read them."""
         self._device = (-1, -1)
         """The (ifindex, queue) the context holds."""
         self.reset(headroom=headroom, linear=linear, meta_len=meta_len, ifindex=ifindex, queue=queue)
@@ -196,13 +197,15 @@ class XdpState:
             self.reset(headroom, linear, 0, *device)
             return
         self._page_view[start:end] = linear
-        self._dirty = self._refilled = (start, end)
+        bounds = self._dirty = (start, end)
         if self.frags:
             self.frags = []
             _U32.pack_into(self._kctx_view, _FLAGS, 0)
         self.redirect = self.redirect_lookup = None
-        start += self.base
-        _POINTERS.pack_into(self._kctx_view, 0, start, start + size, start)
+        if self._refilled != bounds:  # else the xdp_buff's pointers are still the ones written here
+            self._refilled = bounds
+            start += self.base
+            _POINTERS.pack_into(self._kctx_view, 0, start, start + size, start)
 
     def expose(self, memory: Memory | None, region: Region | None) -> None:
         """Make ``region`` (registered over the packet page in ``memory``) the packet programs reach."""
