@@ -33,7 +33,11 @@ interpreter's rules hold because the same code decides them:
   moved the XDP packet, the Memory's packet region follows (``sync_packet``) before Python looks at
   the address space: at the trampoline, after a callback, at the end of the run;
 * ring buffer records a verified run holds natively when it ends otherwise than by exit become its
-  ``MapAccess``'s (``NativeMapSession.give_back``), which the runner discards as the interpreter's.
+  ``MapAccess``'s (``NativeMapSession.give_back``), which the runner discards as the interpreter's;
+* the CPU: a run is on ``RunEnv.cpu``, or for a session that ``follow_host_cpu`` (a test run's, as
+  ``bpf_test_run`` runs on the current CPU) on the CPU it starts on, read by the native run entries
+  (``pybpf.jit.repeat``) with no foreign call from Python; ``RunEnv.cpu`` is set to it whenever the
+  run enters Python (the trampoline), so its native lookups and its Python helpers agree.
 
 The repeats of a test run of a program that calls no helper but native ones
 (``pybpf.jit.native_helpers``) run in the native repeat loop (``run_repeated_locked``,
