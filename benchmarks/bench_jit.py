@@ -12,7 +12,8 @@ machine may be shared.  A program pybpf's verifier refuses is reported as such i
 ends with the geometric means of the ratios.  Then the per-call cost of ``Program.run()`` from Python
 (one run per call, CPU and wall time, best of ``rounds`` batches) on each, for a map-free XDP parser,
 a small map-free program of each type with a kept test run (XDP, SCHED_CLS, SOCKET_FILTER,
-RAW_TRACEPOINT, SYSCALL) and the suite's firewall (a map lookup), and the JIT's compile time of
+RAW_TRACEPOINT, SYSCALL), XDP programs writing a ring buffer record and updating a hash map, and the
+suite's firewall (a map lookup), and the JIT's compile time of
 straight-line programs of 100 to 4,000 instructions, compiled and linked from the object cache.
 
     .venv/bin/python benchmarks/bench_jit.py [--repeat N] [--rounds N] [--calls N] [--only a,b]
@@ -22,6 +23,7 @@ straight-line programs of 100 to 4,000 instructions, compiled and linked from th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -31,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jit_suite import FRAME, SUITE, SuiteProgram, engine, loaded
-from pybpf import Program, ProgramLoadError, assemble, uapi
+from pybpf import Map, Program, ProgramLoadError, assemble, uapi
 from pybpf.errors import BPFError
 from pybpf.jit import cache, codegen
 from pybpf.kernel.backend import Backend, UserBackend
@@ -91,7 +93,7 @@ def per_call(call: Callable[[], object], calls: int, rounds: int) -> tuple[int, 
 
 @dataclass(frozen=True)
 class PerCallCase:
-    """A map-free program of one type, run by ``Program.run`` with its test-run input."""
+    """A small program of one type, run by ``Program.run`` with its test-run input."""
 
     title: str
     prog_type: str
@@ -99,6 +101,8 @@ class PerCallCase:
     data: bytes = b""
     ctx: bytes | None = None
     prog_flags: int = 0
+    maps: tuple[tuple[str, int, int, int, int], ...] = ()
+    """The maps it names: (name, map type, key size, value size, max entries), created fresh."""
 
 
 PARSER = """
@@ -122,6 +126,39 @@ pass:
 """
 """A map-free XDP parser: Ethernet, IPv4, UDP to port 4789 passes (the frame), anything else drops."""
 
+RINGBUF_OUTPUT = """
+    *(u64 *)(r10 - 16) = r1
+    r1 = 42
+    *(u64 *)(r10 - 8) = r1
+    r1 = map_fd(ring) ll
+    r2 = r10
+    r2 += -16
+    r3 = 16
+    r4 = 0
+    call bpf_ringbuf_output
+    r0 = 2
+    exit
+"""
+"""16 bytes from the stack to ring buffer ``ring`` (native in a verified program:
+``pybpf.jit.native_ringbuf``; 4 MiB, more than the calls of a table fill)."""
+
+HASH_UPDATE = """
+    r1 = 7
+    *(u32 *)(r10 - 4) = r1
+    r1 = 1
+    *(u64 *)(r10 - 16) = r1
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 0
+    r1 = map_fd(flows) ll
+    call bpf_map_update_elem
+    r0 = 2
+    exit
+"""
+"""``flows[7] = 1`` in a hash map (native: ``pybpf.jit.native_hash_write``)."""
+
 PER_CALL_CASES = (
     PerCallCase("parser (xdp, map-free)", "xdp", PARSER, data=FRAME),
     PerCallCase("xdp: r0 = XDP_PASS", "xdp", "r0 = 2\nexit", data=FRAME),
@@ -132,6 +169,14 @@ PER_CALL_CASES = (
         "syscall: ctx u32", "syscall", "r0 = *(u32 *)(r1 + 0)\nexit", ctx=bytes(16),
         prog_flags=uapi.BPF_F_SLEEPABLE,
     ),
+    PerCallCase(
+        "xdp: ringbuf_output (map)", "xdp", RINGBUF_OUTPUT, data=FRAME,
+        maps=(("ring", uapi.BPF_MAP_TYPE_RINGBUF, 0, 0, 1 << 22),),
+    ),
+    PerCallCase(
+        "xdp: hash update (map)", "xdp", HASH_UPDATE, data=FRAME,
+        maps=(("flows", uapi.BPF_MAP_TYPE_HASH, 4, 8, 64),),
+    ),
 )  # fmt: skip
 
 
@@ -139,8 +184,12 @@ def case_per_call(
     case: PerCallCase, backend: Backend, engine_name: str | None, calls: int, rounds: int
 ) -> tuple[int, int]:
     """(wall ns, CPU ns) of one ``Program.run()`` of ``case`` (loaded and run on engine ``engine_name``)."""
-    with engine(engine_name):
-        prog = Program.load(case.text, case.prog_type, backend=backend, prog_flags=case.prog_flags)
+    with engine(engine_name), contextlib.ExitStack() as stack:
+        maps = {
+            name: stack.enter_context(Map.create(kind, key, value, entries, name=name, backend=backend))
+            for name, kind, key, value, entries in case.maps
+        }
+        prog = Program.load(case.text, case.prog_type, backend=backend, prog_flags=case.prog_flags, maps=maps)
         with prog:
             prog.run(case.data, ctx=case.ctx)
             return per_call(lambda: prog.run(case.data, ctx=case.ctx), calls, rounds)

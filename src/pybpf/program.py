@@ -40,6 +40,7 @@ PROG_TYPE_NAMES: dict[str, int] = {
 
 DEFAULT_LOG_SIZE = 1 << 20
 
+_SYSCALL = uapi.BPF_PROG_TYPE_SYSCALL
 CTX_OUT_TYPES = frozenset(
     {
         uapi.BPF_PROG_TYPE_XDP,
@@ -269,8 +270,8 @@ class Program(FdObject):
                         retval, out, duration = ran
                         if out is None:
                             out = bytes(out_size)
-                        elif len(out) > out_size:
-                            out = out[:out_size]
+                        elif not out_size:  # (``run_given`` refused more than a non-zero size with ENOSPC)
+                            out = b""
                         return TestRun(retval, out, None, duration)
                 elif type(ctx) is bytes and ctx and not data:
                     ran = handle.run_given(handle.context_run, ctx, 0, repeat)
@@ -366,11 +367,14 @@ class Program(FdObject):
         the run's ``ctx_out``, as ``run`` reads it back from its buffers: the ctx_out buffer
         (``ctx_out_size`` bytes, zeros where the run wrote none), or for SYSCALL programs the ctx_in
         buffer they write back into; None for the types that copy no context out."""
-        if self.prog_type in CTX_OUT_TYPES:
-            return ctx_out if ctx_out is not None else bytes(ctx_out_size)
-        if self.prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+        prog_type = self.prog_type
+        if prog_type == _SYSCALL:
+            if ctx_out is not None and len(ctx_out) == len(ctx_bytes):
+                return ctx_out  # (all of it written back)
             written = (ctx_out or b"")[: len(ctx_bytes)]
             return written + ctx_bytes[len(written) :]
+        if prog_type in CTX_OUT_TYPES:
+            return ctx_out if ctx_out is not None else bytes(ctx_out_size)
         return None
 
     def close(self) -> None:

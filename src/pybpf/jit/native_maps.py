@@ -4,20 +4,24 @@ Mirrors ``array_map_gen_lookup`` (kernel/bpf/arraymap.c), which the kernel's ver
 place of the helper call when the map is known (``do_misc_fixups``: ``map_gen_lookup``): the index
 is the key's u32, an index at or past ``max_entries`` gives NULL, else the value is at
 ``base + index * elem_size`` — for a per-CPU array, this CPU's slot of the element
-(``this_cpu_ptr``; the run's CPU is ``RunEnv.cpu``, which the Python helper uses too, and a CPU
-outside the map's gives NULL as ``value_offset`` does); ``bpf_map_lookup_percpu_elem`` on a
-PERCPU_ARRAY gives the slot of the CPU its r3 names (``per_cpu_ptr``).  The layout (base, element stride, CPU
-stride) is read from the map's own ``value_offset`` at compile time, not restated here.
+(``this_cpu_ptr``; the run's CPU is the state's ``Field.CPU``: ``RunEnv.cpu``, which the Python
+helper uses too, or for a test run the CPU the run starts on, read natively, which ``RunEnv.cpu``
+then follows: ``JitSession.follow_host_cpu``; a CPU outside the map's gives NULL as
+``value_offset`` does); ``bpf_map_lookup_percpu_elem`` on a PERCPU_ARRAY gives the slot of the CPU
+its r3 names (``per_cpu_ptr``).  The layout (base, element stride, CPU stride) is read from the
+map's own ``value_offset`` at compile time, not restated here.
 
 The value is the same address the Python helper returns, in the map's shared storage, so other
 processes, ``Map`` and the interpreter see what the program writes there.  What the Python helper
 checks besides, the native code checks too or leaves to it:
 
-* the map must be one the run may name (``MapAccess``) and no spin lock may be held: checked once
-  per run in Python (``NativeMapSession.start`` sets ``Field.MAPS_ARMED``); an unarmed run, and a
-  key that does not lie in the stack frames in use, take the trampoline to the Python helper,
-  which answers (or faults) exactly as before.  Programs that call ``bpf_spin_lock`` or ``callx``
-  never get native lookups (``pybpf.jit.native_helpers`` decides);
+* the map must be one the run may name (``MapAccess``) and no spin lock may be held: decided in
+  Python before a run (``NativeMapSession.start`` sets ``Field.MAPS_ARMED``; a verified session
+  armed for the same run environment, ``MapAccess`` and program maps stays armed with no work per
+  run); an unarmed run, and a key that does not lie in the stack frames in use, take
+  the trampoline to the Python helper, which answers (or faults) exactly as before.  Programs
+  that call ``bpf_spin_lock`` or ``callx`` never get native lookups (``pybpf.jit.native_helpers``
+  decides);
 * the value regions, which depend on whether the program went through the verifier
   (``verified``: ``JitProgram``'s ``facts`` is not None).
 
@@ -94,6 +98,8 @@ MAX_STAMPED_VALUES = 1 << 20
 session."""
 ARRAY_TYPES = frozenset({uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_PERCPU_ARRAY})
 LOOKUP_HELPER = "bpf_map_lookup_elem"
+_MAPS_ARMED = int(Field.MAPS_ARMED)
+_EPOCH = int(Field.EPOCH)
 RESERVE_HELPER = "bpf_ringbuf_reserve"
 
 
@@ -240,19 +246,36 @@ class NativeMap(Protocol):
         ...
 
 
+def load_armed(lo: Lowering) -> ir.Value:
+    """``Field.MAPS_ARMED`` as a load LLVM may hoist out of loops and share across calls into Python
+    (``!invariant.load``): only ``NativeMapSession.start``, before a run, writes it."""
+    load = lo.load_field(Field.MAPS_ARMED)
+    load.set_metadata("invariant.load", lo.module.add_metadata([]))
+    return load
+
+
 def begin_lookup(
-    lo: Lowering, site: Site, args: Sequence[ir.Value], key_size: int, value_size: int = 0
+    lo: Lowering,
+    site: Site,
+    args: Sequence[ir.Value],
+    key_size: int,
+    value_size: int = 0,
+    *,
+    verified: bool = False,
 ) -> tuple[ir.Block, ir.Block]:
-    """Send the call to the Python helper unless the run is armed and the key (r2) lies in the
-    stack, and (``value_size``: an update's) the value (r3) too; returns the block every way of the
-    call ends in and the block calling the Python helper (any later block may still go there), with
-    the builder on the native way."""
+    """Send the call to the Python helper unless the run is armed and (unless ``verified``) the key
+    (r2) lies in the stack, and (``value_size``: an update's) the value (r3) too; returns the block
+    every way of the call ends in and the block calling the Python helper (any later block may still
+    go there), with the builder on the native way.  ``verified``: the verifier proved the key
+    readable for ``key_size`` bytes (``check_helper_mem_access``: stack, map value, packet or other
+    memory the native code reads as the helper does), so it is read where it is."""
     b = lo.b
     native = lo.new_block("lookup_native")
     python = lo.new_block("lookup_python")
     done = lo.new_block("lookup_done")
-    armed = b.icmp_unsigned("!=", lo.load_field(Field.MAPS_ARMED), lo.const(0))
-    usable = b.and_(armed, in_stack(lo, args[1], key_size))
+    usable = b.icmp_unsigned("!=", load_armed(lo), lo.const(0))
+    if not verified:
+        usable = b.and_(usable, in_stack(lo, args[1], key_size))
     if value_size:
         usable = b.and_(usable, in_stack(lo, args[2], value_size))
     b.cbranch(usable, native, python).set_weights([1000, 1])
@@ -320,7 +343,7 @@ def lower_array_lookup(
     """r0 = ``bpf_map_lookup_elem(array, r2)`` natively, with the Python helper for what it must
     answer; ``cpu_in_r3``: ``bpf_map_lookup_percpu_elem(array, r2, r3)`` (CPU r3's slot)."""
     b = lo.b
-    done, _ = begin_lookup(lo, site, args, 4)
+    done, _ = begin_lookup(lo, site, args, 4, verified=verified)
     found = lo.new_block("lookup_found")
     null = lo.new_block("lookup_null")
     key = args[1]
@@ -395,6 +418,10 @@ class NativeMapSession:
         self._program: ProgramMaps | None = None
         self._names_all = False
         """Whether ``_program`` holds every native map."""
+        self._armed_env: RunEnv | None = None
+        self._armed_access: MapAccess | None = None
+        self._armed_program: ProgramMaps | None = None
+        """What a verified session's ``MAPS_ARMED`` was last decided for (``start``)."""
         self._new_epoch(None)
 
     def _new_epoch(self, access: object) -> None:
@@ -403,13 +430,14 @@ class NativeMapSession:
             for stamps in self._stamps:
                 ctypes.memset(stamps, 0, ctypes.sizeof(stamps))
             self._epoch = 1
-        self.fields[Field.EPOCH] = self._epoch
+        self.fields[_EPOCH] = self._epoch
         self._access = access
         self._probe = None
 
     def start(self, env: RunEnv) -> None:
         """Before a run (or the runs of the native repeat loop): arm the native lookups if the run
-        may reach every native map, and (raw) start a new epoch when the run's MapAccess is new."""
+        may reach every native map, and (raw) start a new epoch when the run's MapAccess is new.
+        Where ``still_armed``, there is nothing to do."""
         access = env.maps
         if not self.verified:
             probe = self._probe
@@ -425,9 +453,24 @@ class NativeMapSession:
                 self._program = program
                 self._names_all = all(by_pointer.get(a.obj.pointer) is a.obj for a in self.maps)
             armed = self._names_all
-        fields = self.fields
-        fields[Field.MAPS_ARMED] = int(armed)
-        fields[Field.CPU] = env.cpu & M64
+        self.fields[_MAPS_ARMED] = int(armed)
+        if self.verified and not env.spin_locks:
+            self._armed_env, self._armed_access = env, access
+            self._armed_program = access.program if access is not None else None
+        else:
+            self._armed_env = None
+
+    def still_armed(self, env: RunEnv) -> bool:
+        """Whether ``start`` has nothing to do for a run in ``env``: a verified session armed for the
+        same ``env``, ``MapAccess`` and program maps, with no spin lock held (nothing else decides
+        it; a raw session never is: each run checks its epoch)."""
+        access = env.maps
+        return (
+            env is self._armed_env
+            and access is self._armed_access
+            and not env.spin_locks
+            and (access is None or access.program is self._armed_program)
+        )
 
     def hand(self, env: RunEnv, index: int, address: int, stamp_slot: int) -> int:
         """``Op.VALUE`` (raw programs): register the value at ``address`` as the Python helper would,
@@ -518,6 +561,7 @@ __all__ = [
     "give_null",
     "hand_out",
     "in_stack",
+    "load_armed",
     "lower_array_lookup",
     "native_array",
 ]

@@ -12,7 +12,10 @@ it started, the stopped one included.  ``bpf_run_once`` starts one run the same 
 entry's result (non-zero: the run did not exit): ``Program.run``'s run is one foreign call.
 
 Both read what they need from a ``RunBlock``, a session's block of native words written once (r1
-excepted), so that a call passes one address and marshals nothing else.
+excepted), so that a call passes one address and marshals nothing else.  When the block asks
+(``RunBlock.read_cpu``: the test runs' rule, a run is on the CPU the process runs on, as
+``bpf_test_run`` runs on the current CPU), each call first writes ``sched_getcpu()`` to the run
+state's CPU field: a native call, where asking from Python is a foreign call per run.
 
 Only programs that never call into Python between runs for a helper may loop here
 (``loops_natively``): no kfunc, ``callx``, tail call or helper but those lowered natively
@@ -37,6 +40,16 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import MAX_CALL_FRAMES
 from pybpf.jit.codegen import JitUnavailable, target
 
+
+def _libc_address(name: str) -> int:
+    """The address of the C library's function ``name`` (0: it has none)."""
+    function = getattr(ctypes.CDLL(None), name, None)
+    return (ctypes.cast(function, ctypes.c_void_p).value or 0) if function is not None else 0
+
+
+HOST_CPU_FUNCTION = _libc_address("sched_getcpu")
+"""The address of the C library's ``sched_getcpu`` (read natively: the C library answers from the
+thread's rseq area or the vDSO, without the cost of a foreign call from Python)."""
 REPEAT_FUNCTION = "bpf_repeat"
 RUN_ONCE_FUNCTION = "bpf_run_once"
 
@@ -52,7 +65,9 @@ class Word(enum.IntEnum):
     R1 = 5  # the context
     TOP = 6  # the stack's top (r10)
     ZEROED = 7  # how many (start, length) ranges of the stack each run zeroes
-    RANGES = 8  # the first range's start; the ranges follow, two words each
+    CPU = 8  # where the run's CPU is written (the state's CPU field), 0: not read here
+    GETCPU = 9  # sched_getcpu's address (read when CPU is set)
+    RANGES = 10  # the first range's start; the ranges follow, two words each
 
 
 BLOCK_WORDS = Word.RANGES + 2 * MAX_CALL_FRAMES
@@ -77,12 +92,34 @@ _PREPARE = """
   %top = load i64, ptr %top_slot
   %zeroed_slot = getelementptr i64, ptr %block, i64 7
   %zeroed = load i64, ptr %zeroed_slot
-  %ranges = getelementptr i64, ptr %block, i64 8
+  %ranges = getelementptr i64, ptr %block, i64 10
+  call void @read_cpu(ptr %block)
 """
 
 _IR = f"""
 declare void @llvm.memset.p0.i64(ptr, i8, i64, i1)
 declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
+
+define private void @read_cpu(ptr %block) alwaysinline {{
+start:
+  %cpu_slot = getelementptr i64, ptr %block, i64 8
+  %cpu_word = load i64, ptr %cpu_slot
+  %wanted = icmp ne i64 %cpu_word, 0
+  br i1 %wanted, label %read, label %done
+read:
+  %getcpu_slot = getelementptr i64, ptr %block, i64 9
+  %getcpu_word = load i64, ptr %getcpu_slot
+  %getcpu = inttoptr i64 %getcpu_word to ptr
+  %cpu = call i32 %getcpu()
+  %failed = icmp slt i32 %cpu, 0
+  %known = select i1 %failed, i32 0, i32 %cpu
+  %cpu64 = zext i32 %known to i64
+  %cpu_field = inttoptr i64 %cpu_word to ptr
+  store i64 %cpu64, ptr %cpu_field
+  br label %done
+done:
+  ret void
+}}
 
 define private void @start_run(ptr %state, ptr %head, i64 %head_bytes, ptr %regs, i64 %r1, i64 %top,
                                i64 %zeroed, ptr %ranges) alwaysinline {{
@@ -169,9 +206,14 @@ class RunBlock:
             raise ValueError(f"at most {MAX_CALL_FRAMES} stack ranges")
         flat = [word for pair in zeroed for word in pair]
         self.words = (ctypes.c_uint64 * BLOCK_WORDS)(
-            entry, state, head, head_bytes, regs, 0, top, len(zeroed), *flat
+            entry, state, head, head_bytes, regs, 0, top, len(zeroed), 0, HOST_CPU_FUNCTION, *flat
         )
         self.address = ctypes.addressof(self.words)
+
+    def read_cpu(self, field: int) -> None:
+        """Have each call of the run entries write the CPU it runs on (``sched_getcpu``, 0 when it
+        fails, as ``bpf_get_smp_processor_id``) to the native word at ``field`` (0: not any more)."""
+        self.words[Word.CPU] = field if HOST_CPU_FUNCTION else 0
 
     @property
     def zeroed(self) -> list[tuple[int, int]]:

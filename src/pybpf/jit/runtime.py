@@ -33,7 +33,11 @@ interpreter's rules hold because the same code decides them:
   moved the XDP packet, the Memory's packet region follows (``sync_packet``) before Python looks at
   the address space: at the trampoline, after a callback, at the end of the run;
 * ring buffer records a verified run holds natively when it ends otherwise than by exit become its
-  ``MapAccess``'s (``NativeMapSession.give_back``), which the runner discards as the interpreter's.
+  ``MapAccess``'s (``NativeMapSession.give_back``), which the runner discards as the interpreter's;
+* the CPU: a run is on ``RunEnv.cpu``, or for a session that ``follow_host_cpu`` (a test run's, as
+  ``bpf_test_run`` runs on the current CPU) on the CPU it starts on, read by the native run entries
+  (``pybpf.jit.repeat``) with no foreign call from Python; ``RunEnv.cpu`` is set to it whenever the
+  run enters Python (the trampoline), so its native lookups and its Python helpers agree.
 
 The repeats of a test run of a program that calls no helper but native ones
 (``pybpf.jit.native_helpers``) run in the native repeat loop (``run_repeated_locked``,
@@ -54,6 +58,7 @@ from typing import TYPE_CHECKING, cast
 
 from pybpf.engine import TailCall
 from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError, MemoryAccessError
+from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
@@ -96,6 +101,7 @@ _TRAMPOLINE = int(Field.TRAMPOLINE)
 _CODE_BASE = int(Field.CODE_BASE)
 _MAY_GOTO = int(Field.MAY_GOTO)
 _TABLE = int(Field.TABLE)
+_CPU = int(Field.CPU)
 _RUNNING, _HALT = int(Status.RUNNING), int(Status.HALT)
 _TABLE_WORDS = 3 * TABLE_ENTRIES
 _TABLE_LAYOUT = struct.Struct(f"={_TABLE_WORDS}Q")
@@ -117,6 +123,8 @@ _ACTIVE: dict[int, JitSession] = {}
 def _trampoline(state: int, op: int, pc: int) -> int:
     session = _ACTIVE[state]
     try:
+        if session.host_cpu:  # the CPU the run started on (``follow_host_cpu``), as the native code saw it
+            session.ctx.env.cpu = int(session.fields[_CPU])
         if session.native_packet is not None:
             session.sync_packet()
         args: tuple[int, int, int, int, int] = _ARGS_LAYOUT.unpack_from(session._state_view, _ARGS_OFFSET)
@@ -231,6 +239,8 @@ class JitSession:
         """Whether runs may hold ring buffer records natively (``_give_back``)."""
         self.set_limits(budget, trace_pipe)
         self._running = False
+        self.host_cpu = False
+        """Whether a run's CPU is the one it starts on rather than ``RunEnv.cpu`` (``follow_host_cpu``)."""
         self.instructions = 0
         """Instructions the last run executed (charged per basic block, as the interpreter's)."""
         _ACTIVE[self._state_address] = self
@@ -241,6 +251,13 @@ class JitSession:
         self._budget_arg = budget
         self.trace_pipe = trace_pipe
         self.ctx.trace_pipe = trace_pipe if trace_pipe is not None else TRACE_PIPE
+
+    def follow_host_cpu(self, follow: bool = True) -> None:
+        """Runs from now on (``follow``) are on the CPU they start on, read natively at their start
+        (``RunBlock.read_cpu``: no foreign call from Python), and ``RunEnv.cpu`` follows it whenever
+        Python looks (the trampoline); or (not ``follow``) on ``RunEnv.cpu``, as given."""
+        self.host_cpu = follow
+        self._block.read_cpu(self._state_address + 8 * _CPU if follow else 0)
 
     def _register_stack(self) -> None:
         with self.memory.lock:
@@ -285,6 +302,7 @@ class JitSession:
         assert self._closed
         self._closed = False
         self.set_limits(budget, trace_pipe)
+        self.follow_host_cpu(False)
         self._generation = -1
         if self._registered:
             self._register_stack()
@@ -328,8 +346,12 @@ class JitSession:
             if env is None:
                 env = RunEnv()
             self.ctx.env = env
-            if self.native_maps is not None:
-                self.native_maps.start(env)
+            native_maps = self.native_maps
+            if native_maps is not None:
+                if not native_maps.still_armed(env):
+                    native_maps.start(env)
+                if not self.host_cpu:
+                    self.fields[_CPU] = env.cpu & M64
             if self.native_packet is not None:
                 self.native_packet.start(env.packet)
             self._block_words[_R1] = r1  # a c_uint64: r1 taken modulo 2**64
@@ -445,9 +467,12 @@ class JitSession:
         region table current, the packet and the helpers' environment in place."""
         self._renew()
         self.packet = packet
-        self.ctx.env = env if env is not None else RunEnv()
+        env = self.ctx.env = env if env is not None else RunEnv()
+        if self.host_cpu:  # (the native run entries read it again)
+            env.cpu = running_cpu()
+        self.fields[_CPU] = env.cpu & M64
         if self.native_maps is not None:
-            self.native_maps.start(self.ctx.env)
+            self.native_maps.start(env)
         if self.native_packet is not None:
             self.native_packet.start(self.ctx.env.packet)
 

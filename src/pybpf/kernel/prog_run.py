@@ -267,7 +267,9 @@ class Runner:
         self._env: RunEnv | None = None
         self._access = MapAccess(EXEC_MEMORY)
         self._calls_out = True
-        """Whether the program calls anything but BPF functions (helpers see the run's CPU)."""
+        """Whether Python may see the run's CPU (the program calls anything but BPF functions) and
+        no session of the main program reads it where it runs (``JitSession.follow_host_cpu``):
+        each test run then asks which CPU it runs on."""
 
     def __enter__(self) -> Runner:
         """Hold the address space's lock until ``__exit__``: the repeats of a test run run back to back."""
@@ -288,10 +290,23 @@ class Runner:
         the address space's lock for the test run: the sessions of the earlier ones are still open."""
         self._locked = True
         if self._main is None:
-            self._main = self._session(self.runtime)
-            self._calls_out = not loops_natively(self.runtime.prog.xlated)
-        if self._calls_out:
-            self._env = None  # helpers may see the CPU: each test run asks which it runs on
+            main = self._main = self._session(self.runtime)
+            native_cpu = isinstance(main, JitSession)
+            self._calls_out = not native_cpu and not loops_natively(self.runtime.prog.xlated)
+        env = self._env
+        if self._calls_out and env is not None:
+            env.cpu = running_cpu()  # helpers may see the CPU: each test run asks which it runs on
+
+    def run_kept(
+        self, run: KeptRun, given: bytes, size_out: int, repeat: int
+    ) -> tuple[int, bytes | None, int]:
+        """A fixture's short path (``KeptRun``) between ``begin`` and ``end``, for
+        ``TestRunHandle.run_given`` (one frame less on ``Program.run``'s per-call path)."""
+        self.begin()
+        try:
+            return run(self, given, size_out, repeat)
+        finally:
+            self.end()
 
     def end(self) -> None:
         """End a test run ``begin`` started, as ``__exit__`` would but keeping the sessions open: the
@@ -319,7 +334,10 @@ class Runner:
     def _session(self, runtime: ProgRuntime) -> RunSession:
         entry = self._sessions.get(id(runtime))
         if entry is None:
-            entry = self._sessions[id(runtime)] = (runtime, runtime.executable.session())
+            session = runtime.executable.session()
+            if isinstance(session, JitSession):  # a test run is on the CPU it runs on
+                session.follow_host_cpu()
+            entry = self._sessions[id(runtime)] = (runtime, session)
         return entry[1]
 
     def _tail_call(self, map_address: int, index: int) -> int:
@@ -400,6 +418,7 @@ class Runner:
                 runtime = call.target
             while True:
                 assert isinstance(runtime, ProgRuntime)
+                env.cpu = running_cpu()  # (the main program's session may have read it natively)
                 try:
                     with EXEC_MEMORY.lock:
                         access.switch(runtime.program_maps)  # the caller's values and records go
@@ -646,11 +665,7 @@ class TestRunHandle:
                 return None
             self._running = True
             try:
-                runner.begin()
-                try:
-                    retval, out, duration = run(runner, given, size_out, repeat)
-                finally:
-                    runner.end()
+                retval, out, duration = runner.run_kept(run, given, size_out, repeat)
             except ExecutionError as fault:  # a program the structural verifier let through faulted
                 raise ProgramFaultError(fault) from fault
             except MemoryError:  # as the bpf(2) entry answers it

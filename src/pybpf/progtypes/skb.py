@@ -705,6 +705,7 @@ class SkbTestRunFixture(TestRunFixture):
     def __init__(self, prog_type: SkbProgType, memory: Memory) -> None:
         super().__init__(memory)
         self.prog_type = prog_type
+        self.l2 = prog_type.l2
         self.packet_region: Region | None = None
         storage = self.storage = SkbStorage(self._register_buffer)
         self.ctx_region = self.register(
@@ -749,8 +750,9 @@ class SkbTestRunFixture(TestRunFixture):
         ):
             storage.restore(kept[2], data)
             state = self._restored  # every field set again: as good as a new one, and cheaper
-            state.__dict__.update(kept[3])
-            state.extra = {}
+            fields = kept[3].copy()
+            fields["extra"] = {}
+            state.__dict__ = fields
             region = self.packet_region
             start, end = kept[4]
             if region is not None and (region.start != start or region.end != end):
@@ -765,8 +767,9 @@ class SkbTestRunFixture(TestRunFixture):
             started = perf_counter_ns()
             retval = runner.run(self.kern_address, env, state.load_abs)
             duration = min(perf_counter_ns() - started, U32_MAX)
-        data_out = state.packet() if self.prog_type.l2 else _NO_ETH_HEADER + state.packet()
-        return retval & M32, data_out, duration
+        start = state.data  # ``state.packet()``, inline
+        data_out: bytes = state.buffer[start : start + state.length]  # type: ignore[assignment]
+        return retval & M32, data_out if self.l2 else _NO_ETH_HEADER + data_out, duration
 
     def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
         prog_type = self.prog_type

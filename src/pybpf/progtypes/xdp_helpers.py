@@ -151,6 +151,10 @@ class XdpState:
         as no helper moved its bounds (programs write nothing else: the page is reachable only
         through the packet region), else the whole page."""
         self._kctx_view = memoryview(self.kctx).cast("B")
+        self._refilled: tuple[int, int] | None = None
+        """The page offsets [data_meta, data_end) ``refill`` set the xdp_buff's pointers to, while
+        nothing else wrote them (``reset``, a helper that moved the bounds: ``sync_region``):
+        ``refill`` of the same bounds need not write them again, ``packet_bytes`` need not read them."""
         self._device = (-1, -1)
         """The (ifindex, queue) the context holds."""
         self.reset(headroom=headroom, linear=linear, meta_len=meta_len, ifindex=ifindex, queue=queue)
@@ -170,6 +174,7 @@ class XdpState:
             view[low:high] = _ZERO_VIEW[: high - low]
         view[start:end] = linear
         self._dirty = (start, end)
+        self._refilled = None
         self.frags: list[bytearray] = []
         self.redirect: XdpRedirect | None = None
         self.redirect_lookup: Callable[[int, int], object | None] | None = None
@@ -185,19 +190,22 @@ class XdpState:
     def refill(self, headroom: int, linear: bytes, device: tuple[int, int]) -> None:
         """``reset(headroom, linear, 0, *device)``, for a plain packet (no metadata): what a test run
         kept ready does per call, writing only what the last run may have changed."""
-        start, end = headroom, headroom + len(linear)
+        size = len(linear)
+        start, end = headroom, headroom + size
         low, high = self._dirty
         if low < start or high > end or device != self._device:
             self.reset(headroom, linear, 0, *device)
             return
         self._page_view[start:end] = linear
-        self._dirty = (start, end)
+        bounds = self._dirty = (start, end)
         if self.frags:
             self.frags = []
             _U32.pack_into(self._kctx_view, _FLAGS, 0)
         self.redirect = self.redirect_lookup = None
-        start += self.base
-        _POINTERS.pack_into(self._kctx_view, 0, start, start + len(linear), start)
+        if self._refilled != bounds:  # else the xdp_buff's pointers are still the ones written here
+            self._refilled = bounds
+            start += self.base
+            _POINTERS.pack_into(self._kctx_view, 0, start, start + size, start)
 
     def expose(self, memory: Memory | None, region: Region | None) -> None:
         """Make ``region`` (registered over the packet page in ``memory``) the packet programs reach."""
@@ -207,6 +215,7 @@ class XdpState:
     def sync_region(self) -> None:
         """Bound the packet region to [data_meta, data_end) (data_meta past data: no metadata)."""
         self._dirty = (0, PAGE_SIZE)  # a helper moved the bounds: the program may have written anywhere
+        self._refilled = None
         if self.memory is not None and self.region is not None:
             self.memory.resize_region(self.region, *self.packet_bounds())
 
@@ -242,6 +251,10 @@ class XdpState:
 
     def packet_bytes(self) -> bytes:
         """What BPF_PROG_TEST_RUN copies out: from data_meta to data_end, then the fragments."""
+        refilled = self._refilled
+        if refilled is not None:  # no fragments, the bounds as ``refill`` set them
+            packet: bytes = self.page[refilled[0] : refilled[1]]  # type: ignore[assignment]
+            return packet
         _, data_end, data_meta = _POINTERS.unpack_from(self._kctx_view)
         base = self.base
         linear: bytes = self.page[data_meta - base : data_end - base]  # type: ignore[assignment]  # c_char slices are bytes
