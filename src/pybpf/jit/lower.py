@@ -69,6 +69,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.codegen import compile_cost
+from pybpf.jit.counted_loops import CountedLoop, counted_loops
 from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
 I1 = ir.IntType(1)
@@ -179,6 +180,10 @@ class Lowering:
         self._fast: dict[int, ir.Block] = {}  # leader -> its fast copy (blocks in loops)
         self._checkpoints: dict[int, int] = {}  # fast leader -> budget its check needs (L)
         self._in_fast = False  # lowering a fast copy
+        self._counted: dict[int, CountedLoop] = {}  # header -> its counted loop (``counted_loops``)
+        self._counted_blocks: dict[int, ir.Block] = {}  # leader -> its copy in a counted loop
+        self._rounds: dict[int, ir.Block] = {}  # counted header -> its fast copy's per-round check
+        self._counting: CountedLoop | None = None  # lowering the counted copy of this loop
         self._calls_out = False  # the fast block being lowered has called out (``_charged`` is set)
 
     # -- the state and the registers ---------------------------------------------------------------
@@ -366,6 +371,12 @@ class Lowering:
         checked = fast if fast is not None and slot in self._checkpoints else self._blocks[slot]
         if fast is None or not self._in_fast:
             return checked
+        counting = self._counting
+        if counting is not None and slot in counting.body:
+            return self._counted_blocks[slot]
+        loop = self._counted.get(slot)
+        if loop is not None and self._leader in loop.body:  # a way round: the per-round check
+            return self._rounds[slot]
         if not self._calls_out:
             return fast
         choice = self.new_block(f"f{slot}_if_uncharged")
@@ -487,10 +498,17 @@ class Lowering:
         self._plan_fast_copies(blocks)
         for leader in sorted(self._fast_region):
             self._fast[leader] = self.new_block(f"f{leader}")
+        for header, loop in self._counted.items():
+            self._rounds[header] = self.new_block(f"f{header}_round")
+            for leader in sorted(loop.body):
+                self._counted_blocks[leader] = self.new_block(f"c{leader}")
         for leader, indices in blocks.items():
             self._lower_block(leader, indices)
         for leader in sorted(self._fast_region):
             self._lower_fast_block(leader, blocks[leader])
+        for loop in self._counted.values():
+            for leader in sorted(loop.body):
+                self._lower_fast_block(leader, blocks[leader], counting=loop)
 
         b.position_at_end(entry_block)
         switch = b.switch(self.start, self._blocks[0])  # the checked blocks: entries need no checkpoint
@@ -549,17 +567,27 @@ class Lowering:
         if not b.block.is_terminated:
             self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
 
-    def _lower_fast_block(self, leader: int, indices: list[int]) -> None:
+    def _lower_fast_block(self, leader: int, indices: list[int], counting: CountedLoop | None = None) -> None:
         """The fast copy of a block in a loop: a checkpoint checks that the budget covers every
-        path to the next checkpoint, so no block on the way checks it again; each only charges."""
+        path to the next checkpoint, so no block on the way checks it again; each only charges.
+        With ``counting``, the block's copy in that counted loop: no check at all (its header's
+        fast copy checked on entry that the budget covers every way round, ``_enter_counted``)."""
         b = self.b
         self._in_fast = True
+        self._counting = counting
         try:
-            self.continue_in(self._fast[leader])
+            if counting is not None:
+                self.continue_in(self._counted_blocks[leader])
+            else:
+                self.continue_in(self._fast[leader])
             self._calls_out = False
             b.store(ir.Constant(I1, 0), self._charged)
+            loop = self._counted.get(leader)
+            if loop is not None and counting is None:
+                self._enter_counted(loop)
+                self.continue_in(self._rounds[leader])
             left = b.load(self._remaining)
-            need = self._checkpoints.get(leader)
+            need = None if counting is not None else self._checkpoints.get(leader)
             if need is not None:  # too little left: the checked block, which counts it exactly
                 # a comparison, not a subtraction's borrow: the budget left stays an induction
                 # variable LLVM can turn into a trip count (the check then leaves the loop), and a
@@ -582,6 +610,49 @@ class Lowering:
                 self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
         finally:
             self._in_fast = self._calls_out = False
+            self._counting = None
+
+    def _enter_counted(self, loop: CountedLoop) -> None:
+        """On entry to a counted loop: its copy without checks when the budget covers every way
+        round the counter allows (``W + 1`` arrivals at the header, each followed by at most the
+        header's ``need`` before the next checkpoint: ``W < left / need``), else the fast copy's
+        check per way round.  ``W``, the way rounds before the exit test stops the loop, is computed
+        from the counter on entry; where it is not a whole number of steps (the counter would
+        wrap), the check per way round."""
+        b = self.b
+        bits = loop.bits
+        top = (1 << bits) - 1
+        kind = ir.IntType(bits)
+        value = self.reg(loop.counter)
+        bound: ir.Value = self.reg(loop.bound_reg) if loop.bound_reg is not None else self.const(loop.bound)
+        if bits == 32:
+            value, bound = b.trunc(value, kind), b.trunc(bound, kind)
+        if loop.signed:  # signed order is unsigned order with the sign bit flipped (and steps commute)
+            value = b.xor(value, self.const(1 << (bits - 1), bits))
+            bound = b.xor(bound, self.const(1 << (bits - 1), bits))
+        step, stays = loop.step, loop.stays
+        if stays in (">", ">="):  # counting down: the complements count up
+            value, bound, step, stays = b.not_(value), b.not_(bound), -step, "<" if stays == ">" else "<="
+        first = b.add(value, self.const(step * loop.before, bits))  # the counter at the first test
+        ok: ir.Value = ir.Constant(I1, 1)
+        if stays == "<=":
+            ok = b.icmp_unsigned("!=", bound, self.const(top, bits))
+            bound, stays = b.add(bound, self.const(1, bits)), "<"
+        if stays == "<":  # step > 0: the counter reaches the bound before it could wrap
+            ok = b.and_(ok, b.icmp_unsigned("<=", bound, self.const(top - step + 1, bits)))
+            rounds = b.udiv(b.add(b.sub(bound, first), self.const(step - 1, bits)), self.const(step, bits))
+            rounds = b.select(b.icmp_unsigned(">=", first, bound), self.const(0, bits), rounds)
+        else:  # "!=": a whole number of steps to the bound
+            distance = b.sub(bound, first) if step > 0 else b.sub(first, bound)
+            size = self.const(abs(step), bits)
+            ok = b.and_(ok, b.icmp_unsigned("==", b.urem(distance, size), self.const(0, bits)))
+            rounds = b.udiv(distance, size)
+        if bits == 32:
+            rounds = b.zext(rounds, I64)
+        need = self._checkpoints[loop.header]
+        covered = b.icmp_unsigned("<", rounds, b.udiv(b.load(self._remaining), self.const(need)))
+        branch = b.cbranch(b.and_(ok, covered), self._counted_blocks[loop.header], self._rounds[loop.header])
+        branch.set_weights([1000, 1])
 
     def _plan_fast_copies(self, blocks: Mapping[int, list[int]]) -> None:
         """Choose the blocks with a fast copy (``_fast_region``) and the checkpoints among them with
@@ -633,6 +704,16 @@ class Lowering:
             needs[leader] = len(blocks[leader]) + max(further, default=0)
         self._fast_region = region
         self._checkpoints = {leader: needs[leader] for leader in sorted(checkpoints)}
+        within = {leader: [slot for slot in flow[leader] if slot in region] for leader in region}
+        loops = counted_loops(blocks, within, checkpoints, self._instruction)
+        counted = [leader for loop in loops.values() for leader in loop.body]
+        fast_cost = sum(len(blocks[leader]) for leader in [*region, *counted])
+        if compile_cost(fast_cost, len(region) + len(counted)) <= FAST_MAX_COST:
+            self._counted = loops
+
+    def _instruction(self, index: int) -> tuple[Instruction, OpSpec, int | None, int]:
+        site = self._site(index)
+        return site.insn, site.spec, site.target, site.next_slot
 
     def _has_effect(self, site: Site) -> bool:
         """Whether a run that faults at the cut could show what the instruction did: a load the

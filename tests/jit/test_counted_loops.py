@@ -1,0 +1,173 @@
+"""Counted loops (``pybpf.jit.counted_loops``): the budget checked once on entry, not per way round.
+
+An innermost loop stepped by one ``r += imm`` and left by a test of that register gets a copy
+without any budget check, entered when the budget covers every way round the counter allows on
+entry; otherwise the fast copies check it each way round.  Every budget — none left, too little
+for the whole loop, more than the run needs — must end the run where the interpreter ends it, for
+each relation of the exit test (64- and 32-bit, signed, counting down, against a register), a
+counter that starts past its bound, one that never meets it (the loop runs until the budget does),
+loops left early by another exit, and a counted loop inside another loop.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pybpf.errors import BudgetExceededError
+from pybpf.isa import assemble
+from tests.jit.harness import both, r0
+from tests.jit.test_fast_copies import _plan, _run_out_everywhere
+
+
+def _loop(init: str, step: str, test: str, *, before: bool = False) -> str:
+    """A loop of two blocks summing its counter r6 into r0; the test after the step, or (``before``)
+    at the header, before the step."""
+    if before:
+        return f"""
+    r0 = 0
+    r7 = 7
+    {init}
+loop:
+    {test.replace("goto loop", "goto body")}
+    exit
+body:
+    r0 += r6
+    *(u64 *)(r10 - 8) = r0
+    {step}
+    goto loop
+"""
+    return f"""
+    r0 = 0
+    r7 = 7
+    {init}
+loop:
+    r0 += r6
+    r2 = r0
+    r2 &= 1
+    if r2 == 0 goto even
+    r0 += 3
+even:
+    *(u64 *)(r10 - 8) = r0
+    {step}
+    {test}
+    exit
+"""
+
+
+SHAPES = {
+    "ne_up": _loop("r6 = 0", "r6 += 1", "if r6 != 12 goto loop"),
+    "ne_up_by_3": _loop("r6 = 1", "r6 += 3", "if r6 != 31 goto loop"),
+    "ne_down": _loop("r6 = 40", "r6 -= 4", "if r6 != 0 goto loop"),
+    "lt": _loop("r6 = 0", "r6 += 5", "if r6 < 52 goto loop"),
+    "le": _loop("r6 = 2", "r6 += 2", "if r6 <= 20 goto loop"),
+    "gt_down": _loop("r6 = 30", "r6 += -3", "if r6 > 4 goto loop"),
+    "ge_down": _loop("r6 = 30", "r6 -= 2", "if r6 >= 9 goto loop"),
+    "bound_first": _loop("r6 = 0", "r6 += 1", "if r7 > r6 goto loop"),
+    "register_bound": _loop("r6 = 0\n    r7 = 11", "r6 += 1", "if r6 < r7 goto loop"),
+    "signed": _loop("r6 = -9", "r6 += 2", "if r6 s< 9 goto loop"),
+    "signed_down": _loop("r6 = 5", "r6 -= 1", "if r6 s>= -6 goto loop"),
+    "jmp32": _loop("r6 = 0xfffffff0 ll", "r6 += 2", "if w6 != 12 goto loop"),
+    "jmp32_signed": _loop("r6 = -3", "r6 += 1", "if w6 s< 8 goto loop"),
+    "exit_is_taken": _loop("r6 = 0", "r6 += 1", "if r6 == 14 goto +1\n    goto loop"),
+    "test_before_step": _loop("r6 = 0", "r6 += 1", "if r6 < 13 goto loop", before=True),
+    "starts_past_bound": _loop("r6 = 100", "r6 += 1", "if r6 < 13 goto loop"),
+    "near_the_top": _loop("r6 = -20", "r6 += 4", "if r6 < -4 goto loop"),
+}
+
+
+@pytest.mark.parametrize("text", SHAPES.values(), ids=SHAPES.keys())
+def test_every_budget_ends_where_the_interpreter_ends(text: str) -> None:
+    assert _plan(text)._counted, "the loop is counted"
+    _run_out_everywhere(text)
+
+
+NEVER_MEETS = {
+    "ne_skips_the_bound": _loop("r6 = 0", "r6 += 2", "if r6 != 7 goto loop"),
+    "le_top": _loop("r6 = -5", "r6 += 1", "if r6 <= -1 goto loop"),
+    "lt_wraps": _loop("r6 = -5", "r6 += 3", "if r6 < -1 goto loop"),
+}
+
+
+@pytest.mark.parametrize("text", NEVER_MEETS.values(), ids=NEVER_MEETS.keys())
+def test_a_counter_that_never_leaves_runs_out_of_budget_where_the_interpreter_does(text: str) -> None:
+    assert _plan(text)._counted
+    for budget in (0, 1, 5, 17, 100, 333, 1000):
+        outcome = both(assemble(text), budget=budget)
+        assert outcome.result[0] is BudgetExceededError
+
+
+EARLY_EXIT = """
+    r0 = 0
+    r6 = 0
+loop:
+    r3 = *(u8 *)(r1 + 5)
+    r0 += r3
+    if r0 > 1000 goto out
+    r6 += 1
+    if r6 != 10000 goto loop
+out:
+    exit
+"""
+
+NESTED = """
+    r0 = 0
+    r8 = 0
+outer:
+    r6 = r8
+inner:
+    r0 += r6
+    *(u8 *)(r1 + 3) = r0
+    r6 += 1
+    if r6 < 7 goto inner
+    r8 += 1
+    if r8 < 5 goto outer
+    exit
+"""
+
+
+def test_a_loop_left_early_by_another_exit() -> None:
+    # the counter allows 10,000 rounds: a budget below that takes the checked way round, and the
+    # loop leaves after 200 or so rounds either way
+    data = bytes(5) + b"\x05" + bytes(58)
+    assert _plan(EARLY_EXIT)._counted
+    needed = _run_out_everywhere(EARLY_EXIT, data=data)
+    assert r0(both(assemble(EARLY_EXIT), budget=None, data=data)) == 1005
+    assert r0(both(assemble(EARLY_EXIT), budget=needed + 10 * 5 * 10000, data=data)) == 1005
+
+
+def test_a_counted_loop_inside_another_loop() -> None:
+    plan = _plan(NESTED)
+    assert [loop.counter for loop in plan._counted.values()] == [6]  # the outer loop holds a checkpoint
+    _run_out_everywhere(NESTED)
+
+
+NOT_COUNTED = {
+    "stepped_twice": _loop("r6 = 0", "r6 += 1\n    r6 += 1", "if r6 < 12 goto loop"),
+    "stepped_by_a_register": _loop("r6 = 0", "r6 += r7", "if r6 < 70 goto loop"),
+    "bound_changes": _loop("r6 = 0", "r6 += 1\n    r7 += 1", "if r6 < r7 goto loop"),
+    "stepped_on_one_way_only": """
+    r0 = 0
+    r6 = 0
+loop:
+    r0 += 1
+    if r0 & 1 goto skip
+    r6 += 1
+skip:
+    if r6 < 9 goto loop
+    exit
+""",
+    "equality_stays": _loop("r6 = 0", "r6 += 1", "if r6 == 1 goto loop"),
+    "calls_a_helper": """
+    r6 = 0
+loop:
+    call 1000
+    r6 += 1
+    if r6 < 8 goto loop
+    exit
+""",
+}
+
+
+@pytest.mark.parametrize("text", NOT_COUNTED.values(), ids=NOT_COUNTED.keys())
+def test_loops_the_count_cannot_bound_are_not_counted(text: str) -> None:
+    assert _plan(text)._fast_region and not _plan(text)._counted
