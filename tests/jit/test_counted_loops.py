@@ -2,11 +2,14 @@
 
 An innermost loop stepped by one ``r += imm`` and left by a test of that register gets a copy
 without any budget check, entered when the budget covers every way round the counter allows on
-entry; otherwise the fast copies check it each way round.  Every budget — none left, too little
-for the whole loop, more than the run needs — must end the run where the interpreter ends it, for
-each relation of the exit test (64- and 32-bit, signed, counting down, against a register), a
-counter that starts past its bound, one that never meets it (the loop runs until the budget does),
-loops left early by another exit, and a counted loop inside another loop.
+entry; otherwise the fast copies check it each way round.  A copy whose way rounds are all as long
+and that cannot fault (its memory accesses proven) charges nothing per block either: the edges
+leaving it charge what the counter counted.  Every budget — none left, too little for the whole
+loop, more than the run needs — must end the run where the interpreter ends it, with the same
+instruction count, for each relation of the exit test (64- and 32-bit, signed, counting down,
+against a register), a counter that starts past its bound, one that never meets it (the loop runs
+until the budget does), loops left early by another exit, and a counted loop inside another loop;
+with and without the verifier's facts.
 """
 
 from __future__ import annotations
@@ -15,8 +18,60 @@ import pytest
 
 from pybpf.errors import BudgetExceededError
 from pybpf.isa import assemble
-from tests.jit.harness import both, r0
-from tests.jit.test_fast_copies import _plan, _run_out_everywhere
+from pybpf.isa.instruction import encode_program, validate_program
+from pybpf.isa.opcodes import Kind
+from pybpf.isa.program import ProgramView
+from pybpf.jit import JitProgram
+from pybpf.jit.kinds import LOWERERS
+from pybpf.jit.lower import Lowering
+from pybpf.vm.translation import translation_for
+from tests.jit.harness import Outcome, Pair, r0
+
+MEMORY = frozenset({Kind.LDX, Kind.LDXSX, Kind.ST, Kind.STX})
+
+
+def _accesses(text: str) -> frozenset[int]:
+    """The slots of the memory accesses of ``text`` (all in bounds in these tests: the verifier's
+    facts a verified program would have)."""
+    program = assemble(text)
+    view = ProgramView(program)
+    specs = validate_program(program, view)
+    return frozenset(view.starts[i] for i, spec in enumerate(specs) if spec.kind in MEMORY)
+
+
+def _both(text: str, budget: int | None, proven: bool, data: bytes = bytes(64)) -> Outcome:
+    """Run ``text`` on both engines (the JIT with its accesses proven, or not); they must agree."""
+    program = assemble(text)
+    pair = Pair(program, data=data)
+    if proven:
+        pair.jit = JitProgram(program, memory=pair.memory, facts=_accesses(text))
+        pair.jit.code_base = pair.interpreter.code_base
+    return pair.compare(budget)
+
+
+def _run_out_everywhere(text: str, proven: bool, data: bytes = bytes(64)) -> int:
+    """Run ``text`` with every budget up to the one it needs; the instructions the finished run took."""
+    finished = _both(text, None, proven, data)
+    assert finished.result[0] == "ok", finished.result
+    needed: int = finished.result[2]
+    for budget in range(needed + 2):
+        outcome = _both(text, budget, proven, data)
+        assert (outcome.result[0] is BudgetExceededError) == (budget < needed), (budget, outcome.result)
+    return needed
+
+
+def _plan(text: str, proven: bool = False) -> Lowering:
+    """The lowering of ``text`` as the JIT builds it."""
+    program = assemble(text)
+    view = ProgramView(program)
+    specs = validate_program(program, view)
+    leaders = translation_for(encode_program(program), view, specs, resolved={}, helper_ids={1000}).leaders
+    lowering = Lowering(
+        view, specs, leaders=leaders, resolved={}, helper_ids={1000}, lowerers=LOWERERS,
+        proven=_accesses(text) if proven else frozenset(),
+    )  # fmt: skip
+    lowering.lower()
+    return lowering
 
 
 def _loop(init: str, step: str, test: str, *, before: bool = False) -> str:
@@ -46,7 +101,11 @@ loop:
     r2 &= 1
     if r2 == 0 goto even
     r0 += 3
+    goto join
 even:
+    r0 ^= 5
+    r0 += 1
+join:
     *(u64 *)(r10 - 8) = r0
     {step}
     {test}
@@ -75,10 +134,33 @@ SHAPES = {
 }
 
 
+UNEVEN = """
+    r0 = 0
+    r6 = 0
+loop:
+    r2 = r6
+    r2 &= 3
+    if r2 == 0 goto short
+    r0 += r6
+    r0 *= 3
+    r0 &= 0xffff
+short:
+    *(u64 *)(r10 - 8) = r0
+    r6 += 1
+    if r6 < 21 goto loop
+    exit
+"""
+SHAPES["uneven_ways_round"] = UNEVEN
+
+
+@pytest.mark.parametrize("proven", [False, True], ids=["checked_accesses", "proven_accesses"])
 @pytest.mark.parametrize("text", SHAPES.values(), ids=SHAPES.keys())
-def test_every_budget_ends_where_the_interpreter_ends(text: str) -> None:
-    assert _plan(text)._counted, "the loop is counted"
-    _run_out_everywhere(text)
+def test_every_budget_ends_where_the_interpreter_ends(text: str, proven: bool) -> None:
+    plan = _plan(text, proven)
+    assert plan._counted, "the loop is counted"
+    # the copy charges the edges leaving it when its ways round are as long and nothing in it faults
+    assert bool(plan._uncharged) == (proven and text != UNEVEN)
+    _run_out_everywhere(text, proven)
 
 
 NEVER_MEETS = {
@@ -92,8 +174,8 @@ NEVER_MEETS = {
 def test_a_counter_that_never_leaves_runs_out_of_budget_where_the_interpreter_does(text: str) -> None:
     assert _plan(text)._counted
     for budget in (0, 1, 5, 17, 100, 333, 1000):
-        outcome = both(assemble(text), budget=budget)
-        assert outcome.result[0] is BudgetExceededError
+        for proven in (False, True):
+            assert _both(text, budget, proven).result[0] is BudgetExceededError
 
 
 EARLY_EXIT = """
@@ -129,16 +211,18 @@ def test_a_loop_left_early_by_another_exit() -> None:
     # the counter allows 10,000 rounds: a budget below that takes the checked way round, and the
     # loop leaves after 200 or so rounds either way
     data = bytes(5) + b"\x05" + bytes(58)
-    assert _plan(EARLY_EXIT)._counted
-    needed = _run_out_everywhere(EARLY_EXIT, data=data)
-    assert r0(both(assemble(EARLY_EXIT), budget=None, data=data)) == 1005
-    assert r0(both(assemble(EARLY_EXIT), budget=needed + 10 * 5 * 10000, data=data)) == 1005
+    assert _plan(EARLY_EXIT)._counted and _plan(EARLY_EXIT, proven=True)._uncharged
+    for proven in (False, True):
+        needed = _run_out_everywhere(EARLY_EXIT, proven, data)
+        assert r0(_both(EARLY_EXIT, None, proven, data)) == 1005
+        assert r0(_both(EARLY_EXIT, needed + 10 * 5 * 10000, proven, data)) == 1005
 
 
 def test_a_counted_loop_inside_another_loop() -> None:
     plan = _plan(NESTED)
     assert [loop.counter for loop in plan._counted.values()] == [6]  # the outer loop holds a checkpoint
-    _run_out_everywhere(NESTED)
+    for proven in (False, True):
+        _run_out_everywhere(NESTED, proven)
 
 
 NOT_COUNTED = {

@@ -42,10 +42,10 @@ RELATIONS = {
 """Jump conditions a counted loop's exit test may use: (relation, signed)."""
 BODY_KINDS = frozenset(
     {Kind.ALU, Kind.NEG, Kind.MOVSX, Kind.END, Kind.JA, Kind.GOTOL, Kind.JCOND, Kind.LDDW}
-    | {Kind.LDX, Kind.LDXSX, Kind.ST, Kind.STX, Kind.ATOMIC, Kind.LOAD_ACQ, Kind.STORE_REL}
+    | {Kind.LDX, Kind.LDXSX, Kind.ST, Kind.STX}
 )
 """What a counted loop may hold: no call into Python or into another function (a helper may charge
-the budget), no exit, no may_goto."""
+the budget, an atomic misaligned goes to Python), no exit, no may_goto."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,12 @@ class CountedLoop:
     bound: int
     bound_reg: int | None
     before: int
+    lengths: Mapping[int, int] | None
+    """When every way round is as long (``way``): each block's instructions from the header's
+    first to its own last, whichever way control came (else None)."""
+    way: int
+    stepped: frozenset[int]
+    """The blocks by whose end the way round has stepped the counter."""
 
 
 def written(insn: Instruction, spec: OpSpec) -> frozenset[int]:
@@ -208,10 +214,28 @@ class _LoopShape:
             before = 0
         else:  # both on every way round: the step comes first when the test is after it
             before = 1 if step_block in _reachable([self.header], self.inner, avoiding=test.block) else 0
+        lengths = self.lengths()
+        way = lengths[self.latches[0]] if lengths is not None else 0
+        inside = {node: [s for s in self.inner[node] if s in self.body] for node in self.body}
+        stepped = frozenset(_reachable([step_block], inside))
         return CountedLoop(
             self.header, self.body, test.counter, step, test.bits, test.signed, test.stays,
-            test.imm if test.bound_reg is None else 0, test.bound_reg, before,
+            test.imm if test.bound_reg is None else 0, test.bound_reg, before, lengths, way, stepped,
         )  # fmt: skip
+
+    def lengths(self) -> dict[int, int] | None:
+        """Each block's instructions from the header's first to its own last, when that does not
+        depend on the way control came and every way round is as long; else None."""
+        inside = {node: [s for s in self.inner[node] if s in self.body] for node in self.body}
+        lengths = {self.header: len(self.blocks[self.header])}
+        for leader in _topological(self.body, inside, self.header):
+            for successor in inside[leader]:
+                length = lengths[leader] + len(self.blocks[successor])
+                if lengths.setdefault(successor, length) != length:
+                    return None
+        if len({lengths[latch] for latch in self.latches}) != 1:
+            return None
+        return lengths
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,9 @@ class Lowering:
         self._counted_blocks: dict[int, ir.Block] = {}  # leader -> its copy in a counted loop
         self._rounds: dict[int, ir.Block] = {}  # counted header -> its fast copy's per-round check
         self._counting: CountedLoop | None = None  # lowering the counted copy of this loop
+        self._uncharged: dict[int, tuple[ir.Value, ir.Value]] = {}
+        """Counted loops whose copy charges nothing per block, by header: the budget left and the
+        counter on entry (the budget is charged on the edges leaving the copy, ``_leaving``)."""
         self._calls_out = False  # the fast block being lowered has called out (``_charged`` is set)
 
     # -- the state and the registers ---------------------------------------------------------------
@@ -365,15 +368,22 @@ class Lowering:
         fast copy the fast copy of a block in a loop; otherwise a fast copy only where it checks the
         budget (a checkpoint), the checked block elsewhere.  From a fast copy that called out, a
         block choosing between the two on whether Python charged the budget."""
+        counting = self._counting
+        if counting is not None and slot in counting.body:
+            return self._counted_blocks[slot]
+        target = self._target_at(slot)
+        if counting is not None and counting.header in self._uncharged:
+            return self._leaving(counting, target)
+        return target
+
+    def _target_at(self, slot: int) -> ir.Block:
+        """``block_at`` but for the counted copies."""
         if slot >= self.total:
             return self._fell_off
         fast = self._fast.get(slot)
         checked = fast if fast is not None and slot in self._checkpoints else self._blocks[slot]
         if fast is None or not self._in_fast:
             return checked
-        counting = self._counting
-        if counting is not None and slot in counting.body:
-            return self._counted_blocks[slot]
         loop = self._counted.get(slot)
         if loop is not None and self._leader in loop.body:  # a way round: the per-round check
             return self._rounds[slot]
@@ -492,7 +502,7 @@ class Lowering:
         self._exits: list[tuple[int, ir.Value, ir.Block]] = []  # (slot, return word, its block)
         self._callees: dict[int, set[int]] = {}  # return site -> the functions called from it
 
-        blocks = self._cut_blocks()
+        blocks = self._block_indices = self._cut_blocks()
         for leader in blocks:
             self._blocks[leader] = self.new_block(f"b{leader}")
         self._plan_fast_copies(blocks)
@@ -597,7 +607,8 @@ class Lowering:
                 branch = b.cbranch(short, self._blocks[leader], covered)
                 branch.set_weights([1, 1000])
                 self.continue_in(covered, dominated=True)
-            b.store(b.sub(left, self.const(len(indices))), self._remaining)
+            if counting is None or counting.header not in self._uncharged:
+                b.store(b.sub(left, self.const(len(indices))), self._remaining)
             self._leader, self._block_length = leader, len(indices)
             for position, index in enumerate(indices):
                 site = self._site(index)
@@ -650,9 +661,45 @@ class Lowering:
         if bits == 32:
             rounds = b.zext(rounds, I64)
         need = self._checkpoints[loop.header]
-        covered = b.icmp_unsigned("<", rounds, b.udiv(b.load(self._remaining), self.const(need)))
+        left = b.load(self._remaining)
+        if self._can_skip_charges(loop):  # the steps since entry, times the step, stay below 2**64
+            self._uncharged[loop.header] = (left, self.reg(loop.counter))
+            ok = b.and_(ok, b.icmp_unsigned("<", rounds, self.const((1 << 64) // abs(loop.step) - 2)))
+        covered = b.icmp_unsigned("<", rounds, b.udiv(left, self.const(need)))
         branch = b.cbranch(b.and_(ok, covered), self._counted_blocks[loop.header], self._rounds[loop.header])
         branch.set_weights([1000, 1])
+
+    def _can_skip_charges(self, loop: CountedLoop) -> bool:
+        """Whether the copy of ``loop`` may leave its charges to the edges leaving it: its way rounds
+        are as long (``CountedLoop.lengths``) and nothing in it can fault (every memory access
+        proven, every ``lddw`` resolved), so the budget is seen only once control leaves."""
+        if loop.lengths is None:
+            return False
+        for leader in loop.body:
+            for index in self._block_indices[leader]:
+                site = self._site(index)
+                if site.spec.kind in PURE_WHEN_PROVEN | {Kind.ST, Kind.STX} and site.slot not in self.proven:
+                    return False
+                if self._unresolved(site):
+                    return False
+        return True
+
+    def _leaving(self, loop: CountedLoop, target: ir.Block) -> ir.Block:
+        """A block on an edge leaving the uncharged copy of ``loop`` from the block being lowered:
+        it charges the budget what the loop ran, the way rounds the counter counted since entry
+        times the way round's length plus the instructions of this one, then goes to ``target``."""
+        assert loop.lengths is not None
+        left, counted_from = self._uncharged[loop.header]
+        edge = self.new_block(f"c{self._leader}_leave")
+        b = ir.IRBuilder(edge)
+        counter = b.load(self._regs[loop.counter])
+        moved = b.sub(counter, counted_from) if loop.step > 0 else b.sub(counted_from, counter)
+        steps = b.udiv(moved, self.const(abs(loop.step)))
+        rounds = b.sub(steps, self.const(1 if self._leader in loop.stepped else 0))
+        ran = b.add(b.mul(rounds, self.const(loop.way)), self.const(loop.lengths[self._leader]))
+        b.store(b.sub(left, ran), self._remaining)
+        b.branch(target)
+        return edge
 
     def _plan_fast_copies(self, blocks: Mapping[int, list[int]]) -> None:
         """Choose the blocks with a fast copy (``_fast_region``) and the checkpoints among them with
