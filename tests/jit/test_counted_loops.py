@@ -2,9 +2,9 @@
 
 An innermost loop stepped by one ``r += imm`` and left by a test of that register gets a copy
 without any budget check, entered when the budget covers every way round the counter allows on
-entry; otherwise the fast copies check it each way round.  A copy whose way rounds are all as long
-and that cannot fault (its memory accesses proven) charges nothing per block either: the edges
-leaving it charge what the counter counted.  Every budget — none left, too little for the whole
+entry; otherwise the fast copies check it each way round.  A copy that cannot fault (its memory
+accesses proven) charges only the edges off the shortest way round: the edges leaving it charge
+the rest, from what the counter counted.  Every budget — none left, too little for the whole
 loop, more than the run needs — must end the run where the interpreter ends it, with the same
 instruction count, for each relation of the exit test (64- and 32-bit, signed, counting down,
 against a register), a counter that starts past its bound, one that never meets it (the loop runs
@@ -151,6 +151,27 @@ short:
     exit
 """
 SHAPES["uneven_ways_round"] = UNEVEN
+SHAPES["uneven_with_an_early_exit"] = """
+    r0 = 0
+    r6 = 0
+loop:
+    r2 = r6
+    r2 &= 3
+    if r2 == 1 goto long
+    r0 += 1
+    goto join
+long:
+    r0 += r6
+    r0 *= 7
+    r0 &= 0xffff
+    if r0 > 40000 goto out
+join:
+    *(u64 *)(r10 - 8) = r0
+    r6 += 1
+    if r6 < 33 goto loop
+out:
+    exit
+"""
 
 
 @pytest.mark.parametrize("proven", [False, True], ids=["checked_accesses", "proven_accesses"])
@@ -158,8 +179,8 @@ SHAPES["uneven_ways_round"] = UNEVEN
 def test_every_budget_ends_where_the_interpreter_ends(text: str, proven: bool) -> None:
     plan = _plan(text, proven)
     assert plan._counted, "the loop is counted"
-    # the copy charges the edges leaving it when its ways round are as long and nothing in it faults
-    assert bool(plan._uncharged) == (proven and text != UNEVEN)
+    # the copy leaves its charges to the edges leaving it when nothing in it can fault
+    assert bool(plan._uncharged) == proven
     _run_out_everywhere(text, proven)
 
 

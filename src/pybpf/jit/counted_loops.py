@@ -71,12 +71,22 @@ class CountedLoop:
     bound: int
     bound_reg: int | None
     before: int
-    lengths: Mapping[int, int] | None
-    """When every way round is as long (``way``): each block's instructions from the header's
-    first to its own last, whichever way control came (else None)."""
+    lengths: Mapping[int, int]
+    """Each block's instructions from the header's first to its own last, the shortest way there.
+    A way round runs ``way`` (the shortest) plus what the edges it takes charge (``edge_charge``):
+    the lowering charges only those, and the way rounds the counter counted when control leaves."""
     way: int
     stepped: frozenset[int]
     """The blocks by whose end the way round has stepped the counter."""
+
+
+def edge_charge(loop: CountedLoop, source: int, target: int, sizes: Mapping[int, int]) -> int:
+    """What the edge from ``source`` to ``target`` (blocks of ``loop``, ``sizes`` their instruction
+    counts) charges beyond the shortest way: along any way, the lengths plus the charges of the
+    edges taken add up to the instructions run (the shortest way's edges charge nothing)."""
+    if target == loop.header:
+        return loop.lengths[source] - loop.way
+    return loop.lengths[source] + sizes[target] - loop.lengths[target]
 
 
 def written(insn: Instruction, spec: OpSpec) -> frozenset[int]:
@@ -215,7 +225,7 @@ class _LoopShape:
         else:  # both on every way round: the step comes first when the test is after it
             before = 1 if step_block in _reachable([self.header], self.inner, avoiding=test.block) else 0
         lengths = self.lengths()
-        way = lengths[self.latches[0]] if lengths is not None else 0
+        way = min(lengths[latch] for latch in self.latches)
         inside = {node: [s for s in self.inner[node] if s in self.body] for node in self.body}
         stepped = frozenset(_reachable([step_block], inside))
         return CountedLoop(
@@ -223,18 +233,14 @@ class _LoopShape:
             test.imm if test.bound_reg is None else 0, test.bound_reg, before, lengths, way, stepped,
         )  # fmt: skip
 
-    def lengths(self) -> dict[int, int] | None:
-        """Each block's instructions from the header's first to its own last, when that does not
-        depend on the way control came and every way round is as long; else None."""
+    def lengths(self) -> dict[int, int]:
+        """Each block's instructions from the header's first to its own last, the shortest way."""
         inside = {node: [s for s in self.inner[node] if s in self.body] for node in self.body}
         lengths = {self.header: len(self.blocks[self.header])}
         for leader in _topological(self.body, inside, self.header):
             for successor in inside[leader]:
                 length = lengths[leader] + len(self.blocks[successor])
-                if lengths.setdefault(successor, length) != length:
-                    return None
-        if len({lengths[latch] for latch in self.latches}) != 1:
-            return None
+                lengths[successor] = min(lengths.get(successor, length), length)
         return lengths
 
 
@@ -286,4 +292,4 @@ def _topological(nodes: Collection[int], edges: Mapping[int, Sequence[int]], roo
     return order
 
 
-__all__ = ["CountedLoop", "counted_loops", "written"]
+__all__ = ["CountedLoop", "counted_loops", "edge_charge", "written"]

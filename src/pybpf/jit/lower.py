@@ -69,7 +69,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.codegen import compile_cost
-from pybpf.jit.counted_loops import CountedLoop, counted_loops
+from pybpf.jit.counted_loops import CountedLoop, counted_loops, edge_charge
 from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
 I1 = ir.IntType(1)
@@ -184,9 +184,9 @@ class Lowering:
         self._counted_blocks: dict[int, ir.Block] = {}  # leader -> its copy in a counted loop
         self._rounds: dict[int, ir.Block] = {}  # counted header -> its fast copy's per-round check
         self._counting: CountedLoop | None = None  # lowering the counted copy of this loop
-        self._uncharged: dict[int, tuple[ir.Value, ir.Value]] = {}
-        """Counted loops whose copy charges nothing per block, by header: the budget left and the
-        counter on entry (the budget is charged on the edges leaving the copy, ``_leaving``)."""
+        self._uncharged: dict[int, ir.Value] = {}
+        """Counted loops whose copy charges only the edges beyond a shortest way round, by header:
+        the counter on entry (the rest is charged on the edges leaving the copy, ``_leaving``)."""
         self._calls_out = False  # the fast block being lowered has called out (``_charged`` is set)
 
     # -- the state and the registers ---------------------------------------------------------------
@@ -370,7 +370,9 @@ class Lowering:
         block choosing between the two on whether Python charged the budget."""
         counting = self._counting
         if counting is not None and slot in counting.body:
-            return self._counted_blocks[slot]
+            if counting.header not in self._uncharged:
+                return self._counted_blocks[slot]
+            return self._charging(counting, slot)
         target = self._target_at(slot)
         if counting is not None and counting.header in self._uncharged:
             return self._leaving(counting, target)
@@ -663,18 +665,16 @@ class Lowering:
         need = self._checkpoints[loop.header]
         left = b.load(self._remaining)
         if self._can_skip_charges(loop):  # the steps since entry, times the step, stay below 2**64
-            self._uncharged[loop.header] = (left, self.reg(loop.counter))
+            self._uncharged[loop.header] = self.reg(loop.counter)
             ok = b.and_(ok, b.icmp_unsigned("<", rounds, self.const((1 << 64) // abs(loop.step) - 2)))
         covered = b.icmp_unsigned("<", rounds, b.udiv(left, self.const(need)))
         branch = b.cbranch(b.and_(ok, covered), self._counted_blocks[loop.header], self._rounds[loop.header])
         branch.set_weights([1000, 1])
 
     def _can_skip_charges(self, loop: CountedLoop) -> bool:
-        """Whether the copy of ``loop`` may leave its charges to the edges leaving it: its way rounds
-        are as long (``CountedLoop.lengths``) and nothing in it can fault (every memory access
-        proven, every ``lddw`` resolved), so the budget is seen only once control leaves."""
-        if loop.lengths is None:
-            return False
+        """Whether the copy of ``loop`` may leave most of its charges to the edges leaving it:
+        nothing in it can fault (every memory access proven, every ``lddw`` resolved), so the
+        budget is seen only once control leaves."""
         for leader in loop.body:
             for index in self._block_indices[leader]:
                 site = self._site(index)
@@ -686,10 +686,10 @@ class Lowering:
 
     def _leaving(self, loop: CountedLoop, target: ir.Block) -> ir.Block:
         """A block on an edge leaving the uncharged copy of ``loop`` from the block being lowered:
-        it charges the budget what the loop ran, the way rounds the counter counted since entry
-        times the way round's length plus the instructions of this one, then goes to ``target``."""
-        assert loop.lengths is not None
-        left, counted_from = self._uncharged[loop.header]
+        it charges the budget what the edges taken have not (``CountedLoop.lengths``): the way rounds
+        the counter counted since entry times the shortest way round, plus the shortest way from
+        the header to this block's end; then goes to ``target``."""
+        counted_from = self._uncharged[loop.header]
         edge = self.new_block(f"c{self._leader}_leave")
         b = ir.IRBuilder(edge)
         counter = b.load(self._regs[loop.counter])
@@ -697,8 +697,21 @@ class Lowering:
         steps = b.udiv(moved, self.const(abs(loop.step)))
         rounds = b.sub(steps, self.const(1 if self._leader in loop.stepped else 0))
         ran = b.add(b.mul(rounds, self.const(loop.way)), self.const(loop.lengths[self._leader]))
-        b.store(b.sub(left, ran), self._remaining)
+        b.store(b.sub(b.load(self._remaining), ran), self._remaining)
         b.branch(target)
+        return edge
+
+    def _charging(self, loop: CountedLoop, slot: int) -> ir.Block:
+        """Where an edge of the uncharged copy of ``loop`` from the block being lowered to the
+        block at ``slot`` goes: the block, or a block charging the edge (``edge_charge``) first."""
+        sizes = {leader: len(self._block_indices[leader]) for leader in loop.body}
+        charge = edge_charge(loop, self._leader, slot, sizes)
+        if not charge:
+            return self._counted_blocks[slot]
+        edge = self.new_block(f"c{self._leader}_to_{slot}")
+        b = ir.IRBuilder(edge)
+        b.store(b.sub(b.load(self._remaining), self.const(charge)), self._remaining)
+        b.branch(self._counted_blocks[slot])
         return edge
 
     def _plan_fast_copies(self, blocks: Mapping[int, list[int]]) -> None:
