@@ -13,6 +13,10 @@ cover goes round in the fast copies that check it every time, as before.
 
 ``counted_loops`` finds them from the control flow of the fast copies' region; the lowering
 (``pybpf.jit.lower``) computes the bound from the registers on entry (``CountedLoop``'s fields).
+A counted copy that cannot fault need not even keep the budget exact inside: along any way through
+the loop, the shortest way's length (``CountedLoop.lengths``) plus what the edges taken add to it
+(``edge_charge``) is what ran, so only those edges charge, and the edges leaving the copy charge the
+shortest ways round the counter counted.
 """
 
 from __future__ import annotations

@@ -39,6 +39,11 @@ the opcode table); this module gives them the frame they are written into:
   Python (a helper, a callback's instructions) may charge the budget more than the checkpoint
   counted: the fast copy then finishes its block, which the budget covered on entry, and goes on
   in the checked blocks, as the checked block would (``call_out``, ``block_at``).
+* **Counted loops** (``pybpf.jit.counted_loops``): an innermost loop whose way round steps a
+  register once and tests it has a third copy with no check at all, entered from its header's fast
+  copy when the budget covers every way round the counter allows (``_enter_counted``).  When
+  nothing in it can fault, that copy charges only the edges off its shortest way round, and the
+  edges leaving it charge the rest from the counter (``_charging``, ``_leaving``).
 * **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
   allowed when one region holds it all and has the access bits it needs.  An access the verifier
   proved in bounds on every path (``proven``: the slots of ``VerifiedProgram.proven_accesses``, as
@@ -367,7 +372,9 @@ class Lowering:
         """The block control enters at ``slot`` (its budget charge), or the fall-off fault: from a
         fast copy the fast copy of a block in a loop; otherwise a fast copy only where it checks the
         budget (a checkpoint), the checked block elsewhere.  From a fast copy that called out, a
-        block choosing between the two on whether Python charged the budget."""
+        block choosing between the two on whether Python charged the budget.  From a counted copy,
+        its own blocks (through ``_charging``), or, when it leaves, a block charging the budget what
+        the loop ran (``_leaving``)."""
         counting = self._counting
         if counting is not None and slot in counting.body:
             if counting.header not in self._uncharged:
@@ -379,7 +386,8 @@ class Lowering:
         return target
 
     def _target_at(self, slot: int) -> ir.Block:
-        """``block_at`` but for the counted copies."""
+        """Where control entering ``slot`` goes from outside a counted copy (``block_at``): a fast
+        copy's way round of a counted loop goes to its header's per-round check."""
         if slot >= self.total:
             return self._fell_off
         fast = self._fast.get(slot)
