@@ -39,6 +39,11 @@ the opcode table); this module gives them the frame they are written into:
   Python (a helper, a callback's instructions) may charge the budget more than the checkpoint
   counted: the fast copy then finishes its block, which the budget covered on entry, and goes on
   in the checked blocks, as the checked block would (``call_out``, ``block_at``).
+* **Counted loops** (``pybpf.jit.counted_loops``): an innermost loop whose way round steps a
+  register once and tests it has a third copy with no check at all, entered from its header's fast
+  copy when the budget covers every way round the counter allows (``_enter_counted``).  When
+  nothing in it can fault, that copy charges only the edges off its shortest way round, and the
+  edges leaving it charge the rest from the counter (``_charging``, ``_leaving``).
 * **Memory checks** follow ``pybpf.memory.regions``: an access of ``size`` bytes at ``address`` is
   allowed when one region holds it all and has the access bits it needs.  An access the verifier
   proved in bounds on every path (``proven``: the slots of ``VerifiedProgram.proven_accesses``, as
@@ -69,6 +74,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.jit.codegen import compile_cost
+from pybpf.jit.counted_loops import CountedLoop, counted_loops, edge_charge
 from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
 I1 = ir.IntType(1)
@@ -184,6 +190,13 @@ class Lowering:
         self._fast: dict[int, ir.Block] = {}  # leader -> its fast copy (blocks in loops)
         self._checkpoints: dict[int, int] = {}  # fast leader -> budget its check needs (L)
         self._in_fast = False  # lowering a fast copy
+        self._counted: dict[int, CountedLoop] = {}  # header -> its counted loop (``counted_loops``)
+        self._counted_blocks: dict[int, ir.Block] = {}  # leader -> its copy in a counted loop
+        self._rounds: dict[int, ir.Block] = {}  # counted header -> its fast copy's per-round check
+        self._counting: CountedLoop | None = None  # lowering the counted copy of this loop
+        self._uncharged: dict[int, ir.Value] = {}
+        """Counted loops whose copy charges only the edges beyond a shortest way round, by header:
+        the counter on entry (the rest is charged on the edges leaving the copy, ``_leaving``)."""
         self._calls_out = False  # the fast block being lowered has called out (``_charged`` is set)
 
     # -- the state and the registers ---------------------------------------------------------------
@@ -390,13 +403,31 @@ class Lowering:
         """The block control enters at ``slot`` (its budget charge), or the fall-off fault: from a
         fast copy the fast copy of a block in a loop; otherwise a fast copy only where it checks the
         budget (a checkpoint), the checked block elsewhere.  From a fast copy that called out, a
-        block choosing between the two on whether Python charged the budget."""
+        block choosing between the two on whether Python charged the budget.  From a counted copy,
+        its own blocks (through ``_charging``), or, when it leaves, a block charging the budget what
+        the loop ran (``_leaving``)."""
+        counting = self._counting
+        if counting is not None and slot in counting.body:
+            if counting.header not in self._uncharged:
+                return self._counted_blocks[slot]
+            return self._charging(counting, slot)
+        target = self._target_at(slot)
+        if counting is not None and counting.header in self._uncharged:
+            return self._leaving(counting, target)
+        return target
+
+    def _target_at(self, slot: int) -> ir.Block:
+        """Where control entering ``slot`` goes from outside a counted copy (``block_at``): a fast
+        copy's way round of a counted loop goes to its header's per-round check."""
         if slot >= self.total:
             return self._fell_off
         fast = self._fast.get(slot)
         checked = fast if fast is not None and slot in self._checkpoints else self._blocks[slot]
         if fast is None or not self._in_fast:
             return checked
+        loop = self._counted.get(slot)
+        if loop is not None and self._leader in loop.body:  # a way round: the per-round check
+            return self._rounds[slot]
         if not self._calls_out:
             return fast
         choice = self.new_block(f"f{slot}_if_uncharged")
@@ -512,16 +543,23 @@ class Lowering:
         self._exits: list[tuple[int, ir.Value, ir.Block]] = []  # (slot, return word, its block)
         self._callees: dict[int, set[int]] = {}  # return site -> the functions called from it
 
-        blocks = self._cut_blocks()
+        blocks = self._block_indices = self._cut_blocks()
         for leader in blocks:
             self._blocks[leader] = self.new_block(f"b{leader}")
         self._plan_fast_copies(blocks)
         for leader in sorted(self._fast_region):
             self._fast[leader] = self.new_block(f"f{leader}")
+        for header, loop in self._counted.items():
+            self._rounds[header] = self.new_block(f"f{header}_round")
+            for leader in sorted(loop.body):
+                self._counted_blocks[leader] = self.new_block(f"c{leader}")
         for leader, indices in blocks.items():
             self._lower_block(leader, indices)
         for leader in sorted(self._fast_region):
             self._lower_fast_block(leader, blocks[leader])
+        for loop in self._counted.values():
+            for leader in sorted(loop.body):
+                self._lower_fast_block(leader, blocks[leader], counting=loop)
 
         b.position_at_end(entry_block)
         switch = b.switch(self.start, self._blocks[0])  # the checked blocks: entries need no checkpoint
@@ -580,17 +618,27 @@ class Lowering:
         if not b.block.is_terminated:
             self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
 
-    def _lower_fast_block(self, leader: int, indices: list[int]) -> None:
+    def _lower_fast_block(self, leader: int, indices: list[int], counting: CountedLoop | None = None) -> None:
         """The fast copy of a block in a loop: a checkpoint checks that the budget covers every
-        path to the next checkpoint, so no block on the way checks it again; each only charges."""
+        path to the next checkpoint, so no block on the way checks it again; each only charges.
+        With ``counting``, the block's copy in that counted loop: no check at all (its header's
+        fast copy checked on entry that the budget covers every way round, ``_enter_counted``)."""
         b = self.b
         self._in_fast = True
+        self._counting = counting
         try:
-            self.continue_in(self._fast[leader])
+            if counting is not None:
+                self.continue_in(self._counted_blocks[leader])
+            else:
+                self.continue_in(self._fast[leader])
             self._calls_out = False
             b.store(ir.Constant(I1, 0), self._charged)
+            loop = self._counted.get(leader)
+            if loop is not None and counting is None:
+                self._enter_counted(loop)
+                self.continue_in(self._rounds[leader])
             left = b.load(self._remaining)
-            need = self._checkpoints.get(leader)
+            need = None if counting is not None else self._checkpoints.get(leader)
             if need is not None:  # too little left: the checked block, which counts it exactly
                 # a comparison, not a subtraction's borrow: the budget left stays an induction
                 # variable LLVM can turn into a trip count (the check then leaves the loop), and a
@@ -600,7 +648,8 @@ class Lowering:
                 branch = b.cbranch(short, self._blocks[leader], covered)
                 branch.set_weights([1, 1000])
                 self.continue_in(covered, dominated=True)
-            b.store(b.sub(left, self.const(len(indices))), self._remaining)
+            if counting is None or counting.header not in self._uncharged:
+                b.store(b.sub(left, self.const(len(indices))), self._remaining)
             self._leader, self._block_length = leader, len(indices)
             for position, index in enumerate(indices):
                 site = self._site(index)
@@ -613,6 +662,96 @@ class Lowering:
                 self.goto(self.view.next_slot(self.view.starts[indices[-1]]))
         finally:
             self._in_fast = self._calls_out = False
+            self._counting = None
+
+    def _enter_counted(self, loop: CountedLoop) -> None:
+        """On entry to a counted loop: its copy without checks when the budget covers every way
+        round the counter allows (``W + 1`` arrivals at the header, each followed by at most the
+        header's ``need`` before the next checkpoint: ``W < left / need``), else the fast copy's
+        check per way round.  ``W``, the way rounds before the exit test stops the loop, is computed
+        from the counter on entry; where it is not a whole number of steps (the counter would
+        wrap), the check per way round."""
+        b = self.b
+        bits = loop.bits
+        top = (1 << bits) - 1
+        kind = ir.IntType(bits)
+        value = self.reg(loop.counter)
+        bound: ir.Value = self.reg(loop.bound_reg) if loop.bound_reg is not None else self.const(loop.bound)
+        if bits == 32:
+            value, bound = b.trunc(value, kind), b.trunc(bound, kind)
+        if loop.signed:  # signed order is unsigned order with the sign bit flipped (and steps commute)
+            value = b.xor(value, self.const(1 << (bits - 1), bits))
+            bound = b.xor(bound, self.const(1 << (bits - 1), bits))
+        step, stays = loop.step, loop.stays
+        if stays in (">", ">="):  # counting down: the complements count up
+            value, bound, step, stays = b.not_(value), b.not_(bound), -step, "<" if stays == ">" else "<="
+        first = b.add(value, self.const(step * loop.before, bits))  # the counter at the first test
+        ok: ir.Value = ir.Constant(I1, 1)
+        if stays == "<=":
+            ok = b.icmp_unsigned("!=", bound, self.const(top, bits))
+            bound, stays = b.add(bound, self.const(1, bits)), "<"
+        if stays == "<":  # step > 0: the counter reaches the bound before it could wrap
+            ok = b.and_(ok, b.icmp_unsigned("<=", bound, self.const(top - step + 1, bits)))
+            rounds = b.udiv(b.add(b.sub(bound, first), self.const(step - 1, bits)), self.const(step, bits))
+            rounds = b.select(b.icmp_unsigned(">=", first, bound), self.const(0, bits), rounds)
+        else:  # "!=": a whole number of steps to the bound
+            distance = b.sub(bound, first) if step > 0 else b.sub(first, bound)
+            size = self.const(abs(step), bits)
+            ok = b.and_(ok, b.icmp_unsigned("==", b.urem(distance, size), self.const(0, bits)))
+            rounds = b.udiv(distance, size)
+        if bits == 32:
+            rounds = b.zext(rounds, I64)
+        need = self._checkpoints[loop.header]
+        left = b.load(self._remaining)
+        if self._can_skip_charges(loop):  # the steps since entry, times the step, stay below 2**64
+            self._uncharged[loop.header] = self.reg(loop.counter)
+            ok = b.and_(ok, b.icmp_unsigned("<", rounds, self.const((1 << 64) // abs(loop.step) - 2)))
+        covered = b.icmp_unsigned("<", rounds, b.udiv(left, self.const(need)))
+        branch = b.cbranch(b.and_(ok, covered), self._counted_blocks[loop.header], self._rounds[loop.header])
+        branch.set_weights([1000, 1])
+
+    def _can_skip_charges(self, loop: CountedLoop) -> bool:
+        """Whether the copy of ``loop`` may leave most of its charges to the edges leaving it:
+        nothing in it can fault (every memory access proven, every ``lddw`` resolved), so the
+        budget is seen only once control leaves."""
+        for leader in loop.body:
+            for index in self._block_indices[leader]:
+                site = self._site(index)
+                if site.spec.kind in PURE_WHEN_PROVEN | {Kind.ST, Kind.STX} and site.slot not in self.proven:
+                    return False
+                if self._unresolved(site):
+                    return False
+        return True
+
+    def _leaving(self, loop: CountedLoop, target: ir.Block) -> ir.Block:
+        """A block on an edge leaving the uncharged copy of ``loop`` from the block being lowered:
+        it charges the budget what the edges taken have not (``CountedLoop.lengths``): the way rounds
+        the counter counted since entry times the shortest way round, plus the shortest way from
+        the header to this block's end; then goes to ``target``."""
+        counted_from = self._uncharged[loop.header]
+        edge = self.new_block(f"c{self._leader}_leave")
+        b = ir.IRBuilder(edge)
+        counter = b.load(self._regs[loop.counter])
+        moved = b.sub(counter, counted_from) if loop.step > 0 else b.sub(counted_from, counter)
+        steps = b.udiv(moved, self.const(abs(loop.step)))
+        rounds = b.sub(steps, self.const(1 if self._leader in loop.stepped else 0))
+        ran = b.add(b.mul(rounds, self.const(loop.way)), self.const(loop.lengths[self._leader]))
+        b.store(b.sub(b.load(self._remaining), ran), self._remaining)
+        b.branch(target)
+        return edge
+
+    def _charging(self, loop: CountedLoop, slot: int) -> ir.Block:
+        """Where an edge of the uncharged copy of ``loop`` from the block being lowered to the
+        block at ``slot`` goes: the block, or a block charging the edge (``edge_charge``) first."""
+        sizes = {leader: len(self._block_indices[leader]) for leader in loop.body}
+        charge = edge_charge(loop, self._leader, slot, sizes)
+        if not charge:
+            return self._counted_blocks[slot]
+        edge = self.new_block(f"c{self._leader}_to_{slot}")
+        b = ir.IRBuilder(edge)
+        b.store(b.sub(b.load(self._remaining), self.const(charge)), self._remaining)
+        b.branch(self._counted_blocks[slot])
+        return edge
 
     def _plan_fast_copies(self, blocks: Mapping[int, list[int]]) -> None:
         """Choose the blocks with a fast copy (``_fast_region``) and the checkpoints among them with
@@ -664,6 +803,16 @@ class Lowering:
             needs[leader] = len(blocks[leader]) + max(further, default=0)
         self._fast_region = region
         self._checkpoints = {leader: needs[leader] for leader in sorted(checkpoints)}
+        within = {leader: [slot for slot in flow[leader] if slot in region] for leader in region}
+        loops = counted_loops(blocks, within, checkpoints, self._instruction)
+        counted = [leader for loop in loops.values() for leader in loop.body]
+        fast_cost = sum(len(blocks[leader]) for leader in [*region, *counted])
+        if compile_cost(fast_cost, len(region) + len(counted)) <= FAST_MAX_COST:
+            self._counted = loops
+
+    def _instruction(self, index: int) -> tuple[Instruction, OpSpec, int | None, int]:
+        site = self._site(index)
+        return site.insn, site.spec, site.target, site.next_slot
 
     def _has_effect(self, site: Site) -> bool:
         """Whether a run that faults at the cut could show what the instruction did: a load the
