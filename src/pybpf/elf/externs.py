@@ -6,8 +6,10 @@ Mirrors libbpf's ``bpf_object__collect_externs`` / ``find_kcfg_type`` / ``bpf_ob
 * Collecting (no kernel needed): each undefined global symbol is an extern; its BTF VAR (or FUNC) lives in
   the ``.kconfig`` or ``.ksyms`` DATASEC.  Kconfig externs are laid out in one value -- biggest alignment
   first, then by name -- which becomes the ``.kconfig`` array map (``BPF_F_RDONLY_PROG``, frozen once
-  written); the DATASEC gets those offsets and size.  Types: bool, char, tristate (``enum
-  libbpf_tristate``), 1/2/4/8-byte integers, char arrays.
+  written); the DATASEC gets those offsets and size.  The ``.ksyms`` DATASEC is rewritten as libbpf
+  does before BPF_BTF_LOAD (4-byte slots, kfunc FUNCs global, a dummy VAR in their place), so an
+  object calling kfuncs keeps its BTF (func_info, line_info, global functions).  Types: bool, char,
+  tristate (``enum libbpf_tristate``), 1/2/4/8-byte integers, char arrays.
 * Resolving: ``LINUX_KERNEL_VERSION`` (``KERNEL_VERSION(a, b, c)`` of the release loaded into),
   ``LINUX_HAS_BPF_COOKIE`` and ``LINUX_HAS_SYSCALL_WRAPPER`` (1), ``CONFIG_*`` from a kconfig file
   (``CONFIG_X=y``, ``=m``, ``=n``, numbers, quoted strings, ``# CONFIG_X is not set``).  A strong extern
@@ -28,13 +30,16 @@ from collections.abc import Mapping
 from pybpf import uapi
 from pybpf.btf.types import (
     BTF,
+    BTF_INT_SIGNED,
     Array,
     Datasec,
     Enum,
     Enum64,
     Func,
     FuncLinkage,
+    FuncProto,
     Int,
+    Param,
     Var,
     VarLinkage,
     VarSecinfo,
@@ -55,6 +60,7 @@ __all__ = [
 
 KCONFIG_SECTION = ".kconfig"
 KSYMS_SECTION = ".ksyms"
+_DUMMY_KSYM_VAR = "dummy_ksym_var"
 MAX_KCONFIG_FILE = 1 << 24
 _TRISTATE = {"n": 0, "y": 1, "m": 2}
 
@@ -100,6 +106,7 @@ def collect_externs(
             offset,
         )
         offset += e.size
+    btf = _lay_out_ksyms(btf)
     if not kconfig:
         return externs, btf, None
     btf, datasec_id = _lay_out_datasec(elf.name, btf, externs, offset)
@@ -185,6 +192,48 @@ def _lay_out_datasec(obj: str, btf: BTF, externs: dict[str, ExternSpec], size: i
             secinfo.append(VarSecinfo(vsi.type_id, ext.offset, vsi.size))
         types[type_id - btf.start_id] = Datasec(t.name, size, tuple(sorted(secinfo, key=lambda v: v.offset)))
     return BTF(tuple(types), strings=btf.strings, base=btf.base, little_endian=btf.little_endian), datasec_id
+
+
+def _lay_out_ksyms(btf: BTF) -> BTF:
+    """The ``.ksyms`` DATASEC as libbpf hands it to the kernel (bpf_object__collect_externs), which
+    refuses extern FUNCs ("Invalid func linkage") and FUNCs inside a DATASEC: every entry becomes a
+    4-byte slot at 4 * its index; a kfunc's FUNC becomes global, its unnamed parameters take the name
+    of a dummy ``int`` VAR (``dummy_ksym_var``, added once) which stands for it in the DATASEC; a
+    kernel variable's VAR becomes an allocated global ``int``.  Type ids stay the same."""
+    sections = [(tid, t) for tid, t in btf if isinstance(t, Datasec) and t.name == KSYMS_SECTION]
+    if not sections:
+        return btf
+    types = list(btf.types)
+    int_id = next(
+        (tid for tid, t in btf if isinstance(t, Int) and t.size == 4 and t.bits == 32 and not t.bit_offset), 0
+    )
+    if not int_id:
+        types.append(Int("int", 4, BTF_INT_SIGNED, 0, 32))
+        int_id = btf.start_id + len(types) - 1
+    dummy_id = 0
+    for type_id, sec in sections:
+        secinfo = []
+        for index, vsi in enumerate(sec.vars):
+            t = types[vsi.type_id - btf.start_id]
+            if isinstance(t, Func):
+                if not dummy_id:
+                    types.append(Var(_DUMMY_KSYM_VAR, int_id, VarLinkage.GLOBAL_ALLOCATED))
+                    dummy_id = btf.start_id + len(types) - 1
+                proto = types[t.type_id - btf.start_id]
+                if isinstance(proto, FuncProto):
+                    params = tuple(
+                        Param(_DUMMY_KSYM_VAR, p.type_id) if p.type_id and not p.name else p
+                        for p in proto.params
+                    )
+                    types[t.type_id - btf.start_id] = FuncProto(proto.return_type, params, proto.name)
+                types[vsi.type_id - btf.start_id] = Func(t.name, t.type_id, FuncLinkage.GLOBAL)
+                secinfo.append(VarSecinfo(dummy_id, 4 * index, 4))
+            else:
+                if isinstance(t, Var):
+                    types[vsi.type_id - btf.start_id] = Var(t.name, int_id, VarLinkage.GLOBAL_ALLOCATED)
+                secinfo.append(VarSecinfo(vsi.type_id, 4 * index, 4))
+        types[type_id - btf.start_id] = Datasec(sec.name, 4 * len(secinfo), tuple(secinfo))
+    return BTF(tuple(types), strings=btf.strings, base=btf.base, little_endian=btf.little_endian)
 
 
 # -- values --------------------------------------------------------------------------------------------------
