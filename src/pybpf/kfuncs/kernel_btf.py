@@ -20,7 +20,21 @@ from dataclasses import dataclass, field
 
 from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import BTFError
-from pybpf.btf.types import BTF, BTF_INT_SIGNED, Array, BTFType, Func, FuncProto, Int, Param, Ptr, Struct
+from pybpf.btf.types import (
+    BTF,
+    BTF_INT_BOOL,
+    BTF_INT_SIGNED,
+    Array,
+    BTFType,
+    Const,
+    Func,
+    FuncProto,
+    Fwd,
+    Int,
+    Param,
+    Ptr,
+    Struct,
+)
 from pybpf.btf.types import Member as BTFMember
 from pybpf.kfuncs.table import KFUNCS, KFunc
 
@@ -90,8 +104,24 @@ def own_btf() -> BTF:
         Struct("bpf_iter_num", 8, (BTFMember("__opaque", 3, 0),)),
         Ptr(4),
         Ptr(1),
+        Int("unsigned int", 4, 0, 0, 32),
+        Int("_Bool", 1, BTF_INT_BOOL, 0, 8),
+        Array(2, 1, 2),  # __u64 __opaque[2]
+        Struct("bpf_dynptr", 16, (BTFMember("__opaque", 9, 0),)),
+        Ptr(10),
+        Const(10),
+        Ptr(12),
+        Fwd("__sk_buff"),
+        Ptr(14),
+        Fwd("xdp_md"),
+        Ptr(16),
+        Ptr(0),
     ]
-    ctypes = {"void": 0, "int": 1, "struct bpf_iter_num *": 5, "int *": 6}
+    ctypes = {
+        "void": 0, "int": 1, "u64": 2, "struct bpf_iter_num *": 5, "int *": 6, "u32": 7, "__u32": 7,
+        "bool": 8, "struct bpf_dynptr *": 11, "const struct bpf_dynptr *": 13, "struct __sk_buff *": 15,
+        "struct xdp_md *": 17, "void *": 18,
+    }  # fmt: skip
     for kfunc in KFUNCS:
         params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)
         types.append(FuncProto(ctypes[kfunc.ret_ctype], params))

@@ -27,8 +27,9 @@ read"); the map passed must suit the helper (``map_funcs``: "cannot pass map_typ
 without a newline).
 
 Dynptr arguments are the stack objects of ``dynptr`` (created, checked, released with their
-ring-buffer reference), bpf_dynptr_data returns a slice carrying that reference, and a timer
-argument must point at the value's ``struct bpf_timer`` (``timer``).
+ring-buffer reference), bpf_dynptr_data returns a slice carrying that reference, bpf_dynptr_write
+to an skb dynptr changes packet data (its slices and the packet pointers become unknown), and a
+timer argument must point at the value's ``struct bpf_timer`` (``timer``).
 
 Not modelled yet (permissive, documented): kptrs (bpf_kptr_xchg), sockmap/sockhash lookups as
 acquired sockets (pybpf has no such maps), BTF-typed arguments
@@ -128,6 +129,7 @@ _COMPATIBLE: dict[ArgBase, tuple[tuple[RegType, TypeFlag], ...]] = {
 _SPIN_LOCK = HELPER_IDS["bpf_spin_lock"]
 _DYNPTR_FROM_MEM = HELPER_IDS["bpf_dynptr_from_mem"]
 _DYNPTR_DATA = HELPER_IDS["bpf_dynptr_data"]
+_DYNPTR_WRITE = HELPER_IDS["bpf_dynptr_write"]
 _CURRENT_TASK_BTF = HELPER_IDS["bpf_get_current_task_btf"]
 _MAP_WRITERS = frozenset(
     HELPER_IDS[n]
@@ -195,6 +197,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     release_regno = ref_obj_id = 0
     callback = -1
     msize_max = 0
+    skb_dynptr_write = False
     if fn is not None:
         for i, arg in enumerate(fn.args):
             regno = i + 1
@@ -278,6 +281,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 dynptr.process_dynptr_func(w, regno, reg, arg)
                 if helper_id == _DYNPTR_DATA:
                     ref_obj_id = dynptr.slice_reference(w, reg)
+                elif helper_id == _DYNPTR_WRITE:  # the skb's data may move: its slices go too
+                    skb_dynptr_write = dynptr.dynptr_type(w, reg) == dynptr.SKB
             elif base is ArgBase.PTR_TO_TIMER:
                 _check_timer(w, regno, reg)
                 timer_map = reg.map
@@ -313,7 +318,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if fn is None:
         r0.mark_unknown()
         return
-    if helper_id in CHANGES_PKT_DATA:
+    if helper_id in CHANGES_PKT_DATA or skb_dynptr_write:
         clear_all_pkt_pointers(state)
     ret = fn.ret
     if ret is RetType.INTEGER:
@@ -382,10 +387,18 @@ def _tail_call_exit(w: Walker) -> None:
     w.insn_idx = w.prepare_func_exit() - 1  # the walk goes on after this "call"'s slot
 
 
+_PKT_SLICE = TypeFlag.DYNPTR_TYPE_SKB | TypeFlag.DYNPTR_TYPE_XDP
+
+
 def clear_all_pkt_pointers(state: PathState) -> None:
-    """clear_all_pkt_pointers(): after a call that may move the packet, no packet pointer is valid."""
+    """clear_all_pkt_pointers(): after a call that may move the packet, no packet pointer is valid,
+    nor any slice of an skb or xdp dynptr (reg_is_dynptr_slice_pkt())."""
     for reg in state.all_regs():
-        if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
+        if (
+            reg.type in PACKET_TYPES
+            or reg.type is RegType.PTR_TO_PACKET_END
+            or (reg.type is RegType.PTR_TO_MEM and reg.flags & _PKT_SLICE)
+        ):
             reg.mark_unknown()
 
 
