@@ -12,8 +12,8 @@ Mirrors net/core/filter.c and kernel/bpf/helpers.c of Linux 6.18 on ``struct bpf
   skb_header_pointer() copies them into it, without one NULL; an xdp packet's linear bytes, else
   copied into the buffer (bpf_xdp_copy_buf()), or NULL without one.  bpf_dynptr_slice_rdwr() is
   NULL for a read-only dynptr too;
-* bpf_dynptr_adjust(p, start, end): -EINVAL for a null dynptr, -ERANGE past the size, -EINVAL
-  for start > end; else the window moves (offset += start, size = end - start);
+* bpf_dynptr_adjust(p, start, end): -EINVAL for a null dynptr or start > end, then -ERANGE past
+  the size; else the window moves (offset += start, size = end - start);
 * bpf_dynptr_is_null(), bpf_dynptr_is_rdonly() (false for a null one), bpf_dynptr_size() (-EINVAL
   for a null one), bpf_dynptr_clone(p, clone): a null source gives a null clone and -EINVAL, else
   the 16 bytes are copied.
