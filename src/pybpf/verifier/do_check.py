@@ -181,7 +181,8 @@ class Walker:
         self.segment_walk: precision.SegmentWalk | None = None  # the last precision walk through it
         self.precision_needs: list[int] | None = None  # precision._needs(), built on first use
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
-        self.live = liveness.live_registers(view, env.request.prog_type.func_allowed)
+        prog_type = env.request.prog_type
+        self.live = liveness.live_registers(view, prog_type.func_allowed, prog_type.prog_type)
         self.stack_live = liveness.StackLiveness(view)
         self.scratched: set[int] = set()
         self._decoded: dict[int, tuple[int, op.OpSpec | None]] = {}  # slot -> _decode()

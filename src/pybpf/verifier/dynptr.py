@@ -2,35 +2,44 @@
 tracks them.
 
 Mirrors kernel/bpf/verifier.c of Linux 6.18 for the helpers' dynptrs (local ones from
-bpf_dynptr_from_mem, ring-buffer ones from bpf_ringbuf_reserve_dynptr):
+bpf_dynptr_from_mem, ring-buffer ones from bpf_ringbuf_reserve_dynptr) and the kfuncs' (skb ones
+from bpf_dynptr_from_skb, xdp ones from bpf_dynptr_from_xdp, clones from bpf_dynptr_clone):
 
 * dynptr_get_spi(): a dynptr argument is a stack pointer at a constant offset ("dynptr has to be at
   a constant offset"), 8-aligned and at least two slots deep ("cannot pass in dynptr at an
   offset=%d");
-* process_dynptr_func(): an argument that creates a dynptr (MEM_UNINIT) needs slots that hold no
-  initialised dynptr ("Dynptr has to be an uninitialized dynptr"), writes both slots (as two 8-byte
-  stores) and marks them (mark_stack_slots_dynptr(): a new id, and for a ring-buffer dynptr a new
-  reference that must be released like a record); any other dynptr argument must be an initialised
-  dynptr ("Expected an initialized dynptr as arg #%d") of the helper's type ("Expected a dynptr of
-  type %s as arg #%d");
+* process_dynptr_func(): an argument that creates a dynptr (MEM_UNINIT; a kfunc's ``__uninit``)
+  needs slots that hold no initialised dynptr ("Dynptr has to be an uninitialized dynptr"),
+  writes both slots (as two 8-byte stores) and marks them (mark_stack_slots_dynptr(): a new id,
+  and for a ring-buffer dynptr a new reference that must be released like a record; a clone takes
+  its source's type and reference); any other dynptr argument must be an initialised dynptr
+  ("Expected an initialized dynptr as arg #%d") of the helper's type ("Expected a dynptr of
+  type %s as arg #%d"; a kfunc takes any type, and a const dynptr as read-only);
 * a releasing argument (bpf_ringbuf_submit_dynptr / discard_dynptr) must hold a reference ("arg %d
   is an unacquired reference"); the release (unmark_stack_slots_dynptr()) drops the reference —
-  every slice of the record becomes an unknown scalar — and empties both slots (helpers make no
-  clones of a dynptr, so there are none to invalidate);
+  every slice of the record becomes an unknown scalar — and empties both slots;
 * destroy_if_dynptr_stack_slot(): a store over either slot of a referenced dynptr is refused
-  ("cannot overwrite referenced dynptr"); over a local one it empties both slots; a helper never
+  ("cannot overwrite referenced dynptr"); over another one it empties both slots; a helper never
   writes over one ("potential write to dynptr at off=%d disallowed") and no load or helper read
   may read its bytes ("invalid read from stack off %d+%d size %d");
 * bpf_dynptr_data returns ``mem_or_null`` of the constant size asked for, carrying the dynptr's
-  reference (so the record's release invalidates it).
+  reference (so the record's release invalidates it); bpf_dynptr_slice returns a read-only
+  ``mem_or_null`` of its constant size (``pybpf.verifier.kfuncs``) whose type flag names a packet
+  dynptr's type (DYNPTR_TYPE_SKB / _XDP: clear_all_pkt_pointers() makes such slices unknown with
+  the packet pointers).
 
 The slot pair's spilled registers are the kernel's: type CONST_PTR_TO_DYNPTR, ``id`` the dynptr's
 id, ``ref_obj_id`` its reference, and in ``map`` (the kernel's union of map_ptr and ``dynptr``) a
 ``DynptrSlot``: the dynptr type and whether the slot is the first (lower) one.
 
-Not modelled: dynptrs as kfunc arguments, skb/xdp dynptrs, clones (bpf_dynptr_clone is a kfunc),
-and the invalidation of a local dynptr's slices when it is overwritten (they keep pointing into the
-map value the dynptr was made from).
+Linux 6.18 as built on the machine the corpus was recorded on (6.18.44) differs from the release's
+source in one respect modelled here: a slice given a stack buffer remembers it (``StackBuffer``,
+``buf=fp[N]OFF+SIZE`` in the log) and any write to those stack bytes makes the slice an unknown
+scalar (``invalidate_buffer_slices``), since the slice may be the buffer itself.
+
+Not modelled: the invalidation of a local dynptr's slices when it is overwritten (they keep
+pointing into the map value the dynptr was made from), references of ring-buffer dynptrs' kfunc
+slices, skb_meta dynptrs.
 """
 
 from __future__ import annotations

@@ -16,11 +16,19 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   allowed while holding a lock"); a sleepable kfunc needs a sleepable program ("program must be
   sleepable to call sleepable kfunc %s"); then check_kfunc_args(): a scalar parameter takes a
   scalar ("R%d is not a scalar"), a pointer parameter no NULL ("Possibly NULL pointer passed to
-  trusted arg%d": Linux 6.18 treats every kfunc's arguments as trusted), an iterator parameter goes
-  to process_iter_arg()
-  (``iterators``); r0-r5 are clobbered, r0 becomes the return value (an unknown scalar, or for a
-  pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's reference,
-  ``_or_null`` with a new id under KF_RET_NULL); an iter_next call then forks
+  trusted arg%d": Linux 6.18 treats every kfunc's arguments as trusted, but an ``__opt`` memory
+  may be NULL), an iterator parameter goes to process_iter_arg() (``iterators``); a context one
+  must be the unmodified context (check_func_arg_reg_off(): "dereference of modified ctx ptr R%d
+  off=%d disallowed", then "arg#%d expected pointer to ctx, but got %s"); a dynptr one goes to
+  process_dynptr_func() (``dynptr``); an ``__opt`` memory with its ``__szk`` size is
+  check_kfunc_mem_size_reg()'s (unless NULL: the size's bytes readable and writable, else "arg#%d
+  arg#%d memory, len pair leads to invalid memory access") and the size must be a constant ("R%d
+  must be a known constant"); r0-r5 are clobbered, r0 becomes the return value (an unknown scalar,
+  or for a pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's
+  reference, for bpf_dynptr_slice a read-only PTR_TO_MEM of the constant size with the dynptr's
+  type flag, ``_or_null`` with a new id under KF_RET_NULL); the kernel this corpus was recorded on
+  (6.18.44) refuses bpf_dynptr_slice_rdwr once its arguments pass ("%s() is not allowed", EPERM:
+  a slice may be the stack buffer, see ``dynptr``); an iter_next call then forks
   (process_iter_next_call()); bpf_rcu_read_lock/unlock open and close the RCU read-side region
   ("nested rcu read lock (kernel function %s)", "unmatched rcu read unlock (kernel function %s)"),
   bpf_preempt_disable/enable count non-preemptible regions ("unmatched attempt to enable
@@ -28,7 +36,9 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   either.  Not modelled: MEM_RCU pointers (pybpf's program types hand out none), sleepable helpers
   inside the regions (pybpf's sleepable programs have none that sleep), global function calls with
   preemption disabled;
-* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``).
+* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``);
+* specialize_kfunc() (fixup_kfunc_call()): where the program type may not write the packet,
+  bpf_dynptr_from_skb calls become calls of bpf_dynptr_from_skb_rdonly (read-only dynptrs).
 
 The log prints a kfunc call as ``call <name>#<BTF id>`` (disasm_kfunc_name()).
 """

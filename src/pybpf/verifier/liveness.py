@@ -35,6 +35,7 @@ from pybpf.isa.opcodes import (
     BPF_MEM,
     BPF_MEMSX,
     BPF_MOV,
+    BPF_PSEUDO_KFUNC_CALL,
     BPF_ST,
     BPF_STX,
     BPF_X,
@@ -138,22 +139,30 @@ def _malformed_uses_defs(insn: Instruction) -> tuple[int, int]:
     return _ALL, 0
 
 
-def _call_uses_defs(insn: Instruction, offered: Callable[[int], bool]) -> tuple[int, int]:
-    """_uses_defs(), where a helper the program type does not offer has no prototype to count its
-    arguments from (get_call_summary() fails): r1-r5 are read."""
+def _call_uses_defs(
+    insn: Instruction, offered: Callable[[int], bool], prog_type: int | None
+) -> tuple[int, int]:
+    """_uses_defs(), where a helper the program type does not offer, or a kfunc outside its kfunc
+    sets, has no prototype to count its arguments from (get_call_summary() fails): r1-r5 are read."""
     if insn.opcode == _HELPER_CALL and insn.src == 0 and not offered(insn.imm):
         return _ARGS, _CALLER_SAVED
+    if prog_type is not None and insn.opcode == _HELPER_CALL and insn.src == BPF_PSEUDO_KFUNC_CALL:
+        kfunc = kernel_btf().kfunc(insn.imm & 0xFFFFFFFF) if insn.imm and not insn.off else None
+        if kfunc is not None and not kfunc.allowed(prog_type):
+            return _ARGS, _CALLER_SAVED
     return _uses_defs(insn)
 
 
-def live_registers(view: ProgramView, offered: Callable[[int], bool] = lambda _: True) -> dict[int, int]:
+def live_registers(
+    view: ProgramView, offered: Callable[[int], bool] = lambda _: True, prog_type: int | None = None
+) -> dict[int, int]:
     """Slot -> bitmask of the registers live before the instruction there (``offered``: whether the
-    program type offers a helper)."""
+    program type offers a helper; ``prog_type``: the type whose kfunc sets a kfunc must be in)."""
     slots = view.starts
     live_in = dict.fromkeys(slots, 0)
     get = live_in.get  # a successor outside the program (or inside an lddw) reads nothing
     order = [
-        (slot, *_call_uses_defs(insn, offered), view.successors(slot))
+        (slot, *_call_uses_defs(insn, offered, prog_type), view.successors(slot))
         for slot, insn in zip(reversed(slots), reversed(view.insns), strict=True)
     ]
     forward = not has_back_edge(view)
