@@ -304,3 +304,90 @@ def test_local_dynptr_bounds_and_window(ctx: HelperContext) -> None:
     assert rt.dynptr_data(ctx, base, 2, 4, 0, 0) == base + 64 + 10
     assert rt.dynptr_write(ctx, base, 15, base + 200, 2, 0) == -errno.E2BIG
     assert rt.dynptr_write(ctx, base, 0, base + 200, 2, 1) == -errno.EINVAL  # flags
+
+
+def frags_program() -> str:
+    """A multi-buffer XDP program: a buffered slice, a read and a write at the offset the packet's
+    first two bytes give (u16), the bytes seen folded into the return value."""
+    k = kernel_btf()
+    make, slice_ = k.func_id("bpf_dynptr_from_xdp"), k.func_id("bpf_dynptr_slice")
+    return f"""
+        r2 = 0
+        r3 = r10
+        r3 += -16
+        call kfunc({make})
+        r1 = r10
+        r1 += -40
+        r2 = 2
+        r3 = r10
+        r3 += -16
+        r4 = 0
+        r5 = 0
+        call bpf_dynptr_read
+        r7 = *(u16 *)(r10 - 40)
+        r1 = r10
+        r1 += -16
+        r2 = r7
+        r3 = r10
+        r3 += -32
+        r4 = 8
+        call kfunc({slice_})
+        r9 = 1
+        if r0 == 0 goto no_slice
+        r9 = *(u64 *)(r0 + 0)
+    no_slice:
+        r1 = 0
+        *(u64 *)(r10 - 48) = r1
+        r1 = r10
+        r1 += -48
+        r2 = 6
+        r3 = r10
+        r3 += -16
+        r4 = r7
+        r5 = 0
+        call bpf_dynptr_read
+        r0 &= 0xff
+        r9 ^= r0
+        r1 = *(u32 *)(r10 - 48)
+        r9 ^= r1
+        r1 = 0xa5a6a7
+        *(u32 *)(r10 - 56) = r1
+        r1 = r10
+        r1 += -16
+        r2 = r7
+        r2 += 5
+        r3 = r10
+        r3 += -56
+        r4 = 3
+        r5 = 0
+        call bpf_dynptr_write
+        r0 &= 0xff
+        r0 <<= 24
+        r9 ^= r0
+        r0 = r9
+        r9 >>= 32
+        r0 ^= r9
+        exit
+    """
+
+
+FRAG_SIZES = (3500, 3520, 3521, 4000, 7000, 8100)
+FRAG_OFFSETS = (0, 3510, 3515, 3518, 3520, 3524, 4090, 4096, 6990, 7616, 8096, 9000)
+
+
+@pytest.mark.parametrize("size", FRAG_SIZES)
+def test_fragments_match_the_kernel(size: int) -> None:
+    """Offsets across the linear part's end, inside fragments and past the packet: the slice's buffer
+    gets the bytes, reads and writes reach the fragments, as in the kernel."""
+    from pybpf.uapi import BPF_F_XDP_HAS_FRAGS
+
+    src = frags_program()
+    packets = [
+        off.to_bytes(2, "little") + bytes((7 * i) & 0xFF for i in range(2, size)) for off in FRAG_OFFSETS
+    ]
+    backends = [None, NativeBackend()] if kernel_bpf_available() else [None]
+    results = []
+    for backend in backends:
+        with pybpf.Program.load(src, "xdp", prog_flags=BPF_F_XDP_HAS_FRAGS, backend=backend) as prog:
+            results.append([(r.retval, r.data_out) for r in (prog.run(p) for p in packets)])
+    assert all(r == results[0] for r in results)
