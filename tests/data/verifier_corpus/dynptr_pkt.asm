@@ -848,3 +848,79 @@ desc: refused: bpf_dynptr_from_xdp's flags must be a scalar
     call kfunc(bpf_dynptr_from_xdp)
     r0 = 2
     exit
+
+=== dynptr_pkt/xdp_slice_as_write_source
+type: xdp
+desc: a slice is memory a helper may read: the source of bpf_dynptr_write
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_xdp)
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    r3 = r10
+    r3 += -24
+    r4 = 8
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto out
+    r1 = r10
+    r1 += -16
+    r2 = 8
+    r3 = r0
+    r4 = 4
+    r5 = 0
+    call bpf_dynptr_write
+out:
+    r0 = 2
+    exit
+
+=== dynptr_pkt/tc_slice_csum_diff
+type: sched_cls
+desc: an skb slice summed by bpf_csum_diff
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb)
+    r1 = r10
+    r1 += -16
+    r2 = 14
+    r3 = r10
+    r3 += -40
+    r4 = 20
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto out
+    r1 = r0
+    r2 = 20
+    r3 = 0
+    r4 = 0
+    r5 = 0
+    call bpf_csum_diff
+out:
+    r0 = 0
+    exit
+
+=== dynptr_pkt/tc_slice_csum_diff_too_long
+type: sched_cls
+desc: refused: bpf_csum_diff over more bytes than the slice has
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb)
+    r1 = r10
+    r1 += -16
+    r2 = 14
+    r3 = r10
+    r3 += -40
+    r4 = 20
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto out
+    r1 = r0
+    r2 = 24
+    r3 = 0
+    r4 = 0
+    r5 = 0
+    call bpf_csum_diff
+out:
+    r0 = 0
+    exit

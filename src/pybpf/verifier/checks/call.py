@@ -177,6 +177,8 @@ CHANGES_PKT_DATA = frozenset(
     if n in HELPER_IDS
 )  # fmt: skip
 """bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid."""
+_PKT_SLICE = TypeFlag.DYNPTR_TYPE_SKB | TypeFlag.DYNPTR_TYPE_XDP
+"""The type flags of a packet dynptr's slice (DYNPTR_TYPE_SKB, DYNPTR_TYPE_XDP)."""
 
 
 _ELIDES_NULL = (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY)
@@ -387,9 +389,6 @@ def _tail_call_exit(w: Walker) -> None:
     w.insn_idx = w.prepare_func_exit() - 1  # the walk goes on after this "call"'s slot
 
 
-_PKT_SLICE = TypeFlag.DYNPTR_TYPE_SKB | TypeFlag.DYNPTR_TYPE_XDP
-
-
 def clear_all_pkt_pointers(state: PathState) -> None:
     """clear_all_pkt_pointers(): after a call that may move the packet, no packet pointer is valid,
     nor any slice of an skb or xdp dynptr (reg_is_dynptr_slice_pkt())."""
@@ -424,6 +423,8 @@ def _check_reg_type(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
     flags = reg.flags & ~TypeFlag.MEM_RDONLY if arg.readonly else reg.flags
     if arg.maybe_null:
         flags &= ~TypeFlag.PTR_MAYBE_NULL
+    if arg.base in (ArgBase.PTR_TO_MEM, ArgBase.PTR_TO_FIXED_SIZE_MEM):
+        flags &= ~_PKT_SLICE  # a packet dynptr's slice is memory like any other
     if (reg.type, flags) not in allowed:
         expected = ", ".join(type_str(t, f) for t, f in allowed)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
