@@ -65,7 +65,7 @@ static __always_inline void add(__u32 key, __u64 value)
 }
 
 SEC("xdp")
-int xdp_dynptr_parse(struct xdp_md *ctx)
+int xdp_dynptr_hdrs(struct xdp_md *ctx)
 {
 	struct bpf_dynptr packet, l4;
 	struct ethhdr_ eth_buf, *eth;
