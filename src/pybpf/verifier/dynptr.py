@@ -24,7 +24,8 @@ from bpf_dynptr_from_skb, xdp ones from bpf_dynptr_from_xdp, clones from bpf_dyn
   may read its bytes ("invalid read from stack off %d+%d size %d");
 * bpf_dynptr_data returns ``mem_or_null`` of the constant size asked for, carrying the dynptr's
   reference (so the record's release invalidates it); bpf_dynptr_slice returns a read-only
-  ``mem_or_null`` of its constant size (``pybpf.verifier.kfuncs``) whose type flag names a packet
+  ``mem_or_null`` of its constant size (``pybpf.verifier.kfuncs``), with that reference too, whose
+  type flag names a packet
   dynptr's type (DYNPTR_TYPE_SKB / _XDP: clear_all_pkt_pointers() makes such slices unknown with
   the packet pointers).
 
@@ -38,8 +39,7 @@ source in one respect modelled here: a slice given a stack buffer remembers it (
 scalar (``invalidate_buffer_slices``), since the slice may be the buffer itself.
 
 Not modelled: the invalidation of a local dynptr's slices when it is overwritten (they keep
-pointing into the map value the dynptr was made from), references of ring-buffer dynptrs' kfunc
-slices, skb_meta dynptrs.
+pointing into the map value the dynptr was made from), skb_meta dynptrs.
 """
 
 from __future__ import annotations

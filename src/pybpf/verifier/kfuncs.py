@@ -209,6 +209,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         flags = TypeFlag.MEM_RDONLY | dynptr.SLICE_TYPE_FLAGS.get(dynptr_arg.name, TypeFlag.NONE)
         r0.mark_pointer(RegType.PTR_TO_MEM, flags)
         r0.mem_size = const_size
+        r0.ref_obj_id = dynptr_arg.ref_obj_id  # a ring buffer record's slice goes with the record
         r0.map = slice_buffer
         if slice_buffer is not None:
             env.stack_buffer_slices = True

@@ -3,7 +3,8 @@
 # selftests dynptr_success.c and dynptr_fail.c (written afresh): which program types may make
 # them, the constant slice size and the nullable buffer, read-only slices and read-only skbs,
 # slices invalidated by helpers that change packet data, the helpers bpf_dynptr_read/write/data
-# and the kfuncs bpf_dynptr_adjust/size/is_null/is_rdonly/clone on packet dynptrs.
+# and the kfuncs bpf_dynptr_adjust/size/is_null/is_rdonly/clone on packet dynptrs; a ring-buffer
+# record's slice goes with the record.
 
 === dynptr_pkt/xdp_slice_buffer
 type: xdp
@@ -922,5 +923,64 @@ desc: refused: bpf_csum_diff over more bytes than the slice has
     r5 = 0
     call bpf_csum_diff
 out:
+    r0 = 0
+    exit
+
+=== dynptr_pkt/rb_slice_read
+type: sched_cls
+maps: rb=ringbuf(0,0,4096)
+desc: bpf_dynptr_slice of a ring-buffer dynptr, read before the record is discarded
+    r1 = map_fd(rb) ll
+    r2 = 8
+    r3 = 0
+    r4 = r10
+    r4 += -16
+    call bpf_ringbuf_reserve_dynptr
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    r3 = 0
+    r4 = 8
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto out
+    r0 = *(u8 *)(r0 + 7)
+out:
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    call bpf_ringbuf_discard_dynptr
+    r0 = 0
+    exit
+
+=== dynptr_pkt/rb_slice_after_submit
+type: sched_cls
+maps: rb=ringbuf(0,0,4096)
+desc: refused: the slice carries the record's reference, released by the submit
+    r1 = map_fd(rb) ll
+    r2 = 8
+    r3 = 0
+    r4 = r10
+    r4 += -16
+    call bpf_ringbuf_reserve_dynptr
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    r3 = 0
+    r4 = 8
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    call bpf_ringbuf_submit_dynptr
+    r0 = *(u8 *)(r6 + 0)
+    r0 = 0
+    exit
+out:
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    call bpf_ringbuf_discard_dynptr
     r0 = 0
     exit
