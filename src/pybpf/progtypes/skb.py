@@ -415,14 +415,22 @@ class SkbState:
             return -errno.EFAULT
         return self.read(offset, size)
 
-    def store_packet(self, offset: int, payload: bytes, flags: int) -> int:
-        """__bpf_skb_store_bytes(): flags other than BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH
-        are -EINVAL, an offset past INT_MAX or bytes past the end -EFAULT; the hash cleared on
-        request (the checksum needs no update: a test-run skb has no CHECKSUM_COMPLETE sum)."""
+    def store_error(self, offset: int, size: int, flags: int) -> int:
+        """__bpf_skb_store_bytes()'s checks: flags other than BPF_F_RECOMPUTE_CSUM |
+        BPF_F_INVALIDATE_HASH are -EINVAL, an offset past INT_MAX or bytes past the end -EFAULT;
+        else 0."""
         if flags & ~(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH):
             return -errno.EINVAL
-        if offset > _INT_MAX or not self.make_writable(offset + len(payload)):
+        if offset > _INT_MAX or not self.make_writable(offset + size):
             return -errno.EFAULT
+        return 0
+
+    def store_packet(self, offset: int, payload: bytes, flags: int) -> int:
+        """__bpf_skb_store_bytes(): its checks (``store_error``), then the bytes, the hash cleared on
+        request (the checksum needs no update: a test-run skb has no CHECKSUM_COMPLETE sum)."""
+        error = self.store_error(offset, len(payload), flags)
+        if error:
+            return error
         self.write(offset, payload)
         if flags & BPF_F_INVALIDATE_HASH:
             self.kern.hash = 0

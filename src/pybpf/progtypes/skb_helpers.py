@@ -84,7 +84,12 @@ def skb_store_bytes(  # noqa: PLR0917 - the helper ABI: five register arguments
     ctx: HelperContext, skb: int, offset: int, source: int, length: int, flags: int
 ) -> int:
     state = skb_state(ctx.env)
-    return state.store_packet(offset & M32, ctx.memory.read(source, length & M32), flags) & M64
+    offset &= M32
+    length &= M32
+    error = state.store_error(offset, length, flags)  # (before the source is read)
+    if error:
+        return error & M64
+    return state.store_packet(offset, ctx.memory.read(source, length), flags) & M64
 
 
 def skb_pull_data(ctx: HelperContext, skb: int, length: int, *_: int) -> int:
