@@ -229,6 +229,8 @@ CASES: list[Case] = [
     Case("iters_repeat", "iters", "xdp_iter_repeat", SIZES[:2]),
     Case("iters_nested", "iters", "xdp_iter_nested", SIZES[:2]),
     Case("iters_weak_kfunc", "iters", "xdp_iter_weak", SIZES[:2]),
+    Case("dynptr_xdp", "dynptr_pkt", "xdp_dynptr_hdrs", [*SIZES, *frames("eth_only", "runt_ipv4")]),
+    Case("dynptr_tc", "dynptr_pkt", "tc_dynptr_mark", [Run(p.data, TC_CTX) for p in SIZES]),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 

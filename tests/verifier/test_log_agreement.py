@@ -133,8 +133,15 @@ def test_branching_first_path_matches_the_kernel(seed: int, kernel: bool) -> Non
     assert first_path(state_lines(log)) == first_path(state_lines(klog)), f"{log}\n--\n{klog}"
 
 
-_LOG_THEMES = ("selftests_xdp", "selftests_direct_packet_access", "selftests_meta_access", "selftests_ctx")
-"""Corpus themes whose whole level-2 log is compared (pointer types, packet ranges, ctx accesses)."""
+_LOG_THEMES = (
+    "selftests_xdp",
+    "selftests_direct_packet_access",
+    "selftests_meta_access",
+    "selftests_ctx",
+    "dynptr_pkt",
+)
+"""Corpus themes whose whole level-2 log is compared (pointer types, packet ranges, ctx accesses,
+packet dynptrs and their slices)."""
 _CORPUS_LOGGED = [p for t in _LOG_THEMES for p in vc.parse_theme(vc.CORPUS / f"{t}.asm")]
 _MAP_ADDRESS = re.compile(r"^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ *")
 

@@ -79,8 +79,9 @@ class FunctionCaller(Protocol):
 class Packet(Protocol):
     """The packet of a networking program as the generic helpers see it (skb or xdp_buff).
 
-    ``bpf_skb_event_output`` / ``bpf_xdp_event_output`` append packet bytes through it; program
-    types' own helpers use their concrete state (``SkbState``, ``XdpState``) instead.
+    ``bpf_skb_event_output`` / ``bpf_xdp_event_output`` append packet bytes through it, the skb and
+    xdp dynptrs (``pybpf.helpers.dynptr``) read, write and slice it; program types' own helpers use
+    their concrete state (``SkbState``, ``XdpState``) instead.
     """
 
     def packet_length(self) -> int:
@@ -89,6 +90,21 @@ class Packet(Protocol):
 
     def copy_packet(self, offset: int, size: int) -> bytes:
         """``size`` bytes of the packet starting ``offset`` bytes after ``data``."""
+        ...
+
+    def packet_pointer(self, offset: int, size: int) -> int | None:
+        """The address of packet bytes [offset, offset + size) from ``data`` when they lie in the
+        linear part (skb_pointer_if_linear(), bpf_xdp_pointer()'s linear case), else None."""
+        ...
+
+    def load_packet(self, offset: int, size: int) -> bytes | int:
+        """The bytes, or the negative errno the type's load-bytes function returns
+        (__bpf_skb_load_bytes(), __bpf_xdp_load_bytes())."""
+        ...
+
+    def store_packet(self, offset: int, payload: bytes, flags: int) -> int:
+        """Write ``payload`` at ``offset``: 0, or the negative errno of __bpf_skb_store_bytes() (its
+        flags) or __bpf_xdp_store_bytes()."""
         ...
 
 

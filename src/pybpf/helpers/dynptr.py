@@ -23,9 +23,15 @@ bpf_dynptr_init() writes the three, __bpf_dynptr_set_null() zeroes all 16 bytes.
 * data(ptr, offset, len): the address of the bytes, or NULL for a null dynptr, bad bounds, a
   read-only dynptr, or a type that has no direct pointer.
 
-Other dynptr types (skb, xdp) are answered as the kernel answers a type it does not know: -EFAULT for
-read and write, NULL for data.  The ring buffer's dynptr helpers (198-200) live with the ring buffer
-helpers (``pybpf.helpers.maps``) and use this layout (``init``, ``set_null``, ``DynptrKern``).  The JIT's
+An skb or xdp dynptr (``pybpf.kfuncs.dynptr_pkt`` makes them) has for ``data`` the context it was
+made from; its bytes are the run's packet (``RunEnv.packet``) from ``data`` on, reached at each access
+as the kernel reaches the skb or xdp_buff: read and write go through the packet's load and store
+(``Packet.load_packet`` / ``store_packet``: __bpf_skb_load_bytes() (which zeroes ``dst`` when it
+fails), __bpf_skb_store_bytes() with its flags, __bpf_xdp_load_bytes(), __bpf_xdp_store_bytes(),
+flags -EINVAL); data is NULL for them (they are sliced with bpf_dynptr_slice).
+
+The ring buffer's dynptr helpers (198-200) live with the ring buffer helpers
+(``pybpf.helpers.maps``) and use this layout (``init``, ``set_null``, ``DynptrKern``). The JIT's
 native forms (``pybpf.jit.native_dynptr``) work on the same 16 bytes, so a dynptr one engine made
 reads the same on the other.
 """
@@ -46,8 +52,11 @@ DYNPTR_TYPE_SHIFT = 28
 DYNPTR_TYPE_MASK = 0x7
 DYNPTR_RDONLY_BIT = 1 << 31
 BPF_DYNPTR_TYPE_INVALID, BPF_DYNPTR_TYPE_LOCAL, BPF_DYNPTR_TYPE_RINGBUF = 0, 1, 2
+BPF_DYNPTR_TYPE_SKB, BPF_DYNPTR_TYPE_XDP = 3, 4
 DIRECT_TYPES = frozenset({BPF_DYNPTR_TYPE_LOCAL, BPF_DYNPTR_TYPE_RINGBUF})
 """The dynptr types whose bytes are plain memory at ``data + offset`` (read, write, data)."""
+PACKET_TYPES = frozenset({BPF_DYNPTR_TYPE_SKB, BPF_DYNPTR_TYPE_XDP})
+"""The dynptr types whose bytes are the run's packet."""
 DATA_AT, SIZE_AT, OFFSET_AT = 0, 8, 12
 _KERN = struct.Struct("<QII")
 _U32 = 0xFFFF_FFFF
@@ -91,9 +100,17 @@ class DynptrKern:
         return self.data + self.offset + offset
 
 
-def init(ctx: HelperContext, ptr: int, data: int, dynptr_type: int, size: int) -> None:
-    """bpf_dynptr_init(ptr, data, type, offset 0, size)."""
-    ctx.memory.write(ptr, _KERN.pack(data, size | dynptr_type << DYNPTR_TYPE_SHIFT, 0))
+def init(
+    ctx: HelperContext, ptr: int, data: int, dynptr_type: int, size: int, *, rdonly: bool = False
+) -> None:
+    """bpf_dynptr_init(ptr, data, type, offset 0, size) (and bpf_dynptr_set_rdonly())."""
+    word = size | dynptr_type << DYNPTR_TYPE_SHIFT | (DYNPTR_RDONLY_BIT if rdonly else 0)
+    ctx.memory.write(ptr, _KERN.pack(data, word, 0))
+
+
+def store(ctx: HelperContext, ptr: int, dynptr: DynptrKern) -> None:
+    """Write ``dynptr`` back (bpf_dynptr_adjust(), bpf_dynptr_clone())."""
+    ctx.memory.write(ptr, _KERN.pack(dynptr.data, dynptr.size_word, dynptr.offset))
 
 
 def set_null(ctx: HelperContext, ptr: int) -> None:
@@ -123,6 +140,16 @@ def dynptr_read(  # noqa: PLR0917 - the helper ABI: five register arguments
         return -errno.EINVAL
     if not dynptr.fits(offset, length):
         return -errno.E2BIG
+    packet = ctx.env.packet
+    if dynptr.type in PACKET_TYPES and packet is not None:
+        loaded = packet.load_packet(dynptr.offset + offset, length)
+        if isinstance(loaded, int):
+            if dynptr.type == BPF_DYNPTR_TYPE_SKB:
+                ctx.memory.write(dst, bytes(length))
+            return loaded
+        ctx.charge_bytes(length)
+        ctx.memory.write(dst, loaded)
+        return 0
     if dynptr.type not in DIRECT_TYPES:
         return -errno.EFAULT
     if length:
@@ -141,6 +168,12 @@ def dynptr_write(  # noqa: PLR0917 - the helper ABI: five register arguments
         return -errno.EINVAL
     if not dynptr.fits(offset, length):
         return -errno.E2BIG
+    packet = ctx.env.packet
+    if dynptr.type in PACKET_TYPES and packet is not None:
+        if dynptr.type == BPF_DYNPTR_TYPE_XDP and flags:
+            return -errno.EINVAL
+        ctx.charge_bytes(length)
+        return packet.store_packet(dynptr.offset + offset, ctx.memory.read(src, length), flags)
     if dynptr.type not in DIRECT_TYPES:
         return -errno.EFAULT
     if flags:
@@ -164,9 +197,13 @@ __all__ = [
     "BPF_DYNPTR_SIZE",
     "BPF_DYNPTR_TYPE_LOCAL",
     "BPF_DYNPTR_TYPE_RINGBUF",
+    "BPF_DYNPTR_TYPE_SKB",
+    "BPF_DYNPTR_TYPE_XDP",
     "DYNPTR_HELPERS",
     "DYNPTR_MAX_SIZE",
+    "PACKET_TYPES",
     "DynptrKern",
     "init",
     "set_null",
+    "store",
 ]

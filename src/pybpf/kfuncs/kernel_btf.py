@@ -20,7 +20,21 @@ from dataclasses import dataclass, field
 
 from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import BTFError
-from pybpf.btf.types import BTF, BTF_INT_SIGNED, Array, BTFType, Func, FuncProto, Int, Param, Ptr, Struct
+from pybpf.btf.types import (
+    BTF,
+    BTF_INT_BOOL,
+    BTF_INT_SIGNED,
+    Array,
+    BTFType,
+    Const,
+    Func,
+    FuncProto,
+    Fwd,
+    Int,
+    Param,
+    Ptr,
+    Struct,
+)
 from pybpf.btf.types import Member as BTFMember
 from pybpf.kfuncs.table import KFUNCS, KFunc
 
@@ -96,10 +110,24 @@ def own_btf() -> BTF:
         Ptr(9),
         Struct("bpf_cpumask", 0),
         Ptr(11),
+        Int("unsigned int", 4, 0, 0, 32),
+        Int("_Bool", 1, BTF_INT_BOOL, 0, 8),
+        Array(2, 1, 2),  # __u64 __opaque[2]
+        Struct("bpf_dynptr", 16, (BTFMember("__opaque", 15, 0),)),
+        Ptr(16),
+        Const(16),
+        Ptr(18),
+        Fwd("__sk_buff"),
+        Ptr(20),
+        Fwd("xdp_md"),
+        Ptr(22),
+        Ptr(0),
     ]
     ctypes = {
-        "void": 0, "int": 1, "long long unsigned int": 2, "struct bpf_iter_num *": 5, "int *": 6,
-        "struct task_struct *": 8, "struct cgroup *": 10, "struct bpf_cpumask *": 12,
+        "void": 0, "int": 1, "long long unsigned int": 2, "u64": 2, "struct bpf_iter_num *": 5, "int *": 6,
+        "struct task_struct *": 8, "struct cgroup *": 10, "struct bpf_cpumask *": 12, "u32": 13, "__u32": 13,
+        "bool": 14, "struct bpf_dynptr *": 17, "const struct bpf_dynptr *": 19, "struct __sk_buff *": 21,
+        "struct xdp_md *": 23, "void *": 24,
     }  # fmt: skip
     for kfunc in KFUNCS:
         params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)

@@ -9,9 +9,15 @@ helper: ``function(ctx, r1, r2, r3, r4, r5) -> r0``.
 
 Modelled so far, from kernel/bpf/helpers.c's ``common_btf_ids`` (registered for
 BPF_PROG_TYPE_UNSPEC: every program type may call them): the numeric open-coded iterator
-(bpf_iter_num_new/next/destroy), and the region markers bpf_preempt_disable/enable and
+(bpf_iter_num_new/next/destroy), the region markers bpf_preempt_disable/enable and
 bpf_rcu_read_lock/unlock (the verifier tracks the regions; a run in user space has nothing to
-disable or protect, so they do nothing there); from its ``generic_btf_ids`` (registered for XDP,
+disable or protect, so they do nothing there), and the dynptr kfuncs bpf_dynptr_slice,
+bpf_dynptr_slice_rdwr, bpf_dynptr_adjust, bpf_dynptr_is_null, bpf_dynptr_is_rdonly,
+bpf_dynptr_size and bpf_dynptr_clone; from net/core/filter.c, bpf_dynptr_from_skb (the skb set of
+the socket-buffer program types) and bpf_dynptr_from_xdp (XDP's set), with
+bpf_dynptr_from_skb_rdonly, which no set holds: fixup_kfunc_call() calls it instead of
+bpf_dynptr_from_skb in program types that may not write the packet (``pybpf.kfuncs.dynptr_pkt``);
+from kernel/bpf/helpers.c's ``generic_btf_ids`` (registered for XDP,
 SCHED_CLS, SYSCALL, CGROUP_SKB, TRACING and STRUCT_OPS): the referenced task and cgroup objects,
 bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acquire /
 bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
@@ -30,7 +36,19 @@ from dataclasses import dataclass
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import iter_num
+from pybpf.kfuncs import dynptr_pkt, iter_num
+from pybpf.uapi import (
+    BPF_PROG_TYPE_CGROUP_SKB,
+    BPF_PROG_TYPE_LWT_IN,
+    BPF_PROG_TYPE_LWT_OUT,
+    BPF_PROG_TYPE_LWT_SEG6LOCAL,
+    BPF_PROG_TYPE_LWT_XMIT,
+    BPF_PROG_TYPE_SCHED_ACT,
+    BPF_PROG_TYPE_SCHED_CLS,
+    BPF_PROG_TYPE_SK_SKB,
+    BPF_PROG_TYPE_SOCKET_FILTER,
+    BPF_PROG_TYPE_XDP,
+)
 
 KFuncImpl = Callable[[HelperContext, int, int, int, int, int], int]
 
@@ -59,6 +77,11 @@ class ArgKind(enum.Enum):
     SCALAR = "scalar"  # an integer: any scalar register ("R%d is not a scalar")
     ITER = "iter"  # struct bpf_iter_<type> *: an iterator's slots on the stack (KF_ARG_PTR_TO_ITER)
     BTF_ID = "btf_id"  # struct <name> *: a kernel object (KF_ARG_PTR_TO_BTF_ID)
+    CTX = "ctx"  # the program type's context (KF_ARG_PTR_TO_CTX)
+    DYNPTR = "dynptr"  # struct bpf_dynptr *: an initialised dynptr (KF_ARG_PTR_TO_DYNPTR)
+    DYNPTR_UNINIT = "dynptr_uninit"  # struct bpf_dynptr *<name>__uninit: the dynptr the call makes
+    MEM_OPT = "mem_opt"  # void *<name>__opt: memory of the next (constant) argument's size, or NULL
+    CONST_SIZE = "const_size"  # <name>__szk: the size of the memory before it, a known constant
 
 
 class RetKind(enum.Enum):
@@ -68,6 +91,7 @@ class RetKind(enum.Enum):
     SCALAR = "scalar"  # an unknown scalar
     RDONLY_MEM = "rdonly_mem"  # a pointer to a scalar: PTR_TO_MEM | MEM_RDONLY of its size
     BTF_ID = "btf_id"  # a pointer to a struct: PTR_TO_BTF_ID of that kernel type
+    SLICE = "slice"  # void *: a dynptr slice, PTR_TO_MEM of the constant size argument
 
 
 @dataclass(frozen=True)
@@ -104,6 +128,7 @@ class KFunc:
     impl: KFuncImpl
     prog_types: frozenset[int] | None = None
     iter_type: str = ""  # an iterator kfunc's ``<type>`` of struct bpf_iter_<type> (its size: 8 bytes)
+    dynptr_type: str = ""  # the type of the dynptr a DYNPTR_UNINIT argument receives ("": its source's)
 
     @property
     def is_iter(self) -> bool:
@@ -176,6 +201,30 @@ _CPUMASK_TYPES = frozenset(
 _CPUMASK = "struct bpf_cpumask *"
 _CPUMASK_ARG = KArg(ArgKind.BTF_ID, _CPUMASK, "cpumask")
 
+DYNPTR_SKB, DYNPTR_XDP = "skb", "xdp"
+"""dynptr_type_str() of BPF_DYNPTR_TYPE_SKB and BPF_DYNPTR_TYPE_XDP."""
+DYNPTR_FROM_SKB, DYNPTR_FROM_SKB_RDONLY = "bpf_dynptr_from_skb", "bpf_dynptr_from_skb_rdonly"
+DYNPTR_FROM_XDP, DYNPTR_CLONE = "bpf_dynptr_from_xdp", "bpf_dynptr_clone"
+DYNPTR_SLICE, DYNPTR_SLICE_RDWR = "bpf_dynptr_slice", "bpf_dynptr_slice_rdwr"
+SKB_DYNPTR_PROG_TYPES = frozenset(
+    {
+        BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SK_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
+        BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_LWT_OUT, BPF_PROG_TYPE_LWT_IN, BPF_PROG_TYPE_LWT_XMIT,
+        BPF_PROG_TYPE_LWT_SEG6LOCAL,
+    }
+)  # fmt: skip
+"""The program types bpf_kfunc_init() registers bpf_kfunc_set_skb for (pybpf models neither
+NETFILTER nor TRACING contexts, whose registrations it leaves out)."""
+_SKB_ARG = KArg(ArgKind.CTX, "struct __sk_buff *", "skb_")
+_FLAGS_ARG = KArg(ArgKind.SCALAR, "u64", "flags")
+_DYNPTR_ARG = KArg(ArgKind.DYNPTR, "const struct bpf_dynptr *", "p")
+_DYNPTR_UNINIT_ARG = KArg(ArgKind.DYNPTR_UNINIT, "struct bpf_dynptr *", "ptr__uninit")
+_SLICE_ARGS = (
+    _DYNPTR_ARG,
+    KArg(ArgKind.SCALAR, "u32", "offset"),
+    KArg(ArgKind.MEM_OPT, "void *", "buffer__opt"),
+    KArg(ArgKind.CONST_SIZE, "u32", "buffer__szk"),
+)
 
 PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
 RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
@@ -214,13 +263,115 @@ KFUNCS: tuple[KFunc, ...] = (
     *(_marker(name) for name in (PREEMPT_DISABLE, PREEMPT_ENABLE, RCU_READ_LOCK, RCU_READ_UNLOCK)),
     *_object_kfuncs("task_struct", "bpf_task_from_pid", KArg(ArgKind.SCALAR, "int", "pid")),
     *_object_kfuncs("cgroup", "bpf_cgroup_from_id", KArg(ArgKind.SCALAR, "long long unsigned int", "cgid")),
-    KFunc("bpf_cpumask_create", KfFlag.ACQUIRE | KfFlag.RET_NULL, (), RetKind.BTF_ID, _CPUMASK, 8, _no_object,
-          _CPUMASK_TYPES),
-    KFunc("bpf_cpumask_acquire", KfFlag.ACQUIRE | KfFlag.TRUSTED_ARGS, (_CPUMASK_ARG,), RetKind.BTF_ID,
-          _CPUMASK, 8, _same_object, _CPUMASK_TYPES),
-    KFunc("bpf_cpumask_release", KfFlag.RELEASE, (_CPUMASK_ARG,), RetKind.VOID, "void", 0, _nothing,
-          _CPUMASK_TYPES),
-)  # fmt: skip
+    KFunc(
+        "bpf_cpumask_create",
+        KfFlag.ACQUIRE | KfFlag.RET_NULL,
+        (),
+        RetKind.BTF_ID,
+        _CPUMASK,
+        8,
+        _no_object,
+        _CPUMASK_TYPES,
+    ),
+    KFunc(
+        "bpf_cpumask_acquire",
+        KfFlag.ACQUIRE | KfFlag.TRUSTED_ARGS,
+        (_CPUMASK_ARG,),
+        RetKind.BTF_ID,
+        _CPUMASK,
+        8,
+        _same_object,
+        _CPUMASK_TYPES,
+    ),
+    KFunc(
+        "bpf_cpumask_release",
+        KfFlag.RELEASE,
+        (_CPUMASK_ARG,),
+        RetKind.VOID,
+        "void",
+        0,
+        _nothing,
+        _CPUMASK_TYPES,
+    ),
+    # dynptrs: net/core/filter.c's skb and xdp kfunc sets, kernel/bpf/helpers.c's common_btf_ids
+    KFunc(
+        DYNPTR_FROM_SKB,
+        KfFlag.TRUSTED_ARGS,
+        (_SKB_ARG, _FLAGS_ARG, _DYNPTR_UNINIT_ARG),
+        RetKind.SCALAR,
+        "int",
+        4,
+        dynptr_pkt.dynptr_from_skb,
+        prog_types=SKB_DYNPTR_PROG_TYPES,
+        dynptr_type=DYNPTR_SKB,
+    ),
+    KFunc(
+        DYNPTR_FROM_SKB_RDONLY,
+        KfFlag.TRUSTED_ARGS,
+        (_SKB_ARG, _FLAGS_ARG, _DYNPTR_UNINIT_ARG),
+        RetKind.SCALAR,
+        "int",
+        4,
+        dynptr_pkt.dynptr_from_skb_rdonly,
+        prog_types=frozenset(),  # in no set: only fixup_kfunc_call() calls it
+        dynptr_type=DYNPTR_SKB,
+    ),
+    KFunc(
+        DYNPTR_FROM_XDP,
+        KfFlag.NONE,
+        (KArg(ArgKind.CTX, "struct xdp_md *", "x"), _FLAGS_ARG, _DYNPTR_UNINIT_ARG),
+        RetKind.SCALAR,
+        "int",
+        4,
+        dynptr_pkt.dynptr_from_xdp,
+        prog_types=frozenset({BPF_PROG_TYPE_XDP}),
+        dynptr_type=DYNPTR_XDP,
+    ),
+    *(
+        KFunc(name, KfFlag.RET_NULL, _SLICE_ARGS, RetKind.SLICE, "void *", 0, impl)
+        for name, impl in (
+            (DYNPTR_SLICE, dynptr_pkt.dynptr_slice),
+            (DYNPTR_SLICE_RDWR, dynptr_pkt.dynptr_slice_rdwr),
+        )
+    ),
+    KFunc(
+        "bpf_dynptr_adjust",
+        KfFlag.NONE,
+        (_DYNPTR_ARG, KArg(ArgKind.SCALAR, "u32", "start"), KArg(ArgKind.SCALAR, "u32", "end")),
+        RetKind.SCALAR,
+        "int",
+        4,
+        dynptr_pkt.dynptr_adjust,
+    ),
+    KFunc(
+        "bpf_dynptr_is_null",
+        KfFlag.NONE,
+        (_DYNPTR_ARG,),
+        RetKind.SCALAR,
+        "bool",
+        1,
+        dynptr_pkt.dynptr_is_null,
+    ),
+    KFunc(
+        "bpf_dynptr_is_rdonly",
+        KfFlag.NONE,
+        (_DYNPTR_ARG,),
+        RetKind.SCALAR,
+        "bool",
+        1,
+        dynptr_pkt.dynptr_is_rdonly,
+    ),
+    KFunc("bpf_dynptr_size", KfFlag.NONE, (_DYNPTR_ARG,), RetKind.SCALAR, "__u32", 4, dynptr_pkt.dynptr_size),
+    KFunc(
+        DYNPTR_CLONE,
+        KfFlag.NONE,
+        (_DYNPTR_ARG, KArg(ArgKind.DYNPTR_UNINIT, "struct bpf_dynptr *", "clone__uninit")),
+        RetKind.SCALAR,
+        "int",
+        4,
+        dynptr_pkt.dynptr_clone,
+    ),
+)
 """Every kfunc pybpf implements."""
 
 BY_NAME: dict[str, KFunc] = {k.name: k for k in KFUNCS}

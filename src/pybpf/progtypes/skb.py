@@ -51,7 +51,14 @@ from pybpf.progtypes.base import (
     range_is_zero,
     repeat_program,
 )
-from pybpf.uapi import bpf_sock, member_names, offsetof, offsetofend
+from pybpf.uapi import (
+    BPF_F_INVALIDATE_HASH,
+    BPF_F_RECOMPUTE_CSUM,
+    bpf_sock,
+    member_names,
+    offsetof,
+    offsetofend,
+)
 from pybpf.uapi import sk_buff as _uapi_skb
 
 M32 = 0xFFFF_FFFF
@@ -68,6 +75,7 @@ GSO_LEGACY_MAX_SIZE = 65536
 NO_QUEUE_MAPPING = 0xFFFF
 PKT_TYPE_MAX = 7
 MIN_NAPI_ID = 8192 + 1  # NR_CPUS + 1
+_INT_MAX = 0x7FFF_FFFF
 PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST = 0, 1, 2, 3
 ETH_P_802_3, ETH_P_802_2, ETH_P_802_3_MIN = 0x0001, 0x0004, 0x0600
 ETH_P_IP, ETH_P_IPV6 = 0x0800, 0x86DD
@@ -396,6 +404,37 @@ class SkbState:
 
     def copy_packet(self, offset: int, size: int) -> bytes:
         return self.read(offset, size)
+
+    def packet_pointer(self, offset: int, size: int) -> int | None:
+        """skb_pointer_if_linear() (a test-run skb is all linear)."""
+        return self.head + self.data + offset if offset + size <= self.length else None
+
+    def load_packet(self, offset: int, size: int) -> bytes | int:
+        """__bpf_skb_load_bytes(): past INT_MAX or the end is -EFAULT."""
+        if offset > _INT_MAX or offset + size > self.length:
+            return -errno.EFAULT
+        return self.read(offset, size)
+
+    def store_error(self, offset: int, size: int, flags: int) -> int:
+        """__bpf_skb_store_bytes()'s checks: flags other than BPF_F_RECOMPUTE_CSUM |
+        BPF_F_INVALIDATE_HASH are -EINVAL, an offset past INT_MAX or bytes past the end -EFAULT;
+        else 0."""
+        if flags & ~(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH):
+            return -errno.EINVAL
+        if offset > _INT_MAX or not self.make_writable(offset + size):
+            return -errno.EFAULT
+        return 0
+
+    def store_packet(self, offset: int, payload: bytes, flags: int) -> int:
+        """__bpf_skb_store_bytes(): its checks (``store_error``), then the bytes, the hash cleared on
+        request (the checksum needs no update: a test-run skb has no CHECKSUM_COMPLETE sum)."""
+        error = self.store_error(offset, len(payload), flags)
+        if error:
+            return error
+        self.write(offset, payload)
+        if flags & BPF_F_INVALIDATE_HASH:
+            self.kern.hash = 0
+        return 0
 
     def read(self, offset: int, size: int) -> bytes:
         start = self.data + offset

@@ -39,8 +39,6 @@ from pybpf.uapi import (
     BPF_CSUM_LEVEL_QUERY,
     BPF_CSUM_LEVEL_RESET,
     BPF_F_INGRESS,
-    BPF_F_INVALIDATE_HASH,
-    BPF_F_RECOMPUTE_CSUM,
     BPF_HDR_START_MAC,
     BPF_HDR_START_NET,
     ENOTSUPP,
@@ -58,14 +56,12 @@ def _neg(err: int) -> int:
 
 
 def skb_load_bytes(ctx: HelperContext, skb: int, offset: int, to: int, length: int, _r5: int) -> int:
-    state = skb_state(ctx.env)
-    offset &= M32
-    length &= M32
-    if offset <= INT_MAX and offset + length <= state.length:
-        ctx.memory.write(to, state.read(offset, length))
-        return 0
-    ctx.memory.write(to, bytes(length))
-    return _neg(errno.EFAULT)
+    loaded = skb_state(ctx.env).load_packet(offset & M32, length & M32)
+    if isinstance(loaded, int):
+        ctx.memory.write(to, bytes(length & M32))
+        return loaded & M64
+    ctx.memory.write(to, loaded)
+    return 0
 
 
 def skb_load_bytes_relative(  # noqa: PLR0917 - the helper ABI: five register arguments
@@ -90,16 +86,10 @@ def skb_store_bytes(  # noqa: PLR0917 - the helper ABI: five register arguments
     state = skb_state(ctx.env)
     offset &= M32
     length &= M32
-    if flags & ~(BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH):
-        return _neg(errno.EINVAL)
-    if offset > INT_MAX:
-        return _neg(errno.EFAULT)
-    if not state.make_writable(offset + length):
-        return _neg(errno.EFAULT)
-    state.write(offset, ctx.memory.read(source, length))
-    if flags & BPF_F_INVALIDATE_HASH:
-        state.kern.hash = 0
-    return 0
+    error = state.store_error(offset, length, flags)  # (before the source is read)
+    if error:
+        return error & M64
+    return state.store_packet(offset, ctx.memory.read(source, length), flags) & M64
 
 
 def skb_pull_data(ctx: HelperContext, skb: int, length: int, *_: int) -> int:

@@ -244,6 +244,24 @@ class XdpState:
     def copy_packet(self, offset: int, size: int) -> bytes:
         return self.copy(offset, size)
 
+    def packet_pointer(self, offset: int, size: int) -> int | None:
+        """bpf_xdp_pointer() for bytes in the linear part (a range inside one fragment is not
+        program memory here: None, so a slice copies it into its buffer)."""
+        buff = self.buff
+        return buff.data + offset if offset + size <= buff.data_end - buff.data else None
+
+    def load_packet(self, offset: int, size: int) -> bytes | int:
+        """__bpf_xdp_load_bytes()."""
+        error = _check_range(self, offset, size)
+        return error if error else self.copy(offset, size)
+
+    def store_packet(self, offset: int, payload: bytes, flags: int) -> int:
+        """__bpf_xdp_store_bytes() (the caller has refused flags)."""
+        error = _check_range(self, offset, len(payload))
+        if not error:
+            self.copy(offset, len(payload), payload)
+        return error
+
     def buff_len(self) -> int:
         """``xdp_get_buff_len``: linear data plus fragments."""
         linear = int(self.buff.data_end - self.buff.data)
@@ -449,12 +467,10 @@ def _check_range(state: XdpState, offset: int, length: int) -> int:
 
 @_helper("bpf_xdp_load_bytes")
 def xdp_load_bytes(ctx: HelperContext, _xdp: int, offset: int, buf: int, length: int, *_: int) -> int:
-    state = _state(ctx)
-    offset, length = offset & 0xFFFF_FFFF, length & 0xFFFF_FFFF
-    error = _check_range(state, offset, length)
-    if error:
-        return error
-    ctx.memory.write(buf, state.copy(offset, length))
+    loaded = _state(ctx).load_packet(offset & 0xFFFF_FFFF, length & 0xFFFF_FFFF)
+    if isinstance(loaded, int):
+        return loaded
+    ctx.memory.write(buf, loaded)
     return 0
 
 
@@ -465,8 +481,7 @@ def xdp_store_bytes(ctx: HelperContext, _xdp: int, offset: int, buf: int, length
     error = _check_range(state, offset, length)
     if error:
         return error
-    state.copy(offset, length, ctx.memory.read(buf, length))
-    return 0
+    return state.store_packet(offset, ctx.memory.read(buf, length), 0)
 
 
 __all__ = [

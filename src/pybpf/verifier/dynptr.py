@@ -2,47 +2,59 @@
 tracks them.
 
 Mirrors kernel/bpf/verifier.c of Linux 6.18 for the helpers' dynptrs (local ones from
-bpf_dynptr_from_mem, ring-buffer ones from bpf_ringbuf_reserve_dynptr):
+bpf_dynptr_from_mem, ring-buffer ones from bpf_ringbuf_reserve_dynptr) and the kfuncs' (skb ones
+from bpf_dynptr_from_skb, xdp ones from bpf_dynptr_from_xdp, clones from bpf_dynptr_clone):
 
 * dynptr_get_spi(): a dynptr argument is a stack pointer at a constant offset ("dynptr has to be at
   a constant offset"), 8-aligned and at least two slots deep ("cannot pass in dynptr at an
   offset=%d");
-* process_dynptr_func(): an argument that creates a dynptr (MEM_UNINIT) needs slots that hold no
-  initialised dynptr ("Dynptr has to be an uninitialized dynptr"), writes both slots (as two 8-byte
-  stores) and marks them (mark_stack_slots_dynptr(): a new id, and for a ring-buffer dynptr a new
-  reference that must be released like a record); any other dynptr argument must be an initialised
-  dynptr ("Expected an initialized dynptr as arg #%d") of the helper's type ("Expected a dynptr of
-  type %s as arg #%d");
+* process_dynptr_func(): an argument that creates a dynptr (MEM_UNINIT; a kfunc's ``__uninit``)
+  needs slots that hold no initialised dynptr ("Dynptr has to be an uninitialized dynptr"),
+  writes both slots (as two 8-byte stores) and marks them (mark_stack_slots_dynptr(): a new id,
+  and for a ring-buffer dynptr a new reference that must be released like a record; a clone takes
+  its source's type and reference); any other dynptr argument must be an initialised dynptr
+  ("Expected an initialized dynptr as arg #%d") of the helper's type ("Expected a dynptr of
+  type %s as arg #%d"; a kfunc takes any type, and a const dynptr as read-only);
 * a releasing argument (bpf_ringbuf_submit_dynptr / discard_dynptr) must hold a reference ("arg %d
   is an unacquired reference"); the release (unmark_stack_slots_dynptr()) drops the reference —
-  every slice of the record becomes an unknown scalar — and empties both slots (helpers make no
-  clones of a dynptr, so there are none to invalidate);
+  every slice of the record becomes an unknown scalar — and empties both slots;
 * destroy_if_dynptr_stack_slot(): a store over either slot of a referenced dynptr is refused
-  ("cannot overwrite referenced dynptr"); over a local one it empties both slots; a helper never
+  ("cannot overwrite referenced dynptr"); over another one it empties both slots; a helper never
   writes over one ("potential write to dynptr at off=%d disallowed") and no load or helper read
   may read its bytes ("invalid read from stack off %d+%d size %d");
 * bpf_dynptr_data returns ``mem_or_null`` of the constant size asked for, carrying the dynptr's
-  reference (so the record's release invalidates it).
+  reference (so the record's release invalidates it); bpf_dynptr_slice returns a read-only
+  ``mem_or_null`` of its constant size (``pybpf.verifier.kfuncs``), with that reference too, whose
+  type flag names a packet
+  dynptr's type (DYNPTR_TYPE_SKB / _XDP: clear_all_pkt_pointers() makes such slices unknown with
+  the packet pointers).
 
 The slot pair's spilled registers are the kernel's: type CONST_PTR_TO_DYNPTR, ``id`` the dynptr's
 id, ``ref_obj_id`` its reference, and in ``map`` (the kernel's union of map_ptr and ``dynptr``) a
 ``DynptrSlot``: the dynptr type and whether the slot is the first (lower) one.
 
-Not modelled: dynptrs as kfunc arguments, skb/xdp dynptrs, clones (bpf_dynptr_clone is a kfunc),
-and the invalidation of a local dynptr's slices when it is overwritten (they keep pointing into the
-map value the dynptr was made from).
+Linux 6.18 as built on the machine the corpus was recorded on (6.18.44) differs from the release's
+source in one respect modelled here: a slice given a stack buffer remembers it (``StackBuffer``,
+``buf=fp[N]OFF+SIZE`` in the log) and any write to those stack bytes makes the slice an unknown
+scalar (``invalidate_buffer_slices``), since the slice may be the buffer itself.
+
+Not modelled: the invalidation of a local dynptr's slices when it is overwritten (they keep
+pointing into the map value the dynptr was made from), skb_meta dynptrs.
 """
 
 from __future__ import annotations
 
 import errno
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pybpf.helpers.protos import ArgFlag, ArgType
+from pybpf.kfuncs.table import DYNPTR_SKB, DYNPTR_XDP
 from pybpf.verifier import references
-from pybpf.verifier.regstate import RegState
-from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.bounds import s64
+from pybpf.verifier.regstate import RegState, StackBuffer
+from pybpf.verifier.regtypes import RegType, TypeFlag
 from pybpf.verifier.stack import (
     BPF_REG_SIZE,
     SPI_ERANGE,
@@ -55,12 +67,16 @@ from pybpf.verifier.stack import (
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
+    from pybpf.verifier.state import PathState
 
 BPF_DYNPTR_SIZE = 16
 BPF_DYNPTR_NR_SLOTS = 2
-LOCAL, RINGBUF = "local", "ringbuf"
+LOCAL, RINGBUF, SKB, XDP = "local", "ringbuf", DYNPTR_SKB, DYNPTR_XDP
 REFCOUNTED = frozenset({RINGBUF})
 """dynptr_type_refcounted()."""
+SLICE_TYPE_FLAGS = {SKB: TypeFlag.DYNPTR_TYPE_SKB, XDP: TypeFlag.DYNPTR_TYPE_XDP}
+"""get_dynptr_type_flag() of the packet dynptrs: the flag their slices carry (clear_all_pkt_pointers()
+invalidates those slices with the packet pointers)."""
 _ERANGE, _INVALID = SPI_ERANGE, SPI_INVALID
 
 
@@ -72,7 +88,19 @@ class DynptrSlot:
     first_slot: bool
 
 
-_SLOTS = {(name, first): DynptrSlot(name, first) for name in (LOCAL, RINGBUF) for first in (True, False)}
+@functools.cache
+def dynptr_slot(name: str, first_slot: bool) -> DynptrSlot:
+    """The interned ``DynptrSlot`` (states compare these by identity)."""
+    return DynptrSlot(name, first_slot)
+
+
+@dataclass(frozen=True)
+class InitializedDynptr:
+    """``meta->initialized_dynptr``: the id, type and reference of an initialised dynptr argument."""
+
+    id: int
+    name: str
+    ref_obj_id: int
 
 
 def arg_dynptr_type(arg: ArgType) -> str | None:
@@ -115,29 +143,85 @@ def _is_valid_init(w: Walker, reg: RegState) -> bool:
 
 def process_dynptr_func(w: Walker, regno: int, reg: RegState, arg: ArgType) -> None:
     """process_dynptr_func() for a helper's dynptr argument."""
+    if arg.uninit:
+        name = arg_dynptr_type(arg)
+        assert name is not None
+        _process(w, regno, reg, uninit=True, readonly=False, name=name)
+    else:
+        _process(w, regno, reg, uninit=False, readonly=arg.readonly, name=arg_dynptr_type(arg))
+
+
+def process_kfunc_dynptr(
+    w: Walker,
+    regno: int,
+    reg: RegState,
+    *,
+    uninit: bool,
+    name: str = "",
+    source: InitializedDynptr | None = None,
+) -> InitializedDynptr | None:
+    """check_kfunc_args() of a KF_ARG_PTR_TO_DYNPTR: an initialised dynptr of any type (a const one
+    is read-only: MEM_RDONLY), whose id, type and reference are returned; or, for a ``__uninit``
+    argument, the dynptr the call makes there, of type ``name`` (a clone: ``source``'s type and
+    reference)."""
+    if not uninit:
+        readonly = reg.type is RegType.CONST_PTR_TO_DYNPTR
+        _process(w, regno, reg, uninit=False, readonly=readonly, name=None)
+        return InitializedDynptr(_dynptr_id(w, reg), _type_of(w, reg) or "", slice_reference(w, reg))
+    if source is not None:
+        _process(w, regno, reg, uninit=True, readonly=False, name=source.name, clone_of=source)
+    else:
+        _process(w, regno, reg, uninit=True, readonly=False, name=name)
+    return None
+
+
+def _process(
+    w: Walker,
+    regno: int,
+    reg: RegState,
+    *,
+    uninit: bool,
+    readonly: bool,
+    name: str | None,
+    clone_of: InitializedDynptr | None = None,
+) -> None:
+    """process_dynptr_func(): make a dynptr (``uninit``) or check an initialised one."""
     from pybpf.verifier.checks import mem
 
     if reg.type not in (RegType.PTR_TO_STACK, RegType.CONST_PTR_TO_DYNPTR):
         w.fail(errno.EINVAL, f"arg#{regno - 1} expected pointer to stack or const struct bpf_dynptr")
-    if arg.uninit:
+    if uninit:
+        assert name is not None
         spi = _INVALID if reg.type is RegType.CONST_PTR_TO_DYNPTR else get_spi(w, reg)
         if spi == _INVALID:
             w.fail(errno.EINVAL, "Dynptr has to be an uninitialized dynptr")
         for off in range(0, BPF_DYNPTR_SIZE, BPF_REG_SIZE):  # two 8-byte stores
             mem.check_stack_store(w, regno, reg, off, BPF_REG_SIZE)
-        _mark_slots(w, reg, arg)
+        _mark_slots(w, reg, name, clone_of)
         return
-    if reg.type is RegType.CONST_PTR_TO_DYNPTR and not arg.readonly:
+    if reg.type is RegType.CONST_PTR_TO_DYNPTR and not readonly:
         w.fail(errno.EINVAL, "cannot pass pointer to const bpf_dynptr, the helper mutates it")
     if not _is_valid_init(w, reg):
         w.fail(errno.EINVAL, f"Expected an initialized dynptr as arg #{regno - 1}")
-    wanted = arg_dynptr_type(arg)
-    if wanted is not None and _type_of(w, reg) != wanted:
-        w.fail(errno.EINVAL, f"Expected a dynptr of type {wanted} as arg #{regno - 1}")
+    if name is not None and _type_of(w, reg) != name:
+        w.fail(errno.EINVAL, f"Expected a dynptr of type {name} as arg #{regno - 1}")
     if reg.type is RegType.PTR_TO_STACK:  # mark_dynptr_read(): both slots read (and shown in the log)
         spi = get_spi(w, reg)
         w.scratch_stack(spi, reg.frameno)
         w.scratch_stack(spi - 1, reg.frameno)
+
+
+def dynptr_type(w: Walker, reg: RegState) -> str | None:
+    """dynptr_get_type() of the initialised dynptr ``reg`` points to."""
+    return _type_of(w, reg)
+
+
+def _dynptr_id(w: Walker, reg: RegState) -> int:
+    """dynptr_id(): the id of the dynptr ``reg`` points to."""
+    if reg.type is RegType.CONST_PTR_TO_DYNPTR:
+        return reg.id
+    spilled = w.state.frames[reg.frameno].stack.slots[get_spi(w, reg)].spilled
+    return spilled.id if spilled is not None else 0
 
 
 def _type_of(w: Walker, reg: RegState) -> str | None:
@@ -147,14 +231,13 @@ def _type_of(w: Walker, reg: RegState) -> str | None:
     return info.name if info is not None else None
 
 
-def _mark_slots(w: Walker, reg: RegState, arg: ArgType) -> None:
-    """mark_stack_slots_dynptr(): both slots STACK_DYNPTR, a new id, a reference if refcounted."""
+def _mark_slots(w: Walker, reg: RegState, name: str, clone_of: InitializedDynptr | None) -> None:
+    """mark_stack_slots_dynptr(): both slots STACK_DYNPTR, a new id, a reference if refcounted (a
+    clone shares its source's)."""
     stack = w.state.frames[reg.frameno].stack
     spi = get_spi(w, reg)
     destroy_if_dynptr_stack_slot(w, stack, spi, reg.frameno)
     destroy_if_dynptr_stack_slot(w, stack, spi - 1, reg.frameno)
-    name = arg_dynptr_type(arg)
-    assert name is not None
     ident = w.new_id()
     for at, first in ((spi, True), (spi - 1, False)):
         slot = stack.slots[at]
@@ -162,10 +245,10 @@ def _mark_slots(w: Walker, reg: RegState, arg: ArgType) -> None:
         described = RegState()
         described.mark_pointer(RegType.CONST_PTR_TO_DYNPTR)
         described.id = ident
-        described.map = _SLOTS[(name, first)]
+        described.map = dynptr_slot(name, first)
         slot.spilled = described
     if name in REFCOUNTED:
-        ref = references.acquire_reference(w)
+        ref = clone_of.ref_obj_id if clone_of is not None else references.acquire_reference(w)
         stack.slots[spi].spilled.ref_obj_id = ref  # type: ignore[union-attr]
         stack.slots[spi - 1].spilled.ref_obj_id = ref  # type: ignore[union-attr]
 
@@ -239,3 +322,32 @@ def touches_dynptr(stack: Stack, min_off: int, max_off: int) -> int | None:
         if spi < len(stack.slots) and stack.slots[spi].kinds[position % BPF_REG_SIZE] == STACK_DYNPTR:
             return off
     return None
+
+
+def stack_buffer(reg: RegState, size: int) -> StackBuffer | None:
+    """The stack buffer a slice's ``buffer__opt`` argument ``reg`` names (None: not the stack)."""
+    if reg.type is not RegType.PTR_TO_STACK:
+        return None
+    return _stack_buffer(reg.frameno, reg.off + s64(reg.var_off.value), size)
+
+
+@functools.cache
+def _stack_buffer(frameno: int, off: int, size: int) -> StackBuffer:
+    return StackBuffer(frameno, off, size)
+
+
+def invalidate_buffer_slices(state: PathState, frameno: int, min_off: int, max_off: int) -> None:
+    """A write to stack bytes [min_off, max_off) of frame ``frameno``: every slice whose stack
+    buffer they overlap becomes an unknown scalar (the slice may be that buffer, whose bytes it
+    showed have changed).  Linux 6.18 as the kernel this corpus was recorded on builds it: a slice
+    remembers the stack buffer it was given (``buf=fp[N]OFF+SIZE`` in the log)."""
+    for reg in state.all_regs():
+        buf = reg.map
+        if (
+            isinstance(buf, StackBuffer)
+            and reg.type is RegType.PTR_TO_MEM
+            and buf.frameno == frameno
+            and buf.off < max_off
+            and min_off < buf.off + buf.size
+        ):
+            reg.mark_unknown()

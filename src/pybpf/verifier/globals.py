@@ -583,7 +583,7 @@ def entry_frame(w: Walker, subprog: int) -> FuncFrame:
             reg.mark_unknown()  # an arena pointer only in a program that uses an arena (none here)
         elif arg.kind is RegType.CONST_PTR_TO_DYNPTR:
             reg.mark_pointer(RegType.CONST_PTR_TO_DYNPTR)  # mark_dynptr_cb_reg(): a local dynptr
-            reg.map = dynptr.DynptrSlot(dynptr.LOCAL, True)
+            reg.map = dynptr.dynptr_slot(dynptr.LOCAL, True)
         else:
             flags = arg.flags | (TypeFlag.PTR_MAYBE_NULL if arg.maybe_null else TypeFlag.NONE)
             reg.mark_pointer(arg.kind, flags)

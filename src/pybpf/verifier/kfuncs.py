@@ -16,12 +16,20 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   allowed while holding a lock"); a sleepable kfunc needs a sleepable program ("program must be
   sleepable to call sleepable kfunc %s"); then check_kfunc_args(): a scalar parameter takes a
   scalar ("R%d is not a scalar"), a pointer parameter no NULL ("Possibly NULL pointer passed to
-  trusted arg%d": Linux 6.18 treats every kfunc's arguments as trusted), an iterator parameter goes
-  to process_iter_arg()
-  (``iterators``), a ``struct`` pointer to ``kfunc_objects`` (trusted, RCU and referenced kernel
-  objects: acquire and release kfuncs); r0-r5 are clobbered, r0 becomes the return value (an
-  unknown scalar, or for a pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the
-  iterator's reference, ``_or_null`` with a new id under KF_RET_NULL); an iter_next call then forks
+  trusted arg%d": Linux 6.18 treats every kfunc's arguments as trusted, but an ``__opt`` memory
+  may be NULL), an iterator parameter goes to process_iter_arg() (``iterators``), a ``struct``
+  pointer to ``kfunc_objects`` (trusted, RCU and referenced kernel objects: acquire and release
+  kfuncs); a context one must be the unmodified context (check_func_arg_reg_off(): "dereference of
+  modified ctx ptr R%d off=%d disallowed", then "arg#%d expected pointer to ctx, but got %s"); a
+  dynptr one goes to process_dynptr_func() (``dynptr``); an ``__opt`` memory with its ``__szk``
+  size is check_kfunc_mem_size_reg()'s (unless NULL: the size's bytes readable and writable, else
+  "arg#%d arg#%d memory, len pair leads to invalid memory access") and the size must be a constant
+  ("R%d must be a known constant"); r0-r5 are clobbered, r0 becomes the return value (an unknown
+  scalar, or for a pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's
+  reference, for bpf_dynptr_slice a read-only PTR_TO_MEM of the constant size with the dynptr's
+  type flag, ``_or_null`` with a new id under KF_RET_NULL); the kernel this corpus was recorded on
+  (6.18.44) refuses bpf_dynptr_slice_rdwr once its arguments pass ("%s() is not allowed", EPERM:
+  a slice may be the stack buffer, see ``dynptr``); an iter_next call then forks
   (process_iter_next_call()); bpf_rcu_read_lock/unlock open and close the RCU read-side region
   ("nested rcu read lock (kernel function %s)", "unmatched rcu read unlock (kernel function %s)"),
   bpf_preempt_disable/enable count non-preemptible regions ("unmatched attempt to enable
@@ -29,13 +37,16 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   either.  Not modelled: MEM_RCU pointers (pybpf's program types hand out none), sleepable helpers
   inside the regions (pybpf's sleepable programs have none that sleep), global function calls with
   preemption disabled;
-* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``).
+* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``);
+* specialize_kfunc() (fixup_kfunc_call()): where the program type may not write the packet,
+  bpf_dynptr_from_skb calls become calls of bpf_dynptr_from_skb_rdonly (read-only dynptrs).
 
 The log prints a kfunc call as ``call <name>#<BTF id>`` (disasm_kfunc_name()).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 from typing import TYPE_CHECKING
 
@@ -44,6 +55,10 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.table import (
+    DYNPTR_CLONE,
+    DYNPTR_FROM_SKB,
+    DYNPTR_FROM_SKB_RDONLY,
+    DYNPTR_SLICE_RDWR,
     ITER_STATE_SIZES,
     PREEMPT_DISABLE,
     PREEMPT_ENABLE,
@@ -54,9 +69,11 @@ from pybpf.kfuncs.table import (
     KFunc,
     RetKind,
 )
-from pybpf.uapi import BPF_F_SLEEPABLE
-from pybpf.verifier import iterators, kfunc_objects, references
-from pybpf.verifier.regstate import is_null
+from pybpf.uapi import BPF_F_SLEEPABLE, BPF_MAX_VAR_OFF
+from pybpf.verifier import dynptr, iterators, kfunc_objects, references, tnum
+from pybpf.verifier.checks import mem
+from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.regstate import StackBuffer, is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag
 from pybpf.verifier.state import VerifierState
 
@@ -126,19 +143,42 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     regs = state.cur.regs
     iter_at: iterators.IterArg | None = None
     ref_obj_id = released = 0
+    dynptr_arg: dynptr.InitializedDynptr | None = None
+    slice_buffer: StackBuffer | None = None
+    const_size: int | None = None
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
+        if arg.kind is ArgKind.CONST_SIZE:
+            continue  # checked with the memory before it
         if arg.kind is ArgKind.SCALAR:
             if reg.type is not RegType.SCALAR_VALUE:
                 w.fail(errno.EINVAL, f"R{regno} is not a scalar")
             continue
-        if is_null(reg) or reg.maybe_null:
+        if arg.kind is not ArgKind.MEM_OPT and (is_null(reg) or reg.maybe_null):
             w.fail(errno.EACCES, f"Possibly NULL pointer passed to trusted arg{i}")
         if reg.ref_obj_id:
             ref_obj_id = reg.ref_obj_id
         if arg.kind is ArgKind.BTF_ID:
             released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
+            continue
+        if arg.kind is not ArgKind.ITER:
+            mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
+        if arg.kind is ArgKind.CTX:
+            if reg.type is not RegType.PTR_TO_CTX:
+                w.fail(errno.EINVAL, f"arg#{i} expected pointer to ctx, but got {reg.type_name()}")
+            continue
+        if arg.kind in (ArgKind.DYNPTR, ArgKind.DYNPTR_UNINIT):
+            uninit = arg.kind is ArgKind.DYNPTR_UNINIT
+            source = dynptr_arg if uninit and kfunc.name == DYNPTR_CLONE else None
+            found = dynptr.process_kfunc_dynptr(
+                w, regno, reg, uninit=uninit, name=kfunc.dynptr_type, source=source
+            )
+            dynptr_arg = found or dynptr_arg
+            continue
+        if arg.kind is ArgKind.MEM_OPT:
+            const_size = _mem_size_arg(w, i, regno)
+            slice_buffer = dynptr.stack_buffer(reg, const_size)
             continue
         name = kfunc.iter_type
         struct_id = kbtf.iter_struct_id(name)
@@ -155,6 +195,10 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             ref_obj_id = iter_at.ref_obj_id
     if kfunc.flags & KfFlag.RELEASE:
         kfunc_objects.release(w, kfunc, btf_id, released)
+    if kfunc.name == DYNPTR_SLICE_RDWR:
+        # Linux 6.18 as the kernel this corpus was recorded on builds it refuses every writable
+        # slice once its arguments are checked (a slice may be the stack buffer it was given)
+        w.fail(errno.EPERM, f"{kfunc.name}() is not allowed")
     _regions(w, kfunc)
     for regno in range(6):
         regs[regno].mark_not_init()
@@ -168,11 +212,63 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.ref_obj_id = ref_obj_id
     elif kfunc.ret is RetKind.BTF_ID:
         kfunc_objects.mark_result(w, kfunc, r0)
-    if kfunc.ret in (RetKind.SCALAR, RetKind.RDONLY_MEM) and kfunc.flags & KfFlag.RET_NULL:
+    elif kfunc.ret is RetKind.SLICE:  # PTR_TO_MEM of the dynptr's type, read-only (bpf_dynptr_slice)
+        assert dynptr_arg is not None and const_size is not None
+        flags = TypeFlag.MEM_RDONLY | dynptr.SLICE_TYPE_FLAGS.get(dynptr_arg.name, TypeFlag.NONE)
+        r0.mark_pointer(RegType.PTR_TO_MEM, flags)
+        r0.mem_size = const_size
+        r0.ref_obj_id = dynptr_arg.ref_obj_id  # a ring buffer record's slice goes with the record
+        r0.map = slice_buffer
+        if slice_buffer is not None:
+            env.stack_buffer_slices = True
+    if kfunc.ret in (RetKind.SCALAR, RetKind.RDONLY_MEM, RetKind.SLICE) and kfunc.flags & KfFlag.RET_NULL:
         r0.flags |= TypeFlag.PTR_MAYBE_NULL
         r0.id = w.new_id()
     if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:
         iterators.process_iter_next_call(w, iter_at)
+
+
+def _mem_size_arg(w: Walker, i: int, regno: int) -> int:
+    """check_kfunc_args() of a KF_ARG_PTR_TO_MEM_SIZE pair whose size is ``__szk``: unless the
+    memory is an optional NULL, check_kfunc_mem_size_reg() (the size's bytes readable and writable
+    there, a NULL-able pointer taken as not NULL: "arg#%d arg#%d memory, len pair leads to invalid
+    memory access" after the reason), then the size must be a known constant; its value returned.
+    Each check relies on the size exactly (a precision mark each), a NULL memory on its zero."""
+    regs = w.state.cur.regs
+    buffer, size = regs[regno], regs[regno + 1]
+    if is_null(buffer):
+        w.mark_chain_precision(regno)
+    else:
+        saved = buffer.flags
+        buffer.flags &= ~TypeFlag.PTR_MAYBE_NULL
+        try:
+            for access in (mem.BPF_READ, mem.BPF_WRITE):
+                _check_mem_size_reg(w, regno + 1, access)
+        except VerifierError as exc:
+            w.fail(
+                exc.errno or errno.EACCES,
+                f"arg#{i} arg#{i + 1} memory, len pair leads to invalid memory access",
+            )
+        finally:
+            buffer.flags = saved
+    if not tnum.is_const(size.var_off):
+        w.fail(errno.EINVAL, f"R{regno + 1} must be a known constant")
+    w.mark_chain_precision(regno + 1)
+    return size.var_off.value
+
+
+def _check_mem_size_reg(w: Walker, regno: int, access: int) -> None:
+    """check_mem_size_reg() with a zero size allowed: the memory before ``regno`` holds as many
+    bytes as the size may be."""
+    reg = w.state.cur.regs[regno]
+    if reg.smin < 0:
+        w.fail(errno.EACCES, f"R{regno} min value is negative, either use unsigned or 'var &= const'")
+    if reg.umax >= BPF_MAX_VAR_OFF:
+        w.fail(errno.EACCES, f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
+    mem.helper_mem_access(  # (const_size False: no raw-mode stores show the slots in the log)
+        w, regno - 1, reg.umax, access, zero_ok=True, clobber=access == mem.BPF_WRITE, const_size=False
+    )
+    w.mark_chain_precision(regno)
 
 
 def _regions(w: Walker, kfunc: KFunc) -> None:
@@ -213,8 +309,29 @@ def refuse_reached_zero_calls(state: VerifierState) -> None:
             state.einval("invalid kernel function call not eliminated in verifier pass")
 
 
+def specialize_kfuncs(state: VerifierState) -> None:
+    """specialize_kfunc(): in a program type that may not write the packet
+    (may_access_direct_pkt_data(BPF_WRITE) is false), a call of bpf_dynptr_from_skb calls
+    bpf_dynptr_from_skb_rdonly, whose dynptr is read-only."""
+    if state.request.prog_type.prog_type in mem.PACKET_WRITERS:
+        return
+    kbtf = kernel_btf()
+    from_skb, rdonly = kbtf.func_id(DYNPTR_FROM_SKB), kbtf.func_id(DYNPTR_FROM_SKB_RDONLY)
+    if from_skb is None or rdonly is None:
+        return
+    insns = list(state.view.insns)
+    changed = False
+    for index, insn in enumerate(insns):
+        if is_kfunc_call(insn) and not insn.off and insn.imm & 0xFFFFFFFF == from_skb:
+            insns[index] = dataclasses.replace(insn, imm=rdonly)
+            changed = True
+    if changed:
+        state.set_insns(insns)
+
+
 class KfuncFixupPass:
     name = "fixup_kfunc_call"
 
     def run(self, state: VerifierState) -> None:
         refuse_reached_zero_calls(state)
+        specialize_kfuncs(state)

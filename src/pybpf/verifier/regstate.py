@@ -136,7 +136,7 @@ def func_target(subprog: int) -> FuncTarget:
 
 def _map_key(ref: Any) -> object:
     """What identifies a map in an exact state comparison: its object (an inner map's template by value)."""
-    if isinstance(ref, InnerMapMeta):
+    if isinstance(ref, (InnerMapMeta, StackBuffer)):
         return ref
     return id(getattr(ref, "obj", ref))
 
@@ -215,6 +215,8 @@ def format_reg(reg: RegState, frameno: int = 0) -> str:
         parts.append("r=" + _unum(reg.range))
     if t is RegType.PTR_TO_MEM:
         parts.append("sz=" + _unum(reg.mem_size))
+        if isinstance(reg.map, StackBuffer):
+            parts.append(f"buf=fp[{reg.map.frameno}]{reg.map.off:+d}+{reg.map.size}")
     if tnum.is_const(reg.var_off):
         if reg.var_off.value:
             parts.append("imm=" + _snum(bounds.s64(reg.var_off.value)))
@@ -244,6 +246,16 @@ def map_attr(ref: Any, name: str, default: Any) -> Any:
     if name == "map_flags":
         name = "flags"
     return getattr(params, name, default)
+
+
+@dataclass(frozen=True)
+class StackBuffer:
+    """The stack buffer a dynptr slice may point into (a PTR_TO_MEM's ``map``): frame, offset and
+    size of the buffer given to bpf_dynptr_slice (``dynptr.invalidate_buffer_slices``)."""
+
+    frameno: int
+    off: int
+    size: int
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,8 @@ class TypeFlag(enum.IntFlag):
     PTR_UNTRUSTED = 1 << 14
     PTR_TRUSTED = 1 << 15
     MEM_ALLOC = 1 << 16
+    DYNPTR_TYPE_SKB = 1 << 17  # a slice of an skb dynptr (no prefix in the log)
+    DYNPTR_TYPE_XDP = 1 << 18  # a slice of an xdp dynptr
 
 
 BASE_NAMES: dict[RegType, str] = {

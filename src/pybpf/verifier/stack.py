@@ -23,13 +23,13 @@ from pybpf.verifier.regstate import RegState, format_reg, is_null
 
 
 def format_dynptr(reg: RegState) -> str:
-    """``dynptr_<type>(id=N,ref_id=M,dynptr_id=N)``: the dynptr a slot pair's first spilled register
-    describes (its id is also its ``dynptr_id``)."""
+    """``dynptr_<type>(id=N,ref_id=M,dynptr_id=1)``: the dynptr a slot pair's first spilled register
+    describes.  The kernel prints the register's ``dynptr_id``, which shares its bytes with
+    ``dynptr.first_slot`` (a union in struct bpf_reg_state): 1 in the first slot, always."""
     parts = [f"id={reg.id}"] if reg.id else []
     if reg.ref_obj_id:
         parts.append(f"ref_id={reg.ref_obj_id}")
-    if reg.id:
-        parts.append(f"dynptr_id={reg.id}")
+    parts.append("dynptr_id=1")
     return f"dynptr_{getattr(reg.map, 'name', '')}(" + ",".join(parts) + ")"
 
 

@@ -48,6 +48,7 @@ class VerifierState:
     lddw_maps: dict[int, tuple[MapRef, int]] = field(default_factory=dict)  # lddw slot -> (map, value off)
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
+    stack_buffer_slices: bool = False  # a dynptr slice with a stack buffer was made (stack writes check)
     total_states: int = 0
     peak_states: int = 0
     max_states_per_insn: int = 0

@@ -27,8 +27,9 @@ read"); the map passed must suit the helper (``map_funcs``: "cannot pass map_typ
 without a newline).
 
 Dynptr arguments are the stack objects of ``dynptr`` (created, checked, released with their
-ring-buffer reference), bpf_dynptr_data returns a slice carrying that reference, and a timer
-argument must point at the value's ``struct bpf_timer`` (``timer``).
+ring-buffer reference), bpf_dynptr_data returns a slice carrying that reference, bpf_dynptr_write
+to an skb dynptr changes packet data (its slices and the packet pointers become unknown), and a
+timer argument must point at the value's ``struct bpf_timer`` (``timer``).
 
 Every argument kind has its compatible_reg_types entry.  A pointer to a
 kernel struct passed for ARG_PTR_TO_BTF_ID (or _SOCK_COMMON) must point to the struct the
@@ -174,6 +175,7 @@ _DYNPTR_FROM_MEM = HELPER_IDS["bpf_dynptr_from_mem"]
 _DYNPTR_DATA = HELPER_IDS["bpf_dynptr_data"]
 _SK_RELEASE = HELPER_IDS["bpf_sk_release"]
 _SNPRINTF = HELPER_IDS["bpf_snprintf"]
+_DYNPTR_WRITE = HELPER_IDS["bpf_dynptr_write"]
 _MAP_WRITERS = frozenset(
     HELPER_IDS[n]
     for n in ("bpf_map_delete_elem", "bpf_map_update_elem", "bpf_map_push_elem", "bpf_map_pop_elem")
@@ -227,6 +229,8 @@ CHANGES_PKT_DATA = frozenset(
     if n in HELPER_IDS
 )  # fmt: skip
 """bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid."""
+_PKT_SLICE = TypeFlag.DYNPTR_TYPE_SKB | TypeFlag.DYNPTR_TYPE_XDP
+"""The type flags of a packet dynptr's slice (DYNPTR_TYPE_SKB, DYNPTR_TYPE_XDP)."""
 
 
 _ELIDES_NULL = (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY)
@@ -248,6 +252,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     callback = -1
     msize_max = 0
     kptr: kptrs.KptrField | None = None  # bpf_kptr_xchg's destination (meta->kptr_field)
+    skb_dynptr_write = False
     if fn is not None:
         for i, arg in enumerate(fn.args):
             regno = i + 1
@@ -335,6 +340,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 dynptr.process_dynptr_func(w, regno, reg, arg)
                 if helper_id == _DYNPTR_DATA:
                     ref_obj_id = dynptr.slice_reference(w, reg)
+                elif helper_id == _DYNPTR_WRITE:  # the skb's data may move: its slices go too
+                    skb_dynptr_write = dynptr.dynptr_type(w, reg) == dynptr.SKB
             elif base is ArgBase.PTR_TO_TIMER:
                 _check_timer(w, regno, reg)
                 timer_map = reg.map
@@ -376,7 +383,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if fn is None:
         r0.mark_unknown()
         return
-    if helper_id in CHANGES_PKT_DATA:
+    if helper_id in CHANGES_PKT_DATA or skb_dynptr_write:
         clear_all_pkt_pointers(state)
     ret = fn.ret
     if ret is RetType.INTEGER:
@@ -448,9 +455,14 @@ def _tail_call_exit(w: Walker) -> None:
 
 
 def clear_all_pkt_pointers(state: PathState) -> None:
-    """clear_all_pkt_pointers(): after a call that may move the packet, no packet pointer is valid."""
+    """clear_all_pkt_pointers(): after a call that may move the packet, no packet pointer is valid,
+    nor any slice of an skb or xdp dynptr (reg_is_dynptr_slice_pkt())."""
     for reg in state.all_regs():
-        if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
+        if (
+            reg.type in PACKET_TYPES
+            or reg.type is RegType.PTR_TO_PACKET_END
+            or (reg.type is RegType.PTR_TO_MEM and reg.flags & _PKT_SLICE)
+        ):
             reg.mark_unknown()
 
 
@@ -482,6 +494,8 @@ def _check_reg_type(
         flags &= ~TypeFlag.PTR_MAYBE_NULL
     if helper_id == _KPTR_XCHG and regno == 2:  # a local kptr may be handed to bpf_kptr_xchg
         flags &= ~(TypeFlag.MEM_ALLOC | TypeFlag.MEM_PERCPU)
+    if arg.base in (ArgBase.PTR_TO_MEM, ArgBase.PTR_TO_FIXED_SIZE_MEM):
+        flags &= ~_PKT_SLICE  # a packet dynptr's slice is memory like any other
     if (reg.type, flags) not in allowed:
         expected = ", ".join(type_str(t, f) for t, f in allowed)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")

@@ -562,6 +562,8 @@ def stack_bounds(
         )
     frame = w.state.frames[reg.frameno]
     frame.stack.grow(-min_off)
+    if access == BPF_WRITE and w.env.stack_buffer_slices:  # a dynptr slice may be these bytes
+        dynptr.invalidate_buffer_slices(w.state, reg.frameno, min_off, max_off)
     w.note_stack_depth(frame.subprog, frame.stack.allocated)
     w.note_stack_access(
         reg.frameno, min_off, max_off, write=access == BPF_WRITE, exact=tnum.is_const(reg.var_off)
