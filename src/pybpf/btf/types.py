@@ -516,6 +516,19 @@ class BTF:
             type_id = t.type_id  # type: ignore[union-attr]
         raise BTFError(f"modifier chain too long or looping at type id {type_id}")
 
+    def array_elements(self, type_id: int) -> tuple[int, int]:
+        """Nested arrays flattened, as btf_find_field_one() does: the innermost element type's id and
+        the number of elements in all (``(type_id, 1)`` for a type that is no array; a chain too long
+        ends at the array it reached)."""
+        nelems = 1
+        for _ in range(_MAX_CHAIN):
+            t = self[type_id]
+            if not isinstance(t, Array):
+                break
+            nelems *= t.nelems
+            type_id = t.elem_type
+        return type_id, nelems
+
     def size_of(self, type_id: int) -> int:
         """Size in bytes of a type, as ``sizeof`` in C (modifiers and typedefs resolved)."""
         return self._size(type_id, 0)

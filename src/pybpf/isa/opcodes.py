@@ -579,6 +579,12 @@ JMP_OPERATOR = {
     "jslt": "s<",
     "jsle": "s<=",
 }
+JMP_RELATION: dict[str, tuple[str, bool]] = {
+    name: (symbol.removeprefix("s"), symbol.startswith("s"))
+    for name, symbol in JMP_OPERATOR.items()
+    if name != "jset"
+}
+"""The conditional jumps other than ``jset`` as (relation, signed): ``jsgt`` -> (">", True)."""
 ATOMIC_OPERATOR = {"add": "+=", "or": "|=", "and": "&=", "xor": "^="}
 
 

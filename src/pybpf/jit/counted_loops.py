@@ -25,25 +25,12 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import Kind, OpSpec
+from pybpf.isa.opcodes import JMP_RELATION, Kind, OpSpec
 
 SWAPPED = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 """A relation with its operands exchanged."""
 NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 """A relation's negation."""
-RELATIONS = {
-    "jeq": ("==", False),
-    "jne": ("!=", False),
-    "jgt": (">", False),
-    "jge": (">=", False),
-    "jlt": ("<", False),
-    "jle": ("<=", False),
-    "jsgt": (">", True),
-    "jsge": (">=", True),
-    "jslt": ("<", True),
-    "jsle": ("<=", True),
-}
-"""Jump conditions a counted loop's exit test may use: (relation, signed)."""
 BODY_KINDS = frozenset(
     {Kind.ALU, Kind.NEG, Kind.MOVSX, Kind.END, Kind.JA, Kind.GOTOL, Kind.JCOND, Kind.LDDW}
     | {Kind.LDX, Kind.LDXSX, Kind.ST, Kind.STX}
@@ -184,12 +171,12 @@ class _LoopShape:
             if not self.on_every_way(test_block):
                 continue
             insn, spec, target, next_slot = self.instruction(self.blocks[test_block][-1])
-            if spec.kind is not Kind.JCOND or spec.op not in RELATIONS:
+            if spec.kind is not Kind.JCOND or spec.op not in JMP_RELATION:
                 continue
             stays_on = [slot in self.body for slot in (target, next_slot)]
             if stays_on[0] == stays_on[1]:
                 continue
-            relation, signed = RELATIONS[spec.op]
+            relation, signed = JMP_RELATION[spec.op]
             if stays_on[1]:
                 relation = NEGATED[relation]
             bits = 64 if spec.alu64 else 32

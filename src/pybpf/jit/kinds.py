@@ -131,18 +131,7 @@ ALU: dict[str, AluOp] = {
 }
 """ALU operations on same-width integers (64 bits, or 32 for ALU32 — zero-extended afterwards)."""
 
-CONDITIONS: dict[str, tuple[str, bool]] = {
-    "jeq": ("==", False),
-    "jne": ("!=", False),
-    "jgt": (">", False),
-    "jge": (">=", False),
-    "jlt": ("<", False),
-    "jle": ("<=", False),
-    "jsgt": (">", True),
-    "jsge": (">=", True),
-    "jslt": ("<", True),
-    "jsle": ("<=", True),
-}
+CONDITIONS = opcodes.JMP_RELATION
 """Jump conditions other than ``jset``: (relation, signed)."""
 
 

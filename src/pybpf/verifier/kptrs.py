@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pybpf.btf.kinds import Kind
-from pybpf.btf.types import BTF, Array, Datasec, Ptr, Struct, TypeTag, Var, Volatile
+from pybpf.btf.types import BTF, Datasec, Ptr, Struct, TypeTag, Var, Volatile
 from pybpf.isa import opcodes as op
 from pybpf.uapi import (
     BPF_F_RDONLY_PROG,
@@ -168,13 +168,8 @@ def _in_struct(btf: BTF, t: Struct, base: int, level: int, found: list[tuple[int
 
 def _field_one(btf: BTF, type_id: int, off: int, level: int, found: list[tuple[int, KptrKind, int]]) -> None:
     """btf_find_field_one() for kptrs: arrays flattened, a tagged pointer, or a nested struct."""
-    nelems = 1
-    t = btf[type_id]
-    for _ in range(_MAX_RESOLVE_DEPTH):
-        if not isinstance(t, Array):
-            break
-        nelems *= t.nelems
-        t = btf[t.elem_type]
+    elem_id, nelems = btf.array_elements(type_id)
+    t = btf[elem_id]
     if nelems == 0:
         return
     if isinstance(t, Volatile):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, Any
 
-from pybpf.btf.types import BTF, Array, Datasec, Struct, Var
+from pybpf.btf.types import BTF, Datasec, Struct, Var
 from pybpf.verifier import tnum
 from pybpf.verifier.regstate import RegState, map_name
 
@@ -86,13 +86,8 @@ def _in_struct(btf: BTF, t: Struct, base: int, level: int) -> int | None:
 
 def _field_one(btf: BTF, type_id: int, off: int, expected: int, level: int) -> int | None:
     """btf_find_field_one(): arrays flattened, a ``struct bpf_timer`` or a nested struct."""
-    nelems = 1
-    t = btf[type_id]
-    for _ in range(_MAX_RESOLVE_DEPTH):
-        if not isinstance(t, Array):
-            break
-        nelems *= t.nelems
-        t = btf[t.elem_type]
+    elem_id, nelems = btf.array_elements(type_id)
+    t = btf[elem_id]
     if nelems == 0 or not isinstance(t, Struct):
         return None
     if t.name == "bpf_timer":
