@@ -18,7 +18,6 @@ from pybpf.helpers import csum, default_registry
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa import assemble
 from pybpf.jit.executable import JitProgram
-from pybpf.jit.runtime import JitSession
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
@@ -59,19 +58,6 @@ def outcome(engine: Interpreter | JitProgram, memory: bytes, **registers: int) -
         return engine.run(bytearray(memory), registers=regs)
     except ExecutionError as error:
         return (type(error), error.pc)
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 def test_csum_diff_is_native(services: Counter[int]) -> None:

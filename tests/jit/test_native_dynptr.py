@@ -24,7 +24,6 @@ from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.isa import assemble
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.native_ringbuf import HELD_RECORDS
-from pybpf.jit.runtime import JitSession
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
@@ -162,20 +161,6 @@ def _run(engine: Interpreter | JitProgram, obj: MapObject | None = None, **regis
             return signed(engine.run(registers=regs, env=RunEnv(maps=access)))
         except ExecutionError as error:
             return type(error).__name__
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    """What the JIT's runs asked the trampoline for (helper ids and ``Op`` values)."""
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 BOUNDS = st.sampled_from([0, 1, 4, 8, 16, 31, 32, 33, 0xFFFF_FFFF])

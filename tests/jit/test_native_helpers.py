@@ -23,7 +23,6 @@ from pybpf.isa import assemble
 from pybpf.jit import repeat as native_repeat
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.native_helpers import plan_native_calls
-from pybpf.jit.runtime import JitSession
 from pybpf.jit.state import Op
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import Backend, UserBackend
@@ -114,20 +113,6 @@ def outcome(engine: Interpreter | JitProgram, env: RunEnv | None, **registers: i
         return engine.run(registers=regs, env=env)
     except ExecutionError as error:
         return (type(error), error.pc, str(error))
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    """What the JIT's runs asked the trampoline for (helper ids and ``Op`` values)."""
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 # -- which calls are native ------------------------------------------------------------------------------

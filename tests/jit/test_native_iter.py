@@ -22,7 +22,6 @@ from pybpf.helpers import default_registry
 from pybpf.isa import assemble
 from pybpf.jit import native_iter
 from pybpf.jit.executable import JitProgram
-from pybpf.jit.runtime import JitSession
 from pybpf.jit.state import Op
 from pybpf.kernel import prog_run
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
@@ -103,20 +102,6 @@ def _answers(text: str, start: int, length: int) -> list[Any]:
         except ExecutionError as error:
             answers.append(type(error).__name__)
     return answers
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    """What the JIT's runs asked the trampoline for (helper ids and ``Op`` values)."""
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 EDGES = st.sampled_from([INT_MIN, INT_MIN + 1, -1, 0, 1, INT_MAX - 1, INT_MAX])

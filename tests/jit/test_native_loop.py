@@ -16,7 +16,6 @@ from pybpf.errors import ExecutionError
 from pybpf.helpers import default_registry
 from pybpf.isa import assemble
 from pybpf.jit.executable import JitProgram
-from pybpf.jit.runtime import JitSession
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
@@ -71,19 +70,6 @@ def outcome(engine: Interpreter | JitProgram, budget: int | None = 1_000_000, **
         return engine.run(registers=regs, budget=budget)
     except ExecutionError as error:
         return (type(error), error.pc, str(error))
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 def test_bpf_loop_is_native_and_loops_natively(services: Counter[int]) -> None:

@@ -26,7 +26,6 @@ from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.isa import assemble
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.native_lru import NativeLru
-from pybpf.jit.runtime import JitSession
 from pybpf.jit.state import Op
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import UserBackend
@@ -128,20 +127,6 @@ out:
     exit
 """
 """Key 3's first u64 grows by one (r1 of an XDP program is its context: keyed by a constant below)."""
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    """What the JIT's runs asked the trampoline for (helper ids and ``Op`` values)."""
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 def _engine(text: str, obj: MapObject, kind: str, *, verified: bool = False) -> Interpreter | JitProgram:

@@ -21,7 +21,6 @@ from pybpf.helpers.context import RunEnv
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa import assemble
 from pybpf.jit.executable import JitProgram
-from pybpf.jit.runtime import JitSession
 from pybpf.jit.state import Op
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import Backend, UserBackend
@@ -283,20 +282,6 @@ def assert_agree(text: str, prog_type: str, packets: list[bytes], *, kernel: boo
     if kernel and kernel_bpf_available():
         assert jit == loaded_runs(NativeBackend(), None, text, prog_type, packets)
     return jit
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    """What the compiled code asked its runtime for, by op (helper id or ``Op``)."""
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -24,7 +24,6 @@ from pybpf.errors import ExecutionError
 from pybpf.helpers import default_registry
 from pybpf.isa import assemble
 from pybpf.jit.executable import JitProgram
-from pybpf.jit.runtime import JitSession
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
@@ -84,19 +83,6 @@ def storage(obj: MapObject) -> bytes:
     """The ring's pages but the producer lock (its owner word differs between runs)."""
     raw = ctypes.string_at(obj.address, obj.storage_size)
     return raw[:PRODUCER_LOCK_AT] + raw[PRODUCER_LOCK_AT + 64 :]
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 def test_output_and_query_are_native_and_loop_natively(services: Counter[int]) -> None:

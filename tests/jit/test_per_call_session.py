@@ -18,7 +18,6 @@ from pybpf.helpers import RunEnv, default_registry
 from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.isa import assemble
 from pybpf.jit.executable import JitProgram
-from pybpf.jit.runtime import JitSession
 from pybpf.kernel import prog_run
 from pybpf.kernel.backend import UserBackend
 from pybpf.memory.regions import Memory
@@ -69,20 +68,6 @@ out:
     exit
 """
 """The u64 at key r1 of array ``m`` (0 when there is no such key)."""
-
-
-@pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
-    """What the JIT's runs asked the trampoline for (helper ids and ``Op`` values)."""
-    asked: Counter[int] = Counter()
-    real = JitSession.service
-
-    def service(self: JitSession, op: int, args: tuple[int, int, int, int, int], pc: int) -> int:
-        asked[op] += 1
-        return real(self, op, args, pc)
-
-    monkeypatch.setattr(JitSession, "service", service)
-    return asked
 
 
 @pytest.fixture
