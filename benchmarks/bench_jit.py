@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench_native_helpers import RINGBUF_OUTPUT
 from jit_suite import FRAME, SUITE, SuiteProgram, engine, loaded
 from pybpf import Map, Program, ProgramLoadError, assemble, uapi
 from pybpf.errors import BPFError
@@ -125,22 +126,6 @@ pass:
     exit
 """
 """A map-free XDP parser: Ethernet, IPv4, UDP to port 4789 passes (the frame), anything else drops."""
-
-RINGBUF_OUTPUT = """
-    *(u64 *)(r10 - 16) = r1
-    r1 = 42
-    *(u64 *)(r10 - 8) = r1
-    r1 = map_fd(ring) ll
-    r2 = r10
-    r2 += -16
-    r3 = 16
-    r4 = 0
-    call bpf_ringbuf_output
-    r0 = 2
-    exit
-"""
-"""16 bytes from the stack to ring buffer ``ring`` (native in a verified program:
-``pybpf.jit.native_ringbuf``; 4 MiB, more than the calls of a table fill)."""
 
 HASH_UPDATE = """
     r1 = 7
