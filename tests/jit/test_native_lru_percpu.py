@@ -19,12 +19,11 @@ from pybpf import uapi
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.native_lru import NativeLru
 from tests.helpers.support import user_map
-from tests.jit.test_native_lru import LOOKUP, UPDATE, _engine, _keys, _order, _run, services
+from tests.jit.test_native_lru import LOOKUP, UPDATE, _engine, _keys, _order, _run
 
 U32 = struct.Struct("<I")
 Q = struct.Struct("<Q")
 UPDATE_HELPER = 2
-__all__ = ["services"]  # the fixture, used by name below
 
 
 def _values(handle: Any, cpus: int) -> dict[int, list[int]]:
