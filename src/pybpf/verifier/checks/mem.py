@@ -35,7 +35,9 @@ from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.uapi import (
+    BPF_F_ANY_ALIGNMENT,
     BPF_F_RDONLY_PROG,
+    BPF_F_STRICT_ALIGNMENT,
     BPF_F_WRONLY_PROG,
     BPF_MAP_TYPE_ARRAY,
     BPF_MAX_VAR_OFF,
@@ -517,15 +519,32 @@ _ALIGNMENT_NAMES = {
     RegType.PTR_TO_MAP_VALUE: "value ",
     RegType.PTR_TO_CTX: "context ",
     RegType.PTR_TO_STACK: "stack ",
+    RegType.PTR_TO_FLOW_KEYS: "flow keys ",
+    RegType.PTR_TO_SOCKET: "sock ",
+    RegType.PTR_TO_SOCK_COMMON: "sock_common ",
+    RegType.PTR_TO_TCP_SOCK: "tcp_sock ",
+    RegType.PTR_TO_XDP_SOCK: "xdp_sock ",
 }
 """check_ptr_alignment()'s names of the pointer types it checks with a description."""
 
+_ALIGNMENT_FLAGS = BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT
+
+
+def strict_alignment(prog_flags: int) -> bool:
+    """``env->strict_alignment`` (bpf_check): BPF_F_STRICT_ALIGNMENT asks for it, BPF_F_ANY_ALIGNMENT
+    wins over it (the machine is x86: CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS, never strict by default)."""
+    return prog_flags & _ALIGNMENT_FLAGS == BPF_F_STRICT_ALIGNMENT
+
 
 def check_ptr_alignment(w: Walker, reg: RegState, off: int, size: int, strict: bool) -> None:
-    """check_ptr_alignment(): the stack is always strict, other memory only when the instruction
-    asks for it (atomics, ``strict_alignment_once``: the loader does not set BPF_F_STRICT_ALIGNMENT);
-    packets are checked as if NET_IP_ALIGN were 2."""
-    if size == 1 or not (strict or reg.type is RegType.PTR_TO_STACK):
+    """check_ptr_alignment(): the stack is always strict, other memory when the instruction asks
+    for it (atomics: ``strict_alignment_once``) or the load did (``strict_alignment``); packets are
+    checked as if NET_IP_ALIGN were 2, arena memory never."""
+    if size == 1 or not (
+        strict or reg.type is RegType.PTR_TO_STACK or strict_alignment(w.env.request.prog_flags)
+    ):
+        return
+    if reg.type is RegType.PTR_TO_ARENA:
         return
     packet = reg.type in PACKET_TYPES
     ip_align = 2 if packet else 0
