@@ -218,3 +218,166 @@ loop:
     if r6 < 8 goto loop
     r0 = 2
     exit
+
+=== selftests_loops1/count_up_25
+type: socket_filter
+desc: a counter to 25 with the sum of the counter kept in r0
+    r0 = 0
+    r1 = 0
+loop:
+    r0 += r1
+    r1 += 1
+    if r1 < 25 goto loop
+    exit
+
+=== selftests_loops1/start_unknown_nonneg
+type: socket_filter
+desc: the counter starts from a non-negative u16 read from the skb and counts up to 6
+    r0 = 0
+    r1 = *(u16 *)(r1 + 0)
+    if r1 s< 0 goto out
+loop:
+    r1 += 1
+    if r1 < 6 goto loop
+out:
+    exit
+
+=== selftests_loops1/start_totally_unknown
+type: socket_filter
+desc: the counter starts from any 64-bit value (a helper's result) and counts up to 6 (26 instructions: the unknown start converges at once)
+    call bpf_get_prandom_u32
+    r1 = r0
+    r1 <<= 32
+    r1 |= r0
+    r0 = 0
+loop:
+    r1 += 1
+    if r1 < 6 goto loop
+    exit
+
+=== selftests_loops1/count_up_eq
+type: socket_filter
+desc: the loop exits when the counter equals 5
+    r0 = 0
+    r1 = 0
+loop:
+    r1 += 1
+    if r1 == 5 goto done
+    goto loop
+done:
+    exit
+
+=== selftests_loops1/enter_in_the_middle
+type: socket_filter
+desc: a jump into the middle of the loop body on the first round
+    r0 = 0
+    r1 = 0
+    goto middle
+loop:
+    r0 += 2
+middle:
+    r1 += 1
+    if r1 < 5 goto loop
+    exit
+
+=== selftests_loops1/forward_jump_in_body
+type: socket_filter
+desc: a forward jump inside the body skips one step on some rounds
+    r0 = 0
+    r1 = 0
+loop:
+    r1 += 1
+    if r1 == 3 goto skip
+    r0 += 1
+skip:
+    if r1 < 7 goto loop
+    exit
+
+=== selftests_loops1/exit_from_the_middle
+type: socket_filter
+desc: the loop leaves from the middle of the body once the counter passes 3
+    r0 = 0
+    r1 = 0
+loop:
+    r1 += 1
+    if r1 > 3 goto done
+    r0 += 1
+    goto loop
+done:
+    exit
+
+=== selftests_loops1/infinite_after_branch
+type: socket_filter
+heavy: a million processed instructions
+desc: a conditional jump then a loop that never changes its exit condition's register in range
+    r0 = 0
+    if r0 == 0 goto spin
+    exit
+spin:
+    r0 += 1
+    if r0 != 0 goto spin
+    exit
+
+=== selftests_loops1/two_jump_cycle
+type: socket_filter
+desc: two unconditional jumps that go to each other
+    r0 = 0
+    if r0 < 4 goto a
+    exit
+a:
+    goto b
+b:
+    goto a
+
+=== selftests_loops1/three_jump_trick
+type: socket_filter
+desc: a counter masked to 1 bit, three jumps that never let it reach 2
+    r0 = 0
+a:
+    r0 += 1
+    r0 &= 1
+    if r0 < 2 goto b
+    exit
+b:
+    goto a
+
+=== selftests_loops1/back_to_first_not_taken
+type: socket_filter
+desc: a back-edge to instruction 0 guarded by a test that fails on the first round
+    r0 = 5
+    if r0 < 4 goto -2
+    exit
+
+=== selftests_loops1/back_to_first_taken_then_exit
+type: socket_filter
+desc: a back-edge to instruction 1 that is taken until the counter reaches 4
+    r0 = 0
+    r0 += 1
+    if r0 < 4 goto -2
+    exit
+
+=== selftests_loops1/large_u32_bound
+type: socket_filter
+heavy: a million processed instructions
+desc: a 32-bit counter compared with a bound near 2^32: far too many rounds
+    w0 = 0
+loop:
+    w0 += 1
+    if w0 < 0xfffffff0 goto loop
+    r0 = 0
+    exit
+
+=== selftests_loops1/recursion_bounded_by_counter
+type: socket_filter
+desc: a subprogram calling itself while a counter in r1 is below 4
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r1 += 1
+    if r1 >= 4 goto done
+    call f
+done:
+    r0 = 0
+    exit
