@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
@@ -158,13 +158,20 @@ def check_atomic(w: Walker, insn: Instruction) -> None:
     check_mem_access(w, insn.dst, insn.off, size, BPF_WRITE, strict=True)
 
 
-def _record_pointer(w: Walker, reg: RegState) -> None:
-    """save_aux_ptr_type(): one kind of pointer per instruction where the fixups rewrite by type."""
+def _record_pointer(w: Walker, reg: RegState) -> bool:
+    """save_aux_ptr_type(): one kind of pointer per instruction where the fixups rewrite by type.
+    True when ``reg``'s kind conflicts with one recorded on another path: the kernel refuses that
+    after the access's own checks pass (``_refuse_mixed_pointers``), so a bad access is named first."""
     facts = w.facts()
     name = "ctx" if reg.type is RegType.PTR_TO_CTX else reg.type_name()
     if facts.ptr_types and name not in facts.ptr_types and ("ctx" in facts.ptr_types or name == "ctx"):
-        w.fail(errno.EINVAL, "same insn cannot be used with different pointers")
+        return True
     facts.ptr_types.add(name)
+    return False
+
+
+def _refuse_mixed_pointers(w: Walker) -> NoReturn:
+    w.fail(errno.EINVAL, "same insn cannot be used with different pointers")
 
 
 PROBE_READ_TYPES = frozenset(
@@ -215,7 +222,7 @@ def check_mem_access(
 ) -> None:
     regs = w.state.cur.regs
     reg = regs[regno]
-    _record_pointer(w, reg)
+    mixed_pointers = _record_pointer(w, reg)
     check_ptr_alignment(w, reg, off, size, strict)
     off += reg.off
     t = reg.type
@@ -265,6 +272,8 @@ def check_mem_access(
             if sign_extend and size < BPF_REG_SIZE and dst.is_scalar and dst.umax >> (size * 8 - 1):
                 dst.id = 0  # its sign bit may be set: not the spilled value (as Linux 6.18's log shows)
             _coerce(dst, size, sign_extend)
+        if mixed_pointers:
+            _refuse_mixed_pointers(w)
         return
     elif t in PACKET_TYPES:
         if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
@@ -280,6 +289,8 @@ def check_mem_access(
         pass
     else:
         w.fail(errno.EACCES, f"R{regno} invalid mem access '{reg.type_name()}'")
+    if mixed_pointers:
+        _refuse_mixed_pointers(w)
     if access == BPF_READ and value_regno >= 0:
         dst = regs[value_regno]
         if result is not None:
