@@ -22,8 +22,8 @@ elements ``KEY:NAME`` (the map NAME stored at the integer KEY), maps defined bef
 ``data=HEX`` is the value stored at key 0 before any freeze (an array's first element: a constant
 string); the program names them as ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
 ``flags`` (``sleepable``, ``strict_alignment``, ``any_alignment``: BPF_F_SLEEPABLE,
-BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT), ``btf`` (``func_info``: the load carries BTF with a static FUNC for
-every subprogram, as clang's output has -- the kernel refuses callbacks without it;
+BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT), ``btf`` (``func_info``: the load carries BTF with a
+static FUNC for every subprogram, as clang's output has -- the kernel refuses callbacks without it;
 ``global_subprogs``: the same with every subprogram but the main one global, ``int f(void)``),
 ``proto`` (may be repeated: one subprogram's prototype and argument decl tags, in
 tests.verifier.corpus_protos's C-like syntax, e.g. ``int f1(struct xdp_md *c, int *p __arg_nonnull)``),

@@ -539,12 +539,9 @@ _ALIGNMENT_NAMES = {
 """check_ptr_alignment()'s names of the pointer types it checks with a description."""
 
 _ALIGNMENT_FLAGS = BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT
-
-
-def strict_alignment(prog_flags: int) -> bool:
-    """``env->strict_alignment`` (bpf_check): BPF_F_STRICT_ALIGNMENT asks for it, BPF_F_ANY_ALIGNMENT
-    wins over it (the machine is x86: CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS, never strict by default)."""
-    return prog_flags & _ALIGNMENT_FLAGS == BPF_F_STRICT_ALIGNMENT
+"""``env->strict_alignment`` (bpf_check) is ``prog_flags & _ALIGNMENT_FLAGS == BPF_F_STRICT_ALIGNMENT``:
+BPF_F_STRICT_ALIGNMENT asks for it, BPF_F_ANY_ALIGNMENT wins over it (the machine is x86:
+CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS, never strict by default)."""
 
 
 def check_ptr_alignment(w: Walker, reg: RegState, off: int, size: int, strict: bool) -> None:
@@ -552,7 +549,9 @@ def check_ptr_alignment(w: Walker, reg: RegState, off: int, size: int, strict: b
     for it (atomics: ``strict_alignment_once``) or the load did (``strict_alignment``); packets are
     checked as if NET_IP_ALIGN were 2, arena memory never."""
     if size == 1 or not (
-        strict or reg.type is RegType.PTR_TO_STACK or strict_alignment(w.env.request.prog_flags)
+        strict
+        or reg.type is RegType.PTR_TO_STACK
+        or w.env.request.prog_flags & _ALIGNMENT_FLAGS == BPF_F_STRICT_ALIGNMENT
     ):
         return
     if reg.type is RegType.PTR_TO_ARENA:
