@@ -48,10 +48,6 @@ _GLOBAL_ARG_LOG = {
 }
 LOG_GAPS: dict[str, str] = {
     **{f"selftests_global_args/{name}": reason for name, reason in _GLOBAL_ARG_LOG.items()},
-    "map_kptr/stx_unref_wrong_type": "before refusing a pointer of another kernel type stored "
-    "into an unreferenced kptr, Linux 6.18 logs its btf_struct_ids_match() walk into the type's first "
-    "members (cannot access ptr member cgroup with moff 0 in struct cgroup_subsys_state ...); pybpf "
-    "does not walk",
 }
 """Corpus programs (``theme/name``) whose level-2 log still differs from Linux 6.18's, with the
 reason (measured: every other program that is not heavy agrees)."""
