@@ -42,8 +42,10 @@ _MAP_ADDRESS = re.compile(r"(\(18\) r\d+ = )0x[0-9a-f]+ *")
 THEMES = sorted(path.stem for path in vc.CORPUS.glob("*.asm"))
 
 _GLOBAL_ARG_LOG = {
-    name: "level 2 of a global function's dynptr argument: the kernel prints its id and type "
-    "(dynptr_ptr(id=2,type=skb)), pybpf only dynptr_ptr()"
+    name: "level 2 of a global function's dynptr argument: do_check_common() marks it a LOCAL dynptr "
+    "(__mark_dynptr_reg(reg, BPF_DYNPTR_TYPE_LOCAL, true, ++env->id_gen)), which pybpf prints as "
+    "print_reg_state() would (dynptr_ptr(id=2,type=local)); Linux 6.18 prints type=skb, for any "
+    "program type and argument position (measured), which its source does not explain"
     for name in ("dynptr_initialised", "dynptr_written_inside")
 }
 LOG_GAPS: dict[str, str] = {
