@@ -390,11 +390,22 @@ class Walker:
         its subprogram's first instruction."""
         frames = state.frames
         start = self.view.subprograms[frames[frameno].subprog]
+        if not frameno:
+            return (start,)
         return (*[frames[i + 1].callsite for i in range(frameno)], start)
 
     def stack_chains(self, state: PathState) -> list[Chain]:
         """The call chain of every frame of ``state``, the outermost first."""
         return [self.stack_chain(state, frameno) for frameno in range(len(state.frames))]
+
+    def update_live_stack(self) -> None:
+        """bpf_update_live_stack() of the current path's call chain (nothing to solve when no
+        instance changed since the last time)."""
+        live = self.stack_live
+        if live.updated:
+            live.update(self.stack_chains(self.state))
+        else:
+            live.reset_callchain()
 
     def mark_stack_read(self, frameno: int, mask: int) -> None:
         """bpf_mark_stack_read(): the current instruction may read the slots ``mask`` (bit ``spi``) of
@@ -550,7 +561,7 @@ class Walker:
                 stack_live.commit()
             if nxt is None:
                 prune.update_branch_counts(self, self.parent)
-                stack_live.update(self.stack_chains(self.state))
+                self.update_live_stack()
                 if not self.pending:
                     break
                 branch = self.pending.pop()
@@ -685,7 +696,7 @@ class Walker:
         """prepare_func_exit(): leave the current frame; the slot the walk goes on at (after the call,
         or a callback's helper call to enter it once more)."""
         state = self.state
-        self.stack_live.update(self.stack_chains(state))
+        self.update_live_stack()
         callee = state.cur
         r0 = callee.regs[0]
         if r0.type is RegType.PTR_TO_STACK:

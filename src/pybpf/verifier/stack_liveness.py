@@ -59,7 +59,8 @@ class FrameMasks:
 class FuncInstance:
     """``struct func_instance``: the masks of one call chain's subprogram, per frame of the chain."""
 
-    __slots__ = ("chain", "frames", "label", "must_write_dropped", "must_write_set", "start", "updated")
+    __slots__ = ("chain", "frames", "label", "must_write_any", "must_write_dropped", "must_write_set",
+                 "start", "updated")  # fmt: skip
 
     def __init__(self, chain: Chain, count: int) -> None:
         self.chain = chain
@@ -67,6 +68,7 @@ class FuncInstance:
         self.label = "(" + ",".join(str(site) for site in chain) + ")"  # fmt_callchain()
         self.frames: list[FrameMasks | None] = [None] * len(chain)
         self.must_write_set = bytearray(count)  # must_write recorded once for the instruction
+        self.must_write_any = bytearray(count)  # some frame's must_write is not empty there
         self.updated = False
         self.must_write_dropped = False
 
@@ -92,7 +94,7 @@ class StackLiveness:
     """``struct bpf_liveness``: the instances of every call chain seen, for one verification."""
 
     __slots__ = ("_instances", "_log", "_postorder", "_prune_points", "_succs", "_view", "calls_callback",
-                 "cur", "write_acc", "write_insn")  # fmt: skip
+                 "cur", "updated", "write_acc", "write_insn")  # fmt: skip
 
     def __init__(
         self,
@@ -111,6 +113,7 @@ class StackLiveness:
         self.cur: FuncInstance | None = None  # the current path's instance (cur_instance)
         self.write_insn = 0  # the instruction whose writes are gathered (write_insn_idx)
         self.write_acc: dict[int, int] = {}  # frame -> slots written by it (write_masks_acc)
+        self.updated = False  # some instance has changed since it was last solved
 
     # --- call chains ---
 
@@ -137,7 +140,7 @@ class StackLiveness:
         new = old | mask
         if new != old:
             if (new | masks.live_before[idx]) != masks.live_before[idx]:
-                inst.updated = True
+                inst.updated = self.updated = True
             masks.may_read[idx] = new
 
     def mark_write(self, frame: int, mask: int) -> None:
@@ -159,12 +162,9 @@ class StackLiveness:
             self.write_acc = {}
             return
         idx = self.write_insn - inst.start
-        if not self.write_acc:  # (the common case: nothing written, and nothing to intersect)
-            if not inst.must_write_set[idx]:
-                inst.must_write_set[idx] = 1
-                return
-            if not any(masks is not None and masks.must_write[idx] for masks in inst.frames):
-                return
+        if not self.write_acc and not inst.must_write_any[idx]:  # (nothing written, nothing to drop)
+            inst.must_write_set[idx] = 1
+            return
         self._commit(inst, idx)
 
     def _commit(self, inst: FuncInstance, idx: int) -> None:
@@ -172,6 +172,7 @@ class StackLiveness:
         visit's writes as they are)."""
         acc = self.write_acc
         seen = inst.must_write_set[idx]
+        written = 0
         for frame in range(len(inst.chain)):
             mask = acc.get(frame, 0)
             masks = inst.frames[frame]
@@ -184,10 +185,12 @@ class StackLiveness:
                 mask &= old
             if old != mask:
                 masks.must_write[idx] = mask
-                inst.updated = True
+                inst.updated = self.updated = True
             if old & ~mask:
                 inst.must_write_dropped = True
+            written |= mask
         inst.must_write_set[idx] = 1
+        inst.must_write_any[idx] = written != 0
         self.write_acc = {}
         self.write_insn = 0
 
@@ -203,6 +206,7 @@ class StackLiveness:
                 self._update_instance(inst)
                 inst.updated = False
                 inst.must_write_dropped = False
+        self.updated = any(inst.updated for inst in self._instances.values())
 
     def _successors(self, slot: int) -> tuple[int, ...]:
         """bpf_insn_successors(): falling through first, then the jump's target (a call falls
