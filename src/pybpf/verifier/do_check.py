@@ -16,8 +16,9 @@ that is exactly equal means the program loops forever ("infinite loop detected a
 Checkpoints are added with the kernel's heuristic (at least 2 jumps and 8 instructions since the
 last one, or more than 40 history entries).  The walker keeps what the precision walk needs
 (``precision``): the first instruction of the current segment and its history (jump points
-reached, spills and fills, registers linked at a jump), and it records every stack access for the
-stack liveness (``liveness.StackLiveness``).  More than 1,000,000 processed instructions is E2BIG
+reached, spills and fills, registers linked at a jump), and it records the stack reads and writes of
+every instruction for the stack liveness of its call chain (``stack_liveness``), solved when a path
+leaves a subprogram or ends.  More than 1,000,000 processed instructions is E2BIG
 ("BPF program is too large. Processed %d insn"), as is a backlog of more than 8192 pushed
 branches.
 
@@ -75,10 +76,12 @@ from pybpf.verifier.regstate import RegState, format_reg, is_null
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.request import InsnFacts, MapRef
 from pybpf.verifier.stack import STACK_SPILL
+from pybpf.verifier.stack_liveness import Chain, StackLiveness
 from pybpf.verifier.state import FuncFrame, PathState, VerifierState
 
 BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
 _LDDW = op.LDDW_OPCODE
+_HELPER_CALL = op.BPF_JMP | op.BPF_CALL
 _NOT_COND = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no operands to link
 _MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
 _MAX_BPF_REG, _NOT_INIT = op.MAX_BPF_REG, RegType.NOT_INIT  # (module globals: the hottest checks)
@@ -175,6 +178,15 @@ class Walker:
         if self.iter_next:
             self.prune_points |= self.iter_next
             self.force_points |= self.iter_next
+        if previous is not None:  # env-wide in the kernel: the instances of every call chain
+            self.stack_live: StackLiveness = previous.stack_live
+        else:
+            calls_callback = frozenset(  # bpf_calls_callback(): the call of a callback-calling helper
+                slot
+                for slot in self.force_points
+                if view.insn_at(slot).opcode == _HELPER_CALL and not view.insn_at(slot).src
+            )
+            self.stack_live = StackLiveness(view, env.log, self.prune_points, calls_callback.__contains__)
         self.visits: dict[tuple[int, ...], prune.SccVisit] = {}  # loop visits by call chain
         self.first_idx = self.insn_idx  # the first instruction of the current segment (first_insn_idx)
         self.history: list[precision.History] = []  # its jmp_history
@@ -183,7 +195,6 @@ class Walker:
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
         prog_type = env.request.prog_type
         self.live = liveness.live_registers(view, prog_type.func_allowed, prog_type.prog_type)
-        self.stack_live = liveness.StackLiveness(view)
         self.scratched: set[int] = set()
         self._decoded: dict[int, tuple[int, op.OpSpec | None]] = {}  # slot -> _decode()
         self._consts: dict[int, RegState] = {}
@@ -374,28 +385,41 @@ class Walker:
         """The registers sync_linked_regs() may refine along with a jump's operand."""
         return [reg for _, reg in self.link_positions(state)]
 
-    def note_stack_access(
-        self, frameno: int, min_off: int, max_off: int, *, write: bool, exact: bool
-    ) -> None:
-        """A stack access of [min_off, max_off) in frame ``frameno``, for the stack liveness: a store
-        instruction's write (whole slots at a fixed offset are written), else a read (a helper's
-        write is neither)."""
-        state = self.state
-        first, last = (-max_off) // 8, (-min_off - 1) // 8
-        mask = (1 << (last + 1)) - (1 << first)
-        code = self.view.insn_at(self.insn_idx).opcode
-        store = code & 0x07 in (op.BPF_ST, op.BPF_STX) and code & 0xE0 == op.BPF_MEM
-        if frameno != state.curframe:  # a caller's stack: counted at its call instruction
-            if not write:
-                self.stack_live.read(state.frames[frameno + 1].callsite, mask)
-            return
-        if store:
-            whole = 0
-            if exact:
-                whole = max(0, (1 << ((-min_off) // 8)) - (1 << ((-max_off + 7) // 8)))
-            self.stack_live.write(self.insn_idx, whole)
-        elif not write:
-            self.stack_live.read(self.insn_idx, mask)
+    def stack_chain(self, state: PathState, frameno: int) -> Chain:
+        """compute_callchain(): the call instructions leading to frame ``frameno`` of ``state``, then
+        its subprogram's first instruction."""
+        frames = state.frames
+        start = self.view.subprograms[frames[frameno].subprog]
+        if not frameno:
+            return (start,)
+        return (*[frames[i + 1].callsite for i in range(frameno)], start)
+
+    def stack_chains(self, state: PathState) -> list[Chain]:
+        """The call chain of every frame of ``state``, the outermost first."""
+        return [self.stack_chain(state, frameno) for frameno in range(len(state.frames))]
+
+    def update_live_stack(self) -> None:
+        """bpf_update_live_stack() of the current path's call chain (nothing to solve when no
+        instance changed since the last time)."""
+        live = self.stack_live
+        if live.updated:
+            live.update(self.stack_chains(self.state))
+        else:
+            live.reset_callchain()
+
+    def mark_stack_read(self, frameno: int, mask: int) -> None:
+        """bpf_mark_stack_read(): the current instruction may read the slots ``mask`` (bit ``spi``) of
+        frame ``frameno``."""
+        live = self.stack_live
+        inst = live.cur
+        if inst is None:
+            inst = live.cur = live.instance(self.stack_chain(self.state, self.state.curframe))
+        live.mark_read(inst, frameno, self.insn_idx, mask)
+
+    def mark_stack_write(self, frameno: int, mask: int) -> None:
+        """bpf_mark_stack_write(): the current instruction writes the slots ``mask`` of frame
+        ``frameno`` whole."""
+        self.stack_live.mark_write(frameno, mask)
 
     def _stack_slot(self, base: int, off: int) -> tuple[int, int, int] | None:
         """The frame, slot and offset a fixed-offset stack access through ``base`` reaches."""
@@ -509,6 +533,7 @@ class Walker:
         log = env.log
         insn_at, step, is_state_visited = self.view.insn_at, self.step, prune.is_state_visited
         prune_points, jmp_points = self.prune_points, self.jmp_points  # (fixed during the walk)
+        stack_live = self.stack_live
         while True:
             env.insn_processed += 1
             if env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS:
@@ -529,9 +554,14 @@ class Walker:
                 insn = insn_at(slot)
                 if self.trace:
                     self._trace(insn)
+                if stack_live.cur is None:  # bpf_reset_stack_write_marks() (ensure_cur_instance())
+                    stack_live.cur = stack_live.instance(self.stack_chain(self.state, self.state.curframe))
+                stack_live.write_insn = slot
                 nxt = step(insn)
+                stack_live.commit()
             if nxt is None:
                 prune.update_branch_counts(self, self.parent)
+                self.update_live_stack()
                 if not self.pending:
                     break
                 branch = self.pending.pop()
@@ -640,6 +670,7 @@ class Walker:
         for regno in range(6):
             caller.regs[regno].mark_not_init()
         state.frames.append(callee)
+        self.stack_live.reset_callchain()
         if self.trace:
             log = self.env.log
             log.verbose("caller:\n" + self.format_state(state, None, state.curframe - 1) + "\n")
@@ -665,6 +696,7 @@ class Walker:
         """prepare_func_exit(): leave the current frame; the slot the walk goes on at (after the call,
         or a callback's helper call to enter it once more)."""
         state = self.state
+        self.update_live_stack()
         callee = state.cur
         r0 = callee.regs[0]
         if r0.type is RegType.PTR_TO_STACK:

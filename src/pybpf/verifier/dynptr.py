@@ -207,6 +207,7 @@ def _process(
         w.fail(errno.EINVAL, f"Expected a dynptr of type {name} as arg #{regno - 1}")
     if reg.type is RegType.PTR_TO_STACK:  # mark_dynptr_read(): both slots read (and shown in the log)
         spi = get_spi(w, reg)
+        w.mark_stack_read(reg.frameno, 0b11 << (spi - 1))
         w.scratch_stack(spi, reg.frameno)
         w.scratch_stack(spi - 1, reg.frameno)
 
@@ -239,6 +240,7 @@ def _mark_slots(w: Walker, reg: RegState, name: str, clone_of: InitializedDynptr
     destroy_if_dynptr_stack_slot(w, stack, spi, reg.frameno)
     destroy_if_dynptr_stack_slot(w, stack, spi - 1, reg.frameno)
     ident = w.new_id()
+    w.mark_stack_write(reg.frameno, 0b11 << (spi - 1))
     for at, first in ((spi, True), (spi - 1, False)):
         slot = stack.slots[at]
         slot.kinds = [STACK_DYNPTR] * BPF_REG_SIZE
@@ -267,6 +269,7 @@ def destroy_if_dynptr_stack_slot(w: Walker, stack: Stack, spi: int, frameno: int
     w.scratch_stack(spi, frameno)
     w.scratch_stack(spi - 1, frameno)
     _invalidate(stack, spi)
+    w.mark_stack_write(frameno, 0b11 << (spi - 1))
 
 
 def _invalidate(stack: Stack, spi: int) -> None:
@@ -299,9 +302,19 @@ def release(w: Walker, reg: RegState) -> bool:
         return False
     if info.name not in REFCOUNTED:
         _invalidate(stack, spi)
+        w.mark_stack_write(reg.frameno, 0b11 << (spi - 1))
         return True
-    references.release_reference(w.state, spilled.ref_obj_id)  # the record's slices too
+    ref = spilled.ref_obj_id
+    clones = [  # invalidate_dynptr() of every dynptr sharing the reference (its clones), in the frame
+        at
+        for at, slot in enumerate(stack.slots)
+        if at and slot.spilled is not None and slot.spilled.ref_obj_id == ref
+        and (clone := _slot_info(stack, at)) is not None and clone.first_slot
+    ]  # fmt: skip
+    references.release_reference(w.state, ref)  # the record's slices too
     _invalidate(stack, spi)
+    for at in clones:
+        w.mark_stack_write(reg.frameno, 0b11 << (at - 1))
     return True
 
 

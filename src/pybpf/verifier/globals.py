@@ -582,8 +582,9 @@ def entry_frame(w: Walker, subprog: int) -> FuncFrame:
         elif arg.kind is RegType.PTR_TO_ARENA:
             reg.mark_unknown()  # an arena pointer only in a program that uses an arena (none here)
         elif arg.kind is RegType.CONST_PTR_TO_DYNPTR:
-            reg.mark_pointer(RegType.CONST_PTR_TO_DYNPTR)  # mark_dynptr_cb_reg(): a local dynptr
+            reg.mark_pointer(RegType.CONST_PTR_TO_DYNPTR)  # __mark_dynptr_reg(): a local dynptr, a new id
             reg.map = dynptr.dynptr_slot(dynptr.LOCAL, True)
+            reg.id = w.new_id()
         else:
             flags = arg.flags | (TypeFlag.PTR_MAYBE_NULL if arg.maybe_null else TypeFlag.NONE)
             reg.mark_pointer(arg.kind, flags)

@@ -148,9 +148,8 @@ def process_iter_arg(
     stack = w.state.frames[reg.frameno].stack
     first = stack.slots[spi].spilled
     assert first is not None
-    off = -(spi + 1) * BPF_REG_SIZE
-    w.note_stack_access(reg.frameno, off, off + nr_slots * BPF_REG_SIZE, write=False, exact=True)
-    for i in range(nr_slots):  # (the log shows the iterator after the call)
+    for i in range(nr_slots):  # mark_iter_read() (the log shows the iterator after the call)
+        w.mark_stack_read(reg.frameno, 1 << (spi - i))
         w.scratch_stack(spi - i, reg.frameno)
     found = IterArg(reg.frameno, spi, first.ref_obj_id)
     if destroy:
@@ -172,6 +171,7 @@ def _mark_slots(w: Walker, reg: RegState, name: str, btf_id: int, nr_slots: int)
         described.map = info
         slot.spilled = described
         slot.kinds = [STACK_ITER] * BPF_REG_SIZE
+        w.mark_stack_write(reg.frameno, 1 << (spi - i))
         w.scratch_stack(spi - i, reg.frameno)
 
 
@@ -184,6 +184,7 @@ def _unmark_slots(w: Walker, stack: Stack, spi: int, nr_slots: int, frameno: int
             references.release_reference(w.state, slot.spilled.ref_obj_id)
         slot.spilled = None
         slot.kinds = [STACK_INVALID] * BPF_REG_SIZE
+        w.mark_stack_write(frameno, 1 << (spi - i))
         w.scratch_stack(spi - i, frameno)
 
 

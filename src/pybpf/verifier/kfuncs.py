@@ -265,8 +265,8 @@ def _check_mem_size_reg(w: Walker, regno: int, access: int) -> None:
         w.fail(errno.EACCES, f"R{regno} min value is negative, either use unsigned or 'var &= const'")
     if reg.umax >= BPF_MAX_VAR_OFF:
         w.fail(errno.EACCES, f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
-    mem.helper_mem_access(  # (const_size False: no raw-mode stores show the slots in the log)
-        w, regno - 1, reg.umax, access, zero_ok=True, clobber=access == mem.BPF_WRITE, const_size=False
+    mem.helper_mem_access(  # (not raw mode: the kernel's meta for a kfunc is zeroed; the slots are read)
+        w, regno - 1, reg.umax, access, zero_ok=True, clobber=access == mem.BPF_WRITE, raw=False
     )
     w.mark_chain_precision(regno)
 

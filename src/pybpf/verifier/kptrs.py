@@ -346,9 +346,10 @@ def _in_rcu_cs(w: Walker) -> bool:
 def match_type(w: Walker, field: KptrField, reg: RegState, regno: int) -> None:
     """map_kptr_match_type(): ``reg`` is a pointer of the field's type, with only the flags the
     register's BTF allows (a kernel type's: trusted or RCU, untrusted for an unreferenced kptr; the
-    program's own: allocated), at offset 0 (btf_struct_ids_match()'s walk into a struct's first
-    members is not modelled: any other offset or type is refused; for a non-strict match the kernel
-    logs that walk first)."""
+    program's own: allocated), at offset 0 -- or, for an unreferenced kptr of a kernel type, a
+    pointer to a kernel struct whose member at its offset is (or starts with) one of that type
+    (btf_struct_ids_match() walks into nested structs, logging the walk's refusal).  A program's own
+    type is matched exactly (its walk through the program's BTF is not modelled)."""
     if isinstance(reg.map, LocalType):
         allowed = TypeFlag.PTR_MAYBE_NULL | TypeFlag.MEM_ALLOC
         if field.kind is KptrKind.PERCPU:
@@ -363,6 +364,14 @@ def match_type(w: Walker, field: KptrField, reg: RegState, regno: int) -> None:
         if not tnum.is_const(reg.var_off) or reg.var_off.value:
             w.fail(errno.EACCES, f"variable ptr_ access var_off={tnum.format_(reg.var_off)} disallowed")
         if reg.map == field.target and reg.off == 0:
+            return
+        if (
+            field.kind is KptrKind.UNREF  # (a referenced or per-CPU kptr is matched strictly)
+            and isinstance(reg.map, KernelType)
+            and not isinstance(reg.map, LocalType)
+            and not isinstance(field.target, LocalType)
+            and kernel_btf.struct_ids_match(reg.map, reg.off, field.target, strict=False, log=w.env.log.line)
+        ):
             return
     target = field.target.name
     message = f"invalid kptr access, R{regno} type={reg.type_name()}{reg_name} expected=ptr_{target}"

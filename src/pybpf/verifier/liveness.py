@@ -1,7 +1,7 @@
 """Which registers and stack slots are live before each instruction.
 
 Registers: the kernel's compute_live_registers() (with its level-2 log, ``format_live_registers``);
-stack slots: ``StackLiveness`` (below).
+stack slots are the walk's own analysis (``stack_liveness``).
 
 Mirrors kernel/bpf/verifier.c (Linux 6.15+): a backward dataflow over the control flow of each
 instruction's uses and definitions — ALU operands, memory bases and stored values, the arguments a
@@ -196,72 +196,3 @@ def format_live_registers(
         regs = "".join(str(r) if mask >> r & 1 else "." for r in range(10))
         lines.append(f"{f'{scc:3d} ' if scc else '    '}{slot:3d}: {regs} {text}\n")
     return "".join(lines)
-
-
-class StackLiveness:
-    """Which stack slots are live before each instruction: Linux 6.18's stack liveness
-    (kernel/bpf/liveness.c) in a per-subprogram form.
-
-    While paths are walked, every instruction records the slots it may read (``read``: loads, helper
-    arguments, atomics; a read of a caller's stack through a pointer counts at the caller's call
-    instruction) and the slots it writes whole on every visit (``write``: 8-byte stores at a fixed
-    slot; the masks of later visits are intersected).  A backward dataflow over each subprogram's
-    control flow (calls fall through to the next instruction) gives the live slots; it is redone
-    only when a mask changed since.  A finished checkpoint's dead slots are cleaned
-    (clean_func_state()), so states that differ only in them prune.  The kernel keeps one such
-    table per call chain; keeping one per subprogram merges the chains, which keeps slots live more
-    often (never less).
-    """
-
-    __slots__ = ("_dirty", "_live", "_reads", "_succs", "_view", "_writes")
-
-    def __init__(self, view: ProgramView) -> None:
-        self._view = view
-        self._reads: dict[int, int] = {}
-        self._writes: dict[int, int] = {}
-        self._live: dict[int, int] = {}
-        self._succs: dict[int, list[int]] | None = None
-        self._dirty = False
-
-    def read(self, slot: int, mask: int) -> None:
-        old = self._reads.get(slot, 0)
-        if mask & ~old:
-            self._reads[slot] = old | mask
-            self._dirty = True
-
-    def write(self, slot: int, mask: int) -> None:
-        old = self._writes.get(slot)
-        new = mask if old is None else old & mask
-        if new != old:
-            self._writes[slot] = new
-            self._dirty = True
-
-    def alive(self, slot: int) -> int:
-        """The slots (bit ``spi``) that may be read before being written from ``slot`` on."""
-        if self._dirty:
-            self._solve()
-        return self._live.get(slot, 0)
-
-    def _solve(self) -> None:
-        view = self._view
-        if self._succs is None:
-            starts = view.starts
-            known = set(starts)
-            self._succs = {s: [t for t in view.successors(s) if t in known] for s in starts}
-        succs = self._succs
-        reads, writes = self._reads, self._writes
-        live: dict[int, int] = {}
-        order = list(reversed(view.starts))
-        changed = True
-        while changed:
-            changed = False
-            for slot in order:
-                out = 0
-                for t in succs[slot]:
-                    out |= live.get(t, 0)
-                new = reads.get(slot, 0) | (out & ~writes.get(slot, 0))
-                if new != live.get(slot, 0):
-                    live[slot] = new
-                    changed = True
-        self._live = live
-        self._dirty = False

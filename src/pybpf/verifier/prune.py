@@ -538,13 +538,14 @@ def _clean(w: Walker, cp: Checkpoint, cur: PathState) -> None:
         return
     cp.cleaned = True
     last = len(frames) - 1
+    alive_slots = w.stack_live.alive_masks(w.stack_chains(cp.state), cp.insn)
     for i, frame in enumerate(frames):
         at = cp.insn if i == last else frames[i + 1].callsite
         live = w.live.get(at, ALL_REGS)
         for regno in range(BPF_REG_FP):
             if not live >> regno & 1:
                 frame.regs[regno].mark_not_init()
-        alive = w.stack_live.alive(at)
+        alive = alive_slots[i]
         for spi, slot in enumerate(frame.stack.slots):
             if not alive >> spi & 1:
                 slot.kinds = [STACK_INVALID] * BPF_REG_SIZE

@@ -217,6 +217,8 @@ def format_reg(reg: RegState, frameno: int = 0) -> str:
         parts.append("sz=" + _unum(reg.mem_size))
         if isinstance(reg.map, StackBuffer):
             parts.append(f"buf=fp[{reg.map.frameno}]{reg.map.off:+d}+{reg.map.size}")
+    if t is RegType.CONST_PTR_TO_DYNPTR and reg.map is not None:  # (the dynptr's type, where known)
+        parts.append(f"type={reg.map.name}")
     if tnum.is_const(reg.var_off):
         if reg.var_off.value:
             parts.append("imm=" + _snum(bounds.s64(reg.var_off.value)))

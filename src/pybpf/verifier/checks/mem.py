@@ -594,10 +594,12 @@ def stack_bounds(
     if access == BPF_WRITE and w.env.stack_buffer_slices:  # a dynptr slice may be these bytes
         dynptr.invalidate_buffer_slices(w.state, reg.frameno, min_off, max_off)
     w.note_stack_depth(frame.subprog, frame.stack.allocated)
-    w.note_stack_access(
-        reg.frameno, min_off, max_off, write=access == BPF_WRITE, exact=tnum.is_const(reg.var_off)
-    )
     return min_off, max_off
+
+
+def stack_slots(min_off: int, max_off: int) -> int:
+    """The mask of the stack slots (bit ``spi``) the bytes [min_off, max_off) lie in."""
+    return (1 << ((-min_off - 1) // BPF_REG_SIZE + 1)) - (1 << (-max_off // BPF_REG_SIZE))
 
 
 def _what(access: int) -> str:
@@ -626,6 +628,8 @@ def _check_stack_access(
             if slots[spi].kinds[0] == STACK_DYNPTR:
                 dynptr.destroy_if_dynptr_stack_slot(w, stack, spi, reg.frameno)
     if not tnum.is_const(reg.var_off):
+        if access != BPF_WRITE:  # check_stack_range_initialized(): every slot reached may be read
+            w.mark_stack_read(reg.frameno, stack_slots(min_off, max_off))
         if access == BPF_WRITE:
             zero = (imm == 0) if imm is not None else (value_regno >= 0 and is_null(regs[value_regno]))
             zero_used = stack.write_var_off(min_off, max_off, zero)
@@ -646,7 +650,10 @@ def _check_stack_access(
         ):  # a callee's (or callback's) frame pointer would outlive its frame
             w.fail(errno.EINVAL, "cannot spill pointers to stack into stack frame of the caller")
         _stack_write(w, frame.stack, min_off, size, value=value, imm=imm)
+        if size == BPF_REG_SIZE and min_off % BPF_REG_SIZE == 0:  # a whole slot written
+            w.mark_stack_write(reg.frameno, 1 << ((-min_off - 1) // BPF_REG_SIZE))
     else:
+        w.mark_stack_read(reg.frameno, 1 << ((-min_off - 1) // BPF_REG_SIZE))
         _stack_read(w, frame.stack, min_off, size, value_regno)
 
 
@@ -761,6 +768,8 @@ def helper_stack_access(
         at = _first_iter_byte(stack, min_off, max_off)
     if at is not None:
         w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
+    if not (clobber and raw and const_size and tnum.is_const(reg.var_off)):  # raw mode: the stores only
+        w.mark_stack_read(reg.frameno, stack_slots(min_off, max_off))
     if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
         stack.write_data(min_off, max_off - min_off, False)
         if raw and const_size and tnum.is_const(reg.var_off):
