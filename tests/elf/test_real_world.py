@@ -1,0 +1,89 @@
+"""Real-world-style tracing and networking objects (tests/data/c/real_*.c) on the kernel and on pybpf.
+
+The objects are written in the style of libbpf-tools/BCC, XDP firewalls and Cilium/Katran-like
+parsers and built by clang against a vmlinux.h generated from the running kernel's BTF
+(``make -C tests/data/c``).  Each program is loaded through pybpf's libbpf-style loader on the native
+backend (the kernel's verifier) and on the user backend, CO-RE relocated against the running
+kernel's BTF on both: the verdict (errno and the log's last line) must be the same and, for a program
+both accept, so must the number of processed instructions (``verified_insns``).  The programs that
+BPF_PROG_TEST_RUN can run are run on both backends by tests/elf/test_differential.py.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+import pytest
+
+from pybpf import uapi
+from pybpf.elf import PinType, read_object
+from pybpf.elf.loader import LoadOptions, ProgramLoadError, load_spec
+from pybpf.errors import BPFError
+from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.object import VMLINUX_BTF, target_btf
+from tests.verifier import verifier_corpus as vc
+
+OBJECTS = sorted(p.name for p in vc.C_OBJECTS.glob("real_*.o"))
+PROGRAMS = [(obj, name) for obj in OBJECTS for name in sorted(read_object(str(vc.C_OBJECTS / obj)).programs)]
+
+GAPS = {
+    "real_cgroup_filter.o": "pybpf has no BPF_MAP_TYPE_CGROUP_ARRAY (nor bpf_current_task_under_cgroup's "
+    "cgroup lookup): the map's BPF_MAP_CREATE fails with EINVAL",
+    "real_stack_traces.o": "pybpf has no BPF_MAP_TYPE_STACK_TRACE (bpf_get_stackid needs one): the map's "
+    "BPF_MAP_CREATE fails with EINVAL",
+    "real_fentry.o": "pybpf has no BPF_PROG_TYPE_TRACING (fentry/fexit/tp_btf need attach_btf_id checks "
+    "and PTR_TO_BTF_ID arguments): EINVAL; this kernel also refuses fentry/fexit with EPERM",
+}
+"""Objects pybpf cannot load as the kernel does yet, and why (strict xfails: they must differ)."""
+
+needs_kernel = pytest.mark.skipif(
+    not kernel_bpf_available() or not os.path.exists(VMLINUX_BTF),
+    reason="needs the real bpf(2) and the running kernel's BTF",
+)
+
+
+def verified_insns(backend: Backend, fd: int) -> int:
+    """``bpf_prog_info.verified_insns`` of the program ``fd``."""
+    info = uapi.bpf_prog_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len, attr.info.info = fd, ctypes.sizeof(info), ctypes.addressof(info)
+    backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+    return int(info.verified_insns)
+
+
+def outcome(obj: str, program: str, backend: Backend) -> tuple[str, str, int]:
+    """(errno name, reason, processed instructions) of loading one program of ``obj``."""
+    spec = read_object(str(vc.C_OBJECTS / obj))
+    for m in spec.maps.values():
+        m.pinning = PinType.NONE
+    options = LoadOptions(programs=frozenset({program}), target_btf=target_btf)
+    try:
+        loaded = load_spec(spec, backend, options)
+    except ProgramLoadError as exc:
+        return vc.errno_name(exc.errno or 0), vc.reason(exc.raw_log), 0
+    except BPFError as exc:
+        return vc.errno_name(exc.errno or 0), f"(object) {exc}".splitlines()[0], 0
+    try:
+        return "", "", verified_insns(backend, loaded.programs[program])
+    finally:
+        loaded.close()
+
+
+def test_the_real_world_objects_are_there() -> None:
+    """About twenty objects, built against vmlinux.h, with more than forty programs between them."""
+    assert len(OBJECTS) >= 20
+    assert len(PROGRAMS) >= 40
+    assert all(vc.built_against_vmlinux(obj) for obj in OBJECTS)
+
+
+@needs_kernel
+@pytest.mark.parametrize(("obj", "program"), PROGRAMS, ids=[f"{o[:-2]}/{p}" for o, p in PROGRAMS])
+def test_same_verdict_and_processed_insns_as_the_kernel(obj: str, program: str) -> None:
+    kernel = outcome(obj, program, NativeBackend())
+    pybpf = outcome(obj, program, UserBackend())
+    if obj in GAPS:
+        assert pybpf[0] != kernel[0], f"{obj} now loads as on the kernel: remove it from GAPS"
+        pytest.xfail(GAPS[obj])
+    assert pybpf == kernel
