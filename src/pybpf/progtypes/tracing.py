@@ -55,7 +55,7 @@ class KprobeProgType(_PerfEventAttached):
     ctx_size: ClassVar[int] = PT_REGS_SIZE
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
-        return 0 <= off and off + size <= PT_REGS_SIZE and not write and off % size == 0
+        return off >= 0 and off + size <= PT_REGS_SIZE and not write and off % size == 0
 
 
 @register
