@@ -35,10 +35,22 @@ _SKIPPED_TYPES = {
 }
 
 
-_NOT_RUNNABLE = {uapi.BPF_PROG_TYPE_KPROBE, uapi.BPF_PROG_TYPE_TRACEPOINT, uapi.BPF_PROG_TYPE_TRACING}
+_NOT_RUNNABLE = {
+    uapi.BPF_PROG_TYPE_KPROBE,
+    uapi.BPF_PROG_TYPE_TRACEPOINT,
+    uapi.BPF_PROG_TYPE_PERF_EVENT,
+    uapi.BPF_PROG_TYPE_TRACING,
+}
 _REFUSED_PROGRAMS = {("real_filelife", "vfs_unlink_reg_by_address"), ("real_loop_printk", "walk_args_in_ctx")}
-_KERNEL_POINTER_ARGS = {"real_biolatency", "real_runqlat", "real_syscount", "real_cgroup_filter"}
-"""Raw tracepoint programs whose arguments are kernel pointers (a test run has none to give them)."""
+_KERNEL_POINTER_ARGS = {
+    "real_biolatency",
+    "real_runqlat",
+    "real_syscount",
+    "real_cgroup_filter",
+    "real_task_btf",
+}
+"""Raw tracepoint programs that follow kernel pointers (their arguments, the current task): a test run
+has none to give them."""
 
 
 @dataclass
