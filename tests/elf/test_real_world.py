@@ -23,23 +23,11 @@ from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.object import VMLINUX_BTF, target_btf
+from tests.elf.corpus import REAL_WORLD_GAPS
 from tests.verifier import verifier_corpus as vc
 
 OBJECTS = sorted(p.name for p in vc.C_OBJECTS.glob("real_*.o"))
 PROGRAMS = [(obj, name) for obj in OBJECTS for name in sorted(read_object(str(vc.C_OBJECTS / obj)).programs)]
-
-GAPS = {
-    "real_cgroup_filter.o": "pybpf has no BPF_MAP_TYPE_CGROUP_ARRAY (nor bpf_current_task_under_cgroup's "
-    "cgroup lookup): the map's BPF_MAP_CREATE fails with EINVAL",
-    "real_stack_traces.o": "pybpf has no BPF_MAP_TYPE_STACK_TRACE (bpf_get_stackid needs one): the map's "
-    "BPF_MAP_CREATE fails with EINVAL",
-    "real_fentry.o": "pybpf has no BPF_PROG_TYPE_TRACING (fentry/fexit/tp_btf need attach_btf_id checks "
-    "and PTR_TO_BTF_ID arguments): EINVAL; this kernel also refuses fentry/fexit with EPERM",
-    "real_task_btf.o/task_btf_parent": "pending: PTR_TO_BTF_ID walks (task->real_parent->tgid): pybpf types "
-    "the loaded real_parent as a scalar and refuses the second dereference",
-}
-"""Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why
-(strict: they must still differ)."""
 
 needs_kernel = pytest.mark.skipif(
     not kernel_bpf_available() or not os.path.exists(VMLINUX_BTF),
@@ -86,8 +74,8 @@ def test_the_real_world_objects_are_there() -> None:
 def test_same_verdict_and_processed_insns_as_the_kernel(obj: str, program: str) -> None:
     kernel = outcome(obj, program, NativeBackend())
     pybpf = outcome(obj, program, UserBackend())
-    gap = GAPS.get(f"{obj}/{program}") or GAPS.get(obj)
+    gap = REAL_WORLD_GAPS.get(f"{obj}/{program}") or REAL_WORLD_GAPS.get(obj)
     if gap:
-        assert pybpf[0] != kernel[0], f"{obj}/{program} now loads as on the kernel: remove it from GAPS"
+        assert pybpf[0] != kernel[0], f"{obj}/{program} loads as on the kernel: drop it from REAL_WORLD_GAPS"
         pytest.xfail(gap)
     assert pybpf == kernel
