@@ -18,12 +18,14 @@ from typing import Any
 from pybpf import Object
 from tests.programs.corpus import (
     ETH_P_IP,
+    ETH_P_IPV6,
     IPPROTO_TCP,
     IPPROTO_UDP,
     PACKETS,
     TCP_SYN,
     eth,
     ipv4,
+    ipv6,
     sk_buff,
     tcp,
     udp,
@@ -125,6 +127,56 @@ def _blob(obj: Object) -> None:
 
 def _syscall_ctx(a: int, b: int) -> bytes:
     return struct.pack("<QQQ", a, b, 0)
+
+
+def _xdp_filter_rules(obj: Object) -> None:
+    obj.maps["denied_v4"][struct.pack("<I4s", 24, ip_key("192.168.1.0"))] = 1
+    obj.maps["denied_ports"][struct.pack("<H", 443)] = 1
+
+
+def _vip_key(addr: str, port: int, proto: int) -> bytes:
+    return ip_key(addr) + struct.pack("!H", port) + bytes([proto, 0])
+
+
+def _lb_tables(obj: Object) -> None:
+    """VIP 10.0.0.2:53/udp (index 1, backends 10.1.0.x on every ring slot) and 10.0.0.2:80/tcp (index 3,
+    an empty ring: dropped)."""
+    obj.maps["vips"][_vip_key("10.0.0.2", 53, IPPROTO_UDP)] = struct.pack("<II", 1, 0)
+    obj.maps["vips"][_vip_key("10.0.0.2", 80, IPPROTO_TCP)] = struct.pack("<II", 3, 0)
+    for slot in range(64):
+        backend = ip_key(f"10.1.0.{slot % 5 + 1}") + bytes([2, 0, 0, 0, 1, slot]) + bytes(2)
+        obj.maps["rings"][struct.pack("<I", 64 + slot)] = backend
+
+
+def _conntrack_policy(obj: Object) -> None:
+    obj.maps["policy"][struct.pack("<HBB", 80, IPPROTO_TCP, 0)] = 1
+    obj.maps["policy"][struct.pack("<HBB", 53, IPPROTO_UDP, 0)] = 1
+    obj.maps["policy"][struct.pack("<HBB", 8080, IPPROTO_UDP, 0)] = 0
+
+
+def _without_refused_walk(obj: Object) -> None:
+    obj.spec.programs["walk_args_in_ctx"].autoload = False  # the kernel refuses it (on purpose)
+
+
+def _parser_frames() -> list[Run]:
+    """DNS queries (a name, a name running off the frame), TCP SYNs with and without an MSS option, an
+    IPv6 frame behind a hop-by-hop header, for real_xdp_parsers."""
+    dns = struct.pack("!6H", 0x1234, 0x0100, 1, 0, 0, 0)
+    name = b"\x07example\x03com\x00" + struct.pack("!HH", 1, 1)
+    syn = struct.pack("!HHIIBBHHH", 40000, 80, 1000, 0, 6 << 4, TCP_SYN, 8192, 0, 0)  # one option word
+    syn_mss, syn_nops = syn + bytes([2, 4, 5, 180]), syn + bytes([1, 1, 1, 0])
+    hop_by_hop = bytes([IPPROTO_UDP, 0]) + bytes(6)
+    return [
+        Run(eth(ETH_P_IP, ipv4(IPPROTO_UDP, udp(5353, 53, dns + name)))),
+        Run(eth(ETH_P_IP, ipv4(IPPROTO_UDP, udp(5353, 53, dns + b"\x07exa")))),
+        Run(eth(ETH_P_IP, ipv4(IPPROTO_TCP, syn_mss))),
+        Run(eth(ETH_P_IP, ipv4(IPPROTO_TCP, syn_nops))),
+        Run(eth(ETH_P_IPV6, ipv6(0, hop_by_hop + udp(5353, 53, dns + name)))),
+    ]
+
+
+def _raw_tp_args(*args: int) -> bytes:
+    return struct.pack(f"<{len(args)}Q", *args)
 
 
 KCONFIG = {
@@ -231,10 +283,71 @@ CASES: list[Case] = [
     Case("iters_weak_kfunc", "iters", "xdp_iter_weak", SIZES[:2]),
     Case("dynptr_xdp", "dynptr_pkt", "xdp_dynptr_hdrs", [*SIZES, *frames("eth_only", "runt_ipv4")]),
     Case("dynptr_tc", "dynptr_pkt", "tc_dynptr_mark", [Run(p.data, TC_CTX) for p in SIZES]),
+    *(
+        Case(
+            name,
+            obj,
+            program,
+            runs,
+            open_kwargs={"btf_custom_path": obj_path(obj)},  # the layout it was built with (real_*.c)
+            before_load=_without_refused_walk if obj == "real_loop_printk" else None,
+            after_load=after,
+            skip_maps=skip,
+        )
+        for name, obj, program, runs, after, skip in (
+            ("real_xdp_filter", "real_xdp_filter", "xdp_filter", MIXED, _xdp_filter_rules, ()),
+            ("real_xdp_parsers", "real_xdp_parsers", "xdp_parsers", MIXED + _parser_frames(), None, ()),
+            ("real_xdp_lb", "real_xdp_lb", "xdp_balancer", MIXED + frames("ipv4_tcp_synack"), _lb_tables, ()),
+            (
+                "real_tc_conntrack",
+                "real_tc_conntrack",
+                "tc_conntrack",
+                [Run(p.data, TC_CTX) for p in MIXED * 2],
+                _conntrack_policy,
+                ("flows",),  # the flows' last_seen are bpf_ktime_get_ns() values
+            ),
+            (
+                "real_tc_conntrack_load_bytes",
+                "real_tc_conntrack",
+                "tc_conntrack_load_bytes",
+                [Run(p.data, sk_buff(protocol=0x0008)) for p in MIXED * 2],
+                _conntrack_policy,
+                ("flows",),
+            ),
+            (
+                "real_loop_printk",
+                "real_loop_printk",
+                "walk_args",
+                [Run(ctx=_raw_tp_args(*a)) for a in ((0,) * 6, (1, 2, 3, 4, 5, 6), (2**40, 0, 0, 0, 0, 1))],
+                None,
+                (),
+            ),
+        )
+    ),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 
 OBJECTS = sorted(p.stem for p in DATA.glob("*.c"))
-REFUSED = ("refused_core", "refused_license", "refused_null", "global_funcs", "map_kptrs")
+REFUSED = (
+    "refused_core",
+    "refused_license",
+    "refused_null",
+    "global_funcs",
+    "map_kptrs",
+    "real_xdp_parsers_refused",
+)
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""
+
+REAL_WORLD_GAPS = {
+    "real_cgroup_filter.o": "pybpf has no BPF_MAP_TYPE_CGROUP_ARRAY (nor bpf_current_task_under_cgroup's "
+    "cgroup lookup): the map's BPF_MAP_CREATE fails with EINVAL",
+    "real_stack_traces.o": "pybpf has no BPF_MAP_TYPE_STACK_TRACE (bpf_get_stackid needs one): the map's "
+    "BPF_MAP_CREATE fails with EINVAL",
+    "real_fentry.o": "pybpf has no BPF_PROG_TYPE_TRACING (fentry/fexit/tp_btf need attach_btf_id checks "
+    "and PTR_TO_BTF_ID arguments): EINVAL; this kernel also refuses fentry/fexit with EPERM",
+    "real_task_btf.o/task_btf_parent": "pending: PTR_TO_BTF_ID walks (task->real_parent->tgid): pybpf types "
+    "the loaded real_parent as a scalar and refuses the second dereference",
+}
+"""Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why
+(strict: they must still differ)."""

@@ -35,8 +35,9 @@ function in pybpf's kernel BTF (``pybpf.kfuncs.kernel_btf``: the running kernel'
 load the same bytes) when the program is assembled (``resolve_kfuncs``).
 ``generated.asm`` is written by the corpus generator (``tests.verifier.corpus_generator``), and
 the C theme is every program of every object in tests/data/c, loaded one at a time through
-pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF, so both
-backends load the same bytes).
+pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF -- or, for the
+objects built against vmlinux.h, against their own BTF: the kernel's layout when they were built --
+so both backends load the same bytes).
 
 ``labels.json`` (written by scripts/record_verifier_corpus.py) holds, per program, the answer of
 each kernel release it was recorded on: ``{"6.18": {"errno": "EACCES", "line": "..."}}`` with the
@@ -526,7 +527,7 @@ def _load_c(program: Program, backend: Backend) -> Verdict:
     for m in spec.maps.values():
         m.pinning = PinType.NONE  # pins are no business of the verifier
     prog_name = program.name.rsplit("/", 1)[1]
-    core_target = str(C_OBJECTS / CORE_TARGET)
+    core_target = str(C_OBJECTS / core_target_of(program.obj))
     options = LoadOptions(programs=frozenset({prog_name}), target_btf=lambda: target_btf(core_target))
     try:
         load_spec(spec, backend, options).close()
@@ -535,6 +536,19 @@ def _load_c(program: Program, backend: Backend) -> Verdict:
     except BPFError as exc:  # before the program's load: maps, BTF, pins
         return Verdict(errno_name(exc.errno or 0), f"(object) {exc}".splitlines()[0])
     return Verdict("")
+
+
+def built_against_vmlinux(obj: str) -> bool:
+    """Whether the object's C source includes the generated vmlinux.h (the real-world programs)."""
+    source = (C_OBJECTS / obj).with_suffix(".c")
+    return source.exists() and '#include "vmlinux.h"' in source.read_text()
+
+
+def core_target_of(obj: str) -> str:
+    """The object whose BTF ``obj``'s CO-RE relocations resolve against in the corpus: its own for
+    the objects built against vmlinux.h (the kernel's layout when they were built, whatever kernel
+    runs the tests), else core_target.o."""
+    return obj if built_against_vmlinux(obj) else CORE_TARGET
 
 
 def load(program: Program, backend: Backend) -> Verdict:

@@ -20,6 +20,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.generic",
     "pybpf.progtypes.socket_filter",
     "pybpf.progtypes.sched_cls",
+    "pybpf.progtypes.tracing",
 )
 """Modules that register the built-in program types when imported."""
 

@@ -6,6 +6,7 @@
 #ifndef PYBPF_BPF_HELPERS_H
 #define PYBPF_BPF_HELPERS_H
 
+#ifndef __VMLINUX_H__ /* vmlinux.h (bpftool btf dump ... format c) has these */
 typedef unsigned char __u8;
 typedef signed char __s8;
 typedef unsigned short __u16;
@@ -18,6 +19,7 @@ typedef __u16 __be16;
 typedef __u32 __be32;
 typedef __u32 __wsum;
 typedef _Bool bool;
+#endif /* !__VMLINUX_H__ */
 #define true 1
 #define false 0
 #define NULL ((void *)0)
@@ -75,6 +77,7 @@ struct bpf_elf_map {
 #define bpf_ntohl(x) __builtin_bswap32(x)
 
 /* --- uapi constants and types --------------------------------------------------------------------- */
+#ifndef __VMLINUX_H__ /* vmlinux.h (bpftool btf dump ... format c) has these */
 enum bpf_map_type {
 	BPF_MAP_TYPE_UNSPEC,
 	BPF_MAP_TYPE_HASH,
@@ -112,7 +115,10 @@ enum bpf_map_type {
 enum { BPF_ANY = 0, BPF_NOEXIST = 1, BPF_EXIST = 2, BPF_F_LOCK = 4 };
 enum { BPF_F_NO_PREALLOC = 1, BPF_F_RDONLY_PROG = 1 << 7 };
 enum xdp_action { XDP_ABORTED = 0, XDP_DROP, XDP_PASS, XDP_TX, XDP_REDIRECT };
+enum { BPF_F_CURRENT_CPU = 0xffffffffULL };
+#endif /* !__VMLINUX_H__ */
 enum { TC_ACT_UNSPEC = -1, TC_ACT_OK = 0, TC_ACT_SHOT = 2 };
+#ifndef __VMLINUX_H__ /* vmlinux.h (bpftool btf dump ... format c) has these */
 
 struct bpf_spin_lock {
 	__u32 val;
@@ -156,6 +162,7 @@ struct __sk_buff {
 	__u32 data_meta;
 };
 
+#endif /* !__VMLINUX_H__ */
 /* --- network headers ---------------------------------------------------------------------------- */
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
@@ -163,6 +170,7 @@ struct __sk_buff {
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 
+#ifndef __VMLINUX_H__ /* vmlinux.h (bpftool btf dump ... format c) has these */
 struct ethhdr {
 	unsigned char h_dest[6];
 	unsigned char h_source[6];
@@ -199,6 +207,7 @@ struct tcphdr {
 	__u16 check;
 	__be16 urg_ptr;
 };
+#endif /* !__VMLINUX_H__ */
 
 /* --- helpers (kernel numbering, enum bpf_func_id) -------------------------------------------------- */
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
@@ -219,6 +228,19 @@ static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size, __u64 f
 static void *(*bpf_ringbuf_reserve)(void *ringbuf, __u64 size, __u64 flags) = (void *)131;
 static void (*bpf_ringbuf_submit)(void *data, __u64 flags) = (void *)132;
 static void (*bpf_ringbuf_discard)(void *data, __u64 flags) = (void *)133;
+/* tracing helpers (probe reads, the current task, perf output, stacks) */
+static __u64 (*bpf_get_current_pid_tgid)(void) = (void *)14;
+static __u64 (*bpf_get_current_uid_gid)(void) = (void *)15;
+static long (*bpf_get_current_comm)(void *buf, __u32 size_of_buf) = (void *)16;
+static long (*bpf_perf_event_output)(void *ctx, void *map, __u64 flags, void *data, __u64 size) = (void *)25;
+static long (*bpf_get_stackid)(void *ctx, void *map, __u64 flags) = (void *)27;
+static __u64 (*bpf_get_current_task)(void) = (void *)35;
+static __u64 (*bpf_get_current_cgroup_id)(void) = (void *)80;
+static long (*bpf_probe_read_user)(void *dst, __u32 size, const void *unsafe_ptr) = (void *)112;
+static long (*bpf_probe_read_kernel)(void *dst, __u32 size, const void *unsafe_ptr) = (void *)113;
+static long (*bpf_probe_read_user_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *)114;
+static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size, const void *unsafe_ptr) = (void *)115;
+static __u64 (*bpf_ktime_get_boot_ns)(void) = (void *)125;
 static long (*bpf_for_each_map_elem)(void *map, void *callback_fn, void *callback_ctx, __u64 flags) = (void *)164;
 static long (*bpf_loop)(__u32 nr_loops, void *callback_fn, void *callback_ctx, __u64 flags) = (void *)181;
 
@@ -252,6 +274,27 @@ enum bpf_enum_value_kind { BPF_ENUMVAL_EXISTS = 0, BPF_ENUMVAL_VALUE = 1 };
 	__builtin_preserve_enum_value(*(typeof(enum_type) *)enum_value, BPF_ENUMVAL_EXISTS)
 #define bpf_core_enum_value(enum_type, enum_value) \
 	__builtin_preserve_enum_value(*(typeof(enum_type) *)enum_value, BPF_ENUMVAL_VALUE)
+
+/* Reads through kernel pointers, relocated by CO-RE (libbpf's bpf_core_read.h): BPF_CORE_READ(s, a, b, c)
+ * follows s->a->b->c with one bpf_probe_read_kernel per hop (a hop may be a member path, "x.y"). */
+#define bpf_core_read(dst, sz, src) \
+	bpf_probe_read_kernel(dst, sz, (const void *)__builtin_preserve_access_index(src))
+#define bpf_core_read_str(dst, sz, src) \
+	bpf_probe_read_kernel_str(dst, sz, (const void *)__builtin_preserve_access_index(src))
+#define BPF_CORE_READ_INTO(dst, src, member) bpf_core_read(dst, sizeof(*(dst)), &(src)->member)
+#define ___core_hop(src, member)                                                   \
+	({                                                                         \
+		typeof(src) ___src = (src);                                        \
+		typeof(___src->member) ___hop;                                     \
+		bpf_core_read((void *)&___hop, sizeof(___hop), &___src->member);   \
+		___hop;                                                            \
+	})
+#define ___core_read1(s, a) ___core_hop(s, a)
+#define ___core_read2(s, a, b) ___core_hop(___core_hop(s, a), b)
+#define ___core_read3(s, a, b, c) ___core_hop(___core_read2(s, a, b), c)
+#define ___core_pick(_1, _2, _3, chosen, ...) chosen
+#define BPF_CORE_READ(s, ...) \
+	___core_pick(__VA_ARGS__, ___core_read3, ___core_read2, ___core_read1, _)(s, __VA_ARGS__)
 
 /* A bitfield read through CO-RE, as libbpf's BPF_CORE_READ_BITFIELD (direct memory access). */
 #define BPF_CORE_READ_BITFIELD(s, field)                                                      \
