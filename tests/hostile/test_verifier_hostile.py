@@ -1,17 +1,18 @@
 """Hostile programs against the verifier: each ends accepted, with E2BIG or with a clear refusal,
 inside the kernel's limits; never a Python RecursionError, a MemoryError (ENOMEM) or a hang.
 
-Issue 11, "Bad input".  A hypothesis generator builds programs of the shapes that make a verifier
+Issue 11, "Bad input". A hypothesis generator builds programs of the shapes that make a verifier
 work hardest -- deep bpf-to-bpf call chains (recursive ones too) with large frames, long chains of
 conditional branches, chains of independent diamonds whose precise registers defeat pruning (2^n
-paths), huge and nested loops, long straight-line code, and random control flow with backward
-jumps -- and loads each through BPF_PROG_LOAD on the user backend.  Every outcome must be a load
-or a ``BPFError`` with the kernel's errno for a refusal (E2BIG for complexity, EACCES, EINVAL) and
-a log line saying why.  To keep each example within CI time the fuzz lowers do_check's
-processed-instruction limit to 20,000 (what it proves is that the limit is what stops them); the
-cases at the kernel's own limits run once each in a child process with a memory limit: a program
-of BPF_COMPLEXITY_LIMIT_INSNS + 1 instructions, one of exactly the limit, and (marked slow) a
-state explosion walked until the 1,000,000 processed instructions.
+paths), huge and nested loops (counted or left only through may_goto, some calling subprograms),
+long straight-line code, and random control flow with backward jumps -- and loads each through
+BPF_PROG_LOAD on the user backend. Every outcome must be a load or a ``BPFError`` with the kernel's
+errno for a refusal (E2BIG for complexity, EACCES, EINVAL) and a log line saying why. To keep each
+example within CI time the fuzz lowers do_check's processed-instruction limit to 20,000 (what it
+proves is that the limit is what stops them); the cases at the kernel's own limits run once each in
+a child process with a memory limit: a program of BPF_COMPLEXITY_LIMIT_INSNS + 1 instructions, one
+of exactly the limit, and (marked slow) a state explosion walked until the 1,000,000 processed
+instructions.
 """
 
 from __future__ import annotations
@@ -86,6 +87,25 @@ def loop(bound: int, body: int, step: int, nested: bool) -> str:
                       "if r9 < 3 goto outer", "r0 = 2", "exit"])  # fmt: skip
 
 
+def may_goto_loops(depth: int, body: int) -> str:
+    """``depth`` nested loops without a bound, each left only through its may_goto."""
+    lines = ["r1 = 0", "r2 = 0", "r3 = 0", "r4 = 0"]
+    for d in range(depth):
+        lines += [f"top{d}:", f"may_goto done{d}"]
+    lines += [f"r{1 + i % 4} += {i}" for i in range(body)]
+    for d in reversed(range(depth)):
+        lines += [f"goto top{d}", f"done{d}:"]
+    return "\n".join([*lines, "r0 = 2", "exit"])
+
+
+def loop_calls(bound: int, depth: int) -> str:
+    """A loop of ``bound`` iterations calling a chain of ``depth`` subprograms in each."""
+    lines = ["r6 = 0", "top:", "call f1", "r6 += 1", f"if r6 < {bound} goto top", "r0 = 2", "exit"]
+    for i in range(1, depth + 1):
+        lines += [f"f{i}:", *([f"call f{i + 1}"] if i < depth else []), "r0 = 0", "exit"]
+    return "\n".join(lines)
+
+
 def straight(count: int) -> str:
     return "\n".join(["r1 = 0", *[f"r1 += {i}" for i in range(count)], "r0 = 2", "exit"])
 
@@ -122,6 +142,8 @@ HOSTILE = st.one_of(
     st.builds(diamonds, st.integers(1, 200), st.integers(1, 4)),
     st.builds(loop, st.integers(1, (1 << 31) - 1), st.integers(0, 40), st.integers(1, 9), st.booleans()),
     st.builds(straight, st.integers(1, 2 * FUZZ_LIMIT)),
+    st.builds(may_goto_loops, st.integers(1, 4), st.integers(0, 20)),
+    st.builds(loop_calls, st.integers(1, 1 << 20), st.integers(1, 7)),
     random_flow(),
 )
 

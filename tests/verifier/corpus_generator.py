@@ -27,7 +27,9 @@ _ALU = ("+=", "-=", "*=", "&=", "|=", "^=", "<<=", ">>=", "s>>=", "/=", "%=")
 _JMP = ("==", "!=", ">", ">=", "<", "<=", "s>", "s>=", "s<", "s<=", "&")
 
 
-class _Builder:
+class ProgramBuilder:
+    """A program under construction: its lines, its labels and the snippets it was built from."""
+
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.lines: list[str] = []
@@ -256,7 +258,7 @@ class _Builder:
 
 def generated_program(seed: int) -> tuple[str, str]:
     """(description, program text) of the program of ``seed``."""
-    builder = _Builder(seed)
+    builder = ProgramBuilder(seed)
     text = builder.program()
     return f"seed {seed}: " + ", ".join(builder.kinds), text
 

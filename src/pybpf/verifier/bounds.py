@@ -672,11 +672,16 @@ def coerce_to_size_sx(b: Bounds, size: int) -> None:
             b.var_off = tnum.range_(lo & U64, hi & U64)
             return
     half = 1 << (bits - 1)
+    b.umin, b.umax = 0, U64
+    b.var_off = tnum.UNKNOWN
+    if size == 4:
+        # (s32): the low half is the source's, its 32-bit bounds stay and are the signed 64-bit
+        # ones (Linux 6.18, measured by scripts/fuzz_verifier.py)
+        b.smin, b.smax = b.smin32, b.smax32
+        return
     b.smin = b.smin32 = -half
     b.smax = b.smax32 = half - 1
-    b.umin = b.umin32 = 0
-    b.umax, b.umax32 = U64, U32
-    b.var_off = tnum.UNKNOWN
+    b.umin32, b.umax32 = 0, U32
 
 
 def coerce_subreg_to_size_sx(b: Bounds, size: int) -> None:

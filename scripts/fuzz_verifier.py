@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Differential fuzzing of pybpf's verifier against the running kernel's, shape by shape.
+
+Builds random XDP programs of each shape of ``tests.verifier.shape_generator`` (seeds ``--start``
+to ``--start + --count``), loads every one through BPF_PROG_LOAD on pybpf's user backend and on the
+kernel (native backend, maps created for each load, log level 2) and prints a table per shape:
+
+* ``unsound``: pybpf accepts a program the kernel refuses (a safety bug, fixed first);
+* ``strict``: pybpf refuses a program the kernel accepts;
+* ``errno``: both refuse, with different errnos;
+* ``message``: same errno, another final message (the log's last reason line);
+* ``processed``: same verdict, another processed-instruction count;
+* ``path``: same verdict, another register state on the first path explored (the level-2 lines up
+  to the first ``from A to B``: a difference in the value tracking that did not change the verdict);
+* ``heavy``: the kernel processed more than ``--max-insns`` instructions: not loaded into pybpf
+  (a million processed instructions take pybpf minutes, and gigabytes at log level 2).
+
+Up to ``--examples`` seeds per kind are listed under the table; ``--show SHAPE:SEED`` prints that
+program and both logs.
+
+    python scripts/fuzz_verifier.py --count 2000                 # every shape, seeds 0-1999
+    python scripts/fuzz_verifier.py --shapes alu32 sdiv --start 5000 --count 500
+    python scripts/fuzz_verifier.py --show alu32:17
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+from pybpf.kernel.backend import Backend, UserBackend  # noqa: E402, I001
+from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
+from tests.verifier import verifier_corpus as vc  # noqa: E402
+from tests.verifier import shape_generator  # noqa: E402
+from tests.verifier.shape_generator import SHAPES, shaped_program  # noqa: E402
+
+KINDS = ("unsound", "strict", "errno", "message", "processed", "path", "heavy")
+MAPS = vc._parse_maps(shape_generator.MAPS)
+_STATE_LINE = re.compile(r"^(\d+: |from \d+ to \d+)")
+_MAP_ADDRESS = re.compile(r"^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ *")
+_PROCESSED = re.compile(r"^processed (\d+) insns", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One verifier's answer on one program."""
+
+    err: int
+    line: str
+    processed: int
+    first_path: tuple[str, ...]
+
+    def __str__(self) -> str:
+        name = errno.errorcode.get(self.err, str(self.err)) if self.err else "accepted"
+        return f"{name} ({self.processed} insns){': ' + self.line if self.err else ''}"
+
+
+def first_path(log: str) -> tuple[str, ...]:
+    """The level-2 state lines up to the end of the first path explored, map addresses masked."""
+    lines = []
+    for line in log.splitlines():
+        if not _STATE_LINE.match(line):
+            continue
+        if line.startswith("from ") or line.endswith(": safe"):
+            break
+        lines.append(_MAP_ADDRESS.sub(r"\1<map> ", line.rstrip()))
+    return tuple(lines)
+
+
+def program_of(shape: str, seed: int) -> vc.Program:
+    text = shaped_program(shape, seed)
+    return vc.Program(name=f"{shape}:{seed}", theme=shape, text=text, maps=MAPS, desc=f"{shape} seed {seed}")
+
+
+def answer(program: vc.Program, backend: Backend) -> tuple[Answer, str]:
+    err, log = vc.load_with_log(program, backend, log_level=2)
+    count = _PROCESSED.search(log)
+    return Answer(
+        err, vc.reason(log) if err else "", int(count.group(1)) if count else -1, first_path(log)
+    ), log
+
+
+def compare(pybpf: Answer, kernel: Answer) -> str:
+    """The kind of disagreement (one of ``KINDS``), or "" when the answers agree."""
+    if pybpf.err != kernel.err:
+        return "unsound" if not pybpf.err else "strict" if not kernel.err else "errno"
+    if pybpf.err and pybpf.line != kernel.line:
+        return "message"
+    if pybpf.processed != kernel.processed:
+        return "processed"
+    if pybpf.first_path != kernel.first_path:
+        return "path"
+    return ""
+
+
+def show(spec: str) -> None:
+    shape, _, seed = spec.partition(":")
+    program = program_of(shape, int(seed))
+    print(program.text)
+    for name, backend in (("pybpf", UserBackend()), ("kernel", NativeBackend())):
+        result, log = answer(program, backend)
+        print(f"---- {name}: {result}\n{log}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--shapes", nargs="*", default=list(SHAPES), choices=SHAPES)
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument(
+        "--max-insns",
+        type=int,
+        default=20_000,
+        help="programs the kernel processes more instructions of are counted as heavy, not loaded into pybpf",
+    )
+    parser.add_argument("--examples", type=int, default=5, help="seeds listed per shape and kind")
+    parser.add_argument("--reasons", action="store_true", help="count the kernel's refusals per shape")
+    parser.add_argument("--show", metavar="SHAPE:SEED", help="print one program and both logs")
+    args = parser.parse_args()
+    if not kernel_bpf_available():
+        print("the real bpf(2) is not available here", file=sys.stderr)
+        return 2
+    if args.show:
+        show(args.show)
+        return 0
+    user, native = UserBackend(), NativeBackend()
+    header = f"{'shape':<16}{'programs':>9}{'accepted':>9}{'agree':>7}" + "".join(f"{k:>10}" for k in KINDS)
+    rows = [header]
+    examples: list[str] = []
+    slowest = (0.0, "")
+    for shape in args.shapes:
+        counts: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        accepted = 0
+        for seed in range(args.start, args.start + args.count):
+            program = program_of(shape, seed)
+            theirs, _ = answer(program, native)
+            if theirs.processed > args.max_insns:
+                counts["heavy"] += 1
+                continue
+            began = time.perf_counter()
+            mine, _ = answer(program, user)
+            slowest = max(slowest, (time.perf_counter() - began, program.name))
+            accepted += not theirs.err
+            reasons[re.sub(r"\d+", "N", theirs.line)] += bool(theirs.err)
+            kind = compare(mine, theirs)
+            counts[kind] += 1
+            if kind and counts[kind] <= args.examples:
+                examples.append(f"{kind:<9} {program.name:<20} kernel {theirs} | pybpf {mine}")
+        total = sum(counts.values())
+        rows.append(
+            f"{shape:<16}{total:>9}{accepted:>9}{counts['']:>7}" + "".join(f"{counts[k]:>10}" for k in KINDS)
+        )
+        print(rows[-1], flush=True)
+        if args.reasons:
+            print("".join(f"    {n:>5}  {line}\n" for line, n in reasons.most_common(8) if n), end="")
+    print("\n".join(["", *rows, "", *examples, f"slowest pybpf load: {slowest[0]:.2f} s ({slowest[1]})"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

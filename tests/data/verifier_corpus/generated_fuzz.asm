@@ -1,0 +1,113 @@
+# Disagreements scripts/fuzz_verifier.py found between pybpf and Linux 6.18 (tests/verifier/shape_generator.py's
+# programs), each minimised by hand and fixed in pybpf; the shape and seed that found it are in the desc.
+
+=== fuzz/jmp32_null_check_of_non_null_pointer
+maps: amap=array(4,16,4)
+desc: null_copies:11: a JMP32 comparison of a pointer that cannot be NULL with 0 is not decided (both branches walked)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if w0 != 0 goto +1
+    r0 = *(u64 *)(r10 +8)
+    r0 = 2
+    exit
+
+=== fuzz/jmp32_eq_of_map_pointer
+maps: amap=array(4,16,4)
+desc: null_copies:11: the same with the map pointer itself (CONST_PTR_TO_MAP) compared to 0 on 32 bits
+    r1 = map_fd(amap) ll
+    if w1 == 0 goto +2
+    r0 = 2
+    exit
+    r0 = *(u64 *)(r10 +8)
+    r0 = 2
+    exit
+
+=== fuzz/jmp64_null_check_of_non_null_pointer
+maps: amap=array(4,16,4)
+desc: null_copies:11: on 64 bits the comparison is decided (the trap is dead)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 != 0 goto +1
+    r0 = *(u64 *)(r10 +8)
+    r0 = 2
+    exit
+
+=== fuzz/pkt_pointer_minus_large_range
+desc: ptr_var_off:110: a packet pointer minus [0, 0xfffffff8]: the result's minimum is named as the pointer's offset
+    r7 = *(u32 *)(r1 + 0)
+    r9 = *(u32 *)(r1 + 16)
+    r9 &= -8
+    r7 -= r9
+    r0 = 2
+    exit
+
+=== fuzz/linked_scalar_delta_not_an_offset
+desc: mixed_bounds:79: a copy moved by -2^31 (BPF_ADD_CONST) added to fp: its minimum is refused, not its link delta
+    call bpf_ktime_get_ns
+    r9 = r0
+    r4 = 0x80000000 ll
+    if r9 > r4 goto +4
+    r9 += -2147483648
+    r3 = r10
+    r3 += -32
+    r3 += r9
+    r0 = 2
+    exit
+
+=== fuzz/movsx32_keeps_s8_range
+desc: sign_extend:66: (s32) of a sign-extended byte keeps [-128, 127] (a variable stack offset, refused later)
+    r9 = *(u32 *)(r1 + 16)
+    r9 = (s8)r9
+    r9 = (s32)r9
+    r3 = r10
+    r3 += -32
+    r3 += r9
+    *(u8 *)(r3 +3) = 0
+    r0 = 2
+    exit
+
+=== fuzz/movsx32_small_range_indexes_value
+maps: amap=array(4,16,4)
+desc: sign_extend:66: (s32) of [-8, 7] stays [-8, 7]: plus 8 it indexes a 16-byte value
+    r6 = r1
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto +8
+    r9 = *(u32 *)(r6 + 16)
+    r9 = (s8)r9
+    r9 s>>= 4
+    r9 = (s32)r9
+    r9 += 8
+    r0 += r9
+    r3 = *(u8 *)(r0 +0)
+    r0 = 2
+    exit
+
+=== fuzz/movsx32_of_wrapping_subreg
+maps: amap=array(4,16,4)
+desc: sign_extend:133: (s32) of a subregister whose signed range wraps: the 64-bit minimum is its s32 minimum
+    call bpf_get_prandom_u32
+    r9 = r0
+    w9 |= 71
+    r9 = -r9
+    w9 += 168
+    r9 = (s32)r9
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto +2
+    r0 += r9
+    r3 = *(u8 *)(r0 +0)
+    r0 = 2
+    exit

@@ -1,0 +1,561 @@
+"""Random XDP programs by shape: the value-tracking cases the seeded corpus generator does not build.
+
+``shaped_program(shape, seed)`` builds a program of one shape out of ``SHAPES``; scripts/fuzz_verifier.py
+loads thousands of them into pybpf and the running kernel and tables where the two verifiers
+disagree, and the disagreements found (once fixed) are kept, minimised, as corpus entries.  The
+shapes are the parts of the kernel's verifier (kernel/bpf/verifier.c) that the hand-written themes
+only sample:
+
+* ``ptr_var_off``: a bounded unknown added to (or subtracted from) a map value, stack or packet
+  pointer, then an access (adjust_ptr_min_max_vals, check_mem_access's variable-offset paths);
+* ``alu32``: 32-bit ALU operations and JMP32 comparisons on a 64-bit unknown, then the 64-bit
+  register used (zero-extension, reg_bounds_sync, reg_set_min_max on subregisters);
+* ``mixed_bounds``: signed and unsigned comparisons on the same register, constants either side of
+  the sign boundaries (the deductions between smin/smax and umin/umax);
+* ``sign_extend``: BPF_MEMSX loads from a map value, the stack or the packet and BPF_MOVSX moves
+  (coerce_reg_to_size_sx, coerce_subreg_to_size_sx);
+* ``bswap``: BPF_END conversions of constants and bounded unknowns;
+* ``sdiv``: signed division and modulo (cpu v4), immediates and registers, 32- and 64-bit;
+* ``partial_spill``: 1/2/4/8-byte spills of constants, bounded scalars and pointers, filled at other
+  sizes and offsets (check_stack_write_fixed_off, check_stack_read_fixed_off);
+* ``linked_ids``: copies of an unknown (also with a constant added) bounded through the other copy
+  (sync_linked_regs, BPF_ADD_CONST);
+* ``subprog_stack``: bpf-to-bpf calls taking a pointer into the caller's stack or a map value and a
+  scalar, reading and writing through them (per-frame stack state, argument passing);
+* ``bounded_loop``: counted loops, nested or over an unknown bound, accessing memory at the counter
+  (is_state_visited's loop detection, widening, the processed-instruction budget);
+* ``may_goto``: may_goto loops (BPF_JCOND) with accesses in their bodies;
+* ``helper_mem``: helper calls with map keys and values from the stack, a map value or the packet,
+  and memory + size pairs with constant, bounded or unknown sizes (check_helper_mem_access,
+  check_mem_size_reg);
+* ``null_copies``: map lookups whose result is copied, spilled or offset before or after the NULL
+  check (mark_ptr_or_null_regs on every register sharing the id);
+* ``atomics``: BPF_ATOMIC operations (add/and/or/xor with and without fetch, xchg, cmpxchg, 32 and
+  64 bits) on the stack (written or not) and on map values at any offset, the fetched value used.
+
+A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
+only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
+verdict.  Registers as in ``tests.verifier.corpus_generator``: r6 the context, r7 data, r8
+data_end; snippets use r0-r5 and r9.
+"""
+
+from __future__ import annotations
+
+from tests.verifier.corpus_generator import _ALU, _JMP, SIZES, ProgramBuilder
+
+MAPS = "hmap=hash(4,16,8) amap=array(4,16,4)"
+_SIGNED = {1: "s8", 2: "s16", 4: "s32"}
+_EDGES = (0, 1, 7, 8, 15, 16, 255, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, -1, -8, -16, -0x80000000)
+"""Comparison constants near the boundaries of the value ranges (an s32 immediate each)."""
+_WIDE_EDGES = ("0x80000000", "0xffffffff", "0x100000000", "0x7fffffffffffffff", "0x8000000000000000")
+"""64-bit constants an immediate cannot hold (loaded with lddw into r4 first)."""
+
+
+class ShapeBuilder(ProgramBuilder):
+    """The snippets of every shape; ``program(shape)`` strings one to three of a shape together."""
+
+    # -- values -------------------------------------------------------------------------------
+    def unknown(self, reg: str) -> None:
+        """``reg`` = an unknown: 32 bits from the context, or a helper's 32- or 64-bit result."""
+        kind = self.rng.randrange(5)
+        if kind < 2:
+            self.unknown_scalar(reg)
+        elif kind == 2:
+            self.emit("call bpf_get_prandom_u32", f"{reg} = r0")
+        else:
+            self.emit("call bpf_ktime_get_ns", f"{reg} = r0")
+
+    def refine(self, reg: str, out: str) -> None:
+        """Zero to three bounding steps on ``reg``: a mask, a shift, a comparison, an ALU op."""
+        rng = self.rng
+        for _ in range(rng.randrange(4)):
+            step = rng.randrange(5)
+            if step == 0:
+                self.emit(f"{reg} &= {rng.choice((1, 3, 7, 15, 31, 63, 0xFF, 0xFFFF, -8, 0x7FFFFFFF))}")
+            elif step == 1:
+                self.emit(f"{reg} >>= {rng.choice((1, 8, 24, 32, 56, 60))}")
+            elif step == 2:
+                self.bound(reg, out)
+            elif step == 3:
+                self.compare_edge(reg, out)
+            else:
+                self.alu_chain(reg)
+
+    def compare_edge(self, reg: str, out: str) -> None:
+        """A comparison of ``reg`` (64 or 32 bits) with a boundary constant, jumping to ``out``."""
+        rng = self.rng
+        op = rng.choice(_JMP)
+        if rng.random() < 0.3:
+            self.emit(f"r4 = {rng.choice(_WIDE_EDGES)} ll", f"if {reg} {op} r4 goto {out}")
+            return
+        name = reg if rng.random() < 0.6 else "w" + reg[1:]
+        self.emit(f"if {name} {op} {rng.choice(_EDGES)} goto {out}")
+
+    def trap(self) -> None:
+        """An access every verifier refuses: reached only where the branch is not proven dead."""
+        self.emit(f"r0 = *(u64 *)(r10 +{8 * self.rng.randrange(1, 4)})")
+
+    def guarded_trap(self, reg: str) -> None:
+        """A comparison of ``reg`` that falls through to a trap: dead only if the bounds prove it."""
+        rng = self.rng
+        name = reg if rng.random() < 0.6 else "w" + reg[1:]
+        self.emit(f"if {name} {rng.choice(_JMP)} {rng.choice(_EDGES)} goto +1")
+        self.trap()
+
+    def use(self, reg: str, out: str) -> None:
+        """``reg`` relied on: an offset into a map value or the stack, or the guard of a trap."""
+        rng = self.rng
+        sink = rng.randrange(5)
+        if sink <= 1:
+            self.emit("*(u64 *)(r10 -56) = " + reg)
+            self.lookup(rng.choice(("hmap", "amap")))
+            self.emit(f"if r0 == 0 goto {out}", f"{reg} = *(u64 *)(r10 -56)", f"r0 += {reg}")
+            size = rng.choice(list(SIZES))
+            self.emit(f"r3 = *({SIZES[size]} *)(r0 +{rng.randrange(0, 9)})")
+        elif sink <= 3:
+            self.emit("r3 = r10", f"r3 += -{rng.choice((16, 32, 64, 128))}", f"r3 += {reg}")
+            self.emit(f"*(u8 *)(r3 +{rng.randrange(0, 4)}) = 0")
+        else:
+            self.guarded_trap(reg)
+
+    def value_pointer(self, out: str, reg: str = "r0") -> None:
+        """``reg`` = a checked map value pointer (of a 16-byte value)."""
+        self.lookup(self.rng.choice(("hmap", "amap")))
+        self.emit(f"if r0 == 0 goto {out}")
+        if reg != "r0":
+            self.emit(f"{reg} = r0")
+
+    # -- shapes ---------------------------------------------------------------------------------
+    def shape_ptr_var_off(self) -> None:
+        rng = self.rng
+        out = self.label()
+        base = rng.randrange(3)
+        self.unknown("r9")
+        self.refine("r9", out)
+        if rng.random() < 0.6:
+            self.emit(f"r9 &= {rng.choice((3, 7, 8, 15, 31, 63))}")
+        size = rng.choice(list(SIZES))
+        access = rng.randrange(-4, 20)
+        if base == 0:
+            self.emit("*(u64 *)(r10 -48) = r9")
+            self.value_pointer(out, "r5")
+            self.emit("r9 = *(u64 *)(r10 -48)")
+            pointer = "r5"
+        elif base == 1:
+            if rng.random() < 0.6:
+                for off in range(-64, 0, 8):
+                    self.emit(f"*(u64 *)(r10 {off}) = 0")
+            self.emit("r5 = r10", f"r5 += {rng.choice((-64, -48, -32, -16))}")
+            pointer = "r5"
+        else:
+            self.emit("r5 = r7")
+            pointer = "r5"
+        form = rng.randrange(4)
+        if form == 0:
+            self.emit(f"{pointer} += r9")
+        elif form == 1:
+            self.emit(f"r9 += {pointer}", f"{pointer} = r9")
+        elif form == 2:
+            self.emit(f"{pointer} -= r9", f"{pointer} += {rng.choice((8, 16, 32, 63))}")
+        else:
+            self.emit(f"{pointer} += r9", f"{pointer} += {rng.randrange(-8, 12)}")
+        if base == 2:
+            self.emit("r2 = r5", f"r2 += {rng.choice((size, size + access, 8, 16))}")
+            self.emit(f"if r2 {rng.choice(('>', '>='))} r8 goto {out}")
+            access = max(access, 0)
+        if rng.random() < 0.6:
+            self.emit(f"r3 = *({SIZES[size]} *)({pointer} {access:+d})")
+        else:
+            self.emit(f"*({SIZES[size]} *)({pointer} {access:+d}) = {rng.randrange(100)}")
+        self.emit(f"{out}:")
+
+    def shape_alu32(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.unknown("r9")
+        for _ in range(rng.randint(1, 4)):
+            step = rng.randrange(4)
+            if step == 0:
+                op = rng.choice(_ALU)
+                imm = (
+                    rng.randrange(32)
+                    if "<" in op or ">" in op
+                    else rng.choice((1, 3, 7, 255, -1, -8, 0x7FFF))
+                )
+                if op in ("/=", "%=") and imm <= 0:
+                    imm = 3
+                self.emit(f"w9 {op} {imm}")
+            elif step == 1:
+                self.emit(f"w9 = w{rng.choice((9, 9, 0))}" if rng.random() < 0.5 else "w9 = -w9")
+            elif step == 2:
+                self.emit(f"if w9 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto {out}")
+            else:
+                self.emit(f"w5 = {rng.choice(_EDGES)}", f"if w9 {rng.choice(_JMP)} w5 goto {out}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_mixed_bounds(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.unknown("r9")
+        if rng.random() < 0.3:
+            self.emit("r9 <<= 32", "r9 s>>= 32")
+        for _ in range(rng.randint(2, 4)):
+            self.compare_edge("r9", out)
+        if rng.random() < 0.5:
+            self.emit(f"r9 += {rng.choice((-1, 1, 8, -0x80000000, 0x7FFFFFFF))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_sign_extend(self) -> None:
+        rng = self.rng
+        out = self.label()
+        size = rng.choice(list(_SIGNED))
+        source = rng.randrange(4)
+        if source == 0:
+            self.value_pointer(out)
+            self.emit(f"r9 = *({_SIGNED[size]} *)(r0 +{rng.randrange(0, 16 - size + 2)})")
+        elif source == 1:
+            self.emit(f"*(u64 *)(r10 -8) = {rng.choice((0, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, -1))}")
+            if rng.random() < 0.5:
+                self.unknown("r4")
+                self.emit(f"*({SIZES[size]} *)(r10 -{8 - rng.randrange(0, 9 - size)}) = r4")
+            self.emit(f"r9 = *({_SIGNED[size]} *)(r10 -{rng.choice((8, 7, 6, 4, 2))})")
+        elif source == 2:
+            self.emit("r2 = r7", "r2 += 8", f"if r2 > r8 goto {out}")
+            self.emit(f"r9 = *({_SIGNED[size]} *)(r7 +{rng.randrange(0, 8)})")
+        else:
+            self.unknown("r9")
+            self.refine("r9", out)
+            width = rng.choice((8, 16, 32))
+            if width == 32 or rng.random() < 0.6:
+                self.emit(f"r9 = (s{width})r9")
+            else:
+                self.emit(f"w9 = (s{width})w9")
+        if rng.random() < 0.5:
+            self.compare_edge("r9", out)
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_bswap(self) -> None:
+        rng = self.rng
+        out = self.label()
+        if rng.random() < 0.4:
+            self.emit(f"r9 = {rng.choice((0, 1, 0x100, 0x1234, 0x7F, -1, 0x10000))}")
+        else:
+            self.unknown("r9")
+            self.refine("r9", out)
+        for _ in range(rng.randint(1, 2)):
+            kind = rng.choice(("be", "le", "bswap"))
+            self.emit(f"r9 = {kind}{rng.choice((16, 32, 64))} r9")
+        if rng.random() < 0.5:
+            self.emit(f"r9 &= {rng.choice((7, 15, 0xFF00, 0xFFFF))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_sdiv(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.unknown("r9")
+        if rng.random() < 0.5:
+            self.emit("r9 <<= 32", "r9 s>>= 32")
+        self.refine("r9", out)
+        for _ in range(rng.randint(1, 2)):
+            wide = rng.random() < 0.6
+            dst = "r9" if wide else "w9"
+            op = rng.choice(("s/=", "s%="))
+            if rng.random() < 0.5:
+                self.emit(f"{dst} {op} {rng.choice((1, 2, 3, -1, -2, 7, -8, 0x7FFFFFFF, -0x80000000))}")
+            else:
+                divisor = rng.choice((0, 1, -1, 3, -3, 16))
+                self.emit(f"r5 = {divisor}")
+                if rng.random() < 0.3:
+                    self.unknown("r5")
+                    self.emit(f"r5 &= {rng.choice((3, 7, 15))}")
+                self.emit(f"{dst} {op} {'r5' if wide else 'w5'}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_partial_spill(self) -> None:
+        rng = self.rng
+        out = self.label()
+        slot = rng.choice((-8, -16, -24))
+        what = rng.randrange(4)
+        if what == 0:
+            self.emit(f"r9 = {rng.choice((0, 1, 0xFF, 0x1234, -1, 0x7FFFFFFF))}")
+        elif what == 1:
+            self.unknown("r9")
+            self.emit(f"r9 &= {rng.choice((7, 15, 0xFF, 0xFFFF))}")
+        elif what == 2:
+            self.value_pointer(out, "r9")
+        else:
+            self.emit("r9 = r10", f"r9 += {rng.choice((-32, -40))}")
+        if rng.random() < 0.4:
+            self.emit(f"*(u64 *)(r10 {slot}) = 0")
+        spill = rng.choice((1, 2, 4, 8, 8))
+        at = (
+            slot + rng.randrange(0, 9 - spill)
+            if rng.random() < 0.3
+            else slot + (8 - spill) * rng.randrange(2)
+        )
+        self.emit(f"*({SIZES[spill]} *)(r10 {at}) = r9")
+        if rng.random() < 0.2:
+            self.emit(f"*(u8 *)(r10 {slot + rng.randrange(8)}) = {rng.randrange(4)}")
+        fill = rng.choice((1, 2, 4, 8))
+        fill_at = at if rng.random() < 0.5 else slot + rng.randrange(0, 9 - fill)
+        self.emit(f"r5 = *({SIZES[fill]} *)(r10 {fill_at})")
+        if what >= 2 and rng.random() < 0.6:
+            self.emit(f"r3 = *(u8 *)(r5 +{rng.randrange(0, 8)})")
+        else:
+            self.use("r5", out)
+        self.emit(f"{out}:")
+
+    def shape_linked_ids(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.unknown("r9")
+        if rng.random() < 0.5:
+            self.emit(f"r9 &= {rng.choice((0xFF, 0xFFFF, 0x7FFFFFFF))}")
+        copy = rng.randrange(4)
+        if copy == 0:
+            self.emit("r5 = r9")
+        elif copy == 1:
+            self.emit("w5 = w9")
+        elif copy == 2:
+            self.emit("r5 = r9", f"r5 += {rng.choice((1, 4, -4, 16, 0x7FFFFFFF))}")
+        else:
+            self.emit("*(u64 *)(r10 -16) = r9", "r5 = *(u64 *)(r10 -16)")
+        if rng.random() < 0.3:
+            self.emit(f"r{rng.choice((5, 9))} += {rng.choice((0, 1, 2))}")
+        first, second = ("r9", "r5") if rng.random() < 0.5 else ("r5", "r9")
+        op = rng.choice(("<", "<=", ">", ">=", "s<", "s>", "=="))
+        self.emit(
+            f"if {first if rng.random() < 0.7 else 'w' + first[1:]} {op} {rng.choice((8, 16, 17))} goto +1"
+        )
+        self.emit(f"goto {out}")
+        self.use(second, out)
+        self.emit(f"{out}:")
+
+    def shape_subprog_stack(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"f{self.label()}"
+        written = rng.choice((0, 8, 16))
+        for off in range(-written, 0, 8):
+            self.emit(f"*(u64 *)(r10 {off}) = {rng.randrange(32)}")
+        if rng.random() < 0.5:
+            self.unknown("r9")
+            self.emit(f"r9 &= {rng.choice((3, 7, 15))}")
+        else:
+            self.emit(f"r9 = {rng.randrange(-2, 12)}")
+        if rng.random() < 0.3:
+            self.value_pointer(out, "r1")
+        else:
+            self.emit("r1 = r10", f"r1 += {rng.choice((-16, -8, -4))}")
+        self.emit("r2 = r9")
+        self.emit(f"call {func}")
+        if rng.random() < 0.5:
+            self.emit("r9 = r0")
+            self.use("r9", out)
+        self.emit(f"{out}:")
+        body = [f"{func}:"]
+        size = rng.choice(list(SIZES))
+        act = rng.randrange(4)
+        if act == 0:
+            body.append(f"r0 = *({SIZES[size]} *)(r1 +{rng.randrange(0, 9)})")
+        elif act == 1:
+            body.append(f"*({SIZES[size]} *)(r1 +{rng.randrange(0, 9)}) = 7")
+            body.append(f"r0 = *({SIZES[size]} *)(r1 +0)")
+        elif act == 2:
+            body += ["r1 += r2", f"r0 = *(u8 *)(r1 +{rng.randrange(0, 4)})"]
+        else:
+            body += [f"if r2 > {rng.randrange(0, 8)} goto +2", "r0 = r2", "exit", "r0 = *(u32 *)(r1 +0)"]
+        if rng.random() < 0.3:
+            body.append("r0 &= 15")
+        body.append("exit")
+        self.tail.extend(body)
+
+    def shape_bounded_loop(self) -> None:
+        rng = self.rng
+        out = self.label()
+        top = self.label()
+        bound = rng.choice((4, 8, 12, 16))
+        step = rng.choice((1, 1, 2, 4))
+        self.value_pointer(out, "r9")
+        counter = rng.randrange(3)
+        if counter == 2:
+            self.unknown("r5")
+            self.emit(f"r5 &= {rng.choice((7, 15, 31))}")
+        self.emit("r1 = 0")
+        self.emit(f"{top}:")
+        body = rng.randrange(3)
+        if body == 0:
+            self.emit("r2 = r9", "r2 += r1", f"r3 = *(u8 *)(r2 +{rng.choice((0, 0, 1))})")
+        elif body == 1:
+            self.emit("r3 = r10", "r3 += -32", "r3 += r1", "*(u8 *)(r3 +0) = 1")
+        else:
+            self.emit(f"r3 = {rng.randrange(10)}", "r3 += r1")
+        self.emit(f"r1 += {step}")
+        limit = "r5" if counter == 2 else str(bound + rng.choice((0, 0, 1)))
+        op = rng.choice(("<", "<", "<=", "!="))
+        if counter == 1:
+            self.emit(f"if w1 {op} {limit} goto {top}")
+        else:
+            self.emit(f"if r1 {op} {limit} goto {top}")
+        self.emit(f"{out}:")
+
+    def shape_may_goto(self) -> None:
+        rng = self.rng
+        out = self.label()
+        top = self.label()
+        done = self.label()
+        self.value_pointer(out, "r9")
+        self.emit("r1 = 0", f"{top}:", f"may_goto {done}")
+        body = rng.randrange(3)
+        if body == 0:
+            self.emit("r2 = r9", "r2 += r1", "r3 = *(u8 *)(r2 +0)")
+        elif body == 1:
+            self.emit(
+                "r2 = r1", f"r2 &= {rng.choice((7, 15, 16))}", "r3 = r9", "r3 += r2", "*(u8 *)(r3 +0) = 1"
+            )
+        else:
+            self.emit("r3 = *(u64 *)(r9 +0)", "r1 += r3")
+        self.emit(f"r1 += {rng.choice((1, 2))}")
+        if rng.random() < 0.5:
+            self.emit(f"if r1 < {rng.choice((8, 15, 16, 100))} goto {top}")
+        else:
+            self.emit(f"goto {top}")
+        self.emit(f"{done}:", f"{out}:")
+
+    def shape_helper_mem(self) -> None:
+        rng = self.rng
+        out = self.label()
+        kind = rng.randrange(4)
+        if kind == 0:  # map_update_elem: key and value from the stack, written or not
+            self.emit("*(u32 *)(r10 -4) = 0")
+            for off in range(-24, -8, 8):
+                if rng.random() < 0.8:
+                    self.emit(f"*(u64 *)(r10 {off}) = 1")
+            self.emit("r2 = r10", f"r2 += {rng.choice((-4, -4, -2, -8))}")
+            self.emit("r3 = r10", f"r3 += {rng.choice((-24, -24, -20, -16))}", "r4 = 0")
+            self.emit(f"r1 = map_fd({rng.choice(('hmap', 'amap'))}) ll", "call bpf_map_update_elem")
+        elif kind == 1:  # a map value as another map's key or value
+            self.value_pointer(out, "r9")
+            self.emit("r2 = r9", f"r2 += {rng.choice((0, 4, 12, 13, 16))}")
+            if rng.random() < 0.5:
+                self.emit("r1 = map_fd(hmap) ll", "call bpf_map_lookup_elem")
+            else:
+                self.emit("r3 = r9", "r2 = r10", "r2 += -4", "r4 = 0", "r1 = map_fd(hmap) ll")
+                self.emit("call bpf_map_update_elem")
+        elif kind == 2:  # memory + size: probe_read_kernel into the stack or a map value
+            size = rng.randrange(3)
+            if size == 0:
+                self.emit(f"r5 = {rng.choice((0, 1, 8, 16, 17, 32))}")
+            else:
+                self.unknown("r5")
+                self.refine("r5", out)
+                if size == 1:
+                    self.emit(f"r5 &= {rng.choice((7, 15, 16, 31))}")
+            self.emit("*(u64 *)(r10 -40) = r5")
+            self.value_pointer(out, "r9")
+            self.emit("r2 = *(u64 *)(r10 -40)")
+            if rng.random() < 0.5:
+                self.emit("r1 = r9")
+            else:
+                self.emit("r1 = r10", f"r1 += -{rng.choice((8, 16, 32))}")
+            self.emit("r3 = 0", "call bpf_probe_read_kernel")
+        else:  # csum_diff / xdp_load_bytes over the packet, the stack or a value
+            self.emit("*(u64 *)(r10 -8) = 0", "*(u64 *)(r10 -16) = 0")
+            if rng.random() < 0.5:
+                self.emit("r2 = r7", "r2 += 8", f"if r2 > r8 goto {out}", "r1 = r7")
+            else:
+                self.emit("r1 = r10", "r1 += -16")
+            self.emit(f"r2 = {rng.choice((0, 4, 8, 12, 16))}", "r3 = r10", "r3 += -16")
+            self.emit(f"r4 = {rng.choice((0, 4, 8, 16, 20))}", "r5 = 0", "call bpf_csum_diff")
+            if rng.random() < 0.5:
+                self.emit("r1 = r6", f"r2 = {rng.randrange(0, 20)}", "r3 = r10", "r3 += -16")
+                self.unknown("r4")
+                self.emit(
+                    f"r4 &= {rng.choice((7, 15, 16, 31))}", "r1 = r6", "r3 = r10", "r3 += -16", "r2 = 0"
+                )
+                self.emit("call bpf_xdp_load_bytes")
+        self.emit(f"{out}:")
+
+    def shape_null_copies(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.lookup(rng.choice(("hmap", "amap")))
+        form = rng.randrange(5)
+        if form == 0:
+            self.emit("r5 = r0", f"if r5 == 0 goto {out}", f"r3 = *(u64 *)(r0 +{rng.choice((0, 8, 9))})")
+        elif form == 1:
+            self.emit("*(u64 *)(r10 -16) = r0", "r5 = *(u64 *)(r10 -16)", "if r5 != 0 goto +1", f"goto {out}")
+            self.emit(f"r3 = *(u32 *)({rng.choice(('r0', 'r5'))} +4)")
+        elif form == 2:
+            self.emit(
+                "r5 = r0", f"r5 += {rng.choice((0, 4))}", f"if r0 == 0 goto {out}", "r3 = *(u32 *)(r5 +0)"
+            )
+        elif form == 3:
+            self.emit("r9 = r0")
+            self.lookup("amap")
+            self.emit(
+                f"if r{rng.choice((0, 9))} == 0 goto {out}", "r3 = *(u8 *)(r9 +0)", "r3 = *(u8 *)(r0 +0)"
+            )
+        else:
+            self.emit("r5 = r0", f"if {rng.choice(('w5', 'r5'))} {rng.choice(('==', '!='))} 0 goto +1")
+            self.emit(f"goto {out}" if rng.random() < 0.5 else "r3 = 0", "r3 = *(u8 *)(r0 +0)")
+        self.emit(f"{out}:")
+
+    def shape_atomics(self) -> None:
+        rng = self.rng
+        out = self.label()
+        wide = rng.random() < 0.6
+        size = 8 if wide else 4
+        where = rng.randrange(2)
+        if where == 0:
+            if rng.random() < 0.8:
+                self.emit(f"*({SIZES[size]} *)(r10 -16) = {rng.randrange(8)}")
+            base, off = "r10", -16 + (rng.choice((0, 0, 4)) if not wide else rng.choice((0, 0, 4, 8)))
+        else:
+            self.value_pointer(out, "r9")
+            base, off = "r9", rng.choice((0, 4, 8, 8, 12, 16, 2))
+        self.emit(f"r1 = {rng.randrange(8)}")
+        reg, ptr = ("r1", f"(u64 *)({base} {off:+d})") if wide else ("w1", f"(u32 *)({base} {off:+d})")
+        form = rng.randrange(4)
+        if form == 0:
+            self.emit(f"lock *{ptr} {rng.choice(('+=', '|=', '&=', '^='))} {reg}")
+            self.emit(f"r5 = *({SIZES[size]} *)({base} {off:+d})")
+        elif form == 1:
+            self.emit(
+                f"{reg} = atomic_fetch_{rng.choice(('add', 'and', 'or', 'xor'))}({ptr}, {reg})", "r5 = r1"
+            )
+        elif form == 2:
+            call = "xchg_64" if wide else "xchg32_32"
+            self.emit(f"{reg} = {call}({base} {off:+d}, {reg})", "r5 = r1")
+        else:
+            if rng.random() < 0.8:
+                self.emit("r0 = 0")
+            call, r0 = ("cmpxchg_64", "r0") if wide else ("cmpxchg32_32", "w0")
+            self.emit(f"{r0} = {call}({base} {off:+d}, {r0}, {reg})", "r5 = r0")
+        self.use("r5", out)
+        self.emit(f"{out}:")
+
+    def program(self, shape: str = "") -> str:  # type: ignore[override]
+        self.tail: list[str] = []
+        self.emit("r6 = r1", "r7 = *(u32 *)(r6 + 0)", "r8 = *(u32 *)(r6 + 4)")
+        build = getattr(self, f"shape_{shape}")
+        for _ in range(self.rng.randint(1, 3)):
+            self.kinds.append(shape)
+            build()
+        self.emit("r0 = 2", "exit")
+        return "\n".join(line if line.endswith(":") else f"    {line}" for line in [*self.lines, *self.tail])
+
+
+SHAPES = tuple(name.removeprefix("shape_") for name in vars(ShapeBuilder) if name.startswith("shape_"))
+
+
+def shaped_program(shape: str, seed: int) -> str:
+    """The program text of ``shape`` and ``seed`` (a pure function of the two)."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}; the shapes: {', '.join(SHAPES)}")
+    return ShapeBuilder(seed).program(shape)
