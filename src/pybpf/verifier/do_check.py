@@ -73,7 +73,7 @@ from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.log import SourceLines
 from pybpf.verifier.pseudo import KERNEL_OPCODES
 from pybpf.verifier.regstate import RegState, format_reg, is_null
-from pybpf.verifier.regtypes import RegType
+from pybpf.verifier.regtypes import RegType, TypeFlag
 from pybpf.verifier.request import InsnFacts, MapRef
 from pybpf.verifier.stack import STACK_SPILL
 from pybpf.verifier.stack_liveness import Chain, StackLiveness
@@ -85,6 +85,11 @@ _HELPER_CALL = op.BPF_JMP | op.BPF_CALL
 _NOT_COND = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no operands to link
 _MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
 _MAX_BPF_REG, _NOT_INIT = op.MAX_BPF_REG, RegType.NOT_INIT  # (module globals: the hottest checks)
+_SCALAR = RegType.SCALAR_VALUE
+_NARROW_LOADS = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_CTX,
+                           RegType.PTR_TO_MAP_VALUE})  # fmt: skip
+"""Base pointers whose loads write only their destination register (Walker._own_written())."""
+_WRITING_JUMPS = frozenset({0x80, 0x90, 0xE0})  # call, exit, may_goto: every other jump writes nothing
 
 # step()'s route for an instruction (decoded once per slot): what to check, as plain ints
 _ALU, _JUMP, _LDX, _STX, _ST, _LD_ABS, _LDDW_ROUTE = range(1, 8)
@@ -161,6 +166,9 @@ class Walker:
         self.insn_idx = env.subprogs[subprog]  # the current slot (the kernel's insn_idx)
         self.prev_idx = -1
         self.pending: list[Branch] = []
+        # the current frame's registers the instruction being checked writes if it pushes a branch
+        # (PathState.fork(): the branch shares the rest); -1: anything (the branch gets a copy)
+        self.push_owned = -1
         self.explored: dict[int, list[prune.Checkpoint]] = {}
         self.parent: prune.Checkpoint | None = None
         self.num_backedges = 0  # back-edges kept by loop visits (counted in peak_states)
@@ -295,7 +303,8 @@ class Walker:
         insn = self.view.insn_at(self.insn_idx)
         if insn.opcode & 0x07 in (op.BPF_JMP, op.BPF_JMP32) and insn.opcode & 0xF0 not in _NOT_COND:
             self._note_linked_regs(insn)
-        copy = self.state.copy()
+        owned = self.push_owned
+        copy = self.state.fork(owned) if owned >= 0 else self.state.copy()
         self.pending.append(
             precision.new_tuple(Branch, (
                 target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
@@ -604,6 +613,8 @@ class Walker:
         if decoded is None:
             decoded = self._decoded[slot] = _decode(insn)
         route, spec = decoded
+        if self.state.cow:
+            self._own_written(route, insn)
         if route == _ATOMIC:
             self._atomic(insn)
             return slot + 1
@@ -636,10 +647,60 @@ class Walker:
             return slot + 2
         return slot + 1
 
+    def _own_written(self, route: int, insn: Instruction) -> None:
+        """Copy-on-write before an instruction of a path that shares objects with a pending branch:
+        private copies of what the instruction may write -- an ALU operation's registers (a move gives
+        its source an id), a load's destination (from a packet, the context or a map value); a jump
+        writes nothing (a conditional one its operands: ``_jump_writes()``); anything else anything."""
+        route &= ~_READS_DST
+        frame = self.state.frames[-1]
+        dst = insn.dst
+        if route == _ALU and dst < _MAX_BPF_REG:
+            frame.own(dst)
+            if insn.opcode & op.BPF_X and insn.src < _MAX_BPF_REG:
+                frame.own(insn.src)
+            return
+        if route == _LDX and dst < _MAX_BPF_REG and insn.src < _MAX_BPF_REG:
+            base = frame.regs[insn.src]
+            if base.type in _NARROW_LOADS and not base.flags & TypeFlag.PTR_MAYBE_NULL:
+                frame.own(dst)
+                return
+        if route == _JUMP and insn.opcode & 0xF0 not in _WRITING_JUMPS:
+            return  # (a conditional jump owns its operands itself)
+        self.state.unshare()
+
+    def _jump_writes(self, insn: Instruction) -> int:
+        """The registers a conditional jump writes when its operands are scalars with no id (refined
+        in both branches; nothing else is: no linked registers, no pointers): their mask, else -1."""
+        regs = self.state.frames[-1].regs
+        dst = insn.dst
+        if dst >= _MAX_BPF_REG or regs[dst].type is not _SCALAR or regs[dst].id:
+            return -1
+        if not insn.opcode & op.BPF_X:
+            return 1 << dst
+        src = insn.src
+        if src >= _MAX_BPF_REG or regs[src].type is not _SCALAR or regs[src].id:
+            return -1
+        return 1 << dst | 1 << src
+
     def _jump(self, insn: Instruction, spec: op.OpSpec, kind: Kind) -> int | None:
         slot = self.insn_idx
         if kind is Kind.JCOND:
-            return jmp.check_cond_jmp(self, insn, spec)
+            owned = self._jump_writes(insn)
+            state = self.state
+            if state.cow:
+                if owned < 0:
+                    state.unshare()
+                else:
+                    frame = state.frames[-1]
+                    frame.own(insn.dst)
+                    if owned != 1 << insn.dst:
+                        frame.own(insn.src)
+            self.push_owned = owned
+            try:
+                return jmp.check_cond_jmp(self, insn, spec)
+            finally:
+                self.push_owned = -1
         if kind in (Kind.JA, Kind.GOTOL):
             return self.jump_target(insn)
         if kind is Kind.MAY_GOTO:

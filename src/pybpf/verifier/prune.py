@@ -191,7 +191,8 @@ class Checkpoint:
     """struct bpf_verifier_state_list: an explored state and the segment that led to it."""
 
     __slots__ = ("_key", "_looks", "branches", "chain", "cleaned", "evicted", "first_idx", "freed", "history",
-                 "hits", "insn", "last_idx", "looks_at", "miss_at", "misses", "parent", "state")  # fmt: skip
+                 "hits", "insn", "last_idx", "looks_at", "miss_at", "miss_reg", "misses", "parent",
+                 "state")  # fmt: skip
 
     def __init__(
         self,
@@ -212,6 +213,7 @@ class Checkpoint:
         self.hits = self.misses = 0
         self.evicted = self.cleaned = self.freed = False
         self.miss_at = MISSED  # where the last comparison found a difference (compare_states())
+        self.miss_reg: RegState | None = None  # the register there when in the first frame
         self.looks_at = 0  # where the last looks differed (same_looks(): 1 + a register; 0 unknown)
 
     # Both views of the state are computed when first asked, by is_state_visited() while paths still
@@ -337,9 +339,10 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     if checkpoints:
         key: tuple[object, ...] | None = None
         looks: tuple[object, ...] | None = None
-        live: list[int] = []
         backedges = w.num_backedges > 0  # (a hit adds one, and returns)
         one_frame = len(cur.frames) == 1
+        live: list[int] = [w.live.get(slot, ALL_REGS)] if one_frame else []
+        live0 = live[0] if one_frame else 0
         cur_regs = cur.frames[-1].regs
         for cp in reversed(checkpoints):  # the kernel's list: the newest first (kept when one is removed)
             if cp.insn != slot:
@@ -357,9 +360,9 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                         _hit(w, cp, slot, loop=True)
                         return True
                 at = cp.looks_at  # the register whose look differed last differs again?
-                if at:
+                if at:  # (looks_at is set by same_looks(), after the looks were computed)
                     reg = cur_regs[at - 1]
-                    if cp.looks()[at] != (reg.var_off, reg.type, reg.off, reg.umax):
+                    if cp._looks is None or cp._looks[at] != (reg.var_off, reg.type, reg.off, reg.umax):
                         at = -1
                 if (
                     at >= 0
@@ -381,15 +384,14 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 if not cp.cleaned and not loop:
                     _clean(w, cp, cur)  # clean_live_states() (before any comparison: see _clean_older())
                 if not live:  # (a cleaned state's dead registers are unset)
-                    live = [w.live.get(slot, ALL_REGS)] if one_frame else _live_masks(w, cur, slot)
+                    live = _live_masks(w, cur, slot)
                 # (the register that differed last time is looked at first: it differs again most often;
                 # register_differs() written out for the current frame of a one-frame path)
-                at = cp.miss_at
-                if at >= 0 and at < 16 and one_frame:
-                    ro = cp.state.frames[0].regs[at]
+                ro = cp.miss_reg
+                if ro is not None and one_frame:
                     old_type = ro.type
-                    if old_type is not _NOT_INIT and live[0] >> at & 1:
-                        rc = cur_regs[at]
+                    if old_type is not _NOT_INIT and live0 >> cp.miss_at & 1:
+                        rc = cur_regs[cp.miss_at]
                         if old_type is not rc.type:
                             differs = True
                         elif old_type is _SCALAR:
@@ -401,6 +403,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     else:
                         differs = False
                 else:
+                    at = cp.miss_at
                     differs = at >= 0 and register_differs(cp.state, cur, live, at, not loop)
                 if not differs:
                     found = compare_states(cp.state, cur, live, precise=not loop)
@@ -409,6 +412,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                         _hit(w, cp, slot, loop=loop)
                         return True
                     cp.miss_at = found
+                    cp.miss_reg = cp.state.frames[0].regs[found] if 0 <= found < 16 else None
             if add:  # misses count only when a state is added (loop iterations keep theirs)
                 cp.misses += 1
             elif not force:

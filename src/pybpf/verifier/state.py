@@ -12,6 +12,13 @@ stack and, for a callback's frame, its return range and how many times its calle
 per path the frames of the current call chain and the acquired references (``Reference``: the
 kernel's ``struct bpf_reference_state``, kept in the verifier state since Linux 6.13) — pointers a
 helper handed out that must be released, and the spin lock held.
+
+A pushed branch shares its registers and stacks with the path that goes on (copy-on-write,
+``PathState.fork()``; the kernel copies the whole state in push_stack()): each frame says which of
+its register objects (and whether its stack) another pending state may hold too (``shared``), and a
+path takes a private copy of what it is about to write (``FuncFrame.own()``, ``PathState.unshare()``:
+the walker does it before each instruction for the registers the instruction may write).
+Checkpoints and ``PathState.copy()`` share nothing.
 """
 
 from __future__ import annotations
@@ -96,10 +103,27 @@ class Reference(NamedTuple):
 _copy_reg = RegState.copy
 
 
-class FuncFrame:
-    """One call frame of a path: ``struct bpf_func_state`` (registers r0-r10 and the stack)."""
+STACK_SHARED = 1 << MAX_BPF_REG
+"""``FuncFrame.shared``'s bit for the stack (the bits below it are the registers r0-r10)."""
+ALL_SHARED = (STACK_SHARED << 1) - 1
 
-    __slots__ = ("callback_depth", "callback_ret", "callsite", "frameno", "regs", "stack", "subprog")
+
+class FuncFrame:
+    """One call frame of a path: ``struct bpf_func_state`` (registers r0-r10 and the stack).
+
+    ``shared``: the registers (bit ``regno``) and the stack (STACK_SHARED) whose objects another
+    state may hold too (copy-on-write: a writer calls ``own()`` or ``own_stack()`` first)."""
+
+    __slots__ = (
+        "callback_depth",
+        "callback_ret",
+        "callsite",
+        "frameno",
+        "regs",
+        "shared",
+        "stack",
+        "subprog",
+    )
 
     def __init__(self, frameno: int, subprog: int, callsite: int) -> None:
         self.frameno = frameno
@@ -114,14 +138,43 @@ class FuncFrame:
         fp.mark_pointer(RegType.PTR_TO_STACK)
         fp.frameno = frameno
         self.stack = Stack()
+        self.shared = 0
 
     def copy(self) -> FuncFrame:
-        f = FuncFrame.__new__(FuncFrame)
+        """A copy that shares nothing with this frame."""
+        f = _new_frame(FuncFrame)
         f.frameno, f.subprog, f.callsite = self.frameno, self.subprog, self.callsite
         f.callback_ret, f.callback_depth = self.callback_ret, self.callback_depth
         f.regs = list(map(_copy_reg, self.regs))  # (no comprehension's frame, no method lookups)
         f.stack = self.stack.copy()
+        f.shared = 0
         return f
+
+    def share(self) -> FuncFrame:
+        """A copy holding this frame's register and stack objects (both frames mark them shared)."""
+        f = _new_frame(FuncFrame)
+        f.frameno, f.subprog, f.callsite = self.frameno, self.subprog, self.callsite
+        f.callback_ret, f.callback_depth = self.callback_ret, self.callback_depth
+        f.regs = self.regs[:]
+        f.stack = self.stack
+        f.shared = self.shared = ALL_SHARED
+        return f
+
+    def own(self, regno: int) -> None:
+        """Before a write of register ``regno``: a private copy of it if another state may hold it."""
+        if self.shared >> regno & 1:
+            self.regs[regno] = self.regs[regno].copy()
+            self.shared &= ~(1 << regno)
+
+    def own_all(self) -> None:
+        """Before writes anywhere in the frame: private copies of every shared register and the stack."""
+        shared, regs = self.shared, self.regs
+        for regno in range(MAX_BPF_REG):
+            if shared >> regno & 1:
+                regs[regno] = regs[regno].copy()
+        if shared & STACK_SHARED:
+            self.stack = self.stack.copy()
+        self.shared = 0
 
     def key(self) -> tuple[object, ...]:
         return (
@@ -138,7 +191,7 @@ class PathState:
     through: the loop iterations the counter of may_goto allowed on this path; the regions the
     kfuncs of ``pybpf.verifier.kfuncs`` open: ``active_rcu_lock``, ``active_preempt_locks``)."""
 
-    __slots__ = ("active_preempt_locks", "active_rcu_lock", "frames", "may_goto_depth", "refs")
+    __slots__ = ("active_preempt_locks", "active_rcu_lock", "cow", "frames", "may_goto_depth", "refs")
 
     def __init__(self, frames: list[FuncFrame], refs: list[Reference] | None = None) -> None:
         self.frames = frames
@@ -146,6 +199,7 @@ class PathState:
         self.may_goto_depth = 0
         self.active_rcu_lock = False
         self.active_preempt_locks = 0
+        self.cow = False  # a frame may share objects with another state (FuncFrame.shared)
 
     @property
     def cur(self) -> FuncFrame:
@@ -156,12 +210,41 @@ class PathState:
         return len(self.frames) - 1
 
     def copy(self) -> PathState:
+        """A copy that shares nothing with this state (a checkpoint's)."""
         state = _new_path(PathState)  # (every field set below, without __init__'s call)
         state.frames = list(map(_copy_frame, self.frames))
         state.refs = list(self.refs)
         state.may_goto_depth = self.may_goto_depth
         state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
+        state.cow = False
         return state
+
+    def fork(self, owned: int) -> PathState:
+        """A copy-on-write copy (a pushed branch's): it shares this state's register and stack objects
+        but those of the current frame's registers in the mask ``owned``, which this state owns (its
+        frame's ``shared`` bit clear) and the copy gets copies of, as both are written at once."""
+        state = _new_path(PathState)
+        state.frames = frames = list(map(_share_frame, self.frames))
+        state.refs = list(self.refs)
+        state.may_goto_depth = self.may_goto_depth
+        state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
+        state.cow = self.cow = True
+        mine, theirs = self.frames[-1], frames[-1]
+        regs = theirs.regs
+        while owned:
+            regno = (owned & -owned).bit_length() - 1
+            regs[regno] = regs[regno].copy()
+            owned &= owned - 1
+            theirs.shared &= ~(1 << regno)
+            mine.shared &= ~(1 << regno)
+        return state
+
+    def unshare(self) -> None:
+        """Before writes anywhere in the state: nothing of it is shared any more."""
+        for frame in self.frames:
+            if frame.shared:
+                frame.own_all()
+        self.cow = False
 
     def key(self) -> tuple[object, ...]:
         frames = tuple(f.key() for f in self.frames)
@@ -181,4 +264,6 @@ class PathState:
 
 
 _new_path = PathState.__new__
+_new_frame = FuncFrame.__new__
 _copy_frame = FuncFrame.copy
+_share_frame = FuncFrame.share
