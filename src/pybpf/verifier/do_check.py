@@ -168,7 +168,8 @@ class Walker:
                 previous.prev_jmps_processed,
             )
             self.prev_insn_processed = previous.prev_insn_processed
-        self.depths = list(env.stack_depths) or [0] * len(view.subprograms)
+        # update_stack_depth() writes the env's table as it goes: a refusal's statistics show it too
+        self.depths = env.stack_depths = list(env.stack_depths) or [0] * len(view.subprograms)
         self.prune_points, self.force_points, self.jmp_points = prune.prune_points(view)
         self.sccs = prune.scc_ids(view, self.force_points)  # slot -> its loop's number (compute_scc())
         self.iter_next = kfuncs.iter_next_slots(env)  # check_cfg(): forced checkpoints there too
@@ -442,8 +443,9 @@ class Walker:
         return None
 
     def _check_store(self, insn: Instruction, from_reg: bool, *, release: bool = False) -> None:
-        """check_mem_access() of a store (or a store-release); a spill to an aligned slot is recorded in the history, and a
-        zero register stored as data (not a spill: unaligned) is relied on to be zero (STACK_ZERO)."""
+        """check_mem_access() of a store (``release``: a store-release); a spill to an aligned slot is
+        recorded in the history, and a zero register stored as data (not a spill: unaligned) is relied
+        on to be zero (STACK_ZERO)."""
         where = self._stack_slot(insn.dst, insn.off)
         value = self.state.cur.regs[insn.src] if from_reg and 0 <= insn.src < op.MAX_BPF_REG else None
         zero_data = where is not None and where[2] % 8 != 0 and value is not None and is_null(value)
