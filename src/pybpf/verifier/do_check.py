@@ -179,7 +179,8 @@ class Walker:
                 previous.prev_jmps_processed,
             )
             self.prev_insn_processed = previous.prev_insn_processed
-        self.depths = list(env.stack_depths) or [0] * len(view.subprograms)
+        # update_stack_depth() writes the env's table as it goes: a refusal's statistics show it too
+        self.depths = env.stack_depths = list(env.stack_depths) or [0] * len(view.subprograms)
         self.prune_points, self.force_points, self.jmp_points = prune.prune_points(view)
         self.sccs = prune.scc_ids(view, self.force_points)  # slot -> its loop's number (compute_scc())
         self.iter_next = kfuncs.iter_next_slots(env)  # check_cfg(): forced checkpoints there too
@@ -474,13 +475,17 @@ class Walker:
             return frameno, spi  # the zero a register spilled, read back through spilled bytes only
         return None
 
-    def _check_store(self, insn: Instruction, from_reg: bool) -> None:
-        """check_mem_access() of a store; a spill to an aligned slot is recorded in the history, and a
-        zero register stored as data (not a spill: unaligned) is relied on to be zero (STACK_ZERO)."""
+    def _check_store(self, insn: Instruction, from_reg: bool, *, release: bool = False) -> None:
+        """check_mem_access() of a store (``release``: a store-release); a spill to an aligned slot is
+        recorded in the history, and a zero register stored as data (not a spill: unaligned) is relied
+        on to be zero (STACK_ZERO)."""
         where = self._stack_slot(insn.dst, insn.off)
         value = self.state.cur.regs[insn.src] if from_reg and 0 <= insn.src < op.MAX_BPF_REG else None
         zero_data = where is not None and where[2] % 8 != 0 and value is not None and is_null(value)
-        mem.check_store(self, insn, from_reg)
+        if release:
+            mem.check_atomic(self, insn)
+        else:
+            mem.check_store(self, insn, from_reg)
         if zero_data:
             self.mark_chain_precision(insn.src)
         if where is not None and where[2] % 8 == 0:
@@ -823,9 +828,13 @@ class Walker:
             if insn.imm in fields.RMW_ATOMICS:
                 self.fail(errno.EINVAL, "invalid atomic operand size")
             self.fail(errno.EINVAL, f"BPF_ATOMIC uses invalid atomic opcode {insn.imm & 0xFFFFFFFF:02x}")
-        fill = None
-        if insn.spec.kind is Kind.ATOMIC:  # check_atomic_rmw() reads the slot first (a fetch: into a reg)
-            size = op.SIZE_BYTES[insn.opcode & 0x18]
+        if insn.spec.kind is Kind.STORE_REL:  # check_atomic_store(): a store, spills recorded alike
+            self._check_store(insn, True, release=True)
+            return
+        size = op.SIZE_BYTES[insn.opcode & 0x18]
+        if insn.spec.kind is Kind.LOAD_ACQ:  # check_atomic_load(): a load, fills recorded alike
+            fill = self._fill(insn.src, insn.off, size, to_reg=True)
+        else:  # check_atomic_rmw() reads the slot first (a fetch: into a reg)
             fill = self._fill(insn.dst, insn.off, size, to_reg=bool(insn.imm & op.BPF_FETCH))
         mem.check_atomic(self, insn)
         if fill is not None:

@@ -9,11 +9,13 @@
 2. ``pseudo``      check_and_resolve_insns(): slot sanity (LDX fields, lddw shape, unknown opcodes)
                    and lddw map / map value / fd_array resolution, used maps;
 3. ``cfg``         check_cfg(): everything reachable, no jump into an lddw (loops allowed: root);
+   ``mark_fastcall_patterns``: the bpf_fastcall spill/fill pairs around calls (``fastcall``);
 4. ``do_check``    do_check(): every path walked with register and stack state (``do_check``,
                    ``checks``, ``prune``): reserved fields, registers, ALU and pointer arithmetic,
                    memory accesses (stack, map values, context, packets), helper calls against
                    their prototypes, conditional jumps with branch refinement; it records the
                    context accesses for the fixups and per-instruction facts;
+   ``remove_fastcall_spills_fills``: the stack depths without the fastcall pairs (``fastcall``);
    ``check_max_stack_depth``: the combined stack of every call chain (``subprogs``);
    ``fixup_kfunc_call``: a reached kfunc call without a BTF id is refused (``kfuncs``);
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
@@ -46,6 +48,7 @@ from pybpf.verifier.cfg import CfgPass
 from pybpf.verifier.ctx_rewrite import CtxRewritePass
 from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.fastcall import FastcallDepthPass, FastcallPass, kernel_stack_depths
 from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
 from pybpf.verifier.patch import probe_loads, proven_accesses
@@ -70,7 +73,9 @@ PASSES: list[Pass] = [
     AttachPass(),
     PseudoPass(),
     CfgPass(),
+    FastcallPass(),
     DoCheckPass(),
+    FastcallDepthPass(),
     StackDepthPass(),
     KfuncFixupPass(),
     CtxRewritePass(),
@@ -112,6 +117,6 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
 
 def _finish(state: VerifierState, started: int) -> None:
     elapsed = (time.monotonic_ns() - started) // 1000
-    depths = state.stack_depths or [0] * len(state.subprogs)
+    depths = kernel_stack_depths(state)
     states = (state.max_states_per_insn, state.total_states, state.peak_states)
     state.log.print_stats(state.insn_processed, elapsed, depths, states)

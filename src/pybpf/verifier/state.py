@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import errno
 from dataclasses import dataclass, field
-from typing import NamedTuple, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_REG_FP, MAX_BPF_REG
@@ -36,6 +36,9 @@ from pybpf.verifier.regstate import RegState
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.request import InsnFacts, LoadRequest, MapRef
 from pybpf.verifier.stack import Stack
+
+if TYPE_CHECKING:
+    from pybpf.verifier.fastcall import FastcallPatterns
 
 
 @dataclass
@@ -56,6 +59,7 @@ class VerifierState:
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
     stack_buffer_slices: bool = False  # a dynptr slice with a stack buffer was made (stack writes check)
+    fastcall: FastcallPatterns | None = None  # the bpf_fastcall patterns (mark_fastcall_patterns())
     total_states: int = 0
     peak_states: int = 0
     max_states_per_insn: int = 0

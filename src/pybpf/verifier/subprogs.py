@@ -30,6 +30,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE, Slot
 from pybpf.uapi import BPF_MAX_SUBPROGS, MAX_BPF_STACK, BPF_FUNC_tail_call
 from pybpf.verifier.bounds import s32
+from pybpf.verifier.fastcall import kernel_stack_depths
 from pybpf.verifier.kfuncs import add_kfunc_call
 from pybpf.verifier.state import VerifierState
 
@@ -135,7 +136,8 @@ def check_max_stack_depth(state: VerifierState) -> None:
     are not allowed when call stack of previous frames is %d bytes. Too large").
 
     As in the kernel this looks at every call instruction, reached by the paths or not, with each
-    subprogram's deepest stack use found by do_check.  Private stacks (which the kernel gives some
+    subprogram's deepest stack use found by do_check (less the bpf_fastcall pairs' stack:
+    ``fastcall.kernel_stack_depths``).  Private stacks (which the kernel gives some
     tracing programs' subprograms) are not modelled."""
     view = state.view
     slots = view.slots
@@ -144,7 +146,7 @@ def check_max_stack_depth(state: VerifierState) -> None:
     for slot, insn in zip(view.starts, view.insns, strict=True):
         if insn.opcode == CALL_OPCODE and insn.src == 0 and insn.imm == BPF_FUNC_tail_call:
             has_tail_call[view.subprog_of(slot)] = True
-    depths = state.stack_depths or [0] * count
+    depths = kernel_stack_depths(state)
     for entry in range(count):
         if entry == 0 or entry in state.async_callbacks:
             _walk_stack_depth(state, entry, slots, depths, has_tail_call)

@@ -621,6 +621,10 @@ def _check_stack_access(
     frame = w.state.frames[reg.frameno]
     stack = frame.stack
     w.scratch_stack((-min_off - 1) // BPF_REG_SIZE, reg.frameno)
+    fastcall = w.env.fastcall
+    if fastcall is not None:  # check_fastcall_stack_contract(): a fixed read counts for the reader
+        reader = access == BPF_READ and tnum.is_const(reg.var_off)
+        fastcall.check_contract(w.state.cur.subprog if reader else frame.subprog, w.insn_idx, min_off)
     regs = w.state.cur.regs
     if access == BPF_WRITE:  # a write over a dynptr destroys it (or is refused)
         slots = stack.slots
@@ -761,6 +765,8 @@ def helper_stack_access(
         w.fail(errno.EACCES, "invalid zero-sized read")
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
+    if w.env.fastcall is not None:  # a helper's access counts as the frame's (Linux 6.18, measured)
+        w.env.fastcall.check_contract(w.state.frames[reg.frameno].subprog, w.insn_idx, min_off)
     at = dynptr.touches_dynptr(stack, min_off, max_off)
     if at is not None and clobber:
         w.fail(errno.EACCES, f"potential write to dynptr at off={at} disallowed")
