@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import encode_program
@@ -109,6 +110,8 @@ _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur st
 _GLUED_STATS = re.compile(r"processed \d+ insns \(limit .*$")
 _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
 _KFUNC_NAME = re.compile(r"kfunc\(([A-Za-z_]\w*)")
+_BTF_OFFSET = re.compile(r"offsetof\((\w+),\s*([\w.]+)\)")
+_BTF_TYPE = re.compile(r"btf_type\((\w+)\)")
 _MAP_EXTRAS = ("frozen", "spin_lock", "kptr")
 _MAP_IN_MAP = ("array_of_maps", "hash_of_maps")
 """Map flags of the corpus that are no BPF_MAP_CREATE flag (see the module docstring)."""
@@ -349,7 +352,8 @@ def corpus(with_c: bool = True) -> list[Program]:
 
 # -- loading -----------------------------------------------------------------------------------
 def resolve_kfuncs(text: str) -> str:
-    """``kfunc(NAME`` -> ``kfunc(ID`` with the BTF id of the function NAME in the kernel's BTF."""
+    """``kfunc(NAME`` -> ``kfunc(ID`` with the BTF id of the function NAME in the kernel's BTF; then
+    the kernel's struct layout (``resolve_kernel_types``)."""
     from pybpf.kfuncs.kernel_btf import kernel_btf
 
     def btf_id(match: re.Match[str]) -> str:
@@ -358,7 +362,48 @@ def resolve_kfuncs(text: str) -> str:
             raise ValueError(f"no kernel function {match.group(1)} in the kernel's BTF")
         return f"kfunc({found}"
 
-    return _KFUNC_NAME.sub(btf_id, text)
+    return resolve_kernel_types(_KFUNC_NAME.sub(btf_id, text))
+
+
+def resolve_kernel_types(text: str) -> str:
+    """``offsetof(STRUCT, MEMBER.MEMBER...)`` -> the byte offset of that member in the running
+    kernel's struct (members of anonymous structs and unions found through them, as C names them),
+    ``btf_type(NAME)`` -> the vmlinux BTF id of the struct or union NAME: programs that walk kernel
+    structs read the kernel's own layout, as CO-RE gives a C program."""
+    from pybpf.verifier.kernel_btf import vmlinux_btf
+
+    btf = vmlinux_btf()
+    if btf is None:
+        return text
+
+    def struct_id(name: str) -> int:
+        found = [i for i in btf.ids_by_name(name) if btf[i].kind in (Kind.STRUCT, Kind.UNION)]
+        if not found:
+            raise ValueError(f"no struct {name} in the kernel's BTF")
+        return found[0]
+
+    def member_offset(type_id: int, name: str) -> tuple[int, int] | None:
+        t = btf[btf.resolve(type_id)]
+        for member in getattr(t, "members", ()):
+            if member.name == name:
+                return member.type_id, member.bit_offset // 8
+            if not member.name:
+                inner = member_offset(member.type_id, name)
+                if inner is not None:
+                    return inner[0], member.bit_offset // 8 + inner[1]
+        return None
+
+    def offset(match: re.Match[str]) -> str:
+        type_id, off = struct_id(match.group(1)), 0
+        for name in match.group(2).split("."):
+            found = member_offset(type_id, name)
+            if found is None:
+                raise ValueError(f"no member {match.group(2)} in the kernel's struct {match.group(1)}")
+            type_id, off = found[0], off + found[1]
+        return str(off)
+
+    text = _BTF_OFFSET.sub(offset, text)
+    return _BTF_TYPE.sub(lambda m: str(struct_id(m.group(1))), text)
 
 
 def reason(log: str) -> str:
