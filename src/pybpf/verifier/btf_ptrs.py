@@ -10,10 +10,13 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   type_is_trusted_or_null() (PTR_TRUSTED | PTR_MAYBE_NULL), and inside an RCU read-side section
   (in_rcu_cs(): bpf_rcu_read_lock(), a held spin lock, or any non-sleepable program)
   type_is_rcu() (MEM_RCU) and type_is_rcu_or_null() or an ``__rcu`` tag (MEM_RCU |
-  PTR_MAYBE_NULL); other members of a trusted struct give plain PTR_TO_BTF_ID in an RCU section and
-  PTR_UNTRUSTED outside; through any other pointer (plain PTR_TO_BTF_ID), plain PTR_TO_BTF_ID.  A
-  maybe-NULL result gets an id for its NULL check.  The allow-lists are the kernel's own
+  PTR_MAYBE_NULL); every other pointer member gives PTR_UNTRUSTED -- also through a plain
+  PTR_TO_BTF_ID and, in an RCU section, through a trusted one, where the kernel's source of 6.18
+  reads as if they stayed plain PTR_TO_BTF_ID: the running 6.18 kernel answers untrusted (measured,
+  tests/data/verifier_corpus/btf_ptrs.asm).  A maybe-NULL result gets an id for its NULL check.  The allow-lists are the kernel's own
   ``<struct>__safe_trusted`` ... structs in vmlinux (``kernel_btf.nested_type_is_trusted``);
+* check_ptr_to_map_access(): a read of a map's kernel struct (``bpf_array``, ``bpf_htab`` ...) is
+  walked the same way, and a pointer member gives an untrusted PTR_TO_BTF_ID (measured);
 * check_kfunc_call() of bpf_rcu_read_unlock(): every MEM_RCU pointer becomes PTR_UNTRUSTED;
 * check_kfunc_call() of bpf_cast_to_kern_ctx(): PTR_TO_BTF_ID | PTR_TRUSTED of the program
   type's kernel context (get_kern_ctx_btf_id(): xdp_buff, sk_buff ...; "kern ctx type id %u is not
@@ -41,8 +44,6 @@ if TYPE_CHECKING:
 
 _TAG_FLAGS = {"user": TypeFlag.MEM_USER, "percpu": TypeFlag.MEM_PERCPU, "rcu": TypeFlag.MEM_RCU}
 """btf_struct_walk(): the flag a pointer member's type tag gives."""
-_TRUST_FLAGS = TypeFlag.MEM_ALLOC | TypeFlag.PTR_TRUSTED | TypeFlag.MEM_RCU
-"""clear_trusted_flags(): BPF_REG_TRUSTED_MODIFIERS and MEM_RCU."""
 UNTRUSTED_MEM = TypeFlag.MEM_RDONLY | TypeFlag.PTR_UNTRUSTED
 """The flags of the memory a pointer to no struct gives (PTR_TO_MEM, size 0)."""
 
@@ -86,15 +87,29 @@ def loaded_register(w: Walker, reg: RegState, walk: Walk) -> RegState | None:
             elif flag & TypeFlag.MEM_RCU or listed("rcu_or_null"):
                 flag |= TypeFlag.MEM_RCU | TypeFlag.PTR_MAYBE_NULL  # __rcu pointers may be NULL
             elif not flag & (TypeFlag.MEM_PERCPU | TypeFlag.MEM_USER):
-                flag &= ~_TRUST_FLAGS  # an unlisted member: the deprecated plain PTR_TO_BTF_ID
+                flag = TypeFlag.PTR_UNTRUSTED  # an unlisted member (measured on Linux 6.18)
         else:
             flag = TypeFlag.PTR_UNTRUSTED  # outside an RCU section nothing more is known
     else:
-        flag &= ~_TRUST_FLAGS  # the old plain PTR_TO_BTF_ID walks on as it was
+        flag = TypeFlag.PTR_UNTRUSTED  # a plain PTR_TO_BTF_ID's members (measured on Linux 6.18)
     result.mark_pointer(RegType.PTR_TO_BTF_ID, flag)
     result.map = kernel_btf.kernel_type(walk.type_id)
     if flag & TypeFlag.PTR_MAYBE_NULL:
         result.id = w.new_id()
+    return result
+
+
+def map_member_register(w: Walker, walk: Walk) -> RegState | None:
+    """check_ptr_to_map_access(): what a read of a map's kernel struct loads -- a pointer member
+    an untrusted pointer, as through any plain PTR_TO_BTF_ID (None: an unknown scalar)."""
+    if walk.answer == kernel_btf.WALK_SCALAR:
+        return None
+    result = RegState()
+    if walk.answer == kernel_btf.WALK_PTR_UNTRUSTED:
+        result.mark_pointer(RegType.PTR_TO_MEM, UNTRUSTED_MEM)
+        return result
+    result.mark_pointer(RegType.PTR_TO_BTF_ID, TypeFlag.PTR_UNTRUSTED)
+    result.map = kernel_btf.kernel_type(walk.type_id)
     return result
 
 

@@ -272,7 +272,7 @@ def check_mem_access(
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t is RegType.CONST_PTR_TO_MAP:
-        _check_ptr_to_map_access(w, regno, reg, off, access)
+        result = _check_ptr_to_map_access(w, regno, reg, off, size, access)
     elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType) and not reg.maybe_null:
         result = _check_ptr_to_btf_access(w, regno, reg, off, size, access=access)
     elif t in _UNCHECKED and not reg.maybe_null:
@@ -301,16 +301,27 @@ _MAP_STRUCTS = {
 """The kernel struct of each map type (its ops' ``map_btf_id``), as check_ptr_to_map_access() names it."""
 
 
-def _check_ptr_to_map_access(w: Walker, regno: int, reg: RegState, off: int, access: int) -> None:
+def _check_ptr_to_map_access(
+    w: Walker, regno: int, reg: RegState, off: int, size: int, access: int
+) -> RegState | None:
     """check_ptr_to_map_access(): the program reads the map's kernel struct, never writes it, and
-    never below it (reads within it are not modelled: they give unknown scalars)."""
+    never below it, as btf_struct_access() allows; what the read loads is returned (None: an
+    unknown scalar, also where pybpf does not know the struct)."""
     name = _MAP_STRUCTS.get(int(map_attr(reg.map, "map_type", 0)))
     if name is None:
-        return
+        return None
     if off < 0:
         w.fail(errno.EACCES, f"R{regno} is {name} invalid negative access: off={off}")
     if access != BPF_READ:
         w.fail(errno.EACCES, f"only read from {name} is supported")
+    target = kernel_btf.kernel_struct(name)
+    if target is None:
+        return None
+    try:
+        walk = kernel_btf.struct_access(target, off, size)
+    except kernel_btf.WalkError as exc:
+        w.fail(exc.errno, exc.message)
+    return btf_ptrs.map_member_register(w, walk)
 
 
 def _check_ptr_to_btf_access(
