@@ -31,7 +31,10 @@ programs are checked only on request, see tests/verifier/test_corpus.py).  The p
 starts at the first indented line and runs to the next ``===`` (labels may sit at the start of a line there).
 A kfunc is called by name, ``call kfunc(bpf_iter_num_new)``: the name becomes the BTF id of that
 function in pybpf's kernel BTF (``pybpf.kfuncs.kernel_btf``: the running kernel's, so both backends
-load the same bytes) when the program is assembled (``resolve_kfuncs``).
+load the same bytes) when the program is assembled (``resolve_kfuncs``); so do
+``offsetof(STRUCT, MEMBER.MEMBER)`` (a member's byte offset in the running kernel's struct) and
+``btf_type(STRUCT)`` (its vmlinux type id), for programs that walk kernel structs
+(``resolve_kernel_types``).
 ``generated.asm`` is written by the corpus generator (``tests.verifier.corpus_generator``), and
 the C theme is every program of every object in tests/data/c, loaded one at a time through
 pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF, so both
