@@ -235,6 +235,6 @@ CASES: list[Case] = [
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 
 OBJECTS = sorted(p.stem for p in DATA.glob("*.c"))
-REFUSED = ("refused_core", "refused_license", "refused_null", "global_funcs", "map_kptrs")
+REFUSED = ("refused_core", "refused_license", "refused_null", "global_funcs", "map_kptrs", "vmlinux_refused")
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""

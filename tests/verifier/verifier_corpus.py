@@ -37,8 +37,9 @@ load the same bytes) when the program is assembled (``resolve_kfuncs``); so do
 (``resolve_kernel_types``).
 ``generated.asm`` is written by the corpus generator (``tests.verifier.corpus_generator``), and
 the C theme is every program of every object in tests/data/c, loaded one at a time through
-pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF, so both
-backends load the same bytes).
+pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF -- the
+``vmlinux_*`` objects, which walk kernel structs, against the running kernel's -- so both backends
+load the same bytes).
 
 ``labels.json`` (written by scripts/record_verifier_corpus.py) holds, per program, the answer of
 each kernel release it was recorded on: ``{"6.18": {"errno": "EACCES", "line": "..."}}`` with the
@@ -75,6 +76,8 @@ CORPUS = Path(__file__).resolve().parent.parent / "data" / "verifier_corpus"
 C_OBJECTS = Path(__file__).resolve().parent.parent / "data" / "c"
 CORE_TARGET = "core_target.o"
 """The BTF the C objects' CO-RE relocations resolve against (the same on both backends)."""
+VMLINUX_OBJECTS = "vmlinux_"
+"""The C objects that walk the kernel's own structs: relocated against the running kernel's BTF."""
 LABELS = CORPUS / "labels.json"
 KNOWN = CORPUS / "known_disagreements.txt"
 LOG_SIZE = 1 << 22
@@ -569,7 +572,7 @@ def _load_c(program: Program, backend: Backend) -> Verdict:
     for m in spec.maps.values():
         m.pinning = PinType.NONE  # pins are no business of the verifier
     prog_name = program.name.rsplit("/", 1)[1]
-    core_target = str(C_OBJECTS / CORE_TARGET)
+    core_target = None if program.obj.startswith(VMLINUX_OBJECTS) else str(C_OBJECTS / CORE_TARGET)
     options = LoadOptions(programs=frozenset({prog_name}), target_btf=lambda: target_btf(core_target))
     try:
         load_spec(spec, backend, options).close()
