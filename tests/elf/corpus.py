@@ -238,3 +238,6 @@ OBJECTS = sorted(p.stem for p in DATA.glob("*.c"))
 REFUSED = ("refused_core", "refused_license", "refused_null", "global_funcs", "map_kptrs", "vmlinux_refused")
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""
+NOT_RUN = ("vmlinux_structs",)
+"""Objects whose programs read the running kernel's own objects (the current task, the kernel's
+contexts): loaded on both backends, never run -- pybpf has no such objects to give them."""

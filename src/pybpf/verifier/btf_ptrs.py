@@ -13,8 +13,9 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   PTR_MAYBE_NULL); every other pointer member gives PTR_UNTRUSTED -- also through a plain
   PTR_TO_BTF_ID and, in an RCU section, through a trusted one, where the kernel's source of 6.18
   reads as if they stayed plain PTR_TO_BTF_ID: the running 6.18 kernel answers untrusted (measured,
-  tests/data/verifier_corpus/btf_ptrs.asm).  A maybe-NULL result gets an id for its NULL check.  The allow-lists are the kernel's own
-  ``<struct>__safe_trusted`` ... structs in vmlinux (``kernel_btf.nested_type_is_trusted``);
+  tests/data/verifier_corpus/btf_ptrs.asm).  A maybe-NULL result gets an id for its NULL check.
+  The allow-lists are the kernel's own ``<struct>__safe_trusted`` ... structs in vmlinux
+  (``kernel_btf.nested_type_is_trusted``);
 * check_ptr_to_map_access(): a read of a map's kernel struct (``bpf_array``, ``bpf_htab`` ...) is
   walked the same way, and a pointer member gives an untrusted PTR_TO_BTF_ID (measured);
 * check_kfunc_call() of bpf_rcu_read_unlock(): every MEM_RCU pointer becomes PTR_UNTRUSTED;

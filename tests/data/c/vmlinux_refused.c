@@ -27,7 +27,7 @@ extern void bpf_task_release(struct task_struct *p) __ksym;
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 SEC("syscall")
-int sys_parent_outside_rcu(void *ctx)
+int sys_no_rcu(void *ctx)
 {
 	struct task_struct *parent = bpf_task_acquire(bpf_get_current_task_btf()->real_parent);
 
@@ -45,7 +45,7 @@ int tc_sk_unchecked(struct __sk_buff *ctx)
 }
 
 SEC("xdp")
-int xdp_task_written(struct xdp_md *ctx)
+int xdp_task_write(struct xdp_md *ctx)
 {
 	bpf_get_current_task_btf()->pid = 0;
 	return XDP_PASS;

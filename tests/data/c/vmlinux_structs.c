@@ -60,7 +60,7 @@ int xdp_parent_tgid(struct xdp_md *ctx)
 }
 
 SEC("xdp")
-int xdp_parent_acquired(struct xdp_md *ctx)
+int xdp_parent_ref(struct xdp_md *ctx)
 {
 	struct task_struct *parent = bpf_task_acquire(bpf_get_current_task_btf()->real_parent);
 	int pid;
@@ -73,7 +73,7 @@ int xdp_parent_acquired(struct xdp_md *ctx)
 }
 
 SEC("xdp")
-int xdp_ingress_ifindex(struct xdp_md *ctx)
+int xdp_kern_ctx(struct xdp_md *ctx)
 {
 	struct xdp_buff *xdp = bpf_cast_to_kern_ctx(ctx);
 
@@ -81,7 +81,7 @@ int xdp_ingress_ifindex(struct xdp_md *ctx)
 }
 
 SEC("tc")
-int tc_socket_family(struct __sk_buff *ctx)
+int tc_sk_family(struct __sk_buff *ctx)
 {
 	struct sk_buff *skb = bpf_cast_to_kern_ctx(ctx);
 	struct sock *sk = skb->sk;
@@ -100,7 +100,7 @@ int xdp_rdonly_task(struct xdp_md *ctx)
 }
 
 SEC("syscall")
-int sys_parent_in_rcu(void *ctx)
+int sys_parent_rcu(void *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf(), *parent;
 	int pid = 0;

@@ -272,7 +272,7 @@ def check_mem_access(
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t is RegType.CONST_PTR_TO_MAP:
-        result = _check_ptr_to_map_access(w, regno, reg, off, size, access)
+        result = _check_ptr_to_map_access(w, regno, reg, off, size, access=access)
     elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType) and not reg.maybe_null:
         result = _check_ptr_to_btf_access(w, regno, reg, off, size, access=access)
     elif t in _UNCHECKED and not reg.maybe_null:
@@ -302,7 +302,7 @@ _MAP_STRUCTS = {
 
 
 def _check_ptr_to_map_access(
-    w: Walker, regno: int, reg: RegState, off: int, size: int, access: int
+    w: Walker, regno: int, reg: RegState, off: int, size: int, *, access: int
 ) -> RegState | None:
     """check_ptr_to_map_access(): the program reads the map's kernel struct, never writes it, and
     never below it, as btf_struct_access() allows; what the read loads is returned (None: an
