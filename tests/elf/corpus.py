@@ -335,6 +335,7 @@ REFUSED = (
     "global_funcs",
     "map_kptrs",
     "real_xdp_parsers_refused",
+    "vmlinux_refused",
 )
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""
@@ -351,3 +352,6 @@ REAL_WORLD_GAPS = {
 }
 """Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why
 (strict: they must still differ)."""
+NOT_RUN = ("vmlinux_structs",)
+"""Objects whose programs read the running kernel's own objects (the current task, the kernel's
+contexts): loaded on both backends, never run -- pybpf has no such objects to give them."""

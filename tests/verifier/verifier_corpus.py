@@ -32,12 +32,16 @@ programs are checked only on request, see tests/verifier/test_corpus.py).  The p
 starts at the first indented line and runs to the next ``===`` (labels may sit at the start of a line there).
 A kfunc is called by name, ``call kfunc(bpf_iter_num_new)``: the name becomes the BTF id of that
 function in pybpf's kernel BTF (``pybpf.kfuncs.kernel_btf``: the running kernel's, so both backends
-load the same bytes) when the program is assembled (``resolve_kfuncs``).
+load the same bytes) when the program is assembled (``resolve_kfuncs``); so do
+``offsetof(STRUCT, MEMBER.MEMBER)`` (a member's byte offset in the running kernel's struct) and
+``btf_type(STRUCT)`` (its vmlinux type id), for programs that walk kernel structs
+(``resolve_kernel_types``).
 ``generated.asm`` is written by the corpus generator (``tests.verifier.corpus_generator``), and
 the C theme is every program of every object in tests/data/c, loaded one at a time through
-pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF -- or, for the
-objects built against vmlinux.h, against their own BTF: the kernel's layout when they were built --
-so both backends load the same bytes).
+pybpf's ELF loader (maps unpinned, CO-RE relocated against core_target.o's BTF -- the objects built
+against vmlinux.h against their own BTF: the kernel's layout when they were built; the ``vmlinux_*``
+objects, which walk kernel structs, against the running kernel's -- so both backends load the same
+bytes).
 
 ``labels.json`` (written by scripts/record_verifier_corpus.py) holds, per program, the answer of
 each kernel release it was recorded on: ``{"6.18": {"errno": "EACCES", "line": "..."}}`` with the
@@ -61,6 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import encode_program
@@ -73,6 +78,8 @@ CORPUS = Path(__file__).resolve().parent.parent / "data" / "verifier_corpus"
 C_OBJECTS = Path(__file__).resolve().parent.parent / "data" / "c"
 CORE_TARGET = "core_target.o"
 """The BTF the C objects' CO-RE relocations resolve against (the same on both backends)."""
+VMLINUX_OBJECTS = "vmlinux_"
+"""The C objects that walk the kernel's own structs: relocated against the running kernel's BTF."""
 LABELS = CORPUS / "labels.json"
 KNOWN = CORPUS / "known_disagreements.txt"
 LOG_SIZE = 1 << 22
@@ -115,6 +122,8 @@ _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur st
 _GLUED_STATS = re.compile(r"processed \d+ insns \(limit .*$")
 _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
 _KFUNC_NAME = re.compile(r"kfunc\(([A-Za-z_]\w*)")
+_BTF_OFFSET = re.compile(r"offsetof\((\w+),\s*([\w.]+)\)")
+_BTF_TYPE = re.compile(r"btf_type\((\w+)\)")
 _MAP_EXTRAS = ("frozen", "spin_lock", "kptr")
 _MAP_IN_MAP = ("array_of_maps", "hash_of_maps")
 """Map flags of the corpus that are no BPF_MAP_CREATE flag (see the module docstring)."""
@@ -355,7 +364,8 @@ def corpus(with_c: bool = True) -> list[Program]:
 
 # -- loading -----------------------------------------------------------------------------------
 def resolve_kfuncs(text: str) -> str:
-    """``kfunc(NAME`` -> ``kfunc(ID`` with the BTF id of the function NAME in the kernel's BTF."""
+    """``kfunc(NAME`` -> ``kfunc(ID`` with the BTF id of the function NAME in the kernel's BTF; then
+    the kernel's struct layout (``resolve_kernel_types``)."""
     from pybpf.kfuncs.kernel_btf import kernel_btf
 
     def btf_id(match: re.Match[str]) -> str:
@@ -364,7 +374,48 @@ def resolve_kfuncs(text: str) -> str:
             raise ValueError(f"no kernel function {match.group(1)} in the kernel's BTF")
         return f"kfunc({found}"
 
-    return _KFUNC_NAME.sub(btf_id, text)
+    return resolve_kernel_types(_KFUNC_NAME.sub(btf_id, text))
+
+
+def resolve_kernel_types(text: str) -> str:
+    """``offsetof(STRUCT, MEMBER.MEMBER...)`` -> the byte offset of that member in the running
+    kernel's struct (members of anonymous structs and unions found through them, as C names them),
+    ``btf_type(NAME)`` -> the vmlinux BTF id of the struct or union NAME: programs that walk kernel
+    structs read the kernel's own layout, as CO-RE gives a C program."""
+    from pybpf.verifier.kernel_btf import vmlinux_btf
+
+    btf = vmlinux_btf()
+    if btf is None:
+        return text
+
+    def struct_id(name: str) -> int:
+        found = [i for i in btf.ids_by_name(name) if btf[i].kind in (Kind.STRUCT, Kind.UNION)]
+        if not found:
+            raise ValueError(f"no struct {name} in the kernel's BTF")
+        return found[0]
+
+    def member_offset(type_id: int, name: str) -> tuple[int, int] | None:
+        t = btf[btf.resolve(type_id)]
+        for member in getattr(t, "members", ()):
+            if member.name == name:
+                return member.type_id, member.bit_offset // 8
+            if not member.name:
+                inner = member_offset(member.type_id, name)
+                if inner is not None:
+                    return inner[0], member.bit_offset // 8 + inner[1]
+        return None
+
+    def offset(match: re.Match[str]) -> str:
+        type_id, off = struct_id(match.group(1)), 0
+        for name in match.group(2).split("."):
+            found = member_offset(type_id, name)
+            if found is None:
+                raise ValueError(f"no member {match.group(2)} in the kernel's struct {match.group(1)}")
+            type_id, off = found[0], off + found[1]
+        return str(off)
+
+    text = _BTF_OFFSET.sub(offset, text)
+    return _BTF_TYPE.sub(lambda m: str(struct_id(m.group(1))), text)
 
 
 def reason(log: str) -> str:
@@ -527,7 +578,9 @@ def _load_c(program: Program, backend: Backend) -> Verdict:
     for m in spec.maps.values():
         m.pinning = PinType.NONE  # pins are no business of the verifier
     prog_name = program.name.rsplit("/", 1)[1]
-    core_target = str(C_OBJECTS / core_target_of(program.obj))
+    core_target = (
+        None if program.obj.startswith(VMLINUX_OBJECTS) else str(C_OBJECTS / core_target_of(program.obj))
+    )
     options = LoadOptions(programs=frozenset({prog_name}), target_btf=lambda: target_btf(core_target))
     try:
         load_spec(spec, backend, options).close()

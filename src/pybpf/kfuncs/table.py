@@ -11,8 +11,9 @@ Modelled so far, from kernel/bpf/helpers.c's ``common_btf_ids`` (registered for
 BPF_PROG_TYPE_UNSPEC: every program type may call them): the numeric open-coded iterator
 (bpf_iter_num_new/next/destroy), the region markers bpf_preempt_disable/enable and
 bpf_rcu_read_lock/unlock (the verifier tracks the regions; a run in user space has nothing to
-disable or protect, so they do nothing there), and the dynptr kfuncs bpf_dynptr_slice,
-bpf_dynptr_slice_rdwr, bpf_dynptr_adjust, bpf_dynptr_is_null, bpf_dynptr_is_rdonly,
+disable or protect, so they do nothing there), the casts bpf_cast_to_kern_ctx and bpf_rdonly_cast
+(KF_FASTCALL; the same pointer, as another type: the kernel inlines them), and the dynptr kfuncs
+bpf_dynptr_slice, bpf_dynptr_slice_rdwr, bpf_dynptr_adjust, bpf_dynptr_is_null, bpf_dynptr_is_rdonly,
 bpf_dynptr_size and bpf_dynptr_clone; from net/core/filter.c, bpf_dynptr_from_skb (the skb set of
 the socket-buffer program types) and bpf_dynptr_from_xdp (XDP's set), with
 bpf_dynptr_from_skb_rdonly, which no set holds: fixup_kfunc_call() calls it instead of
@@ -82,6 +83,8 @@ class ArgKind(enum.Enum):
     DYNPTR_UNINIT = "dynptr_uninit"  # struct bpf_dynptr *<name>__uninit: the dynptr the call makes
     MEM_OPT = "mem_opt"  # void *<name>__opt: memory of the next (constant) argument's size, or NULL
     CONST_SIZE = "const_size"  # <name>__szk: the size of the memory before it, a known constant
+    CONSTANT = "constant"  # <name>__k: a scalar that must be a known constant (is_kfunc_arg_constant)
+    IGNORED = "ignored"  # <name>__ign: not checked at all (is_kfunc_arg_ignore)
 
 
 class RetKind(enum.Enum):
@@ -92,6 +95,8 @@ class RetKind(enum.Enum):
     RDONLY_MEM = "rdonly_mem"  # a pointer to a scalar: PTR_TO_MEM | MEM_RDONLY of its size
     BTF_ID = "btf_id"  # a pointer to a struct: PTR_TO_BTF_ID of that kernel type
     SLICE = "slice"  # void *: a dynptr slice, PTR_TO_MEM of the constant size argument
+    KERN_CTX = "kern_ctx"  # void *: the program type's kernel context, trusted (bpf_cast_to_kern_ctx)
+    RDONLY_CAST = "rdonly_cast"  # void *: untrusted, of the type the constant names (bpf_rdonly_cast)
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,8 @@ def _object_kfuncs(struct: str, lookup: str, key: KArg) -> tuple[KFunc, ...]:
 
 
 def _same_object(_ctx: HelperContext, p: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
-    """An acquire that cannot fail: another reference to the same object."""
+    """An acquire that cannot fail (another reference to the same object), or a cast (the same
+    pointer as another type: the kernel inlines both casts as ``r0 = r1``)."""
     return p
 
 
@@ -261,6 +267,24 @@ KFUNCS: tuple[KFunc, ...] = (
         iter_type=ITER_NUM,
     ),
     *(_marker(name) for name in (PREEMPT_DISABLE, PREEMPT_ENABLE, RCU_READ_LOCK, RCU_READ_UNLOCK)),
+    KFunc(
+        "bpf_cast_to_kern_ctx",
+        KfFlag.FASTCALL,
+        (KArg(ArgKind.CTX, "void *", "obj"),),
+        RetKind.KERN_CTX,
+        "void *",
+        8,
+        _same_object,
+    ),
+    KFunc(
+        "bpf_rdonly_cast",
+        KfFlag.FASTCALL,
+        (KArg(ArgKind.IGNORED, "void *", "obj__ign"), KArg(ArgKind.CONSTANT, "u32", "btf_id__k")),
+        RetKind.RDONLY_CAST,
+        "void *",
+        8,
+        _same_object,
+    ),
     *_object_kfuncs("task_struct", "bpf_task_from_pid", KArg(ArgKind.SCALAR, "int", "pid")),
     *_object_kfuncs("cgroup", "bpf_cgroup_from_id", KArg(ArgKind.SCALAR, "long long unsigned int", "cgid")),
     KFunc(

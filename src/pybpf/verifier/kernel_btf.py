@@ -22,10 +22,11 @@ import errno
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pybpf.btf.kinds import Kind
 from pybpf.btf.parse import read_btf_file
-from pybpf.btf.types import BTF, Array, BTFError, Int, Ptr, Struct, Union
+from pybpf.btf.types import BTF, Array, BTFError, Int, Ptr, Struct, TypeTag, Union
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 
@@ -122,9 +123,24 @@ class WalkError(Exception):
         self.message = message
 
 
-def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> tuple[int, int, bool]:
-    """btf_struct_walk(): what ``size`` bytes at ``off`` of the vmlinux struct ``type_id`` are --
-    (answer, the struct id of a WALK_STRUCT / WALK_PTR, whether a union made the walk untrusted).
+class Walk(NamedTuple):
+    """One step of btf_struct_walk(): the answer, the struct it names (a WALK_STRUCT's nested struct,
+    a WALK_PTR's pointee), whether a union made the walk untrusted, and for a WALK_PTR the pointer
+    member's name and its type tag ("user", "percpu", "rcu" or "")."""
+
+    answer: int
+    type_id: int = 0
+    untrusted: bool = False
+    field: str = ""
+    tag: str = ""
+
+
+POINTER_TAGS = ("user", "percpu", "rcu")
+"""The type tags btf_struct_walk() reads on a pointer member (__user, __percpu, __rcu)."""
+
+
+def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> Walk:
+    """btf_struct_walk(): what ``size`` bytes at ``off`` of the vmlinux struct ``type_id`` are.
     Raises WalkError where the kernel refuses the access."""
     btf = vmlinux_btf()
     assert btf is not None
@@ -137,7 +153,7 @@ def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> t
         if off + size > t.size:
             type_id, off = _flexible_tail(btf, t, off, size)
             if not type_id:
-                return WALK_SCALAR, 0, untrusted
+                return Walk(WALK_SCALAR, 0, untrusted)
             continue
         descended = False
         for member in t.members:
@@ -147,7 +163,7 @@ def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> t
             if member.bitfield_size:
                 end_byte = (member.bit_offset + member.bitfield_size + 7) // 8
                 if off <= moff and end_byte <= off + size:
-                    return WALK_SCALAR, 0, untrusted
+                    return Walk(WALK_SCALAR, 0, untrusted)
                 continue
             if off < moff:
                 break
@@ -163,7 +179,7 @@ def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> t
             mtype = btf[mid]
             if isinstance(mtype, (Struct, Union)):
                 if off == moff:
-                    return WALK_STRUCT, mid, untrusted
+                    return Walk(WALK_STRUCT, mid, untrusted)
                 type_id, off, descended = mid, off - moff, True
                 break
             if isinstance(mtype, Ptr):
@@ -173,17 +189,21 @@ def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> t
                         f"cannot access ptr member {_name(member.name)} with moff {moff} in struct "
                         f"{_name(t.name)} with off {off} size {size}",
                     )
+                tagged = btf[mtype.type_id]
+                tag = ""
+                if isinstance(tagged, TypeTag) and not tagged.kind_flag and tagged.name in POINTER_TAGS:
+                    tag = tagged.name
                 pointee = btf.resolve(mtype.type_id)
-                if isinstance(btf[pointee], Struct):
-                    return WALK_PTR, pointee, untrusted
-                return WALK_PTR_UNTRUSTED, 0, untrusted
+                if isinstance(btf[pointee], (Struct, Union)):
+                    return Walk(WALK_PTR, pointee, untrusted, member.name, tag)
+                return Walk(WALK_PTR_UNTRUSTED, 0, untrusted)
             if off + size > true_end and not untrusted:
                 raise WalkError(
                     errno.EACCES,
                     f"access beyond the end of member {_name(member.name)} (mend:{true_end}) in struct "
                     f"{_name(t.name)} with off {off} size {size}",
                 )
-            return WALK_SCALAR, 0, untrusted
+            return Walk(WALK_SCALAR, 0, untrusted)
         if not descended:
             raise WalkError(errno.EINVAL, f"struct {_name(t.name)} doesn't have field at offset {off}")
     raise WalkError(errno.EINVAL, "struct nesting too deep")
@@ -231,16 +251,70 @@ def _resolve_size(btf: BTF, type_id: int, name: str) -> tuple[int, int, int]:
     return mid, size, nelems
 
 
-def struct_access(have: KernelType, off: int, size: int) -> int:
-    """btf_struct_access() of a read: WALK_SCALAR, WALK_PTR or WALK_PTR_UNTRUSTED for ``size``
-    bytes at ``off`` of ``have`` (nested structs entered at their start); WalkError if refused."""
+def struct_access(have: KernelType, off: int, size: int) -> Walk:
+    """btf_struct_access() of a read: the walk's last step -- WALK_SCALAR, WALK_PTR (with the
+    pointee, the member and its tag) or WALK_PTR_UNTRUSTED -- for ``size`` bytes at ``off`` of
+    ``have`` (nested structs entered at their start); WalkError if refused."""
     type_id, untrusted = have.type_id, False
     for _ in range(_MAX_NESTING):
-        answer, next_id, untrusted = struct_walk(type_id, off, size, untrusted)
-        if answer != WALK_STRUCT:
-            return answer
-        type_id, off = next_id, 0
+        walk = struct_walk(type_id, off, size, untrusted)
+        if walk.answer != WALK_STRUCT:
+            return walk
+        type_id, off, untrusted = walk.type_id, 0, walk.untrusted
     raise WalkError(errno.EINVAL, "struct nesting too deep")
+
+
+def nested_type_is_trusted(have: KernelType, field: str, pointee: int, suffix: str) -> bool:
+    """btf_nested_type_is_trusted(): whether the kernel lists ``field`` (a pointer to ``pointee``)
+    of ``have`` in its allow-list struct ``<have>__safe_<suffix>``, which vmlinux carries
+    (BTF_TYPE_SAFE_TRUSTED / _TRUSTED_OR_NULL / _RCU / _RCU_OR_NULL in kernel/bpf/verifier.c):
+    a member of that name whose pointee is the same type."""
+    btf = vmlinux_btf()
+    if btf is None:
+        return False
+    safe = [i for i in btf.ids_by_name(f"{have.name}__safe_{suffix}") if btf[i].kind == have.kind]
+    if not safe:
+        return False
+    t = btf[safe[0]]
+    assert isinstance(t, (Struct, Union))
+    for member in t.members:
+        mtype = btf[member.type_id]
+        if isinstance(mtype, Ptr) and member.name == field and btf.resolve(mtype.type_id) == pointee:
+            return True
+    return False
+
+
+def kern_ctx_type(prog_type_name: str) -> tuple[int, KernelType | None]:
+    """get_kern_ctx_btf_id(): the kernel's own context type of a program type, from vmlinux's
+    ``struct bpf_ctx_convert`` (member ``<BPF_PROG_TYPE_...>_kern``): its type id, and the type
+    when it is a struct (None: the kernel refuses the cast, "kern ctx type id %u is not a struct")."""
+    btf = vmlinux_btf()
+    if btf is None:
+        return 0, None
+    convert = [i for i in btf.ids_by_name("bpf_ctx_convert") if btf[i].kind == Kind.STRUCT]
+    if not convert:
+        return 0, None
+    t = btf[convert[0]]
+    assert isinstance(t, Struct)
+    for member in t.members:
+        if member.name == f"{prog_type_name}_kern":
+            ctx = btf[member.type_id]
+            is_struct = isinstance(ctx, (Struct, Union))
+            return member.type_id, kernel_type(member.type_id) if is_struct else None
+    return 0, None
+
+
+def cast_target(type_id: int) -> KernelType | None:
+    """What bpf_rdonly_cast() makes of its type id: the vmlinux struct or union (None for void, id
+    0); WalkError for an id vmlinux does not have or a type of another kind."""
+    btf = vmlinux_btf()
+    if btf is None or not 0 <= type_id < len(btf):
+        raise WalkError(errno.EINVAL, f"Unknown type ID {type_id} passed to kfunc bpf_rdonly_cast")
+    if type_id == 0:
+        return None
+    if not isinstance(btf[type_id], (Struct, Union)):
+        raise WalkError(errno.EINVAL, "kfunc bpf_rdonly_cast type ID argument must be of a struct or void")
+    return kernel_type(type_id)
 
 
 def struct_ids_match(
@@ -255,14 +329,14 @@ def struct_ids_match(
     type_id = have.type_id
     for _ in range(_MAX_NESTING):
         try:
-            answer, nested, _ = struct_walk(type_id, off, 1)
+            walk = struct_walk(type_id, off, 1)
         except WalkError as exc:
             if log is not None:
                 log(exc.message)
             return False
-        if answer != WALK_STRUCT:
+        if walk.answer != WALK_STRUCT:
             return False
-        if nested == want.type_id:
+        if walk.type_id == want.type_id:
             return True
-        type_id, off = nested, 0
+        type_id, off = walk.type_id, 0
     return False

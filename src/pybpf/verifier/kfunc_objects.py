@@ -14,8 +14,9 @@ pointer argument has ("Possibly NULL pointer passed to trusted arg%d", ``kfuncs`
   passed to release func or trusted arg to kfunc") and is released with every copy of it; a
   release kfunc given no referenced pointer is "release kernel function %s expects refcounted
   PTR_TO_BTF_ID";
-* the pointee is the parameter's struct ("kernel function %s args#%d expected pointer to STRUCT %s
-  but R%d has a pointer to STRUCT %s");
+* the pointee is the parameter's struct at the pointer's offset, or one nested there unless the
+  kfunc acquires or releases it (btf_struct_ids_match(): "kernel function %s args#%d expected
+  pointer to STRUCT %s but R%d has a pointer to STRUCT %s");
 * the result is PTR_TO_BTF_ID of the returned struct; a KF_ACQUIRE kfunc acquires a reference for
   it (its id, for the NULL check of KF_RET_NULL, is the reference's).
 
@@ -78,7 +79,16 @@ def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
         )
     target = kernel_btf.kernel_struct(arg.struct)
     pointee = _REG2BTF.get(reg.type) or (reg.map.name if isinstance(reg.map, KernelType) else "")
-    if pointee and target is not None and (reg.type in _REG2BTF or reg.map != target):
+    strict = bool(kfunc.flags & KfFlag.ACQUIRE or released)  # acquiring or releasing: this very struct
+    if (
+        pointee
+        and target is not None
+        and (
+            reg.type in _REG2BTF
+            or not isinstance(reg.map, KernelType)
+            or not kernel_btf.struct_ids_match(reg.map, reg.off, target, strict=strict, log=w.env.log.line)
+        )
+    ):
         w.fail(
             errno.EINVAL,
             f"kernel function {kfunc.name} args#{i} expected pointer to STRUCT {arg.struct} "

@@ -34,9 +34,11 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   ("nested rcu read lock (kernel function %s)", "unmatched rcu read unlock (kernel function %s)"),
   bpf_preempt_disable/enable count non-preemptible regions ("unmatched attempt to enable
   preemption (kernel function %s)"); ``references.check_resource_leak`` refuses an exit inside
-  either.  Not modelled: MEM_RCU pointers (pybpf's program types hand out none), sleepable helpers
-  inside the regions (pybpf's sleepable programs have none that sleep), global function calls with
-  preemption disabled;
+  either, and bpf_rcu_read_unlock makes the RCU pointers untrusted (``btf_ptrs``); a ``__k``
+  argument must be a known constant ("R%d must be a known constant", its value relied on exactly),
+  an ``__ign`` one is not checked; bpf_cast_to_kern_ctx and bpf_rdonly_cast type r0 as
+  ``btf_ptrs`` says.  Not modelled: sleepable helpers inside the regions (pybpf's sleepable
+  programs have none that sleep), global function calls with preemption disabled;
 * check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``);
 * specialize_kfunc() (fixup_kfunc_call()): where the program type may not write the packet,
   bpf_dynptr_from_skb calls become calls of bpf_dynptr_from_skb_rdonly (read-only dynptrs).
@@ -70,7 +72,7 @@ from pybpf.kfuncs.table import (
     RetKind,
 )
 from pybpf.uapi import BPF_F_SLEEPABLE, BPF_MAX_VAR_OFF
-from pybpf.verifier import dynptr, iterators, kfunc_objects, references, tnum
+from pybpf.verifier import btf_ptrs, dynptr, iterators, kfunc_objects, references, tnum
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import StackBuffer, is_null
@@ -146,14 +148,20 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     dynptr_arg: dynptr.InitializedDynptr | None = None
     slice_buffer: StackBuffer | None = None
     const_size: int | None = None
+    constant = 0  # the value of a ``__k`` argument
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
-        if arg.kind is ArgKind.CONST_SIZE:
-            continue  # checked with the memory before it
-        if arg.kind is ArgKind.SCALAR:
+        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.IGNORED):
+            continue  # checked with the memory before it / not checked
+        if arg.kind in (ArgKind.SCALAR, ArgKind.CONSTANT):
             if reg.type is not RegType.SCALAR_VALUE:
                 w.fail(errno.EINVAL, f"R{regno} is not a scalar")
+            if arg.kind is ArgKind.CONSTANT:
+                if not tnum.is_const(reg.var_off):
+                    w.fail(errno.EINVAL, f"R{regno} must be a known constant")
+                w.mark_chain_precision(regno)
+                constant = reg.var_off.value
             continue
         if arg.kind is not ArgKind.MEM_OPT and (is_null(reg) or reg.maybe_null):
             w.fail(errno.EACCES, f"Possibly NULL pointer passed to trusted arg{i}")
@@ -212,6 +220,10 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.ref_obj_id = ref_obj_id
     elif kfunc.ret is RetKind.BTF_ID:
         kfunc_objects.mark_result(w, kfunc, r0)
+    elif kfunc.ret is RetKind.KERN_CTX:
+        btf_ptrs.mark_kern_ctx(w, r0)
+    elif kfunc.ret is RetKind.RDONLY_CAST:
+        btf_ptrs.mark_rdonly_cast(w, r0, constant)
     elif kfunc.ret is RetKind.SLICE:  # PTR_TO_MEM of the dynptr's type, read-only (bpf_dynptr_slice)
         assert dynptr_arg is not None and const_size is not None
         flags = TypeFlag.MEM_RDONLY | dynptr.SLICE_TYPE_FLAGS.get(dynptr_arg.name, TypeFlag.NONE)
@@ -281,6 +293,7 @@ def _regions(w: Walker, kfunc: KFunc) -> None:
         if name == RCU_READ_LOCK:
             w.fail(errno.EINVAL, f"nested rcu read lock (kernel function {name})")
         elif name == RCU_READ_UNLOCK:
+            btf_ptrs.end_rcu_section(state)
             state.active_rcu_lock = False
         elif sleepable:
             w.fail(errno.EACCES, f"kernel func {name} is sleepable within rcu_read_lock region")

@@ -16,12 +16,13 @@ memory (read-only memory never written), a kernel struct (read only) and the sta
 Socket pointers are read as check_sock_access() allows (``sock_fields``); a map value's kptrs are
 loaded and stored as check_map_kptr_access() allows (``kptrs``); a pointer to a kernel struct is
 read within it (writable only when it is the program's own allocated object, never dereferenced
-when per-CPU).  Not modelled yet
-(permissive, documented): reads and writes through BTF-id / flow-keys / tp-buffer pointers are
-accepted with an unknown result; sign-extending loads give the range of their
-width.  A read at a constant offset of a frozen BPF_F_RDONLY_PROG map (clang's .rodata, frozen by
-the loader) loads the constant it holds (bpf_map_direct_read()); the kernel also requires that no
-writable mmap of the map is active (bpf_map_write_active()), which pybpf does not track.
+when per-CPU or user memory), and its pointer members load the typed pointers ``btf_ptrs`` gives.
+Not modelled yet (permissive, documented): reads and writes through BTF-id pointers of a type pybpf
+does not know, flow-keys and tp-buffer pointers are accepted with an unknown result;
+sign-extending loads give the range of their width.  A read at a constant offset of a frozen
+BPF_F_RDONLY_PROG map (clang's .rodata, frozen by the loader) loads the constant it holds
+(bpf_map_direct_read()); the kernel also requires that no writable mmap of the map is active
+(bpf_map_write_active()), which pybpf does not track.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, dynptr, kernel_btf, kptrs, references, sock_fields, tnum
+from pybpf.verifier import bounds, btf_ptrs, dynptr, kernel_btf, kptrs, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
@@ -282,9 +283,9 @@ def check_mem_access(
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t is RegType.CONST_PTR_TO_MAP:
-        _check_ptr_to_map_access(w, regno, reg, off, access)
+        result = _check_ptr_to_map_access(w, regno, reg, off, size, access=access)
     elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType) and not reg.maybe_null:
-        _check_ptr_to_btf_access(w, regno, reg, off, size, access=access)
+        result = _check_ptr_to_btf_access(w, regno, reg, off, size, access=access)
     elif t in _UNCHECKED and not reg.maybe_null:
         pass
     else:
@@ -313,27 +314,39 @@ _MAP_STRUCTS = {
 """The kernel struct of each map type (its ops' ``map_btf_id``), as check_ptr_to_map_access() names it."""
 
 
-def _check_ptr_to_map_access(w: Walker, regno: int, reg: RegState, off: int, access: int) -> None:
+def _check_ptr_to_map_access(
+    w: Walker, regno: int, reg: RegState, off: int, size: int, *, access: int
+) -> RegState | None:
     """check_ptr_to_map_access(): the program reads the map's kernel struct, never writes it, and
-    never below it (reads within it are not modelled: they give unknown scalars)."""
+    never below it, as btf_struct_access() allows; what the read loads is returned (None: an
+    unknown scalar, also where pybpf does not know the struct)."""
     name = _MAP_STRUCTS.get(int(map_attr(reg.map, "map_type", 0)))
     if name is None:
-        return
+        return None
     if off < 0:
         w.fail(errno.EACCES, f"R{regno} is {name} invalid negative access: off={off}")
     if access != BPF_READ:
         w.fail(errno.EACCES, f"only read from {name} is supported")
+    target = kernel_btf.kernel_struct(name)
+    if target is None:
+        return None
+    try:
+        walk = kernel_btf.struct_access(target, off, size)
+    except kernel_btf.WalkError as exc:
+        w.fail(exc.errno, exc.message)
+    return btf_ptrs.map_member_register(w, walk)
 
 
 def _check_ptr_to_btf_access(
     w: Walker, regno: int, reg: RegState, off: int, size: int, *, access: int
-) -> None:
+) -> RegState | None:
     """check_ptr_to_btf_access() for a pointer to a known kernel type: a GPL-compatible program
     reads it (writes need a program type's btf_struct_access for the struct, none of pybpf's types
-    offers one for these), at a constant offset, not below it, as btf_struct_access() allows (within
-    one member, a pointer member whole, nested structs entered: ``kernel_btf.struct_access()``; the
-    pointers members give are not modelled: reads give unknown scalars).  A program's own object
-    (``kptrs.LocalType``, MEM_ALLOC) may be written too, within its size (its members not walked)."""
+    offers one for these), at a constant offset, not below it, neither user nor per-CPU memory, as
+    btf_struct_access() allows (within one member, a pointer member whole, nested structs entered:
+    ``kernel_btf.struct_access()``); a pointer member read gives the pointer ``btf_ptrs`` types.
+    A program's own object (``kptrs.LocalType``, MEM_ALLOC) may be written too, within its size
+    (its members not walked).  What the read loads is returned (None: an unknown scalar)."""
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
@@ -347,18 +360,21 @@ def _check_ptr_to_btf_access(
             errno.EACCES,
             f"R{regno} is ptr_{target.name} invalid variable offset: off={off}, var_off={var_off}",
         )
-    if reg.flags & TypeFlag.MEM_PERCPU:  # (reached through bpf_this_cpu_ptr() / bpf_per_cpu_ptr() only)
+    if reg.flags & TypeFlag.MEM_USER:  # (a member tagged __user)
+        w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access user memory: off={off}")
+    if reg.flags & TypeFlag.MEM_PERCPU:  # (bpf_this_cpu_ptr(), bpf_per_cpu_ptr(), members tagged __percpu)
         w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access percpu memory: off={off}")
     if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
     if isinstance(target, kptrs.LocalType):  # the program's own BTF: only its size is checked
         if off + size > target.size:
             w.fail(errno.EACCES, f"access beyond {kind} {target.name} at off {off} size {size}")
-        return
+        return None
     try:
-        kernel_btf.struct_access(target, off, size)
+        walk = kernel_btf.struct_access(target, off, size)
     except kernel_btf.WalkError as exc:
         w.fail(exc.errno, exc.message)
+    return btf_ptrs.loaded_register(w, reg, walk)
 
 
 def map_is_rdonly(map_ref: object) -> bool:
