@@ -21,7 +21,9 @@ from kernel/bpf/helpers.c's ``generic_btf_ids`` (registered for XDP,
 SCHED_CLS, SYSCALL, CGROUP_SKB, TRACING and STRUCT_OPS): the referenced task and cgroup objects,
 bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acquire /
 bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
-(KF_RELEASE), what a program stores in a map's kptrs; from kernel/bpf/cpumask.c (TRACING, LSM,
+(KF_RELEASE), what a program stores in a map's kptrs, and the program-allocated objects,
+bpf_obj_new_impl (KF_ACQUIRE | KF_RET_NULL) and bpf_obj_drop_impl (KF_RELEASE), which pybpf
+allocates in user space (``pybpf.kfuncs.alloc_obj``); from kernel/bpf/cpumask.c (TRACING, LSM,
 STRUCT_OPS, SYSCALL): bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire
 (KF_ACQUIRE | KF_TRUSTED_ARGS) and bpf_cpumask_release.  In user space there are no kernel tasks,
 cgroups or cpumasks: the lookups find none and creating one fails (NULL), acquiring a task or
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import dynptr_pkt, iter_num
+from pybpf.kfuncs import alloc_obj, dynptr_pkt, iter_num
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SKB,
     BPF_PROG_TYPE_LWT_IN,
@@ -82,6 +84,9 @@ class ArgKind(enum.Enum):
     DYNPTR_UNINIT = "dynptr_uninit"  # struct bpf_dynptr *<name>__uninit: the dynptr the call makes
     MEM_OPT = "mem_opt"  # void *<name>__opt: memory of the next (constant) argument's size, or NULL
     CONST_SIZE = "const_size"  # <name>__szk: the size of the memory before it, a known constant
+    CONSTANT = "constant"  # an integer <name>__k: a known constant (meta->arg_constant)
+    IGNORED = "ignored"  # <name>__ign: not checked (is_kfunc_arg_ignore(); the fixups fill it in)
+    ALLOC_OBJ = "alloc_obj"  # void *<name>__alloc: an object of bpf_obj_new (KF_ARG_PTR_TO_ALLOC_BTF_ID)
 
 
 class RetKind(enum.Enum):
@@ -92,6 +97,7 @@ class RetKind(enum.Enum):
     RDONLY_MEM = "rdonly_mem"  # a pointer to a scalar: PTR_TO_MEM | MEM_RDONLY of its size
     BTF_ID = "btf_id"  # a pointer to a struct: PTR_TO_BTF_ID of that kernel type
     SLICE = "slice"  # void *: a dynptr slice, PTR_TO_MEM of the constant size argument
+    NEW_OBJ = "new_obj"  # void *: bpf_obj_new's object of the program's type its constant names
 
 
 @dataclass(frozen=True)
@@ -226,6 +232,10 @@ _SLICE_ARGS = (
     KArg(ArgKind.CONST_SIZE, "u32", "buffer__szk"),
 )
 
+OBJ_NEW, OBJ_DROP = "bpf_obj_new_impl", "bpf_obj_drop_impl"
+"""The kfuncs behind libbpf's bpf_obj_new() and bpf_obj_drop() macros (``special_kfunc_list``)."""
+_IGNORED_META = KArg(ArgKind.IGNORED, "void *", "meta__ign")
+
 PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
 RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
 
@@ -292,6 +302,27 @@ KFUNCS: tuple[KFunc, ...] = (
         0,
         _nothing,
         _CPUMASK_TYPES,
+    ),
+    # program-allocated objects: kernel/bpf/helpers.c's generic_btf_ids
+    KFunc(
+        OBJ_NEW,
+        KfFlag.ACQUIRE | KfFlag.RET_NULL,
+        (KArg(ArgKind.CONSTANT, "u64", "local_type_id__k"), _IGNORED_META),
+        RetKind.NEW_OBJ,
+        "void *",
+        8,
+        alloc_obj.obj_new,
+        _GENERIC_TYPES,
+    ),
+    KFunc(
+        OBJ_DROP,
+        KfFlag.RELEASE,
+        (KArg(ArgKind.ALLOC_OBJ, "void *", "p__alloc"), _IGNORED_META),
+        RetKind.VOID,
+        "void",
+        0,
+        alloc_obj.obj_drop,
+        _GENERIC_TYPES,
     ),
     # dynptrs: net/core/filter.c's skb and xdp kfunc sets, kernel/bpf/helpers.c's common_btf_ids
     KFunc(

@@ -70,7 +70,7 @@ from pybpf.kfuncs.table import (
     RetKind,
 )
 from pybpf.uapi import BPF_F_SLEEPABLE, BPF_MAX_VAR_OFF
-from pybpf.verifier import dynptr, iterators, kfunc_objects, references, tnum
+from pybpf.verifier import alloc_obj, dynptr, iterators, kfunc_objects, patch, references, tnum
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import StackBuffer, is_null
@@ -146,14 +146,17 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     dynptr_arg: dynptr.InitializedDynptr | None = None
     slice_buffer: StackBuffer | None = None
     const_size: int | None = None
+    constant = 0
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
-        if arg.kind is ArgKind.CONST_SIZE:
-            continue  # checked with the memory before it
-        if arg.kind is ArgKind.SCALAR:
+        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.IGNORED):
+            continue  # checked with the memory before it; not checked
+        if arg.kind in (ArgKind.SCALAR, ArgKind.CONSTANT):
             if reg.type is not RegType.SCALAR_VALUE:
                 w.fail(errno.EINVAL, f"R{regno} is not a scalar")
+            if arg.kind is ArgKind.CONSTANT:
+                constant = alloc_obj.constant_arg(w, regno)
             continue
         if arg.kind is not ArgKind.MEM_OPT and (is_null(reg) or reg.maybe_null):
             w.fail(errno.EACCES, f"Possibly NULL pointer passed to trusted arg{i}")
@@ -161,6 +164,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             ref_obj_id = reg.ref_obj_id
         if arg.kind is ArgKind.BTF_ID:
             released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
+            continue
+        if arg.kind is ArgKind.ALLOC_OBJ:
+            released = alloc_obj.check_alloc_arg(w, kfunc, i, regno) or released
             continue
         if arg.kind is not ArgKind.ITER:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
@@ -212,6 +218,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.ref_obj_id = ref_obj_id
     elif kfunc.ret is RetKind.BTF_ID:
         kfunc_objects.mark_result(w, kfunc, r0)
+    elif kfunc.ret is RetKind.NEW_OBJ:
+        alloc_obj.mark_new_object(w, kfunc, r0, constant)
     elif kfunc.ret is RetKind.SLICE:  # PTR_TO_MEM of the dynptr's type, read-only (bpf_dynptr_slice)
         assert dynptr_arg is not None and const_size is not None
         flags = TypeFlag.MEM_RDONLY | dynptr.SLICE_TYPE_FLAGS.get(dynptr_arg.name, TypeFlag.NONE)
@@ -309,6 +317,25 @@ def refuse_reached_zero_calls(state: VerifierState) -> None:
             state.einval("invalid kernel function call not eliminated in verifier pass")
 
 
+def fixup_alloc_calls(state: VerifierState) -> None:
+    """fixup_kfunc_call() of the program-allocated object kfuncs (``alloc_obj``): their size and
+    struct meta put in r1 / r2 before the call."""
+    kbtf = None
+    patches: dict[int, list[Instruction]] = {}
+    for index, insn in enumerate(state.view.insns):
+        if not is_kfunc_call(insn) or not insn.imm or insn.off:
+            continue
+        kbtf = kbtf or kernel_btf()
+        kfunc = kbtf.kfunc(insn.imm)
+        if kfunc is None:
+            continue
+        facts = state.facts.get(index)  # (a bpf_obj_new_impl call never reached has no size)
+        replacement = alloc_obj.fixup_call(insn, kfunc, None if facts is None else facts.obj_new_size)
+        if replacement is not None:
+            patches[index] = replacement
+    patch.patch_program(state, patches)
+
+
 def specialize_kfuncs(state: VerifierState) -> None:
     """specialize_kfunc(): in a program type that may not write the packet
     (may_access_direct_pkt_data(BPF_WRITE) is false), a call of bpf_dynptr_from_skb calls
@@ -335,3 +362,4 @@ class KfuncFixupPass:
     def run(self, state: VerifierState) -> None:
         refuse_reached_zero_calls(state)
         specialize_kfuncs(state)
+        fixup_alloc_calls(state)
