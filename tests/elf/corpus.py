@@ -231,10 +231,20 @@ CASES: list[Case] = [
     Case("iters_weak_kfunc", "iters", "xdp_iter_weak", SIZES[:2]),
     Case("dynptr_xdp", "dynptr_pkt", "xdp_dynptr_hdrs", [*SIZES, *frames("eth_only", "runt_ipv4")]),
     Case("dynptr_tc", "dynptr_pkt", "tc_dynptr_mark", [Run(p.data, TC_CTX) for p in SIZES]),
+    Case("alloc_objs_roundtrip", "alloc_objs", "xdp_obj_round", SIZES[:3]),
+    Case("alloc_objs_stash", "alloc_objs", "xdp_stash_take", SIZES[:4]),  # stashed, taken, stashed, taken
+    Case("alloc_objs_peek", "alloc_objs", "xdp_peek_stash", SIZES[:2]),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 
 OBJECTS = sorted(p.stem for p in DATA.glob("*.c"))
-REFUSED = ("refused_core", "refused_license", "refused_null", "global_funcs", "map_kptrs")
+REFUSED = (
+    "refused_core",
+    "refused_license",
+    "refused_null",
+    "global_funcs",
+    "map_kptrs",
+    "alloc_objs_refused",
+)
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""

@@ -15,13 +15,15 @@ import pytest
 from pybpf import Object, load_object
 from pybpf.btf.types import Datasec, Func, FuncLinkage, FuncProto, Var, VarLinkage
 from pybpf.kernel.backend import Backend
-from tests.elf.corpus import DATA
+from tests.elf.corpus import DATA, REFUSED
 
 
 def _ksyms_objects() -> list[str]:
     names = []
     for path in sorted(DATA.glob("*.o")):
         btf = Object.open(path).spec.btf
+        if path.stem in REFUSED:
+            continue  # some of its programs are refused on purpose: the object does not load whole
         if btf is not None and any(isinstance(t, Datasec) and t.name == ".ksyms" for _, t in btf):
             names.append(path.stem)
     return names

@@ -35,7 +35,7 @@ struct {
 
 /* Allocate, fill from the packet's length, read back and drop: the sum of what was written. */
 SEC("xdp")
-int xdp_obj_roundtrip(struct xdp_md *ctx)
+int xdp_obj_round(struct xdp_md *ctx)
 {
 	struct note *n = bpf_obj_new(struct note);
 	__u64 sum;
@@ -54,7 +54,7 @@ int xdp_obj_roundtrip(struct xdp_md *ctx)
 /* Stash a new note in slot 0 when it is empty (its length recorded), else take the stashed one out,
  * count it and drop it: runs alternate between 1 (stored) and 2 (taken back). */
 SEC("xdp")
-int xdp_stash_or_take(struct xdp_md *ctx)
+int xdp_stash_take(struct xdp_md *ctx)
 {
 	__u32 key = 0;
 	struct shelf *s = bpf_map_lookup_elem(&shelves, &key);
