@@ -23,9 +23,12 @@ bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acqu
 bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
 (KF_RELEASE), what a program stores in a map's kptrs, and the program-allocated objects,
 bpf_obj_new_impl (KF_ACQUIRE | KF_RET_NULL) and bpf_obj_drop_impl (KF_RELEASE), which pybpf
-allocates in user space (``pybpf.kfuncs.alloc_obj``); from kernel/bpf/cpumask.c (TRACING, LSM,
-STRUCT_OPS, SYSCALL): bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire
-(KF_ACQUIRE | KF_TRUSTED_ARGS) and bpf_cpumask_release.  In user space there are no kernel tasks,
+allocates in user space (``pybpf.kfuncs.alloc_obj``), and the lists of them:
+bpf_list_push_front_impl / bpf_list_push_back_impl, bpf_list_pop_front / bpf_list_pop_back
+(KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
+(``pybpf.kfuncs.graph_list``); from kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
+bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire (KF_ACQUIRE | KF_TRUSTED_ARGS)
+and bpf_cpumask_release.  In user space there are no kernel tasks,
 cgroups or cpumasks: the lookups find none and creating one fails (NULL), acquiring a task or
 cgroup gives NULL (a cpumask: the same pointer), releasing does nothing.
 """
@@ -38,7 +41,7 @@ from dataclasses import dataclass
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import alloc_obj, dynptr_pkt, iter_num
+from pybpf.kfuncs import alloc_obj, dynptr_pkt, graph_list, iter_num
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SKB,
     BPF_PROG_TYPE_LWT_IN,
@@ -87,6 +90,8 @@ class ArgKind(enum.Enum):
     CONSTANT = "constant"  # an integer <name>__k: a known constant (meta->arg_constant)
     IGNORED = "ignored"  # <name>__ign: not checked (is_kfunc_arg_ignore(); the fixups fill it in)
     ALLOC_OBJ = "alloc_obj"  # void *<name>__alloc: an object of bpf_obj_new (KF_ARG_PTR_TO_ALLOC_BTF_ID)
+    LIST_HEAD = "list_head"  # struct bpf_list_head *: a list head of a map value (KF_ARG_PTR_TO_LIST_HEAD)
+    LIST_NODE = "list_node"  # struct bpf_list_node *: an object's node (KF_ARG_PTR_TO_LIST_NODE)
 
 
 class RetKind(enum.Enum):
@@ -98,6 +103,8 @@ class RetKind(enum.Enum):
     BTF_ID = "btf_id"  # a pointer to a struct: PTR_TO_BTF_ID of that kernel type
     SLICE = "slice"  # void *: a dynptr slice, PTR_TO_MEM of the constant size argument
     NEW_OBJ = "new_obj"  # void *: bpf_obj_new's object of the program's type its constant names
+    LIST_NODE = "list_node"  # struct bpf_list_node *: the node of the head's struct (an owning reference
+    # under KF_ACQUIRE, else a non-owning one)
 
 
 @dataclass(frozen=True)
@@ -235,6 +242,15 @@ _SLICE_ARGS = (
 OBJ_NEW, OBJ_DROP = "bpf_obj_new_impl", "bpf_obj_drop_impl"
 """The kfuncs behind libbpf's bpf_obj_new() and bpf_obj_drop() macros (``special_kfunc_list``)."""
 _IGNORED_META = KArg(ArgKind.IGNORED, "void *", "meta__ign")
+LIST_PUSH = frozenset({"bpf_list_push_front_impl", "bpf_list_push_back_impl"})
+"""The list insertions (their node's reference becomes non-owning; the fixup passes the node offset)."""
+_LIST_HEAD_ARG = KArg(ArgKind.LIST_HEAD, "struct bpf_list_head *", "head")
+_LIST_PUSH_ARGS = (
+    _LIST_HEAD_ARG,
+    KArg(ArgKind.LIST_NODE, "struct bpf_list_node *", "node"),
+    _IGNORED_META,
+    KArg(ArgKind.SCALAR, "u64", "off"),
+)
 
 PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
 RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
@@ -324,6 +340,31 @@ KFUNCS: tuple[KFunc, ...] = (
         alloc_obj.obj_drop,
         _GENERIC_TYPES,
     ),
+    *(
+        KFunc(name, KfFlag.NONE, _LIST_PUSH_ARGS, RetKind.SCALAR, "int", 4, impl, _GENERIC_TYPES)
+        for name, impl in (
+            ("bpf_list_push_front_impl", graph_list.list_push_front),
+            ("bpf_list_push_back_impl", graph_list.list_push_back),
+        )
+    ),
+    *(
+        KFunc(
+            name,
+            flags,
+            (_LIST_HEAD_ARG,),
+            RetKind.LIST_NODE,
+            "struct bpf_list_node *",
+            8,
+            impl,
+            _GENERIC_TYPES,
+        )
+        for name, flags, impl in (
+            ("bpf_list_pop_front", KfFlag.ACQUIRE | KfFlag.RET_NULL, graph_list.list_pop_front),
+            ("bpf_list_pop_back", KfFlag.ACQUIRE | KfFlag.RET_NULL, graph_list.list_pop_back),
+            ("bpf_list_front", KfFlag.RET_NULL, graph_list.list_front),
+            ("bpf_list_back", KfFlag.RET_NULL, graph_list.list_back),
+        )
+    ),
     # dynptrs: net/core/filter.c's skb and xdp kfunc sets, kernel/bpf/helpers.c's common_btf_ids
     KFunc(
         DYNPTR_FROM_SKB,
@@ -406,3 +447,8 @@ KFUNCS: tuple[KFunc, ...] = (
 """Every kfunc pybpf implements."""
 
 BY_NAME: dict[str, KFunc] = {k.name: k for k in KFUNCS}
+SPIN_ALLOWED = frozenset(
+    {*LIST_PUSH, "bpf_list_pop_front", "bpf_list_pop_back", "bpf_list_front", "bpf_list_back",
+     "bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"}
+)  # fmt: skip
+"""kfunc_spin_allowed(): the graph and numeric-iterator kfuncs, which may be called holding a spin lock."""

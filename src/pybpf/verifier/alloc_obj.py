@@ -41,7 +41,7 @@ from pybpf.btf.types import Struct
 from pybpf.isa.instruction import Instruction
 from pybpf.kfuncs.table import OBJ_DROP, KFunc
 from pybpf.uapi import BPF_ALU64, BPF_K, BPF_MOV
-from pybpf.verifier import references, tnum
+from pybpf.verifier import kfunc_objects, references, tnum
 from pybpf.verifier.checks import mem
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import RegState
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 
 U32_MAX = 0xFFFF_FFFF
 _ALLOC = TypeFlag.MEM_ALLOC
-_TRUSTED_MODIFIERS = TypeFlag.MEM_ALLOC | TypeFlag.PTR_TRUSTED
 
 
 def constant_arg(w: Walker, regno: int) -> int:
@@ -67,8 +66,8 @@ def constant_arg(w: Walker, regno: int) -> int:
 def check_alloc_arg(w: Walker, kfunc: KFunc, i: int, regno: int) -> int:
     """check_kfunc_args() of the ``__alloc`` parameter ``i``: the reference a release kfunc drops."""
     reg = w.state.cur.regs[regno]
-    if not (reg.ref_obj_id or (reg.flags & _TRUSTED_MODIFIERS and not reg.flags & ~_TRUSTED_MODIFIERS)):
-        w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")  # (is_trusted_reg())
+    if not kfunc_objects.is_trusted(reg):
+        w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
     mem.check_func_arg_reg_off(w, reg, regno, release=bool(reg.ref_obj_id), dynptr_arg=False)
     if reg.type is RegType.PTR_TO_BTF_ID and reg.flags == _ALLOC:
         if kfunc.name != OBJ_DROP:

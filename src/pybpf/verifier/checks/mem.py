@@ -421,8 +421,9 @@ _ANY_OFFSET_ARGS = frozenset(
 """check_func_arg_reg_off(): the argument types (with their exact flags) that may carry fixed and
 variable offsets."""
 _FIXED_OFFSET_BTF_FLAGS = frozenset(
-    {TypeFlag.NONE, TypeFlag.MEM_ALLOC, TypeFlag.PTR_TRUSTED, TypeFlag.MEM_RCU}
-)
+    {TypeFlag.NONE, TypeFlag.MEM_ALLOC, TypeFlag.PTR_TRUSTED, TypeFlag.MEM_RCU,
+     TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF, TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF | TypeFlag.MEM_RCU}
+)  # fmt: skip
 """check_func_arg_reg_off(): the PTR_TO_BTF_ID flavours that may carry a fixed offset."""
 
 
