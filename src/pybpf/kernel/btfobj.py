@@ -46,6 +46,7 @@ import os
 import stat
 import struct
 import threading
+import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -349,9 +350,8 @@ def attach_btf_to_map(map_fd: int, map_id: int, btf_fd: int, btf_id: int) -> Non
 
 
 # --- BPF_F_LOCK copies (copy_map_value_locked) ----------------------------------------------------
-_HIDDEN_CACHE_LIMIT = 64
-_hidden: dict[tuple[str, int, int], tuple[tuple[int, int], ...]] = {}
-"""(bpffs root, BTF id, value type id) -> the (offset, size) of the value's kptrs and list heads."""
+_hidden: weakref.WeakKeyDictionary[MapObject, tuple[tuple[int, int], ...]] = weakref.WeakKeyDictionary()
+"""map object -> the (offset, size) of its values' kptrs and list heads."""
 
 
 def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
@@ -359,8 +359,7 @@ def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
     ``pybpf.verifier.kptrs`` and ``pybpf.verifier.graph``): what user space never sees nor sets."""
     if not obj.btf_id or not obj.btf_value_type_id:
         return ()
-    key = (bpffs_root(), obj.btf_id, obj.btf_value_type_id)
-    found = _hidden.get(key)
+    found = _hidden.get(obj)
     if found is None:
         fd = get_fd_by_id(obj.btf_id, 0, 0)
         try:
@@ -375,9 +374,7 @@ def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
         fields = [(f.off, kptrs.KPTR_SIZE) for f in kptr_fields] + [
             (h.off, graph.LIST_HEAD_SIZE) for h in heads
         ]
-        if len(_hidden) >= _HIDDEN_CACHE_LIMIT:
-            _hidden.clear()
-        found = _hidden[key] = tuple(sorted(fields))
+        found = _hidden[obj] = tuple(sorted(fields))
     return found
 
 

@@ -122,11 +122,13 @@ class WalkError(Exception):
         self.message = message
 
 
-def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> tuple[int, int, bool]:
-    """btf_struct_walk(): what ``size`` bytes at ``off`` of the vmlinux struct ``type_id`` are --
-    (answer, the struct id of a WALK_STRUCT / WALK_PTR, whether a union made the walk untrusted).
-    Raises WalkError where the kernel refuses the access."""
-    btf = vmlinux_btf()
+def struct_walk(
+    type_id: int, off: int, size: int, untrusted: bool = False, types: BTF | None = None
+) -> tuple[int, int, bool]:
+    """btf_struct_walk(): what ``size`` bytes at ``off`` of the struct ``type_id`` of ``types``
+    (vmlinux's when None) are -- (answer, the struct id of a WALK_STRUCT / WALK_PTR, whether a union
+    made the walk untrusted).  Raises WalkError where the kernel refuses the access."""
+    btf = vmlinux_btf() if types is None else types
     assert btf is not None
     for _ in range(_MAX_NESTING):
         t = btf[btf.resolve(type_id)]
@@ -231,12 +233,13 @@ def _resolve_size(btf: BTF, type_id: int, name: str) -> tuple[int, int, int]:
     return mid, size, nelems
 
 
-def struct_access(have: KernelType, off: int, size: int) -> int:
+def struct_access(have: KernelType, off: int, size: int, types: BTF | None = None) -> int:
     """btf_struct_access() of a read: WALK_SCALAR, WALK_PTR or WALK_PTR_UNTRUSTED for ``size``
-    bytes at ``off`` of ``have`` (nested structs entered at their start); WalkError if refused."""
+    bytes at ``off`` of ``have`` (a type of ``types``, vmlinux's when None; nested structs entered at
+    their start); WalkError if refused."""
     type_id, untrusted = have.type_id, False
     for _ in range(_MAX_NESTING):
-        answer, next_id, untrusted = struct_walk(type_id, off, size, untrusted)
+        answer, next_id, untrusted = struct_walk(type_id, off, size, untrusted, types)
         if answer != WALK_STRUCT:
             return answer
         type_id, off = next_id, 0

@@ -16,6 +16,8 @@ static void *(*bpf_kptr_xchg)(void *dst, void *ptr) = (void *)194;
 struct item {
 	__u64 value;
 	__u32 tag;
+	__u32 mark;
+	__u64 more;
 };
 
 struct other {
@@ -113,7 +115,7 @@ int xdp_write_past_object(struct xdp_md *ctx)
 
 	if (!it)
 		return XDP_PASS;
-	((__u64 *)it)[2] = 1;
+	((__u64 *)it)[3] = 1;
 	bpf_obj_drop(it);
 	return XDP_PASS;
 }
@@ -185,6 +187,20 @@ int xdp_drop_read_kptr(struct xdp_md *ctx)
 	if (it)
 		bpf_obj_drop(it);
 	return XDP_PASS;
+}
+
+/* Eight bytes read across two members (the walk of the struct refuses it, as for a kernel struct). */
+SEC("xdp")
+int xdp_read_across_members(struct xdp_md *ctx)
+{
+	struct item *it = bpf_obj_new(struct item);
+	__u64 both;
+
+	if (!it)
+		return XDP_PASS;
+	both = *(volatile __u64 *)((char *)it + 12);
+	bpf_obj_drop(it);
+	return both;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -268,4 +268,17 @@ int xdp_drop_front(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* An object's list node written directly. */
+SEC("xdp")
+int xdp_write_node(struct xdp_md *ctx)
+{
+	struct entry *e = bpf_obj_new(struct entry);
+
+	if (!e)
+		return XDP_PASS;
+	*(__u64 *)&e->node = 0;
+	bpf_obj_drop(e);
+	return XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

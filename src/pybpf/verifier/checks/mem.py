@@ -41,7 +41,7 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, dynptr, kernel_btf, kptrs, references, sock_fields, tnum
+from pybpf.verifier import alloc_obj, bounds, dynptr, kernel_btf, kptrs, references, sock_fields, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
@@ -320,7 +320,7 @@ def _check_ptr_to_btf_access(
     offers one for these), at a constant offset, not below it, as btf_struct_access() allows (within
     one member, a pointer member whole, nested structs entered: ``kernel_btf.struct_access()``; the
     pointers members give are not modelled: reads give unknown scalars).  A program's own object
-    (``kptrs.LocalType``, MEM_ALLOC) may be written too, within its size (its members not walked)."""
+    (``kptrs.LocalType``, MEM_ALLOC) may be written too, as ``alloc_obj.check_object_access`` allows."""
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
@@ -338,9 +338,8 @@ def _check_ptr_to_btf_access(
         w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access percpu memory: off={off}")
     if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
-    if isinstance(target, kptrs.LocalType):  # the program's own BTF: only its size is checked
-        if off + size > target.size:
-            w.fail(errno.EACCES, f"access beyond {kind} {target.name} at off {off} size {size}")
+    if isinstance(target, kptrs.LocalType):  # the program's own BTF (``alloc_obj``)
+        alloc_obj.check_object_access(w, reg, target, off, size)
         return
     try:
         kernel_btf.struct_access(target, off, size)
