@@ -324,6 +324,15 @@ CASES: list[Case] = [
             ),
         )
     ),
+    Case("alloc_objs_roundtrip", "alloc_objs", "xdp_obj_round", SIZES[:3]),
+    Case(
+        "alloc_objs_stash", "alloc_objs", "xdp_stash_take", SIZES[:5]
+    ),  # one left stashed: a NULL kptr to user space
+    Case("alloc_objs_peek", "alloc_objs", "xdp_peek_stash", SIZES[:2]),
+    # the queues' list heads read back from the kernel as an empty list at its copy's address
+    Case("obj_lists_fifo", "obj_lists", "xdp_fifo", SIZES, skip_maps=("queues",)),
+    Case("obj_lists_lifo", "obj_lists", "xdp_lifo_peek", SIZES, skip_maps=("queues",)),
+    Case("obj_lists_back", "obj_lists", "xdp_take_back", SIZES[:2], skip_maps=("queues",)),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 
@@ -336,6 +345,8 @@ REFUSED = (
     "map_kptrs",
     "real_xdp_parsers_refused",
     "vmlinux_refused",
+    "alloc_objs_refused",
+    "obj_lists_refused",
 )
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""

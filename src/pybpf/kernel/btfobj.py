@@ -28,9 +28,12 @@ the BPF_F_LOCK paths of ``map_lookup_elem`` / ``map_update_elem``) and ``kernel/
   in place.  Kptr fields (``pybpf.verifier.kptrs``): only hash, array, LRU, per-CPU and local-storage
   maps may hold them (EOPNOTSUPP), not with BPF_F_RDONLY_PROG / WRONLY_PROG (EACCES); a value whose
   fields btf_parse_fields() refuses (a referenced kptr to a kernel type without a destructor, two
-  type tags ...) makes a map without special fields, as the kernel's error record does.  Not
-  covered: bpf_timer, graph roots (pybpf ignores those fields), zeroing kptrs in the values user
-  space reads and writes.
+  type tags ...) makes a map without special fields, as the kernel's error record does.  What
+  user space reads of a kptr is zeros, of a list head (``pybpf.verifier.graph``) zeros too where
+  the kernel shows an empty list at the address of its own copy of the value (bpf_obj_init_field()'s
+  INIT_LIST_HEAD on the buffer it copies out: a kernel address no run can reproduce); an update
+  leaves them NULL and empty (``without_hidden``).  Not covered: bpf_timer, bpf_rb_root; the
+  creation rules of list heads (a spin lock beside them, the map types).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import os
 import stat
 import struct
 import threading
+import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -58,7 +62,7 @@ from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.objects import refs
 from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
 from pybpf.uapi import BPF_LOG_FIXED, bpf_attr, offsetof
-from pybpf.verifier import kptrs
+from pybpf.verifier import graph, kptrs
 
 if TYPE_CHECKING:
     from pybpf.maps.base import MapOps, MapParams
@@ -346,6 +350,51 @@ def attach_btf_to_map(map_fd: int, map_id: int, btf_fd: int, btf_id: int) -> Non
 
 
 # --- BPF_F_LOCK copies (copy_map_value_locked) ----------------------------------------------------
+_hidden: weakref.WeakKeyDictionary[MapObject, tuple[tuple[int, int], ...]] = weakref.WeakKeyDictionary()
+"""map object -> the (offset, size) of its values' kptrs and list heads."""
+
+
+def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
+    """The (offset, size) of the kptrs and list heads of the map's values (btf_parse_fields() of
+    ``pybpf.verifier.kptrs`` and ``pybpf.verifier.graph``): what user space never sees nor sets."""
+    if not obj.btf_id or not obj.btf_value_type_id:
+        return ()
+    found = _hidden.get(obj)
+    if found is None:
+        fd = get_fd_by_id(obj.btf_id, 0, 0)
+        try:
+            btf = parse_btf(BTFObject.from_fd(fd).data)
+        finally:
+            os.close(fd)
+        try:
+            kptr_fields = kptrs.find_kptr_fields(btf, obj.btf_value_type_id)
+        except kptrs.KptrError:
+            kptr_fields = ()
+        heads = graph.find_list_heads(btf, obj.btf_value_type_id)
+        fields = [(f.off, kptrs.KPTR_SIZE) for f in kptr_fields] + [
+            (h.off, graph.LIST_HEAD_SIZE) for h in heads
+        ]
+        found = _hidden[obj] = tuple(sorted(fields))
+    return found
+
+
+def without_hidden(obj: MapObject, value: bytes) -> bytes:
+    """``value`` (one value, or a per-CPU map's values each rounded up to 8 bytes) with its kptrs
+    and list heads zeroed: check_and_init_map_value() of what user space reads, and what an update
+    leaves of them -- bpf_obj_free_fields() drops what the old value's kptrs and lists held (a NULL
+    kptr, an empty list; pybpf's objects stay allocated, ``pybpf.kfuncs.alloc_obj``)."""
+    fields = hidden_fields(obj)
+    if not fields or not value:
+        return value
+    size = obj.params.value_size
+    stride = (size + 7) // 8 * 8 if len(value) > size else size
+    out = bytearray(value)
+    for base in range(0, len(out) - size + 1, stride):
+        for off, width in fields:
+            out[base + off : base + off + width] = bytes(width)
+    return bytes(out)
+
+
 def without_lock(value: bytes, lock_off: int | None) -> bytes:
     """``value`` with its bpf_spin_lock word zeroed (``check_and_init_map_value``)."""
     if lock_off is None or len(value) < lock_off + SPIN_LOCK_SIZE:

@@ -47,6 +47,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.kernel import btfobj
 from pybpf.kernel.map_elem import delete_value, update_value
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import BatchWalk, corrupted
@@ -93,7 +94,7 @@ def _generic_lookup(obj: MapObject, b: Any, write_back: WriteBack) -> int:
             break
         if value is not None:
             copy_to_user(b.keys + done * ks, key)
-            copy_to_user(b.values + done * vs, value)
+            copy_to_user(b.values + done * vs, btfobj.without_hidden(obj, value))
             done += 1
         prev = key
     write_back(COUNT_OFFSET, _u32(done))
@@ -163,7 +164,7 @@ def _bucket_lookup(obj: MapObject, b: Any, write_back: WriteBack, delete: bool) 
                 delete_value(obj, key)
         if items:
             copy_to_user(b.keys + total * ks, b"".join(key for key, _ in items))
-            copy_to_user(b.values + total * vs, b"".join(value for _, value in items))
+            copy_to_user(b.values + total * vs, b"".join(btfobj.without_hidden(obj, v) for _, v in items))
         total += len(items)
         batch += 1
         if batch >= n_buckets:

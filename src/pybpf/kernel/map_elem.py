@@ -107,6 +107,9 @@ def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None
     raw = key if isinstance(key, bytes) else key(obj.params.key_size)
     impl = obj.impl
     try:
+        if obj.btf_id and btfobj.hidden_fields(obj):  # check_and_init_map_value(): kptrs, list heads
+            with obj.lock:
+                return btfobj.without_hidden(obj, btfobj.without_lock(impl.lookup(raw), lock_off))
         if lock_off is not None:  # copy_map_value(_locked): the lock word reads as zero
             if flags & _F_LOCK or impl.read_locked:
                 with obj.lock:
@@ -152,6 +155,8 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw_key = key if isinstance(key, bytes) else key(obj.params.key_size)
     raw_value = value if isinstance(value, bytes) else value(impl.user_value_size)
+    if obj.btf_id:
+        raw_value = btfobj.without_hidden(obj, raw_value)
     lock = obj.lock
     address = lock.address
     rc = lock.raw_lock(address)
@@ -231,7 +236,7 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
             value = obj.impl.lookup_and_delete(raw)
     except _BROKEN as exc:
         raise _broken(exc) from None
-    return btfobj.without_lock(value, obj.spin_lock_off)
+    return btfobj.without_hidden(obj, btfobj.without_lock(value, obj.spin_lock_off))
 
 
 # --- one fd's element commands, for pybpf.Map ------------------------------------------------------
@@ -276,7 +281,7 @@ class ElementPath:
     def _resolve(self) -> tuple[MapObject, _State]:
         """Resolve the fd (EBADF, EINVAL as ``map_and_mode``) and keep the answer."""
         obj, mode, token = resolve_fd(self.fd)
-        plain = obj.impl.fd_kind is None and obj.spin_lock_off is None
+        plain = obj.impl.fd_kind is None and obj.spin_lock_off is None and not btfobj.hidden_fields(obj)
         reads, writes = plain and mode != os.O_WRONLY, plain and mode != os.O_RDONLY
         lock = obj.lock
         state = (token, weakref.ref(obj), reads, obj.impl.read_locked, writes, obj.frozen_at,
@@ -372,6 +377,7 @@ def update_value(fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) 
     if kind is not None:
         _update_fd_value(fd, obj, kind, key, int.from_bytes(value[:4], "little"), flags=flags)
         return
+    value = btfobj.without_hidden(obj, value)
     try:
         with obj.lock:
             if obj.spin_lock_off is not None:

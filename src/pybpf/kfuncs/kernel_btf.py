@@ -122,12 +122,17 @@ def own_btf() -> BTF:
         Fwd("xdp_md"),
         Ptr(22),
         Ptr(0),
+        Struct("bpf_list_head", 16, (BTFMember("__opaque", 15, 0),)),
+        Ptr(25),
+        Array(2, 1, 3),  # __u64 __opaque[3]
+        Struct("bpf_list_node", 24, (BTFMember("__opaque", 27, 0),)),
+        Ptr(28),
     ]
     ctypes = {
         "void": 0, "int": 1, "long long unsigned int": 2, "u64": 2, "struct bpf_iter_num *": 5, "int *": 6,
         "struct task_struct *": 8, "struct cgroup *": 10, "struct bpf_cpumask *": 12, "u32": 13, "__u32": 13,
         "bool": 14, "struct bpf_dynptr *": 17, "const struct bpf_dynptr *": 19, "struct __sk_buff *": 21,
-        "struct xdp_md *": 23, "void *": 24,
+        "struct xdp_md *": 23, "void *": 24, "struct bpf_list_head *": 26, "struct bpf_list_node *": 29,
     }  # fmt: skip
     for kfunc in KFUNCS:
         params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)

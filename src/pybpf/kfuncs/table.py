@@ -22,9 +22,14 @@ from kernel/bpf/helpers.c's ``generic_btf_ids`` (registered for XDP,
 SCHED_CLS, SYSCALL, CGROUP_SKB, TRACING and STRUCT_OPS): the referenced task and cgroup objects,
 bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acquire /
 bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
-(KF_RELEASE), what a program stores in a map's kptrs; from kernel/bpf/cpumask.c (TRACING, LSM,
-STRUCT_OPS, SYSCALL): bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire
-(KF_ACQUIRE | KF_TRUSTED_ARGS) and bpf_cpumask_release.  In user space there are no kernel tasks,
+(KF_RELEASE), what a program stores in a map's kptrs, and the program-allocated objects,
+bpf_obj_new_impl (KF_ACQUIRE | KF_RET_NULL) and bpf_obj_drop_impl (KF_RELEASE), which pybpf
+allocates in user space (``pybpf.kfuncs.alloc_obj``), and the lists of them:
+bpf_list_push_front_impl / bpf_list_push_back_impl, bpf_list_pop_front / bpf_list_pop_back
+(KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
+(``pybpf.kfuncs.graph_list``); from kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
+bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire (KF_ACQUIRE | KF_TRUSTED_ARGS)
+and bpf_cpumask_release.  In user space there are no kernel tasks,
 cgroups or cpumasks: the lookups find none and creating one fails (NULL), acquiring a task or
 cgroup gives NULL (a cpumask: the same pointer), releasing does nothing.
 """
@@ -37,7 +42,7 @@ from dataclasses import dataclass
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import dynptr_pkt, iter_num
+from pybpf.kfuncs import alloc_obj, dynptr_pkt, graph_list, iter_num
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SKB,
     BPF_PROG_TYPE_LWT_IN,
@@ -84,7 +89,10 @@ class ArgKind(enum.Enum):
     MEM_OPT = "mem_opt"  # void *<name>__opt: memory of the next (constant) argument's size, or NULL
     CONST_SIZE = "const_size"  # <name>__szk: the size of the memory before it, a known constant
     CONSTANT = "constant"  # <name>__k: a scalar that must be a known constant (is_kfunc_arg_constant)
-    IGNORED = "ignored"  # <name>__ign: not checked at all (is_kfunc_arg_ignore)
+    IGNORED = "ignored"  # <name>__ign: not checked at all (is_kfunc_arg_ignore; the fixups fill it in)
+    ALLOC_OBJ = "alloc_obj"  # void *<name>__alloc: an object of bpf_obj_new (KF_ARG_PTR_TO_ALLOC_BTF_ID)
+    LIST_HEAD = "list_head"  # struct bpf_list_head *: a list head of a map value (KF_ARG_PTR_TO_LIST_HEAD)
+    LIST_NODE = "list_node"  # struct bpf_list_node *: an object's node (KF_ARG_PTR_TO_LIST_NODE)
 
 
 class RetKind(enum.Enum):
@@ -97,6 +105,9 @@ class RetKind(enum.Enum):
     SLICE = "slice"  # void *: a dynptr slice, PTR_TO_MEM of the constant size argument
     KERN_CTX = "kern_ctx"  # void *: the program type's kernel context, trusted (bpf_cast_to_kern_ctx)
     RDONLY_CAST = "rdonly_cast"  # void *: untrusted, of the type the constant names (bpf_rdonly_cast)
+    NEW_OBJ = "new_obj"  # void *: bpf_obj_new's object of the program's type its constant names
+    LIST_NODE = "list_node"  # struct bpf_list_node *: the node of the head's struct (an owning reference
+    # under KF_ACQUIRE, else a non-owning one)
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,19 @@ _SLICE_ARGS = (
     KArg(ArgKind.CONST_SIZE, "u32", "buffer__szk"),
 )
 
+OBJ_NEW, OBJ_DROP = "bpf_obj_new_impl", "bpf_obj_drop_impl"
+"""The kfuncs behind libbpf's bpf_obj_new() and bpf_obj_drop() macros (``special_kfunc_list``)."""
+_IGNORED_META = KArg(ArgKind.IGNORED, "void *", "meta__ign")
+LIST_PUSH = frozenset({"bpf_list_push_front_impl", "bpf_list_push_back_impl"})
+"""The list insertions (their node's reference becomes non-owning; the fixup passes the node offset)."""
+_LIST_HEAD_ARG = KArg(ArgKind.LIST_HEAD, "struct bpf_list_head *", "head")
+_LIST_PUSH_ARGS = (
+    _LIST_HEAD_ARG,
+    KArg(ArgKind.LIST_NODE, "struct bpf_list_node *", "node"),
+    _IGNORED_META,
+    KArg(ArgKind.SCALAR, "u64", "off"),
+)
+
 PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
 RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
 
@@ -317,6 +341,52 @@ KFUNCS: tuple[KFunc, ...] = (
         _nothing,
         _CPUMASK_TYPES,
     ),
+    # program-allocated objects: kernel/bpf/helpers.c's generic_btf_ids
+    KFunc(
+        OBJ_NEW,
+        KfFlag.ACQUIRE | KfFlag.RET_NULL,
+        (KArg(ArgKind.CONSTANT, "u64", "local_type_id__k"), _IGNORED_META),
+        RetKind.NEW_OBJ,
+        "void *",
+        8,
+        alloc_obj.obj_new,
+        _GENERIC_TYPES,
+    ),
+    KFunc(
+        OBJ_DROP,
+        KfFlag.RELEASE,
+        (KArg(ArgKind.ALLOC_OBJ, "void *", "p__alloc"), _IGNORED_META),
+        RetKind.VOID,
+        "void",
+        0,
+        alloc_obj.obj_drop,
+        _GENERIC_TYPES,
+    ),
+    *(
+        KFunc(name, KfFlag.NONE, _LIST_PUSH_ARGS, RetKind.SCALAR, "int", 4, impl, _GENERIC_TYPES)
+        for name, impl in (
+            ("bpf_list_push_front_impl", graph_list.list_push_front),
+            ("bpf_list_push_back_impl", graph_list.list_push_back),
+        )
+    ),
+    *(
+        KFunc(
+            name,
+            flags,
+            (_LIST_HEAD_ARG,),
+            RetKind.LIST_NODE,
+            "struct bpf_list_node *",
+            8,
+            impl,
+            _GENERIC_TYPES,
+        )
+        for name, flags, impl in (
+            ("bpf_list_pop_front", KfFlag.ACQUIRE | KfFlag.RET_NULL, graph_list.list_pop_front),
+            ("bpf_list_pop_back", KfFlag.ACQUIRE | KfFlag.RET_NULL, graph_list.list_pop_back),
+            ("bpf_list_front", KfFlag.RET_NULL, graph_list.list_front),
+            ("bpf_list_back", KfFlag.RET_NULL, graph_list.list_back),
+        )
+    ),
     # dynptrs: net/core/filter.c's skb and xdp kfunc sets, kernel/bpf/helpers.c's common_btf_ids
     KFunc(
         DYNPTR_FROM_SKB,
@@ -399,3 +469,8 @@ KFUNCS: tuple[KFunc, ...] = (
 """Every kfunc pybpf implements."""
 
 BY_NAME: dict[str, KFunc] = {k.name: k for k in KFUNCS}
+SPIN_ALLOWED = frozenset(
+    {*LIST_PUSH, "bpf_list_pop_front", "bpf_list_pop_back", "bpf_list_front", "bpf_list_back",
+     "bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"}
+)  # fmt: skip
+"""kfunc_spin_allowed(): the graph and numeric-iterator kfuncs, which may be called holding a spin lock."""

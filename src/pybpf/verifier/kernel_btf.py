@@ -139,10 +139,10 @@ POINTER_TAGS = ("user", "percpu", "rcu")
 """The type tags btf_struct_walk() reads on a pointer member (__user, __percpu, __rcu)."""
 
 
-def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False) -> Walk:
-    """btf_struct_walk(): what ``size`` bytes at ``off`` of the vmlinux struct ``type_id`` are.
-    Raises WalkError where the kernel refuses the access."""
-    btf = vmlinux_btf()
+def struct_walk(type_id: int, off: int, size: int, untrusted: bool = False, types: BTF | None = None) -> Walk:
+    """btf_struct_walk(): what ``size`` bytes at ``off`` of the struct ``type_id`` of ``types``
+    (vmlinux's when None) are.  Raises WalkError where the kernel refuses the access."""
+    btf = vmlinux_btf() if types is None else types
     assert btf is not None
     for _ in range(_MAX_NESTING):
         t = btf[btf.resolve(type_id)]
@@ -251,13 +251,14 @@ def _resolve_size(btf: BTF, type_id: int, name: str) -> tuple[int, int, int]:
     return mid, size, nelems
 
 
-def struct_access(have: KernelType, off: int, size: int) -> Walk:
+def struct_access(have: KernelType, off: int, size: int, types: BTF | None = None) -> Walk:
     """btf_struct_access() of a read: the walk's last step -- WALK_SCALAR, WALK_PTR (with the
     pointee, the member and its tag) or WALK_PTR_UNTRUSTED -- for ``size`` bytes at ``off`` of
-    ``have`` (nested structs entered at their start); WalkError if refused."""
+    ``have`` (a type of ``types``, vmlinux's when None; nested structs entered at their start);
+    WalkError if refused."""
     type_id, untrusted = have.type_id, False
     for _ in range(_MAX_NESTING):
-        walk = struct_walk(type_id, off, size, untrusted)
+        walk = struct_walk(type_id, off, size, untrusted, types)
         if walk.answer != WALK_STRUCT:
             return walk
         type_id, off, untrusted = walk.type_id, 0, walk.untrusted

@@ -37,8 +37,8 @@ from pybpf.verifier.regtypes import RegType, TypeFlag
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
-_TRUSTED_MODIFIERS = TypeFlag.MEM_ALLOC | TypeFlag.PTR_TRUSTED
-"""BPF_REG_TRUSTED_MODIFIERS (NON_OWN_REF is not modelled)."""
+_TRUSTED_MODIFIERS = TypeFlag.MEM_ALLOC | TypeFlag.PTR_TRUSTED | TypeFlag.NON_OWN_REF
+"""BPF_REG_TRUSTED_MODIFIERS."""
 _REG2BTF = {
     RegType.PTR_TO_SOCKET: "sock",
     RegType.PTR_TO_SOCK_COMMON: "sock_common",

@@ -12,15 +12,18 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   later when it was reached: "invalid kernel function call not eliminated in verifier pass"); a
   function outside the program type's kfunc sets is "calling kernel function %s is not allowed"
   (EACCES) — pybpf's sets are the kfuncs it implements (``pybpf.kfuncs.table``), so a kernel kfunc
-  it lacks is refused this way too; no call while a spin lock is held ("function calls are not
-  allowed while holding a lock"); a sleepable kfunc needs a sleepable program ("program must be
-  sleepable to call sleepable kfunc %s"); then check_kfunc_args(): a scalar parameter takes a
-  scalar ("R%d is not a scalar"), a pointer parameter no NULL ("Possibly NULL pointer passed to
-  trusted arg%d": Linux 6.18 treats every kfunc's arguments as trusted, but an ``__opt`` memory
-  may be NULL), an iterator parameter goes to process_iter_arg() (``iterators``), a ``struct``
-  pointer to ``kfunc_objects`` (trusted, RCU and referenced kernel objects: acquire and release
-  kfuncs); a context one must be the unmodified context (check_func_arg_reg_off(): "dereference of
-  modified ctx ptr R%d off=%d disallowed", then "arg#%d expected pointer to ctx, but got %s"); a
+  it lacks is refused this way too; no call while a spin lock is held but of the graph and numeric
+  iterator kfuncs (kfunc_spin_allowed(): "function calls are not allowed while holding a lock"); a
+  sleepable kfunc needs a sleepable program ("program must be sleepable to call sleepable kfunc
+  %s"); then check_kfunc_args(): a scalar parameter takes a scalar ("R%d is not a scalar"), a
+  pointer parameter no NULL ("Possibly NULL pointer passed to trusted arg%d": Linux 6.18 treats
+  every kfunc's arguments as trusted, but an ``__opt`` memory may be NULL), an iterator parameter
+  goes to process_iter_arg() (``iterators``), a ``struct`` pointer to ``kfunc_objects`` (trusted,
+  RCU and referenced kernel objects: acquire and release kfuncs), a program-allocated object and a
+  ``__k`` constant to ``alloc_obj`` (bpf_obj_new_impl, bpf_obj_drop_impl), a list head or node to
+  ``graph`` (the list kfuncs); a context one must be the unmodified context
+  (check_func_arg_reg_off(): "dereference of modified ctx ptr R%d off=%d disallowed", then "arg#%d
+  expected pointer to ctx, but got %s"); a
   dynptr one goes to process_dynptr_func() (``dynptr``); an ``__opt`` memory with its ``__szk``
   size is check_kfunc_mem_size_reg()'s (unless NULL: the size's bytes readable and writable, else
   "arg#%d arg#%d memory, len pair leads to invalid memory access") and the size must be a constant
@@ -66,13 +69,24 @@ from pybpf.kfuncs.table import (
     PREEMPT_ENABLE,
     RCU_READ_LOCK,
     RCU_READ_UNLOCK,
+    SPIN_ALLOWED,
     ArgKind,
     KfFlag,
     KFunc,
     RetKind,
 )
 from pybpf.uapi import BPF_F_SLEEPABLE, BPF_MAX_VAR_OFF
-from pybpf.verifier import btf_ptrs, dynptr, iterators, kfunc_objects, references, tnum
+from pybpf.verifier import (
+    alloc_obj,
+    btf_ptrs,
+    dynptr,
+    graph,
+    iterators,
+    kfunc_objects,
+    patch,
+    references,
+    tnum,
+)
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import StackBuffer, is_null
@@ -128,7 +142,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     """check_kfunc_call() of the kfunc call at the current instruction."""
     env = w.env
     state = w.state
-    if references.active_lock(state) is not None:
+    if references.active_lock(state) is not None and not _spin_allowed(insn):
         w.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
     if not insn.imm:
         w.facts()  # reached: fixup_kfunc_call() refuses it (``refuse_reached_zero_calls``)
@@ -149,6 +163,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     slice_buffer: StackBuffer | None = None
     const_size: int | None = None
     constant = 0  # the value of a ``__k`` argument
+    list_head: graph.ListHead | None = None
+    list_node_ref = 0
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
@@ -170,8 +186,18 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if arg.kind is ArgKind.BTF_ID:
             released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
             continue
+        if arg.kind is ArgKind.ALLOC_OBJ:
+            released = alloc_obj.check_alloc_arg(w, kfunc, i, regno) or released
+            continue
         if arg.kind is not ArgKind.ITER:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
+        if arg.kind is ArgKind.LIST_HEAD:
+            list_head = graph.check_head_arg(w, i, regno)
+            continue
+        if arg.kind is ArgKind.LIST_NODE:
+            graph.check_node_arg(w, i, regno, list_head)
+            list_node_ref = reg.ref_obj_id
+            continue
         if arg.kind is ArgKind.CTX:
             if reg.type is not RegType.PTR_TO_CTX:
                 w.fail(errno.EINVAL, f"arg#{i} expected pointer to ctx, but got {reg.type_name()}")
@@ -203,6 +229,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             ref_obj_id = iter_at.ref_obj_id
     if kfunc.flags & KfFlag.RELEASE:
         kfunc_objects.release(w, kfunc, btf_id, released)
+    if list_node_ref:  # a push: the node now belongs to the list
+        graph.convert_owning_non_owning(w, kfunc, list_node_ref, btf_id)
     if kfunc.name == DYNPTR_SLICE_RDWR:
         # Linux 6.18 as the kernel this corpus was recorded on builds it refuses every writable
         # slice once its arguments are checked (a slice may be the stack buffer it was given)
@@ -224,6 +252,11 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         btf_ptrs.mark_kern_ctx(w, r0)
     elif kfunc.ret is RetKind.RDONLY_CAST:
         btf_ptrs.mark_rdonly_cast(w, r0, constant)
+    elif kfunc.ret is RetKind.NEW_OBJ:
+        alloc_obj.mark_new_object(w, kfunc, r0, constant)
+    elif kfunc.ret is RetKind.LIST_NODE:
+        assert list_head is not None
+        graph.mark_node_result(w, r0, list_head, owning=bool(kfunc.flags & KfFlag.ACQUIRE))
     elif kfunc.ret is RetKind.SLICE:  # PTR_TO_MEM of the dynptr's type, read-only (bpf_dynptr_slice)
         assert dynptr_arg is not None and const_size is not None
         flags = TypeFlag.MEM_RDONLY | dynptr.SLICE_TYPE_FLAGS.get(dynptr_arg.name, TypeFlag.NONE)
@@ -238,6 +271,14 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.id = w.new_id()
     if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:
         iterators.process_iter_next_call(w, iter_at)
+
+
+def _spin_allowed(insn: Instruction) -> bool:
+    """kfunc_spin_allowed(): a kfunc of vmlinux that may be called holding a spin lock."""
+    if insn.off or not insn.imm:
+        return False
+    kfunc = kernel_btf().kfunc(insn.imm)
+    return kfunc is not None and kfunc.name in SPIN_ALLOWED
 
 
 def _mem_size_arg(w: Walker, i: int, regno: int) -> int:
@@ -322,6 +363,28 @@ def refuse_reached_zero_calls(state: VerifierState) -> None:
             state.einval("invalid kernel function call not eliminated in verifier pass")
 
 
+def fixup_alloc_calls(state: VerifierState) -> None:
+    """fixup_kfunc_call() of the program-allocated object kfuncs (``alloc_obj``: their size and
+    struct meta put in r1 / r2 before the call) and of the list insertions (``graph``: the meta and
+    the node offset in r3 / r4)."""
+    kbtf = None
+    patches: dict[int, list[Instruction]] = {}
+    for index, insn in enumerate(state.view.insns):
+        if not is_kfunc_call(insn) or not insn.imm or insn.off:
+            continue
+        kbtf = kbtf or kernel_btf()
+        kfunc = kbtf.kfunc(insn.imm)
+        if kfunc is None:
+            continue
+        facts = state.facts.get(index)  # (a call never reached has no size nor node offset)
+        replacement = alloc_obj.fixup_call(insn, kfunc, None if facts is None else facts.obj_new_size)
+        if replacement is None:
+            replacement = graph.fixup_call(insn, kfunc, None if facts is None else facts.insert_off)
+        if replacement is not None:
+            patches[index] = replacement
+    patch.patch_program(state, patches)
+
+
 def specialize_kfuncs(state: VerifierState) -> None:
     """specialize_kfunc(): in a program type that may not write the packet
     (may_access_direct_pkt_data(BPF_WRITE) is false), a call of bpf_dynptr_from_skb calls
@@ -348,3 +411,4 @@ class KfuncFixupPass:
     def run(self, state: VerifierState) -> None:
         refuse_reached_zero_calls(state)
         specialize_kfuncs(state)
+        fixup_alloc_calls(state)

@@ -30,7 +30,8 @@ Mirrors kernel/bpf/verifier.c as of Linux 6.18, where references live in the ver
 RCU read-side and non-preemptible regions are opened and closed by kfuncs (``pybpf.verifier.kfuncs``)
 and checked here at the same places.
 
-Kptr fields are checked with the spin lock and timer (``kptrs``).  Not modelled: dynptr
+Kptr fields and list heads are checked with the spin lock and timer (``kptrs``, ``graph``); an
+unlock invalidates the non-owning references to allocated objects (``graph``).  Not modelled: dynptr
 references, IRQ regions, res_spin_lock, locks in allocated objects (the kernel's ``local`` locks).
 """
 
@@ -39,7 +40,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, Any
 
-from pybpf.verifier import kptrs, timer, tnum
+from pybpf.verifier import graph, kptrs, timer, tnum
 from pybpf.verifier.regstate import RegState, map_attr, map_name
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.state import PathState, Reference
@@ -169,6 +170,7 @@ def process_spin_lock(w: Walker, regno: int, is_lock: bool) -> None:
     if held.id != reg.id or held.ptr != _address(map_ref):
         w.fail(errno.EINVAL, "bpf_spin_unlock of different lock")
     state.refs.remove(held)
+    graph.invalidate_non_owning_refs(w)
 
 
 SPIN_LOCK_SIZE = 4
@@ -181,7 +183,8 @@ def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: b
     lock_off = spin_lock_off(reg.map)
     timer_off = timer.timer_off(reg.map)
     kptr_fields = kptrs.kptr_fields(reg.map)
-    if lock_off is None and timer_off is None and not kptr_fields:
+    list_heads = graph.map_list_heads(reg.map)
+    if lock_off is None and timer_off is None and not kptr_fields and not list_heads:
         return
     fields: list[tuple[int, int, str, kptrs.KptrField | None]] = [
         (at, at_size, name, None)
@@ -192,6 +195,7 @@ def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: b
         if at is not None
     ]
     fields += [(field.off, kptrs.KPTR_SIZE, field.name, field) for field in kptr_fields]
+    fields += [(head.off, graph.LIST_HEAD_SIZE, graph.LIST_HEAD, None) for head in list_heads]
     for at, at_size, name, kptr in sorted(fields, key=_field_offset):
         if reg.smin + off < at + at_size and at < reg.umax + off + size:
             if kptr is None:

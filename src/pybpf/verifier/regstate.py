@@ -112,6 +112,7 @@ class RegState(Bounds):
 
 
 _new_reg = RegState.__new__
+_NON_OWNING = TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF
 _SCALAR, _NO_FLAGS, _UNKNOWN = RegType.SCALAR_VALUE, TypeFlag.NONE, tnum.UNKNOWN
 
 
@@ -201,6 +202,8 @@ def format_reg(reg: RegState, frameno: int = 0) -> str:
         parts.append(f"id={reg.id & ~ADD_CONST}" + (f"{reg.off:+d}" if reg.id & ADD_CONST else ""))
     if reg.ref_obj_id:
         parts.append(f"ref_obj_id={reg.ref_obj_id}")
+    if reg.flags & _NON_OWNING == _NON_OWNING:  # type_is_non_owning_ref()
+        parts.append("non_own_ref")
     if (
         t in (RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY)
         and reg.map is not None

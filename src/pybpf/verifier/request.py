@@ -72,6 +72,12 @@ class InsnFacts:
     memory), which the fixups turn into a probe load (convert_ctx_accesses(): ``BPF_PROBE_MEM``)."""
     map: MapRef | None = None  # helper call: the map passed as CONST_PTR_TO_MAP (None if several)
     map_ambiguous: bool = False  # helper call: different maps on different paths
+    obj_new_size: int | None = None
+    """bpf_obj_new_impl call: the size of the object's struct (``insn_aux->obj_new_size``, what
+    fixup_kfunc_call() passes in r1)."""
+    insert_off: int | None = None
+    """bpf_list_push_{front,back}_impl call: the node's offset in its object (``insn_aux->insert_off``,
+    what fixup_kfunc_call() passes in r4)."""
     loop_inline: tuple[bool, int] | None = None
     """bpf_loop call: whether every path so far passed flags 0 and the same callback (its subprogram)
     -- the kernel's ``loop_inline_state`` (None: not reached yet)."""

@@ -44,7 +44,17 @@ from pybpf.uapi import (
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
 )
-from pybpf.verifier import bounds, btf_ptrs, dynptr, kernel_btf, kptrs, references, sock_fields, tnum
+from pybpf.verifier import (
+    alloc_obj,
+    bounds,
+    btf_ptrs,
+    dynptr,
+    kernel_btf,
+    kptrs,
+    references,
+    sock_fields,
+    tnum,
+)
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
@@ -345,8 +355,9 @@ def _check_ptr_to_btf_access(
     offers one for these), at a constant offset, not below it, neither user nor per-CPU memory, as
     btf_struct_access() allows (within one member, a pointer member whole, nested structs entered:
     ``kernel_btf.struct_access()``); a pointer member read gives the pointer ``btf_ptrs`` types.
-    A program's own object (``kptrs.LocalType``, MEM_ALLOC) may be written too, within its size
-    (its members not walked).  What the read loads is returned (None: an unknown scalar)."""
+    A program's own object (``kptrs.LocalType``, MEM_ALLOC) may be written too, as
+    ``alloc_obj.check_object_access`` allows.  What the read loads is returned (None: an unknown
+    scalar)."""
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
@@ -366,9 +377,8 @@ def _check_ptr_to_btf_access(
         w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access percpu memory: off={off}")
     if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
-    if isinstance(target, kptrs.LocalType):  # the program's own BTF: only its size is checked
-        if off + size > target.size:
-            w.fail(errno.EACCES, f"access beyond {kind} {target.name} at off {off} size {size}")
+    if isinstance(target, kptrs.LocalType):  # the program's own BTF (``alloc_obj``)
+        alloc_obj.check_object_access(w, reg, target, off, size)
         return None
     try:
         walk = kernel_btf.struct_access(target, off, size)
@@ -450,8 +460,9 @@ _ANY_OFFSET_ARGS = frozenset(
 """check_func_arg_reg_off(): the argument types (with their exact flags) that may carry fixed and
 variable offsets."""
 _FIXED_OFFSET_BTF_FLAGS = frozenset(
-    {TypeFlag.NONE, TypeFlag.MEM_ALLOC, TypeFlag.PTR_TRUSTED, TypeFlag.MEM_RCU}
-)
+    {TypeFlag.NONE, TypeFlag.MEM_ALLOC, TypeFlag.PTR_TRUSTED, TypeFlag.MEM_RCU,
+     TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF, TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF | TypeFlag.MEM_RCU}
+)  # fmt: skip
 """check_func_arg_reg_off(): the PTR_TO_BTF_ID flavours that may carry a fixed offset."""
 
 

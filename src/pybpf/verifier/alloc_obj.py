@@ -1,0 +1,148 @@
+"""Program-allocated objects in the verifier: bpf_obj_new_impl() and bpf_obj_drop_impl().
+
+Mirrors kernel/bpf/verifier.c of Linux 6.18:
+
+* check_kfunc_args() of a scalar ``<name>__k`` parameter (is_kfunc_arg_constant()): a known constant
+  ("R%d must be a known constant"), relied on exactly (a precision mark): ``meta->arg_constant``;
+  a ``<name>__ign`` parameter is not checked at all (is_kfunc_arg_ignore());
+* check_kfunc_args() of a ``void *<name>__alloc`` parameter (KF_ARG_PTR_TO_ALLOC_BTF_ID): after the
+  NULL check of every pointer argument and the trusted-pointer check ("R%d must be referenced or
+  trusted"), check_func_arg_reg_off() (a released pointer has offset 0), then the register is
+  PTR_TO_BTF_ID | MEM_ALLOC ("arg#%d expected for bpf_obj_drop_impl()" when another kfunc takes
+  it), or else "arg#%d expected pointer to allocated object"; and it holds a reference ("allocated
+  object must be referenced");
+* check_special_kfunc() for bpf_obj_new_impl, once r0-r5 are clobbered: the constant is a u32
+  ("local type ID argument must be in range [0, U32_MAX]"), the program has BTF
+  ("bpf_obj_new/bpf_percpu_obj_new requires prog BTF") in which the constant names a struct
+  ("bpf_obj_new/bpf_percpu_obj_new type ID argument must be of a struct"); r0 is PTR_TO_BTF_ID |
+  MEM_ALLOC of that struct (``kptrs.LocalType``), may be NULL and holds a new reference (KF_ACQUIRE
+  | KF_RET_NULL: its id is the reference's) -- an object not dropped or stashed by the exit is
+  "Unreleased reference" (``references``); ``insn_aux->obj_new_size`` is the struct's size;
+* fixup_kfunc_call(): bpf_obj_new_impl is called with r1 = that size and r2 = the struct meta
+  (``r1 = size; r2 = meta ll; call``), bpf_obj_drop_impl with r2 = the meta (``r2 = meta ll;
+  call``).  pybpf has no struct meta: its ``meta`` is 0 (``pybpf.kfuncs.alloc_obj``).
+
+A local kptr is stashed in a map value with bpf_kptr_xchg (``kptrs``: the field's struct must be the
+object's); what a program reads or writes of an object is check_ptr_to_btf_access()'s
+(``checks.mem``).  Not modelled: bpf_percpu_obj_new/drop, bpf_refcount_acquire, the graph kfuncs
+(bpf_list_*, bpf_rbtree_*), the special fields of an object's struct and their checks; the calls of
+those kfuncs stay refused ("calling kernel function %s is not allowed").  A local type is matched by
+its BTF id alone: the kernel also compares the BTF objects (a map created with another BTF than the
+program's has different types for it).
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.btf.kinds import Kind
+from pybpf.btf.types import BTF, Struct
+from pybpf.isa.instruction import Instruction
+from pybpf.kfuncs.table import OBJ_DROP, KFunc
+from pybpf.uapi import BPF_ALU64, BPF_K, BPF_MOV
+from pybpf.verifier import kernel_btf, kfunc_objects, kptrs, references
+from pybpf.verifier.checks import mem
+from pybpf.verifier.kptrs import LocalType
+from pybpf.verifier.regstate import RegState
+from pybpf.verifier.regtypes import RegType, TypeFlag
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+U32_MAX = 0xFFFF_FFFF
+_ALLOC = TypeFlag.MEM_ALLOC
+
+
+def check_alloc_arg(w: Walker, kfunc: KFunc, i: int, regno: int) -> int:
+    """check_kfunc_args() of the ``__alloc`` parameter ``i``: the reference a release kfunc drops."""
+    reg = w.state.cur.regs[regno]
+    if not kfunc_objects.is_trusted(reg):
+        w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
+    mem.check_func_arg_reg_off(w, reg, regno, release=bool(reg.ref_obj_id), dynptr_arg=False)
+    if reg.type is RegType.PTR_TO_BTF_ID and reg.flags == _ALLOC:
+        if kfunc.name != OBJ_DROP:
+            w.fail(errno.EINVAL, f"arg#{i} expected for {OBJ_DROP}()")
+    else:
+        w.fail(errno.EINVAL, f"arg#{i} expected pointer to allocated object")
+    if not reg.ref_obj_id:
+        w.fail(errno.EINVAL, "allocated object must be referenced")
+    return reg.ref_obj_id
+
+
+def mark_new_object(w: Walker, kfunc: KFunc, r0: RegState, type_id: int) -> None:
+    """check_special_kfunc() of bpf_obj_new_impl(``type_id``): r0 is the new object, maybe NULL,
+    referenced; the size is recorded for the fixup."""
+    if type_id > U32_MAX:
+        w.fail(errno.EINVAL, "local type ID argument must be in range [0, U32_MAX]")
+    types = w.env.request.btf_types
+    if types is None:
+        w.fail(errno.EINVAL, "bpf_obj_new/bpf_percpu_obj_new requires prog BTF")
+    btf = types()
+    t = btf[type_id] if 0 < type_id < btf.end_id else None
+    if not isinstance(t, Struct):
+        w.fail(errno.EINVAL, "bpf_obj_new/bpf_percpu_obj_new type ID argument must be of a struct")
+    r0.mark_pointer(RegType.PTR_TO_BTF_ID, _ALLOC | TypeFlag.PTR_MAYBE_NULL)
+    r0.map = LocalType(type_id, t.name, Kind.STRUCT, t.size)
+    r0.id = w.new_id()
+    r0.id = r0.ref_obj_id = references.acquire_reference(w)
+    w.facts().obj_new_size = t.size
+
+
+_META_TRIGGERS = frozenset(
+    {"bpf_spin_lock", "bpf_res_spin_lock", "bpf_list_head", "bpf_list_node", "bpf_rb_root", "bpf_rb_node",
+     "bpf_refcount"}
+)  # fmt: skip
+"""btf_parse_struct_metas(): the member types that give a struct a record of special fields."""
+
+
+def object_fields(btf: BTF, type_id: int) -> list[tuple[int, int, str]]:
+    """The special fields of a program's struct (offset, size, btf_field_type_name()): none unless a
+    member is one of ``_META_TRIGGERS``; then those members and the kptrs."""
+    t = btf[type_id]
+    if not isinstance(t, Struct):
+        return []
+    fields = []
+    for member in t.members:
+        mtype = btf[btf.resolve(member.type_id)]
+        if isinstance(mtype, Struct) and mtype.name in _META_TRIGGERS:
+            fields.append((member.bit_offset // 8, mtype.size, mtype.name))
+    if not fields:
+        return []
+    try:
+        kptr_fields = kptrs.find_kptr_fields(btf, type_id)
+    except kptrs.KptrError:
+        kptr_fields = ()
+    return fields + [(f.off, kptrs.KPTR_SIZE, f.name) for f in kptr_fields]
+
+
+def check_object_access(w: Walker, reg: RegState, target: LocalType, off: int, size: int) -> None:
+    """check_ptr_to_btf_access() of an allocated object (btf_struct_access()): no special field of
+    its struct touched ("direct access to %s is disallowed"), then the struct walked in the program's
+    BTF (one member at a time, as for a kernel struct: ``kernel_btf.struct_walk``).  A type whose id
+    names another struct in the program's BTF (a map's kptr of another BTF) is checked for its size."""
+    types = w.env.request.btf_types
+    btf = types() if types is not None else None
+    t = btf[target.type_id] if btf is not None and 0 < target.type_id < btf.end_id else None
+    if btf is None or not isinstance(t, Struct) or t.name != target.name:
+        if off + size > target.size:
+            w.fail(errno.EACCES, f"access beyond struct {target.name} at off {off} size {size}")
+        return
+    if reg.flags & TypeFlag.MEM_ALLOC:
+        for at, width, name in object_fields(btf, target.type_id):
+            if off < at + width and at < off + size:
+                w.fail(errno.EACCES, f"direct access to {name} is disallowed")
+    try:
+        kernel_btf.struct_access(target, off, size, btf)
+    except kernel_btf.WalkError as exc:
+        w.fail(exc.errno, exc.message)
+
+
+def fixup_call(insn: Instruction, kfunc: KFunc, obj_new_size: int | None) -> list[Instruction] | None:
+    """fixup_kfunc_call() of a call of ``kfunc``: the instructions it becomes (None: unchanged)."""
+    meta = Instruction.lddw(2, 0)  # r2 = meta ll (pybpf has no struct meta)
+    if obj_new_size is not None:
+        return [Instruction(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, obj_new_size), meta, insn]
+    if kfunc.name == OBJ_DROP:
+        return [meta, insn]
+    return None
