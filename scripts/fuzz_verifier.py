@@ -13,7 +13,8 @@ kernel (native backend, maps created for each load, log level 2) and prints a ta
 * ``path``: same verdict, another register state on the first path explored (the level-2 lines up
   to the first ``from A to B``: a difference in the value tracking that did not change the verdict);
 * ``heavy``: the kernel processed more than ``--max-insns`` instructions: not loaded into pybpf
-  (a million processed instructions take pybpf minutes, and gigabytes at log level 2).
+  (a million processed instructions take pybpf minutes, and gigabytes at log level 2);
+* ``slow``: pybpf took longer than ``--timeout`` seconds (its load is abandoned).
 
 Up to ``--examples`` seeds per kind are listed under the table; ``--show SHAPE:SEED`` prints that
 program and both logs.
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import errno
 import re
+import signal
 import sys
 import time
 from collections import Counter
@@ -43,7 +45,7 @@ from tests.verifier import verifier_corpus as vc  # noqa: E402
 from tests.verifier import shape_generator  # noqa: E402
 from tests.verifier.shape_generator import SHAPES, shaped_program  # noqa: E402
 
-KINDS = ("unsound", "strict", "errno", "message", "processed", "path", "heavy")
+KINDS = ("unsound", "strict", "errno", "message", "processed", "path", "heavy", "slow")
 MAPS = vc._parse_maps(shape_generator.MAPS)
 _STATE_LINE = re.compile(r"^(\d+: |from \d+ to \d+)")
 _MAP_ADDRESS = re.compile(r"^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ *")
@@ -89,6 +91,14 @@ def answer(program: vc.Program, backend: Backend) -> tuple[Answer, str]:
     ), log
 
 
+class _Slow(Exception):
+    """pybpf's load ran past ``--timeout``."""
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise _Slow
+
+
 def compare(pybpf: Answer, kernel: Answer) -> str:
     """The kind of disagreement (one of ``KINDS``), or "" when the answers agree."""
     if pybpf.err != kernel.err:
@@ -124,6 +134,7 @@ def main() -> int:
         default=20_000,
         help="programs the kernel processes more instructions of are counted as heavy, not loaded into pybpf",
     )
+    parser.add_argument("--timeout", type=int, default=60, help="seconds pybpf may take on one program")
     parser.add_argument("--examples", type=int, default=5, help="seeds listed per shape and kind")
     parser.add_argument("--reasons", action="store_true", help="count the kernel's refusals per shape")
     parser.add_argument("--show", metavar="SHAPE:SEED", help="print one program and both logs")
@@ -135,6 +146,7 @@ def main() -> int:
         show(args.show)
         return 0
     user, native = UserBackend(), NativeBackend()
+    signal.signal(signal.SIGALRM, _interrupt)
     header = f"{'shape':<16}{'programs':>9}{'accepted':>9}{'agree':>7}" + "".join(f"{k:>10}" for k in KINDS)
     rows = [header]
     examples: list[str] = []
@@ -150,7 +162,15 @@ def main() -> int:
                 counts["heavy"] += 1
                 continue
             began = time.perf_counter()
-            mine, _ = answer(program, user)
+            signal.alarm(args.timeout)
+            try:
+                mine, _ = answer(program, user)
+            except _Slow:
+                counts["slow"] += 1
+                examples.append(f"slow      {program.name:<20} kernel {theirs} | pybpf > {args.timeout} s")
+                continue
+            finally:
+                signal.alarm(0)
             slowest = max(slowest, (time.perf_counter() - began, program.name))
             accepted += not theirs.err
             reasons[re.sub(r"\d+", "N", theirs.line)] += bool(theirs.err)
