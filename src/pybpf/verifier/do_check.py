@@ -166,9 +166,6 @@ class Walker:
         self.insn_idx = env.subprogs[subprog]  # the current slot (the kernel's insn_idx)
         self.prev_idx = -1
         self.pending: list[Branch] = []
-        # the current frame's registers the instruction being checked writes if it pushes a branch
-        # (PathState.fork(): the branch shares the rest); -1: anything (the branch gets a copy)
-        self.push_owned = -1
         self.explored: dict[int, list[prune.Checkpoint]] = {}
         self.parent: prune.Checkpoint | None = None
         self.num_backedges = 0  # back-edges kept by loop visits (counted in peak_states)
@@ -302,9 +299,10 @@ class Walker:
         if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
             self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
         insn = self.view.insn_at(self.insn_idx)
+        owned = -1  # the registers of the current frame the instruction writes in both (a copy: all)
         if insn.opcode & 0x07 in (op.BPF_JMP, op.BPF_JMP32) and insn.opcode & 0xF0 not in _NOT_COND:
             self._note_linked_regs(insn)
-        owned = self.push_owned
+            owned = self._jump_writes(insn)
         copy = self.state.fork(owned) if owned >= 0 else self.state.copy()
         self.pending.append(
             precision.new_tuple(Branch, (
@@ -691,9 +689,9 @@ class Walker:
     def _jump(self, insn: Instruction, spec: op.OpSpec, kind: Kind) -> int | None:
         slot = self.insn_idx
         if kind is Kind.JCOND:
-            owned = self._jump_writes(insn)
             state = self.state
-            if state.cow:
+            if state.cow:  # (push_branch() asks _jump_writes() again: the operands are unchanged then)
+                owned = self._jump_writes(insn)
                 if owned < 0:
                     state.unshare()
                 else:
@@ -701,11 +699,7 @@ class Walker:
                     frame.own(insn.dst)
                     if owned != 1 << insn.dst:
                         frame.own(insn.src)
-            self.push_owned = owned
-            try:
-                return jmp.check_cond_jmp(self, insn, spec)
-            finally:
-                self.push_owned = -1
+            return jmp.check_cond_jmp(self, insn, spec)
         if kind in (Kind.JA, Kind.GOTOL):
             return self.jump_target(insn)
         if kind is Kind.MAY_GOTO:
