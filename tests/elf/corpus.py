@@ -358,8 +358,6 @@ REAL_WORLD_GAPS = {
     "BPF_MAP_CREATE fails with EINVAL",
     "real_fentry.o": "pybpf has no BPF_PROG_TYPE_TRACING (fentry/fexit/tp_btf need attach_btf_id checks "
     "and PTR_TO_BTF_ID arguments): EINVAL; this kernel also refuses fentry/fexit with EPERM",
-    "real_task_btf.o/task_btf_parent": "pending: PTR_TO_BTF_ID walks (task->real_parent->tgid): pybpf types "
-    "the loaded real_parent as a scalar and refuses the second dereference",
 }
 """Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why
 (strict: they must still differ)."""

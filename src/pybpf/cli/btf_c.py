@@ -263,7 +263,7 @@ class _Dumper:
 
     def _declare(self, type_id: int, inner: str, lvl: int, depth: int) -> str:
         if depth > _MAX_DEPTH:
-            return f"void {inner}".rstrip()
+            return _join("void", inner.rstrip())
         t = self.btf[type_id]
         if type_id == 0:
             return _join("void", inner)
@@ -284,7 +284,7 @@ class _Dumper:
             params = [self._declare(p.type_id, p.name, lvl, depth + 1) for p in t.params if p.type_id]
             if t.variadic:
                 params.append("...")
-            wrapped = f"({inner})" if inner.startswith("*") else inner
+            wrapped = f" ({inner})" if inner.startswith("*") else inner  # always " (": `int * (*f)(...)`
             return self._declare(t.return_type, f"{wrapped}({', '.join(params) or 'void'})", lvl, depth + 1)
         if isinstance(t, (Struct, Union)):
             base = f"{_tag(t)} {t.name}" if t.name else self._struct_def(type_id, t, lvl)
@@ -302,7 +302,11 @@ class _Dumper:
 
 
 def _join(base: str, inner: str) -> str:
-    return f"{base} {inner}" if inner else base
+    """``base`` then its declarator, one space between (a declarator that opens with its own
+    space, a wrapped function pointer's, keeps just that one)."""
+    if not inner:
+        return base
+    return f"{base}{inner}" if inner.startswith(" ") else f"{base} {inner}"
 
 
 def _tag(t: Struct | Union) -> str:
