@@ -59,15 +59,22 @@ def in_rcu_cs(w: Walker) -> bool:
     )
 
 
-def loaded_register(w: Walker, reg: RegState, walk: Walk) -> RegState | None:
-    """check_ptr_to_btf_access(): what a read through ``reg`` (a pointer to a kernel struct) loads,
-    given the walk's answer (None: an unknown scalar)."""
+def _not_a_struct_pointer(walk: Walk) -> RegState | None:
+    """What a member that is no pointer to a struct loads: a scalar (None), or for a pointer to
+    anything else read-only untrusted memory (WALK_PTR_UNTRUSTED)."""
     if walk.answer == kernel_btf.WALK_SCALAR:
         return None
     result = RegState()
-    if walk.answer == kernel_btf.WALK_PTR_UNTRUSTED:
-        result.mark_pointer(RegType.PTR_TO_MEM, UNTRUSTED_MEM)
-        return result
+    result.mark_pointer(RegType.PTR_TO_MEM, UNTRUSTED_MEM)
+    return result
+
+
+def loaded_register(w: Walker, reg: RegState, walk: Walk) -> RegState | None:
+    """check_ptr_to_btf_access(): what a read through ``reg`` (a pointer to a kernel struct) loads,
+    given the walk's answer (None: an unknown scalar)."""
+    if walk.answer != kernel_btf.WALK_PTR:
+        return _not_a_struct_pointer(walk)
+    result = RegState()
     have = reg.map
     assert isinstance(have, KernelType)
     flag = _TAG_FLAGS.get(walk.tag, TypeFlag.NONE)
@@ -103,12 +110,9 @@ def loaded_register(w: Walker, reg: RegState, walk: Walk) -> RegState | None:
 def map_member_register(w: Walker, walk: Walk) -> RegState | None:
     """check_ptr_to_map_access(): what a read of a map's kernel struct loads -- a pointer member
     an untrusted pointer, as through any plain PTR_TO_BTF_ID (None: an unknown scalar)."""
-    if walk.answer == kernel_btf.WALK_SCALAR:
-        return None
+    if walk.answer != kernel_btf.WALK_PTR:
+        return _not_a_struct_pointer(walk)
     result = RegState()
-    if walk.answer == kernel_btf.WALK_PTR_UNTRUSTED:
-        result.mark_pointer(RegType.PTR_TO_MEM, UNTRUSTED_MEM)
-        return result
     result.mark_pointer(RegType.PTR_TO_BTF_ID, TypeFlag.PTR_UNTRUSTED)
     result.map = kernel_btf.kernel_type(walk.type_id)
     return result

@@ -51,7 +51,7 @@ from pybpf.btf.types import BTF, Datasec, DeclTag, Struct, Var
 from pybpf.isa.instruction import Instruction
 from pybpf.kfuncs.table import LIST_PUSH, KFunc
 from pybpf.uapi import BPF_ALU64, BPF_K, BPF_MOV
-from pybpf.verifier import references, tnum
+from pybpf.verifier import kptrs, references, tnum
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import RegState, map_attr
 from pybpf.verifier.regtypes import RegType, TypeFlag
@@ -140,24 +140,9 @@ def spin_lock_offset(btf: BTF, type_id: int) -> int:
     return -errno.EINVAL
 
 
-_CACHE_LIMIT = 64
-_found: dict[tuple[int, int], tuple[BTF, tuple[ListHead, ...]]] = {}
-"""(id(btf), value type id) -> (the BTF, kept alive so that its id is not reused; its heads)."""
-
-
 def map_list_heads(map_ref: Any) -> tuple[ListHead, ...]:
     """``map->record``'s list heads (none for a map without BTF)."""
-    value_btf = getattr(map_ref, "value_btf", None)
-    if value_btf is None:
-        return ()
-    btf, type_id = value_btf
-    key = (id(btf), type_id)
-    cached = _found.get(key)
-    if cached is None:
-        if len(_found) >= _CACHE_LIMIT:
-            _found.clear()
-        cached = _found[key] = (btf, find_list_heads(btf, type_id))
-    return cached[1]
+    return kptrs.value_record(map_ref, "list_head", find_list_heads)
 
 
 # --- kfunc arguments (check_kfunc_args) --------------------------------------------------------

@@ -45,8 +45,9 @@ from __future__ import annotations
 
 import enum
 import errno
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, Datasec, Ptr, Struct, TypeTag, Var, Volatile
@@ -244,28 +245,41 @@ def check_map_creation(fields: tuple[KptrField, ...], map_type: int, map_flags: 
         raise KptrError(errno.EOPNOTSUPP, "this map type cannot hold kptrs")
 
 
+_Field = TypeVar("_Field")
 _CACHE_LIMIT = 64
-_found: dict[tuple[int, int], tuple[BTF, tuple[KptrField, ...]]] = {}
-"""(id(btf), value type id) -> (the BTF, kept alive so that its id is not reused; its kptrs)."""
+_records: dict[tuple[str, int, int], tuple[BTF, tuple[Any, ...]]] = {}
+"""(field kind, id(btf), value type id) -> (the BTF, kept alive so that its id is not reused; the
+fields of that kind)."""
 
 
-def kptr_fields(map_ref: Any) -> tuple[KptrField, ...]:
-    """``map->record``'s kptrs (none for a map without BTF, or whose record the kernel dropped)."""
+def value_record(
+    map_ref: Any, kind: str, find: Callable[[BTF, int], tuple[_Field, ...]]
+) -> tuple[_Field, ...]:
+    """``map->record``'s special fields of one kind (btf_parse_fields(), once per value type):
+    what ``find`` answers for the map's value type (none for a map without BTF)."""
     value_btf = getattr(map_ref, "value_btf", None)
     if value_btf is None:
         return ()
     btf, type_id = value_btf
-    key = (id(btf), type_id)
-    cached = _found.get(key)
+    key = (kind, id(btf), type_id)
+    cached = _records.get(key)
     if cached is None:
-        try:
-            fields = find_kptr_fields(btf, type_id)
-        except KptrError:
-            fields = ()
-        if len(_found) >= _CACHE_LIMIT:
-            _found.clear()
-        cached = _found[key] = (btf, fields)
+        if len(_records) >= _CACHE_LIMIT:
+            _records.clear()
+        cached = _records[key] = (btf, find(btf, type_id))
     return cached[1]
+
+
+def _kptr_record(btf: BTF, type_id: int) -> tuple[KptrField, ...]:
+    try:
+        return find_kptr_fields(btf, type_id)
+    except KptrError:  # a record the kernel drops
+        return ()
+
+
+def kptr_fields(map_ref: Any) -> tuple[KptrField, ...]:
+    """``map->record``'s kptrs (none for a map without BTF, or whose record the kernel dropped)."""
+    return value_record(map_ref, "kptr", _kptr_record)
 
 
 def field_at(map_ref: Any, off: int) -> KptrField | None:
