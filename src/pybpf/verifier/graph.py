@@ -156,12 +156,7 @@ def check_head_arg(w: Walker, i: int, regno: int) -> ListHead:
         w.fail(errno.EINVAL, f"arg#{i} expected pointer to map value or allocated object")
     if is_alloc and not reg.ref_obj_id:
         w.fail(errno.EINVAL, "allocated object must be referenced")
-    if not tnum.is_const(reg.var_off):
-        w.fail(
-            errno.EINVAL,
-            f"R{regno} doesn't have constant offset. {LIST_HEAD} has to be at the constant offset",
-        )
-    head_off = reg.off + reg.var_off.value
+    head_off = _constant_offset(w, reg, regno, LIST_HEAD)
     if is_alloc:
         btf = _program_btf(w)
         heads = find_list_heads(btf, reg.map.type_id)
@@ -191,12 +186,7 @@ def check_node_arg(w: Walker, i: int, regno: int, head: ListHead | None) -> None
         w.fail(errno.EINVAL, f"arg#{i} expected pointer to allocated object")
     if not reg.ref_obj_id:
         w.fail(errno.EINVAL, "allocated object must be referenced")
-    if not tnum.is_const(reg.var_off):
-        w.fail(
-            errno.EINVAL,
-            f"R{regno} doesn't have constant offset. {LIST_NODE} has to be at the constant offset",
-        )
-    node_off = reg.off + reg.var_off.value
+    node_off = _constant_offset(w, reg, regno, LIST_NODE)
     if node_off not in node_offsets(_program_btf(w), reg.map.type_id):
         w.fail(errno.EINVAL, f"{LIST_NODE} not found at offset={node_off}")
     assert head is not None  # (the head argument comes first)
@@ -214,6 +204,14 @@ def check_node_arg(w: Walker, i: int, regno: int, head: ListHead | None) -> None
             f"in struct {expected}",
         )
     w.facts().insert_off = reg.off
+
+
+def _constant_offset(w: Walker, reg: RegState, regno: int, field: str) -> int:
+    """The graph field's offset in the object ``reg`` points into, which must be a constant."""
+    if not tnum.is_const(reg.var_off):
+        message = f"R{regno} doesn't have constant offset. {field} has to be at the constant offset"
+        w.fail(errno.EINVAL, message)
+    return reg.off + reg.var_off.value
 
 
 def _program_btf(w: Walker) -> BTF:
