@@ -160,6 +160,7 @@ class Program:
     btf: str = ""  # load with BTF and func_info: "func_info" or "global_subprogs" (header ``btf``)
     heavy: str = ""  # why pybpf takes long on it (a million processed instructions), or ""
     protos: tuple[str, ...] = ()  # ``proto`` header lines: subprogram prototypes (corpus_protos)
+    attach: str = ""  # expected_attach_type (header ``attach``: name without BPF_, e.g. cgroup_inet_ingress)
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,8 @@ def parse_theme(path: Path) -> list[Program]:
         if header.get("type", "xdp") not in PROG_TYPES:
             raise ValueError(f"{path.name}: {name}: unknown type {header['type']}")
         flags = tuple(header.get("flags", "").split())
+        if header.get("attach"):
+            attach_type(header["attach"])  # an unknown name fails here, not at load time
         if header.get("btf", "func_info") not in ("func_info", "global_subprogs"):
             raise ValueError(f"{path.name}: {name}: unknown btf {header['btf']}")
         programs.append(
@@ -302,6 +305,7 @@ def parse_theme(path: Path) -> list[Program]:
                 heavy=header.get("heavy", ""),
                 btf=header.get("btf", ""),
                 protos=tuple(protos),
+                attach=header.get("attach", ""),
             )
         )
 
@@ -527,6 +531,14 @@ def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, by
         os.close(fd)
 
 
+def attach_type(name: str) -> int:
+    """The ``BPF_<NAME>`` attach type value of a corpus ``attach`` header (e.g. cgroup_inet_ingress)."""
+    value = getattr(uapi, "BPF_" + name.upper(), None)
+    if not isinstance(value, int):
+        raise ValueError(f"unknown attach type {name}")
+    return value
+
+
 def load_with_log(
     program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
 ) -> tuple[int, str]:
@@ -547,6 +559,8 @@ def load_with_log(
         if log_level:
             attr.log_level, attr.log_size, attr.log_buf = log_level, log_size, ctypes.addressof(log)
         attr.prog_flags = sum(PROG_FLAGS[f] for f in program.flags)
+        if program.attach:
+            attr.expected_attach_type = attach_type(program.attach)
         if btf_fd >= 0:
             attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
             attr.func_info, attr.func_info_cnt = ctypes.addressof(records), len(func_info) // 8
