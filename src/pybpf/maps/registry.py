@@ -24,6 +24,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.prog_array",
     "pybpf.maps.map_in_map",
     "pybpf.maps.perf_event_array",
+    "pybpf.maps.sockmap",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 
