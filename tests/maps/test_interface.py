@@ -32,6 +32,7 @@ from pybpf.maps.registry import BUILTIN_MODULES, lookup_map_type
 from pybpf.uapi import ENOTSUPP
 
 from .helpers import create, elem, outcome
+from .test_btf_maps import _load_btf
 
 T = uapi
 L, LD = uapi.BPF_MAP_LOOKUP_BATCH, uapi.BPF_MAP_LOOKUP_AND_DELETE_BATCH
@@ -56,6 +57,7 @@ CREATE: dict[int, tuple[int, int, int, int]] = {
     T.BPF_MAP_TYPE_HASH_OF_MAPS: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_SOCKMAP: (4, 8, 4, 0),
     T.BPF_MAP_TYPE_SOCKHASH: (4, 8, 4, 0),
+    T.BPF_MAP_TYPE_SK_STORAGE: (4, 8, 0, T.BPF_F_NO_PREALLOC),
 }
 """Valid creation parameters (key_size, value_size, max_entries, map_flags) of every type pybpf has."""
 
@@ -85,8 +87,15 @@ def _name(map_type: int) -> str:
 
 
 def _new_map(backend: Backend, map_type: int, **extra: int) -> int:
-    """A fresh map of ``map_type`` (map-in-maps get a one-element array as their template)."""
+    """A fresh map of ``map_type`` (map-in-maps get a one-element array as their template, types
+    that require BTF an int key and an 8-byte struct value)."""
     key_size, value_size, max_entries, flags = CREATE[map_type]
+    if _impl(map_type).requires_btf and "btf_fd" not in extra:
+        btf = _load_btf(backend)
+        try:
+            return _new_map(backend, map_type, btf_fd=btf, btf_key_type_id=1, btf_value_type_id=5, **extra)
+        finally:
+            os.close(btf)
     if map_type in MAP_IN_MAPS and "inner_map_fd" not in extra:
         inner = create(backend, T.BPF_MAP_TYPE_ARRAY, 4, 8, 1)
         try:

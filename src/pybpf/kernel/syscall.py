@@ -176,8 +176,10 @@ def _map_create(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
     params = MapParams(a.map_type, a.key_size, a.value_size, a.max_entries, flags, a.numa_node, a.map_extra)
     impl = lookup_map_type(params.map_type)
-    if impl is not None:
-        impl.check(params)  # the kernel's map_alloc_check runs before the name is copied
+    if impl is not None:  # the kernel's map_alloc_check runs before the name is copied
+        if impl.requires_btf and not (a.btf_key_type_id and a.btf_value_type_id):
+            raise BPFError(errno.EINVAL, "this map type needs BTF key and value type ids")
+        impl.check(params)
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
     template = None

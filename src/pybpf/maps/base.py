@@ -212,6 +212,9 @@ class MapOps:
     """The BPF_MAP_*_BATCH commands the type has (the others are ENOTSUPP)."""
     batch_walk: ClassVar[BatchWalk | None] = None
     """How the type's batch lookups iterate (None: it has no batch lookup)."""
+    requires_btf: ClassVar[bool] = False
+    """Whether creation needs BTF key and value type ids (local storage: EINVAL without them, a
+    refusal of the type's ``map_alloc_check``)."""
     own_btf_check: ClassVar[bool] = False
     """Whether the type has its own ``map_check_btf`` op (``check_btf``); only those may be keyless."""
     spin_lock_allowed: ClassVar[bool] = False

@@ -25,6 +25,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.map_in_map",
     "pybpf.maps.perf_event_array",
     "pybpf.maps.sockmap",
+    "pybpf.maps.sk_storage",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 

@@ -1,0 +1,152 @@
+"""BPF_MAP_TYPE_SK_STORAGE: a value per socket, reached from user space through a socket fd.
+
+Mirrors ``sk_storage_map_ops`` in net/core/bpf_sk_storage.c and the local storage rules of
+kernel/bpf/bpf_local_storage.c (asked of Linux 6.18):
+
+* creation (``bpf_local_storage_map_alloc_check``): flags within BPF_F_NO_PREALLOC | BPF_F_CLONE and
+  BPF_F_NO_PREALLOC given, max_entries 0, a 4-byte key, a value, and BTF type ids for both key and
+  value (``requires_btf``), else EINVAL; a value above 65407 bytes (U16_MAX less the element's
+  header) is E2BIG.  ``map_check_btf``: the key type must be a 4-byte int (EINVAL).  Values may hold
+  a ``struct bpf_spin_lock`` (BPF_F_LOCK updates and lookups).
+* the key user space passes is a socket fd of the calling process (``bpf_fd_sk_storage_*_elem``):
+  not open EBADF, not a socket ENOTSOCK, checked before anything else.  Every kind of socket, in
+  every state, has storage.  Updates take BPF_ANY / BPF_NOEXIST / BPF_EXIST (EEXIST / ENOENT), and
+  BPF_F_LOCK only with a lock in the value; other flags are EINVAL.  A socket without a value is
+  ENOENT to lookups and deletes.  Two fds of one socket reach the same value.
+* no get_next_key and no batch operations (ENOTSUPP).
+
+pybpf keys the values by the socket's cookie (``SO_COOKIE``), in a growing hash table
+(``pybpf.maps.hash``).  The kernel frees a socket's storage with the socket; pybpf sees no close,
+so the value of a closed socket stays in the table, unreachable (no later socket has its cookie),
+and counts against pybpf's limit of ``SOCKETS`` sockets with a value per map (ENOMEM beyond).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import stat
+import struct
+from collections.abc import Callable
+
+from pybpf import uapi
+from pybpf.btf.kinds import Kind
+from pybpf.btf.raw import RawType
+from pybpf.errors import BPFError
+from pybpf.maps.base import MapOps, MapParams
+from pybpf.maps.hash import HashMap
+from pybpf.maps.registry import register
+from pybpf.maps.sockmap import SO_COOKIE
+from pybpf.uapi import ENOTSUPP
+
+LOCAL_STORAGE_CREATE_FLAG_MASK = uapi.BPF_F_NO_PREALLOC | uapi.BPF_F_CLONE
+"""``BPF_LOCAL_STORAGE_CREATE_FLAG_MASK``."""
+LOCAL_STORAGE_MAX_VALUE_SIZE = 0xFFFF - 128
+"""``BPF_LOCAL_STORAGE_MAX_VALUE_SIZE``: U16_MAX less ``sizeof(struct bpf_local_storage_elem)``."""
+SOCKETS = 1 << 16
+"""How many sockets one map can give a value in pybpf (the kernel: as many as memory allows)."""
+_COOKIE = struct.Struct("<Q")
+_FD = struct.Struct("<i")
+
+
+def storage_cookie(key: bytes) -> bytes:
+    """The cookie of the socket whose fd ``key`` holds (``sockfd_lookup``: EBADF, ENOTSOCK)."""
+    fd = _FD.unpack(key)[0]
+    try:
+        mode = os.fstat(fd).st_mode
+    except (OSError, ValueError):
+        raise BPFError(errno.EBADF, f"fd {fd} is not open") from None
+    if not stat.S_ISSOCK(mode):
+        raise BPFError(errno.ENOTSOCK, f"fd {fd} is not a socket")
+    sock = socket.socket(fileno=fd)
+    try:
+        return sock.getsockopt(socket.SOL_SOCKET, SO_COOKIE, _COOKIE.size)
+    finally:
+        sock.detach()
+
+
+def _within_limit(store: Callable[[], None]) -> None:
+    """Run ``store``; a full table (pybpf's limit, E2BIG) is the kernel's ENOMEM."""
+    try:
+        store()
+    except BPFError as exc:
+        if exc.errno != errno.E2BIG:
+            raise
+        raise BPFError(errno.ENOMEM, f"pybpf gives at most {SOCKETS} sockets a value") from None
+
+
+@register(uapi.BPF_MAP_TYPE_SK_STORAGE)
+class SkStorageMap(MapOps):
+    """Values by socket cookie."""
+
+    requires_btf = True
+    own_btf_check = True
+    spin_lock_allowed = True
+
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
+        self.table = HashMap(self.table_params(params), mem)
+        """The values, keyed by socket cookie."""
+
+    @staticmethod
+    def table_params(params: MapParams) -> MapParams:
+        """The hash table holding the values: u64 cookies as keys, grown as sockets get values."""
+        return MapParams(
+            uapi.BPF_MAP_TYPE_HASH, _COOKIE.size, params.value_size, SOCKETS, uapi.BPF_F_NO_PREALLOC
+        )
+
+    @classmethod
+    def check(cls, params: MapParams) -> None:
+        if (
+            params.flags & ~LOCAL_STORAGE_CREATE_FLAG_MASK
+            or not params.flags & uapi.BPF_F_NO_PREALLOC
+            or params.max_entries
+            or params.key_size != 4
+            or not params.value_size
+        ):
+            raise BPFError(errno.EINVAL, "invalid socket storage attributes")
+        if params.value_size > LOCAL_STORAGE_MAX_VALUE_SIZE:
+            raise BPFError(errno.E2BIG, "socket storage value too large")
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        """``bpf_local_storage_map_check_btf``: the key is a 4-byte int."""
+        if key_type is None or key_type.kind != Kind.INT or key_type.size_type != 4:
+            raise BPFError(errno.EINVAL, "socket storage keys are ints")
+
+    @classmethod
+    def storage_size(cls, params: MapParams) -> int:
+        return HashMap.storage_size(cls.table_params(params))
+
+    @classmethod
+    def reserved_size(cls, params: MapParams) -> int:
+        return HashMap.reserved_size(cls.table_params(params))
+
+    def attach_storage(self, reserve: Callable[[int, int], None]) -> None:
+        super().attach_storage(reserve)
+        self.table.attach_storage(reserve)
+
+    def recover(self) -> None:
+        self.table.recover()
+
+    def lookup(self, key: bytes) -> bytes:
+        return self.table.lookup(storage_cookie(key))
+
+    def update(self, key: bytes, value: bytes, flags: int) -> None:
+        cookie = storage_cookie(key)
+        if (flags & ~uapi.BPF_F_LOCK) > uapi.BPF_EXIST:
+            raise BPFError(errno.EINVAL, "unknown update flags")
+        _within_limit(lambda: self.table.update(cookie, value, flags))
+
+    def update_in_place(self, key: bytes, value: bytes, flags: int) -> None:
+        """A BPF_F_LOCK update (``pybpf.kernel.btfobj.update_value``): the value overwritten in place."""
+        cookie = storage_cookie(key)
+        _within_limit(lambda: self.table.update_in_place(cookie, value, flags))
+
+    def delete(self, key: bytes) -> None:
+        self.table.delete(storage_cookie(key))
+
+    def get_next_key(self, key: bytes | None) -> bytes:
+        """``notsupp_get_next_key``: socket storage cannot be walked from user space."""
+        raise BPFError(ENOTSUPP, "socket storage has no get_next_key")
