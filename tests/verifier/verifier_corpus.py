@@ -91,6 +91,8 @@ PROG_TYPES = {
     "sched_act": uapi.BPF_PROG_TYPE_SCHED_ACT,
     "raw_tracepoint": uapi.BPF_PROG_TYPE_RAW_TRACEPOINT,
     "syscall": uapi.BPF_PROG_TYPE_SYSCALL,
+    "sk_skb": uapi.BPF_PROG_TYPE_SK_SKB,
+    "sk_msg": uapi.BPF_PROG_TYPE_SK_MSG,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,
@@ -105,6 +107,9 @@ MAP_TYPES = {
     "perf_event_array": uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
     "array_of_maps": uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS,
     "hash_of_maps": uapi.BPF_MAP_TYPE_HASH_OF_MAPS,
+    "sockmap": uapi.BPF_MAP_TYPE_SOCKMAP,
+    "sockhash": uapi.BPF_MAP_TYPE_SOCKHASH,
+    "sk_storage": uapi.BPF_MAP_TYPE_SK_STORAGE,
 }
 MAP_FLAGS = {
     "no_prealloc": uapi.BPF_F_NO_PREALLOC,
@@ -321,7 +326,17 @@ def parse_theme(path: Path) -> list[Program]:
             continue
         else:
             key, _, value = raw.partition(":")
-            if key.strip() not in ("type", "maps", "desc", "flags", "license", "heavy", "btf", "proto"):
+            if key.strip() not in (
+                "type",
+                "maps",
+                "desc",
+                "flags",
+                "license",
+                "heavy",
+                "btf",
+                "proto",
+                "attach",
+            ):
                 raise ValueError(f"{path.name}: {name}: unknown header line {raw!r}")
             if key.strip() == "proto":
                 protos.append(value.strip())

@@ -21,6 +21,8 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.socket_filter",
     "pybpf.progtypes.sched_cls",
     "pybpf.progtypes.tracing",
+    "pybpf.progtypes.sk_skb",
+    "pybpf.progtypes.sk_msg",
 )
 """Modules that register the built-in program types when imported."""
 

@@ -4,9 +4,10 @@ Mirrors kernel/bpf/verifier.c as of Linux 6.18, where references live in the ver
 (``struct bpf_verifier_state.refs``, shared by the frames of a path):
 
 * acquire_reference(): a helper returning a referenced pointer (ring-buffer records of
-  bpf_ringbuf_reserve, sockets of bpf_sk_lookup_tcp/udp and bpf_skc_lookup_tcp — the kernel's
-  is_acquire_function()) records a new id with the acquiring instruction; the returned register
-  carries it as ``id`` (for the NULL check) and ``ref_obj_id``;
+  bpf_ringbuf_reserve, sockets of bpf_sk_lookup_tcp/udp and bpf_skc_lookup_tcp, and of
+  bpf_map_lookup_elem on a sockmap or sockhash — the kernel's is_acquire_function()) records a new
+  id with the acquiring instruction; the returned register carries it as ``id`` (for the NULL
+  check) and ``ref_obj_id``;
 * release_reference(): a release argument (OBJ_RELEASE: bpf_ringbuf_submit/discard,
   bpf_sk_release) drops the reference and every register or spilled register holding it becomes an
   unknown scalar (mark_reg_invalid() for a privileged loader); release_reference_nomark() is the
@@ -40,6 +41,8 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING, Any
 
+from pybpf.isa.helper_names import HELPER_IDS
+from pybpf.uapi import BPF_MAP_TYPE_SOCKHASH, BPF_MAP_TYPE_SOCKMAP
 from pybpf.verifier import graph, kptrs, timer, tnum
 from pybpf.verifier.regstate import RegState, map_attr, map_name
 from pybpf.verifier.regtypes import RegType
@@ -50,6 +53,20 @@ if TYPE_CHECKING:
 
 REF_TYPE_PTR = 1
 REF_TYPE_LOCK = 2
+SOCKET_MAP_TYPES = frozenset({BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH})
+"""The maps whose values are sockets: a lookup gives a referenced socket or NULL (released with
+bpf_sk_release), and the value a helper writes into them is a socket (resolve_map_arg_type())."""
+_MAP_LOOKUP = HELPER_IDS["bpf_map_lookup_elem"]
+
+
+def is_socket_map(map_ref: Any) -> bool:
+    """Whether ``map_ref`` is a sockmap or a sockhash."""
+    return map_attr(map_ref, "map_type", None) in SOCKET_MAP_TYPES
+
+
+def acquires_socket(helper_id: int, map_ref: Any) -> bool:
+    """is_acquire_function()'s map case: bpf_map_lookup_elem on a sockmap or sockhash."""
+    return helper_id == _MAP_LOOKUP and is_socket_map(map_ref)
 
 
 def acquire_reference(w: Walker) -> int:

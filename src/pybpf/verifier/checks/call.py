@@ -44,13 +44,15 @@ prototype names (ret_btf_id: bpf_get_current_task_btf, bpf_task_pt_regs, bpf_skc
 bpf_kptr_xchg takes a referenced kptr of a map value and a pointer of its type, releases the
 pointer and acquires the old one (``kptrs``).
 
-Not modelled yet (permissive, documented): sockmap/sockhash lookups as acquired sockets (pybpf has
-no such maps); a PTR_TO_BTF_ID whose kernel type pybpf does not know is not matched against the
-expected struct; per-cpu BTF pointers (ld_imm64 of a per-cpu ksym, BPF_PSEUDO_BTF_ID, is refused by
-the ``pseudo`` pass), so bpf_per_cpu_ptr/bpf_this_cpu_ptr never get a valid argument and
-RET_PTR_TO_MEM_OR_BTF_ID is not reached; packet pointers invalidated by helpers that change packet
-data are made unknown scalars (as the kernel does for a privileged loader); a map whose sizes are
-unknown (an inner map without a template) has its key, value and value accesses unchecked.
+A sockmap's or sockhash's value argument is a socket (resolve_map_arg_type()) and a lookup there
+gives the socket it finds, referenced, or NULL (``references.acquires_socket``).
+
+Not modelled yet (permissive, documented): a PTR_TO_BTF_ID whose kernel type pybpf does not know is
+not matched against the expected struct; per-cpu BTF pointers (ld_imm64 of a per-cpu ksym,
+BPF_PSEUDO_BTF_ID, is refused by the ``pseudo`` pass), so bpf_per_cpu_ptr/bpf_this_cpu_ptr never get
+a valid argument and RET_PTR_TO_MEM_OR_BTF_ID is not reached; packet pointers invalidated by helpers
+that change packet data are made unknown scalars (as the kernel does for a privileged loader); a map
+whose sizes are unknown (an inner map without a template) has its key, value and value accesses unchecked.
 """
 
 from __future__ import annotations
@@ -254,12 +256,19 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     kptr: kptrs.KptrField | None = None  # bpf_kptr_xchg's destination (meta->kptr_field)
     skb_dynptr_write = False
     if fn is not None:
-        for i, arg in enumerate(fn.args):
+        for i, proto_arg in enumerate(fn.args):
             regno = i + 1
+            arg = proto_arg
             w.check_reg_read(regno)
             reg = regs[regno]
             if arg is ArgType.ANYTHING:
                 continue
+            if (
+                map_ref is not None
+                and proto_arg.base is ArgBase.PTR_TO_MAP_VALUE
+                and references.is_socket_map(map_ref)
+            ):
+                arg = _socket_map_value_arg(w, proto_arg)
             if reg.type in PACKET_TYPES and not helpers.helper_may_read_packet(
                 w.env.request.prog_type.prog_type, helper_id
             ):
@@ -396,6 +405,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     ) in (BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_HASH_OF_MAPS):
         r0.mark_pointer(RegType.CONST_PTR_TO_MAP, TypeFlag.PTR_MAYBE_NULL)  # the inner map, or NULL
         r0.map = inner_map_meta(map_ref)
+    elif references.acquires_socket(helper_id, map_ref):  # the socket found, referenced, or NULL
+        r0.mark_pointer(RegType.PTR_TO_SOCKET, TypeFlag.PTR_MAYBE_NULL)
     elif ret in (RetType.PTR_TO_MAP_VALUE, RetType.PTR_TO_MAP_VALUE_OR_NULL):
         maybe_null = ret.maybe_null and not _lookup_cannot_fail(helper_id, map_ref, const_key)
         r0.mark_pointer(RegType.PTR_TO_MAP_VALUE, TypeFlag.PTR_MAYBE_NULL if maybe_null else TypeFlag.NONE)
@@ -427,10 +438,17 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
     if helper_id in _PTR_CAST or helper_id == _DYNPTR_DATA:
         r0.ref_obj_id = ref_obj_id  # released with the reference it came from (a cast, a slice)
-    elif helper_id in _ACQUIRE:
+    elif helper_id in _ACQUIRE or references.acquires_socket(helper_id, map_ref):
         r0.id = r0.ref_obj_id = references.acquire_reference(w)
     if helper_id == _TAIL_CALL and state.curframe:
         _tail_call_exit(w)
+
+
+def _socket_map_value_arg(w: Walker, arg: ArgType) -> ArgType:
+    """resolve_map_arg_type(): the value a helper gives a sockmap or sockhash is a socket."""
+    if arg.uninit:
+        w.fail(errno.EINVAL, "invalid arg_type for sockmap/sockhash")
+    return ArgType.PTR_TO_BTF_ID_SOCK_COMMON
 
 
 def _record_func_key(w: Walker, map_ref: object) -> None:

@@ -82,13 +82,14 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     11: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_OUT
     12: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_XMIT
     14: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # SK_SKB
+    16: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 72: RegType.PTR_TO_SOCKET},  # SK_MSG
 }
 _SKB_SK = 168
 """__sk_buff's ``sk``: a PTR_TO_SOCK_COMMON_OR_NULL (bpf_skb_is_valid_access())."""
-SK_FIELD_TYPES = frozenset({1, 3, 4, 8})
+SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 14})
 """The program types whose __sk_buff ``sk`` reads give that pointer (SOCKET_FILTER, SCHED_CLS,
-SCHED_ACT, CGROUP_SKB)."""
-PACKET_WRITERS = frozenset({3, 4, 6, 12, 14})
+SCHED_ACT, CGROUP_SKB, SK_SKB)."""
+PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16})
 """may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet."""
 
 _ATOMIC_REFUSED = {
