@@ -26,6 +26,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.perf_event_array",
     "pybpf.maps.sockmap",
     "pybpf.maps.sk_storage",
+    "pybpf.maps.reuseport_array",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 

@@ -24,9 +24,6 @@ and counts against pybpf's limit of ``SOCKETS`` sockets with a value per map (EN
 from __future__ import annotations
 
 import errno
-import os
-import socket
-import stat
 import struct
 from collections.abc import Callable
 
@@ -37,7 +34,7 @@ from pybpf.errors import BPFError
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.hash import HashMap
 from pybpf.maps.registry import register
-from pybpf.maps.sockmap import SO_COOKIE
+from pybpf.maps.sockmap import cookie_of, open_socket
 from pybpf.uapi import ENOTSUPP
 
 LOCAL_STORAGE_CREATE_FLAG_MASK = uapi.BPF_F_NO_PREALLOC | uapi.BPF_F_CLONE
@@ -52,18 +49,8 @@ _FD = struct.Struct("<i")
 
 def storage_cookie(key: bytes) -> bytes:
     """The cookie of the socket whose fd ``key`` holds (``sockfd_lookup``: EBADF, ENOTSOCK)."""
-    fd = _FD.unpack(key)[0]
-    try:
-        mode = os.fstat(fd).st_mode
-    except (OSError, ValueError):
-        raise BPFError(errno.EBADF, f"fd {fd} is not open") from None
-    if not stat.S_ISSOCK(mode):
-        raise BPFError(errno.ENOTSOCK, f"fd {fd} is not a socket")
-    sock = socket.socket(fileno=fd)
-    try:
-        return sock.getsockopt(socket.SOL_SOCKET, SO_COOKIE, _COOKIE.size)
-    finally:
-        sock.detach()
+    with open_socket(_FD.unpack(key)[0]) as sock:
+        return _COOKIE.pack(cookie_of(sock))
 
 
 def _within_limit(store: Callable[[], None]) -> None:

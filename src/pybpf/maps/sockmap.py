@@ -31,12 +31,13 @@ socket layer: pybpf verifies and loads them but has no traffic to run them on.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import socket
 import stat
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
@@ -89,22 +90,35 @@ def _check_kind_and_state(sock: socket.socket) -> None:
         raise _not_supported(f"a socket of family {family}, type {kind}, protocol {proto}")
 
 
-def socket_cookie(fd: int) -> int:
-    """The cookie of socket ``fd`` of the calling process, checked as ``sock_map_update_elem_sys``
-    checks the socket it is given (EBADF, ENOTSOCK, EOPNOTSUPP)."""
+@contextlib.contextmanager
+def open_socket(fd: int) -> Iterator[socket.socket]:
+    """Socket ``fd`` of the calling process (``sockfd_lookup``: EBADF when not open, ENOTSOCK for
+    another file), as a ``socket.socket`` that leaves the fd open."""
     try:
         mode = os.fstat(fd).st_mode
-    except OSError:
+    except (OSError, ValueError, OverflowError):
         raise BPFError(errno.EBADF, f"fd {fd} is not open") from None
     if not stat.S_ISSOCK(mode):
         raise BPFError(errno.ENOTSOCK, f"fd {fd} is not a socket")
     sock = socket.socket(fileno=fd)
     try:
-        _check_kind_and_state(sock)
-        cookie: int = _U64.unpack(sock.getsockopt(socket.SOL_SOCKET, SO_COOKIE, 8))[0]
-        return cookie
+        yield sock
     finally:
         sock.detach()
+
+
+def cookie_of(sock: socket.socket) -> int:
+    """The socket's cookie (``SO_COOKIE``: the kernel generates it on first use)."""
+    cookie: int = _U64.unpack(sock.getsockopt(socket.SOL_SOCKET, SO_COOKIE, _U64.size))[0]
+    return cookie
+
+
+def socket_cookie(fd: int) -> int:
+    """The cookie of socket ``fd`` of the calling process, checked as ``sock_map_update_elem_sys``
+    checks the socket it is given (EBADF, ENOTSOCK, EOPNOTSUPP)."""
+    with open_socket(fd) as sock:
+        _check_kind_and_state(sock)
+        return cookie_of(sock)
 
 
 def socket_fd(value: bytes) -> int:
