@@ -93,6 +93,7 @@ PROG_TYPES = {
     "syscall": uapi.BPF_PROG_TYPE_SYSCALL,
     "sk_skb": uapi.BPF_PROG_TYPE_SK_SKB,
     "sk_msg": uapi.BPF_PROG_TYPE_SK_MSG,
+    "sk_reuseport": uapi.BPF_PROG_TYPE_SK_REUSEPORT,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,
@@ -110,6 +111,7 @@ MAP_TYPES = {
     "sockmap": uapi.BPF_MAP_TYPE_SOCKMAP,
     "sockhash": uapi.BPF_MAP_TYPE_SOCKHASH,
     "sk_storage": uapi.BPF_MAP_TYPE_SK_STORAGE,
+    "reuseport_sockarray": uapi.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY,
 }
 MAP_FLAGS = {
     "no_prealloc": uapi.BPF_F_NO_PREALLOC,

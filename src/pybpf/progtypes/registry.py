@@ -23,6 +23,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.tracing",
     "pybpf.progtypes.sk_skb",
     "pybpf.progtypes.sk_msg",
+    "pybpf.progtypes.sk_reuseport",
 )
 """Modules that register the built-in program types when imported."""
 

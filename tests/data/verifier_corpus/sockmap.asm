@@ -553,3 +553,144 @@ desc: a helper writing a value out cannot take a sockmap
     call bpf_map_pop_elem
     r0 = 2
     exit
+
+=== sockmap/reuseport_select
+type: sk_reuseport
+attach: sk_reuseport_select
+maps: ra=reuseport_sockarray(4,8,4)
+desc: a reuseport program selects the socket of an index
+    r2 = 0
+    *(u32 *)(r10 - 4) = r2
+    r2 = map_fd(ra) ll
+    r3 = r10
+    r3 += -4
+    r4 = 0
+    call bpf_sk_select_reuseport
+    r0 = 1
+    exit
+
+=== sockmap/reuseport_select_from_sockhash
+type: sk_reuseport
+attach: sk_reuseport_select_or_migrate
+maps: sh=sockhash(4,8,4)
+desc: bpf_sk_select_reuseport takes a sockhash too
+    r2 = 0
+    *(u32 *)(r10 - 4) = r2
+    r2 = map_fd(sh) ll
+    r3 = r10
+    r3 += -4
+    r4 = 0
+    call bpf_sk_select_reuseport
+    r0 = 1
+    exit
+
+=== sockmap/reuseport_select_from_hash
+type: sk_reuseport
+maps: h=hash(4,8,4)
+desc: a hash map holds no sockets to select
+    r2 = 0
+    *(u32 *)(r10 - 4) = r2
+    r2 = map_fd(h) ll
+    r3 = r10
+    r3 += -4
+    r4 = 0
+    call bpf_sk_select_reuseport
+    r0 = 1
+    exit
+
+=== sockmap/reuseport_lookup_elem
+type: sk_reuseport
+maps: ra=reuseport_sockarray(4,8,4)
+desc: a reuseport array is no map for bpf_map_lookup_elem
+    r2 = 0
+    *(u32 *)(r10 - 4) = r2
+    r1 = map_fd(ra) ll
+    r2 = r10
+    r2 += -4
+    call bpf_map_lookup_elem
+    r0 = 1
+    exit
+
+=== sockmap/reuseport_bad_attach
+type: sk_reuseport
+attach: sk_skb_stream_parser
+desc: a reuseport program loaded with another program type's attach type
+    r0 = 1
+    exit
+
+=== sockmap/reuseport_sk_field
+type: sk_reuseport
+desc: the md's sk is a socket, never NULL
+    r1 = *(u64 *)(r1 + 40)
+    r0 = *(u32 *)(r1 + 4)
+    exit
+
+=== sockmap/reuseport_migrating_sk_unchecked
+type: sk_reuseport
+desc: migrating_sk may be NULL
+    r1 = *(u64 *)(r1 + 48)
+    r0 = *(u32 *)(r1 + 4)
+    exit
+
+=== sockmap/reuseport_migrating_sk_checked
+type: sk_reuseport
+desc: migrating_sk read after its NULL check
+    r1 = *(u64 *)(r1 + 48)
+    if r1 == 0 goto out
+    r0 = *(u32 *)(r1 + 4)
+    exit
+out:
+    r0 = 1
+    exit
+
+=== sockmap/reuseport_packet_read
+type: sk_reuseport
+desc: the packet read after the data_end check
+    r2 = *(u64 *)(r1 + 0)
+    r3 = *(u64 *)(r1 + 8)
+    r4 = r2
+    r4 += 1
+    if r4 > r3 goto out
+    r0 = *(u8 *)(r2 + 0)
+    exit
+out:
+    r0 = 1
+    exit
+
+=== sockmap/reuseport_packet_write
+type: sk_reuseport
+desc: reuseport programs read the packet only
+    r2 = *(u64 *)(r1 + 0)
+    r3 = *(u64 *)(r1 + 8)
+    r4 = r2
+    r4 += 1
+    if r4 > r3 goto out
+    r5 = 0
+    *(u8 *)(r2 + 0) = r5
+out:
+    r0 = 1
+    exit
+
+=== sockmap/reuseport_narrow_fields
+type: sk_reuseport
+desc: len, eth_protocol (2 bytes), ip_protocol and bind_inany read narrower
+    r2 = *(u8 *)(r1 + 16)
+    r3 = *(u16 *)(r1 + 22)
+    r4 = *(u8 *)(r1 + 24)
+    r5 = *(u8 *)(r1 + 31)
+    r0 = *(u32 *)(r1 + 32)
+    exit
+
+=== sockmap/reuseport_eth_protocol_byte
+type: sk_reuseport
+desc: eth_protocol is not read one byte at a time
+    r0 = *(u8 *)(r1 + 20)
+    exit
+
+=== sockmap/reuseport_ctx_write
+type: sk_reuseport
+desc: sk_reuseport_md is read-only
+    r2 = 0
+    *(u32 *)(r1 + 32) = r2
+    r0 = 1
+    exit

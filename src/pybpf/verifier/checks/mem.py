@@ -83,12 +83,15 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     12: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_XMIT
     14: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # SK_SKB
     16: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 72: RegType.PTR_TO_SOCKET},  # SK_MSG
+    21: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 40: RegType.PTR_TO_SOCKET},  # SK_REUSEPORT
 }
 _SKB_SK = 168
 """__sk_buff's ``sk``: a PTR_TO_SOCK_COMMON_OR_NULL (bpf_skb_is_valid_access())."""
 SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 14})
 """The program types whose __sk_buff ``sk`` reads give that pointer (SOCKET_FILTER, SCHED_CLS,
 SCHED_ACT, CGROUP_SKB, SK_SKB)."""
+MAYBE_NULL_SOCK_FIELDS = {21: 48}
+"""Other contexts' PTR_TO_SOCK_COMMON_OR_NULL field, by program type (SK_REUSEPORT's migrating_sk)."""
 PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16})
 """may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet."""
 
@@ -273,7 +276,9 @@ def check_mem_access(
         if access == BPF_READ and field is not None:
             result = RegState()
             result.mark_pointer(field)
-        elif access == BPF_READ and off == _SKB_SK and prog_type in SK_FIELD_TYPES:
+        elif access == BPF_READ and (
+            (off == _SKB_SK and prog_type in SK_FIELD_TYPES) or MAYBE_NULL_SOCK_FIELDS.get(prog_type) == off
+        ):
             result = RegState()  # a maybe-NULL pointer gets its id for the NULL check
             result.mark_pointer(RegType.PTR_TO_SOCK_COMMON, TypeFlag.PTR_MAYBE_NULL)
             result.id = w.new_id()

@@ -1,7 +1,8 @@
-"""SK_SKB and SK_MSG (the socket programs of sockmaps): helpers, ctx access rules, the ctx rewrite, the
-load rules and the missing test_run, each asked of the running kernel and of pybpf.
+"""SK_SKB and SK_MSG (the socket programs of sockmaps) and SK_REUSEPORT: helpers, ctx access rules,
+the ctx rewrite, the load rules and the missing test_run, each asked of the running kernel and of pybpf.
 
-Helper ids 1..211 are loaded as ``call N`` per type and every __sk_buff / sk_msg_md offset and size
+Helper ids 1..211 are loaded as ``call N`` per type and every __sk_buff / sk_msg_md / sk_reuseport_md
+offset and size
 read and written; the xlated programs (BPF_OBJ_GET_INFO_BY_FD) of one ctx read per field are compared
 in shape (opcodes: pybpf's kernel-side structs have their own offsets); loads with any expected
 attach type and BPF_PROG_TEST_RUN run on both backends.
@@ -24,6 +25,8 @@ from pybpf.progtypes import get_prog_type
 from pybpf.progtypes.base import ProgType
 from pybpf.progtypes.sk_msg import OFF as MSG_OFF
 from pybpf.progtypes.sk_msg import SK_MSG_MD_SIZE
+from pybpf.progtypes.sk_reuseport import OFF as REUSEPORT_OFF
+from pybpf.progtypes.sk_reuseport import SK_REUSEPORT_MD_SIZE
 from pybpf.progtypes.skb import OFF as SKB_OFF
 from pybpf.progtypes.skb import SK_BUFF_SIZE
 from pybpf.uapi import ENOTSUPP
@@ -31,9 +34,16 @@ from tests.progtypes import kernel_run
 from tests.progtypes.test_skb_access import _access_program, _loads
 from tests.progtypes.test_skb_support import needs_kernel
 
-SK_SKB, SK_MSG = uapi.BPF_PROG_TYPE_SK_SKB, uapi.BPF_PROG_TYPE_SK_MSG
-CTX_SIZE = {SK_SKB: SK_BUFF_SIZE, SK_MSG: SK_MSG_MD_SIZE}
-BOTH = pytest.mark.parametrize("prog_type", [SK_SKB, SK_MSG], ids=["sk_skb", "sk_msg"])
+SK_SKB, SK_MSG, SK_REUSEPORT = (
+    uapi.BPF_PROG_TYPE_SK_SKB,
+    uapi.BPF_PROG_TYPE_SK_MSG,
+    uapi.BPF_PROG_TYPE_SK_REUSEPORT,
+)
+CTX_SIZE = {SK_SKB: SK_BUFF_SIZE, SK_MSG: SK_MSG_MD_SIZE, SK_REUSEPORT: SK_REUSEPORT_MD_SIZE}
+FIELDS = {SK_SKB: SKB_OFF, SK_MSG: MSG_OFF, SK_REUSEPORT: REUSEPORT_OFF}
+ALL = pytest.mark.parametrize(
+    "prog_type", [SK_SKB, SK_MSG, SK_REUSEPORT], ids=["sk_skb", "sk_msg", "sk_reuseport"]
+)
 
 
 def _type(number: int) -> ProgType:
@@ -68,10 +78,11 @@ def _xlated(backend: Backend, fd: int) -> list[Instruction]:
 def test_registered_names_and_sizes() -> None:
     assert (_type(SK_SKB).name, _type(SK_SKB).ctx_size) == ("sk_skb", 192)
     assert (_type(SK_MSG).name, _type(SK_MSG).ctx_size) == ("sk_msg", 80)
+    assert (_type(SK_REUSEPORT).name, _type(SK_REUSEPORT).ctx_size) == ("sk_reuseport", 56)
 
 
 @needs_kernel
-@BOTH
+@ALL
 def test_func_allowed_matches_kernel(prog_type: int) -> None:
     kind = _type(prog_type)
     differ = [h for h in range(1, 212) if kind.func_allowed(h) != kernel_run.helper_allowed(prog_type, h)]
@@ -80,7 +91,7 @@ def test_func_allowed_matches_kernel(prog_type: int) -> None:
 
 @needs_kernel
 @pytest.mark.parametrize("write", [False, True], ids=["read", "write"])
-@BOTH
+@ALL
 def test_is_valid_access_matches_kernel(prog_type: int, write: bool) -> None:
     kind = _type(prog_type)
     differ = []
@@ -116,11 +127,11 @@ def _shapes(backend: Backend, program: list[Instruction], prog_type: int) -> lis
 
 
 @needs_kernel
-@BOTH
+@ALL
 def test_rewrite_has_the_kernels_shape(prog_type: int) -> None:
     pybpf, kernel = UserBackend(), NativeBackend()
     kind = _type(prog_type)
-    fields = MSG_OFF if prog_type == SK_MSG else SKB_OFF
+    fields = FIELDS[prog_type]
     skipped = _SKB_SKIPPED | _SKB_SOCK_FIELDS if prog_type == SK_SKB else set()
     checked = []
     for name, off in fields.items():
@@ -132,21 +143,31 @@ def test_rewrite_has_the_kernels_shape(prog_type: int) -> None:
                 continue
             assert _shapes(pybpf, program, prog_type) == _shapes(kernel, program, prog_type), (name, size)
             checked.append((name, size))
-    assert len(checked) > (8 if prog_type == SK_MSG else 20)
+    assert len(checked) > (20 if prog_type == SK_SKB else 8)
 
 
-@BOTH
+@ALL
 @pytest.mark.parametrize(
     "attach",
     [0, uapi.BPF_SK_SKB_STREAM_PARSER, uapi.BPF_SK_SKB_STREAM_VERDICT, uapi.BPF_SK_SKB_VERDICT,
      uapi.BPF_SK_MSG_VERDICT, 99],
 )  # fmt: skip
-def test_any_attach_type_and_return_value_loads(backend: Backend, prog_type: int, attach: int) -> None:
+def test_attach_types_and_any_return_value(backend: Backend, prog_type: int, attach: int) -> None:
+    if prog_type == SK_REUSEPORT and attach:  # only its own attach types (0 is the first)
+        with pytest.raises(BPFError) as caught:
+            _load(backend, assemble("r0 = 0\nexit"), prog_type, attach)
+        assert caught.value.errno == errno.EINVAL
+        return
     for value in (0, 1, 7, -1):
         os.close(_load(backend, assemble(f"r0 = {value}\nexit"), prog_type, attach))
 
 
-@BOTH
+@pytest.mark.parametrize("attach", [uapi.BPF_SK_REUSEPORT_SELECT, uapi.BPF_SK_REUSEPORT_SELECT_OR_MIGRATE])
+def test_reuseport_attach_types(backend: Backend, attach: int) -> None:
+    os.close(_load(backend, assemble("r0 = 1\nexit"), SK_REUSEPORT, attach))
+
+
+@ALL
 def test_no_test_run(backend: Backend, prog_type: int) -> None:
     fd = _load(backend, assemble("r0 = 1\nexit"), prog_type)
     try:
@@ -160,9 +181,9 @@ def test_no_test_run(backend: Backend, prog_type: int) -> None:
         os.close(fd)
 
 
-@BOTH
+@ALL
 def test_ctx_writes_refused(backend: Backend, prog_type: int) -> None:
-    off = MSG_OFF["size"] if prog_type == SK_MSG else SKB_OFF["mark"]
+    off = {SK_SKB: SKB_OFF["mark"], SK_MSG: MSG_OFF["size"], SK_REUSEPORT: REUSEPORT_OFF["hash"]}[prog_type]
     with pytest.raises(BPFError) as caught:
         _load(backend, _access_program(off, 4, True), prog_type)
     assert caught.value.errno == errno.EACCES
