@@ -5,8 +5,9 @@ Mirrors the kernel's helper table (``bpf_base_func_proto`` and the per-program-t
 and returning one, with a ``HelperContext`` (``pybpf.helpers.context``) for everything else it
 may use.  ``default_registry()`` holds every helper that needs no map and no program context
 (``pybpf.helpers.basic``, ``pybpf.helpers.printk``), the map helpers that give programs
-pointers into shared map memory (``pybpf.helpers.maps``) and the dynptr helpers
-(``pybpf.helpers.dynptr``); program-type layers add theirs.
+pointers into shared map memory (``pybpf.helpers.maps``), the socket storage helpers
+(``pybpf.helpers.sk_storage``) and the dynptr helpers (``pybpf.helpers.dynptr``); program-type
+layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
 
@@ -15,15 +16,16 @@ from pybpf.helpers.context import HelperContext, Packet, RunEnv
 from pybpf.helpers.dynptr import DYNPTR_HELPERS
 from pybpf.helpers.maps import MAP_HELPERS
 from pybpf.helpers.registry import Helper, HelperRegistry
+from pybpf.helpers.sk_storage import SK_STORAGE_HELPERS
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.helpers.trace_shared import TraceRecord
 
 
 def default_registry() -> HelperRegistry:
-    """A new registry holding the basic, map and dynptr helpers (a copy: adding to it changes nothing
-    else)."""
+    """A new registry holding the basic, map, socket storage and dynptr helpers (a copy: adding to it
+    changes nothing else)."""
     registry = BASIC_HELPERS.copy()
-    for helper_id, function in (*MAP_HELPERS.items(), *DYNPTR_HELPERS.items()):
+    for helper_id, function in (*MAP_HELPERS.items(), *SK_STORAGE_HELPERS.items(), *DYNPTR_HELPERS.items()):
         registry.register(helper_id, function)
     return registry
 
@@ -32,6 +34,7 @@ __all__ = [
     "BASIC_HELPERS",
     "DYNPTR_HELPERS",
     "MAP_HELPERS",
+    "SK_STORAGE_HELPERS",
     "TRACE_PIPE",
     "Helper",
     "HelperContext",

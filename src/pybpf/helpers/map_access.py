@@ -32,6 +32,13 @@ through and for raw-VM runs of unverified code:
   one RCU read section -- and for a raw ``Interpreter`` run the end of the ``with MapAccess(...)``
   block.  A pointer kept past that (stored in a map, say) faults when the program uses it later.
 
+* The test run's socket.  ``skb->sk`` of a test run is a socket the kernel allocates for that
+  BPF_PROG_TEST_RUN and frees after its repeats (``bpf_prog_test_run_skb``: ``sk_alloc`` ..
+  ``bpf_sk_storage_free``, ``sk_free``).  The values ``bpf_sk_storage_get`` gives it live as long:
+  ``test_socket_key`` names the socket in socket storage maps (a new key per test run) and
+  ``free_test_socket`` deletes its values -- at ``release`` and at the end of each test run (the
+  runner's), never at a tail call.
+
 A run without a ``MapAccess`` (``RunEnv.maps`` None: ``pybpf.vm.run``, ``pybpf run``, the
 conformance plugin) reaches no map at all.  The kernel refuses at load most programs these checks
 stop; pybpf's verifier does not yet, so this is what keeps a program inside its maps at run time.
@@ -47,6 +54,7 @@ from dataclasses import dataclass, field
 from pybpf import uapi
 from pybpf.errors import BPFError, HelperError
 from pybpf.maps.object import MapObject
+from pybpf.maps.sk_storage import SkStorageMap, new_test_socket_key
 from pybpf.memory.regions import READ, WRITE, Memory, Region
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
@@ -115,6 +123,9 @@ class MapAccess:
         self._lent: set[int] = set()  # value regions lent to one callback only
         self.records: dict[int, _Record] = {}
         """The ring buffer records reserved and not yet submitted, by address (read-only outside)."""
+        self.test_socket: int | None = None
+        """The socket storage key of this test run's socket, once a helper asked (``test_socket_key``)."""
+        self._test_socket_maps: dict[int, MapObject] = {}  # map id -> socket storage map it has a value in
         self.switch(program)
 
     def __enter__(self) -> MapAccess:
@@ -128,7 +139,7 @@ class MapAccess:
         """Run ``program`` from now on (a tail call's target): only its maps and global data remain."""
         if program is self.program:
             return
-        self.release()
+        self._drop_held()
         self.program = program
         for obj in program.direct:
             self.value_pointer(obj, obj.impl.direct_value_offset(0), "BPF_PSEUDO_MAP_VALUE")
@@ -242,6 +253,13 @@ class MapAccess:
 
     # -- lifetime -----------------------------------------------------------------------------------
     def release(self) -> None:
+        """Discard held records, unregister every value region, forget the inner maps, free the test
+        run's socket."""
+        self._drop_held()
+        if self.test_socket is not None:
+            self.free_test_socket()
+
+    def _drop_held(self) -> None:
         """Discard held records, unregister every value region, forget the inner maps."""
         self.end_run()
         values, self._values = self._values, {}
@@ -250,6 +268,28 @@ class MapAccess:
         self._lent.clear()
         self._inner.clear()
         self._inner_by_id.clear()
+
+    # -- the test run's socket ----------------------------------------------------------------------
+    def test_socket_key(self) -> int:
+        """The key of this test run's socket in socket storage maps (a new one after ``free_test_socket``)."""
+        key = self.test_socket
+        if key is None:
+            key = self.test_socket = new_test_socket_key()
+        return key
+
+    def test_socket_value(self, obj: MapObject) -> None:
+        """Note that the test run's socket may have a value in socket storage map ``obj``."""
+        self._test_socket_maps[obj.id] = obj
+
+    def free_test_socket(self) -> None:
+        """``bpf_sk_storage_free`` of the test run's socket: its values leave every map they are in."""
+        key, self.test_socket = self.test_socket, None
+        maps, self._test_socket_maps = self._test_socket_maps, {}
+        for obj in maps.values():
+            impl = obj.impl
+            if key is not None and isinstance(impl, SkStorageMap):
+                with contextlib.suppress(BPFError), obj.lock:
+                    impl.delete_socket_value(key)
 
     @property
     def holding(self) -> bool:

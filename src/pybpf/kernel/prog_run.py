@@ -316,6 +316,8 @@ class Runner:
             access = self._access
             if access.holding:  # values (global data too: registered again when the next run starts)
                 access.switch(NO_MAPS)
+            if access.test_socket is not None:  # the kernel frees the test run's socket
+                access.free_test_socket()
         finally:
             if self._arrays_checked:
                 self._arrays_checked.clear()

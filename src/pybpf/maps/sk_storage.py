@@ -19,11 +19,18 @@ pybpf keys the values by the socket's cookie (``SO_COOKIE``), in a growing hash 
 (``pybpf.maps.hash``).  The kernel frees a socket's storage with the socket; pybpf sees no close,
 so the value of a closed socket stays in the table, unreachable (no later socket has its cookie),
 and counts against pybpf's limit of ``SOCKETS`` sockets with a value per map (ENOMEM beyond).
+
+Programs (``bpf_sk_storage_get`` / ``bpf_sk_storage_delete``, ``pybpf.helpers.sk_storage``) reach
+values by the same 64-bit keys: a socket's cookie, or the key pybpf gives a test run's socket
+(above any cookie the kernel hands out).  A value a program creates starts as the value it passed
+(zeroes without one) with its ``struct bpf_spin_lock`` zero (``copy_map_value`` skips it).
 """
 
 from __future__ import annotations
 
 import errno
+import itertools
+import os
 import struct
 from collections.abc import Callable
 
@@ -43,8 +50,17 @@ LOCAL_STORAGE_MAX_VALUE_SIZE = 0xFFFF - 128
 """``BPF_LOCAL_STORAGE_MAX_VALUE_SIZE``: U16_MAX less ``sizeof(struct bpf_local_storage_elem)``."""
 SOCKETS = 1 << 16
 """How many sockets one map can give a value in pybpf (the kernel: as many as memory allows)."""
+TEST_SOCKET_KEYS = 1 << 63
+"""The keys of test runs' sockets start here, far above any socket cookie (a counter from 1)."""
 _COOKIE = struct.Struct("<Q")
 _FD = struct.Struct("<i")
+_test_sockets = itertools.count(1)
+
+
+def new_test_socket_key() -> int:
+    """A key for the socket of a new test run, unique on this host while this process lives: the
+    kernel allocates a new socket for each BPF_PROG_TEST_RUN of an skb program."""
+    return TEST_SOCKET_KEYS | os.getpid() << 32 | next(_test_sockets) & 0xFFFFFFFF
 
 
 def storage_cookie(key: bytes) -> bytes:
@@ -133,6 +149,30 @@ class SkStorageMap(MapOps):
 
     def delete(self, key: bytes) -> None:
         self.table.delete(storage_cookie(key))
+
+    # -- programs: bpf_sk_storage_get / bpf_sk_storage_delete (pybpf.helpers.sk_storage) ---------------
+    def socket_value_offset(self, socket_key: int) -> int | None:
+        """Where the value of socket ``socket_key`` lives in the storage (``bpf_sk_storage_lookup``);
+        None when the socket has none."""
+        return self.table.value_offset(_COOKIE.pack(socket_key), 0)
+
+    def create_socket_value(self, socket_key: int, value: bytes) -> int | None:
+        """``bpf_local_storage_update(.., BPF_NOEXIST)``: give socket ``socket_key`` the value
+        ``value`` (its spin lock zero); where it lives, or None when the socket has one already or
+        pybpf's table is full (the kernel: an allocation failure, both NULL to the program)."""
+        lock_off = self.spin_lock_off
+        if lock_off is not None:
+            value = value[:lock_off] + bytes(4) + value[lock_off + 4 :]
+        key = _COOKIE.pack(socket_key)
+        try:
+            self.table.update(key, value, uapi.BPF_NOEXIST)
+        except BPFError:
+            return None
+        return self.table.value_offset(key, 0)
+
+    def delete_socket_value(self, socket_key: int) -> None:
+        """``bpf_sk_storage_del``: the socket's value gone; ENOENT when it had none."""
+        self.table.delete(_COOKIE.pack(socket_key))
 
     def get_next_key(self, key: bytes | None) -> bytes:
         """``notsupp_get_next_key``: socket storage cannot be walked from user space."""
