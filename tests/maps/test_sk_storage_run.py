@@ -203,3 +203,37 @@ def test_access_past_the_value_is_refused(backend: Backend, storage: int) -> Non
     with pytest.raises(BPFError) as info:
         _program(backend, source, storage)
     assert info.value.errno == errno.EACCES
+
+
+CREATE_THEN_TAIL_CALL = """
+    r6 = r1
+    r2 = *(u64 *)(r6 + 168)
+    if r2 == 0 goto null
+    r1 = map_fd(m) ll
+    r3 = 0
+    r4 = 1
+    call bpf_sk_storage_get
+    if r0 == 0 goto null
+    r1 = 10
+    *(u32 *)(r0 + 0) = r1
+    r1 = r6
+    r2 = map_fd(jmp) ll
+    r3 = 0
+    call bpf_tail_call
+null:
+    r0 = 99
+    exit
+"""
+"""Sets the test socket's value to 10, then tail-calls slot 0 of ``jmp`` (GET_INCREMENT there)."""
+
+
+def test_values_live_across_tail_calls(backend: Backend, storage: int) -> None:
+    """The socket is the test run's, not the program's: the tail-called program finds its value."""
+    jmp = Map.create(uapi.BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 1, backend=backend)
+    with jmp, _program(backend, GET_INCREMENT.format(flags=0, offset=0), storage) as target:
+        jmp[0] = target.fd
+        source = CREATE_THEN_TAIL_CALL
+        with Program.load(source, "sched_cls", maps={"m": storage, "jmp": jmp}, backend=backend) as caller:
+            assert caller.run(PACKET).retval == 11
+            assert caller.run(PACKET, repeat=3).retval == 11
+            assert target.run(PACKET).retval == NOT_FOUND
