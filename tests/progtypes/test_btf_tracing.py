@@ -300,6 +300,49 @@ def test_lsm(hook: str, text: str, flags: int, err: int, line: str) -> None:
         assert mine == load(NativeBackend(), LSM, LSM_MAC, func(hook), text, flags=flags)
 
 
+def _test_run(backend: Backend, attach: int, btf_id: int, flags: int = 0) -> tuple[int, int]:
+    """(errno or 0, retval) of BPF_PROG_TEST_RUN on a trivial program attached as ``attach``."""
+    code = encode_program(assemble("r0 = 0\nr0 += 0\nexit\n", "kernel"))
+    insns, lic = ctypes.create_string_buffer(code, len(code)), ctypes.create_string_buffer(b"GPL")
+    attr = uapi.bpf_attr()
+    attr.prog_type, attr.expected_attach_type, attr.attach_btf_id = TRACING, attach, btf_id
+    attr.insns, attr.insn_cnt, attr.license = ctypes.addressof(insns), len(code) // 8, ctypes.addressof(lic)
+    fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
+    try:
+        run = uapi.bpf_attr()
+        run.test.prog_fd, run.test.flags = fd, flags
+        try:
+            backend.bpf(uapi.BPF_PROG_TEST_RUN, run)
+        except BPFError as exc:
+            return exc.errno or 0, 0
+        return 0, run.test.retval
+    finally:
+        os.close(fd)
+
+
+@needs_btf
+@pytest.mark.parametrize("attach", [RAW_TP, ITER])
+def test_test_run_as_the_kernel(attach: int) -> None:
+    """bpf_prog_test_run_tracing(): tp_btf and iterator programs have nothing to run (EFAULT)."""
+    btf_id = sched_switch() if attach == RAW_TP else func("bpf_iter_task")
+    mine = _test_run(UserBackend(), attach, btf_id)
+    assert mine == (errno.EFAULT, 0)
+    assert _test_run(UserBackend(), attach, btf_id, flags=1)[0] == errno.EINVAL
+    if kernel_bpf_available():
+        assert mine == _test_run(NativeBackend(), attach, btf_id)
+
+
+@needs_btf
+@pytest.mark.parametrize(("attach", "retval"), [(FENTRY, 0), (FEXIT, 0), (FMOD_RET, (2 << 16) | 33)])
+def test_trampoline_test_run(attach: int, retval: int) -> None:
+    """The kernel's test functions run unhooked (the program is not attached)."""
+    target = "bpf_modify_return_test" if attach == FMOD_RET else "bpf_fentry_test1"
+    mine = _test_run(UserBackend(), attach, func(target))
+    assert mine == (0, retval)
+    if kernel_loads_trampolines():
+        assert mine == _test_run(NativeBackend(), attach, func(target))
+
+
 def test_kernel_refuses_trampolines_only_with_eperm() -> None:
     """Where the kernel does not load trampoline programs it says EPERM before verifying: nothing logged."""
     if not kernel_bpf_available() or vmlinux_btf() is None:

@@ -16,9 +16,12 @@ get get_func_arg, get_func_ret and get_func_arg_cnt; LSM programs also inode sto
 bprm_opts_set, and when sleepable ima_inode_hash and ima_file_hash (from the kernel's source).
 bpf_d_path's own allow-list of attach points (``bpf_d_path_allowed``) is not modelled.
 
-No BPF_PROG_TEST_RUN is modelled (ENOTSUPP): the kernel's bpf_prog_test_run_tracing runs its own
-test functions (bpf_fentry_test*), which run the program only when it is attached, which pybpf does
-not model.
+BPF_PROG_TEST_RUN (``bpf_prog_test_run_tracing``) never runs a tracing program: the kernel calls its
+own test functions (bpf_fentry_test*, bpf_modify_return_test*), which reach the program only when it
+is attached -- pybpf attaches nothing, so they run alone: fentry and fexit report retval 0, fmod_ret
+the unmodified functions' result (``FMOD_RET_UNHOOKED``), every other attach type EFAULT (measured for
+tp_btf and iterators); flags, cpu and batch_size are EINVAL.  LSM programs have no test run
+(ENOTSUPP).
 
 On the machine these were measured on (Linux 6.18 with lockdown in integrity mode) the kernel refuses
 every fentry, fexit, fmod_ret and LSM load with EPERM before verifying (empty log, whatever the
@@ -28,14 +31,16 @@ skip where the kernel refuses them so.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pybpf import uapi
+from pybpf.errors import BPFError
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.isa.instruction import Instruction
-from pybpf.progtypes.base import ProgType
+from pybpf.progtypes.base import ProgramRunner, ProgType, TestRunArgs, TestRunResult
 from pybpf.progtypes.generic import RAW_TP_FUNC_IDS
 from pybpf.progtypes.registry import register
 from pybpf.progtypes.return_ranges import Range, return_range
@@ -56,6 +61,10 @@ LSM_FUNC_IDS: frozenset[int] = TRAMPOLINE_FUNC_IDS | {145, 146, 159}
 LSM_SLEEPABLE_FUNC_IDS: frozenset[int] = LSM_FUNC_IDS | {161, 193}
 """ima_inode_hash and ima_file_hash, for sleepable LSM programs."""
 _TRAMPOLINE = frozenset({uapi.BPF_TRACE_FENTRY, uapi.BPF_TRACE_FEXIT, uapi.BPF_MODIFY_RETURN})
+FMOD_RET_UNHOOKED = (2 << 16) | 33
+"""bpf_prog_test_run_tracing()'s retval for fmod_ret with nothing attached: bpf_modify_return_test(1,
+&b) and bpf_modify_return_test2(1, &b, 3, 4, 5, 6, 7) return 4 and 29 and each changes b (two side
+effects in the upper half)."""
 
 
 class BtfAttachedProgram:
@@ -115,6 +124,20 @@ class TracingProgType(BtfAttachedProgType):
     prog_type: ClassVar[int] = uapi.BPF_PROG_TYPE_TRACING
     name: ClassVar[str] = "tracing"
 
+    def check_test_run_attr(self, args: TestRunArgs) -> None:
+        if args.flags or args.cpu or args.batch_size:
+            raise BPFError(errno.EINVAL, "tracing test_run takes no flags, cpu or batch_size")
+
+    def test_run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
+        """bpf_prog_test_run_tracing(): the kernel's test functions, the program not attached."""
+        self.check_test_run_attr(args)
+        attach = int(getattr(runner, "expected_attach_type", 0))
+        if attach in (uapi.BPF_TRACE_FENTRY, uapi.BPF_TRACE_FEXIT):
+            return TestRunResult(retval=0)
+        if attach == uapi.BPF_MODIFY_RETURN:
+            return TestRunResult(retval=FMOD_RET_UNHOOKED)
+        raise BPFError(errno.EFAULT, "tracing test_run: only fentry, fexit and fmod_ret programs")
+
     def func_ids(self, attach_type: int, sleepable: bool) -> frozenset[int]:
         if attach_type == uapi.BPF_TRACE_ITER:
             return ITER_FUNC_IDS
@@ -133,6 +156,7 @@ class LsmProgType(BtfAttachedProgType):
 
 
 __all__ = [
+    "FMOD_RET_UNHOOKED",
     "ITER_FUNC_IDS",
     "LSM_FUNC_IDS",
     "LSM_SLEEPABLE_FUNC_IDS",
