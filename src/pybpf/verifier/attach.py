@@ -188,7 +188,8 @@ def _silent(err: int) -> VerifierError:
     return VerifierError(err, "")
 
 
-def _skip_modifiers(btf: BTF, type_id: int) -> int:
+def skip_modifiers(btf: BTF, type_id: int) -> int:
+    """btf_type_skip_modifiers(): past typedefs, qualifiers and type tags."""
     while btf[type_id].kind in (Kind.TYPEDEF, Kind.VOLATILE, Kind.CONST, Kind.RESTRICT, Kind.TYPE_TAG):
         type_id = btf[type_id].type_id  # type: ignore[union-attr]
     return type_id
@@ -202,11 +203,11 @@ def _distill(state: VerifierState, btf: BTF, proto: FuncProto, name: str) -> Non
         state.einval(f"The function {name} with variable args is unsupported.")
     if len(params) > MAX_BPF_FUNC_ARGS:
         state.fail(errno.E2BIG, f"The function {name} has {len(params)} arguments. Too many.")
-    ret = _skip_modifiers(btf, proto.return_type)
+    ret = skip_modifiers(btf, proto.return_type)
     if ret and btf[ret].kind in (Kind.STRUCT, Kind.UNION):
         state.einval(f"The function {name} return type {btf[ret].kind.name} is unsupported.")
     for i, param in enumerate(params):
-        t = _skip_modifiers(btf, param.type_id)
+        t = skip_modifiers(btf, param.type_id)
         if btf[t].kind in (Kind.STRUCT, Kind.UNION) and btf.size_of(t) > 16:
             state.einval(f"The function {name} arg{i} type {btf[t].kind.name} is unsupported.")
 

@@ -35,14 +35,19 @@ from typing import TYPE_CHECKING
 from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, Int, Ptr, TypeTag
 from pybpf.verifier import bounds, kernel_btf
-from pybpf.verifier.attach import MAX_BPF_FUNC_ARGS, AttachTarget, iter_target, lsm_return_range
+from pybpf.verifier.attach import (
+    MAX_BPF_FUNC_ARGS,
+    AttachTarget,
+    iter_target,
+    lsm_return_range,
+    skip_modifiers,
+)
 from pybpf.verifier.regstate import RegState
 from pybpf.verifier.regtypes import RegType, TypeFlag
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
-_MODIFIERS = (Kind.TYPEDEF, Kind.VOLATILE, Kind.CONST, Kind.RESTRICT, Kind.TYPE_TAG)
 _KIND_STR = {
     Kind.UNKN: "UNKN", Kind.INT: "INT", Kind.PTR: "PTR", Kind.ARRAY: "ARRAY", Kind.STRUCT: "STRUCT",
     Kind.UNION: "UNION", Kind.ENUM: "ENUM", Kind.FWD: "FWD", Kind.TYPEDEF: "TYPEDEF",
@@ -62,14 +67,8 @@ UNTRUSTED_LSM_HOOKS = frozenset(
 CTX_MAX = 8 * MAX_BPF_FUNC_ARGS
 
 
-def _skip(btf: BTF, type_id: int) -> int:
-    while btf[type_id].kind in _MODIFIERS:
-        type_id = btf[type_id].type_id  # type: ignore[union-attr]
-    return type_id
-
-
 def _slot_bytes(btf: BTF, type_id: int) -> int:
-    t = _skip(btf, type_id)
+    t = skip_modifiers(btf, type_id)
     if btf[t].kind == Kind.PTR or not t:
         return 8 if t else 0
     return (btf.size_of(t) + 7) & ~7
@@ -119,7 +118,7 @@ def check_ctx_arg_access(
     if arg > nr_args or (arg == nr_args and not target.has_retval):
         _refuse(w, off, size, f"func '{name}' doesn't have {arg + 1}-th argument")
     type_id = target.ret if arg == nr_args else target.args[arg]
-    t = _skip(btf, type_id)
+    t = skip_modifiers(btf, type_id)
     kind = btf[t].kind
     small_int = isinstance(btf[t], Int) and btf[t].size <= 8  # type: ignore[union-attr]
     if small_int or kind in (Kind.ENUM, Kind.ENUM64, Kind.STRUCT, Kind.UNION):
@@ -133,7 +132,7 @@ def check_ctx_arg_access(
         _refuse(w, off, size, f"func '{name}' size {size} must be 8")
     pointer = btf[t]
     assert isinstance(pointer, Ptr)
-    pointee = _skip(btf, pointer.type_id)
+    pointee = skip_modifiers(btf, pointer.type_id)
     if target.iterator and arg > 0 and btf[pointee].kind in (Kind.STRUCT, Kind.UNION):
         trusted = TypeFlag.PTR_TRUSTED if iter_target(name) else TypeFlag.NONE
         return _btf_pointer(w, pointee, trusted | TypeFlag.PTR_MAYBE_NULL)  # ctx_arg_info
