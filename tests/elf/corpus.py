@@ -356,8 +356,6 @@ REAL_WORLD_GAPS = {
     "cgroup lookup): the map's BPF_MAP_CREATE fails with EINVAL",
     "real_stack_traces.o": "pybpf has no BPF_MAP_TYPE_STACK_TRACE (bpf_get_stackid needs one): the map's "
     "BPF_MAP_CREATE fails with EINVAL",
-    "real_fentry.o": "pybpf has no BPF_PROG_TYPE_TRACING (fentry/fexit/tp_btf need attach_btf_id checks "
-    "and PTR_TO_BTF_ID arguments): EINVAL; this kernel also refuses fentry/fexit with EPERM",
 }
 """Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why
 (strict: they must still differ)."""

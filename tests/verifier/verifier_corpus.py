@@ -11,7 +11,10 @@ The corpus measures how often pybpf's verifier gives the kernel's answer.  Each 
         ...
         exit
 
-Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall), ``maps``
+Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall, tracing,
+lsm), ``attach`` (the expected attach type, ``trace_raw_tp``, ``trace_iter`` ...), ``attach_btf``
+(the attach target: a FUNC or typedef name of the running kernel's BTF, e.g.
+``btf_trace_sched_switch``, ``bpf_iter_task``), ``maps``
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
 ``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create), and ``spin_lock`` (the map's
 value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
@@ -94,6 +97,8 @@ PROG_TYPES = {
     "sk_skb": uapi.BPF_PROG_TYPE_SK_SKB,
     "sk_msg": uapi.BPF_PROG_TYPE_SK_MSG,
     "sk_reuseport": uapi.BPF_PROG_TYPE_SK_REUSEPORT,
+    "tracing": uapi.BPF_PROG_TYPE_TRACING,
+    "lsm": uapi.BPF_PROG_TYPE_LSM,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,
@@ -168,6 +173,9 @@ class Program:
     heavy: str = ""  # why pybpf takes long on it (a million processed instructions), or ""
     protos: tuple[str, ...] = ()  # ``proto`` header lines: subprogram prototypes (corpus_protos)
     attach: str = ""  # expected_attach_type (header ``attach``: name without BPF_, e.g. cgroup_inet_ingress)
+    attach_btf: str = (
+        ""  # attach_btf_id: a FUNC or typedef of the running kernel's BTF (header ``attach_btf``)
+    )
 
 
 @dataclass(frozen=True)
@@ -313,6 +321,7 @@ def parse_theme(path: Path) -> list[Program]:
                 btf=header.get("btf", ""),
                 protos=tuple(protos),
                 attach=header.get("attach", ""),
+                attach_btf=header.get("attach_btf", ""),
             )
         )
 
@@ -338,6 +347,7 @@ def parse_theme(path: Path) -> list[Program]:
                 "btf",
                 "proto",
                 "attach",
+                "attach_btf",
             ):
                 raise ValueError(f"{path.name}: {name}: unknown header line {raw!r}")
             if key.strip() == "proto":
@@ -556,6 +566,21 @@ def attach_type(name: str) -> int:
     return value
 
 
+def attach_btf_id(name: str) -> int:
+    """The running kernel's BTF id of a corpus ``attach_btf`` header: the FUNC of that name, else the
+    typedef (a tracepoint's ``btf_trace_<name>``); 0 when it has none (the kernel's "must provide
+    btf_id")."""
+    from pybpf.verifier.kernel_btf import vmlinux_btf
+
+    btf = vmlinux_btf()
+    ids = btf.ids_by_name(name) if btf is not None else ()
+    for kind in (Kind.FUNC, Kind.TYPEDEF):
+        found = [i for i in ids if btf is not None and btf[i].kind == kind]
+        if found:
+            return found[0]
+    return 0
+
+
 def load_with_log(
     program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
 ) -> tuple[int, str]:
@@ -578,6 +603,8 @@ def load_with_log(
         attr.prog_flags = sum(PROG_FLAGS[f] for f in program.flags)
         if program.attach:
             attr.expected_attach_type = attach_type(program.attach)
+        if program.attach_btf:
+            attr.attach_btf_id = attach_btf_id(program.attach_btf)
         if btf_fd >= 0:
             attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
             attr.func_info, attr.func_info_cnt = ctypes.addressof(records), len(func_info) // 8

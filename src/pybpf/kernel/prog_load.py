@@ -51,6 +51,7 @@ from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, offsetof
 from pybpf.verifier import LoadRequest, VerifierError, verify
+from pybpf.verifier.attach import BTF_MAX_TYPE, attach_btf_id_allowed
 from pybpf.verifier.decode import decode_insns
 from pybpf.verifier.log import SourceLine
 
@@ -184,6 +185,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     check_attach = getattr(prog_type, "check_expected_attach_type", None)
     if check_attach is not None:
         check_attach(a.expected_attach_type)
+    _check_attach_btf(a)
     name_offset = offsetof(uapi.bpf_attr_prog_load, "prog_name")
     name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + BPF_OBJ_NAME_LEN])
     log = UserLogBuffer.from_attr(a.log_level, a.log_buf, a.log_size)
@@ -207,6 +209,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         is_gpl_only=_gpl_only,
         prog_flags=a.prog_flags,
         expected_attach_type=a.expected_attach_type,
+        attach_btf_id=a.attach_btf_id,
         func_info=func_info,
         func_info_rec_size=a.func_info_rec_size,
         btf_is_func=btf_is_func,
@@ -312,6 +315,18 @@ def _reload_key(a: Any, raw: bytes, license_text: str) -> tuple[object, ...] | N
         return None
     return (raw, license_text, a.prog_type, a.expected_attach_type, a.prog_flags, a.log_level,
             a.kern_version, a.attach_btf_id, objects, records)  # fmt: skip
+
+
+def _check_attach_btf(a: Any) -> None:
+    """``bpf_prog_load_check_attach``'s attach_btf_id rules (EINVAL, nothing logged): an id within
+    BTF_MAX_TYPE, only for the types that attach by BTF id.  Targets in modules or BPF programs
+    (attach_btf_obj_fd, attach_prog_fd) are not modelled."""
+    if not a.attach_btf_id:
+        return
+    if a.attach_btf_id > BTF_MAX_TYPE or not attach_btf_id_allowed(a.prog_type):
+        raise BPFError(errno.EINVAL, f"attach_btf_id {a.attach_btf_id} for program type {a.prog_type}")
+    if a.attach_prog_fd:
+        raise BPFError(errno.EINVAL, "attach targets in modules or BPF programs are not supported by pybpf")
 
 
 def _refused(log: UserLogBuffer, exc: BPFError, write_back: Any) -> NoReturn:

@@ -258,6 +258,7 @@ class Runner:
     def __init__(self, runtime: ProgRuntime) -> None:
         self.runtime = runtime
         self.max_ctx_offset = runtime.prog.meta.max_ctx_offset
+        self.expected_attach_type = runtime.prog.meta.expected_attach_type
         self._sessions: dict[int, tuple[ProgRuntime, RunSession]] = {}
         self._tail_calls = 0
         self._arrays_checked: set[int] = set()

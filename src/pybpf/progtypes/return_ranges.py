@@ -7,8 +7,8 @@ lies within ``[min, max]``; the range may depend on the expected attach type.  T
 scalar — or even a pointer, for a privileged loader.  The verifier reads ``return_range()``.
 
 Not listed although the kernel checks them: LSM programs (the range depends on the hook's BTF
-prototype), struct_ops, raw tracepoints and tracing programs attached by BTF id where pybpf has no
-kernel BTF; tracing programs whose attach type the kernel does not know (ENOTSUPP there).
+prototype: the bound program's ``exit_range``, pybpf.progtypes.btf_tracing), struct_ops; tracing
+programs whose attach type the kernel does not know (ENOTSUPP there).
 """
 
 from __future__ import annotations

@@ -807,7 +807,11 @@ class Walker:
         else:
             where = "At program exit"
             request = self.env.request
-            found = return_range(request.prog_type.prog_type, request.expected_attach_type)
+            exit_range = getattr(request.prog_type, "exit_range", None)  # an LSM hook's (its BTF)
+            if exit_range is not None:
+                found = exit_range()
+            else:
+                found = return_range(request.prog_type.prog_type, request.expected_attach_type)
             if found is None:
                 return
             ret_range = found

@@ -49,6 +49,7 @@ from pybpf.verifier.ctx_rewrite import CtxRewritePass
 from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.fastcall import FastcallDepthPass, FastcallPass, kernel_stack_depths
+from pybpf.verifier.func_arg_fixups import FuncArgFixupPass
 from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
 from pybpf.verifier.patch import probe_loads, proven_accesses
@@ -79,6 +80,7 @@ PASSES: list[Pass] = [
     StackDepthPass(),
     KfuncFixupPass(),
     CtxRewritePass(),
+    FuncArgFixupPass(),
     LdImm64Pass(),
 ]
 """The default pipeline, in order."""

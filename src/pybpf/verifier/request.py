@@ -50,6 +50,7 @@ class LoadRequest:
     is_gpl_only: Callable[[int], bool | None]  # helper id -> gpl_only; None for an unknown helper id
     prog_flags: int = 0
     expected_attach_type: int = 0  # BPF_PROG_LOAD's expected_attach_type (some return ranges depend on it)
+    attach_btf_id: int = 0  # the target of a tracing or LSM program, a vmlinux type id (verifier.attach)
     func_info: bytes | None = None  # the raw bpf_func_info records (None: the load has no func_info)
     func_info_rec_size: int = 0
     btf_is_func: Callable[[int], bool] | None = None  # type id -> is a BTF FUNC in prog_btf_fd

@@ -72,6 +72,9 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PERCPU_ARRAY,
     BPF_MAP_TYPE_PROG_ARRAY,
     BPF_MAX_VAR_OFF,
+    BPF_PROG_TYPE_KPROBE,
+    BPF_PROG_TYPE_TRACING,
+    ENOTSUPP,
 )
 from pybpf.verifier import (
     bounds,
@@ -192,6 +195,7 @@ _SIZE_BOUNDED_RESULT = frozenset(
 )  # fmt: skip
 """do_refine_retval_range(): their result is at most the size argument (or a negative errno)."""
 _SMP_PROCESSOR_ID = HELPER_IDS["bpf_get_smp_processor_id"]
+_GET_FUNC_IP = HELPER_IDS["bpf_get_func_ip"]
 MAX_ERRNO = 4095
 _TAIL_CALL = HELPER_IDS["bpf_tail_call"]
 _KPTR_XCHG = HELPER_IDS["bpf_kptr_xchg"]
@@ -385,6 +389,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             callbacks.update_loop_inline_state(w, callback)
             w.mark_chain_precision(1)  # r1 decides when the iterations end
         callbacks.push_callback_call(w, helper_id, callback)
+    if helper_id == _GET_FUNC_IP:
+        _check_get_func_ip(w)
     for regno in range(6):
         regs[regno].mark_not_init()
         w.scratch_reg(regno)
@@ -449,6 +455,20 @@ def _socket_map_value_arg(w: Walker, arg: ArgType) -> ArgType:
     if arg.uninit:
         w.fail(errno.EINVAL, "invalid arg_type for sockmap/sockhash")
     return ArgType.PTR_TO_BTF_ID_SOCK_COMMON
+
+
+def _check_get_func_ip(w: Walker) -> None:
+    """check_get_func_ip(): a tracing program run from a trampoline, or a kprobe (ENOTSUPP)."""
+    prog_type = w.env.request.prog_type.prog_type
+    if prog_type == BPF_PROG_TYPE_TRACING:
+        target = getattr(w.env.request.prog_type, "attach_target", None)
+        if target is None or not target.trampoline:
+            w.fail(
+                ENOTSUPP,
+                f"func bpf_get_func_ip#{_GET_FUNC_IP} supported only for fentry/fexit/fmod_ret programs",
+            )
+    elif prog_type != BPF_PROG_TYPE_KPROBE:
+        w.fail(ENOTSUPP, f"func bpf_get_func_ip#{_GET_FUNC_IP} not supported for program type {prog_type}")
 
 
 def _record_func_key(w: Walker, map_ref: object) -> None:

@@ -47,6 +47,7 @@ from pybpf.uapi import (
 from pybpf.verifier import (
     alloc_obj,
     bounds,
+    btf_ctx,
     btf_ptrs,
     dynptr,
     kernel_btf,
@@ -268,7 +269,10 @@ def check_mem_access(
         check_mem_region_access(w, regno, reg, off, size, mem_size=map_key_size(reg.map))
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
-        if not w.env.request.prog_type.is_valid_access(off, size, access == BPF_WRITE):
+        attach_target = getattr(w.env.request.prog_type, "attach_target", None)
+        if attach_target is not None:  # a program attached by BTF id: its target's typed arguments
+            result = btf_ctx.check_ctx_arg_access(w, attach_target, off, size, access == BPF_WRITE)
+        elif not w.env.request.prog_type.is_valid_access(off, size, access == BPF_WRITE):
             w.fail(errno.EACCES, f"invalid bpf_context access off={off} size={size}")
         w.env.ctx_accesses.add(w.index)
         prog_type = w.env.request.prog_type.prog_type

@@ -1,0 +1,176 @@
+"""The context of a program attached by BTF id: its target's arguments, one u64 each, typed.
+
+Mirrors tracing_prog_is_valid_access() (kernel/trace/bpf_trace.c), btf_ctx_access() and
+get_ctx_arg_idx() (kernel/bpf/btf.c) and what check_mem_access() in kernel/bpf/verifier.c does with
+their answer (Linux 6.18), for BPF_PROG_TYPE_TRACING and BPF_PROG_TYPE_LSM programs:
+
+* the ctx is an array of u64: the target's arguments in order (a struct passed by value takes its
+  size rounded up to 8), then, for fexit, fmod_ret and LSM programs, the return value; tracing
+  programs read it only (LSM programs' ctx checks are btf_ctx_access() alone), at offsets below
+  96 aligned to the access's size, and every access at a multiple of 8
+  ("func '%s' offset %d is not multiple of 8"), within the arguments
+  ("func '%s' doesn't have %d-th argument");
+* an integer, enum or struct argument reads as an unknown scalar, of any width; a pointer is read
+  whole ("func '%s' size %d must be 8"); a pointer to void or an integer is a scalar too; a pointer
+  to a struct or union is PTR_TO_BTF_ID of it -- trusted for tp_btf, iterator and LSM programs
+  (prog_args_trusted(): but the hooks freeing their object), plain for fentry/fexit/fmod_ret --
+  logged as "func '%s' arg%d has btf_id %d type %s '%s'"; a pointer to anything else is refused
+  ("func '%s' arg%d type %s is not a struct"), another type too ("... Only pointer access is
+  allowed"), each then "invalid bpf_context access off=%d size=%d" (EACCES);
+* an iterator's objects (its ``ctx_arg_info``) are maybe-NULL pointers, trusted for some targets
+  (``attach.ITER_TARGETS``), not logged;
+* an LSM program reading the return value of an int hook gets the hook's range
+  (get_func_retval_range(): [-4095, 0], [0, 1] for the bool hooks).
+
+Not modelled: raw_tp_null_args (the tracepoints whose pointer arguments the kernel marks maybe-NULL or
+error pointers: the well-known scheduler, block and network tracepoints are not among them) and the
+``__nullable`` argument-name suffix (struct_ops stubs).
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import TYPE_CHECKING
+
+from pybpf.btf.kinds import Kind
+from pybpf.btf.types import BTF, Int, Ptr, TypeTag
+from pybpf.verifier import bounds, kernel_btf
+from pybpf.verifier.attach import (
+    MAX_BPF_FUNC_ARGS,
+    AttachTarget,
+    iter_target,
+    lsm_return_range,
+    skip_modifiers,
+)
+from pybpf.verifier.regstate import RegState
+from pybpf.verifier.regtypes import RegType, TypeFlag
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+_KIND_STR = {
+    Kind.UNKN: "UNKN", Kind.INT: "INT", Kind.PTR: "PTR", Kind.ARRAY: "ARRAY", Kind.STRUCT: "STRUCT",
+    Kind.UNION: "UNION", Kind.ENUM: "ENUM", Kind.FWD: "FWD", Kind.TYPEDEF: "TYPEDEF",
+    Kind.VOLATILE: "VOLATILE", Kind.CONST: "CONST", Kind.RESTRICT: "RESTRICT", Kind.FUNC: "FUNC",
+    Kind.FUNC_PROTO: "FUNC_PROTO", Kind.VAR: "VAR", Kind.DATASEC: "DATASEC", Kind.FLOAT: "FLOAT",
+    Kind.DECL_TAG: "DECL_TAG", Kind.TYPE_TAG: "TYPE_TAG", Kind.ENUM64: "ENUM64",
+}  # fmt: skip
+"""btf_type_str(): the kind names the kernel's messages use."""
+UNTRUSTED_LSM_HOOKS = frozenset(
+    {
+        "bpf_lsm_bpf_map_free", "bpf_lsm_bpf_prog_free", "bpf_lsm_file_alloc_security",
+        "bpf_lsm_file_free_security", "bpf_lsm_sk_alloc_security", "bpf_lsm_sk_free_security",
+        "bpf_lsm_task_free",
+    }
+)  # fmt: skip
+"""untrusted_lsm_hooks (kernel/bpf/bpf_lsm.c): hooks whose arguments are being set up or torn down."""
+CTX_MAX = 8 * MAX_BPF_FUNC_ARGS
+
+
+def _slot_bytes(btf: BTF, type_id: int) -> int:
+    t = skip_modifiers(btf, type_id)
+    if btf[t].kind == Kind.PTR or not t:
+        return 8 if t else 0
+    return (btf.size_of(t) + 7) & ~7
+
+
+def ctx_arg_index(btf: BTF, target: AttachTarget, off: int) -> int:
+    """get_ctx_arg_idx(): the argument an offset falls in, counted over the target's prototype (for a
+    tracepoint, with its leading ``void *__data`` still in it, as the kernel counts before it skips
+    that argument); the count of arguments is the return value, one more is past it."""
+    sizes = ([8] if target.trace_data else []) + [_slot_bytes(btf, arg) for arg in target.args]
+    end = 0
+    for i, size in enumerate(sizes):
+        end += size
+        if off < end:
+            return i
+    end += _slot_bytes(btf, target.ret)
+    return len(sizes) if off < end else len(sizes) + 1
+
+
+def _refuse(w: Walker, off: int, size: int, reason: str | None = None) -> None:
+    if reason is not None:
+        w.env.log.line(reason)
+    w.fail(errno.EACCES, f"invalid bpf_context access off={off} size={size}")
+
+
+def _args_trusted(target: AttachTarget) -> bool:
+    """prog_args_trusted()."""
+    if target.lsm:
+        return target.name not in UNTRUSTED_LSM_HOOKS
+    return not target.trampoline
+
+
+def check_ctx_arg_access(
+    w: Walker, target: AttachTarget, off: int, size: int, write: bool
+) -> RegState | None:
+    """tracing_prog_is_valid_access() (tracing programs) and btf_ctx_access(), then what a read loads
+    (None: an unknown scalar of the access's width); a refused access fails the walk."""
+    if not target.lsm and (off < 0 or off >= CTX_MAX or write or off % size):
+        _refuse(w, off, size)
+    btf = kernel_btf.vmlinux_btf()
+    assert btf is not None  # (the target was found in it)
+    name = target.name
+    if off % 8:
+        _refuse(w, off, size, f"func '{name}' offset {off} is not multiple of 8")
+    arg = ctx_arg_index(btf, target, off)
+    nr_args = len(target.args)
+    if arg > nr_args or (arg == nr_args and not target.has_retval):
+        _refuse(w, off, size, f"func '{name}' doesn't have {arg + 1}-th argument")
+    type_id = target.ret if arg == nr_args else target.args[arg]
+    t = skip_modifiers(btf, type_id)
+    kind = btf[t].kind
+    small_int = isinstance(btf[t], Int) and btf[t].size <= 8  # type: ignore[union-attr]
+    if small_int or kind in (Kind.ENUM, Kind.ENUM64, Kind.STRUCT, Kind.UNION):
+        if arg == nr_args and target.lsm and not write:
+            return _retval_register(target)
+        return None
+    if kind != Kind.PTR:
+        _refuse(w, off, size, f"func '{name}' arg{arg} '{btf[t].name}' has type {_KIND_STR[kind]}. "
+                "Only pointer access is allowed")  # fmt: skip
+    if size != 8:
+        _refuse(w, off, size, f"func '{name}' size {size} must be 8")
+    pointer = btf[t]
+    assert isinstance(pointer, Ptr)
+    pointee = skip_modifiers(btf, pointer.type_id)
+    if target.iterator and arg > 0 and btf[pointee].kind in (Kind.STRUCT, Kind.UNION):
+        trusted = TypeFlag.PTR_TRUSTED if iter_target(name) else TypeFlag.NONE
+        return _btf_pointer(w, pointee, trusted | TypeFlag.PTR_MAYBE_NULL)  # ctx_arg_info
+    if not pointee or btf[pointee].kind == Kind.INT:  # is_void_or_int_ptr()
+        return None
+    flags = TypeFlag.PTR_TRUSTED if _args_trusted(target) else TypeFlag.NONE
+    tagged = btf[pointer.type_id]
+    if isinstance(tagged, TypeTag) and not tagged.kind_flag:
+        flags |= {"user": TypeFlag.MEM_USER, "percpu": TypeFlag.MEM_PERCPU}.get(tagged.name, TypeFlag.NONE)
+    pointee_kind = btf[pointee].kind
+    if pointee_kind not in (Kind.STRUCT, Kind.UNION):
+        _refuse(w, off, size, f"func '{name}' arg{arg} type {_KIND_STR[pointee_kind]} is not a struct")
+    w.env.log.line(
+        f"func '{name}' arg{arg} has btf_id {pointee} type {_KIND_STR[pointee_kind]} '{btf[pointee].name}'"
+    )
+    return _btf_pointer(w, pointee, flags)
+
+
+def _btf_pointer(w: Walker, type_id: int, flags: TypeFlag) -> RegState:
+    """mark_reg_known_zero() and the type: a pointer to the kernel type ``type_id``; maybe-NULL
+    ones get an id for their NULL check."""
+    result = RegState()
+    result.mark_pointer(RegType.PTR_TO_BTF_ID, flags)
+    result.map = kernel_btf.kernel_type(type_id)
+    if flags & TypeFlag.PTR_MAYBE_NULL:
+        result.id = w.new_id()
+    return result
+
+
+def _retval_register(target: AttachTarget) -> RegState | None:
+    """An LSM program's read of its hook's return value: __mark_reg_s32_range() on an unknown scalar."""
+    found = lsm_return_range(target)
+    if found is None:
+        return None
+    result = RegState()
+    result.mark_unknown()
+    low, high = found
+    result.smin32, result.smax32 = max(result.smin32, low), min(result.smax32, high)
+    result.smin, result.smax = max(result.smin, low), min(result.smax, high)
+    bounds.sync(result)
+    return result
