@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import gc
 from typing import NamedTuple, NoReturn
 
 from pybpf.isa import opcodes as op
@@ -141,9 +142,19 @@ class DoCheckPass:
     name = "do_check"
 
     def run(self, state: VerifierState) -> None:
-        main = Walker(state)
-        main.run()
-        global_funcs.check_subprogs(state, main)  # do_check_subprogs()
+        # The walk makes no reference cycles (reference counting frees what it drops) but many
+        # objects that outlive young collections (checkpoints, pending branches): with the cyclic
+        # collector on, those trigger full collections of the whole process's heap, which cost more
+        # than the walk itself in a process holding a large one (an object's BTF and maps).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            main = Walker(state)
+            main.run()
+            global_funcs.check_subprogs(state, main)  # do_check_subprogs()
+        finally:
+            if collecting:
+                gc.enable()
 
 
 class Walker:
