@@ -40,6 +40,7 @@ def test_remembered_texts_are_the_computed_ones(sets: list[list[int]]) -> None:
 
 def test_the_table_is_bounded_and_still_right(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(regstate, "BOUNDS_TEXTS_MAX", 8)
+    monkeypatch.setattr(regstate, "_BOUNDS_TEXTS", {})  # (not the one other tests filled)
     regs = [_scalar([0, n]) for n in range(1, 40)]
     for reg in regs + regs:
         assert regstate.bounds_text(reg) == _fresh(reg)
