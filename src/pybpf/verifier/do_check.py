@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import gc
 from typing import NamedTuple, NoReturn
 
 from pybpf.isa import opcodes as op
@@ -86,6 +87,9 @@ _NOT_COND = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no 
 _MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
 _MAX_BPF_REG, _NOT_INIT = op.MAX_BPF_REG, RegType.NOT_INIT  # (module globals: the hottest checks)
 _SCALAR = RegType.SCALAR_VALUE
+_GENERAL_REGS = (1 << op.BPF_REG_FP) - 1  # r0-r9
+_REG_NUMBERS = prune.REG_NUMBERS
+new_tuple, Linked = precision.new_tuple, precision.Linked
 _NARROW_LOADS = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_CTX,
                            RegType.PTR_TO_MAP_VALUE})  # fmt: skip
 """Base pointers whose loads write only their destination register (Walker._own_written())."""
@@ -138,9 +142,19 @@ class DoCheckPass:
     name = "do_check"
 
     def run(self, state: VerifierState) -> None:
-        main = Walker(state)
-        main.run()
-        global_funcs.check_subprogs(state, main)  # do_check_subprogs()
+        # The walk makes no reference cycles (reference counting frees what it drops) but many
+        # objects that outlive young collections (checkpoints, pending branches): with the cyclic
+        # collector on, those trigger full collections of the whole process's heap, which cost more
+        # than the walk itself in a process holding a large one (an object's BTF and maps).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            main = Walker(state)
+            main.run()
+            global_funcs.check_subprogs(state, main)  # do_check_subprogs()
+        finally:
+            if collecting:
+                gc.enable()
 
 
 class Walker:
@@ -372,20 +386,27 @@ class Walker:
 
     def link_positions(self, state: PathState) -> list[tuple[precision.Linked, RegState]]:
         """Where scalars linked by an id may be (collect_linked_regs()): each frame's registers live
-        at the instruction it stands at (this one, or the call it made) and its spilled registers."""
+        at the instruction it stands at (this one, or the call it made) and its spilled registers --
+        only the scalars with an id, the only ones linked_regs() and sync_linked_regs() look at."""
         frames = state.frames
         out: list[tuple[precision.Linked, RegState]] = []
         last = len(frames) - 1
         for i in range(last, -1, -1):  # the current frame first, as collect_linked_regs() goes
             frame = frames[i]
             mask = self.live.get(self.insn_idx if i == last else frames[i + 1].callsite, prune.ALL_REGS)
+            regs = frame.regs
             out += [
-                (precision.Linked(i, j, False), frame.regs[j]) for j in range(op.BPF_REG_FP) if mask >> j & 1
+                (new_tuple(Linked, (i, j, False)), reg)
+                for j in _REG_NUMBERS[mask & _GENERAL_REGS]
+                if (reg := regs[j]).id and reg.type is _SCALAR
             ]
             out += [
-                (precision.Linked(i, spi, True), slot.spilled)
+                (new_tuple(Linked, (i, spi, True)), spilled)
                 for spi, slot in enumerate(frame.stack.slots)
-                if slot.spilled is not None and slot.is_spill
+                if (spilled := slot.spilled) is not None
+                and spilled.id
+                and spilled.type is _SCALAR
+                and slot.kinds[7] == STACK_SPILL
             ]
         return out
 

@@ -613,7 +613,7 @@ def compare_states(
         if fo.callsite != fc.callsite or fo.callback_depth > fc.callback_depth:
             return MISSED
         old_regs, cur_regs = fo.regs, fc.regs
-        for regno in _REG_NUMBERS[live[depth] if live is not None else ALL_REGS]:
+        for regno in REG_NUMBERS[live[depth] if live is not None else ALL_REGS]:
             ro, rc = old_regs[regno], cur_regs[regno]
             # regsafe()'s answers that need no id map first (an uninitialised or, for NOT_EXACT,
             # imprecise old register; different types; a pointer's shorter range or other offset)
@@ -669,7 +669,7 @@ def refsafe(old: list[Reference], cur: list[Reference], ids: IdMap) -> bool:
 
 
 _NOT_INIT, _SCALAR = RegType.NOT_INIT, RegType.SCALAR_VALUE
-_REG_NUMBERS = [tuple(regno for regno in range(11) if mask >> regno & 1) for mask in range(ALL_REGS + 1)]
+REG_NUMBERS = [tuple(regno for regno in range(11) if mask >> regno & 1) for mask in range(ALL_REGS + 1)]
 """The register numbers of each live-register mask (r0-r10)."""
 
 

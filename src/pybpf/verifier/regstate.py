@@ -156,7 +156,7 @@ def _snum(v: int) -> str:
     return str(v) if -0x8000 <= v <= 0x7FFF else f"{v & U64:#x}"
 
 
-def _scalar_ranges(reg: RegState) -> list[str]:
+def _scalar_ranges(reg: Bounds) -> list[str]:
     """print_scalar_ranges(): the bounds that say something, equal neighbours merged (a signed 32-bit
     bound outside the decimal range prints as its u32 pattern)."""
     s32min = reg.smin32 if -0x8000 <= reg.smin32 <= 0x7FFF else reg.smin32 & U32
@@ -226,10 +226,32 @@ def format_reg(reg: RegState, frameno: int = 0) -> str:
         if reg.var_off.value:
             parts.append("imm=" + _snum(bounds.s64(reg.var_off.value)))
     else:
-        parts.extend(_scalar_ranges(reg))
+        numbers = bounds_text(reg)
+        if numbers:
+            parts.append(numbers)
+    return text + "(" + ",".join(parts) + ")"
+
+
+def bounds_text(reg: Bounds) -> str:
+    """The ranges and var_off of a register whose var_off is not constant, as print_reg_state()
+    writes them (``smin=0,smax=umax=255,var_off=(0x0; 0xff)``).  Remembered by the numbers they are
+    made of (a log at level 1 or 2 prints the same few ranges again and again); the table is emptied
+    when it fills."""
+    key = reg.bounds_key()
+    text = _BOUNDS_TEXTS.get(key)
+    if text is None:
+        parts = _scalar_ranges(reg)
         if not tnum.is_unknown(reg.var_off):
             parts.append("var_off=" + tnum.format_(reg.var_off))
-    return text + "(" + ",".join(parts) + ")"
+        text = ",".join(parts)
+        if len(_BOUNDS_TEXTS) >= BOUNDS_TEXTS_MAX:
+            _BOUNDS_TEXTS.clear()
+        _BOUNDS_TEXTS[key] = text
+    return text
+
+
+_BOUNDS_TEXTS: dict[tuple[int, ...], str] = {}
+BOUNDS_TEXTS_MAX = 4096
 
 
 # --- what the verifier needs of a map (pybpf.verifier.MapRef; see map_attr) ---
