@@ -24,6 +24,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.sk_skb",
     "pybpf.progtypes.sk_msg",
     "pybpf.progtypes.sk_reuseport",
+    "pybpf.progtypes.cgroup_skb",
 )
 """Modules that register the built-in program types when imported."""
 
