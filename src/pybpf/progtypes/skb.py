@@ -1,4 +1,4 @@
-"""The socket buffer shared by SOCKET_FILTER, SCHED_CLS, SCHED_ACT and CGROUP_SKB: pybpf's kernel-side sk_buff.
+"""The socket buffer of SOCKET_FILTER, SCHED_CLS, SCHED_ACT and CGROUP_SKB: pybpf's kernel-side sk_buff.
 
 Mirrors three pieces of the kernel:
 
