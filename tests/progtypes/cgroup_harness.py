@@ -17,6 +17,7 @@ from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.progtypes.base import ProgType
 
 needs_kernel = pytest.mark.skipif(not kernel_bpf_available(), reason="the real bpf(2) is not available here")
 LOG_SIZE = 1 << 16
@@ -140,3 +141,38 @@ def access_text(off: int, size: int, write: bool) -> str:
     width = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}[size]
     body = f"r2 = 0\n*({width} *)(r1 + {off}) = r2\n" if write else f"r2 = *({width} *)(r1 + {off})\n"
     return body + "r0 = 1\nexit\n"
+
+
+def kernel_helpers(prog_type: int, attach: int = 0) -> frozenset[int]:
+    """The helper ids 1..211 the running kernel lets a ``prog_type`` program of ``attach`` call (only
+    "unknown func" or "program of this type cannot use helper" mean the type lacks a helper)."""
+    allowed = set()
+    for helper in range(1, 212):
+        loaded = load(
+            NativeBackend(),
+            prog_type,
+            f"r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall {helper}\nr0 = 0\nexit\n",
+            attach,
+        )
+        if loaded.fd >= 0:
+            os.close(loaded.fd)
+        if "unknown func" not in loaded.last_line and "cannot use helper" not in loaded.last_line:
+            allowed.add(helper)
+    return frozenset(allowed)
+
+
+def access_differences(
+    kind: ProgType, ctx_size: int, *, write: bool, attach: int = 0
+) -> list[tuple[int, int, int, int]]:
+    """Every aligned ctx access (offsets up to 8 bytes past ``ctx_size``, sizes 1..8) on which the
+    kernel, pybpf's whole load path and ``kind.is_valid_access`` do not all agree: (off, size, kernel
+    errno, pybpf errno)."""
+    differ = []
+    for size in (1, 2, 4, 8):
+        for off in range(0, ctx_size + 8, size):
+            text = access_text(off, size, write)
+            theirs = load_errno(NativeBackend(), kind.prog_type, text, attach)
+            mine = load_errno(UserBackend(), kind.prog_type, text, attach)
+            if mine != theirs or (mine == 0) != kind.is_valid_access(off, size, write):
+                differ.append((off, size, theirs, mine))
+    return differ

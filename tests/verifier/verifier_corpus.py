@@ -94,6 +94,7 @@ PROG_TYPES = {
     "sk_skb": uapi.BPF_PROG_TYPE_SK_SKB,
     "sk_msg": uapi.BPF_PROG_TYPE_SK_MSG,
     "sk_reuseport": uapi.BPF_PROG_TYPE_SK_REUSEPORT,
+    "cgroup_skb": uapi.BPF_PROG_TYPE_CGROUP_SKB,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,

@@ -184,6 +184,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     check_attach = getattr(prog_type, "check_expected_attach_type", None)
     if check_attach is not None:
         check_attach(a.expected_attach_type)
+    prog_type = prog_type.for_attach_type(a.expected_attach_type)
     name_offset = offsetof(uapi.bpf_attr_prog_load, "prog_name")
     name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + BPF_OBJ_NAME_LEN])
     log = UserLogBuffer.from_attr(a.log_level, a.log_buf, a.log_size)

@@ -25,6 +25,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.sk_msg",
     "pybpf.progtypes.sk_reuseport",
     "pybpf.progtypes.cgroup_skb",
+    "pybpf.progtypes.cgroup_sock",
 )
 """Modules that register the built-in program types when imported."""
 
