@@ -26,6 +26,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.sk_reuseport",
     "pybpf.progtypes.cgroup_skb",
     "pybpf.progtypes.cgroup_sock",
+    "pybpf.progtypes.sock_addr",
 )
 """Modules that register the built-in program types when imported."""
 

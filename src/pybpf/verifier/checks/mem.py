@@ -90,8 +90,11 @@ _SKB_SK = 168
 SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 14})
 """The program types whose __sk_buff ``sk`` reads give that pointer (SOCKET_FILTER, SCHED_CLS,
 SCHED_ACT, CGROUP_SKB, SK_SKB)."""
-MAYBE_NULL_SOCK_FIELDS = {21: 48}
-"""Other contexts' PTR_TO_SOCK_COMMON_OR_NULL field, by program type (SK_REUSEPORT's migrating_sk)."""
+CTX_SOCKET_FIELDS: dict[tuple[int, int], tuple[RegType, TypeFlag]] = {
+    (18, 64): (RegType.PTR_TO_SOCKET, TypeFlag.NONE),  # CGROUP_SOCK_ADDR: bpf_sock_addr.sk
+    (21, 48): (RegType.PTR_TO_SOCK_COMMON, TypeFlag.PTR_MAYBE_NULL),  # SK_REUSEPORT: migrating_sk
+}
+"""The other contexts' socket pointers (program type, offset): the type a read gives."""
 PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16})
 """may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet."""
 
@@ -276,12 +279,15 @@ def check_mem_access(
         if access == BPF_READ and field is not None:
             result = RegState()
             result.mark_pointer(field)
-        elif access == BPF_READ and (
-            (off == _SKB_SK and prog_type in SK_FIELD_TYPES) or MAYBE_NULL_SOCK_FIELDS.get(prog_type) == off
-        ):
+        elif access == BPF_READ and off == _SKB_SK and prog_type in SK_FIELD_TYPES:
             result = RegState()  # a maybe-NULL pointer gets its id for the NULL check
             result.mark_pointer(RegType.PTR_TO_SOCK_COMMON, TypeFlag.PTR_MAYBE_NULL)
             result.id = w.new_id()
+        elif access == BPF_READ and (prog_type, off) in CTX_SOCKET_FIELDS:
+            result = RegState()
+            result.mark_pointer(*CTX_SOCKET_FIELDS[prog_type, off])
+            if result.maybe_null:
+                result.id = w.new_id()
     elif t is RegType.PTR_TO_STACK:
         _check_stack_access(w, regno, reg, off, size, access=access, value_regno=value_regno, imm=imm)
         if access == BPF_READ and value_regno >= 0:  # a narrow fill is truncated like any load
