@@ -31,6 +31,7 @@ from typing import ClassVar
 from pybpf.errors import BPFError
 from pybpf.progtypes.base import ProgType, helper_ids
 from pybpf.progtypes.bpf_sock import BPF_SOCK_SIZE, sock_field, sock_is_valid_access
+from pybpf.progtypes.cgroup_common import AttachBound
 from pybpf.progtypes.registry import register
 from pybpf.uapi import (
     BPF_CGROUP_INET4_POST_BIND,
@@ -43,11 +44,11 @@ from pybpf.uapi import (
 CGROUP_SOCK_HELPERS = helper_ids(
     (1, 3), (5, 8), 12, (14, 17), 22, 25, 35, 37, 42, 46, 55, (80, 81), (87, 89), (93, 94), (105, 107),
     109, (112, 115), (117, 118), 120, (122, 123), 125, (130, 134), 141, (148, 149), (153, 154),
-    (156, 158), 160, (164, 165), (169, 172), (175, 177), (180, 182), (186, 187), 191, (194, 195),
-    (197, 203), (208, 211),
+    (156, 158), 160, (164, 165), (169, 172), (175, 177), (180, 182), 191, (194, 195), (197, 203),
+    (208, 211),
 )  # fmt: skip
 """``sock_filter_func_proto(id) != NULL`` on Linux 6.18 for a root loader (helper ids 1..211), under
-each of the four attach types."""
+each of the four attach types, which all have the retval helpers too (``pybpf.progtypes.cgroup_common``)."""
 
 CGROUP_SOCK_ATTACH_TYPES = frozenset(
     {
@@ -76,15 +77,14 @@ def sock_create_attach_type(expected_attach_type: int) -> int:
 
 
 @register
-class CgroupSock(ProgType):
+class CgroupSock(AttachBound):
     """BPF_PROG_TYPE_CGROUP_SOCK, as a program of one expected attach type sees it."""
 
     prog_type: ClassVar[int] = BPF_PROG_TYPE_CGROUP_SOCK
     name: ClassVar[str] = "cgroup_sock"
     ctx_size: ClassVar[int] = BPF_SOCK_SIZE
-
-    def __init__(self, attach_type: int = BPF_CGROUP_INET_SOCK_CREATE) -> None:
-        self.attach_type = attach_type
+    default_attach_type: ClassVar[int] = BPF_CGROUP_INET_SOCK_CREATE
+    helper_base: ClassVar[frozenset[int]] = CGROUP_SOCK_HELPERS
 
     def check_expected_attach_type(self, expected_attach_type: int) -> None:
         """``bpf_prog_load_check_attach`` (after the fixup of 0)."""
@@ -93,11 +93,8 @@ class CgroupSock(ProgType):
                 errno.EINVAL, f"cgroup_sock programs cannot have attach type {expected_attach_type}"
             )
 
-    def for_attach_type(self, expected_attach_type: int) -> CgroupSock:
-        return _BY_ATTACH_TYPE.get(sock_create_attach_type(expected_attach_type), self)
-
-    def func_allowed(self, helper_id: int) -> bool:
-        return helper_id in CGROUP_SOCK_HELPERS
+    def for_attach_type(self, expected_attach_type: int) -> ProgType:
+        return super().for_attach_type(sock_create_attach_type(expected_attach_type))
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
         """``sock_filter_is_valid_access``."""
@@ -110,8 +107,6 @@ class CgroupSock(ProgType):
                 return not write and self.attach_type in attach_types
         return not write
 
-
-_BY_ATTACH_TYPE = {attach_type: CgroupSock(attach_type) for attach_type in CGROUP_SOCK_ATTACH_TYPES}
 
 __all__ = [
     "BPF_PROG_TYPE_CGROUP_SOCK",

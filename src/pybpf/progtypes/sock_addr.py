@@ -32,8 +32,9 @@ import errno
 from typing import ClassVar
 
 from pybpf.errors import BPFError
-from pybpf.progtypes.base import ProgType, helper_ids
+from pybpf.progtypes.base import helper_ids
 from pybpf.progtypes.bpf_sock import U32, narrow_ok
+from pybpf.progtypes.cgroup_common import AttachBound, retval_helpers
 from pybpf.progtypes.registry import register
 from pybpf.uapi import (
     BPF_CGROUP_INET4_BIND,
@@ -89,21 +90,7 @@ UNIX_HOOKS = frozenset(
 SOCK_ADDR_ATTACH_TYPES = INET4_HOOKS | INET6_HOOKS | UNIX_HOOKS
 """The expected attach types ``bpf_prog_load_check_attach`` accepts for a CGROUP_SOCK_ADDR program."""
 
-_NO_RETVAL_HOOKS = frozenset(
-    {
-        BPF_CGROUP_UDP4_RECVMSG,
-        BPF_CGROUP_UDP6_RECVMSG,
-        BPF_CGROUP_UNIX_RECVMSG,
-        BPF_CGROUP_INET4_GETPEERNAME,
-        BPF_CGROUP_INET6_GETPEERNAME,
-        BPF_CGROUP_UNIX_GETPEERNAME,
-        BPF_CGROUP_INET4_GETSOCKNAME,
-        BPF_CGROUP_INET6_GETSOCKNAME,
-        BPF_CGROUP_UNIX_GETSOCKNAME,
-    }
-)
-"""``cgroup_common_func_proto``: the hooks without bpf_get_retval / bpf_set_retval."""
-BIND, GET_RETVAL, SET_RETVAL = 64, 186, 187
+BIND = 64
 
 SOCK_ADDR_HELPERS = helper_ids(
     (1, 3), (5, 8), 12, (14, 17), 22, 25, 35, 37, 42, 46, 49, 55, 57, (80, 81), (84, 89), (93, 94), 99,
@@ -112,17 +99,14 @@ SOCK_ADDR_HELPERS = helper_ids(
     (208, 211),
 )  # fmt: skip
 """``sock_addr_func_proto(id) != NULL`` on Linux 6.18 for a root loader (helper ids 1..211), under
-every attach type: what all hooks share (bpf_bind and the retval helpers aside)."""
+every attach type: what all hooks share (bpf_bind and the retval helpers aside,
+``pybpf.progtypes.cgroup_common``)."""
 
 
 def sock_addr_helpers(attach_type: int) -> frozenset[int]:
     """The helper ids a program of ``attach_type`` may call."""
-    extra = set()
-    if attach_type in (BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT):
-        extra.add(BIND)
-    if attach_type not in _NO_RETVAL_HOOKS:
-        extra.update((GET_RETVAL, SET_RETVAL))
-    return SOCK_ADDR_HELPERS | extra
+    connect = attach_type in (BPF_CGROUP_INET4_CONNECT, BPF_CGROUP_INET6_CONNECT)
+    return SOCK_ADDR_HELPERS | retval_helpers(attach_type) | ({BIND} if connect else set())
 
 
 def _field(name: str) -> range:
@@ -149,16 +133,17 @@ def _wide_ok(off: int, size: int, field: range) -> bool:
 
 
 @register
-class SockAddr(ProgType):
+class SockAddr(AttachBound):
     """BPF_PROG_TYPE_CGROUP_SOCK_ADDR, as a program of one expected attach type sees it."""
 
     prog_type: ClassVar[int] = BPF_PROG_TYPE_CGROUP_SOCK_ADDR
     name: ClassVar[str] = "cgroup_sock_addr"
     ctx_size: ClassVar[int] = SOCK_ADDR_SIZE
+    default_attach_type: ClassVar[int] = BPF_CGROUP_INET4_CONNECT
+    helper_base: ClassVar[frozenset[int]] = SOCK_ADDR_HELPERS
 
-    def __init__(self, attach_type: int = BPF_CGROUP_INET4_CONNECT) -> None:
-        self.attach_type = attach_type
-        self.allowed_helpers = sock_addr_helpers(attach_type)
+    def extra_helpers(self, attach_type: int) -> frozenset[int]:
+        return sock_addr_helpers(attach_type) - SOCK_ADDR_HELPERS
 
     def check_expected_attach_type(self, expected_attach_type: int) -> None:
         """``bpf_prog_load_check_attach``."""
@@ -166,12 +151,6 @@ class SockAddr(ProgType):
             raise BPFError(
                 errno.EINVAL, f"cgroup_sock_addr programs cannot have attach type {expected_attach_type}"
             )
-
-    def for_attach_type(self, expected_attach_type: int) -> SockAddr:
-        return _BY_ATTACH_TYPE.get(expected_attach_type, self)
-
-    def func_allowed(self, helper_id: int) -> bool:
-        return helper_id in self.allowed_helpers
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
         """``sock_addr_is_valid_access``."""
@@ -188,8 +167,6 @@ class SockAddr(ProgType):
             return off == SK_OFF and not write and size == 8
         return not write and size == U32
 
-
-_BY_ATTACH_TYPE = {attach_type: SockAddr(attach_type) for attach_type in SOCK_ADDR_ATTACH_TYPES}
 
 __all__ = [
     "BPF_PROG_TYPE_CGROUP_SOCK_ADDR",
