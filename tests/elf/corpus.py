@@ -266,6 +266,8 @@ CASES: list[Case] = [
     Case("multi_xdp_drop_short", "multi_prog", "xdp_drop_short", SIZES),
     Case("multi_xdp_frags", "multi_prog", "xdp_frags_len", SIZES),
     Case("multi_socket", "multi_prog", "socket_len", SIZES),
+    Case("cgroup_ingress", "cgroup_progs", "skb_ingress", MIXED),
+    Case("cgroup_egress", "cgroup_progs", "skb_egress", [Run(p.data, TC_CTX) for p in SIZES]),
     Case("multi_classifier", "multi_prog", "cls_mark", [Run(p.data, TC_CTX) for p in SIZES]),
     Case("legacy_maps", "legacy_maps", "xdp_legacy", SIZES),
     Case(

@@ -41,6 +41,12 @@ _NOT_RUNNABLE = {
     uapi.BPF_PROG_TYPE_PERF_EVENT,
     uapi.BPF_PROG_TYPE_TRACING,
     uapi.BPF_PROG_TYPE_LSM,
+    uapi.BPF_PROG_TYPE_CGROUP_SOCK,
+    uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+    uapi.BPF_PROG_TYPE_SOCK_OPS,
+    uapi.BPF_PROG_TYPE_CGROUP_DEVICE,
+    uapi.BPF_PROG_TYPE_CGROUP_SYSCTL,
+    uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT,
 }
 _REFUSED_PROGRAMS = {("real_filelife", "vfs_unlink_reg_by_address"), ("real_loop_printk", "walk_args_in_ctx")}
 _KERNEL_POINTER_ARGS = {

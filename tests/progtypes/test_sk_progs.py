@@ -106,16 +106,6 @@ def test_is_valid_access_matches_kernel(prog_type: int, write: bool) -> None:
 _SKB_SKIPPED = {"tstamp", "tstamp_type", "hwtstamp", "gso_segs", "gso_size", "data_end"}
 """__sk_buff fields whose kernel sequence uses BPF_REG_AX (data_end is skb->data + len - data_len
 for sk_skb): pybpf emits the one load the sequence amounts to."""
-_SKB_SOCK_FIELDS = {
-    "family",
-    "remote_ip4",
-    "local_ip4",
-    "remote_ip6",
-    "local_ip6",
-    "remote_port",
-    "local_port",
-}
-"""Read through skb->sk: pybpf's skb rewrite has them with the CGROUP_SKB type (another branch)."""
 
 
 def _shapes(backend: Backend, program: list[Instruction], prog_type: int) -> list[int]:
@@ -132,7 +122,7 @@ def test_rewrite_has_the_kernels_shape(prog_type: int) -> None:
     pybpf, kernel = UserBackend(), NativeBackend()
     kind = _type(prog_type)
     fields = FIELDS[prog_type]
-    skipped = _SKB_SKIPPED | _SKB_SOCK_FIELDS if prog_type == SK_SKB else set()
+    skipped = _SKB_SKIPPED if prog_type == SK_SKB else set()
     checked = []
     for name, off in fields.items():
         if name in skipped:

@@ -99,6 +99,13 @@ PROG_TYPES = {
     "sk_reuseport": uapi.BPF_PROG_TYPE_SK_REUSEPORT,
     "tracing": uapi.BPF_PROG_TYPE_TRACING,
     "lsm": uapi.BPF_PROG_TYPE_LSM,
+    "cgroup_skb": uapi.BPF_PROG_TYPE_CGROUP_SKB,
+    "cgroup_sock": uapi.BPF_PROG_TYPE_CGROUP_SOCK,
+    "cgroup_sock_addr": uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+    "sock_ops": uapi.BPF_PROG_TYPE_SOCK_OPS,
+    "cgroup_device": uapi.BPF_PROG_TYPE_CGROUP_DEVICE,
+    "cgroup_sysctl": uapi.BPF_PROG_TYPE_CGROUP_SYSCTL,
+    "cgroup_sockopt": uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,

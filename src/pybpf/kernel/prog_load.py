@@ -186,6 +186,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     if check_attach is not None:
         check_attach(a.expected_attach_type)
     _check_attach_btf(a)
+    prog_type = prog_type.for_attach_type(a.expected_attach_type)
     name_offset = offsetof(uapi.bpf_attr_prog_load, "prog_name")
     name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + BPF_OBJ_NAME_LEN])
     log = UserLogBuffer.from_attr(a.log_level, a.log_buf, a.log_size)

@@ -4,6 +4,8 @@ Mirrors the kernel's per-type operation tables (``struct bpf_verifier_ops`` and 
 bpf_prog_ops`` in include/linux/bpf.h, filled in per type in net/core/filter.c,
 kernel/trace/bpf_trace.c ...):
 
+* ``for_attach_type``       <- ``prog->expected_attach_type`` (BPF_PROG_LOAD's, after
+  ``bpf_prog_load_fixup_attach_type``) for the types whose rules read it,
 * ``func_allowed(id)``      <- ``get_func_proto(id, prog) != NULL`` (a root loader; includes
   ``bpf_base_func_proto``),
 * ``is_valid_access``       <- ``is_valid_access(off, size, type, prog, info)`` on the uapi ctx,
@@ -120,6 +122,12 @@ class ProgType:
     ctx_out_to_ctx_in: ClassVar[bool] = False
     """True where the kernel writes the ctx back into ctx_in instead of ctx_out (SYSCALL programs):
     the syscall layer then copies ``TestRunResult.ctx_out`` to the user's ctx_in buffer."""
+
+    def for_attach_type(self, expected_attach_type: int) -> ProgType:
+        """This type as a program loaded with ``expected_attach_type`` sees it: the kernel's
+        ``prog->expected_attach_type``, which some types' is_valid_access and func_proto read (the
+        cgroup socket types).  The registered object itself for the types that do not read it."""
+        return self
 
     def func_allowed(self, helper_id: int) -> bool:
         """The kernel's ``<type>_func_proto(id)`` is not NULL (root loader)."""

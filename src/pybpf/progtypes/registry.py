@@ -25,6 +25,11 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.sk_msg",
     "pybpf.progtypes.sk_reuseport",
     "pybpf.progtypes.btf_tracing",
+    "pybpf.progtypes.cgroup_skb",
+    "pybpf.progtypes.cgroup_sock",
+    "pybpf.progtypes.sock_addr",
+    "pybpf.progtypes.sock_ops",
+    "pybpf.progtypes.cgroup_misc",
 )
 """Modules that register the built-in program types when imported."""
 

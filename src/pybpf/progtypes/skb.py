@@ -1,4 +1,4 @@
-"""The socket buffer shared by SOCKET_FILTER, SCHED_CLS and SCHED_ACT: pybpf's kernel-side sk_buff.
+"""The socket buffer of SOCKET_FILTER, SCHED_CLS, SCHED_ACT and CGROUP_SKB: pybpf's kernel-side sk_buff.
 
 Mirrors three pieces of the kernel:
 
@@ -10,6 +10,7 @@ Mirrors three pieces of the kernel:
 * ``bpf_skb_is_valid_access`` and ``bpf_convert_ctx_access`` (net/core/filter.c) together with the
   verifier's narrow-load wrapping (``convert_ctx_accesses`` in kernel/bpf/verifier.c): a narrow
   read loads the whole 4-byte field, then shifts and masks; a sign-extending load ends with movsx;
+  the socket fields (family .. local_port, for the types that expose them) load through ``skb->sk``;
 * ``bpf_prog_test_run_skb`` (net/bpf/test_run.c): the packet is built with NET_SKB_PAD of headroom,
   ``eth_type_trans`` sets ``protocol`` and ``pkt_type`` from the Ethernet header and the device
   (loopback, or ``ifindex`` of ctx_in), L2 types (tc) see the packet from the MAC header, socket
@@ -268,6 +269,13 @@ def convert_field(insn: Instruction, *, l2: bool) -> list[Instruction]:
         return load(*simple_ro[name])
     if name == "tstamp":
         return load_or_store("tstamp", 8)
+    if name in SOCK_FIELDS:  # through skb->sk: the types that expose these always have a socket there
+        sock_name, sock_size = SOCK_FIELDS[name]
+        where = offsetof(bpf_sock, sock_name) + off - OFF[name]
+        out = [_ldx(op.BPF_DW, dst, src, KOFF["sk"]), _ldx(_SIZE_CODE[sock_size], dst, dst, where)]
+        if name == "remote_port":  # skc_dport (network order) in the upper half, as the kernel leaves it
+            out.append(_alu32("lsh", dst, 16))
+        return out
     if name == "cb":
         where = KOFF["cb"] + off - OFF["cb"]
         return [_store(insn, size, where)] if write else [_ldx(_SIZE_CODE[size], dst, src, where)]
@@ -296,7 +304,21 @@ def convert_field(insn: Instruction, *, l2: bool) -> list[Instruction]:
     raise BPFError(errno.EACCES, f"invalid bpf_context access off={off} size={size}")
 
 
+SOCK_FIELDS = {
+    "family": ("family", 2),
+    "remote_ip4": ("dst_ip4", 4),
+    "local_ip4": ("src_ip4", 4),
+    "remote_ip6": ("dst_ip6", 4),
+    "local_ip6": ("src_ip6", 4),
+    "remote_port": ("dst_port", 2),
+    "local_port": ("src_port", 2),
+}
+"""The __sk_buff socket fields (CGROUP_SKB, SK_SKB): the test socket's ``struct bpf_sock`` field behind
+each and the width the kernel loads of its ``struct sock_common`` (skc_family, skc_daddr ... skc_num)."""
+
 TARGET_SIZE = {
+    "family": 2,
+    "local_port": 2,
     "pkt_type": 1,
     "queue_mapping": 2,
     "protocol": 2,

@@ -85,16 +85,23 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     14: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # SK_SKB
     16: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 72: RegType.PTR_TO_SOCKET},  # SK_MSG
     21: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 40: RegType.PTR_TO_SOCKET},  # SK_REUSEPORT
+    18: {64: RegType.PTR_TO_SOCKET},  # CGROUP_SOCK_ADDR: sk
+    13: {192: RegType.PTR_TO_PACKET, 200: RegType.PTR_TO_PACKET_END},  # SOCK_OPS: skb_data, skb_data_end
+    25: {0: RegType.PTR_TO_SOCKET, 8: RegType.PTR_TO_PACKET, 16: RegType.PTR_TO_PACKET_END},  # CGROUP_SOCKOPT
 }
 _SKB_SK = 168
 """__sk_buff's ``sk``: a PTR_TO_SOCK_COMMON_OR_NULL (bpf_skb_is_valid_access())."""
 SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 14})
 """The program types whose __sk_buff ``sk`` reads give that pointer (SOCKET_FILTER, SCHED_CLS,
 SCHED_ACT, CGROUP_SKB, SK_SKB)."""
-MAYBE_NULL_SOCK_FIELDS = {21: 48}
-"""Other contexts' PTR_TO_SOCK_COMMON_OR_NULL field, by program type (SK_REUSEPORT's migrating_sk)."""
-PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16})
-"""may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet."""
+MAYBE_NULL_CTX_FIELDS: dict[tuple[int, int], RegType] = {
+    (21, 48): RegType.PTR_TO_SOCK_COMMON,  # SK_REUSEPORT: migrating_sk
+    (13, 184): RegType.PTR_TO_SOCKET,  # SOCK_OPS: sk
+}
+"""The other contexts' maybe-NULL socket pointers, by (program type, offset): the type a read gives."""
+PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16, 25})
+"""may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet (CGROUP_SOCKOPT:
+its option buffer)."""
 
 _ATOMIC_REFUSED = {
     RegType.PTR_TO_CTX, RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET_END,
@@ -280,11 +287,13 @@ def check_mem_access(
         if access == BPF_READ and field is not None:
             result = RegState()
             result.mark_pointer(field)
-        elif access == BPF_READ and (
-            (off == _SKB_SK and prog_type in SK_FIELD_TYPES) or MAYBE_NULL_SOCK_FIELDS.get(prog_type) == off
-        ):
+        elif access == BPF_READ and off == _SKB_SK and prog_type in SK_FIELD_TYPES:
             result = RegState()  # a maybe-NULL pointer gets its id for the NULL check
             result.mark_pointer(RegType.PTR_TO_SOCK_COMMON, TypeFlag.PTR_MAYBE_NULL)
+            result.id = w.new_id()
+        elif access == BPF_READ and (prog_type, off) in MAYBE_NULL_CTX_FIELDS:
+            result = RegState()  # a maybe-NULL pointer gets its id for the NULL check
+            result.mark_pointer(MAYBE_NULL_CTX_FIELDS[prog_type, off], TypeFlag.PTR_MAYBE_NULL)
             result.id = w.new_id()
     elif t is RegType.PTR_TO_STACK:
         _check_stack_access(w, regno, reg, off, size, access=access, value_regno=value_regno, imm=imm)
