@@ -188,6 +188,8 @@ _TYPE_PER_INSN = frozenset(
 )  # fmt: skip
 """The base types for which reg_type_mismatch_ok() is false: an instruction accessing memory through
 one of them must do so through the same type (flags included) on every path."""
+_KERNEL_MEMORY = (RegType.PTR_TO_MEM, RegType.PTR_TO_BTF_ID)
+"""is_ptr_to_mem_or_btf_id(): the types a load may mix across paths (save_aux_ptr_type())."""
 
 
 def _record_pointer(w: Walker, reg: RegState, trust_mismatch: bool) -> bool:
@@ -195,17 +197,18 @@ def _record_pointer(w: Walker, reg: RegState, trust_mismatch: bool) -> bool:
     (``InsnFacts.ptr_type``); True when ``reg``'s type differs from it and either is one of
     ``_TYPE_PER_INSN`` (reg_type_mismatch()) -- the kernel refuses that after the access's own
     checks pass (``_refuse_mixed_pointers``), so a bad access is named first.  A load
-    (``trust_mismatch``) may mix kernel pointers of different trust: the instruction's type becomes
-    an untrusted one."""
+    (``trust_mismatch``) may mix kernel pointers and memory of different trust: the instruction's
+    type becomes their merge (PTR_TO_MEM if either is, untrusted or read-only if either is)."""
     facts = w.facts()
     kind = (reg.type, reg.flags)
     first = facts.ptr_type
     if first is None:
         facts.ptr_type = kind
     elif kind != first and (reg.type in _TYPE_PER_INSN or first[0] in _TYPE_PER_INSN):
-        if not (trust_mismatch and reg.type is RegType.PTR_TO_BTF_ID and first[0] == RegType.PTR_TO_BTF_ID):
+        if not (trust_mismatch and reg.type in _KERNEL_MEMORY and first[0] in _KERNEL_MEMORY):
             return True
-        facts.ptr_type = (RegType.PTR_TO_BTF_ID, TypeFlag.PTR_UNTRUSTED)
+        base = RegType.PTR_TO_MEM if RegType.PTR_TO_MEM in (reg.type, first[0]) else RegType.PTR_TO_BTF_ID
+        facts.ptr_type = (base, (reg.flags | first[1]) & (TypeFlag.PTR_UNTRUSTED | TypeFlag.MEM_RDONLY))
     facts.ptr_types.add("ctx" if reg.type is RegType.PTR_TO_CTX else reg.type_name())
     return False
 
