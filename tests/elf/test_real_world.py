@@ -37,15 +37,7 @@ LOADED_ALIKE = [
     for obj, name in PROGRAMS
     if f"{obj}/{name}" not in REAL_WORLD_GAPS and obj not in REAL_WORLD_GAPS
 ]
-LOG_GAPS = {
-    "real_tc_conntrack.o/tc_conntrack": "a 2-byte data store into a slot holding a 4-byte spill (insn 38, "
-    "*(u16 *)(r10 -44) = r4): the kernel's scrub_spilled_slot() turns every byte of the slot that is not "
-    "STACK_INVALID into STACK_MISC, its STACK_ZERO bytes too (fp-48=mmmmmmmm); pybpf's stack.write_data "
-    "keeps them zero (fp-48=00mmmmmm)",
-    "real_xdp_parsers.o/xdp_parsers": "w2 *= 16777619 on w2 in [0x811c9d00, 0x811c9dff] (insn 133): Linux "
-    "6.18 knows nothing of the product (var_off=(0x0; 0xffffffff)), pybpf's tnum and 32-bit bounds keep "
-    "some (var_off=(0x80000; 0xff07ffff)): the 32-bit multiplication's transfer function differs",
-}
+LOG_GAPS: dict[str, str] = {}
 """Programs whose level-2 log is not the kernel's line for line (strict xfails), with the first difference."""
 
 needs_kernel = pytest.mark.skipif(

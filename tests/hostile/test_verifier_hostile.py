@@ -261,3 +261,48 @@ def test_state_explosion_ends_at_the_processed_limit() -> None:
         memory_mb=2048,
     )
     assert out.endswith("ok\n")
+
+
+@pytest.mark.slow
+def test_level2_log_to_the_processed_limit_costs_its_buffer() -> None:
+    """One path of 1,000,000 processed instructions (a counted loop the walk cannot finish) at log
+    level 2 into a 64 KiB buffer (about a minute of CPU): the kernel's log would be 650 MB, which
+    pybpf used to keep whole (8 GB of memory); it keeps what the buffer holds, so the load ends
+    with ENOSPC, the true size and the buffer's last bytes while the process grows by far less than
+    the log (the walk's own states included)."""
+    out = run_isolated(
+        """
+        import ctypes, errno, resource
+        from pybpf import assemble, encode_program, uapi
+        from pybpf.errors import BPFError
+        from pybpf.kernel.backend import UserBackend
+        from tests.hostile.test_verifier_hostile import loop
+
+        raw = encode_program(assemble(loop(1 << 30, 4, 1, False)))
+        code = ctypes.create_string_buffer(raw, len(raw))
+        licence = ctypes.create_string_buffer(b"GPL")
+        log = ctypes.create_string_buffer(1 << 16)
+        attr = uapi.bpf_attr()
+        attr.prog_type = uapi.BPF_PROG_TYPE_XDP
+        attr.insns, attr.insn_cnt = ctypes.addressof(code), len(raw) // 8
+        attr.license = ctypes.addressof(licence)
+        attr.log_level, attr.log_size, attr.log_buf = 2, len(log), ctypes.addressof(log)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        try:
+            UserBackend().bpf(uapi.BPF_PROG_LOAD, attr)
+        except BPFError as exc:
+            assert exc.errno == errno.ENOSPC, exc
+        else:
+            raise AssertionError("loaded")
+        grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+        assert grown < 256 << 10, f"{grown} KiB"
+        assert attr.log_true_size > 500 << 20, attr.log_true_size
+        text = log.value.decode()
+        assert len(text) == len(log) - 1, len(text)
+        ending = "BPF program is too large. Processed 1000001 insn\\nprocessed 1000001 insns"
+        assert ending in text, text[-300:]
+        """,
+        timeout=900,
+        memory_mb=2048,
+    )
+    assert out.endswith("ok\n")

@@ -216,3 +216,13 @@ def test_range_meeting_var_off_once_is_a_constant(mask: int, value: int, lo: int
         assert b.var_off == tnum.const(common[0]) and b.umin == b.umax == common[0]
     elif common:
         assert b.var_off.mask and all(b.contains(c) for c in common)
+
+
+def test_tnum_mul_is_linux_6_18s() -> None:
+    """tnum_mul() as Linux 6.18 computes it (its level-2 log, alu/mul* of the verifier corpus): the
+    union over each unknown bit keeps bit 18 of [0x100, 0x1ff] * 0x1000193 known, and nothing of the
+    low 32 bits of [0x811c9d00, 0x811c9dff] * 0x1000193 (the masks-only product of older releases
+    knew 14 of them)."""
+    assert tnum.mul(tnum.Tnum(0x100, 0xFF), tnum.Tnum(0x1000193, 0)) == tnum.Tnum(0x100000000, 0xFF03FFFF)
+    product = tnum.mul(tnum.Tnum(0x811C9D00, 0xFF), tnum.Tnum(0x1000193, 0))
+    assert tnum.subreg(product).mask == U32

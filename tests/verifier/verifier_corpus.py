@@ -24,9 +24,10 @@ maps (``array_of_maps``, ``hash_of_maps``) names its inner template ``inner:NAME
 elements ``KEY:NAME`` (the map NAME stored at the integer KEY), maps defined before it in the list;
 ``data=HEX`` is the value stored at key 0 before any freeze (an array's first element: a constant
 string); the program names them as ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
-``flags`` (``sleepable``, ``strict_alignment``, ``any_alignment``: BPF_F_SLEEPABLE,
-BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT), ``btf`` (``func_info``: the load carries BTF with a
-static FUNC for every subprogram, as clang's output has -- the kernel refuses callbacks without it;
+``flags`` (``sleepable``, ``strict_alignment``, ``any_alignment``, ``test_state_freq``:
+BPF_F_SLEEPABLE, BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT, BPF_F_TEST_STATE_FREQ), ``btf``
+(``func_info``: the load carries BTF with a static FUNC for every subprogram, as clang's output
+has -- the kernel refuses callbacks without it;
 ``global_subprogs``: the same with every subprogram but the main one global, ``int f(void)``),
 ``proto`` (may be repeated: one subprogram's prototype and argument decl tags, in
 tests.verifier.corpus_protos's C-like syntax, e.g. ``int f1(struct xdp_md *c, int *p __arg_nonnull)``),
@@ -135,6 +136,7 @@ PROG_FLAGS = {
     "sleepable": uapi.BPF_F_SLEEPABLE,
     "strict_alignment": uapi.BPF_F_STRICT_ALIGNMENT,
     "any_alignment": uapi.BPF_F_ANY_ALIGNMENT,
+    "test_state_freq": uapi.BPF_F_TEST_STATE_FREQ,
 }
 
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")

@@ -191,12 +191,12 @@ def prog_load(attr: Any, write_back: Any) -> int:
     name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + BPF_OBJ_NAME_LEN])
     log = UserLogBuffer.from_attr(a.log_level, a.log_buf, a.log_size)
     try:
-        insns = decode_insns(raw, a.log_level)
+        insns = decode_insns(raw, a.log_level, a.log_size)
     except VerifierError as exc:
         _refused(log, exc, write_back)
     key = _reload_key(a, raw, license_text)
     previous = _TRUNCATED.pop() if _TRUNCATED else None
-    if key is not None and previous is not None and previous[0] == key:
+    if key is not None and previous is not None and previous[0] == key and _answers(previous[1], a.log_size):
         _refused(log, previous[1], write_back)  # the same load asking for a larger log (libbpf's retry)
     opened: dict[int, int] = {}
     func_info, btf_is_func, btf_types = _func_info(a)
@@ -216,14 +216,17 @@ def prog_load(attr: Any, write_back: Any) -> int:
         btf_is_func=btf_is_func,
         btf_types=btf_types,
         line_info=_line_info(a),
+        log_size=a.log_size,
     )
     try:
         verified = verify(request)
     except VerifierError as exc:
-        if key is not None and a.log_level and len(exc.log) >= a.log_size:
+        kept = exc.verifier_log
+        if key is not None and kept is not None and kept.truncated and kept.complete:
             _TRUNCATED.append((key, exc))
         _refused(log, exc, write_back)
-    true_size, truncated = log.finish(verified.log)
+    assert verified.verifier_log is not None
+    true_size, truncated = log.finish(verified.verifier_log)
     if log.level:
         write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
     if truncated:
@@ -292,9 +295,16 @@ def _lines_moved(records: bytes, rec_size: int, slot_map: Sequence[int] | None) 
 
 
 _TRUNCATED: list[tuple[tuple[object, ...], VerifierError]] = []
-"""The last refusal whose log did not fit the caller's buffer (at most one): libbpf loads the same
-program again with a buffer of ``log_true_size`` bytes, which gets this answer without walking
-the program again (the verifier's answer depends only on what ``_reload_key`` holds)."""
+"""The last refusal whose log did not fit the caller's buffer (at most one) when its whole log was
+kept (``VerifierLog.complete``): libbpf loads the same program again with a buffer of
+``log_true_size`` bytes, which gets this answer without walking the program again (the verifier's
+answer depends only on what ``_reload_key`` holds)."""
+
+
+def _answers(refused: VerifierError, log_size: int) -> bool:
+    """A kept refusal answers a load whose buffer holds its whole log."""
+    log = refused.verifier_log
+    return log is not None and log.complete and log_size >= log.true_size
 
 
 def _reload_key(a: Any, raw: bytes, license_text: str) -> tuple[object, ...] | None:
@@ -330,11 +340,11 @@ def _check_attach_btf(a: Any) -> None:
         raise BPFError(errno.EINVAL, "attach targets in modules or BPF programs are not supported by pybpf")
 
 
-def _refused(log: UserLogBuffer, exc: BPFError, write_back: Any) -> NoReturn:
+def _refused(log: UserLogBuffer, exc: VerifierError, write_back: Any) -> NoReturn:
     """A refused load: the log goes out, and a truncated log makes the error ENOSPC
     (``bpf_vlog_finalize``'s error replaces the verifier's, as in the kernel)."""
-    true_size, truncated = log.finish(exc.log)
-    if true_size:
+    true_size, truncated = log.finish(exc.verifier_log) if exc.verifier_log is not None else (0, False)
+    if log.level:
         write_back(_LOG_TRUE_SIZE_OFFSET, true_size.to_bytes(4, "little"))
     if truncated:
         error = BPFError(errno.ENOSPC, f"verifier log truncated ({exc.strerror})")
@@ -360,8 +370,8 @@ def _func_info(a: Any) -> tuple[bytes | None, Any, Any]:
     if not a.func_info_cnt:
         return None, is_func, types
     size = a.func_info_rec_size
-    if not 8 <= size <= 252:  # the verifier refuses the record size with its own log line
-        return bytes(8 * a.func_info_cnt), is_func, types
+    if not 8 <= size <= 252:  # the verifier refuses the record size with its own log line (and
+        return b"", is_func, types  # reads no record: nothing the count asks for is allocated)
     return copy_from_user(a.func_info, a.func_info_cnt * size), is_func, types
 
 

@@ -1,9 +1,10 @@
 """The user's log buffer of BPF_PROG_LOAD and BPF_BTF_LOAD: checked, then written once at the end.
 
 Mirrors ``bpf_vlog_init`` (which log_level / log_buf / log_size combinations are EINVAL) and
-``bpf_vlog_finalize`` (kernel/bpf/log.c): the whole log is produced first, then copied into the
-user's buffer — the newest bytes of a rotating log, or the first bytes with ``BPF_LOG_FIXED`` —
-and the caller learns the true size and whether it was truncated (ENOSPC for the command).
+``bpf_vlog_finalize`` (kernel/bpf/log.c): the verifier's log (``pybpf.verifier.log.VerifierLog``,
+which keeps what this buffer holds: the newest bytes of a rotating log, or the first bytes with
+``BPF_LOG_FIXED``) is copied into the user's buffer at the end, and the caller learns the true size
+and whether it was truncated (ENOSPC for the command).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 
 from pybpf.errors import BPFError
 from pybpf.kernel.usermem import copy_to_user
-from pybpf.uapi import BPF_LOG_FIXED, BPF_LOG_MASK
+from pybpf.uapi import BPF_LOG_MASK
+from pybpf.verifier.log import VerifierLog
 
 
 @dataclass
@@ -36,16 +38,11 @@ class UserLogBuffer:
             raise BPFError(errno.EINVAL, "log_size too large")
         return cls(level, buf, size)
 
-    def finish(self, text: str) -> tuple[int, bool]:
-        """Copy ``text`` to the user's buffer; returns (true size incl. NUL, truncated)."""
-        if not self.level or not self.buf:
+    def finish(self, log: VerifierLog) -> tuple[int, bool]:
+        """bpf_vlog_finalize(): copy what ``log`` leaves in the user's buffer there; returns
+        (``log_true_size``, truncated: ENOSPC).  The true size is the log's also without a buffer."""
+        if not self.level:
             return 0, False
-        raw = text.encode()
-        true_size = len(raw) + 1
-        if true_size <= self.size:
-            copy_to_user(self.buf, raw + b"\0")
-            return true_size, False
-        keep = self.size - 1
-        kept = raw[:keep] if self.level & BPF_LOG_FIXED else raw[len(raw) - keep :]
-        copy_to_user(self.buf, kept + b"\0")
-        return true_size, True
+        if self.buf:
+            copy_to_user(self.buf, log.buffer(self.size) + b"\0")
+        return log.true_size, bool(self.buf) and log.true_size > self.size

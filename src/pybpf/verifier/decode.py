@@ -23,8 +23,10 @@ from pybpf.verifier.log import VerifierLog
 _MESSAGE = "invalid bpf_ld_imm64 insn"
 
 
-def decode_insns(raw: bytes | bytearray | memoryview, log_level: int = 0) -> list[Instruction]:
-    """Decode ``raw`` (a multiple of 8 bytes) for BPF_PROG_LOAD."""
+def decode_insns(
+    raw: bytes | bytearray | memoryview, log_level: int = 0, log_size: int | None = None
+) -> list[Instruction]:
+    """Decode ``raw`` (a multiple of 8 bytes) for BPF_PROG_LOAD (``log_size``: the user's log buffer)."""
     try:
         return decode_program(raw)
     except InstructionError as err:
@@ -35,7 +37,7 @@ def decode_insns(raw: bytes | bytearray | memoryview, log_level: int = 0) -> lis
             message = _MESSAGE
         else:
             raise
-        log = VerifierLog(log_level)
+        log = VerifierLog(log_level, log_size)
         log.line(message)
         log.print_stats(0, 0, [0])
-        raise VerifierError(errno.EINVAL, message, log.text) from None
+        raise VerifierError(errno.EINVAL, message, log.text, log) from None

@@ -99,7 +99,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
             step.run(state)
     except VerifierError as err:
         _finish(state, started)
-        raise VerifierError(err.errno or errno.EINVAL, err.reason, state.log.text) from None
+        raise VerifierError(err.errno or errno.EINVAL, err.reason, state.log.text, state.log) from None
     _finish(state, started)
     return VerifiedProgram(
         insns=list(state.insns),
@@ -107,6 +107,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         maps=list(state.maps),
         subprogs=list(state.subprogs),
         log=state.log.text,
+        verifier_log=state.log,
         max_ctx_offset=state.max_ctx_offset,
         facts=dict(state.facts),
         verified_insns=state.insn_processed,

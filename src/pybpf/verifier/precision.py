@@ -30,6 +30,7 @@ reaches that walk's start asking the same goes on from where that one left the s
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, NamedTuple
 
 from pybpf.isa import opcodes as op
@@ -117,10 +118,12 @@ class Backtrack:
                 self.set_reg(e.number, e.frame)
 
 
+@functools.lru_cache(maxsize=1024)  # (the level-2 log prints one per backtracked instruction)
 def reg_list(mask: int) -> str:
     return ",".join(f"r{i}" for i in range(32) if mask >> i & 1)
 
 
+@functools.lru_cache(maxsize=1024)
 def slot_list(mask: int) -> str:
     return ",".join(str(-(i + 1) * 8) for i in range(64) if mask >> i & 1)
 

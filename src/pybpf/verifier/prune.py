@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from pybpf.isa.graphs import is_cycle, strongly_connected_components
 from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_PSEUDO_FUNC, BPF_REG_FP, LDDW_OPCODE, Kind
 from pybpf.isa.program import ProgramView, transfer
+from pybpf.uapi import BPF_F_TEST_STATE_FREQ
 from pybpf.verifier import callbacks, iterators, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
 from pybpf.verifier.regtypes import RegType
@@ -332,7 +333,11 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     force = slot in w.force_points
     jmps = w.jmps_processed - w.prev_jmps_processed
     insns = env.insn_processed - w.prev_insn_processed
-    add = force or len(w.history) > precision.HISTORY_LIMIT or (jmps >= 2 and insns >= 8)
+    # force_new_state: BPF_F_TEST_STATE_FREQ makes a checkpoint at every prune point reached
+    force_new = (
+        force or env.request.prog_flags & BPF_F_TEST_STATE_FREQ or len(w.history) > precision.HISTORY_LIMIT
+    )
+    add = force_new or (jmps >= 2 and insns >= 8)
     bucket = ((slot ^ cur.frames[-1].callsite) & 0xFFFFFFFF) % w.view.slot_count
     checkpoints = w.explored.get(bucket)
     compared = len(checkpoints) if checkpoints else 0
@@ -377,7 +382,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     env.log.line("cur state:" + w.format_state(cur, None))
                     env.log.line("old state:" + w.format_state(cp.state, None))
                     raise_loop(w, message)
-                if not force and jmps < 20 and insns < 100:
+                if not force_new and jmps < 20 and insns < 100:
                     add = False
             else:
                 loop = backedges and cp.chain is not None and incomplete_marks(w, cp)

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from pybpf.btf.types import BTF
 from pybpf.isa.instruction import Instruction
-from pybpf.verifier.log import SourceLine
+from pybpf.verifier.log import SourceLine, VerifierLog
 
 
 class ProgTypeInfo(Protocol):
@@ -56,6 +56,9 @@ class LoadRequest:
     btf_is_func: Callable[[int], bool] | None = None  # type id -> is a BTF FUNC in prog_btf_fd
     btf_types: Callable[[], BTF] | None = None  # the types of prog_btf_fd (prog->aux->btf), decoded on demand
     line_info: Sequence[SourceLine] = ()  # the bpf_line_info records, strings resolved (the log's C lines)
+    log_size: int | None = None
+    """The user's log buffer size (``log_size``; 0: no buffer): the log keeps only what it will hold
+    (None: the whole log is kept)."""
 
 
 @dataclass
@@ -64,6 +67,9 @@ class InsnFacts:
     ``struct bpf_insn_aux_data``): for the fixups, the interpreter and the JIT."""
 
     ptr_types: set[str] = field(default_factory=set)  # memory access: the base pointer's type(s)
+    ptr_type: tuple[int, int] | None = None
+    """Memory access: the base pointer's (type, flags) on the first path (``insn_aux_data.ptr_type``,
+    which every other path's must match where the kernel requires it)."""
     in_bounds: bool | None = None
     """Memory access: True when on every path reaching it the access was proven inside memory that is
     really there at run time (the stack frames, a map value or key, a packet up to its proven range,
@@ -104,3 +110,5 @@ class VerifiedProgram:
     stack_depths: list[int] = field(default_factory=list)
     """The stack depth do_check found for each subprogram of ``subprogs`` (bytes below its frame
     pointer it may reach, rounded up to 8; the kernel's ``bpf_subprog_info.stack_depth``)."""
+    verifier_log: VerifierLog | None = None
+    """The log as the user's buffer receives it (``log`` is its text): its true size, whether it fits."""

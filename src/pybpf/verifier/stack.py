@@ -43,7 +43,7 @@ def format_iter(reg: RegState) -> str:
 STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR, STACK_ITER = 0, 1, 2, 3, 4, 5
 SLOT_CHARS = "?rm0di"
 _SPECIAL = (STACK_SPILL, STACK_ITER)
-"""Kinds a data write turns into STACK_MISC (scrub_spilled_slot(); a dynptr is destroyed first)."""
+"""Kinds a write at a variable offset turns into STACK_MISC (a dynptr is destroyed first)."""
 BPF_REG_SIZE = 8
 
 
@@ -120,13 +120,16 @@ class Stack:
                 slot.kinds[j - 1] = STACK_MISC
 
     def write_data(self, off: int, size: int, zero: bool) -> None:
-        """A write of plain data: the touched slots lose their spills; the bytes become MISC/ZERO."""
+        """A write of plain data (check_stack_write_fixed_off()): a touched slot that held a spill
+        (or an iterator) loses it and every byte of it that is not STACK_INVALID becomes MISC
+        (scrub_spilled_slot(): STACK_ZERO bytes beside the spill too); the written bytes become
+        MISC or ZERO."""
         kind = STACK_ZERO if zero else STACK_MISC
         for o in range(off, off + size):
             slot, j = self.byte(o)
             if slot.spilled is not None:
                 slot.spilled = None
-                slot.kinds = [STACK_MISC if k in _SPECIAL else k for k in slot.kinds]
+                slot.kinds = [k if k == STACK_INVALID else STACK_MISC for k in slot.kinds]
             slot.kinds[j] = kind
 
     def write_var_off(self, min_off: int, max_off: int, zero: bool) -> bool:

@@ -67,7 +67,7 @@ class VerifierState:
     @classmethod
     def create(cls, request: LoadRequest, view: ProgramView | None = None) -> VerifierState:
         """The state for checking ``request`` (whose program ``view`` is, when already built)."""
-        state = cls(request=request, log=VerifierLog(request.log_level))
+        state = cls(request=request, log=VerifierLog(request.log_level, request.log_size))
         state.view = view if view is not None else ProgramView(request.insns)
         return state
 

@@ -1253,3 +1253,30 @@ desc: XOR does not fork: -1..0 ^ 3 stays a range
 out:
     r0 = 0
     exit
+
+=== alu/mul32_fnv_step_knows_nothing
+desc: w2 *= 16777619 on w2 in [0x811c9d00, 0x811c9dff] (an FNV-1a step): Linux 6.18's tnum_mul keeps no known bit of the 32-bit product
+    call bpf_get_prandom_u32
+    w0 &= 0xff
+    w0 |= 0x811c9d00
+    w0 *= 16777619
+    r0 = 0
+    exit
+
+=== alu/mul64_tnum_from_range
+desc: the same product in 64 bits: the tnum comes from the bounds (tnum_mul's is wider)
+    call bpf_get_prandom_u32
+    w0 &= 0xff
+    w0 |= 0x811c9d00
+    r0 *= 16777619
+    r0 = 0
+    exit
+
+=== alu/mul64_tnum_union_keeps_a_bit
+desc: [0x100, 0x1ff] * 0x1000193: tnum_union() over the unknown bits keeps bit 18 known
+    call bpf_get_prandom_u32
+    r0 &= 0xff
+    r0 |= 0x100
+    r0 *= 0x1000193
+    r0 = 0
+    exit

@@ -803,3 +803,53 @@ desc: a single-bit JSET true branch knows the bit: 8..15 - 8
 out:
     r0 = 0
     exit
+
+=== branches/state_freq_two_branches
+flags: test_state_freq
+desc: BPF_F_TEST_STATE_FREQ: a checkpoint at every prune point reached (precision walks stop at each)
+    call bpf_get_prandom_u32
+    r6 = r0
+    r7 = 0
+    if r6 > 10 goto l1
+    r7 = 1
+l1:
+    r7 += 1
+    if r6 > 20 goto l2
+    r7 += 2
+l2:
+    r0 = r7
+    exit
+
+=== branches/state_freq_linked_precision
+flags: test_state_freq
+desc: BPF_F_TEST_STATE_FREQ with linked scalars made precise across checkpoints
+    call bpf_ktime_get_ns
+    r0 &= 0xff
+    r1 = r0
+    r2 = r0
+    r3 = r10
+    r3 += r0
+    r0 = 0
+    if r1 > 100 goto l1
+    r0 = 1
+l1:
+    r3 = r10
+    r3 += r2
+    r0 = 0
+    exit
+
+=== branches/state_freq_refused_on_second_path
+flags: test_state_freq
+desc: BPF_F_TEST_STATE_FREQ: the fall-through path reads past the frame, after checkpoints on the way
+    call bpf_get_prandom_u32
+    r6 = r0
+    r1 = 0
+    if r6 > 10 goto l1
+    r1 = 8
+l1:
+    r2 = r10
+    r2 += -16
+    r2 += r1
+    r0 = *(u64 *)(r2 + 8)
+    r0 = 0
+    exit

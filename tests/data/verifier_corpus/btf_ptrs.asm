@@ -705,3 +705,80 @@ desc: an RCU task pointer returned from the program
     call bpf_get_current_task_btf
     r0 = *(u64 *)(r0 + offsetof(task_struct, real_parent))
     exit
+
+=== btf_ptrs/same_insn_btf_then_map_value
+maps: m=array(4,8,1)
+desc: one load through a task pointer on the first path and a map value on the other: save_aux_ptr_type() refuses the mix
+    call bpf_get_prandom_u32
+    if r0 > 5 goto use_map
+    call bpf_get_current_task_btf
+    r1 = r0
+    goto read
+use_map:
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = r0
+read:
+    r0 = *(u32 *)(r1 + 0)
+out:
+    r0 = 0
+    exit
+
+=== btf_ptrs/same_insn_map_value_then_btf
+maps: m=array(4,8,1)
+desc: the same mix, the map value first
+    call bpf_get_prandom_u32
+    if r0 > 5 goto use_btf
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = r0
+    goto read
+use_btf:
+    call bpf_get_current_task_btf
+    r1 = r0
+read:
+    r0 = *(u32 *)(r1 + 0)
+out:
+    r0 = 0
+    exit
+
+=== btf_ptrs/same_insn_stack_then_btf
+desc: a stack pointer on one path, a task pointer on the other
+    call bpf_get_prandom_u32
+    *(u64 *)(r10 - 8) = r0
+    if r0 > 5 goto use_btf
+    r1 = r10
+    r1 += -8
+    goto read
+use_btf:
+    call bpf_get_current_task_btf
+    r1 = r0
+read:
+    r0 = *(u32 *)(r1 + 0)
+    r0 = 0
+    exit
+
+=== btf_ptrs/same_insn_trusted_and_untrusted_load
+desc: a load through a trusted task pointer on one path and an untrusted mm pointer on the other: allowed (the instruction becomes an untrusted probe load)
+    call bpf_get_prandom_u32
+    r6 = r0
+    call bpf_get_current_task_btf
+    if r6 > 5 goto untrusted
+    r1 = r0
+    goto read
+untrusted:
+    r1 = *(u64 *)(r0 + offsetof(task_struct, mm))
+read:
+    r0 = *(u32 *)(r1 + 0)
+    r0 = 0
+    exit

@@ -590,3 +590,15 @@ next:
 out:
     r0 = 2
     exit
+
+=== loops/state_freq_counted_loop
+flags: test_state_freq
+desc: BPF_F_TEST_STATE_FREQ: a checkpoint at every iteration of a counted loop
+    r1 = 0
+    r2 = 0
+loop:
+    r2 += r1
+    r1 += 1
+    if r1 < 10 goto loop
+    r0 = 0
+    exit

@@ -609,3 +609,28 @@ desc: a variable-offset byte read over bytes not all zero is an unknown 0..255: 
     r0 = *(u64 *)(r0 + 0)
 out:
     exit
+
+=== stack/store2_into_spill4_scrubs_zero_bytes
+desc: a 2-byte store into a slot holding a 4-byte spill over zeroed bytes: every byte of the slot that is not STACK_INVALID becomes STACK_MISC (scrub_spilled_slot()), the zero bytes beside the spill too
+    *(u32 *)(r10 - 4) = 0
+    call bpf_get_prandom_u32
+    *(u32 *)(r10 - 8) = r0
+    *(u16 *)(r10 - 2) = 0
+    r0 = 0
+    exit
+
+=== stack/helper_write_scrubs_spilled_slot
+type: sched_cls
+desc: bpf_skb_load_bytes writes 4 bytes over a 4-byte spill: the whole slot becomes STACK_MISC, its zero bytes too
+    r6 = r1
+    *(u32 *)(r10 - 4) = 0
+    call bpf_get_prandom_u32
+    *(u32 *)(r10 - 8) = r0
+    r1 = r6
+    r2 = 0
+    r3 = r10
+    r3 += -8
+    r4 = 4
+    call bpf_skb_load_bytes
+    r0 = 0
+    exit

@@ -127,7 +127,14 @@ def check_load(w: Walker, insn: Instruction, sign_extend: bool) -> None:
     w.check_reg_read(insn.src)
     w.check_reg_write(insn.dst, mark=False)
     check_mem_access(
-        w, insn.src, insn.off, _size(insn), BPF_READ, value_regno=insn.dst, sign_extend=sign_extend
+        w,
+        insn.src,
+        insn.off,
+        _size(insn),
+        BPF_READ,
+        value_regno=insn.dst,
+        sign_extend=sign_extend,
+        trust_mismatch=True,
     )
 
 
@@ -181,15 +188,36 @@ def check_atomic(w: Walker, insn: Instruction) -> None:
     check_mem_access(w, insn.dst, insn.off, size, BPF_WRITE, strict=True)
 
 
-def _record_pointer(w: Walker, reg: RegState) -> bool:
-    """save_aux_ptr_type(): one kind of pointer per instruction where the fixups rewrite by type.
-    True when ``reg``'s kind conflicts with one recorded on another path: the kernel refuses that
-    after the access's own checks pass (``_refuse_mixed_pointers``), so a bad access is named first."""
+_TYPE_PER_INSN = frozenset(
+    {
+        RegType.PTR_TO_CTX, RegType.PTR_TO_SOCKET, RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_TCP_SOCK,
+        RegType.PTR_TO_XDP_SOCK, RegType.PTR_TO_BTF_ID, RegType.PTR_TO_ARENA,
+    }
+)  # fmt: skip
+"""The base types for which reg_type_mismatch_ok() is false: an instruction accessing memory through
+one of them must do so through the same type (flags included) on every path."""
+_KERNEL_MEMORY = (RegType.PTR_TO_MEM, RegType.PTR_TO_BTF_ID)
+"""is_ptr_to_mem_or_btf_id(): the types a load may mix across paths (save_aux_ptr_type())."""
+
+
+def _record_pointer(w: Walker, reg: RegState, trust_mismatch: bool) -> bool:
+    """save_aux_ptr_type(): the pointer type of the instruction's first path is kept
+    (``InsnFacts.ptr_type``); True when ``reg``'s type differs from it and either is one of
+    ``_TYPE_PER_INSN`` (reg_type_mismatch()) -- the kernel refuses that after the access's own
+    checks pass (``_refuse_mixed_pointers``), so a bad access is named first.  A load
+    (``trust_mismatch``) may mix kernel pointers and memory of different trust: the instruction's
+    type becomes their merge (PTR_TO_MEM if either is, untrusted or read-only if either is)."""
     facts = w.facts()
-    name = "ctx" if reg.type is RegType.PTR_TO_CTX else reg.type_name()
-    if facts.ptr_types and name not in facts.ptr_types and ("ctx" in facts.ptr_types or name == "ctx"):
-        return True
-    facts.ptr_types.add(name)
+    kind = (reg.type, reg.flags)
+    first = facts.ptr_type
+    if first is None:
+        facts.ptr_type = kind
+    elif kind != first and (reg.type in _TYPE_PER_INSN or first[0] in _TYPE_PER_INSN):
+        if not (trust_mismatch and reg.type in _KERNEL_MEMORY and first[0] in _KERNEL_MEMORY):
+            return True
+        base = RegType.PTR_TO_MEM if RegType.PTR_TO_MEM in (reg.type, first[0]) else RegType.PTR_TO_BTF_ID
+        facts.ptr_type = (base, (reg.flags | first[1]) & (TypeFlag.PTR_UNTRUSTED | TypeFlag.MEM_RDONLY))
+    facts.ptr_types.add("ctx" if reg.type is RegType.PTR_TO_CTX else reg.type_name())
     return False
 
 
@@ -242,10 +270,12 @@ def check_mem_access(
     imm: int | None = None,
     sign_extend: bool = False,
     strict: bool = False,
+    trust_mismatch: bool = False,
 ) -> None:
+    """check_mem_access(), then save_aux_ptr_type() (``trust_mismatch``: a plain load's)."""
     regs = w.state.cur.regs
     reg = regs[regno]
-    mixed_pointers = _record_pointer(w, reg)
+    mixed_pointers = _record_pointer(w, reg, trust_mismatch)
     check_ptr_alignment(w, reg, off, size, strict)
     off += reg.off
     t = reg.type
