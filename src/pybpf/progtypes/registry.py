@@ -25,6 +25,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.sk_msg",
     "pybpf.progtypes.sk_reuseport",
     "pybpf.progtypes.btf_tracing",
+    "pybpf.progtypes.lwt",
 )
 """Modules that register the built-in program types when imported."""
 
