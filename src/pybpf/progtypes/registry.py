@@ -26,6 +26,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.sk_reuseport",
     "pybpf.progtypes.btf_tracing",
     "pybpf.progtypes.lwt",
+    "pybpf.progtypes.flow_dissector",
 )
 """Modules that register the built-in program types when imported."""
 
