@@ -1,6 +1,6 @@
-"""LWT_IN / LWT_OUT / LWT_XMIT compared with the kernel: helper sets, ctx access rules, the ctx
-rewrite (xlated instructions) and BPF_PROG_TEST_RUN through ``bpf()`` on both backends (on each
-engine: tests/conftest.py's ``engine`` fixture)."""
+"""LWT_IN / LWT_OUT / LWT_XMIT / LWT_SEG6LOCAL compared with the kernel: helper sets, ctx access
+rules, the ctx rewrite (xlated instructions) and BPF_PROG_TEST_RUN through ``bpf()`` on both
+backends (on each engine: tests/conftest.py's ``engine`` fixture; LWT_SEG6LOCAL has no test run)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pybpf.isa.instruction import decode_program
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend
 from pybpf.progtypes import get_prog_type
-from pybpf.progtypes.lwt import LwtIn, LwtOut, LwtXmit
+from pybpf.progtypes.lwt import LwtIn, LwtOut, LwtSeg6local, LwtXmit
 from pybpf.progtypes.skb import OFF, SK_BUFF_SIZE
 from pybpf.uapi import (
     BPF_PROG_TYPE_LWT_IN,
@@ -27,7 +27,8 @@ from tests.progtypes.net_diff import compare_net, load_fd, run_on
 from tests.progtypes.test_skb_support import ETH_ONLY, IPV4_UDP, ctx_with, needs_kernel
 from tests.progtypes.test_tracing import xlated
 
-LWT_TYPES = (BPF_PROG_TYPE_LWT_IN, BPF_PROG_TYPE_LWT_OUT, BPF_PROG_TYPE_LWT_XMIT)
+LWT_TYPES = (BPF_PROG_TYPE_LWT_IN, BPF_PROG_TYPE_LWT_OUT, BPF_PROG_TYPE_LWT_XMIT, BPF_PROG_TYPE_LWT_SEG6LOCAL)
+LWT_RUN_TYPES = LWT_TYPES[:3]
 CTX = ctx_with(mark=0xA1B2C3D4, priority=7, cb=[1, 0x22222222, 3, 0xFFFFFFFF, 5])
 READABLE = (
     "len", "pkt_type", "mark", "queue_mapping", "protocol", "vlan_present", "vlan_tci", "vlan_proto",
@@ -56,11 +57,11 @@ def test_registered() -> None:
     assert isinstance(get_prog_type(BPF_PROG_TYPE_LWT_OUT), LwtOut)
     assert isinstance(get_prog_type(BPF_PROG_TYPE_LWT_XMIT), LwtXmit)
     assert all(get_prog_type(number).ctx_size == SK_BUFF_SIZE for number in LWT_TYPES)  # type: ignore[union-attr]
-    assert get_prog_type(BPF_PROG_TYPE_LWT_SEG6LOCAL) is None  # see lwt.py: not in this kernel's build
+    assert isinstance(get_prog_type(BPF_PROG_TYPE_LWT_SEG6LOCAL), LwtSeg6local)
 
 
 def test_helper_sets_differ_as_the_kernels() -> None:
-    lwt_in, lwt_out, lwt_xmit = (get_prog_type(number) for number in LWT_TYPES)
+    lwt_in, lwt_out, lwt_xmit, _ = (get_prog_type(number) for number in LWT_TYPES)
     assert lwt_in and lwt_out and lwt_xmit
     assert lwt_in.func_allowed(73) and not lwt_out.func_allowed(73)  # bpf_lwt_push_encap
     assert lwt_xmit.func_allowed(9) and not lwt_in.func_allowed(9)  # skb_store_bytes
@@ -203,7 +204,7 @@ def test_direct_packet_write_only_in_xmit(prog_type: int) -> None:
 
 @needs_kernel
 @pytest.mark.usefixtures("engine")
-@pytest.mark.parametrize("prog_type", LWT_TYPES)
+@pytest.mark.parametrize("prog_type", LWT_RUN_TYPES)
 def test_writes_copied_out_and_repeat(prog_type: int) -> None:
     text = f"""
         r2 = *(u32 *)(r1 + {OFF["cb"]})
@@ -265,6 +266,12 @@ def test_test_run_refusals_as_the_kernel(prog_type: int) -> None:
     compare_net(prog_type, text, IPV4_UDP, ctx_with(tc_index=1), ctx_size_out=192)
     compare_net(prog_type, text, IPV4_UDP, CTX + b"\x01", ctx_size_out=192)
     compare_net(prog_type, text, IPV4_UDP, flags=1)
+
+
+@needs_kernel
+def test_seg6local_has_no_test_run() -> None:
+    outcome = compare_net(BPF_PROG_TYPE_LWT_SEG6LOCAL, "r0 = 0\nexit", IPV4_UDP)
+    assert outcome.run_errno == 524  # ENOTSUPP
 
 
 def test_rewrite_in_pybpf_alone() -> None:

@@ -1,24 +1,25 @@
-"""BPF_PROG_TYPE_LWT_IN, LWT_OUT and LWT_XMIT: lightweight-tunnel programs on a __sk_buff.
+"""BPF_PROG_TYPE_LWT_IN, LWT_OUT, LWT_XMIT and LWT_SEG6LOCAL: lightweight-tunnel programs on a __sk_buff.
 
-Mirrors net/core/filter.c ``lwt_{in,out,xmit}_verifier_ops``/``_prog_ops``:
+Mirrors net/core/filter.c ``lwt_{in,out,xmit,seg6local}_verifier_ops``/``_prog_ops``:
 
 * ``lwt_is_valid_access``: tc_classid, the socket fields (family .. local_port), data_meta, tstamp,
   wire_len and hwtstamp are out of reach; only mark, priority and cb[] may be written; data and
   data_end are packet pointers; the rest follows ``bpf_skb_is_valid_access``;
 * ``bpf_convert_ctx_access`` (``ifindex`` with the NULL-device check, as for socket filters);
-* direct packet access (``may_access_direct_pkt_data``): read-only for LWT_IN and LWT_OUT,
-  read-write for LWT_XMIT (``pybpf.verifier.checks.mem.PACKET_WRITERS``);
-* ``lwt_{in,out,xmit}_func_proto`` for a root loader: the sets below were read off the running
-  kernel by loading ``call N`` for every helper id and are checked against it by the tests;
+* direct packet access (``may_access_direct_pkt_data``): read-only for LWT_IN, LWT_OUT and
+  LWT_SEG6LOCAL, read-write for LWT_XMIT (``pybpf.verifier.checks.mem.PACKET_WRITERS``);
+* ``lwt_{in,out,xmit,seg6local}_func_proto`` for a root loader: the sets below were read off the
+  running kernel by loading ``call N`` for every helper id and are checked against it by the tests
+  (LWT_SEG6LOCAL's is LWT_OUT's: the seg6 helpers 74..76 need CONFIG_IPV6_SEG6_BPF, which the
+  kernel measured is built without);
 * any return value (check_return_code does not check these types);
 * test_run: ``bpf_prog_test_run_skb`` with the packet starting at the network header (like a socket
   filter) and the packet pointers set (``is_direct_pkt_access``); data_out gets a zeroed Ethernet
-  header pushed back.
+  header pushed back.  LWT_SEG6LOCAL has no test run (``lwt_seg6local_prog_ops`` is empty):
+  ENOTSUPP, as measured.
 
-Not here: BPF_PROG_TYPE_LWT_SEG6LOCAL, which the kernel offers only when built with
-CONFIG_IPV6_SEG6_BPF (the kernel the tests run against is not: it refuses the type with EINVAL, as
-pybpf does).  Helpers the types may call but pybpf does not implement yet (``bpf_lwt_push_encap``,
-the tunnel-key and head/tail helpers of LWT_XMIT) fail the run with a HelperError.
+Helpers the types may call but pybpf does not implement yet (``bpf_lwt_push_encap``, the
+tunnel-key and head/tail helpers of LWT_XMIT) fail the run with a HelperError.
 """
 
 from __future__ import annotations
@@ -27,11 +28,17 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from pybpf.helpers.registry import Helper
-from pybpf.progtypes.base import helper_ids
+from pybpf.memory.regions import Memory
+from pybpf.progtypes.base import ProgType, helper_ids
 from pybpf.progtypes.registry import register
 from pybpf.progtypes.skb import END, OFF, SkbProgType, skb_is_valid_access
 from pybpf.progtypes.skb_helpers import skb_type_helpers
-from pybpf.uapi import BPF_PROG_TYPE_LWT_IN, BPF_PROG_TYPE_LWT_OUT, BPF_PROG_TYPE_LWT_XMIT
+from pybpf.uapi import (
+    BPF_PROG_TYPE_LWT_IN,
+    BPF_PROG_TYPE_LWT_OUT,
+    BPF_PROG_TYPE_LWT_SEG6LOCAL,
+    BPF_PROG_TYPE_LWT_XMIT,
+)
 
 LWT_OUT_HELPERS = helper_ids(
     (1, 3), (5, 8), 12, (14, 17), 22, (24, 26), 28, (33, 35), 37, 39, 42, 55, 80, (87, 89), (93, 94),
@@ -99,6 +106,20 @@ class LwtXmit(LwtProgType):
     allowed_helpers: ClassVar[frozenset[int]] = LWT_XMIT_HELPERS
 
 
+@register
+class LwtSeg6local(LwtProgType):
+    """BPF_PROG_TYPE_LWT_SEG6LOCAL: the End.BPF action of an SRv6 local segment."""
+
+    prog_type: ClassVar[int] = BPF_PROG_TYPE_LWT_SEG6LOCAL
+    name: ClassVar[str] = "lwt_seg6local"
+    allowed_helpers: ClassVar[frozenset[int]] = LWT_OUT_HELPERS
+    check_test_run_attr = ProgType.check_test_run_attr  # no test run: ENOTSUPP
+    test_run = ProgType.test_run
+
+    def test_run_fixture(self, memory: Memory) -> None:
+        return None
+
+
 __all__ = [
     "LWT_IN_HELPERS",
     "LWT_OUT_HELPERS",
@@ -106,5 +127,6 @@ __all__ = [
     "LwtIn",
     "LwtOut",
     "LwtProgType",
+    "LwtSeg6local",
     "LwtXmit",
 ]

@@ -685,7 +685,7 @@ class SkbProgType(ProgType):
             ctx_out = bytes(ctx)
         return TestRunResult(retval, data_out, ctx_out, duration)
 
-    def test_run_fixture(self, memory: Memory) -> SkbTestRunFixture:
+    def test_run_fixture(self, memory: Memory) -> SkbTestRunFixture | None:
         return SkbTestRunFixture(self, memory)
 
 

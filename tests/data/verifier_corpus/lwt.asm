@@ -1,5 +1,5 @@
-# Theme: lightweight-tunnel programs (LWT_IN, LWT_OUT, LWT_XMIT): lwt_is_valid_access (which
-# __sk_buff fields, which writes), direct packet access (read only for in/out, writable for xmit:
+# Theme: lightweight-tunnel programs (LWT_IN, LWT_OUT, LWT_XMIT, LWT_SEG6LOCAL): lwt_is_valid_access (which
+# __sk_buff fields, which writes), direct packet access (read only for in/out/seg6local, writable for xmit:
 # may_access_direct_pkt_data), the helper sets of lwt_{in,out,xmit}_func_proto, and any return value.
 
 === lwt/in_packet_read
@@ -300,6 +300,62 @@ desc: the sk pointer read without the NULL check
 
 === lwt/sk_deref_checked
 type: lwt_xmit
+desc: the sk pointer's family after the NULL check
+    r2 = *(u64 *)(r1 + 168)
+    r0 = 0
+    if r2 == 0 goto +1
+    r0 = *(u32 *)(r2 + 4)
+    exit
+
+=== lwt/seg6local_packet_read
+type: lwt_seg6local
+desc: an SRv6 End.BPF program reads the packet after the data_end check
+    r2 = *(u32 *)(r1 + 76)
+    r3 = *(u32 *)(r1 + 80)
+    r4 = r2
+    r4 += 40
+    r0 = 0
+    if r4 > r3 goto +1
+    r0 = *(u8 *)(r2 + 6)
+    exit
+
+=== lwt/seg6local_packet_write
+type: lwt_seg6local
+desc: LWT_SEG6LOCAL may not write the packet
+    r2 = *(u32 *)(r1 + 76)
+    r3 = *(u32 *)(r1 + 80)
+    r4 = r2
+    r4 += 40
+    if r4 > r3 goto +2
+    r5 = 1
+    *(u8 *)(r2 + 7) = r5
+    r0 = 0
+    exit
+
+=== lwt/seg6local_mark_write
+type: lwt_seg6local
+desc: LWT_SEG6LOCAL writes mark and cb[]
+    r2 = 1
+    *(u32 *)(r1 + 8) = r2
+    *(u32 *)(r1 + 52) = r2
+    r0 = 0
+    exit
+
+=== lwt/seg6local_seg6_action
+type: lwt_seg6local
+desc: bpf_lwt_seg6_action needs CONFIG_IPV6_SEG6_BPF (the measured kernel has none)
+    r2 = 1
+    r3 = r10
+    r3 += -8
+    r4 = 0
+    *(u64 *)(r10 - 8) = r4
+    r4 = 8
+    call 76
+    r0 = 0
+    exit
+
+=== lwt/seg6local_sk_null_check
+type: lwt_seg6local
 desc: the sk pointer's family after the NULL check
     r2 = *(u64 *)(r1 + 168)
     r0 = 0

@@ -84,6 +84,7 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     10: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_IN
     11: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_OUT
     12: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_XMIT
+    19: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_SEG6LOCAL
     14: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # SK_SKB
     16: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 72: RegType.PTR_TO_SOCKET},  # SK_MSG
     21: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 40: RegType.PTR_TO_SOCKET},  # SK_REUSEPORT
@@ -91,9 +92,9 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
 }
 _SKB_SK = 168
 """__sk_buff's ``sk``: a PTR_TO_SOCK_COMMON_OR_NULL (bpf_skb_is_valid_access())."""
-SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 10, 11, 12, 14})
+SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 10, 11, 12, 14, 19})
 """The program types whose __sk_buff ``sk`` reads give that pointer (SOCKET_FILTER, SCHED_CLS,
-SCHED_ACT, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, SK_SKB)."""
+SCHED_ACT, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, SK_SKB, LWT_SEG6LOCAL)."""
 MAYBE_NULL_SOCK_FIELDS = {21: 48}
 """Other contexts' PTR_TO_SOCK_COMMON_OR_NULL field, by program type (SK_REUSEPORT's migrating_sk)."""
 PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16})
