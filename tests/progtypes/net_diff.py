@@ -16,6 +16,11 @@ from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
 
 OUT_SIZE = 4096
+DEFAULT_ATTACH = {
+    uapi.BPF_PROG_TYPE_SK_LOOKUP: uapi.BPF_SK_LOOKUP,
+    uapi.BPF_PROG_TYPE_NETFILTER: uapi.BPF_NETFILTER,
+}
+"""The expected_attach_type a program type cannot load without."""
 
 
 @dataclass
@@ -30,13 +35,35 @@ class NetOutcome:
 
 
 def load_fd(backend: Backend, prog_type: int, text: str, expected_attach_type: int = 0) -> int:
+    return _load(backend, prog_type, text, expected_attach_type, None)
+
+
+def _load(
+    backend: Backend,
+    prog_type: int,
+    text: str,
+    expected_attach_type: int,
+    log: ctypes.Array[ctypes.c_char] | None,
+) -> int:
     code = encode_program(assemble(text, "kernel"))
     insns = ctypes.create_string_buffer(code, len(code))
     lic = ctypes.create_string_buffer(b"GPL")
     attr = uapi.bpf_attr()
     attr.prog_type, attr.insns, attr.insn_cnt = prog_type, ctypes.addressof(insns), len(code) // 8
     attr.license, attr.expected_attach_type = ctypes.addressof(lic), expected_attach_type
+    if log is not None:
+        attr.log_level, attr.log_size, attr.log_buf = 1, len(log), ctypes.addressof(log)
     return backend.bpf(uapi.BPF_PROG_LOAD, attr)
+
+
+def load_log(backend: Backend, prog_type: int, text: str, expected_attach_type: int = 0) -> tuple[int, str]:
+    """(errno, level-1 log) of loading ``text`` (errno 0: loaded)."""
+    log = ctypes.create_string_buffer(1 << 16)
+    try:
+        os.close(_load(backend, prog_type, text, expected_attach_type, log))
+    except BPFError as err:
+        return err.errno or 0, log.value.decode(errors="replace")
+    return 0, log.value.decode(errors="replace")
 
 
 def run_on(
@@ -87,7 +114,8 @@ def run_on(
 def compare_net(
     prog_type: int, text: str, data: bytes = b"", ctx_in: bytes | None = None, **kwargs: int
 ) -> NetOutcome:
-    """The outcome on pybpf, asserted equal to the kernel's."""
+    """The outcome on pybpf, asserted equal to the kernel's (loaded with the attach type the type needs)."""
+    kwargs.setdefault("expected_attach_type", DEFAULT_ATTACH.get(prog_type, 0))
     mine = run_on(UserBackend(), prog_type, text, data, ctx_in, **kwargs)
     theirs = run_on(NativeBackend(), prog_type, text, data, ctx_in, **kwargs)
     assert mine == theirs, f"pybpf {mine} != kernel {theirs}"

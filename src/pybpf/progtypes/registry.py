@@ -27,6 +27,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.btf_tracing",
     "pybpf.progtypes.lwt",
     "pybpf.progtypes.flow_dissector",
+    "pybpf.progtypes.sk_lookup",
 )
 """Modules that register the built-in program types when imported."""
 

@@ -97,6 +97,8 @@ SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 10, 11, 12, 14, 19})
 SCHED_ACT, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, SK_SKB, LWT_SEG6LOCAL)."""
 MAYBE_NULL_SOCK_FIELDS = {21: 48}
 """Other contexts' PTR_TO_SOCK_COMMON_OR_NULL field, by program type (SK_REUSEPORT's migrating_sk)."""
+_SK_LOOKUP = 30
+"""SK_LOOKUP: its ctx's ``sk`` (offset 0) is a PTR_TO_SOCKET_OR_NULL (sk_lookup_is_valid_access())."""
 PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16})
 """may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet."""
 
@@ -290,6 +292,10 @@ def check_mem_access(
         ):
             result = RegState()  # a maybe-NULL pointer gets its id for the NULL check
             result.mark_pointer(RegType.PTR_TO_SOCK_COMMON, TypeFlag.PTR_MAYBE_NULL)
+            result.id = w.new_id()
+        elif access == BPF_READ and off == 0 and prog_type == _SK_LOOKUP:  # bpf_sk_lookup.sk
+            result = RegState()
+            result.mark_pointer(RegType.PTR_TO_SOCKET, TypeFlag.PTR_MAYBE_NULL)
             result.id = w.new_id()
     elif t is RegType.PTR_TO_STACK:
         _check_stack_access(w, regno, reg, off, size, access=access, value_regno=value_regno, imm=imm)
