@@ -12,6 +12,7 @@ import os
 import pytest
 
 from pybpf import uapi
+from pybpf.elf.sections import program_kind
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
 from pybpf.progtypes import get_prog_type
@@ -174,3 +175,25 @@ def test_v4_addresses_read_in_pybpf_alone() -> None:
     outcome = run_on(UserBackend(), SK_LOOKUP, text, ctx_in=V4, ctx_size_out=72,
                      expected_attach_type=BPF_SK_LOOKUP)  # fmt: skip
     assert outcome.retval == 1 and outcome.ctx_out == V4
+
+
+@pytest.mark.parametrize(
+    ("section", "prog_type", "attach"),
+    [
+        ("lwt_in", uapi.BPF_PROG_TYPE_LWT_IN, 0),
+        ("lwt_out", uapi.BPF_PROG_TYPE_LWT_OUT, 0),
+        ("lwt_xmit", uapi.BPF_PROG_TYPE_LWT_XMIT, 0),
+        ("lwt_seg6local", uapi.BPF_PROG_TYPE_LWT_SEG6LOCAL, 0),
+        ("flow_dissector", uapi.BPF_PROG_TYPE_FLOW_DISSECTOR, uapi.BPF_FLOW_DISSECTOR),
+        ("sk_lookup", SK_LOOKUP, BPF_SK_LOOKUP),
+    ],
+)
+def test_elf_sections_load_as_these_types(section: str, prog_type: int, attach: int) -> None:
+    """libbpf's SEC() names of the network types (sk_lookup and the others of this issue) give the
+    type and attach type their loads need ("sk_lookup/x" is no section name since libbpf 1.0)."""
+    assert program_kind("sk_lookup/x").prog_type == 0
+    kind = program_kind(section)
+    assert (kind.prog_type, kind.expected_attach_type) == (prog_type, attach)
+    assert get_prog_type(prog_type) is not None
+    text = "r0 = 1\nexit"
+    assert run_on(UserBackend(), prog_type, text, expected_attach_type=attach).load_errno == 0
