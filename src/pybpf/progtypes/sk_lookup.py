@@ -62,6 +62,8 @@ from pybpf.uapi import (
     BPF_SK_LOOKUP,
     BPF_SK_LOOKUP_F_NO_REUSEPORT,
     BPF_SK_LOOKUP_F_REPLACE,
+    SK_DROP,
+    SK_PASS,
     bpf_sk_lookup,
     offsetof,
     offsetofend,
@@ -71,7 +73,6 @@ M32 = 0xFFFF_FFFF
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 SK_LOOKUP_SIZE = ctypes.sizeof(bpf_sk_lookup)
 AF_INET, AF_INET6 = 2, 10
-SK_DROP, SK_PASS = 0, 1
 U16_MAX = 0xFFFF
 SK_ASSIGN = 124
 SK_LOOKUP_HELPERS = helper_ids(
