@@ -12,11 +12,10 @@ The corpus measures how often pybpf's verifier gives the kernel's answer.  Each 
         exit
 
 Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall, tracing,
-lsm), ``attach`` (the expected attach type, ``trace_raw_tp``, ``trace_iter`` ...), ``attach_btf``
-(the attach target: a FUNC or typedef name of the running kernel's BTF, e.g.
+lsm, sk_skb, sk_msg, sk_reuseport, lwt_in, lwt_out, lwt_xmit, lwt_seg6local, flow_dissector,
+sk_lookup), ``attach`` (the expected attach type, ``trace_raw_tp``, ``trace_iter``, ``sk_lookup``
+...), ``attach_btf`` (the attach target: a FUNC or typedef name of the running kernel's BTF, e.g.
 ``btf_trace_sched_switch``, ``bpf_iter_task``), ``maps``
-Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall, lwt_in,
-lwt_out, lwt_xmit, lwt_seg6local, flow_dissector, sk_lookup, sk_skb, sk_msg, sk_reuseport), ``maps``
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
 ``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create), and ``spin_lock`` (the map's
 value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
