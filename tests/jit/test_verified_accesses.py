@@ -298,8 +298,9 @@ def test_which_pointer_kinds_prove_their_accesses() -> None:
     assert _proven_kind(_pointer(RegType.PTR_TO_CTX))
     assert _proven_kind(_pointer(RegType.PTR_TO_MEM))
     assert _proven_kind(_pointer(RegType.PTR_TO_MAP_KEY, with_map=True))
+    assert _proven_kind(_pointer(RegType.PTR_TO_FLOW_KEYS))  # check_flow_keys_access: inside the struct
     assert not _proven_kind(_pointer(RegType.PTR_TO_MAP_VALUE))  # an inner map without a template
-    for unmodelled in (RegType.PTR_TO_BTF_ID, RegType.PTR_TO_SOCKET, RegType.PTR_TO_FLOW_KEYS):
+    for unmodelled in (RegType.PTR_TO_BTF_ID, RegType.PTR_TO_SOCKET):
         assert not _proven_kind(_pointer(unmodelled))
 
 

@@ -12,8 +12,9 @@ The corpus measures how often pybpf's verifier gives the kernel's answer.  Each 
         exit
 
 Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall, tracing,
-lsm), ``attach`` (the expected attach type, ``trace_raw_tp``, ``trace_iter`` ...), ``attach_btf``
-(the attach target: a FUNC or typedef name of the running kernel's BTF, e.g.
+lsm, sk_skb, sk_msg, sk_reuseport, lwt_in, lwt_out, lwt_xmit, lwt_seg6local, flow_dissector,
+sk_lookup), ``attach`` (the expected attach type, ``trace_raw_tp``, ``trace_iter``, ``sk_lookup``
+...), ``attach_btf`` (the attach target: a FUNC or typedef name of the running kernel's BTF, e.g.
 ``btf_trace_sched_switch``, ``bpf_iter_task``), ``maps``
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
 ``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create), and ``spin_lock`` (the map's
@@ -107,6 +108,12 @@ PROG_TYPES = {
     "cgroup_device": uapi.BPF_PROG_TYPE_CGROUP_DEVICE,
     "cgroup_sysctl": uapi.BPF_PROG_TYPE_CGROUP_SYSCTL,
     "cgroup_sockopt": uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT,
+    "lwt_in": uapi.BPF_PROG_TYPE_LWT_IN,
+    "lwt_out": uapi.BPF_PROG_TYPE_LWT_OUT,
+    "lwt_xmit": uapi.BPF_PROG_TYPE_LWT_XMIT,
+    "lwt_seg6local": uapi.BPF_PROG_TYPE_LWT_SEG6LOCAL,
+    "flow_dissector": uapi.BPF_PROG_TYPE_FLOW_DISSECTOR,
+    "sk_lookup": uapi.BPF_PROG_TYPE_SK_LOOKUP,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,

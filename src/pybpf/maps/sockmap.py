@@ -49,8 +49,6 @@ SOCK_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE | uapi.BPF_F_RDONLY | uapi.BPF_F_WR
 """The flags sockmaps and sockhashes take (``SOCK_CREATE_FLAG_MASK``)."""
 INT_MAX = 0x7FFFFFFF
 S32_MAX = INT_MAX
-MAX_BPF_STACK = 512
-"""A sockhash key must fit a program's stack."""
 SOCK_HASH_MAX_ENTRIES = 1 << 27
 """The most entries whose ``roundup_pow_of_two`` buckets of 16 bytes stay within a u32 byte count."""
 SO_COOKIE = 57
@@ -216,7 +214,7 @@ class SockHash(MapOps):
         _check_common(params)
         if params.key_size == 0:
             raise BPFError(errno.EINVAL, "a sockhash needs a key")
-        if params.key_size > MAX_BPF_STACK:
+        if params.key_size > uapi.MAX_BPF_STACK:  # a sockhash key must fit a program's stack
             raise BPFError(errno.E2BIG, "a sockhash key must fit the stack")
         if params.max_entries > SOCK_HASH_MAX_ENTRIES:
             raise BPFError(errno.EINVAL, "too many buckets")

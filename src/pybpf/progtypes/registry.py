@@ -30,6 +30,9 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.sock_addr",
     "pybpf.progtypes.sock_ops",
     "pybpf.progtypes.cgroup_misc",
+    "pybpf.progtypes.lwt",
+    "pybpf.progtypes.flow_dissector",
+    "pybpf.progtypes.sk_lookup",
 )
 """Modules that register the built-in program types when imported."""
 

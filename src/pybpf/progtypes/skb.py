@@ -1,4 +1,4 @@
-"""The socket buffer of SOCKET_FILTER, SCHED_CLS, SCHED_ACT and CGROUP_SKB: pybpf's kernel-side sk_buff.
+"""The socket buffer of SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB and LWT_*: pybpf's kernel-side sk_buff.
 
 Mirrors three pieces of the kernel:
 
@@ -583,11 +583,15 @@ def _fill_sock(sock: bpf_sock, frame: bytes) -> None:
 
 
 class SkbProgType(ProgType):
-    """What SOCKET_FILTER, SCHED_CLS and SCHED_ACT share: the __sk_buff context and its test_run."""
+    """What SOCKET_FILTER, SCHED_CLS, SCHED_ACT and the LWT types share: the __sk_buff context and its
+    test_run."""
 
     ctx_size: ClassVar[int] = SK_BUFF_SIZE
     l2: ClassVar[bool] = False
     """The program sees the MAC header (tc) rather than the network header (socket filters)."""
+    direct_packet_access: ClassVar[bool] = False
+    """The test run sets the packet pointers (``is_direct_pkt_access`` of bpf_prog_test_run_skb): tc
+    (every L2 type) and the LWT types."""
     allowed_helpers: ClassVar[frozenset[int]] = frozenset()
 
     def func_allowed(self, helper_id: int) -> bool:
@@ -628,7 +632,7 @@ class SkbProgType(ProgType):
             size - ETH_HLEN,
             SKB_HEADROOM,
             SKB_HEADROOM + ETH_HLEN,
-            direct_access=self.l2,
+            direct_access=self.l2 or self.direct_packet_access,
             sock=sock,
         )
         kern.protocol, kern.pkt_type = eth_type_trans(args.data_in, dev_addr, broadcast)
@@ -703,7 +707,7 @@ class SkbProgType(ProgType):
             ctx_out = bytes(ctx)
         return TestRunResult(retval, data_out, ctx_out, duration)
 
-    def test_run_fixture(self, memory: Memory) -> SkbTestRunFixture:
+    def test_run_fixture(self, memory: Memory) -> SkbTestRunFixture | None:
         return SkbTestRunFixture(self, memory)
 
 

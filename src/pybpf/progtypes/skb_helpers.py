@@ -31,6 +31,7 @@ import hashlib
 
 from pybpf.helpers import csum
 from pybpf.helpers.context import HelperContext
+from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.progtypes.skb import SkbState, skb_state
 from pybpf.uapi import (
@@ -202,6 +203,13 @@ SKB_HELPERS: dict[int, Helper] = {
 """Helper id -> implementation for the skb program types (each type keeps those it may call)."""
 
 
+def skb_type_helpers(allowed: frozenset[int]) -> dict[int, Helper]:
+    """The implementations an skb program type offering ``allowed`` gets: the skb helpers it may call
+    and ``bpf_perf_event_output`` in its skb flavour (``bpf_skb_event_output``)."""
+    own = {number: helper for number, helper in SKB_HELPERS.items() if number in allowed}
+    return {**own, PERF_EVENT_OUTPUT: packet_event_output}
+
+
 __all__ = [
     "SKB_HELPERS",
     "flow_hash",
@@ -211,4 +219,5 @@ __all__ = [
     "skb_load_bytes_relative",
     "skb_pull_data",
     "skb_store_bytes",
+    "skb_type_helpers",
 ]

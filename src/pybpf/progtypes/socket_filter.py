@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.progtypes.base import helper_ids
 from pybpf.progtypes.registry import register
 from pybpf.progtypes.skb import END, OFF, SkbProgType, skb_is_valid_access
-from pybpf.progtypes.skb_helpers import SKB_HELPERS
+from pybpf.progtypes.skb_helpers import skb_type_helpers
 from pybpf.uapi import BPF_PROG_TYPE_SOCKET_FILTER
 
 SOCKET_FILTER_HELPERS = helper_ids(
@@ -55,8 +54,7 @@ class SocketFilter(SkbProgType):
         return skb_is_valid_access(off, size, write)
 
     def helpers(self) -> Mapping[int, Helper]:
-        own = {number: helper for number, helper in SKB_HELPERS.items() if number in self.allowed_helpers}
-        return {**own, PERF_EVENT_OUTPUT: packet_event_output}  # bpf_packet_event_output
+        return skb_type_helpers(self.allowed_helpers)
 
 
 __all__ = ["BPF_PROG_TYPE_SOCKET_FILTER", "SOCKET_FILTER_HELPERS", "SocketFilter"]

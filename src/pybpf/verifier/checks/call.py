@@ -248,7 +248,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if references.active_lock(state) is not None and helper_id not in _LOCK_ALLOWED:
         w.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
     helpers.check_helper_call(w.env, helper_id)
-    fn = proto(helper_id)
+    type_proto = getattr(w.env.request.prog_type, "func_proto", None)  # a type's own flavour
+    fn = type_proto(helper_id) if type_proto is not None else proto(helper_id)
     regs = state.cur.regs
     map_ref = None
     timer_map = None  # the map of a timer argument (meta->map_ptr)

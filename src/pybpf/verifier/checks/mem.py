@@ -17,8 +17,9 @@ Socket pointers are read as check_sock_access() allows (``sock_fields``); a map 
 loaded and stored as check_map_kptr_access() allows (``kptrs``); a pointer to a kernel struct is
 read within it (writable only when it is the program's own allocated object, never dereferenced
 when per-CPU or user memory), and its pointer members load the typed pointers ``btf_ptrs`` gives.
+Flow-keys pointers reach ``struct bpf_flow_keys`` (check_flow_keys_access()).
 Not modelled yet (permissive, documented): reads and writes through BTF-id pointers of a type pybpf
-does not know, flow-keys and tp-buffer pointers are accepted with an unknown result;
+does not know, tp-buffer pointers are accepted with an unknown result;
 sign-extending loads give the range of their width.  A read at a constant offset of a frozen
 BPF_F_RDONLY_PROG map (clang's .rodata, frozen by the loader) loads the constant it holds
 (bpf_map_direct_read()); the kernel also requires that no writable mmap of the map is active
@@ -43,6 +44,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_ARRAY,
     BPF_MAX_VAR_OFF,
     MAX_BPF_STACK,
+    bpf_flow_keys,
 )
 from pybpf.verifier import (
     alloc_obj,
@@ -82,21 +84,24 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     10: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_IN
     11: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_OUT
     12: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_XMIT
+    19: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # LWT_SEG6LOCAL
     14: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END},  # SK_SKB
     16: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 72: RegType.PTR_TO_SOCKET},  # SK_MSG
     21: {0: RegType.PTR_TO_PACKET, 8: RegType.PTR_TO_PACKET_END, 40: RegType.PTR_TO_SOCKET},  # SK_REUSEPORT
     18: {64: RegType.PTR_TO_SOCKET},  # CGROUP_SOCK_ADDR: sk
     13: {192: RegType.PTR_TO_PACKET, 200: RegType.PTR_TO_PACKET_END},  # SOCK_OPS: skb_data, skb_data_end
     25: {0: RegType.PTR_TO_SOCKET, 8: RegType.PTR_TO_PACKET, 16: RegType.PTR_TO_PACKET_END},  # CGROUP_SOCKOPT
+    22: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END, 144: RegType.PTR_TO_FLOW_KEYS},
 }
 _SKB_SK = 168
 """__sk_buff's ``sk``: a PTR_TO_SOCK_COMMON_OR_NULL (bpf_skb_is_valid_access())."""
-SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 14})
+SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 10, 11, 12, 14, 19})
 """The program types whose __sk_buff ``sk`` reads give that pointer (SOCKET_FILTER, SCHED_CLS,
-SCHED_ACT, CGROUP_SKB, SK_SKB)."""
+SCHED_ACT, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, SK_SKB, LWT_SEG6LOCAL)."""
 MAYBE_NULL_CTX_FIELDS: dict[tuple[int, int], RegType] = {
     (21, 48): RegType.PTR_TO_SOCK_COMMON,  # SK_REUSEPORT: migrating_sk
     (13, 184): RegType.PTR_TO_SOCKET,  # SOCK_OPS: sk
+    (30, 0): RegType.PTR_TO_SOCKET,  # SK_LOOKUP: sk (sk_lookup_is_valid_access())
 }
 """The other contexts' maybe-NULL socket pointers, by (program type, offset): the type a read gives."""
 PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16, 25})
@@ -111,7 +116,7 @@ _ATOMIC_REFUSED = {
 """atomic_ptr_type_ok() is false for these."""
 _UNCHECKED = frozenset(
     {
-        RegType.PTR_TO_FLOW_KEYS, RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID,
+        RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID,
         RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_KEY,
     }
 )  # fmt: skip
@@ -242,13 +247,14 @@ def _proven_kind(reg: RegState) -> bool:
     there at run time (what the kernel's JIT relies on when it emits a plain load or store): the stack
     frames, a map value of a known map (its value_size; inner maps share their template's), a map key
     (a for_each callback's, key_size bytes), a ring buffer record (its reserved size), the packet up to
-    the range learned from data_end, the context (whose rewrite the program type's runs provide)."""
+    the range learned from data_end, the context (whose rewrite the program type's runs provide), the
+    flow keys (the flow dissector's runs provide all of ``struct bpf_flow_keys``)."""
     t = reg.type
     if t in (RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY):
         return reg.map is not None and not reg.maybe_null
     if t is RegType.PTR_TO_MEM:
         return not reg.maybe_null and not reg.flags & TypeFlag.PTR_UNTRUSTED
-    return t in (RegType.PTR_TO_STACK, RegType.PTR_TO_CTX) or t in PACKET_TYPES
+    return t in (RegType.PTR_TO_STACK, RegType.PTR_TO_CTX, RegType.PTR_TO_FLOW_KEYS) or t in PACKET_TYPES
 
 
 def _record_in_bounds(w: Walker, reg: RegState) -> None:
@@ -339,6 +345,8 @@ def check_mem_access(
         if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
             w.fail(errno.EACCES, "cannot write into packet")
         check_packet_access(w, regno, reg, off, size)
+    elif t is RegType.PTR_TO_FLOW_KEYS:
+        check_flow_keys_access(w, off, size)
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t is RegType.CONST_PTR_TO_MAP:
@@ -358,6 +366,17 @@ def check_mem_access(
         else:
             dst.mark_unknown()
             _coerce(dst, size, sign_extend)
+
+
+FLOW_KEYS_SIZE = ctypes.sizeof(bpf_flow_keys)
+
+
+def check_flow_keys_access(w: Walker, off: int, size: int) -> None:
+    """check_flow_keys_access(): within ``struct bpf_flow_keys`` (the offset is constant: pointer
+    arithmetic on flow keys takes known scalars only); reads give unknown scalars, writes are free
+    (a privileged loader may store pointers there too)."""
+    if off < 0 or off + size > FLOW_KEYS_SIZE:
+        w.fail(errno.EACCES, f"invalid access to flow keys off={off} size={size}")
 
 
 _MAP_STRUCTS = {
