@@ -1,4 +1,4 @@
-"""The socket buffer of SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB and LWT_*: pybpf's kernel-side sk_buff.
+"""The socket buffer of SOCKET_FILTER, SCHED_CLS, SCHED_ACT, CGROUP_SKB and LWT_*: the kernel-side sk_buff.
 
 Mirrors three pieces of the kernel:
 

@@ -48,7 +48,6 @@ _SLEEPABLE_TYPES = frozenset(
 )
 BTF_MAX_TYPE = 0xFFFFF
 """include/uapi/linux/btf.h: the largest type id (bpf_prog_load_check_attach() refuses a larger one)."""
-MAX_BPF_FUNC_ARGS = 12
 TRAMPOLINE_ATTACH = frozenset(
     {uapi.BPF_TRACE_FENTRY, uapi.BPF_TRACE_FEXIT, uapi.BPF_MODIFY_RETURN, uapi.BPF_LSM_MAC}
 )
@@ -201,7 +200,7 @@ def _distill(state: VerifierState, btf: BTF, proto: FuncProto, name: str) -> Non
     params = proto.params
     if proto.variadic:
         state.einval(f"The function {name} with variable args is unsupported.")
-    if len(params) > MAX_BPF_FUNC_ARGS:
+    if len(params) > uapi.MAX_BPF_FUNC_ARGS:
         state.fail(errno.E2BIG, f"The function {name} has {len(params)} arguments. Too many.")
     ret = skip_modifiers(btf, proto.return_type)
     if ret and btf[ret].kind in (Kind.STRUCT, Kind.UNION):

@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING
 
 from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, Int, Ptr, TypeTag
+from pybpf.uapi import MAX_BPF_FUNC_ARGS
 from pybpf.verifier import bounds, kernel_btf
 from pybpf.verifier.attach import (
-    MAX_BPF_FUNC_ARGS,
     AttachTarget,
     iter_target,
     lsm_return_range,
