@@ -352,8 +352,6 @@ REFUSED = (
 (on purpose)."""
 
 REAL_WORLD_GAPS = {
-    "real_cgroup_filter.o": "pybpf has no BPF_MAP_TYPE_CGROUP_ARRAY (nor bpf_current_task_under_cgroup's "
-    "cgroup lookup): the map's BPF_MAP_CREATE fails with EINVAL",
     "real_stack_traces.o": "pybpf has no BPF_MAP_TYPE_STACK_TRACE (bpf_get_stackid needs one): the map's "
     "BPF_MAP_CREATE fails with EINVAL",
 }

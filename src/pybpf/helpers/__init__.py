@@ -6,12 +6,13 @@ and returning one, with a ``HelperContext`` (``pybpf.helpers.context``) for ever
 may use.  ``default_registry()`` holds every helper that needs no map and no program context
 (``pybpf.helpers.basic``, ``pybpf.helpers.printk``), the map helpers that give programs
 pointers into shared map memory (``pybpf.helpers.maps``), the socket storage helpers
-(``pybpf.helpers.sk_storage``) and the dynptr helpers (``pybpf.helpers.dynptr``); program-type
-layers add theirs.
+(``pybpf.helpers.sk_storage``), the cgroup array helpers (``pybpf.helpers.cgroup_array``) and the
+dynptr helpers (``pybpf.helpers.dynptr``); program-type layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
 
 from pybpf.helpers.basic import BASIC_HELPERS
+from pybpf.helpers.cgroup_array import CGROUP_ARRAY_HELPERS
 from pybpf.helpers.context import HelperContext, Packet, RunEnv
 from pybpf.helpers.dynptr import DYNPTR_HELPERS
 from pybpf.helpers.maps import MAP_HELPERS
@@ -22,16 +23,18 @@ from pybpf.helpers.trace_shared import TraceRecord
 
 
 def default_registry() -> HelperRegistry:
-    """A new registry holding the basic, map, socket storage and dynptr helpers (a copy: adding to it
-    changes nothing else)."""
+    """A new registry holding the basic, map, socket storage, cgroup array and dynptr helpers (a
+    copy: adding to it changes nothing else)."""
     registry = BASIC_HELPERS.copy()
-    for helper_id, function in (*MAP_HELPERS.items(), *SK_STORAGE_HELPERS.items(), *DYNPTR_HELPERS.items()):
-        registry.register(helper_id, function)
+    for group in (MAP_HELPERS, SK_STORAGE_HELPERS, CGROUP_ARRAY_HELPERS, DYNPTR_HELPERS):
+        for helper_id, function in group.items():
+            registry.register(helper_id, function)
     return registry
 
 
 __all__ = [
     "BASIC_HELPERS",
+    "CGROUP_ARRAY_HELPERS",
     "DYNPTR_HELPERS",
     "MAP_HELPERS",
     "SK_STORAGE_HELPERS",

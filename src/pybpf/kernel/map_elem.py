@@ -5,9 +5,10 @@ Mirrors ``kernel/bpf/syscall.c``: ``map_lookup_elem``, ``map_update_elem`` (``bp
 kernel's order (flags, fd, access mode and frozen, BPF_F_LOCK, key copy), then the map's operation
 through its ``pybpf.maps.base.MapOps``, never by naming a map type.
 
-Maps whose values are fds (``MapOps.fd_kind``) are written the fd of a program, map or perf event: the
-fd is resolved here (the kernel's ``map_fd_get_ptr``) and the map holds the object by a reference in
-its reference directory (``pybpf.objects.refs``), dropped once no key holds it (``map_fd_put_ptr``).
+Maps whose values are fds (``MapOps.fd_kind``) are written the fd of a program, map, perf event or
+cgroup: the fd is resolved here (the kernel's ``map_fd_get_ptr``) and the map holds the object by a
+reference in its reference directory (``pybpf.objects.refs``), dropped once no key holds it
+(``map_fd_put_ptr``); a cgroup is the kernel's, kept by its id alone (``FdKind.held_by_reference``).
 
 The attr handlers of ``pybpf.kernel.syscall``, the batch commands (``pybpf.kernel.map_batch``) and the
 Pythonic ``pybpf.Map`` (which passes the key and value bytes themselves) share these functions; a
@@ -34,7 +35,7 @@ from pybpf.errors import BPFError
 from pybpf.kernel import btfobj, progobj
 from pybpf.maps.base import FdKind, FdTarget, corrupted
 from pybpf.maps.object import MapObject, map_and_mode, resolve_fd
-from pybpf.objects import perf_event, refs
+from pybpf.objects import cgroups, perf_event, refs
 from pybpf.objects.files import bpffs_root
 
 KeySource = Callable[[int], bytes]
@@ -413,6 +414,8 @@ def _resolve(kind: FdKind, fd: int) -> FdTarget:
     if kind is FdKind.PROG:
         prog = progobj.ProgObject.from_fd(fd)
         return FdTarget(prog.id, prog_type=prog.prog_type)
+    if kind is FdKind.CGROUP:
+        return FdTarget(cgroups.cgroup_id_of_fd(fd))
     return FdTarget(perf_event.PerfEventObject.from_fd(fd).id)
 
 
@@ -425,6 +428,10 @@ def _update_fd_value(
     impl.check_fd_update(key, flags)
     target = _resolve(kind, object_fd)
     impl.check_fd_object(target)
+    if not kind.held_by_reference:
+        with obj.lock:
+            impl.store_object(key, target, flags)
+        return
     root = bpffs_root()
     holder = ("map", obj.id)
     refs.register_holder(root, "map", obj.id, map_fd)
@@ -444,5 +451,5 @@ def _update_fd_value(
 def _remove_object(obj: MapObject, kind: FdKind, key: bytes) -> None:
     """Empty ``key`` of an fd-holding map (lock held), dropping the reference no key holds any more."""
     old = obj.impl.remove_object(key)
-    if not obj.impl.holds(old):
+    if kind.held_by_reference and not obj.impl.holds(old):
         refs.drop_ref(bpffs_root(), ("map", obj.id), (kind.value, old))

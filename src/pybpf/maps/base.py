@@ -164,6 +164,16 @@ class FdKind(enum.Enum):
     """Maps (map-in-maps: inner maps)."""
     PERF_EVENT = "perf"
     """Perf events (perf event arrays: ``bpf_perf_event_output`` targets)."""
+    CGROUP = "cgroup"
+    """Cgroups (cgroup arrays: ``bpf_current_task_under_cgroup`` / ``bpf_skb_under_cgroup``
+    targets).  The running kernel's, not pybpf's: the map keeps the cgroup's id and no reference
+    (``pybpf.objects.cgroups``)."""
+
+    @property
+    def held_by_reference(self) -> bool:
+        """Whether the map holds the objects by a reference of ``pybpf.objects.refs`` (all but
+        cgroups, which are no pybpf objects)."""
+        return self is not FdKind.CGROUP
 
 
 @dataclass(frozen=True)
