@@ -6,8 +6,9 @@ and returning one, with a ``HelperContext`` (``pybpf.helpers.context``) for ever
 may use.  ``default_registry()`` holds every helper that needs no map and no program context
 (``pybpf.helpers.basic``, ``pybpf.helpers.printk``), the map helpers that give programs
 pointers into shared map memory (``pybpf.helpers.maps``), the socket storage helpers
-(``pybpf.helpers.sk_storage``), the cgroup array helpers (``pybpf.helpers.cgroup_array``) and the
-dynptr helpers (``pybpf.helpers.dynptr``); program-type layers add theirs.
+(``pybpf.helpers.sk_storage``), the cgroup array helpers (``pybpf.helpers.cgroup_array``),
+``bpf_get_stackid`` (``pybpf.helpers.stack_trace``) and the dynptr helpers (``pybpf.helpers.dynptr``);
+program-type layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
 
@@ -18,15 +19,17 @@ from pybpf.helpers.dynptr import DYNPTR_HELPERS
 from pybpf.helpers.maps import MAP_HELPERS
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.sk_storage import SK_STORAGE_HELPERS
+from pybpf.helpers.stack_trace import STACK_TRACE_HELPERS
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.helpers.trace_shared import TraceRecord
 
 
 def default_registry() -> HelperRegistry:
-    """A new registry holding the basic, map, socket storage, cgroup array and dynptr helpers (a
-    copy: adding to it changes nothing else)."""
+    """A new registry holding the basic, map, socket storage, cgroup array, stack trace and dynptr
+    helpers (a copy: adding to it changes nothing else)."""
     registry = BASIC_HELPERS.copy()
-    for group in (MAP_HELPERS, SK_STORAGE_HELPERS, CGROUP_ARRAY_HELPERS, DYNPTR_HELPERS):
+    groups = (MAP_HELPERS, SK_STORAGE_HELPERS, CGROUP_ARRAY_HELPERS, STACK_TRACE_HELPERS, DYNPTR_HELPERS)
+    for group in groups:
         for helper_id, function in group.items():
             registry.register(helper_id, function)
     return registry
@@ -38,6 +41,7 @@ __all__ = [
     "DYNPTR_HELPERS",
     "MAP_HELPERS",
     "SK_STORAGE_HELPERS",
+    "STACK_TRACE_HELPERS",
     "TRACE_PIPE",
     "Helper",
     "HelperContext",

@@ -28,6 +28,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.sk_storage",
     "pybpf.maps.reuseport_array",
     "pybpf.maps.cgroup_array",
+    "pybpf.maps.stack_trace",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 
