@@ -151,6 +151,10 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
         raw_key = _bytes_of(key, obj.params.key_size)
         _update_fd_value(fd, obj, kind, raw_key, int.from_bytes(_bytes_of(value, 4), "little"), flags=flags)
         return
+    if impl.value_prog_fd_at is not None:  # values may carry a program fd: held by reference
+        raw_key = _bytes_of(key, obj.params.key_size)
+        _update_with_programs(fd, obj, raw_key, _bytes_of(value, impl.user_value_size), flags)
+        return
     lock_off = obj.spin_lock_off
     if flags & _F_LOCK and lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
@@ -192,6 +196,9 @@ def delete_elem(fd: int, key: Source) -> None:
         kind = impl.fd_kind
         if kind is not None:
             _remove_object(obj, kind, raw)
+            return
+        if impl.value_prog_fd_at is not None:
+            _delete_with_programs(obj, raw)
             return
         impl.delete(raw)
     except _BROKEN as exc:
@@ -282,7 +289,13 @@ class ElementPath:
     def _resolve(self) -> tuple[MapObject, _State]:
         """Resolve the fd (EBADF, EINVAL as ``map_and_mode``) and keep the answer."""
         obj, mode, token = resolve_fd(self.fd)
-        plain = obj.impl.fd_kind is None and obj.spin_lock_off is None and not btfobj.hidden_fields(obj)
+        impl = obj.impl
+        plain = (
+            impl.fd_kind is None
+            and impl.value_prog_fd_at is None
+            and obj.spin_lock_off is None
+            and not btfobj.hidden_fields(obj)
+        )
         reads, writes = plain and mode != os.O_WRONLY, plain and mode != os.O_RDONLY
         lock = obj.lock
         state = (token, weakref.ref(obj), reads, obj.impl.read_locked, writes, obj.frozen_at,
@@ -453,3 +466,59 @@ def _remove_object(obj: MapObject, kind: FdKind, key: bytes) -> None:
     old = obj.impl.remove_object(key)
     if kind.held_by_reference and not obj.impl.holds(old):
         refs.drop_ref(bpffs_root(), ("map", obj.id), (kind.value, old))
+
+
+# --- maps whose values may carry a program fd (device maps, CPU maps) ----------------------------------
+def _value_prog(obj: MapObject, key: bytes) -> int:
+    """The id of the program the value at ``key`` holds (0: none, or no such key); lock held."""
+    at = obj.impl.value_prog_fd_at
+    try:
+        value = obj.impl.lookup(key)
+    except BPFError:
+        return 0
+    return int.from_bytes(value[at : at + 4], "little") if at is not None and len(value) >= at + 4 else 0
+
+
+def _drop_unheld(obj: MapObject, prog_ids: set[int]) -> None:
+    """Drop the map's references to the programs of ``prog_ids`` no value holds any more."""
+    for prog_id in prog_ids - {0}:
+        if not obj.impl.holds(prog_id):
+            refs.drop_ref(bpffs_root(), ("map", obj.id), ("prog", prog_id))
+
+
+def _update_with_programs(map_fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) -> None:
+    """``__dev_map_update_elem`` & co.: a value's program fd is resolved where the map asks
+    (``bpf_prog_get_type_dev``: EINVAL for anything but a program the map takes) and held by a
+    reference, dropped with the value that held it."""
+    impl = obj.impl
+    root = bpffs_root()
+    taken: set[int] = set()
+
+    def resolve(prog_fd: int) -> int:
+        try:
+            prog = progobj.ProgObject.from_fd(prog_fd)
+        except BPFError:
+            raise BPFError(errno.EINVAL, f"fd {prog_fd} is not a program") from None
+        impl.check_value_prog(
+            FdTarget(prog.id, prog_type=prog.prog_type, expected_attach_type=prog.meta.expected_attach_type)
+        )
+        refs.register_holder(root, "map", obj.id, map_fd)
+        refs.add_ref(root, ("map", obj.id), ("prog", prog.id), prog_fd)
+        taken.add(prog.id)
+        return prog.id
+
+    with obj.lock:
+        old = _value_prog(obj, key)
+        try:
+            impl.update_with_programs(key, value, flags, resolve)
+        except _BROKEN as exc:
+            raise _broken(exc) from None
+        finally:
+            _drop_unheld(obj, taken | {old})
+
+
+def _delete_with_programs(obj: MapObject, key: bytes) -> None:
+    """Delete from a map whose values may hold programs (lock held), dropping what no value holds."""
+    old = _value_prog(obj, key)
+    obj.impl.delete(key)
+    _drop_unheld(obj, {old})

@@ -29,6 +29,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.reuseport_array",
     "pybpf.maps.cgroup_array",
     "pybpf.maps.stack_trace",
+    "pybpf.maps.devmap",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 
