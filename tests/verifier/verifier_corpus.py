@@ -115,6 +115,7 @@ MAP_TYPES = {
     "stack_trace": uapi.BPF_MAP_TYPE_STACK_TRACE,
     "devmap": uapi.BPF_MAP_TYPE_DEVMAP,
     "devmap_hash": uapi.BPF_MAP_TYPE_DEVMAP_HASH,
+    "cpumap": uapi.BPF_MAP_TYPE_CPUMAP,
     "array_of_maps": uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS,
     "hash_of_maps": uapi.BPF_MAP_TYPE_HASH_OF_MAPS,
     "sockmap": uapi.BPF_MAP_TYPE_SOCKMAP,

@@ -119,6 +119,11 @@ ProgResolver = Callable[[int], int]
 ``MapOps.update_with_programs``)."""
 
 
+def refuse_programs(prog_fd: int) -> int:
+    """The ``ProgResolver`` of an update made without the syscall layer: no program can be taken."""
+    raise BPFError(errno.EINVAL, f"fd {prog_fd}: programs go into map values through bpf(2) only")
+
+
 def corrupted(what: str) -> BPFError:
     """The error of an operation that found the map's shared structure inconsistent (EUCLEAN)."""
     return BPFError(errno.EUCLEAN, f"map structure is corrupted: {what}")

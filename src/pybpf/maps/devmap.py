@@ -40,7 +40,7 @@ import struct
 from pybpf import uapi
 from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import FdTarget, MapOps, MapParams, ProgResolver, corrupted
+from pybpf.maps.base import FdTarget, MapOps, MapParams, ProgResolver, corrupted, refuse_programs
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
@@ -67,10 +67,6 @@ def device_exists(ifindex: int) -> bool:
     except OSError:
         return False
     return True
-
-
-def _no_programs(prog_fd: int) -> int:
-    raise BPFError(errno.EINVAL, "this map takes no programs")
 
 
 class _DevMapBase(MapOps):
@@ -121,7 +117,7 @@ class _DevMapBase(MapOps):
         return _ENTRY.pack(ifindex, resolve(prog_fd) if prog_fd > 0 else 0)
 
     def update(self, key: bytes, value: bytes, flags: int) -> None:
-        self.update_with_programs(key, value, flags, _no_programs)
+        self.update_with_programs(key, value, flags, refuse_programs)
 
     def check_value_prog(self, target: FdTarget) -> None:
         """``bpf_prog_get_type_dev(fd, BPF_PROG_TYPE_XDP)`` and the BPF_XDP_DEVMAP attach type."""

@@ -252,3 +252,35 @@ desc: nor delete from a device hash
     call bpf_map_delete_elem
     r0 = 2
     exit
+
+=== map_types/redirect_map_cpumap
+type: xdp
+maps: c=cpumap(4,8,2)
+desc: an XDP redirect to a CPU
+    r1 = map_fd(c) ll
+    r2 = 0
+    r3 = 0
+    call bpf_redirect_map
+    exit
+
+=== map_types/cpumap_lookup
+type: xdp
+maps: c=cpumap(4,4,2)
+desc: programs cannot look a cpumap up
+    *(u32 *)(r10 - 4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(c) ll
+    call bpf_map_lookup_elem
+    r0 = 2
+    exit
+
+=== map_types/cpumap_tail_call
+type: xdp
+maps: c=cpumap(4,4,2)
+desc: a cpumap is no prog array
+    r2 = map_fd(c) ll
+    r3 = 0
+    call bpf_tail_call
+    r0 = 2
+    exit
