@@ -16,7 +16,9 @@ from collections.abc import Iterator
 import pytest
 
 from pybpf import Map, Program, uapi
-from pybpf.kernel.backend import Backend
+from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.maps.devmap import DevMapHash
+from pybpf.maps.object import MapObject
 from pybpf.uapi import ENOTSUPP
 
 from .helpers import create, create_outcome, delete, elem, lookup, next_key, u32, update
@@ -234,5 +236,26 @@ def test_the_map_holds_its_programs(backend: Backend, map_type: int) -> None:
         with Program.from_id(prog_id, backend=backend) as again:
             assert again.info().id == prog_id
         assert lookup(backend, fd, u32(2), 8) == _value(LO, prog_id)
+    finally:
+        os.close(fd)
+
+
+def test_hash_recovers_from_a_half_done_update() -> None:
+    """A slot filled but never linked (the holder died before publishing it) is freed by ``recover``,
+    and a chain that loops is EUCLEAN, never a hang."""
+    backend = UserBackend()
+    fd = create(backend, DEVMAP_HASH, 4, 4, 4)
+    try:
+        impl = MapObject.from_fd(fd).impl
+        assert isinstance(impl, DevMapHash)
+        assert update(backend, fd, u32(1), _value(LO)[:4]) == "ok"
+        slots_at = 8 + 4 * impl.n_buckets
+        struct.pack_into("<IIII", impl.mem, slots_at + 16 * 3, 0, 7, LO, 0)  # slot 3: filled, unlinked
+        struct.pack_into("<I", impl.mem, 0, 2)  # counted
+        impl.recover()
+        assert struct.unpack_from("<I", impl.mem, 0)[0] == 1
+        assert [update(backend, fd, u32(k), _value(LO)[:4]) for k in (2, 3, 4)] == ["ok"] * 3  # room for 3
+        struct.pack_into("<I", impl.mem, slots_at, 1)  # slot 0 links to itself
+        assert lookup(backend, fd, u32(5), 4) == ("errno", errno.EUCLEAN)
     finally:
         os.close(fd)

@@ -25,9 +25,10 @@ Mirrors ``dev_map_ops`` and ``dev_map_hash_ops`` in kernel/bpf/devmap.c (measure
 
 Storage (untrusted, see ``pybpf.maps.base``): an entry is (ifindex, program id) -- exactly the
 ``struct bpf_devmap_val`` a lookup returns, so a program's value pointer reads the kernel's bytes.
-DEVMAP: one entry per index, ifindex 0 = empty.  DEVMAP_HASH: a u32 count of entries, a u32
-insertion counter, the bucket heads (u32 entry index + 1, 0 = none), then per slot (next index + 1,
-key, ifindex, program id); a free slot has ifindex 0.
+DEVMAP: one entry per index, ifindex 0 = empty.  DEVMAP_HASH: a u32 count of entries and 4 bytes of
+padding, the bucket heads (u32 slot + 1, 0 = none), then per slot (u32 next slot + 1, key, ifindex,
+program id); a free slot has ifindex 0.  Every link is range-checked and every chain walk bounded by
+max_entries (EUCLEAN otherwise).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ _U32 = struct.Struct("<I")
 _ENTRY = struct.Struct("<II")
 """(ifindex, program id): ``struct bpf_devmap_val`` as lookups return it."""
 _HASH_HEADER = struct.Struct("<II")
-"""DEVMAP_HASH: (entries present, unused)."""
+"""DEVMAP_HASH: (entries present, padding)."""
 _NODE_SIZE = 8 + _ENTRY.size
 """DEVMAP_HASH per slot: u32 next slot + 1, u32 key, then the entry (ifindex, program id)."""
 
@@ -281,6 +282,17 @@ class DevMapHash(_DevMapBase):
             if not _U32.unpack_from(self.mem, self._slot_at(slot) + 8)[0]:
                 return slot
         raise corrupted("device hash has no free slot below max_entries")
+
+    def recover(self) -> None:
+        """After a holder died mid-update: slots no bucket reaches are freed and the count is what
+        the buckets hold (an entry is published by one store of its bucket head)."""
+        reachable: set[int] = set()
+        for bucket in range(self.n_buckets):
+            reachable.update(self._chain(_HASH_HEADER.size + 4 * bucket))
+        for slot in set(range(self.max_entries)) - reachable:
+            at = self._slot_at(slot)
+            self.mem[at : at + _NODE_SIZE] = bytes(_NODE_SIZE)
+        _U32.pack_into(self.mem, 0, len(reachable))
 
     # --- the operations -----------------------------------------------------------------------------
     def lookup(self, key: bytes) -> bytes:
