@@ -13,7 +13,8 @@ class attributes, never found out by testing for a concrete class or a ``BPF_MAP
 The interface
 -------------
 * creation: ``check`` (``map_alloc_check``), ``adjust_params`` and ``check_alloc`` (what
-  ``map_alloc`` changes and refuses before allocating), ``takes_map_extra``, ``storage_size``,
+  ``map_alloc`` changes and refuses before allocating; ``check_adjusted`` re-checks adjusted
+  parameters), ``takes_map_extra``, ``storage_size``,
   ``reserved_size`` (what is backed with memory at creation), ``initialize``, ``recover``;
 * opening an existing map: ``layout_size`` (the storage the layout read from the shared file needs);
 * element operations: ``lookup`` (``lookup_unlocked`` where reads need no lock, see
@@ -29,6 +30,10 @@ The interface
   came through, for types that remember it), ``release_user_references`` (the type's
   ``map_release_uref``, when the last fd and pin of the map are gone) and ``release_closed_files``
   (the type's ``map_release``, for what files since released stored);
+* values that may carry a program fd (device and CPU maps, ``value_prog_fd_at``):
+  ``update_with_programs`` (the syscall layer passes the ``ProgResolver`` that takes the program),
+  ``check_value_prog``, ``holds``; redirect targets (``bpf_redirect_map``): ``redirect_flags``,
+  ``redirect_target``;
 * map-in-maps: ``takes_inner_map``, ``as_inner_template`` (on the inner map), ``meta_equal``,
   ``set_inner_template``;
 * BTF-described maps: ``own_btf_check`` + ``check_btf`` (the type's ``map_check_btf`` op; keyless
