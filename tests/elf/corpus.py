@@ -353,12 +353,7 @@ REFUSED = (
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""
 
-REAL_WORLD_GAPS = {
-    "real_cgroup_filter.o": "pybpf has no BPF_MAP_TYPE_CGROUP_ARRAY (nor bpf_current_task_under_cgroup's "
-    "cgroup lookup): the map's BPF_MAP_CREATE fails with EINVAL",
-    "real_stack_traces.o": "pybpf has no BPF_MAP_TYPE_STACK_TRACE (bpf_get_stackid needs one): the map's "
-    "BPF_MAP_CREATE fails with EINVAL",
-}
+REAL_WORLD_GAPS: dict[str, str] = {}
 """Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why
 (strict: they must still differ)."""
 NOT_RUN = ("vmlinux_structs",)

@@ -53,6 +53,11 @@ CREATE: dict[int, tuple[int, int, int, int]] = {
     T.BPF_MAP_TYPE_RINGBUF: (0, 0, mmap.PAGESIZE, 0),
     T.BPF_MAP_TYPE_PROG_ARRAY: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_PERF_EVENT_ARRAY: (4, 4, 4, 0),
+    T.BPF_MAP_TYPE_CGROUP_ARRAY: (4, 4, 4, 0),
+    T.BPF_MAP_TYPE_STACK_TRACE: (4, 8, 4, 0),
+    T.BPF_MAP_TYPE_DEVMAP: (4, 8, 4, 0),
+    T.BPF_MAP_TYPE_DEVMAP_HASH: (4, 8, 4, 0),
+    T.BPF_MAP_TYPE_CPUMAP: (4, 8, 2, 0),
     T.BPF_MAP_TYPE_ARRAY_OF_MAPS: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_HASH_OF_MAPS: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_SOCKMAP: (4, 8, 4, 0),
@@ -66,11 +71,12 @@ MAP_IN_MAPS = {T.BPF_MAP_TYPE_ARRAY_OF_MAPS, T.BPF_MAP_TYPE_HASH_OF_MAPS}
 KERNEL_FD_KIND = {
     T.BPF_MAP_TYPE_PROG_ARRAY: FdKind.PROG,
     T.BPF_MAP_TYPE_PERF_EVENT_ARRAY: FdKind.PERF_EVENT,
+    T.BPF_MAP_TYPE_CGROUP_ARRAY: FdKind.CGROUP,
     T.BPF_MAP_TYPE_ARRAY_OF_MAPS: FdKind.MAP,
     T.BPF_MAP_TYPE_HASH_OF_MAPS: FdKind.MAP,
 }
 """The kernel's ``map_fd_get_ptr`` ops (prog_fd_array_get_ptr, perf_event_fd_array_get_ptr,
-bpf_map_fd_get_ptr) of the types pybpf has."""
+cgroup_fd_array_get_ptr, bpf_map_fd_get_ptr) of the types pybpf has."""
 KERNEL_PUSH_POP_PEEK = {T.BPF_MAP_TYPE_QUEUE, T.BPF_MAP_TYPE_STACK, T.BPF_MAP_TYPE_BLOOM_FILTER}
 """The types whose ops have ``map_push_elem`` / ``map_pop_elem`` / ``map_peek_elem``."""
 

@@ -6,35 +6,42 @@ and returning one, with a ``HelperContext`` (``pybpf.helpers.context``) for ever
 may use.  ``default_registry()`` holds every helper that needs no map and no program context
 (``pybpf.helpers.basic``, ``pybpf.helpers.printk``), the map helpers that give programs
 pointers into shared map memory (``pybpf.helpers.maps``), the socket storage helpers
-(``pybpf.helpers.sk_storage``) and the dynptr helpers (``pybpf.helpers.dynptr``); program-type
-layers add theirs.
+(``pybpf.helpers.sk_storage``), the cgroup array helpers (``pybpf.helpers.cgroup_array``),
+``bpf_get_stackid`` (``pybpf.helpers.stack_trace``) and the dynptr helpers (``pybpf.helpers.dynptr``);
+program-type layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
 
 from pybpf.helpers.basic import BASIC_HELPERS
+from pybpf.helpers.cgroup_array import CGROUP_ARRAY_HELPERS
 from pybpf.helpers.context import HelperContext, Packet, RunEnv
 from pybpf.helpers.dynptr import DYNPTR_HELPERS
 from pybpf.helpers.maps import MAP_HELPERS
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.sk_storage import SK_STORAGE_HELPERS
+from pybpf.helpers.stack_trace import STACK_TRACE_HELPERS
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.helpers.trace_shared import TraceRecord
 
 
 def default_registry() -> HelperRegistry:
-    """A new registry holding the basic, map, socket storage and dynptr helpers (a copy: adding to it
-    changes nothing else)."""
+    """A new registry holding the basic, map, socket storage, cgroup array, stack trace and dynptr
+    helpers (a copy: adding to it changes nothing else)."""
     registry = BASIC_HELPERS.copy()
-    for helper_id, function in (*MAP_HELPERS.items(), *SK_STORAGE_HELPERS.items(), *DYNPTR_HELPERS.items()):
-        registry.register(helper_id, function)
+    groups = (MAP_HELPERS, SK_STORAGE_HELPERS, CGROUP_ARRAY_HELPERS, STACK_TRACE_HELPERS, DYNPTR_HELPERS)
+    for group in groups:
+        for helper_id, function in group.items():
+            registry.register(helper_id, function)
     return registry
 
 
 __all__ = [
     "BASIC_HELPERS",
+    "CGROUP_ARRAY_HELPERS",
     "DYNPTR_HELPERS",
     "MAP_HELPERS",
     "SK_STORAGE_HELPERS",
+    "STACK_TRACE_HELPERS",
     "TRACE_PIPE",
     "Helper",
     "HelperContext",

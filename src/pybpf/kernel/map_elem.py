@@ -5,9 +5,10 @@ Mirrors ``kernel/bpf/syscall.c``: ``map_lookup_elem``, ``map_update_elem`` (``bp
 kernel's order (flags, fd, access mode and frozen, BPF_F_LOCK, key copy), then the map's operation
 through its ``pybpf.maps.base.MapOps``, never by naming a map type.
 
-Maps whose values are fds (``MapOps.fd_kind``) are written the fd of a program, map or perf event: the
-fd is resolved here (the kernel's ``map_fd_get_ptr``) and the map holds the object by a reference in
-its reference directory (``pybpf.objects.refs``), dropped once no key holds it (``map_fd_put_ptr``).
+Maps whose values are fds (``MapOps.fd_kind``) are written the fd of a program, map, perf event or
+cgroup: the fd is resolved here (the kernel's ``map_fd_get_ptr``) and the map holds the object by a
+reference in its reference directory (``pybpf.objects.refs``), dropped once no key holds it
+(``map_fd_put_ptr``); a cgroup is the kernel's, kept by its id alone (``FdKind.held_by_reference``).
 
 The attr handlers of ``pybpf.kernel.syscall``, the batch commands (``pybpf.kernel.map_batch``) and the
 Pythonic ``pybpf.Map`` (which passes the key and value bytes themselves) share these functions; a
@@ -34,7 +35,7 @@ from pybpf.errors import BPFError
 from pybpf.kernel import btfobj, progobj
 from pybpf.maps.base import FdKind, FdTarget, corrupted
 from pybpf.maps.object import MapObject, map_and_mode, resolve_fd
-from pybpf.objects import perf_event, refs
+from pybpf.objects import cgroups, perf_event, refs
 from pybpf.objects.files import bpffs_root
 
 KeySource = Callable[[int], bytes]
@@ -150,6 +151,10 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
         raw_key = _bytes_of(key, obj.params.key_size)
         _update_fd_value(fd, obj, kind, raw_key, int.from_bytes(_bytes_of(value, 4), "little"), flags=flags)
         return
+    if impl.value_prog_fd_at is not None:  # values may carry a program fd: held by reference
+        raw_key = _bytes_of(key, obj.params.key_size)
+        _update_with_programs(fd, obj, raw_key, _bytes_of(value, impl.user_value_size), flags)
+        return
     lock_off = obj.spin_lock_off
     if flags & _F_LOCK and lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
@@ -191,6 +196,9 @@ def delete_elem(fd: int, key: Source) -> None:
         kind = impl.fd_kind
         if kind is not None:
             _remove_object(obj, kind, raw)
+            return
+        if impl.value_prog_fd_at is not None:
+            _delete_with_programs(obj, raw)
             return
         impl.delete(raw)
     except _BROKEN as exc:
@@ -281,7 +289,13 @@ class ElementPath:
     def _resolve(self) -> tuple[MapObject, _State]:
         """Resolve the fd (EBADF, EINVAL as ``map_and_mode``) and keep the answer."""
         obj, mode, token = resolve_fd(self.fd)
-        plain = obj.impl.fd_kind is None and obj.spin_lock_off is None and not btfobj.hidden_fields(obj)
+        impl = obj.impl
+        plain = (
+            impl.fd_kind is None
+            and impl.value_prog_fd_at is None
+            and obj.spin_lock_off is None
+            and not btfobj.hidden_fields(obj)
+        )
         reads, writes = plain and mode != os.O_WRONLY, plain and mode != os.O_RDONLY
         lock = obj.lock
         state = (token, weakref.ref(obj), reads, obj.impl.read_locked, writes, obj.frozen_at,
@@ -413,6 +427,8 @@ def _resolve(kind: FdKind, fd: int) -> FdTarget:
     if kind is FdKind.PROG:
         prog = progobj.ProgObject.from_fd(fd)
         return FdTarget(prog.id, prog_type=prog.prog_type)
+    if kind is FdKind.CGROUP:
+        return FdTarget(cgroups.cgroup_id_of_fd(fd))
     return FdTarget(perf_event.PerfEventObject.from_fd(fd).id)
 
 
@@ -425,6 +441,10 @@ def _update_fd_value(
     impl.check_fd_update(key, flags)
     target = _resolve(kind, object_fd)
     impl.check_fd_object(target)
+    if not kind.held_by_reference:
+        with obj.lock:
+            impl.store_object(key, target, flags)
+        return
     root = bpffs_root()
     holder = ("map", obj.id)
     refs.register_holder(root, "map", obj.id, map_fd)
@@ -444,5 +464,61 @@ def _update_fd_value(
 def _remove_object(obj: MapObject, kind: FdKind, key: bytes) -> None:
     """Empty ``key`` of an fd-holding map (lock held), dropping the reference no key holds any more."""
     old = obj.impl.remove_object(key)
-    if not obj.impl.holds(old):
+    if kind.held_by_reference and not obj.impl.holds(old):
         refs.drop_ref(bpffs_root(), ("map", obj.id), (kind.value, old))
+
+
+# --- maps whose values may carry a program fd (device maps, CPU maps) ----------------------------------
+def _value_prog(obj: MapObject, key: bytes) -> int:
+    """The id of the program the value at ``key`` holds (0: none, or no such key); lock held."""
+    at = obj.impl.value_prog_fd_at
+    try:
+        value = obj.impl.lookup(key)
+    except BPFError:
+        return 0
+    return int.from_bytes(value[at : at + 4], "little") if at is not None and len(value) >= at + 4 else 0
+
+
+def _drop_unheld(obj: MapObject, prog_ids: set[int]) -> None:
+    """Drop the map's references to the programs of ``prog_ids`` no value holds any more."""
+    for prog_id in prog_ids - {0}:
+        if not obj.impl.holds(prog_id):
+            refs.drop_ref(bpffs_root(), ("map", obj.id), ("prog", prog_id))
+
+
+def _update_with_programs(map_fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) -> None:
+    """``__dev_map_update_elem`` & co.: a value's program fd is resolved where the map asks
+    (``bpf_prog_get_type_dev``: EINVAL for anything but a program the map takes) and held by a
+    reference, dropped with the value that held it."""
+    impl = obj.impl
+    root = bpffs_root()
+    taken: set[int] = set()
+
+    def resolve(prog_fd: int) -> int:
+        try:
+            prog = progobj.ProgObject.from_fd(prog_fd)
+        except BPFError:
+            raise BPFError(errno.EINVAL, f"fd {prog_fd} is not a program") from None
+        impl.check_value_prog(
+            FdTarget(prog.id, prog_type=prog.prog_type, expected_attach_type=prog.meta.expected_attach_type)
+        )
+        refs.register_holder(root, "map", obj.id, map_fd)
+        refs.add_ref(root, ("map", obj.id), ("prog", prog.id), prog_fd)
+        taken.add(prog.id)
+        return prog.id
+
+    with obj.lock:
+        old = _value_prog(obj, key)
+        try:
+            impl.update_with_programs(key, value, flags, resolve)
+        except _BROKEN as exc:
+            raise _broken(exc) from None
+        finally:
+            _drop_unheld(obj, taken | {old})
+
+
+def _delete_with_programs(obj: MapObject, key: bytes) -> None:
+    """Delete from a map whose values may hold programs (lock held), dropping what no value holds."""
+    old = _value_prog(obj, key)
+    obj.impl.delete(key)
+    _drop_unheld(obj, {old})

@@ -13,7 +13,8 @@ class attributes, never found out by testing for a concrete class or a ``BPF_MAP
 The interface
 -------------
 * creation: ``check`` (``map_alloc_check``), ``adjust_params`` and ``check_alloc`` (what
-  ``map_alloc`` changes and refuses before allocating), ``takes_map_extra``, ``storage_size``,
+  ``map_alloc`` changes and refuses before allocating; ``check_adjusted`` re-checks adjusted
+  parameters), ``takes_map_extra``, ``storage_size``,
   ``reserved_size`` (what is backed with memory at creation), ``initialize``, ``recover``;
 * opening an existing map: ``layout_size`` (the storage the layout read from the shared file needs);
 * element operations: ``lookup`` (``lookup_unlocked`` where reads need no lock, see
@@ -29,6 +30,10 @@ The interface
   came through, for types that remember it), ``release_user_references`` (the type's
   ``map_release_uref``, when the last fd and pin of the map are gone) and ``release_closed_files``
   (the type's ``map_release``, for what files since released stored);
+* values that may carry a program fd (device and CPU maps, ``value_prog_fd_at``):
+  ``update_with_programs`` (the syscall layer passes the ``ProgResolver`` that takes the program),
+  ``check_value_prog``, ``holds``; redirect targets (``bpf_redirect_map``): ``redirect_flags``,
+  ``redirect_target``;
 * map-in-maps: ``takes_inner_map``, ``as_inner_template`` (on the inner map), ``meta_equal``,
   ``set_inner_template``;
 * BTF-described maps: ``own_btf_check`` + ``check_btf`` (the type's ``map_check_btf`` op; keyless
@@ -114,6 +119,16 @@ KMALLOC_MAX_SIZE = 1 << 22
 ACCESS_MASK = uapi.BPF_F_RDONLY | uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY | uapi.BPF_F_WRONLY_PROG
 
 
+ProgResolver = Callable[[int], int]
+"""Resolves the program fd of a map value to the id of the program the map then holds (see
+``MapOps.update_with_programs``)."""
+
+
+def refuse_programs(prog_fd: int) -> int:
+    """The ``ProgResolver`` of an update made without the syscall layer: no program can be taken."""
+    raise BPFError(errno.EINVAL, f"fd {prog_fd}: programs go into map values through bpf(2) only")
+
+
 def corrupted(what: str) -> BPFError:
     """The error of an operation that found the map's shared structure inconsistent (EUCLEAN)."""
     return BPFError(errno.EUCLEAN, f"map structure is corrupted: {what}")
@@ -164,6 +179,16 @@ class FdKind(enum.Enum):
     """Maps (map-in-maps: inner maps)."""
     PERF_EVENT = "perf"
     """Perf events (perf event arrays: ``bpf_perf_event_output`` targets)."""
+    CGROUP = "cgroup"
+    """Cgroups (cgroup arrays: ``bpf_current_task_under_cgroup`` / ``bpf_skb_under_cgroup``
+    targets).  The running kernel's, not pybpf's: the map keeps the cgroup's id and no reference
+    (``pybpf.objects.cgroups``)."""
+
+    @property
+    def held_by_reference(self) -> bool:
+        """Whether the map holds the objects by a reference of ``pybpf.objects.refs`` (all but
+        cgroups, which are no pybpf objects)."""
+        return self is not FdKind.CGROUP
 
 
 @dataclass(frozen=True)
@@ -175,6 +200,8 @@ class FdTarget:
     """Programs: the program type (prog arrays belong to the first one)."""
     params: MapParams | None = None
     """Maps: the inner map's parameters (checked against the map-in-map's template)."""
+    expected_attach_type: int = 0
+    """Programs: the expected attach type they were loaded with (a device map's programs)."""
 
 
 class BatchWalk(enum.Enum):
@@ -226,6 +253,13 @@ class MapOps:
     """Whether the type has ``map_mmap`` (``mmap_check`` says which mappings it accepts)."""
     can_hash_values: ClassVar[bool] = False
     """Whether the type has ``map_get_hash`` (``values_hash``)."""
+    value_prog_fd_at: ClassVar[int | None] = None
+    """Where a value may carry a program fd (``struct bpf_devmap_val`` / ``bpf_cpumap_val``'s
+    ``bpf_prog.fd``), None for the types whose values hold none: the syscall layer updates such maps
+    through ``update_with_programs``, and the map holds the programs (``holds``) by reference."""
+    redirect_flags: ClassVar[int | None] = None
+    """The flags the type's ``map_redirect`` (``bpf_redirect_map``) accepts beside the fallback
+    action (None: the type is no redirect target); ``redirect_target`` says whether a key has one."""
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         self.params = params
@@ -255,6 +289,12 @@ class MapOps:
         """The parameters ``map_alloc`` really creates the map with (BPF_F_NO_COMMON_LRU rounds
         max_entries up); called after ``check``."""
         return params
+
+    @classmethod
+    def check_adjusted(cls, params: MapParams) -> None:
+        """``check`` of parameters ``adjust_params`` may have changed (a map object's own check
+        before it creates the file); the default checks them as given."""
+        cls.check(params)
 
     @classmethod
     def check_alloc(cls, params: MapParams) -> None:
@@ -307,6 +347,20 @@ class MapOps:
     def get_next_key(self, key: bytes | None) -> bytes:
         """The key after ``key`` (the first key when ``key`` is None or absent); ENOENT at the end."""
         raise BPFError(errno.EINVAL, "get_next_key not supported by this map type")
+
+    def update_with_programs(self, key: bytes, value: bytes, flags: int, resolve: ProgResolver) -> None:
+        """``update`` of a type whose values may carry a program fd (``value_prog_fd_at``), with the
+        lock held: ``resolve(fd)`` (called where the kernel takes the program) checks the program
+        and returns the id the value then holds; it raises the kernel's errno."""
+        raise BPFError(errno.EINVAL, "this map type's values hold no programs")
+
+    def check_value_prog(self, target: FdTarget) -> None:
+        """Whether the program a value's fd names may sit in this map (EINVAL when not)."""
+        raise BPFError(errno.EINVAL, "this map type's values hold no programs")
+
+    def redirect_target(self, key: int) -> bool:
+        """The lookup of the type's ``map_redirect``: whether ``key`` names a target (``redirect_flags``)."""
+        return False
 
     def lookup_and_delete(self, key: bytes) -> bytes:
         """BPF_MAP_LOOKUP_AND_DELETE_ELEM with the lock held: the value, removed (hash maps), or the

@@ -211,7 +211,7 @@ class MapObject:
             raise BPFError(
                 errno.EINVAL, f"map type {params.map_type}: unknown or not yet implemented in pybpf"
             )
-        impl.check(params)
+        impl.check_adjusted(params)
         root = bpffs_root()
         if charged is None:
             charged = cls.charge_memory(params)

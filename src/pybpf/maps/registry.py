@@ -27,6 +27,10 @@ BUILTIN_MODULES = (
     "pybpf.maps.sockmap",
     "pybpf.maps.sk_storage",
     "pybpf.maps.reuseport_array",
+    "pybpf.maps.cgroup_array",
+    "pybpf.maps.stack_trace",
+    "pybpf.maps.devmap",
+    "pybpf.maps.cpumap",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 

@@ -16,12 +16,13 @@ Mirrors include/net/xdp.h and the XDP helpers of net/core/filter.c:
   fragments included), ``bpf_redirect`` (23, the XDP flavour), ``bpf_redirect_map`` (51),
   ``bpf_xdp_get_buff_len`` (188), ``bpf_xdp_load_bytes`` (189), ``bpf_xdp_store_bytes`` (190).
 
-A redirect is recorded in ``XdpState.redirect`` (the verdict the API reports).  pybpf has no
-DEVMAP/CPUMAP/XSKMAP yet, so ``bpf_redirect_map`` behaves as the kernel's
-``__bpf_xdp_redirect_map`` when the lookup fails: it returns the low two bits of ``flags``
-(XDP_ABORTED..XDP_TX) as the fallback action — unless BPF_F_BROADCAST asks for a broadcast, which
-needs no entry and gives XDP_REDIRECT; flags outside the mask give XDP_ABORTED.  A map layer can
-supply real lookups through ``XdpState.redirect_lookup``.
+A redirect is recorded in ``XdpState.redirect`` (the verdict the API reports).  ``bpf_redirect_map``
+is the kernel's ``__bpf_xdp_redirect_map`` through the map type's ``map_redirect``
+(``MapOps.redirect_flags`` and ``redirect_target``): flags outside the fallback actions and the
+type's own flags (a devmap's BPF_F_BROADCAST and BPF_F_EXCLUDE_INGRESS) give XDP_ABORTED; a key
+with no target returns the low two bits of ``flags`` (XDP_ABORTED..XDP_TX) as the fallback action
+— unless BPF_F_BROADCAST asks for a broadcast, which needs no entry — and a target gives
+XDP_REDIRECT, which is what a test run reports (the kernel's test run does not send the frame).
 """
 
 from __future__ import annotations
@@ -29,17 +30,16 @@ from __future__ import annotations
 import ctypes
 import errno
 import struct
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
+from pybpf.helpers.map_access import access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.memory.regions import Memory, Region
 from pybpf.progtypes.base import ETH_HLEN
 from pybpf.uapi import (
     BPF_F_BROADCAST,
-    BPF_F_EXCLUDE_INGRESS,
     ENOTSUPP,
     XDP_ABORTED,
     XDP_DROP,
@@ -177,7 +177,6 @@ class XdpState:
         self._refilled = None
         self.frags: list[bytearray] = []
         self.redirect: XdpRedirect | None = None
-        self.redirect_lookup: Callable[[int, int], object | None] | None = None
         start = self.base + headroom  # data_meta; data follows the metadata
         kview = self._kctx_view
         _POINTERS.pack_into(kview, 0, start + meta_len, start + len(linear), start)
@@ -201,7 +200,7 @@ class XdpState:
         if self.frags:
             self.frags = []
             _U32.pack_into(self._kctx_view, _FLAGS, 0)
-        self.redirect = self.redirect_lookup = None
+        self.redirect = None
         if self._refilled != bounds:  # else the xdp_buff's pointers are still the ones written here
             self._refilled = bounds
             start += self.base
@@ -437,13 +436,19 @@ def xdp_redirect(ctx: HelperContext, ifindex: int, flags: int, *_: int) -> int:
 
 @_helper("bpf_redirect_map")
 def xdp_redirect_map(ctx: HelperContext, map_address: int, key: int, flags: int, *_: int) -> int:
-    """``__bpf_xdp_redirect_map`` with the devmap flag mask (BPF_F_BROADCAST, BPF_F_EXCLUDE_INGRESS)."""
+    """``__bpf_xdp_redirect_map`` with the map type's flag mask and lookup."""
     state = _state(ctx)
-    if flags & ~(_ACTION_MASK | BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS):
+    helper = "bpf_redirect_map"
+    target_map = access_of(ctx.env.maps, helper).map_arg(map_address, helper, 1)
+    impl = target_map.impl
+    if impl.redirect_flags is None:
+        raise HelperError(None, f"{helper}: R1 is {describe_map(target_map)}; {helper} takes devmaps")
+    if flags & ~(_ACTION_MASK | impl.redirect_flags):
         return XDP_ABORTED
     key &= 0xFFFF_FFFF
-    target = state.redirect_lookup(map_address, key) if state.redirect_lookup is not None else None
-    if target is None and not flags & BPF_F_BROADCAST:
+    with target_map.lock:
+        found = impl.redirect_target(key)
+    if not found and not flags & BPF_F_BROADCAST:
         state.redirect = None  # a failed lookup clears any earlier redirect
         return flags & _ACTION_MASK
     keep = flags if flags & BPF_F_BROADCAST else 0

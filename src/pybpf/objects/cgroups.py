@@ -1,0 +1,91 @@
+"""Cgroups as BPF sees them: the kernel's own cgroup v2 hierarchy, named by cgroup id.
+
+Mirrors what kernel/cgroup/cgroup.c gives BPF: ``cgroup_get_from_fd`` (an fd of a cgroup v2
+directory -> that cgroup; EBADF for a closed fd, any other file or directory, and a cgroup v1
+directory, which ``cgroup_on_dfl`` refuses) and ``task_under_cgroup_hierarchy`` (whether the current
+task's default-hierarchy cgroup is the given one or one of its descendants).
+
+pybpf does not own cgroups -- they are the running kernel's, shared by every process -- so what a
+BPF object keeps of one is its id (``cgroup_id()``: the inode number of its kernfs directory, which
+is what ``bpf_get_current_cgroup_id`` and BPF_CGROUP_ITER report), not a reference: a cgroup removed
+after it was stored simply matches no task any more (the kernel's reference would keep a dead,
+offline cgroup that no task can enter either).
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import stat
+
+from pybpf.errors import BPFError
+
+
+@functools.cache
+def cgroup2_mount() -> str | None:
+    """The mount point of the cgroup v2 (default) hierarchy, from /proc/self/mountinfo; None when
+    none is mounted."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+            for line in handle:
+                fields = line.split()
+                separator = fields.index("-")
+                if fields[separator + 1] == "cgroup2":
+                    return fields[4]
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def cgroup_id_of_fd(fd: int) -> int:
+    """``cgroup_get_from_fd``: the id of the cgroup v2 directory ``fd`` is open on (O_PATH too).
+
+    EBADF for an fd that is not open (or above INT_MAX), a file that is not a directory of the
+    cgroup v2 filesystem, or a cgroup v1 directory."""
+    mount = cgroup2_mount()
+    try:
+        if fd > 0x7FFFFFFF or fd < 0 or mount is None:
+            raise OSError(errno.EBADF, "not a cgroup")
+        st = os.fstat(fd)
+        root = os.stat(mount)
+    except OSError:
+        raise BPFError(errno.EBADF, f"fd {fd} is not a cgroup v2 directory") from None
+    if not stat.S_ISDIR(st.st_mode) or st.st_dev != root.st_dev:
+        raise BPFError(errno.EBADF, f"fd {fd} is not a cgroup v2 directory")
+    return st.st_ino
+
+
+def current_cgroup_path() -> str | None:
+    """The cgroup v2 directory of the calling process (``task_dfl_cgroup(current)``), None when it
+    cannot be found."""
+    mount = cgroup2_mount()
+    if mount is None:
+        return None
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("0::"):
+                    path = os.path.join(mount, line[3:].strip().lstrip("/"))
+                    return path if os.path.isdir(path) else None
+    except OSError:
+        return None
+    return None
+
+
+def current_task_under(cgroup_id: int) -> bool:
+    """``task_under_cgroup_hierarchy(current, cgrp)``: whether the calling process's cgroup is the
+    cgroup ``cgroup_id`` or a descendant of it (its directory or one above it, up to the mount)."""
+    mount = cgroup2_mount()
+    path = current_cgroup_path()
+    if mount is None or path is None:
+        return False
+    while True:
+        try:
+            if os.stat(path).st_ino == cgroup_id:
+                return True
+        except OSError:
+            return False
+        if os.path.samefile(path, mount) or path in ("/", ""):
+            return False
+        path = os.path.dirname(path.rstrip("/"))
