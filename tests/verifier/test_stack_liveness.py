@@ -9,10 +9,12 @@ compute_postorder() (a jump's target walked before the fall-through).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from pybpf.isa.asm import assemble
 from pybpf.isa.program import ProgramView
+from pybpf.uapi import BPF_F_TEST_STATE_FREQ
 from pybpf.verifier import verify
 from pybpf.verifier.log import VerifierLog
 from pybpf.verifier.stack_liveness import StackLiveness, format_stack_mask, mask_change
@@ -91,3 +93,25 @@ def test_postorder_walks_the_jump_target_first() -> None:
     view = ProgramView(assemble("if r1 > 5 goto +2\nr0 = 1\ngoto +1\nr0 = 2\nexit", "kernel"))
     liveness = StackLiveness(view, VerifierLog(), frozenset(), lambda _: False)
     assert liveness.postorder(0) == [4, 3, 2, 1, 0]
+
+
+def test_partly_written_slot_is_data_a_spilled_scalar_subsumes() -> None:
+    """A slot only half written on the current path (a u32 at fp-4, fp-8's lower half uninitialised)
+    is data to a privileged program (is_stack_all_misc()): the checkpoint at the join, whose fp-8 is
+    an imprecise spilled zero, subsumes it -- as Linux 6.18 does with BPF_F_TEST_STATE_FREQ."""
+    source = """
+        call 7
+        r6 = r0
+        r7 = 0
+        if r6 > 10 goto +2
+        *(u64 *)(r10 - 8) = r7
+        goto +1
+        *(u32 *)(r10 - 4) = r6
+        r1 = *(u64 *)(r10 - 8)
+        r0 = 0
+        exit
+    """
+    request = make_request(assemble(source, "kernel"), XDP, log_level=2)
+    log = verify(dataclasses.replace(request, prog_flags=BPF_F_TEST_STATE_FREQ)).log
+    assert "7: safe" in log.splitlines()
+    assert "processed 11 insns" in log

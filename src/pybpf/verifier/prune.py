@@ -767,11 +767,12 @@ _UNBOUND.mark_unknown()
 
 
 def _scalar_for_stack(slot: StackSlot) -> RegState | None:
-    """scalar_reg_for_stack(): an 8-byte spilled scalar, or an unknown scalar for 8 bytes of data."""
+    """scalar_reg_for_stack(): an 8-byte spilled scalar, or an unknown scalar for 8 bytes of data
+    (is_stack_all_misc(): uninitialised bytes count as data, they may be read when privileged)."""
     kinds = slot.kinds
     if kinds[0] == STACK_SPILL and slot.spilled is not None and slot.spilled.is_scalar:
         return slot.spilled
-    if kinds.count(STACK_MISC) == BPF_REG_SIZE:
+    if kinds.count(STACK_MISC) + kinds.count(STACK_INVALID) == BPF_REG_SIZE:
         return _UNBOUND
     return None
 
