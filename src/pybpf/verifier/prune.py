@@ -55,7 +55,16 @@ import errno
 from typing import TYPE_CHECKING, NamedTuple
 
 from pybpf.isa.graphs import is_cycle, strongly_connected_components
-from pybpf.isa.opcodes import BPF_JMP, BPF_JMP32, BPF_PSEUDO_FUNC, BPF_REG_FP, LDDW_OPCODE, Kind
+from pybpf.isa.opcodes import (
+    BPF_JCOND,
+    BPF_JMP,
+    BPF_JMP32,
+    BPF_K,
+    BPF_PSEUDO_FUNC,
+    BPF_REG_FP,
+    LDDW_OPCODE,
+    Kind,
+)
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.uapi import BPF_F_TEST_STATE_FREQ
 from pybpf.verifier import callbacks, iterators, liveness, precision, tnum
@@ -93,6 +102,10 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
             continue
         spec = insn.spec
         if spec is None:
+            if insn.opcode == _JCOND_OPCODE:  # a may_goto with reserved fields: still a conditional jump
+                target = slot + insn.off + 1  # to visit_insn() (no forced checkpoint), refused later
+                points.update((slot, target))
+                jumps.add(target)
             continue
         kind = spec.kind
         target = transfer(insn, slot).target if kind in _JUMP_KINDS else None
@@ -121,6 +134,7 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
 
 
 _JMP_CLASSES = (BPF_JMP, BPF_JMP32)
+_JCOND_OPCODE = BPF_JMP | BPF_JCOND | BPF_K
 _CALL = 0x85  # BPF_JMP | BPF_CALL: a forced checkpoint that is not may_goto calls a callback
 _JUMP_KINDS = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.JA, Kind.GOTOL, Kind.CALL_LOCAL})
 

@@ -23,6 +23,14 @@ desc: may_goto with a non-zero source register
     r0 = 2
     exit
 
+=== selftests_may_goto/reserved_src_state_freq
+flags: test_state_freq
+desc: may_goto with a non-zero source register is still a conditional jump to check_cfg(): a prune point (a checkpoint there)
+    r0 = 1
+    .insn 0xe5, 0, 1, 1, 0
+    r0 = 2
+    exit
+
 === selftests_may_goto/reserved_dst
 desc: may_goto with a non-zero destination register
     r0 = 1
