@@ -103,9 +103,9 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
         spec = insn.spec
         if spec is None:
             if insn.opcode == _JCOND_OPCODE:  # a may_goto with reserved fields: still a conditional jump
-                target = slot + insn.off + 1  # to visit_insn() (no forced checkpoint), refused later
-                points.update((slot, target))
-                jumps.add(target)
+                branch = slot + insn.off + 1  # to visit_insn() (no forced checkpoint), refused later
+                points.update((slot, branch))
+                jumps.add(branch)
             continue
         kind = spec.kind
         target = transfer(insn, slot).target if kind in _JUMP_KINDS else None
