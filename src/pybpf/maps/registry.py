@@ -28,6 +28,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.sk_storage",
     "pybpf.maps.reuseport_array",
     "pybpf.maps.cgroup_array",
+    "pybpf.maps.cgroup_storage",
     "pybpf.maps.stack_trace",
     "pybpf.maps.devmap",
     "pybpf.maps.cpumap",

@@ -1,0 +1,105 @@
+"""BPF_MAP_TYPE_CGROUP_STORAGE and BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE: a value per (cgroup, attach
+type) a program using the map is attached to.
+
+Mirrors ``cgroup_storage_map_ops`` in kernel/bpf/local_storage.c (measured on Linux 6.18):
+
+* creation (``cgroup_storage_map_alloc``), in this order: a key of 16 bytes (``struct
+  bpf_cgroup_storage_key``: the cgroup's inode id and the attach type) or 8 (the inode id alone),
+  else EINVAL; a value_size of 0 EINVAL; above 65407 bytes (``BPF_LOCAL_STORAGE_MAX_VALUE_SIZE``),
+  or 32768 for the per-CPU flavour (``PCPU_MIN_UNIT_SIZE``), E2BIG; flags beyond BPF_F_NUMA_NODE and
+  the access flags, or both BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG, EINVAL; max_entries other
+  than 0 EINVAL (the storage is allocated per attachment, not at creation).
+* the elements exist only while a program using the map is attached to a cgroup
+  (``bpf_cgroup_storage_alloc`` / ``_link`` at attach).  pybpf has no cgroup attach, so every map
+  is as the kernel's is before an attach: lookups are ENOENT; updates check their flags first
+  (``cgroup_storage_update_elem``: only BPF_ANY, BPF_EXIST and BPF_F_LOCK with a lock in the
+  value, else EINVAL; the per-CPU ``bpf_percpu_cgroup_storage_update``: BPF_ANY or BPF_EXIST) and
+  then find no storage (ENOENT); delete is EINVAL for every key (``cgroup_storage_delete_elem``);
+  get_next_key is ENOENT with or without a key.  No batch operations.
+* per-CPU values are seen from user space as one 8-byte-rounded slot per possible CPU
+  (``bpf_map_value_size``).
+
+Not modelled: the type's own ``map_check_btf`` (``cgroup_storage_check_btf``: a 16-byte key must be
+a two-member struct of integers, an 8-byte key a u64); BTF is checked as for other types.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import ClassVar
+
+from pybpf import uapi
+from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.maps.base import MapOps, MapParams, flags_access_ok
+from pybpf.maps.percpu import PCPU_MIN_UNIT_SIZE, user_value_size
+from pybpf.maps.registry import register
+from pybpf.maps.sk_storage import LOCAL_STORAGE_MAX_VALUE_SIZE
+
+CGROUP_STORAGE_KEY_SIZE = 16
+"""``sizeof(struct bpf_cgroup_storage_key)``: ``__u64 cgroup_inode_id; __u32 attach_type;`` padded."""
+CGROUP_INODE_ID_KEY_SIZE = 8
+"""The other key the type takes: the cgroup's inode id alone (``__u64``)."""
+ACCESS_FLAG_MASK = uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY | uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG
+"""``BPF_F_ACCESS_MASK``."""
+CGROUP_STORAGE_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE | ACCESS_FLAG_MASK
+"""``LOCAL_STORAGE_CREATE_FLAG_MASK`` of local_storage.c."""
+
+
+@register(uapi.BPF_MAP_TYPE_CGROUP_STORAGE)
+class CgroupStorageMap(MapOps):
+    """Storage of cgroups a program using the map is attached to: none in pybpf (no cgroup attach)."""
+
+    spin_lock_allowed = True
+    max_value_size = LOCAL_STORAGE_MAX_VALUE_SIZE
+    """The largest value_size creation accepts (E2BIG above)."""
+    update_flags: ClassVar[tuple[int, ...]] = (
+        uapi.BPF_ANY,
+        uapi.BPF_EXIST,
+        uapi.BPF_F_LOCK | uapi.BPF_EXIST,
+    )
+    """The update flags that are not EINVAL (BPF_F_LOCK also needs a lock in the value)."""
+
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
+        self.user_value_size = user_value_size(params.map_type, params.value_size)
+
+    @classmethod
+    def check(cls, params: MapParams) -> None:
+        if (
+            params.key_size not in (CGROUP_STORAGE_KEY_SIZE, CGROUP_INODE_ID_KEY_SIZE)
+            or not params.value_size
+        ):
+            raise BPFError(errno.EINVAL, "cgroup storage keys are 16 or 8 bytes, values not empty")
+        if params.value_size > cls.max_value_size:
+            raise BPFError(errno.E2BIG, "value_size too large")
+        if params.flags & ~CGROUP_STORAGE_CREATE_FLAG_MASK or not flags_access_ok(params.flags):
+            raise BPFError(errno.EINVAL, "invalid cgroup storage flags")
+        if params.max_entries:
+            raise BPFError(errno.EINVAL, "cgroup storage takes max_entries 0")
+
+    @classmethod
+    def storage_size(cls, params: MapParams) -> int:
+        return 0
+
+    def lookup(self, key: bytes) -> bytes:
+        raise KeyNotExistError()
+
+    def update(self, key: bytes, value: bytes, flags: int) -> None:
+        if flags not in self.update_flags or (flags & uapi.BPF_F_LOCK and self.spin_lock_off is None):
+            raise BPFError(errno.EINVAL, "invalid cgroup storage update flags")
+        raise KeyNotExistError()
+
+    def delete(self, key: bytes) -> None:
+        raise BPFError(errno.EINVAL, "cgroup storage cannot be deleted")
+
+    def get_next_key(self, key: bytes | None) -> bytes:
+        raise KeyNotExistError()
+
+
+@register(uapi.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE)
+class PercpuCgroupStorageMap(CgroupStorageMap):
+    """The per-CPU flavour: values of at most ``PCPU_MIN_UNIT_SIZE`` bytes, no spin locks."""
+
+    spin_lock_allowed = False
+    max_value_size = PCPU_MIN_UNIT_SIZE
+    update_flags = (uapi.BPF_ANY, uapi.BPF_EXIST)
