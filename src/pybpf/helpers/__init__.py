@@ -7,6 +7,7 @@ may use.  ``default_registry()`` holds every helper that needs no map and no pro
 (``pybpf.helpers.basic``, ``pybpf.helpers.printk``), the map helpers that give programs
 pointers into shared map memory (``pybpf.helpers.maps``), the socket storage helpers
 (``pybpf.helpers.sk_storage``), the cgroup array helpers (``pybpf.helpers.cgroup_array``),
+``bpf_get_local_storage`` (``pybpf.helpers.cgroup_storage``),
 ``bpf_get_stackid`` (``pybpf.helpers.stack_trace``) and the dynptr helpers (``pybpf.helpers.dynptr``);
 program-type layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
@@ -14,6 +15,7 @@ program-type layers add theirs.
 
 from pybpf.helpers.basic import BASIC_HELPERS
 from pybpf.helpers.cgroup_array import CGROUP_ARRAY_HELPERS
+from pybpf.helpers.cgroup_storage import CGROUP_STORAGE_HELPERS
 from pybpf.helpers.context import HelperContext, Packet, RunEnv
 from pybpf.helpers.dynptr import DYNPTR_HELPERS
 from pybpf.helpers.maps import MAP_HELPERS
@@ -25,10 +27,17 @@ from pybpf.helpers.trace_shared import TraceRecord
 
 
 def default_registry() -> HelperRegistry:
-    """A new registry holding the basic, map, socket storage, cgroup array, stack trace and dynptr
-    helpers (a copy: adding to it changes nothing else)."""
+    """A new registry holding the basic, map, socket storage, cgroup array, cgroup storage, stack
+    trace and dynptr helpers (a copy: adding to it changes nothing else)."""
     registry = BASIC_HELPERS.copy()
-    groups = (MAP_HELPERS, SK_STORAGE_HELPERS, CGROUP_ARRAY_HELPERS, STACK_TRACE_HELPERS, DYNPTR_HELPERS)
+    groups = (
+        MAP_HELPERS,
+        SK_STORAGE_HELPERS,
+        CGROUP_ARRAY_HELPERS,
+        CGROUP_STORAGE_HELPERS,
+        STACK_TRACE_HELPERS,
+        DYNPTR_HELPERS,
+    )
     for group in groups:
         for helper_id, function in group.items():
             registry.register(helper_id, function)
@@ -38,6 +47,7 @@ def default_registry() -> HelperRegistry:
 __all__ = [
     "BASIC_HELPERS",
     "CGROUP_ARRAY_HELPERS",
+    "CGROUP_STORAGE_HELPERS",
     "DYNPTR_HELPERS",
     "MAP_HELPERS",
     "SK_STORAGE_HELPERS",

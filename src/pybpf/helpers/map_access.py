@@ -38,6 +38,12 @@ through and for raw-VM runs of unverified code:
   ``test_socket_key`` names the socket in socket storage maps (a new key per test run) and
   ``free_test_socket`` deletes its values -- at ``release`` and at the end of each test run (the
   runner's), never at a tail call.
+* The test run's cgroup storage.  ``bpf_prog_test_run_skb`` allocates, zeroed, the cgroup storage of
+  each flavour (shared, per-CPU) the program uses (``bpf_cgroup_storages_alloc``) and frees it after
+  the repeats; ``bpf_get_local_storage`` returns it whatever storage map of that flavour it is
+  passed.  ``cgroup_storage`` registers it (private memory: user space never sees it, as no cgroup
+  holds it) and ``free_cgroup_storage`` unregisters it -- at ``release`` and at the end of each test
+  run, never at a tail call.
 
 A run without a ``MapAccess`` (``RunEnv.maps`` None: ``pybpf.vm.run``, ``pybpf run``, the
 conformance plugin) reaches no map at all.  The kernel refuses at load most programs these checks
@@ -47,6 +53,7 @@ stop; pybpf's verifier does not yet, so this is what keeps a program inside its 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -126,6 +133,8 @@ class MapAccess:
         self.test_socket: int | None = None
         """The socket storage key of this test run's socket, once a helper asked (``test_socket_key``)."""
         self._test_socket_maps: dict[int, MapObject] = {}  # map id -> socket storage map it has a value in
+        self.cgroup_storages: dict[int, Region] = {}
+        """This test run's cgroup storage by flavour (map type), once a helper asked (``cgroup_storage``)."""
         self.switch(program)
 
     def __enter__(self) -> MapAccess:
@@ -254,10 +263,12 @@ class MapAccess:
     # -- lifetime -----------------------------------------------------------------------------------
     def release(self) -> None:
         """Discard held records, unregister every value region, forget the inner maps, free the test
-        run's socket."""
+        run's socket and cgroup storage."""
         self._drop_held()
         if self.test_socket is not None:
             self.free_test_socket()
+        if self.cgroup_storages:
+            self.free_cgroup_storage()
 
     def _drop_held(self) -> None:
         """Discard held records, unregister every value region, forget the inner maps."""
@@ -290,6 +301,31 @@ class MapAccess:
             if key is not None and isinstance(impl, SkStorageMap):
                 with contextlib.suppress(BPFError), obj.lock:
                     impl.delete_socket_value(key)
+
+    # -- the test run's cgroup storage --------------------------------------------------------------
+    def cgroup_storage(self, obj: MapObject, helper: str) -> int:
+        """The address of this test run's storage of the flavour of cgroup storage map ``obj``:
+        ``value_size`` zeroed bytes at first, with the map's program access flags."""
+        flavour = obj.params.map_type
+        region = self.cgroup_storages.get(flavour)
+        if region is None:
+            size = obj.params.value_size
+            buffer = (ctypes.c_char * size)()
+            name = obj.name.decode(errors="replace") or f"id {obj.id}"
+            region = self.cgroup_storages[flavour] = self.memory.add_view(
+                memoryview(buffer).cast("B"),
+                ctypes.addressof(buffer),
+                access=value_access(obj.params.flags),
+                name=f"cgroup storage of map {name!r}",
+                owner=obj,
+            )
+        return region.start
+
+    def free_cgroup_storage(self) -> None:
+        """``bpf_cgroup_storages_free`` after a test run: its cgroup storage leaves the address space."""
+        storages, self.cgroup_storages = self.cgroup_storages, {}
+        for region in storages.values():
+            self.memory.remove_region(region)
 
     @property
     def holding(self) -> bool:

@@ -319,6 +319,8 @@ class Runner:
                 access.switch(NO_MAPS)
             if access.test_socket is not None:  # the kernel frees the test run's socket
                 access.free_test_socket()
+            if access.cgroup_storages:  # and its cgroup storage
+                access.free_cgroup_storage()
         finally:
             if self._arrays_checked:
                 self._arrays_checked.clear()

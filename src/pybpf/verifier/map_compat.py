@@ -6,10 +6,14 @@ bpf_spin_lock yet") and to tracing programs (kprobes, tracepoints, perf events, 
 "tracing progs cannot use bpf_spin_lock yet"), and a sleepable program (BPF_F_SLEEPABLE) may use
 only arrays, hashes, ring buffers, queues and stacks, local storage and maps of maps ("Sleepable
 programs can only use array, hash, ringbuf and local storage maps, also as inner maps").  All EINVAL,
-checked when a map is first referenced (add_used_map()).
+checked when a map is first referenced (add_used_map()).  There too, ``bpf_cgroup_storage_assign``:
+a program uses at most one cgroup storage map of each flavour (shared, per-CPU), EBUSY ("only one
+cgroup storage of each type is allowed").
 """
 
 from __future__ import annotations
+
+import errno
 
 from pybpf import uapi
 from pybpf.verifier import references
@@ -35,6 +39,10 @@ SLEEPABLE_MAP_TYPES = frozenset(
     }
 )  # fmt: skip
 """The map types a sleepable program may use (the switch of check_map_prog_compatibility())."""
+CGROUP_STORAGE_MAP_TYPES = frozenset(
+    {uapi.BPF_MAP_TYPE_CGROUP_STORAGE, uapi.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE}
+)
+"""bpf_map_is_cgroup_storage(): each is a flavour of which a program may use one map."""
 
 
 def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
@@ -52,3 +60,8 @@ def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
         state.einval(
             "Sleepable programs can only use array, hash, ringbuf and local storage maps, also as inner maps"
         )
+    map_type = map_attr(map_, "map_type", None)
+    if map_type in CGROUP_STORAGE_MAP_TYPES and any(
+        map_attr(used, "map_type", None) == map_type for used in state.maps
+    ):  # another map of the flavour: add_used_map() sees each map once
+        state.fail(errno.EBUSY, "only one cgroup storage of each type is allowed")

@@ -198,6 +198,7 @@ _SMP_PROCESSOR_ID = HELPER_IDS["bpf_get_smp_processor_id"]
 _GET_FUNC_IP = HELPER_IDS["bpf_get_func_ip"]
 MAX_ERRNO = 4095
 _TAIL_CALL = HELPER_IDS["bpf_tail_call"]
+_GET_LOCAL_STORAGE = HELPER_IDS["bpf_get_local_storage"]
 _KPTR_XCHG = HELPER_IDS["bpf_kptr_xchg"]
 _LOCK_ALLOWED = frozenset({HELPER_IDS["bpf_spin_unlock"]})
 """The helpers a program may call while it holds a spin lock."""
@@ -379,6 +380,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         if not released:
             name = func_id_name(helper_id)
             w.fail(errno.EINVAL, f"func {name}#{helper_id} reference has not been acquired before")
+    if helper_id == _GET_LOCAL_STORAGE and not is_null(regs[2]):  # it cannot return an error
+        w.fail(errno.EINVAL, "get_local_storage() doesn't support non-zero flags")
     if helper_id == _SNPRINTF:
         const_str.check_snprintf_call(w)
     if helper_id == _DYNPTR_FROM_MEM and regs[1].type is not RegType.PTR_TO_MAP_VALUE:
