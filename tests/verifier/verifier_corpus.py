@@ -137,6 +137,8 @@ MAP_TYPES = {
     "sockhash": uapi.BPF_MAP_TYPE_SOCKHASH,
     "sk_storage": uapi.BPF_MAP_TYPE_SK_STORAGE,
     "reuseport_sockarray": uapi.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY,
+    "cgroup_storage": uapi.BPF_MAP_TYPE_CGROUP_STORAGE,
+    "percpu_cgroup_storage": uapi.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
 }
 MAP_FLAGS = {
     "no_prealloc": uapi.BPF_F_NO_PREALLOC,

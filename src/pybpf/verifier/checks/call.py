@@ -380,8 +380,10 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         if not released:
             name = func_id_name(helper_id)
             w.fail(errno.EINVAL, f"func {name}#{helper_id} reference has not been acquired before")
-    if helper_id == _GET_LOCAL_STORAGE and not is_null(regs[2]):  # it cannot return an error
-        w.fail(errno.EINVAL, "get_local_storage() doesn't support non-zero flags")
+    if helper_id == _GET_LOCAL_STORAGE:  # it cannot return an error: flags must be 0, and stay so
+        if not is_null(regs[2]):
+            w.fail(errno.EINVAL, "get_local_storage() doesn't support non-zero flags")
+        w.mark_chain_precision(2)
     if helper_id == _SNPRINTF:
         const_str.check_snprintf_call(w)
     if helper_id == _DYNPTR_FROM_MEM and regs[1].type is not RegType.PTR_TO_MAP_VALUE:
