@@ -64,6 +64,8 @@ CREATE: dict[int, tuple[int, int, int, int]] = {
     T.BPF_MAP_TYPE_SOCKHASH: (4, 8, 4, 0),
     T.BPF_MAP_TYPE_SK_STORAGE: (4, 8, 0, T.BPF_F_NO_PREALLOC),
     T.BPF_MAP_TYPE_REUSEPORT_SOCKARRAY: (4, 8, 4, 0),
+    T.BPF_MAP_TYPE_CGROUP_STORAGE: (16, 8, 0, 0),
+    T.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE: (16, 8, 0, 0),
 }
 """Valid creation parameters (key_size, value_size, max_entries, map_flags) of every type pybpf has."""
 

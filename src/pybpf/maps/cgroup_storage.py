@@ -15,7 +15,8 @@ Mirrors ``cgroup_storage_map_ops`` in kernel/bpf/local_storage.c (measured on Li
   (``cgroup_storage_update_elem``: only BPF_ANY, BPF_EXIST and BPF_F_LOCK with a lock in the
   value, else EINVAL; the per-CPU ``bpf_percpu_cgroup_storage_update``: BPF_ANY or BPF_EXIST) and
   then find no storage (ENOENT); delete is EINVAL for every key (``cgroup_storage_delete_elem``);
-  get_next_key is ENOENT with or without a key.  No batch operations.
+  get_next_key is ENOENT with or without a key.  No batch operations, and no ``map_meta_equal``:
+  never a map-in-map's inner map (ENOTSUPP).
 * per-CPU values are seen from user space as one 8-byte-rounded slot per possible CPU
   (``bpf_map_value_size``).
 
@@ -50,6 +51,7 @@ class CgroupStorageMap(MapOps):
     """Storage of cgroups a program using the map is attached to: none in pybpf (no cgroup attach)."""
 
     spin_lock_allowed = True
+    can_be_inner = False
     max_value_size = LOCAL_STORAGE_MAX_VALUE_SIZE
     """The largest value_size creation accepts (E2BIG above)."""
     update_flags: ClassVar[tuple[int, ...]] = (
@@ -100,6 +102,7 @@ class CgroupStorageMap(MapOps):
 class PercpuCgroupStorageMap(CgroupStorageMap):
     """The per-CPU flavour: values of at most ``PCPU_MIN_UNIT_SIZE`` bytes, no spin locks."""
 
+    percpu = True
     spin_lock_allowed = False
     max_value_size = PCPU_MIN_UNIT_SIZE
     update_flags = (uapi.BPF_ANY, uapi.BPF_EXIST)
