@@ -87,19 +87,19 @@ class _Dumper:
     def _order(self, type_id: int, through_ptr: bool, depth: int) -> bool:
         if depth > _MAX_DEPTH:
             return False
-        state = self.ordered.get(type_id, 0)
+        state = 2 if type_id == 0 else self.ordered.get(type_id, 0)  # void: always ordered, as in libbpf
         if state == 2:
-            return False
+            return True  # already ordered: as libbpf, a strong link from now on (typedefs may be queued)
         t = self.btf[type_id]
         if state == 1:
             return False  # a loop: resolvable through a forward declaration
-        if isinstance(t, (Int, Float)) or type_id == 0:
+        if isinstance(t, (Int, Float)):
             self.ordered[type_id] = 2
             return False
         if isinstance(t, Ptr):
-            self._order(t.type_id, True, depth + 1)
+            strong = self._order(t.type_id, True, depth + 1)
             self.ordered[type_id] = 2
-            return False
+            return strong
         if isinstance(t, Array):
             return self._order(t.elem_type, False, depth + 1)
         if isinstance(t, (Struct, Union)):
