@@ -41,6 +41,26 @@ ARRAY_BATCH_COMMANDS = frozenset({uapi.BPF_MAP_LOOKUP_BATCH, uapi.BPF_MAP_UPDATE
 """The batch ops of the array types: ``generic_map_lookup_batch`` and ``generic_map_update_batch``."""
 
 
+def check_fd_array_params(params: MapParams, what: str, *, preserve_elems: bool = False) -> None:
+    """``fd_array_map_alloc_check`` (kernel/bpf/arraymap.c), shared by the arrays of fds (programs, perf
+    events, cgroups): 4-byte fd values without program access flags, then the array's own attribute
+    rules; BPF_F_PRESERVE_ELEMS only where ``preserve_elems`` (perf event arrays).  EINVAL, E2BIG past
+    INT_MAX entries."""
+    if params.value_size != 4 or params.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
+        raise BPFError(errno.EINVAL, f"{what} values are 4-byte fds")
+    if (
+        params.max_entries == 0
+        or params.key_size != 4
+        or params.flags & ~ARRAY_CREATE_FLAG_MASK
+        or not flags_access_ok(params.flags)
+        or params.flags & (uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP)
+        or (params.flags & uapi.BPF_F_PRESERVE_ELEMS and not preserve_elems)
+    ):
+        raise BPFError(errno.EINVAL, f"invalid {what} attributes")
+    if params.max_entries > INT_MAX:
+        raise BPFError(errno.E2BIG, "too many entries")
+
+
 def array_meta_equal(template: MapParams, inner: MapParams) -> bool:
     """``array_map_meta_equal``: ``bpf_map_meta_equal``, and the same max_entries unless the
     template has BPF_F_INNER_MAP."""

@@ -522,3 +522,13 @@ class MapOps:
     def values_hash(self) -> bytes:
         """``map_get_hash`` (``can_hash_values``): the SHA-256 of the values."""
         raise BPFError(errno.EINVAL, "this map type has no map_get_hash")
+
+
+class NoBtfMapOps(MapOps):
+    """A map type whose ``map_check_btf`` is the kernel's ``map_check_no_btf``: any BTF is ENOTSUPP."""
+
+    own_btf_check = True
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        raise BPFError(ENOTSUPP, "this map type takes no BTF")

@@ -26,10 +26,9 @@ import errno
 import struct
 
 from pybpf import uapi
-from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, INT_MAX
-from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams, flags_access_ok
+from pybpf.maps.array import check_fd_array_params
+from pybpf.maps.base import FdKind, FdTarget, MapParams, NoBtfMapOps
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
@@ -39,32 +38,15 @@ _SLOT = struct.Struct("<Q")
 
 
 @register(uapi.BPF_MAP_TYPE_CGROUP_ARRAY)
-class CgroupArrayMap(MapOps):
+class CgroupArrayMap(NoBtfMapOps):
     """Cgroup ids by index; updates go through ``store_object`` (the caller resolves the fd)."""
 
     read_locked = False
-    own_btf_check = True
     fd_kind = FdKind.CGROUP
 
     @classmethod
-    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
-        """``map_check_no_btf``: this type takes no BTF."""
-        raise BPFError(ENOTSUPP, "this map type takes no BTF")
-
-    @classmethod
     def check(cls, params: MapParams) -> None:
-        if params.value_size != 4 or params.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
-            raise BPFError(errno.EINVAL, "cgroup array values are 4-byte cgroup fds")
-        if (
-            params.max_entries == 0
-            or params.key_size != 4
-            or params.flags & ~ARRAY_CREATE_FLAG_MASK
-            or not flags_access_ok(params.flags)
-            or params.flags & (uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP | uapi.BPF_F_PRESERVE_ELEMS)
-        ):
-            raise BPFError(errno.EINVAL, "invalid cgroup array attributes")
-        if params.max_entries > INT_MAX:
-            raise BPFError(errno.E2BIG, "too many entries")
+        check_fd_array_params(params, "cgroup array")
 
     @classmethod
     def storage_size(cls, params: MapParams) -> int:

@@ -28,9 +28,8 @@ import errno
 import struct
 
 from pybpf import uapi
-from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import FdTarget, MapOps, MapParams, ProgResolver, refuse_programs
+from pybpf.maps.base import FdTarget, MapParams, NoBtfMapOps, ProgResolver, refuse_programs
 from pybpf.maps.percpu import possible_cpus
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
@@ -50,18 +49,12 @@ _ENTRY = struct.Struct("<II")
 
 
 @register(uapi.BPF_MAP_TYPE_CPUMAP)
-class CpuMap(MapOps):
+class CpuMap(NoBtfMapOps):
     """CPU entries by CPU number."""
 
     read_locked = False
-    own_btf_check = True
     value_prog_fd_at = PROG_FD_AT
     redirect_flags = 0
-
-    @classmethod
-    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
-        """``map_check_no_btf``: this type takes no BTF."""
-        raise BPFError(ENOTSUPP, "this map type takes no BTF")
 
     @classmethod
     def check(cls, params: MapParams) -> None:

@@ -39,9 +39,8 @@ import socket
 import struct
 
 from pybpf import uapi
-from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import FdTarget, MapOps, MapParams, ProgResolver, corrupted, refuse_programs
+from pybpf.maps.base import FdTarget, MapParams, NoBtfMapOps, ProgResolver, corrupted, refuse_programs
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
@@ -70,17 +69,11 @@ def device_exists(ifindex: int) -> bool:
     return True
 
 
-class _DevMapBase(MapOps):
+class _DevMapBase(NoBtfMapOps):
     """What both device maps share: creation, values, the program fd of a value."""
 
-    own_btf_check = True
     value_prog_fd_at = PROG_FD_AT
     redirect_flags = uapi.BPF_F_BROADCAST | uapi.BPF_F_EXCLUDE_INGRESS
-
-    @classmethod
-    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
-        """``map_check_no_btf``: these types take no BTF."""
-        raise BPFError(ENOTSUPP, "this map type takes no BTF")
 
     @classmethod
     def check(cls, params: MapParams) -> None:

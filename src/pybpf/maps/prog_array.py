@@ -26,8 +26,8 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, INT_MAX
-from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams, flags_access_ok
+from pybpf.maps.array import check_fd_array_params
+from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams
 from pybpf.maps.registry import register
 
 _U32 = struct.Struct("<I")
@@ -43,20 +43,7 @@ class ProgArrayMap(MapOps):
 
     @classmethod
     def check(cls, params: MapParams) -> None:
-        if params.value_size != 4 or params.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
-            raise BPFError(errno.EINVAL, "prog array values are 4-byte program fds")
-        if (
-            params.max_entries == 0
-            or params.key_size != 4
-            or params.flags & ~ARRAY_CREATE_FLAG_MASK
-            or not flags_access_ok(params.flags)
-            or params.flags & (uapi.BPF_F_MMAPABLE | uapi.BPF_F_INNER_MAP)
-        ):
-            raise BPFError(errno.EINVAL, "invalid prog array attributes")
-        if params.flags & uapi.BPF_F_PRESERVE_ELEMS:
-            raise BPFError(errno.EINVAL, "BPF_F_PRESERVE_ELEMS is for perf event arrays")
-        if params.max_entries > INT_MAX:
-            raise BPFError(errno.E2BIG, "too many entries")
+        check_fd_array_params(params, "prog array")
 
     @classmethod
     def storage_size(cls, params: MapParams) -> int:

@@ -61,9 +61,8 @@ import errno
 import mmap
 
 from pybpf import uapi
-from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError
-from pybpf.maps.base import MapOps, MapParams, corrupted, round_up
+from pybpf.maps.base import MapParams, NoBtfMapOps, corrupted, round_up
 from pybpf.maps.registry import register
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.uapi import ENOTSUPP
@@ -96,18 +95,12 @@ def record_length(size: int) -> int:
 
 
 @register(uapi.BPF_MAP_TYPE_RINGBUF)
-class RingBufMap(MapOps):
+class RingBufMap(NoBtfMapOps):
     """The ring: consumer page, producer page, data area and overflow area in the map's storage."""
 
     read_locked = False
     ring_buffer = True
     can_mmap = True
-    own_btf_check = True
-
-    @classmethod
-    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
-        """``map_check_no_btf``: this type takes no BTF."""
-        raise BPFError(ENOTSUPP, "this map type takes no BTF")
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)

@@ -31,11 +31,9 @@ import functools
 import struct
 
 from pybpf import uapi
-from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import MapOps, MapParams
+from pybpf.maps.base import MapParams, NoBtfMapOps
 from pybpf.maps.registry import register
-from pybpf.uapi import ENOTSUPP
 
 STACK_CREATE_FLAG_MASK = (
     uapi.BPF_F_NUMA_NODE | uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY | uapi.BPF_F_STACK_BUILD_ID
@@ -74,21 +72,14 @@ def bucket_count(max_entries: int) -> int:
 
 
 @register(uapi.BPF_MAP_TYPE_STACK_TRACE)
-class StackTraceMap(MapOps):
+class StackTraceMap(NoBtfMapOps):
     """Stack traces by stack id (a hash bucket)."""
-
-    own_btf_check = True
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)
         self.n_buckets = bucket_count(params.max_entries)
         self.entry_size = entry_size(params.flags)
         self._stride = _HEADER.size + params.value_size
-
-    @classmethod
-    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
-        """``map_check_no_btf``: this type takes no BTF."""
-        raise BPFError(ENOTSUPP, "this map type takes no BTF")
 
     @classmethod
     def check(cls, params: MapParams) -> None:
