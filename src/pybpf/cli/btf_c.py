@@ -6,8 +6,12 @@ types it embeds by value, while a pointer only needs a forward declaration) and 
 (``btf_dump_emit_type``: forward declarations where a pointer reaches a struct not yet defined; anonymous
 structs, unions and enums inline where they are used), with libbpf's spelling of declarators (pointers,
 arrays, function pointers, qualifiers), bitfields, explicit padding (``long: 64;``) and
-``__attribute__((packed))``.  Names are not de-duplicated (libbpf's ``___2`` suffixes): objects rarely
-need it.
+``__attribute__((packed))``.  Names are made unique as libbpf's ``btf_dump_resolve_name`` does: the
+second struct, union or enum of a name (in the order names are first printed) becomes ``name___2``, and
+typedefs and enumerators, which share C's ordinary namespace, are counted together; ``__builtin_va_list``
+is the compiler's and never redefined (``btf_dump_is_blacklisted``).  Enums are spelled as libbpf 1.5+
+does (``mode(byte)``/``mode(word)`` for 1- and 8-byte enums that need it, ``ULL``/``LL`` on 64-bit
+enumerators); bpftool 7.1 (libbpf 1.1) predates those two.
 """
 
 from __future__ import annotations
@@ -73,6 +77,9 @@ class _Dumper:
         self.fwd_emitted: set[int] = set()
         self.referenced: set[int] = set()
         self.queue: list[int] = []
+        self.type_names: dict[str, int] = {}  # struct, union and enum tags: how often each was named
+        self.ident_names: dict[str, int] = {}  # typedefs and enumerators
+        self.resolved: dict[int, str] = {}
         for _, t in btf:
             for ref in _refs(t):
                 self.referenced.add(ref)
@@ -147,30 +154,31 @@ class _Dumper:
             if type_id in self.fwd_emitted:
                 return
             if isinstance(t, (Struct, Union)) and type_id != cont_id and t.name:
-                self.out.append(f"{_tag(t)} {t.name};\n\n")
+                self.out.append(f"{_tag(t)} {self._type_name(type_id)};\n\n")
                 self.fwd_emitted.add(type_id)
             elif isinstance(t, Typedef):
-                self.out.append(f"typedef {self._decl(t.type_id, t.name, 0)};\n\n")
+                if not _builtin(t):
+                    self.out.append(self._typedef_def(type_id, t) + ";\n\n")
                 self.fwd_emitted.add(type_id)
             return
         if isinstance(t, Int):
             self.emit_state[type_id] = _EMITTED
         elif isinstance(t, (Enum, Enum64)):
             if top_level:
-                self.out.append(self._enum_def(t, 0) + ";\n\n")
+                self.out.append(self._enum_def(type_id, t, 0) + ";\n\n")
             self.emit_state[type_id] = _EMITTED
         elif isinstance(t, (Ptr, Const, Volatile, Restrict, TypeTag)):
             self._emit(t.type_id, cont_id, depth + 1)
         elif isinstance(t, Array):
             self._emit(t.elem_type, cont_id, depth + 1)
         elif isinstance(t, Fwd):
-            self.out.append(f"{'union' if t.is_union else 'struct'} {t.name};\n\n")
+            self.out.append(f"{'union' if t.is_union else 'struct'} {self._type_name(type_id)};\n\n")
             self.emit_state[type_id] = _EMITTED
         elif isinstance(t, Typedef):
             self.emit_state[type_id] = _EMITTING
             self._emit(t.type_id, type_id, depth + 1)
-            if type_id not in self.fwd_emitted:
-                self.out.append(f"typedef {self._decl(t.type_id, t.name, 0)};\n\n")
+            if type_id not in self.fwd_emitted and not _builtin(t):
+                self.out.append(self._typedef_def(type_id, t) + ";\n\n")
             self.emit_state[type_id] = _EMITTED
         elif isinstance(t, (Struct, Union)):
             self.emit_state[type_id] = _EMITTING
@@ -179,7 +187,7 @@ class _Dumper:
                 for m in t.members:
                     self._emit(m.type_id, inner_cont, depth + 1)
             elif type_id not in self.fwd_emitted and type_id != cont_id:
-                self.out.append(f"{_tag(t)} {t.name};\n\n")
+                self.out.append(f"{_tag(t)} {self._type_name(type_id)};\n\n")
                 self.fwd_emitted.add(type_id)
             if top_level:
                 self.out.append(self._struct_def(type_id, t, 0) + ";\n\n")
@@ -195,7 +203,7 @@ class _Dumper:
     def _struct_def(self, type_id: int, t: Struct | Union, lvl: int) -> str:
         is_struct = isinstance(t, Struct)
         packed = isinstance(t, Struct) and self._packed(t)
-        parts = [f"{_tag(t)}{' ' + t.name if t.name else ''} {{"]
+        parts = [f"{_tag(t)}{' ' + self._type_name(type_id) if t.name else ''} {{"]
         off, prev_bitfield = 0, False
         for m in t.members:
             m_align = 1 if packed else self._align(m.type_id)
@@ -215,26 +223,60 @@ class _Dumper:
             parts.append(" __attribute__((packed))")
         return "".join(parts)
 
-    def _enum_def(self, t: Enum | Enum64, lvl: int) -> str:
-        head = f"enum{' ' + t.name if t.name else ''}"
+    def _enum_def(self, type_id: int, t: Enum | Enum64, lvl: int) -> str:
+        """btf_dump_emit_enum_def() with btf_dump_emit_enum32_val() / _enum64_val()."""
+        head = f"enum{' ' + self._type_name(type_id) if t.name else ''}"
         if not t.values:
             return head
         lines = [head + " {"]
-        for v in t.values:
-            value = v.value
-            if not t.signed and value < 0:
-                value &= (1 << (8 * t.size)) - 1
-            lines.append(
-                "\t" * (lvl + 1)
-                + f"{v.name} = {value}{'ULL' if isinstance(t, Enum64) and value >= 1 << 63 else ''},"
-            )
+        wide = isinstance(t, Enum64)
+        bits = 64 if wide else 32
+        raw = [v.value & ((1 << bits) - 1) for v in t.values]
+        suffix = ("LL" if t.signed else "ULL") if wide else ""
+        for v, value in zip(t.values, raw, strict=True):
+            shown = value - (1 << bits) if t.signed and value >= 1 << (bits - 1) else value
+            lines.append("\t" * (lvl + 1) + f"{self._unique(v.name, self.ident_names)} = {shown}{suffix},")
         lines.append("\t" * lvl + "}")
         text = "\n".join(lines)
-        if t.size != 4:
-            mode = {1: "byte", 2: "HI", 8: "word"}.get(t.size)
-            if mode:
-                text += f" __attribute__((mode({mode})))"
+        if t.size == 1:
+            text += " __attribute__((mode(byte)))"
+        elif t.size == 8 and (not wide or all(value >> 32 == 0 for value in raw)):
+            text += " __attribute__((mode(word)))"  # otherwise a value past 32 bits makes it 8 bytes
         return text
+
+    def _typedef_def(self, type_id: int, t: Typedef) -> str:
+        """btf_dump_emit_typedef_def(): old GCC's void ``__gnuc_va_list`` becomes the builtin's."""
+        name = self._ident_name(type_id)
+        if t.type_id == 0 and name == "__gnuc_va_list":
+            return "typedef __builtin_va_list __gnuc_va_list"
+        return f"typedef {self._decl(t.type_id, name, 0)}"
+
+    # -- names (btf_dump_resolve_name) ----------------------------------------------------------
+    def _type_name(self, type_id: int) -> str:
+        """A struct's, union's or enum's tag, made unique among tags."""
+        return self._resolve(type_id, self.type_names)
+
+    def _ident_name(self, type_id: int) -> str:
+        """A typedef's name, made unique among typedefs and enumerators."""
+        return self._resolve(type_id, self.ident_names)
+
+    def _resolve(self, type_id: int, names: dict[str, int]) -> str:
+        name = self.resolved.get(type_id)
+        if name is None:
+            t = self.btf[type_id]
+            name = getattr(t, "name", "") or ""
+            forward = isinstance(t, Fwd) or (isinstance(t, (Enum, Enum64)) and not t.values)
+            if name and not forward:  # a forward declaration keeps its name and takes no number
+                name = self._unique(name, names)
+            self.resolved[type_id] = name
+        return name
+
+    @staticmethod
+    def _unique(name: str, names: dict[str, int]) -> str:
+        """btf_dump_name_dups(): the n-th use of ``name`` in ``names`` is ``name___n`` from n = 2."""
+        count = names.get(name, 0) + 1
+        names[name] = count
+        return name if count == 1 else f"{name}___{count}"
 
     def _packed(self, t: Struct) -> bool:
         max_align = 1
@@ -270,6 +312,10 @@ class _Dumper:
         if isinstance(t, Ptr):
             return self._declare(t.type_id, "*" + inner, lvl, depth + 1)
         if isinstance(t, (Const, Volatile, Restrict)):
+            if isinstance(self.btf[self._skip_mods(t.type_id)], (Array, FuncProto)):
+                # btf_dump_drop_mods(): a qualifier of an array or a function prototype is dropped (GCC
+                # emits `const` on an array of const elements and `volatile` on noreturn functions)
+                return self._declare(t.type_id, inner, lvl, depth + 1)
             qualifier = t.kind.name.lower()
             if isinstance(self.btf[t.type_id], Ptr):  # the pointer itself is qualified: `char * const p`
                 return self._declare(t.type_id, f" {qualifier} {inner}".rstrip(), lvl, depth + 1)
@@ -287,18 +333,29 @@ class _Dumper:
             wrapped = f" ({inner})" if inner.startswith("*") else inner  # always " (": `int * (*f)(...)`
             return self._declare(t.return_type, f"{wrapped}({', '.join(params) or 'void'})", lvl, depth + 1)
         if isinstance(t, (Struct, Union)):
-            base = f"{_tag(t)} {t.name}" if t.name else self._struct_def(type_id, t, lvl)
+            base = f"{_tag(t)} {self._type_name(type_id)}" if t.name else self._struct_def(type_id, t, lvl)
             return _join(base, inner)
         if isinstance(t, (Enum, Enum64)):
-            base = f"enum {t.name}" if t.name else self._enum_def(t, lvl)
+            base = f"enum {self._type_name(type_id)}" if t.name else self._enum_def(type_id, t, lvl)
             return _join(base, inner)
         if isinstance(t, Fwd):
-            return _join(f"{'union' if t.is_union else 'struct'} {t.name}", inner)
-        if isinstance(t, (Int, Float, Typedef)):
+            return _join(f"{'union' if t.is_union else 'struct'} {self._type_name(type_id)}", inner)
+        if isinstance(t, Typedef):
+            return _join(self._ident_name(type_id), inner)
+        if isinstance(t, (Int, Float)):
             return _join(t.name, inner)
         if isinstance(t, (Func, Var, Datasec, DeclTag)):
             return _join(t.name, inner)
         return _join("void", inner)
+
+    def _skip_mods(self, type_id: int) -> int:
+        """The first type under ``type_id``'s chain of const, volatile and restrict qualifiers."""
+        for _ in range(_MAX_DEPTH):
+            t = self.btf[type_id]
+            if not isinstance(t, (Const, Volatile, Restrict)):
+                break
+            type_id = t.type_id
+        return type_id
 
 
 def _join(base: str, inner: str) -> str:
@@ -307,6 +364,11 @@ def _join(base: str, inner: str) -> str:
     if not inner:
         return base
     return f"{base}{inner}" if inner.startswith(" ") else f"{base} {inner}"
+
+
+def _builtin(t: Typedef) -> bool:
+    """btf_dump_is_blacklisted(): ``__builtin_va_list`` is the compiler's own."""
+    return t.name == "__builtin_va_list"
 
 
 def _tag(t: Struct | Union) -> str:
