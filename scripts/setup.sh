@@ -27,6 +27,12 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     { apt-cache show "${wanted[0]}" >/dev/null 2>&1 || apt-get update -qq; } >/dev/null 2>&1 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" >/dev/null 2>&1 || true
   fi
+  # BCC's libbpf-tools: real-world objects (embedded in the tools) that tests/elf/test_libbpf_tools.py
+  # loads on the kernel and on pybpf; on its own, as not every distribution packages it.
+  if ! dpkg -s libbpf-tools >/dev/null 2>&1; then
+    { apt-cache show libbpf-tools >/dev/null 2>&1 || apt-get update -qq; } >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libbpf-tools >/dev/null 2>&1 || true
+  fi
 fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv

@@ -15,11 +15,12 @@ import ctypes
 import errno
 import functools
 import os
+from pathlib import Path
 
 import pytest
 
 from pybpf import uapi
-from pybpf.elf import PinType, read_object
+from pybpf.elf import ObjectSpec, PinType, read_object
 from pybpf.elf.loader import LoadOptions, ProgramLoadError, load_spec
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
@@ -53,8 +54,12 @@ def skip_trampolines_refused(obj: str, program: str) -> None:
     """Skip a program run from a BPF trampoline (fentry, fexit, fmod_ret, LSM) where the kernel refuses
     them all with EPERM before verifying, for a reason of its environment (lockdown, on the machine
     pybpf is measured on): an empty log whatever the program, so nothing to compare."""
-    spec = read_object(str(vc.C_OBJECTS / obj)).programs[program]
-    if spec.expected_attach_type in TRAMPOLINE_ATTACH and trampolines_refused():
+    skip_trampolines_refused_spec(read_object(str(vc.C_OBJECTS / obj)), program)
+
+
+def skip_trampolines_refused_spec(spec: ObjectSpec, program: str) -> None:
+    """``skip_trampolines_refused`` for a program of an object already read."""
+    if spec.programs[program].expected_attach_type in TRAMPOLINE_ATTACH and trampolines_refused():
         pytest.skip("this kernel refuses fentry/fexit/fmod_ret/LSM programs with EPERM before verifying")
 
 
@@ -92,7 +97,12 @@ def verified_insns(backend: Backend, fd: int) -> int:
 
 def outcome(obj: str, program: str, backend: Backend) -> tuple[str, str, int]:
     """(errno name, reason, processed instructions) of loading one program of ``obj``."""
-    spec = read_object(str(vc.C_OBJECTS / obj))
+    return object_outcome(vc.C_OBJECTS / obj, program, backend)
+
+
+def object_outcome(path: Path, program: str, backend: Backend) -> tuple[str, str, int]:
+    """``outcome`` for the object at ``path``."""
+    spec = read_object(str(path))
     for m in spec.maps.values():
         m.pinning = PinType.NONE
     options = LoadOptions(programs=frozenset({program}), target_btf=target_btf)
