@@ -27,12 +27,14 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     { apt-cache show "${wanted[0]}" >/dev/null 2>&1 || apt-get update -qq; } >/dev/null 2>&1 || true
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" >/dev/null 2>&1 || true
   fi
-  # BCC's libbpf-tools: real-world objects (embedded in the tools) that tests/elf/test_libbpf_tools.py
-  # loads on the kernel and on pybpf; on its own, as not every distribution packages it.
-  if ! dpkg -s libbpf-tools >/dev/null 2>&1; then
-    { apt-cache show libbpf-tools >/dev/null 2>&1 || apt-get update -qq; } >/dev/null 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libbpf-tools >/dev/null 2>&1 || true
-  fi
+  # BCC's libbpf-tools and xdp-tools: real-world objects that tests/elf/test_packaged_objects.py loads
+  # and runs on the kernel and on pybpf; one at a time, as not every distribution packages them.
+  for package in libbpf-tools xdp-tools xdp-tests libxdp1; do
+    if ! dpkg -s "$package" >/dev/null 2>&1; then
+      { apt-cache show "$package" >/dev/null 2>&1 || apt-get update -qq; } >/dev/null 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null 2>&1 || true
+    fi
+  done
 fi
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
