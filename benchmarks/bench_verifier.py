@@ -17,7 +17,10 @@ about 120 000 instructions).
 
 Then every C object of tests/data/c that loads on both, through ``pybpf.Object`` with a statistics
 log: the time of its BPF_PROG_LOAD calls (summed over its programs; map creation, BTF and
-relocation are not counted) and the processed instructions summed over its programs.
+relocation are not counted) and the processed instructions summed over its programs.  Then, where
+the distribution's xdp-tools are installed (``scripts/setup.sh`` installs them), their objects the
+same way (``pkg:``): xdp-filter's programs are real-world heavy loads (``xdpfilt_alw_all``: about
+82 000 processed instructions on the kernel).
 
     .venv/bin/python benchmarks/bench_verifier.py [--repeat R] [--no-kernel] [--only NAME]
 """
@@ -25,13 +28,15 @@ relocation are not counted) and the processed instructions summed over its progr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +53,8 @@ from pybpf.verifier import LoadRequest, VerifiedProgram, verify
 XDP = uapi.BPF_PROG_TYPE_XDP
 _PROCESSED = re.compile(r"processed (\d+) insns")
 C_OBJECTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "c"
+PACKAGED_OBJECTS = (Path("/usr/lib/x86_64-linux-gnu/bpf"), Path("/usr/libexec/xdp-tools"))
+"""Where the xdp-tools and libxdp packages put their BPF objects (Debian's layout)."""
 
 
 @dataclass(frozen=True)
@@ -244,14 +251,15 @@ class TimedBackend:
             self.cpu += cpu_end - cpu
 
 
-def measure_object(path: Path, backend: Backend, repeat: int) -> Result:
+def measure_object(path: Path, backend: Backend, repeat: int, pin_root: str | None = None) -> Result:
     """The best of ``repeat`` loads of an object: its BPF_PROG_LOAD calls' summed times and their
-    processed instructions summed (errno -1: the object has no program)."""
+    processed instructions summed (errno -1: the object has no program); maps pinned by name go to
+    ``pin_root``."""
     wall = cpu = verify_cpu = float("inf")
     processed = 0
     for _ in range(repeat):
         timed = TimedBackend(backend)
-        obj = Object.open(path, backend=timed)
+        obj = Object.open(path, backend=timed, pin_root=pin_root)
         try:
             with VerifierClock() as clock:
                 obj.load(log_level=uapi.BPF_LOG_STATS)
@@ -302,18 +310,43 @@ def main() -> int:
         k_result = measure(case, kernel, args.repeat) if kernel is not None else None
         print(row(case.name, k_result, measure(case, user, args.repeat)), flush=True)
     os.environ.setdefault("PYBPF_BPFFS", tempfile.mkdtemp(prefix="pybpf-bench-verifier-", dir="/dev/shm"))
-    for path in sorted(C_OBJECTS.glob("*.o")):
-        name = "c:" + path.stem
+    with kernel_pin_root(kernel is not None) as kernel_pins:
+        measure_objects(args, kernel, user, kernel_pins)
+    return 0
+
+
+@contextlib.contextmanager
+def kernel_pin_root(wanted: bool) -> Iterator[str | None]:
+    """A freshly mounted bpffs for the kernel's pins by name (xdp-filter's statistics map), or None."""
+    if not wanted:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="pybpf-bench-bpffs-") as mount:
+        mounted = subprocess.run(["mount", "-t", "bpf", "bpf", mount], capture_output=True, check=False)
+        try:
+            yield mount if mounted.returncode == 0 else None
+        finally:
+            if mounted.returncode == 0:
+                subprocess.run(["umount", mount], check=False)
+
+
+def measure_objects(
+    args: argparse.Namespace, kernel: Backend | None, user: Backend, pins: str | None
+) -> None:
+    """The object rows of the table."""
+    objects = [("c:", path) for path in sorted(C_OBJECTS.glob("*.o"))]
+    objects += [("pkg:", path) for directory in PACKAGED_OBJECTS for path in sorted(directory.glob("*.o"))]
+    for prefix, path in objects:
+        name = prefix + path.stem
         if path.stem.startswith("refused_") or (args.only and args.only not in name):
             continue
-        k_result = measure_object(path, kernel, args.repeat) if kernel is not None else None
+        k_result = measure_object(path, kernel, args.repeat, pins) if kernel is not None else None
         if k_result is not None and k_result.err:
             continue  # the kernel refuses it (a test object needing a setup this run does not make)
         u_result = measure_object(path, user, args.repeat)
         if u_result.err == -1:
             continue
         print(row(name, k_result, u_result), flush=True)
-    return 0
 
 
 if __name__ == "__main__":
