@@ -26,6 +26,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.perf_event_array",
     "pybpf.maps.sockmap",
     "pybpf.maps.sk_storage",
+    "pybpf.maps.local_storage",
     "pybpf.maps.reuseport_array",
     "pybpf.maps.cgroup_array",
     "pybpf.maps.cgroup_storage",
