@@ -58,6 +58,7 @@ CREATE: dict[int, tuple[int, int, int, int]] = {
     T.BPF_MAP_TYPE_DEVMAP: (4, 8, 4, 0),
     T.BPF_MAP_TYPE_DEVMAP_HASH: (4, 8, 4, 0),
     T.BPF_MAP_TYPE_CPUMAP: (4, 8, 2, 0),
+    T.BPF_MAP_TYPE_XSKMAP: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_ARRAY_OF_MAPS: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_HASH_OF_MAPS: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_SOCKMAP: (4, 8, 4, 0),

@@ -33,6 +33,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.stack_trace",
     "pybpf.maps.devmap",
     "pybpf.maps.cpumap",
+    "pybpf.maps.xskmap",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 
