@@ -51,6 +51,7 @@ CREATE: dict[int, tuple[int, int, int, int]] = {
     T.BPF_MAP_TYPE_STACK: (0, 8, 4, 0),
     T.BPF_MAP_TYPE_BLOOM_FILTER: (0, 8, 4, 0),
     T.BPF_MAP_TYPE_RINGBUF: (0, 0, mmap.PAGESIZE, 0),
+    T.BPF_MAP_TYPE_USER_RINGBUF: (0, 0, mmap.PAGESIZE, 0),
     T.BPF_MAP_TYPE_PROG_ARRAY: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_PERF_EVENT_ARRAY: (4, 4, 4, 0),
     T.BPF_MAP_TYPE_CGROUP_ARRAY: (4, 4, 4, 0),

@@ -7,6 +7,7 @@ is the kernel's answer (Linux 6.18), asserted on pybpf and on the kernel.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import socket
 import subprocess
@@ -22,7 +23,11 @@ from pybpf.objects.cgroups import cgroup2_mount
 from pybpf.uapi import ENOTSUPP
 from tests.maps.test_btf_maps import _create, _load_btf
 
-TASK, INODE, CGRP = uapi.BPF_MAP_TYPE_TASK_STORAGE, uapi.BPF_MAP_TYPE_INODE_STORAGE, uapi.BPF_MAP_TYPE_CGRP_STORAGE
+TASK, INODE, CGRP = (
+    uapi.BPF_MAP_TYPE_TASK_STORAGE,
+    uapi.BPF_MAP_TYPE_INODE_STORAGE,
+    uapi.BPF_MAP_TYPE_CGRP_STORAGE,
+)
 TYPES = (TASK, INODE, CGRP)
 NP = uapi.BPF_F_NO_PREALLOC
 INT, LOCKED, LONG, PLAIN = 1, 3, 4, 5
@@ -132,17 +137,17 @@ def test_keys_by_kind_of_fd(backend: Backend, btf_fd: int, owners: dict[str, int
         for name, fd in [*owners.items(), ("map", storage.fd), ("negative", -1)]:
             key = _key(fd)
             if name in OWNER_KINDS[map_type]:
-                assert _errno(lambda: storage.lookup(key)) == errno.ENOENT, name
-                assert _errno(lambda: storage.delete(key)) == errno.ENOENT, name
+                assert _errno(functools.partial(storage.lookup, key)) == errno.ENOENT, name
+                assert _errno(functools.partial(storage.delete, key)) == errno.ENOENT, name
                 storage.update(key, _value(5))
                 assert storage.lookup(key) == _value(5), name
                 storage.delete(key)
             else:
                 for call in (
-                    lambda: storage.lookup(key),
-                    lambda: storage.update(key, _value(1)),
-                    lambda: storage.update(key, _value(1), 3),  # the fd before the flags
-                    lambda: storage.delete(key),
+                    functools.partial(storage.lookup, key),
+                    functools.partial(storage.update, key, _value(1)),
+                    functools.partial(storage.update, key, _value(1), 3),  # the fd before the flags
+                    functools.partial(storage.delete, key),
                 ):
                     assert _errno(call) == errno.EBADF, name
 

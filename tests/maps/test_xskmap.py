@@ -4,6 +4,7 @@ for each kind of fd (the kernel's answers, Linux 6.18)."""
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import socket
 from collections.abc import Callable, Iterator
@@ -48,8 +49,12 @@ def _u32(number: int) -> bytes:
         (0, 0, 4096, 0, errno.EINVAL),
     ],
 )
-def test_create(backend: Backend, key_size: int, value_size: int, max_entries: int, flags: int, expected: int) -> None:
-    assert _errno(lambda: os.close(create(backend, XSK, key_size, value_size, max_entries, flags))) == expected
+def test_create(  # noqa: PLR0917
+    backend: Backend, key_size: int, value_size: int, max_entries: int, flags: int, expected: int
+) -> None:
+    assert (
+        _errno(lambda: os.close(create(backend, XSK, key_size, value_size, max_entries, flags))) == expected
+    )
 
 
 @pytest.fixture
@@ -73,15 +78,26 @@ def test_update_errnos_by_fd(xsk: Map) -> None:
     with socket.socket() as tcp, _xdp_socket() as xdp:
         directory = os.open("/", os.O_RDONLY)
         try:
-            for fd, expected in ((-1, errno.EBADF), (directory, errno.ENOTSOCK), (tcp.fileno(), errno.EOPNOTSUPP)):
-                assert _errno(lambda: xsk.update(_u32(0), _u32(fd))) == expected
-                assert _errno(lambda: xsk.update(_u32(9), _u32(fd))) == errno.E2BIG  # the index first
-                assert _errno(lambda: xsk.update(_u32(9), _u32(fd), 3)) == errno.EINVAL  # the flags first
+            for fd, expected in (
+                (-1, errno.EBADF),
+                (directory, errno.ENOTSOCK),
+                (tcp.fileno(), errno.EOPNOTSUPP),
+            ):
+                assert _errno(functools.partial(xsk.update, _u32(0), _u32(fd))) == expected
+                assert (
+                    _errno(functools.partial(xsk.update, _u32(9), _u32(fd))) == errno.E2BIG
+                )  # the index first
+                assert (
+                    _errno(functools.partial(xsk.update, _u32(9), _u32(fd), 3)) == errno.EINVAL
+                )  # the flags first
             assert _errno(lambda: xsk.update(_u32(0), _u32(xdp.fileno()), uapi.BPF_EXIST)) == errno.ENOENT
             xsk.update(_u32(0), _u32(xdp.fileno()), uapi.BPF_NOEXIST)
             xsk.update(_u32(0), _u32(xdp.fileno()), uapi.BPF_NOEXIST)  # the same socket again
             with _xdp_socket() as other:
-                assert _errno(lambda: xsk.update(_u32(0), _u32(other.fileno()), uapi.BPF_NOEXIST)) == errno.EEXIST
+                assert (
+                    _errno(lambda: xsk.update(_u32(0), _u32(other.fileno()), uapi.BPF_NOEXIST))
+                    == errno.EEXIST
+                )
                 xsk.update(_u32(0), _u32(other.fileno()), uapi.BPF_EXIST)
                 xsk.delete(_u32(0))
         finally:

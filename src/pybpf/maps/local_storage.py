@@ -81,7 +81,9 @@ class LocalStorageMap(MapOps):
     @classmethod
     def table_params(cls, params: MapParams) -> MapParams:
         """The hash table holding the values: owner names as keys, grown as owners get values."""
-        return MapParams(uapi.BPF_MAP_TYPE_HASH, cls.owner_size, params.value_size, OWNERS, uapi.BPF_F_NO_PREALLOC)
+        return MapParams(
+            uapi.BPF_MAP_TYPE_HASH, cls.owner_size, params.value_size, OWNERS, uapi.BPF_F_NO_PREALLOC
+        )
 
     def owner_key(self, key: bytes) -> bytes:
         """The name of the owner whose fd ``key`` holds (the type's errnos for other fds)."""

@@ -21,6 +21,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.bloom",
     "pybpf.maps.lpm_trie",
     "pybpf.maps.ringbuf",
+    "pybpf.maps.user_ringbuf",
     "pybpf.maps.prog_array",
     "pybpf.maps.map_in_map",
     "pybpf.maps.perf_event_array",

@@ -130,4 +130,3 @@ class XskMap(NoBtfMapOps):
     def redirect_target(self, key: int) -> bool:
         """``__xsk_map_lookup_elem`` of ``bpf_redirect_map``: whether slot ``key`` holds a socket."""
         return key < self.max_entries and bool(self.slot(key))
-

@@ -21,7 +21,6 @@ storage helpers recognise it (``task_of_address``).
 from __future__ import annotations
 
 import errno
-import os
 import struct
 import threading
 
