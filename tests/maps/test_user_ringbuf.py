@@ -152,3 +152,33 @@ def test_task_storage_counter(loaded: Object) -> None:
             assert loaded.maps["runs"][pidfd.to_bytes(4, "little")] == 1
     finally:
         os.close(pidfd)
+
+
+def test_drain_refuses_malformed_rings(loaded: Object) -> None:
+    """What user space may scribble into the producer page and the data: a producer position that is
+    not 8-aligned, a sample longer than what was produced, a sample longer than the ring (-EINVAL,
+    -EINVAL, -EINVAL, -E2BIG: the program returns 100 - the drain's result), a BUSY sample (nothing drained)."""
+    drain = loaded.programs["xdp_drain"]
+    fd = loaded.maps["samples"].fd
+    if loaded.backend.name == "user":
+        producer = map_mmap(fd, 3 * PAGE, PAGE, prot=mmap.PROT_READ | mmap.PROT_WRITE, flags=mmap.MAP_SHARED)
+    else:
+        producer = mmap.mmap(fd, 3 * PAGE, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE, offset=PAGE)
+    try:
+        struct.pack_into("<Q", producer, 0, 4)
+        assert drain.run(PACKET).retval == 100 + errno.EINVAL
+        struct.pack_into("<II", producer, PAGE, 64, 0)  # a 64-byte sample, 16 bytes produced
+        struct.pack_into("<Q", producer, 0, 16)
+        assert drain.run(PACKET).retval == 100 + errno.EINVAL
+        struct.pack_into("<II", producer, PAGE, PAGE, 0)  # longer than what was produced, first
+        struct.pack_into("<Q", producer, 0, PAGE)
+        assert drain.run(PACKET).retval == 100 + errno.EINVAL
+        struct.pack_into("<Q", producer, 0, 2 * PAGE)  # produced, but longer than the ring
+        assert drain.run(PACKET).retval == 100 + errno.E2BIG
+        struct.pack_into("<II", producer, PAGE, 4 | uapi.BPF_RINGBUF_BUSY_BIT, 0)
+        struct.pack_into("<Q", producer, 0, 16)
+        assert drain.run(PACKET).retval == 0
+        struct.pack_into("<II", producer, PAGE, 4, 0)  # now submitted
+        assert drain.run(PACKET).retval == 1
+    finally:
+        producer.close()

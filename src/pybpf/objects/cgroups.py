@@ -9,7 +9,9 @@ pybpf does not own cgroups -- they are the running kernel's, shared by every pro
 BPF object keeps of one is its id (``cgroup_id()``: the inode number of its kernfs directory, which
 is what ``bpf_get_current_cgroup_id`` and BPF_CGROUP_ITER report), not a reference: a cgroup removed
 after it was stored simply matches no task any more (the kernel's reference would keep a dead,
-offline cgroup that no task can enter either).
+offline cgroup that no task can enter either).  Cgroup storage maps, which take directories of
+either hierarchy (``cgroup_v1v2_get_from_fd``), name a cgroup by its filesystem's device and its
+inode (``cgroup_key_of_fd``): inode numbers alone repeat across the v1 hierarchies.
 """
 
 from __future__ import annotations
