@@ -157,7 +157,8 @@ def test_task_storage_counter(loaded: Object) -> None:
 def test_drain_refuses_malformed_rings(loaded: Object) -> None:
     """What user space may scribble into the producer page and the data: a producer position that is
     not 8-aligned, a sample longer than what was produced, a sample longer than the ring (-EINVAL,
-    -EINVAL, -EINVAL, -E2BIG: the program returns 100 - the drain's result), a BUSY sample (nothing drained)."""
+    -EINVAL, -EINVAL, -E2BIG: the program returns 100 - the drain's result), a BUSY sample (nothing
+    drained)."""
     drain = loaded.programs["xdp_drain"]
     fd = loaded.maps["samples"].fd
     if loaded.backend.name == "user":
