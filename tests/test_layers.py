@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("kernel",),
     ("elf",),
     ("perf", "fd_object", "ringbuf"),
-    ("perfbuf",),
+    ("perfbuf", "user_ringbuf"),
     ("libbpf",),
     ("map", "program"),
     ("object", "capture", "trace_output"),

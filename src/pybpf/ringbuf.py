@@ -65,14 +65,15 @@ def _native_info(fd: int) -> uapi.bpf_map_info:
     return info
 
 
-def _backend_name(backend: Backend | str | None) -> str | None:
+def backend_name(backend: Backend | str | None) -> str | None:
     if backend is None or isinstance(backend, str):
         return backend
     return str(backend.name)
 
 
-def _ring_geometry(fd: int, backend: str | None) -> tuple[str, int]:
-    """("user" | "native", max_entries) of the ringbuf behind ``fd``; EINVAL for other maps."""
+def ring_geometry(fd: int, backend: str | None, wanted: int = uapi.BPF_MAP_TYPE_RINGBUF) -> tuple[str, int]:
+    """("user" | "native", max_entries) of the ring buffer (of type ``wanted``) behind ``fd``;
+    EINVAL for other maps."""
     if backend not in (None, "user", "native"):
         raise ValueError(f"unknown pybpf backend {backend!r} (expected 'user' or 'native')")
     map_type, max_entries = -1, 0
@@ -88,8 +89,9 @@ def _ring_geometry(fd: int, backend: str | None) -> tuple[str, int]:
         info = _native_info(fd)
         backend = "native"
         map_type, max_entries = info.type, info.max_entries
-    if map_type != uapi.BPF_MAP_TYPE_RINGBUF:
-        raise BPFError(errno.EINVAL, f"fd {fd} is not a BPF_MAP_TYPE_RINGBUF map (type {map_type})")
+    if map_type != wanted:
+        name = uapi.bpf_map_type(wanted).name
+        raise BPFError(errno.EINVAL, f"fd {fd} is not a {name} map (type {map_type})")
     return backend, max_entries
 
 
@@ -97,10 +99,10 @@ class _Ring:
     """One mapped ring: its consumer page, producer page and data, and its callback."""
 
     def __init__(self, fd: int, backend: str | None, callback: Callback | None) -> None:
-        self.backend, self.size = _ring_geometry(fd, backend)
+        self.backend, self.size = ring_geometry(fd, backend)
         self.mask = self.size - 1
         self.callback = callback
-        self.fd = _dup(fd)
+        self.fd = dup_cloexec(fd)
         try:
             self._consumer = mmap.mmap(self.fd, PAGE, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
             self._producer = mmap.mmap(
@@ -166,7 +168,7 @@ class _Ring:
         os.close(self.fd)
 
 
-def _dup(fd: int) -> int:
+def dup_cloexec(fd: int) -> int:
     """A close-on-exec duplicate of ``fd`` (the ring keeps the map alive until closed)."""
     return fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 0)
 
@@ -198,9 +200,9 @@ class RingBuffer:
         self._check_open()
         if hasattr(map_or_fd, "fd") and hasattr(map_or_fd, "backend"):
             fd = int(map_or_fd.fd)
-            name = _backend_name(backend) or _backend_name(map_or_fd.backend)
+            name = backend_name(backend) or backend_name(map_or_fd.backend)
         elif isinstance(map_or_fd, int) and not isinstance(map_or_fd, bool):
-            fd, name = map_or_fd, _backend_name(backend)
+            fd, name = map_or_fd, backend_name(backend)
         else:
             raise TypeError(f"expected a pybpf.Map or an fd, not {type(map_or_fd).__name__}")
         ring = _Ring(fd, name, callback)

@@ -115,6 +115,18 @@ def _rodata_before(obj: Object) -> None:
     obj.rodata.label = b"custom\0\0"
 
 
+def _produce_samples(obj: Object) -> None:
+    from pybpf import UserRingBuffer
+
+    with UserRingBuffer(obj.maps["samples"]) as ring:
+        for number in (5, 7, 9):
+            ring.write(struct.pack("<I", number))
+        sample = ring.reserve(4)
+        sample[:] = struct.pack("<I", 100)
+        ring.discard(sample)
+        ring.write(b"\x01")
+
+
 def _weights(obj: Object) -> None:
     for i in range(8):
         obj.maps["weights"][i] = i * i + 1
@@ -335,6 +347,16 @@ CASES: list[Case] = [
     Case("obj_lists_fifo", "obj_lists", "xdp_fifo", SIZES, skip_maps=("queues",)),
     Case("obj_lists_lifo", "obj_lists", "xdp_lifo_peek", SIZES, skip_maps=("queues",)),
     Case("obj_lists_back", "obj_lists", "xdp_take_back", SIZES[:2], skip_maps=("queues",)),
+    # user space produces into the user ring buffer (a discarded sample, a short one), the program drains
+    Case(
+        "user_ringbuf_drain",
+        "user_ringbuf",
+        "xdp_drain",
+        SIZES[:3],
+        after_load=_produce_samples,
+        skip_maps=("samples", "runs"),
+    ),
+    Case("task_storage_count", "user_ringbuf", "xdp_task_count", SIZES[:5], skip_maps=("samples", "runs")),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 

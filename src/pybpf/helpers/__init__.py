@@ -8,7 +8,9 @@ may use.  ``default_registry()`` holds every helper that needs no map and no pro
 pointers into shared map memory (``pybpf.helpers.maps``), the socket storage helpers
 (``pybpf.helpers.sk_storage``), the cgroup array helpers (``pybpf.helpers.cgroup_array``),
 ``bpf_get_local_storage`` (``pybpf.helpers.cgroup_storage``),
-``bpf_get_stackid`` (``pybpf.helpers.stack_trace``) and the dynptr helpers (``pybpf.helpers.dynptr``);
+``bpf_get_stackid`` (``pybpf.helpers.stack_trace``), the dynptr helpers (``pybpf.helpers.dynptr``),
+``bpf_user_ringbuf_drain`` (``pybpf.helpers.user_ringbuf``) and the task, cgroup and inode storage
+helpers with the current task (``pybpf.helpers.local_storage``);
 program-type layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
@@ -18,12 +20,14 @@ from pybpf.helpers.cgroup_array import CGROUP_ARRAY_HELPERS
 from pybpf.helpers.cgroup_storage import CGROUP_STORAGE_HELPERS
 from pybpf.helpers.context import HelperContext, Packet, RunEnv
 from pybpf.helpers.dynptr import DYNPTR_HELPERS
+from pybpf.helpers.local_storage import LOCAL_STORAGE_HELPERS
 from pybpf.helpers.maps import MAP_HELPERS
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.sk_storage import SK_STORAGE_HELPERS
 from pybpf.helpers.stack_trace import STACK_TRACE_HELPERS
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.helpers.trace_shared import TraceRecord
+from pybpf.helpers.user_ringbuf import USER_RINGBUF_HELPERS
 
 
 def default_registry() -> HelperRegistry:
@@ -37,6 +41,8 @@ def default_registry() -> HelperRegistry:
         CGROUP_STORAGE_HELPERS,
         STACK_TRACE_HELPERS,
         DYNPTR_HELPERS,
+        USER_RINGBUF_HELPERS,
+        LOCAL_STORAGE_HELPERS,
     )
     for group in groups:
         for helper_id, function in group.items():
@@ -49,10 +55,12 @@ __all__ = [
     "CGROUP_ARRAY_HELPERS",
     "CGROUP_STORAGE_HELPERS",
     "DYNPTR_HELPERS",
+    "LOCAL_STORAGE_HELPERS",
     "MAP_HELPERS",
     "SK_STORAGE_HELPERS",
     "STACK_TRACE_HELPERS",
     "TRACE_PIPE",
+    "USER_RINGBUF_HELPERS",
     "Helper",
     "HelperContext",
     "HelperRegistry",

@@ -32,9 +32,9 @@ from typing import ClassVar
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import MapOps, MapParams, flags_access_ok
+from pybpf.maps.local_storage import LOCAL_STORAGE_MAX_VALUE_SIZE
 from pybpf.maps.percpu import PCPU_MIN_UNIT_SIZE, user_value_size
 from pybpf.maps.registry import register
-from pybpf.maps.sk_storage import LOCAL_STORAGE_MAX_VALUE_SIZE
 
 CGROUP_STORAGE_KEY_SIZE = 16
 """``sizeof(struct bpf_cgroup_storage_key)``: ``__u64 cgroup_inode_id; __u32 attach_type;`` padded."""

@@ -21,17 +21,20 @@ BUILTIN_MODULES = (
     "pybpf.maps.bloom",
     "pybpf.maps.lpm_trie",
     "pybpf.maps.ringbuf",
+    "pybpf.maps.user_ringbuf",
     "pybpf.maps.prog_array",
     "pybpf.maps.map_in_map",
     "pybpf.maps.perf_event_array",
     "pybpf.maps.sockmap",
     "pybpf.maps.sk_storage",
+    "pybpf.maps.local_storage",
     "pybpf.maps.reuseport_array",
     "pybpf.maps.cgroup_array",
     "pybpf.maps.cgroup_storage",
     "pybpf.maps.stack_trace",
     "pybpf.maps.devmap",
     "pybpf.maps.cpumap",
+    "pybpf.maps.xskmap",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 

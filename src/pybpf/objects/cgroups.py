@@ -9,7 +9,9 @@ pybpf does not own cgroups -- they are the running kernel's, shared by every pro
 BPF object keeps of one is its id (``cgroup_id()``: the inode number of its kernfs directory, which
 is what ``bpf_get_current_cgroup_id`` and BPF_CGROUP_ITER report), not a reference: a cgroup removed
 after it was stored simply matches no task any more (the kernel's reference would keep a dead,
-offline cgroup that no task can enter either).
+offline cgroup that no task can enter either).  Cgroup storage maps, which take directories of
+either hierarchy (``cgroup_v1v2_get_from_fd``), name a cgroup by its filesystem's device and its
+inode (``cgroup_key_of_fd``): inode numbers alone repeat across the v1 hierarchies.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import errno
 import functools
 import os
 import stat
+import struct
 
 from pybpf.errors import BPFError
 
@@ -36,6 +39,52 @@ def cgroup2_mount() -> str | None:
     except (OSError, ValueError, IndexError):
         return None
     return None
+
+
+@functools.cache
+def cgroup_devices() -> frozenset[int]:
+    """The device numbers of every mounted cgroup filesystem, v1 (``cgroup``) and v2 (``cgroup2``)."""
+    found: set[int] = set()
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+            for line in handle:
+                fields = line.split()
+                if fields[fields.index("-") + 1] in ("cgroup", "cgroup2"):
+                    major, minor = fields[2].split(":")
+                    found.add(os.makedev(int(major), int(minor)))
+    except (OSError, ValueError, IndexError):
+        return frozenset()
+    return frozenset(found)
+
+
+CGROUP_KEY = struct.Struct("<QQ")
+"""The bytes of a cgroup's key in cgroup storage maps: its filesystem's device and its inode."""
+
+
+def cgroup_key_of_fd(fd: int) -> bytes:
+    """``cgroup_v1v2_get_from_fd``: the key of the cgroup directory (v1 or v2, O_PATH too) ``fd`` is
+    open on; EBADF for an fd that is not open or any other file."""
+    try:
+        if fd < 0:
+            raise OSError(errno.EBADF, "negative fd")
+        st = os.fstat(fd)
+    except OSError:
+        raise BPFError(errno.EBADF, f"fd {fd} is not a cgroup directory") from None
+    if not stat.S_ISDIR(st.st_mode) or st.st_dev not in cgroup_devices():
+        raise BPFError(errno.EBADF, f"fd {fd} is not a cgroup directory")
+    return CGROUP_KEY.pack(st.st_dev, st.st_ino)
+
+
+def current_cgroup_key() -> bytes | None:
+    """The key of the calling process's default-hierarchy cgroup, None when it cannot be found."""
+    path = current_cgroup_path()
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return CGROUP_KEY.pack(st.st_dev, st.st_ino)
 
 
 def cgroup_id_of_fd(fd: int) -> int:

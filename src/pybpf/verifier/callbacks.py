@@ -45,6 +45,8 @@ from pybpf.uapi import (
     ENOTSUPP,
 )
 from pybpf.verifier import bounds, prune
+from pybpf.verifier.dynptr import LOCAL as DYNPTR_LOCAL
+from pybpf.verifier.dynptr import dynptr_slot
 from pybpf.verifier.regstate import RegState, is_null, map_attr
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.state import FuncFrame, PathState
@@ -97,7 +99,9 @@ def _set_callee_state(w: Walker, helper_id: int, caller: FuncFrame, callee: Func
         regs[2].mark_pointer(RegType.PTR_TO_BTF_ID)
         regs[3].copy_from(cr[4])
     elif helper_id == USER_RINGBUF_DRAIN:  # callback_fn(const struct bpf_dynptr *dynptr, void *ctx)
-        regs[1].mark_pointer(RegType.CONST_PTR_TO_DYNPTR)
+        regs[1].mark_pointer(RegType.CONST_PTR_TO_DYNPTR)  # __mark_dynptr_reg(): a LOCAL dynptr, a new id
+        regs[1].map = dynptr_slot(DYNPTR_LOCAL, True)
+        regs[1].id = w.new_id()
         regs[2].copy_from(cr[3])
     else:  # bpf_timer_set_callback: callback_fn(map, key, value)
         map_ref = cr[1].map

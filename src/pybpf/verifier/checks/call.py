@@ -71,6 +71,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_HASH_OF_MAPS,
     BPF_MAP_TYPE_PERCPU_ARRAY,
     BPF_MAP_TYPE_PROG_ARRAY,
+    BPF_MAP_TYPE_XSKMAP,
     BPF_MAX_VAR_OFF,
     BPF_PROG_TYPE_KPROBE,
     BPF_PROG_TYPE_TRACING,
@@ -419,6 +420,10 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.map = inner_map_meta(map_ref)
     elif references.acquires_socket(helper_id, map_ref):  # the socket found, referenced, or NULL
         r0.mark_pointer(RegType.PTR_TO_SOCKET, TypeFlag.PTR_MAYBE_NULL)
+    elif (
+        ret is RetType.PTR_TO_MAP_VALUE_OR_NULL and map_attr(map_ref, "map_type", None) == BPF_MAP_TYPE_XSKMAP
+    ):
+        r0.mark_pointer(RegType.PTR_TO_XDP_SOCK, TypeFlag.PTR_MAYBE_NULL)  # the AF_XDP socket, or NULL
     elif ret in (RetType.PTR_TO_MAP_VALUE, RetType.PTR_TO_MAP_VALUE_OR_NULL):
         maybe_null = ret.maybe_null and not _lookup_cannot_fail(helper_id, map_ref, const_key)
         r0.mark_pointer(RegType.PTR_TO_MAP_VALUE, TypeFlag.PTR_MAYBE_NULL if maybe_null else TypeFlag.NONE)
