@@ -165,11 +165,12 @@ class ArenaMap(MapOps):
         _HEADER.pack_into(self.mem, 0, start, end, count, counter)
 
     def direct_value_offset(self, off: int) -> int:
-        """``arena_map_direct_value_addr``: ERANGE past the user range; the program's ``lddw`` gets the
-        user address (``user_vm_start + off``), which the loader computes itself."""
+        """``arena_map_direct_value_addr``: ERANGE past the user range.  A program's ``lddw`` of the
+        arena's "value" gets the user address ``user_vm_start + off``: the answer is relative to the
+        storage (what ``MapObject.direct_value_address`` adds it to), so it lands there."""
         if off > self.user_vm_end - self.user_vm_start:
             raise BPFError(errno.ERANGE, "offset past the arena")
-        return off
+        return self.user_vm_start + off - ctypes.addressof(ctypes.c_char.from_buffer(self.mem))
 
     # --- the range tree of free pages -------------------------------------------------------------
     def _read_runs(self) -> tuple[list[tuple[int, int, int]], int]:

@@ -54,6 +54,16 @@ class ArenaMapping:
         self.size = size
         self.view: memoryview | None = memoryview((ctypes.c_char * size).from_address(address)).cast("B")
 
+    @classmethod
+    def of_fd(cls, fd: int, length: int, address: int = 0, *, prot: int, flags: int) -> ArenaMapping:
+        """A plain ``mmap(address, length, prot, flags, fd, 0)`` (a kernel arena's fd), OSError's errno
+        as a BPFError."""
+        got = _libc().mmap(address or None, length, prot, flags, fd, 0)
+        if got in (None, _MAP_FAILED):
+            err = ctypes.get_errno() or errno.EINVAL
+            raise BPFError(err, f"mmap: {os.strerror(err)}")
+        return cls(int(got), -(-length // PAGE) * PAGE)
+
     def close(self) -> None:
         if self.view is not None:
             self.view.release()

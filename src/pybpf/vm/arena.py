@@ -1,0 +1,110 @@
+"""Arena accesses on the interpreter: ``BPF_PROBE_MEM32`` loads and stores through arena pointers.
+
+Mirrors what the kernel's JITs emit for the accesses convert_ctx_accesses() marks ``BPF_PROBE_MEM32``
+(arch/x86/net/bpf_jit_comp.c): the address is the arena's kernel window (``kern_vm_start``) plus
+the pointer's low 32 bits plus the instruction's offset, and a fault there -- a page no program
+allocated and no user touched, or an address outside the arena's pages -- is caught by the
+exception table: a load leaves 0 in its destination, a store is dropped.  The verifier names those
+accesses (``VerifiedProgram.arena_accesses``); ``arena_accessing`` gives the interpreter's generated
+code accessors that carry them out on the program's arena (``pybpf.maps.arena.ArenaMap``: the
+arena's pages are its storage, shared with every process and with user space's mappings) and leave
+every other access as it was.  The arena's pages are never registered as regions: a program reaches
+them only through its arena pointers.
+
+Not modelled here: atomics on arena memory (they fault, as an access outside every region does)
+and BPF_F_SEGV_ON_FAULT's report of a faulting access.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Collection, MutableMapping
+from typing import Any
+
+from pybpf.maps.arena import ArenaMap
+from pybpf.vm.probe import EMPTY_RANGE, ZERO_VIEW
+
+_SINK = memoryview(bytearray(8))
+"""Where a dropped store writes (any size, at offset 0): the kernel's faulting store does nothing."""
+_LOADS = {
+    "_ld1": (1, "<B"), "_ld2": (2, "<H"), "_ld4": (4, "<I"), "_ld8": (8, "<Q"),
+    "_lds1": (1, "<b"), "_lds2": (2, "<h"), "_lds4": (4, "<i"),
+}  # fmt: skip
+_STORES = {"_st1": (1, "<B"), "_st2": (2, "<H"), "_st4": (4, "<I"), "_st8": (8, "<Q")}
+M64 = (1 << 64) - 1
+
+
+def arena_accessing(
+    namespace: MutableMapping[str, Any], slots: Collection[int], arena: ArenaMap | None
+) -> None:
+    """Replace the accessors of ``namespace`` (the interpreter's generated code's) by ones that carry
+    out the arena accesses at ``slots`` on ``arena`` (with no arena, such an access always faults:
+    the program then has none)."""
+    if not slots:
+        return
+    at_slots = frozenset(slots)
+    fill = namespace["_fill"]
+    storage = arena.mem if arena is not None else None
+
+    def where(address: int, size: int) -> int | None:
+        return None if arena is None else arena.program_offset(address, size)
+
+    def fill_arena(address: int, size: int, write: bool, pc: int) -> tuple[int, int, int, memoryview]:
+        if pc not in at_slots:
+            return fill(address, size, write, pc)  # type: ignore[no-any-return]
+        offset = where(address, size)
+        if offset is None or storage is None:
+            return EMPTY_RANGE[0], EMPTY_RANGE[1], address, _SINK if write else ZERO_VIEW
+        return address, address + size, address - offset, storage
+
+    namespace["_fill"] = fill_arena
+    for name, (size, fmt) in _LOADS.items():
+        namespace[name] = _arena_load(namespace[name], at_slots, where, storage, size, fmt)
+    for name, (size, fmt) in _STORES.items():
+        namespace[name] = _arena_store(namespace[name], at_slots, where, storage, size, fmt)
+
+
+def _arena_load(  # noqa: PLR0917
+    load: Callable[[int, int], int],
+    slots: frozenset[int],
+    where: Callable[[int, int], int | None],
+    storage: memoryview | None,
+    size: int,
+    fmt: str,
+) -> Callable[[int, int], int]:
+    unpack = struct.Struct(fmt).unpack_from
+
+    def load_arena(address: int, pc: int) -> int:
+        if pc not in slots:
+            return load(address, pc)
+        offset = where(address, size)
+        if offset is None or storage is None:
+            return 0
+        value: int = unpack(storage, offset)[0]
+        return value & M64
+
+    return load_arena
+
+
+def _arena_store(  # noqa: PLR0917
+    store: Callable[[int, int, int], None],
+    slots: frozenset[int],
+    where: Callable[[int, int], int | None],
+    storage: memoryview | None,
+    size: int,
+    fmt: str,
+) -> Callable[[int, int, int], None]:
+    pack = struct.Struct(fmt).pack_into
+
+    def store_arena(address: int, value: int, pc: int) -> None:
+        if pc not in slots:
+            store(address, value, pc)
+            return
+        offset = where(address, size)
+        if offset is not None and storage is not None:
+            pack(storage, offset, value)
+
+    return store_arena
+
+
+__all__ = ["arena_accessing"]
