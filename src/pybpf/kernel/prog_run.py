@@ -64,8 +64,7 @@ from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
-from pybpf.maps.arena import ArenaMap
-from pybpf.maps.base import FdKind
+from pybpf.maps.base import FdKind, MapOps
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs
@@ -111,7 +110,7 @@ def _build(
     stack_depths: dict[int, int] | None,
     probe_loads: frozenset[int] = frozenset(),
     arena_accesses: frozenset[int] = frozenset(),
-    arena: ArenaMap | None = None,
+    arena: MapOps | None = None,
 ) -> Executable:
     """The executable ``engine`` makes of the program; the JIT's engines get the verifier's facts (the
     accesses it proved in bounds, compiled unchecked) and stack depths (what a run zeroes of the
@@ -179,7 +178,7 @@ class ProgRuntime:
         stack_depths = (
             dict(zip(meta.subprogs, depths, strict=True)) if len(depths) == len(meta.subprogs) else None
         )
-        arena = next((obj.impl for obj in self.maps.values() if isinstance(obj.impl, ArenaMap)), None)
+        arena = next((obj.impl for obj in self.maps.values() if obj.impl.arena), None)
         self.executable = _build(
             engine, insns, registry, resolved, facts, stack_depths=stack_depths,
             probe_loads=frozenset(meta.probe_loads), arena_accesses=frozenset(meta.arena_accesses),

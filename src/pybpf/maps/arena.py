@@ -83,7 +83,7 @@ class ArenaMap(MapOps):
     takes_map_extra = True
     own_btf_check = True
     can_mmap = True
-    can_be_inner = False
+    arena = True
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)

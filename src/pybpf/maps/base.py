@@ -257,6 +257,9 @@ class MapOps:
     """Where a value may carry a program fd (``struct bpf_devmap_val`` / ``bpf_cpumap_val``'s
     ``bpf_prog.fd``), None for the types whose values hold none: the syscall layer updates such maps
     through ``update_with_programs``, and the map holds the programs (``holds``) by reference."""
+    arena: ClassVar[bool] = False
+    """Whether the type is an arena (``pybpf.maps.arena``): programs reach its pages through arena
+    pointers, carried out by the engines (``pybpf.vm.arena``)."""
     redirect_flags: ClassVar[int | None] = None
     """The flags the type's ``map_redirect`` (``bpf_redirect_map``) accepts beside the fallback
     action (None: the type is no redirect target); ``redirect_target`` says whether a key has one."""

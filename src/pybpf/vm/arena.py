@@ -22,6 +22,7 @@ from collections.abc import Callable, Collection, MutableMapping
 from typing import Any
 
 from pybpf.maps.arena import ArenaMap
+from pybpf.maps.base import MapOps
 from pybpf.vm.probe import EMPTY_RANGE, ZERO_VIEW
 
 _SINK = memoryview(bytearray(8))
@@ -34,14 +35,13 @@ _STORES = {"_st1": (1, "<B"), "_st2": (2, "<H"), "_st4": (4, "<I"), "_st8": (8, 
 M64 = (1 << 64) - 1
 
 
-def arena_accessing(
-    namespace: MutableMapping[str, Any], slots: Collection[int], arena: ArenaMap | None
-) -> None:
+def arena_accessing(namespace: MutableMapping[str, Any], slots: Collection[int], map_: MapOps | None) -> None:
     """Replace the accessors of ``namespace`` (the interpreter's generated code's) by ones that carry
-    out the arena accesses at ``slots`` on ``arena`` (with no arena, such an access always faults:
-    the program then has none)."""
+    out the arena accesses at ``slots`` on the arena ``map_`` (with no arena, every such access
+    faults: a load reads 0, a store is dropped)."""
     if not slots:
         return
+    arena = map_ if isinstance(map_, ArenaMap) else None
     at_slots = frozenset(slots)
     fill = namespace["_fill"]
     storage = arena.mem if arena is not None else None

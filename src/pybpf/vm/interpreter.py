@@ -99,7 +99,7 @@ from pybpf.isa.instruction import (
 )
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.isa.program import ProgramView
-from pybpf.maps.arena import ArenaMap
+from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.arena import arena_accessing
@@ -178,7 +178,7 @@ class Interpreter:
         resolved: Mapping[int, int] | None = None,
         probe_loads: Collection[int] = (),
         arena_accesses: Collection[int] = (),
-        arena: ArenaMap | None = None,
+        arena: MapOps | None = None,
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
