@@ -153,11 +153,11 @@ def test_frozen_arena_maps_read_only(arena: Map) -> None:
 @pytest.fixture
 def pages() -> Iterator[tuple[MapObject, ArenaMap]]:
     """A user-backend arena of 8 pages mapped at ``FIXED``."""
-    with Map.create(ARENA, 0, 0, 8, M, map_extra=FIXED) as arena:
-        with arena.map_arena(address=FIXED, flags=mmap.MAP_SHARED | MAP_FIXED):
-            obj = MapObject.from_fd(arena.fd)
-            assert isinstance(obj.impl, ArenaMap)
-            yield obj, obj.impl
+    arena = Map.create(ARENA, 0, 0, 8, M, map_extra=FIXED)
+    with arena, arena.map_arena(address=FIXED, flags=mmap.MAP_SHARED | MAP_FIXED):
+        obj = MapObject.from_fd(arena.fd)
+        assert isinstance(obj.impl, ArenaMap)
+        yield obj, obj.impl
 
 
 def test_alloc_is_best_fit_and_free_merges(pages: tuple[MapObject, ArenaMap]) -> None:

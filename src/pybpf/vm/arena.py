@@ -11,6 +11,12 @@ arena's pages are its storage, shared with every process and with user space's m
 every other access as it was.  The arena's pages are never registered as regions: a program reaches
 them only through its arena pointers.
 
+The cast from address space 0 to 1 (``rD = addr_space_cast(rS, 1, 0)``, which the verifier leaves for
+the JITs) gives 0 for a pointer whose low 32 bits are 0, else those bits under the upper half of the
+arena's user address (the x86 JIT's ``shl; or; rol; test; cmove``).  The interpreter receives it as the
+32-bit move ``wD = wS`` with that upper half in ``resolved`` at its slot (``arena_casts``), which
+``pybpf.vm.semantics`` emits as the cast.
+
 Not modelled here: atomics on arena memory (they fault, as an access outside every region does)
 and BPF_F_SEGV_ON_FAULT's report of a faulting access.
 """
@@ -21,8 +27,10 @@ import struct
 from collections.abc import Callable, Collection, MutableMapping
 from typing import Any
 
-from pybpf.maps.arena import ArenaMap
+from pybpf.isa.instruction import Instruction
+from pybpf.maps.arena import ArenaMap, clear_lo32
 from pybpf.maps.base import MapOps
+from pybpf.verifier.arena import is_cast_user
 from pybpf.vm.probe import EMPTY_RANGE, ZERO_VIEW
 
 _SINK = memoryview(bytearray(8))
@@ -33,6 +41,24 @@ _LOADS = {
 }  # fmt: skip
 _STORES = {"_st1": (1, "<B"), "_st2": (2, "<H"), "_st4": (4, "<I"), "_st8": (8, "<Q")}
 M64 = (1 << 64) - 1
+_MOV32_X = 0xBC
+
+
+def arena_casts(insns: list[Instruction], map_: MapOps | None) -> tuple[list[Instruction], dict[int, int]]:
+    """The instructions with every cast to address space 1 made ``wD = wS``, and slot -> the upper half
+    of the arena's user address for each (nothing to change without one: the list as given)."""
+    if not isinstance(map_, ArenaMap) or not any(is_cast_user(insn) for insn in insns):
+        return insns, {}
+    upper = clear_lo32(map_.user_vm_start)
+    casts: dict[int, int] = {}
+    changed: list[Instruction] = []
+    slot = 0
+    for insn in insns:
+        if is_cast_user(insn):
+            casts[slot] = upper
+        changed.append(Instruction(_MOV32_X, insn.dst, insn.src) if is_cast_user(insn) else insn)
+        slot += insn.slots
+    return changed, casts
 
 
 def arena_accessing(namespace: MutableMapping[str, Any], slots: Collection[int], map_: MapOps | None) -> None:

@@ -102,7 +102,7 @@ from pybpf.isa.program import ProgramView
 from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
-from pybpf.vm.arena import arena_accessing
+from pybpf.vm.arena import arena_accessing, arena_casts
 from pybpf.vm.atomics import atomic_functions
 from pybpf.vm.probe import probing
 from pybpf.vm.runtime import DEFAULT_BUDGET, MAY_GOTO_LOOPS, RunState
@@ -186,6 +186,9 @@ class Interpreter:
         else:
             insns = list(program)
             code = b""
+        insns, casts = arena_casts(insns, arena)
+        if casts:
+            code, resolved = b"", {**(resolved or {}), **casts}
         view = ProgramView(insns)
         specs = validate_program(insns, view)
         if not code:
