@@ -30,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import re
 import struct
 
 from pybpf import uapi
@@ -50,6 +51,8 @@ _HEADER = struct.Struct("<QQII")  # user_vm_start, user_vm_end, free run count, 
 _RUN = struct.Struct("<III")  # start, last (inclusive), change stamp
 _RUNS_AT = 64
 _MADV_REMOVE = 9
+_RESIDENT = re.compile(rb"[\x01-\xff]")
+"""A resident page's ``mincore`` byte (bit 0 set; the other bits are reserved, 0)."""
 
 
 @functools.cache
@@ -274,8 +277,9 @@ class ArenaMap(MapOps):
     def sync_user_faults(self) -> None:
         """Record the pages user space gave memory by touching them (``arena_vm_fault``: the page is
         taken and has memory).  Called with the lock held, before the range tree is used."""
-        for pgoff, byte in enumerate(self.resident(0, self.max_entries)):
-            if byte & 1 and not self.present(pgoff):
+        for found in _RESIDENT.finditer(self.resident(0, self.max_entries)):  # (a scan at C speed)
+            pgoff = found.start()
+            if not self.present(pgoff):
                 if self._is_free(pgoff, 1):
                     self._clear(pgoff, 1)
                 self._mark(pgoff, True)
