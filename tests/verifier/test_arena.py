@@ -157,3 +157,11 @@ def test_map_value_is_no_trusted_map(arena: Map) -> None:
             "out:\nr0 = 0\nexit"
         )
         assert _refusal(source, {"m": array.fd}) == (errno.EINVAL, "R1 must be referenced or trusted")
+
+
+@pytest.mark.parametrize("prog_type", ["xdp", "socket_filter", "sched_cls", "raw_tracepoint"])
+def test_any_program_type_may_use_an_arena(arena: Map, prog_type: str) -> None:
+    """No program type is refused an arena (check_map_prog_compatibility() has no such rule; only the
+    kfuncs need a sleepable program): its globals are reached through the cast."""
+    source = f"r1 = map_value(a, 16)\n{_cast(1, 1)}\nr0 = *(u32 *)(r1 + 0)\nr0 &= 1\nexit"
+    Program.load(resolve_kfuncs(source), prog_type, maps={"a": arena.fd}, backend=UserBackend()).close()
