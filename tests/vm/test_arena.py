@@ -225,3 +225,31 @@ def test_arena_list_object(backend: Backend) -> None:
         assert free.run().retval == 0
         assert total.run().retval == 0
         assert struct.unpack_from("<QQQ", bytes(bss.lookup(0))) == (0, 0, 0)
+
+
+def test_atomics_on_arena_memory(arena: tuple[Map, ArenaMapping], backend: Backend) -> None:
+    """BPF_PROBE_ATOMIC: an atomic add and a fetching add on an allocated page; on a page never
+    allocated nothing is written and the fetch reads 0."""
+    arena_map, mapping = arena
+    source = (
+        ALLOC.format(pages=1)
+        + f"""
+    if r0 == 0 goto out
+    {_cast_kern(1, 0)}
+    r2 = 5
+    lock *(u64 *)(r1 + 8) += r2
+    r2 = 7
+    r2 = atomic_fetch_add((u64 *)(r1 + 8), r2)
+    r3 = 9
+    r3 = atomic_fetch_add((u64 *)(r1 + {PAGE + 8}), r3)
+    r0 = r2
+    r0 <<= 8
+    r0 |= r3
+out:
+    exit
+"""
+    )
+    with _load(source, backend, {"a": arena_map.fd}) as program:
+        assert program.run().retval == 5 << 8
+    assert mapping.view is not None
+    assert struct.unpack_from("<Q", mapping.view, 8)[0] == 12

@@ -17,12 +17,15 @@ arena's user address (the x86 JIT's ``shl; or; rol; test; cmove``).  The interpr
 32-bit move ``wD = wS`` with that upper half in ``resolved`` at its slot (``arena_casts``), which
 ``pybpf.vm.semantics`` emits as the cast.
 
-Not modelled here: atomics on arena memory (they fault, as an access outside every region does)
-and BPF_F_SEGV_ON_FAULT's report of a faulting access.
+Atomics on arena memory (the kernel's ``BPF_PROBE_ATOMIC``) run as the other atomics do
+(``pybpf.vm.atomics``: natively atomic, also against other processes) on the arena's page; where no
+page is, nothing is written and a fetch gives 0.  Not modelled: BPF_F_SEGV_ON_FAULT's report of a
+faulting access.
 """
 
 from __future__ import annotations
 
+import ctypes
 import struct
 from collections.abc import Callable, Collection, MutableMapping
 from typing import Any
@@ -30,7 +33,9 @@ from typing import Any
 from pybpf.isa.instruction import Instruction
 from pybpf.maps.arena import ArenaMap, clear_lo32
 from pybpf.maps.base import MapOps
+from pybpf.memory.regions import READ, WRITE, Memory
 from pybpf.verifier.arena import is_cast_user
+from pybpf.vm.atomics import Atomics
 from pybpf.vm.probe import EMPTY_RANGE, ZERO_VIEW
 
 _SINK = memoryview(bytearray(8))
@@ -84,10 +89,38 @@ def arena_accessing(namespace: MutableMapping[str, Any], slots: Collection[int],
         return address, address + size, address - offset, storage
 
     namespace["_fill"] = fill_arena
+    if storage is not None:
+        pages = Memory()  # the arena's pages, for the atomics' checks alone
+        base = ctypes.addressof(ctypes.c_char.from_buffer(storage))
+        pages.add_view(storage, base, access=READ | WRITE, name="arena")
+        for name, atomic in Atomics(pages).functions.items():
+            key = f"_atomic_{name}"
+            namespace[key] = _arena_atomic(namespace[key], atomic, at_slots, where, base, int(name[-1]))
     for name, (size, fmt) in _LOADS.items():
         namespace[name] = _arena_load(namespace[name], at_slots, where, storage, size, fmt)
     for name, (size, fmt) in _STORES.items():
         namespace[name] = _arena_store(namespace[name], at_slots, where, storage, size, fmt)
+
+
+def _arena_atomic(  # noqa: PLR0917
+    plain: Callable[..., int | None],
+    arena: Callable[..., int | None],
+    slots: frozenset[int],
+    where: Callable[[int, int], int | None],
+    base: int,
+    size: int,
+) -> Callable[..., int | None]:
+    """An atomic (``(address, operands..., pc)``) that, at ``slots``, works on the arena's page."""
+
+    def atomic(address: int, *rest: int) -> int | None:
+        if rest[-1] not in slots:
+            return plain(address, *rest)
+        offset = where(address, size)
+        if offset is None:
+            return 0  # the exception table: nothing written, a fetch reads 0
+        return arena(base + offset, *rest)
+
+    return atomic
 
 
 def _arena_load(  # noqa: PLR0917
