@@ -218,3 +218,25 @@ def test_pages_a_user_touched_are_taken(pages: tuple[MapObject, ArenaMap]) -> No
         assert view[PAGE + 8] == 0
     finally:
         view.release()
+
+
+def test_corrupted_free_runs_are_euclean(pages: tuple[MapObject, ArenaMap]) -> None:
+    """The free runs live in shared memory: out of order, past the end or too many, the allocator
+    answers EUCLEAN ("structure needs cleaning"), never a wrong page."""
+    obj, impl = pages
+    header = bytes(impl.mem[:24])
+    for bad in (
+        header[:16] + (10**6).to_bytes(4, "little") + header[20:],  # more runs than can exist
+        None,  # a run past the arena's end
+    ):
+        if bad is None:
+            impl.mem[64 + 4 : 64 + 8] = (99).to_bytes(4, "little")  # run 0's last page: 99
+        else:
+            impl.mem[:24] = bad
+        with obj.lock, pytest.raises(OSError) as refused:
+            impl.alloc_pages(0, 1)
+        assert refused.value.errno == errno.EUCLEAN
+        impl.mem[:24] = header
+        impl.mem[64 + 4 : 64 + 8] = (7).to_bytes(4, "little")
+    with obj.lock:
+        assert impl.alloc_pages(0, 1) == FIXED  # repaired by hand: as before
