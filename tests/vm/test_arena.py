@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import mmap
+import os
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -253,3 +254,34 @@ out:
         assert program.run().retval == 5 << 8
     assert mapping.view is not None
     assert struct.unpack_from("<Q", mapping.view, 8)[0] == 12
+
+
+def test_another_process_sees_the_pages(arena: tuple[Map, ArenaMapping], backend: Backend) -> None:
+    """A program run in a child process allocates and writes a page; the parent's mapping shows it
+    and a program run in the parent reads it (the arena's pages are shared memory)."""
+    arena_map, mapping = arena
+    writer = (
+        ALLOC.format(pages=1)
+        + f"""
+    if r0 == 0 goto out
+    {_cast_kern(1, 0)}
+    r2 = 0x4242
+    *(u64 *)(r1 + 0) = r2
+    r0 = 0
+out:
+    exit
+"""
+    )
+    reader = f"r1 = map_value(a, 0)\n{_cast_kern(1, 1)}\nr0 = *(u64 *)(r1 + 0)\nexit"
+    with (
+        _load(writer, backend, {"a": arena_map.fd}) as write,
+        _load(reader, backend, {"a": arena_map.fd}) as read,
+    ):
+        pid = os.fork()
+        if pid == 0:
+            os._exit(write.run().retval)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert mapping.view is not None
+        assert struct.unpack_from("<Q", mapping.view, 0)[0] == 0x4242
+        assert read.run().retval == 0x4242
