@@ -45,7 +45,8 @@ The interface
   exactly ``value_size`` bytes (``pybpf.helpers.map_access``), so nothing else of the storage
   (headers, links, free lists, positions) is ever visible to programs.
 * mapping the fd (``pybpf.maps.mapping``): ``mmap_check``; BPF_OBJ_GET_INFO_BY_FD's ``hash``:
-  ``values_hash`` (``map_get_hash``);
+  ``values_hash`` (``map_get_hash``); arenas (``arena``: programs reach the pages through arena
+  pointers, ``pybpf.maps.arena``);
 * growing storage: ``reserve_storage`` (set by the object, see below).
 
 Shared structure may be corrupted
