@@ -178,7 +178,7 @@ def test_every_registered_type_has_creation_parameters_here() -> None:
 @pytest.mark.parametrize("map_type", REGISTERED, ids=_name)
 def test_declared_behaviour_is_the_kernels(map_type: int, native: Backend) -> None:
     if map_type == T.BPF_MAP_TYPE_ARENA and outcome(lambda: os.close(_new_map(native, map_type))):
-        pytest.skip("this kernel refuses arenas (EPERM from a lockdown LSM here)")
+        pytest.skip("this kernel refuses arenas (EPERM)")
     user = dict(_probes(UserBackend(), map_type))
     assert user == dict(_probes(native, map_type))
     impl = _impl(map_type)
