@@ -1,9 +1,9 @@
 """BPF_MAP_TYPE_ARENA from user space: creation, element commands, mapping, and the page allocator.
 
 The expectations are the kernel's (Linux 6.18, kernel/bpf/arena.c and range_tree.c) and run on both
-backends; the kernel this suite runs on refuses every arena with EPERM (a security policy of this machine), so there the
-kernel's side is skipped, as it is wherever bpf(2) is unavailable.  The page allocator's order
-(best fit, last changed first) is checked on pybpf's ``ArenaMap`` directly.
+backends; the kernel this suite runs on refuses every arena with EPERM (a security policy of this
+machine), so there the kernel's side is skipped, as it is wherever bpf(2) is unavailable.  The page
+allocator's order (best fit, last changed first) is checked on pybpf's ``ArenaMap`` directly.
 """
 
 from __future__ import annotations
