@@ -12,7 +12,8 @@ pybpf's map fd is its object file: the mapping is of the file's page area (``Are
 ``MAP_SHARED | MAP_FIXED`` at the chosen address, so every process sees the same pages at the same
 address, as the kernel's arena vmas do.  Touching a page no program allocated gives it memory
 (``arena_vm_fault``); BPF_F_SEGV_ON_FAULT's SIGSEGV for such a touch is not modelled (the page is
-given memory, as without the flag).
+given memory, as without the flag).  A first mapping longer than the arena's pages is EINVAL here (the
+kernel lets user space map up to 4 GiB whatever ``max_entries`` says; pybpf's file has the pages only).
 """
 
 from __future__ import annotations
