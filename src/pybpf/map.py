@@ -34,6 +34,7 @@ from pybpf.kernel import map_elem
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.btfobj import update_value, without_lock
 from pybpf.libbpf import btf_load_from_kernel_by_id
+from pybpf.maps.arena_mapping import ArenaMapping, arena_mmap
 from pybpf.maps.base import round_up
 from pybpf.maps.mapping import map_mmap
 from pybpf.maps.object import MapObject
@@ -137,12 +138,14 @@ class Map(FdObject):
         backend: Backend | None = None,
         key_type: Any = None,
         value_type: Any = None,
+        map_extra: int = 0,
     ) -> Map:
-        """BPF_MAP_CREATE a new map."""
+        """BPF_MAP_CREATE a new map (``map_extra``: a bloom filter's hash count, an arena's address)."""
         backend = backend if backend is not None else get_backend()
         attr = uapi.bpf_attr()
         attr.map_type, attr.key_size, attr.value_size = map_type, key_size, value_size
         attr.max_entries, attr.map_flags = max_entries, flags
+        attr.map_extra = map_extra
         attr.map_name = name.encode()
         fd = backend.bpf(uapi.BPF_MAP_CREATE, attr)
         return cls._adopt(fd, backend, key_type, value_type)
@@ -323,6 +326,23 @@ class Map(FdObject):
                 with Map._holders_lock:
                     Map._holders -= 1
                 fds.discard(self._fd)
+
+    def map_arena(
+        self,
+        length: int | None = None,
+        address: int = 0,
+        *,
+        prot: int = mmap.PROT_READ | mmap.PROT_WRITE,
+        flags: int = mmap.MAP_SHARED,
+    ) -> ArenaMapping:
+        """``mmap(address, length, prot, flags, fd, 0)`` of an arena (length: its pages by default),
+        refused as the kernel refuses it (``pybpf.maps.arena_mapping``): the first mapping fixes the
+        arena's user address unless ``map_extra`` did, later ones must be at it (MAP_FIXED)."""
+        if length is None:
+            length = self.max_entries * mmap.PAGESIZE
+        if self._direct:
+            return arena_mmap(self.fd, length, address, prot=prot, flags=flags)
+        return ArenaMapping.of_fd(self.fd, length, address, prot=prot, flags=flags)
 
     def mmap(
         self,

@@ -23,6 +23,7 @@ import errno
 import os
 import struct
 
+from pybpf import uapi
 from pybpf.btf.ext import BTFExt, parse_btf_ext, shifted
 from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import BTFError
@@ -30,7 +31,7 @@ from pybpf.btf.types import BTF
 from pybpf.elf.btf_fixup import finalize_btf
 from pybpf.elf.errors import ELFError
 from pybpf.elf.externs import collect_externs
-from pybpf.elf.globaldata import data_kind, elf_object_name, global_data_maps
+from pybpf.elf.globaldata import ARENA_SECTION, arena_data, data_kind, elf_object_name, global_data_maps
 from pybpf.elf.maps import btf_maps, legacy_maps, map_initial_slots
 from pybpf.elf.reader import (
     R_BPF_64_32,
@@ -110,6 +111,7 @@ class _Collector:
         if btf_section is not None:
             maps += btf_maps(elf, btf_section, btf)
         maps += global_data_maps(elf, btf)
+        arena_data(elf, maps, self.path)
         if kconfig_map is not None:
             maps.append(kconfig_map)
         for m in maps:
@@ -302,6 +304,9 @@ class _Collector:
             return Reference(insn, RefKind.MAP, found.name)
         if data_kind(target) is not None and target.name in spec.maps:
             return Reference(insn, RefKind.MAP_VALUE, target.name, sym.value)
+        if target.name == ARENA_SECTION:
+            arena = next(m for m in maps if m.map_type == uapi.BPF_MAP_TYPE_ARENA)  # (arena_data found it)
+            return Reference(insn, RefKind.MAP_VALUE, arena.name, sym.value + arena.data_offset)
         raise ELFError(f"{here}: bad data relocation against section '{target.name}'")
 
     def _section_name(self, sym: ElfSymbol) -> str:

@@ -8,6 +8,11 @@ one-element ``BPF_MAP_TYPE_ARRAY`` (4-byte key) whose value is the section's byt
 non-hidden) variable is ``BPF_F_MMAPABLE``.  The kernel is given libbpf's name for it: up to eight
 characters of the object's name and the section name (``xdp_coun.rodata``), or the section name alone
 for a custom ``.data.*`` section.  Programs reach the variables through ``BPF_PSEUDO_MAP_VALUE`` lddws.
+
+``__arena`` variables (clang's ``address_space(1)``, section ``.addr_space.1``) are no map of their own:
+as libbpf's ``init_arena_map_data`` has it, they are the initial bytes of the object's one arena map
+(refused without one, ENOENT; with two, EINVAL; E2BIG when they do not fit), laid out in the arena's
+last pages (``MapSpec.data_offset``), which the loader writes through its mapping of the arena.
 """
 
 from __future__ import annotations
@@ -18,7 +23,18 @@ from pybpf.elf.errors import ELFError
 from pybpf.elf.reader import ElfObject, ElfSection
 from pybpf.elf.spec import MapKind, MapSpec
 
-__all__ = ["MAX_DATA_SECTION", "data_kind", "global_data_maps", "internal_map_name"]
+__all__ = [
+    "ARENA_SECTION",
+    "MAX_DATA_SECTION",
+    "arena_data",
+    "data_kind",
+    "global_data_maps",
+    "internal_map_name",
+]
+
+ARENA_SECTION = ".addr_space.1"
+"""libbpf's ``ARENA_SEC``: where clang puts ``__arena`` global variables."""
+PAGE_SIZE = 4096
 
 MAX_DATA_SECTION = 1 << 24
 """The largest global-data section pybpf reads (16 MiB: far above real objects, so a hostile ``.bss`` size
@@ -83,6 +99,38 @@ def global_data_maps(elf: ElfObject, btf: BTF | None) -> list[MapSpec]:
             )
         )
     return maps
+
+
+def arena_data(elf: ElfObject, maps: list[MapSpec], path: str) -> None:
+    """``init_arena_map_data``: the ``.addr_space.1`` bytes become the data of the object's arena map,
+    placed at the start of the arena's last pages that hold them."""
+    section = elf.section_named(ARENA_SECTION)
+    arenas = [m for m in maps if m.map_type == uapi.BPF_MAP_TYPE_ARENA]
+    if len(arenas) > 1:
+        raise ELFError(
+            f"{path}: map '{arenas[1].name}': only single ARENA map is supported "
+            f"(map '{arenas[0].name}' is also ARENA)",
+            err=22,  # EINVAL
+        )
+    if section is None or not section.size:
+        return
+    if not arenas:
+        raise ELFError(
+            f"{path}: sec '{ARENA_SECTION}': to use global __arena variables the ARENA map should be "
+            'explicitly declared in SEC(".maps")',
+            err=2,  # ENOENT
+        )
+    arena = arenas[0]
+    mmap_size = arena.max_entries * PAGE_SIZE
+    alloc_size = -(-section.size // PAGE_SIZE) * PAGE_SIZE
+    if alloc_size > mmap_size:
+        raise ELFError(
+            f"{path}: map '{arena.name}': static vars in '{ARENA_SECTION}' exceed arena size "
+            f"({alloc_size} > {mmap_size})",
+            err=7,  # E2BIG
+        )
+    arena.data = bytearray(section.size) if section.nobits else bytearray(section.data)
+    arena.data_offset = mmap_size - alloc_size
 
 
 def elf_object_name(path: str) -> str:

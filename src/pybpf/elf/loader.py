@@ -9,7 +9,10 @@ Mirrors libbpf's ``bpf_object__load`` (tools/lib/bpf/libbpf.c) step by step:
    their BTF key/value types (dropped for the map types libbpf drops them for, and retried without
    BTF if the kernel refuses), a map-in-map with a temporary inner map as its template; global data is
    written and ``.rodata``/``.kconfig`` frozen; map-in-map slots filled; pins made.  Perf event arrays
-   without ``max_entries`` get one slot per possible CPU, ring buffers a page-aligned power of two.
+   without ``max_entries`` get one slot per possible CPU, ring buffers a page-aligned power of two.  An
+   arena is mapped at once (at its ``map_extra`` address, else where the system puts it: that fixes
+   its user address before any program is verified) and its ``__arena`` variables are written through
+   the mapping, at the arena's end; the mapping stays with the loaded object (``LoadedObject.arenas``).
 3. ``bpf_object__relocate`` + ``bpf_object_load_prog`` for each program: link (``pybpf.elf.link``),
    CO-RE and references (``pybpf.elf.relocate``), then BPF_PROG_LOAD with the object's BTF, func_info
    and line_info, the expected attach type and flags of its section, and an attach BTF id for the
@@ -45,7 +48,8 @@ from pybpf.elf.relocate import relocate_core, relocate_references
 from pybpf.elf.sections import SecFlag, find_section_def
 from pybpf.elf.spec import MapSpec, ObjectSpec, PinType, ProgramSpec
 from pybpf.errors import BPFError
-from pybpf.kernel.backend import Backend
+from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.maps.arena_mapping import ArenaMapping, arena_mmap
 from pybpf.maps.percpu import possible_cpus
 
 __all__ = ["LoadOptions", "LoadedObject", "ProgramLoadError", "load_spec"]
@@ -71,6 +75,7 @@ _NO_BTF_TYPES = frozenset(
     }
 )
 """``bpf_object__create_map``: map types created without BTF key/value types."""
+_MAP_FIXED = 0x10
 _ATTACH_BTF = {
     uapi.BPF_TRACE_RAW_TP: ("btf_trace_", Typedef),
     uapi.BPF_TRACE_ITER: ("bpf_iter_", Func),
@@ -125,8 +130,13 @@ class LoadedObject:
     """Map name -> pin path, for maps pinned or reused by name."""
     reused: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    arenas: dict[str, ArenaMapping] = field(default_factory=dict)
+    """Map name -> this process's mapping of an arena (libbpf's ``map->mmaped``)."""
 
     def close(self) -> None:
+        for mapping in self.arenas.values():
+            mapping.close()
+        self.arenas.clear()
         for fd in [*self.programs.values(), *self.maps.values(), self.btf_fd]:
             if fd >= 0:
                 with contextlib.suppress(OSError):
@@ -232,7 +242,9 @@ class _Loader:
             if inner_fd >= 0:
                 os.close(inner_fd)
         self.out.maps[m.name] = fd
-        if m.data is not None:
+        if m.map_type == uapi.BPF_MAP_TYPE_ARENA:
+            self._map_arena(m, fd)
+        elif m.data is not None:
             self._update(m.name, fd, 0, bytes(m.data))
             if m.frozen:
                 attr = uapi.bpf_attr()
@@ -244,6 +256,24 @@ class _Loader:
             attr.pathname, attr.bpf_fd = ctypes.addressof(path), fd
             self._bpf(uapi.BPF_OBJ_PIN, attr, f"map '{m.name}': pin at {pin_path}")
             self.out.pinned[m.name] = pin_path
+
+    def _map_arena(self, m: MapSpec, fd: int) -> None:
+        """``bpf_object__create_maps`` for an arena: mmap it whole (MAP_FIXED at ``map_extra`` when set),
+        then copy the ``.addr_space.1`` bytes to ``data_offset``."""
+        size = m.max_entries * mmap.PAGESIZE
+        flags = mmap.MAP_SHARED | (_MAP_FIXED if m.map_extra else 0)
+        prot = mmap.PROT_READ | mmap.PROT_WRITE
+        try:
+            if isinstance(self.backend, UserBackend):
+                mapping = arena_mmap(fd, size, m.map_extra, prot=prot, flags=flags)
+            else:
+                mapping = ArenaMapping.of_fd(fd, size, m.map_extra, prot=prot, flags=flags)
+        except BPFError as exc:
+            err = exc.errno or errno.EINVAL
+            raise BPFError(err, f"map '{m.name}': failed to mmap arena: {exc.strerror}") from None
+        self.out.arenas[m.name] = mapping
+        if m.data is not None and mapping.view is not None:
+            mapping.view[m.data_offset : m.data_offset + len(m.data)] = bytes(m.data)
 
     def _max_entries(self, m: MapSpec) -> int:
         """``map_set_def_max_entries`` / ``adjust_ringbuf_sz``."""

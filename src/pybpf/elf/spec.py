@@ -166,6 +166,9 @@ class MapSpec:
     section: str = ""
     offset: int = 0
     """Byte offset of the definition in its section (the symbol's value)."""
+    data_offset: int = 0
+    """Where ``data`` goes in the map: 0 (global data's one value), or for an arena the start of its last
+    pages (libbpf's ``arena_data_off``: the ``.addr_space.1`` variables live at the arena's end)."""
 
     @property
     def frozen(self) -> bool:

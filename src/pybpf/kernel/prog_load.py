@@ -254,7 +254,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         line_info_rec_size=a.line_info_rec_size,
         slot_map=list(verified.slot_map or ()),
         proven_accesses=sorted(verified.proven_accesses), stack_depths=list(verified.stack_depths),
-        probe_loads=sorted(verified.probe_loads),
+        probe_loads=sorted(verified.probe_loads), arena_accesses=sorted(verified.arena_accesses),
     )  # fmt: skip
     btf_fd = None
     if btf_is_func is not None:  # func_info or line_info: the program holds its BTF (prog->aux->btf)

@@ -46,6 +46,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from pybpf import jit
 from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
@@ -63,7 +64,7 @@ from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
-from pybpf.maps.base import FdKind
+from pybpf.maps.base import FdKind, MapOps
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs
@@ -108,11 +109,22 @@ def _build(
     *,
     stack_depths: dict[int, int] | None,
     probe_loads: frozenset[int] = frozenset(),
+    arena_accesses: frozenset[int] = frozenset(),
+    arena: MapOps | None = None,
 ) -> Executable:
     """The executable ``engine`` makes of the program; the JIT's engines get the verifier's facts (the
     accesses it proved in bounds, compiled unchecked) and stack depths (what a run zeroes of the
     stack), the interpreter checks every access and zeroes the whole stack.  Every engine gets the
-    probe loads (``ProgMeta.probe_loads``: reading an address no region holds gives 0)."""
+    probe loads (``ProgMeta.probe_loads``: reading an address no region holds gives 0).  A program
+    that uses an arena runs on the interpreter (the JIT does not reach arenas yet), which carries out
+    its arena accesses (``ProgMeta.arena_accesses``) on ``arena``."""
+    if arena is not None or arena_accesses:
+        if ENGINES[engine] is not Interpreter:
+            jit.notice("programs using an arena run on the interpreter")
+        return Interpreter(
+            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
+            arena_accesses=arena_accesses, arena=arena,
+        )  # fmt: skip
     if ENGINES[engine] is jit_engine:
         return jit_engine(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
@@ -166,9 +178,11 @@ class ProgRuntime:
         stack_depths = (
             dict(zip(meta.subprogs, depths, strict=True)) if len(depths) == len(meta.subprogs) else None
         )
+        arena = next((obj.impl for obj in self.maps.values() if obj.impl.arena), None)
         self.executable = _build(
             engine, insns, registry, resolved, facts, stack_depths=stack_depths,
-            probe_loads=frozenset(meta.probe_loads),
+            probe_loads=frozenset(meta.probe_loads), arena_accesses=frozenset(meta.arena_accesses),
+            arena=arena,
         )  # fmt: skip
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.

@@ -81,6 +81,9 @@ class ProgMeta:
     probe_loads: list[int] = field(default_factory=list)
     """The xlated slots of the probe loads (the kernel's ``BPF_PROBE_MEM`` loads through untrusted
     kernel pointers): on both engines, reading an address no region holds gives 0, not a fault."""
+    arena_accesses: list[int] = field(default_factory=list)
+    """The xlated slots of the accesses through arena pointers (the kernel's ``BPF_PROBE_MEM32``):
+    the engines reach the program's arena there (``pybpf.vm.arena``)."""
     stack_depths: list[int] = field(default_factory=list)
     """The verifier's stack depth of each subprogram of ``subprogs`` (the kernel's ``stack_depth`` of
     each ``bpf_subprog_info``; ``prog->aux->stack_depth`` the first): what each run of the program

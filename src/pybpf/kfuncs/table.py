@@ -29,9 +29,11 @@ bpf_list_push_front_impl / bpf_list_push_back_impl, bpf_list_pop_front / bpf_lis
 (KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
 (``pybpf.kfuncs.graph_list``); from kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
 bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire (KF_ACQUIRE | KF_TRUSTED_ARGS)
-and bpf_cpumask_release.  In user space there are no kernel tasks,
-cgroups or cpumasks: the lookups find none and creating one fails (NULL), acquiring a task or
-cgroup gives NULL (a cpumask: the same pointer), releasing does nothing.
+and bpf_cpumask_release; from kernel/bpf/arena.c (every program type, KF_TRUSTED_ARGS | KF_SLEEPABLE):
+bpf_arena_alloc_pages, bpf_arena_free_pages and bpf_arena_reserve_pages (``pybpf.kfuncs.arena``; an
+arena pointer is a plain ``void *`` to the verifier: R0 of an allocation is a scalar).  In user space
+there are no kernel tasks, cgroups or cpumasks: the lookups find none and creating one fails (NULL),
+acquiring a task or cgroup gives NULL (a cpumask: the same pointer), releasing does nothing.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from dataclasses import dataclass
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import alloc_obj, dynptr_pkt, graph_list, iter_num
+from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, iter_num
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SKB,
     BPF_PROG_TYPE_LWT_IN,
@@ -93,6 +95,7 @@ class ArgKind(enum.Enum):
     ALLOC_OBJ = "alloc_obj"  # void *<name>__alloc: an object of bpf_obj_new (KF_ARG_PTR_TO_ALLOC_BTF_ID)
     LIST_HEAD = "list_head"  # struct bpf_list_head *: a list head of a map value (KF_ARG_PTR_TO_LIST_HEAD)
     LIST_NODE = "list_node"  # struct bpf_list_node *: an object's node (KF_ARG_PTR_TO_LIST_NODE)
+    MAP = "map"  # void *<name>__map: a map (KF_ARG_PTR_TO_MAP: CONST_PTR_TO_MAP, a struct bpf_map)
 
 
 class RetKind(enum.Enum):
@@ -255,6 +258,9 @@ _LIST_PUSH_ARGS = (
     _IGNORED_META,
     KArg(ArgKind.SCALAR, "u64", "off"),
 )
+
+_ARENA_MAP_ARG = KArg(ArgKind.MAP, "void *", "p__map")
+_PAGE_CNT_ARG = KArg(ArgKind.SCALAR, "u32", "page_cnt")
 
 PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
 RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
@@ -464,6 +470,40 @@ KFUNCS: tuple[KFunc, ...] = (
         "int",
         4,
         dynptr_pkt.dynptr_clone,
+    ),
+    # arenas: kernel/bpf/arena.c's arena_kfuncs (KF_ARENA_* only tag their BTF with address_space(1))
+    KFunc(
+        "bpf_arena_alloc_pages",
+        KfFlag.TRUSTED_ARGS | KfFlag.SLEEPABLE,
+        (
+            _ARENA_MAP_ARG,
+            KArg(ArgKind.IGNORED, "void *", "addr__ign"),
+            _PAGE_CNT_ARG,
+            KArg(ArgKind.SCALAR, "int", "node_id"),
+            _FLAGS_ARG,
+        ),
+        RetKind.SCALAR,
+        "void *",
+        8,
+        arena.arena_alloc_pages,
+    ),
+    KFunc(
+        "bpf_arena_free_pages",
+        KfFlag.TRUSTED_ARGS | KfFlag.SLEEPABLE,
+        (_ARENA_MAP_ARG, KArg(ArgKind.IGNORED, "void *", "ptr__ign"), _PAGE_CNT_ARG),
+        RetKind.VOID,
+        "void",
+        0,
+        arena.arena_free_pages,
+    ),
+    KFunc(
+        "bpf_arena_reserve_pages",
+        KfFlag.TRUSTED_ARGS | KfFlag.SLEEPABLE,
+        (_ARENA_MAP_ARG, KArg(ArgKind.IGNORED, "void *", "ptr__ign"), _PAGE_CNT_ARG),
+        RetKind.SCALAR,
+        "int",
+        4,
+        arena.arena_reserve_pages,
     ),
 )
 """Every kfunc pybpf implements."""

@@ -45,7 +45,8 @@ The interface
   exactly ``value_size`` bytes (``pybpf.helpers.map_access``), so nothing else of the storage
   (headers, links, free lists, positions) is ever visible to programs.
 * mapping the fd (``pybpf.maps.mapping``): ``mmap_check``; BPF_OBJ_GET_INFO_BY_FD's ``hash``:
-  ``values_hash`` (``map_get_hash``);
+  ``values_hash`` (``map_get_hash``); arenas (``arena``: programs reach the pages through arena
+  pointers, ``pybpf.maps.arena``);
 * growing storage: ``reserve_storage`` (set by the object, see below).
 
 Shared structure may be corrupted
@@ -257,6 +258,9 @@ class MapOps:
     """Where a value may carry a program fd (``struct bpf_devmap_val`` / ``bpf_cpumap_val``'s
     ``bpf_prog.fd``), None for the types whose values hold none: the syscall layer updates such maps
     through ``update_with_programs``, and the map holds the programs (``holds``) by reference."""
+    arena: ClassVar[bool] = False
+    """Whether the type is an arena (``pybpf.maps.arena``): programs reach its pages through arena
+    pointers, carried out by the engines (``pybpf.vm.arena``)."""
     redirect_flags: ClassVar[int | None] = None
     """The flags the type's ``map_redirect`` (``bpf_redirect_map``) accepts beside the fallback
     action (None: the type is no redirect target); ``redirect_target`` says whether a key has one."""

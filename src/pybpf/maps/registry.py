@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from pybpf import uapi
 from pybpf.maps.base import MapOps
 
 BUILTIN_MODULES = (
@@ -35,11 +34,12 @@ BUILTIN_MODULES = (
     "pybpf.maps.devmap",
     "pybpf.maps.cpumap",
     "pybpf.maps.xskmap",
+    "pybpf.maps.arena",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 
-_UNIMPLEMENTED_WITH_MAP_EXTRA = frozenset({uapi.BPF_MAP_TYPE_ARENA})
-"""Types pybpf does not have yet whose creation takes ``map_extra`` (arenas: the user address)."""
+_UNIMPLEMENTED_WITH_MAP_EXTRA: frozenset[int] = frozenset()
+"""Types pybpf does not have yet whose creation takes ``map_extra`` (none since arenas)."""
 
 _REGISTRY: dict[int, type[MapOps]] = {}
 _loaded = False

@@ -869,6 +869,8 @@ class Walker:
             )
         self.check_reg_read(insn.src)
         self.check_reg_write(insn.dst)
+        if insn.imm == 1:  # cast from as(1) to as(0): an arena pointer, 32 bits wide
+            self.state.cur.regs[insn.dst].mark_pointer(RegType.PTR_TO_ARENA)
 
     def format_state(self, state: PathState, scratched: set[int] | None, frameno: int | None = None) -> str:
         """print_verifier_state() of a frame (the current one by default): every initialised

@@ -97,6 +97,10 @@ if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
 
+_MAP_POINTERS = frozenset({RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY})
+"""The register types that carry a map (``reg->map_ptr``), which a ``__map`` argument needs."""
+
+
 def is_kfunc_call(insn: Instruction) -> bool:
     return insn.opcode == CALL_OPCODE and insn.src == op.BPF_PSEUDO_KFUNC_CALL
 
@@ -188,6 +192,13 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             continue
         if arg.kind is ArgKind.ALLOC_OBJ:
             released = alloc_obj.check_alloc_arg(w, kfunc, i, regno) or released
+            continue
+        if arg.kind is ArgKind.MAP:  # KF_ARG_PTR_TO_MAP: a map (reg->map_ptr), trusted: CONST_PTR_TO_MAP
+            if reg.type not in _MAP_POINTERS:
+                w.fail(errno.EINVAL, f"pointer in R{regno} isn't map pointer")
+            if reg.type is not RegType.CONST_PTR_TO_MAP:
+                w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
+            mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
             continue
         if arg.kind is not ArgKind.ITER:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)

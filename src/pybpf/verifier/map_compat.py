@@ -8,7 +8,9 @@ only arrays, hashes, ring buffers, queues and stacks, local storage and maps of 
 programs can only use array, hash, ringbuf and local storage maps, also as inner maps").  All EINVAL,
 checked when a map is first referenced (add_used_map()).  There too, ``bpf_cgroup_storage_assign``:
 a program uses at most one cgroup storage map of each flavour (shared, per-CPU), EBUSY ("only one
-cgroup storage of each type is allowed").
+cgroup storage of each type is allowed").  Last, the arena rules: a program uses at most one arena
+(EBUSY, "Only one arena per program"), whose user address must already be fixed, by ``map_extra`` or
+a first mmap() (EINVAL, "arena's user address must be set via map_extra or mmap()").
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ CGROUP_STORAGE_MAP_TYPES = frozenset(
 """bpf_map_is_cgroup_storage(): each is a flavour of which a program may use one map."""
 
 
+def arena_user_vm_start(map_: MapRef) -> int:
+    """``bpf_arena_get_user_vm_start()`` of an arena reference (its map object's), 0 when unset or
+    unknown."""
+    impl = getattr(getattr(map_, "obj", None), "impl", None)
+    start = getattr(impl, "user_vm_start", 0)
+    return start if isinstance(start, int) else 0
+
+
 def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
     """check_map_prog_compatibility(): raises VerifierError (EINVAL, logged) for a map the program
     may not use."""
@@ -65,3 +75,8 @@ def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
         map_attr(used, "map_type", None) == map_type for used in state.maps
     ):  # another map of the flavour: add_used_map() sees each map once
         state.fail(errno.EBUSY, "only one cgroup storage of each type is allowed")
+    if map_type == uapi.BPF_MAP_TYPE_ARENA:
+        if any(map_attr(used, "map_type", None) == map_type for used in state.maps):
+            state.fail(errno.EBUSY, "Only one arena per program")
+        if not arena_user_vm_start(map_):
+            state.einval("arena's user address must be set via map_extra or mmap()")

@@ -42,6 +42,7 @@ from typing import Protocol
 
 from pybpf.isa.program import ProgramView
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS
+from pybpf.verifier.arena import ArenaFixupPass, arena_accesses
 from pybpf.verifier.attach import AttachPass
 from pybpf.verifier.btf_info import BtfInfoEarlyPass, BtfInfoPass
 from pybpf.verifier.cfg import CfgPass
@@ -82,6 +83,7 @@ PASSES: list[Pass] = [
     CtxRewritePass(),
     FuncArgFixupPass(),
     LdImm64Pass(),
+    ArenaFixupPass(),
 ]
 """The default pipeline, in order."""
 
@@ -114,6 +116,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         slot_map=state.slot_map,
         proven_accesses=proven_accesses(state, view),
         probe_loads=probe_loads(state, view),
+        arena_accesses=arena_accesses(state, view),
         stack_depths=list(state.stack_depths),
     )
 

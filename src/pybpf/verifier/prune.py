@@ -729,6 +729,8 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
         return True
     if old.type is not cur.type:
         return False
+    if old.type is RegType.PTR_TO_ARENA:
+        return True  # every arena pointer is as good as any other (nothing about it is tracked)
     if old.type is RegType.SCALAR_VALUE:
         if precise and not old.precise:
             return True

@@ -27,7 +27,7 @@ import errno
 from pybpf.errors import BPFError
 from pybpf.isa import opcodes as op
 from pybpf.isa.program import CALLX_OPCODE
-from pybpf.uapi import BPF_MAP_TYPE_ARRAY, BPF_MAX_VAR_OFF, MAX_USED_MAPS
+from pybpf.uapi import BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_ARRAY, BPF_MAX_VAR_OFF, MAX_USED_MAPS
 from pybpf.verifier import map_compat
 from pybpf.verifier.request import MapRef
 from pybpf.verifier.state import VerifierState
@@ -100,7 +100,7 @@ def _check_lddw(state: VerifierState, i: int) -> None:
         off = second.imm & 0xFFFFFFFF
         if off >= BPF_MAX_VAR_OFF:
             state.einval(f"direct value offset of {off} is not allowed")
-        if map_.map_type != BPF_MAP_TYPE_ARRAY:
+        if map_.map_type not in (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_ARENA):
             state.einval("no direct value access support for this map type")
         try:
             value = map_.direct_value_address(off)

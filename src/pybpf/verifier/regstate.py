@@ -190,6 +190,8 @@ def format_reg(reg: RegState, frameno: int = 0) -> str:
     if t is RegType.SCALAR_VALUE and tnum.is_const(reg.var_off):  # a scalar's off is its link's delta
         return mark + _snum(bounds.s64(reg.var_off.value))
     text = mark + reg.type_name()
+    if t is RegType.PTR_TO_ARENA:
+        return text  # an arena pointer has nothing more to show
     if t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType):
         text += reg.map.name  # print_reg_state(): the kernel type's name after the type
     if t is RegType.PTR_TO_STACK:

@@ -77,6 +77,13 @@ class InsnFacts:
     probe: bool = False
     """Memory read: on some path through an untrusted kernel pointer (``PTR_TO_BTF_ID`` or untrusted
     memory), which the fixups turn into a probe load (convert_ctx_accesses(): ``BPF_PROBE_MEM``)."""
+    arena: bool = False
+    """Memory access: through an arena pointer (``PTR_TO_ARENA``), which convert_ctx_accesses() makes a
+    ``BPF_PROBE_MEM32`` access: the arena's page at the pointer's low 32 bits, a fault reading 0 and
+    dropping a store."""
+    needs_zext: bool = False
+    """ALU64 operation on an arena pointer, which do_misc_fixups() turns into its 32-bit form
+    (``insn_aux_data.needs_zext``)."""
     map: MapRef | None = None  # helper call: the map passed as CONST_PTR_TO_MAP (None if several)
     map_ambiguous: bool = False  # helper call: different maps on different paths
     obj_new_size: int | None = None
@@ -107,6 +114,9 @@ class VerifiedProgram:
     probe_loads: frozenset[int] = frozenset()
     """The xlated slots of the probe loads (``InsnFacts.probe`` moved through the fixups; the kernel's
     ``BPF_PROBE_MEM``/``BPF_PROBE_MEMSX`` modes): reading an address no region holds gives 0."""
+    arena_accesses: frozenset[int] = frozenset()
+    """The xlated slots of the accesses through arena pointers (``InsnFacts.arena``, the kernel's
+    ``BPF_PROBE_MEM32`` modes): the engines reach the arena's pages at the pointer's low 32 bits."""
     stack_depths: list[int] = field(default_factory=list)
     """The stack depth do_check found for each subprogram of ``subprogs`` (bytes below its frame
     pointer it may reach, rounded up to 8; the kernel's ``bpf_subprog_info.stack_depth``)."""

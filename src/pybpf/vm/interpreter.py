@@ -99,8 +99,10 @@ from pybpf.isa.instruction import (
 )
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.isa.program import ProgramView
+from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
+from pybpf.vm.arena import arena_accessing, arena_casts
 from pybpf.vm.atomics import atomic_functions
 from pybpf.vm.probe import probing
 from pybpf.vm.runtime import DEFAULT_BUDGET, MAY_GOTO_LOOPS, RunState
@@ -159,7 +161,9 @@ class Interpreter:
     of each ``lddw`` with a map or BTF pseudo source, as the loader resolved it.  ``probe_loads``: the
     slots of the verifier's probe loads (``VerifiedProgram.probe_loads``, the kernel's
     ``BPF_PROBE_MEM``): a load there from an address no region holds reads 0 instead of faulting
-    (``probing``).
+    (``probing``).  ``arena_accesses``: the slots of the accesses through arena pointers
+    (``VerifiedProgram.arena_accesses``, the kernel's ``BPF_PROBE_MEM32``), carried out on the
+    program's ``arena`` (``pybpf.vm.arena``).
 
     Runs sharing one ``Memory`` are serialised by its lock; a helper may start another run (of this
     or another program) from inside a run.
@@ -173,6 +177,8 @@ class Interpreter:
         memory: Memory | None = None,
         resolved: Mapping[int, int] | None = None,
         probe_loads: Collection[int] = (),
+        arena_accesses: Collection[int] = (),
+        arena: MapOps | None = None,
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
@@ -180,12 +186,18 @@ class Interpreter:
         else:
             insns = list(program)
             code = b""
+        insns, casts = arena_casts(insns, arena)
+        if casts:
+            code, resolved = b"", {**(resolved or {}), **casts}
         view = ProgramView(insns)
         specs = validate_program(insns, view)
         if not code:
             code = encode_program(insns)
         self.probe_loads = frozenset(probe_loads)
         """The slots of the probe loads (a load from an address no region holds reads 0 there)."""
+        self.arena_accesses = frozenset(arena_accesses)
+        """The slots of the accesses through arena pointers, carried out on ``arena``."""
+        self.arena = arena
         self.instructions: tuple[Instruction, ...] = view.insns
         self.starts: tuple[int, ...] = view.starts
         self.total_slots = view.slot_count
@@ -254,6 +266,7 @@ class Interpreter:
         namespace.update({f"_atomic_{name}": function for name, function in _atomics(memory).items()})
         namespace.update({f"_h{helper_id}": function for helper_id, function in helpers.items()})
         probing(namespace, self.probe_loads)
+        arena_accessing(namespace, self.arena_accesses, self.arena)
         return namespace
 
     def _bind_chunk(self, chunk: int) -> Any:

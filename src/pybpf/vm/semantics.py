@@ -130,6 +130,8 @@ class Site:
     slot: int
     next_slot: int
     resolved: Mapping[int, int]
+    """slot -> the value of each resolved ``lddw``; at the slot of an arena's cast to address space 1
+    (given as ``wD = wS``, ``pybpf.vm.arena.arena_casts``), the upper half of the arena's address."""
     helper_ids: Collection[int]
     jump_target: int | None
     """The slot a jump, local call or ``lddw`` of a function goes to (the program view's), else None."""
@@ -293,6 +295,13 @@ def _second_operand(w: CodeWriter, site: Site, width: int) -> Operand:
 
 def _emit_alu(w: CodeWriter, site: Site) -> None:
     spec, insn = site.spec, site.insn
+    if spec.op == "mov" and not spec.alu64 and spec.use_src_reg and site.slot in site.resolved:
+        # an arena's cast to address space 1 (``pybpf.vm.arena.arena_casts``): 0 stays 0, anything
+        # else gets the upper half of the arena's user address
+        src = w.read(insn.src)
+        upper = site.resolved[site.slot]
+        w.emit(f"{w.write(insn.dst)} = ({upper:#x} | ({src} & {M32:#x})) if {src} & {M32:#x} else 0")
+        return
     table = ALU64 if spec.alu64 else ALU32
     b = _second_operand(w, site, 64 if spec.alu64 else 32)
     a = "" if spec.op == "mov" else w.read(insn.dst)

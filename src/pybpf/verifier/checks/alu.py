@@ -147,6 +147,10 @@ def assign_scalar_id_before_mov(w: Walker, src: RegState) -> None:
 
 def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: RegState) -> None:
     op, alu32 = insn.opcode & 0xF0, insn.opcode & 0x07 == BPF_ALU
+    if dst.type is RegType.PTR_TO_ARENA:  # any arithmetic on an arena pointer, kept 32-bit
+        if not alu32:
+            w.facts().needs_zext = True
+        return
     if src.is_pointer:
         if dst.is_pointer:
             if op == bounds.SUB:

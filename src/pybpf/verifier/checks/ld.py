@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.uapi import BPF_MAP_TYPE_ARENA
 from pybpf.verifier import helpers, references
 from pybpf.verifier.checks.mem import check_ptr_off_reg
 from pybpf.verifier.regstate import func_target
@@ -46,6 +47,9 @@ def check_ld_imm(w: Walker, insn: Instruction) -> None:
         return
     map_ref, value_off = found
     if insn.src in (op.BPF_PSEUDO_MAP_VALUE, op.BPF_PSEUDO_MAP_IDX_VALUE):
+        if map_ref.map_type == BPF_MAP_TYPE_ARENA:  # an arena's user address: a plain number
+            dst.mark_unknown()
+            return
         dst.mark_pointer(RegType.PTR_TO_MAP_VALUE)
         dst.off = value_off
     else:

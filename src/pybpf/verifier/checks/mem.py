@@ -289,6 +289,8 @@ def check_mem_access(
     _record_in_bounds(w, reg)  # (a check below that fails refuses the program: no fact is kept)
     if access == BPF_READ and (t, reg.flags) in PROBE_READ_TYPES:
         w.facts().probe = True
+    if t is RegType.PTR_TO_ARENA:
+        w.facts().arena = True
     if t is RegType.PTR_TO_MAP_VALUE and not reg.maybe_null:
         if reg.map is not None:  # (an inner map without a known template: unchecked)
             check_map_access_type(w, reg, off, size, access)
