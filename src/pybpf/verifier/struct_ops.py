@@ -1,0 +1,266 @@
+"""The struct_ops types of the running kernel, and the verifier's check of a struct_ops program.
+
+Mirrors bpf_struct_ops_desc_init() and bpf_struct_ops_find() / bpf_struct_ops_find_value() of
+kernel/bpf/bpf_struct_ops.c, check_struct_ops_btf_id() of kernel/bpf/verifier.c, and the per-type
+``check_member`` and ``btf_struct_access`` of net/ipv4/bpf_tcp_ca.c and
+net/bpf/bpf_dummy_struct_ops.c (Linux 6.18):
+
+* a struct_ops type is a struct ``<name>`` of vmlinux with its value type
+  ``bpf_struct_ops_<name>`` (``{struct bpf_struct_ops_common_value common; struct <name> data;}``)
+  -- of those, the ones whose rules pybpf knows (``RULES``: tcp_congestion_ops, bpf_dummy_ops);
+  each function-pointer member's nullable arguments come from its stub function
+  ``<name>__<member>`` (an argument named ``*__nullable``);
+* a program names the struct by ``attach_btf_id`` and the member by ``expected_attach_type``: a
+  GPL-compatible license, a known struct ("attach_btf_id %u is not a supported struct", ENOTSUPP;
+  no id at all: ENOTSUPP, silently), a member index in range and a function-pointer member
+  (EINVAL), a member the type implements ("attach to unsupported member", ENOTSUPP: the kernel's
+  NULL ``cfi_stubs`` entries, tcp_congestion_ops' ``get_info``) and the type's ``check_member``
+  (bpf_dummy_ops: only ``test_sleepable`` may be sleepable, EINVAL);
+* a tcp_congestion_ops program writes to a ``struct tcp_sock`` only the fields
+  bpf_tcp_ca_btf_struct_access() lists (the congestion window and threshold, the pacing rate and
+  status, the ECN flags, app_limited, the ca private area and the pending ACK flags); a
+  bpf_dummy_ops program writes anywhere inside its ``struct bpf_dummy_ops_state``.
+
+Types in kernel modules (BPF_F_VTYPE_BTF_OBJ_FD, ``attach_btf_obj_fd``) are not modelled.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from pybpf.btf.kinds import Kind
+from pybpf.btf.types import BTF, BTFError, FuncProto, Ptr, Struct
+from pybpf.verifier import kernel_btf
+from pybpf.verifier.attach import AttachTarget, skip_modifiers
+from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.state import VerifierState
+
+ENOTSUPP = 524
+VALUE_PREFIX = "bpf_struct_ops_"
+MAX_MEMBERS = 64
+"""BPF_STRUCT_OPS_MAX_NR_MEMBERS."""
+_NULLABLE = "__nullable"
+
+
+@dataclass(frozen=True)
+class OpsRules:
+    """What a struct_ops type's own code decides (its ``cfi_stubs`` and ``check_member``)."""
+
+    unsupported: frozenset[str] = frozenset()
+    """Members whose ``cfi_stubs`` entry is NULL: no program may implement them."""
+    sleepable: frozenset[str] | None = None
+    """The members a sleepable program may implement (None: any)."""
+
+
+RULES: dict[str, OpsRules] = {
+    "tcp_congestion_ops": OpsRules(unsupported=frozenset({"get_info"})),
+    "bpf_dummy_ops": OpsRules(sleepable=frozenset({"test_sleepable"})),
+}
+
+
+@dataclass(frozen=True)
+class OpsMember:
+    """One member of a struct_ops struct."""
+
+    name: str
+    offset: int
+    size: int
+    proto: int
+    """The FUNC_PROTO id of a function-pointer member, 0 for a data member."""
+    module: bool
+    """A ``struct module *`` (the owner: user space leaves it zero)."""
+    nullable: tuple[int, ...] = ()
+    """The arguments its stub marks ``__nullable``."""
+
+
+@dataclass(frozen=True)
+class StructOpsDesc:
+    """bpf_struct_ops_desc: a struct_ops type of vmlinux."""
+
+    name: str
+    type_id: int
+    value_id: int
+    value_size: int
+    data_offset: int
+    """Where the struct lies in the value (after ``bpf_struct_ops_common_value``)."""
+    size: int
+    members: tuple[OpsMember, ...]
+    rules: OpsRules
+
+
+def _func_proto(btf: BTF, type_id: int) -> int:
+    """btf_type_resolve_func_ptr(): the FUNC_PROTO a member points to (0: not a function pointer)."""
+    t = btf[skip_modifiers(btf, type_id)]
+    if not isinstance(t, Ptr):
+        return 0
+    proto = skip_modifiers(btf, t.type_id)
+    return proto if btf[proto].kind == Kind.FUNC_PROTO else 0
+
+
+def _nullable(btf: BTF, ops: str, member: str, proto: FuncProto) -> tuple[int, ...]:
+    """prepare_arg_info(): the arguments the stub ``<ops>__<member>`` names ``*__nullable``."""
+    stubs = [i for i in btf.ids_by_name(f"{ops}__{member}") if btf[i].kind == Kind.FUNC]
+    if not stubs:
+        return ()
+    stub = btf[btf[stubs[0]].type_id]  # type: ignore[union-attr]
+    if not isinstance(stub, FuncProto) or len(stub.params) != len(proto.params):
+        return ()
+    return tuple(i for i, p in enumerate(stub.params) if p.name.endswith(_NULLABLE))
+
+
+def _desc(btf: BTF, name: str, rules: OpsRules) -> StructOpsDesc | None:
+    """bpf_struct_ops_desc_init() of one type (None where vmlinux lacks it or it is malformed)."""
+    try:
+        type_id = btf.find(name, Kind.STRUCT)
+        value_id = btf.find(VALUE_PREFIX + name, Kind.STRUCT)
+        module = btf.find("module", Kind.STRUCT)
+    except BTFError:
+        return None
+    t, vt = btf[type_id], btf[value_id]
+    assert isinstance(t, Struct) and isinstance(vt, Struct)
+    if len(t.members) > MAX_MEMBERS or len(vt.members) != 2 or vt.members[1].type_id != type_id:
+        return None
+    members = []
+    for m in t.members:
+        if not m.name or m.bitfield_size:
+            return None
+        proto = _func_proto(btf, m.type_id)
+        pointer = btf[skip_modifiers(btf, m.type_id)]
+        is_module = isinstance(pointer, Ptr) and skip_modifiers(btf, pointer.type_id) == module
+        fp = btf[proto] if proto else None
+        nullable = _nullable(btf, name, m.name, fp) if isinstance(fp, FuncProto) else ()
+        members.append(OpsMember(m.name, m.byte_offset, btf.size_of(m.type_id), proto, is_module, nullable))
+    return StructOpsDesc(
+        name, type_id, value_id, vt.size, vt.members[1].byte_offset, t.size, tuple(members), rules
+    )
+
+
+@functools.cache
+def descs() -> tuple[StructOpsDesc, ...]:
+    """The struct_ops types of the running kernel pybpf knows the rules of."""
+    btf = kernel_btf.vmlinux_btf()
+    if btf is None:
+        return ()
+    found = (_desc(btf, name, rules) for name, rules in RULES.items())
+    return tuple(d for d in found if d is not None)
+
+
+def find(type_id: int) -> StructOpsDesc | None:
+    """bpf_struct_ops_find(): the type whose struct is ``type_id``."""
+    return next((d for d in descs() if d.type_id == type_id), None) if type_id else None
+
+
+def find_value(value_id: int) -> StructOpsDesc | None:
+    """bpf_struct_ops_find_value(): the type whose value type is ``value_id``."""
+    return next((d for d in descs() if d.value_id == value_id), None) if value_id else None
+
+
+def check_struct_ops_btf_id(state: VerifierState, sleepable: bool) -> AttachTarget:
+    """check_struct_ops_btf_id(): the member a program implements, as its attach target."""
+    request = state.request
+    if not request.gpl_compatible:
+        state.einval("struct ops programs must have a GPL compatible license")
+    btf_id = request.attach_btf_id
+    if not btf_id:
+        raise VerifierError(ENOTSUPP, "")  # (the kernel logs nothing)
+    desc = find(btf_id)
+    if desc is None:
+        state.fail(ENOTSUPP, f"attach_btf_id {btf_id} is not a supported struct")
+    index = request.expected_attach_type
+    if index >= len(desc.members):
+        state.einval(f"attach to invalid member idx {index} of struct {desc.name}")
+    member = desc.members[index]
+    if not member.proto:
+        state.einval(f"attach to invalid member {member.name}(@idx {index}) of struct {desc.name}")
+    unsupported = f"attach to unsupported member {member.name} of struct {desc.name}"
+    if member.name in desc.rules.unsupported:
+        state.fail(ENOTSUPP, unsupported)
+    allowed = desc.rules.sleepable
+    if sleepable and allowed is not None and member.name not in allowed:
+        state.einval(unsupported)
+    btf = kernel_btf.vmlinux_btf()
+    assert btf is not None
+    proto = btf[member.proto]
+    assert isinstance(proto, FuncProto)
+    return AttachTarget(
+        member.name, member.proto, tuple(p.type_id for p in proto.params),
+        tuple(p.name for p in proto.params), proto.return_type, index,
+        struct_ops=desc.name, nullable_args=member.nullable,
+    )  # fmt: skip
+
+
+# -- writes through a PTR_TO_BTF_ID (the type's btf_struct_access) ------------------------------------
+_TCP_SOCK_FIELDS = (
+    ("sock", "sk_pacing_rate"), ("sock", "sk_pacing_status"),
+    ("tcp_sock", "snd_cwnd"), ("tcp_sock", "snd_cwnd_cnt"), ("tcp_sock", "snd_ssthresh"),
+    ("tcp_sock", "ecn_flags"), ("tcp_sock", "app_limited"),
+)  # fmt: skip
+
+
+def _member_range(btf: BTF, struct: str, path: str) -> tuple[int, int]:
+    """offsetof() and offsetofend() of a (dotted) member path of a vmlinux struct."""
+    type_id = btf.find(struct, Kind.STRUCT)
+    off = 0
+    for part in path.split("."):
+        t = btf[btf.resolve(type_id)]
+        assert isinstance(t, Struct)
+        m = t.member(part)
+        off += m.byte_offset
+        type_id = m.type_id
+    return off, off + btf.size_of(type_id)
+
+
+@functools.cache
+def _tcp_sock_writable() -> tuple[tuple[int, int, int], ...]:
+    """bpf_tcp_ca_btf_struct_access()'s cases: (first offset, last offset, end of the member)."""
+    btf = kernel_btf.vmlinux_btf()
+    assert btf is not None
+    cases = []
+    priv, priv_end = _member_range(btf, "inet_connection_sock", "icsk_ca_priv")
+    cases.append((priv, priv_end - 1, priv_end))  # bpf_ctx_range(): any offset inside
+    pending, pending_end = _member_range(btf, "inet_connection_sock", "icsk_ack.pending")
+    cases.append((pending, pending, pending_end))
+    for struct, field in _TCP_SOCK_FIELDS:
+        start, end = _member_range(btf, struct, field)
+        cases.append((start, start, end))
+    return tuple(cases)
+
+
+def btf_write(ops: str, pointee: str, off: int, size: int) -> str | None:
+    """The type's btf_struct_access() of a write of ``size`` bytes at ``off`` of a ``pointee``
+    struct: None when allowed, else the kernel's log line (EACCES)."""
+    if ops == "tcp_congestion_ops":
+        if pointee != "tcp_sock":
+            return "only read is supported"
+        for first, last, end in _tcp_sock_writable():
+            if first <= off <= last:
+                if off + size > end:
+                    return (f"write access at off {off} with size {size} beyond the member of "
+                            f"tcp_sock ended at {end}")  # fmt: skip
+                return None
+        return f"no write support to tcp_sock at off {off}"
+    if ops == "bpf_dummy_ops":
+        if pointee != "bpf_dummy_ops_state":
+            return "only access to bpf_dummy_ops_state is supported"
+        btf = kernel_btf.vmlinux_btf()
+        assert btf is not None
+        if off + size > btf.size_of(btf.find(pointee, Kind.STRUCT)):
+            return f"write access at off {off} with size {size}"
+        return None
+    return "only read is supported"
+
+
+__all__ = [
+    "MAX_MEMBERS",
+    "RULES",
+    "VALUE_PREFIX",
+    "OpsMember",
+    "OpsRules",
+    "StructOpsDesc",
+    "btf_write",
+    "check_struct_ops_btf_id",
+    "descs",
+    "find",
+    "find_value",
+]
