@@ -497,11 +497,17 @@ def _update_with_programs(map_fd: int, obj: MapObject, key: bytes, value: bytes,
     def resolve(prog_fd: int) -> int:
         try:
             prog = progobj.ProgObject.from_fd(prog_fd)
-        except BPFError:
-            raise BPFError(errno.EINVAL, f"fd {prog_fd} is not a program") from None
+        except BPFError as exc:
+            if impl.value_prog_fd_errno:  # bpf_prog_get(): the fd's own errno
+                raise
+            raise BPFError(errno.EINVAL, f"fd {prog_fd} is not a program") from exc
+        meta = prog.meta
         impl.check_value_prog(
-            FdTarget(prog.id, prog_type=prog.prog_type, expected_attach_type=prog.meta.expected_attach_type)
-        )
+            FdTarget(
+                prog.id, prog_type=prog.prog_type, expected_attach_type=meta.expected_attach_type,
+                attach_btf_id=meta.attach_btf_id,
+            )
+        )  # fmt: skip
         refs.register_holder(root, "map", obj.id, map_fd)
         refs.add_ref(root, ("map", obj.id), ("prog", prog.id), prog_fd)
         taken.add(prog.id)

@@ -21,7 +21,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj
+from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj, struct_ops_map
 from pybpf.kernel.map_elem import (
     KeySource,
     can_read,
@@ -39,6 +39,7 @@ from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
+from pybpf.maps.struct_ops import StructOpsMap
 from pybpf.objects import accounting, refs
 from pybpf.objects.files import bpffs_root, link_object
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
@@ -162,8 +163,7 @@ def _map_create(call: _Call) -> int:
     a = call.attr
     token_flag = a.map_flags & uapi.BPF_F_TOKEN_FD
     flags = a.map_flags & ~uapi.BPF_F_TOKEN_FD
-    if a.btf_vmlinux_value_type_id:
-        raise BPFError(errno.EINVAL, "struct_ops maps are not yet implemented in pybpf")
+    struct_ops_map.check_attr(a)
     if a.btf_key_type_id and not a.btf_value_type_id:
         raise BPFError(errno.EINVAL, "btf_key_type_id without btf_value_type_id")
     if a.map_extra and not takes_map_extra(a.map_type):
@@ -180,13 +180,18 @@ def _map_create(call: _Call) -> int:
         if impl.requires_btf and not (a.btf_key_type_id and a.btf_value_type_id):
             raise BPFError(errno.EINVAL, "this map type needs BTF key and value type ids")
         impl.check(params)
+        if a.map_type == uapi.BPF_MAP_TYPE_STRUCT_OPS and not a.btf_vmlinux_value_type_id:
+            raise BPFError(errno.EINVAL, "a struct_ops map needs btf_vmlinux_value_type_id")
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
     template = None
+    ops_layout = None
     charged = 0
     if impl is not None:  # map_alloc: its caps, the inner-map template, the memory
         params = impl.adjust_params(params)
         impl.check_alloc(params)
+        if a.btf_vmlinux_value_type_id:
+            ops_layout = struct_ops_map.layout(struct_ops_map.alloc(a))
         if impl.takes_inner_map:
             template = map_of(a.inner_map_fd).impl.as_inner_template()  # bpf_map_meta_alloc
         params = dataclasses.replace(params, flags=params.flags & ~(uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY))
@@ -195,6 +200,8 @@ def _map_create(call: _Call) -> int:
         start = offsetof(uapi.bpf_attr_map_create, "map_name")
         name = _check_name(call.raw[start : start + BPF_OBJ_NAME_LEN])
         btf = _map_btf(a, impl, params) if impl is not None else None  # unknown: EINVAL below
+        if ops_layout is not None:  # the program's BTF, which the map holds (no key/value types)
+            btf = (btfobj.BTFObject.from_fd(a.btf_fd).id, 0, 0, None)
         excl = _excl_prog_hash(a)
     except BaseException:
         accounting.uncharge(bpffs_root(), charged)
@@ -204,6 +211,11 @@ def _map_create(call: _Call) -> int:
         btfobj.attach_btf_to_map(fd, MapObject.from_fd(fd).id, a.btf_fd, btf[0])
     if template is not None:
         MapObject.from_fd(fd).impl.set_inner_template(template)
+    if ops_layout is not None:
+        created = MapObject.from_fd(fd)
+        assert isinstance(created.impl, StructOpsMap)
+        with created.lock:
+            created.impl.set_layout(ops_layout, created.id)
     return _reopen(fd, mode)
 
 
@@ -385,7 +397,7 @@ def _map_get_info_by_fd(call: _Call, obj: MapObject) -> int:
         info.btf_id = obj.btf_id
         info.btf_key_type_id = obj.btf_key_type_id
         info.btf_value_type_id = obj.btf_value_type_id
-    info.btf_vmlinux_value_type_id = 0  # struct_ops maps only (pybpf has none)
+    info.btf_vmlinux_value_type_id = getattr(obj.impl, "value_type_id", 0)  # struct_ops maps only
     if info.hash:
         if not obj.impl.can_hash_values or info.hash_size != _SHA256_SIZE:
             raise BPFError(errno.EINVAL, "hash needs an array map and a hash_size of 32")

@@ -202,6 +202,8 @@ class FdTarget:
     """Maps: the inner map's parameters (checked against the map-in-map's template)."""
     expected_attach_type: int = 0
     """Programs: the expected attach type they were loaded with (a device map's programs)."""
+    attach_btf_id: int = 0
+    """Programs: the attach_btf_id they were loaded with (a struct_ops map's programs)."""
 
 
 class BatchWalk(enum.Enum):
@@ -257,6 +259,9 @@ class MapOps:
     """Where a value may carry a program fd (``struct bpf_devmap_val`` / ``bpf_cpumap_val``'s
     ``bpf_prog.fd``), None for the types whose values hold none: the syscall layer updates such maps
     through ``update_with_programs``, and the map holds the programs (``holds``) by reference."""
+    value_prog_fd_errno: ClassVar[bool] = False
+    """Whether a bad program fd in a value answers its own errno (bpf_prog_get(): EBADF for a closed
+    fd; struct_ops maps) instead of EINVAL (bpf_prog_get_type_dev(): device and CPU maps)."""
     redirect_flags: ClassVar[int | None] = None
     """The flags the type's ``map_redirect`` (``bpf_redirect_map``) accepts beside the fallback
     action (None: the type is no redirect target); ``redirect_target`` says whether a key has one."""

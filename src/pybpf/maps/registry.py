@@ -32,6 +32,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.stack_trace",
     "pybpf.maps.devmap",
     "pybpf.maps.cpumap",
+    "pybpf.maps.struct_ops",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 

@@ -1,0 +1,80 @@
+"""BPF_MAP_CREATE of a BPF_MAP_TYPE_STRUCT_OPS map: the value type in vmlinux BTF, the layout.
+
+Mirrors map_create()'s ``btf_vmlinux_value_type_id`` rules (kernel/bpf/syscall.c) and
+bpf_struct_ops_map_alloc() (kernel/bpf/bpf_struct_ops.c) of Linux 6.18:
+
+* ``btf_vmlinux_value_type_id`` is for struct_ops maps only, and not with ``btf_key_type_id`` /
+  ``btf_value_type_id`` (EINVAL); a struct_ops map needs it (EINVAL, map_alloc_check);
+* the id must be the value type (``bpf_struct_ops_<name>``) of a struct_ops type pybpf knows
+  (``pybpf.verifier.struct_ops``; ENOTSUPP otherwise -- also with BPF_F_VTYPE_BTF_OBJ_FD, which names
+  a kernel module's BTF: pybpf models vmlinux only) and ``value_size`` its size (EINVAL);
+* ``btf_fd`` must be a BTF object (the program's: libbpf passes its object's), a kernel BTF refused.
+
+The map (``pybpf.maps.struct_ops``) is then given the struct's layout: each member's offset, size
+and what an update does with it (a function pointer, the ``struct module *`` owner, the type's own
+members, data that must be zero) and what the type's ``validate`` requires.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import Any
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.maps.struct_ops import Layout, MemberKind, OpsFlag, Role
+from pybpf.verifier import struct_ops
+from pybpf.verifier.struct_ops import StructOpsDesc
+
+ENOTSUPP = 524
+_TCP_ROLES = {"ssthresh": Role.REQUIRED, "undo_cwnd": Role.REQUIRED,
+              "cong_avoid": Role.ONE_OF, "cong_control": Role.ONE_OF}  # fmt: skip
+_TCP_KINDS = {"name": MemberKind.TCP_NAME, "flags": MemberKind.TCP_FLAGS}
+_OPS_FLAGS = {"tcp_congestion_ops": OpsFlag.TCP_CA, "bpf_dummy_ops": OpsFlag.NEVER_REGISTERS}
+
+
+def check_attr(a: Any) -> None:
+    """map_create()'s rule for ``btf_vmlinux_value_type_id`` (before map_alloc_check)."""
+    if a.btf_vmlinux_value_type_id and (
+        a.map_type != uapi.BPF_MAP_TYPE_STRUCT_OPS or a.btf_key_type_id or a.btf_value_type_id
+    ):
+        raise BPFError(errno.EINVAL, "btf_vmlinux_value_type_id is for struct_ops maps alone")
+
+
+def alloc(a: Any) -> StructOpsDesc:
+    """bpf_struct_ops_map_alloc_check()'s id rule, then bpf_struct_ops_map_alloc()'s checks."""
+    if not a.btf_vmlinux_value_type_id:
+        raise BPFError(errno.EINVAL, "a struct_ops map needs btf_vmlinux_value_type_id")
+    desc = (
+        None
+        if a.map_flags & uapi.BPF_F_VTYPE_BTF_OBJ_FD
+        else struct_ops.find_value(a.btf_vmlinux_value_type_id)
+    )
+    if desc is None:
+        raise BPFError(
+            ENOTSUPP, f"type {a.btf_vmlinux_value_type_id} is no struct_ops value type pybpf knows"
+        )
+    if a.value_size != desc.value_size:
+        raise BPFError(errno.EINVAL, f"a {desc.name} value is {desc.value_size} bytes")
+    return desc
+
+
+def layout(desc: StructOpsDesc) -> Layout:
+    """What the map needs to know of the struct to update, look up and delete its value."""
+    tcp = desc.name == "tcp_congestion_ops"
+    members = []
+    for m in desc.members:
+        if m.module:
+            kind = MemberKind.MODULE
+        elif m.proto:
+            kind = MemberKind.FUNC
+        else:
+            kind = _TCP_KINDS.get(m.name, MemberKind.DATA) if tcp else MemberKind.DATA
+        role = _TCP_ROLES.get(m.name, Role.NONE) if tcp and kind == MemberKind.FUNC else Role.NONE
+        members.append((m.offset, m.size, kind, role))
+    return Layout(
+        desc.value_id, desc.type_id, desc.data_offset, desc.size, tuple(members), _OPS_FLAGS.get(desc.name, 0)
+    )
+
+
+__all__ = ["alloc", "check_attr", "layout"]
