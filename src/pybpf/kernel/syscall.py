@@ -258,8 +258,7 @@ def _user_value(address: int) -> KeySource:
 
 def _map_update(call: _Call) -> int:
     a = call.attr
-    update_elem(a.map_fd, a.flags, _user(a.key), _user_value(a.value))
-    return 0
+    return update_elem(a.map_fd, a.flags, _user(a.key), _user_value(a.value))
 
 
 def _map_delete(call: _Call) -> int:

@@ -353,10 +353,11 @@ class MapOps:
         """The key after ``key`` (the first key when ``key`` is None or absent); ENOENT at the end."""
         raise BPFError(errno.EINVAL, "get_next_key not supported by this map type")
 
-    def update_with_programs(self, key: bytes, value: bytes, flags: int, resolve: ProgResolver) -> None:
+    def update_with_programs(self, key: bytes, value: bytes, flags: int, resolve: ProgResolver) -> int | None:
         """``update`` of a type whose values may carry a program fd (``value_prog_fd_at``), with the
         lock held: ``resolve(fd)`` (called where the kernel takes the program) checks the program
-        and returns the id the value then holds; it raises the kernel's errno."""
+        and returns the id the value then holds; it raises the kernel's errno.  What the update
+        returns (None: 0) is what BPF_MAP_UPDATE_ELEM returns (a struct_ops map's quirk)."""
         raise BPFError(errno.EINVAL, "this map type's values hold no programs")
 
     def check_value_prog(self, target: FdTarget) -> None:

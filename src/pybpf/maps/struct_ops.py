@@ -198,8 +198,8 @@ class StructOpsMap(MapOps):
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         raise BPFError(errno.EINVAL, "struct_ops values hold program fds (use update_with_programs)")
 
-    def update_with_programs(self, key: bytes, value: bytes, flags: int, resolve: ProgResolver) -> None:
-        """``bpf_struct_ops_map_update_elem``."""
+    def update_with_programs(self, key: bytes, value: bytes, flags: int, resolve: ProgResolver) -> int:
+        """``bpf_struct_ops_map_update_elem``; its return value (see ``_fill``)."""
         if flags:
             raise BPFError(errno.EINVAL, "struct_ops updates take no flags")
         if self._key(key):
@@ -222,18 +222,22 @@ class StructOpsMap(MapOps):
             raise BPFError(errno.EBUSY, "the struct_ops map is already in use")
         udata = bytearray(value)
         try:
-            self._fill(udata, data_at, members, resolve)
+            given_back = self._fill(udata, data_at, members, resolve)
+            if given_back is not None:
+                self._uvalue[:] = bytes(self.value_size)
+                return given_back
             self._validate(udata, data_at, members)
             self._uvalue[:] = udata
             if self.params.flags & uapi.BPF_F_LINK:
                 self._set_state(READY)
-                return
+                return 0
             if ops & OpsFlag.TCP_CA:
                 self._register_name(_tcp_name(udata, data_at, members))
             self._set_state(INUSE)
         except BaseException:
             self._uvalue[:] = bytes(self.value_size)
             raise
+        return 0
 
     @staticmethod
     def _validate(udata: bytearray, data_at: int, members: list[tuple[int, int, int, int]]) -> None:
@@ -246,15 +250,22 @@ class StructOpsMap(MapOps):
 
     def _fill(
         self, udata: bytearray, data_at: int, members: list[tuple[int, int, int, int]], resolve: ProgResolver
-    ) -> None:
-        """The walk over the members: owner, the type's own members, data zero, programs taken."""
+    ) -> int | None:
+        """The walk over the members: owner, the type's own members, data zero, programs taken.
+
+        A non-zero owner ends the walk with the value the kernel's error variable holds then (the
+        last ``init_member``'s answer: 1 after tcp_congestion_ops' ``name`` or ``flags``, else 0):
+        the update returns it -- a success (0 or 1) that leaves the map empty."""
+        err = 0
         for index, (offset, size, kind, _) in enumerate(members):
             at = data_at + offset
             raw = udata[at : at + size]
             if kind == MemberKind.MODULE:
                 if any(raw):
-                    raise BPFError(errno.EINVAL, "the owner member must be zero")
-            elif kind == MemberKind.TCP_NAME:
+                    return err
+                continue
+            err = 1 if kind in (MemberKind.TCP_NAME, MemberKind.TCP_FLAGS) else 0
+            if kind == MemberKind.TCP_NAME:
                 if not _valid_name(bytes(raw)):
                     raise BPFError(errno.EINVAL, "tcp_congestion_ops name: empty or invalid")
             elif kind == MemberKind.TCP_FLAGS:
@@ -270,6 +281,7 @@ class StructOpsMap(MapOps):
                 self._member_index = index
                 prog_id = resolve(fd)
                 _U64.pack_into(udata, at, prog_id)
+        return None
 
     _member_index = -1
 
