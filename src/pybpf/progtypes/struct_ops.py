@@ -19,24 +19,38 @@ types) allow, measured on Linux 6.18:
 * ``bpf_dummy_ops`` (the kernel's test struct): no helper at all (its verifier ops have no
   get_func_proto).
 
-BPF_PROG_TEST_RUN (``bpf_struct_ops_test_run``) runs only ``bpf_dummy_ops`` programs; the others
-answer EOPNOTSUPP.  pybpf has no TCP stack: a registered tcp_congestion_ops is never called.
+BPF_PROG_TEST_RUN (``bpf_struct_ops_test_run`` of net/bpf/bpf_dummy_struct_ops.c) runs only
+``bpf_dummy_ops`` programs (others: EOPNOTSUPP), once, as its trampoline would: ``ctx_in`` is the
+member's arguments, one u64 each (another size: EINVAL); a non-zero first argument is the user
+address of a ``struct bpf_dummy_ops_state``, copied in (EFAULT), handed to the program as the
+kernel's copy and copied back after the run; a NULL pointer argument the member's stub does not
+mark ``__nullable`` is EINVAL.  The retval is the program's r0 (a void member's too); data, repeat,
+flags and cpu are ignored, the duration is 0 and nothing is written to ctx_out (measured on Linux
+6.18).  pybpf has no TCP stack: a registered tcp_congestion_ops is never called.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import struct
 from typing import Any, ClassVar
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
+from pybpf.btf.struct_ops import describe
+from pybpf.btf.types import FuncProto
 from pybpf.errors import BPFError
+from pybpf.helpers.context import RunEnv
 from pybpf.isa.instruction import Instruction
+from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.progtypes.base import BASE_FUNC_IDS, ProgramRunner, ProgType, TestRunArgs, TestRunResult
 from pybpf.progtypes.registry import register
 from pybpf.progtypes.return_ranges import Range
 
 TCP_CA = "tcp_congestion_ops"
 DUMMY_OPS = "bpf_dummy_ops"
+_STATE = "bpf_dummy_ops_state"
 _SETSOCKOPT, _GETSOCKOPT = 49, 57
 TCP_CA_FUNC_IDS: frozenset[int] = (BASE_FUNC_IDS - {25, 136, 137, 138, 139, 140, 178, 196}) | {
     _SETSOCKOPT, _GETSOCKOPT, 107, 108, 116,
@@ -80,6 +94,10 @@ class StructOpsProgram:
         return None
 
 
+def _no_user_memory(*_: object) -> bytes:
+    raise BPFError(errno.EFAULT, "no user memory to copy the state from")
+
+
 def func_ids(struct_name: str, member: str) -> frozenset[int]:
     """The helpers a program implementing ``struct_name``'s ``member`` may call."""
     if struct_name == TCP_CA:
@@ -102,10 +120,47 @@ class StructOpsProgType(ProgType):
         return StructOpsProgram(self, target, sleepable)
 
     def check_test_run_attr(self, args: TestRunArgs) -> None:
-        raise BPFError(errno.EOPNOTSUPP, "struct_ops test_run runs bpf_dummy_ops programs only")
+        """bpf_struct_ops_test_run() checks none of the attr's common fields."""
 
     def test_run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:
-        raise BPFError(errno.EOPNOTSUPP, "struct_ops test_run runs bpf_dummy_ops programs only")
+        """bpf_struct_ops_test_run(): one call of a bpf_dummy_ops member through its trampoline."""
+        btf = kernel_btf().btf
+        desc = describe(btf, DUMMY_OPS)
+        if desc is None or int(getattr(runner, "attach_btf_id", 0)) != desc.type_id:
+            raise BPFError(errno.EOPNOTSUPP, "struct_ops test_run runs bpf_dummy_ops programs only")
+        member = desc.members[int(getattr(runner, "expected_attach_type", 0))]
+        proto = btf[member.proto]
+        assert isinstance(proto, FuncProto)
+        nargs = len(proto.params)
+        ctx = args.ctx_in or b""
+        if len(ctx) != 8 * nargs:  # dummy_ops_init_args()
+            raise BPFError(errno.EINVAL, f"{member.name} takes {nargs} arguments: ctx_size_in {8 * nargs}")
+        values = list(struct.unpack(f"<{nargs}Q", ctx))
+        read_user, write_user = args.user_memory or (_no_user_memory, _no_user_memory)
+        state_type = btf.find(_STATE, Kind.STRUCT)
+        state = (ctypes.c_char * btf.size_of(state_type))()
+        if values and values[0]:
+            state.raw = read_user(values[0], len(state))
+        for i, param in enumerate(proto.params):  # check_test_run_args()
+            pointer = btf[btf.resolve(param.type_id)].kind == Kind.PTR
+            if pointer and not values[i] and i not in member.nullable:
+                raise BPFError(errno.EINVAL, f"{member.name}'s argument {i} may not be NULL")
+        user_state = values[0] if values else 0
+        if user_state:
+            values[0] = ctypes.addressof(state)
+        frame = (ctypes.c_uint64 * max(nargs, 1))(*values)
+        memory = runner.memory
+        regions = [memory.add_region(ctypes.addressof(frame), 8 * nargs, writable=False, name="ctx")]
+        if user_state:
+            regions.append(memory.add_region(ctypes.addressof(state), len(state), writable=True, name=_STATE))
+        try:
+            retval = runner.run(ctypes.addressof(frame), RunEnv())
+        finally:
+            for region in regions:
+                memory.remove_region(region)
+        if user_state:  # dummy_ops_copy_args()
+            write_user(user_state, bytes(state))
+        return TestRunResult(retval=retval & 0xFFFFFFFF)
 
 
 __all__ = [

@@ -30,17 +30,14 @@ import functools
 from dataclasses import dataclass
 
 from pybpf.btf.kinds import Kind
-from pybpf.btf.types import BTF, BTFError, FuncProto, Ptr, Struct
+from pybpf.btf.struct_ops import OpsMember, StructOpsDesc, describe
+from pybpf.btf.types import BTF, FuncProto, Struct
 from pybpf.verifier import kernel_btf
-from pybpf.verifier.attach import AttachTarget, skip_modifiers
+from pybpf.verifier.attach import AttachTarget
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.state import VerifierState
 
 ENOTSUPP = 524
-VALUE_PREFIX = "bpf_struct_ops_"
-MAX_MEMBERS = 64
-"""BPF_STRUCT_OPS_MAX_NR_MEMBERS."""
-_NULLABLE = "__nullable"
 
 
 @dataclass(frozen=True)
@@ -59,90 +56,13 @@ RULES: dict[str, OpsRules] = {
 }
 
 
-@dataclass(frozen=True)
-class OpsMember:
-    """One member of a struct_ops struct."""
-
-    name: str
-    offset: int
-    size: int
-    proto: int
-    """The FUNC_PROTO id of a function-pointer member, 0 for a data member."""
-    module: bool
-    """A ``struct module *`` (the owner: user space leaves it zero)."""
-    nullable: tuple[int, ...] = ()
-    """The arguments its stub marks ``__nullable``."""
-
-
-@dataclass(frozen=True)
-class StructOpsDesc:
-    """bpf_struct_ops_desc: a struct_ops type of vmlinux."""
-
-    name: str
-    type_id: int
-    value_id: int
-    value_size: int
-    data_offset: int
-    """Where the struct lies in the value (after ``bpf_struct_ops_common_value``)."""
-    size: int
-    members: tuple[OpsMember, ...]
-    rules: OpsRules
-
-
-def _func_proto(btf: BTF, type_id: int) -> int:
-    """btf_type_resolve_func_ptr(): the FUNC_PROTO a member points to (0: not a function pointer)."""
-    t = btf[skip_modifiers(btf, type_id)]
-    if not isinstance(t, Ptr):
-        return 0
-    proto = skip_modifiers(btf, t.type_id)
-    return proto if btf[proto].kind == Kind.FUNC_PROTO else 0
-
-
-def _nullable(btf: BTF, ops: str, member: str, proto: FuncProto) -> tuple[int, ...]:
-    """prepare_arg_info(): the arguments the stub ``<ops>__<member>`` names ``*__nullable``."""
-    stubs = [i for i in btf.ids_by_name(f"{ops}__{member}") if btf[i].kind == Kind.FUNC]
-    if not stubs:
-        return ()
-    stub = btf[btf[stubs[0]].type_id]  # type: ignore[union-attr]
-    if not isinstance(stub, FuncProto) or len(stub.params) != len(proto.params):
-        return ()
-    return tuple(i for i, p in enumerate(stub.params) if p.name.endswith(_NULLABLE))
-
-
-def _desc(btf: BTF, name: str, rules: OpsRules) -> StructOpsDesc | None:
-    """bpf_struct_ops_desc_init() of one type (None where vmlinux lacks it or it is malformed)."""
-    try:
-        type_id = btf.find(name, Kind.STRUCT)
-        value_id = btf.find(VALUE_PREFIX + name, Kind.STRUCT)
-        module = btf.find("module", Kind.STRUCT)
-    except BTFError:
-        return None
-    t, vt = btf[type_id], btf[value_id]
-    assert isinstance(t, Struct) and isinstance(vt, Struct)
-    if len(t.members) > MAX_MEMBERS or len(vt.members) != 2 or vt.members[1].type_id != type_id:
-        return None
-    members = []
-    for m in t.members:
-        if not m.name or m.bitfield_size:
-            return None
-        proto = _func_proto(btf, m.type_id)
-        pointer = btf[skip_modifiers(btf, m.type_id)]
-        is_module = isinstance(pointer, Ptr) and skip_modifiers(btf, pointer.type_id) == module
-        fp = btf[proto] if proto else None
-        nullable = _nullable(btf, name, m.name, fp) if isinstance(fp, FuncProto) else ()
-        members.append(OpsMember(m.name, m.byte_offset, btf.size_of(m.type_id), proto, is_module, nullable))
-    return StructOpsDesc(
-        name, type_id, value_id, vt.size, vt.members[1].byte_offset, t.size, tuple(members), rules
-    )
-
-
 @functools.cache
 def descs() -> tuple[StructOpsDesc, ...]:
     """The struct_ops types of the running kernel pybpf knows the rules of."""
     btf = kernel_btf.vmlinux_btf()
     if btf is None:
         return ()
-    found = (_desc(btf, name, rules) for name, rules in RULES.items())
+    found = (describe(btf, name) for name in RULES)
     return tuple(d for d in found if d is not None)
 
 
@@ -174,9 +94,10 @@ def check_struct_ops_btf_id(state: VerifierState, sleepable: bool) -> AttachTarg
     if not member.proto:
         state.einval(f"attach to invalid member {member.name}(@idx {index}) of struct {desc.name}")
     unsupported = f"attach to unsupported member {member.name} of struct {desc.name}"
-    if member.name in desc.rules.unsupported:
+    rules = RULES[desc.name]
+    if member.name in rules.unsupported:
         state.fail(ENOTSUPP, unsupported)
-    allowed = desc.rules.sleepable
+    allowed = rules.sleepable
     if sleepable and allowed is not None and member.name not in allowed:
         state.einval(unsupported)
     btf = kernel_btf.vmlinux_btf()
@@ -252,9 +173,7 @@ def btf_write(ops: str, pointee: str, off: int, size: int) -> str | None:
 
 
 __all__ = [
-    "MAX_MEMBERS",
     "RULES",
-    "VALUE_PREFIX",
     "OpsMember",
     "OpsRules",
     "StructOpsDesc",
