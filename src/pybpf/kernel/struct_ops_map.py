@@ -11,9 +11,7 @@ bpf_struct_ops_map_alloc() (kernel/bpf/bpf_struct_ops.c) of Linux 6.18:
   pybpf does not model: the fd's errno, else EINVAL as for a BTF of no module;
 * ``btf_fd`` must be a BTF object (the program's: libbpf passes its object's), a kernel BTF refused.
 
-The map (``pybpf.maps.struct_ops``) is then given the struct's layout: each member's offset, size
-and what an update does with it (a function pointer, the ``struct module *`` owner, the type's own
-members, data that must be zero) and what the type's ``validate`` requires.
+The map (``pybpf.maps.struct_ops``) is then given the struct (``MapOps.set_struct_ops``).
 """
 
 from __future__ import annotations
@@ -24,15 +22,10 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import btfobj
-from pybpf.maps.struct_ops import Layout, MemberKind, OpsFlag, Role
 from pybpf.verifier import struct_ops
 from pybpf.verifier.struct_ops import StructOpsDesc
 
 ENOTSUPP = 524
-_TCP_ROLES = {"ssthresh": Role.REQUIRED, "undo_cwnd": Role.REQUIRED,
-              "cong_avoid": Role.ONE_OF, "cong_control": Role.ONE_OF}  # fmt: skip
-_TCP_KINDS = {"name": MemberKind.TCP_NAME, "flags": MemberKind.TCP_FLAGS}
-_OPS_FLAGS = {"tcp_congestion_ops": OpsFlag.TCP_CA, "bpf_dummy_ops": OpsFlag.NEVER_REGISTERS}
 
 
 def check_attr(a: Any) -> None:
@@ -58,22 +51,4 @@ def alloc(a: Any) -> StructOpsDesc:
     return desc
 
 
-def layout(desc: StructOpsDesc) -> Layout:
-    """What the map needs to know of the struct to update, look up and delete its value."""
-    tcp = desc.name == "tcp_congestion_ops"
-    members = []
-    for m in desc.members:
-        if m.module:
-            kind = MemberKind.MODULE
-        elif m.proto:
-            kind = MemberKind.FUNC
-        else:
-            kind = _TCP_KINDS.get(m.name, MemberKind.DATA) if tcp else MemberKind.DATA
-        role = _TCP_ROLES.get(m.name, Role.NONE) if tcp and kind == MemberKind.FUNC else Role.NONE
-        members.append((m.offset, m.size, kind, role))
-    return Layout(
-        desc.value_id, desc.type_id, desc.data_offset, desc.size, tuple(members), _OPS_FLAGS.get(desc.name, 0)
-    )
-
-
-__all__ = ["alloc", "check_attr", "layout"]
+__all__ = ["alloc", "check_attr"]

@@ -39,7 +39,6 @@ from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
-from pybpf.maps.struct_ops import StructOpsMap
 from pybpf.objects import accounting, refs
 from pybpf.objects.files import bpffs_root, link_object
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
@@ -185,13 +184,13 @@ def _map_create(call: _Call) -> int:
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
     template = None
-    ops_layout = None
+    ops_desc = None
     charged = 0
     if impl is not None:  # map_alloc: its caps, the inner-map template, the memory
         params = impl.adjust_params(params)
         impl.check_alloc(params)
         if a.btf_vmlinux_value_type_id:
-            ops_layout = struct_ops_map.layout(struct_ops_map.alloc(a))
+            ops_desc = struct_ops_map.alloc(a)
         if impl.takes_inner_map:
             template = map_of(a.inner_map_fd).impl.as_inner_template()  # bpf_map_meta_alloc
         params = dataclasses.replace(params, flags=params.flags & ~(uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY))
@@ -200,7 +199,7 @@ def _map_create(call: _Call) -> int:
         start = offsetof(uapi.bpf_attr_map_create, "map_name")
         name = _check_name(call.raw[start : start + BPF_OBJ_NAME_LEN])
         btf = _map_btf(a, impl, params) if impl is not None else None  # unknown: EINVAL below
-        if ops_layout is not None:  # the program's BTF, which the map holds (no key/value types)
+        if ops_desc is not None:  # the program's BTF, which the map holds (no key/value types)
             btf = (btfobj.BTFObject.from_fd(a.btf_fd).id, 0, 0, None)
         excl = _excl_prog_hash(a)
     except BaseException:
@@ -211,11 +210,10 @@ def _map_create(call: _Call) -> int:
         btfobj.attach_btf_to_map(fd, MapObject.from_fd(fd).id, a.btf_fd, btf[0])
     if template is not None:
         MapObject.from_fd(fd).impl.set_inner_template(template)
-    if ops_layout is not None:
+    if ops_desc is not None:
         created = MapObject.from_fd(fd)
-        assert isinstance(created.impl, StructOpsMap)
         with created.lock:
-            created.impl.set_layout(ops_layout, created.id)
+            created.impl.set_struct_ops(ops_desc, created.id)
     return _reopen(fd, mode)
 
 
@@ -282,8 +280,10 @@ def _map_get_next_key(call: _Call) -> int:
 def _map_freeze(call: _Call) -> int:
     fd = call.attr.map_fd
     obj = map_of(fd)
-    if obj.spin_lock_off is not None:  # map_freeze: maps with special fields cannot be frozen
-        raise BPFError(ENOTSUPP, "maps whose values hold a bpf_spin_lock cannot be frozen")
+    if obj.spin_lock_off is not None or not obj.impl.can_freeze:  # map_freeze: special fields, struct_ops
+        raise BPFError(
+            ENOTSUPP, "struct_ops maps and maps whose values hold a bpf_spin_lock cannot be frozen"
+        )
     if not can_write(fd, obj):
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
     with obj.lock:

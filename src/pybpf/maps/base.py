@@ -110,6 +110,7 @@ from typing import ClassVar
 
 from pybpf import uapi
 from pybpf.btf.raw import RawType
+from pybpf.btf.struct_ops import StructOpsDesc
 from pybpf.errors import BPFError
 from pybpf.uapi import ENOTSUPP
 
@@ -259,6 +260,8 @@ class MapOps:
     """Where a value may carry a program fd (``struct bpf_devmap_val`` / ``bpf_cpumap_val``'s
     ``bpf_prog.fd``), None for the types whose values hold none: the syscall layer updates such maps
     through ``update_with_programs``, and the map holds the programs (``holds``) by reference."""
+    can_freeze: ClassVar[bool] = True
+    """Whether BPF_MAP_FREEZE may freeze the type (map_freeze(): not a struct_ops map, ENOTSUPP)."""
     value_prog_fd_errno: ClassVar[bool] = False
     """Whether a bad program fd in a value answers its own errno (bpf_prog_get(): EBADF for a closed
     fd; struct_ops maps) instead of EINVAL (bpf_prog_get_type_dev(): device and CPU maps)."""
@@ -464,6 +467,11 @@ class MapOps:
         return (template.map_type, template.key_size, template.value_size, template.flags) == (
             inner.map_type, inner.key_size, inner.value_size, inner.flags,
         )  # fmt: skip
+
+    def set_struct_ops(self, desc: StructOpsDesc, map_id: int) -> None:
+        """``bpf_struct_ops_map_alloc``: the struct_ops type the map holds (``desc``, from the value
+        type ``btf_vmlinux_value_type_id`` named) and the map's id; only struct_ops maps take one."""
+        raise BPFError(errno.EINVAL, "btf_vmlinux_value_type_id is for struct_ops maps alone")
 
     def set_inner_template(self, template: MapParams) -> None:
         """Record the inner-map template of a new map-in-map (``takes_inner_map``)."""

@@ -5,7 +5,7 @@ and ``validate`` of net/ipv4/bpf_tcp_ca.c and net/bpf/bpf_dummy_struct_ops.c (Li
 
 * creation (``map_alloc_check``): a 4-byte key, one entry, no flag but BPF_F_LINK (and
   BPF_F_VTYPE_BTF_OBJ_FD) -- EINVAL; the value type and its size are the syscall layer's
-  (``pybpf.kernel.struct_ops_map``), which gives the map the struct's layout (``set_layout``);
+  (``pybpf.kernel.struct_ops_map``), which gives the map the struct (``set_struct_ops``: its layout);
 * update (``bpf_struct_ops_map_update_elem``): flags EINVAL, a key but 0 E2BIG, non-zero padding in
   the value or between the struct's members EINVAL, a value whose ``state`` or ``refcnt`` is set
   EINVAL; a map filled before EBUSY; then member by member: the ``struct module *`` owner must be
@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pybpf import uapi
+from pybpf.btf.struct_ops import StructOpsDesc
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import FdTarget, MapOps, MapParams, ProgResolver
 from pybpf.maps.registry import register
@@ -124,6 +125,7 @@ class StructOpsMap(MapOps):
 
     can_be_inner = False
     own_btf_check = True
+    can_freeze = False
     value_prog_fd_errno = True
     value_prog_fd_at: ClassVar[int | None] = 0
     """Values hold programs (``update_with_programs``); the ids sit at the members' offsets, which
@@ -140,8 +142,12 @@ class StructOpsMap(MapOps):
         return _VALUE_AT + params.value_size
 
     # --- the layout ----------------------------------------------------------------------------
+    def set_struct_ops(self, desc: StructOpsDesc, map_id: int) -> None:
+        """Record the struct's layout (``layout``) and the map's id (by the creator, before any use)."""
+        self.set_layout(layout(desc), map_id)
+
     def set_layout(self, layout: Layout, map_id: int) -> None:
-        """Record the struct's layout and the map's id (once, by the creator, before any use)."""
+        """Record a struct's layout and the map's id."""
         if len(layout.members) > MAX_MEMBERS or layout.data_offset + layout.struct_size > self.value_size:
             raise BPFError(errno.EINVAL, "struct_ops layout does not fit the value")
         _HEADER.pack_into(
@@ -361,6 +367,33 @@ class StructOpsMap(MapOps):
     def _map_id(self) -> int:
         """The map's id: the registry records who holds a name."""
         return int(_HEADER.unpack_from(self.mem, 0)[7])
+
+
+_TCP_ROLES = {"ssthresh": Role.REQUIRED, "undo_cwnd": Role.REQUIRED,
+              "cong_avoid": Role.ONE_OF, "cong_control": Role.ONE_OF}  # fmt: skip
+_TCP_KINDS = {"name": MemberKind.TCP_NAME, "flags": MemberKind.TCP_FLAGS}
+_OPS_FLAGS = {"tcp_congestion_ops": OpsFlag.TCP_CA, "bpf_dummy_ops": OpsFlag.NEVER_REGISTERS}
+
+
+def layout(desc: StructOpsDesc) -> Layout:
+    """What the map needs to know of a struct_ops type: each member's offset, size and what an update
+    does with it (a function pointer, the ``struct module *`` owner, the type's own members -- the
+    ``init_member`` of net/ipv4/bpf_tcp_ca.c --, data that must be zero), what the type's
+    ``validate`` requires, and how it registers."""
+    tcp = desc.name == "tcp_congestion_ops"
+    members = []
+    for m in desc.members:
+        if m.module:
+            kind = MemberKind.MODULE
+        elif m.proto:
+            kind = MemberKind.FUNC
+        else:
+            kind = _TCP_KINDS.get(m.name, MemberKind.DATA) if tcp else MemberKind.DATA
+        role = _TCP_ROLES.get(m.name, Role.NONE) if tcp and kind == MemberKind.FUNC else Role.NONE
+        members.append((m.offset, m.size, kind, role))
+    return Layout(
+        desc.value_id, desc.type_id, desc.data_offset, desc.size, tuple(members), _OPS_FLAGS.get(desc.name, 0)
+    )
 
 
 def _owner_alive(root: str, path: str) -> bool:
