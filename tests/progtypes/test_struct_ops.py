@@ -21,7 +21,7 @@ from pybpf import uapi
 from pybpf.kernel.backend import Backend
 from pybpf.progtypes import get_prog_type
 from pybpf.progtypes.struct_ops import StructOpsProgType
-from tests.maps.test_struct_ops import Harness, _call, pytestmark  # noqa: F401  (the BTF skip)
+from tests.maps.test_struct_ops import Harness, _call, _type_id, pytestmark  # noqa: F401  (the BTF skip)
 
 INCREMENT = """
     r2 = *(u64 *)(r1 + 0)
@@ -107,3 +107,13 @@ def test_dummy_sleepable_member(harness: Harness) -> None:
 def test_tcp_congestion_ops_not_test_run(harness: Harness) -> None:
     prog = harness.prog("tcp_congestion_ops", 0)
     assert run(harness, prog, [0])[0] == -errno.EOPNOTSUPP
+
+
+def test_prog_info_attach_btf_id(harness: Harness) -> None:
+    """bpf_prog_info's attach_btf_id: the struct the program implements a member of."""
+    prog = harness.prog("tcp_congestion_ops", 1, "exit\n")
+    info = uapi.bpf_prog_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len, attr.info.info = prog, ctypes.sizeof(info), ctypes.addressof(info)
+    harness.backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+    assert info.attach_btf_id == _type_id("tcp_congestion_ops")

@@ -5,11 +5,9 @@ kernel/bpf/bpf_struct_ops.c, check_struct_ops_btf_id() of kernel/bpf/verifier.c,
 ``check_member`` and ``btf_struct_access`` of net/ipv4/bpf_tcp_ca.c and
 net/bpf/bpf_dummy_struct_ops.c (Linux 6.18):
 
-* a struct_ops type is a struct ``<name>`` of vmlinux with its value type
-  ``bpf_struct_ops_<name>`` (``{struct bpf_struct_ops_common_value common; struct <name> data;}``)
-  -- of those, the ones whose rules pybpf knows (``RULES``: tcp_congestion_ops, bpf_dummy_ops);
-  each function-pointer member's nullable arguments come from its stub function
-  ``<name>__<member>`` (an argument named ``*__nullable``);
+* the struct_ops types are those vmlinux BTF describes (``pybpf.btf.struct_ops.describe``: the
+  struct, its value type ``bpf_struct_ops_<name>``, each member's prototype and ``__nullable``
+  arguments) whose rules pybpf knows (``RULES``: tcp_congestion_ops, bpf_dummy_ops);
 * a program names the struct by ``attach_btf_id`` and the member by ``expected_attach_type``: a
   GPL-compatible license, a known struct ("attach_btf_id %u is not a supported struct", ENOTSUPP;
   no id at all: ENOTSUPP, silently), a member index in range and a function-pointer member
