@@ -20,6 +20,7 @@ import struct
 import pytest
 
 from pybpf import Object, uapi
+from pybpf.elf.errors import ELFError
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
 from tests.elf.corpus import obj_path
@@ -95,3 +96,13 @@ def _run(backend: Backend, fd: int, args: list[int]) -> int:
     attr.test.prog_fd, attr.test.ctx_in, attr.test.ctx_size_in = fd, ctypes.addressof(ctx), len(raw)
     backend.bpf(uapi.BPF_PROG_TEST_RUN, attr)
     return int(attr.test.retval)
+
+
+def test_struct_the_kernel_lacks(backend: Backend) -> None:
+    """``bpf_map__init_kern_struct_ops``: a struct the kernel's BTF has no struct_ops type of."""
+    with Object.open(obj_path("struct_ops_tcp"), backend=backend) as obj:
+        ops = obj.spec.maps["mini_cc"].struct_ops
+        assert ops is not None
+        ops.type_name = "Qdisc_ops"  # in vmlinux, but registered by no struct_ops
+        with pytest.raises(ELFError, match="not a struct_ops type"):
+            obj.load()

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pybpf import uapi
+from pybpf.btf.raw import BTFError
 from pybpf.btf.struct_ops import describe, func_proto
 from pybpf.btf.types import BTF, Struct, Var
 from pybpf.elf.errors import ELFError
@@ -57,7 +58,16 @@ def struct_ops_variables(
     elf: ElfObject, btf: BTF | None, program_at: Callable[[int, int], str | None]
 ) -> list[tuple[str, int, StructOpsSpec]]:
     """Every struct_ops variable: (name, map flags, what it holds); ``program_at(section index, byte
-    offset)`` names the program starting there."""
+    offset)`` names the program starting there.  Inconsistent BTF is an ELFError."""
+    try:
+        return _variables(elf, btf, program_at)
+    except BTFError as exc:
+        raise ELFError(f"{elf.name}: struct_ops section: {exc}") from None
+
+
+def _variables(
+    elf: ElfObject, btf: BTF | None, program_at: Callable[[int, int], str | None]
+) -> list[tuple[str, int, StructOpsSpec]]:
     found = []
     for section_name, flags in SECTIONS.items():
         section = elf.section_named(section_name)
@@ -89,14 +99,21 @@ def struct_ops_variables(
 
 
 def init_kern_struct_ops(name: str, spec: StructOpsSpec, local: BTF, kernel: BTF | None) -> KernStructOps:
-    """``bpf_map__init_kern_struct_ops`` of map ``name``."""
+    """``bpf_map__init_kern_struct_ops`` of map ``name`` (inconsistent BTF: an ELFError)."""
+    try:
+        return _init_kern(name, spec, local, kernel)
+    except BTFError as exc:
+        raise ELFError(f"struct_ops map '{name}': {exc}") from None
+
+
+def _init_kern(name: str, spec: StructOpsSpec, local: BTF, kernel: BTF | None) -> KernStructOps:
     where = f"struct_ops map '{name}'"
     desc = describe(kernel, spec.type_name) if kernel is not None else None
     if desc is None:
         raise ELFError(f"{where}: struct {spec.type_name} is not a struct_ops type of the kernel's BTF")
-    assert kernel is not None
     local_type = local[spec.type_id]
-    assert isinstance(local_type, Struct)
+    if not isinstance(local_type, Struct):
+        raise ELFError(f"{where}: type {spec.type_id} of the object's BTF is not a struct")
     out = KernStructOps(desc.value_id, bytearray(desc.value_size))
     by_name = {m.name: (i, m) for i, m in enumerate(desc.members)}
     for member in local_type.members:
