@@ -278,7 +278,7 @@ class Tcp:
         ({"name": b"a-b"}, -errno.EINVAL),
         ({"undo": False}, -errno.EINVAL),
         ({"cong": False}, -errno.EINVAL),
-        ({"flags": 0x100}, -errno.EINVAL),
+        ({"flags": 0x20}, -errno.EINVAL),  # TCP_CONG_MASK is 0x1f
         ({"name": b"cubic"}, -errno.EEXIST),
         ({"name": b"reno"}, -errno.EEXIST),
         ({"field": ("key", 1)}, -errno.EINVAL),
@@ -349,3 +349,11 @@ def test_tcp_link_map(harness: Harness) -> None:
     assert (err, struct.unpack_from("<Ii", got)) == (0, (0, 3))
     assert harness.delete(fd) == -errno.EOPNOTSUPP
     assert harness.update(fd, tcp.value()) == -errno.EBUSY
+
+
+@pytest.mark.parametrize("flags", [1, 2, 4, 8, 16, 0x1F])
+def test_tcp_flags_within_mask(harness: Harness, flags: int) -> None:
+    tcp = Tcp(harness)
+    fd = harness.create(TCP_VALUE, 256)
+    assert harness.update(fd, tcp.value(flags=flags)) == 0
+    assert harness.delete(fd) == 0

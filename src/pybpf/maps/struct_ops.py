@@ -10,7 +10,7 @@ and ``validate`` of net/ipv4/bpf_tcp_ca.c and net/bpf/bpf_dummy_struct_ops.c (Li
   the value or between the struct's members EINVAL, a value whose ``state`` or ``refcnt`` is set
   EINVAL; a map filled before EBUSY; then member by member: the ``struct module *`` owner must be
   zero, the type's own members (tcp_congestion_ops' ``name``: a valid non-empty object name;
-  ``flags``: within TCP_CONG_MASK) are checked, every other data member must be zero, and each
+  ``flags``: within TCP_CONG_MASK, 0x1f) are checked, every other data member must be zero, and each
   function pointer holds 0 or the fd of a struct_ops program loaded for this struct and this member
   (EINVAL; its fd's errno for a closed fd), which the map keeps, the value then holding the
   program's id; then the type's ``validate`` (tcp_congestion_ops: ssthresh, undo_cwnd and one of
@@ -64,8 +64,9 @@ _COMMON = struct.Struct("<Ii")  # struct bpf_struct_ops_common_value: refcnt, st
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _ALLOWED_FLAGS = uapi.BPF_F_LINK | uapi.BPF_F_VTYPE_BTF_OBJ_FD
-TCP_CONG_MASK = 0x7
-"""TCP_CONG_NON_RESTRICTED | TCP_CONG_NEEDS_ECN | TCP_CONG_NEEDS_ACCECN (include/net/tcp.h)."""
+TCP_CONG_MASK = 0x1F
+"""TCP_CONG_NON_RESTRICTED, _NEEDS_ECN, _NEEDS_ACCECN, _ECT_1_NEGOTIATION, _NO_FALLBACK_RFC3168
+(include/net/tcp.h; measured on Linux 6.18: bits 0-4)."""
 TCP_CA_NAME_MAX = 16
 _NAME_CHARS = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.")
 _KERNEL_CA = "/proc/sys/net/ipv4/tcp_available_congestion_control"
