@@ -276,6 +276,8 @@ class Tcp:
     [
         ({"name": b""}, -errno.EINVAL),
         ({"name": b"a-b"}, -errno.EINVAL),
+        ({"name": b"pyb\xd7x"}, -errno.EINVAL),  # the multiplication sign: no Latin-1 letter
+        ({"name": b"a" * 16}, -errno.EINVAL),  # no room for the NUL
         ({"undo": False}, -errno.EINVAL),
         ({"cong": False}, -errno.EINVAL),
         ({"flags": 0x20}, -errno.EINVAL),  # TCP_CONG_MASK is 0x1f
@@ -288,6 +290,8 @@ class Tcp:
     ids=[
         "no_name",
         "bad_name",
+        "latin1_non_letter",
+        "name_16_bytes",
         "no_undo_cwnd",
         "no_cong_avoid",
         "flags",
@@ -356,4 +360,14 @@ def test_tcp_flags_within_mask(harness: Harness, flags: int) -> None:
     tcp = Tcp(harness)
     fd = harness.create(TCP_VALUE, 256)
     assert harness.update(fd, tcp.value(flags=flags)) == 0
+    assert harness.delete(fd) == 0
+
+
+@pytest.mark.parametrize(
+    "name", [b"pyb\xe9t", b"x.y_z", b"pyb" + b"a" * 12], ids=["latin1", "dot", "15_bytes"]
+)
+def test_tcp_names_bpf_obj_name_cpy_accepts(harness: Harness, name: bytes) -> None:
+    tcp = Tcp(harness)
+    fd = harness.create(TCP_VALUE, 256)
+    assert harness.update(fd, tcp.value(name=name)) == 0
     assert harness.delete(fd) == 0

@@ -40,7 +40,7 @@ from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
 from pybpf.objects import accounting, refs
-from pybpf.objects.files import bpffs_root, link_object
+from pybpf.objects.files import OBJ_NAME_CHARS, bpffs_root, link_object
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
 
 _PAGE = os.sysconf("SC_PAGESIZE")
@@ -118,14 +118,6 @@ def _object_kind(fd: int) -> str:
     return "btf"
 
 
-_NAME_CHARS = frozenset(
-    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_."
-    + bytes(range(0xC0, 0xD7))
-    + bytes(range(0xD8, 0xF7))
-    + bytes(range(0xF8, 0x100))
-)
-"""What ``bpf_obj_name_cpy`` accepts: ``isalnum`` of the kernel's ctype table (lib/ctype.c), which
-counts the Latin-1 letters (0xC0-0xFF but for 0xD7 and 0xF7) as alphanumeric, and '_' and '.'."""
 _SHA256_SIZE = 32
 
 
@@ -136,7 +128,7 @@ def _check_name(raw: bytes) -> bytes:
     if end < 0:
         raise BPFError(errno.EINVAL, "map name not NUL-terminated")
     name = raw[:end]
-    if not _NAME_CHARS.issuperset(name):
+    if not OBJ_NAME_CHARS.issuperset(name):
         raise BPFError(errno.EINVAL, "map name has characters the kernel's isalnum, '_' and '.' refuse")
     return name
 

@@ -52,7 +52,7 @@ from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import FdTarget, MapOps, MapParams, ProgResolver
 from pybpf.maps.registry import register
 from pybpf.objects import refs
-from pybpf.objects.files import bpffs_root
+from pybpf.objects.files import OBJ_NAME_CHARS, bpffs_root
 
 INIT, INUSE, TOBEFREE, READY = 0, 1, 2, 3
 """enum bpf_struct_ops_state."""
@@ -68,7 +68,6 @@ TCP_CONG_MASK = 0x1F
 """TCP_CONG_NON_RESTRICTED, _NEEDS_ECN, _NEEDS_ACCECN, _ECT_1_NEGOTIATION, _NO_FALLBACK_RFC3168
 (include/net/tcp.h; measured on Linux 6.18: bits 0-4)."""
 TCP_CA_NAME_MAX = 16
-_NAME_CHARS = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.")
 _KERNEL_CA = "/proc/sys/net/ipv4/tcp_available_congestion_control"
 _REGISTRY_DIR = "tcp_congestion_ops"
 
@@ -418,7 +417,7 @@ def _kernel_names() -> frozenset[str]:
 def _valid_name(raw: bytes) -> bool:
     """bpf_obj_name_cpy() > 0: a non-empty name of the object-name characters, NUL-terminated."""
     end = raw.find(b"\0")
-    return end > 0 and _NAME_CHARS.issuperset(raw[:end])
+    return end > 0 and OBJ_NAME_CHARS.issuperset(raw[:end])
 
 
 def _tcp_name(udata: bytes | bytearray, data_at: int, members: list[tuple[int, int, int, int]]) -> str:
