@@ -371,3 +371,34 @@ def test_tcp_names_bpf_obj_name_cpy_accepts(harness: Harness, name: bytes) -> No
     fd = harness.create(TCP_VALUE, 256)
     assert harness.update(fd, tcp.value(name=name)) == 0
     assert harness.delete(fd) == 0
+
+
+def _alive(harness: Harness, prog_id: int) -> bool:
+    """Whether program ``prog_id`` still exists (a BPF_PROG_GET_NEXT_ID first: pybpf collects the
+    objects nothing holds any more when asked for ids, as the kernel freed them when they went)."""
+    walk = uapi.bpf_attr()
+    _call(harness.backend, uapi.BPF_PROG_GET_NEXT_ID, walk)
+    attr = uapi.bpf_attr()
+    attr.prog_id = prog_id
+    fd = _call(harness.backend, uapi.BPF_PROG_GET_FD_BY_ID, attr)
+    if fd > 0:
+        os.close(fd)
+    return fd > 0
+
+
+def test_map_holds_its_programs(harness: Harness) -> None:
+    """The programs put into the value live as long as the map: their fds closed, their ids still
+    open; a refused update keeps none of them."""
+    tcp = Tcp(harness)
+    fd = harness.create(TCP_VALUE, 256)
+    ids = [harness.prog_id(p) for p in (tcp.ssthresh, tcp.cong_avoid, tcp.undo_cwnd)]
+    refused = harness.prog("tcp_congestion_ops", 0)
+    refused_id = harness.prog_id(refused)
+    assert harness.update(fd, tcp.value(name=b"", ssthresh_fd=refused)) == -errno.EINVAL
+    assert harness.update(fd, tcp.value()) == 0
+    for prog in (tcp.ssthresh, tcp.cong_avoid, tcp.undo_cwnd, refused):
+        harness.fds.remove(prog)
+        os.close(prog)
+    assert [_alive(harness, prog_id) for prog_id in ids] == [True, True, True]
+    assert not _alive(harness, refused_id)
+    assert harness.delete(fd) == 0
