@@ -401,6 +401,18 @@ class Object:
     def _map_or_none(self, name: str) -> Map | None:
         return self._live_maps.get(name) if self.loaded is not None else None
 
+    def attach_struct_ops(self, name: str) -> None:
+        """libbpf's ``bpf_map__attach_struct_ops``: register the struct_ops map ``name`` (a
+        ``.struct_ops`` variable) with its programs -- a BPF_MAP_UPDATE_ELEM of key 0 with the value
+        the load prepared.  A ``.struct_ops.link`` map is left READY (its link, which registers it, is
+        not modelled).  KeyError for a map that is no struct_ops map of the object."""
+        self._require_loaded()
+        assert self.loaded is not None
+        value = self.loaded.struct_ops.get(name)
+        if value is None:
+            raise KeyError(f"no struct_ops map {name!r} in {self.spec.path}")
+        self._map(name).update(0, value)
+
     # -- pins --------------------------------------------------------------------------------------------
     def pin_programs(self, directory: str | os.PathLike[str]) -> dict[str, str]:
         """``bpf_object__pin_programs``: pin every loaded program at ``directory/<name>`` (what

@@ -23,6 +23,7 @@ import pytest
 
 import pybpf.kernel
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.maps.base import BatchWalk, FdKind, MapOps
@@ -30,6 +31,7 @@ from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import PERCPU_MAP_TYPES, user_value_size
 from pybpf.maps.registry import BUILTIN_MODULES, lookup_map_type
 from pybpf.uapi import ENOTSUPP
+from pybpf.verifier.kernel_btf import vmlinux_btf
 
 from .helpers import create, elem, outcome
 from .test_btf_maps import _load_btf
@@ -72,6 +74,7 @@ CREATE: dict[int, tuple[int, int, int, int]] = {
     T.BPF_MAP_TYPE_CGROUP_STORAGE: (16, 8, 0, 0),
     T.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE: (16, 8, 0, 0),
     T.BPF_MAP_TYPE_ARENA: (0, 0, 4, T.BPF_F_MMAPABLE),
+    T.BPF_MAP_TYPE_STRUCT_OPS: (4, 128, 1, 0),
 }
 """Valid creation parameters (key_size, value_size, max_entries, map_flags) of every type pybpf has."""
 
@@ -105,6 +108,14 @@ def _new_map(backend: Backend, map_type: int, **extra: int) -> int:
     """A fresh map of ``map_type`` (map-in-maps get a one-element array as their template, types
     that require BTF an int key and an 8-byte struct value)."""
     key_size, value_size, max_entries, flags = CREATE[map_type]
+    if map_type == T.BPF_MAP_TYPE_STRUCT_OPS and "btf_fd" not in extra:  # a bpf_dummy_ops value
+        btf = _load_btf(backend)
+        try:
+            return _new_map(
+                backend, map_type, btf_fd=btf, btf_vmlinux_value_type_id=_dummy_ops_value(), **extra
+            )
+        finally:
+            os.close(btf)
     if _impl(map_type).requires_btf and "btf_fd" not in extra:
         btf = _load_btf(backend)
         try:
@@ -120,6 +131,14 @@ def _new_map(backend: Backend, map_type: int, **extra: int) -> int:
         finally:
             os.close(inner)
     return create(backend, map_type, key_size, value_size, max_entries, flags, **extra)
+
+
+def _dummy_ops_value() -> int:
+    """The running kernel's ``struct bpf_struct_ops_bpf_dummy_ops`` (128 bytes)."""
+    btf = vmlinux_btf()
+    if btf is None:
+        pytest.skip("struct_ops maps need the running kernel's BTF")
+    return btf.find("bpf_struct_ops_bpf_dummy_ops", Kind.STRUCT)
 
 
 def _batch(backend: Backend, cmd: int, fd: int) -> Any:

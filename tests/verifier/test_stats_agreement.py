@@ -100,6 +100,10 @@ OBJECTS = [
         "xdp_refused_no_null_check", "xdp_refused_xchg_leak", "xdp_refused_xchg_untrusted", "tc_flow_owner",
         "tc_refused_kptr_as_number", "xdp_percpu_present", "xdp_refused_percpu_deref",
     )
+] + [
+    ("struct_ops_tcp", name) for name in ("mini_init", "mini_ssthresh", "mini_cong_avoid", "mini_undo_cwnd")
+] + [
+    ("struct_ops_dummy", "dummy_test_1"), ("struct_ops_dummy", "dummy_test_2"),
 ]  # fmt: skip
 """Every program of tests/data/c whose object loads without a bpffs to pin in (and, of global_funcs, the
 accepted programs and two refused in and at a global function)."""

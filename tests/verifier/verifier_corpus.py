@@ -13,9 +13,10 @@ The corpus measures how often pybpf's verifier gives the kernel's answer.  Each 
 
 Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall, tracing,
 lsm, sk_skb, sk_msg, sk_reuseport, lwt_in, lwt_out, lwt_xmit, lwt_seg6local, flow_dissector,
-sk_lookup), ``attach`` (the expected attach type, ``trace_raw_tp``, ``trace_iter``, ``sk_lookup``
-...), ``attach_btf`` (the attach target: a FUNC or typedef name of the running kernel's BTF, e.g.
-``btf_trace_sched_switch``, ``bpf_iter_task``), ``maps``
+sk_lookup, struct_ops), ``attach`` (the expected attach type, ``trace_raw_tp``, ``trace_iter``,
+``sk_lookup`` ..., or a number: a struct_ops member's index), ``attach_btf`` (the attach target: a
+FUNC, typedef or struct name of the running kernel's BTF, e.g. ``btf_trace_sched_switch``,
+``bpf_iter_task``, ``tcp_congestion_ops``), ``maps``
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
 ``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create), and ``spin_lock`` (the map's
 value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
@@ -114,6 +115,7 @@ PROG_TYPES = {
     "lwt_seg6local": uapi.BPF_PROG_TYPE_LWT_SEG6LOCAL,
     "flow_dissector": uapi.BPF_PROG_TYPE_FLOW_DISSECTOR,
     "sk_lookup": uapi.BPF_PROG_TYPE_SK_LOOKUP,
+    "struct_ops": uapi.BPF_PROG_TYPE_STRUCT_OPS,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,
@@ -587,7 +589,10 @@ def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, by
 
 
 def attach_type(name: str) -> int:
-    """The ``BPF_<NAME>`` attach type value of a corpus ``attach`` header (e.g. cgroup_inet_ingress)."""
+    """The ``BPF_<NAME>`` attach type value of a corpus ``attach`` header (e.g. cgroup_inet_ingress);
+    a number is taken as it is (a struct_ops program's member index)."""
+    if name.isdigit():
+        return int(name)
     value = getattr(uapi, "BPF_" + name.upper(), None)
     if not isinstance(value, int):
         raise ValueError(f"unknown attach type {name}")
@@ -596,13 +601,13 @@ def attach_type(name: str) -> int:
 
 def attach_btf_id(name: str) -> int:
     """The running kernel's BTF id of a corpus ``attach_btf`` header: the FUNC of that name, else the
-    typedef (a tracepoint's ``btf_trace_<name>``); 0 when it has none (the kernel's "must provide
-    btf_id")."""
+    typedef (a tracepoint's ``btf_trace_<name>``), else the struct (a struct_ops type); 0 when it has
+    none (the kernel's "must provide btf_id")."""
     from pybpf.verifier.kernel_btf import vmlinux_btf
 
     btf = vmlinux_btf()
     ids = btf.ids_by_name(name) if btf is not None else ()
-    for kind in (Kind.FUNC, Kind.TYPEDEF):
+    for kind in (Kind.FUNC, Kind.TYPEDEF, Kind.STRUCT):
         found = [i for i in ids if btf is not None and btf[i].kind == kind]
         if found:
             return found[0]

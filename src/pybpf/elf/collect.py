@@ -50,6 +50,7 @@ from pybpf.elf.reader import (
 )
 from pybpf.elf.sections import program_kind
 from pybpf.elf.spec import MapSpec, ObjectSpec, ProgramSpec, Reference, RefKind
+from pybpf.elf.struct_ops import struct_ops_variables
 
 __all__ = ["MAX_OBJECT_SIZE", "read_object"]
 
@@ -131,11 +132,28 @@ class _Collector:
                 self._relocations(section, spec, maps)
         if btf_section is not None:
             map_initial_slots(elf, btf_section, btf, maps, self._program_at(spec))
+        self._struct_ops(spec, btf)
         if ext is not None:
             self._distribute(ext, spec)
             spec.func_info_rec_size, spec.line_info_rec_size = ext.func_info_rec_size, ext.line_info_rec_size
         spec.btf = btf
         return spec
+
+    def _struct_ops(self, spec: ObjectSpec, btf: BTF | None) -> None:
+        """The ``.struct_ops`` / ``.struct_ops.link`` maps (``pybpf.elf.struct_ops``); a struct_ops
+        program none of them refers to is not loaded."""
+        used: set[str] = set()
+        for name, flags, ops in struct_ops_variables(self.elf, btf, self._program_at(spec)):
+            if name in spec.maps:
+                raise ELFError(f"{self.path}: two maps named '{name}'")
+            spec.maps[name] = MapSpec(
+                name, uapi.BPF_MAP_TYPE_STRUCT_OPS, 4, 0, 1, flags, kernel_name=name, struct_ops=ops,
+                section=".struct_ops.link" if flags else ".struct_ops",
+            )  # fmt: skip
+            used.update(ops.programs.values())
+        for program in spec.programs.values():
+            if program.prog_type == uapi.BPF_PROG_TYPE_STRUCT_OPS and program.name not in used:
+                program.autoload = False
 
     # -- license, version, BTF -----------------------------------------------------------------------
     def _license(self) -> str:

@@ -47,8 +47,10 @@ from pybpf.elf.log import annotate_log
 from pybpf.elf.relocate import relocate_core, relocate_references
 from pybpf.elf.sections import SecFlag, find_section_def
 from pybpf.elf.spec import MapSpec, ObjectSpec, PinType, ProgramSpec
+from pybpf.elf.struct_ops import KernStructOps, init_kern_struct_ops, with_program_fds
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.maps.arena_mapping import ArenaMapping, arena_mmap
 from pybpf.maps.percpu import possible_cpus
 
@@ -132,6 +134,8 @@ class LoadedObject:
     warnings: list[str] = field(default_factory=list)
     arenas: dict[str, ArenaMapping] = field(default_factory=dict)
     """Map name -> this process's mapping of an arena (libbpf's ``map->mmaped``)."""
+    struct_ops: dict[str, bytes] = field(default_factory=dict)
+    """struct_ops map name -> the value that registers it (its programs' fds at their members)."""
 
     def close(self) -> None:
         for mapping in self.arenas.values():
@@ -159,10 +163,13 @@ class _Loader:
         self.out = LoadedObject()
         self._target: BTF | None = None
         self._target_loaded = False
+        self._struct_ops: dict[str, KernStructOps] = {}
+        self._struct_ops_targets: dict[str, int] = {}
 
     def load(self) -> LoadedObject:
         try:
             self._load_btf()
+            self._init_struct_ops()
             for m in self.spec.maps.values():
                 self._create_map(m)
             for m in self.spec.maps.values():
@@ -177,6 +184,8 @@ class _Loader:
                         fd = self.out.programs.get(name)
                         if fd is not None:
                             self._update(m.name, self.out.maps[m.name], slot, fd)
+            for name, kern in self._struct_ops.items():
+                self.out.struct_ops[name] = with_program_fds(kern, self.out.programs)
         except BaseException:
             self.out.close()
             raise
@@ -219,6 +228,25 @@ class _Loader:
             except BPFError as exc:
                 self.out.warnings.append(f"BPF_BTF_LOAD refused the object's BTF: {exc.strerror}")
         self.out.warnings.append("loading without BTF (it is optional)")
+
+    # -- struct_ops ------------------------------------------------------------------------------------------
+    def _init_struct_ops(self) -> None:
+        """``bpf_map__init_kern_struct_ops`` of every struct_ops map: the value in the kernel's layout,
+        and each of its programs' attach_btf_id and expected_attach_type."""
+        for m in self.spec.maps.values():
+            if m.struct_ops is None:
+                continue
+            if self.spec.btf is None or self.out.btf_fd < 0:
+                raise ELFError(f"struct_ops map '{m.name}': needs the object's BTF loaded")
+            running = kernel_btf()  # libbpf's obj->btf_vmlinux: the running kernel's, never a CO-RE target
+            kernel = running.btf if running.from_kernel else None
+            kern = init_kern_struct_ops(m.name, m.struct_ops, self.spec.btf, kernel)
+            self._struct_ops[m.name] = kern
+            for program, (type_id, index) in kern.members.items():
+                spec = self.spec.programs.get(program)
+                if spec is not None:
+                    spec.expected_attach_type = index
+                    self._struct_ops_targets[program] = type_id
 
     # -- maps ------------------------------------------------------------------------------------------------
     def _create_map(self, m: MapSpec) -> None:
@@ -294,6 +322,11 @@ class _Loader:
         attr.map_name = m.kernel_name.encode()[: uapi.BPF_OBJ_NAME_LEN - 1]
         if inner_fd >= 0:
             attr.inner_map_fd = inner_fd
+        kern = self._struct_ops.get(m.name)
+        if kern is not None:  # the kernel's value type; the object's BTF, which the kernel requires
+            attr.value_size, attr.btf_vmlinux_value_type_id = len(kern.value), kern.value_type_id
+            attr.btf_fd = self.out.btf_fd
+            return self._bpf(uapi.BPF_MAP_CREATE, attr, f"map '{m.name}'")
         typed = (
             self.out.btf_fd >= 0 and (m.key_type_id or m.value_type_id) and m.map_type not in _NO_BTF_TYPES
         )
@@ -458,6 +491,8 @@ class _Loader:
             return fd, annotate_log(text, linked, core) if text else ""
 
     def _attach_btf_id(self, program: ProgramSpec) -> int:
+        if program.name in self._struct_ops_targets:  # set by its struct_ops map
+            return self._struct_ops_targets[program.name]
         row = find_section_def(program.section)
         if row is None or not row.flags & SecFlag.ATTACH_BTF:
             return 0

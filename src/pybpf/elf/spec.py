@@ -33,6 +33,7 @@ __all__ = [
     "ProgramSpec",
     "RefKind",
     "Reference",
+    "StructOpsSpec",
 ]
 
 
@@ -137,6 +138,19 @@ class PinType(enum.IntEnum):
 
 
 @dataclass
+class StructOpsSpec:
+    """What a struct_ops map's variable holds, in the object's own types."""
+
+    type_name: str
+    """The struct (``tcp_congestion_ops``): found by name in the kernel's BTF at load."""
+    type_id: int
+    """The struct's id in the object's BTF."""
+    data: bytes
+    programs: dict[int, str] = field(default_factory=dict)
+    """Byte offset of a function-pointer member -> the program its relocation names."""
+
+
+@dataclass
 class MapSpec:
     """A map the object defines, as ``BPF_MAP_CREATE`` will be asked for it.
 
@@ -169,6 +183,8 @@ class MapSpec:
     data_offset: int = 0
     """Where ``data`` goes in the map: 0 (global data's one value), or for an arena the start of its last
     pages (libbpf's ``arena_data_off``: the ``.addr_space.1`` variables live at the arena's end)."""
+    struct_ops: StructOpsSpec | None = None
+    """A struct_ops map's variable (``.struct_ops`` / ``.struct_ops.link``), else None."""
 
     @property
     def frozen(self) -> bool:

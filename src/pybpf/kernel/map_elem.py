@@ -138,8 +138,8 @@ def lookup_elem(fd: int, flags: int, key: Source, value: KeySource | None = None
         lock.raw_unlock(address)
 
 
-def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
-    """BPF_MAP_UPDATE_ELEM after attr decoding."""
+def update_elem(fd: int, flags: int, key: Source, value: Source) -> int:
+    """BPF_MAP_UPDATE_ELEM after attr decoding; what it returns (0 but for a struct_ops quirk)."""
     if fd > 0x7FFFFFFF:
         raise BPFError(errno.EBADF, f"fd {fd} is not open")
     obj, mode = map_and_mode(fd)
@@ -150,11 +150,10 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
     if kind is not None:  # values are fds of other objects: held by reference
         raw_key = _bytes_of(key, obj.params.key_size)
         _update_fd_value(fd, obj, kind, raw_key, int.from_bytes(_bytes_of(value, 4), "little"), flags=flags)
-        return
+        return 0
     if impl.value_prog_fd_at is not None:  # values may carry a program fd: held by reference
         raw_key = _bytes_of(key, obj.params.key_size)
-        _update_with_programs(fd, obj, raw_key, _bytes_of(value, impl.user_value_size), flags)
-        return
+        return _update_with_programs(fd, obj, raw_key, _bytes_of(value, impl.user_value_size), flags)
     lock_off = obj.spin_lock_off
     if flags & _F_LOCK and lock_off is None:
         raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
@@ -170,12 +169,13 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> None:
     try:
         if lock_off is not None:
             btfobj.update_value(obj, raw_key, raw_value, flags)
-            return
+            return 0
         impl.update(raw_key, raw_value, flags)
     except _BROKEN as exc:
         raise _broken(exc) from None
     finally:
         lock.raw_unlock(address)
+    return 0
 
 
 def delete_elem(fd: int, key: Source) -> None:
@@ -486,7 +486,7 @@ def _drop_unheld(obj: MapObject, prog_ids: set[int]) -> None:
             refs.drop_ref(bpffs_root(), ("map", obj.id), ("prog", prog_id))
 
 
-def _update_with_programs(map_fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) -> None:
+def _update_with_programs(map_fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) -> int:
     """``__dev_map_update_elem`` & co.: a value's program fd is resolved where the map asks
     (``bpf_prog_get_type_dev``: EINVAL for anything but a program the map takes) and held by a
     reference, dropped with the value that held it."""
@@ -497,11 +497,17 @@ def _update_with_programs(map_fd: int, obj: MapObject, key: bytes, value: bytes,
     def resolve(prog_fd: int) -> int:
         try:
             prog = progobj.ProgObject.from_fd(prog_fd)
-        except BPFError:
-            raise BPFError(errno.EINVAL, f"fd {prog_fd} is not a program") from None
+        except BPFError as exc:
+            if impl.value_prog_fd_errno:  # bpf_prog_get(): the fd's own errno
+                raise
+            raise BPFError(errno.EINVAL, f"fd {prog_fd} is not a program") from exc
+        meta = prog.meta
         impl.check_value_prog(
-            FdTarget(prog.id, prog_type=prog.prog_type, expected_attach_type=prog.meta.expected_attach_type)
-        )
+            FdTarget(
+                prog.id, prog_type=prog.prog_type, expected_attach_type=meta.expected_attach_type,
+                attach_btf_id=meta.attach_btf_id,
+            )
+        )  # fmt: skip
         refs.register_holder(root, "map", obj.id, map_fd)
         refs.add_ref(root, ("map", obj.id), ("prog", prog.id), prog_fd)
         taken.add(prog.id)
@@ -510,7 +516,7 @@ def _update_with_programs(map_fd: int, obj: MapObject, key: bytes, value: bytes,
     with obj.lock:
         old = _value_prog(obj, key)
         try:
-            impl.update_with_programs(key, value, flags, resolve)
+            return impl.update_with_programs(key, value, flags, resolve) or 0
         except _BROKEN as exc:
             raise _broken(exc) from None
         finally:

@@ -104,6 +104,7 @@ def prog_get_info_by_fd(
     info.name = meta.name.encode()
     info.gpl_compatible = int(meta.gpl_compatible)
     info.btf_id = meta.btf_id
+    info.attach_btf_id = meta.attach_btf_id  # (attach_btf_obj_id: pybpf has no vmlinux BTF object)
     info.verified_insns = meta.verified_insns
     xlated = encode_program(prog.xlated)
     info.xlated_prog_len = len(xlated)

@@ -238,7 +238,8 @@ def prog_load(attr: Any, write_back: Any) -> int:
                 used.impl.claim_owner(a.prog_type)
     meta = ProgMeta(
         prog_type=a.prog_type, name=name, tag=program_tag(insns), gpl_compatible=gpl,
-        expected_attach_type=a.expected_attach_type, prog_flags=a.prog_flags, kern_version=a.kern_version,
+        expected_attach_type=a.expected_attach_type, attach_btf_id=a.attach_btf_id, prog_flags=a.prog_flags,
+        kern_version=a.kern_version,
         load_time=_boottime_ns(), created_by_uid=os.getuid(), map_ids=[m.id for m in maps],
         subprogs=list(verified.subprogs), verified_insns=verified.verified_insns,
         max_ctx_offset=verified.max_ctx_offset,

@@ -273,6 +273,7 @@ class Runner:
         self.runtime = runtime
         self.max_ctx_offset = runtime.prog.meta.max_ctx_offset
         self.expected_attach_type = runtime.prog.meta.expected_attach_type
+        self.attach_btf_id = runtime.prog.meta.attach_btf_id
         self._sessions: dict[int, tuple[ProgRuntime, RunSession]] = {}
         self._tail_calls = 0
         self._arrays_checked: set[int] = set()
@@ -487,6 +488,7 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     args = TestRunArgs(
         data_in=data_in, data_size_out=t.data_size_out, ctx_in=ctx_in, ctx_size_out=t.ctx_size_out,
         repeat=t.repeat, flags=t.flags, cpu=t.cpu, batch_size=t.batch_size,
+        user_memory=(copy_from_user, copy_to_user),
     )  # fmt: skip
     result = run_test(runtime, args)
     err = 0
@@ -546,6 +548,8 @@ def test_run_in_process(prog_fd: int, args: TestRunArgs) -> TestRunResult:
     and the result is what it copies out, whole: ``data_out`` and ``ctx_out`` as the program left
     them, the retval as the attr's u32 and the duration capped at U32_MAX.
     """
+    if args.user_memory is None:
+        args.user_memory = (copy_from_user, copy_to_user)
     try:
         runtime = testable_runtime(prog_fd)
         _clip(args)

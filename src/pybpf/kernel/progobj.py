@@ -53,6 +53,8 @@ class ProgMeta:
     """8-byte hex: the first 8 bytes of the SHA-1 of the instructions with map references zeroed."""
     gpl_compatible: bool
     expected_attach_type: int = 0
+    attach_btf_id: int = 0
+    """The vmlinux type it was loaded for (tracing, LSM and struct_ops programs)."""
     prog_flags: int = 0
     kern_version: int = 0
     load_time: int = 0

@@ -21,7 +21,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj
+from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj, struct_ops_map
 from pybpf.kernel.map_elem import (
     KeySource,
     can_read,
@@ -40,7 +40,7 @@ from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
 from pybpf.objects import accounting, refs
-from pybpf.objects.files import bpffs_root, link_object
+from pybpf.objects.files import OBJ_NAME_CHARS, bpffs_root, link_object
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
 
 _PAGE = os.sysconf("SC_PAGESIZE")
@@ -118,14 +118,6 @@ def _object_kind(fd: int) -> str:
     return "btf"
 
 
-_NAME_CHARS = frozenset(
-    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_."
-    + bytes(range(0xC0, 0xD7))
-    + bytes(range(0xD8, 0xF7))
-    + bytes(range(0xF8, 0x100))
-)
-"""What ``bpf_obj_name_cpy`` accepts: ``isalnum`` of the kernel's ctype table (lib/ctype.c), which
-counts the Latin-1 letters (0xC0-0xFF but for 0xD7 and 0xF7) as alphanumeric, and '_' and '.'."""
 _SHA256_SIZE = 32
 
 
@@ -136,7 +128,7 @@ def _check_name(raw: bytes) -> bytes:
     if end < 0:
         raise BPFError(errno.EINVAL, "map name not NUL-terminated")
     name = raw[:end]
-    if not _NAME_CHARS.issuperset(name):
+    if not OBJ_NAME_CHARS.issuperset(name):
         raise BPFError(errno.EINVAL, "map name has characters the kernel's isalnum, '_' and '.' refuse")
     return name
 
@@ -162,8 +154,7 @@ def _map_create(call: _Call) -> int:
     a = call.attr
     token_flag = a.map_flags & uapi.BPF_F_TOKEN_FD
     flags = a.map_flags & ~uapi.BPF_F_TOKEN_FD
-    if a.btf_vmlinux_value_type_id:
-        raise BPFError(errno.EINVAL, "struct_ops maps are not yet implemented in pybpf")
+    struct_ops_map.check_attr(a)
     if a.btf_key_type_id and not a.btf_value_type_id:
         raise BPFError(errno.EINVAL, "btf_key_type_id without btf_value_type_id")
     if a.map_extra and not takes_map_extra(a.map_type):
@@ -180,13 +171,18 @@ def _map_create(call: _Call) -> int:
         if impl.requires_btf and not (a.btf_key_type_id and a.btf_value_type_id):
             raise BPFError(errno.EINVAL, "this map type needs BTF key and value type ids")
         impl.check(params)
+        if a.map_type == uapi.BPF_MAP_TYPE_STRUCT_OPS and not a.btf_vmlinux_value_type_id:
+            raise BPFError(errno.EINVAL, "a struct_ops map needs btf_vmlinux_value_type_id")
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
     template = None
+    ops_desc = None
     charged = 0
     if impl is not None:  # map_alloc: its caps, the inner-map template, the memory
         params = impl.adjust_params(params)
         impl.check_alloc(params)
+        if a.btf_vmlinux_value_type_id:
+            ops_desc = struct_ops_map.alloc(a)
         if impl.takes_inner_map:
             template = map_of(a.inner_map_fd).impl.as_inner_template()  # bpf_map_meta_alloc
         params = dataclasses.replace(params, flags=params.flags & ~(uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY))
@@ -195,6 +191,8 @@ def _map_create(call: _Call) -> int:
         start = offsetof(uapi.bpf_attr_map_create, "map_name")
         name = _check_name(call.raw[start : start + BPF_OBJ_NAME_LEN])
         btf = _map_btf(a, impl, params) if impl is not None else None  # unknown: EINVAL below
+        if ops_desc is not None:  # the program's BTF, which the map holds (no key/value types)
+            btf = (btfobj.BTFObject.from_fd(a.btf_fd).id, 0, 0, None)
         excl = _excl_prog_hash(a)
     except BaseException:
         accounting.uncharge(bpffs_root(), charged)
@@ -204,6 +202,10 @@ def _map_create(call: _Call) -> int:
         btfobj.attach_btf_to_map(fd, MapObject.from_fd(fd).id, a.btf_fd, btf[0])
     if template is not None:
         MapObject.from_fd(fd).impl.set_inner_template(template)
+    if ops_desc is not None:
+        created = MapObject.from_fd(fd)
+        with created.lock:
+            created.impl.set_struct_ops(ops_desc, created.id)
     return _reopen(fd, mode)
 
 
@@ -246,8 +248,7 @@ def _user_value(address: int) -> KeySource:
 
 def _map_update(call: _Call) -> int:
     a = call.attr
-    update_elem(a.map_fd, a.flags, _user(a.key), _user_value(a.value))
-    return 0
+    return update_elem(a.map_fd, a.flags, _user(a.key), _user_value(a.value))
 
 
 def _map_delete(call: _Call) -> int:
@@ -271,8 +272,10 @@ def _map_get_next_key(call: _Call) -> int:
 def _map_freeze(call: _Call) -> int:
     fd = call.attr.map_fd
     obj = map_of(fd)
-    if obj.spin_lock_off is not None:  # map_freeze: maps with special fields cannot be frozen
-        raise BPFError(ENOTSUPP, "maps whose values hold a bpf_spin_lock cannot be frozen")
+    if obj.spin_lock_off is not None or not obj.impl.can_freeze:  # map_freeze: special fields, struct_ops
+        raise BPFError(
+            ENOTSUPP, "struct_ops maps and maps whose values hold a bpf_spin_lock cannot be frozen"
+        )
     if not can_write(fd, obj):
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
     with obj.lock:
@@ -385,7 +388,7 @@ def _map_get_info_by_fd(call: _Call, obj: MapObject) -> int:
         info.btf_id = obj.btf_id
         info.btf_key_type_id = obj.btf_key_type_id
         info.btf_value_type_id = obj.btf_value_type_id
-    info.btf_vmlinux_value_type_id = 0  # struct_ops maps only (pybpf has none)
+    info.btf_vmlinux_value_type_id = getattr(obj.impl, "value_type_id", 0)  # struct_ops maps only
     if info.hash:
         if not obj.impl.can_hash_values or info.hash_size != _SHA256_SIZE:
             raise BPFError(errno.EINVAL, "hash needs an array map and a hash_size of 32")

@@ -111,6 +111,7 @@ from typing import ClassVar
 
 from pybpf import uapi
 from pybpf.btf.raw import RawType
+from pybpf.btf.struct_ops import StructOpsDesc
 from pybpf.errors import BPFError
 from pybpf.uapi import ENOTSUPP
 
@@ -203,6 +204,8 @@ class FdTarget:
     """Maps: the inner map's parameters (checked against the map-in-map's template)."""
     expected_attach_type: int = 0
     """Programs: the expected attach type they were loaded with (a device map's programs)."""
+    attach_btf_id: int = 0
+    """Programs: the attach_btf_id they were loaded with (a struct_ops map's programs)."""
 
 
 class BatchWalk(enum.Enum):
@@ -261,6 +264,11 @@ class MapOps:
     arena: ClassVar[bool] = False
     """Whether the type is an arena (``pybpf.maps.arena``): programs reach its pages through arena
     pointers, carried out by the engines (``pybpf.vm.arena``)."""
+    can_freeze: ClassVar[bool] = True
+    """Whether BPF_MAP_FREEZE may freeze the type (map_freeze(): not a struct_ops map, ENOTSUPP)."""
+    value_prog_fd_errno: ClassVar[bool] = False
+    """Whether a bad program fd in a value answers its own errno (bpf_prog_get(): EBADF for a closed
+    fd; struct_ops maps) instead of EINVAL (bpf_prog_get_type_dev(): device and CPU maps)."""
     redirect_flags: ClassVar[int | None] = None
     """The flags the type's ``map_redirect`` (``bpf_redirect_map``) accepts beside the fallback
     action (None: the type is no redirect target); ``redirect_target`` says whether a key has one."""
@@ -352,10 +360,11 @@ class MapOps:
         """The key after ``key`` (the first key when ``key`` is None or absent); ENOENT at the end."""
         raise BPFError(errno.EINVAL, "get_next_key not supported by this map type")
 
-    def update_with_programs(self, key: bytes, value: bytes, flags: int, resolve: ProgResolver) -> None:
+    def update_with_programs(self, key: bytes, value: bytes, flags: int, resolve: ProgResolver) -> int | None:
         """``update`` of a type whose values may carry a program fd (``value_prog_fd_at``), with the
         lock held: ``resolve(fd)`` (called where the kernel takes the program) checks the program
-        and returns the id the value then holds; it raises the kernel's errno."""
+        and returns the id the value then holds; it raises the kernel's errno.  What the update
+        returns (None: 0) is what BPF_MAP_UPDATE_ELEM returns (a struct_ops map's quirk)."""
         raise BPFError(errno.EINVAL, "this map type's values hold no programs")
 
     def check_value_prog(self, target: FdTarget) -> None:
@@ -462,6 +471,11 @@ class MapOps:
         return (template.map_type, template.key_size, template.value_size, template.flags) == (
             inner.map_type, inner.key_size, inner.value_size, inner.flags,
         )  # fmt: skip
+
+    def set_struct_ops(self, desc: StructOpsDesc, map_id: int) -> None:
+        """``bpf_struct_ops_map_alloc``: the struct_ops type the map holds (``desc``, from the value
+        type ``btf_vmlinux_value_type_id`` named) and the map's id; only struct_ops maps take one."""
+        raise BPFError(errno.EINVAL, "btf_vmlinux_value_type_id is for struct_ops maps alone")
 
     def set_inner_template(self, template: MapParams) -> None:
         """Record the inner-map template of a new map-in-map (``takes_inner_map``)."""

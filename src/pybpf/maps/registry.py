@@ -35,6 +35,7 @@ BUILTIN_MODULES = (
     "pybpf.maps.cpumap",
     "pybpf.maps.xskmap",
     "pybpf.maps.arena",
+    "pybpf.maps.struct_ops",
 )
 """Modules that register the built-in map types when imported: one module per ``BPF_MAP_TYPE_*``."""
 

@@ -25,6 +25,14 @@ MAGIC = b"PYBPFOBJ"
 VERSION = 2
 _IDS_FILE = ".pybpf-ids"
 INT_MAX = (1 << 31) - 1
+OBJ_NAME_CHARS = frozenset(
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_."
+    + bytes(range(0xC0, 0xD7))
+    + bytes(range(0xD8, 0xF7))
+    + bytes(range(0xF8, 0x100))
+)
+"""What ``bpf_obj_name_cpy`` accepts: ``isalnum`` of the kernel's ctype table (lib/ctype.c), which
+counts the Latin-1 letters (0xC0-0xFF but for 0xD7 and 0xF7) as alphanumeric, and '_' and '.'."""
 
 
 def bpffs_root() -> str:

@@ -94,6 +94,9 @@ class TestRunArgs:
     flags: int = 0
     cpu: int = 0
     batch_size: int = 0
+    user_memory: tuple[Callable[[int, int], bytes], Callable[[int, bytes], None]] | None = None
+    """copy_from_user and copy_to_user, for a type whose ctx_in points at more of the caller's
+    memory (bpf_dummy_ops' state); set by the syscall layer."""
 
 
 @dataclass

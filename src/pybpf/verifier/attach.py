@@ -124,6 +124,11 @@ class AttachTarget:
     lsm: bool = False
     trace_data: bool = False
     """A tracepoint (tp_btf): its prototype's leading ``void *__data`` was dropped from ``args``."""
+    struct_ops: str = ""
+    """A struct_ops program: the struct whose member (``name``, index ``attach_type``) it implements
+    (``pybpf.verifier.struct_ops``)."""
+    nullable_args: tuple[int, ...] = ()
+    """A struct_ops member's arguments its stub marks ``__nullable`` (maybe-NULL pointers)."""
 
     @property
     def trampoline(self) -> bool:
@@ -315,9 +320,16 @@ class AttachPass:
             state.einval(
                 "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable"
             )
-        if prog_type not in (uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_LSM):
+        if prog_type == uapi.BPF_PROG_TYPE_STRUCT_OPS:
+            from pybpf.verifier.struct_ops import check_struct_ops_btf_id
+
+            target = check_struct_ops_btf_id(state, sleepable)
+        elif prog_type not in (uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_LSM):
             return
-        target = check_attach_target(state, prog_type, request.expected_attach_type, request.attach_btf_id)
+        else:
+            target = check_attach_target(
+                state, prog_type, request.expected_attach_type, request.attach_btf_id
+            )
         bind = getattr(request.prog_type, "bind", None)
         if bind is not None:
             request.prog_type = bind(target, sleepable)

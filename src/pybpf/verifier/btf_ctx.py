@@ -22,9 +22,14 @@ their answer (Linux 6.18), for BPF_PROG_TYPE_TRACING and BPF_PROG_TYPE_LSM progr
 * an LSM program reading the return value of an int hook gets the hook's range
   (get_func_retval_range(): [-4095, 0], [0, 1] for the bool hooks).
 
+For BPF_PROG_TYPE_STRUCT_OPS programs (the member's prototype is the target, ``struct_ops``) the
+same rules hold (bpf_tracing_btf_ctx_access()), every pointer argument trusted; the arguments the
+member's stub names ``*__nullable`` are maybe-NULL (its ``ctx_arg_info``, not logged); and a
+tcp_congestion_ops program's ``struct sock *`` is promoted to ``struct tcp_sock *``
+(bpf_tcp_ca_is_valid_access()).
+
 Not modelled: raw_tp_null_args (the tracepoints whose pointer arguments the kernel marks maybe-NULL or
-error pointers: the well-known scheduler, block and network tracepoints are not among them) and the
-``__nullable`` argument-name suffix (struct_ops stubs).
+error pointers: the well-known scheduler, block and network tracepoints are not among them).
 """
 
 from __future__ import annotations
@@ -65,6 +70,9 @@ UNTRUSTED_LSM_HOOKS = frozenset(
 )  # fmt: skip
 """untrusted_lsm_hooks (kernel/bpf/bpf_lsm.c): hooks whose arguments are being set up or torn down."""
 CTX_MAX = 8 * MAX_BPF_FUNC_ARGS
+_TCP_CA = "tcp_congestion_ops"
+_UNSAFE = TypeFlag.MEM_USER | TypeFlag.MEM_PERCPU | TypeFlag.PTR_UNTRUSTED
+"""bpf_type_has_unsafe_modifiers()."""
 
 
 def _slot_bytes(btf: BTF, type_id: int) -> int:
@@ -96,6 +104,8 @@ def _refuse(w: Walker, off: int, size: int, reason: str | None = None) -> None:
 
 def _args_trusted(target: AttachTarget) -> bool:
     """prog_args_trusted()."""
+    if target.struct_ops:
+        return True
     if target.lsm:
         return target.name not in UNTRUSTED_LSM_HOOKS
     return not target.trampoline
@@ -136,6 +146,8 @@ def check_ctx_arg_access(
     if target.iterator and arg > 0 and btf[pointee].kind in (Kind.STRUCT, Kind.UNION):
         trusted = TypeFlag.PTR_TRUSTED if iter_target(name) else TypeFlag.NONE
         return _btf_pointer(w, pointee, trusted | TypeFlag.PTR_MAYBE_NULL)  # ctx_arg_info
+    if arg in target.nullable_args and btf[pointee].kind == Kind.STRUCT:  # a struct_ops stub's
+        return _btf_pointer(w, pointee, TypeFlag.PTR_TRUSTED | TypeFlag.PTR_MAYBE_NULL)
     if not pointee or btf[pointee].kind == Kind.INT:  # is_void_or_int_ptr()
         return None
     flags = TypeFlag.PTR_TRUSTED if _args_trusted(target) else TypeFlag.NONE
@@ -148,6 +160,8 @@ def check_ctx_arg_access(
     w.env.log.line(
         f"func '{name}' arg{arg} has btf_id {pointee} type {_KIND_STR[pointee_kind]} '{btf[pointee].name}'"
     )
+    if target.struct_ops == _TCP_CA and btf[pointee].name == "sock" and not flags & _UNSAFE:
+        pointee = btf.find("tcp_sock", Kind.STRUCT)  # bpf_tcp_ca_is_valid_access()
     return _btf_pointer(w, pointee, flags)
 
 

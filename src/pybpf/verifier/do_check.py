@@ -813,7 +813,14 @@ class Walker:
 
     def _check_return_code(self, frame: FuncFrame) -> None:
         """check_return_code(): r0 set, and within the program type's return range (an async
-        callback's: [0, 0]); a global function returns any scalar."""
+        callback's: [0, 0]); a global function returns any scalar; a struct_ops member returning
+        void leaves r0 unchecked."""
+        if (
+            not frame.subprog
+            and frame.callback_ret is None
+            and getattr(self.env.request.prog_type, "exit_unchecked", False)
+        ):
+            return
         self.check_reg_read(0)
         r0 = frame.regs[0]
         if frame.subprog and frame.callback_ret is None:

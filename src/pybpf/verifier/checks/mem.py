@@ -56,6 +56,7 @@ from pybpf.verifier import (
     kptrs,
     references,
     sock_fields,
+    struct_ops,
     tnum,
 )
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
@@ -445,6 +446,12 @@ def _check_ptr_to_btf_access(
         w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access user memory: off={off}")
     if reg.flags & TypeFlag.MEM_PERCPU:  # (bpf_this_cpu_ptr(), bpf_per_cpu_ptr(), members tagged __percpu)
         w.fail(errno.EACCES, f"R{regno} is ptr_{target.name} access percpu memory: off={off}")
+    ops = getattr(getattr(w.env.request.prog_type, "attach_target", None), "struct_ops", "")
+    if access != BPF_READ and ops and not reg.flags & TypeFlag.MEM_ALLOC:  # the type's btf_struct_access
+        refused = struct_ops.btf_write(ops, target.name, off, size)
+        if refused is not None:
+            w.fail(errno.EACCES, refused)
+        return None
     if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
     if isinstance(target, kptrs.LocalType):  # the program's own BTF (``alloc_obj``)
