@@ -20,13 +20,13 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   "Unreleased reference" (``references``); ``insn_aux->obj_new_size`` is the struct's size;
 * fixup_kfunc_call(): bpf_obj_new_impl is called with r1 = that size and r2 = the struct meta
   (``r1 = size; r2 = meta ll; call``), bpf_obj_drop_impl with r2 = the meta (``r2 = meta ll;
-  call``).  pybpf has no struct meta: its ``meta`` is 0 (``pybpf.kfuncs.alloc_obj``).
+  call``).  pybpf's struct meta says where the struct's bpf_refcount is (0: none;
+  ``pybpf.kfuncs.alloc_obj.struct_meta``).
 
 A local kptr is stashed in a map value with bpf_kptr_xchg (``kptrs``: the field's struct must be the
 object's); what a program reads or writes of an object is check_ptr_to_btf_access()'s
-(``checks.mem``).  Not modelled: bpf_percpu_obj_new/drop, bpf_refcount_acquire, the graph kfuncs
-(bpf_list_*, bpf_rbtree_*), the special fields of an object's struct and their checks; the calls of
-those kfuncs stay refused ("calling kernel function %s is not allowed").  A local type is matched by
+(``checks.mem``); the graph kfuncs and bpf_refcount_acquire are ``graph``'s.  Not modelled:
+bpf_percpu_obj_new/drop, whose calls stay refused ("calling kernel function %s is not allowed").  A local type is matched by
 its BTF id alone: the kernel also compares the BTF objects (a map created with another BTF than the
 program's has different types for it).
 """
@@ -41,7 +41,7 @@ from pybpf.btf.types import BTF, Struct
 from pybpf.isa.instruction import Instruction
 from pybpf.kfuncs.table import OBJ_DROP, KFunc
 from pybpf.uapi import BPF_ALU64, BPF_K, BPF_MOV
-from pybpf.verifier import kernel_btf, kfunc_objects, kptrs, references
+from pybpf.verifier import graph, kernel_btf, kfunc_objects, kptrs, references
 from pybpf.verifier.checks import mem
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import RegState
@@ -49,6 +49,7 @@ from pybpf.verifier.regtypes import RegType, TypeFlag
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
+    from pybpf.verifier.request import InsnFacts
 
 U32_MAX = 0xFFFF_FFFF
 _ALLOC = TypeFlag.MEM_ALLOC
@@ -67,6 +68,7 @@ def check_alloc_arg(w: Walker, kfunc: KFunc, i: int, regno: int) -> int:
         w.fail(errno.EINVAL, f"arg#{i} expected pointer to allocated object")
     if not reg.ref_obj_id:
         w.fail(errno.EINVAL, "allocated object must be referenced")
+    w.facts().struct_meta = graph.struct_meta(w, reg.map)
     return reg.ref_obj_id
 
 
@@ -86,7 +88,9 @@ def mark_new_object(w: Walker, kfunc: KFunc, r0: RegState, type_id: int) -> None
     r0.map = LocalType(type_id, t.name, Kind.STRUCT, t.size)
     r0.id = w.new_id()
     r0.id = r0.ref_obj_id = references.acquire_reference(w)
-    w.facts().obj_new_size = t.size
+    facts = w.facts()
+    facts.obj_new_size = t.size
+    facts.struct_meta = graph.struct_meta(w, r0.map)
 
 
 _META_TRIGGERS = frozenset(
@@ -138,11 +142,11 @@ def check_object_access(w: Walker, reg: RegState, target: LocalType, off: int, s
         w.fail(exc.errno, exc.message)
 
 
-def fixup_call(insn: Instruction, kfunc: KFunc, obj_new_size: int | None) -> list[Instruction] | None:
+def fixup_call(insn: Instruction, kfunc: KFunc, facts: InsnFacts | None) -> list[Instruction] | None:
     """fixup_kfunc_call() of a call of ``kfunc``: the instructions it becomes (None: unchanged)."""
-    meta = Instruction.lddw(2, 0)  # r2 = meta ll (pybpf has no struct meta)
-    if obj_new_size is not None:
-        return [Instruction(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, obj_new_size), meta, insn]
+    meta = Instruction.lddw(2, (facts.struct_meta or 0) if facts is not None else 0)  # r2 = meta ll
+    if facts is not None and facts.obj_new_size is not None:
+        return [Instruction(BPF_ALU64 | BPF_MOV | BPF_K, 1, 0, 0, facts.obj_new_size), meta, insn]
     if kfunc.name == OBJ_DROP:
         return [meta, insn]
     return None
