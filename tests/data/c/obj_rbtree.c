@@ -104,6 +104,29 @@ int xdp_tree_sort(struct xdp_md *ctx)
 	return out;
 }
 
+/* The packet's length goes into the tree under the key (length * 37) % 101 (nothing leaves): the
+ * answer is the tree's size. */
+SEC("xdp")
+int xdp_tree_grow(struct xdp_md *ctx)
+{
+	struct forest *f = the_forest();
+	struct node *n;
+	__u32 count;
+
+	if (!f)
+		return XDP_ABORTED;
+	n = bpf_obj_new(struct node);
+	if (!n)
+		return XDP_ABORTED;
+	n->size = ctx->data_end - ctx->data;
+	n->key = (n->size * 37) % 101;
+	bpf_spin_lock(&f->lock);
+	bpf_rbtree_add(&f->root, &n->rb, less);
+	count = ++f->count;
+	bpf_spin_unlock(&f->lock);
+	return count;
+}
+
 /* The smallest key by walking left from the root (Linux 6.18's bpf_rbtree_root / bpf_rbtree_left),
  * plus 1000 times the depth of that walk; 0 for an empty tree. */
 SEC("xdp")
