@@ -1,4 +1,5 @@
-"""Program-allocated objects at run time: bpf_obj_new_impl(), bpf_obj_drop_impl() and bpf_refcount_acquire_impl().
+"""Program-allocated objects at run time: bpf_obj_new_impl(), bpf_obj_drop_impl() and
+bpf_refcount_acquire_impl().
 
 Mirrors kernel/bpf/helpers.c of Linux 6.18 after fixup_kfunc_call() (kernel/bpf/verifier.c) has
 rewritten the calls: bpf_obj_new_impl is called with r1 = the object's size (``insn_aux->
@@ -17,10 +18,10 @@ of 1 (bpf_obj_init_field()); bpf_refcount_acquire_impl() adds one unless the cou
 (refcount_inc_not_zero(): NULL then) and answers the same object; a drop takes one away and frees the
 object only when it reaches 0 (__bpf_obj_drop_impl()).
 
-Not modelled: dropping an object does not free the objects its own kptrs hold, and the kptrs of a map value that is deleted or overwritten are not
-dropped (bpf_obj_free_fields()): such objects stay allocated until the process ends.  An object lives
-in the address space of the process that allocated it; another process reading a map's kptr to it
-faults when it dereferences it.
+Not modelled: dropping an object does not free the objects its own kptrs hold, and the kptrs of a
+map value that is deleted or overwritten are not dropped (bpf_obj_free_fields()): such objects stay
+allocated until the process ends.  An object lives in the address space of the process that
+allocated it; another process reading a map's kptr to it faults when it dereferences it.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ memory (a map value, an object of ``pybpf.kfuncs.alloc_obj``) read and written t
 address space:
 
 * __bpf_list_add(): a node that already has an owner is not inserted -- its object (``node - off``,
-  the node offset fixup_kfunc_call() passes in r4) is dropped (one reference less: r3's meta) and the answer is -EINVAL; else it goes
-  first (push_front) or last (push_back) and its owner is the head: 0;
+  the node offset fixup_kfunc_call() passes in r4) is dropped (one reference less: r3's meta) and
+  the answer is -EINVAL; else it goes first (push_front) or last (push_back) and its owner is the head: 0;
 * __bpf_list_del(): NULL for an empty list (or a node whose owner is not the head); else the first
   (pop_front) or last (pop_back) node, unlinked (pointing to itself) and without owner;
 * bpf_list_front() / bpf_list_back(): the first / last node, left in place (NULL: empty).

@@ -189,7 +189,9 @@ class _Tree:
             self.set_color(node, True)
 
 
-def rbtree_add(ctx: HelperContext, root: int, node: int, less: int, meta: int, off: int) -> int:
+def rbtree_add(  # noqa: PLR0917 - the kfunc ABI: five register arguments
+    ctx: HelperContext, root: int, node: int, less: int, meta: int, off: int
+) -> int:
     """``int bpf_rbtree_add_impl(root, node, less, meta, off)`` as fixup_kfunc_call() calls it."""
     tree = _Tree(ctx.memory, root)
     if tree.get(node, _OWNER):

@@ -407,10 +407,26 @@ KFUNCS: tuple[KFunc, ...] = (
             ("bpf_list_back", KfFlag.RET_NULL, graph_list.list_back),
         )
     ),
-    KFunc(RBTREE_ADD, KfFlag.NONE, _RBTREE_ADD_ARGS, RetKind.SCALAR, "int", 4, graph_rbtree.rbtree_add,
-          _GENERIC_TYPES),
-    KFunc(RBTREE_REMOVE, KfFlag.ACQUIRE | KfFlag.RET_NULL, (_RB_ROOT_ARG, _RB_NODE_ARG), RetKind.RB_NODE,
-          _RB_NODE, 8, graph_rbtree.rbtree_remove, _GENERIC_TYPES),
+    KFunc(
+        RBTREE_ADD,
+        KfFlag.NONE,
+        _RBTREE_ADD_ARGS,
+        RetKind.SCALAR,
+        "int",
+        4,
+        graph_rbtree.rbtree_add,
+        _GENERIC_TYPES,
+    ),
+    KFunc(
+        RBTREE_REMOVE,
+        KfFlag.ACQUIRE | KfFlag.RET_NULL,
+        (_RB_ROOT_ARG, _RB_NODE_ARG),
+        RetKind.RB_NODE,
+        _RB_NODE,
+        8,
+        graph_rbtree.rbtree_remove,
+        _GENERIC_TYPES,
+    ),
     *(
         KFunc(name, KfFlag.RET_NULL, args, RetKind.RB_NODE, _RB_NODE, 8, impl, _GENERIC_TYPES)
         for name, args, impl in (
@@ -420,9 +436,16 @@ KFUNCS: tuple[KFunc, ...] = (
             ("bpf_rbtree_right", (_RB_ROOT_ARG, _RB_NODE_ARG), graph_rbtree.rbtree_right),
         )
     ),
-    KFunc(REFCOUNT_ACQUIRE, KfFlag.ACQUIRE | KfFlag.RET_NULL | KfFlag.RCU,
-          (KArg(ArgKind.REFCOUNTED, "void *", "p__refcounted_kptr"), _IGNORED_META), RetKind.REFCOUNTED,
-          "void *", 8, alloc_obj.refcount_acquire, _GENERIC_TYPES),
+    KFunc(
+        REFCOUNT_ACQUIRE,
+        KfFlag.ACQUIRE | KfFlag.RET_NULL | KfFlag.RCU,
+        (KArg(ArgKind.REFCOUNTED, "void *", "p__refcounted_kptr"), _IGNORED_META),
+        RetKind.REFCOUNTED,
+        "void *",
+        8,
+        alloc_obj.refcount_acquire,
+        _GENERIC_TYPES,
+    ),
     # dynptrs: net/core/filter.c's skb and xdp kfunc sets, kernel/bpf/helpers.c's common_btf_ids
     KFunc(
         DYNPTR_FROM_SKB,

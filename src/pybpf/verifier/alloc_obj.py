@@ -26,9 +26,9 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
 A local kptr is stashed in a map value with bpf_kptr_xchg (``kptrs``: the field's struct must be the
 object's); what a program reads or writes of an object is check_ptr_to_btf_access()'s
 (``checks.mem``); the graph kfuncs and bpf_refcount_acquire are ``graph``'s.  Not modelled:
-bpf_percpu_obj_new/drop, whose calls stay refused ("calling kernel function %s is not allowed").  A local type is matched by
-its BTF id alone: the kernel also compares the BTF objects (a map created with another BTF than the
-program's has different types for it).
+bpf_percpu_obj_new/drop, whose calls stay refused ("calling kernel function %s is not allowed").  A
+local type is matched by its BTF id alone: the kernel also compares the BTF objects (a map created
+with another BTF than the program's has different types for it).
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ Mirrors Linux 6.18:
   Couldn't find btf_record", EFAULT) among them a bpf_refcount ("arg#%d doesn't point to a type with
   bpf_refcount field"); the result is a new owning reference to that struct, NULL-able only when the
   argument was not owning (is_kfunc_ret_null());
-* ref_set_non_owning(): a non-owning reference to a refcounted struct is MEM_RCU too; every non-owning reference
+* ref_set_non_owning(): a non-owning reference to a refcounted struct is MEM_RCU too;
+* process_spin_lock(): bpf_spin_unlock invalidates every non-owning reference
   (invalidate_non_owning_refs(): they become unknown scalars);
 * check_map_access(): a load or store touching a head is "bpf_list_head cannot be accessed directly
   by load/store" (``references.check_map_fields``);
