@@ -335,6 +335,18 @@ CASES: list[Case] = [
     Case("obj_lists_fifo", "obj_lists", "xdp_fifo", SIZES, skip_maps=("queues",)),
     Case("obj_lists_lifo", "obj_lists", "xdp_lifo_peek", SIZES, skip_maps=("queues",)),
     Case("obj_lists_back", "obj_lists", "xdp_take_back", SIZES[:2], skip_maps=("queues",)),
+    # a list head reads back from the kernel as an empty list at its copy's address
+    *(
+        Case(f"obj_rbtree_{program[4:]}", "obj_rbtree", program, SIZES, skip_maps=("forests", "boths"))
+        for program in (
+            "xdp_tree_sort",
+            "xdp_tree_grow",
+            "xdp_tree_walk",
+            "xdp_tree_max",
+            "xdp_tree_drain",
+            "xdp_refcounted",
+        )
+    ),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 
@@ -349,6 +361,7 @@ REFUSED = (
     "vmlinux_refused",
     "alloc_objs_refused",
     "obj_lists_refused",
+    "obj_rbtree_refused",
 )
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""

@@ -16,11 +16,13 @@ import pytest
 
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.trace_pipe import TracePipe
-from pybpf.kernel.backend import Backend
+from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.kfuncs import alloc_obj, graph_rbtree
 from pybpf.memory.regions import Memory
 from pybpf.object import load_object
 from tests.elf.corpus import obj_path
+from tests.verifier.test_corpus_log import object_log
 
 NODE_OFF = 8  # struct node { u64 key; struct bpf_rb_node rb; }
 NODE_SIZE = 40
@@ -169,3 +171,19 @@ def test_trees_and_refcounted_objects_answer_as_on_the_kernel(backend: Backend) 
         if backend.name == "user":
             assert alloc_obj.live_objects() == live  # drained; the refcounted ones freed at their last drop
     assert answers == EXPECTED
+
+
+def _programs(name: str) -> list[tuple[str, str]]:
+    from pybpf.elf import read_object
+
+    return [(name, program) for program in sorted(read_object(str(obj_path(name))).programs)]
+
+
+@pytest.mark.parametrize(("name", "program"), _programs("obj_rbtree") + _programs("obj_rbtree_refused"))
+def test_level2_logs_are_the_kernels(name: str, program: str) -> None:
+    """Each program's level-2 log, line for line (less() callbacks, non-owning references, refcounts)."""
+    if not kernel_bpf_available():
+        pytest.skip("the real bpf(2) is not available here")
+    theirs = object_log(name, program, NativeBackend())
+    assert theirs
+    assert object_log(name, program, UserBackend()) == theirs
