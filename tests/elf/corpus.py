@@ -347,6 +347,10 @@ CASES: list[Case] = [
             "xdp_refcounted",
         )
     ),
+    *(
+        Case(f"obj_percpu_{program[11:]}", "obj_percpu", program, SIZES[:3])
+        for program in ("xdp_percpu_create", "xdp_percpu_count", "xdp_percpu_sum", "xdp_percpu_remove")
+    ),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 
@@ -362,6 +366,7 @@ REFUSED = (
     "alloc_objs_refused",
     "obj_lists_refused",
     "obj_rbtree_refused",
+    "obj_percpu_refused",
 )
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""

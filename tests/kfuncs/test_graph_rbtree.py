@@ -173,13 +173,14 @@ def test_trees_and_refcounted_objects_answer_as_on_the_kernel(backend: Backend) 
     assert answers == EXPECTED
 
 
-def _programs(name: str) -> list[tuple[str, str]]:
+def programs_of(name: str) -> list[tuple[str, str]]:
+    """(object, program) of every program of tests/data/c/``name``.o."""
     from pybpf.elf import read_object
 
     return [(name, program) for program in sorted(read_object(str(obj_path(name))).programs)]
 
 
-@pytest.mark.parametrize(("name", "program"), _programs("obj_rbtree") + _programs("obj_rbtree_refused"))
+@pytest.mark.parametrize(("name", "program"), programs_of("obj_rbtree") + programs_of("obj_rbtree_refused"))
 def test_level2_logs_are_the_kernels(name: str, program: str) -> None:
     """Each program's level-2 log, line for line (less() callbacks, non-owning references, refcounts)."""
     if not kernel_bpf_available():

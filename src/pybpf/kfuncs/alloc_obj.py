@@ -18,6 +18,10 @@ of 1 (bpf_obj_init_field()); bpf_refcount_acquire_impl() adds one unless the cou
 (refcount_inc_not_zero(): NULL then) and answers the same object; a drop takes one away and frees the
 object only when it reaches 0 (__bpf_obj_drop_impl()).
 
+bpf_percpu_obj_new_impl() allocates a per-CPU block and answers an 8-byte object holding its address
+(bpf_mem_alloc() of ``bpf_global_percpu_ma``, ``pybpf.helpers.percpu_obj``);
+bpf_percpu_obj_drop_impl() frees both.
+
 Not modelled: dropping an object does not free the objects its own kptrs hold, and the kptrs of a
 map value that is deleted or overwritten are not dropped (bpf_obj_free_fields()): such objects stay
 allocated until the process ends.  An object lives in the address space of the process that
@@ -28,9 +32,13 @@ from __future__ import annotations
 
 import threading
 
+from pybpf.helpers import percpu_obj
 from pybpf.helpers.context import HelperContext
+from pybpf.maps.percpu import possible_cpus
 from pybpf.memory.regions import Memory, Region
 
+PERCPU_SIZE_MAX = 512
+"""BPF_GLOBAL_PERCPU_MA_MAX_SIZE: the largest per-CPU object."""
 LLIST_NODE_SZ = 8
 """sizeof(struct llist_node): what bpf_mem_alloc() puts before every object."""
 BPF_MEM_ALLOC_SIZE_MAX = 4096
@@ -83,6 +91,35 @@ def obj_drop(ctx: HelperContext, p: int, meta: int, _r3: int, _r4: int, _r5: int
     if entry is not None:
         memory, region = entry
         memory.remove_region(region)
+    return 0
+
+
+def percpu_obj_new(ctx: HelperContext, size: int, _meta: int, _r3: int, _r4: int, _r5: int) -> int:
+    """``void *bpf_percpu_obj_new_impl(size, meta)``: a new object holding the address of a zeroed
+    per-CPU block of ``size`` bytes per CPU (``pybpf.helpers.percpu_obj``), or NULL."""
+    if not size or size > PERCPU_SIZE_MAX:
+        return 0
+    stride = (size + 7) // 8 * 8
+    cpus = possible_cpus()
+    block = ctx.memory.add_buffer(stride * cpus, name="bpf_percpu_obj_new block")
+    handle = ctx.memory.add_buffer(8, name="bpf_percpu_obj_new object")
+    ctx.memory.store(handle.base, 8, block.base)
+    percpu_obj.register_block(block.base, stride, cpus)
+    with _live_lock:
+        _live[handle.base] = (ctx.memory, handle)
+        _live[block.base] = (ctx.memory, block)
+    return handle.base
+
+
+def percpu_obj_drop(ctx: HelperContext, p: int, _meta: int, _r3: int, _r4: int, _r5: int) -> int:
+    """``void bpf_percpu_obj_drop_impl(p, meta)``: the object ``p`` and its per-CPU block are freed."""
+    with _live_lock:
+        if p not in _live:
+            return 0
+        block = ctx.memory.load(p, 8)
+    percpu_obj.unregister_block(block)
+    obj_drop(ctx, block, 0, 0, 0, 0)
+    obj_drop(ctx, p, 0, 0, 0, 0)
     return 0
 
 

@@ -24,10 +24,13 @@ bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acqu
 bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
 (KF_RELEASE), what a program stores in a map's kptrs, and the program-allocated objects,
 bpf_obj_new_impl (KF_ACQUIRE | KF_RET_NULL) and bpf_obj_drop_impl (KF_RELEASE), which pybpf
-allocates in user space (``pybpf.kfuncs.alloc_obj``), and the lists of them:
-bpf_list_push_front_impl / bpf_list_push_back_impl, bpf_list_pop_front / bpf_list_pop_back
-(KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
-(``pybpf.kfuncs.graph_list``); from kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
+allocates in user space (``pybpf.kfuncs.alloc_obj``), bpf_percpu_obj_new_impl /
+bpf_percpu_obj_drop_impl (per-CPU objects) and bpf_refcount_acquire_impl (KF_ACQUIRE | KF_RET_NULL |
+KF_RCU), the lists of them: bpf_list_push_front_impl / bpf_list_push_back_impl, bpf_list_pop_front /
+bpf_list_pop_back (KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
+(``pybpf.kfuncs.graph_list``), and the red-black trees of them: bpf_rbtree_add_impl (its less()
+callback), bpf_rbtree_remove (KF_ACQUIRE | KF_RET_NULL), bpf_rbtree_first, bpf_rbtree_root,
+bpf_rbtree_left and bpf_rbtree_right (KF_RET_NULL) (``pybpf.kfuncs.graph_rbtree``); from kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
 bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire (KF_ACQUIRE | KF_TRUSTED_ARGS)
 and bpf_cpumask_release.  In user space there are no kernel tasks,
 cgroups or cpumasks: the lookups find none and creating one fails (NULL), acquiring a task or
@@ -250,6 +253,7 @@ _SLICE_ARGS = (
 )
 
 OBJ_NEW, OBJ_DROP = "bpf_obj_new_impl", "bpf_obj_drop_impl"
+PERCPU_OBJ_NEW, PERCPU_OBJ_DROP = "bpf_percpu_obj_new_impl", "bpf_percpu_obj_drop_impl"
 """The kfuncs behind libbpf's bpf_obj_new() and bpf_obj_drop() macros (``special_kfunc_list``)."""
 _IGNORED_META = KArg(ArgKind.IGNORED, "void *", "meta__ign")
 LIST_PUSH = frozenset({"bpf_list_push_front_impl", "bpf_list_push_back_impl"})
@@ -380,6 +384,26 @@ KFUNCS: tuple[KFunc, ...] = (
         "void",
         0,
         alloc_obj.obj_drop,
+        _GENERIC_TYPES,
+    ),
+    KFunc(
+        PERCPU_OBJ_NEW,
+        KfFlag.ACQUIRE | KfFlag.RET_NULL,
+        (KArg(ArgKind.CONSTANT, "u64", "local_type_id__k"), _IGNORED_META),
+        RetKind.NEW_OBJ,
+        "void *",
+        8,
+        alloc_obj.percpu_obj_new,
+        _GENERIC_TYPES,
+    ),
+    KFunc(
+        PERCPU_OBJ_DROP,
+        KfFlag.RELEASE,
+        (KArg(ArgKind.ALLOC_OBJ, "void *", "p__alloc"), _IGNORED_META),
+        RetKind.VOID,
+        "void",
+        0,
+        alloc_obj.percpu_obj_drop,
         _GENERIC_TYPES,
     ),
     *(

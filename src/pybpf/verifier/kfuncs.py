@@ -77,7 +77,7 @@ from pybpf.kfuncs.table import (
     KFunc,
     RetKind,
 )
-from pybpf.uapi import BPF_F_SLEEPABLE, BPF_MAX_VAR_OFF
+from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MAX_VAR_OFF, BPF_MEM
 from pybpf.verifier import (
     alloc_obj,
     btf_ptrs,
@@ -399,18 +399,22 @@ def refuse_reached_zero_calls(state: VerifierState) -> None:
 
 def fixup_alloc_calls(state: VerifierState) -> None:
     """fixup_kfunc_call() of the program-allocated object kfuncs (``alloc_obj``: their size and
-    struct meta put in r1 / r2 before the call) and of the list insertions (``graph``: the meta and
-    the node offset in r3 / r4)."""
+    struct meta put in r1 / r2 before the call) and of the list and tree insertions (``graph``: the
+    meta and the node offset in r3 / r4, r4 / r5), and do_misc_fixups() of the bpf_per_cpu_ptr /
+    bpf_this_cpu_ptr calls of a per-CPU object (``call_with_percpu_alloc_ptr``: r1 loaded first)."""
     kbtf = None
     patches: dict[int, list[Instruction]] = {}
     for index, insn in enumerate(state.view.insns):
+        facts = state.facts.get(index)
+        if facts is not None and facts.percpu_alloc_call:  # r1 = *(u64 *)(r1 + 0): the per-CPU pointer
+            patches[index] = [Instruction(BPF_LDX | BPF_MEM | BPF_DW, 1, 1, 0, 0), insn]
+            continue
         if not is_kfunc_call(insn) or not insn.imm or insn.off:
             continue
         kbtf = kbtf or kernel_btf()
         kfunc = kbtf.kfunc(insn.imm)
         if kfunc is None:
             continue
-        facts = state.facts.get(index)  # (a call never reached has no size nor node offset)
         replacement = alloc_obj.fixup_call(insn, kfunc, facts)
         if replacement is None:
             replacement = graph.fixup_call(insn, kfunc, facts)
