@@ -32,8 +32,9 @@ Mirrors Linux 6.18:
   offset) acquired and maybe NULL, bpf_list_front / bpf_list_back the same but non-owning
   (ref_set_non_owning()); the graph kfuncs may be called holding the lock (kfunc_spin_allowed());
 * KF_ARG_PTR_TO_RB_ROOT and KF_ARG_PTR_TO_RB_NODE the same for a tree, the "bpf_rb_root" /
-  "bpf_rb_node" in the messages; but for bpf_rbtree_add_impl the node of bpf_rbtree_remove,
-  bpf_rbtree_left and bpf_rbtree_right is a non-owning reference or a referenced one ("%s can only
+  "bpf_rb_node" in the messages; but where bpf_rbtree_add_impl's node is owned (as a push's), the
+  node of bpf_rbtree_remove, bpf_rbtree_left and bpf_rbtree_right is a non-owning or a referenced
+  one ("%s can only
   take non-owning or refcounted bpf_rb_node pointer"), and not within the less() callback of an
   add ("%s not allowed in rbtree cb", in_rbtree_lock_required_cb());
 * KF_ARG_PTR_TO_CALLBACK (bpf_rbtree_add_impl's ``less``): a PTR_TO_FUNC ("arg%d expected pointer to
