@@ -345,6 +345,7 @@ CASES: list[Case] = [
             "xdp_tree_max",
             "xdp_tree_drain",
             "xdp_refcounted",
+            "xdp_tree_cut",
         )
     ),
     *(

@@ -157,10 +157,15 @@ SEQUENCE += ["xdp_tree_walk", "xdp_tree_max", "xdp_tree_drain", "xdp_tree_walk"]
 SEQUENCE += ["xdp_tree_sort"] * 9 + ["xdp_tree_walk", "xdp_tree_max"] + ["xdp_refcounted"] * 2
 SEQUENCE += (["xdp_tree_grow"] * 5 + ["xdp_tree_walk", "xdp_tree_max"]) * 5
 SEQUENCE += ["xdp_tree_drain", "xdp_tree_walk"] * 4
-EXPECTED = [0, 0, 0, 1011, 99, 0, 74, 102, 116, 123, 67, 1063, 99, 903, 0, 0, 0, 0, 0, 172, 186]
-EXPECTED += [200, 214, 165, 1058, 97, 2422, 2492, 5, 6, 7, 8, 9, 3004, 97, 10, 11, 12, 13, 14, 3004]
-EXPECTED += [100, 15, 16, 17, 18, 19, 3004, 100, 20, 21, 22, 23, 24, 4004, 100, 25, 26, 27, 28, 29]
-EXPECTED += [4004, 100, 1025, 2038, 2230, 3072, 2972, 1090, 1447, 0]  # recorded on 6.18
+SEQUENCE += (["xdp_tree_grow"] * 4 + ["xdp_tree_cut", "xdp_tree_walk", "xdp_tree_max"]) * 4
+SEQUENCE += ["xdp_tree_cut", "xdp_tree_walk", "xdp_tree_max"] * 8 + ["xdp_tree_drain"] * 2
+EXPECTED = [0, 0, 0, 1011, 99, 0, 74, 102, 116, 123, 67, 1063, 99, 903, 0, 0, 0, 0, 0, 172, 186, 200]
+EXPECTED += [214, 165, 1058, 97, 2422, 2492, 5, 6, 7, 8, 9, 3004, 97, 10, 11, 12, 13, 14, 3004, 100]
+EXPECTED += [15, 16, 17, 18, 19, 3004, 100, 20, 21, 22, 23, 24, 4004, 100, 25, 26, 27, 28, 29, 4004]
+EXPECTED += [100, 1025, 2038, 2230, 3072, 2972, 1090, 1447, 0, 1, 2, 3, 4, 18, 1005, 75, 4, 5, 6, 7]
+EXPECTED += [62, 2000, 75, 7, 8, 9, 10, 52, 2000, 96, 10, 11, 12, 13, 57, 2000, 96, 60, 2000, 96, 65]
+EXPECTED += [2000, 96, 70, 2000, 96, 75, 2000, 96, 91, 1000, 96, 5, 1000, 96, 8, 1000, 96, 13, 1000]
+EXPECTED += [96, 531, 0]  # recorded on 6.18
 
 
 @pytest.mark.usefixtures("engine")

@@ -127,6 +127,31 @@ int xdp_tree_grow(struct xdp_md *ctx)
 	return count;
 }
 
+/* The root node taken out (a node with two children, mostly: its successor takes its place and the
+ * tree is rebalanced): its key, or 0 for an empty tree. */
+SEC("xdp")
+int xdp_tree_cut(struct xdp_md *ctx)
+{
+	struct forest *f = the_forest();
+	struct bpf_rb_node *r;
+	__u64 out = 0;
+
+	if (!f)
+		return XDP_ABORTED;
+	bpf_spin_lock(&f->lock);
+	r = bpf_rbtree_root(&f->root);
+	if (r)
+		r = bpf_rbtree_remove(&f->root, r);
+	if (r)
+		f->count--;
+	bpf_spin_unlock(&f->lock);
+	if (!r)
+		return 0;
+	out = container_of(r, struct node, rb)->key;
+	bpf_obj_drop(container_of(r, struct node, rb));
+	return out;
+}
+
 /* The smallest key by walking left from the root (Linux 6.18's bpf_rbtree_root / bpf_rbtree_left),
  * plus 1000 times the depth of that walk; 0 for an empty tree. */
 SEC("xdp")
