@@ -30,7 +30,8 @@ KF_RCU), the lists of them: bpf_list_push_front_impl / bpf_list_push_back_impl, 
 bpf_list_pop_back (KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
 (``pybpf.kfuncs.graph_list``), and the red-black trees of them: bpf_rbtree_add_impl (its less()
 callback), bpf_rbtree_remove (KF_ACQUIRE | KF_RET_NULL), bpf_rbtree_first, bpf_rbtree_root,
-bpf_rbtree_left and bpf_rbtree_right (KF_RET_NULL) (``pybpf.kfuncs.graph_rbtree``); from kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
+bpf_rbtree_left and bpf_rbtree_right (KF_RET_NULL) (``pybpf.kfuncs.graph_rbtree``); from
+kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
 bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire (KF_ACQUIRE | KF_TRUSTED_ARGS)
 and bpf_cpumask_release.  In user space there are no kernel tasks,
 cgroups or cpumasks: the lookups find none and creating one fails (NULL), acquiring a task or
