@@ -357,6 +357,23 @@ CASES: list[Case] = [
         skip_maps=("samples", "runs"),
     ),
     Case("task_storage_count", "user_ringbuf", "xdp_task_count", SIZES[:5], skip_maps=("samples", "runs")),
+    # a list head reads back from the kernel as an empty list at its copy's address
+    *(
+        Case(f"obj_rbtree_{program[4:]}", "obj_rbtree", program, SIZES, skip_maps=("forests", "boths"))
+        for program in (
+            "xdp_tree_sort",
+            "xdp_tree_grow",
+            "xdp_tree_walk",
+            "xdp_tree_max",
+            "xdp_tree_drain",
+            "xdp_refcounted",
+            "xdp_tree_cut",
+        )
+    ),
+    *(
+        Case(f"obj_percpu_{program[11:]}", "obj_percpu", program, SIZES[:3])
+        for program in ("xdp_percpu_create", "xdp_percpu_count", "xdp_percpu_sum", "xdp_percpu_remove")
+    ),
 ]
 """Every program of the corpus that BPF_PROG_TEST_RUN can run."""
 
@@ -371,6 +388,8 @@ REFUSED = (
     "vmlinux_refused",
     "alloc_objs_refused",
     "obj_lists_refused",
+    "obj_rbtree_refused",
+    "obj_percpu_refused",
 )
 """Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
 (on purpose)."""

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from typing import cast
 
 from pybpf.errors import MemoryAccessError
-from pybpf.helpers import printk
+from pybpf.helpers import percpu_obj, printk
 from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.uapi import BPF_MAX_LOOPS, BPF_STRTOX_BASE_MASK
@@ -258,6 +258,8 @@ def loop(ctx: HelperContext, nr_loops: int, callback: int, callback_ctx: int, fl
 BASIC_HELPERS.register("bpf_trace_printk", printk.trace_printk)
 BASIC_HELPERS.register("bpf_trace_vprintk", printk.trace_vprintk)
 BASIC_HELPERS.register("bpf_snprintf", printk.snprintf)
+BASIC_HELPERS.register("bpf_per_cpu_ptr", percpu_obj.per_cpu_ptr)
+BASIC_HELPERS.register("bpf_this_cpu_ptr", percpu_obj.this_cpu_ptr)
 
 
 # -- host queries -------------------------------------------------------------------------------

@@ -370,10 +370,8 @@ def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
             kptr_fields = kptrs.find_kptr_fields(btf, obj.btf_value_type_id)
         except kptrs.KptrError:
             kptr_fields = ()
-        heads = graph.find_list_heads(btf, obj.btf_value_type_id)
-        fields = [(f.off, kptrs.KPTR_SIZE) for f in kptr_fields] + [
-            (h.off, graph.LIST_HEAD_SIZE) for h in heads
-        ]
+        roots = graph.find_graph_roots(btf, obj.btf_value_type_id)
+        fields = [(f.off, kptrs.KPTR_SIZE) for f in kptr_fields] + [(r.off, graph.ROOT_SIZE) for r in roots]
         found = _hidden[obj] = tuple(sorted(fields))
     return found
 

@@ -8,8 +8,8 @@ memory (a map value, an object of ``pybpf.kfuncs.alloc_obj``) read and written t
 address space:
 
 * __bpf_list_add(): a node that already has an owner is not inserted -- its object (``node - off``,
-  the node offset fixup_kfunc_call() passes in r4) is dropped and the answer is -EINVAL; else it goes
-  first (push_front) or last (push_back) and its owner is the head: 0;
+  the node offset fixup_kfunc_call() passes in r4) is dropped (one reference less: r3's meta) and
+  the answer is -EINVAL; else it goes first (push_front) or last (push_back) and its owner is the head: 0;
 * __bpf_list_del(): NULL for an empty list (or a node whose owner is not the head); else the first
   (pop_front) or last (pop_back) node, unlinked (pointing to itself) and without owner;
 * bpf_list_front() / bpf_list_back(): the first / last node, left in place (NULL: empty).
@@ -31,11 +31,11 @@ def _init_if_unused(ctx: HelperContext, head: int) -> None:
         ctx.memory.store(head + _PREV, 8, head)
 
 
-def _add(ctx: HelperContext, head: int, node: int, off: int, *, tail: bool) -> int:
+def _add(ctx: HelperContext, head: int, node: int, meta: int, off: int, *, tail: bool) -> int:
     memory = ctx.memory
     _init_if_unused(ctx, head)
     if memory.load(node + _OWNER, 8):
-        alloc_obj.obj_drop(ctx, node - off, 0, 0, 0, 0)
+        alloc_obj.obj_drop(ctx, node - off, meta, 0, 0, 0)
         return -errno.EINVAL
     before, after = (memory.load(head + _PREV, 8), head) if tail else (head, memory.load(head + _NEXT, 8))
     memory.store(node + _NEXT, 8, after)
@@ -66,12 +66,12 @@ def _peek(ctx: HelperContext, head: int, *, tail: bool) -> int:
     return 0 if node == head else node
 
 
-def list_push_front(ctx: HelperContext, head: int, node: int, _meta: int, off: int, _r5: int) -> int:
-    return _add(ctx, head, node, off, tail=False)
+def list_push_front(ctx: HelperContext, head: int, node: int, meta: int, off: int, _r5: int) -> int:
+    return _add(ctx, head, node, meta, off, tail=False)
 
 
-def list_push_back(ctx: HelperContext, head: int, node: int, _meta: int, off: int, _r5: int) -> int:
-    return _add(ctx, head, node, off, tail=True)
+def list_push_back(ctx: HelperContext, head: int, node: int, meta: int, off: int, _r5: int) -> int:
+    return _add(ctx, head, node, meta, off, tail=True)
 
 
 def list_pop_front(ctx: HelperContext, head: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:

@@ -36,7 +36,7 @@ from pybpf.btf.types import (
     Struct,
 )
 from pybpf.btf.types import Member as BTFMember
-from pybpf.kfuncs.table import KFUNCS, KFunc
+from pybpf.kfuncs.table import KFUNCS, LESS_CTYPE, KFunc
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 
@@ -127,12 +127,22 @@ def own_btf() -> BTF:
         Array(2, 1, 3),  # __u64 __opaque[3]
         Struct("bpf_list_node", 24, (BTFMember("__opaque", 27, 0),)),
         Ptr(28),
+        Struct("bpf_rb_root", 16, (BTFMember("__opaque", 15, 0),)),
+        Ptr(30),
+        Array(2, 1, 4),  # __u64 __opaque[4]
+        Struct("bpf_rb_node", 32, (BTFMember("__opaque", 32, 0),)),
+        Ptr(33),
+        Const(33),
+        Ptr(35),
+        FuncProto(14, (Param("a", 34), Param("b", 36))),  # bool (*less)(node, const node)
+        Ptr(37),
     ]
     ctypes = {
         "void": 0, "int": 1, "long long unsigned int": 2, "u64": 2, "struct bpf_iter_num *": 5, "int *": 6,
         "struct task_struct *": 8, "struct cgroup *": 10, "struct bpf_cpumask *": 12, "u32": 13, "__u32": 13,
         "bool": 14, "struct bpf_dynptr *": 17, "const struct bpf_dynptr *": 19, "struct __sk_buff *": 21,
         "struct xdp_md *": 23, "void *": 24, "struct bpf_list_head *": 26, "struct bpf_list_node *": 29,
+        "struct bpf_rb_root *": 31, "struct bpf_rb_node *": 34, LESS_CTYPE: 38,
     }  # fmt: skip
     for kfunc in KFUNCS:
         params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)

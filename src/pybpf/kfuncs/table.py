@@ -24,10 +24,14 @@ bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acqu
 bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
 (KF_RELEASE), what a program stores in a map's kptrs, and the program-allocated objects,
 bpf_obj_new_impl (KF_ACQUIRE | KF_RET_NULL) and bpf_obj_drop_impl (KF_RELEASE), which pybpf
-allocates in user space (``pybpf.kfuncs.alloc_obj``), and the lists of them:
-bpf_list_push_front_impl / bpf_list_push_back_impl, bpf_list_pop_front / bpf_list_pop_back
-(KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
-(``pybpf.kfuncs.graph_list``); from kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
+allocates in user space (``pybpf.kfuncs.alloc_obj``), bpf_percpu_obj_new_impl /
+bpf_percpu_obj_drop_impl (per-CPU objects) and bpf_refcount_acquire_impl (KF_ACQUIRE | KF_RET_NULL |
+KF_RCU), the lists of them: bpf_list_push_front_impl / bpf_list_push_back_impl, bpf_list_pop_front /
+bpf_list_pop_back (KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
+(``pybpf.kfuncs.graph_list``), and the red-black trees of them: bpf_rbtree_add_impl (its less()
+callback), bpf_rbtree_remove (KF_ACQUIRE | KF_RET_NULL), bpf_rbtree_first, bpf_rbtree_root,
+bpf_rbtree_left and bpf_rbtree_right (KF_RET_NULL) (``pybpf.kfuncs.graph_rbtree``); from
+kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
 bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire (KF_ACQUIRE | KF_TRUSTED_ARGS)
 and bpf_cpumask_release; from kernel/bpf/arena.c (every program type, KF_TRUSTED_ARGS | KF_SLEEPABLE):
 bpf_arena_alloc_pages, bpf_arena_free_pages and bpf_arena_reserve_pages (``pybpf.kfuncs.arena``; an
@@ -44,7 +48,7 @@ from dataclasses import dataclass
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, iter_num
+from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_num
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SKB,
     BPF_PROG_TYPE_LWT_IN,
@@ -96,6 +100,10 @@ class ArgKind(enum.Enum):
     LIST_HEAD = "list_head"  # struct bpf_list_head *: a list head of a map value (KF_ARG_PTR_TO_LIST_HEAD)
     LIST_NODE = "list_node"  # struct bpf_list_node *: an object's node (KF_ARG_PTR_TO_LIST_NODE)
     MAP = "map"  # void *<name>__map: a map (KF_ARG_PTR_TO_MAP: CONST_PTR_TO_MAP, a struct bpf_map)
+    RB_ROOT = "rb_root"  # struct bpf_rb_root *: a tree's root (KF_ARG_PTR_TO_RB_ROOT)
+    RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
+    CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
+    REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
 
 
 class RetKind(enum.Enum):
@@ -111,6 +119,8 @@ class RetKind(enum.Enum):
     NEW_OBJ = "new_obj"  # void *: bpf_obj_new's object of the program's type its constant names
     LIST_NODE = "list_node"  # struct bpf_list_node *: the node of the head's struct (an owning reference
     # under KF_ACQUIRE, else a non-owning one)
+    RB_NODE = "rb_node"  # struct bpf_rb_node *: the node of the root's struct (the same)
+    REFCOUNTED = "refcounted"  # void *: the argument's object, one more owning reference to it
 
 
 @dataclass(frozen=True)
@@ -247,6 +257,7 @@ _SLICE_ARGS = (
 )
 
 OBJ_NEW, OBJ_DROP = "bpf_obj_new_impl", "bpf_obj_drop_impl"
+PERCPU_OBJ_NEW, PERCPU_OBJ_DROP = "bpf_percpu_obj_new_impl", "bpf_percpu_obj_drop_impl"
 """The kfuncs behind libbpf's bpf_obj_new() and bpf_obj_drop() macros (``special_kfunc_list``)."""
 _IGNORED_META = KArg(ArgKind.IGNORED, "void *", "meta__ign")
 LIST_PUSH = frozenset({"bpf_list_push_front_impl", "bpf_list_push_back_impl"})
@@ -261,6 +272,19 @@ _LIST_PUSH_ARGS = (
 
 _ARENA_MAP_ARG = KArg(ArgKind.MAP, "void *", "p__map")
 _PAGE_CNT_ARG = KArg(ArgKind.SCALAR, "u32", "page_cnt")
+RBTREE_ADD, RBTREE_REMOVE = "bpf_rbtree_add_impl", "bpf_rbtree_remove"
+REFCOUNT_ACQUIRE = "bpf_refcount_acquire_impl"
+_RB_ROOT_ARG = KArg(ArgKind.RB_ROOT, "struct bpf_rb_root *", "root")
+_RB_NODE_ARG = KArg(ArgKind.RB_NODE, "struct bpf_rb_node *", "node")
+LESS_CTYPE = "bool (*)(struct bpf_rb_node *, const struct bpf_rb_node *)"
+_RBTREE_ADD_ARGS = (
+    _RB_ROOT_ARG,
+    _RB_NODE_ARG,
+    KArg(ArgKind.CALLBACK, LESS_CTYPE, "less"),
+    _IGNORED_META,
+    KArg(ArgKind.SCALAR, "u64", "off"),
+)
+_RB_NODE = "struct bpf_rb_node *"
 
 PREEMPT_DISABLE, PREEMPT_ENABLE = "bpf_preempt_disable", "bpf_preempt_enable"
 RCU_READ_LOCK, RCU_READ_UNLOCK = "bpf_rcu_read_lock", "bpf_rcu_read_unlock"
@@ -368,6 +392,26 @@ KFUNCS: tuple[KFunc, ...] = (
         alloc_obj.obj_drop,
         _GENERIC_TYPES,
     ),
+    KFunc(
+        PERCPU_OBJ_NEW,
+        KfFlag.ACQUIRE | KfFlag.RET_NULL,
+        (KArg(ArgKind.CONSTANT, "u64", "local_type_id__k"), _IGNORED_META),
+        RetKind.NEW_OBJ,
+        "void *",
+        8,
+        alloc_obj.percpu_obj_new,
+        _GENERIC_TYPES,
+    ),
+    KFunc(
+        PERCPU_OBJ_DROP,
+        KfFlag.RELEASE,
+        (KArg(ArgKind.ALLOC_OBJ, "void *", "p__alloc"), _IGNORED_META),
+        RetKind.VOID,
+        "void",
+        0,
+        alloc_obj.percpu_obj_drop,
+        _GENERIC_TYPES,
+    ),
     *(
         KFunc(name, KfFlag.NONE, _LIST_PUSH_ARGS, RetKind.SCALAR, "int", 4, impl, _GENERIC_TYPES)
         for name, impl in (
@@ -392,6 +436,45 @@ KFUNCS: tuple[KFunc, ...] = (
             ("bpf_list_front", KfFlag.RET_NULL, graph_list.list_front),
             ("bpf_list_back", KfFlag.RET_NULL, graph_list.list_back),
         )
+    ),
+    KFunc(
+        RBTREE_ADD,
+        KfFlag.NONE,
+        _RBTREE_ADD_ARGS,
+        RetKind.SCALAR,
+        "int",
+        4,
+        graph_rbtree.rbtree_add,
+        _GENERIC_TYPES,
+    ),
+    KFunc(
+        RBTREE_REMOVE,
+        KfFlag.ACQUIRE | KfFlag.RET_NULL,
+        (_RB_ROOT_ARG, _RB_NODE_ARG),
+        RetKind.RB_NODE,
+        _RB_NODE,
+        8,
+        graph_rbtree.rbtree_remove,
+        _GENERIC_TYPES,
+    ),
+    *(
+        KFunc(name, KfFlag.RET_NULL, args, RetKind.RB_NODE, _RB_NODE, 8, impl, _GENERIC_TYPES)
+        for name, args, impl in (
+            ("bpf_rbtree_first", (_RB_ROOT_ARG,), graph_rbtree.rbtree_first),
+            ("bpf_rbtree_root", (_RB_ROOT_ARG,), graph_rbtree.rbtree_root),
+            ("bpf_rbtree_left", (_RB_ROOT_ARG, _RB_NODE_ARG), graph_rbtree.rbtree_left),
+            ("bpf_rbtree_right", (_RB_ROOT_ARG, _RB_NODE_ARG), graph_rbtree.rbtree_right),
+        )
+    ),
+    KFunc(
+        REFCOUNT_ACQUIRE,
+        KfFlag.ACQUIRE | KfFlag.RET_NULL | KfFlag.RCU,
+        (KArg(ArgKind.REFCOUNTED, "void *", "p__refcounted_kptr"), _IGNORED_META),
+        RetKind.REFCOUNTED,
+        "void *",
+        8,
+        alloc_obj.refcount_acquire,
+        _GENERIC_TYPES,
     ),
     # dynptrs: net/core/filter.c's skb and xdp kfunc sets, kernel/bpf/helpers.c's common_btf_ids
     KFunc(
@@ -509,8 +592,13 @@ KFUNCS: tuple[KFunc, ...] = (
 """Every kfunc pybpf implements."""
 
 BY_NAME: dict[str, KFunc] = {k.name: k for k in KFUNCS}
+RBTREE_KFUNCS = frozenset(
+    {RBTREE_ADD, RBTREE_REMOVE, "bpf_rbtree_first", "bpf_rbtree_root", "bpf_rbtree_left", "bpf_rbtree_right"}
+)
+"""is_bpf_rbtree_api_kfunc(): the kfuncs that need the tree's lock (none of them within less())."""
 SPIN_ALLOWED = frozenset(
     {*LIST_PUSH, "bpf_list_pop_front", "bpf_list_pop_back", "bpf_list_front", "bpf_list_back",
-     "bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"}
+     *RBTREE_KFUNCS, REFCOUNT_ACQUIRE, "bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"}
 )  # fmt: skip
-"""kfunc_spin_allowed(): the graph and numeric-iterator kfuncs, which may be called holding a spin lock."""
+"""kfunc_spin_allowed(): the graph kfuncs (is_bpf_graph_api_kfunc(): lists, trees and
+bpf_refcount_acquire) and the numeric-iterator kfuncs, which may be called holding a spin lock."""

@@ -31,6 +31,7 @@ program with r0 in [0, 0] ("At async callback return ...").
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pybpf.isa.helper_names import HELPER_IDS
@@ -112,8 +113,11 @@ def _set_callee_state(w: Walker, helper_id: int, caller: FuncFrame, callee: Func
     callee.callback_ret = ASYNC_RET_RANGE if helper_id == TIMER_SET_CALLBACK else SYNC_RET_RANGE
 
 
-def push_callback_call(w: Walker, helper_id: int, subprog: int) -> None:
-    """push_callback_call(): explore ``subprog`` as the callback of the helper call being checked."""
+def push_callback_call(
+    w: Walker, helper_id: int, subprog: int, set_state: Callable[[FuncFrame], None] | None = None
+) -> None:
+    """push_callback_call(): explore ``subprog`` as the callback of the helper call being checked
+    (``set_state``: a kfunc's set_*_callback_state(), for its synchronous callback; ``helper_id`` -1)."""
     state = w.state
     caller = state.cur
     start = w.env.subprogs[subprog]
@@ -133,7 +137,11 @@ def push_callback_call(w: Walker, helper_id: int, subprog: int) -> None:
         w.fail(errno.E2BIG, f"the call stack of {state.curframe + 2} frames is too deep")
     pushed = w.push_branch(start)
     callee = FuncFrame(state.curframe + 1, subprog, w.insn_idx)
-    _set_callee_state(w, helper_id, pushed.cur, callee)
+    if set_state is None:
+        _set_callee_state(w, helper_id, pushed.cur, callee)
+    else:
+        set_state(callee)
+        callee.callback_ret = SYNC_RET_RANGE
     pushed.cur.callback_depth += 1
     pushed.frames.append(callee)
     caller.callback_depth = 0

@@ -193,6 +193,11 @@ class Walker:
         # update_stack_depth() writes the env's table as it goes: a refusal's statistics show it too
         self.depths = env.stack_depths = list(env.stack_depths) or [0] * len(view.subprograms)
         self.prune_points, self.force_points, self.jmp_points = prune.prune_points(view)
+        callback_kfuncs = kfuncs.callback_kfunc_slots(env)  # check_cfg(): as callback-calling helpers
+        if callback_kfuncs:
+            self.prune_points |= callback_kfuncs
+            self.force_points |= callback_kfuncs
+            self.jmp_points |= callback_kfuncs
         self.sccs = prune.scc_ids(view, self.force_points)  # slot -> its loop's number (compute_scc())
         self.iter_next = kfuncs.iter_next_slots(env)  # check_cfg(): forced checkpoints there too
         if self.iter_next:
@@ -204,7 +209,8 @@ class Walker:
             calls_callback = frozenset(  # bpf_calls_callback(): the call of a callback-calling helper
                 slot
                 for slot in self.force_points
-                if view.insn_at(slot).opcode == _HELPER_CALL and not view.insn_at(slot).src
+                if view.insn_at(slot).opcode == _HELPER_CALL
+                and (not view.insn_at(slot).src or slot in callback_kfuncs)
             )
             self.stack_live = StackLiveness(view, env.log, self.prune_points, calls_callback.__contains__)
         self.visits: dict[tuple[int, ...], prune.SccVisit] = {}  # loop visits by call chain

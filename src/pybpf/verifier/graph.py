@@ -1,4 +1,5 @@
-"""Graph fields in the verifier: bpf_list_head / bpf_list_node and the list kfuncs.
+"""Graph fields in the verifier: bpf_list_head / bpf_list_node, bpf_rb_root / bpf_rb_node, bpf_refcount
+and the list, tree and refcount kfuncs.
 
 Mirrors Linux 6.18:
 
@@ -8,7 +9,9 @@ Mirrors Linux 6.18:
   struct of the same BTF (its first one of that name) and ``<field>`` its ``struct bpf_list_node``
   member, whose offset is the root's ``node_offset``.  A head whose tag is missing or names nothing
   such is not a field here (the kernel refuses the record: the map has no list head either);
-  BPF_LIST_NODE: a program's struct's members of type ``struct bpf_list_node``;
+  BPF_LIST_NODE: a program's struct's members of type ``struct bpf_list_node``; BPF_RB_ROOT and
+  BPF_RB_NODE the same for ``struct bpf_rb_root`` / ``struct bpf_rb_node``; BPF_REFCOUNT: the
+  struct's ``struct bpf_refcount`` member (``rec->refcount_off``);
 * check_kfunc_args() for KF_ARG_PTR_TO_LIST_HEAD: a map value or a referenced allocated object
   ("arg#%d expected pointer to map value or allocated object", "allocated object must be
   referenced"), then __process_kf_arg_ptr_to_graph_root(): a constant offset ("R%d doesn't have
@@ -28,16 +31,35 @@ Mirrors Linux 6.18:
   return the node (mark_reg_graph_node(): PTR_TO_BTF_ID | MEM_ALLOC of the head's struct at the node
   offset) acquired and maybe NULL, bpf_list_front / bpf_list_back the same but non-owning
   (ref_set_non_owning()); the graph kfuncs may be called holding the lock (kfunc_spin_allowed());
+* KF_ARG_PTR_TO_RB_ROOT and KF_ARG_PTR_TO_RB_NODE the same for a tree, the "bpf_rb_root" /
+  "bpf_rb_node" in the messages; but where bpf_rbtree_add_impl's node is owned (as a push's), the
+  node of bpf_rbtree_remove, bpf_rbtree_left and bpf_rbtree_right is a non-owning or a referenced
+  one ("%s can only
+  take non-owning or refcounted bpf_rb_node pointer"), and not within the less() callback of an
+  add ("%s not allowed in rbtree cb", in_rbtree_lock_required_cb());
+* KF_ARG_PTR_TO_CALLBACK (bpf_rbtree_add_impl's ``less``): a PTR_TO_FUNC ("arg%d expected pointer to
+  func"); check_kfunc_call() then verifies it as a synchronous callback
+  (set_rbtree_add_callback_state(): r1 and r2 non-owning nodes of the root's struct, r3-r5 not
+  initialised, the return value in [0, 1]; ``callbacks``), the call a forced checkpoint;
+* KF_ARG_PTR_TO_REFCOUNTED_KPTR (bpf_refcount_acquire_impl): an allocated object, owning or not ("arg#%d
+  is neither owning or non-owning ref"), whose struct has special fields (else "verifier bug:
+  Couldn't find btf_record", EFAULT) among them a bpf_refcount ("arg#%d doesn't point to a type with
+  bpf_refcount field"); the result is a new owning reference to that struct, NULL-able only when the
+  argument was not owning (is_kfunc_ret_null());
+* ref_set_non_owning(): a non-owning reference to a refcounted struct is MEM_RCU too;
 * process_spin_lock(): bpf_spin_unlock invalidates every non-owning reference
   (invalidate_non_owning_refs(): they become unknown scalars);
 * check_map_access(): a load or store touching a head is "bpf_list_head cannot be accessed directly
   by load/store" (``references.check_map_fields``);
-* fixup_kfunc_call() of a push (__fixup_collection_insert_kfunc()): ``r3 = meta ll; r4 = <node
-  offset>`` before the call (pybpf has no struct meta: 0).
+* fixup_kfunc_call() of a push or an add (__fixup_collection_insert_kfunc()): ``r3 = meta ll; r4 =
+  <node offset>`` before the call (r4 / r5 for bpf_rbtree_add_impl), of bpf_refcount_acquire_impl
+  ``r2 = meta ll``; pybpf's struct meta says where the struct's bpf_refcount is
+  (``pybpf.kfuncs.alloc_obj.struct_meta``).
 
 Not modelled: list heads inside allocated objects pass no lock check (pybpf's bpf_spin_lock takes
 only a map value's lock), nested structs holding heads, heads of a map with another BTF than the
-program's (structs are matched by BTF id), bpf_rb_root / bpf_rb_node and bpf_refcount.
+program's (structs are matched by BTF id), btf_parse_fields()'s refusals of a record (a root
+without a lock beside it, graph cycles between structs).
 """
 
 from __future__ import annotations
@@ -49,7 +71,11 @@ from typing import TYPE_CHECKING, Any
 from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, Datasec, DeclTag, Struct, Var
 from pybpf.isa.instruction import Instruction
-from pybpf.kfuncs.table import LIST_PUSH, KFunc
+from pybpf.isa.opcodes import BPF_PSEUDO_KFUNC_CALL
+from pybpf.isa.program import CALL_OPCODE
+from pybpf.kfuncs import alloc_obj as alloc_runtime
+from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.kfuncs.table import LIST_PUSH, RBTREE_ADD, RBTREE_KFUNCS, REFCOUNT_ACQUIRE, KFunc
 from pybpf.uapi import BPF_ALU64, BPF_K, BPF_MOV
 from pybpf.verifier import kptrs, references, tnum
 from pybpf.verifier.kptrs import LocalType
@@ -58,56 +84,70 @@ from pybpf.verifier.regtypes import RegType, TypeFlag
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
+    from pybpf.verifier.request import InsnFacts
+    from pybpf.verifier.state import FuncFrame
 
 LIST_HEAD, LIST_NODE, SPIN_LOCK = "bpf_list_head", "bpf_list_node", "bpf_spin_lock"
-LIST_HEAD_SIZE = 16
+RB_ROOT, RB_NODE, REFCOUNT = "bpf_rb_root", "bpf_rb_node", "bpf_refcount"
+NODE_OF = {LIST_HEAD: LIST_NODE, RB_ROOT: RB_NODE}
+"""The node type of each graph root type."""
+ROOT_SIZE = 16
+"""sizeof(struct bpf_list_head) and sizeof(struct bpf_rb_root)."""
 _CONTAINS = "contains:"
 _ALLOC = TypeFlag.MEM_ALLOC
 
 
 @dataclass(frozen=True)
-class ListHead:
-    """One bpf_list_head field: its offset, the struct its nodes are in and their offset there."""
+class GraphRoot:
+    """One bpf_list_head or bpf_rb_root field (``kind``): its offset, the struct its nodes are in and
+    their offset there."""
 
     off: int
     value: LocalType
     node_off: int
+    kind: str = LIST_HEAD
+
+    @property
+    def node(self) -> str:
+        return NODE_OF[self.kind]
 
 
 # --- the fields (btf_parse_fields) -------------------------------------------------------------
 
 
-def find_list_heads(btf: BTF, type_id: int) -> tuple[ListHead, ...]:
-    """The list heads of the value type ``type_id`` of ``btf``, in offset order."""
+def find_graph_roots(btf: BTF, type_id: int) -> tuple[GraphRoot, ...]:
+    """The list heads and tree roots of the value type ``type_id`` of ``btf``, in offset order."""
     t = btf[type_id]
-    candidates: list[tuple[int, int, int]] = []  # (offset, tagged type id, component index)
+    candidates: list[tuple[int, int, int, str]] = []  # (offset, tagged type id, component index, kind)
     if isinstance(t, Struct):
         for index, member in enumerate(t.members):
-            if _is_struct(btf, member.type_id, LIST_HEAD) and not member.bit_offset % 8:
-                candidates.append((member.bit_offset // 8, type_id, index))
+            kind = _struct_name(btf, member.type_id)
+            if kind in NODE_OF and not member.bit_offset % 8:
+                candidates.append((member.bit_offset // 8, type_id, index, kind))
     elif isinstance(t, Datasec):
         for info in t.vars:
             var = btf[info.type_id]
-            if isinstance(var, Var) and _is_struct(btf, var.type_id, LIST_HEAD):
-                candidates.append((info.offset, info.type_id, -1))
+            kind = _struct_name(btf, var.type_id) if isinstance(var, Var) else ""
+            if kind in NODE_OF:
+                candidates.append((info.offset, info.type_id, -1, kind))
     if not candidates:
         return ()
     tags = {(tag.type_id, tag.component_idx): tag.name for _, tag in btf if isinstance(tag, DeclTag)}
-    heads = []
-    for off, tagged, index in candidates:
-        head = _graph_root(btf, off, tags.get((tagged, index), ""))
-        if head is not None:
-            heads.append(head)
-    return tuple(heads)
+    roots = []
+    for off, tagged, index, kind in candidates:
+        root = _graph_root(btf, off, tags.get((tagged, index), ""), kind)
+        if root is not None:
+            roots.append(root)
+    return tuple(roots)
 
 
-def _is_struct(btf: BTF, type_id: int, name: str) -> bool:
+def _struct_name(btf: BTF, type_id: int) -> str:
     t = btf[btf.resolve(type_id)]
-    return isinstance(t, Struct) and t.name == name
+    return t.name if isinstance(t, Struct) else ""
 
 
-def _graph_root(btf: BTF, off: int, tag: str) -> ListHead | None:
-    """btf_parse_graph_root(): the head at ``off`` whose decl tag is ``tag``."""
+def _graph_root(btf: BTF, off: int, tag: str, kind: str) -> GraphRoot | None:
+    """btf_parse_graph_root(): the root at ``off`` whose decl tag is ``tag``."""
     if not tag.startswith(_CONTAINS) or tag.count(":") != 2:
         return None
     struct_name, field_name = tag[len(_CONTAINS) :].split(":")
@@ -115,59 +155,84 @@ def _graph_root(btf: BTF, off: int, tag: str) -> ListHead | None:
         value = btf[value_id]
         if isinstance(value, Struct):
             for member in value.members:
-                if member.name == field_name and _is_struct(btf, member.type_id, LIST_NODE):
+                if member.name == field_name and _struct_name(btf, member.type_id) == NODE_OF[kind]:
                     local = LocalType(value_id, value.name, Kind.STRUCT, value.size)
-                    return ListHead(off, local, member.bit_offset // 8)
+                    return GraphRoot(off, local, member.bit_offset // 8, kind)
             return None
     return None
 
 
-def node_offsets(btf: BTF, type_id: int) -> tuple[int, ...]:
-    """The offsets of the bpf_list_node members of the struct ``type_id``."""
-    t = btf[type_id]
+def _member_offsets(btf: BTF, type_id: int, name: str) -> tuple[int, ...]:
+    t = btf[type_id] if 0 < type_id < btf.end_id else None
     if not isinstance(t, Struct):
         return ()
-    return tuple(m.bit_offset // 8 for m in t.members if _is_struct(btf, m.type_id, LIST_NODE))
+    return tuple(m.bit_offset // 8 for m in t.members if _struct_name(btf, m.type_id) == name)
+
+
+def node_offsets(btf: BTF, type_id: int, node: str = LIST_NODE) -> tuple[int, ...]:
+    """The offsets of the ``node`` (bpf_list_node, bpf_rb_node) members of the struct ``type_id``."""
+    return _member_offsets(btf, type_id, node)
 
 
 def spin_lock_offset(btf: BTF, type_id: int) -> int:
     """``rec->spin_lock_off`` of the struct ``type_id`` (-EINVAL without one)."""
-    t = btf[type_id]
-    if isinstance(t, Struct):
-        for m in t.members:
-            if _is_struct(btf, m.type_id, SPIN_LOCK):
-                return m.bit_offset // 8
-    return -errno.EINVAL
+    found = _member_offsets(btf, type_id, SPIN_LOCK)
+    return found[0] if found else -errno.EINVAL
 
 
-def map_list_heads(map_ref: Any) -> tuple[ListHead, ...]:
-    """``map->record``'s list heads (none for a map without BTF)."""
-    return kptrs.value_record(map_ref, "list_head", find_list_heads)
+def refcount_offset(btf: BTF, type_id: int) -> int:
+    """``rec->refcount_off`` of the struct ``type_id`` (-EINVAL without one)."""
+    found = _member_offsets(btf, type_id, REFCOUNT)
+    return found[0] if found else -errno.EINVAL
+
+
+def map_graph_roots(map_ref: Any) -> tuple[GraphRoot, ...]:
+    """``map->record``'s list heads and tree roots (none for a map without BTF)."""
+    return kptrs.value_record(map_ref, "graph_root", find_graph_roots)
+
+
+def _program_btf(w: Walker) -> BTF:
+    """The program's BTF (an allocated object's types; it has some: bpf_obj_new needed them)."""
+    types = w.env.request.btf_types
+    assert types is not None
+    return types()
+
+
+def struct_meta(w: Walker, local: Any) -> int:
+    """The struct meta pybpf's fixups pass for objects of ``local`` (``alloc_obj.struct_meta``)."""
+    if not isinstance(local, LocalType) or w.env.request.btf_types is None:
+        return 0
+    return alloc_runtime.struct_meta(refcount_offset(_program_btf(w), local.type_id))
+
+
+def _is_refcounted(w: Walker, local: Any) -> bool:
+    return struct_meta(w, local) != 0
 
 
 # --- kfunc arguments (check_kfunc_args) --------------------------------------------------------
 
 
-def check_head_arg(w: Walker, i: int, regno: int) -> ListHead:
-    """KF_ARG_PTR_TO_LIST_HEAD: the head the register points to, under its allocation's lock."""
+def check_root_arg(w: Walker, i: int, regno: int, kind: str) -> GraphRoot:
+    """KF_ARG_PTR_TO_LIST_HEAD / KF_ARG_PTR_TO_RB_ROOT: the root the register points to, under its
+    allocation's lock."""
     reg = w.state.cur.regs[regno]
     is_alloc = reg.type is RegType.PTR_TO_BTF_ID and reg.flags == _ALLOC
     if reg.type is not RegType.PTR_TO_MAP_VALUE and not is_alloc:
         w.fail(errno.EINVAL, f"arg#{i} expected pointer to map value or allocated object")
     if is_alloc and not reg.ref_obj_id:
         w.fail(errno.EINVAL, "allocated object must be referenced")
-    head_off = _constant_offset(w, reg, regno, LIST_HEAD)
+    root_off = _constant_offset(w, reg, regno, kind)
     if is_alloc:
         btf = _program_btf(w)
-        heads = find_list_heads(btf, reg.map.type_id)
+        roots = find_graph_roots(btf, reg.map.type_id)
         lock_off = spin_lock_offset(btf, reg.map.type_id)
     else:
-        heads = map_list_heads(reg.map)
+        roots = map_graph_roots(reg.map)
         map_lock = references.spin_lock_off(reg.map)
         lock_off = -errno.EINVAL if map_lock is None else map_lock
-    head = next((h for h in heads if h.off == head_off), None)
-    if head is None:
-        w.fail(errno.EINVAL, f"{LIST_HEAD} not found at offset={head_off}")
+    root = next((r for r in roots if r.off == root_off and r.kind == kind), None)
+    if root is None:
+        w.fail(errno.EINVAL, f"{kind} not found at offset={root_off}")
     held = references.active_lock(w.state)
     if held is not None and (
         is_alloc or held.id != reg.id or held.ptr != int(map_attr(reg.map, "address", 0))
@@ -175,35 +240,157 @@ def check_head_arg(w: Walker, i: int, regno: int) -> ListHead:
         w.env.log.line("held lock and object are not in the same allocation")
         held = None
     if held is None:
-        w.fail(errno.EINVAL, f"bpf_spin_lock at off={lock_off} must be held for {LIST_HEAD}")
-    return head
+        w.fail(errno.EINVAL, f"bpf_spin_lock at off={lock_off} must be held for {kind}")
+    return root
 
 
-def check_node_arg(w: Walker, i: int, regno: int, head: ListHead | None) -> None:
-    """KF_ARG_PTR_TO_LIST_NODE: an owned object of the head's struct, at its node."""
+def check_node_arg(w: Walker, kfunc: KFunc, i: int, regno: int, root: GraphRoot | None) -> None:
+    """KF_ARG_PTR_TO_LIST_NODE / KF_ARG_PTR_TO_RB_NODE: an owned object of the root's struct, at its
+    node (for a tree's lookups and removal: a non-owning or referenced one)."""
+    assert root is not None  # (the root argument comes first)
+    node = root.node
     reg = w.state.cur.regs[regno]
-    if reg.type is not RegType.PTR_TO_BTF_ID or reg.flags != _ALLOC:
-        w.fail(errno.EINVAL, f"arg#{i} expected pointer to allocated object")
-    if not reg.ref_obj_id:
-        w.fail(errno.EINVAL, "allocated object must be referenced")
-    node_off = _constant_offset(w, reg, regno, LIST_NODE)
-    if node_off not in node_offsets(_program_btf(w), reg.map.type_id):
-        w.fail(errno.EINVAL, f"{LIST_NODE} not found at offset={node_off}")
-    assert head is not None  # (the head argument comes first)
-    expected = head.value.name
-    if reg.map != head.value:
+    if node == LIST_NODE or kfunc.name == RBTREE_ADD:
+        if reg.type is not RegType.PTR_TO_BTF_ID or reg.flags != _ALLOC:
+            w.fail(errno.EINVAL, f"arg#{i} expected pointer to allocated object")
+        if not reg.ref_obj_id:
+            w.fail(errno.EINVAL, "allocated object must be referenced")
+    else:
+        if not is_non_owning(reg) and not reg.ref_obj_id:
+            w.fail(errno.EINVAL, f"{kfunc.name} can only take non-owning or refcounted {node} pointer")
+        if in_rbtree_callback(w):
+            w.fail(errno.EINVAL, f"{kfunc.name} not allowed in rbtree cb")
+    node_off = _constant_offset(w, reg, regno, node)
+    local = reg.map if isinstance(reg.map, LocalType) else None
+    if local is None or node_off not in node_offsets(_program_btf(w), local.type_id, node):
+        w.fail(errno.EINVAL, f"{node} not found at offset={node_off}")
+    expected = root.value.name
+    if local != root.value:
         w.fail(
             errno.EINVAL,
-            f"operation on {LIST_HEAD} expects arg#1 {LIST_NODE} at offset={head.node_off} in struct "
-            f"{expected}, but arg is at offset={node_off} in struct {reg.map.name}",
+            f"operation on {root.kind} expects arg#1 {node} at offset={root.node_off} in struct "
+            f"{expected}, but arg is at offset={node_off} in struct {local.name}",
         )
-    if node_off != head.node_off:
+    if node_off != root.node_off:
         w.fail(
             errno.EINVAL,
-            f"arg#1 offset={node_off}, but expected {LIST_NODE} at offset={head.node_off} "
-            f"in struct {expected}",
+            f"arg#1 offset={node_off}, but expected {node} at offset={root.node_off} in struct {expected}",
         )
-    w.facts().insert_off = reg.off
+    if kfunc.name in LIST_PUSH or kfunc.name == RBTREE_ADD:
+        facts = w.facts()
+        facts.insert_off = reg.off
+        facts.struct_meta = struct_meta(w, local)
+
+
+def is_non_owning(reg: RegState) -> bool:
+    """type_is_non_owning_ref()."""
+    return reg.type is RegType.PTR_TO_BTF_ID and bool(reg.flags & _ALLOC and reg.flags & TypeFlag.NON_OWN_REF)
+
+
+def in_rbtree_callback(w: Walker) -> bool:
+    """in_rbtree_lock_required_cb(): the current frame is the less() callback of a tree kfunc."""
+    state = w.state
+    if not state.curframe or state.cur.callback_ret is None:
+        return False
+    return _callsite_kfunc(w, state.cur.callsite) in RBTREE_KFUNCS
+
+
+def _callsite_kfunc(w: Walker, slot: int) -> str:
+    insn = w.view.insn_at(slot)
+    if insn.opcode != CALL_OPCODE or insn.src != BPF_PSEUDO_KFUNC_CALL or not insn.imm:
+        return ""
+    found = kernel_btf().kfunc(insn.imm & 0xFFFFFFFF)
+    return found.name if found is not None else ""
+
+
+def check_callback_arg(w: Walker, i: int, regno: int) -> int:
+    """KF_ARG_PTR_TO_CALLBACK: the subprogram a PTR_TO_FUNC names (``meta->subprogno``)."""
+    reg = w.state.cur.regs[regno]
+    if reg.type is not RegType.PTR_TO_FUNC:
+        w.fail(errno.EINVAL, f"arg{i} expected pointer to func")
+    return int(reg.map.subprog)
+
+
+def check_refcounted_arg(w: Walker, i: int, regno: int) -> tuple[LocalType, bool]:
+    """KF_ARG_PTR_TO_REFCOUNTED_KPTR: the object's struct and whether the reference is owning."""
+    reg = w.state.cur.regs[regno]
+    if reg.type is not RegType.PTR_TO_BTF_ID or not reg.flags & _ALLOC:
+        w.fail(errno.EINVAL, f"arg#{i} is neither owning or non-owning ref")
+    from pybpf.verifier import alloc_obj  # (alloc_obj imports this module)
+
+    local = reg.map
+    btf = _program_btf(w)
+    if not isinstance(local, LocalType) or not alloc_obj.object_fields(btf, local.type_id):
+        w.fail(errno.EFAULT, "verifier bug: Couldn't find btf_record")
+    if refcount_offset(btf, local.type_id) < 0:
+        w.fail(errno.EINVAL, f"arg#{i} doesn't point to a type with {REFCOUNT} field")
+    w.facts().struct_meta = struct_meta(w, local)
+    return local, not reg.flags & TypeFlag.NON_OWN_REF
+
+
+# --- after the arguments (check_kfunc_call) ----------------------------------------------------
+
+
+def _set_non_owning(w: Walker, reg: RegState) -> None:
+    """ref_set_non_owning(): NON_OWN_REF, and MEM_RCU for a refcounted struct."""
+    reg.flags |= TypeFlag.NON_OWN_REF
+    if _is_refcounted(w, reg.map):
+        reg.flags |= TypeFlag.MEM_RCU
+
+
+def convert_owning_non_owning(w: Walker, kfunc: KFunc, ref_obj_id: int, btf_id: int) -> None:
+    """ref_convert_owning_non_owning() and release_reference() of the node a push or add inserted."""
+    for reg in w.state.all_regs():
+        if reg.ref_obj_id == ref_obj_id:
+            reg.ref_obj_id = 0
+            _set_non_owning(w, reg)
+    if not references.release_reference(w.state, ref_obj_id):
+        w.fail(errno.EINVAL, f"kfunc {kfunc.name}#{btf_id} reference has not been acquired before")
+
+
+def _mark_graph_node(reg: RegState, root: GraphRoot) -> None:
+    """mark_reg_graph_node(): PTR_TO_BTF_ID | MEM_ALLOC of the root's struct at the node offset."""
+    reg.mark_pointer(RegType.PTR_TO_BTF_ID, _ALLOC)
+    reg.map = root.value
+    reg.off = root.node_off
+
+
+def mark_node_result(w: Walker, r0: RegState, root: GraphRoot, *, owning: bool) -> None:
+    """r0 of a pop or remove (acquired) or of a lookup (non-owning), maybe NULL."""
+    _mark_graph_node(r0, root)
+    r0.flags |= TypeFlag.PTR_MAYBE_NULL
+    r0.id = w.new_id()
+    if owning:
+        r0.id = r0.ref_obj_id = references.acquire_reference(w)
+    else:
+        _set_non_owning(w, r0)
+
+
+def mark_refcount_result(w: Walker, r0: RegState, local: LocalType, *, owning_arg: bool) -> None:
+    """r0 of bpf_refcount_acquire_impl: a new owning reference, NULL-able unless the argument owned."""
+    r0.mark_pointer(RegType.PTR_TO_BTF_ID, _ALLOC)
+    r0.map = local
+    if not owning_arg:
+        r0.flags |= TypeFlag.PTR_MAYBE_NULL
+        r0.id = w.new_id()
+    ref = references.acquire_reference(w)
+    if not owning_arg:
+        r0.id = ref
+    r0.ref_obj_id = ref
+
+
+def set_rbtree_add_callback_state(w: Walker, root: GraphRoot, callee: FuncFrame) -> None:
+    """set_rbtree_add_callback_state(): less(a, b) gets two non-owning nodes of the root's struct."""
+    for regno in (1, 2):
+        _mark_graph_node(callee.regs[regno], root)
+        _set_non_owning(w, callee.regs[regno])
+
+
+def invalidate_non_owning_refs(w: Walker) -> None:
+    """invalidate_non_owning_refs() at bpf_spin_unlock."""
+    for reg in w.state.all_regs():
+        if reg.flags & TypeFlag.NON_OWN_REF and reg.flags & _ALLOC:
+            reg.mark_unknown()
 
 
 def _constant_offset(w: Walker, reg: RegState, regno: int, field: str) -> int:
@@ -214,47 +401,16 @@ def _constant_offset(w: Walker, reg: RegState, regno: int, field: str) -> int:
     return reg.off + reg.var_off.value
 
 
-def _program_btf(w: Walker) -> BTF:
-    """The program's BTF (an allocated object's types; it has some: bpf_obj_new needed them)."""
-    types = w.env.request.btf_types
-    assert types is not None
-    return types()
-
-
-# --- after the arguments (check_kfunc_call) ----------------------------------------------------
-
-
-def convert_owning_non_owning(w: Walker, kfunc: KFunc, ref_obj_id: int, btf_id: int) -> None:
-    """ref_convert_owning_non_owning() and release_reference() of the node a push inserted."""
-    for reg in w.state.all_regs():
-        if reg.ref_obj_id == ref_obj_id:
-            reg.ref_obj_id = 0
-            reg.flags |= TypeFlag.NON_OWN_REF
-    if not references.release_reference(w.state, ref_obj_id):
-        w.fail(errno.EINVAL, f"kfunc {kfunc.name}#{btf_id} reference has not been acquired before")
-
-
-def mark_node_result(w: Walker, r0: RegState, head: ListHead, *, owning: bool) -> None:
-    """mark_reg_graph_node() of a pop (acquired) or of a front / back (non-owning), maybe NULL."""
-    r0.mark_pointer(RegType.PTR_TO_BTF_ID, _ALLOC | TypeFlag.PTR_MAYBE_NULL)
-    r0.map = head.value
-    r0.off = head.node_off
-    r0.id = w.new_id()
-    if owning:
-        r0.id = r0.ref_obj_id = references.acquire_reference(w)
-    else:
-        r0.flags |= TypeFlag.NON_OWN_REF
-
-
-def invalidate_non_owning_refs(w: Walker) -> None:
-    """invalidate_non_owning_refs() at bpf_spin_unlock."""
-    for reg in w.state.all_regs():
-        if reg.flags & TypeFlag.NON_OWN_REF and reg.flags & _ALLOC:
-            reg.mark_unknown()
-
-
-def fixup_call(insn: Instruction, kfunc: KFunc, insert_off: int | None) -> list[Instruction] | None:
-    """__fixup_collection_insert_kfunc() of a push: the meta and the node offset in r3 / r4."""
-    if kfunc.name not in LIST_PUSH or insert_off is None:
+def fixup_call(insn: Instruction, kfunc: KFunc, facts: InsnFacts | None) -> list[Instruction] | None:
+    """__fixup_collection_insert_kfunc() of a push or add (the meta and the node offset after the
+    node), and the meta of bpf_refcount_acquire_impl."""
+    if facts is None:
         return None
-    return [Instruction.lddw(3, 0), Instruction(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, insert_off), insn]
+    meta = facts.struct_meta or 0
+    if kfunc.name == REFCOUNT_ACQUIRE:
+        return [Instruction.lddw(2, meta), insn]
+    if facts.insert_off is None or (kfunc.name not in LIST_PUSH and kfunc.name != RBTREE_ADD):
+        return None
+    regno = 3 if kfunc.name in LIST_PUSH else 4
+    off = Instruction(BPF_ALU64 | BPF_MOV | BPF_K, regno + 1, 0, 0, facts.insert_off)
+    return [Instruction.lddw(regno, meta), off, insn]

@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pybpf.isa import opcodes as op
@@ -67,6 +68,7 @@ from pybpf.kfuncs.table import (
     ITER_STATE_SIZES,
     PREEMPT_DISABLE,
     PREEMPT_ENABLE,
+    RBTREE_ADD,
     RCU_READ_LOCK,
     RCU_READ_UNLOCK,
     SPIN_ALLOWED,
@@ -75,10 +77,11 @@ from pybpf.kfuncs.table import (
     KFunc,
     RetKind,
 )
-from pybpf.uapi import BPF_F_SLEEPABLE, BPF_MAX_VAR_OFF
+from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MAX_VAR_OFF, BPF_MEM
 from pybpf.verifier import (
     alloc_obj,
     btf_ptrs,
+    callbacks,
     dynptr,
     graph,
     iterators,
@@ -89,6 +92,7 @@ from pybpf.verifier import (
 )
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import StackBuffer, is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag
 from pybpf.verifier.state import VerifierState
@@ -129,17 +133,28 @@ def kfunc_name(imm: int) -> str | None:
     return kernel_btf().func_name(imm & 0xFFFFFFFF) if imm else ""
 
 
-def iter_next_slots(state: VerifierState) -> frozenset[int]:
-    """The slots of iter_next kfunc calls (check_cfg() forces a checkpoint at each)."""
+def _kfunc_slots(state: VerifierState, wanted: Callable[[KFunc], bool]) -> frozenset[int]:
+    """The slots of the calls of vmlinux kfuncs that are ``wanted``."""
     slots = set()
     kbtf = None
     for slot, insn in zip(state.view.starts, state.view.insns, strict=True):
         if is_kfunc_call(insn) and insn.imm and not insn.off:
             kbtf = kbtf or kernel_btf()
             kfunc = kbtf.kfunc(insn.imm)
-            if kfunc is not None and kfunc.flags & KfFlag.ITER_NEXT:
+            if kfunc is not None and wanted(kfunc):
                 slots.add(slot)
     return frozenset(slots)
+
+
+def iter_next_slots(state: VerifierState) -> frozenset[int]:
+    """The slots of iter_next kfunc calls (check_cfg() forces a checkpoint at each)."""
+    return _kfunc_slots(state, lambda kfunc: bool(kfunc.flags & KfFlag.ITER_NEXT))
+
+
+def callback_kfunc_slots(state: VerifierState) -> frozenset[int]:
+    """The slots of the calls of callback-calling kfuncs (is_sync_callback_calling_kfunc():
+    bpf_rbtree_add_impl): check_cfg() makes each a forced checkpoint, a prune and a jump point."""
+    return _kfunc_slots(state, lambda kfunc: kfunc.name == RBTREE_ADD)
 
 
 def check_kfunc_call(w: Walker, insn: Instruction) -> None:
@@ -167,8 +182,10 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     slice_buffer: StackBuffer | None = None
     const_size: int | None = None
     constant = 0  # the value of a ``__k`` argument
-    list_head: graph.ListHead | None = None
+    graph_root: graph.GraphRoot | None = None
     list_node_ref = 0
+    callback = -1  # a callback argument's subprogram (meta->subprogno)
+    refcounted: tuple[LocalType, bool] | None = None
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
@@ -202,12 +219,20 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             continue
         if arg.kind is not ArgKind.ITER:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
-        if arg.kind is ArgKind.LIST_HEAD:
-            list_head = graph.check_head_arg(w, i, regno)
+        if arg.kind in (ArgKind.LIST_HEAD, ArgKind.RB_ROOT):
+            kind = graph.LIST_HEAD if arg.kind is ArgKind.LIST_HEAD else graph.RB_ROOT
+            graph_root = graph.check_root_arg(w, i, regno, kind)
             continue
-        if arg.kind is ArgKind.LIST_NODE:
-            graph.check_node_arg(w, i, regno, list_head)
-            list_node_ref = reg.ref_obj_id
+        if arg.kind in (ArgKind.LIST_NODE, ArgKind.RB_NODE):
+            graph.check_node_arg(w, kfunc, i, regno, graph_root)
+            if arg.kind is ArgKind.LIST_NODE or kfunc.name == RBTREE_ADD:
+                list_node_ref = reg.ref_obj_id  # inserted: the node's reference becomes non-owning
+            continue
+        if arg.kind is ArgKind.CALLBACK:
+            callback = graph.check_callback_arg(w, i, regno)
+            continue
+        if arg.kind is ArgKind.REFCOUNTED:
+            refcounted = graph.check_refcounted_arg(w, i, regno)
             continue
         if arg.kind is ArgKind.CTX:
             if reg.type is not RegType.PTR_TO_CTX:
@@ -238,9 +263,15 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         )
         if iter_at is not None:
             ref_obj_id = iter_at.ref_obj_id
+    if kfunc.name == RBTREE_ADD:  # its less() verified as a synchronous callback
+        root = graph_root
+        assert root is not None
+        callbacks.push_callback_call(
+            w, -1, callback, lambda callee: graph.set_rbtree_add_callback_state(w, root, callee)
+        )
     if kfunc.flags & KfFlag.RELEASE:
         kfunc_objects.release(w, kfunc, btf_id, released)
-    if list_node_ref:  # a push: the node now belongs to the list
+    if list_node_ref:  # a push or add: the node now belongs to the list or tree
         graph.convert_owning_non_owning(w, kfunc, list_node_ref, btf_id)
     if kfunc.name == DYNPTR_SLICE_RDWR:
         # Linux 6.18 as the kernel this corpus was recorded on builds it refuses every writable
@@ -265,9 +296,12 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         btf_ptrs.mark_rdonly_cast(w, r0, constant)
     elif kfunc.ret is RetKind.NEW_OBJ:
         alloc_obj.mark_new_object(w, kfunc, r0, constant)
-    elif kfunc.ret is RetKind.LIST_NODE:
-        assert list_head is not None
-        graph.mark_node_result(w, r0, list_head, owning=bool(kfunc.flags & KfFlag.ACQUIRE))
+    elif kfunc.ret in (RetKind.LIST_NODE, RetKind.RB_NODE):
+        assert graph_root is not None
+        graph.mark_node_result(w, r0, graph_root, owning=bool(kfunc.flags & KfFlag.ACQUIRE))
+    elif kfunc.ret is RetKind.REFCOUNTED:
+        assert refcounted is not None
+        graph.mark_refcount_result(w, r0, refcounted[0], owning_arg=refcounted[1])
     elif kfunc.ret is RetKind.SLICE:  # PTR_TO_MEM of the dynptr's type, read-only (bpf_dynptr_slice)
         assert dynptr_arg is not None and const_size is not None
         flags = TypeFlag.MEM_RDONLY | dynptr.SLICE_TYPE_FLAGS.get(dynptr_arg.name, TypeFlag.NONE)
@@ -376,21 +410,25 @@ def refuse_reached_zero_calls(state: VerifierState) -> None:
 
 def fixup_alloc_calls(state: VerifierState) -> None:
     """fixup_kfunc_call() of the program-allocated object kfuncs (``alloc_obj``: their size and
-    struct meta put in r1 / r2 before the call) and of the list insertions (``graph``: the meta and
-    the node offset in r3 / r4)."""
+    struct meta put in r1 / r2 before the call) and of the list and tree insertions (``graph``: the
+    meta and the node offset in r3 / r4, r4 / r5), and do_misc_fixups() of the bpf_per_cpu_ptr /
+    bpf_this_cpu_ptr calls of a per-CPU object (``call_with_percpu_alloc_ptr``: r1 loaded first)."""
     kbtf = None
     patches: dict[int, list[Instruction]] = {}
     for index, insn in enumerate(state.view.insns):
+        facts = state.facts.get(index)
+        if facts is not None and facts.percpu_alloc_call:  # r1 = *(u64 *)(r1 + 0): the per-CPU pointer
+            patches[index] = [Instruction(BPF_LDX | BPF_MEM | BPF_DW, 1, 1, 0, 0), insn]
+            continue
         if not is_kfunc_call(insn) or not insn.imm or insn.off:
             continue
         kbtf = kbtf or kernel_btf()
         kfunc = kbtf.kfunc(insn.imm)
         if kfunc is None:
             continue
-        facts = state.facts.get(index)  # (a call never reached has no size nor node offset)
-        replacement = alloc_obj.fixup_call(insn, kfunc, None if facts is None else facts.obj_new_size)
+        replacement = alloc_obj.fixup_call(insn, kfunc, facts)
         if replacement is None:
-            replacement = graph.fixup_call(insn, kfunc, None if facts is None else facts.insert_off)
+            replacement = graph.fixup_call(insn, kfunc, facts)
         if replacement is not None:
             patches[index] = replacement
     patch.patch_program(state, patches)

@@ -373,7 +373,12 @@ def match_type(w: Walker, field: KptrField, reg: RegState, regno: int) -> None:
         if field.kind is KptrKind.UNREF:
             allowed |= TypeFlag.PTR_UNTRUSTED
     reg_name = ""
-    if reg.type is RegType.PTR_TO_BTF_ID and not reg.flags & ~allowed:
+    percpu_mismatch = (  # a program's object that is not per-CPU, for a __percpu_kptr
+        isinstance(reg.map, LocalType)
+        and field.kind is KptrKind.PERCPU
+        and not reg.flags & TypeFlag.MEM_PERCPU
+    )
+    if reg.type is RegType.PTR_TO_BTF_ID and not reg.flags & ~allowed and not percpu_mismatch:
         reg_name = reg.map.name if isinstance(reg.map, KernelType) else ""
         if not tnum.is_const(reg.var_off) or reg.var_off.value:
             w.fail(errno.EACCES, f"variable ptr_ access var_off={tnum.format_(reg.var_off)} disallowed")

@@ -200,8 +200,8 @@ def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: b
     lock_off = spin_lock_off(reg.map)
     timer_off = timer.timer_off(reg.map)
     kptr_fields = kptrs.kptr_fields(reg.map)
-    list_heads = graph.map_list_heads(reg.map)
-    if lock_off is None and timer_off is None and not kptr_fields and not list_heads:
+    graph_roots = graph.map_graph_roots(reg.map)
+    if lock_off is None and timer_off is None and not kptr_fields and not graph_roots:
         return
     fields: list[tuple[int, int, str, kptrs.KptrField | None]] = [
         (at, at_size, name, None)
@@ -212,7 +212,7 @@ def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: b
         if at is not None
     ]
     fields += [(field.off, kptrs.KPTR_SIZE, field.name, field) for field in kptr_fields]
-    fields += [(head.off, graph.LIST_HEAD_SIZE, graph.LIST_HEAD, None) for head in list_heads]
+    fields += [(root.off, graph.ROOT_SIZE, root.kind, None) for root in graph_roots]
     for at, at_size, name, kptr in sorted(fields, key=_field_offset):
         if reg.smin + off < at + at_size and at < reg.umax + off + size:
             if kptr is None:

@@ -90,8 +90,15 @@ class InsnFacts:
     """bpf_obj_new_impl call: the size of the object's struct (``insn_aux->obj_new_size``, what
     fixup_kfunc_call() passes in r1)."""
     insert_off: int | None = None
-    """bpf_list_push_{front,back}_impl call: the node's offset in its object (``insn_aux->insert_off``,
-    what fixup_kfunc_call() passes in r4)."""
+    """bpf_list_push_{front,back}_impl, bpf_rbtree_add_impl call: the node's offset in its object
+    (``insn_aux->insert_off``, what fixup_kfunc_call() passes in r4 / r5)."""
+    struct_meta: int | None = None
+    """bpf_obj_new_impl, bpf_obj_drop_impl, bpf_refcount_acquire_impl call, a push or add: the struct
+    meta fixup_kfunc_call() passes (``insn_aux->kptr_struct_meta``; pybpf's: where the struct's
+    bpf_refcount is, ``pybpf.kfuncs.alloc_obj.struct_meta``)."""
+    percpu_alloc_call: bool = False
+    """bpf_per_cpu_ptr / bpf_this_cpu_ptr call of a per-CPU object (``call_with_percpu_alloc_ptr``:
+    the fixups load the object's per-CPU pointer into r1 first)."""
     loop_inline: tuple[bool, int] | None = None
     """bpf_loop call: whether every path so far passed flags 0 and the same callback (its subprogram)
     -- the kernel's ``loop_inline_state`` (None: not reached yet)."""

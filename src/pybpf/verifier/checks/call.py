@@ -49,8 +49,9 @@ gives the socket it finds, referenced, or NULL (``references.acquires_socket``).
 
 Not modelled yet (permissive, documented): a PTR_TO_BTF_ID whose kernel type pybpf does not know is
 not matched against the expected struct; per-cpu BTF pointers (ld_imm64 of a per-cpu ksym,
-BPF_PSEUDO_BTF_ID, is refused by the ``pseudo`` pass), so bpf_per_cpu_ptr/bpf_this_cpu_ptr never get
-a valid argument and RET_PTR_TO_MEM_OR_BTF_ID is not reached; packet pointers invalidated by helpers
+BPF_PSEUDO_BTF_ID, is refused by the ``pseudo`` pass), so bpf_per_cpu_ptr/bpf_this_cpu_ptr take only
+per-CPU objects (``alloc_obj``: their result is the CPU's copy, PTR_TO_BTF_ID | MEM_ALLOC | MEM_RCU,
+never NULL) and RET_PTR_TO_MEM_OR_BTF_ID's memory case is not reached; packet pointers invalidated by helpers
 that change packet data are made unknown scalars (as the kernel does for a privileged loader); a map
 whose sizes are unknown (an inner map without a template) has its key, value and value accesses unchecked.
 """
@@ -398,6 +399,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         callbacks.push_callback_call(w, helper_id, callback)
     if helper_id == _GET_FUNC_IP:
         _check_get_func_ip(w)
+    percpu_alloc = _percpu_alloc_arg(w, helper_id)
     for regno in range(6):
         regs[regno].mark_not_init()
         w.scratch_reg(regno)
@@ -436,6 +438,9 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     elif ret is RetType.PTR_TO_DYNPTR_MEM_OR_NULL:  # a slice of the dynptr's memory
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.PTR_MAYBE_NULL)
         r0.mem_size = alloc_size
+    elif percpu_alloc is not None:  # returns_cpu_specific_alloc_ptr: a CPU's copy, never NULL
+        r0.mark_pointer(RegType.PTR_TO_BTF_ID, TypeFlag.MEM_ALLOC | TypeFlag.MEM_RCU)
+        r0.map = percpu_alloc
     else:
         ret_base = {
             RetType.PTR_TO_SOCKET_OR_NULL: RegType.PTR_TO_SOCKET,
@@ -459,6 +464,23 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.id = r0.ref_obj_id = references.acquire_reference(w)
     if helper_id == _TAIL_CALL and state.curframe:
         _tail_call_exit(w)
+
+
+_PER_CPU_PTRS = frozenset({HELPER_IDS["bpf_per_cpu_ptr"], HELPER_IDS["bpf_this_cpu_ptr"]})
+
+
+def _percpu_alloc_arg(w: Walker, helper_id: int) -> object | None:
+    """check_helper_call() of bpf_per_cpu_ptr / bpf_this_cpu_ptr: an RCU-protected per-CPU object
+    (a __percpu_kptr loaded under RCU) makes the call ``call_with_percpu_alloc_ptr`` (the fixups
+    load the object's per-CPU pointer into r1); the object's type, or None."""
+    if helper_id not in _PER_CPU_PTRS:
+        return None
+    reg = w.state.cur.regs[1]
+    if not reg.flags & TypeFlag.MEM_RCU:
+        return None
+    w.facts().percpu_alloc_call = True
+    target: object = reg.map
+    return target
 
 
 def _socket_map_value_arg(w: Walker, arg: ArgType) -> ArgType:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import OpSpec
-from pybpf.verifier import bounds, prune, references, tnum
+from pybpf.verifier import bounds, kfunc_objects, prune, references, tnum
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, RegState
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.state import PathState
@@ -57,11 +57,17 @@ def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:
             a, b = b, a
             op = bounds.FLIP.get(op, op)
         if bounds.const_value(b, is32) is not None and b.is_scalar:
-            if a.maybe_null or a.type not in _NOT_NULL or bounds.const_value(b, is32) != 0:
+            if a.maybe_null or not _reg_not_null(a) or bounds.const_value(b, is32) != 0:
                 return -1
             return {bounds.JEQ: 0, bounds.JNE: 1}.get(op, -1)
         return -1
     return bounds.branch_taken(a, b, op, is32)
+
+
+def _reg_not_null(reg: RegState) -> bool:
+    """reg_not_null() of a pointer not flagged maybe-NULL: one of ``_NOT_NULL`` or a trusted
+    PTR_TO_BTF_ID (a referenced object, an allocated one, ...: is_trusted_reg())."""
+    return reg.type in _NOT_NULL or (reg.type is RegType.PTR_TO_BTF_ID and kfunc_objects.is_trusted(reg))
 
 
 def _pkt_ptr_branch_taken(a: RegState, b: RegState, op: int) -> int:
