@@ -114,6 +114,9 @@ PROG_TYPES = {
     "lwt_seg6local": uapi.BPF_PROG_TYPE_LWT_SEG6LOCAL,
     "flow_dissector": uapi.BPF_PROG_TYPE_FLOW_DISSECTOR,
     "sk_lookup": uapi.BPF_PROG_TYPE_SK_LOOKUP,
+    "netfilter": uapi.BPF_PROG_TYPE_NETFILTER,
+    "raw_tracepoint_writable": uapi.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+    "lirc_mode2": uapi.BPF_PROG_TYPE_LIRC_MODE2,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,

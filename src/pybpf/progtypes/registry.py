@@ -33,6 +33,9 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.lwt",
     "pybpf.progtypes.flow_dissector",
     "pybpf.progtypes.sk_lookup",
+    "pybpf.progtypes.netfilter",
+    "pybpf.progtypes.raw_tp_writable",
+    "pybpf.progtypes.lirc",
 )
 """Modules that register the built-in program types when imported."""
 

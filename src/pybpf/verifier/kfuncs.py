@@ -186,6 +186,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if arg.kind is ArgKind.BTF_ID:
             released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
             continue
+        if arg.kind is ArgKind.CTX and arg.struct not in ("", _ctx_struct(env.request.prog_type, arg.struct)):
+            kfunc_objects.check_projection_arg(w, kfunc, i, arg)  # not this type's ctx: a kernel object
+            continue
         if arg.kind is ArgKind.ALLOC_OBJ:
             released = alloc_obj.check_alloc_arg(w, kfunc, i, regno) or released
             continue
@@ -271,6 +274,13 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.id = w.new_id()
     if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:
         iterators.process_iter_next_call(w, iter_at)
+
+
+def _ctx_struct(prog_type: object, default: str) -> str:
+    """The uapi ctx struct of a program type that names one (``ctx_struct_name``: NETFILTER's
+    ``bpf_nf_ctx``), else ``default`` (the other types' ctx parameters are taken as their ctx)."""
+    name: str = getattr(prog_type, "ctx_struct_name", default)
+    return name
 
 
 def _spin_allowed(insn: Instruction) -> bool:

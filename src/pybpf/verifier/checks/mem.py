@@ -320,7 +320,12 @@ def check_mem_access(
         w.env.ctx_accesses.add(w.index)
         prog_type = w.env.request.prog_type.prog_type
         field = CTX_POINTER_FIELDS.get(prog_type, {}).get(off)
-        if access == BPF_READ and field is not None:
+        btf_field = getattr(w.env.request.prog_type, "ctx_btf_fields", {}).get(off)
+        if access == BPF_READ and btf_field is not None:  # a kernel struct (NETFILTER's state, skb)
+            result = RegState()
+            result.mark_pointer(RegType.PTR_TO_BTF_ID, TypeFlag.PTR_TRUSTED)
+            result.map = kernel_btf.kernel_struct(btf_field)
+        elif access == BPF_READ and field is not None:
             result = RegState()
             result.mark_pointer(field)
         elif access == BPF_READ and off == _SKB_SK and prog_type in SK_FIELD_TYPES:
