@@ -118,7 +118,8 @@ _ATOMIC_REFUSED = {
 """atomic_ptr_type_ok() is false for these."""
 _UNCHECKED = frozenset(
     {
-        RegType.PTR_TO_BTF_ID, RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_KEY,
+        RegType.PTR_TO_BTF_ID, RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP,
+        RegType.PTR_TO_MAP_KEY,
     }
 )  # fmt: skip
 """Pointer types whose accesses are not modelled yet: accepted, reads give unknown scalars."""
