@@ -3,7 +3,7 @@
 The verifier's side (ctx reads, helpers, kfuncs, return range, attach type) is the corpus theme
 tests/data/verifier_corpus/netfilter.asm.  Here a program records what it reads through the
 context -- the hook state, the skb's fields, the loopback device, a packet dynptr -- in an array
-map (``typed_run.recording``), on both backends, with the test run's argument checks and errnos.
+map (``net_diff.recording``), on both backends, with the test run's argument checks and errnos.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.progtypes import get_prog_type
 from pybpf.progtypes.netfilter import NF_FUNC_IDS, NetfilterProgType
-from tests.progtypes import typed_run
+from tests.progtypes import net_diff
 from tests.verifier.verifier_corpus import resolve_kernel_types, resolve_kfuncs
 
 NF, ATTACH = uapi.BPF_PROG_TYPE_NETFILTER, uapi.BPF_NETFILTER
@@ -27,7 +27,7 @@ IP6 = bytes([0x60]) + bytes(47)
 ETH6 = bytes(12) + b"\x86\xdd"
 STATE, SKB = "r2 = *(u64 *)(r6 + 0)\n", "r2 = *(u64 *)(r6 + 8)\n"
 
-FIELDS = typed_run.recording(
+FIELDS = net_diff.recording(
     SKB + "r0 = *(u32 *)(r2 + offsetof(sk_buff, len))",
     STATE + "r0 = *(u8 *)(r2 + offsetof(nf_hook_state, hook))",
     STATE + "r0 = *(u8 *)(r2 + offsetof(nf_hook_state, pf))",
@@ -41,7 +41,7 @@ FIELDS = typed_run.recording(
     SKB + "r0 = *(u8 *)(r2 + offsetof(sk_buff, __pkt_type_offset))",
 )
 """len, hook, pf, out's ifindex, in's ifindex, dev's mtu, protocol (raw __be16), pkt_type's byte."""
-LAYOUT = typed_run.recording(
+LAYOUT = net_diff.recording(
     *(
         SKB + f"r0 = *({ctype} *)(r2 + offsetof(sk_buff, {name}))"
         for name, ctype in (
@@ -58,7 +58,7 @@ LAYOUT = typed_run.recording(
     + "r0 = *(u64 *)(r2 + offsetof(sk_buff, data))\nr3 = *(u64 *)(r2 + offsetof(sk_buff, head))\nr0 -= r3",
 )
 """tail, end, mac_header, network_header, transport_header, data_len, mac_len, data - head."""
-DYNPTR = typed_run.recording(
+DYNPTR = net_diff.recording(
     """r1 = *(u64 *)(r6 + 8)
     r2 = 0
     r3 = r10
@@ -84,12 +84,13 @@ s1:""",
 needs_kernel = pytest.mark.skipif(not kernel_bpf_available(), reason="the real bpf(2) is not available here")
 
 
-def outcome(source: str, data: bytes, **kwargs: int | bytes | None) -> typed_run.Outcome:
+def outcome(source: str, data: bytes, ctx_in: bytes | None = None, **kwargs: int) -> net_diff.NetOutcome:
     """pybpf's answer, checked against the kernel's where bpf(2) works."""
     program = resolve_kfuncs(resolve_kernel_types(source))
-    mine = typed_run.load_and_run(UserBackend(), program, NF, ATTACH, data, **kwargs)
+    kwargs.update(expected_attach_type=ATTACH, record=True)
+    mine = net_diff.run_on(UserBackend(), NF, program, data, ctx_in, **kwargs)  # type: ignore[arg-type]
     if kernel_bpf_available():
-        assert mine == typed_run.load_and_run(NativeBackend(), program, NF, ATTACH, data, **kwargs)
+        assert mine == net_diff.run_on(NativeBackend(), NF, program, data, ctx_in, **kwargs)  # type: ignore[arg-type]
     return mine
 
 
@@ -106,7 +107,7 @@ def test_registered() -> None:
 def test_default_state_is_local_out_ipv4() -> None:
     """No ctx_in: IPv4 at NF_INET_LOCAL_OUT, the packet as given (no Ethernet header), no device."""
     done = outcome(FIELDS, IP)
-    assert (done.errno, done.retval, done.data_size_out) == (0, 1, 0)
+    assert (done.load_errno, done.run_errno, done.retval, done.data_out) == (0, 0, 1, b"")
     assert done.out == (len(IP), 3, 2, 0, 0, 0, be16(0x0800), 0)
 
 
@@ -127,8 +128,8 @@ def test_user_hook_state(ctx: bytes, frame: bytes, expected: tuple[int, ...]) ->
     """A ctx_in's pf and hook; ``out`` is the loopback device whatever the hook (the kernel sets it
     for the default hook, LOCAL_OUT); at hooks other than LOCAL_OUT the Ethernet header is pulled on
     the loopback device (pkt_type from the destination: 2 multicast/broadcast, 3 other host)."""
-    done = outcome(FIELDS, frame, ctx_in=ctx)
-    assert done.errno == 0 and done.out == expected
+    done = outcome(FIELDS, frame, ctx)
+    assert (done.load_errno, done.run_errno) == (0, 0) and done.out == expected
 
 
 @pytest.mark.parametrize(
@@ -152,18 +153,20 @@ def test_user_hook_state(ctx: bytes, frame: bytes, expected: tuple[int, ...]) ->
     ],
 )
 def test_refused_runs(kwargs: dict[str, int | bytes], frame: bytes, err: int) -> None:
-    done = outcome(FIELDS, frame, **kwargs)
-    assert (done.stage, done.errno) == ("run", err)
+    ctx = kwargs.pop("ctx_in", None)
+    assert ctx is None or isinstance(ctx, bytes)
+    done = outcome(FIELDS, frame, ctx, **kwargs)  # type: ignore[arg-type]
+    assert (done.load_errno, done.run_errno) == (0, err)
 
 
 def test_bytes_past_the_state_may_be_zero() -> None:
-    assert outcome(FIELDS, IP, ctx_in=bytes([3, 2]) + bytes(60)).errno == 0
+    assert outcome(FIELDS, IP, bytes([3, 2]) + bytes(60)).run_errno == 0
 
 
 def test_repeat_and_data_out() -> None:
     """Runs ``repeat`` times; data_size_out is 0 and nothing is copied out."""
-    done = outcome(FIELDS, IP, repeat=5, data_size_out=64)
-    assert (done.errno, done.retval, done.data_size_out) == (0, 1, 0)
+    done = outcome(FIELDS, IP, repeat=5)
+    assert (done.run_errno, done.retval, done.data_out) == (0, 1, b"")
 
 
 @pytest.mark.parametrize(
@@ -177,14 +180,14 @@ def test_repeat_and_data_out() -> None:
 )
 def test_skb_layout(ctx: bytes | None, frame: bytes, expected: tuple[int, ...]) -> None:
     """The test run's skb: NET_SKB_PAD of headroom, ``end`` from the buffer's kmalloc size class."""
-    assert outcome(LAYOUT, frame, ctx_in=ctx).out == expected
+    assert outcome(LAYOUT, frame, ctx).out == expected
 
 
 @pytest.mark.parametrize(("ctx", "frame"), [(None, IP), (bytes([1, 2]), ETH + IP), (None, IP[:20])])
 def test_packet_dynptr(ctx: bytes | None, frame: bytes) -> None:
     """bpf_dynptr_from_skb on the ctx's skb: the packet from skb->data, read-only (the fixup's
     bpf_dynptr_from_skb_rdonly: bpf_dynptr_write answers -EINVAL)."""
-    done = outcome(DYNPTR, frame, ctx_in=ctx)
+    done = outcome(DYNPTR, frame, ctx)
     size = len(frame) - (14 if ctx else 0)
     assert done.out[:4] == (6 if size >= 20 else 0, size, (-errno.EINVAL) & (2**64 - 1), 1)
 
