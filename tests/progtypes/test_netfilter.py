@@ -20,6 +20,8 @@ from pybpf.progtypes.netfilter import NF_FUNC_IDS, NetfilterProgType
 from tests.progtypes import net_diff
 from tests.verifier.verifier_corpus import resolve_kernel_types, resolve_kfuncs
 
+pytestmark = pytest.mark.usefixtures("engine")  # its programs run on each engine (tests/conftest.py)
+
 NF, ATTACH = uapi.BPF_PROG_TYPE_NETFILTER, uapi.BPF_NETFILTER
 ETH = bytes(12) + b"\x08\x00"
 IP = bytes([0x45, 0, 0, 40, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]) + bytes(20)

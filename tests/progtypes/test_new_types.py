@@ -59,6 +59,7 @@ def _netfilter_runs(backend: Backend) -> tuple[list[int], list[int]]:
     return retvals, counts
 
 
+@pytest.mark.usefixtures("engine")
 def test_netfilter_object_runs() -> None:
     retvals, counts = _netfilter_runs(UserBackend())
     assert retvals == [1, 1, 0, 1, 1, 1]
