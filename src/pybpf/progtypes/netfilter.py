@@ -166,9 +166,6 @@ class NetfilterProgType(ProgType):
     prog_type: ClassVar[int] = BPF_PROG_TYPE_NETFILTER
     name: ClassVar[str] = "netfilter"
     ctx_size: ClassVar[int] = NF_CTX_SIZE
-    ctx_struct_name: ClassVar[str] = "bpf_nf_ctx"
-    """The uapi ctx struct: a kfunc parameter of another struct (``struct __sk_buff *``) is no
-    context parameter here (btf_is_prog_ctx_type()), but a kernel object one."""
     ctx_btf_fields: ClassVar[dict[int, str]] = {STATE_OFF: "nf_hook_state", SKB_OFF: "sk_buff"}
     """ctx offset -> the vmlinux struct a read there points to (trusted PTR_TO_BTF_ID)."""
 
