@@ -100,6 +100,9 @@ OBJECTS = [
         "xdp_refused_no_null_check", "xdp_refused_xchg_leak", "xdp_refused_xchg_untrusted", "tc_flow_owner",
         "tc_refused_kptr_as_number", "xdp_percpu_present", "xdp_refused_percpu_deref",
     )
+] + [
+    ("vmlinux_netfilter", "nf_port_filter"), ("vmlinux_netfilter", "nf_state_write"),
+    ("raw_tp_writable", "finish_ok"), ("raw_tp_writable", "finish_count"), ("raw_tp_writable", "finish_below"),
 ]  # fmt: skip
 """Every program of tests/data/c whose object loads without a bpffs to pin in (and, of global_funcs, the
 accepted programs and two refused in and at a global function)."""
