@@ -619,3 +619,53 @@ out:
 accept:
     r0 = 1
     exit
+
+=== netfilter/task_from_pid
+type: netfilter
+attach: netfilter
+desc: bpf_task_from_pid: not in NETFILTER's kfunc sets
+    r1 = 1
+    call kfunc(bpf_task_from_pid)
+    if r0 == 0 goto out
+    r1 = r0
+    call kfunc(bpf_task_release)
+out:
+    r0 = 1
+    exit
+
+=== netfilter/rcu_lock
+type: netfilter
+attach: netfilter
+desc: bpf_rcu_read_lock/unlock (the common set)
+    call kfunc(bpf_rcu_read_lock)
+    call kfunc(bpf_rcu_read_unlock)
+    r0 = 1
+    exit
+
+=== netfilter/global_ctx
+type: netfilter
+attach: netfilter
+btf: global_subprogs
+proto: int f1(struct bpf_nf_ctx:16 *c)
+desc: a global function taking struct bpf_nf_ctx *: the ctx, its skb walked inside
+    call f
+    r0 &= 1
+    exit
+f:
+    r2 = *(u64 *)(r1 + 8)
+    r0 = *(u32 *)(r2 + offsetof(sk_buff, len))
+    exit
+
+=== netfilter/global_ctx_tag
+type: netfilter
+attach: netfilter
+btf: global_subprogs
+proto: int f1(void *c __arg_ctx)
+desc: a global function's arg:ctx void pointer: the ctx
+    call f
+    r0 &= 1
+    exit
+f:
+    r2 = *(u64 *)(r1 + 8)
+    r0 = *(u32 *)(r2 + offsetof(sk_buff, len))
+    exit
