@@ -31,7 +31,9 @@ class LoadError(Exception):
         self.log = log
 
 
-def load(program: Sequence[Instruction], prog_type: int, prog_flags: int = 0) -> int:
+def load(
+    program: Sequence[Instruction], prog_type: int, prog_flags: int = 0, expected_attach_type: int = 0
+) -> int:
     """BPF_PROG_LOAD (GPL, log level 1); raises LoadError with the verifier log."""
     code = ctypes.create_string_buffer(encode_program(program))
     license_ = ctypes.create_string_buffer(b"GPL")
@@ -48,7 +50,7 @@ def load(program: Sequence[Instruction], prog_type: int, prog_flags: int = 0) ->
         ctypes.addressof(log),
         0,
         prog_flags,
-    )
+    ) + struct.pack("<16sII", b"", 0, expected_attach_type)
     try:
         return native_bpf(BPF_PROG_LOAD, head + bytes(128 - len(head)))
     except BPFError as err:
@@ -119,7 +121,9 @@ def test_run(
     )
 
 
-def helper_allowed(prog_type: int, helper_id: int, prog_flags: int = 0) -> bool:
+def helper_allowed(
+    prog_type: int, helper_id: int, prog_flags: int = 0, expected_attach_type: int = 0
+) -> bool:
     """Whether a program of ``prog_type`` calling helper ``helper_id`` gets past the helper lookup.
 
     The program calls the helper with r1-r5 = 0: it may still be refused for its arguments, but
@@ -129,7 +133,7 @@ def helper_allowed(prog_type: int, helper_id: int, prog_flags: int = 0) -> bool:
 
     source = f"r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall {helper_id}\nr0 = 0\nexit"
     try:
-        fd = load(pybpf.assemble(source), prog_type, prog_flags)
+        fd = load(pybpf.assemble(source), prog_type, prog_flags, expected_attach_type)
     except LoadError as err:
         return "cannot use helper" not in err.log and "unknown func" not in err.log
     os.close(fd)

@@ -104,6 +104,9 @@ OBJECTS = [
     ("struct_ops_tcp", name) for name in ("mini_init", "mini_ssthresh", "mini_cong_avoid", "mini_undo_cwnd")
 ] + [
     ("struct_ops_dummy", "dummy_test_1"), ("struct_ops_dummy", "dummy_test_2"),
+    ("vmlinux_netfilter", "nf_port_filter"), ("vmlinux_netfilter", "nf_state_write"),
+    ("raw_tp_writable", "finish_ok"), ("raw_tp_writable", "finish_count"),
+    ("raw_tp_writable", "finish_below"),
 ]  # fmt: skip
 """Every program of tests/data/c whose object loads without a bpffs to pin in (and, of global_funcs, the
 accepted programs and two refused in and at a global function)."""

@@ -116,6 +116,9 @@ PROG_TYPES = {
     "flow_dissector": uapi.BPF_PROG_TYPE_FLOW_DISSECTOR,
     "sk_lookup": uapi.BPF_PROG_TYPE_SK_LOOKUP,
     "struct_ops": uapi.BPF_PROG_TYPE_STRUCT_OPS,
+    "netfilter": uapi.BPF_PROG_TYPE_NETFILTER,
+    "raw_tracepoint_writable": uapi.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+    "lirc_mode2": uapi.BPF_PROG_TYPE_LIRC_MODE2,
 }
 MAP_TYPES = {
     "hash": uapi.BPF_MAP_TYPE_HASH,

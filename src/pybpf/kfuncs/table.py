@@ -55,6 +55,7 @@ from pybpf.uapi import (
     BPF_PROG_TYPE_LWT_OUT,
     BPF_PROG_TYPE_LWT_SEG6LOCAL,
     BPF_PROG_TYPE_LWT_XMIT,
+    BPF_PROG_TYPE_NETFILTER,
     BPF_PROG_TYPE_SCHED_ACT,
     BPF_PROG_TYPE_SCHED_CLS,
     BPF_PROG_TYPE_SK_SKB,
@@ -240,11 +241,12 @@ SKB_DYNPTR_PROG_TYPES = frozenset(
     {
         BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SK_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
         BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_LWT_OUT, BPF_PROG_TYPE_LWT_IN, BPF_PROG_TYPE_LWT_XMIT,
-        BPF_PROG_TYPE_LWT_SEG6LOCAL,
+        BPF_PROG_TYPE_LWT_SEG6LOCAL, BPF_PROG_TYPE_NETFILTER,
     }
 )  # fmt: skip
-"""The program types bpf_kfunc_init() registers bpf_kfunc_set_skb for (pybpf models neither
-NETFILTER nor TRACING contexts, whose registrations it leaves out)."""
+"""The program types bpf_kfunc_init() registers bpf_kfunc_set_skb for (pybpf leaves TRACING's
+registration out: its programs have no skb to give).  A NETFILTER program passes its ctx's trusted
+``skb`` (vmlinux's ``struct sk_buff``) for the ``struct __sk_buff *`` parameter."""
 _SKB_ARG = KArg(ArgKind.CTX, "struct __sk_buff *", "skb_")
 _FLAGS_ARG = KArg(ArgKind.SCALAR, "u64", "flags")
 _DYNPTR_ARG = KArg(ArgKind.DYNPTR, "const struct bpf_dynptr *", "p")

@@ -34,6 +34,9 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.flow_dissector",
     "pybpf.progtypes.sk_lookup",
     "pybpf.progtypes.struct_ops",
+    "pybpf.progtypes.netfilter",
+    "pybpf.progtypes.raw_tp_writable",
+    "pybpf.progtypes.lirc",
 )
 """Modules that register the built-in program types when imported."""
 

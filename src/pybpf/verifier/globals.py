@@ -99,6 +99,8 @@ CTX_TYPE_NAMES: dict[int, str] = {
     uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT: "bpf_sockopt",
     uapi.BPF_PROG_TYPE_SK_LOOKUP: "bpf_sk_lookup",
     uapi.BPF_PROG_TYPE_PERF_EVENT: "bpf_perf_event_data",
+    uapi.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE: _RAW_TP_ARGS,
+    uapi.BPF_PROG_TYPE_NETFILTER: "bpf_nf_ctx",
 }
 """The program types' user-visible context structs (the kernel's bpf_ctx_convert, by name): a
 global function's pointer to one of them is its context (btf_is_prog_ctx_type())."""

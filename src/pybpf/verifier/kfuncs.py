@@ -23,7 +23,10 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   ``__k`` constant to ``alloc_obj`` (bpf_obj_new_impl, bpf_obj_drop_impl), a list head or node to
   ``graph`` (the list kfuncs); a context one must be the unmodified context
   (check_func_arg_reg_off(): "dereference of modified ctx ptr R%d off=%d disallowed", then "arg#%d
-  expected pointer to ctx, but got %s"); a
+  expected pointer to ctx, but got %s") -- unless the program type's context is another struct
+  (btf_is_prog_ctx_type(), ``globals.CTX_TYPE_NAMES``: NETFILTER's bpf_nf_ctx), where the parameter
+  takes a trusted pointer to the kernel struct it projects (``__sk_buff``: ``sk_buff``,
+  ``kfunc_objects.check_projection_arg``); a
   dynptr one goes to process_dynptr_func() (``dynptr``); an ``__opt`` memory with its ``__szk``
   size is check_kfunc_mem_size_reg()'s (unless NULL: the size's bytes readable and writable, else
   "arg#%d arg#%d memory, len pair leads to invalid memory access") and the size must be a constant
@@ -92,6 +95,7 @@ from pybpf.verifier import (
 )
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import StackBuffer, is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag
@@ -206,6 +210,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             ref_obj_id = reg.ref_obj_id
         if arg.kind is ArgKind.BTF_ID:
             released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
+            continue
+        if arg.kind is ArgKind.CTX and arg.struct not in ("", CTX_TYPE_NAMES.get(prog_type, arg.struct)):
+            kfunc_objects.check_projection_arg(w, kfunc, i, arg)  # not this type's ctx: a kernel object
             continue
         if arg.kind is ArgKind.ALLOC_OBJ:
             released = alloc_obj.check_alloc_arg(w, kfunc, i, regno) or released

@@ -111,6 +111,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         log=state.log.text,
         verifier_log=state.log,
         max_ctx_offset=state.max_ctx_offset,
+        max_tp_access=state.max_tp_access,
         facts=dict(state.facts),
         verified_insns=state.insn_processed,
         slot_map=state.slot_map,

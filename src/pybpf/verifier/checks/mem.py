@@ -18,8 +18,10 @@ loaded and stored as check_map_kptr_access() allows (``kptrs``); a pointer to a 
 read within it (writable only when it is the program's own allocated object, never dereferenced
 when per-CPU or user memory), and its pointer members load the typed pointers ``btf_ptrs`` gives.
 Flow-keys pointers reach ``struct bpf_flow_keys`` (check_flow_keys_access()).
+A raw tracepoint's writable buffer is read and written as check_tp_buffer_access() allows (the
+furthest byte kept in ``max_tp_access``); a pointer to it is no spillable register (stored as data).
 Not modelled yet (permissive, documented): reads and writes through BTF-id pointers of a type pybpf
-does not know, tp-buffer pointers are accepted with an unknown result;
+does not know;
 sign-extending loads give the range of their width.  A read at a constant offset of a frozen
 BPF_F_RDONLY_PROG map (clang's .rodata, frozen by the loader) loads the constant it holds
 (bpf_map_direct_read()); the kernel also requires that no writable mmap of the map is active
@@ -117,8 +119,8 @@ _ATOMIC_REFUSED = {
 """atomic_ptr_type_ok() is false for these."""
 _UNCHECKED = frozenset(
     {
-        RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_BTF_ID,
-        RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_KEY,
+        RegType.PTR_TO_BTF_ID, RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP,
+        RegType.PTR_TO_MAP_KEY,
     }
 )  # fmt: skip
 """Pointer types whose accesses are not modelled yet: accepted, reads give unknown scalars."""
@@ -323,7 +325,15 @@ def check_mem_access(
         w.env.ctx_accesses.add(w.index)
         prog_type = w.env.request.prog_type.prog_type
         field = CTX_POINTER_FIELDS.get(prog_type, {}).get(off)
-        if access == BPF_READ and field is not None:
+        btf_field = getattr(w.env.request.prog_type, "ctx_btf_fields", {}).get(off)
+        if access == BPF_READ and off == getattr(w.env.request.prog_type, "tp_buffer_field", None):
+            result = RegState()  # RAW_TRACEPOINT_WRITABLE: the tracepoint's buffer
+            result.mark_pointer(RegType.PTR_TO_TP_BUFFER)
+        elif access == BPF_READ and btf_field is not None:  # a kernel struct (NETFILTER's state, skb)
+            result = RegState()
+            result.mark_pointer(RegType.PTR_TO_BTF_ID, TypeFlag.PTR_TRUSTED)
+            result.map = kernel_btf.kernel_struct(btf_field)
+        elif access == BPF_READ and field is not None:
             result = RegState()
             result.mark_pointer(field)
         elif access == BPF_READ and off == _SKB_SK and prog_type in SK_FIELD_TYPES:
@@ -350,6 +360,8 @@ def check_mem_access(
         check_packet_access(w, regno, reg, off, size)
     elif t is RegType.PTR_TO_FLOW_KEYS:
         check_flow_keys_access(w, off, size)
+    elif t is RegType.PTR_TO_TP_BUFFER:
+        check_tp_buffer_access(w, regno, reg, off, size)
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t is RegType.CONST_PTR_TO_MAP:
@@ -369,6 +381,18 @@ def check_mem_access(
         else:
             dst.mark_unknown()
             _coerce(dst, size, sign_extend)
+
+
+def check_tp_buffer_access(w: Walker, regno: int, reg: RegState, off: int, size: int) -> None:
+    """check_tp_buffer_access(): a raw tracepoint's writable buffer, read or written at a constant
+    offset not below it (__check_buffer_access()); the furthest byte reached is the program's
+    ``max_tp_access`` (what attaching it checks against the tracepoint's writable size)."""
+    if off < 0:
+        w.fail(errno.EACCES, f"R{regno} invalid tracepoint buffer access: off={off}, size={size}")
+    if not tnum.is_const(reg.var_off) or reg.var_off.value:
+        var_off = tnum.format_(reg.var_off)
+        w.fail(errno.EACCES, f"R{regno} invalid variable buffer offset: off={off}, var_off={var_off}")
+    w.env.max_tp_access = max(w.env.max_tp_access, off + size)
 
 
 FLOW_KEYS_SIZE = ctypes.sizeof(bpf_flow_keys)
@@ -765,6 +789,10 @@ def _check_stack_access(
         _stack_read(w, frame.stack, min_off, size, value_regno)
 
 
+_NOT_SPILLABLE = frozenset({RegType.PTR_TO_TP_BUFFER})
+"""The pointers is_spillable_regtype() is false for: written to the stack as plain data."""
+
+
 def _stack_write(
     w: Walker, stack: Stack, off: int, size: int, *, value: RegState | None, imm: int | None
 ) -> None:
@@ -784,7 +812,7 @@ def _stack_write(
         const = RegState()
         const.mark_known(imm)
         stack.spill(off, const, size)
-    elif value is not None and value.is_pointer:
+    elif value is not None and value.is_pointer and value.type not in _NOT_SPILLABLE:
         if size != BPF_REG_SIZE:
             w.fail(errno.EACCES, "invalid size of register spill")
         stack.spill(off, value, size)
