@@ -47,6 +47,8 @@ _NOT_RUNNABLE = {
     uapi.BPF_PROG_TYPE_CGROUP_DEVICE,
     uapi.BPF_PROG_TYPE_CGROUP_SYSCTL,
     uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT,
+    uapi.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+    uapi.BPF_PROG_TYPE_LIRC_MODE2,
 }
 _REFUSED_PROGRAMS = {("real_filelife", "vfs_unlink_reg_by_address"), ("real_loop_printk", "walk_args_in_ctx")}
 _KERNEL_POINTER_ARGS = {

@@ -155,6 +155,7 @@ def test_user_hook_state(ctx: bytes, frame: bytes, expected: tuple[int, ...]) ->
     ],
 )
 def test_refused_runs(kwargs: dict[str, int | bytes], frame: bytes, err: int) -> None:
+    kwargs = dict(kwargs)  # (the parameter is shared by every engine's run of the case)
     ctx = kwargs.pop("ctx_in", None)
     assert ctx is None or isinstance(ctx, bytes)
     done = outcome(FIELDS, frame, ctx, **kwargs)  # type: ignore[arg-type]
