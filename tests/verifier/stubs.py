@@ -36,6 +36,7 @@ class FakeProgType:
     allowed: frozenset[int]
     rewrite: Callable[[Instruction], list[Instruction]] | None = None
     converted: list[Instruction] = field(default_factory=list)
+    converts_ctx: bool = True  # (XDP and __sk_buff contexts: both rewritten by the kernel)
 
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in self.allowed

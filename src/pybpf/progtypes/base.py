@@ -122,6 +122,11 @@ class ProgType:
     prog_type: ClassVar[int] = 0
     name: ClassVar[str] = "unspec"
     ctx_size: ClassVar[int] = 0
+    converts_ctx: ClassVar[bool] = False
+    """Whether the kernel's verifier_ops of the type has ``convert_ctx_access`` (its context is a uapi
+    view the verifier rewrites): a helper may then not take the context as memory
+    (check_helper_mem_access(): "type=ctx expected=fp"); a type without one lets it, checked as a
+    one-byte context access at the last byte."""
     ctx_out_to_ctx_in: ClassVar[bool] = False
     """True where the kernel writes the ctx back into ctx_in instead of ctx_out (SYSCALL programs):
     the syscall layer then copies ``TestRunResult.ctx_out`` to the user's ctx_in buffer."""

@@ -101,6 +101,8 @@ class CgroupDevice(AttachBound):
 class CgroupSysctl(AttachBound):
     """BPF_PROG_TYPE_CGROUP_SYSCTL."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_CGROUP_SYSCTL
     name: ClassVar[str] = "cgroup_sysctl"
     ctx_size: ClassVar[int] = ctypes.sizeof(bpf_sysctl)
@@ -133,6 +135,8 @@ _POINTER_FIELDS = (
 @register
 class CgroupSockopt(AttachBound):
     """BPF_PROG_TYPE_CGROUP_SOCKOPT, as a getsockopt or setsockopt hook sees it."""
+
+    converts_ctx: ClassVar[bool] = True
 
     prog_type: ClassVar[int] = BPF_PROG_TYPE_CGROUP_SOCKOPT
     name: ClassVar[str] = "cgroup_sockopt"

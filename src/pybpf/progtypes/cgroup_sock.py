@@ -80,6 +80,8 @@ def sock_create_attach_type(expected_attach_type: int) -> int:
 class CgroupSock(AttachBound):
     """BPF_PROG_TYPE_CGROUP_SOCK, as a program of one expected attach type sees it."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_CGROUP_SOCK
     name: ClassVar[str] = "cgroup_sock"
     ctx_size: ClassVar[int] = BPF_SOCK_SIZE

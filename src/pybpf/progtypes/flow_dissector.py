@@ -92,6 +92,8 @@ def flow_dissector_load_bytes(
 class FlowDissector(ProgType):
     """BPF_PROG_TYPE_FLOW_DISSECTOR."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_FLOW_DISSECTOR
     name: ClassVar[str] = "flow_dissector"
     ctx_size: ClassVar[int] = SK_BUFF_SIZE

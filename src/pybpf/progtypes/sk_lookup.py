@@ -203,6 +203,8 @@ def sk_lookup_assign(ctx: HelperContext, kern_address: int, sk: int, flags: int,
 class SkLookup(ProgType):
     """BPF_PROG_TYPE_SK_LOOKUP."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_SK_LOOKUP
     name: ClassVar[str] = "sk_lookup"
     ctx_size: ClassVar[int] = SK_LOOKUP_SIZE

@@ -103,6 +103,8 @@ def _field_of(off: int) -> str:
 class SkMsg(ProgType):
     """BPF_PROG_TYPE_SK_MSG (no test_run: the base class answers ENOTSUPP)."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_SK_MSG
     name: ClassVar[str] = "sk_msg"
     ctx_size: ClassVar[int] = SK_MSG_MD_SIZE

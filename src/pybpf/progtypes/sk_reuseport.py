@@ -120,6 +120,8 @@ def _narrow_ok(off: int, size: int) -> bool:
 class SkReuseport(ProgType):
     """BPF_PROG_TYPE_SK_REUSEPORT (no test_run: the base class answers ENOTSUPP)."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_SK_REUSEPORT
     name: ClassVar[str] = "sk_reuseport"
     ctx_size: ClassVar[int] = SK_REUSEPORT_MD_SIZE

@@ -43,6 +43,8 @@ _WRITABLE = ("tc_index", "priority")
 class SkSkb(ProgType):
     """BPF_PROG_TYPE_SK_SKB (no test_run: the base class answers ENOTSUPP)."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_SK_SKB
     name: ClassVar[str] = "sk_skb"
     ctx_size: ClassVar[int] = SK_BUFF_SIZE

@@ -586,6 +586,8 @@ class SkbProgType(ProgType):
     """What SOCKET_FILTER, SCHED_CLS, SCHED_ACT and the LWT types share: the __sk_buff context and its
     test_run."""
 
+    converts_ctx: ClassVar[bool] = True
+
     ctx_size: ClassVar[int] = SK_BUFF_SIZE
     l2: ClassVar[bool] = False
     """The program sees the MAC header (tc) rather than the network header (socket filters)."""

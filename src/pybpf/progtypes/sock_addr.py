@@ -136,6 +136,8 @@ def _wide_ok(off: int, size: int, field: range) -> bool:
 class SockAddr(AttachBound):
     """BPF_PROG_TYPE_CGROUP_SOCK_ADDR, as a program of one expected attach type sees it."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_CGROUP_SOCK_ADDR
     name: ClassVar[str] = "cgroup_sock_addr"
     ctx_size: ClassVar[int] = SOCK_ADDR_SIZE

@@ -68,6 +68,8 @@ _SKB_TCP_FLAGS = _offset("skb_tcp_flags")
 class SockOps(AttachBound):
     """BPF_PROG_TYPE_SOCK_OPS, as a program of one expected attach type sees it."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_SOCK_OPS
     name: ClassVar[str] = "sock_ops"
     ctx_size: ClassVar[int] = SOCK_OPS_SIZE

@@ -102,6 +102,8 @@ def _rsh64(dst: int, shift: int) -> Instruction:
 class PerfEventProgType(_PerfEventAttached):
     """BPF_PROG_TYPE_PERF_EVENT: a perf event's sample (``struct bpf_perf_event_data``) as ctx."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_PERF_EVENT
     name: ClassVar[str] = "perf_event"
     ctx_size: ClassVar[int] = PERF_EVENT_DATA_SIZE

@@ -152,6 +152,8 @@ class _Plan:
 class XdpProgType(ProgType):
     """XDP: packet processing at the driver, before any skb exists."""
 
+    converts_ctx: ClassVar[bool] = True
+
     prog_type: ClassVar[int] = BPF_PROG_TYPE_XDP
     name: ClassVar[str] = "xdp"
     ctx_size: ClassVar[int] = XDP_MD_SIZE

@@ -21,6 +21,7 @@ class ProgTypeInfo(Protocol):
 
     prog_type: int
     name: str
+    converts_ctx: bool  # verifier_ops has convert_ctx_access (helpers may not take the ctx as memory)
 
     def func_allowed(self, helper_id: int) -> bool: ...  # kernel get_func_proto != NULL
 

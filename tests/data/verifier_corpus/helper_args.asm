@@ -1142,3 +1142,23 @@ desc: 20 bytes of the task read by bpf_strtol: past the end of thread_info's fla
     call bpf_strtol
     r0 = 0
     exit
+
+=== helper_args/ctx_as_mem_tc
+type: sched_cls
+desc: the context as a helper's memory: check_reg_type refuses it before its size is checked
+    r6 = r1
+    r2 = 0
+    r3 = r1
+    r4 = 4
+    r5 = 0
+    call bpf_skb_store_bytes
+    r0 = 0
+    exit
+
+=== helper_args/ctx_as_mem_raw_tp
+type: raw_tracepoint
+desc: the same where the type has no convert_ctx_access (a global function's argument may take it: c/global_ctx_args)
+    r2 = 16
+    call bpf_trace_printk
+    r0 = 0
+    exit

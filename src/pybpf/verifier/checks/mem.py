@@ -950,6 +950,20 @@ def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
     return slot.spilled.var_off.value
 
 
+def _check_ctx_byte(w: Walker, regno: int, reg: RegState, off: int, access: int) -> None:
+    """check_helper_mem_access() for a context the program type does not rewrite (SYSCALL, the
+    tracing types): check_mem_access() of one byte at ``off``, the last the helper reaches -- the
+    context pointer unmoved, the type's is_valid_access (its BTF arguments for a program attached by
+    BTF id), and ``max_ctx_offset`` grown to cover it (what a raw_tp test run must supply)."""
+    check_ptr_off_reg(w, reg, regno)
+    attach_target = getattr(w.env.request.prog_type, "attach_target", None)
+    if attach_target is not None:
+        btf_ctx.check_ctx_arg_access(w, attach_target, off, 1, access == BPF_WRITE)
+    elif not w.env.request.prog_type.is_valid_access(off, 1, access == BPF_WRITE):
+        w.fail(errno.EACCES, f"invalid bpf_context access off={off} size=1")
+    w.env.max_ctx_offset = max(w.env.max_ctx_offset, off + 1)
+
+
 def helper_mem_access(
     w: Walker,
     regno: int,
@@ -998,7 +1012,11 @@ def helper_mem_access(
             const_size=const_size,
             raw=raw,
         )
-    elif t is RegType.PTR_TO_CTX:
-        check_ptr_off_reg(w, reg, regno)
-    elif t is RegType.SCALAR_VALUE and not (zero_ok and size == 0 and is_null(reg)):
+    elif t is RegType.PTR_TO_CTX and not w.env.request.prog_type.converts_ctx:
+        if size == 0:  # a zero-byte access: allowed where the helper allows one, else EACCES unlogged
+            if not zero_ok:
+                raise VerifierError(errno.EACCES, "", w.env.log.text)
+            return
+        _check_ctx_byte(w, regno, reg, size - 1, access)
+    elif t in (RegType.SCALAR_VALUE, RegType.PTR_TO_CTX) and not (zero_ok and size == 0 and is_null(reg)):
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected=fp")
