@@ -22,10 +22,12 @@ returned to its caller is walked back into, as an exit is; a global function's c
 log level 2 the walk is written as the kernel writes it
 (``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
 
-Below level 2 the walk takes two shortcuts that change no mark: it passes over the instructions
-that cannot change what it asks for in one tight loop (``_needs``), and it remembers its last walk
-through the current path's segment (``SegmentWalk``), so that a later walk of the same segment that
-reaches that walk's start asking the same goes on from where that one left the segment.
+Below level 2 the walk takes shortcuts that change no mark: it passes over the instructions that
+cannot change what it asks for in one tight loop (``_needs``), a run of instructions that never
+matter in one step (``Needs.floors``), and a history entry that records neither a slot nor linked
+registers for an instruction that does not matter; and it remembers its last walk through the
+current path's segment (``SegmentWalk``), so that a later walk of the same segment that reaches
+that walk's start asking the same goes on from where that one left the segment.
 """
 
 from __future__ import annotations
