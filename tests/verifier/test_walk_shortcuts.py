@@ -1,6 +1,7 @@
 """The walker's shortcuts change nothing: copies of a path state share nothing with it, and the
 precision walk's remembered segment walk (``precision.SegmentWalk``) gives every checkpoint the
-same marks as walking every step.
+same marks as walking every step; so do its passes over runs of instructions that change nothing
+(``precision.Needs``) and over history entries that add nothing, which level 2 takes one by one.
 
 The programs are loops of the shapes the shortcuts are for (a counting loop, a byte loop over the
 packet with a data_end check, a switch on each byte advancing the offset by a few bytes), their
@@ -17,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pybpf.isa.asm import assemble
-from pybpf.uapi import BPF_LOG_LEVEL1, BPF_LOG_STATS
+from pybpf.uapi import BPF_LOG_LEVEL1, BPF_LOG_LEVEL2, BPF_LOG_STATS
 from pybpf.verifier import VerifierError, do_check, prune, verify
 from pybpf.verifier.bounds import Bounds
 from pybpf.verifier.references import REF_TYPE_PTR
@@ -66,8 +67,21 @@ def switch_parser(bound: int, cases: int) -> str:
     return "\n".join(lines)
 
 
+def padded_loop(bound: int, pad: int, spill: bool) -> str:
+    """A counting loop whose body is mostly a run of instructions the precision walk passes over,
+    a forward jump on an unknown value landing in the middle of the run (the counter may go through
+    the stack)."""
+    keep = "*(u64 *)(r10 - 8) = r1\nr1 = *(u64 *)(r10 - 8)\n" if spill else ""
+    run = "r3 += 1\n" * pad
+    return (
+        f"r6 = *(u32 *)(r1 + 12)\nr1 = 0\nr3 = 0\nl:\nif r6 > 7 goto mid\n{run}mid:\n{run}"
+        f"{keep}r1 += 1\nif r1 < {bound} goto l\nr0 = 0\nexit"
+    )
+
+
 PROGRAMS = st.one_of(
     st.builds(counting_loop, st.integers(1, 300), st.integers(1, 3)),
+    st.builds(padded_loop, st.integers(1, 120), st.integers(0, 12), st.booleans()),
     st.builds(packet_loop, st.integers(1, 60), st.booleans()),
     st.builds(switch_parser, st.integers(1, 24), st.integers(1, 5)),
 )
@@ -132,6 +146,14 @@ def test_remembered_segment_walks_mark_the_same(text: str, log_level: int) -> No
         patch.setattr(do_check.Walker, "segment_walk", _Forgetful(), raising=False)
         every_step = _outcome(text, log_level)
     assert remembered == every_step
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(PROGRAMS)
+def test_precision_walk_shortcuts_mark_as_the_level2_walk(text: str) -> None:
+    fast = _outcome(text, BPF_LOG_STATS)
+    every_step = _outcome(text, BPF_LOG_LEVEL2 | BPF_LOG_STATS)  # (its log shows every step)
+    assert (fast[0], fast[1], fast[3]) == (every_step[0], every_step[1], every_step[3])
 
 
 def _dump_reg(reg: RegState) -> tuple[Any, ...]:

@@ -217,7 +217,7 @@ class Walker:
         self.first_idx = self.insn_idx  # the first instruction of the current segment (first_insn_idx)
         self.history: list[precision.History] = []  # its jmp_history
         self.segment_walk: precision.SegmentWalk | None = None  # the last precision walk through it
-        self.precision_needs: list[int] | None = None  # precision._needs(), built on first use
+        self.precision_needs: precision.Needs | None = None  # precision._needs(), built on first use
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
         prog_type = env.request.prog_type
         self.live = liveness.live_registers(view, prog_type.func_allowed, prog_type.prog_type)

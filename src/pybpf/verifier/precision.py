@@ -22,10 +22,12 @@ returned to its caller is walked back into, as an exit is; a global function's c
 log level 2 the walk is written as the kernel writes it
 (``mark_precise: frame0: regs=r2 stack= before 9: (57) r2 &= 7``).
 
-Below level 2 the walk takes two shortcuts that change no mark: it passes over the instructions
-that cannot change what it asks for in one tight loop (``_needs``), and it remembers its last walk
-through the current path's segment (``SegmentWalk``), so that a later walk of the same segment that
-reaches that walk's start asking the same goes on from where that one left the segment.
+Below level 2 the walk takes shortcuts that change no mark: it passes over the instructions that
+cannot change what it asks for in one tight loop (``_needs``), a run of instructions that never
+matter in one step (``Needs.floors``), and a history entry that records neither a slot nor linked
+registers for an instruction that does not matter; and it remembers its last walk through the
+current path's segment (``SegmentWalk``), so that a later walk of the same segment that reaches
+that walk's start asking the same goes on from where that one left the segment.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     from pybpf.verifier.state import PathState
 
 ARG_REGS = 0b111110  # r1-r5
+_REG_BITS = tuple(1 << regno for regno in range(op.BPF_REG_FP))
+"""The mask bit of each of r0-r9 (the registers a precision mark may be on)."""
 _SCALAR = RegType.SCALAR_VALUE
 HISTORY_LIMIT = 40
 """A path segment with more history entries than this is checkpointed (is_state_visited())."""
@@ -273,16 +277,17 @@ def propagate_precision(w: Walker, old: PathState, end: PathEnd | None = None) -
     checkpoint got a new mark."""
     bt = Backtrack(w.state.curframe if end is None else end.curframe)
     for fr, frame in enumerate(old.frames):
-        mask, bit = 0, 1
-        for reg in frame.regs[: op.BPF_REG_FP]:
+        mask = 0
+        for bit, reg in zip(_REG_BITS, frame.regs, strict=False):  # (r0-r9: zip() ends with the bits)
             if reg.precise and reg.type is _SCALAR:
                 mask |= bit
-            bit <<= 1
         bt.regs[fr] = mask
-        for spi, slot in enumerate(frame.stack.slots):
-            spilled = slot.spilled
-            if spilled is not None and spilled.precise and slot.kinds[7] == STACK_SPILL and spilled.is_scalar:
-                bt.set_slot(fr, spi)
+        slots = frame.stack.slots
+        if slots:
+            for spi, slot in enumerate(slots):
+                spilled = slot.spilled
+                if spilled is not None and spilled.precise and is_spilled_scalar(slot):
+                    bt.set_slot(fr, spi)
     if w.level2:
         for fr in range(old.curframe, -1, -1):
             names = [f"r{regno}" for regno in range(op.BPF_REG_FP) if bt.regs[fr] >> regno & 1]
@@ -291,18 +296,28 @@ def propagate_precision(w: Walker, old: PathState, end: PathEnd | None = None) -
                 w.env.log.verbose(f"frame {fr}: propagating {','.join(names)}\n")
     if bt.empty():
         return False
-    return _walk(w, bt, end)
+    # (a pruned path ends here: a walk of its segment is not remembered, no later walk would use it)
+    return _walk(w, bt, end, remember=False)
 
 
-def _needs(w: Walker) -> list[int]:
+class Needs(NamedTuple):
+    """What _needs() builds once per program: per slot, the registers that make backtrack_insn()
+    matter there (``masks``), and where the run of instructions that never matter ending there
+    starts (``floors``: the lowest slot of the run, the slot + 1 where it matters)."""
+
+    masks: list[int]
+    floors: list[int]
+
+
+def _needs(w: Walker) -> Needs:
     """Per slot, which registers of the current frame make backtrack_insn() matter there (built once
     per program): 0 where it never changes what needs precision (an lddw's second half, an ALU
     operation other than a move whose source is an immediate or END/NEG, a jump other than
     call/exit comparing with an immediate) unless its history entry links registers; -1 where it
     always must run (calls, exits, atomics); else a register mask: without a history entry and
     with none of these registers to make precise, the instruction passes nothing on."""
-    table = w.precision_needs
-    if table is None:
+    needs = w.precision_needs
+    if needs is None:
         table = [0] * w.view.slot_count
         for slot in range(len(table)):
             insn = w.insn_or_none(slot)
@@ -322,8 +337,14 @@ def _needs(w: Walker) -> list[int]:
                 table[slot] = -1
             else:  # LDX, ST, STX, LD: the destination register
                 table[slot] = dst
-        w.precision_needs = table
-    return table
+        floors = [0] * len(table)
+        low = 0
+        for slot, need in enumerate(table):
+            if need:
+                low = slot + 1
+            floors[slot] = low
+        needs = w.precision_needs = Needs(table, floors)
+    return needs
 
 
 class PathEnd(NamedTuple):
@@ -364,12 +385,13 @@ class SegmentWalk(NamedTuple):
     found: tuple[int, list[int], list[int]]
 
 
-def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
+def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None, *, remember: bool = True) -> bool:
     """__mark_chain_precision() from the end of a path (the current instruction by default) back
-    through the checkpoints; whether a checkpoint got a new mark."""
+    through the checkpoints; whether a checkpoint got a new mark.  ``remember``: keep the walk
+    through the current path's segment for the next one (``SegmentWalk``)."""
     log = w.env.log
     trace = w.level2
-    needs = _needs(w)
+    needs, floors = _needs(w)
     if trace:
         w.prev_log_pos = 0  # the state of the instruction goes on a line of its own after these
     history: tuple[History, ...] | list[History]
@@ -378,8 +400,9 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
     else:
         history, first, last, parent = end.history, end.first_idx, end.insn, end.parent
     # the current segment's remembered walk (not at level 2, whose log shows every step)
-    remember = end is None and not trace
-    memo = w.segment_walk if remember else None
+    current = end is None and not trace
+    memo = w.segment_walk if current else None
+    remember = remember and current
     memo_idx = memo.idx if memo is not None and memo.history is history else -1
     start: tuple[int, int, int, tuple[int, list[int], list[int]]] | None = None
     subseq = -1
@@ -408,8 +431,22 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
                         mask, at = bt.regs[bt.frame], i
                         while i != top_idx and i != first and i != memo_idx and i > 0:  # noqa: PLR1714
                             need = needs[i]
-                            if need < 0 or need & mask:
-                                break
+                            if need:
+                                if need < 0 or need & mask:
+                                    break
+                            elif floors[i] < i - 2:
+                                # a run of instructions that never matter: to the one before it, or
+                                # the highest of the points the walk stops at within it
+                                low = floors[i]
+                                nxt = low - 1 if low else 0
+                                if low <= top_idx < i and top_idx > nxt:
+                                    nxt = top_idx
+                                if low <= first < i and first > nxt:
+                                    nxt = first
+                                if low <= memo_idx < i and memo_idx > nxt:
+                                    nxt = memo_idx
+                                i = nxt
+                                continue
                             i -= 1
                         if i != at:
                             subseq = i + 1
@@ -424,7 +461,8 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None) -> bool:
                     need = needs[i]
                     if top_idx == i:
                         hist = history[count - 1]
-                        if trace or need or hist.linked:
+                        # (an entry without a slot or links changes nothing the instruction alone does not)
+                        if trace or need < 0 or need & bt.regs[bt.frame] or hist.slot or hist.linked:
                             _backtrack_insn(w, i, subseq, hist, bt)
                             if bt.empty():
                                 return changed
@@ -468,17 +506,20 @@ def _mark_in_parent(w: Walker, state: PathState, bt: Backtrack) -> bool:
     if bt.frame >= len(state.frames):
         raise _NotSupported  # the walk lost track of the frames (a callback's round trips)
     changed = False
+    bt_regs = bt.regs
     for fr in range(bt.frame, -1, -1):
         frame = state.frames[fr]
-        mask = bt.regs[fr]
+        mask = keep = bt_regs[fr]
+        regs = frame.regs
         while mask:
-            regno = (mask & -mask).bit_length() - 1
-            mask &= mask - 1
-            reg = frame.regs[regno]
-            if not reg.is_scalar or reg.precise:
-                bt.clear_reg(regno, fr)
+            bit = mask & -mask
+            mask ^= bit
+            reg = regs[bit.bit_length() - 1]
+            if reg.type is not _SCALAR or reg.precise:
+                keep ^= bit
             else:
                 reg.precise = changed = True
+        bt_regs[fr] = keep
         mask = bt.stack[fr]
         slots = frame.stack.slots
         while mask:

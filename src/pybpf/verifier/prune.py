@@ -561,13 +561,19 @@ def _clean(w: Walker, cp: Checkpoint, cur: PathState) -> None:
         return
     cp.cleaned = True
     last = len(frames) - 1
-    alive_slots = w.stack_live.alive_masks(w.stack_chains(cp.state), cp.insn)
+    alive_slots: list[int] = []  # (the stack's live slots are only asked when a frame has a stack)
+    if any(f.stack.slots for f in frames):
+        alive_slots = w.stack_live.alive_masks(w.stack_chains(cp.state), cp.insn)
     for i, frame in enumerate(frames):
         at = cp.insn if i == last else frames[i + 1].callsite
         live = w.live.get(at, ALL_REGS)
-        for regno in range(BPF_REG_FP):
-            if not live >> regno & 1:
-                frame.regs[regno].mark_not_init()
+        regs = frame.regs
+        for regno in REG_NUMBERS[~live & _GENERAL_REGS]:
+            reg = regs[regno]
+            if reg.type is not _NOT_INIT:  # (nothing of an uninitialised register is ever looked at)
+                reg.mark_not_init()
+        if not frame.stack.slots:
+            continue
         alive = alive_slots[i]
         for spi, slot in enumerate(frame.stack.slots):
             if not alive >> spi & 1:
@@ -594,6 +600,8 @@ def raise_loop(w: Walker, message: str) -> None:
 
 
 ALL_REGS = (1 << 11) - 1
+_GENERAL_REGS = (1 << BPF_REG_FP) - 1
+"""r0-r9: the registers a checkpoint forgets when dead (r10 is never written)."""
 
 
 def states_subsumed(
@@ -644,8 +652,16 @@ def compare_states(
             if old_type is _SCALAR:
                 if precise and not ro.precise:
                     continue
+                if not (ro.id or rc.id):  # regsafe() of scalars without ids: the range alone
+                    if range_within(ro, rc):
+                        continue
+                    return depth * 16 + regno
             elif ro.range > rc.range or ro.off != rc.off:
                 return depth * 16 + regno
+            elif not (ro.id or rc.id or ro.ref_obj_id or rc.ref_obj_id):  # regsafe() of such pointers
+                if _same_pointer(ro, rc):
+                    continue
+                return MISSED
             if ids is None:
                 ids = IdMap()
             if not regsafe(ro, rc, ids, precise):
@@ -738,19 +754,24 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
             return False
         # (two scalars without ids: fresh links of their own, which always map)
         return range_within(old, cur) and (not (old.id or cur.id) or ids.same_scalar(old.id, cur.id))
-    same = (  # the fields that differ most often first (a packet pointer's range and offset)
-        old.range <= cur.range
+    return (
+        old.range <= cur.range  # (what differs most often first: a packet pointer's range and offset)
         and old.off == cur.off
-        and old.flags == cur.flags
+        and _same_pointer(old, cur)
+        and (not (old.id or cur.id) or ids.same(old.id, cur.id))
+        and (not (old.ref_obj_id or cur.ref_obj_id) or ids.same(old.ref_obj_id, cur.ref_obj_id))
+    )
+
+
+def _same_pointer(old: RegState, cur: RegState) -> bool:
+    """regsafe() of two pointers of the same type, range and offset, but for their ids: the same
+    flags, map, memory size and frame, and ``cur``'s variable offset within ``old``'s."""
+    return (
+        old.flags == cur.flags
         and (old.map is cur.map or same_map(old.map, cur.map))
         and old.mem_size == cur.mem_size
         and old.frameno == cur.frameno
         and range_within(old, cur)
-    )
-    return (
-        same
-        and (not (old.id or cur.id) or ids.same(old.id, cur.id))
-        and (not (old.ref_obj_id or cur.ref_obj_id) or ids.same(old.ref_obj_id, cur.ref_obj_id))
     )
 
 
