@@ -13,7 +13,9 @@ Mirrors libbpf's ``bpf_object__load`` (tools/lib/bpf/libbpf.c) step by step:
 3. ``bpf_object__relocate`` + ``bpf_object_load_prog`` for each program: link (``pybpf.elf.link``),
    CO-RE and references (``pybpf.elf.relocate``), then BPF_PROG_LOAD with the object's BTF, func_info
    and line_info, the expected attach type and flags of its section, and an attach BTF id for the
-   fentry/fexit/tp_btf/lsm/iter families.  A refusal is retried with a verifier log, growing on ENOSPC
+   fentry/fexit/tp_btf/lsm/iter families -- for freplace, the FUNC of that name in the BTF of the target
+   program ``attach_prog_fd`` (``libbpf_find_prog_btf_id``), which is passed too.  A refusal is
+   retried with a verifier log, growing on ENOSPC
    as libbpf does, and raised as :class:`ProgramLoadError` with the log annotated by ``pybpf.elf.log``.
 4. ``bpf_object_init_prog_arrays``: prog-array slots filled with the loaded programs.
 
@@ -30,10 +32,12 @@ import mmap
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pybpf import uapi
 from pybpf.btf.encode import encode_btf
 from pybpf.btf.ext import encode_func_info, encode_line_info
+from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF, Func, Typedef
 from pybpf.elf.btf_fixup import sanitize_btf
@@ -47,6 +51,8 @@ from pybpf.elf.spec import MapSpec, ObjectSpec, PinType, ProgramSpec
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
 from pybpf.maps.percpu import possible_cpus
+
+_Info = TypeVar("_Info", uapi.bpf_prog_info, uapi.bpf_btf_info)
 
 __all__ = ["LoadOptions", "LoadedObject", "ProgramLoadError", "load_spec"]
 
@@ -370,6 +376,7 @@ class _Loader:
         attr.expected_attach_type = program.expected_attach_type
         attr.prog_name = _kernel_name(program.name)
         attr.attach_btf_id = self._attach_btf_id(program)
+        attr.attach_prog_fd = program.attach_prog_fd
         keep: list[object] = [code, license_buf]
         if self.out.btf_fd >= 0:
             attr.prog_btf_fd = self.out.btf_fd
@@ -434,11 +441,10 @@ class _Loader:
         where = f"program '{program.name}' (section {program.section})"
         if not program.attach_target:
             raise ELFError(f"{where}: no attach target after '/' in the section name")
-        if program.prog_type == uapi.BPF_PROG_TYPE_EXT:
-            raise ELFError(
-                f"{where}: freplace programs need a target program, which pybpf's loader does not take",
-                err=errno.EOPNOTSUPP,
-            )
+        if program.prog_type == uapi.BPF_PROG_TYPE_EXT or program.attach_prog_fd:
+            if not program.attach_prog_fd:
+                raise ELFError(f"{where}: attach program FD is not set")
+            return self._prog_btf_id(program, where)
         target = self._target_btf()
         if target is None:
             raise ELFError(
@@ -450,6 +456,42 @@ class _Loader:
             return target.find(name, kind)
         except BTFError:
             raise ELFError(f"{where}: {name} is not found in the kernel's BTF", err=errno.ESRCH) from None
+
+    def _prog_btf_id(self, program: ProgramSpec, where: str) -> int:
+        """``libbpf_find_prog_btf_id``: the FUNC ``attach_target`` in the BTF of the program
+        ``attach_prog_fd`` (read back through BPF_OBJ_GET_INFO_BY_FD and BPF_BTF_GET_FD_BY_ID)."""
+        fd = program.attach_prog_fd
+        info = uapi.bpf_prog_info()
+        self._get_info(fd, info, f"{where}: target program (fd {fd})")
+        if not info.btf_id:
+            raise ELFError(f"{where}: the target program (fd {fd}) doesn't have BTF")
+        attr = uapi.bpf_attr()
+        attr.btf_id = info.btf_id
+        btf_fd = self._bpf(
+            uapi.BPF_BTF_GET_FD_BY_ID, attr, f"{where}: BTF {info.btf_id} of the target program"
+        )
+        try:
+            size = self._get_info(btf_fd, uapi.bpf_btf_info(), f"{where}: BTF of the target").btf_size
+            raw = ctypes.create_string_buffer(max(1, size))
+            btf_info = uapi.bpf_btf_info()
+            btf_info.btf, btf_info.btf_size = ctypes.addressof(raw), size
+            self._get_info(btf_fd, btf_info, f"{where}: BTF of the target")
+        finally:
+            os.close(btf_fd)
+        name = program.attach_target.split(":", 1)[-1]
+        try:
+            return parse_btf(raw.raw[:size]).find(name, Func)
+        except BTFError:
+            raise ELFError(
+                f"{where}: {name} is not found in the target program's BTF", err=errno.ESRCH
+            ) from None
+
+    def _get_info(self, fd: int, info: _Info, what: str) -> _Info:
+        attr = uapi.bpf_attr()
+        attr.info.bpf_fd, attr.info.info_len = fd, ctypes.sizeof(info)
+        attr.info.info = ctypes.addressof(info)
+        self._bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr, what)
+        return info
 
 
 def _kernel_name(name: str) -> bytes:

@@ -85,6 +85,19 @@ class ProgMeta:
     """The verifier's stack depth of each subprogram of ``subprogs`` (the kernel's ``stack_depth`` of
     each ``bpf_subprog_info``; ``prog->aux->stack_depth`` the first): what each run of the program
     can reach of its frames, so what the JIT zeroes before a run.  Empty: unknown (all is zeroed)."""
+    attach_btf_id: int = 0
+    dst_prog_type: int = 0
+    """An freplace program's target's type (``aux->saved_dst_prog_type``; 0 for other programs):
+    the type whose helpers it runs with."""
+    dst_prog_id: int = 0
+    """An freplace program's load-time target (``aux->dst_prog``), until a link attaches it."""
+    unreliable: list[int] = field(default_factory=list)
+    """Subprograms whose BTF the verifier found unreliable (``func_info_aux[].unreliable``): no
+    freplace program may replace them."""
+    changes_pkt_data: list[bool] = field(default_factory=list)
+    might_sleep: list[bool] = field(default_factory=list)
+    """Per subprogram (``subprog_info[]``): it may move the packet, may sleep -- what an freplace
+    program replacing it may do."""
     id: int = 0
 
 

@@ -33,6 +33,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.lwt",
     "pybpf.progtypes.flow_dissector",
     "pybpf.progtypes.sk_lookup",
+    "pybpf.progtypes.ext",
 )
 """Modules that register the built-in program types when imported."""
 

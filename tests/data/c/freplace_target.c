@@ -1,0 +1,50 @@
+/* A target for freplace (BPF_PROG_TYPE_EXT) programs: an XDP program and a TC program whose global
+ * functions (BTF linkage global) an EXT program may replace, and a static one it may not. */
+#include "bpf_helpers.h"
+
+__noinline int xdp_verdict(struct xdp_md *ctx)
+{
+	return ctx->data_end - ctx->data > 100 ? XDP_DROP : XDP_PASS;
+}
+
+__noinline int mix(__u32 x, __u32 y)
+{
+	return (x * 31) ^ y;
+}
+
+static __noinline int hidden(struct xdp_md *ctx)
+{
+	return ctx->ingress_ifindex & 1;
+}
+
+__noinline int xdp_grows(struct xdp_md *ctx)
+{
+	return bpf_xdp_adjust_head(ctx, 0) ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp")
+int xdp_target(struct xdp_md *ctx)
+{
+	int verdict = xdp_verdict(ctx);
+
+	if (mix(ctx->rx_queue_index, 3) == 7)
+		return XDP_ABORTED;
+	if (hidden(ctx))
+		return XDP_ABORTED;
+	if (xdp_grows(ctx) == XDP_DROP)
+		return XDP_DROP;
+	return verdict;
+}
+
+__noinline int tc_verdict(struct __sk_buff *skb)
+{
+	return skb->len > 100 ? 2 : 0;
+}
+
+SEC("tc")
+int tc_target(struct __sk_buff *skb)
+{
+	return tc_verdict(skb);
+}
+
+char LICENSE[] SEC("license") = "GPL";
