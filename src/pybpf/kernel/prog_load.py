@@ -40,6 +40,7 @@ from pybpf.isa.opcodes import (
 )
 from pybpf.isa.program import slot_starts
 from pybpf.kernel.btfobj import BTFObject, get_fd_by_id, is_btf_fd
+from pybpf.kernel.links import ext_target
 from pybpf.kernel.prog_run import select_runtime
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
@@ -54,7 +55,6 @@ from pybpf.verifier import LoadRequest, VerifierError, verify
 from pybpf.verifier.attach import BTF_MAX_TYPE, attach_btf_id_allowed
 from pybpf.verifier.decode import decode_insns
 from pybpf.verifier.log import SourceLine
-from pybpf.verifier.request import ExtTarget
 
 PROG_FLAGS_MASK = (
     uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
@@ -189,7 +189,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
     dst = _check_attach_btf(a)
     extension = None
     if a.prog_type == uapi.BPF_PROG_TYPE_EXT and dst is not None:
-        extension = _ext_target(dst)
+        extension = ext_target(dst)
         prog_type = get_prog_type(dst.meta.prog_type) or prog_type  # env->ops of the target's type
         prog_type = prog_type.for_attach_type(dst.meta.expected_attach_type)
     else:
@@ -276,6 +276,8 @@ def prog_load(attr: Any, write_back: Any) -> int:
     map_fds = [_fd_for(m, opened) for m in maps]
     refs.collect(bpffs_root())
     fd = ProgObject.create(meta, xlated, insns, map_fds, btf_fd)
+    if meta.dst_prog_id:  # the extension holds its load-time target until attached (aux->dst_prog)
+        refs.add_ref(bpffs_root(), ("prog", meta.id), ("prog", meta.dst_prog_id), a.attach_prog_fd)
     select_runtime(ProgObject.from_fd(fd))
     return fd
 
@@ -366,35 +368,6 @@ def _check_attach_btf(a: Any) -> ProgObject | None:
     if a.prog_type == uapi.BPF_PROG_TYPE_EXT and a.expected_attach_type:
         raise BPFError(errno.EINVAL, "freplace programs take no expected_attach_type")
     return dst
-
-
-def _ext_target(dst: ProgObject) -> ExtTarget:
-    """What check_attach_btf_id() reads of an freplace program's target (``aux->dst_prog``)."""
-    meta = dst.meta
-    func_ids: tuple[int, ...] = ()
-    if meta.func_info and meta.func_info_rec_size >= 8:
-        raw = bytes.fromhex(meta.func_info)
-        size = meta.func_info_rec_size
-        func_ids = tuple(
-            int.from_bytes(raw[at + 4 : at + 8], "little") for at in range(0, len(raw) - 7, size)
-        )
-    types = None
-    if meta.btf_id:
-        btf_id = meta.btf_id
-
-        @functools.cache
-        def types() -> BTF:
-            fd = get_fd_by_id(btf_id, 0, 0)
-            try:
-                return parse_btf(BTFObject.from_fd(fd).data)
-            finally:
-                os.close(fd)
-
-    return ExtTarget(
-        prog_type=meta.prog_type, expected_attach_type=meta.expected_attach_type, btf=types,
-        func_ids=func_ids, unreliable=frozenset(meta.unreliable),
-        changes_pkt_data=tuple(meta.changes_pkt_data), might_sleep=tuple(meta.might_sleep),
-    )  # fmt: skip
 
 
 def _refused(log: UserLogBuffer, exc: VerifierError, write_back: Any) -> NoReturn:

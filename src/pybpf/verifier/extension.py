@@ -27,6 +27,7 @@ device bound, and exception callbacks are not targets pybpf knows of.
 from __future__ import annotations
 
 import errno
+from dataclasses import dataclass
 from typing import NoReturn
 
 from pybpf import uapi
@@ -46,44 +47,87 @@ _KIND_STR = global_funcs.BTF_KIND_STR
 """btf_type_str()."""
 
 
-def check_extension_target(state: VerifierState, target: ExtTarget | None, btf_id: int) -> str:
-    """bpf_check_attach_target() for an EXT program; returns the replaced function's name."""
-    if not btf_id:
-        state.einval("Tracing programs must provide btf_id")
-    if target is None:
-        _kernel_function(state, btf_id)
+@dataclass(frozen=True)
+class Extension:
+    """What the checks read of the extension program itself (``prog->aux``)."""
+
+    btf: BTF | None
+    func: Func | None
+    """Its main function's FUNC (func_info record 0); None without func_info."""
+    changes_pkt_data: bool = False
+    might_sleep: bool = False
+
+
+class TargetRefused(Exception):
+    """bpf_check_attach_target() refused the target: ``message`` is its log line ("": none)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def check_target(ext: Extension, target: ExtTarget, btf_id: int) -> tuple[BTF, Func, FuncProto]:
+    """bpf_check_attach_target()'s checks of a target program's function ``btf_id`` for the
+    extension ``ext`` (EINVAL each, TargetRefused): the replaced function, its BTF and prototype."""
     btf = _target_btf(target)
     if btf is None:
-        state.einval("FENTRY/FEXIT program can only be attached to another program annotated with BTF")
+        raise TargetRefused("FENTRY/FEXIT program can only be attached to another program annotated with BTF")
     try:
         t = btf[btf_id]
     except BTFError:
-        state.einval(f"attach_btf_id {btf_id} is invalid")
+        raise TargetRefused(f"attach_btf_id {btf_id} is invalid") from None
     name = t.name
     if btf_id not in target.func_ids:
-        state.einval(f"Subprog {name} doesn't exist")
+        raise TargetRefused(f"Subprog {name} doesn't exist")
     subprog = target.func_ids.index(btf_id)
     if subprog in target.unreliable:
-        state.einval("Cannot replace static functions")
-    if _own_effect(global_funcs.pkt_data_changers(state)) and not _at(target.changes_pkt_data, subprog):
-        state.einval("Extension program changes packet data, while original does not")
-    if _own_effect(global_funcs.sleepers(state)) and not _at(target.might_sleep, subprog):
-        state.einval("Extension program may sleep, while original does not")
+        raise TargetRefused("Cannot replace static functions")
+    if ext.changes_pkt_data and not _at(target.changes_pkt_data, subprog):
+        raise TargetRefused("Extension program changes packet data, while original does not")
+    if ext.might_sleep and not _at(target.might_sleep, subprog):
+        raise TargetRefused("Extension program may sleep, while original does not")
     if target.prog_type == uapi.BPF_PROG_TYPE_EXT:
-        state.einval("Cannot recursively attach")
+        raise TargetRefused("Cannot recursively attach")
     if target.prog_type == uapi.BPF_PROG_TYPE_TRACING and target.expected_attach_type in (
         uapi.BPF_TRACE_FENTRY,
         uapi.BPF_TRACE_FEXIT,
     ):
-        state.einval("Cannot extend fentry/fexit")
+        raise TargetRefused("Cannot extend fentry/fexit")
     if not isinstance(t, Func):
-        state.einval(f"attach_btf_id {btf_id} is not a function")
-    _check_type_match(state, btf, t)
+        raise TargetRefused(f"attach_btf_id {btf_id} is not a function")
+    if ext.func is None:  # btf_check_type_match()
+        raise TargetRefused("Program extension requires BTF")
+    if ext.btf is None:
+        raise TargetRefused("")
+    problem = func_type_mismatch(ext.btf, ext.func, btf, t)
+    if problem is not None:
+        raise TargetRefused(problem)
     proto = btf[t.type_id]
     if not isinstance(proto, FuncProto):
-        raise VerifierError(errno.EINVAL, "")
-    distill_func_proto(state, btf, proto, name)
-    return name
+        raise TargetRefused("")
+    return btf, t, proto
+
+
+def check_extension_target(state: VerifierState, target: ExtTarget | None, btf_id: int) -> None:
+    """bpf_check_attach_target() for an EXT program being loaded, logging the reason of a refusal."""
+    if not btf_id:
+        state.einval("Tracing programs must provide btf_id")
+    if target is None:
+        _kernel_function(state, btf_id)
+    own = global_funcs.GlobalFuncs(state)
+    ext = Extension(
+        own.btf if state.func_info is not None else None,
+        own.funcs[0] if state.func_info is not None else None,
+        _own_effect(global_funcs.pkt_data_changers(state)),
+        _own_effect(global_funcs.sleepers(state)),
+    )
+    try:
+        btf, func, proto = check_target(ext, target, btf_id)
+    except TargetRefused as exc:
+        if not exc.message:
+            raise VerifierError(errno.EINVAL, "") from None
+        state.einval(exc.message)
+    distill_func_proto(state, btf, proto, func.name)
 
 
 def _kernel_function(state: VerifierState, btf_id: int) -> NoReturn:
@@ -114,20 +158,6 @@ def _own_effect(per_subprog: list[bool]) -> bool:
 
 def _at(flags: tuple[bool, ...], subprog: int) -> bool:
     return subprog < len(flags) and flags[subprog]
-
-
-def _check_type_match(state: VerifierState, btf2: BTF, t2: Func) -> None:
-    """btf_check_type_match(): the extension's main function against the replaced one (every
-    refusal is EINVAL, as bpf_check_attach_target() answers)."""
-    own = global_funcs.GlobalFuncs(state)
-    if state.func_info is None:
-        state.einval("Program extension requires BTF")
-    t1, btf1 = own.funcs[0], own.btf
-    if t1 is None or btf1 is None:
-        raise VerifierError(errno.EINVAL, "")
-    problem = func_type_mismatch(btf1, t1, btf2, t2)
-    if problem is not None:
-        state.einval(problem)
 
 
 def func_type_mismatch(btf1: BTF, t1: Func, btf2: BTF, t2: Func) -> str | None:

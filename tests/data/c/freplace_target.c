@@ -27,9 +27,9 @@ int xdp_target(struct xdp_md *ctx)
 {
 	int verdict = xdp_verdict(ctx);
 
-	if (mix(ctx->rx_queue_index, 3) == 7)
-		return XDP_ABORTED;
-	if (hidden(ctx))
+	if (mix(ctx->rx_queue_index + 1, 6) == 7) /* only once new_mix (x + y) replaces mix */
+		return XDP_DROP;
+	if (hidden(ctx) && ctx->rx_queue_index == 9)
 		return XDP_ABORTED;
 	if (xdp_grows(ctx) == XDP_DROP)
 		return XDP_DROP;
