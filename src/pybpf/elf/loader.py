@@ -53,6 +53,7 @@ from pybpf.kernel.backend import Backend
 from pybpf.maps.percpu import possible_cpus
 
 _Info = TypeVar("_Info", uapi.bpf_prog_info, uapi.bpf_btf_info)
+"""The info structs BPF_OBJ_GET_INFO_BY_FD fills here."""
 
 __all__ = ["LoadOptions", "LoadedObject", "ProgramLoadError", "load_spec"]
 
@@ -458,40 +459,49 @@ class _Loader:
             raise ELFError(f"{where}: {name} is not found in the kernel's BTF", err=errno.ESRCH) from None
 
     def _prog_btf_id(self, program: ProgramSpec, where: str) -> int:
-        """``libbpf_find_prog_btf_id``: the FUNC ``attach_target`` in the BTF of the program
-        ``attach_prog_fd`` (read back through BPF_OBJ_GET_INFO_BY_FD and BPF_BTF_GET_FD_BY_ID)."""
-        fd = program.attach_prog_fd
-        info = uapi.bpf_prog_info()
-        self._get_info(fd, info, f"{where}: target program (fd {fd})")
-        if not info.btf_id:
-            raise ELFError(f"{where}: the target program (fd {fd}) doesn't have BTF")
-        attr = uapi.bpf_attr()
-        attr.btf_id = info.btf_id
-        btf_fd = self._bpf(
-            uapi.BPF_BTF_GET_FD_BY_ID, attr, f"{where}: BTF {info.btf_id} of the target program"
-        )
-        try:
-            size = self._get_info(btf_fd, uapi.bpf_btf_info(), f"{where}: BTF of the target").btf_size
-            raw = ctypes.create_string_buffer(max(1, size))
-            btf_info = uapi.bpf_btf_info()
-            btf_info.btf, btf_info.btf_size = ctypes.addressof(raw), size
-            self._get_info(btf_fd, btf_info, f"{where}: BTF of the target")
-        finally:
-            os.close(btf_fd)
         name = program.attach_target.split(":", 1)[-1]
         try:
-            return parse_btf(raw.raw[:size]).find(name, Func)
-        except BTFError:
-            raise ELFError(
-                f"{where}: {name} is not found in the target program's BTF", err=errno.ESRCH
-            ) from None
+            return find_prog_btf_id(self.backend, program.attach_prog_fd, name)
+        except BPFError as exc:
+            raise ELFError(f"{where}: {exc.strerror}", err=exc.errno or errno.EINVAL) from None
 
-    def _get_info(self, fd: int, info: _Info, what: str) -> _Info:
-        attr = uapi.bpf_attr()
-        attr.info.bpf_fd, attr.info.info_len = fd, ctypes.sizeof(info)
-        attr.info.info = ctypes.addressof(info)
-        self._bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr, what)
-        return info
+
+def _get_info(backend: Backend, fd: int, info: _Info) -> _Info:
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len = fd, ctypes.sizeof(info)
+    attr.info.info = ctypes.addressof(info)
+    backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+    return info
+
+
+def btf_by_id(backend: Backend, btf_id: int) -> BTF:
+    """libbpf's ``btf__load_from_kernel_by_id``: BPF_BTF_GET_FD_BY_ID, the raw data through
+    BPF_OBJ_GET_INFO_BY_FD (size first, then the bytes), parsed (``BTFError`` for bad data)."""
+    attr = uapi.bpf_attr()
+    attr.btf_id = btf_id
+    fd = backend.bpf(uapi.BPF_BTF_GET_FD_BY_ID, attr)
+    try:
+        size = _get_info(backend, fd, uapi.bpf_btf_info()).btf_size
+        raw = ctypes.create_string_buffer(max(1, size))
+        info = uapi.bpf_btf_info()
+        info.btf, info.btf_size = ctypes.addressof(raw), size
+        _get_info(backend, fd, info)
+    finally:
+        os.close(fd)
+    return parse_btf(raw.raw[:size])
+
+
+def find_prog_btf_id(backend: Backend, prog_fd: int, name: str) -> int:
+    """``libbpf_find_prog_btf_id``: the FUNC ``name`` in the BTF of the loaded program ``prog_fd``
+    (EINVAL when it has no BTF, ESRCH when the function is not there, the bpf() errors of the
+    lookups)."""
+    info = _get_info(backend, prog_fd, uapi.bpf_prog_info())
+    if not info.btf_id:
+        raise BPFError(errno.EINVAL, f"the target program (fd {prog_fd}) doesn't have BTF")
+    try:
+        return btf_by_id(backend, info.btf_id).find(name, Func)
+    except BTFError:
+        raise BPFError(errno.ESRCH, f"{name} is not found in the target program's BTF") from None
 
 
 def _kernel_name(name: str) -> bytes:
