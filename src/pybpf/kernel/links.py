@@ -48,7 +48,7 @@ from pybpf.isa.program import CALL_OPCODE, slot_starts
 from pybpf.kernel.btfobj import BTFObject, get_fd_by_id
 from pybpf.kernel.progobj import ProgObject
 from pybpf.objects import refs
-from pybpf.objects.files import bpffs_root, next_object_id
+from pybpf.objects.files import bpffs_root, bpffs_root_name, next_object_id
 from pybpf.verifier.extension import Extension, TargetRefused, check_target
 from pybpf.verifier.request import ExtTarget
 
@@ -99,7 +99,7 @@ class Replacement:
 
 def replacements(target_id: int, root: str | None = None) -> tuple[Replacement, ...]:
     """The live extensions of program ``target_id`` (trampolines of released links are dropped)."""
-    root = bpffs_root() if root is None else root
+    root = bpffs_root_name() if root is None else root
     directory = _target_dir(root, target_id)
     try:
         names = os.listdir(directory)
