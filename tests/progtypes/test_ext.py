@@ -166,6 +166,7 @@ def test_raw_refusals(target: Object) -> None:
     assert raw_load(fd, 0xFFFFF + 1) == (errno.EINVAL, "")
     assert raw_load(fd, 100000)[0] == errno.EINVAL
     assert raw_load(fd, 100000) == (errno.EINVAL, "attach_btf_id 100000 is invalid")
+    assert raw_load(0xFFFFFFFF, btf_id) == (errno.EINVAL, "")  # a negative fd: no program, no BTF
     rd, wr = os.pipe()
     try:
         assert raw_load(rd, btf_id) == (errno.EINVAL, "")  # neither a program nor a BTF object

@@ -169,3 +169,23 @@ def test_inherited_attach_type(engine: str) -> None:
     finally:
         ext.close()
         obj.close()
+
+
+def test_hostile_fds(target: Object) -> None:
+    """fds past INT_MAX are negative ints to the kernel: EBADF, or EINVAL where it then tries a BTF
+    object (attach_prog_fd), never an exception of Python's."""
+    tc = target.programs["tc_target"]
+    for fd in (0xFFFFFFFF, 0x80000000):
+        with pytest.raises(BPFError) as exc:
+            bpf_link_create(fd, tc.fd, 0, target_btf_id=1)
+        assert exc.value.errno == errno.EBADF
+        with pytest.raises(BPFError) as exc:
+            bpf_raw_tracepoint_open(None, fd)
+        assert exc.value.errno == errno.EBADF
+    ext = extension(target, "new_tc_verdict", "tc_target", "tc_verdict")
+    try:
+        with pytest.raises(BPFError) as exc:
+            bpf_link_create(ext.programs["new_tc_verdict"].fd, 0xFFFFFFFF, 0, target_btf_id=1)
+        assert exc.value.errno == errno.EBADF
+    finally:
+        ext.close()

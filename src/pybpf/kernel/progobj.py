@@ -176,7 +176,10 @@ class ProgObject:
     # --- lookup -----------------------------------------------------------------------------
     @classmethod
     def from_fd(cls, fd: int) -> ProgObject:
-        """The program ``fd`` refers to; EBADF for a closed fd, EINVAL for anything else."""
+        """The program ``fd`` refers to; EBADF for a closed fd (or no fd number at all: a u32 from
+        an attr past INT_MAX is a negative int to the kernel), EINVAL for anything else."""
+        if not 0 <= fd <= 0x7FFFFFFF:
+            raise BPFError(errno.EBADF, f"fd {fd} is not open")
         try:
             st = os.fstat(fd)
         except OSError as exc:
