@@ -70,6 +70,9 @@ CASES = [
     ("grows_packet", "tc_target", "tc_verdict", errno.EINVAL,
      "Extension program changes packet data, while original does not"),
     ("grows_packet_too", "xdp_target", "xdp_grows", 0, ""),
+    ("new_tp_helper", "tp_target", "tp_helper", 0, ""),  # a tp_btf program's function
+    ("new_xdp_verdict", "tp_target", "tp_target", errno.EINVAL,
+     "arg0 in tp_target() is not a pointer to context"),
 ]  # fmt: skip
 
 

@@ -155,7 +155,7 @@ def ext_target(dst: ProgObject) -> ExtTarget:
         prog_type=meta.prog_type, expected_attach_type=meta.expected_attach_type,
         btf=(lambda: prog_btf(btf_id)) if btf_id else None, func_ids=func_ids,
         unreliable=frozenset(meta.unreliable), changes_pkt_data=tuple(meta.changes_pkt_data),
-        might_sleep=tuple(meta.might_sleep),
+        might_sleep=tuple(meta.might_sleep), attach_btf_id=meta.attach_btf_id,
     )  # fmt: skip
 
 

@@ -36,7 +36,7 @@ from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, BTFError, Func, FuncLinkage, FuncProto
 from pybpf.verifier import globals as global_funcs
 from pybpf.verifier import kernel_btf
-from pybpf.verifier.attach import distill_func_proto, skip_modifiers
+from pybpf.verifier.attach import check_attach_target, distill_func_proto, skip_modifiers
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.request import ExtTarget
 from pybpf.verifier.state import VerifierState
@@ -211,6 +211,13 @@ class ExtensionPass:
         request = state.request
         if request.extension is None and request.prog_type.prog_type != uapi.BPF_PROG_TYPE_EXT:
             return
-        check_extension_target(state, request.extension, request.attach_btf_id)
-        assert request.extension is not None  # check_extension_target() refuses a load without
-        request.expected_attach_type = request.extension.expected_attach_type
+        target = request.extension
+        check_extension_target(state, target, request.attach_btf_id)
+        assert target is not None  # check_extension_target() refuses a load without
+        request.expected_attach_type = target.expected_attach_type
+        bind = getattr(request.prog_type, "bind", None)
+        if bind is not None:  # a tracing or LSM target: its type as bound to the target's own target
+            own = check_attach_target(
+                state, target.prog_type, target.expected_attach_type, target.attach_btf_id
+            )
+            request.prog_type = bind(own, False)

@@ -56,6 +56,8 @@ class ExtTarget:
     """Per subprogram: it (or a static function it calls) may move the packet."""
     might_sleep: tuple[bool, ...] = ()
     """Per subprogram: it (or a function it calls) may sleep."""
+    attach_btf_id: int = 0
+    """Its own target (a tracing or LSM program's vmlinux id), which its type is bound to."""
 
 
 @dataclass

@@ -46,4 +46,10 @@ int grows_packet_too(struct xdp_md *ctx)
 	return bpf_xdp_adjust_head(ctx, 0) ? XDP_DROP : XDP_PASS;
 }
 
+SEC("freplace/tp_helper")
+int new_tp_helper(__u64 preempt)
+{
+	return 2;
+}
+
 char LICENSE[] SEC("license") = "GPL";

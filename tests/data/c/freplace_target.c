@@ -1,4 +1,4 @@
-/* A target for freplace (BPF_PROG_TYPE_EXT) programs: an XDP program and a TC program whose global
+/* A target for freplace (BPF_PROG_TYPE_EXT) programs: an XDP, a TC and a tp_btf program whose global
  * functions (BTF linkage global) an EXT program may replace, and a static one it may not. */
 #include "bpf_helpers.h"
 
@@ -45,6 +45,17 @@ SEC("tc")
 int tc_target(struct __sk_buff *skb)
 {
 	return tc_verdict(skb);
+}
+
+__noinline int tp_helper(__u64 preempt)
+{
+	return preempt ? 1 : 0;
+}
+
+SEC("tp_btf/sched_switch")
+int tp_target(__u64 *ctx)
+{
+	return tp_helper(ctx[0]);
 }
 
 char LICENSE[] SEC("license") = "GPL";
