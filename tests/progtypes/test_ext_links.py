@@ -189,3 +189,18 @@ def test_hostile_fds(target: Object) -> None:
         assert exc.value.errno == errno.EBADF
     finally:
         ext.close()
+
+
+def test_info(target: Object) -> None:
+    """bpf_prog_info: the extension's attach_btf_id, and its target's BTF as attach_btf_obj_id while
+    it holds its load-time target (bpf_prog_get_target_btf(): the kernel forgets it at attachment)."""
+    ext = extension(target, "new_tc_verdict", "tc_target", "tc_verdict")
+    try:
+        prog = ext.programs["new_tc_verdict"]
+        info = prog.info()
+        assert (info.type, info.attach_btf_id) == (uapi.BPF_PROG_TYPE_EXT, tc_verdict_id(target))
+        assert info.attach_btf_obj_id == target.programs["tc_target"].info().btf_id != 0
+        with prog.attach_freplace():
+            assert prog.info().attach_btf_obj_id == 0
+    finally:
+        ext.close()

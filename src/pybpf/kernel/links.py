@@ -139,6 +139,25 @@ def open_extension(replacement: Replacement, root: str | None = None) -> ProgObj
         os.close(fd)
 
 
+def load_time_target(prog: ProgObject) -> ProgObject | None:
+    """An extension's load-time target while it still holds it (``aux->dst_prog``: until its
+    first attachment), else None."""
+    meta = prog.meta
+    if not meta.dst_prog_id:
+        return None
+    root = bpffs_root()
+    if os.path.lexists(os.path.join(root, _TRAMPOLINES, f"{_ATTACHED}{meta.id}")):
+        return None
+    try:
+        fd = refs.open_ref(root, ("prog", meta.id), ("prog", meta.dst_prog_id), os.O_RDONLY)
+    except BPFError:
+        return None
+    try:
+        return ProgObject.from_fd(fd)
+    finally:
+        os.close(fd)
+
+
 # --- attaching --------------------------------------------------------------------------------------
 
 
