@@ -111,22 +111,25 @@ def replacements(target_id: int, root: str | None = None) -> tuple[Replacement, 
         if not name.isdigit():
             continue
         link_id = _read_int(path)
-        meta = _link_meta(root, link_id) if link_id is not None and _link_alive(root, link_id) else None
-        if meta is None or link_id is None:
+        ext_id = _link_ext(root, link_id) if link_id is not None and _link_alive(root, link_id) else None
+        if ext_id is None or link_id is None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
             continue
-        found.append(Replacement(int(name), link_id, int(meta["ext_id"])))
+        found.append(Replacement(int(name), link_id, ext_id))
     return tuple(found)
 
 
-def _link_meta(root: str, link_id: int) -> dict[str, int] | None:
+def _link_ext(root: str, link_id: int) -> int | None:
+    """The extension link ``link_id`` holds, from its file (None for anything but a link's record:
+    the file is shared with every process)."""
     try:
         with open(os.path.join(refs.holder_dir(root, "link", link_id), "self"), "rb") as f:
             record = json.loads(f.read(4096))
     except (OSError, ValueError):
         return None
-    return record if isinstance(record, dict) else None
+    ext_id = record.get("ext_id") if isinstance(record, dict) else None
+    return ext_id if isinstance(ext_id, int) and 0 < ext_id <= 0x7FFFFFFF else None
 
 
 def open_extension(replacement: Replacement, root: str | None = None) -> ProgObject:
@@ -350,7 +353,8 @@ def combined(target: ProgObject, live: tuple[Replacement, ...]) -> Combined:
         if replacement.btf_id in func_ids:
             subprog = func_ids.index(replacement.btf_id)
             if subprog < len(meta.subprogs):
-                by_start[meta.subprogs[subprog]] = open_extension(replacement)
+                with contextlib.suppress(BPFError):  # a link released since it was looked at
+                    by_start[meta.subprogs[subprog]] = open_extension(replacement)
     main = by_start.get(0)
     if main is not None:  # the whole program is replaced
         m = main.meta
