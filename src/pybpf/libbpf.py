@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pybpf import uapi
-from pybpf.btf.parse import parse_btf
 from pybpf.btf.types import BTF
+from pybpf.elf.loader import btf_by_id, find_prog_btf_id
 from pybpf.errors import BPFError, KeyNotExistError, refusal_reason
 from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, get_backend
@@ -567,13 +566,30 @@ def bpf_btf_get_info_by_fd(fd: int, info: uapi.bpf_btf_info | None = None, *,
 def btf_load_from_kernel_by_id(btf_id: int, *, backend: Backend | None = None) -> BTF:
     """libbpf's ``btf__load_from_kernel_by_id``: BPF_BTF_GET_FD_BY_ID, the raw data through
     BPF_OBJ_GET_INFO_BY_FD (size first, then the bytes), parsed (``BTFError`` for bad data)."""
-    fd = bpf_btf_get_fd_by_id(btf_id, backend=backend)
-    try:
-        size = bpf_btf_get_info_by_fd(fd, backend=backend).btf_size
-        raw = ctypes.create_string_buffer(max(1, size))
-        info = uapi.bpf_btf_info()
-        info.btf, info.btf_size = ctypes.addressof(raw), size
-        bpf_btf_get_info_by_fd(fd, info, backend=backend)
-        return parse_btf(raw.raw[:size])
-    finally:
-        os.close(fd)
+    return btf_by_id(backend if backend is not None else get_backend(), btf_id)
+
+
+def libbpf_find_prog_btf_id(name: str, attach_prog_fd: int, *, backend: Backend | None = None) -> int:
+    """libbpf's ``libbpf_find_prog_btf_id``: the BTF id of function ``name`` of the loaded program
+    ``attach_prog_fd`` (an freplace target)."""
+    return find_prog_btf_id(backend if backend is not None else get_backend(), attach_prog_fd, name)
+
+
+# --- links ---------------------------------------------------------------------------------------
+def bpf_link_create(prog_fd: int, target_fd: int, attach_type: int, *, target_btf_id: int = 0,
+                    backend: Backend | None = None) -> int:  # fmt: skip
+    """BPF_LINK_CREATE: a link fd (pybpf links freplace programs: ``target_btf_id`` names the
+    replaced function of the program ``target_fd``; both 0 for the load-time target)."""
+    attr = uapi.bpf_attr()
+    attr.link_create.prog_fd, attr.link_create.target_fd = prog_fd, target_fd
+    attr.link_create.attach_type, attr.link_create.target_btf_id = attach_type, target_btf_id
+    return _call(uapi.BPF_LINK_CREATE, attr, backend)
+
+
+def bpf_raw_tracepoint_open(name: str | None, prog_fd: int, *, backend: Backend | None = None) -> int:
+    """BPF_RAW_TRACEPOINT_OPEN: a link fd (an freplace program to its load-time target: no name)."""
+    attr = uapi.bpf_attr()
+    keep = ctypes.create_string_buffer(name.encode()) if name is not None else None
+    attr.raw_tracepoint.name = ctypes.addressof(keep) if keep is not None else 0
+    attr.raw_tracepoint.prog_fd = prog_fd
+    return _call(uapi.BPF_RAW_TRACEPOINT_OPEN, attr, backend)

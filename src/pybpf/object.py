@@ -331,6 +331,22 @@ class Object:
         self.loaded = loaded
         return self
 
+    def set_attach_target(self, program: str, target: int | Program, func_name: str | None = None) -> None:
+        """libbpf's ``bpf_program__set_attach_target``: load ``program`` (an freplace one) against
+        function ``func_name`` (default: the one its section names) of the loaded program ``target``
+        (a program or its fd).  Before :meth:`load` only (EBUSY after); ENOENT for an unknown program."""
+        if self.loaded is not None:
+            raise BPFError(errno.EBUSY, f"{self.spec.path} is already loaded")
+        spec = self.spec.programs.get(program)
+        if spec is None:
+            raise BPFError(errno.ENOENT, f"no program named {program!r} in {self.spec.path}")
+        fd = target if isinstance(target, int) else target.fd
+        if fd <= 0:
+            raise BPFError(errno.EINVAL, f"attach target fd {fd} is not a program fd")
+        spec.attach_prog_fd = fd
+        if func_name is not None:
+            spec.attach_target = func_name
+
     def _kconfig_values(self) -> dict[str, str]:
         needs_config = any(e.name.startswith("CONFIG_") for e in self.spec.externs.values())
         return read_kconfig(self.kconfig) if needs_config or self.kconfig is not None else {}

@@ -14,19 +14,26 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import errno
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pybpf import uapi
-from pybpf.errors import ProgramFaultError
+from pybpf.errors import BPFError, ProgramFaultError
 from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.prog_run import TestRunHandle
 from pybpf.kernel.progobj import ProgObject
-from pybpf.libbpf import ProgLoadOpts, bpf_prog_load
+from pybpf.libbpf import (
+    ProgLoadOpts,
+    bpf_link_create,
+    bpf_prog_load,
+    bpf_raw_tracepoint_open,
+    libbpf_find_prog_btf_id,
+)
 from pybpf.progtypes.base import TestRunArgs
 
 ProgramSource = str | bytes | bytearray | memoryview | Sequence[Instruction]
@@ -106,6 +113,17 @@ class TestRun:
         fields["duration"] = duration
 
 
+class Link(FdObject):
+    """A bpf link (libbpf's ``struct bpf_link``): owns its fd; the attachment lasts until the link's
+    last fd is closed (``close()``, or the ``with`` block's end)."""
+
+    kind: ClassVar[str] = "link"
+
+    def __init__(self, fd: int, *, backend: Backend | None = None) -> None:
+        self.backend = backend if backend is not None else get_backend()
+        self._fd = fd
+
+
 class Program(FdObject):
     """A loaded program reached through ``backend``; owns its fd (``close()`` or ``with``)."""
 
@@ -123,6 +141,20 @@ class Program(FdObject):
         """The verifier log of the load (when it was asked for)."""
         self._test_run: TestRunHandle | None = None
         """The program's test run kept ready in this process (user backend), built by the first ``run``."""
+
+    def attach_freplace(self, target: int | Program | None = None, func_name: str | None = None) -> Link:
+        """libbpf's ``bpf_program__attach_freplace``: attach this freplace program in place of
+        ``func_name`` of the loaded program ``target`` (a program or its fd) -- BPF_LINK_CREATE with
+        the function's BTF id -- or, without a target, to the one it was loaded for
+        (BPF_RAW_TRACEPOINT_OPEN)."""
+        if target is None:
+            return Link(bpf_raw_tracepoint_open(None, self.fd, backend=self.backend), backend=self.backend)
+        if func_name is None:
+            raise BPFError(errno.EINVAL, "a target program needs the name of the function to replace")
+        target_fd = target if isinstance(target, int) else target.fd
+        btf_id = libbpf_find_prog_btf_id(func_name, target_fd, backend=self.backend)
+        fd = bpf_link_create(self.fd, target_fd, 0, target_btf_id=btf_id, backend=self.backend)
+        return Link(fd, backend=self.backend)
 
     # --- construction ---------------------------------------------------------------------------
     @classmethod

@@ -233,6 +233,8 @@ CASES: list[Case] = [
     Case("global_vars", "global_vars", "xdp_globals", SIZES),
     Case("rodata_defaults", "rodata_config", "xdp_config", SIZES),
     Case("rodata_from_python", "rodata_config", "xdp_config", SIZES, before_load=_rodata_before),
+    Case("freplace_target_xdp", "freplace_target", "xdp_target", SIZES),
+    Case("freplace_target_tc", "freplace_target", "tc_target", [Run(p.data, TC_CTX) for p in SIZES]),
     Case("bpf2bpf_a", "bpf2bpf_calls", "xdp_calls_a", SIZES),
     Case("bpf2bpf_b", "bpf2bpf_calls", "xdp_calls_b", SIZES),
     Case(

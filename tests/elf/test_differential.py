@@ -36,6 +36,7 @@ _SKIPPED_TYPES = {
 
 
 _NOT_RUNNABLE = {
+    uapi.BPF_PROG_TYPE_EXT,  # runs inside its target (tests/progtypes/test_ext_links.py)
     uapi.BPF_PROG_TYPE_KPROBE,
     uapi.BPF_PROG_TYPE_TRACEPOINT,
     uapi.BPF_PROG_TYPE_PERF_EVENT,

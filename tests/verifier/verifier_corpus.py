@@ -392,14 +392,15 @@ def parse_theme(path: Path) -> list[Program]:
 
 
 def c_programs() -> list[Program]:
-    """Every program of every object in tests/data/c (the C theme)."""
+    """Every program of every object in tests/data/c (the C theme) but the freplace ones."""
     from pybpf.elf import read_object
 
     programs = []
     for path in sorted(C_OBJECTS.glob("*.o")):
         spec = read_object(str(path))
         for prog_name, prog in sorted(spec.programs.items()):
-            if prog.autoload:
+            # freplace programs load only against a target program (tests/progtypes/test_ext.py)
+            if prog.autoload and prog.prog_type != uapi.BPF_PROG_TYPE_EXT:
                 programs.append(
                     Program(
                         name=f"c/{path.stem}/{prog_name}",

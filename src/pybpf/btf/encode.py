@@ -119,6 +119,14 @@ def _kind_flag(t: BTFType) -> bool:
     return False
 
 
+def info_of(t: BTFType) -> int:
+    """A record's ``info`` word (kind, kind_flag, vlen) as it is encoded; 0 for void."""
+    if t.kind == Kind.UNKN:
+        return 0
+    vlen = _fields(t, lambda _: 0)[0]
+    return info_word(Kind(t.kind), vlen, _kind_flag(t))
+
+
 def to_raw(t: BTFType, name: Callable[[str], int], type_id: int = 0) -> RawType:
     """The raw record of one model record; ``name`` gives a name's string offset."""
     name_off = name(t.name)  # the record's own name first, then its members', as libbpf adds them

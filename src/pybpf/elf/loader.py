@@ -16,7 +16,9 @@ Mirrors libbpf's ``bpf_object__load`` (tools/lib/bpf/libbpf.c) step by step:
 3. ``bpf_object__relocate`` + ``bpf_object_load_prog`` for each program: link (``pybpf.elf.link``),
    CO-RE and references (``pybpf.elf.relocate``), then BPF_PROG_LOAD with the object's BTF, func_info
    and line_info, the expected attach type and flags of its section, and an attach BTF id for the
-   fentry/fexit/tp_btf/lsm/iter families.  A refusal is retried with a verifier log, growing on ENOSPC
+   fentry/fexit/tp_btf/lsm/iter families -- for freplace, the FUNC of that name in the BTF of the target
+   program ``attach_prog_fd`` (``libbpf_find_prog_btf_id``), which is passed too.  A refusal is
+   retried with a verifier log, growing on ENOSPC
    as libbpf does, and raised as :class:`ProgramLoadError` with the log annotated by ``pybpf.elf.log``.
 4. ``bpf_object_init_prog_arrays``: prog-array slots filled with the loaded programs.
 
@@ -33,10 +35,12 @@ import mmap
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from pybpf import uapi
 from pybpf.btf.encode import encode_btf
 from pybpf.btf.ext import encode_func_info, encode_line_info
+from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF, Func, Typedef
 from pybpf.elf.btf_fixup import sanitize_btf
@@ -53,6 +57,9 @@ from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.maps.arena_mapping import ArenaMapping, arena_mmap
 from pybpf.maps.percpu import possible_cpus
+
+_Info = TypeVar("_Info", uapi.bpf_prog_info, uapi.bpf_btf_info)
+"""The info structs BPF_OBJ_GET_INFO_BY_FD fills here."""
 
 __all__ = ["LoadOptions", "LoadedObject", "ProgramLoadError", "load_spec"]
 
@@ -433,6 +440,7 @@ class _Loader:
         attr.expected_attach_type = program.expected_attach_type
         attr.prog_name = _kernel_name(program.name)
         attr.attach_btf_id = self._attach_btf_id(program)
+        attr.attach_prog_fd = program.attach_prog_fd
         keep: list[object] = [code, license_buf]
         if self.out.btf_fd >= 0:
             attr.prog_btf_fd = self.out.btf_fd
@@ -499,11 +507,10 @@ class _Loader:
         where = f"program '{program.name}' (section {program.section})"
         if not program.attach_target:
             raise ELFError(f"{where}: no attach target after '/' in the section name")
-        if program.prog_type == uapi.BPF_PROG_TYPE_EXT:
-            raise ELFError(
-                f"{where}: freplace programs need a target program, which pybpf's loader does not take",
-                err=errno.EOPNOTSUPP,
-            )
+        if program.prog_type == uapi.BPF_PROG_TYPE_EXT or program.attach_prog_fd:
+            if not program.attach_prog_fd:
+                raise ELFError(f"{where}: attach program FD is not set")
+            return self._prog_btf_id(program, where)
         target = self._target_btf()
         if target is None:
             raise ELFError(
@@ -515,6 +522,51 @@ class _Loader:
             return target.find(name, kind)
         except BTFError:
             raise ELFError(f"{where}: {name} is not found in the kernel's BTF", err=errno.ESRCH) from None
+
+    def _prog_btf_id(self, program: ProgramSpec, where: str) -> int:
+        name = program.attach_target.split(":", 1)[-1]
+        try:
+            return find_prog_btf_id(self.backend, program.attach_prog_fd, name)
+        except BPFError as exc:
+            raise ELFError(f"{where}: {exc.strerror}", err=exc.errno or errno.EINVAL) from None
+
+
+def _get_info(backend: Backend, fd: int, info: _Info) -> _Info:
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len = fd, ctypes.sizeof(info)
+    attr.info.info = ctypes.addressof(info)
+    backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+    return info
+
+
+def btf_by_id(backend: Backend, btf_id: int) -> BTF:
+    """libbpf's ``btf__load_from_kernel_by_id``: BPF_BTF_GET_FD_BY_ID, the raw data through
+    BPF_OBJ_GET_INFO_BY_FD (size first, then the bytes), parsed (``BTFError`` for bad data)."""
+    attr = uapi.bpf_attr()
+    attr.btf_id = btf_id
+    fd = backend.bpf(uapi.BPF_BTF_GET_FD_BY_ID, attr)
+    try:
+        size = _get_info(backend, fd, uapi.bpf_btf_info()).btf_size
+        raw = ctypes.create_string_buffer(max(1, size))
+        info = uapi.bpf_btf_info()
+        info.btf, info.btf_size = ctypes.addressof(raw), size
+        _get_info(backend, fd, info)
+    finally:
+        os.close(fd)
+    return parse_btf(raw.raw[:size])
+
+
+def find_prog_btf_id(backend: Backend, prog_fd: int, name: str) -> int:
+    """``libbpf_find_prog_btf_id``: the FUNC ``name`` in the BTF of the loaded program ``prog_fd``
+    (EINVAL when it has no BTF, ESRCH when the function is not there, the bpf() errors of the
+    lookups)."""
+    info = _get_info(backend, prog_fd, uapi.bpf_prog_info())
+    if not info.btf_id:
+        raise BPFError(errno.EINVAL, f"the target program (fd {prog_fd}) doesn't have BTF")
+    try:
+        return btf_by_id(backend, info.btf_id).find(name, Func)
+    except BTFError:
+        raise BPFError(errno.ESRCH, f"{name} is not found in the target program's BTF") from None
 
 
 def _kernel_name(name: str) -> bytes:

@@ -86,6 +86,9 @@ class ProgramSpec:
     expected_attach_type: int = 0
     prog_flags: int = 0
     attach_target: str = ""
+    attach_prog_fd: int = 0
+    """The program whose function ``attach_target`` names, for freplace (libbpf's
+    ``bpf_program__set_attach_target``; 0: a kernel target)."""
     license: str = ""
     kernel_version: int = 0
     references: list[Reference] = field(default_factory=list)

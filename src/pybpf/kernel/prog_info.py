@@ -28,6 +28,7 @@ from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import encode_program
 from pybpf.jit.codegen import JitUnavailable
+from pybpf.kernel import links
 from pybpf.kernel.prog_run import native_code
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
@@ -104,7 +105,9 @@ def prog_get_info_by_fd(
     info.name = meta.name.encode()
     info.gpl_compatible = int(meta.gpl_compatible)
     info.btf_id = meta.btf_id
-    info.attach_btf_id = meta.attach_btf_id  # (attach_btf_obj_id: pybpf has no vmlinux BTF object)
+    info.attach_btf_id = meta.attach_btf_id
+    dst = links.load_time_target(prog)  # bpf_prog_get_target_btf(): pybpf has no kernel BTF object
+    info.attach_btf_obj_id = dst.meta.btf_id if dst is not None else 0
     info.verified_insns = meta.verified_insns
     xlated = encode_program(prog.xlated)
     info.xlated_prog_len = len(xlated)

@@ -39,7 +39,8 @@ from pybpf.isa.opcodes import (
     LDDW_OPCODE,
 )
 from pybpf.isa.program import slot_starts
-from pybpf.kernel.btfobj import BTFObject, get_fd_by_id
+from pybpf.kernel.btfobj import BTFObject, get_fd_by_id, is_btf_fd
+from pybpf.kernel.links import ext_target
 from pybpf.kernel.prog_run import select_runtime
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
@@ -49,7 +50,7 @@ from pybpf.maps.object import MapObject
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
-from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, offsetof
+from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, ENOTSUPP, offsetof
 from pybpf.verifier import LoadRequest, VerifierError, verify
 from pybpf.verifier.attach import BTF_MAX_TYPE, attach_btf_id_allowed
 from pybpf.verifier.decode import decode_insns
@@ -185,8 +186,14 @@ def prog_load(attr: Any, write_back: Any) -> int:
     check_attach = getattr(prog_type, "check_expected_attach_type", None)
     if check_attach is not None:
         check_attach(a.expected_attach_type)
-    _check_attach_btf(a)
-    prog_type = prog_type.for_attach_type(a.expected_attach_type)
+    dst = _check_attach_btf(a)
+    extension = None
+    if a.prog_type == uapi.BPF_PROG_TYPE_EXT and dst is not None:
+        extension = ext_target(dst)
+        prog_type = get_prog_type(dst.meta.prog_type) or prog_type  # env->ops of the target's type
+        prog_type = prog_type.for_attach_type(dst.meta.expected_attach_type)
+    else:
+        prog_type = prog_type.for_attach_type(a.expected_attach_type)
     name_offset = offsetof(uapi.bpf_attr_prog_load, "prog_name")
     name = _check_name(bytes(memoryview(a).cast("B"))[name_offset : name_offset + BPF_OBJ_NAME_LEN])
     log = UserLogBuffer.from_attr(a.log_level, a.log_buf, a.log_size)
@@ -217,6 +224,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         btf_types=btf_types,
         line_info=_line_info(a),
         log_size=a.log_size,
+        extension=extension,
     )
     try:
         verified = verify(request)
@@ -238,8 +246,12 @@ def prog_load(attr: Any, write_back: Any) -> int:
                 used.impl.claim_owner(a.prog_type)
     meta = ProgMeta(
         prog_type=a.prog_type, name=name, tag=program_tag(insns), gpl_compatible=gpl,
-        expected_attach_type=a.expected_attach_type, attach_btf_id=a.attach_btf_id, prog_flags=a.prog_flags,
-        kern_version=a.kern_version,
+        expected_attach_type=request.expected_attach_type, prog_flags=a.prog_flags,
+        kern_version=a.kern_version, attach_btf_id=a.attach_btf_id,
+        dst_prog_type=dst.meta.prog_type if extension is not None and dst is not None else 0,
+        dst_prog_id=dst.id if extension is not None and dst is not None else 0,
+        unreliable=sorted(verified.unreliable), changes_pkt_data=list(verified.changes_pkt_data),
+        might_sleep=list(verified.might_sleep),
         load_time=_boottime_ns(), created_by_uid=os.getuid(), map_ids=[m.id for m in maps],
         subprogs=list(verified.subprogs), verified_insns=verified.verified_insns,
         max_ctx_offset=verified.max_ctx_offset,
@@ -264,6 +276,8 @@ def prog_load(attr: Any, write_back: Any) -> int:
     map_fds = [_fd_for(m, opened) for m in maps]
     refs.collect(bpffs_root())
     fd = ProgObject.create(meta, xlated, insns, map_fds, btf_fd)
+    if meta.dst_prog_id:  # the extension holds its load-time target until attached (aux->dst_prog)
+        refs.add_ref(bpffs_root(), ("prog", meta.id), ("prog", meta.dst_prog_id), a.attach_prog_fd)
     select_runtime(ProgObject.from_fd(fd))
     return fd
 
@@ -329,16 +343,31 @@ def _reload_key(a: Any, raw: bytes, license_text: str) -> tuple[object, ...] | N
             a.kern_version, a.attach_btf_id, objects, records)  # fmt: skip
 
 
-def _check_attach_btf(a: Any) -> None:
-    """``bpf_prog_load_check_attach``'s attach_btf_id rules (EINVAL, nothing logged): an id within
-    BTF_MAX_TYPE, only for the types that attach by BTF id.  Targets in modules or BPF programs
-    (attach_btf_obj_fd, attach_prog_fd) are not modelled."""
-    if not a.attach_btf_id:
-        return
-    if a.attach_btf_id > BTF_MAX_TYPE or not attach_btf_id_allowed(a.prog_type):
-        raise BPFError(errno.EINVAL, f"attach_btf_id {a.attach_btf_id} for program type {a.prog_type}")
+def _check_attach_btf(a: Any) -> ProgObject | None:
+    """bpf_prog_load()'s ``attach_prog_fd`` and ``bpf_prog_load_check_attach``'s attach rules (EINVAL,
+    nothing logged): the fd is a program (else a BTF object: ENOTSUPP for a BTF that is not the
+    kernel's -- every pybpf BTF object is a program's -- EINVAL for anything else); an id within
+    BTF_MAX_TYPE, only for the types that attach by BTF id; a target program only for tracing and
+    freplace programs; an freplace program without an expected attach type.  Returns the target
+    program.  Targets in modules (attach_btf_obj_fd) and tracing programs attached to BPF programs
+    are not modelled (EINVAL)."""
+    dst = None
     if a.attach_prog_fd:
-        raise BPFError(errno.EINVAL, "attach targets in modules or BPF programs are not supported by pybpf")
+        try:
+            dst = ProgObject.from_fd(a.attach_prog_fd)
+        except BPFError:
+            if a.attach_prog_fd <= 0x7FFFFFFF and is_btf_fd(a.attach_prog_fd):
+                raise BPFError(ENOTSUPP, "attaching through a BPF program's BTF object") from None
+            raise BPFError(
+                errno.EINVAL, f"attach_prog_fd {a.attach_prog_fd} is neither a program nor BTF"
+            ) from None
+    if a.attach_btf_id and (a.attach_btf_id > BTF_MAX_TYPE or not attach_btf_id_allowed(a.prog_type)):
+        raise BPFError(errno.EINVAL, f"attach_btf_id {a.attach_btf_id} for program type {a.prog_type}")
+    if dst is not None and a.prog_type != uapi.BPF_PROG_TYPE_EXT:
+        raise BPFError(errno.EINVAL, "a target program is for freplace programs (tracing ones: not modelled)")
+    if a.prog_type == uapi.BPF_PROG_TYPE_EXT and a.expected_attach_type:
+        raise BPFError(errno.EINVAL, "freplace programs take no expected_attach_type")
+    return dst
 
 
 def _refused(log: UserLogBuffer, exc: VerifierError, write_back: Any) -> NoReturn:

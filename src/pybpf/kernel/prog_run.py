@@ -62,6 +62,7 @@ from pybpf.jit.codegen import CompiledProgram
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
+from pybpf.kernel import links
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import FdKind, MapOps
@@ -148,20 +149,26 @@ class ProgRuntime:
     ``engine``: a name of ``ENGINES`` (default: ``selected_engine()``).
     """
 
-    def __init__(self, prog: ProgObject, engine: str | None = None) -> None:
+    def __init__(
+        self, prog: ProgObject, engine: str | None = None, replaced: tuple[links.Replacement, ...] = ()
+    ) -> None:
         if engine is None:
             engine = selected_engine()
         elif engine not in ENGINES:
             raise BPFError(errno.EINVAL, f"no engine {engine!r} (engines: {', '.join(ENGINES)})")
         self.prog = prog
+        self.replaced = replaced
+        """The live freplace links the program runs with (``pybpf.kernel.links``)."""
+        combined = links.combined(prog, replaced) if replaced else None
         self.maps: dict[int, MapObject] = {}
-        for map_id in prog.meta.map_ids:
-            fd = prog.open_map(map_id)
-            try:
-                obj = MapObject.from_fd(fd)
-            finally:
-                os.close(fd)
-            self.maps[map_id] = obj
+        for owner in combined.programs if combined is not None else [prog]:
+            for map_id in owner.meta.map_ids:
+                fd = owner.open_map(map_id)
+                try:
+                    obj = MapObject.from_fd(fd)
+                finally:
+                    os.close(fd)
+                self.maps[map_id] = obj
         prog_type = get_prog_type(prog.prog_type)
         if prog_type is None:
             raise BPFError(errno.EINVAL, f"program type {prog.prog_type} is not available in this pybpf")
@@ -169,20 +176,24 @@ class ProgRuntime:
         registry = default_registry()
         for helper_id, helper in prog_type.helpers().items():
             registry.register(helper_id, helper)
-        insns, resolved, direct = self._resolve(prog.xlated)
+        insns, resolved, direct = self._resolve(combined.xlated if combined is not None else prog.xlated)
         self.program_maps = ProgramMaps.of(self.maps.values(), direct)
         """The maps (and global data) the program's runs may reach."""
         meta = prog.meta
         facts = frozenset(meta.proven_accesses)
+        probes = frozenset(meta.probe_loads)
         depths = meta.stack_depths
         stack_depths = (
             dict(zip(meta.subprogs, depths, strict=True)) if len(depths) == len(meta.subprogs) else None
         )
+        arena_accesses = frozenset(meta.arena_accesses)
+        if combined is not None:  # (an extension's slots: its arena accesses are not carried over)
+            facts, probes, stack_depths = combined.proven, combined.probes, combined.stack_depths
+            arena_accesses = frozenset()
         arena = next((obj.impl for obj in self.maps.values() if obj.impl.arena), None)
         self.executable = _build(
-            engine, insns, registry, resolved, facts, stack_depths=stack_depths,
-            probe_loads=frozenset(meta.probe_loads), arena_accesses=frozenset(meta.arena_accesses),
-            arena=arena,
+            engine, insns, registry, resolved, facts, stack_depths=stack_depths, probe_loads=probes,
+            arena_accesses=arena_accesses, arena=arena,
         )  # fmt: skip
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
@@ -206,9 +217,12 @@ class ProgRuntime:
 
     @classmethod
     def of(cls, prog: ProgObject) -> ProgRuntime:
+        """The program's runtime in this process, built anew when the freplace links replacing
+        its functions changed since (one directory lookup when none ever did)."""
         runtime = prog.runtime
-        if runtime is None:
-            runtime = prog.runtime = cls(prog)
+        replaced = links.replacements(prog.id)
+        if runtime is None or runtime.replaced != replaced:
+            runtime = prog.runtime = cls(prog, replaced=replaced)
         assert isinstance(runtime, ProgRuntime)
         return runtime
 
@@ -631,7 +645,7 @@ class TestRunHandle:
                 return False
         except OSError:
             return False
-        return self.prog.runtime is self.runtime
+        return self.prog.runtime is self.runtime and not self.runtime.replaced
 
     def run(self, args: TestRunArgs) -> TestRunResult:
         """``test_run_in_process(prog_fd, args)`` on the handle's runner and fixture."""
@@ -680,7 +694,7 @@ class TestRunHandle:
                 return None
         except OSError:
             return None
-        if self.prog.runtime is not self.runtime:
+        if self.prog.runtime is not self.runtime or self.runtime.replaced:
             return None
         runner = self.runner
         with _EXEC_LOCK:

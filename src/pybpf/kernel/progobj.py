@@ -54,7 +54,7 @@ class ProgMeta:
     gpl_compatible: bool
     expected_attach_type: int = 0
     attach_btf_id: int = 0
-    """The vmlinux type it was loaded for (tracing, LSM and struct_ops programs)."""
+    """The BTF type it was loaded for: vmlinux's (tracing, LSM, struct_ops), its target's (EXT)."""
     prog_flags: int = 0
     kern_version: int = 0
     load_time: int = 0
@@ -90,6 +90,18 @@ class ProgMeta:
     """The verifier's stack depth of each subprogram of ``subprogs`` (the kernel's ``stack_depth`` of
     each ``bpf_subprog_info``; ``prog->aux->stack_depth`` the first): what each run of the program
     can reach of its frames, so what the JIT zeroes before a run.  Empty: unknown (all is zeroed)."""
+    dst_prog_type: int = 0
+    """An freplace program's target's type (``aux->saved_dst_prog_type``; 0 for other programs):
+    the type whose helpers it runs with."""
+    dst_prog_id: int = 0
+    """An freplace program's load-time target (``aux->dst_prog``), until a link attaches it."""
+    unreliable: list[int] = field(default_factory=list)
+    """Subprograms whose BTF the verifier found unreliable (``func_info_aux[].unreliable``): no
+    freplace program may replace them."""
+    changes_pkt_data: list[bool] = field(default_factory=list)
+    might_sleep: list[bool] = field(default_factory=list)
+    """Per subprogram (``subprog_info[]``): it may move the packet, may sleep -- what an freplace
+    program replacing it may do."""
     id: int = 0
 
 
@@ -168,7 +180,10 @@ class ProgObject:
     # --- lookup -----------------------------------------------------------------------------
     @classmethod
     def from_fd(cls, fd: int) -> ProgObject:
-        """The program ``fd`` refers to; EBADF for a closed fd, EINVAL for anything else."""
+        """The program ``fd`` refers to; EBADF for a closed fd (or no fd number at all: a u32 from
+        an attr past INT_MAX is a negative int to the kernel), EINVAL for anything else."""
+        if not 0 <= fd <= 0x7FFFFFFF:
+            raise BPFError(errno.EBADF, f"fd {fd} is not open")
         try:
             st = os.fstat(fd)
         except OSError as exc:

@@ -21,7 +21,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import btfobj, map_batch, map_ids, prog_info, progobj, struct_ops_map
+from pybpf.kernel import btfobj, links, map_batch, map_ids, prog_info, progobj, struct_ops_map
 from pybpf.kernel.map_elem import (
     KeySource,
     can_read,
@@ -469,6 +469,30 @@ def _btf_get_fd_by_id(call: _Call) -> int:
 
 
 _BTF_LOAD_END = offsetofend(uapi.bpf_attr_btf_load, "btf_token_fd")
+_LINK_CREATE_END = offsetofend(bpf_attr, "link_create.uprobe_multi.pid")
+_RAW_TRACEPOINT_END = offsetofend(bpf_attr, "raw_tracepoint.cookie")
+
+
+def _link_create(call: _Call) -> int:
+    """BPF_LINK_CREATE (``link_create``): pybpf links freplace programs only (EINVAL for others)."""
+    a = call.attr.link_create
+    if a.attach_type == uapi.BPF_STRUCT_OPS:
+        raise BPFError(errno.EINVAL, "struct_ops links are not implemented in pybpf")
+    progobj.ProgObject.from_fd(a.prog_fd)  # bpf_prog_get(): EBADF/EINVAL first
+    return links.tracing_prog_attach(a.prog_fd, a.target_fd, a.target_btf_id)
+
+
+def _raw_tracepoint_open(call: _Call) -> int:
+    """BPF_RAW_TRACEPOINT_OPEN (``bpf_raw_tp_link_attach``): an freplace program to its load-time
+    target (no name: EINVAL with one); pybpf has no raw tracepoints."""
+    a = call.attr.raw_tracepoint
+    prog = progobj.ProgObject.from_fd(a.prog_fd)
+    if prog.prog_type != uapi.BPF_PROG_TYPE_EXT:
+        raise BPFError(errno.EINVAL, "pybpf attaches only freplace programs through BPF_RAW_TRACEPOINT_OPEN")
+    if a.name:
+        raise BPFError(errno.EINVAL, "an freplace program's target is set at load, not by name")
+    return links.tracing_prog_attach(a.prog_fd, 0, 0)
+
 
 _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_PROG_LOAD: (_PROG_LOAD_END, _prog_load),
@@ -494,6 +518,8 @@ _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_BTF_LOAD: (_BTF_LOAD_END, _btf_load),
     uapi.BPF_BTF_GET_FD_BY_ID: (_FD_BY_ID_END, _btf_get_fd_by_id),
     uapi.BPF_BTF_GET_NEXT_ID: (_NEXT_ID_END, _btf_get_next_id),
+    uapi.BPF_LINK_CREATE: (_LINK_CREATE_END, _link_create),
+    uapi.BPF_RAW_TRACEPOINT_OPEN: (_RAW_TRACEPOINT_END, _raw_tracepoint_open),
 }
 
 NOT_IMPLEMENTED = sorted(

@@ -37,9 +37,14 @@ counts the Latin-1 letters (0xC0-0xFF but for 0xD7 and 0xF7) as alphanumeric, an
 
 def bpffs_root() -> str:
     """The bpffs-like directory of this process (``$PYBPF_BPFFS``), created when missing."""
-    root = os.environ.get("PYBPF_BPFFS", DEFAULT_ROOT)
+    root = bpffs_root_name()
     os.makedirs(root, mode=0o1777, exist_ok=True)
     return root
+
+
+def bpffs_root_name() -> str:
+    """The path of ``bpffs_root()``, without making sure it exists (for a look that may find nothing)."""
+    return os.environ.get("PYBPF_BPFFS", DEFAULT_ROOT)
 
 
 def next_object_id(kind: str, root: str | None = None) -> int:

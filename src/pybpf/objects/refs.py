@@ -122,6 +122,12 @@ def _unused(fd: int) -> bool:
     return bool(_FLOCK.unpack(answer)[0] == fcntl.F_UNLCK)
 
 
+def in_use(fd: int) -> bool:
+    """Whether an open file description other than ``fd``'s holds a user lock on its file (an fd of
+    the object is open somewhere)."""
+    return not _unused(fd)
+
+
 def refs_root(root: str) -> str:
     path = os.path.join(root, _REFS)
     os.makedirs(path, mode=0o1777, exist_ok=True)

@@ -37,6 +37,7 @@ _BUILTIN: tuple[str, ...] = (
     "pybpf.progtypes.netfilter",
     "pybpf.progtypes.raw_tp_writable",
     "pybpf.progtypes.lirc",
+    "pybpf.progtypes.ext",
 )
 """Modules that register the built-in program types when imported."""
 

@@ -23,8 +23,8 @@ allows, ``security_*`` functions for fmod_ret and the kernel's own test targets
 (``bpf_modify_return_test*``, ``bpf_fentry_test1``).  The tracepoint behind a ``btf_trace_*``
 typedef, an iterator target and a function's address are taken to exist when their BTF does
 (the kernel asks its tracepoint, iterator and kallsyms tables).  Targets in kernel modules
-(``attach_btf_obj_fd``) and in other BPF programs (``attach_prog_fd``) are not modelled (the loader
-refuses them).
+(``attach_btf_obj_fd``) and tracing targets in other BPF programs (``attach_prog_fd``) are not
+modelled (the loader refuses them); freplace programs' targets are ``pybpf.verifier.extension``'s.
 """
 
 from __future__ import annotations
@@ -155,8 +155,7 @@ def can_be_sleepable(prog_type: int, expected_attach_type: int) -> bool:
 
 
 def attach_btf_id_allowed(prog_type: int) -> bool:
-    """bpf_prog_load_check_attach(): the program types that may name an attach_btf_id (struct_ops and
-    freplace programs too; pybpf has neither)."""
+    """bpf_prog_load_check_attach(): the program types that may name an attach_btf_id."""
     return prog_type in (
         uapi.BPF_PROG_TYPE_TRACING,
         uapi.BPF_PROG_TYPE_LSM,
@@ -199,7 +198,7 @@ def skip_modifiers(btf: BTF, type_id: int) -> int:
     return type_id
 
 
-def _distill(state: VerifierState, btf: BTF, proto: FuncProto, name: str) -> None:
+def distill_func_proto(state: VerifierState, btf: BTF, proto: FuncProto, name: str) -> None:
     """btf_distill_func_proto(): at most 12 arguments, no varargs, none wider than 16 bytes, no
     struct or union returned."""
     params = proto.params
@@ -249,13 +248,13 @@ def check_attach_target(state: VerifierState, prog_type: int, attach_type: int, 
         )  # fmt: skip
     trampoline = attach_type in TRAMPOLINE_ATTACH or attach_type == uapi.BPF_LSM_CGROUP
     if attach_type != uapi.BPF_TRACE_ITER and not trampoline:
-        raise _silent(errno.EINVAL)  # (no freplace: pybpf has no BPF_PROG_TYPE_EXT)
+        raise _silent(errno.EINVAL)  # (freplace targets are extension.py's)
     if t.kind != Kind.FUNC:
         state.einval(f"attach_btf_id {btf_id} is not a function")
     proto = btf[t.type_id]  # type: ignore[union-attr]
     if not isinstance(proto, FuncProto):
         raise _silent(errno.EINVAL)
-    _distill(state, btf, proto, name)
+    distill_func_proto(state, btf, proto, name)
     if trampoline and sleepable:
         if prog_type == uapi.BPF_PROG_TYPE_LSM:
             allowed = name.startswith(_LSM_PREFIX) and name[len(_LSM_PREFIX) :] in _SLEEPABLE_LSM_HOOKS
@@ -311,6 +310,8 @@ class AttachPass:
     def run(self, state: VerifierState) -> None:
         request = state.request
         prog_type = request.prog_type.prog_type
+        if request.extension is not None:  # an freplace program (its target's type): extension.py
+            prog_type = uapi.BPF_PROG_TYPE_EXT
         sleepable = bool(request.prog_flags & uapi.BPF_F_SLEEPABLE)
         if prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
             if not sleepable:

@@ -152,6 +152,11 @@ class DoCheckPass:
             main = Walker(state)
             main.run()
             global_funcs.check_subprogs(state, main)  # do_check_subprogs()
+            funcs = main.globals
+            state.unreliable = set(funcs.unreliable)
+            count = range(len(state.subprogs))
+            state.changes_pkt_data = tuple(funcs.changes_pkt_data(i) for i in count)
+            state.might_sleep = tuple(funcs.might_sleep(i) for i in count)
         finally:
             if collecting:
                 gc.enable()
@@ -240,7 +245,10 @@ class Walker:
             ]
             env.log.verbose(liveness.format_live_registers(self.live, self.sccs, texts))
         if not subprog:  # do_check_common() of the main program, after compute_live_registers()
-            global_funcs.check_main_prototype(self)
+            if env.request.extension is not None:  # an freplace program: checked as a global function
+                self.state = PathState([global_funcs.extension_entry(self)])
+            else:
+                global_funcs.check_main_prototype(self)
 
     # --- services for the checks ---
 

@@ -105,7 +105,7 @@ CTX_TYPE_NAMES: dict[int, str] = {
 """The program types' user-visible context structs (the kernel's bpf_ctx_convert, by name): a
 global function's pointer to one of them is its context (btf_is_prog_ctx_type())."""
 
-_BTF_KIND_STR = {
+BTF_KIND_STR = {
     Kind.UNKN: "UNKNOWN", Kind.INT: "INT", Kind.PTR: "PTR", Kind.ARRAY: "ARRAY", Kind.STRUCT: "STRUCT",
     Kind.UNION: "UNION", Kind.ENUM: "ENUM", Kind.FWD: "FWD", Kind.TYPEDEF: "TYPEDEF",
     Kind.VOLATILE: "VOLATILE", Kind.CONST: "CONST", Kind.RESTRICT: "RESTRICT", Kind.FUNC: "FUNC",
@@ -259,7 +259,7 @@ class GlobalFuncs:
                 if size < 0:
                     raise PrototypeError(
                         errno.EINVAL,
-                        f"arg#{i} reference type('{_BTF_KIND_STR[pointee.kind]} {pointee.name}') size cannot "
+                        f"arg#{i} reference type('{BTF_KIND_STR[pointee.kind]} {pointee.name}') size cannot "
                         f"be determined: -{errno.EINVAL}",
                     )
                 return SubprogArg(RegType.PTR_TO_MEM, size, "nonnull" not in tags)
@@ -267,9 +267,7 @@ class GlobalFuncs:
             raise PrototypeError(errno.EINVAL, f"arg#{i} has pointer tag, but is not a pointer type")
         if t.kind in (Kind.INT, Kind.ENUM, Kind.ENUM64):
             return SubprogArg(RegType.SCALAR_VALUE)
-        _global_only(
-            is_global, f"Arg#{i} type {_BTF_KIND_STR[t.kind]} in {func.name}() is not supported yet."
-        )
+        _global_only(is_global, f"Arg#{i} type {BTF_KIND_STR[t.kind]} in {func.name}() is not supported yet.")
         raise AssertionError  # unreachable: _global_only raises
 
     @staticmethod
@@ -341,14 +339,14 @@ class GlobalFuncs:
         """``subprog_info[].might_sleep``: the subprogram or a function it calls calls something that
         may sleep (helpers.call_might_sleep())."""
         if self._might_sleep is None:
-            self._might_sleep = _sleepers(self.env)
+            self._might_sleep = sleepers(self.env)
         return self._might_sleep[subprog]
 
     def changes_pkt_data(self, subprog: int) -> bool:
         """``subprog_info[].changes_pkt_data``: the subprogram or a static function it calls calls a
         helper that may move the packet (check_cfg()'s merge of the callees' effects)."""
         if self._changes_pkt_data is None:
-            self._changes_pkt_data = _pkt_data_changers(self.env)
+            self._changes_pkt_data = pkt_data_changers(self.env)
         return self._changes_pkt_data[subprog]
 
 
@@ -357,7 +355,7 @@ def _kernel_type(i: int, pointee: BTFType, *, struct_only: bool) -> kernel_btf.K
     when the pointee has no name ("candidate matching error", EINVAL), there is no such type ("has
     no matches", ENOENT) or several ("is ambiguous", ESRCH), or, with ``struct_only``
     (``arg:untrusted``, Linux 6.17+), when the kernel's type is no struct or union."""
-    what = f"arg#{i} reference type('{_BTF_KIND_STR[pointee.kind]} {pointee.name or '(anon)'}')"
+    what = f"arg#{i} reference type('{BTF_KIND_STR[pointee.kind]} {pointee.name or '(anon)'}')"
     if not pointee.name:
         raise PrototypeError(errno.EINVAL, f"{what} candidate matching error: -{errno.EINVAL}")
     found = kernel_btf.find_candidates(pointee.kind, pointee.name)
@@ -370,7 +368,7 @@ def _kernel_type(i: int, pointee: BTFType, *, struct_only: bool) -> kernel_btf.K
     if struct_only and target.kind not in (Kind.STRUCT, Kind.UNION):
         raise PrototypeError(
             errno.EINVAL,
-            f"arg#{i} has type {_BTF_KIND_STR[target.kind]} '{pointee.name}', but only struct or primitive "
+            f"arg#{i} has type {BTF_KIND_STR[target.kind]} '{pointee.name}', but only struct or primitive "
             "types are allowed",
         )
     return target
@@ -480,12 +478,12 @@ def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
         reg.flags = flags
 
 
-def _pkt_data_changers(env: VerifierState) -> list[bool]:
+def pkt_data_changers(env: VerifierState) -> list[bool]:
     """Per subprogram: it, or a static function it calls (transitively), moves the packet."""
     return _merged_effect(env, lambda insn: insn.src == 0 and insn.imm in call.CHANGES_PKT_DATA)
 
 
-def _sleepers(env: VerifierState) -> list[bool]:
+def sleepers(env: VerifierState) -> list[bool]:
     """Per subprogram: it, or a function it calls (transitively), may sleep."""
     return _merged_effect(env, helpers.call_might_sleep)
 
@@ -569,6 +567,19 @@ def check_main_prototype(w: Walker) -> None:
         if exc.message is not None:
             w.env.log.line(exc.message)
         funcs.unreliable.add(0)
+
+
+def extension_entry(w: Walker) -> FuncFrame:
+    """do_check_common() of an freplace program's main function: verified as a global function
+    ("Validating %s() func#0..."), its prototype's refusal refusing the program."""
+    funcs = w.globals
+    if w.env.log.level:
+        w.env.log.line(f"Validating {funcs.name(0)}() func#0...")
+    try:
+        funcs.prepare(0)
+    except PrototypeError as exc:
+        w.fail(exc.errno, exc.message or "")
+    return entry_frame(w, 0)
 
 
 def entry_frame(w: Walker, subprog: int) -> FuncFrame:

@@ -5,7 +5,8 @@
 0. ``btf_info_early`` check_btf_info_early(): the func_info records (``pybpf.verifier.btf_info``);
 1. ``subprogs``    add_subprog_and_kfunc() + check_subprogs(): subprogram starts, jump ranges, no
                    fall-through between subprograms; then ``btf_info`` (check_btf_func(): one
-                   func_info record per subprogram);
+                   func_info record per subprogram); ``attach`` and ``extension``
+                   (check_attach_btf_id(): the sleepable rules, a tracing, LSM or freplace target);
 2. ``pseudo``      check_and_resolve_insns(): slot sanity (LDX fields, lddw shape, unknown opcodes)
                    and lddw map / map value / fd_array resolution, used maps;
 3. ``cfg``         check_cfg(): everything reachable, no jump into an lddw (loops allowed: root);
@@ -49,6 +50,7 @@ from pybpf.verifier.cfg import CfgPass
 from pybpf.verifier.ctx_rewrite import CtxRewritePass
 from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.extension import ExtensionPass
 from pybpf.verifier.fastcall import FastcallDepthPass, FastcallPass, kernel_stack_depths
 from pybpf.verifier.func_arg_fixups import FuncArgFixupPass
 from pybpf.verifier.kfuncs import KfuncFixupPass
@@ -73,6 +75,7 @@ PASSES: list[Pass] = [
     SubprogsPass(),
     BtfInfoPass(),
     AttachPass(),
+    ExtensionPass(),
     PseudoPass(),
     CfgPass(),
     FastcallPass(),
@@ -119,6 +122,9 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         probe_loads=probe_loads(state, view),
         arena_accesses=arena_accesses(state, view),
         stack_depths=list(state.stack_depths),
+        unreliable=frozenset(state.unreliable),
+        changes_pkt_data=state.changes_pkt_data,
+        might_sleep=state.might_sleep,
     )
 
 

@@ -40,6 +40,27 @@ class MapRef(Protocol):
     def direct_value_address(self, off: int) -> int: ...
 
 
+@dataclass(frozen=True)
+class ExtTarget:
+    """The program an freplace (BPF_PROG_TYPE_EXT) program is loaded against: the kernel's
+    ``prog->aux->dst_prog`` as check_attach_btf_id() reads it."""
+
+    prog_type: int
+    expected_attach_type: int
+    btf: Callable[[], BTF] | None
+    """Its BTF (``aux->btf``), decoded on demand; None when it was loaded without."""
+    func_ids: tuple[int, ...] = ()
+    """The FUNC type id of each subprogram's func_info record (``aux->func_info``)."""
+    unreliable: frozenset[int] = frozenset()
+    """Subprograms whose BTF the verifier found unreliable (``func_info_aux[].unreliable``)."""
+    changes_pkt_data: tuple[bool, ...] = ()
+    """Per subprogram: it (or a static function it calls) may move the packet."""
+    might_sleep: tuple[bool, ...] = ()
+    """Per subprogram: it (or a function it calls) may sleep."""
+    attach_btf_id: int = 0
+    """Its own target (a tracing or LSM program's vmlinux id), which its type is bound to."""
+
+
 @dataclass
 class LoadRequest:
     insns: list[Instruction]
@@ -57,6 +78,8 @@ class LoadRequest:
     btf_is_func: Callable[[int], bool] | None = None  # type id -> is a BTF FUNC in prog_btf_fd
     btf_types: Callable[[], BTF] | None = None  # the types of prog_btf_fd (prog->aux->btf), decoded on demand
     line_info: Sequence[SourceLine] = ()  # the bpf_line_info records, strings resolved (the log's C lines)
+    extension: ExtTarget | None = None
+    """An freplace program's target (``attach_prog_fd``); ``prog_type`` is then the target's type."""
     log_size: int | None = None
     """The user's log buffer size (``log_size``; 0: no buffer): the log keeps only what it will hold
     (None: the whole log is kept)."""
@@ -131,3 +154,9 @@ class VerifiedProgram:
     pointer it may reach, rounded up to 8; the kernel's ``bpf_subprog_info.stack_depth``)."""
     verifier_log: VerifierLog | None = None
     """The log as the user's buffer receives it (``log`` is its text): its true size, whether it fits."""
+    unreliable: frozenset[int] = frozenset()
+    """Subprograms whose BTF prototype the verifier found unreliable (``func_info_aux[].unreliable``)."""
+    changes_pkt_data: tuple[bool, ...] = ()
+    """Per subprogram: it may move the packet (``subprog_info[].changes_pkt_data``)."""
+    might_sleep: tuple[bool, ...] = ()
+    """Per subprogram: it may sleep (``subprog_info[].might_sleep``)."""

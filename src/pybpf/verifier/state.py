@@ -61,6 +61,9 @@ class VerifierState:
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
     stack_buffer_slices: bool = False  # a dynptr slice with a stack buffer was made (stack writes check)
     fastcall: FastcallPatterns | None = None  # the bpf_fastcall patterns (mark_fastcall_patterns())
+    unreliable: set[int] = field(default_factory=set)  # func_info_aux[].unreliable, after do_check
+    changes_pkt_data: tuple[bool, ...] = ()  # per subprogram, after do_check
+    might_sleep: tuple[bool, ...] = ()  # per subprogram, after do_check
     total_states: int = 0
     peak_states: int = 0
     max_states_per_insn: int = 0
