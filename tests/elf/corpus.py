@@ -399,13 +399,21 @@ REFUSED = (
 REAL_WORLD_GAPS: dict[str, str] = {}
 """Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why
 (strict: they must still differ)."""
-NOT_RUN = ("vmlinux_structs", "arena_list", "struct_ops_dummy", "struct_ops_tcp", "vmlinux_netfilter")
+NOT_RUN = (
+    "vmlinux_structs",
+    "arena_list",
+    "struct_ops_dummy",
+    "struct_ops_tcp",
+    "vmlinux_netfilter",
+    "global_ctx_args",
+)
 """Objects whose programs read the running kernel's own objects (the current task, the kernel's
 contexts): loaded on both backends, never run -- pybpf has no such objects to give them; and
 arena_list, whose arena the kernel these tests run on refuses (EPERM): it runs on pybpf in
 tests/vm/test_arena.py; the struct_ops objects, whose programs run with their member's arguments (a
 ctx of pointers, not a frame): bpf_dummy_ops' in tests/elf/test_struct_ops.py, tcp_congestion_ops' not
 at all (EOPNOTSUPP, as on the kernel); and the netfilter object, whose runs take a hook state
-(tests/progtypes/test_new_types.py runs it on both)."""
+(tests/progtypes/test_new_types.py runs it on both); global_ctx_args, a verifier case (its accepted
+programs only tell the refused ones apart)."""
 ARENA_OBJECTS = ("arena_list",)
 """Objects with an arena map: the kernel these tests run on refuses to create it (EPERM)."""
