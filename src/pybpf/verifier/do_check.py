@@ -654,6 +654,9 @@ class Walker:
             if route == _JUMP:
                 self.jmps_processed += 1
                 return self._jump(insn, spec, spec.kind)
+            if route == _LDX:
+                self._check_load(insn, spec.kind is Kind.LDXSX)
+                return slot + 1
         if route == _ATOMIC:
             self._atomic(insn)
             return slot + 1

@@ -18,7 +18,7 @@ import errno
 from typing import TYPE_CHECKING
 
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import BPF_ALU, BPF_REG_FP, BPF_X, MAX_BPF_REG, OpSpec
+from pybpf.isa.opcodes import BPF_ALU, BPF_REG_FP, BPF_X, MAX_BPF_REG, Kind, OpSpec
 from pybpf.uapi import BPF_MAX_VAR_OFF, BPF_TO_BE
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN
@@ -67,10 +67,17 @@ def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
         else:
             _byte_swap(dst, insn, alu32)
         return
-    if op == bounds.MOV:
+    if op == bounds.MOV:  # check_reg_arg() of src (SRC_OP) and dst (DST_OP_NO_MARK), the common case inline
         if spec.use_src_reg:
-            w.check_reg_read(insn.src)
-        w.check_reg_write(insn.dst, mark=False)
+            srcno = insn.src
+            if 0 <= srcno < _MAX_BPF_REG and regs[srcno].type is not _NOT_INIT:
+                w.scratched.add(srcno)
+            else:
+                w.check_reg_read(srcno)
+        if 0 <= insn.dst < BPF_REG_FP:
+            w.scratched.add(insn.dst)
+        else:  # refused: R%d is invalid, or the frame pointer's write
+            w.check_reg_write(insn.dst, mark=False)
         _mov(w, insn, spec, alu32)
         return
     # check_reg_arg(SRC_OP) of src, then of dst, written out for the common case (a valid register
@@ -118,9 +125,9 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
         dst.mark_known(insn.imm & 0xFFFFFFFF if alu32 else insn.imm)
         return
     src = regs[insn.src]
-    width = spec.width if spec.kind.value == "movsx" else 0
+    width = spec.width if spec.kind is Kind.MOVSX else 0
     if not alu32 and not width:
-        if src.is_scalar:
+        if src.type is _SCALAR:
             assign_scalar_id_before_mov(w, src)
         dst.copy_from(src)
         return
