@@ -537,7 +537,7 @@ def _arsh64(d: Bounds, shift: int) -> None:
     update_bounds(d)
 
 
-def _fold(op: int, x: int, y: int, bits: int) -> int:
+def fold(op: int, x: int, y: int, bits: int) -> int:
     """The concrete result of ``x op y`` on ``bits``-bit operands."""
     m = (1 << bits) - 1
     x, y = x & m, y & m
@@ -578,7 +578,7 @@ def alu(d: Bounds, s: Bounds, op: int, alu32: bool) -> None:
         mark_unknown(d)
         return
     if not d.var_off.mask and not s.var_off.mask and op in _CONST_FOLD:  # both known: the exact result
-        mark_known(d, _fold(op, d.var_off.value, s.var_off.value, 32 if alu32 else 64))
+        mark_known(d, fold(op, d.var_off.value, s.var_off.value, 32 if alu32 else 64))
         return
     if op == ADD:
         _add32(d, s)
@@ -755,8 +755,12 @@ def const_value(b: Bounds, is32: bool) -> int | None:
 
 def branch_taken(a: Bounds, b: Bounds, op: int, is32: bool) -> int:
     """is_scalar_branch_taken(): 1 the jump is always taken, 0 never, -1 unknown."""
-    t1, umin1, umax1, smin1, smax1 = _view(a, is32)
-    t2, umin2, umax2, smin2, smax2 = _view(b, is32)
+    if is32:
+        t1, umin1, umax1, smin1, smax1 = _view(a, True)
+        t2, umin2, umax2, smin2, smax2 = _view(b, True)
+    else:  # (_view(), written out for the 64-bit case: the hot one)
+        t1, umin1, umax1, smin1, smax1 = a.var_off, a.umin, a.umax, a.smin, a.smax
+        t2, umin2, umax2, smin2, smax2 = b.var_off, b.umin, b.umax, b.smin, b.smax
     if op in (JEQ, JNE):
         hit = 1 if op == JEQ else 0
         if tnum.is_const(t1) and tnum.is_const(t2):
@@ -800,7 +804,27 @@ def branch_taken(a: Bounds, b: Bounds, op: int, is32: bool) -> int:
     return -1
 
 
+_REFINED: dict[tuple[int, bool, bool, Numbers, Numbers], tuple[Numbers, Numbers]] = {}
+"""refine()'s answers by question, as ``_SYNCED`` for reg_bounds_sync(): a pure function of the
+operation, the width, whether both operands are one register, and their numbers (a parser compares
+the same byte range with the same constants again and again); cleared when it grows."""
+
+
 def refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
+    """regs_refine_cond_op() then reg_bounds_sync() of both: learn from ``a op b`` holding."""
+    question = (op, is32, a is b, _load(a), _load(b))
+    answer = _REFINED.get(question)
+    if answer is None:
+        _refine(a, b, op, is32)
+        if len(_REFINED) >= 4096:
+            _REFINED.clear()
+        _REFINED[question] = (_load(a), _load(b))
+        return
+    _store(a, answer[0])
+    _store(b, answer[1])
+
+
+def _refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
     """regs_refine_cond_op(): learn from ``a op b`` holding (then reg_bounds_sync both)."""
     if op in FLIP and op in (JLT, JLE, JSLT, JSLE):
         a, b, op = b, a, FLIP[op]

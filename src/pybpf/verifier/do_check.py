@@ -231,6 +231,7 @@ class Walker:
         self._consts: dict[int, RegState] = {}
         self._insn_texts: dict[int, str] = {}
         self._targets: dict[int, int] = {}
+        self._slot_facts: dict[int, InsnFacts] = {}  # slot -> env.facts[its index]
         self.trace = env.log.trace
         self.level2 = env.log.level2
         self.source_lines = SourceLines(env.request.line_info, view.slot_count)
@@ -274,10 +275,14 @@ class Walker:
         return index
 
     def facts(self) -> InsnFacts:
-        index = self.index
-        facts = self.env.facts.get(index)
-        if facts is None:
-            facts = self.env.facts[index] = InsnFacts()
+        """The current instruction's InsnFacts (the kernel's insn_aux_data), made on first use."""
+        facts = self._slot_facts.get(self.insn_idx)
+        if facts is None:  # (by slot for the walk: env.facts is by instruction index)
+            index = self.index
+            facts = self.env.facts.get(index)
+            if facts is None:
+                facts = self.env.facts[index] = InsnFacts()
+            self._slot_facts[self.insn_idx] = facts
         return facts
 
     def note_call_map(self, map_ref: MapRef | None) -> None:
@@ -578,18 +583,21 @@ class Walker:
     def run(self) -> None:
         env = self.env
         log = env.log
-        insn_at, step, is_state_visited = self.view.insn_at, self.step, prune.is_state_visited
+        # (the slot -> instruction table as a dict's own lookup: view.insn_at() without its call)
+        insn_at = dict(zip(self.view.starts, self.view.insns, strict=True)).__getitem__
+        step, is_state_visited = self.step, prune.is_state_visited
         prune_points, jmp_points = self.prune_points, self.jmp_points  # (fixed during the walk)
         stack_live = self.stack_live
+        trace = self.trace  # (fixed for the walk: the log's level)
         while True:
-            env.insn_processed += 1
-            if env.insn_processed > BPF_COMPLEXITY_LIMIT_INSNS:
-                self.fail(errno.E2BIG, f"BPF program is too large. Processed {env.insn_processed} insn")
+            processed = env.insn_processed = env.insn_processed + 1
+            if processed > BPF_COMPLEXITY_LIMIT_INSNS:
+                self.fail(errno.E2BIG, f"BPF program is too large. Processed {processed} insn")
             slot = self.insn_idx
             self.hist_entry = -1
             nxt: int | None
             if slot in prune_points and is_state_visited(self, slot):
-                if self.trace:  # at level 1 too (the next pop rewinds it, unless this path was the last)
+                if trace:  # at level 1 too (the next pop rewinds it, unless this path was the last)
                     if self.do_print_state:
                         log.verbose(f"\nfrom {self.prev_idx} to {slot}: safe\n")
                     else:
@@ -599,7 +607,7 @@ class Walker:
                 if slot in jmp_points:
                     self.push_history()
                 insn = insn_at(slot)
-                if self.trace:
+                if trace:
                     self._trace(insn)
                 if stack_live.cur is None:  # bpf_reset_stack_write_marks() (ensure_cur_instance())
                     stack_live.cur = stack_live.instance(self.stack_chain(self.state, self.state.curframe))
@@ -643,16 +651,26 @@ class Walker:
 
     def step(self, insn: Instruction) -> int | None:
         """do_check_insn(): check one instruction, update the state; the next slot (None: path ends)."""
-        code = insn.opcode
-        if code not in KERNEL_OPCODES:
-            self.fail(errno.EINVAL, f"unknown opcode {code:02x}")
         slot = self.insn_idx
         decoded = self._decoded.get(slot)
-        if decoded is None:
+        if decoded is None:  # (the slot's instruction never changes: its opcode is checked once)
+            if insn.opcode not in KERNEL_OPCODES:
+                self.fail(errno.EINVAL, f"unknown opcode {insn.opcode:02x}")
             decoded = self._decoded[slot] = _decode(insn)
         route, spec = decoded
         if self.state.cow:
             self._own_written(route, insn)
+        # the common routes first: a plain route (no flag bits) has its spec and nothing else to check
+        if spec is not None:
+            if route == _ALU:
+                alu.check_alu(self, insn, spec)
+                return slot + 1
+            if route == _JUMP:
+                self.jmps_processed += 1
+                return self._jump(insn, spec, spec.kind)
+            if route == _LDX:
+                self._check_load(insn, spec.kind is Kind.LDXSX)
+                return slot + 1
         if route == _ATOMIC:
             self._atomic(insn)
             return slot + 1
@@ -694,8 +712,10 @@ class Walker:
         frame = self.state.frames[-1]
         dst = insn.dst
         if route == _ALU and dst < _MAX_BPF_REG:
-            frame.own(dst)
-            if insn.opcode & op.BPF_X and insn.src < _MAX_BPF_REG:
+            shared = frame.shared  # (FuncFrame.own()'s test first: most registers are owned already)
+            if shared >> dst & 1:
+                frame.own(dst)
+            if insn.opcode & op.BPF_X and insn.src < _MAX_BPF_REG and shared >> insn.src & 1:
                 frame.own(insn.src)
             return
         if route == _LDX and dst < _MAX_BPF_REG and insn.src < _MAX_BPF_REG:

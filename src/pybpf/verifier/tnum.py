@@ -109,17 +109,25 @@ def mul(a: Tnum, b: Tnum) -> Tnum:
     releases added the unknown partial products as masks (hma()), more precise on some products
     and less on others: ``w2 *= 16777619`` with w2 in ``[0x811c9d00, 0x811c9dff]`` keeps no known
     bit of the product in 6.18 (measured), where hma() kept 14."""
-    acc = Tnum(0, 0)
+    # add() and union() written out on plain ints (acc_v, acc_m): up to 64 rounds per product
+    acc_v = acc_m = 0
     value, mask = a.value, a.mask
+    bv, bm = b.value, b.mask
     while value or mask:
-        if value & 1:
-            acc = add(acc, b)
-        elif mask & 1:
-            acc = union(acc, add(acc, b))
+        if (value | mask) & 1:
+            sm = (acc_m + bm) & U64  # add(acc, b)
+            sv = (acc_v + bv) & U64
+            mu = (((sm + sv) & U64) ^ sv) | acc_m | bm
+            sum_v = sv & ~mu & U64
+            if value & 1:  # a known 1: acc + b
+                acc_v, acc_m = sum_v, mu
+            else:  # an unknown bit: union(acc, acc + b)
+                union_m = (acc_v ^ sum_v) | acc_m | mu
+                acc_v, acc_m = acc_v & sum_v & ~union_m & U64, union_m
         value >>= 1
         mask >>= 1
-        b = Tnum((b.value << 1) & U64, (b.mask << 1) & U64)
-    return acc
+        bv, bm = (bv << 1) & U64, (bm << 1) & U64
+    return Tnum(acc_v, acc_m)
 
 
 def intersect(a: Tnum, b: Tnum) -> Tnum:

@@ -18,7 +18,7 @@ import errno
 from typing import TYPE_CHECKING
 
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import BPF_ALU, BPF_X, OpSpec
+from pybpf.isa.opcodes import BPF_ALU, BPF_REG_FP, BPF_X, MAX_BPF_REG, Kind, OpSpec
 from pybpf.uapi import BPF_MAX_VAR_OFF, BPF_TO_BE
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN
@@ -43,6 +43,11 @@ _ARITH_POINTERS = frozenset(
     }
 )  # fmt: skip
 """The pointer types adjust_ptr_min_max_vals() lets a program move."""
+_MAX_BPF_REG, _NOT_INIT, _SCALAR = MAX_BPF_REG, RegType.NOT_INIT, RegType.SCALAR_VALUE
+_SHIFTS = (bounds.LSH, bounds.RSH, bounds.ARSH)
+_FOLD_FAST = frozenset({bounds.ADD, bounds.SUB, bounds.MUL, bounds.XOR})
+"""The operations check_alu() folds directly on two constants: those adjust_scalar_min_max_vals()
+always tracks and maybe_fork_scalars() never looks at (and/or may fork, shifts depend on the amount)."""
 
 
 def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
@@ -62,26 +67,55 @@ def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
         else:
             _byte_swap(dst, insn, alu32)
         return
-    if op == bounds.MOV:
+    if op == bounds.MOV:  # check_reg_arg() of src (SRC_OP) and dst (DST_OP_NO_MARK), the common case inline
         if spec.use_src_reg:
-            w.check_reg_read(insn.src)
-        w.check_reg_write(insn.dst, mark=False)
+            srcno = insn.src
+            if 0 <= srcno < _MAX_BPF_REG and regs[srcno].type is not _NOT_INIT:
+                w.scratched.add(srcno)
+            else:
+                w.check_reg_read(srcno)
+        if 0 <= insn.dst < BPF_REG_FP:
+            w.scratched.add(insn.dst)
+        else:  # refused: R%d is invalid, or the frame pointer's write
+            w.check_reg_write(insn.dst, mark=False)
         _mov(w, insn, spec, alu32)
         return
+    # check_reg_arg(SRC_OP) of src, then of dst, written out for the common case (a valid register
+    # holding a value: it is scratched); anything else goes to the walker's check, which refuses it
+    dstno, scratched = insn.dst, w.scratched
+    dst_read_ok = 0 <= dstno < _MAX_BPF_REG and regs[dstno].type is not _NOT_INIT
     if spec.use_src_reg:
-        w.check_reg_read(insn.src)
-    w.check_reg_read(insn.dst)
-    if not spec.use_src_reg:
-        if op in (bounds.DIV, bounds.MOD) and insn.imm == 0:
+        srcno = insn.src
+        if 0 <= srcno < _MAX_BPF_REG and regs[srcno].type is not _NOT_INIT:
+            scratched.add(srcno)
+        else:
+            w.check_reg_read(srcno)
+        src = regs[srcno]
+    else:  # (the immediate's checks come after dst's read)
+        if dst_read_ok and op in (bounds.DIV, bounds.MOD) and insn.imm == 0:
             w.fail(errno.EINVAL, "div by zero")
-        if op in (bounds.LSH, bounds.RSH, bounds.ARSH) and not 0 <= insn.imm < (32 if alu32 else 64):
+        if dst_read_ok and op in _SHIFTS and not 0 <= insn.imm < (32 if alu32 else 64):
             w.fail(errno.EINVAL, f"invalid shift {insn.imm}")
-    w.check_reg_write(insn.dst, mark=False)
-    if spec.use_src_reg:
-        src = regs[insn.src]
-    else:
         src = w.const_reg(insn.imm)
-    _adjust_reg_min_max_vals(w, insn, regs[insn.dst], src)
+    if dst_read_ok and dstno != BPF_REG_FP:
+        scratched.add(dstno)  # (read, then written: check_reg_arg(DST_OP_NO_MARK) needs no more)
+    else:  # refused: R%d is invalid, R%d !read_ok, or the frame pointer's write
+        w.check_reg_read(dstno)
+        w.check_reg_write(dstno, mark=False)
+    dst = regs[dstno]
+    if (
+        op in _FOLD_FAST
+        and not dst.var_off.mask
+        and not src.var_off.mask
+        and dst.type is _SCALAR
+        and src.type is _SCALAR
+    ):
+        # two constants: what _adjust_reg_min_max_vals() ends with on them (bounds.alu()'s folding;
+        # a constant destination is linked to nothing, so its id and offset are cleared)
+        bounds.mark_known(dst, bounds.fold(op, dst.var_off.value, src.var_off.value, 32 if alu32 else 64))
+        dst.id = dst.off = 0
+        return
+    _adjust_reg_min_max_vals(w, insn, dst, src)
 
 
 def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
@@ -91,9 +125,9 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
         dst.mark_known(insn.imm & 0xFFFFFFFF if alu32 else insn.imm)
         return
     src = regs[insn.src]
-    width = spec.width if spec.kind.value == "movsx" else 0
+    width = spec.width if spec.kind is Kind.MOVSX else 0
     if not alu32 and not width:
-        if src.is_scalar:
+        if src.type is _SCALAR:
             assign_scalar_id_before_mov(w, src)
         dst.copy_from(src)
         return
@@ -151,8 +185,9 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
         if not alu32:
             w.facts().needs_zext = True
         return
-    if src.is_pointer:
-        if dst.is_pointer:
+    # (both operands were read: not NOT_INIT, so anything but a scalar is a pointer)
+    if src.type is not _SCALAR:
+        if dst.type is not _SCALAR:
             if op == bounds.SUB:
                 dst.mark_unknown()
                 return
@@ -160,7 +195,7 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
         w.mark_chain_precision(insn.dst)  # scalar += pointer: the offset's value is relied on
         _adjust_ptr(w, insn, src, dst, dst_is_offset=True)
         return
-    if dst.is_pointer:
+    if dst.type is not _SCALAR:
         if insn.opcode & BPF_X:  # pointer += scalar register (not an immediate)
             w.mark_chain_precision(insn.src)
         _adjust_ptr(w, insn, dst, src, dst_is_offset=False)

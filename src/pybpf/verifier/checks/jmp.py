@@ -44,24 +44,25 @@ BEYOND_PKT_END = -2
 """... and once one proved it past data_end."""
 _PKT_ANY = PACKET_TYPES | {RegType.PTR_TO_PACKET_END}
 """reg_is_pkt_pointer_any()."""
+_SCALAR = RegType.SCALAR_VALUE
 
 
 def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:
-    """is_branch_taken()."""
-    if a.is_pointer or b.is_pointer:
-        if not is32 and a.type in _PKT_ANY and b.type in _PKT_ANY:
-            return _pkt_ptr_branch_taken(a, b, op)
-        if (a.type in _PKT_ANY and b.is_pointer) or is32:
-            return -1  # Linux 6.18 decides no JMP32 comparison of a pointer, not even with 0
-        if bounds.const_value(b, is32) is None:
-            a, b = b, a
-            op = bounds.FLIP.get(op, op)
-        if bounds.const_value(b, is32) is not None and b.is_scalar:
-            if a.maybe_null or not _reg_not_null(a) or bounds.const_value(b, is32) != 0:
-                return -1
-            return {bounds.JEQ: 0, bounds.JNE: 1}.get(op, -1)
-        return -1
-    return bounds.branch_taken(a, b, op, is32)
+    """is_branch_taken() (both operands were read: each is a scalar or a pointer)."""
+    if a.type is _SCALAR and b.type is _SCALAR:  # the common case first
+        return bounds.branch_taken(a, b, op, is32)
+    if not is32 and a.type in _PKT_ANY and b.type in _PKT_ANY:
+        return _pkt_ptr_branch_taken(a, b, op)
+    if (a.type in _PKT_ANY and b.is_pointer) or is32:
+        return -1  # Linux 6.18 decides no JMP32 comparison of a pointer, not even with 0
+    if bounds.const_value(b, is32) is None:
+        a, b = b, a
+        op = bounds.FLIP.get(op, op)
+    if bounds.const_value(b, is32) is not None and b.is_scalar:
+        if a.maybe_null or not _reg_not_null(a) or bounds.const_value(b, is32) != 0:
+            return -1
+        return {bounds.JEQ: 0, bounds.JNE: 1}.get(op, -1)
+    return -1
 
 
 def _reg_not_null(reg: RegState) -> bool:
@@ -91,12 +92,13 @@ def _pkt_ptr_branch_taken(a: RegState, b: RegState, op: int) -> int:
 def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
     """Check the jump and return the next instruction index of the current path (the other one,
     when both are possible, is pushed)."""
-    w.check_reg_read(insn.dst)
-    if (spec.use_src_reg and insn.imm) or (not spec.use_src_reg and insn.src):
-        w.fail(errno.EINVAL, "BPF_JMP/JMP32 uses reserved fields")
     cur = w.state
-    regs = cur.cur.regs
-    if spec.use_src_reg:
+    regs = cur.frames[-1].regs
+    use_src = spec.use_src_reg
+    w.check_reg_read(insn.dst)
+    if (use_src and insn.imm) or (not use_src and insn.src):
+        w.fail(errno.EINVAL, "BPF_JMP/JMP32 uses reserved fields")
+    if use_src:
         w.check_reg_read(insn.src)
         src = regs[insn.src]
     else:
@@ -108,47 +110,52 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
     fall = w.insn_idx + 1
     pred = branch_taken(dst, src, op, is32)
     if pred >= 0:  # the outcome relied on the operands' values: they must stay precise
-        if dst.is_scalar:
+        if dst.type is _SCALAR:
             w.mark_chain_precision(insn.dst)
-        if spec.use_src_reg and src.is_scalar:
+        if use_src and src.type is _SCALAR:
             w.mark_chain_precision(insn.src)
-    if pred == 1:
-        w.print_insn_state()
-        return target
-    if pred == 0:
-        w.print_insn_state()
-        return fall
+        if w.trace:
+            w.print_insn_state()
+        return target if pred == 1 else fall
     other = w.push_branch(target)
-    oregs = other.cur.regs
-    if dst.is_scalar and src.is_scalar:
-        if spec.use_src_reg:
+    oregs = other.frames[-1].regs
+    if dst.type is _SCALAR and src.type is _SCALAR:
+        true_b: bounds.Bounds
+        false_b: bounds.Bounds
+        if use_src:
             true_a, true_b, false_a, false_b = oregs[insn.dst], oregs[insn.src], dst, src
         else:
-            true_a, true_b, false_a, false_b = oregs[insn.dst], src.copy(), dst, src.copy()
+            # (the immediate's two refined copies are thrown away: their numbers are all refine() needs)
+            true_a, true_b, false_a, false_b = oregs[insn.dst], _numbers(src), dst, _numbers(src)
         bounds.refine(false_a, false_b, bounds.REVERSE[op], is32)
         bounds.refine(true_a, true_b, op, is32)
-        if spec.use_src_reg and src.id:
+        if use_src and src.id:
             _sync_linked(w.link_candidates(cur), src)
             _sync_linked(w.link_candidates(other), oregs[insn.src])
         if dst.id:
             _sync_linked(w.link_candidates(cur), dst)
             _sync_linked(w.link_candidates(other), oregs[insn.dst])
-    if not is32 and spec.use_src_reg and op in (bounds.JEQ, bounds.JNE):
+    if not is32 and use_src and op in (bounds.JEQ, bounds.JNE):
         _infer_not_null(dst, src, insn, (other if op == bounds.JEQ else cur).cur.regs)
-    if (
-        not is32
-        and not spec.use_src_reg
-        and insn.imm == 0
-        and op in (bounds.JEQ, bounds.JNE)
-        and dst.maybe_null
-    ):
+    if not is32 and not use_src and insn.imm == 0 and op in (bounds.JEQ, bounds.JNE) and dst.maybe_null:
         ident = dst.id
         _mark_ptr_or_null(cur, ident, op == bounds.JNE)
         _mark_ptr_or_null(other, ident, op == bounds.JEQ)
-    elif not is32 and spec.use_src_reg:
+    elif not is32 and use_src:
         _match_packet_pointers(op, insn, cur, other)
-    w.print_insn_state()
+    if w.trace:
+        w.print_insn_state()
     return fall
+
+
+def _numbers(reg: RegState) -> bounds.Bounds:
+    """A copy of the numeric half of ``reg`` (var_off and the bounds)."""
+    copy = _new_bounds(bounds.Bounds)
+    copy.copy_bounds_from(reg)
+    return copy
+
+
+_new_bounds = bounds.Bounds.__new__
 
 
 def check_may_goto(w: Walker, insn: Instruction) -> int:
