@@ -80,6 +80,18 @@ def array_check_btf(params: MapParams, key_type: RawType | None, value_type: Raw
         raise BPFError(errno.EINVAL, "array keys must be 32-bit integers")
 
 
+def next_array_key(key: bytes | None, max_entries: int) -> bytes:
+    """``array_map_get_next_key`` (kernel/bpf/arraymap.c), which every map indexed by a u32 shares
+    (prog, perf event, cgroup, sock, reuseport, dev, cpu and xsk maps): the first index for no key or
+    one past the array, ENOENT after the last, else the next."""
+    index = 0xFFFFFFFF if key is None else int(_INDEX.unpack_from(key)[0])
+    if index >= max_entries:
+        return _INDEX.pack(0)
+    if index == max_entries - 1:
+        raise KeyNotExistError()
+    return _INDEX.pack(index + 1)
+
+
 @register(uapi.BPF_MAP_TYPE_ARRAY)
 class ArrayMap(MapOps):
     """Plain array map: storage is ``max_entries`` slots of ``round_up(value_size, 8)`` bytes."""
@@ -180,12 +192,7 @@ class ArrayMap(MapOps):
         self.update(key, value, flags)
 
     def get_next_key(self, key: bytes | None) -> bytes:
-        index = 0xFFFFFFFF if key is None else self._index(key)
-        if index >= self.max_entries:
-            return _INDEX.pack(0)
-        if index == self.max_entries - 1:
-            raise KeyNotExistError()
-        return _INDEX.pack(index + 1)
+        return next_array_key(key, self.max_entries)
 
     def mmap_check(self, offset: int, length: int, writable: bool) -> None:
         """``array_map_mmap``: only BPF_F_MMAPABLE arrays, and only their page-rounded values."""

@@ -29,6 +29,7 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.maps.array import next_array_key
 from pybpf.maps.base import FdTarget, MapParams, NoBtfMapOps, ProgResolver, refuse_programs
 from pybpf.maps.percpu import possible_cpus
 from pybpf.maps.registry import register
@@ -126,12 +127,7 @@ class CpuMap(NoBtfMapOps):
         _ENTRY.pack_into(self.mem, _ENTRY.size * index, 0, 0)
 
     def get_next_key(self, key: bytes | None) -> bytes:
-        index = 0xFFFFFFFF if key is None else self._index(key)
-        if index >= self.max_entries:
-            return _U32.pack(0)
-        if index == self.max_entries - 1:
-            raise KeyNotExistError()
-        return _U32.pack(index + 1)
+        return next_array_key(key, self.max_entries)
 
     def lookup_and_delete(self, key: bytes) -> bytes:
         raise BPFError(ENOTSUPP, "cpumaps have no lookup_and_delete")

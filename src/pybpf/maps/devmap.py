@@ -40,6 +40,7 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.maps.array import next_array_key
 from pybpf.maps.base import FdTarget, MapParams, NoBtfMapOps, ProgResolver, corrupted, refuse_programs
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
@@ -181,12 +182,7 @@ class DevMap(_DevMapBase):
         self.mem[_ENTRY.size * index : _ENTRY.size * (index + 1)] = bytes(_ENTRY.size)
 
     def get_next_key(self, key: bytes | None) -> bytes:
-        index = 0xFFFFFFFF if key is None else self._index(key)
-        if index >= self.max_entries:
-            return _U32.pack(0)
-        if index == self.max_entries - 1:
-            raise KeyNotExistError()
-        return _U32.pack(index + 1)
+        return next_array_key(key, self.max_entries)
 
     def holds(self, object_id: int) -> bool:
         return any(self._entry(i)[0] and self._entry(i)[1] == object_id for i in range(self.max_entries))

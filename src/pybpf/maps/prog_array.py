@@ -26,7 +26,7 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.array import check_fd_array_params
+from pybpf.maps.array import check_fd_array_params, next_array_key
 from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams
 from pybpf.maps.registry import register
 
@@ -122,9 +122,4 @@ class ProgArrayMap(MapOps):
         return old
 
     def get_next_key(self, key: bytes | None) -> bytes:
-        index = 0xFFFFFFFF if key is None else self._index(key)
-        if index >= self.max_entries:
-            return _U32.pack(0)
-        if index == self.max_entries - 1:
-            raise KeyNotExistError()
-        return _U32.pack(index + 1)
+        return next_array_key(key, self.max_entries)

@@ -30,7 +30,7 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK
+from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, next_array_key
 from pybpf.maps.base import MapOps, MapParams, flags_access_ok
 from pybpf.maps.registry import register
 from pybpf.maps.sockmap import S32_MAX, TCP_LISTEN, cookie_of, open_socket
@@ -129,7 +129,4 @@ class ReuseportArray(MapOps):
         _U64.pack_into(self.mem, _U64.size * index, 0)
 
     def get_next_key(self, key: bytes | None) -> bytes:
-        index = 0xFFFFFFFF if key is None else self._index(key)
-        if index == self.max_entries - 1:
-            raise KeyNotExistError()
-        return _U32.pack(0 if index >= self.max_entries else index + 1)
+        return next_array_key(key, self.max_entries)

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.maps.array import next_array_key
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.hash import HashMap
 from pybpf.maps.registry import register
@@ -187,10 +188,7 @@ class SockMap(MapOps):
         _U64.pack_into(self.mem, _U64.size * index, 0)
 
     def get_next_key(self, key: bytes | None) -> bytes:
-        index = 0xFFFFFFFF if key is None else self._index(key)
-        if index == self.max_entries - 1:
-            raise KeyNotExistError()
-        return _U32.pack(0 if index >= self.max_entries else index + 1)
+        return next_array_key(key, self.max_entries)
 
 
 @register(uapi.BPF_MAP_TYPE_SOCKHASH)

@@ -32,6 +32,7 @@ import struct
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
+from pybpf.maps.array import next_array_key
 from pybpf.maps.base import MapParams, NoBtfMapOps
 from pybpf.maps.registry import register
 from pybpf.maps.sockmap import cookie_of
@@ -120,12 +121,7 @@ class XskMap(NoBtfMapOps):
 
     def get_next_key(self, key: bytes | None) -> bytes:
         """``xsk_map_get_next_key``: as arrays."""
-        index = 0xFFFFFFFF if key is None else self._index(key)
-        if index >= self.max_entries:
-            return _U32.pack(0)
-        if index == self.max_entries - 1:
-            raise KeyNotExistError()
-        return _U32.pack(index + 1)
+        return next_array_key(key, self.max_entries)
 
     def redirect_target(self, key: int) -> bool:
         """``__xsk_map_lookup_elem`` of ``bpf_redirect_map``: whether slot ``key`` holds a socket."""
