@@ -392,9 +392,10 @@ REFUSED = (
     "obj_lists_refused",
     "obj_rbtree_refused",
     "obj_percpu_refused",
+    "vmlinux_netfilter",
 )
-"""Objects whose program (or, for global_funcs and map_kptrs, some of whose programs) the verifier refuses
-(on purpose)."""
+"""Objects whose program (or, for global_funcs, map_kptrs and vmlinux_netfilter, some of whose programs)
+the verifier refuses (on purpose)."""
 
 REAL_WORLD_GAPS: dict[str, str] = {}
 """Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why

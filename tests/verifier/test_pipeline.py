@@ -19,9 +19,9 @@ MAPS = {3: FakeMap(0x1000, 1), 4: FakeMap(0x2000, 2, value_size=16), 5: FakeMap(
 
 def test_pass_order() -> None:
     assert [p.name for p in PASSES] == [
-        "btf_info_early", "subprogs", "btf_info", "attach", "pseudo", "cfg", "mark_fastcall_patterns",
-        "do_check", "remove_fastcall_spills_fills", "check_max_stack_depth", "fixup_kfunc_call",
-        "ctx_rewrite", "fixup_func_args", "ld_imm64", "arena_fixups",
+        "btf_info_early", "subprogs", "btf_info", "attach", "extension", "pseudo", "cfg",
+        "mark_fastcall_patterns", "do_check", "remove_fastcall_spills_fills", "check_max_stack_depth",
+        "fixup_kfunc_call", "ctx_rewrite", "fixup_func_args", "ld_imm64", "arena_fixups",
     ]  # fmt: skip
 
 

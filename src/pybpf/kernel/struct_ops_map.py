@@ -22,10 +22,9 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import btfobj
+from pybpf.uapi import ENOTSUPP
 from pybpf.verifier import struct_ops
 from pybpf.verifier.struct_ops import StructOpsDesc
-
-ENOTSUPP = 524
 
 
 def check_attr(a: Any) -> None:

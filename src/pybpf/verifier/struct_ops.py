@@ -30,12 +30,11 @@ from dataclasses import dataclass
 from pybpf.btf.kinds import Kind
 from pybpf.btf.struct_ops import OpsMember, StructOpsDesc, describe
 from pybpf.btf.types import BTF, FuncProto, Struct
+from pybpf.uapi import ENOTSUPP
 from pybpf.verifier import kernel_btf
 from pybpf.verifier.attach import AttachTarget
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.state import VerifierState
-
-ENOTSUPP = 524
 
 
 @dataclass(frozen=True)
