@@ -89,7 +89,7 @@ _MAX_BPF_REG, _NOT_INIT = op.MAX_BPF_REG, RegType.NOT_INIT  # (module globals: t
 _SCALAR = RegType.SCALAR_VALUE
 _GENERAL_REGS = (1 << op.BPF_REG_FP) - 1  # r0-r9
 _REG_NUMBERS = prune.REG_NUMBERS
-new_tuple, Linked = precision.new_tuple, precision.Linked
+Linked = precision.Linked
 _NARROW_LOADS = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_CTX,
                            RegType.PTR_TO_MAP_VALUE})  # fmt: skip
 """Base pointers whose loads write only their destination register (Walker._own_written())."""
@@ -338,10 +338,10 @@ class Walker:
             owned = self._jump_writes(insn)
         copy = self.state.fork(owned) if owned >= 0 else self.state.copy()
         self.pending.append(
-            precision.new_tuple(Branch, (
+            Branch(
                 target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
                 tuple(self.history),
-            ))
+            )
         )  # fmt: skip
         if self.parent is not None:
             self.parent.branches += 1
@@ -384,7 +384,7 @@ class Walker:
             return
         history = self.history
         self.hist_entry = len(history)
-        history.append(precision.new_tuple(precision.History, (self.insn_idx, self.prev_idx, slot, linked)))
+        history.append(precision.History(self.insn_idx, self.prev_idx, slot, linked))
 
     def _note_linked_regs(self, insn: Instruction) -> None:
         """check_cond_jmp_op(): the scalars sharing an id with an operand, before both branches."""
@@ -415,12 +415,12 @@ class Walker:
             mask = self.live.get(self.insn_idx if i == last else frames[i + 1].callsite, prune.ALL_REGS)
             regs = frame.regs
             out += [
-                (new_tuple(Linked, (i, j, False)), reg)
+                (Linked(i, j, False), reg)
                 for j in _REG_NUMBERS[mask & _GENERAL_REGS]
                 if (reg := regs[j]).id and reg.type is _SCALAR
             ]
             out += [
-                (new_tuple(Linked, (i, spi, True)), spilled)
+                (Linked(i, spi, True), spilled)
                 for spi, slot in enumerate(frame.stack.slots)
                 if (spilled := slot.spilled) is not None
                 and spilled.id

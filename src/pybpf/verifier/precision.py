@@ -362,11 +362,6 @@ def _current_end(w: Walker) -> PathEnd:
     return PathEnd(w.insn_idx, w.first_idx, w.history, w.parent, w.state.curframe)
 
 
-new_tuple = tuple.__new__
-"""Builds a NamedTuple from a tuple of its fields without the Python-level ``__new__`` the
-NamedTuple generates (half the cost, for the walk's hottest ones)."""
-
-
 class SegmentWalk(NamedTuple):
     """The last walk through the current path's segment, remembered: from instruction ``idx`` with
     ``left`` history entries left and ``subseq`` the instruction after it, asking for ``asked``
@@ -486,7 +481,7 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None, *, remember: boo
                 if start is not None:
                     assert isinstance(history, list)
                     found = (bt.frame, bt.regs[:], bt.stack[:])
-                    w.segment_walk = new_tuple(SegmentWalk, (history, *start, found))
+                    w.segment_walk = SegmentWalk(history, start[0], start[1], start[2], start[3], found)
             cp = parent if cp is None else cp.parent
             if cp is None:
                 break

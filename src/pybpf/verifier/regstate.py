@@ -29,32 +29,33 @@ ADD_CONST = ADD_CONST64 | ADD_CONST32
 class RegState(Bounds):
     __slots__ = ("flags", "frameno", "id", "map", "mem_size", "off", "precise", "range", "ref_obj_id", "type")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.type = RegType.NOT_INIT
-        self.flags = TypeFlag.NONE
-        self.off = 0
-        self.id = 0
-        self.ref_obj_id = 0
-        self.range = 0
-        self.map: Any = None  # the MapRef of a map pointer / map value; a PTR_TO_FUNC's FuncTarget
-        self.mem_size = 0
-        self.frameno = 0
-        self.precise = False  # a checkpoint's scalar whose exact value a later path relied on
+    def __init__(self, o: RegState | None = None) -> None:
+        if o is None:
+            super().__init__()
+            self.type = RegType.NOT_INIT
+            self.flags = TypeFlag.NONE
+            self.off = 0
+            self.id = 0
+            self.ref_obj_id = 0
+            self.range = 0
+            self.map: Any = None  # the MapRef of a map pointer / map value; a PTR_TO_FUNC's FuncTarget
+            self.mem_size = 0
+            self.frameno = 0
+            self.precise = False  # a checkpoint's scalar whose exact value a later path relied on
+            return
+        # ``RegState(o)``: a copy of ``o`` (the walker's hottest copy: each pushed branch and
+        # checkpoint copies every register), copy_from() written out (the two list every field)
+        self.var_off, self.smin, self.smax, self.umin, self.umax = o.var_off, o.smin, o.smax, o.umin, o.umax
+        self.smin32, self.smax32, self.umin32, self.umax32 = o.smin32, o.smax32, o.umin32, o.umax32
+        self.type, self.flags, self.off, self.id = o.type, o.flags, o.off, o.id
+        self.ref_obj_id, self.range, self.map = o.ref_obj_id, o.range, o.map
+        self.mem_size, self.frameno, self.precise = o.mem_size, o.frameno, o.precise
 
     def copy(self) -> RegState:
-        # the walker's hottest copy (each pushed branch and checkpoint copies every register):
-        # copy_from() written out, without its call (the two list every field)
-        r = _new_reg(RegState)
-        r.var_off, r.smin, r.smax, r.umin, r.umax = self.var_off, self.smin, self.smax, self.umin, self.umax
-        r.smin32, r.smax32, r.umin32, r.umax32 = self.smin32, self.smax32, self.umin32, self.umax32
-        r.type, r.flags, r.off, r.id = self.type, self.flags, self.off, self.id
-        r.ref_obj_id, r.range, r.map = self.ref_obj_id, self.range, self.map
-        r.mem_size, r.frameno, r.precise = self.mem_size, self.frameno, self.precise
-        return r
+        return RegState(self)
 
     def copy_from(self, o: RegState) -> None:
-        # every field (Bounds.copy_bounds_from() is the numeric half; copy() lists them too)
+        # every field (Bounds.copy_bounds_from() is the numeric half; __init__ lists them too)
         self.var_off, self.smin, self.smax, self.umin, self.umax = o.var_off, o.smin, o.smax, o.umin, o.umax
         self.smin32, self.smax32, self.umin32, self.umax32 = o.smin32, o.smax32, o.umin32, o.umax32
         self.type, self.flags, self.off, self.id = o.type, o.flags, o.off, o.id
@@ -111,7 +112,6 @@ class RegState(Bounds):
         self.type, self.flags = reg_type, flags
 
 
-_new_reg = RegState.__new__
 _NON_OWNING = TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF
 _SCALAR, _NO_FLAGS, _UNKNOWN = RegType.SCALAR_VALUE, TypeFlag.NONE, tnum.UNKNOWN
 

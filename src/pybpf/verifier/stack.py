@@ -50,15 +50,13 @@ BPF_REG_SIZE = 8
 class StackSlot:
     __slots__ = ("kinds", "spilled")
 
-    def __init__(self) -> None:
-        self.kinds = [STACK_INVALID] * BPF_REG_SIZE
-        self.spilled: RegState | None = None
+    def __init__(self, kinds: list[int] | None = None, spilled: RegState | None = None) -> None:
+        self.kinds = [STACK_INVALID] * BPF_REG_SIZE if kinds is None else kinds
+        self.spilled = spilled
 
     def copy(self) -> StackSlot:
-        s = StackSlot.__new__(StackSlot)
-        s.kinds = list(self.kinds)
-        s.spilled = self.spilled.copy() if self.spilled is not None else None
-        return s
+        spilled = self.spilled
+        return StackSlot(self.kinds[:], spilled.copy() if spilled is not None else None)
 
     @property
     def is_spill(self) -> bool:
@@ -83,13 +81,11 @@ class Stack:
 
     __slots__ = ("slots",)
 
-    def __init__(self) -> None:
-        self.slots: list[StackSlot] = []
+    def __init__(self, slots: list[StackSlot] | None = None) -> None:
+        self.slots = [] if slots is None else slots
 
     def copy(self) -> Stack:
-        s = Stack.__new__(Stack)
-        s.slots = list(map(StackSlot.copy, self.slots)) if self.slots else []
-        return s
+        return Stack(list(map(StackSlot.copy, self.slots)) if self.slots else None)
 
     @property
     def allocated(self) -> int:

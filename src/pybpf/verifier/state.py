@@ -133,12 +133,25 @@ class FuncFrame:
         "subprog",
     )
 
-    def __init__(self, frameno: int, subprog: int, callsite: int) -> None:
+    def __init__(
+        self,
+        frameno: int,
+        subprog: int,
+        callsite: int,
+        regs: list[RegState] | None = None,
+        stack: Stack | None = None,
+    ) -> None:
+        """A new frame (r10 the frame pointer, every other register NOT_INIT, an empty stack), or,
+        given ``regs`` and ``stack``, one holding them (copy() and share())."""
         self.frameno = frameno
         self.subprog = subprog
         self.callsite = callsite  # the call instruction's index in the caller (-1 for the main frame)
         self.callback_ret: tuple[int, int] | None = None  # a callback's frame: its r0 range at exit
         self.callback_depth = 0  # times this frame's callback-calling helper entered its callback
+        self.shared = 0
+        if regs is not None and stack is not None:
+            self.regs, self.stack = regs, stack
+            return
         self.regs = [RegState() for _ in range(MAX_BPF_REG)]
         for reg in self.regs:
             reg.mark_not_init()
@@ -146,25 +159,18 @@ class FuncFrame:
         fp.mark_pointer(RegType.PTR_TO_STACK)
         fp.frameno = frameno
         self.stack = Stack()
-        self.shared = 0
 
     def copy(self) -> FuncFrame:
         """A copy that shares nothing with this frame."""
-        f = _new_frame(FuncFrame)
-        f.frameno, f.subprog, f.callsite = self.frameno, self.subprog, self.callsite
+        regs = list(map(_copy_reg, self.regs))  # (no comprehension's frame, no method lookups)
+        f = FuncFrame(self.frameno, self.subprog, self.callsite, regs, self.stack.copy())
         f.callback_ret, f.callback_depth = self.callback_ret, self.callback_depth
-        f.regs = list(map(_copy_reg, self.regs))  # (no comprehension's frame, no method lookups)
-        f.stack = self.stack.copy()
-        f.shared = 0
         return f
 
     def share(self) -> FuncFrame:
         """A copy holding this frame's register and stack objects (both frames mark them shared)."""
-        f = _new_frame(FuncFrame)
-        f.frameno, f.subprog, f.callsite = self.frameno, self.subprog, self.callsite
+        f = FuncFrame(self.frameno, self.subprog, self.callsite, self.regs[:], self.stack)
         f.callback_ret, f.callback_depth = self.callback_ret, self.callback_depth
-        f.regs = self.regs[:]
-        f.stack = self.stack
         f.shared = self.shared = ALL_SHARED
         return f
 
@@ -219,9 +225,7 @@ class PathState:
 
     def copy(self) -> PathState:
         """A copy that shares nothing with this state (a checkpoint's)."""
-        state = _new_path(PathState)  # (every field set below, without __init__'s call)
-        state.frames = list(map(_copy_frame, self.frames))
-        state.refs = list(self.refs)
+        state = PathState(list(map(_copy_frame, self.frames)), list(self.refs))
         state.may_goto_depth = self.may_goto_depth
         state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
         state.cow = False
@@ -231,9 +235,8 @@ class PathState:
         """A copy-on-write copy (a pushed branch's): it shares this state's register and stack objects
         but those of the current frame's registers in the mask ``owned``, which this state owns (its
         frame's ``shared`` bit clear) and the copy gets copies of, as both are written at once."""
-        state = _new_path(PathState)
-        state.frames = frames = list(map(_share_frame, self.frames))
-        state.refs = list(self.refs)
+        state = PathState(list(map(_share_frame, self.frames)), list(self.refs))
+        frames = state.frames
         state.may_goto_depth = self.may_goto_depth
         state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
         state.cow = self.cow = True
@@ -271,7 +274,5 @@ class PathState:
         return out
 
 
-_new_path = PathState.__new__
-_new_frame = FuncFrame.__new__
 _copy_frame = FuncFrame.copy
 _share_frame = FuncFrame.share

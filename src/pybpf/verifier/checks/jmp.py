@@ -150,12 +150,9 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
 
 def _numbers(reg: RegState) -> bounds.Bounds:
     """A copy of the numeric half of ``reg`` (var_off and the bounds)."""
-    copy = _new_bounds(bounds.Bounds)
+    copy = bounds.Bounds()
     copy.copy_bounds_from(reg)
     return copy
-
-
-_new_bounds = bounds.Bounds.__new__
 
 
 def check_may_goto(w: Walker, insn: Instruction) -> int:
