@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pybpf import Object, uapi
+from pybpf import Object, native, uapi
 from pybpf.errors import BPFError
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import encode_program
@@ -302,6 +302,7 @@ def main() -> int:
     kernel = None if args.no_kernel or not kernel_bpf_available() else NativeBackend()
     user = UserBackend()
     header = f"{'program':<22} " + " ".join(f"{c:>10}" for c in COLUMNS) + "  verdict"
+    print(f"pybpf's verifier: {native.status()}")
     print(header)
     print("-" * len(header))
     for case in CASES:

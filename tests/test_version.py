@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import pybpf
+from pybpf import native
 from pybpf.cli.main import main
 from pybpf.kernel_version import KERNEL_VERSION, KernelVersion
 from tests.kernel_releases import ByRelease, Since
@@ -49,7 +50,10 @@ def test_version_flag_names_the_release(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as done:
         main(["--version"])
     assert done.value.code == 0
-    assert capsys.readouterr().out.strip() == f"pybpf {pybpf.__version__} (models Linux 6.18 bpf(2))"
+    first, verifier = capsys.readouterr().out.strip().split("\n")
+    assert first == f"pybpf {pybpf.__version__} (models Linux 6.18 bpf(2))"
+    assert verifier == f"verifier: {native.status()}"
+    assert verifier.startswith(("verifier: native (", "verifier: pure Python ("))
 
 
 def test_answers_by_release() -> None:

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from pybpf import KERNEL_VERSION, __version__
+from pybpf import KERNEL_VERSION, __version__, native
 from pybpf.cli import (
     btf_commands,
     isa_commands,
@@ -41,13 +41,37 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"pybpf: error: {message} (see '{self.prog} --help')\n")
 
 
+class VersionAction(argparse.Action):
+    """``--version``: pybpf's version, the kernel release it models and which verifier build this
+    process runs (pybpf.native.status(): the mypyc-compiled modules or pure Python, and why)."""
+
+    def __init__(
+        self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object
+    ) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit"
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        import pybpf.verifier  # noqa: F401  (the verifier's import decides which build runs)
+
+        sys.stdout.write(
+            f"pybpf {__version__} (models Linux {KERNEL_VERSION} bpf(2))\nverifier: {native.status()}\n"
+        )
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="pybpf", description="The Linux bpf(2) system in user space: assemble, inspect and run eBPF."
     )
-    parser.add_argument(
-        "--version", action="version", version=f"pybpf {__version__} (models Linux {KERNEL_VERSION} bpf(2))"
-    )
+    parser.add_argument("--version", action=VersionAction)
     add_json_options(parser, top_level=True)
     sub: argparse._SubParsersAction[argparse.ArgumentParser]
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # type: ignore[assignment]

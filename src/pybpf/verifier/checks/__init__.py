@@ -3,3 +3,7 @@
 value, context and packet accesses, loads, stores, atomics), ``jmp`` (check_cond_jmp_op with branch
 refinement and null checks), ``call`` (check_helper_call with the helper prototypes) and ``ld``
 (check_ld_imm, check_ld_abs)."""
+
+from pybpf import native
+
+native.install(__name__, __path__)
