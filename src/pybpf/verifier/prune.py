@@ -387,8 +387,8 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     at >= 0
                     and (may_goto or not force)  # after a callback call, no infinite-loop check
                     and cp.state.may_goto_depth == cur.may_goto_depth
-                    and cp.same_looks(looks := looks or looks_of(cur))
-                    and cp.key() == (key := key or cur.key())
+                    and cp.same_looks(looks := looks if looks is not None else looks_of(cur))
+                    and cp.key() == (key := key if key is not None else cur.key())
                 ):
                     message = f"infinite loop detected at insn {slot}"
                     w.source_lines.verbose_linfo(env.log, slot, "; ")
