@@ -45,3 +45,27 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet -e '.[dev]'
   touch "$stamp"
 fi
+# The compiled verifier (pybpf.native, scripts/build_native.py): mypyc (part of mypy, a dev dependency)
+# turns the verifier's hot modules into C extensions in build/native.  It needs a C compiler and the
+# Python headers: install them when missing and we may (root with apt).  Rebuilt only when the sources
+# changed; when the build fails pybpf runs the pure-Python verifier (same results, slower): setup goes on.
+if [ "${PYBPF_NATIVE:-1}" != 0 ]; then
+  if ! .venv/bin/python scripts/build_native.py --check >/dev/null 2>&1; then
+    headers=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      wanted=()
+      command -v gcc >/dev/null || wanted+=(gcc)
+      [ -f "$headers/Python.h" ] || wanted+=(python3-dev)
+      if [ ${#wanted[@]} -gt 0 ]; then
+        { apt-cache show "${wanted[0]}" >/dev/null 2>&1 || apt-get update -qq; } >/dev/null 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" >/dev/null 2>&1 || true
+      fi
+    fi
+    mkdir -p build
+    if .venv/bin/python scripts/build_native.py >build/native-build.log 2>&1; then
+      tail -n 1 build/native-build.log
+    else
+      echo "native verifier: build failed (see build/native-build.log); pybpf uses the pure-Python verifier"
+    fi
+  fi
+fi

@@ -3,6 +3,8 @@
 * ``_private_bpffs`` (autouse): every test gets its own pybpf bpffs root (``PYBPF_BPFFS``) on tmpfs.
 * ``backend``: a behaviour runs on the user backend and on the real kernel (skipped, never failed,
   where bpf(2) is unavailable), so tests compare pybpf's answers with the kernel's.
+* ``pure_python`` (a mark): a test that hooks the verifier's internals runs only on the pure-Python
+  verifier; where the mypyc-compiled one is loaded, ``tests/test_native.py`` runs it in a subprocess.
 * ``pin_dir``: a directory where ``backend`` can pin (the pybpf root, or a freshly mounted bpffs).
 * ``engine``: the programs a test runs run on each of pybpf's engines in turn, ``ENGINE_NAMES`` (named
   explicitly, so that both stay covered whatever the default engine is).  The test is parametrized and
@@ -28,6 +30,7 @@ from pathlib import Path
 import pytest
 
 import pybpf.jit
+from pybpf import native
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.kernel.prog_run import ENGINE_VARIABLE
@@ -36,6 +39,14 @@ ENGINE_NAMES = ("interpreter", "jit")
 """The engines every test that runs programs covers, each in turn."""
 KERNEL_ENGINE = "jit"
 """The one engine a test on the ``native`` backend keeps (pybpf's default)."""
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A ``pure_python`` test (one that patches methods of the verifier's classes, which the
+    mypyc-compiled modules neither allow nor consult) runs here only on the pure-Python verifier; on
+    the compiled one ``tests/test_native.py`` runs it in a subprocess with ``PYBPF_NATIVE=0``."""
+    if item.get_closest_marker("pure_python") is not None and native.decide().native:
+        pytest.skip("hooks the verifier's internals: run on the pure-Python modules by tests/test_native.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -118,6 +118,31 @@ def test_manifest_checks(tmp_path: Path) -> None:
     assert native.check(tmp_path) == "built from another module list"
 
 
+@pytest.mark.slow
+def test_the_hooking_tests_pass_on_the_pure_python_verifier() -> None:
+    """The ``pure_python`` tests (they patch the walker's methods to watch it) are skipped in a process
+    running the compiled verifier; they run here, on the pure-Python modules, and must pass."""
+    if not native.decide().native:
+        pytest.skip("this process runs the pure-Python verifier: the pure_python tests run in it")
+    environ = {k: v for k, v in os.environ.items() if k not in (native.ENV_SWITCH, native.ENV_DIR)}
+    environ.update(PYBPF_NATIVE="0", PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]))
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "pure_python"]
+    if "xdist" in sys.modules:
+        command += ["-n", "0"]
+    done = subprocess.run(
+        [*command, "tests/verifier", "tests/hostile"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert " passed" in summary and "failed" not in summary, summary
+
+
 _CORPUS_SAMPLE = """
 import json
 from pybpf import native

@@ -46,6 +46,13 @@ MODULES: tuple[str, ...] = (
     "pybpf.verifier.checks.jmp",
     "pybpf.verifier.checks.mem",
     "pybpf.verifier.checks.ld",
+    "pybpf.verifier.checks.call",
+    "pybpf.verifier.stack_liveness",
+    "pybpf.verifier.references",
+    "pybpf.verifier.dynptr",
+    "pybpf.verifier.helpers",
+    "pybpf.verifier.log",
+    "pybpf.verifier.insn_print",
 )
 """The modules compiled by mypyc, in one group (they call each other natively)."""
 

@@ -29,6 +29,8 @@ from pybpf.verifier.state import STACK_SHARED, PathState
 from tests.verifier import corpus_generator, verifier_corpus
 from tests.verifier.test_walk_shortcuts import PROGRAMS, switch_parser
 
+pytestmark = pytest.mark.pure_python  # (every test watches the walker through Walker.step)
+
 
 def _dump_reg(reg: RegState | None) -> tuple[Any, ...] | None:
     if reg is None:

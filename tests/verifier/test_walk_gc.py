@@ -72,6 +72,7 @@ def test_the_walk_leaves_no_reference_cycles(name: str, log_level: int, collecto
     assert not gc.isenabled()  # (it was off before the load: it stays off)
 
 
+@pytest.mark.pure_python  # (hooks Walker.run)
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_the_collector_is_on_again_after_a_load(name: str) -> None:
     text, expected = PROGRAMS[name]

@@ -138,6 +138,7 @@ class _Forgetful:
         pass
 
 
+@pytest.mark.pure_python  # (hooks Checkpoint.__init__ and Walker.segment_walk)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PROGRAMS, st.sampled_from([BPF_LOG_STATS, BPF_LOG_LEVEL1 | BPF_LOG_STATS]))
 def test_remembered_segment_walks_mark_the_same(text: str, log_level: int) -> None:
@@ -148,6 +149,7 @@ def test_remembered_segment_walks_mark_the_same(text: str, log_level: int) -> No
     assert remembered == every_step
 
 
+@pytest.mark.pure_python  # (hooks Checkpoint.__init__)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PROGRAMS)
 def test_precision_walk_shortcuts_mark_as_the_level2_walk(text: str) -> None:
@@ -208,6 +210,7 @@ def _states_of(text: str) -> list[PathState]:
     return seen[:: max(1, len(seen) // 30)]
 
 
+@pytest.mark.pure_python  # (hooks PathState.copy)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(PROGRAMS)
 def test_a_copied_state_shares_nothing_with_its_original(text: str) -> None:
