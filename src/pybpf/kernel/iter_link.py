@@ -293,17 +293,17 @@ def iter_create(link_fd: int, flags: int) -> int:
         os.close(fd)
 
 
-def read_iter(fd: int, size: int = 1 << 20) -> bytes:
-    """What reads of an iterator fd yield until the end: its bytes (from the fd's position on), then
-    the error that ends the kernel's reads raised (EAGAIN, E2BIG), if the iteration ended with one."""
+def read_iter(fd: int, size: int = 1 << 20) -> tuple[bytes, int]:
+    """What reads of an iterator fd yield until the end (from the fd's position on, ``size`` bytes
+    a read), and the errno that ends the kernel's reads (EAGAIN, E2BIG; 0: none)."""
     chunks = []
     while chunk := os.read(fd, size):
         chunks.append(chunk)
-    with contextlib.suppress(OSError):
+    try:
         raw = os.getxattr(fd, ITER_ERRNO_XATTR)
-        if raw.isdigit() and int(raw):
-            raise BPFError(int(raw), "the iterator's read failed")
-    return b"".join(chunks)
+    except OSError:  # none: the iteration ended well
+        raw = b""
+    return b"".join(chunks), int(raw) if raw.isdigit() else 0
 
 
 def run_iterator(prog: ProgObject, target: str) -> tuple[bytearray, int]:
