@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from pybpf import uapi
-from pybpf.kernel.backend import Backend
+from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.iter_link import read_iter
 from pybpf.kernel.native import NativeBackend
 from pybpf.libbpf import bpf_map_create, bpf_obj_get, bpf_obj_pin
@@ -114,7 +114,8 @@ def test_map_and_prog_iterators_print_the_same(backend: Backend, maps: list[int]
             0,
         ),
         (
-            b"vlk_maps type 26 attach 28\nvlk_count type 26 attach 28\nvlk_progs type 26 attach 28\nprogs done\n",
+            b"vlk_maps type 26 attach 28\nvlk_count type 26 attach 28\n"
+            b"vlk_progs type 26 attach 28\nprogs done\n",
             0,
         ),
     ]
@@ -142,8 +143,6 @@ def test_overflowing_object_is_e2big(backend: Backend, maps: list[int]) -> None:
 
 def test_seq_num_counts_the_objects() -> None:
     """pybpf alone: the kernel's walk sees every map of the machine, so its seq_num differs."""
-    from pybpf.kernel.backend import UserBackend  # noqa: PLC0415
-
     backend = UserBackend()
     fds = [bpf_map_create(uapi.BPF_MAP_TYPE_ARRAY, f"vlk_{i}", 4, 4, 1, backend=backend) for i in range(3)]
     with load(backend) as obj:  # its .rodata and .bss maps come after
