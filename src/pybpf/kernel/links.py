@@ -69,16 +69,7 @@ def _target_dir(root: str, target_id: int) -> str:
 
 
 def _link_alive(root: str, link_id: int) -> bool:
-    """Whether some fd or pin still holds link ``link_id`` (its reference directory exists and its
-    file has a user or another name: nothing holds a link but its fds and pins)."""
-    try:
-        fd = os.open(os.path.join(refs.holder_dir(root, "link", link_id), "self"), os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        return refs.in_use(fd) or os.fstat(fd).st_nlink > 1
-    finally:
-        os.close(fd)
+    return refs.holder_alive(root, "link", link_id)
 
 
 def _read_int(path: str) -> int | None:

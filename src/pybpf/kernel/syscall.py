@@ -30,6 +30,7 @@ from pybpf.kernel import (
     map_ids,
     prog_info,
     progobj,
+    struct_ops_link,
     struct_ops_map,
 )
 from pybpf.kernel.map_elem import (
@@ -497,11 +498,11 @@ _RAW_TRACEPOINT_END = offsetofend(bpf_attr, "raw_tracepoint.cookie")
 
 
 def _link_create(call: _Call) -> int:
-    """BPF_LINK_CREATE (``link_create``): pybpf links freplace and iterator programs (EINVAL for
-    others)."""
+    """BPF_LINK_CREATE (``link_create``): pybpf links struct_ops maps, freplace and iterator
+    programs (EINVAL for others)."""
     a = call.attr.link_create
     if a.attach_type == uapi.BPF_STRUCT_OPS:
-        raise BPFError(errno.EINVAL, "struct_ops links are not implemented in pybpf")
+        return struct_ops_link.link_create(a.map_fd)
     prog = progobj.ProgObject.from_fd(a.prog_fd)  # bpf_prog_get(): EBADF/EINVAL first
     if prog.prog_type == uapi.BPF_PROG_TYPE_TRACING:
         if a.attach_type != prog.meta.expected_attach_type:
