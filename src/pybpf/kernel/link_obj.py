@@ -36,9 +36,9 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel.map_elem import map_of
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.maps.object import map_and_mode
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root, next_object_id
 
@@ -280,7 +280,9 @@ def update(link_fd: int, new_fd: int, flags: int, old_fd: int) -> int:
 def _check_kind(fd: int, is_map: bool) -> None:
     """``bpf_map_get`` / ``bpf_prog_get`` of an fd: EBADF, EINVAL for another object."""
     if is_map:
-        map_of(fd)
+        if fd > 0x7FFFFFFF:  # a negative int to the kernel: never open
+            raise BPFError(errno.EBADF, f"fd {fd} is not open")
+        map_and_mode(fd)
     else:
         ProgObject.from_fd(fd)
 
