@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from pybpf import uapi
+from pybpf import IterReadError, Link, uapi
+from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.iter_link import read_iter
 from pybpf.kernel.native import NativeBackend
@@ -291,3 +292,22 @@ def test_a_link_is_shared_with_a_child(backend: Backend) -> None:
         by_id = uapi.bpf_attr()
         by_id.link_id = link_id  # every fd closed: gone (the kernel frees it when the last goes)
         assert errno_of(lambda: backend.bpf(uapi.BPF_LINK_GET_FD_BY_ID, by_id)) == errno.ENOENT
+
+
+def test_program_attach_iter_and_link_api(backend: Backend, maps: list[int]) -> None:
+    with load(backend, stop_at=3) as obj:
+        with obj.programs["vlk_progs"].attach_iter() as link:
+            assert link.target_name() == "bpf_prog"
+            assert link.read_iter().endswith(b"vlk_progs type 26 attach 28\nprogs done\n")
+            with pytest.raises(BPFError) as exc:
+                link.detach()
+            assert exc.value.errno == errno.EOPNOTSUPP
+        with obj.programs["vlk_maps"].attach_iter() as link:
+            with pytest.raises(IterReadError) as failed:
+                link.read_iter()
+            assert failed.value.errno == errno.EAGAIN
+            assert failed.value.partial == b"vlk_hash type 1 key 4 value 8 max 10 flags 0\n"
+            link.update_program(obj.programs["vlk_count"], old=obj.programs["vlk_maps"])
+            assert link.info().prog_id == obj.programs["vlk_count"].id
+            with Link.from_id(link.id, backend=backend) as again:
+                assert again.target_name() == "bpf_map"
