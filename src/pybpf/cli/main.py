@@ -3,9 +3,9 @@
 Subcommands live in one module per area (``isa_commands`` for asm/disasm/run, ``object_commands``,
 ``prog_commands``, ``map_commands``, ``link_commands``, ``btf_commands``, ``xdp_commands``,
 ``trace_commands``); like bpftool, ``-j``/``-p`` before the command ask every command for JSON.
-This module builds the parser and turns every expected failure — bad input, a program the kernel would refuse, a
-faulting program, an errno from bpf() — into a one-line ``pybpf: error: ...`` on stderr and a
-non-zero exit status, never a traceback.
+This module builds the parser and turns every expected failure — bad input, a program the kernel
+would refuse, a faulting program, an errno from bpf() — into a one-line ``pybpf: error: ...`` on
+stderr and a non-zero exit status, never a traceback.
 """
 
 from __future__ import annotations
