@@ -21,7 +21,7 @@ from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.iter_link import read_iter
 from pybpf.kernel.native import NativeBackend
-from pybpf.libbpf import bpf_map_create, bpf_obj_get, bpf_obj_pin
+from pybpf.libbpf import MapCreateOpts, bpf_map_create, bpf_obj_get, bpf_obj_pin
 from pybpf.object import Object
 
 ITERS = Path(__file__).parents[1] / "data" / "c" / "iter_links.o"
@@ -311,3 +311,23 @@ def test_program_attach_iter_and_link_api(backend: Backend, maps: list[int]) -> 
             assert link.info().prog_id == obj.programs["vlk_count"].id
             with Link.from_id(link.id, backend=backend) as again:
                 assert again.target_name() == "bpf_map"
+
+
+def test_link_commands_on_other_fds(backend: Backend) -> None:
+    """Any fd that is no link is EINVAL for the link commands (a write-only map fd, a pipe), a
+    closed one EBADF."""
+    opts = MapCreateOpts(map_flags=uapi.BPF_F_WRONLY)
+    write_only = bpf_map_create(uapi.BPF_MAP_TYPE_ARRAY, "vlk_wo", 4, 4, 1, opts, backend=backend)
+    read, write = os.pipe()
+    try:
+        for fd in (write_only, read, write):
+            attr = uapi.bpf_attr()
+            attr.link_detach.link_fd = fd
+            assert errno_of(lambda a=attr: backend.bpf(uapi.BPF_LINK_DETACH, a)) == errno.EINVAL  # type: ignore[misc]
+            assert errno_of(lambda f=fd: iter_create(backend, f)) == errno.EINVAL  # type: ignore[misc]
+        attr = uapi.bpf_attr()
+        attr.link_detach.link_fd = 0x7FFFFFF0
+        assert errno_of(lambda: backend.bpf(uapi.BPF_LINK_DETACH, attr)) == errno.EBADF
+    finally:
+        for fd in (write_only, read, write):
+            os.close(fd)

@@ -101,8 +101,10 @@ class LinkObject:
             raise BPFError(errno.EBADF, f"fd {fd} is not open")
         try:
             head = os.pread(fd, len(LINK_MAGIC) + 4, 0)
-        except OSError as exc:
-            if exc.errno == errno.EBADF:
+        except OSError:
+            try:  # open but unreadable (a write-only map fd, a pipe, a directory): no link
+                os.fstat(fd)
+            except OSError:
                 raise BPFError(errno.EBADF, f"fd {fd} is not open") from None
             raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf link") from None
         if head[: len(LINK_MAGIC)] != LINK_MAGIC:
