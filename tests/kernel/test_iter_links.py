@@ -17,12 +17,15 @@ from pathlib import Path
 import pytest
 
 from pybpf import IterReadError, Link, uapi
+from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
+from pybpf.isa.asm import assemble
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.iter_link import read_iter
 from pybpf.kernel.native import NativeBackend
-from pybpf.libbpf import MapCreateOpts, bpf_map_create, bpf_obj_get, bpf_obj_pin
+from pybpf.libbpf import MapCreateOpts, ProgLoadOpts, bpf_map_create, bpf_obj_get, bpf_obj_pin, bpf_prog_load
 from pybpf.object import Object
+from pybpf.verifier.kernel_btf import vmlinux_btf
 
 ITERS = Path(__file__).parents[1] / "data" / "c" / "iter_links.o"
 pytestmark = pytest.mark.usefixtures("engine")
@@ -331,3 +334,26 @@ def test_link_commands_on_other_fds(backend: Backend) -> None:
     finally:
         for fd in (write_only, read, write):
             os.close(fd)
+
+
+def _iter_program(backend: Backend, target: str) -> int:
+    """``r0 = 0; exit`` as an iterator of ``target`` (its bpf_iter_<target> function's id)."""
+    btf = vmlinux_btf()
+    assert btf is not None
+    func = next(i for i in btf.ids_by_name(f"bpf_iter_{target}") if btf[i].kind == Kind.FUNC)
+    insns = assemble("r0 = 0\nexit\n", "kernel")
+    opts = ProgLoadOpts(expected_attach_type=uapi.BPF_TRACE_ITER, attach_btf_id=func)
+    return bpf_prog_load(
+        uapi.BPF_PROG_TYPE_TRACING, "vlk_task", "GPL", insns, len(insns), opts, backend=backend
+    )
+
+
+def test_targets_pybpf_does_not_serve(backend: Backend) -> None:
+    """The task iterator walks the kernel's tasks: the kernel links it, pybpf (which has no tasks to
+    walk) answers ENOENT, the kernel's answer for a target it lacks."""
+    prog = _iter_program(backend, "task")
+    try:
+        result = errno_of(lambda: os.close(link_create(backend, prog)))
+        assert result == (0 if isinstance(backend, NativeBackend) else errno.ENOENT)
+    finally:
+        os.close(prog)
