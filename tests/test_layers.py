@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("perf", "fd_object", "ringbuf"),
     ("perfbuf", "user_ringbuf"),
     ("libbpf",),
+    ("link",),
     ("map", "program"),
     ("object", "capture", "trace_output"),
     ("replay",),

@@ -45,6 +45,7 @@ from pybpf.elf.errors import ELFError
 from pybpf.elf.loader import ProgramLoadError
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.syscall import bpf
+from pybpf.link import IterReadError, Link
 from pybpf.map import Map
 from pybpf.object import GlobalData, Object, ObjectProgram, load_object
 from pybpf.perfbuf import PerfBuffer
@@ -54,4 +55,5 @@ from pybpf.user_ringbuf import UserRingBuffer
 
 __all__ += ["Backend", "Map", "Program", "RingBuffer", "TestRun", "UserBackend", "bpf", "get_backend"]
 __all__ += ["PerfBuffer", "UserRingBuffer"]
+__all__ += ["IterReadError", "Link"]
 __all__ += ["ELFError", "GlobalData", "Object", "ObjectProgram", "ProgramLoadError", "load_object"]

@@ -577,13 +577,70 @@ def libbpf_find_prog_btf_id(name: str, attach_prog_fd: int, *, backend: Backend 
 
 # --- links ---------------------------------------------------------------------------------------
 def bpf_link_create(prog_fd: int, target_fd: int, attach_type: int, *, target_btf_id: int = 0,
+                    iter_info: ctypes.Structure | ctypes.Union | None = None, flags: int = 0,
                     backend: Backend | None = None) -> int:  # fmt: skip
-    """BPF_LINK_CREATE: a link fd (pybpf links freplace programs: ``target_btf_id`` names the
-    replaced function of the program ``target_fd``; both 0 for the load-time target)."""
+    """BPF_LINK_CREATE: a link fd.  pybpf links freplace programs (``target_btf_id`` names the
+    replaced function of the program ``target_fd``; both 0 for the load-time target), iterator
+    programs (BPF_TRACE_ITER, ``iter_info`` a ``union bpf_iter_link_info``) and struct_ops maps
+    (BPF_STRUCT_OPS: ``prog_fd`` is the map's fd, as libbpf passes it)."""
     attr = uapi.bpf_attr()
     attr.link_create.prog_fd, attr.link_create.target_fd = prog_fd, target_fd
-    attr.link_create.attach_type, attr.link_create.target_btf_id = attach_type, target_btf_id
+    attr.link_create.attach_type, attr.link_create.flags = attach_type, flags
+    if iter_info is not None:
+        attr.link_create.iter_info = ctypes.addressof(iter_info)
+        attr.link_create.iter_info_len = ctypes.sizeof(iter_info)
+    else:
+        attr.link_create.target_btf_id = target_btf_id
     return _call(uapi.BPF_LINK_CREATE, attr, backend)
+
+
+def bpf_link_get_next_id(start_id: int, *, backend: Backend | None = None) -> int:
+    """BPF_LINK_GET_NEXT_ID: the smallest link id above ``start_id`` (ENOENT when none)."""
+    attr = uapi.bpf_attr()
+    attr.start_id = start_id
+    _call(uapi.BPF_LINK_GET_NEXT_ID, attr, backend)
+    return int(attr.next_id)
+
+
+def bpf_link_get_fd_by_id(link_id: int, *, backend: Backend | None = None) -> int:
+    """BPF_LINK_GET_FD_BY_ID: a new fd for the link with ``link_id``."""
+    attr = uapi.bpf_attr()
+    attr.link_id = link_id
+    return _call(uapi.BPF_LINK_GET_FD_BY_ID, attr, backend)
+
+
+def bpf_link_get_info_by_fd(
+    fd: int, info: uapi.bpf_link_info | None = None, *, backend: Backend | None = None
+) -> uapi.bpf_link_info:
+    """``bpf_link_info`` of the link ``fd`` (an iterator's ``iter.target_name`` buffer is honoured)."""
+    info = info if info is not None else uapi.bpf_link_info()
+    bpf_obj_get_info_by_fd(fd, info, backend=backend)
+    return info
+
+
+def bpf_link_detach(fd: int, *, backend: Backend | None = None) -> None:
+    """BPF_LINK_DETACH: the link stays, its attachment goes (EOPNOTSUPP for types without detach)."""
+    attr = uapi.bpf_attr()
+    attr.link_detach.link_fd = fd
+    _call(uapi.BPF_LINK_DETACH, attr, backend)
+
+
+def bpf_link_update(
+    fd: int, new_fd: int, *, flags: int = 0, old_fd: int = 0, backend: Backend | None = None
+) -> None:
+    """BPF_LINK_UPDATE: the link's program (or a struct_ops link's map) becomes ``new_fd``; with
+    BPF_F_REPLACE only if it is ``old_fd``'s."""
+    attr = uapi.bpf_attr()
+    attr.link_update.link_fd, attr.link_update.new_prog_fd = fd, new_fd
+    attr.link_update.flags, attr.link_update.old_prog_fd = flags, old_fd
+    _call(uapi.BPF_LINK_UPDATE, attr, backend)
+
+
+def bpf_iter_create(link_fd: int, *, backend: Backend | None = None) -> int:
+    """BPF_ITER_CREATE: an fd whose reads yield the iterator link's output."""
+    attr = uapi.bpf_attr()
+    attr.iter_create.link_fd = link_fd
+    return _call(uapi.BPF_ITER_CREATE, attr, backend)
 
 
 def bpf_raw_tracepoint_open(name: str | None, prog_fd: int, *, backend: Backend | None = None) -> int:

@@ -34,6 +34,7 @@ from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
+from pybpf import uapi
 from pybpf.btf.ctypes_types import ctype_of, field_names, python_type
 from pybpf.btf.parse import read_btf_file
 from pybpf.btf.raw import BTFError
@@ -48,6 +49,8 @@ from pybpf.elf.spec import MapSpec, ObjectSpec, ProgramSpec
 from pybpf.errors import BPFError, ProgramFaultError
 from pybpf.kernel.backend import Backend, get_backend
 from pybpf.kernel_version import KERNEL_VERSION, KernelVersion
+from pybpf.libbpf import bpf_link_create
+from pybpf.link import Link
 from pybpf.map import Map
 from pybpf.objects.files import bpffs_root
 from pybpf.program import Program
@@ -417,17 +420,25 @@ class Object:
     def _map_or_none(self, name: str) -> Map | None:
         return self._live_maps.get(name) if self.loaded is not None else None
 
-    def attach_struct_ops(self, name: str) -> None:
+    def attach_struct_ops(self, name: str) -> Link | None:
         """libbpf's ``bpf_map__attach_struct_ops``: register the struct_ops map ``name`` (a
         ``.struct_ops`` variable) with its programs -- a BPF_MAP_UPDATE_ELEM of key 0 with the value
-        the load prepared.  A ``.struct_ops.link`` map is left READY (its link, which registers it, is
-        not modelled).  KeyError for a map that is no struct_ops map of the object."""
+        the load prepared.  A ``.struct_ops.link`` map (BPF_F_LINK) is registered by a link
+        (BPF_LINK_CREATE with BPF_STRUCT_OPS), which is returned: the registration lasts while the
+        link does (``Link.update_map`` moves it to another map, ``Link.detach`` ends it); None for a
+        plain map, which a delete unregisters.  KeyError for a map that is no struct_ops map of the
+        object."""
         self._require_loaded()
         assert self.loaded is not None
         value = self.loaded.struct_ops.get(name)
         if value is None:
             raise KeyError(f"no struct_ops map {name!r} in {self.spec.path}")
-        self._map(name).update(0, value)
+        target = self._map(name)
+        target.update(0, value)
+        if not self.spec.maps[name].flags & uapi.BPF_F_LINK:
+            return None
+        fd = bpf_link_create(target.fd, 0, uapi.BPF_STRUCT_OPS, backend=self.backend)
+        return Link(fd, backend=self.backend)
 
     # -- pins --------------------------------------------------------------------------------------------
     def pin_programs(self, directory: str | os.PathLike[str]) -> dict[str, str]:

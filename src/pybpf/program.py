@@ -34,6 +34,7 @@ from pybpf.libbpf import (
     bpf_raw_tracepoint_open,
     libbpf_find_prog_btf_id,
 )
+from pybpf.link import Link
 from pybpf.progtypes.base import TestRunArgs
 
 ProgramSource = str | bytes | bytearray | memoryview | Sequence[Instruction]
@@ -113,17 +114,6 @@ class TestRun:
         fields["duration"] = duration
 
 
-class Link(FdObject):
-    """A bpf link (libbpf's ``struct bpf_link``): owns its fd; the attachment lasts until the link's
-    last fd is closed (``close()``, or the ``with`` block's end)."""
-
-    kind: ClassVar[str] = "link"
-
-    def __init__(self, fd: int, *, backend: Backend | None = None) -> None:
-        self.backend = backend if backend is not None else get_backend()
-        self._fd = fd
-
-
 class Program(FdObject):
     """A loaded program reached through ``backend``; owns its fd (``close()`` or ``with``)."""
 
@@ -154,6 +144,17 @@ class Program(FdObject):
         target_fd = target if isinstance(target, int) else target.fd
         btf_id = libbpf_find_prog_btf_id(func_name, target_fd, backend=self.backend)
         fd = bpf_link_create(self.fd, target_fd, 0, target_btf_id=btf_id, backend=self.backend)
+        return Link(fd, backend=self.backend)
+
+    def attach_iter(self, map_fd: int = 0) -> Link:
+        """libbpf's ``bpf_program__attach_iter``: an iterator link of this BPF_TRACE_ITER program
+        (BPF_LINK_CREATE; ``map_fd`` goes in ``iter_info.map.map_fd`` for the targets taking a map).
+        Its ``read_iter()`` runs the iteration."""
+        info = None
+        if map_fd:
+            info = uapi.bpf_iter_link_info()
+            info.map.map_fd = map_fd
+        fd = bpf_link_create(self.fd, 0, uapi.BPF_TRACE_ITER, iter_info=info, backend=self.backend)
         return Link(fd, backend=self.backend)
 
     # --- construction ---------------------------------------------------------------------------

@@ -90,9 +90,11 @@ def test_unknown_command(backend: Backend) -> None:
 
 
 def test_not_implemented_commands_say_so() -> None:
-    assert "BPF_ITER_CREATE" in NOT_IMPLEMENTED
+    if not NOT_IMPLEMENTED:
+        pytest.skip("every command is implemented")
+    name = NOT_IMPLEMENTED[-1]
     with pytest.raises(OSError, match="not yet implemented") as info:
-        UserBackend().bpf(uapi.BPF_ITER_CREATE, bytes(uapi.ATTR_SIZE))
+        UserBackend().bpf(getattr(uapi, name), bytes(uapi.ATTR_SIZE))
     assert info.value.errno == errno.EINVAL
 
 

@@ -1,11 +1,11 @@
 """The ``pybpf`` command: a bpftool-shaped front end to pybpf.
 
 Subcommands live in one module per area (``isa_commands`` for asm/disasm/run, ``object_commands``,
-``prog_commands``, ``map_commands``, ``btf_commands``, ``xdp_commands``, ``trace_commands``); like
-bpftool, ``-j``/``-p`` before the command ask every command for JSON.  This module builds
-the parser and turns every expected failure — bad input, a program the kernel would refuse, a
-faulting program, an errno from bpf() — into a one-line ``pybpf: error: ...`` on stderr and a
-non-zero exit status, never a traceback.
+``prog_commands``, ``map_commands``, ``link_commands``, ``btf_commands``, ``xdp_commands``,
+``trace_commands``); like bpftool, ``-j``/``-p`` before the command ask every command for JSON.
+This module builds the parser and turns every expected failure — bad input, a program the kernel
+would refuse, a faulting program, an errno from bpf() — into a one-line ``pybpf: error: ...`` on
+stderr and a non-zero exit status, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pybpf import KERNEL_VERSION, __version__, native
 from pybpf.cli import (
     btf_commands,
     isa_commands,
+    link_commands,
     map_commands,
     object_commands,
     prog_commands,
@@ -79,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     object_commands.add_parsers(sub)
     prog_commands.add_parsers(sub)
     map_commands.add_parsers(sub)
+    link_commands.add_parsers(sub)
     btf_commands.add_parsers(sub)
     xdp_commands.add_parsers(sub)
     trace_commands.add_parsers(sub)

@@ -14,9 +14,9 @@ Mirrors, for Linux 6.18, ``bpf_tracing_prog_attach`` (kernel/bpf/syscall.c) for 
 * one extension per target function (EBUSY for a second while the first link lives), none for a
   program held by a prog array (EBUSY: the kernel's ``prog_array_member_cnt``).
 
-A link is a file like every pybpf object (``pybpf.objects.refs``): its fd is a user of it, its
+A link is a file like every pybpf object (``pybpf.kernel.link_obj``): its fd is a user of it, its
 reference directory holds the extension and the target program (the kernel's link holds both), and
-it lives until its last fd is closed.  The trampoline of a target function is a file
+it lives until its last fd and pin are gone.  The trampoline of a target function is a file
 ``<root>/.trampolines/prog-<target id>/<btf id>`` naming the link that replaces it; it is taken
 with O_EXCL and, when it names a link nobody holds any more, taken over (pybpf sees no close: a
 link is found released when it is looked at).  ``replacements`` is what the runtime reads
@@ -24,8 +24,9 @@ link is found released when it is looked at).  ``replacements`` is what the runt
 program a target runs as while extensions replace some of its functions -- the extensions'
 instructions appended, every call of (and reference to) a replaced function sent to its
 replacement, as the kernel's patched function entry sends them.  A program an extension replaces
-entirely (its main function) runs as that extension.  Links are not pinned, enumerated nor
-described (BPF_LINK_GET_*, BPF_OBJ_GET_INFO_BY_FD) in pybpf.
+entirely (its main function) runs as that extension.  freplace links are pinned, enumerated and
+described like every link (``pybpf.kernel.link_obj``): BPF_LINK_TYPE_TRACING, whose info is the
+target program's id and the replaced function's BTF id.
 """
 
 from __future__ import annotations
@@ -33,10 +34,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import json
 import os
-import shutil
 from dataclasses import dataclass
+from typing import Any
 
 from pybpf import uapi
 from pybpf.btf.parse import parse_btf
@@ -45,10 +45,12 @@ from pybpf.errors import BPFError
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, LDDW_OPCODE
 from pybpf.isa.program import CALL_OPCODE, slot_starts
+from pybpf.kernel import link_obj
 from pybpf.kernel.btfobj import BTFObject, get_fd_by_id
+from pybpf.kernel.link_obj import LinkObject
 from pybpf.kernel.progobj import ProgObject
 from pybpf.objects import refs
-from pybpf.objects.files import bpffs_root, bpffs_root_name, next_object_id
+from pybpf.objects.files import bpffs_root, bpffs_root_name
 from pybpf.verifier.extension import Extension, TargetRefused, check_target
 from pybpf.verifier.request import ExtTarget
 
@@ -67,16 +69,7 @@ def _target_dir(root: str, target_id: int) -> str:
 
 
 def _link_alive(root: str, link_id: int) -> bool:
-    """Whether some fd still holds link ``link_id`` (its reference directory exists and its file has
-    a user)."""
-    try:
-        fd = os.open(os.path.join(refs.holder_dir(root, "link", link_id), "self"), os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        return refs.in_use(fd)
-    finally:
-        os.close(fd)
+    return refs.holder_alive(root, "link", link_id)
 
 
 def _read_int(path: str) -> int | None:
@@ -121,14 +114,19 @@ def replacements(target_id: int, root: str | None = None) -> tuple[Replacement, 
 
 
 def _link_ext(root: str, link_id: int) -> int | None:
-    """The extension link ``link_id`` holds, from its file (None for anything but a link's record:
-    the file is shared with every process)."""
+    """The extension link ``link_id`` holds, from its file (None for anything but an freplace
+    link's record, or one whose program is gone: the file is shared with every process)."""
     try:
-        with open(os.path.join(refs.holder_dir(root, "link", link_id), "self"), "rb") as f:
-            record = json.loads(f.read(4096))
-    except (OSError, ValueError):
+        fd = os.open(os.path.join(refs.holder_dir(root, "link", link_id), "self"), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
         return None
-    ext_id = record.get("ext_id") if isinstance(record, dict) else None
+    try:
+        record = LinkObject.from_fd(fd).record
+    except BPFError:
+        return None
+    finally:
+        os.close(fd)
+    ext_id = record.get("prog_id") if record.get("type") == uapi.BPF_LINK_TYPE_TRACING else None
     return ext_id if isinstance(ext_id, int) and 0 < ext_id <= 0x7FFFFFFF else None
 
 
@@ -270,27 +268,34 @@ def _in_prog_array(root: str, target_id: int) -> bool:
 
 
 def _create_link(root: str, prog_fd: int, ext_id: int, target: tuple[int, int], btf_id: int) -> int:
-    """A new link holding the extension and the target, installed in the target function's
+    """A new tracing link holding the extension and the target, installed in the target function's
     trampoline (EBUSY while another live link is); its fd.  ``target``: (an fd of its file, its id)."""
     target_file, target_id = target
-    link_id = next_object_id("link", root)
-    record = {"id": link_id, "ext_id": ext_id, "target_id": target_id, "btf_id": btf_id}
-    fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o400)
+    record = {
+        "type": uapi.BPF_LINK_TYPE_TRACING, "prog_id": ext_id, "attach_type": 0,
+        "target_id": target_id, "btf_id": btf_id,
+    }  # fmt: skip
+    link_fd = link_obj.create(record, [("prog", ext_id, prog_fd), ("prog", target_id, target_file)])
     try:
-        os.pwrite(fd, json.dumps(record).encode(), 0)
-        link_fd = refs.hold(os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC))
-        refs.register_holder(root, "link", link_id, fd)
-    finally:
-        os.close(fd)
-    try:
-        refs.add_ref(root, ("link", link_id), ("prog", ext_id), prog_fd)
-        refs.add_ref(root, ("link", link_id), ("prog", target_id), target_file)
-        _take_trampoline(root, target_id, btf_id, link_id)
+        _take_trampoline(root, target_id, btf_id, LinkObject.from_fd(link_fd).id)
     except BaseException:
-        os.close(link_fd)
-        shutil.rmtree(refs.holder_dir(root, "link", link_id), ignore_errors=True)
+        link_obj.discard(link_fd)
         raise
     return link_fd
+
+
+def _fill_tracing_info(link: LinkObject, info: Any) -> None:
+    """``bpf_tracing_link_fill_link_info``: the attach type, the cookie (0: pybpf takes none) and
+    the trampoline's key, the target program's id and the replaced function's BTF id."""
+    record = link.record
+    info.tracing.attach_type = int(record.get("attach_type", 0))
+    info.tracing.target_obj_id = int(record.get("target_id", 0))
+    info.tracing.target_btf_id = int(record.get("btf_id", 0))
+    info.tracing.cookie = 0
+
+
+link_obj.register_type(uapi.BPF_LINK_TYPE_TRACING, link_obj.LinkType(fill_info=_fill_tracing_info))
+"""Tracing links have neither ``detach`` (EOPNOTSUPP) nor ``update_prog`` (EINVAL) in the kernel."""
 
 
 def _take_trampoline(root: str, target_id: int, btf_id: int, link_id: int) -> None:

@@ -32,7 +32,7 @@ from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import btfobj, progobj
+from pybpf.kernel import btfobj, links, progobj
 from pybpf.maps.base import FdKind, FdTarget, corrupted
 from pybpf.maps.object import MapObject, map_and_mode, resolve_fd
 from pybpf.objects import cgroups, perf_event, refs
@@ -441,6 +441,8 @@ def _update_fd_value(
     impl.check_fd_update(key, flags)
     target = _resolve(kind, object_fd)
     impl.check_fd_object(target)
+    if kind is FdKind.PROG and links.replacements(target.id):  # prog_fd_array_get_ptr: is_extended
+        raise BPFError(errno.EBUSY, f"program {target.id} is extended by a live freplace link")
     if not kind.held_by_reference:
         with obj.lock:
             impl.store_object(key, target, flags)

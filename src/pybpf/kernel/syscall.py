@@ -21,7 +21,18 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import btfobj, links, map_batch, map_ids, prog_info, progobj, struct_ops_map
+from pybpf.kernel import (
+    btfobj,
+    iter_link,
+    link_obj,
+    links,
+    map_batch,
+    map_ids,
+    prog_info,
+    progobj,
+    struct_ops_link,
+    struct_ops_map,
+)
 from pybpf.kernel.map_elem import (
     KeySource,
     can_read,
@@ -102,7 +113,8 @@ def _reopen(fd: int, mode: int) -> int:
 
 
 def _object_kind(fd: int) -> str:
-    """The kind of a pybpf object fd, "map", "prog" or "btf" (``bpf_fd_probe_obj``); else EBADF/EINVAL."""
+    """The kind of a pybpf object fd, "map", "prog", "link" or "btf" (``bpf_fd_probe_obj``); else
+    EBADF/EINVAL."""
     try:
         map_of(fd)
         return "map"
@@ -113,7 +125,11 @@ def _object_kind(fd: int) -> str:
         progobj.ProgObject.from_fd(fd)
         return "prog"
     except BPFError as exc:
-        if exc.errno != errno.EINVAL or not btfobj.is_btf_fd(fd):
+        if exc.errno != errno.EINVAL:
+            raise
+        if link_obj.is_link_fd(fd):
+            return "link"
+        if not btfobj.is_btf_fd(fd):
             raise
     return "btf"
 
@@ -338,6 +354,11 @@ def _obj_get(call: _Call) -> int:
             if exc.errno == errno.EUCLEAN:  # a map whose shared header is corrupted says so
                 raise
             raise BPFError(errno.EACCES, f"{path} is not a pinned bpf object") from exc
+        if kind == "link":  # bpf_obj_get_user: a link is opened read-write or not at all
+            if mode != os.O_RDWR:
+                os.close(fd)
+                raise BPFError(errno.EINVAL, "a pinned link is opened without BPF_F_RDONLY/WRONLY")
+            return _reopen(fd, os.O_RDONLY)
         if kind in ("prog", "btf") and mode != os.O_RDONLY:
             return _reopen(fd, os.O_RDONLY)  # program and BTF fds are read-only: both are immutable
         return refs.hold(fd)
@@ -359,6 +380,9 @@ def _obj_get_info_by_fd(call: _Call) -> int:
     if kind == "btf":
         btf = btfobj.BTFObject.from_fd(fd)
         return btfobj.get_info_by_fd(btf, a.info.info_len, a.info.info, call.write_back)
+    if kind == "link":
+        link = link_obj.LinkObject.from_fd(fd)
+        return link_obj.get_info_by_fd(link, a.info.info_len, a.info.info, call.write_back)
     return _map_get_info_by_fd(call, map_of(fd))
 
 
@@ -474,12 +498,48 @@ _RAW_TRACEPOINT_END = offsetofend(bpf_attr, "raw_tracepoint.cookie")
 
 
 def _link_create(call: _Call) -> int:
-    """BPF_LINK_CREATE (``link_create``): pybpf links freplace programs only (EINVAL for others)."""
+    """BPF_LINK_CREATE (``link_create``): pybpf links struct_ops maps, freplace and iterator
+    programs (EINVAL for others)."""
     a = call.attr.link_create
     if a.attach_type == uapi.BPF_STRUCT_OPS:
-        raise BPFError(errno.EINVAL, "struct_ops links are not implemented in pybpf")
-    progobj.ProgObject.from_fd(a.prog_fd)  # bpf_prog_get(): EBADF/EINVAL first
+        return struct_ops_link.link_create(a.map_fd)
+    prog = progobj.ProgObject.from_fd(a.prog_fd)  # bpf_prog_get(): EBADF/EINVAL first
+    if prog.prog_type == uapi.BPF_PROG_TYPE_TRACING:
+        if a.attach_type != prog.meta.expected_attach_type:
+            raise BPFError(errno.EINVAL, "attach_type is not the program's expected attach type")
+        if a.attach_type == uapi.BPF_TRACE_ITER:
+            return iter_link.attach(a.prog_fd, a)
     return links.tracing_prog_attach(a.prog_fd, a.target_fd, a.target_btf_id)
+
+
+_LINK_FD_BY_ID_END = offsetofend(uapi.bpf_attr_get_id, "link_id")
+_LINK_UPDATE_END = offsetofend(bpf_attr, "link_update.old_prog_fd")
+_LINK_DETACH_END = offsetofend(bpf_attr, "link_detach.link_fd")
+_ITER_CREATE_END = offsetofend(bpf_attr, "iter_create.flags")
+
+
+def _link_get_next_id(call: _Call) -> int:
+    found = link_obj.get_next_id(call.attr.start_id)
+    call.write_back(_NEXT_ID_OFFSET, found.to_bytes(4, "little"))
+    return 0
+
+
+def _link_get_fd_by_id(call: _Call) -> int:
+    return link_obj.get_fd_by_id(call.attr.link_id)
+
+
+def _link_update(call: _Call) -> int:
+    a = call.attr.link_update
+    return link_obj.update(a.link_fd, a.new_prog_fd, a.flags, a.old_prog_fd)
+
+
+def _link_detach(call: _Call) -> int:
+    return link_obj.detach(call.attr.link_detach.link_fd)
+
+
+def _iter_create(call: _Call) -> int:
+    a = call.attr.iter_create
+    return iter_link.iter_create(a.link_fd, a.flags)
 
 
 def _raw_tracepoint_open(call: _Call) -> int:
@@ -520,6 +580,11 @@ _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_BTF_GET_NEXT_ID: (_NEXT_ID_END, _btf_get_next_id),
     uapi.BPF_LINK_CREATE: (_LINK_CREATE_END, _link_create),
     uapi.BPF_RAW_TRACEPOINT_OPEN: (_RAW_TRACEPOINT_END, _raw_tracepoint_open),
+    uapi.BPF_LINK_GET_NEXT_ID: (_NEXT_ID_END, _link_get_next_id),
+    uapi.BPF_LINK_GET_FD_BY_ID: (_LINK_FD_BY_ID_END, _link_get_fd_by_id),
+    uapi.BPF_LINK_UPDATE: (_LINK_UPDATE_END, _link_update),
+    uapi.BPF_LINK_DETACH: (_LINK_DETACH_END, _link_detach),
+    uapi.BPF_ITER_CREATE: (_ITER_CREATE_END, _iter_create),
 }
 
 NOT_IMPLEMENTED = sorted(

@@ -30,7 +30,9 @@ pybpf has no TCP stack: a registered tcp_congestion_ops is recorded (its name ta
 kernel's list of congestion controls holds it, alongside the running kernel's own names from
 /proc/sys/net/ipv4/tcp_available_congestion_control) but never called.  The registration does not
 keep the map alive once no fd, pin or program holds it (the kernel's does): its name is free again
-then.  BPF_LINK_CREATE of a struct_ops map is not modelled.
+then.  A BPF_F_LINK map is registered by its link (``pybpf.kernel.struct_ops_link``: ``link_reg``,
+``link_update``, ``link_unreg``), the name's holder being the link, free again once the link is
+detached or its last fd and pin are gone.
 
 Storage: a 32-byte header (state, value type id, member count, type flags, offset and size of the
 struct in the value), a table of ``MAX_MEMBERS`` member descriptors (offset, size, kind, index),
@@ -328,14 +330,59 @@ class StructOpsMap(MapOps):
             self._unregister_name(_tcp_name(bytes(self._uvalue), data_at, self._members()))
         self._set_state(TOBEFREE)
 
+    # --- links (bpf_struct_ops_link_create, bpf_struct_ops_map_link_update / _detach) ---------------
+    def valid_to_reg(self) -> bool:
+        """``bpf_struct_ops_valid_to_reg``: a BPF_F_LINK map whose update made it READY."""
+        return bool(self.params.flags & uapi.BPF_F_LINK) and self._header()[0] == READY
+
+    def _link_name(self) -> str | None:
+        """The tcp_congestion_ops name of a READY map (None for a type without names)."""
+        _, _, _, ops, data_at, _ = self._header()
+        if not ops & OpsFlag.TCP_CA:
+            return None
+        return _tcp_name(bytes(self._uvalue), data_at, self._members())
+
+    def link_reg(self, owner: str) -> None:
+        """The type's ``reg`` by the link ``owner`` (``link-<id>``): tcp_congestion_ops registers its
+        name (EEXIST when the kernel or a live registration has it)."""
+        name = self._link_name()
+        if name is not None:
+            self._register_name(name, owner)
+
+    def link_unreg(self, owner: str) -> None:
+        """The type's ``unreg`` by the link ``owner``."""
+        name = self._link_name()
+        if name is not None:
+            self._unregister_name(name, owner)
+
+    def link_update(self, old: StructOpsMap, owner: str) -> None:
+        """The type's ``update`` (tcp_update_congestion_control): this map's struct takes the place
+        of ``old``'s under the same name (another name: EINVAL, measured), registered by ``owner``.
+        EOPNOTSUPP for a type without ``update``."""
+        name, old_name = self._link_name(), old._link_name()
+        if name is None or old_name is None:
+            raise BPFError(errno.EOPNOTSUPP, "this struct_ops type has no update")
+        if name != old_name:
+            raise BPFError(errno.EINVAL, "the new congestion control's name is not the one it replaces")
+        self._register_name(name, owner, replace=True)
+
     def get_next_key(self, key: bytes | None) -> bytes:
         if key is not None and self._key(key) == 0:
             raise KeyNotExistError()
         return _U32.pack(0)
 
     # --- tcp_congestion_ops' names ------------------------------------------------------------------
-    def _register_name(self, name: str) -> None:
-        """tcp_register_congestion_control(): EEXIST for a name the kernel or a live pybpf map has."""
+    def _register_name(self, name: str, owner: str | None = None, *, replace: bool = False) -> None:
+        """tcp_register_congestion_control(): EEXIST for a name the kernel or a live pybpf map has.
+        ``owner``: who holds the registration (the map's id, or ``link-<id>`` for a link's);
+        ``replace``: the owner's name taken again (a link's update)."""
+        owner = str(self._map_id()) if owner is None else owner
+        if replace:
+            directory = os.path.join(bpffs_root(), _REGISTRY_DIR)
+            os.makedirs(directory, exist_ok=True)
+            with open(os.path.join(directory, name), "w") as f:
+                f.write(owner)
+            return
         if name in _kernel_names():
             raise BPFError(errno.EEXIST, f"congestion control {name} already registered")
         root = bpffs_root()
@@ -352,16 +399,16 @@ class StructOpsMap(MapOps):
                     os.unlink(path)
                 continue
             with os.fdopen(fd, "w") as f:
-                f.write(str(self._map_id()))
+                f.write(owner)
             return
         raise BPFError(errno.EEXIST, f"congestion control {name} already registered")
 
-    def _unregister_name(self, name: str) -> None:
+    def _unregister_name(self, name: str, owner: str | None = None) -> None:
         path = os.path.join(bpffs_root(), _REGISTRY_DIR, name)
         with contextlib.suppress(OSError):
             with open(path) as f:
-                owner = f.read().strip()
-            if owner == str(self._map_id()):
+                holder = f.read().strip()
+            if holder == (str(self._map_id()) if owner is None else owner):
                 os.unlink(path)
 
     def _map_id(self) -> int:
@@ -397,12 +444,19 @@ def layout(desc: StructOpsDesc) -> Layout:
 
 
 def _owner_alive(root: str, path: str) -> bool:
+    """Whether the registration at ``path`` still has its holder: a live map, or a live link (a
+    link's registration goes with its last fd and pin)."""
     try:
         with open(path) as f:
-            owner = int(f.read().strip() or "0")
-    except (OSError, ValueError):
+            text = f.read().strip()
+    except OSError:
         return False
-    return bool(owner) and os.path.isdir(refs.holder_dir(root, "map", owner))
+    kind, _, number = text.rpartition("-")
+    if not number.isdigit() or int(number) == 0 or kind not in ("", "link"):
+        return False
+    if kind == "link":
+        return refs.holder_alive(root, "link", int(number))
+    return os.path.isdir(refs.holder_dir(root, "map", int(number)))
 
 
 def _kernel_names() -> frozenset[str]:

@@ -128,6 +128,20 @@ def in_use(fd: int) -> bool:
     return not _unused(fd)
 
 
+def holder_alive(root: str, kind: str, object_id: int) -> bool:
+    """Whether an fd or a pin still holds the holder ``kind``/``object_id`` (its reference directory
+    exists and its file has a user or a name besides its own: for objects nothing else holds, such
+    as links, whether the kernel's would still be alive)."""
+    try:
+        fd = os.open(os.path.join(holder_dir(root, kind, object_id), _SELF), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return in_use(fd) or os.fstat(fd).st_nlink > 1
+    finally:
+        os.close(fd)
+
+
 def refs_root(root: str) -> str:
     path = os.path.join(root, _REFS)
     os.makedirs(path, mode=0o1777, exist_ok=True)

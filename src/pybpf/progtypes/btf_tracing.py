@@ -39,6 +39,7 @@ from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
 from pybpf.helpers.registry import Helper
+from pybpf.helpers.seq_file import SEQ_HELPERS
 from pybpf.isa.instruction import Instruction
 from pybpf.progtypes.base import ProgramRunner, ProgType, TestRunArgs, TestRunResult
 from pybpf.progtypes.generic import RAW_TP_FUNC_IDS
@@ -114,7 +115,9 @@ class BtfAttachedProgType(ProgType):
         return BtfAttachedProgram(self, target, sleepable)
 
     def helpers(self) -> Mapping[int, Helper]:
-        return {PERF_EVENT_OUTPUT: perf_event_output}  # bpf_perf_event_output's tracing flavour
+        # bpf_perf_event_output's tracing flavour; the seq_file helpers of iterators (whose runs carry
+        # their seq_file: ``pybpf.helpers.seq_file``)
+        return {PERF_EVENT_OUTPUT: perf_event_output, **SEQ_HELPERS}
 
 
 @register
