@@ -33,8 +33,10 @@ from pybpf.kernel.map_elem import (
     map_of,
     update_elem,
 )
+from pybpf.kernel.prog_bind_map import prog_bind_map
 from pybpf.kernel.prog_load import prog_load
 from pybpf.kernel.prog_run import test_run
+from pybpf.kernel.run_stats import enable_stats
 from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
@@ -471,6 +473,8 @@ def _btf_get_fd_by_id(call: _Call) -> int:
 _BTF_LOAD_END = offsetofend(uapi.bpf_attr_btf_load, "btf_token_fd")
 _LINK_CREATE_END = offsetofend(bpf_attr, "link_create.uprobe_multi.pid")
 _RAW_TRACEPOINT_END = offsetofend(bpf_attr, "raw_tracepoint.cookie")
+_PROG_BIND_MAP_END = offsetofend(bpf_attr, "prog_bind_map.flags")
+_ENABLE_STATS_END = offsetofend(bpf_attr, "enable_stats.type")
 
 
 def _link_create(call: _Call) -> int:
@@ -492,6 +496,15 @@ def _raw_tracepoint_open(call: _Call) -> int:
     if a.name:
         raise BPFError(errno.EINVAL, "an freplace program's target is set at load, not by name")
     return links.tracing_prog_attach(a.prog_fd, 0, 0)
+
+
+def _prog_bind_map(call: _Call) -> int:
+    a = call.attr.prog_bind_map
+    return prog_bind_map(a.prog_fd, a.map_fd, a.flags)
+
+
+def _enable_stats(call: _Call) -> int:
+    return enable_stats(call.attr.enable_stats.type)
 
 
 _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
@@ -520,6 +533,8 @@ _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_BTF_GET_NEXT_ID: (_NEXT_ID_END, _btf_get_next_id),
     uapi.BPF_LINK_CREATE: (_LINK_CREATE_END, _link_create),
     uapi.BPF_RAW_TRACEPOINT_OPEN: (_RAW_TRACEPOINT_END, _raw_tracepoint_open),
+    uapi.BPF_PROG_BIND_MAP: (_PROG_BIND_MAP_END, _prog_bind_map),
+    uapi.BPF_ENABLE_STATS: (_ENABLE_STATS_END, _enable_stats),
 }
 
 NOT_IMPLEMENTED = sorted(
