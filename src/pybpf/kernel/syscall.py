@@ -21,7 +21,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import btfobj, links, map_batch, map_ids, prog_info, progobj, struct_ops_map
+from pybpf.kernel import btfobj, links, map_batch, map_ids, prog_attach, prog_info, progobj, struct_ops_map
 from pybpf.kernel.map_elem import (
     KeySource,
     can_read,
@@ -474,6 +474,8 @@ _BTF_LOAD_END = offsetofend(uapi.bpf_attr_btf_load, "btf_token_fd")
 _LINK_CREATE_END = offsetofend(bpf_attr, "link_create.uprobe_multi.pid")
 _RAW_TRACEPOINT_END = offsetofend(bpf_attr, "raw_tracepoint.cookie")
 _PROG_BIND_MAP_END = offsetofend(bpf_attr, "prog_bind_map.flags")
+_PROG_ATTACH_END = offsetofend(bpf_attr, "expected_revision")
+_PROG_QUERY_END = offsetofend(bpf_attr, "query.revision")
 _ENABLE_STATS_END = offsetofend(bpf_attr, "enable_stats.type")
 
 
@@ -501,6 +503,18 @@ def _raw_tracepoint_open(call: _Call) -> int:
 def _prog_bind_map(call: _Call) -> int:
     a = call.attr.prog_bind_map
     return prog_bind_map(a.prog_fd, a.map_fd, a.flags)
+
+
+def _prog_attach(call: _Call) -> int:
+    return prog_attach.prog_attach(call.attr)
+
+
+def _prog_detach(call: _Call) -> int:
+    return prog_attach.prog_detach(call.attr)
+
+
+def _prog_query(call: _Call) -> int:
+    return prog_attach.prog_query(call.attr, call.write_back)
 
 
 def _enable_stats(call: _Call) -> int:
@@ -535,6 +549,9 @@ _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_RAW_TRACEPOINT_OPEN: (_RAW_TRACEPOINT_END, _raw_tracepoint_open),
     uapi.BPF_PROG_BIND_MAP: (_PROG_BIND_MAP_END, _prog_bind_map),
     uapi.BPF_ENABLE_STATS: (_ENABLE_STATS_END, _enable_stats),
+    uapi.BPF_PROG_ATTACH: (_PROG_ATTACH_END, _prog_attach),
+    uapi.BPF_PROG_DETACH: (_PROG_ATTACH_END, _prog_detach),
+    uapi.BPF_PROG_QUERY: (_PROG_QUERY_END, _prog_query),
 }
 
 NOT_IMPLEMENTED = sorted(
