@@ -48,10 +48,10 @@ from pybpf.kernel.syscall import bpf
 from pybpf.map import Map
 from pybpf.object import GlobalData, Object, ObjectProgram, load_object
 from pybpf.perfbuf import PerfBuffer
-from pybpf.program import Program, TestRun
+from pybpf.program import Program, TestRun, enable_stats
 from pybpf.ringbuf import RingBuffer
 from pybpf.user_ringbuf import UserRingBuffer
 
 __all__ += ["Backend", "Map", "Program", "RingBuffer", "TestRun", "UserBackend", "bpf", "get_backend"]
-__all__ += ["PerfBuffer", "UserRingBuffer"]
+__all__ += ["PerfBuffer", "UserRingBuffer", "enable_stats"]
 __all__ += ["ELFError", "GlobalData", "Object", "ObjectProgram", "ProgramLoadError", "load_object"]
