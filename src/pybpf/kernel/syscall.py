@@ -36,7 +36,10 @@ from pybpf.kernel.map_elem import (
 from pybpf.kernel.prog_bind_map import prog_bind_map
 from pybpf.kernel.prog_load import prog_load
 from pybpf.kernel.prog_run import test_run
+from pybpf.kernel.prog_stream import prog_stream_read
 from pybpf.kernel.run_stats import enable_stats
+from pybpf.kernel.task_fd_query import task_fd_query
+from pybpf.kernel.token import token_create
 from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
@@ -476,6 +479,9 @@ _RAW_TRACEPOINT_END = offsetofend(bpf_attr, "raw_tracepoint.cookie")
 _PROG_BIND_MAP_END = offsetofend(bpf_attr, "prog_bind_map.flags")
 _PROG_ATTACH_END = offsetofend(bpf_attr, "expected_revision")
 _PROG_QUERY_END = offsetofend(bpf_attr, "query.revision")
+_TASK_FD_QUERY_END = offsetofend(bpf_attr, "task_fd_query.probe_addr")
+_TOKEN_CREATE_END = offsetofend(bpf_attr, "token_create.bpffs_fd")
+_STREAM_READ_END = offsetofend(bpf_attr, "prog_stream_read.prog_fd")
 _ENABLE_STATS_END = offsetofend(bpf_attr, "enable_stats.type")
 
 
@@ -517,6 +523,21 @@ def _prog_query(call: _Call) -> int:
     return prog_attach.prog_query(call.attr, call.write_back)
 
 
+def _task_fd_query(call: _Call) -> int:
+    a = call.attr.task_fd_query
+    return task_fd_query(a.pid, a.fd, a.flags)
+
+
+def _token_create(call: _Call) -> int:
+    a = call.attr.token_create
+    return token_create(a.flags, a.bpffs_fd)
+
+
+def _prog_stream_read(call: _Call) -> int:
+    a = call.attr.prog_stream_read
+    return prog_stream_read(a.prog_fd, a.stream_id, a.stream_buf, a.stream_buf_len)
+
+
 def _enable_stats(call: _Call) -> int:
     return enable_stats(call.attr.enable_stats.type)
 
@@ -552,6 +573,9 @@ _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_PROG_ATTACH: (_PROG_ATTACH_END, _prog_attach),
     uapi.BPF_PROG_DETACH: (_PROG_ATTACH_END, _prog_detach),
     uapi.BPF_PROG_QUERY: (_PROG_QUERY_END, _prog_query),
+    uapi.BPF_TASK_FD_QUERY: (_TASK_FD_QUERY_END, _task_fd_query),
+    uapi.BPF_TOKEN_CREATE: (_TOKEN_CREATE_END, _token_create),
+    uapi.BPF_PROG_STREAM_READ_BY_FD: (_STREAM_READ_END, _prog_stream_read),
 }
 
 NOT_IMPLEMENTED = sorted(
