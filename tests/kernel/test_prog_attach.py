@@ -372,3 +372,13 @@ def test_a_map_lets_its_programs_go_with_its_last_fd() -> None:
     with pytest.raises(BPFError) as refused:
         get_next_id(prog_id - 1)
     assert refused.value.errno == errno.ENOENT
+
+
+def test_query_into_a_bad_buffer(backend: Backend, objs: Objects) -> None:
+    """The id goes to ``prog_ids`` before ``prog_cnt`` is written: EFAULT leaves ``prog_cnt`` as it was."""
+    attach(backend, objs.sockmap.fd, objs.verdict.fd, SV)
+    attr = uapi.bpf_attr()
+    attr.query.target_fd, attr.query.attach_type = objs.sockmap.fd, SV
+    attr.query.attach_flags, attr.query.prog_ids, attr.query.prog_cnt = 0x55, 8, 4
+    assert _errno(lambda: backend.bpf(uapi.BPF_PROG_QUERY, attr)) == errno.EFAULT
+    assert (attr.query.attach_flags, attr.query.prog_cnt) == (0, 4)
