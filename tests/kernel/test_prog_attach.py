@@ -382,3 +382,101 @@ def test_query_into_a_bad_buffer(backend: Backend, objs: Objects) -> None:
     attr.query.attach_flags, attr.query.prog_ids, attr.query.prog_cnt = 0x55, 8, 4
     assert _errno(lambda: backend.bpf(uapi.BPF_PROG_QUERY, attr)) == errno.EFAULT
     assert (attr.query.attach_flags, attr.query.prog_cnt) == (0, 4)
+
+
+FLAG_CHECKS = [
+    ("attach", "SK_SKB_STREAM_VERDICT", "attach_flags", 1, "EBADF"),
+    ("attach", "SK_SKB_STREAM_VERDICT", "attach_flags", 4, "EBADF"),
+    ("attach", "SK_SKB_STREAM_VERDICT", "attach_flags", 8, "EINVAL"),
+    ("attach", "SK_SKB_STREAM_VERDICT", "attach_flags", 64, "EBADF"),
+    ("attach", "SK_SKB_STREAM_VERDICT", "attach_flags", 128, "EINVAL"),
+    ("attach", "SK_SKB_STREAM_VERDICT", "attach_flags", 8192, "EINVAL"),
+    ("attach", "SK_SKB_STREAM_VERDICT", "relative_fd", 5, "EINVAL"),
+    ("attach", "SK_SKB_STREAM_VERDICT", "expected_revision", 5, "EINVAL"),
+    ("detach", "SK_SKB_STREAM_VERDICT", "attach_flags", 1, "EINVAL"),
+    ("detach", "SK_SKB_STREAM_VERDICT", "attach_flags", 4, "EINVAL"),
+    ("detach", "SK_SKB_STREAM_VERDICT", "attach_flags", 8, "EINVAL"),
+    ("detach", "SK_SKB_STREAM_VERDICT", "attach_flags", 64, "EINVAL"),
+    ("detach", "SK_SKB_STREAM_VERDICT", "attach_flags", 128, "EINVAL"),
+    ("detach", "SK_SKB_STREAM_VERDICT", "attach_flags", 8192, "EINVAL"),
+    ("detach", "SK_SKB_STREAM_VERDICT", "relative_fd", 5, "EINVAL"),
+    ("detach", "SK_SKB_STREAM_VERDICT", "expected_revision", 5, "EINVAL"),
+    ("attach", "FLOW_DISSECTOR", "attach_flags", 1, "EBADF"),
+    ("attach", "FLOW_DISSECTOR", "attach_flags", 4, "EBADF"),
+    ("attach", "FLOW_DISSECTOR", "attach_flags", 8, "EINVAL"),
+    ("attach", "FLOW_DISSECTOR", "attach_flags", 64, "EBADF"),
+    ("attach", "FLOW_DISSECTOR", "attach_flags", 128, "EINVAL"),
+    ("attach", "FLOW_DISSECTOR", "attach_flags", 8192, "EINVAL"),
+    ("attach", "FLOW_DISSECTOR", "relative_fd", 5, "EINVAL"),
+    ("attach", "FLOW_DISSECTOR", "expected_revision", 5, "EINVAL"),
+    ("detach", "FLOW_DISSECTOR", "attach_flags", 1, "EINVAL"),
+    ("detach", "FLOW_DISSECTOR", "attach_flags", 4, "EINVAL"),
+    ("detach", "FLOW_DISSECTOR", "attach_flags", 8, "EINVAL"),
+    ("detach", "FLOW_DISSECTOR", "attach_flags", 64, "EINVAL"),
+    ("detach", "FLOW_DISSECTOR", "attach_flags", 128, "EINVAL"),
+    ("detach", "FLOW_DISSECTOR", "attach_flags", 8192, "EINVAL"),
+    ("detach", "FLOW_DISSECTOR", "relative_fd", 5, "EINVAL"),
+    ("detach", "FLOW_DISSECTOR", "expected_revision", 5, "EINVAL"),
+    ("attach", "LIRC_MODE2", "attach_flags", 1, "EBADF"),
+    ("attach", "LIRC_MODE2", "attach_flags", 4, "EBADF"),
+    ("attach", "LIRC_MODE2", "attach_flags", 8, "EINVAL"),
+    ("attach", "LIRC_MODE2", "attach_flags", 64, "EBADF"),
+    ("attach", "LIRC_MODE2", "attach_flags", 128, "EINVAL"),
+    ("attach", "LIRC_MODE2", "attach_flags", 8192, "EINVAL"),
+    ("attach", "LIRC_MODE2", "relative_fd", 5, "EINVAL"),
+    ("attach", "LIRC_MODE2", "expected_revision", 5, "EINVAL"),
+    ("detach", "LIRC_MODE2", "attach_flags", 1, "EINVAL"),
+    ("detach", "LIRC_MODE2", "attach_flags", 4, "EINVAL"),
+    ("detach", "LIRC_MODE2", "attach_flags", 8, "EINVAL"),
+    ("detach", "LIRC_MODE2", "attach_flags", 64, "EINVAL"),
+    ("detach", "LIRC_MODE2", "attach_flags", 128, "EINVAL"),
+    ("detach", "LIRC_MODE2", "attach_flags", 8192, "EINVAL"),
+    ("detach", "LIRC_MODE2", "relative_fd", 5, "EINVAL"),
+    ("detach", "LIRC_MODE2", "expected_revision", 5, "EINVAL"),
+    ("attach", "TRACE_FENTRY", "attach_flags", 1, "EBADF"),
+    ("attach", "TRACE_FENTRY", "attach_flags", 4, "EBADF"),
+    ("attach", "TRACE_FENTRY", "attach_flags", 8, "EINVAL"),
+    ("attach", "TRACE_FENTRY", "attach_flags", 64, "EBADF"),
+    ("attach", "TRACE_FENTRY", "attach_flags", 128, "EINVAL"),
+    ("attach", "TRACE_FENTRY", "attach_flags", 8192, "EINVAL"),
+    ("attach", "TRACE_FENTRY", "relative_fd", 5, "EINVAL"),
+    ("attach", "TRACE_FENTRY", "expected_revision", 5, "EINVAL"),
+    ("detach", "TRACE_FENTRY", "attach_flags", 1, "EINVAL"),
+    ("detach", "TRACE_FENTRY", "attach_flags", 4, "EINVAL"),
+    ("detach", "TRACE_FENTRY", "attach_flags", 8, "EINVAL"),
+    ("detach", "TRACE_FENTRY", "attach_flags", 64, "EINVAL"),
+    ("detach", "TRACE_FENTRY", "attach_flags", 128, "EINVAL"),
+    ("detach", "TRACE_FENTRY", "attach_flags", 8192, "EINVAL"),
+    ("detach", "TRACE_FENTRY", "relative_fd", 5, "EINVAL"),
+    ("detach", "TRACE_FENTRY", "expected_revision", 5, "EINVAL"),
+    ("attach", "CGROUP_DEVICE", "attach_flags", 1, "EBADF"),
+    ("attach", "CGROUP_DEVICE", "attach_flags", 4, "EBADF"),
+    ("attach", "CGROUP_DEVICE", "attach_flags", 8, "EBADF"),
+    ("attach", "CGROUP_DEVICE", "attach_flags", 64, "EBADF"),
+    ("attach", "CGROUP_DEVICE", "attach_flags", 128, "EINVAL"),
+    ("attach", "CGROUP_DEVICE", "attach_flags", 8192, "EBADF"),
+    ("attach", "CGROUP_DEVICE", "relative_fd", 5, "EBADF"),
+    ("attach", "CGROUP_DEVICE", "expected_revision", 5, "EBADF"),
+    ("detach", "CGROUP_DEVICE", "attach_flags", 1, "EINVAL"),
+    ("detach", "CGROUP_DEVICE", "attach_flags", 4, "EINVAL"),
+    ("detach", "CGROUP_DEVICE", "attach_flags", 8, "EINVAL"),
+    ("detach", "CGROUP_DEVICE", "attach_flags", 64, "EINVAL"),
+    ("detach", "CGROUP_DEVICE", "attach_flags", 128, "EINVAL"),
+    ("detach", "CGROUP_DEVICE", "attach_flags", 8192, "EINVAL"),
+    ("detach", "CGROUP_DEVICE", "relative_fd", 5, "EINVAL"),
+    ("detach", "CGROUP_DEVICE", "expected_revision", 5, "EBADF"),
+]
+"""(command, attach type, attr field, value, Linux 6.18's errno) with a sockmap fd as the target and a
+closed program fd: the flag checks of ``bpf_prog_attach`` / ``bpf_prog_detach`` for each kind of
+target (cgroups take 6.16's ordering flags, ``relative_fd`` and ``expected_revision``), and which
+come before the program lookup (EBADF) or the target's own refusal."""
+
+
+@pytest.mark.parametrize("case", FLAG_CHECKS, ids=lambda case: "-".join(map(str, case[:4])))
+def test_flag_checks(backend: Backend, case: tuple[str, str, str, int, str]) -> None:
+    command, attach_type, field, value, expected = case
+    with Map.create(uapi.BPF_MAP_TYPE_SOCKMAP, 4, 8, 4, backend=backend) as sockmap:
+        attr = _attr(sockmap.fd, NOT_OPEN, getattr(uapi, f"BPF_{attach_type}"))
+        setattr(attr, field, value)
+        cmd = uapi.BPF_PROG_ATTACH if command == "attach" else uapi.BPF_PROG_DETACH
+        assert errno.errorcode.get(_errno(lambda: backend.bpf(cmd, attr))) == expected

@@ -3,7 +3,9 @@
 Mirrors ``bpf_prog_attach``, ``bpf_prog_detach`` and ``bpf_prog_query`` (kernel/bpf/syscall.c,
 Linux 6.18) in their order: the attach type names a program type (``attach_type_to_prog_type``;
 none: EINVAL), the flags are those of the target kind (the multi-program targets, tcx and netkit,
-take ``BPF_F_ATTACH_MASK_MPROG``; the others ``BPF_F_ATTACH_MASK_BASE`` and no ``relative_fd`` nor
+take ``BPF_F_ATTACH_MASK_MPROG``, cgroups both masks (6.16's ordered cgroup programs: BPF_F_BEFORE,
+BPF_F_AFTER, BPF_F_ID, BPF_F_PREORDER, a ``relative_fd`` and an ``expected_revision``; a detach no
+flags and no ``relative_fd``), the others ``BPF_F_ATTACH_MASK_BASE`` and no ``relative_fd`` nor
 ``expected_revision``: EINVAL), the program (``bpf_prog_get_type``: EBADF, or EINVAL for a program of
 another type), ``bpf_prog_attach_check_attach_type`` (EINVAL), then the target's own handler:
 
@@ -86,7 +88,8 @@ ATTACH_TYPE_PROG_TYPE = {
 _CGROUP_PROG_TYPES = frozenset(_CGROUP_TYPES) | {uapi.BPF_PROG_TYPE_LSM}
 _MPROG = uapi.BPF_PROG_TYPE_SCHED_CLS
 """``bpf_mprog_supported``: the program type whose targets keep ordered lists (tcx, netkit)."""
-_MASK_BASE = uapi.BPF_F_ALLOW_OVERRIDE | uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE
+BPF_F_PREORDER = 1 << 6
+_MASK_BASE = uapi.BPF_F_ALLOW_OVERRIDE | uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE | BPF_F_PREORDER
 BPF_F_BEFORE, BPF_F_AFTER, BPF_F_ID = 1 << 3, 1 << 4, 1 << 5
 """The multi-program attach flags (include/uapi/linux/bpf.h ``#define``s the generated uapi lacks)."""
 _MASK_MPROG = uapi.BPF_F_REPLACE | BPF_F_BEFORE | BPF_F_AFTER | BPF_F_ID | uapi.BPF_F_LINK
@@ -154,6 +157,9 @@ def prog_attach(a: uapi.bpf_attr) -> int:
     if prog_type == _MPROG:
         if a.attach_flags & ~_MASK_MPROG:
             raise BPFError(errno.EINVAL, "unknown attach_flags")
+    elif prog_type in _CGROUP_PROG_TYPES:
+        if a.attach_flags & ~(_MASK_BASE | _MASK_MPROG):
+            raise BPFError(errno.EINVAL, "unknown attach_flags")
     elif a.attach_flags & ~_MASK_BASE or a.relative_fd or a.expected_revision:
         raise BPFError(errno.EINVAL, "unknown attach_flags, or relative_fd / expected_revision given")
     prog = _prog_of_type(a.attach_bpf_fd, prog_type)
@@ -181,7 +187,7 @@ def prog_detach(a: uapi.bpf_attr) -> int:
         if a.attach_bpf_fd:
             _prog_of_type(a.attach_bpf_fd, prog_type)
         _device(a.target_ifindex)
-    if a.attach_flags or a.relative_fd or a.expected_revision:
+    if a.attach_flags or a.relative_fd or (a.expected_revision and prog_type not in _CGROUP_PROG_TYPES):
         raise BPFError(errno.EINVAL, "detach takes no attach_flags, relative_fd nor expected_revision")
     if prog_type in (uapi.BPF_PROG_TYPE_SK_SKB, uapi.BPF_PROG_TYPE_SK_MSG):
         return sock_map_progs.detach(a, prog_type)
