@@ -12,9 +12,8 @@ another type), ``bpf_prog_attach_check_attach_type`` (EINVAL), then the target's
 * sockmaps and sockhashes (SK_MSG / SK_SKB): ``pybpf.kernel.sock_map_progs``, modelled in full;
 * the network namespace (FLOW_DISSECTOR; SK_LOOKUP and FLOW_DISSECTOR queries):
   ``pybpf.kernel.netns_progs``;
-* cgroups (the CGROUP_* types, SOCK_OPS, LSM_CGROUP): ``cgroup_get_from_fd`` is answered as the
-  kernel answers it (EBADF for anything but a cgroup v2 directory); a real cgroup is the running
-  kernel's, whose hooks pybpf programs never run on: pybpf records no attachment to it (EOPNOTSUPP);
+* cgroups (the CGROUP_* types, SOCK_OPS, LSM_CGROUP): ``pybpf.kernel.cgroup_progs``, pybpf's own
+  attachments to the kernel's cgroup v2 directories (EBADF for any other fd);
 * LIRC_MODE2 (``lirc_prog_attach`` / ``_detach`` / ``_query``): no ``attach_flags`` / ``query_flags``
   (EINVAL), then ``rc_dev_get_from_fd`` -- EBADF for no open fd, EINVAL for any file but a lirc
   device, and pybpf has no lirc device (a kernel without CONFIG_BPF_LIRC_MODE2 answers EINVAL to all);
@@ -35,9 +34,8 @@ from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import netns_progs, sock_map_progs
+from pybpf.kernel import cgroup_progs, netns_progs, sock_map_progs
 from pybpf.kernel.progobj import ProgObject
-from pybpf.objects.cgroups import cgroup_id_of_fd
 
 _CGROUP_TYPES = {
     uapi.BPF_PROG_TYPE_CGROUP_SKB: (uapi.BPF_CGROUP_INET_INGRESS, uapi.BPF_CGROUP_INET_EGRESS),
@@ -115,14 +113,6 @@ def _check_attach_type(prog: ProgObject, attach_type: int) -> None:
     prog_type, expected = prog.prog_type, prog.meta.expected_attach_type
     if prog_type in _EXPECTED_EQUAL and attach_type != expected:
         raise BPFError(errno.EINVAL, "the program was loaded for another attach type")
-    if prog_type == uapi.BPF_PROG_TYPE_LSM and expected != uapi.BPF_LSM_CGROUP:
-        raise BPFError(errno.EINVAL, "only BPF_LSM_CGROUP programs attach to cgroups")
-
-
-def _cgroup(target_fd: int) -> None:
-    """``cgroup_get_from_fd``, then pybpf's answer for a real cgroup."""
-    cgroup_id_of_fd(target_fd)
-    raise BPFError(errno.EOPNOTSUPP, "pybpf records no program attachment to the kernel's cgroups")
 
 
 def _lirc(target_fd: int, flags: int) -> None:
@@ -171,7 +161,9 @@ def prog_attach(a: uapi.bpf_attr) -> int:
     if prog_type == uapi.BPF_PROG_TYPE_LIRC_MODE2:
         _lirc(a.target_fd, a.attach_flags)
     if prog_type in _CGROUP_PROG_TYPES:
-        _cgroup(a.target_fd)
+        if prog_type == uapi.BPF_PROG_TYPE_LSM and prog.meta.expected_attach_type != uapi.BPF_LSM_CGROUP:
+            raise BPFError(errno.EINVAL, "only BPF_LSM_CGROUP programs attach to cgroups")
+        return cgroup_progs.attach(a, prog)
     if prog_type == _MPROG:
         _device(a.target_ifindex)
     raise BPFError(errno.EINVAL, "this program type does not attach through BPF_PROG_ATTACH")
@@ -196,7 +188,7 @@ def prog_detach(a: uapi.bpf_attr) -> int:
     if prog_type == uapi.BPF_PROG_TYPE_LIRC_MODE2:
         _lirc(a.target_fd, 0)
     if prog_type in _CGROUP_PROG_TYPES:
-        _cgroup(a.target_fd)
+        return cgroup_progs.detach(a, prog_type)
     raise BPFError(errno.EINVAL, "this attach type has no BPF_PROG_DETACH")
 
 
@@ -208,7 +200,8 @@ def prog_query(a: uapi.bpf_attr, write_back: Callable[[int, bytes], None]) -> in
     attach_type = q.attach_type
 
     def write_field(name: str, value: int) -> None:
-        write_back(uapi.offsetof(uapi.bpf_attr, f"query.{name}"), value.to_bytes(4, "little"))
+        size = 8 if name == "revision" else 4
+        write_back(uapi.offsetof(uapi.bpf_attr, f"query.{name}"), value.to_bytes(size, "little"))
 
     prog_type = ATTACH_TYPE_PROG_TYPE.get(attach_type)
     if prog_type in (uapi.BPF_PROG_TYPE_SK_SKB, uapi.BPF_PROG_TYPE_SK_MSG):
@@ -218,7 +211,7 @@ def prog_query(a: uapi.bpf_attr, write_back: Callable[[int, bytes], None]) -> in
     if attach_type == uapi.BPF_LIRC_MODE2:
         _lirc(q.target_fd, q.query_flags)
     if prog_type in _CGROUP_PROG_TYPES and attach_type != uapi.BPF_LSM_MAC:
-        _cgroup(q.target_fd)
+        return cgroup_progs.query(q, write_field)
     if attach_type in (uapi.BPF_TCX_INGRESS, uapi.BPF_TCX_EGRESS):
         _device(q.target_ifindex)
     raise BPFError(errno.EINVAL, f"attach type {attach_type} has no BPF_PROG_QUERY")
