@@ -20,7 +20,7 @@ EBADF for anything else) and one attach type:
   then, given a count and a buffer, the ids (ENOSPC, the ids that fit, when the count is short) and
   per program ``prog_attach_flags`` (the mode).  BPF_F_QUERY_EFFECTIVE gives the programs that run
   for the cgroup: its own, then each ancestor's while the levels below had none or the ancestor is
-  in the multi mode (``attach_flags`` 0, no revision; with ``prog_attach_flags`` EINVAL).
+  in the multi mode (``attach_flags`` and ``revision`` 0; with ``prog_attach_flags`` EINVAL).
 
 What pybpf models is its own attachments: the kernel's cgroups are only named (by their inode, the
 cgroup id), never changed, and programs attached to them by the kernel itself are not seen.  The
@@ -231,8 +231,7 @@ def query(q: Any, write_back: Callable[[str, int], None]) -> int:
         progs = _effective(directory, cgroup_id, q.target_fd, q.attach_type) if effective else state.progs
     write_back("attach_flags", 0 if effective else state.mode)
     write_back("prog_cnt", len(progs))
-    if not effective:
-        write_back("revision", state.revision)
+    write_back("revision", 0 if effective else state.revision)
     if not q.prog_cnt or not q.prog_ids or not progs:
         return 0
     shown = progs[: q.prog_cnt]
