@@ -46,7 +46,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel.progobj import ProgObject
+from pybpf.kernel.progobj import ProgObject, prog_get_type
 from pybpf.kernel.usermem import copy_to_user
 from pybpf.objects.cgroups import cgroup2_mount, cgroup_id_of_fd
 from pybpf.objects.files import bpffs_root, link_object
@@ -118,15 +118,6 @@ def _ancestors(target_fd: int) -> list[int]:
     return found
 
 
-def _prog_of_type(prog_fd: int, prog_type: int) -> ProgObject:
-    if prog_fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {prog_fd} is not open")
-    prog = ProgObject.from_fd(prog_fd)
-    if prog.prog_type != prog_type:
-        raise BPFError(errno.EINVAL, "the program is not of the attach type's program type")
-    return prog
-
-
 def _not_modelled(attach_type: int, flags: int, relative_fd: int) -> None:
     if flags & _ORDERED or relative_fd or attach_type == uapi.BPF_LSM_CGROUP:
         raise BPFError(errno.EOPNOTSUPP, "pybpf does not model ordered cgroup attachments nor LSM_CGROUP")
@@ -138,7 +129,7 @@ def attach(a: uapi.bpf_attr, prog: ProgObject) -> int:
     flags = a.attach_flags
     replace = None
     if flags & uapi.BPF_F_ALLOW_MULTI and flags & uapi.BPF_F_REPLACE:
-        replace = _prog_of_type(a.replace_bpf_fd, prog.prog_type)
+        replace = prog_get_type(a.replace_bpf_fd, prog.prog_type)
     _not_modelled(a.attach_type, flags, a.relative_fd)
     if (flags & uapi.BPF_F_ALLOW_OVERRIDE and flags & uapi.BPF_F_ALLOW_MULTI) or (
         flags & uapi.BPF_F_REPLACE and not flags & uapi.BPF_F_ALLOW_MULTI
@@ -184,7 +175,7 @@ def detach(a: uapi.bpf_attr, prog_type: int) -> int:
     """``cgroup_bpf_prog_detach``: an invalid program fd is no program (legacy single mode)."""
     cgroup_id = cgroup_id_of_fd(a.target_fd)
     try:
-        prog: ProgObject | None = _prog_of_type(a.attach_bpf_fd, prog_type)
+        prog: ProgObject | None = prog_get_type(a.attach_bpf_fd, prog_type)
     except BPFError:
         prog = None
     _not_modelled(a.attach_type, 0, 0)

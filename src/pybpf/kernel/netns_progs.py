@@ -34,7 +34,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel.progobj import ProgObject
+from pybpf.kernel.progobj import ProgObject, prog_get_type
 from pybpf.kernel.usermem import copy_to_user
 from pybpf.objects.files import bpffs_root, link_object
 
@@ -101,15 +101,6 @@ def _attached(directory: str, netns: int) -> int:
         os.close(fd)
 
 
-def _prog(prog_fd: int, prog_type: int) -> ProgObject:
-    if prog_fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {prog_fd} is not open")
-    prog = ProgObject.from_fd(prog_fd)
-    if prog.prog_type != prog_type:
-        raise BPFError(errno.EINVAL, "not a flow dissector program")
-    return prog
-
-
 def attach(a: uapi.bpf_attr, prog: ProgObject) -> int:
     """``netns_bpf_prog_attach`` of the flow dissector ``prog`` (open as ``attach_bpf_fd``)."""
     if a.target_fd or a.attach_flags or a.replace_bpf_fd:
@@ -147,7 +138,7 @@ def detach(a: uapi.bpf_attr, prog_type: int) -> int:
         raise BPFError(errno.EINVAL, "a namespace detachment takes no target_fd")
     if a.attach_type != uapi.BPF_FLOW_DISSECTOR:
         raise BPFError(errno.EINVAL, "only flow dissectors attach to a namespace")
-    prog = _prog(a.attach_bpf_fd, prog_type)
+    prog = prog_get_type(a.attach_bpf_fd, prog_type)
     netns = _own_netns()
     with _locked() as directory:
         if _attached(directory, netns) != prog.id:

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import cgroup_progs, netns_progs, sock_map_progs
-from pybpf.kernel.progobj import ProgObject
+from pybpf.kernel.progobj import ProgObject, prog_get_type
 
 _CGROUP_TYPES = {
     uapi.BPF_PROG_TYPE_CGROUP_SKB: (uapi.BPF_CGROUP_INET_INGRESS, uapi.BPF_CGROUP_INET_EGRESS),
@@ -98,16 +98,6 @@ _EXPECTED_EQUAL = frozenset({
 """The types whose program must have been loaded for the very attach type (else EINVAL)."""
 
 
-def _prog_of_type(prog_fd: int, prog_type: int) -> ProgObject:
-    """``bpf_prog_get_type``: EBADF for no open fd, EINVAL for a file that is no program of ``prog_type``."""
-    if prog_fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {prog_fd} is not open")
-    prog = ProgObject.from_fd(prog_fd)
-    if prog.prog_type != prog_type:
-        raise BPFError(errno.EINVAL, "the program is not of the attach type's program type")
-    return prog
-
-
 def _check_attach_type(prog: ProgObject, attach_type: int) -> None:
     """``bpf_prog_attach_check_attach_type`` for the program types that reach it here."""
     prog_type, expected = prog.prog_type, prog.meta.expected_attach_type
@@ -152,7 +142,7 @@ def prog_attach(a: uapi.bpf_attr) -> int:
             raise BPFError(errno.EINVAL, "unknown attach_flags")
     elif a.attach_flags & ~_MASK_BASE or a.relative_fd or a.expected_revision:
         raise BPFError(errno.EINVAL, "unknown attach_flags, or relative_fd / expected_revision given")
-    prog = _prog_of_type(a.attach_bpf_fd, prog_type)
+    prog = prog_get_type(a.attach_bpf_fd, prog_type)
     _check_attach_type(prog, attach_type)
     if prog_type in (uapi.BPF_PROG_TYPE_SK_SKB, uapi.BPF_PROG_TYPE_SK_MSG):
         return sock_map_progs.attach(a, prog)
@@ -177,7 +167,7 @@ def prog_detach(a: uapi.bpf_attr) -> int:
         if a.attach_flags & ~_MASK_MPROG:
             raise BPFError(errno.EINVAL, "unknown attach_flags")
         if a.attach_bpf_fd:
-            _prog_of_type(a.attach_bpf_fd, prog_type)
+            prog_get_type(a.attach_bpf_fd, prog_type)
         _device(a.target_ifindex)
     if a.attach_flags or a.relative_fd or (a.expected_revision and prog_type not in _CGROUP_PROG_TYPES):
         raise BPFError(errno.EINVAL, "detach takes no attach_flags, relative_fd nor expected_revision")

@@ -64,8 +64,6 @@ def prog_bind_map(prog_fd: int, map_fd: int, flags: int) -> int:
     """The BPF_PROG_BIND_MAP handler after the attr checks."""
     if flags:
         raise BPFError(errno.EINVAL, "BPF_PROG_BIND_MAP takes no flags")
-    if prog_fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {prog_fd} is not open")
     prog = ProgObject.from_fd(prog_fd)
     obj = map_of(map_fd)
     if obj.id in prog.meta.map_ids:

@@ -22,8 +22,6 @@ BPF_STDOUT, BPF_STDERR = 1, 2
 
 def prog_stream_read(prog_fd: int, stream_id: int, stream_buf: int, stream_buf_len: int) -> int:
     """The BPF_PROG_STREAM_READ_BY_FD handler after the attr checks: the bytes read."""
-    if prog_fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {prog_fd} is not open")
     ProgObject.from_fd(prog_fd)
     if stream_id not in (BPF_STDOUT, BPF_STDERR):
         raise BPFError(errno.ENOENT, f"no stream {stream_id}")

@@ -32,7 +32,7 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.map_elem import map_of
-from pybpf.kernel.progobj import ProgObject
+from pybpf.kernel.progobj import ProgObject, prog_get_type
 from pybpf.kernel.usermem import copy_to_user
 from pybpf.maps.object import MapObject
 from pybpf.objects import refs
@@ -105,11 +105,7 @@ def detach(a: uapi.bpf_attr, prog_type: int) -> int:
     _check_flags(a.attach_flags, a.replace_bpf_fd)
     obj = map_of(a.target_fd)
     prog_fd = a.attach_bpf_fd
-    if prog_fd > 0x7FFFFFFF:
-        raise BPFError(errno.EBADF, f"fd {prog_fd} is not open")
-    old = ProgObject.from_fd(prog_fd)
-    if old.prog_type != prog_type:
-        raise BPFError(errno.EINVAL, "the program is not of the attach point's type")
+    old = prog_get_type(prog_fd, prog_type)
     _update(obj, a.attach_type, None, old)
     return 0
 
