@@ -49,11 +49,11 @@ from pybpf.link import IterReadError, Link
 from pybpf.map import Map
 from pybpf.object import GlobalData, Object, ObjectProgram, load_object
 from pybpf.perfbuf import PerfBuffer
-from pybpf.program import Program, TestRun
+from pybpf.program import Program, TestRun, enable_stats
 from pybpf.ringbuf import RingBuffer
 from pybpf.user_ringbuf import UserRingBuffer
 
 __all__ += ["Backend", "Map", "Program", "RingBuffer", "TestRun", "UserBackend", "bpf", "get_backend"]
-__all__ += ["PerfBuffer", "UserRingBuffer"]
+__all__ += ["PerfBuffer", "UserRingBuffer", "enable_stats"]
 __all__ += ["IterReadError", "Link"]
 __all__ += ["ELFError", "GlobalData", "Object", "ObjectProgram", "ProgramLoadError", "load_object"]

@@ -510,6 +510,51 @@ def bpf_prog_get_info_by_fd(
     return info
 
 
+def bpf_prog_bind_map(prog_fd: int, map_fd: int, *, flags: int = 0, backend: Backend | None = None) -> None:
+    """BPF_PROG_BIND_MAP: the program holds the map (listed in its ``map_ids``) without using it."""
+    attr = uapi.bpf_attr()
+    attr.prog_bind_map.prog_fd, attr.prog_bind_map.map_fd = prog_fd, map_fd
+    attr.prog_bind_map.flags = flags
+    _call(uapi.BPF_PROG_BIND_MAP, attr, backend)
+
+
+def bpf_enable_stats(stats_type: int = uapi.BPF_STATS_RUN_TIME, *, backend: Backend | None = None) -> int:
+    """BPF_ENABLE_STATS: an fd keeping programs' run statistics on until it is closed."""
+    attr = uapi.bpf_attr()
+    attr.enable_stats.type = stats_type
+    return _call(uapi.BPF_ENABLE_STATS, attr, backend)
+
+
+def bpf_prog_attach(prog_fd: int, target_fd: int, attach_type: int, flags: int = 0, *,
+                    replace_prog_fd: int = 0, backend: Backend | None = None) -> None:  # fmt: skip
+    """BPF_PROG_ATTACH (libbpf's ``bpf_prog_attach_opts``): ``prog_fd`` to ``target_fd`` at
+    ``attach_type``."""
+    attr = uapi.bpf_attr()
+    attr.target_fd, attr.attach_bpf_fd, attr.attach_type = target_fd, prog_fd, attach_type
+    attr.attach_flags, attr.replace_bpf_fd = flags, replace_prog_fd
+    _call(uapi.BPF_PROG_ATTACH, attr, backend)
+
+
+def bpf_prog_detach2(
+    prog_fd: int, target_fd: int, attach_type: int, *, backend: Backend | None = None
+) -> None:
+    """BPF_PROG_DETACH of the program ``prog_fd`` from ``target_fd`` at ``attach_type``."""
+    attr = uapi.bpf_attr()
+    attr.target_fd, attr.attach_bpf_fd, attr.attach_type = target_fd, prog_fd, attach_type
+    _call(uapi.BPF_PROG_DETACH, attr, backend)
+
+
+def bpf_prog_query(target_fd: int, attach_type: int, query_flags: int = 0, *, max_progs: int = 64,
+                   backend: Backend | None = None) -> tuple[int, list[int]]:  # fmt: skip
+    """BPF_PROG_QUERY: (attach_flags, the ids of the programs attached), room for ``max_progs`` ids."""
+    ids = (ctypes.c_uint32 * max(max_progs, 1))()
+    attr = uapi.bpf_attr()
+    attr.query.target_fd, attr.query.attach_type, attr.query.query_flags = target_fd, attach_type, query_flags
+    attr.query.prog_ids, attr.query.prog_cnt = ctypes.addressof(ids), max_progs
+    _call(uapi.BPF_PROG_QUERY, attr, backend)
+    return attr.query.attach_flags, list(ids[: min(attr.query.prog_cnt, max_progs)])
+
+
 # --- BTF ----------------------------------------------------------------------------------------
 def bpf_btf_load(btf_data: Buffer, *, log_buf: Buffer | None = None, log_size: int = 0, log_level: int = 0,
                  btf_flags: int = 0, token_fd: int = 0, backend: Backend | None = None) -> int:  # fmt: skip

@@ -33,7 +33,7 @@ from pybpf.fd_object import FdObject
 from pybpf.kernel import map_elem
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.btfobj import update_value, without_lock
-from pybpf.libbpf import btf_load_from_kernel_by_id
+from pybpf.libbpf import bpf_prog_attach, bpf_prog_detach2, bpf_prog_query, btf_load_from_kernel_by_id
 from pybpf.maps.arena_mapping import ArenaMapping, arena_mmap
 from pybpf.maps.base import round_up
 from pybpf.maps.mapping import map_mmap
@@ -378,6 +378,22 @@ class Map(FdObject):
         attr = uapi.bpf_attr()
         attr.map_fd = self.fd
         self.backend.bpf(uapi.BPF_MAP_FREEZE, attr)
+
+    # --- programs attached to the map (sockmaps and sockhashes) -----------------------------------
+    def attach_program(self, program: int | FdObject, attach_type: int) -> None:
+        """BPF_PROG_ATTACH ``program`` (a program or its fd) to this sockmap / sockhash at
+        ``attach_type`` (BPF_SK_MSG_VERDICT, BPF_SK_SKB_STREAM_PARSER, _STREAM_VERDICT, _VERDICT)."""
+        prog_fd = program if isinstance(program, int) else program.fd
+        bpf_prog_attach(prog_fd, self.fd, attach_type, backend=self.backend)
+
+    def detach_program(self, program: int | FdObject, attach_type: int) -> None:
+        """BPF_PROG_DETACH ``program`` (the one attached at ``attach_type``) from this map."""
+        prog_fd = program if isinstance(program, int) else program.fd
+        bpf_prog_detach2(prog_fd, self.fd, attach_type, backend=self.backend)
+
+    def query_programs(self, attach_type: int) -> list[int]:
+        """BPF_PROG_QUERY: the ids of the programs attached to this map at ``attach_type``."""
+        return bpf_prog_query(self.fd, attach_type, backend=self.backend)[1]
 
     # --- mapping protocol ---------------------------------------------------------------------
     def __getitem__(self, key: Convertible) -> Any:

@@ -13,9 +13,11 @@ on the user backend itself ``run`` skips the bpf_attr and calls the test run in 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import ctypes
 import errno
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -29,7 +31,9 @@ from pybpf.kernel.prog_run import TestRunHandle
 from pybpf.kernel.progobj import ProgObject
 from pybpf.libbpf import (
     ProgLoadOpts,
+    bpf_enable_stats,
     bpf_link_create,
+    bpf_prog_bind_map,
     bpf_prog_load,
     bpf_raw_tracepoint_open,
     libbpf_find_prog_btf_id,
@@ -92,6 +96,19 @@ def instructions_of(source: ProgramSource, maps: Mapping[str, Any] | None = None
     if isinstance(source, bytes | bytearray | memoryview):
         return decode_program(bytes(source))
     return list(source)
+
+
+@contextlib.contextmanager
+def enable_stats(
+    stats_type: int = uapi.BPF_STATS_RUN_TIME, *, backend: Backend | None = None
+) -> Iterator[int]:
+    """BPF_ENABLE_STATS for the ``with`` block: programs' ``run_time_ns`` / ``run_cnt`` are kept
+    while it runs (unless another fd keeps them on longer); yields the fd."""
+    fd = bpf_enable_stats(stats_type, backend=backend if backend is not None else get_backend())
+    try:
+        yield fd
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True, init=False)
@@ -194,8 +211,6 @@ class Program(FdObject):
         try:
             program = cls(fd, backend=backend)
         except BaseException:
-            import os
-
             os.close(fd)
             raise
         program.log = bytes(log_buf or b"").split(b"\0", 1)[0].decode(errors="replace")
@@ -273,6 +288,17 @@ class Program(FdObject):
         if not info.nr_map_ids:
             return []
         return list((ctypes.c_uint32 * info.nr_map_ids).from_address(info.map_ids))
+
+    def bind_map(self, bound: int | FdObject) -> None:
+        """BPF_PROG_BIND_MAP: this program holds the map ``bound`` (a map or its fd), which its
+        ``map_ids`` list from then on, without using it (libbpf binds ``.rodata`` metadata so)."""
+        bpf_prog_bind_map(self.fd, bound if isinstance(bound, int) else bound.fd, backend=self.backend)
+
+    def run_stats(self) -> tuple[int, int]:
+        """(``run_time_ns``, ``run_cnt``): what the program's runs took while statistics were on
+        (``enable_stats``)."""
+        info = self.info()
+        return info.run_time_ns, info.run_cnt
 
     # --- running ----------------------------------------------------------------------------------
     def run(

@@ -370,6 +370,11 @@ def describe(prog: Program) -> dict[str, Any]:
         entry["name"] = prog.name
     entry["tag"] = bytes(info.tag).hex()
     entry["gpl_compatible"] = bool(info.gpl_compatible)
+    if info.run_time_ns:  # kept while BPF_ENABLE_STATS is on
+        entry["run_time_ns"] = info.run_time_ns
+        entry["run_cnt"] = info.run_cnt
+    if info.recursion_misses:
+        entry["recursion_misses"] = info.recursion_misses
     entry["loaded_at"] = int(_boot_wall_offset() + info.load_time / 1e9)
     entry["uid"] = info.created_by_uid
     entry["bytes_xlated"] = info.xlated_prog_len
@@ -391,6 +396,10 @@ def format_show(entry: dict[str, Any]) -> str:
     if "name" in entry:
         head += f"  name {entry['name']}"
     head += f"  tag {entry['tag']}" + ("  gpl" if entry["gpl_compatible"] else "")
+    if "run_time_ns" in entry:
+        head += f" run_time_ns {entry['run_time_ns']} run_cnt {entry['run_cnt']}"
+    if "recursion_misses" in entry:
+        head += f" recursion_misses {entry['recursion_misses']}"
     loaded = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(entry["loaded_at"]))
     lines = [head, f"\tloaded_at {loaded}  uid {entry['uid']}"]
     sizes = f"\txlated {entry['bytes_xlated']}B"

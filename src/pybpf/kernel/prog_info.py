@@ -13,8 +13,10 @@ The jited fields describe the program's native code in the calling process
 ``jited_prog_len``/``jited_prog_insns`` the machine code as it runs, its functions one after the
 other, ``jited_ksyms`` where each function is in this process and ``jited_func_lens`` their sizes
 (``nr_jited_ksyms`` = ``nr_jited_func_lens`` = the number of functions).  A program running on the
-interpreter reports none of them (``bpftool prog show``: "not jited").  ``run_time_ns``/``run_cnt``
-are 0 because run statistics (``kernel.bpf_stats_enabled``) are not kept.
+interpreter reports none of them (``bpftool prog show``: "not jited").  ``map_ids`` are the maps the
+program uses, those it was loaded with then those bound to it (``pybpf.kernel.prog_bind_map``);
+``run_time_ns``/``run_cnt`` are the run statistics kept while BPF_ENABLE_STATS is on
+(``pybpf.kernel.run_stats``), ``recursion_misses`` 0.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import encode_program
 from pybpf.jit.codegen import JitUnavailable
-from pybpf.kernel import links
+from pybpf.kernel import links, run_stats
+from pybpf.kernel.prog_bind_map import used_map_ids
 from pybpf.kernel.prog_run import native_code
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
@@ -114,10 +117,11 @@ def prog_get_info_by_fd(
     if user.xlated_prog_len and user.xlated_prog_insns:
         copy_to_user(user.xlated_prog_insns, xlated[: min(user.xlated_prog_len, len(xlated))])
     info.xlated_prog_insns = user.xlated_prog_insns
-    info.nr_map_ids = len(meta.map_ids)
-    wanted = min(user.nr_map_ids, len(meta.map_ids))
+    map_ids = used_map_ids(prog)
+    info.nr_map_ids = len(map_ids)
+    wanted = min(user.nr_map_ids, len(map_ids))
     if wanted:
-        ids = b"".join(map_id.to_bytes(4, "little") for map_id in meta.map_ids[:wanted])
+        ids = b"".join(map_id.to_bytes(4, "little") for map_id in map_ids[:wanted])
         copy_to_user(user.map_ids, ids)
     info.map_ids = user.map_ids
     info.func_info_rec_size, info.line_info_rec_size = _FUNC_INFO_SIZE, _LINE_INFO_SIZE
@@ -132,6 +136,7 @@ def prog_get_info_by_fd(
     _jited(info, user, prog)
     info.nr_jited_line_info = 0  # no line table for the native code (jited_line_info)
     info.nr_prog_tags = 0
+    info.run_time_ns, info.run_cnt = run_stats.prog_stats(meta.id)
     copy_to_user(address, bytes(info)[:info_len])
     write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))
     return 0

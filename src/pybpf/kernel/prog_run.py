@@ -62,7 +62,7 @@ from pybpf.jit.codegen import CompiledProgram
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
-from pybpf.kernel import links
+from pybpf.kernel import links, run_stats
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import FdKind, MapOps
@@ -296,6 +296,11 @@ class Runner:
         self._locked = False
         self._env: RunEnv | None = None
         self._access = MapAccess(EXEC_MEMORY)
+        self._stats_hint = run_stats.hint()
+        """The hint of the stats key (``pybpf.kernel.run_stats``): 0 while no BPF_ENABLE_STATS fd
+        can be open, so a test run asks no more than one byte."""
+        self._stats_runs = self._stats_ns = 0
+        """Runs made, and their duration, since the statistics were last added to the program's."""
         self._calls_out = True
         """Whether Python may see the run's CPU (the program calls anything but BPF functions) and
         no session of the main program reads it where it runs (``JitSession.follow_host_cpu``):
@@ -305,11 +310,14 @@ class Runner:
         """Hold the address space's lock until ``__exit__``: the repeats of a test run run back to back."""
         EXEC_MEMORY.lock.acquire()
         self._locked = True
+        if self._stats_hint[0] or "run" in self.__dict__:
+            self._count_runs()
         self._main = self._session(self.runtime)  # set up before the program type starts its timer
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
+            self._add_stats()
             self.close()
         finally:
             self._locked = False
@@ -319,6 +327,8 @@ class Runner:
         """``__enter__`` for a runner kept between test runs (``TestRunHandle``), whose caller holds
         the address space's lock for the test run: the sessions of the earlier ones are still open."""
         self._locked = True
+        if self._stats_hint[0] or "run" in self.__dict__:
+            self._count_runs()
         if self._main is None:
             main = self._main = self._session(self.runtime)
             native_cpu = isinstance(main, JitSession)
@@ -351,9 +361,35 @@ class Runner:
             if access.cgroup_storages:  # and its cgroup storage
                 access.free_cgroup_storage()
         finally:
+            if self._stats_runs:
+                self._add_stats()
             if self._arrays_checked:
                 self._arrays_checked.clear()
             self._locked = False
+
+    # --- run statistics (BPF_ENABLE_STATS) -------------------------------------------------------
+    def _count_runs(self) -> None:
+        """At the start of a test run: whether its runs are counted (``bpf_stats_enabled_key``).
+        When they are, ``run`` is ``_counted_run`` for this Runner (nothing is paid when not)."""
+        if run_stats.stats_enabled():
+            self.run = self._counted_run  # type: ignore[method-assign]
+        elif "run" in self.__dict__:
+            del self.run
+
+    def _counted_run(self, ctx_address: int, env: RunEnv, packet: PacketReader | None = None) -> int:
+        """``run``, its duration and count added to the program's statistics (``__bpf_prog_run``
+        with the stats key on: ``run_time_ns`` and ``run_cnt`` of the program that was run)."""
+        start = time.perf_counter_ns()
+        try:
+            return Runner.run(self, ctx_address, env, packet)
+        finally:
+            self._stats_ns += time.perf_counter_ns() - start
+            self._stats_runs += 1
+
+    def _add_stats(self) -> None:
+        runs, duration = self._stats_runs, self._stats_ns
+        self._stats_runs = self._stats_ns = 0
+        run_stats.add_runs(self.runtime.prog.id, runs, duration)
 
     def close(self) -> None:
         """Close the run sessions (their stacks leave the address space), release the map values."""
@@ -411,6 +447,12 @@ class Runner:
                     self._set_env(env)
                 if access.program is not self.runtime.program_maps:
                     access.switch(self.runtime.program_maps)
+                if "run" in self.__dict__:  # counted: the native loop's runs too
+                    begun = time.perf_counter_ns()
+                    retval = native.run_repeated_locked(ctx_address, env, packet, count - done)
+                    self._stats_ns += time.perf_counter_ns() - begun
+                    self._stats_runs += count - done
+                    break
                 retval = native.run_repeated_locked(ctx_address, env, packet, count - done)
                 break
             retval = self.run(ctx_address, env, packet)

@@ -240,6 +240,15 @@ def _identity(fd: int, st: os.stat_result) -> tuple[int, int, bytes]:
     return st.st_dev, st.st_ino, digest
 
 
+def prog_get_type(fd: int, prog_type: int) -> ProgObject:
+    """``bpf_prog_get_type``: the program ``fd`` refers to, if of ``prog_type``; EBADF for no open
+    fd (a u32 past INT_MAX included), EINVAL for a file that is no program, or one of another type."""
+    prog = ProgObject.from_fd(fd)
+    if prog.prog_type != prog_type:
+        raise BPFError(errno.EINVAL, f"fd {fd} is a program of type {prog.prog_type}, not {prog_type}")
+    return prog
+
+
 def is_prog_fd(fd: int) -> bool:
     """Whether ``fd`` refers to a pybpf program file (cheap trailer check, no caching)."""
     try:

@@ -28,6 +28,7 @@ from pybpf.kernel import (
     links,
     map_batch,
     map_ids,
+    prog_attach,
     prog_info,
     progobj,
     struct_ops_link,
@@ -44,8 +45,13 @@ from pybpf.kernel.map_elem import (
     map_of,
     update_elem,
 )
+from pybpf.kernel.prog_bind_map import prog_bind_map
 from pybpf.kernel.prog_load import prog_load
 from pybpf.kernel.prog_run import test_run
+from pybpf.kernel.prog_stream import prog_stream_read
+from pybpf.kernel.run_stats import enable_stats
+from pybpf.kernel.task_fd_query import task_fd_query
+from pybpf.kernel.token import token_create
 from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy_from_user
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
@@ -495,6 +501,13 @@ def _btf_get_fd_by_id(call: _Call) -> int:
 _BTF_LOAD_END = offsetofend(uapi.bpf_attr_btf_load, "btf_token_fd")
 _LINK_CREATE_END = offsetofend(bpf_attr, "link_create.uprobe_multi.pid")
 _RAW_TRACEPOINT_END = offsetofend(bpf_attr, "raw_tracepoint.cookie")
+_PROG_BIND_MAP_END = offsetofend(bpf_attr, "prog_bind_map.flags")
+_PROG_ATTACH_END = offsetofend(bpf_attr, "expected_revision")
+_PROG_QUERY_END = offsetofend(bpf_attr, "query.revision")
+_TASK_FD_QUERY_END = offsetofend(bpf_attr, "task_fd_query.probe_addr")
+_TOKEN_CREATE_END = offsetofend(bpf_attr, "token_create.bpffs_fd")
+_STREAM_READ_END = offsetofend(bpf_attr, "prog_stream_read.prog_fd")
+_ENABLE_STATS_END = offsetofend(bpf_attr, "enable_stats.type")
 
 
 def _link_create(call: _Call) -> int:
@@ -554,6 +567,42 @@ def _raw_tracepoint_open(call: _Call) -> int:
     return links.tracing_prog_attach(a.prog_fd, 0, 0)
 
 
+def _prog_bind_map(call: _Call) -> int:
+    a = call.attr.prog_bind_map
+    return prog_bind_map(a.prog_fd, a.map_fd, a.flags)
+
+
+def _prog_attach(call: _Call) -> int:
+    return prog_attach.prog_attach(call.attr)
+
+
+def _prog_detach(call: _Call) -> int:
+    return prog_attach.prog_detach(call.attr)
+
+
+def _prog_query(call: _Call) -> int:
+    return prog_attach.prog_query(call.attr, call.write_back)
+
+
+def _task_fd_query(call: _Call) -> int:
+    a = call.attr.task_fd_query
+    return task_fd_query(a.pid, a.fd, a.flags)
+
+
+def _token_create(call: _Call) -> int:
+    a = call.attr.token_create
+    return token_create(a.flags, a.bpffs_fd)
+
+
+def _prog_stream_read(call: _Call) -> int:
+    a = call.attr.prog_stream_read
+    return prog_stream_read(a.prog_fd, a.stream_id, a.stream_buf, a.stream_buf_len)
+
+
+def _enable_stats(call: _Call) -> int:
+    return enable_stats(call.attr.enable_stats.type)
+
+
 _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_PROG_LOAD: (_PROG_LOAD_END, _prog_load),
     uapi.BPF_PROG_TEST_RUN: (_TEST_RUN_END, _prog_test_run),
@@ -585,6 +634,14 @@ _HANDLERS: dict[int, tuple[int, Callable[[_Call], int]]] = {
     uapi.BPF_LINK_UPDATE: (_LINK_UPDATE_END, _link_update),
     uapi.BPF_LINK_DETACH: (_LINK_DETACH_END, _link_detach),
     uapi.BPF_ITER_CREATE: (_ITER_CREATE_END, _iter_create),
+    uapi.BPF_PROG_BIND_MAP: (_PROG_BIND_MAP_END, _prog_bind_map),
+    uapi.BPF_ENABLE_STATS: (_ENABLE_STATS_END, _enable_stats),
+    uapi.BPF_PROG_ATTACH: (_PROG_ATTACH_END, _prog_attach),
+    uapi.BPF_PROG_DETACH: (_PROG_ATTACH_END, _prog_detach),
+    uapi.BPF_PROG_QUERY: (_PROG_QUERY_END, _prog_query),
+    uapi.BPF_TASK_FD_QUERY: (_TASK_FD_QUERY_END, _task_fd_query),
+    uapi.BPF_TOKEN_CREATE: (_TOKEN_CREATE_END, _token_create),
+    uapi.BPF_PROG_STREAM_READ_BY_FD: (_STREAM_READ_END, _prog_stream_read),
 }
 
 NOT_IMPLEMENTED = sorted(

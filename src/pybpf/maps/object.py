@@ -75,6 +75,12 @@ _EXCL = struct.Struct("<I32s")
 _EXCL_AT = 264
 """``excl_prog_hash``: a u32 set when given, then its 32 bytes (the SHA-256 of the one program
 allowed to use the map; checked when a program is loaded)."""
+_ATTACHED = struct.Struct("<4I4I")
+_ATTACHED_AT = 304
+"""The programs attached to a sockmap or sockhash (``struct sk_psock_progs``, BPF_PROG_ATTACH):
+the ids of its msg_parser, stream_parser, stream_verdict and skb_verdict programs, then the ids of
+the links that attached them (0: none).  Written with the map's lock held."""
+ATTACHED_SLOTS = 4
 _SPIN_LOCK_SIZE = 4
 
 
@@ -166,6 +172,18 @@ class MapObject:
 
     def freeze(self) -> None:
         struct.pack_into("<I", self.mm, self.header_at + _FROZEN_AT, 1)
+
+    def attached(self) -> tuple[list[int], list[int]]:
+        """(program ids, link ids) of the ``ATTACHED_SLOTS`` attach points of a sockmap or sockhash
+        (``sk_psock_progs``; 0: empty); read with the lock held."""
+        ids = _ATTACHED.unpack_from(self.mm, self.header_at + _ATTACHED_AT)
+        return list(ids[:ATTACHED_SLOTS]), list(ids[ATTACHED_SLOTS:])
+
+    def set_attached(self, slot: int, prog_id: int, link_id: int = 0) -> None:
+        """Attach program ``prog_id`` (0: none) at ``slot``, through link ``link_id`` (0: none); with
+        the lock held (the references are the caller's)."""
+        struct.pack_into("<I", self.mm, self.header_at + _ATTACHED_AT + 4 * slot, prog_id)
+        struct.pack_into("<I", self.mm, self.header_at + _ATTACHED_AT + 4 * (ATTACHED_SLOTS + slot), link_id)
 
     # --- memory -----------------------------------------------------------------------------
     @staticmethod
@@ -417,15 +435,29 @@ def _release_held(root: str, map_id: int, fd: int, users_gone: bool) -> bool:
     let go of anything."""
     obj = MapObject.from_fd(fd)
     kind = obj.impl.fd_kind
-    if kind is None or obj.id != map_id:
+    if obj.id != map_id:
         return False
     with obj.lock:
-        gone = obj.impl.release_closed_files()
-        if users_gone:
+        gone = obj.impl.release_closed_files() if kind is not None else []
+        if users_gone and kind is not None:
             gone += obj.impl.release_user_references()
         for held in set(gone):
-            refs.drop_ref(root, ("map", map_id), (kind.value, held))
-    return bool(gone)
+            refs.drop_ref(root, ("map", map_id), (kind.value if kind is not None else "prog", held))
+        detached = _detach_all(obj) if users_gone else []
+        for prog_id in set(detached):
+            refs.drop_ref(root, ("map", map_id), ("prog", prog_id))
+    return bool(gone or detached)
+
+
+def _detach_all(obj: MapObject) -> list[int]:
+    """``sock_map_release_progs`` (a sockmap's ``map_release_uref``): every attached program let go
+    of (a link that attached one holds its own reference); the ids of the programs detached."""
+    progs, _ = obj.attached()
+    if not any(progs):
+        return []
+    for slot in range(ATTACHED_SLOTS):
+        obj.set_attached(slot, 0)
+    return [prog for prog in progs if prog]
 
 
 refs.on_last_user_reference("map", _release_held)
@@ -437,4 +469,5 @@ _POINTERS: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictio
 
 assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _BTF_AT and _BTF_AT + _BTF_HEADER.size <= _EXTRA_AT
 assert _EXTRA_AT + _EXTRA.size <= _LOCK_AT and _LOCK_AT + MUTEX_BYTES <= _CHARGED_AT
-assert _CHARGED_AT + _CHARGED.size <= _EXCL_AT and _EXCL_AT + _EXCL.size <= PAGE
+assert _CHARGED_AT + _CHARGED.size <= _EXCL_AT and _EXCL_AT + _EXCL.size <= _ATTACHED_AT
+assert _ATTACHED_AT + _ATTACHED.size <= PAGE

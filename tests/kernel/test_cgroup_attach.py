@@ -1,0 +1,174 @@
+"""BPF_PROG_ATTACH / DETACH / QUERY on cgroups, on both backends (Linux 6.18's answers).
+
+A three-level hierarchy of empty cgroups is made under the cgroup v2 mount for each test and
+removed after it (no process is ever in them, and every program is detached before): the modes
+(none, ALLOW_OVERRIDE, ALLOW_MULTI), replacement, the hierarchy's EPERM, revisions and effective
+queries, as ``kernel/bpf/cgroup.c`` answers them and ``pybpf.kernel.cgroup_progs`` models them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from pybpf import uapi
+from pybpf.errors import BPFError
+from pybpf.kernel.backend import Backend
+from pybpf.objects.cgroups import cgroup2_mount
+from pybpf.program import Program
+
+DEVICE = uapi.BPF_CGROUP_DEVICE
+MULTI, OVERRIDE, REPLACE = uapi.BPF_F_ALLOW_MULTI, uapi.BPF_F_ALLOW_OVERRIDE, uapi.BPF_F_REPLACE
+
+
+def _errno(call: Callable[[], object]) -> int:
+    try:
+        call()
+    except BPFError as exc:
+        return int(exc.errno or 0)
+    return 0
+
+
+class Hierarchy:
+    """parent / child / grandchild cgroups and four cgroup_device programs p0..p3."""
+
+    def __init__(self, backend: Backend, base: str) -> None:
+        self.backend = backend
+        self.paths = [base, os.path.join(base, "child"), os.path.join(base, "child", "grand")]
+        for path in self.paths:
+            os.mkdir(path)
+        self.fds = [os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in self.paths]
+        self.progs = [Program.load(f"r0 = {i % 2}\nexit", "cgroup_device", backend=backend) for i in range(4)]
+        self.names = {prog.id: f"p{i}" for i, prog in enumerate(self.progs)}
+
+    def attach(self, level: int, prog: int, flags: int = 0, replace: int | None = None, **fields: int) -> int:
+        attr = uapi.bpf_attr()
+        attr.target_fd, attr.attach_bpf_fd, attr.attach_type = self.fds[level], self.progs[prog].fd, DEVICE
+        attr.attach_flags = flags
+        if replace is not None:
+            attr.replace_bpf_fd = self.progs[replace].fd
+        for name, value in fields.items():
+            setattr(attr, name, value)
+        return _errno(lambda: self.backend.bpf(uapi.BPF_PROG_ATTACH, attr))
+
+    def detach(self, level: int, prog: int | None, **fields: int) -> int:
+        attr = uapi.bpf_attr()
+        attr.target_fd, attr.attach_type = self.fds[level], DEVICE
+        attr.attach_bpf_fd = self.progs[prog].fd if prog is not None else 9999
+        for name, value in fields.items():
+            setattr(attr, name, value)
+        return _errno(lambda: self.backend.bpf(uapi.BPF_PROG_DETACH, attr))
+
+    def query(self, level: int, *, effective: bool = False, count: int = 6) -> tuple[Any, ...]:
+        """(errno, attach_flags, prog_cnt, the programs by name, their attach flags (7: not written;
+        an effective query is given no buffer for them), revision)."""
+        attr = uapi.bpf_attr()
+        query = attr.query
+        query.target_fd, query.attach_type = self.fds[level], DEVICE
+        query.query_flags = uapi.BPF_F_QUERY_EFFECTIVE if effective else 0
+        ids = (ctypes.c_uint32 * 6)()
+        flags = (ctypes.c_uint32 * 6)(*[7] * 6)
+        query.prog_ids, query.prog_cnt, query.revision = ctypes.addressof(ids), count, 99
+        if not effective:
+            query.prog_attach_flags = ctypes.addressof(flags)
+        code = _errno(lambda: self.backend.bpf(uapi.BPF_PROG_QUERY, attr))
+        shown = min(query.prog_cnt, count)
+        names = [self.names.get(found, found) for found in ids[:shown]]
+        return code, query.attach_flags, query.prog_cnt, names, list(flags[:shown]), query.revision
+
+    def close(self) -> None:
+        for fd in reversed(self.fds):
+            for prog in range(len(self.progs)):
+                while self.detach(self.fds.index(fd), prog) == 0:
+                    pass
+            os.close(fd)
+        for prog in self.progs:
+            prog.close()
+        for path in reversed(self.paths):
+            with contextlib.suppress(OSError):
+                os.rmdir(path)
+
+
+@pytest.fixture
+def cgroups(backend: Backend) -> Iterator[Hierarchy]:
+    mount = cgroup2_mount()
+    if mount is None or not os.access(mount, os.W_OK):
+        pytest.skip("no writable cgroup v2 hierarchy")
+    made = Hierarchy(backend, os.path.join(mount, f"pybpf-test-{uuid.uuid4().hex[:12]}"))
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def test_single_and_override_modes(cgroups: Hierarchy) -> None:
+    c = cgroups
+    assert c.query(0) == (0, 0, 0, [], [], 1)
+    assert c.attach(0, 0) == 0
+    assert c.query(0) == (0, 0, 1, ["p0"], [0], 2)
+    assert c.attach(0, 1) == 0  # replaces p0
+    assert c.attach(0, 1) == 0  # and itself
+    assert c.query(0) == (0, 0, 1, ["p1"], [0], 4)
+    assert c.attach(0, 2, MULTI) == errno.EPERM  # another mode while programs are attached
+    assert c.attach(1, 0) == errno.EPERM  # below a program that allows no override
+    assert c.detach(0, 0) == 0  # any program detaches the single one
+    assert c.detach(0, None) == errno.ENOENT
+    assert c.query(0) == (0, 0, 0, [], [], 5)
+    assert c.attach(0, 0, OVERRIDE) == 0
+    assert c.query(0) == (0, OVERRIDE, 1, ["p0"], [OVERRIDE], 6)
+    assert c.attach(1, 1) == 0
+    assert c.query(1) == (0, 0, 1, ["p1"], [0], 2)
+    assert c.query(1, effective=True) == (0, 0, 1, ["p1"], [7], 0)
+    assert c.query(2, effective=True) == (0, 0, 1, ["p1"], [7], 0)
+    assert c.attach(2, 2, OVERRIDE) == errno.EPERM
+    assert c.detach(2, 2) == errno.ENOENT
+
+
+def test_multi_mode(cgroups: Hierarchy) -> None:
+    c = cgroups
+    assert c.attach(0, 0, MULTI) == 0
+    assert c.attach(0, 1, MULTI) == 0
+    assert c.attach(0, 1, MULTI) == errno.EINVAL  # the same program twice
+    assert c.query(0) == (0, MULTI, 2, ["p0", "p1"], [MULTI, MULTI], 3)
+    assert c.attach(0, 2, MULTI | OVERRIDE) == errno.EINVAL
+    assert c.attach(0, 2, REPLACE, replace=0) == errno.EINVAL  # REPLACE without MULTI
+    assert c.attach(0, 2, MULTI | REPLACE, replace=0) == 0
+    assert c.query(0) == (0, MULTI, 2, ["p2", "p1"], [MULTI, MULTI], 4)
+    assert c.attach(0, 3, MULTI | REPLACE, replace=0) == errno.ENOENT
+    assert c.attach(0, 3) == errno.EPERM
+    assert c.attach(1, 3, MULTI) == 0
+    assert c.attach(1, 0) == errno.EPERM
+    assert c.query(1) == (0, MULTI, 1, ["p3"], [MULTI], 2)
+    assert c.query(1, effective=True) == (0, 0, 3, ["p3", "p2", "p1"], [7, 7, 7], 0)
+    assert c.query(2, effective=True) == (0, 0, 3, ["p3", "p2", "p1"], [7, 7, 7], 0)
+    assert c.query(2, effective=True, count=2) == (errno.ENOSPC, 0, 3, ["p3", "p2"], [7, 7], 0)
+    assert c.query(0, count=1)[:4] == (errno.ENOSPC, MULTI, 2, ["p2"])
+    assert c.detach(0, None) == errno.EINVAL  # the multi mode needs the program
+    assert c.detach(0, 0) == errno.ENOENT
+    assert c.detach(0, 1) == 0
+    assert c.query(0) == (0, MULTI, 1, ["p2"], [MULTI], 5)
+    assert c.attach(0, 1, MULTI, expected_revision=4) == errno.ESTALE
+    assert c.attach(0, 1, MULTI, expected_revision=5) == 0
+    assert c.detach(0, 1, expected_revision=5) == errno.ESTALE
+    assert c.detach(0, 1, expected_revision=6) == 0
+
+
+def test_the_attached_program_is_held(cgroups: Hierarchy, backend: Backend) -> None:
+    prog = Program.load("r0 = 1\nexit", "cgroup_device", backend=backend)
+    attr = uapi.bpf_attr()
+    attr.target_fd, attr.attach_bpf_fd, attr.attach_type = cgroups.fds[0], prog.fd, DEVICE
+    backend.bpf(uapi.BPF_PROG_ATTACH, attr)
+    prog_id = prog.id
+    prog.close()
+    again = Program.from_id(prog_id, backend=backend)
+    assert cgroups.query(0)[2] == 1
+    attr.attach_bpf_fd = again.fd
+    backend.bpf(uapi.BPF_PROG_DETACH, attr)
+    again.close()
