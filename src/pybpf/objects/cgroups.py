@@ -138,3 +138,31 @@ def current_task_under(cgroup_id: int) -> bool:
         if os.path.samefile(path, mount) or path in ("/", ""):
             return False
         path = os.path.dirname(path.rstrip("/"))
+
+
+def _current_levels() -> tuple[str, list[str]] | None:
+    """The cgroup v2 mount and the calling process's cgroup as path components below it (its
+    ``cgroup->level`` is their number), None when either cannot be found."""
+    mount = cgroup2_mount()
+    path = current_cgroup_path()
+    if mount is None or path is None:
+        return None
+    return mount, [part for part in os.path.relpath(path, mount).split(os.sep) if part not in ("", ".")]
+
+
+def current_ancestor_id(level: int | None = None) -> int:
+    """``cgroup_id(cgroup_ancestor(task_dfl_cgroup(current), level))``: the id of the calling process's
+    default-hierarchy cgroup's ancestor at depth ``level`` (0: the root; None: its own cgroup), 0 for
+    a negative level, one deeper than its cgroup, or a cgroup that cannot be found."""
+    found = _current_levels()
+    if found is None:
+        return 0
+    mount, parts = found
+    if level is None:
+        level = len(parts)
+    if not 0 <= level <= len(parts):
+        return 0
+    try:
+        return os.stat(os.path.join(mount, *parts[:level])).st_ino
+    except OSError:
+        return 0

@@ -21,7 +21,9 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
 * ``bpf_redirect`` (23): TC_ACT_REDIRECT with (ifindex, flags) recorded in ``env.redirect``,
   TC_ACT_SHOT for flags other than BPF_F_INGRESS.
 * ``bpf_l3_csum_replace`` (10), ``bpf_l4_csum_replace`` (11), ``bpf_csum_diff`` (28): in
-  ``pybpf.helpers.csum``.
+  ``pybpf.helpers.csum``;
+* ``bpf_get_socket_cookie`` (46), ``bpf_get_socket_uid`` (47), ``bpf_skb_cgroup_id`` (79),
+  ``bpf_skb_ancestor_cgroup_id`` (83): the test socket's, in ``pybpf.progtypes.skb_socket``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pybpf.helpers import csum
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
+from pybpf.progtypes import skb_socket
 from pybpf.progtypes.skb import SkbState, skb_state
 from pybpf.uapi import (
     BPF_CSUM_LEVEL_DEC,
@@ -199,6 +202,10 @@ SKB_HELPERS: dict[int, Helper] = {
     48: set_hash,
     135: csum_level,
     68: skb_load_bytes_relative,
+    46: skb_socket.get_socket_cookie,
+    47: skb_socket.get_socket_uid,
+    79: skb_socket.skb_cgroup_id,
+    83: skb_socket.skb_ancestor_cgroup_id,
 }
 """Helper id -> implementation for the skb program types (each type keeps those it may call)."""
 
