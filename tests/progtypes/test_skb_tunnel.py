@@ -31,21 +31,32 @@ def fill_key(label: bool, ext: bool = False) -> str:
 
 
 def set_key(size: int, flags: int, *, label: bool = False, ext: bool = False) -> str:
-    return fill_key(label, ext) + f"\nr1 = r6\nr2 = r10\nr2 += -{KEY_AT}\nr3 = {size}\nr4 = {flags}\ncall bpf_skb_set_tunnel_key"
+    return (
+        fill_key(label, ext)
+        + f"\nr1 = r6\nr2 = r10\nr2 += -{KEY_AT}\nr3 = {size}\nr4 = {flags}\ncall bpf_skb_set_tunnel_key"
+    )
 
 
 def get_key(size: int, flags: int) -> str:
-    prefill = "\n".join(f"*(u64 *)(r10 - {OUT_AT - 8 * i}) = 0x5A5A5A5A" for i in range(6))  # what it must overwrite
-    return prefill + f"\nr1 = r6\nr2 = r10\nr2 += -{OUT_AT}\nr3 = {size}\nr4 = {flags}\ncall bpf_skb_get_tunnel_key"
+    prefill = "\n".join(
+        f"*(u64 *)(r10 - {OUT_AT - 8 * i}) = 0x5A5A5A5A" for i in range(6)
+    )  # what it must overwrite
+    return (
+        prefill
+        + f"\nr1 = r6\nr2 = r10\nr2 += -{OUT_AT}\nr3 = {size}\nr4 = {flags}\ncall bpf_skb_get_tunnel_key"
+    )
 
 
-READ_BACK = [f"r0 = *(u64 *)(r10 - {OUT_AT - 8 * i})" for i in range(5)] + [f"r0 = *(u32 *)(r10 - {OUT_AT - 40})"]
+READ_BACK = [f"r0 = *(u64 *)(r10 - {OUT_AT - 8 * i})" for i in range(5)] + [
+    f"r0 = *(u32 *)(r10 - {OUT_AT - 40})"
+]
 """The six loads of the 44 bytes ``get_key`` wrote."""
 
 KEY_CASES = [
     # set size, set flags, label, ext, get size, get flags
     (44, 0, False, False, 44, 0), (44, 0, False, False, 44, FLAGS), (44, IPV6, True, False, 44, IPV6),
-    (44, IPV6, True, False, 44, IPV6 | FLAGS), (44, IPV6, False, False, 44, 0), (44, 0, False, False, 44, IPV6),
+    (44, IPV6, True, False, 44, IPV6 | FLAGS), (44, IPV6, False, False, 44, 0),
+    (44, 0, False, False, 44, IPV6),
     (44, ZERO_CSUM | DONT_FRAG | SEQ, False, False, 44, FLAGS), (44, NO_KEY, False, False, 44, FLAGS),
     (44, IPV6 | NO_KEY | SEQ, True, False, 44, IPV6 | FLAGS), (44, 32, False, False, 44, 0),
     (44, 0, True, False, 44, 0), (44, 0, False, True, 44, 0), (44, IPV6, False, True, 44, IPV6),
@@ -57,10 +68,12 @@ KEY_CASES = [
 
 @pytest.mark.parametrize("prog_type", [TC, uapi.BPF_PROG_TYPE_LWT_XMIT])
 @pytest.mark.parametrize(("set_size", "set_flags", "label", "ext", "get_size", "get_flags"), KEY_CASES)
-def test_set_then_get_key(  # noqa: PLR0913, PLR0917 - parametrized
+def test_set_then_get_key(  # noqa: PLR0917 - parametrized
     prog_type: int, set_size: int, set_flags: int, label: bool, ext: bool, get_size: int, get_flags: int
 ) -> None:
-    text = recording(set_key(set_size, set_flags, label=label, ext=ext), get_key(get_size, get_flags), *READ_BACK)
+    text = recording(
+        set_key(set_size, set_flags, label=label, ext=ext), get_key(get_size, get_flags), *READ_BACK
+    )
     compare_net(prog_type, text, IPV4_UDP, record=True)
 
 
@@ -81,7 +94,15 @@ def get_opt(size: int) -> str:
 
 OPT_CASES = [
     # options set (size, or None: no key set first), options read (size)
-    (None, 8), (8, 16), (8, 8), (8, 4), (12, 16), (6, 16), (0, 16), (64, 16), (256, 16),
+    (None, 8),
+    (8, 16),
+    (8, 8),
+    (8, 4),
+    (12, 16),
+    (6, 16),
+    (0, 16),
+    (64, 16),
+    (256, 16),
 ]
 
 
@@ -89,7 +110,7 @@ OPT_CASES = [
 def test_tunnel_options(set_size: int | None, get_size: int) -> None:
     steps = [set_opt(8)] if set_size is None else [set_key(44, 0), set_opt(set_size)]
     reads = ["r0 = *(u64 *)(r10 - 96)", "r0 = *(u64 *)(r10 - 88)"]
-    text = recording(*steps, get_opt(get_size), *reads, get_key(44, FLAGS), "r0 = *(u64 *)(r10 - 72)")
+    text = recording(*steps, get_opt(get_size), *reads, get_key(44, FLAGS), "r0 = *(u64 *)(r10 - 80)")
     compare_net(TC, text, IPV4_UDP, record=True)
 
 

@@ -98,7 +98,7 @@ def _flags_be16(flags: int) -> int:
     return int.from_bytes((flags & 0xFFFF).to_bytes(2, "big"), "little")
 
 
-def get_tunnel_key(ctx: HelperContext, skb: int, to: int, size: int, flags: int, _r5: int) -> int:  # noqa: PLR0917
+def get_tunnel_key(ctx: HelperContext, skb: int, to: int, size: int, flags: int, _r5: int) -> int:
     size &= M32
     info = _info(ctx)
     error = 0
@@ -123,10 +123,12 @@ def get_tunnel_key(ctx: HelperContext, skb: int, to: int, size: int, flags: int,
     return 0
 
 
-_SET_FLAGS = BPF_F_TUNINFO_IPV6 | BPF_F_ZERO_CSUM_TX | BPF_F_DONT_FRAGMENT | BPF_F_SEQ_NUMBER | BPF_F_NO_TUNNEL_KEY
+_SET_FLAGS = (
+    BPF_F_TUNINFO_IPV6 | BPF_F_ZERO_CSUM_TX | BPF_F_DONT_FRAGMENT | BPF_F_SEQ_NUMBER | BPF_F_NO_TUNNEL_KEY
+)
 
 
-def set_tunnel_key(ctx: HelperContext, skb: int, source: int, size: int, flags: int, _r5: int) -> int:  # noqa: PLR0917
+def set_tunnel_key(ctx: HelperContext, skb: int, source: int, size: int, flags: int, _r5: int) -> int:
     size &= M32
     state = skb_state(ctx.env)
     if flags & ~_SET_FLAGS & M64:
