@@ -7,12 +7,15 @@ its run), its uid 0, its cgroup the caller's."""
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 
 from pybpf import uapi
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend
 from pybpf.objects.cgroups import current_ancestor_id
+from pybpf.progtypes.skb import OFF
 from tests.progtypes.net_diff import NetOutcome, compare_net, recording, run_on
 from tests.progtypes.test_skb_support import IPV4_UDP, needs_kernel
 
@@ -22,6 +25,7 @@ TC = uapi.BPF_PROG_TYPE_SCHED_CLS
 SKB_TYPES_WITH_COOKIE = (uapi.BPF_PROG_TYPE_SOCKET_FILTER, TC, uapi.BPF_PROG_TYPE_CGROUP_SKB)
 COOKIE = "r1 = r6\ncall bpf_get_socket_cookie"
 UID = "r1 = r6\ncall bpf_get_socket_uid"
+U64 = (1 << 64) - 1
 CGROUP_ID = "r1 = r6\ncall bpf_skb_cgroup_id"
 
 
@@ -61,3 +65,16 @@ def test_cookie_uid_and_cgroups_on_tc() -> None:
 def test_uid_and_cgroup_on_other_skb_types(prog_type: int) -> None:
     snippets = [UID] + ([CGROUP_ID] if prog_type == uapi.BPF_PROG_TYPE_CGROUP_SKB else [])
     compare_net(prog_type, recording(*snippets), IPV4_UDP, record=True)
+
+
+def assign(flags: int) -> str:
+    """``bpf_sk_assign(skb, skb->sk, flags)`` (the test socket; r0 = 1 when there is none)."""
+    call = f"r1 = r6\nr3 = {flags} ll\ncall bpf_sk_assign"
+    return f"r0 = 1\nr2 = *(u64 *)(r6 + {OFF['sk']})\nif r2 == 0 goto +4\n{call}"
+
+
+@pytest.mark.parametrize("prog_type", [TC, uapi.BPF_PROG_TYPE_SCHED_ACT])
+def test_sk_assign_is_refused_off_tc_ingress(prog_type: int) -> None:
+    """A test-run skb is never at tc ingress: -EOPNOTSUPP (flags checked first: -EINVAL)."""
+    outcome = compare_net(prog_type, recording(assign(0), assign(1), assign(1 << 40)), IPV4_UDP, record=True)
+    assert outcome.out[:2] == (-errno.EOPNOTSUPP & U64, -errno.EINVAL & U64)

@@ -23,7 +23,8 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
 * ``bpf_l3_csum_replace`` (10), ``bpf_l4_csum_replace`` (11), ``bpf_csum_diff`` (28): in
   ``pybpf.helpers.csum``;
 * ``bpf_get_socket_cookie`` (46), ``bpf_get_socket_uid`` (47), ``bpf_skb_cgroup_id`` (79),
-  ``bpf_skb_ancestor_cgroup_id`` (83): the test socket's, in ``pybpf.progtypes.skb_socket``;
+  ``bpf_skb_ancestor_cgroup_id`` (83), tc's ``bpf_sk_assign`` (124): the test socket's, in
+  ``pybpf.progtypes.skb_socket``;
 * ``bpf_skb_get/set_tunnel_key`` (20, 21), ``bpf_skb_get/set_tunnel_opt`` (29, 30): the skb's
   tunnel info, in ``pybpf.progtypes.skb_tunnel``.
 """
@@ -208,6 +209,7 @@ SKB_HELPERS: dict[int, Helper] = {
     47: skb_socket.get_socket_uid,
     79: skb_socket.skb_cgroup_id,
     83: skb_socket.skb_ancestor_cgroup_id,
+    124: skb_socket.sk_assign,
     20: skb_tunnel.get_tunnel_key,
     21: skb_tunnel.set_tunnel_key,
     29: skb_tunnel.get_tunnel_opt,

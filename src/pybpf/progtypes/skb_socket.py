@@ -16,13 +16,17 @@ uid 0 of the test run's network namespace and charged to the calling task's cgro
 * ``bpf_skb_cgroup_id``: the id of the socket's cgroup: the calling process's (as
   ``bpf_get_current_cgroup_id``);
 * ``bpf_skb_ancestor_cgroup_id(skb, level)``: the id of that cgroup's ancestor at ``level`` (0 the
-  root), 0 past its own depth.
+  root), 0 past its own depth;
+* ``bpf_sk_assign(skb, sk, flags)`` (tc's, 124): flags other than 0 are -EINVAL; then the skb must be
+  at tc ingress (``skb_at_tc_ingress``), which a test-run skb never is: -EOPNOTSUPP, whatever the
+  socket (the test socket ``skb->sk``, or one ``bpf_sk_lookup_tcp`` found).
 
 Measured against the kernel by tests/progtypes/test_skb_socket.py (both engines).
 """
 
 from __future__ import annotations
 
+import errno
 import socket
 
 from pybpf.helpers.context import HelperContext
@@ -31,6 +35,7 @@ from pybpf.objects.cgroups import current_ancestor_id
 from pybpf.progtypes.skb import skb_state
 
 S32 = 1 << 31
+M64 = 0xFFFF_FFFF_FFFF_FFFF
 _COOKIE = "socket_cookie"
 """The key of the test run's cookie in ``SkbState.extra`` (drawn on first use)."""
 
@@ -71,3 +76,9 @@ def skb_ancestor_cgroup_id(ctx: HelperContext, skb: int, level: int, *_: int) ->
     skb_state(ctx.env)
     level &= 0xFFFF_FFFF
     return 0 if level >= S32 else current_ancestor_id(level)
+
+
+def sk_assign(ctx: HelperContext, skb: int, sk: int, flags: int, *_: int) -> int:
+    """``long bpf_sk_assign(skb, sk, flags)`` (tc): -EINVAL for flags, else -EOPNOTSUPP (not at ingress)."""
+    skb_state(ctx.env)
+    return -(errno.EINVAL if flags else errno.EOPNOTSUPP) & M64
