@@ -113,9 +113,10 @@ def test_get_stack_walk_is_the_known_difference(both: tuple[Backend, Backend], s
 
 @pytest.mark.parametrize("flags", [0, USER, uapi.BPF_F_FAST_STACK_CMP, 3])
 def test_get_stackid_walk_is_the_known_difference(both: tuple[Backend, Backend], flags: int) -> None:
-    """The kernel stores the trace in a bucket and returns its id (two call sites: two traces);
-    pybpf, with no trace, -EFAULT."""
+    """The kernel stores the trace in a bucket and returns its id (two call sites: two traces, which
+    may hash to one bucket: -EEXIST without BPF_F_REUSE_STACKID); pybpf, with no trace, -EFAULT."""
     mine, theirs = (run(backend, recording(get_stackid(flags), get_stackid(flags))) for backend in both)
-    assert all(0 <= stack_id < BUCKETS for stack_id in theirs[:2])
+    assert 0 <= theirs[0] < BUCKETS
+    assert 0 <= theirs[1] < BUCKETS or theirs[1] == -errno.EEXIST  # its bucket may hold the first trace
     assert mine[:2] == (-errno.EFAULT, -errno.EFAULT)
     assert len(mine) == OUT_SLOTS

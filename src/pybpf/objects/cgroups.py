@@ -166,3 +166,53 @@ def current_ancestor_id(level: int | None = None) -> int:
         return os.stat(os.path.join(mount, *parts[:level])).st_ino
     except OSError:
         return 0
+
+
+CGROUP_ADDRESS_BASE = 0xFFFF_8890_0000_0000
+"""Where the addresses pybpf gives cgroups start: in the x86-64 kernel's direct map, above the tasks'
+(``pybpf.objects.tasks``), so no user-space mapping has them and probe loads through them read 0."""
+CGROUP_ADDRESS_STRIDE = 1 << 12
+"""Bytes between two cgroups' addresses (by id)."""
+CGROUP_ID_LIMIT = 1 << 32
+"""The ids that have an address (kernfs node ids of a 64-bit kernel: the inode number, below 2^32)."""
+
+
+def cgroup_path_of_id(cgroup_id: int) -> str | None:
+    """``cgroup_get_from_id``: the cgroup v2 directory whose id (inode number) is ``cgroup_id``, None
+    when there is none (a file's id, a removed cgroup, an id of another filesystem)."""
+    mount = cgroup2_mount()
+    if mount is None or not 0 < cgroup_id < CGROUP_ID_LIMIT:
+        return None
+    for directory, _subdirs, _files in os.walk(mount):
+        try:
+            if os.stat(directory).st_ino == cgroup_id:
+                return directory
+        except OSError:
+            continue
+    return None
+
+
+def cgroup_address(cgroup_id: int) -> int:
+    """The address programs see for the cgroup ``cgroup_id`` (``bpf_cgroup_from_id``)."""
+    return CGROUP_ADDRESS_BASE + cgroup_id * CGROUP_ADDRESS_STRIDE
+
+
+def cgroup_id_of_address(address: int) -> int | None:
+    """The id of the cgroup a program's cgroup pointer names, None for any other address."""
+    offset = address - CGROUP_ADDRESS_BASE
+    if offset <= 0 or offset % CGROUP_ADDRESS_STRIDE or offset // CGROUP_ADDRESS_STRIDE >= CGROUP_ID_LIMIT:
+        return None
+    return offset // CGROUP_ADDRESS_STRIDE
+
+
+def cgroup_key_of_id(cgroup_id: int) -> bytes | None:
+    """The cgroup storage key (``cgroup_key_of_fd``'s) of the cgroup v2 directory ``cgroup_id``, None
+    when there is no such cgroup."""
+    path = cgroup_path_of_id(cgroup_id)
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return CGROUP_KEY.pack(st.st_dev, st.st_ino) if st.st_ino == cgroup_id else None
