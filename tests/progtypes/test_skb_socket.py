@@ -8,13 +8,17 @@ its run), its uid 0, its cgroup the caller's."""
 from __future__ import annotations
 
 import errno
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from pybpf import uapi
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend
-from pybpf.objects.cgroups import current_ancestor_id
+from pybpf.objects.cgroups import cgroup2_mount, current_ancestor_id
 from pybpf.progtypes.skb import OFF
 from tests.progtypes.net_diff import NetOutcome, compare_net, recording, run_on
 from tests.progtypes.test_skb_support import IPV4_UDP, needs_kernel
@@ -78,3 +82,44 @@ def test_sk_assign_is_refused_off_tc_ingress(prog_type: int) -> None:
     """A test-run skb is never at tc ingress: -EOPNOTSUPP (flags checked first: -EINVAL)."""
     outcome = compare_net(prog_type, recording(assign(0), assign(1), assign(1 << 40)), IPV4_UDP, record=True)
     assert outcome.out[:2] == (-errno.EOPNOTSUPP & U64, -errno.EINVAL & U64)
+
+
+_IN_CGROUP = """
+import json, os, sys
+with open(os.path.join(sys.argv[1], "cgroup.procs"), "w") as procs:
+    procs.write(str(os.getpid()))
+from pybpf.kernel.backend import UserBackend
+from pybpf.kernel.native import NativeBackend
+from tests.progtypes.net_diff import recording, run_on
+from tests.progtypes.test_skb_support import IPV4_UDP
+text = recording(*sys.argv[2:])
+outcomes = [run_on(backend, 3, text, IPV4_UDP, record=True) for backend in (UserBackend(), NativeBackend())]
+print(json.dumps([list(outcome.out) for outcome in outcomes]))
+"""
+
+
+def test_cgroup_ids_from_a_nested_cgroup() -> None:
+    """A process two cgroups below the root: its skb's cgroup and every ancestor level, on both."""
+    mount = cgroup2_mount()
+    if mount is None:
+        pytest.skip("no cgroup v2 hierarchy")
+    outer = os.path.join(mount, f"pybpf-test-{os.getpid()}")
+    inner = os.path.join(outer, "inner")
+    try:
+        os.makedirs(inner)
+    except OSError as exc:
+        pytest.skip(f"cannot make cgroups: {exc}")
+    ids = {"outer": os.stat(outer).st_ino, "inner": os.stat(inner).st_ino}
+    try:
+        snippets = [CGROUP_ID, *map(ancestor, (0, 1, 2, 3))]
+        done = subprocess.run(
+            [sys.executable, "-c", _IN_CGROUP, inner, *snippets], capture_output=True, text=True, check=False,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.rmdir(inner)
+        os.rmdir(outer)
+    assert done.returncode == 0, done.stderr
+    mine, theirs = json.loads(done.stdout)
+    assert mine == theirs
+    assert mine[:5] == [ids["inner"], 1, ids["outer"], ids["inner"], 0]
