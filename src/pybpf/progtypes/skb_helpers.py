@@ -20,6 +20,13 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
   (``__skb_incr_checksum_unnecessary`` & co.); a query of a non-UNNECESSARY skb is -EACCES.
 * ``bpf_redirect`` (23): TC_ACT_REDIRECT with (ifindex, flags) recorded in ``env.redirect``,
   TC_ACT_SHOT for flags other than BPF_F_INGRESS.
+* ``bpf_get_route_realm`` (24): the skb's route's realm, and a test-run skb has no route: 0;
+* ``bpf_skb_change_type`` (32): pkt_type set when both the old and the new one are at most
+  PACKET_OTHERHOST (3), else -EINVAL;
+* ``bpf_skb_get_xfrm_state`` (66): a test-run skb has no security path: the buffer zeroed, -EINVAL;
+* ``bpf_redirect_peer`` (155) / ``bpf_redirect_neigh`` (152): TC_ACT_REDIRECT, or TC_ACT_SHOT for
+  flags (and for neigh a parameter block shorter than ``struct bpf_redir_neigh``, 20 bytes); the
+  test run redirects nothing;
 * ``bpf_l3_csum_replace`` (10), ``bpf_l4_csum_replace`` (11), ``bpf_csum_diff`` (28): in
   ``pybpf.helpers.csum``;
 * ``bpf_get_socket_cookie`` (46), ``bpf_get_socket_uid`` (47), ``bpf_skb_cgroup_id`` (79),
@@ -179,6 +186,45 @@ def redirect(ctx: HelperContext, ifindex: int, flags: int, *_: int) -> int:
     return TC_ACT_REDIRECT
 
 
+def get_route_realm(ctx: HelperContext, skb: int, *_: int) -> int:
+    skb_state(ctx.env)
+    return 0
+
+
+PACKET_OTHERHOST = 3
+
+
+def skb_change_type(ctx: HelperContext, skb: int, pkt_type: int, *_: int) -> int:
+    kern = skb_state(ctx.env).kern
+    if kern.pkt_type & 7 > PACKET_OTHERHOST or pkt_type & M32 > PACKET_OTHERHOST:
+        return _neg(errno.EINVAL)
+    kern.pkt_type = pkt_type & M32
+    return 0
+
+
+def skb_get_xfrm_state(  # noqa: PLR0917 - the helper ABI: five register arguments
+    ctx: HelperContext, skb: int, index: int, to: int, size: int, flags: int
+) -> int:
+    skb_state(ctx.env)
+    ctx.memory.write(to, bytes(size & M32))
+    return _neg(errno.EINVAL)
+
+
+REDIR_NEIGH_SIZE = 20
+"""``sizeof(struct bpf_redir_neigh)``."""
+
+
+def redirect_peer(ctx: HelperContext, ifindex: int, flags: int, *_: int) -> int:
+    return TC_ACT_SHOT if flags & M64 else TC_ACT_REDIRECT
+
+
+def redirect_neigh(ctx: HelperContext, ifindex: int, params: int, plen: int, flags: int, _r5: int) -> int:
+    plen &= M32
+    if (plen and plen < REDIR_NEIGH_SIZE) or flags & M64:
+        return TC_ACT_SHOT
+    return TC_ACT_REDIRECT
+
+
 def l3_csum_replace(  # noqa: PLR0917 - the helper ABI: five register arguments
     ctx: HelperContext, skb: int, offset: int, old: int, new: int, flags: int
 ) -> int:
@@ -210,6 +256,15 @@ SKB_HELPERS: dict[int, Helper] = {
     79: skb_socket.skb_cgroup_id,
     83: skb_socket.skb_ancestor_cgroup_id,
     124: skb_socket.sk_assign,
+    122: skb_socket.get_netns_cookie,
+    95: skb_socket.sk_fullsock,
+    96: skb_socket.tcp_sock,
+    98: skb_socket.get_listener_sock,
+    24: get_route_realm,
+    32: skb_change_type,
+    66: skb_get_xfrm_state,
+    152: redirect_neigh,
+    155: redirect_peer,
     20: skb_tunnel.get_tunnel_key,
     21: skb_tunnel.set_tunnel_key,
     29: skb_tunnel.get_tunnel_opt,

@@ -17,6 +17,11 @@ uid 0 of the test run's network namespace and charged to the calling task's cgro
   ``bpf_get_current_cgroup_id``);
 * ``bpf_skb_ancestor_cgroup_id(skb, level)``: the id of that cgroup's ancestor at ``level`` (0 the
   root), 0 past its own depth;
+* ``bpf_get_netns_cookie(skb)`` (122): the cookie of the test socket's network namespace, the
+  caller's (``SO_NETNS_COOKIE`` of a socket pybpf opens);
+* ``bpf_sk_fullsock(sk)`` (95): the test socket is a full socket: itself; ``bpf_tcp_sock(sk)`` (96):
+  it is no TCP socket: NULL; ``bpf_get_listener_sock(sk)`` (98): it is not listening (TCP_CLOSE):
+  NULL.  pybpf has no other socket a program could pass them;
 * ``bpf_sk_assign(skb, sk, flags)`` (tc's, 124): flags other than 0 are -EINVAL; then the skb must be
   at tc ingress (``skb_at_tc_ingress``), which a test-run skb never is: -EOPNOTSUPP, whatever the
   socket (the test socket ``skb->sk``, or one ``bpf_sk_lookup_tcp`` found).
@@ -26,14 +31,18 @@ Measured against the kernel by tests/progtypes/test_skb_socket.py (both engines)
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import socket
 
+from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.maps.sockmap import cookie_of
 from pybpf.objects.cgroups import current_ancestor_id
-from pybpf.progtypes.skb import skb_state
+from pybpf.progtypes.skb import SkbState, skb_state
 
+SO_NETNS_COOKIE = 71
+"""``getsockopt(SOL_SOCKET, SO_NETNS_COOKIE)``: the cookie of the socket's network namespace."""
 S32 = 1 << 31
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 _COOKIE = "socket_cookie"
@@ -82,3 +91,38 @@ def sk_assign(ctx: HelperContext, skb: int, sk: int, flags: int, *_: int) -> int
     """``long bpf_sk_assign(skb, sk, flags)`` (tc): -EINVAL for flags, else -EOPNOTSUPP (not at ingress)."""
     skb_state(ctx.env)
     return -(errno.EINVAL if flags else errno.EOPNOTSUPP) & M64
+
+
+def get_netns_cookie(ctx: HelperContext, skb: int, *_: int) -> int:
+    """``u64 bpf_get_netns_cookie(skb)``: the test socket's network namespace's cookie (the caller's)."""
+    skb_state(ctx.env)
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            return int.from_bytes(sock.getsockopt(socket.SOL_SOCKET, SO_NETNS_COOKIE, 8), "little")
+    except OSError:
+        return 0
+
+
+def _test_socket(ctx: HelperContext, sk: int, helper: str) -> SkbState:
+    state = skb_state(ctx.env)
+    if sk != ctypes.addressof(state.sock):
+        raise HelperError(None, f"{helper}: R1 = {sk:#x} is not a socket this run has")
+    return state
+
+
+def sk_fullsock(ctx: HelperContext, sk: int, *_: int) -> int:
+    """``struct bpf_sock *bpf_sk_fullsock(sk)``: the test socket, a full socket."""
+    _test_socket(ctx, sk, "bpf_sk_fullsock")
+    return sk
+
+
+def tcp_sock(ctx: HelperContext, sk: int, *_: int) -> int:
+    """``struct bpf_tcp_sock *bpf_tcp_sock(sk)``: NULL, the test socket is no TCP socket."""
+    _test_socket(ctx, sk, "bpf_tcp_sock")
+    return 0
+
+
+def get_listener_sock(ctx: HelperContext, sk: int, *_: int) -> int:
+    """``struct bpf_sock *bpf_get_listener_sock(sk)``: NULL, the test socket does not listen."""
+    _test_socket(ctx, sk, "bpf_get_listener_sock")
+    return 0
