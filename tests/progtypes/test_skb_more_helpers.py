@@ -74,3 +74,35 @@ def test_the_test_socket_is_full_not_tcp_not_listening(prog_type: int) -> None:
 def test_redirect_peer_and_neigh(snippet: str) -> None:
     zero = "r0 = 0\n" + "\n".join(f"*(u64 *)(r10 - {8 * i}) = r0" for i in (1, 2, 3))
     compare_net(TC, f"r0 = 0\n{zero}\n{snippet}\nexit\n", IPV4_UDP)
+
+
+def _ipv4(tos: int) -> bytes:
+    frame = bytearray(IPV4_UDP)
+    frame[15], frame[24:26] = tos, b"\0\0"
+    total = sum(int.from_bytes(frame[i : i + 2], "big") for i in range(14, 34, 2))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    frame[24:26] = (~total & 0xFFFF).to_bytes(2, "big")
+    return bytes(frame)
+
+
+def _ipv6(traffic_class: int) -> bytes:
+    first = (6 << 28) | (traffic_class << 20) | 0x12345
+    header = first.to_bytes(4, "big") + bytes.fromhex("000811ff") + bytes(range(32))
+    return IPV4_UDP[:12] + b"\x86\xdd" + header + bytes(8)
+
+
+ECN_FRAMES = [_ipv4(tos) for tos in (0, 1, 2, 3, 0xB9, 0xBA)] + [_ipv6(tc) for tc in (0, 1, 2, 3, 0xFE)]
+
+
+@pytest.mark.parametrize("prog_type", [TC, uapi.BPF_PROG_TYPE_CGROUP_SKB])
+@pytest.mark.parametrize("frame", ECN_FRAMES, ids=range(len(ECN_FRAMES)))
+def test_ecn_set_ce(prog_type: int, frame: bytes) -> None:
+    """retval: what the helper returned; data_out: the header it marked (and its checksum)."""
+    compare_net(prog_type, "r1 = r1\ncall bpf_skb_ecn_set_ce\nr0 &= 1\nexit\n", frame)
+
+
+def test_ecn_set_ce_on_a_frame_without_ip() -> None:
+    compare_net(
+        TC, "call bpf_skb_ecn_set_ce\nexit\n", bytes.fromhex("ffffffffffff0200000000010806") + bytes(28)
+    )

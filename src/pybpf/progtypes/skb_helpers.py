@@ -27,6 +27,9 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
 * ``bpf_redirect_peer`` (155) / ``bpf_redirect_neigh`` (152): TC_ACT_REDIRECT, or TC_ACT_SHOT for
   flags (and for neigh a parameter block shorter than ``struct bpf_redir_neigh``, 20 bytes); the
   test run redirects nothing;
+* ``bpf_skb_ecn_set_ce`` (97): ``INET_ECN_set_ce`` on the IPv4 or IPv6 header at the network header
+  (0 for other protocols or a header past the packet): an ECT packet is marked CE (IPv4's checksum
+  updated by ``csum16_add``, as ``IP_ECN_set_ce`` does), 1; a CE packet 1; a not-ECT one 0;
 * ``bpf_l3_csum_replace`` (10), ``bpf_l4_csum_replace`` (11), ``bpf_csum_diff`` (28): in
   ``pybpf.helpers.csum``;
 * ``bpf_get_socket_cookie`` (46), ``bpf_get_socket_uid`` (47), ``bpf_skb_cgroup_id`` (79),
@@ -46,7 +49,7 @@ from pybpf.helpers.context import HelperContext
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.progtypes import skb_socket, skb_tunnel
-from pybpf.progtypes.skb import SkbState, skb_state
+from pybpf.progtypes.skb import ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.uapi import (
     BPF_CSUM_LEVEL_DEC,
     BPF_CSUM_LEVEL_INC,
@@ -210,6 +213,38 @@ def skb_get_xfrm_state(  # noqa: PLR0917 - the helper ABI: five register argumen
     return _neg(errno.EINVAL)
 
 
+ECN_CE = 3
+IPV4_HEADER, IPV6_HEADER = 20, 40
+
+
+def _swap16(value: int) -> int:
+    return ((value & 0xFF) << 8) | (value >> 8 & 0xFF)
+
+
+def skb_ecn_set_ce(ctx: HelperContext, skb: int, *_: int) -> int:
+    state = skb_state(ctx.env)
+    protocol = _swap16(state.kern.protocol)  # the raw __be16, read natively
+    size = {ETH_P_IP: IPV4_HEADER, ETH_P_IPV6: IPV6_HEADER}.get(protocol)
+    tail = state.data + state.length
+    if size is None or state.length < size or state.network + size > tail:
+        return 0
+    view, at = state.view, state.network
+    if protocol == ETH_P_IP:
+        ecn = (view[at + 1] + 1) & ECN_CE
+        if not ecn & 2:
+            return int(not ecn)
+        addend = (_swap16(0xFFFB) + _swap16(ecn)) & 0xFFFF
+        check = csum.csum16_add(int.from_bytes(view[at + 10 : at + 12], "little"), addend)
+        view[at + 10 : at + 12] = check.to_bytes(2, "little")
+        view[at + 1] |= ECN_CE
+        return 1
+    first = int.from_bytes(view[at : at + 4], "big")
+    if not (first >> 20) & ECN_CE:
+        return 0
+    view[at : at + 4] = (first | ECN_CE << 20).to_bytes(4, "big")
+    return 1
+
+
 REDIR_NEIGH_SIZE = 20
 """``sizeof(struct bpf_redir_neigh)``."""
 
@@ -264,6 +299,7 @@ SKB_HELPERS: dict[int, Helper] = {
     32: skb_change_type,
     66: skb_get_xfrm_state,
     152: redirect_neigh,
+    97: skb_ecn_set_ce,
     155: redirect_peer,
     20: skb_tunnel.get_tunnel_key,
     21: skb_tunnel.set_tunnel_key,
