@@ -51,6 +51,12 @@ def test_netns_cookie(prog_type: int) -> None:
     compare_net(prog_type, recording("r1 = r6\ncall bpf_get_netns_cookie"), IPV4_UDP, record=True)
 
 
+def test_net_cls_classids() -> None:
+    """The caller's and the test socket's net_cls classid (the same: 0 without net_cls here)."""
+    steps = ("r1 = r6\ncall bpf_get_cgroup_classid", "r1 = r6\ncall bpf_skb_cgroup_classid")
+    compare_net(TC, recording(*steps), IPV4_UDP, record=True)
+
+
 @pytest.mark.parametrize("prog_type", [TC, uapi.BPF_PROG_TYPE_CGROUP_SKB])
 def test_the_test_socket_is_full_not_tcp_not_listening(prog_type: int) -> None:
     fullsock = (

@@ -216,3 +216,30 @@ def cgroup_key_of_id(cgroup_id: int) -> bytes | None:
     except OSError:
         return None
     return CGROUP_KEY.pack(st.st_dev, st.st_ino) if st.st_ino == cgroup_id else None
+
+
+def current_net_cls_classid() -> int:
+    """``task_cls_state(current)->classid``: the ``net_cls.classid`` of the calling process's cgroup in
+    the cgroup v1 net_cls hierarchy, 0 where none is mounted (every task is then in its root, whose
+    classid is 0) or it cannot be read."""
+    try:
+        mount = None
+        with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+            for line in handle:
+                fields = line.split()
+                separator = fields.index("-")
+                if fields[separator + 1] == "cgroup" and "net_cls" in fields[-1].split(","):
+                    mount = fields[4]
+                    break
+        if mount is None:
+            return 0
+        with open("/proc/self/cgroup", encoding="utf-8") as handle:
+            for line in handle:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                if "net_cls" in controllers.split(","):
+                    classid_file = os.path.join(mount, path.lstrip("/"), "net_cls.classid")
+                    with open(classid_file, encoding="utf-8") as classid:
+                        return int(classid.read().strip()) & 0xFFFF_FFFF
+    except (OSError, ValueError, IndexError):
+        return 0
+    return 0

@@ -292,6 +292,8 @@ SKB_HELPERS: dict[int, Helper] = {
     83: skb_socket.skb_ancestor_cgroup_id,
     124: skb_socket.sk_assign,
     122: skb_socket.get_netns_cookie,
+    17: skb_socket.get_cgroup_classid,
+    151: skb_socket.skb_cgroup_classid,
     95: skb_socket.sk_fullsock,
     96: skb_socket.tcp_sock,
     98: skb_socket.get_listener_sock,

@@ -17,6 +17,9 @@ uid 0 of the test run's network namespace and charged to the calling task's cgro
   ``bpf_get_current_cgroup_id``);
 * ``bpf_skb_ancestor_cgroup_id(skb, level)``: the id of that cgroup's ancestor at ``level`` (0 the
   root), 0 past its own depth;
+* ``bpf_get_cgroup_classid(skb)`` (17) and ``bpf_skb_cgroup_classid(skb)`` (151): the net_cls classid
+  of the caller (a test run is no softirq) and of the test socket (set from the caller's at
+  ``sk_alloc``): the same, 0 without a net_cls hierarchy;
 * ``bpf_get_netns_cookie(skb)`` (122): the cookie of the test socket's network namespace, the
   caller's (``SO_NETNS_COOKIE`` of a socket pybpf opens);
 * ``bpf_sk_fullsock(sk)`` (95): the test socket is a full socket: itself; ``bpf_tcp_sock(sk)`` (96):
@@ -38,7 +41,7 @@ import socket
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.maps.sockmap import cookie_of
-from pybpf.objects.cgroups import current_ancestor_id
+from pybpf.objects.cgroups import current_ancestor_id, current_net_cls_classid
 from pybpf.progtypes.skb import SkbState, skb_state
 
 SO_NETNS_COOKIE = 71
@@ -126,3 +129,15 @@ def get_listener_sock(ctx: HelperContext, sk: int, *_: int) -> int:
     """``struct bpf_sock *bpf_get_listener_sock(sk)``: NULL, the test socket does not listen."""
     _test_socket(ctx, sk, "bpf_get_listener_sock")
     return 0
+
+
+def get_cgroup_classid(ctx: HelperContext, skb: int, *_: int) -> int:
+    """``u32 bpf_get_cgroup_classid(skb)``: the caller's net_cls classid."""
+    skb_state(ctx.env)
+    return current_net_cls_classid()
+
+
+def skb_cgroup_classid(ctx: HelperContext, skb: int, *_: int) -> int:
+    """``u64 bpf_skb_cgroup_classid(skb)``: the test socket's net_cls classid (the caller's)."""
+    skb_state(ctx.env)
+    return current_net_cls_classid()
