@@ -14,9 +14,12 @@ of kernel/trace/bpf_trace.c (Linux 6.18), on the local storage maps of ``pybpf.m
 What a run can point at: the current task is the calling thread (``pybpf.objects.tasks``: a
 BPF_PROG_TEST_RUN runs in the caller's context), given to programs by ``bpf_get_current_task`` and
 ``bpf_get_current_task_btf`` as an address no user-space memory has (probe loads through it read
-0); its values persist in the map between runs, as the task does.  No kernel function hands a pybpf
-run a cgroup or an inode, so a non-NULL owner the run cannot have is a ``HelperError`` (the kernel's
-verifier admits only such objects), like any other task pointer.
+0); its values persist in the map between runs, as the task does.  A cgroup reaches a run through
+``bpf_cgroup_from_id`` (``pybpf.objects.cgroups.cgroup_address``: its values are those user space
+reaches through the cgroup directory's fd).  No kernel function hands a pybpf run an inode, so a
+non-NULL owner the run cannot have is a ``HelperError`` (the kernel's verifier admits only such
+objects), like any other task pointer (a cgroup reached through ``task->cgroups->dfl_cgrp`` never
+gets here: pybpf has no ``task_struct`` to read those fields from).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from pybpf.helpers.context import HelperContext
 from pybpf.helpers.maps import _checked_access, _map, _read, _wrong_type
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.maps.local_storage import CgrpStorageMap, InodeStorageMap, LocalStorageMap, TaskStorageMap
+from pybpf.objects.cgroups import cgroup_id_of_address, cgroup_key_of_id
 from pybpf.objects.tasks import current_task_address, task_of_address
 
 LOCAL_STORAGE_HELPERS = HelperRegistry()
@@ -39,8 +43,14 @@ GET_F_CREATE = uapi.BPF_LOCAL_STORAGE_GET_F_CREATE
 
 
 def _owner(map_cls: type[LocalStorageMap], owner: int, helper: str) -> bytes:
-    """The storage name of the object at ``owner``: the current task is the only one a run has."""
-    found = task_of_address(owner) if map_cls is TaskStorageMap else None
+    """The storage name of the object at ``owner``: the current task, or a cgroup ``bpf_cgroup_from_id``
+    gave (the only objects a run has)."""
+    found: bytes | None = None
+    if map_cls is TaskStorageMap:
+        found = task_of_address(owner)
+    elif map_cls is CgrpStorageMap:
+        cgroup_id = cgroup_id_of_address(owner)
+        found = cgroup_key_of_id(cgroup_id) if cgroup_id is not None else None
     if found is None:
         raise HelperError(None, f"{helper}: R2 = {owner:#x} is not a {map_cls.kind} this run has")
     return found

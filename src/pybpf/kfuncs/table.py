@@ -22,7 +22,9 @@ from kernel/bpf/helpers.c's ``generic_btf_ids`` (registered for XDP,
 SCHED_CLS, SYSCALL, CGROUP_SKB, TRACING and STRUCT_OPS): the referenced task and cgroup objects,
 bpf_task_from_pid / bpf_cgroup_from_id (KF_ACQUIRE | KF_RET_NULL), bpf_task_acquire /
 bpf_cgroup_acquire (KF_ACQUIRE | KF_RCU | KF_RET_NULL) and bpf_task_release / bpf_cgroup_release
-(KF_RELEASE), what a program stores in a map's kptrs, and the program-allocated objects,
+(KF_RELEASE) -- at run time a task lookup finds none, a cgroup lookup the cgroup v2 directory of that
+id (``pybpf.objects.cgroups.cgroup_address``), which an acquire returns again --, what a program
+stores in a map's kptrs, and the program-allocated objects,
 bpf_obj_new_impl (KF_ACQUIRE | KF_RET_NULL) and bpf_obj_drop_impl (KF_RELEASE), which pybpf
 allocates in user space (``pybpf.kfuncs.alloc_obj``), bpf_percpu_obj_new_impl /
 bpf_percpu_obj_drop_impl (per-CPU objects) and bpf_refcount_acquire_impl (KF_ACQUIRE | KF_RET_NULL |
@@ -49,6 +51,7 @@ from dataclasses import dataclass
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_num
+from pybpf.objects.cgroups import cgroup_address, cgroup_path_of_id
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SKB,
     BPF_PROG_TYPE_LWT_IN,
@@ -199,15 +202,24 @@ _GENERIC_TYPES = frozenset(
 """The program types generic_btf_ids is registered for (kfunc_init())."""
 
 
-def _object_kfuncs(struct: str, lookup: str, key: KArg) -> tuple[KFunc, ...]:
-    """<lookup>(key), bpf_<obj>_acquire(p) and bpf_<obj>_release(p) of ``struct <struct>``."""
+def _cgroup_from_id(_ctx: HelperContext, cgid: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
+    """``bpf_cgroup_from_id(cgid)``: the cgroup v2 directory with that id, as the address programs see
+    for it (``pybpf.objects.cgroups.cgroup_address``), or NULL."""
+    return cgroup_address(cgid) if cgroup_path_of_id(cgid) is not None else 0
+
+
+def _object_kfuncs(
+    struct: str, lookup: str, key: KArg, find: KFuncImpl = _no_object, acquire: KFuncImpl = _no_object
+) -> tuple[KFunc, ...]:
+    """<lookup>(key), bpf_<obj>_acquire(p) and bpf_<obj>_release(p) of ``struct <struct>``: ``find``
+    and ``acquire`` their run-time implementations (NULL where pybpf has no such objects)."""
     ctype = f"struct {struct} *"
     obj = "task" if struct == "task_struct" else struct
     arg = KArg(ArgKind.BTF_ID, ctype, "p")
     acquired = KfFlag.ACQUIRE | KfFlag.RET_NULL
     return (
-        KFunc(lookup, acquired, (key,), RetKind.BTF_ID, ctype, 8, _no_object, _GENERIC_TYPES),
-        KFunc(f"bpf_{obj}_acquire", acquired | KfFlag.RCU, (arg,), RetKind.BTF_ID, ctype, 8, _no_object,
+        KFunc(lookup, acquired, (key,), RetKind.BTF_ID, ctype, 8, find, _GENERIC_TYPES),
+        KFunc(f"bpf_{obj}_acquire", acquired | KfFlag.RCU, (arg,), RetKind.BTF_ID, ctype, 8, acquire,
               _GENERIC_TYPES),
         KFunc(f"bpf_{obj}_release", KfFlag.RELEASE, (arg,), RetKind.VOID, "void", 0, _nothing,
               _GENERIC_TYPES),
@@ -342,7 +354,13 @@ KFUNCS: tuple[KFunc, ...] = (
         _same_object,
     ),
     *_object_kfuncs("task_struct", "bpf_task_from_pid", KArg(ArgKind.SCALAR, "int", "pid")),
-    *_object_kfuncs("cgroup", "bpf_cgroup_from_id", KArg(ArgKind.SCALAR, "long long unsigned int", "cgid")),
+    *_object_kfuncs(
+        "cgroup",
+        "bpf_cgroup_from_id",
+        KArg(ArgKind.SCALAR, "long long unsigned int", "cgid"),
+        _cgroup_from_id,
+        _same_object,
+    ),
     KFunc(
         "bpf_cpumask_create",
         KfFlag.ACQUIRE | KfFlag.RET_NULL,

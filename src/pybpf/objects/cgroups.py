@@ -138,3 +138,108 @@ def current_task_under(cgroup_id: int) -> bool:
         if os.path.samefile(path, mount) or path in ("/", ""):
             return False
         path = os.path.dirname(path.rstrip("/"))
+
+
+def _current_levels() -> tuple[str, list[str]] | None:
+    """The cgroup v2 mount and the calling process's cgroup as path components below it (its
+    ``cgroup->level`` is their number), None when either cannot be found."""
+    mount = cgroup2_mount()
+    path = current_cgroup_path()
+    if mount is None or path is None:
+        return None
+    return mount, [part for part in os.path.relpath(path, mount).split(os.sep) if part not in ("", ".")]
+
+
+def current_ancestor_id(level: int | None = None) -> int:
+    """``cgroup_id(cgroup_ancestor(task_dfl_cgroup(current), level))``: the id of the calling process's
+    default-hierarchy cgroup's ancestor at depth ``level`` (0: the root; None: its own cgroup), 0 for
+    a negative level, one deeper than its cgroup, or a cgroup that cannot be found."""
+    found = _current_levels()
+    if found is None:
+        return 0
+    mount, parts = found
+    if level is None:
+        level = len(parts)
+    if not 0 <= level <= len(parts):
+        return 0
+    try:
+        return os.stat(os.path.join(mount, *parts[:level])).st_ino
+    except OSError:
+        return 0
+
+
+CGROUP_ADDRESS_BASE = 0xFFFF_8890_0000_0000
+"""Where the addresses pybpf gives cgroups start: in the x86-64 kernel's direct map, above the tasks'
+(``pybpf.objects.tasks``), so no user-space mapping has them and probe loads through them read 0."""
+CGROUP_ADDRESS_STRIDE = 1 << 12
+"""Bytes between two cgroups' addresses (by id)."""
+CGROUP_ID_LIMIT = 1 << 32
+"""The ids that have an address (kernfs node ids of a 64-bit kernel: the inode number, below 2^32)."""
+
+
+def cgroup_path_of_id(cgroup_id: int) -> str | None:
+    """``cgroup_get_from_id``: the cgroup v2 directory whose id (inode number) is ``cgroup_id``, None
+    when there is none (a file's id, a removed cgroup, an id of another filesystem)."""
+    mount = cgroup2_mount()
+    if mount is None or not 0 < cgroup_id < CGROUP_ID_LIMIT:
+        return None
+    for directory, _subdirs, _files in os.walk(mount):
+        try:
+            if os.stat(directory).st_ino == cgroup_id:
+                return directory
+        except OSError:
+            continue
+    return None
+
+
+def cgroup_address(cgroup_id: int) -> int:
+    """The address programs see for the cgroup ``cgroup_id`` (``bpf_cgroup_from_id``)."""
+    return CGROUP_ADDRESS_BASE + cgroup_id * CGROUP_ADDRESS_STRIDE
+
+
+def cgroup_id_of_address(address: int) -> int | None:
+    """The id of the cgroup a program's cgroup pointer names, None for any other address."""
+    offset = address - CGROUP_ADDRESS_BASE
+    if offset <= 0 or offset % CGROUP_ADDRESS_STRIDE or offset // CGROUP_ADDRESS_STRIDE >= CGROUP_ID_LIMIT:
+        return None
+    return offset // CGROUP_ADDRESS_STRIDE
+
+
+def cgroup_key_of_id(cgroup_id: int) -> bytes | None:
+    """The cgroup storage key (``cgroup_key_of_fd``'s) of the cgroup v2 directory ``cgroup_id``, None
+    when there is no such cgroup."""
+    path = cgroup_path_of_id(cgroup_id)
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return CGROUP_KEY.pack(st.st_dev, st.st_ino) if st.st_ino == cgroup_id else None
+
+
+def current_net_cls_classid() -> int:
+    """``task_cls_state(current)->classid``: the ``net_cls.classid`` of the calling process's cgroup in
+    the cgroup v1 net_cls hierarchy, 0 where none is mounted (every task is then in its root, whose
+    classid is 0) or it cannot be read."""
+    try:
+        mount = None
+        with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+            for line in handle:
+                fields = line.split()
+                separator = fields.index("-")
+                if fields[separator + 1] == "cgroup" and "net_cls" in fields[-1].split(","):
+                    mount = fields[4]
+                    break
+        if mount is None:
+            return 0
+        with open("/proc/self/cgroup", encoding="utf-8") as handle:
+            for line in handle:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                if "net_cls" in controllers.split(","):
+                    classid_file = os.path.join(mount, path.lstrip("/"), "net_cls.classid")
+                    with open(classid_file, encoding="utf-8") as classid:
+                        return int(classid.read().strip()) & 0xFFFF_FFFF
+    except (OSError, ValueError, IndexError):
+        return 0
+    return 0

@@ -18,8 +18,9 @@ Mirrors net/core/filter.c ``lwt_{in,out,xmit,seg6local}_verifier_ops``/``_prog_o
   header pushed back.  LWT_SEG6LOCAL has no test run (``lwt_seg6local_prog_ops`` is empty):
   ENOTSUPP, as measured.
 
-Helpers the types may call but pybpf does not implement yet (``bpf_lwt_push_encap``, the
-tunnel-key and head/tail helpers of LWT_XMIT) fail the run with a HelperError.
+``bpf_lwt_push_encap`` is ``pybpf.progtypes.lwt_encap``'s (LWT_IN keeps LWT_BPF_MAX_HEADROOM more
+headroom for it).  Helpers the types may call but pybpf does not implement yet (the head/tail helpers
+of LWT_XMIT) fail the run with a HelperError.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ from typing import ClassVar
 from pybpf.helpers.registry import Helper
 from pybpf.memory.regions import Memory
 from pybpf.progtypes.base import ProgType, helper_ids
+from pybpf.progtypes.lwt_encap import LWT_BPF_MAX_HEADROOM, lwt_in_push_encap, lwt_xmit_push_encap
 from pybpf.progtypes.registry import register
-from pybpf.progtypes.skb import END, OFF, SkbProgType, skb_is_valid_access
+from pybpf.progtypes.skb import END, OFF, SKB_HEADROOM, SkbProgType, skb_is_valid_access
 from pybpf.progtypes.skb_helpers import skb_type_helpers
 from pybpf.uapi import (
     BPF_PROG_TYPE_LWT_IN,
@@ -47,7 +49,9 @@ LWT_OUT_HELPERS = helper_ids(
     (208, 211),
 )  # fmt: skip
 """``lwt_out_func_proto(id) != NULL`` on Linux 6.18 for a root loader (helper ids 1..211)."""
-LWT_IN_HELPERS = LWT_OUT_HELPERS | {73}
+PUSH_ENCAP = 73
+"""``bpf_lwt_push_encap``."""
+LWT_IN_HELPERS = LWT_OUT_HELPERS | {PUSH_ENCAP}
 """``lwt_in_func_proto``: lwt_out's set and ``bpf_lwt_push_encap``."""
 LWT_XMIT_HELPERS = helper_ids(
     (1, 3), (5, 17), (20, 26), (28, 30), (33, 35), (37, 43), 55, 73, 80, (87, 89), (93, 94), (105, 106),
@@ -86,6 +90,10 @@ class LwtIn(LwtProgType):
     prog_type: ClassVar[int] = BPF_PROG_TYPE_LWT_IN
     name: ClassVar[str] = "lwt_in"
     allowed_helpers: ClassVar[frozenset[int]] = LWT_IN_HELPERS
+    headroom: ClassVar[int] = SKB_HEADROOM + LWT_BPF_MAX_HEADROOM
+
+    def helpers(self) -> Mapping[int, Helper]:
+        return {**super().helpers(), PUSH_ENCAP: lwt_in_push_encap}
 
 
 @register
@@ -104,6 +112,9 @@ class LwtXmit(LwtProgType):
     prog_type: ClassVar[int] = BPF_PROG_TYPE_LWT_XMIT
     name: ClassVar[str] = "lwt_xmit"
     allowed_helpers: ClassVar[frozenset[int]] = LWT_XMIT_HELPERS
+
+    def helpers(self) -> Mapping[int, Helper]:
+        return {**super().helpers(), PUSH_ENCAP: lwt_xmit_push_encap}
 
 
 @register

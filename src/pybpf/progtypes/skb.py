@@ -595,6 +595,10 @@ class SkbProgType(ProgType):
     """The test run sets the packet pointers (``is_direct_pkt_access`` of bpf_prog_test_run_skb): tc
     (every L2 type) and the LWT types."""
     allowed_helpers: ClassVar[frozenset[int]] = frozenset()
+    headroom: ClassVar[int] = SKB_HEADROOM
+    """Bytes of the test-run buffer before the frame (the kernel's NET_SKB_PAD + NET_IP_ALIGN).  A
+    type whose helpers push headers keeps more, so that pushing never moves the packet (where the
+    kernel's ``skb_cow_head`` reallocates the head: nothing a program sees)."""
 
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in self.allowed_helpers
@@ -621,19 +625,20 @@ class SkbProgType(ProgType):
         ctx = bytearray(ctx_tail_zero(args.ctx_in, SK_BUFF_SIZE)) if has_ctx else None
         user = _uapi_skb.from_buffer_copy(bytes(ctx)) if ctx is not None else _uapi_skb()
         ifindex, dev_addr, broadcast = _device(user.ifindex)
-        need = SKB_HEADROOM + size + SKB_SHINFO_SIZE
+        headroom = self.headroom
+        need = headroom + size + SKB_SHINFO_SIZE
         if storage is None:
             kern, sock, buffer = SkbKern(), bpf_sock(), (ctypes.c_char * need)()
         else:
             kern, sock, buffer = storage.zeroed(need)
-        memoryview(buffer).cast("B")[SKB_HEADROOM : SKB_HEADROOM + size] = args.data_in
+        memoryview(buffer).cast("B")[headroom : headroom + size] = args.data_in
         state = SkbState(
             kern,
             buffer,
-            SKB_HEADROOM + ETH_HLEN,
+            headroom + ETH_HLEN,
             size - ETH_HLEN,
-            SKB_HEADROOM,
-            SKB_HEADROOM + ETH_HLEN,
+            headroom,
+            headroom + ETH_HLEN,
             direct_access=self.l2 or self.direct_packet_access,
             sock=sock,
         )
@@ -717,7 +722,10 @@ class SkbStorage:
     """The native memory of test-run skbs, reused: the kernel-side sk_buff, the test socket and a
     packet buffer of at least the size asked (a larger one replaces it)."""
 
-    def __init__(self, on_new_buffer: Callable[[ctypes.Array[ctypes.c_char]], None]) -> None:
+    def __init__(
+        self, on_new_buffer: Callable[[ctypes.Array[ctypes.c_char]], None], headroom: int = SKB_HEADROOM
+    ) -> None:
+        self.headroom = headroom
         self.kern = SkbKern()
         self.sock = bpf_sock()
         self.buffer = (ctypes.c_char * 0)()
@@ -747,7 +755,7 @@ class SkbStorage:
     def restore(self, snapshot: tuple[bytes, bytes], data: bytes) -> None:
         """The sk_buff and the socket of ``snapshot``, the buffer zero but ``data`` at the headroom."""
         self._buffer_view[:] = self._zeros
-        self._buffer_view[SKB_HEADROOM : SKB_HEADROOM + len(data)] = data
+        self._buffer_view[self.headroom : self.headroom + len(data)] = data
         self._kern_view[:], self._sock_view[:] = snapshot
 
 
@@ -774,7 +782,7 @@ class SkbTestRunFixture(TestRunFixture):
         self.prog_type = prog_type
         self.l2 = prog_type.l2
         self.packet_region: Region | None = None
-        storage = self.storage = SkbStorage(self._register_buffer)
+        storage = self.storage = SkbStorage(self._register_buffer, prog_type.headroom)
         self.ctx_region = self.register(
             memoryview(storage.kern).cast("B"), ctypes.addressof(storage.kern), access=READ | WRITE,
             name="__sk_buff",

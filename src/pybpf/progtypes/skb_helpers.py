@@ -20,8 +20,23 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
   (``__skb_incr_checksum_unnecessary`` & co.); a query of a non-UNNECESSARY skb is -EACCES.
 * ``bpf_redirect`` (23): TC_ACT_REDIRECT with (ifindex, flags) recorded in ``env.redirect``,
   TC_ACT_SHOT for flags other than BPF_F_INGRESS.
+* ``bpf_get_route_realm`` (24): the skb's route's realm, and a test-run skb has no route: 0;
+* ``bpf_skb_change_type`` (32): pkt_type set when both the old and the new one are at most
+  PACKET_OTHERHOST (3), else -EINVAL;
+* ``bpf_skb_get_xfrm_state`` (66): a test-run skb has no security path: the buffer zeroed, -EINVAL;
+* ``bpf_redirect_peer`` (155) / ``bpf_redirect_neigh`` (152): TC_ACT_REDIRECT, or TC_ACT_SHOT for
+  flags (and for neigh a parameter block shorter than ``struct bpf_redir_neigh``, 20 bytes); the
+  test run redirects nothing;
+* ``bpf_skb_ecn_set_ce`` (97): ``INET_ECN_set_ce`` on the IPv4 or IPv6 header at the network header
+  (0 for other protocols or a header past the packet): an ECT packet is marked CE (IPv4's checksum
+  updated by ``csum16_add``, as ``IP_ECN_set_ce`` does), 1; a CE packet 1; a not-ECT one 0;
 * ``bpf_l3_csum_replace`` (10), ``bpf_l4_csum_replace`` (11), ``bpf_csum_diff`` (28): in
-  ``pybpf.helpers.csum``.
+  ``pybpf.helpers.csum``;
+* ``bpf_get_socket_cookie`` (46), ``bpf_get_socket_uid`` (47), ``bpf_skb_cgroup_id`` (79),
+  ``bpf_skb_ancestor_cgroup_id`` (83), tc's ``bpf_sk_assign`` (124): the test socket's, in
+  ``pybpf.progtypes.skb_socket``;
+* ``bpf_skb_get/set_tunnel_key`` (20, 21), ``bpf_skb_get/set_tunnel_opt`` (29, 30): the skb's
+  tunnel info, in ``pybpf.progtypes.skb_tunnel``.
 """
 
 from __future__ import annotations
@@ -33,7 +48,8 @@ from pybpf.helpers import csum
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
-from pybpf.progtypes.skb import SkbState, skb_state
+from pybpf.progtypes import skb_socket, skb_tunnel
+from pybpf.progtypes.skb import ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.uapi import (
     BPF_CSUM_LEVEL_DEC,
     BPF_CSUM_LEVEL_INC,
@@ -173,6 +189,77 @@ def redirect(ctx: HelperContext, ifindex: int, flags: int, *_: int) -> int:
     return TC_ACT_REDIRECT
 
 
+def get_route_realm(ctx: HelperContext, skb: int, *_: int) -> int:
+    skb_state(ctx.env)
+    return 0
+
+
+PACKET_OTHERHOST = 3
+
+
+def skb_change_type(ctx: HelperContext, skb: int, pkt_type: int, *_: int) -> int:
+    kern = skb_state(ctx.env).kern
+    if kern.pkt_type & 7 > PACKET_OTHERHOST or pkt_type & M32 > PACKET_OTHERHOST:
+        return _neg(errno.EINVAL)
+    kern.pkt_type = pkt_type & M32
+    return 0
+
+
+def skb_get_xfrm_state(  # noqa: PLR0917 - the helper ABI: five register arguments
+    ctx: HelperContext, skb: int, index: int, to: int, size: int, flags: int
+) -> int:
+    skb_state(ctx.env)
+    ctx.memory.write(to, bytes(size & M32))
+    return _neg(errno.EINVAL)
+
+
+ECN_CE = 3
+IPV4_HEADER, IPV6_HEADER = 20, 40
+
+
+def _swap16(value: int) -> int:
+    return ((value & 0xFF) << 8) | (value >> 8 & 0xFF)
+
+
+def skb_ecn_set_ce(ctx: HelperContext, skb: int, *_: int) -> int:
+    state = skb_state(ctx.env)
+    protocol = _swap16(state.kern.protocol)  # the raw __be16, read natively
+    size = {ETH_P_IP: IPV4_HEADER, ETH_P_IPV6: IPV6_HEADER}.get(protocol)
+    tail = state.data + state.length
+    if size is None or state.length < size or state.network + size > tail:
+        return 0
+    view, at = state.view, state.network
+    if protocol == ETH_P_IP:
+        ecn = (view[at + 1] + 1) & ECN_CE
+        if not ecn & 2:
+            return int(not ecn)
+        addend = (_swap16(0xFFFB) + _swap16(ecn)) & 0xFFFF
+        check = csum.csum16_add(int.from_bytes(view[at + 10 : at + 12], "little"), addend)
+        view[at + 10 : at + 12] = check.to_bytes(2, "little")
+        view[at + 1] |= ECN_CE
+        return 1
+    first = int.from_bytes(view[at : at + 4], "big")
+    if not (first >> 20) & ECN_CE:
+        return 0
+    view[at : at + 4] = (first | ECN_CE << 20).to_bytes(4, "big")
+    return 1
+
+
+REDIR_NEIGH_SIZE = 20
+"""``sizeof(struct bpf_redir_neigh)``."""
+
+
+def redirect_peer(ctx: HelperContext, ifindex: int, flags: int, *_: int) -> int:
+    return TC_ACT_SHOT if flags & M64 else TC_ACT_REDIRECT
+
+
+def redirect_neigh(ctx: HelperContext, ifindex: int, params: int, plen: int, flags: int, _r5: int) -> int:
+    plen &= M32
+    if (plen and plen < REDIR_NEIGH_SIZE) or flags & M64:
+        return TC_ACT_SHOT
+    return TC_ACT_REDIRECT
+
+
 def l3_csum_replace(  # noqa: PLR0917 - the helper ABI: five register arguments
     ctx: HelperContext, skb: int, offset: int, old: int, new: int, flags: int
 ) -> int:
@@ -199,6 +286,27 @@ SKB_HELPERS: dict[int, Helper] = {
     48: set_hash,
     135: csum_level,
     68: skb_load_bytes_relative,
+    46: skb_socket.get_socket_cookie,
+    47: skb_socket.get_socket_uid,
+    79: skb_socket.skb_cgroup_id,
+    83: skb_socket.skb_ancestor_cgroup_id,
+    124: skb_socket.sk_assign,
+    122: skb_socket.get_netns_cookie,
+    17: skb_socket.get_cgroup_classid,
+    151: skb_socket.skb_cgroup_classid,
+    95: skb_socket.sk_fullsock,
+    96: skb_socket.tcp_sock,
+    98: skb_socket.get_listener_sock,
+    24: get_route_realm,
+    32: skb_change_type,
+    66: skb_get_xfrm_state,
+    152: redirect_neigh,
+    97: skb_ecn_set_ce,
+    155: redirect_peer,
+    20: skb_tunnel.get_tunnel_key,
+    21: skb_tunnel.set_tunnel_key,
+    29: skb_tunnel.get_tunnel_opt,
+    30: skb_tunnel.set_tunnel_opt,
 }
 """Helper id -> implementation for the skb program types (each type keeps those it may call)."""
 
