@@ -26,15 +26,19 @@ import struct
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pybpf import Map, Program, uapi
-from pybpf.jit import JitProgram
+from pybpf.isa.instruction import Instruction
+from pybpf.jit import JitProgram, TieredProgram
 from pybpf.jit.state import Op
+from pybpf.jit.tiered import COMPILE_AFTER
 from pybpf.kernel.backend import UserBackend
+from pybpf.kernel.prog_run import ENGINES as ENGINES_BY_NAME
 from pybpf.kernel.prog_run import ProgRuntime
 from pybpf.kernel.progobj import ProgObject
 from pybpf.maps.arena import ArenaMap
@@ -339,6 +343,9 @@ def _probe_program(size: int, off: int) -> str:
     *(u64 *)(r9 + 40) = r0
     lock *({kind} *)({_at(off)}) ^= r8
 """
+    signed = ""
+    if size < 8:  # a sign-extending load of what the atomics left
+        signed = f"r3 = *(s{8 * size} *)({_at(off)})\n    *(u64 *)(r9 + 56) = r3"
     return f"""
     r1 = map_fd(a) ll
     r1 = map_value(cfg, 0)
@@ -352,6 +359,7 @@ def _probe_program(size: int, off: int) -> str:
     {atomics}
     r3 = *({kind} *)({_at(off)})
     *(u64 *)(r9 + 48) = r3
+    {signed}
     *({kind} *)({_at(off)}) = 0x5a
     r0 = *({kind} *)({_at(off)})
     r0 += 1
@@ -373,7 +381,7 @@ def probes() -> Iterator[dict[str, dict[tuple[int, int], tuple[Program, Map, Map
             arena = stack.enter_context(
                 Map.create(ARENA, 0, 0, PAGES, uapi.BPF_F_MMAPABLE, map_extra=ADDRESS, backend=UserBackend())
             )
-            cfg = stack.enter_context(Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 56, 1, backend=UserBackend()))
+            cfg = stack.enter_context(Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 64, 1, backend=UserBackend()))
             setup = ALLOC.replace("r2 = 0", "r2 = r6").format(pages=1)
             for page in (0, 2):
                 source = f"r6 = map_value(a, {page * PAGE})\n{setup}\nr0 = 0\nexit"
@@ -422,7 +430,52 @@ def test_random_addresses(
     seen = {}
     for engine in ENGINES:
         program, arena, cfg = probes[engine][size, off]
-        cfg.update(bytes(4), struct.pack("<QQ", address, value) + bytes(40))
+        cfg.update(bytes(4), struct.pack("<QQ", address, value) + bytes(48))
         retval = program.run().retval
         seen[engine] = (retval, bytes(cfg.lookup(bytes(4))), _arena_state(arena))
     assert seen["jit"] == seen["interpreter"]
+
+
+def test_tiered_engine_compiles_arena_programs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``PYBPF_ENGINE=auto``: the interpreter first, then (once it has run enough) the JIT, both on
+    the program's arena: the page the first run wrote, the compiled run reads and adds to."""
+    monkeypatch.setenv("PYBPF_ENGINE", "auto")
+    source = f"""
+    r1 = map_value(a, 0)
+    {_cast_kern(1, 1)}
+    r0 = *(u64 *)(r1 + 0)
+    r0 += 1
+    *(u64 *)(r1 + 0) = r0
+    exit
+"""
+    arena = Map.create(ARENA, 0, 0, PAGES, uapi.BPF_F_MMAPABLE, map_extra=ADDRESS, backend=UserBackend())
+    with arena, _load(ALLOC.format(pages=1) + "r0 = 0\nexit", {"a": arena.fd}) as alloc:
+        alloc.run()
+        with _load(source, {"a": arena.fd}) as program:
+            tiered = _executable(program)
+            assert isinstance(tiered, TieredProgram)
+            assert program.run().retval == 1
+            tiered.executed = COMPILE_AFTER
+            assert program.run().retval == 2
+            assert isinstance(tiered.jit, JitProgram)
+            assert tiered.jit.arena_accesses
+        assert struct.unpack_from("<Q", _arena_state(arena)[0][1])[0] == 2
+
+
+def test_an_engine_without_arenas_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An engine registered besides the three (``ENGINES``) gets no arena: the program runs on the
+    interpreter, after the one-line notice naming the engine."""
+
+    def plain(insns: list[Instruction], **kwargs: Any) -> Interpreter:  # (not ``Interpreter`` itself)
+        return Interpreter(insns, **kwargs)
+
+    monkeypatch.setitem(ENGINES_BY_NAME, "plain", plain)
+    monkeypatch.setenv("PYBPF_ENGINE", "plain")
+    source = f"r1 = map_value(a, 0)\n{_cast_kern(1, 1)}\nr0 = *(u64 *)(r1 + 8)\nexit"
+    arena = Map.create(ARENA, 0, 0, PAGES, uapi.BPF_F_MMAPABLE, map_extra=ADDRESS, backend=UserBackend())
+    with arena, _load(source, {"a": arena.fd}) as program:
+        assert isinstance(_executable(program), Interpreter)
+        assert program.run().retval == 0
+    assert "engine 'plain' does not reach arenas" in capsys.readouterr().err

@@ -134,7 +134,7 @@ def _build(
             arena_accesses=arena_accesses, arena=arena,
         )  # fmt: skip
     if arena is not None or arena_accesses:
-        jit.notice(f"engine {engine!r} does not reach arenas: the program runs on the interpreter")
+        jit.notice(f"engine {engine!r} does not reach arenas")
         return Interpreter(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
             arena_accesses=arena_accesses, arena=arena,
