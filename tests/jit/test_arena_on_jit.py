@@ -479,3 +479,32 @@ def test_an_engine_without_arenas_says_so(
         assert isinstance(_executable(program), Interpreter)
         assert program.run().retval == 0
     assert "engine 'plain' does not reach arenas" in capsys.readouterr().err
+
+
+def test_repeated_runs_count_in_the_arena(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An XDP program (any type may use an arena) counting its runs in the arena with an atomic add,
+    test-run with ``repeat``: on the JIT the repeats run in the native loop, and every run counts."""
+    source = f"""
+    r1 = map_value(a, 8)
+    {_cast_kern(1, 1)}
+    r2 = 1
+    r2 = atomic_fetch_add((u64 *)(r1 + 0), r2)
+    r0 = r2
+    exit
+"""
+
+    def scenario(engine: str) -> object:
+        arena = Map.create(ARENA, 0, 0, PAGES, uapi.BPF_F_MMAPABLE, map_extra=ADDRESS, backend=UserBackend())
+        with arena, _load(ALLOC.format(pages=1) + "r0 = 0\nexit", {"a": arena.fd}) as alloc:
+            alloc.run()
+            with Program.load(source, "xdp", maps={"a": arena.fd}, backend=UserBackend()) as program:
+                executable = _executable(program)
+                assert isinstance(executable, EXECUTABLES[engine])
+                if isinstance(executable, JitProgram):
+                    assert executable.loops_natively
+                retvals = [program.run(bytes(64), repeat=100).retval, program.run(bytes(64)).retval]
+            return retvals, _arena_state(arena)
+
+    retvals, pages = _on_both(monkeypatch, scenario)  # type: ignore[misc]
+    assert retvals == [99, 100]
+    assert struct.unpack_from("<Q", pages[0][1], 8)[0] == 101
