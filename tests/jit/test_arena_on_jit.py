@@ -370,12 +370,15 @@ def _probe_program(size: int, off: int) -> str:
 OFFSETS = (0, -8, 6, 4094)
 
 
-@pytest.fixture(scope="module")
-def probes() -> Iterator[dict[str, dict[tuple[int, int], tuple[Program, Map, Map]]]]:
+@pytest.fixture
+def probes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[dict[str, dict[tuple[int, int], tuple[Program, Map, Map]]]]:
     """For each engine, an arena (pages 0 and 2 of 4 allocated), a ``cfg`` array and the probe
-    programs of every size and offset on them."""
+    programs of every size and offset on them (built once for all of hypothesis's examples, in the
+    test's own bpffs root)."""
     loaded: dict[str, dict[tuple[int, int], tuple[Program, Map, Map]]] = {}
-    with ExitStack() as stack, pytest.MonkeyPatch.context() as monkeypatch:
+    with ExitStack() as stack:
         for engine in ENGINES:
             monkeypatch.setenv("PYBPF_ENGINE", engine)
             arena = stack.enter_context(
