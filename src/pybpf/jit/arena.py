@@ -45,9 +45,12 @@ def _page_present(lo: Lowering, bitmap: ir.Value, page: ir.Value) -> ir.Value:
     return b.and_(b.lshr(b.zext(byte, I64), b.and_(page, lo.const(7))), lo.const(1))
 
 
-def arena_pointer(lo: Lowering, address: ir.Value, size: int, slot: int) -> ir.Value:
+def arena_pointer(
+    lo: Lowering, address: ir.Value, size: int, slot: int, on_fault: Callable[[], ir.Value] | None = None
+) -> ir.Value:
     """The address in this process that the arena access of ``size`` bytes at ``address`` (at
-    ``slot``) reaches, or 0 where it faults."""
+    ``slot``) reaches; where it faults, ``on_fault()`` (emitted on the slow path only, so the fast
+    path has no test of its own), or 0 without one."""
     b = lo.b
     at = b.sub(address, lo.load_field(Field.ARENA_START))
     span = lo.load_field(Field.ARENA_SIZE)
@@ -68,6 +71,8 @@ def arena_pointer(lo: Lowering, address: ir.Value, size: int, slot: int) -> ir.V
     b.branch(done)
     lo.continue_in(slow, dominated=True)
     answer = lo.trampoline(Op.ARENA, [address, lo.const(size)], slot)
+    if on_fault is not None:
+        answer = b.select(b.icmp_unsigned("==", answer, lo.const(0)), on_fault(), answer)
     slow_end = b.block
     b.branch(done)
     lo.continue_in(done)
@@ -87,16 +92,12 @@ def _sink_address(lo: Lowering) -> ir.Value:
 
 def arena_load_address(lo: Lowering, address: ir.Value, size: int, slot: int) -> ir.Value:
     """Where the arena load reads: the arena's page, or ``PROBE_ZERO`` (it reads 0) where it faults."""
-    pointer = arena_pointer(lo, address, size, slot)
-    faulted = lo.b.icmp_unsigned("==", pointer, lo.const(0))
-    return lo.b.select(faulted, lo.zero_address(), pointer)
+    return arena_pointer(lo, address, size, slot, lo.zero_address)
 
 
 def arena_store_address(lo: Lowering, address: ir.Value, size: int, slot: int) -> ir.Value:
     """Where the arena store writes: the arena's page, or ``ARENA_SINK`` (it is dropped) where it faults."""
-    pointer = arena_pointer(lo, address, size, slot)
-    faulted = lo.b.icmp_unsigned("==", pointer, lo.const(0))
-    return lo.b.select(faulted, _sink_address(lo), pointer)
+    return arena_pointer(lo, address, size, slot, lambda: _sink_address(lo))
 
 
 def arena_or_zero(
