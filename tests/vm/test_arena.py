@@ -5,8 +5,8 @@ handling): a page a program allocates is zeroed and seen by user space through i
 same offset; a load where no page is reads 0 and a store there is dropped; a freed page reads 0
 again.  The arena kfuncs given another map do nothing (NULL, -EINVAL).  The kernel this suite runs
 on refuses every arena (EPERM) and every call of the arena kfuncs ("calling kernel function ... is
-not allowed"), so everything here skips there; pybpf follows kernel/bpf/arena.c.  Programs
-that use an arena run on the interpreter (``pybpf.kernel.prog_run``).
+not allowed"), so everything here skips there; pybpf follows kernel/bpf/arena.c.  These
+run on the default engine (the JIT); ``tests/jit/test_arena_on_jit.py`` runs them on both engines.
 """
 
 from __future__ import annotations

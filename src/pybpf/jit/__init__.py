@@ -33,6 +33,7 @@ from pybpf.jit.executable import JitProgram
 from pybpf.jit.fallback import notice
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredProgram, tiered_engine
+from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory
 from pybpf.vm.interpreter import Interpreter
 
@@ -47,24 +48,27 @@ def jit_engine(
     facts: Collection[int] | None = None,
     stack_depths: Mapping[int, int] | None = None,
     probe_loads: Collection[int] = (),
+    arena_accesses: Collection[int] = (),
+    arena: MapOps | None = None,
 ) -> Executable:
     """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled.
     ``facts``: the slots of the accesses the verifier proved in bounds, ``stack_depths``: its stack
-    depth of each subprogram by start slot, ``probe_loads``: the slots of its probe loads
-    (``JitProgram``)."""
+    depth of each subprogram by start slot, ``probe_loads``: the slots of its probe loads,
+    ``arena_accesses``: the slots of its arena accesses, carried out on ``arena`` (``JitProgram``)."""
     try:
         target()  # llvmlite loads, or the program runs on the interpreter
         check_budget(len(instructions))  # before building anything for a program far too large
         program = JitProgram(
             instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,
-            stack_depths=stack_depths, probe_loads=probe_loads,
+            stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
         )  # fmt: skip
         program.prepare()
     except JitUnavailable as exc:
         notice(str(exc) or type(exc).__name__)
         return Interpreter(
-            instructions, helpers=helpers, memory=memory, resolved=resolved, probe_loads=probe_loads
-        )
+            instructions, helpers=helpers, memory=memory, resolved=resolved, probe_loads=probe_loads,
+            arena_accesses=arena_accesses, arena=arena,
+        )  # fmt: skip
     return program
 
 

@@ -342,11 +342,14 @@ def build_object(
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
     probes: Collection[int] = frozenset(),
+    arena_accesses: Collection[int] = frozenset(),
+    arena_casts: Collection[int] = frozenset(),
 ) -> tuple[bytes, str]:
     """Lower, verify, optimise and emit one program (``native``: its helper calls lowered natively,
     ``pybpf.jit.native_helpers``; ``proven``: the slots of the memory accesses the verifier proved in
     bounds, lowered unchecked; ``probes``: the slots of its probe loads, reading 0 where no memory
-    is): its object file and optimised module."""
+    is; ``arena_accesses``, ``arena_casts``: the slots of its arena accesses and casts,
+    ``pybpf.jit.arena``): its object file and optimised module."""
     tgt = target()
     from pybpf.jit.kinds import LOWERERS  # the lowering builds llvmlite.ir: imported once llvmlite loads
     from pybpf.jit.lower import Lowering, LoweringError
@@ -356,7 +359,7 @@ def build_object(
         lowerers = native.lowerers(LOWERERS) if native is not None and native.calls else LOWERERS
         module = Lowering(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, lowerers=lowerers,
-            proven=proven, probes=probes,
+            proven=proven, probes=probes, arena_accesses=arena_accesses, arena_casts=arena_casts,
         ).lower()  # fmt: skip
     except LoweringError as exc:
         raise JitUnavailable(str(exc)) from exc
@@ -436,6 +439,8 @@ def object_key(
     helper_ids: Collection[int],
     proven: Collection[int] = frozenset(),
     probes: Collection[int] = frozenset(),
+    arena_accesses: Collection[int] = frozenset(),
+    arena_casts: Collection[int] = frozenset(),
 ) -> str:
     """The digest naming a program's object: every input of its code, none of its addresses."""
     from pybpf.jit.lower import UNLINKABLE
@@ -451,6 +456,8 @@ def object_key(
         sorted(leaders),
         sorted(proven),
         sorted(probes),
+        sorted(arena_accesses),
+        sorted(arena_casts),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -466,6 +473,8 @@ def compile_program(
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
     probes: Collection[int] = frozenset(),
+    arena_accesses: Collection[int] = frozenset(),
+    arena_casts: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The program's native code: its object from the object cache, or built and stored; linked.
     A program with native helper calls bakes this process's map storage and C library addresses
@@ -474,15 +483,16 @@ def compile_program(
     check_budget(len(view.insns), len(leaders), checked_accesses(view, specs, proven))
     portable = native is None or not native.calls
     key = object_key(
-        code, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven, probes=probes
-    )
+        code, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven, probes=probes,
+        arena_accesses=arena_accesses, arena_casts=arena_casts,
+    )  # fmt: skip
     store = object_cache()
     obj = store.load(key) if portable else None
     cached, ir_text = obj is not None, ""
     if obj is None:
         obj, ir_text = build_object(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
-            proven=proven, probes=probes,
+            proven=proven, probes=probes, arena_accesses=arena_accesses, arena_casts=arena_casts,
         )  # fmt: skip
         if portable:
             store.store(key, obj)
@@ -498,6 +508,8 @@ _CacheKey = tuple[
     frozenset[int],
     frozenset[int],
     tuple[object, ...],
+    frozenset[int],
+    frozenset[int],
     frozenset[int],
     frozenset[int],
 ]
@@ -516,6 +528,8 @@ def compiled_for(
     native: NativeCalls | None = None,
     proven: Collection[int] = frozenset(),
     probes: Collection[int] = frozenset(),
+    arena_accesses: Collection[int] = frozenset(),
+    arena_casts: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The linked code of the program whose bytes are ``code`` (compiled if not cached)."""
     target()  # llvmlite loads here, or the program is not compiled, cached or not
@@ -528,6 +542,8 @@ def compiled_for(
         native.key if native is not None else (),
         frozenset(proven),
         frozenset(probes),
+        frozenset(arena_accesses),
+        frozenset(arena_casts),
     )
     with _CACHE_LOCK:
         compiled = _CACHE.get(key)
@@ -536,7 +552,7 @@ def compiled_for(
             return compiled
     compiled = compile_program(
         code, view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
-        proven=proven, probes=probes,
+        proven=proven, probes=probes, arena_accesses=arena_accesses, arena_casts=arena_casts,
     )  # fmt: skip
     with _CACHE_LOCK:
         _CACHE[key] = compiled

@@ -4,7 +4,8 @@ Mirrors the kernel's ``bpf_prog`` after ``bpf_prog_select_runtime`` (kernel/bpf/
 JIT: ``bpf_func`` is native code, ``jited_len`` its size.  ``JitProgram`` takes what
 ``pybpf.vm.Interpreter`` takes (a program, helpers, the address space, the loader's resolved ``lddw``
 values) and, for a program the verifier accepted, its ``facts`` (the accesses it proved in bounds,
-compiled without a check) and ``stack_depths`` (what each run zeroes of the stack); it validates
+compiled without a check), ``stack_depths`` (what each run zeroes of the stack) and, for a program
+using an arena, its ``arena_accesses`` and ``arena`` (``pybpf.jit.arena``); it validates
 the program the same way, and answers the same calls —
 ``run``/``execute`` (raw mode: r1 = the input buffer, r2 = its length), ``session()`` for many runs,
 ``prepare()`` — with the same results, faults and budget (``pybpf.jit.runtime``).  Tracing needs
@@ -31,7 +32,9 @@ from pybpf.jit.codegen import CompiledProgram, check_budget, compiled_for
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.stack_zeroing import zeroing_plan
+from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory, PacketReader, Region
+from pybpf.vm.arena import ArenaWindow, arena_casts
 from pybpf.vm.atomics import atomic_functions
 from pybpf.vm.interpreter import BytesPacket, InputBuffer, Interpreter, ProgramSource, RunResult
 from pybpf.vm.runtime import DEFAULT_BUDGET
@@ -54,6 +57,8 @@ class JitProgram:
         facts: Collection[int] | None = None,
         stack_depths: Mapping[int, int] | None = None,
         probe_loads: Collection[int] = (),
+        arena_accesses: Collection[int] = (),
+        arena: MapOps | None = None,
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
@@ -61,6 +66,21 @@ class JitProgram:
         else:
             insns = list(program)
             code = b""
+        self.source: tuple[Instruction, ...] = tuple(insns)
+        """The program as given (an interpreter of it is built from these: ``interpreter``)."""
+        insns, casts = arena_casts(insns, arena)
+        if casts:
+            code = b""
+        self.arena_casts = frozenset(casts)
+        """The slots of the casts to address space 1, given as ``wD = wS`` (``pybpf.vm.arena``)."""
+        self.arena_accesses = frozenset(arena_accesses)
+        """The slots of the accesses through arena pointers (``BPF_PROBE_MEM32``): carried out on
+        ``arena`` (``pybpf.jit.arena``; with no arena, each faults: a load reads 0, a store is dropped)."""
+        self.arena = arena
+        self.arena_window = ArenaWindow(arena)
+        """The program's arena as both engines see it (``pybpf.vm.arena.ArenaWindow``)."""
+        self.arena_upper = next(iter(casts.values()), 0)
+        """The upper half of the arena's user address, which the casts put above a pointer."""
         view = ProgramView(insns)
         self._specs = validate_program(insns, view)
         if not code:
@@ -133,6 +153,8 @@ class JitProgram:
                 native=self.native,
                 proven=self.proven,
                 probes=self.probe_loads,
+                arena_accesses=self.arena_accesses,
+                arena_casts=self.arena_casts,
             )
         return self._compiled
 
@@ -145,8 +167,8 @@ class JitProgram:
         """An interpreter of the same program over the same memory (for tracing)."""
         if self._interpreter is None:
             self._interpreter = Interpreter(
-                self.instructions, helpers=self.registry, memory=self.memory, resolved=self.resolved,
-                probe_loads=self.probe_loads,
+                self.source, helpers=self.registry, memory=self.memory, resolved=self.resolved,
+                probe_loads=self.probe_loads, arena_accesses=self.arena_accesses, arena=self.arena,
             )  # fmt: skip
         return self._interpreter
 

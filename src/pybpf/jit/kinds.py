@@ -23,7 +23,9 @@ run-time fixups (``do_misc_fixups``), which the x86 JIT (arch/x86/net/bpf_jit_co
   those ``pybpf.jit.native_helpers`` does not lower natively — its per-program table puts its own
   ``Kind.CALL`` lowerer first, falling back to this one), a ``callx`` of a helper id and a kfunc
   call (``Op.KFUNC``: ``pybpf.kfuncs`` finds it by its BTF id) go through the trampoline; faults
-  the lowering can see (unknown helper, unresolved lddw) are raised where the instruction runs.
+  the lowering can see (unknown helper, unresolved lddw) are raised where the instruction runs;
+* the accesses through arena pointers (``BPF_PROBE_MEM32``) and the casts to address space 1 are
+  ``pybpf.jit.arena``'s: a fault there reads 0, drops the store, or makes the atomic do nothing.
 
 ``LOWERERS`` maps each ``Kind`` to its function; ``ALU`` and ``CONDITIONS`` each operation.
 """
@@ -37,6 +39,7 @@ from llvmlite import ir
 
 from pybpf.isa import opcodes
 from pybpf.isa.opcodes import Kind
+from pybpf.jit.arena import arena_cast, arena_load_address, arena_or_zero, arena_store_address
 from pybpf.jit.lower import I32, I64, INT_TYPES, Lowerer, Lowering, Site
 from pybpf.jit.state import ATOMIC_FUNCTIONS, NEED_READ, NEED_READ_WRITE, NEED_WRITE, Field, Op, Status
 
@@ -150,6 +153,9 @@ def _widen(lo: Lowering, value: ir.Value) -> ir.Value:
 
 
 def lower_alu(lo: Lowering, site: Site) -> None:
+    if site.slot in lo.arena_casts:  # ``wD = wS`` standing for addr_space_cast(rS, 1, 0)
+        lo.set_reg(site.insn.dst, arena_cast(lo, lo.reg(site.insn.src)))
+        return
     bits = 64 if site.spec.alu64 else 32
     a, b = _operands(lo, site, bits)
     lo.set_reg(site.insn.dst, _widen(lo, ALU[site.spec.op](lo.b, a, b, bits)))
@@ -272,7 +278,10 @@ def lower_ld_packet(lo: Lowering, site: Site) -> None:
 
 def lower_ldx(lo: Lowering, site: Site) -> None:
     insn, size, b = site.insn, site.spec.size, lo.b
-    address = lo.check(lo.address(insn.src, insn.off), size, NEED_READ, site.slot)  # (a probe's: maybe 0s)
+    if site.slot in lo.arena_accesses:
+        address = arena_load_address(lo, lo.address(insn.src, insn.off), size, site.slot)
+    else:  # (a probe's: maybe 0s)
+        address = lo.check(lo.address(insn.src, insn.off), size, NEED_READ, site.slot)
     value = b.load(lo.pointer(address, size), align=1)
     if size < 8:
         value = b.sext(value, I64) if site.spec.kind is Kind.LDXSX else b.zext(value, I64)
@@ -282,7 +291,10 @@ def lower_ldx(lo: Lowering, site: Site) -> None:
 def _store(lo: Lowering, site: Site, value: ir.Value) -> None:
     insn, size, b = site.insn, site.spec.size, lo.b
     address = lo.address(insn.dst, insn.off)
-    lo.check(address, size, NEED_WRITE, site.slot)
+    if site.slot in lo.arena_accesses:
+        address = arena_store_address(lo, address, size, site.slot)
+    else:
+        lo.check(address, size, NEED_WRITE, site.slot)
     if size < 8:
         value = b.trunc(value, INT_TYPES[size])
     b.store(value, lo.pointer(address, size), align=1)
@@ -328,6 +340,17 @@ def _join(lo: Lowering, native: ir.Value, python: ir.Value, python_block: ir.Blo
     return phi
 
 
+def _operate(
+    lo: Lowering, site: Site, address: ir.Value, need: int, operate: Callable[[ir.Value], ir.Value]
+) -> ir.Value:
+    """``operate`` (an atomic, given the pointer to work on) on the checked ``address``, or at an arena
+    access on the arena's page it reaches (0 and nothing done where it faults, ``arena_or_zero``)."""
+    if site.slot in lo.arena_accesses:
+        return arena_or_zero(lo, address, site.spec.size, site.slot, operate)
+    lo.check(address, site.spec.size, need, site.slot)
+    return operate(address)
+
+
 def lower_atomic(lo: Lowering, site: Site) -> None:
     insn, spec, b = site.insn, site.spec, lo.b
     size = spec.size
@@ -339,14 +362,19 @@ def lower_atomic(lo: Lowering, site: Site) -> None:
         python, python_block = _aligned_or_python(
             lo, site, address, f"cmpxchg{size}", [_widen(lo, expected), _widen(lo, operand)]
         )
-        lo.check(address, size, NEED_READ_WRITE, site.slot)
-        pair = b.cmpxchg(b.inttoptr(address, kind.as_pointer()), expected, operand, "seq_cst", "seq_cst")
-        lo.set_reg(0, _join(lo, _widen(lo, b.extract_value(pair, 0)), python, python_block))
+
+        def exchange(pointer: ir.Value) -> ir.Value:
+            pair = b.cmpxchg(b.inttoptr(pointer, kind.as_pointer()), expected, operand, "seq_cst", "seq_cst")
+            return _widen(lo, b.extract_value(pair, 0))
+
+        lo.set_reg(0, _join(lo, _operate(lo, site, address, NEED_READ_WRITE, exchange), python, python_block))
         return
     python, python_block = _aligned_or_python(lo, site, address, f"{spec.op}{size}", [_widen(lo, operand)])
-    lo.check(address, size, NEED_READ_WRITE, site.slot)
-    old = b.atomic_rmw(spec.op, b.inttoptr(address, kind.as_pointer()), operand, "seq_cst")
-    merged = _join(lo, _widen(lo, old), python, python_block)
+
+    def update(pointer: ir.Value) -> ir.Value:
+        return _widen(lo, b.atomic_rmw(spec.op, b.inttoptr(pointer, kind.as_pointer()), operand, "seq_cst"))
+
+    merged = _join(lo, _operate(lo, site, address, NEED_READ_WRITE, update), python, python_block)
     if spec.fetch:
         lo.set_reg(insn.src, merged)
 
@@ -356,9 +384,11 @@ def lower_load_acquire(lo: Lowering, site: Site) -> None:
     kind = INT_TYPES[size]
     address = lo.address(insn.src, insn.off)
     python, python_block = _aligned_or_python(lo, site, address, f"load_acq{size}", [])
-    lo.check(address, size, NEED_READ, site.slot)
-    value = b.load_atomic(b.inttoptr(address, kind.as_pointer()), "acquire", size)
-    lo.set_reg(insn.dst, _join(lo, _widen(lo, value), python, python_block))
+
+    def load(pointer: ir.Value) -> ir.Value:
+        return _widen(lo, b.load_atomic(b.inttoptr(pointer, kind.as_pointer()), "acquire", size))
+
+    lo.set_reg(insn.dst, _join(lo, _operate(lo, site, address, NEED_READ, load), python, python_block))
 
 
 def lower_store_release(lo: Lowering, site: Site) -> None:
@@ -368,9 +398,12 @@ def lower_store_release(lo: Lowering, site: Site) -> None:
     value = lo.reg(insn.src)
     narrow = b.trunc(value, kind) if size < 8 else value
     python, python_block = _aligned_or_python(lo, site, address, f"store_rel{size}", [_widen(lo, narrow)])
-    lo.check(address, size, NEED_WRITE, site.slot)
-    b.store_atomic(narrow, b.inttoptr(address, kind.as_pointer()), "release", size)
-    _join(lo, lo.const(0), python, python_block)
+
+    def store(pointer: ir.Value) -> ir.Value:
+        b.store_atomic(narrow, b.inttoptr(pointer, kind.as_pointer()), "release", size)
+        return lo.const(0)
+
+    _join(lo, _operate(lo, site, address, NEED_WRITE, store), python, python_block)
 
 
 LOWERERS: dict[Kind, Lowerer] = {

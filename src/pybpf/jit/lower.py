@@ -161,12 +161,19 @@ class Lowering:
         lowerers: Mapping[Kind, Lowerer],
         proven: Collection[int] = frozenset(),
         probes: Collection[int] = frozenset(),
+        arena_accesses: Collection[int] = frozenset(),
+        arena_casts: Collection[int] = frozenset(),
     ) -> None:
         self.view = view
-        self.proven = frozenset(proven)
-        """Slots of the memory accesses the verifier proved in bounds: lowered without a check."""
+        self.proven = frozenset(proven) - frozenset(arena_accesses)
+        """Slots of the memory accesses the verifier proved in bounds: lowered without a check (an
+        arena access never: it goes through the arena's window, ``pybpf.jit.arena``)."""
         self.probes = frozenset(probes)
         """Slots of the probe loads (``pybpf.vm.probe``): where no memory is, they read 0 (``check``)."""
+        self.arena_accesses = frozenset(arena_accesses)
+        """Slots of the accesses through arena pointers (``BPF_PROBE_MEM32``, ``pybpf.jit.arena``)."""
+        self.arena_casts = frozenset(arena_casts)
+        """Slots of the casts to address space 1, given as ``wD = wS`` (``pybpf.vm.arena.arena_casts``)."""
         self.specs = specs
         self.leaders = sorted(leaders)
         self.resolved = resolved
@@ -309,11 +316,7 @@ class Lowering:
         missing = self.new_block("probe_missing")
         b.cbranch(ok, done, missing)
         self.continue_in(missing, dominated=True)
-        zero = self.module.globals.get(PROBE_ZERO)
-        if zero is None:
-            zero = ir.GlobalVariable(self.module, I64, PROBE_ZERO)
-            zero.linkage, zero.global_constant, zero.initializer = "internal", True, ir.Constant(I64, 0)
-        zero_address = b.ptrtoint(zero, I64)
+        zero_address = self.zero_address()
         b.branch(done)
         self.continue_in(done, dominated=True)
         chosen = b.phi(I64, name="probed")
@@ -321,6 +324,14 @@ class Lowering:
         chosen.add_incoming(address, slow)
         chosen.add_incoming(zero_address, missing)
         return chosen
+
+    def zero_address(self) -> ir.Value:
+        """The address of ``PROBE_ZERO``: 8 zero bytes a load that found no memory reads instead."""
+        zero = self.module.globals.get(PROBE_ZERO)
+        if zero is None:
+            zero = ir.GlobalVariable(self.module, I64, PROBE_ZERO)
+            zero.linkage, zero.global_constant, zero.initializer = "internal", True, ir.Constant(I64, 0)
+        return self.b.ptrtoint(zero, I64)
 
     def _base_register(self, slot: int) -> int:
         """The register the memory access at ``slot`` addresses memory through."""

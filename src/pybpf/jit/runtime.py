@@ -5,9 +5,10 @@ the kernel's way back from JITed code into C — helpers are called through one 
 ``_trampoline`` (a ctypes ``CFUNCTYPE`` whose address every run state holds), which dispatches on its
 ``op`` argument: a helper id (``HelperRegistry``, the interpreter's helpers, with the same
 ``HelperContext``), or an ``Op`` — a region for a memory access the native table missed, a legacy
-packet load, a ``callx`` of a helper id, a misaligned atomic, a map value a native lookup hands
-out for the first time (``pybpf.jit.native_maps``), the repair of a map whose mutex's holder died
-(``pybpf.jit.native_hash_write``).
+packet load, a ``callx`` of a helper id, a misaligned atomic (on the arena, for an arena access),
+where an arena access the page bitmap did not clear lands (``pybpf.jit.arena``), a map value a
+native lookup hands out for the first time (``pybpf.jit.native_maps``), the repair of a map whose
+mutex's holder died (``pybpf.jit.native_hash_write``).
 
 A ``JitSession`` is the JIT's ``RunSession`` (``pybpf.engine``): one native state, one register
 file and one stack (``MAX_CALL_FRAMES`` frames of 512 bytes, registered in ``Memory`` as region
@@ -51,6 +52,7 @@ once the native code has returned.
 from __future__ import annotations
 
 import ctypes
+import functools
 import struct
 import weakref
 from collections.abc import Callable, Mapping
@@ -102,6 +104,11 @@ _CODE_BASE = int(Field.CODE_BASE)
 _MAY_GOTO = int(Field.MAY_GOTO)
 _TABLE = int(Field.TABLE)
 _CPU = int(Field.CPU)
+_ARENA_PAGES = int(Field.ARENA_PAGES)
+_ARENA_START = int(Field.ARENA_START)
+_ARENA_SIZE = int(Field.ARENA_SIZE)
+_ARENA_BITMAP = int(Field.ARENA_BITMAP)
+_ARENA_UPPER = int(Field.ARENA_UPPER)
 _RUNNING, _HALT = int(Status.RUNNING), int(Status.HALT)
 _TABLE_WORDS = 3 * TABLE_ENTRIES
 _TABLE_LAYOUT = struct.Struct(f"={_TABLE_WORDS}Q")
@@ -219,6 +226,7 @@ class JitSession:
         fields[_TRAMPOLINE] = TRAMPOLINE_ADDRESS
         fields[_CODE_BASE] = program.code_base
         fields[_DEPTH] = 1
+        self._set_arena(program)
         self._generation = -1
         self._next_entry = 0
         self.packet: PacketReader | None = None
@@ -244,6 +252,20 @@ class JitSession:
         self.instructions = 0
         """Instructions the last run executed (charged per basic block, as the interpreter's)."""
         _ACTIVE[self._state_address] = self
+
+    def _set_arena(self, program: JitProgram) -> None:
+        """The arena's window in the state (``pybpf.jit.arena``): its pages in this process, where
+        pointers start, its size and page bitmap, the upper half the casts add; all 0 without one."""
+        window, fields = program.arena_window, self.fields
+        arena = window.arena
+        fields[_ARENA_UPPER] = program.arena_upper
+        if arena is None:
+            fields[_ARENA_PAGES] = fields[_ARENA_START] = fields[_ARENA_SIZE] = fields[_ARENA_BITMAP] = 0
+            return
+        fields[_ARENA_PAGES] = window.base + arena.data_at
+        fields[_ARENA_START] = arena.user_vm_start & 0xFFFF_FFFF
+        fields[_ARENA_SIZE] = arena.size
+        fields[_ARENA_BITMAP] = window.base + arena.bitmap_at
 
     def set_limits(self, budget: int | None, trace_pipe: TracePipe | None) -> None:
         """The budget of the next runs (None: unlimited) and where bpf_trace_printk writes."""
@@ -585,6 +607,8 @@ class JitSession:
             return self._call_kfunc(int(self.fields[_ARG]), args, pc)
         if op == Op.ATOMIC:
             return self._atomic(ATOMIC_FUNCTIONS[self.fields[_ARG]], a1, a2, a3, pc)
+        if op == Op.ARENA:
+            return self.program.arena_window.native_address(a1, a2)
         if op == Op.VALUE and self.native_maps is not None:
             return self._hand_value(self.native_maps, a1, a2, a3)
         if op == Op.RECOVER and self.native_maps is not None:
@@ -646,10 +670,13 @@ class JitSession:
             self._after_python(generation)
 
     def _atomic(self, name: str, address: int, operand: int, desired: int, pc: int) -> int:
-        self._sync_depth()
-        if self._reaching:
-            self._reach(address)
-        function: Callable[..., int | None] = self.program.atomics[name]
+        if pc in self.program.arena_accesses:  # on the arena's page, as the interpreter's
+            function: Callable[..., int | None] = functools.partial(self.program.arena_window.atomic, name)
+        else:
+            self._sync_depth()
+            if self._reaching:
+                self._reach(address)
+            function = self.program.atomics[name]
         if name.startswith("cmpxchg"):
             result = function(address, operand, desired, pc)
         elif name.startswith("load_acq"):

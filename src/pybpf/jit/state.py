@@ -10,7 +10,7 @@ its regions change), and after the table what native helpers read: whether the r
 maps native lookups name, the run's CPU, the epoch of handed-out values and the random state; the
 two regions the memory checks last found in the table (the hot entries); and where the run's packet
 is, for the native packet helpers (the XDP buffer or the socket buffer's data, and whether a native
-helper moved the packet since Python last looked).
+helper moved the packet since Python last looked); and the program's arena window (``pybpf.jit.arena``).
 
 Every field is a 64-bit integer, so the lowering addresses them by index (``Field``) and
 ``NativeState`` is the same struct as ctypes sees it.
@@ -51,6 +51,12 @@ class Field(enum.IntEnum):
     SKB_MAC = 125  # address of the MAC header
     SKB_NETWORK = 126  # address of the network header
     SKB_HASH = 127  # address of skb->hash (a u32)
+    # the program's arena (``pybpf.jit.arena``): its window, as ``pybpf.vm.arena.ArenaWindow`` models it
+    ARENA_PAGES = 128  # address of the arena's first page in this process (0: no arena)
+    ARENA_START = 129  # the low 32 bits of the arena's user address (what a pointer's page 0 is at)
+    ARENA_SIZE = 130  # bytes of the arena's pages (0: no arena, every access asks Python)
+    ARENA_BITMAP = 131  # address of the bitmap of the arena's pages that have memory
+    ARENA_UPPER = 132  # the upper half of the arena's user address (the cast to address space 1)
 
 
 TABLE_ENTRIES = 32
@@ -59,7 +65,7 @@ HOT_ENTRIES = 2
 """Regions the compiled code checks inline before the table: the two it last found there (in a
 packet program, the context and the packet), each as (start, length, access bits); an entry with
 no access bits is empty.  Emptied whenever the table is refreshed, so never staler than the table."""
-STATE_FIELDS = Field.SKB_HASH + 1
+STATE_FIELDS = Field.ARENA_UPPER + 1
 
 
 class Status(enum.IntEnum):
@@ -85,6 +91,7 @@ class Op(enum.IntEnum):
     VALUE = -5  # (map index, address, stamp slot): a map value a native lookup hands out first
     RECOVER = -6  # (map index): repair a native map whose mutex's holder died, and unlock it
     KFUNC = -7  # (r1..r5) with ARG = the BTF id: a kernel function (``pybpf.kfuncs``)
+    ARENA = -8  # (address, size): where an arena access the page bitmap did not clear lands, or 0
 
 
 assert Field.MAPS_ARMED == Field.TABLE + 3 * TABLE_ENTRIES

@@ -26,6 +26,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.jit.codegen import JitUnavailable, check_budget, target
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.fallback import notice
+from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory, PacketReader
 from pybpf.vm.interpreter import Interpreter
 
@@ -47,10 +48,13 @@ class TieredProgram:
         facts: Collection[int] | None = None,
         stack_depths: Mapping[int, int] | None = None,
         probe_loads: Collection[int] = (),
+        arena_accesses: Collection[int] = (),
+        arena: MapOps | None = None,
     ) -> None:
         self.interpreter = Interpreter(
-            instructions, helpers=helpers, memory=memory, resolved=resolved, probe_loads=probe_loads
-        )
+            instructions, helpers=helpers, memory=memory, resolved=resolved, probe_loads=probe_loads,
+            arena_accesses=arena_accesses, arena=arena,
+        )  # fmt: skip
         self._instructions = instructions
         self._helpers, self._memory, self._resolved = helpers, memory, resolved
         self._facts = facts
@@ -59,6 +63,8 @@ class TieredProgram:
         """The verifier's stack depths, for the JIT (``JitProgram``'s ``stack_depths``)."""
         self._probe_loads = probe_loads
         """The verifier's probe loads, for both engines (``JitProgram``'s ``probe_loads``)."""
+        self._arena_accesses, self._arena = arena_accesses, arena
+        """The arena accesses and the arena, for both engines (``JitProgram``'s)."""
         self.executed = 0
         """Instructions run on the interpreter so far."""
         self.jit: JitProgram | None = None
@@ -84,6 +90,8 @@ class TieredProgram:
                     facts=self._facts,
                     stack_depths=self._stack_depths,
                     probe_loads=self._probe_loads,
+                    arena_accesses=self._arena_accesses,
+                    arena=self._arena,
                 )
                 program.prepare()
             except JitUnavailable as exc:
@@ -141,12 +149,14 @@ def tiered_engine(
     facts: Collection[int] | None = None,
     stack_depths: Mapping[int, int] | None = None,
     probe_loads: Collection[int] = (),
+    arena_accesses: Collection[int] = (),
+    arena: MapOps | None = None,
 ) -> TieredProgram:
     """The ``Engine`` of tiered execution (``facts``, ``stack_depths``: the verifier's, for the JIT;
-    ``probe_loads``: its probe loads, for both engines)."""
+    ``probe_loads``, ``arena_accesses`` and ``arena``: for both engines)."""
     return TieredProgram(
         instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,
-        stack_depths=stack_depths, probe_loads=probe_loads,
+        stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
     )  # fmt: skip
 
 

@@ -116,30 +116,29 @@ def _build(
     """The executable ``engine`` makes of the program; the JIT's engines get the verifier's facts (the
     accesses it proved in bounds, compiled unchecked) and stack depths (what a run zeroes of the
     stack), the interpreter checks every access and zeroes the whole stack.  Every engine gets the
-    probe loads (``ProgMeta.probe_loads``: reading an address no region holds gives 0).  A program
-    that uses an arena runs on the interpreter (the JIT does not reach arenas yet), which carries out
-    its arena accesses (``ProgMeta.arena_accesses``) on ``arena``."""
-    if arena is not None or arena_accesses:
-        if ENGINES[engine] is not Interpreter:
-            jit.notice("programs using an arena run on the interpreter")
-        return Interpreter(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena,
-        )  # fmt: skip
+    probe loads (``ProgMeta.probe_loads``: reading an address no region holds gives 0) and the arena
+    accesses (``ProgMeta.arena_accesses``), which they carry out on ``arena``."""
     if ENGINES[engine] is jit_engine:
         return jit_engine(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
-            stack_depths=stack_depths, probe_loads=probe_loads,
+            stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
         )  # fmt: skip
     if ENGINES[engine] is tiered_engine:
         return tiered_engine(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
-            stack_depths=stack_depths, probe_loads=probe_loads,
+            stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
         )  # fmt: skip
     if ENGINES[engine] is Interpreter:
         return Interpreter(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads
-        )
+            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
+            arena_accesses=arena_accesses, arena=arena,
+        )  # fmt: skip
+    if arena is not None or arena_accesses:
+        jit.notice(f"engine {engine!r} does not reach arenas")
+        return Interpreter(
+            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
+            arena_accesses=arena_accesses, arena=arena,
+        )  # fmt: skip
     return ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
 
 

@@ -5,11 +5,12 @@ Mirrors what the kernel's JITs emit for the accesses convert_ctx_accesses() mark
 the pointer's low 32 bits plus the instruction's offset, and a fault there -- a page no program
 allocated and no user touched, or an address outside the arena's pages -- is caught by the
 exception table: a load leaves 0 in its destination, a store is dropped.  The verifier names those
-accesses (``VerifiedProgram.arena_accesses``); ``arena_accessing`` gives the interpreter's generated
-code accessors that carry them out on the program's arena (``pybpf.maps.arena.ArenaMap``: the
-arena's pages are its storage, shared with every process and with user space's mappings) and leave
-every other access as it was.  The arena's pages are never registered as regions: a program reaches
-them only through its arena pointers.
+accesses (``VerifiedProgram.arena_accesses``); ``ArenaWindow`` is the one model of where they land
+(shared with the JIT's runtime, ``pybpf.jit.arena``), and ``arena_accessing`` gives the
+interpreter's generated code accessors that carry them out on the program's arena
+(``pybpf.maps.arena.ArenaMap``: the arena's pages are its storage, shared with every process and
+with user space's mappings) and leave every other access as it was.  The arena's pages are never
+registered as regions: a program reaches them only through its arena pointers.
 
 The cast from address space 0 to 1 (``rD = addr_space_cast(rS, 1, 0)``, which the verifier leaves for
 the JITs) gives 0 for a pointer whose low 32 bits are 0, else those bits under the upper half of the
@@ -66,19 +67,55 @@ def arena_casts(insns: list[Instruction], map_: MapOps | None) -> tuple[list[Ins
     return changed, casts
 
 
+class ArenaWindow:
+    """A program's window on its arena: where an access lands in the arena's storage, and the atomics
+    on its pages.  The one model of ``BPF_PROBE_MEM32`` every engine uses: the interpreter's
+    accessors (``arena_accessing``) and the JIT's runtime (its slow path and misaligned atomics,
+    ``pybpf.jit.runtime``).  With no arena (``map_`` not an ``ArenaMap``), every access faults."""
+
+    def __init__(self, map_: MapOps | None) -> None:
+        self.arena = map_ if isinstance(map_, ArenaMap) else None
+        self.storage: memoryview | None = self.arena.mem if self.arena is not None else None
+        """The arena map's storage (its pages from ``ArenaMap.data_at``), or None."""
+        self.base = 0
+        """The address of ``storage`` in this process (0 without an arena)."""
+        self.atomics: dict[str, Callable[..., int | None]] = {}
+        """The atomics on the arena's pages (``pybpf.vm.atomics``), by name."""
+        if self.storage is not None:
+            pages = Memory()  # the arena's pages, for the atomics' checks alone
+            self.base = ctypes.addressof(ctypes.c_char.from_buffer(self.storage))
+            pages.add_view(self.storage, self.base, access=READ | WRITE, name="arena")
+            self.atomics = dict(Atomics(pages).functions)
+
+    def where(self, address: int, size: int) -> int | None:
+        """The offset in ``storage`` of an access of ``size`` bytes at ``address`` (a pointer's low 32
+        bits plus the instruction's offset), or None where the kernel's access faults."""
+        return None if self.arena is None else self.arena.program_offset(address, size)
+
+    def native_address(self, address: int, size: int) -> int:
+        """The address in this process the access lands at, or 0 where it faults."""
+        offset = self.where(address, size)
+        return 0 if offset is None else self.base + offset
+
+    def atomic(self, name: str, address: int, *rest: int) -> int | None:
+        """The atomic ``name`` (``Atomics.functions``: operands then the pc in ``rest``) at the arena
+        ``address``: nothing written and 0 fetched where no page is (the exception table)."""
+        offset = self.where(address, int(name[-1]))
+        if offset is None:
+            return 0
+        return self.atomics[name](self.base + offset, *rest)
+
+
 def arena_accessing(namespace: MutableMapping[str, Any], slots: Collection[int], map_: MapOps | None) -> None:
     """Replace the accessors of ``namespace`` (the interpreter's generated code's) by ones that carry
     out the arena accesses at ``slots`` on the arena ``map_`` (with no arena, every such access
     faults: a load reads 0, a store is dropped)."""
     if not slots:
         return
-    arena = map_ if isinstance(map_, ArenaMap) else None
+    window = ArenaWindow(map_)
     at_slots = frozenset(slots)
     fill = namespace["_fill"]
-    storage = arena.mem if arena is not None else None
-
-    def where(address: int, size: int) -> int | None:
-        return None if arena is None else arena.program_offset(address, size)
+    storage, where = window.storage, window.where
 
     def fill_arena(address: int, size: int, write: bool, pc: int) -> tuple[int, int, int, memoryview]:
         if pc not in at_slots:
@@ -90,35 +127,24 @@ def arena_accessing(namespace: MutableMapping[str, Any], slots: Collection[int],
 
     namespace["_fill"] = fill_arena
     if storage is not None:
-        pages = Memory()  # the arena's pages, for the atomics' checks alone
-        base = ctypes.addressof(ctypes.c_char.from_buffer(storage))
-        pages.add_view(storage, base, access=READ | WRITE, name="arena")
-        for name, atomic in Atomics(pages).functions.items():
+        for name in window.atomics:
             key = f"_atomic_{name}"
-            namespace[key] = _arena_atomic(namespace[key], atomic, at_slots, where, base, int(name[-1]))
+            namespace[key] = _arena_atomic(namespace[key], window, name, at_slots)
     for name, (size, fmt) in _LOADS.items():
         namespace[name] = _arena_load(namespace[name], at_slots, where, storage, size, fmt)
     for name, (size, fmt) in _STORES.items():
         namespace[name] = _arena_store(namespace[name], at_slots, where, storage, size, fmt)
 
 
-def _arena_atomic(  # noqa: PLR0917
-    plain: Callable[..., int | None],
-    arena: Callable[..., int | None],
-    slots: frozenset[int],
-    where: Callable[[int, int], int | None],
-    base: int,
-    size: int,
+def _arena_atomic(
+    plain: Callable[..., int | None], window: ArenaWindow, name: str, slots: frozenset[int]
 ) -> Callable[..., int | None]:
     """An atomic (``(address, operands..., pc)``) that, at ``slots``, works on the arena's page."""
 
     def atomic(address: int, *rest: int) -> int | None:
         if rest[-1] not in slots:
             return plain(address, *rest)
-        offset = where(address, size)
-        if offset is None:
-            return 0  # the exception table: nothing written, a fetch reads 0
-        return arena(base + offset, *rest)
+        return window.atomic(name, address, *rest)
 
     return atomic
 
@@ -166,4 +192,4 @@ def _arena_store(  # noqa: PLR0917
     return store_arena
 
 
-__all__ = ["arena_accessing"]
+__all__ = ["ArenaWindow", "arena_accessing", "arena_casts"]
