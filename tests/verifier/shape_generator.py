@@ -46,6 +46,10 @@ only sample:
 * ``subprog_precision``: one to three calls of a subprogram with constants, bounded scalars or stack
   pointers, the result (or what it wrote into the caller's frame) used as an offset (precision
   backtracking across frames, callee state pruning);
+* ``var_size``: helpers taking memory and a size (ARG_CONST_SIZE_OR_ZERO and ARG_CONST_SIZE:
+  probe_read_kernel, ringbuf_output, csum_diff, xdp_load_bytes) with constant, masked, compared
+  or unknown sizes over a stack buffer written fully, partly or not at all, or a map value; the
+  buffer read afterwards (check_mem_size_reg, check_stack_range_initialized, raw-mode marks);
 * ``prune_merge``: diamonds whose two sides leave constants, bounded scalars or stack slots of
   different kinds, joined and then relied on (states_equal, regsafe/stacksafe, precision).
 
@@ -842,6 +846,53 @@ class ShapeBuilder(ProgramBuilder):
         if rng.random() < 0.5:
             self.emit(f"r9 = *(u{rng.choice((8, 32, 64))} *)(r10 -{rng.choice((8, 8, 16))})")
         self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_var_size(self) -> None:
+        rng = self.rng
+        out = self.label()
+        base = rng.choice((-64, -48, -32, -16))
+        filled = rng.randrange(3)  # the buffer on the stack: not written, half written, written
+        for off in range(base, 0, 8):
+            if filled == 2 or (filled == 1 and off < base // 2):
+                self.emit(f"*(u64 *)(r10 {off}) = 0")
+        source = rng.randrange(4)
+        if source == 0:
+            self.emit(f"r9 = {rng.choice((0, 1, 7, 8, 16, 32, 48, 64, 65, -1))}")
+        else:
+            self.unknown("r9")
+            if source == 1:
+                self.emit(f"r9 &= {rng.choice((7, 15, 16, 31, 63, 127))}")
+            elif source == 2:
+                self.emit(f"if r9 {rng.choice(('>', '>=', 's>'))} {rng.choice((8, 16, 32, 64))} goto {out}")
+                if rng.random() < 0.6:
+                    self.emit(f"if r9 {rng.choice(('s<', '<', '=='))} {rng.choice((0, 1))} goto {out}")
+            else:
+                self.refine("r9", out)
+        buffer = rng.randrange(3)
+        helper = rng.randrange(4)
+        if helper == 0:  # probe_read_kernel(dst, size, src): dst may be uninitialized
+            if buffer == 0:
+                self.emit("r1 = r10", f"r1 += {base}")
+            else:
+                self.value_pointer(out, "r1")
+                self.emit(f"r1 += {rng.choice((0, 0, 4, 8))}")
+            self.emit("r2 = r9", "r3 = 0", "call bpf_probe_read_kernel")
+        elif helper == 1:  # ringbuf_output(rb, data, size, 0): data read
+            if buffer == 0:
+                self.emit("r2 = r10", f"r2 += {base}")
+            else:
+                self.value_pointer(out, "r2")
+            self.emit("r1 = map_fd(rb) ll", "r3 = r9", "r4 = 0", "call bpf_ringbuf_output")
+        elif helper == 2:  # csum_diff(from, from_size, to, to_size, seed)
+            self.emit("r1 = r10", f"r1 += {base}", "r2 = r9", "r3 = 0", "r4 = 0", "r5 = 0")
+            self.emit("call bpf_csum_diff")
+        else:  # xdp_load_bytes(ctx, off, buf, len): buf may be uninitialized
+            self.emit("r1 = r6", f"r2 = {rng.choice((0, 14))}", "r3 = r10", f"r3 += {base}", "r4 = r9")
+            self.emit("call bpf_xdp_load_bytes")
+        if rng.random() < 0.7:
+            size = rng.choice(list(SIZES))
+            self.emit(f"r3 = *({SIZES[size]} *)(r10 {base + rng.choice((0, 0, 8, 16)):+d})")
         self.emit(f"{out}:")
 
     def program(self, shape: str = "") -> str:  # type: ignore[override]
