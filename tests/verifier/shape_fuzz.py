@@ -53,10 +53,12 @@ def first_path(log: str) -> tuple[str, ...]:
 
 def program_of(shape: str, seed: int) -> vc.Program:
     """The corpus-style program of ``shape`` and ``seed`` (with BPF func_info where it needs it)."""
+    text, prog_type = shape_generator.shaped(shape, seed)
     return vc.Program(
         name=f"{shape}:{seed}",
         theme=shape,
-        text=shape_generator.shaped_program(shape, seed),
+        prog_type=prog_type,
+        text=text,
         maps=MAPS,
         desc=f"{shape} seed {seed}",
         btf=shape_generator.BTF.get(shape, ""),

@@ -50,6 +50,9 @@ only sample:
   probe_read_kernel, ringbuf_output, csum_diff, xdp_load_bytes) with constant, masked, compared
   or unknown sizes over a stack buffer written fully, partly or not at all, or a map value; the
   buffer read afterwards (check_mem_size_reg, check_stack_range_initialized, raw-mode marks);
+* ``ctx_access``: loads, stores and moved-pointer accesses of the context's fields at their own
+  and other sizes and offsets, for XDP and six __sk_buff program types (each type's
+  is_valid_access, narrow loads, the packet pointers read from it);
 * ``prune_merge``: diamonds whose two sides leave constants, bounded scalars or stack slots of
   different kinds, joined and then relied on (states_equal, regsafe/stacksafe, precision).
 
@@ -67,6 +70,25 @@ MAPS = "hmap=hash(4,16,8) amap=array(4,16,4) rb=ringbuf(0,0,4096)"
 _SIGNED = {1: "s8", 2: "s16", 4: "s32"}
 _EDGES = (0, 1, 7, 8, 15, 16, 255, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, -1, -8, -16, -0x80000000)
 """Comparison constants near the boundaries of the value ranges (an s32 immediate each)."""
+_CTX_TYPES = ("xdp", "socket_filter", "sched_cls", "sched_act", "cgroup_skb", "sk_skb", "lwt_in")
+"""The program types ``ctx_access`` draws from: XDP's xdp_md and the __sk_buff of the others."""
+_XDP_FIELDS = ((0, 4), (4, 4), (8, 4), (12, 4), (16, 4), (20, 4))
+_SKB_FIELDS = (
+    *((off, 4) for off in range(0, 76, 4)),  # len ... cb[] hash tc_classid
+    (76, 4),  # data
+    (80, 4),  # data_end
+    *((off, 4) for off in range(84, 140, 4)),  # napi_id family ips ports
+    (140, 4),  # data_meta
+    (144, 8),  # flow_keys
+    (152, 8),  # tstamp
+    (160, 4),  # wire_len
+    (164, 4),  # gso_segs
+    (168, 8),  # sk
+    (176, 4),  # gso_size
+    (180, 1),  # tstamp_type
+    (184, 8),  # hwtstamp
+)
+"""(offset, size) of the fields of xdp_md and __sk_buff (include/uapi/linux/bpf.h)."""
 _WIDE_EDGES = ("0x80000000", "0xffffffff", "0x100000000", "0x7fffffffffffffff", "0x8000000000000000")
 """64-bit constants an immediate cannot hold (loaded with lddw into r4 first)."""
 
@@ -895,14 +917,42 @@ class ShapeBuilder(ProgramBuilder):
             self.emit(f"r3 = *({SIZES[size]} *)(r10 {base + rng.choice((0, 0, 8, 16)):+d})")
         self.emit(f"{out}:")
 
+    def shape_ctx_access(self) -> None:
+        rng = self.rng
+        out = self.label()
+        if not self.prog_type:
+            self.prog_type = rng.choice(_CTX_TYPES)
+        fields = _XDP_FIELDS if self.prog_type == "xdp" else _SKB_FIELDS
+        field, width = rng.choice(fields)
+        off = field + (rng.choice((0, 0, 0, 1, 2, 3, 4)) if rng.random() < 0.4 else 0)
+        if rng.random() < 0.1:
+            off = rng.randrange(-4, 200 if self.prog_type != "xdp" else 28)
+        size = width if rng.random() < 0.5 else rng.choice(list(SIZES))
+        form = rng.randrange(6)
+        if form <= 2:
+            self.emit(f"r3 = *({SIZES[size]} *)(r6 {off:+d})")
+            if width == 8 or field in (0, 4, 8, 76, 80, 140):  # maybe a pointer: use it
+                self.emit(f"r4 = *({SIZES[size]} *)(r6 {off:+d})", "r5 = r3", "r5 += 4")
+                self.emit(f"if r5 > r4 goto {out}", "r0 = *(u32 *)(r3 +0)")
+            else:
+                self.use("r3", out)
+        elif form == 3:
+            self.emit(f"*({SIZES[size]} *)(r6 {off:+d}) = {rng.choice((0, 1, 7))}")
+        elif form == 4:
+            self.emit(f"r3 = {rng.choice((0, 3))}", f"*({SIZES[size]} *)(r6 {off:+d}) = r3")
+        else:
+            self.emit("r3 = r6", f"r3 += {rng.choice((0, 4, 8, 48))}", f"r0 = *(u32 *)(r3 {off % 8:+d})")
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
+        self.prog_type = ""
         self.emit("r6 = r1", "r7 = *(u32 *)(r6 + 0)", "r8 = *(u32 *)(r6 + 4)")
         build = getattr(self, f"shape_{shape}")
         for _ in range(self.rng.randint(1, 3)):
             self.kinds.append(shape)
             build()
-        self.emit("r0 = 2", "exit")
+        self.emit(f"r0 = {1 if self.prog_type == 'cgroup_skb' else 2}", "exit")
         return "\n".join(line if line.endswith(":") else f"    {line}" for line in [*self.lines, *self.tail])
 
 
@@ -912,8 +962,16 @@ BTF = {"callbacks": "func_info"}
 ``btf`` header: every other shape loads without BTF."""
 
 
-def shaped_program(shape: str, seed: int) -> str:
-    """The program text of ``shape`` and ``seed`` (a pure function of the two)."""
+def shaped(shape: str, seed: int) -> tuple[str, str]:
+    """The program text of ``shape`` and ``seed`` and its program type (a pure function of the two;
+    the type is XDP but for ``ctx_access``, which draws it)."""
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; the shapes: {', '.join(SHAPES)}")
-    return ShapeBuilder(seed).program(shape)
+    builder = ShapeBuilder(seed)
+    text = builder.program(shape)
+    return text, builder.prog_type or "xdp"
+
+
+def shaped_program(shape: str, seed: int) -> str:
+    """The program text of ``shape`` and ``seed`` (a pure function of the two)."""
+    return shaped(shape, seed)[0]
