@@ -155,6 +155,8 @@ def test_shaped_programs_against_kernel(kernel: bool, shape: str) -> None:
     for seed in SHAPE_SEEDS:
         program = program_of(shape, seed)
         theirs, _ = answer(program, NativeBackend())
+        if theirs.line.startswith("verifier bug:"):
+            continue  # a kernel bug after verification (known_disagreements.txt's "After do_check")
         mine, _ = answer(program, UserBackend())
         kind = compare(mine, theirs)
         if kind:

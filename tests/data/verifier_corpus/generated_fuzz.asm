@@ -179,3 +179,47 @@ desc: the same through the stack: a spilled [-8, 55] filled with an s8 load
     *(u8 *)(r3 +0) = 0
     r0 = 2
     exit
+
+=== fuzz/bpf_loop_dead_callback_last
+btf: func_info
+desc: callbacks:1180: a bpf_loop of 0 iterations never verifies its callback; dead-code removal deletes it and, another subprogram remaining, jit_subprogs finds no program at the func pointer's stale target (EFAULT 'verifier bug', Linux 6.18)
+    r1 = 1
+    r2 = func(cb1) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r1 = 0
+    r2 = func(cb2) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 2
+    exit
+cb1:
+    r0 = 0
+    exit
+cb2:
+    r0 = 0
+    exit
+
+=== fuzz/bpf_loop_dead_callback_middle
+btf: func_info
+desc: the same with the never-verified callback before the verified one: the stale target is the next subprogram's start, and the load succeeds
+    r1 = 0
+    r2 = func(cb1) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r1 = 1
+    r2 = func(cb2) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 2
+    exit
+cb1:
+    r0 = 0
+    exit
+cb2:
+    r0 = 0
+    exit
