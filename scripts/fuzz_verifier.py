@@ -27,68 +27,20 @@ program and both logs.
 from __future__ import annotations
 
 import argparse
-import errno
 import re
 import signal
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from pybpf.kernel.backend import Backend, UserBackend  # noqa: E402, I001
+from pybpf.kernel.backend import UserBackend  # noqa: E402, I001
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
-from tests.verifier import verifier_corpus as vc  # noqa: E402
-from tests.verifier import shape_generator  # noqa: E402
-from tests.verifier.shape_generator import SHAPES, shaped_program  # noqa: E402
-
-KINDS = ("unsound", "strict", "errno", "message", "processed", "path", "heavy", "slow")
-MAPS = vc._parse_maps(shape_generator.MAPS)
-_STATE_LINE = re.compile(r"^(\d+: |from \d+ to \d+)")
-_MAP_ADDRESS = re.compile(r"^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ *")
-_PROCESSED = re.compile(r"^processed (\d+) insns", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One verifier's answer on one program."""
-
-    err: int
-    line: str
-    processed: int
-    first_path: tuple[str, ...]
-
-    def __str__(self) -> str:
-        name = errno.errorcode.get(self.err, str(self.err)) if self.err else "accepted"
-        return f"{name} ({self.processed} insns){': ' + self.line if self.err else ''}"
-
-
-def first_path(log: str) -> tuple[str, ...]:
-    """The level-2 state lines up to the end of the first path explored, map addresses masked."""
-    lines = []
-    for line in log.splitlines():
-        if not _STATE_LINE.match(line):
-            continue
-        if line.startswith("from ") or line.endswith(": safe"):
-            break
-        lines.append(_MAP_ADDRESS.sub(r"\1<map> ", line.rstrip()))
-    return tuple(lines)
-
-
-def program_of(shape: str, seed: int) -> vc.Program:
-    text = shaped_program(shape, seed)
-    return vc.Program(name=f"{shape}:{seed}", theme=shape, text=text, maps=MAPS, desc=f"{shape} seed {seed}")
-
-
-def answer(program: vc.Program, backend: Backend) -> tuple[Answer, str]:
-    err, log = vc.load_with_log(program, backend, log_level=2)
-    count = _PROCESSED.search(log)
-    return Answer(
-        err, vc.reason(log) if err else "", int(count.group(1)) if count else -1, first_path(log)
-    ), log
+from tests.verifier.shape_fuzz import KINDS, answer, compare, program_of  # noqa: E402
+from tests.verifier.shape_generator import SHAPES  # noqa: E402
 
 
 class _Slow(Exception):
@@ -97,19 +49,6 @@ class _Slow(Exception):
 
 def _interrupt(_signum: int, _frame: object) -> None:
     raise _Slow
-
-
-def compare(pybpf: Answer, kernel: Answer) -> str:
-    """The kind of disagreement (one of ``KINDS``), or "" when the answers agree."""
-    if pybpf.err != kernel.err:
-        return "unsound" if not pybpf.err else "strict" if not kernel.err else "errno"
-    if pybpf.err and pybpf.line != kernel.line:
-        return "message"
-    if pybpf.processed != kernel.processed:
-        return "processed"
-    if pybpf.first_path != kernel.first_path:
-        return "path"
-    return ""
 
 
 def show(spec: str) -> None:

@@ -31,22 +31,64 @@ only sample:
 * ``null_copies``: map lookups whose result is copied, spilled or offset before or after the NULL
   check (mark_ptr_or_null_regs on every register sharing the id);
 * ``atomics``: BPF_ATOMIC operations (add/and/or/xor with and without fetch, xchg, cmpxchg, 32 and
-  64 bits) on the stack (written or not) and on map values at any offset, the fetched value used.
+  64 bits) on the stack (written or not) and on map values at any offset, the fetched value used;
+* ``ptr_kinds``: arithmetic on every pointer an XDP program holds (ctx, packet, data_end, data_meta,
+  the map itself, a map value, the stack, ring-buffer memory): constants, bounded scalars, 32-bit
+  and bitwise ALU, pointer minus pointer, then an access, a spill and fill, or a comparison
+  (adjust_ptr_min_max_vals's refusals, check_mem_access per pointer type);
+* ``jmp32_bounds``: JMP32 comparisons (immediates and registers) of 64-bit values whose upper half
+  is unknown, then the 64-bit value used (reg_set_min_max on subregisters, the 32-to-64 deductions);
+* ``callbacks``: bpf_loop and bpf_for_each_map_elem with a callback that reads and writes state in
+  the caller's stack or a map value, returning constants or a register (callback verification,
+  its convergence, the return range check);
+* ``iter_num``: open-coded bpf_iter_num loops over constant or unknown ranges whose bodies write
+  the caller's stack (iterator states, is_state_visited for iterators, leaked iterators);
+* ``subprog_precision``: one to three calls of a subprogram with constants, bounded scalars or stack
+  pointers, the result (or what it wrote into the caller's frame) used as an offset (precision
+  backtracking across frames, callee state pruning);
+* ``var_size``: helpers taking memory and a size (ARG_CONST_SIZE_OR_ZERO and ARG_CONST_SIZE:
+  probe_read_kernel, ringbuf_output, csum_diff, xdp_load_bytes) with constant, masked, compared
+  or unknown sizes over a stack buffer written fully, partly or not at all, or a map value; the
+  buffer read afterwards (check_mem_size_reg, check_stack_range_initialized, raw-mode marks);
+* ``ctx_access``: loads, stores and moved-pointer accesses of the context's fields at their own
+  and other sizes and offsets, for XDP and six __sk_buff program types (each type's
+  is_valid_access, narrow loads, the packet pointers read from it);
+* ``prune_merge``: diamonds whose two sides leave constants, bounded scalars or stack slots of
+  different kinds, joined and then relied on (states_equal, regsafe/stacksafe, precision).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
 verdict.  Registers as in ``tests.verifier.corpus_generator``: r6 the context, r7 data, r8
-data_end; snippets use r0-r5 and r9.
+data_end; snippets use r0-r5 and r9.  Subprograms and callbacks follow the main program (``tail``).
 """
 
 from __future__ import annotations
 
 from tests.verifier.corpus_generator import _ALU, _JMP, SIZES, ProgramBuilder
 
-MAPS = "hmap=hash(4,16,8) amap=array(4,16,4)"
+MAPS = "hmap=hash(4,16,8) amap=array(4,16,4) rb=ringbuf(0,0,4096)"
 _SIGNED = {1: "s8", 2: "s16", 4: "s32"}
 _EDGES = (0, 1, 7, 8, 15, 16, 255, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF, -1, -8, -16, -0x80000000)
 """Comparison constants near the boundaries of the value ranges (an s32 immediate each)."""
+_CTX_TYPES = ("xdp", "socket_filter", "sched_cls", "sched_act", "cgroup_skb", "sk_skb", "lwt_in")
+"""The program types ``ctx_access`` draws from: XDP's xdp_md and the __sk_buff of the others."""
+_XDP_FIELDS = ((0, 4), (4, 4), (8, 4), (12, 4), (16, 4), (20, 4))
+_SKB_FIELDS = (
+    *((off, 4) for off in range(0, 76, 4)),  # len ... cb[] hash tc_classid
+    (76, 4),  # data
+    (80, 4),  # data_end
+    *((off, 4) for off in range(84, 140, 4)),  # napi_id family ips ports
+    (140, 4),  # data_meta
+    (144, 8),  # flow_keys
+    (152, 8),  # tstamp
+    (160, 4),  # wire_len
+    (164, 4),  # gso_segs
+    (168, 8),  # sk
+    (176, 4),  # gso_size
+    (180, 1),  # tstamp_type
+    (184, 8),  # hwtstamp
+)
+"""(offset, size) of the fields of xdp_md and __sk_buff (include/uapi/linux/bpf.h)."""
 _WIDE_EDGES = ("0x80000000", "0xffffffff", "0x100000000", "0x7fffffffffffffff", "0x8000000000000000")
 """64-bit constants an immediate cannot hold (loaded with lddw into r4 first)."""
 
@@ -540,22 +582,396 @@ class ShapeBuilder(ProgramBuilder):
         self.use("r5", out)
         self.emit(f"{out}:")
 
+    def shape_ptr_kinds(self) -> None:
+        rng = self.rng
+        out = self.label()
+        kind = rng.choice(("ctx", "data", "data_end", "meta", "map", "value", "stack", "ringbuf"))
+        if kind == "ctx":
+            self.emit("r9 = r6")
+        elif kind == "data":
+            self.emit("r9 = r7")
+        elif kind == "data_end":
+            self.emit("r9 = r8")
+        elif kind == "meta":
+            self.emit("r9 = *(u32 *)(r6 + 8)")
+        elif kind == "map":
+            self.emit(f"r9 = map_fd({rng.choice(('hmap', 'amap'))}) ll")
+        elif kind == "value":
+            self.value_pointer(out, "r9")
+        elif kind == "stack":
+            for off in range(-32, 0, 8):
+                self.emit(f"*(u64 *)(r10 {off}) = {rng.randrange(4)}")
+            self.emit("r9 = r10", f"r9 += {rng.choice((-32, -16, -8))}")
+        else:
+            self.emit("r1 = map_fd(rb) ll", f"r2 = {rng.choice((8, 16, 32))}", "r3 = 0")
+            self.emit(
+                "call bpf_ringbuf_reserve", f"if r0 == 0 goto {out}", "*(u64 *)(r10 -40) = r0", "r9 = r0"
+            )
+        for _ in range(rng.randint(1, 2)):
+            form = rng.randrange(9)
+            if form == 0:
+                self.emit(f"r9 += {rng.choice((-8, -1, 1, 2, 4, 8, 14, 16, 0x7FFFFFFF, -0x80000000))}")
+            elif form == 1:
+                self.emit(f"r9 -= {rng.choice((-4, 1, 4, 8))}")
+            elif form in (2, 3):
+                self.unknown("r5")
+                self.refine("r5", out)
+                if rng.random() < 0.7:
+                    self.emit(f"r5 &= {rng.choice((1, 3, 7, 8, 15))}")
+                self.emit(f"r9 {rng.choice(('+=', '+=', '-='))} r5")
+            elif form == 4:
+                self.emit(f"w9 {rng.choice(('+=', '-=', '&=', '='))} {rng.choice((0, 4, 8))}")
+            elif form == 5:
+                self.emit(
+                    f"r9 {rng.choice(('&=', '|=', '^=', '<<=', '>>=', '*=', '/='))} {rng.choice((1, 2, 8))}"
+                )
+            elif form == 6:
+                self.emit(rng.choice(("r9 = -r9", "r9 = be16 r9", "r9 = (s32)r9", "r5 = r9", "r9 += r9")))
+            elif form == 7:
+                other = rng.choice(("r6", "r7", "r8", "r10"))
+                self.emit(f"r5 = {other}", f"r5 {rng.choice(('-=', '+='))} r9", "r9 = r5")
+            else:
+                self.emit("r5 = r7", "r5 += 8", f"if r5 {rng.choice(('>', '<=', '>='))} r8 goto {out}")
+        sink = rng.randrange(6)
+        size = rng.choice(list(SIZES))
+        off = rng.choice((0, 0, 1, 4, 8, -8, 12))
+        if sink <= 1:
+            self.emit(f"r3 = *({SIZES[size]} *)(r9 {off:+d})")
+        elif sink == 2:
+            self.emit(f"*({SIZES[size]} *)(r9 {off:+d}) = {rng.randrange(9)}")
+        elif sink == 3:
+            self.emit("*(u64 *)(r10 -48) = r9", f"r5 = *(u{rng.choice((64, 64, 32))} *)(r10 -48)")
+            self.emit(f"r3 = *(u8 *)(r5 +{rng.randrange(4)})")
+        elif sink == 4:
+            self.emit(f"if r9 {rng.choice(_JMP)} r{rng.choice((6, 7, 8, 10))} goto +1")
+            self.trap()
+        else:
+            self.emit(f"if r9 {rng.choice(('==', '!=', '>'))} {rng.choice((0, 1))} goto +1")
+            self.trap()
+        if kind == "ringbuf":
+            self.emit("r1 = *(u64 *)(r10 -40)", "r2 = 0", "call bpf_ringbuf_discard")
+        self.emit(f"{out}:")
+
+    def shape_jmp32_bounds(self) -> None:
+        rng = self.rng
+        out = self.label()
+        origin = rng.randrange(5)
+        if origin == 0:
+            self.unknown("r9")
+        elif origin == 1:
+            self.emit("call bpf_ktime_get_ns", "r9 = r0")
+        elif origin == 2:
+            self.unknown("r9")
+            self.emit("r9 <<= 32")
+            self.unknown("r5")
+            self.emit("r9 |= r5")
+        elif origin == 3:
+            self.emit(
+                "call bpf_get_prandom_u32", "r9 = r0", f"r9 += {rng.choice((-1, 1, 0x7FFFFFFF, -0x80000000))}"
+            )
+        else:
+            self.emit(
+                "call bpf_ktime_get_ns", "r9 = r0", f"r9 {rng.choice(('&=', '|='))} {rng.choice(_EDGES)}"
+            )
+        for _ in range(rng.randint(1, 3)):
+            op = rng.choice(_JMP)
+            if rng.random() < 0.3:
+                self.emit(f"w5 = {rng.choice(_EDGES)}", f"if w9 {op} w5 goto {out}")
+            elif rng.random() < 0.2:
+                self.emit(f"if w9 {op} {rng.choice(_EDGES)} goto +1", f"goto {out}")
+            else:
+                self.emit(f"if w9 {op} {rng.choice(_EDGES)} goto {out}")
+        if rng.random() < 0.4:
+            self.compare_edge("r9", out)
+        if rng.random() < 0.3:
+            self.emit(rng.choice(("w9 = w9", "r9 >>= 32", "w9 += 1", "r9 = (s32)r9")))
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_callbacks(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"cb{self.label()}"
+        slot_value = rng.choice((0, 1, 4, 8, 16))
+        self.emit(f"*(u64 *)(r10 -8) = {slot_value}")
+        if rng.random() < 0.5:
+            self.emit("*(u64 *)(r10 -16) = 0")
+        ctx = rng.randrange(4)
+        foreach = rng.random() < 0.35
+        if foreach:
+            self.emit(f"r1 = map_fd({rng.choice(('hmap', 'amap'))}) ll", f"r2 = func({func}) ll")
+            ctx_arg = "r3"
+        else:
+            if rng.random() < 0.6:
+                self.emit(f"r1 = {rng.choice((0, 1, 3, 10, 1000))}")
+            else:
+                self.unknown("r1")
+                self.emit(f"r1 &= {rng.choice((7, 63, 0xFFFF))}")
+            self.emit(f"r2 = func({func}) ll")
+            ctx_arg = "r3"
+        if ctx == 0:
+            self.emit(f"{ctx_arg} = 0")
+        elif ctx == 3:
+            self.emit(f"{ctx_arg} = map_value(amap, 0) ll")
+        else:
+            self.emit(f"{ctx_arg} = r10", f"{ctx_arg} += {rng.choice((-8, -8, -16))}")
+        self.emit(f"r4 = {0 if rng.random() < 0.9 else 1}")
+        self.emit("call bpf_for_each_map_elem" if foreach else "call bpf_loop")
+        if rng.random() < 0.4:
+            self.emit("r9 = r0")
+        else:
+            self.emit(f"r9 = *(u64 *)(r10 -{rng.choice((8, 8, 16))})")
+        if rng.random() < 0.4:
+            self.emit(f"r9 &= {rng.choice((7, 15))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+        # bpf_loop: r1 the index, r2 the context; for_each: r1 map, r2 key, r3 value, r4 context
+        ctx_reg = "r4" if foreach else "r2"
+        body = [f"{func}:"]
+        act = rng.randrange(5)
+        if act == 0:
+            body += [
+                f"r5 = *(u64 *)({ctx_reg} +0)",
+                f"r5 += {rng.choice((1, 4, 8))}",
+                f"*(u64 *)({ctx_reg} +0) = r5",
+            ]
+        elif act == 1:
+            index = "r1" if not foreach else "r5"
+            if foreach:
+                body.append("r5 = *(u32 *)(r2 +0)")
+            body.append(f"*(u64 *)({ctx_reg} +0) = {index}")
+        elif act == 2:
+            body += [f"r5 = *(u64 *)({ctx_reg} +0)", f"if r5 > {rng.choice((4, 8, 15))} goto +2"]
+            body += ["r5 = r10", "*(u64 *)(r5 -8) = 1"]
+        elif act == 3 and foreach:
+            body.append(f"r5 = *(u{rng.choice((8, 32, 64))} *)(r3 +{rng.choice((0, 8, 8, 12))})")
+            body.append(f"*(u64 *)({ctx_reg} +0) = r5")
+        else:
+            body.append(f"*(u64 *)({ctx_reg} +0) = {rng.choice((0, 2, 8, 9, 40))}")
+        ret = rng.randrange(5)
+        body.append(("r0 = 0", "r0 = 1", "r0 = 2", "r0 = r1", "r0 = 0")[ret])
+        body.append("exit")
+        self.tail.extend(body)
+
+    def shape_iter_num(self) -> None:
+        rng = self.rng
+        out = self.label()
+        top = self.label()
+        done = self.label()
+        slot = rng.choice((-16, -24))
+        self.emit("*(u64 *)(r10 -8) = 0")
+        if rng.random() < 0.6:
+            self.emit(f"r3 = {rng.choice((0, 3, 10, 100))}")
+        else:
+            self.unknown("r3")
+            if rng.random() < 0.7:
+                self.emit(f"r3 &= {rng.choice((7, 31))}")
+        self.emit("r1 = r10", f"r1 += {slot}", f"r2 = {rng.choice((0, 0, 1, -5))}")
+        self.emit("call kfunc(bpf_iter_num_new)")
+        self.emit(
+            f"{top}:", "r1 = r10", f"r1 += {slot}", "call kfunc(bpf_iter_num_next)", f"if r0 == 0 goto {done}"
+        )
+        body = rng.randrange(4)
+        if body == 0:
+            self.emit("r5 = *(u32 *)(r0 +0)", f"if r5 > {rng.choice((7, 15, 16))} goto {top}")
+            self.emit("*(u64 *)(r10 -8) = r5")
+        elif body == 1:
+            self.emit("r5 = *(u64 *)(r10 -8)", f"r5 += {rng.choice((1, 2))}", "*(u64 *)(r10 -8) = r5")
+        elif body == 2:
+            self.emit(
+                "r5 = *(u32 *)(r0 +0)", "r5 &= 15", "r4 = r10", "r4 += -48", "r4 += r5", "*(u8 *)(r4 +0) = 1"
+            )
+        else:
+            self.emit(
+                f"r5 = *(u{rng.choice((32, 64))} *)(r0 +{rng.choice((0, 0, 4))})", "*(u64 *)(r10 -8) = r5"
+            )
+        self.emit(f"goto {top}" if rng.random() < 0.9 else f"goto {done}")
+        self.emit(f"{done}:")
+        if rng.random() < 0.9:
+            self.emit("r1 = r10", f"r1 += {slot}", "call kfunc(bpf_iter_num_destroy)")
+        self.emit("r9 = *(u64 *)(r10 -8)")
+        if rng.random() < 0.3:
+            self.emit(f"r9 &= {rng.choice((7, 15))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_subprog_precision(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"f{self.label()}"
+        inner = f"g{self.label()}"
+        act = rng.randrange(5)
+        for _ in range(rng.randint(1, 3)):
+            # the arguments the callee's action expects, mostly: r1 a pointer for a read through it
+            arg = (2 if act == 1 else rng.randrange(2)) if rng.random() < 0.85 else rng.randrange(3)
+            if arg == 0:
+                self.emit(f"r1 = {rng.choice((0, 1, 4, 7, 8, 64))}")
+            elif arg == 1:
+                self.unknown("r1")
+                self.emit(f"r1 &= {rng.choice((3, 7, 15))}")
+            else:
+                self.emit(f"*(u64 *)(r10 -8) = {rng.choice((0, 4, 12))}", "r1 = r10", "r1 += -8")
+            if act == 2 or rng.random() < 0.3:
+                self.emit("*(u64 *)(r10 -16) = 0", "r2 = r10", "r2 += -16")
+            else:
+                self.emit(f"r2 = {rng.randrange(8)}")
+            self.emit(f"call {func}")
+        if rng.random() < 0.5:
+            self.emit("r9 = r0")
+        else:
+            self.emit(f"r9 = *(u64 *)(r10 -{rng.choice((8, 16))})")
+        if rng.random() < 0.3:
+            self.emit(f"r9 &= {rng.choice((7, 15))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+        body = [f"{func}:"]
+        if act == 0:
+            body += ["r0 = r1", f"r0 += {rng.choice((0, 1, 8))}"]
+        elif act == 1:
+            body += ["r0 = *(u64 *)(r1 +0)"]
+        elif act == 2:
+            body += [f"*(u64 *)(r2 +0) = {rng.choice(('r1', 'r1', '3', '100'))}", "r0 = 0"]
+        elif act == 3:
+            body += [f"call {inner}", f"r0 &= {rng.choice((7, 15, 0xFF))}"]
+        else:
+            body += [f"if r1 > {rng.choice((2, 4, 8))} goto +2", "r0 = r1", "exit", "r0 = 0"]
+        body.append("exit")
+        if act == 3:
+            body += [f"{inner}:", "r0 = r1", f"r0 += {rng.choice((0, 1))}", "exit"]
+        self.tail.extend(body)
+
+    def shape_prune_merge(self) -> None:
+        rng = self.rng
+        out = self.label()
+        for _ in range(rng.randint(1, 3)):
+            other = self.label()
+            join = self.label()
+            self.unknown("r5")
+            self.emit(f"if {rng.choice(('r5', 'w5'))} {rng.choice(_JMP)} {rng.choice(_EDGES)} goto {other}")
+            for side in range(2):
+                what = rng.randrange(6)
+                if what == 0:
+                    self.emit(f"r9 = {rng.choice((0, 1, 4, 8, 15, 16))}")
+                elif what == 1:
+                    self.emit("r9 = r5", f"r9 &= {rng.choice((7, 15))}")
+                elif what == 2:
+                    self.emit(f"*(u64 *)(r10 -8) = {rng.choice((0, 4, 8))}", "r9 = 0")
+                elif what == 3:
+                    self.emit(f"*(u32 *)(r10 -8) = {rng.choice((0, 4))}", "r9 = 1")
+                elif what == 4:
+                    self.emit("*(u64 *)(r10 -8) = r5", "r9 = 2")
+                else:
+                    self.emit(f"r9 = {rng.choice((0, 1, 8))}", "*(u64 *)(r10 -16) = r9")
+                if side == 0:
+                    self.emit(f"goto {join}", f"{other}:")
+            self.emit(f"{join}:")
+        if rng.random() < 0.5:
+            self.emit(f"r9 = *(u{rng.choice((8, 32, 64))} *)(r10 -{rng.choice((8, 8, 16))})")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_var_size(self) -> None:
+        rng = self.rng
+        out = self.label()
+        base = rng.choice((-64, -48, -32, -16))
+        filled = rng.randrange(3)  # the buffer on the stack: not written, half written, written
+        for off in range(base, 0, 8):
+            if filled == 2 or (filled == 1 and off < base // 2):
+                self.emit(f"*(u64 *)(r10 {off}) = 0")
+        source = rng.randrange(4)
+        if source == 0:
+            self.emit(f"r9 = {rng.choice((0, 1, 7, 8, 16, 32, 48, 64, 65, -1))}")
+        else:
+            self.unknown("r9")
+            if source == 1:
+                self.emit(f"r9 &= {rng.choice((7, 15, 16, 31, 63, 127))}")
+            elif source == 2:
+                self.emit(f"if r9 {rng.choice(('>', '>=', 's>'))} {rng.choice((8, 16, 32, 64))} goto {out}")
+                if rng.random() < 0.6:
+                    self.emit(f"if r9 {rng.choice(('s<', '<', '=='))} {rng.choice((0, 1))} goto {out}")
+            else:
+                self.refine("r9", out)
+        buffer = rng.randrange(3)
+        helper = rng.randrange(4)
+        if helper == 0:  # probe_read_kernel(dst, size, src): dst may be uninitialized
+            if buffer == 0:
+                self.emit("r1 = r10", f"r1 += {base}")
+            else:
+                self.value_pointer(out, "r1")
+                self.emit(f"r1 += {rng.choice((0, 0, 4, 8))}")
+            self.emit("r2 = r9", "r3 = 0", "call bpf_probe_read_kernel")
+        elif helper == 1:  # ringbuf_output(rb, data, size, 0): data read
+            if buffer == 0:
+                self.emit("r2 = r10", f"r2 += {base}")
+            else:
+                self.value_pointer(out, "r2")
+            self.emit("r1 = map_fd(rb) ll", "r3 = r9", "r4 = 0", "call bpf_ringbuf_output")
+        elif helper == 2:  # csum_diff(from, from_size, to, to_size, seed)
+            self.emit("r1 = r10", f"r1 += {base}", "r2 = r9", "r3 = 0", "r4 = 0", "r5 = 0")
+            self.emit("call bpf_csum_diff")
+        else:  # xdp_load_bytes(ctx, off, buf, len): buf may be uninitialized
+            self.emit("r1 = r6", f"r2 = {rng.choice((0, 14))}", "r3 = r10", f"r3 += {base}", "r4 = r9")
+            self.emit("call bpf_xdp_load_bytes")
+        if rng.random() < 0.7:
+            size = rng.choice(list(SIZES))
+            self.emit(f"r3 = *({SIZES[size]} *)(r10 {base + rng.choice((0, 0, 8, 16)):+d})")
+        self.emit(f"{out}:")
+
+    def shape_ctx_access(self) -> None:
+        rng = self.rng
+        out = self.label()
+        if not self.prog_type:
+            self.prog_type = rng.choice(_CTX_TYPES)
+        fields = _XDP_FIELDS if self.prog_type == "xdp" else _SKB_FIELDS
+        field, width = rng.choice(fields)
+        off = field + (rng.choice((0, 0, 0, 1, 2, 3, 4)) if rng.random() < 0.4 else 0)
+        if rng.random() < 0.1:
+            off = rng.randrange(-4, 200 if self.prog_type != "xdp" else 28)
+        size = width if rng.random() < 0.5 else rng.choice(list(SIZES))
+        form = rng.randrange(6)
+        if form <= 2:
+            self.emit(f"r3 = *({SIZES[size]} *)(r6 {off:+d})")
+            if width == 8 or field in (0, 4, 8, 76, 80, 140):  # maybe a pointer: use it
+                self.emit(f"r4 = *({SIZES[size]} *)(r6 {off:+d})", "r5 = r3", "r5 += 4")
+                self.emit(f"if r5 > r4 goto {out}", "r0 = *(u32 *)(r3 +0)")
+            else:
+                self.use("r3", out)
+        elif form == 3:
+            self.emit(f"*({SIZES[size]} *)(r6 {off:+d}) = {rng.choice((0, 1, 7))}")
+        elif form == 4:
+            self.emit(f"r3 = {rng.choice((0, 3))}", f"*({SIZES[size]} *)(r6 {off:+d}) = r3")
+        else:
+            self.emit("r3 = r6", f"r3 += {rng.choice((0, 4, 8, 48))}", f"r0 = *(u32 *)(r3 {off % 8:+d})")
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
+        self.prog_type = ""
         self.emit("r6 = r1", "r7 = *(u32 *)(r6 + 0)", "r8 = *(u32 *)(r6 + 4)")
         build = getattr(self, f"shape_{shape}")
         for _ in range(self.rng.randint(1, 3)):
             self.kinds.append(shape)
             build()
-        self.emit("r0 = 2", "exit")
+        self.emit(f"r0 = {1 if self.prog_type == 'cgroup_skb' else 2}", "exit")
         return "\n".join(line if line.endswith(":") else f"    {line}" for line in [*self.lines, *self.tail])
 
 
 SHAPES = tuple(name.removeprefix("shape_") for name in vars(ShapeBuilder) if name.startswith("shape_"))
+BTF = {"callbacks": "func_info"}
+"""The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them), as the corpus's
+``btf`` header: every other shape loads without BTF."""
+
+
+def shaped(shape: str, seed: int) -> tuple[str, str]:
+    """The program text of ``shape`` and ``seed`` and its program type (a pure function of the two;
+    the type is XDP but for ``ctx_access``, which draws it)."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}; the shapes: {', '.join(SHAPES)}")
+    builder = ShapeBuilder(seed)
+    text = builder.program(shape)
+    return text, builder.prog_type or "xdp"
 
 
 def shaped_program(shape: str, seed: int) -> str:
     """The program text of ``shape`` and ``seed`` (a pure function of the two)."""
-    if shape not in SHAPES:
-        raise ValueError(f"unknown shape {shape!r}; the shapes: {', '.join(SHAPES)}")
-    return ShapeBuilder(seed).program(shape)
+    return shaped(shape, seed)[0]

@@ -13,18 +13,14 @@ from pybpf.isa.asm import assemble
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend
 from tests.verifier import verifier_corpus as vc
-from tests.verifier.shape_generator import MAPS, SHAPES, shaped_program
+from tests.verifier.shape_fuzz import program_of
+from tests.verifier.shape_generator import SHAPES, shaped_program
 
 SAMPLE = range(4)
 
 
-def _program(shape: str, seed: int) -> vc.Program:
-    text = shaped_program(shape, seed)
-    return vc.Program(name=f"{shape}:{seed}", theme=shape, text=text, maps=vc._parse_maps(MAPS), desc=shape)
-
-
 def test_every_shape_is_built() -> None:
-    assert len(SHAPES) == 14
+    assert len(SHAPES) == 22
     with pytest.raises(ValueError, match="unknown shape"):
         shaped_program("nothing", 0)
 
@@ -34,12 +30,13 @@ def test_programs_assemble_and_repeat(shape: str) -> None:
     for seed in range(40):
         text = shaped_program(shape, seed)
         assert text == shaped_program(shape, seed)
-        assert assemble(text, "kernel", maps={"hmap": 3, "amap": 4})[-1].opcode == 0x95
+        program = assemble(vc.resolve_kfuncs(text), "kernel", maps={"hmap": 3, "amap": 4, "rb": 5})
+        assert program[-1].opcode == 0x95
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_a_sample_agrees_with_the_kernel(shape: str, kernel: bool) -> None:
     for seed in SAMPLE:
-        program = _program(shape, seed)
+        program = program_of(shape, seed)
         theirs, mine = vc.load(program, NativeBackend()), vc.load(program, UserBackend())
         assert mine == theirs, f"{shape}:{seed}: kernel {theirs}, pybpf {mine}\n{program.text}"

@@ -674,9 +674,12 @@ def coerce_to_size_sx(b: Bounds, size: int) -> None:
     half = 1 << (bits - 1)
     b.umin, b.umax = 0, U64
     b.var_off = tnum.UNKNOWN
-    if size == 4:
-        # (s32): the low half is the source's, its 32-bit bounds stay and are the signed 64-bit
-        # ones (Linux 6.18, measured by scripts/fuzz_verifier.py)
+    if -half <= b.smin32 and b.smax32 < half:
+        # The low 32 bits, as an s32, already lie in the narrow signed range: sign-extending
+        # them changes nothing, so the source's 32-bit bounds stay and are the signed 64-bit
+        # ones (always so for (s32)).  Linux 6.18 (6.18.44 measured by scripts/fuzz_verifier.py:
+        # (s16) of a value whose low 32 bits are 0 is 0, (s8) of one whose s32 range is [-5, 55]
+        # is [-5, 55]); reg_bounds_sync() after it derives the rest.
         b.smin, b.smax = b.smin32, b.smax32
         return
     b.smin = b.smin32 = -half

@@ -111,3 +111,115 @@ desc: sign_extend:133: (s32) of a subregister whose signed range wraps: the 64-b
     r3 = *(u8 *)(r0 +0)
     r0 = 2
     exit
+
+=== fuzz/movsx16_of_zero_low_word
+desc: sign_extend:10194: (s16) of a value whose low 32 bits are known 0 (r <<= 56) is 0: the s32 range fits the narrow one, so the stack offset is constant
+    call bpf_get_prandom_u32
+    r0 <<= 56
+    r0 = (s16)r0
+    r3 = r10
+    r3 += -16
+    r3 += r0
+    *(u8 *)(r3 +1) = 0
+    r0 = 2
+    exit
+
+=== fuzz/movsx8_keeps_fitting_range
+desc: sign_extend:10139: (s8) of [-8, 55] (its upper bits differ in sign) is [-8, 55], not [-128, 127]
+    call bpf_get_prandom_u32
+    r0 &= 0x3f
+    r0 += -8
+    r0 = (s8)r0
+    r3 = r10
+    r3 += -64
+    r3 += r0
+    *(u8 *)(r3 +0) = 0
+    r0 = 2
+    exit
+
+=== fuzz/movsx8_of_s32_range_past_s8
+desc: (s8) of a value whose s32 range [0, 128] leaves the s8 range: [-128, 127], refused as an offset below the frame
+    call bpf_get_prandom_u32
+    r0 &= 0xff
+    if r0 > 128 goto +6
+    r0 = (s8)r0
+    r3 = r10
+    r3 += -64
+    r3 += r0
+    *(u8 *)(r3 +0) = 0
+    r0 = 2
+    exit
+
+=== fuzz/movsx16_of_negative_s32_range
+desc: sign_extend: (s16) of a register whose high word is unknown and whose s32 range is [-129, -1]: [-129, -1]
+    call bpf_ktime_get_ns
+    r6 = r0
+    call bpf_get_prandom_u32
+    w0 |= 0xffffff00
+    if w0 < 0xffffff7f goto +7
+    r6 <<= 32
+    r6 |= r0
+    r6 = (s16)r6
+    r3 = r10
+    r3 += r6
+    *(u8 *)(r3 +0) = 0
+    r0 = 2
+    exit
+
+=== fuzz/ldsx8_of_spilled_fitting_range
+desc: the same through the stack: a spilled [-8, 55] filled with an s8 load
+    call bpf_get_prandom_u32
+    r0 &= 0x3f
+    r0 += -8
+    *(u64 *)(r10 -8) = r0
+    r0 = *(s8 *)(r10 -8)
+    r3 = r10
+    r3 += -64
+    r3 += r0
+    *(u8 *)(r3 +0) = 0
+    r0 = 2
+    exit
+
+=== fuzz/bpf_loop_dead_callback_last
+btf: func_info
+desc: callbacks:1180: a bpf_loop of 0 iterations never verifies its callback; dead-code removal deletes it and, another subprogram remaining, jit_subprogs finds no program at the func pointer's stale target (EFAULT 'verifier bug', Linux 6.18)
+    r1 = 1
+    r2 = func(cb1) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r1 = 0
+    r2 = func(cb2) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 2
+    exit
+cb1:
+    r0 = 0
+    exit
+cb2:
+    r0 = 0
+    exit
+
+=== fuzz/bpf_loop_dead_callback_middle
+btf: func_info
+desc: the same with the never-verified callback before the verified one: the stale target is the next subprogram's start, and the load succeeds
+    r1 = 0
+    r2 = func(cb1) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r1 = 1
+    r2 = func(cb2) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 2
+    exit
+cb1:
+    r0 = 0
+    exit
+cb2:
+    r0 = 0
+    exit

@@ -1,0 +1,86 @@
+"""One shaped program (tests.verifier.shape_generator) on two verifiers: what each answers and how
+the answers differ.
+
+``answer()`` loads a program through a backend at log level 2 and keeps what the differential
+fuzzer (scripts/fuzz_verifier.py) and tests/verifier/test_fuzz_kernel.py compare with the running
+kernel: the errno, the final message (the log's last reason line), the processed-instruction count
+and the register states of the first path explored.  ``compare()`` names the kind of disagreement.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+from dataclasses import dataclass
+
+from pybpf.kernel.backend import Backend
+from tests.verifier import shape_generator
+from tests.verifier import verifier_corpus as vc
+
+KINDS = ("unsound", "strict", "errno", "message", "processed", "path", "heavy", "slow")
+"""The disagreements scripts/fuzz_verifier.py counts (its docstring says what each means)."""
+MAPS = vc._parse_maps(shape_generator.MAPS)
+_STATE_LINE = re.compile(r"^(\d+: |from \d+ to \d+)")
+_MAP_ADDRESS = re.compile(r"^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ *")
+_PROCESSED = re.compile(r"^processed (\d+) insns", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One verifier's answer on one program."""
+
+    err: int
+    line: str
+    processed: int
+    first_path: tuple[str, ...]
+
+    def __str__(self) -> str:
+        name = errno.errorcode.get(self.err, str(self.err)) if self.err else "accepted"
+        return f"{name} ({self.processed} insns){': ' + self.line if self.err else ''}"
+
+
+def first_path(log: str) -> tuple[str, ...]:
+    """The level-2 state lines up to the end of the first path explored, map addresses masked."""
+    lines = []
+    for line in log.splitlines():
+        if not _STATE_LINE.match(line):
+            continue
+        if line.startswith("from ") or line.endswith(": safe"):
+            break
+        lines.append(_MAP_ADDRESS.sub(r"\1<map> ", line.rstrip()))
+    return tuple(lines)
+
+
+def program_of(shape: str, seed: int) -> vc.Program:
+    """The corpus-style program of ``shape`` and ``seed`` (with BPF func_info where it needs it)."""
+    text, prog_type = shape_generator.shaped(shape, seed)
+    return vc.Program(
+        name=f"{shape}:{seed}",
+        theme=shape,
+        prog_type=prog_type,
+        text=text,
+        maps=MAPS,
+        desc=f"{shape} seed {seed}",
+        btf=shape_generator.BTF.get(shape, ""),
+    )
+
+
+def answer(program: vc.Program, backend: Backend) -> tuple[Answer, str]:
+    """``backend``'s answer on ``program`` and its level-2 log."""
+    err, log = vc.load_with_log(program, backend, log_level=2)
+    count = _PROCESSED.search(log)
+    processed = int(count.group(1)) if count else -1
+    return Answer(err, vc.reason(log) if err else "", processed, first_path(log)), log
+
+
+def compare(pybpf: Answer, kernel: Answer) -> str:
+    """The kind of disagreement (one of ``KINDS``), or "" when the answers agree."""
+    if pybpf.err != kernel.err:
+        return "unsound" if not pybpf.err else "strict" if not kernel.err else "errno"
+    if pybpf.err and pybpf.line != kernel.line:
+        return "message"
+    if pybpf.processed != kernel.processed:
+        return "processed"
+    if pybpf.first_path != kernel.first_path:
+        return "path"
+    return ""
