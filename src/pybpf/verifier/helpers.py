@@ -35,7 +35,7 @@ def check_helper_call(state: VerifierState, helper_id: int) -> None:
     request = state.request
     gpl_only = request.is_gpl_only(helper_id)
     name = func_id_name(helper_id)
-    if not 0 <= helper_id < uapi.__BPF_FUNC_MAX_ID:
+    if helper_name(helper_id) is None:  # __BPF_FUNC_MAPPER names every id in [0, __BPF_FUNC_MAX_ID)
         state.einval(f"invalid func {name}#{helper_id}")
     if gpl_only is None or not request.prog_type.func_allowed(helper_id):
         state.einval(f"program of this type cannot use helper {name}#{helper_id}")
