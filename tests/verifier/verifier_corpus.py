@@ -11,7 +11,8 @@ The corpus measures how often pybpf's verifier gives the kernel's answer.  Each 
         ...
         exit
 
-Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, syscall, tracing,
+Header keys: ``type`` (xdp, socket_filter, sched_cls, sched_act, raw_tracepoint, kprobe,
+tracepoint, perf_event, syscall, tracing,
 lsm, sk_skb, sk_msg, sk_reuseport, lwt_in, lwt_out, lwt_xmit, lwt_seg6local, flow_dissector,
 sk_lookup, struct_ops), ``attach`` (the expected attach type, ``trace_raw_tp``, ``trace_iter``,
 ``sk_lookup`` ..., or a number: a struct_ops member's index), ``attach_btf`` (the attach target: a
@@ -96,6 +97,9 @@ PROG_TYPES = {
     "sched_cls": uapi.BPF_PROG_TYPE_SCHED_CLS,
     "sched_act": uapi.BPF_PROG_TYPE_SCHED_ACT,
     "raw_tracepoint": uapi.BPF_PROG_TYPE_RAW_TRACEPOINT,
+    "kprobe": uapi.BPF_PROG_TYPE_KPROBE,
+    "tracepoint": uapi.BPF_PROG_TYPE_TRACEPOINT,
+    "perf_event": uapi.BPF_PROG_TYPE_PERF_EVENT,
     "syscall": uapi.BPF_PROG_TYPE_SYSCALL,
     "sk_skb": uapi.BPF_PROG_TYPE_SK_SKB,
     "sk_msg": uapi.BPF_PROG_TYPE_SK_MSG,

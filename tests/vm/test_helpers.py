@@ -168,6 +168,30 @@ def test_probe_read_str() -> None:
     assert basic._probe_read_str(scratch.ctx, dst, 4, 8, 0, 0) == -errno.EFAULT
 
 
+@pytest.mark.parametrize(
+    ("address", "kernel", "compat"),
+    [
+        (0x10, -errno.ERANGE, -errno.EFAULT),  # a user address: refused up front by the kernel copy
+        (basic.TASK_SIZE_MAX - 8, -errno.ERANGE, -errno.EFAULT),
+        (basic.TASK_SIZE_MAX, -errno.ERANGE, -errno.ERANGE),  # the guard page: a kernel copy for compat
+        (1 << 47, -errno.ERANGE, -errno.ERANGE),  # not canonical
+        (1 << 63, -errno.ERANGE, -errno.ERANGE),  # not canonical
+        (0xFFFF_8000_0000_0000, -errno.EFAULT, -errno.EFAULT),  # a kernel address that faults
+        (0xFFFF_FFFF_FFFF_0000, -errno.EFAULT, -errno.EFAULT),
+    ],
+)
+def test_probe_read_errors_follow_the_address(address: int, kernel: int, compat: int) -> None:
+    """copy_from_kernel_nofault_allowed() (arch/x86/mm/maccess.c) for the kernel flavours, the user
+    copy below TASK_SIZE for bpf_probe_read (bpf_probe_read_compat()); the user flavour: -EFAULT."""
+    scratch = Scratch()
+    dst = scratch.put(b"\xee" * 8)
+    assert basic._probe_read_kernel(scratch.ctx, dst, 8, address, 0, 0) == kernel
+    assert basic._probe_read_kernel_str(scratch.ctx, dst, 8, address, 0, 0) == kernel
+    assert basic._probe_read(scratch.ctx, dst, 8, address, 0, 0) == compat
+    assert basic._probe_read_str(scratch.ctx, dst, 8, address, 0, 0) == compat
+    assert scratch.memory.read(dst, 8) == bytes(8)
+
+
 # -- printf family ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("fmt", "args", "expected"),

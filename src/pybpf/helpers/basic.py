@@ -11,7 +11,10 @@ and thread, as a user-space bpf() must:
   ``bpf_get_current_comm`` (16);  ``bpf_get_current_cgroup_id`` (80).
 * ``bpf_probe_read``/``_user``/``_kernel`` (4, 112, 113) and their ``_str`` forms (45, 114, 115):
   copies from the program's address space; an unreadable source zero-fills the destination and
-  returns -EFAULT as the kernel's nofault copies do.
+  returns the error of the kernel's nofault copies: -EFAULT, except where a kernel copy
+  (``_kernel``, and ``bpf_probe_read`` above the user range) refuses the address itself,
+  copy_from_kernel_nofault_allowed() of arch/x86/mm/maccess.c: a user-range or non-canonical
+  address is -ERANGE (``kernel_nofault_error``).
 * ``bpf_strtol`` (105), ``bpf_strtoul`` (106), ``bpf_strncmp`` (182).
 * ``bpf_loop`` (181): calls a BPF callback up to 2**23 times.
 
@@ -121,42 +124,87 @@ def get_current_cgroup_id(ctx: HelperContext, *_: int) -> int:
 
 
 # -- reading memory ---------------------------------------------------------------------------
-def _probe_read(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: int) -> int:
-    size &= 0xFFFFFFFF
-    if size:
-        ctx.memory.check(dst, size, True)  # the verifier's check of dst/size, before anything is read
-        ctx.charge_bytes(size)
-    try:
-        data = ctx.memory.read(unsafe, size)
-    except MemoryAccessError:
-        ctx.memory.write(dst, bytes(size))
-        return -errno.EFAULT
-    ctx.memory.write(dst, data)
-    return 0
+TASK_SIZE_MAX = (1 << 47) - 4096
+"""x86-64's highest user address plus one under 4-level paging (arch/x86/include/asm/page_64.h)."""
+PAGE_SIZE = 4096
+X86_VIRT_BITS = 48
+"""The virtual address width of 4-level paging: addresses are canonical when bits 63..47 agree."""
 
 
-def _probe_read_str(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: int) -> int:
-    """Copy a NUL-terminated string of at most ``size`` bytes (NUL included); return its length with NUL."""
-    size &= 0xFFFFFFFF
-    if size == 0:
+def kernel_nofault_error(address: int) -> int:
+    """The error of a kernel nofault copy (copy_from_kernel_nofault(), strncpy_from_kernel_nofault())
+    from ``address`` when it cannot be read: -ERANGE for an address the architecture refuses up front
+    (copy_from_kernel_nofault_allowed(): below TASK_SIZE_MAX + PAGE_SIZE, or not canonical), else
+    -EFAULT (the access faulted)."""
+    address &= 0xFFFF_FFFF_FFFF_FFFF
+    if (
+        address < TASK_SIZE_MAX + PAGE_SIZE
+        or address >> (X86_VIRT_BITS - 1) != (1 << (65 - X86_VIRT_BITS)) - 1
+    ):
+        return -errno.ERANGE
+    return -errno.EFAULT
+
+
+def _user_nofault_error(_address: int) -> int:
+    """copy_from_user_nofault() / strncpy_from_user_nofault(): any unreadable source is -EFAULT."""
+    return -errno.EFAULT
+
+
+def _compat_nofault_error(address: int) -> int:
+    """bpf_probe_read_compat() and its _str twin: a user copy below TASK_SIZE, a kernel copy above."""
+    if (address & 0xFFFF_FFFF_FFFF_FFFF) < TASK_SIZE_MAX:
+        return _user_nofault_error(address)
+    return kernel_nofault_error(address)
+
+
+def _probe_read_with(error: Callable[[int], int]) -> Callable[..., int]:
+    def probe_read(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: int) -> int:
+        size &= 0xFFFFFFFF
+        if size:
+            ctx.memory.check(dst, size, True)  # the verifier's check of dst/size, before anything is read
+            ctx.charge_bytes(size)
+        try:
+            data = ctx.memory.read(unsafe, size)
+        except MemoryAccessError:
+            ctx.memory.write(dst, bytes(size))
+            return error(unsafe)
+        ctx.memory.write(dst, data)
         return 0
-    ctx.memory.check(dst, size, True)
-    ctx.charge_bytes(size)
-    try:
-        if size == 1:
-            ctx.memory.check(unsafe, 1, False)
-        text = ctx.memory.read_cstring(unsafe, size - 1)
-    except MemoryAccessError:
-        ctx.memory.write(dst, bytes(size))
-        return -errno.EFAULT
-    ctx.memory.write(dst, text + b"\0")
-    return len(text) + 1
+
+    return probe_read
 
 
-for _name in ("bpf_probe_read", "bpf_probe_read_user", "bpf_probe_read_kernel"):
-    BASIC_HELPERS.register(_name, _probe_read)
-for _name in ("bpf_probe_read_str", "bpf_probe_read_user_str", "bpf_probe_read_kernel_str"):
-    BASIC_HELPERS.register(_name, _probe_read_str)
+def _probe_read_str_with(error: Callable[[int], int]) -> Callable[..., int]:
+    def probe_read_str(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: int) -> int:
+        """Copy a NUL-terminated string of at most ``size`` bytes (NUL included); its length with NUL."""
+        size &= 0xFFFFFFFF
+        if size == 0:
+            return 0
+        ctx.memory.check(dst, size, True)
+        ctx.charge_bytes(size)
+        try:
+            if size == 1:
+                ctx.memory.check(unsafe, 1, False)
+            text = ctx.memory.read_cstring(unsafe, size - 1)
+        except MemoryAccessError:
+            ctx.memory.write(dst, bytes(size))
+            return error(unsafe)
+        ctx.memory.write(dst, text + b"\0")
+        return len(text) + 1
+
+    return probe_read_str
+
+
+_probe_read = _probe_read_with(_compat_nofault_error)  # bpf_probe_read (4), bpf_probe_read_str (45)
+_probe_read_str = _probe_read_str_with(_compat_nofault_error)
+_probe_read_kernel = _probe_read_with(kernel_nofault_error)
+_probe_read_kernel_str = _probe_read_str_with(kernel_nofault_error)
+BASIC_HELPERS.register("bpf_probe_read", _probe_read)
+BASIC_HELPERS.register("bpf_probe_read_str", _probe_read_str)
+BASIC_HELPERS.register("bpf_probe_read_user", _probe_read_with(_user_nofault_error))
+BASIC_HELPERS.register("bpf_probe_read_user_str", _probe_read_str_with(_user_nofault_error))
+BASIC_HELPERS.register("bpf_probe_read_kernel", _probe_read_kernel)
+BASIC_HELPERS.register("bpf_probe_read_kernel_str", _probe_read_kernel_str)
 
 
 # -- strings ----------------------------------------------------------------------------------

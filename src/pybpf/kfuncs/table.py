@@ -9,7 +9,8 @@ helper: ``function(ctx, r1, r2, r3, r4, r5) -> r0``.
 
 Modelled so far, from kernel/bpf/helpers.c's ``common_btf_ids`` (registered for
 BPF_PROG_TYPE_UNSPEC: every program type may call them): the numeric open-coded iterator
-(bpf_iter_num_new/next/destroy), the region markers bpf_preempt_disable/enable and
+(bpf_iter_num_new/next/destroy), the bit iterator (bpf_iter_bits_new/next/destroy,
+``pybpf.kfuncs.iter_bits``), the region markers bpf_preempt_disable/enable and
 bpf_rcu_read_lock/unlock (the verifier tracks the regions; a run in user space has nothing to
 disable or protect, so they do nothing there), the casts bpf_cast_to_kern_ctx and bpf_rdonly_cast
 (KF_FASTCALL; the same pointer, as another type: the kernel inlines them), and the dynptr kfuncs
@@ -50,7 +51,7 @@ from dataclasses import dataclass
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_num
+from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_bits, iter_num
 from pybpf.objects.cgroups import cgroup_address, cgroup_path_of_id
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SKB,
@@ -160,7 +161,7 @@ class KFunc:
     ret_size: int
     impl: KFuncImpl
     prog_types: frozenset[int] | None = None
-    iter_type: str = ""  # an iterator kfunc's ``<type>`` of struct bpf_iter_<type> (its size: 8 bytes)
+    iter_type: str = ""  # an iterator kfunc's ``<type>`` of struct bpf_iter_<type> (ITER_STATE_SIZES)
     dynptr_type: str = ""  # the type of the dynptr a DYNPTR_UNINIT argument receives ("": its source's)
 
     @property
@@ -173,10 +174,12 @@ class KFunc:
 
 
 ITER_NUM = "num"
-ITER_STATE_SIZES = {ITER_NUM: 8}
+ITER_BITS = "bits"
+ITER_STATE_SIZES = {ITER_NUM: 8, ITER_BITS: 16}
 """sizeof(struct bpf_iter_<type>) for each iterator type (its stack slots: size / 8)."""
 
 _ITER_NUM_ARG = KArg(ArgKind.ITER, "struct bpf_iter_num *", "it")
+_ITER_BITS_ARG = KArg(ArgKind.ITER, "struct bpf_iter_bits *", "it")
 
 
 def _nothing(_ctx: HelperContext, _r1: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
@@ -333,6 +336,40 @@ KFUNCS: tuple[KFunc, ...] = (
         0,
         iter_num.iter_num_destroy,
         iter_type=ITER_NUM,
+    ),
+    KFunc(
+        "bpf_iter_bits_new",
+        KfFlag.ITER_NEW,
+        (
+            _ITER_BITS_ARG,
+            KArg(ArgKind.IGNORED, "const u64 *", "unsafe_ptr__ign"),
+            KArg(ArgKind.SCALAR, "u32", "nr_words"),
+        ),
+        RetKind.SCALAR,
+        "int",
+        4,
+        iter_bits.iter_bits_new,
+        iter_type=ITER_BITS,
+    ),
+    KFunc(
+        "bpf_iter_bits_next",
+        KfFlag.ITER_NEXT | KfFlag.RET_NULL,
+        (_ITER_BITS_ARG,),
+        RetKind.RDONLY_MEM,
+        "int *",
+        4,
+        iter_bits.iter_bits_next,
+        iter_type=ITER_BITS,
+    ),
+    KFunc(
+        "bpf_iter_bits_destroy",
+        KfFlag.ITER_DESTROY,
+        (_ITER_BITS_ARG,),
+        RetKind.VOID,
+        "void",
+        0,
+        iter_bits.iter_bits_destroy,
+        iter_type=ITER_BITS,
     ),
     *(_marker(name) for name in (PREEMPT_DISABLE, PREEMPT_ENABLE, RCU_READ_LOCK, RCU_READ_UNLOCK)),
     KFunc(

@@ -28,8 +28,11 @@ member's stub names ``*__nullable`` are maybe-NULL (its ``ctx_arg_info``, not lo
 tcp_congestion_ops program's ``struct sock *`` is promoted to ``struct tcp_sock *``
 (bpf_tcp_ca_is_valid_access()).
 
-Not modelled: raw_tp_null_args (the tracepoints whose pointer arguments the kernel marks maybe-NULL or
-error pointers: the well-known scheduler, block and network tracepoints are not among them).
+For a tp_btf program (expected attach type BPF_TRACE_RAW_TP) the tracepoints of ``RAW_TP_NULL_ARGS``
+(btf.c's raw_tp_null_args) mark some pointer arguments maybe-NULL, and some as possibly an error
+pointer: those are logged ("marking pointer arg%d as scalar as it may encode error", no newline, as
+the kernel prints it) and read as scalars.  Module tracepoints (every argument maybe-NULL there) are
+not modelled: pybpf knows vmlinux's BTF only.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from typing import TYPE_CHECKING
 
 from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, Int, Ptr, TypeTag
-from pybpf.uapi import MAX_BPF_FUNC_ARGS
+from pybpf.uapi import BPF_TRACE_RAW_TP, MAX_BPF_FUNC_ARGS
 from pybpf.verifier import bounds, kernel_btf
 from pybpf.verifier.attach import (
     AttachTarget,
@@ -71,6 +74,74 @@ UNTRUSTED_LSM_HOOKS = frozenset(
 """untrusted_lsm_hooks (kernel/bpf/bpf_lsm.c): hooks whose arguments are being set up or torn down."""
 CTX_MAX = 8 * MAX_BPF_FUNC_ARGS
 _TCP_CA = "tcp_congestion_ops"
+RAW_TP_NULL_ARGS: dict[str, int] = {
+    "break_lease_block": 0x10,
+    "break_lease_noblock": 0x10,
+    "break_lease_unblock": 0x10,
+    "ext4_mballoc_discard": 0x10,
+    "ext4_mballoc_free": 0x10,
+    "fcntl_setlk": 0x10,
+    "fib_table_lookup": 0x100,
+    "flock_lock_inode": 0x10,
+    "folio_wait_writeback": 0x10,
+    "generic_delete_lease": 0x10,
+    "hugetlbfs_alloc_inode": 0x10,
+    "kfree_skb": 0x1000,
+    "locks_remove_posix": 0x10,
+    "mm_collapse_huge_page_isolate": 0x1,
+    "mm_khugepaged_collapse_file": 0x10,
+    "mm_khugepaged_scan_file": 0x10,
+    "mm_khugepaged_scan_pmd": 0x10,
+    "mm_page_alloc": 0x1,
+    "mm_page_alloc_zone_locked": 0x1,
+    "mm_page_pcpu_drain": 0x1,
+    "posix_lock_inode": 0x10,
+    "qdisc_dequeue": 0x1000,
+    "sched_pi_setprio": 0x10,
+    "sched_process_wait": 0x1,
+    "sched_stick_numa": 0x100,
+    "sched_swap_numa": 0x100,
+    "signal_deliver": 0x20,
+    "signal_generate": 0x20,
+    "tcp_send_reset": 0x11,
+    "tcp_sendmsg_locked": 0x100,
+    "time_out_leases": 0x10,
+    "tmigr_update_events": 0x1,
+    "writeback_dirty_folio": 0x10,
+    "xfs_blockgc_flush_all": 0x1,
+    "xfs_blockgc_free_space": 0x10,
+    "xfs_blockgc_start": 0x1,
+    "xfs_blockgc_stop": 0x1,
+    "xfs_blockgc_worker": 0x1,
+    "xfs_btree_overlapped_query_range": 0x100,
+    "xfs_btree_updkeys": 0x100,
+    "xfs_defer_add_item": 0x1,
+    "xfs_defer_cancel_item": 0x1,
+    "xfs_defer_cancel_list": 0x1,
+    "xfs_defer_create_intent": 0x1,
+    "xfs_defer_finish_item": 0x1,
+    "xfs_defer_isolate_paused": 0x1,
+    "xfs_defer_item_pause": 0x1,
+    "xfs_defer_item_unpause": 0x1,
+    "xfs_defer_pending_abort": 0x1,
+    "xfs_defer_pending_finish": 0x1,
+    "xfs_defer_relog_intent": 0x1,
+    "xfs_fs_sync_fs": 0x1,
+    "xfs_inodegc_flush": 0x1,
+    "xfs_inodegc_push": 0x1,
+    "xfs_inodegc_queue": 0x1,
+    "xfs_inodegc_start": 0x1,
+    "xfs_inodegc_stop": 0x1,
+    "xfs_inodegc_throttle": 0x1,
+    "xfs_ioc_free_eofblocks": 0x10,
+    "xfs_map_blocks_alloc": 0x10000,
+    "xfs_map_blocks_found": 0x10000,
+}  # fmt: skip
+"""kernel/bpf/btf.c's raw_tp_null_args for the tracepoints of Linux 6.18's vmlinux: per tracepoint,
+one nibble per argument (after ``void *__data``), bit 0 maybe-NULL, bit 1 maybe an error pointer.
+Measured on the kernel (every struct-pointer argument of every ``btf_trace_*`` of its BTF read by a
+tp_btf program): the entries of the tracepoints its build has."""
+
 _UNSAFE = TypeFlag.MEM_USER | TypeFlag.MEM_PERCPU | TypeFlag.PTR_UNTRUSTED
 """bpf_type_has_unsafe_modifiers()."""
 
@@ -151,6 +222,9 @@ def check_ctx_arg_access(
     if not pointee or btf[pointee].kind == Kind.INT:  # is_void_or_int_ptr()
         return None
     flags = TypeFlag.PTR_TRUSTED if _args_trusted(target) else TypeFlag.NONE
+    null_args = RAW_TP_NULL_ARGS.get(name, 0) >> (4 * arg) if target.attach_type == BPF_TRACE_RAW_TP else 0
+    if null_args & 1:
+        flags |= TypeFlag.PTR_MAYBE_NULL
     tagged = btf[pointer.type_id]
     if isinstance(tagged, TypeTag) and not tagged.kind_flag:
         flags |= {"user": TypeFlag.MEM_USER, "percpu": TypeFlag.MEM_PERCPU}.get(tagged.name, TypeFlag.NONE)
@@ -158,8 +232,12 @@ def check_ctx_arg_access(
     if pointee_kind not in (Kind.STRUCT, Kind.UNION):
         _refuse(w, off, size, f"func '{name}' arg{arg} type {_KIND_STR[pointee_kind]} is not a struct")
     w.env.log.line(
-        f"func '{name}' arg{arg} has btf_id {pointee} type {_KIND_STR[pointee_kind]} '{btf[pointee].name}'"
+        f"func '{name}' arg{arg} has btf_id {pointee} type {_KIND_STR[pointee_kind]} "
+        f"'{btf[pointee].name or '(anon)'}'"  # __btf_name_by_offset()
     )
+    if null_args & 2:  # the kernel's message has no newline: the next log text follows on its line
+        w.env.log.verbose(f"marking pointer arg{arg} as scalar as it may encode error")
+        return None
     if target.struct_ops == _TCP_CA and btf[pointee].name == "sock" and not flags & _UNSAFE:
         pointee = btf.find("tcp_sock", Kind.STRUCT)  # bpf_tcp_ca_is_valid_access()
     return _btf_pointer(w, pointee, flags)

@@ -1,8 +1,9 @@
 """Helper-call and legacy packet-access checks that need no value tracking.
 
-Mirrors the opening of the kernel's check_helper_call(): an id outside the kernel's helper enum is
-"invalid func %s#%d" (named ``unknown`` when it has no name); a helper the program type does not
-offer (its get_func_proto returns NULL) is "program of this type cannot use helper %s#%d"; a
+Mirrors the opening of the kernel's check_helper_call(): an id outside the kernel's helper enum
+(below 0 or from ``__BPF_FUNC_MAX_ID`` on) is "invalid func %s#%d" (named ``unknown`` when it has
+no name); a helper the program type does not offer (its get_func_proto returns NULL: so does every
+program type's for id 0, ``bpf_unspec``) is "program of this type cannot use helper %s#%d"; a
 GPL-only helper in a program whose license is not GPL-compatible is "cannot call GPL-restricted
 function from non-GPL compatible program", a helper that might sleep (``might_sleep``) in a
 program loaded without BPF_F_SLEEPABLE is "helper call might sleep in a non-sleepable prog" (all
@@ -34,9 +35,9 @@ def check_helper_call(state: VerifierState, helper_id: int) -> None:
     request = state.request
     gpl_only = request.is_gpl_only(helper_id)
     name = func_id_name(helper_id)
-    if gpl_only is None:
+    if helper_name(helper_id) is None:  # __BPF_FUNC_MAPPER names every id in [0, __BPF_FUNC_MAX_ID)
         state.einval(f"invalid func {name}#{helper_id}")
-    if not request.prog_type.func_allowed(helper_id):
+    if gpl_only is None or not request.prog_type.func_allowed(helper_id):
         state.einval(f"program of this type cannot use helper {name}#{helper_id}")
     if gpl_only and not request.gpl_compatible:
         state.einval("cannot call GPL-restricted function from non-GPL compatible program")

@@ -1,0 +1,54 @@
+"""The errors of bpf_probe_read_kernel / _user / the legacy bpf_probe_read and their _str forms on
+sources they cannot read, against the kernel (kernel/trace/bpf_trace.c's *_common() functions over
+mm/maccess.c's nofault copies).
+
+A kernel copy refuses a user-range or non-canonical address before touching it
+(copy_from_kernel_nofault_allowed(): -ERANGE) and answers -EFAULT for a kernel address that faults;
+a user copy answers -EFAULT; the legacy helpers copy as the user below TASK_SIZE, else as the
+kernel.  Each program returns the helper's result; pybpf's engines must give the kernel's answer
+(measured on Linux 6.18 x86-64 when this was written: the table below).
+"""
+
+from __future__ import annotations
+
+import errno
+
+import pytest
+
+import pybpf
+from pybpf.helpers.basic import TASK_SIZE_MAX
+from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+
+pytestmark = pytest.mark.usefixtures("engine")  # every program runs on each engine (tests/conftest.py)
+
+ADDRESSES = {
+    "low": 12345,
+    "user_top": TASK_SIZE_MAX - 4096,
+    "non_canonical_low": 1 << 47,
+    "non_canonical_high": 1 << 63,
+    "kernel_unmapped": 0xFFFF_8000_0000_0000,
+    "kernel_last_page": 0xFFFF_FFFF_FFFF_0000,
+}
+KERNEL = {"low", "user_top", "non_canonical_low", "non_canonical_high"}  # -ERANGE for the kernel copies
+HELPERS = (
+    "bpf_probe_read_kernel",
+    "bpf_probe_read_kernel_str",
+    "bpf_probe_read_user",
+    "bpf_probe_read_user_str",
+)
+
+
+def expected(helper: str, where: str) -> int:
+    return -errno.ERANGE if "kernel" in helper and where in KERNEL else -errno.EFAULT
+
+
+@pytest.mark.parametrize("helper", HELPERS)
+@pytest.mark.parametrize("where", sorted(ADDRESSES))
+def test_unreadable_source_error(helper: str, where: str) -> None:
+    src = f"r1 = r10\nr1 += -8\nr2 = 8\nr3 = {ADDRESSES[where]:#x} ll\ncall {helper}\nexit"
+    with pybpf.Program.load(src, "xdp", name="probe_read") as prog:
+        got = prog.run(bytes(64)).retval
+    assert got == expected(helper, where) & 0xFFFFFFFF
+    if kernel_bpf_available():
+        with pybpf.Program.load(src, "xdp", name="probe_read", backend=NativeBackend()) as prog:
+            assert prog.run(bytes(64)).retval == got
