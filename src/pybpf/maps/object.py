@@ -244,46 +244,32 @@ class MapObject:
             refs.collect(root)
         fd = refs.new_object_file(root, 0o600)
         try:
-            return cls._fill_file(fd, root, storage, params, name, btf, excl_prog_hash, charged)
+            try:
+                os.ftruncate(fd, storage + PAGE)
+                reserve_file(fd, storage, PAGE)  # the trailer: header and lock
+                reserve_file(fd, 0, charged - PAGE)  # the storage backed up front
+                mm = map_file(fd, storage + PAGE)
+            except OSError as exc:
+                raise allocation_failure(exc, "cannot allocate map") from exc
+            header = (MAGIC, VERSION, KIND_MAP, params.map_type, params.key_size, params.value_size,
+                      params.max_entries, params.flags, next_object_id("map", root), name, 0)  # fmt: skip
+            _HEADER.pack_into(mm, storage, *header)
+            _EXTRA.pack_into(mm, storage + _EXTRA_AT, params.map_extra)
+            _CHARGED.pack_into(mm, storage + _CHARGED_AT, charged - PAGE)
+            if excl_prog_hash is not None:
+                _EXCL.pack_into(mm, storage + _EXCL_AT, 1, excl_prog_hash)
+            if btf is not None:
+                lock_plus_one = 0 if btf[3] is None else btf[3] + 1
+                _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)
+            init_mutex(address_of(mm) + storage + _LOCK_AT)
+            obj = cls(mm, storage, fresh=True)
+            obj.impl.initialize()
+            refs.register_holder(root, "map", obj.id, fd)  # the anchor: see pybpf.objects.refs
+            st = os.fstat(fd)
+            cls._remember((st.st_dev, st.st_ino), obj)
         except BaseException:
             os.close(fd)
             raise
-
-    @classmethod
-    def _fill_file(  # noqa: PLR0917
-        cls,
-        fd: int,
-        root: str,
-        storage: int,
-        params: MapParams,
-        name: bytes,
-        btf: tuple[int, int, int, int | None] | None,
-        excl_prog_hash: bytes | None,
-        charged: int,
-    ) -> int:
-        try:
-            os.ftruncate(fd, storage + PAGE)
-            reserve_file(fd, storage, PAGE)  # the trailer: header and lock
-            reserve_file(fd, 0, charged - PAGE)  # the storage backed up front
-            mm = map_file(fd, storage + PAGE)
-        except OSError as exc:
-            raise allocation_failure(exc, "cannot allocate map") from exc
-        header = (MAGIC, VERSION, KIND_MAP, params.map_type, params.key_size, params.value_size,
-                  params.max_entries, params.flags, next_object_id("map", root), name, 0)  # fmt: skip
-        _HEADER.pack_into(mm, storage, *header)
-        _EXTRA.pack_into(mm, storage + _EXTRA_AT, params.map_extra)
-        _CHARGED.pack_into(mm, storage + _CHARGED_AT, charged - PAGE)
-        if excl_prog_hash is not None:
-            _EXCL.pack_into(mm, storage + _EXCL_AT, 1, excl_prog_hash)
-        if btf is not None:
-            lock_plus_one = 0 if btf[3] is None else btf[3] + 1
-            _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)
-        init_mutex(address_of(mm) + storage + _LOCK_AT)
-        obj = cls(mm, storage, fresh=True)
-        obj.impl.initialize()
-        refs.register_holder(root, "map", obj.id, fd)  # the anchor: see pybpf.objects.refs
-        st = os.fstat(fd)
-        cls._remember((st.st_dev, st.st_ino), obj)
         return fd
 
     @classmethod

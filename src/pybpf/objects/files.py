@@ -17,9 +17,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import functools
 import mmap
 import os
 import struct
+from typing import Any
 
 from pybpf.errors import BPFError
 
@@ -122,15 +124,20 @@ _AT_FDCWD = -100
 _AT_SYMLINK_FOLLOW = 0x400
 
 
+@functools.cache
+def _linkat() -> Any:
+    """libc's ``linkat`` (looked up once: a ``CDLL`` a call is garbage for the cycle collector)."""
+    return ctypes.CDLL(None, use_errno=True).linkat
+
+
 def link_object(fd: int, path: str) -> None:
     """Give the object behind ``fd`` the name ``path`` (a hard link; the pin of bpffs).
 
     ``linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, path, AT_SYMLINK_FOLLOW)``: the way to name an
     ``O_TMPFILE`` file.  (``os.link`` may call ``link(2)``, which would link the /proc symlink.)
     """
-    libc = ctypes.CDLL(None, use_errno=True)
     source = f"/proc/self/fd/{fd}".encode()
-    if libc.linkat(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
+    if _linkat()(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
         err = ctypes.get_errno()
         raise BPFError(err, f"pin {path}: {os.strerror(err)}")
 
