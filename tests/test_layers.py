@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("jit",),
     ("kernel",),
     ("elf",),
+    ("buffers",),
     ("perf", "fd_object", "ringbuf"),
     ("perfbuf", "user_ringbuf"),
     ("libbpf",),

@@ -25,21 +25,17 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import fcntl
 import mmap
 import os
-import select
 import struct
-import time
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 from pybpf import uapi
+from pybpf.buffers import MapBuffer, Waiter, dup_cloexec, map_fd_and_backend, map_geometry
 from pybpf.errors import BPFError
 from pybpf.kernel.native import native_bpf
 from pybpf.kernel.syscall import bpf
-from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import possible_cpus
 from pybpf.objects.perf_abi import (
     DATA_HEAD_AT,
@@ -57,8 +53,6 @@ SampleCallback = Callable[[int, bytes], Any]
 LostCallback = Callable[[int, int], Any]
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
-_FIRST_SLEEP = 0.0005
-_MAX_SLEEP = 0.010
 
 
 def _cpu_list(path: str) -> list[int]:
@@ -79,33 +73,6 @@ def _bpf(backend: str, cmd: int, attr: uapi.bpf_attr) -> int:
     if backend == "native":
         return native_bpf(cmd, attr)
     return bpf(cmd, attr)
-
-
-def _map_geometry(fd: int, backend: str | None) -> tuple[str, int]:
-    """("user" | "native", max_entries) of the perf event array ``fd``; EINVAL for other maps."""
-    if backend not in (None, "user", "native"):
-        raise ValueError(f"unknown pybpf backend {backend!r} (expected 'user' or 'native')")
-    map_type, max_entries = -1, 0
-    if backend in (None, "user"):
-        try:
-            obj = MapObject.from_fd(fd)
-            backend = "user"
-            map_type, max_entries = obj.params.map_type, obj.params.max_entries
-        except BPFError as exc:
-            if backend == "user" or exc.errno != errno.EINVAL:
-                raise
-    if backend != "user":
-        info = uapi.bpf_map_info()
-        attr = uapi.bpf_attr()
-        attr.info.bpf_fd = fd
-        attr.info.info_len = ctypes.sizeof(info)
-        attr.info.info = ctypes.addressof(info)
-        native_bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
-        backend = "native"
-        map_type, max_entries = info.type, info.max_entries
-    if map_type != uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY:
-        raise BPFError(errno.EINVAL, f"fd {fd} is not a BPF_MAP_TYPE_PERF_EVENT_ARRAY map (type {map_type})")
-    return backend, max_entries
 
 
 class _CpuBuffer:
@@ -145,7 +112,7 @@ class _CpuBuffer:
         os.close(self.fd)
 
 
-class PerfBuffer:
+class PerfBuffer(MapBuffer):
     """Reader of a PERF_EVENT_ARRAY (``pybpf.Map`` or an fd of either backend), one ring per CPU."""
 
     def __init__(
@@ -159,20 +126,13 @@ class PerfBuffer:
         backend: Any = None,
     ) -> None:
         check_pages(pages)
-        if hasattr(map_or_fd, "fd") and hasattr(map_or_fd, "backend"):
-            fd, name = int(map_or_fd.fd), backend or map_or_fd.backend
-        elif isinstance(map_or_fd, int) and not isinstance(map_or_fd, bool):
-            fd, name = map_or_fd, backend
-        else:
-            raise TypeError(f"expected a pybpf.Map or an fd, not {type(map_or_fd).__name__}")
-        name = name if name is None or isinstance(name, str) else str(name.name)
-        self.backend, max_entries = _map_geometry(fd, name)
+        fd, name = map_fd_and_backend(map_or_fd, backend)
+        self.backend, max_entries = map_geometry(fd, name, uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY)
         self.sample_cb, self.lost_cb, self.event_cb = sample_cb, lost_cb, event_cb
         self.pages = pages
         self._buffers: list[_CpuBuffer] = []
-        self._epoll = select.epoll()
-        self._closed = False
-        self.map_fd = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 0)
+        self._waiter = Waiter()
+        self.map_fd = dup_cloexec(fd)
         try:
             for cpu in self._cpus(max_entries):
                 self._open(cpu)
@@ -198,7 +158,7 @@ class PerfBuffer:
         attr.value = ctypes.addressof(value)
         _bpf(self.backend, uapi.BPF_MAP_UPDATE_ELEM, attr)
         if self.backend == "native":
-            self._epoll.register(buffer.fd, select.EPOLLIN)
+            self._waiter.register(buffer.fd)
 
     # --- what libbpf's accessors give -----------------------------------------------------------
     @property
@@ -216,7 +176,7 @@ class PerfBuffer:
     @property
     def epoll_fd(self) -> int:
         """The epoll fd kernel events are registered with (``perf_buffer__epoll_fd``)."""
-        return self._epoll.fileno()
+        return self._waiter.epoll.fileno()
 
     def positions(self, index: int = 0) -> tuple[int, int]:
         """(data_tail, data_head) of buffer ``index``."""
@@ -257,32 +217,11 @@ class PerfBuffer:
         Returns the number of records handled (0 on timeout).
         """
         self._check_open()
-        deadline = None if timeout_ms < 0 else time.monotonic() + timeout_ms / 1000
-        sleep = _FIRST_SLEEP
-        user = self.backend == "user"
-        while True:
-            count = self.consume()
-            if count:
-                return count
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                return 0
-            step = sleep if user else remaining
-            if step is not None and remaining is not None:
-                step = min(step, remaining)
-            self._epoll.poll(-1 if step is None else step)
-            sleep = min(sleep * 2, _MAX_SLEEP)
+        return self._waiter.until(self.consume, timeout_ms, sleep_polls=lambda: self.backend == "user")
 
     # --- lifetime ---------------------------------------------------------------------------------
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ValueError("PerfBuffer is closed")
-
-    def close(self) -> None:
+    def _release(self) -> None:
         """Empty the array slots this buffer filled, unmap and close the events (``perf_buffer__free``)."""
-        if self._closed:
-            return
-        self._closed = True
         for buffer in self._buffers:
             key = ctypes.c_uint32(buffer.cpu)
             attr = uapi.bpf_attr()
@@ -292,20 +231,8 @@ class PerfBuffer:
                 _bpf(self.backend, uapi.BPF_MAP_DELETE_ELEM, attr)
             buffer.close()
         self._buffers.clear()
-        self._epoll.close()
+        self._waiter.close()
         os.close(self.map_fd)
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def __enter__(self) -> PerfBuffer:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"{len(self._buffers)} buffer(s), {self.backend}"

@@ -25,65 +25,37 @@ from __future__ import annotations
 
 import errno
 import mmap
-import os
-from types import TracebackType
 from typing import Any
 
 from pybpf import uapi
+from pybpf.buffers import PAGE, MapBuffer, RingMapping, map_fd_and_backend, map_geometry
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
-from pybpf.ringbuf import backend_name, dup_cloexec, ring_geometry
 
-PAGE = mmap.PAGESIZE
 _BUSY: int = uapi.BPF_RINGBUF_BUSY_BIT
 _DISCARD: int = uapi.BPF_RINGBUF_DISCARD_BIT
 _HDR: int = uapi.BPF_RINGBUF_HDR_SZ
 
 
-class UserRingBuffer:
+class UserRingBuffer(MapBuffer):
     """Producer into one user ring buffer (a ``pybpf.Map`` or an fd of either backend)."""
 
     def __init__(self, map_or_fd: Any, *, backend: Backend | str | None = None) -> None:
-        if hasattr(map_or_fd, "fd") and hasattr(map_or_fd, "backend"):
-            fd = int(map_or_fd.fd)
-            name = backend_name(backend) or backend_name(map_or_fd.backend)
-        elif isinstance(map_or_fd, int) and not isinstance(map_or_fd, bool):
-            fd, name = map_or_fd, backend_name(backend)
-        else:
-            raise TypeError(f"expected a pybpf.Map or an fd, not {type(map_or_fd).__name__}")
-        self.backend, self.size = ring_geometry(fd, name, uapi.BPF_MAP_TYPE_USER_RINGBUF)
+        fd, name = map_fd_and_backend(map_or_fd, backend)
+        self.backend, self.size = map_geometry(fd, name, uapi.BPF_MAP_TYPE_USER_RINGBUF)
         self.mask = self.size - 1
         self._pending: dict[int, tuple[memoryview, int]] = {}
-        self.fd = dup_cloexec(fd)
-        try:
-            self._consumer = mmap.mmap(self.fd, PAGE, mmap.MAP_SHARED, mmap.PROT_READ)
-            try:
-                self._producer = mmap.mmap(
-                    self.fd,
-                    PAGE + 2 * self.size,
-                    mmap.MAP_SHARED,
-                    mmap.PROT_READ | mmap.PROT_WRITE,
-                    offset=PAGE,
-                )
-            except OSError:
-                self._consumer.close()
-                raise
-        except OSError:
-            os.close(self.fd)
-            raise
-        self._cons = memoryview(self._consumer).cast("Q")
-        self._prod = memoryview(self._producer)
-        self._prod_q = self._prod.cast("Q")
-        self._prod_i = self._prod.cast("I")
-        self._closed = False
+        self._ring = RingMapping(fd, self.size, mmap.PROT_READ, mmap.PROT_READ | mmap.PROT_WRITE)
+        self.fd = self._ring.fd
+        """The duplicate of the map's fd this object holds."""
 
     @property
     def consumer_pos(self) -> int:
-        return int(self._cons[0])
+        return self._ring.consumer_pos
 
     @property
     def producer_pos(self) -> int:
-        return int(self._prod_q[0])
+        return self._ring.producer_pos
 
     def available(self) -> int:
         """Bytes free for new records (the ring less what the consumer has not released)."""
@@ -101,11 +73,11 @@ class UserRingBuffer:
         if self.size - (prod_pos - cons_pos) < total:
             raise BPFError(errno.ENOSPC, "no room in the user ring buffer")
         hdr = PAGE + (prod_pos & self.mask)
-        self._prod_i[hdr // 4 + 1] = 0
-        self._prod_i[hdr // 4] = size | _BUSY
-        self._prod_q[0] = prod_pos + total
+        self._ring.prod_i[hdr // 4 + 1] = 0
+        self._ring.prod_i[hdr // 4] = size | _BUSY
+        self._ring.prod_q[0] = prod_pos + total
         start = PAGE + ((prod_pos + _HDR) & self.mask)
-        view = self._prod[start : start + size]
+        view = self._ring.prod[start : start + size]
         self._pending[id(view)] = (view, hdr)
         return view
 
@@ -117,10 +89,10 @@ class UserRingBuffer:
         view, hdr = found
         start, end = PAGE + self.size, PAGE + ((hdr - PAGE + _HDR) & self.mask) + len(view)
         if not discard and end > start:  # a sample that wraps: its tail to the start of the data
-            self._prod[PAGE : PAGE + end - start] = self._prod[start:end]
+            self._ring.prod[PAGE : PAGE + end - start] = self._ring.prod[start:end]
         view.release()
-        length = int(self._prod_i[hdr // 4]) & ~_BUSY
-        self._prod_i[hdr // 4] = length | (_DISCARD if discard else 0)
+        length = int(self._ring.prod_i[hdr // 4]) & ~_BUSY
+        self._ring.prod_i[hdr // 4] = length | (_DISCARD if discard else 0)
 
     def submit(self, sample: memoryview) -> None:
         """``user_ring_buffer__submit``: hand the sample to the drain."""
@@ -136,36 +108,13 @@ class UserRingBuffer:
         sample[:] = data
         self.submit(sample)
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ValueError("UserRingBuffer is closed")
-
     # --- lifetime ---------------------------------------------------------------------------------
-    def close(self) -> None:
+    def _release(self) -> None:
         """``user_ring_buffer__free``: unmap the ring and close the fd this object holds."""
-        if self._closed:
-            return
-        self._closed = True
         for view, _ in self._pending.values():
             view.release()
         self._pending.clear()
-        for held in (self._cons, self._prod_q, self._prod_i, self._prod):
-            held.release()
-        self._consumer.close()
-        self._producer.close()
-        os.close(self.fd)
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def __enter__(self) -> UserRingBuffer:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+        self._ring.close()
 
     def __repr__(self) -> str:
         return (

@@ -45,9 +45,7 @@ import json
 import os
 import stat
 import struct
-import threading
 import weakref
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pybpf import uapi
@@ -60,7 +58,8 @@ from pybpf.kernel.btf_env import SPIN_LOCK_SIZE, find_spin_locks
 from pybpf.kernel.user_log import UserLogBuffer
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.objects import refs
-from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
+from pybpf.objects.cache import ObjectCache
+from pybpf.objects.files import MAGIC, PAGE, VERSION, allocation_failure, bpffs_root, next_object_id
 from pybpf.uapi import BPF_LOG_FIXED, bpf_attr, offsetof
 from pybpf.verifier import graph, kptrs
 
@@ -80,9 +79,8 @@ _INFO_LEN_OFFSET = offsetof(bpf_attr, "info.info_len")
 class BTFObject:
     """A loaded BTF as this process sees it (read from its file once, then cached)."""
 
-    _cache: ClassVar[OrderedDict[tuple[int, int, bytes], BTFObject]] = OrderedDict()
-    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
-    cache_limit: ClassVar[int] = 64
+    _cache: ClassVar[ObjectCache[tuple[int, int, bytes], BTFObject]] = ObjectCache("btf", 64)
+    """What this process read, by file (``pybpf.objects.cache``)."""
 
     def __init__(self, meta: dict[str, Any], data: bytes, verified: VerifiedBTF | None = None) -> None:
         self.id: int = int(meta["id"])
@@ -109,22 +107,22 @@ class BTFObject:
         text = json.dumps(meta, separators=(",", ":")).encode()
         payload = _PAYLOAD.pack(len(text), len(data)) + text + data
         size = (len(payload) + PAGE - 1) // PAGE * PAGE
-        fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o400)
+        fd = refs.new_object_file(root, 0o400)
         try:
             os.ftruncate(fd, size + PAGE)
             os.pwrite(fd, payload, 0)
             digest = hashlib.sha256(payload).digest()
             os.pwrite(fd, _TRAILER.pack(MAGIC, VERSION, KIND_BTF, digest), size)
             refs.register_holder(root, "btf", int(meta["id"]), fd)
-            readonly = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+            # marked before ``fd`` closes: never a moment without a user (see ``refs.new_object_file``)
+            readonly = refs.hold(os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC))
             st = os.fstat(readonly)
         except OSError as exc:
-            raise BPFError(errno.ENOMEM, f"cannot store the BTF: {exc}") from exc
+            raise allocation_failure(exc, "cannot store the BTF") from exc
         finally:
             os.close(fd)
-        with cls._cache_lock:
-            cls._cache[(st.st_dev, st.st_ino, digest)] = cls(meta, data, verified)
-        return refs.hold(readonly)
+        cls._cache.remember((st.st_dev, st.st_ino, digest), cls(meta, data, verified), root, int(meta["id"]))
+        return readonly
 
     @classmethod
     def from_fd(cls, fd: int) -> BTFObject:
@@ -134,17 +132,11 @@ class BTFObject:
         except OSError as exc:
             raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
         key = _identity(fd, st)
-        with cls._cache_lock:
-            found = cls._cache.get(key)
-            if found is not None:
-                cls._cache.move_to_end(key)
-                return found
+        found = cls._cache.get(key)
+        if found is not None:
+            return found
         obj = cls._read(fd, st)
-        with cls._cache_lock:
-            obj = cls._cache.setdefault(key, obj)
-            while len(cls._cache) > cls.cache_limit:
-                cls._cache.popitem(last=False)
-        return obj
+        return cls._cache.remember(key, obj, bpffs_root(), obj.id)
 
     @classmethod
     def _read(cls, fd: int, st: os.stat_result) -> BTFObject:

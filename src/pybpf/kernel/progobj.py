@@ -28,15 +28,14 @@ import json
 import os
 import stat
 import struct
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 from pybpf.errors import BPFError
 from pybpf.isa.instruction import Instruction, decode_program, encode_program
 from pybpf.objects import refs
-from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
+from pybpf.objects.cache import ObjectCache
+from pybpf.objects.files import MAGIC, PAGE, VERSION, allocation_failure, bpffs_root, next_object_id
 
 KIND_PROG = 2
 _TRAILER = struct.Struct("<8sII32s")  # magic, version, kind, sha256(payload)
@@ -108,9 +107,8 @@ class ProgMeta:
 class ProgObject:
     """A loaded program as this process sees it (read from its file once, then cached)."""
 
-    _cache: ClassVar[OrderedDict[tuple[int, int, bytes], ProgObject]] = OrderedDict()
-    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
-    cache_limit: ClassVar[int] = 256
+    _cache: ClassVar[ObjectCache[tuple[int, int, bytes], ProgObject]] = ObjectCache("prog", 256)
+    """What this process read, by file (``pybpf.objects.cache``)."""
 
     def __init__(
         self,
@@ -159,7 +157,7 @@ class ProgObject:
             _PAYLOAD.pack(len(text), len(xlated_raw), len(original_raw)) + text + xlated_raw + original_raw
         )
         size = (len(payload) + PAGE - 1) // PAGE * PAGE
-        fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o400)
+        fd = refs.new_object_file(root, 0o400)
         try:
             os.ftruncate(fd, size + PAGE)
             os.pwrite(fd, payload, 0)
@@ -170,12 +168,13 @@ class ProgObject:
                 refs.add_ref(root, ("prog", meta.id), ("map", map_id), map_fd)
             if btf_fd is not None and meta.btf_id:
                 refs.add_ref(root, ("prog", meta.id), ("btf", meta.btf_id), btf_fd)
-            readonly = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+            # marked before ``fd`` closes: never a moment without a user (see ``refs.new_object_file``)
+            readonly = refs.hold(os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC))
         except OSError as exc:
-            raise BPFError(errno.ENOMEM, f"cannot store the program: {exc}") from exc
+            raise allocation_failure(exc, "cannot store the program") from exc
         finally:
             os.close(fd)
-        return refs.hold(readonly)
+        return readonly
 
     # --- lookup -----------------------------------------------------------------------------
     @classmethod
@@ -189,17 +188,11 @@ class ProgObject:
         except OSError as exc:
             raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
         key = _identity(fd, st)
-        with cls._cache_lock:
-            found = cls._cache.get(key)
-            if found is not None:
-                cls._cache.move_to_end(key)
-                return found
+        found = cls._cache.get(key)
+        if found is not None:
+            return found
         obj = cls._read(fd, st, key)
-        with cls._cache_lock:
-            obj = cls._cache.setdefault(key, obj)
-            while len(cls._cache) > cls.cache_limit:
-                cls._cache.popitem(last=False)
-        return obj
+        return cls._cache.remember(key, obj, bpffs_root(), obj.id)
 
     @classmethod
     def _read(cls, fd: int, st: os.stat_result, key: tuple[int, int, bytes]) -> ProgObject:

@@ -22,9 +22,9 @@ operating system itself counts the references.
 * Opening a map someone else created trusts nothing in its header: the parameters must pass the
   type's ``check``, the layout must fit the file, the spin lock must lie inside the value; otherwise
   EUCLEAN (see ``pybpf.maps.base``, "Shared structure may be corrupted").
-* A process maps each object once; the cache is keyed by ``(st_dev, st_ino)`` and bounded (oldest first out,
-  ``MapObject.cache_limit``), because a cached mapping keeps a closed map's memory alive.  An fd that is not
-  such a file gives EINVAL (the kernel's "not a map fd"), a closed fd EBADF.
+* A process maps each object once; the cache is keyed by ``(st_dev, st_ino)``, bounded (oldest first out)
+  and lets go of released maps (``pybpf.objects.cache``), because a cached mapping keeps a closed map's
+  memory alive.  An fd that is not such a file gives EINVAL (the kernel's "not a map fd"), a closed fd EBADF.
 * Element commands resolve an fd through ``map_and_mode``: the object and the fd's access mode,
   remembered per open file description and re-checked with one ``lseek`` per call (see there);
   ``resolve_fd`` also gives the token, for callers that keep the answer themselves.
@@ -43,9 +43,7 @@ import mmap
 import os
 import stat
 import struct
-import threading
 import weakref
-from collections import OrderedDict
 from typing import ClassVar
 
 from pybpf.errors import BPFError
@@ -53,7 +51,17 @@ from pybpf.maps.base import MapOps, MapParams, corrupted, round_up
 from pybpf.maps.registry import lookup_map_type
 from pybpf.objects import accounting, refs
 from pybpf.objects.backing import can_populate, page_ceil, page_floor, populate, reserve_file
-from pybpf.objects.files import MAGIC, PAGE, VERSION, address_of, bpffs_root, next_object_id
+from pybpf.objects.cache import ObjectCache
+from pybpf.objects.files import (
+    MAGIC,
+    PAGE,
+    VERSION,
+    address_of,
+    allocation_failure,
+    bpffs_root,
+    map_file,
+    next_object_id,
+)
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 
 KIND_MAP = 1
@@ -87,20 +95,14 @@ _SPIN_LOCK_SIZE = 4
 class MapObject:
     """One map object as this process sees it: its shared mapping, header and implementation."""
 
-    _cache: ClassVar[OrderedDict[tuple[int, int], MapObject]] = OrderedDict()
-    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
-    cache_limit: ClassVar[int] = 128
+    _cache: ClassVar[ObjectCache[tuple[int, int], MapObject]] = ObjectCache("map", 128)
+    """Mappings kept per process; a mapping keeps its file alive, so the cache is bounded and lets go
+    of released maps (``pybpf.objects.cache``); a mapping is unmapped once no call uses it."""
     _created: ClassVar[int] = 0
-    """Mappings kept per process; a mapping keeps its file alive, so the cache is bounded."""
 
     @classmethod
     def _remember(cls, key: tuple[int, int], obj: MapObject) -> MapObject:
-        with cls._cache_lock:
-            obj = cls._cache.setdefault(key, obj)
-            cls._cache.move_to_end(key)
-            while len(cls._cache) > cls.cache_limit:
-                cls._cache.popitem(last=False)  # unmapped once no call is using it
-            return obj
+        return cls._cache.remember(key, obj, obj.root, obj.id)
 
     def __init__(self, mm: mmap.mmap, header_at: int, *, fresh: bool = False) -> None:
         """The object over ``mm``; ``fresh``: the creator's (its header was just written), else the
@@ -126,8 +128,10 @@ class MapObject:
         self.impl: MapOps = impl(self.params, memoryview(mm)[:header_at])
         if not fresh and self.impl.layout_size() > header_at:
             raise corrupted(f"its layout needs {self.impl.layout_size()} bytes, the file has {header_at}")
-        self.impl.attach_storage(_StorageReserver(mm, header_at, bpffs_root()))
-        self.impl.file_alive = refs.files_of(bpffs_root(), "map", obj_id)
+        self.root = bpffs_root()
+        """The bpffs-like root the map lives in (its ids, references and ledger)."""
+        self.impl.attach_storage(_StorageReserver(mm, header_at, self.root))
+        self.impl.file_alive = refs.files_of(self.root, "map", obj_id)
         base = address_of(mm)
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
@@ -204,7 +208,9 @@ class MapObject:
         size = cls.up_front_bytes(impl, params)
         accounting.check_area(size)
         root = bpffs_root()
-        accounting.charge(root, size, lambda: refs.allocated_bytes(root, "map"))
+        accounting.charge(
+            root, size, lambda: refs.allocated_bytes(root, "map"), lambda: refs.collect(root, wait=True)
+        )
         return size
 
     # --- creation and lookup ----------------------------------------------------------------
@@ -254,31 +260,34 @@ class MapObject:
         cls._created += 1
         if cls._created % 32 == 0:  # release maps nobody uses any more, now and then
             refs.collect(root)
-        fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        fd = refs.new_object_file(root, 0o600)
         try:
-            os.ftruncate(fd, storage + PAGE)
-            reserve_file(fd, storage, PAGE)  # the trailer: header and lock
-            reserve_file(fd, 0, charged - PAGE)  # the storage backed up front
-            mm = mmap.mmap(fd, storage + PAGE)
-        except (OSError, BPFError) as exc:
+            try:
+                os.ftruncate(fd, storage + PAGE)
+                reserve_file(fd, storage, PAGE)  # the trailer: header and lock
+                reserve_file(fd, 0, charged - PAGE)  # the storage backed up front
+                mm = map_file(fd, storage + PAGE)
+            except OSError as exc:
+                raise allocation_failure(exc, "cannot allocate map") from exc
+            header = (MAGIC, VERSION, KIND_MAP, params.map_type, params.key_size, params.value_size,
+                      params.max_entries, params.flags, next_object_id("map", root), name, 0)  # fmt: skip
+            _HEADER.pack_into(mm, storage, *header)
+            _EXTRA.pack_into(mm, storage + _EXTRA_AT, params.map_extra)
+            _CHARGED.pack_into(mm, storage + _CHARGED_AT, charged - PAGE)
+            if excl_prog_hash is not None:
+                _EXCL.pack_into(mm, storage + _EXCL_AT, 1, excl_prog_hash)
+            if btf is not None:
+                lock_plus_one = 0 if btf[3] is None else btf[3] + 1
+                _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)
+            init_mutex(address_of(mm) + storage + _LOCK_AT)
+            obj = cls(mm, storage, fresh=True)
+            obj.impl.initialize()
+            refs.register_holder(root, "map", obj.id, fd)  # the anchor: see pybpf.objects.refs
+            st = os.fstat(fd)
+            cls._remember((st.st_dev, st.st_ino), obj)
+        except BaseException:
             os.close(fd)
-            raise BPFError(errno.ENOMEM, f"cannot allocate map: {exc}") from exc
-        header = (MAGIC, VERSION, KIND_MAP, params.map_type, params.key_size, params.value_size,
-                  params.max_entries, params.flags, next_object_id("map", root), name, 0)  # fmt: skip
-        _HEADER.pack_into(mm, storage, *header)
-        _EXTRA.pack_into(mm, storage + _EXTRA_AT, params.map_extra)
-        _CHARGED.pack_into(mm, storage + _CHARGED_AT, charged - PAGE)
-        if excl_prog_hash is not None:
-            _EXCL.pack_into(mm, storage + _EXCL_AT, 1, excl_prog_hash)
-        if btf is not None:
-            lock_plus_one = 0 if btf[3] is None else btf[3] + 1
-            _BTF_HEADER.pack_into(mm, storage + _BTF_AT, btf[0], btf[1], btf[2], lock_plus_one)
-        init_mutex(address_of(mm) + storage + _LOCK_AT)
-        obj = cls(mm, storage, fresh=True)
-        obj.impl.initialize()
-        refs.register_holder(root, "map", obj.id, fd)  # the anchor: see pybpf.objects.refs
-        st = os.fstat(fd)
-        cls._remember((st.st_dev, st.st_ino), obj)
+            raise
         return fd
 
     @classmethod
@@ -289,7 +298,7 @@ class MapObject:
         except OSError as exc:
             raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
         key = (st.st_dev, st.st_ino)
-        obj = cls._cache.get(key)
+        obj = cls._cache.peek(key)
         if obj is not None:
             return obj
         if not stat.S_ISREG(st.st_mode) or st.st_size < 2 * PAGE or st.st_size % PAGE:
@@ -300,14 +309,7 @@ class MapObject:
             raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf map") from exc
         if len(raw) != _HEADER.size or raw[:8] != MAGIC or _HEADER.unpack(raw)[2] != KIND_MAP:
             raise BPFError(errno.EINVAL, f"fd {fd} is not a bpf map")
-        # Map through a read-write reopen, never through ``fd`` itself: CPython's mmap keeps a dup
-        # of the fd it maps, which would keep the caller's open file description (and the user
-        # lock it holds, see pybpf.objects.refs) alive after the caller closed its last fd.
-        rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
-        try:
-            mm = mmap.mmap(rw, st.st_size)
-        finally:
-            os.close(rw)
+        mm = map_file(fd, st.st_size)  # never through ``fd`` itself: see there
         try:
             obj = cls(mm, st.st_size - PAGE)
         except (struct.error, ValueError, IndexError, OverflowError, TypeError) as exc:
@@ -406,7 +408,7 @@ def _validate(fd: int) -> tuple[MapObject, int]:
             os.lseek(fd, token, os.SEEK_SET)
     except OSError:
         return obj, mode
-    if len(_FDS) >= 4 * MapObject.cache_limit:
+    if len(_FDS) >= 4 * MapObject._cache.limit:
         _FDS.clear()  # entries of fds closed long ago
     _FDS[fd] = (token, weakref.ref(obj), mode)
     return obj, mode

@@ -13,22 +13,24 @@ are files of one bpffs-like root shared by every process, so the charge is kept 
   further bounded by the tmpfs the root lives on and its memory cgroup: allocations there fail as
   ENOMEM too (``pybpf.objects.backing``).
 * The ledger: ``<root>/.pybpf-memory``, a u64 of the bytes charged by the root's live maps, updated
-  under ``fcntl.lockf``.  ``charge`` adds to it, refusing with ENOMEM past the limit; ``uncharge``
-  subtracts (``pybpf.objects.refs.collect`` uncharges a map it releases).  Before refusing,
-  ``charge`` recounts the ledger from the live maps' files (the caller's ``recount``), so a ledger
-  left high by a killed process, or written by a hostile one, never refuses wrongly for long.
+  under an open-file-description lock (``files.lock_file``).  ``charge`` adds to it, refusing with
+  ENOMEM past the limit; ``uncharge`` subtracts (``pybpf.objects.refs.collect`` uncharges a map it
+  releases).  Before refusing, ``charge`` releases the objects nobody uses any more (the caller's
+  ``reclaim``) and recounts the ledger from the live maps' files (the caller's ``recount``), so
+  neither maps closed a moment ago nor a ledger left high by a killed process, or written by a
+  hostile one, refuse wrongly.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
 import functools
 import os
 import struct
 from collections.abc import Callable
 
 from pybpf.errors import BPFError
+from pybpf.objects.files import allocation_failure, lock_file
 
 LIMIT_ENV = "PYBPF_MAP_MEMORY_LIMIT"
 _LEDGER = ".pybpf-memory"
@@ -135,23 +137,44 @@ def _write(fd: int, value: int) -> None:
     os.pwrite(fd, _U64.pack(max(0, min(value, (1 << 64) - 1))), 0)
 
 
-def charge(root: str, size: int, recount: Callable[[], int]) -> None:
+def charge(
+    root: str, size: int, recount: Callable[[], int], reclaim: Callable[[], object] | None = None
+) -> None:
     """Charge ``size`` bytes to ``root``'s maps; ENOMEM when the limit would be exceeded.
 
     ``recount()`` returns the bytes the root's live maps really hold; it is called (with the ledger
-    locked) only when the charge would be refused, and its answer replaces the ledger's.
+    locked) only when the charge would be refused, and its answer replaces the ledger's.  Before
+    that, ``reclaim()`` (when given) runs with the ledger unlocked: it releases the objects nobody
+    uses any more (``refs.collect``, which uncharges them), as the kernel reclaims memory before
+    failing an allocation -- a map closed a moment ago must not make the next one fail.
     """
     if size <= 0:
         return
     limit = memory_limit()
+    if limit is None:
+        _add(root, size, None, recount)
+        return
+    if _add(root, size, limit, None):
+        return
+    if reclaim is not None:
+        reclaim()
+    _add(root, size, limit, recount)
+
+
+def _add(root: str, size: int, limit: int | None, recount: Callable[[], int] | None) -> bool:
+    """Add ``size`` to the ledger if it stays within ``limit``; whether it did.  Past the limit:
+    False, or with ``recount`` the ledger is recounted first and ENOMEM raised if still past it."""
+    what = f"cannot account map memory in {root}"
     try:
         fd = _open_ledger(root)
     except OSError as exc:
-        raise BPFError(errno.ENOMEM, f"cannot account map memory in {root}: {exc.strerror}") from None
+        raise allocation_failure(exc, what) from None
     try:
-        fcntl.lockf(fd, fcntl.LOCK_EX)
+        lock_file(fd)
         used = _read(fd)
         if limit is not None and used + size > limit:
+            if recount is None:
+                return False
             used = recount()
             if used + size > limit:
                 _write(fd, used)
@@ -161,6 +184,9 @@ def charge(root: str, size: int, recount: Callable[[], int]) -> None:
                     f"(${LIMIT_ENV})",
                 )
         _write(fd, used + size)
+        return True
+    except OSError as exc:
+        raise allocation_failure(exc, what) from None
     finally:
         os.close(fd)
 
@@ -174,7 +200,7 @@ def uncharge(root: str, size: int) -> None:
     except OSError:
         return
     try:
-        fcntl.lockf(fd, fcntl.LOCK_EX)
+        lock_file(fd)
         _write(fd, _read(fd) - size)
     finally:
         os.close(fd)

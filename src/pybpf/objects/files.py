@@ -3,9 +3,13 @@
 Mirrors the kernel's bpffs and object ids: every pybpf object (map, program, BTF, perf event) is an
 unnamed ``O_TMPFILE`` file in one directory, ``$PYBPF_BPFFS`` (default ``/dev/shm/pybpf-bpffs``);
 pinning hard-links it there (``link_object``, the kernel's ``bpf_obj_pin``).  Object ids come from
-per-kind counter files updated under ``fcntl.lockf``, so they are unique across processes like the
-kernel's ``map_idr`` / ``prog_idr`` / ``btf_idr``.  Every object file carries the same magic and
-layout version in its header (``MAGIC``, ``VERSION``).
+per-kind counter files updated under an open-file-description lock (``lock_file``), so they are
+unique across processes and threads like the kernel's ``map_idr`` / ``prog_idr`` / ``btf_idr``.
+Every object file carries the same magic and layout version in its header (``MAGIC``, ``VERSION``).
+
+What the kernel answers when creating an object fails for want of resources: ENOMEM for memory
+(``allocation_failure``), but EMFILE / ENFILE when no fd is left (``anon_inode_getfd``), never
+ENOMEM for those.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import functools
 import mmap
 import os
 import struct
+from typing import Any
 
 from pybpf.errors import BPFError
 
@@ -33,6 +39,44 @@ OBJ_NAME_CHARS = frozenset(
 )
 """What ``bpf_obj_name_cpy`` accepts: ``isalnum`` of the kernel's ctype table (lib/ctype.c), which
 counts the Latin-1 letters (0xC0-0xFF but for 0xD7 and 0xF7) as alphanumeric, and '_' and '.'."""
+
+
+FLOCK = struct.Struct("hhxxxxqqixxxx")
+"""``struct flock`` on x86_64/aarch64: short l_type, short l_whence, (pad), off_t l_start, off_t l_len,
+pid_t l_pid, (pad)."""
+_WHOLE_FILE = FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+_FD_ERRNOS = frozenset({errno.EMFILE, errno.ENFILE})
+
+
+def lock_file(fd: int) -> None:
+    """Lock ``fd``'s whole file exclusively, waiting for it; released when ``fd`` is closed.
+
+    An open-file-description lock (``F_OFD_SETLKW``), not ``lockf``: a POSIX record lock belongs to
+    the process, so two threads of one process would both get it at once, and closing any fd of the
+    file in the process would drop it.  (It conflicts with ``lockf`` locks too.)
+    """
+    fcntl.fcntl(fd, fcntl.F_OFD_SETLKW, _WHOLE_FILE)
+
+
+def allocation_failure(exc: OSError, what: str) -> BPFError:
+    """The error for an object that could not be created because ``exc`` happened: the kernel's
+    ENOMEM, but EMFILE / ENFILE as they are (no fd left: ``get_unused_fd_flags``), and a
+    ``BPFError`` unchanged."""
+    if isinstance(exc, BPFError):
+        return exc
+    err = exc.errno if exc.errno in _FD_ERRNOS else errno.ENOMEM
+    return BPFError(err, f"{what}: {exc.strerror or exc}")
+
+
+def map_file(fd: int, size: int) -> mmap.mmap:
+    """A shared mapping of the first ``size`` bytes of ``fd``'s file, through a new open file
+    description: CPython's mmap keeps a dup of the fd it maps, and a dup of ``fd`` would keep its
+    description (and the user lock on it, ``pybpf.objects.refs``) alive as long as the mapping."""
+    rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
+    try:
+        return mmap.mmap(rw, size)
+    finally:
+        os.close(rw)
 
 
 def bpffs_root() -> str:
@@ -57,12 +101,13 @@ def next_object_id(kind: str, root: str | None = None) -> int:
     """
     root = bpffs_root() if root is None else root
     name = _IDS_FILE if kind == "map" else f"{_IDS_FILE}-{kind}"
+    what = f"cannot allocate a {kind} id in {root}"
     try:
         fd = os.open(os.path.join(root, name), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
     except OSError as exc:
-        raise BPFError(errno.ENOMEM, f"cannot allocate a {kind} id in {root}: {exc.strerror}") from None
+        raise allocation_failure(exc, what) from None
     try:
-        fcntl.lockf(fd, fcntl.LOCK_EX)
+        lock_file(fd)
         data = os.pread(fd, 4, 0)
         new = (struct.unpack("<I", data)[0] if len(data) == 4 else 0) + 1
         if new >= INT_MAX:
@@ -70,9 +115,7 @@ def next_object_id(kind: str, root: str | None = None) -> int:
         os.pwrite(fd, struct.pack("<I", new), 0)
         return new
     except OSError as exc:
-        if isinstance(exc, BPFError):
-            raise
-        raise BPFError(errno.ENOMEM, f"cannot allocate a {kind} id in {root}: {exc.strerror}") from None
+        raise allocation_failure(exc, what) from None
     finally:
         os.close(fd)  # releases the lock
 
@@ -81,15 +124,20 @@ _AT_FDCWD = -100
 _AT_SYMLINK_FOLLOW = 0x400
 
 
+@functools.cache
+def _linkat() -> Any:
+    """libc's ``linkat`` (looked up once: a ``CDLL`` a call is garbage for the cycle collector)."""
+    return ctypes.CDLL(None, use_errno=True).linkat
+
+
 def link_object(fd: int, path: str) -> None:
     """Give the object behind ``fd`` the name ``path`` (a hard link; the pin of bpffs).
 
     ``linkat(AT_FDCWD, "/proc/self/fd/N", AT_FDCWD, path, AT_SYMLINK_FOLLOW)``: the way to name an
     ``O_TMPFILE`` file.  (``os.link`` may call ``link(2)``, which would link the /proc symlink.)
     """
-    libc = ctypes.CDLL(None, use_errno=True)
     source = f"/proc/self/fd/{fd}".encode()
-    if libc.linkat(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
+    if _linkat()(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
         err = ctypes.get_errno()
         raise BPFError(err, f"pin {path}: {os.strerror(err)}")
 

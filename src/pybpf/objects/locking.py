@@ -85,7 +85,7 @@ class _Timespec(ctypes.Structure):
     _fields_ = (("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long))
 
 
-def _exists(tid: int) -> bool:
+def process_exists(tid: int) -> bool:
     """Whether a thread (or process) ``tid`` exists (``kill(tid, 0)`` answers for thread ids too)."""
     try:
         os.kill(tid, 0)
@@ -173,7 +173,7 @@ class SharedMutex:
             owner = ctypes.c_int.from_address(self.address).value & _TID_MASK
             if owner == threading.get_native_id():
                 raise BPFError(errno.EDEADLK, "this thread already holds the map's lock")
-            if owner and not _exists(owner):
+            if owner and not process_exists(owner):
                 if owner == stale:
                     raise BPFError(
                         errno.EUCLEAN, f"the map's lock is held by thread {owner}, which does not exist"

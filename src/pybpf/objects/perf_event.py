@@ -49,7 +49,8 @@ from typing import ClassVar
 from pybpf.errors import BPFError
 from pybpf.objects import refs
 from pybpf.objects.backing import reserve_file
-from pybpf.objects.files import MAGIC, PAGE, VERSION, bpffs_root, next_object_id
+from pybpf.objects.cache import ObjectCache
+from pybpf.objects.files import MAGIC, PAGE, VERSION, allocation_failure, bpffs_root, map_file, next_object_id
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.objects.perf_abi import (
     CAP_BIT0_IS_DEPRECATED,
@@ -83,9 +84,8 @@ MAX_RECORD = 0xFFFF
 class PerfEventObject:
     """One BPF output perf event as this process sees it: its shared mapping and trailer."""
 
-    _cache: ClassVar[OrderedDict[tuple[int, int], PerfEventObject]] = OrderedDict()
-    _cache_lock: ClassVar[threading.Lock] = threading.Lock()
-    cache_limit: ClassVar[int] = 256
+    _cache: ClassVar[ObjectCache[tuple[int, int], PerfEventObject]] = ObjectCache("perf", 256)
+    """Mappings kept per process (``pybpf.objects.cache``)."""
 
     def __init__(self, mm: mmap.mmap) -> None:
         self.mm = mm
@@ -111,18 +111,14 @@ class PerfEventObject:
             raise BPFError(errno.EINVAL, f"cpu {cpu}")
         root = bpffs_root()
         size = (1 + pages + 1) * PAGE
-        fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        fd = refs.new_object_file(root, 0o600)
         try:
             os.ftruncate(fd, size)
             reserve_file(fd, 0, size)  # backed now: no later write may fault (pybpf.objects.backing)
-            rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
-            try:
-                mm = mmap.mmap(rw, size)
-            finally:
-                os.close(rw)
-        except (OSError, BPFError) as exc:
+            mm = map_file(fd, size)
+        except OSError as exc:
             os.close(fd)
-            raise BPFError(errno.ENOMEM, f"cannot allocate the perf buffer: {exc}") from exc
+            raise allocation_failure(exc, "cannot allocate the perf buffer") from exc
         _U64.pack_into(mm, CAPABILITIES_AT, CAP_BIT0_IS_DEPRECATED)
         _U32.pack_into(mm, USERPAGE_SIZE_AT, USERPAGE_SIZE)
         _U64.pack_into(mm, DATA_OFFSET_AT, PAGE)
@@ -136,16 +132,11 @@ class PerfEventObject:
         refs.register_holder(root, "perf", obj_id, fd)
         st = os.fstat(fd)
         cls._remember((st.st_dev, st.st_ino), cls(mm))
-        return refs.hold(fd)
+        return fd  # marked as a user since its creation
 
     @classmethod
     def _remember(cls, key: tuple[int, int], obj: PerfEventObject) -> PerfEventObject:
-        with cls._cache_lock:
-            obj = cls._cache.setdefault(key, obj)
-            cls._cache.move_to_end(key)
-            while len(cls._cache) > cls.cache_limit:
-                cls._cache.popitem(last=False)
-            return obj
+        return cls._cache.remember(key, obj, bpffs_root(), obj.id)
 
     @classmethod
     def from_fd(cls, fd: int) -> PerfEventObject:
@@ -155,8 +146,7 @@ class PerfEventObject:
         except (OSError, OverflowError) as exc:
             raise BPFError(errno.EBADF, f"fd {fd} is not open") from exc
         key = (st.st_dev, st.st_ino)
-        with cls._cache_lock:
-            found = cls._cache.get(key)
+        found = cls._cache.peek(key)
         if found is not None:
             return found
         invalid = BPFError(errno.EBADF, f"fd {fd} is not a perf event")
@@ -168,12 +158,7 @@ class PerfEventObject:
             raise invalid from None
         if len(raw) != _TRAILER.size or raw[:8] != MAGIC or _TRAILER.unpack(raw)[2] != KIND_PERF:
             raise invalid
-        rw = os.open(f"/proc/self/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)  # never map through ``fd``
-        try:
-            mm = mmap.mmap(rw, st.st_size)
-        finally:
-            os.close(rw)
-        return cls._remember(key, cls(mm))
+        return cls._remember(key, cls(map_file(fd, st.st_size)))
 
     # --- the control page -------------------------------------------------------------------
     @property
@@ -258,7 +243,7 @@ def event_in_array(array_id: int, event_id: int) -> PerfEventObject | None:
         os.close(fd)
     with _in_arrays_lock:
         _in_arrays[key] = event
-        while len(_in_arrays) > PerfEventObject.cache_limit:
+        while len(_in_arrays) > PerfEventObject._cache.limit:
             _in_arrays.popitem(last=False)
     return event
 

@@ -54,17 +54,19 @@ import fcntl
 import os
 import random
 import shutil
-import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 
 from pybpf.errors import BPFError
 from pybpf.objects import accounting
-from pybpf.objects.files import link_object
+from pybpf.objects.files import FLOCK, allocation_failure, link_object
+from pybpf.objects.locking import process_exists
 
 _REFS = ".refs"
 _SELF = "self"
+_BUILDING = ".new-"
+"""Prefix of a reference directory being built (``register_holder``): ``.new-<pid>-<random>``."""
 _MARKED = ".uref"
 """The directory (in the refs root) of the markers of the ``WATCHED`` holders."""
 WATCHED = frozenset({("map", "prog"), ("map", "perf")})
@@ -84,9 +86,7 @@ _TAG_AT = _LOCK_AT + _LOCK_SPAN
 """Start of the byte range of open-file tags (``tag_file``), after the user locks."""
 _TAG_SPAN = 1 << 30
 
-# struct flock on x86_64/aarch64: short l_type, short l_whence, (pad), off_t l_start, off_t l_len,
-# pid_t l_pid, (pad)
-_FLOCK = struct.Struct("hhxxxxqqixxxx")
+_FLOCK = FLOCK
 
 
 _USERS = _FLOCK.pack(fcntl.F_WRLCK, os.SEEK_SET, _LOCK_AT, _LOCK_SPAN, 0)
@@ -167,13 +167,45 @@ def _link(fd: int, path: str) -> None:
     link_object(fd, path)
 
 
+def new_object_file(root: str, mode: int) -> int:
+    """A new unnamed object file in ``root`` (``O_TMPFILE``, permissions ``mode``), open read-write
+    and already marked as a user (``hold``).
+
+    Marked from the start, so that no collection in another process can find the object unused
+    between its anchor link (``register_holder``) and the fd its creator hands out, and release it
+    under the creator's feet.  The creator hands out another description (marked too) and closes
+    this one, or returns this one.  ENOMEM (EMFILE / ENFILE when no fd is left) when it cannot be
+    made.
+    """
+    try:
+        fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, mode)
+    except OSError as exc:
+        raise allocation_failure(exc, f"cannot create an object in {root}") from None
+    try:
+        return hold(fd)
+    except OSError as exc:
+        os.close(fd)
+        raise allocation_failure(exc, f"cannot create an object in {root}") from None
+
+
 def register_holder(root: str, kind: str, object_id: int, fd: int) -> str:
-    """Create the reference directory of a new holder whose file is open as ``fd``."""
+    """Create the reference directory of a new holder whose file is open as ``fd``.
+
+    The directory appears whole, its ``self`` link inside, by renaming one built under a hidden
+    name: a collection never sees it without its anchor (and removes such a directory).
+    """
     path = holder_dir(root, kind, object_id)
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    self_link = os.path.join(path, _SELF)
-    if not os.path.lexists(self_link):
-        _link(fd, self_link)
+    if os.path.lexists(os.path.join(path, _SELF)):
+        return path
+    building = os.path.join(refs_root(root), f"{_BUILDING}{os.getpid()}-{os.urandom(6).hex()}")
+    os.mkdir(building, 0o700)
+    try:
+        _link(fd, os.path.join(building, _SELF))
+        os.rename(building, path)
+    except OSError as exc:
+        shutil.rmtree(building, ignore_errors=True)
+        if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not os.path.lexists(os.path.join(path, _SELF)):
+            raise
     return path
 
 
@@ -336,6 +368,7 @@ def _ask(key: tuple[str, str], request: bytes) -> int | None:
         if fd is not None:
             _probes.move_to_end(key)
         else:
+            _close_released_probes(key[0])
             try:
                 fd = os.open(os.path.join(key[0], _REFS, key[1], _SELF), os.O_RDONLY | os.O_CLOEXEC)
             except OSError:
@@ -345,6 +378,32 @@ def _ask(key: tuple[str, str], request: bytes) -> int | None:
                 os.close(_probes.popitem(last=False)[1])
         kind: int = _FLOCK.unpack(fcntl.fcntl(fd, fcntl.F_OFD_GETLK, request))[0]
         return kind
+
+
+def _close_released_probes(root: str) -> None:
+    """Close the probes of ``root``'s holders released since the last look (``_probes_lock`` held):
+    a probe keeps its holder's file, and so its memory, alive."""
+    now = generation(root)
+    if _probe_generations.get(root) == now:
+        return
+    _probe_generations[root] = now
+    while len(_probe_generations) > _PROBES_KEPT:
+        del _probe_generations[next(iter(_probe_generations))]
+    for key, fd in list(_probes.items()):
+        if key[0] != root:
+            continue
+        try:
+            anchor, probe = os.stat(os.path.join(root, _REFS, key[1], _SELF)), os.fstat(fd)
+            released = (anchor.st_dev, anchor.st_ino) != (probe.st_dev, probe.st_ino)
+        except OSError:
+            released = True
+        if released:
+            del _probes[key]
+            os.close(fd)
+
+
+_probe_generations: dict[str, int] = {}
+"""Each root's generation when its probes were last looked at (``_close_released_probes``)."""
 
 
 def release_if_unreferenced(root: str, kind: str, object_id: int) -> bool:
@@ -373,12 +432,21 @@ def _release_marked(root: str) -> bool:
     return released
 
 
+def _remove_abandoned(path: str, name: str) -> None:
+    """Remove a reference directory left half-built by a process that died building it."""
+    pid = name[len(_BUILDING) :].partition("-")[0]
+    if pid.isdigit() and not process_exists(int(pid)):
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def _remove_unused(root: str) -> int:
     """One pass removing the reference directories of unused holders; how many were removed."""
     base = refs_root(root)
     removed = 0
     for name in os.listdir(base):
         path = os.path.join(base, name)
+        if name.startswith(_BUILDING):
+            _remove_abandoned(path, name)
         if name.startswith(".") or not os.path.isdir(path):
             continue
         try:
@@ -386,10 +454,14 @@ def _remove_unused(root: str) -> int:
         except FileNotFoundError:
             shutil.rmtree(path, ignore_errors=True)
             continue
+        except OSError:
+            continue  # no fd left (EMFILE) ...: the next collection will look again
         try:
             st = os.fstat(fd)
             if st.st_nlink == 1 and _unused(fd):
                 shutil.rmtree(path, ignore_errors=True)
+                if os.path.lexists(path):
+                    continue  # not removed (out of fds ...): not counted, or collect would never end
                 removed += 1
                 if name.startswith("map-"):
                     accounting.uncharge(root, st.st_blocks * 512)
@@ -398,17 +470,50 @@ def _remove_unused(root: str) -> int:
     return removed
 
 
-def collect(root: str) -> int:
+_GENERATION = ".generation"
+"""The file (in the refs root) holding the root's generation: a u64 each collection that released
+something increments."""
+
+
+def generation(root: str) -> int:
+    """How many collections released something in ``root`` (0 before the first): the per-process
+    caches look for released objects when it changes (``pybpf.objects.cache``)."""
+    try:
+        fd = os.open(os.path.join(root, _REFS, _GENERATION), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return 0
+    try:
+        raw = os.pread(fd, 8, 0)
+    finally:
+        os.close(fd)
+    return int.from_bytes(raw, "little") if len(raw) == 8 else 0
+
+
+def _next_generation(root: str) -> None:
+    """Increment ``root``'s generation (the caller holds the refs lock exclusively)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(os.path.join(root, _REFS, _GENERATION), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            os.pwrite(fd, ((generation(root) + 1) % (1 << 64)).to_bytes(8, "little"), 0)
+        finally:
+            os.close(fd)
+
+
+def collect(root: str, *, wait: bool = False) -> int:
     """Remove the reference directories of unused holders, releasing the marked holders left without
-    user references on the way; returns how many directories were removed."""
+    user references on the way; returns how many directories were removed.  Without ``wait`` it does
+    nothing while another thread or process opens an object or collects; with it, it waits for them
+    (for a caller that needs what is unused released now: ``accounting.charge``'s reclaim)."""
     removed = 0
-    with _collecting(root, wait=False) as held:
+    with _collecting(root, wait=wait) as held:
         if not held:
             return 0  # someone is opening an object or collecting: try again next time
         while True:
             count = _remove_unused(root)
             removed += count
             if not count and not _release_marked(root):
+                if removed:
+                    _next_generation(root)
                 return removed
 
 

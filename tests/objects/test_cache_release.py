@@ -1,0 +1,113 @@
+"""A released object does not stay behind in the per-process caches (``pybpf.objects.cache``).
+
+The kernel frees a map at its last close; pybpf releases it at the next collection, and every
+process that cached its mapping lets go of it the next time it remembers an object.  These tests
+count the bytes of object files a process still maps (``cache.mapped_files``: the tmpfs memory it
+keeps alive), never time.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from pathlib import Path
+
+import pytest
+
+from pybpf import Map, Program, uapi
+from pybpf.kernel.prog_run import ENGINE_VARIABLE
+from pybpf.maps.object import MapObject
+from pybpf.objects import refs
+from pybpf.objects.cache import mapped_files
+
+MIB = 1 << 20
+PAGE = os.sysconf("SC_PAGESIZE")
+_COUNT = """
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = 1
+    lock *(u64 *)(r0 + 0) += r1
+out:
+    r0 = 2
+    exit
+"""
+
+
+def _one_mib_map() -> Map:
+    created = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, MIB, 1)
+    created[0] = b"\1" * MIB
+    return created
+
+
+def test_creating_and_freeing_many_maps_holds_a_bounded_number_of_bytes(_private_bpffs: Path) -> None:
+    """400 maps of 1 MiB created, written and closed in turn: the process never maps more than the
+    maps a collection has not released yet (one is run every 32 creations), far below the cache's
+    128 maps; and every map is released at the end."""
+    root = str(_private_bpffs)
+    most = 0
+    for _ in range(400):
+        _one_mib_map().close()
+        most = max(most, sum(mapped_files(root).values()))
+    bound = 40 * (MIB + 2 * PAGE)
+    assert most <= bound, f"{most} bytes of closed maps still mapped (bound {bound})"
+    refs.collect(root)
+    _one_mib_map().close()
+    assert sum(mapped_files(root).values()) <= 2 * (MIB + 2 * PAGE)
+
+
+def test_a_closed_map_is_unmapped_at_the_next_creation_after_a_collection(_private_bpffs: Path) -> None:
+    root = str(_private_bpffs)
+    first = _one_mib_map()
+    identity = os.fstat(first.fd)
+    key = (identity.st_dev, identity.st_ino)
+    first.close()
+    assert key in mapped_files(root)  # cached: nothing has released it yet
+    assert refs.collect(root) >= 1
+    second = _one_mib_map()
+    assert key not in mapped_files(root)
+    assert key not in MapObject._cache
+    second.close()
+
+
+def test_a_map_in_use_stays_cached_through_collections(_private_bpffs: Path) -> None:
+    root = str(_private_bpffs)
+    kept = _one_mib_map()
+    identity = os.fstat(kept.fd)
+    key = (identity.st_dev, identity.st_ino)
+    other = _one_mib_map()
+    other.close()
+    assert refs.collect(root) >= 1
+    _one_mib_map().close()
+    assert key in MapObject._cache
+    assert kept[0] == b"\1" * MIB
+    kept.close()
+
+
+def test_maps_of_a_closed_program_are_unmapped_after_a_collection(
+    _private_bpffs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A program's runner holds the maps it uses; the program's cache entry goes with the program.
+    (On the interpreter: the JIT's cache of compiled code, ``pybpf.jit.codegen``, keeps the maps its
+    native lookups reach for as long as it keeps the code.)"""
+    monkeypatch.setenv(ENGINE_VARIABLE, "interpreter")
+    root = str(_private_bpffs)
+    counts = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, MIB, 1)
+    identity = os.fstat(counts.fd)
+    key = (identity.st_dev, identity.st_ino)
+    prog = Program.load(_COUNT, "xdp", maps={"m": counts})
+    assert prog.run(b"\0" * 64).retval == 2
+    counts.close()
+    prog.close()
+    assert refs.collect(root) >= 2
+    # the next object each cache remembers lets go of what was released
+    again = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1)
+    with Program.load(_COUNT, "xdp", maps={"m": again}) as other:
+        assert other.run(b"\0" * 64).retval == 2
+    again.close()
+    gc.collect()  # a program's runner is a reference cycle (pybpf.kernel.prog_run): freed by the collector
+    assert key not in mapped_files(root)
