@@ -13,7 +13,7 @@ import fcntl
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -24,7 +24,27 @@ from pybpf.kernel.backend import Backend
 from pybpf.libbpf import bpf_enable_stats
 from pybpf.program import Program
 
-pytestmark = pytest.mark.usefixtures("engine")
+pytestmark = pytest.mark.usefixtures("engine", "kernel_stats_alone")
+
+STATS_LOCK = "/tmp/pybpf-tests-bpf-stats.lock"
+"""Tests that turn the kernel's statistics on hold this file locked: the kernel's key is global, so
+one test's fd would count the runs another expects not to be counted."""
+
+
+@pytest.fixture
+def kernel_stats_alone(request: pytest.FixtureRequest) -> Iterator[None]:
+    """On the native backend, no other pybpf test holds a BPF_ENABLE_STATS fd meanwhile."""
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    if params.get("backend") != "native":
+        yield
+        return
+    fd = os.open(STATS_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
 
 PACKET = bytes(64)
 LOOP = """
