@@ -387,15 +387,19 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     at >= 0
                     and (may_goto or not force)  # after a callback call, no infinite-loop check
                     and cp.state.may_goto_depth == cur.may_goto_depth
-                    and cp.same_looks(looks := looks if looks is not None else looks_of(cur))
-                    and cp.key() == (key := key if key is not None else cur.key())
                 ):
-                    message = f"infinite loop detected at insn {slot}"
-                    w.source_lines.verbose_linfo(env.log, slot, "; ")
-                    env.log.line(message)
-                    env.log.line("cur state:" + w.format_state(cur, None))
-                    env.log.line("old state:" + w.format_state(cp.state, None))
-                    raise_loop(w, message)
+                    if looks is None:
+                        looks = looks_of(cur)
+                    if cp.same_looks(looks):
+                        if key is None:
+                            key = cur.key()
+                        if cp.key() == key:
+                            message = f"infinite loop detected at insn {slot}"
+                            w.source_lines.verbose_linfo(env.log, slot, "; ")
+                            env.log.line(message)
+                            env.log.line("cur state:" + w.format_state(cur, None))
+                            env.log.line("old state:" + w.format_state(cp.state, None))
+                            raise_loop(w, message)
                 if not force_new and jmps < 20 and insns < 100:
                     add = False
             else:
