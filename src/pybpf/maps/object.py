@@ -24,7 +24,8 @@ operating system itself counts the references.
   EUCLEAN (see ``pybpf.maps.base``, "Shared structure may be corrupted").
 * A process maps each object once; the cache is keyed by ``(st_dev, st_ino)``, bounded (oldest first
   out, ``MapObject.cache_limit``) and lets go of released maps (``pybpf.objects.cache``), because a
-  cached mapping keeps a closed map's memory alive.  An fd that is not such a file gives EINVAL (the kernel's "not a map fd"), a closed fd EBADF.
+  cached mapping keeps a closed map's memory alive.  An fd that is not such a file gives EINVAL (the
+  kernel's "not a map fd"), a closed fd EBADF.
 * Element commands resolve an fd through ``map_and_mode``: the object and the fd's access mode,
   remembered per open file description and re-checked with one ``lseek`` per call (see there);
   ``resolve_fd`` also gives the token, for callers that keep the answer themselves.
