@@ -22,9 +22,10 @@ operating system itself counts the references.
 * Opening a map someone else created trusts nothing in its header: the parameters must pass the
   type's ``check``, the layout must fit the file, the spin lock must lie inside the value; otherwise
   EUCLEAN (see ``pybpf.maps.base``, "Shared structure may be corrupted").
-* A process maps each object once; the cache is keyed by ``(st_dev, st_ino)``, bounded (oldest first out)
-  and lets go of released maps (``pybpf.objects.cache``), because a cached mapping keeps a closed map's
-  memory alive.  An fd that is not such a file gives EINVAL (the kernel's "not a map fd"), a closed fd EBADF.
+* A process maps each object once; the cache is keyed by ``(st_dev, st_ino)``, bounded (oldest first
+  out, ``MapObject.cache_limit``) and lets go of released maps (``pybpf.objects.cache``), because a
+  cached mapping keeps a closed map's memory alive.  An fd that is not such a file gives EINVAL (the
+  kernel's "not a map fd"), a closed fd EBADF.
 * Element commands resolve an fd through ``map_and_mode``: the object and the fd's access mode,
   remembered per open file description and re-checked with one ``lseek`` per call (see there);
   ``resolve_fd`` also gives the token, for callers that keep the answer themselves.
@@ -95,14 +96,16 @@ _SPIN_LOCK_SIZE = 4
 class MapObject:
     """One map object as this process sees it: its shared mapping, header and implementation."""
 
-    _cache: ClassVar[ObjectCache[tuple[int, int], MapObject]] = ObjectCache("map", 128)
-    """Mappings kept per process; a mapping keeps its file alive, so the cache is bounded and lets go
-    of released maps (``pybpf.objects.cache``); a mapping is unmapped once no call uses it."""
+    cache_limit: ClassVar[int] = 128
+    _cache: ClassVar[ObjectCache[tuple[int, int], MapObject]] = ObjectCache("map", cache_limit)
+    """Mappings kept per process (at most ``cache_limit``); a mapping keeps its file alive, so the
+    cache is bounded and lets go of released maps (``pybpf.objects.cache``); a mapping is unmapped
+    once no call uses it."""
     _created: ClassVar[int] = 0
 
     @classmethod
     def _remember(cls, key: tuple[int, int], obj: MapObject) -> MapObject:
-        return cls._cache.remember(key, obj, obj.root, obj.id)
+        return cls._cache.remember(key, obj, obj.root, obj.id, limit=cls.cache_limit)
 
     def __init__(self, mm: mmap.mmap, header_at: int, *, fresh: bool = False) -> None:
         """The object over ``mm``; ``fresh``: the creator's (its header was just written), else the
@@ -408,7 +411,7 @@ def _validate(fd: int) -> tuple[MapObject, int]:
             os.lseek(fd, token, os.SEEK_SET)
     except OSError:
         return obj, mode
-    if len(_FDS) >= 4 * MapObject._cache.limit:
+    if len(_FDS) >= 4 * MapObject.cache_limit:
         _FDS.clear()  # entries of fds closed long ago
     _FDS[fd] = (token, weakref.ref(obj), mode)
     return obj, mode

@@ -60,9 +60,10 @@ class ObjectCache(Generic[K, V]):
             self._entries.move_to_end(key)
             return entry[0]
 
-    def remember(self, key: K, obj: V, root: str, object_id: int) -> V:
+    def remember(self, key: K, obj: V, root: str, object_id: int, *, limit: int | None = None) -> V:
         """Cache ``obj``, object ``object_id`` of ``root``, under ``key`` unless an object is cached
-        there already; returns the cached one.  Releases what collections released meanwhile."""
+        there already; returns the cached one.  Releases what collections released meanwhile, and
+        the oldest entries past ``limit`` (default: ``self.limit``)."""
         generation = refs.generation(root)
         with self._lock:
             if self._seen.get(root) != generation:
@@ -72,7 +73,7 @@ class ObjectCache(Generic[K, V]):
                     del self._seen[next(iter(self._seen))]
             entry = self._entries.setdefault(key, (obj, root, object_id))
             self._entries.move_to_end(key)
-            while len(self._entries) > self.limit:
+            while len(self._entries) > (self.limit if limit is None else limit):
                 self._entries.popitem(last=False)
             return entry[0]
 
