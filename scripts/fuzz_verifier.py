@@ -16,8 +16,8 @@ kernel (native backend, maps created for each load, log level 2) and prints a ta
   (a million processed instructions take pybpf minutes, and gigabytes at log level 2);
 * ``slow``: pybpf took longer than ``--timeout`` seconds (its load is abandoned).
 
-Up to ``--examples`` seeds per kind are listed under the table; ``--show SHAPE:SEED`` prints that
-program and both logs.
+Up to ``--examples`` seeds per kind are listed under the table (and on stderr as found);
+``--show SHAPE:SEED`` prints that program and both logs.
 
     python scripts/fuzz_verifier.py --count 2000                 # every shape, seeds 0-1999
     python scripts/fuzz_verifier.py --shapes alu32 sdiv --start 5000 --count 500
@@ -43,8 +43,9 @@ from tests.verifier.shape_fuzz import KINDS, answer, compare, program_of  # noqa
 from tests.verifier.shape_generator import SHAPES  # noqa: E402
 
 
-class _Slow(Exception):
-    """pybpf's load ran past ``--timeout``."""
+class _Slow(BaseException):
+    """pybpf's load ran past ``--timeout`` (a BaseException: code under the load that catches
+    Exception, the JIT's fallback for one, must not turn the interruption into an answer)."""
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -107,6 +108,7 @@ def main() -> int:
             except _Slow:
                 counts["slow"] += 1
                 examples.append(f"slow      {program.name:<20} kernel {theirs} | pybpf > {args.timeout} s")
+                print(examples[-1], file=sys.stderr, flush=True)
                 continue
             finally:
                 signal.alarm(0)
@@ -117,6 +119,7 @@ def main() -> int:
             counts[kind] += 1
             if kind and counts[kind] <= args.examples:
                 examples.append(f"{kind:<9} {program.name:<20} kernel {theirs} | pybpf {mine}")
+                print(examples[-1], file=sys.stderr, flush=True)
         total = sum(counts.values())
         rows.append(
             f"{shape:<16}{total:>9}{accepted:>9}{counts['']:>7}" + "".join(f"{counts[k]:>10}" for k in KINDS)

@@ -15,6 +15,7 @@ fuzzer's tables were measured on.
 from __future__ import annotations
 
 import os
+import random
 import re
 
 import pytest
@@ -27,6 +28,7 @@ from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend
 from pybpf.verifier import VerifierError, verify
 from tests.isa.strategies import raw_instructions, valid_instructions, valid_programs
+from tests.verifier import verifier_corpus as vc
 from tests.verifier.conftest import kernel_allowed_helpers
 from tests.verifier.kernel_load import kernel_load
 from tests.verifier.shape_fuzz import answer, compare, program_of
@@ -162,3 +164,56 @@ def test_shaped_programs_against_kernel(kernel: bool, shape: str) -> None:
         if kind:
             wrong.append(f"{kind} {program.name}: kernel {theirs} | pybpf {mine}")
     assert not wrong, "\n".join(wrong)
+
+
+_SX_OPS = (
+    "r0 &= {m}",
+    "r0 |= {c}",
+    "r0 <<= {s}",
+    "r0 s>>= {s}",
+    "r0 >>= {s}",
+    "r0 += {c}",
+    "w0 += {c}",
+    "w0 &= {m}",
+    "if r0 s> {c} goto end",
+    "if r0 s< {c} goto end",
+    "if w0 s> {c} goto end",
+    "if w0 < {c} goto end",
+    "if r0 > {c} goto end",
+)
+_SX_CONSTS = (0, 1, 5, 0x7F, 0x80, 0xFF, 0x100, 0x7FFF, 0x8000, -1, -8, -128, -129, -0x8000, 0x7FFFFFFF)
+_SX_MASKS = (3, 0x3F, 0x7F, 0xFF, 0x1FF, 0x7FFF, 0xFFFF, -8, -256, 0x7FFFFFFF)
+_SX_MOVES = ("r1 = (s8)r0", "r1 = (s16)r0", "r1 = (s32)r0", "w1 = (s8)w0", "w1 = (s16)w0")
+
+
+def _sign_extension_program(rng: random.Random) -> tuple[str, int]:
+    """A 64-bit unknown shaped by one to four steps, then sign-extended: (text, the movsx's index)."""
+    lines = ["call bpf_ktime_get_ns"]
+    for _ in range(rng.randint(1, 4)):
+        step = rng.choice(_SX_OPS)
+        lines.append(
+            step.format(m=rng.choice(_SX_MASKS), c=rng.choice(_SX_CONSTS), s=rng.choice((8, 16, 32, 48, 56)))
+        )
+    index = len(lines)
+    lines += [rng.choice(_SX_MOVES), "end:", "r0 = 0", "exit"]
+    return "\n".join(line if line.endswith(":") else f"    {line}" for line in lines) + "\n", index
+
+
+def _state_line(log: str, index: int) -> str:
+    return next((line for line in log.splitlines() if line.startswith(f"{index}: (") and ";" in line), "")
+
+
+def test_sign_extension_bounds_against_kernel(kernel: bool) -> None:
+    """Found by the fuzz (sign_extend shape): Linux 6.18 keeps a source's s32 bounds through a
+    sign-extending move when they fit the narrow signed range (``(s16)`` of a zero low word is 0).
+    The register state after the movsx of random sources is the kernel's, line for line."""
+    rng = random.Random(6180)
+    wrong = []
+    for _ in range(int(os.environ.get("PYBPF_SX_PROGRAMS", "40"))):
+        text, index = _sign_extension_program(rng)
+        program = vc.Program(name="sx", theme="sx", text=text)
+        _, klog = vc.load_with_log(program, NativeBackend(), log_level=2)
+        _, log = vc.load_with_log(program, UserBackend(), log_level=2)
+        if _state_line(log, index) != _state_line(klog, index):
+            wrong.append(f"{text}Linux: {_state_line(klog, index)}\npybpf: {_state_line(log, index)}")
+    assert not wrong, "\n\n".join(wrong)
