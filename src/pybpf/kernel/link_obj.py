@@ -171,7 +171,7 @@ def create(record: dict[str, Any], held: list[tuple[str, int, int]]) -> int:
     root = bpffs_root()
     link_id = next_object_id("link", root)
     record = {**record, "id": link_id}
-    fd = os.open(root, os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    fd = refs.new_object_file(root, 0o600)  # (marked from the start: see refs.new_object_file)
     try:
         os.pwrite(fd, _encode(record), 0)
         link_fd = refs.hold(os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC))
