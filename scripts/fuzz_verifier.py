@@ -39,7 +39,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from pybpf.kernel.backend import UserBackend  # noqa: E402, I001
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
-from tests.verifier.shape_fuzz import KINDS, answer, compare, program_of  # noqa: E402
+from tests.verifier.shape_fuzz import KINDS, answer, compare, heavy, program_of  # noqa: E402
 from tests.verifier.shape_generator import SHAPES  # noqa: E402
 
 
@@ -97,10 +97,10 @@ def main() -> int:
         accepted = 0
         for seed in range(args.start, args.start + args.count):
             program = program_of(shape, seed)
-            theirs, _ = answer(program, native)
-            if theirs.processed > args.max_insns:
+            if heavy(program, native, args.max_insns):
                 counts["heavy"] += 1
                 continue
+            theirs, _ = answer(program, native)
             began = time.perf_counter()
             signal.alarm(args.timeout)
             try:

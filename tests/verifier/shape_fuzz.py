@@ -22,6 +22,8 @@ KINDS = ("unsound", "strict", "errno", "message", "processed", "path", "heavy", 
 MAPS = vc._parse_maps(shape_generator.MAPS)
 _STATE_LINE = re.compile(r"^(\d+: |from \d+ to \d+)")
 _MAP_ADDRESS = re.compile(r"^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ *")
+BPF_LOG_STATS = 4
+"""The log level that asks for the statistics lines alone (include/linux/bpf_verifier.h)."""
 _PROCESSED = re.compile(r"^processed (\d+) insns", re.MULTILINE)
 
 
@@ -65,12 +67,24 @@ def program_of(shape: str, seed: int) -> vc.Program:
     )
 
 
+def processed_insns(log: str) -> int:
+    """The processed-instruction count of a verifier log's statistics line (-1 without one)."""
+    count = _PROCESSED.search(log)
+    return int(count.group(1)) if count else -1
+
+
+def heavy(program: vc.Program, backend: Backend, max_insns: int) -> bool:
+    """Whether ``backend`` processes more than ``max_insns`` instructions of ``program``, asked
+    with the statistics log alone (BPF_LOG_STATS): a level-2 log of a million instructions takes
+    the kernel a minute to write."""
+    _, stats = vc.load_with_log(program, backend, log_level=BPF_LOG_STATS)
+    return processed_insns(stats) > max_insns
+
+
 def answer(program: vc.Program, backend: Backend) -> tuple[Answer, str]:
     """``backend``'s answer on ``program`` and its level-2 log."""
     err, log = vc.load_with_log(program, backend, log_level=2)
-    count = _PROCESSED.search(log)
-    processed = int(count.group(1)) if count else -1
-    return Answer(err, vc.reason(log) if err else "", processed, first_path(log)), log
+    return Answer(err, vc.reason(log) if err else "", processed_insns(log), first_path(log)), log
 
 
 def compare(pybpf: Answer, kernel: Answer) -> str:
