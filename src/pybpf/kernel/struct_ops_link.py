@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import Any
+from typing import Any, Protocol, cast
 
 from pybpf import uapi
 from pybpf.errors import BPFError
@@ -25,16 +25,38 @@ from pybpf.kernel import link_obj
 from pybpf.kernel.link_obj import LinkObject
 from pybpf.kernel.map_elem import map_of
 from pybpf.maps.object import MapObject
-from pybpf.maps.struct_ops import StructOpsMap
 
 
 def _owner(link_id: int) -> str:
     return f"link-{link_id}"
 
 
-def _valid_to_reg(obj: MapObject) -> StructOpsMap:
-    impl = obj.impl
-    if not isinstance(impl, StructOpsMap) or not impl.valid_to_reg():
+class StructOpsLinkTarget(Protocol):
+    """What a struct_ops map offers its links (``pybpf.maps.struct_ops.StructOpsMap``: the kernel layer
+    reaches map types through their interface only, as ``tests/maps/test_interface.py`` checks)."""
+
+    @property
+    def value_type_id(self) -> int: ...
+
+    def valid_to_reg(self) -> bool: ...
+
+    def link_reg(self, owner: str) -> None: ...
+
+    def link_update(self, old: Any, owner: str) -> None: ...
+
+    def link_unreg(self, owner: str) -> None: ...
+
+
+def _struct_ops(obj: MapObject) -> StructOpsLinkTarget | None:
+    """The map as a struct_ops map, None for a map of another type."""
+    if obj.params.map_type != uapi.BPF_MAP_TYPE_STRUCT_OPS:
+        return None
+    return cast(StructOpsLinkTarget, obj.impl)
+
+
+def _valid_to_reg(obj: MapObject) -> StructOpsLinkTarget:
+    impl = _struct_ops(obj)
+    if impl is None or not impl.valid_to_reg():
         raise BPFError(errno.EINVAL, "not a BPF_F_LINK struct_ops map whose value is READY")
     return impl
 
@@ -74,8 +96,8 @@ def _update_map(link: LinkObject, new_fd: int, old_fd: int | None) -> None:
         if old_fd is not None and map_of(old_fd).id != current:
             raise BPFError(errno.EPERM, "old_map_fd is not the link's map")
         old = _held_map(link, current)
-        old_impl = old.impl
-        if not isinstance(old_impl, StructOpsMap) or old_impl.value_type_id != impl.value_type_id:
+        old_impl = _struct_ops(old)
+        if old_impl is None or old_impl.value_type_id != impl.value_type_id:
             raise BPFError(errno.EINVAL, "the new map's struct is not the link's")
         with new.lock:
             impl.link_update(old_impl, _owner(link.id))
@@ -90,9 +112,10 @@ def _detach(link: LinkObject) -> None:
         if not current:
             return
         old = _held_map(link, current)
-        if isinstance(old.impl, StructOpsMap):
+        old_impl = _struct_ops(old)
+        if old_impl is not None:
             with old.lock:
-                old.impl.link_unreg(_owner(link.id))
+                old_impl.link_unreg(_owner(link.id))
         link_obj.swap_held(link, "map", current, None)
         record["map_id"] = 0
 
