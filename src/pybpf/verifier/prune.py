@@ -383,23 +383,23 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     reg = cur_regs[at - 1]
                     if cp._looks is None or cp._looks[at] != (reg.var_off, reg.type, reg.off, reg.umax):
                         at = -1
-                if (
-                    at >= 0
-                    and (may_goto or not force)  # after a callback call, no infinite-loop check
-                    and cp.state.may_goto_depth == cur.may_goto_depth
-                ):
+                # (the looks and the key computed once, when first needed: no walrus on them, whose
+                # Optional target mypyc's compiled code mistypes)
+                looping = False
+                if at >= 0 and (may_goto or not force) and cp.state.may_goto_depth == cur.may_goto_depth:
                     if looks is None:
                         looks = looks_of(cur)
                     if cp.same_looks(looks):
                         if key is None:
                             key = cur.key()
-                        if cp.key() == key:
-                            message = f"infinite loop detected at insn {slot}"
-                            w.source_lines.verbose_linfo(env.log, slot, "; ")
-                            env.log.line(message)
-                            env.log.line("cur state:" + w.format_state(cur, None))
-                            env.log.line("old state:" + w.format_state(cp.state, None))
-                            raise_loop(w, message)
+                        looping = cp.key() == key
+                if looping:
+                    message = f"infinite loop detected at insn {slot}"
+                    w.source_lines.verbose_linfo(env.log, slot, "; ")
+                    env.log.line(message)
+                    env.log.line("cur state:" + w.format_state(cur, None))
+                    env.log.line("old state:" + w.format_state(cp.state, None))
+                    raise_loop(w, message)
                 if not force_new and jmps < 20 and insns < 100:
                     add = False
             else:
