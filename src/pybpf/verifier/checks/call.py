@@ -572,7 +572,7 @@ def _check_reg_type(
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
     if reg.type is not RegType.PTR_TO_BTF_ID:
         return
-    if allowed is _MEM_TYPES:
+    if allowed == _MEM_TYPES:  # (by value: mypyc boxes a fixed-length tuple anew at each use)
         if not arg.readonly:
             name = func_id_name(helper_id)
             w.fail(errno.EACCES, f"{name}() may write into memory pointed by R{regno} type={reg.type_name()}")
