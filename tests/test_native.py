@@ -113,7 +113,13 @@ def test_manifest_checks(tmp_path: Path) -> None:
     assert native.check(tmp_path) == "shared library missing"
     sources = recorded["sources"]
     assert isinstance(sources, dict)
-    recorded["sources"] = dict(list(sources.items())[1:])
+    # a module the compiled ones import (not compiled itself) changed: stale too
+    assert "pybpf.helpers.protos" in sources and "pybpf.helpers.protos" not in native.MODULES
+    (tmp_path / native.MANIFEST).write_text(
+        json.dumps({**recorded, "sources": {**sources, "pybpf.helpers.protos": "0"}})
+    )
+    assert native.check(tmp_path) == "stale: pybpf.helpers.protos changed"
+    recorded["sources"] = {m: h for m, h in sources.items() if m != native.MODULES[0]}
     (tmp_path / native.MANIFEST).write_text(json.dumps(recorded))
     assert native.check(tmp_path) == "built from another module list"
 

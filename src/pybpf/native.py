@@ -3,12 +3,14 @@
 The verifier's hot modules (``MODULES``) are plain, mypy --strict typed Python;
 ``scripts/build_native.py`` compiles them with mypyc into C extensions in a directory *outside* the
 source tree (``build/native`` of the checkout, next to ``src/``), together with a manifest of the
-SHA-256 of every source it was built from and of the Python ABI it was built for.  Nothing compiled
+SHA-256 of every source it was built from -- the compiled modules and every pybpf module they import,
+directly or not (``dependencies``: mypyc compiles against their types and inlines their ``Final``
+constants) -- and of the Python ABI it was built for.  Nothing compiled
 ever lands in ``src/``, so a stale binary can never shadow an edited ``.py`` file by being found
 first on the ordinary import path.
 
 At the import of ``pybpf.verifier`` (and ``pybpf.verifier.checks``) the package calls
-``install()``: when every compiled module's source still hashes to what the manifest says and the
+``install()``: when every recorded source still hashes to what the manifest says and the
 ABI is this interpreter's, the native directory goes first on the package's ``__path__`` (and
 mypyc's shared library is loaded under its module name), so ``import pybpf.verifier.tnum`` finds
 the extension; otherwise -- not built, stale, another interpreter, or ``PYBPF_NATIVE=0`` -- nothing
@@ -21,6 +23,7 @@ There is no kernel counterpart: this is how pybpf's verifier (kernel/bpf/verifie
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import json
@@ -109,14 +112,69 @@ def abi() -> dict[str, str]:
     }
 
 
-def source_hashes() -> dict[str, str]:
-    """The SHA-256 of every compiled module's current source."""
-    return {module: hashlib.sha256(source_path(module).read_bytes()).hexdigest() for module in MODULES}
+def _module_file(module: str) -> Path | None:
+    """The source of a pybpf module or package (None for a name that is neither, e.g. a class)."""
+    path = _SRC.joinpath(*module.split("."))
+    if path.with_suffix(".py").is_file():
+        return path.with_suffix(".py")
+    if (path / "__init__.py").is_file():
+        return path / "__init__.py"
+    return None
+
+
+def _imported(module: str, path: Path) -> set[str]:
+    """The pybpf modules (and packages) ``module``'s source imports, anywhere in it."""
+    found: set[str] = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # (relative: from the module's package up)
+                parts = package.split(".")
+                base = ".".join([*parts[: len(parts) - node.level + 1], *([base] if base else [])])
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            for end in range(1, len(parts) + 1):  # (a package's __init__ runs before its modules)
+                prefix = ".".join(parts[:end])
+                if prefix.startswith("pybpf") and _module_file(prefix) is not None:
+                    found.add(prefix)
+    return found
+
+
+def dependencies() -> tuple[str, ...]:
+    """``MODULES`` and every pybpf module they import, directly or not: mypyc compiles against their
+    types and may inline their ``Final`` constants, so a change to any of them makes a build stale."""
+    seen: set[str] = set()
+    todo = list(MODULES)
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_file(module)
+        if path is not None:
+            todo.extend(_imported(module, path) - seen)
+    return tuple(sorted(seen))
+
+
+def source_hashes(modules: tuple[str, ...] | list[str] = MODULES) -> dict[str, str]:
+    """The SHA-256 of the current source of each of ``modules``."""
+    hashes = {}
+    for module in modules:
+        path = _module_file(module)
+        hashes[module] = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None else ""
+    return hashes
 
 
 def manifest() -> dict[str, object]:
-    """The manifest a build of the current sources for this interpreter carries."""
-    return {"format": FORMAT, "group": GROUP, "abi": abi(), "sources": source_hashes()}
+    """The manifest a build of the current sources for this interpreter carries: the hashes of the
+    compiled modules and of every pybpf module they depend on (``dependencies``)."""
+    return {"format": FORMAT, "group": GROUP, "abi": abi(), "sources": source_hashes(dependencies())}
 
 
 def check(directory: Path) -> str | None:
@@ -133,13 +191,13 @@ def check(directory: Path) -> str | None:
     if recorded.get("abi") != abi():
         return "built for another Python"
     sources = recorded.get("sources")
-    if not isinstance(sources, dict) or set(sources) != set(MODULES):
+    if not isinstance(sources, dict) or not set(MODULES) <= set(sources):
         return "built from another module list"
     try:
-        current = source_hashes()
+        current = source_hashes(sorted(sources))
     except OSError:
         return "sources unreadable"
-    changed = sorted(module for module in MODULES if sources[module] != current[module])
+    changed = sorted(module for module in sources if sources[module] != current[module])
     if changed:
         more = f" (+{len(changed) - 1})" if len(changed) > 1 else ""
         return f"stale: {changed[0]} changed{more}"
