@@ -15,13 +15,13 @@ so these commands find pinned links and links other processes hold.
 from __future__ import annotations
 
 import argparse
-import errno
 import sys
-from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from pybpf import libbpf, uapi
 from pybpf.cli.inputs import InputError
+from pybpf.cli.listing import live_objects, print_entries
 from pybpf.cli.output import add_json_options, print_json, usage, wants_json
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, get_backend
@@ -88,18 +88,6 @@ def _open_link(target: list[str], backend: Backend) -> Link:
     raise InputError(f"expected 'id N' or 'pinned PATH', got {' '.join(target)!r}")
 
 
-def _all_ids(backend: Backend) -> Iterator[int]:
-    link_id = 0
-    while True:
-        try:
-            link_id = libbpf.bpf_link_get_next_id(link_id, backend=backend)
-        except BPFError as exc:
-            if exc.errno == errno.ENOENT:
-                return
-            raise
-        yield link_id
-
-
 def describe(link: Link) -> dict[str, Any]:
     """The fields ``bpftool link show --json`` prints, for one link."""
     info = link.info()
@@ -149,20 +137,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(args, entry) if wants_json(args) else print(format_show(entry))
         return 0
     entries = []
-    for link_id in _all_ids(backend):
-        try:
-            link = Link.from_id(link_id, backend=backend)
-        except BPFError as exc:
-            if exc.errno == errno.ENOENT:  # gone meanwhile
-                continue
-            raise
+    next_id = partial(libbpf.bpf_link_get_next_id, backend=backend)
+    for link in live_objects(next_id, partial(Link.from_id, backend=backend)):
         with link:
             entries.append(describe(link))
-    if wants_json(args):
-        print_json(args, entries)
-    else:
-        for entry in entries:
-            print(format_show(entry))
+    print_entries(args, entries, format_show)
     return 0
 
 

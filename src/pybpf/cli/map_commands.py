@@ -28,6 +28,7 @@ from pybpf.btf.types import BTF
 from pybpf.cli import map_events
 from pybpf.cli.btf_values import format_value
 from pybpf.cli.inputs import InputError
+from pybpf.cli.listing import print_entries
 from pybpf.cli.map_targets import (
     MAP_SPEC,
     MAP_TYPE_NAMES,
@@ -180,11 +181,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     for m in all_maps(backend):
         with m:
             entries.append(describe_map(m))
-    if wants_json(args):
-        print_json(args, entries)
-    else:
-        for entry in entries:
-            print(format_show(entry))
+    print_entries(args, entries, format_show)
     return 0
 
 

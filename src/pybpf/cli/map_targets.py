@@ -9,14 +9,14 @@ a pinned path or its name (which must be unique); keys and values are given byte
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 from collections.abc import Iterator
+from functools import partial
 
 from pybpf import libbpf, uapi
 from pybpf.cli.inputs import InputError
+from pybpf.cli.listing import live_objects
 from pybpf.cli.output import add_json_options
-from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
 from pybpf.map import Map
 
@@ -94,21 +94,12 @@ def open_map(words: list[str], backend: Backend) -> tuple[Map, list[str]]:
 
 
 def all_maps(backend: Backend) -> Iterator[Map]:
-    map_id = 0
-    while True:
-        try:
-            map_id = libbpf.bpf_map_get_next_id(map_id, backend=backend)
-        except BPFError as exc:
-            if exc.errno == errno.ENOENT:
-                return
-            raise
-        try:
-            fd = libbpf.bpf_map_get_fd_by_id(map_id, backend=backend)
-        except BPFError as exc:
-            if exc.errno == errno.ENOENT:  # gone meanwhile
-                continue
-            raise
-        yield Map(fd, backend=backend)
+    """Every live map, opened (bpftool's ``map show`` walk)."""
+
+    def open_map_id(map_id: int) -> Map:
+        return Map(libbpf.bpf_map_get_fd_by_id(map_id, backend=backend), backend=backend)
+
+    return live_objects(partial(libbpf.bpf_map_get_next_id, backend=backend), open_map_id)
 
 
 def parse_bytes(words: list[str], size: int, what: str) -> tuple[bytes, list[str]]:

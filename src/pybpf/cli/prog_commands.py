@@ -21,13 +21,14 @@ import errno
 import os
 import sys
 import time
-from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from pybpf import libbpf
 from pybpf.cli import prog_objects
 from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source, u32
 from pybpf.cli.jited import format_jited, jited_functions, jited_json
+from pybpf.cli.listing import live_objects, print_entries
 from pybpf.cli.native_disasm import disassembler
 from pybpf.cli.objects import is_elf
 from pybpf.cli.output import add_json_options, print_json, wants_json
@@ -345,18 +346,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 # --- prog show ------------------------------------------------------------------------------------
-def _all_ids(backend: Backend) -> Iterator[int]:
-    prog_id = 0
-    while True:
-        try:
-            prog_id = libbpf.bpf_prog_get_next_id(prog_id, backend=backend)
-        except BPFError as exc:
-            if exc.errno == errno.ENOENT:
-                return
-            raise
-        yield prog_id
-
-
 def _boot_wall_offset() -> float:
     """Seconds to add to a CLOCK_BOOTTIME stamp to get the wall clock."""
     return time.time() - time.clock_gettime(time.CLOCK_BOOTTIME)
@@ -420,20 +409,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         print_json(args, entry) if wants_json(args) else print(format_show(entry))
         return 0
     entries = []
-    for prog_id in _all_ids(backend):
-        try:
-            prog = Program.from_id(prog_id, backend=backend)
-        except BPFError as exc:
-            if exc.errno == errno.ENOENT:  # unloaded meanwhile
-                continue
-            raise
+    next_id = partial(libbpf.bpf_prog_get_next_id, backend=backend)
+    for prog in live_objects(next_id, partial(Program.from_id, backend=backend)):
         with prog:
             entries.append(describe(prog))
-    if wants_json(args):
-        print_json(args, entries)
-    else:
-        for entry in entries:
-            print(format_show(entry))
+    print_entries(args, entries, format_show)
     return 0
 
 
