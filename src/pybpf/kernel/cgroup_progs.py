@@ -38,10 +38,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from pybpf import uapi
@@ -49,25 +48,13 @@ from pybpf.errors import BPFError
 from pybpf.kernel.progobj import ProgObject, prog_get_type
 from pybpf.kernel.usermem import copy_to_user
 from pybpf.objects.cgroups import cgroup2_mount, cgroup_id_of_fd
-from pybpf.objects.files import bpffs_root, link_object
+from pybpf.objects.files import link_object, locked_directory
 
 BPF_CGROUP_MAX_PROGS = 64
 _MODES = uapi.BPF_F_ALLOW_OVERRIDE | uapi.BPF_F_ALLOW_MULTI
 _ORDERED = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | uapi.BPF_F_LINK
 """BPF_F_BEFORE, BPF_F_AFTER, BPF_F_ID, BPF_F_PREORDER and BPF_F_LINK: not modelled."""
 _DIR = ".cgroups"
-
-
-@contextlib.contextmanager
-def _locked() -> Iterator[str]:
-    directory = os.path.join(bpffs_root(), _DIR)
-    os.makedirs(directory, mode=0o1777, exist_ok=True)
-    fd = os.open(os.path.join(directory, ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield directory
-    finally:
-        os.close(fd)
 
 
 class _State:
@@ -136,7 +123,7 @@ def attach(a: uapi.bpf_attr, prog: ProgObject) -> int:
     ):
         raise BPFError(errno.EINVAL, "ALLOW_OVERRIDE with ALLOW_MULTI, or REPLACE without ALLOW_MULTI")
     mode = flags & _MODES
-    with _locked() as directory:
+    with locked_directory(_DIR) as directory:
         state = _State(directory, cgroup_id, a.attach_type)
         if a.expected_revision and a.expected_revision != state.revision:
             raise BPFError(errno.ESTALE, "the cgroup's revision is not the expected one")
@@ -179,7 +166,7 @@ def detach(a: uapi.bpf_attr, prog_type: int) -> int:
     except BPFError:
         prog = None
     _not_modelled(a.attach_type, 0, 0)
-    with _locked() as directory:
+    with locked_directory(_DIR) as directory:
         state = _State(directory, cgroup_id, a.attach_type)
         if a.expected_revision and a.expected_revision != state.revision:
             raise BPFError(errno.ESTALE, "the cgroup's revision is not the expected one")
@@ -217,7 +204,7 @@ def query(q: Any, write_back: Callable[[str, int], None]) -> int:
     if effective and q.prog_attach_flags:
         raise BPFError(errno.EINVAL, "an effective query has no per-program attach flags")
     _not_modelled(q.attach_type, 0, 0)
-    with _locked() as directory:
+    with locked_directory(_DIR) as directory:
         state = _State(directory, cgroup_id, q.attach_type)
         progs = _effective(directory, cgroup_id, q.target_fd, q.attach_type) if effective else state.progs
     write_back("attach_flags", 0 if effective else state.mode)

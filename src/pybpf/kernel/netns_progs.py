@@ -27,38 +27,20 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.progobj import ProgObject, prog_get_type
 from pybpf.kernel.usermem import copy_to_user
-from pybpf.objects.files import bpffs_root, link_object
+from pybpf.objects.files import link_object, locked_directory
 
 _DIR = ".netns"
 _FLOW_DISSECTOR = "flow_dissector"
 _KCALLOC_MAX = 1 << 22
 """The most bytes of ids ``bpf_prog_array_copy_to_user``'s ``kcalloc`` gives (KMALLOC_MAX_SIZE)."""
-
-
-def _directory() -> str:
-    path = os.path.join(bpffs_root(), _DIR)
-    os.makedirs(path, mode=0o1777, exist_ok=True)
-    return path
-
-
-@contextlib.contextmanager
-def _locked() -> Iterator[str]:
-    directory = _directory()
-    fd = os.open(os.path.join(directory, ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield directory
-    finally:
-        os.close(fd)
 
 
 def _own_netns() -> int:
@@ -108,7 +90,7 @@ def attach(a: uapi.bpf_attr, prog: ProgObject) -> int:
     if a.attach_type != uapi.BPF_FLOW_DISSECTOR:
         raise BPFError(errno.EINVAL, "only flow dissectors attach to a namespace")
     netns, init = _own_netns(), _init_netns()
-    with _locked() as directory:
+    with locked_directory(_DIR) as directory:
         suffix = f"-{_FLOW_DISSECTOR}"
         others = [
             int(name[: -len(suffix)])
@@ -140,7 +122,7 @@ def detach(a: uapi.bpf_attr, prog_type: int) -> int:
         raise BPFError(errno.EINVAL, "only flow dissectors attach to a namespace")
     prog = prog_get_type(a.attach_bpf_fd, prog_type)
     netns = _own_netns()
-    with _locked() as directory:
+    with locked_directory(_DIR) as directory:
         if _attached(directory, netns) != prog.id:
             raise BPFError(errno.ENOENT, "that program is not the namespace's flow dissector")
         os.unlink(os.path.join(directory, f"{netns}-{_FLOW_DISSECTOR}"))
@@ -155,7 +137,7 @@ def query(q: Any, write_back: Callable[[str, int], None]) -> int:
     prog_cnt, prog_ids = q.prog_cnt, q.prog_ids
     attached = 0
     if q.attach_type == uapi.BPF_FLOW_DISSECTOR:
-        with _locked() as directory:
+        with locked_directory(_DIR) as directory:
             attached = _attached(directory, netns)
     write_back("attach_flags", 0)
     write_back("prog_cnt", 1 if attached else 0)

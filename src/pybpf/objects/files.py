@@ -14,6 +14,7 @@ ENOMEM for those.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import fcntl
@@ -21,6 +22,7 @@ import functools
 import mmap
 import os
 import struct
+from collections.abc import Iterator
 from typing import Any
 
 from pybpf.errors import BPFError
@@ -89,6 +91,21 @@ def bpffs_root() -> str:
 def bpffs_root_name() -> str:
     """The path of ``bpffs_root()``, without making sure it exists (for a look that may find nothing)."""
     return os.environ.get("PYBPF_BPFFS", DEFAULT_ROOT)
+
+
+@contextlib.contextmanager
+def locked_directory(name: str) -> Iterator[str]:
+    """The directory ``name`` of the root (made sticky and world-writable when missing), held under
+    the exclusive lock of its ``.lock`` file for the block: a registry pybpf keeps beside its objects
+    (attachments to cgroups, to network namespaces)."""
+    directory = os.path.join(bpffs_root(), name)
+    os.makedirs(directory, mode=0o1777, exist_ok=True)
+    fd = os.open(os.path.join(directory, ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield directory
+    finally:
+        os.close(fd)
 
 
 def next_object_id(kind: str, root: str | None = None) -> int:
