@@ -405,6 +405,7 @@ NOT_RUN = (
     "arena_list",
     "struct_ops_dummy",
     "struct_ops_tcp",
+    "struct_ops_tcp_link",
     "vmlinux_netfilter",
     "global_ctx_args",
 )

@@ -282,6 +282,7 @@ def _pointer(kind: RegType, *, with_map: bool = False) -> RegState:
     return reg
 
 
+@pytest.mark.pure_python  # (a stand-in Walker: the compiled verifier checks its argument's type)
 def test_a_fact_holds_only_when_every_path_proves_it() -> None:
     walker = _OneInstruction()
     _record_in_bounds(walker, _pointer(RegType.PTR_TO_STACK))  # type: ignore[arg-type]

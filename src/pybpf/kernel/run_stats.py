@@ -31,6 +31,7 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.objects import refs
+from pybpf.objects.backing import reserve_file
 from pybpf.objects.files import DEFAULT_ROOT, PAGE, bpffs_root, bpffs_root_name
 
 _KEY = ".bpf-stats"
@@ -85,8 +86,9 @@ def _key() -> tuple[int, mmap.mmap]:
             _probe = None
         fd = _open_key(root, os.O_RDWR)
         try:
-            if os.fstat(fd).st_size < PAGE:
-                os.ftruncate(fd, PAGE)  # (every process truncates to the same size)
+            # (memory given now, not at the first touch of the mapping: a full tmpfs answers ENOMEM
+            # here rather than SIGBUS there; every process reserves the same size)
+            reserve_file(fd, 0, PAGE)
             mapping = mmap.mmap(fd, PAGE)
         except BaseException:
             os.close(fd)
