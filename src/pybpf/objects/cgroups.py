@@ -78,11 +78,17 @@ def cgroup_key_of_fd(fd: int) -> bytes:
 def current_cgroup_key() -> bytes | None:
     """The key of the calling process's default-hierarchy cgroup, None when it cannot be found."""
     path = current_cgroup_path()
-    if path is None:
-        return None
+    return None if path is None else _key_of_path(path)
+
+
+def _key_of_path(path: str, cgroup_id: int | None = None) -> bytes | None:
+    """The cgroup storage key of the cgroup v2 directory ``path`` (None when it is gone, or when
+    ``cgroup_id`` is given and the directory is not that cgroup)."""
     try:
         st = os.stat(path)
     except OSError:
+        return None
+    if cgroup_id is not None and st.st_ino != cgroup_id:
         return None
     return CGROUP_KEY.pack(st.st_dev, st.st_ino)
 
@@ -209,13 +215,7 @@ def cgroup_key_of_id(cgroup_id: int) -> bytes | None:
     """The cgroup storage key (``cgroup_key_of_fd``'s) of the cgroup v2 directory ``cgroup_id``, None
     when there is no such cgroup."""
     path = cgroup_path_of_id(cgroup_id)
-    if path is None:
-        return None
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return CGROUP_KEY.pack(st.st_dev, st.st_ino) if st.st_ino == cgroup_id else None
+    return None if path is None else _key_of_path(path, cgroup_id)
 
 
 def current_net_cls_classid() -> int:
