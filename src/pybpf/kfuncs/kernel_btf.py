@@ -36,7 +36,8 @@ from pybpf.btf.types import (
     Struct,
 )
 from pybpf.btf.types import Member as BTFMember
-from pybpf.kfuncs.table import KFUNCS, LESS_CTYPE, KFunc
+from pybpf.kfuncs.proto import KFunc
+from pybpf.kfuncs.table import KFUNCS, LESS_CTYPE
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 

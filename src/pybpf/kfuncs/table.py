@@ -1,5 +1,8 @@
 """The kernel functions (kfuncs) pybpf implements, as data: flags, prototypes, program types.
 
+A family of kfuncs kept in its own module of this package defines its ``KFUNCS`` tuple there
+(records of ``pybpf.kfuncs.proto``); ``KFUNCS`` here gathers them with the ones below.
+
 Mirrors the kernel's kfunc registrations (Linux 6.18): ``BTF_ID_FLAGS(func, name, flags)`` in a
 ``BTF_KFUNCS_START(set)`` list registered for program types with register_btf_kfunc_id_set().  A
 kfunc is named by the BTF id of its FUNC in the kernel's BTF (``pybpf.kfuncs.kernel_btf``); the
@@ -45,13 +48,21 @@ acquiring a task or cgroup gives NULL (a cpumask: the same pointer), releasing d
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_bits, iter_num
+from pybpf.kfuncs.proto import (
+    ArgKind,
+    KArg,
+    KfFlag,
+    KFunc,
+    KFuncImpl,
+    RetKind,
+    do_nothing,
+    marker,
+    no_object,
+    same_object,
+)
 from pybpf.objects.cgroups import cgroup_address, cgroup_path_of_id
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SKB,
@@ -67,112 +78,6 @@ from pybpf.uapi import (
     BPF_PROG_TYPE_XDP,
 )
 
-KFuncImpl = Callable[[HelperContext, int, int, int, int, int], int]
-
-
-class KfFlag(enum.IntFlag):
-    """The ``KF_*`` flags of include/linux/btf.h."""
-
-    NONE = 0
-    ACQUIRE = 1 << 0
-    RELEASE = 1 << 1
-    RET_NULL = 1 << 2
-    TRUSTED_ARGS = 1 << 4
-    SLEEPABLE = 1 << 5
-    DESTRUCTIVE = 1 << 6
-    RCU = 1 << 7
-    ITER_NEW = 1 << 8
-    ITER_NEXT = 1 << 9
-    ITER_DESTROY = 1 << 10
-    RCU_PROTECTED = 1 << 11
-    FASTCALL = 1 << 12
-
-
-class ArgKind(enum.Enum):
-    """What check_kfunc_args() makes of a parameter's BTF type (get_kfunc_ptr_arg_type())."""
-
-    SCALAR = "scalar"  # an integer: any scalar register ("R%d is not a scalar")
-    ITER = "iter"  # struct bpf_iter_<type> *: an iterator's slots on the stack (KF_ARG_PTR_TO_ITER)
-    BTF_ID = "btf_id"  # struct <name> *: a kernel object (KF_ARG_PTR_TO_BTF_ID)
-    CTX = "ctx"  # the program type's context (KF_ARG_PTR_TO_CTX)
-    DYNPTR = "dynptr"  # struct bpf_dynptr *: an initialised dynptr (KF_ARG_PTR_TO_DYNPTR)
-    DYNPTR_UNINIT = "dynptr_uninit"  # struct bpf_dynptr *<name>__uninit: the dynptr the call makes
-    MEM_OPT = "mem_opt"  # void *<name>__opt: memory of the next (constant) argument's size, or NULL
-    CONST_SIZE = "const_size"  # <name>__szk: the size of the memory before it, a known constant
-    CONSTANT = "constant"  # <name>__k: a scalar that must be a known constant (is_kfunc_arg_constant)
-    IGNORED = "ignored"  # <name>__ign: not checked at all (is_kfunc_arg_ignore; the fixups fill it in)
-    ALLOC_OBJ = "alloc_obj"  # void *<name>__alloc: an object of bpf_obj_new (KF_ARG_PTR_TO_ALLOC_BTF_ID)
-    LIST_HEAD = "list_head"  # struct bpf_list_head *: a list head of a map value (KF_ARG_PTR_TO_LIST_HEAD)
-    LIST_NODE = "list_node"  # struct bpf_list_node *: an object's node (KF_ARG_PTR_TO_LIST_NODE)
-    MAP = "map"  # void *<name>__map: a map (KF_ARG_PTR_TO_MAP: CONST_PTR_TO_MAP, a struct bpf_map)
-    RB_ROOT = "rb_root"  # struct bpf_rb_root *: a tree's root (KF_ARG_PTR_TO_RB_ROOT)
-    RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
-    CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
-    REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
-
-
-class RetKind(enum.Enum):
-    """What check_kfunc_call() makes of the return type."""
-
-    VOID = "void"  # r0 not readable after the call
-    SCALAR = "scalar"  # an unknown scalar
-    RDONLY_MEM = "rdonly_mem"  # a pointer to a scalar: PTR_TO_MEM | MEM_RDONLY of its size
-    BTF_ID = "btf_id"  # a pointer to a struct: PTR_TO_BTF_ID of that kernel type
-    SLICE = "slice"  # void *: a dynptr slice, PTR_TO_MEM of the constant size argument
-    KERN_CTX = "kern_ctx"  # void *: the program type's kernel context, trusted (bpf_cast_to_kern_ctx)
-    RDONLY_CAST = "rdonly_cast"  # void *: untrusted, of the type the constant names (bpf_rdonly_cast)
-    NEW_OBJ = "new_obj"  # void *: bpf_obj_new's object of the program's type its constant names
-    LIST_NODE = "list_node"  # struct bpf_list_node *: the node of the head's struct (an owning reference
-    # under KF_ACQUIRE, else a non-owning one)
-    RB_NODE = "rb_node"  # struct bpf_rb_node *: the node of the root's struct (the same)
-    REFCOUNTED = "refcounted"  # void *: the argument's object, one more owning reference to it
-
-
-@dataclass(frozen=True)
-class KArg:
-    """One parameter: its kind, its C type (for pybpf's own BTF) and name."""
-
-    kind: ArgKind
-    ctype: str
-    name: str
-
-    @property
-    def struct(self) -> str:
-        """The struct a ``struct <name> *`` parameter points to ("" for other types)."""
-        return struct_name(self.ctype)
-
-
-def struct_name(ctype: str) -> str:
-    """``task_struct`` of ``struct task_struct *`` ("" for a type that is no struct pointer)."""
-    return ctype[len("struct ") : -2] if ctype.startswith("struct ") and ctype.endswith(" *") else ""
-
-
-@dataclass(frozen=True)
-class KFunc:
-    """One kfunc: ``name`` (its BTF FUNC's), the ``KF_*`` flags, the parameters and return value,
-    the program types whose kfunc set holds it (None: the common set, every type) and the
-    implementation."""
-
-    name: str
-    flags: KfFlag
-    args: tuple[KArg, ...]
-    ret: RetKind
-    ret_ctype: str
-    ret_size: int
-    impl: KFuncImpl
-    prog_types: frozenset[int] | None = None
-    iter_type: str = ""  # an iterator kfunc's ``<type>`` of struct bpf_iter_<type> (ITER_STATE_SIZES)
-    dynptr_type: str = ""  # the type of the dynptr a DYNPTR_UNINIT argument receives ("": its source's)
-
-    @property
-    def is_iter(self) -> bool:
-        return bool(self.flags & (KfFlag.ITER_NEW | KfFlag.ITER_NEXT | KfFlag.ITER_DESTROY))
-
-    def allowed(self, prog_type: int) -> bool:
-        """btf_kfunc_id_set_contains(): the common set, or the program type's hook."""
-        return self.prog_types is None or prog_type in self.prog_types
-
-
 ITER_NUM = "num"
 ITER_BITS = "bits"
 ITER_STATE_SIZES = {ITER_NUM: 8, ITER_BITS: 16}
@@ -180,20 +85,6 @@ ITER_STATE_SIZES = {ITER_NUM: 8, ITER_BITS: 16}
 
 _ITER_NUM_ARG = KArg(ArgKind.ITER, "struct bpf_iter_num *", "it")
 _ITER_BITS_ARG = KArg(ArgKind.ITER, "struct bpf_iter_bits *", "it")
-
-
-def _nothing(_ctx: HelperContext, _r1: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
-    """A region marker's run-time effect in user space: none."""
-    return 0
-
-
-def _marker(name: str) -> KFunc:
-    return KFunc(name, KfFlag.NONE, (), RetKind.VOID, "void", 0, _nothing)
-
-
-def _no_object(_ctx: HelperContext, _r1: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
-    """A kernel-object lookup or acquire in user space: no such object (NULL)."""
-    return 0
 
 
 _GENERIC_TYPES = frozenset(
@@ -212,7 +103,7 @@ def _cgroup_from_id(_ctx: HelperContext, cgid: int, _r2: int, _r3: int, _r4: int
 
 
 def _object_kfuncs(
-    struct: str, lookup: str, key: KArg, find: KFuncImpl = _no_object, acquire: KFuncImpl = _no_object
+    struct: str, lookup: str, key: KArg, find: KFuncImpl = no_object, acquire: KFuncImpl = no_object
 ) -> tuple[KFunc, ...]:
     """<lookup>(key), bpf_<obj>_acquire(p) and bpf_<obj>_release(p) of ``struct <struct>``: ``find``
     and ``acquire`` their run-time implementations (NULL where pybpf has no such objects)."""
@@ -224,15 +115,9 @@ def _object_kfuncs(
         KFunc(lookup, acquired, (key,), RetKind.BTF_ID, ctype, 8, find, _GENERIC_TYPES),
         KFunc(f"bpf_{obj}_acquire", acquired | KfFlag.RCU, (arg,), RetKind.BTF_ID, ctype, 8, acquire,
               _GENERIC_TYPES),
-        KFunc(f"bpf_{obj}_release", KfFlag.RELEASE, (arg,), RetKind.VOID, "void", 0, _nothing,
+        KFunc(f"bpf_{obj}_release", KfFlag.RELEASE, (arg,), RetKind.VOID, "void", 0, do_nothing,
               _GENERIC_TYPES),
     )  # fmt: skip
-
-
-def _same_object(_ctx: HelperContext, p: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
-    """An acquire that cannot fail (another reference to the same object), or a cast (the same
-    pointer as another type: the kernel inlines both casts as ``r0 = r1``)."""
-    return p
 
 
 _CPUMASK_TYPES = frozenset(
@@ -371,7 +256,7 @@ KFUNCS: tuple[KFunc, ...] = (
         iter_bits.iter_bits_destroy,
         iter_type=ITER_BITS,
     ),
-    *(_marker(name) for name in (PREEMPT_DISABLE, PREEMPT_ENABLE, RCU_READ_LOCK, RCU_READ_UNLOCK)),
+    *(marker(name) for name in (PREEMPT_DISABLE, PREEMPT_ENABLE, RCU_READ_LOCK, RCU_READ_UNLOCK)),
     KFunc(
         "bpf_cast_to_kern_ctx",
         KfFlag.FASTCALL,
@@ -379,7 +264,7 @@ KFUNCS: tuple[KFunc, ...] = (
         RetKind.KERN_CTX,
         "void *",
         8,
-        _same_object,
+        same_object,
     ),
     KFunc(
         "bpf_rdonly_cast",
@@ -388,7 +273,7 @@ KFUNCS: tuple[KFunc, ...] = (
         RetKind.RDONLY_CAST,
         "void *",
         8,
-        _same_object,
+        same_object,
     ),
     *_object_kfuncs("task_struct", "bpf_task_from_pid", KArg(ArgKind.SCALAR, "int", "pid")),
     *_object_kfuncs(
@@ -396,7 +281,7 @@ KFUNCS: tuple[KFunc, ...] = (
         "bpf_cgroup_from_id",
         KArg(ArgKind.SCALAR, "long long unsigned int", "cgid"),
         _cgroup_from_id,
-        _same_object,
+        same_object,
     ),
     KFunc(
         "bpf_cpumask_create",
@@ -405,7 +290,7 @@ KFUNCS: tuple[KFunc, ...] = (
         RetKind.BTF_ID,
         _CPUMASK,
         8,
-        _no_object,
+        no_object,
         _CPUMASK_TYPES,
     ),
     KFunc(
@@ -415,7 +300,7 @@ KFUNCS: tuple[KFunc, ...] = (
         RetKind.BTF_ID,
         _CPUMASK,
         8,
-        _same_object,
+        same_object,
         _CPUMASK_TYPES,
     ),
     KFunc(
@@ -425,7 +310,7 @@ KFUNCS: tuple[KFunc, ...] = (
         RetKind.VOID,
         "void",
         0,
-        _nothing,
+        do_nothing,
         _CPUMASK_TYPES,
     ),
     # program-allocated objects: kernel/bpf/helpers.c's generic_btf_ids

@@ -45,7 +45,8 @@ from typing import TYPE_CHECKING
 from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, Array, Enum, Int, Struct
 from pybpf.isa.instruction import Instruction
-from pybpf.kfuncs.table import OBJ_DROP, PERCPU_OBJ_DROP, PERCPU_OBJ_NEW, KFunc
+from pybpf.kfuncs.proto import KFunc
+from pybpf.kfuncs.table import OBJ_DROP, PERCPU_OBJ_DROP, PERCPU_OBJ_NEW
 from pybpf.uapi import BPF_ALU64, BPF_K, BPF_MOV
 from pybpf.verifier import graph, kernel_btf, kfunc_objects, kptrs, references
 from pybpf.verifier.checks import mem

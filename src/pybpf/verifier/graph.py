@@ -75,7 +75,8 @@ from pybpf.isa.opcodes import BPF_PSEUDO_KFUNC_CALL
 from pybpf.isa.program import CALL_OPCODE
 from pybpf.kfuncs import alloc_obj as alloc_runtime
 from pybpf.kfuncs.kernel_btf import kernel_btf
-from pybpf.kfuncs.table import LIST_PUSH, RBTREE_ADD, RBTREE_KFUNCS, REFCOUNT_ACQUIRE, KFunc
+from pybpf.kfuncs.proto import KFunc
+from pybpf.kfuncs.table import LIST_PUSH, RBTREE_ADD, RBTREE_KFUNCS, REFCOUNT_ACQUIRE
 from pybpf.uapi import BPF_ALU64, BPF_K, BPF_MOV
 from pybpf.verifier import kptrs, references, tnum
 from pybpf.verifier.kptrs import LocalType

@@ -28,7 +28,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from pybpf.kfuncs.table import KArg, KfFlag, KFunc
+from pybpf.kfuncs.proto import KArg, KfFlag, KFunc
 from pybpf.verifier import kernel_btf, references
 from pybpf.verifier.kernel_btf import KernelType
 from pybpf.verifier.regstate import RegState

@@ -63,6 +63,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
 from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.kfuncs.proto import ArgKind, KfFlag, KFunc, RetKind
 from pybpf.kfuncs.table import (
     DYNPTR_CLONE,
     DYNPTR_FROM_SKB,
@@ -75,10 +76,6 @@ from pybpf.kfuncs.table import (
     RCU_READ_LOCK,
     RCU_READ_UNLOCK,
     SPIN_ALLOWED,
-    ArgKind,
-    KfFlag,
-    KFunc,
-    RetKind,
 )
 from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MAX_VAR_OFF, BPF_MEM
 from pybpf.verifier import (

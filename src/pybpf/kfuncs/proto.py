@@ -1,0 +1,144 @@
+"""What a kfunc is to pybpf: its ``KF_*`` flags, parameter and return kinds, and the record of one.
+
+Mirrors include/linux/btf.h (the ``KF_*`` flags) and what check_kfunc_args() /
+get_kfunc_ptr_arg_type() and check_kfunc_call() (kernel/bpf/verifier.c) derive from a kfunc's BTF
+prototype and parameter-name suffixes (``__sz``, ``__k``, ``__uninit``, ``__ign``, ``__map`` ...).
+The kfuncs themselves are data in the family modules of this package; ``pybpf.kfuncs.table``
+gathers them.  The engines call an implementation as they call a helper:
+``function(ctx, r1, r2, r3, r4, r5) -> r0``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pybpf.helpers.context import HelperContext
+
+KFuncImpl = Callable[[HelperContext, int, int, int, int, int], int]
+
+
+class KfFlag(enum.IntFlag):
+    """The ``KF_*`` flags of include/linux/btf.h."""
+
+    NONE = 0
+    ACQUIRE = 1 << 0
+    RELEASE = 1 << 1
+    RET_NULL = 1 << 2
+    TRUSTED_ARGS = 1 << 4
+    SLEEPABLE = 1 << 5
+    DESTRUCTIVE = 1 << 6
+    RCU = 1 << 7
+    ITER_NEW = 1 << 8
+    ITER_NEXT = 1 << 9
+    ITER_DESTROY = 1 << 10
+    RCU_PROTECTED = 1 << 11
+    FASTCALL = 1 << 12
+
+
+class ArgKind(enum.Enum):
+    """What check_kfunc_args() makes of a parameter's BTF type (get_kfunc_ptr_arg_type())."""
+
+    SCALAR = "scalar"  # an integer: any scalar register ("R%d is not a scalar")
+    ITER = "iter"  # struct bpf_iter_<type> *: an iterator's slots on the stack (KF_ARG_PTR_TO_ITER)
+    BTF_ID = "btf_id"  # struct <name> *: a kernel object (KF_ARG_PTR_TO_BTF_ID)
+    CTX = "ctx"  # the program type's context (KF_ARG_PTR_TO_CTX)
+    DYNPTR = "dynptr"  # struct bpf_dynptr *: an initialised dynptr (KF_ARG_PTR_TO_DYNPTR)
+    DYNPTR_UNINIT = "dynptr_uninit"  # struct bpf_dynptr *<name>__uninit: the dynptr the call makes
+    MEM_OPT = "mem_opt"  # void *<name>__opt: memory of the next (constant) argument's size, or NULL
+    CONST_SIZE = "const_size"  # <name>__szk: the size of the memory before it, a known constant
+    CONSTANT = "constant"  # <name>__k: a scalar that must be a known constant (is_kfunc_arg_constant)
+    IGNORED = "ignored"  # <name>__ign: not checked at all (is_kfunc_arg_ignore; the fixups fill it in)
+    ALLOC_OBJ = "alloc_obj"  # void *<name>__alloc: an object of bpf_obj_new (KF_ARG_PTR_TO_ALLOC_BTF_ID)
+    LIST_HEAD = "list_head"  # struct bpf_list_head *: a list head of a map value (KF_ARG_PTR_TO_LIST_HEAD)
+    LIST_NODE = "list_node"  # struct bpf_list_node *: an object's node (KF_ARG_PTR_TO_LIST_NODE)
+    MAP = "map"  # void *<name>__map: a map (KF_ARG_PTR_TO_MAP: CONST_PTR_TO_MAP, a struct bpf_map)
+    RB_ROOT = "rb_root"  # struct bpf_rb_root *: a tree's root (KF_ARG_PTR_TO_RB_ROOT)
+    RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
+    CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
+    REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
+
+
+class RetKind(enum.Enum):
+    """What check_kfunc_call() makes of the return type."""
+
+    VOID = "void"  # r0 not readable after the call
+    SCALAR = "scalar"  # an unknown scalar
+    RDONLY_MEM = "rdonly_mem"  # a pointer to a scalar: PTR_TO_MEM | MEM_RDONLY of its size
+    BTF_ID = "btf_id"  # a pointer to a struct: PTR_TO_BTF_ID of that kernel type
+    SLICE = "slice"  # void *: a dynptr slice, PTR_TO_MEM of the constant size argument
+    KERN_CTX = "kern_ctx"  # void *: the program type's kernel context, trusted (bpf_cast_to_kern_ctx)
+    RDONLY_CAST = "rdonly_cast"  # void *: untrusted, of the type the constant names (bpf_rdonly_cast)
+    NEW_OBJ = "new_obj"  # void *: bpf_obj_new's object of the program's type its constant names
+    LIST_NODE = "list_node"  # struct bpf_list_node *: the node of the head's struct (an owning reference
+    # under KF_ACQUIRE, else a non-owning one)
+    RB_NODE = "rb_node"  # struct bpf_rb_node *: the node of the root's struct (the same)
+    REFCOUNTED = "refcounted"  # void *: the argument's object, one more owning reference to it
+
+
+@dataclass(frozen=True)
+class KArg:
+    """One parameter: its kind, its C type (for pybpf's own BTF) and name."""
+
+    kind: ArgKind
+    ctype: str
+    name: str
+
+    @property
+    def struct(self) -> str:
+        """The struct a ``struct <name> *`` parameter points to ("" for other types)."""
+        return struct_name(self.ctype)
+
+
+def struct_name(ctype: str) -> str:
+    """``task_struct`` of ``struct task_struct *`` ("" for a type that is no struct pointer)."""
+    return ctype[len("struct ") : -2] if ctype.startswith("struct ") and ctype.endswith(" *") else ""
+
+
+@dataclass(frozen=True)
+class KFunc:
+    """One kfunc: ``name`` (its BTF FUNC's), the ``KF_*`` flags, the parameters and return value,
+    the program types whose kfunc set holds it (None: the common set, every type) and the
+    implementation."""
+
+    name: str
+    flags: KfFlag
+    args: tuple[KArg, ...]
+    ret: RetKind
+    ret_ctype: str
+    ret_size: int
+    impl: KFuncImpl
+    prog_types: frozenset[int] | None = None
+    iter_type: str = ""  # an iterator kfunc's ``<type>`` of struct bpf_iter_<type> (ITER_STATE_SIZES)
+    dynptr_type: str = ""  # the type of the dynptr a DYNPTR_UNINIT argument receives ("": its source's)
+
+    @property
+    def is_iter(self) -> bool:
+        return bool(self.flags & (KfFlag.ITER_NEW | KfFlag.ITER_NEXT | KfFlag.ITER_DESTROY))
+
+    def allowed(self, prog_type: int) -> bool:
+        """btf_kfunc_id_set_contains(): the common set, or the program type's hook."""
+        return self.prog_types is None or prog_type in self.prog_types
+
+
+def do_nothing(_ctx: HelperContext, _r1: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
+    """A kfunc whose run-time effect in user space is none (a region marker, a release of an object
+    pybpf never hands out)."""
+    return 0
+
+
+def no_object(_ctx: HelperContext, _r1: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
+    """A kernel-object lookup or acquire in user space: no such object (NULL)."""
+    return 0
+
+
+def same_object(_ctx: HelperContext, p: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
+    """An acquire that cannot fail (another reference to the same object), or a cast (the same
+    pointer as another type: the kernel inlines both casts as ``r0 = r1``)."""
+    return p
+
+
+def marker(name: str) -> KFunc:
+    """A kfunc without arguments or result that only marks a place for the verifier."""
+    return KFunc(name, KfFlag.NONE, (), RetKind.VOID, "void", 0, do_nothing)
