@@ -248,8 +248,9 @@ def _span(ctx: HelperContext, s: int, chars: int, accept: bool) -> int:
         chars_ = _String(ctx, chars, XATTR_SIZE_MAX)
         table = chars_.text
         for i, cs in enumerate(string.text):
-            ctx.charge_bytes(len(table))
-            if bytes([cs]) in table:
+            at = table.find(cs)
+            ctx.charge_bytes(len(table) if at < 0 else at + 1)  # the bytes of ``chars`` scanned
+            if at >= 0:
                 if not accept:
                     return _result(i)
                 continue
