@@ -129,14 +129,11 @@ def dynptr_from_mem(ctx: HelperContext, data: int, size: int, flags: int, ptr: i
     return 0
 
 
-@_helper("bpf_dynptr_read")
-def dynptr_read(  # noqa: PLR0917 - the helper ABI: five register arguments
-    ctx: HelperContext, dst: int, length: int, src: int, offset: int, flags: int
-) -> int:
-    """``long bpf_dynptr_read(dst, len, src, offset, flags)``: 0, -EINVAL, -E2BIG (-EFAULT: no such type)."""
-    length, offset = length & _U32, offset & _U32
-    dynptr = DynptrKern.at(ctx, src)
-    if not dynptr.data or flags:
+def read_bytes(ctx: HelperContext, dynptr: DynptrKern, offset: int, length: int) -> bytes | int:
+    """__bpf_dynptr_read() of ``length`` bytes at ``offset``: the bytes, or -EINVAL (a null dynptr),
+    -E2BIG (bpf_dynptr_check_off_len()), the packet's load error (-EFAULT: no such type).  An skb's
+    failed load zeroes the destination in the kernel: the caller does that."""
+    if not dynptr.data:
         return -errno.EINVAL
     if not dynptr.fits(offset, length):
         return -errno.E2BIG
@@ -144,16 +141,53 @@ def dynptr_read(  # noqa: PLR0917 - the helper ABI: five register arguments
     if dynptr.type in PACKET_TYPES and packet is not None:
         loaded = packet.load_packet(dynptr.offset + offset, length)
         if isinstance(loaded, int):
-            if dynptr.type == BPF_DYNPTR_TYPE_SKB:
-                ctx.memory.write(dst, bytes(length))
             return loaded
         ctx.charge_bytes(length)
-        ctx.memory.write(dst, loaded)
-        return 0
+        return loaded
     if dynptr.type not in DIRECT_TYPES:
         return -errno.EFAULT
-    if length:
-        ctx.memory.write(dst, ctx.memory.read(dynptr.at_offset(offset), length))
+    ctx.charge_bytes(length)
+    return ctx.memory.read(dynptr.at_offset(offset), length)
+
+
+def write_bytes(ctx: HelperContext, dynptr: DynptrKern, offset: int, data: bytes, flags: int) -> int:
+    """__bpf_dynptr_write() of ``data`` at ``offset``: 0, -EINVAL (a null or read-only dynptr, flags),
+    -E2BIG (the bounds), the packet's store error (-EFAULT: no such type)."""
+    length = len(data)
+    if not dynptr.data or dynptr.rdonly:
+        return -errno.EINVAL
+    if not dynptr.fits(offset, length):
+        return -errno.E2BIG
+    packet = ctx.env.packet
+    if dynptr.type in PACKET_TYPES and packet is not None:
+        if dynptr.type == BPF_DYNPTR_TYPE_XDP and flags:
+            return -errno.EINVAL
+        ctx.charge_bytes(length)
+        return packet.store_packet(dynptr.offset + offset, data, flags)
+    if dynptr.type not in DIRECT_TYPES:
+        return -errno.EFAULT
+    if flags:
+        return -errno.EINVAL
+    ctx.charge_bytes(length)
+    ctx.memory.write(dynptr.at_offset(offset), data)
+    return 0
+
+
+@_helper("bpf_dynptr_read")
+def dynptr_read(  # noqa: PLR0917 - the helper ABI: five register arguments
+    ctx: HelperContext, dst: int, length: int, src: int, offset: int, flags: int
+) -> int:
+    """``long bpf_dynptr_read(dst, len, src, offset, flags)``: 0, -EINVAL, -E2BIG (-EFAULT: no such type)."""
+    length, offset = length & _U32, offset & _U32
+    dynptr = DynptrKern.at(ctx, src)
+    if flags:
+        return -errno.EINVAL
+    loaded = read_bytes(ctx, dynptr, offset, length)
+    if isinstance(loaded, int):
+        if dynptr.type == BPF_DYNPTR_TYPE_SKB and dynptr.data and dynptr.fits(offset, length):
+            ctx.memory.write(dst, bytes(length))  # __bpf_skb_load_bytes() zeroes it
+        return loaded
+    ctx.memory.write(dst, loaded)
     return 0
 
 
@@ -168,19 +202,7 @@ def dynptr_write(  # noqa: PLR0917 - the helper ABI: five register arguments
         return -errno.EINVAL
     if not dynptr.fits(offset, length):
         return -errno.E2BIG
-    packet = ctx.env.packet
-    if dynptr.type in PACKET_TYPES and packet is not None:
-        if dynptr.type == BPF_DYNPTR_TYPE_XDP and flags:
-            return -errno.EINVAL
-        ctx.charge_bytes(length)
-        return packet.store_packet(dynptr.offset + offset, ctx.memory.read(src, length), flags)
-    if dynptr.type not in DIRECT_TYPES:
-        return -errno.EFAULT
-    if flags:
-        return -errno.EINVAL
-    if length:
-        ctx.memory.write(dynptr.at_offset(offset), ctx.memory.read(src, length))
-    return 0
+    return write_bytes(ctx, dynptr, offset, ctx.memory.read(src, length), flags)
 
 
 @_helper("bpf_dynptr_data")
@@ -204,6 +226,8 @@ __all__ = [
     "PACKET_TYPES",
     "DynptrKern",
     "init",
+    "read_bytes",
     "set_null",
     "store",
+    "write_bytes",
 ]

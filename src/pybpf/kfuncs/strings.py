@@ -23,7 +23,7 @@ NULL, any pointer will do), so each function checks its strings at run time as t
   32 bits, as the kernel's x86-64 code leaves them.
 
 The functions are run on what can be read of each string, as many bytes as the kernel's loops could
-reach (``_String``), so a long string costs one read, not one Python step per byte; their work is
+reach (``NofaultString``), so a long string costs one read, not one Python step per byte; their work is
 charged to the run's budget by the byte (``HelperContext.charge_bytes``).
 """
 
@@ -53,7 +53,7 @@ class _Fault(Exception):
         self.err = err
 
 
-class _String:
+class NofaultString:
     """A string argument as the kernel's loops see it: ``text``, the bytes readable from its address
     before its first NUL (at most ``limit``), and why they end: ``nul`` (a NUL follows), else a fault
     (``faults``: the next byte cannot be read) or the limit."""
@@ -131,7 +131,7 @@ def _compare(ctx: HelperContext, s1: int, s2: int, ignore_case: bool) -> int:
     """__bpf_strcasecmp(): -1, 0 or 1 in the order of the (case-folded) unsigned bytes."""
     try:
         _allowed(ctx, s1, s2)
-        a, b = _String(ctx, s1, XATTR_SIZE_MAX), _String(ctx, s2, XATTR_SIZE_MAX)
+        a, b = NofaultString(ctx, s1, XATTR_SIZE_MAX), NofaultString(ctx, s2, XATTR_SIZE_MAX)
         ta, tb = (a.text.translate(_TOLOWER), b.text.translate(_TOLOWER)) if ignore_case else (a.text, b.text)
         i = _common_prefix(ta, tb)
         if i == XATTR_SIZE_MAX:
@@ -156,7 +156,7 @@ def _strnchr(ctx: HelperContext, s: int, count: int, c: int) -> int:
     try:
         _allowed(ctx, s)
         bound = min(count, XATTR_SIZE_MAX)
-        string = _String(ctx, s, bound)
+        string = NofaultString(ctx, s, bound)
         c &= 0xFF
         found = string.text.find(bytes([c])) if c else -1
         if found >= 0:
@@ -184,7 +184,7 @@ def strchrnul(ctx: HelperContext, s: int, c: int, *_: int) -> int:
     """bpf_strchrnul(s, c): the index of the first ``c`` or of the NUL."""
     try:
         _allowed(ctx, s)
-        string = _String(ctx, s, XATTR_SIZE_MAX)
+        string = NofaultString(ctx, s, XATTR_SIZE_MAX)
         c &= 0xFF
         found = string.text.find(bytes([c])) if c else -1
         if found >= 0:
@@ -201,7 +201,7 @@ def strrchr(ctx: HelperContext, s: int, c: int, *_: int) -> int:
     """bpf_strrchr(s, c): the index of the last ``c`` (the NUL included), or -ENOENT."""
     try:
         _allowed(ctx, s)
-        string = _String(ctx, s, XATTR_SIZE_MAX)
+        string = NofaultString(ctx, s, XATTR_SIZE_MAX)
         c &= M32  # an int compared with an unsigned char: only 0..255 can match
         if len(string.text) == XATTR_SIZE_MAX:
             return _result(-errno.E2BIG)
@@ -219,7 +219,7 @@ def _strnlen(ctx: HelperContext, s: int, count: int) -> int:
     try:
         _allowed(ctx, s)
         bound = min(count, XATTR_SIZE_MAX)
-        string = _String(ctx, s, bound)
+        string = NofaultString(ctx, s, bound)
         if len(string.text) < bound:
             string.byte(len(string.text))  # the NUL, or the fault
             return _result(len(string.text))
@@ -244,8 +244,8 @@ def _span(ctx: HelperContext, s: int, chars: int, accept: bool) -> int:
     a fault there before the byte is found is -EFAULT, ``chars`` without a NUL in the limit -E2BIG."""
     try:
         _allowed(ctx, s, chars)
-        string = _String(ctx, s, XATTR_SIZE_MAX)
-        chars_ = _String(ctx, chars, XATTR_SIZE_MAX)
+        string = NofaultString(ctx, s, XATTR_SIZE_MAX)
+        chars_ = NofaultString(ctx, chars, XATTR_SIZE_MAX)
         table = chars_.text
         for i, cs in enumerate(string.text):
             at = table.find(cs)
@@ -283,8 +283,8 @@ def _strnstr(ctx: HelperContext, s1: int, s2: int, length: int) -> int:
     something other than a match happens (``_common_prefix``)."""
     try:
         _allowed(ctx, s1, s2)
-        hay = _String(ctx, s1, 2 * XATTR_SIZE_MAX)
-        needle = _String(ctx, s2, XATTR_SIZE_MAX)
+        hay = NofaultString(ctx, s1, 2 * XATTR_SIZE_MAX)
+        needle = NofaultString(ctx, s2, XATTR_SIZE_MAX)
         for i in range(XATTR_SIZE_MAX):
             j = min(_common_prefix(needle.text, hay.text, i) if i <= len(hay.text) else 0, length - i)
             ctx.charge_bytes(j)
