@@ -50,7 +50,17 @@ from __future__ import annotations
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_bits, iter_num, strings
+from pybpf.kfuncs import (
+    alloc_obj,
+    arena,
+    dynptr_ext,
+    dynptr_pkt,
+    graph_list,
+    graph_rbtree,
+    iter_bits,
+    iter_num,
+    strings,
+)
 from pybpf.kfuncs.proto import (
     ArgKind,
     KArg,
@@ -531,6 +541,7 @@ KFUNCS: tuple[KFunc, ...] = (
         arena.arena_reserve_pages,
     ),
     *strings.KFUNCS,
+    *dynptr_ext.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 
