@@ -196,7 +196,7 @@ def test_local_dynptrs_match_the_kernel() -> None:
             val=st.integers(0, 1 << 32),
             null=st.booleans(),
         )
-        def check(  # noqa: PLR0913, PLR0917 - the drawn parameters
+        def check(  # noqa: PLR0917 - the drawn parameters
             data: bytes, sizes: tuple[int, int], dst_off: int, src_off: int, size: int, val: int, null: bool
         ) -> None:
             context = _local_context(data, (*sizes, dst_off, src_off, size, val, int(null)))
