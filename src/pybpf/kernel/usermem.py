@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import functools
 import os
 from typing import Any
 
 from pybpf.errors import BPFError
+from pybpf.memory.user import transfer
 
 _CDATA = (ctypes.Structure, ctypes.Union, ctypes.Array)
 
@@ -27,39 +27,12 @@ _PAGE = os.sysconf("SC_PAGESIZE")
 _PATH_MAX = 4096
 
 
-class _IoVec(ctypes.Structure):
-    _fields_ = (("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t))
-
-
-@functools.cache
-def _functions() -> tuple[Any, Any]:
-    libc = ctypes.CDLL(None, use_errno=True)
-    argtypes: list[Any] = [
-        ctypes.c_int,
-        ctypes.POINTER(_IoVec),
-        ctypes.c_ulong,
-        ctypes.POINTER(_IoVec),
-        ctypes.c_ulong,
-        ctypes.c_ulong,
-    ]
-    readv, writev = libc.process_vm_readv, libc.process_vm_writev
-    for function in (readv, writev):
-        function.argtypes = argtypes
-        function.restype = ctypes.c_ssize_t
-    return readv, writev
-
-
 def _transfer(write: bool, address: int, buffer: Any, size: int) -> None:
     if size == 0:
         return
     if address == 0 or address < 0 or address + size > 1 << 64:
         raise BPFError(errno.EFAULT, f"bad user address {address:#x}")
-    local = _IoVec(ctypes.addressof(buffer), size)
-    remote = _IoVec(address, size)
-    readv, writev = _functions()
-    function = writev if write else readv
-    done = int(function(os.getpid(), ctypes.byref(local), 1, ctypes.byref(remote), 1, 0))
-    if done != size:
+    if transfer(write, address, buffer, size) != size:
         raise BPFError(errno.EFAULT, f"bad user address {address:#x} ({size} bytes)")
 
 

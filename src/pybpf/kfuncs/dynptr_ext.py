@@ -30,6 +30,7 @@ zero-extended from 32 bits, as the kernel's x86-64 code leaves them in r0.
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 
 from pybpf.helpers.basic import kernel_nofault_error
 from pybpf.helpers.context import HelperContext
@@ -106,19 +107,25 @@ def _refused(ctx: HelperContext, address: int) -> bool:
     return ctx.memory.region_at(address) is None and kernel_nofault_error(address) == -errno.ERANGE
 
 
-def kernel_data(ctx: HelperContext, address: int, size: int) -> bytes | int:
-    """copy_from_kernel_nofault(): the ``size`` bytes at ``address``, or -ERANGE / -EFAULT."""
+CopyFn = Callable[[HelperContext, int, int], tuple[bytes, int]]
+"""``copy(ctx, source, size) -> (what it leaves in its destination, from its start; its result)``:
+the copy functions of kernel/trace/bpf_trace.c (copy_kernel_data_nofault() ...)."""
+
+
+def kernel_data(ctx: HelperContext, address: int, size: int) -> tuple[bytes, int]:
+    """copy_from_kernel_nofault(): the ``size`` bytes at ``address`` and 0, or -ERANGE / -EFAULT
+    (nothing copied)."""
     address &= 0xFFFF_FFFF_FFFF_FFFF
     if _refused(ctx, address):
-        return -errno.ERANGE
+        return b"", -errno.ERANGE
     if not size:
-        return b""
+        return b"", 0
     region = ctx.memory.region_at(address)
     if region is None or address + size > region.end:
-        return -errno.EFAULT
+        return b"", -errno.EFAULT
     ctx.charge_bytes(size)
     offset = address - region.base
-    return bytes(region.view[offset : offset + size])
+    return bytes(region.view[offset : offset + size]), 0
 
 
 def kernel_str(ctx: HelperContext, address: int, count: int) -> tuple[bytes, int]:
@@ -137,40 +144,43 @@ def kernel_str(ctx: HelperContext, address: int, count: int) -> tuple[bytes, int
     return b"\0" + string.text[1:], -errno.EFAULT  # what was copied, its first byte NUL
 
 
-def probe_read_kernel_dynptr(
-    ctx: HelperContext, dptr: int, off: int, size: int, unsafe: int, _r5: int
+def copy_into(  # noqa: PLR0917 - the kernel function's arguments
+    ctx: HelperContext, dptr: int, off: int, size: int, unsafe: int, copy: CopyFn
 ) -> int:
-    """__bpf_dynptr_copy() with copy_kernel_data_nofault()."""
+    """__bpf_dynptr_copy(): ``size`` bytes from ``unsafe`` into the dynptr at ``off``: straight into
+    a writable slice (the copy's result returned), else through 256-byte chunks (-E2BIG first if
+    the bounds fail; a chunk's non-zero result returned)."""
     off, size = off & M32, size & M32
     dst_slice = dynptr_slice_rdwr(ctx, dptr, off, 0, size, 0)
     if dst_slice:
-        data = kernel_data(ctx, unsafe, size)
-        if isinstance(data, int):
-            return _result(data)
+        data, result = copy(ctx, unsafe, size)
         ctx.memory.write(dst_slice, data)
-        return 0
+        return _result(result)
     dst = DynptrKern.at(ctx, dptr)
     if not dst.fits(off, size):
         return _result(-errno.E2BIG)
     for at in range(0, size, CHUNK):
         chunk = min(CHUNK, size - at)
-        data = kernel_data(ctx, unsafe + at, chunk)
-        if isinstance(data, int):
-            return _result(data)
-        err = write_bytes(ctx, dst, (off + at) & M32, data, 0)
+        data, result = copy(ctx, unsafe + at, chunk)
+        if result:
+            return _result(result)
+        err = write_bytes(ctx, dst, (off + at) & M32, data.ljust(chunk, b"\0"), 0)
         if err:
             return _result(err)
     return 0
 
 
-def probe_read_kernel_str_dynptr(
-    ctx: HelperContext, dptr: int, off: int, size: int, unsafe: int, _r5: int
+def copy_str_into(  # noqa: PLR0917 - the kernel function's arguments
+    ctx: HelperContext, dptr: int, off: int, size: int, unsafe: int, copy: CopyFn
 ) -> int:
-    """__bpf_dynptr_copy_str() with copy_kernel_str_nofault()."""
+    """__bpf_dynptr_copy_str(): a string of at most ``size`` bytes (NUL included) from ``unsafe``
+    into the dynptr at ``off``: straight into a writable slice (the copy's result returned), else
+    through 256-byte chunks overlapping by one byte (each chunk's NUL overwritten by the next);
+    the length with the NUL returned."""
     off, size = off & M32, size & M32
     dst_slice = dynptr_slice_rdwr(ctx, dptr, off, 0, size, 0)
     if dst_slice:
-        data, count = kernel_str(ctx, unsafe, size)
+        data, count = copy(ctx, unsafe, size)
         ctx.memory.write(dst_slice, data)
         return _result(count)
     dst = DynptrKern.at(ctx, dptr)
@@ -179,10 +189,10 @@ def probe_read_kernel_str_dynptr(
     at = 0
     while at < size:
         chunk = min(CHUNK, size - at)
-        data, count = kernel_str(ctx, unsafe + at, chunk)
+        data, count = copy(ctx, unsafe + at, chunk)
         if count < 0:
             return _result(count)
-        err = write_bytes(ctx, dst, (off + at) & M32, data[:count], 0)
+        err = write_bytes(ctx, dst, (off + at) & M32, data[:count].ljust(count, b"\0"), 0)
         if err:
             return _result(err)
         if count < chunk or chunk == 1:
@@ -191,15 +201,32 @@ def probe_read_kernel_str_dynptr(
     return _result(at)
 
 
+def probe_read_kernel_dynptr(
+    ctx: HelperContext, dptr: int, off: int, size: int, unsafe: int, _r5: int
+) -> int:
+    """__bpf_dynptr_copy() with copy_kernel_data_nofault()."""
+    return copy_into(ctx, dptr, off, size, unsafe, kernel_data)
+
+
+def probe_read_kernel_str_dynptr(
+    ctx: HelperContext, dptr: int, off: int, size: int, unsafe: int, _r5: int
+) -> int:
+    """__bpf_dynptr_copy_str() with copy_kernel_str_nofault()."""
+    return copy_str_into(ctx, dptr, off, size, unsafe, kernel_str)
+
+
 _DYNPTR = KArg(ArgKind.DYNPTR, "struct bpf_dynptr *", "p")
 _U32 = "u32"
 
 
-def _kfunc(name: str, args: tuple[KArg, ...], impl: KFuncImpl) -> KFunc:
-    return KFunc(name, KfFlag.NONE, args, RetKind.SCALAR, "int", 4, impl)
+def int_kfunc(name: str, args: tuple[KArg, ...], impl: KFuncImpl, flags: KfFlag = KfFlag.NONE) -> KFunc:
+    """A kfunc of the common set returning ``int``."""
+    return KFunc(name, flags, args, RetKind.SCALAR, "int", 4, impl)
 
 
-def _probe_args() -> tuple[KArg, ...]:
+def probe_args() -> tuple[KArg, ...]:
+    """(dptr, off, size, unsafe_ptr__ign): the parameters of the probe-read and copy-from-user
+    dynptr kfuncs."""
     return (
         KArg(ArgKind.DYNPTR, "struct bpf_dynptr *", "dptr"),
         KArg(ArgKind.SCALAR, _U32, "off"),
@@ -209,7 +236,7 @@ def _probe_args() -> tuple[KArg, ...]:
 
 
 KFUNCS: tuple[KFunc, ...] = (
-    _kfunc(
+    int_kfunc(
         "bpf_dynptr_copy",
         (
             KArg(ArgKind.DYNPTR, "struct bpf_dynptr *", "dst_ptr"),
@@ -220,7 +247,7 @@ KFUNCS: tuple[KFunc, ...] = (
         ),
         dynptr_copy,
     ),
-    _kfunc(
+    int_kfunc(
         "bpf_dynptr_memset",
         (
             _DYNPTR,
@@ -230,7 +257,7 @@ KFUNCS: tuple[KFunc, ...] = (
         ),
         dynptr_memset,
     ),
-    _kfunc("bpf_probe_read_kernel_dynptr", _probe_args(), probe_read_kernel_dynptr),
-    _kfunc("bpf_probe_read_kernel_str_dynptr", _probe_args(), probe_read_kernel_str_dynptr),
+    int_kfunc("bpf_probe_read_kernel_dynptr", probe_args(), probe_read_kernel_dynptr),
+    int_kfunc("bpf_probe_read_kernel_str_dynptr", probe_args(), probe_read_kernel_str_dynptr),
 )
 """The dynptr kfuncs of this module (kernel/bpf/helpers.c's common_btf_ids)."""
