@@ -58,6 +58,8 @@ class ArgKind(enum.Enum):
     RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
     CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
     REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
+    MEM = "mem"  # void *: memory of the next argument's size (KF_ARG_PTR_TO_MEM_SIZE), never NULL
+    SIZE = "size"  # <name>__sz: the size of the memory before it, any bounded scalar (zero too)
 
 
 class RetKind(enum.Enum):

@@ -60,6 +60,7 @@ from pybpf.kfuncs import (
     iter_bits,
     iter_num,
     strings,
+    user_copy,
 )
 from pybpf.kfuncs.proto import (
     ArgKind,
@@ -542,6 +543,7 @@ KFUNCS: tuple[KFunc, ...] = (
     ),
     *strings.KFUNCS,
     *dynptr_ext.KFUNCS,
+    *user_copy.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

@@ -60,7 +60,8 @@ def read_prefix(address: int, size: int) -> bytes:
     if size <= 0:
         return b""
     buffer = ctypes.create_string_buffer(size)
-    return buffer.raw[: transfer(False, address, buffer, size)]
+    done = transfer(False, address, buffer, size)
+    return buffer.raw[:done]
 
 
 __all__ = ["IoVec", "read_prefix", "transfer"]

@@ -190,7 +190,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
-        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.IGNORED):
+        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.SIZE, ArgKind.IGNORED):
             continue  # checked with the memory before it / not checked
         if arg.kind in (ArgKind.SCALAR, ArgKind.CONSTANT):
             if reg.type is not RegType.SCALAR_VALUE:
@@ -249,6 +249,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
                 w, regno, reg, uninit=uninit, name=kfunc.dynptr_type, source=source
             )
             dynptr_arg = found or dynptr_arg
+            continue
+        if arg.kind is ArgKind.MEM:  # a ``__sz`` size: any the memory holds, no constant needed
+            _mem_size_arg(w, i, regno, constant=False)
             continue
         if arg.kind is ArgKind.MEM_OPT:
             const_size = _mem_size_arg(w, i, regno)
@@ -330,12 +333,13 @@ def _spin_allowed(insn: Instruction) -> bool:
     return kfunc is not None and kfunc.name in SPIN_ALLOWED
 
 
-def _mem_size_arg(w: Walker, i: int, regno: int) -> int:
-    """check_kfunc_args() of a KF_ARG_PTR_TO_MEM_SIZE pair whose size is ``__szk``: unless the
-    memory is an optional NULL, check_kfunc_mem_size_reg() (the size's bytes readable and writable
-    there, a NULL-able pointer taken as not NULL: "arg#%d arg#%d memory, len pair leads to invalid
-    memory access" after the reason), then the size must be a known constant; its value returned.
-    Each check relies on the size exactly (a precision mark each), a NULL memory on its zero."""
+def _mem_size_arg(w: Walker, i: int, regno: int, *, constant: bool = True) -> int:
+    """check_kfunc_args() of a KF_ARG_PTR_TO_MEM_SIZE pair: unless the memory is an optional NULL,
+    check_kfunc_mem_size_reg() (the size's bytes readable and writable there, a NULL-able pointer
+    taken as not NULL: "arg#%d arg#%d memory, len pair leads to invalid memory access" after the
+    reason), then a ``__szk`` size (``constant``) must be a known constant; its value returned (0
+    for a ``__sz`` one).  Each check relies on the size exactly (a precision mark each), a NULL
+    memory on its zero."""
     regs = w.state.cur.regs
     buffer, size = regs[regno], regs[regno + 1]
     if is_null(buffer):
@@ -353,6 +357,8 @@ def _mem_size_arg(w: Walker, i: int, regno: int) -> int:
             )
         finally:
             buffer.flags = saved
+    if not constant:
+        return 0
     if not tnum.is_const(size.var_off):
         w.fail(errno.EINVAL, f"R{regno + 1} must be a known constant")
     w.mark_chain_precision(regno + 1)
