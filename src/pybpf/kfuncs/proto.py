@@ -2,7 +2,8 @@
 
 Mirrors include/linux/btf.h (the ``KF_*`` flags) and what check_kfunc_args() /
 get_kfunc_ptr_arg_type() and check_kfunc_call() (kernel/bpf/verifier.c) derive from a kfunc's BTF
-prototype and parameter-name suffixes (``__sz``, ``__k``, ``__uninit``, ``__ign``, ``__map`` ...).
+prototype and parameter-name suffixes (``__sz``, ``__k``, ``__uninit``, ``__ign``, ``__map``,
+``__irq_flag`` ...).
 The kfuncs themselves are data in the family modules of this package; ``pybpf.kfuncs.table``
 gathers them.  The engines call an implementation as they call a helper:
 ``function(ctx, r1, r2, r3, r4, r5) -> r0``.
@@ -58,6 +59,8 @@ class ArgKind(enum.Enum):
     RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
     CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
     REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
+    IRQ_FLAG = "irq_flag"  # unsigned long *<name>__irq_flag: a saved IRQ flag's slot on the stack
+    # (KF_ARG_PTR_TO_IRQ_FLAG)
 
 
 class RetKind(enum.Enum):
