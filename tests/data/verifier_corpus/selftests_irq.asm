@@ -1185,3 +1185,37 @@ desc: a save and its restore in a kprobe program
     call kfunc(bpf_local_irq_restore)
     r0 = 0
     exit
+
+=== selftests_irq/ld_abs_inside
+type: socket_filter
+desc: a legacy packet load inside the region
+    r6 = r1
+    r1 = r10
+    r1 += -8
+    call kfunc(bpf_local_irq_save)
+    r0 = *(u8 *)skb[0]
+    r1 = r10
+    r1 += -8
+    call kfunc(bpf_local_irq_restore)
+    r0 = 0
+    exit
+
+=== selftests_irq/exit_in_irq_and_rcu
+type: socket_filter
+desc: an exit inside an IRQ-disabled and an RCU read-side region: the IRQ region is named
+    r1 = r10
+    r1 += -8
+    call kfunc(bpf_local_irq_save)
+    call kfunc(bpf_rcu_read_lock)
+    r0 = 0
+    exit
+
+=== selftests_irq/exit_in_preempt_and_irq
+type: socket_filter
+desc: an exit inside a non-preemptible and an IRQ-disabled region: the IRQ region is named
+    call kfunc(bpf_preempt_disable)
+    r1 = r10
+    r1 += -8
+    call kfunc(bpf_local_irq_save)
+    r0 = 0
+    exit
