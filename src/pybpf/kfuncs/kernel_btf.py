@@ -37,7 +37,7 @@ from pybpf.btf.types import (
 )
 from pybpf.btf.types import Member as BTFMember
 from pybpf.kfuncs.proto import KFunc
-from pybpf.kfuncs.table import KFUNCS, LESS_CTYPE
+from pybpf.kfuncs.table import ITER_STATE_SIZES, KFUNCS
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 
@@ -95,71 +95,94 @@ def kernel_btf() -> KernelBTF:
         return KernelBTF(own_btf(), from_kernel=False)
 
 
+_INTS: dict[str, Int] = {
+    "int": Int("int", 4, BTF_INT_SIGNED, 0, 32),
+    "long long unsigned int": Int("long long unsigned int", 8, 0, 0, 64),
+    "long long int": Int("long long int", 8, BTF_INT_SIGNED, 0, 64),
+    "long unsigned int": Int("long unsigned int", 8, 0, 0, 64),
+    "long int": Int("long int", 8, BTF_INT_SIGNED, 0, 64),
+    "unsigned int": Int("unsigned int", 4, 0, 0, 32),
+    "short unsigned int": Int("short unsigned int", 2, 0, 0, 16),
+    "unsigned char": Int("unsigned char", 1, 0, 0, 8),
+    "char": Int("char", 1, 0, 0, 8),  # the kernel builds with -funsigned-char
+    "_Bool": Int("_Bool", 1, BTF_INT_BOOL, 0, 8),
+}
+"""The integer types of pybpf's own BTF, by their C names."""
+_INT_ALIASES = {
+    "u64": "long long unsigned int", "__u64": "long long unsigned int", "s64": "long long int",
+    "u32": "unsigned int", "__u32": "unsigned int", "s32": "int", "u16": "short unsigned int",
+    "u8": "unsigned char", "bool": "_Bool", "size_t": "long unsigned int",
+    "unsigned long": "long unsigned int",
+    "unsigned long long": "long long unsigned int", "long": "long int", "unsigned": "unsigned int",
+}  # fmt: skip
+"""Type names written in kfunc prototypes that pybpf's own BTF gives as their integer type (no
+TYPEDEF records: a kfunc's parameters are checked by what they resolve to)."""
+_OPAQUE_STRUCTS = {
+    "bpf_dynptr": 16, "bpf_list_head": 16, "bpf_list_node": 24, "bpf_rb_root": 16, "bpf_rb_node": 32,
+}  # fmt: skip
+"""The UAPI structs kfuncs take whose size matters (``__u64 __opaque[size / 8]``); other structs are
+named only (size 0) and the context types are forward declarations."""
+_FORWARD_STRUCTS = frozenset({"__sk_buff", "xdp_md"})
+
+
+class _OwnBTFBuilder:
+    """Builds pybpf's own BTF from the C types written in the kfunc table, one record per type."""
+
+    def __init__(self) -> None:
+        self.types: list[BTFType] = []
+        self._ids: dict[str, int] = {"void": 0}
+
+    def add(self, t: BTFType) -> int:
+        self.types.append(t)
+        return len(self.types)
+
+    def type_id(self, ctype: str) -> int:
+        """The id of ``ctype`` (``const struct bpf_dynptr *``, ``bool (*)(int *, void *)`` ...)."""
+        ctype = " ".join(ctype.split())
+        known = self._ids.get(ctype)
+        if known is not None:
+            return known
+        if ctype.endswith(")") and "(*)(" in ctype:
+            ret, _, params = ctype[:-1].partition("(*)(")
+            arg_ids = [self.type_id(p) for p in params.split(",") if p.strip() not in ("", "void")]
+            names = [chr(ord("a") + i) for i in range(len(arg_ids))]
+            proto = self.add(FuncProto(self.type_id(ret), tuple(map(Param, names, arg_ids))))
+            type_id = self.add(Ptr(proto))
+        elif ctype.endswith("*"):
+            type_id = self.add(Ptr(self.type_id(ctype[:-1])))
+        elif ctype.startswith("const "):
+            type_id = self.add(Const(self.type_id(ctype[len("const ") :])))
+        elif ctype.startswith("struct "):
+            type_id = self._struct(ctype[len("struct ") :])
+        elif ctype in _INT_ALIASES:
+            type_id = self.type_id(_INT_ALIASES[ctype])
+        elif ctype in _INTS:
+            type_id = self.add(_INTS[ctype])
+        else:
+            raise ValueError(f"pybpf's own kernel BTF has no C type {ctype!r} (kfuncs/kernel_btf.py)")
+        self._ids[ctype] = type_id
+        return type_id
+
+    def _struct(self, name: str) -> int:
+        if name in _FORWARD_STRUCTS:
+            return self.add(Fwd(name))
+        size = _OPAQUE_STRUCTS.get(name, 0)
+        if name.startswith("bpf_iter_") and name[len("bpf_iter_") :] in ITER_STATE_SIZES:
+            size = ITER_STATE_SIZES[name[len("bpf_iter_") :]]
+        if not size:
+            return self.add(Struct(name, 0))
+        opaque = self.add(Array(self.type_id("u64"), self.type_id("int"), size // 8))
+        return self.add(Struct(name, size, (BTFMember("__opaque", opaque, 0),)))
+
+
 def own_btf() -> BTF:
-    """The BTF pybpf builds when the kernel's cannot be read: the C types of the implemented
-    kfuncs' prototypes, then a FUNC_PROTO and a FUNC per kfunc (in table order)."""
-    types: list[BTFType] = [
-        Int("int", 4, BTF_INT_SIGNED, 0, 32),
-        Int("long long unsigned int", 8, 0, 0, 64),
-        Array(2, 1, 1),  # __u64 __opaque[1]
-        Struct("bpf_iter_num", 8, (BTFMember("__opaque", 3, 0),)),
-        Ptr(4),
-        Ptr(1),
-        Struct("task_struct", 0),
-        Ptr(7),
-        Struct("cgroup", 0),
-        Ptr(9),
-        Struct("bpf_cpumask", 0),
-        Ptr(11),
-        Int("unsigned int", 4, 0, 0, 32),
-        Int("_Bool", 1, BTF_INT_BOOL, 0, 8),
-        Array(2, 1, 2),  # __u64 __opaque[2]
-        Struct("bpf_dynptr", 16, (BTFMember("__opaque", 15, 0),)),
-        Ptr(16),
-        Const(16),
-        Ptr(18),
-        Fwd("__sk_buff"),
-        Ptr(20),
-        Fwd("xdp_md"),
-        Ptr(22),
-        Ptr(0),
-        Struct("bpf_list_head", 16, (BTFMember("__opaque", 15, 0),)),
-        Ptr(25),
-        Array(2, 1, 3),  # __u64 __opaque[3]
-        Struct("bpf_list_node", 24, (BTFMember("__opaque", 27, 0),)),
-        Ptr(28),
-        Struct("bpf_rb_root", 16, (BTFMember("__opaque", 15, 0),)),
-        Ptr(30),
-        Array(2, 1, 4),  # __u64 __opaque[4]
-        Struct("bpf_rb_node", 32, (BTFMember("__opaque", 32, 0),)),
-        Ptr(33),
-        Const(33),
-        Ptr(35),
-        FuncProto(14, (Param("a", 34), Param("b", 36))),  # bool (*less)(node, const node)
-        Ptr(37),
-        Struct("bpf_iter_bits", 16, (BTFMember("__opaque", 15, 0),)),
-        Ptr(39),
-        Const(2),
-        Ptr(41),
-        Int("char", 1, 0, 0, 8),
-        Const(43),
-        Ptr(44),
-        Int("long unsigned int", 8, 0, 0, 64),
-        Int("unsigned char", 1, 0, 0, 8),
-        Const(0),
-        Ptr(48),
-    ]
-    ctypes = {
-        "void": 0, "int": 1, "long long unsigned int": 2, "u64": 2, "struct bpf_iter_num *": 5, "int *": 6,
-        "struct task_struct *": 8, "struct cgroup *": 10, "struct bpf_cpumask *": 12, "u32": 13, "__u32": 13,
-        "bool": 14, "struct bpf_dynptr *": 17, "const struct bpf_dynptr *": 19, "struct __sk_buff *": 21,
-        "struct xdp_md *": 23, "void *": 24, "struct bpf_list_head *": 26, "struct bpf_list_node *": 29,
-        "struct bpf_rb_root *": 31, "struct bpf_rb_node *": 34, LESS_CTYPE: 38,
-        "struct bpf_iter_bits *": 40, "const u64 *": 42, "char": 43, "const char *": 45, "size_t": 46,
-        "u8": 47, "const void *": 49,
-    }  # fmt: skip
+    """The BTF pybpf builds when the kernel's cannot be read: the iterator structs, then per
+    implemented kfunc (in table order) the C types of its prototype, a FUNC_PROTO and a FUNC."""
+    builder = _OwnBTFBuilder()
+    for name in ITER_STATE_SIZES:
+        builder.type_id(f"struct bpf_iter_{name}")
     for kfunc in KFUNCS:
-        params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)
-        types.append(FuncProto(ctypes[kfunc.ret_ctype], params))
-        types.append(Func(kfunc.name, len(types)))
-    return BTF(tuple(types))
+        params = tuple(Param(arg.name, builder.type_id(arg.ctype)) for arg in kfunc.args)
+        proto = builder.add(FuncProto(builder.type_id(kfunc.ret_ctype), params))
+        builder.add(Func(kfunc.name, proto))
+    return BTF(tuple(builder.types))

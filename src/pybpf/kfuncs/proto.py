@@ -2,7 +2,8 @@
 
 Mirrors include/linux/btf.h (the ``KF_*`` flags) and what check_kfunc_args() /
 get_kfunc_ptr_arg_type() and check_kfunc_call() (kernel/bpf/verifier.c) derive from a kfunc's BTF
-prototype and parameter-name suffixes (``__sz``, ``__k``, ``__uninit``, ``__ign``, ``__map`` ...).
+prototype and parameter-name suffixes (``__sz``, ``__k``, ``__uninit``, ``__ign``, ``__map``,
+``__irq_flag`` ...).
 The kfuncs themselves are data in the family modules of this package; ``pybpf.kfuncs.table``
 gathers them.  The engines call an implementation as they call a helper:
 ``function(ctx, r1, r2, r3, r4, r5) -> r0``.
@@ -60,6 +61,8 @@ class ArgKind(enum.Enum):
     REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
     MEM = "mem"  # void *: memory of the next argument's size (KF_ARG_PTR_TO_MEM_SIZE), never NULL
     SIZE = "size"  # <name>__sz: the size of the memory before it, any bounded scalar (zero too)
+    IRQ_FLAG = "irq_flag"  # unsigned long *<name>__irq_flag: a saved IRQ flag's slot on the stack
+    # (KF_ARG_PTR_TO_IRQ_FLAG)
 
 
 class RetKind(enum.Enum):

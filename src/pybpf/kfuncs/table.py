@@ -15,7 +15,8 @@ BPF_PROG_TYPE_UNSPEC: every program type may call them): the numeric open-coded 
 (bpf_iter_num_new/next/destroy), the bit iterator (bpf_iter_bits_new/next/destroy,
 ``pybpf.kfuncs.iter_bits``), the region markers bpf_preempt_disable/enable and
 bpf_rcu_read_lock/unlock (the verifier tracks the regions; a run in user space has nothing to
-disable or protect, so they do nothing there), the casts bpf_cast_to_kern_ctx and bpf_rdonly_cast
+disable or protect, so they do nothing there), bpf_local_irq_save/restore (``pybpf.kfuncs.irq``:
+the save stores a flags value in the program's stack slot), the casts bpf_cast_to_kern_ctx and bpf_rdonly_cast
 (KF_FASTCALL; the same pointer, as another type: the kernel inlines them), and the dynptr kfuncs
 bpf_dynptr_slice, bpf_dynptr_slice_rdwr, bpf_dynptr_adjust, bpf_dynptr_is_null, bpf_dynptr_is_rdonly,
 bpf_dynptr_size and bpf_dynptr_clone; from net/core/filter.c, bpf_dynptr_from_skb (the skb set of
@@ -57,6 +58,7 @@ from pybpf.kfuncs import (
     dynptr_pkt,
     graph_list,
     graph_rbtree,
+    irq,
     iter_bits,
     iter_num,
     strings,
@@ -544,6 +546,7 @@ KFUNCS: tuple[KFunc, ...] = (
     *strings.KFUNCS,
     *dynptr_ext.KFUNCS,
     *user_copy.KFUNCS,
+    *irq.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

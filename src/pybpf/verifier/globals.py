@@ -33,8 +33,9 @@ Mirrors kernel/bpf/verifier.c and kernel/bpf/btf.c of Linux 6.18:
   called, r1-r5 are clobbered and r0 is an unknown scalar; no call while holding a spin lock; a
   global function that (through its callees) may move the packet invalidates every packet
   pointer (``changes_pkt_data``); one that may sleep (``might_sleep``: it or a callee calls a helper
-  that might sleep) is refused in a program that is not sleepable ("global functions that may sleep
-  are not allowed in non-sleepable context ...");
+  that might sleep) is refused in a program that is not sleepable and inside an RCU read-side,
+  non-preemptible or IRQ-disabled region ("global functions that may sleep are not allowed in
+  non-sleepable context ...");
 * do_check_subprogs(): after the main program, each global function that was called is verified
   once from its own first instruction ("Validating %s() func#%d..."; r1-r5 from the prototype:
   ``ctx()``, unknown scalars, ``mem_or_null(id=N,sz=S)``), until no new one is called, each ending
@@ -535,7 +536,8 @@ def check_func_call(w: Walker, subprog: int) -> bool:
             errno.EINVAL,
             "global function calls are not allowed while holding a lock,\nuse static function instead",
         )
-    if funcs.might_sleep(subprog) and not w.env.request.prog_flags & uapi.BPF_F_SLEEPABLE:
+    in_region = state.active_rcu_lock or state.active_preempt_locks or state.active_irq_id
+    if funcs.might_sleep(subprog) and (in_region or not w.env.request.prog_flags & uapi.BPF_F_SLEEPABLE):
         w.fail(
             errno.EINVAL,
             "global functions that may sleep are not allowed in non-sleepable context,\n"

@@ -43,8 +43,8 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   either, and bpf_rcu_read_unlock makes the RCU pointers untrusted (``btf_ptrs``); a ``__k``
   argument must be a known constant ("R%d must be a known constant", its value relied on exactly),
   an ``__ign`` one is not checked; bpf_cast_to_kern_ctx and bpf_rdonly_cast type r0 as
-  ``btf_ptrs`` says.  Not modelled: sleepable helpers inside the regions (pybpf's sleepable
-  programs have none that sleep), global function calls with preemption disabled;
+  ``btf_ptrs`` says; an ``__irq_flag`` argument saves or restores an IRQ flag (``irq``: the
+  IRQ-disabled regions of bpf_local_irq_save/restore, in which no sleepable kfunc may be called);
 * check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``);
 * specialize_kfunc() (fixup_kfunc_call()): where the program type may not write the packet,
   bpf_dynptr_from_skb calls become calls of bpf_dynptr_from_skb_rdonly (read-only dynptrs).
@@ -84,6 +84,7 @@ from pybpf.verifier import (
     callbacks,
     dynptr,
     graph,
+    irq,
     iterators,
     kfunc_objects,
     patch,
@@ -235,6 +236,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if arg.kind is ArgKind.CALLBACK:
             callback = graph.check_callback_arg(w, i, regno)
             continue
+        if arg.kind is ArgKind.IRQ_FLAG:
+            irq.process_irq_flag_arg(w, kfunc.name, i, regno)
+            continue
         if arg.kind is ArgKind.REFCOUNTED:
             refcounted = graph.check_refcounted_arg(w, i, regno)
             continue
@@ -381,7 +385,8 @@ def _check_mem_size_reg(w: Walker, regno: int, access: int) -> None:
 
 def _regions(w: Walker, kfunc: KFunc) -> None:
     """check_kfunc_call(): the RCU read-side region (one at a time) and the non-preemptible
-    regions (nested, counted) the call opens or closes; no sleepable kfunc inside either."""
+    regions (nested, counted) the call opens or closes; no sleepable kfunc inside either, nor
+    inside an IRQ-disabled region (``irq``)."""
     state = w.state
     name = kfunc.name
     sleepable = bool(kfunc.flags & KfFlag.SLEEPABLE)
@@ -408,6 +413,7 @@ def _regions(w: Walker, kfunc: KFunc) -> None:
         state.active_preempt_locks = 1
     elif name == PREEMPT_ENABLE:
         w.fail(errno.EINVAL, f"unmatched attempt to enable preemption (kernel function {name})")
+    irq.check_sleepable_kfunc(w, name, sleepable)
 
 
 def refuse_reached_zero_calls(state: VerifierState) -> None:

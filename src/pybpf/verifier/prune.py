@@ -67,13 +67,14 @@ from pybpf.isa.opcodes import (
 )
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.uapi import BPF_F_TEST_STATE_FREQ
-from pybpf.verifier import callbacks, iterators, liveness, precision, tnum
+from pybpf.verifier import callbacks, irq, iterators, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.stack import (
     BPF_REG_SIZE,
     STACK_DYNPTR,
     STACK_INVALID,
+    STACK_IRQ_FLAG,
     STACK_ITER,
     STACK_MISC,
     STACK_SPILL,
@@ -637,7 +638,7 @@ def compare_states(
     ids: IdMap | None = None
     if old.refs or cur.refs:
         ids = IdMap()
-        if not refsafe(old.refs, cur.refs, ids):
+        if not ids.same(old.active_irq_id, cur.active_irq_id) or not refsafe(old.refs, cur.refs, ids):
             return MISSED
     for depth, fo in enumerate(old_frames):
         fc = cur_frames[depth]
@@ -841,6 +842,8 @@ def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
         if so.kinds[0] == STACK_DYNPTR and not _dynptr_safe(so.spilled, sc.spilled, ids):
             return False
         if so.kinds[0] == STACK_ITER and not iterators.iter_safe(so.spilled, sc.spilled, ids):
+            return False
+        if so.kinds[0] == STACK_IRQ_FLAG and not irq.flag_safe(so.spilled, sc.spilled, ids):
             return False
     return True
 

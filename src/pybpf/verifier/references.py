@@ -29,11 +29,14 @@ Mirrors kernel/bpf/verifier.c as of Linux 6.18, where references live in the ver
   pointer is pruned against one that took it through the first's).
 
 RCU read-side and non-preemptible regions are opened and closed by kfuncs (``pybpf.verifier.kfuncs``)
-and checked here at the same places.
+and checked here at the same places; so are IRQ-disabled regions (``pybpf.verifier.irq``): each
+saved IRQ flag is a REF_TYPE_IRQ reference (never a leak: check_reference_leak() counts pointer
+references only), the innermost one ``active_irq_id``, and an exit or tail call while one is held
+is "%s cannot be used inside bpf_local_irq_save-ed region".
 
 Kptr fields and list heads are checked with the spin lock and timer (``kptrs``, ``graph``); an
 unlock invalidates the non-owning references to allocated objects (``graph``).  Not modelled: dynptr
-references, IRQ regions, res_spin_lock, locks in allocated objects (the kernel's ``local`` locks).
+references, res_spin_lock, locks in allocated objects (the kernel's ``local`` locks).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ if TYPE_CHECKING:
 
 REF_TYPE_PTR = 1
 REF_TYPE_LOCK = 2
+REF_TYPE_IRQ = 3
 SOCKET_MAP_TYPES = frozenset({BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH})
 """The maps whose values are sockets: a lookup gives a referenced socket or NULL (released with
 bpf_sk_release), and the value a helper writes into them is a socket (resolve_map_arg_type())."""
@@ -116,13 +120,16 @@ def check_reference_leak(w: Walker) -> bool:
 
 
 def check_resource_leak(w: Walker, check_lock: bool, prefix: str) -> None:
-    """check_resource_leak(): no lock held (when ``check_lock``), no pointer reference held, no RCU
-    read-side or non-preemptible region open (when ``check_lock``; ``pybpf.verifier.kfuncs``)."""
+    """check_resource_leak(): no lock held (when ``check_lock``), no pointer reference held, no
+    IRQ-disabled, RCU read-side or non-preemptible region open (when ``check_lock``;
+    ``pybpf.verifier.irq``, ``pybpf.verifier.kfuncs``)."""
     state = w.state
     if check_lock and active_lock(state) is not None:
         w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_spin_lock-ed region")
     if check_reference_leak(w):
         w.fail(errno.EINVAL, f"{prefix} would lead to reference leak")
+    if check_lock and state.active_irq_id:
+        w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_local_irq_save-ed region")
     if check_lock and state.active_rcu_lock:
         w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_rcu_read_lock-ed region")
     if check_lock and state.active_preempt_locks:

@@ -6,11 +6,12 @@ reach deeper), save_register_state() (a spill marks its bytes STACK_SPILL and ke
 check_stack_write_fixed_off() / check_stack_read_fixed_off() (data writes make bytes STACK_MISC or
 STACK_ZERO and destroy a spill), and the stack part of print_verifier_state() (``fp-8=ctx()``,
 ``fp-16=mmmm????``, ``fp-16=dynptr_ringbuf(id=1,ref_id=2,dynptr_id=1)``,
-``fp-8=iter_num(ref_id=1,state=active,depth=0)``).  A dynptr (``pybpf.verifier.dynptr``) takes two
-whole slots of STACK_DYNPTR bytes, an open-coded iterator (``pybpf.verifier.iterators``) whole
-slots of STACK_ITER bytes; their spilled registers describe them.  Slot ``spi`` covers
-``fp-8*(spi+1)`` .. ``fp-8*spi-1``; byte ``j`` of a slot is
-the one at ``fp - 8*spi - 1 - j`` (so ``j = 7`` is the slot's lowest address), as in the kernel.
+``fp-8=iter_num(ref_id=1,state=active,depth=0)``, ``fp-8=ffffffff``).  A dynptr
+(``pybpf.verifier.dynptr``) takes two whole slots of STACK_DYNPTR bytes, an open-coded iterator
+(``pybpf.verifier.iterators``) whole slots of STACK_ITER bytes, a saved IRQ flag
+(``pybpf.verifier.irq``) one slot of STACK_IRQ_FLAG bytes (printed as its bytes, ``f`` each); their
+spilled registers describe them.  Slot ``spi`` covers ``fp-8*(spi+1)`` .. ``fp-8*spi-1``; byte ``j``
+of a slot is the one at ``fp - 8*spi - 1 - j`` (so ``j = 7`` is the slot's lowest address), as in the kernel.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ def format_iter(reg: RegState) -> str:
 
 
 STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR, STACK_ITER = 0, 1, 2, 3, 4, 5
-SLOT_CHARS = "?rm0di"
-_SPECIAL = (STACK_SPILL, STACK_ITER)
+STACK_IRQ_FLAG = 6
+SLOT_CHARS = "?rm0dif"
+_SPECIAL = (STACK_SPILL, STACK_ITER, STACK_IRQ_FLAG)
 """Kinds a write at a variable offset turns into STACK_MISC (a dynptr is destroyed first)."""
 BPF_REG_SIZE = 8
 
@@ -72,7 +74,7 @@ class StackSlot:
         return size
 
     def key(self) -> tuple[object, ...]:
-        described = self.is_spill or self.kinds[0] in (STACK_DYNPTR, STACK_ITER)
+        described = self.is_spill or self.kinds[0] in (STACK_DYNPTR, STACK_ITER, STACK_IRQ_FLAG)
         return (tuple(self.kinds), self.spilled.key() if described and self.spilled is not None else None)
 
 
@@ -117,9 +119,9 @@ class Stack:
 
     def write_data(self, off: int, size: int, zero: bool) -> None:
         """A write of plain data (check_stack_write_fixed_off()): a touched slot that held a spill
-        (or an iterator) loses it and every byte of it that is not STACK_INVALID becomes MISC
-        (scrub_spilled_slot(): STACK_ZERO bytes beside the spill too); the written bytes become
-        MISC or ZERO."""
+        (or an iterator, or an IRQ flag: is_stack_slot_special()) loses it and every byte of it that
+        is not STACK_INVALID becomes MISC (scrub_spilled_slot(): STACK_ZERO bytes beside the spill
+        too); the written bytes become MISC or ZERO."""
         kind = STACK_ZERO if zero else STACK_MISC
         for o in range(off, off + size):
             slot, j = self.byte(o)

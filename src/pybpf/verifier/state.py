@@ -102,7 +102,7 @@ class VerifierState:
 class Reference(NamedTuple):
     """One acquired resource: ``struct bpf_reference_state``."""
 
-    kind: int  # REF_TYPE_PTR or REF_TYPE_LOCK (pybpf.verifier.references)
+    kind: int  # REF_TYPE_PTR, REF_TYPE_LOCK or REF_TYPE_IRQ (pybpf.verifier.references)
     id: int  # the ref_obj_id of the pointers to it; for a lock, the id of the map value pointer
     insn_idx: int  # the instruction that acquired it (alloc_insn)
     ptr: int = 0  # a lock's map (its address: two locks of different maps differ)
@@ -203,9 +203,19 @@ class PathState:
     """The state of one explored path: ``struct bpf_verifier_state`` (its call frames, the
     references acquired along it and ``may_goto_depth``, how many may_goto instructions it fell
     through: the loop iterations the counter of may_goto allowed on this path; the regions the
-    kfuncs of ``pybpf.verifier.kfuncs`` open: ``active_rcu_lock``, ``active_preempt_locks``)."""
+    kfuncs of ``pybpf.verifier.kfuncs`` open: ``active_rcu_lock``, ``active_preempt_locks``, and
+    ``active_irq_id``, the id of the innermost IRQ flag saved and not restored, 0 for none:
+    ``pybpf.verifier.irq``)."""
 
-    __slots__ = ("active_preempt_locks", "active_rcu_lock", "cow", "frames", "may_goto_depth", "refs")
+    __slots__ = (
+        "active_irq_id",
+        "active_preempt_locks",
+        "active_rcu_lock",
+        "cow",
+        "frames",
+        "may_goto_depth",
+        "refs",
+    )
 
     def __init__(self, frames: list[FuncFrame], refs: list[Reference] | None = None) -> None:
         self.frames = frames
@@ -213,6 +223,7 @@ class PathState:
         self.may_goto_depth = 0
         self.active_rcu_lock = False
         self.active_preempt_locks = 0
+        self.active_irq_id = 0
         self.cow = False  # a frame may share objects with another state (FuncFrame.shared)
 
     @property
@@ -228,6 +239,7 @@ class PathState:
         state = PathState(list(map(_copy_frame, self.frames)), list(self.refs))
         state.may_goto_depth = self.may_goto_depth
         state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
+        state.active_irq_id = self.active_irq_id
         state.cow = False
         return state
 
@@ -239,6 +251,7 @@ class PathState:
         frames = state.frames
         state.may_goto_depth = self.may_goto_depth
         state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
+        state.active_irq_id = self.active_irq_id
         state.cow = self.cow = True
         mine, theirs = self.frames[-1], frames[-1]
         regs = theirs.regs
@@ -259,8 +272,9 @@ class PathState:
 
     def key(self) -> tuple[object, ...]:
         frames = tuple(f.key() for f in self.frames)
-        if self.active_rcu_lock or self.active_preempt_locks:
-            frames = (*frames, ("regions", self.active_rcu_lock, self.active_preempt_locks))
+        if self.active_rcu_lock or self.active_preempt_locks or self.active_irq_id:
+            regions = (self.active_rcu_lock, self.active_preempt_locks, self.active_irq_id)
+            frames = (*frames, ("regions", *regions))
         if not self.refs:
             return frames
         return (*frames, tuple(self.refs))

@@ -11,7 +11,8 @@ are clobbered and r0 takes the return type: an unknown scalar, a map value (``_o
 fresh id for the null check), a ring-buffer record of the requested size, or another pointer type.
 
 Calls and references (``references``): a program holding a spin lock may call no helper but
-bpf_spin_unlock ("function calls are not allowed while holding a lock"); bpf_spin_lock/unlock
+bpf_spin_unlock ("function calls are not allowed while holding a lock"), one inside an RCU
+read-side, non-preemptible or IRQ-disabled region no helper that might sleep (``irq``); bpf_spin_lock/unlock
 check the lock (process_spin_lock()); a release argument (bpf_ringbuf_submit/discard,
 bpf_sk_release) must hold a reference ("R%d must be referenced when passed to release function")
 at offset zero, which is released with every register holding it; bpf_tail_call checks for held
@@ -84,6 +85,7 @@ from pybpf.verifier import (
     const_str,
     dynptr,
     helpers,
+    irq,
     kernel_btf,
     kptrs,
     map_funcs,
@@ -253,6 +255,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     helpers.check_helper_call(w.env, helper_id)
     type_proto = getattr(w.env.request.prog_type, "func_proto", None)  # a type's own flavour
     fn = type_proto(helper_id) if type_proto is not None else proto(helper_id)
+    irq.check_sleepable_helper(w, helper_id, fn)
     regs = state.cur.regs
     map_ref = None
     timer_map = None  # the map of a timer argument (meta->map_ptr)

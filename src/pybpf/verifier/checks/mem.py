@@ -67,7 +67,15 @@ from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.kernel_btf import KernelType
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
-from pybpf.verifier.stack import BPF_REG_SIZE, STACK_DYNPTR, STACK_ITER, STACK_SPILL, STACK_ZERO, Stack
+from pybpf.verifier.stack import (
+    BPF_REG_SIZE,
+    STACK_DYNPTR,
+    STACK_IRQ_FLAG,
+    STACK_ITER,
+    STACK_SPILL,
+    STACK_ZERO,
+    Stack,
+)
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -849,7 +857,7 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
         if dst_regno >= 0:
             regs[dst_regno].copy_from(spilled)
         return
-    for special in (STACK_DYNPTR, STACK_ITER):  # a dynptr's or an iterator's bytes are no data
+    for special in _NO_DATA:  # a dynptr's, an iterator's or an IRQ flag's bytes are no data
         if special in kinds:
             w.fail(errno.EACCES, f"invalid read from stack off {off}+{kinds.index(special)} size {size}")
     if dst_regno < 0:
@@ -915,11 +923,16 @@ def helper_stack_access(
                 w.scratch_stack(spi, reg.frameno)
 
 
+_NO_DATA = (STACK_DYNPTR, STACK_ITER, STACK_IRQ_FLAG)
+"""Slot kinds whose bytes no load may read (check_stack_read_fixed_off())."""
+
+
 def _first_iter_byte(stack: Stack, min_off: int, max_off: int) -> int | None:
-    """The first stack offset in [min_off, max_off) holding an iterator's byte, or None."""
+    """The first stack offset in [min_off, max_off) holding an iterator's or an IRQ flag's byte, or
+    None."""
     for off in range(max(min_off, -stack.allocated), max_off):
         slot, j = stack.byte(off)
-        if slot.kinds[j] == STACK_ITER:
+        if slot.kinds[j] in (STACK_ITER, STACK_IRQ_FLAG):
             return off
     return None
 
