@@ -48,6 +48,10 @@ _GLOBAL_ARG_LOG = {
     "program type and argument position (measured), which its source does not explain"
     for name in ("dynptr_initialised", "dynptr_written_inside")
 }
+_ITER_BUF_LOG = (
+    "the recording kernel refuses the map-element iterator targets with EPERM, nothing logged "
+    "(known_disagreements.txt); pybpf follows Linux 6.18's source (tests/verifier/test_iter_map_elem.py)"
+)
 _IRQ_LOG = (
     "the IRQ-flag kfuncs bpf_local_irq_save/restore are not modelled (known_disagreements.txt): "
     "pybpf refuses the first call"
@@ -55,6 +59,7 @@ _IRQ_LOG = (
 LOG_GAPS: dict[str, str] = {
     **{f"selftests_global_args/{name}": reason for name, reason in _GLOBAL_ARG_LOG.items()},
     **{p.name: _IRQ_LOG for p in vc.parse_theme(vc.CORPUS / "selftests_irq.asm")},
+    **{p.name: _ITER_BUF_LOG for p in vc.parse_theme(vc.CORPUS / "iter_map_elem.asm")},
     "arena/alloc_pages_kfunc": "the recording kernel refuses the arena kfuncs in every program (its "
     "verdict is listed in known_disagreements.txt); pybpf follows Linux 6.18's kernel/bpf/arena.c",
     "fuzz/bpf_loop_dead_callback_last": "the kernel's EFAULT from jit_subprogs() after its "
