@@ -34,6 +34,7 @@ then; the error that ends the kernel's reads (EAGAIN, E2BIG) is kept on the file
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import ctypes
 import errno
@@ -51,17 +52,29 @@ from pybpf.kernel.link_obj import LinkObject
 from pybpf.kernel.prog_run import EXEC_MEMORY, ProgRuntime, Runner
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.maps.base import BatchWalk
 from pybpf.maps.object import MapObject
-from pybpf.memory.regions import Region
+from pybpf.maps.percpu import possible_cpus
+from pybpf.memory.regions import READ, WRITE, Region
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root, next_object_id
 from pybpf.verifier.kernel_btf import vmlinux_btf
 
 ITER_PREFIX = "bpf_iter_"
-SERVED_TARGETS = ("bpf_map", "bpf_prog")
+SERVED_TARGETS = ("bpf_map", "bpf_prog", "bpf_map_elem")
 """The iterator targets pybpf serves from its own objects."""
+ELEM_MAP_TYPES = frozenset(
+    {uapi.BPF_MAP_TYPE_HASH, uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_ARRAY,
+     uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_ARRAY}
+)  # fmt: skip
+"""The map types with a bpf_map_elem iterator (their ``iter_seq_info``: hashtab.c, arraymap.c)."""
+_PERCPU_TYPES = frozenset(
+    {uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_ARRAY}
+)
 ITER_ERRNO_XATTR = "user.pybpf.iter_errno"
 _LINK_INFO_SIZE = ctypes.sizeof(uapi.bpf_iter_link_info)
+_CTX_SIZE = 32
+"""The largest iterator ctx pybpf builds (``struct bpf_iter__bpf_map_elem``: meta, map, key, value)."""
 
 
 # --- the link ---------------------------------------------------------------------------------------
@@ -95,18 +108,50 @@ def attach(prog_fd: int, a: Any) -> int:
             copy_from_user(a.iter_info + _LINK_INFO_SIZE, length - _LINK_INFO_SIZE)
         ):
             raise BPFError(errno.E2BIG, "non-zero bytes past union bpf_iter_link_info")
-        copy_from_user(a.iter_info, min(length, _LINK_INFO_SIZE))  # read, as the kernel does (EFAULT)
+    info = uapi.bpf_iter_link_info()
+    if a.iter_info:  # read, as the kernel does (EFAULT)
+        raw = copy_from_user(a.iter_info, min(a.iter_info_len, _LINK_INFO_SIZE))
+        info = uapi.bpf_iter_link_info.from_buffer_copy(raw.ljust(_LINK_INFO_SIZE, b"\0"))
     prog = ProgObject.from_fd(prog_fd)
     target = target_of(prog)
     if target not in SERVED_TARGETS:
         raise BPFError(errno.ENOENT, f"pybpf has no iterator target {target!r} (it serves {SERVED_TARGETS})")
-    record = {"type": uapi.BPF_LINK_TYPE_ITER, "prog_id": prog.id, "attach_type": uapi.BPF_TRACE_ITER,
-              "target": target}  # fmt: skip
-    return link_obj.create(record, [("prog", prog.id, prog_fd)])
+    record: dict[str, Any] = {"type": uapi.BPF_LINK_TYPE_ITER, "prog_id": prog.id,
+                              "attach_type": uapi.BPF_TRACE_ITER, "target": target}  # fmt: skip
+    held = [("prog", prog.id, prog_fd)]
+    if target == "bpf_map_elem":
+        map_fd = info.map.map_fd
+        _attach_map(prog, map_fd)
+        record["map_id"] = MapObject.from_fd(map_fd).id
+        held.append(("map", record["map_id"], map_fd))
+    return link_obj.create(record, held)
+
+
+def _attach_map(prog: ProgObject, map_fd: int) -> None:
+    """``bpf_iter_attach_map`` (kernel/bpf/map_iter.c): the map of ``iter_info.map.map_fd`` (none:
+    EBADF) must be a hash, LRU hash or array map, per-CPU or not (EINVAL), and the program may reach
+    no more of its key and value (of all CPUs' values, 8-byte rounded, for per-CPU maps) than the
+    map has (EACCES: what the verifier could not check, knowing no map)."""
+    if not map_fd:
+        raise BPFError(errno.EBADF, "a bpf_map_elem iterator needs iter_info.map.map_fd")
+    params = MapObject.from_fd(map_fd).params
+    if params.map_type not in ELEM_MAP_TYPES:
+        raise BPFError(errno.EINVAL, f"map type {params.map_type} has no element iterator")
+    value_size = params.value_size
+    if params.map_type in _PERCPU_TYPES:
+        value_size = (value_size + 7) // 8 * 8 * possible_cpus()
+    meta = prog.meta
+    if meta.max_rdonly_access > params.key_size or meta.max_rdwr_access > value_size:
+        raise BPFError(
+            errno.EACCES,
+            f"the program reaches {meta.max_rdonly_access} bytes of key, {meta.max_rdwr_access} of value; "
+            f"the map has {params.key_size} and {value_size}",
+        )
 
 
 def _fill_info(link: LinkObject, info: Any) -> None:
-    """``bpf_iter_link_fill_link_info`` (the bpf_map and bpf_prog targets add nothing)."""
+    """``bpf_iter_link_fill_link_info``; the bpf_map_elem target adds its map's id
+    (``bpf_iter_map_fill_link_info``), the bpf_map and bpf_prog targets nothing."""
     name = str(link.record.get("target", "")).encode()
     address, size = info.iter.target_name, info.iter.target_name_len
     if bool(address) != bool(size):
@@ -118,6 +163,8 @@ def _fill_info(link: LinkObject, info: Any) -> None:
         else:
             copy_to_user(address, name[: size - 1] + b"\0")
             raise BPFError(errno.ENOSPC, "target_name_len too short for the target's name")
+    if "map_id" in link.record:  # bpf_iter_map_fill_link_info
+        info.iter.map.map_id = int(link.record["map_id"])
 
 
 def _update_prog(link: LinkObject, new_fd: int, old_fd: int | None) -> None:
@@ -261,10 +308,115 @@ def _prog_struct(btf: BTF, fd: int, regions: _Regions) -> int:
     return regions.add(struct.data, f"struct bpf_prog of program {prog.id}")
 
 
-_TARGET_OBJECTS: dict[str, tuple[str, Callable[[BTF, int, _Regions], int]]] = {
-    "bpf_map": ("map", _map_struct),
-    "bpf_prog": ("prog", _prog_struct),
-}
+class _Source(abc.ABC):
+    """What one iteration walks: ``items`` in order (object ids, or a map's keys) and, for each,
+    the ctx's pointers after the ``bpf_iter_meta`` (``show``: None when the item is gone since it
+    was listed, skipped as the kernel never finds it) and those of the call past the last (``stop``)."""
+
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    @abc.abstractmethod
+    def prepare(self, btf: BTF, regions: _Regions) -> None:
+        """Register what every call shares (kept to the end of the iteration)."""
+
+    @abc.abstractmethod
+    def show(self, btf: BTF, index: int, regions: _Regions) -> list[int] | None:
+        """The ctx's pointers for item ``index`` (None: gone)."""
+
+    def stop(self, btf: BTF, regions: _Regions) -> list[int]:
+        return [0]
+
+
+class _Objects(_Source):
+    """The bpf_map and bpf_prog targets: pybpf's live maps or programs in id order, each shown as
+    the kernel's struct (``build``)."""
+
+    def __init__(self, kind: str, build: Callable[[BTF, int, _Regions], int]) -> None:
+        super().__init__(_live_ids(kind))
+        self.kind, self.build = kind, build
+
+    def prepare(self, btf: BTF, regions: _Regions) -> None:
+        """Nothing: each object is its own struct."""
+
+    def show(self, btf: BTF, index: int, regions: _Regions) -> list[int] | None:
+        with _opened(self.kind, self.items[index]) as fd:
+            return None if fd is None else [self.build(btf, fd, regions)]
+
+
+class _Elements(_Source):
+    """The bpf_map_elem target (kernel/bpf/hashtab.c's and arraymap.c's ``bpf_iter_seq_info``):
+    the elements of the link's map -- a hash map's bucket by bucket, an array's every index --
+    as ``struct bpf_iter__bpf_map_elem``'s ``map``, ``key`` (read-only) and ``value``: the
+    element's own value, written in place, or for a per-CPU map a copy of every possible CPU's
+    (8-byte rounded slots, the kernel's ``percpu_value_buf``: writes are lost).  The keys are
+    listed when the iteration starts; an element deleted since is skipped."""
+
+    def __init__(self, obj: MapObject) -> None:
+        impl = obj.impl
+        with obj.lock:
+            if impl.batch_walk is BatchWalk.BUCKETS:
+                keys = [key for b in range(impl.bucket_count()) for key, _ in impl.bucket_items(b)]
+            else:
+                keys, key = [], None
+                with contextlib.suppress(BPFError):  # the end of the map
+                    while True:
+                        key = impl.get_next_key(key)
+                        keys.append(key)
+        super().__init__(keys)
+        self.obj = obj
+        self.map_address = 0
+
+    def prepare(self, btf: BTF, regions: _Regions) -> None:
+        struct = _KernelStruct(btf, "bpf_map")
+        for path, get in _MAP_FIELDS:
+            struct.set(path, get(self.obj))
+        self.map_address = regions.add(struct.data, f"struct bpf_map of map {self.obj.id}")
+
+    def show(self, btf: BTF, index: int, regions: _Regions) -> list[int] | None:
+        obj, key = self.obj, self.items[index]
+        name = obj.name.decode(errors="replace") or f"id {obj.id}"
+        with obj.lock:
+            if obj.impl.percpu:
+                try:
+                    value: bytes | None = obj.impl.lookup(key)
+                except BPFError:
+                    value = None
+                offset = None
+            else:
+                value, offset = None, obj.impl.peek_value_offset(key, 0)
+        if value is None and offset is None:
+            return None
+        key_address = regions.add(key, f"key of map {name!r}")
+        if value is not None:
+            value_region = EXEC_MEMORY.add_buffer(len(value), name=f"per-CPU values of map {name!r}")
+            value_region.view[:] = value
+        else:
+            assert offset is not None
+            size = obj.params.value_size
+            view = memoryview(obj.mm)[offset : offset + size]
+            address = obj.address + offset
+            value_region = EXEC_MEMORY.add_view(
+                view, address, access=READ | WRITE, name=f"value of map {name!r}"
+            )
+        regions.regions.append(value_region)
+        return [self.map_address, key_address, value_region.start]
+
+    def stop(self, btf: BTF, regions: _Regions) -> list[int]:
+        return [self.map_address, 0, 0]
+
+
+def _source(target: str, link: LinkObject) -> _Source:
+    if target == "bpf_map":
+        return _Objects("map", _map_struct)
+    if target == "bpf_prog":
+        return _Objects("prog", _prog_struct)
+    map_id = int(link.record["map_id"])
+    fd = refs.open_ref(bpffs_root(), ("link", link.id), ("map", map_id), os.O_RDWR)
+    try:
+        return _Elements(MapObject.from_fd(fd))
+    finally:
+        os.close(fd)
 
 
 # --- BPF_ITER_CREATE ----------------------------------------------------------------------------------
@@ -280,7 +432,7 @@ def iter_create(link_fd: int, flags: int) -> int:
     held = link.held_fd("prog", link.prog_id)
     try:
         prog = ProgObject.from_fd(held)
-        output, error = run_iterator(prog, str(link.record.get("target", "")))
+        output, error = run_iterator(prog, _source(str(link.record.get("target", "")), link))
     finally:
         os.close(held)
     fd = os.open(bpffs_root(), os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
@@ -306,16 +458,15 @@ def read_iter(fd: int, size: int = 1 << 20) -> tuple[bytes, int]:
     return b"".join(chunks), int(raw) if raw.isdigit() else 0
 
 
-def run_iterator(prog: ProgObject, target: str) -> tuple[bytearray, int]:
+def run_iterator(prog: ProgObject, source: _Source) -> tuple[bytearray, int]:
     """``bpf_seq_read`` called until it has nothing more: the bytes it returns, then the errno that
     ends the reads (0: none)."""
-    kind, build = _TARGET_OBJECTS[target]
     btf = vmlinux_btf()
     if btf is None:
         raise BPFError(errno.ENOENT, "no kernel BTF: no iterator target")
     runtime = ProgRuntime.of(prog)
     session_id = next_object_id("iter-session")
-    ids = _live_ids(kind)
+    items = source.items
     out = bytearray()
     seq = Seq()
     regions = _Regions()
@@ -327,27 +478,28 @@ def run_iterator(prog: ProgObject, target: str) -> tuple[bytearray, int]:
             meta.set("session_id", session_id)
             meta_region = regions.region(meta.data, "struct bpf_iter_meta")
             seq_num_at = btf.member_at(meta.type_id, "seq_num").bit_offset // 8
-            ctx_region = regions.region(bytes(16), "iterator ctx")
+            ctx_region = regions.region(bytes(_CTX_SIZE), "iterator ctx")
+            source.prepare(btf, regions)
             base = len(regions.regions)
             env = IterRunEnv(seq=seq)
             index = 0
             while True:
                 offs = len(seq.data)
-                seq_num = min(index, max(len(ids) - 1, 0))
+                seq_num = min(index, max(len(items) - 1, 0))
                 meta_region.view[seq_num_at : seq_num_at + 8] = seq_num.to_bytes(8, "little")
-                obj_address = 0
-                if index < len(ids):
-                    with _opened(kind, ids[index]) as fd:
-                        if fd is None:  # gone since it was listed (the kernel skips it too)
-                            ids.pop(index)
-                            continue
-                        obj_address = build(btf, fd, regions)
-                ctx_region.view[:16] = meta_region.start.to_bytes(8, "little") + obj_address.to_bytes(
-                    8, "little"
-                )
+                if index < len(items):
+                    pointers = source.show(btf, index, regions)
+                    if pointers is None:  # gone since it was listed (the kernel skips it too)
+                        items.pop(index)
+                        regions.remove(base)
+                        continue
+                else:
+                    pointers = source.stop(btf, regions)
+                ctx = b"".join(p.to_bytes(8, "little") for p in [meta_region.start, *pointers])
+                ctx_region.view[: len(ctx)] = ctx
                 retval = runner.run(ctx_region.start, env)
                 regions.remove(base)
-                in_stop = index == len(ids)  # the program's call past the end, whose result is ignored
+                in_stop = index == len(items)  # the program's call past the end, whose result is ignored
                 if not seq.overflowed and (retval == 0 or in_stop):
                     if in_stop:
                         out += seq.data
