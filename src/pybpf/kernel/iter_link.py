@@ -396,6 +396,8 @@ class _Elements(_Source):
             size = obj.params.value_size
             view = memoryview(obj.mm)[offset : offset + size]
             address = obj.address + offset
+            if EXEC_MEMORY.region_at(address) is not None:  # the program looked it up itself this run
+                return [self.map_address, key_address, address]
             value_region = EXEC_MEMORY.add_view(
                 view, address, access=READ | WRITE, name=f"value of map {name!r}"
             )
