@@ -2,15 +2,19 @@
 program over pybpf's own maps and programs into a seq_file.
 
 Mirrors kernel/bpf/bpf_iter.c of Linux 6.18 (``bpf_iter_link_attach``, ``bpf_iter_link_replace``,
-``bpf_iter_link_fill_link_info``, ``bpf_iter_new_fd``, ``bpf_seq_read``) and the bpf_map and
-bpf_prog targets (kernel/bpf/map_iter.c, prog_iter.c):
+``bpf_iter_link_fill_link_info``, ``bpf_iter_new_fd``, ``bpf_seq_read``) and the bpf_map,
+bpf_prog and bpf_map_elem targets (kernel/bpf/map_iter.c, prog_iter.c, the element iterators of
+hashtab.c and arraymap.c):
 
 * attach: a ``target_fd`` or ``flags`` is EINVAL; ``iter_info`` and ``iter_info_len`` come
   together (EINVAL), the bytes past ``union bpf_iter_link_info`` must be zero (E2BIG); the program's
   target (its ``bpf_iter_<target>`` function) must be one pybpf serves, ``SERVED_TARGETS``: the
   others (task, tcp, cgroup ...: the kernel's objects, which pybpf does not have) are ENOENT, the
   kernel's answer for a target it lacks.  The bpf_map and bpf_prog targets take no ``iter_info``
-  (ignored, as there).
+  (ignored, as there); bpf_map_elem takes its map from ``iter_info.map.map_fd``
+  (``bpf_iter_attach_map``: none is EBADF, a map type without element iterator EINVAL, a program
+  reaching more of the key or value than the map has -- ``max_rdonly_access`` /
+  ``max_rdwr_access`` -- EACCES), which the link holds and names in its info (``iter.map.map_id``).
 * the link: BPF_LINK_TYPE_ITER, info ``iter.target_name`` / ``target_name_len`` (both or neither:
   EINVAL; too short a buffer gets the truncated name and ENOSPC), no detach (EOPNOTSUPP),
   ``update_prog`` to a program of the same type, attach type and BTF id (EINVAL), and with
@@ -18,7 +22,9 @@ bpf_prog targets (kernel/bpf/map_iter.c, prog_iter.c):
 * BPF_ITER_CREATE: no ``flags`` (EINVAL), an iterator link (EINVAL for another), an fd whose reads
   yield what the program wrote for each object in id order -- ``ctx->meta->seq_num`` counts the
   objects, ``session_id`` the iterator fds opened -- and, once past the last, what it wrote for a
-  NULL object.  ``bpf_seq_read``'s rules: a program returning 1 ends the read before its object,
+  NULL object (bpf_map_elem: each element of the map, its key read-only, its value in place or, for
+  a per-CPU map, a copy of every CPU's; the NULL call has the map but no key nor value).
+  ``bpf_seq_read``'s rules: a program returning 1 ends the read before its object,
   which the next read retries (alone in the buffer: EAGAIN); an object whose output overflows the
   ``SEQ_BUF_SIZE`` buffer ends the read before it, alone E2BIG.
 
@@ -26,10 +32,13 @@ The objects a program sees are the kernel's structs (``struct bpf_map``, ``struc
 its ``bpf_prog_aux``) laid out as the running kernel's BTF says, read-only, with the fields pybpf
 knows filled in (``_MAP_FIELDS``, ``_PROG_FIELDS``, ``_AUX_FIELDS``) and zeros elsewhere.
 
-pybpf has no hook on read(2): the output is produced when the iterator fd is created, into the
-fd's file (an unnamed tmpfs file), so reads yield exactly the kernel's bytes for the objects alive
-then; the error that ends the kernel's reads (EAGAIN, E2BIG) is kept on the file
-(``ITER_ERRNO_XATTR``) for ``read_iter``, which raises it after the data as the kernel's reads do.
+pybpf has no hook on read(2): the output is produced when the iterator fd is created, as reads of
+a large buffer would produce it (``run_iterator``), into the fd's file (an unnamed tmpfs file), so
+reads yield exactly the kernel's bytes for the objects alive then; ``pybpf.kernel.iter_read``
+keeps each object's share of them and the error that ends the walk on the file and answers each
+read as ``bpf_seq_read`` does -- the same chunks for any read size, EAGAIN and E2BIG on the same
+reads (``read_iter``: reads until the end).  A plain ``os.read`` of the fd gets the bytes, then end
+of file where the kernel's read fails.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ import ctypes
 import errno
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from pybpf import uapi
@@ -47,7 +57,7 @@ from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, BTFError
 from pybpf.errors import BPFError, ExecutionError, ProgramFaultError
 from pybpf.helpers.seq_file import IterRunEnv, Seq
-from pybpf.kernel import link_obj
+from pybpf.kernel import iter_read, link_obj
 from pybpf.kernel.link_obj import LinkObject
 from pybpf.kernel.prog_run import EXEC_MEMORY, ProgRuntime, Runner
 from pybpf.kernel.progobj import ProgObject
@@ -71,7 +81,6 @@ ELEM_MAP_TYPES = frozenset(
 _PERCPU_TYPES = frozenset(
     {uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_ARRAY}
 )
-ITER_ERRNO_XATTR = "user.pybpf.iter_errno"
 _LINK_INFO_SIZE = ctypes.sizeof(uapi.bpf_iter_link_info)
 _CTX_SIZE = 32
 """The largest iterator ctx pybpf builds (``struct bpf_iter__bpf_map_elem``: meta, map, key, value)."""
@@ -434,42 +443,56 @@ def iter_create(link_fd: int, flags: int) -> int:
     held = link.held_fd("prog", link.prog_id)
     try:
         prog = ProgObject.from_fd(held)
-        output, error = run_iterator(prog, _source(str(link.record.get("target", "")), link))
+        output = run_iterator(prog, _source(str(link.record.get("target", "")), link))
     finally:
         os.close(held)
     fd = os.open(bpffs_root(), os.O_TMPFILE | os.O_RDWR | os.O_CLOEXEC, 0o600)
     try:
-        os.pwrite(fd, bytes(output), 0)
-        if error:
-            os.setxattr(fd, ITER_ERRNO_XATTR, str(error).encode())
+        os.pwrite(fd, bytes(output.data), 0)
+        iter_read.record(
+            fd, output.sizes, stop=output.stop, error=output.error, error_in_stop=output.error_in_stop
+        )
         return os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
     finally:
         os.close(fd)
 
 
 def read_iter(fd: int, size: int = 1 << 20) -> tuple[bytes, int]:
-    """What reads of an iterator fd yield until the end (from the fd's position on, ``size`` bytes
-    a read), and the errno that ends the kernel's reads (EAGAIN, E2BIG; 0: none)."""
+    """What reads of ``size`` bytes of an iterator fd yield until the end (``iter_read`` after
+    ``iter_read``), and the errno that ends them (EAGAIN, E2BIG; 0: none)."""
     chunks = []
-    while chunk := os.read(fd, size):
-        chunks.append(chunk)
     try:
-        raw = os.getxattr(fd, ITER_ERRNO_XATTR)
-    except OSError:  # none: the iteration ended well
-        raw = b""
-    return b"".join(chunks), int(raw) if raw.isdigit() else 0
+        while chunk := iter_read.read(fd, size):
+            chunks.append(chunk)
+    except BPFError as exc:
+        return b"".join(chunks), exc.errno or errno.EIO
+    return b"".join(chunks), 0
 
 
-def run_iterator(prog: ProgObject, source: _Source) -> tuple[bytearray, int]:
-    """``bpf_seq_read`` called until it has nothing more: the bytes it returns, then the errno that
-    ends the reads (0: none)."""
+@dataclass
+class IterOutput:
+    """An iteration run through as reads of a large buffer would run it: the bytes, each item's
+    share of them -- the objects' outputs kept, then the call past the last (``stop``) when it was
+    kept -- and the errno that ended it (EAGAIN: the next object asks for a retry, E2BIG: the next
+    object, or the stop call when ``error_in_stop``, overflows an empty buffer; 0: none)."""
+
+    data: bytearray = field(default_factory=bytearray)
+    sizes: list[int] = field(default_factory=list)
+    stop: bool = False
+    error: int = 0
+    error_in_stop: bool = False
+
+
+def run_iterator(prog: ProgObject, source: _Source) -> IterOutput:
+    """``bpf_seq_read`` called with a large buffer until it has nothing more (``IterOutput``)."""
     btf = vmlinux_btf()
     if btf is None:
         raise BPFError(errno.ENOENT, "no kernel BTF: no iterator target")
     runtime = ProgRuntime.of(prog)
     session_id = next_object_id("iter-session")
     items = source.items
-    out = bytearray()
+    result = IterOutput()
+    out = result.data
     seq = Seq()
     regions = _Regions()
     try:
@@ -503,16 +526,20 @@ def run_iterator(prog: ProgObject, source: _Source) -> tuple[bytearray, int]:
                 regions.remove(base)
                 in_stop = index == len(items)  # the program's call past the end, whose result is ignored
                 if not seq.overflowed and (retval == 0 or in_stop):
+                    result.sizes.append(len(seq.data) - offs)
                     if in_stop:
                         out += seq.data
-                        return out, 0
+                        result.stop = True
+                        return result
                     index += 1
                     continue
                 seq.truncate(offs)
                 out += seq.data
                 seq.truncate(0)
                 if offs == 0:  # alone in the buffer: the read fails
-                    return out, errno.EAGAIN if retval and not in_stop else errno.E2BIG
+                    result.error = errno.EAGAIN if retval and not in_stop else errno.E2BIG
+                    result.error_in_stop = in_stop
+                    return result
     except ExecutionError as fault:  # a program the structural verifier let through faulted
         raise ProgramFaultError(fault) from fault
     finally:
@@ -520,8 +547,8 @@ def run_iterator(prog: ProgObject, source: _Source) -> tuple[bytearray, int]:
 
 
 __all__ = [
-    "ITER_ERRNO_XATTR",
     "SERVED_TARGETS",
+    "IterOutput",
     "attach",
     "iter_create",
     "read_iter",
