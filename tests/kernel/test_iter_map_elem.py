@@ -260,3 +260,30 @@ def test_wider_access_needs_a_wider_map(backend: UserBackend, load: list[int]) -
     finally:
         os.close(narrow)
         os.close(wide)
+
+
+@pytest.mark.parametrize(
+    ("map_type", "percpu"),
+    [(uapi.BPF_MAP_TYPE_LRU_HASH, False), (uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, True),
+     (uapi.BPF_MAP_TYPE_PERCPU_ARRAY, True)],
+)  # fmt: skip
+def test_other_map_types(backend: UserBackend, load: list[int], map_type: int, percpu: bool) -> None:
+    """LRU hash maps like hash maps (their recency untouched), per-CPU arrays index by index."""
+    cpus = possible_cpus() if percpu else 1
+    m = bpf_map_create(map_type, "vme_other", 4, 8, 4, backend=backend)
+    try:
+        model = {k: 50 + k for k in (0, 2, 3)}
+        for k, v in model.items():
+            bpf_map_update_elem(m, struct.pack("<I", k), struct.pack("<Q", v) * cpus, backend=backend)
+        link = _attach(backend, _load(backend, load, _dump(bump=1)), m)
+        seen = _records(_iterate(backend, link)[0])
+        if map_type == uapi.BPF_MAP_TYPE_PERCPU_ARRAY:
+            assert seen == [(struct.pack("<I", k), model.get(k, 0)) for k in range(4)]
+        else:
+            assert sorted(seen) == sorted((struct.pack("<I", k), v) for k, v in model.items())
+        for k, v in model.items():  # written in place unless per-CPU (a copy)
+            now = struct.unpack_from("<Q", bpf_map_lookup_elem(m, struct.pack("<I", k), backend=backend))[0]
+            assert now == (v if percpu else v + 1)
+        os.close(link)
+    finally:
+        os.close(m)
