@@ -214,6 +214,7 @@ def test_attach_checks_the_map(backend: UserBackend, load: list[int]) -> None:
         assert _errno(lambda: _attach(backend, prog, None)) == errno.EBADF  # no iter_info: map_fd 0
         assert _errno(lambda: _attach(backend, prog, 0)) == errno.EBADF
         assert _errno(lambda: _attach(backend, prog, 9999)) == errno.EBADF
+        assert _errno(lambda: _attach(backend, prog, 0xFFFFFFFF)) == errno.EBADF
         assert _errno(lambda: _attach(backend, prog, prog)) == errno.EINVAL  # not a map
         assert _errno(lambda: _attach(backend, prog, ring)) == errno.EINVAL
         assert _errno(lambda: _attach(backend, prog, small)) == errno.EACCES  # value: 8 > 4

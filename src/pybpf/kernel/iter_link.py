@@ -143,6 +143,8 @@ def _attach_map(prog: ProgObject, map_fd: int) -> None:
     map has (EACCES: what the verifier could not check, knowing no map)."""
     if not map_fd:
         raise BPFError(errno.EBADF, "a bpf_map_elem iterator needs iter_info.map.map_fd")
+    if map_fd > 0x7FFFFFFF:  # (a u32: no process has such an fd)
+        raise BPFError(errno.EBADF, f"fd {map_fd} is not open")
     params = MapObject.from_fd(map_fd).params
     if params.map_type not in ELEM_MAP_TYPES:
         raise BPFError(errno.EINVAL, f"map type {params.map_type} has no element iterator")
