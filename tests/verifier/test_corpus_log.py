@@ -41,15 +41,12 @@ _MAP_ADDRESS = re.compile(r"(\(18\) r\d+ = )0x[0-9a-f]+ *")
 
 THEMES = sorted(path.stem for path in vc.CORPUS.glob("*.asm"))
 
-_GLOBAL_ARG_LOG = {
-    name: "level 2 of a global function's dynptr argument: do_check_common() marks it a LOCAL dynptr "
-    "(__mark_dynptr_reg(reg, BPF_DYNPTR_TYPE_LOCAL, true, ++env->id_gen)), which pybpf prints as "
-    "print_reg_state() would (dynptr_ptr(id=2,type=local)); Linux 6.18 prints type=skb, for any "
-    "program type and argument position (measured), which its source does not explain"
-    for name in ("dynptr_initialised", "dynptr_written_inside")
-}
+_ITER_BUF_LOG = (
+    "the recording kernel refuses the map-element iterator targets with EPERM, nothing logged "
+    "(known_disagreements.txt); pybpf follows Linux 6.18's source (tests/verifier/test_iter_map_elem.py)"
+)
 LOG_GAPS: dict[str, str] = {
-    **{f"selftests_global_args/{name}": reason for name, reason in _GLOBAL_ARG_LOG.items()},
+    **{p.name: _ITER_BUF_LOG for p in vc.parse_theme(vc.CORPUS / "iter_map_elem.asm")},
     "arena/alloc_pages_kfunc": "the recording kernel refuses the arena kfuncs in every program (its "
     "verdict is listed in known_disagreements.txt); pybpf follows Linux 6.18's kernel/bpf/arena.c",
     "fuzz/bpf_loop_dead_callback_last": "the kernel's EFAULT from jit_subprogs() after its "

@@ -254,7 +254,8 @@ def prog_load(attr: Any, write_back: Any) -> int:
         might_sleep=list(verified.might_sleep),
         load_time=_boottime_ns(), created_by_uid=os.getuid(), map_ids=[m.id for m in maps],
         subprogs=list(verified.subprogs), verified_insns=verified.verified_insns,
-        max_ctx_offset=verified.max_ctx_offset,
+        max_ctx_offset=verified.max_ctx_offset, max_rdonly_access=verified.max_rdonly_access,
+        max_rdwr_access=verified.max_rdwr_access,
         func_info=_funcs_at_subprogs(
             copy_from_user(a.func_info, a.func_info_cnt * a.func_info_rec_size), a.func_info_rec_size,
             verified.subprogs,

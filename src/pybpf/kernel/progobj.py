@@ -63,6 +63,11 @@ class ProgMeta:
     subprogs: list[int] = field(default_factory=list)
     verified_insns: int = 0
     max_ctx_offset: int = 0
+    max_rdonly_access: int = 0
+    max_rdwr_access: int = 0
+    """The furthest bytes the program reaches of an iterator's read-only and writable buffers
+    (``prog->aux->max_rdonly_access`` / ``max_rdwr_access``): what attaching a map-element iterator
+    checks against the map's key and value sizes."""
     btf_id: int = 0
     func_info: str = ""
     """Hex of the func_info records the loader passed, each at its subprogram's final start

@@ -38,6 +38,7 @@ from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, BTFError, FuncProto
 from pybpf.verifier import kernel_btf
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.regtypes import TypeFlag
 from pybpf.verifier.state import VerifierState
 
 _SLEEPABLE_TRACING_ATTACH = frozenset(
@@ -61,13 +62,24 @@ _LSM_PREFIX = "bpf_lsm_"
 ITER_TARGETS: dict[str, bool] = {
     "task": True, "bpf_map": True, "tcp": True, "udp": True, "cgroup": True, "kmem_cache": True,
     "bpf_prog": False, "bpf_link": False, "task_file": False, "task_vma": False, "unix": False,
-    "netlink": False, "ipv6_route": False, "ksym": False,
+    "netlink": False, "ipv6_route": False, "ksym": False, "bpf_map_elem": False,
+    "bpf_sk_storage_map": False, "sockmap": False,
 }  # fmt: skip
 """The iterator targets pybpf models (registered by the kernel with bpf_iter_reg_target()), each with
 whether the objects it hands out (its ``ctx_arg_info``: every struct pointer after the
-``bpf_iter_meta``, maybe-NULL) are trusted (measured on Linux 6.18).  The map element, socket-map and
-socket storage iterators, whose ctx holds buffers, are not modelled: bpf_iter_prog_supported()
-answers EINVAL as for an unknown target."""
+``bpf_iter_meta``, maybe-NULL) are trusted (measured on Linux 6.18; the map-element targets' from
+their registrations, this kernel refusing their loads with EPERM).  The others are not modelled:
+bpf_iter_prog_supported() answers EINVAL as for an unknown target."""
+ITER_BUFFERS: dict[str, dict[int, TypeFlag]] = {
+    "bpf_map_elem": {2: TypeFlag.MEM_RDONLY, 3: TypeFlag.NONE},
+    "bpf_sk_storage_map": {3: TypeFlag.NONE},
+    "sockmap": {2: TypeFlag.MEM_RDONLY},
+}
+"""The iterator targets whose ctx holds buffers (kernel/bpf/map_iter.c's bpf_map_elem,
+net/core/bpf_sk_storage.c's bpf_sk_storage_map, net/core/sock_map.c's sockmap): per argument, the
+PTR_TO_BUF | PTR_MAYBE_NULL of its ``ctx_arg_info`` with its other flags (the key read-only, the
+value writable).  Their ``struct bpf_map *map`` (argument 1) is not in ``ctx_arg_info``: a plain
+trusted argument."""
 _MODIFY_RETURN_KFUNCS = frozenset({"bpf_modify_return_test", "bpf_modify_return_test2", "bpf_fentry_test1"})
 """The kernel's BTF_KFUNC_HOOK_FMODRET set (net/bpf/test_run.c): test functions fmod_ret may attach to."""
 _ERROR_INJECTION_LIST = "/sys/kernel/debug/error_injection/list"
@@ -289,6 +301,22 @@ def iter_target(name: str) -> bool | None:
     """Whether the iterator target ``bpf_iter_<target>`` hands out trusted objects (None: pybpf does
     not know the target)."""
     return ITER_TARGETS.get(name[len(_ITER_PREFIX) :]) if name.startswith(_ITER_PREFIX) else None
+
+
+def iter_ctx_arg(name: str, arg: int) -> TypeFlag | None:
+    """The flags of argument ``arg`` of iterator ``bpf_iter_<target>`` when its ``ctx_arg_info``
+    makes it a buffer (PTR_TO_BUF, with PTR_MAYBE_NULL), None otherwise."""
+    if not name.startswith(_ITER_PREFIX):
+        return None
+    found = ITER_BUFFERS.get(name[len(_ITER_PREFIX) :], {}).get(arg)
+    return None if found is None else found | TypeFlag.PTR_MAYBE_NULL
+
+
+def iter_object_arg(name: str, arg: int) -> bool:
+    """Whether argument ``arg`` (a struct pointer) of iterator ``bpf_iter_<target>`` is one of its
+    ``ctx_arg_info``'s maybe-NULL objects: every one after the ``bpf_iter_meta`` but a map-element
+    target's map."""
+    return arg > 0 and not (arg == 1 and name[len(_ITER_PREFIX) :] in ITER_BUFFERS)
 
 
 def lsm_return_range(target: AttachTarget) -> tuple[int, int] | None:

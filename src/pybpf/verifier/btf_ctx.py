@@ -18,7 +18,9 @@ their answer (Linux 6.18), for BPF_PROG_TYPE_TRACING and BPF_PROG_TYPE_LSM progr
   ("func '%s' arg%d type %s is not a struct"), another type too ("... Only pointer access is
   allowed"), each then "invalid bpf_context access off=%d size=%d" (EACCES);
 * an iterator's objects (its ``ctx_arg_info``) are maybe-NULL pointers, trusted for some targets
-  (``attach.ITER_TARGETS``), not logged;
+  (``attach.ITER_TARGETS``), not logged; a map-element iterator's key and value are maybe-NULL
+  buffers (PTR_TO_BUF, the key MEM_RDONLY: ``attach.ITER_BUFFERS``), checked by
+  ``checks.mem.check_buffer_access``;
 * an LSM program reading the return value of an int hook gets the hook's range
   (get_func_retval_range(): [-4095, 0], [0, 1] for the bool hooks).
 
@@ -46,6 +48,8 @@ from pybpf.uapi import BPF_TRACE_RAW_TP, MAX_BPF_FUNC_ARGS
 from pybpf.verifier import bounds, kernel_btf
 from pybpf.verifier.attach import (
     AttachTarget,
+    iter_ctx_arg,
+    iter_object_arg,
     iter_target,
     lsm_return_range,
     skip_modifiers,
@@ -211,10 +215,16 @@ def check_ctx_arg_access(
                 "Only pointer access is allowed")  # fmt: skip
     if size != 8:
         _refuse(w, off, size, f"func '{name}' size {size} must be 8")
+    buffer = iter_ctx_arg(name, arg) if target.iterator else None
+    if buffer is not None:  # a map element's key or value (ctx_arg_info's PTR_TO_BUF), not logged
+        result = RegState()
+        result.mark_pointer(RegType.PTR_TO_BUF, buffer)
+        result.id = w.new_id()
+        return result
     pointer = btf[t]
     assert isinstance(pointer, Ptr)
     pointee = skip_modifiers(btf, pointer.type_id)
-    if target.iterator and arg > 0 and btf[pointee].kind in (Kind.STRUCT, Kind.UNION):
+    if target.iterator and iter_object_arg(name, arg) and btf[pointee].kind in (Kind.STRUCT, Kind.UNION):
         trusted = TypeFlag.PTR_TRUSTED if iter_target(name) else TypeFlag.NONE
         return _btf_pointer(w, pointee, trusted | TypeFlag.PTR_MAYBE_NULL)  # ctx_arg_info
     if arg in target.nullable_args and btf[pointee].kind == Kind.STRUCT:  # a struct_ops stub's

@@ -597,8 +597,12 @@ def entry_frame(w: Walker, subprog: int) -> FuncFrame:
         elif arg.kind is RegType.PTR_TO_ARENA:
             reg.mark_unknown()  # an arena pointer only in a program that uses an arena (none here)
         elif arg.kind is RegType.CONST_PTR_TO_DYNPTR:
-            reg.mark_pointer(RegType.CONST_PTR_TO_DYNPTR)  # __mark_dynptr_reg(): a local dynptr, a new id
-            reg.map = dynptr.dynptr_slot(dynptr.LOCAL, True)
+            # __mark_dynptr_reg() with a new id.  The source says a LOCAL dynptr; Linux 6.18 as built
+            # on the recording machine (6.18.44) makes it an skb dynptr in every program type: the
+            # log says type=skb, and a slice of it is invalidated by a helper that changes packet
+            # data (selftests_global_args/dynptr_arg_* in the verifier corpus)
+            reg.mark_pointer(RegType.CONST_PTR_TO_DYNPTR)
+            reg.map = dynptr.dynptr_slot(dynptr.SKB, True)
             reg.id = w.new_id()
         else:
             flags = arg.flags | (TypeFlag.PTR_MAYBE_NULL if arg.maybe_null else TypeFlag.NONE)

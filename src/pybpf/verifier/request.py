@@ -137,6 +137,8 @@ class VerifiedProgram:
     log: str
     max_ctx_offset: int = 0  # prog->aux->max_ctx_offset: largest end of a context access
     max_tp_access: int = 0  # prog->aux->max_tp_access: largest end of a tracepoint buffer access
+    max_rdonly_access: int = 0  # prog->aux->max_rdonly_access: largest end of a read-only buffer access
+    max_rdwr_access: int = 0  # prog->aux->max_rdwr_access: largest end of a writable buffer access
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # per instruction index (before fixups)
     verified_insns: int = 0  # processed instructions (bpf_prog_info.verified_insns)
     slot_map: list[int] | None = None  # loaded slot -> xlated slot (None: the fixups moved none)

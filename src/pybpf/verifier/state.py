@@ -52,6 +52,8 @@ class VerifierState:
     slot_map: list[int] | None = None  # loaded slot -> slot after the fixups' patches (None: none moved)
     max_ctx_offset: int = 0  # largest end (off + size) of a context access
     max_tp_access: int = 0  # largest end of a tracepoint buffer access (prog->aux->max_tp_access)
+    max_rdonly_access: int = 0  # largest end of a read-only buffer access (prog->aux->max_rdonly_access)
+    max_rdwr_access: int = 0  # largest end of a writable buffer access (prog->aux->max_rdwr_access)
     func_info: list[tuple[int, int]] | None = None  # (insn_off, type_id) of each func_info record
     ctx_accesses: set[int] = field(default_factory=set)  # instruction indices accessing ctx (to rewrite)
     insn_processed: int = 0

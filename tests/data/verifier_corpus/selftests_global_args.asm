@@ -1003,3 +1003,122 @@ f:
     r0 = *(u32 *)(r2 + 0)
     r0 = 0
     exit
+
+=== selftests_global_args/dynptr_arg_slice_after_pull
+type: sched_cls
+maps: arr=array(4,8,4)
+btf: global_subprogs
+proto: int f1(struct bpf_dynptr:16 *d, struct __sk_buff *c)
+desc: a global function's dynptr argument is an skb dynptr on Linux 6.18 (log: type=skb): its slice dies with bpf_skb_pull_data
+    r6 = r1
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(arr) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = r0
+    r2 = 8
+    r3 = 0
+    r4 = r10
+    r4 += -24
+    call bpf_dynptr_from_mem
+    r1 = r10
+    r1 += -24
+    r2 = r6
+    call f
+out:
+    r0 = 0
+    exit
+f:
+    r7 = r2
+    r2 = 0
+    r3 = 0
+    r4 = 8
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto o2
+    r8 = r0
+    r1 = r7
+    r2 = 0
+    call bpf_skb_pull_data
+    r0 = *(u64 *)(r8 + 0)
+o2:
+    r0 = 0
+    exit
+
+=== selftests_global_args/dynptr_arg_slice_no_pull
+type: sched_cls
+maps: arr=array(4,8,4)
+btf: global_subprogs
+proto: int f1(struct bpf_dynptr:16 *d, struct __sk_buff *c)
+desc: the same slice read without the packet-changing call between
+    r6 = r1
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(arr) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = r0
+    r2 = 8
+    r3 = 0
+    r4 = r10
+    r4 += -24
+    call bpf_dynptr_from_mem
+    r1 = r10
+    r1 += -24
+    r2 = r6
+    call f
+out:
+    r0 = 0
+    exit
+f:
+    r7 = r2
+    r2 = 0
+    r3 = 0
+    r4 = 8
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto o2
+    r8 = r0
+    r0 = *(u64 *)(r8 + 0)
+o2:
+    r0 = 0
+    exit
+
+=== selftests_global_args/dynptr_arg_data_write_xdp
+type: xdp
+maps: arr=array(4,8,4)
+btf: global_subprogs
+proto: int f1(struct bpf_dynptr:16 *d)
+desc: bpf_dynptr_data of a global function's dynptr argument in XDP, written through
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(arr) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = r0
+    r2 = 8
+    r3 = 0
+    r4 = r10
+    r4 += -24
+    call bpf_dynptr_from_mem
+    r1 = r10
+    r1 += -24
+    call f
+out:
+    r0 = 0
+    exit
+f:
+    r2 = 0
+    r3 = 8
+    call bpf_dynptr_data
+    if r0 == 0 goto o2
+    r1 = 5
+    *(u64 *)(r0 + 0) = r1
+o2:
+    r0 = 0
+    exit

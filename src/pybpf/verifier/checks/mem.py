@@ -20,6 +20,8 @@ when per-CPU or user memory), and its pointer members load the typed pointers ``
 Flow-keys pointers reach ``struct bpf_flow_keys`` (check_flow_keys_access()).
 A raw tracepoint's writable buffer is read and written as check_tp_buffer_access() allows (the
 furthest byte kept in ``max_tp_access``); a pointer to it is no spillable register (stored as data).
+An iterator's map key and value (PTR_TO_BUF, the key MEM_RDONLY) as check_buffer_access() allows,
+the furthest bytes kept in ``max_rdonly_access`` / ``max_rdwr_access``.
 Not modelled yet (permissive, documented): reads and writes through BTF-id pointers of a type pybpf
 does not know;
 sign-extending loads give the range of their width.  A read at a constant offset of a frozen
@@ -127,8 +129,7 @@ _ATOMIC_REFUSED = {
 """atomic_ptr_type_ok() is false for these."""
 _UNCHECKED = frozenset(
     {
-        RegType.PTR_TO_BTF_ID, RegType.PTR_TO_BUF, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP,
-        RegType.PTR_TO_MAP_KEY,
+        RegType.PTR_TO_BTF_ID, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_KEY,
     }
 )  # fmt: skip
 """Pointer types whose accesses are not modelled yet: accepted, reads give unknown scalars."""
@@ -370,6 +371,8 @@ def check_mem_access(
         check_flow_keys_access(w, off, size)
     elif t is RegType.PTR_TO_TP_BUFFER:
         check_tp_buffer_access(w, regno, reg, off, size)
+    elif t is RegType.PTR_TO_BUF and not reg.maybe_null:
+        check_buffer_access(w, regno, reg, off, size, access=access)
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
     elif t is RegType.CONST_PTR_TO_MAP:
@@ -391,16 +394,37 @@ def check_mem_access(
             _coerce(dst, size, sign_extend)
 
 
-def check_tp_buffer_access(w: Walker, regno: int, reg: RegState, off: int, size: int) -> None:
-    """check_tp_buffer_access(): a raw tracepoint's writable buffer, read or written at a constant
-    offset not below it (__check_buffer_access()); the furthest byte reached is the program's
-    ``max_tp_access`` (what attaching it checks against the tracepoint's writable size)."""
+def _check_buffer_offset(w: Walker, regno: int, reg: RegState, off: int, size: int, *, what: str) -> None:
+    """__check_buffer_access(): a buffer is reached at a constant offset not below it."""
     if off < 0:
-        w.fail(errno.EACCES, f"R{regno} invalid tracepoint buffer access: off={off}, size={size}")
+        w.fail(errno.EACCES, f"R{regno} invalid {what} buffer access: off={off}, size={size}")
     if not tnum.is_const(reg.var_off) or reg.var_off.value:
         var_off = tnum.format_(reg.var_off)
         w.fail(errno.EACCES, f"R{regno} invalid variable buffer offset: off={off}, var_off={var_off}")
+
+
+def check_tp_buffer_access(w: Walker, regno: int, reg: RegState, off: int, size: int) -> None:
+    """check_tp_buffer_access(): a raw tracepoint's writable buffer, read or written at a constant
+    offset not below it; the furthest byte reached is the program's ``max_tp_access`` (what
+    attaching it checks against the tracepoint's writable size)."""
+    _check_buffer_offset(w, regno, reg, off, size, what="tracepoint")
     w.env.max_tp_access = max(w.env.max_tp_access, off + size)
+
+
+def check_buffer_access(w: Walker, regno: int, reg: RegState, off: int, size: int, *, access: int) -> None:
+    """check_mem_access()'s and check_helper_mem_access()'s PTR_TO_BUF (an iterator's map key or
+    value): never written when read-only, then check_buffer_access(): a constant offset not below
+    it, the furthest byte reached kept in ``max_rdonly_access`` / ``max_rdwr_access`` -- what
+    attaching the iterator to a map checks against its key and value sizes (the verifier knows no
+    map here)."""
+    rdonly = bool(reg.flags & TypeFlag.MEM_RDONLY)
+    if rdonly and access == BPF_WRITE:
+        w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
+    _check_buffer_offset(w, regno, reg, off, size, what="rdonly" if rdonly else "rdwr")
+    if rdonly:
+        w.env.max_rdonly_access = max(w.env.max_rdonly_access, off + size)
+    else:
+        w.env.max_rdwr_access = max(w.env.max_rdwr_access, off + size)
 
 
 FLOW_KEYS_SIZE = ctypes.sizeof(bpf_flow_keys)
@@ -1013,6 +1037,8 @@ def helper_mem_access(
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
     elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType):  # (of a type pybpf knows)
         _check_ptr_to_btf_access(w, regno, reg, reg.off, size, access=BPF_READ)
+    elif t is RegType.PTR_TO_BUF:
+        check_buffer_access(w, regno, reg, reg.off, size, access=access)
     elif t is RegType.PTR_TO_STACK:
         helper_stack_access(
             w,
