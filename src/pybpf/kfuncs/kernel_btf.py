@@ -141,6 +141,11 @@ def own_btf() -> BTF:
         Ptr(39),
         Const(2),
         Ptr(41),
+        Struct("cpumask", 0),
+        Ptr(43),
+        Const(43),
+        Ptr(45),
+        Int("long unsigned int", 8, 0, 0, 64),
     ]
     ctypes = {
         "void": 0, "int": 1, "long long unsigned int": 2, "u64": 2, "struct bpf_iter_num *": 5, "int *": 6,
@@ -148,7 +153,8 @@ def own_btf() -> BTF:
         "bool": 14, "struct bpf_dynptr *": 17, "const struct bpf_dynptr *": 19, "struct __sk_buff *": 21,
         "struct xdp_md *": 23, "void *": 24, "struct bpf_list_head *": 26, "struct bpf_list_node *": 29,
         "struct bpf_rb_root *": 31, "struct bpf_rb_node *": 34, LESS_CTYPE: 38,
-        "struct bpf_iter_bits *": 40, "const u64 *": 42,
+        "struct bpf_iter_bits *": 40, "const u64 *": 42, "struct cpumask *": 44, "const struct cpumask *": 46,
+        "size_t": 47,
     }  # fmt: skip
     for kfunc in KFUNCS:
         params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)

@@ -58,6 +58,8 @@ class ArgKind(enum.Enum):
     RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
     CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
     REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
+    MEM = "mem"  # void *<name> before a ``__sz`` size: memory of that size (KF_ARG_PTR_TO_MEM_SIZE)
+    SIZE = "size"  # <name>__sz: the size of the memory before it, any scalar the memory holds
 
 
 class RetKind(enum.Enum):
@@ -92,7 +94,9 @@ class KArg:
 
 
 def struct_name(ctype: str) -> str:
-    """``task_struct`` of ``struct task_struct *`` ("" for a type that is no struct pointer)."""
+    """``task_struct`` of ``struct task_struct *`` or ``const struct task_struct *`` ("" for a type
+    that is no struct pointer)."""
+    ctype = ctype.removeprefix("const ")
     return ctype[len("struct ") : -2] if ctype.startswith("struct ") and ctype.endswith(" *") else ""
 
 

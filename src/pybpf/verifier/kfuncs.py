@@ -30,7 +30,8 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   dynptr one goes to process_dynptr_func() (``dynptr``); an ``__opt`` memory with its ``__szk``
   size is check_kfunc_mem_size_reg()'s (unless NULL: the size's bytes readable and writable, else
   "arg#%d arg#%d memory, len pair leads to invalid memory access") and the size must be a constant
-  ("R%d must be a known constant"); r0-r5 are clobbered, r0 becomes the return value (an unknown
+  ("R%d must be a known constant"), a memory with a ``__sz`` size (bpf_cpumask_populate) is checked
+  the same way, never NULL, its size any scalar; r0-r5 are clobbered, r0 becomes the return value (an unknown
   scalar, or for a pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's
   reference, for bpf_dynptr_slice a read-only PTR_TO_MEM of the constant size with the dynptr's
   type flag, ``_or_null`` with a new id under KF_RET_NULL); the kernel this corpus was recorded on
@@ -190,7 +191,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
-        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.IGNORED):
+        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.SIZE, ArgKind.IGNORED):
             continue  # checked with the memory before it / not checked
         if arg.kind in (ArgKind.SCALAR, ArgKind.CONSTANT):
             if reg.type is not RegType.SCALAR_VALUE:
@@ -253,6 +254,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if arg.kind is ArgKind.MEM_OPT:
             const_size = _mem_size_arg(w, i, regno)
             slice_buffer = dynptr.stack_buffer(reg, const_size)
+            continue
+        if arg.kind is ArgKind.MEM:  # a ``__sz`` size: any the memory holds, not NULL (checked above)
+            _mem_size_arg(w, i, regno, constant=False)
             continue
         name = kfunc.iter_type
         struct_id = kbtf.iter_struct_id(name)
@@ -330,12 +334,13 @@ def _spin_allowed(insn: Instruction) -> bool:
     return kfunc is not None and kfunc.name in SPIN_ALLOWED
 
 
-def _mem_size_arg(w: Walker, i: int, regno: int) -> int:
-    """check_kfunc_args() of a KF_ARG_PTR_TO_MEM_SIZE pair whose size is ``__szk``: unless the
-    memory is an optional NULL, check_kfunc_mem_size_reg() (the size's bytes readable and writable
-    there, a NULL-able pointer taken as not NULL: "arg#%d arg#%d memory, len pair leads to invalid
-    memory access" after the reason), then the size must be a known constant; its value returned.
-    Each check relies on the size exactly (a precision mark each), a NULL memory on its zero."""
+def _mem_size_arg(w: Walker, i: int, regno: int, *, constant: bool = True) -> int:
+    """check_kfunc_args() of a KF_ARG_PTR_TO_MEM_SIZE pair: unless the memory is an optional NULL,
+    check_kfunc_mem_size_reg() (the size's bytes readable and writable there, a NULL-able pointer
+    taken as not NULL: "arg#%d arg#%d memory, len pair leads to invalid memory access" after the
+    reason), then a ``__szk`` size (``constant``) must be a known constant; its value returned (a
+    ``__sz`` one's largest).  Each check relies on the size exactly (a precision mark each), a NULL
+    memory on its zero."""
     regs = w.state.cur.regs
     buffer, size = regs[regno], regs[regno + 1]
     if is_null(buffer):
@@ -353,6 +358,8 @@ def _mem_size_arg(w: Walker, i: int, regno: int) -> int:
             )
         finally:
             buffer.flags = saved
+    if not constant:
+        return size.umax
     if not tnum.is_const(size.var_off):
         w.fail(errno.EINVAL, f"R{regno + 1} must be a known constant")
     w.mark_chain_precision(regno + 1)
