@@ -334,7 +334,7 @@ KFUNCS: tuple[KFunc, ...] = (
     _kfunc(
         "populate",
         (
-            KArg(ArgKind.BTF_ID, "struct cpumask *", "cpumask"),
+            _MASK,
             KArg(ArgKind.MEM, "void *", "src"),
             KArg(ArgKind.SIZE, "size_t", "src__sz"),
         ),

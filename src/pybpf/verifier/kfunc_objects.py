@@ -56,12 +56,18 @@ def is_trusted(reg: RegState) -> bool:
     return bool(reg.flags & _TRUSTED_MODIFIERS) and not reg.flags & ~_TRUSTED_MODIFIERS
 
 
+def is_object_pointer(reg: RegState) -> bool:
+    """A register get_kfunc_ptr_arg_type() takes for a kernel object (KF_ARG_PTR_TO_BTF_ID):
+    PTR_TO_BTF_ID or a socket standing for its struct."""
+    return reg.type is RegType.PTR_TO_BTF_ID or reg.type in _REG2BTF
+
+
 def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
     """check_kfunc_args() of the ``struct`` pointer parameter ``i`` (r``i + 1``); the reference it
     releases (0: none)."""
     regno = i + 1
     reg = w.state.cur.regs[regno]
-    if reg.type is not RegType.PTR_TO_BTF_ID and reg.type not in _REG2BTF:
+    if not is_object_pointer(reg):
         w.fail(
             errno.EINVAL,
             f"arg#{i} pointer type STRUCT {arg.struct} must point to scalar, or struct with scalar",

@@ -86,6 +86,7 @@ from pybpf.verifier import (
     dynptr,
     graph,
     iterators,
+    kfunc_mem,
     kfunc_objects,
     patch,
     references,
@@ -207,7 +208,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if reg.ref_obj_id:
             ref_obj_id = reg.ref_obj_id
         if arg.kind is ArgKind.BTF_ID:
-            released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
+            if not kfunc_mem.check_memory_arg(w, kfunc, i, arg):  # a struct of scalars may be memory
+                released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
             continue
         if arg.kind is ArgKind.CTX and arg.struct not in ("", CTX_TYPE_NAMES.get(prog_type, arg.struct)):
             kfunc_objects.check_projection_arg(w, kfunc, i, arg)  # not this type's ctx: a kernel object
