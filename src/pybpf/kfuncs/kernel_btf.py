@@ -141,11 +141,6 @@ def own_btf() -> BTF:
         Ptr(39),
         Const(2),
         Ptr(41),
-        Struct("cpumask", 0),
-        Ptr(43),
-        Const(43),
-        Ptr(45),
-        Int("long unsigned int", 8, 0, 0, 64),
     ]
     ctypes = {
         "void": 0, "int": 1, "long long unsigned int": 2, "u64": 2, "struct bpf_iter_num *": 5, "int *": 6,
@@ -153,11 +148,36 @@ def own_btf() -> BTF:
         "bool": 14, "struct bpf_dynptr *": 17, "const struct bpf_dynptr *": 19, "struct __sk_buff *": 21,
         "struct xdp_md *": 23, "void *": 24, "struct bpf_list_head *": 26, "struct bpf_list_node *": 29,
         "struct bpf_rb_root *": 31, "struct bpf_rb_node *": 34, LESS_CTYPE: 38,
-        "struct bpf_iter_bits *": 40, "const u64 *": 42, "struct cpumask *": 44, "const struct cpumask *": 46,
-        "size_t": 47,
+        "struct bpf_iter_bits *": 40, "const u64 *": 42,
     }  # fmt: skip
     for kfunc in KFUNCS:
-        params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)
-        types.append(FuncProto(ctypes[kfunc.ret_ctype], params))
+        params = tuple(Param(arg.name, _type_id(types, ctypes, arg.ctype)) for arg in kfunc.args)
+        types.append(FuncProto(_type_id(types, ctypes, kfunc.ret_ctype), params))
         types.append(Func(kfunc.name, len(types)))
     return BTF(tuple(types))
+
+
+_INT_SIZES = {"char": 1, "u8": 1, "short": 2, "u16": 2, "int": 4, "u32": 4, "s32": 4}
+"""Bytes of the integer C types a prototype may name (any other integer: 8)."""
+
+
+def _type_id(types: list[BTFType], ctypes: dict[str, int], ctype: str) -> int:
+    """The id of ``ctype`` in the BTF being built, appending its types the first time: ``struct
+    <name>`` (an empty struct: pybpf's own BTF describes no kernel layout), ``const T``, ``T *`` and
+    the integers."""
+    found = ctypes.get(ctype)
+    if found is not None:
+        return found
+    t: BTFType
+    if ctype.endswith(" *"):
+        t = Ptr(_type_id(types, ctypes, ctype[:-2]))
+    elif ctype.startswith("const "):
+        t = Const(_type_id(types, ctypes, ctype[len("const ") :]))
+    elif ctype.startswith("struct "):
+        t = Struct(ctype[len("struct ") :], 0)
+    else:
+        size = _INT_SIZES.get(ctype, 8)
+        t = Int(ctype, size, 0, 0, 8 * size)
+    types.append(t)
+    ctypes[ctype] = len(types)
+    return len(types)

@@ -14,9 +14,20 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 
 KFuncImpl = Callable[[HelperContext, int, int, int, int, int], int]
+
+
+GENERIC_PROG_TYPES = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_CGROUP_SKB,
+        uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_STRUCT_OPS, uapi.BPF_PROG_TYPE_SYSCALL,
+    }
+)  # fmt: skip
+"""The program types kernel/bpf/helpers.c's generic_btf_ids is registered for (kfunc_init()): the
+task, cgroup, object and graph kfuncs of several families."""
 
 
 class KfFlag(enum.IntFlag):

@@ -47,10 +47,21 @@ a task gives NULL, releasing does nothing.
 
 from __future__ import annotations
 
-from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import alloc_obj, arena, cpumask, dynptr_pkt, graph_list, graph_rbtree, iter_bits, iter_num
+from pybpf.kfuncs import (
+    alloc_obj,
+    arena,
+    cpumask,
+    dynptr_pkt,
+    graph_list,
+    graph_rbtree,
+    iter_bits,
+    iter_num,
+    kernel_objects,
+    tcp_cc,
+)
 from pybpf.kfuncs.proto import (
+    GENERIC_PROG_TYPES,
     ArgKind,
     KArg,
     KfFlag,
@@ -86,13 +97,7 @@ _ITER_NUM_ARG = KArg(ArgKind.ITER, "struct bpf_iter_num *", "it")
 _ITER_BITS_ARG = KArg(ArgKind.ITER, "struct bpf_iter_bits *", "it")
 
 
-_GENERIC_TYPES = frozenset(
-    {
-        uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_CGROUP_SKB,
-        uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_STRUCT_OPS, uapi.BPF_PROG_TYPE_SYSCALL,
-    }
-)  # fmt: skip
-"""The program types generic_btf_ids is registered for (kfunc_init())."""
+_GENERIC_TYPES = GENERIC_PROG_TYPES
 
 
 def _cgroup_from_id(_ctx: HelperContext, cgid: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
@@ -271,6 +276,8 @@ KFUNCS: tuple[KFunc, ...] = (
         same_object,
     ),
     *cpumask.KFUNCS,
+    *kernel_objects.KFUNCS,
+    *tcp_cc.KFUNCS,
     # program-allocated objects: kernel/bpf/helpers.c's generic_btf_ids
     KFunc(
         OBJ_NEW,
