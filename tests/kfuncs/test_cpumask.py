@@ -20,12 +20,14 @@ import pybpf
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.trace_pipe import TracePipe
-from pybpf.kernel.backend import UserBackend
+from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.kfuncs import alloc_obj, cpumask
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.map import Map
 from pybpf.memory.regions import Memory
+from pybpf.object import load_object
+from tests.elf.corpus import obj_path
 
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -283,3 +285,19 @@ def test_the_struct_is_the_kernels() -> None:
     mask = kernel_struct("cpumask")
     assert found is not None and mask is not None
     assert (found.size, mask.size) == (cpumask.BPF_CPUMASK_SIZE, cpumask.CPUMASK_BYTES)
+
+
+def test_compiled_programs_answer_as_the_kernel(backend: Backend) -> None:
+    """tests/data/c/cpumask_kfuncs.c: bool and u32 answers as compiled C uses them, populate from a
+    stack bitmap, and a mask kept in a map's kptr across runs (one CPU more each run).  The expected
+    values hold for a machine of at least two CPUs (the kernel's and pybpf's)."""
+    if cpumask.nr_cpu_ids() < 2:
+        pytest.skip("needs two CPUs")
+    n = cpumask.nr_cpu_ids()
+    with load_object(obj_path("cpumask_kfuncs"), backend=backend) as obj:
+        answers = obj.programs["mask_answers"].run(ctx=b"").retval
+        populated = obj.programs["mask_populated"].run(ctx=b"").retval
+        kept = [obj.programs["mask_kept"].run(ctx=b"").retval for _ in range(4)]
+    assert answers == 1 | 4 | 16 | 1 << 8 | n << 16
+    assert populated == 1 << 8 | 0
+    assert kept == [0, 1, 2, 2]
