@@ -310,7 +310,7 @@ WALK_GROUP = 64
 """At most this many buckets (or keys) a ``bpf_for_each_map_elem`` walk reads per hold of the lock."""
 
 
-def _walk(ctx: HelperContext, obj: MapObject) -> Iterator[list[bytes]]:
+def walk_keys(ctx: HelperContext, obj: MapObject) -> Iterator[list[bytes]]:
     """The map's keys for ``bpf_for_each_map_elem``, lazily, a group at a time, charging the walk.
 
     Hash maps go bucket by bucket as ``bpf_for_each_hash_elem`` walks its table; other types follow
@@ -377,7 +377,7 @@ def for_each_map_elem(
     )
     visited = 0
     try:
-        for keys in _walk(ctx, obj):
+        for keys in walk_keys(ctx, obj):
             for key in keys:
                 if impl.read_locked:
                     with obj.lock:
@@ -566,4 +566,4 @@ def kptr_xchg(ctx: HelperContext, dst: int, ptr: int, *_: int) -> int:
     return old
 
 
-__all__ = ["MAP_HELPERS", "argument_fault", "release_spin_locks"]
+__all__ = ["MAP_HELPERS", "argument_fault", "release_spin_locks", "walk_keys"]

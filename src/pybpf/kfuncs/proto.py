@@ -2,8 +2,7 @@
 
 Mirrors include/linux/btf.h (the ``KF_*`` flags) and what check_kfunc_args() /
 get_kfunc_ptr_arg_type() and check_kfunc_call() (kernel/bpf/verifier.c) derive from a kfunc's BTF
-prototype and parameter-name suffixes (``__sz``, ``__k``, ``__uninit``, ``__ign``, ``__map``,
-``__irq_flag`` ...).
+prototype and parameter-name suffixes (``__sz``, ``__k``, ``__uninit``, ``__ign``, ``__map`` ...).
 The kfuncs themselves are data in the family modules of this package; ``pybpf.kfuncs.table``
 gathers them.  The engines call an implementation as they call a helper:
 ``function(ctx, r1, r2, r3, r4, r5) -> r0``.
@@ -15,9 +14,20 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 
 KFuncImpl = Callable[[HelperContext, int, int, int, int, int], int]
+
+
+GENERIC_PROG_TYPES = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_CGROUP_SKB,
+        uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_STRUCT_OPS, uapi.BPF_PROG_TYPE_SYSCALL,
+    }
+)  # fmt: skip
+"""The program types kernel/bpf/helpers.c's generic_btf_ids is registered for (kfunc_init()): the
+task, cgroup, object and graph kfuncs of several families."""
 
 
 class KfFlag(enum.IntFlag):
@@ -59,8 +69,8 @@ class ArgKind(enum.Enum):
     RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
     CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
     REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
-    MEM = "mem"  # void *: memory of the next argument's size (KF_ARG_PTR_TO_MEM_SIZE), never NULL
-    SIZE = "size"  # <name>__sz: the size of the memory before it, any bounded scalar (zero too)
+    MEM = "mem"  # void *<name> before a ``__sz`` size: memory of that size (KF_ARG_PTR_TO_MEM_SIZE)
+    SIZE = "size"  # <name>__sz: the size of the memory before it, any scalar the memory holds
     IRQ_FLAG = "irq_flag"  # unsigned long *<name>__irq_flag: a saved IRQ flag's slot on the stack
     # (KF_ARG_PTR_TO_IRQ_FLAG)
 
@@ -97,7 +107,9 @@ class KArg:
 
 
 def struct_name(ctype: str) -> str:
-    """``task_struct`` of ``struct task_struct *`` ("" for a type that is no struct pointer)."""
+    """``task_struct`` of ``struct task_struct *`` or ``const struct task_struct *`` ("" for a type
+    that is no struct pointer)."""
+    ctype = ctype.removeprefix("const ")
     return ctype[len("struct ") : -2] if ctype.startswith("struct ") and ctype.endswith(" *") else ""
 
 

@@ -37,23 +37,22 @@ KF_RCU), the lists of them: bpf_list_push_front_impl / bpf_list_push_back_impl, 
 bpf_list_pop_back (KF_ACQUIRE | KF_RET_NULL) and bpf_list_front / bpf_list_back (KF_RET_NULL)
 (``pybpf.kfuncs.graph_list``), and the red-black trees of them: bpf_rbtree_add_impl (its less()
 callback), bpf_rbtree_remove (KF_ACQUIRE | KF_RET_NULL), bpf_rbtree_first, bpf_rbtree_root,
-bpf_rbtree_left and bpf_rbtree_right (KF_RET_NULL) (``pybpf.kfuncs.graph_rbtree``); from
-kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL):
-bpf_cpumask_create (KF_ACQUIRE | KF_RET_NULL), bpf_cpumask_acquire (KF_ACQUIRE | KF_TRUSTED_ARGS)
-and bpf_cpumask_release; from kernel/bpf/arena.c (every program type, KF_TRUSTED_ARGS | KF_SLEEPABLE):
-bpf_arena_alloc_pages, bpf_arena_free_pages and bpf_arena_reserve_pages (``pybpf.kfuncs.arena``; an
-arena pointer is a plain ``void *`` to the verifier: R0 of an allocation is a scalar).  In user space
-there are no kernel tasks, cgroups or cpumasks: the lookups find none and creating one fails (NULL),
-acquiring a task or cgroup gives NULL (a cpumask: the same pointer), releasing does nothing.
+bpf_rbtree_left and bpf_rbtree_right (KF_RET_NULL) (``pybpf.kfuncs.graph_rbtree``); the 27
+cpumask kfuncs of kernel/bpf/cpumask.c (TRACING, LSM, STRUCT_OPS, SYSCALL), with real masks in user
+space (``pybpf.kfuncs.cpumask``); from kernel/bpf/arena.c (every program type, KF_TRUSTED_ARGS |
+KF_SLEEPABLE): bpf_arena_alloc_pages, bpf_arena_free_pages and bpf_arena_reserve_pages
+(``pybpf.kfuncs.arena``; an arena pointer is a plain ``void *`` to the verifier: R0 of an
+allocation is a scalar).  In user space there are no kernel tasks: the lookups find none, acquiring
+a task gives NULL, releasing does nothing.
 """
 
 from __future__ import annotations
 
-from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import (
     alloc_obj,
     arena,
+    cpumask,
     dynptr_ext,
     dynptr_pkt,
     graph_list,
@@ -61,10 +60,13 @@ from pybpf.kfuncs import (
     irq,
     iter_bits,
     iter_num,
+    kernel_objects,
     strings,
+    tcp_cc,
     user_copy,
 )
 from pybpf.kfuncs.proto import (
+    GENERIC_PROG_TYPES,
     ArgKind,
     KArg,
     KfFlag,
@@ -100,13 +102,7 @@ _ITER_NUM_ARG = KArg(ArgKind.ITER, "struct bpf_iter_num *", "it")
 _ITER_BITS_ARG = KArg(ArgKind.ITER, "struct bpf_iter_bits *", "it")
 
 
-_GENERIC_TYPES = frozenset(
-    {
-        uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_CGROUP_SKB,
-        uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_STRUCT_OPS, uapi.BPF_PROG_TYPE_SYSCALL,
-    }
-)  # fmt: skip
-"""The program types generic_btf_ids is registered for (kfunc_init())."""
+_GENERIC_TYPES = GENERIC_PROG_TYPES
 
 
 def _cgroup_from_id(_ctx: HelperContext, cgid: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:
@@ -132,18 +128,6 @@ def _object_kfuncs(
               _GENERIC_TYPES),
     )  # fmt: skip
 
-
-_CPUMASK_TYPES = frozenset(
-    {
-        uapi.BPF_PROG_TYPE_TRACING,
-        uapi.BPF_PROG_TYPE_LSM,
-        uapi.BPF_PROG_TYPE_STRUCT_OPS,
-        uapi.BPF_PROG_TYPE_SYSCALL,
-    }
-)
-"""The program types kernel/bpf/cpumask.c registers its kfuncs for."""
-_CPUMASK = "struct bpf_cpumask *"
-_CPUMASK_ARG = KArg(ArgKind.BTF_ID, _CPUMASK, "cpumask")
 
 DYNPTR_SKB, DYNPTR_XDP = "skb", "xdp"
 """dynptr_type_str() of BPF_DYNPTR_TYPE_SKB and BPF_DYNPTR_TYPE_XDP."""
@@ -296,36 +280,9 @@ KFUNCS: tuple[KFunc, ...] = (
         _cgroup_from_id,
         same_object,
     ),
-    KFunc(
-        "bpf_cpumask_create",
-        KfFlag.ACQUIRE | KfFlag.RET_NULL,
-        (),
-        RetKind.BTF_ID,
-        _CPUMASK,
-        8,
-        no_object,
-        _CPUMASK_TYPES,
-    ),
-    KFunc(
-        "bpf_cpumask_acquire",
-        KfFlag.ACQUIRE | KfFlag.TRUSTED_ARGS,
-        (_CPUMASK_ARG,),
-        RetKind.BTF_ID,
-        _CPUMASK,
-        8,
-        same_object,
-        _CPUMASK_TYPES,
-    ),
-    KFunc(
-        "bpf_cpumask_release",
-        KfFlag.RELEASE,
-        (_CPUMASK_ARG,),
-        RetKind.VOID,
-        "void",
-        0,
-        do_nothing,
-        _CPUMASK_TYPES,
-    ),
+    *cpumask.KFUNCS,
+    *kernel_objects.KFUNCS,
+    *tcp_cc.KFUNCS,
     # program-allocated objects: kernel/bpf/helpers.c's generic_btf_ids
     KFunc(
         OBJ_NEW,

@@ -43,7 +43,7 @@ import errno
 from typing import TYPE_CHECKING
 
 from pybpf.btf.kinds import Kind
-from pybpf.btf.types import BTF, Array, Enum, Int, Struct
+from pybpf.btf.types import BTF, Struct
 from pybpf.isa.instruction import Instruction
 from pybpf.kfuncs.proto import KFunc
 from pybpf.kfuncs.table import OBJ_DROP, PERCPU_OBJ_DROP, PERCPU_OBJ_NEW
@@ -101,7 +101,7 @@ def mark_new_object(w: Walker, kfunc: KFunc, r0: RegState, type_id: int) -> None
             )
         if object_fields(btf, type_id):
             w.fail(errno.EINVAL, f"{_PERCPU_NEW} type ID argument must not contain special fields")
-        if not _is_scalar_struct(w, btf, t, 0):
+        if not kernel_btf.is_scalar_struct(btf, t, log=w.env.log.line):
             w.fail(errno.EINVAL, f"{_PERCPU_NEW} type ID argument must be of a struct of scalars")
     r0.mark_pointer(RegType.PTR_TO_BTF_ID, _ALLOC | TypeFlag.PTR_MAYBE_NULL)
     if percpu:
@@ -117,30 +117,6 @@ def mark_new_object(w: Walker, kfunc: KFunc, r0: RegState, type_id: int) -> None
 PERCPU_MAX_SIZE = 512
 """BPF_GLOBAL_PERCPU_MA_MAX_SIZE: the largest struct bpf_percpu_obj_new allocates."""
 _PERCPU_NEW = "bpf_percpu_obj_new"
-_MAX_NESTING = 3
-
-
-def _is_scalar_struct(w: Walker, btf: BTF, t: Struct, depth: int) -> bool:
-    """__btf_type_is_scalar_struct(): every member an integer or enum, an array of them (not empty),
-    or such a struct (at most 3 deep: "max struct nesting depth exceeded")."""
-    for member in t.members:
-        mtype = btf[btf.resolve(member.type_id)]
-        if isinstance(mtype, Struct):
-            if depth >= _MAX_NESTING:
-                w.env.log.line("max struct nesting depth exceeded")
-                return False
-            if not _is_scalar_struct(w, btf, mtype, depth + 1):
-                return False
-            continue
-        if isinstance(mtype, Array):
-            if not mtype.nelems:
-                return False
-            mtype = btf[btf.resolve(mtype.elem_type)]
-        if not isinstance(mtype, (Int, Enum)):
-            return False
-    return True
-
-
 _META_TRIGGERS = frozenset(
     {"bpf_spin_lock", "bpf_res_spin_lock", "bpf_list_head", "bpf_list_node", "bpf_rb_root", "bpf_rb_node",
      "bpf_refcount"}

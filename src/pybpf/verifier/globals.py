@@ -407,7 +407,7 @@ def _match_args(w: Walker, args: tuple[SubprogArg, ...]) -> None:
                 w.fail(errno.EINVAL, f"arg#{i} expects pointer to ctx")
         elif arg.kind is RegType.PTR_TO_MEM:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
-            _check_mem_reg(w, reg, regno, arg.mem_size)
+            check_mem_reg(w, reg, regno, arg.mem_size)
             if not arg.maybe_null and (reg.maybe_null or is_null(reg)):
                 w.fail(errno.EINVAL, f"arg#{i} is expected to be non-NULL")
         elif arg.kind is RegType.PTR_TO_ARENA:
@@ -460,11 +460,12 @@ def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.
         w.fail(errno.EACCES, f"R{regno} is of type {pointed} but {expected} is expected")
 
 
-def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
+def check_mem_reg(w: Walker, reg: RegState, regno: int, size: int, *, keep_errno: bool = False) -> None:
     """check_mem_reg(): NULL passes, relied on exactly (Linux 6.18 marks it precise); otherwise the
     memory is read and written as by a helper without a prototype (a maybe-NULL pointer checked as
     if not NULL, and left as it was; the write clobbers the stack without showing it in the log);
-    a failure is EINVAL whatever the access check's errno."""
+    a failure is EINVAL whatever the access check's errno (a global function's argument,
+    btf_check_func_arg_match()) or that errno (``keep_errno``: a kfunc's, check_kfunc_args())."""
     if is_null(reg):
         w.mark_chain_precision(regno)
         return
@@ -474,6 +475,8 @@ def _check_mem_reg(w: Walker, reg: RegState, regno: int, size: int) -> None:
         mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=True, clobber=False)
         mem.helper_mem_access(w, regno, size, mem.BPF_WRITE, zero_ok=True, clobber=True, raw=False)
     except VerifierError as exc:
+        if keep_errno:
+            raise
         raise VerifierError(errno.EINVAL, exc.reason, exc.log) from None
     finally:
         reg.flags = flags

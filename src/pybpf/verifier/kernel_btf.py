@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from pybpf.btf.kinds import Kind
 from pybpf.btf.parse import read_btf_file
-from pybpf.btf.types import BTF, Array, BTFError, Int, Ptr, Struct, TypeTag, Union
+from pybpf.btf.types import BTF, Array, BTFError, Enum, Int, Ptr, Struct, TypeTag, Union
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 
@@ -341,3 +341,30 @@ def struct_ids_match(
             return True
         type_id, off = walk.type_id, 0
     return False
+
+
+_SCALAR_STRUCT_NESTING = 3
+
+
+def is_scalar_struct(
+    btf: BTF, t: Struct, depth: int = 0, *, log: Callable[[str], None] | None = None
+) -> bool:
+    """__btf_type_is_scalar_struct(): every member an integer or enum, an array of them (not empty),
+    or such a struct (at most 3 deep: "max struct nesting depth exceeded" to ``log``)."""
+    for member in t.members:
+        mtype = btf[btf.resolve(member.type_id)]
+        if isinstance(mtype, Struct):
+            if depth >= _SCALAR_STRUCT_NESTING:
+                if log is not None:
+                    log("max struct nesting depth exceeded")
+                return False
+            if not is_scalar_struct(btf, mtype, depth + 1, log=log):
+                return False
+            continue
+        if isinstance(mtype, Array):
+            if not mtype.nelems:
+                return False
+            mtype = btf[btf.resolve(mtype.elem_type)]
+        if not isinstance(mtype, (Int, Enum)):
+            return False
+    return True

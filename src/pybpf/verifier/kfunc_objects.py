@@ -28,6 +28,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
+from pybpf.kfuncs.kernel_objects import GET_KMEM_CACHE
 from pybpf.kfuncs.proto import KArg, KfFlag, KFunc
 from pybpf.verifier import kernel_btf, references
 from pybpf.verifier.kernel_btf import KernelType
@@ -44,9 +45,10 @@ _REG2BTF = {
     RegType.PTR_TO_SOCK_COMMON: "sock_common",
     RegType.PTR_TO_TCP_SOCK: "tcp_sock",
     RegType.PTR_TO_XDP_SOCK: "xdp_sock",
+    RegType.CONST_PTR_TO_MAP: "bpf_map",
 }
-"""reg2btf_ids: the socket pointers a kfunc takes as the kernel structs they point to (always
-trusted)."""
+"""reg2btf_ids: the socket and map pointers a kfunc takes as the kernel structs they point to
+(always trusted)."""
 
 
 def is_trusted(reg: RegState) -> bool:
@@ -56,12 +58,18 @@ def is_trusted(reg: RegState) -> bool:
     return bool(reg.flags & _TRUSTED_MODIFIERS) and not reg.flags & ~_TRUSTED_MODIFIERS
 
 
+def is_object_pointer(reg: RegState) -> bool:
+    """A register get_kfunc_ptr_arg_type() takes for a kernel object (KF_ARG_PTR_TO_BTF_ID):
+    PTR_TO_BTF_ID or a socket standing for its struct."""
+    return reg.type is RegType.PTR_TO_BTF_ID or reg.type in _REG2BTF
+
+
 def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
     """check_kfunc_args() of the ``struct`` pointer parameter ``i`` (r``i + 1``); the reference it
     releases (0: none)."""
     regno = i + 1
     reg = w.state.cur.regs[regno]
-    if reg.type is not RegType.PTR_TO_BTF_ID and reg.type not in _REG2BTF:
+    if not is_object_pointer(reg):
         w.fail(
             errno.EINVAL,
             f"arg#{i} pointer type STRUCT {arg.struct} must point to scalar, or struct with scalar",
@@ -79,14 +87,14 @@ def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
         )
     target = kernel_btf.kernel_struct(arg.struct)
     pointee = _REG2BTF.get(reg.type) or (reg.map.name if isinstance(reg.map, KernelType) else "")
+    have = kernel_btf.kernel_struct(pointee) if reg.type in _REG2BTF else reg.map
     strict = bool(kfunc.flags & KfFlag.ACQUIRE or released)  # acquiring or releasing: this very struct
     if (
         pointee
         and target is not None
         and (
-            reg.type in _REG2BTF
-            or not isinstance(reg.map, KernelType)
-            or not kernel_btf.struct_ids_match(reg.map, reg.off, target, strict=strict, log=w.env.log.line)
+            not isinstance(have, KernelType)
+            or not kernel_btf.struct_ids_match(have, reg.off, target, strict=strict, log=w.env.log.line)
         )
     ):
         w.fail(
@@ -140,6 +148,8 @@ def mark_result(w: Walker, kfunc: KFunc, r0: RegState) -> None:
     """r0 of a kfunc returning ``struct <name> *``: PTR_TO_BTF_ID of it, acquired under KF_ACQUIRE."""
     r0.mark_pointer(RegType.PTR_TO_BTF_ID)
     r0.map = kernel_btf.kernel_struct(kfunc.ret_ctype[len("struct ") : -2])
+    if kfunc.name == GET_KMEM_CACHE:  # no reference, no trust: any memory (check_kfunc_call())
+        r0.flags |= TypeFlag.PTR_UNTRUSTED
     if kfunc.flags & KfFlag.RET_NULL:
         r0.flags |= TypeFlag.PTR_MAYBE_NULL
         r0.id = w.new_id()

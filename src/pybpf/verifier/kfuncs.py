@@ -30,7 +30,8 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   dynptr one goes to process_dynptr_func() (``dynptr``); an ``__opt`` memory with its ``__szk``
   size is check_kfunc_mem_size_reg()'s (unless NULL: the size's bytes readable and writable, else
   "arg#%d arg#%d memory, len pair leads to invalid memory access") and the size must be a constant
-  ("R%d must be a known constant"); r0-r5 are clobbered, r0 becomes the return value (an unknown
+  ("R%d must be a known constant"), a memory with a ``__sz`` size (bpf_cpumask_populate) is checked
+  the same way, never NULL, its size any scalar; r0-r5 are clobbered, r0 becomes the return value (an unknown
   scalar, or for a pointer to a scalar PTR_TO_MEM | MEM_RDONLY of its size carrying the iterator's
   reference, for bpf_dynptr_slice a read-only PTR_TO_MEM of the constant size with the dynptr's
   type flag, ``_or_null`` with a new id under KF_RET_NULL); the kernel this corpus was recorded on
@@ -86,6 +87,7 @@ from pybpf.verifier import (
     graph,
     irq,
     iterators,
+    kfunc_mem,
     kfunc_objects,
     patch,
     references,
@@ -207,7 +209,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if reg.ref_obj_id:
             ref_obj_id = reg.ref_obj_id
         if arg.kind is ArgKind.BTF_ID:
-            released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
+            if not kfunc_mem.check_memory_arg(w, kfunc, i, arg):  # a struct of scalars may be memory
+                released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
             continue
         if arg.kind is ArgKind.CTX and arg.struct not in ("", CTX_TYPE_NAMES.get(prog_type, arg.struct)):
             kfunc_objects.check_projection_arg(w, kfunc, i, arg)  # not this type's ctx: a kernel object
@@ -341,8 +344,8 @@ def _mem_size_arg(w: Walker, i: int, regno: int, *, constant: bool = True) -> in
     """check_kfunc_args() of a KF_ARG_PTR_TO_MEM_SIZE pair: unless the memory is an optional NULL,
     check_kfunc_mem_size_reg() (the size's bytes readable and writable there, a NULL-able pointer
     taken as not NULL: "arg#%d arg#%d memory, len pair leads to invalid memory access" after the
-    reason), then a ``__szk`` size (``constant``) must be a known constant; its value returned (0
-    for a ``__sz`` one).  Each check relies on the size exactly (a precision mark each), a NULL
+    reason), then a ``__szk`` size (``constant``) must be a known constant; its value returned (a
+    ``__sz`` one's largest).  Each check relies on the size exactly (a precision mark each), a NULL
     memory on its zero."""
     regs = w.state.cur.regs
     buffer, size = regs[regno], regs[regno + 1]
@@ -362,7 +365,7 @@ def _mem_size_arg(w: Walker, i: int, regno: int, *, constant: bool = True) -> in
         finally:
             buffer.flags = saved
     if not constant:
-        return 0
+        return size.umax
     if not tnum.is_const(size.var_off):
         w.fail(errno.EINVAL, f"R{regno + 1} must be a known constant")
     w.mark_chain_precision(regno + 1)
