@@ -107,3 +107,32 @@ def test_unimplemented_kfunc_faults_at_run_time() -> None:
     interp = Interpreter(assemble("call kfunc(1)\nexit", "kernel"))
     with pytest.raises(ExecutionError, match="pybpf implements no such kernel function"):
         interp.run()
+
+
+def test_an_int_result_is_zero_extended_in_r0() -> None:
+    """bpf_iter_num_new() returns an ``int``: r0 holds -EINVAL as 0xffffffea, the upper half zero,
+    as the kernel's compiled kfunc leaves rax (measured on the kernel below)."""
+    k = kernel_btf()
+    new, destroy = (k.func_id(f"bpf_iter_num_{n}") for n in ("new", "destroy"))
+    src = f"""
+        r1 = r10
+        r1 += -8
+        r2 = 7
+        r3 = 3
+        call kfunc({new})
+        r6 = r0
+        r1 = r10
+        r1 += -8
+        call kfunc({destroy})
+        r0 = r6
+        r0 >>= 32
+        if w6 != -22 goto out
+        r0 += 100
+    out:
+        exit
+    """
+    with pybpf.Program.load(src, "xdp", name="iter_zext") as prog:
+        assert prog.run(bytes(64)).retval == 100
+    if kernel_bpf_available():
+        with pybpf.Program.load(src, "xdp", name="iter_zext", backend=NativeBackend()) as prog:
+            assert prog.run(bytes(64)).retval == 100

@@ -28,6 +28,7 @@ from llvmlite import ir
 
 from pybpf.jit.lower import I32, I64, Lowering, Site
 from pybpf.uapi import BPF_MAX_LOOPS
+from pybpf.vm.runtime import M32
 
 KfuncLowerer = Callable[[Lowering, Site, Sequence[ir.Value]], None]
 """Lowers one kfunc call natively, given its arguments (r1..r5 at the call)."""
@@ -47,8 +48,8 @@ def lower_iter_num_new(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> No
     made = b.or_(b.zext(b.sub(start, lo.const(1, 32)), I64), b.shl(b.zext(end, I64), lo.const(32)))
     refused = b.or_(invalid, too_long)
     b.store(b.select(refused, lo.const(0), made), _state(lo, it), align=1)
-    result = b.select(too_long, lo.const(-errno.E2BIG), lo.const(0))
-    lo.set_reg(0, b.select(invalid, lo.const(-errno.EINVAL), result))
+    result = b.select(too_long, lo.const(-errno.E2BIG & M32), lo.const(0))  # an int: r0 zero-extended
+    lo.set_reg(0, b.select(invalid, lo.const(-errno.EINVAL & M32), result))
 
 
 def lower_iter_num_next(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:

@@ -21,6 +21,7 @@ from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.isa.opcodes import LDDW_PSEUDO_NAMES, MAX_BPF_REG, MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.kfuncs.proto import RetKind
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.uapi import BPF_MAX_LOOPS
 from pybpf.vm.codegen import CALLBACK_DONE, HALTED
@@ -240,7 +241,19 @@ def kfunc_impl(btf_id: int, pc: int) -> Helper:
     kfunc = kernel_btf().kfunc(btf_id & M32)
     if kfunc is None:
         raise fail(pc, f"kfunc call (BTF id {btf_id & M32}): pybpf implements no such kernel function")
+    if kfunc.ret is RetKind.SCALAR and kfunc.ret_size == 4:
+        return _zero_extended(kfunc.impl)
     return kfunc.impl
+
+
+def _zero_extended(impl: Helper) -> Helper:
+    """An ``int``-returning kfunc as the kernel's x86-64 code returns it: in eax, so r0 holds the
+    32-bit result zero-extended (-EINVAL is 0xffffffea, measured: tests/kfuncs/test_iter_num.py)."""
+
+    def call(ctx: HelperContext, r1: int, r2: int, r3: int, r4: int, r5: int) -> int:  # noqa: PLR0917 - the helper ABI
+        return impl(ctx, r1, r2, r3, r4, r5) & M32
+
+    return call
 
 
 def kfunc_fault(error: Exception, btf_id: int, pc: int) -> ExecutionError:
