@@ -151,7 +151,24 @@ def own_btf() -> BTF:
         "struct bpf_iter_bits *": 40, "const u64 *": 42,
     }  # fmt: skip
     for kfunc in KFUNCS:
+        for ctype in (*(arg.ctype for arg in kfunc.args), kfunc.ret_ctype):
+            if ctype not in ctypes:
+                ctypes[ctype] = _own_type(types, ctype, ctypes)
         params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)
         types.append(FuncProto(ctypes[kfunc.ret_ctype], params))
         types.append(Func(kfunc.name, len(types)))
     return BTF(tuple(types))
+
+
+def _own_type(types: list[BTFType], ctype: str, ctypes: dict[str, int]) -> int:
+    """The id of a C type the table above lacks, appended to ``types``: a ``struct``/``union``
+    pointer points to an empty struct of that name, another pointer to void, any other type is an
+    ``unsigned int``."""
+    if not ctype.endswith("*"):
+        return ctypes["u32"]
+    words = ctype.replace("const ", "").split()
+    if len(words) == 3 and words[0] in ("struct", "union"):
+        types.append(Struct(words[1], 0))
+        types.append(Ptr(len(types)))
+        return len(types)
+    return ctypes["void *"]

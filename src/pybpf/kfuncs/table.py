@@ -50,7 +50,16 @@ from __future__ import annotations
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_bits, iter_num
+from pybpf.kfuncs import (
+    alloc_obj,
+    arena,
+    conntrack,
+    dynptr_pkt,
+    graph_list,
+    graph_rbtree,
+    iter_bits,
+    iter_num,
+)
 from pybpf.kfuncs.proto import (
     ArgKind,
     KArg,
@@ -530,6 +539,7 @@ KFUNCS: tuple[KFunc, ...] = (
         4,
         arena.arena_reserve_pages,
     ),
+    *conntrack.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 
