@@ -9,10 +9,11 @@ bpf_ct_set_nat_info) -- and for such a pointer followed by its length (``struct 
 * KF_ARG_PTR_TO_MEM: check_mem_reg() -- the pointee's bytes (btf_resolve_size()) readable and
   writable where the pointer points, a NULL-able pointer taken as not NULL for the check;
 * KF_ARG_PTR_TO_MEM_SIZE: the size register must be a scalar (is_kfunc_arg_mem_size(); else the
-  memory is a KF_ARG_PTR_TO_MEM of the pointee's size and the size argument, checked next, is "R%d
-  is not a scalar"), then check_kfunc_mem_size_reg(): the size bounded and the memory readable and
-  writable for as many bytes as it may be ("arg#%d arg#%d memory, len pair leads to invalid memory
-  access" after the reason); the size need not be a constant (``__szk`` sizes are ``kfuncs``').
+  struct pointer is a kernel object's -- "R%d must be referenced or trusted" for memory -- and the
+  size argument, checked next, is "R%d is not a scalar"), then check_kfunc_mem_size_reg(): the
+  size bounded and the memory readable and writable for as many bytes as it may be ("arg#%d arg#%d
+  memory, len pair leads to invalid memory access" after the reason); the size need not be a
+  constant (``__szk`` sizes are ``kfuncs``').
 
 The NULL check every pointer argument has ("Possibly NULL pointer passed to trusted arg%d") and
 check_func_arg_reg_off() are made before, in ``kfuncs``.
@@ -23,8 +24,9 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from pybpf.kfuncs.proto import KArg
+from pybpf.kfuncs.proto import KArg, KFunc
 from pybpf.uapi import BPF_MAX_VAR_OFF
+from pybpf.verifier import kfunc_objects
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import is_null
@@ -51,13 +53,16 @@ def check_mem_arg(w: Walker, regno: int, size: int) -> None:
         reg.flags = saved
 
 
-def check_mem_sized_arg(w: Walker, i: int, arg: KArg) -> None:
+def check_mem_sized_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> None:
     """check_kfunc_args() of the memory argument ``i`` whose length is argument ``i + 1``
-    (``__sz``): KF_ARG_PTR_TO_MEM_SIZE when the length is a scalar, else KF_ARG_PTR_TO_MEM of the
-    pointee's size and the length refused as no scalar."""
+    (``__sz``): KF_ARG_PTR_TO_MEM_SIZE when the length is a scalar; else the struct pointer is taken
+    as a kernel object (KF_ARG_PTR_TO_BTF_ID: a stack or packet pointer is "R%d must be referenced
+    or trusted", as Linux 6.18 answers) and the length is then refused as no scalar."""
     regno = i + 1
     if w.state.cur.regs[regno + 1].type is not RegType.SCALAR_VALUE:
-        check_mem_arg(w, regno, arg.size)
+        if not kfunc_objects.is_trusted(w.state.cur.regs[regno]):
+            w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
+        kfunc_objects.check_btf_arg(w, kfunc, i, arg)
         w.fail(errno.EINVAL, f"R{regno + 1} is not a scalar")
     check_mem_size_pair(w, i, regno)
 

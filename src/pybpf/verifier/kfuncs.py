@@ -254,7 +254,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             kfunc_mem.check_mem_arg(w, regno, arg.size)
             continue
         if arg.kind is ArgKind.MEM_SIZED:
-            kfunc_mem.check_mem_sized_arg(w, i, arg)
+            kfunc_mem.check_mem_sized_arg(w, kfunc, i, arg)
             continue
         if arg.kind is ArgKind.MEM_OPT:
             const_size = _mem_size_arg(w, i, regno)
