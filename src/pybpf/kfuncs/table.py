@@ -59,6 +59,7 @@ from pybpf.kfuncs import (
     graph_rbtree,
     iter_bits,
     iter_num,
+    xdp_meta,
 )
 from pybpf.kfuncs.proto import (
     ArgKind,
@@ -540,6 +541,7 @@ KFUNCS: tuple[KFunc, ...] = (
         arena.arena_reserve_pages,
     ),
     *conntrack.KFUNCS,
+    *xdp_meta.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

@@ -77,6 +77,7 @@ from pybpf.kfuncs.table import (
     RCU_READ_UNLOCK,
     SPIN_ALLOWED,
 )
+from pybpf.kfuncs.xdp_meta import PULL_DATA
 from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MEM
 from pybpf.verifier import (
     alloc_obj,
@@ -90,8 +91,9 @@ from pybpf.verifier import (
     patch,
     references,
     tnum,
+    xdp_kfuncs,
 )
-from pybpf.verifier.checks import mem
+from pybpf.verifier.checks import call, mem
 from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import StackBuffer, is_null
@@ -124,8 +126,10 @@ def add_kfunc_call(state: VerifierState, insn: Instruction) -> None:
             state.log.line("kfunc offset > 0 without fd_array is invalid")
             err = errno.EPROTO
         state.fail(err, "failed to find BTF for kernel function")
-    if kernel_btf().func_name(insn.imm & 0xFFFFFFFF) is None:
+    name = kernel_btf().func_name(insn.imm & 0xFFFFFFFF)
+    if name is None:
         state.einval(f"kernel btf_id {insn.imm & 0xFFFFFFFF} is not a function")
+    xdp_kfuncs.check_dev_bound(state, name)
 
 
 def kfunc_name(imm: int) -> str | None:
@@ -288,6 +292,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         # slice once its arguments are checked (a slice may be the stack buffer it was given)
         w.fail(errno.EPERM, f"{kfunc.name}() is not allowed")
     _regions(w, kfunc)
+    if kfunc.name == PULL_DATA:  # is_kfunc_pkt_changing()
+        call.clear_all_pkt_pointers(state)
     for regno in range(6):
         regs[regno].mark_not_init()
         w.scratch_reg(regno)
