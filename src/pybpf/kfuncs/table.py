@@ -59,6 +59,7 @@ from pybpf.kfuncs import (
     graph_rbtree,
     iter_bits,
     iter_num,
+    sock,
     xdp_meta,
 )
 from pybpf.kfuncs.proto import (
@@ -542,6 +543,7 @@ KFUNCS: tuple[KFunc, ...] = (
     ),
     *conntrack.KFUNCS,
     *xdp_meta.KFUNCS,
+    *sock.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

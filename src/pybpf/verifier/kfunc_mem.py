@@ -60,6 +60,9 @@ def check_mem_sized_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> None:
     or trusted", as Linux 6.18 answers) and the length is then refused as no scalar."""
     regno = i + 1
     if w.state.cur.regs[regno + 1].type is not RegType.SCALAR_VALUE:
+        if not arg.struct:  # a pointer to a scalar: KF_ARG_PTR_TO_MEM of its size
+            check_mem_arg(w, regno, arg.size)
+            w.fail(errno.EINVAL, f"R{regno + 1} is not a scalar")
         if not kfunc_objects.is_trusted(w.state.cur.regs[regno]):
             w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
         kfunc_objects.check_btf_arg(w, kfunc, i, arg)

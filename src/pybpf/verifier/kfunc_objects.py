@@ -27,8 +27,10 @@ The structs are the kernel's (``kernel_btf``: the running kernel's vmlinux BTF).
 from __future__ import annotations
 
 import errno
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from pybpf.btf.types import Array, Enum, Enum64, Int, Struct, Union
 from pybpf.kfuncs.proto import KArg, KfFlag, KFunc
 from pybpf.verifier import kernel_btf, references
 from pybpf.verifier.kernel_btf import KernelType
@@ -74,6 +76,9 @@ def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
     regno = i + 1
     reg = w.state.cur.regs[regno]
     if reg.type is not RegType.PTR_TO_BTF_ID and reg.type not in _REG2BTF:
+        wanted = kernel_btf.kernel_struct(arg.struct)
+        if wanted is not None:  # (the walk of the catch-all memory argument logs a struct too deep)
+            _scalar_struct(wanted.type_id, 0, w.env.log.line)
         w.fail(
             errno.EINVAL,
             f"arg#{i} pointer type STRUCT {arg.struct} must point to scalar, or struct with scalar",
@@ -93,13 +98,13 @@ def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
     pointee = _REG2BTF.get(reg.type) or (reg.map.name if isinstance(reg.map, KernelType) else "")
     strict = bool(kfunc.flags & KfFlag.ACQUIRE or released)  # acquiring or releasing: this very struct
     strict = strict or nocast_alias(pointee, arg.struct)
+    have = kernel_btf.kernel_struct(pointee) if reg.type in _REG2BTF else reg.map  # (reg2btf_ids)
     if (
         pointee
         and target is not None
         and (
-            reg.type in _REG2BTF
-            or not isinstance(reg.map, KernelType)
-            or not kernel_btf.struct_ids_match(reg.map, reg.off, target, strict=strict, log=w.env.log.line)
+            not isinstance(have, KernelType)
+            or not kernel_btf.struct_ids_match(have, reg.off, target, strict=strict, log=w.env.log.line)
         )
     ):
         w.fail(
@@ -108,6 +113,36 @@ def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
             f"but R{regno} has a pointer to STRUCT {pointee}",
         )
     return released
+
+
+_MAX_SCALAR_NESTING = 3
+"""__btf_type_is_scalar_struct(): how deep structs may nest in a struct of scalars."""
+
+
+def _scalar_struct(type_id: int, rec: int, log: Callable[[str], None]) -> bool:
+    """__btf_type_is_scalar_struct() of vmlinux's struct ``type_id``: its members (arrays by their
+    elements) all scalars or such structs, at most ``_MAX_SCALAR_NESTING`` levels below ("max struct
+    nesting depth exceeded" when deeper); the walk stops at the first member that is not."""
+    btf = kernel_btf.vmlinux_btf()
+    assert btf is not None
+    t = btf[btf.resolve(type_id)]
+    if not isinstance(t, (Struct, Union)):
+        return False
+    for member in t.members:
+        inner_id = btf.resolve(member.type_id)
+        inner = btf[inner_id]
+        if isinstance(inner, (Struct, Union)):
+            if rec >= _MAX_SCALAR_NESTING:
+                log("max struct nesting depth exceeded")
+                return False
+            if not _scalar_struct(inner_id, rec + 1, log):
+                return False
+            continue
+        if isinstance(inner, Array):
+            inner = btf[btf.resolve(inner.elem_type)]
+        if not isinstance(inner, (Int, Enum, Enum64)):
+            return False
+    return True
 
 
 PROJECTIONS = {"__sk_buff": "sk_buff", "xdp_md": "xdp_buff"}
