@@ -59,6 +59,7 @@ from pybpf.kfuncs import (
     graph_rbtree,
     iter_bits,
     iter_num,
+    skb_meta,
     sock,
     xdp_meta,
 )
@@ -544,6 +545,7 @@ KFUNCS: tuple[KFunc, ...] = (
     *conntrack.KFUNCS,
     *xdp_meta.KFUNCS,
     *sock.KFUNCS,
+    *skb_meta.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

@@ -450,3 +450,125 @@ desc: a stack pointer for the socket
 out:
     r0 = 0
     exit
+
+=== selftests_net_kfuncs/skb_meta_sched_cls
+type: sched_cls
+desc: bpf_dynptr_from_skb_meta in a sched_cls program
+    r6 = r1
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb_meta)
+    r0 = 0
+    exit
+
+=== selftests_net_kfuncs/skb_meta_xdp
+type: xdp
+desc: bpf_dynptr_from_skb_meta in a xdp program
+    r6 = r1
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb_meta)
+    r0 = 0
+    exit
+
+=== selftests_net_kfuncs/skb_meta_socket_filter
+type: socket_filter
+desc: bpf_dynptr_from_skb_meta in a socket_filter program
+    r6 = r1
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb_meta)
+    r0 = 0
+    exit
+
+=== selftests_net_kfuncs/skb_meta_cgroup_skb
+type: cgroup_skb
+desc: bpf_dynptr_from_skb_meta in a cgroup_skb program
+    r6 = r1
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb_meta)
+    r0 = 1
+    exit
+
+=== selftests_net_kfuncs/skb_meta_slice
+type: sched_cls
+desc: a slice of the skb metadata dynptr, NULL-checked
+    r6 = r1
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb_meta)
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    r3 = 0
+    r4 = 4
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto null
+    r0 = *(u32 *)(r0 + 0)
+null:
+    r0 = 0
+    exit
+
+=== selftests_net_kfuncs/skb_meta_slice_unchecked
+type: sched_cls
+desc: a slice of the skb metadata dynptr read without its NULL check
+    r6 = r1
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb_meta)
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    r3 = 0
+    r4 = 4
+    call kfunc(bpf_dynptr_slice)
+    r0 = *(u32 *)(r0 + 0)
+    r0 = 0
+    exit
+
+=== selftests_net_kfuncs/skb_meta_slice_after_pull
+type: sched_cls
+desc: a slice of the skb metadata dynptr read after bpf_skb_pull_data
+    r6 = r1
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb_meta)
+    r1 = r10
+    r1 += -16
+    r2 = 0
+    r3 = 0
+    r4 = 4
+    call kfunc(bpf_dynptr_slice)
+    if r0 == 0 goto null
+    r7 = r0
+    r1 = r6
+    r2 = 0
+    call bpf_skb_pull_data
+    r0 = *(u32 *)(r7 + 0)
+null:
+    r0 = 0
+    exit
+
+=== selftests_net_kfuncs/skb_meta_overwritten
+type: sched_cls
+desc: the skb metadata dynptr's stack slots overwritten, then used
+    r6 = r1
+    r2 = 0
+    r3 = r10
+    r3 += -16
+    call kfunc(bpf_dynptr_from_skb_meta)
+    r1 = 0
+    *(u64 *)(r10 - 16) = r1
+    r1 = r10
+    r1 += -16
+    call kfunc(bpf_dynptr_size)
+    r0 = 0
+    exit
