@@ -367,19 +367,6 @@ def ct_set_nat_info(ctx: HelperContext, nfct: int, addr: int, port: int, manip: 
     return 0
 
 
-def table_size() -> int:
-    """How many entries the process's tables hold (each once)."""
-    with _lock:
-        return len({id(entry) for entry, _d in _table.values()})
-
-
-def flush() -> None:
-    """Every entry of the process's tables forgotten and freed (conntrack -F)."""
-    with _lock:
-        for entry in {id(e): e for e, _d in _table.values()}.values():
-            _forget(entry)
-
-
 _NF_CONN = "struct nf_conn *"
 _NF_CONN_INIT = "struct nf_conn___init *"
 _CT_ARG = KArg(ArgKind.BTF_ID, _NF_CONN, "nfct")
