@@ -477,9 +477,8 @@ def _check_ptr_to_btf_access(
         if refused is not None:
             w.fail(errno.EACCES, refused)
         return None
-    if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC and w.env.request.prog_type.prog_type in (
-        nf_conntrack.WRITERS
-    ):  # the type's btf_struct_access: conntrack entries' marks
+    writer = w.env.request.prog_type.prog_type in nf_conntrack.WRITERS
+    if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC and writer:  # its btf_struct_access
         refused = nf_conntrack.btf_write(target.name, off, size)
         if refused is not None:
             w.fail(errno.EACCES, refused)
