@@ -335,7 +335,7 @@ KFUNCS: tuple[KFunc, ...] = (
         "populate",
         (
             _MASK,
-            KArg(ArgKind.MEM, "void *", "src"),
+            KArg(ArgKind.MEM_SIZED, "void *", "src"),
             KArg(ArgKind.SIZE, "size_t", "src__sz"),
         ),
         "int",

@@ -27,6 +27,7 @@ from pybpf.btf.types import (
     Array,
     BTFType,
     Const,
+    Enum,
     Func,
     FuncProto,
     Fwd,
@@ -34,6 +35,7 @@ from pybpf.btf.types import (
     Param,
     Ptr,
     Struct,
+    Union,
 )
 from pybpf.btf.types import Member as BTFMember
 from pybpf.kfuncs.proto import KFunc
@@ -114,6 +116,8 @@ _INT_ALIASES = {
     "u8": "unsigned char", "bool": "_Bool", "size_t": "long unsigned int",
     "unsigned long": "long unsigned int",
     "unsigned long long": "long long unsigned int", "long": "long int", "unsigned": "unsigned int",
+    "__u16": "short unsigned int", "__u8": "unsigned char", "__s32": "int", "__s64": "long long int",
+    "__be16": "short unsigned int", "__be32": "unsigned int", "__be64": "long long unsigned int",
 }  # fmt: skip
 """Type names written in kfunc prototypes that pybpf's own BTF gives as their integer type (no
 TYPEDEF records: a kfunc's parameters are checked by what they resolve to)."""
@@ -154,6 +158,10 @@ class _OwnBTFBuilder:
             type_id = self.add(Const(self.type_id(ctype[len("const ") :])))
         elif ctype.startswith("struct "):
             type_id = self._struct(ctype[len("struct ") :])
+        elif ctype.startswith("union "):
+            type_id = self.add(Union(ctype[len("union ") :], 0))
+        elif ctype.startswith("enum "):
+            type_id = self.add(Enum(ctype[len("enum ") :], 4))
         elif ctype in _INT_ALIASES:
             type_id = self.type_id(_INT_ALIASES[ctype])
         elif ctype in _INTS:

@@ -237,7 +237,7 @@ KFUNCS: tuple[KFunc, ...] = (
         KfFlag.TRUSTED_ARGS,
         (
             KArg(ArgKind.BTF_ID, "const struct path *", "path"),
-            KArg(ArgKind.MEM, "char *", "buf"),
+            KArg(ArgKind.MEM_SIZED, "char *", "buf"),
             KArg(ArgKind.SIZE, "size_t", "buf__sz"),
         ),
         RetKind.SCALAR,

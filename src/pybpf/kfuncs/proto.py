@@ -69,8 +69,10 @@ class ArgKind(enum.Enum):
     RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
     CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
     REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
-    MEM = "mem"  # void *<name> before a ``__sz`` size: memory of that size (KF_ARG_PTR_TO_MEM_SIZE)
-    SIZE = "size"  # <name>__sz: the size of the memory before it, any scalar the memory holds
+    MEM = "mem"  # a pointer to a scalar or a struct of scalars: ``size`` bytes (KF_ARG_PTR_TO_MEM)
+    MEM_SIZED = "mem_sized"  # memory of as many bytes as the next, ``__sz``, argument says
+    # (KF_ARG_PTR_TO_MEM_SIZE; ``size``: the pointee's, for a size register that is no scalar)
+    SIZE = "size"  # <name>__sz: the size of the memory before it, any bounded scalar
     IRQ_FLAG = "irq_flag"  # unsigned long *<name>__irq_flag: a saved IRQ flag's slot on the stack
     # (KF_ARG_PTR_TO_IRQ_FLAG)
 
@@ -99,6 +101,7 @@ class KArg:
     kind: ArgKind
     ctype: str
     name: str
+    size: int = 0  # the pointee's size (btf_resolve_size()) of a MEM or MEM_SIZED argument
 
     @property
     def struct(self) -> str:

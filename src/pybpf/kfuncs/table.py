@@ -52,6 +52,7 @@ from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import (
     alloc_obj,
     arena,
+    conntrack,
     cpumask,
     dynptr_ext,
     dynptr_pkt,
@@ -61,9 +62,12 @@ from pybpf.kfuncs import (
     iter_bits,
     iter_num,
     kernel_objects,
+    skb_meta,
+    sock,
     strings,
     tcp_cc,
     user_copy,
+    xdp_meta,
 )
 from pybpf.kfuncs.proto import (
     GENERIC_PROG_TYPES,
@@ -504,6 +508,10 @@ KFUNCS: tuple[KFunc, ...] = (
     *dynptr_ext.KFUNCS,
     *user_copy.KFUNCS,
     *irq.KFUNCS,
+    *conntrack.KFUNCS,
+    *xdp_meta.KFUNCS,
+    *sock.KFUNCS,
+    *skb_meta.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

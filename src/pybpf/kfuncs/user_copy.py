@@ -170,7 +170,7 @@ KFUNCS: tuple[KFunc, ...] = (
     int_kfunc(
         "bpf_copy_from_user_str",
         (
-            KArg(ArgKind.MEM, "void *", "dst"),
+            KArg(ArgKind.MEM_SIZED, "void *", "dst"),
             KArg(ArgKind.SIZE, "u32", "dst__sz"),
             KArg(ArgKind.IGNORED, "const void *", "unsafe_ptr__ign"),
             KArg(ArgKind.SCALAR, "u64", "flags"),

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pybpf.helpers.protos import ArgFlag, ArgType
+from pybpf.kfuncs.skb_meta import DYNPTR_SKB_META
 from pybpf.kfuncs.table import DYNPTR_SKB, DYNPTR_XDP
 from pybpf.verifier import references
 from pybpf.verifier.bounds import s64
@@ -74,7 +75,11 @@ BPF_DYNPTR_NR_SLOTS = 2
 LOCAL, RINGBUF, SKB, XDP = "local", "ringbuf", DYNPTR_SKB, DYNPTR_XDP
 REFCOUNTED = frozenset({RINGBUF})
 """dynptr_type_refcounted()."""
-SLICE_TYPE_FLAGS = {SKB: TypeFlag.DYNPTR_TYPE_SKB, XDP: TypeFlag.DYNPTR_TYPE_XDP}
+SLICE_TYPE_FLAGS = {
+    SKB: TypeFlag.DYNPTR_TYPE_SKB,
+    XDP: TypeFlag.DYNPTR_TYPE_XDP,
+    DYNPTR_SKB_META: TypeFlag.DYNPTR_TYPE_SKB_META,
+}
 """get_dynptr_type_flag() of the packet dynptrs: the flag their slices carry (clear_all_pkt_pointers()
 invalidates those slices with the packet pointers)."""
 _ERANGE, _INVALID = SPI_ERANGE, SPI_INVALID

@@ -63,7 +63,7 @@ from pybpf.helpers.protos import ArgType
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
-from pybpf.verifier import dynptr, helpers, kernel_btf, references, tnum
+from pybpf.verifier import dynptr, helpers, kernel_btf, references, tnum, xdp_kfuncs
 from pybpf.verifier.checks import call, mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null
@@ -484,7 +484,13 @@ def check_mem_reg(w: Walker, reg: RegState, regno: int, size: int, *, keep_errno
 
 def pkt_data_changers(env: VerifierState) -> list[bool]:
     """Per subprogram: it, or a static function it calls (transitively), moves the packet."""
-    return _merged_effect(env, lambda insn: insn.src == 0 and insn.imm in call.CHANGES_PKT_DATA)
+    return _merged_effect(env, _changes_pkt_data)
+
+
+def _changes_pkt_data(insn: Instruction) -> bool:
+    """A call of a helper or kfunc that may move the packet (bpf_helper_changes_pkt_data(),
+    is_kfunc_pkt_changing())."""
+    return (insn.src == 0 and insn.imm in call.CHANGES_PKT_DATA) or xdp_kfuncs.is_pkt_changing_call(insn)
 
 
 def sleepers(env: VerifierState) -> list[bool]:

@@ -347,13 +347,13 @@ _SCALAR_STRUCT_NESTING = 3
 
 
 def is_scalar_struct(
-    btf: BTF, t: Struct, depth: int = 0, *, log: Callable[[str], None] | None = None
+    btf: BTF, t: Struct | Union, depth: int = 0, *, log: Callable[[str], None] | None = None
 ) -> bool:
     """__btf_type_is_scalar_struct(): every member an integer or enum, an array of them (not empty),
-    or such a struct (at most 3 deep: "max struct nesting depth exceeded" to ``log``)."""
+    or such a struct or union (at most 3 deep: "max struct nesting depth exceeded" to ``log``)."""
     for member in t.members:
         mtype = btf[btf.resolve(member.type_id)]
-        if isinstance(mtype, Struct):
+        if isinstance(mtype, (Struct, Union)):
             if depth >= _SCALAR_STRUCT_NESTING:
                 if log is not None:
                     log("max struct nesting depth exceeded")

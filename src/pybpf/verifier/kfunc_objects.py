@@ -15,8 +15,9 @@ pointer argument has ("Possibly NULL pointer passed to trusted arg%d", ``kfuncs`
   release kfunc given no referenced pointer is "release kernel function %s expects refcounted
   PTR_TO_BTF_ID";
 * the pointee is the parameter's struct at the pointer's offset, or one nested there unless the
-  kfunc acquires or releases it (btf_struct_ids_match(): "kernel function %s args#%d expected
-  pointer to STRUCT %s but R%d has a pointer to STRUCT %s");
+  kfunc acquires or releases it or the two structs are no-cast aliases (``nf_conn`` and
+  ``nf_conn___init``: btf_type_ids_nocast_alias()) (btf_struct_ids_match(): "kernel function %s
+  args#%d expected pointer to STRUCT %s but R%d has a pointer to STRUCT %s");
 * the result is PTR_TO_BTF_ID of the returned struct; a KF_ACQUIRE kfunc acquires a reference for
   it (its id, for the NULL check of KF_RET_NULL, is the reference's).
 
@@ -58,6 +59,17 @@ def is_trusted(reg: RegState) -> bool:
     return bool(reg.flags & _TRUSTED_MODIFIERS) and not reg.flags & ~_TRUSTED_MODIFIERS
 
 
+NOCAST_ALIAS_SUFFIX = "___init"
+"""What makes a struct a no-cast alias of the struct named without it (``nf_conn___init``)."""
+
+
+def nocast_alias(have: str, want: str) -> bool:
+    """btf_type_ids_nocast_alias(): one of the two struct names is the other's with ``___init``
+    appended -- a pointer to one is then passed for the other only as that very struct (strict
+    btf_struct_ids_match()): an allocated ``nf_conn___init`` is no ``nf_conn`` until inserted."""
+    return have + NOCAST_ALIAS_SUFFIX == want or want + NOCAST_ALIAS_SUFFIX == have
+
+
 def is_object_pointer(reg: RegState) -> bool:
     """A register get_kfunc_ptr_arg_type() takes for a kernel object (KF_ARG_PTR_TO_BTF_ID):
     PTR_TO_BTF_ID or a socket standing for its struct."""
@@ -89,6 +101,7 @@ def check_btf_arg(w: Walker, kfunc: KFunc, i: int, arg: KArg) -> int:
     pointee = _REG2BTF.get(reg.type) or (reg.map.name if isinstance(reg.map, KernelType) else "")
     have = kernel_btf.kernel_struct(pointee) if reg.type in _REG2BTF else reg.map
     strict = bool(kfunc.flags & KfFlag.ACQUIRE or released)  # acquiring or releasing: this very struct
+    strict = strict or nocast_alias(pointee, arg.struct)
     if (
         pointee
         and target is not None

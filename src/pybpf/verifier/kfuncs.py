@@ -78,7 +78,8 @@ from pybpf.kfuncs.table import (
     RCU_READ_UNLOCK,
     SPIN_ALLOWED,
 )
-from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MAX_VAR_OFF, BPF_MEM
+from pybpf.kfuncs.xdp_meta import PULL_DATA
+from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MEM
 from pybpf.verifier import (
     alloc_obj,
     btf_ptrs,
@@ -92,9 +93,9 @@ from pybpf.verifier import (
     patch,
     references,
     tnum,
+    xdp_kfuncs,
 )
-from pybpf.verifier.checks import mem
-from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.checks import call, mem
 from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import StackBuffer, is_null
@@ -127,8 +128,10 @@ def add_kfunc_call(state: VerifierState, insn: Instruction) -> None:
             state.log.line("kfunc offset > 0 without fd_array is invalid")
             err = errno.EPROTO
         state.fail(err, "failed to find BTF for kernel function")
-    if kernel_btf().func_name(insn.imm & 0xFFFFFFFF) is None:
+    name = kernel_btf().func_name(insn.imm & 0xFFFFFFFF)
+    if name is None:
         state.einval(f"kernel btf_id {insn.imm & 0xFFFFFFFF} is not a function")
+    xdp_kfuncs.check_dev_bound(state, name)
 
 
 def kfunc_name(imm: int) -> str | None:
@@ -257,8 +260,11 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             )
             dynptr_arg = found or dynptr_arg
             continue
-        if arg.kind is ArgKind.MEM:  # a ``__sz`` size: any the memory holds, no constant needed
-            _mem_size_arg(w, i, regno, constant=False)
+        if arg.kind is ArgKind.MEM:
+            kfunc_mem.check_mem_arg(w, regno, arg.size)
+            continue
+        if arg.kind is ArgKind.MEM_SIZED:
+            kfunc_mem.check_mem_sized_arg(w, kfunc, i, arg)
             continue
         if arg.kind is ArgKind.MEM_OPT:
             const_size = _mem_size_arg(w, i, regno)
@@ -292,6 +298,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         # slice once its arguments are checked (a slice may be the stack buffer it was given)
         w.fail(errno.EPERM, f"{kfunc.name}() is not allowed")
     _regions(w, kfunc)
+    if kfunc.name == PULL_DATA:  # is_kfunc_pkt_changing()
+        call.clear_all_pkt_pointers(state)
     for regno in range(6):
         regs[regno].mark_not_init()
         w.scratch_reg(regno)
@@ -340,50 +348,16 @@ def _spin_allowed(insn: Instruction) -> bool:
     return kfunc is not None and kfunc.name in SPIN_ALLOWED
 
 
-def _mem_size_arg(w: Walker, i: int, regno: int, *, constant: bool = True) -> int:
-    """check_kfunc_args() of a KF_ARG_PTR_TO_MEM_SIZE pair: unless the memory is an optional NULL,
-    check_kfunc_mem_size_reg() (the size's bytes readable and writable there, a NULL-able pointer
-    taken as not NULL: "arg#%d arg#%d memory, len pair leads to invalid memory access" after the
-    reason), then a ``__szk`` size (``constant``) must be a known constant; its value returned (a
-    ``__sz`` one's largest).  Each check relies on the size exactly (a precision mark each), a NULL
-    memory on its zero."""
-    regs = w.state.cur.regs
-    buffer, size = regs[regno], regs[regno + 1]
-    if is_null(buffer):
-        w.mark_chain_precision(regno)
-    else:
-        saved = buffer.flags
-        buffer.flags &= ~TypeFlag.PTR_MAYBE_NULL
-        try:
-            for access in (mem.BPF_READ, mem.BPF_WRITE):
-                _check_mem_size_reg(w, regno + 1, access)
-        except VerifierError as exc:
-            w.fail(
-                exc.errno or errno.EACCES,
-                f"arg#{i} arg#{i + 1} memory, len pair leads to invalid memory access",
-            )
-        finally:
-            buffer.flags = saved
-    if not constant:
-        return size.umax
+def _mem_size_arg(w: Walker, i: int, regno: int) -> int:
+    """check_kfunc_args() of a KF_ARG_PTR_TO_MEM_SIZE pair whose size is ``__szk``: the pair's
+    check (``kfunc_mem.check_mem_size_pair``), then the size must be a known constant; its value
+    returned (relied on exactly: a precision mark)."""
+    kfunc_mem.check_mem_size_pair(w, i, regno)
+    size = w.state.cur.regs[regno + 1]
     if not tnum.is_const(size.var_off):
         w.fail(errno.EINVAL, f"R{regno + 1} must be a known constant")
     w.mark_chain_precision(regno + 1)
     return size.var_off.value
-
-
-def _check_mem_size_reg(w: Walker, regno: int, access: int) -> None:
-    """check_mem_size_reg() with a zero size allowed: the memory before ``regno`` holds as many
-    bytes as the size may be."""
-    reg = w.state.cur.regs[regno]
-    if reg.smin < 0:
-        w.fail(errno.EACCES, f"R{regno} min value is negative, either use unsigned or 'var &= const'")
-    if reg.umax >= BPF_MAX_VAR_OFF:
-        w.fail(errno.EACCES, f"R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'")
-    mem.helper_mem_access(  # (not raw mode: the kernel's meta for a kfunc is zeroed; the slots are read)
-        w, regno - 1, reg.umax, access, zero_ok=True, clobber=access == mem.BPF_WRITE, raw=False
-    )
-    w.mark_chain_precision(regno)
 
 
 def _regions(w: Walker, kfunc: KFunc) -> None:

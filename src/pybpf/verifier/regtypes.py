@@ -55,6 +55,7 @@ class TypeFlag(enum.IntFlag):
     DYNPTR_TYPE_SKB = 1 << 17  # a slice of an skb dynptr (no prefix in the log)
     DYNPTR_TYPE_XDP = 1 << 18  # a slice of an xdp dynptr
     NON_OWN_REF = 1 << 19  # an allocated object a graph owns (valid while its lock is held; no prefix)
+    DYNPTR_TYPE_SKB_META = 1 << 20  # a slice of an skb metadata dynptr (no prefix)
 
 
 BASE_NAMES: dict[RegType, str] = {

@@ -240,8 +240,8 @@ CHANGES_PKT_DATA = frozenset(
     if n in HELPER_IDS
 )  # fmt: skip
 """bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid."""
-_PKT_SLICE = TypeFlag.DYNPTR_TYPE_SKB | TypeFlag.DYNPTR_TYPE_XDP
-"""The type flags of a packet dynptr's slice (DYNPTR_TYPE_SKB, DYNPTR_TYPE_XDP)."""
+_PKT_SLICE = TypeFlag.DYNPTR_TYPE_SKB | TypeFlag.DYNPTR_TYPE_XDP | TypeFlag.DYNPTR_TYPE_SKB_META
+"""The type flags of a packet dynptr's slice (DYNPTR_TYPE_SKB, DYNPTR_TYPE_XDP, DYNPTR_TYPE_SKB_META)."""
 
 
 _ELIDES_NULL = (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY)

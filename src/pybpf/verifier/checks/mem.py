@@ -58,6 +58,7 @@ from pybpf.verifier import (
     dynptr,
     kernel_btf,
     kptrs,
+    nf_conntrack,
     references,
     sock_fields,
     struct_ops,
@@ -505,6 +506,12 @@ def _check_ptr_to_btf_access(
     ops = getattr(getattr(w.env.request.prog_type, "attach_target", None), "struct_ops", "")
     if access != BPF_READ and ops and not reg.flags & TypeFlag.MEM_ALLOC:  # the type's btf_struct_access
         refused = struct_ops.btf_write(ops, target.name, off, size)
+        if refused is not None:
+            w.fail(errno.EACCES, refused)
+        return None
+    writer = w.env.request.prog_type.prog_type in nf_conntrack.WRITERS
+    if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC and writer:  # its btf_struct_access
+        refused = nf_conntrack.btf_write(target.name, off, size)
         if refused is not None:
             w.fail(errno.EACCES, refused)
         return None
