@@ -36,8 +36,8 @@ from pybpf.btf.types import (
     Struct,
 )
 from pybpf.btf.types import Member as BTFMember
-from pybpf.kfuncs.proto import KFunc
-from pybpf.kfuncs.table import KFUNCS, LESS_CTYPE
+from pybpf.kfuncs.proto import KFunc, struct_name
+from pybpf.kfuncs.table import ITER_STATE_SIZES, KFUNCS, LESS_CTYPE
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 
@@ -150,8 +150,22 @@ def own_btf() -> BTF:
         "struct bpf_rb_root *": 31, "struct bpf_rb_node *": 34, LESS_CTYPE: 38,
         "struct bpf_iter_bits *": 40, "const u64 *": 42,
     }  # fmt: skip
+
+    def type_of(ctype: str) -> int:
+        """The id of ``ctype``; a ``struct NAME *`` not in the table above gets an opaque struct (an
+        iterator's of its size) and a pointer to it, anything else is ``void *``."""
+        found = ctypes.get(ctype)
+        if found is None:
+            name = struct_name(ctype)
+            if not name:
+                return ctypes["void *"]
+            types.append(Struct(name, ITER_STATE_SIZES.get(name.removeprefix("bpf_iter_"), 0)))
+            types.append(Ptr(len(types)))
+            found = ctypes[ctype] = len(types)
+        return found
+
     for kfunc in KFUNCS:
-        params = tuple(Param(arg.name, ctypes[arg.ctype]) for arg in kfunc.args)
-        types.append(FuncProto(ctypes[kfunc.ret_ctype], params))
+        params = tuple(Param(arg.name, type_of(arg.ctype)) for arg in kfunc.args)
+        types.append(FuncProto(type_of(kfunc.ret_ctype), params))
         types.append(Func(kfunc.name, len(types)))
     return BTF(tuple(types))

@@ -51,6 +51,8 @@ from __future__ import annotations
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_bits, iter_num
+from pybpf.kfuncs.iter_kernel import ITER_STATE_SIZES as KERNEL_ITER_SIZES
+from pybpf.kfuncs.iter_kernel import KFUNCS as ITER_KERNEL_KFUNCS
 from pybpf.kfuncs.proto import (
     ArgKind,
     KArg,
@@ -80,7 +82,7 @@ from pybpf.uapi import (
 
 ITER_NUM = "num"
 ITER_BITS = "bits"
-ITER_STATE_SIZES = {ITER_NUM: 8, ITER_BITS: 16}
+ITER_STATE_SIZES = {ITER_NUM: 8, ITER_BITS: 16, **KERNEL_ITER_SIZES}
 """sizeof(struct bpf_iter_<type>) for each iterator type (its stack slots: size / 8)."""
 
 _ITER_NUM_ARG = KArg(ArgKind.ITER, "struct bpf_iter_num *", "it")
@@ -530,6 +532,7 @@ KFUNCS: tuple[KFunc, ...] = (
         4,
         arena.arena_reserve_pages,
     ),
+    *ITER_KERNEL_KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

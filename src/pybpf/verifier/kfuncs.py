@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
+from pybpf.kfuncs.iter_kernel import CSS_TASK_NEW
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.proto import ArgKind, KfFlag, KFunc, RetKind
 from pybpf.kfuncs.table import (
@@ -201,7 +202,11 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
                 w.mark_chain_precision(regno)
                 constant = reg.var_off.value
             continue
-        if arg.kind is not ArgKind.MEM_OPT and (is_null(reg) or reg.maybe_null):
+        nullable = arg.name.endswith("__nullable")
+        if nullable and is_null(reg):  # KF_ARG_PTR_TO_NULL: a ``__nullable`` argument may be NULL
+            w.mark_chain_precision(regno)  # (relied on exactly, as the kernel's log shows)
+            continue
+        if arg.kind is not ArgKind.MEM_OPT and not nullable and (is_null(reg) or reg.maybe_null):
             w.fail(errno.EACCES, f"Possibly NULL pointer passed to trusted arg{i}")
         if reg.ref_obj_id:
             ref_obj_id = reg.ref_obj_id
@@ -256,6 +261,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             continue
         name = kfunc.iter_type
         struct_id = kbtf.iter_struct_id(name)
+        if kfunc.name == CSS_TASK_NEW:
+            iterators.check_css_task_allowed(w)
         iter_at = iterators.process_iter_arg(
             w,
             regno,
@@ -264,6 +271,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             ITER_STATE_SIZES[name],
             new=bool(kfunc.flags & KfFlag.ITER_NEW),
             destroy=bool(kfunc.flags & KfFlag.ITER_DESTROY),
+            func_name=kfunc.name,
+            rcu_protected=bool(kfunc.flags & KfFlag.RCU_PROTECTED),
         )
         if iter_at is not None:
             ref_obj_id = iter_at.ref_obj_id
@@ -273,6 +282,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         callbacks.push_callback_call(
             w, -1, callback, lambda callee: graph.set_rbtree_add_callback_state(w, root, callee)
         )
+    if kfunc.flags & KfFlag.RCU_PROTECTED and not btf_ptrs.in_rcu_cs(w):
+        w.fail(errno.EACCES, f"kernel func {kfunc.name} requires RCU critical section protection")
     if kfunc.flags & KfFlag.RELEASE:
         kfunc_objects.release(w, kfunc, btf_id, released)
     if list_node_ref:  # a push or add: the node now belongs to the list or tree
@@ -294,6 +305,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.ref_obj_id = ref_obj_id
     elif kfunc.ret is RetKind.BTF_ID:
         kfunc_objects.mark_result(w, kfunc, r0)
+        if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:  # a kernel object's iterator
+            r0.flags |= iterators.next_result_flag(state, iter_at)
     elif kfunc.ret is RetKind.KERN_CTX:
         btf_ptrs.mark_kern_ctx(w, r0)
     elif kfunc.ret is RetKind.RDONLY_CAST:
