@@ -58,6 +58,8 @@ class ArgKind(enum.Enum):
     RB_NODE = "rb_node"  # struct bpf_rb_node *: an object's tree node (KF_ARG_PTR_TO_RB_NODE)
     CALLBACK = "callback"  # a function pointer: a subprogram called back (KF_ARG_PTR_TO_CALLBACK)
     REFCOUNTED = "refcounted"  # void *<name>__refcounted_kptr: an object with a bpf_refcount
+    WORKQUEUE = "workqueue"  # struct bpf_wq *: a map value's workqueue (KF_ARG_PTR_TO_WORKQUEUE)
+    TASK_WORK = "task_work"  # struct bpf_task_work *: a map value's task work (KF_ARG_PTR_TO_TASK_WORK)
 
 
 class RetKind(enum.Enum):

@@ -51,6 +51,7 @@ from __future__ import annotations
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import alloc_obj, arena, dynptr_pkt, graph_list, graph_rbtree, iter_bits, iter_num
+from pybpf.kfuncs.async_work import KFUNCS as ASYNC_WORK_KFUNCS
 from pybpf.kfuncs.iter_kernel import ITER_STATE_SIZES as KERNEL_ITER_SIZES
 from pybpf.kfuncs.iter_kernel import KFUNCS as ITER_KERNEL_KFUNCS
 from pybpf.kfuncs.proto import (
@@ -533,6 +534,7 @@ KFUNCS: tuple[KFunc, ...] = (
         arena.arena_reserve_pages,
     ),
     *ITER_KERNEL_KFUNCS,
+    *ASYNC_WORK_KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
+from pybpf.kfuncs.async_work import ASYNC_CALLBACK_KFUNCS
 from pybpf.kfuncs.iter_kernel import CSS_TASK_NEW
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.proto import ArgKind, KfFlag, KFunc, RetKind
@@ -81,6 +82,7 @@ from pybpf.kfuncs.table import (
 from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MAX_VAR_OFF, BPF_MEM
 from pybpf.verifier import (
     alloc_obj,
+    async_work,
     btf_ptrs,
     callbacks,
     dynptr,
@@ -153,6 +155,12 @@ def iter_next_slots(state: VerifierState) -> frozenset[int]:
     return _kfunc_slots(state, lambda kfunc: bool(kfunc.flags & KfFlag.ITER_NEXT))
 
 
+def async_callback_kfunc_slots(state: VerifierState) -> frozenset[int]:
+    """The slots of the calls of kfuncs with an asynchronous callback (is_async_callback_calling_insn():
+    check_cfg() makes each a prune point)."""
+    return _kfunc_slots(state, lambda kfunc: kfunc.name in ASYNC_CALLBACK_KFUNCS)
+
+
 def callback_kfunc_slots(state: VerifierState) -> frozenset[int]:
     """The slots of the calls of callback-calling kfuncs (is_sync_callback_calling_kfunc():
     bpf_rbtree_add_impl): check_cfg() makes each a forced checkpoint, a prune and a jump point."""
@@ -187,6 +195,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     graph_root: graph.GraphRoot | None = None
     list_node_ref = 0
     callback = -1  # a callback argument's subprogram (meta->subprogno)
+    field_map: object = None  # the map of a workqueue or task work argument (meta->map.ptr)
     refcounted: tuple[LocalType, bool] | None = None
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
@@ -222,6 +231,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if arg.kind is ArgKind.MAP:  # KF_ARG_PTR_TO_MAP: a map (reg->map_ptr), trusted: CONST_PTR_TO_MAP
             if reg.type not in _MAP_POINTERS:
                 w.fail(errno.EINVAL, f"pointer in R{regno} isn't map pointer")
+            async_work.check_map_arg(w, field_map, regno)
             if reg.type is not RegType.CONST_PTR_TO_MAP:
                 w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
@@ -236,6 +246,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             graph.check_node_arg(w, kfunc, i, regno, graph_root)
             if arg.kind is ArgKind.LIST_NODE or kfunc.name == RBTREE_ADD:
                 list_node_ref = reg.ref_obj_id  # inserted: the node's reference becomes non-owning
+            continue
+        if arg.kind in (ArgKind.WORKQUEUE, ArgKind.TASK_WORK):
+            field_map = async_work.check_field_arg(w, i, arg)
             continue
         if arg.kind is ArgKind.CALLBACK:
             callback = graph.check_callback_arg(w, i, regno)
@@ -276,6 +289,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         )
         if iter_at is not None:
             ref_obj_id = iter_at.ref_obj_id
+    if kfunc.name in ASYNC_CALLBACK_KFUNCS:  # its callback verified as an asynchronous one
+        async_work.push_callback(w, kfunc, btf_id, callback, field_map)
     if kfunc.name == RBTREE_ADD:  # its less() verified as a synchronous callback
         root = graph_root
         assert root is not None
