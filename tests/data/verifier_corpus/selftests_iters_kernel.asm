@@ -759,3 +759,104 @@ desc: a live task iterator's first slot overwritten by a store (its reference le
     *(u64 *)(r10 - 24) = r1
     r0 = 0
     exit
+
+=== selftests_iters_kernel/css_task_iter_prog
+type: tracing
+attach: trace_iter
+attach_btf: bpf_iter_task
+desc: a css task iterator in a (non-sleepable) bpf_iter program: allowed
+    r1 = 1
+    call kfunc(bpf_cgroup_from_id)
+    if r0 == 0 goto out
+    r7 = r0
+    r1 = r10
+    r1 += -8
+    r2 = r7
+    r3 = 1
+    call kfunc(bpf_iter_css_task_new)
+    r1 = r10
+    r1 += -8
+    call kfunc(bpf_iter_css_task_next)
+    r1 = r10
+    r1 += -8
+    call kfunc(bpf_iter_css_task_destroy)
+    r1 = r7
+    call kfunc(bpf_cgroup_release)
+out:
+    r0 = 0
+    exit
+
+=== selftests_iters_kernel/css_sleepable_rcu
+type: syscall
+flags: sleepable
+desc: a css iterator inside an RCU section of a sleepable program; next()'s css is an RCU pointer
+    r1 = 1
+    call kfunc(bpf_cgroup_from_id)
+    if r0 == 0 goto out
+    r7 = r0
+    call kfunc(bpf_rcu_read_lock)
+    r1 = r10
+    r1 += -24
+    r2 = r7
+    r3 = 4
+    call kfunc(bpf_iter_css_new)
+loop:
+    r1 = r10
+    r1 += -24
+    call kfunc(bpf_iter_css_next)
+    if r0 == 0 goto done
+    r1 = *(u64 *)(r0 + offsetof(cgroup_subsys_state, parent))
+    goto loop
+done:
+    r1 = r10
+    r1 += -24
+    call kfunc(bpf_iter_css_destroy)
+    call kfunc(bpf_rcu_read_unlock)
+    r1 = r7
+    call kfunc(bpf_cgroup_release)
+out:
+    r0 = 0
+    exit
+
+=== selftests_iters_kernel/task_nested_acquired
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_sched_switch
+desc: two task iterators nested: the inner walks the threads of the outer's task, acquired (a referenced pointer is trusted)
+    r1 = r10
+    r1 += -24
+    r2 = 0
+    r3 = 0
+    call kfunc(bpf_iter_task_new)
+loop:
+    r1 = r10
+    r1 += -24
+    call kfunc(bpf_iter_task_next)
+    if r0 == 0 goto done
+    r6 = r0
+    r1 = r6
+    call kfunc(bpf_task_acquire)
+    if r0 == 0 goto loop
+    r7 = r0
+    r1 = r10
+    r1 += -48
+    r2 = r7
+    r3 = 2
+    call kfunc(bpf_iter_task_new)
+inner:
+    r1 = r10
+    r1 += -48
+    call kfunc(bpf_iter_task_next)
+    if r0 != 0 goto inner
+    r1 = r10
+    r1 += -48
+    call kfunc(bpf_iter_task_destroy)
+    r1 = r7
+    call kfunc(bpf_task_release)
+    goto loop
+done:
+    r1 = r10
+    r1 += -24
+    call kfunc(bpf_iter_task_destroy)
+    r0 = 0
+    exit
