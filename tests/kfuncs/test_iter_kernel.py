@@ -16,9 +16,11 @@ import pytest
 
 import pybpf
 from pybpf import uapi
+from pybpf.btf.types import Func, FuncProto, Struct
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
-from pybpf.kfuncs import iter_kernel
-from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.kfuncs import async_work, iter_kernel
+from pybpf.kfuncs.kernel_btf import KernelBTF, kernel_btf
+from pybpf.kfuncs.proto import KFunc, RetKind
 from pybpf.objects.cgroups import cgroup_path_of_id
 
 pytestmark = pytest.mark.usefixtures("engine")  # every program runs on each engine (tests/conftest.py)
@@ -157,3 +159,34 @@ def test_task_vma_iterator_of_the_current_task() -> None:
     if kernel_bpf_available():
         with pybpf.Program.load(src, "raw_tracepoint", name="iter_kernel", backend=NativeBackend()) as prog:
             assert prog.run().retval == 0
+
+
+def _vmlinux() -> KernelBTF:
+    k = kernel_btf()
+    if not k.from_kernel:
+        pytest.skip("no vmlinux BTF: pybpf's own BTF is built from these very records")
+    return k
+
+
+@pytest.mark.parametrize("name", sorted(iter_kernel.ITER_STATE_SIZES))
+def test_state_sizes_are_vmlinux(name: str) -> None:
+    """sizeof(struct bpf_iter_<name>) as the running kernel's BTF has it (the verifier's slots)."""
+    k = _vmlinux()
+    struct = k.btf[k.iter_struct_id(name)]
+    assert isinstance(struct, Struct)
+    assert struct.size == iter_kernel.ITER_STATE_SIZES[name]
+
+
+@pytest.mark.parametrize("kfunc", [*iter_kernel.KFUNCS, *async_work.KFUNCS], ids=lambda k: k.name)
+def test_prototypes_are_vmlinux(kfunc: KFunc) -> None:
+    """Each kfunc's parameters are named as in the running kernel's BTF (the suffixes -- ``__nullable``,
+    ``__map``, ``__prog`` -- decide how the verifier checks them) and as many."""
+    k = _vmlinux()
+    func_id = k.func_id(kfunc.name)
+    assert func_id is not None
+    func = k.btf[func_id]
+    assert isinstance(func, Func)
+    proto = k.btf[func.type_id]
+    assert isinstance(proto, FuncProto)
+    assert [p.name for p in proto.params] == [a.name for a in kfunc.args]
+    assert (proto.return_type == 0) == (kfunc.ret is RetKind.VOID)
