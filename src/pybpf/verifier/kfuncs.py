@@ -97,8 +97,8 @@ from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
-from pybpf.verifier.regstate import StackBuffer, is_null
-from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.regstate import RegState, StackBuffer, is_null
+from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
 from pybpf.verifier.state import VerifierState
 
 if TYPE_CHECKING:
@@ -220,6 +220,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if reg.ref_obj_id:
             ref_obj_id = reg.ref_obj_id
         if arg.kind is ArgKind.BTF_ID:
+            _check_unsafe_modifiers(w, i, reg)
             released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
             continue
         if arg.kind is ArgKind.CTX and arg.struct not in ("", CTX_TYPE_NAMES.get(prog_type, arg.struct)):
@@ -348,6 +349,20 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.id = w.new_id()
     if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:
         iterators.process_iter_next_call(w, iter_at)
+
+
+def _check_unsafe_modifiers(w: Walker, i: int, reg: RegState) -> None:
+    """check_kfunc_args() of KF_ARG_PTR_TO_BTF_ID after the trust check: a trusted PTR_TO_BTF_ID
+    (a referenced one) with another flag (PTR_MAYBE_NULL: a ``__nullable`` argument let it by)
+    that is not an RCU pointer is "arg#%d is %s expected %s or socket"."""
+    if (
+        reg.type is RegType.PTR_TO_BTF_ID
+        and reg.flags & ~kfunc_objects.TRUSTED_MODIFIERS
+        and not reg.flags & TypeFlag.MEM_RCU
+        and kfunc_objects.is_trusted(reg)
+    ):
+        expected = type_str(reg.type, reg.flags & kfunc_objects.TRUSTED_MODIFIERS)
+        w.fail(errno.EINVAL, f"arg#{i} is {reg.type_name()} expected {expected} or socket")
 
 
 def _spin_allowed(insn: Instruction) -> bool:

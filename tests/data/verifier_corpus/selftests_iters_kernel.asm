@@ -860,3 +860,41 @@ done:
     call kfunc(bpf_iter_task_destroy)
     r0 = 0
     exit
+
+=== selftests_iters_kernel/task_maybe_null_referenced
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_sched_switch
+desc: a referenced task not yet checked for NULL as the __nullable task (a maybe-NULL pointer passes there)
+    r1 = 1
+    call kfunc(bpf_task_from_pid)
+    r7 = r0
+    r1 = r10
+    r1 += -24
+    r2 = r7
+    r3 = 2
+    call kfunc(bpf_iter_task_new)
+    r1 = r10
+    r1 += -24
+    call kfunc(bpf_iter_task_destroy)
+    if r7 == 0 goto out
+    r1 = r7
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+
+=== selftests_iters_kernel/task_maybe_null_unreferenced
+type: raw_tracepoint
+desc: an RCU task from a walk, not checked for NULL, as the __nullable task
+    call bpf_get_current_task_btf
+    r2 = *(u64 *)(r0 + offsetof(task_struct, group_leader))
+    r1 = r10
+    r1 += -24
+    r3 = 2
+    call kfunc(bpf_iter_task_new)
+    r1 = r10
+    r1 += -24
+    call kfunc(bpf_iter_task_destroy)
+    r0 = 0
+    exit
