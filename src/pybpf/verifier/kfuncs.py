@@ -45,7 +45,14 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   an ``__ign`` one is not checked; bpf_cast_to_kern_ctx and bpf_rdonly_cast type r0 as
   ``btf_ptrs`` says.  Not modelled: sleepable helpers inside the regions (pybpf's sleepable
   programs have none that sleep), global function calls with preemption disabled;
-* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``);
+* check_kfunc_args() also: a ``__nullable`` pointer may be NULL (KF_ARG_PTR_TO_NULL, the NULL
+  relied on exactly), a referenced maybe-NULL one it lets by is then "arg#%d is %s expected %s or
+  socket"; a workqueue or task work argument, the map after it and the asynchronous callback of
+  bpf_wq_set_callback_impl / bpf_task_work_schedule_*_impl are ``async_work``'s; a KF_RCU_PROTECTED
+  kfunc (bpf_iter_task_new, bpf_iter_css_new) outside an RCU section is "kernel func %s requires
+  RCU critical section protection" (EACCES, once its arguments passed);
+* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``), every call of a
+  kfunc with an asynchronous callback a prune point (``async_callback_kfunc_slots``);
 * specialize_kfunc() (fixup_kfunc_call()): where the program type may not write the packet,
   bpf_dynptr_from_skb calls become calls of bpf_dynptr_from_skb_rdonly (read-only dynptrs).
 
