@@ -640,6 +640,8 @@ class JitSession:
 
     def _call_kfunc(self, btf_id: int, args: tuple[int, int, int, int, int], pc: int) -> int:
         self._sync_depth()
+        if self._reaching:  # a map value a native lookup handed out (a bpf_wq's): a region first
+            self._reach(*args)
         function = runtime.kfunc_impl(btf_id, pc)
         generation = self.memory.generation
         try:

@@ -75,6 +75,8 @@ class ArgKind(enum.Enum):
     SIZE = "size"  # <name>__sz: the size of the memory before it, any bounded scalar
     IRQ_FLAG = "irq_flag"  # unsigned long *<name>__irq_flag: a saved IRQ flag's slot on the stack
     # (KF_ARG_PTR_TO_IRQ_FLAG)
+    WORKQUEUE = "workqueue"  # struct bpf_wq *: a map value's workqueue (KF_ARG_PTR_TO_WORKQUEUE)
+    TASK_WORK = "task_work"  # struct bpf_task_work *: a map value's task work (KF_ARG_PTR_TO_TASK_WORK)
 
 
 class RetKind(enum.Enum):

@@ -52,6 +52,7 @@ from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import (
     alloc_obj,
     arena,
+    async_work,
     conntrack,
     cpumask,
     dynptr_ext,
@@ -60,6 +61,7 @@ from pybpf.kfuncs import (
     graph_rbtree,
     irq,
     iter_bits,
+    iter_kernel,
     iter_num,
     kernel_objects,
     skb_meta,
@@ -99,7 +101,7 @@ from pybpf.uapi import (
 
 ITER_NUM = "num"
 ITER_BITS = "bits"
-ITER_STATE_SIZES = {ITER_NUM: 8, ITER_BITS: 16}
+ITER_STATE_SIZES = {ITER_NUM: 8, ITER_BITS: 16, **iter_kernel.ITER_STATE_SIZES}
 """sizeof(struct bpf_iter_<type>) for each iterator type (its stack slots: size / 8)."""
 
 _ITER_NUM_ARG = KArg(ArgKind.ITER, "struct bpf_iter_num *", "it")
@@ -512,6 +514,8 @@ KFUNCS: tuple[KFunc, ...] = (
     *xdp_meta.KFUNCS,
     *sock.KFUNCS,
     *skb_meta.KFUNCS,
+    *iter_kernel.KFUNCS,
+    *async_work.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

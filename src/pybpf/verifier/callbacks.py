@@ -23,9 +23,10 @@ ask for ("frame%d bpf_loop iteration limit reached" at log level 2); its flags, 
 passed a known 0 and the same callback, are relied on exactly (update_loop_inline_state(): the
 kernel inlines such a call).
 
-An asynchronous callback (bpf_timer_set_callback) runs later on its own: it is pushed as a path of
-its own whose only frame is the callback (r1 the map, r2 its key, r3 its value), ending like a
-program with r0 in [0, 0] ("At async callback return ...").
+An asynchronous callback (bpf_timer_set_callback; the kfuncs bpf_wq_set_callback_impl and
+bpf_task_work_schedule_*_impl, ``async_work``) runs later on its own: it is pushed as a path of its
+own whose only frame is the callback (r1 the map, r2 its key, r3 its value), ending like a program
+with r0 in its range ("At async callback return ...": [0, 0], a task work callback's any s32).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def _known_zero_pointer(reg: RegState, reg_type: RegType, map_ref: object) -> No
 
 
 def _set_callee_state(w: Walker, helper_id: int, caller: FuncFrame, callee: FuncFrame) -> None:
-    """set_{loop,map_elem,find_vma,user_ringbuf,timer}_callback_state(): the callback's r1-r5."""
+    """set_{loop,map_elem,find_vma,user_ringbuf}_callback_state(): a synchronous callback's r1-r5."""
     cr, regs = caller.regs, callee.regs
     if helper_id == LOOP:  # callback_fn(u64 index, void *ctx)
         regs[1].mark_unknown()
@@ -99,18 +100,33 @@ def _set_callee_state(w: Walker, helper_id: int, caller: FuncFrame, callee: Func
         regs[1].copy_from(cr[1])
         regs[2].mark_pointer(RegType.PTR_TO_BTF_ID)
         regs[3].copy_from(cr[4])
-    elif helper_id == USER_RINGBUF_DRAIN:  # callback_fn(const struct bpf_dynptr *dynptr, void *ctx)
+    else:  # bpf_user_ringbuf_drain: callback_fn(const struct bpf_dynptr *dynptr, void *ctx)
         regs[1].mark_pointer(RegType.CONST_PTR_TO_DYNPTR)  # __mark_dynptr_reg(): a LOCAL dynptr, a new id
         regs[1].map = dynptr_slot(DYNPTR_LOCAL, True)
         regs[1].id = w.new_id()
         regs[2].copy_from(cr[3])
-    else:  # bpf_timer_set_callback: callback_fn(map, key, value)
-        map_ref = cr[1].map
-        _known_zero_pointer(regs[1], RegType.CONST_PTR_TO_MAP, map_ref)
-        _known_zero_pointer(regs[2], RegType.PTR_TO_MAP_KEY, map_ref)
-        _known_zero_pointer(regs[3], RegType.PTR_TO_MAP_VALUE, map_ref)
-        regs[3].id = w.new_id()
-    callee.callback_ret = ASYNC_RET_RANGE if helper_id == TIMER_SET_CALLBACK else SYNC_RET_RANGE
+    callee.callback_ret = SYNC_RET_RANGE
+
+
+def _set_async_state(w: Walker, callee: FuncFrame, map_ref: object, ret_range: tuple[int, int]) -> None:
+    """set_timer_callback_state() / set_task_work_schedule_callback_state(): callback_fn(map, key,
+    value) of the map holding the timer, workqueue or task work, returning within ``ret_range``."""
+    regs = callee.regs
+    _known_zero_pointer(regs[1], RegType.CONST_PTR_TO_MAP, map_ref)
+    _known_zero_pointer(regs[2], RegType.PTR_TO_MAP_KEY, map_ref)
+    _known_zero_pointer(regs[3], RegType.PTR_TO_MAP_VALUE, map_ref)
+    regs[3].id = w.new_id()
+    callee.callback_ret = ret_range
+
+
+def push_async_callback(w: Walker, subprog: int, map_ref: object, ret_range: tuple[int, int]) -> None:
+    """push_callback_call() of an asynchronous callback (push_async_cb()): a path of its own whose
+    only frame is the callback, called with the map, key and value of ``map_ref``."""
+    w.env.async_callbacks.add(subprog)
+    callee = FuncFrame(0, subprog, w.insn_idx)
+    _set_async_state(w, callee, map_ref, ret_range)
+    w.push_path(w.env.subprogs[subprog], PathState([callee]))
+    w.print_all = True  # init_func_state() marks the whole state scratched
 
 
 def push_callback_call(
@@ -122,11 +138,7 @@ def push_callback_call(
     caller = state.cur
     start = w.env.subprogs[subprog]
     if helper_id == TIMER_SET_CALLBACK:  # push_async_cb(): a path of its own
-        w.env.async_callbacks.add(subprog)
-        callee = FuncFrame(0, subprog, w.insn_idx)
-        _set_callee_state(w, helper_id, caller, callee)
-        w.push_path(start, PathState([callee]))
-        w.print_all = True  # init_func_state() marks the whole state scratched
+        push_async_callback(w, subprog, caller.regs[1].map, ASYNC_RET_RANGE)
         return
     if helper_id == LOOP and caller.callback_depth >= caller.regs[1].umax:
         caller.callback_depth = 0

@@ -203,6 +203,7 @@ class Walker:
             self.prune_points |= callback_kfuncs
             self.force_points |= callback_kfuncs
             self.jmp_points |= callback_kfuncs
+        self.prune_points |= kfuncs.async_callback_kfunc_slots(env)  # check_cfg(): as bpf_timer_set_callback
         self.sccs = prune.scc_ids(view, self.force_points)  # slot -> its loop's number (compute_scc())
         self.iter_next = kfuncs.iter_next_slots(env)  # check_cfg(): forced checkpoints there too
         if self.iter_next:
@@ -348,17 +349,11 @@ class Walker:
         return copy
 
     def push_path(self, target: int, path: PathState) -> None:
-        """push_async_cb(): a path of its own, resumed later from ``target``."""
+        """push_async_cb(): a path of its own, resumed later from ``target`` -- a new state (the
+        kernel's is zeroed): no parent checkpoint, its segment starting at 0, no history."""
         if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
             self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
-        self.pending.append(
-            Branch(
-                target, self.insn_idx, path, self.env.log.position(), self.parent, self.first_idx,
-                tuple(self.history),
-            )
-        )  # fmt: skip
-        if self.parent is not None:
-            self.parent.branches += 1
+        self.pending.append(Branch(target, self.insn_idx, path, self.env.log.position(), None, 0, ()))
 
     def mark_chain_precision(self, regno: int) -> None:
         """mark_chain_precision(): the scalar in ``regno`` is relied on exactly (``precision``)."""

@@ -25,8 +25,15 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
 
 A slot's spilled register describes it as the kernel's ``spilled_ptr`` does: type PTR_TO_STACK, the
 reference in the first slot's ``ref_obj_id``, and ``map`` (the kernel's ``iter`` union member) an
-``IterSlot``: iterator type, BTF id, state and depth.  Iterators of RCU-protected types, and
-kfuncs other than new/next/destroy taking an iterator, are not modelled (pybpf implements none).
+``IterSlot``: iterator type, BTF id, state and depth.  An iterator of a KF_RCU_PROTECTED type (tasks,
+css) started inside an RCU section (in_rcu_cs(): a non-sleepable program is one) has its slots typed
+MEM_RCU, outside one PTR_UNTRUSTED (check_kfunc_call() refuses that new() anyway: "kernel func %s
+requires RCU critical section protection"); bpf_rcu_read_unlock() turns MEM_RCU slots untrusted
+(``btf_ptrs.end_rcu_section``) and _next() / _destroy() on them are "expected an RCU CS when using
+%s" (-EPROTO); _next() of a MEM_RCU iterator returns an RCU pointer, of any other a trusted one
+(``next_result_flag``).  bpf_iter_css_task_new() is allowed in LSM, bpf_iter and sleepable programs
+only (``check_css_task_allowed``).  Kfuncs other than new/next/destroy taking an iterator are not
+modelled (pybpf implements none).
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pybpf.uapi import BPF_F_SLEEPABLE, BPF_PROG_TYPE_LSM, BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER
 from pybpf.verifier import references
 from pybpf.verifier.bounds import s64
 from pybpf.verifier.regstate import RegState
@@ -102,33 +110,46 @@ def _valid_uninit(w: Walker, reg: RegState, nr_slots: int) -> bool:
     return all(STACK_ITER not in slots[spi - i].kinds for i in range(nr_slots))
 
 
-def _valid_init(w: Walker, reg: RegState, name: str, btf_id: int, nr_slots: int) -> bool:
-    """is_iter_reg_valid_init(): every slot an iterator's, the reference in the first only."""
+def _valid_init(w: Walker, reg: RegState, name: str, btf_id: int, nr_slots: int) -> int:
+    """is_iter_reg_valid_init(): every slot an iterator's, the reference in the first only (0);
+    -EINVAL when not, -EPROTO for an RCU-protected iterator whose RCU section ended."""
     spi = get_spi(w, reg, nr_slots)
     if spi < 0:
-        return False
+        return -errno.EINVAL
     slots = w.state.frames[reg.frameno].stack.slots
     for i in range(nr_slots):
         slot = slots[spi - i]
         st = slot.spilled
         info = st.map if st is not None else None
         if st is None or not isinstance(info, IterSlot):
-            return False
+            return -errno.EINVAL
+        if st.flags & TypeFlag.PTR_UNTRUSTED:
+            return -errno.EPROTO
         if (i == 0) != bool(st.ref_obj_id):
-            return False
+            return -errno.EINVAL
         if info.name != name or info.btf_id != btf_id:
-            return False
+            return -errno.EINVAL
         if any(k != STACK_ITER for k in slot.kinds):
-            return False
-    return True
+            return -errno.EINVAL
+    return 0
 
 
 def process_iter_arg(
-    w: Walker, regno: int, name: str, btf_id: int, size: int, *, new: bool, destroy: bool
+    w: Walker,
+    regno: int,
+    name: str,
+    btf_id: int,
+    size: int,
+    *,
+    new: bool,
+    destroy: bool,
+    func_name: str = "",
+    rcu_protected: bool = False,
 ) -> IterArg | None:
     """process_iter_arg() for the iterator in ``regno`` (of type ``name``, ``size`` bytes, named by
-    the BTF id ``btf_id`` of its struct); for _new() it marks the slots (None returned), else
-    returns where the initialised iterator is."""
+    the BTF id ``btf_id`` of its struct) given to kfunc ``func_name``; for _new() it marks the
+    slots (None returned: MEM_RCU or, outside an RCU section, PTR_UNTRUSTED for an
+    ``rcu_protected`` iterator), else returns where the initialised iterator is."""
     from pybpf.verifier.checks import mem
 
     reg = w.state.cur.regs[regno]
@@ -140,9 +161,17 @@ def process_iter_arg(
             w.fail(errno.EINVAL, f"expected uninitialized iter_{name} as arg #{regno - 1}")
         for off in range(0, nr_slots * BPF_REG_SIZE, BPF_REG_SIZE):
             mem.check_stack_store(w, regno, reg, off, BPF_REG_SIZE)
-        _mark_slots(w, reg, name, btf_id, nr_slots)
+        flags = TypeFlag.NONE
+        if rcu_protected:
+            from pybpf.verifier.btf_ptrs import in_rcu_cs
+
+            flags = TypeFlag.MEM_RCU if in_rcu_cs(w) else TypeFlag.PTR_UNTRUSTED
+        _mark_slots(w, reg, name, btf_id, nr_slots, flags=flags)
         return None
-    if not _valid_init(w, reg, name, btf_id, nr_slots):
+    err = _valid_init(w, reg, name, btf_id, nr_slots)
+    if err == -errno.EPROTO:
+        w.fail(errno.EPROTO, f"expected an RCU CS when using {func_name}")
+    if err:
         w.fail(errno.EINVAL, f"expected an initialized iter_{name} as arg #{regno - 1}")
     spi = get_spi(w, reg, nr_slots)
     stack = w.state.frames[reg.frameno].stack
@@ -157,8 +186,9 @@ def process_iter_arg(
     return found
 
 
-def _mark_slots(w: Walker, reg: RegState, name: str, btf_id: int, nr_slots: int) -> None:
-    """mark_stack_slots_iter(): a new reference; every slot STACK_ITER, ACTIVE, depth 0."""
+def _mark_slots(w: Walker, reg: RegState, name: str, btf_id: int, nr_slots: int, *, flags: TypeFlag) -> None:
+    """mark_stack_slots_iter(): a new reference; every slot STACK_ITER, ACTIVE, depth 0, its type
+    PTR_TO_STACK with ``flags``."""
     spi = get_spi(w, reg, nr_slots)
     ident = references.acquire_reference(w)
     stack = w.state.frames[reg.frameno].stack
@@ -166,7 +196,7 @@ def _mark_slots(w: Walker, reg: RegState, name: str, btf_id: int, nr_slots: int)
     for i in range(nr_slots):
         slot = stack.slots[spi - i]
         described = RegState()
-        described.mark_pointer(RegType.PTR_TO_STACK)
+        described.mark_pointer(RegType.PTR_TO_STACK, flags)
         described.ref_obj_id = ident if i == 0 else 0
         described.map = info
         slot.spilled = described
@@ -214,6 +244,26 @@ def process_iter_next_call(w: Walker, at: IterArg) -> None:
         r0.flags &= ~TypeFlag.PTR_MAYBE_NULL
     cur_iter.map = iter_slot(info.name, info.btf_id, DRAINED, info.depth)
     state.cur.regs[0].mark_known(0)
+
+
+def next_result_flag(state: PathState, at: IterArg) -> TypeFlag:
+    """check_kfunc_call(): the pointer an iterator's _next() returns is MEM_RCU when the iterator is
+    (an RCU-protected one started inside an RCU section), else PTR_TRUSTED."""
+    if _iter_reg(state, at).flags & TypeFlag.MEM_RCU:
+        return TypeFlag.MEM_RCU
+    return TypeFlag.PTR_TRUSTED
+
+
+def check_css_task_allowed(w: Walker) -> None:
+    """check_kfunc_args() of bpf_iter_css_task_new()'s iterator: check_css_task_iter_allowlist() --
+    LSM programs, bpf_iter tracing programs and sleepable ones only."""
+    request = w.env.request
+    prog_type = request.prog_type.prog_type
+    if prog_type == BPF_PROG_TYPE_LSM or request.prog_flags & BPF_F_SLEEPABLE:
+        return
+    if prog_type == BPF_PROG_TYPE_TRACING and request.expected_attach_type == BPF_TRACE_ITER:
+        return
+    w.fail(errno.EINVAL, "css_task_iter is only allowed in bpf_lsm, bpf_iter and sleepable progs")
 
 
 def iter_active_at_next(state: PathState) -> bool:

@@ -39,7 +39,7 @@ from pybpf.verifier.regtypes import RegType, TypeFlag
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
-_TRUSTED_MODIFIERS = TypeFlag.MEM_ALLOC | TypeFlag.PTR_TRUSTED | TypeFlag.NON_OWN_REF
+TRUSTED_MODIFIERS = TypeFlag.MEM_ALLOC | TypeFlag.PTR_TRUSTED | TypeFlag.NON_OWN_REF
 """BPF_REG_TRUSTED_MODIFIERS."""
 _REG2BTF = {
     RegType.PTR_TO_SOCKET: "sock",
@@ -56,7 +56,7 @@ def is_trusted(reg: RegState) -> bool:
     """is_trusted_reg()."""
     if reg.ref_obj_id or reg.type in _REG2BTF:
         return True
-    return bool(reg.flags & _TRUSTED_MODIFIERS) and not reg.flags & ~_TRUSTED_MODIFIERS
+    return bool(reg.flags & TRUSTED_MODIFIERS) and not reg.flags & ~TRUSTED_MODIFIERS
 
 
 NOCAST_ALIAS_SUFFIX = "___init"

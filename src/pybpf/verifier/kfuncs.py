@@ -46,7 +46,14 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   an ``__ign`` one is not checked; bpf_cast_to_kern_ctx and bpf_rdonly_cast type r0 as
   ``btf_ptrs`` says; an ``__irq_flag`` argument saves or restores an IRQ flag (``irq``: the
   IRQ-disabled regions of bpf_local_irq_save/restore, in which no sleepable kfunc may be called);
-* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``);
+* check_kfunc_args() also: a ``__nullable`` pointer may be NULL (KF_ARG_PTR_TO_NULL, the NULL
+  relied on exactly), a referenced maybe-NULL one it lets by is then "arg#%d is %s expected %s or
+  socket"; a workqueue or task work argument, the map after it and the asynchronous callback of
+  bpf_wq_set_callback_impl / bpf_task_work_schedule_*_impl are ``async_work``'s; a KF_RCU_PROTECTED
+  kfunc (bpf_iter_task_new, bpf_iter_css_new) outside an RCU section is "kernel func %s requires
+  RCU critical section protection" (EACCES, once its arguments passed);
+* check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``), every call of a
+  kfunc with an asynchronous callback a prune point (``async_callback_kfunc_slots``);
 * specialize_kfunc() (fixup_kfunc_call()): where the program type may not write the packet,
   bpf_dynptr_from_skb calls become calls of bpf_dynptr_from_skb_rdonly (read-only dynptrs).
 
@@ -63,6 +70,8 @@ from typing import TYPE_CHECKING
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
+from pybpf.kfuncs.async_work import ASYNC_CALLBACK_KFUNCS
+from pybpf.kfuncs.iter_kernel import CSS_TASK_NEW
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.proto import ArgKind, KfFlag, KFunc, RetKind
 from pybpf.kfuncs.table import (
@@ -82,6 +91,7 @@ from pybpf.kfuncs.xdp_meta import PULL_DATA
 from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MEM
 from pybpf.verifier import (
     alloc_obj,
+    async_work,
     btf_ptrs,
     callbacks,
     dynptr,
@@ -98,8 +108,8 @@ from pybpf.verifier import (
 from pybpf.verifier.checks import call, mem
 from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
-from pybpf.verifier.regstate import StackBuffer, is_null
-from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.regstate import RegState, StackBuffer, is_null
+from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
 from pybpf.verifier.state import VerifierState
 
 if TYPE_CHECKING:
@@ -158,6 +168,12 @@ def iter_next_slots(state: VerifierState) -> frozenset[int]:
     return _kfunc_slots(state, lambda kfunc: bool(kfunc.flags & KfFlag.ITER_NEXT))
 
 
+def async_callback_kfunc_slots(state: VerifierState) -> frozenset[int]:
+    """The slots of the calls of kfuncs with an asynchronous callback (is_async_callback_calling_insn():
+    check_cfg() makes each a prune point)."""
+    return _kfunc_slots(state, lambda kfunc: kfunc.name in ASYNC_CALLBACK_KFUNCS)
+
+
 def callback_kfunc_slots(state: VerifierState) -> frozenset[int]:
     """The slots of the calls of callback-calling kfuncs (is_sync_callback_calling_kfunc():
     bpf_rbtree_add_impl): check_cfg() makes each a forced checkpoint, a prune and a jump point."""
@@ -192,6 +208,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     graph_root: graph.GraphRoot | None = None
     list_node_ref = 0
     callback = -1  # a callback argument's subprogram (meta->subprogno)
+    field_map: object = None  # the map of a workqueue or task work argument (meta->map.ptr)
     refcounted: tuple[LocalType, bool] | None = None
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
@@ -207,12 +224,17 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
                 w.mark_chain_precision(regno)
                 constant = reg.var_off.value
             continue
-        if arg.kind is not ArgKind.MEM_OPT and (is_null(reg) or reg.maybe_null):
+        nullable = arg.name.endswith("__nullable")
+        if nullable and is_null(reg):  # KF_ARG_PTR_TO_NULL: a ``__nullable`` argument may be NULL
+            w.mark_chain_precision(regno)  # (relied on exactly, as the kernel's log shows)
+            continue
+        if arg.kind is not ArgKind.MEM_OPT and not nullable and (is_null(reg) or reg.maybe_null):
             w.fail(errno.EACCES, f"Possibly NULL pointer passed to trusted arg{i}")
         if reg.ref_obj_id:
             ref_obj_id = reg.ref_obj_id
         if arg.kind is ArgKind.BTF_ID:
             if not kfunc_mem.check_memory_arg(w, kfunc, i, arg):  # a struct of scalars may be memory
+                _check_unsafe_modifiers(w, i, reg)
                 released = kfunc_objects.check_btf_arg(w, kfunc, i, arg) or released
             continue
         if arg.kind is ArgKind.CTX and arg.struct not in ("", CTX_TYPE_NAMES.get(prog_type, arg.struct)):
@@ -224,6 +246,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if arg.kind is ArgKind.MAP:  # KF_ARG_PTR_TO_MAP: a map (reg->map_ptr), trusted: CONST_PTR_TO_MAP
             if reg.type not in _MAP_POINTERS:
                 w.fail(errno.EINVAL, f"pointer in R{regno} isn't map pointer")
+            async_work.check_map_arg(w, field_map, regno)
             if reg.type is not RegType.CONST_PTR_TO_MAP:
                 w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
@@ -238,6 +261,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             graph.check_node_arg(w, kfunc, i, regno, graph_root)
             if arg.kind is ArgKind.LIST_NODE or kfunc.name == RBTREE_ADD:
                 list_node_ref = reg.ref_obj_id  # inserted: the node's reference becomes non-owning
+            continue
+        if arg.kind in (ArgKind.WORKQUEUE, ArgKind.TASK_WORK):
+            field_map = async_work.check_field_arg(w, i, arg)
             continue
         if arg.kind is ArgKind.CALLBACK:
             callback = graph.check_callback_arg(w, i, regno)
@@ -272,6 +298,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             continue
         name = kfunc.iter_type
         struct_id = kbtf.iter_struct_id(name)
+        if kfunc.name == CSS_TASK_NEW:
+            iterators.check_css_task_allowed(w)
         iter_at = iterators.process_iter_arg(
             w,
             regno,
@@ -280,15 +308,21 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             ITER_STATE_SIZES[name],
             new=bool(kfunc.flags & KfFlag.ITER_NEW),
             destroy=bool(kfunc.flags & KfFlag.ITER_DESTROY),
+            func_name=kfunc.name,
+            rcu_protected=bool(kfunc.flags & KfFlag.RCU_PROTECTED),
         )
         if iter_at is not None:
             ref_obj_id = iter_at.ref_obj_id
+    if kfunc.name in ASYNC_CALLBACK_KFUNCS:  # its callback verified as an asynchronous one
+        async_work.push_callback(w, kfunc, btf_id, callback, field_map)
     if kfunc.name == RBTREE_ADD:  # its less() verified as a synchronous callback
         root = graph_root
         assert root is not None
         callbacks.push_callback_call(
             w, -1, callback, lambda callee: graph.set_rbtree_add_callback_state(w, root, callee)
         )
+    if kfunc.flags & KfFlag.RCU_PROTECTED and not btf_ptrs.in_rcu_cs(w):
+        w.fail(errno.EACCES, f"kernel func {kfunc.name} requires RCU critical section protection")
     if kfunc.flags & KfFlag.RELEASE:
         kfunc_objects.release(w, kfunc, btf_id, released)
     if list_node_ref:  # a push or add: the node now belongs to the list or tree
@@ -312,6 +346,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.ref_obj_id = ref_obj_id
     elif kfunc.ret is RetKind.BTF_ID:
         kfunc_objects.mark_result(w, kfunc, r0)
+        if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:  # a kernel object's iterator
+            r0.flags |= iterators.next_result_flag(state, iter_at)
     elif kfunc.ret is RetKind.KERN_CTX:
         btf_ptrs.mark_kern_ctx(w, r0)
     elif kfunc.ret is RetKind.RDONLY_CAST:
@@ -338,6 +374,20 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.id = w.new_id()
     if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:
         iterators.process_iter_next_call(w, iter_at)
+
+
+def _check_unsafe_modifiers(w: Walker, i: int, reg: RegState) -> None:
+    """check_kfunc_args() of KF_ARG_PTR_TO_BTF_ID after the trust check: a trusted PTR_TO_BTF_ID
+    (a referenced one) with another flag (PTR_MAYBE_NULL: a ``__nullable`` argument let it by)
+    that is not an RCU pointer is "arg#%d is %s expected %s or socket"."""
+    if (
+        reg.type is RegType.PTR_TO_BTF_ID
+        and reg.flags & ~kfunc_objects.TRUSTED_MODIFIERS
+        and not reg.flags & TypeFlag.MEM_RCU
+        and kfunc_objects.is_trusted(reg)
+    ):
+        expected = type_str(reg.type, reg.flags & kfunc_objects.TRUSTED_MODIFIERS)
+        w.fail(errno.EINVAL, f"arg#{i} is {reg.type_name()} expected {expected} or socket")
 
 
 def _spin_allowed(insn: Instruction) -> bool:

@@ -3,7 +3,8 @@
 Mirrors Linux 6.18 for the rules that depend on the program, not on the instruction: a map whose
 value holds a ``struct bpf_spin_lock`` is refused to socket filters ("socket filter progs cannot use
 bpf_spin_lock yet") and to tracing programs (kprobes, tracepoints, perf events, raw tracepoints:
-"tracing progs cannot use bpf_spin_lock yet"), and a sleepable program (BPF_F_SLEEPABLE) may use
+"tracing progs cannot use bpf_spin_lock yet"), one holding a ``struct bpf_wq`` to tracing programs
+("tracing progs cannot use bpf_wq yet"), and a sleepable program (BPF_F_SLEEPABLE) may use
 only arrays, hashes, ring buffers, queues and stacks, local storage and maps of maps ("Sleepable
 programs can only use array, hash, ringbuf and local storage maps, also as inner maps").  All EINVAL,
 checked when a map is first referenced (add_used_map()).  There too, ``bpf_cgroup_storage_assign``:
@@ -18,7 +19,7 @@ from __future__ import annotations
 import errno
 
 from pybpf import uapi
-from pybpf.verifier import references
+from pybpf.verifier import references, timer
 from pybpf.verifier.regstate import map_attr
 from pybpf.verifier.request import MapRef
 from pybpf.verifier.state import VerifierState
@@ -65,6 +66,8 @@ def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
             state.einval("socket filter progs cannot use bpf_spin_lock yet")
         if prog_type in TRACING_PROG_TYPES:
             state.einval("tracing progs cannot use bpf_spin_lock yet")
+    if prog_type in TRACING_PROG_TYPES and timer.field_off(map_, "bpf_wq") is not None:
+        state.einval("tracing progs cannot use bpf_wq yet")
     sleepable = request.prog_flags & uapi.BPF_F_SLEEPABLE
     if sleepable and map_attr(map_, "map_type", None) not in SLEEPABLE_MAP_TYPES:
         state.einval(

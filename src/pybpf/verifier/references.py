@@ -201,23 +201,21 @@ SPIN_LOCK_SIZE = 4
 
 
 def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: bool = True) -> None:
-    """check_map_access(): no load, store or helper access may touch the value's spin lock or timer,
-    and a kptr only as ``kptrs.check_field_access`` allows (the fields in offset order, the first
-    one touched decides; ``direct``: a load or store, not a helper's access)."""
+    """check_map_access(): no load, store or helper access may touch the value's spin lock, timer,
+    workqueue or task work, and a kptr only as ``kptrs.check_field_access`` allows (the fields in
+    offset order, the first one touched decides; ``direct``: a load or store, not a helper's
+    access)."""
     lock_off = spin_lock_off(reg.map)
-    timer_off = timer.timer_off(reg.map)
+    async_fields = timer.async_fields(reg.map)
     kptr_fields = kptrs.kptr_fields(reg.map)
     graph_roots = graph.map_graph_roots(reg.map)
-    if lock_off is None and timer_off is None and not kptr_fields and not graph_roots:
+    if lock_off is None and not async_fields and not kptr_fields and not graph_roots:
         return
     fields: list[tuple[int, int, str, kptrs.KptrField | None]] = [
-        (at, at_size, name, None)
-        for at, at_size, name in (
-            (lock_off, SPIN_LOCK_SIZE, "bpf_spin_lock"),
-            (timer_off, timer.TIMER_SIZE, "bpf_timer"),
-        )
-        if at is not None
+        (at, at_size, name, None) for at, at_size, name in async_fields
     ]
+    if lock_off is not None:
+        fields.append((lock_off, SPIN_LOCK_SIZE, "bpf_spin_lock", None))
     fields += [(field.off, kptrs.KPTR_SIZE, field.name, field) for field in kptr_fields]
     fields += [(root.off, graph.ROOT_SIZE, root.kind, None) for root in graph_roots]
     for at, at_size, name, kptr in sorted(fields, key=_field_offset):
