@@ -76,7 +76,7 @@ _WQ = KArg(ArgKind.WORKQUEUE, "struct bpf_wq *", "wq")
 _FLAGS = KArg(ArgKind.SCALAR, "unsigned int", "flags")
 _AUX = KArg(ArgKind.IGNORED, "void *", "aux__prog")
 WQ_CALLBACK_CTYPE = "int (*)(void *, int *, void *)"
-TASK_WORK_CALLBACK_CTYPE = "bpf_task_work_callback_t"
+TASK_WORK_CALLBACK_CTYPE = "int (*)(struct bpf_map *, void *, void *)"  # bpf_task_work_callback_t
 _TASK_WORK_ARGS = (
     KArg(ArgKind.BTF_ID, "struct task_struct *", "task"),
     KArg(ArgKind.TASK_WORK, "struct bpf_task_work *", "tw"),
