@@ -52,3 +52,24 @@ def test_unreadable_source_error(helper: str, where: str) -> None:
     if kernel_bpf_available():
         with pybpf.Program.load(src, "xdp", name="probe_read", backend=NativeBackend()) as prog:
             assert prog.run(bytes(64)).retval == got
+
+
+@pytest.mark.parametrize("helper", HELPERS)
+@pytest.mark.parametrize("where", sorted(ADDRESSES))
+def test_zero_size_reads_refuse_only_addresses_refused_up_front(helper: str, where: str) -> None:
+    """Size 0: nothing is copied, but the checks made before copying still answer: a kernel read
+    of a user-range or non-canonical address is -ERANGE (copy_from_kernel_nofault_allowed()), a user
+    read above the user range -EFAULT (access_ok()); the _str forms answer 0 for a count of 0 before
+    checking anything."""
+    src = f"r1 = r10\nr1 += -8\nr2 = 0\nr3 = {ADDRESSES[where]:#x} ll\ncall {helper}\nexit"
+    with pybpf.Program.load(src, "xdp", name="probe_read") as prog:
+        got = prog.run(bytes(64)).retval
+    answer = 0
+    if helper == "bpf_probe_read_kernel" and where in KERNEL:
+        answer = -errno.ERANGE
+    if helper == "bpf_probe_read_user" and ADDRESSES[where] >= TASK_SIZE_MAX:
+        answer = -errno.EFAULT
+    assert got == answer & 0xFFFFFFFF
+    if kernel_bpf_available():
+        with pybpf.Program.load(src, "xdp", name="probe_read", backend=NativeBackend()) as prog:
+            assert prog.run(bytes(64)).retval == got

@@ -136,18 +136,30 @@ def kernel_nofault_error(address: int) -> int:
     from ``address`` when it cannot be read: -ERANGE for an address the architecture refuses up front
     (copy_from_kernel_nofault_allowed(): below TASK_SIZE_MAX + PAGE_SIZE, or not canonical), else
     -EFAULT (the access faulted)."""
+    return _kernel_refused(address) or -errno.EFAULT
+
+
+def _kernel_refused(address: int) -> int:
+    """copy_from_kernel_nofault_allowed() (x86-64): -ERANGE for a source below TASK_SIZE_MAX +
+    PAGE_SIZE or not canonical, checked before anything (even nothing) is copied; else 0."""
     address &= 0xFFFF_FFFF_FFFF_FFFF
     if (
         address < TASK_SIZE_MAX + PAGE_SIZE
         or address >> (X86_VIRT_BITS - 1) != (1 << (65 - X86_VIRT_BITS)) - 1
     ):
         return -errno.ERANGE
-    return -errno.EFAULT
+    return 0
 
 
 def _user_nofault_error(_address: int) -> int:
     """copy_from_user_nofault() / strncpy_from_user_nofault(): any unreadable source is -EFAULT."""
     return -errno.EFAULT
+
+
+def _user_refused(address: int) -> int:
+    """copy_from_user_nofault()'s __access_ok(): -EFAULT for a source above the user range, checked
+    before anything (even nothing) is copied; else 0."""
+    return -errno.EFAULT if (address & 0xFFFF_FFFF_FFFF_FFFF) >= TASK_SIZE_MAX else 0
 
 
 def _compat_nofault_error(address: int) -> int:
@@ -157,12 +169,22 @@ def _compat_nofault_error(address: int) -> int:
     return kernel_nofault_error(address)
 
 
-def _probe_read_with(error: Callable[[int], int]) -> Callable[..., int]:
+def _compat_refused(address: int) -> int:
+    if (address & 0xFFFF_FFFF_FFFF_FFFF) < TASK_SIZE_MAX:
+        return _user_refused(address)
+    return _kernel_refused(address)
+
+
+def _probe_read_with(error: Callable[[int], int], refused: Callable[[int], int]) -> Callable[..., int]:
+    """bpf_probe_read*(): ``error`` of a source that cannot be read, ``refused`` the check made
+    before copying (a read of 0 bytes answers it alone: measured, tests/helpers/test_probe_read_errors.py)."""
+
     def probe_read(ctx: HelperContext, dst: int, size: int, unsafe: int, *_: int) -> int:
         size &= 0xFFFFFFFF
-        if size:
-            ctx.memory.check(dst, size, True)  # the verifier's check of dst/size, before anything is read
-            ctx.charge_bytes(size)
+        if not size:
+            return refused(unsafe)
+        ctx.memory.check(dst, size, True)  # the verifier's check of dst/size, before anything is read
+        ctx.charge_bytes(size)
         try:
             data = ctx.memory.read(unsafe, size)
         except MemoryAccessError:
@@ -195,13 +217,15 @@ def _probe_read_str_with(error: Callable[[int], int]) -> Callable[..., int]:
     return probe_read_str
 
 
-_probe_read = _probe_read_with(_compat_nofault_error)  # bpf_probe_read (4), bpf_probe_read_str (45)
+_probe_read = _probe_read_with(
+    _compat_nofault_error, _compat_refused
+)  # bpf_probe_read (4), bpf_probe_read_str (45)
 _probe_read_str = _probe_read_str_with(_compat_nofault_error)
-_probe_read_kernel = _probe_read_with(kernel_nofault_error)
+_probe_read_kernel = _probe_read_with(kernel_nofault_error, _kernel_refused)
 _probe_read_kernel_str = _probe_read_str_with(kernel_nofault_error)
 BASIC_HELPERS.register("bpf_probe_read", _probe_read)
 BASIC_HELPERS.register("bpf_probe_read_str", _probe_read_str)
-BASIC_HELPERS.register("bpf_probe_read_user", _probe_read_with(_user_nofault_error))
+BASIC_HELPERS.register("bpf_probe_read_user", _probe_read_with(_user_nofault_error, _user_refused))
 BASIC_HELPERS.register("bpf_probe_read_user_str", _probe_read_str_with(_user_nofault_error))
 BASIC_HELPERS.register("bpf_probe_read_kernel", _probe_read_kernel)
 BASIC_HELPERS.register("bpf_probe_read_kernel_str", _probe_read_kernel_str)
