@@ -638,9 +638,12 @@ class JitSession:
         raise ExecutionError(pc, f"the JIT asked its runtime for unknown service {op}")
 
     def _after_python(self, generation: int) -> None:
-        """Regions changed while Python ran: the native table is stale."""
+        """Regions changed while Python ran: the native table is stale, and so are the native packet
+        helpers' socket-buffer fields if a helper reshaped the packet (``NativePacket.follow``)."""
         if self.memory.generation != generation:
             self._refresh_table()
+            if self.native_packet is not None:
+                self.native_packet.follow(self.ctx.env.packet)
 
     def _call_helper(self, helper: int, args: tuple[int, int, int, int, int], pc: int) -> int:
         self._sync_depth()
