@@ -47,6 +47,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pybpf import jit
+from pybpf.btf.types import BTF
 from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
@@ -54,6 +55,7 @@ from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.map_access import NO_MAPS, MapAccess, ProgramMaps
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.helpers.task_image import set_btf_source
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
@@ -65,6 +67,7 @@ from pybpf.jit.tiered import TieredSession
 from pybpf.kernel import links, run_stats
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.maps.base import FdKind, MapOps
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory, PacketReader
@@ -76,6 +79,15 @@ from pybpf.progtypes.generic import U16_MAX
 from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
 from pybpf.vm.interpreter import Interpreter
+
+
+def _kernel_btf_for_images() -> BTF | None:
+    """The running kernel's BTF for the task and cgroup images (``pybpf.helpers.task_image``)."""
+    found = kernel_btf()
+    return found.btf if found.from_kernel else None
+
+
+set_btf_source(_kernel_btf_for_images)
 
 EXEC_MEMORY = Memory()
 """The address space every program of this process runs in (stacks, contexts, packets, and the map
