@@ -14,9 +14,9 @@ image whose ``id`` is the cgroup's id).  Every other field reads 0 (a NULL point
 kernel's would point somewhere), so a walk ends at a NULL that a program loading through it faults
 on -- where the kernel reads memory pybpf does not have.
 
-The images are this process's (cached: ``TASK_IMAGE_LIMIT`` tasks; a task is its pid and start
-time, so a reused pid gets a new image), registered in an address space the first time a program
-there is given one.  ``task_key_of_image`` and ``cgroup_id_of_image`` name what an image is (the
+The images are this process's, built once per task (its pid and start time: a reused pid gets a
+new image; at most ``TASK_IMAGE_LIMIT``) and registered in an address space the first time a
+program there is given one.  ``task_key_of_image`` and ``cgroup_id_of_image`` name what an image is (the
 task storage and cgroup storage helpers take them as owners).  Without the kernel's BTF (or its
 ``task_struct``), nothing is built and the current task is the address ``pybpf.objects.tasks``
 gives it, which no memory has.
@@ -24,13 +24,11 @@ gives it, which no memory has.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import functools
 import os
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 
 from pybpf.btf.raw import BTFError
@@ -38,8 +36,10 @@ from pybpf.btf.types import BTF, Struct
 from pybpf.memory.regions import Memory, Region
 from pybpf.objects import cgroups, tasks
 
-TASK_IMAGE_LIMIT = 64
-"""The most task images kept (the oldest goes first, and leaves the address spaces it was in)."""
+TASK_IMAGE_LIMIT = 1024
+"""The most task images built (some 10 KiB each).  Images are never freed -- another image's
+``real_parent`` or a running program may point at one -- so past this many tasks, a new one gets
+the address ``pybpf.objects.tasks`` gives it, which no memory has, as without the kernel's BTF."""
 TASK_COMM_LEN = 16
 _lock = threading.RLock()
 
@@ -97,8 +97,10 @@ class _Image:
     """One struct's bytes in a buffer of their own (kept alive with the image)."""
 
     def __init__(self, size: int) -> None:
+        global _built  # (under ``_lock``: every image is built in ``current_task``)
         self.buffer = (ctypes.c_char * size)()
         self.address = ctypes.addressof(self.buffer)
+        _built += 1
 
     def put(self, offset: int, value: int | bytes, size: int = 8) -> None:
         data = (
@@ -107,7 +109,7 @@ class _Image:
         ctypes.memmove(self.address + offset, data, len(data))
 
 
-_tasks: OrderedDict[tuple[int, int], _Image] = OrderedDict()
+_tasks: dict[tuple[int, int], _Image] = {}
 """Task images by (pid, start time): the task, however many programs see it."""
 _cgroups: dict[int, tuple[_Image, _Image]] = {}
 """Cgroup images (the cgroup, its kernfs node) by cgroup id."""
@@ -116,6 +118,10 @@ _css_sets: dict[int, _Image] = {}
 _task_of: dict[int, bytes] = {}
 _cgroup_of: dict[int, int] = {}
 _registered: weakref.WeakKeyDictionary[Memory, dict[int, Region]] = weakref.WeakKeyDictionary()
+_seen: weakref.WeakKeyDictionary[Memory, int] = weakref.WeakKeyDictionary()
+"""The value of ``_built`` when each address space last registered the images."""
+_built = 0
+"""Images built so far (the address spaces register what is new when it changes)."""
 
 
 def _stat(pid: int) -> tuple[str, int, int] | None:
@@ -192,8 +198,9 @@ def _task_image(shape: _Layout, tid: int, tgid: int, depth: int = 0) -> int:
     key = (tid, started)
     image = _tasks.get(key)
     if image is not None:
-        _tasks.move_to_end(key)
         return image.address
+    if len(_tasks) >= TASK_IMAGE_LIMIT:
+        return 0
     parent = _task_image(shape, ppid, ppid, depth + 1)
     leader = 0
     if tid != tgid:
@@ -209,29 +216,20 @@ def _task_image(shape: _Layout, tid: int, tgid: int, depth: int = 0) -> int:
     image.put(places["cgroups"], _css_set_image(shape, _cgroup_id_of(tgid)))
     _tasks[key] = image
     _task_of[image.address] = tasks.TASK_KEY.pack(tid, started)
-    while len(_tasks) > TASK_IMAGE_LIMIT:
-        _, old = _tasks.popitem(last=False)
-        _forget(old)
     return image.address
-
-
-def _forget(image: _Image) -> None:
-    _task_of.pop(image.address, None)
-    for memory, regions in list(_registered.items()):
-        region = regions.pop(image.address, None)
-        if region is not None:
-            with memory.lock, contextlib.suppress(ValueError):
-                memory.remove_region(region)
 
 
 def _register_all(memory: Memory) -> None:
     """Every image this process built, in ``memory`` (read-only), once."""
+    if _seen.get(memory) == _built:
+        return  # (the usual case: no image built since the last call)
     regions = _registered.setdefault(memory, {})
     images = [*_tasks.values(), *_css_sets.values(), *(image for pair in _cgroups.values() for image in pair)]
     with memory.lock:
         for image in images:
             if image.address not in regions:
                 regions[image.address] = memory.add_region(image.buffer, writable=False, name="kernel object")
+    _seen[memory] = _built
 
 
 def current_task(memory: Memory) -> int:
