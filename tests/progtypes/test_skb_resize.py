@@ -5,6 +5,8 @@ tstamp), the packet out and the errno compared, on packets of several shapes."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from pybpf import uapi
@@ -238,3 +240,25 @@ def test_lwt_xmit_change_head_and_tail(prog_type: int) -> None:
     """LWT_XMIT may reshape too: the packet from the network header, so the MAC header is data's."""
     steps = (change_head(14), LEN, change_tail(30), change_tail(10), LEN, SPAN)
     compare_net(prog_type, recording(*steps), IPV4_UDP, record=True)
+
+
+def _a_down_device() -> int | None:
+    """The ifindex of a network device that is down (its noop qdisc drops what is sent), if any."""
+    for name in sorted(os.listdir("/sys/class/net")):
+        try:
+            with open(f"/sys/class/net/{name}/flags") as handle:
+                if not int(handle.read(), 16) & 1:
+                    with open(f"/sys/class/net/{name}/ifindex") as index:
+                        return int(index.read())
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+@pytest.mark.parametrize("flags", [0, 1])
+def test_clone_redirect_to_a_device_that_is_down(flags: int) -> None:
+    """Egress: NET_XMIT_CN (the noop qdisc's answer); ingress: NET_RX_DROP (not forwardable)."""
+    ifindex = _a_down_device()
+    if ifindex is None:
+        pytest.skip("no network device is down here")
+    compare_net(TC, recording(call("clone_redirect", ifindex, flags), LEN), IPV4_UDP, record=True)
