@@ -88,26 +88,59 @@ def test_a_map_in_use_stays_cached_through_collections(_private_bpffs: Path) -> 
     kept.close()
 
 
+@pytest.mark.parametrize("engine_name", ["interpreter", "jit"])
 def test_maps_of_a_closed_program_are_unmapped_after_a_collection(
-    _private_bpffs: Path, monkeypatch: pytest.MonkeyPatch
+    _private_bpffs: Path, monkeypatch: pytest.MonkeyPatch, engine_name: str
 ) -> None:
-    """A program's runner holds the maps it uses; the program's cache entry goes with the program.
-    (On the interpreter: the JIT's cache of compiled code, ``pybpf.jit.codegen``, keeps the maps its
-    native lookups reach for as long as it keeps the code.)"""
-    monkeypatch.setenv(ENGINE_VARIABLE, "interpreter")
+    """A program's runner holds the maps it uses; the program's cache entry goes with the program,
+    and its runtime, runner and (on the JIT) run sessions with it, by reference counting alone: no
+    reference cycle keeps them for the cycle collector (which is disabled here)."""
+    if engine_name == "jit":
+        pytest.importorskip("llvmlite")
+    monkeypatch.setenv(ENGINE_VARIABLE, engine_name)
     root = str(_private_bpffs)
     counts = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, MIB, 1)
     identity = os.fstat(counts.fd)
     key = (identity.st_dev, identity.st_ino)
+    gc.collect()
+    gc.disable()
+    try:
+        prog = Program.load(_COUNT, "xdp", maps={"m": counts})
+        assert prog.run(b"\0" * 64).retval == 2
+        counts.close()
+        prog.close()
+        del prog
+        assert refs.collect(root) >= 2
+        # the next object each cache remembers lets go of what was released
+        again = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1)
+        with Program.load(_COUNT, "xdp", maps={"m": again}) as other:
+            assert other.run(b"\0" * 64).retval == 2
+        again.close()
+        assert key not in mapped_files(root)
+    finally:
+        gc.enable()
+
+
+def test_a_released_programs_jit_sessions_and_linked_code_go(
+    _private_bpffs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the JIT: the trampoline's table holds only open sessions, and a released program's kept
+    sessions and its linked code (which bakes in its maps' addresses) leave it and the code cache."""
+    pytest.importorskip("llvmlite")
+    from pybpf.jit import codegen, runtime
+
+    monkeypatch.setenv(ENGINE_VARIABLE, "jit")
+    root = str(_private_bpffs)
+    counts = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1)
+    active = len(runtime._ACTIVE)
     prog = Program.load(_COUNT, "xdp", maps={"m": counts})
     assert prog.run(b"\0" * 64).retval == 2
-    counts.close()
+    compiled = next(reversed(codegen._CACHE.values()))  # the most recently used: this program's
     prog.close()
+    assert len(runtime._ACTIVE) == active  # the closed handle's session left the table
+    counts.close()
+    del prog
     assert refs.collect(root) >= 2
-    # the next object each cache remembers lets go of what was released
-    again = Map.create(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1)
-    with Program.load(_COUNT, "xdp", maps={"m": again}) as other:
-        assert other.run(b"\0" * 64).retval == 2
-    again.close()
-    gc.collect()  # a program's runner is a reference cycle (pybpf.kernel.prog_run): freed by the collector
-    assert key not in mapped_files(root)
+    with Program.load("r0 = 2\nexit", "xdp"):  # the program cache lets go of the released one
+        pass
+    assert compiled not in codegen._CACHE.values()

@@ -13,13 +13,13 @@ of kernel/trace/bpf_trace.c (Linux 6.18), on the local storage maps of ``pybpf.m
 
 What a run can point at: the current task is the calling thread (``pybpf.objects.tasks``: a
 BPF_PROG_TEST_RUN runs in the caller's context), given to programs by ``bpf_get_current_task`` and
-``bpf_get_current_task_btf`` as an address no user-space memory has (probe loads through it read
-0); its values persist in the map between runs, as the task does.  A cgroup reaches a run through
-``bpf_cgroup_from_id`` (``pybpf.objects.cgroups.cgroup_address``: its values are those user space
+``bpf_get_current_task_btf`` as a read-only image of its ``task_struct`` (``pybpf.helpers.task_image``:
+pid, tgid, comm, parents, and ``cgroups->dfl_cgrp``, an image of its cgroup, which the cgroup storage
+helpers take too); its values persist in the map between runs, as the task does.  A cgroup reaches a
+run through ``bpf_cgroup_from_id`` (``pybpf.objects.cgroups.cgroup_address``: its values are those user space
 reaches through the cgroup directory's fd).  No kernel function hands a pybpf run an inode, so a
 non-NULL owner the run cannot have is a ``HelperError`` (the kernel's verifier admits only such
-objects), like any other task pointer (a cgroup reached through ``task->cgroups->dfl_cgrp`` never
-gets here: pybpf has no ``task_struct`` to read those fields from).
+objects), like any other task pointer.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ from pybpf.errors import BPFError, HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.maps import _checked_access, _map, _read, _wrong_type
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.helpers.task_image import cgroup_id_of_image, current_task, task_key_of_image
 from pybpf.maps.local_storage import CgrpStorageMap, InodeStorageMap, LocalStorageMap, TaskStorageMap
 from pybpf.objects.cgroups import cgroup_id_of_address, cgroup_key_of_id
-from pybpf.objects.tasks import current_task_address, task_of_address
+from pybpf.objects.tasks import task_of_address
 
 LOCAL_STORAGE_HELPERS = HelperRegistry()
 """The helpers of this module, by kernel id (``default_registry()`` includes them)."""
@@ -47,9 +48,9 @@ def _owner(map_cls: type[LocalStorageMap], owner: int, helper: str) -> bytes:
     gave (the only objects a run has)."""
     found: bytes | None = None
     if map_cls is TaskStorageMap:
-        found = task_of_address(owner)
+        found = task_of_address(owner) or task_key_of_image(owner)
     elif map_cls is CgrpStorageMap:
-        cgroup_id = cgroup_id_of_address(owner)
+        cgroup_id = cgroup_id_of_address(owner) or cgroup_id_of_image(owner)
         found = cgroup_key_of_id(cgroup_id) if cgroup_id is not None else None
     if found is None:
         raise HelperError(None, f"{helper}: R2 = {owner:#x} is not a {map_cls.kind} this run has")
@@ -137,14 +138,14 @@ def inode_storage_delete(ctx: HelperContext, map_ptr: int, inode: int, *_: int) 
 
 @_helper("bpf_get_current_task")
 def get_current_task(ctx: HelperContext, *_: int) -> int:
-    """``u64 bpf_get_current_task(void)``: the current task's address (``pybpf.objects.tasks``)."""
-    return current_task_address()
+    """``u64 bpf_get_current_task(void)``: the current task's image (``pybpf.helpers.task_image``)."""
+    return current_task(ctx.memory)
 
 
 @_helper("bpf_get_current_task_btf")
 def get_current_task_btf(ctx: HelperContext, *_: int) -> int:
     """``struct task_struct *bpf_get_current_task_btf(void)``: the same address, BTF-typed."""
-    return current_task_address()
+    return current_task(ctx.memory)
 
 
 __all__ = [

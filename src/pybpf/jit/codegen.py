@@ -561,6 +561,15 @@ def compiled_for(
     return compiled
 
 
+def forget_compiled(compiled: CompiledProgram) -> None:
+    """Drop ``compiled`` from the cache of linked programs: code whose native helper calls baked in
+    the storage addresses of maps its program was released with (``JitProgram.release``) is never
+    wanted again, and the cache would otherwise keep it, and its engine, among its last entries."""
+    with _CACHE_LOCK:
+        for key in [key for key, kept in _CACHE.items() if kept is compiled]:
+            del _CACHE[key]
+
+
 def clear_cache() -> None:
     """Forget every program linked in this process (executables keep theirs; the object cache stays)."""
     with _CACHE_LOCK:
@@ -590,6 +599,7 @@ __all__ = [
     "compile_cost",
     "compile_program",
     "compiled_for",
+    "forget_compiled",
     "link",
     "lowered_cost",
     "native_symbol",

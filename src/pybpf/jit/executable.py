@@ -28,7 +28,7 @@ from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TracePipe
 from pybpf.isa.instruction import Instruction, decode_program, encode_program, validate_program
 from pybpf.isa.program import ProgramView
-from pybpf.jit.codegen import CompiledProgram, check_budget, compiled_for
+from pybpf.jit.codegen import CompiledProgram, check_budget, compiled_for, forget_compiled
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.stack_zeroing import zeroing_plan
@@ -196,6 +196,19 @@ class JitProgram:
         return self.code_base + 8 * slot
 
     # -- running -----------------------------------------------------------------------------------
+    def release(self) -> None:
+        """Dispose of the sessions kept for reuse (``JitSession.dispose``): the program's runtime is
+        gone (``pybpf.kernel.prog_run``), and with the sessions the cycle they make with this program,
+        so that the maps its native lookups reach are freed without the cycle collector."""
+        with self.memory.lock:
+            kept = [*self._idle_sessions, *self._spare]
+            self._idle_sessions.clear()
+            self._spare.clear()
+            for session in kept:
+                session.dispose()
+        if self._compiled is not None and self.native.maps:
+            forget_compiled(self._compiled)
+
     def session(
         self, *, budget: int | None = DEFAULT_BUDGET, trace_pipe: TracePipe | None = None
     ) -> JitSession:
@@ -258,7 +271,11 @@ class JitProgram:
         with self.memory.lock:
             # Sequential runs reuse one stack (same addresses every run); nested runs get their own.
             spare = self._spare
-            session = spare.pop() if spare else JitSession(self, registered=False)
+            if spare:
+                session = spare.pop()
+                session.park(False)
+            else:
+                session = JitSession(self, registered=False)
             session.set_limits(budget, trace_pipe)
             region: Region | None = None
             try:
@@ -271,6 +288,7 @@ class JitProgram:
                 final = session.run_registers(initial, env, reader)
                 return RunResult(final[0], session.instructions, tuple(final))
             finally:
+                session.park()
                 spare.append(session)
                 if region is not None:
                     self.memory.remove_region(region)

@@ -120,6 +120,17 @@ class NativePacket:
         else:
             fields[Field.XDP_BUFF] = fields[Field.SKB_DATA] = 0
 
+    def follow(self, packet: object) -> None:
+        """After a Python helper reshaped a socket buffer (``pybpf.progtypes.skb_resize``: a push, a
+        pop, a larger buffer): its data, end and header addresses again, as ``start`` writes them."""
+        if isinstance(packet, SkbState):
+            fields, head = self._fields, packet.head
+            data = head + packet.data
+            fields[Field.SKB_DATA] = data
+            fields[Field.SKB_END] = data + packet.length
+            fields[Field.SKB_MAC] = head + packet.mac
+            fields[Field.SKB_NETWORK] = head + packet.network
+
     def moved(self) -> bool:
         """Whether a native helper moved the packet since the last ``sync``."""
         return bool(self._fields[Field.PACKET_MOVED])

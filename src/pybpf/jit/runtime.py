@@ -124,7 +124,9 @@ _HEAD_BYTES = _HEAD_LAYOUT.size
 _R1 = int(Word.R1)
 
 _ACTIVE: dict[int, JitSession] = {}
-"""Open sessions by the address of their native state: the trampoline's way back to its session."""
+"""Open sessions by the address of their native state: the trampoline's way back to its session.
+A closed session leaves it (``close``) and comes back when reopened, so that the table never keeps a
+session -- its program, and the maps that program's native lookups reach -- alive on its own."""
 
 
 def _trampoline(state: int, op: int, pc: int) -> int:
@@ -317,12 +319,32 @@ class JitSession:
         if not self._closed:
             self._closed = True
             self._unregister_stack()
+            _ACTIVE.pop(self._state_address, None)
             self._pool.append(self)
+
+    def park(self, parked: bool = True) -> None:
+        """Out of (``parked``) or back in the trampoline's table: an unregistered session kept between
+        ``JitProgram.execute`` calls waits out of it, so that the table does not keep it alive."""
+        if parked:
+            _ACTIVE.pop(self._state_address, None)
+        else:
+            _ACTIVE[self._state_address] = self
+
+    def dispose(self) -> None:
+        """End a closed or parked session for good (its program is released): out of the trampoline's
+        table, its regions unregistered, and its references to its program's maps and to itself
+        (the helper context's callbacks) dropped, so that it is freed as soon as it is unreferenced."""
+        self._closed = True
+        self._finalizer()
+        self.native_maps = None
+        self.native_packet = None
+        self.ctx = HelperContext(self.memory, TRACE_PIPE)
 
     def reopen(self, budget: int | None, trace_pipe: TracePipe | None) -> JitSession:
         """A closed session open again (its native state, registers and stack reused)."""
         assert self._closed
         self._closed = False
+        _ACTIVE[self._state_address] = self
         self.set_limits(budget, trace_pipe)
         self.follow_host_cpu(False)
         self._generation = -1
@@ -616,9 +638,12 @@ class JitSession:
         raise ExecutionError(pc, f"the JIT asked its runtime for unknown service {op}")
 
     def _after_python(self, generation: int) -> None:
-        """Regions changed while Python ran: the native table is stale."""
+        """Regions changed while Python ran: the native table is stale, and so are the native packet
+        helpers' socket-buffer fields if a helper reshaped the packet (``NativePacket.follow``)."""
         if self.memory.generation != generation:
             self._refresh_table()
+            if self.native_packet is not None:
+                self.native_packet.follow(self.ctx.env.packet)
 
     def _call_helper(self, helper: int, args: tuple[int, int, int, int, int], pc: int) -> int:
         self._sync_depth()

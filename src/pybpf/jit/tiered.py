@@ -76,6 +76,11 @@ class TieredProgram:
     def session(self) -> TieredSession:
         return TieredSession(self)
 
+    def release(self) -> None:
+        """``JitProgram.release`` of the compiled program, if any (the runtime is gone)."""
+        if self.jit is not None:
+            self.jit.release()
+
     def compiled_program(self) -> JitProgram | None:
         """The JIT's program once the interpreter has run enough (compiled then), else None."""
         if self.jit is None and not self._gave_up and self.executed >= COMPILE_AFTER:

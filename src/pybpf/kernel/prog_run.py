@@ -47,6 +47,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pybpf import jit
+from pybpf.btf.types import BTF
 from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
@@ -54,6 +55,7 @@ from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.map_access import NO_MAPS, MapAccess, ProgramMaps
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.helpers.task_image import set_btf_source
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
@@ -65,6 +67,7 @@ from pybpf.jit.tiered import TieredSession
 from pybpf.kernel import links, run_stats
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.maps.base import FdKind, MapOps
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory, PacketReader
@@ -76,6 +79,15 @@ from pybpf.progtypes.generic import U16_MAX
 from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
 from pybpf.vm.interpreter import Interpreter
+
+
+def _kernel_btf_for_images() -> BTF | None:
+    """The running kernel's BTF for the task and cgroup images (``pybpf.helpers.task_image``)."""
+    found = kernel_btf()
+    return found.btf if found.from_kernel else None
+
+
+set_btf_source(_kernel_btf_for_images)
 
 EXEC_MEMORY = Memory()
 """The address space every program of this process runs in (stacks, contexts, packets, and the map
@@ -155,7 +167,11 @@ class ProgRuntime:
             engine = selected_engine()
         elif engine not in ENGINES:
             raise BPFError(errno.EINVAL, f"no engine {engine!r} (engines: {', '.join(ENGINES)})")
-        self.prog = prog
+        self._prog = weakref.ref(prog)
+        """The program, weakly: it holds its runtime (``ProgObject.runtime``), so a strong reference
+        here would make the two a cycle that only the cycle collector frees, and the maps with them."""
+        self.meta = prog.meta
+        self.xlated = prog.xlated
         self.replaced = replaced
         """The live freplace links the program runs with (``pybpf.kernel.links``)."""
         combined = links.combined(prog, replaced) if replaced else None
@@ -194,9 +210,17 @@ class ProgRuntime:
             engine, insns, registry, resolved, facts, stack_depths=stack_depths, probe_loads=probes,
             arena_accesses=arena_accesses, arena=arena,
         )  # fmt: skip
+        release = getattr(self.executable, "release", None)  # (the JIT's: ``JitProgram.release``)
+        if release is not None:
+            weakref.finalize(self, release).atexit = False
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
         self.executable.prepare()
+
+    @property
+    def prog(self) -> ProgObject | None:
+        """The program this runtime runs, while this process still holds it (None once released)."""
+        return self._prog()
 
     def _resolve(
         self, xlated: list[Instruction]
@@ -284,9 +308,9 @@ class Runner:
 
     def __init__(self, runtime: ProgRuntime) -> None:
         self.runtime = runtime
-        self.max_ctx_offset = runtime.prog.meta.max_ctx_offset
-        self.expected_attach_type = runtime.prog.meta.expected_attach_type
-        self.attach_btf_id = runtime.prog.meta.attach_btf_id
+        self.max_ctx_offset = runtime.meta.max_ctx_offset
+        self.expected_attach_type = runtime.meta.expected_attach_type
+        self.attach_btf_id = runtime.meta.attach_btf_id
         self._sessions: dict[int, tuple[ProgRuntime, RunSession]] = {}
         self._tail_calls = 0
         self._arrays_checked: set[int] = set()
@@ -331,7 +355,7 @@ class Runner:
         if self._main is None:
             main = self._main = self._session(self.runtime)
             native_cpu = isinstance(main, JitSession)
-            self._calls_out = not native_cpu and not loops_natively(self.runtime.prog.xlated)
+            self._calls_out = not native_cpu and not loops_natively(self.runtime.xlated)
         env = self._env
         if self._calls_out and env is not None:
             env.cpu = running_cpu()  # helpers may see the CPU: each test run asks which it runs on
@@ -388,11 +412,16 @@ class Runner:
     def _add_stats(self) -> None:
         runs, duration = self._stats_runs, self._stats_ns
         self._stats_runs = self._stats_ns = 0
-        run_stats.add_runs(self.runtime.prog.id, runs, duration)
+        run_stats.add_runs(self.runtime.meta.id, runs, duration)
 
     def close(self) -> None:
-        """Close the run sessions (their stacks leave the address space), release the map values."""
+        """Close the run sessions (their stacks leave the address space), release the map values, and
+        let go of the run environment (whose ``tail_call`` is this Runner's: a cycle otherwise)."""
         sessions, self._sessions, self._main = self._sessions, {}, None
+        env, self._env = self._env, None
+        if env is not None:
+            env.tail_call = None
+        self.__dict__.pop("run", None)  # ``_count_runs``'s bound method (another cycle)
         try:
             for _, session in sessions.values():
                 session.close()

@@ -19,8 +19,7 @@ Mirrors net/core/filter.c ``lwt_{in,out,xmit,seg6local}_verifier_ops``/``_prog_o
   ENOTSUPP, as measured.
 
 ``bpf_lwt_push_encap`` is ``pybpf.progtypes.lwt_encap``'s (LWT_IN keeps LWT_BPF_MAX_HEADROOM more
-headroom for it).  Helpers the types may call but pybpf does not implement yet (the head/tail helpers
-of LWT_XMIT) fail the run with a HelperError.
+headroom for it); LWT_XMIT's ``bpf_skb_change_head``/``_tail`` are ``pybpf.progtypes.skb_resize``'s.
 """
 
 from __future__ import annotations

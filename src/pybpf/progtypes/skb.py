@@ -383,6 +383,9 @@ class SkbState:
     sock: bpf_sock = field(default_factory=bpf_sock)
     """The test socket ``skb->sk`` points to, laid out as the uapi ``struct bpf_sock``."""
     sock_region: Region | None = None
+    home_region: Region | None = None
+    """The packet region the run started with, emptied while a helper's larger buffer (``reserve``)
+    has a region of its own; ``end_run`` puts it back."""
 
     @property
     def view(self) -> memoryview:
@@ -414,6 +417,46 @@ class SkbState:
             start = self.head + self.data
             if region.start != start or region.end != start + self.length:
                 self.memory.resize_region(region, start, start + self.length)
+
+    def reserve(self, head: int = 0, tail: int = 0) -> None:
+        """``skb_cow`` / ``pskb_expand_head``: at least ``head`` bytes before data and ``tail`` after
+        the packet's end (the skb_shared_info room kept), in a larger buffer if this one has not
+        them.  The larger buffer gets a region of its own for the rest of the run (``end_run``): the
+        run's buffers belong to the fixture or test run that registered them."""
+        end = self.data + self.length
+        room = self.capacity - SKB_SHINFO_SIZE - end
+        if self.data >= head and room >= tail:
+            return
+        more_head = max(0, head - self.data)
+        more_tail = max(0, tail - room)
+        old, size = self.buffer, self.capacity
+        buffer = (ctypes.c_char * (size + more_head + more_tail))()
+        ctypes.memmove(ctypes.addressof(buffer) + more_head, ctypes.addressof(old), size)
+        self.buffer = buffer
+        self.data += more_head
+        self.mac += more_head
+        self.network += more_head
+        transport = self.extra.get("transport")
+        if isinstance(transport, int):
+            self.extra["transport"] = transport + more_head
+        memory, region = self.memory, self.region
+        if memory is not None and region is not None:
+            if self.home_region is None:
+                self.home_region = region
+                memory.resize_region(region, region.start, region.start)
+            else:
+                memory.remove_region(region)
+            self.region = memory.add_region(buffer, writable=True, name="packet")
+        self.sync()
+
+    def end_run(self) -> None:
+        """After the run: the region of a buffer ``reserve`` made goes, the run's own comes back (its
+        bounds set again by whoever runs next)."""
+        home, memory, region = self.home_region, self.memory, self.region
+        if home is not None and memory is not None:
+            if region is not None:
+                memory.remove_region(region)
+            self.region, self.home_region = home, None
 
     # -- PacketAccess (pybpf.helpers.csum) and the byte helpers -------------------------------------------
     def make_writable(self, length: int) -> bool:
@@ -685,6 +728,7 @@ class SkbProgType(ProgType):
             try:
                 return self._run_state(runner, args, state, ctx)
             finally:
+                state.end_run()
                 memory.remove_region(state.region)
                 state.region = None
         finally:
@@ -698,11 +742,14 @@ class SkbProgType(ProgType):
         """The ``repeat`` runs on ``state`` (its regions registered) and what the test run copies out."""
         kern = state.kern
         state.sync()
-        retval, duration = repeat_program(
-            runner, args.repeat, ctypes.addressof(kern), RunEnv(packet=state), state.load_abs
-        )
+        try:
+            retval, duration = repeat_program(
+                runner, args.repeat, ctypes.addressof(kern), RunEnv(packet=state), state.load_abs
+            )
+            data_out = state.packet() if self.l2 else _NO_ETH_HEADER + state.packet()
+        finally:
+            state.end_run()
         retval &= M32
-        data_out = state.packet() if self.l2 else _NO_ETH_HEADER + state.packet()
         ctx_out = None
         if ctx is not None:
             fields = _uapi_skb.from_buffer(ctx)
@@ -836,14 +883,18 @@ class SkbTestRunFixture(TestRunFixture):
             state = self._build_plain(data)
         env = self.env
         env.packet, env.redirect = state, None
-        if repeat > 1:
-            retval, duration = repeat_program(runner, repeat, self.kern_address, env, state.load_abs)
-        else:  # ``repeat_program``'s one run, without its call
-            started = perf_counter_ns()
-            retval = runner.run(self.kern_address, env, state.load_abs)
-            duration = min(perf_counter_ns() - started, U32_MAX)
-        start = state.data  # ``state.packet()``, inline
-        data_out: bytes = state.buffer[start : start + state.length]  # type: ignore[assignment]
+        try:
+            if repeat > 1:
+                retval, duration = repeat_program(runner, repeat, self.kern_address, env, state.load_abs)
+            else:  # ``repeat_program``'s one run, without its call
+                started = perf_counter_ns()
+                retval = runner.run(self.kern_address, env, state.load_abs)
+                duration = min(perf_counter_ns() - started, U32_MAX)
+            start = state.data  # ``state.packet()``, inline
+            data_out: bytes = state.buffer[start : start + state.length]  # type: ignore[assignment]
+        finally:
+            if state.home_region is not None:  # a helper made the packet a larger buffer
+                state.end_run()
         return retval & M32, data_out if self.l2 else _NO_ETH_HEADER + data_out, duration
 
     def run(self, runner: ProgramRunner, args: TestRunArgs) -> TestRunResult:

@@ -36,7 +36,11 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
   ``bpf_skb_ancestor_cgroup_id`` (83), tc's ``bpf_sk_assign`` (124): the test socket's, in
   ``pybpf.progtypes.skb_socket``;
 * ``bpf_skb_get/set_tunnel_key`` (20, 21), ``bpf_skb_get/set_tunnel_opt`` (29, 30): the skb's
-  tunnel info, in ``pybpf.progtypes.skb_tunnel``.
+  tunnel info, in ``pybpf.progtypes.skb_tunnel``;
+* the helpers that change the packet's shape (VLAN push/pop, change_proto/tail/head, adjust_room)
+  and ``bpf_check_mtu``, ``bpf_skb_set_tstamp``, ``bpf_clone_redirect``: in
+  ``pybpf.progtypes.skb_resize``;
+* the socket lookups (84, 85, 99): ``pybpf.progtypes.socket_lookup``.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
 from pybpf.progtypes import skb_socket, skb_tunnel
 from pybpf.progtypes.skb import ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
+from pybpf.progtypes.skb_resize import SKB_RESIZE_HELPERS
+from pybpf.progtypes.socket_lookup import SOCKET_LOOKUP_HELPERS
 from pybpf.uapi import (
     BPF_CSUM_LEVEL_DEC,
     BPF_CSUM_LEVEL_INC,
@@ -307,6 +313,8 @@ SKB_HELPERS: dict[int, Helper] = {
     21: skb_tunnel.set_tunnel_key,
     29: skb_tunnel.get_tunnel_opt,
     30: skb_tunnel.set_tunnel_opt,
+    **SKB_RESIZE_HELPERS,
+    **SOCKET_LOOKUP_HELPERS,
 }
 """Helper id -> implementation for the skb program types (each type keeps those it may call)."""
 

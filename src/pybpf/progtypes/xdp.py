@@ -68,6 +68,7 @@ from pybpf.progtypes.base import (
     repeat_runs,
 )
 from pybpf.progtypes.registry import register
+from pybpf.progtypes.socket_lookup import SOCKET_LOOKUP_HELPERS
 from pybpf.progtypes.xdp_helpers import (
     MAX_SKB_FRAGS,
     PAGE_SIZE,
@@ -198,7 +199,12 @@ class XdpProgType(ProgType):
 
     def helpers(self) -> Mapping[int, Helper]:
         # csum_diff is generic (pybpf.helpers.csum); helper 25 is bpf_xdp_event_output here
-        return {**XDP_HELPERS, 28: bpf_csum_diff, PERF_EVENT_OUTPUT: packet_event_output}
+        return {
+            **XDP_HELPERS,
+            **SOCKET_LOOKUP_HELPERS,
+            28: bpf_csum_diff,
+            PERF_EVENT_OUTPUT: packet_event_output,
+        }
 
     # -- BPF_PROG_TEST_RUN ----------------------------------------------------------------------
     def check_test_run_attr(self, args: TestRunArgs) -> None:
