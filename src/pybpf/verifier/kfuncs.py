@@ -43,8 +43,8 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   either, and bpf_rcu_read_unlock makes the RCU pointers untrusted (``btf_ptrs``); a ``__k``
   argument must be a known constant ("R%d must be a known constant", its value relied on exactly),
   an ``__ign`` one is not checked; bpf_cast_to_kern_ctx and bpf_rdonly_cast type r0 as
-  ``btf_ptrs`` says.  Not modelled: sleepable helpers inside the regions (pybpf's sleepable
-  programs have none that sleep), global function calls with preemption disabled;
+  ``btf_ptrs`` says (a helper that might sleep inside either region is check_helper_call()'s
+  refusal, a global function that might sleep check_func_call()'s: ``checks.call``, ``globals``);
 * check_cfg(): every iter_next call is a forced checkpoint (``iter_next_slots``);
 * specialize_kfunc() (fixup_kfunc_call()): where the program type may not write the packet,
   bpf_dynptr_from_skb calls become calls of bpf_dynptr_from_skb_rdonly (read-only dynptrs).

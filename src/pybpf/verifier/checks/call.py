@@ -246,6 +246,17 @@ _ELIDES_NULL = (BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY)
 """can_elide_value_nullness(): the map types whose constant keys get_constant_map_key() reads."""
 
 
+def _check_sleep_in_region(w: Walker, helper_id: int) -> None:
+    """check_helper_call(): a helper that might sleep is refused inside an RCU read-side region and
+    with preemption disabled -- regions of the path, whichever frame (callback, subprogram) calls."""
+    state = w.state
+    name = helpers.func_id_name(helper_id)
+    if state.active_rcu_lock:
+        w.fail(errno.EINVAL, f"sleepable helper {name}#{helper_id} in rcu_read_lock region")
+    if state.active_preempt_locks:
+        w.fail(errno.EINVAL, f"sleepable helper {name}#{helper_id} in non-preemptible region")
+
+
 def check_helper_call(w: Walker, helper_id: int) -> None:
     state = w.state
     if references.active_lock(state) is not None and helper_id not in _LOCK_ALLOWED:
@@ -253,6 +264,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     helpers.check_helper_call(w.env, helper_id)
     type_proto = getattr(w.env.request.prog_type, "func_proto", None)  # a type's own flavour
     fn = type_proto(helper_id) if type_proto is not None else proto(helper_id)
+    if fn is not None and fn.might_sleep:
+        _check_sleep_in_region(w, helper_id)
     regs = state.cur.regs
     map_ref = None
     timer_map = None  # the map of a timer argument (meta->map_ptr)
