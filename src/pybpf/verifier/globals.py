@@ -535,7 +535,8 @@ def check_func_call(w: Walker, subprog: int) -> bool:
             errno.EINVAL,
             "global function calls are not allowed while holding a lock,\nuse static function instead",
         )
-    if funcs.might_sleep(subprog) and not w.env.request.prog_flags & uapi.BPF_F_SLEEPABLE:
+    sleepable = bool(w.env.request.prog_flags & uapi.BPF_F_SLEEPABLE)
+    if funcs.might_sleep(subprog) and (state.active_rcu_lock or state.active_preempt_locks or not sleepable):
         w.fail(
             errno.EINVAL,
             "global functions that may sleep are not allowed in non-sleepable context,\n"
