@@ -67,7 +67,7 @@ from pybpf.verifier.checks import call, mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
-from pybpf.verifier.state import FuncFrame, VerifierState
+from pybpf.verifier.state import FuncFrame, VerifierState, in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -535,7 +535,7 @@ def check_func_call(w: Walker, subprog: int) -> bool:
             errno.EINVAL,
             "global function calls are not allowed while holding a lock,\nuse static function instead",
         )
-    sleepable = bool(w.env.request.prog_flags & uapi.BPF_F_SLEEPABLE)
+    sleepable = in_sleepable(w.env, state)
     if funcs.might_sleep(subprog) and (state.active_rcu_lock or state.active_preempt_locks or not sleepable):
         w.fail(
             errno.EINVAL,

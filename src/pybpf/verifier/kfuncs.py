@@ -77,7 +77,7 @@ from pybpf.kfuncs.table import (
     RCU_READ_UNLOCK,
     SPIN_ALLOWED,
 )
-from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MAX_VAR_OFF, BPF_MEM
+from pybpf.uapi import BPF_DW, BPF_LDX, BPF_MAX_VAR_OFF, BPF_MEM
 from pybpf.verifier import (
     alloc_obj,
     btf_ptrs,
@@ -96,7 +96,7 @@ from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import StackBuffer, is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag
-from pybpf.verifier.state import VerifierState
+from pybpf.verifier.state import VerifierState, in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -174,7 +174,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     prog_type = env.request.prog_type.prog_type
     if kfunc is None or not kfunc.allowed(prog_type):
         w.fail(errno.EACCES, f"calling kernel function {kbtf.func_name(btf_id)} is not allowed")
-    if kfunc.flags & KfFlag.SLEEPABLE and not env.request.prog_flags & BPF_F_SLEEPABLE:
+    if kfunc.flags & KfFlag.SLEEPABLE and not in_sleepable(env, state):
         w.fail(errno.EACCES, f"program must be sleepable to call sleepable kfunc {kfunc.name}")
     regs = state.cur.regs
     iter_at: iterators.IterArg | None = None
