@@ -59,9 +59,6 @@ LOG_GAPS: dict[str, str] = {
     "verdict is listed in known_disagreements.txt); pybpf follows Linux 6.18's kernel/bpf/arena.c",
     "fuzz/bpf_loop_dead_callback_last": "the kernel's EFAULT from jit_subprogs() after its "
     "post-verification rewrites, which pybpf does not model (listed in known_disagreements.txt)",
-    "selftests_callback_frames/tail_call_in_callback": "Linux 6.18's precision backtracking stops at "
-    "a verifier bug (\"callback unexpected regs 1\", EFAULT) where pybpf falls back to forcing all "
-    "scalars precise and refuses the callback's r0 (listed in known_disagreements.txt)",
 }
 """Corpus programs (``theme/name``) whose level-2 log still differs from Linux 6.18's, with the
 reason (measured: every other program that is not heavy agrees)."""
