@@ -107,6 +107,29 @@ OBJECTS = [
     ("vmlinux_netfilter", "nf_port_filter"), ("vmlinux_netfilter", "nf_state_write"),
     ("raw_tp_writable", "finish_ok"), ("raw_tp_writable", "finish_count"),
     ("raw_tp_writable", "finish_below"),
+] + [
+    ("obj_graph_misuse", name) for name in (
+        "ok_tree_and_list", "ok_acquire_of_owning_unchecked", "ok_non_owning_write_locked",
+        "non_owning_read_unlocked", "ok_non_owning_acquired", "non_owning_acquired_unlocked",
+        "non_owning_dropped", "push_under_other_values_lock", "first_read_unlocked", "ok_first_removed",
+        "first_removed_leaked", "remove_owning_from_list", "ok_list_to_tree", "helper_while_locked",
+        "ok_stash", "stash_then_read", "stash_old_leaked", "stash_other_type", "stash_non_owning",
+        "ok_unstash_to_tree", "unstash_unchecked",
+    )
+] + [
+    ("obj_timers", name) for name in (
+        "ok_arm", "ok_arm_hash", "callback_returns_one", "callback_returns_unknown", "ok_callback_rearms",
+        "ok_callback_reads_key", "callback_writes_key", "callback_writes_past_value",
+        "callback_touches_timer", "callback_leaks_record", "ok_callback_cancels_itself",
+        "ok_callback_deletes_element", "init_with_other_map", "init_wrong_offset", "init_on_plain_value",
+        "read_timer", "ok_read_after_timer", "helper_reads_timer", "start_variable_offset",
+        "start_stack_timer", "callback_not_a_function",
+    )
+] + [
+    ("obj_timer_regions", name) for name in (
+        "ok_sleepable_arms", "sleepable_callback_sleeps", "ok_callback_rcu_region",
+        "callback_leaves_rcu_open", "callback_leaves_preempt_disabled", "ok_armed_in_rcu",
+    )
 ]  # fmt: skip
 """Every program of tests/data/c whose object loads without a bpffs to pin in (and, of global_funcs, the
 accepted programs and two refused in and at a global function)."""

@@ -32,13 +32,12 @@ import errno
 from typing import TYPE_CHECKING
 
 from pybpf import uapi
-from pybpf.uapi import BPF_F_SLEEPABLE
 from pybpf.verifier import kernel_btf, references
 from pybpf.verifier.kernel_btf import KernelType, Walk
 from pybpf.verifier.kfunc_objects import is_trusted
 from pybpf.verifier.regstate import RegState
 from pybpf.verifier.regtypes import RegType, TypeFlag
-from pybpf.verifier.state import PathState
+from pybpf.verifier.state import PathState, in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -53,9 +52,7 @@ def in_rcu_cs(w: Walker) -> bool:
     """in_rcu_cs(): inside bpf_rcu_read_lock(), holding a spin lock, or not sleepable."""
     state = w.state
     return (
-        state.active_rcu_lock
-        or references.active_lock(state) is not None
-        or not w.env.request.prog_flags & BPF_F_SLEEPABLE
+        state.active_rcu_lock or references.active_lock(state) is not None or not in_sleepable(w.env, state)
     )
 
 

@@ -137,6 +137,7 @@ def push_callback_call(
     state = w.state
     caller = state.cur
     start = w.env.subprogs[subprog]
+    w.env.callbacks.add(subprog)  # subprog_info[].is_cb
     if helper_id == TIMER_SET_CALLBACK:  # push_async_cb(): a path of its own
         push_async_callback(w, subprog, caller.regs[1].map, ASYNC_RET_RANGE)
         return

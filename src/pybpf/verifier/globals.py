@@ -68,7 +68,7 @@ from pybpf.verifier.checks import call, mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
-from pybpf.verifier.state import FuncFrame, VerifierState
+from pybpf.verifier.state import FuncFrame, VerifierState, in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -546,7 +546,7 @@ def check_func_call(w: Walker, subprog: int) -> bool:
             "global function calls are not allowed while holding a lock,\nuse static function instead",
         )
     in_region = state.active_rcu_lock or state.active_preempt_locks or state.active_irq_id
-    if funcs.might_sleep(subprog) and (in_region or not w.env.request.prog_flags & uapi.BPF_F_SLEEPABLE):
+    if funcs.might_sleep(subprog) and (in_region or not in_sleepable(w.env, state)):
         w.fail(
             errno.EINVAL,
             "global functions that may sleep are not allowed in non-sleepable context,\n"

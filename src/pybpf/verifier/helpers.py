@@ -6,7 +6,8 @@ no name); a helper the program type does not offer (its get_func_proto returns N
 program type's for id 0, ``bpf_unspec``) is "program of this type cannot use helper %s#%d"; a
 GPL-only helper in a program whose license is not GPL-compatible is "cannot call GPL-restricted
 function from non-GPL compatible program", a helper that might sleep (``might_sleep``) in a
-program loaded without BPF_F_SLEEPABLE is "helper call might sleep in a non-sleepable prog" (all
+program loaded without BPF_F_SLEEPABLE (or in a timer callback, which never sleeps) is "helper
+call might sleep in a non-sleepable prog" (all
 EINVAL).  Argument types are value tracking's part; may_access_direct_pkt_data() says which
 program types may hand packet memory to a helper (with ``pkt_access``).
 
@@ -31,7 +32,8 @@ def func_id_name(helper_id: int) -> str:
     return name if name is not None else "unknown"
 
 
-def check_helper_call(state: VerifierState, helper_id: int) -> None:
+def check_helper_call(state: VerifierState, helper_id: int, sleepable: bool) -> None:
+    """The opening of check_helper_call(); ``sleepable``: in_sleepable() of the calling path."""
     request = state.request
     gpl_only = request.is_gpl_only(helper_id)
     name = func_id_name(helper_id)
@@ -42,7 +44,7 @@ def check_helper_call(state: VerifierState, helper_id: int) -> None:
     if gpl_only and not request.gpl_compatible:
         state.einval("cannot call GPL-restricted function from non-GPL compatible program")
     fn = proto(helper_id)
-    if fn is not None and fn.might_sleep and not request.prog_flags & uapi.BPF_F_SLEEPABLE:
+    if fn is not None and fn.might_sleep and not sleepable:
         state.einval("helper call might sleep in a non-sleepable prog")
 
 

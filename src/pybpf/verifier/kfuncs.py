@@ -45,7 +45,9 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18:
   argument must be a known constant ("R%d must be a known constant", its value relied on exactly),
   an ``__ign`` one is not checked; bpf_cast_to_kern_ctx and bpf_rdonly_cast type r0 as
   ``btf_ptrs`` says; an ``__irq_flag`` argument saves or restores an IRQ flag (``irq``: the
-  IRQ-disabled regions of bpf_local_irq_save/restore, in which no sleepable kfunc may be called);
+  IRQ-disabled regions of bpf_local_irq_save/restore, in which no sleepable kfunc may be called; a
+  helper that might sleep inside any of the three regions is check_helper_call()'s refusal, a global
+  function that might sleep check_func_call()'s: ``irq``, ``globals``);
 * check_kfunc_args() also: a ``__nullable`` pointer may be NULL (KF_ARG_PTR_TO_NULL, the NULL
   relied on exactly), a referenced maybe-NULL one it lets by is then "arg#%d is %s expected %s or
   socket"; a workqueue or task work argument, the map after it and the asynchronous callback of
@@ -88,7 +90,7 @@ from pybpf.kfuncs.table import (
     SPIN_ALLOWED,
 )
 from pybpf.kfuncs.xdp_meta import PULL_DATA
-from pybpf.uapi import BPF_DW, BPF_F_SLEEPABLE, BPF_LDX, BPF_MEM
+from pybpf.uapi import BPF_DW, BPF_LDX, BPF_MEM
 from pybpf.verifier import (
     alloc_obj,
     async_work,
@@ -110,7 +112,7 @@ from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import RegState, StackBuffer, is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
-from pybpf.verifier.state import VerifierState
+from pybpf.verifier.state import VerifierState, in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -196,7 +198,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     prog_type = env.request.prog_type.prog_type
     if kfunc is None or not kfunc.allowed(prog_type):
         w.fail(errno.EACCES, f"calling kernel function {kbtf.func_name(btf_id)} is not allowed")
-    if kfunc.flags & KfFlag.SLEEPABLE and not env.request.prog_flags & BPF_F_SLEEPABLE:
+    if kfunc.flags & KfFlag.SLEEPABLE and not in_sleepable(env, state):
         w.fail(errno.EACCES, f"program must be sleepable to call sleepable kfunc {kfunc.name}")
     regs = state.cur.regs
     iter_at: iterators.IterArg | None = None

@@ -54,7 +54,6 @@ from pybpf.btf.types import BTF, Datasec, Ptr, Struct, TypeTag, Var, Volatile
 from pybpf.isa import opcodes as op
 from pybpf.uapi import (
     BPF_F_RDONLY_PROG,
-    BPF_F_SLEEPABLE,
     BPF_F_WRONLY_PROG,
     BPF_MAP_TYPE_ARRAY,
     BPF_MAP_TYPE_CGRP_STORAGE,
@@ -71,6 +70,7 @@ from pybpf.verifier import kernel_btf, references, tnum
 from pybpf.verifier.kernel_btf import KernelType
 from pybpf.verifier.regstate import RegState, is_null, map_name
 from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
+from pybpf.verifier.state import in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.isa.instruction import Instruction
@@ -353,8 +353,9 @@ def _loaded_flags(w: Walker, field: KptrField) -> TypeFlag:
 def _in_rcu_cs(w: Walker) -> bool:
     """in_rcu_cs(): an RCU read-side section, a held lock, or a program that cannot sleep."""
     state = w.state
-    sleepable = bool(w.env.request.prog_flags & BPF_F_SLEEPABLE)
-    return state.active_rcu_lock or references.active_lock(state) is not None or not sleepable
+    return (
+        state.active_rcu_lock or references.active_lock(state) is not None or not in_sleepable(w.env, state)
+    )
 
 
 def match_type(w: Walker, field: KptrField, reg: RegState, regno: int) -> None:

@@ -32,6 +32,7 @@ that walk's start asking the same goes on from where that one left the segment.
 
 from __future__ import annotations
 
+import errno
 import functools
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -218,7 +219,14 @@ def _backtrack_insn(w: Walker, idx: int, subseq: int, hist: History | None, bt: 
                     bt.frame += 1  # back into the subprogram that returned through it
                 return
             if subseq >= 0 and subseq != view.next_slot(idx):  # back from a callback's exit
-                if bt.regs[bt.frame] & ~ARG_REGS or bt.stack[bt.frame] or bt.frame == 0:
+                # Linux 6.18 calls these verifier bugs and fails the load (EFAULT): a callback's r0
+                # asked for precise (its exit reached by a tail call's return), or stack slots
+                regs, slots = bt.regs[bt.frame], bt.stack[bt.frame]
+                if regs & ~ARG_REGS:
+                    w.fail(errno.EFAULT, f"verifier bug: callback unexpected regs {regs:x}")
+                if slots:
+                    w.fail(errno.EFAULT, f"verifier bug: callback leftover stack slots {slots:x}")
+                if bt.frame == 0:
                     raise _NotSupported
                 bt.regs[bt.frame] &= ~ARG_REGS
                 bt.frame -= 1

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple, NoReturn
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_REG_FP, MAX_BPF_REG
 from pybpf.isa.program import ProgramView
+from pybpf.uapi import BPF_F_SLEEPABLE
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.log import VerifierLog
 from pybpf.verifier.regstate import RegState
@@ -61,6 +62,7 @@ class VerifierState:
     lddw_maps: dict[int, tuple[MapRef, int]] = field(default_factory=dict)  # lddw slot -> (map, value off)
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
+    callbacks: set[int] = field(default_factory=set)  # subprograms verified as callbacks (is_cb)
     stack_buffer_slices: bool = False  # a dynptr slice with a stack buffer was made (stack writes check)
     fastcall: FastcallPatterns | None = None  # the bpf_fastcall patterns (mark_fastcall_patterns())
     unreliable: set[int] = field(default_factory=set)  # func_info_aux[].unreliable, after do_check
@@ -292,3 +294,10 @@ class PathState:
 
 _copy_frame = FuncFrame.copy
 _share_frame = FuncFrame.share
+
+
+def in_sleepable(env: VerifierState, path: PathState) -> bool:
+    """in_sleepable(): the program was loaded with BPF_F_SLEEPABLE and ``path`` is not an
+    asynchronous (timer) callback's, which runs where it cannot sleep (push_async_cb(): a timer
+    callback's state is never sleepable)."""
+    return bool(env.request.prog_flags & BPF_F_SLEEPABLE) and path.frames[0].callback_ret is None

@@ -133,7 +133,10 @@ def check_max_stack_depth(state: VerifierState) -> None:
     function counts as a call, except of an asynchronous callback) the frames' stack, each rounded
     up to 16 bytes, must fit in 512 bytes ("combined stack size of %d calls is %d. Too large"), and
     a subprogram that tail calls must not be entered with 256 bytes or more below it ("tail_calls
-    are not allowed when call stack of previous frames is %d bytes. Too large").
+    are not allowed when call stack of previous frames is %d bytes. Too large"); a subprogram reached
+    by a call that tail calls, or calls one that does, may not have a callback among its callers
+    ("cannot tail call within callback": the tail call counter is not carried through callbacks;
+    measured on Linux 6.18: a tail call made before a callback's chain is walked does not count).
 
     As in the kernel this looks at every call instruction, reached by the paths or not, with each
     subprogram's deepest stack use found by do_check (less the bpf_fastcall pairs' stack:
@@ -167,6 +170,7 @@ def _walk_stack_depth(
     slot = state.subprogs[idx]
     depth = 0
     entering = True
+    reaches_tail_call: list[bool] = [False]  # per frame of the chain: a tail call below its call
     while True:
         if entering:
             if idx and has_tail_call[idx] and depth >= TAIL_CALL_STACK_LIMIT:
@@ -193,13 +197,18 @@ def _walk_stack_depth(
                 continue
             ret_slot.append(slot + 1)
             ret_prog.append(idx)
+            reaches_tail_call.append(has_tail_call[callee])
             if len(ret_slot) >= op.MAX_CALL_FRAMES:
                 state.fail(errno.E2BIG, f"the call stack of {len(ret_slot)} frames is too deep !")
             idx, slot, entering = callee, target, True
             break
         if entering:
             continue
+        if reaches_tail_call[-1] and any(prog in state.callbacks for prog in ret_prog):
+            state.einval("cannot tail call within callback")
         if not ret_slot:
             return
+        below = reaches_tail_call.pop()
+        reaches_tail_call[-1] = reaches_tail_call[-1] or below
         depth -= round_up_stack_depth(depths[idx])
         slot, idx = ret_slot.pop(), ret_prog.pop()

@@ -106,6 +106,7 @@ from pybpf.verifier.regstate import (
     map_value_size,
 )
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
+from pybpf.verifier.state import in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -252,7 +253,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     state = w.state
     if references.active_lock(state) is not None and helper_id not in _LOCK_ALLOWED:
         w.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
-    helpers.check_helper_call(w.env, helper_id)
+    helpers.check_helper_call(w.env, helper_id, in_sleepable(w.env, state))
     type_proto = getattr(w.env.request.prog_type, "func_proto", None)  # a type's own flavour
     fn = type_proto(helper_id) if type_proto is not None else proto(helper_id)
     irq.check_sleepable_helper(w, helper_id, fn)

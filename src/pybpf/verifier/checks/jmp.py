@@ -67,7 +67,10 @@ def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:
 
 def _reg_not_null(reg: RegState) -> bool:
     """reg_not_null() of a pointer not flagged maybe-NULL: one of ``_NOT_NULL`` or a trusted
-    PTR_TO_BTF_ID (a referenced object, an allocated one, ...: is_trusted_reg())."""
+    PTR_TO_BTF_ID (a referenced object, an allocated one, ...: is_trusted_reg()); untrusted memory
+    (rdonly_untrusted_mem: bpf_rdonly_cast to void, may be anything, NULL too) is not."""
+    if reg.type is RegType.PTR_TO_MEM and reg.flags & TypeFlag.PTR_UNTRUSTED:
+        return False
     return reg.type in _NOT_NULL or (reg.type is RegType.PTR_TO_BTF_ID and kfunc_objects.is_trusted(reg))
 
 

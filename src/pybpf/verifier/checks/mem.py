@@ -828,8 +828,9 @@ def _check_stack_access(
         _stack_read(w, frame.stack, min_off, size, value_regno)
 
 
-_NOT_SPILLABLE = frozenset({RegType.PTR_TO_TP_BUFFER})
-"""The pointers is_spillable_regtype() is false for: written to the stack as plain data."""
+_NOT_SPILLABLE = frozenset({RegType.PTR_TO_TP_BUFFER, RegType.CONST_PTR_TO_DYNPTR})
+"""The pointers is_spillable_regtype() is false for: written to the stack as plain data (a callback's
+const dynptr read back from the stack is a scalar, not a dynptr)."""
 
 
 def _stack_write(
