@@ -73,6 +73,10 @@ class ArgKind(enum.Enum):
     SIZE = "size"  # <name>__sz: the size of the memory before it, any scalar the memory holds
     IRQ_FLAG = "irq_flag"  # unsigned long *<name>__irq_flag: a saved IRQ flag's slot on the stack
     # (KF_ARG_PTR_TO_IRQ_FLAG)
+    CONST_STR = "const_str"  # const char *<name>__str: a NUL-terminated string in a read-only map value
+    # (KF_ARG_PTR_TO_CONST_STR)
+    PROG = "prog"  # void *<name>__prog: not checked; the verifier passes the program's own bpf_prog_aux
+    # (is_kfunc_arg_prog(), filled in by fixup_kfunc_call())
 
 
 class RetKind(enum.Enum):

@@ -94,6 +94,7 @@ from pybpf.verifier import (
     tnum,
 )
 from pybpf.verifier.checks import mem
+from pybpf.verifier.const_str import kfunc_const_str
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
@@ -193,7 +194,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
-        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.SIZE, ArgKind.IGNORED):
+        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.SIZE, ArgKind.IGNORED, ArgKind.PROG):
             continue  # checked with the memory before it / not checked
         if arg.kind in (ArgKind.SCALAR, ArgKind.CONSTANT):
             if reg.type is not RegType.SCALAR_VALUE:
@@ -224,6 +225,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             if reg.type is not RegType.CONST_PTR_TO_MAP:
                 w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
+            continue
+        if arg.kind is ArgKind.CONST_STR:
+            kfunc_const_str(w, i, regno, reg)
             continue
         if arg.kind is not ArgKind.ITER:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
