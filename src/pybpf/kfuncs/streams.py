@@ -30,7 +30,7 @@ from __future__ import annotations
 import errno
 
 from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
-from pybpf.helpers.printk import MAX_BPRINTF_BUF, MAX_FORMAT, _format_or_errno, _read_args
+from pybpf.helpers.printk import MAX_BPRINTF_BUF, MAX_FORMAT, format_or_errno, read_args
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind
 from pybpf.objects import streams
 
@@ -42,12 +42,12 @@ def stream_vprintk(ctx: HelperContext, stream_id: int, fmt: int, args: int, len_
     stream_id &= 0xFFFFFFFF
     if stream_id not in streams.STREAM_IDS:
         return -errno.ENOENT
-    values = _read_args(ctx.memory, args, len_sz & 0xFFFFFFFF)
+    values = read_args(ctx.memory, args, len_sz & 0xFFFFFFFF)
     if isinstance(values, int):
         return values
     text = ctx.memory.read_cstring(fmt, MAX_FORMAT)  # (the verifier proved its NUL in the map value)
     ctx.charge_bytes(len(text))
-    out = _format_or_errno(ctx, text, values, MAX_BPRINTF_BUF - 1)
+    out = format_or_errno(ctx, text, values, MAX_BPRINTF_BUF - 1)
     if isinstance(out, int):
         return out
     message, length = out
