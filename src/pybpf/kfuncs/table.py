@@ -64,6 +64,7 @@ from pybpf.kfuncs import (
     streams,
     strings,
     tcp_cc,
+    trap,
     user_copy,
 )
 from pybpf.kfuncs.proto import (
@@ -503,6 +504,7 @@ KFUNCS: tuple[KFunc, ...] = (
     ),
     *strings.KFUNCS,
     *streams.KFUNCS,
+    *trap.KFUNCS,
     *dynptr_ext.KFUNCS,
     *user_copy.KFUNCS,
     *irq.KFUNCS,

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
+from pybpf.kfuncs import trap
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.proto import ArgKind, KfFlag, KFunc, RetKind
 from pybpf.kfuncs.table import (
@@ -178,6 +179,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     prog_type = env.request.prog_type.prog_type
     if kfunc is None or not kfunc.allowed(prog_type):
         w.fail(errno.EACCES, f"calling kernel function {kbtf.func_name(btf_id)} is not allowed")
+    if kfunc.name == trap.BPF_TRAP:  # a trap the program reaches (a call in dead code loads)
+        w.fail(errno.EFAULT, trap.TRAP_MESSAGE)
     if kfunc.flags & KfFlag.SLEEPABLE and not env.request.prog_flags & BPF_F_SLEEPABLE:
         w.fail(errno.EACCES, f"program must be sleepable to call sleepable kfunc {kfunc.name}")
     regs = state.cur.regs
