@@ -177,7 +177,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     btf_id = insn.imm & 0xFFFFFFFF
     kfunc = kbtf.kfunc(btf_id)
     prog_type = env.request.prog_type.prog_type
-    if kfunc is None or not kfunc.allowed(prog_type):
+    if kfunc is None or not kfunc.allowed(prog_type, env.request.expected_attach_type):
         w.fail(errno.EACCES, f"calling kernel function {kbtf.func_name(btf_id)} is not allowed")
     if kfunc.name == trap.BPF_TRAP:  # a trap the program reaches (a call in dead code loads)
         w.fail(errno.EFAULT, trap.TRAP_MESSAGE)
@@ -309,6 +309,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RDONLY)
         r0.mem_size = kfunc.ret_size
         r0.ref_obj_id = ref_obj_id
+    elif kfunc.ret is RetKind.MEM:
+        r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.NONE)
+        r0.mem_size = kfunc.ret_size
     elif kfunc.ret is RetKind.BTF_ID:
         kfunc_objects.mark_result(w, kfunc, r0)
     elif kfunc.ret is RetKind.KERN_CTX:
