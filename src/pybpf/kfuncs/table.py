@@ -66,6 +66,7 @@ from pybpf.kfuncs import (
     streams,
     strings,
     tcp_cc,
+    test_run_kfuncs,
     trap,
     user_copy,
 )
@@ -509,6 +510,7 @@ KFUNCS: tuple[KFunc, ...] = (
     *trap.KFUNCS,
     *session.KFUNCS,
     *keys.KFUNCS,
+    *test_run_kfuncs.KFUNCS,
     *dynptr_ext.KFUNCS,
     *user_copy.KFUNCS,
     *irq.KFUNCS,
