@@ -1,4 +1,4 @@
-"""Run results of the small kfuncs (``pybpf.kfuncs.test_run_kfuncs``, ``keys``, ``session``), on both
+"""Run results of the small kfuncs (``pybpf.kfuncs.trigger_tp``, ``keys``, ``session``), on both
 backends where the kernel can answer.
 
 * bpf_modify_return_test_tp(nonce) returns ``nonce`` as an int (zero-extended in r0).

@@ -66,8 +66,8 @@ from pybpf.kfuncs import (
     streams,
     strings,
     tcp_cc,
-    test_run_kfuncs,
     trap,
+    trigger_tp,
     user_copy,
 )
 from pybpf.kfuncs.proto import (
@@ -510,7 +510,7 @@ KFUNCS: tuple[KFunc, ...] = (
     *trap.KFUNCS,
     *session.KFUNCS,
     *keys.KFUNCS,
-    *test_run_kfuncs.KFUNCS,
+    *trigger_tp.KFUNCS,
     *dynptr_ext.KFUNCS,
     *user_copy.KFUNCS,
     *irq.KFUNCS,
