@@ -1,8 +1,9 @@
 """BPF_TASK_FD_QUERY, BPF_TOKEN_CREATE and BPF_PROG_STREAM_READ_BY_FD on both backends.
 
 Every expectation is Linux 6.18's answer.  pybpf has no raw tracepoint link, no perf event with a
-program, no delegating bpffs in a user namespace and nothing that writes a program's streams, so what
-is compared is what the kernel answers for the objects pybpf has: refusals, and empty streams.
+program and no delegating bpffs in a user namespace, so what is compared is what the kernel answers
+for the objects pybpf has: refusals, and the empty streams of a program that prints nothing (streams
+a program writes: tests/kfuncs/test_streams.py).
 """
 
 from __future__ import annotations

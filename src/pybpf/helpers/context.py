@@ -128,6 +128,9 @@ class RunEnv:
     """The (lock address, map) pairs the run holds through ``bpf_spin_lock``."""
     redirect: tuple[int, int] | None = None
     """The (ifindex, flags) ``bpf_redirect`` recorded (the kernel's ``bpf_redirect_info``)."""
+    session_cookie: int = 0
+    """The address of the run's u64 session cookie (``bpf_session_cookie``: the kernel's
+    ``bpf_session_run_ctx.data``), made at its first call; 0 before."""
 
 
 class HelperContext:

@@ -97,10 +97,13 @@ class ProgramMaps:
     by_pointer: dict[int, MapObject] = field(default_factory=dict)
     """Read-only once built (a plain dict: helpers look maps up in it on every call)."""
     direct: tuple[MapObject, ...] = ()
+    prog_id: int = 0
+    """The id of the program these are the maps of (0: no loaded program): where what the run
+    writes to its program's streams goes (``pybpf.kfuncs.streams``)."""
 
     @classmethod
-    def of(cls, maps: Iterable[MapObject], direct: Iterable[MapObject] = ()) -> ProgramMaps:
-        return cls({obj.pointer: obj for obj in maps}, tuple(dict.fromkeys(direct)))
+    def of(cls, maps: Iterable[MapObject], direct: Iterable[MapObject] = (), prog_id: int = 0) -> ProgramMaps:
+        return cls({obj.pointer: obj for obj in maps}, tuple(dict.fromkeys(direct)), prog_id)
 
 
 NO_MAPS = ProgramMaps()

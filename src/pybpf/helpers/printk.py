@@ -239,7 +239,7 @@ def _pointer(memory: Memory, fmt: bytes, i: int, value: int) -> tuple[bytes, int
     return address.encode(), i + 3
 
 
-def _format_or_errno(
+def format_or_errno(
     ctx: HelperContext, fmt: bytes, args: Sequence[int], limit: int
 ) -> tuple[bytes, int] | int:
     """``render`` (charged: ``FORMAT_CHARGE`` and the whole output's bytes, as the kernel's
@@ -260,7 +260,7 @@ def _read_format(ctx: HelperContext, address: int, size: int) -> bytes | None:
     return raw if len(raw) < size else None
 
 
-def _read_args(memory: Memory, address: int, data_len: int) -> list[int] | int:
+def read_args(memory: Memory, address: int, data_len: int) -> list[int] | int:
     if data_len % 8 or data_len > MAX_BPRINTF_VARARGS * 8 or (data_len and not address):
         return -errno.EINVAL
     raw = memory.read(address, data_len)
@@ -269,7 +269,7 @@ def _read_args(memory: Memory, address: int, data_len: int) -> list[int] | int:
 
 def _print(ctx: HelperContext, text: bytes, args: Sequence[int]) -> int:
     """Format into the kernel's buffer and append to the trace pipe; the whole output's length."""
-    out = _format_or_errno(ctx, text, args, MAX_BPRINTF_BUF - 1)
+    out = format_or_errno(ctx, text, args, MAX_BPRINTF_BUF - 1)
     if isinstance(out, int):
         return out
     ctx.charge(2 * SYSCALL_CHARGE)  # the task's name, and the append to the shared trace file
@@ -289,7 +289,7 @@ def trace_printk(  # noqa: PLR0917 - the helper ABI: five register arguments
 
 def trace_vprintk(ctx: HelperContext, fmt: int, fmt_size: int, data: int, data_len: int, _r5: int) -> int:
     """``long bpf_trace_vprintk(const char *fmt, u32 fmt_size, const void *data, u32 data_len)``."""
-    args = _read_args(ctx.memory, data, data_len & 0xFFFFFFFF)
+    args = read_args(ctx.memory, data, data_len & 0xFFFFFFFF)
     if isinstance(args, int):
         return args
     text = _read_format(ctx, fmt, fmt_size & 0xFFFFFFFF)
@@ -306,7 +306,7 @@ def snprintf(  # noqa: PLR0917 - the helper ABI: five register arguments
     Returns the length the whole output needs including its NUL; writes at most ``str_size`` bytes
     (the buffer is checked first, and nothing longer than it is built).
     """
-    args = _read_args(ctx.memory, data, data_len & 0xFFFFFFFF)
+    args = read_args(ctx.memory, data, data_len & 0xFFFFFFFF)
     if isinstance(args, int):
         return args
     text = ctx.memory.read_cstring(fmt, MAX_FORMAT)
@@ -314,7 +314,7 @@ def snprintf(  # noqa: PLR0917 - the helper ABI: five register arguments
     size &= 0xFFFFFFFF
     if size:
         ctx.memory.check(buf, size, True)
-    out = _format_or_errno(ctx, text, args, max(size - 1, 0))
+    out = format_or_errno(ctx, text, args, max(size - 1, 0))
     if isinstance(out, int):
         return out
     if size:

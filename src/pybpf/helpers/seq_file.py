@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext, RunEnv
-from pybpf.helpers.printk import _format_or_errno, _read_args, _read_format
+from pybpf.helpers.printk import _read_format, format_or_errno, read_args
 
 SEQ_BUF_SIZE = 4096 << 3
 """``seq->size`` of a bpf iterator's seq_file (``PAGE_SIZE << 3``)."""
@@ -73,14 +73,14 @@ def seq_printf(ctx: HelperContext, _m: int, fmt: int, fmt_size: int, data: int, 
     seq = _seq_of(ctx)
     if seq is None:
         return -errno.EINVAL
-    args = _read_args(ctx.memory, data, data_len & 0xFFFFFFFF)
+    args = read_args(ctx.memory, data, data_len & 0xFFFFFFFF)
     if isinstance(args, int):
         return args
     text = _read_format(ctx, fmt, fmt_size & 0xFFFFFFFF)
     if text is None:
         return -errno.EINVAL
     room = seq.size - seq.count
-    out = _format_or_errno(ctx, text, args, max(room - 1, 0))
+    out = format_or_errno(ctx, text, args, max(room - 1, 0))
     if isinstance(out, int):
         return out
     if not seq.overflowed and len(seq.data) + out[1] < seq.size:

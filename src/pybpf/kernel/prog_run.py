@@ -192,7 +192,7 @@ class ProgRuntime:
         for helper_id, helper in prog_type.helpers().items():
             registry.register(helper_id, helper)
         insns, resolved, direct = self._resolve(combined.xlated if combined is not None else prog.xlated)
-        self.program_maps = ProgramMaps.of(self.maps.values(), direct)
+        self.program_maps = ProgramMaps.of(self.maps.values(), direct, prog.id)
         """The maps (and global data) the program's runs may reach."""
         meta = prog.meta
         facts = frozenset(meta.proven_accesses)

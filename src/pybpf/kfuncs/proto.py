@@ -77,6 +77,10 @@ class ArgKind(enum.Enum):
     # (KF_ARG_PTR_TO_IRQ_FLAG)
     WORKQUEUE = "workqueue"  # struct bpf_wq *: a map value's workqueue (KF_ARG_PTR_TO_WORKQUEUE)
     TASK_WORK = "task_work"  # struct bpf_task_work *: a map value's task work (KF_ARG_PTR_TO_TASK_WORK)
+    CONST_STR = "const_str"  # const char *<name>__str: a NUL-terminated string in a read-only map value
+    # (KF_ARG_PTR_TO_CONST_STR)
+    PROG = "prog"  # void *<name>__prog: not checked; the verifier passes the program's own bpf_prog_aux
+    # (is_kfunc_arg_prog(), filled in by fixup_kfunc_call())
 
 
 class RetKind(enum.Enum):
@@ -94,6 +98,8 @@ class RetKind(enum.Enum):
     # under KF_ACQUIRE, else a non-owning one)
     RB_NODE = "rb_node"  # struct bpf_rb_node *: the node of the root's struct (the same)
     REFCOUNTED = "refcounted"  # void *: the argument's object, one more owning reference to it
+    MEM = "mem"  # a pointer to a scalar the program may write: PTR_TO_MEM of ret_size (bpf_session_cookie,
+    # which check_kfunc_call() makes writable)
 
 
 @dataclass(frozen=True)
@@ -134,14 +140,19 @@ class KFunc:
     prog_types: frozenset[int] | None = None
     iter_type: str = ""  # an iterator kfunc's ``<type>`` of struct bpf_iter_<type> (ITER_STATE_SIZES)
     dynptr_type: str = ""  # the type of the dynptr a DYNPTR_UNINIT argument receives ("": its source's)
+    attach_types: frozenset[int] | None = None  # the expected attach types its set's filter lets call it
+    # (None: any; e.g. bpf_kprobe_multi_filter(): kprobe/uprobe sessions only)
 
     @property
     def is_iter(self) -> bool:
         return bool(self.flags & (KfFlag.ITER_NEW | KfFlag.ITER_NEXT | KfFlag.ITER_DESTROY))
 
-    def allowed(self, prog_type: int) -> bool:
-        """btf_kfunc_id_set_contains(): the common set, or the program type's hook."""
-        return self.prog_types is None or prog_type in self.prog_types
+    def allowed(self, prog_type: int, attach_type: int | None = None) -> bool:
+        """btf_kfunc_id_set_contains(): the common set, or the program type's hook, and the set's
+        filter (``attach_types``) for a program loaded for ``attach_type`` (None: not asked)."""
+        if self.prog_types is not None and prog_type not in self.prog_types:
+            return False
+        return attach_type is None or self.attach_types is None or attach_type in self.attach_types
 
 
 def do_nothing(_ctx: HelperContext, _r1: int, _r2: int, _r3: int, _r4: int, _r5: int) -> int:

@@ -7,7 +7,9 @@ map type whose value has one address ("no direct value access support for this m
 rest of the value is readable (check_map_access()), and the string ends inside it ("string is not
 zero-terminated", EINVAL) -- and check_bpf_snprintf_call(): bpf_snprintf's data length is a
 multiple of 8 (EINVAL without a message) and its format, read from the map, is one
-bpf_bprintf_prepare() accepts with that many arguments ("Invalid format string").  The format's
+bpf_bprintf_prepare() accepts with that many arguments ("Invalid format string"); and a kfunc's
+``__str`` argument (KF_ARG_PTR_TO_CONST_STR in check_kfunc_args(): a map value pointer, "arg#%d
+doesn't point to a const string", then check_reg_const_str()).  The format's
 rules are ``pybpf.helpers.printk``'s, asked with zero arguments and no memory (the verifier's
 question is only which conversions the format has).
 """
@@ -47,6 +49,14 @@ def check_reg_const_str(w: Walker, regno: int, reg: RegState) -> None:
     references.check_map_fields(w, reg, reg.off, value_size - reg.off)
     if b"\0" not in _string_bytes(w, reg):
         w.fail(errno.EINVAL, "string is not zero-terminated")
+
+
+def kfunc_const_str(w: Walker, i: int, regno: int, reg: RegState) -> None:
+    """check_kfunc_args() of a KF_ARG_PTR_TO_CONST_STR (``__str``) argument: a map value pointer
+    ("arg#%d doesn't point to a const string" otherwise), then check_reg_const_str()."""
+    if reg.type is not RegType.PTR_TO_MAP_VALUE:
+        w.fail(errno.EINVAL, f"arg#{i} doesn't point to a const string")
+    check_reg_const_str(w, regno, reg)
 
 
 def _string_bytes(w: Walker, reg: RegState) -> bytes:

@@ -72,6 +72,7 @@ from typing import TYPE_CHECKING
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
+from pybpf.kfuncs import trap
 from pybpf.kfuncs.async_work import ASYNC_CALLBACK_KFUNCS
 from pybpf.kfuncs.iter_kernel import CSS_TASK_NEW
 from pybpf.kfuncs.kernel_btf import kernel_btf
@@ -108,6 +109,7 @@ from pybpf.verifier import (
     xdp_kfuncs,
 )
 from pybpf.verifier.checks import call, mem
+from pybpf.verifier.const_str import kfunc_const_str
 from pybpf.verifier.globals import CTX_TYPE_NAMES
 from pybpf.verifier.kptrs import LocalType
 from pybpf.verifier.regstate import RegState, StackBuffer, is_null
@@ -196,8 +198,10 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     btf_id = insn.imm & 0xFFFFFFFF
     kfunc = kbtf.kfunc(btf_id)
     prog_type = env.request.prog_type.prog_type
-    if kfunc is None or not kfunc.allowed(prog_type):
+    if kfunc is None or not kfunc.allowed(prog_type, env.request.expected_attach_type):
         w.fail(errno.EACCES, f"calling kernel function {kbtf.func_name(btf_id)} is not allowed")
+    if kfunc.name == trap.BPF_TRAP:  # a trap the program reaches (a call in dead code loads)
+        w.fail(errno.EFAULT, trap.TRAP_MESSAGE)
     if kfunc.flags & KfFlag.SLEEPABLE and not in_sleepable(env, state):
         w.fail(errno.EACCES, f"program must be sleepable to call sleepable kfunc {kfunc.name}")
     regs = state.cur.regs
@@ -215,7 +219,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     for i, arg in enumerate(kfunc.args):  # check_kfunc_args()
         regno = i + 1
         reg = regs[regno]
-        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.SIZE, ArgKind.IGNORED):
+        if arg.kind in (ArgKind.CONST_SIZE, ArgKind.SIZE, ArgKind.IGNORED, ArgKind.PROG):
             continue  # checked with the memory before it / not checked
         if arg.kind in (ArgKind.SCALAR, ArgKind.CONSTANT):
             if reg.type is not RegType.SCALAR_VALUE:
@@ -252,6 +256,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
             if reg.type is not RegType.CONST_PTR_TO_MAP:
                 w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
+            continue
+        if arg.kind is ArgKind.CONST_STR:
+            kfunc_const_str(w, i, regno, reg)
             continue
         if arg.kind is not ArgKind.ITER:
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
@@ -346,6 +353,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RDONLY)
         r0.mem_size = kfunc.ret_size
         r0.ref_obj_id = ref_obj_id
+    elif kfunc.ret is RetKind.MEM:
+        r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.NONE)
+        r0.mem_size = kfunc.ret_size
     elif kfunc.ret is RetKind.BTF_ID:
         kfunc_objects.mark_result(w, kfunc, r0)
         if kfunc.flags & KfFlag.ITER_NEXT and iter_at is not None:  # a kernel object's iterator

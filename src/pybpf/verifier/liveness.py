@@ -140,7 +140,7 @@ def _malformed_uses_defs(insn: Instruction) -> tuple[int, int]:
 
 
 def _call_uses_defs(
-    insn: Instruction, offered: Callable[[int], bool], prog_type: int | None
+    insn: Instruction, offered: Callable[[int], bool], prog_type: int | None, attach_type: int
 ) -> tuple[int, int]:
     """_uses_defs(), where a helper the program type does not offer has no prototype to count its
     arguments from (get_call_summary() fails), nor a kfunc outside its kfunc sets (fetch_kfunc_meta()
@@ -149,21 +149,25 @@ def _call_uses_defs(
         return _ARGS, _CALLER_SAVED
     if prog_type is not None and insn.opcode == _HELPER_CALL and insn.src == BPF_PSEUDO_KFUNC_CALL:
         kfunc = kernel_btf().kfunc(insn.imm & 0xFFFFFFFF) if insn.imm and not insn.off else None
-        if kfunc is not None and not kfunc.allowed(prog_type):
+        if kfunc is not None and not kfunc.allowed(prog_type, attach_type):
             return _ARGS, _CALLER_SAVED
     return _uses_defs(insn)
 
 
 def live_registers(
-    view: ProgramView, offered: Callable[[int], bool] = lambda _: True, prog_type: int | None = None
+    view: ProgramView,
+    offered: Callable[[int], bool] = lambda _: True,
+    prog_type: int | None = None,
+    attach_type: int = 0,
 ) -> dict[int, int]:
     """Slot -> bitmask of the registers live before the instruction there (``offered``: whether the
-    program type offers a helper; ``prog_type``: the program type, whose kfunc sets decide too)."""
+    program type offers a helper; ``prog_type``: the program type, whose kfunc sets decide too, with
+    their filters on the expected ``attach_type``)."""
     slots = view.starts
     live_in = dict.fromkeys(slots, 0)
     get = live_in.get  # a successor outside the program (or inside an lddw) reads nothing
     order = [
-        (slot, *_call_uses_defs(insn, offered, prog_type), view.successors(slot))
+        (slot, *_call_uses_defs(insn, offered, prog_type, attach_type), view.successors(slot))
         for slot, insn in zip(reversed(slots), reversed(view.insns), strict=True)
     ]
     forward = not has_back_edge(view)
