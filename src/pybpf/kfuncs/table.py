@@ -55,6 +55,7 @@ from pybpf.kfuncs import (
     cpumask,
     dynptr_ext,
     dynptr_pkt,
+    exceptions,
     graph_list,
     graph_rbtree,
     irq,
@@ -504,6 +505,7 @@ KFUNCS: tuple[KFunc, ...] = (
     *dynptr_ext.KFUNCS,
     *user_copy.KFUNCS,
     *irq.KFUNCS,
+    *exceptions.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

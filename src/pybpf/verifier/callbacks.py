@@ -121,6 +121,7 @@ def push_callback_call(
     state = w.state
     caller = state.cur
     start = w.env.subprogs[subprog]
+    w.env.callback_subprogs.add(subprog)  # subprog_info[].is_cb
     if helper_id == TIMER_SET_CALLBACK:  # push_async_cb(): a path of its own
         w.env.async_callbacks.add(subprog)
         callee = FuncFrame(0, subprog, w.insn_idx)

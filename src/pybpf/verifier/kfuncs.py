@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
+from pybpf.kfuncs.exceptions import THROW
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.proto import ArgKind, KfFlag, KFunc, RetKind
 from pybpf.kfuncs.table import (
@@ -84,6 +85,7 @@ from pybpf.verifier import (
     btf_ptrs,
     callbacks,
     dynptr,
+    exceptions,
     graph,
     irq,
     iterators,
@@ -292,6 +294,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         # slice once its arguments are checked (a slice may be the stack buffer it was given)
         w.fail(errno.EPERM, f"{kfunc.name}() is not allowed")
     _regions(w, kfunc)
+    if kfunc.name == THROW:
+        exceptions.check_throw_cookie(w)
     for regno in range(6):
         regs[regno].mark_not_init()
         w.scratch_reg(regno)

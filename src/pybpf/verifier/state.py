@@ -61,6 +61,8 @@ class VerifierState:
     lddw_maps: dict[int, tuple[MapRef, int]] = field(default_factory=dict)  # lddw slot -> (map, value off)
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
+    callback_subprogs: set[int] = field(default_factory=set)  # subprog_info[].is_cb: run as callbacks
+    seen_exception: bool = False  # a bpf_throw call was reached (env->seen_exception)
     stack_buffer_slices: bool = False  # a dynptr slice with a stack buffer was made (stack writes check)
     fastcall: FastcallPatterns | None = None  # the bpf_fastcall patterns (mark_fastcall_patterns())
     unreliable: set[int] = field(default_factory=set)  # func_info_aux[].unreliable, after do_check
