@@ -16,6 +16,14 @@ no ``exception_callback:`` decl tag):
   one, anywhere up its chain of calls, is refused after the walk ("bpf_throw kfunc (insn %d)
   cannot be called from callback subprog %d"; ``check_throw_in_callback``).
 
+* find_exception_callback_insn_off() (add_subprog_and_kfunc()): the main program's
+  ``exception_callback:<name>`` decl tag and its checks (``find_exception_callback``).
+
+Not modelled yet: a program with a valid exception callback (the kernel adds the callback as a
+subprogram nothing calls, verifies it as a global function taking one integer, its return value
+checked as the program's, and calls it with the cookie after unwinding).  pybpf refuses such a
+program with EOPNOTSUPP after the tag's checks, rather than accept it without the callback.
+
 The run-time side (unwinding, the cookie as r0) is ``pybpf.kfuncs.exceptions``.
 """
 
@@ -25,11 +33,13 @@ import errno
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pybpf.btf.types import BTFError, DeclTag, Func, FuncLinkage
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE, Slot
 from pybpf.kfuncs.exceptions import THROW
 from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.state import VerifierState
 
 if TYPE_CHECKING:
@@ -62,3 +72,71 @@ def check_throw_in_callback(state: VerifierState, slot: int, idx: int, callers: 
     if idx in state.callback_subprogs or any(c in state.callback_subprogs for c in callers):
         why = f"bpf_throw kfunc (insn {slot}) cannot be called from callback subprog {idx}"
         state.fail(errno.EINVAL, why)
+
+
+EXCEPTION_CALLBACK_TAG = "exception_callback:"
+
+
+def find_exception_callback(state: VerifierState) -> int:
+    """find_exception_callback_insn_off() (add_subprog_and_kfunc()): the first instruction of the
+    subprogram the main program's ``exception_callback:<name>`` decl tag names, 0 without a tag.
+
+    The tag (component -1 of the main program's FUNC, func_info[0]) must be the only one ("multiple
+    exception callback tags for main subprog"), name a FUNC of the program's BTF ("exception callback
+    '%s' could not be found in BTF", ENOENT) of global linkage ("... must have global linkage") that a
+    func_info record places past instruction 0 ("invalid exception callback insn_off in func_info:
+    0", "exception callback type id not found in func_info")."""
+    func_info = state.func_info
+    btf_types = state.request.btf_types
+    if not func_info or btf_types is None:
+        return 0
+    try:
+        btf = btf_types()
+    except BTFError:
+        return 0
+    main_id = func_info[0][1]
+    names = [
+        t.name[len(EXCEPTION_CALLBACK_TAG) :]
+        for _, t in btf
+        if isinstance(t, DeclTag)
+        and t.type_id == main_id
+        and t.component_idx == -1
+        and t.name.startswith(EXCEPTION_CALLBACK_TAG)
+    ]
+    if not names:
+        return 0
+    if len(names) > 1:
+        state.fail(errno.EEXIST, "multiple exception callback tags for main subprog")
+    name = names[0]
+    found = next((type_id for type_id, t in btf if isinstance(t, Func) and t.name == name), None)
+    if found is None:
+        state.fail(errno.ENOENT, f"exception callback '{name}' could not be found in BTF")
+    func = btf[found]
+    assert isinstance(func, Func)
+    if func.linkage != FuncLinkage.GLOBAL:
+        state.fail(errno.EINVAL, f"exception callback '{name}' must have global linkage")
+    insn_off = 0
+    for off, type_id in func_info:
+        if type_id != found:
+            continue
+        insn_off = off
+        if not off:
+            state.log.line("invalid exception callback insn_off in func_info: 0")
+            insn_off = -errno.EINVAL
+    if insn_off < 0:  # (logged in the loop)
+        why = "invalid exception callback insn_off in func_info: 0"
+        raise VerifierError(errno.EINVAL, why, state.log.text)
+    if not insn_off:
+        state.fail(errno.EINVAL, "exception callback type id not found in func_info")
+    return insn_off
+
+
+def refuse_exception_callback(state: VerifierState) -> None:
+    """add_subprog_and_kfunc()'s exception callback: the tag's checks (``find_exception_callback``);
+    a valid callback is refused, not modelled (see the module docstring)."""
+    insn_off = find_exception_callback(state)
+    if insn_off:
+        state.fail(
+            errno.EOPNOTSUPP,
+            f"exception callback at insn {insn_off}: pybpf does not model exception callbacks yet",
+        )

@@ -67,6 +67,7 @@ def add_subprogs(state: VerifierState) -> None:
         if len(counted) >= BPF_MAX_SUBPROGS:
             state.fail(errno.E2BIG, "too many subprograms")
         counted.add(edge.target)
+    exceptions.refuse_exception_callback(state)
     state.subprogs = list(view.subprograms)
     if state.log.level2:
         for n, start in enumerate(state.subprogs):

@@ -316,3 +316,75 @@ t:
     call kfunc(bpf_throw)
     r0 = 2
     exit
+
+=== selftests_exceptions/cb_tag_unknown_function
+type: sched_cls
+btf: func_info
+proto: int f0(void) __tag_exception_callback:nothere
+desc: the main program's exception_callback tag names no FUNC of the program's BTF
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/cb_tag_static_function
+type: sched_cls
+btf: func_info
+proto: int f0(void) __tag_exception_callback:f1
+desc: the tag names a static function
+    call f
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    exit
+
+=== selftests_exceptions/cb_tag_twice
+type: sched_cls
+btf: global_subprogs
+proto: int f0(void) __tag_exception_callback:f1 __tag_exception_callback:f1
+desc: two exception_callback tags on the main program
+    call f
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    exit
+
+=== selftests_exceptions/cb_tag_main_itself
+type: sched_cls
+btf: func_info
+proto: global int f0(void) __tag_exception_callback:f0
+desc: the tag names the main program (func_info places it at insn 0)
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/cb_tag_other_tag_ignored
+type: sched_cls
+btf: func_info
+proto: int f0(void) __tag_exception:f1
+desc: a decl tag of another name on the main program is no exception callback
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/cb_called_directly
+type: sched_cls
+btf: global_subprogs
+proto: int f1(u64 cookie)
+proto: int f0(void) __tag_exception_callback:f1
+desc: the main program calls its exception callback
+    r1 = 0
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    exit
