@@ -12,6 +12,10 @@ no ``exception_callback:`` decl tag):
   a pointer reference held in any frame ("bpf_throw would lead to reference leak") and an open
   IRQ, RCU or non-preemptible region, in a subprogram too ("bpf_throw cannot be used inside
   bpf_rcu_read_lock-ed region" ...); a held spin lock is refused before, as for any call;
+* check_func_call() of a global function that may throw (it or a function it calls calls
+  bpf_throw: ``GlobalFuncs.might_throw``): the same check as at a throw, at the call, since the
+  callee's throw would unwind the caller's frames (measured on Linux 6.18: the call of such a
+  function with a reference held is "bpf_throw would lead to reference leak"; the path goes on);
 * check_max_stack_depth_subprog(): a bpf_throw in a subprogram run as a callback, or called from
   one, anywhere up its chain of calls, is refused after the walk ("bpf_throw kfunc (insn %d)
   cannot be called from callback subprog %d"; ``check_throw_in_callback``).

@@ -388,3 +388,135 @@ desc: the main program calls its exception callback
 f:
     r0 = 0
     exit
+
+=== selftests_exceptions/throw_in_global_func
+type: cgroup_skb
+btf: global_subprogs
+desc: a global function throws a cookie outside cgroup_skb's range (checked as a subprogram's R1 only)
+    r1 = 0
+    call f
+    r0 = 1
+    exit
+f:
+    r1 = 5
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/throw_in_global_func_pointer
+type: sched_cls
+btf: global_subprogs
+desc: a global function throws a pointer
+    call f
+    r0 = 0
+    exit
+f:
+    r1 = r10
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/throw_in_static_func_range
+type: cgroup_skb
+btf: func_info
+desc: a static function throws a cookie outside cgroup_skb's range (checked as the program's exit)
+    call f
+    r0 = 1
+    exit
+f:
+    r1 = 3
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/throw_in_global_func_reference
+type: xdp
+btf: global_subprogs
+desc: the caller of a throwing global function holds a reference
+    r1 = 1
+    call kfunc(bpf_task_from_pid)
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 0
+    call f
+    r1 = r6
+    call kfunc(bpf_task_release)
+out:
+    r0 = 2
+    exit
+f:
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/throw_in_global_func_rcu
+type: xdp
+btf: global_subprogs
+desc: a throwing global function called inside an RCU read-side region
+    call kfunc(bpf_rcu_read_lock)
+    r1 = 0
+    call f
+    call kfunc(bpf_rcu_read_unlock)
+    r0 = 2
+    exit
+f:
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/throw_below_global_func_reference
+type: xdp
+btf: global_subprogs
+proto: static int f2(void)
+desc: a global function whose static callee throws, called with a reference held
+    r1 = 1
+    call kfunc(bpf_task_from_pid)
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 0
+    call f
+    r1 = r6
+    call kfunc(bpf_task_release)
+out:
+    r0 = 2
+    exit
+f:
+    r6 = r1
+    if r6 != 7 goto done
+    call g
+done:
+    r0 = 0
+    exit
+g:
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
+
+=== selftests_exceptions/nonthrowing_global_func_reference
+type: xdp
+btf: global_subprogs
+desc: a global function that does not throw (another one does) called with a reference held
+    r1 = 1
+    call kfunc(bpf_task_from_pid)
+    if r0 == 0 goto out
+    r6 = r0
+    r1 = 0
+    call f
+    r1 = r6
+    call kfunc(bpf_task_release)
+    r1 = 0
+    call h
+out:
+    r0 = 2
+    exit
+f:
+    r0 = 0
+    exit
+h:
+    r1 = 0
+    call kfunc(bpf_throw)
+    r0 = 0
+    exit
