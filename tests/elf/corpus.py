@@ -299,6 +299,8 @@ CASES: list[Case] = [
     Case("iters_weak_kfunc", "iters", "xdp_iter_weak", SIZES[:2]),
     Case("dynptr_xdp", "dynptr_pkt", "xdp_dynptr_hdrs", [*SIZES, *frames("eth_only", "runt_ipv4")]),
     Case("dynptr_tc", "dynptr_pkt", "tc_dynptr_mark", [Run(p.data, TC_CTX) for p in SIZES]),
+    Case("exceptions_xdp", "exceptions", "xdp_throw", [*SIZES, *MIXED, *frames("eth_only", "runt_ipv4")]),
+    Case("exceptions_tc", "exceptions", "tc_throw", [Run(p.data, TC_CTX) for p in SIZES]),
     *(
         Case(
             name,

@@ -13,7 +13,9 @@ pointer level; BASE is ``void``, ``char``, ``int``, ``long``, ``u8`` .. ``u64``,
 (4 bytes), ``struct NAME`` (a struct of that name, 8 bytes, or ``struct NAME:SIZE``), ``union
 NAME[:SIZE]``, ``fwd NAME`` (a forward declaration: no size) or ``func`` (a ``void (void)``
 prototype).  After a parameter's optional name, ``__arg_TAG`` adds the decl tag ``arg:TAG`` to that
-parameter (as libbpf's ``__arg_ctx`` ... macros do) and ``__tag_TEXT`` the decl tag ``TEXT``.  The
+parameter (as libbpf's ``__arg_ctx`` ... macros do) and ``__tag_TEXT`` the decl tag ``TEXT``; after the
+closing parenthesis, ``__tag_TEXT`` tags the function itself (``__tag_exception_callback:f1`` is
+libbpf's ``__exception_cb(f1)``).  The
 BTF keeps refs_harness's types and ids (maps with a spin lock still find theirs); the prototypes'
 types follow them.
 """
@@ -44,7 +46,7 @@ from pybpf.btf.types import (
 )
 from tests.verifier import refs_harness
 
-_DECL = re.compile(r"^\s*(?:(static|global)\s+)?(.+?)\s*\b(f\d+)\s*\((.*)\)\s*$")
+_DECL = re.compile(r"^\s*(?:(static|global)\s+)?(.+?)\s*\b(f\d+)\s*\((.*)\)((?:\s+__tag_\S+)*)\s*$")
 _INTS = {
     "char": (1, BTF_INT_SIGNED),
     "int": (4, BTF_INT_SIGNED),
@@ -65,6 +67,7 @@ class Proto:
     linkage: FuncLinkage | None  # None: as the ``btf`` header says
     ret: str
     params: tuple[tuple[str, str, tuple[str, ...]], ...]  # (type, name, decl tags)
+    tags: tuple[str, ...] = ()  # the function's own decl tags (component -1)
 
 
 def parse_proto(text: str) -> Proto:
@@ -72,7 +75,7 @@ def parse_proto(text: str) -> Proto:
     match = _DECL.match(text)
     if match is None:
         raise ValueError(f"bad prototype {text!r}")
-    linkage_word, ret, name, args = match.groups()
+    linkage_word, ret, name, args, func_tags = match.groups()
     linkage = None if linkage_word is None else FuncLinkage[linkage_word.upper()]
     params = []
     for raw in [a.strip() for a in args.split(",")] if args.strip() not in ("", "void") else []:
@@ -91,7 +94,8 @@ def parse_proto(text: str) -> Proto:
         const, kind, base, size, stars, param_name = parsed.groups()
         type_text = " ".join(p for p in (const, kind, base + (f":{size}" if size else "")) if p) + " " + stars
         params.append((type_text.strip(), param_name.strip(), tags))
-    return Proto(int(name[1:]), linkage, ret.strip(), tuple(params))
+    tags = tuple(w[6:] for w in func_tags.split())
+    return Proto(int(name[1:]), linkage, ret.strip(), tuple(params), tags)
 
 
 class _Types:
@@ -163,4 +167,5 @@ def btf_blob(funcs: int, protos: tuple[str, ...], *, global_subprogs: bool) -> b
         types[func_id - base.start_id] = Func(old.name, proto_id, linkage)
         for i, (_, _, param_tags) in enumerate(proto.params):
             tags += [DeclTag(tag, func_id, i) for tag in param_tags]
+        tags += [DeclTag(tag, func_id, -1) for tag in proto.tags]
     return encode_btf(BTF(tuple(types) + tuple(extra.types) + tuple(tags)))

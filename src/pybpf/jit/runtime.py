@@ -78,6 +78,7 @@ from pybpf.jit.state import (
     Op,
     Status,
 )
+from pybpf.kfuncs.exceptions import Throw
 from pybpf.memory.regions import NULL_GUARD, READ, READ_WRITE, WRITE, Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
@@ -492,6 +493,9 @@ class JitSession:
             self._give_back()
         if fields[_STATUS] != _HALT:
             fault = self._take_fault()
+            if isinstance(fault, Throw):  # bpf_throw(): the default exception callback's r0
+                self._regs[0] = fault.cookie
+                return
             if isinstance(fault, TailCall):  # for the runner: the program is replaced
                 fault.instructions = self.instructions
             raise fault

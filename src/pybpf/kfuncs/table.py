@@ -57,6 +57,7 @@ from pybpf.kfuncs import (
     cpumask,
     dynptr_ext,
     dynptr_pkt,
+    exceptions,
     graph_list,
     graph_rbtree,
     irq,
@@ -526,6 +527,7 @@ KFUNCS: tuple[KFunc, ...] = (
     *skb_meta.KFUNCS,
     *iter_kernel.KFUNCS,
     *async_work.KFUNCS,
+    *exceptions.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

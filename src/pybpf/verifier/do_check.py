@@ -59,6 +59,7 @@ from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_
 from pybpf.verifier import (
     bounds,
     callbacks,
+    exceptions,
     fields,
     helpers,
     kfuncs,
@@ -763,6 +764,9 @@ class Walker:
             return self._call_local(insn)
         if kind is Kind.CALL_KFUNC:
             kfuncs.check_kfunc_call(self, insn)
+            if exceptions.is_throw(insn):  # process_bpf_exit_full() of an exception exit
+                references.check_resource_leak(self, True, "bpf_throw", exception_exit=True)
+                return None
             return slot + 1
         return self._exit()
 
@@ -842,23 +846,30 @@ class Walker:
         finally:
             state.frames.pop()
 
-    def _check_return_code(self, frame: FuncFrame) -> None:
+    def check_return_code_of(self, regno: int) -> None:
+        """check_return_code() of the current frame's ``regno`` (the outermost frame's rules)."""
+        self._check_return_code(self.state.frames[0], regno)
+
+    def _check_return_code(self, frame: FuncFrame, regno: int = 0) -> None:
         """check_return_code(): r0 set, and within the program type's return range (an async
         callback's: [0, 0]); a global function returns any scalar; a struct_ops member returning
-        void leaves r0 unchecked."""
+        void leaves r0 unchecked.  ``frame`` is the outermost frame; ``regno`` the current frame's
+        register holding the return value (bpf_throw's cookie, R1, under the default callback:
+        ``pybpf.verifier.exceptions``)."""
         if (
             not frame.subprog
             and frame.callback_ret is None
             and getattr(self.env.request.prog_type, "exit_unchecked", False)
         ):
             return
-        self.check_reg_read(0)
-        r0 = frame.regs[0]
+        self.check_reg_read(regno)
+        r0 = self.state.cur.regs[regno]
+        name = f"R{regno}"
         if frame.subprog and frame.callback_ret is None:
             if r0.type is not RegType.SCALAR_VALUE:
                 self.fail(
                     errno.EINVAL,
-                    f"At subprogram exit the register R0 is not a scalar value ({r0.type_name()})",
+                    f"At subprogram exit the register {name} is not a scalar value ({r0.type_name()})",
                 )
             return
         if frame.callback_ret is not None:
@@ -875,10 +886,10 @@ class Walker:
                 return
             ret_range = found
         if r0.type is not RegType.SCALAR_VALUE:
-            self.fail(errno.EINVAL, f"{where} the register R0 is not a known value ({r0.type_name()})")
-        self.mark_chain_precision(0)
+            self.fail(errno.EINVAL, f"{where} the register {name} is not a known value ({r0.type_name()})")
+        self.mark_chain_precision(regno)
         if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
-            self.fail(errno.EINVAL, callbacks.invalid_scalar(r0, ret_range, where))
+            self.fail(errno.EINVAL, callbacks.invalid_scalar(r0, ret_range, where, name))
 
     def _atomic(self, insn: Instruction) -> None:
         if insn.spec is None:

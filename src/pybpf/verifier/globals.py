@@ -63,7 +63,7 @@ from pybpf.helpers.protos import ArgType
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
-from pybpf.verifier import dynptr, helpers, kernel_btf, references, tnum, xdp_kfuncs
+from pybpf.verifier import dynptr, exceptions, helpers, kernel_btf, references, tnum, xdp_kfuncs
 from pybpf.verifier.checks import call, mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, is_null
@@ -165,6 +165,7 @@ class GlobalFuncs:
         self.verified: set[int] = set()
         self._changes_pkt_data: list[bool] | None = None
         self._might_sleep: list[bool] | None = None
+        self._might_throw: list[bool] | None = None
 
     def is_global(self, subprog: int) -> bool:
         func = self.funcs[subprog]
@@ -342,6 +343,13 @@ class GlobalFuncs:
         if self._might_sleep is None:
             self._might_sleep = sleepers(self.env)
         return self._might_sleep[subprog]
+
+    def might_throw(self, subprog: int) -> bool:
+        """The subprogram or a function it calls (transitively) calls bpf_throw
+        (``pybpf.verifier.exceptions``)."""
+        if self._might_throw is None:
+            self._might_throw = _merged_effect(self.env, exceptions.is_throw)
+        return self._might_throw[subprog]
 
     def changes_pkt_data(self, subprog: int) -> bool:
         """``subprog_info[].changes_pkt_data``: the subprogram or a static function it calls calls a
@@ -555,6 +563,8 @@ def check_func_call(w: Walker, subprog: int) -> bool:
     if err:
         w.fail(err, f"Caller passes invalid args into func#{subprog} ('{name}')")
     w.env.log.line(f"Func#{subprog} ('{name}') is global and assumed valid.")
+    if funcs.might_throw(subprog):  # its throw would unwind the caller's frames too
+        references.check_resource_leak(w, True, "bpf_throw", exception_exit=True)
     if funcs.changes_pkt_data(subprog):
         call.clear_all_pkt_pointers(state)
     funcs.called.add(subprog)

@@ -74,6 +74,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
 from pybpf.kfuncs import trap
 from pybpf.kfuncs.async_work import ASYNC_CALLBACK_KFUNCS
+from pybpf.kfuncs.exceptions import THROW
 from pybpf.kfuncs.iter_kernel import CSS_TASK_NEW
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.proto import ArgKind, KfFlag, KFunc, RetKind
@@ -98,6 +99,7 @@ from pybpf.verifier import (
     btf_ptrs,
     callbacks,
     dynptr,
+    exceptions,
     graph,
     irq,
     iterators,
@@ -343,6 +345,8 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     _regions(w, kfunc)
     if kfunc.name == PULL_DATA:  # is_kfunc_pkt_changing()
         call.clear_all_pkt_pointers(state)
+    if kfunc.name == THROW:
+        exceptions.check_throw_cookie(w)
     for regno in range(6):
         regs[regno].mark_not_init()
         w.scratch_reg(regno)

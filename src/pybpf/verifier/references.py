@@ -107,11 +107,11 @@ def active_lock(state: PathState) -> Reference | None:
     return None
 
 
-def check_reference_leak(w: Walker) -> bool:
+def check_reference_leak(w: Walker, exception_exit: bool = False) -> bool:
     """check_reference_leak(): log every pointer reference still held (none checked inside a
-    subprogram); True when there is one."""
+    subprogram, except at a bpf_throw: every frame unwinds); True when there is one."""
     state = w.state
-    if state.curframe:
+    if state.curframe and not exception_exit:
         return False
     leaks = [ref for ref in state.refs if ref.kind == REF_TYPE_PTR]
     for ref in leaks:
@@ -119,14 +119,14 @@ def check_reference_leak(w: Walker) -> bool:
     return bool(leaks)
 
 
-def check_resource_leak(w: Walker, check_lock: bool, prefix: str) -> None:
+def check_resource_leak(w: Walker, check_lock: bool, prefix: str, *, exception_exit: bool = False) -> None:
     """check_resource_leak(): no lock held (when ``check_lock``), no pointer reference held, no
     IRQ-disabled, RCU read-side or non-preemptible region open (when ``check_lock``;
     ``pybpf.verifier.irq``, ``pybpf.verifier.kfuncs``)."""
     state = w.state
     if check_lock and active_lock(state) is not None:
         w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_spin_lock-ed region")
-    if check_reference_leak(w):
+    if check_reference_leak(w, exception_exit):
         w.fail(errno.EINVAL, f"{prefix} would lead to reference leak")
     if check_lock and state.active_irq_id:
         w.fail(errno.EINVAL, f"{prefix} cannot be used inside bpf_local_irq_save-ed region")

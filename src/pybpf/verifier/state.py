@@ -63,6 +63,7 @@ class VerifierState:
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
     callbacks: set[int] = field(default_factory=set)  # subprograms verified as callbacks (is_cb)
+    seen_exception: bool = False  # a bpf_throw call was reached (env->seen_exception)
     stack_buffer_slices: bool = False  # a dynptr slice with a stack buffer was made (stack writes check)
     fastcall: FastcallPatterns | None = None  # the bpf_fastcall patterns (mark_fastcall_patterns())
     unreliable: set[int] = field(default_factory=set)  # func_info_aux[].unreliable, after do_check

@@ -29,6 +29,7 @@ import errno
 from pybpf.isa import opcodes as op
 from pybpf.isa.program import CALL_OPCODE, EXIT_OPCODE, GOTOL_OPCODE, JA_OPCODE, Slot
 from pybpf.uapi import BPF_MAX_SUBPROGS, MAX_BPF_STACK, BPF_FUNC_tail_call
+from pybpf.verifier import exceptions
 from pybpf.verifier.bounds import s32
 from pybpf.verifier.fastcall import kernel_stack_depths
 from pybpf.verifier.kfuncs import add_kfunc_call
@@ -66,6 +67,7 @@ def add_subprogs(state: VerifierState) -> None:
         if len(counted) >= BPF_MAX_SUBPROGS:
             state.fail(errno.E2BIG, "too many subprograms")
         counted.add(edge.target)
+    exceptions.refuse_exception_callback(state)
     state.subprogs = list(view.subprograms)
     if state.log.level2:
         for n, start in enumerate(state.subprogs):
@@ -185,6 +187,8 @@ def _walk_stack_depth(
         end = view.subprog_range(idx).stop
         while slot < end:
             insn = slots[slot]
+            if insn.code == CALL_OPCODE and insn.src == op.BPF_PSEUDO_KFUNC_CALL:
+                exceptions.check_throw_in_callback(state, slot, idx, ret_prog)
             pseudo_call = insn.code == CALL_OPCODE and insn.src == op.BPF_PSEUDO_CALL
             pseudo_func = insn.code == op.LDDW_OPCODE and insn.src == op.BPF_PSEUDO_FUNC
             if not (pseudo_call or pseudo_func):

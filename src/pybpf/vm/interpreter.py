@@ -99,6 +99,7 @@ from pybpf.isa.instruction import (
 )
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.isa.program import ProgramView
+from pybpf.kfuncs.exceptions import Throw
 from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
@@ -405,6 +406,11 @@ class Interpreter:
                     self._execute_from(st, 0)
                 except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
                     regs[0] = 0
+                except Throw as thrown:  # bpf_throw(): the default exception callback's r0
+                    del st.frames[:]  # every frame unwinds
+                    del st.may_goto[1:]
+                    st.set_depth(1)
+                    regs[0] = thrown.cookie
                 except TailCall as call:  # for the runner: the program is replaced
                     call.instructions = limit - st.remaining
                     raise

@@ -34,6 +34,7 @@ from pybpf.engine import TailCall
 from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.kfuncs.exceptions import Throw
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.runtime import DEFAULT_BUDGET, MAY_GOTO_LOOPS, NO_CACHE, RunState
@@ -168,6 +169,11 @@ class RunSession:
                         self._chunks = chunks
             except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
                 regs[0] = 0
+            except Throw as thrown:  # bpf_throw(): the default exception callback's r0
+                del st.frames[:]  # every frame unwinds
+                del st.may_goto[1:]
+                st.set_depth(1)
+                regs[0] = thrown.cookie
             except TailCall as call:  # for the runner: the program is replaced
                 call.instructions = self.instructions = limit - st.remaining
                 raise

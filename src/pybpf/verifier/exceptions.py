@@ -1,0 +1,146 @@
+"""The verifier's side of BPF exceptions: a bpf_throw() call.
+
+Mirrors kernel/bpf/verifier.c (Linux 6.18) with the default exception callback (the program has
+no ``exception_callback:`` decl tag):
+
+* check_kfunc_call(): once its argument is checked, a bpf_throw call marks the program as throwing
+  (``seen_exception``) and, since the default callback returns the cookie as the program's
+  return value, checks R1 as check_return_code() checks R0 at the program's exit ("At program exit
+  the register R1 has ...": ``check_throw_cookie``);
+* do_check_insn(): the call ends the path like an exit of every frame at once
+  (process_bpf_exit_full() with exception_exit): ``check_resource_leak(..., "bpf_throw")`` refuses
+  a pointer reference held in any frame ("bpf_throw would lead to reference leak") and an open
+  IRQ, RCU or non-preemptible region, in a subprogram too ("bpf_throw cannot be used inside
+  bpf_rcu_read_lock-ed region" ...); a held spin lock is refused before, as for any call;
+* check_func_call() of a global function that may throw (it or a function it calls calls
+  bpf_throw: ``GlobalFuncs.might_throw``): the same check as at a throw, at the call, since the
+  callee's throw would unwind the caller's frames (measured on Linux 6.18: the call of such a
+  function with a reference held is "bpf_throw would lead to reference leak"; the path goes on);
+* check_max_stack_depth_subprog(): a bpf_throw in a subprogram run as a callback, or called from
+  one, anywhere up its chain of calls, is refused after the walk ("bpf_throw kfunc (insn %d)
+  cannot be called from callback subprog %d"; ``check_throw_in_callback``).
+
+* find_exception_callback_insn_off() (add_subprog_and_kfunc()): the main program's
+  ``exception_callback:<name>`` decl tag and its checks (``find_exception_callback``).
+
+Not modelled yet: a program with a valid exception callback (the kernel adds the callback as a
+subprogram nothing calls, verifies it as a global function taking one integer, its return value
+checked as the program's, and calls it with the cookie after unwinding).  pybpf refuses such a
+program with EOPNOTSUPP after the tag's checks, rather than accept it without the callback.
+
+The run-time side (unwinding, the cookie as r0) is ``pybpf.kfuncs.exceptions``.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from pybpf.btf.types import BTFError, DeclTag, Func, FuncLinkage
+from pybpf.isa import opcodes as op
+from pybpf.isa.instruction import Instruction
+from pybpf.isa.program import CALL_OPCODE, Slot
+from pybpf.kfuncs.exceptions import THROW
+from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.state import VerifierState
+
+if TYPE_CHECKING:
+    from pybpf.verifier.do_check import Walker
+
+
+def is_throw(insn: Instruction | Slot) -> bool:
+    """is_bpf_throw_kfunc(): a kfunc call (of vmlinux: off 0) of bpf_throw."""
+    code = insn.code if isinstance(insn, Slot) else insn.opcode
+    return (
+        code == CALL_OPCODE
+        and insn.src == op.BPF_PSEUDO_KFUNC_CALL
+        and insn.off == 0
+        and kernel_btf().func_name(insn.imm & 0xFFFFFFFF) == THROW
+    )
+
+
+def check_throw_cookie(w: Walker) -> None:
+    """check_kfunc_call()'s bpf_throw: the cookie is the program's return value (the default
+    exception callback returns it): check_return_code(env, BPF_REG_1, "R1")."""
+    w.env.seen_exception = True
+    w.check_return_code_of(1)
+
+
+def check_throw_in_callback(state: VerifierState, slot: int, idx: int, callers: Sequence[int]) -> None:
+    """check_max_stack_depth_subprog(): a bpf_throw at ``slot`` of subprogram ``idx``, called
+    through ``callers``, must not run in a callback (one of them a callback subprogram)."""
+    if not is_throw(state.view.slots[slot]):
+        return
+    if idx in state.callbacks or any(c in state.callbacks for c in callers):
+        why = f"bpf_throw kfunc (insn {slot}) cannot be called from callback subprog {idx}"
+        state.fail(errno.EINVAL, why)
+
+
+EXCEPTION_CALLBACK_TAG = "exception_callback:"
+
+
+def find_exception_callback(state: VerifierState) -> int:
+    """find_exception_callback_insn_off() (add_subprog_and_kfunc()): the first instruction of the
+    subprogram the main program's ``exception_callback:<name>`` decl tag names, 0 without a tag.
+
+    The tag (component -1 of the main program's FUNC, func_info[0]) must be the only one ("multiple
+    exception callback tags for main subprog"), name a FUNC of the program's BTF ("exception callback
+    '%s' could not be found in BTF", ENOENT) of global linkage ("... must have global linkage") that a
+    func_info record places past instruction 0 ("invalid exception callback insn_off in func_info:
+    0", "exception callback type id not found in func_info")."""
+    func_info = state.func_info
+    btf_types = state.request.btf_types
+    if not func_info or btf_types is None:
+        return 0
+    try:
+        btf = btf_types()
+    except BTFError:
+        return 0
+    main_id = func_info[0][1]
+    names = [
+        t.name[len(EXCEPTION_CALLBACK_TAG) :]
+        for _, t in btf
+        if isinstance(t, DeclTag)
+        and t.type_id == main_id
+        and t.component_idx == -1
+        and t.name.startswith(EXCEPTION_CALLBACK_TAG)
+    ]
+    if not names:
+        return 0
+    if len(names) > 1:
+        state.fail(errno.EEXIST, "multiple exception callback tags for main subprog")
+    name = names[0]
+    found = next((type_id for type_id, t in btf if isinstance(t, Func) and t.name == name), None)
+    if found is None:
+        state.fail(errno.ENOENT, f"exception callback '{name}' could not be found in BTF")
+    func = btf[found]
+    assert isinstance(func, Func)
+    if func.linkage != FuncLinkage.GLOBAL:
+        state.fail(errno.EINVAL, f"exception callback '{name}' must have global linkage")
+    insn_off = 0
+    for off, type_id in func_info:
+        if type_id != found:
+            continue
+        insn_off = off
+        if not off:
+            state.log.line("invalid exception callback insn_off in func_info: 0")
+            insn_off = -errno.EINVAL
+    if insn_off < 0:  # (logged in the loop)
+        why = "invalid exception callback insn_off in func_info: 0"
+        raise VerifierError(errno.EINVAL, why, state.log.text)
+    if not insn_off:
+        state.fail(errno.EINVAL, "exception callback type id not found in func_info")
+    return insn_off
+
+
+def refuse_exception_callback(state: VerifierState) -> None:
+    """add_subprog_and_kfunc()'s exception callback: the tag's checks (``find_exception_callback``);
+    a valid callback is refused, not modelled (see the module docstring)."""
+    insn_off = find_exception_callback(state)
+    if insn_off:
+        state.fail(
+            errno.EOPNOTSUPP,
+            f"exception callback at insn {insn_off}: pybpf does not model exception callbacks yet",
+        )
