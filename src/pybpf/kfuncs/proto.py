@@ -77,6 +77,8 @@ class ArgKind(enum.Enum):
     # (KF_ARG_PTR_TO_IRQ_FLAG)
     WORKQUEUE = "workqueue"  # struct bpf_wq *: a map value's workqueue (KF_ARG_PTR_TO_WORKQUEUE)
     TASK_WORK = "task_work"  # struct bpf_task_work *: a map value's task work (KF_ARG_PTR_TO_TASK_WORK)
+    RES_SPIN_LOCK = "res_spin_lock"  # struct bpf_res_spin_lock *: a map value's resilient lock
+    # (KF_ARG_PTR_TO_RES_SPIN_LOCK)
 
 
 class RetKind(enum.Enum):
