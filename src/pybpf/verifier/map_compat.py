@@ -4,9 +4,10 @@ Mirrors Linux 6.18 for the rules that depend on the program, not on the instruct
 value holds a ``struct bpf_spin_lock`` or a ``struct bpf_res_spin_lock`` is refused to socket
 filters ("socket filter progs cannot use bpf_spin_lock yet") and to tracing programs (kprobes,
 tracepoints, perf events, raw tracepoints: "tracing progs cannot use bpf_spin_lock yet"), one
-holding a ``struct bpf_wq`` to tracing programs ("tracing progs cannot use bpf_wq yet"), and a sleepable program (BPF_F_SLEEPABLE) may use
-only arrays, hashes, ring buffers, queues and stacks, local storage and maps of maps ("Sleepable
-programs can only use array, hash, ringbuf and local storage maps, also as inner maps").  All EINVAL,
+holding a ``struct bpf_wq`` to tracing programs ("tracing progs cannot use bpf_wq yet"), and a
+sleepable program (BPF_F_SLEEPABLE) may use only arrays, hashes, ring buffers, queues and stacks,
+local storage and maps of maps ("Sleepable programs can only use array, hash, ringbuf and local
+storage maps, also as inner maps").  All EINVAL,
 checked when a map is first referenced (add_used_map()).  There too, ``bpf_cgroup_storage_assign``:
 a program uses at most one cgroup storage map of each flavour (shared, per-CPU), EBUSY ("only one
 cgroup storage of each type is allowed").  Last, the arena rules: a program uses at most one arena
