@@ -88,13 +88,6 @@ def mark_known(b: Bounds, value: int) -> None:
     b.umin32 = b.umax32 = value & U32
 
 
-def mark_s32_range(b: Bounds, low: int, high: int) -> None:
-    """__mark_reg_s32_range(): the 32-bit and 64-bit signed bounds narrowed to [low, high]."""
-    b.smin32, b.smax32 = max(b.smin32, low), min(b.smax32, high)
-    b.smin, b.smax = max(b.smin, low), min(b.smax, high)
-    sync(b)
-
-
 def mark_known32(b: Bounds, value: int) -> None:
     """__mark_reg32_known(): the low 32 bits known."""
     b.var_off = tnum.const_subreg(b.var_off, value)

@@ -271,5 +271,8 @@ def _retval_register(target: AttachTarget) -> RegState | None:
         return None
     result = RegState()
     result.mark_unknown()
-    bounds.mark_s32_range(result, *found)
+    low, high = found
+    result.smin32, result.smax32 = max(result.smin32, low), min(result.smax32, high)
+    result.smin, result.smax = max(result.smin, low), min(result.smax, high)
+    bounds.sync(result)
     return result

@@ -4,7 +4,7 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18 (the kfuncs themselves: ``pybpf.kfun
 
 * check_kfunc_call() of bpf_res_spin_lock / bpf_res_spin_lock_irqsave, before the arguments are
   checked, pushes the path where the lock was not taken (``fork_failure``): resumed after the call,
-  r0-r5 not readable but r0, a 32-bit error in [-MAX_ERRNO, -1], no lock held and no IRQ flag saved;
+  r0-r5 not readable but r0, whose low 32 bits are an error in [-MAX_ERRNO, -1], no lock held and no IRQ flag saved;
   the path that goes on took the lock and has r0 == 0 (a known zero), so a program that uses the
   lock without looking at r0 reaches the unlock on the failing path too ("bpf_res_spin_unlock
   without taking a lock");
@@ -54,7 +54,10 @@ def fork_failure(w: Walker, name: str) -> None:
         regs[regno].mark_not_init()
     r0 = regs[0]
     r0.mark_unknown()
-    bounds.mark_s32_range(r0, -MAX_ERRNO, -1)
+    # __mark_reg_s32_range(): as Linux 6.18's log shows, only the 32-bit bounds are narrowed (the
+    # 64-bit ones follow from them in reg_bounds_sync(): the upper half stays unknown)
+    r0.smin32, r0.smax32 = -MAX_ERRNO, -1
+    bounds.sync(r0)
 
 
 def mark_result(w: Walker, name: str) -> None:
