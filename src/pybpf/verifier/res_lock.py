@@ -4,10 +4,10 @@ Mirrors kernel/bpf/verifier.c of Linux 6.18 (the kfuncs themselves: ``pybpf.kfun
 
 * check_kfunc_call() of bpf_res_spin_lock / bpf_res_spin_lock_irqsave, before the arguments are
   checked, pushes the path where the lock was not taken (``fork_failure``): resumed after the call,
-  r0-r5 not readable but r0, whose low 32 bits are an error in [-MAX_ERRNO, -1], no lock held and no IRQ flag saved;
-  the path that goes on took the lock and has r0 == 0 (a known zero), so a program that uses the
-  lock without looking at r0 reaches the unlock on the failing path too ("bpf_res_spin_unlock
-  without taking a lock");
+  r0-r5 not readable but r0, whose low 32 bits are an error in [-MAX_ERRNO, -1], no lock held and
+  no IRQ flag saved; the path that goes on took the lock and has r0 == 0 (a known zero), so a
+  program that uses the lock without looking at r0 reaches the unlock on the failing path too
+  ("bpf_res_spin_unlock without taking a lock");
 * check_kfunc_args() of a KF_ARG_PTR_TO_RES_SPIN_LOCK parameter (``struct bpf_res_spin_lock *``,
   ``process_arg``): a map value ("arg#%d doesn't point to map value or allocated object", EINVAL;
   allocated objects' locks are not modelled) at a constant offset of a map with BTF whose values
