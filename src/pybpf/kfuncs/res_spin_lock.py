@@ -1,7 +1,8 @@
 """Resilient queued spin locks: bpf_res_spin_lock() and its unlock, irqsave and irqrestore.
 
-Mirrors kernel/bpf/rqspinlock.c of Linux 6.18, where the four are in ``common_btf_ids``
-(kernel/bpf/helpers.c: every program type may call them) without KF_* flags::
+Mirrors kernel/bpf/rqspinlock.c of Linux 6.18, where the four form ``rqspinlock_kfunc_ids``,
+registered for BPF_PROG_TYPE_UNSPEC (every program type may call them; the two lock kfuncs carry
+KF_RET_NULL, which does nothing to an int result and is left out here)::
 
     int bpf_res_spin_lock(struct bpf_res_spin_lock *lock);
     void bpf_res_spin_unlock(struct bpf_res_spin_lock *lock);
