@@ -106,15 +106,6 @@ def res_spin_lock_irqsave(ctx: HelperContext, lock: int, flags: int, _r3: int, _
     return err
 
 
-def release_res_spin_locks(ctx: HelperContext) -> int:
-    """Clear every lock word a run still holds (the verifier refuses such programs); how many."""
-    held = ctx.env.res_spin_locks
-    count = len(held)
-    while held:
-        ctx.memory.store(held.pop(), LOCK_SIZE, 0)
-    return count
-
-
 _LOCK_ARG = KArg(ArgKind.RES_SPIN_LOCK, "struct bpf_res_spin_lock *", "lock")
 _FLAG_ARG = KArg(ArgKind.IRQ_FLAG, "unsigned long *", "flags__irq_flag")
 
