@@ -130,6 +130,17 @@ OBJECTS = [
         "ok_sleepable_arms", "sleepable_callback_sleeps", "ok_callback_rcu_region",
         "callback_leaves_rcu_open", "callback_leaves_preempt_disabled", "ok_armed_in_rcu",
     )
+] + [
+    ("res_spin_lock", name) for name in (
+        "ok_count", "ok_count_irq", "ok_nested", "ok_inside_irq_region", "ok_deadlock_at_run",
+    )
+] + [
+    ("res_spin_lock_refused", name) for name in (
+        "bad_unchecked", "bad_twice", "bad_out_of_order", "bad_exit_held", "bad_call_held",
+        "bad_irq_mismatch", "bad_read_lock", "bad_wrong_offset", "bad_stack_lock", "bad_flag_in_map",
+    )
+] + [
+    ("res_spin_lock_maps", name) for name in ("mixed_resilient", "mixed_plain", "doubled_first")
 ]  # fmt: skip
 """Every program of tests/data/c whose object loads without a bpffs to pin in (and, of global_funcs, the
 accepted programs and two refused in and at a global function)."""

@@ -126,6 +126,8 @@ class RunEnv:
     """The maps, values and ring buffer records the run may reach; None: no map at all."""
     spin_locks: list[tuple[int, MapObject]] = field(default_factory=list)
     """The (lock address, map) pairs the run holds through ``bpf_spin_lock``."""
+    res_spin_locks: list[int] = field(default_factory=list)
+    """The addresses of the ``bpf_res_spin_lock`` words the run holds (``pybpf.kfuncs.res_spin_lock``)."""
     redirect: tuple[int, int] | None = None
     """The (ifindex, flags) ``bpf_redirect`` recorded (the kernel's ``bpf_redirect_info``)."""
     session_cookie: int = 0

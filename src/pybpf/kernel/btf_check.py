@@ -345,26 +345,34 @@ class BTFVerifier(ResolvePass):
 
 def _check_struct_metas(v: VerifiedBTF) -> None:
     """``btf_parse_struct_metas`` for kptrs (``pybpf.verifier.kptrs.check_struct_metas``) and for
-    ``bpf_spin_lock``: a struct with a member of that type must yield
-    exactly a usable lock (errors of the field search; none found: EFAULT).  No log line."""
+    ``bpf_spin_lock`` / ``bpf_res_spin_lock``: a struct with a member of either type must yield
+    exactly a usable lock (errors of the field search; both kinds: EINVAL; none found: EFAULT).  No
+    log line."""
     if any(t.kind == Kind.TYPE_TAG for t in v.types[1:]):
         try:
             kptrs.check_struct_metas(parse_btf(v.data))
         except kptrs.KptrError as exc:
             raise BTFVerifyError(exc.errno, str(exc)) from None
-    lock_id = next((t.id for t in v.types if t.kind == Kind.STRUCT and t.name_off
-                    and v.name(t.name_off) == "bpf_spin_lock"), 0)  # fmt: skip
-    if not lock_id:
+    lock_ids = {t.id for t in v.types if t.kind == Kind.STRUCT and t.name_off
+                and v.name(t.name_off) in _LOCK_STRUCTS}  # fmt: skip
+    if not lock_ids:
         return
     for t in v.types:
-        if t.kind == Kind.STRUCT and any(type_id == lock_id for _, type_id, _ in t.members()):
-            found = find_spin_locks(v, t)
-            if not found:
+        if t.kind == Kind.STRUCT and any(type_id in lock_ids for _, type_id, _ in t.members()):
+            plain, resilient = (find_spin_locks(v, t, name) for name in _LOCK_STRUCTS)
+            if plain and resilient:
                 raise BTFVerifyError(
-                    errno.EFAULT, f"struct [{t.id}] holds a bpf_spin_lock that cannot be used"
+                    errno.EINVAL, f"struct [{t.id}] holds both a bpf_spin_lock and a bpf_res_spin_lock"
                 )
+            found = plain or resilient
+            if not found:
+                raise BTFVerifyError(errno.EFAULT, f"struct [{t.id}] holds a lock that cannot be used")
             if found[-1] + SPIN_LOCK_SIZE > t.size_type:
-                raise BTFVerifyError(errno.EFAULT, f"struct [{t.id}]: bpf_spin_lock past the struct")
+                raise BTFVerifyError(errno.EFAULT, f"struct [{t.id}]: the lock is past the struct")
+
+
+_LOCK_STRUCTS = ("bpf_spin_lock", "bpf_res_spin_lock")
+"""The lock fields (BPF_SPIN_LOCK, BPF_RES_SPIN_LOCK): a struct may hold one of one kind."""
 
 
 _META: dict[int, Callable[[BTFVerifier, RawType], None]] = {

@@ -244,10 +244,11 @@ class BTFEnv:
         return len(s) <= KSYM_NAME_LEN and _PRINTABLE.fullmatch(s) is not None
 
 
-def find_spin_locks(v: VerifiedBTF, t: RawType) -> list[int]:
-    """Offsets of ``struct bpf_spin_lock`` fields of a value type (``btf_find_field``)."""
+def find_spin_locks(v: VerifiedBTF, t: RawType, lock: str = "bpf_spin_lock") -> list[int]:
+    """Offsets of ``struct bpf_spin_lock`` fields of a value type (``btf_find_field``); ``lock``:
+    the struct searched for (``bpf_res_spin_lock``: BPF_RES_SPIN_LOCK, the same 4-byte word)."""
     if t.kind == Kind.STRUCT:
-        return _struct_locks(v, t, 0)
+        return _struct_locks(v, t, 0, lock)
     if t.kind == Kind.DATASEC:
         seen = [False]
         found: list[int] = []
@@ -255,12 +256,12 @@ def find_spin_locks(v: VerifiedBTF, t: RawType) -> list[int]:
             var = v.type_by_id(var_id)
             var_type = v.type_by_id(var.size_type) if var is not None else None
             if var_type is not None:
-                found += _field_one(v, var_type, offset, expected=size, seen=seen, level=0)
+                found += _field_one(v, var_type, offset, expected=size, seen=seen, level=0, lock=lock)
         return found
     return []
 
 
-def _struct_locks(v: VerifiedBTF, t: RawType, level: int) -> list[int]:
+def _struct_locks(v: VerifiedBTF, t: RawType, level: int, lock: str) -> list[int]:
     seen = [False]
     found: list[int] = []
     for _, type_id, off_word in t.members():
@@ -269,13 +270,13 @@ def _struct_locks(v: VerifiedBTF, t: RawType, level: int) -> list[int]:
         if off % 8:
             raise BTFVerifyError(errno.EINVAL, "a value member is not byte aligned")
         if member_type is not None:
-            found += _field_one(v, member_type, off // 8, expected=0, seen=seen, level=level)
+            found += _field_one(v, member_type, off // 8, expected=0, seen=seen, level=level, lock=lock)
     return found
 
 
 def _field_one(v: VerifiedBTF, var_type: RawType, off: int, *, expected: int, seen: list[bool],
-               level: int) -> list[int]:  # fmt: skip
-    """``btf_find_field_one`` for BPF_SPIN_LOCK only."""
+               level: int, lock: str) -> list[int]:  # fmt: skip
+    """``btf_find_field_one`` for BPF_SPIN_LOCK (or BPF_RES_SPIN_LOCK: ``lock``) only."""
     nelems = 1
     for _ in range(MAX_RESOLVE_DEPTH):
         if var_type.kind != Kind.ARRAY:
@@ -290,17 +291,17 @@ def _field_one(v: VerifiedBTF, var_type: RawType, off: int, *, expected: int, se
         raise BTFVerifyError(errno.E2BIG, "array nesting too deep")
     if not nelems:
         return []
-    is_lock = v.name(var_type.name_off) == "bpf_spin_lock" if var_type.name_off else False
+    is_lock = v.name(var_type.name_off) == lock if var_type.name_off else False
     if is_lock:
         if seen[0]:
-            raise BTFVerifyError(errno.E2BIG, "more than one bpf_spin_lock")
+            raise BTFVerifyError(errno.E2BIG, f"more than one {lock}")
         seen[0] = True
     elif var_type.kind == Kind.STRUCT:
         if expected and expected != var_type.size_type * nelems:
             return []
         if level + 1 >= MAX_RESOLVE_DEPTH:
             raise BTFVerifyError(errno.E2BIG, "struct nesting too deep")
-        inner = [off + o for o in _struct_locks(v, var_type, level + 1)]
+        inner = [off + o for o in _struct_locks(v, var_type, level + 1, lock)]
         return inner if nelems == 1 else []  # a lock cannot repeat: the kernel records none
     else:
         return []

@@ -21,7 +21,8 @@ the BPF_F_LOCK paths of ``map_lookup_elem`` / ``map_update_elem``) and ``kernel/
   bpf_spin_lock`` member (4 bytes, 4-aligned, also inside nested structs; arrays of more than one
   are ignored) is found, BPF_F_RDONLY_PROG/WRONLY_PROG with one is EACCES, and only HASH and ARRAY
   (of pybpf's types) may hold one (EOPNOTSUPP).  Two locks in one struct already fail BPF_BTF_LOAD
-  (E2BIG, ``btf_parse_struct_metas``).
+  (E2BIG, ``btf_parse_struct_metas``).  A ``struct bpf_res_spin_lock`` (the resilient lock of
+  ``pybpf.kfuncs.res_spin_lock``) is found the same way; a value holding both kinds is EINVAL.
 * BPF_F_LOCK (``copy_map_value_locked``): the spin lock word is never copied in or out — lookups
   read it as zero and updates keep it — and the copy runs holding the map's shared robust mutex,
   the lock a program's ``bpf_spin_lock`` takes in pybpf; a hash element that exists is updated
@@ -300,8 +301,11 @@ def map_check_btf(
     value_type = found[0]
     try:
         locks = find_spin_locks(v, value_type)
+        res_locks = find_spin_locks(v, value_type, "bpf_res_spin_lock")
     except BTFVerifyError as exc:
         raise BPFError(exc.errno, str(exc)) from None
+    if locks and res_locks:
+        raise BPFError(errno.EINVAL, "a value cannot hold both a bpf_spin_lock and a bpf_res_spin_lock")
     _check_kptrs(btf, ops, params, value_id)
     lock_off = None
     if locks:

@@ -81,6 +81,8 @@ class ArgKind(enum.Enum):
     # (KF_ARG_PTR_TO_CONST_STR)
     PROG = "prog"  # void *<name>__prog: not checked; the verifier passes the program's own bpf_prog_aux
     # (is_kfunc_arg_prog(), filled in by fixup_kfunc_call())
+    RES_SPIN_LOCK = "res_spin_lock"  # struct bpf_res_spin_lock *: a map value's resilient lock
+    # (KF_ARG_PTR_TO_RES_SPIN_LOCK)
 
 
 class RetKind(enum.Enum):

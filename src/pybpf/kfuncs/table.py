@@ -66,6 +66,7 @@ from pybpf.kfuncs import (
     iter_num,
     kernel_objects,
     keys,
+    res_spin_lock,
     session,
     skb_meta,
     sock,
@@ -521,6 +522,7 @@ KFUNCS: tuple[KFunc, ...] = (
     *dynptr_ext.KFUNCS,
     *user_copy.KFUNCS,
     *irq.KFUNCS,
+    *res_spin_lock.KFUNCS,
     *conntrack.KFUNCS,
     *xdp_meta.KFUNCS,
     *sock.KFUNCS,
@@ -538,7 +540,9 @@ RBTREE_KFUNCS = frozenset(
 """is_bpf_rbtree_api_kfunc(): the kfuncs that need the tree's lock (none of them within less())."""
 SPIN_ALLOWED = frozenset(
     {*LIST_PUSH, "bpf_list_pop_front", "bpf_list_pop_back", "bpf_list_front", "bpf_list_back",
-     *RBTREE_KFUNCS, REFCOUNT_ACQUIRE, "bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"}
+     *RBTREE_KFUNCS, REFCOUNT_ACQUIRE, "bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy",
+     *res_spin_lock.NAMES}
 )  # fmt: skip
 """kfunc_spin_allowed(): the graph kfuncs (is_bpf_graph_api_kfunc(): lists, trees and
-bpf_refcount_acquire) and the numeric-iterator kfuncs, which may be called holding a spin lock."""
+bpf_refcount_acquire), the numeric-iterator kfuncs and the resilient spin lock kfuncs
+(is_bpf_res_spin_lock_kfunc()), which may be called holding a spin lock."""

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING
 
 from pybpf.helpers.protos import HelperProto
 from pybpf.kfuncs.irq import LOCAL_IRQ_RESTORE, LOCAL_IRQ_SAVE
+from pybpf.kfuncs.res_spin_lock import RES_SPIN_LOCK_IRQSAVE, RES_SPIN_UNLOCK_IRQRESTORE
 from pybpf.verifier import references
 from pybpf.verifier.helpers import func_id_name
 from pybpf.verifier.regstate import RegState
@@ -69,9 +70,12 @@ class IrqFlag:
 NATIVE = IrqFlag("native")
 """IRQ_NATIVE_KFUNC: bpf_local_irq_save / bpf_local_irq_restore."""
 
-SAVES = {LOCAL_IRQ_SAVE: NATIVE}
+LOCK = IrqFlag("lock")
+"""IRQ_LOCK_KFUNC: bpf_res_spin_lock_irqsave / bpf_res_spin_unlock_irqrestore (``res_lock``)."""
+
+SAVES = {LOCAL_IRQ_SAVE: NATIVE, RES_SPIN_LOCK_IRQSAVE: LOCK}
 """The kfuncs that save a flag, with their class."""
-RESTORES = {LOCAL_IRQ_RESTORE: NATIVE}
+RESTORES = {LOCAL_IRQ_RESTORE: NATIVE, RES_SPIN_UNLOCK_IRQRESTORE: LOCK}
 """The kfuncs that restore one, with their class."""
 
 

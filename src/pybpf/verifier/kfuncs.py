@@ -107,6 +107,7 @@ from pybpf.verifier import (
     kfunc_objects,
     patch,
     references,
+    res_lock,
     tnum,
     xdp_kfuncs,
 )
@@ -206,6 +207,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         w.fail(errno.EFAULT, trap.TRAP_MESSAGE)
     if kfunc.flags & KfFlag.SLEEPABLE and not in_sleepable(env, state):
         w.fail(errno.EACCES, f"program must be sleepable to call sleepable kfunc {kfunc.name}")
+    res_lock.fork_failure(w, kfunc.name)
     regs = state.cur.regs
     iter_at: iterators.IterArg | None = None
     ref_obj_id = released = 0
@@ -282,6 +284,9 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         if arg.kind is ArgKind.IRQ_FLAG:
             irq.process_irq_flag_arg(w, kfunc.name, i, regno)
             continue
+        if arg.kind is ArgKind.RES_SPIN_LOCK:
+            res_lock.process_arg(w, kfunc.name, i, regno)
+            continue
         if arg.kind is ArgKind.REFCOUNTED:
             refcounted = graph.check_refcounted_arg(w, i, regno)
             continue
@@ -353,6 +358,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
     r0 = regs[0]
     if kfunc.ret is RetKind.SCALAR:
         r0.mark_unknown()
+        res_lock.mark_result(w, kfunc.name)
     elif kfunc.ret is RetKind.RDONLY_MEM:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RDONLY)
         r0.mem_size = kfunc.ret_size

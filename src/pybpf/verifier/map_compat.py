@@ -1,12 +1,13 @@
 """Which maps a program may use at all: check_map_prog_compatibility() of kernel/bpf/verifier.c.
 
 Mirrors Linux 6.18 for the rules that depend on the program, not on the instruction: a map whose
-value holds a ``struct bpf_spin_lock`` is refused to socket filters ("socket filter progs cannot use
-bpf_spin_lock yet") and to tracing programs (kprobes, tracepoints, perf events, raw tracepoints:
-"tracing progs cannot use bpf_spin_lock yet"), one holding a ``struct bpf_wq`` to tracing programs
-("tracing progs cannot use bpf_wq yet"), and a sleepable program (BPF_F_SLEEPABLE) may use
-only arrays, hashes, ring buffers, queues and stacks, local storage and maps of maps ("Sleepable
-programs can only use array, hash, ringbuf and local storage maps, also as inner maps").  All EINVAL,
+value holds a ``struct bpf_spin_lock`` or a ``struct bpf_res_spin_lock`` is refused to socket
+filters ("socket filter progs cannot use bpf_spin_lock yet") and to tracing programs (kprobes,
+tracepoints, perf events, raw tracepoints: "tracing progs cannot use bpf_spin_lock yet"), one
+holding a ``struct bpf_wq`` to tracing programs ("tracing progs cannot use bpf_wq yet"), and a
+sleepable program (BPF_F_SLEEPABLE) may use only arrays, hashes, ring buffers, queues and stacks,
+local storage and maps of maps ("Sleepable programs can only use array, hash, ringbuf and local
+storage maps, also as inner maps").  All EINVAL,
 checked when a map is first referenced (add_used_map()).  There too, ``bpf_cgroup_storage_assign``:
 a program uses at most one cgroup storage map of each flavour (shared, per-CPU), EBUSY ("only one
 cgroup storage of each type is allowed").  Last, the arena rules: a program uses at most one arena
@@ -61,7 +62,7 @@ def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
     may not use."""
     request = state.request
     prog_type = request.prog_type.prog_type
-    if references.spin_lock_off(map_) is not None:
+    if references.holds_lock(map_):
         if prog_type == uapi.BPF_PROG_TYPE_SOCKET_FILTER:
             state.einval("socket filter progs cannot use bpf_spin_lock yet")
         if prog_type in TRACING_PROG_TYPES:

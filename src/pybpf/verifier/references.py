@@ -35,8 +35,11 @@ references only), the innermost one ``active_irq_id``, and an exit or tail call 
 is "%s cannot be used inside bpf_local_irq_save-ed region".
 
 Kptr fields and list heads are checked with the spin lock and timer (``kptrs``, ``graph``); an
-unlock invalidates the non-owning references to allocated objects (``graph``).  Not modelled: dynptr
-references, res_spin_lock, locks in allocated objects (the kernel's ``local`` locks).
+unlock invalidates the non-owning references to allocated objects (``graph``).  The resilient spin
+locks (``pybpf.verifier.res_lock``) are references too (REF_TYPE_RES_LOCK, REF_TYPE_RES_LOCK_IRQ): any
+held lock forbids calls, exits and tail calls alike, and every unlock must name the lock taken last
+(``release_lock``).  Not modelled: dynptr references, locks in allocated objects (the kernel's
+``local`` locks).
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ if TYPE_CHECKING:
 REF_TYPE_PTR = 1
 REF_TYPE_LOCK = 2
 REF_TYPE_IRQ = 3
+REF_TYPE_RES_LOCK = 4
+REF_TYPE_RES_LOCK_IRQ = 5
+LOCK_KINDS = frozenset({REF_TYPE_LOCK, REF_TYPE_RES_LOCK, REF_TYPE_RES_LOCK_IRQ})
+"""REF_TYPE_LOCK_MASK: a bpf_spin_lock, a bpf_res_spin_lock and one taken with irqsave."""
 SOCKET_MAP_TYPES = frozenset({BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH})
 """The maps whose values are sockets: a lookup gives a referenced socket or NULL (released with
 bpf_sk_release), and the value a helper writes into them is a socket (resolve_map_arg_type())."""
@@ -100,11 +107,38 @@ def release_reference(state: PathState, ref_obj_id: int) -> bool:
 
 
 def active_lock(state: PathState) -> Reference | None:
-    """The spin lock the path holds (``active_locks``, ``active_lock_id``, ``active_lock_ptr``)."""
+    """The lock the path took last of those it holds, of any kind (``active_locks`` non-zero;
+    ``active_lock_id`` and ``active_lock_ptr``: the lock an unlock must name)."""
     for ref in reversed(state.refs):
-        if ref.kind == REF_TYPE_LOCK:
+        if ref.kind in LOCK_KINDS:
             return ref
     return None
+
+
+def find_lock_state(state: PathState, kinds: frozenset[int], ident: int, ptr: int) -> Reference | None:
+    """find_lock_state(): a held lock of one of ``kinds`` with the id and map given."""
+    for ref in state.refs:
+        if ref.kind in kinds and ref.id == ident and ref.ptr == ptr:
+            return ref
+    return None
+
+
+def release_lock(w: Walker, kind: int, reg: RegState, lock_str: str) -> None:
+    """process_spin_lock()'s unlock: the lock of ``kind`` named by ``reg`` (its id, its map) must
+    be held ("%s_unlock of different lock") and be the one taken last ("%s_unlock cannot be out of
+    order"); released, the non-owning references go."""
+    state = w.state
+    held = active_lock(state)
+    if held is None:
+        w.fail(errno.EINVAL, f"{lock_str}_unlock without taking a lock")
+    ptr = lock_address(reg.map)
+    found = find_lock_state(state, frozenset({kind}), reg.id, ptr)
+    if found is None:
+        w.fail(errno.EINVAL, f"{lock_str}_unlock of different lock")
+    if held.id != reg.id or held.ptr != ptr:
+        w.fail(errno.EINVAL, f"{lock_str}_unlock cannot be out of order")
+    state.refs.remove(found)
+    graph.invalidate_non_owning_refs(w)
 
 
 def check_reference_leak(w: Walker, exception_exit: bool = False) -> bool:
@@ -144,10 +178,22 @@ def spin_lock_off(map_ref: Any) -> int | None:
     return None if off is None else int(off)
 
 
+def res_spin_lock_off(map_ref: Any) -> int | None:
+    """``rec->res_spin_lock_off``: the offset of the ``struct bpf_res_spin_lock`` in the map's
+    values (from its BTF), or None."""
+    return timer.field_off(map_ref, RES_SPIN_LOCK)
+
+
+def holds_lock(map_ref: Any) -> bool:
+    """btf_record_has_field(rec, BPF_SPIN_LOCK | BPF_RES_SPIN_LOCK): the map's values hold a spin
+    lock or a resilient one."""
+    return spin_lock_off(map_ref) is not None or res_spin_lock_off(map_ref) is not None
+
+
 def may_point_to_spin_lock(reg: RegState) -> bool:
-    """reg_may_point_to_spin_lock(): a map value of a map whose values hold a spin lock (its id
-    then survives the null check: it names the lock)."""
-    return reg.type is RegType.PTR_TO_MAP_VALUE and spin_lock_off(reg.map) is not None
+    """reg_may_point_to_spin_lock(): a map value of a map whose values hold a lock (its id then
+    survives the null check: it names the lock)."""
+    return reg.type is RegType.PTR_TO_MAP_VALUE and holds_lock(reg.map)
 
 
 def has_btf(map_ref: Any) -> bool:
@@ -159,7 +205,8 @@ def has_btf(map_ref: Any) -> bool:
     return bool(btf_id) or spin_lock_off(map_ref) is not None
 
 
-def _address(map_ref: Any) -> int:
+def lock_address(map_ref: Any) -> int:
+    """A lock reference's ``ptr``: the map (its address)."""
     return int(map_attr(map_ref, "address", 0))
 
 
@@ -183,21 +230,16 @@ def process_spin_lock(w: Walker, regno: int, is_lock: bool) -> None:
     if off != lock_off:
         w.fail(errno.EINVAL, f"off {off} doesn't point to 'struct bpf_spin_lock' that is at {lock_off}")
     state = w.state
-    held = active_lock(state)
     if is_lock:
-        if held is not None:
+        if any(ref.kind == REF_TYPE_LOCK for ref in state.refs):
             w.fail(errno.EINVAL, "Locking two bpf_spin_locks are not allowed")
-        state.refs.append(Reference(REF_TYPE_LOCK, reg.id, w.insn_idx, _address(map_ref)))
+        state.refs.append(Reference(REF_TYPE_LOCK, reg.id, w.insn_idx, lock_address(map_ref)))
         return
-    if held is None:
-        w.fail(errno.EINVAL, "bpf_spin_unlock without taking a lock")
-    if held.id != reg.id or held.ptr != _address(map_ref):
-        w.fail(errno.EINVAL, "bpf_spin_unlock of different lock")
-    state.refs.remove(held)
-    graph.invalidate_non_owning_refs(w)
+    release_lock(w, REF_TYPE_LOCK, reg, "bpf_spin")
 
 
 SPIN_LOCK_SIZE = 4
+RES_SPIN_LOCK = "bpf_res_spin_lock"
 
 
 def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: bool = True) -> None:
@@ -206,16 +248,19 @@ def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: b
     offset order, the first one touched decides; ``direct``: a load or store, not a helper's
     access)."""
     lock_off = spin_lock_off(reg.map)
+    res_lock_off = res_spin_lock_off(reg.map)
     async_fields = timer.async_fields(reg.map)
     kptr_fields = kptrs.kptr_fields(reg.map)
     graph_roots = graph.map_graph_roots(reg.map)
-    if lock_off is None and not async_fields and not kptr_fields and not graph_roots:
+    if lock_off is None and res_lock_off is None and not async_fields and not kptr_fields and not graph_roots:
         return
     fields: list[tuple[int, int, str, kptrs.KptrField | None]] = [
         (at, at_size, name, None) for at, at_size, name in async_fields
     ]
     if lock_off is not None:
         fields.append((lock_off, SPIN_LOCK_SIZE, "bpf_spin_lock", None))
+    if res_lock_off is not None:
+        fields.append((res_lock_off, SPIN_LOCK_SIZE, RES_SPIN_LOCK, None))
     fields += [(field.off, kptrs.KPTR_SIZE, field.name, field) for field in kptr_fields]
     fields += [(root.off, graph.ROOT_SIZE, root.kind, None) for root in graph_roots]
     for at, at_size, name, kptr in sorted(fields, key=_field_offset):

@@ -40,6 +40,8 @@ WQ_SIZE = 16
 TASK_WORK_SIZE = 8
 FIELD_SIZES = {"bpf_timer": TIMER_SIZE, "bpf_wq": WQ_SIZE, "bpf_task_work": TASK_WORK_SIZE}
 """The 8-aligned async fields btf_find_field() finds by struct name, and their sizes."""
+_OTHER_FIELDS = {"bpf_res_spin_lock": (4, 4)}
+"""Other fields found the same way: (size, alignment) -- the resilient spin lock's 4-byte word."""
 _MAX_RESOLVE_DEPTH = 32
 _NOT_FOUND = -1
 
@@ -112,8 +114,8 @@ def _field_one(btf: BTF, type_id: int, off: int, expected: int, level: int, *, f
     if nelems == 0 or not isinstance(t, Struct):
         return None
     if t.name == field:
-        size = FIELD_SIZES[field]
-        if (expected and expected != size * nelems) or off % TIMER_ALIGN or t.size != size:
+        size, align = _OTHER_FIELDS.get(field, (FIELD_SIZES.get(field, 0), TIMER_ALIGN))
+        if (expected and expected != size * nelems) or off % align or t.size != size:
             return None
         return off
     if (expected and expected != t.size * nelems) or level >= _MAX_RESOLVE_DEPTH:

@@ -434,7 +434,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         maybe_null = ret.maybe_null and not _lookup_cannot_fail(helper_id, map_ref, const_key)
         r0.mark_pointer(RegType.PTR_TO_MAP_VALUE, TypeFlag.PTR_MAYBE_NULL if maybe_null else TypeFlag.NONE)
         r0.map = map_ref
-        if not maybe_null and references.spin_lock_off(map_ref) is not None:
+        if not maybe_null and references.holds_lock(map_ref):
             r0.id = w.new_id()  # the id names the value's lock
     elif ret is RetType.PTR_TO_MEM_OR_NULL:
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.MEM_RINGBUF | TypeFlag.PTR_MAYBE_NULL)
