@@ -410,6 +410,14 @@ NOT_RUN = (
     "struct_ops_tcp_link",
     "vmlinux_netfilter",
     "global_ctx_args",
+    "obj_graph_misuse",
+    "obj_timers",
+    "obj_timer_regions",
+    "wq",
+    "res_spin_lock",
+    "res_spin_lock_refused",
+    "res_spin_lock_maps",
+    "cpumask_kfuncs",
 )
 """Objects whose programs read the running kernel's own objects (the current task, the kernel's
 contexts): loaded on both backends, never run -- pybpf has no such objects to give them; and
@@ -418,6 +426,9 @@ tests/vm/test_arena.py; the struct_ops objects, whose programs run with their me
 ctx of pointers, not a frame): bpf_dummy_ops' in tests/elf/test_struct_ops.py, tcp_congestion_ops' not
 at all (EOPNOTSUPP, as on the kernel); and the netfilter object, whose runs take a hook state
 (tests/progtypes/test_new_types.py runs it on both); global_ctx_args, a verifier case (its accepted
-programs only tell the refused ones apart)."""
+programs only tell the refused ones apart); the verifier-corpus objects of kfunc families, mostly
+refused programs, whose accepted ones run against the kernel in their own tests
+(tests/kfuncs/test_cpumask.py, test_res_spin_lock.py, tests/verifier/test_async_work.py) or only
+arm timers (obj_timers, obj_timer_regions)."""
 ARENA_OBJECTS = ("arena_list",)
 """Objects with an arena map: the kernel these tests run on refuses to create it (EPERM)."""

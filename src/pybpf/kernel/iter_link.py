@@ -64,7 +64,6 @@ from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.maps.base import BatchWalk
 from pybpf.maps.object import MapObject
-from pybpf.maps.percpu import possible_cpus
 from pybpf.memory.regions import READ, WRITE, Region
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root, next_object_id
@@ -78,9 +77,6 @@ ELEM_MAP_TYPES = frozenset(
      uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_ARRAY}
 )  # fmt: skip
 """The map types with a bpf_map_elem iterator (their ``iter_seq_info``: hashtab.c, arraymap.c)."""
-_PERCPU_TYPES = frozenset(
-    {uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_ARRAY}
-)
 _LINK_INFO_SIZE = ctypes.sizeof(uapi.bpf_iter_link_info)
 _CTX_SIZE = 32
 """The largest iterator ctx pybpf builds (``struct bpf_iter__bpf_map_elem``: meta, map, key, value)."""
@@ -145,12 +141,11 @@ def _attach_map(prog: ProgObject, map_fd: int) -> None:
         raise BPFError(errno.EBADF, "a bpf_map_elem iterator needs iter_info.map.map_fd")
     if map_fd > 0x7FFFFFFF:  # (a u32: no process has such an fd)
         raise BPFError(errno.EBADF, f"fd {map_fd} is not open")
-    params = MapObject.from_fd(map_fd).params
+    map_obj = MapObject.from_fd(map_fd)
+    params = map_obj.params
     if params.map_type not in ELEM_MAP_TYPES:
         raise BPFError(errno.EINVAL, f"map type {params.map_type} has no element iterator")
-    value_size = params.value_size
-    if params.map_type in _PERCPU_TYPES:
-        value_size = (value_size + 7) // 8 * 8 * possible_cpus()
+    value_size = map_obj.impl.user_value_size  # (bpf_map_value_size(): per-CPU maps' every slot)
     meta = prog.meta
     if meta.max_rdonly_access > params.key_size or meta.max_rdwr_access > value_size:
         raise BPFError(

@@ -44,6 +44,7 @@ from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.map_access import access_of
 from pybpf.helpers.maps import walk_keys
+from pybpf.helpers.task_image import task_key_of_image
 from pybpf.kfuncs.proto import (
     GENERIC_PROG_TYPES,
     ArgKind,
@@ -56,7 +57,7 @@ from pybpf.kfuncs.proto import (
 )
 from pybpf.objects.cgroups import cgroup2_mount, cgroup_address, cgroup_id_of_address, cgroup_path_of_id
 from pybpf.objects.cgroups import current_task_under as current_task_under_cgroup
-from pybpf.objects.tasks import current_task_address
+from pybpf.objects.tasks import current_task_address, current_task_key
 
 GET_KMEM_CACHE = "bpf_get_kmem_cache"
 """check_kfunc_call() marks its result PTR_UNTRUSTED (special_kfunc_list)."""
@@ -78,10 +79,16 @@ COUNTED_MAP_TYPES = frozenset(
 """The map types htab_map_alloc() gives a per-CPU element count (bpf_map_init_elem_count())."""
 
 
+def _is_current(task: int) -> bool:
+    """``task`` is the calling thread as programs see it: its task image (``bpf_get_current_task_btf``
+    with the kernel's BTF) or, without it, the bare address ``pybpf.objects.tasks`` gives it."""
+    return task == current_task_address() or task_key_of_image(task) == current_task_key()
+
+
 def task_under_cgroup(_ctx: HelperContext, task: int, cgrp: int, _r3: int, _r4: int, _r5: int) -> int:
     """``long bpf_task_under_cgroup(task, ancestor)``."""
     cgroup_id = cgroup_id_of_address(cgrp)
-    if task != current_task_address() or cgroup_id is None:
+    if not _is_current(task) or cgroup_id is None:
         return 0
     return int(current_task_under_cgroup(cgroup_id))
 
@@ -110,7 +117,7 @@ def send_signal_task(_ctx: HelperContext, task: int, sig: int, kind: int, _value
     kind &= 0xFFFFFFFF
     if kind not in (PIDTYPE_PID, PIDTYPE_TGID) or sig > SIGNAL_MAX:
         return -errno.EINVAL
-    if task != current_task_address():
+    if not _is_current(task):
         return -errno.ESRCH
     if sig:
         if kind == PIDTYPE_PID:
