@@ -223,20 +223,32 @@ def _fail(ctx: HelperContext, opts: int, err: int) -> int:
     return 0
 
 
+def _request(
+    ctx: HelperContext, tuple_addr: int, tuple_sz: int, opts: int, opts_sz: int, *, lookup: bool
+) -> tuple[Tuple, tuple[int, int], tuple[int, int]] | int:
+    """The checks a lookup and an allocation share, in the kernel's order (the options, the tuple,
+    then ``opts->netns_id``: only the caller's namespace, -ENONET): the parsed tuple, the options'
+    zone and the zone per direction, or the -errno for ``opts->error``."""
+    checked = _check_opts(ctx, opts, opts_sz, lookup=lookup)
+    if isinstance(checked, int):
+        return checked
+    parsed = _parse(ctx, tuple_addr, tuple_sz & 0xFFFF_FFFF, ctx.memory.load(opts + 8, 1))
+    if isinstance(parsed, int):
+        return parsed
+    if int.from_bytes(ctx.memory.read(opts, 4), "little", signed=True) >= 0:
+        return -errno.ENONET
+    return parsed, checked, _zone_of(ctx, opts, opts_sz, checked)
+
+
 def ct_lookup(
     ctx: HelperContext, _ctx_arg: int, tuple_addr: int, tuple_sz: int, opts: int, opts_sz: int
 ) -> int:
     """bpf_xdp_ct_lookup() / bpf_skb_ct_lookup(): the entry of the tuple (``opts->dir`` its
     direction), or NULL with ``opts->error`` set."""
-    checked = _check_opts(ctx, opts, opts_sz, lookup=True)
-    if isinstance(checked, int):
-        return _fail(ctx, opts, checked)
-    parsed = _parse(ctx, tuple_addr, tuple_sz & 0xFFFF_FFFF, ctx.memory.load(opts + 8, 1))
-    if isinstance(parsed, int):
-        return _fail(ctx, opts, parsed)
-    if int.from_bytes(ctx.memory.read(opts, 4), "little", signed=True) >= 0:
-        return _fail(ctx, opts, -errno.ENONET)
-    zone = _zone_of(ctx, opts, opts_sz, checked)
+    request = _request(ctx, tuple_addr, tuple_sz, opts, opts_sz, lookup=True)
+    if isinstance(request, int):
+        return _fail(ctx, opts, request)
+    parsed, _checked, zone = request
     with _lock:
         found = _find(ctx.memory, parsed, zone)
     if found is None:
@@ -251,15 +263,10 @@ def ct_alloc(
 ) -> int:
     """bpf_xdp_ct_alloc() / bpf_skb_ct_alloc(): a new unconfirmed entry of the tuple (status 0,
     timeout 10 s), or NULL with ``opts->error`` set."""
-    checked = _check_opts(ctx, opts, opts_sz, lookup=False)
-    if isinstance(checked, int):
-        return _fail(ctx, opts, checked)
-    parsed = _parse(ctx, tuple_addr, tuple_sz & 0xFFFF_FFFF, ctx.memory.load(opts + 8, 1))
-    if isinstance(parsed, int):
-        return _fail(ctx, opts, parsed)
-    if int.from_bytes(ctx.memory.read(opts, 4), "little", signed=True) >= 0:
-        return _fail(ctx, opts, -errno.ENONET)
-    zone = _zone_of(ctx, opts, opts_sz, checked)
+    request = _request(ctx, tuple_addr, tuple_sz, opts, opts_sz, lookup=False)
+    if isinstance(request, int):
+        return _fail(ctx, opts, request)
+    parsed, checked, zone = request
     region = ctx.memory.add_buffer(NF_CONN.size, name="nf_conn")
     base = region.start
     ctx.memory.write(base + NF_CONN.tuples[0], parsed.packed(0))
