@@ -27,6 +27,7 @@ from typing import Protocol, runtime_checkable
 
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
+from pybpf.isa.words import M32, M64
 from pybpf.uapi import (
     BPF_F_HDR_FIELD_MASK,
     BPF_F_IPV6,
@@ -36,8 +37,6 @@ from pybpf.uapi import (
 )
 
 M16 = 0xFFFF
-M32 = 0xFFFF_FFFF
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 
 CSUM_MANGLED_0 = 0xFFFF
 

@@ -28,12 +28,12 @@ from collections.abc import Callable
 
 from llvmlite import ir
 
+from pybpf.isa.words import M32
 from pybpf.jit.lower import I8, I64, Lowering
 from pybpf.jit.state import Field, Op
 from pybpf.objects.files import PAGE
 
 PAGE_SHIFT = PAGE.bit_length() - 1
-M32 = 0xFFFF_FFFF
 ARENA_SINK = "bpf_arena_sink"
 """Where a store that faults in the arena writes (8 bytes nobody reads): the kernel drops it."""
 

@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
+from pybpf.isa.words import M64
 from pybpf.jit.cache import object_cache
 
 if TYPE_CHECKING:
@@ -107,7 +108,6 @@ MEMORY_ACCESSES = frozenset(
 """The kinds of instruction the lowering checks at run time unless the verifier proved them."""
 CACHE_SIZE = 64
 """Linked programs kept for reuse by later executables of the same program in this process."""
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 KEEP_BRANCHES = (
     "-two-entry-phi-node-folding-threshold=0",
     "-phi-node-folding-threshold=0",

@@ -28,6 +28,7 @@ from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TracePipe
 from pybpf.isa.instruction import Instruction, decode_program, encode_program, validate_program
 from pybpf.isa.program import ProgramView
+from pybpf.isa.words import M64
 from pybpf.jit.codegen import CompiledProgram, check_budget, compiled_for, forget_compiled
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
@@ -40,8 +41,6 @@ from pybpf.vm.interpreter import BytesPacket, InputBuffer, Interpreter, ProgramS
 from pybpf.vm.runtime import DEFAULT_BUDGET
 from pybpf.vm.trace import TraceCallback
 from pybpf.vm.translation import translation_for
-
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 
 
 class JitProgram:

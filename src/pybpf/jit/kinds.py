@@ -44,7 +44,6 @@ from pybpf.jit.lower import I32, I64, INT_TYPES, Lowerer, Lowering, Site
 from pybpf.jit.state import ATOMIC_FUNCTIONS, NEED_READ, NEED_READ_WRITE, NEED_WRITE, Field, Op, Status
 
 LITTLE_ENDIAN_HOST = sys.byteorder == "little"
-M32 = 0xFFFF_FFFF
 
 AluOp = Callable[[ir.IRBuilder, ir.Value, ir.Value, int], ir.Value]
 """``(builder, a, b, bits) -> a <op> b`` on integers of ``bits`` bits."""

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from llvmlite import ir
 
+from pybpf.isa.words import M32
 from pybpf.jit.lower import I8, I32, I64, Lowering, Site
 from pybpf.jit.native_memory import accessible
 from pybpf.jit.state import NEED_READ
@@ -26,7 +27,6 @@ from pybpf.jit.state import NEED_READ
 PARTIAL = "bpf_csum_partial"
 PARTIAL_TYPE = ir.FunctionType(I32, [I64, I64, I32])
 """``u32 bpf_csum_partial(address, size, seed)``."""
-M32 = 0xFFFF_FFFF
 
 
 def _partial_function(lo: Lowering) -> ir.Function:

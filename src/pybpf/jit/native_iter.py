@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 from llvmlite import ir
 
+from pybpf.isa.words import M32
 from pybpf.jit.lower import I32, I64, Lowering, Site
 from pybpf.uapi import BPF_MAX_LOOPS
-from pybpf.vm.runtime import M32
 
 KfuncLowerer = Callable[[Lowering, Site, Sequence[ir.Value]], None]
 """Lowers one kfunc call natively, given its arguments (r1..r5 at the call)."""

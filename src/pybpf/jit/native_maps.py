@@ -89,7 +89,6 @@ from pybpf.maps.base import round_up
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory, Region
 
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 MAX_NATIVE_MAPS = 8
 """Maps of one program whose lookups may be native (each owns a table entry, from the first up)."""
 assert MAX_NATIVE_MAPS < TABLE_ENTRIES

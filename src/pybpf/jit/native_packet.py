@@ -41,6 +41,7 @@ from llvmlite import ir
 
 from pybpf.helpers import csum
 from pybpf.helpers.registry import Helper
+from pybpf.isa.words import M32
 from pybpf.jit.lower import HOT_MIN_LENGTH, I1, I16, I32, I64, STATE, Lowering, Site
 from pybpf.jit.native_memory import accessible, fill_bytes, move_bytes
 from pybpf.jit.state import HOT_ENTRIES, NEED_READ, NEED_WRITE, TABLE_ENTRIES, Field, NativeState
@@ -70,7 +71,6 @@ from pybpf.uapi import (
 
 EACCES = errno.EACCES
 M16 = 0xFFFF
-M32 = 0xFFFF_FFFF
 INT_MAX = 0x7FFF_FFFF
 RELATIVE_OFFSET_MAX = 0xFFFF
 """``bpf_skb_load_bytes_relative``'s largest offset."""

@@ -65,6 +65,7 @@ from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.isa.words import M64
 from pybpf.jit.repeat import RunBlock, Word, repeat_function, run_once_function
 from pybpf.jit.stack_zeroing import zeroed_ranges
 from pybpf.jit.state import (
@@ -88,7 +89,6 @@ if TYPE_CHECKING:
     from pybpf.jit.native_maps import NativeMapSession  # its lowering needs llvmlite: not imported to run
     from pybpf.jit.native_packet import NativePacket
 
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 UNLIMITED = 1 << 62
 STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
 _ZEROS = bytes(STACK_BYTES)

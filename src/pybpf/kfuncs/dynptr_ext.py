@@ -35,11 +35,11 @@ from collections.abc import Callable
 from pybpf.helpers.basic import kernel_nofault_error
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.dynptr import BPF_DYNPTR_TYPE_SKB, DynptrKern, read_bytes, write_bytes
+from pybpf.isa.words import M32
 from pybpf.kfuncs.dynptr_pkt import dynptr_slice, dynptr_slice_rdwr
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, KFuncImpl, RetKind
 from pybpf.kfuncs.strings import NofaultString
 
-M32 = 0xFFFF_FFFF
 CHUNK = 256
 """The on-stack buffer of the kernel's chunked copies (``char buf[256]``)."""
 

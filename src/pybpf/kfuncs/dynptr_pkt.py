@@ -40,8 +40,7 @@ from pybpf.helpers.dynptr import (
     set_null,
     store,
 )
-
-M32 = 0xFFFF_FFFF
+from pybpf.isa.words import M32
 
 
 def _from_packet(

@@ -20,11 +20,10 @@ the engines do not wrap it into a helper fault), and the engine's run ends with 
 from __future__ import annotations
 
 from pybpf.helpers.context import HelperContext
+from pybpf.isa.words import M64
 from pybpf.kfuncs.proto import GENERIC_PROG_TYPES, ArgKind, KArg, KfFlag, KFunc, RetKind
 
 THROW = "bpf_throw"
-
-M64 = (1 << 64) - 1
 
 
 class Throw(BaseException):

@@ -33,11 +33,11 @@ import errno
 
 from pybpf.helpers.basic import kernel_nofault_error
 from pybpf.helpers.context import HelperContext
+from pybpf.isa.words import M32
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, KFuncImpl, RetKind
 
 XATTR_SIZE_MAX = 1 << 16
 """include/uapi/linux/limits.h: the longest string the string kfuncs read."""
-M32 = 0xFFFF_FFFF
 _CHUNK = 256
 """Bytes read at a time while looking for a string's NUL."""
 

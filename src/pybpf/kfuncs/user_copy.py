@@ -37,11 +37,11 @@ import errno
 
 from pybpf.helpers.basic import TASK_SIZE_MAX
 from pybpf.helpers.context import HelperContext
+from pybpf.isa.words import M32
 from pybpf.kfuncs.dynptr_ext import copy_into, copy_str_into, int_kfunc, probe_args
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc
 from pybpf.memory.user import read_prefix
 
-M32 = 0xFFFF_FFFF
 WORD = 8
 BPF_F_PAD_ZEROS = 1
 """include/uapi/linux/bpf.h: bpf_copy_from_user_str()'s flag."""

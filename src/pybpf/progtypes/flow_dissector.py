@@ -36,6 +36,7 @@ from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.isa.words import M32, M64
 from pybpf.progtypes.base import (
     ETH_HLEN,
     PAGE_SIZE,
@@ -53,8 +54,6 @@ from pybpf.progtypes.registry import register
 from pybpf.progtypes.skb import OFF, SK_BUFF_SIZE
 from pybpf.uapi import BPF_PROG_TYPE_FLOW_DISSECTOR, bpf_flow_keys, offsetof, offsetofend
 
-M32 = 0xFFFF_FFFF
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 FLOW_KEYS_SIZE = ctypes.sizeof(bpf_flow_keys)
 SKB_LOAD_BYTES = 26
 FLOW_DISSECTOR_HELPERS = helper_ids(

@@ -27,11 +27,10 @@ import errno
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.csum import csum_fold, csum_partial
+from pybpf.isa.words import M32, M64
 from pybpf.progtypes.skb import ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.uapi import BPF_LWT_ENCAP_IP, ENOTSUPP
 
-M32 = 0xFFFF_FFFF
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 LWT_BPF_MAX_HEADROOM = 256
 IPV4_MIN, IPV6_MIN = 20, 40
 CHECK_AT = 10

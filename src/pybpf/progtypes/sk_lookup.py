@@ -45,6 +45,7 @@ from pybpf.helpers.protos import PROTOS, ArgType, HelperProto, proto
 from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.isa.words import M32, M64
 from pybpf.progtypes.base import (
     ProgramRunner,
     ProgType,
@@ -69,8 +70,6 @@ from pybpf.uapi import (
     offsetofend,
 )
 
-M32 = 0xFFFF_FFFF
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 SK_LOOKUP_SIZE = ctypes.sizeof(bpf_sk_lookup)
 AF_INET, AF_INET6 = 2, 10
 U16_MAX = 0xFFFF

@@ -40,6 +40,7 @@ from pybpf.errors import BPFError, HelperError
 from pybpf.helpers.context import RunEnv
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
+from pybpf.isa.words import M32
 from pybpf.memory.regions import READ, WRITE, Memory, Region
 from pybpf.progtypes.base import (
     U32_MAX,
@@ -62,7 +63,6 @@ from pybpf.uapi import (
 )
 from pybpf.uapi import sk_buff as _uapi_skb
 
-M32 = 0xFFFF_FFFF
 SK_BUFF_SIZE = ctypes.sizeof(_uapi_skb)
 ETH_HLEN = 14
 NET_SKB_PAD = 64

@@ -52,6 +52,7 @@ from pybpf.helpers import csum
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
+from pybpf.isa.words import M32, M64
 from pybpf.progtypes import skb_socket, skb_tunnel
 from pybpf.progtypes.skb import ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.progtypes.skb_resize import SKB_RESIZE_HELPERS
@@ -67,8 +68,6 @@ from pybpf.uapi import (
     ENOTSUPP,
 )
 
-M32 = 0xFFFF_FFFF
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 INT_MAX = 0x7FFF_FFFF
 TC_ACT_SHOT = 2
 TC_ACT_REDIRECT = 7

@@ -45,6 +45,7 @@ import socket
 
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import Helper
+from pybpf.isa.words import M32, M64
 from pybpf.progtypes.skb import ETH_HLEN, ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.uapi import (
     BPF_ADJ_ROOM_ENCAP_L2_SHIFT,
@@ -70,8 +71,6 @@ from pybpf.uapi import (
 )
 
 M16 = 0xFFFF
-M32 = 0xFFFF_FFFF
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 SKB_MAX_ALLOC = 16064
 """``SKB_MAX_ALLOC`` (``BPF_SKB_MAX_LEN``): ``SKB_WITH_OVERHEAD(PAGE_SIZE << 2)`` on x86-64."""
 VLAN_HLEN = 4

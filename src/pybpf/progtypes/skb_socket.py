@@ -40,6 +40,7 @@ import socket
 
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
+from pybpf.isa.words import M64
 from pybpf.maps.sockmap import cookie_of
 from pybpf.objects.cgroups import current_ancestor_id, current_net_cls_classid
 from pybpf.progtypes.skb import SkbState, skb_state
@@ -47,7 +48,6 @@ from pybpf.progtypes.skb import SkbState, skb_state
 SO_NETNS_COOKIE = 71
 """``getsockopt(SOL_SOCKET, SO_NETNS_COOKIE)``: the cookie of the socket's network namespace."""
 S32 = 1 << 31
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 _COOKIE = "socket_cookie"
 """The key of the test run's cookie in ``SkbState.extra`` (drawn on first use)."""
 

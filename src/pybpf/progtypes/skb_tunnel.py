@@ -35,6 +35,7 @@ import struct
 from dataclasses import dataclass, field
 
 from pybpf.helpers.context import HelperContext
+from pybpf.isa.words import M32, M64
 from pybpf.progtypes.skb import skb_state
 from pybpf.uapi import (
     BPF_F_DONT_FRAGMENT,
@@ -45,8 +46,6 @@ from pybpf.uapi import (
     BPF_F_ZERO_CSUM_TX,
 )
 
-M32 = 0xFFFF_FFFF
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 KEY_SIZE = 44
 """``sizeof(struct bpf_tunnel_key)``."""
 COMPAT_SIZES = (28, 24, 22)

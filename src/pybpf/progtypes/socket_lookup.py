@@ -27,9 +27,8 @@ import socket
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import Helper
+from pybpf.isa.words import M32, M64
 
-M32 = 0xFFFF_FFFF
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 S32_MAX = 0x7FFF_FFFF
 IPV4_TUPLE, IPV6_TUPLE = 12, 36
 """``sizeof(tuple->ipv4)`` and ``sizeof(tuple->ipv6)`` of ``struct bpf_sock_tuple``."""

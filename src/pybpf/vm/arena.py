@@ -32,6 +32,7 @@ from collections.abc import Callable, Collection, MutableMapping
 from typing import Any
 
 from pybpf.isa.instruction import Instruction
+from pybpf.isa.words import M64
 from pybpf.maps.arena import ArenaMap, clear_lo32
 from pybpf.maps.base import MapOps
 from pybpf.memory.regions import READ, WRITE, Memory
@@ -46,7 +47,6 @@ _LOADS = {
     "_lds1": (1, "<b"), "_lds2": (2, "<h"), "_lds4": (4, "<i"),
 }  # fmt: skip
 _STORES = {"_st1": (1, "<B"), "_st2": (2, "<H"), "_st4": (4, "<I"), "_st8": (8, "<Q")}
-M64 = (1 << 64) - 1
 _MOV32_X = 0xBC
 
 

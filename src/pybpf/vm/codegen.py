@@ -40,7 +40,8 @@ from pybpf.isa.disasm import format_instruction
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
-from pybpf.vm.semantics import EMITTERS, M64, CodeWriter, Site
+from pybpf.isa.words import M64
+from pybpf.vm.semantics import EMITTERS, CodeWriter, Site
 
 HALTED = -1
 """Returned when the main program executed exit."""

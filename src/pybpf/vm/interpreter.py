@@ -99,6 +99,7 @@ from pybpf.isa.instruction import (
 )
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.isa.program import ProgramView
+from pybpf.isa.words import M64
 from pybpf.kfuncs.exceptions import Throw
 from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory, PacketReader, Region
@@ -111,7 +112,6 @@ from pybpf.vm.session import RunSession
 from pybpf.vm.trace import TraceCallback, TraceEvent, diff_registers
 from pybpf.vm.translation import translation_for
 
-M64 = 0xFFFF_FFFF_FFFF_FFFF
 _UNLIMITED = 1 << 62
 _STACK_BYTES = STACK_SIZE * MAX_CALL_FRAMES
 _ZERO_STACK = bytes(_STACK_BYTES)

@@ -20,6 +20,7 @@ from pybpf.errors import CallDepthError, ExecutionError, HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.isa.opcodes import LDDW_PSEUDO_NAMES, MAX_BPF_REG, MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.isa.words import M32, M64
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.proto import RetKind
 from pybpf.memory.regions import Memory, PacketReader, Region
@@ -27,8 +28,6 @@ from pybpf.uapi import BPF_MAX_LOOPS
 from pybpf.vm.codegen import CALLBACK_DONE, HALTED
 from pybpf.vm.trace import TraceCallback
 
-M64 = 0xFFFF_FFFF_FFFF_FFFF
-M32 = 0xFFFF_FFFF
 DEFAULT_BUDGET = 10_000_000
 """Instructions a run may execute before ``BudgetExceededError`` (None means unlimited)."""
 MAY_GOTO_LOOPS = BPF_MAX_LOOPS

@@ -33,9 +33,8 @@ from dataclasses import dataclass
 from pybpf.isa import opcodes
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind, OpSpec
+from pybpf.isa.words import M32, M64
 
-M64 = 0xFFFF_FFFF_FFFF_FFFF
-M32 = 0xFFFF_FFFF
 S64 = 1 << 63
 S32 = 1 << 31
 LITTLE_ENDIAN_HOST = sys.byteorder == "little"
