@@ -395,9 +395,14 @@ REFUSED = (
     "obj_rbtree_refused",
     "obj_percpu_refused",
     "vmlinux_netfilter",
+    "obj_graph_misuse",
+    "obj_timer_regions",
+    "res_spin_lock_maps",
+    "res_spin_lock_refused",
+    "wq",
 )
-"""Objects whose program (or, for global_funcs, map_kptrs and vmlinux_netfilter, some of whose programs)
-the verifier refuses (on purpose)."""
+"""Objects whose program (or, for global_funcs, map_kptrs, vmlinux_netfilter and the verifier-corpus
+objects of kfunc families after it, some of whose programs) the verifier refuses (on purpose)."""
 
 REAL_WORLD_GAPS: dict[str, str] = {}
 """Objects (``NAME.o``) or programs (``NAME.o/PROGRAM``) pybpf cannot load as the kernel does yet, and why

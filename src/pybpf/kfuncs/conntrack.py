@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, KFuncImpl, RetKind, do_nothing
 from pybpf.memory.regions import Memory, Region
-from pybpf.uapi import BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP
+from pybpf.uapi import BPF_F_CURRENT_NETNS, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP
 
 CONNTRACK_PROG_TYPES = frozenset({BPF_PROG_TYPE_XDP, BPF_PROG_TYPE_SCHED_CLS})
 """register_nf_conntrack_bpf() / register_nf_nat_bpf(): the program types of both kfunc sets."""
@@ -63,7 +63,6 @@ INT_MAX = 0x7FFF_FFFF
 NF_BPF_CT_OPTS_SZ, NF_BPF_CT_OPTS_OLD_SZ = 16, 12
 TUPLE_V4_SZ, TUPLE_V6_SZ = 12, 36
 """sizeof(bpf_tuple->ipv4), sizeof(bpf_tuple->ipv6)."""
-BPF_F_CURRENT_NETNS = -1
 IPPROTO_TCP, IPPROTO_UDP = 6, 17
 AF_INET, AF_INET6 = 2, 10
 NF_CT_DEFAULT_ZONE_DIR = 3  # NF_CT_ZONE_DIR_ORIG | NF_CT_ZONE_DIR_REPL

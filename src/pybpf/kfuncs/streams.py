@@ -70,7 +70,7 @@ KFUNCS: tuple[KFunc, ...] = (
         (
             KArg(ArgKind.SCALAR, "int", "stream_id"),
             KArg(ArgKind.CONST_STR, "const char *", "fmt__str"),
-            KArg(ArgKind.MEM, "const void *", "args"),
+            KArg(ArgKind.MEM_SIZED, "const void *", "args"),
             KArg(ArgKind.SIZE, "u32", "len__sz"),
             KArg(ArgKind.PROG, "void *", "aux__prog"),
         ),
