@@ -259,14 +259,16 @@ class Object:
 
     def __init__(
         self,
-        spec: ObjectSpec,
+        spec: ObjectSpec | str | os.PathLike[str] | bytes,
         *,
         backend: Backend | None = None,
         btf_custom_path: str | os.PathLike[str] | None = None,
         kconfig: str | os.PathLike[str] | Mapping[str, object] | None = None,
         pin_root: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.spec = spec
+        """``spec``: an :class:`ObjectSpec` already read, or the ELF file's path (or its bytes), read
+        here as :meth:`open` does."""
+        self.spec = spec if isinstance(spec, ObjectSpec) else read_object(spec)
         self.backend: Backend = backend if backend is not None else get_backend()
         self.btf_custom_path = btf_custom_path
         self.kconfig = kconfig

@@ -43,7 +43,7 @@ import errno
 from typing import TYPE_CHECKING
 
 from pybpf.btf.kinds import Kind
-from pybpf.btf.types import BTF, Struct
+from pybpf.btf.types import Struct
 from pybpf.isa.instruction import Instruction
 from pybpf.kfuncs.proto import KFunc
 from pybpf.kfuncs.table import OBJ_DROP, PERCPU_OBJ_DROP, PERCPU_OBJ_NEW
@@ -99,7 +99,7 @@ def mark_new_object(w: Walker, kfunc: KFunc, r0: RegState, type_id: int) -> None
                 errno.EINVAL,
                 f"{_PERCPU_NEW} type size ({t.size}) is greater than {PERCPU_MAX_SIZE}",
             )
-        if object_fields(btf, type_id):
+        if kptrs.object_fields(btf, type_id):
             w.fail(errno.EINVAL, f"{_PERCPU_NEW} type ID argument must not contain special fields")
         if not kernel_btf.is_scalar_struct(btf, t, log=w.env.log.line):
             w.fail(errno.EINVAL, f"{_PERCPU_NEW} type ID argument must be of a struct of scalars")
@@ -117,53 +117,6 @@ def mark_new_object(w: Walker, kfunc: KFunc, r0: RegState, type_id: int) -> None
 PERCPU_MAX_SIZE = 512
 """BPF_GLOBAL_PERCPU_MA_MAX_SIZE: the largest struct bpf_percpu_obj_new allocates."""
 _PERCPU_NEW = "bpf_percpu_obj_new"
-_META_TRIGGERS = frozenset(
-    {"bpf_spin_lock", "bpf_res_spin_lock", "bpf_list_head", "bpf_list_node", "bpf_rb_root", "bpf_rb_node",
-     "bpf_refcount"}
-)  # fmt: skip
-"""btf_parse_struct_metas(): the member types that give a struct a record of special fields."""
-
-
-def object_fields(btf: BTF, type_id: int) -> list[tuple[int, int, str]]:
-    """The special fields of a program's struct (offset, size, btf_field_type_name()): none unless a
-    member is one of ``_META_TRIGGERS``; then those members and the kptrs."""
-    t = btf[type_id]
-    if not isinstance(t, Struct):
-        return []
-    fields = []
-    for member in t.members:
-        mtype = btf[btf.resolve(member.type_id)]
-        if isinstance(mtype, Struct) and mtype.name in _META_TRIGGERS:
-            fields.append((member.bit_offset // 8, mtype.size, mtype.name))
-    if not fields:
-        return []
-    try:
-        kptr_fields = kptrs.find_kptr_fields(btf, type_id)
-    except kptrs.KptrError:
-        kptr_fields = ()
-    return fields + [(f.off, kptrs.KPTR_SIZE, f.name) for f in kptr_fields]
-
-
-def check_object_access(w: Walker, reg: RegState, target: LocalType, off: int, size: int) -> None:
-    """check_ptr_to_btf_access() of an allocated object (btf_struct_access()): no special field of
-    its struct touched ("direct access to %s is disallowed"), then the struct walked in the program's
-    BTF (one member at a time, as for a kernel struct: ``kernel_btf.struct_walk``).  A type whose id
-    names another struct in the program's BTF (a map's kptr of another BTF) is checked for its size."""
-    types = w.env.request.btf_types
-    btf = types() if types is not None else None
-    t = btf[target.type_id] if btf is not None and 0 < target.type_id < btf.end_id else None
-    if btf is None or not isinstance(t, Struct) or t.name != target.name:
-        if off + size > target.size:
-            w.fail(errno.EACCES, f"access beyond struct {target.name} at off {off} size {size}")
-        return
-    if reg.flags & TypeFlag.MEM_ALLOC:
-        for at, width, name in object_fields(btf, target.type_id):
-            if off < at + width and at < off + size:
-                w.fail(errno.EACCES, f"direct access to {name} is disallowed")
-    try:
-        kernel_btf.struct_access(target, off, size, btf)
-    except kernel_btf.WalkError as exc:
-        w.fail(exc.errno, exc.message)
 
 
 def fixup_call(insn: Instruction, kfunc: KFunc, facts: InsnFacts | None) -> list[Instruction] | None:

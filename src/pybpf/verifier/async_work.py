@@ -21,7 +21,7 @@ kfuncs of ``pybpf.kfuncs.async_work``:
 * check_cfg(): the call is a prune point (is_async_callback_calling_insn()).
 
 Loads and stores may not touch either field ("bpf_wq cannot be accessed directly by load/store",
-``references.check_map_fields``); a map holding a workqueue is refused to tracing programs
+``value_fields``); a map holding a workqueue is refused to tracing programs
 (``map_compat``).
 """
 

@@ -37,7 +37,7 @@ from pybpf.verifier.kernel_btf import KernelType, Walk
 from pybpf.verifier.kfunc_objects import is_trusted
 from pybpf.verifier.regstate import RegState
 from pybpf.verifier.regtypes import RegType, TypeFlag
-from pybpf.verifier.state import PathState, in_sleepable
+from pybpf.verifier.state import PathState
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -46,14 +46,6 @@ _TAG_FLAGS = {"user": TypeFlag.MEM_USER, "percpu": TypeFlag.MEM_PERCPU, "rcu": T
 """btf_struct_walk(): the flag a pointer member's type tag gives."""
 UNTRUSTED_MEM = TypeFlag.MEM_RDONLY | TypeFlag.PTR_UNTRUSTED
 """The flags of the memory a pointer to no struct gives (PTR_TO_MEM, size 0)."""
-
-
-def in_rcu_cs(w: Walker) -> bool:
-    """in_rcu_cs(): inside bpf_rcu_read_lock(), holding a spin lock, or not sleepable."""
-    state = w.state
-    return (
-        state.active_rcu_lock or references.active_lock(state) is not None or not in_sleepable(w.env, state)
-    )
 
 
 def _not_a_struct_pointer(walk: Walk) -> RegState | None:
@@ -86,7 +78,7 @@ def loaded_register(w: Walker, reg: RegState, walk: Walk) -> RegState | None:
             flag |= TypeFlag.PTR_TRUSTED
         elif listed("trusted_or_null"):
             flag |= TypeFlag.PTR_TRUSTED | TypeFlag.PTR_MAYBE_NULL
-        elif in_rcu_cs(w):
+        elif references.in_rcu_cs(w):
             if listed("rcu"):
                 flag |= TypeFlag.MEM_RCU
             elif flag & TypeFlag.MEM_RCU or listed("rcu_or_null"):

@@ -35,7 +35,6 @@ import errno
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from pybpf.isa.helper_names import HELPER_IDS
 from pybpf.isa.opcodes import MAX_CALL_FRAMES
 from pybpf.uapi import (
     BPF_MAP_TYPE_ARRAY,
@@ -49,22 +48,13 @@ from pybpf.uapi import (
 from pybpf.verifier import bounds, prune
 from pybpf.verifier.dynptr import LOCAL as DYNPTR_LOCAL
 from pybpf.verifier.dynptr import dynptr_slot
+from pybpf.verifier.helpers import FIND_VMA, FOR_EACH_MAP_ELEM, LOOP, TIMER_SET_CALLBACK
 from pybpf.verifier.regstate import RegState, is_null, map_attr
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.state import FuncFrame, PathState
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
-
-LOOP = HELPER_IDS["bpf_loop"]
-FOR_EACH_MAP_ELEM = HELPER_IDS["bpf_for_each_map_elem"]
-FIND_VMA = HELPER_IDS["bpf_find_vma"]
-USER_RINGBUF_DRAIN = HELPER_IDS["bpf_user_ringbuf_drain"]
-TIMER_SET_CALLBACK = HELPER_IDS["bpf_timer_set_callback"]
-
-SYNC_CALLBACK_HELPERS = frozenset({LOOP, FOR_EACH_MAP_ELEM, FIND_VMA, USER_RINGBUF_DRAIN})
-"""is_sync_callback_calling_function()."""
-CALLBACK_HELPERS = SYNC_CALLBACK_HELPERS | {TIMER_SET_CALLBACK}
 
 _FOR_EACH_MAPS = frozenset({
     BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_PERCPU_HASH,

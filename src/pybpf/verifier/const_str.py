@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from pybpf.errors import BPFError
 from pybpf.helpers.printk import FormatError, render
 from pybpf.memory.regions import Memory
-from pybpf.verifier import references, tnum
+from pybpf.verifier import tnum, value_fields
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.regstate import RegState, map_value_size
@@ -46,7 +46,7 @@ def check_reg_const_str(w: Walker, regno: int, reg: RegState) -> None:
         w.fail(errno.EACCES, "no direct value access support for this map type")
     value_size = map_value_size(map_ref)
     mem.check_mem_region_access(w, regno, reg, reg.off, value_size - reg.off, mem_size=value_size)
-    references.check_map_fields(w, reg, reg.off, value_size - reg.off)
+    value_fields.check_map_fields(w, reg, reg.off, value_size - reg.off)
     if b"\0" not in _string_bytes(w, reg):
         w.fail(errno.EINVAL, "string is not zero-terminated")
 

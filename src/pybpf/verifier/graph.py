@@ -50,7 +50,7 @@ Mirrors Linux 6.18:
 * process_spin_lock(): bpf_spin_unlock invalidates every non-owning reference
   (invalidate_non_owning_refs(): they become unknown scalars);
 * check_map_access(): a load or store touching a head is "bpf_list_head cannot be accessed directly
-  by load/store" (``references.check_map_fields``);
+  by load/store" (``value_fields``);
 * fixup_kfunc_call() of a push or an add (__fixup_collection_insert_kfunc()): ``r3 = meta ll; r4 =
   <node offset>`` before the call (r4 / r5 for bpf_rbtree_add_impl), of bpf_refcount_acquire_impl
   ``r2 = meta ll``; pybpf's struct meta says where the struct's bpf_refcount is
@@ -317,11 +317,10 @@ def check_refcounted_arg(w: Walker, i: int, regno: int) -> tuple[LocalType, bool
     reg = w.state.cur.regs[regno]
     if reg.type is not RegType.PTR_TO_BTF_ID or not reg.flags & _ALLOC:
         w.fail(errno.EINVAL, f"arg#{i} is neither owning or non-owning ref")
-    from pybpf.verifier import alloc_obj  # (alloc_obj imports this module)
 
     local = reg.map
     btf = _program_btf(w)
-    if not isinstance(local, LocalType) or not alloc_obj.object_fields(btf, local.type_id):
+    if not isinstance(local, LocalType) or not kptrs.object_fields(btf, local.type_id):
         w.fail(errno.EFAULT, "verifier bug: Couldn't find btf_record")
     if refcount_offset(btf, local.type_id) < 0:
         w.fail(errno.EINVAL, f"arg#{i} doesn't point to a type with {REFCOUNT} field")
@@ -385,13 +384,6 @@ def set_rbtree_add_callback_state(w: Walker, root: GraphRoot, callee: FuncFrame)
     for regno in (1, 2):
         _mark_graph_node(callee.regs[regno], root)
         _set_non_owning(w, callee.regs[regno])
-
-
-def invalidate_non_owning_refs(w: Walker) -> None:
-    """invalidate_non_owning_refs() at bpf_spin_unlock."""
-    for reg in w.state.all_regs():
-        if reg.flags & TypeFlag.NON_OWN_REF and reg.flags & _ALLOC:
-            reg.mark_unknown()
 
 
 def _constant_offset(w: Walker, reg: RegState, regno: int, field: str) -> int:

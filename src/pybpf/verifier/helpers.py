@@ -19,10 +19,21 @@ from __future__ import annotations
 
 from pybpf import uapi
 from pybpf.helpers.protos import proto
-from pybpf.isa.helper_names import helper_name
+from pybpf.isa.helper_names import HELPER_IDS, helper_name
 from pybpf.isa.instruction import Instruction
 from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER
 from pybpf.verifier.state import VerifierState
+
+LOOP = HELPER_IDS["bpf_loop"]
+FOR_EACH_MAP_ELEM = HELPER_IDS["bpf_for_each_map_elem"]
+FIND_VMA = HELPER_IDS["bpf_find_vma"]
+USER_RINGBUF_DRAIN = HELPER_IDS["bpf_user_ringbuf_drain"]
+TIMER_SET_CALLBACK = HELPER_IDS["bpf_timer_set_callback"]
+
+SYNC_CALLBACK_HELPERS = frozenset({LOOP, FOR_EACH_MAP_ELEM, FIND_VMA, USER_RINGBUF_DRAIN})
+"""is_sync_callback_calling_function(): the helpers that call their callback before they return."""
+CALLBACK_HELPERS = SYNC_CALLBACK_HELPERS | {TIMER_SET_CALLBACK}
+"""The helpers that take a callback (the sync ones and is_async_callback_calling_function()'s timer)."""
 
 SKB_PROG_TYPES = frozenset({BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT})
 

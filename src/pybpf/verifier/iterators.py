@@ -163,9 +163,7 @@ def process_iter_arg(
             mem.check_stack_store(w, regno, reg, off, BPF_REG_SIZE)
         flags = TypeFlag.NONE
         if rcu_protected:
-            from pybpf.verifier.btf_ptrs import in_rcu_cs
-
-            flags = TypeFlag.MEM_RCU if in_rcu_cs(w) else TypeFlag.PTR_UNTRUSTED
+            flags = TypeFlag.MEM_RCU if references.in_rcu_cs(w) else TypeFlag.PTR_UNTRUSTED
         _mark_slots(w, reg, name, btf_id, nr_slots, flags=flags)
         return None
     err = _valid_init(w, reg, name, btf_id, nr_slots)

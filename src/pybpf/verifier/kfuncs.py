@@ -337,7 +337,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         callbacks.push_callback_call(
             w, -1, callback, lambda callee: graph.set_rbtree_add_callback_state(w, root, callee)
         )
-    if kfunc.flags & KfFlag.RCU_PROTECTED and not btf_ptrs.in_rcu_cs(w):
+    if kfunc.flags & KfFlag.RCU_PROTECTED and not references.in_rcu_cs(w):
         w.fail(errno.EACCES, f"kernel func {kfunc.name} requires RCU critical section protection")
     if kfunc.flags & KfFlag.RELEASE:
         kfunc_objects.release(w, kfunc, btf_id, released)

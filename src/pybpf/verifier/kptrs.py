@@ -70,7 +70,6 @@ from pybpf.verifier import kernel_btf, references, tnum
 from pybpf.verifier.kernel_btf import KernelType
 from pybpf.verifier.regstate import RegState, is_null, map_name
 from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
-from pybpf.verifier.state import in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.isa.instruction import Instruction
@@ -340,7 +339,7 @@ def _loaded_flags(w: Walker, field: KptrField) -> TypeFlag:
     rcu_safe = field.kind is KptrKind.PERCPU or (
         field.kind is KptrKind.REF and (field.local or field.target.name in _RCU_PROTECTED)
     )
-    if rcu_safe and _in_rcu_cs(w):
+    if rcu_safe and references.in_rcu_cs(w):
         flags |= TypeFlag.MEM_RCU
         if field.kind is KptrKind.PERCPU:
             flags |= TypeFlag.MEM_PERCPU
@@ -348,14 +347,6 @@ def _loaded_flags(w: Walker, field: KptrField) -> TypeFlag:
             flags |= TypeFlag.MEM_ALLOC
         return flags
     return flags | TypeFlag.PTR_UNTRUSTED
-
-
-def _in_rcu_cs(w: Walker) -> bool:
-    """in_rcu_cs(): an RCU read-side section, a held lock, or a program that cannot sleep."""
-    state = w.state
-    return (
-        state.active_rcu_lock or references.active_lock(state) is not None or not in_sleepable(w.env, state)
-    )
 
 
 def match_type(w: Walker, field: KptrField, reg: RegState, regno: int) -> None:
@@ -452,3 +443,52 @@ def mark_xchg_result(r0: RegState, field: KptrField | None) -> None:
         r0.flags |= TypeFlag.MEM_ALLOC
         if field.kind is KptrKind.PERCPU:
             r0.flags |= TypeFlag.MEM_PERCPU
+
+
+_META_TRIGGERS = frozenset(
+    {"bpf_spin_lock", "bpf_res_spin_lock", "bpf_list_head", "bpf_list_node", "bpf_rb_root", "bpf_rb_node",
+     "bpf_refcount"}
+)  # fmt: skip
+"""btf_parse_struct_metas(): the member types that give a struct a record of special fields."""
+
+
+def object_fields(btf: BTF, type_id: int) -> list[tuple[int, int, str]]:
+    """The special fields of a program's struct (offset, size, btf_field_type_name()): none unless a
+    member is one of ``_META_TRIGGERS``; then those members and the kptrs."""
+    t = btf[type_id]
+    if not isinstance(t, Struct):
+        return []
+    fields = []
+    for member in t.members:
+        mtype = btf[btf.resolve(member.type_id)]
+        if isinstance(mtype, Struct) and mtype.name in _META_TRIGGERS:
+            fields.append((member.bit_offset // 8, mtype.size, mtype.name))
+    if not fields:
+        return []
+    try:
+        kptr_fields = find_kptr_fields(btf, type_id)
+    except KptrError:
+        kptr_fields = ()
+    return fields + [(f.off, KPTR_SIZE, f.name) for f in kptr_fields]
+
+
+def check_object_access(w: Walker, reg: RegState, target: LocalType, off: int, size: int) -> None:
+    """check_ptr_to_btf_access() of an allocated object (btf_struct_access()): no special field of
+    its struct touched ("direct access to %s is disallowed"), then the struct walked in the program's
+    BTF (one member at a time, as for a kernel struct: ``kernel_btf.struct_walk``).  A type whose id
+    names another struct in the program's BTF (a map's kptr of another BTF) is checked for its size."""
+    types = w.env.request.btf_types
+    btf = types() if types is not None else None
+    t = btf[target.type_id] if btf is not None and 0 < target.type_id < btf.end_id else None
+    if btf is None or not isinstance(t, Struct) or t.name != target.name:
+        if off + size > target.size:
+            w.fail(errno.EACCES, f"access beyond struct {target.name} at off {off} size {size}")
+        return
+    if reg.flags & TypeFlag.MEM_ALLOC:
+        for at, width, name in object_fields(btf, target.type_id):
+            if off < at + width and at < off + size:
+                w.fail(errno.EACCES, f"direct access to {name} is disallowed")
+    try:
+        kernel_btf.struct_access(target, off, size, btf)
+    except kernel_btf.WalkError as exc:
+        w.fail(exc.errno, exc.message)

@@ -67,7 +67,7 @@ from pybpf.isa.opcodes import (
 )
 from pybpf.isa.program import ProgramView, transfer
 from pybpf.uapi import BPF_F_TEST_STATE_FREQ
-from pybpf.verifier import callbacks, irq, iterators, liveness, precision, tnum
+from pybpf.verifier import helpers, irq, iterators, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.stack import (
@@ -115,11 +115,11 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
             if kind is Kind.MAY_GOTO:
                 force.add(slot)
         elif kind is Kind.CALL:
-            if insn.src == 0 and insn.imm in callbacks.SYNC_CALLBACK_HELPERS:
+            if insn.src == 0 and insn.imm in helpers.SYNC_CALLBACK_HELPERS:
                 points.add(slot)
                 force.add(slot)
                 jumps.add(slot)
-            elif insn.src == 0 and insn.imm == callbacks.TIMER_SET_CALLBACK:
+            elif insn.src == 0 and insn.imm == helpers.TIMER_SET_CALLBACK:
                 points.add(slot)
             points.add(slot + 1)
             jumps.add(slot + 1)

@@ -34,8 +34,9 @@ saved IRQ flag is a REF_TYPE_IRQ reference (never a leak: check_reference_leak()
 references only), the innermost one ``active_irq_id``, and an exit or tail call while one is held
 is "%s cannot be used inside bpf_local_irq_save-ed region".
 
-Kptr fields and list heads are checked with the spin lock and timer (``kptrs``, ``graph``); an
-unlock invalidates the non-owning references to allocated objects (``graph``).  The resilient spin
+The special fields of a map value (spin lock, timers, kptrs, list heads) are guarded against loads
+and stores by ``value_fields``; an unlock invalidates the non-owning references to allocated objects
+(``graph``'s).  The resilient spin
 locks (``pybpf.verifier.res_lock``) are references too (REF_TYPE_RES_LOCK, REF_TYPE_RES_LOCK_IRQ): any
 held lock forbids calls, exits and tail calls alike, and every unlock must name the lock taken last
 (``release_lock``).  Not modelled: dynptr references, locks in allocated objects (the kernel's
@@ -48,11 +49,12 @@ import errno
 from typing import TYPE_CHECKING, Any
 
 from pybpf.isa.helper_names import HELPER_IDS
+from pybpf.kfuncs.res_spin_lock import RES_SPIN_LOCK
 from pybpf.uapi import BPF_MAP_TYPE_SOCKHASH, BPF_MAP_TYPE_SOCKMAP
-from pybpf.verifier import graph, kptrs, timer, tnum
+from pybpf.verifier import timer, tnum
 from pybpf.verifier.regstate import RegState, map_attr, map_name
-from pybpf.verifier.regtypes import RegType
-from pybpf.verifier.state import PathState, Reference
+from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.state import PathState, Reference, in_sleepable
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -138,7 +140,22 @@ def release_lock(w: Walker, kind: int, reg: RegState, lock_str: str) -> None:
     if held.id != reg.id or held.ptr != ptr:
         w.fail(errno.EINVAL, f"{lock_str}_unlock cannot be out of order")
     state.refs.remove(found)
-    graph.invalidate_non_owning_refs(w)
+    invalidate_non_owning_refs(w)
+
+
+def invalidate_non_owning_refs(w: Walker) -> None:
+    """invalidate_non_owning_refs() at an unlock: the non-owning references to allocated objects
+    (``graph``) become unknown scalars."""
+    for reg in w.state.all_regs():
+        if reg.flags & TypeFlag.NON_OWN_REF and reg.flags & TypeFlag.MEM_ALLOC:
+            reg.mark_unknown()
+
+
+def in_rcu_cs(w: Walker) -> bool:
+    """in_rcu_cs(): inside bpf_rcu_read_lock(), holding a spin lock, or in a program (or callback)
+    that cannot sleep."""
+    state = w.state
+    return state.active_rcu_lock or active_lock(state) is not None or not in_sleepable(w.env, state)
 
 
 def check_reference_leak(w: Walker, exception_exit: bool = False) -> bool:
@@ -236,39 +253,3 @@ def process_spin_lock(w: Walker, regno: int, is_lock: bool) -> None:
         state.refs.append(Reference(REF_TYPE_LOCK, reg.id, w.insn_idx, lock_address(map_ref)))
         return
     release_lock(w, REF_TYPE_LOCK, reg, "bpf_spin")
-
-
-SPIN_LOCK_SIZE = 4
-RES_SPIN_LOCK = "bpf_res_spin_lock"
-
-
-def check_map_fields(w: Walker, reg: RegState, off: int, size: int, *, direct: bool = True) -> None:
-    """check_map_access(): no load, store or helper access may touch the value's spin lock, timer,
-    workqueue or task work, and a kptr only as ``kptrs.check_field_access`` allows (the fields in
-    offset order, the first one touched decides; ``direct``: a load or store, not a helper's
-    access)."""
-    lock_off = spin_lock_off(reg.map)
-    res_lock_off = res_spin_lock_off(reg.map)
-    async_fields = timer.async_fields(reg.map)
-    kptr_fields = kptrs.kptr_fields(reg.map)
-    graph_roots = graph.map_graph_roots(reg.map)
-    if lock_off is None and res_lock_off is None and not async_fields and not kptr_fields and not graph_roots:
-        return
-    fields: list[tuple[int, int, str, kptrs.KptrField | None]] = [
-        (at, at_size, name, None) for at, at_size, name in async_fields
-    ]
-    if lock_off is not None:
-        fields.append((lock_off, SPIN_LOCK_SIZE, "bpf_spin_lock", None))
-    if res_lock_off is not None:
-        fields.append((res_lock_off, SPIN_LOCK_SIZE, RES_SPIN_LOCK, None))
-    fields += [(field.off, kptrs.KPTR_SIZE, field.name, field) for field in kptr_fields]
-    fields += [(root.off, graph.ROOT_SIZE, root.kind, None) for root in graph_roots]
-    for at, at_size, name, kptr in sorted(fields, key=_field_offset):
-        if reg.smin + off < at + at_size and at < reg.umax + off + size:
-            if kptr is None:
-                w.fail(errno.EACCES, f"{name} cannot be accessed directly by load/store")
-            kptrs.check_field_access(w, reg, off, size, kptr, direct=direct)
-
-
-def _field_offset(field: tuple[int, int, str, object]) -> int:
-    return field[0]

@@ -16,7 +16,7 @@ and alike for BPF_WORKQUEUE (``struct bpf_wq``, 16 bytes: ``wq_off``) and BPF_TA
 * the map argument of bpf_timer_init must be the timer's own map ("timer pointer in R1 map_uid=%d
   doesn't match map pointer in R2 map_uid=%d": pybpf has no inner-map uids, both print 0);
 * check_map_access(): no load, store or helper access may touch the timer ("bpf_timer cannot be
-  accessed directly by load/store", with the spin lock in ``references.check_map_fields``).
+  accessed directly by load/store", with the spin lock in ``value_fields``).
 
 The map creation rules for timers (which map types may hold one, one per value) are BPF_MAP_CREATE's
 and not modelled by pybpf's maps.

@@ -396,8 +396,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         w.fail(errno.EACCES, f"Unsupported reg type {regs[1].type_name()} for bpf_dynptr_from_mem data")
     if helper_id == _TAIL_CALL:
         references.check_resource_leak(w, True, "tail_call")
-    elif helper_id in callbacks.CALLBACK_HELPERS and callback >= 0:
-        if helper_id == callbacks.LOOP:
+    elif helper_id in helpers.CALLBACK_HELPERS and callback >= 0:
+        if helper_id == helpers.LOOP:
             callbacks.update_loop_inline_state(w, callback)
             w.mark_chain_precision(1)  # r1 decides when the iterations end
         callbacks.push_callback_call(w, helper_id, callback)

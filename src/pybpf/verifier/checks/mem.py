@@ -51,7 +51,6 @@ from pybpf.uapi import (
     bpf_flow_keys,
 )
 from pybpf.verifier import (
-    alloc_obj,
     bounds,
     btf_ctx,
     btf_ptrs,
@@ -59,10 +58,10 @@ from pybpf.verifier import (
     kernel_btf,
     kptrs,
     nf_conntrack,
-    references,
     sock_fields,
     struct_ops,
     tnum,
+    value_fields,
 )
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
@@ -308,7 +307,7 @@ def check_mem_access(
         if reg.map is not None:  # (an inner map without a known template: unchecked)
             check_map_access_type(w, reg, off, size, access)
             check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
-            references.check_map_fields(w, reg, off, size)
+            value_fields.check_map_fields(w, reg, off, size)
             kptr = kptrs.field_at(reg.map, off + reg.var_off.value) if tnum.is_const(reg.var_off) else None
             if kptr is not None:
                 result = kptrs.check_map_kptr_access(w, w.view.insns[w.index], value_regno, kptr)
@@ -484,7 +483,7 @@ def _check_ptr_to_btf_access(
     btf_struct_access() allows (within one member, a pointer member whole, nested structs entered:
     ``kernel_btf.struct_access()``); a pointer member read gives the pointer ``btf_ptrs`` types.
     A program's own object (``kptrs.LocalType``, MEM_ALLOC) may be written too, as
-    ``alloc_obj.check_object_access`` allows.  What the read loads is returned (None: an unknown
+    ``kptrs.check_object_access`` allows.  What the read loads is returned (None: an unknown
     scalar)."""
     target = reg.map
     assert isinstance(target, KernelType)
@@ -518,7 +517,7 @@ def _check_ptr_to_btf_access(
     if access != BPF_READ and not reg.flags & TypeFlag.MEM_ALLOC:  # (a program's own object: writable)
         w.fail(errno.EACCES, "only read is supported")
     if isinstance(target, kptrs.LocalType):  # the program's own BTF (``alloc_obj``)
-        alloc_obj.check_object_access(w, reg, target, off, size)
+        kptrs.check_object_access(w, reg, target, off, size)
         return None
     try:
         walk = kernel_btf.struct_access(target, off, size)
@@ -1038,7 +1037,7 @@ def helper_mem_access(
         check_mem_region_access(
             w, regno, reg, reg.off, size, mem_size=map_value_size(reg.map), zero_ok=zero_ok
         )
-        references.check_map_fields(w, reg, reg.off, size, direct=False)
+        value_fields.check_map_fields(w, reg, reg.off, size, direct=False)
     elif t is RegType.PTR_TO_MEM:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
