@@ -166,3 +166,78 @@ def test_layer_order_is_written_in_the_readme(unit: str) -> None:
     section = readme[readme.index("## Architecture") :]
     if (PACKAGE / unit).is_dir() or (PACKAGE / f"{unit}.py").exists():
         assert unit in section
+
+
+def _runs_at_import(tree: ast.Module) -> Iterator[ast.stmt]:
+    """The statements a module runs when imported: its body, the branches of its ``if``/``try``
+    blocks, but not ``if TYPE_CHECKING:`` (nor function bodies)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If):
+            if not (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"):
+                pending.extend(node.body + node.orelse)
+        elif isinstance(node, ast.Try):
+            pending.extend(node.body + node.orelse + node.finalbody)
+            for handler in node.handlers:
+                pending.extend(handler.body)
+        else:
+            yield node
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the pybpf modules its import runs (``from package import name`` counts as the
+    package's ``__init__``)."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = module_name(path)
+        tree = ast.parse(path.read_text(), str(path))
+        wanted = {id(node) for node in _runs_at_import(tree)}
+        lines = {node.lineno for node in ast.walk(tree) if id(node) in wanted}
+        graph[module] = {
+            imp.target
+            for imp in imports_of(path)
+            if imp.line in lines and unit_of(imp.target) is not None and imp.target != module
+        }
+    return graph
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """Within a package too, importing a module never needs a module that needs it (a cycle that
+    works only because of the order imports happen in): the strongly connected components of the
+    import graph are single modules."""
+    graph = import_graph()
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+    for root in graph:  # Tarjan, iteratively
+        if root in order:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        order[root] = low[root] = len(order)
+        stack.append(root)
+        while work:
+            node, edges = work[-1]
+            step = next((t for t in edges if t in graph), None)
+            if step is not None:
+                if step not in order:
+                    order[step] = low[step] = len(order)
+                    stack.append(step)
+                    work.append((step, iter(sorted(graph[step]))))
+                elif step in stack:
+                    low[node] = min(low[node], order[step])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == order[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cycles.append(sorted(component))
+    assert cycles == []
