@@ -193,7 +193,7 @@ def import_graph() -> dict[str, set[str]]:
         module = module_name(path)
         tree = ast.parse(path.read_text(), str(path))
         wanted = {id(node) for node in _runs_at_import(tree)}
-        lines = {node.lineno for node in ast.walk(tree) if id(node) in wanted}
+        lines = {node.lineno for node in ast.walk(tree) if isinstance(node, ast.stmt) and id(node) in wanted}
         graph[module] = {
             imp.target
             for imp in imports_of(path)
