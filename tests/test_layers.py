@@ -124,7 +124,7 @@ def test_nothing_imports_upward_or_sideways() -> None:
 
 
 def test_no_private_names_across_packages() -> None:
-    wrong = []
+    wrong: list[str] = []
     for path in sorted(PACKAGE.rglob("*.py")):
         module = module_name(path)
         source = unit_of(module)
