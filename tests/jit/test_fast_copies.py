@@ -18,7 +18,7 @@ from pybpf.helpers import HelperContext, HelperRegistry, default_registry
 from pybpf.isa import assemble
 from pybpf.isa.instruction import encode_program, validate_program
 from pybpf.isa.program import ProgramView
-from pybpf.jit.codegen import BLOCK_COST
+from pybpf.jit.cost import BLOCK_COST
 from pybpf.jit.kinds import LOWERERS
 from pybpf.jit.lower import FAST_MAX_COST, Lowering
 from pybpf.vm.translation import translation_for

@@ -19,7 +19,7 @@ from pybpf.errors import BPFError
 from pybpf.helpers import HelperRegistry, default_registry
 from pybpf.isa.instruction import Instruction, encode_program, validate_program
 from pybpf.isa.program import ProgramView
-from pybpf.jit import JitProgram, JitUnavailable, TieredProgram, cache, codegen, fallback, jit_engine
+from pybpf.jit import JitProgram, JitUnavailable, TieredProgram, cache, codegen, cost, fallback, jit_engine
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.prog_run import DEFAULT_ENGINE, ProgRuntime, native_code
 from pybpf.kernel.progobj import ProgObject
@@ -402,7 +402,7 @@ def test_an_unverified_program_of_checked_accesses_compiles_in_bounded_time() ->
 
 
 def test_too_many_checked_accesses_fall_back_at_once(capsys: pytest.CaptureFixture[str]) -> None:
-    program = stack_traffic(codegen.MAX_COST // (2 * codegen.CHECKED_ACCESS_COST))
+    program = stack_traffic(codegen.MAX_COST // (2 * cost.CHECKED_ACCESS_COST))
     start = time.process_time()
     executable = jit_engine(program, helpers=HelperRegistry(), memory=Memory(), resolved={})
     assert isinstance(executable, Interpreter)

@@ -65,18 +65,13 @@ from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
 from pybpf.jit.cache import object_cache
+from pybpf.jit.cost import compile_cost
 
 if TYPE_CHECKING:
     from pybpf.jit.native_helpers import NativeCalls
 
 OPT_LEVEL = 2
 """The optimisation level of the pass pipeline (O2: O3's loop passes cost compile time, not speed, here)."""
-BLOCK_COST = 50
-"""What one block costs LLVM, in straight-line instructions (measured: a program of only jumps or
-of a long ``if r1 == k goto`` chain against straight-line code of the same size)."""
-CHECKED_ACCESS_COST = 40
-"""What one memory access lowered with its run-time check costs, in straight-line instructions (its
-lowering, printing and light compilation: 0.6-1.5 ms each against 0.03 ms for an ALU instruction)."""
 MAX_COST = 50_000
 """The most ``compile_cost`` the JIT takes: at the bound, 1.5-2 s of CPU here (lowering in Python and
 the ``LIGHT`` pipeline) for straight-line code or about 1,200 checked accesses; a jump chain reaches
@@ -293,12 +288,6 @@ def native_symbol(address: int) -> str | None:
             if function.address == address:
                 return function.name
     return None
-
-
-def compile_cost(instructions: int, blocks: int, checked: int = 0) -> int:
-    """What compiling a program costs, in straight-line instructions (``checked``: its memory accesses
-    lowered with a run-time check)."""
-    return instructions + BLOCK_COST * blocks + CHECKED_ACCESS_COST * checked
 
 
 def checked_accesses(view: ProgramView, specs: Sequence[OpSpec], proven: Collection[int]) -> int:
@@ -577,9 +566,7 @@ def clear_cache() -> None:
 
 
 __all__ = [
-    "BLOCK_COST",
     "CACHE_SIZE",
-    "CHECKED_ACCESS_COST",
     "IR_BLOCK_COST",
     "KEEP_BRANCHES",
     "LIGHT",
@@ -596,7 +583,6 @@ __all__ = [
     "check_budget",
     "checked_accesses",
     "clear_cache",
-    "compile_cost",
     "compile_program",
     "compiled_for",
     "forget_compiled",

@@ -73,7 +73,7 @@ from pybpf.isa.graphs import is_cycle, strongly_connected_components
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
-from pybpf.jit.codegen import compile_cost
+from pybpf.jit.cost import compile_cost
 from pybpf.jit.counted_loops import CountedLoop, counted_loops, edge_charge
 from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
@@ -113,7 +113,7 @@ _LOADS_THROUGH_SRC = frozenset({Kind.LDX, Kind.LDXSX, Kind.LOAD_ACQ})
 PURE_WHEN_PROVEN = frozenset({Kind.LDX, Kind.LDXSX})
 """Kinds whose only effect besides their register is a possible fault (none once proven in bounds)."""
 FAST_MAX_COST = 10_000
-"""The most the fast copies of a program's loops may cost LLVM (``pybpf.jit.codegen.compile_cost``
+"""The most the fast copies of a program's loops may cost LLVM (``pybpf.jit.cost.compile_cost``
 of their instructions and blocks, a fifth of the most a program may cost): each copy doubles its
 loop's code, and LLVM's time with it; a program whose loops cost more has no fast copies."""
 FRAME_WORDS = 6  # return site, r6, r7, r8, r9, r10
