@@ -97,7 +97,8 @@ def _entries(text: str) -> dict[str, Algorithm]:
             int(fields.get("max keysize", "0")),
         )
         for key in (fields.get("name", ""), fields.get("driver", "")):
-            if key and found.get(key, algo).kind != "lskcipher":  # an lskcipher serves before an skcipher
+            known = found.get(key)
+            if key and (known is None or known.kind != "lskcipher"):  # an lskcipher serves first
                 found[key] = algo
     return found
 
@@ -149,10 +150,12 @@ def _make_cipher(params: tuple[bytes, bytes, bytes, bytes, int, int]) -> Cipher 
         return -errno.EINVAL
     if algo.kind != "lskcipher":
         return -errno.EINVAL  # crypto_alloc_lskcipher() of an skcipher only (measured)
+    if not algo.min_key <= key_len <= algo.max_key:
+        return -errno.EINVAL  # setkey()
     if algo.name not in _COMPUTED:
         return -errno.ENOENT
-    if not algo.min_key <= key_len <= algo.max_key or key_len not in aes.KEY_SIZES:
-        return -errno.EINVAL  # setkey()
+    if key_len not in aes.KEY_SIZES:
+        return -errno.EINVAL  # aes_expandkey()
     return Cipher(algo.name[:3], aes.expand_key(key[:key_len]))
 
 
