@@ -162,6 +162,13 @@ def _forget(memory: Memory, state: int, regions: list[Region]) -> None:
             memory.remove_region(region)
 
 
+@functools.cache
+def _dynptr_args(btf_id: int) -> tuple[int, ...]:
+    """The register arguments of kfunc ``btf_id`` that are initialised dynptrs (none: no such kfunc)."""
+    kfunc = kernel_btf().kfunc(btf_id)
+    return tuple(i for i, arg in enumerate(kfunc.args[:5] if kfunc else ()) if arg.kind is ArgKind.DYNPTR)
+
+
 class JitSession:
     """Runs of one ``JitProgram`` sharing a native state, registers and a registered stack.
 
@@ -686,11 +693,10 @@ class JitSession:
     def _dynptr_memory(self, btf_id: int, args: tuple[int, int, int, int, int]) -> list[int]:
         """Where the dynptr arguments of kfunc ``btf_id`` point (``data + offset`` of each initialised
         one): a local dynptr made natively over a map value names memory the kfunc follows in Python."""
-        kfunc = kernel_btf().kfunc(btf_id & M32)
         found: list[int] = []
-        for arg, value in zip(kfunc.args if kfunc is not None else (), args, strict=False):
-            if arg.kind is ArgKind.DYNPTR and self.memory.region_at(value) is not None:
-                dynptr = DynptrKern.at(self.ctx, value)
+        for index in _dynptr_args(btf_id & M32):
+            if self.memory.region_at(args[index]) is not None:
+                dynptr = DynptrKern.at(self.ctx, args[index])
                 if dynptr.data:
                     found.append(dynptr.at_offset(0))
         return found
