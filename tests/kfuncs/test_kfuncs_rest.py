@@ -163,6 +163,7 @@ def backends() -> list[Backend]:
         ("user.nothere", 16, -errno.ENODATA),
         ("trusted.kfrest", 16, -errno.EPERM),
         ("security.bpf.x", 16, -errno.EPERM),
+        ("user.", 16, -errno.ENODATA),
     ],
 )
 def test_cgroup_read_xattr_runs_as_the_kernel(
@@ -245,6 +246,45 @@ def test_copy_from_user_task_str_of_unmapped_memory() -> None:
     ]
     assert all(g == got[0] for g in got), got
     assert got[0] == (-errno.EFAULT, bytes(64))
+
+
+def _page_before_a_hole(tail: bytes) -> tuple[int, int]:
+    """A mapped page followed by an unmapped one, ``tail`` written at the end of the first: (the
+    mapping's address, the address of ``tail``)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_long,
+    ]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    page = os.sysconf("SC_PAGE_SIZE")
+    base = libc.mmap(None, 2 * page, 3, 0x22, -1, 0)  # PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS
+    assert base not in (None, ctypes.c_void_p(-1).value)
+    libc.munmap(base + page, page)
+    ctypes.memmove(base + page - len(tail), tail, len(tail))
+    return base, base + page - len(tail)
+
+
+@pytest.mark.parametrize(("tail", "size"), [(b"abc", 32), (b"abc\0", 32), (b"abcdefgh", 4)])
+def test_copy_from_user_task_str_up_to_a_hole(tail: bytes, size: int) -> None:
+    base, address = _page_before_a_hole(tail)
+    try:
+        source = TASK_STR.replace("SIZE", str(size))
+        got = [run_with_buf(b, source, (), struct.pack("<QQ", address, 0)) for b in backends()]
+    finally:
+        libc = ctypes.CDLL(None)
+        libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        libc.munmap(base, os.sysconf("SC_PAGE_SIZE"))
+    assert all(g == got[0] for g in got), got
+    if b"\0" in tail or len(tail) >= size - 1:
+        assert got[0][0] == min(tail.find(b"\0") % (len(tail) + 1), size - 1) + 1
+    else:
+        assert got[0][0] == -errno.EFAULT
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ XATTR_NAME_MAX = 255
 
 
 def _name(ctx: HelperContext, address: int) -> bytes:
-    return ctx.memory.read_cstring(address, XATTR_NAME_MAX + 1)  # the verifier proved its NUL
+    return ctx.memory.read_cstring(address, XATTR_NAME_MAX + 2)  # the verifier proved its NUL
 
 
 def cgroup_read_xattr(ctx: HelperContext, cgroup: int, name_p: int, value_p: int, _r4: int, _r5: int) -> int:
@@ -60,10 +60,12 @@ def cgroup_read_xattr(ctx: HelperContext, cgroup: int, name_p: int, value_p: int
     path = None if cgroup_id is None else cgroup_path_of_id(cgroup_id)
     if path is None:
         return -errno.ENODATA & M32
-    try:
-        data = os.getxattr(path, os.fsdecode(name))
-    except OSError as exc:
-        return -(exc.errno or errno.ENODATA) & M32
+    try:  # (kernfs_xattr_get() answers a value, -ENODATA or -ERANGE: a name the VFS refuses is none)
+        data = os.getxattr(path, os.fsdecode(name)) if len(name) <= XATTR_NAME_MAX else None
+    except OSError:
+        data = None
+    if data is None:
+        return -errno.ENODATA & M32
     if size < len(data):
         return -errno.ERANGE & M32
     ctx.memory.write(value, data)

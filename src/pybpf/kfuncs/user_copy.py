@@ -32,8 +32,8 @@ bpf_copy_from_user_task_str_dynptr (kernel/trace/bpf_trace.c, ``common_btf_ids``
 KF_TRUSTED_ARGS) and bpf_copy_from_user_task_str (kernel/bpf/helpers.c, KF_SLEEPABLE), every
 program type (measured: a sleepable SYSCALL program loads them, the others refuse them as
 sleepable kfuncs).  They reach the memory with access_process_vm() (all ``size`` bytes or -EFAULT)
-and copy_remote_vm_str() (the string within the one mapping it starts in, at most size - 1 bytes,
-NUL-terminated; the length without the NUL, -EFAULT where it cannot start), and
+and copy_remote_vm_str() (the string page by page, at most size - 1 bytes, NUL-terminated; the
+length without the NUL, -EFAULT where a page before the NUL or the limit cannot be read), and
 bpf_copy_from_user_task_str() (flags but BPF_F_PAD_ZEROS -EINVAL, size 0 is 0) answers that length
 plus one, padding the rest with zeros under BPF_F_PAD_ZEROS (all of it on an error).  The one task
 pybpf gives a program is the calling thread (bpf_get_current_task_btf, bpf_task_acquire of it:
@@ -182,7 +182,9 @@ def copy_remote_vm_str(ctx: HelperContext, task: int, src: int, size: int) -> tu
     if not data:
         return b"\0", -errno.EFAULT
     nul = data.find(0, 0, size - 1)
-    length = nul if nul >= 0 else min(len(data), size - 1)
+    if nul < 0 and len(data) < size - 1:
+        return data, -errno.EFAULT  # a page it cannot read before the NUL or the limit
+    length = nul if nul >= 0 else size - 1
     return data[:length] + b"\0", length
 
 
