@@ -80,20 +80,33 @@ def _add(state: list[int], round_key: bytes) -> list[int]:
     return [s ^ k for s, k in zip(state, round_key, strict=True)]
 
 
+@functools.cache
+def _shift_order(sign: int) -> tuple[int, ...]:
+    return tuple(((c + sign * r) % 4) * 4 + r for c in range(4) for r in range(4))
+
+
 def _shift_rows(state: list[int], sign: int) -> list[int]:
     """ShiftRows() (sign 1) or InvShiftRows() (sign -1); the state is column-major."""
-    return [state[((c + sign * r) % 4) * 4 + r] for c in range(4) for r in range(4)]
+    return [state[i] for i in _shift_order(sign)]
+
+
+@functools.cache
+def _times(coefficient: int) -> bytes:
+    """The products ``coefficient * x`` for every byte x (MixColumns' multiplications as lookups)."""
+    return bytes(_mul(coefficient, x) for x in range(256))
 
 
 def _mix_columns(state: list[int], coefficients: tuple[int, int, int, int]) -> list[int]:
+    t0, t1, t2, t3 = (_times(c) for c in coefficients)
     out = []
-    for c in range(4):
-        column = state[4 * c : 4 * c + 4]
-        for r in range(4):
-            value = 0
-            for i in range(4):
-                value ^= _mul(coefficients[(i - r) % 4], column[i])
-            out.append(value)
+    for c in range(0, 16, 4):
+        a0, a1, a2, a3 = state[c : c + 4]
+        out += (
+            t0[a0] ^ t1[a1] ^ t2[a2] ^ t3[a3],
+            t3[a0] ^ t0[a1] ^ t1[a2] ^ t2[a3],
+            t2[a0] ^ t3[a1] ^ t0[a2] ^ t1[a3],
+            t1[a0] ^ t2[a1] ^ t3[a2] ^ t0[a3],
+        )
     return out
 
 
