@@ -98,7 +98,7 @@ def _times(coefficient: int) -> bytes:
 
 def _mix_columns(state: list[int], coefficients: tuple[int, int, int, int]) -> list[int]:
     t0, t1, t2, t3 = (_times(c) for c in coefficients)
-    out = []
+    out: list[int] = []
     for c in range(0, 16, 4):
         a0, a1, a2, a3 = state[c : c + 4]
         out += (
