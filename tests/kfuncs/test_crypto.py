@@ -219,7 +219,7 @@ PACKET = 64
 IV = 16
 
 
-def crypt_program(kfunc: str, with_iv: bool) -> str:
+def crypt_program(kfunc: str, with_iv: bool, prog_type: str = "sched_cls") -> str:
     iv = (
         """
     r1 = r8
@@ -256,7 +256,7 @@ def crypt_program(kfunc: str, with_iv: bool) -> str:
     r2 = 0
     r3 = r10
     r3 += -16
-    call kfunc(bpf_dynptr_from_skb)
+    call kfunc({"bpf_dynptr_from_xdp" if prog_type == "xdp" else "bpf_dynptr_from_skb"})
     r1 = r8
     r2 = 64
     r3 = 0
@@ -280,7 +280,9 @@ missing:
 """
 
 
-def crypt_on(backend: Backend, p: bytes, kfunc: str, packet: bytes, iv: bytes) -> tuple[int, bytes]:
+def crypt_on(  # noqa: PLR0917 - the run's parts
+    backend: Backend, p: bytes, kfunc: str, packet: bytes, iv: bytes, prog_type: str = "sched_cls"
+) -> tuple[int, bytes]:
     """Create a context from ``p`` into a kptr, then run ``kfunc`` over ``packet`` in a tc program:
     (its result, the map value: the output's 64 bytes and the IV after the call)."""
     maps = (
@@ -294,8 +296,8 @@ def crypt_on(backend: Backend, p: bytes, kfunc: str, packet: bytes, iv: bytes) -
             vc.resolve_kfuncs(create), "syscall", maps=fds, backend=backend, prog_flags=uapi.BPF_F_SLEEPABLE
         ) as prog:
             assert prog.run(ctx=b"").retval >= 1000
-        source = vc.resolve_kfuncs(crypt_program(kfunc, bool(iv)))
-        with pybpf.Program.load(source, "sched_cls", maps=fds, backend=backend) as prog:
+        source = vc.resolve_kfuncs(crypt_program(kfunc, bool(iv), prog_type))
+        with pybpf.Program.load(source, prog_type, maps=fds, backend=backend) as prog:
             result = _s32(prog.run(packet).retval)
         out = Map(os.dup(fds["out"]), backend=backend)
         with out:
@@ -338,6 +340,16 @@ def test_tc_crypt_refusals(algo: str, iv: bytes, packet: bytes, expected: int) -
     p = params(algo.encode())
     results = [crypt_on(backend, p, "bpf_crypto_encrypt", packet, iv)[0] for backend in backends()]
     assert results == [expected] * len(results)
+
+
+@pytest.mark.parametrize("kfunc", ["bpf_crypto_encrypt", "bpf_crypto_decrypt"])
+def test_xdp_crypt_gives_the_kernels_bytes(kfunc: str) -> None:
+    iv = bytes(range(0x30, 0x40))
+    p = params(b"cbc(aes)", KEY[:24])
+    got = [crypt_on(backend, p, kfunc, PLAIN, iv, "xdp") for backend in backends()]
+    assert all(g == got[0] for g in got), got
+    expected, next_iv = aes.cbc(aes.expand_key(KEY[:24]), PLAIN, iv, kfunc.endswith("decrypt"))
+    assert got[0] == (0, expected + next_iv)
 
 
 def test_fips197_vectors() -> None:
