@@ -249,8 +249,8 @@ def test_copy_from_user_task_str_of_unmapped_memory() -> None:
 
 
 def _page_before_a_hole(tail: bytes) -> tuple[int, int]:
-    """A mapped page followed by an unmapped one, ``tail`` written at the end of the first: (the
-    mapping's address, the address of ``tail``)."""
+    """A readable page followed by one that cannot be read (PROT_NONE), ``tail`` written at the end of
+    the first: (the mapping's address, the address of ``tail``)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
     libc.mmap.argtypes = [
@@ -261,11 +261,11 @@ def _page_before_a_hole(tail: bytes) -> tuple[int, int]:
         ctypes.c_int,
         ctypes.c_long,
     ]
-    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     page = os.sysconf("SC_PAGE_SIZE")
     base = libc.mmap(None, 2 * page, 3, 0x22, -1, 0)  # PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS
     assert base not in (None, ctypes.c_void_p(-1).value)
-    libc.munmap(base + page, page)
+    assert libc.mprotect(base + page, page, 0) == 0  # PROT_NONE: no mapping can take its place
     ctypes.memmove(base + page - len(tail), tail, len(tail))
     return base, base + page - len(tail)
 
@@ -279,7 +279,7 @@ def test_copy_from_user_task_str_up_to_a_hole(tail: bytes, size: int) -> None:
     finally:
         libc = ctypes.CDLL(None)
         libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-        libc.munmap(base, os.sysconf("SC_PAGE_SIZE"))
+        libc.munmap(base, 2 * os.sysconf("SC_PAGE_SIZE"))
     assert all(g == got[0] for g in got), got
     if b"\0" in tail or len(tail) >= size - 1:
         assert got[0][0] == min(tail.find(b"\0") % (len(tail) + 1), size - 1) + 1
