@@ -62,10 +62,11 @@ from pybpf.engine import TailCall
 from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError, MemoryAccessError
 from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.context import HelperContext, RunEnv
+from pybpf.helpers.dynptr import DynptrKern
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
-from pybpf.isa.words import M64
+from pybpf.isa.words import M32, M64
 from pybpf.jit.repeat import RunBlock, Word, repeat_function, run_once_function
 from pybpf.jit.stack_zeroing import zeroed_ranges
 from pybpf.jit.state import (
@@ -80,6 +81,8 @@ from pybpf.jit.state import (
     Status,
 )
 from pybpf.kfuncs.exceptions import Throw
+from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.kfuncs.proto import ArgKind
 from pybpf.memory.regions import NULL_GUARD, READ, READ_WRITE, WRITE, Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.runtime import DEFAULT_BUDGET, RunState
@@ -157,6 +160,13 @@ def _forget(memory: Memory, state: int, regions: list[Region]) -> None:
     with memory.lock:
         for region in regions:
             memory.remove_region(region)
+
+
+@functools.cache
+def _dynptr_args(btf_id: int) -> tuple[int, ...]:
+    """The register arguments of kfunc ``btf_id`` that are initialised dynptrs (none: no such kfunc)."""
+    kfunc = kernel_btf().kfunc(btf_id)
+    return tuple(i for i, arg in enumerate(kfunc.args[:5] if kfunc else ()) if arg.kind is ArgKind.DYNPTR)
 
 
 class JitSession:
@@ -670,7 +680,7 @@ class JitSession:
     def _call_kfunc(self, btf_id: int, args: tuple[int, int, int, int, int], pc: int) -> int:
         self._sync_depth()
         if self._reaching:  # a map value a native lookup handed out (a bpf_wq's): a region first
-            self._reach(*args)
+            self._reach(*args, *self._dynptr_memory(btf_id, args))
         function = runtime.kfunc_impl(btf_id, pc)
         generation = self.memory.generation
         try:
@@ -679,6 +689,17 @@ class JitSession:
             raise runtime.kfunc_fault(exc, btf_id, pc) from None
         finally:
             self._after_python(generation)
+
+    def _dynptr_memory(self, btf_id: int, args: tuple[int, int, int, int, int]) -> list[int]:
+        """Where the dynptr arguments of kfunc ``btf_id`` point (``data + offset`` of each initialised
+        one): a local dynptr made natively over a map value names memory the kfunc follows in Python."""
+        found: list[int] = []
+        for index in _dynptr_args(btf_id & M32):
+            if self.memory.region_at(args[index]) is not None:
+                dynptr = DynptrKern.at(self.ctx, args[index])
+                if dynptr.data:
+                    found.append(dynptr.at_offset(0))
+        return found
 
     def _hand_value(self, native: NativeMapSession, index: int, address: int, stamp_slot: int) -> int:
         """``Op.VALUE``: the value joins the run's regions; a table that was current stays valid (a

@@ -105,6 +105,7 @@ _INTS: dict[str, Int] = {
     "long int": Int("long int", 8, BTF_INT_SIGNED, 0, 64),
     "unsigned int": Int("unsigned int", 4, 0, 0, 32),
     "short unsigned int": Int("short unsigned int", 2, 0, 0, 16),
+    "short int": Int("short int", 2, BTF_INT_SIGNED, 0, 16),
     "unsigned char": Int("unsigned char", 1, 0, 0, 8),
     "char": Int("char", 1, 0, 0, 8),  # the kernel builds with -funsigned-char
     "_Bool": Int("_Bool", 1, BTF_INT_BOOL, 0, 8),

@@ -79,7 +79,7 @@ COUNTED_MAP_TYPES = frozenset(
 """The map types htab_map_alloc() gives a per-CPU element count (bpf_map_init_elem_count())."""
 
 
-def _is_current(task: int) -> bool:
+def is_current_task(task: int) -> bool:
     """``task`` is the calling thread as programs see it: its task image (``bpf_get_current_task_btf``
     with the kernel's BTF) or, without it, the bare address ``pybpf.objects.tasks`` gives it."""
     return task == current_task_address() or task_key_of_image(task) == current_task_key()
@@ -88,7 +88,7 @@ def _is_current(task: int) -> bool:
 def task_under_cgroup(_ctx: HelperContext, task: int, cgrp: int, _r3: int, _r4: int, _r5: int) -> int:
     """``long bpf_task_under_cgroup(task, ancestor)``."""
     cgroup_id = cgroup_id_of_address(cgrp)
-    if not _is_current(task) or cgroup_id is None:
+    if not is_current_task(task) or cgroup_id is None:
         return 0
     return int(current_task_under_cgroup(cgroup_id))
 
@@ -117,7 +117,7 @@ def send_signal_task(_ctx: HelperContext, task: int, sig: int, kind: int, _value
     kind &= 0xFFFFFFFF
     if kind not in (PIDTYPE_PID, PIDTYPE_TGID) or sig > SIGNAL_MAX:
         return -errno.EINVAL
-    if not _is_current(task):
+    if not is_current_task(task):
         return -errno.ESRCH
     if sig:
         if kind == PIDTYPE_PID:

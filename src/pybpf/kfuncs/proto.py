@@ -177,3 +177,16 @@ def same_object(_ctx: HelperContext, p: int, _r2: int, _r3: int, _r4: int, _r5: 
 def marker(name: str) -> KFunc:
     """A kfunc without arguments or result that only marks a place for the verifier."""
     return KFunc(name, KfFlag.NONE, (), RetKind.VOID, "void", 0, do_nothing)
+
+
+TRACING_HOOK_PROG_TYPES = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_TRACING,
+        uapi.BPF_PROG_TYPE_LSM,
+        uapi.BPF_PROG_TYPE_TRACEPOINT,
+        uapi.BPF_PROG_TYPE_PERF_EVENT,
+    }
+)
+"""The program types of BTF_KFUNC_HOOK_TRACING (bpf_prog_type_to_kfunc_hook(), kernel/bpf/btf.c): a
+set registered for BPF_PROG_TYPE_TRACING serves them all (measured: TRACEPOINT and PERF_EVENT load
+its kfuncs), unless its filter says otherwise."""

@@ -10,6 +10,10 @@
   types have no test run (BPF_PROG_TEST_RUN is ENOTSUPP on the kernel and on pybpf), so pybpf never
   runs them; what a call would answer outside a socket's hook is -EINVAL (a socket address that is
   no AF_UNIX one, a sock_ops program run for no sendmsg), which is what they return here.
+* bpf_sock_destroy(sock) (``bpf_sk_iter_kfunc_ids``, KF_TRUSTED_ARGS): registered for TRACING with
+  tracing_iter_filter(), which lets only socket iterator programs (expected attach type
+  BPF_TRACE_ITER) call it -- TRACEPOINT and PERF_EVENT, which share the hook, refuse it (measured).
+  pybpf runs no socket iterators, so no socket reaches it: -EINVAL here.
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ import errno
 
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind
-from pybpf.uapi import BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCK_OPS
+from pybpf.uapi import (
+    BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+    BPF_PROG_TYPE_SCHED_CLS,
+    BPF_PROG_TYPE_SOCK_OPS,
+    BPF_PROG_TYPE_TRACING,
+    BPF_TRACE_ITER,
+)
 
 TCP_REQ_ATTRS_SZ = 20
 """sizeof(struct bpf_tcp_req_attrs)."""
@@ -68,6 +78,17 @@ KFUNCS: tuple[KFunc, ...] = (
         4,
         not_here,
         frozenset({BPF_PROG_TYPE_SOCK_OPS}),
+    ),
+    KFunc(
+        "bpf_sock_destroy",
+        KfFlag.TRUSTED_ARGS,
+        (KArg(ArgKind.BTF_ID, "struct sock_common *", "sock"),),
+        RetKind.SCALAR,
+        "int",
+        4,
+        not_here,
+        frozenset({BPF_PROG_TYPE_TRACING}),
+        attach_types=frozenset({BPF_TRACE_ITER}),
     ),
 )
 """The socket kfuncs of net/core/filter.c pybpf knows."""

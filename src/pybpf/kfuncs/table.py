@@ -53,11 +53,14 @@ from pybpf.kfuncs import (
     alloc_obj,
     arena,
     async_work,
+    cgroup_rstat,
     conntrack,
     cpumask,
+    crypto,
     dynptr_ext,
     dynptr_pkt,
     exceptions,
+    fs_xattr,
     graph_list,
     graph_rbtree,
     irq,
@@ -73,6 +76,7 @@ from pybpf.kfuncs import (
     streams,
     strings,
     tcp_cc,
+    test_run,
     trap,
     trigger_tp,
     user_copy,
@@ -530,6 +534,10 @@ KFUNCS: tuple[KFunc, ...] = (
     *iter_kernel.KFUNCS,
     *async_work.KFUNCS,
     *exceptions.KFUNCS,
+    *crypto.KFUNCS,
+    *fs_xattr.KFUNCS,
+    *cgroup_rstat.KFUNCS,
+    *test_run.KFUNCS,
 )
 """Every kfunc pybpf implements."""
 

@@ -27,8 +27,19 @@ lib/usercopy.c, lib/strncpy_from_user.c and mm/maccess.c:
   0, then copy_user_str_sleepable(); with BPF_F_PAD_ZEROS the rest of ``dst`` (all of it on an
   error) is zeroed.
 
-The task variants (bpf_copy_from_user_task_*: another task's memory) are not here: pybpf has no
-tasks to give them.
+The task variants read a given task's memory: bpf_copy_from_user_task_dynptr and
+bpf_copy_from_user_task_str_dynptr (kernel/trace/bpf_trace.c, ``common_btf_ids``, KF_SLEEPABLE |
+KF_TRUSTED_ARGS) and bpf_copy_from_user_task_str (kernel/bpf/helpers.c, KF_SLEEPABLE), every
+program type (measured: a sleepable SYSCALL program loads them, the others refuse them as
+sleepable kfuncs).  They reach the memory with access_process_vm() (all ``size`` bytes or -EFAULT)
+and copy_remote_vm_str() (the string page by page, at most size - 1 bytes, NUL-terminated; the
+length without the NUL, -EFAULT where a page before the NUL or the limit cannot be read), and
+bpf_copy_from_user_task_str() (flags but BPF_F_PAD_ZEROS -EINVAL, size 0 is 0) answers that length
+plus one, padding the rest with zeros under BPF_F_PAD_ZEROS (all of it on an error).  The one task
+pybpf gives a program is the calling thread (bpf_get_current_task_btf, bpf_task_acquire of it:
+``pybpf.kfuncs.kernel_objects``), whose memory is this process's: read as the other user copies
+read it.  Any other task pointer is one whose memory pybpf cannot name: -EFAULT (the kernel's
+answer for a task without an mm).
 """
 
 from __future__ import annotations
@@ -38,7 +49,8 @@ import errno
 from pybpf.helpers.basic import TASK_SIZE_MAX
 from pybpf.helpers.context import HelperContext
 from pybpf.isa.words import M32
-from pybpf.kfuncs.dynptr_ext import copy_into, copy_str_into, int_kfunc, probe_args
+from pybpf.kfuncs.dynptr_ext import CopyFn, copy_into, copy_str_into, int_kfunc, probe_args
+from pybpf.kfuncs.kernel_objects import is_current_task
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc
 from pybpf.memory.user import read_prefix
 
@@ -160,7 +172,71 @@ def copy_from_user_str(ctx: HelperContext, dst: int, size: int, unsafe: int, fla
     return (ret + 1) & M32
 
 
+def copy_remote_vm_str(ctx: HelperContext, task: int, src: int, size: int) -> tuple[bytes, int]:
+    """copy_remote_vm_str() of ``task``: (the bytes stored, the length without the NUL or -EFAULT)."""
+    if size <= 0:
+        return b"", 0
+    if not is_current_task(task):
+        return b"\0", -errno.EFAULT
+    data = user_bytes(ctx, src, size)
+    if not data:
+        return b"\0", -errno.EFAULT
+    nul = data.find(0, 0, size - 1)
+    if nul < 0 and len(data) < size - 1:
+        return data, -errno.EFAULT  # a page it cannot read before the NUL or the limit
+    length = nul if nul >= 0 else size - 1
+    return data[:length] + b"\0", length
+
+
+def _task_copies(task: int) -> tuple[CopyFn, CopyFn]:
+    """copy_user_data_sleepable() and copy_user_str_sleepable() with ``task`` given."""
+
+    def data(ctx: HelperContext, src: int, size: int) -> tuple[bytes, int]:
+        if not is_current_task(task):
+            return b"", -errno.EFAULT
+        read = user_bytes(ctx, src, size)
+        return read, 0 if len(read) == size else -errno.EFAULT
+
+    def string(ctx: HelperContext, src: int, size: int) -> tuple[bytes, int]:
+        stored, ret = copy_remote_vm_str(ctx, task, src, size)
+        return stored, ret + 1 if ret >= 0 and size > 0 else ret
+
+    return data, string
+
+
+def copy_from_user_task_dynptr(  # noqa: PLR0917 - the kfunc ABI: five register arguments
+    ctx: HelperContext, dptr: int, off: int, size: int, unsafe: int, task: int
+) -> int:
+    return copy_into(ctx, dptr, off, size, unsafe, _task_copies(task)[0])
+
+
+def copy_from_user_task_str_dynptr(  # noqa: PLR0917 - the kfunc ABI: five register arguments
+    ctx: HelperContext, dptr: int, off: int, size: int, unsafe: int, task: int
+) -> int:
+    return copy_str_into(ctx, dptr, off, size, unsafe, _task_copies(task)[1])
+
+
+def copy_from_user_task_str(  # noqa: PLR0917 - the kfunc ABI: five register arguments
+    ctx: HelperContext, dst: int, size: int, unsafe: int, task: int, flags: int
+) -> int:
+    """bpf_copy_from_user_task_str(dst, dst__sz, unsafe_ptr__ign, tsk, flags)."""
+    size &= M32
+    if flags & ~BPF_F_PAD_ZEROS:
+        return -errno.EINVAL & M32
+    if not size:
+        return 0
+    ctx.memory.check(dst, size, True)  # the verifier proved it; an unverified run faults here
+    stored, ret = copy_remote_vm_str(ctx, task, unsafe, size)
+    pad = bool(flags & BPF_F_PAD_ZEROS)
+    if ret < 0:
+        ctx.memory.write(dst, bytes(size) if pad else stored)
+        return ret & M32
+    ctx.memory.write(dst, stored.ljust(size, b"\0") if pad else stored)
+    return (ret + 1) & M32
+
+
 _SLEEPABLE = KfFlag.SLEEPABLE
+_TASK = KArg(ArgKind.BTF_ID, "struct task_struct *", "tsk")
 
 KFUNCS: tuple[KFunc, ...] = (
     int_kfunc("bpf_probe_read_user_dynptr", probe_args(), probe_read_user_dynptr),
@@ -176,6 +252,30 @@ KFUNCS: tuple[KFunc, ...] = (
             KArg(ArgKind.SCALAR, "u64", "flags"),
         ),
         copy_from_user_str,
+        _SLEEPABLE,
+    ),
+    int_kfunc(
+        "bpf_copy_from_user_task_dynptr",
+        (*probe_args(), _TASK),
+        copy_from_user_task_dynptr,
+        _SLEEPABLE | KfFlag.TRUSTED_ARGS,
+    ),
+    int_kfunc(
+        "bpf_copy_from_user_task_str_dynptr",
+        (*probe_args(), _TASK),
+        copy_from_user_task_str_dynptr,
+        _SLEEPABLE | KfFlag.TRUSTED_ARGS,
+    ),
+    int_kfunc(
+        "bpf_copy_from_user_task_str",
+        (
+            KArg(ArgKind.MEM_SIZED, "void *", "dst"),
+            KArg(ArgKind.SIZE, "u32", "dst__sz"),
+            KArg(ArgKind.IGNORED, "const void *", "unsafe_ptr__ign"),
+            _TASK,
+            KArg(ArgKind.SCALAR, "u64", "flags"),
+        ),
+        copy_from_user_task_str,
         _SLEEPABLE,
     ),
 )
