@@ -19,10 +19,11 @@ is made with crypto_alloc_lskcipher(): an skcipher that is no lskcipher (ctr, xt
 
 What the kernel has is read from ``/proc/crypto`` (an entry's name or driver name, its type
 ``skcipher`` or ``lskcipher``, its key sizes), so the names a program may use are the running
-kernel's; the bytes come from ``pybpf.kfuncs.aes`` (this kernel has no AF_ALG to borrow its
-implementation), which computes the two lskciphers this kernel offers, ecb(aes) and cbc(aes).  An
-lskcipher pybpf cannot compute would make create fail with -ENOENT (ecb(cipher_null), the only
-other one here, refuses every key: its key size is 0).
+kernel's; the bytes come from the ``cryptography`` package (kernels without AF_ALG, as the one measured,
+give user space no way to borrow their implementation): AES in the ECB and CBC modes, the two
+lskciphers Linux 6.18 offers over AES (crypto/ecb.c, crypto/cbc.c).  An lskcipher pybpf cannot
+compute would make create fail with -ENOENT (ecb(cipher_null), the only other one measured, refuses
+every key: its key size is 0).
 
 bpf_crypto_encrypt / bpf_crypto_decrypt(ctx, src, dst, siv__nullable): a read-only ``dst``
 -EINVAL; src or dst empty, or src longer than dst, -EINVAL; the siv dynptr's size (0 without one)
@@ -44,11 +45,14 @@ import struct
 import threading
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.ciphers import Cipher as _Crypt
+from cryptography.hazmat.primitives.ciphers import algorithms, modes
+
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.dynptr import DynptrKern
 from pybpf.isa.words import M32
-from pybpf.kfuncs import aes, alloc_obj
+from pybpf.kfuncs import alloc_obj
 from pybpf.kfuncs.dynptr_pkt import dynptr_slice, dynptr_slice_rdwr
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind
 
@@ -116,16 +120,32 @@ def kernel_algorithms() -> dict[str, Algorithm]:
 _COMPUTED = ("ecb(aes)", "cbc(aes)")
 
 
+AES_BLOCK = 16
+AES_KEY_SIZES = (16, 24, 32)
+"""AES-128, AES-192 and AES-256 (crypto/aes_generic.c: aes_expandkey() refuses other lengths)."""
+
+
 @dataclass
 class Cipher:
-    """A context's cipher: its mode and round keys."""
+    """A context's cipher: its mode and key."""
 
     mode: str  # "ecb" or "cbc"
-    round_keys: list[bytes]
+    key: bytes
 
     @property
     def ivsize(self) -> int:
-        return aes.BLOCK if self.mode == "cbc" else 0
+        return AES_BLOCK if self.mode == "cbc" else 0
+
+    def crypt(self, data: bytes, iv: bytes, *, decrypt: bool) -> tuple[bytes, bytes]:
+        """crypto/ecb.c or crypto/cbc.c over whole blocks: the output and, for CBC, the next IV
+        (the last ciphertext block), which the kernel writes back into the caller's IV."""
+        mode = modes.CBC(iv) if self.mode == "cbc" else modes.ECB()
+        engine = _Crypt(algorithms.AES(self.key), mode)
+        work = engine.decryptor() if decrypt else engine.encryptor()
+        out = work.update(data) + work.finalize()
+        if self.mode != "cbc":
+            return out, b""
+        return out, (data if decrypt else out)[-AES_BLOCK:]
 
 
 _ciphers: dict[int, Cipher] = {}
@@ -154,9 +174,9 @@ def _make_cipher(params: tuple[bytes, bytes, bytes, bytes, int, int]) -> Cipher 
         return -errno.EINVAL  # setkey()
     if algo.name not in _COMPUTED:
         return -errno.ENOENT
-    if key_len not in aes.KEY_SIZES:
+    if key_len not in AES_KEY_SIZES:
         return -errno.EINVAL  # aes_expandkey()
-    return Cipher(algo.name[:3], aes.expand_key(key[:key_len]))
+    return Cipher(algo.name[:3], key[:key_len])
 
 
 def crypto_ctx_create(ctx: HelperContext, params: int, size: int, err: int, _r4: int, _r5: int) -> int:
@@ -214,15 +234,13 @@ def _crypt(ctx: HelperContext, p: int, src: int, dst: int, siv: int, *, decrypt:
     piv = dynptr_slice_rdwr(ctx, siv, 0, 0, siv_len, 0) if siv_len and pdst else 0
     if not psrc or not pdst or (siv_len and not piv):
         return -errno.EINVAL
-    if src_len % aes.BLOCK:
+    if src_len % AES_BLOCK:
         return -errno.EINVAL
-    data = ctx.memory.read(psrc, src_len)
-    if cipher.mode == "cbc":
-        out, next_iv = aes.cbc(cipher.round_keys, data, ctx.memory.read(piv, aes.BLOCK), decrypt)
-        ctx.memory.write(pdst, out)
+    iv = ctx.memory.read(piv, AES_BLOCK) if cipher.mode == "cbc" else b""
+    out, next_iv = cipher.crypt(ctx.memory.read(psrc, src_len), iv, decrypt=decrypt)
+    ctx.memory.write(pdst, out)
+    if next_iv:
         ctx.memory.write(piv, next_iv)
-    else:
-        ctx.memory.write(pdst, aes.ecb(cipher.round_keys, data, decrypt))
     return 0
 
 
