@@ -65,6 +65,7 @@ from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
 from pybpf.kernel import links, run_stats
+from pybpf.kernel.async_host import ProgramHost
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.kfuncs.kernel_btf import kernel_btf
@@ -216,6 +217,18 @@ class ProgRuntime:
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
         self.executable.prepare()
+        self._host: ProgramHost | None = None
+
+    @property
+    def host(self) -> ProgramHost:
+        """The program as its timers' callbacks need it (``pybpf.kernel.async_host``), made once."""
+        host = self._host
+        if host is None:
+            host = self._host = ProgramHost(
+                self.executable, self.program_maps, self.maps, EXEC_MEMORY,
+                name=self.meta.name, prog_id=self.meta.id,
+            )  # fmt: skip
+        return host
 
     @property
     def prog(self) -> ProgObject | None:
@@ -490,6 +503,7 @@ class Runner:
         env.cpu = running_cpu()
         env.tail_call = self._tail_call
         env.maps = self._access
+        env.host = self.runtime.host
         self._env = env
 
     def _native_loop(self) -> JitSession | None:
@@ -523,6 +537,7 @@ class Runner:
             while True:
                 assert isinstance(runtime, ProgRuntime)
                 env.cpu = running_cpu()  # (the main program's session may have read it natively)
+                env.host = runtime.host
                 try:
                     with EXEC_MEMORY.lock:
                         access.switch(runtime.program_maps)  # the caller's values and records go
