@@ -51,7 +51,6 @@ as initialised (-EBUSY) by a program running in another.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import heapq
 import itertools
@@ -61,9 +60,9 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, cast
 
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
@@ -201,7 +200,7 @@ class _Scheduler:
             timer, sequence = self._due()
             try:
                 _fire(timer, sequence)
-            except BaseException as exc:  # never a traceback from the thread  # noqa: BLE001
+            except BaseException as exc:  # never a traceback from the thread
                 _report(timer, exc)
 
 
@@ -210,7 +209,7 @@ _SCHEDULER = _Scheduler()
 
 def _forget_after_fork() -> None:
     """In a child: the parent's timers stay the parent's (its thread did not come along)."""
-    global _LOCK, _SCHEDULER, _running  # noqa: PLW0603
+    global _LOCK, _SCHEDULER, _running
     _LOCK = threading.Lock()
     _TIMERS.clear()
     _BY_MAP.clear()
@@ -241,7 +240,7 @@ def _fire(timer: AsyncTimer, sequence: int) -> None:
 
     try:
         host.run_callback(slot, timer.obj, timer.key, timer.value_offset, still_due)
-    except Exception as exc:  # a run error: reported, and the timer stops  # noqa: BLE001
+    except Exception as exc:  # a run error: reported, and the timer stops
         _report(timer, exc)
         with _LOCK:
             timer.armed = 0
@@ -277,10 +276,10 @@ def _located(ctx: HelperContext, timer: int, helper: str) -> tuple[MapObject, in
     """The map and value offset of the ``struct bpf_timer`` at ``timer``: a value this run was handed."""
     region = access_of(ctx.env.maps, helper).value_region_at(timer)
     if region is None or timer + 16 > region.end:
-        raise HelperError(None, f"{helper}: R1 = {timer:#x} is not a bpf_timer in a map value this run was handed")
-    obj = region.owner
-    assert obj is not None
-    return obj, region.start - obj.address  # type: ignore[attr-defined]
+        why = "is not a bpf_timer in a map value this run was handed"
+        raise HelperError(None, f"{helper}: R1 = {timer:#x} {why}")
+    obj = cast("MapObject", region.owner)  # (value regions are owned by their map)
+    return obj, region.start - obj.address
 
 
 def _ident(obj: MapObject, value_offset: int) -> tuple[str, int, int]:
@@ -399,21 +398,20 @@ def free_element(obj: MapObject, value_offset: int | None) -> None:
             _free(found)
 
 
-@contextlib.contextmanager
-def freeing_element(obj: MapObject, key: bytes) -> Iterator[None]:
-    """Around a delete or an update of ``key``: the timer of the element it replaces or deletes is
-    freed once the operation succeeded (``bpf_obj_free_fields`` of the old value)."""
-    if not holds_timers(obj):
-        yield
-        return
+def element_timer(obj: MapObject, key: bytes) -> int | None:
+    """Before a delete or an update of ``key`` in ``obj``: the value offset of the element it would
+    delete or replace when a timer of ``obj`` lives in this process (None at once when none does);
+    once the operation succeeded, ``free_element`` frees that element's timer
+    (``bpf_obj_free_fields`` of the old value)."""
+    if (obj.root, obj.id) not in _BY_MAP:
+        return None
     impl = obj.impl
     locate = getattr(impl, "peek_value_offset", impl.value_offset)
     try:
-        value_offset = locate(key, 0)
+        found: int | None = locate(key, 0)
     except OSError:
-        value_offset = None
-    yield
-    free_element(obj, value_offset)
+        return None
+    return found
 
 
 def free_map(obj: MapObject) -> None:
@@ -445,9 +443,9 @@ __all__ = [
     "AsyncTimer",
     "ProgramHost",
     "callback_errors",
+    "element_timer",
     "free_element",
     "free_map",
-    "freeing_element",
     "holds_timers",
     "timer_count",
 ]
