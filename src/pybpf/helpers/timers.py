@@ -421,6 +421,12 @@ def free_map(obj: MapObject) -> None:
             _free(found)
 
 
+def timer_at(obj: MapObject, value_offset: int) -> AsyncTimer | None:
+    """The timer of the element of ``obj`` whose value is at ``value_offset``, if this process has one."""
+    with _LOCK:
+        return _BY_MAP.get((obj.root, obj.id), {}).get(value_offset)
+
+
 def timer_count() -> int:
     """The timers initialised in this process and not freed (for tests and diagnostics)."""
     with _LOCK:
@@ -447,5 +453,6 @@ __all__ = [
     "free_element",
     "free_map",
     "holds_timers",
+    "timer_at",
     "timer_count",
 ]
