@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from pybpf import Object
-from pybpf.helpers import timers
 from pybpf.errors import ExecutionError
+from pybpf.helpers import timers
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.maps.object import MapObject
 from tests.elf.corpus import obj_path
@@ -246,3 +246,18 @@ def test_obj_timers_accepted_programs_run(backend: Backend, program: str) -> Non
         retval = obj.programs[program].run(bytes(64)).retval
         assert retval == (0 if program == "ok_read_after_timer" else XDP_PASS)  # (it returns small[0])
         assert wait_for(lambda: fired(obj))
+
+
+def test_started_work_runs_its_callback(backend: Backend) -> None:
+    """bpf_wq (tests/data/c/wq.c): the work a SYSCALL program starts runs its callback (count_up adds
+    key + 1 to the value's count), once."""
+    with (
+        tempfile.TemporaryDirectory(prefix="pybpf-wq-") as pins,
+        Object.open(obj_path("wq"), backend=backend, pin_root=pins) as obj,
+    ):
+        obj.load(programs=["wq_syscall"])
+        assert obj.programs["wq_syscall"].run().retval == 0
+        assert wait_for(lambda: obj.maps["works"].lookup(0).count == 1)
+        time.sleep(QUIET)
+        assert obj.maps["works"].lookup(0).count == 1
+        assert bytes(obj.maps["works"].lookup(0))[8:] == bytes(16)  # the bpf_wq reads as zeros

@@ -83,6 +83,8 @@ BPF_F_TIMER_ABS = 1 << 0
 BPF_F_TIMER_CPU_PIN = 1 << 1
 """The flags of bpf_timer_start (include/uapi/linux/bpf.h, ``enum { BPF_F_TIMER_ABS ... }``)."""
 KTIME_MAX = (1 << 63) - 1
+FIELD_SIZE = 16
+"""sizeof(struct bpf_timer) == sizeof(struct bpf_wq)."""
 ERRORS_KEPT = 64
 """Failed callback runs ``callback_errors`` remembers (the latest)."""
 
@@ -112,17 +114,25 @@ class ProgramHost(Protocol):
         ...
 
 
+TIMER, WORKQUEUE = "bpf_timer", "bpf_wq"
+"""The kinds of asynchronous fields (``enum bpf_async_type``), named after their structs."""
+
+Ident = tuple[str, int, int, str]
+"""(map root, map id, value offset, kind): where an asynchronous field is."""
+
+
 @dataclass(eq=False)
 class AsyncTimer:
-    """One initialised ``struct bpf_timer`` (the kernel's ``struct bpf_hrtimer``)."""
+    """One initialised ``struct bpf_timer`` (the kernel's ``struct bpf_hrtimer``) or ``struct bpf_wq``
+    (``struct bpf_work``): ``bpf_async_cb``."""
 
-    ident: tuple[str, int, int]
-    """(map root, map id, value offset): where the timer is."""
+    ident: Ident
     obj: MapObject
     value_offset: int
     key: bytes
     """The element's key as its callback gets it (an array's u32 index)."""
     clock: int
+    """A timer's clock (a workqueue's: CLOCK_MONOTONIC, unused)."""
     host: ProgramHost | None = None
     """The program holding the callback (``cb->prog``); None before set_callback and after a cancel."""
     slot: int | None = None
@@ -133,12 +143,16 @@ class AsyncTimer:
     """The pending expiry, CLOCK_MONOTONIC nanoseconds."""
     freed: bool = False
 
+    @property
+    def kind(self) -> str:
+        return self.ident[3]
+
 
 _LOCK = threading.Lock()
 """Guards every timer's state and the scheduler; taken after ``Memory.lock`` when both are held."""
-_TIMERS: dict[tuple[str, int, int], AsyncTimer] = {}
-_BY_MAP: dict[tuple[str, int], dict[int, AsyncTimer]] = {}
-"""(map root, map id) -> value offset -> timer: what deleting an element or freeing a map frees."""
+_TIMERS: dict[Ident, AsyncTimer] = {}
+_BY_MAP: dict[tuple[str, int], dict[tuple[int, str], AsyncTimer]] = {}
+"""(map root, map id) -> (value offset, kind) -> timer: what deleting an element or freeing a map frees."""
 _running = threading.local()
 """``hrtimer_running``: the timer whose callback this thread is running (the scheduler's thread)."""
 _ERRORS: deque[str] = deque(maxlen=ERRORS_KEPT)
@@ -235,7 +249,7 @@ def _fire(timer: AsyncTimer, sequence: int) -> None:
         if host.users_gone(timer.obj):  # map_release_uref ran: every timer of the map is freed
             free_map(timer.obj)
             return False
-        _running.timer = timer
+        _running.timer = timer if timer.kind == TIMER else None  # (hrtimer_running: timers only)
         return True
 
     try:
@@ -251,15 +265,16 @@ def _fire(timer: AsyncTimer, sequence: int) -> None:
 def _report(timer: AsyncTimer, exc: BaseException) -> None:
     host = timer.host
     name = host.name if host is not None else "?"
-    message = f"bpf_timer callback of program {name!r} ({describe_map(timer.obj)}) failed: {exc}"
+    message = f"{timer.kind} callback of program {name!r} ({describe_map(timer.obj)}) failed: {exc}"
     with _LOCK:
         _ERRORS.append(message)
     warnings.warn(message, RuntimeWarning, stacklevel=1)
 
 
 # -- finding a timer ------------------------------------------------------------------------------------
-def _element_key(obj: MapObject, value_offset: int) -> bytes:
-    """The key ``bpf_timer_cb`` passes for the element whose value is at ``value_offset``."""
+def _element_key(obj: MapObject, value_offset: int, helper: str) -> bytes:
+    """The key ``bpf_timer_cb`` (``bpf_wq_work``) passes for the element whose value is at
+    ``value_offset``."""
     impl = obj.impl
     if isinstance(impl, ArrayMap):
         return _U32.pack(value_offset // impl.elem_size)
@@ -269,56 +284,50 @@ def _element_key(obj: MapObject, value_offset: int) -> bytes:
     if isinstance(impl, HashMap):
         start = value_offset - impl.key_stride
         return bytes(impl.mem[start : start + impl.key_size])
-    raise HelperError(None, f"bpf_timer_init: {describe_map(obj)} cannot hold a bpf_timer")
+    raise HelperError(None, f"{helper}: {describe_map(obj)} cannot hold an asynchronous field")
 
 
-def _located(ctx: HelperContext, timer: int, helper: str) -> tuple[MapObject, int]:
-    """The map and value offset of the ``struct bpf_timer`` at ``timer``: a value this run was handed."""
-    region = access_of(ctx.env.maps, helper).value_region_at(timer)
-    if region is None or timer + 16 > region.end:
-        why = "is not a bpf_timer in a map value this run was handed"
-        raise HelperError(None, f"{helper}: R1 = {timer:#x} {why}")
+def _located(ctx: HelperContext, field: int, helper: str) -> tuple[MapObject, int]:
+    """The map and value offset of the 16-byte field at ``field``: in a value this run was handed."""
+    region = access_of(ctx.env.maps, helper).value_region_at(field)
+    if region is None or field + FIELD_SIZE > region.end:
+        why = "is not in a map value this run was handed"
+        raise HelperError(None, f"{helper}: R1 = {field:#x} {why}")
     obj = cast("MapObject", region.owner)  # (value regions are owned by their map)
     return obj, region.start - obj.address
 
 
-def _ident(obj: MapObject, value_offset: int) -> tuple[str, int, int]:
-    return (obj.root, obj.id, value_offset)
-
-
-def _find(ctx: HelperContext, timer: int, helper: str) -> AsyncTimer | None:
-    obj, value_offset = _located(ctx, timer, helper)
-    return _TIMERS.get(_ident(obj, value_offset))
+def _find(ctx: HelperContext, field: int, kind: str, helper: str) -> AsyncTimer | None:
+    obj, value_offset = _located(ctx, field, helper)
+    return _TIMERS.get((obj.root, obj.id, value_offset, kind))
 
 
 # -- the helpers ----------------------------------------------------------------------------------------
-def timer_init(ctx: HelperContext, timer: int, map_ptr: int, flags: int, _r4: int, _r5: int) -> int:
-    """``long bpf_timer_init(struct bpf_timer *timer, struct bpf_map *map, u64 flags)``."""
-    helper = "bpf_timer_init"
-    if flags >= MAX_CLOCKS or flags not in TIMER_CLOCKS:
-        return -errno.EINVAL
+def async_init(ctx: HelperContext, field: int, map_ptr: int, clock: int, *, kind: str, helper: str) -> int:
+    """``__bpf_async_init``: -EBUSY for a field initialised already, -EPERM for a map without user
+    references, else 0 and the field initialised (its flags checked by the caller)."""
     access_of(ctx.env.maps, helper).map_arg(map_ptr, helper, 2)
-    obj, value_offset = _located(ctx, timer, helper)
-    ident = _ident(obj, value_offset)
+    obj, value_offset = _located(ctx, field, helper)
+    ident = (obj.root, obj.id, value_offset, kind)
     with _LOCK:
         if ident in _TIMERS:
             return -errno.EBUSY
     host = ctx.env.host
     if host is not None and host.users_gone(obj):
         return -errno.EPERM
-    created = AsyncTimer(ident, obj, value_offset, _element_key(obj, value_offset), flags)
+    created = AsyncTimer(ident, obj, value_offset, _element_key(obj, value_offset, helper), clock)
     with _LOCK:
         if ident in _TIMERS:
             return -errno.EBUSY
         _TIMERS[ident] = created
-        _BY_MAP.setdefault(ident[:2], {})[value_offset] = created
+        _BY_MAP.setdefault((obj.root, obj.id), {})[value_offset, kind] = created
     return 0
 
 
-def timer_set_callback(ctx: HelperContext, timer: int, callback: int, _aux: int, _r4: int, _r5: int) -> int:
-    """``long bpf_timer_set_callback(struct bpf_timer *timer, void *callback_fn)``."""
-    helper = "bpf_timer_set_callback"
-    found = _find(ctx, timer, helper)
+def async_set_callback(ctx: HelperContext, field: int, callback: int, kind: str, helper: str) -> int:
+    """``__bpf_async_set_callback``: -EINVAL for a field never initialised, -EPERM for a map without
+    user references, else 0 and the callback (a function of the running program) kept."""
+    found = _find(ctx, field, kind, helper)
     if found is None:
         return -errno.EINVAL
     host = ctx.env.host
@@ -336,12 +345,35 @@ def timer_set_callback(ctx: HelperContext, timer: int, callback: int, _aux: int,
     return 0
 
 
+def schedule_now(ctx: HelperContext, field: int, kind: str, helper: str) -> int:
+    """``schedule_work`` of ``bpf_wq_start``: -EINVAL for a field without a callback, else 0 and the
+    callback run as soon as the scheduler gets to it."""
+    found = _find(ctx, field, kind, helper)
+    with _LOCK:
+        if found is None or found.freed or found.host is None:
+            return -errno.EINVAL
+        _SCHEDULER.arm(found, time.clock_gettime_ns(time.CLOCK_MONOTONIC))
+    return 0
+
+
+def timer_init(ctx: HelperContext, timer: int, map_ptr: int, flags: int, _r4: int, _r5: int) -> int:
+    """``long bpf_timer_init(struct bpf_timer *timer, struct bpf_map *map, u64 flags)``."""
+    if flags >= MAX_CLOCKS or flags not in TIMER_CLOCKS:
+        return -errno.EINVAL
+    return async_init(ctx, timer, map_ptr, flags, kind=TIMER, helper="bpf_timer_init")
+
+
+def timer_set_callback(ctx: HelperContext, timer: int, callback: int, _aux: int, _r4: int, _r5: int) -> int:
+    """``long bpf_timer_set_callback(struct bpf_timer *timer, void *callback_fn)``."""
+    return async_set_callback(ctx, timer, callback, TIMER, "bpf_timer_set_callback")
+
+
 def timer_start(ctx: HelperContext, timer: int, nsecs: int, flags: int, _r4: int, _r5: int) -> int:
     """``long bpf_timer_start(struct bpf_timer *timer, u64 nsecs, u64 flags)``."""
     helper = "bpf_timer_start"
     if flags & ~(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN):
         return -errno.EINVAL
-    found = _find(ctx, timer, helper)
+    found = _find(ctx, timer, TIMER, helper)
     now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
     with _LOCK:
         if found is None or found.freed or found.host is None:
@@ -357,7 +389,7 @@ def timer_start(ctx: HelperContext, timer: int, nsecs: int, flags: int, _r4: int
 
 def timer_cancel(ctx: HelperContext, timer: int, *_: int) -> int:
     """``long bpf_timer_cancel(struct bpf_timer *timer)``: 1 if it was armed, else 0."""
-    found = _find(ctx, timer, "bpf_timer_cancel")
+    found = _find(ctx, timer, TIMER, "bpf_timer_cancel")
     with _LOCK:
         if found is None or found.freed:
             return -errno.EINVAL
@@ -376,11 +408,12 @@ def _free(timer: AsyncTimer) -> None:
     timer.armed = 0
     timer.host = timer.slot = None
     _TIMERS.pop(timer.ident, None)
-    of_map = _BY_MAP.get(timer.ident[:2])
+    where = timer.ident[:2]
+    of_map = _BY_MAP.get(where)
     if of_map is not None:
-        of_map.pop(timer.value_offset, None)
+        of_map.pop((timer.value_offset, timer.kind), None)
         if not of_map:
-            del _BY_MAP[timer.ident[:2]]
+            del _BY_MAP[where]
 
 
 def holds_timers(obj: MapObject) -> bool:
@@ -389,13 +422,16 @@ def holds_timers(obj: MapObject) -> bool:
 
 
 def free_element(obj: MapObject, value_offset: int | None) -> None:
-    """The element whose value is at ``value_offset`` was deleted or replaced: its timer is freed."""
+    """The element whose value is at ``value_offset`` was deleted or replaced: its timer and
+    workqueue are freed."""
     if value_offset is None:
         return
     with _LOCK:
-        found = _BY_MAP.get((obj.root, obj.id), {}).get(value_offset)
-        if found is not None:
-            _free(found)
+        of_map = _BY_MAP.get((obj.root, obj.id), {})
+        for kind in (TIMER, WORKQUEUE):
+            found = of_map.get((value_offset, kind))
+            if found is not None:
+                _free(found)
 
 
 def element_timer(obj: MapObject, key: bytes) -> int | None:
@@ -421,10 +457,11 @@ def free_map(obj: MapObject) -> None:
             _free(found)
 
 
-def timer_at(obj: MapObject, value_offset: int) -> AsyncTimer | None:
-    """The timer of the element of ``obj`` whose value is at ``value_offset``, if this process has one."""
+def timer_at(obj: MapObject, value_offset: int, kind: str = TIMER) -> AsyncTimer | None:
+    """The timer (``kind`` WORKQUEUE: the workqueue) of the element of ``obj`` whose value is at
+    ``value_offset``, if this process has one."""
     with _LOCK:
-        return _BY_MAP.get((obj.root, obj.id), {}).get(value_offset)
+        return _BY_MAP.get((obj.root, obj.id), {}).get((value_offset, kind))
 
 
 def timer_count() -> int:
@@ -445,14 +482,19 @@ for _name, _function in (
 __all__ = [
     "BPF_F_TIMER_ABS",
     "BPF_F_TIMER_CPU_PIN",
+    "TIMER",
     "TIMER_HELPERS",
+    "WORKQUEUE",
     "AsyncTimer",
     "ProgramHost",
+    "async_init",
+    "async_set_callback",
     "callback_errors",
     "element_timer",
     "free_element",
     "free_map",
     "holds_timers",
+    "schedule_now",
     "timer_at",
     "timer_count",
 ]
