@@ -168,6 +168,14 @@ def test_deleting_the_element_cancels_its_timer(backend: Backend) -> None:
         assert obj.maps["witness"].lookup(0) == 0
 
 
+def test_a_program_deleting_the_element_cancels_its_timer(backend: Backend) -> None:
+    with loaded(backend) as obj:
+        assert run(obj, "arm_hashed", args(6, nsecs=int(QUIET * 1e9 // 4))) == 0
+        assert run(obj, "delete_hashed", args(6)) == 0
+        time.sleep(QUIET)
+        assert obj.maps["witness"].lookup(0) == 0
+
+
 def test_closing_the_map_cancels_its_timers(backend: Backend) -> None:
     """The last fd of the timers' map closed (the program still loaded): no callback afterwards, and
     bpf_timer_init answers -EPERM (the map has no user reference)."""

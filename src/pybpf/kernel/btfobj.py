@@ -355,8 +355,9 @@ _hidden: weakref.WeakKeyDictionary[MapObject, tuple[tuple[int, int], ...]] = wea
 
 
 def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
-    """The (offset, size) of the kptrs and list heads of the map's values (btf_parse_fields() of
-    ``pybpf.verifier.kptrs`` and ``pybpf.verifier.graph``): what user space never sees nor sets."""
+    """The (offset, size) of the kptrs, list heads and asynchronous fields (``async_fields``) of the
+    map's values (btf_parse_fields() of ``pybpf.verifier.kptrs``, ``pybpf.verifier.graph`` and
+    ``pybpf.verifier.timer``): what user space never sees nor sets.  Sets ``obj.holds_async``."""
     if not obj.btf_id or not obj.btf_value_type_id:
         return ()
     found = _hidden.get(obj)
@@ -372,8 +373,9 @@ def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
             kptr_fields = ()
         roots = graph.find_graph_roots(btf, obj.btf_value_type_id)
         fields = [(f.off, kptrs.KPTR_SIZE) for f in kptr_fields] + [(r.off, graph.ROOT_SIZE) for r in roots]
-        fields += async_fields(btf, obj.btf_value_type_id)
-        found = _hidden[obj] = tuple(sorted(fields))
+        special = async_fields(btf, obj.btf_value_type_id)
+        obj.holds_async = bool(special)
+        found = _hidden[obj] = tuple(sorted(fields + special))
     return found
 
 

@@ -210,4 +210,13 @@ int arm_absolute(struct args *ctx)
 	return B(init) | B(set) << 8 | B(start) << 16;
 }
 
+/* A delete of a hash element from a program (the key on the stack: the JIT's native delete). */
+SEC("syscall")
+int delete_hashed(struct args *ctx)
+{
+	__u32 key = ctx->key;
+
+	return bpf_map_delete_elem(&hashed, &key);
+}
+
 char LICENSE[] SEC("license") = "GPL";
