@@ -150,6 +150,13 @@ def test_updating_the_element_cancels_its_timer(backend: Backend) -> None:
         assert obj.maps["witness"].lookup(0) == 1
 
 
+def test_lru_element_timer_gets_its_key(backend: Backend) -> None:
+    with loaded(backend) as obj:
+        assert run(obj, "arm_recent", args(9)) == 0
+        assert wait_for(lambda: clock(obj, 9, "recent").ticks == 1)
+        assert clock(obj, 9, "recent").key_seen == 9
+
+
 def test_a_callback_deleting_its_element(backend: Backend) -> None:
     """The hash element's callback arms its timer again, then deletes its element: one run only."""
     with loaded(backend) as obj:

@@ -70,7 +70,7 @@ from pybpf.helpers.map_access import access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.maps.array import ArrayMap
 from pybpf.maps.hash import HashMap
-from pybpf.maps.lru import VALUE_PREFIX, _LruBase
+from pybpf.maps.lru import VALUE_PREFIX, LruHashMap, LruPercpuHashMap
 
 if TYPE_CHECKING:
     from pybpf.maps.object import MapObject
@@ -178,7 +178,6 @@ class _Scheduler:
         self.heap: list[tuple[int, int, AsyncTimer]] = []
         self.sequence = itertools.count(1)
         self.thread: threading.Thread | None = None
-        self.pid = os.getpid()
 
     def arm(self, timer: AsyncTimer, deadline: int) -> None:
         """Arm ``timer`` for ``deadline`` (CLOCK_MONOTONIC ns); the caller holds ``_LOCK``."""
@@ -278,7 +277,7 @@ def _element_key(obj: MapObject, value_offset: int, helper: str) -> bytes:
     impl = obj.impl
     if isinstance(impl, ArrayMap):
         return _U32.pack(value_offset // impl.elem_size)
-    if isinstance(impl, _LruBase):
+    if isinstance(impl, (LruHashMap, LruPercpuHashMap)):
         inner, start = impl.inner, value_offset - VALUE_PREFIX - impl.inner_at - impl.inner.key_stride
         return bytes(inner.mem[start : start + inner.key_size])
     if isinstance(impl, HashMap):
