@@ -113,6 +113,18 @@ def test_absolute_expiry(backend: Backend, clock_id: int, flags: int) -> None:
         assert wait_for(lambda: clock(obj, 3).ticks == 1)
 
 
+def test_delays_past_ktime_max(backend: Backend) -> None:
+    """A relative delay of 2**63 ns or more (ns_to_ktime) does not fire soon; an absolute expiry in
+    the past fires at once."""
+    with loaded(backend) as obj:
+        for key, nsecs in ((12, 2**64 - 1), (13, 2**63)):
+            assert run(obj, "arm", args(key, nsecs=nsecs)) == 0
+        assert run(obj, "arm_absolute", args(14, CLOCK_MONOTONIC, 2**64 - 1000)) == 0  # now - 1000 ns
+        assert wait_for(lambda: clock(obj, 14).ticks == 1)
+        time.sleep(QUIET)
+        assert (clock(obj, 12).ticks, clock(obj, 13).ticks) == (0, 0)
+
+
 def test_helpers_answers(backend: Backend) -> None:
     """Before init: start, cancel, set_callback -EINVAL; clocks other than the three, and flags of
     16 or more, -EINVAL; init 0 then -EBUSY; start without a callback -EINVAL; unknown start flags
