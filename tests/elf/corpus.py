@@ -418,6 +418,7 @@ NOT_RUN = (
     "obj_graph_misuse",
     "obj_timers",
     "obj_timer_regions",
+    "timer_runs",
     "wq",
     "res_spin_lock",
     "res_spin_lock_refused",
@@ -433,7 +434,9 @@ at all (EOPNOTSUPP, as on the kernel); and the netfilter object, whose runs take
 (tests/progtypes/test_new_types.py runs it on both); global_ctx_args, a verifier case (its accepted
 programs only tell the refused ones apart); the verifier-corpus objects of kfunc families, mostly
 refused programs, whose accepted ones run against the kernel in their own tests
-(tests/kfuncs/test_cpumask.py, test_res_spin_lock.py, tests/verifier/test_async_work.py) or only
-arm timers (obj_timers, obj_timer_regions)."""
+(tests/kfuncs/test_cpumask.py, test_res_spin_lock.py, tests/verifier/test_async_work.py); and the
+objects whose programs arm timers, whose callbacks fire after a case's maps are read: obj_timers'
+accepted programs and timer_runs' run against the kernel in tests/helpers/test_timers.py, waiting
+for their callbacks (obj_timer_regions' are verifier cases)."""
 ARENA_OBJECTS = ("arena_list",)
 """Objects with an arena map: the kernel these tests run on refuses to create it (EPERM)."""

@@ -34,6 +34,12 @@ class RunSession(Protocol):
         """``run`` for a caller already holding the memory's lock (for all the repeats of a test run)."""
         ...
 
+    def call_locked(self, slot: int, args: tuple[int, ...], env: RunEnv | None = None) -> int:
+        """One run starting at the BPF function at ``slot`` (``Executable.function_at``) with
+        ``args`` in r1..r5: an asynchronous callback's run (a bpf_timer's).  For a caller holding the
+        memory's lock; returns r0."""
+        ...
+
     def close(self) -> None:
         """Release the session's resources (its stack leaves the address space)."""
         ...
@@ -48,6 +54,11 @@ class Executable(Protocol):
 
     def session(self) -> RunSession:
         """A new run session."""
+        ...
+
+    def function_at(self, address: int) -> int | None:
+        """The slot of the BPF function whose address is ``address`` (an lddw BPF_PSEUDO_FUNC value,
+        as this executable's runs see it), None for any other address."""
         ...
 
 

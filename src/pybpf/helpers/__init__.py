@@ -9,8 +9,9 @@ pointers into shared map memory (``pybpf.helpers.maps``), the socket storage hel
 (``pybpf.helpers.sk_storage``), the cgroup array helpers (``pybpf.helpers.cgroup_array``),
 ``bpf_get_local_storage`` (``pybpf.helpers.cgroup_storage``),
 ``bpf_get_stackid`` (``pybpf.helpers.stack_trace``), the dynptr helpers (``pybpf.helpers.dynptr``),
-``bpf_user_ringbuf_drain`` (``pybpf.helpers.user_ringbuf``) and the task, cgroup and inode storage
-helpers with the current task (``pybpf.helpers.local_storage``);
+``bpf_user_ringbuf_drain`` (``pybpf.helpers.user_ringbuf``), the task, cgroup and inode storage
+helpers with the current task (``pybpf.helpers.local_storage``) and the bpf_timer helpers, whose
+callbacks fire later (``pybpf.helpers.timers``);
 program-type layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
@@ -25,6 +26,7 @@ from pybpf.helpers.maps import MAP_HELPERS
 from pybpf.helpers.registry import Helper, HelperRegistry
 from pybpf.helpers.sk_storage import SK_STORAGE_HELPERS
 from pybpf.helpers.stack_trace import STACK_TRACE_HELPERS
+from pybpf.helpers.timers import TIMER_HELPERS
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.helpers.trace_shared import TraceRecord
 from pybpf.helpers.user_ringbuf import USER_RINGBUF_HELPERS
@@ -43,6 +45,7 @@ def default_registry() -> HelperRegistry:
         DYNPTR_HELPERS,
         USER_RINGBUF_HELPERS,
         LOCAL_STORAGE_HELPERS,
+        TIMER_HELPERS,
     )
     for group in groups:
         for helper_id, function in group.items():
@@ -59,6 +62,7 @@ __all__ = [
     "MAP_HELPERS",
     "SK_STORAGE_HELPERS",
     "STACK_TRACE_HELPERS",
+    "TIMER_HELPERS",
     "TRACE_PIPE",
     "USER_RINGBUF_HELPERS",
     "Helper",

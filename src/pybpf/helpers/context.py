@@ -47,6 +47,7 @@ from pybpf.memory.regions import Memory
 
 if TYPE_CHECKING:
     from pybpf.helpers.map_access import MapAccess
+    from pybpf.helpers.timers import ProgramHost
     from pybpf.helpers.trace_pipe import TracePipe
     from pybpf.maps.object import MapObject
 
@@ -130,6 +131,9 @@ class RunEnv:
     """The addresses of the ``bpf_res_spin_lock`` words the run holds (``pybpf.kfuncs.res_spin_lock``)."""
     redirect: tuple[int, int] | None = None
     """The (ifindex, flags) ``bpf_redirect`` recorded (the kernel's ``bpf_redirect_info``)."""
+    host: ProgramHost | None = None
+    """The loaded program the run belongs to, for the helpers whose callbacks run later on their own
+    (``pybpf.helpers.timers``); None for a run of no loaded program."""
     session_cookie: int = 0
     """The address of the run's u64 session cookie (``bpf_session_cookie``: the kernel's
     ``bpf_session_run_ctx.data``), made at its first call; 0 before."""

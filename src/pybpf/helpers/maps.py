@@ -58,7 +58,7 @@ from typing import Any, cast
 
 from pybpf import uapi
 from pybpf.errors import BPFError, HelperError, MemoryAccessError
-from pybpf.helpers import dynptr
+from pybpf.helpers import dynptr, timers
 from pybpf.helpers.context import ELEMENT_CHARGE, HelperContext
 from pybpf.helpers.map_access import MapAccess, access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
@@ -213,9 +213,12 @@ def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flag
     value_bytes = _read(ctx, value, obj.params.value_size, (helper, 3, "value"))
     try:
         with obj.lock:
+            replaced = timers.element_timer(obj, key_bytes)
             obj.impl.program_update(key_bytes, value_bytes, flags, ctx.env.cpu)
     except BPFError as exc:
         return _errno(exc)
+    if replaced is not None:
+        timers.free_element(obj, replaced)
     return 0
 
 
@@ -228,9 +231,12 @@ def map_delete_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     key_bytes = _read(ctx, key, obj.params.key_size, (helper, 2, "key"))
     try:
         with obj.lock:
+            deleted = timers.element_timer(obj, key_bytes)
             obj.impl.program_delete(key_bytes)
     except BPFError as exc:
         return _errno(exc)
+    if deleted is not None:
+        timers.free_element(obj, deleted)
     return 0
 
 

@@ -27,7 +27,8 @@ looping chain, a free list naming the slot being replaced.  A mutex whose holder
 (``EOWNERDEAD``: the C library hands it over, inconsistent) is repaired first (``Op.RECOVER``: the
 map's ``recover``, as ``SharedMutex.locked_with`` does), then the Python helper runs.  The outcomes
 are ``HashMap.update``'s and ``delete``'s: 0, -EEXIST, -ENOENT, -E2BIG.  Maps whose values hold a
-``bpf_spin_lock`` (an update never writes the lock word), BPF_F_RDONLY_PROG maps (the helper refuses
+``bpf_spin_lock`` (an update never writes the lock word) or a ``bpf_timer`` / ``bpf_wq`` (freed with
+the element: ``MapObject.holds_async``), BPF_F_RDONLY_PROG maps (the helper refuses
 them), values over ``MAX_VALUE_SIZE`` bytes and per-CPU hashes stay in Python.
 """
 
@@ -69,6 +70,7 @@ def writable(table: NativeHash) -> bool:
     return (
         obj.params.map_type == uapi.BPF_MAP_TYPE_HASH
         and obj.spin_lock_off is None
+        and not obj.holds_async
         and not obj.params.flags & uapi.BPF_F_RDONLY_PROG
         and obj.params.value_size <= MAX_VALUE_SIZE
     )

@@ -236,7 +236,7 @@ def deletable(lru: NativeLru) -> bool:
     """Whether ``lru``'s deletes may be native: as a hash map's (``native_hash_write.writable``), and
     either LRU type (a delete touches no value)."""
     obj = lru.table.obj
-    return obj.spin_lock_off is None and not obj.params.flags & uapi.BPF_F_RDONLY_PROG
+    return obj.spin_lock_off is None and not obj.holds_async and not obj.params.flags & uapi.BPF_F_RDONLY_PROG
 
 
 def lower_lru_lookup(

@@ -423,6 +423,38 @@ class JitSession:
         result: int = self._regs[0]
         return result
 
+    def call_locked(self, slot: int, args: tuple[int, ...], env: RunEnv | None = None) -> int:
+        """One run that starts at the BPF function at ``slot`` with ``args`` in r1..r5:
+        an asynchronous callback's run (``pybpf.helpers.timers``), started as ``run_locked`` starts a
+        run (zeroed stack, head fields, region table, environment), the function entered as
+        ``call_function`` enters a callback (in the frame after the main one).  For a caller holding
+        ``memory.lock``; returns r0."""
+        if self._running or self._closed:
+            raise ValueError("the run session is closed or running")
+        self._running = True
+        if not self._registered:
+            self._register_stack()
+        try:
+            self._stack.raw = _ZEROS
+            self._start(env, None)
+            self._state_view[:_HEAD_BYTES] = self._head
+            try:
+                return self.call_function(self.program.function_address(slot), *args)
+            except runtime.Halt:
+                return 0
+            except BaseException:
+                if self._holding:
+                    self._give_back()
+                raise
+            finally:
+                self.instructions = self.budget - self.fields[_REMAINING]
+        finally:
+            self._sync_depth()
+            if not self._registered:
+                self._unregister_stack()
+            self._generation = self.memory.generation
+            self._running = False
+
     def run_repeated_locked(
         self, r1: int, env: RunEnv | None, packet: PacketReader | None, count: int
     ) -> int:

@@ -76,6 +76,13 @@ class TieredProgram:
     def session(self) -> TieredSession:
         return TieredSession(self)
 
+    def function_at(self, address: int) -> int | None:
+        """The slot of the BPF function at ``address`` on either engine (their code bases differ)."""
+        slot = self.interpreter.function_at(address)
+        if slot is None and self.jit is not None:
+            slot = self.jit.function_at(address)
+        return slot
+
     def release(self) -> None:
         """``JitProgram.release`` of the compiled program, if any (the runtime is gone)."""
         if self.jit is not None:
@@ -125,16 +132,30 @@ class TieredSession:
         with self.program.interpreter.memory.lock:
             return self.run_locked(r1, env, packet)
 
-    def run_locked(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
+    def _current(self) -> RunSession:
+        """The session to run on now: the JIT's once the program is compiled."""
         if not self._native:
             compiled = self.program.compiled_program()
             if compiled is not None:
                 self._session.close()
                 self._session = compiled.session()
                 self._native = True
-        session = self._session
+        return self._session
+
+    def run_locked(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
+        session = self._current()
         try:
             return session.run_locked(r1, env, packet)
+        finally:
+            self.instructions = session.instructions
+            if not self._native:
+                self.program.executed += session.instructions
+
+    def call_locked(self, slot: int, args: tuple[int, ...], env: RunEnv | None = None) -> int:
+        """``RunSession.call_locked`` on the engine the program runs on now."""
+        session = self._current()
+        try:
+            return session.call_locked(slot, args, env)
         finally:
             self.instructions = session.instructions
             if not self._native:

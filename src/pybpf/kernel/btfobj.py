@@ -33,8 +33,10 @@ the BPF_F_LOCK paths of ``map_lookup_elem`` / ``map_update_elem``) and ``kernel/
   user space reads of a kptr is zeros, of a list head (``pybpf.verifier.graph``) zeros too where
   the kernel shows an empty list at the address of its own copy of the value (bpf_obj_init_field()'s
   INIT_LIST_HEAD on the buffer it copies out: a kernel address no run can reproduce); an update
-  leaves them NULL and empty (``without_hidden``).  Not covered: bpf_timer, bpf_rb_root; the
-  creation rules of list heads (a spin lock beside them, the map types).
+  leaves them NULL and empty (``without_hidden``).  A ``struct bpf_timer``, ``bpf_wq`` or
+  ``bpf_task_work`` reads as zeros too and an update leaves it zeroed (``async_fields``; the timer's
+  state is not in the value: ``pybpf.helpers.timers``).  Not covered: bpf_rb_root; the creation
+  rules of list heads (a spin lock beside them, the map types).
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ import os
 import stat
 import struct
 import weakref
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pybpf import uapi
 from pybpf.btf.kinds import Kind
 from pybpf.btf.parse import parse_btf
 from pybpf.btf.raw import RawType
+from pybpf.btf.types import BTF
 from pybpf.errors import BPFError
 from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
 from pybpf.kernel.btf_env import SPIN_LOCK_SIZE, find_spin_locks
@@ -62,7 +66,7 @@ from pybpf.objects import refs
 from pybpf.objects.cache import ObjectCache
 from pybpf.objects.files import MAGIC, PAGE, VERSION, allocation_failure, bpffs_root, next_object_id
 from pybpf.uapi import BPF_LOG_FIXED, bpf_attr, offsetof
-from pybpf.verifier import graph, kptrs
+from pybpf.verifier import graph, kptrs, timer
 
 if TYPE_CHECKING:
     from pybpf.maps.base import MapOps, MapParams
@@ -351,8 +355,9 @@ _hidden: weakref.WeakKeyDictionary[MapObject, tuple[tuple[int, int], ...]] = wea
 
 
 def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
-    """The (offset, size) of the kptrs and list heads of the map's values (btf_parse_fields() of
-    ``pybpf.verifier.kptrs`` and ``pybpf.verifier.graph``): what user space never sees nor sets."""
+    """The (offset, size) of the kptrs, list heads and asynchronous fields (``async_fields``) of the
+    map's values (btf_parse_fields() of ``pybpf.verifier.kptrs``, ``pybpf.verifier.graph`` and
+    ``pybpf.verifier.timer``): what user space never sees nor sets.  Sets ``obj.holds_async``."""
     if not obj.btf_id or not obj.btf_value_type_id:
         return ()
     found = _hidden.get(obj)
@@ -368,8 +373,17 @@ def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
             kptr_fields = ()
         roots = graph.find_graph_roots(btf, obj.btf_value_type_id)
         fields = [(f.off, kptrs.KPTR_SIZE) for f in kptr_fields] + [(r.off, graph.ROOT_SIZE) for r in roots]
-        found = _hidden[obj] = tuple(sorted(fields))
+        special = async_fields(btf, obj.btf_value_type_id)
+        obj.holds_async = bool(special)
+        found = _hidden[obj] = tuple(sorted(fields + special))
     return found
+
+
+def async_fields(btf: BTF, value_type_id: int) -> list[tuple[int, int]]:
+    """The (offset, size) of the value's ``struct bpf_timer``, ``bpf_wq`` and ``bpf_task_work``
+    (``pybpf.verifier.timer``): what ``copy_map_value`` never copies in or out."""
+    fields = timer.async_fields(SimpleNamespace(value_btf=(btf, value_type_id)))
+    return [(off, size) for off, size, _ in fields]
 
 
 def without_hidden(obj: MapObject, value: bytes) -> bytes:

@@ -32,6 +32,7 @@ from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError
+from pybpf.helpers import timers
 from pybpf.kernel import btfobj, links, progobj
 from pybpf.maps.base import FdKind, FdTarget, corrupted
 from pybpf.maps.object import MapObject, map_and_mode, resolve_fd
@@ -167,14 +168,17 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> int:
     if rc:
         lock.locked_with(rc)
     try:
+        replaced = timers.element_timer(obj, raw_key)
         if lock_off is not None:
             btfobj.update_value(obj, raw_key, raw_value, flags)
-            return 0
-        impl.update(raw_key, raw_value, flags)
+        else:
+            impl.update(raw_key, raw_value, flags)
     except _BROKEN as exc:
         raise _broken(exc) from None
     finally:
         lock.raw_unlock(address)
+    if replaced is not None:  # bpf_obj_free_fields() of the value replaced: its timer
+        timers.free_element(obj, replaced)
     return 0
 
 
@@ -200,11 +204,14 @@ def delete_elem(fd: int, key: Source) -> None:
         if impl.value_prog_fd_at is not None:
             _delete_with_programs(obj, raw)
             return
+        deleted = timers.element_timer(obj, raw)
         impl.delete(raw)
     except _BROKEN as exc:
         raise _broken(exc) from None
     finally:
         lock.raw_unlock(address)
+    if deleted is not None:  # bpf_obj_free_fields() of the value deleted: its timer
+        timers.free_element(obj, deleted)
 
 
 def get_next_key(fd: int, key: KeySource | None) -> bytes:
@@ -241,9 +248,12 @@ def lookup_and_delete_elem(fd: int, flags: int, key: KeySource) -> bytes:
     raw = key(obj.params.key_size)
     try:
         with obj.lock:
+            deleted = timers.element_timer(obj, raw)
             value = obj.impl.lookup_and_delete(raw)
     except _BROKEN as exc:
         raise _broken(exc) from None
+    if deleted is not None:
+        timers.free_element(obj, deleted)
     return btfobj.without_hidden(obj, btfobj.without_lock(value, obj.spin_lock_off))
 
 
@@ -394,12 +404,15 @@ def update_value(fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) 
     value = btfobj.without_hidden(obj, value)
     try:
         with obj.lock:
+            replaced = timers.element_timer(obj, key)
             if obj.spin_lock_off is not None:
                 btfobj.update_value(obj, key, value, flags)
             else:
                 obj.impl.update(key, value, flags)
     except _BROKEN as exc:
         raise _broken(exc) from None
+    if replaced is not None:
+        timers.free_element(obj, replaced)
 
 
 def delete_value(obj: MapObject, key: bytes) -> None:
@@ -409,10 +422,13 @@ def delete_value(obj: MapObject, key: bytes) -> None:
             kind = obj.impl.fd_kind
             if kind is not None:
                 _remove_object(obj, kind, key)
-            else:
-                obj.impl.delete(key)
+                return
+            deleted = timers.element_timer(obj, key)
+            obj.impl.delete(key)
     except _BROKEN as exc:
         raise _broken(exc) from None
+    if deleted is not None:
+        timers.free_element(obj, deleted)
 
 
 # --- maps whose values are fds ---------------------------------------------------------------------

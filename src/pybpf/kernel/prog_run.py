@@ -46,7 +46,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from pybpf import jit
+from pybpf import jit, uapi
 from pybpf.btf.types import BTF
 from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
@@ -64,7 +64,8 @@ from pybpf.jit.codegen import CompiledProgram
 from pybpf.jit.repeat import loops_natively
 from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
-from pybpf.kernel import links, run_stats
+from pybpf.kernel import btfobj, links, run_stats
+from pybpf.kernel.async_host import ProgramHost
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.kfuncs.kernel_btf import kernel_btf
@@ -99,6 +100,10 @@ ENGINES: dict[str, Engine] = {"interpreter": Interpreter, "jit": jit_engine, "au
 """The engines a program can run on (``pybpf.engine``), by name: the interpreter, the JIT (compiled
 at load; the interpreter with a notice where llvmlite cannot), and both tiered (the interpreter
 until the program has run enough to pay for its compilation, then the JIT)."""
+_NATIVE_WRITES = frozenset(
+    {uapi.BPF_MAP_TYPE_HASH, uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH}
+)
+"""The map types the JIT may update or delete natively (``MapObject.holds_async`` stops it)."""
 DEFAULT_ENGINE = "jit"
 """The engine ``ProgRuntime`` builds programs with: the one place an engine is chosen."""
 COMPILED_AT_LOAD = frozenset({"jit"})
@@ -184,6 +189,10 @@ class ProgRuntime:
                 finally:
                     os.close(fd)
                 self.maps[map_id] = obj
+        for obj in self.maps.values():  # the JIT leaves writes of values with timers to Python
+            if obj.btf_value_type_id and obj.params.map_type in _NATIVE_WRITES:
+                with contextlib.suppress(BPFError, OSError):
+                    btfobj.hidden_fields(obj)
         prog_type = get_prog_type(prog.prog_type)
         if prog_type is None:
             raise BPFError(errno.EINVAL, f"program type {prog.prog_type} is not available in this pybpf")
@@ -216,6 +225,18 @@ class ProgRuntime:
         # Translate everything before the first run, so that BPF_PROG_TEST_RUN's duration measures
         # running, like the kernel's (whose JIT runs at load): not pybpf's lazy translation.
         self.executable.prepare()
+        self._host: ProgramHost | None = None
+
+    @property
+    def host(self) -> ProgramHost:
+        """The program as its timers' callbacks need it (``pybpf.kernel.async_host``), made once."""
+        host = self._host
+        if host is None:
+            host = self._host = ProgramHost(
+                self.executable, self.program_maps, self.maps, EXEC_MEMORY,
+                name=self.meta.name, prog_id=self.meta.id,
+            )  # fmt: skip
+        return host
 
     @property
     def prog(self) -> ProgObject | None:
@@ -490,6 +511,7 @@ class Runner:
         env.cpu = running_cpu()
         env.tail_call = self._tail_call
         env.maps = self._access
+        env.host = self.runtime.host
         self._env = env
 
     def _native_loop(self) -> JitSession | None:
@@ -523,6 +545,7 @@ class Runner:
             while True:
                 assert isinstance(runtime, ProgRuntime)
                 env.cpu = running_cpu()  # (the main program's session may have read it natively)
+                env.host = runtime.host
                 try:
                     with EXEC_MEMORY.lock:
                         access.switch(runtime.program_maps)  # the caller's values and records go

@@ -20,23 +20,23 @@ The verifier side is ``pybpf.verifier.async_work`` (the field in the map value, 
 the asynchronous callback).  ``aux__prog`` is filled in by the verifier's fixup (the program's aux)
 and not looked at here.
 
-Run time in user space: a workqueue's state lives where the kernel keeps its pointer, in the
-field's 16 bytes of the map value (which programs may not read): the first word non-zero once
-initialised, the second the callback's address once set; init, set_callback and start answer as
-the kernel's do.  Started work does not run: pybpf has no worker thread to run a program's callback
-later (nor timer callbacks).  Task work needs a task, which user space never has (bpf_task_from_pid()
-finds none), so no program can reach those calls with one; they answer -ESRCH (no such task).
+Run time in user space: a workqueue is an asynchronous field of ``pybpf.helpers.timers`` (the
+state of this process, found from the value's address; nothing is written into the value), init
+and set_callback answer as the kernel's (and -EPERM for a map whose user references are gone), and
+started work runs its callback ``callback_fn(map, key, value)`` as soon as the timers' scheduler
+thread gets to it, as a run of the program of its own; deleting or updating the element and closing
+the map's last fd free the workqueue.  Task work needs a task, which user space never has
+(bpf_task_from_pid() finds none), so no program can reach those calls with one; they answer -ESRCH
+(no such task).
 """
 
 from __future__ import annotations
 
 import errno
 
+from pybpf.helpers import timers
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind
-
-_INITIALISED = 1
-_WORD = 8
 
 WQ_INIT, WQ_SET_CALLBACK, WQ_START = "bpf_wq_init", "bpf_wq_set_callback_impl", "bpf_wq_start"
 TASK_WORK_SIGNAL = "bpf_task_work_schedule_signal_impl"
@@ -45,26 +45,22 @@ ASYNC_CALLBACK_KFUNCS = frozenset({WQ_SET_CALLBACK, TASK_WORK_SIGNAL, TASK_WORK_
 """The kfuncs whose callback runs later on its own (is_async_callback_calling_insn())."""
 
 
-def wq_init(ctx: HelperContext, wq: int, _map: int, flags: int, _r4: int, _r5: int) -> int:
+def wq_init(ctx: HelperContext, wq: int, map_ptr: int, flags: int, _r4: int, _r5: int) -> int:
     if flags & 0xFFFFFFFF:
         return -errno.EINVAL
-    if ctx.memory.load(wq, _WORD):
-        return -errno.EBUSY
-    ctx.memory.store(wq, _WORD, _INITIALISED)
-    return 0
+    return timers.async_init(ctx, wq, map_ptr, timers.CLOCK_MONOTONIC, kind=timers.WORKQUEUE, helper=WQ_INIT)
 
 
 def wq_set_callback(ctx: HelperContext, wq: int, callback: int, flags: int, _aux: int, _r5: int) -> int:
-    if flags & 0xFFFFFFFF or not ctx.memory.load(wq, _WORD):
+    if flags & 0xFFFFFFFF:
         return -errno.EINVAL
-    ctx.memory.store(wq + _WORD, _WORD, callback)
-    return 0
+    return timers.async_set_callback(ctx, wq, callback, timers.WORKQUEUE, WQ_SET_CALLBACK)
 
 
 def wq_start(ctx: HelperContext, wq: int, flags: int, _r3: int, _r4: int, _r5: int) -> int:
-    if flags & 0xFFFFFFFF or not ctx.memory.load(wq, _WORD) or not ctx.memory.load(wq + _WORD, _WORD):
+    if flags & 0xFFFFFFFF:
         return -errno.EINVAL
-    return 0
+    return timers.schedule_now(ctx, wq, timers.WORKQUEUE, WQ_START)
 
 
 def task_work_schedule(_ctx: HelperContext, _task: int, _tw: int, _map: int, _cb: int, _aux: int) -> int:

@@ -154,6 +154,11 @@ class MapObject:
         if self.spin_lock_off is not None and self.spin_lock_off + _SPIN_LOCK_SIZE > value_size:
             raise corrupted(f"bpf_spin_lock offset {self.spin_lock_off} outside a {value_size}-byte value")
         self.impl.spin_lock_off = self.spin_lock_off
+        self.holds_async: bool = False
+        """Whether the values hold a ``struct bpf_timer`` or ``bpf_wq`` (found in the map's BTF by the
+        kernel layer before a program using the map is built, ``pybpf.kernel.btfobj.async_fields``):
+        then a program's updates and deletes stay in Python, which frees those fields
+        (``pybpf.helpers.timers``), never in the JIT's native code."""
         present, digest = _EXCL.unpack_from(mm, header_at + _EXCL_AT)
         self.excl_prog_hash: bytes | None = digest if present else None
         """The SHA-256 of the only program allowed to use this map (``excl_prog_hash``), or None."""

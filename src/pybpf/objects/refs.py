@@ -142,6 +142,25 @@ def holder_alive(root: str, kind: str, object_id: int) -> bool:
         os.close(fd)
 
 
+def user_referenced(root: str, kind: str, object_id: int, fd: int) -> bool:
+    """Whether object ``kind``/``object_id`` (its file open as ``fd``, an fd holding no user lock)
+    still has a user reference: an fd open somewhere, or a pin (a name outside the reference
+    directories).  One lock probe while an fd is open; a walk of the reference directories else."""
+    if not _unused(fd):
+        return True
+    base = refs_root(root)
+    name = f"{kind}-{object_id}"
+    own = 1 if os.path.lexists(os.path.join(base, name, _SELF)) else 0
+    try:
+        held_by = sum(
+            1 for holder in os.listdir(base)
+            if not holder.startswith(".") and os.path.lexists(os.path.join(base, holder, name))
+        )  # fmt: skip
+    except FileNotFoundError:
+        held_by = 0
+    return os.fstat(fd).st_nlink - own - held_by > 0
+
+
 def refs_root(root: str) -> str:
     path = os.path.join(root, _REFS)
     os.makedirs(path, mode=0o1777, exist_ok=True)

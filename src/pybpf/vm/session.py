@@ -128,6 +128,39 @@ class RunSession:
         with self.memory.lock:
             return self.run_locked(r1, env, packet)
 
+    def call_locked(self, slot: int, args: tuple[int, ...], env: RunEnv | None = None) -> int:
+        """One run that starts at the BPF function at ``slot`` with ``args`` in r1..r5
+        instead of at the program's first instruction: an asynchronous callback's run (a bpf_timer's,
+        ``pybpf.helpers.timers``), on a stack that reads as zeroes.  The main frame holds nothing;
+        the callback runs in the next one.  For a caller holding ``memory.lock``; returns r0."""
+        st = self._idle
+        if st is None:
+            raise ValueError("the run session is closed or running")
+        self._idle = None
+        try:
+            self._stack.raw = _ZEROS
+            st.remaining = self._limit
+            st.packet = None
+            st.regs[:] = self._zero_regs
+            if st.frames or len(st.may_goto) != 1:
+                st.frames.clear()
+                del st.may_goto[1:]
+                st.set_depth(1)
+            st.may_goto[0] = MAY_GOTO_LOOPS
+            st.cache = NO_CACHE
+            self._generation = -1  # (the cache this call leaves is not carried into the next run)
+            self._ctx.env = env if env is not None else RunEnv()
+            try:
+                interpreter = self.interpreter
+                return interpreter._call_function(st, interpreter.function_address(slot), args)
+            except runtime.Halt:
+                return 0
+            finally:
+                self.instructions = self._limit - st.remaining
+        finally:
+            if self._region is not None:
+                self._idle = st
+
     def run_locked(self, r1: int = 0, env: RunEnv | None = None, packet: PacketReader | None = None) -> int:
         """``run`` for a caller already holding ``memory.lock`` (a runner holding it for all repeats)."""
         st = self._idle

@@ -1,0 +1,499 @@
+"""``struct bpf_timer`` at run time: bpf_timer_init / set_callback / start / cancel, and callbacks that fire.
+
+Mirrors Linux 6.18 kernel/bpf/helpers.c: ``bpf_timer_init`` (``__bpf_async_init``),
+``bpf_timer_set_callback`` (``__bpf_async_set_callback``), ``bpf_timer_start``, ``bpf_timer_cancel``,
+``bpf_timer_cb`` and ``bpf_timer_cancel_and_free`` (which ``bpf_obj_free_fields`` calls when an
+element is deleted or replaced and ``map_release_uref`` when a map's last user reference goes):
+
+* bpf_timer_init(timer, map, flags): flags of 16 or more, or a clock other than CLOCK_MONOTONIC,
+  CLOCK_REALTIME or CLOCK_BOOTTIME, are -EINVAL; a timer initialised already -EBUSY; a map whose
+  user references (fds and pins) are gone -EPERM; else the timer exists, without a callback, and 0;
+* bpf_timer_set_callback(timer, callback_fn): a timer never initialised -EINVAL, a map without
+  user references -EPERM; else the callback (a function of the calling program, which the timer
+  now holds, as the kernel's ``cb->prog`` reference) is kept and 0;
+* bpf_timer_start(timer, nsecs, flags): flags other than BPF_F_TIMER_ABS and BPF_F_TIMER_CPU_PIN
+  are -EINVAL, a timer without a callback (never set, or dropped by a cancel) -EINVAL; else the
+  timer is armed ``nsecs`` from now on its clock, or at ``nsecs`` on it with BPF_F_TIMER_ABS (a
+  timer armed already moves), and 0;
+* bpf_timer_cancel(timer): a timer never initialised -EINVAL, the timer whose callback is running
+  -EDEADLK; else the callback and the program are dropped (a later start is -EINVAL until a new
+  set_callback) and the result is 1 when the timer was armed, 0 when not;
+* the callback runs as ``callback_fn(map, key, value)`` -- the key of an array's element is its u32
+  index, a hash element's key its own -- as a run of the program of its own (the engine's
+  ``RunSession.call_locked``), with the map's value (exactly ``value_size`` bytes) and a read-only
+  copy of the key as its memory;
+* deleting or updating the element (from user space or a program), and a map's last user reference
+  going, cancel and free the element's timer (``free_element``, ``free_map``): no callback after.
+
+The state of a timer is an ``AsyncTimer`` of this process, found by (map root, map id, value
+offset): nothing is written into the map value, whose 16 bytes user space sees as zeroes (a lookup
+zeroes them, ``pybpf.kernel.btfobj.hidden_fields``).  ``ProgramHost`` (``RunEnv.host``) is the
+loaded program a run belongs to: the kernel layer's (``pybpf.kernel.async_host``), which runs a
+callback, holds the program alive and tells whether a map's user references are gone.
+
+The scheduler is one daemon thread per process, started by the first bpf_timer_start: a heap of
+deadlines kept in CLOCK_MONOTONIC (a deadline on CLOCK_REALTIME or CLOCK_BOOTTIME is converted when
+the timer is armed; a later step of the realtime clock does not move it).  A run from it is a run on
+another CPU: it takes the address space's lock (``Memory.lock``) as every run does, so callbacks run
+one at a time and never while a test run is running, and a map operation never sees half a run.
+(The second EDEADLK of bpf_timer_cancel -- two callbacks cancelling each other on two CPUs --
+cannot happen when callbacks run one at a time.)  A callback that fails (a fault, its budget
+exhausted) is reported as a ``RuntimeWarning`` naming the program and the error, kept in
+``callback_errors()``, and its timer stops; nothing is raised in the thread.  CPU pinning
+(BPF_F_TIMER_CPU_PIN) is accepted and has no effect: the thread runs callbacks where it runs.
+
+Processes: a timer belongs to the process that initialised it -- its callbacks run there, and only
+there do deletes, updates and cancels find it; a child made by ``fork`` starts without timers (the
+parent's keep running in the parent).  Not modelled: an LRU map evicting an element whose timer is
+armed (the timer keeps firing on the reused element), and a timer initialised in one process seen
+as initialised (-EBUSY) by a program running in another.
+"""
+
+from __future__ import annotations
+
+import errno
+import heapq
+import itertools
+import os
+import struct
+import threading
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, cast
+
+from pybpf.errors import HelperError
+from pybpf.helpers.context import HelperContext
+from pybpf.helpers.map_access import access_of, describe_map
+from pybpf.helpers.registry import HelperRegistry
+from pybpf.maps.array import ArrayMap
+from pybpf.maps.hash import HashMap
+from pybpf.maps.lru import VALUE_PREFIX, LruHashMap, LruPercpuHashMap
+
+if TYPE_CHECKING:
+    from pybpf.maps.object import MapObject
+
+CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME = 0, 1, 7
+MAX_CLOCKS = 16
+TIMER_CLOCKS = frozenset({CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME})
+"""The clocks bpf_timer_init accepts (as timerfd's, without the _ALARM ones)."""
+BPF_F_TIMER_ABS = 1 << 0
+BPF_F_TIMER_CPU_PIN = 1 << 1
+"""The flags of bpf_timer_start (include/uapi/linux/bpf.h, ``enum { BPF_F_TIMER_ABS ... }``)."""
+KTIME_MAX = (1 << 63) - 1
+FIELD_SIZE = 16
+"""sizeof(struct bpf_timer) == sizeof(struct bpf_wq)."""
+ERRORS_KEPT = 64
+"""Failed callback runs ``callback_errors`` remembers (the latest)."""
+
+_U32 = struct.Struct("<I")
+
+
+class ProgramHost(Protocol):
+    """The loaded program a run belongs to, as the timer helpers need it (``RunEnv.host``)."""
+
+    name: str
+    """The program's name, for reports."""
+
+    def function_slot(self, address: int) -> int | None:
+        """The slot of the program's function whose address (as this run sees it) is ``address``."""
+        ...
+
+    def users_gone(self, obj: MapObject) -> bool:
+        """Whether ``obj``'s user references (fds and pins) are all gone (the kernel's ``usercnt``)."""
+        ...
+
+    def run_callback(
+        self, slot: int, obj: MapObject, key: bytes, value_offset: int, still_due: Callable[[], bool]
+    ) -> int | None:
+        """Run the function at ``slot`` as ``f(map, key, value)`` for the element of ``obj`` whose
+        value is at ``value_offset``, holding the address space's lock, if ``still_due()`` says so
+        once the lock is held; its r0, or None when it did not run."""
+        ...
+
+
+TIMER, WORKQUEUE = "bpf_timer", "bpf_wq"
+"""The kinds of asynchronous fields (``enum bpf_async_type``), named after their structs."""
+
+Ident = tuple[str, int, int, str]
+"""(map root, map id, value offset, kind): where an asynchronous field is."""
+
+
+@dataclass(eq=False)
+class AsyncTimer:
+    """One initialised ``struct bpf_timer`` (the kernel's ``struct bpf_hrtimer``) or ``struct bpf_wq``
+    (``struct bpf_work``): ``bpf_async_cb``."""
+
+    ident: Ident
+    obj: MapObject
+    value_offset: int
+    key: bytes
+    """The element's key as its callback gets it (an array's u32 index)."""
+    clock: int
+    """A timer's clock (a workqueue's: CLOCK_MONOTONIC, unused)."""
+    host: ProgramHost | None = None
+    """The program holding the callback (``cb->prog``); None before set_callback and after a cancel."""
+    slot: int | None = None
+    """The callback's slot in the program (``cb->callback_fn``)."""
+    armed: int = 0
+    """The sequence number of the pending expiry; 0 while not armed."""
+    deadline: int = 0
+    """The pending expiry, CLOCK_MONOTONIC nanoseconds."""
+    freed: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.ident[3]
+
+
+_LOCK = threading.Lock()
+"""Guards every timer's state and the scheduler; taken after ``Memory.lock`` when both are held."""
+_TIMERS: dict[Ident, AsyncTimer] = {}
+_BY_MAP: dict[tuple[str, int], dict[tuple[int, str], AsyncTimer]] = {}
+"""(map root, map id) -> (value offset, kind) -> timer: what deleting an element or freeing a map frees."""
+_running = threading.local()
+"""``hrtimer_running``: the timer whose callback this thread is running (the scheduler's thread)."""
+_ERRORS: deque[str] = deque(maxlen=ERRORS_KEPT)
+
+
+def callback_errors() -> list[str]:
+    """The reports of the latest failed callback runs, oldest first."""
+    with _LOCK:
+        return list(_ERRORS)
+
+
+def _current() -> AsyncTimer | None:
+    timer: AsyncTimer | None = getattr(_running, "timer", None)
+    return timer
+
+
+# -- the scheduler ------------------------------------------------------------------------------------
+class _Scheduler:
+    """One daemon thread running expired timers' callbacks in deadline order."""
+
+    def __init__(self) -> None:
+        self.wakeup = threading.Condition(_LOCK)
+        self.heap: list[tuple[int, int, AsyncTimer]] = []
+        self.sequence = itertools.count(1)
+        self.thread: threading.Thread | None = None
+
+    def arm(self, timer: AsyncTimer, deadline: int) -> None:
+        """Arm ``timer`` for ``deadline`` (CLOCK_MONOTONIC ns); the caller holds ``_LOCK``."""
+        timer.armed = next(self.sequence)
+        timer.deadline = deadline
+        heapq.heappush(self.heap, (deadline, timer.armed, timer))
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self._loop, name="pybpf-timers", daemon=True)
+            self.thread.start()
+        if self.heap[0][2] is timer:
+            self.wakeup.notify()
+
+    def _due(self) -> tuple[AsyncTimer, int]:
+        """Wait for the next expiry; the timer and the sequence number it was armed with."""
+        with _LOCK:
+            while True:
+                heap = self.heap
+                while heap and heap[0][2].armed != heap[0][1]:  # cancelled or moved since
+                    heapq.heappop(heap)
+                if not heap:
+                    self.wakeup.wait()
+                    continue
+                deadline, sequence, timer = heap[0]
+                left = deadline - time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+                if left > 0:
+                    self.wakeup.wait(left / 1e9)
+                    continue
+                heapq.heappop(heap)
+                return timer, sequence
+
+    def _loop(self) -> None:
+        while True:
+            timer, sequence = self._due()
+            try:
+                _fire(timer, sequence)
+            except BaseException as exc:  # never a traceback from the thread
+                _report(timer, exc)
+
+
+_SCHEDULER = _Scheduler()
+
+
+def _forget_after_fork() -> None:
+    """In a child: the parent's timers stay the parent's (its thread did not come along)."""
+    global _LOCK, _SCHEDULER, _running
+    _LOCK = threading.Lock()
+    _TIMERS.clear()
+    _BY_MAP.clear()
+    _running = threading.local()
+    _SCHEDULER = _Scheduler()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def _fire(timer: AsyncTimer, sequence: int) -> None:
+    """``bpf_timer_cb``: run the callback of ``timer`` if it is still armed as ``sequence``."""
+    host = timer.host
+    slot = timer.slot
+    if host is None or slot is None:
+        return
+
+    def still_due() -> bool:
+        with _LOCK:
+            if timer.armed != sequence or timer.freed or timer.host is not host or timer.slot != slot:
+                return False
+            timer.armed = 0
+        if host.users_gone(timer.obj):  # map_release_uref ran: every timer of the map is freed
+            free_map(timer.obj)
+            return False
+        _running.timer = timer if timer.kind == TIMER else None  # (hrtimer_running: timers only)
+        return True
+
+    try:
+        host.run_callback(slot, timer.obj, timer.key, timer.value_offset, still_due)
+    except Exception as exc:  # a run error: reported, and the timer stops
+        _report(timer, exc)
+        with _LOCK:
+            timer.armed = 0
+    finally:
+        _running.timer = None
+
+
+def _report(timer: AsyncTimer, exc: BaseException) -> None:
+    host = timer.host
+    name = host.name if host is not None else "?"
+    message = f"{timer.kind} callback of program {name!r} ({describe_map(timer.obj)}) failed: {exc}"
+    with _LOCK:
+        _ERRORS.append(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=1)
+
+
+# -- finding a timer ------------------------------------------------------------------------------------
+def _element_key(obj: MapObject, value_offset: int, helper: str) -> bytes:
+    """The key ``bpf_timer_cb`` (``bpf_wq_work``) passes for the element whose value is at
+    ``value_offset``."""
+    impl = obj.impl
+    if isinstance(impl, ArrayMap):
+        return _U32.pack(value_offset // impl.elem_size)
+    if isinstance(impl, (LruHashMap, LruPercpuHashMap)):
+        inner, start = impl.inner, value_offset - VALUE_PREFIX - impl.inner_at - impl.inner.key_stride
+        return bytes(inner.mem[start : start + inner.key_size])
+    if isinstance(impl, HashMap):
+        start = value_offset - impl.key_stride
+        return bytes(impl.mem[start : start + impl.key_size])
+    raise HelperError(None, f"{helper}: {describe_map(obj)} cannot hold an asynchronous field")
+
+
+def _located(ctx: HelperContext, field: int, helper: str) -> tuple[MapObject, int]:
+    """The map and value offset of the 16-byte field at ``field``: in a value this run was handed."""
+    region = access_of(ctx.env.maps, helper).value_region_at(field)
+    if region is None or field + FIELD_SIZE > region.end:
+        why = "is not in a map value this run was handed"
+        raise HelperError(None, f"{helper}: R1 = {field:#x} {why}")
+    obj = cast("MapObject", region.owner)  # (value regions are owned by their map)
+    return obj, region.start - obj.address
+
+
+def _find(ctx: HelperContext, field: int, kind: str, helper: str) -> AsyncTimer | None:
+    obj, value_offset = _located(ctx, field, helper)
+    return _TIMERS.get((obj.root, obj.id, value_offset, kind))
+
+
+# -- the helpers ----------------------------------------------------------------------------------------
+def async_init(ctx: HelperContext, field: int, map_ptr: int, clock: int, *, kind: str, helper: str) -> int:
+    """``__bpf_async_init``: -EBUSY for a field initialised already, -EPERM for a map without user
+    references, else 0 and the field initialised (its flags checked by the caller)."""
+    access_of(ctx.env.maps, helper).map_arg(map_ptr, helper, 2)
+    obj, value_offset = _located(ctx, field, helper)
+    ident = (obj.root, obj.id, value_offset, kind)
+    with _LOCK:
+        if ident in _TIMERS:
+            return -errno.EBUSY
+    host = ctx.env.host
+    if host is not None and host.users_gone(obj):
+        return -errno.EPERM
+    created = AsyncTimer(ident, obj, value_offset, _element_key(obj, value_offset, helper), clock)
+    with _LOCK:
+        if ident in _TIMERS:
+            return -errno.EBUSY
+        _TIMERS[ident] = created
+        _BY_MAP.setdefault((obj.root, obj.id), {})[value_offset, kind] = created
+    return 0
+
+
+def async_set_callback(ctx: HelperContext, field: int, callback: int, kind: str, helper: str) -> int:
+    """``__bpf_async_set_callback``: -EINVAL for a field never initialised, -EPERM for a map without
+    user references, else 0 and the callback (a function of the running program) kept."""
+    found = _find(ctx, field, kind, helper)
+    if found is None:
+        return -errno.EINVAL
+    host = ctx.env.host
+    if host is None:
+        raise HelperError(None, f"{helper}: this run belongs to no loaded program to call back later")
+    if host.users_gone(found.obj):
+        return -errno.EPERM
+    slot = host.function_slot(callback)
+    if slot is None:
+        raise HelperError(None, f"{helper}: R2 = {callback:#x} is not a function of this program")
+    with _LOCK:
+        if found.freed:
+            return -errno.EINVAL
+        found.host, found.slot = host, slot
+    return 0
+
+
+def schedule_now(ctx: HelperContext, field: int, kind: str, helper: str) -> int:
+    """``schedule_work`` of ``bpf_wq_start``: -EINVAL for a field without a callback, else 0 and the
+    callback run as soon as the scheduler gets to it."""
+    found = _find(ctx, field, kind, helper)
+    with _LOCK:
+        if found is None or found.freed or found.host is None:
+            return -errno.EINVAL
+        _SCHEDULER.arm(found, time.clock_gettime_ns(time.CLOCK_MONOTONIC))
+    return 0
+
+
+def timer_init(ctx: HelperContext, timer: int, map_ptr: int, flags: int, _r4: int, _r5: int) -> int:
+    """``long bpf_timer_init(struct bpf_timer *timer, struct bpf_map *map, u64 flags)``."""
+    if flags >= MAX_CLOCKS or flags not in TIMER_CLOCKS:
+        return -errno.EINVAL
+    return async_init(ctx, timer, map_ptr, flags, kind=TIMER, helper="bpf_timer_init")
+
+
+def timer_set_callback(ctx: HelperContext, timer: int, callback: int, _aux: int, _r4: int, _r5: int) -> int:
+    """``long bpf_timer_set_callback(struct bpf_timer *timer, void *callback_fn)``."""
+    return async_set_callback(ctx, timer, callback, TIMER, "bpf_timer_set_callback")
+
+
+def timer_start(ctx: HelperContext, timer: int, nsecs: int, flags: int, _r4: int, _r5: int) -> int:
+    """``long bpf_timer_start(struct bpf_timer *timer, u64 nsecs, u64 flags)``."""
+    helper = "bpf_timer_start"
+    if flags & ~(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN):
+        return -errno.EINVAL
+    found = _find(ctx, timer, TIMER, helper)
+    now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+    with _LOCK:
+        if found is None or found.freed or found.host is None:
+            return -errno.EINVAL
+        expires = min(nsecs, KTIME_MAX)  # ns_to_ktime()
+        if flags & BPF_F_TIMER_ABS:
+            delay = expires - (now if found.clock == CLOCK_MONOTONIC else time.clock_gettime_ns(found.clock))
+        else:
+            delay = expires
+        _SCHEDULER.arm(found, now + max(delay, 0))
+    return 0
+
+
+def timer_cancel(ctx: HelperContext, timer: int, *_: int) -> int:
+    """``long bpf_timer_cancel(struct bpf_timer *timer)``: 1 if it was armed, else 0."""
+    found = _find(ctx, timer, TIMER, "bpf_timer_cancel")
+    with _LOCK:
+        if found is None or found.freed:
+            return -errno.EINVAL
+        if _current() is found:
+            return -errno.EDEADLK
+        found.host = found.slot = None  # drop_prog_refcnt()
+        was_armed = found.armed != 0
+        found.armed = 0
+    return int(was_armed)
+
+
+# -- freeing --------------------------------------------------------------------------------------------
+def _free(timer: AsyncTimer) -> None:
+    """``bpf_timer_cancel_and_free``; the caller holds ``_LOCK``."""
+    timer.freed = True
+    timer.armed = 0
+    timer.host = timer.slot = None
+    _TIMERS.pop(timer.ident, None)
+    where = timer.ident[:2]
+    of_map = _BY_MAP.get(where)
+    if of_map is not None:
+        of_map.pop((timer.value_offset, timer.kind), None)
+        if not of_map:
+            del _BY_MAP[where]
+
+
+def holds_timers(obj: MapObject) -> bool:
+    """Whether an element of ``obj`` has a timer in this process (one dict lookup)."""
+    return (obj.root, obj.id) in _BY_MAP
+
+
+def free_element(obj: MapObject, value_offset: int | None) -> None:
+    """The element whose value is at ``value_offset`` was deleted or replaced: its timer and
+    workqueue are freed."""
+    if value_offset is None:
+        return
+    with _LOCK:
+        of_map = _BY_MAP.get((obj.root, obj.id), {})
+        for kind in (TIMER, WORKQUEUE):
+            found = of_map.get((value_offset, kind))
+            if found is not None:
+                _free(found)
+
+
+def element_timer(obj: MapObject, key: bytes) -> int | None:
+    """Before a delete or an update of ``key`` in ``obj``: the value offset of the element it would
+    delete or replace when a timer of ``obj`` lives in this process (None at once when none does);
+    once the operation succeeded, ``free_element`` frees that element's timer
+    (``bpf_obj_free_fields`` of the old value)."""
+    if (obj.root, obj.id) not in _BY_MAP:
+        return None
+    impl = obj.impl
+    locate = getattr(impl, "peek_value_offset", impl.value_offset)
+    try:
+        found: int | None = locate(key, 0)
+    except OSError:
+        return None
+    return found
+
+
+def free_map(obj: MapObject) -> None:
+    """``map_release_uref`` / map free: every timer of ``obj`` is cancelled and freed."""
+    with _LOCK:
+        for found in list(_BY_MAP.get((obj.root, obj.id), {}).values()):
+            _free(found)
+
+
+def timer_at(obj: MapObject, value_offset: int, kind: str = TIMER) -> AsyncTimer | None:
+    """The timer (``kind`` WORKQUEUE: the workqueue) of the element of ``obj`` whose value is at
+    ``value_offset``, if this process has one."""
+    with _LOCK:
+        return _BY_MAP.get((obj.root, obj.id), {}).get((value_offset, kind))
+
+
+def timer_count() -> int:
+    """The timers initialised in this process and not freed (for tests and diagnostics)."""
+    with _LOCK:
+        return len(_TIMERS)
+
+
+TIMER_HELPERS = HelperRegistry()
+for _name, _function in (
+    ("bpf_timer_init", timer_init),
+    ("bpf_timer_set_callback", timer_set_callback),
+    ("bpf_timer_start", timer_start),
+    ("bpf_timer_cancel", timer_cancel),
+):
+    TIMER_HELPERS.register(_name, _function)
+
+__all__ = [
+    "BPF_F_TIMER_ABS",
+    "BPF_F_TIMER_CPU_PIN",
+    "TIMER",
+    "TIMER_HELPERS",
+    "WORKQUEUE",
+    "AsyncTimer",
+    "ProgramHost",
+    "async_init",
+    "async_set_callback",
+    "callback_errors",
+    "element_timer",
+    "free_element",
+    "free_map",
+    "holds_timers",
+    "schedule_now",
+    "timer_at",
+    "timer_count",
+]
