@@ -639,6 +639,8 @@ def check_subprogs(env: VerifierState, main: Walker) -> None:
     from pybpf.verifier.do_check import Walker
 
     funcs = main.globals
+    if env.exception_callback:  # "exception callback is presumed to be always called"
+        funcs.called.add(env.exception_callback)
     previous = main
     while True:
         new = 0
@@ -652,6 +654,10 @@ def check_subprogs(env: VerifierState, main: Walker) -> None:
                 funcs.prepare(subprog)
             except PrototypeError as exc:
                 env.fail(exc.errno, exc.message or "")
+            if subprog == env.exception_callback:  # do_check_common(): its one argument, the cookie
+                args = funcs.args[subprog]
+                if len(args) != 1 or args[0].kind is not RegType.SCALAR_VALUE:
+                    env.einval("exception cb only supports single integer argument")
             walker = Walker(env, subprog=subprog, previous=previous)
             walker.run()
             if env.log.level:

@@ -67,8 +67,8 @@ def add_subprogs(state: VerifierState) -> None:
         if len(counted) >= BPF_MAX_SUBPROGS:
             state.fail(errno.E2BIG, "too many subprograms")
         counted.add(edge.target)
-    exceptions.refuse_exception_callback(state)
-    state.subprogs = list(view.subprograms)
+    exceptions.add_exception_callback(state)
+    state.subprogs = list(state.view.subprograms)
     if state.log.level2:
         for n, start in enumerate(state.subprogs):
             state.log.line(f"func#{n} @{start}")
@@ -199,6 +199,8 @@ def _walk_stack_depth(
             if callee in state.async_callbacks and not pseudo_call:
                 slot += 1
                 continue
+            if pseudo_call and callee == state.exception_callback:
+                exceptions.refuse_direct_call(state, slot)
             ret_slot.append(slot + 1)
             ret_prog.append(idx)
             reaches_tail_call.append(has_tail_call[callee])

@@ -210,7 +210,7 @@ def translation_for(
     helper_ids: Collection[int],
 ) -> Translation:
     """The shared translation of the program whose bytes are ``code`` (created if not cached)."""
-    key = (code, tuple(sorted(resolved.items())), frozenset(helper_ids))
+    key = (code, tuple(sorted(resolved.items())), frozenset(helper_ids), view.entries)
     with _CACHE_LOCK:
         translation = _CACHE.get(key)
         if translation is not None:
