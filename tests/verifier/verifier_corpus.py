@@ -637,6 +637,17 @@ def load_with_log(
     program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
 ) -> tuple[int, str]:
     """(errno, log) of loading an assembly ``program`` through ``backend`` (errno 0: loaded)."""
+    fd, err, log = load_fd(program, backend, log_level, log_size)
+    if fd >= 0:
+        os.close(fd)
+    return err, log
+
+
+def load_fd(
+    program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
+) -> tuple[int, int, str]:
+    """(fd, errno, log) of loading an assembly ``program`` through ``backend``: the program's fd
+    (the caller closes it) and errno 0, or fd -1 and the load's errno."""
     with (
         _func_info_btf(program, backend) as (btf_fd, func_info),
         created_maps(program.maps, backend, btf_fd) as fds,
@@ -661,10 +672,10 @@ def load_with_log(
             attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
             attr.func_info, attr.func_info_cnt = ctypes.addressof(records), len(func_info) // 8
         try:
-            os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
+            fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
         except BPFError as exc:
-            return exc.errno or 0, log.value.decode(errors="replace")
-        return 0, log.value.decode(errors="replace")
+            return -1, exc.errno or 0, log.value.decode(errors="replace")
+        return fd, 0, log.value.decode(errors="replace")
 
 
 def _load_asm(program: Program, backend: Backend) -> Verdict:
