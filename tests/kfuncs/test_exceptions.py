@@ -224,13 +224,13 @@ h:
     call kfunc(bpf_throw)
     r0 = 1
     exit
-loop:
-    r0 = 0
-    exit
 cb:
     r6 = r1
     call twice
     r0 += r6
+    exit
+loop:
+    r0 = 0
     exit
 twice:
     r0 = 100
@@ -257,7 +257,10 @@ cb:
         {"xdp": 2, "sched_cls": 2},
     ),
 }
-"""Programs with an exception callback at label ``cb`` (f1), and the retval of a run."""
+"""Programs with an exception callback at label ``cb`` (the first function after the main program:
+f1), and the retval of a run."""
+_PROTOS = {"cb_throw_in_global_subprog": ("int f2(u64 x)",)}
+"""Other functions' prototypes (a global function's argument)."""
 
 _STATIC_SUBPROGS = frozenset({"cb_throw_in_nested_static_subprogs", "cb_after_bpf_loop"})
 """Programs whose other functions are static (func_info) -- the callback is global all the same."""
@@ -267,6 +270,7 @@ def callback_program(name: str, prog_type: str) -> vc.Program:
     source, _ = CALLBACK_PROGRAMS[name]
     static = name in _STATIC_SUBPROGS
     protos = ("global int f1(u64 cookie)", _CB_PROTOS[1]) if static else _CB_PROTOS
+    protos += _PROTOS.get(name, ())
     return vc.Program(
         name=name, theme="exceptions", prog_type=prog_type, text=source, desc=name,
         btf="func_info" if static else "global_subprogs", protos=protos, funcs=("cb",),
