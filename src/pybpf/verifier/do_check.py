@@ -40,7 +40,7 @@ A call of a global (BTF_FUNC_GLOBAL) function is not entered: ``globals`` checks
 against its prototype and r0 becomes an unknown scalar; after the main program each called global
 function is walked on its own (do_check_subprogs(), a Walker per function).
 
-Not modelled yet: speculative paths (the loader is privileged), exception callbacks.
+Not modelled yet: speculative paths (the loader is privileged).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The verifier's side of BPF exceptions: a bpf_throw() call.
+"""The verifier's side of BPF exceptions: a bpf_throw() call and the program's exception callback.
 
-Mirrors kernel/bpf/verifier.c (Linux 6.18) with the default exception callback (the program has
+Mirrors kernel/bpf/verifier.c (Linux 6.18).  With the default exception callback (the program has
 no ``exception_callback:`` decl tag):
 
 * check_kfunc_call(): once its argument is checked, a bpf_throw call marks the program as throwing
@@ -20,15 +20,26 @@ no ``exception_callback:`` decl tag):
   one, anywhere up its chain of calls, is refused after the walk ("bpf_throw kfunc (insn %d)
   cannot be called from callback subprog %d"; ``check_throw_in_callback``).
 
+With the program's own callback (libbpf's ``__exception_cb(f)``):
+
 * find_exception_callback_insn_off() (add_subprog_and_kfunc()): the main program's
-  ``exception_callback:<name>`` decl tag and its checks (``find_exception_callback``).
+  ``exception_callback:<name>`` decl tag and its checks (``find_exception_callback``); the function
+  it names becomes a subprogram though nothing calls it (``add_exception_callback``: an entry of
+  the program view, ``VerifierState.exception_callback``), marked a callback and an asynchronous
+  one (mark_subprog_exc_cb());
+* check_cfg() walks it after the main program (``pybpf.verifier.cfg``);
+* do_check_subprogs() verifies it as a called global function ("Validating f1() func#1..."), whose
+  one argument must be an integer ("exception cb only supports single integer argument", from
+  do_check_common()) and whose exit is checked as the program's (``in_exception_callback_fn``:
+  the program type's return range, ``Walker._check_return_code``); bpf_throw's cookie is then no
+  return value and is not checked (``check_throw_cookie``);
+* check_max_stack_depth() walks it on its own: a bpf_throw in it, or in a function it calls, is
+  "cannot be called from callback subprog", a direct call of it "insn %d cannot call exception cb
+  directly" (``refuse_direct_call``; logged without a newline, as the kernel does); as a callback
+  argument it is refused as any global function is ("callback function not static").
 
-Not modelled yet: a program with a valid exception callback (the kernel adds the callback as a
-subprogram nothing calls, verifies it as a global function taking one integer, its return value
-checked as the program's, and calls it with the cookie after unwinding).  pybpf refuses such a
-program with EOPNOTSUPP after the tag's checks, rather than accept it without the callback.
-
-The run-time side (unwinding, the cookie as r0) is ``pybpf.kfuncs.exceptions``.
+The run-time side (unwinding, the callback run with the cookie, or the cookie as r0) is
+``pybpf.kfuncs.exceptions`` and the engines' ``exception_exit``.
 """
 
 from __future__ import annotations

@@ -197,7 +197,9 @@ class Translation:
         return {code.co_name: code for code in module.co_consts if isinstance(code, CodeType)}
 
 
-_CACHE: OrderedDict[tuple[bytes, tuple[tuple[int, int], ...], frozenset[int]], Translation] = OrderedDict()
+_CacheKey = tuple[bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int]]
+"""The program's bytes, its lddw values, its helper ids and its function entries no call names."""
+_CACHE: OrderedDict[_CacheKey, Translation] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
