@@ -301,6 +301,10 @@ CASES: list[Case] = [
     Case("dynptr_tc", "dynptr_pkt", "tc_dynptr_mark", [Run(p.data, TC_CTX) for p in SIZES]),
     Case("exceptions_xdp", "exceptions", "xdp_throw", [*SIZES, *MIXED, *frames("eth_only", "runt_ipv4")]),
     Case("exceptions_tc", "exceptions", "tc_throw", [Run(p.data, TC_CTX) for p in SIZES]),
+    Case(
+        "exception_cb_xdp", "exception_cb", "xdp_throw_cb", [*SIZES, *MIXED, *frames("eth_only", "runt_ipv4")]
+    ),
+    Case("exception_cb_tc", "exception_cb", "tc_throw_cb", [Run(p.data, TC_CTX) for p in SIZES]),
     *(
         Case(
             name,

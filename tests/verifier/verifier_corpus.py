@@ -34,6 +34,8 @@ has -- the kernel refuses callbacks without it;
 ``global_subprogs``: the same with every subprogram but the main one global, ``int f(void)``),
 ``proto`` (may be repeated: one subprogram's prototype and argument decl tags, in
 tests.verifier.corpus_protos's C-like syntax, e.g. ``int f1(struct xdp_md *c, int *p __arg_nonnull)``),
+``funcs`` (labels, space-separated, where a subprogram starts that no instruction calls, e.g. the
+exception callback a ``__tag_exception_callback:fN`` names: the func_info gets a record there too),
 ``license`` (GPL when absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such
 programs are checked only on request, see tests/verifier/test_corpus.py).  The program text
 starts at the first indented line and runs to the next ``===`` (labels may sit at the start of a line there).
@@ -213,6 +215,7 @@ class Program:
     attach_btf: str = (
         ""  # attach_btf_id: a FUNC or typedef of the running kernel's BTF (header ``attach_btf``)
     )
+    funcs: tuple[str, ...] = ()  # labels where a subprogram nothing calls starts (header ``funcs``)
 
 
 @dataclass(frozen=True)
@@ -359,6 +362,7 @@ def parse_theme(path: Path) -> list[Program]:
                 protos=tuple(protos),
                 attach=header.get("attach", ""),
                 attach_btf=header.get("attach_btf", ""),
+                funcs=tuple(header.get("funcs", "").split()),
             )
         )
 
@@ -385,6 +389,7 @@ def parse_theme(path: Path) -> list[Program]:
                 "proto",
                 "attach",
                 "attach_btf",
+                "funcs",
             ):
                 raise ValueError(f"{path.name}: {name}: unknown header line {raw!r}")
             if key.strip() == "proto":
@@ -578,9 +583,9 @@ def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, by
         yield -1, b""
         return
     placeholders = {m.name: 0 for m in program.maps}
-    starts = refs_harness.subprogram_starts(
-        assemble(resolve_kfuncs(program.text), "kernel", maps=placeholders)
-    )
+    text = resolve_kfuncs(program.text)
+    starts = refs_harness.subprogram_starts(assemble(text, "kernel", maps=placeholders))
+    starts = sorted(set(starts) | {_label_slot(text, label, placeholders) for label in program.funcs})
     global_subprogs = program.btf == "global_subprogs"
     if program.protos:
         raw = corpus_protos.btf_blob(len(starts), program.protos, global_subprogs=global_subprogs)
@@ -594,6 +599,12 @@ def _func_info_btf(program: Program, backend: Backend) -> Iterator[tuple[int, by
         yield fd, refs_harness.func_info(starts)
     finally:
         os.close(fd)
+
+
+def _label_slot(text: str, label: str, maps: dict[str, int]) -> int:
+    """The slot ``label`` names in ``text``: where a ``gotol`` appended after the program lands."""
+    insns = assemble(f"{text}\n    gotol {label}\n", "kernel", maps=maps)
+    return sum(insn.slots for insn in insns) + insns[-1].imm
 
 
 def attach_type(name: str) -> int:
@@ -626,6 +637,17 @@ def load_with_log(
     program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
 ) -> tuple[int, str]:
     """(errno, log) of loading an assembly ``program`` through ``backend`` (errno 0: loaded)."""
+    fd, err, log = load_fd(program, backend, log_level, log_size)
+    if fd >= 0:
+        os.close(fd)
+    return err, log
+
+
+def load_fd(
+    program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
+) -> tuple[int, int, str]:
+    """(fd, errno, log) of loading an assembly ``program`` through ``backend``: the program's fd
+    (the caller closes it) and errno 0, or fd -1 and the load's errno."""
     with (
         _func_info_btf(program, backend) as (btf_fd, func_info),
         created_maps(program.maps, backend, btf_fd) as fds,
@@ -650,10 +672,10 @@ def load_with_log(
             attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
             attr.func_info, attr.func_info_cnt = ctypes.addressof(records), len(func_info) // 8
         try:
-            os.close(backend.bpf(uapi.BPF_PROG_LOAD, attr))
+            fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
         except BPFError as exc:
-            return exc.errno or 0, log.value.decode(errors="replace")
-        return 0, log.value.decode(errors="replace")
+            return -1, exc.errno or 0, log.value.decode(errors="replace")
+        return fd, 0, log.value.decode(errors="replace")
 
 
 def _load_asm(program: Program, backend: Backend) -> Verdict:

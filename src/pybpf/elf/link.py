@@ -5,7 +5,9 @@ Mirrors libbpf's ``bpf_object__reloc_code`` / ``bpf_object__append_subprog_code`
 (tools/lib/bpf/libbpf.c): starting from the entry program, each bpf-to-bpf ``call`` and each ``lddw``
 of a callback (``BPF_PSEUDO_FUNC``) finds its target function -- from its relocation, or, for a call
 within the same section, from its own immediate -- and the first use of a function appends a copy of
-it at the end, processed the same way in turn.  The call's immediate becomes the distance to that copy.
+it at the end, processed the same way in turn; last, the program's exception callback (its
+``exception_callback:`` decl tag), which nothing calls, is appended the same way.  The call's
+immediate becomes the distance to that copy.
 Every program gets its own copies, placed in the order it first uses them, as libbpf does, so
 instruction numbers of a loaded program are: the program's own instructions from 0, then its
 subprograms.  ``LinkedProgram`` keeps where each linked instruction came from, so messages can name the
@@ -22,6 +24,7 @@ import struct
 from dataclasses import dataclass, field
 
 from pybpf.btf.ext import CoreRelo, FuncInfo, LineInfo, shifted
+from pybpf.btf.types import DeclTag
 from pybpf.elf.errors import ELFError
 from pybpf.elf.spec import ObjectSpec, ProgramSpec, Reference, RefKind
 
@@ -86,12 +89,48 @@ def link_program(spec: ObjectSpec, program: ProgramSpec) -> LinkedProgram:
     placed: dict[int, int] = {}
     _place(linked, program, 0, placed)
     _append(spec, linked, program, 0, placed)
+    callback = _exception_callback(spec, program)
+    if callback is not None and id(callback) not in placed:  # bpf_object__relocate(): appended last
+        start = linked.slots
+        if start + callback.slots > MAX_SLOTS:
+            raise ELFError(f"program '{program.name}': the linked program exceeds {MAX_SLOTS} instructions")
+        linked.code += callback.code
+        _place(linked, callback, start, placed)
+        _append(spec, linked, callback, start, placed)
     with_func_info = bool(program.func_info)
     for function, start in linked.placements:
         if with_func_info:
             linked.func_info += shifted(function.func_info, start)
         linked.line_info += shifted(function.line_info, start)
     return linked
+
+
+_EXCEPTION_CALLBACK_TAG = "exception_callback:"
+
+
+def _exception_callback(spec: ObjectSpec, program: ProgramSpec) -> ProgramSpec | None:
+    """bpf_prog_assign_exc_cb(): the function the program's ``exception_callback:<name>`` decl tag
+    (on its BTF FUNC, libbpf's ``__exception_cb``) names, which nothing calls: libbpf appends it after
+    every function the program calls (a direct call placed it already; the verifier refuses that).
+    None without a tag; ``ELFError`` when no function of the object has that name."""
+    btf = spec.btf
+    if btf is None or not program.func_info:
+        return None
+    main_id = program.func_info[0].type_id
+    names = [
+        t.name[len(_EXCEPTION_CALLBACK_TAG) :]
+        for _, t in btf
+        if isinstance(t, DeclTag)
+        and t.type_id == main_id
+        and t.component_idx == -1
+        and t.name.startswith(_EXCEPTION_CALLBACK_TAG)
+    ]
+    if not names:
+        return None
+    found = next((f for f in spec.functions if f.name == names[0] and f is not program), None)
+    if found is None:
+        raise ELFError(f"program '{program.name}': exception callback '{names[0]}' not found")
+    return found
 
 
 def _place(linked: LinkedProgram, function: ProgramSpec, start: int, placed: dict[int, int]) -> None:

@@ -158,9 +158,13 @@ class ProgramView:
 
     insns: tuple[Instruction, ...]
     """The instructions, in order."""
+    entries: frozenset[int]
+    """Subprogram starts no call edge names (an exception callback, which the kernel's
+    add_subprog_and_kfunc() adds from the program's BTF); empty for most programs."""
 
-    def __init__(self, insns: Iterable[Instruction]) -> None:
+    def __init__(self, insns: Iterable[Instruction], entries: Iterable[int] = ()) -> None:
         object.__setattr__(self, "insns", tuple(insns))
+        object.__setattr__(self, "entries", frozenset(entries))
 
     @classmethod
     def from_instructions(cls, insns: Iterable[Instruction]) -> ProgramView:
@@ -351,10 +355,12 @@ class ProgramView:
     # -- subprograms ------------------------------------------------------------------------------
     @cached_property
     def subprograms(self) -> tuple[int, ...]:
-        """The start slots of the subprograms, sorted: 0 and every call edge's target inside the
-        program (add_subprog_and_kfunc(): even one inside an lddw, which check_cfg() refuses)."""
+        """The start slots of the subprograms, sorted: 0, every call edge's target inside the
+        program (add_subprog_and_kfunc(): even one inside an lddw, which check_cfg() refuses) and
+        the ``entries`` inside it."""
         total = self.slot_count
-        return tuple(sorted({0} | {edge.target for edge in self.call_edges if 0 <= edge.target < total}))
+        targets = {edge.target for edge in self.call_edges} | self.entries
+        return tuple(sorted({0} | {target for target in targets if 0 <= target < total}))
 
     def subprog_of(self, slot: int) -> int:
         """The index of the subprogram holding ``slot``."""

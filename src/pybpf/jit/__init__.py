@@ -50,24 +50,27 @@ def jit_engine(
     probe_loads: Collection[int] = (),
     arena_accesses: Collection[int] = (),
     arena: MapOps | None = None,
+    exception_callback: int | None = None,
 ) -> Executable:
     """The ``Engine`` of the JIT: a compiled program, or the interpreter when it cannot be compiled.
     ``facts``: the slots of the accesses the verifier proved in bounds, ``stack_depths``: its stack
     depth of each subprogram by start slot, ``probe_loads``: the slots of its probe loads,
-    ``arena_accesses``: the slots of its arena accesses, carried out on ``arena`` (``JitProgram``)."""
+    ``arena_accesses``: the slots of its arena accesses, carried out on ``arena``,
+    ``exception_callback``: the slot of the program's own exception callback (``JitProgram``)."""
     try:
         target()  # llvmlite loads, or the program runs on the interpreter
         check_budget(len(instructions))  # before building anything for a program far too large
         program = JitProgram(
             instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,
             stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
+            exception_callback=exception_callback,
         )  # fmt: skip
         program.prepare()
     except JitUnavailable as exc:
         notice(str(exc) or type(exc).__name__)
         return Interpreter(
             instructions, helpers=helpers, memory=memory, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena,
+            arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
         )  # fmt: skip
     return program
 

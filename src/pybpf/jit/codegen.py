@@ -430,8 +430,10 @@ def object_key(
     probes: Collection[int] = frozenset(),
     arena_accesses: Collection[int] = frozenset(),
     arena_casts: Collection[int] = frozenset(),
+    entries: Collection[int] = frozenset(),
 ) -> str:
-    """The digest naming a program's object: every input of its code, none of its addresses."""
+    """The digest naming a program's object: every input of its code, none of its addresses
+    (``entries``: the functions no call names, an exception callback: ``ProgramView.entries``)."""
     from pybpf.jit.lower import UNLINKABLE
 
     parts = (
@@ -447,6 +449,7 @@ def object_key(
         sorted(probes),
         sorted(arena_accesses),
         sorted(arena_casts),
+        sorted(entries),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -473,7 +476,7 @@ def compile_program(
     portable = native is None or not native.calls
     key = object_key(
         code, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven, probes=probes,
-        arena_accesses=arena_accesses, arena_casts=arena_casts,
+        arena_accesses=arena_accesses, arena_casts=arena_casts, entries=view.entries,
     )  # fmt: skip
     store = object_cache()
     obj = store.load(key) if portable else None
@@ -497,6 +500,7 @@ _CacheKey = tuple[
     frozenset[int],
     frozenset[int],
     tuple[object, ...],
+    frozenset[int],
     frozenset[int],
     frozenset[int],
     frozenset[int],
@@ -533,6 +537,7 @@ def compiled_for(
         frozenset(probes),
         frozenset(arena_accesses),
         frozenset(arena_casts),
+        view.entries,
     )
     with _CACHE_LOCK:
         compiled = _CACHE.get(key)

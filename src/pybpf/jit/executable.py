@@ -58,6 +58,7 @@ class JitProgram:
         probe_loads: Collection[int] = (),
         arena_accesses: Collection[int] = (),
         arena: MapOps | None = None,
+        exception_callback: int | None = None,
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
@@ -76,11 +77,14 @@ class JitProgram:
         """The slots of the accesses through arena pointers (``BPF_PROBE_MEM32``): carried out on
         ``arena`` (``pybpf.jit.arena``; with no arena, each faults: a load reads 0, a store is dropped)."""
         self.arena = arena
+        self.exception_callback = exception_callback
+        """The slot of the program's own exception callback (a function entry), which a bpf_throw()
+        runs with the cookie once every frame unwound; None: the program returns the cookie."""
         self.arena_window = ArenaWindow(arena)
         """The program's arena as both engines see it (``pybpf.vm.arena.ArenaWindow``)."""
         self.arena_upper = next(iter(casts.values()), 0)
         """The upper half of the arena's user address, which the casts put above a pointer."""
-        view = ProgramView(insns)
+        view = ProgramView(insns, () if exception_callback is None else (exception_callback,))
         self._specs = validate_program(insns, view)
         if not code:
             code = encode_program(insns)
@@ -168,6 +172,7 @@ class JitProgram:
             self._interpreter = Interpreter(
                 self.source, helpers=self.registry, memory=self.memory, resolved=self.resolved,
                 probe_loads=self.probe_loads, arena_accesses=self.arena_accesses, arena=self.arena,
+                exception_callback=self.exception_callback,
             )  # fmt: skip
         return self._interpreter
 

@@ -535,14 +535,28 @@ class JitSession:
             self._give_back()
         if fields[_STATUS] != _HALT:
             fault = self._take_fault()
-            if isinstance(fault, Throw):  # bpf_throw(): the default exception callback's r0
-                self._regs[0] = fault.cookie
+            if isinstance(fault, Throw):
+                self._regs[0] = self._exception_exit(fault)
                 return
             if isinstance(fault, TailCall):  # for the runner: the program is replaced
                 fault.instructions = self.instructions
             raise fault
         fields[_STATUS] = _RUNNING
         self._regs[0] = 0
+
+    def _exception_exit(self, thrown: Throw) -> int:
+        """After bpf_throw(): every frame is dropped, then the program's exception callback runs in a
+        fresh frame with the cookie in r1 and its r0 is the program's (the default callback's: the
+        cookie)."""
+        callback = self.program.exception_callback
+        if callback is None:
+            return thrown.cookie
+        self.fields[_DEPTH] = 1
+        self._sync_depth()
+        try:
+            return self.call_function(self.program.function_address(callback), thrown.cookie)
+        finally:
+            self.instructions = self.budget - self.fields[_REMAINING]
 
     def _give_back(self) -> None:
         """After a run that did not exit: the ring buffer records it holds natively become its

@@ -50,10 +50,11 @@ class TieredProgram:
         probe_loads: Collection[int] = (),
         arena_accesses: Collection[int] = (),
         arena: MapOps | None = None,
+        exception_callback: int | None = None,
     ) -> None:
         self.interpreter = Interpreter(
             instructions, helpers=helpers, memory=memory, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena,
+            arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
         )  # fmt: skip
         self._instructions = instructions
         self._helpers, self._memory, self._resolved = helpers, memory, resolved
@@ -65,6 +66,8 @@ class TieredProgram:
         """The verifier's probe loads, for both engines (``JitProgram``'s ``probe_loads``)."""
         self._arena_accesses, self._arena = arena_accesses, arena
         """The arena accesses and the arena, for both engines (``JitProgram``'s)."""
+        self._exception_callback = exception_callback
+        """The program's own exception callback, for both engines (``JitProgram``'s)."""
         self.executed = 0
         """Instructions run on the interpreter so far."""
         self.jit: JitProgram | None = None
@@ -104,6 +107,7 @@ class TieredProgram:
                     probe_loads=self._probe_loads,
                     arena_accesses=self._arena_accesses,
                     arena=self._arena,
+                    exception_callback=self._exception_callback,
                 )
                 program.prepare()
             except JitUnavailable as exc:
@@ -177,12 +181,14 @@ def tiered_engine(
     probe_loads: Collection[int] = (),
     arena_accesses: Collection[int] = (),
     arena: MapOps | None = None,
+    exception_callback: int | None = None,
 ) -> TieredProgram:
     """The ``Engine`` of tiered execution (``facts``, ``stack_depths``: the verifier's, for the JIT;
-    ``probe_loads``, ``arena_accesses`` and ``arena``: for both engines)."""
+    ``probe_loads``, ``arena_accesses``, ``arena`` and ``exception_callback``: for both engines)."""
     return TieredProgram(
         instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,
         stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
+        exception_callback=exception_callback,
     )  # fmt: skip
 
 

@@ -269,6 +269,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         slot_map=list(verified.slot_map or ()),
         proven_accesses=sorted(verified.proven_accesses), stack_depths=list(verified.stack_depths),
         probe_loads=sorted(verified.probe_loads), arena_accesses=sorted(verified.arena_accesses),
+        exception_callback=verified.exception_callback,
     )  # fmt: skip
     btf_fd = None
     if btf_is_func is not None:  # func_info or line_info: the program holds its BTF (prog->aux->btf)

@@ -129,32 +129,42 @@ def _build(
     probe_loads: frozenset[int] = frozenset(),
     arena_accesses: frozenset[int] = frozenset(),
     arena: MapOps | None = None,
+    exception_callback: int | None = None,
 ) -> Executable:
     """The executable ``engine`` makes of the program; the JIT's engines get the verifier's facts (the
     accesses it proved in bounds, compiled unchecked) and stack depths (what a run zeroes of the
     stack), the interpreter checks every access and zeroes the whole stack.  Every engine gets the
     probe loads (``ProgMeta.probe_loads``: reading an address no region holds gives 0) and the arena
-    accesses (``ProgMeta.arena_accesses``), which they carry out on ``arena``."""
+    accesses (``ProgMeta.arena_accesses``), which they carry out on ``arena``, and the program's own
+    exception callback (``ProgMeta.exception_callback``)."""
     if ENGINES[engine] is jit_engine:
         return jit_engine(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
             stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
+            exception_callback=exception_callback,
         )  # fmt: skip
     if ENGINES[engine] is tiered_engine:
         return tiered_engine(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
             stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
+            exception_callback=exception_callback,
         )  # fmt: skip
     if ENGINES[engine] is Interpreter:
         return Interpreter(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena,
+            arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
         )  # fmt: skip
     if arena is not None or arena_accesses:
         jit.notice(f"engine {engine!r} does not reach arenas")
         return Interpreter(
             insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena,
+            arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
+        )  # fmt: skip
+    if exception_callback is not None:
+        jit.notice(f"engine {engine!r} does not run exception callbacks")
+        return Interpreter(
+            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
+            exception_callback=exception_callback,
         )  # fmt: skip
     return ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
 
@@ -217,7 +227,7 @@ class ProgRuntime:
         arena = next((obj.impl for obj in self.maps.values() if obj.impl.arena), None)
         self.executable = _build(
             engine, insns, registry, resolved, facts, stack_depths=stack_depths, probe_loads=probes,
-            arena_accesses=arena_accesses, arena=arena,
+            arena_accesses=arena_accesses, arena=arena, exception_callback=meta.exception_callback or None,
         )  # fmt: skip
         release = getattr(self.executable, "release", None)  # (the JIT's: ``JitProgram.release``)
         if release is not None:

@@ -106,6 +106,9 @@ class ProgMeta:
     might_sleep: list[bool] = field(default_factory=list)
     """Per subprogram (``subprog_info[]``): it may move the packet, may sleep -- what an freplace
     program replacing it may do."""
+    exception_callback: int = 0
+    """The xlated slot of the program's own exception callback, which a bpf_throw() runs with the
+    cookie (``VerifiedProgram.exception_callback``); 0: none, the program returns the cookie."""
     id: int = 0
 
 

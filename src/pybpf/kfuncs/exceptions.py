@@ -14,7 +14,10 @@ what the callback returns.  The verifier side (a throw is an exit of every frame
 
 In user space the implementation raises ``Throw``: like a tail call it leaves the program's
 frames through the engine (a BaseException, so helpers catching Exception do not swallow it and
-the engines do not wrap it into a helper fault), and the engine's run ends with r0 = the cookie.
+the engines do not wrap it into a helper fault); the engine drops every frame, then runs the
+program's exception callback in a fresh frame with the cookie in r1 and ends the run with its r0
+(the interpreter's and the JIT's ``exception_exit``, the callback's slot given by the verifier:
+``VerifiedProgram.exception_callback``), or, with the default callback, ends it with r0 = the cookie.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The ``cfg`` pass: every slot reachable, no jump into the middle of an lddw.
 
-Mirrors the kernel's check_cfg() / visit_insn(): a depth-first walk from slot 0 along fall-through
+Mirrors the kernel's check_cfg() / visit_insn(): a depth-first walk from slot 0 (then from the
+exception callback's first slot, which nothing calls) along fall-through
 edges, jump targets (``ja``/``gotol`` only the target; conditional jumps and ``may_goto`` both
 ways), bpf-to-bpf calls (into the callee and past the call) and lddw BPF_PSEUDO_FUNC (into the
 callback and past the lddw).  An edge leaving the program is "jump out of range from insn %d to %d"
@@ -28,16 +29,20 @@ class CfgPass:
         successors = view.successors
         count = view.slot_count
         seen = [False] * count
-        seen[0] = True
-        stack = [0]
-        while stack:
-            t = stack.pop()
-            for w in successors(t, calls=True):
-                if not 0 <= w < count:
-                    state.einval(f"jump out of range from insn {t} to {s32(w)}")
-                if not seen[w]:
-                    seen[w] = True
-                    stack.append(w)
+        cb = state.exception_callback  # walked after the main program (nothing calls it)
+        for entry in (0, state.subprogs[cb]) if cb else (0,):
+            if seen[entry]:
+                continue
+            seen[entry] = True
+            stack = [entry]
+            while stack:
+                t = stack.pop()
+                for w in successors(t, calls=True):
+                    if not 0 <= w < count:
+                        state.einval(f"jump out of range from insn {t} to {s32(w)}")
+                    if not seen[w]:
+                        seen[w] = True
+                        stack.append(w)
         second_halves = view.lddw_second_slots
         for i in range(count):
             if i in second_halves:

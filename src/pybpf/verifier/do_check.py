@@ -40,7 +40,7 @@ A call of a global (BTF_FUNC_GLOBAL) function is not entered: ``globals`` checks
 against its prototype and r0 becomes an unknown scalar; after the main program each called global
 function is walked on its own (do_check_subprogs(), a Walker per function).
 
-Not modelled yet: speculative paths (the loader is privileged), exception callbacks.
+Not modelled yet: speculative paths (the loader is privileged).
 """
 
 from __future__ import annotations
@@ -855,9 +855,11 @@ class Walker:
         callback's: [0, 0]); a global function returns any scalar; a struct_ops member returning
         void leaves r0 unchecked.  ``frame`` is the outermost frame; ``regno`` the current frame's
         register holding the return value (bpf_throw's cookie, R1, under the default callback:
-        ``pybpf.verifier.exceptions``)."""
+        ``pybpf.verifier.exceptions``).  The program's exception callback returns as the program
+        does (``in_exception_callback_fn``)."""
+        is_subprog = frame.subprog and frame.subprog != self.env.exception_callback
         if (
-            not frame.subprog
+            not is_subprog
             and frame.callback_ret is None
             and getattr(self.env.request.prog_type, "exit_unchecked", False)
         ):
@@ -865,7 +867,7 @@ class Walker:
         self.check_reg_read(regno)
         r0 = self.state.cur.regs[regno]
         name = f"R{regno}"
-        if frame.subprog and frame.callback_ret is None:
+        if is_subprog and frame.callback_ret is None:
             if r0.type is not RegType.SCALAR_VALUE:
                 self.fail(
                     errno.EINVAL,

@@ -1,6 +1,6 @@
-"""The verifier's side of BPF exceptions: a bpf_throw() call.
+"""The verifier's side of BPF exceptions: a bpf_throw() call and the program's exception callback.
 
-Mirrors kernel/bpf/verifier.c (Linux 6.18) with the default exception callback (the program has
+Mirrors kernel/bpf/verifier.c (Linux 6.18).  With the default exception callback (the program has
 no ``exception_callback:`` decl tag):
 
 * check_kfunc_call(): once its argument is checked, a bpf_throw call marks the program as throwing
@@ -20,29 +20,41 @@ no ``exception_callback:`` decl tag):
   one, anywhere up its chain of calls, is refused after the walk ("bpf_throw kfunc (insn %d)
   cannot be called from callback subprog %d"; ``check_throw_in_callback``).
 
+With the program's own callback (libbpf's ``__exception_cb(f)``):
+
 * find_exception_callback_insn_off() (add_subprog_and_kfunc()): the main program's
-  ``exception_callback:<name>`` decl tag and its checks (``find_exception_callback``).
+  ``exception_callback:<name>`` decl tag and its checks (``find_exception_callback``); the function
+  it names becomes a subprogram though nothing calls it (``add_exception_callback``: an entry of
+  the program view, ``VerifierState.exception_callback``), marked a callback and an asynchronous
+  one (mark_subprog_exc_cb());
+* check_cfg() walks it after the main program (``pybpf.verifier.cfg``);
+* do_check_subprogs() verifies it as a called global function ("Validating f1() func#1..."), whose
+  one argument must be an integer ("exception cb only supports single integer argument", from
+  do_check_common()) and whose exit is checked as the program's (``in_exception_callback_fn``:
+  the program type's return range, ``Walker._check_return_code``); bpf_throw's cookie is then no
+  return value and is not checked (``check_throw_cookie``);
+* check_max_stack_depth() walks it on its own: a bpf_throw in it, or in a function it calls, is
+  "cannot be called from callback subprog", a direct call of it "insn %d cannot call exception cb
+  directly" (``refuse_direct_call``; logged without a newline, as the kernel does); as a callback
+  argument it is refused as any global function is ("callback function not static").
 
-Not modelled yet: a program with a valid exception callback (the kernel adds the callback as a
-subprogram nothing calls, verifies it as a global function taking one integer, its return value
-checked as the program's, and calls it with the cookie after unwinding).  pybpf refuses such a
-program with EOPNOTSUPP after the tag's checks, rather than accept it without the callback.
-
-The run-time side (unwinding, the cookie as r0) is ``pybpf.kfuncs.exceptions``.
+The run-time side (unwinding, the callback run with the cookie, or the cookie as r0) is
+``pybpf.kfuncs.exceptions`` and the engines' ``exception_exit``.
 """
 
 from __future__ import annotations
 
 import errno
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from pybpf.btf.types import BTFError, DeclTag, Func, FuncLinkage
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.program import CALL_OPCODE, Slot
+from pybpf.isa.program import CALL_OPCODE, ProgramView, Slot
 from pybpf.kfuncs.exceptions import THROW
 from pybpf.kfuncs.kernel_btf import kernel_btf
+from pybpf.uapi import BPF_MAX_SUBPROGS
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.state import VerifierState
 
@@ -63,9 +75,11 @@ def is_throw(insn: Instruction | Slot) -> bool:
 
 def check_throw_cookie(w: Walker) -> None:
     """check_kfunc_call()'s bpf_throw: the cookie is the program's return value (the default
-    exception callback returns it): check_return_code(env, BPF_REG_1, "R1")."""
+    exception callback returns it): check_return_code(env, BPF_REG_1, "R1"); with the program's own
+    exception callback the cookie is only that callback's argument, whatever it holds."""
     w.env.seen_exception = True
-    w.check_return_code_of(1)
+    if not w.env.exception_callback:
+        w.check_return_code_of(1)
 
 
 def check_throw_in_callback(state: VerifierState, slot: int, idx: int, callers: Sequence[int]) -> None:
@@ -135,12 +149,30 @@ def find_exception_callback(state: VerifierState) -> int:
     return insn_off
 
 
-def refuse_exception_callback(state: VerifierState) -> None:
-    """add_subprog_and_kfunc()'s exception callback: the tag's checks (``find_exception_callback``);
-    a valid callback is refused, not modelled (see the module docstring)."""
+def add_exception_callback(state: VerifierState) -> None:
+    """add_subprog_and_kfunc()'s exception callback: the subprogram the main program's tag names
+    (``find_exception_callback``) becomes one even though nothing calls it (add_subprog(): "call to
+    invalid destination" past the program, "too many subprograms"), the program view gets it as an
+    entry, and mark_subprog_exc_cb() makes it a callback (is_cb: no bpf_throw in it or below it)
+    and an asynchronous one (is_async_cb: check_max_stack_depth() walks it on its own)."""
     insn_off = find_exception_callback(state)
-    if insn_off:
-        state.fail(
-            errno.EOPNOTSUPP,
-            f"exception callback at insn {insn_off}: pybpf does not model exception callbacks yet",
-        )
+    if not insn_off:
+        return
+    view = state.view
+    if insn_off >= view.slot_count:
+        state.einval("call to invalid destination")
+    if insn_off not in view.subprograms and len(view.subprograms) >= BPF_MAX_SUBPROGS:
+        state.fail(errno.E2BIG, "too many subprograms")
+    state.view = ProgramView(view.insns, (insn_off,))
+    cb = state.view.subprograms.index(insn_off)
+    state.exception_callback = cb
+    state.callbacks.add(cb)
+    state.async_callbacks.add(cb)
+
+
+def refuse_direct_call(state: VerifierState, slot: int) -> NoReturn:
+    """check_max_stack_depth_subprog(): a bpf-to-bpf call at ``slot`` of the exception callback
+    (the kernel's message has no newline: the statistics line follows on the same line)."""
+    why = f"insn {slot} cannot call exception cb directly"
+    state.log.verbose(why)
+    raise VerifierError(errno.EINVAL, why, state.log.text)

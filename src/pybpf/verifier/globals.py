@@ -41,12 +41,13 @@ Mirrors kernel/bpf/verifier.c and kernel/bpf/btf.c of Linux 6.18:
   ``ctx()``, unknown scalars, ``mem_or_null(id=N,sz=S)``), until no new one is called, each ending
   with "Func#%d ('%s') is safe for any args that match its prototype".  At its exit r0 must be a
   scalar ("At subprogram exit the register R0 is not a scalar value (%s)", check_return_code()).
+  The program's exception callback is one of them, "presumed to be always called", taking one
+  integer ("exception cb only supports single integer argument"; ``pybpf.verifier.exceptions``).
 
 Not modelled: the kernel struct of PTR_TO_BTF_ID registers that helpers other than
 bpf_get_current_task_btf return (such a register at its start matches any ``arg:trusted``
 argument), kernel module types, the sleeping global
-functions' checks inside RCU, IRQ and preemption sections (kfuncs open them), exception callbacks
-and BPF_PROG_TYPE_EXT.
+functions' checks inside RCU, IRQ and preemption sections (kfuncs open them) and BPF_PROG_TYPE_EXT.
 """
 
 from __future__ import annotations
@@ -639,6 +640,8 @@ def check_subprogs(env: VerifierState, main: Walker) -> None:
     from pybpf.verifier.do_check import Walker
 
     funcs = main.globals
+    if env.exception_callback:  # "exception callback is presumed to be always called"
+        funcs.called.add(env.exception_callback)
     previous = main
     while True:
         new = 0
@@ -652,6 +655,10 @@ def check_subprogs(env: VerifierState, main: Walker) -> None:
                 funcs.prepare(subprog)
             except PrototypeError as exc:
                 env.fail(exc.errno, exc.message or "")
+            if subprog == env.exception_callback:  # do_check_common(): its one argument, the cookie
+                args = funcs.args[subprog]
+                if len(args) != 1 or args[0].kind is not RegType.SCALAR_VALUE:
+                    env.einval("exception cb only supports single integer argument")
             walker = Walker(env, subprog=subprog, previous=previous)
             walker.run()
             if env.log.level:

@@ -127,6 +127,7 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         unreliable=frozenset(state.unreliable),
         changes_pkt_data=state.changes_pkt_data,
         might_sleep=state.might_sleep,
+        exception_callback=state.subprogs[state.exception_callback] if state.exception_callback else 0,
     )
 
 

@@ -162,3 +162,7 @@ class VerifiedProgram:
     """Per subprogram: it may move the packet (``subprog_info[].changes_pkt_data``)."""
     might_sleep: tuple[bool, ...] = ()
     """Per subprogram: it may sleep (``subprog_info[].might_sleep``)."""
+    exception_callback: int = 0
+    """The first slot of the program's own exception callback (``exception_callback:`` decl tag),
+    which a bpf_throw() runs with the cookie once every frame unwound; 0: none (the default one
+    returns the cookie)."""

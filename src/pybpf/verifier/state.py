@@ -64,6 +64,7 @@ class VerifierState:
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
     callbacks: set[int] = field(default_factory=set)  # subprograms verified as callbacks (is_cb)
     seen_exception: bool = False  # a bpf_throw call was reached (env->seen_exception)
+    exception_callback: int = 0  # the exception callback's subprogram, 0: none (exception_callback_subprog)
     stack_buffer_slices: bool = False  # a dynptr slice with a stack buffer was made (stack writes check)
     fastcall: FastcallPatterns | None = None  # the bpf_fastcall patterns (mark_fastcall_patterns())
     unreliable: set[int] = field(default_factory=set)  # func_info_aux[].unreliable, after do_check
@@ -81,8 +82,10 @@ class VerifierState:
         return state
 
     def set_insns(self, insns: list[Instruction]) -> None:
-        """Replace the program (after a fixup rewrote it)."""
-        self.view = ProgramView(insns)
+        """Replace the program (after a fixup rewrote it); an exception callback stays a subprogram
+        (at its start in ``subprogs``, moved along by the fixups)."""
+        cb = self.exception_callback
+        self.view = ProgramView(insns, (self.subprogs[cb],) if cb else ())
 
     @property
     def insns(self) -> tuple[Instruction, ...]:

@@ -67,8 +67,8 @@ def add_subprogs(state: VerifierState) -> None:
         if len(counted) >= BPF_MAX_SUBPROGS:
             state.fail(errno.E2BIG, "too many subprograms")
         counted.add(edge.target)
-    exceptions.refuse_exception_callback(state)
-    state.subprogs = list(view.subprograms)
+    exceptions.add_exception_callback(state)
+    state.subprogs = list(state.view.subprograms)
     if state.log.level2:
         for n, start in enumerate(state.subprogs):
             state.log.line(f"func#{n} @{start}")
@@ -130,8 +130,10 @@ def round_up_stack_depth(depth: int) -> int:
 
 
 def check_max_stack_depth(state: VerifierState) -> None:
-    """check_max_stack_depth(): walk the call graph from the main program and from each
-    asynchronous callback; along every chain of bpf-to-bpf calls and callbacks (an ld_imm64 of a
+    """check_max_stack_depth(): walk the call graph from each asynchronous callback (the
+    exception callback among them: the kernel marks it is_async_cb) and from the main program, the
+    last subprogram first; a bpf-to-bpf call of the exception callback is refused ("insn %d cannot
+    call exception cb directly"); along every chain of bpf-to-bpf calls and callbacks (an ld_imm64 of a
     function counts as a call, except of an asynchronous callback) the frames' stack, each rounded
     up to 16 bytes, must fit in 512 bytes ("combined stack size of %d calls is %d. Too large"), and
     a subprogram that tail calls must not be entered with 256 bytes or more below it ("tail_calls
@@ -152,7 +154,7 @@ def check_max_stack_depth(state: VerifierState) -> None:
         if insn.opcode == CALL_OPCODE and insn.src == 0 and insn.imm == BPF_FUNC_tail_call:
             has_tail_call[view.subprog_of(slot)] = True
     depths = kernel_stack_depths(state)
-    for entry in range(count):
+    for entry in reversed(range(count)):  # Linux 6.18 walks the entries last first
         if entry == 0 or entry in state.async_callbacks:
             _walk_stack_depth(state, entry, slots, depths, has_tail_call)
 
@@ -199,6 +201,8 @@ def _walk_stack_depth(
             if callee in state.async_callbacks and not pseudo_call:
                 slot += 1
                 continue
+            if pseudo_call and callee == state.exception_callback:
+                exceptions.refuse_direct_call(state, slot)
             ret_slot.append(slot + 1)
             ret_prog.append(idx)
             reaches_tail_call.append(has_tail_call[callee])

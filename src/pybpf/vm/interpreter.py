@@ -180,6 +180,7 @@ class Interpreter:
         probe_loads: Collection[int] = (),
         arena_accesses: Collection[int] = (),
         arena: MapOps | None = None,
+        exception_callback: int | None = None,
     ) -> None:
         if isinstance(program, bytes | bytearray | memoryview):
             code = bytes(program)
@@ -190,7 +191,7 @@ class Interpreter:
         insns, casts = arena_casts(insns, arena)
         if casts:
             code, resolved = b"", {**(resolved or {}), **casts}
-        view = ProgramView(insns)
+        view = ProgramView(insns, () if exception_callback is None else (exception_callback,))
         specs = validate_program(insns, view)
         if not code:
             code = encode_program(insns)
@@ -199,6 +200,9 @@ class Interpreter:
         self.arena_accesses = frozenset(arena_accesses)
         """The slots of the accesses through arena pointers, carried out on ``arena``."""
         self.arena = arena
+        self.exception_callback = exception_callback
+        """The slot of the program's own exception callback, which a bpf_throw() runs with the cookie
+        once every frame unwound (its r0 the program's); None: the program returns the cookie."""
         self.instructions: tuple[Instruction, ...] = view.insns
         self.starts: tuple[int, ...] = view.starts
         self.total_slots = view.slot_count
@@ -406,11 +410,8 @@ class Interpreter:
                     self._execute_from(st, 0)
                 except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
                     regs[0] = 0
-                except Throw as thrown:  # bpf_throw(): the default exception callback's r0
-                    del st.frames[:]  # every frame unwinds
-                    del st.may_goto[1:]
-                    st.set_depth(1)
-                    regs[0] = thrown.cookie
+                except Throw as thrown:
+                    regs[0] = self.exception_exit(st, thrown)
                 except TailCall as call:  # for the runner: the program is replaced
                     call.instructions = limit - st.remaining
                     raise
@@ -436,6 +437,17 @@ class Interpreter:
         if view.readonly:
             return self.memory.add_region(bytearray(view), writable=True, name="input")
         return self.memory.add_region(view, writable=True, name="input")
+
+    def exception_exit(self, st: RunState, thrown: Throw) -> int:
+        """After bpf_throw(): every frame unwinds, then the program's exception callback runs in a
+        fresh frame with the cookie in r1; the program's r0 is what it returns (the default callback's
+        ``r0 = r1``: the cookie)."""
+        del st.frames[:]
+        del st.may_goto[1:]
+        st.set_depth(1)
+        if self.exception_callback is None:
+            return thrown.cookie
+        return self._call_function(st, self.function_address(self.exception_callback), (thrown.cookie,))
 
     def _call_function(self, st: RunState, function: int, args: tuple[int, ...]) -> int:
         """Run the BPF function at address ``function`` from inside a helper; returns its r0."""

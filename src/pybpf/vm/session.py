@@ -202,11 +202,8 @@ class RunSession:
                         self._chunks = chunks
             except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
                 regs[0] = 0
-            except Throw as thrown:  # bpf_throw(): the default exception callback's r0
-                del st.frames[:]  # every frame unwinds
-                del st.may_goto[1:]
-                st.set_depth(1)
-                regs[0] = thrown.cookie
+            except Throw as thrown:  # bpf_throw(): every frame unwinds, the exception callback runs
+                regs[0] = self.interpreter.exception_exit(st, thrown)
             except TailCall as call:  # for the runner: the program is replaced
                 call.instructions = self.instructions = limit - st.remaining
                 raise

@@ -197,7 +197,9 @@ class Translation:
         return {code.co_name: code for code in module.co_consts if isinstance(code, CodeType)}
 
 
-_CACHE: OrderedDict[tuple[bytes, tuple[tuple[int, int], ...], frozenset[int]], Translation] = OrderedDict()
+_CacheKey = tuple[bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int]]
+"""The program's bytes, its lddw values, its helper ids and its function entries no call names."""
+_CACHE: OrderedDict[_CacheKey, Translation] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
@@ -210,7 +212,7 @@ def translation_for(
     helper_ids: Collection[int],
 ) -> Translation:
     """The shared translation of the program whose bytes are ``code`` (created if not cached)."""
-    key = (code, tuple(sorted(resolved.items())), frozenset(helper_ids))
+    key = (code, tuple(sorted(resolved.items())), frozenset(helper_ids), view.entries)
     with _CACHE_LOCK:
         translation = _CACHE.get(key)
         if translation is not None:
