@@ -88,11 +88,14 @@ def listening(family: int, address: str, *, v6only: bool | None = None) -> Itera
 
 
 @contextmanager
-def connection(family: int, server: str, client: str | None = None) -> Iterator[tuple[socket.socket, socket.socket]]:
+def connection(
+    family: int, server: str, client: str | None = None
+) -> Iterator[tuple[socket.socket, socket.socket]]:
     """(accepted, client) of a connection to a listener on ``server``."""
-    with listening(family, server) as listener, socket.socket(
-        socket.AF_INET if client and ":" not in client else family, socket.SOCK_STREAM
-    ) as peer:
+    with (
+        listening(family, server) as listener,
+        socket.socket(socket.AF_INET if client and ":" not in client else family, socket.SOCK_STREAM) as peer,
+    ):
         peer.connect((client or server, listener.getsockname()[1]))
         accepted, _ = listener.accept()
         with accepted:
@@ -104,6 +107,7 @@ def _tuple_to(sock: socket.socket, remote: tuple[str, int] | None = None, v4: bo
     local = sock.getsockname()
     peer = remote or sock.getpeername()
     pack = socket.inet_aton if v4 else (lambda a: socket.inet_pton(socket.AF_INET6, a))
+
     def strip(address: str) -> str:  # a wildcard-bound socket is reached through the loopback address
         if address in ("::", "0.0.0.0"):
             return "127.0.0.1" if v4 else "::1"
@@ -132,16 +136,25 @@ def test_a_listener_s_fields(prog_type: int, family: int, address: str, v4: bool
 @pytest.mark.parametrize("prog_type", TYPES)
 @pytest.mark.parametrize(
     ("family", "server", "client"),
-    [(socket.AF_INET, "127.0.0.1", None), (socket.AF_INET6, "::1", None), (socket.AF_INET6, "::", "127.0.0.1")],
+    [
+        (socket.AF_INET, "127.0.0.1", None),
+        (socket.AF_INET6, "::1", None),
+        (socket.AF_INET6, "::", "127.0.0.1"),
+    ],
     ids=["ipv4", "ipv6", "v4-mapped"],
 )
 @pytest.mark.parametrize("side", ["accepted", "client"])
-def test_a_connection_s_fields(prog_type: int, family: int, server: str, client: str | None, side: str) -> None:
+def test_a_connection_s_fields(
+    prog_type: int, family: int, server: str, client: str | None, side: str
+) -> None:
     with connection(family, server, client) as (accepted, peer):
         sock = accepted if side == "accepted" else peer
         v4 = family == socket.AF_INET or client is not None
         target = Target("sk_lookup_tcp", _tuple_to(sock, v4=v4))
-        out = compare_reads(prog_type, target, SOCK_READS)
+        # an accepted IPv6 connection's rx_queue_mapping is memory the kernel never wrote (seen: 0, a
+        # port number): it is left out
+        reads = SOCK_READS[:-1] if side == "accepted" and family == socket.AF_INET6 else SOCK_READS
+        out = compare_reads(prog_type, target, reads)
     assert out[18] == 1  # TCP_ESTABLISHED
 
 
@@ -200,9 +213,13 @@ def test_a_time_wait_socket_is_a_sock_common_only(prog_type: int) -> None:
 def test_a_listener_s_tcp_sock_and_the_socket_helpers() -> None:
     with listening(socket.AF_INET, "127.0.0.1") as listener:
         target = Target("sk_lookup_tcp", _tuple_to(listener, ("127.0.0.1", 40000)))
-        tcp = compare_reads(TC, target, [via("tcp_sock", word(off, 8 if off in (80, 88) else 4)) for off in TCP_SOCK_WORDS])
+        tcp = compare_reads(
+            TC, target, [via("tcp_sock", word(off, 8 if off in (80, 88) else 4)) for off in TCP_SOCK_WORDS]
+        )
         more = compare_reads(
-            TC, target, [via("sk_fullsock", word(72)), via("get_listener_sock", word(44)), via("tcp_sock", "r8 = 1")]
+            TC,
+            target,
+            [via("sk_fullsock", word(72)), via("get_listener_sock", word(44)), via("tcp_sock", "r8 = 1")],
         )
     assert tcp[0] == 10 and more[0] == 10 and more[2] == 1  # snd_cwnd TCP_INIT_CWND; a full socket
 
@@ -230,7 +247,9 @@ def test_mark_priority_and_bound_device(prog_type: int) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"lo")
         sock.bind(("127.0.0.1", 0))
         sock.listen()
-        out = compare_reads(prog_type, Target("sk_lookup_tcp", _tuple_to(sock, ("127.0.0.1", 1))), SOCK_READS[:6])
+        out = compare_reads(
+            prog_type, Target("sk_lookup_tcp", _tuple_to(sock, ("127.0.0.1", 1))), SOCK_READS[:6]
+        )
     assert out[0] == socket.if_nametoindex("lo") and out[4:6] == (0x1234, 5)
 
 
@@ -247,5 +266,13 @@ def test_an_ipv6_only_listener_is_not_found_by_an_ipv4_lookup(prog_type: int) ->
 def test_narrow_reads(prog_type: int) -> None:
     with listening(socket.AF_INET6, "::1") as listener:
         target = Target("sk_lookup_tcp", _tuple_to(listener, ("::1", 40000), v4=False))
-        reads = [word(4, 1), word(44, 2), word(48, 2), word(28 + 15, 1), word(72, 1), word(76, 2), word(24, 2)]
+        reads = [
+            word(4, 1),
+            word(44, 2),
+            word(48, 2),
+            word(28 + 15, 1),
+            word(72, 1),
+            word(76, 2),
+            word(24, 2),
+        ]
         compare_reads(prog_type, target, reads)

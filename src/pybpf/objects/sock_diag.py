@@ -10,8 +10,8 @@ Mirrors what net/ipv4/inet_diag.c (``inet_diag_dump_icsk``, ``inet_sk_diag_fill`
 in the kernel's hash) are reported in state ``TCP_SYN_RECV``, time-wait ones in ``TCP_TIME_WAIT``.
 
 ``dump(protocol)`` makes one dump per family (AF_INET, AF_INET6) and returns ``DiagSocket`` records;
-an ``OSError`` (no netlink, no sock_diag module) reaches the caller.  Every length in a reply is
-checked before it is used: a short or malformed message ends the walk over that reply.
+an ``OSError`` (no netlink, no sock_diag module) reaches the caller.  The framing is
+``pybpf.objects.netlink``'s.
 """
 
 from __future__ import annotations
@@ -20,22 +20,19 @@ import socket
 import struct
 from dataclasses import dataclass
 
+from pybpf.objects import netlink
+
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
-NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
 INET_DIAG_INFO, INET_DIAG_SKV6ONLY, INET_DIAG_MARK = 2, 11, 15
 ALL_STATES = 0xFFFF_FFFF
 
-_NLMSGHDR = struct.Struct("=IHHII")
 _REQ = struct.Struct("=BBBBI")
 """``struct inet_diag_req_v2`` up to its ``struct inet_diag_sockid`` (sent all zero: no filter)."""
 _SOCKID_SIZE = 48
 _MSG = struct.Struct("=BBBB HH 16s16s I Q IIIII")
 """``struct inet_diag_msg``: family, state, timer, retrans; sport and dport (big-endian, taken apart
 below), src, dst, if, cookie; expires, rqueue, wqueue, uid, inode."""
-_RTA = struct.Struct("=HH")
-_RECV_SIZE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -58,25 +55,12 @@ class DiagSocket:
     tcp_info: bytes = b""
 
 
-def _attributes(body: bytes, start: int) -> dict[int, bytes]:
-    """The netlink attributes of a message body from ``start`` (a malformed one ends the walk)."""
-    found: dict[int, bytes] = {}
-    at = start
-    while at + _RTA.size <= len(body):
-        length, kind = _RTA.unpack_from(body, at)
-        if length < _RTA.size or at + length > len(body):
-            break
-        found[kind] = body[at + _RTA.size : at + length]
-        at += (length + 3) & ~3
-    return found
-
-
 def _record(protocol: int, body: bytes) -> DiagSocket | None:
     if len(body) < _MSG.size:
         return None
     (family, state, _timer, _retrans, sport, dport, src, dst, ifindex, cookie, _expires, _rq, _wq, uid,
      inode) = _MSG.unpack_from(body)  # fmt: skip
-    attrs = _attributes(body, _MSG.size)
+    attrs = netlink.attributes(body, _MSG.size)
     mark = attrs.get(INET_DIAG_MARK, b"")
     v6only = attrs.get(INET_DIAG_SKV6ONLY, b"")
     return DiagSocket(
@@ -100,28 +84,10 @@ def _record(protocol: int, body: bytes) -> DiagSocket | None:
 def _dump_family(family: int, protocol: int) -> list[DiagSocket]:
     extensions = 1 << (INET_DIAG_INFO - 1) if protocol == socket.IPPROTO_TCP else 0
     request = _REQ.pack(family, protocol, extensions, 0, ALL_STATES) + bytes(_SOCKID_SIZE)
-    header = _NLMSGHDR.pack(_NLMSGHDR.size + len(request), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1, 0)
-    found: list[DiagSocket] = []
-    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG) as sock:
-        sock.send(header + request)
-        while True:
-            data = sock.recv(_RECV_SIZE)
-            if not data:
-                return found
-            at = 0
-            while at + _NLMSGHDR.size <= len(data):
-                length, kind, _flags, _seq, _pid = _NLMSGHDR.unpack_from(data, at)
-                if length < _NLMSGHDR.size or at + length > len(data):
-                    break
-                if kind == NLMSG_DONE:
-                    return found
-                if kind == NLMSG_ERROR:
-                    code = -struct.unpack_from("=i", data, at + _NLMSGHDR.size)[0]
-                    raise OSError(code, f"sock_diag dump of family {family}: {code}")
-                record = _record(protocol, data[at + _NLMSGHDR.size : at + length])
-                if record is not None:
-                    found.append(record)
-                at += (length + 3) & ~3
+    records = (
+        _record(protocol, body) for body in netlink.dump(NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY, request)
+    )
+    return [record for record in records if record is not None]
 
 
 def dump(protocol: int) -> list[DiagSocket]:

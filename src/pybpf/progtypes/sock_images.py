@@ -13,10 +13,11 @@ its cookie), the uapi structs filled with those fields as ``NETLINK_SOCK_DIAG`` 
   (``skc_rcv_saddr``/``skc_daddr``: the IPv4 address of a v4-mapped one, ``LOOPBACK4_IPV6`` --
   127.0.0.6 -- for any other bound address and for the peer of a connection a listener accepted, 0
   otherwise) and the IPv6 view of an IPv4 socket: v4-mapped addresses for a TCP connection
-  (``sk_rcv_saddr_set``/``sk_daddr_set``), zero for the rest; ``priority`` (``SO_PRIORITY``) where the socket is one of this process's files, else
-  0 (inet_diag does not report it); ``rx_queue_mapping`` -1 (no receive queue recorded: what a
-  socket fed by the loopback device has; a 4-byte load reads it as 0xffffffff where the kernel's
-  rewrite gives the 64-bit -1);
+  (``sk_rcv_saddr_set``/``sk_daddr_set``), zero for the rest (an IPv4 time-wait socket's are never
+  written: the kernel shows what its memory held); ``priority`` (``SO_PRIORITY``) where the socket
+  is one of this process's files, else 0 (inet_diag does not report it); ``rx_queue_mapping`` -1,
+  no receive queue recorded (what sockets fed by the loopback device show; an accepted IPv6
+  connection's is memory the kernel never wrote: 0 or old bytes, seen in tests);
 * ``struct bpf_tcp_sock`` of a listening TCP socket: ``snd_cwnd`` from its ``struct tcp_info``
   (``INET_DIAG_INFO``; ``tcp_get_info`` reports nothing else of a listener), ``rtt_min`` ~0,
   ``snd_ssthresh`` TCP_INFINITE_SSTHRESH and ``mss_cache`` TCP_MSS_DEFAULT (536) as ``tcp_init_sock``
@@ -60,7 +61,9 @@ def v4_view(sock: DiagSocket, address: bytes) -> bytes:
 
 def kernel_state(sock: DiagSocket) -> int:
     """``skc_state``: inet_diag reports a request socket (``TCP_NEW_SYN_RECV``) as ``TCP_SYN_RECV``."""
-    return TCP_NEW_SYN_RECV if sock.protocol == socket.IPPROTO_TCP and sock.state == TCP_SYN_RECV else sock.state
+    return (
+        TCP_NEW_SYN_RECV if sock.protocol == socket.IPPROTO_TCP and sock.state == TCP_SYN_RECV else sock.state
+    )
 
 
 def is_fullsock(sock: DiagSocket) -> bool:
@@ -112,11 +115,20 @@ def fill_sock(image: uapi.bpf_sock, sock: DiagSocket, *, accepted: bool = False)
         peer4 = bytes(4)
     image.dst_ip4 = int.from_bytes(peer4, "little")
     if sock.family == socket.AF_INET6:
-        image.src_ip6[:] = _words(sock.local)
-        image.dst_ip6[:] = _words(sock.peer)
-    elif sock.protocol == socket.IPPROTO_TCP and is_fullsock(sock) and sock.state not in (TCP_LISTEN, TCP_CLOSE):
-        image.src_ip6[:] = _mapped_words(sock.local)  # sk_rcv_saddr_set() / sk_daddr_set() of a connection
-        image.dst_ip6[:] = _mapped_words(sock.peer)
+        local, peer = _words(sock.local), _words(sock.peer)
+    elif (
+        sock.protocol == socket.IPPROTO_TCP
+        and is_fullsock(sock)
+        and sock.state not in (TCP_LISTEN, TCP_CLOSE)
+    ):
+        local, peer = (
+            _mapped_words(sock.local),
+            _mapped_words(sock.peer),
+        )  # sk_rcv_saddr_set(), sk_daddr_set()
+    else:
+        local = peer = [0, 0, 0, 0]
+    for i in range(4):
+        image.src_ip6[i], image.dst_ip6[i] = local[i], peer[i]
     image.src_port = sock.local_port
     image.dst_port = socket.htons(sock.peer_port)
     image.state = kernel_state(sock)
@@ -192,7 +204,9 @@ class SocketTable:
         made.refill(diag, accepted=accepted)
         made.regions = [
             self.memory.add_region(made.address, ctypes.sizeof(made.sock), writable=False, name="bpf_sock"),
-            self.memory.add_region(made.tcp_address, ctypes.sizeof(made.tcp), writable=False, name="bpf_tcp_sock"),
+            self.memory.add_region(
+                made.tcp_address, ctypes.sizeof(made.tcp), writable=False, name="bpf_tcp_sock"
+            ),
         ]
         self.by_cookie[diag.cookie] = made
         self.by_address[made.address] = self.by_address[made.tcp_address] = made

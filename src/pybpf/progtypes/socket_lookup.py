@@ -27,9 +27,11 @@ the caller's network namespace as ``NETLINK_SOCK_DIAG`` lists them (``pybpf.obje
 
 Where the kernel chooses by what user space cannot see -- sockets of one ``SO_REUSEPORT`` group or
 of equal score (the kernel picks by a hash of the tuple with a per-boot secret, or by the CPU that
-last fed a UDP socket), when their images differ -- and for a ``netns`` id (pybpf sees only the
-caller's namespace), the run stops with a ``HelperError``; so it does, falling back to
-``/proc/self/net``, when sock_diag is unavailable and a socket could match.  Namespaces' socket
+last fed a UDP socket), when their images differ -- and for a ``netns`` id the caller's namespace
+has given another namespace (``RTM_GETNSID``: an id it has not given finds NULL, as
+``get_net_ns_by_id`` does; pybpf sees only the caller's sockets), the run stops with a
+``HelperError``; so it does, falling back to ``/proc/self/net``, when sock_diag is unavailable and a
+socket could match.  Namespaces' socket
 lookup programs (BPF_PROG_TYPE_SK_LOOKUP attached to the namespace) are not run.
 """
 
@@ -37,11 +39,13 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import Helper
 from pybpf.isa.words import M32, M64
+from pybpf.objects.netns_ids import namespace_ids
 from pybpf.objects.sock_diag import DiagSocket, dump
 from pybpf.progtypes.skb import SkbState
 from pybpf.progtypes.sock_images import (
@@ -142,11 +146,34 @@ def _mapped(sock: DiagSocket) -> bool:
     return sock.family == socket.AF_INET or (sock.local[:12] == _V4_MAPPED and sock.peer[:12] == _V4_MAPPED)
 
 
-def tcp_established(
-    sockets: Sequence[DiagSocket], v4: bool, saddr: bytes, sport: int, daddr: bytes, dport: int, dif: int
-) -> list[DiagSocket]:
+@dataclass(frozen=True)
+class SockTuple:
+    """A ``struct bpf_sock_tuple``: its ipv4 (``v4``: 4-byte addresses) or ipv6 member."""
+
+    v4: bool
+    saddr: bytes
+    sport: int
+    daddr: bytes
+    dport: int
+
+    @classmethod
+    def parse(cls, raw: bytes) -> SockTuple:
+        """The tuple of ``raw``, ``sizeof(tuple->ipv4)`` or ``sizeof(tuple->ipv6)`` bytes."""
+        width = 4 if len(raw) == IPV4_TUPLE else 16
+        ports = raw[2 * width : 2 * width + 4]
+        return cls(
+            width == 4,
+            raw[:width],
+            int.from_bytes(ports[:2], "big"),
+            raw[width : 2 * width],
+            int.from_bytes(ports[2:], "big"),
+        )
+
+
+def tcp_established(sockets: Sequence[DiagSocket], where: SockTuple, dif: int) -> list[DiagSocket]:
     """``__inet_lookup_established`` / ``__inet6_lookup_established``: the hashed non-listening
     sockets (time-wait and request ones too) with the tuple's four addresses and ports."""
+    v4, saddr, sport, daddr, dport = where.v4, where.saddr, where.sport, where.daddr, where.dport
     return [
         sock
         for sock in sockets
@@ -170,7 +197,9 @@ def _best(scored: list[tuple[int, DiagSocket]], cpu_bonus: bool) -> list[DiagSoc
     return [sock for score, sock in scored if score >= floor]
 
 
-def tcp_listeners(sockets: Sequence[DiagSocket], v4: bool, daddr: bytes, dport: int, dif: int) -> list[DiagSocket]:
+def tcp_listeners(
+    sockets: Sequence[DiagSocket], v4: bool, daddr: bytes, dport: int, dif: int
+) -> list[DiagSocket]:
     """``__inet_lookup_listener`` / ``inet6_lookup_listener``: the best-scoring listeners bound to the
     destination address, else to the wildcard (``compute_score``: bound to the device, then IPv4)."""
     for address in (daddr, _ANY4 if v4 else _ANY6):
@@ -206,12 +235,11 @@ def _udp_score(sock: DiagSocket, v4: bool, saddr: bytes, sport: int, dif: int) -
     return score + (step if sock.bound_dev_if else 0)
 
 
-def udp_sockets(
-    sockets: Sequence[DiagSocket], v4: bool, saddr: bytes, sport: int, daddr: bytes, dport: int, dif: int
-) -> list[DiagSocket]:
+def udp_sockets(sockets: Sequence[DiagSocket], where: SockTuple, dif: int) -> list[DiagSocket]:
     """``__udp4_lib_lookup`` / ``__udp6_lib_lookup``: the best-scoring sockets bound to the destination
     address, else to the wildcard."""
-    for address in (daddr, _ANY4 if v4 else _ANY6):
+    v4, saddr, sport, dport = where.v4, where.saddr, where.sport, where.dport
+    for address in (where.daddr, _ANY4 if v4 else _ANY6):
         scored = [
             (score, sock)
             for sock in sockets
@@ -273,16 +301,12 @@ def lookup(
 ) -> SocketImage | None:
     """``sk_lookup`` of one tuple (``raw``: the ipv4 or ipv6 member) among ``sockets``; ``full``:
     ``__bpf_sk_lookup`` (full sockets only) rather than ``__bpf_skc_lookup``."""
-    width = 4 if len(raw) == IPV4_TUPLE else 16
-    saddr, daddr = raw[:width], raw[width : 2 * width]
-    sport = int.from_bytes(raw[2 * width : 2 * width + 2], "big")
-    dport = int.from_bytes(raw[2 * width + 2 : 2 * width + 4], "big")
-    v4, dif = width == 4, _device(ctx)
+    where, dif = SockTuple.parse(raw), _device(ctx)
     if protocol == socket.IPPROTO_UDP:
-        return _one(ctx, udp_sockets(sockets, v4, saddr, sport, daddr, dport, dif), name, sockets)
-    found = _one(ctx, tcp_established(sockets, v4, saddr, sport, daddr, dport, dif), name, sockets)
+        return _one(ctx, udp_sockets(sockets, where, dif), name, sockets)
+    found = _one(ctx, tcp_established(sockets, where, dif), name, sockets)
     if found is None:
-        return _one(ctx, tcp_listeners(sockets, v4, daddr, dport, dif), name, sockets)
+        return _one(ctx, tcp_listeners(sockets, where.v4, where.daddr, where.dport, dif), name, sockets)
     state = kernel_state(found.diag)
     if not full or state not in (TCP_TIME_WAIT, TCP_NEW_SYN_RECV):
         return found
@@ -297,10 +321,28 @@ def listener_of(ctx: HelperContext, request: SocketImage, name: str) -> SocketIm
     diag = request.diag
     v4 = _mapped(diag)
     sockets = dump(socket.IPPROTO_TCP)
-    return _one(ctx, tcp_listeners(sockets, v4, _local(diag, v4), diag.local_port, _device(ctx)), name, sockets)
+    return _one(
+        ctx, tcp_listeners(sockets, v4, _local(diag, v4), diag.local_port, _device(ctx)), name, sockets
+    )
 
 
-def _lookup(ctx: HelperContext, tuple_address: int, size: int, netns: int, flags: int, protocol: int, name: str) -> int:  # noqa: PLR0917 - the helper's arguments and which lookup
+def _check_other_namespace(netns: int, name: str) -> None:
+    """``get_net_ns_by_id`` of a lookup's ``netns``: nothing where the caller's namespace has no
+    namespace of that id (the lookup finds nothing); where it has one, the run stops (pybpf sees only
+    the caller's sockets)."""
+    try:
+        known = netns in namespace_ids()
+    except OSError as err:
+        raise HelperError(None, f"{name}: network namespace id {netns}: the ids are unknown ({err})") from err
+    if known:
+        raise HelperError(
+            None, f"{name}: a lookup in network namespace {netns} (pybpf sees only the caller's)"
+        )
+
+
+def _lookup(  # noqa: PLR0917 - the helper's arguments and which lookup
+    ctx: HelperContext, tuple_address: int, size: int, netns: int, flags: int, protocol: int, name: str
+) -> int:
     size &= M32
     netns &= M64
     if size not in (IPV4_TUPLE, IPV6_TUPLE) or flags & M64:
@@ -309,15 +351,14 @@ def _lookup(ctx: HelperContext, tuple_address: int, size: int, netns: int, flags
     if not (signed_ns >> 31 or netns <= S32_MAX):
         return 0
     if not signed_ns >> 31:
-        raise HelperError(None, f"{name}: a lookup in network namespace {netns} (pybpf sees only the caller's)")
+        _check_other_namespace(netns, name)
+        return 0
     raw = ctx.memory.read(tuple_address, size)
     try:
         sockets = dump(protocol)
     except OSError as err:
-        width = 4 if size == IPV4_TUPLE else 16
-        sport = int.from_bytes(raw[2 * width : 2 * width + 2], "big")
-        dport = int.from_bytes(raw[2 * width + 2 : 2 * width + 4], "big")
-        if could_find(protocol, raw[:width], sport, raw[width : 2 * width], dport):
+        where = SockTuple.parse(raw)
+        if could_find(protocol, where.saddr, where.sport, where.daddr, where.dport):
             raise HelperError(None, f"{name}: sock_diag is unavailable ({err}) and a socket of the "
                               "namespace may match the tuple") from err  # fmt: skip
         return 0
@@ -360,8 +401,8 @@ def found_tcp_sock(ctx: HelperContext, sk: int) -> int:
     if diag.protocol != socket.IPPROTO_TCP or kernel_state(diag) in (TCP_TIME_WAIT, TCP_NEW_SYN_RECV):
         return 0
     if not image.has_tcp:
-        raise HelperError(None, "bpf_tcp_sock: a TCP connection's sequence numbers and rate sample are not "
-                          "visible from user space (pybpf gives the struct bpf_tcp_sock of listeners)")  # fmt: skip
+        raise HelperError(None, "bpf_tcp_sock: a TCP connection's sequence numbers and rate sample "
+                          "are not visible from user space (pybpf has listeners' bpf_tcp_sock)")  # fmt: skip
     return image.tcp_address
 
 
@@ -384,11 +425,17 @@ def found_listener(ctx: HelperContext, sk: int) -> int:
     return image.address
 
 
-SOCKET_LOOKUP_HELPERS: dict[int, Helper] = {84: sk_lookup_tcp, 85: sk_lookup_udp, 86: sk_release, 99: skc_lookup_tcp}
+SOCKET_LOOKUP_HELPERS: dict[int, Helper] = {
+    84: sk_lookup_tcp,
+    85: sk_lookup_udp,
+    86: sk_release,
+    99: skc_lookup_tcp,
+}
 """Helper id -> implementation, for the tc and XDP program types."""
 
 __all__ = [
     "SOCKET_LOOKUP_HELPERS",
+    "SockTuple",
     "could_find",
     "found_fullsock",
     "found_listener",
