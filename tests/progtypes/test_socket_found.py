@@ -276,3 +276,42 @@ def test_narrow_reads(prog_type: int) -> None:
             word(24, 2),
         ]
         compare_reads(prog_type, target, reads)
+
+
+@contextmanager
+def reuseport_group(marks: tuple[int, int]) -> Iterator[int]:
+    """Two listeners of one SO_REUSEPORT group on 127.0.0.1 (with these marks); yields the port."""
+    with ExitStack() as stack:
+        port = 0
+        for mark in marks:
+            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, mark)
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+            port = sock.getsockname()[1]
+        yield port
+
+
+@pytest.mark.parametrize("prog_type", TYPES)
+def test_a_reuseport_group_of_sockets_alike(prog_type: int) -> None:
+    """The kernel picks one member by a hash of the tuple; what the program reads is the same for each."""
+    with reuseport_group((7, 7)) as port:
+        out = compare_reads(prog_type, Target("sk_lookup_tcp", tuple_of(LO4, 1, LO4, port)), SOCK_READS[:12])
+    assert out[4] == 7
+
+
+def test_a_reuseport_group_of_sockets_that_differ_stops_the_run() -> None:
+    with reuseport_group((7, 8)) as port:
+        text = recording(found(Target("sk_lookup_tcp", tuple_of(LO4, 1, LO4, port)), word(16)))
+        theirs = run_on(NativeBackend(), TC, text, IPV4_UDP, record=True)
+        assert theirs.run_errno == 0 and theirs.out[0] in (7, 8)
+        assert run_on(UserBackend(), TC, text, IPV4_UDP, record=True).run_errno == errno.EFAULT
+
+
+def test_a_cgroup_skb_program_s_lookup() -> None:
+    """CGROUP_SKB programs look up through the test run's device as tc programs do."""
+    with listening(socket.AF_INET, "127.0.0.1") as listener:
+        target = Target("sk_lookup_tcp", _tuple_to(listener, ("127.0.0.1", 40000)))
+        out = compare_reads(uapi.BPF_PROG_TYPE_CGROUP_SKB, target, SOCK_READS[:8])
+    assert out[1] == socket.AF_INET
