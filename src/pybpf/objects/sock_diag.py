@@ -95,4 +95,30 @@ def dump(protocol: int) -> list[DiagSocket]:
     return _dump_family(socket.AF_INET, protocol) + _dump_family(socket.AF_INET6, protocol)
 
 
-__all__ = ["DiagSocket", "dump"]
+AF_XDP = 44
+XDP_SHOW_INFO = 1
+XDP_DIAG_INFO = 1
+_XDP_REQ = struct.Struct("=BBHII Q")
+"""``struct xdp_diag_req``: family, protocol, pad, ino, show, cookie."""
+_XDP_MSG = struct.Struct("=BBHI Q")
+"""``struct xdp_diag_msg``: family, type, pad, ino, cookie."""
+_XDP_INFO = struct.Struct("=II")
+"""``struct xdp_diag_info``: ifindex, queue_id."""
+
+
+def xdp_queues() -> dict[int, tuple[int, int]]:
+    """The AF_XDP sockets of this namespace (net/xdp/xsk_diag.c ``xsk_diag_dump`` with
+    XDP_SHOW_INFO): cookie -> (ifindex, queue_id) of the device queue each is bound to (0, 0 unbound)."""
+    request = _XDP_REQ.pack(AF_XDP, 0, 0, 0, XDP_SHOW_INFO, 0)
+    found: dict[int, tuple[int, int]] = {}
+    for body in netlink.dump(NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY, request):
+        if len(body) < _XDP_MSG.size:
+            continue
+        cookie = _XDP_MSG.unpack_from(body)[4]
+        info = netlink.attributes(body, _XDP_MSG.size).get(XDP_DIAG_INFO, b"")
+        if len(info) >= _XDP_INFO.size:
+            found[cookie] = _XDP_INFO.unpack_from(info)
+    return found
+
+
+__all__ = ["DiagSocket", "dump", "xdp_queues"]
