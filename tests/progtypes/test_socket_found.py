@@ -315,3 +315,30 @@ def test_a_cgroup_skb_program_s_lookup() -> None:
         target = Target("sk_lookup_tcp", _tuple_to(listener, ("127.0.0.1", 40000)))
         out = compare_reads(uapi.BPF_PROG_TYPE_CGROUP_SKB, target, SOCK_READS[:8])
     assert out[1] == socket.AF_INET
+
+
+def _device_ctx(prog_type: int, ifindex: int) -> bytes:
+    """A ctx_in naming the device the test run's packet arrives on."""
+    if prog_type == XDP:
+        md = uapi.xdp_md()
+        md.data_end, md.ingress_ifindex = len(IPV4_UDP), ifindex
+        return bytes(md)
+    skb = uapi.sk_buff()
+    skb.ifindex = ifindex
+    return bytes(skb)
+
+
+@pytest.mark.parametrize("prog_type", TYPES)
+def test_a_socket_bound_to_a_device_is_found_through_that_device_only(prog_type: int) -> None:
+    try:
+        other = socket.if_nametoindex("eth0")
+    except OSError:
+        pytest.skip("no eth0 to bind to")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        text = recording(found(Target("sk_lookup_tcp", _tuple_to(sock, ("127.0.0.1", 1))), word(0)))
+        through_lo = compare_net(prog_type, text, IPV4_UDP, record=True)
+        through_eth0 = compare_net(prog_type, text, IPV4_UDP, _device_ctx(prog_type, other), record=True)
+    assert through_lo.out[0] == -1 & (1 << 64) - 1 and through_eth0.out[0] == other
