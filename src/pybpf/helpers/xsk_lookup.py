@@ -21,7 +21,7 @@ from collections import OrderedDict
 
 from pybpf import uapi
 from pybpf.errors import HelperError
-from pybpf.helpers.context import HelperContext
+from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.maps.object import MapObject
 from pybpf.maps.xskmap import XskMap
 from pybpf.memory.regions import Memory, Region
@@ -63,6 +63,7 @@ def xsk_lookup(ctx: HelperContext, obj: MapObject, key: bytes) -> int:
     cookie = impl.slot(index) if index < obj.params.max_entries else 0
     if not cookie:
         return 0
+    ctx.charge(2 * SYSCALL_CHARGE)  # the AF_XDP sock_diag dump
     try:
         queues = xdp_queues()
     except OSError as err:

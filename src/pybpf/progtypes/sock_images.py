@@ -45,7 +45,7 @@ from pybpf.objects.sock_diag import DiagSocket
 TCP_SYN_RECV, TCP_TIME_WAIT, TCP_CLOSE, TCP_LISTEN, TCP_NEW_SYN_RECV = 3, 6, 7, 10, 12
 LOOPBACK4_IPV6 = bytes((127, 0, 0, 6))
 """What an IPv6 socket's IPv4 address fields hold for a non-mapped address (include/net/ipv6.h)."""
-_V4_MAPPED = bytes(10) + b"\xff\xff"
+V4_MAPPED = bytes(10) + b"\xff\xff"
 MAX_IMAGES = 256
 NO_QUEUE = 0xFFFF_FFFF
 
@@ -54,7 +54,7 @@ def v4_view(sock: DiagSocket, address: bytes) -> bytes:
     """The IPv4 address a socket's ``skc_rcv_saddr`` / ``skc_daddr`` holds for one of its addresses."""
     if sock.family == socket.AF_INET:
         return address[:4]
-    if address[:12] == _V4_MAPPED:
+    if address[:12] == V4_MAPPED:
         return address[12:]
     return bytes(4) if not any(address) else LOOPBACK4_IPV6
 
@@ -95,7 +95,7 @@ def _words(address: bytes) -> list[int]:
 
 
 def _mapped_words(address: bytes) -> list[int]:
-    return _words(_V4_MAPPED + address[:4])
+    return _words(V4_MAPPED + address[:4])
 
 
 def fill_sock(image: uapi.bpf_sock, sock: DiagSocket, *, accepted: bool = False) -> None:
@@ -235,9 +235,11 @@ def known_table(memory: Memory) -> SocketTable | None:
 
 __all__ = [
     "LOOPBACK4_IPV6",
+    "TCP_CLOSE",
     "TCP_LISTEN",
     "TCP_NEW_SYN_RECV",
     "TCP_TIME_WAIT",
+    "V4_MAPPED",
     "SocketImage",
     "SocketTable",
     "fill_sock",

@@ -42,16 +42,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pybpf.errors import HelperError
-from pybpf.helpers.context import HelperContext
+from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import Helper
 from pybpf.isa.words import M32, M64
 from pybpf.objects.netns_ids import namespace_ids
 from pybpf.objects.sock_diag import DiagSocket, dump
 from pybpf.progtypes.skb import SkbState
 from pybpf.progtypes.sock_images import (
+    TCP_CLOSE,
     TCP_LISTEN,
     TCP_NEW_SYN_RECV,
     TCP_TIME_WAIT,
+    V4_MAPPED,
     SocketImage,
     kernel_state,
     known_table,
@@ -63,10 +65,11 @@ from pybpf.progtypes.xdp_helpers import XdpState
 S32_MAX = 0x7FFF_FFFF
 IPV4_TUPLE, IPV6_TUPLE = 12, 36
 """``sizeof(tuple->ipv4)`` and ``sizeof(tuple->ipv6)`` of ``struct bpf_sock_tuple``."""
-TCP_CLOSE = 7
 PROC_TABLES = {socket.IPPROTO_TCP: ("tcp", "tcp6"), socket.IPPROTO_UDP: ("udp", "udp6")}
-_V4_MAPPED = bytes(10) + b"\xff\xff"
 _ANY4, _ANY6 = bytes(4), bytes(16)
+SOCKET_DUMP_CHARGE = 4 * SYSCALL_CHARGE
+"""What a lookup costs the run's budget: the sock_diag dumps (a socket, a send, the receives, per
+family) and the image's /proc/self/fd look-up."""
 
 
 # -- the /proc fallback ------------------------------------------------------------------------------------
@@ -104,7 +107,7 @@ def proc_sockets(protocol: int) -> list[tuple[bytes, int, bytes, int, int]]:
 
 def _same_address(table: bytes, wanted: bytes) -> bool:
     """Whether the listed address is the wanted one (an IPv4 one also as IPv4-mapped IPv6)."""
-    return table == wanted or (len(table) == 16 and len(wanted) == 4 and table == _V4_MAPPED + wanted)
+    return table == wanted or (len(table) == 16 and len(wanted) == 4 and table == V4_MAPPED + wanted)
 
 
 def could_find(protocol: int, saddr: bytes, sport: int, daddr: bytes, dport: int) -> bool:
@@ -143,7 +146,7 @@ def _family_ok(sock: DiagSocket, v4: bool) -> bool:
 
 
 def _mapped(sock: DiagSocket) -> bool:
-    return sock.family == socket.AF_INET or (sock.local[:12] == _V4_MAPPED and sock.peer[:12] == _V4_MAPPED)
+    return sock.family == socket.AF_INET or (sock.local[:12] == V4_MAPPED and sock.peer[:12] == V4_MAPPED)
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,7 @@ def listener_of(ctx: HelperContext, request: SocketImage, name: str) -> SocketIm
     local address and port through the device)."""
     diag = request.diag
     v4 = _mapped(diag)
+    ctx.charge(SOCKET_DUMP_CHARGE)
     sockets = dump(socket.IPPROTO_TCP)
     return _one(
         ctx, tcp_listeners(sockets, v4, _local(diag, v4), diag.local_port, _device(ctx)), name, sockets
@@ -354,6 +358,7 @@ def _lookup(  # noqa: PLR0917 - the helper's arguments and which lookup
         _check_other_namespace(netns, name)
         return 0
     raw = ctx.memory.read(tuple_address, size)
+    ctx.charge(SOCKET_DUMP_CHARGE)
     try:
         sockets = dump(protocol)
     except OSError as err:
