@@ -7,7 +7,9 @@ engine."""
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import os
 import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -16,9 +18,10 @@ from dataclasses import dataclass
 import pytest
 
 from pybpf import uapi
-from pybpf.kernel.backend import UserBackend
+from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
-from tests.progtypes.net_diff import compare_net, recording, run_on
+from tests.maps.test_btf_maps import _create, _load_btf
+from tests.progtypes.net_diff import compare_net, load_fd, recording, run_on
 from tests.progtypes.test_skb_support import IPV4_UDP, needs_kernel
 from tests.progtypes.test_socket_lookup import _stores, tuple_of
 
@@ -342,3 +345,46 @@ def test_a_socket_bound_to_a_device_is_found_through_that_device_only(prog_type:
         through_lo = compare_net(prog_type, text, IPV4_UDP, record=True)
         through_eth0 = compare_net(prog_type, text, IPV4_UDP, _device_ctx(prog_type, other), record=True)
     assert through_lo.out[0] == -1 & (1 << 64) - 1 and through_eth0.out[0] == other
+
+
+def _storage_after_run(backend: Backend, listener: socket.socket, text: str) -> int:
+    """The listener's value in a new SK_STORAGE map after a tc test run of ``text`` (``map_fd(st)``)."""
+    btf = _load_btf(backend)
+    try:
+        storage = _create(backend, btf, (uapi.BPF_MAP_TYPE_SK_STORAGE, 4, 8, 0, uapi.BPF_F_NO_PREALLOC, 1, 5))
+    finally:
+        os.close(btf)
+    try:
+        prog = load_fd(backend, TC, text, maps={"st": storage})
+        try:
+            data = ctypes.create_string_buffer(IPV4_UDP, len(IPV4_UDP))
+            run = uapi.bpf_attr()
+            run.test.prog_fd, run.test.data_in, run.test.data_size_in = (
+                prog,
+                ctypes.addressof(data),
+                len(IPV4_UDP),
+            )
+            backend.bpf(uapi.BPF_PROG_TEST_RUN, run)
+        finally:
+            os.close(prog)
+        key, value = ctypes.c_uint32(listener.fileno()), ctypes.c_uint64(0)
+        attr = uapi.bpf_attr()
+        attr.map_fd, attr.key, attr.value = storage, ctypes.addressof(key), ctypes.addressof(value)
+        backend.bpf(uapi.BPF_MAP_LOOKUP_ELEM, attr)
+        return value.value
+    finally:
+        os.close(storage)
+
+
+def test_socket_storage_of_a_found_socket_is_the_one_user_space_reaches() -> None:
+    with listening(socket.AF_INET, "127.0.0.1") as listener:
+        store = (
+            "r1 = r7\nr2 = r9\nr3 = 0\nr4 = 1\ncall bpf_sk_storage_get\nr8 = 0\n"
+            "if r0 == 0 goto +3\nr1 = 0x51ab\n*(u64 *)(r0 + 0) = r1\nr8 = 1"
+        )
+        program = found(Target("sk_lookup_tcp", _tuple_to(listener, ("127.0.0.1", 1))), store) + "\nexit\n"
+        program = "r6 = r1\nr7 = map_fd(st) ll\n" + program  # (no wide instruction inside the snippet)
+        values = [
+            _storage_after_run(backend, listener, program) for backend in (UserBackend(), NativeBackend())
+        ]
+    assert values == [0x51AB, 0x51AB]

@@ -22,7 +22,7 @@ the caller's network namespace as ``NETLINK_SOCK_DIAG`` lists them (``pybpf.obje
   those bound to the wildcard: connected to the source, bound to the device, IPv4;
 * ``bpf_sk_lookup_*`` turn a request socket into its listener and a time-wait one into NULL
   (``sk_to_full_sk`` / ``sk_fullsock``); ``bpf_skc_lookup_tcp`` hands them out as they are;
-* the program gets a read-only image of the socket (``pybpf.progtypes.sock_images``); ``bpf_sk_release``
+* the program gets a read-only image of the socket (``pybpf.helpers.sock_images``); ``bpf_sk_release``
   takes back what a lookup handed out (the verifier proves the program releases each one).
 
 Where the kernel chooses by what user space cannot see -- sockets of one ``SO_REUSEPORT`` group or
@@ -44,11 +44,7 @@ from dataclasses import dataclass
 from pybpf.errors import HelperError
 from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import Helper
-from pybpf.isa.words import M32, M64
-from pybpf.objects.netns_ids import namespace_ids
-from pybpf.objects.sock_diag import DiagSocket, dump
-from pybpf.progtypes.skb import SkbState
-from pybpf.progtypes.sock_images import (
+from pybpf.helpers.sock_images import (
     TCP_CLOSE,
     TCP_LISTEN,
     TCP_NEW_SYN_RECV,
@@ -60,6 +56,10 @@ from pybpf.progtypes.sock_images import (
     socket_table,
     v4_view,
 )
+from pybpf.isa.words import M32, M64
+from pybpf.objects.netns_ids import namespace_ids
+from pybpf.objects.sock_diag import DiagSocket, dump
+from pybpf.progtypes.skb import SkbState
 from pybpf.progtypes.xdp_helpers import XdpState
 
 S32_MAX = 0x7FFF_FFFF
