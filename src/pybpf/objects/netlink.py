@@ -1,4 +1,5 @@
-"""A netlink dump: one ``NLM_F_DUMP`` request and the bodies of the messages that answer it.
+"""Netlink requests: a dump (one ``NLM_F_DUMP`` request and the bodies of the messages that answer
+it) and a plain request answered by one message.
 
 Mirrors the message framing of include/uapi/linux/netlink.h (``struct nlmsghdr``, ``NLMSG_ALIGN``,
 ``NLMSG_DONE``, ``NLMSG_ERROR``) and of ``struct rtattr`` / ``struct nlattr`` attributes.  Every length
@@ -8,6 +9,8 @@ An error reply raises ``OSError`` with its errno, as do the socket calls.
 
 from __future__ import annotations
 
+import errno
+import os
 import socket
 import struct
 
@@ -61,4 +64,26 @@ def dump(protocol: int, message_type: int, request: bytes) -> list[bytes]:
                 at += align(length)
 
 
-__all__ = ["align", "attributes", "dump"]
+def request(protocol: int, message_type: int, body: bytes) -> bytes:
+    """The body of the one message answering a plain (not dump) request; an error reply raises
+    ``OSError`` with its errno (ENOENT: nothing matched)."""
+    header = _NLMSGHDR.pack(_NLMSGHDR.size + len(body), message_type, NLM_F_REQUEST, 1, 0)
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, protocol) as sock:
+        sock.send(header + body)
+        data = sock.recv(_RECV_SIZE)
+    if len(data) < _NLMSGHDR.size:
+        raise OSError(errno.EPROTO, "netlink: a short reply")
+    length, kind, _flags, _seq, _pid = _NLMSGHDR.unpack_from(data)
+    if length < _NLMSGHDR.size or length > len(data):
+        raise OSError(errno.EPROTO, "netlink: a malformed reply")
+    if kind == NLMSG_ERROR:
+        code = (
+            -struct.unpack_from("=i", data, _NLMSGHDR.size)[0]
+            if length >= _NLMSGHDR.size + 4
+            else errno.EPROTO
+        )
+        raise OSError(code, f"netlink request of message type {message_type}: {os.strerror(code)}")
+    return data[_NLMSGHDR.size : length]
+
+
+__all__ = ["align", "attributes", "dump", "request"]

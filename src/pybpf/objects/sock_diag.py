@@ -90,6 +90,36 @@ def _dump_family(family: int, protocol: int) -> list[DiagSocket]:
     return [record for record in records if record is not None]
 
 
+INET_DIAG_NOCOOKIE = 0xFFFF_FFFF_FFFF_FFFF
+"""No cookie to check (``sock_diag_check_cookie``)."""
+
+
+def find(
+    protocol: int, family: int, local: tuple[bytes, int], remote: tuple[bytes, int], ifindex: int
+) -> DiagSocket | None:
+    """The socket the kernel's own lookup finds for a packet from ``remote`` to ``local`` (address,
+    port) arriving on ``ifindex``: an exact ``SOCK_DIAG_BY_FAMILY`` request, which runs
+    ``inet_lookup`` / ``inet6_lookup`` for TCP (``inet_diag_find_one_icsk``: established, time-wait
+    and request sockets, then listeners, SO_REUSEPORT groups by the kernel's own hash) and
+    ``__udp4_lib_lookup`` / ``__udp6_lib_lookup`` for UDP (``udp_dump_one``), the lookups a BPF
+    socket lookup makes.  TCP's ``inet_diag_sockid`` names the local end as its source, UDP's the
+    remote one.  None where nothing matches; other errors raise ``OSError``."""
+    near, far = (local, remote) if protocol == socket.IPPROTO_TCP else (remote, local)
+    extensions = 1 << (INET_DIAG_INFO - 1) if protocol == socket.IPPROTO_TCP else 0
+    request = (
+        _REQ.pack(family, protocol, extensions, 0, ALL_STATES)
+        + struct.pack(">HH", near[1], far[1])
+        + near[0].ljust(16, b"\0")
+        + far[0].ljust(16, b"\0")
+        + struct.pack("=IQ", ifindex, INET_DIAG_NOCOOKIE)
+    )
+    try:
+        body = netlink.request(NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY, request)
+    except FileNotFoundError:
+        return None
+    return _record(protocol, body)
+
+
 def dump(protocol: int) -> list[DiagSocket]:
     """The IPv4 and IPv6 sockets of ``protocol`` (IPPROTO_TCP or IPPROTO_UDP) of this namespace."""
     return _dump_family(socket.AF_INET, protocol) + _dump_family(socket.AF_INET6, protocol)
@@ -121,4 +151,4 @@ def xdp_queues() -> dict[int, tuple[int, int]]:
     return found
 
 
-__all__ = ["DiagSocket", "dump", "xdp_queues"]
+__all__ = ["DiagSocket", "dump", "find", "xdp_queues"]

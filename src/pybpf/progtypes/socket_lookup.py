@@ -3,36 +3,37 @@
 
 Mirrors net/core/filter.c ``__bpf_skc_lookup`` / ``__bpf_sk_lookup`` / ``bpf_sk_release`` (Linux
 6.18) and the lookups they call -- ``__inet_lookup`` / ``__inet6_lookup`` (net/ipv4/inet_hashtables.c,
-net/ipv6/inet6_hashtables.c: established and time-wait and request sockets first, then listeners)
-and ``__udp4_lib_lookup`` / ``__udp6_lib_lookup`` (their ``compute_score``) -- over the sockets of
-the caller's network namespace as ``NETLINK_SOCK_DIAG`` lists them (``pybpf.objects.sock_diag``):
+net/ipv6/inet6_hashtables.c) and ``__udp4_lib_lookup`` / ``__udp6_lib_lookup``:
 
 * NULL (0) for a ``tuple_size`` neither ``sizeof(tuple->ipv4)`` (12) nor ``sizeof(tuple->ipv6)``
   (36), flags other than 0, a ``netns`` neither negative (``BPF_F_CURRENT_NETNS``: the test run's
-  device's namespace, the caller's) nor at most S32_MAX;
+  device's namespace, the caller's) nor at most S32_MAX, and a ``netns`` id the caller's namespace
+  has not given any namespace (``RTM_GETNSID``, as ``get_net_ns_by_id`` finds none);
 * the device the lookup names is the test run's: the skb's (loopback, or ctx_in's ``ifindex``), the
-  XDP packet's receive device; no test-run device is a VRF slave, so ``sdif`` is 0 and a socket bound
-  to a device is found only through that device (``inet_bound_dev_eq`` without l3mdev);
-* TCP: an established, time-wait or request socket whose four addresses and ports are the tuple's
-  (an IPv4 lookup also finds an IPv6 socket with v4-mapped addresses, never an IPv6 one), else a
-  listener on the destination port bound to the destination address, else one bound to the
-  wildcard (an IPv4 lookup also takes IPv6 sockets that are not IPV6_V6ONLY), the best
-  ``compute_score`` first (bound to the device, then an IPv4 socket);
-* UDP: the best ``compute_score`` among the sockets bound to the destination address, else among
-  those bound to the wildcard: connected to the source, bound to the device, IPv4;
+  XDP packet's receive device; no test-run device is a VRF slave, so ``sdif`` is 0;
+* the socket is the one the kernel's own lookup finds: an exact ``SOCK_DIAG_BY_FAMILY`` request
+  (``pybpf.objects.sock_diag.find``) runs the same ``inet_lookup`` / ``__udp*_lib_lookup`` with
+  the tuple and the device -- established, time-wait and request sockets before listeners, the
+  kernel's ``compute_score``, bound devices, IPV6_V6ONLY, SO_REUSEPORT groups by the kernel's own
+  hash of the tuple, the namespace's SK_LOOKUP programs;
+* where sock_diag cannot be asked so (an IPv6 tuple of v4-mapped addresses, which it looks up as
+  IPv4; an error), the model below picks among a dump of the namespace's sockets: TCP an
+  established, time-wait or request socket with the tuple's four addresses and ports (an IPv4
+  lookup also finds an IPv6 socket with v4-mapped addresses), else a listener bound to the
+  destination address, else to the wildcard (an IPv4 lookup also takes IPv6 sockets that are not
+  IPV6_V6ONLY), the best ``compute_score`` first (bound to the device, then IPv4); UDP the best
+  ``compute_score`` among the sockets bound to the destination address, else the wildcard
+  (connected to the source, bound to the device, IPv4).  Where the kernel would choose among several
+  by what a dump does not show (a SO_REUSEPORT group's hash, the CPU that last fed a UDP socket) and
+  their images differ, the run stops with a ``HelperError``;
 * ``bpf_sk_lookup_*`` turn a request socket into its listener and a time-wait one into NULL
   (``sk_to_full_sk`` / ``sk_fullsock``); ``bpf_skc_lookup_tcp`` hands them out as they are;
 * the program gets a read-only image of the socket (``pybpf.helpers.sock_images``); ``bpf_sk_release``
   takes back what a lookup handed out (the verifier proves the program releases each one).
 
-Where the kernel chooses by what user space cannot see -- sockets of one ``SO_REUSEPORT`` group or
-of equal score (the kernel picks by a hash of the tuple with a per-boot secret, or by the CPU that
-last fed a UDP socket), when their images differ -- and for a ``netns`` id the caller's namespace
-has given another namespace (``RTM_GETNSID``: an id it has not given finds NULL, as
-``get_net_ns_by_id`` does; pybpf sees only the caller's sockets), the run stops with a
-``HelperError``; so it does, falling back to ``/proc/self/net``, when sock_diag is unavailable and a
-socket could match.  Namespaces' socket
-lookup programs (BPF_PROG_TYPE_SK_LOOKUP attached to the namespace) are not run.
+A lookup in a namespace the caller's has given an id stops the run (pybpf sees only the caller's
+sockets); so does one where sock_diag is unavailable altogether and ``/proc/self/net`` lists a
+socket that could match.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ from pybpf.helpers.sock_images import (
 )
 from pybpf.isa.words import M32, M64
 from pybpf.objects.netns_ids import namespace_ids
-from pybpf.objects.sock_diag import DiagSocket, dump
+from pybpf.objects.sock_diag import DiagSocket, dump, find
 from pybpf.progtypes.skb import SkbState
 from pybpf.progtypes.xdp_helpers import XdpState
 
@@ -67,9 +68,12 @@ IPV4_TUPLE, IPV6_TUPLE = 12, 36
 """``sizeof(tuple->ipv4)`` and ``sizeof(tuple->ipv6)`` of ``struct bpf_sock_tuple``."""
 PROC_TABLES = {socket.IPPROTO_TCP: ("tcp", "tcp6"), socket.IPPROTO_UDP: ("udp", "udp6")}
 _ANY4, _ANY6 = bytes(4), bytes(16)
-SOCKET_DUMP_CHARGE = 4 * SYSCALL_CHARGE
-"""What a lookup costs the run's budget: the sock_diag dumps (a socket, a send, the receives, per
-family) and the image's /proc/self/fd look-up."""
+SOCKET_LOOKUP_CHARGE = 4 * SYSCALL_CHARGE
+"""What a lookup costs the run's budget: the sock_diag request (a socket, a send, a receive) and
+the image's /proc/self/fd look-up."""
+SOCKET_DUMP_CHARGE = 16 * SYSCALL_CHARGE
+"""What a lookup that dumps the namespace's sockets costs besides (the dumps walk the kernel's hash
+tables, milliseconds each)."""
 
 
 # -- the /proc fallback ------------------------------------------------------------------------------------
@@ -279,14 +283,14 @@ def _one(
     if not candidates:
         return None
     table = socket_table(ctx.memory)
-    images = [bytes(table.image(sock, accepted=_accepted(sock, sockets)).sock) for sock in candidates]
-    if any(image != images[0] for image in images[1:]):
+    images = [table.image(sock, accepted=_accepted(sock, sockets)) for sock in candidates]
+    if any(bytes(image.sock) != bytes(images[0].sock) for image in images[1:]):
         raise HelperError(
             None,
             f"{name}: the kernel picks one of {len(candidates)} sockets (a SO_REUSEPORT group or equal "
             "scores: by a hash with a per-boot secret or by CPU) and pybpf cannot tell which",
         )
-    return table.image(candidates[0], accepted=_accepted(candidates[0], sockets))
+    return images[0]
 
 
 def _device(ctx: HelperContext) -> int:
@@ -299,17 +303,54 @@ def _device(ctx: HelperContext) -> int:
     return 0
 
 
-def lookup(
-    ctx: HelperContext, protocol: int, raw: bytes, *, full: bool, name: str, sockets: Sequence[DiagSocket]
-) -> SocketImage | None:
-    """``sk_lookup`` of one tuple (``raw``: the ipv4 or ipv6 member) among ``sockets``; ``full``:
-    ``__bpf_sk_lookup`` (full sockets only) rather than ``__bpf_skc_lookup``."""
+def _exact(protocol: int, where: SockTuple, dif: int) -> tuple[bool, DiagSocket | None]:
+    """(answered, socket) of the kernel's own lookup through sock_diag (``sock_diag.find``); not
+    answered where sock_diag cannot ask it -- an IPv6 tuple of v4-mapped addresses (sock_diag looks
+    those up as IPv4, a BPF lookup as IPv6) or an error other than "nothing found"."""
+    if not where.v4 and (where.saddr[:12] == V4_MAPPED or where.daddr[:12] == V4_MAPPED):
+        return False, None
+    family = socket.AF_INET if where.v4 else socket.AF_INET6
+    try:
+        return True, find(protocol, family, (where.daddr, where.dport), (where.saddr, where.sport), dif)
+    except OSError:
+        return False, None
+
+
+def _accepted_exact(sock: DiagSocket, dif: int) -> bool:
+    """``_accepted`` by the kernel's lookup: whether a listener takes new connections to the
+    connection's local address and port (what an IPv6 connection's IPv4 peer field depends on)."""
+    if sock.family != socket.AF_INET6 or sock.protocol != socket.IPPROTO_TCP or sock.state == TCP_LISTEN:
+        return False
+    try:
+        found = find(socket.IPPROTO_TCP, socket.AF_INET6, (sock.local, sock.local_port), (_ANY6, 0), dif)
+    except OSError:
+        return False
+    return found is not None and found.state == TCP_LISTEN
+
+
+def lookup(ctx: HelperContext, protocol: int, raw: bytes, *, full: bool, name: str) -> SocketImage | None:
+    """``sk_lookup`` of one tuple (``raw``: the ipv4 or ipv6 member): the kernel's own lookup through
+    sock_diag where it can be asked, else the model over a dump of the namespace's sockets (an
+    ``OSError`` where that fails too); ``full``: ``__bpf_sk_lookup`` (full sockets only) rather than
+    ``__bpf_skc_lookup``."""
     where, dif = SockTuple.parse(raw), _device(ctx)
-    if protocol == socket.IPPROTO_UDP:
-        return _one(ctx, udp_sockets(sockets, where, dif), name, sockets)
-    found = _one(ctx, tcp_established(sockets, where, dif), name, sockets)
-    if found is None:
-        return _one(ctx, tcp_listeners(sockets, where.v4, where.daddr, where.dport, dif), name, sockets)
+    answered, sock = _exact(protocol, where, dif)
+    if answered:
+        found = (
+            None
+            if sock is None
+            else socket_table(ctx.memory).image(sock, accepted=_accepted_exact(sock, dif))
+        )
+    else:
+        ctx.charge(SOCKET_DUMP_CHARGE)
+        sockets = dump(protocol)
+        if protocol == socket.IPPROTO_UDP:
+            return _one(ctx, udp_sockets(sockets, where, dif), name, sockets)
+        found = _one(ctx, tcp_established(sockets, where, dif), name, sockets)
+        if found is None:
+            return _one(ctx, tcp_listeners(sockets, where.v4, where.daddr, where.dport, dif), name, sockets)
+    if found is None or protocol == socket.IPPROTO_UDP:
+        return found
     state = kernel_state(found.diag)
     if not full or state not in (TCP_TIME_WAIT, TCP_NEW_SYN_RECV):
         return found
@@ -358,16 +399,15 @@ def _lookup(  # noqa: PLR0917 - the helper's arguments and which lookup
         _check_other_namespace(netns, name)
         return 0
     raw = ctx.memory.read(tuple_address, size)
-    ctx.charge(SOCKET_DUMP_CHARGE)
+    ctx.charge(SOCKET_LOOKUP_CHARGE)
     try:
-        sockets = dump(protocol)
+        found = lookup(ctx, protocol, raw, full=name != "bpf_skc_lookup_tcp", name=name)
     except OSError as err:
         where = SockTuple.parse(raw)
         if could_find(protocol, where.saddr, where.sport, where.daddr, where.dport):
             raise HelperError(None, f"{name}: sock_diag is unavailable ({err}) and a socket of the "
                               "namespace may match the tuple") from err  # fmt: skip
         return 0
-    found = lookup(ctx, protocol, raw, full=name != "bpf_skc_lookup_tcp", name=name, sockets=sockets)
     return 0 if found is None else found.address
 
 
