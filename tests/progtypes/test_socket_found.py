@@ -20,6 +20,7 @@ import pytest
 from pybpf import uapi
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
+from pybpf.progtypes import socket_lookup
 from tests.maps.test_btf_maps import _create, _load_btf
 from tests.progtypes.net_diff import compare_net, load_fd, recording, run_on
 from tests.progtypes.test_skb_support import IPV4_UDP, needs_kernel
@@ -392,3 +393,52 @@ def test_socket_storage_of_a_found_socket_is_the_one_user_space_reaches() -> Non
             _storage_after_run(backend, listener, program) for backend in (UserBackend(), NativeBackend())
         ]
     assert values == [0x51AB, 0x51AB]
+
+
+@pytest.fixture
+def model_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pybpf's lookups without sock_diag's exact requests: the model over a socket dump answers."""
+
+    def unavailable(*_: object) -> None:
+        raise OSError(errno.EOPNOTSUPP, "exact sock_diag requests switched off by the test")
+
+    monkeypatch.setattr(socket_lookup, "find", unavailable)
+
+
+@pytest.mark.usefixtures("model_only")
+@pytest.mark.parametrize(
+    "scenario", ["ipv4", "ipv6", "dual-stack", "accepted", "client6", "udp", "time-wait"]
+)
+def test_the_model_finds_what_the_kernel_finds(scenario: str) -> None:
+    with ExitStack() as stack:
+        if scenario in ("ipv4", "ipv6", "dual-stack"):
+            family, address = {"ipv4": (socket.AF_INET, "127.0.0.1"), "ipv6": (socket.AF_INET6, "::1")}.get(
+                scenario, (socket.AF_INET6, "::")
+            )
+            listener = stack.enter_context(listening(family, address))
+            v4 = scenario != "ipv6"
+            target = Target("sk_lookup_tcp", _tuple_to(listener, ("127.0.0.1" if v4 else "::1", 1), v4))
+        elif scenario in ("accepted", "client6"):
+            family = socket.AF_INET if scenario == "accepted" else socket.AF_INET6
+            accepted, peer = stack.enter_context(
+                connection(family, "127.0.0.1" if scenario == "accepted" else "::1")
+            )
+            sock = accepted if scenario == "accepted" else peer
+            target = Target("sk_lookup_tcp", _tuple_to(sock, v4=family == socket.AF_INET))
+        elif scenario == "udp":
+            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+            sock.bind(("127.0.0.1", 0))
+            target = Target("sk_lookup_udp", _tuple_to(sock, ("127.0.0.1", 1)))
+        else:
+            listener = stack.enter_context(listening(socket.AF_INET, "127.0.0.1"))
+            client = socket.create_connection(listener.getsockname())
+            accepted, _ = listener.accept()
+            target = Target("skc_lookup_tcp", _tuple_to(client))
+            client.close()
+            accepted.close()
+        reads = (
+            [word(off) for off in (0, 4, 8, 12, 24, 44, 48, 52, 72)]
+            if scenario != "time-wait"
+            else [word(off) for off in (0, 4, 24, 44, 48, 52, 72)]
+        )
+        compare_reads(TC, target, reads)
