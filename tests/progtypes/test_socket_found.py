@@ -442,3 +442,21 @@ def test_the_model_finds_what_the_kernel_finds(scenario: str) -> None:
             else [word(off) for off in (0, 4, 24, 44, 48, 52, 72)]
         )
         compare_reads(TC, target, reads)
+
+
+@pytest.mark.parametrize("prog_type", TYPES)
+def test_a_request_socket_and_its_listener(prog_type: int) -> None:
+    """A listener with TCP_DEFER_ACCEPT keeps a handshake's request socket until data comes: the
+    lookup of its tuple finds the request socket (skc), or its listener (sk)."""
+    with listening(socket.AF_INET, "127.0.0.1") as listener:
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 30)
+        with socket.create_connection(listener.getsockname()) as client:
+            raw = tuple_of(LO4, client.getsockname()[1], LO4, listener.getsockname()[1])
+            skc = Target("skc_lookup_tcp", raw)
+            common = compare_reads(prog_type, skc, [word(off) for off in COMMON_WORDS])
+            full = compare_reads(
+                prog_type, Target("sk_lookup_tcp", raw), [word(4), word(44), word(52), word(72)]
+            )
+            if prog_type == TC:
+                compare_reads(TC, skc, [via("get_listener_sock", word(72)), via("sk_fullsock", word(72))])
+    assert common[COMMON_WORDS.index(72)] == 12 and full[3] == 10  # TCP_NEW_SYN_RECV; TCP_LISTEN

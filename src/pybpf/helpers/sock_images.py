@@ -13,11 +13,12 @@ its cookie), the uapi structs filled with those fields as ``NETLINK_SOCK_DIAG`` 
   (``skc_rcv_saddr``/``skc_daddr``: the IPv4 address of a v4-mapped one, ``LOOPBACK4_IPV6`` --
   127.0.0.6 -- for any other bound address and for the peer of a connection a listener accepted, 0
   otherwise) and the IPv6 view of an IPv4 socket: v4-mapped addresses for a TCP connection
-  (``sk_rcv_saddr_set``/``sk_daddr_set``), zero for the rest (an IPv4 time-wait socket's are never
-  written: the kernel shows what its memory held); ``priority`` (``SO_PRIORITY``) where the socket
+  (``sk_rcv_saddr_set``/``sk_daddr_set``) and a request socket, zero for the rest (an IPv4
+  time-wait socket's are never written: the kernel shows what its memory held); ``priority`` (``SO_PRIORITY``) where the socket
   is one of this process's files, else 0 (inet_diag does not report it); ``rx_queue_mapping`` -1,
   no receive queue recorded (what sockets fed by the loopback device show; an accepted IPv6
-  connection's is memory the kernel never wrote: 0 or old bytes, seen in tests);
+  connection's is memory the kernel never wrote: 0 or old bytes, seen in tests; a request socket's
+  reads bytes of the ``struct request_sock`` at that offset: 0, seen in tests);
 * ``struct bpf_tcp_sock`` of a listening TCP socket: ``snd_cwnd`` from its ``struct tcp_info``
   (``INET_DIAG_INFO``; ``tcp_get_info`` reports nothing else of a listener), ``rtt_min`` ~0,
   ``snd_ssthresh`` TCP_INFINITE_SSTHRESH and ``mss_cache`` TCP_MSS_DEFAULT (536) as ``tcp_init_sock``
@@ -116,15 +117,13 @@ def fill_sock(image: uapi.bpf_sock, sock: DiagSocket, *, accepted: bool = False)
     image.dst_ip4 = int.from_bytes(peer4, "little")
     if sock.family == socket.AF_INET6:
         local, peer = _words(sock.local), _words(sock.peer)
-    elif (
-        sock.protocol == socket.IPPROTO_TCP
-        and is_fullsock(sock)
-        and sock.state not in (TCP_LISTEN, TCP_CLOSE)
+    elif sock.protocol == socket.IPPROTO_TCP and kernel_state(sock) not in (
+        TCP_LISTEN,
+        TCP_CLOSE,
+        TCP_TIME_WAIT,
     ):
-        local, peer = (
-            _mapped_words(sock.local),
-            _mapped_words(sock.peer),
-        )  # sk_rcv_saddr_set(), sk_daddr_set()
+        # a connection's sk_rcv_saddr_set() / sk_daddr_set(), a request socket's ir_v6_* addresses
+        local, peer = _mapped_words(sock.local), _mapped_words(sock.peer)
     else:
         local = peer = [0, 0, 0, 0]
     for i in range(4):
@@ -132,7 +131,7 @@ def fill_sock(image: uapi.bpf_sock, sock: DiagSocket, *, accepted: bool = False)
     image.src_port = sock.local_port
     image.dst_port = socket.htons(sock.peer_port)
     image.state = kernel_state(sock)
-    image.rx_queue_mapping = -1
+    image.rx_queue_mapping = 0 if image.state == TCP_NEW_SYN_RECV else -1  # a request socket's: seen 0
 
 
 TCP_INIT_CWND_AT = 80
