@@ -14,8 +14,9 @@ its cookie), the uapi structs filled with those fields as ``NETLINK_SOCK_DIAG`` 
   127.0.0.6 -- for any other bound address and for the peer of a connection a listener accepted, 0
   otherwise) and the IPv6 view of an IPv4 socket: v4-mapped addresses for a TCP connection
   (``sk_rcv_saddr_set``/``sk_daddr_set``) and a request socket, zero for the rest (an IPv4
-  time-wait socket's are never written: the kernel shows what its memory held); ``priority`` (``SO_PRIORITY``) where the socket
-  is one of this process's files, else 0 (inet_diag does not report it); ``rx_queue_mapping`` -1,
+  time-wait socket's are never written: the kernel shows what its memory held); ``priority``
+  (``SO_PRIORITY``) where the socket is one of this process's files, else 0 (inet_diag does not
+  report it); ``rx_queue_mapping`` -1,
   no receive queue recorded (what sockets fed by the loopback device show; an accepted IPv6
   connection's is memory the kernel never wrote: 0 or old bytes, seen in tests; a request socket's
   reads bytes of the ``struct request_sock`` at that offset: 0, seen in tests);
