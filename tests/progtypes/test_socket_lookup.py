@@ -1,13 +1,16 @@
 """Socket lookups from tc and XDP programs (``pybpf.progtypes.socket_lookup``): where the kernel's
 answer is NULL whatever sockets exist (a bad tuple size, flags, a namespace id out of range) or
 because no socket of the caller's network namespace matches, pybpf answers NULL too, on each engine,
-as the kernel's test run does; where the namespace has a matching socket the kernel hands the
-program a socket and pybpf stops the run (EFAULT): it has no kernel socket to give."""
+as the kernel's test run does; where the namespace has a matching socket both find it (what the
+program reads of it: tests/progtypes/test_socket_found.py)."""
 
 from __future__ import annotations
 
 import errno
+import os
+import shutil
 import socket
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +18,7 @@ import pytest
 from pybpf import uapi
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend
+from pybpf.objects.netns_ids import namespace_ids
 from tests.progtypes.net_diff import compare_net, recording, run_on
 from tests.progtypes.test_skb_support import IPV4_UDP, needs_kernel
 
@@ -23,6 +27,7 @@ pytestmark = [needs_kernel, pytest.mark.usefixtures("engine")]
 TYPES = [uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP]
 LOOKUPS = ["sk_lookup_tcp", "sk_lookup_udp", "skc_lookup_tcp"]
 LOOPBACK = socket.inet_aton("127.0.0.1")
+S32_MAX = 0x7FFF_FFFF
 LOOPBACK6 = socket.inet_pton(socket.AF_INET6, "::1")
 
 
@@ -98,13 +103,49 @@ def bound_socket(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
         yield "sk_lookup_" + request.param, sock.getsockname()[1]
 
 
-def test_a_socket_of_the_namespace_stops_the_run_where_the_kernel_finds_it(
-    bound_socket: tuple[str, int],
+@pytest.mark.parametrize("prog_type", TYPES)
+def test_a_socket_of_the_namespace_is_found_as_the_kernel_finds_it(
+    prog_type: int, bound_socket: tuple[str, int]
 ) -> None:
     helper, port = bound_socket
-    text = recording(lookup(helper, tuple_of(LOOPBACK, 40000, LOOPBACK, port), 12))
+    outcome = compare_net(prog_type, recording(lookup(helper, tuple_of(LOOPBACK, 40000, LOOPBACK, port), 12)),
+                          IPV4_UDP, record=True)  # fmt: skip
+    assert outcome.out[0] == 1
+
+
+@pytest.mark.parametrize("prog_type", TYPES)
+@pytest.mark.parametrize("netns", [0, 1, S32_MAX])
+def test_a_namespace_id_the_caller_has_not_given_finds_nothing(prog_type: int, netns: int) -> None:
+    if netns in namespace_ids():
+        pytest.skip(f"this namespace has given id {netns} to another one")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        text = recording(lookup("sk_lookup_tcp", tuple_of(LOOPBACK, 40000, LOOPBACK, port), 12, netns))
+        assert compare_net(prog_type, text, IPV4_UDP, record=True).out[0] == 0
+
+
+@pytest.fixture
+def other_namespace_id() -> Iterator[int]:
+    """A network namespace the test's namespace knows by an id (``ip netns set``), removed afterwards."""
+    if shutil.which("ip") is None:
+        pytest.skip("no ip(8)")
+    name = f"pybpf-lookup-{os.getpid()}"
+    free = next(nsid for nsid in range(1000, 2000) if nsid not in namespace_ids())
+    if subprocess.run(["ip", "netns", "add", name], capture_output=True, check=False).returncode:
+        pytest.skip("cannot create a network namespace")
+    try:
+        subprocess.run(["ip", "netns", "set", name, str(free)], capture_output=True, check=True)
+        yield free
+    finally:
+        subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
+
+
+def test_a_lookup_in_a_namespace_the_caller_knows_stops_the_run(other_namespace_id: int) -> None:
+    """The kernel looks among that namespace's sockets (none: NULL); pybpf sees only the caller's."""
+    text = recording(lookup("sk_lookup_tcp", tuple_of(LOOPBACK, 40000, LOOPBACK, 80), 12, other_namespace_id))
     theirs = run_on(NativeBackend(), uapi.BPF_PROG_TYPE_SCHED_CLS, text, IPV4_UDP, record=True)
-    assert theirs.run_errno == 0
-    assert theirs.out[0] == 1
+    assert (theirs.run_errno, theirs.out[0]) == (0, 0)
     mine = run_on(UserBackend(), uapi.BPF_PROG_TYPE_SCHED_CLS, text, IPV4_UDP, record=True)
     assert mine.run_errno == errno.EFAULT

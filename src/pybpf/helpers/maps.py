@@ -62,6 +62,7 @@ from pybpf.helpers import dynptr, timers
 from pybpf.helpers.context import ELEMENT_CHARGE, HelperContext
 from pybpf.helpers.map_access import MapAccess, access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.helpers.xsk_lookup import xsk_lookup
 from pybpf.maps.base import BatchWalk, FdKind
 from pybpf.maps.object import MapObject
 
@@ -180,6 +181,8 @@ def map_lookup_elem(ctx: HelperContext, map_ptr: int, key: int, *_: int) -> int:
     impl = obj.impl
     if impl.fd_kind is FdKind.MAP:
         return _inner_map(access, obj, key_bytes)
+    if obj.params.map_type == uapi.BPF_MAP_TYPE_XSKMAP:
+        return xsk_lookup(ctx, obj, key_bytes)
     offset = _value_offset(obj, key_bytes, ctx.env.cpu)
     return 0 if offset is None else access.value_pointer(obj, offset, helper)
 

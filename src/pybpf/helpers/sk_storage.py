@@ -13,11 +13,13 @@ local storage of kernel/bpf/bpf_local_storage.c), with the kernel's return value
   value, 0 once it is deleted.
 
 The map argument is checked as the map helpers check theirs (``pybpf.helpers.maps``) and must be a
-BPF_MAP_TYPE_SK_STORAGE map.  The only socket a pybpf run can point at is the test socket of an skb
-test run (``skb->sk``, the ``sock`` of the run's packet state); its values are keyed by
+BPF_MAP_TYPE_SK_STORAGE map.  A pybpf run points at two kinds of socket: the test socket of an skb
+test run (``skb->sk``, the ``sock`` of the run's packet state), whose values are keyed by
 ``MapAccess.test_socket_key`` and deleted when the test run ends, as the kernel frees that socket
 with its storage after the repeats (``bpf_prog_test_run_skb``): a second test run starts without
-them.  Any other non-NULL ``sk`` is a ``HelperError`` (the kernel's verifier admits only sockets).
+them; and the sockets of the namespace a socket lookup found (``pybpf.helpers.sock_images``), whose
+values are keyed by their cookie, as user space reaches them through the socket's fd.  Any other
+non-NULL ``sk`` is a ``HelperError`` (the kernel's verifier admits only sockets).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pybpf.helpers.context import HelperContext
 from pybpf.helpers.map_access import MapAccess
 from pybpf.helpers.maps import _checked_access, _map, _read, _wrong_type
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.helpers.sock_images import known_table
 from pybpf.maps.object import MapObject
 from pybpf.maps.sk_storage import SkStorageMap
 
@@ -51,11 +54,16 @@ def _storage_map(ctx: HelperContext, map_ptr: int, helper: str) -> tuple[MapObje
 
 
 def _socket_key(ctx: HelperContext, access: MapAccess, sk: int, helper: str) -> int:
-    """The storage key of the socket at ``sk``: the test run's socket is the only one a run has."""
+    """The storage key of the socket at ``sk``: the test run's socket's, or the cookie of a socket a
+    lookup found (``pybpf.helpers.sock_images``)."""
     sock = getattr(ctx.env.packet, "sock", None)
-    if not isinstance(sock, ctypes.Structure) or sk != ctypes.addressof(sock):
+    if isinstance(sock, ctypes.Structure) and sk == ctypes.addressof(sock):
+        return access.test_socket_key()
+    table = known_table(ctx.memory)
+    found = None if table is None else table.find(sk)
+    if found is None:
         raise HelperError(None, f"{helper}: R2 = {sk:#x} is not a socket this run has")
-    return access.test_socket_key()
+    return found.diag.cookie
 
 
 @_helper("bpf_sk_storage_get")

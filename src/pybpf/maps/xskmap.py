@@ -19,7 +19,7 @@ Storage (untrusted): one u64 per slot, the socket's cookie (``SO_COOKIE``), 0 fo
 Deliberate differences: the kernel holds a reference to each socket and removes it from every map
 when it is released (``xsk_delete_from_maps``); pybpf sees no close, so the slot of a closed socket
 keeps its cookie.  Programs' ``bpf_map_lookup_elem`` on an XSKMAP (a ``struct bpf_xdp_sock``
-pointer in the kernel) gives NULL in pybpf: no run has an AF_XDP socket's kernel object.
+pointer in the kernel) is ``pybpf.helpers.xsk_lookup``'s.
 """
 
 from __future__ import annotations

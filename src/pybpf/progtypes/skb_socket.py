@@ -24,7 +24,7 @@ uid 0 of the test run's network namespace and charged to the calling task's cgro
   caller's (``SO_NETNS_COOKIE`` of a socket pybpf opens);
 * ``bpf_sk_fullsock(sk)`` (95): the test socket is a full socket: itself; ``bpf_tcp_sock(sk)`` (96):
   it is no TCP socket: NULL; ``bpf_get_listener_sock(sk)`` (98): it is not listening (TCP_CLOSE):
-  NULL.  pybpf has no other socket a program could pass them;
+  NULL.  Of a socket a lookup found they answer what ``pybpf.progtypes.socket_lookup`` says;
 * ``bpf_sk_assign(skb, sk, flags)`` (tc's, 124): flags other than 0 are -EINVAL; then the skb must be
   at tc ingress (``skb_at_tc_ingress``), which a test-run skb never is: -EOPNOTSUPP, whatever the
   socket (the test socket ``skb->sk``, or one ``bpf_sk_lookup_tcp`` found).
@@ -38,12 +38,12 @@ import ctypes
 import errno
 import socket
 
-from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.isa.words import M64
 from pybpf.maps.sockmap import cookie_of
 from pybpf.objects.cgroups import current_ancestor_id, current_net_cls_classid
-from pybpf.progtypes.skb import SkbState, skb_state
+from pybpf.progtypes.skb import skb_state
+from pybpf.progtypes.socket_lookup import found_fullsock, found_listener, found_tcp_sock
 
 SO_NETNS_COOKIE = 71
 """``getsockopt(SOL_SOCKET, SO_NETNS_COOKIE)``: the cookie of the socket's network namespace."""
@@ -106,29 +106,26 @@ def get_netns_cookie(ctx: HelperContext, skb: int, *_: int) -> int:
         return 0
 
 
-def _test_socket(ctx: HelperContext, sk: int, helper: str) -> SkbState:
-    state = skb_state(ctx.env)
-    if sk != ctypes.addressof(state.sock):
-        raise HelperError(None, f"{helper}: R1 = {sk:#x} is not a socket this run has")
-    return state
+def _is_test_socket(ctx: HelperContext, sk: int) -> bool:
+    """Whether ``sk`` is the test socket (else it must be one a socket lookup found)."""
+    return sk == ctypes.addressof(skb_state(ctx.env).sock)
 
 
 def sk_fullsock(ctx: HelperContext, sk: int, *_: int) -> int:
     """``struct bpf_sock *bpf_sk_fullsock(sk)``: the test socket, a full socket."""
-    _test_socket(ctx, sk, "bpf_sk_fullsock")
-    return sk
+    if _is_test_socket(ctx, sk):
+        return sk
+    return found_fullsock(ctx, sk)
 
 
 def tcp_sock(ctx: HelperContext, sk: int, *_: int) -> int:
     """``struct bpf_tcp_sock *bpf_tcp_sock(sk)``: NULL, the test socket is no TCP socket."""
-    _test_socket(ctx, sk, "bpf_tcp_sock")
-    return 0
+    return 0 if _is_test_socket(ctx, sk) else found_tcp_sock(ctx, sk)
 
 
 def get_listener_sock(ctx: HelperContext, sk: int, *_: int) -> int:
     """``struct bpf_sock *bpf_get_listener_sock(sk)``: NULL, the test socket does not listen."""
-    _test_socket(ctx, sk, "bpf_get_listener_sock")
-    return 0
+    return 0 if _is_test_socket(ctx, sk) else found_listener(ctx, sk)
 
 
 def get_cgroup_classid(ctx: HelperContext, skb: int, *_: int) -> int:
