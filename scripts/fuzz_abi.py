@@ -4,7 +4,8 @@
 Draws cases of each family of ``tests.kernel.abi_cases`` (seeds ``--start`` to ``--start + --count``),
 runs every case on pybpf's user backend and on the kernel (native backend) and prints a table per
 family: cases, agreements, disagreements in errno, disagreements in the result fields alone (same
-errno), tracebacks (any exception but an OSError out of pybpf: a bug) and slow cases (pybpf past
+errno), environmental cases (``env``: the kernel's answer is this machine's lockdown, not
+Linux's), tracebacks (any exception but an OSError out of pybpf: a bug) and slow cases (pybpf past
 ``--timeout`` seconds: a hang).  Up to ``--examples`` seeds per family are listed with both answers;
 ``--show FAMILY:SEED`` prints one case and both answers.
 
@@ -28,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from pybpf.kernel.backend import UserBackend  # noqa: E402, I001
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
-from tests.kernel.abi_cases import FAMILIES, Answer, case_of  # noqa: E402
+from tests.kernel.abi_cases import FAMILIES, Answer, case_of, environmental  # noqa: E402
 
 
 class _Slow(BaseException):
@@ -83,30 +84,37 @@ def main() -> int:
     for family in args.families:
         tally: Counter[str] = Counter()
         examples: list[str] = []
+        pairs: Counter[tuple[int, int]] = Counter()
         started = time.monotonic()
         for seed in range(args.start, args.start + args.count):
             mine = pybpf_answer(family, seed, args.timeout)
             theirs = FAMILIES[family].run(case_of(family, seed), kernel)
             if isinstance(mine, str):
                 kind = "slow" if mine == "slow" else "traceback"
+            elif environmental(family, case_of(family, seed), theirs):
+                kind = "env"
             elif mine == theirs:
                 kind = "agree"
             elif mine.errno != theirs.errno:
                 kind = "errno"
+                pairs[mine.errno, theirs.errno] += 1
             else:
                 kind = "fields"
             tally[kind] += 1
-            if kind != "agree":
+            if kind not in ("agree", "env"):
                 line = f"  {kind} {family}:{seed}\n    pybpf:  {mine}\n    kernel: {theirs}"
                 print(line, file=sys.stderr, flush=True)
                 if len(examples) < args.examples:
                     examples.append(line)
-        failed |= tally["agree"] != args.count
+        failed |= tally["agree"] + tally["env"] != args.count
+        summary = ", ".join(f"{a}/{b}: {n}" for (a, b), n in pairs.most_common())
+        if summary:
+            examples.append(f"  {family} errno pybpf/kernel: {summary}")
         rows.append((family, args.count, tally, time.monotonic() - started, examples))
-    print(f"{'family':<12} {'cases':>6} {'agree':>6} {'errno':>6} {'fields':>6} {'traceback':>9} {'slow':>5} {'s':>6}")
+    print(f"{'family':<12} {'cases':>6} {'agree':>6} {'errno':>6} {'fields':>6} {'traceback':>9} {'slow':>5} {'env':>5} {'s':>6}")
     for family, count, tally, seconds, _ in rows:
         print(f"{family:<12} {count:>6} {tally['agree']:>6} {tally['errno']:>6} {tally['fields']:>6} "
-              f"{tally['traceback']:>9} {tally['slow']:>5} {seconds:>6.1f}")  # fmt: skip
+              f"{tally['traceback']:>9} {tally['slow']:>5} {tally['env']:>5} {seconds:>6.1f}")  # fmt: skip
     for family, _, _, _, examples in rows:
         for line in examples:
             print(line)

@@ -44,7 +44,7 @@ from pybpf.kernel.links import ext_target
 from pybpf.kernel.prog_run import select_runtime
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
-from pybpf.kernel.usermem import copy_from_user, strncpy_from_user
+from pybpf.kernel.usermem import copy_from_user
 from pybpf.maps.base import FdKind
 from pybpf.maps.object import MapObject
 from pybpf.objects import refs
@@ -75,8 +75,15 @@ def license_is_gpl_compatible(license_text: str) -> bool:
 
 
 def _read_license(address: int) -> str:
-    raw = strncpy_from_user(address, _LICENSE_MAX - 1) if address else b""
-    return raw.decode("latin-1")
+    """``strncpy_from_bpfptr(license, attr->license, 127)``: EFAULT for an unreadable string (NULL
+    too); a longer one is cut at 127 bytes, not refused."""
+    out = bytearray()
+    while len(out) < _LICENSE_MAX - 1:
+        chunk = copy_from_user(address + len(out), 1)  # byte by byte: a string may end before a bad page
+        if chunk == b"\0":
+            break
+        out += chunk
+    return out.decode("latin-1")
 
 
 def _check_name(raw: bytes) -> str:
@@ -175,18 +182,18 @@ def prog_load(attr: Any, write_back: Any) -> int:
         raise BPFError(errno.EINVAL, "BPF tokens are not supported by pybpf")
     if a.insn_cnt == 0 or a.insn_cnt > BPF_COMPLEXITY_LIMIT_INSNS:
         raise BPFError(errno.E2BIG, f"insn_cnt {a.insn_cnt} is 0 or above {BPF_COMPLEXITY_LIMIT_INSNS}")
-    if a.prog_ifindex:
-        raise BPFError(errno.EINVAL, "offloaded programs are not supported by pybpf")
+    prog_type = get_prog_type(a.prog_type)
+    check_attach = getattr(prog_type, "check_expected_attach_type", None)
+    if check_attach is not None:  # bpf_prog_load_check_attach: before anything is copied
+        check_attach(a.expected_attach_type)
+    dst = _check_attach_btf(a)
     raw = copy_from_user(a.insns, 8 * a.insn_cnt)
     license_text = _read_license(a.license)
     gpl = license_is_gpl_compatible(license_text)
-    prog_type = get_prog_type(a.prog_type)
-    if prog_type is None:
+    if a.prog_ifindex:
+        raise BPFError(errno.EINVAL, "offloaded programs are not supported by pybpf")
+    if prog_type is None:  # find_prog_type, after the copies
         raise BPFError(errno.EINVAL, f"program type {a.prog_type} is unknown or not yet implemented in pybpf")
-    check_attach = getattr(prog_type, "check_expected_attach_type", None)
-    if check_attach is not None:
-        check_attach(a.expected_attach_type)
-    dst = _check_attach_btf(a)
     extension = None
     if a.prog_type == uapi.BPF_PROG_TYPE_EXT and dst is not None:
         extension = ext_target(dst)

@@ -567,13 +567,19 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     prog_type = runtime.prog_type
     # The sizes come from the caller: copy no more than any program type accepts (the type's own
     # check then refuses the size with its errno), never allocate what the caller asked for.
-    data_in = copy_from_user(t.data_in, min(t.data_size_in, TEST_RUN_DATA_MAX)) if t.data_size_in else b""
-    ctx_in = copy_from_user(t.ctx_in, min(t.ctx_size_in, TEST_RUN_CTX_MAX)) if t.ctx_size_in else None
+    data_in, data_fault = _copy_in(t.data_in, t.data_size_in, TEST_RUN_DATA_MAX)
+    ctx_in, ctx_fault = _copy_in(t.ctx_in, t.ctx_size_in, TEST_RUN_CTX_MAX)
     args = TestRunArgs(
-        data_in=data_in, data_size_out=t.data_size_out, ctx_in=ctx_in, ctx_size_out=t.ctx_size_out,
+        data_in=data_in or b"", data_size_out=t.data_size_out, ctx_in=ctx_in, ctx_size_out=t.ctx_size_out,
         repeat=t.repeat, flags=t.flags, cpu=t.cpu, batch_size=t.batch_size,
         user_memory=(copy_from_user, copy_to_user),
     )  # fmt: skip
+    fault = data_fault or ctx_fault
+    if fault is not None:
+        # The kernel copies in the type's test_run (bpf_test_init, bpf_ctx_init), after its checks
+        # of flags, sizes and fields: those refusals come first, the EFAULT after them.
+        prog_type.check_test_run_attr(args)
+        raise fault
     result = run_test(runtime, args)
     err = 0
     if result.data_out is not None:
@@ -599,6 +605,19 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
         if copy < size:
             raise BPFError(errno.ENOSPC, "ctx_out too small")
     return 0
+
+
+def _copy_in(address: int, size: int, most: int) -> tuple[bytes | None, BPFError | None]:
+    """Up to ``most`` of the ``size`` bytes at ``address`` (None for no size), or zeros of that length
+    and the EFAULT the copy met, for the caller to raise where the kernel would copy."""
+    if not size:
+        return None, None
+    try:
+        return copy_from_user(address, min(size, most)), None
+    except BPFError as exc:
+        if exc.errno != errno.EFAULT:
+            raise
+        return bytes(min(size, most)), exc
 
 
 def testable_runtime(prog_fd: int) -> ProgRuntime:
