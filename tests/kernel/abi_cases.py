@@ -131,7 +131,7 @@ def errno_of(result: int) -> int:
     return -result if result < 0 else 0
 
 
-TIMING = re.compile(rb"verification time \d+ usec")
+TIMING = re.compile(rb"verification time (\d+) usec")
 """The statistics line (log level 4) that differs from run to run."""
 
 
@@ -710,8 +710,11 @@ def run_prog_load(case: Case, backend: Any) -> Answer:
         true_at = uapi.bpf_attr_prog_load.log_true_size.offset  # type: ignore[attr-defined]
         true_size = struct.unpack_from("<I", buf, true_at)[0] if size is None or size > true_at else 0
         text = log_text(log.raw)
-        if case["log_level"] & 4 and TIMING.search(text) is None:
-            true_size = -1  # a statistics line is in the log but not in the buffer: its time's digits count
+        timing = TIMING.search(text)
+        if timing is not None:  # the time's digits count in the true size
+            true_size -= len(timing.group(1)) - 1
+        elif case["log_level"] & 4:
+            true_size = -1  # a statistics line is in the log but not in the buffer: its length is unknown
         return Answer(errno_of(result), (("log", TIMING.sub(b"verification time N usec", text)[-300:]),
                                          ("true_size", true_size)))  # fmt: skip
 

@@ -54,7 +54,7 @@ from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, ENOTSUPP, o
 from pybpf.verifier import LoadRequest, VerifierError, verify
 from pybpf.verifier.attach import BTF_MAX_TYPE, attach_btf_id_allowed
 from pybpf.verifier.decode import decode_insns
-from pybpf.verifier.log import SourceLine
+from pybpf.verifier.log import SourceLine, VerifierLog
 
 PROG_FLAGS_MASK = (
     uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
@@ -213,7 +213,14 @@ def prog_load(attr: Any, write_back: Any) -> int:
     if key is not None and previous is not None and previous[0] == key and _answers(previous[1], a.log_size):
         _refused(log, previous[1], write_back)  # the same load asking for a larger log (libbpf's retry)
     opened: dict[int, int] = {}
-    func_info, btf_is_func, btf_types = _func_info(a)
+    try:
+        func_info, btf_is_func, btf_types = _func_info(a)
+    except VerifierError:
+        raise
+    except BPFError as exc:  # check_btf_info_early's own errors: inside bpf_check, so the log closes
+        early = VerifierLog(a.log_level, a.log_size)  # with its statistics (and may not fit: ENOSPC)
+        early.print_stats(0, 0, [0])
+        _refused(log, VerifierError(exc.errno or errno.EINVAL, exc.strerror or "", early.text, early), write_back)
     request = LoadRequest(
         insns=insns,
         prog_type=prog_type,  # type: ignore[arg-type]  # ClassVar attributes satisfy the protocol
