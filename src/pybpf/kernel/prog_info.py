@@ -36,7 +36,7 @@ from pybpf.kernel.prog_bind_map import used_map_ids
 from pybpf.kernel.prog_load import program_tag
 from pybpf.kernel.prog_run import native_code
 from pybpf.kernel.progobj import ProgObject
-from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.kernel.usermem import copy_to_user, read_info
 
 _PAGE = os.sysconf("SC_PAGESIZE")
 _INFO_LEN_OFFSET = 4  # offsetof(union bpf_attr, info.info_len)
@@ -94,13 +94,7 @@ def prog_get_info_by_fd(
     """``bpf_prog_get_info_by_fd``, its steps in the kernel's order (so the first bad buffer or record
     size the caller passed is the one answered): map ids, record sizes, xlated code, jited code,
     func_info, line_info, prog tags, then the struct and info_len."""
-    size = ctypes.sizeof(uapi.bpf_prog_info)
-    if info_len > _PAGE:
-        raise BPFError(errno.E2BIG, "info_len larger than a page")
-    if info_len > size and any(copy_from_user(address + size, info_len - size)):
-        raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_prog_info")
-    info_len = min(info_len, size)
-    user = uapi.bpf_prog_info.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0"))
+    user, info_len = read_info(address, info_len, uapi.bpf_prog_info)
     meta = prog.meta
     info = uapi.bpf_prog_info.from_buffer_copy(bytes(user))  # the caller's fields stay where not set
     info.type = meta.prog_type
@@ -167,8 +161,9 @@ def _function_tags(prog: ProgObject) -> list[bytes]:
                 continue
             target = slot + insn.imm + 1
             if insn.opcode == _CALL and insn.src == _PSEUDO_CALL and target in starts:
-                insn = Instruction(insn.opcode, insn.dst, insn.src, starts.index(target), 1, 0)
-            body.append(insn)
+                body.append(Instruction(insn.opcode, insn.dst, insn.src, starts.index(target), 1, 0))
+            else:
+                body.append(insn)
         tags.append(bytes.fromhex(program_tag(body)))
     return tags
 

@@ -213,14 +213,17 @@ def prog_load(attr: Any, write_back: Any) -> int:
     if key is not None and previous is not None and previous[0] == key and _answers(previous[1], a.log_size):
         _refused(log, previous[1], write_back)  # the same load asking for a larger log (libbpf's retry)
     opened: dict[int, int] = {}
+    early = VerifierLog(a.log_level, a.log_size)
     try:
+        _scan_fd_array(a, early)
         func_info, btf_is_func, btf_types = _func_info(a)
     except VerifierError:
         raise
-    except BPFError as exc:  # check_btf_info_early's own errors: inside bpf_check, so the log closes
-        early = VerifierLog(a.log_level, a.log_size)  # with its statistics (and may not fit: ENOSPC)
-        early.print_stats(0, 0, [0])
-        _refused(log, VerifierError(exc.errno or errno.EINVAL, exc.strerror or "", early.text, early), write_back)
+    except BPFError as exc:  # process_fd_array's and check_btf_info_early's own errors: inside
+        early.print_stats(0, 0, [0])  # bpf_check, so the log closes with its statistics (ENOSPC
+        # when they do not fit the buffer)
+        refusal = VerifierError(exc.errno or errno.EINVAL, exc.strerror or "", early.text, early)
+        _refused(log, refusal, write_back)
     request = LoadRequest(
         insns=insns,
         prog_type=prog_type,  # type: ignore[arg-type]  # ClassVar attributes satisfy the protocol
@@ -396,6 +399,30 @@ def _refused(log: UserLogBuffer, exc: VerifierError, write_back: Any) -> NoRetur
         error.log = exc.log
         raise error from exc
     raise exc
+
+
+_FD_ARRAY_CNT_MAX = 0xFFFFFFFF // 4
+
+
+def _scan_fd_array(a: Any, log: VerifierLog) -> None:
+    """``process_fd_array``'s refusals: with ``fd_array_cnt`` the array is read at once (EFAULT) and
+    every fd in it must be a map or a BTF object (EBADF or EINVAL, logged); a count that overflows
+    the array's byte size is EINVAL.  (The maps found are resolved again where the program names
+    them: pybpf does not bind a map only listed in the array to the program.)"""
+    count = a.fd_array_cnt
+    if not count:
+        return
+    if count >= _FD_ARRAY_CNT_MAX:
+        log.verbose(f"fd_array_cnt is too big ({count})\n")
+        raise BPFError(errno.EINVAL, "fd_array_cnt is too big")
+    for index in range(count):
+        fd = int.from_bytes(copy_from_user(a.fd_array + 4 * index, 4), "little", signed=True)
+        try:
+            MapObject.from_fd(fd) if fd >= 0 else MapObject.from_fd(-1)
+        except BPFError:
+            if fd < 0 or not is_btf_fd(fd):
+                log.verbose(f"fd {fd} is not pointing to valid bpf_map or btf\n")
+                raise
 
 
 def _func_info(a: Any) -> tuple[bytes | None, Any, Any]:
