@@ -210,6 +210,51 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
     ),
     "skb_flags_before_data_fault": ("test_run", _test_run(data_null=True, flags=8), errno.EINVAL),
     "skb_data_fault": ("test_run", _test_run(data_null=True), errno.EFAULT),
+    # the info structs' trailing padding must be zero too (6.18: E2BIG), though info_len counts it
+    "map_info_padding": (
+        "obj_info",
+        {
+            "object": "hash",
+            "info_len": 120,
+            "trailing": 0,
+            "info_null": False,
+            "pointers": [(104, "zero", 16)],
+        },
+        errno.E2BIG,
+    ),
+    "prog_info_padding": (
+        "obj_info",
+        {
+            "object": "prog",
+            "info_len": 240,
+            "trailing": 0,
+            "info_null": False,
+            "pointers": [(232, "zero", 8)],
+        },
+        errno.E2BIG,
+    ),
+    # process_fd_array reads the whole array when fd_array_cnt is given, before the BTF records
+    "fd_array_cnt_reads_the_array": (
+        "prog_load",
+        _prog_load(
+            fd_array_cnt=2, line_info=1, line_info_rec_size=16, log_level=1, log_size=4096, log_null=False
+        ),
+        errno.EFAULT,
+    ),
+    "fd_array_cnt_needs_maps_or_btf": (
+        "prog_load",
+        _prog_load(fd_array="buf", fd_array_cnt=2, log_level=1, log_size=4096, log_null=False),
+        (
+            "log",
+            b"fd 0 is not pointing to valid bpf_map or btf\nprocessed 0 insns (limit 1000000) "
+            b"max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n",
+        ),
+    ),
+    "fd_array_cnt_too_big": (
+        "prog_load",
+        _prog_load(fd_array="buf", fd_array_cnt=0x40000000, log_level=1, log_size=4096, log_null=False),
+        errno.EINVAL,
+    ),
 }
 
 

@@ -39,6 +39,7 @@ repeats of a JIT program that calls no helper run in the JIT's native loop (``Ru
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import time
@@ -574,11 +575,14 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
         repeat=t.repeat, flags=t.flags, cpu=t.cpu, batch_size=t.batch_size,
         user_memory=(copy_from_user, copy_to_user),
     )  # fmt: skip
-    fault = data_fault or ctx_fault
-    if fault is not None:
-        # The kernel copies in the type's test_run (bpf_test_init, bpf_ctx_init), after its checks
-        # of flags, sizes and fields: those refusals come first, the EFAULT after them.
-        prog_type.check_test_run_attr(args)
+    if data_fault is not None or ctx_fault is not None:
+        # The kernel copies in the type's test_run, after its checks of flags and sizes: the data
+        # first (bpf_test_init), then the ctx (bpf_ctx_init) and the checks of its fields.  A data
+        # fault comes before anything about the ctx; a ctx fault after the rest.
+        checked = dataclasses.replace(args, ctx_in=None) if data_fault is not None else args
+        prog_type.check_test_run_attr(checked)
+        fault = data_fault if data_fault is not None else ctx_fault
+        assert fault is not None
         raise fault
     result = run_test(runtime, args)
     err = 0

@@ -184,8 +184,6 @@ def _map_create(call: _Call) -> int:
     node_dir = f"/sys/devices/system/node/node{a.numa_node}"
     if flags & uapi.BPF_F_NUMA_NODE and not os.path.isdir(node_dir):
         raise BPFError(errno.EINVAL, "numa node out of range")
-    if a.map_ifindex:
-        raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
     params = MapParams(a.map_type, a.key_size, a.value_size, a.max_entries, flags, a.numa_node, a.map_extra)
     impl = lookup_map_type(params.map_type)
     if impl is not None:  # the kernel's map_alloc_check runs before the name is copied
@@ -196,6 +194,8 @@ def _map_create(call: _Call) -> int:
             raise BPFError(errno.EINVAL, "a struct_ops map needs btf_vmlinux_value_type_id")
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
+    if a.map_ifindex:  # the offload ops' map_alloc: after the type's map_alloc_check and the token
+        raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
     template = None
     ops_desc = None
     charged = 0
