@@ -1069,6 +1069,7 @@ def gen_test_run(rng: random.Random) -> Case:
         "flags": rng.choice(RUN_FLAGS) if rng.random() < 0.3 else 0,
         "cpu": 0 if rng.random() < 0.85 else rng.choice([1, 2, 64, 0xFFFFFFFF]),
         "batch_size": 0 if rng.random() < 0.85 else rng.choice([1, 64, 257]),
+        "ctx_bad": rng.random() < 0.05,
     }
 
 
@@ -1091,7 +1092,7 @@ def run_test_run(case: Case, backend: Any) -> Answer:
         if case["data_out"] is not None:
             t.data_out, t.data_size_out = ctypes.addressof(out), case["data_out"]
         if case["ctx_in"] is not None:
-            t.ctx_in, t.ctx_size_in = ctypes.addressof(ctx), case["ctx_in"]
+            t.ctx_in, t.ctx_size_in = 8 if case.get("ctx_bad") else ctypes.addressof(ctx), case["ctx_in"]
         if case["ctx_out"] is not None:
             t.ctx_out, t.ctx_size_out = ctypes.addressof(ctx_out), case["ctx_out"]
         t.repeat, t.flags, t.cpu, t.batch_size = (

@@ -321,6 +321,28 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
         ),
         errno.EFAULT,
     ),
+    # ... but XDP reads its ctx first (it says where the data goes): a bad xdp_md before a data fault
+    "xdp_ctx_before_data_fault": (
+        "test_run",
+        _test_run(
+            prog_type=uapi.BPF_PROG_TYPE_XDP, data_in=54, data_null=True, data_out=14, ctx_in=8, ctx_byte=255
+        ),
+        errno.EINVAL,
+    ),
+    "ctx_fault": ("test_run", _test_run(ctx_in=64, ctx_bad=True), errno.EFAULT),
+    "ctx_fault_before_sk_lookup_needs": (
+        "test_run",
+        _test_run(
+            prog_type=uapi.BPF_PROG_TYPE_SK_LOOKUP,
+            expected=uapi.BPF_SK_LOOKUP,
+            data_in=0,
+            data_null=True,
+            data_out=None,
+            ctx_in=64,
+            ctx_bad=True,
+        ),
+        errno.EFAULT,
+    ),
     "fd_array_cnt_too_big": (
         "prog_load",
         _prog_load(fd_array="buf", fd_array_cnt=0x40000000, log_level=1, log_size=4096, log_null=False),

@@ -577,13 +577,15 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     )  # fmt: skip
     if data_fault is not None or ctx_fault is not None:
         # The kernel copies in the type's test_run, after its checks of flags and sizes: the data
-        # first (bpf_test_init), then the ctx (bpf_ctx_init) and the checks of its fields.  A data
-        # fault comes before anything about the ctx; a ctx fault after the rest.
-        checked = dataclasses.replace(args, ctx_in=None) if data_fault is not None else args
-        prog_type.check_test_run_attr(checked)
-        fault = data_fault if data_fault is not None else ctx_fault
-        assert fault is not None
-        raise fault
+        # (bpf_test_init), then the ctx (bpf_ctx_init) and the checks of its fields -- or, for a
+        # type that reads the ctx first (``ctx_before_data``), the other way round.
+        ctx_first = prog_type.ctx_before_data
+        if ctx_fault is not None and (ctx_first or data_fault is None):
+            _checks_before_ctx(prog_type, args)
+            raise ctx_fault
+        assert data_fault is not None
+        prog_type.check_test_run_attr(args if ctx_first else dataclasses.replace(args, ctx_in=None))
+        raise data_fault
     result = run_test(runtime, args)
     err = 0
     if result.data_out is not None:
@@ -609,6 +611,20 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
         if copy < size:
             raise BPFError(errno.ENOSPC, "ctx_out too small")
     return 0
+
+
+def _checks_before_ctx(prog_type: Any, args: TestRunArgs) -> None:
+    """The type's test-run checks that come before its ctx is copied (the ctx could not be): those
+    that refuse the attr alike without a ctx and with zeros standing in for it (a check of the ctx's
+    presence or of its fields comes after the copy, and answers differently in the two)."""
+    try:
+        prog_type.check_test_run_attr(dataclasses.replace(args, ctx_in=None))
+    except BPFError as without_ctx:
+        try:
+            prog_type.check_test_run_attr(args)
+        except BPFError as with_zeros:
+            if (with_zeros.errno, str(with_zeros)) == (without_ctx.errno, str(without_ctx)):
+                raise without_ctx from None
 
 
 def _copy_in(address: int, size: int, most: int) -> tuple[bytes | None, BPFError | None]:
