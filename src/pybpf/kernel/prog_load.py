@@ -1,9 +1,12 @@
 """BPF_PROG_LOAD: attr checks in the kernel's order, the verifier, the log buffer, the program object.
 
 Mirrors ``bpf_prog_load`` (kernel/bpf/syscall.c) and the log handling of ``bpf_check``
-(kernel/bpf/log.c): prog_flags mask, instruction count (0 or more than 1M: E2BIG), copying the
-instructions and the license (EFAULT), the license's GPL compatibility, the program type (EINVAL
-when pybpf has none), expected_attach_type, the name, then the verifier pipeline
+(kernel/bpf/log.c): prog_flags mask, instruction count (0 or more than 1M: E2BIG),
+expected_attach_type and the attach fds and ids (``bpf_prog_load_check_attach``), copying the
+instructions and the license (EFAULT, a NULL license too; a long one is cut at 127 bytes), the
+license's GPL compatibility, the program type (EINVAL when pybpf has none), the name; inside
+``bpf_check``, ``process_fd_array`` and ``check_btf_info_early``'s fd checks (refusals logged with
+the statistics line), then the verifier pipeline
 (``pybpf.verifier``) and finally the log: ``log_level``/``log_buf``/``log_size`` validated as
 ``bpf_verifier_log_attr_valid``, a log that does not fit gives ENOSPC (after a successful check)
 with the end of the log kept (the default rotating log) or its beginning (``BPF_LOG_FIXED``), and the
