@@ -41,7 +41,6 @@ the BPF_F_LOCK paths of ``map_lookup_elem`` / ``map_update_elem``) and ``kernel/
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import hashlib
 import json
@@ -61,7 +60,7 @@ from pybpf.errors import BPFError
 from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
 from pybpf.kernel.btf_env import SPIN_LOCK_SIZE, find_spin_locks
 from pybpf.kernel.user_log import UserLogBuffer
-from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.kernel.usermem import copy_from_user, copy_to_user, read_info
 from pybpf.objects import refs
 from pybpf.objects.cache import ObjectCache
 from pybpf.objects.files import MAGIC, PAGE, VERSION, allocation_failure, bpffs_root, next_object_id
@@ -249,13 +248,7 @@ def get_fd_by_id(btf_id: int, open_flags: int, token_fd: int) -> int:
 
 def get_info_by_fd(obj: BTFObject, info_len: int, address: int, write_back: Any) -> int:
     """BPF_OBJ_GET_INFO_BY_FD for a BTF fd (``bpf_btf_get_info_by_fd`` / ``btf_get_info_by_fd``)."""
-    size = ctypes.sizeof(uapi.bpf_btf_info)
-    if info_len > PAGE:
-        raise BPFError(errno.E2BIG, "info_len larger than a page")
-    if info_len > size and any(copy_from_user(address + size, info_len - size)):
-        raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_btf_info")
-    info_len = min(info_len, size)
-    info = uapi.bpf_btf_info.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0"))
+    info, info_len = read_info(address, info_len, uapi.bpf_btf_info)
     info.id = obj.id
     if info.btf_size:
         copy_to_user(info.btf, obj.data[: info.btf_size])

@@ -24,7 +24,6 @@ registered by the module of the type (``register_type``).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import json
@@ -37,7 +36,7 @@ from typing import Any
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel.progobj import ProgObject
-from pybpf.kernel.usermem import copy_from_user, copy_to_user
+from pybpf.kernel.usermem import copy_to_user, read_info
 from pybpf.maps.object import map_and_mode
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root, next_object_id
@@ -228,13 +227,7 @@ def get_info_by_fd(
     link: LinkObject, info_len: int, address: int, write_back: Callable[[int, bytes], None]
 ) -> int:
     """``bpf_link_get_info_by_fd``."""
-    size = ctypes.sizeof(uapi.bpf_link_info)
-    if info_len > _PAGE:
-        raise BPFError(errno.E2BIG, "info_len larger than a page")
-    if info_len > size and any(copy_from_user(address + size, info_len - size)):
-        raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_link_info")
-    info_len = min(info_len, size)
-    info = uapi.bpf_link_info.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0"))
+    info, info_len = read_info(address, info_len, uapi.bpf_link_info)
     info.type = link.type
     info.id = link.id
     info.prog_id = link.prog_id

@@ -146,6 +146,9 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> int:
     obj, mode = map_and_mode(fd)
     if mode == os.O_RDONLY or obj.mm[obj.frozen_at]:
         raise BPFError(errno.EPERM, "map is frozen or the fd is not writable")
+    lock_off = obj.spin_lock_off
+    if flags & _F_LOCK and lock_off is None:  # before the key is read, on every map type
+        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     impl = obj.impl
     kind = impl.fd_kind
     if kind is not None:  # values are fds of other objects: held by reference
@@ -155,9 +158,6 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> int:
     if impl.value_prog_fd_at is not None:  # values may carry a program fd: held by reference
         raw_key = _bytes_of(key, obj.params.key_size)
         return _update_with_programs(fd, obj, raw_key, _bytes_of(value, impl.user_value_size), flags)
-    lock_off = obj.spin_lock_off
-    if flags & _F_LOCK and lock_off is None:
-        raise BPFError(errno.EINVAL, "BPF_F_LOCK needs a bpf_spin_lock in the value")
     raw_key = key if isinstance(key, bytes) else key(obj.params.key_size)
     raw_value = value if isinstance(value, bytes) else value(impl.user_value_size)
     if obj.btf_id:

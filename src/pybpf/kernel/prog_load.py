@@ -1,9 +1,12 @@
 """BPF_PROG_LOAD: attr checks in the kernel's order, the verifier, the log buffer, the program object.
 
 Mirrors ``bpf_prog_load`` (kernel/bpf/syscall.c) and the log handling of ``bpf_check``
-(kernel/bpf/log.c): prog_flags mask, instruction count (0 or more than 1M: E2BIG), copying the
-instructions and the license (EFAULT), the license's GPL compatibility, the program type (EINVAL
-when pybpf has none), expected_attach_type, the name, then the verifier pipeline
+(kernel/bpf/log.c): prog_flags mask, instruction count (0 or more than 1M: E2BIG),
+expected_attach_type and the attach fds and ids (``bpf_prog_load_check_attach``), copying the
+instructions and the license (EFAULT, a NULL license too; a long one is cut at 127 bytes), the
+license's GPL compatibility, the program type (EINVAL when pybpf has none), the name; inside
+``bpf_check``, ``process_fd_array`` and ``check_btf_info_early``'s fd checks (refusals logged with
+the statistics line), then the verifier pipeline
 (``pybpf.verifier``) and finally the log: ``log_level``/``log_buf``/``log_size`` validated as
 ``bpf_verifier_log_attr_valid``, a log that does not fit gives ENOSPC (after a successful check)
 with the end of the log kept (the default rotating log) or its beginning (``BPF_LOG_FIXED``), and the
@@ -44,7 +47,7 @@ from pybpf.kernel.links import ext_target
 from pybpf.kernel.prog_run import select_runtime
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
-from pybpf.kernel.usermem import copy_from_user, strncpy_from_user
+from pybpf.kernel.usermem import copy_from_user
 from pybpf.maps.base import FdKind
 from pybpf.maps.object import MapObject
 from pybpf.objects import refs
@@ -54,7 +57,7 @@ from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, ENOTSUPP, o
 from pybpf.verifier import LoadRequest, VerifierError, verify
 from pybpf.verifier.attach import BTF_MAX_TYPE, attach_btf_id_allowed
 from pybpf.verifier.decode import decode_insns
-from pybpf.verifier.log import SourceLine
+from pybpf.verifier.log import SourceLine, VerifierLog
 
 PROG_FLAGS_MASK = (
     uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
@@ -75,8 +78,15 @@ def license_is_gpl_compatible(license_text: str) -> bool:
 
 
 def _read_license(address: int) -> str:
-    raw = strncpy_from_user(address, _LICENSE_MAX - 1) if address else b""
-    return raw.decode("latin-1")
+    """``strncpy_from_bpfptr(license, attr->license, 127)``: EFAULT for an unreadable string (NULL
+    too); a longer one is cut at 127 bytes, not refused."""
+    out = bytearray()
+    while len(out) < _LICENSE_MAX - 1:
+        chunk = copy_from_user(address + len(out), 1)  # byte by byte: a string may end before a bad page
+        if chunk == b"\0":
+            break
+        out += chunk
+    return out.decode("latin-1")
 
 
 def _check_name(raw: bytes) -> str:
@@ -175,18 +185,18 @@ def prog_load(attr: Any, write_back: Any) -> int:
         raise BPFError(errno.EINVAL, "BPF tokens are not supported by pybpf")
     if a.insn_cnt == 0 or a.insn_cnt > BPF_COMPLEXITY_LIMIT_INSNS:
         raise BPFError(errno.E2BIG, f"insn_cnt {a.insn_cnt} is 0 or above {BPF_COMPLEXITY_LIMIT_INSNS}")
-    if a.prog_ifindex:
-        raise BPFError(errno.EINVAL, "offloaded programs are not supported by pybpf")
+    prog_type = get_prog_type(a.prog_type)
+    check_attach = getattr(prog_type, "check_expected_attach_type", None)
+    if check_attach is not None:  # bpf_prog_load_check_attach: before anything is copied
+        check_attach(a.expected_attach_type)
+    dst = _check_attach_btf(a)
     raw = copy_from_user(a.insns, 8 * a.insn_cnt)
     license_text = _read_license(a.license)
     gpl = license_is_gpl_compatible(license_text)
-    prog_type = get_prog_type(a.prog_type)
-    if prog_type is None:
+    if a.prog_ifindex:
+        raise BPFError(errno.EINVAL, "offloaded programs are not supported by pybpf")
+    if prog_type is None:  # find_prog_type, after the copies
         raise BPFError(errno.EINVAL, f"program type {a.prog_type} is unknown or not yet implemented in pybpf")
-    check_attach = getattr(prog_type, "check_expected_attach_type", None)
-    if check_attach is not None:
-        check_attach(a.expected_attach_type)
-    dst = _check_attach_btf(a)
     extension = None
     if a.prog_type == uapi.BPF_PROG_TYPE_EXT and dst is not None:
         extension = ext_target(dst)
@@ -206,7 +216,17 @@ def prog_load(attr: Any, write_back: Any) -> int:
     if key is not None and previous is not None and previous[0] == key and _answers(previous[1], a.log_size):
         _refused(log, previous[1], write_back)  # the same load asking for a larger log (libbpf's retry)
     opened: dict[int, int] = {}
-    func_info, btf_is_func, btf_types = _func_info(a)
+    early = VerifierLog(a.log_level, a.log_size)
+    try:
+        _scan_fd_array(a, early)
+        func_info, btf_is_func, btf_types = _func_info(a)
+    except VerifierError:
+        raise
+    except BPFError as exc:  # process_fd_array's and check_btf_info_early's own errors: inside
+        early.print_stats(0, 0, [0])  # bpf_check, so the log closes with its statistics (ENOSPC
+        # when they do not fit the buffer)
+        refusal = VerifierError(exc.errno or errno.EINVAL, exc.strerror or "", early.text, early)
+        _refused(log, refusal, write_back)
     request = LoadRequest(
         insns=insns,
         prog_type=prog_type,  # type: ignore[arg-type]  # ClassVar attributes satisfy the protocol
@@ -383,6 +403,30 @@ def _refused(log: UserLogBuffer, exc: VerifierError, write_back: Any) -> NoRetur
         error.log = exc.log
         raise error from exc
     raise exc
+
+
+_FD_ARRAY_CNT_MAX = 0xFFFFFFFF // 4
+
+
+def _scan_fd_array(a: Any, log: VerifierLog) -> None:
+    """``process_fd_array``'s refusals: with ``fd_array_cnt`` the array is read at once (EFAULT) and
+    every fd in it must be a map or a BTF object (EBADF or EINVAL, logged); a count that overflows
+    the array's byte size is EINVAL.  (The maps found are resolved again where the program names
+    them: pybpf does not bind a map only listed in the array to the program.)"""
+    count = a.fd_array_cnt
+    if not count:
+        return
+    if count >= _FD_ARRAY_CNT_MAX:
+        log.verbose(f"fd_array_cnt is too big ({count})\n")
+        raise BPFError(errno.EINVAL, "fd_array_cnt is too big")
+    for index in range(count):
+        fd = int.from_bytes(copy_from_user(a.fd_array + 4 * index, 4), "little", signed=True)
+        try:
+            MapObject.from_fd(fd) if fd >= 0 else MapObject.from_fd(-1)
+        except BPFError:
+            if fd < 0 or not is_btf_fd(fd):
+                log.verbose(f"fd {fd} is not pointing to valid bpf_map or btf\n")
+                raise
 
 
 def _func_info(a: Any) -> tuple[bytes | None, Any, Any]:

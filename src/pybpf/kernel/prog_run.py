@@ -39,6 +39,7 @@ repeats of a JIT program that calls no helper run in the JIT's native loop (``Ru
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import time
@@ -600,13 +601,24 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
     prog_type = runtime.prog_type
     # The sizes come from the caller: copy no more than any program type accepts (the type's own
     # check then refuses the size with its errno), never allocate what the caller asked for.
-    data_in = copy_from_user(t.data_in, min(t.data_size_in, TEST_RUN_DATA_MAX)) if t.data_size_in else b""
-    ctx_in = copy_from_user(t.ctx_in, min(t.ctx_size_in, TEST_RUN_CTX_MAX)) if t.ctx_size_in else None
+    data_in, data_fault = _copy_in(t.data_in, t.data_size_in, TEST_RUN_DATA_MAX)
+    ctx_in, ctx_fault = _copy_in(t.ctx_in, t.ctx_size_in, TEST_RUN_CTX_MAX)
     args = TestRunArgs(
-        data_in=data_in, data_size_out=t.data_size_out, ctx_in=ctx_in, ctx_size_out=t.ctx_size_out,
+        data_in=data_in or b"", data_size_out=t.data_size_out, ctx_in=ctx_in, ctx_size_out=t.ctx_size_out,
         repeat=t.repeat, flags=t.flags, cpu=t.cpu, batch_size=t.batch_size,
         user_memory=(copy_from_user, copy_to_user),
     )  # fmt: skip
+    if data_fault is not None or ctx_fault is not None:
+        # The kernel copies in the type's test_run, after its checks of flags and sizes: the data
+        # (bpf_test_init), then the ctx (bpf_ctx_init) and the checks of its fields -- or, for a
+        # type that reads the ctx first (``ctx_before_data``), the other way round.
+        ctx_first = prog_type.ctx_before_data
+        if ctx_fault is not None and (ctx_first or data_fault is None):
+            _checks_before_ctx(prog_type, args)
+            raise ctx_fault
+        assert data_fault is not None
+        prog_type.check_test_run_attr(args if ctx_first else dataclasses.replace(args, ctx_in=None))
+        raise data_fault
     result = run_test(runtime, args)
     err = 0
     if result.data_out is not None:
@@ -632,6 +644,33 @@ def test_run(attr: Any, write_back: Callable[[int, bytes], None]) -> int:
         if copy < size:
             raise BPFError(errno.ENOSPC, "ctx_out too small")
     return 0
+
+
+def _checks_before_ctx(prog_type: Any, args: TestRunArgs) -> None:
+    """The type's test-run checks that come before its ctx is copied (the ctx could not be): those
+    that refuse the attr alike without a ctx and with zeros standing in for it (a check of the ctx's
+    presence or of its fields comes after the copy, and answers differently in the two)."""
+    try:
+        prog_type.check_test_run_attr(dataclasses.replace(args, ctx_in=None))
+    except BPFError as without_ctx:
+        try:
+            prog_type.check_test_run_attr(args)
+        except BPFError as with_zeros:
+            if (with_zeros.errno, str(with_zeros)) == (without_ctx.errno, str(without_ctx)):
+                raise without_ctx from None
+
+
+def _copy_in(address: int, size: int, most: int) -> tuple[bytes | None, BPFError | None]:
+    """Up to ``most`` of the ``size`` bytes at ``address`` (None for no size), or zeros of that length
+    and the EFAULT the copy met, for the caller to raise where the kernel would copy."""
+    if not size:
+        return None, None
+    try:
+        return copy_from_user(address, min(size, most)), None
+    except BPFError as exc:
+        if exc.errno != errno.EFAULT:
+            raise
+        return bytes(min(size, most)), exc
 
 
 def testable_runtime(prog_fd: int) -> ProgRuntime:

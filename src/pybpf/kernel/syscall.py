@@ -12,7 +12,6 @@ exactly as with the native backend (``UserAttr`` says how, for each kind of buff
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import errno
 import os
@@ -52,7 +51,7 @@ from pybpf.kernel.prog_stream import prog_stream_read
 from pybpf.kernel.run_stats import enable_stats
 from pybpf.kernel.task_fd_query import task_fd_query
 from pybpf.kernel.token import token_create
-from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, strncpy_from_user
+from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, read_info, strncpy_from_user
 from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
@@ -185,8 +184,6 @@ def _map_create(call: _Call) -> int:
     node_dir = f"/sys/devices/system/node/node{a.numa_node}"
     if flags & uapi.BPF_F_NUMA_NODE and not os.path.isdir(node_dir):
         raise BPFError(errno.EINVAL, "numa node out of range")
-    if a.map_ifindex:
-        raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
     params = MapParams(a.map_type, a.key_size, a.value_size, a.max_entries, flags, a.numa_node, a.map_extra)
     impl = lookup_map_type(params.map_type)
     if impl is not None:  # the kernel's map_alloc_check runs before the name is copied
@@ -197,6 +194,8 @@ def _map_create(call: _Call) -> int:
             raise BPFError(errno.EINVAL, "a struct_ops map needs btf_vmlinux_value_type_id")
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
+    if a.map_ifindex:  # the offload ops' map_alloc: after the type's map_alloc_check and the token
+        raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
     template = None
     ops_desc = None
     charged = 0
@@ -398,14 +397,8 @@ def _map_get_info_by_fd(call: _Call, obj: MapObject) -> int:
     type with ``map_get_hash`` (arrays; EINVAL), a size of 32 (EINVAL) and a frozen map (EPERM), and
     gets the SHA-256 of the values (EFAULT when unwritable); a size without a pointer is EINVAL."""
     a = call.attr
-    size = ctypes.sizeof(uapi.bpf_map_info)
-    info_len, address = a.info.info_len, a.info.info
-    if info_len > _PAGE:
-        raise BPFError(errno.E2BIG, "info_len larger than a page")
-    if info_len > size and any(copy_from_user(address + size, info_len - size)):
-        raise BPFError(errno.E2BIG, "non-zero bytes past struct bpf_map_info")
-    info_len = min(info_len, size)
-    info = uapi.bpf_map_info.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0"))
+    address = a.info.info
+    info, info_len = read_info(address, a.info.info_len, uapi.bpf_map_info)
     info.type = obj.params.map_type
     info.id = obj.id
     info.key_size = obj.params.key_size

@@ -16,10 +16,12 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-from typing import Any
+from typing import Any, TypeVar
 
 from pybpf.errors import BPFError
 from pybpf.memory.user import transfer
+
+_S = TypeVar("_S", bound=ctypes.Structure)
 
 _CDATA = (ctypes.Structure, ctypes.Union, ctypes.Array)
 
@@ -61,6 +63,26 @@ def copy_to_user(address: int, data: bytes) -> None:
     """Write ``data`` at user ``address``; ``BPFError(EFAULT)`` if any of it is not writable."""
     buffer = ctypes.create_string_buffer(bytes(data), len(data))
     _transfer(True, address, buffer, len(data))
+
+
+def read_info(address: int, info_len: int, struct_type: type[_S]) -> tuple[_S, int]:
+    """The caller's ``struct bpf_*_info`` for BPF_OBJ_GET_INFO_BY_FD, and the ``info_len`` to report.
+
+    As the kernel's ``bpf_*_get_info_by_fd``: more than a page is E2BIG; bytes the caller passes past
+    the struct's last member must be zero (E2BIG) -- the kernel (6.18) refuses non-zero bytes in the
+    struct's trailing padding too (``bpf_map_info`` after ``hash_size``, ``bpf_prog_info`` after
+    ``attach_btf_id``), and still reports ``info_len`` as far as the padded struct; then the caller's
+    ``min(info_len, sizeof)`` bytes are read (the fields the kernel does not fill come back as given).
+    """
+    size = ctypes.sizeof(struct_type)
+    fields = struct_type._fields_
+    end = max(getattr(struct_type, name).offset + ctypes.sizeof(kind) for name, kind, *_ in fields)
+    if info_len > _PAGE:
+        raise BPFError(errno.E2BIG, "info_len larger than a page")
+    if info_len > end and any(copy_from_user(address + end, info_len - end)):
+        raise BPFError(errno.E2BIG, f"non-zero bytes past struct {struct_type.__name__}")
+    info_len = min(info_len, size)
+    return struct_type.from_buffer_copy(copy_from_user(address, info_len).ljust(size, b"\0")), info_len
 
 
 def strncpy_from_user(address: int, limit: int = _PATH_MAX) -> bytes:

@@ -20,8 +20,9 @@ Mirrors ``cgroup_storage_map_ops`` in kernel/bpf/local_storage.c (measured on Li
 * per-CPU values are seen from user space as one 8-byte-rounded slot per possible CPU
   (``bpf_map_value_size``).
 
-Not modelled: the type's own ``map_check_btf`` (``cgroup_storage_check_btf``: a 16-byte key must be
-a two-member struct of integers, an 8-byte key a u64); BTF is checked as for other types.
+The type's own ``map_check_btf`` (``cgroup_storage_check_btf``): an 8-byte key must be a 64-bit
+integer, a 16-byte key a struct of two members, else EINVAL (a key type id 0 too).  Not modelled:
+the members' own check (a u64 at offset 0, a u32 at offset 8), which needs the member types resolved.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import errno
 from typing import ClassVar
 
 from pybpf import uapi
+from pybpf.btf.kinds import Kind
+from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import MapOps, MapParams, flags_access_ok
 from pybpf.maps.local_storage import LOCAL_STORAGE_MAX_VALUE_SIZE
@@ -64,6 +67,17 @@ class CgroupStorageMap(MapOps):
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)
         self.user_value_size = user_value_size(params.map_type, params.value_size)
+
+    own_btf_check = True
+
+    @classmethod
+    def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
+        """``cgroup_storage_check_btf``: the key's BTF type has the shape of the key size's key."""
+        if params.key_size == CGROUP_STORAGE_KEY_SIZE:
+            if key_type is None or key_type.kind != Kind.STRUCT or key_type.vlen != 2:
+                raise BPFError(errno.EINVAL, "a 16-byte cgroup storage key is a struct of two members")
+        elif key_type is None or key_type.kind != Kind.INT or key_type.int_bits != 64 or key_type.int_offset:
+            raise BPFError(errno.EINVAL, "an 8-byte cgroup storage key is a 64-bit integer")
 
     @classmethod
     def check(cls, params: MapParams) -> None:

@@ -7,7 +7,9 @@ Mirrors kernel/bpf/map_in_map.c, ``array_of_maps_map_ops`` (arraymap.c) and
   for arrays max_entries, unless the template has BPF_F_INNER_MAP) are what every inner map must
   match (``bpf_map_meta_equal`` / ``array_map_meta_equal``); a map-in-map cannot be a template
   (EINVAL) and neither can the types the kernel gives no ``map_meta_equal`` (ENOTSUPP).  The outer
-  value_size must be 4 and BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG are EINVAL.
+  value_size must be 4; an array of maps refuses BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG
+  (``fd_array_map_alloc_check``), a hash of maps takes them as a hash does
+  (``fd_htab_map_alloc_check`` checks the value size alone).
 * A user writes an inner map's fd and reads back its id; a program's map_lookup_elem gets the
   inner map itself.  Array updates take only BPF_ANY (EINVAL), past the end E2BIG (deletes too); an
   empty slot ENOENT.  Hash updates honour BPF_NOEXIST/BPF_EXIST.
@@ -36,8 +38,11 @@ META_BYTES = 32
 _U32 = struct.Struct("<I")
 
 
-def _check_outer(params: MapParams) -> None:
-    if params.value_size != 4 or params.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
+def _check_outer(params: MapParams, *, prog_access: bool) -> None:
+    """The value is a 4-byte fd; ``prog_access``: the program access flags are allowed."""
+    if params.value_size != 4 or (
+        not prog_access and params.flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG)
+    ):
         raise BPFError(errno.EINVAL, "map-in-map values are 4-byte map fds")
 
 
@@ -84,7 +89,7 @@ class ArrayOfMaps(MapInMap):
 
     @classmethod
     def check(cls, params: MapParams) -> None:
-        _check_outer(params)
+        _check_outer(params, prog_access=False)
         if (
             params.max_entries == 0
             or params.key_size != 4
@@ -158,7 +163,7 @@ class HashOfMaps(MapInMap):
 
     @classmethod
     def check(cls, params: MapParams) -> None:
-        _check_outer(params)
+        _check_outer(params, prog_access=True)
         HashMap.check(dataclasses.replace(params, map_type=uapi.BPF_MAP_TYPE_HASH))
 
     @classmethod

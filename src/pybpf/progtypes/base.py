@@ -130,6 +130,10 @@ class ProgType:
     ctx_out_to_ctx_in: ClassVar[bool] = False
     """True where the kernel writes the ctx back into ctx_in instead of ctx_out (SYSCALL programs):
     the syscall layer then copies ``TestRunResult.ctx_out`` to the user's ctx_in buffer."""
+    ctx_before_data: ClassVar[bool] = False
+    """True where the type's test run reads and checks the ctx before it copies the data in (XDP:
+    the ctx says where the data goes); elsewhere the data comes first (bpf_test_init, then
+    bpf_ctx_init).  Decides which of a bad data and a bad ctx the caller hears of."""
 
     def for_attach_type(self, expected_attach_type: int) -> ProgType:
         """This type as a program loaded with ``expected_attach_type`` sees it: the kernel's

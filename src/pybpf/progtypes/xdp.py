@@ -154,6 +154,7 @@ class XdpProgType(ProgType):
     """XDP: packet processing at the driver, before any skb exists."""
 
     converts_ctx: ClassVar[bool] = True
+    ctx_before_data: ClassVar[bool] = True
 
     prog_type: ClassVar[int] = BPF_PROG_TYPE_XDP
     name: ClassVar[str] = "xdp"
