@@ -75,7 +75,7 @@ from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.log import SourceLines
 from pybpf.verifier.pseudo import KERNEL_OPCODES
 from pybpf.verifier.regstate import RegState, format_reg, is_null
-from pybpf.verifier.regtypes import RegType, TypeFlag
+from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.request import InsnFacts, MapRef
 from pybpf.verifier.stack import STACK_SPILL
 from pybpf.verifier.stack_liveness import Chain, StackLiveness
@@ -718,7 +718,7 @@ class Walker:
             return
         if route == _LDX and dst < _MAX_BPF_REG and insn.src < _MAX_BPF_REG:
             base = frame.regs[insn.src]
-            if base.type in _NARROW_LOADS and not base.flags & TypeFlag.PTR_MAYBE_NULL:
+            if base.type in _NARROW_LOADS and not base.maybe_null:
                 frame.own(dst)
                 return
         if route == _JUMP and insn.opcode & 0xF0 not in _WRITING_JUMPS:

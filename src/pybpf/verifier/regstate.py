@@ -11,7 +11,7 @@ in kernel/bpf/log.c: ``R1=ctx()``, ``R10=fp0``, ``R2=scalar(smin=0,smax=umax=255
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, S64_MAX, S64_MIN, Bounds
@@ -112,9 +112,12 @@ class RegState(Bounds):
         self.type, self.flags = reg_type, flags
 
 
-_NON_OWNING = TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF
-_MAYBE_NULL_BIT = int(TypeFlag.PTR_MAYBE_NULL)
-_SCALAR, _NO_FLAGS, _UNKNOWN = RegType.SCALAR_VALUE, TypeFlag.NONE, tnum.UNKNOWN
+# (Final: mypyc keeps them in C statics; a plain module name is a dict look-up on each use)
+_NON_OWNING: Final = TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF
+_MAYBE_NULL_BIT: Final = int(TypeFlag.PTR_MAYBE_NULL)
+_SCALAR: Final = RegType.SCALAR_VALUE
+_NO_FLAGS: Final = TypeFlag.NONE
+_UNKNOWN: Final = tnum.UNKNOWN
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import functools
 class RegType(enum.IntEnum):
     """The base register types (``enum bpf_reg_type`` below BPF_BASE_TYPE_BITS)."""
 
+    __hash__ = int.__hash__  # (hashed as the int it equals, in C: Enum's own hash is a Python call)
+
     NOT_INIT = 0
     SCALAR_VALUE = 1
     PTR_TO_CTX = 2
@@ -41,6 +43,8 @@ class RegType(enum.IntEnum):
 
 class TypeFlag(enum.IntFlag):
     """``enum bpf_type_flag`` (the ones the verifier's model uses so far)."""
+
+    __hash__ = int.__hash__  # (as RegType's: a plain int of the same value is the same key)
 
     NONE = 0
     PTR_MAYBE_NULL = 1 << 8

@@ -259,7 +259,7 @@ def _adjust_ptr(
             dst.mark_unknown()
             return
         w.fail(errno.EACCES, f"R{regno} 32-bit pointer arithmetic prohibited")
-    if ptr.flags & TypeFlag.PTR_MAYBE_NULL:
+    if ptr.maybe_null:
         w.fail(
             errno.EACCES, f"R{regno} pointer arithmetic on {ptr.type_name()} prohibited, null-check it first"
         )

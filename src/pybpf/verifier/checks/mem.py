@@ -618,7 +618,7 @@ def check_func_arg_reg_off(w: Walker, reg: RegState, regno: int, *, release: boo
             )
         check_ptr_off_reg(w, reg, regno)
         return
-    flags = TypeFlag(reg.flags)
+    flags = reg.flags  # (a plain int or a TypeFlag: both hash as the int)
     if (reg.type, flags) in _ANY_OFFSET_ARGS:
         return
     fixed_ok = reg.type is RegType.PTR_TO_BTF_ID and flags in _FIXED_OFFSET_BTF_FLAGS
