@@ -223,3 +223,17 @@ cb1:
 cb2:
     r0 = 0
     exit
+
+=== fuzz/third_bounds_deduction_round
+desc: mixed_bounds:100110: w9 > 0x7fffffff of a value in [-2^31, 2^31-2] that is not -1: a third round of __reg_deduce_bounds() carries umax 0xff..fe into umax32 0xfffffffe, so w9 == -1 is dead
+    r9 = *(u32 *)(r1 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    if r9 s>= 0x7fffffff goto +5
+    if r9 == -1 goto +4
+    if w9 <= 0x7fffffff goto +3
+    if w9 != -1 goto +1
+    r0 = *(u64 *)(r10 +8)
+    r0 = 2
+    r0 = 2
+    exit
