@@ -237,3 +237,19 @@ desc: mixed_bounds:100110: w9 > 0x7fffffff of a value in [-2^31, 2^31-2] that is
     r0 = 2
     r0 = 2
     exit
+
+=== fuzz/zero_scalar_ne_non_null_pointer
+maps: amap=array(4,16,4)
+desc: ptr_compare:37: a constant 0 on the left compared with a map value pointer (its offset, 0, is no constant): the operands swap and the branch is decided
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto +4
+    r5 = 0
+    if r5 != r0 goto +2
+    r3 = r5
+    r3 -= r0
+    r0 = 2
+    exit
