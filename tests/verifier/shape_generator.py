@@ -54,7 +54,37 @@ only sample:
   and other sizes and offsets, for XDP and six __sk_buff program types (each type's
   is_valid_access, narrow loads, the packet pointers read from it);
 * ``prune_merge``: diamonds whose two sides leave constants, bounded scalars or stack slots of
-  different kinds, joined and then relied on (states_equal, regsafe/stacksafe, precision).
+  different kinds, joined and then relied on (states_equal, regsafe/stacksafe, precision);
+* ``pkt_ranges``: one to three data_end checks of packet pointers at constant and variable offsets,
+  compared in every direction with data_end on either side (sometimes on 32 bits, or with another
+  packet pointer or a scalar), then accesses from data, through the checked pointer (below it or
+  moved on) or from data_meta (find_good_pkt_pointers, try_match_pkt_pointers, check_packet_access);
+* ``ringbuf_records``: bpf_ringbuf_reserve of constant or unknown sizes, the record kept in a
+  register and/or spilled, accessed in and past its size, submitted or discarded on one or both
+  sides of a branch, through a filled copy or a moved pointer, used or released again afterwards
+  (reference tracking of PTR_TO_MEM | MEM_RINGBUF, release_reference);
+* ``spin_lock``: bpf_spin_lock regions on map values with a lock field (the right or a wrong
+  offset, a second lookup's lock), loads and stores of the fields and of the lock itself, helper
+  calls, nested locks, unlocks on one side of a branch only (process_spin_lock, the active lock);
+* ``stack_var_off``: variable-offset reads and writes of the stack over slots holding nothing,
+  zeros, scalars or pointers, after aligned (or not) narrow spills of bounded values, the value
+  read relied on (check_stack_read_var_off, check_stack_write_var_off, precision of stack reads);
+* ``ld_abs``: BPF_LD_ABS / BPF_LD_IND of 1, 2 and 4 bytes at constant offsets and through constant,
+  bounded, unknown or pointer index registers, for socket filters, tc and XDP (check_ld_abs, the
+  clobbered r1-r5, r0 an unknown);
+* ``ptr_compare``: a map value pointer compared (64 or 32 bits, every operator) with packet,
+  data_end, stack, ctx and map pointers, constants and unknowns, then subtracted from them
+  (is_branch_taken on pointers, "pointer comparison prohibited", pointer minus pointer);
+* ``dynptrs``: ring-buffer and local (bpf_dynptr_from_mem) dynptrs at aligned or misaligned stack
+  slots, bpf_dynptr_read/write, slices of bpf_dynptr_data accessed in and past their length, the
+  dynptr's own slots overwritten or read, size/is_null/clone kfuncs, released (or not) and used after
+  release (process_dynptr_func, dynptr stack slots, reference tracking);
+* ``tail_calls``: bpf_tail_call from the main program or a subprogram, mixed with bpf-to-bpf calls,
+  stack depths up to and past the limits, a reference held across the call (check_max_stack_depth's
+  tail-call rule, the reference-leak check of a tail call);
+* ``nested_loops``: two nested loops, each a may_goto loop, an open-coded bpf_iter_num loop or a
+  counted loop, the inner body writing the caller's stack at a counter (loop detection across
+  iterator and may_goto states, widening).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
