@@ -253,3 +253,24 @@ desc: ptr_compare:37: a constant 0 on the left compared with a map value pointer
     r3 -= r0
     r0 = 2
     exit
+
+=== fuzz/nested_may_goto_linked_counter_pruned
+desc: nested_loops:100076: the outer counter back at the outer may_goto is r9 = copy + 1 (a BPF_ADD_CONST link); the checkpoint's precise r9 has no id, so only the range is compared and the state is pruned (processed count)
+    r9 = 0
+l2:
+    may_goto l3
+    r7 = 0
+l4:
+    may_goto l5
+    r5 = r9
+    r5 &= 15
+    r4 = r10
+    r4 += r5
+    r7 += 1
+    if r7 < 4 goto l4
+l5:
+    r9 += 1
+    goto l2
+l3:
+    r0 = 2
+    exit
