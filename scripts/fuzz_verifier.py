@@ -14,7 +14,9 @@ kernel (native backend, maps created for each load, log level 2) and prints a ta
   to the first ``from A to B``: a difference in the value tracking that did not change the verdict);
 * ``heavy``: the kernel processed more than ``--max-insns`` instructions: not loaded into pybpf
   (a million processed instructions take pybpf minutes, and gigabytes at log level 2);
-* ``slow``: pybpf took longer than ``--timeout`` seconds (its load is abandoned).
+* ``slow``: pybpf took longer than ``--timeout`` seconds (its load is abandoned);
+* ``kbug``: the kernel refused with a "verifier bug:" message, a failure of its own after
+  verification (a rewrite stage pybpf does not model: known_disagreements.txt's "After do_check").
 
 Up to ``--examples`` seeds per kind are listed under the table (and on stderr as found);
 ``--show SHAPE:SEED`` prints that program and both logs.

@@ -17,9 +17,8 @@ from pybpf.kernel.backend import Backend
 from tests.verifier import shape_generator
 from tests.verifier import verifier_corpus as vc
 
-KINDS = ("unsound", "strict", "errno", "message", "processed", "path", "heavy", "slow")
+KINDS = ("unsound", "strict", "errno", "message", "processed", "path", "heavy", "slow", "kbug")
 """The disagreements scripts/fuzz_verifier.py counts (its docstring says what each means)."""
-MAPS = vc._parse_maps(shape_generator.MAPS)
 _STATE_LINE = re.compile(r"^(\d+: |from \d+ to \d+)")
 _MAP_ADDRESS = re.compile(r"^(\d+: \(18\) r\d+ = )0x[0-9a-f]+ *")
 BPF_LOG_STATS = 4
@@ -61,7 +60,7 @@ def program_of(shape: str, seed: int) -> vc.Program:
         theme=shape,
         prog_type=prog_type,
         text=text,
-        maps=MAPS,
+        maps=vc._parse_maps(shape_generator.SHAPE_MAPS.get(shape, shape_generator.MAPS)),
         desc=f"{shape} seed {seed}",
         btf=shape_generator.BTF.get(shape, ""),
     )
@@ -90,6 +89,8 @@ def answer(program: vc.Program, backend: Backend) -> tuple[Answer, str]:
 def compare(pybpf: Answer, kernel: Answer) -> str:
     """The kind of disagreement (one of ``KINDS``), or "" when the answers agree."""
     if pybpf.err != kernel.err:
+        if kernel.line.startswith("verifier bug:"):
+            return "kbug"  # the kernel failed after verifying (known_disagreements.txt's "After do_check")
         return "unsound" if not pybpf.err else "strict" if not kernel.err else "errno"
     if pybpf.err and pybpf.line != kernel.line:
         return "message"

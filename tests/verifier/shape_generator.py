@@ -54,7 +54,37 @@ only sample:
   and other sizes and offsets, for XDP and six __sk_buff program types (each type's
   is_valid_access, narrow loads, the packet pointers read from it);
 * ``prune_merge``: diamonds whose two sides leave constants, bounded scalars or stack slots of
-  different kinds, joined and then relied on (states_equal, regsafe/stacksafe, precision).
+  different kinds, joined and then relied on (states_equal, regsafe/stacksafe, precision);
+* ``pkt_ranges``: one to three data_end checks of packet pointers at constant and variable offsets,
+  compared in every direction with data_end on either side (sometimes on 32 bits, or with another
+  packet pointer or a scalar), then accesses from data, through the checked pointer (below it or
+  moved on) or from data_meta (find_good_pkt_pointers, try_match_pkt_pointers, check_packet_access);
+* ``ringbuf_records``: bpf_ringbuf_reserve of constant or unknown sizes, the record kept in a
+  register and/or spilled, accessed in and past its size, submitted or discarded on one or both
+  sides of a branch, through a filled copy or a moved pointer, used or released again afterwards
+  (reference tracking of PTR_TO_MEM | MEM_RINGBUF, release_reference);
+* ``spin_lock``: bpf_spin_lock regions on map values with a lock field (the right or a wrong
+  offset, a second lookup's lock), loads and stores of the fields and of the lock itself, helper
+  calls, nested locks, unlocks on one side of a branch only (process_spin_lock, the active lock);
+* ``stack_var_off``: variable-offset reads and writes of the stack over slots holding nothing,
+  zeros, scalars or pointers, after aligned (or not) narrow spills of bounded values, the value
+  read relied on (check_stack_read_var_off, check_stack_write_var_off, precision of stack reads);
+* ``ld_abs``: BPF_LD_ABS / BPF_LD_IND of 1, 2 and 4 bytes at constant offsets and through constant,
+  bounded, unknown or pointer index registers, for socket filters, tc and XDP (check_ld_abs, the
+  clobbered r1-r5, r0 an unknown);
+* ``ptr_compare``: a map value pointer compared (64 or 32 bits, every operator) with packet,
+  data_end, stack, ctx and map pointers, constants and unknowns, then subtracted from them
+  (is_branch_taken on pointers, "pointer comparison prohibited", pointer minus pointer);
+* ``dynptrs``: ring-buffer and local (bpf_dynptr_from_mem) dynptrs at aligned or misaligned stack
+  slots, bpf_dynptr_read/write, slices of bpf_dynptr_data accessed in and past their length, the
+  dynptr's own slots overwritten or read, size/is_null/clone kfuncs, released (or not) and used after
+  release (process_dynptr_func, dynptr stack slots, reference tracking);
+* ``tail_calls``: bpf_tail_call from the main program or a subprogram, mixed with bpf-to-bpf calls,
+  stack depths up to and past the limits, a reference held across the call (check_max_stack_depth's
+  tail-call rule, the reference-leak check of a tail call);
+* ``nested_loops``: two nested loops, each a may_goto loop, an open-coded bpf_iter_num loop or a
+  counted loop, the inner body writing the caller's stack at a counter (loop detection across
+  iterator and may_goto states, widening).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -155,8 +185,9 @@ class ShapeBuilder(ProgramBuilder):
             size = rng.choice(list(SIZES))
             self.emit(f"r3 = *({SIZES[size]} *)(r0 +{rng.randrange(0, 9)})")
         elif sink <= 3:
-            self.emit("r3 = r10", f"r3 += -{rng.choice((16, 32, 64, 128))}", f"r3 += {reg}")
-            self.emit(f"*(u8 *)(r3 +{rng.randrange(0, 4)}) = 0")
+            ptr = "r4" if reg == "r3" else "r3"  # not the register relied on
+            self.emit(f"{ptr} = r10", f"{ptr} += -{rng.choice((16, 32, 64, 128))}", f"{ptr} += {reg}")
+            self.emit(f"*(u8 *)({ptr} +{rng.randrange(0, 4)}) = 0")
         else:
             self.guarded_trap(reg)
 
@@ -944,6 +975,488 @@ class ShapeBuilder(ProgramBuilder):
             self.emit("r3 = r6", f"r3 += {rng.choice((0, 4, 8, 48))}", f"r0 = *(u32 *)(r3 {off % 8:+d})")
         self.emit(f"{out}:")
 
+    def shape_pkt_ranges(self) -> None:
+        rng = self.rng
+        out = self.label()
+        var = rng.random() < 0.4
+        if var:  # a variable offset into the packet, masked or compared
+            self.unknown("r4")
+            if rng.random() < 0.7:
+                self.emit(f"r4 &= {rng.choice((1, 7, 15, 63, 0xFF, 0xFFFF))}")
+            else:
+                self.emit(
+                    f"if r4 {rng.choice(('>', '>', '>=', 's>'))} {rng.choice((8, 64, 0xFFFF))} goto {out}"
+                )
+        checked, moved = 0, False
+        for _ in range(rng.randint(1, 3)):
+            checked = rng.choice(
+                (0, 1, 4, 8, 14, 14, 20, 34, 34, 54, 0xFFFF, 0x10000)
+                if rng.random() < 0.3
+                else (8, 14, 20, 34, 54)
+            )
+            self.emit("r2 = r7")
+            moved = var and rng.random() < 0.7
+            if moved:
+                self.emit("r2 += r4")
+            self.emit(f"r2 += {checked}")
+            if rng.random() < 0.15:  # the end compared with another packet pointer or a scalar
+                self.emit(f"r3 = {rng.choice(('r7', 'r7', '14'))}")
+                end = "r3"
+            else:
+                end = "r8"
+            wide = "r" if rng.random() < 0.9 else "w"
+            a, b = f"{wide}2", f"{wide}{end[1:]}"
+            form = rng.randrange(8)
+            if form == 0:
+                self.emit(f"if {a} > {b} goto {out}")
+            elif form == 1:
+                self.emit(f"if {b} < {a} goto {out}")
+            elif form == 2:
+                self.emit(f"if {a} >= {b} goto {out}")
+            elif form == 3:
+                self.emit(f"if {b} <= {a} goto {out}")
+            elif form == 4:
+                self.emit(f"if {a} <= {b} goto +1", f"goto {out}")
+            elif form == 5:
+                self.emit(f"if {b} >= {a} goto +1", f"goto {out}")
+            elif form == 6:
+                self.emit(f"if {a} < {b} goto +1", f"goto {out}")
+            else:
+                self.emit(f"if {b} > {a} goto +1", f"goto {out}")
+        size = rng.choice(list(SIZES))
+        access = rng.randrange(6)
+        off = rng.choice((0, 1, 4, 6, 8, 12, 13, 16, 30, 50))
+        if rng.random() < 0.6:  # an access the last check is meant to cover (or just not)
+            off = max(0, min(checked, 60) - size - rng.choice((0, 0, 0, 1, 2, -1)))
+        if access <= 1 and moved and rng.random() < 0.8:  # through the offset the check covered
+            self.emit("r3 = r7", "r3 += r4")
+            if access == 0:
+                self.emit(f"r3 = *({SIZES[size]} *)(r3 +{off})")
+            else:
+                self.emit(f"*({SIZES[size]} *)(r3 +{off}) = {rng.randrange(9)}")
+        elif access == 0:
+            self.emit(f"r3 = *({SIZES[size]} *)(r7 +{off})")
+        elif access == 1:
+            self.emit(f"*({SIZES[size]} *)(r7 +{off}) = {rng.randrange(9)}")
+        elif access == 2:  # below the checked pointer
+            self.emit(f"r3 = *({SIZES[size]} *)(r2 -{rng.choice((1, 2, 4, 8, 14, 20))})")
+        elif access == 3 and var:
+            self.emit("r3 = r7", "r3 += r4", f"r3 = *({SIZES[size]} *)(r3 +{off})")
+        elif access == 4:  # the checked pointer moved on, then read
+            self.emit(f"r2 += {rng.choice((-8, -1, 0, 2, 4))}", f"r3 = *({SIZES[size]} *)(r2 +0)")
+        else:
+            self.emit("r3 = *(u32 *)(r6 + 8)", "r5 = r3", f"r5 += {rng.choice((0, 4, 8))}")
+            self.emit(f"if r5 > r7 goto {out}", f"r3 = *({SIZES[size]} *)(r3 +{rng.choice((0, 0, 4))})")
+        if rng.random() < 0.4:
+            self.emit("r9 = r3")
+            self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_ringbuf_records(self) -> None:
+        rng = self.rng
+        out = self.label()
+        done = self.label()
+        size = rng.choice((8, 16, 32)) if rng.random() < 0.85 else None
+        if size is None:
+            self.unknown("r2")
+            self.emit(f"r2 &= {rng.choice((7, 15, 31))}")
+        else:
+            self.emit(f"r2 = {size}")
+        self.emit("r1 = map_fd(rb) ll", "r3 = 0", "call bpf_ringbuf_reserve")
+        if rng.random() < 0.92:
+            self.emit(f"if r0 == 0 goto {out}")
+        keep = rng.randrange(3)  # where the record lives: r9, a spill, both
+        if keep != 1:
+            self.emit("r9 = r0")
+        if keep != 0:
+            self.emit("*(u64 *)(r10 -40) = r0")
+        for _ in range(rng.randint(0, 2)):
+            width = rng.choice(list(SIZES))
+            off = rng.choice((0, 0, 4, 8, 12, 15, 16, 24, 28, 32, -4))
+            src = "r0" if keep == 1 or rng.random() < 0.3 else "r9"
+            if rng.random() < 0.5:
+                self.emit(f"*({SIZES[width]} *)({src} {off:+d}) = {rng.randrange(9)}")
+            else:
+                self.emit(f"r3 = *({SIZES[width]} *)({src} {off:+d})")
+        release = rng.choice(("bpf_ringbuf_submit", "bpf_ringbuf_discard"))
+        record = "r9" if keep != 1 else "r0"
+        how = rng.randrange(6)
+        if how == 0:  # fill the spilled record back
+            self.emit(f"r1 = *(u64 *)(r10 -{rng.choice((40, 40, 40, 36))})")
+        elif how == 1:
+            self.emit(f"r1 = {record}", f"r1 += {rng.choice((0, 4, 8))}")
+        else:
+            self.emit(f"r1 = {record}")
+        if rng.random() < 0.5:  # released on one side of a branch, maybe on both
+            self.unknown("r5")
+            other = self.label()
+            self.emit(f"if r5 {rng.choice(('==', '>', 's<'))} {rng.choice((0, 7))} goto {other}")
+            self.emit("r2 = 0", f"call {release}", f"goto {done}", f"{other}:")
+            if rng.random() < 0.8:
+                self.emit(
+                    f"r1 = {'*(u64 *)(r10 -40)' if keep != 0 else 'r9'}",
+                    f"r2 = {rng.choice((0, 1, 2))}",
+                    f"call {rng.choice(('bpf_ringbuf_submit', 'bpf_ringbuf_discard'))}",
+                )
+        else:
+            self.emit(f"r2 = {rng.choice((0, 0, 1, 2))}", f"call {release}")
+        self.emit(f"{done}:")
+        if rng.random() < 0.2:  # the record after its release
+            self.emit(f"r3 = *(u8 *)({'r9' if keep != 1 else 'r10'} +{0 if keep != 1 else -40})")
+            if keep == 1:
+                self.emit("r3 = *(u8 *)(r3 +0)")
+        if rng.random() < 0.1:  # released twice
+            self.emit(f"r1 = {'*(u64 *)(r10 -40)' if keep != 0 else 'r9'}", "r2 = 0", f"call {release}")
+        self.emit(f"{out}:")
+
+    def shape_spin_lock(self) -> None:
+        rng = self.rng
+        out = self.label()
+        # lk and hk values: struct { int a; struct bpf_spin_lock l; long b; } (the lock at 4)
+        self.lookup(rng.choice(("lk", "hk")))
+        self.emit(f"if r0 == 0 goto {out}", "r9 = r0")
+        second = rng.random() < 0.25
+        if second:
+            self.lookup(rng.choice(("lk", "hk")))
+            self.emit(f"if r0 == 0 goto {out}", "*(u64 *)(r10 -48) = r0")
+        lock_off = 4 if rng.random() < 0.85 else rng.choice((0, 8))
+        self.emit("r1 = r9", f"r1 += {lock_off}", "call bpf_spin_lock")
+        for _ in range(rng.randint(0, 3)):
+            act = rng.randrange(9)
+            if act <= 2:
+                off, width = rng.choice(((0, 4), (8, 8), (8, 4), (12, 4), (0, 8), (4, 4), (6, 2)))
+                self.emit(f"r3 = *({SIZES[width]} *)(r9 +{off})")
+            elif act <= 4:
+                off, width = rng.choice(((0, 4), (8, 8), (12, 4), (4, 4), (0, 1)))
+                self.emit(f"*({SIZES[width]} *)(r9 +{off}) = {rng.randrange(5)}")
+            elif act == 5:
+                self.emit(f"call {rng.choice(('bpf_get_prandom_u32', 'bpf_ktime_get_ns'))}")
+            elif act == 6:
+                self.emit("r3 = *(u64 *)(r9 +8)", "r3 += 1", "*(u64 *)(r9 +8) = r3")
+            elif act == 7:
+                self.emit(f"if r3 > {rng.choice((0, 4))} goto +1", "*(u32 *)(r9 +0) = 1")
+            else:
+                self.emit("r1 = r9", "r1 += 4", "call bpf_spin_lock")
+        unlock = rng.randrange(8)
+        if unlock == 0 and second:
+            self.emit("r1 = *(u64 *)(r10 -48)", "r1 += 4", "call bpf_spin_unlock")
+        elif unlock == 1:  # unlocked on one side only
+            self.emit("r3 = *(u32 *)(r9 +0)", f"if r3 {rng.choice(('==', '>'))} 3 goto +3")
+            self.emit("r1 = r9", "r1 += 4", "call bpf_spin_unlock")
+            if rng.random() < 0.5:
+                self.emit("goto +3", "r1 = r9", "r1 += 4", "call bpf_spin_unlock")
+        elif unlock != 2:
+            self.emit("r1 = r9", f"r1 += {lock_off if rng.random() < 0.9 else 4}", "call bpf_spin_unlock")
+        if rng.random() < 0.3:
+            self.emit(f"r3 = *(u32 *)(r9 +{rng.choice((0, 8))})")
+        self.emit(f"{out}:")
+
+    def shape_stack_var_off(self) -> None:
+        rng = self.rng
+        out = self.label()
+        init = rng.randrange(4)  # the 64 bytes below fp: none, all zero, scalars, some pointers
+        for off in range(-64, 0, 8):
+            if init == 1 or (init >= 2 and rng.random() < 0.8):
+                what = (
+                    "0"
+                    if init == 1
+                    else rng.choice(("0", "1", "r7" if init == 3 else "7", "r6" if init == 3 else "9"))
+                )
+                self.emit(f"*(u64 *)(r10 {off}) = {what}")
+        for _ in range(rng.randint(0, 2)):  # narrow spills of a bounded value
+            self.unknown("r3")
+            self.emit(f"r3 &= {rng.choice((1, 7, 15, 0xFF))}")
+            width = rng.choice(list(SIZES))
+            at = rng.choice((-64, -56, -48, -40)) + width * rng.randrange(0, 8 // width)
+            at += 1 if rng.random() < 0.05 else 0
+            self.emit(f"*({SIZES[width]} *)(r10 {at:+d}) = r3")
+        self.unknown("r9")
+        self.refine("r9", out)
+        mask = rng.choice((1, 3, 7, 8, 15, 24, 31, 56, 0x38, 6, 12))
+        if rng.random() < 0.7:
+            self.emit(f"r9 &= {mask}")
+        base = rng.choice((-64, -48, -32, -16, -8))
+        self.emit("r5 = r10", f"r5 += {base}")
+        self.emit("r5 += r9" if rng.random() < 0.85 else "r5 -= r9")
+        aligned = [w for w in SIZES if not mask & (w - 1)]
+        width = rng.choice(aligned if rng.random() < 0.8 else list(SIZES))
+        off = rng.choice((0, 0, 0, 0, 1, 4, 8, -8))
+        if rng.random() < 0.55:
+            self.emit(f"r3 = *({SIZES[width]} *)(r5 {off:+d})")
+            if rng.random() < 0.6:
+                self.emit("r9 = r3")
+                self.use("r9", out)
+        else:
+            self.emit(f"*({SIZES[width]} *)(r5 {off:+d}) = {rng.choice(('0', '1', 'r9', 'r7'))}")
+            fill = rng.choice(list(SIZES))
+            self.emit(f"r3 = *({SIZES[fill]} *)(r10 {rng.choice((-64, -56, -48, -40, -32, -16, -8))})")
+            if rng.random() < 0.5:
+                self.emit("r9 = r3")
+                self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_ld_abs(self) -> None:
+        rng = self.rng
+        out = self.label()
+        if not self.prog_type:
+            self.prog_type = rng.choice(("socket_filter", "socket_filter", "sched_cls", "sched_act", "xdp"))
+        if rng.random() < 0.1:
+            self.emit(rng.choice(("r6 = r7", "r6 += 0", "r6 = r10")))
+        for _ in range(rng.randint(1, 3)):
+            width = rng.choice((1, 2, 4, 4))
+            if rng.random() < 0.5:
+                self.emit(
+                    f"r0 = *({SIZES[width]} *)skb[{rng.choice((0, 12, 14, 23, 26, 30, -1, 0x7FFFFFFF))}]"
+                )
+            else:
+                src = rng.randrange(3)
+                if src == 0:
+                    self.emit(f"r9 = {rng.choice((0, 4, 14, -4))}")
+                elif src == 1:
+                    self.unknown("r9")
+                    self.refine("r9", out)
+                    if rng.random() < 0.5:
+                        self.emit(f"r9 &= {rng.choice((15, 0xFF, 0xFFFF))}")
+                else:
+                    self.emit("r9 = r10")
+                self.emit(f"r0 = *({SIZES[width]} *)skb[r9 + {rng.choice((0, 2, 12, -2))}]")
+            if rng.random() < 0.08:
+                self.emit(f"r3 = r{rng.choice((1, 2, 5, 9))}")
+        self.emit("r9 = r0")
+        if rng.random() < 0.75:
+            self.emit(f"r9 &= {rng.choice((7, 15, 0xFF))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_ptr_compare(self) -> None:
+        rng = self.rng
+        out = self.label()
+
+        def pointer(reg: str) -> None:
+            kind = rng.randrange(7)
+            if kind == 0:
+                self.emit(f"{reg} = r7", f"{reg} += {rng.choice((0, 8, 14))}")
+            elif kind == 1:
+                self.emit(f"{reg} = r8")
+            elif kind == 2:
+                self.emit(f"{reg} = r10", f"{reg} += {rng.choice((-8, -16, -32))}")
+            elif kind == 3:
+                self.emit(f"{reg} = r6")
+            elif kind == 4:
+                self.emit(f"{reg} = map_fd(amap) ll")
+            elif kind == 5:
+                self.emit(f"{reg} = {rng.choice((0, 8, 14, -1))}")
+            else:
+                self.unknown(reg)
+
+        self.value_pointer(out, "r9")
+        pointer("r5")
+        first = rng.choice(("r9", "r9", "r5", "r7"))
+        second = rng.choice(("r5", "r5", "r8", "r9", "0", "8"))
+        width = "r" if rng.random() < 0.8 else "w"
+        op = rng.choice(_JMP)
+        a = width + first[1:]
+        b = second if second.isdigit() else width + second[1:]
+        if rng.random() < 0.5:
+            self.emit(f"if {a} {op} {b} goto +1", "r3 = *(u8 *)(r9 +0)")
+        else:
+            self.emit(f"if {a} {op} {b} goto {out}")
+        if rng.random() < 0.5:  # pointer minus pointer (or scalar)
+            self.emit(f"r3 = {first}", f"r3 -= {second if not second.isdigit() else 'r5'}")
+            if rng.random() < 0.5:
+                self.emit(f"r3 &= {rng.choice((7, 15))}")
+            self.emit("r9 = r3")
+            self.use("r9", out)
+        else:
+            self.emit(f"r3 = *(u{rng.choice((8, 32, 64))} *)(r9 +{rng.choice((0, 8, 12))})")
+        self.emit(f"{out}:")
+
+    def shape_dynptrs(self) -> None:
+        rng = self.rng
+        out = self.label()
+        slot = rng.choice((-16, -16, -24, -24, -32, -12)) if rng.random() < 0.9 else -16
+        ringbuf = rng.random() < 0.6
+        if ringbuf:
+            size = rng.choice((8, 16, 32)) if rng.random() < 0.85 else None
+            if size is None:
+                self.unknown("r2")
+                self.emit(f"r2 &= {rng.choice((15, 31))}")
+            else:
+                self.emit(f"r2 = {size}")
+            self.emit("r1 = map_fd(rb) ll", "r3 = 0", "r4 = r10", f"r4 += {slot}")
+            self.emit("call bpf_ringbuf_reserve_dynptr")
+        else:
+            self.value_pointer(out, "r1")
+            self.emit(f"r2 = {rng.choice((4, 8, 16, 16, 17))}", "r3 = 0", "r4 = r10", f"r4 += {slot}")
+            self.emit("call bpf_dynptr_from_mem")
+        for _ in range(rng.randint(1, 3)):
+            act = rng.randrange(7)
+            if act == 0:  # bpf_dynptr_read(dst, len, src, off, flags)
+                self.emit(
+                    "*(u64 *)(r10 -48) = 0", "r1 = r10", "r1 += -48", f"r2 = {rng.choice((1, 4, 8, 9))}"
+                )
+                self.emit(
+                    "r3 = r10",
+                    f"r3 += {slot}",
+                    f"r4 = {rng.choice((0, 4, 8))}",
+                    "r5 = 0",
+                    "call bpf_dynptr_read",
+                )
+            elif act == 1:  # bpf_dynptr_write(dst, off, src, len, flags)
+                self.emit(
+                    "*(u64 *)(r10 -48) = 7", "r1 = r10", f"r1 += {slot}", f"r2 = {rng.choice((0, 4, 8))}"
+                )
+                self.emit(
+                    "r3 = r10",
+                    "r3 += -48",
+                    f"r4 = {rng.choice((1, 4, 8, 9))}",
+                    "r5 = 0",
+                    "call bpf_dynptr_write",
+                )
+            elif act in (2, 3):  # a slice, NULL-checked (mostly) and accessed
+                length = rng.choice((1, 4, 8, 8, 16))
+                self.emit("r1 = r10", f"r1 += {slot}", f"r2 = {rng.choice((0, 0, 4))}", f"r3 = {length}")
+                self.emit("call bpf_dynptr_data")
+                if rng.random() < 0.9:
+                    self.emit("if r0 == 0 goto +1")
+                width = rng.choice(list(SIZES))
+                off = rng.choice((0, 0, length - width, length - 1, length))
+                self.emit(
+                    f"r3 = *({SIZES[width]} *)(r0 {off:+d})"
+                    if rng.random() < 0.6
+                    else f"*({SIZES[width]} *)(r0 {off:+d}) = 1"
+                )
+            elif act == 4:  # the dynptr's own slots touched
+                self.emit(
+                    rng.choice(
+                        (
+                            f"*(u64 *)(r10 {slot}) = 0",
+                            f"r3 = *(u64 *)(r10 {slot})",
+                            f"*(u8 *)(r10 {slot + 8}) = 0",
+                        )
+                    )
+                )
+            elif act == 5:
+                self.emit(
+                    "r1 = r10",
+                    f"r1 += {slot}",
+                    "call kfunc(bpf_dynptr_size)" if rng.random() < 0.5 else "call kfunc(bpf_dynptr_is_null)",
+                )
+                self.emit("r9 = r0")
+            else:
+                self.emit(
+                    "r1 = r10", f"r1 += {slot}", "r2 = r10", "r2 += -40", "call kfunc(bpf_dynptr_clone)"
+                )
+        if ringbuf and rng.random() < 0.9:
+            self.emit("r1 = r10", f"r1 += {slot if rng.random() < 0.9 else slot - 8}", "r2 = 0")
+            self.emit(f"call {rng.choice(('bpf_ringbuf_submit_dynptr', 'bpf_ringbuf_discard_dynptr'))}")
+            if rng.random() < 0.15:  # used after its release
+                self.emit("r1 = r10", f"r1 += {slot}", "r2 = 0", "r3 = 8", "call bpf_dynptr_data")
+        self.emit(f"{out}:")
+
+    def shape_tail_calls(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"f{self.label()}"
+        depth = rng.choice((0, 8, 64, 256, 512))
+        if depth:
+            self.emit(f"*(u64 *)(r10 -{depth}) = 0")
+        in_sub = rng.random() < 0.5
+        held = rng.randrange(6) == 0  # a reference held across the tail call
+        if held:
+            self.emit("r1 = map_fd(rb) ll", "r2 = 8", "r3 = 0", "call bpf_ringbuf_reserve")
+            self.emit(f"if r0 == 0 goto {out}", "r9 = r0")
+
+        def tail_call(lines: list[str]) -> None:
+            index = rng.choice(("r3 = 0", "r3 = 3", "r3 = 100", "r3 = r5"))
+            lines += ["r1 = r10" if rng.random() < 0.1 else "r1 = r6", "r2 = map_fd(pa) ll", index]
+            lines.append("call bpf_tail_call")
+
+        if in_sub:
+            self.emit("r1 = r6", f"r5 = {rng.randrange(4)}", f"call {func}")
+        else:
+            lines: list[str] = []
+            self.unknown("r5")
+            tail_call(lines)
+            before = rng.random() < 0.5
+            if before:  # the subprogram called before the tail call, after it, or both
+                self.emit("r1 = r6", f"call {func}")
+                self.unknown("r5")
+            self.emit(*lines)
+            if not before or rng.random() < 0.3:
+                self.emit("r1 = r6", f"call {func}")
+        if held:
+            self.emit("r1 = r9", "r2 = 0", "call bpf_ringbuf_discard")
+        self.emit(f"{out}:")
+        body = [f"{func}:", "r6 = r1"]
+        sub_depth = rng.choice((0, 8, 64, 256))
+        if sub_depth:
+            body.append(f"*(u64 *)(r10 -{sub_depth}) = 0")
+        if in_sub:
+            tail_call(body)
+        body += ["r0 = 0", "exit"]
+        self.tail.extend(body)
+
+    def shape_nested_loops(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.emit("*(u64 *)(r10 -8) = 0")
+        kinds = [rng.choice(("may_goto", "iter", "counted")) for _ in range(2)]
+        ends: list[tuple[str, str, str]] = []
+        for level, kind in enumerate(kinds):
+            top, done = self.label(), self.label()
+            counter = ("r9", "r7")[level] if kind != "iter" else ""
+            slot = -24 - 16 * level
+            if kind == "iter":
+                self.emit("r1 = r10", f"r1 += {slot}", "r2 = 0", f"r3 = {rng.choice((2, 4, 8))}")
+                self.emit("call kfunc(bpf_iter_num_new)", f"{top}:", "r1 = r10", f"r1 += {slot}")
+                self.emit("call kfunc(bpf_iter_num_next)", f"if r0 == 0 goto {done}")
+            else:
+                self.emit(f"{counter} = 0", f"{top}:")
+                if kind == "may_goto":
+                    self.emit(f"may_goto {done}")
+            ends.append((kind, top, done))
+        # the innermost body: one counter (or the stack slot) as an offset
+        act = rng.randrange(3)
+        if act == 0:
+            self.emit("r5 = *(u64 *)(r10 -8)", f"r5 += {rng.choice((1, 2))}", "*(u64 *)(r10 -8) = r5")
+        elif act == 1:
+            reg = next((("r9", "r7")[i] for i, k in enumerate(kinds) if k != "iter"), "r0")
+            self.emit(
+                f"r5 = {reg}" if reg != "r0" else "r5 = *(u32 *)(r0 +0)", f"r5 &= {rng.choice((7, 15, 31))}"
+            )
+            self.emit("r4 = r10", "r4 += -64", "r4 += r5", "*(u8 *)(r4 +0) = 1")
+        else:
+            self.emit(
+                "r5 = *(u64 *)(r10 -8)",
+                f"if r5 > {rng.choice((4, 16))} goto +1",
+                "r5 += 1",
+                "*(u64 *)(r10 -8) = r5",
+            )
+        for level in reversed(range(len(kinds))):
+            kind, top, done = ends[level]
+            counter = ("r9", "r7")[level]
+            if kind == "counted":
+                self.emit(f"{counter} += 1", f"if {counter} < {rng.choice((3, 4, 8))} goto {top}", f"{done}:")
+            elif kind == "may_goto":
+                self.emit(f"{counter} += 1")
+                self.emit(
+                    f"if {counter} < {rng.choice((4, 100))} goto {top}"
+                    if rng.random() < 0.5
+                    else f"goto {top}"
+                )
+                self.emit(f"{done}:")
+            else:
+                slot = -24 - 16 * level
+                self.emit(f"goto {top}", f"{done}:")
+                if rng.random() < 0.95:
+                    self.emit("r1 = r10", f"r1 += {slot}", "call kfunc(bpf_iter_num_destroy)")
+        self.emit("r9 = *(u64 *)(r10 -8)")
+        if rng.random() < 0.5:
+            self.emit(f"r9 &= {rng.choice((7, 15))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
         self.prog_type = ""
@@ -957,9 +1470,15 @@ class ShapeBuilder(ProgramBuilder):
 
 
 SHAPES = tuple(name.removeprefix("shape_") for name in vars(ShapeBuilder) if name.startswith("shape_"))
-BTF = {"callbacks": "func_info"}
-"""The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them), as the corpus's
-``btf`` header: every other shape loads without BTF."""
+BTF = {"callbacks": "func_info", "spin_lock": "func_info", "tail_calls": "func_info"}
+"""The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them, a spin-lock
+map its value type), as the corpus's ``btf`` header: every other shape loads without BTF."""
+SHAPE_MAPS = {
+    "spin_lock": "lk=array(4,16,1,spin_lock) hk=hash(4,16,8,spin_lock)",
+    "tail_calls": MAPS + " pa=prog_array(4,4,4)",
+}
+"""The maps of the shapes that need others than ``MAPS`` (the corpus's ``maps`` header): the
+spin-lock maps' value is ``struct { int a; struct bpf_spin_lock l; long b; }``."""
 
 
 def shaped(shape: str, seed: int) -> tuple[str, str]:

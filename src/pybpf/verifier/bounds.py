@@ -313,7 +313,8 @@ def sync(b: Bounds) -> None:
             and smin32 == smax32 == s32(value)
         ):
             return  # a constant whose bounds all say so: nothing to deduce
-        done = _update64(_update32(_bound_offset(_deduce(_deduce(_update64(_update32(n)))))))
+        # three rounds of __reg_deduce_bounds(), as Linux 6.18 (the third learns smin32 from smin)
+        done = _update64(_update32(_bound_offset(_deduce(_deduce(_deduce(_update64(_update32(n))))))))
         if len(_SYNCED) >= 4096:
             _SYNCED.clear()
         _SYNCED[n] = done

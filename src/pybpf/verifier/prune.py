@@ -755,10 +755,16 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
     if old.type is RegType.SCALAR_VALUE:
         if precise and not old.precise:
             return True
-        if (old.id & ADD_CONST) != (cur.id & ADD_CONST) or (old.id & ADD_CONST and old.off != cur.off):
-            return False
-        # (two scalars without ids: fresh links of their own, which always map)
-        return range_within(old, cur) and (not (old.id or cur.id) or ids.same_scalar(old.id, cur.id))
+        if old.id:  # Linux 6.18 (stable): an old scalar without an id relied on no link, so any
+            # link of the current one (a BPF_ADD_CONST one too) only adds constraints; one with an
+            # id needs the same kind of link, at the same offset, mapping one-to-one
+            if (old.id & ADD_CONST) != (cur.id & ADD_CONST):
+                return False
+            if old.id & ADD_CONST and old.off != cur.off:
+                return False
+            if not ids.same_scalar(old.id, cur.id):
+                return False
+        return range_within(old, cur)
     return (
         old.range <= cur.range  # (what differs most often first: a packet pointer's range and offset)
         and old.off == cur.off

@@ -223,3 +223,54 @@ cb1:
 cb2:
     r0 = 0
     exit
+
+=== fuzz/third_bounds_deduction_round
+desc: mixed_bounds:100110: w9 > 0x7fffffff of a value in [-2^31, 2^31-2] that is not -1: a third round of __reg_deduce_bounds() carries umax 0xff..fe into umax32 0xfffffffe, so w9 == -1 is dead
+    r9 = *(u32 *)(r1 + 12)
+    r9 <<= 32
+    r9 s>>= 32
+    if r9 s>= 0x7fffffff goto +5
+    if r9 == -1 goto +4
+    if w9 <= 0x7fffffff goto +3
+    if w9 != -1 goto +1
+    r0 = *(u64 *)(r10 +8)
+    r0 = 2
+    r0 = 2
+    exit
+
+=== fuzz/zero_scalar_ne_non_null_pointer
+maps: amap=array(4,16,4)
+desc: ptr_compare:37: a constant 0 on the left compared with a map value pointer (its offset, 0, is no constant): the operands swap and the branch is decided
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto +4
+    r5 = 0
+    if r5 != r0 goto +2
+    r3 = r5
+    r3 -= r0
+    r0 = 2
+    exit
+
+=== fuzz/nested_may_goto_linked_counter_pruned
+desc: nested_loops:100076: the outer counter back at the outer may_goto is r9 = copy + 1 (a BPF_ADD_CONST link); the checkpoint's precise r9 has no id, so only the range is compared and the state is pruned (processed count)
+    r9 = 0
+l2:
+    may_goto l3
+    r7 = 0
+l4:
+    may_goto l5
+    r5 = r9
+    r5 &= 15
+    r4 = r10
+    r4 += r5
+    r7 += 1
+    if r7 < 4 goto l4
+l5:
+    r9 += 1
+    goto l2
+l3:
+    r0 = 2
+    exit

@@ -55,7 +55,7 @@ def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:
         return _pkt_ptr_branch_taken(a, b, op)
     if (a.type in _PKT_ANY and b.is_pointer) or is32:
         return -1  # Linux 6.18 decides no JMP32 comparison of a pointer, not even with 0
-    if bounds.const_value(b, is32) is None:
+    if not b.is_scalar or bounds.const_value(b, is32) is None:  # is_reg_const(): a scalar's only
         a, b = b, a
         op = bounds.FLIP.get(op, op)
     if bounds.const_value(b, is32) is not None and b.is_scalar:
