@@ -269,9 +269,16 @@ def scan_header(text: str, into: Header, label: str) -> None:
 
 
 _SUFFIX = re.compile(r"\b(0[xX][0-9a-fA-F]+|\d+)[uUlL]+\b")
-_BINOPS = {ast.BitOr: int.__or__, ast.BitAnd: int.__and__, ast.BitXor: int.__xor__,
-           ast.LShift: int.__lshift__, ast.RShift: int.__rshift__, ast.Add: int.__add__,
-           ast.Sub: int.__sub__, ast.Mult: int.__mul__}
+_BINOPS = {
+    ast.BitOr: int.__or__,
+    ast.BitAnd: int.__and__,
+    ast.BitXor: int.__xor__,
+    ast.LShift: int.__lshift__,
+    ast.RShift: int.__rshift__,
+    ast.Add: int.__add__,
+    ast.Sub: int.__sub__,
+    ast.Mult: int.__mul__,
+}
 
 
 def eval_c_int(expr: str, env: dict[str, int]) -> int | None:
@@ -313,8 +320,9 @@ class EnumOut:
     newer_than_header: str = ""  # a NEWER_UAPI_ENUMS tag the header lacks: the release that added it
 
 
-def header_enum_values(items: list[tuple[str, str | None]],
-                       env: dict[str, int]) -> list[tuple[str, int]] | None:
+def header_enum_values(
+    items: list[tuple[str, str | None]], env: dict[str, int]
+) -> list[tuple[str, int]] | None:
     """Enumerator values as C assigns them (explicit, else previous + 1), or None if not evaluable."""
     out: list[tuple[str, int]] = []
     nxt = 0
@@ -329,8 +337,12 @@ def header_enum_values(items: list[tuple[str, str | None]],
     return out
 
 
-def select_enums(btf: BTF, header: Header, defines: dict[str, int] | None,
-                 newer: tuple[tuple[str, str], ...] = NEWER_UAPI_ENUMS) -> list[EnumOut]:
+def select_enums(
+    btf: BTF,
+    header: Header,
+    defines: dict[str, int] | None,
+    newer: tuple[tuple[str, str], ...] = NEWER_UAPI_ENUMS,
+) -> list[EnumOut]:
     """The BTF enums the header declares: by tag, and anonymous ones sharing an enumerator.  An
     enum the BTF does not have at all (the kernel never used its type) comes from the header.
     ``newer``: (tag, release) of UAPI enums to take from the BTF when the header lacks them."""
@@ -359,11 +371,17 @@ def select_enums(btf: BTF, header: Header, defines: dict[str, int] | None,
         env = {**(defines or {}), **{n: v for e in anon.values() for n, v in e.values}}
         evaluated = header_enum_values(items, env)
         if evaluated is None:
-            print(f"gen_uapi: cannot evaluate {'enum ' + tag if tag else 'an anonymous enum'} "
-                  f"({items[0][0]} ...) from the header", file=sys.stderr)
+            print(
+                f"gen_uapi: cannot evaluate {'enum ' + tag if tag else 'an anonymous enum'} "
+                f"({items[0][0]} ...) from the header",
+                file=sys.stderr,
+            )
             continue
-        print(f"gen_uapi: {'enum ' + tag if tag else 'anonymous enum'} ({items[0][0]} ...) is not in the "
-              "BTF: taking its values from the header", file=sys.stderr)
+        print(
+            f"gen_uapi: {'enum ' + tag if tag else 'anonymous enum'} ({items[0][0]} ...) is not in the "
+            "BTF: taking its values from the header",
+            file=sys.stderr,
+        )
         if tag:
             named[tag] = EnumOut(tag, evaluated, from_header=True)
         else:
@@ -378,10 +396,14 @@ def select_enums(btf: BTF, header: Header, defines: dict[str, int] | None,
 CT = Any
 
 _INTS: dict[tuple[int, bool], CT] = {
-    (1, False): ctypes.c_uint8, (1, True): ctypes.c_int8,
-    (2, False): ctypes.c_uint16, (2, True): ctypes.c_int16,
-    (4, False): ctypes.c_uint32, (4, True): ctypes.c_int32,
-    (8, False): ctypes.c_uint64, (8, True): ctypes.c_int64,
+    (1, False): ctypes.c_uint8,
+    (1, True): ctypes.c_int8,
+    (2, False): ctypes.c_uint16,
+    (2, True): ctypes.c_int16,
+    (4, False): ctypes.c_uint32,
+    (4, True): ctypes.c_int32,
+    (8, False): ctypes.c_uint64,
+    (8, True): ctypes.c_int64,
 }
 _INT_NAMES: dict[CT, str] = {
     _INTS[size, signed]: f"c_{'' if signed else 'u'}int{8 * size}" for size, signed in _INTS
@@ -447,17 +469,30 @@ def _bitfield(name: str, ct: CT, nbits: int, annotation: str = "int") -> FieldOu
     return FieldOut(name, CType(ct, spelled, annotation, spelled, is_int=True), nbits)
 
 
-def _place_bitfield(fname: str, ctype: CType, bit_offset: int, nbits: int, *, cur: int, unit: _Unit | None,
-                    is_union: bool, pack: bool, pad: Callable[[int], None],
-                    fields: list[FieldOut]) -> tuple[_Unit, int] | None:
+def _place_bitfield(
+    fname: str,
+    ctype: CType,
+    bit_offset: int,
+    nbits: int,
+    *,
+    cur: int,
+    unit: _Unit | None,
+    is_union: bool,
+    pack: bool,
+    pad: Callable[[int], None],
+    fields: list[FieldOut],
+) -> tuple[_Unit, int] | None:
     """Place one bitfield: in the open unit if it fits, else in a new unit of its declared type, or of
     a smaller one of the same signedness when the declared unit would overlap earlier members (the
     same bits on little-endian).  Returns the open unit and the new end of the laid-out bytes."""
     signed = ctype.ct in _SIGNED
     if unit is not None:
         size = ctypes.sizeof(unit.ct)
-        if (bit_offset >= unit.start * 8 + unit.used and bit_offset + nbits <= (unit.start + size) * 8
-                and (unit.ct in _SIGNED) == signed):
+        if (
+            bit_offset >= unit.start * 8 + unit.used
+            and bit_offset + nbits <= (unit.start + size) * 8
+            and (unit.ct in _SIGNED) == signed
+        ):
             gap = bit_offset - (unit.start * 8 + unit.used)
             if gap:
                 fields.append(_bitfield(f"_bits{len(fields)}", unit.ct, gap))
@@ -561,8 +596,15 @@ class RecordBuilder:
         if pyname in self.names and self.names[pyname] != rid:
             raise GenError(f"two records would both be called {pyname}")
         self.names[pyname] = rid
-        rec = RecordOut(rid, f"{kw} {t.name or '(anon)'}", pyname, isinstance(t, Union), [],
-                        doc=doc or f"``{kw} {t.name}``.", scope=scope or pyname)
+        rec = RecordOut(
+            rid,
+            f"{kw} {t.name or '(anon)'}",
+            pyname,
+            isinstance(t, Union),
+            [],
+            doc=doc or f"``{kw} {t.name}``.",
+            scope=scope or pyname,
+        )
         self.records[rid] = rec
         self._plan(rec, t)
         self.order.append(rec)
@@ -593,8 +635,11 @@ class RecordBuilder:
         if name:
             if isinstance(inner, (Struct, Union)) and not inner.name:
                 kw = "union" if isinstance(inner, Union) else "struct"
-                self.record(self._array_base(type_id), f"{rec.scope}_{name}",
-                            doc=f"The anonymous ``{kw}`` type of ``{rec.scope}.{name}``.")
+                self.record(
+                    self._array_base(type_id),
+                    f"{rec.scope}_{name}",
+                    doc=f"The anonymous ``{kw}`` type of ``{rec.scope}.{name}``.",
+                )
             return name, self.ctype(type_id, f"{rec.cname}.{name}"), False
         leaf = self._first_leaf(type_id)
         if not isinstance(inner, (Struct, Union)):
@@ -602,15 +647,26 @@ class RecordBuilder:
         kw = "union" if isinstance(inner, Union) else "struct"
         command = ATTR_COMMAND_MEMBERS.get(leaf) if rec.cname == "union bpf_attr" else None
         if command is not None:
-            self.record(type_id, f"bpf_attr_{command[0]}", scope=rec.scope,
-                        doc=f"The anonymous ``{kw}`` of ``union bpf_attr`` used by {command[1]}: "
-                            f"``bpf_attr.{leaf}`` ...")
+            self.record(
+                type_id,
+                f"bpf_attr_{command[0]}",
+                scope=rec.scope,
+                doc=f"The anonymous ``{kw}`` of ``union bpf_attr`` used by {command[1]}: "
+                f"``bpf_attr.{leaf}`` ...",
+            )
         else:
             if rec.cname == "union bpf_attr":
-                print(f"gen_uapi: the anonymous member of union bpf_attr starting with {leaf} is not in "
-                      "ATTR_COMMAND_MEMBERS: named after its first member", file=sys.stderr)
-            self.record(type_id, f"{rec.pyname}_anon_{leaf}", scope=rec.scope,
-                        doc=f"An anonymous ``{kw}`` member of ``{rec.scope}``: ``{rec.scope}.{leaf}`` ...")
+                print(
+                    f"gen_uapi: the anonymous member of union bpf_attr starting with {leaf} is not in "
+                    "ATTR_COMMAND_MEMBERS: named after its first member",
+                    file=sys.stderr,
+                )
+            self.record(
+                type_id,
+                f"{rec.pyname}_anon_{leaf}",
+                scope=rec.scope,
+                doc=f"An anonymous ``{kw}`` member of ``{rec.scope}``: ``{rec.scope}.{leaf}`` ...",
+            )
         return f"_anon_{leaf}", self.ctype(type_id, rec.cname), True
 
     def _array_base(self, type_id: int) -> int:
@@ -638,8 +694,11 @@ class RecordBuilder:
         def pad(nbytes: int) -> None:
             pads = sum(1 for f in fields if f.name.startswith("_pad"))
             arr = "ctypes.Array[ctypes.c_uint8]"
-            fields.append(FieldOut(f"_pad{pads}", CType(ctypes.c_uint8 * nbytes, f"ctypes.c_uint8 * {nbytes}",
-                                                         arr, arr)))
+            fields.append(
+                FieldOut(
+                    f"_pad{pads}", CType(ctypes.c_uint8 * nbytes, f"ctypes.c_uint8 * {nbytes}", arr, arr)
+                )
+            )
 
         cur = 0  # end of the bytes ctypes has laid out so far
         unit: _Unit | None = None  # the open bitfield storage unit
@@ -649,8 +708,18 @@ class RecordBuilder:
             if m.bitfield_size:
                 if not ctype.is_int:
                     raise GenError(f"{rec.cname}.{m.name}: bitfield of non-integer type")
-                placed = _place_bitfield(fname, ctype, m.bit_offset, m.bitfield_size, cur=cur, unit=unit,
-                                         is_union=rec.is_union, pack=pack, pad=pad, fields=fields)
+                placed = _place_bitfield(
+                    fname,
+                    ctype,
+                    m.bit_offset,
+                    m.bitfield_size,
+                    cur=cur,
+                    unit=unit,
+                    is_union=rec.is_union,
+                    pack=pack,
+                    pad=pad,
+                    fields=fields,
+                )
                 if placed is None:
                     return None
                 unit, cur = placed
@@ -695,8 +764,9 @@ class RecordBuilder:
         anon = [f.name for f in rec.fields if f.anonymous]
         if anon:
             ns["_anonymous_"] = tuple(anon)
-        ns["_fields_"] = [(f.name, f.ctype.ct) if f.bits is None else (f.name, f.ctype.ct, f.bits)
-                          for f in rec.fields]
+        ns["_fields_"] = [
+            (f.name, f.ctype.ct) if f.bits is None else (f.name, f.ctype.ct, f.bits) for f in rec.fields
+        ]
         return type(rec.pyname, (base,), ns)
 
     def _check(self, rec: RecordOut, t: Struct | Union) -> None:
@@ -709,8 +779,10 @@ class RecordBuilder:
             if m.bitfield_size:
                 continue  # checked by the tests bit by bit
             if got.offset != m.bit_offset // 8 or got.size != self.btf.size_of(m.type_id):
-                raise GenError(f"{rec.cname}.{m.name}: ctypes offset/size {got.offset}/{got.size} != BTF "
-                               f"{m.bit_offset // 8}/{self.btf.size_of(m.type_id)}")
+                raise GenError(
+                    f"{rec.cname}.{m.name}: ctypes offset/size {got.offset}/{got.size} != BTF "
+                    f"{m.bit_offset // 8}/{self.btf.size_of(m.type_id)}"
+                )
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -749,7 +821,7 @@ def render(release: str, records: list[RecordOut], enums: list[EnumOut], defines
     w("* records: ``ctypes.Structure``/``ctypes.Union`` with every field at its BTF offset; C anonymous")
     w("  members are flattened (``_anonymous_``), gaps are ``_pad*`` fields, pointers are ``c_uint64``,")
     w("  ``char[n]`` is ``c_char * n``; ``struct __sk_buff`` is ``sk_buff`` (leading underscores dropped).")
-    w("  ``C_TYPES`` maps each C spelling (``\"union bpf_attr\"``) to its class.")
+    w('  ``C_TYPES`` maps each C spelling (``"union bpf_attr"``) to its class.')
     w("* enums: an ``enum.IntEnum`` per named C enum (enumerators starting with ``__`` are module-level")
     w("  only), and every enumerator, named or anonymous enum alike, as a module-level ``int``.")
     w("* ``#define``s: the simple integer ones, as module-level ``int``s.")
@@ -821,8 +893,9 @@ def render(release: str, records: list[RecordOut], enums: list[EnumOut], defines
     for e in enums:
         where = " (not in the kernel's BTF: values from the header)" if e.from_header else ""
         if e.newer_than_header:
-            where = (f" (linux/bpf.h since {e.newer_than_header}, newer than the installed header: "
-                     "from the BTF)")
+            where = (
+                f" (linux/bpf.h since {e.newer_than_header}, newer than the installed header: from the BTF)"
+            )
         w(f"# enum {e.name}{where}" if e.name else f"# anonymous enum{where}")
         for n, v in e.values:
             w(f"{n} = {v}")
@@ -835,11 +908,14 @@ def render(release: str, records: list[RecordOut], enums: list[EnumOut], defines
             w(f"# -- #defines of {label} " + "-" * (91 - len(label)))
             w("")
         w(_define_line(d))
-    names = sorted({"ATTR_SIZE", "C_TYPES", "UAPI_KERNEL_RELEASE"}
-                   | {r.pyname for r in records}
-                   | {e.name for e in enums if e.name}
-                   | {n for e in enums for n, _ in e.values}
-                   | {d.name for d in defines}, key=_ruff_all_key)
+    names = sorted(
+        {"ATTR_SIZE", "C_TYPES", "UAPI_KERNEL_RELEASE"}
+        | {r.pyname for r in records}
+        | {e.name for e in enums if e.name}
+        | {n for e in enums for n, _ in e.values}
+        | {d.name for d in defines},
+        key=_ruff_all_key,
+    )
     w("")
     w("__all__ = [")
     for n in names:
@@ -903,8 +979,11 @@ def select_defines(header: Header, enumerators: dict[str, int]) -> list[DefineOu
             continue  # include guard
         if n in enumerators:
             if n in values and values[n] != enumerators[n]:
-                print(f"gen_uapi: #define {n} = {values[n]} but the BTF enumerator is {enumerators[n]}; "
-                      "keeping the BTF's", file=sys.stderr)
+                print(
+                    f"gen_uapi: #define {n} = {values[n]} but the BTF enumerator is {enumerators[n]}; "
+                    "keeping the BTF's",
+                    file=sys.stderr,
+                )
             continue
         if n not in values:
             skipped.append(n)
@@ -925,10 +1004,12 @@ def _btf_enumerators(btf: BTF) -> dict[str, set[int]]:
     return out
 
 
-def table_defines(btf: BTF, known: dict[str, int],
-                  newer: tuple[tuple[str, str, str, str], ...] = NEWER_UAPI_DEFINES,
-                  internal: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = KERNEL_INTERNAL,
-                  ) -> list[DefineOut]:
+def table_defines(
+    btf: BTF,
+    known: dict[str, int],
+    newer: tuple[tuple[str, str, str, str], ...] = NEWER_UAPI_DEFINES,
+    internal: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = KERNEL_INTERNAL,
+) -> list[DefineOut]:
     """The constants of the generator's own tables: UAPI ``#define``s newer than the installed header
     (unless it has them: then it must agree) and kernel-internal ones.  ``known``: every name the
     header and the BTF enums already give, with its value.  Each value is checked against a BTF
@@ -942,8 +1023,10 @@ def table_defines(btf: BTF, known: dict[str, int],
         if v is None:
             raise GenError(f"table entry {name} = {text!r} is not an integer constant expression")
         if name in in_btf and v not in in_btf[name]:
-            raise GenError(f"table entry {name} = {v} but the BTF's enumerator is {sorted(in_btf[name])}: "
-                           "update the table in scripts/gen_uapi.py")
+            raise GenError(
+                f"table entry {name} = {v} but the BTF's enumerator is {sorted(in_btf[name])}: "
+                "update the table in scripts/gen_uapi.py"
+            )
         return v
 
     for name, text, header_name, release in newer:
@@ -952,8 +1035,11 @@ def table_defines(btf: BTF, known: dict[str, int],
             if known[name] != v:
                 raise GenError(f"{name}: the installed {header_name} says {known[name]}, the table {v}")
             continue
-        out.append(DefineOut(name, v, text, f"{header_name}, newer than the installed header",
-                             f"since Linux {release}"))
+        out.append(
+            DefineOut(
+                name, v, text, f"{header_name}, newer than the installed header", f"since Linux {release}"
+            )
+        )
         env[name] = v
     for source, entries in internal:
         for name, text in entries:
@@ -964,11 +1050,16 @@ def table_defines(btf: BTF, known: dict[str, int],
     return out
 
 
-def generate(btf: BTF, header: Header, release: str,
-             required: tuple[tuple[str, ...], ...] = REQUIRED_RECORDS, *,
-             newer_enums: tuple[tuple[str, str], ...] = NEWER_UAPI_ENUMS,
-             newer_defines: tuple[tuple[str, str, str, str], ...] = NEWER_UAPI_DEFINES,
-             internal: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = KERNEL_INTERNAL) -> str:
+def generate(
+    btf: BTF,
+    header: Header,
+    release: str,
+    required: tuple[tuple[str, ...], ...] = REQUIRED_RECORDS,
+    *,
+    newer_enums: tuple[tuple[str, str], ...] = NEWER_UAPI_ENUMS,
+    newer_defines: tuple[tuple[str, str, str, str], ...] = NEWER_UAPI_DEFINES,
+    internal: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = KERNEL_INTERNAL,
+) -> str:
     """The text of the generated module.  ``required``: records to emit whatever the header says;
     ``newer_enums``, ``newer_defines``, ``internal``: the generator's tables (see their comments)."""
     btf_only = _enumerators(select_enums(btf, header, None, newer_enums))
@@ -995,8 +1086,10 @@ def generate(btf: BTF, header: Header, release: str,
             continue
         builder.record(tid, None)
     if missing:
-        print(f"gen_uapi: records declared by the header but absent from BTF: {', '.join(missing)}",
-              file=sys.stderr)
+        print(
+            f"gen_uapi: records declared by the header but absent from BTF: {', '.join(missing)}",
+            file=sys.stderr,
+        )
     _check_names(builder.order, enums, [(d.name, d.value) for d in defines])
     return render(release, builder.order, enums, defines)
 
@@ -1006,19 +1099,27 @@ def _find_record(btf: BTF, spelled: str) -> int | None:
     kind = Union if kw == "union" else Struct
     ids = [i for i in btf.ids_by_name(tag) if isinstance(btf[i], kind)]
     if len({btf[i] for i in ids}) > 1:
-        print(f"gen_uapi: BTF has {len(ids)} definitions of {spelled}; using type id {ids[0]}",
-              file=sys.stderr)
+        print(
+            f"gen_uapi: BTF has {len(ids)} definitions of {spelled}; using type id {ids[0]}", file=sys.stderr
+        )
     return ids[0] if ids else None
 
 
 def _check_names(records: list[RecordOut], enums: list[EnumOut], defines: list[tuple[str, int]]) -> None:
-    seen: dict[str, str] = {"C_TYPES": "table", "ATTR_SIZE": "constant", "UAPI_KERNEL_RELEASE": "constant",
-                            "ctypes": "module", "enum": "module", "annotations": "import"}
+    seen: dict[str, str] = {
+        "C_TYPES": "table",
+        "ATTR_SIZE": "constant",
+        "UAPI_KERNEL_RELEASE": "constant",
+        "ctypes": "module",
+        "enum": "module",
+        "annotations": "import",
+    }
     items: Iterator[tuple[str, str]] = iter(
         [(r.pyname, r.cname) for r in records]
         + [(e.name, f"enum {e.name}") for e in enums if e.name]
         + [(n, "enumerator") for e in enums for n, _ in e.values]
-        + [(n, "#define") for n, _ in defines])
+        + [(n, "#define") for n, _ in defines]
+    )
     for name, what in items:
         if not name.isidentifier():
             raise GenError(f"{what}: {name!r} is not a Python identifier")
@@ -1030,8 +1131,9 @@ def _check_names(records: list[RecordOut], enums: list[EnumOut], defines: list[t
 def exported_names(text: str) -> set[str]:
     """The ``__all__`` of a generated module's text."""
     for node in ast.parse(text).body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
-                                                for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
             return {ast.literal_eval(elt) for elt in getattr(node.value, "elts", ())}
     raise GenError("the generated module has no __all__")
 
@@ -1072,12 +1174,19 @@ def hand_typed_constants(package: Path, exported: set[str]) -> list[str]:
         for node in ast.walk(tree):
             private = (
                 (isinstance(node, ast.Attribute) and node.attr == "_generated")
-                or (isinstance(node, ast.ImportFrom)
-                    and (node.module or "").startswith("pybpf.uapi._generated"))
-                or (isinstance(node, ast.ImportFrom) and node.module == "pybpf.uapi"
-                    and any(a.name == "_generated" for a in node.names))
-                or (isinstance(node, ast.Import) and any(a.name.startswith("pybpf.uapi._generated")
-                                                         for a in node.names))
+                or (
+                    isinstance(node, ast.ImportFrom)
+                    and (node.module or "").startswith("pybpf.uapi._generated")
+                )
+                or (
+                    isinstance(node, ast.ImportFrom)
+                    and node.module == "pybpf.uapi"
+                    and any(a.name == "_generated" for a in node.names)
+                )
+                or (
+                    isinstance(node, ast.Import)
+                    and any(a.name.startswith("pybpf.uapi._generated") for a in node.names)
+                )
             )
             if private:
                 found.append(f"{rel}:{getattr(node, 'lineno', 0)}: uses the private pybpf.uapi._generated")
@@ -1094,11 +1203,17 @@ def check(out: Path, text: str) -> int:
         committed = re.search(r'^UAPI_KERNEL_RELEASE = "(.*)"$', current, re.M)
         running = re.search(r'^UAPI_KERNEL_RELEASE = "(.*)"$', text, re.M)
         if committed and running and committed.group(1) != running.group(1):
-            print(f"gen_uapi: {out} was generated from Linux {committed.group(1)}, this is "
-                  f"{running.group(1)}: regenerate it here to compare", file=sys.stderr)
+            print(
+                f"gen_uapi: {out} was generated from Linux {committed.group(1)}, this is "
+                f"{running.group(1)}: regenerate it here to compare",
+                file=sys.stderr,
+            )
         else:
-            diff = list(difflib.unified_diff(current.splitlines(), text.splitlines(), "committed",
-                                             "generated", lineterm="", n=1))
+            diff = list(
+                difflib.unified_diff(
+                    current.splitlines(), text.splitlines(), "committed", "generated", lineterm="", n=1
+                )
+            )
             print(f"gen_uapi: {out} is out of date:", *diff[:60], sep="\n", file=sys.stderr)
     for finding in hand_typed_constants(PACKAGE, exported_names(text)):
         failed = True
@@ -1118,11 +1233,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--btf", default=DEFAULT_BTF, help=f"BTF file (default {DEFAULT_BTF})")
     ap.add_argument("--header", default=DEFAULT_HEADER, help=f"linux/bpf.h (default {DEFAULT_HEADER})")
     ap.add_argument("--common", default=DEFAULT_COMMON, help=f"linux/bpf_common.h (default {DEFAULT_COMMON})")
-    ap.add_argument("--release", help="kernel release the BTF belongs to (default: the running kernel's "
-                    "when --btf is the live one)")
+    ap.add_argument(
+        "--release",
+        help="kernel release the BTF belongs to (default: the running kernel's when --btf is the live one)",
+    )
     ap.add_argument("-o", "--output", default=str(OUTPUT), help="where to write (default: the package)")
-    ap.add_argument("--check", action="store_true", help="do not write; exit 1 if the output would change "
-                    "or a module outside pybpf.uapi binds a name it exports or uses pybpf.uapi._generated")
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write; exit 1 if the output would change "
+        "or a module outside pybpf.uapi binds a name it exports or uses pybpf.uapi._generated",
+    )
     args = ap.parse_args(argv)
     release = args.release or (kernel_release(os.uname().release) if args.btf == DEFAULT_BTF else "unknown")
     try:
