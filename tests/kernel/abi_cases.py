@@ -1225,8 +1225,6 @@ SKB_TYPES = {
 def known_gap(family: str, case: Case) -> str | None:
     """Why pybpf may answer this case otherwise than the kernel (a difference found by the fuzzer and
     not fixed yet), or None.  It excuses a disagreement only; an agreement needs no excuse."""
-    if family == "prog_load" and case["line_info"] and case["prog_btf"] == "btf":
-        return "line_info records are not checked (the verifier's check_btf_line): pybpf loads them"
     if family == "prog_load" and case["log_level"] & 4 and case["func_info"] + case["line_info"]:
         return "an early refusal's statistics: the kernel's 'stack depth' line is empty there, pybpf's 0"
     if family == "attach" and case["attach_type"] == uapi.BPF_PERF_EVENT:

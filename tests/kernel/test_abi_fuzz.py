@@ -343,6 +343,26 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
         ),
         errno.EFAULT,
     ),
+    # check_btf_line(): a second record on the same instruction, logged; a bad record size, silent
+    "line_info_same_insn_twice": (
+        "prog_load",
+        _prog_load(prog_btf="btf", line_info=2, log_level=1, log_size=4096, log_null=False),
+        errno.EINVAL,
+    ),
+    "line_info_odd_record_size": (
+        "prog_load",
+        _prog_load(
+            prog_btf="btf", line_info=1, line_info_rec_size=17, log_level=1, log_size=4096, log_null=False
+        ),
+        errno.EINVAL,
+    ),
+    "line_info_wide_records": (
+        "prog_load",
+        _prog_load(
+            prog_btf="btf", line_info=1, line_info_rec_size=24, log_level=1, log_size=4096, log_null=False
+        ),
+        0,
+    ),
     "fd_array_cnt_too_big": (
         "prog_load",
         _prog_load(fd_array="buf", fd_array_cnt=0x40000000, log_level=1, log_size=4096, log_null=False),

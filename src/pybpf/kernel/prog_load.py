@@ -243,6 +243,10 @@ def prog_load(attr: Any, write_back: Any) -> int:
         btf_is_func=btf_is_func,
         btf_types=btf_types,
         line_info=_line_info(a),
+        line_info_cnt=a.line_info_cnt if btf_is_func is not None else 0,
+        line_info_rec_size=a.line_info_rec_size,
+        line_info_raw=_line_info_raw(a) if btf_is_func is not None else None,
+        btf_strings_size=_btf_strings_size(a) if btf_is_func is not None else 0,
         log_size=a.log_size,
         extension=extension,
     )
@@ -449,6 +453,20 @@ def _func_info(a: Any) -> tuple[bytes | None, Any, Any]:
     if not 8 <= size <= 252:  # the verifier refuses the record size with its own log line (and
         return b"", is_func, types  # reads no record: nothing the count asks for is allocated)
     return copy_from_user(a.func_info, a.func_info_cnt * size), is_func, types
+
+
+def _line_info_raw(a: Any) -> bytes | None:
+    """check_btf_line()'s copy of the records (None where the count or record size is refused
+    before anything is read; EFAULT for records that are not there)."""
+    size, count = a.line_info_rec_size, a.line_info_cnt
+    if not count or count > 0x7FFF_FFFF // _LINE_INFO_MIN or not _LINE_INFO_MIN <= size <= 252 or size % 4:
+        return None
+    return copy_from_user(a.line_info, count * size)
+
+
+def _btf_strings_size(a: Any) -> int:
+    """The size of the program BTF's string section (btf_name_by_offset() answers below it)."""
+    return len(BTFObject.from_fd(a.prog_btf_fd).verified.strings)
 
 
 def _line_info(a: Any) -> list[SourceLine]:

@@ -1,4 +1,5 @@
-"""BTF func_info of a program load: check_btf_info_early() and check_btf_func() of the verifier.
+"""BTF func_info and line_info of a program load: check_btf_info_early(), check_btf_func() and
+check_btf_line() of the verifier.
 
 Mirrors kernel/bpf/verifier.c: when the loader passes ``func_info`` records (``struct
 bpf_func_info { __u32 insn_off; __u32 type_id; }``, ``func_info_rec_size`` bytes apart) the record
@@ -9,6 +10,17 @@ type is a BTF FUNC ("invalid type id %d in func info"); after the subprograms ar
 be one record per subprogram ("number of funcs in func_info doesn't match number of subprogs") at
 its first instruction ("func_info BTF section doesn't match subprog layout in BPF program").  A
 program with func_info may use callbacks (``lddw func``) and LD_ABS / tail calls in subprograms.
+
+check_btf_line(), right after: a ``line_info_cnt`` past INT_MAX / 16 or a record size below
+``sizeof(struct bpf_line_info)`` (16), above 252 or not a multiple of 4 is EINVAL with nothing
+logged; each record's bytes past the 16 the kernel knows must be zero ("nonzero tailing record in
+line_info", no newline, E2BIG); the records' instructions increase strictly and lie inside the
+program ("Invalid line_info[%u].insn_off:%u (prev_offset:%u prog->len:%u)"), never on the second
+half of an lddw ("Invalid insn code at line_info[%u].insn_off"), their line and file strings are
+offsets into the BTF's strings ("Invalid line_info[%u].line_off or .file_name_off"), and every
+subprogram starts with a record ("missing bpf_line_info for func#%u", then after the last record
+"missing bpf_line_info for %u funcs starting from func#%u"), all EINVAL.  Not modelled: the
+kernel's write-back of ``line_info_rec_size`` (16) into the attr with the E2BIG.
 """
 
 from __future__ import annotations
@@ -16,11 +28,18 @@ from __future__ import annotations
 import errno
 import struct
 
+from pybpf.isa.opcodes import LDDW_OPCODE
+from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.state import VerifierState
 
 MIN_BPF_FUNCINFO_SIZE = 8
 MAX_FUNCINFO_REC_SIZE = 252
 _RECORD = struct.Struct("<II")
+LINE_INFO_SIZE = 16
+"""sizeof(struct bpf_line_info): insn_off, file_name_off, line_off, line_col."""
+MAX_LINEINFO_REC_SIZE = MAX_FUNCINFO_REC_SIZE
+_LINE = struct.Struct("<III")
+_INT_MAX = 0x7FFF_FFFF
 
 
 class BtfInfoEarlyPass:
@@ -52,15 +71,60 @@ class BtfInfoEarlyPass:
 
 
 class BtfInfoPass:
-    """check_btf_func(): one record per subprogram, at its first instruction."""
+    """check_btf_info(): check_btf_func() (one record per subprogram, at its first instruction), then
+    check_btf_line()."""
 
     name = "btf_info"
 
     def run(self, state: VerifierState) -> None:
-        if state.func_info is None:
-            return
-        if len(state.func_info) != len(state.subprogs):
-            state.einval("number of funcs in func_info doesn't match number of subprogs")
-        for (insn_off, _), start in zip(state.func_info, state.subprogs, strict=True):
-            if insn_off != start:
-                state.einval("func_info BTF section doesn't match subprog layout in BPF program")
+        if state.func_info is not None:
+            if len(state.func_info) != len(state.subprogs):
+                state.einval("number of funcs in func_info doesn't match number of subprogs")
+            for (insn_off, _), start in zip(state.func_info, state.subprogs, strict=True):
+                if insn_off != start:
+                    state.einval("func_info BTF section doesn't match subprog layout in BPF program")
+        check_btf_line(state)
+
+
+def check_btf_line(state: VerifierState) -> None:
+    """check_btf_line(): the line_info records against the program and its subprograms."""
+    request = state.request
+    count, size = request.line_info_cnt, request.line_info_rec_size
+    if not count:
+        return
+    raw = request.line_info_raw
+    if count > _INT_MAX // LINE_INFO_SIZE or raw is None:
+        raise VerifierError(errno.EINVAL, "line_info_cnt or line_info_rec_size refused", state.log.text)
+    if size < LINE_INFO_SIZE or size > MAX_LINEINFO_REC_SIZE or size % 4:
+        raise VerifierError(errno.EINVAL, f"invalid line_info rec size {size}", state.log.text)
+    codes = []  # the opcode of each slot (an lddw's second half: 0)
+    for insn in request.insns:
+        codes.append(insn.opcode)
+        if insn.opcode == LDDW_OPCODE:
+            codes.append(0)
+    starts = state.subprogs
+    sub = 0
+    previous = 0
+    for index, at in enumerate(range(0, count * size, size)):
+        if any(raw[at + LINE_INFO_SIZE : at + size]):
+            message = "nonzero tailing record in line_info"
+            state.log.verbose(message)
+            raise VerifierError(errno.E2BIG, message, state.log.text)
+        insn_off, file_off, line_off = _LINE.unpack_from(raw, at)
+        if (index and insn_off <= previous) or insn_off >= len(codes):
+            length = len(codes)
+            state.einval(
+                f"Invalid line_info[{index}].insn_off:{insn_off} (prev_offset:{previous} prog->len:{length})"
+            )
+        if not codes[insn_off]:
+            state.einval(f"Invalid insn code at line_info[{index}].insn_off")
+        if line_off >= request.btf_strings_size or file_off >= request.btf_strings_size:
+            state.einval(f"Invalid line_info[{index}].line_off or .file_name_off")
+        if sub != len(starts):
+            if insn_off == starts[sub]:
+                sub += 1
+            elif starts[sub] < insn_off:
+                state.einval(f"missing bpf_line_info for func#{sub}")
+        previous = insn_off
+    if sub != len(starts):
+        state.einval(f"missing bpf_line_info for {len(starts) - sub} funcs starting from func#{sub}")

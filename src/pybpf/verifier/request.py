@@ -78,6 +78,12 @@ class LoadRequest:
     btf_is_func: Callable[[int], bool] | None = None  # type id -> is a BTF FUNC in prog_btf_fd
     btf_types: Callable[[], BTF] | None = None  # the types of prog_btf_fd (prog->aux->btf), decoded on demand
     line_info: Sequence[SourceLine] = ()  # the bpf_line_info records, strings resolved (the log's C lines)
+    line_info_cnt: int = 0  # BPF_PROG_LOAD's line_info_cnt (check_btf_line())
+    line_info_rec_size: int = 0
+    line_info_raw: bytes | None = None
+    """The raw bpf_line_info records (``line_info_cnt`` of ``line_info_rec_size`` bytes; None where the
+    count or the record size is refused before anything is read)."""
+    btf_strings_size: int = 0  # the size of prog_btf_fd's string section (btf_name_by_offset())
     extension: ExtTarget | None = None
     """An freplace program's target (``attach_prog_fd``); ``prog_type`` is then the target's type."""
     log_size: int | None = None
