@@ -27,6 +27,7 @@ Nothing of the selftests is part of pybpf: fetch and compile them yourself, for 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import ctypes
 import errno
@@ -38,7 +39,6 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -208,7 +208,7 @@ class _Timeout(Exception):
     pass
 
 
-@contextmanager
+@contextlib.contextmanager
 def _deadline(seconds: int) -> Iterator[None]:
     def fire(_sig: int, _frame: FrameType | None) -> None:
         raise _Timeout
@@ -270,10 +270,8 @@ def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, tim
     except Exception:  # a finding: pybpf must answer with an OSError
         result.crash = traceback.format_exc(limit=6)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # closing must not hide the result
             obj.close()
-        except Exception:  # noqa: BLE001 -- closing must not hide the result
-            pass
     return result
 
 
@@ -289,7 +287,7 @@ def passes(test: Spec, result: Result) -> tuple[bool, str]:
     if test.retval is not None and not test.expect_failure:
         if result.run_errno:
             return False, f"run: {errno.errorcode.get(result.run_errno, result.run_errno)}"
-        if test.retval != POINTER_VALUE and result.retval != test.retval:
+        if test.retval not in (POINTER_VALUE, result.retval):
             return False, f"retval {result.retval} != {test.retval}"
     return True, ""
 
@@ -382,7 +380,9 @@ def main() -> int:
         return 2
     # pybpf's objects of this run live in a directory of their own (ids and files not shared with others)
     os.environ.setdefault("PYBPF_BPFFS", tempfile.mkdtemp(prefix="pybpf-selftests-", dir="/dev/shm"))
-    paths = sorted(p for p in args.objects.glob("*.o") if not args.only or any(o in p.name for o in args.only))
+    paths = sorted(
+        p for p in args.objects.glob("*.o") if not args.only or any(o in p.name for o in args.only)
+    )
     if not paths:
         print(f"no objects in {args.objects}", file=sys.stderr)
         return 2
@@ -401,8 +401,9 @@ def main() -> int:
             flush=True,
         )
     print(
-        f"{'total (' + str(len(paths)) + ' objects)':44} {total.programs:5} {total.tested:6} {total.kernel:6} "
-        f"{total.agree:6} {total.pybpf:6} {total.both:6}" + (f"  ({total.crashes} crashes)" if total.crashes else "")
+        f"{f'total ({len(paths)} objects)':44} {total.programs:5} {total.tested:6} {total.kernel:6} "
+        f"{total.agree:6} {total.pybpf:6} {total.both:6}"
+        + (f"  ({total.crashes} crashes)" if total.crashes else "")
     )
     if args.details:
         for d in details:
