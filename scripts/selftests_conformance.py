@@ -268,7 +268,7 @@ def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, tim
     except _Timeout:
         result.crash = f"timeout after {timeout} s"
     except Exception:  # a finding: pybpf must answer with an OSError
-        result.crash = traceback.format_exc(limit=6)
+        result.crash = traceback.format_exc()
     finally:
         with contextlib.suppress(Exception):  # closing must not hide the result
             obj.close()
