@@ -392,6 +392,7 @@ CASES: list[Case] = [
 OBJECTS = sorted(p.stem for p in DATA.glob("*.c"))
 REFUSED = (
     "refused_core",
+    "global_ctx_tags",
     "refused_license",
     "refused_null",
     "global_funcs",
