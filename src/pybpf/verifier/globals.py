@@ -332,14 +332,14 @@ class GlobalFuncs:
         is_u64 = isinstance(pointee, Int) and pointee.size == 8
         if prog_type in _CTX_ANYTHING:
             return
-        if prog_type in (uapi.BPF_PROG_TYPE_KPROBE, uapi.BPF_PROG_TYPE_PERF_EVENT):
-            if is_struct and pointee.name == "pt_regs":
-                return
-        elif prog_type in _CTX_U64 or (
+        regs_types = (uapi.BPF_PROG_TYPE_KPROBE, uapi.BPF_PROG_TYPE_PERF_EVENT)
+        if prog_type in regs_types and is_struct and pointee.name == "pt_regs":
+            return
+        u64_ok = prog_type in _CTX_U64 or (
             prog_type == uapi.BPF_PROG_TYPE_TRACING and attach_type in _CTX_U64_TRACING
-        ):
-            if is_u64:
-                return
+        )
+        if u64_ok and is_u64:
+            return
         if prog_type == uapi.BPF_PROG_TYPE_TRACING:
             if attach_type == uapi.BPF_TRACE_RAW_TP and is_struct and pointee.name == _RAW_TP_ARGS:
                 return
