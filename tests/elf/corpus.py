@@ -214,6 +214,14 @@ CASES: list[Case] = [
         after_load=_firewall_after,
     ),
     Case("socket_filter", "socket_filter", "udp_filter", MIXED),
+    Case("lazy_and_naked", "lazy_and_naked", "naked_socket", MIXED),
+    Case(
+        "lazy_and_naked_lazy",
+        "lazy_and_naked",
+        "lazy_socket",
+        MIXED,
+        before_load=lambda obj: setattr(obj.spec.programs["lazy_socket"], "autoload", True),
+    ),
     Case("ctx_rewrites", "ctx_rewrites", "ctx_rewrites", MIXED),
     Case(
         "tc_classifier",
@@ -388,6 +396,7 @@ CASES: list[Case] = [
 OBJECTS = sorted(p.stem for p in DATA.glob("*.c"))
 REFUSED = (
     "refused_core",
+    "global_ctx_tags",
     "refused_license",
     "refused_null",
     "global_funcs",

@@ -202,7 +202,10 @@ class _Collector:
             (s for s in self.elf.symbols if s.shndx == section.index and s.type == STT_FUNC),
             key=lambda s: s.value,
         )
-        kind = program_kind(section.name)
+        # libbpf: SEC("?abc") is SEC("abc") with autoload off (the section keeps its ELF name here:
+        # relocations name it so; the program's kind is read without the '?')
+        lazy = section.name.startswith("?")
+        kind = program_kind(section.name.removeprefix("?"))
         subprogram = section.name == TEXT
         functions, end = [], 0
         for sym in symbols:
@@ -232,6 +235,7 @@ class _Collector:
                     kernel_version=spec.kernel_version,
                     is_subprogram=subprogram,
                     is_global=sym.bind != STB_LOCAL,
+                    autoload=not lazy,
                 )
             )
         return functions

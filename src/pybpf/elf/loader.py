@@ -172,6 +172,7 @@ class _Loader:
         self._target_loaded = False
         self._struct_ops: dict[str, KernStructOps] = {}
         self._struct_ops_targets: dict[str, int] = {}
+        self._func_info = True
 
     def load(self) -> LoadedObject:
         try:
@@ -225,12 +226,15 @@ class _Loader:
         except BTFError as exc:
             self.out.warnings.append(f"BTF cannot be encoded ({exc}); loading without BTF")
             return
-        for blob in blobs:
+        for sanitized, blob in enumerate(blobs):
             data = ctypes.create_string_buffer(blob, len(blob))
             attr = uapi.bpf_attr()
             attr.btf, attr.btf_size = ctypes.addressof(data), len(blob)
             try:
                 self.out.btf_fd = self.backend.bpf(uapi.BPF_BTF_LOAD, attr)
+                # the sanitized BTF has no FUNCs: like libbpf without FEAT_BTF_FUNC, programs then go
+                # without func_info and line_info (their type ids would name TYPEDEFs)
+                self._func_info = not sanitized
                 return
             except BPFError as exc:
                 self.out.warnings.append(f"BPF_BTF_LOAD refused the object's BTF: {exc.strerror}")
@@ -444,6 +448,7 @@ class _Loader:
         keep: list[object] = [code, license_buf]
         if self.out.btf_fd >= 0:
             attr.prog_btf_fd = self.out.btf_fd
+        if self.out.btf_fd >= 0 and self._func_info:
             if linked.func_info:
                 raw = encode_func_info(linked.func_info, self.spec.func_info_rec_size)
                 buf = ctypes.create_string_buffer(raw, len(raw))
@@ -501,7 +506,7 @@ class _Loader:
     def _attach_btf_id(self, program: ProgramSpec) -> int:
         if program.name in self._struct_ops_targets:  # set by its struct_ops map
             return self._struct_ops_targets[program.name]
-        row = find_section_def(program.section)
+        row = find_section_def(program.section.removeprefix("?"))
         if row is None or not row.flags & SecFlag.ATTACH_BTF:
             return 0
         where = f"program '{program.name}' (section {program.section})"

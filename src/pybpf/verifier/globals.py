@@ -116,6 +116,24 @@ BTF_KIND_STR = {
 }  # fmt: skip
 """btf_type_str(): the kind names of the kernel's btf_kind_str[]."""
 
+_CTX_ANYTHING = frozenset({uapi.BPF_PROG_TYPE_TRACEPOINT, uapi.BPF_PROG_TYPE_SYSCALL, uapi.BPF_PROG_TYPE_EXT})
+"""btf_validate_prog_ctx_type(): the program types whose ``arg:ctx`` may point to anything."""
+_CTX_U64 = frozenset(
+    {
+        uapi.BPF_PROG_TYPE_RAW_TRACEPOINT,
+        uapi.BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE,
+        uapi.BPF_PROG_TYPE_LSM,
+        uapi.BPF_PROG_TYPE_STRUCT_OPS,
+    }
+)
+_CTX_U64_TRACING = frozenset(
+    {uapi.BPF_TRACE_RAW_TP, uapi.BPF_TRACE_FENTRY, uapi.BPF_TRACE_FEXIT, uapi.BPF_MODIFY_RETURN}
+)
+"""... and those (with the TRACING attach types) whose ``arg:ctx`` may point to a u64."""
+_CANONICAL_CTX = {uapi.BPF_PROG_TYPE_KPROBE: "pt_regs"}
+"""find_canonical_prog_ctx_type() where CTX_TYPE_NAMES has no entry: kprobe's bpf_user_pt_regs_t is
+``struct pt_regs`` on x86_64 (the other types without one have a ``void *`` context)."""
+
 _ARG_TAGS = ("ctx", "trusted", "untrusted", "nonnull", "nullable", "arena")
 """The ``arg:`` decl tags of Linux 6.18 (btf_prepare_func_args())."""
 _DYNPTR_STRUCT = "bpf_dynptr"
@@ -292,21 +310,46 @@ class GlobalFuncs:
         return tags
 
     def _validate_ctx_type(self, btf: BTF, ptr: Ptr, i: int) -> None:
-        """btf_validate_prog_ctx_type(): what an ``arg:ctx`` pointer may point to: void, anything in
-        a SYSCALL program, a u64 in a raw tracepoint program, else the program type's context
-        struct by name."""
-        pointee = btf[_skip_modifiers(btf, ptr.type_id)]
+        """btf_validate_prog_ctx_type(): what an ``arg:ctx`` pointer may point to: void; the
+        ``bpf_user_pt_regs_t`` typedef or ``struct pt_regs`` (kprobe, perf_event); a u64 (raw
+        tracepoints, tp_btf, fentry/fexit/fmod_ret, LSM, struct_ops); ``struct bpf_raw_tracepoint_args``
+        (tp_btf); a ``struct bpf_iter__*`` (iterators); anything (tracepoint, syscall, freplace); else
+        the program type's context struct by name, or void alone where that is not a struct."""
+        request = self.env.request
+        prog_type, attach_type = request.prog_type.prog_type, request.expected_attach_type
+        tid = ptr.type_id
+        if prog_type in (uapi.BPF_PROG_TYPE_KPROBE, uapi.BPF_PROG_TYPE_PERF_EVENT):
+            t = btf[tid]
+            while t.kind in MODIFIER_KINDS and t.kind != Kind.TYPEDEF:
+                t = btf[getattr(t, "type_id", 0)]
+            if t.kind == Kind.TYPEDEF and t.name == "bpf_user_pt_regs_t":
+                return
+        pointee = btf[_skip_modifiers(btf, tid)]
         if pointee.kind == Kind.UNKN:
             return
         if not pointee.name:
             raise PrototypeError(errno.EINVAL, f"arg#{i} type doesn't have a name")
-        prog_type = self.env.request.prog_type.prog_type
-        if prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+        is_struct = pointee.kind == Kind.STRUCT
+        is_u64 = isinstance(pointee, Int) and pointee.size == 8
+        if prog_type in _CTX_ANYTHING:
             return
-        if prog_type == uapi.BPF_PROG_TYPE_RAW_TRACEPOINT and isinstance(pointee, Int) and pointee.size == 8:
+        regs_types = (uapi.BPF_PROG_TYPE_KPROBE, uapi.BPF_PROG_TYPE_PERF_EVENT)
+        if prog_type in regs_types and is_struct and pointee.name == "pt_regs":
             return
-        expected = CTX_TYPE_NAMES.get(prog_type, "")
-        if pointee.kind != Kind.STRUCT or pointee.name != expected:
+        u64_ok = prog_type in _CTX_U64 or (
+            prog_type == uapi.BPF_PROG_TYPE_TRACING and attach_type in _CTX_U64_TRACING
+        )
+        if u64_ok and is_u64:
+            return
+        if prog_type == uapi.BPF_PROG_TYPE_TRACING:
+            if attach_type == uapi.BPF_TRACE_RAW_TP and is_struct and pointee.name == _RAW_TP_ARGS:
+                return
+            if attach_type == uapi.BPF_TRACE_ITER and is_struct and pointee.name.startswith("bpf_iter__"):
+                return
+        expected = _CANONICAL_CTX.get(prog_type, CTX_TYPE_NAMES.get(prog_type, ""))
+        if not expected:
+            raise PrototypeError(errno.EINVAL, f"arg#{i} should be void pointer")
+        if not is_struct or pointee.name != expected:
             raise PrototypeError(errno.EINVAL, f"arg#{i} should be `struct {expected} *`")
 
     def _is_prog_ctx_type(self, btf: BTF, ptr: Ptr) -> bool:

@@ -46,7 +46,7 @@ from pybpf.kfuncs.kernel_btf import kernel_btf
 
 _CALLER_SAVED = 0b111111  # r0-r5
 _ARGS = 0b111110  # r1-r5
-_ALL = 0xFFFF  # compute_insn_live_regs()'s default use
+_ALL = (1 << 11) - 1  # compute_insn_live_regs()'s default use (its 0xffff, cut to r0-r10: masks index tables)
 _HELPER_CALL = BPF_JMP | BPF_CALL
 
 

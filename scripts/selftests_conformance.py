@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""Measure pybpf against the kernel's own BPF selftests (tools/testing/selftests/bpf/progs/verifier_*.c).
+
+The selftests describe what they expect with BTF decl tags on each program's FUNC (progs/bpf_misc.h:
+``__success``, ``__failure``, ``__msg("...")``, ``__retval(n)``, ``__log_level(n)``, ``__flag(...)``,
+``__auxiliary``, ``__arch(...)``, ``__description``, and their ``_unpriv`` twins), and
+tools/testing/selftests/bpf/test_loader.c reads them.  This script does what test_loader does, in
+privileged mode only, with pybpf's own ELF loader, once on pybpf's user backend and once on the running
+kernel (the native backend), and reports per object and in total:
+
+- ``kernel``: the running kernel passes the annotation (tests written for other releases fail here;
+  they are not pybpf's problem),
+- ``agree``: pybpf's verdict and errno are the kernel's,
+- ``pybpf``: pybpf passes the annotation (verdict, ``__msg`` lines in order as test_loader matches
+  them -- verbatim text with ``{{regex}}`` parts --, ``__retval`` through BPF_PROG_TEST_RUN),
+- ``both``: among the programs whose annotation the kernel passes, those pybpf passes too.
+
+A program that makes pybpf raise anything but an ``OSError`` is reported as a traceback (a finding).
+Nothing of the selftests is part of pybpf: fetch and compile them yourself, for example
+
+    clang-19 -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I<dir of vmlinux.h> -I<libbpf headers> \\
+        -I$SELFTESTS -I$SELFTESTS/progs -c $SELFTESTS/progs/verifier_and.c -o objs/verifier_and.bpf.o
+    python scripts/selftests_conformance.py objs/            # needs root and bpf(2)
+    python scripts/selftests_conformance.py objs/ --only verifier_and --details
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import ctypes
+import errno
+import json
+import os
+import re
+import signal
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src")]
+
+from pybpf import uapi  # noqa: E402
+from pybpf.btf.types import DeclTag, Func  # noqa: E402
+from pybpf.elf import read_object  # noqa: E402
+from pybpf.elf.loader import ProgramLoadError  # noqa: E402
+from pybpf.elf.spec import ObjectSpec  # noqa: E402
+from pybpf.kernel.backend import Backend, UserBackend  # noqa: E402
+from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
+from pybpf.libbpf import TestRunOpts, bpf_prog_test_run_opts  # noqa: E402
+from pybpf.object import Object  # noqa: E402
+
+TAG = "comment:"
+TEST_DATA_LEN = 64  # test_loader.c: the packet a __retval test runs on
+POINTER_VALUE = 0xCAFE4A  # test_loader.c: "any value" for __retval(POINTER_VALUE)
+NAMED_RETVALS = {"INT_MIN": -(2**31), "POINTER_VALUE": POINTER_VALUE, "TEST_DATA_LEN": TEST_DATA_LEN}
+FLAG_NAMES = {
+    name: getattr(uapi, name)
+    for name in (
+        "BPF_F_STRICT_ALIGNMENT",
+        "BPF_F_ANY_ALIGNMENT",
+        "BPF_F_TEST_RND_HI32",
+        "BPF_F_TEST_STATE_FREQ",
+        "BPF_F_SLEEPABLE",
+        "BPF_F_XDP_HAS_FRAGS",
+        "BPF_F_TEST_REG_INVARIANTS",
+    )
+    if hasattr(uapi, name)
+}
+DEFAULT_FLAGS = FLAG_NAMES.get("BPF_F_TEST_RND_HI32", 0) | FLAG_NAMES.get("BPF_F_TEST_REG_INVARIANTS", 0)
+"""test_loader's ``testing_prog_flags()`` where the kernel knows both flags."""
+
+
+# -- the annotations -------------------------------------------------------------------------------------
+@dataclass
+class Spec:
+    """What one program's decl tags ask for (privileged mode)."""
+
+    name: str
+    priv: bool = False
+    unpriv_only: bool = False
+    expect_failure: bool = False
+    msgs: list[str] = field(default_factory=list)
+    retval: int | None = None
+    log_level: int = 0
+    prog_flags: int = DEFAULT_FLAGS
+    auxiliary: bool = False
+    arch_ok: bool = True
+    description: str = ""
+    unknown: list[str] = field(default_factory=list)
+
+
+def _int(text: str) -> int:
+    text = text.strip()
+    if text in NAMED_RETVALS:
+        return NAMED_RETVALS[text]
+    value = int(text, 0)
+    return value - 2**32 if value >= 2**31 else value
+
+
+def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
+    """Every program's annotations, read from the decl tags on its FUNC (``component_idx`` -1)."""
+    btf = spec.btf
+    if btf is None:
+        return {}
+    funcs = {t.name: tid for tid, t in btf if isinstance(t, Func)}
+    tags: dict[int, list[str]] = {}
+    for _tid, t in btf:
+        if isinstance(t, DeclTag) and t.component_idx == -1 and t.name.startswith(TAG):
+            tags.setdefault(t.type_id, []).append(t.name[len(TAG) :])
+    out: dict[str, Spec] = {}
+    for name in spec.programs:
+        s = Spec(name)
+        msgs: list[tuple[int, str]] = []
+        arches: list[str] = []
+        unpriv_seen = False
+        for tag in tags.get(funcs.get(name, -1), []):
+            key, _, value = tag.partition("=")
+            if key == "test_expect_failure":
+                s.expect_failure, s.priv = True, True
+            elif key == "test_expect_success":
+                s.priv = True
+            elif key == "test_expect_msg":
+                counter, _, text = value.partition("=")
+                msgs.append((int(counter) if counter.isdigit() else len(msgs), text))
+                s.priv = True
+            elif key == "test_retval":
+                s.retval, s.priv = _int(value), True
+            elif key == "test_log_level":
+                s.log_level = _int(value)
+            elif key == "test_prog_flags":
+                clear = value.startswith("!")
+                flag = FLAG_NAMES.get(value.lstrip("!"))
+                bits = flag if flag is not None else _int(value.lstrip("!"))
+                s.prog_flags = s.prog_flags & ~bits if clear else s.prog_flags | bits
+            elif key == "test_auxiliary":
+                s.auxiliary = True
+            elif key == "test_arch":
+                arches.append(value)
+            elif key == "test_description":
+                s.description = value
+            elif key.endswith("_unpriv") or key == "test_caps_unpriv":
+                unpriv_seen = True
+            elif key not in ("test_expect_xlated", "test_jited", "test_btf_path"):
+                s.unknown.append(key)
+        s.msgs = [text for _, text in sorted(msgs, key=lambda m: m[0])]
+        s.arch_ok = not arches or "X86_64" in arches
+        if not s.priv and unpriv_seen:
+            s.unpriv_only = True
+        out[name] = s
+    return out
+
+
+def _pattern(msg: str) -> re.Pattern[str]:
+    """test_loader's ``compile_regex``: verbatim text, with ``{{...}}`` parts as extended regexes."""
+    parts, rest = [], msg
+    while "{{" in rest:
+        before, _, after = rest.partition("{{")
+        regex, _, rest = after.partition("}}")
+        parts += [re.escape(before), regex]
+    parts.append(re.escape(rest))
+    return re.compile("".join(parts), re.MULTILINE)
+
+
+def messages_match(log: str, msgs: list[str]) -> str | None:
+    """None when every message appears in ``log`` in order (test_loader's ``validate_msgs``), else the
+    first one missing."""
+    pos = 0
+    for msg in msgs:
+        if "{{" in msg:
+            found = _pattern(msg).search(log, pos)
+            if found is None:
+                return msg
+            pos = found.end()
+        else:
+            at = log.find(msg, pos)
+            if at < 0:
+                return msg
+            pos = at + len(msg)
+    return None
+
+
+# -- loading and running ---------------------------------------------------------------------------------
+@dataclass
+class Result:
+    """One load of one program on one backend."""
+
+    errno: int = 0  # 0: loaded
+    log: str = ""
+    retval: int | None = None
+    run_errno: int = 0
+    crash: str = ""  # a Python exception that is not an OSError (a finding, for pybpf)
+
+    @property
+    def verdict(self) -> str:
+        if self.crash:
+            return "crash"
+        return "ok" if self.errno == 0 else errno.errorcode.get(self.errno, str(self.errno))
+
+
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    def fire(_sig: int, _frame: FrameType | None) -> None:
+        raise _Timeout
+
+    old = signal.signal(signal.SIGALRM, fire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _test_run(backend: Backend, fd: int, prog_type: int) -> tuple[int | None, int]:
+    """test_loader's ``do_prog_test_run``: 64 zero bytes in (nothing for SYSCALL programs)."""
+    if prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
+        opts = TestRunOpts()
+    else:
+        opts = TestRunOpts(
+            data_in=bytes(TEST_DATA_LEN),
+            data_out=bytearray(TEST_DATA_LEN * 4),
+            data_size_out=TEST_DATA_LEN * 4,
+            repeat=1,
+        )
+    try:
+        bpf_prog_test_run_opts(fd, opts, backend=backend)
+    except OSError as exc:
+        return None, exc.errno or errno.EINVAL
+    value = opts.retval & 0xFFFFFFFF
+    return (value - 2**32 if value >= 2**31 else value), 0
+
+
+def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, timeout: int) -> Result:
+    """Load ``test``'s program (and the auxiliary ones) as test_loader does; run it if ``__retval`` asks."""
+    own = copy.deepcopy(spec)
+    own.programs[test.name].prog_flags |= test.prog_flags
+    obj = Object(own, backend=backend)
+    result = Result()
+    try:
+        with _deadline(timeout):
+            try:
+                obj.load(log_level=test.log_level, programs=[test.name, *aux])
+            except ProgramLoadError as exc:
+                result.errno, result.log = exc.errno or errno.EINVAL, exc.raw_log
+                if exc.program != test.name:
+                    result.log = f"(auxiliary program {exc.program} refused)\n" + result.log
+                return result
+            except OSError as exc:
+                result.errno = exc.errno or errno.EINVAL
+                result.log = f"(load: {exc})"
+                return result
+            assert obj.loaded is not None
+            result.log = obj.loaded.logs.get(test.name, "")
+            if test.retval is not None and not test.expect_failure:
+                fd = obj.loaded.programs[test.name]
+                result.retval, result.run_errno = _test_run(backend, fd, own.programs[test.name].prog_type)
+    except _Timeout:
+        result.crash = f"timeout after {timeout} s"
+    except Exception:  # a finding: pybpf must answer with an OSError
+        result.crash = traceback.format_exc()
+    finally:
+        with contextlib.suppress(Exception):  # closing must not hide the result
+            obj.close()
+    return result
+
+
+def passes(test: Spec, result: Result) -> tuple[bool, str]:
+    """Does ``result`` satisfy the annotation?  (verdict, messages, return value) and why not."""
+    if result.crash:
+        return False, "crash"
+    if test.expect_failure != (result.errno != 0):
+        return False, "verdict"
+    missing = messages_match(result.log, test.msgs)
+    if missing is not None:
+        return False, f"msg: {missing}"
+    if test.retval is not None and not test.expect_failure:
+        if result.run_errno:
+            return False, f"run: {errno.errorcode.get(result.run_errno, result.run_errno)}"
+        if test.retval not in (POINTER_VALUE, result.retval):
+            return False, f"retval {result.retval} != {test.retval}"
+    return True, ""
+
+
+# -- the report ------------------------------------------------------------------------------------------
+@dataclass
+class Row:
+    """One object's figures."""
+
+    name: str
+    programs: int = 0
+    tested: int = 0
+    kernel: int = 0
+    agree: int = 0
+    pybpf: int = 0
+    both: int = 0
+    crashes: int = 0
+
+    def add(self, other: Row) -> None:
+        for key in ("programs", "tested", "kernel", "agree", "pybpf", "both", "crashes"):
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+
+
+def _last_line(log: str) -> str:
+    lines = [line for line in log.strip().splitlines() if line.strip()]
+    tail = [line for line in lines if not line.startswith(("processed ", "verification time", "stack depth"))]
+    return (tail or lines or [""])[-1][:160]
+
+
+def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, object]]) -> Row:
+    row = Row(path.name.split(".")[0])
+    try:
+        spec = read_object(str(path))
+    except OSError as exc:
+        details.append({"object": row.name, "error": str(exc)})
+        return row
+    specs = test_specs(spec)
+    row.programs = len(specs)
+    aux = [n for n, s in specs.items() if s.auxiliary and s.priv]
+    native, user = NativeBackend(), UserBackend()
+    for name, test in specs.items():
+        if test.unpriv_only or not test.arch_ok or (test.auxiliary and not test.msgs):
+            continue
+        if args.program and not any(p in name for p in args.program):
+            continue
+        row.tested += 1
+        others = [a for a in aux if a != name]
+        kernel = load_one(spec, test, others, native, args.timeout)
+        mine = load_one(spec, test, others, user, args.timeout)
+        k_ok, k_why = passes(test, kernel)
+        p_ok, p_why = passes(test, mine)
+        agree = not mine.crash and mine.errno == kernel.errno and mine.retval == kernel.retval
+        row.kernel += k_ok
+        row.pybpf += p_ok
+        row.both += k_ok and p_ok
+        row.agree += agree
+        row.crashes += bool(mine.crash)
+        if not agree or (k_ok and not p_ok):
+            details.append(
+                {
+                    "object": row.name,
+                    "program": name,
+                    "kernel": kernel.verdict,
+                    "pybpf": mine.verdict,
+                    "kernel_passes": k_ok,
+                    "kernel_why": k_why,
+                    "pybpf_why": p_why,
+                    "kernel_last": _last_line(kernel.log),
+                    "pybpf_last": mine.crash or _last_line(mine.log),
+                    "kernel_retval": kernel.retval,
+                    "pybpf_retval": mine.retval,
+                }
+            )
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("objects", type=Path, help="directory of compiled selftest objects (*.o)")
+    parser.add_argument("--only", action="append", default=[], help="objects whose name contains this")
+    parser.add_argument("--program", action="append", default=[], help="programs whose name contains this")
+    parser.add_argument("--timeout", type=int, default=120, help="seconds per load (default 120)")
+    parser.add_argument("--details", action="store_true", help="print every disagreement")
+    parser.add_argument("--json", type=Path, help="write the rows and disagreements here")
+    args = parser.parse_args()
+    if os.geteuid() != 0 or not kernel_bpf_available():
+        print("needs root and the real bpf(2) (the kernel is the reference)", file=sys.stderr)
+        return 2
+    # pybpf's objects of this run live in a directory of their own (ids and files not shared with others)
+    os.environ.setdefault("PYBPF_BPFFS", tempfile.mkdtemp(prefix="pybpf-selftests-", dir="/dev/shm"))
+    paths = sorted(
+        p for p in args.objects.glob("*.o") if not args.only or any(o in p.name for o in args.only)
+    )
+    if not paths:
+        print(f"no objects in {args.objects}", file=sys.stderr)
+        return 2
+    total, rows, details = Row("total"), [], []  # type: ignore[var-annotated]
+    header = f"{'object':44} {'progs':>5} {'tested':>6} {'kernel':>6} {'agree':>6} {'pybpf':>6} {'both':>6}"
+    print(header)
+    for path in paths:
+        ctypes.set_errno(0)
+        row = run_object(path, args, details)
+        rows.append(row)
+        total.add(row)
+        crash = f"  ({row.crashes} crashes)" if row.crashes else ""
+        print(
+            f"{row.name:44} {row.programs:5} {row.tested:6} {row.kernel:6} {row.agree:6} {row.pybpf:6} "
+            f"{row.both:6}{crash}",
+            flush=True,
+        )
+    print(
+        f"{f'total ({len(paths)} objects)':44} {total.programs:5} {total.tested:6} {total.kernel:6} "
+        f"{total.agree:6} {total.pybpf:6} {total.both:6}"
+        + (f"  ({total.crashes} crashes)" if total.crashes else "")
+    )
+    if args.details:
+        for d in details:
+            print(json.dumps(d))
+    if args.json:
+        args.json.write_text(json.dumps({"rows": [asdict(r) for r in rows], "details": details}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
