@@ -24,9 +24,9 @@ import struct
 from dataclasses import dataclass, field
 
 from pybpf.btf.ext import CoreRelo, FuncInfo, LineInfo, shifted
-from pybpf.btf.types import DeclTag
 from pybpf.elf.errors import ELFError
 from pybpf.elf.spec import ObjectSpec, ProgramSpec, Reference, RefKind
+from pybpf.verifier.exceptions import exception_callback_names
 
 __all__ = ["LinkedProgram", "link_program"]
 
@@ -105,9 +105,6 @@ def link_program(spec: ObjectSpec, program: ProgramSpec) -> LinkedProgram:
     return linked
 
 
-_EXCEPTION_CALLBACK_TAG = "exception_callback:"
-
-
 def _exception_callback(spec: ObjectSpec, program: ProgramSpec) -> ProgramSpec | None:
     """bpf_prog_assign_exc_cb(): the function the program's ``exception_callback:<name>`` decl tag
     (on its BTF FUNC, libbpf's ``__exception_cb``) names, which nothing calls: libbpf appends it after
@@ -116,15 +113,7 @@ def _exception_callback(spec: ObjectSpec, program: ProgramSpec) -> ProgramSpec |
     btf = spec.btf
     if btf is None or not program.func_info:
         return None
-    main_id = program.func_info[0].type_id
-    names = [
-        t.name[len(_EXCEPTION_CALLBACK_TAG) :]
-        for _, t in btf
-        if isinstance(t, DeclTag)
-        and t.type_id == main_id
-        and t.component_idx == -1
-        and t.name.startswith(_EXCEPTION_CALLBACK_TAG)
-    ]
+    names = exception_callback_names(btf, program.func_info[0].type_id)
     if not names:
         return None
     found = next((f for f in spec.functions if f.name == names[0] and f is not program), None)

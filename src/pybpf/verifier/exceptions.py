@@ -48,7 +48,7 @@ import errno
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from pybpf.btf.types import BTFError, DeclTag, Func, FuncLinkage
+from pybpf.btf.types import BTF, BTFError, DeclTag, Func, FuncLinkage
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE, ProgramView, Slot
@@ -95,6 +95,19 @@ def check_throw_in_callback(state: VerifierState, slot: int, idx: int, callers: 
 EXCEPTION_CALLBACK_TAG = "exception_callback:"
 
 
+def exception_callback_names(btf: BTF, main_id: int) -> list[str]:
+    """The functions the ``exception_callback:<name>`` decl tags on the FUNC ``main_id`` (component
+    -1: the function itself; libbpf's ``__exception_cb(name)``) name, in BTF order."""
+    return [
+        t.name[len(EXCEPTION_CALLBACK_TAG) :]
+        for _, t in btf
+        if isinstance(t, DeclTag)
+        and t.type_id == main_id
+        and t.component_idx == -1
+        and t.name.startswith(EXCEPTION_CALLBACK_TAG)
+    ]
+
+
 def find_exception_callback(state: VerifierState) -> int:
     """find_exception_callback_insn_off() (add_subprog_and_kfunc()): the first instruction of the
     subprogram the main program's ``exception_callback:<name>`` decl tag names, 0 without a tag.
@@ -112,15 +125,7 @@ def find_exception_callback(state: VerifierState) -> int:
         btf = btf_types()
     except BTFError:
         return 0
-    main_id = func_info[0][1]
-    names = [
-        t.name[len(EXCEPTION_CALLBACK_TAG) :]
-        for _, t in btf
-        if isinstance(t, DeclTag)
-        and t.type_id == main_id
-        and t.component_idx == -1
-        and t.name.startswith(EXCEPTION_CALLBACK_TAG)
-    ]
+    names = exception_callback_names(btf, func_info[0][1])
     if not names:
         return 0
     if len(names) > 1:
