@@ -14,13 +14,13 @@ from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend
 from tests.verifier import verifier_corpus as vc
 from tests.verifier.shape_fuzz import program_of
-from tests.verifier.shape_generator import SHAPES, shaped_program
+from tests.verifier.shape_generator import MAPS, SHAPE_MAPS, SHAPES, shaped_program
 
 SAMPLE = range(4)
 
 
 def test_every_shape_is_built() -> None:
-    assert len(SHAPES) == 22
+    assert len(SHAPES) == 31
     with pytest.raises(ValueError, match="unknown shape"):
         shaped_program("nothing", 0)
 
@@ -30,7 +30,9 @@ def test_programs_assemble_and_repeat(shape: str) -> None:
     for seed in range(40):
         text = shaped_program(shape, seed)
         assert text == shaped_program(shape, seed)
-        program = assemble(vc.resolve_kfuncs(text), "kernel", maps={"hmap": 3, "amap": 4, "rb": 5})
+        names = [spec.partition("=")[0] for spec in SHAPE_MAPS.get(shape, MAPS).split()]
+        fds = {name: fd for fd, name in enumerate(names, start=3)}
+        program = assemble(vc.resolve_kfuncs(text), "kernel", maps=fds)
         assert program[-1].opcode == 0x95
 
 

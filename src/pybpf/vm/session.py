@@ -158,6 +158,7 @@ class RunSession:
             finally:
                 self.instructions = self._limit - st.remaining
         finally:
+            self._ctx.env = _IDLE_ENV
             if self._region is not None:
                 self._idle = st
 
@@ -212,10 +213,13 @@ class RunSession:
             self.instructions = limit - st.remaining
             return regs[0]
         finally:
+            self._ctx.env = _IDLE_ENV  # the run's maps and host are the caller's to keep, not the session's
             if self._region is not None:
                 self._idle = st
 
 
 _ZEROS = bytes(_STACK_BYTES)
+_IDLE_ENV = RunEnv()
+"""The helper context's environment between runs (it held the last run's, and with it that run's maps)."""
 
 __all__ = ["RunSession"]
