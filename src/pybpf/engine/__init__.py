@@ -52,8 +52,9 @@ class Executable(Protocol):
         """Translate or compile everything now (the kernel JITs at load), not lazily on first run."""
         ...
 
-    def session(self) -> RunSession:
-        """A new run session."""
+    def session(self, *, budget: int | None = ...) -> RunSession:
+        """A new run session whose runs may execute ``budget`` instructions each (None: unlimited;
+        the default: the engine's, ``pybpf.vm.DEFAULT_BUDGET``)."""
         ...
 
     def function_at(self, address: int) -> int | None:

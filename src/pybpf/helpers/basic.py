@@ -6,6 +6,10 @@ and thread, as a user-space bpf() must:
 
 * ``bpf_ktime_get_ns`` (5), ``bpf_ktime_get_boot_ns`` (125), ``bpf_ktime_get_coarse_ns`` (160),
   ``bpf_ktime_get_tai_ns`` (208): CLOCK_MONOTONIC / BOOTTIME / MONOTONIC_COARSE / TAI.
+* ``bpf_jiffies64`` (118): the kernel's ``jiffies_64`` (``get_jiffies_64``), read as
+  MONOTONIC_COARSE in ticks (its resolution is the tick, 1/HZ) plus the count jiffies had when that
+  clock was 0 -- once per process from /proc/timer_list ("now at N nsecs", "jiffies: J"), else the
+  kernel's INITIAL_JIFFIES (-300 * HZ as an unsigned int, include/linux/jiffies.h).
 * ``bpf_get_prandom_u32`` (7), ``bpf_get_smp_processor_id`` (8), ``bpf_get_numa_node_id`` (42).
 * ``bpf_get_current_pid_tgid`` (14): tgid << 32 | tid;  ``bpf_get_current_uid_gid`` (15): gid << 32 | uid;
   ``bpf_get_current_comm`` (16);  ``bpf_get_current_cgroup_id`` (80).
@@ -26,8 +30,10 @@ cgroup id, and (in ``HelperContext.call_function``) each callback of ``bpf_loop`
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
+import functools
 import os
 import threading
 import time
@@ -67,6 +73,12 @@ def ktime_get_coarse_ns(ctx: HelperContext, *_: int) -> int:
 @_helper("bpf_ktime_get_tai_ns")
 def ktime_get_tai_ns(ctx: HelperContext, *_: int) -> int:
     return time.clock_gettime_ns(getattr(time, "CLOCK_TAI", time.CLOCK_REALTIME))
+
+
+@_helper("bpf_jiffies64")
+def jiffies64(ctx: HelperContext, *_: int) -> int:
+    tick, offset = _jiffies_clock()
+    return (offset + time.clock_gettime_ns(_CLOCK_MONOTONIC_COARSE) // tick) & U64
 
 
 # -- ids and randomness -----------------------------------------------------------------------
@@ -336,6 +348,27 @@ BASIC_HELPERS.register("bpf_this_cpu_ptr", percpu_obj.this_cpu_ptr)
 
 # -- host queries -------------------------------------------------------------------------------
 _CLOCK_MONOTONIC_COARSE = getattr(time, "CLOCK_MONOTONIC_COARSE", 6)
+
+
+@functools.cache
+def _jiffies_clock() -> tuple[int, int]:
+    """(nanoseconds per tick, jiffies_64 when MONOTONIC_COARSE read 0) of the running kernel."""
+    tick = max(1, round(time.clock_getres(_CLOCK_MONOTONIC_COARSE) * 1_000_000_000))
+    offset = (-300 * (1_000_000_000 // tick)) & 0xFFFFFFFF  # INITIAL_JIFFIES
+    now = jiffies = None
+    with (
+        contextlib.suppress(OSError, ValueError, UnicodeDecodeError),
+        open("/proc/timer_list", encoding="ascii") as handle,
+    ):
+        for line in handle:
+            if now is None and line.startswith("now at "):
+                now = int(line.split()[2])
+            elif line.startswith("jiffies: "):
+                jiffies = int(line.split()[1])
+                break
+    if now is not None and jiffies is not None:
+        offset = jiffies - now // tick
+    return tick, offset
 
 
 def _load_sched_getcpu() -> Callable[[], int] | None:

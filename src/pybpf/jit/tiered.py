@@ -29,6 +29,7 @@ from pybpf.jit.fallback import notice
 from pybpf.maps.base import MapOps
 from pybpf.memory.regions import Memory, PacketReader
 from pybpf.vm.interpreter import Interpreter
+from pybpf.vm.runtime import DEFAULT_BUDGET
 
 COMPILE_AFTER = 1_000_000
 """Instructions a program executes on the interpreter before it is compiled (about 40-150 ms of
@@ -76,8 +77,8 @@ class TieredProgram:
     def prepare(self) -> None:
         self.interpreter.prepare()
 
-    def session(self) -> TieredSession:
-        return TieredSession(self)
+    def session(self, *, budget: int | None = DEFAULT_BUDGET) -> TieredSession:
+        return TieredSession(self, budget)
 
     def function_at(self, address: int) -> int | None:
         """The slot of the BPF function at ``address`` on either engine (their code bases differ)."""
@@ -121,9 +122,10 @@ class TieredProgram:
 class TieredSession:
     """A ``RunSession`` on the interpreter that moves to a JIT session when its program is compiled."""
 
-    def __init__(self, program: TieredProgram) -> None:
+    def __init__(self, program: TieredProgram, budget: int | None = DEFAULT_BUDGET) -> None:
         self.program = program
-        self._session: RunSession = program.interpreter.session()
+        self._budget = budget
+        self._session: RunSession = program.interpreter.session(budget=budget)
         self._native = False
         self.instructions = 0
 
@@ -142,7 +144,7 @@ class TieredSession:
             compiled = self.program.compiled_program()
             if compiled is not None:
                 self._session.close()
-                self._session = compiled.session()
+                self._session = compiled.session(budget=self._budget)
                 self._native = True
         return self._session
 

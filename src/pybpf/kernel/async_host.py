@@ -31,6 +31,7 @@ from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root
+from pybpf.vm.runtime import VERIFIED_BUDGET
 
 CALLBACK_HELPER = "bpf_timer callback"
 """How the value region of a callback run is named in messages."""
@@ -101,7 +102,7 @@ class ProgramHost:
                 return None
             session = self._session
             if session is None:
-                session = self._session = self.executable.session()
+                session = self._session = self.executable.session(budget=VERIFIED_BUDGET)
             access = MapAccess(memory, self.program_maps)
             key_region = memory.add_buffer(max(len(key), 1), writable=False, name="bpf_timer callback key")
             key_region.view[: len(key)] = key

@@ -81,6 +81,7 @@ from pybpf.progtypes.generic import U16_MAX
 from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
 from pybpf.vm.interpreter import Interpreter
+from pybpf.vm.runtime import VERIFIED_BUDGET
 
 
 def _kernel_btf_for_images() -> BTF | None:
@@ -464,7 +465,7 @@ class Runner:
     def _session(self, runtime: ProgRuntime) -> RunSession:
         entry = self._sessions.get(id(runtime))
         if entry is None:
-            session = runtime.executable.session()
+            session = runtime.executable.session(budget=VERIFIED_BUDGET)
             if isinstance(session, JitSession):  # a test run is on the CPU it runs on
                 session.follow_host_cpu()
             entry = self._sessions[id(runtime)] = (runtime, session)

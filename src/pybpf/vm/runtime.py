@@ -30,6 +30,13 @@ from pybpf.vm.trace import TraceCallback
 
 DEFAULT_BUDGET = 10_000_000
 """Instructions a run may execute before ``BudgetExceededError`` (None means unlimited)."""
+VERIFIED_BUDGET = 1 << 32
+"""The budget of each run of a program the verifier accepted (``pybpf.kernel.prog_run``: test runs,
+tail calls, timer callbacks).  The kernel never stops such a run: its verifier proves that the
+program ends, and what it lets a program do may far exceed ``DEFAULT_BUDGET`` -- a may_goto loop
+runs its ``BPF_MAX_LOOPS`` iterations in every call of its function, bpf_loop calls its callback up
+to 2**23 times.  This bound is only a guard against a verifier bug: minutes of wall time, not for
+ever."""
 MAY_GOTO_LOOPS = BPF_MAX_LOOPS
 """The per-invocation budget of may_goto (a variable: tests lower it)."""
 
