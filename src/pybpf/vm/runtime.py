@@ -35,8 +35,8 @@ VERIFIED_BUDGET = 1 << 32
 tail calls, timer callbacks).  The kernel never stops such a run: its verifier proves that the
 program ends, and what it lets a program do may far exceed ``DEFAULT_BUDGET`` -- a may_goto loop
 runs its ``BPF_MAX_LOOPS`` iterations in every call of its function, bpf_loop calls its callback up
-to 2**23 times.  This bound is only a guard against a verifier bug: minutes of wall time, not for
-ever."""
+to 2**23 times.  This bound is only a guard against a verifier bug: about ten seconds of a JIT
+loop, up to half an hour of the interpreter's slowest units, not for ever."""
 MAY_GOTO_LOOPS = BPF_MAX_LOOPS
 """The per-invocation budget of may_goto (a variable: tests lower it)."""
 
