@@ -313,3 +313,25 @@ def test_casts_of_the_test_run_s_own_socket() -> None:
     reads = [cast_of_sk.format(cast) for cast in CASTS]
     out = compare_net(TC, recording(*reads), IPV4_UDP, record=True).out
     assert out[: len(CASTS)] == (0,) * len(CASTS)
+
+
+IPPROTO_MPTCP = 262
+
+
+def test_an_mptcp_subflow_s_mptcp_sock_stops_the_run() -> None:
+    """The TCP subflow of an MPTCP listener (sock_diag: ULP "mptcp"): the TCP casts answer as the
+    kernel's; its MPTCP socket is nowhere user space can read it, so that cast stops pybpf's run."""
+    try:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
+    except OSError:
+        pytest.skip("no MPTCP")
+    with listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        target = Target("sk_lookup_tcp", _tuple_to(listener, ("127.0.0.1", 40000)))
+        tcp = compare_reads(TC, target, [via(cast, "r8 = 1") for cast in CASTS[:-1]])
+        text = recording(found(target, via("skc_to_mptcp_sock", "r8 = 1")))
+        kernel = run_on(NativeBackend(), TC, text, IPV4_UDP, record=True)
+        mine = run_on(UserBackend(), TC, text, IPV4_UDP, record=True)
+    assert tcp == (1, NULL, NULL, NULL, NULL, NULL)
+    assert kernel.run_errno == 0 and kernel.out[0] == 1 and mine.run_errno == errno.EFAULT
