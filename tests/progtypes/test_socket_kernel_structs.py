@@ -281,9 +281,9 @@ def test_casts_of_a_time_wait_socket(prog_type: int, family: int) -> None:
                              v6=family == socket.AF_INET6)  # fmt: skip
         out = compare_reads(prog_type, target, reads)
         helpers = compare_reads(
-            TC, target, [via("sk_fullsock", "r8 = 1"), via("get_listener_sock", "r8 = 1")]
+            TC, target, [via(helper, "r8 = 1") for helper in ("sk_fullsock", "get_listener_sock", "tcp_sock")]
         )
-    assert out[COMMON.index("skc_state")] == 6 and helpers == (NULL, NULL)
+    assert out[COMMON.index("skc_state")] == 6 and helpers == (NULL, NULL, NULL)
 
 
 @pytest.mark.parametrize("prog_type", [TC, XDP])
