@@ -7,7 +7,8 @@ pointer itself, typed (``PTR_TO_BTF_ID``): a program then reads the kernel struc
 probe loads.  pybpf makes one image per socket, of the struct its kind is (a full TCP socket's
 ``tcp_sock``, or ``tcp6_sock`` for IPv6; a UDP socket's ``udp_sock`` / ``udp6_sock``; a time-wait
 socket's ``tcp_timewait_sock``; a request socket's ``tcp_request_sock``), so that every cast of the
-same socket gives the same pointer, as in the kernel.  Known, from sock_diag
+same socket gives the same pointer, as in the kernel (but not the pointer the lookup gave: that is
+the socket's ``struct bpf_sock`` image, laid out for the uapi reads; the kernel's are one address).  Known, from sock_diag
 (``pybpf.objects.sock_diag``) and the ``struct bpf_sock`` image (``pybpf.helpers.sock_images``):
 
 * ``struct sock_common``: ``skc_daddr``, ``skc_rcv_saddr``, ``skc_dport``, ``skc_num``,
