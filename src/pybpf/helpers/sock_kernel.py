@@ -8,8 +8,9 @@ probe loads.  pybpf makes one image per socket, of the struct its kind is (a ful
 ``tcp_sock``, or ``tcp6_sock`` for IPv6; a UDP socket's ``udp_sock`` / ``udp6_sock``; a time-wait
 socket's ``tcp_timewait_sock``; a request socket's ``tcp_request_sock``), so that every cast of the
 same socket gives the same pointer, as in the kernel (but not the pointer the lookup gave: that is
-the socket's ``struct bpf_sock`` image, laid out for the uapi reads; the kernel's are one address).  Known, from sock_diag
-(``pybpf.objects.sock_diag``) and the ``struct bpf_sock`` image (``pybpf.helpers.sock_images``):
+the socket's ``struct bpf_sock`` image, laid out for the uapi reads; the kernel's are one address).
+Known, from sock_diag (``pybpf.objects.sock_diag``) and the ``struct bpf_sock`` image
+(``pybpf.helpers.sock_images``):
 
 * ``struct sock_common``: ``skc_daddr``, ``skc_rcv_saddr``, ``skc_dport``, ``skc_num``,
   ``skc_family``, ``skc_state``, ``skc_bound_dev_if``, ``skc_v6_daddr`` and ``skc_v6_rcv_saddr``
@@ -30,7 +31,6 @@ is made (the casts stop the run).
 from __future__ import annotations
 
 import ctypes
-import functools
 import socket
 
 from pybpf import uapi
@@ -114,15 +114,23 @@ class _Shape:
         return found.bit_offset // 8, self.btf.size_of(found.type_id)
 
 
-@functools.cache
+_shapes: dict[int, tuple[BTF, _Shape | None]] = {}
+"""The layout of the running kernel's BTF, by the BTF object's identity (one entry: the current BTF)."""
+
+
 def _shape() -> _Shape | None:
     btf = running_btf()
     if btf is None:
         return None
-    try:
-        return _Shape(btf)
-    except (BTFError, KeyError, ValueError):
-        return None
+    held = _shapes.get(id(btf))
+    if held is None or held[0] is not btf:
+        try:
+            shape: _Shape | None = _Shape(btf)
+        except (BTFError, KeyError, ValueError):
+            shape = None
+        _shapes.clear()
+        held = _shapes[id(btf)] = (btf, shape)
+    return held[1]
 
 
 class _Filler:
