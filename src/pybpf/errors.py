@@ -93,6 +93,11 @@ class MemoryAccessError(ExecutionError):
         super().__init__(pc, msg)
 
 
+class UnknownMemoryError(MemoryAccessError):
+    """A load of bytes of a kernel object whose value user space cannot learn (a region registered
+    with no access: ``pybpf.memory.regions.OPAQUE``); probe loads do not read 0 for it, the run stops."""
+
+
 class BudgetExceededError(ExecutionError):
     """The instruction budget ran out (a runaway, unverified program)."""
 

@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable
 from typing import cast
 
-from pybpf.errors import MemoryAccessError
+from pybpf.errors import MemoryAccessError, UnknownMemoryError
 from pybpf.helpers import percpu_obj, printk
 from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import HelperRegistry
@@ -199,6 +199,8 @@ def _probe_read_with(error: Callable[[int], int], refused: Callable[[int], int])
         ctx.charge_bytes(size)
         try:
             data = ctx.memory.read(unsafe, size)
+        except UnknownMemoryError:
+            raise  # kernel memory pybpf stands in for but cannot know: the run stops
         except MemoryAccessError:
             ctx.memory.write(dst, bytes(size))
             return error(unsafe)
@@ -220,6 +222,8 @@ def _probe_read_str_with(error: Callable[[int], int]) -> Callable[..., int]:
             if size == 1:
                 ctx.memory.check(unsafe, 1, False)
             text = ctx.memory.read_cstring(unsafe, size - 1)
+        except UnknownMemoryError:
+            raise  # kernel memory pybpf stands in for but cannot know: the run stops
         except MemoryAccessError:
             ctx.memory.write(dst, bytes(size))
             return error(unsafe)

@@ -20,12 +20,18 @@ its cookie), the uapi structs filled with those fields as ``NETLINK_SOCK_DIAG`` 
   no receive queue recorded (what sockets fed by the loopback device show; an accepted IPv6
   connection's is memory the kernel never wrote: 0 or old bytes, seen in tests; a request socket's
   reads bytes of the ``struct request_sock`` at that offset: 0, seen in tests);
-* ``struct bpf_tcp_sock`` of a listening TCP socket: ``snd_cwnd`` from its ``struct tcp_info``
-  (``INET_DIAG_INFO``; ``tcp_get_info`` reports nothing else of a listener), ``rtt_min`` ~0,
-  ``snd_ssthresh`` TCP_INFINITE_SSTHRESH and ``mss_cache`` TCP_MSS_DEFAULT (536) as ``tcp_init_sock``
-  left them, every counter and sequence number 0, as they are on a socket that never connected.
-  A connection's sequence numbers and rate sample are nowhere user space can read them, so
-  ``fill_tcp`` of a socket in any other state fills nothing (the helpers stop the run).
+* ``struct bpf_tcp_sock`` of a full TCP socket.  A listener's: ``snd_cwnd`` from its ``struct
+  tcp_info`` (``INET_DIAG_INFO``; ``tcp_get_info`` reports nothing else of a listener), ``rtt_min``
+  ~0, ``snd_ssthresh`` TCP_INFINITE_SSTHRESH and ``mss_cache`` TCP_MSS_DEFAULT (536) as
+  ``tcp_init_sock`` left them, every counter and sequence number 0, as they are on a socket that
+  never connected.  A connection's (any other full state): the fields ``tcp_get_info`` copies
+  unchanged (``pybpf.helpers.tcp_info``: the congestion window, ``rtt_min``, ``snd_ssthresh``,
+  ``mss_cache``, the packet, segment and byte counters, ``icsk_retransmits``; ``ecn_flags`` 0 without
+  ECN); ``srtt_us`` (reported shifted), the sequence numbers ``rcv_nxt`` / ``snd_nxt`` / ``snd_una``,
+  the rate sample ``rate_delivered`` / ``rate_interval_us`` (and ``ecn_flags`` of an ECN connection)
+  are nowhere user space can read them: their bytes are opaque (``pybpf.helpers.known_bytes``), and
+  a program that loads one stops with an error naming them, where the kernel reads the value;
+* the kernel struct a ``bpf_skc_to_*`` cast hands out (``pybpf.helpers.sock_kernel``).
 
 Images stay registered as long as the address space (at most ``MAX_IMAGES`` per address space: the
 oldest go first); the verifier keeps a program from using one after ``bpf_sk_release``.
@@ -41,6 +47,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from pybpf import uapi
+from pybpf.helpers import tcp_info
+from pybpf.helpers.known_bytes import KnownBytes, register, unregister
 from pybpf.memory.regions import Memory, Region
 from pybpf.objects.sock_diag import DiagSocket
 
@@ -73,13 +81,13 @@ def is_fullsock(sock: DiagSocket) -> bool:
     return kernel_state(sock) not in (TCP_TIME_WAIT, TCP_NEW_SYN_RECV)
 
 
-def _own_priority(inode: int) -> int:
-    """``SO_PRIORITY`` of this process's socket with ``inode`` (0 when it is not one of its files)."""
+def own_priority(inode: int) -> int | None:
+    """``SO_PRIORITY`` of this process's socket with ``inode`` (None when it is not one of its files)."""
     target = f"socket:[{inode}]"
     try:
         names = os.listdir("/proc/self/fd")
     except OSError:
-        return 0
+        return None
     for name in names:
         try:
             if os.readlink(f"/proc/self/fd/{name}") != target:
@@ -89,7 +97,7 @@ def _own_priority(inode: int) -> int:
                 return priority & 0xFFFF_FFFF
         except (OSError, ValueError):
             continue
-    return 0
+    return None
 
 
 def _words(address: bytes) -> list[int]:
@@ -100,17 +108,18 @@ def _mapped_words(address: bytes) -> list[int]:
     return _words(V4_MAPPED + address[:4])
 
 
-def fill_sock(image: uapi.bpf_sock, sock: DiagSocket, *, accepted: bool = False) -> None:
+def fill_sock(image: uapi.bpf_sock, sock: DiagSocket, *, accepted: bool = False, priority: int = 0) -> None:
     """The ``struct bpf_sock`` fields of ``sock`` (see the module docstring); ``accepted``: a TCP
     connection a listener of this namespace made (``tcp_v6_syn_recv_sock`` sets its IPv4 peer
-    address to LOOPBACK4_IPV6, ``tcp_v6_connect`` leaves it 0)."""
+    address to LOOPBACK4_IPV6, ``tcp_v6_connect`` leaves it 0); ``priority``: its ``SO_PRIORITY``
+    where the process can ask it (inet_diag does not report it: 0 otherwise)."""
     ctypes.memset(ctypes.addressof(image), 0, ctypes.sizeof(image))
     image.bound_dev_if = sock.bound_dev_if
     image.family = sock.family
     image.type = socket.SOCK_STREAM if sock.protocol == socket.IPPROTO_TCP else socket.SOCK_DGRAM
     image.protocol = sock.protocol
     image.mark = sock.mark
-    image.priority = _own_priority(sock.inode) if sock.inode else 0
+    image.priority = priority
     image.src_ip4 = int.from_bytes(v4_view(sock, sock.local), "little")
     peer4 = v4_view(sock, sock.peer)
     if peer4 == LOOPBACK4_IPV6 and not accepted:
@@ -141,29 +150,64 @@ TCP_INIT_CWND_AT = 80
 _LISTENER_FIELDS = {"rtt_min": 0xFFFF_FFFF, "snd_ssthresh": 0x7FFF_FFFF, "mss_cache": 536}
 """What ``tcp_init_sock`` sets and a listener keeps: ``minmax_reset(rtt_min, ~0U)``,
 ``TCP_INFINITE_SSTHRESH``, ``TCP_MSS_DEFAULT`` (every other field it shows stays 0)."""
+TCP_SOCK_FIELDS = tuple(name for name, *_ in uapi.bpf_tcp_sock._fields_)
 
 
-def fill_tcp(image: uapi.bpf_tcp_sock, sock: DiagSocket) -> bool:
-    """The ``struct bpf_tcp_sock`` of a listening TCP socket; False (nothing filled) for any other."""
-    cwnd = sock.tcp_info[TCP_INIT_CWND_AT : TCP_INIT_CWND_AT + 4]
-    if sock.protocol != socket.IPPROTO_TCP or sock.state != TCP_LISTEN or len(cwnd) != 4:
-        return False
+def _field_span(name: str) -> tuple[int, int]:
+    descriptor = getattr(uapi.bpf_tcp_sock, name)
+    return int(descriptor.offset), int(descriptor.size)
+
+
+def tcp_sock_values(sock: DiagSocket) -> dict[str, int] | None:
+    """The ``struct bpf_tcp_sock`` fields of a full TCP socket whose values user space can learn, by
+    name (None for a socket ``bpf_tcp_sock`` gives NULL for): a listener's all of them (``snd_cwnd``
+    from ``struct tcp_info``, the rest as ``tcp_init_sock`` left them), a connection's those
+    ``tcp_get_info`` copies unchanged (``pybpf.helpers.tcp_info``)."""
+    if sock.protocol != socket.IPPROTO_TCP or not is_fullsock(sock) or not sock.tcp_info:
+        return None
+    if sock.state == TCP_LISTEN:
+        cwnd = sock.tcp_info[TCP_INIT_CWND_AT : TCP_INIT_CWND_AT + 4]
+        if len(cwnd) != 4:
+            return None
+        values = dict.fromkeys(TCP_SOCK_FIELDS, 0)
+        values.update(_LISTENER_FIELDS, snd_cwnd=int.from_bytes(cwnd, "little"))
+        return values
+    reported = tcp_info.reported(sock.tcp_info, listener=False)
+    return {name: reported[name] for name in TCP_SOCK_FIELDS if name in reported}
+
+
+def fill_tcp(image: uapi.bpf_tcp_sock, sock: DiagSocket) -> KnownBytes | None:
+    """The ``struct bpf_tcp_sock`` of a full TCP socket (``tcp_sock_values``) and which of its bytes
+    are known; None (nothing filled) for any other socket."""
+    values = tcp_sock_values(sock)
+    if values is None:
+        return None
     ctypes.memset(ctypes.addressof(image), 0, ctypes.sizeof(image))
-    image.snd_cwnd = int.from_bytes(cwnd, "little")
-    for name, value in _LISTENER_FIELDS.items():
-        setattr(image, name, value)
-    return True
+    known = KnownBytes(ctypes.sizeof(image))
+    for name, value in values.items():
+        offset, size = _field_span(name)
+        setattr(image, name, value & ((1 << (8 * size)) - 1))
+        known.mark(offset, size)
+    return known
 
 
 @dataclass
 class SocketImage:
-    """One socket's images in one address space (``sock`` always, ``tcp`` for listening TCP ones)."""
+    """One socket's images in one address space: ``sock`` always, ``tcp`` for full TCP sockets (its
+    unknown bytes opaque), and the kernel struct a ``bpf_skc_to_*`` cast hands out
+    (``pybpf.helpers.sock_kernel``, made on the first cast)."""
 
     diag: DiagSocket
     sock: uapi.bpf_sock = field(default_factory=uapi.bpf_sock)
     tcp: uapi.bpf_tcp_sock = field(default_factory=uapi.bpf_tcp_sock)
     has_tcp: bool = False
     regions: list[Region] = field(default_factory=list)
+    tcp_regions: list[Region] = field(default_factory=list)
+    kernel: ctypes.Array[ctypes.c_char] | None = None
+    """The kernel struct image (``sock_kernel``), None until a cast asks for it."""
+    kernel_regions: list[Region] = field(default_factory=list)
+    own_priority: int | None = None
+    """``SO_PRIORITY`` where the socket is one of this process's files, else None."""
 
     @property
     def address(self) -> int:
@@ -173,10 +217,27 @@ class SocketImage:
     def tcp_address(self) -> int:
         return ctypes.addressof(self.tcp)
 
-    def refill(self, diag: DiagSocket, *, accepted: bool = False) -> None:
+    @property
+    def kernel_address(self) -> int:
+        return 0 if self.kernel is None else ctypes.addressof(self.kernel)
+
+    def refill(self, memory: Memory, diag: DiagSocket, *, accepted: bool = False) -> None:
         self.diag = diag
-        fill_sock(self.sock, diag, accepted=accepted)
-        self.has_tcp = fill_tcp(self.tcp, diag)
+        self.own_priority = own_priority(diag.inode) if diag.inode else None
+        fill_sock(self.sock, diag, accepted=accepted, priority=self.own_priority or 0)
+        unregister(memory, self.tcp_regions)
+        known = fill_tcp(self.tcp, diag)
+        self.has_tcp = known is not None
+        if known is not None:
+            self.tcp_regions = register(memory, self.tcp, known, "bpf_tcp_sock")
+        unregister(memory, self.kernel_regions)
+        self.kernel = None  # rebuilt from the new diag on the next cast
+
+    def release(self, memory: Memory) -> None:
+        """Take every image of the socket out of ``memory``."""
+        unregister(memory, self.regions)
+        unregister(memory, self.tcp_regions)
+        unregister(memory, self.kernel_regions)
 
 
 class SocketTable:
@@ -192,28 +253,36 @@ class SocketTable:
         found = self.by_cookie.get(diag.cookie)
         if found is not None:
             self.by_cookie.move_to_end(diag.cookie)
-            found.refill(diag, accepted=accepted)
+            self.by_address.pop(found.kernel_address, None)
+            found.refill(self.memory, diag, accepted=accepted)
             return found
         if len(self.by_cookie) >= MAX_IMAGES:
             _, oldest = self.by_cookie.popitem(last=False)
-            for region in oldest.regions:
-                self.memory.remove_region(region)
-            self.by_address.pop(oldest.address, None)
-            self.by_address.pop(oldest.tcp_address, None)
+            for address in (oldest.address, oldest.tcp_address, oldest.kernel_address):
+                self.by_address.pop(address, None)
+            oldest.release(self.memory)
         made = SocketImage(diag)
-        made.refill(diag, accepted=accepted)
+        made.refill(self.memory, diag, accepted=accepted)
         made.regions = [
-            self.memory.add_region(made.address, ctypes.sizeof(made.sock), writable=False, name="bpf_sock"),
-            self.memory.add_region(
-                made.tcp_address, ctypes.sizeof(made.tcp), writable=False, name="bpf_tcp_sock"
-            ),
+            self.memory.add_region(made.address, ctypes.sizeof(made.sock), writable=False, name="bpf_sock")
         ]
         self.by_cookie[diag.cookie] = made
         self.by_address[made.address] = self.by_address[made.tcp_address] = made
         return made
 
+    def add_kernel_image(self, image: SocketImage, kernel: ctypes.Array[ctypes.c_char], known: KnownBytes,
+                         name: str) -> int:  # fmt: skip
+        """Register ``kernel`` as ``image``'s kernel struct (``known``: its known bytes); its address."""
+        unregister(self.memory, image.kernel_regions)
+        self.by_address.pop(image.kernel_address, None)
+        image.kernel = kernel
+        image.kernel_regions = register(self.memory, kernel, known, name)
+        self.by_address[image.kernel_address] = image
+        return image.kernel_address
+
     def find(self, address: int) -> SocketImage | None:
-        """The socket whose ``struct bpf_sock`` or ``struct bpf_tcp_sock`` image is at ``address``."""
+        """The socket whose ``struct bpf_sock``, ``struct bpf_tcp_sock`` or kernel struct image is at
+        ``address``."""
         return self.by_address.get(address)
 
 
@@ -247,6 +316,8 @@ __all__ = [
     "is_fullsock",
     "kernel_state",
     "known_table",
+    "own_priority",
     "socket_table",
+    "tcp_sock_values",
     "v4_view",
 ]

@@ -80,11 +80,16 @@ def set_btf_source(source: Callable[[], BTF | None]) -> None:
     layout.cache_clear()
 
 
+def running_btf() -> BTF | None:
+    """The running kernel's BTF, as the layer that owns it gives it (``set_btf_source``); None without."""
+    source = _btf_source
+    return source() if source is not None else None
+
+
 @functools.cache
 def layout() -> _Layout | None:
     """The layout of the running kernel's structs, None without its BTF (computed once)."""
-    source = _btf_source
-    btf = source() if source is not None else None
+    btf = running_btf()
     if btf is None:
         return None
     try:
@@ -256,4 +261,4 @@ def cgroup_id_of_image(address: int) -> int | None:
     return _cgroup_of.get(address)
 
 
-__all__ = ["cgroup_id_of_image", "current_task", "layout", "task_key_of_image"]
+__all__ = ["cgroup_id_of_image", "current_task", "layout", "running_btf", "task_key_of_image"]

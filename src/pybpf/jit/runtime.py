@@ -59,7 +59,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, cast
 
 from pybpf.engine import TailCall
-from pybpf.errors import BudgetExceededError, CallDepthError, ExecutionError, HelperError, MemoryAccessError
+from pybpf.errors import (
+    BudgetExceededError,
+    CallDepthError,
+    ExecutionError,
+    HelperError,
+    MemoryAccessError,
+    UnknownMemoryError,
+)
 from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.dynptr import DynptrKern
@@ -644,6 +651,8 @@ class JitSession:
             self._reach(address)
         try:
             region = self.memory.check(address, size, _WRITE_OF_NEED[need], pc)
+        except UnknownMemoryError:
+            raise  # kernel memory pybpf stands in for but cannot know: even a probe load stops
         except MemoryAccessError:
             if pc in self.program.probe_loads:  # a probe load where no memory is: it reads 0
                 return 0

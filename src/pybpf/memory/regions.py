@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pybpf.errors import MemoryAccessError
+from pybpf.errors import MemoryAccessError, UnknownMemoryError
 
 U64_MASK = (1 << 64) - 1
 NULL_GUARD = 4096
@@ -53,6 +53,11 @@ READ = 1
 """``Region.access`` bit: programs may load from the region."""
 WRITE = 2
 """``Region.access`` bit: programs may store to the region."""
+OPAQUE = 0
+"""``Region.access`` of bytes that stand for kernel memory whose value user space cannot learn (a
+socket's sequence numbers, most of a ``struct tcp_sock``): no access at all, and a load touching
+them raises ``UnknownMemoryError``, which probe loads do not turn into 0 -- the run stops where the
+kernel would have read a value pybpf does not have."""
 READ_WRITE = 2
 """The ``write`` argument of ``check`` for a read-modify-write (atomics): needs READ and WRITE.
 
@@ -317,7 +322,23 @@ class Memory:
                 and region.access & need == need
             ):
                 return region
+        opaque = self._opaque_in(address, size)
+        if opaque is not None:
+            detail = f"bytes of {opaque.name} whose value user space cannot learn"
+            raise UnknownMemoryError(pc, address & U64_MASK, size, bool(write), detail)
         raise MemoryAccessError(pc, address & U64_MASK, size, bool(write), self.explain(address, size, write))
+
+    def _opaque_in(self, address: int, size: int) -> Region | None:
+        """The first ``OPAQUE`` region the access of ``size`` bytes at ``address`` touches, if any."""
+        index = max(bisect.bisect_right(self._bases, address) - 1, 0)
+        end = address + max(size, 1)
+        regions = self._regions
+        while index < len(regions) and regions[index].start < end:
+            region = regions[index]
+            if region.access == OPAQUE and region.end > address:
+                return region
+            index += 1
+        return None
 
     def explain(self, address: int, size: int, write: bool | int) -> str:
         """Why an access is invalid, in words (for error messages)."""

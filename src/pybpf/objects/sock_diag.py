@@ -6,7 +6,8 @@ Mirrors what net/ipv4/inet_diag.c (``inet_diag_dump_icsk``, ``inet_sk_diag_fill`
 ``struct inet_diag_msg`` -- family, state, the local and peer address and port, the bound device
 (``idiag_if``), the cookie, the uid and inode -- and the attributes asked for or always sent:
 ``INET_DIAG_MARK`` (to CAP_NET_ADMIN callers), ``INET_DIAG_SKV6ONLY`` (IPv6 sockets) and, for TCP,
-``INET_DIAG_INFO`` (``struct tcp_info``, ``tcp_get_info``).  Request sockets (``TCP_NEW_SYN_RECV``
+``INET_DIAG_INFO`` (``struct tcp_info``, ``tcp_get_info``) with, for a socket with an upper-layer
+protocol, ``INET_DIAG_ULP_INFO`` (its name: ``tcp_diag_get_aux``).  Request sockets (``TCP_NEW_SYN_RECV``
 in the kernel's hash) are reported in state ``TCP_SYN_RECV``, time-wait ones in ``TCP_TIME_WAIT``.
 
 ``dump(protocol)`` makes one dump per family (AF_INET, AF_INET6) and returns ``DiagSocket`` records;
@@ -24,7 +25,8 @@ from pybpf.objects import netlink
 
 NETLINK_SOCK_DIAG = 4
 SOCK_DIAG_BY_FAMILY = 20
-INET_DIAG_INFO, INET_DIAG_SKV6ONLY, INET_DIAG_MARK = 2, 11, 15
+INET_DIAG_INFO, INET_DIAG_SKV6ONLY, INET_DIAG_MARK, INET_DIAG_ULP_INFO = 2, 11, 15, 19
+INET_ULP_INFO_NAME = 1
 ALL_STATES = 0xFFFF_FFFF
 
 _REQ = struct.Struct("=BBBBI")
@@ -53,6 +55,8 @@ class DiagSocket:
     mark: int = 0
     v6only: bool = False
     tcp_info: bytes = b""
+    ulp: str = ""
+    """The name of a TCP socket's upper-layer protocol (``INET_DIAG_ULP_INFO``: "tls", "mptcp"), or ""."""
 
 
 def _record(protocol: int, body: bytes) -> DiagSocket | None:
@@ -63,6 +67,7 @@ def _record(protocol: int, body: bytes) -> DiagSocket | None:
     attrs = netlink.attributes(body, _MSG.size)
     mark = attrs.get(INET_DIAG_MARK, b"")
     v6only = attrs.get(INET_DIAG_SKV6ONLY, b"")
+    ulp = netlink.attributes(attrs.get(INET_DIAG_ULP_INFO, b""), 0).get(INET_ULP_INFO_NAME, b"")
     return DiagSocket(
         family=family,
         protocol=protocol,
@@ -78,6 +83,7 @@ def _record(protocol: int, body: bytes) -> DiagSocket | None:
         mark=int.from_bytes(mark, "little") if len(mark) == 4 else 0,
         v6only=bool(v6only[:1] and v6only[0]),
         tcp_info=attrs.get(INET_DIAG_INFO, b""),
+        ulp=ulp.split(b"\0", 1)[0].decode(errors="replace"),
     )
 
 

@@ -56,6 +56,7 @@ from pybpf.isa.words import M32, M64
 from pybpf.progtypes import skb_socket, skb_tunnel
 from pybpf.progtypes.skb import ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.progtypes.skb_resize import SKB_RESIZE_HELPERS
+from pybpf.progtypes.socket_casts import SOCKET_CAST_HELPERS
 from pybpf.progtypes.socket_lookup import SOCKET_LOOKUP_HELPERS
 from pybpf.uapi import (
     BPF_CSUM_LEVEL_DEC,
@@ -314,6 +315,7 @@ SKB_HELPERS: dict[int, Helper] = {
     30: skb_tunnel.set_tunnel_opt,
     **SKB_RESIZE_HELPERS,
     **SOCKET_LOOKUP_HELPERS,
+    **SOCKET_CAST_HELPERS,
 }
 """Helper id -> implementation for the skb program types (each type keeps those it may call)."""
 

@@ -439,15 +439,14 @@ def sk_release(ctx: HelperContext, sk: int, *_: int) -> int:
 
 
 def found_tcp_sock(ctx: HelperContext, sk: int) -> int:
-    """``bpf_tcp_sock`` of a found socket: its ``struct bpf_tcp_sock`` for a full TCP socket (a
-    listener's; a connection's stops the run), else NULL."""
+    """``bpf_tcp_sock`` of a found socket: its ``struct bpf_tcp_sock`` for a full TCP socket (the
+    fields user space cannot learn opaque: ``sock_images.fill_tcp``), else NULL."""
     image = found_socket(ctx, sk, "bpf_tcp_sock")
     diag = image.diag
     if diag.protocol != socket.IPPROTO_TCP or kernel_state(diag) in (TCP_TIME_WAIT, TCP_NEW_SYN_RECV):
         return 0
     if not image.has_tcp:
-        raise HelperError(None, "bpf_tcp_sock: a TCP connection's sequence numbers and rate sample "
-                          "are not visible from user space (pybpf has listeners' bpf_tcp_sock)")  # fmt: skip
+        raise HelperError(None, "bpf_tcp_sock: sock_diag sent no struct tcp_info for the socket")
     return image.tcp_address
 
 

@@ -68,6 +68,7 @@ from pybpf.progtypes.base import (
     repeat_runs,
 )
 from pybpf.progtypes.registry import register
+from pybpf.progtypes.socket_casts import SOCKET_CAST_HELPERS
 from pybpf.progtypes.socket_lookup import SOCKET_LOOKUP_HELPERS
 from pybpf.progtypes.xdp_helpers import (
     MAX_SKB_FRAGS,
@@ -203,6 +204,7 @@ class XdpProgType(ProgType):
         return {
             **XDP_HELPERS,
             **SOCKET_LOOKUP_HELPERS,
+            **SOCKET_CAST_HELPERS,
             28: bpf_csum_diff,
             PERF_EVENT_OUTPUT: packet_event_output,
         }

@@ -6,7 +6,8 @@ faults) and in the JIT (arch/x86/net/bpf_jit_comp.c: an exception-table entry th
 destination and goes on).  The verifier decides which loads are probe loads
 (``VerifiedProgram.probe_loads``: convert_ctx_accesses() turns the loads through untrusted
 ``PTR_TO_BTF_ID`` pointers into them); ``probing`` gives the interpreter's generated code loaders that
-answer 0 for those slots alone, so every other load still faults.  A program without probe loads
+answer 0 for those slots alone, so every other load still faults; a load of bytes pybpf stands in for
+but cannot know (``pybpf.memory.regions.OPAQUE``) stops the run even there.  A program without probe loads
 keeps the plain loaders: nothing is slower.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, MutableMapping
 from typing import Any
 
-from pybpf.errors import MemoryAccessError
+from pybpf.errors import MemoryAccessError, UnknownMemoryError
 
 ZERO_VIEW = memoryview(bytes(8))
 """What a probe load that found no memory reads from (any size, at offset 0)."""
@@ -34,8 +35,8 @@ def probing(namespace: MutableMapping[str, Any], probes: Collection[int]) -> Non
     def fill_or_zero(address: int, size: int, write: bool, pc: int) -> tuple[int, int, int, memoryview]:
         try:
             return fill(address, size, write, pc)  # type: ignore[no-any-return]
-        except MemoryAccessError:
-            if write or pc not in slots:
+        except MemoryAccessError as err:
+            if write or pc not in slots or isinstance(err, UnknownMemoryError):
                 raise
             return EMPTY_RANGE[0], EMPTY_RANGE[1], address, ZERO_VIEW
 
@@ -48,8 +49,8 @@ def _load_or_zero(load: Callable[[int, int], int], slots: frozenset[int]) -> Cal
     def load_or_zero(address: int, pc: int) -> int:
         try:
             return load(address, pc)
-        except MemoryAccessError:
-            if pc not in slots:
+        except MemoryAccessError as err:
+            if pc not in slots or isinstance(err, UnknownMemoryError):
                 raise
             return 0
 
