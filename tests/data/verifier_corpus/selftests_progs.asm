@@ -326,3 +326,126 @@ cb:
     call bpf_dynptr_read
     r0 = 0
     exit
+
+# tp_btf programs (BPF_PROG_TYPE_TRACING) call bpf_sk_storage_get / _delete with their tracing
+# prototypes: the socket is any pointer to a kernel struct sock_common (or one that starts with it),
+# trusted, RCU or NULL -- not the socket-typed registers of the networking programs.
+=== selftests_progs/tracing_sk_storage_get_ctx_sock
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_tcp_probe
+btf: func_info
+maps: s=sk_storage(4,16,0,no_prealloc,spin_lock)
+desc: tp_btf/tcp_probe: the traced socket (a trusted struct sock) given to bpf_sk_storage_get
+    r2 = *(u64 *)(r1 +0)
+    r1 = map_fd(s) ll
+    r3 = 0
+    r4 = 0
+    call bpf_sk_storage_get
+    r0 = 0
+    exit
+
+=== selftests_progs/tracing_sk_storage_get_skb_sk
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_tcp_probe
+btf: func_info
+maps: s=sk_storage(4,16,0,no_prealloc,spin_lock)
+desc: tp_btf/tcp_probe: skb->sk, an RCU pointer that may be NULL, given to bpf_sk_storage_get
+    r2 = *(u64 *)(r1 +8)
+    r2 = *(u64 *)(r2 + offsetof(sk_buff, sk))
+    r1 = map_fd(s) ll
+    r3 = 0
+    r4 = 0
+    call bpf_sk_storage_get
+    r0 = 0
+    exit
+
+=== selftests_progs/tracing_sk_storage_get_null
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_tcp_probe
+btf: func_info
+maps: s=sk_storage(4,16,0,no_prealloc,spin_lock)
+desc: tp_btf/tcp_probe: NULL for the socket
+    r2 = 0
+    r1 = map_fd(s) ll
+    r3 = 0
+    r4 = 0
+    call bpf_sk_storage_get
+    r0 = 0
+    exit
+
+=== selftests_progs/tracing_sk_storage_get_untrusted
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_tcp_probe
+btf: func_info
+maps: s=sk_storage(4,16,0,no_prealloc,spin_lock)
+desc: tp_btf/tcp_probe: skb->next is an untrusted pointer: refused, the message lists the pointer types the tracing prototype takes
+    r2 = *(u64 *)(r1 +8)
+    r2 = *(u64 *)(r2 + offsetof(sk_buff, next))
+    r1 = map_fd(s) ll
+    r3 = 0
+    r4 = 0
+    call bpf_sk_storage_get
+    r0 = 0
+    exit
+
+=== selftests_progs/tracing_sk_storage_get_task
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_tcp_probe
+btf: func_info
+maps: s=sk_storage(4,16,0,no_prealloc,spin_lock)
+desc: tp_btf/tcp_probe: a trusted task_struct is no sock_common
+    call bpf_get_current_task_btf
+    r2 = r0
+    r1 = map_fd(s) ll
+    r3 = 0
+    r4 = 0
+    call bpf_sk_storage_get
+    r0 = 0
+    exit
+
+=== selftests_progs/tracing_sk_storage_get_ctx_ptr
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_tcp_probe
+btf: func_info
+maps: s=sk_storage(4,16,0,no_prealloc,spin_lock)
+desc: tp_btf/tcp_probe: the ctx itself for the socket
+    r2 = r1
+    r1 = map_fd(s) ll
+    r3 = 0
+    r4 = 0
+    call bpf_sk_storage_get
+    r0 = 0
+    exit
+
+=== selftests_progs/tracing_sk_storage_delete_ctx_sock
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_tcp_probe
+btf: func_info
+maps: s=sk_storage(4,16,0,no_prealloc,spin_lock)
+desc: tp_btf/tcp_probe: bpf_sk_storage_delete on the traced socket
+    r2 = *(u64 *)(r1 +0)
+    r1 = map_fd(s) ll
+    call bpf_sk_storage_delete
+    r0 = 0
+    exit
+
+=== selftests_progs/tracing_sk_storage_delete_skb_sk
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_tcp_probe
+btf: func_info
+maps: s=sk_storage(4,16,0,no_prealloc,spin_lock)
+desc: tp_btf/tcp_probe: bpf_sk_storage_delete on skb->sk (may be NULL)
+    r2 = *(u64 *)(r1 +8)
+    r2 = *(u64 *)(r2 + offsetof(sk_buff, sk))
+    r1 = map_fd(s) ll
+    call bpf_sk_storage_delete
+    r0 = 0
+    exit
