@@ -84,6 +84,7 @@ from pybpf.verifier import (
     callbacks,
     const_str,
     dynptr,
+    graph,
     helpers,
     irq,
     kernel_btf,
@@ -356,6 +357,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 _check_mem_size(w, regno, fn.args[i - 1], arg)
                 msize_max = reg.umax
             elif base is ArgBase.PTR_TO_SPIN_LOCK:
+                if graph.in_rbtree_callback(w):  # in_rbtree_lock_required_cb(): its caller holds the lock
+                    w.fail(errno.EACCES, "can't spin_{lock,unlock} in rbtree cb")
                 references.process_spin_lock(w, regno, helper_id == _SPIN_LOCK)
             elif base is ArgBase.PTR_TO_DYNPTR:
                 dynptr.process_dynptr_func(w, regno, reg, arg)
