@@ -449,3 +449,69 @@ desc: tp_btf/tcp_probe: bpf_sk_storage_delete on skb->sk (may be NULL)
     call bpf_sk_storage_delete
     r0 = 0
     exit
+
+# A dynptr argument one slot from the frame's top (fp-8) or misaligned: Linux 6.12's selftests
+# (test_kfunc_dynptr_param.c) expect "cannot pass in dynptr at an offset=-8"; Linux 6.18 answers
+# "Expected an initialized dynptr as arg #N" (an uninitialised one: "Dynptr has to be an
+# uninitialized dynptr"), for the helpers and the kfuncs alike.
+=== selftests_progs/dynptr_arg_one_slot_kfunc
+type: sched_cls
+desc: bpf_dynptr_size (a kfunc) on a "dynptr" at fp-8, one slot from the frame's top
+    r1 = 0
+    *(u64 *)(r10 -8) = r1
+    r1 = r10
+    r1 += -8
+    call kfunc(bpf_dynptr_size)
+    r0 = 0
+    exit
+
+=== selftests_progs/dynptr_arg_one_slot_helper
+type: sched_cls
+desc: bpf_dynptr_read (a helper) from a "dynptr" at fp-8
+    r1 = 0
+    *(u64 *)(r10 -8) = r1
+    *(u64 *)(r10 -16) = r1
+    r1 = r10
+    r1 += -16
+    r2 = 4
+    r3 = r10
+    r3 += -8
+    r4 = 0
+    r5 = 0
+    call bpf_dynptr_read
+    r0 = 0
+    exit
+
+=== selftests_progs/dynptr_arg_one_slot_uninit
+type: sched_cls
+maps: arr=array(4,8,4)
+desc: bpf_dynptr_from_mem writing a new dynptr at fp-8
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(arr) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r1 = r0
+    r2 = 8
+    r3 = 0
+    r4 = r10
+    r4 += -8
+    call bpf_dynptr_from_mem
+out:
+    r0 = 0
+    exit
+
+=== selftests_progs/dynptr_arg_misaligned_kfunc
+type: sched_cls
+desc: bpf_dynptr_size on a "dynptr" at fp-20
+    r1 = 0
+    *(u64 *)(r10 -8) = r1
+    *(u64 *)(r10 -16) = r1
+    *(u64 *)(r10 -24) = r1
+    r1 = r10
+    r1 += -20
+    call kfunc(bpf_dynptr_size)
+    r0 = 0
+    exit
