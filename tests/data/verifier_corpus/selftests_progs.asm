@@ -450,10 +450,10 @@ desc: tp_btf/tcp_probe: bpf_sk_storage_delete on skb->sk (may be NULL)
     r0 = 0
     exit
 
-# A dynptr argument one slot from the frame's top (fp-8) or misaligned: Linux 6.12's selftests
-# (test_kfunc_dynptr_param.c) expect "cannot pass in dynptr at an offset=-8"; Linux 6.18 answers
-# "Expected an initialized dynptr as arg #N" (an uninitialised one: "Dynptr has to be an
-# uninitialized dynptr"), for the helpers and the kfuncs alike.
+# A dynptr argument one slot from the frame's top (fp-8) or misaligned: process_dynptr_func() lets
+# stack_slot_obj_get_spi()'s range error pass, then is_dynptr_reg_valid_init() asks again and logs
+# "cannot pass in dynptr at an offset=-8" before the refusal, "Expected an initialized dynptr as arg
+# #N" (an uninitialised one: "Dynptr has to be an uninitialized dynptr"), helpers and kfuncs alike.
 === selftests_progs/dynptr_arg_one_slot_kfunc
 type: sched_cls
 desc: bpf_dynptr_size (a kfunc) on a "dynptr" at fp-8, one slot from the frame's top
