@@ -24,6 +24,8 @@ success, as in test_loader.  It reports per object and in total:
   ``__retval`` through BPF_PROG_TEST_RUN: 64 zero bytes in, no data for SYSCALL programs),
 - ``both``: among the programs whose annotation the kernel passes, those pybpf passes too.
 
+``--details`` also lists the programs both refuse with the same errno but another last log line.
+
 Not checked: ``__xlated`` / ``__jited`` (the rewritten and JITed instructions), ``__stdout`` /
 ``__stderr`` (BPF streams after a run), unprivileged mode.  A program that makes pybpf raise
 anything but an ``OSError`` is reported as a traceback (a finding).  Nothing of the selftests is
@@ -406,7 +408,9 @@ def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, obj
         row.both += k_ok and p_ok
         row.agree += agree
         row.crashes += bool(mine.crash)
-        if not agree or (k_ok and not p_ok):
+        # the same verdict with another reason (the last line of a refusal) is listed too
+        other_reason = agree and kernel.errno != 0 and _last_line(kernel.log) != _last_line(mine.log)
+        if not agree or (k_ok and not p_ok) or other_reason:
             details.append(
                 {
                     "object": row.name,
@@ -420,6 +424,7 @@ def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, obj
                     "pybpf_last": mine.crash or _last_line(mine.log),
                     "kernel_retval": kernel.retval,
                     "pybpf_retval": mine.retval,
+                    "same_reason": not other_reason,
                 }
             )
     return row
