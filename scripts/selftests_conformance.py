@@ -1,28 +1,43 @@
 #!/usr/bin/env python3
-"""Measure pybpf against the kernel's own BPF selftests (tools/testing/selftests/bpf/progs/verifier_*.c).
+"""Measure pybpf against the kernel's own BPF selftests (tools/testing/selftests/bpf/progs/*.c).
 
 The selftests describe what they expect with BTF decl tags on each program's FUNC (progs/bpf_misc.h:
-``__success``, ``__failure``, ``__msg("...")``, ``__retval(n)``, ``__log_level(n)``, ``__flag(...)``,
-``__auxiliary``, ``__arch(...)``, ``__description``, and their ``_unpriv`` twins), and
-tools/testing/selftests/bpf/test_loader.c reads them.  This script does what test_loader does, in
-privileged mode only, with pybpf's own ELF loader, once on pybpf's user backend and once on the running
-kernel (the native backend), and reports per object and in total:
+``__success``, ``__failure``, ``__msg("...")``, ``__not_msg``, ``__retval(n)``, ``__log_level(n)``,
+``__flag(...)``, ``__auxiliary``, ``__arch(...)``, ``__description``, ``__load_if_JITed()``, and their
+``_unpriv`` twins), and tools/testing/selftests/bpf/test_loader.c reads them.  Both tag formats are
+read: Linux 6.x's ``comment:TAG`` (``__msg`` numbered inside its value) and the later
+``comment:COUNTER:TAG``.  This script does what test_loader does, in privileged mode only, with
+pybpf's own ELF loader, once on pybpf's user backend and once on the running kernel (the native
+backend): each test program is loaded together with the object's auxiliary programs (so that the
+programs a ``__retval`` test tail-calls are in its program array) and its maps, as
+``bpf_object__load()`` does; a program with no mode annotation is a privileged test expecting
+success, as in test_loader.  It reports per object and in total:
 
+- ``tested``: the privileged test programs (auxiliary and unprivileged-only ones are not tests;
+  ``--details`` lists the ones skipped and why: another architecture, ``__load_if_no_JITed``, a
+  custom kernel BTF (``__btf_path``), a non-linear test-run skb (``__linear_size``)),
 - ``kernel``: the running kernel passes the annotation (tests written for other releases fail here;
   they are not pybpf's problem),
 - ``agree``: pybpf's verdict and errno are the kernel's, and so is the return value of a run (any
   value for ``__retval(POINTER_VALUE)``: an address, different in every run),
 - ``pybpf``: pybpf passes the annotation (verdict, ``__msg`` lines in order as test_loader matches
-  them -- verbatim text with ``{{regex}}`` parts --, ``__retval`` through BPF_PROG_TEST_RUN),
+  them -- verbatim text with ``{{regex}}`` parts --, no ``__not_msg`` line between its neighbours,
+  ``__retval`` through BPF_PROG_TEST_RUN: 64 zero bytes in, no data for SYSCALL programs),
 - ``both``: among the programs whose annotation the kernel passes, those pybpf passes too.
 
-A program that makes pybpf raise anything but an ``OSError`` is reported as a traceback (a finding).
-Nothing of the selftests is part of pybpf: fetch and compile them yourself, for example
+``--details`` also lists the programs both refuse with the same errno but another last log line.
 
-    clang-19 -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I<dir of vmlinux.h> -I<libbpf headers> \\
-        -I$SELFTESTS -I$SELFTESTS/progs -c $SELFTESTS/progs/verifier_and.c -o objs/verifier_and.bpf.o
-    python scripts/selftests_conformance.py objs/            # needs root and bpf(2)
-    python scripts/selftests_conformance.py objs/ --only verifier_and --details
+Not checked: ``__xlated`` / ``__jited`` (the rewritten and JITed instructions), ``__stdout`` /
+``__stderr`` (BPF streams after a run), unprivileged mode.  A program that makes pybpf raise
+anything but an ``OSError`` is reported as a traceback (a finding).  Nothing of the selftests is
+part of pybpf: fetch and compile them yourself with ``scripts/build_selftests.sh`` (a kernel source
+tree or Debian's ``linux-source-VER`` package; the libbpf headers of that tree and a ``vmlinux.h``
+of the running kernel), for example
+
+    scripts/build_selftests.sh -v 6.12 -o /tmp/st/obj -n      # every annotated file but verifier_*.c
+    scripts/build_selftests.sh -s ~/linux -o /tmp/st/obj 'verifier_*.c' dynptr_fail.c
+    python scripts/selftests_conformance.py /tmp/st/obj            # needs root and bpf(2)
+    python scripts/selftests_conformance.py /tmp/st/obj --only dynptr_fail --details
 """
 
 from __future__ import annotations
@@ -87,12 +102,14 @@ class Spec:
     priv: bool = False
     unpriv_only: bool = False
     expect_failure: bool = False
-    msgs: list[str] = field(default_factory=list)
+    msgs: list[tuple[str, bool]] = field(default_factory=list)
+    """The expected messages in order, each (text, negative: ``__not_msg``, must not appear)."""
     retval: int | None = None
     log_level: int = 0
     prog_flags: int = DEFAULT_FLAGS
     auxiliary: bool = False
     arch_ok: bool = True
+    skip: str = ""  # why test_loader would skip it here, or what this script cannot set up
     description: str = ""
     unknown: list[str] = field(default_factory=list)
 
@@ -105,8 +122,19 @@ def _int(text: str) -> int:
     return value - 2**32 if value >= 2**31 else value
 
 
+_COUNTED = re.compile(r"(\d+):(.*)\Z", re.DOTALL)
+"""Newer bpf_misc.h (``__test_tag``): ``comment:COUNTER:TAG``, every tag numbered in source order."""
+_PRIV_TAGS = frozenset({"test_expect_xlated", "test_jited"})
+"""Tags that make a program a privileged test but ask what this script does not check (the
+rewritten or JITed instructions)."""
+_IGNORED = frozenset({"test_expect_stderr", "test_expect_stdout", "test_btf_func_path"})
+"""Expectations not checked: the BPF streams' output after a run; a custom BTF for func info."""
+
+
 def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
-    """Every program's annotations, read from the decl tags on its FUNC (``component_idx`` -1)."""
+    """Every program's annotations, read from the decl tags on its FUNC (``component_idx`` -1), in
+    both tag formats (Linux 6.x's ``comment:TAG``, message counters inside ``__msg``'s value, and
+    the later ``comment:COUNTER:TAG``)."""
     btf = spec.btf
     if btf is None:
         return {}
@@ -118,18 +146,22 @@ def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
     out: dict[str, Spec] = {}
     for name in spec.programs:
         s = Spec(name)
-        msgs: list[tuple[int, str]] = []
+        msgs: list[tuple[int, str, bool]] = []
         arches: list[str] = []
         unpriv_seen = False
-        for tag in tags.get(funcs.get(name, -1), []):
+        for raw in tags.get(funcs.get(name, -1), []):
+            counted = _COUNTED.match(raw)
+            order, tag = (int(counted[1]), counted[2]) if counted else (None, raw)
             key, _, value = tag.partition("=")
-            if key == "test_expect_failure":
+            if key in ("test_expect_msg", "test_expect_not_msg"):
+                if order is None:
+                    counter, _, value = value.partition("=")
+                    order = int(counter) if counter.isdigit() else len(msgs)
+                msgs.append((order, value, key == "test_expect_not_msg"))
+                s.priv = True
+            elif key == "test_expect_failure":
                 s.expect_failure, s.priv = True, True
             elif key == "test_expect_success":
-                s.priv = True
-            elif key == "test_expect_msg":
-                counter, _, text = value.partition("=")
-                msgs.append((int(counter) if counter.isdigit() else len(msgs), text))
                 s.priv = True
             elif key == "test_retval":
                 s.retval, s.priv = _int(value), True
@@ -141,19 +173,29 @@ def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
                 bits = flag if flag is not None else _int(value.lstrip("!"))
                 s.prog_flags = s.prog_flags & ~bits if clear else s.prog_flags | bits
             elif key == "test_auxiliary":
-                s.auxiliary = True
+                s.auxiliary, s.priv = True, True
             elif key == "test_arch":
                 arches.append(value)
             elif key == "test_description":
                 s.description = value
+            elif key == "load_mode":  # __load_if_JITed() / __load_if_no_JITed(): the JIT is on here
+                if value != "jited":
+                    s.skip = "no JIT only"
+            elif key in ("test_btf_path", "test_linear_size"):
+                s.skip = key[len("test_") :]  # a custom kernel BTF; a non-linear skb for the run
+            elif key in _PRIV_TAGS:
+                s.priv = True
             elif key.endswith("_unpriv") or key == "test_caps_unpriv":
                 unpriv_seen = True
-            elif key not in ("test_expect_xlated", "test_jited", "test_btf_path"):
+            elif key not in _IGNORED:
                 s.unknown.append(key)
-        s.msgs = [text for _, text in sorted(msgs, key=lambda m: m[0])]
+        s.msgs = [(text, negative) for _, text, negative in sorted(msgs, key=lambda m: m[0])]
         s.arch_ok = not arches or "X86_64" in arches
+        if not s.arch_ok:
+            s.skip = "arch " + ",".join(arches)
         if not s.priv and unpriv_seen:
             s.unpriv_only = True
+        s.priv = s.priv or not unpriv_seen  # test_loader: no mode named is the privileged one
         out[name] = s
     return out
 
@@ -169,21 +211,39 @@ def _pattern(msg: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.MULTILINE)
 
 
-def messages_match(log: str, msgs: list[str]) -> str | None:
-    """None when every message appears in ``log`` in order (test_loader's ``validate_msgs``), else the
-    first one missing."""
+def _find(log: str, msg: str, pos: int) -> tuple[int, int] | None:
+    """Where ``msg`` first matches ``log`` at or after ``pos``: (start, end), or None."""
+    if "{{" in msg:
+        found = _pattern(msg).search(log, pos)
+        return None if found is None else (found.start(), found.end())
+    at = log.find(msg, pos)
+    return None if at < 0 else (at, at + len(msg))
+
+
+def messages_match(log: str, msgs: list[tuple[str, bool]]) -> str | None:
+    """None when ``log`` satisfies ``msgs`` as test_loader's ``validate_msgs`` checks them, else the
+    first message that fails: the positive ones appear in order (each looked for after the previous
+    one's end); a negative one (``__not_msg``) must not appear between the positive messages around
+    it."""
     pos = 0
-    for msg in msgs:
-        if "{{" in msg:
-            found = _pattern(msg).search(log, pos)
-            if found is None:
-                return msg
-            pos = found.end()
-        else:
-            at = log.find(msg, pos)
-            if at < 0:
-                return msg
-            pos = at + len(msg)
+    spans: list[tuple[int, int] | None] = []
+    for msg, negative in msgs:
+        found = None if negative else _find(log, msg, pos)
+        if not negative and found is None:
+            return msg
+        if found is not None:
+            pos = found[1]
+        spans.append(found)
+    start = 0
+    for i, (msg, negative) in enumerate(msgs):
+        span = spans[i]
+        if not negative:
+            start = span[1] if span is not None else start
+            continue
+        end = next((nxt[0] for nxt in spans[i + 1 :] if nxt is not None), len(log))
+        found = _find(log, msg, start)
+        if found is not None and found[1] <= end:
+            return f"(not) {msg}"
     return None
 
 
@@ -338,7 +398,10 @@ def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, obj
     aux = [n for n, s in specs.items() if s.auxiliary and s.priv]
     native, user = NativeBackend(), UserBackend()
     for name, test in specs.items():
-        if test.unpriv_only or not test.arch_ok or (test.auxiliary and not test.msgs):
+        if test.unpriv_only or test.auxiliary:  # (auxiliary programs are loaded with the tests)
+            continue
+        if test.skip:
+            details.append({"object": row.name, "program": name, "skipped": test.skip})
             continue
         if args.program and not any(p in name for p in args.program):
             continue
@@ -354,7 +417,9 @@ def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, obj
         row.both += k_ok and p_ok
         row.agree += agree
         row.crashes += bool(mine.crash)
-        if not agree or (k_ok and not p_ok):
+        # the same verdict with another reason (the last line of a refusal) is listed too
+        other_reason = agree and kernel.errno != 0 and _last_line(kernel.log) != _last_line(mine.log)
+        if not agree or (k_ok and not p_ok) or other_reason:
             details.append(
                 {
                     "object": row.name,
@@ -368,6 +433,7 @@ def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, obj
                     "pybpf_last": mine.crash or _last_line(mine.log),
                     "kernel_retval": kernel.retval,
                     "pybpf_retval": mine.retval,
+                    "same_reason": not other_reason,
                 }
             )
     return row

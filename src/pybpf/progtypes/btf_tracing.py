@@ -38,6 +38,7 @@ from typing import Any, ClassVar
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, perf_event_output
+from pybpf.helpers.protos import ArgType, HelperProto, RetType, proto
 from pybpf.helpers.registry import Helper
 from pybpf.helpers.seq_file import SEQ_HELPERS
 from pybpf.isa.instruction import Instruction
@@ -61,6 +62,23 @@ LSM_FUNC_IDS: frozenset[int] = TRAMPOLINE_FUNC_IDS | {145, 146, 159}
 """``bpf_lsm_func_proto``: inode_storage_get and _delete, bprm_opts_set besides."""
 LSM_SLEEPABLE_FUNC_IDS: frozenset[int] = LSM_FUNC_IDS | {161, 193}
 """ima_inode_hash and ima_file_hash, for sleepable LSM programs."""
+_SK_STORAGE_GET, _SK_STORAGE_DELETE = 107, 108
+TRACING_PROTOS: dict[int, HelperProto] = {
+    _SK_STORAGE_GET: HelperProto(
+        _SK_STORAGE_GET, "bpf_sk_storage_get", RetType.PTR_TO_MAP_VALUE_OR_NULL,
+        (ArgType.CONST_MAP_PTR, ArgType.PTR_TO_BTF_ID_OR_NULL, ArgType.PTR_TO_MAP_VALUE_OR_NULL,
+         ArgType.ANYTHING),
+        arg_btf=((1, "sock_common"),),
+    ),
+    _SK_STORAGE_DELETE: HelperProto(
+        _SK_STORAGE_DELETE, "bpf_sk_storage_delete", RetType.INTEGER,
+        (ArgType.CONST_MAP_PTR, ArgType.PTR_TO_BTF_ID_OR_NULL), arg_btf=((1, "sock_common"),),
+    ),
+}  # fmt: skip
+"""``tracing_prog_func_proto``'s own flavours (net/core/bpf_sk_storage.c
+bpf_sk_storage_get_tracing_proto / _delete_tracing_proto): the socket is any pointer to a kernel
+``struct sock_common`` (or what starts with one), NULL allowed -- not the socket-typed registers of
+the networking programs' prototypes.  LSM programs keep those (bpf_lsm_func_proto)."""
 _TRAMPOLINE = frozenset({uapi.BPF_TRACE_FENTRY, uapi.BPF_TRACE_FEXIT, uapi.BPF_MODIFY_RETURN})
 FMOD_RET_UNHOOKED = (2 << 16) | 33
 """bpf_prog_test_run_tracing()'s retval for fmod_ret with nothing attached: bpf_modify_return_test(1,
@@ -82,6 +100,12 @@ class BtfAttachedProgram:
 
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in self.func_ids
+
+    def func_proto(self, helper_id: int) -> HelperProto | None:
+        """The prototype the verifier checks a call of ``helper_id`` against (the type's flavour)."""
+        if self.prog_type == uapi.BPF_PROG_TYPE_TRACING and helper_id in TRACING_PROTOS:
+            return TRACING_PROTOS[helper_id]
+        return proto(helper_id)
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
         """The range part of ``tracing_prog_is_valid_access`` (the verifier asks ``btf_ctx``)."""
@@ -164,6 +188,7 @@ __all__ = [
     "LSM_FUNC_IDS",
     "LSM_SLEEPABLE_FUNC_IDS",
     "TRACING_FUNC_IDS",
+    "TRACING_PROTOS",
     "TRAMPOLINE_FUNC_IDS",
     "BtfAttachedProgType",
     "BtfAttachedProgram",

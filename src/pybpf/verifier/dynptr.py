@@ -38,8 +38,11 @@ source in one respect modelled here: a slice given a stack buffer remembers it (
 ``buf=fp[N]OFF+SIZE`` in the log) and any write to those stack bytes makes the slice an unknown
 scalar (``invalidate_buffer_slices``), since the slice may be the buffer itself.
 
-Not modelled: the invalidation of a local dynptr's slices when it is overwritten (they keep
-pointing into the map value the dynptr was made from), skb_meta dynptrs.
+A slice remembers the id of its dynptr (the kernel's ``dynptr_id``, here ``DynptrSlice`` in the
+slice's ``map``): destroying the dynptr -- a store over its slots, re-initialising them, in any frame
+-- makes every slice of it an unknown scalar (destroy_if_dynptr_stack_slot()).
+
+Not modelled: skb_meta dynptrs.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from pybpf.kfuncs.skb_meta import DYNPTR_SKB_META
 from pybpf.kfuncs.table import DYNPTR_SKB, DYNPTR_XDP
 from pybpf.verifier import references
 from pybpf.verifier.bounds import s64
-from pybpf.verifier.regstate import RegState, StackBuffer
+from pybpf.verifier.regstate import DynptrSlice, RegState, StackBuffer
 from pybpf.verifier.regtypes import RegType, TypeFlag
 from pybpf.verifier.stack import (
     BPF_REG_SIZE,
@@ -172,7 +175,7 @@ def process_kfunc_dynptr(
     if not uninit:
         readonly = reg.type is RegType.CONST_PTR_TO_DYNPTR
         _process(w, regno, reg, uninit=False, readonly=readonly, name=None)
-        return InitializedDynptr(_dynptr_id(w, reg), _type_of(w, reg) or "", slice_reference(w, reg))
+        return InitializedDynptr(dynptr_id(w, reg), _type_of(w, reg) or "", slice_reference(w, reg))
     if source is not None:
         _process(w, regno, reg, uninit=True, readonly=False, name=source.name, clone_of=source)
     else:
@@ -222,7 +225,7 @@ def dynptr_type(w: Walker, reg: RegState) -> str | None:
     return _type_of(w, reg)
 
 
-def _dynptr_id(w: Walker, reg: RegState) -> int:
+def dynptr_id(w: Walker, reg: RegState) -> int:
     """dynptr_id(): the id of the dynptr ``reg`` points to."""
     if reg.type is RegType.CONST_PTR_TO_DYNPTR:
         return reg.id
@@ -273,8 +276,40 @@ def destroy_if_dynptr_stack_slot(w: Walker, stack: Stack, spi: int, frameno: int
         w.fail(errno.EINVAL, "cannot overwrite referenced dynptr")
     w.scratch_stack(spi, frameno)
     w.scratch_stack(spi - 1, frameno)
+    spilled = stack.slots[spi].spilled
+    if spilled is not None and spilled.id:
+        invalidate_slices(w.state, spilled.id)
     _invalidate(stack, spi)
     w.mark_stack_write(frameno, 0b11 << (spi - 1))
+
+
+def invalidate_slices(state: PathState, ident: int) -> None:
+    """destroy_if_dynptr_stack_slot(): every slice of the dynptr ``ident`` (``dynptr_id``), in every
+    frame, becomes an unknown scalar (the loader is privileged) -- only the plain ``mem`` and
+    ``mem_or_null`` ones (bpf_dynptr_data's): the kernel compares the whole type, and a kfunc's slice
+    carries the dynptr's type flag (and bpf_dynptr_slice's MEM_RDONLY), so it stays."""
+    for reg in state.all_regs():
+        sl = reg.map
+        if (
+            isinstance(sl, DynptrSlice)
+            and sl.dynptr_id == ident
+            and reg.type is RegType.PTR_TO_MEM
+            and reg.flags in _PLAIN_SLICE_FLAGS
+        ):
+            reg.mark_unknown()
+
+
+_PLAIN_SLICE_FLAGS = (TypeFlag.NONE, TypeFlag.PTR_MAYBE_NULL)
+
+
+def slice_of(ident: int, buffer: StackBuffer | None) -> DynptrSlice:
+    """The ``map`` of a slice of the dynptr ``ident`` (with the stack buffer it was given)."""
+    return _slice_of(ident, buffer)
+
+
+@functools.cache
+def _slice_of(ident: int, buffer: StackBuffer | None) -> DynptrSlice:
+    return DynptrSlice(ident, buffer)
 
 
 def _invalidate(stack: Stack, spi: int) -> None:
@@ -360,9 +395,9 @@ def invalidate_buffer_slices(state: PathState, frameno: int, min_off: int, max_o
     showed have changed).  Linux 6.18 as the kernel this corpus was recorded on builds it: a slice
     remembers the stack buffer it was given (``buf=fp[N]OFF+SIZE`` in the log)."""
     for reg in state.all_regs():
-        buf = reg.map
+        buf = reg.map.buffer if isinstance(reg.map, DynptrSlice) else None
         if (
-            isinstance(buf, StackBuffer)
+            buf is not None
             and reg.type is RegType.PTR_TO_MEM
             and buf.frameno == frameno
             and buf.off < max_off

@@ -67,6 +67,7 @@ from pybpf.isa.program import CALL_OPCODE
 from pybpf.verifier import dynptr, exceptions, helpers, kernel_btf, references, tnum, xdp_kfuncs
 from pybpf.verifier.checks import call, mem
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.kfunc_objects import PROJECTIONS
 from pybpf.verifier.regstate import RegState, is_null
 from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
 from pybpf.verifier.state import FuncFrame, VerifierState, in_sleepable
@@ -133,6 +134,9 @@ _CTX_U64_TRACING = frozenset(
 _CANONICAL_CTX = {uapi.BPF_PROG_TYPE_KPROBE: "pt_regs"}
 """find_canonical_prog_ctx_type() where CTX_TYPE_NAMES has no entry: kprobe's bpf_user_pt_regs_t is
 ``struct pt_regs`` on x86_64 (the other types without one have a ``void *`` context)."""
+
+_KPROBE_CTX_TYPEDEF = "bpf_user_pt_regs_t"
+"""The kprobe context's name in bpf_ctx_convert: a typedef (of ``struct pt_regs`` on x86_64)."""
 
 _ARG_TAGS = ("ctx", "trusted", "untrusted", "nonnull", "nullable", "arena")
 """The ``arg:`` decl tags of Linux 6.18 (btf_prepare_func_args())."""
@@ -353,12 +357,28 @@ class GlobalFuncs:
             raise PrototypeError(errno.EINVAL, f"arg#{i} should be `struct {expected} *`")
 
     def _is_prog_ctx_type(self, btf: BTF, ptr: Ptr) -> bool:
-        """btf_is_prog_ctx_type(): a pointer to the struct named as the program type's context."""
+        """btf_is_prog_ctx_type(): a pointer to the struct named as the program type's context (or
+        the kernel struct it projects: ``struct sk_buff`` for ``__sk_buff``, ``struct xdp_buff`` for
+        ``xdp_md``); a kprobe's context is also the typedef ``bpf_user_pt_regs_t`` itself, and the
+        struct it names (``struct pt_regs`` on x86_64) or a struct of the typedef's name.  (An
+        anonymous struct has the name "", which matches none: the kernel's "struct doesn't have a
+        name" is for a name that cannot be read.)"""
+        prog_type = self.env.request.prog_type.prog_type
+        if prog_type == uapi.BPF_PROG_TYPE_KPROBE:
+            t = btf[ptr.type_id]
+            for _ in range(64):
+                if t.kind not in MODIFIER_KINDS or t.kind == Kind.TYPEDEF:
+                    break
+                t = btf[t.type_id]  # type: ignore[union-attr]
+            if t.kind == Kind.TYPEDEF and t.name == _KPROBE_CTX_TYPEDEF:
+                return True
         pointee = btf[_skip_modifiers(btf, ptr.type_id)]
         if pointee.kind != Kind.STRUCT:
             return False
-        expected = CTX_TYPE_NAMES.get(self.env.request.prog_type.prog_type, "")
-        return bool(expected) and pointee.name == expected
+        if prog_type == uapi.BPF_PROG_TYPE_KPROBE:
+            return pointee.name in (_KPROBE_CTX_TYPEDEF, _CANONICAL_CTX[prog_type])
+        expected = CTX_TYPE_NAMES.get(prog_type, "")
+        return bool(expected) and (pointee.name == expected or PROJECTIONS.get(expected) == pointee.name)
 
     # --- btf_check_subprog_call() ---
 

@@ -388,7 +388,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         r0.mark_pointer(RegType.PTR_TO_MEM, flags)
         r0.mem_size = const_size
         r0.ref_obj_id = dynptr_arg.ref_obj_id  # a ring buffer record's slice goes with the record
-        r0.map = slice_buffer
+        r0.map = dynptr.slice_of(dynptr_arg.id, slice_buffer)
         if slice_buffer is not None:
             env.stack_buffer_slices = True
     if kfunc.ret in (RetKind.SCALAR, RetKind.RDONLY_MEM, RetKind.SLICE) and kfunc.flags & KfFlag.RET_NULL:

@@ -68,6 +68,7 @@ from pybpf.uapi import (
 )
 from pybpf.verifier import kernel_btf, references, tnum
 from pybpf.verifier.kernel_btf import KernelType
+from pybpf.verifier.registers import check_ptr_off_reg
 from pybpf.verifier.regstate import RegState, is_null, map_name
 from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
 
@@ -120,10 +121,13 @@ class KptrError(Exception):
         self.errno = err
 
 
-_DTOR_TYPES = frozenset({"task_struct", "cgroup", "bpf_cpumask", "bpf_crypto_ctx"})
+_DTOR_TYPES = frozenset(
+    {"task_struct", "cgroup", "bpf_cpumask", "bpf_crypto_ctx", "prog_test_ref_kfunc", "prog_test_member"}
+)
 """The kernel types with a registered destructor kfunc (btf_find_dtor_kfunc()): the only ones a
-referenced kptr may hold."""
-_RCU_PROTECTED = frozenset({"task_struct", "cgroup", "bpf_cpumask", "bpf_crypto_ctx"})
+referenced kptr may hold (helpers.c, cpumask.c, crypto.c; net/bpf/test_run.c registers
+bpf_kfunc_call_test_release_dtor and bpf_kfunc_call_memb_release_dtor for the selftests' two types)."""
+_RCU_PROTECTED = frozenset({"task_struct", "cgroup", "bpf_cpumask", "bpf_crypto_ctx", "prog_test_ref_kfunc"})
 """rcu_protected_types: the kernel types whose referenced kptrs load as MEM_RCU in an RCU section."""
 _KPTR_MAP_TYPES = frozenset(
     {
@@ -372,8 +376,7 @@ def match_type(w: Walker, field: KptrField, reg: RegState, regno: int) -> None:
     )
     if reg.type is RegType.PTR_TO_BTF_ID and not reg.flags & ~allowed and not percpu_mismatch:
         reg_name = reg.map.name if isinstance(reg.map, KernelType) else ""
-        if not tnum.is_const(reg.var_off) or reg.var_off.value:
-            w.fail(errno.EACCES, f"variable ptr_ access var_off={tnum.format_(reg.var_off)} disallowed")
+        check_ptr_off_reg(w, reg, regno, fixed_off_ok=True)
         if reg.map == field.target and reg.off == 0:
             return
         if (

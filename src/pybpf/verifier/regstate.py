@@ -141,7 +141,7 @@ def func_target(subprog: int) -> FuncTarget:
 
 def _map_key(ref: Any) -> object:
     """What identifies a map in an exact state comparison: its object (an inner map's template by value)."""
-    if isinstance(ref, (InnerMapMeta, StackBuffer)):
+    if isinstance(ref, (InnerMapMeta, DynptrSlice)):
         return ref
     return id(getattr(ref, "obj", ref))
 
@@ -224,8 +224,9 @@ def format_reg(reg: RegState, frameno: int = 0) -> str:
         parts.append("r=" + _unum(reg.range))
     if t is RegType.PTR_TO_MEM:
         parts.append("sz=" + _unum(reg.mem_size))
-        if isinstance(reg.map, StackBuffer):
-            parts.append(f"buf=fp[{reg.map.frameno}]{reg.map.off:+d}+{reg.map.size}")
+        buf = reg.map.buffer if isinstance(reg.map, DynptrSlice) else None
+        if buf is not None:
+            parts.append(f"buf=fp[{buf.frameno}]{buf.off:+d}+{buf.size}")
     if t is RegType.CONST_PTR_TO_DYNPTR and reg.map is not None:  # (the dynptr's type, where known)
         parts.append(f"type={reg.map.name}")
     if tnum.is_const(reg.var_off):
@@ -289,6 +290,17 @@ class StackBuffer:
     frameno: int
     off: int
     size: int
+
+
+@dataclass(frozen=True)
+class DynptrSlice:
+    """What a dynptr slice's PTR_TO_MEM holds in ``map`` (the kernel keeps ``dynptr_id`` in the union
+    with ``mem_size``, compared raw when states are): the id of the dynptr it was taken from, whose
+    destruction invalidates it (destroy_if_dynptr_stack_slot()), and the stack buffer given to
+    bpf_dynptr_slice, if any.  Made by ``dynptr.slice_of`` (one object per value: identity compares)."""
+
+    dynptr_id: int
+    buffer: StackBuffer | None
 
 
 @dataclass(frozen=True)

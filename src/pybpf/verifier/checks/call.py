@@ -84,6 +84,7 @@ from pybpf.verifier import (
     callbacks,
     const_str,
     dynptr,
+    graph,
     helpers,
     irq,
     kernel_btf,
@@ -262,7 +263,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     timer_map = None  # the map of a timer argument (meta->map_ptr)
     const_key: int | None = None
     alloc_size = 0
-    release_regno = ref_obj_id = 0
+    release_regno = ref_obj_id = slice_dynptr_id = 0
     callback = -1
     msize_max = 0
     kptr: kptrs.KptrField | None = None  # bpf_kptr_xchg's destination (meta->kptr_field)
@@ -356,11 +357,14 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 _check_mem_size(w, regno, fn.args[i - 1], arg)
                 msize_max = reg.umax
             elif base is ArgBase.PTR_TO_SPIN_LOCK:
+                if graph.in_rbtree_callback(w):  # in_rbtree_lock_required_cb(): its caller holds the lock
+                    w.fail(errno.EACCES, "can't spin_{lock,unlock} in rbtree cb")
                 references.process_spin_lock(w, regno, helper_id == _SPIN_LOCK)
             elif base is ArgBase.PTR_TO_DYNPTR:
                 dynptr.process_dynptr_func(w, regno, reg, arg)
                 if helper_id == _DYNPTR_DATA:
                     ref_obj_id = dynptr.slice_reference(w, reg)
+                    slice_dynptr_id = dynptr.dynptr_id(w, reg)
                 elif helper_id == _DYNPTR_WRITE:  # the skb's data may move: its slices go too
                     skb_dynptr_write = dynptr.dynptr_type(w, reg) == dynptr.SKB
             elif base is ArgBase.PTR_TO_TIMER:
@@ -442,6 +446,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     elif ret is RetType.PTR_TO_DYNPTR_MEM_OR_NULL:  # a slice of the dynptr's memory
         r0.mark_pointer(RegType.PTR_TO_MEM, TypeFlag.PTR_MAYBE_NULL)
         r0.mem_size = alloc_size
+        r0.map = dynptr.slice_of(slice_dynptr_id, None)  # (its dynptr's destruction invalidates it)
     elif percpu_alloc is not None:  # returns_cpu_specific_alloc_ptr: a CPU's copy, never NULL
         r0.mark_pointer(RegType.PTR_TO_BTF_ID, TypeFlag.MEM_ALLOC | TypeFlag.MEM_RCU)
         r0.map = percpu_alloc

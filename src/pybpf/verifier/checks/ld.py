@@ -17,7 +17,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.uapi import BPF_MAP_TYPE_ARENA
 from pybpf.verifier import helpers, references
-from pybpf.verifier.checks.mem import check_ptr_off_reg
+from pybpf.verifier.registers import check_ptr_off_reg
 from pybpf.verifier.regstate import func_target
 from pybpf.verifier.regtypes import RegType
 

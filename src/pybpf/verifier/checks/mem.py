@@ -67,6 +67,7 @@ from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.kernel_btf import KernelType
+from pybpf.verifier.registers import check_ptr_off_reg
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.stack import (
@@ -570,20 +571,6 @@ def _coerce(dst: RegState, size: int, sign_extend: bool) -> None:
         bounds.sync(dst)
     else:
         bounds.coerce_to_size(dst, size)
-
-
-def check_ptr_off_reg(w: Walker, reg: RegState, regno: int, *, fixed_off_ok: bool = False) -> None:
-    """__check_ptr_off_reg(): the pointer must be unmodified (but for a fixed offset, if allowed)."""
-    if reg.off < 0:
-        w.fail(errno.EACCES, f"negative offset {reg.type_name()} ptr R{regno} off={reg.off} disallowed")
-    if reg.off and not fixed_off_ok:
-        w.fail(
-            errno.EACCES, f"dereference of modified {reg.type_name()} ptr R{regno} off={reg.off} disallowed"
-        )
-    if not tnum.is_const(reg.var_off) or reg.var_off.value:
-        w.fail(
-            errno.EACCES, f"variable {reg.type_name()} access var_off={tnum.format_(reg.var_off)} disallowed"
-        )
 
 
 _ANY_OFFSET_ARGS = frozenset(
