@@ -93,7 +93,12 @@ only sample:
   program-local kptrs) loaded at their size or not, dereferenced with or without the NULL check,
   stored into, exchanged with bpf_kptr_xchg and the object released, put back or leaked, acquired
   from the rcu pointer, reached by variable offsets, helpers and atomics (check_map_kptr_access,
-  the kptr_xchg reference, KF_ACQUIRE/KF_RELEASE).
+  the kptr_xchg reference, KF_ACQUIRE/KF_RELEASE);
+* ``global_funcs``: global (sometimes static) subprograms with BTF prototypes taking the context,
+  a scalar, an ``int *`` or a 16-byte struct pointer (nullable, ``__arg_nonnull``, or
+  ``__arg_nullable``) and a size, handed the context, stack (written or not), map values, NULL,
+  packet pointers or a lookup's unchecked result, reading or writing through them; the unknown
+  result relied on (btf_check_subprog_call, the global function verified once on its own).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -1600,8 +1605,76 @@ class ShapeBuilder(ProgramBuilder):
             self.emit("r1 = 1", f"lock *(u64 *)(r9 +{rng.choice((0, field))}) += r1")
         self.emit(f"{out}:")
 
+    def shape_global_funcs(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"g{self.label()}"
+        number = len(self.protos) + 1  # subprograms are numbered in the order the tail holds them
+        kind = rng.choice(("ctx", "scalar", "int_ptr", "struct_ptr", "two"))
+        linkage = "static " if rng.random() < 0.15 else ""
+        end = f"{func}_end"
+        body = [f"{func}:", "r0 = 0"]
+        if kind == "ctx":
+            param = rng.choice(("struct xdp_md:24 *c", "void *c __arg_ctx", "struct __sk_buff:8 *c"))
+            self.emit(rng.choice(("r1 = r6", "r1 = r6", "r1 = r10", "r1 = 0", "r1 = r7")))
+            body.append(f"r0 = *(u32 *)(r1 +{rng.choice((0, 4, 12, 16, 24))})")
+        elif kind == "scalar":
+            param = "int x"
+            self.bounded("r1", out)
+            if rng.random() < 0.1:
+                self.emit("r1 = r10")
+            body += ["r2 = r10", "r2 += -32"]
+            if rng.random() < 0.8:
+                body.append(f"r1 &= {rng.choice((7, 15, 31, 63))}")
+            body += ["*(u64 *)(r10 -32) = 0", "*(u64 *)(r10 -24) = 0", "r2 += r1", "r0 = *(u8 *)(r2 +0)"]
+        else:
+            tag = rng.choice(("", "", " __arg_nonnull", " __arg_nullable"))
+            size = 4 if kind != "struct_ptr" else 16
+            param = f"int *p{tag}" if size == 4 else f"struct pair:16 *p{tag}"
+            source = rng.randrange(6)
+            if source == 0:
+                self.emit(f"*(u64 *)(r10 -16) = {rng.choice((0, 5))}", "*(u64 *)(r10 -8) = 0")
+                self.emit("r1 = r10", f"r1 += {rng.choice((-16, -16, -8, -4))}")
+            elif source == 1:
+                self.emit("r1 = r10", f"r1 += {rng.choice((-16, -8))}")  # not written
+            elif source == 2:
+                self.value_pointer(out, "r1")
+                if rng.random() < 0.2:
+                    self.emit(f"r1 += {rng.choice((4, 8, 12))}")
+            elif source == 3:
+                self.emit("r1 = 0")
+            elif source == 4:
+                self.emit("r1 = r7", "r2 = r7", f"r2 += {size}", f"if r2 > r8 goto {out}")
+            else:
+                self.lookup(rng.choice(("hmap", "amap")))
+                self.emit("r1 = r0")  # may be NULL
+            if "nonnull" not in tag and rng.random() < 0.8:
+                body.append(f"if r1 == 0 goto {end}")
+            off = rng.choice((0, 0, size - 4, size))
+            if rng.random() < 0.5:
+                body.append(f"r0 = *(u32 *)(r1 +{off})")
+            else:
+                body += [f"*(u32 *)(r1 +{off}) = {rng.choice((1, 7))}", "r0 = 1"]
+            if kind == "two":
+                param += ", int n"
+                self.emit("r9 = r1")
+                self.bounded("r2", out)
+                self.emit("r1 = r9")
+                body.insert(2, f"if r2 > {rng.choice((0, 3, 16))} goto {end}")
+        body += [f"{end}:", "r0 = 0" if rng.random() < 0.3 else "r0 &= 15", "exit"]
+        self.emit(f"call {func}")
+        self.protos.append(f"{linkage}int f{number}({param})")
+        if rng.random() < 0.7:  # the result: an unknown whatever the body returns
+            self.emit("r9 = r0")
+            if rng.random() < 0.7:
+                self.emit(f"r9 &= {rng.choice((7, 15, 255))}")
+            self.use("r9", out)
+        self.emit(f"{out}:")
+        self.tail.extend(body)
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
+        self.protos: list[str] = []
         self.prog_type = ""
         self.emit("r6 = r1", "r7 = *(u32 *)(r6 + 0)", "r8 = *(u32 *)(r6 + 4)")
         build = getattr(self, f"shape_{shape}")
@@ -1613,9 +1686,15 @@ class ShapeBuilder(ProgramBuilder):
 
 
 SHAPES = tuple(name.removeprefix("shape_") for name in vars(ShapeBuilder) if name.startswith("shape_"))
-BTF = {"callbacks": "func_info", "spin_lock": "func_info", "tail_calls": "func_info"}
+BTF = {
+    "callbacks": "func_info",
+    "spin_lock": "func_info",
+    "tail_calls": "func_info",
+    "global_funcs": "global_subprogs",
+}
 """The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them, a spin-lock
-map its value type), as the corpus's ``btf`` header: every other shape loads without BTF."""
+map its value type; ``global_funcs`` its subprograms global with their prototypes), as the corpus's
+``btf`` header: every other shape loads without BTF."""
 SHAPE_MAPS = {
     "spin_lock": "lk=array(4,16,1,spin_lock) hk=hash(4,16,8,spin_lock)",
     "tail_calls": MAPS + " pa=prog_array(4,4,4)",
@@ -1626,14 +1705,15 @@ spin-lock maps' value is ``struct { int a; struct bpf_spin_lock l; long b; }``, 
 tests.verifier.kptr_harness's ``struct kv``."""
 
 
-def shaped(shape: str, seed: int) -> tuple[str, str]:
-    """The program text of ``shape`` and ``seed`` and its program type (a pure function of the two;
-    the type is XDP but for ``ctx_access``, which draws it)."""
+def shaped(shape: str, seed: int) -> tuple[str, str, tuple[str, ...]]:
+    """The program text of ``shape`` and ``seed``, its program type and its subprograms' prototypes
+    (the corpus's ``proto`` headers), a pure function of the two; the type is XDP but for
+    ``ctx_access``, which draws it, and only ``global_funcs`` writes prototypes."""
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; the shapes: {', '.join(SHAPES)}")
     builder = ShapeBuilder(seed)
     text = builder.program(shape)
-    return text, builder.prog_type or "xdp"
+    return text, builder.prog_type or "xdp", tuple(builder.protos)
 
 
 def shaped_program(shape: str, seed: int) -> str:
