@@ -36,6 +36,7 @@ from typing import Any
 from pybpf import assemble, encode_program, uapi
 from pybpf.errors import BPFError
 from pybpf.maps.percpu import possible_cpus
+from pybpf.objects.cgroups import cgroup2_mount
 from tests.btf import btfcases as bc
 
 FOOTPRINT = 64 << 20
@@ -1169,6 +1170,236 @@ def run_attach(case: Case, backend: Any) -> Answer:
         return Answer(errno_of(result))
 
 
+# --- cgroup attachments: PROG_ATTACH / DETACH / QUERY, LINK_CREATE / UPDATE / DETACH ---------------------
+CGROUP_PROGS = 3
+"""cgroup_device programs p0..p2 (``r0 = i % 2``): harmless on an empty cgroup."""
+F_BEFORE, F_AFTER, F_ID = 1 << 3, 1 << 4, 1 << 5
+"""BPF_F_BEFORE, BPF_F_AFTER, BPF_F_ID (include/uapi/linux/bpf.h: macros the generated uapi lacks)."""
+CGROUP_ORDERED = F_BEFORE | F_AFTER | F_ID | (1 << 6) | uapi.BPF_F_LINK
+"""The attach flags of 6.16's ordered cgroup attachments (and BPF_F_PREORDER)."""
+CGROUP_OTHER_TYPES = [
+    t
+    for t in ATTACH_TYPES
+    if t not in (uapi.BPF_TCX_INGRESS, uapi.BPF_TCX_EGRESS, uapi.BPF_NETKIT_PRIMARY, uapi.BPF_NETKIT_PEER)
+]
+"""The attach types an op may name instead of BPF_CGROUP_DEVICE: not those whose target is an
+ifindex (tcx, netkit: the cgroup's fd number would name whatever device this machine has)."""
+CGROUP_ATTACH_FLAGS = [
+    0,
+    0,
+    uapi.BPF_F_ALLOW_OVERRIDE,
+    uapi.BPF_F_ALLOW_MULTI,
+    uapi.BPF_F_ALLOW_MULTI,
+    uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE,
+    uapi.BPF_F_REPLACE,
+    uapi.BPF_F_ALLOW_MULTI | F_BEFORE,
+    uapi.BPF_F_ALLOW_MULTI | F_AFTER,
+    uapi.BPF_F_ALLOW_MULTI | F_BEFORE | F_ID,
+    uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_ALLOW_OVERRIDE,
+    F_BEFORE,
+]
+
+
+def _cgroup_op(rng: random.Random) -> Case:
+    kind = rng.choice(
+        [
+            "attach",
+            "attach",
+            "attach",
+            "detach",
+            "detach",
+            "link",
+            "update",
+            "link_detach",
+            "query",
+            "query",
+            "info",
+        ]
+    )
+    op: Case = {
+        "op": kind,
+        "level": 0 if rng.random() < 0.7 else 1,  # the parent cgroup or its child
+        "prog": rng.randrange(CGROUP_PROGS) if rng.random() < 0.9 else None,  # None: a bad fd
+        "attach_type": uapi.BPF_CGROUP_DEVICE if rng.random() < 0.85 else rng.choice(CGROUP_OTHER_TYPES),
+    }
+    if kind == "attach":
+        op["flags"] = rng.choice(CGROUP_ATTACH_FLAGS) if rng.random() < 0.95 else 1 << rng.randrange(16)
+        if op["flags"] & CGROUP_ORDERED and rng.random() < 0.5:
+            op["flags"] &= ~CGROUP_ORDERED  # ordered attachments are a gap of pybpf's: fewer of them
+        op["replace"] = rng.randrange(CGROUP_PROGS) if rng.random() < 0.4 else None
+        op["relative"] = rng.choice([0, 1, 2]) if rng.random() < 0.15 else None  # a program's fd or id
+        op["revision"] = rng.choice([0, 0, 0, 1, 2, 3, 7])
+    elif kind == "link":
+        op["flags"] = (
+            0 if rng.random() < 0.8 else rng.choice([uapi.BPF_F_REPLACE, F_BEFORE, F_AFTER, 1 << 31])
+        )
+        op["relative"] = rng.choice([None, None, 0, 1])
+    elif kind in ("update", "link_detach", "info"):
+        op["link"] = rng.randrange(3)  # the n-th link created (modulo), or a bad fd when there is none
+        op["flags"] = 0 if rng.random() < 0.6 else rng.choice([uapi.BPF_F_REPLACE, 1, 1 << 31])
+        op["old"] = rng.randrange(CGROUP_PROGS) if rng.random() < 0.5 else None
+    elif kind == "query":
+        op["flags"] = rng.choice([0, 0, uapi.BPF_F_QUERY_EFFECTIVE, 2])
+        op["count"] = rng.choice([0, 1, 2, 8])
+        op["ids"] = rng.random() < 0.85
+        op["prog_flags"] = rng.random() < 0.5
+        op["links"] = rng.random() < 0.4
+    return op
+
+
+def gen_cgroup_links(rng: random.Random) -> Case:
+    return {"ops": [_cgroup_op(rng) for _ in range(rng.randint(2, 7))]}
+
+
+def run_cgroup_links(case: Case, backend: Any) -> Answer:
+    """The ops on a fresh parent/child pair of empty cgroups of this backend's own; each op's errno
+    and what queries and link infos return, programs and links named by index (their ids differ)."""
+    mount = cgroup2_mount()
+    if mount is None or not os.access(mount, os.W_OK):
+        return Answer(-1, (("setup", "no writable cgroup v2 hierarchy"),))
+    base = os.path.join(mount, f"pybpf-abi-{os.getpid()}-{next(_CGROUP_SERIAL)}")
+    paths = [base, os.path.join(base, "child")]
+    with scope(backend) as s:
+        for path in paths:
+            os.mkdir(path)
+        try:
+            cgroups = [s.keep(os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in paths]
+            progs = [
+                s.prog(uapi.BPF_PROG_TYPE_CGROUP_DEVICE, f"r0 = {i % 2}\nexit") for i in range(CGROUP_PROGS)
+            ]
+            prog_ids = [prog_id(s, fd) for fd in progs]
+            run = _Cgroups(s, cgroups, progs, prog_ids, {pid: f"p{i}" for i, pid in enumerate(prog_ids)})
+            results = [run.step(op) for op in case["ops"]]
+            return Answer(
+                0,
+                tuple(
+                    (f"{i}:{op['op']}", r) for i, (op, r) in enumerate(zip(case["ops"], results, strict=True))
+                ),
+            )
+        finally:
+            for fd in reversed(s.fds):  # links and programs go first, then what PROG_ATTACH left
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            s.fds.clear()
+            for path in reversed(paths):
+                _remove_cgroup(path)
+
+
+_CGROUP_SERIAL = iter(range(1 << 62))
+
+
+def _remove_cgroup(path: str) -> None:
+    """rmdir of an empty cgroup (its attached programs go with it, cgroup_bpf_release)."""
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+
+
+def prog_id(s: Scope, fd: int) -> int:
+    info = uapi.bpf_prog_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len, attr.info.info = fd, ctypes.sizeof(info), ctypes.addressof(info)
+    s.backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+    return int(info.id)
+
+
+@dataclass
+class _Cgroups:
+    """One run's objects: the two cgroups' fds, the programs (fds, ids, names) and the links made."""
+
+    s: Scope
+    cgroups: list[int]
+    progs: list[int]
+    prog_ids: list[int]
+    names: dict[int, str]
+    links: list[int] = field(default_factory=list)
+
+    def step(self, op: Case) -> Any:
+        """One op's answer: its errno, or what a query or a link's info returned."""
+        return _cgroup_step(self, op)
+
+
+def _cgroup_step(run: _Cgroups, op: Case) -> Any:
+    s, progs, prog_ids, links, names = run.s, run.progs, run.prog_ids, run.links, run.names
+    cgroups = run.cgroups
+    prog = progs[op["prog"]] if op["prog"] is not None else 9999
+    target = cgroups[op["level"]]
+    attr = uapi.bpf_attr()
+    kind = op["op"]
+    if kind in ("attach", "detach"):
+        attr.target_fd, attr.attach_bpf_fd, attr.attach_type = target, prog, op["attach_type"]
+        if kind == "attach":
+            attr.attach_flags = op["flags"]
+            if op["replace"] is not None:
+                attr.replace_bpf_fd = progs[op["replace"]]
+            if op["relative"] is not None:
+                relative = op["relative"]
+                attr.relative_fd = prog_ids[relative] if op["flags"] & F_ID else progs[relative]
+            attr.expected_revision = op["revision"]
+        return errno_of(call(s, uapi.BPF_PROG_ATTACH if kind == "attach" else uapi.BPF_PROG_DETACH, attr))
+    if kind == "link":
+        lc = attr.link_create
+        lc.prog_fd, lc.target_fd, lc.attach_type, lc.flags = prog, target, op["attach_type"], op["flags"]
+        if op["relative"] is not None:
+            struct.pack_into("<I", attr, 16, progs[op["relative"]])  # link_create.cgroup.relative_fd
+        result = call(s, uapi.BPF_LINK_CREATE, attr, fd_result=True)
+        if result >= 0:
+            links.append(result)
+            return 0
+        return errno_of(result)
+    if kind == "query":
+        return _cgroup_query(run, op, target)
+    link = links[op["link"] % len(links)] if links else 9999
+    if kind == "update":
+        attr.link_update.link_fd, attr.link_update.new_prog_fd = link, prog
+        attr.link_update.flags = op["flags"]
+        if op["old"] is not None:
+            attr.link_update.old_prog_fd = progs[op["old"]]
+        return errno_of(call(s, uapi.BPF_LINK_UPDATE, attr))
+    if kind == "link_detach":
+        attr.link_detach.link_fd = link
+        return errno_of(call(s, uapi.BPF_LINK_DETACH, attr))
+    if kind == "info":
+        info = uapi.bpf_link_info()
+        attr.info.bpf_fd, attr.info.info_len, attr.info.info = (
+            link,
+            ctypes.sizeof(info),
+            ctypes.addressof(info),
+        )
+        result = call(s, uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+        if result < 0:
+            return errno_of(result)
+        return (info.type, names.get(info.prog_id, info.prog_id), info.cgroup.attach_type, attr.info.info_len)
+    raise ValueError(f"unknown op {kind!r}")
+
+
+def _cgroup_query(run: _Cgroups, op: Case, target: int) -> Any:
+    attr = uapi.bpf_attr()
+    query = attr.query
+    query.target_fd, query.attach_type, query.query_flags = target, op["attach_type"], op["flags"]
+    ids = (ctypes.c_uint32 * 8)(*[0xEEEE] * 8)
+    flags = (ctypes.c_uint32 * 8)(*[7] * 8)
+    link_ids = (ctypes.c_uint32 * 8)(*[0xEEEE] * 8)
+    query.prog_cnt = op["count"]
+    if op["ids"]:
+        query.prog_ids = ctypes.addressof(ids)
+    if op["prog_flags"]:
+        query.prog_attach_flags = ctypes.addressof(flags)
+    if op["links"]:
+        query.link_ids = ctypes.addressof(link_ids)
+    query.revision = 99
+    code = errno_of(call(run.s, uapi.BPF_PROG_QUERY, attr))
+    shown = min(query.prog_cnt, op["count"], 8)
+    return (
+        code,
+        query.attach_flags,
+        query.prog_cnt,
+        [run.names.get(found, found) for found in ids[:shown]],
+        list(flags[:shown]),
+        [found not in {0, 0xEEEE} for found in link_ids[:shown]],  # link ids differ: linked or not
+        query.revision,
+    )
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -1188,6 +1419,7 @@ FAMILIES = {
         Family("obj_info", gen_obj_info, run_obj_info),
         Family("test_run", gen_test_run, run_test_run),
         Family("attach", gen_attach, run_attach),
+        Family("cgroup_links", gen_cgroup_links, run_cgroup_links),
     )
 }
 
@@ -1229,6 +1461,15 @@ def known_gap(family: str, case: Case) -> str | None:
         return "an early refusal's statistics: the kernel's 'stack depth' line is empty there, pybpf's 0"
     if family == "attach" and case["attach_type"] == uapi.BPF_PERF_EVENT:
         return "perf event links are not implemented (pybpf: EINVAL; the kernel checks the perf event fd)"
+    if family == "cgroup_links":
+        for op in case["ops"]:
+            if op["op"] == "link":
+                return (
+                    "cgroup links are not implemented (pybpf's BPF_LINK_CREATE: EINVAL for cgroup programs)"
+                )
+            if op["op"] == "attach" and (op["flags"] & CGROUP_ORDERED or op["relative"] is not None):
+                return "6.16's ordered cgroup attachments are not modelled (pybpf: EOPNOTSUPP)"
+        return None
     if family != "test_run":
         return None
     if case["prog_type"] in SKB_TYPES and case["flags"] & uapi.BPF_F_TEST_SKB_CHECKSUM_COMPLETE:

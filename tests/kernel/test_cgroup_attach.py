@@ -172,3 +172,33 @@ def test_the_attached_program_is_held(cgroups: Hierarchy, backend: Backend) -> N
     attr.attach_bpf_fd = again.fd
     backend.bpf(uapi.BPF_PROG_DETACH, attr)
     again.close()
+
+
+@pytest.mark.parametrize("effective", [False, True])
+@pytest.mark.parametrize("count", [0, 4])
+@pytest.mark.parametrize("ids", [False, True])
+@pytest.mark.parametrize("with_flags", [False, True])
+def test_lsm_cgroup_query_and_detach_of_none(
+    cgroups: Hierarchy, effective: bool, count: int, ids: bool, with_flags: bool
+) -> None:
+    """BPF_LSM_CGROUP on a cgroup without LSM programs (found by scripts/fuzz_abi.py, family
+    cgroup_links): a plain query for ids needs ``prog_attach_flags`` (EINVAL), an effective one
+    must not have them (EINVAL); else no flags, no programs, revision 0.  A detach is ENOENT."""
+    attr = uapi.bpf_attr()
+    query = attr.query
+    query.target_fd, query.attach_type = cgroups.fds[0], uapi.BPF_LSM_CGROUP
+    query.query_flags = uapi.BPF_F_QUERY_EFFECTIVE if effective else 0
+    buffer = (ctypes.c_uint32 * 4)()
+    flags = (ctypes.c_uint32 * 4)()
+    query.prog_cnt, query.revision, query.attach_flags = count, 99, 77
+    if ids:
+        query.prog_ids = ctypes.addressof(buffer)
+    if with_flags:
+        query.prog_attach_flags = ctypes.addressof(flags)
+    refused = (effective and with_flags) or (not effective and count and ids and not with_flags)
+    code = _errno(lambda: cgroups.backend.bpf(uapi.BPF_PROG_QUERY, attr))
+    written = (query.attach_flags, query.prog_cnt, query.revision)
+    assert (code, written) == ((errno.EINVAL, (77, count, 99)) if refused else (0, (0, 0, 0)))
+    detach = uapi.bpf_attr()
+    detach.target_fd, detach.attach_bpf_fd, detach.attach_type = cgroups.fds[0], 9999, uapi.BPF_LSM_CGROUP
+    assert _errno(lambda: cgroups.backend.bpf(uapi.BPF_PROG_DETACH, detach)) == errno.ENOENT

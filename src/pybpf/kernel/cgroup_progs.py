@@ -26,7 +26,11 @@ What pybpf models is its own attachments: the kernel's cgroups are only named (b
 cgroup id), never changed, and programs attached to them by the kernel itself are not seen.  The
 programs never run on cgroup hooks (pybpf has no sockets, devices or sysctls to run them on).
 6.16's ordered attachments (BPF_F_BEFORE / AFTER / ID / PREORDER, ``relative_fd``, BPF_F_LINK in
-attach flags) and BPF_LSM_CGROUP are not modelled: EOPNOTSUPP.
+attach flags) and BPF_LSM_CGROUP attachments are not modelled: EOPNOTSUPP.  So no cgroup ever has
+LSM_CGROUP programs, and detaching or querying that attach type answers as the kernel does for an
+empty one: a detach is ENOENT; a query (``__cgroup_bpf_query`` over the LSM attach types) is EINVAL
+when a plain query asks for ids without ``prog_attach_flags`` (the LSM types need them), else it
+writes no flags, no programs and revision 0.
 
 State: ``<root>/.cgroups/<cgroup id>-<attach type>`` (JSON: mode, revision, program ids) and a hard
 link ``...-prog-<id>`` to each attached program's file, which holds it, under an ``flock``
@@ -165,7 +169,8 @@ def detach(a: uapi.bpf_attr, prog_type: int) -> int:
         prog: ProgObject | None = prog_get_type(a.attach_bpf_fd, prog_type)
     except BPFError:
         prog = None
-    _not_modelled(a.attach_type, 0, 0)
+    if a.attach_type == uapi.BPF_LSM_CGROUP:
+        raise BPFError(errno.ENOENT, "no LSM_CGROUP program is attached (pybpf attaches none)")
     with locked_directory(_DIR) as directory:
         state = _State(directory, cgroup_id, a.attach_type)
         if a.expected_revision and a.expected_revision != state.revision:
@@ -203,7 +208,12 @@ def query(q: Any, write_back: Callable[[str, int], None]) -> int:
     effective = bool(q.query_flags & uapi.BPF_F_QUERY_EFFECTIVE)
     if effective and q.prog_attach_flags:
         raise BPFError(errno.EINVAL, "an effective query has no per-program attach flags")
-    _not_modelled(q.attach_type, 0, 0)
+    if q.attach_type == uapi.BPF_LSM_CGROUP:  # the LSM attach types, all empty in pybpf
+        if not effective and q.prog_cnt and q.prog_ids and not q.prog_attach_flags:
+            raise BPFError(errno.EINVAL, "an LSM_CGROUP query for ids needs prog_attach_flags")
+        for name in ("attach_flags", "prog_cnt", "revision"):
+            write_back(name, 0)
+        return 0
     with locked_directory(_DIR) as directory:
         state = _State(directory, cgroup_id, q.attach_type)
         progs = _effective(directory, cgroup_id, q.target_fd, q.attach_type) if effective else state.progs
