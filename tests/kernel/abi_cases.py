@@ -935,11 +935,12 @@ def run_prog_load(case: Case, backend: Any) -> Answer:
             s, uapi.BPF_PROG_LOAD, buf, size if size is None else min(size, len(buf)), fd_result=True
         )
         true_at = uapi.bpf_attr_prog_load.log_true_size.offset  # type: ignore[attr-defined]
-        true_size = struct.unpack_from("<I", buf, true_at)[0] if size is None or size > true_at else 0
+        reported = size is None or size > true_at  # an attr too short for log_true_size gets none
+        true_size = struct.unpack_from("<I", buf, true_at)[0] if reported else 0
         text = log_text(log.raw)
         timing = TIMING.search(text)
         if timing is not None:  # the time's digits count in the true size
-            true_size -= len(timing.group(1)) - 1
+            true_size -= (len(timing.group(1)) - 1) if reported else 0
         elif case["log_level"] & 4:
             # the statistics line is in the log but not (whole) in the buffer: its length is unknown,
             # and the kept window's start moves with the time's digits
@@ -1431,13 +1432,16 @@ def environmental(family: str, case: Case, kernel: Answer) -> bool:
     """Whether the kernel's answer is this machine's, not Linux 6.18's: its lockdown refuses freplace,
     LSM and fentry-style loads and every arena with EPERM before looking at them
     (tests/progtypes/test_ext.py, tests/maps/test_arena.py), and its configuration has no lirc mode2
-    programs (CONFIG_BPF_LIRC_MODE2: the load is EINVAL)."""
+    programs (CONFIG_BPF_LIRC_MODE2: the load is EINVAL, and so is a BPF_LIRC_MODE2 attach or
+    detach, whatever the fds)."""
     if case.get("prog_type") == uapi.BPF_PROG_TYPE_LIRC_MODE2:
         return (
             kernel.errno == errno.EINVAL
             or (("load", errno.EINVAL) in kernel.fields)
             or (("setup", errno.EINVAL) in kernel.fields)
         )
+    if family == "attach" and case["attach_type"] == uapi.BPF_LIRC_MODE2:
+        return kernel.errno == errno.EINVAL  # lirc_prog_attach/detach's stubs without CONFIG_BPF_LIRC_MODE2
     if family == "prog_load":
         return kernel.errno == errno.EPERM and case["prog_type"] in LOCKED_DOWN
     if family == "map_create":
