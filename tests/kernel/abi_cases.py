@@ -1467,10 +1467,8 @@ def known_gap(family: str, case: Case) -> str | None:
         return "perf event links are not implemented (pybpf: EINVAL; the kernel checks the perf event fd)"
     if family == "cgroup_links":
         for op in case["ops"]:
-            if op["op"] == "link":
-                return (
-                    "cgroup links are not implemented (pybpf's BPF_LINK_CREATE: EINVAL for cgroup programs)"
-                )
+            if op["op"] == "link" and op["flags"] & CGROUP_ORDERED:
+                return "6.16's ordered cgroup links are not modelled (pybpf: EOPNOTSUPP)"
             if op["op"] == "attach" and (op["flags"] & CGROUP_ORDERED or op["relative"] is not None):
                 return "6.16's ordered cgroup attachments are not modelled (pybpf: EOPNOTSUPP)"
         return None

@@ -504,12 +504,14 @@ _ENABLE_STATS_END = offsetofend(bpf_attr, "enable_stats.type")
 
 
 def _link_create(call: _Call) -> int:
-    """BPF_LINK_CREATE (``link_create``): pybpf links struct_ops maps, freplace and iterator
+    """BPF_LINK_CREATE (``link_create``): pybpf links struct_ops maps, cgroup, freplace and iterator
     programs (EINVAL for others)."""
     a = call.attr.link_create
     if a.attach_type == uapi.BPF_STRUCT_OPS:
         return struct_ops_link.link_create(a.map_fd)
     prog = progobj.ProgObject.from_fd(a.prog_fd)  # bpf_prog_get(): EBADF/EINVAL first
+    if prog.prog_type in prog_attach.CGROUP_LINK_PROG_TYPES:
+        return prog_attach.link_create(a, prog)
     if prog.prog_type == uapi.BPF_PROG_TYPE_TRACING:
         if a.attach_type != prog.meta.expected_attach_type:
             raise BPFError(errno.EINVAL, "attach_type is not the program's expected attach type")
