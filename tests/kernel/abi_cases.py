@@ -28,7 +28,10 @@ import errno
 import os
 import random
 import re
+import shutil
 import struct
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +40,7 @@ from pybpf import assemble, encode_program, uapi
 from pybpf.errors import BPFError
 from pybpf.maps.percpu import possible_cpus
 from pybpf.objects.cgroups import cgroup2_mount
+from pybpf.objects.files import bpffs_root
 from tests.btf import btfcases as bc
 
 FOOTPRINT = 64 << 20
@@ -1401,6 +1405,132 @@ def _cgroup_query(run: _Cgroups, op: Case, target: int) -> Any:
     )
 
 
+# --- BPF_OBJ_PIN / BPF_OBJ_GET --------------------------------------------------------------------------
+PIN_OBJECTS = ["map", "map", "prog", "prog", "btf", "file", "bad"]
+PIN_PATHS = ["a", "a", "b", "sub/a", "sub/a", "nodir/a", "", ".", "a/", "outside", "long", "a/x"]
+"""Where an op pins or gets: a name in the case's fresh bpffs directory, in a subdirectory made by an
+op (or not), in none, the empty path, the directory itself, a trailing slash, a directory of another
+filesystem (``outside``), a name past NAME_MAX, below a pinned object."""
+PIN_FLAGS = [
+    0,
+    0,
+    0,
+    uapi.BPF_F_RDONLY,
+    uapi.BPF_F_WRONLY,
+    uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY,
+    1 << 5,
+    1 << 31,
+]
+_PIN_MOUNT: list[str] = []
+"""The bpffs this process mounted for the kernel's pins (once, left mounted: a tmpfs-like mount)."""
+
+
+def gen_obj_pin(rng: random.Random) -> Case:
+    ops = []
+    for _ in range(rng.randint(2, 7)):
+        kind = rng.choice(["pin", "pin", "get", "get", "mkdir", "unlink"])
+        ops.append(
+            {
+                "op": kind,
+                "object": rng.choice(PIN_OBJECTS),
+                "path": rng.choice(PIN_PATHS),
+                "flags": rng.choice(PIN_FLAGS) if rng.random() < 0.4 else 0,
+                "bpf_fd": rng.random() < 0.05,  # a get with a bpf_fd (EINVAL)
+            }
+        )
+    return {"ops": ops}
+
+
+def _pin_base(backend: Any) -> str | None:
+    """A fresh directory of a bpffs where ``backend`` pins: pybpf's root, or a bpffs mounted for the
+    kernel in a temporary directory (None where none can be mounted)."""
+    if backend.name == "user":
+        parent = bpffs_root()
+    else:
+        if not _PIN_MOUNT:
+            mount = tempfile.mkdtemp(prefix="pybpf-abi-bpffs-")
+            if subprocess.run(
+                ["mount", "-t", "bpf", "bpf", mount], capture_output=True, check=False
+            ).returncode:
+                return None
+            _PIN_MOUNT.append(mount)
+        parent = _PIN_MOUNT[0]
+    base = os.path.join(parent, f"abi-pin-{os.getpid()}-{next(_CGROUP_SERIAL)}")
+    os.mkdir(base)
+    return base
+
+
+def _pin_path(base: str, name: str) -> str:
+    if name == "outside":
+        outside = os.path.join(tempfile.gettempdir(), "pybpf-abi-not-bpffs")
+        os.makedirs(outside, exist_ok=True)
+        return os.path.join(outside, "a")
+    if name == "long":
+        return os.path.join(base, "n" * 300)
+    return "" if not name else os.path.join(base, name) + ("/" if name.endswith("/") else "")
+
+
+def _got_kind(s: Scope, fd: int) -> Any:
+    """What an OBJ_GET fd is: a map's type and whether it is writable, or a program's type."""
+    info = map_info(s, fd)
+    if info[0][0] != "info_errno":
+        attr = uapi.bpf_attr()
+        attr.map_fd, attr.key = fd, s.address(bytes(4))
+        attr.value = s.address(bytes(8))
+        writable = errno_of(call(s, uapi.BPF_MAP_UPDATE_ELEM, attr))
+        readable = errno_of(call(s, uapi.BPF_MAP_LOOKUP_ELEM, attr))
+        return ("map", dict(info)["type"], writable, readable)
+    prog = uapi.bpf_prog_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len, attr.info.info = fd, ctypes.sizeof(prog), ctypes.addressof(prog)
+    return ("prog", prog.type) if call(s, uapi.BPF_OBJ_GET_INFO_BY_FD, attr) >= 0 else ("other",)
+
+
+def run_obj_pin(case: Case, backend: Any) -> Answer:
+    """The ops in a fresh directory of a bpffs: each op's errno, and what each get opened."""
+    base = _pin_base(backend)
+    if base is None:
+        return Answer(-1, (("setup", "cannot mount a bpffs"),))
+    results: list[Any] = []
+    try:
+        with scope(backend) as s:
+            for op in case["ops"]:
+                path = _pin_path(base, op["path"])
+                if op["op"] == "mkdir":
+                    results.append(_os_errno(lambda path=path: os.mkdir(os.path.join(base, "sub"))))
+                    continue
+                if op["op"] == "unlink":
+                    results.append(_os_errno(lambda path=path: os.unlink(path)))
+                    continue
+                buf = s.buffer(os.fsencode(path) + b"\0")
+                attr = uapi.bpf_attr()
+                attr.pathname, attr.file_flags = ctypes.addressof(buf), op["flags"]
+                if op["op"] == "pin":
+                    attr.bpf_fd = (
+                        make_fd(s, op["object"])
+                        if op["object"] != "map"
+                        else s.map(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1)
+                    )
+                    results.append(errno_of(call(s, uapi.BPF_OBJ_PIN, attr)))
+                    continue
+                attr.bpf_fd = 5 if op["bpf_fd"] else 0
+                result = call(s, uapi.BPF_OBJ_GET, attr, fd_result=True)
+                results.append(errno_of(result) if result < 0 else _got_kind(s, result))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return Answer(
+        0, tuple((f"{i}:{op['op']}", r) for i, (op, r) in enumerate(zip(case["ops"], results, strict=True)))
+    )
+
+
+def _os_errno(action: Callable[[], object]) -> int:
+    try:
+        action()
+    except OSError as exc:
+        return exc.errno or 0
+    return 0
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -1421,6 +1551,7 @@ FAMILIES = {
         Family("test_run", gen_test_run, run_test_run),
         Family("attach", gen_attach, run_attach),
         Family("cgroup_links", gen_cgroup_links, run_cgroup_links),
+        Family("obj_pin", gen_obj_pin, run_obj_pin),
     )
 }
 
