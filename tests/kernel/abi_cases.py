@@ -13,8 +13,10 @@ flags, fds, name, attr size), ``map_elem`` (element commands with every flag on 
 frozen and read-only/write-only maps), ``map_batch``, ``btf_load`` (mutated valid blobs of
 ``tests/btf/btfcases``), ``btf_map`` (BTF-typed map creation), ``prog_load`` (the attrs around a
 valid program), ``obj_info`` (BPF_OBJ_GET_INFO_BY_FD's info_len and pointers), ``test_run``
-(BPF_PROG_TEST_RUN per program type) and ``attach`` (LINK_CREATE / PROG_ATTACH with harmless
-targets: no cgroup, no device).
+(BPF_PROG_TEST_RUN per program type), ``attach`` (LINK_CREATE / PROG_ATTACH with harmless
+targets: no cgroup, no device), ``cgroup_links`` (PROG_ATTACH / DETACH / QUERY and LINK_CREATE /
+UPDATE / DETACH sequences on a fresh pair of empty cgroups) and ``obj_pin`` (OBJ_PIN / OBJ_GET
+sequences in a fresh bpffs directory: pybpf's root, a bpffs mounted for the kernel).
 
 Sizes are drawn so that no case asks either side for more than ``FOOTPRINT`` bytes of memory unless
 it is refused by a size check first (a size past ``INT_MAX``).
