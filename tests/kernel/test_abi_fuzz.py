@@ -176,6 +176,21 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
         _prog_load(func_info=2, func_info_rec_size=12, log_level=8, log_size=1, log_null=False),
         errno.ENOSPC,
     ),
+    # session 19: check_btf_func_early's format string has no newline, the statistics follow on its line
+    "func_info_offsets_not_increasing": (
+        "prog_load",
+        _prog_load(
+            func_info=2, func_info_rec_size=8, prog_btf="btf", log_level=1, log_size=65536, log_null=False
+        ),
+        ("true_size", 164),
+    ),
+    # session 19: a cgroup link's relative_fd without ordering flags is EINVAL only after the
+    # hierarchy check (EPERM below a parent's program that allows no override)
+    "cgroup_link_hierarchy_before_relative_fd": (
+        "cgroup_links",
+        ac.case_of("cgroup_links", 200133),
+        ("1:link", errno.EPERM),
+    ),
     "line_info_without_btf_logs_stats": (
         "prog_load",
         _prog_load(line_info=2, line_info_rec_size=24, log_level=3, log_size=128, log_null=False),

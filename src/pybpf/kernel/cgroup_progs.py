@@ -23,9 +23,10 @@ EBADF for anything else) and one attach type:
   in the multi mode (``attach_flags`` and ``revision`` 0; with ``prog_attach_flags`` EINVAL).
 
 * cgroup links (``cgroup_bpf_link_attach``, BPF_LINK_TYPE_CGROUP): BPF_LINK_CREATE attaches the
-  program in the multi mode (``link_create.flags``: EINVAL, a ``relative_fd`` without ordering
-  flags too), beside and counted with the programs BPF_PROG_ATTACH put there (the same program may
-  come through several links; a PROG_DETACH or REPLACE never finds a link's entry); the entry goes
+  program in the multi mode (``link_create.flags``: EINVAL; a ``relative_fd`` without ordering
+  flags too, once the hierarchy, mode and count checks passed), beside and counted with the
+  programs BPF_PROG_ATTACH put there (the same program may come through several links; a
+  PROG_DETACH or REPLACE never finds a link's entry); the entry goes
   with BPF_LINK_DETACH or when the link is released (its last fd and pin gone: found when the
   cgroup's record is next read), each a revision.  BPF_LINK_UPDATE (``cgroup_bpf_replace``) swaps the
   link's program: ENOLINK once detached, EPERM for an ``old_prog_fd`` that is not the link's, EINVAL
@@ -300,8 +301,6 @@ def link_attach(lc: Any, prog: ProgObject, prog_fd: int) -> int:
         raise BPFError(errno.EINVAL, "unknown link_create.flags for a cgroup link")
     if lc.flags:
         raise BPFError(errno.EOPNOTSUPP, "pybpf does not model ordered cgroup attachments")
-    if lc.cgroup.relative_fd:
-        raise BPFError(errno.EINVAL, "a relative_fd without BPF_F_BEFORE / BPF_F_AFTER")
     cgroup_id = cgroup_id_of_fd(lc.target_fd)
     _not_modelled(lc.attach_type, 0, 0)
     record = {
@@ -319,6 +318,8 @@ def link_attach(lc: Any, prog: ProgObject, prog_fd: int) -> int:
             if lc.cgroup.expected_revision and lc.cgroup.expected_revision != state.revision:
                 raise BPFError(errno.ESTALE, "the cgroup's revision is not the expected one")
             _check_attach(directory, state, lc.target_fd, lc.attach_type, uapi.BPF_F_ALLOW_MULTI)
+            if lc.cgroup.relative_fd:  # insert_pl_to_hlist, after the mode and count checks
+                raise BPFError(errno.EINVAL, "a relative_fd without BPF_F_BEFORE / BPF_F_AFTER")
             state.mode = uapi.BPF_F_ALLOW_MULTI
             state.progs.append(prog.id)
             state.links.append(link.id)
