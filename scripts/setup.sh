@@ -11,16 +11,36 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1'; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libatomic1 >/dev/null || true
   fi
 fi
-# clang compiles the C test corpus (tests/data/c), llvm-objdump and bpftool are what the ELF tests
-# compare pybpf's reading and loading with: install them when missing and we may (root with apt),
-# preferring clang-19 where the distribution has it.  Without them those tests skip; setup never fails.
+# clang compiles the C test corpus (tests/data/c), llvm-mc and llvm-objdump are what the ISA and ELF
+# tests cross-check pybpf's assembler, disassembler and object reader with, bpftool what they compare
+# loading with.  The tests take the newest versioned tool on PATH (tests/llvm_tools.py: llvm-mc-19 before
+# an unversioned llvm-mc, often an LLVM 14 that lacks the v4 instructions), so install the newest
+# clang-N and llvm-N the distribution packages when none that new is installed (root with apt).
+# Without them those tests skip; setup never fails.
+newest_installed() {  # the highest N of an installed TOOL-N on PATH, or 0
+  local tool=$1 best=0 dir entry n
+  IFS=: read -r -a dirs <<<"$PATH"
+  for dir in "${dirs[@]}"; do
+    for entry in "$dir/$tool"-[0-9]*; do
+      n=${entry##*/"$tool"-}
+      [[ $n =~ ^[0-9]+$ && -x $entry && $n -gt $best ]] && best=$n
+    done
+  done
+  echo "$best"
+}
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   wanted=()
-  if ! command -v clang-19 >/dev/null && ! command -v clang >/dev/null; then
-    if apt-cache show clang-19 >/dev/null 2>&1; then wanted+=(clang-19 llvm-19); else wanted+=(clang llvm); fi
+  packaged=$(apt-cache search --names-only '^llvm-[0-9]+$' 2>/dev/null | sed -n 's/^llvm-\([0-9]*\) .*/\1/p' | sort -n | tail -n 1)
+  if [ -z "$packaged" ]; then
+    apt-get update -qq >/dev/null 2>&1 || true
+    packaged=$(apt-cache search --names-only '^llvm-[0-9]+$' 2>/dev/null | sed -n 's/^llvm-\([0-9]*\) .*/\1/p' | sort -n | tail -n 1)
   fi
-  if ! command -v llvm-objdump-19 >/dev/null && ! command -v llvm-objdump >/dev/null; then
-    if apt-cache show llvm-19 >/dev/null 2>&1; then wanted+=(llvm-19); else wanted+=(llvm); fi
+  if [ -n "$packaged" ]; then
+    [ "$(newest_installed llvm-mc)" -ge "$packaged" ] && [ "$(newest_installed llvm-objdump)" -ge "$packaged" ] || wanted+=("llvm-$packaged")
+    [ "$(newest_installed clang)" -ge "$packaged" ] || wanted+=("clang-$packaged")
+  else
+    command -v clang >/dev/null || wanted+=(clang)
+    command -v llvm-objdump >/dev/null && command -v llvm-mc >/dev/null || wanted+=(llvm)
   fi
   command -v bpftool >/dev/null || wanted+=(bpftool)
   if [ ${#wanted[@]} -gt 0 ]; then

@@ -19,7 +19,6 @@ GUARD = EXAMPLES / "c" / "xdp_guard.o"
 GUARD_BROKEN = EXAMPLES / "c" / "xdp_guard_broken.o"
 GUARD_PCAP = EXAMPLES / "captures" / "guard.pcap"
 BPFTOOL = shutil.which("bpftool")
-LLVM_OBJDUMP = shutil.which("llvm-objdump-19") or shutil.which("llvm-objdump")
 
 
 @dataclass

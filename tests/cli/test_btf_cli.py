@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,11 +16,11 @@ from pybpf.cli.btf_c import c_header
 from pybpf.cli.btf_commands import btf_of_file
 from tests.cli.clitools import BPFTOOL, GUARD, bpftool, pybpf
 from tests.elf.corpus import DATA
+from tests.llvm_tools import CLANG
 
 OBJECTS = sorted(DATA.glob("*.o"))
 needs_bpftool = pytest.mark.skipif(BPFTOOL is None, reason="needs bpftool")
 VMLINUX = Path("/sys/kernel/btf/vmlinux")
-CLANG = shutil.which("clang-19") or shutil.which("clang")
 # what libbpf 1.5+ adds to enums and bpftool builds on an older libbpf (7.1: libbpf 1.1) may not
 _ENUM_SPELLING = re.compile(r" __attribute__\(\(mode\((?:byte|word)\)\)\)|(?<=\d)U?LL(?=,$)", re.M)
 

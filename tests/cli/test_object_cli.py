@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.clitools import GUARD, LLVM_OBJDUMP, pybpf
+from tests.cli.clitools import GUARD, pybpf
 from tests.elf.corpus import DATA
+from tests.llvm_tools import LLVM_OBJDUMP
 
 OBJECTS = sorted(DATA.glob("*.o"))
 

@@ -20,11 +20,11 @@ from pybpf.btf.types import Datasec
 from pybpf.elf import MapKind, ObjectSpec, PinType, RefKind, read_object
 from pybpf.elf.globaldata import internal_map_name
 from tests.elf.corpus import DATA, OBJECTS, obj_path
+from tests.llvm_tools import LLVM_OBJDUMP
 
 M = uapi.bpf_map_type
 P = uapi.bpf_prog_type
 
-LLVM_OBJDUMP = shutil.which("llvm-objdump-19") or shutil.which("llvm-objdump")
 BPFTOOL = shutil.which("bpftool")
 
 

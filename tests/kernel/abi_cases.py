@@ -13,8 +13,10 @@ flags, fds, name, attr size), ``map_elem`` (element commands with every flag on 
 frozen and read-only/write-only maps), ``map_batch``, ``btf_load`` (mutated valid blobs of
 ``tests/btf/btfcases``), ``btf_map`` (BTF-typed map creation), ``prog_load`` (the attrs around a
 valid program), ``obj_info`` (BPF_OBJ_GET_INFO_BY_FD's info_len and pointers), ``test_run``
-(BPF_PROG_TEST_RUN per program type) and ``attach`` (LINK_CREATE / PROG_ATTACH with harmless
-targets: no cgroup, no device).
+(BPF_PROG_TEST_RUN per program type), ``attach`` (LINK_CREATE / PROG_ATTACH with harmless
+targets: no cgroup, no device), ``cgroup_links`` (PROG_ATTACH / DETACH / QUERY and LINK_CREATE /
+UPDATE / DETACH sequences on a fresh pair of empty cgroups) and ``obj_pin`` (OBJ_PIN / OBJ_GET
+sequences in a fresh bpffs directory: pybpf's root, a bpffs mounted for the kernel).
 
 Sizes are drawn so that no case asks either side for more than ``FOOTPRINT`` bytes of memory unless
 it is refused by a size check first (a size past ``INT_MAX``).
@@ -28,7 +30,10 @@ import errno
 import os
 import random
 import re
+import shutil
 import struct
+import subprocess
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +41,8 @@ from typing import Any
 from pybpf import assemble, encode_program, uapi
 from pybpf.errors import BPFError
 from pybpf.maps.percpu import possible_cpus
+from pybpf.objects.cgroups import cgroup2_mount
+from pybpf.objects.files import bpffs_root
 from tests.btf import btfcases as bc
 
 FOOTPRINT = 64 << 20
@@ -934,11 +941,12 @@ def run_prog_load(case: Case, backend: Any) -> Answer:
             s, uapi.BPF_PROG_LOAD, buf, size if size is None else min(size, len(buf)), fd_result=True
         )
         true_at = uapi.bpf_attr_prog_load.log_true_size.offset  # type: ignore[attr-defined]
-        true_size = struct.unpack_from("<I", buf, true_at)[0] if size is None or size > true_at else 0
+        reported = size is None or size > true_at  # an attr too short for log_true_size gets none
+        true_size = struct.unpack_from("<I", buf, true_at)[0] if reported else 0
         text = log_text(log.raw)
         timing = TIMING.search(text)
         if timing is not None:  # the time's digits count in the true size
-            true_size -= len(timing.group(1)) - 1
+            true_size -= (len(timing.group(1)) - 1) if reported else 0
         elif case["log_level"] & 4:
             # the statistics line is in the log but not (whole) in the buffer: its length is unknown,
             # and the kept window's start moves with the time's digits
@@ -1169,6 +1177,362 @@ def run_attach(case: Case, backend: Any) -> Answer:
         return Answer(errno_of(result))
 
 
+# --- cgroup attachments: PROG_ATTACH / DETACH / QUERY, LINK_CREATE / UPDATE / DETACH ---------------------
+CGROUP_PROGS = 3
+"""cgroup_device programs p0..p2 (``r0 = i % 2``): harmless on an empty cgroup."""
+F_BEFORE, F_AFTER, F_ID = 1 << 3, 1 << 4, 1 << 5
+"""BPF_F_BEFORE, BPF_F_AFTER, BPF_F_ID (include/uapi/linux/bpf.h: macros the generated uapi lacks)."""
+CGROUP_ORDERED = F_BEFORE | F_AFTER | F_ID | (1 << 6) | uapi.BPF_F_LINK
+"""The attach flags of 6.16's ordered cgroup attachments (and BPF_F_PREORDER)."""
+CGROUP_OTHER_TYPES = [
+    t
+    for t in ATTACH_TYPES
+    if t not in (uapi.BPF_TCX_INGRESS, uapi.BPF_TCX_EGRESS, uapi.BPF_NETKIT_PRIMARY, uapi.BPF_NETKIT_PEER)
+]
+"""The attach types an op may name instead of BPF_CGROUP_DEVICE: not those whose target is an
+ifindex (tcx, netkit: the cgroup's fd number would name whatever device this machine has)."""
+CGROUP_ATTACH_FLAGS = [
+    0,
+    0,
+    uapi.BPF_F_ALLOW_OVERRIDE,
+    uapi.BPF_F_ALLOW_MULTI,
+    uapi.BPF_F_ALLOW_MULTI,
+    uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE,
+    uapi.BPF_F_REPLACE,
+    uapi.BPF_F_ALLOW_MULTI | F_BEFORE,
+    uapi.BPF_F_ALLOW_MULTI | F_AFTER,
+    uapi.BPF_F_ALLOW_MULTI | F_BEFORE | F_ID,
+    uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_ALLOW_OVERRIDE,
+    F_BEFORE,
+]
+
+
+def _cgroup_op(rng: random.Random) -> Case:
+    kind = rng.choice(
+        [
+            "attach",
+            "attach",
+            "attach",
+            "detach",
+            "detach",
+            "link",
+            "update",
+            "link_detach",
+            "query",
+            "query",
+            "info",
+        ]
+    )
+    op: Case = {
+        "op": kind,
+        "level": 0 if rng.random() < 0.7 else 1,  # the parent cgroup or its child
+        "prog": rng.randrange(CGROUP_PROGS) if rng.random() < 0.9 else None,  # None: a bad fd
+        "attach_type": uapi.BPF_CGROUP_DEVICE if rng.random() < 0.85 else rng.choice(CGROUP_OTHER_TYPES),
+    }
+    if kind == "attach":
+        op["flags"] = rng.choice(CGROUP_ATTACH_FLAGS) if rng.random() < 0.95 else 1 << rng.randrange(16)
+        if op["flags"] & CGROUP_ORDERED and rng.random() < 0.5:
+            op["flags"] &= ~CGROUP_ORDERED  # ordered attachments are a gap of pybpf's: fewer of them
+        op["replace"] = rng.randrange(CGROUP_PROGS) if rng.random() < 0.4 else None
+        op["relative"] = rng.choice([0, 1, 2]) if rng.random() < 0.15 else None  # a program's fd or id
+        op["revision"] = rng.choice([0, 0, 0, 1, 2, 3, 7])
+    elif kind == "link":
+        op["flags"] = (
+            0 if rng.random() < 0.8 else rng.choice([uapi.BPF_F_REPLACE, F_BEFORE, F_AFTER, 1 << 31])
+        )
+        op["relative"] = rng.choice([None, None, 0, 1])
+    elif kind in ("update", "link_detach", "info"):
+        op["link"] = rng.randrange(3)  # the n-th link created (modulo), or a bad fd when there is none
+        op["flags"] = 0 if rng.random() < 0.6 else rng.choice([uapi.BPF_F_REPLACE, 1, 1 << 31])
+        op["old"] = rng.randrange(CGROUP_PROGS) if rng.random() < 0.5 else None
+    elif kind == "query":
+        op["flags"] = rng.choice([0, 0, uapi.BPF_F_QUERY_EFFECTIVE, 2])
+        op["count"] = rng.choice([0, 1, 2, 8])
+        op["ids"] = rng.random() < 0.85
+        op["prog_flags"] = rng.random() < 0.5
+        op["links"] = rng.random() < 0.4
+    return op
+
+
+def gen_cgroup_links(rng: random.Random) -> Case:
+    return {"ops": [_cgroup_op(rng) for _ in range(rng.randint(2, 7))]}
+
+
+def run_cgroup_links(case: Case, backend: Any) -> Answer:
+    """The ops on a fresh parent/child pair of empty cgroups of this backend's own; each op's errno
+    and what queries and link infos return, programs and links named by index (their ids differ)."""
+    mount = cgroup2_mount()
+    if mount is None or not os.access(mount, os.W_OK):
+        return Answer(-1, (("setup", "no writable cgroup v2 hierarchy"),))
+    base = os.path.join(mount, f"pybpf-abi-{os.getpid()}-{next(_CGROUP_SERIAL)}")
+    paths = [base, os.path.join(base, "child")]
+    with scope(backend) as s:
+        for path in paths:
+            os.mkdir(path)
+        try:
+            cgroups = [s.keep(os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in paths]
+            progs = [
+                s.prog(uapi.BPF_PROG_TYPE_CGROUP_DEVICE, f"r0 = {i % 2}\nexit") for i in range(CGROUP_PROGS)
+            ]
+            prog_ids = [prog_id(s, fd) for fd in progs]
+            run = _Cgroups(s, cgroups, progs, prog_ids, {pid: f"p{i}" for i, pid in enumerate(prog_ids)})
+            results = [run.step(op) for op in case["ops"]]
+            return Answer(
+                0,
+                tuple(
+                    (f"{i}:{op['op']}", r) for i, (op, r) in enumerate(zip(case["ops"], results, strict=True))
+                ),
+            )
+        finally:
+            for fd in reversed(s.fds):  # links and programs go first, then what PROG_ATTACH left
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            s.fds.clear()
+            for path in reversed(paths):
+                _remove_cgroup(path)
+
+
+_CGROUP_SERIAL = iter(range(1 << 62))
+
+
+def _remove_cgroup(path: str) -> None:
+    """rmdir of an empty cgroup (its attached programs go with it, cgroup_bpf_release)."""
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
+
+
+def prog_id(s: Scope, fd: int) -> int:
+    info = uapi.bpf_prog_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len, attr.info.info = fd, ctypes.sizeof(info), ctypes.addressof(info)
+    s.backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+    return int(info.id)
+
+
+@dataclass
+class _Cgroups:
+    """One run's objects: the two cgroups' fds, the programs (fds, ids, names) and the links made."""
+
+    s: Scope
+    cgroups: list[int]
+    progs: list[int]
+    prog_ids: list[int]
+    names: dict[int, str]
+    links: list[int] = field(default_factory=list)
+
+    def step(self, op: Case) -> Any:
+        """One op's answer: its errno, or what a query or a link's info returned."""
+        return _cgroup_step(self, op)
+
+
+def _cgroup_step(run: _Cgroups, op: Case) -> Any:
+    s, progs, prog_ids, links, names = run.s, run.progs, run.prog_ids, run.links, run.names
+    cgroups = run.cgroups
+    prog = progs[op["prog"]] if op["prog"] is not None else 9999
+    target = cgroups[op["level"]]
+    attr = uapi.bpf_attr()
+    kind = op["op"]
+    if kind in ("attach", "detach"):
+        attr.target_fd, attr.attach_bpf_fd, attr.attach_type = target, prog, op["attach_type"]
+        if kind == "attach":
+            attr.attach_flags = op["flags"]
+            if op["replace"] is not None:
+                attr.replace_bpf_fd = progs[op["replace"]]
+            if op["relative"] is not None:
+                relative = op["relative"]
+                attr.relative_fd = prog_ids[relative] if op["flags"] & F_ID else progs[relative]
+            attr.expected_revision = op["revision"]
+        return errno_of(call(s, uapi.BPF_PROG_ATTACH if kind == "attach" else uapi.BPF_PROG_DETACH, attr))
+    if kind == "link":
+        lc = attr.link_create
+        lc.prog_fd, lc.target_fd, lc.attach_type, lc.flags = prog, target, op["attach_type"], op["flags"]
+        if op["relative"] is not None:
+            struct.pack_into("<I", attr, 16, progs[op["relative"]])  # link_create.cgroup.relative_fd
+        result = call(s, uapi.BPF_LINK_CREATE, attr, fd_result=True)
+        if result >= 0:
+            links.append(result)
+            return 0
+        return errno_of(result)
+    if kind == "query":
+        return _cgroup_query(run, op, target)
+    link = links[op["link"] % len(links)] if links else 9999
+    if kind == "update":
+        attr.link_update.link_fd, attr.link_update.new_prog_fd = link, prog
+        attr.link_update.flags = op["flags"]
+        if op["old"] is not None:
+            attr.link_update.old_prog_fd = progs[op["old"]]
+        return errno_of(call(s, uapi.BPF_LINK_UPDATE, attr))
+    if kind == "link_detach":
+        attr.link_detach.link_fd = link
+        return errno_of(call(s, uapi.BPF_LINK_DETACH, attr))
+    if kind == "info":
+        info = uapi.bpf_link_info()
+        attr.info.bpf_fd, attr.info.info_len, attr.info.info = (
+            link,
+            ctypes.sizeof(info),
+            ctypes.addressof(info),
+        )
+        result = call(s, uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+        if result < 0:
+            return errno_of(result)
+        return (info.type, names.get(info.prog_id, info.prog_id), info.cgroup.attach_type, attr.info.info_len)
+    raise ValueError(f"unknown op {kind!r}")
+
+
+def _cgroup_query(run: _Cgroups, op: Case, target: int) -> Any:
+    attr = uapi.bpf_attr()
+    query = attr.query
+    query.target_fd, query.attach_type, query.query_flags = target, op["attach_type"], op["flags"]
+    ids = (ctypes.c_uint32 * 8)(*[0xEEEE] * 8)
+    flags = (ctypes.c_uint32 * 8)(*[7] * 8)
+    link_ids = (ctypes.c_uint32 * 8)(*[0xEEEE] * 8)
+    query.prog_cnt = op["count"]
+    if op["ids"]:
+        query.prog_ids = ctypes.addressof(ids)
+    if op["prog_flags"]:
+        query.prog_attach_flags = ctypes.addressof(flags)
+    if op["links"]:
+        query.link_ids = ctypes.addressof(link_ids)
+    query.revision = 99
+    code = errno_of(call(run.s, uapi.BPF_PROG_QUERY, attr))
+    shown = min(query.prog_cnt, op["count"], 8)
+    return (
+        code,
+        query.attach_flags,
+        query.prog_cnt,
+        [run.names.get(found, found) for found in ids[:shown]],
+        list(flags[:shown]),
+        [found not in {0, 0xEEEE} for found in link_ids[:shown]],  # link ids differ: linked or not
+        query.revision,
+    )
+
+
+# --- BPF_OBJ_PIN / BPF_OBJ_GET --------------------------------------------------------------------------
+PIN_OBJECTS = ["map", "map", "prog", "prog", "btf", "file", "bad"]
+PIN_PATHS = ["a", "a", "b", "sub/a", "sub/a", "nodir/a", "", ".", "a/", "outside", "long", "a/x"]
+"""Where an op pins or gets: a name in the case's fresh bpffs directory, in a subdirectory made by an
+op (or not), in none, the empty path, the directory itself, a trailing slash, a directory of another
+filesystem (``outside``), a name past NAME_MAX, below a pinned object."""
+PIN_FLAGS = [
+    0,
+    0,
+    0,
+    uapi.BPF_F_RDONLY,
+    uapi.BPF_F_WRONLY,
+    uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY,
+    1 << 5,
+    1 << 31,
+]
+_PIN_MOUNT: list[str] = []
+"""The bpffs this process mounted for the kernel's pins (once, left mounted: a tmpfs-like mount)."""
+
+
+def gen_obj_pin(rng: random.Random) -> Case:
+    ops = []
+    for _ in range(rng.randint(2, 7)):
+        kind = rng.choice(["pin", "pin", "get", "get", "mkdir", "unlink"])
+        ops.append(
+            {
+                "op": kind,
+                "object": rng.choice(PIN_OBJECTS),
+                "path": rng.choice(PIN_PATHS),
+                "flags": rng.choice(PIN_FLAGS) if rng.random() < 0.4 else 0,
+                "bpf_fd": rng.random() < 0.05,  # a get with a bpf_fd (EINVAL)
+            }
+        )
+    return {"ops": ops}
+
+
+def _pin_base(backend: Any) -> str | None:
+    """A fresh directory of a bpffs where ``backend`` pins: pybpf's root, or a bpffs mounted for the
+    kernel in a temporary directory (None where none can be mounted)."""
+    if backend.name == "user":
+        parent = bpffs_root()
+    else:
+        if not _PIN_MOUNT:
+            mount = tempfile.mkdtemp(prefix="pybpf-abi-bpffs-")
+            if subprocess.run(
+                ["mount", "-t", "bpf", "bpf", mount], capture_output=True, check=False
+            ).returncode:
+                return None
+            _PIN_MOUNT.append(mount)
+        parent = _PIN_MOUNT[0]
+    base = os.path.join(parent, f"abi-pin-{os.getpid()}-{next(_CGROUP_SERIAL)}")
+    os.mkdir(base)
+    return base
+
+
+def _pin_path(base: str, name: str) -> str:
+    if name == "outside":
+        outside = os.path.join(tempfile.gettempdir(), "pybpf-abi-not-bpffs")
+        os.makedirs(outside, exist_ok=True)
+        return os.path.join(outside, "a")
+    if name == "long":
+        return os.path.join(base, "n" * 300)
+    return "" if not name else os.path.join(base, name) + ("/" if name.endswith("/") else "")
+
+
+def _got_kind(s: Scope, fd: int) -> Any:
+    """What an OBJ_GET fd is: a map's type and whether it is writable, or a program's type."""
+    info = map_info(s, fd)
+    if info[0][0] != "info_errno":
+        attr = uapi.bpf_attr()
+        attr.map_fd, attr.key = fd, s.address(bytes(4))
+        attr.value = s.address(bytes(8))
+        writable = errno_of(call(s, uapi.BPF_MAP_UPDATE_ELEM, attr))
+        readable = errno_of(call(s, uapi.BPF_MAP_LOOKUP_ELEM, attr))
+        return ("map", dict(info)["type"], writable, readable)
+    prog = uapi.bpf_prog_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len, attr.info.info = fd, ctypes.sizeof(prog), ctypes.addressof(prog)
+    return ("prog", prog.type) if call(s, uapi.BPF_OBJ_GET_INFO_BY_FD, attr) >= 0 else ("other",)
+
+
+def run_obj_pin(case: Case, backend: Any) -> Answer:
+    """The ops in a fresh directory of a bpffs: each op's errno, and what each get opened."""
+    base = _pin_base(backend)
+    if base is None:
+        return Answer(-1, (("setup", "cannot mount a bpffs"),))
+    results: list[Any] = []
+    try:
+        with scope(backend) as s:
+            for op in case["ops"]:
+                path = _pin_path(base, op["path"])
+                if op["op"] == "mkdir":
+                    results.append(_os_errno(lambda path=path: os.mkdir(os.path.join(base, "sub"))))
+                    continue
+                if op["op"] == "unlink":
+                    results.append(_os_errno(lambda path=path: os.unlink(path)))
+                    continue
+                buf = s.buffer(os.fsencode(path) + b"\0")
+                attr = uapi.bpf_attr()
+                attr.pathname, attr.file_flags = ctypes.addressof(buf), op["flags"]
+                if op["op"] == "pin":
+                    attr.bpf_fd = (
+                        make_fd(s, op["object"])
+                        if op["object"] != "map"
+                        else s.map(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 1)
+                    )
+                    results.append(errno_of(call(s, uapi.BPF_OBJ_PIN, attr)))
+                    continue
+                attr.bpf_fd = 5 if op["bpf_fd"] else 0
+                result = call(s, uapi.BPF_OBJ_GET, attr, fd_result=True)
+                results.append(errno_of(result) if result < 0 else _got_kind(s, result))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return Answer(
+        0, tuple((f"{i}:{op['op']}", r) for i, (op, r) in enumerate(zip(case["ops"], results, strict=True)))
+    )
+
+
+def _os_errno(action: Callable[[], object]) -> int:
+    try:
+        action()
+    except OSError as exc:
+        return exc.errno or 0
+    return 0
+
+
 @dataclass(frozen=True)
 class Family:
     name: str
@@ -1188,6 +1552,8 @@ FAMILIES = {
         Family("obj_info", gen_obj_info, run_obj_info),
         Family("test_run", gen_test_run, run_test_run),
         Family("attach", gen_attach, run_attach),
+        Family("cgroup_links", gen_cgroup_links, run_cgroup_links),
+        Family("obj_pin", gen_obj_pin, run_obj_pin),
     )
 }
 
@@ -1199,13 +1565,16 @@ def environmental(family: str, case: Case, kernel: Answer) -> bool:
     """Whether the kernel's answer is this machine's, not Linux 6.18's: its lockdown refuses freplace,
     LSM and fentry-style loads and every arena with EPERM before looking at them
     (tests/progtypes/test_ext.py, tests/maps/test_arena.py), and its configuration has no lirc mode2
-    programs (CONFIG_BPF_LIRC_MODE2: the load is EINVAL)."""
+    programs (CONFIG_BPF_LIRC_MODE2: the load is EINVAL, and so is a BPF_LIRC_MODE2 attach or
+    detach, whatever the fds)."""
     if case.get("prog_type") == uapi.BPF_PROG_TYPE_LIRC_MODE2:
         return (
             kernel.errno == errno.EINVAL
             or (("load", errno.EINVAL) in kernel.fields)
             or (("setup", errno.EINVAL) in kernel.fields)
         )
+    if family == "attach" and case["attach_type"] == uapi.BPF_LIRC_MODE2:
+        return kernel.errno == errno.EINVAL  # lirc_prog_attach/detach's stubs without CONFIG_BPF_LIRC_MODE2
     if family == "prog_load":
         return kernel.errno == errno.EPERM and case["prog_type"] in LOCKED_DOWN
     if family == "map_create":
@@ -1229,6 +1598,13 @@ def known_gap(family: str, case: Case) -> str | None:
         return "an early refusal's statistics: the kernel's 'stack depth' line is empty there, pybpf's 0"
     if family == "attach" and case["attach_type"] == uapi.BPF_PERF_EVENT:
         return "perf event links are not implemented (pybpf: EINVAL; the kernel checks the perf event fd)"
+    if family == "cgroup_links":
+        for op in case["ops"]:
+            if op["op"] == "link" and op["flags"] & CGROUP_ORDERED:
+                return "6.16's ordered cgroup links are not modelled (pybpf: EOPNOTSUPP)"
+            if op["op"] == "attach" and (op["flags"] & CGROUP_ORDERED or op["relative"] is not None):
+                return "6.16's ordered cgroup attachments are not modelled (pybpf: EOPNOTSUPP)"
+        return None
     if family != "test_run":
         return None
     if case["prog_type"] in SKB_TYPES and case["flags"] & uapi.BPF_F_TEST_SKB_CHECKSUM_COMPLETE:

@@ -176,6 +176,21 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
         _prog_load(func_info=2, func_info_rec_size=12, log_level=8, log_size=1, log_null=False),
         errno.ENOSPC,
     ),
+    # session 19: check_btf_func_early's format string has no newline, the statistics follow on its line
+    "func_info_offsets_not_increasing": (
+        "prog_load",
+        _prog_load(
+            func_info=2, func_info_rec_size=8, prog_btf="btf", log_level=1, log_size=65536, log_null=False
+        ),
+        ("true_size", 164),
+    ),
+    # session 19: a cgroup link's relative_fd without ordering flags is EINVAL only after the
+    # hierarchy check (EPERM below a parent's program that allows no override)
+    "cgroup_link_hierarchy_before_relative_fd": (
+        "cgroup_links",
+        ac.case_of("cgroup_links", 200133),
+        ("1:link", errno.EPERM),
+    ),
     "line_info_without_btf_logs_stats": (
         "prog_load",
         _prog_load(line_info=2, line_info_rec_size=24, log_level=3, log_size=128, log_null=False),
@@ -406,3 +421,32 @@ def test_prog_tags_per_function() -> None:
     assert answers[0][0] == 2 and answers[0][1][16:] == bytes(16)
     assert answers[0][1][:8] != answers[0][1][8:16]
     assert len(set(answers)) == 1, answers
+
+
+def _pin_op(op: str, obj: str = "map", path: str = "a", flags: int = 0) -> dict[str, Any]:
+    return {"op": op, "object": obj, "path": path, "flags": flags, "bpf_fd": False}
+
+
+@pytest.mark.parametrize(
+    ("ops", "expected"),
+    [
+        # a closed fd or a file that is no bpf object: bpf_fd_probe_obj's EINVAL (was EBADF)
+        ([_pin_op("pin", "bad")], errno.EINVAL),
+        ([_pin_op("pin", "file")], errno.EINVAL),
+        # the bpffs directory itself: bpf_inode_type's EACCES (was EISDIR)
+        ([_pin_op("get", path=".")], errno.EACCES),
+        # below a pinned object: the lookup's ENOTDIR (was ENOENT)
+        ([_pin_op("pin", "prog"), _pin_op("pin", "map", path="a/x")], errno.ENOTDIR),
+    ],
+)
+def test_obj_pin_findings(ops: list[dict[str, Any]], expected: int) -> None:
+    """BPF_OBJ_PIN / BPF_OBJ_GET answers scripts/fuzz_abi.py's obj_pin family found different: the
+    last op's errno on pybpf, and every answer as the kernel's where bpf(2) works."""
+    case: ac.Case = {"ops": ops}
+    mine = ac.run_obj_pin(case, UserBackend())
+    assert mine.fields[-1][1] == expected, mine
+    if kernel_bpf_available():
+        theirs = ac.run_obj_pin(case, NativeBackend())
+        if theirs.errno == -1:
+            pytest.skip("cannot mount a bpffs for the kernel")
+        assert mine == theirs, f"pybpf:  {mine}\nkernel: {theirs}"

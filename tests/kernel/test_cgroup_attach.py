@@ -172,3 +172,103 @@ def test_the_attached_program_is_held(cgroups: Hierarchy, backend: Backend) -> N
     attr.attach_bpf_fd = again.fd
     backend.bpf(uapi.BPF_PROG_DETACH, attr)
     again.close()
+
+
+@pytest.mark.parametrize("effective", [False, True])
+@pytest.mark.parametrize("count", [0, 4])
+@pytest.mark.parametrize("ids", [False, True])
+@pytest.mark.parametrize("with_flags", [False, True])
+def test_lsm_cgroup_query_and_detach_of_none(
+    cgroups: Hierarchy, effective: bool, count: int, ids: bool, with_flags: bool
+) -> None:
+    """BPF_LSM_CGROUP on a cgroup without LSM programs (found by scripts/fuzz_abi.py, family
+    cgroup_links): a plain query for ids needs ``prog_attach_flags`` (EINVAL), an effective one
+    must not have them (EINVAL); else no flags, no programs, revision 0.  A detach is ENOENT."""
+    attr = uapi.bpf_attr()
+    query = attr.query
+    query.target_fd, query.attach_type = cgroups.fds[0], uapi.BPF_LSM_CGROUP
+    query.query_flags = uapi.BPF_F_QUERY_EFFECTIVE if effective else 0
+    buffer = (ctypes.c_uint32 * 4)()
+    flags = (ctypes.c_uint32 * 4)()
+    query.prog_cnt, query.revision, query.attach_flags = count, 99, 77
+    if ids:
+        query.prog_ids = ctypes.addressof(buffer)
+    if with_flags:
+        query.prog_attach_flags = ctypes.addressof(flags)
+    refused = (effective and with_flags) or (not effective and count and ids and not with_flags)
+    code = _errno(lambda: cgroups.backend.bpf(uapi.BPF_PROG_QUERY, attr))
+    written = (query.attach_flags, query.prog_cnt, query.revision)
+    assert (code, written) == ((errno.EINVAL, (77, count, 99)) if refused else (0, (0, 0, 0)))
+    detach = uapi.bpf_attr()
+    detach.target_fd, detach.attach_bpf_fd, detach.attach_type = cgroups.fds[0], 9999, uapi.BPF_LSM_CGROUP
+    assert _errno(lambda: cgroups.backend.bpf(uapi.BPF_PROG_DETACH, detach)) == errno.ENOENT
+
+
+def _link_create(c: Hierarchy, level: int, prog: int, flags: int = 0) -> int:
+    """BPF_LINK_CREATE of program ``prog`` on cgroup ``level``: the link's fd, or -errno."""
+    attr = uapi.bpf_attr()
+    lc = attr.link_create
+    lc.prog_fd, lc.target_fd, lc.attach_type, lc.flags = c.progs[prog].fd, c.fds[level], DEVICE, flags
+    try:
+        return int(c.backend.bpf(uapi.BPF_LINK_CREATE, attr))
+    except BPFError as exc:
+        return -int(exc.errno or 0)
+
+
+def _link_update(c: Hierarchy, link: int, prog: int | None, flags: int = 0, old: int | None = None) -> int:
+    attr = uapi.bpf_attr()
+    attr.link_update.link_fd = link
+    attr.link_update.new_prog_fd = c.progs[prog].fd if prog is not None else 9999
+    attr.link_update.flags = flags
+    if old is not None:
+        attr.link_update.old_prog_fd = c.progs[old].fd
+    return _errno(lambda: c.backend.bpf(uapi.BPF_LINK_UPDATE, attr))
+
+
+def _link_info(c: Hierarchy, link: int) -> tuple[int, str, bool, int]:
+    """(type, program, whether a cgroup id is given, attach type) of a link."""
+    info = uapi.bpf_link_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len, attr.info.info = link, ctypes.sizeof(info), ctypes.addressof(info)
+    c.backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+    return info.type, c.names.get(info.prog_id, "?"), info.cgroup.cgroup_id != 0, info.cgroup.attach_type
+
+
+def test_cgroup_links(cgroups: Hierarchy) -> None:
+    """BPF_LINK_CREATE / UPDATE / DETACH on a cgroup (found missing by scripts/fuzz_abi.py, family
+    cgroup_links): links attach in the multi mode beside PROG_ATTACH's programs, a PROG_DETACH never
+    finds a link's entry, an update swaps the link's program, a detached or released link's entry
+    goes; every change is a revision."""
+    c = cgroups
+    links = []
+    try:
+        assert _link_create(c, 0, 0, flags=MULTI) == -errno.EINVAL  # link_create.flags are not attach flags
+        links.append(_link_create(c, 0, 0))
+        links.append(_link_create(c, 0, 0))  # the same program through a second link
+        assert min(links) >= 0
+        assert c.query(0) == (0, MULTI, 2, ["p0", "p0"], [MULTI, MULTI], 3)
+        assert c.attach(0, 1) == errno.EPERM  # the cgroup is in the multi mode
+        assert c.attach(0, 0, MULTI) == 0  # a link's program is no PROG_ATTACH duplicate
+        assert c.detach(0, 0) == 0  # the directly attached one
+        assert c.detach(0, 0) == errno.ENOENT  # links are not found by PROG_DETACH
+        assert _link_update(c, links[0], 2) == 0
+        assert _link_update(c, links[0], 1, REPLACE, old=0) == errno.EPERM  # p2 is the link's now
+        assert _link_update(c, links[0], 1, REPLACE, old=2) == 0
+        assert _link_update(c, links[0], 3, 0, old=1) == errno.EINVAL  # old_prog_fd without REPLACE
+        assert _link_info(c, links[0]) == (uapi.BPF_LINK_TYPE_CGROUP, "p1", True, DEVICE)
+        assert c.query(0) == (0, MULTI, 2, ["p1", "p0"], [MULTI, MULTI], 7)
+        assert c.query(2, effective=True)[2:4] == (2, ["p1", "p0"])
+        detach = uapi.bpf_attr()
+        detach.link_detach.link_fd = links[0]
+        assert _errno(lambda: c.backend.bpf(uapi.BPF_LINK_DETACH, detach)) == 0
+        assert _errno(lambda: c.backend.bpf(uapi.BPF_LINK_DETACH, detach)) == 0  # detached already
+        assert _link_info(c, links[0]) == (uapi.BPF_LINK_TYPE_CGROUP, "p1", False, DEVICE)
+        assert _link_update(c, links[0], 2) == errno.ENOLINK
+        assert c.query(0) == (0, MULTI, 1, ["p0"], [MULTI], 8)
+        os.close(links.pop())  # the last fd of the second link: released, its entry goes
+        assert c.query(0) == (0, 0, 0, [], [], 9)
+        assert c.attach(0, 1) == 0  # the mode went back to none
+        assert _link_create(c, 0, 2) == -errno.EPERM
+    finally:
+        for link in links:
+            os.close(link)

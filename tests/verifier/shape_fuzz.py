@@ -54,7 +54,7 @@ def first_path(log: str) -> tuple[str, ...]:
 
 def program_of(shape: str, seed: int) -> vc.Program:
     """The corpus-style program of ``shape`` and ``seed`` (with BPF func_info where it needs it)."""
-    text, prog_type = shape_generator.shaped(shape, seed)
+    text, prog_type, protos = shape_generator.shaped(shape, seed)
     return vc.Program(
         name=f"{shape}:{seed}",
         theme=shape,
@@ -63,6 +63,7 @@ def program_of(shape: str, seed: int) -> vc.Program:
         maps=vc._parse_maps(shape_generator.SHAPE_MAPS.get(shape, shape_generator.MAPS)),
         desc=f"{shape} seed {seed}",
         btf=shape_generator.BTF.get(shape, ""),
+        protos=protos,
     )
 
 

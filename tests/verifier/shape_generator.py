@@ -84,7 +84,21 @@ only sample:
   tail-call rule, the reference-leak check of a tail call);
 * ``nested_loops``: two nested loops, each a may_goto loop, an open-coded bpf_iter_num loop or a
   counted loop, the inner body writing the caller's stack at a counter (loop detection across
-  iterator and may_goto states, widening).
+  iterator and may_goto states, widening);
+* ``alu64_ranges``: two bounded unknowns (or constants) combined by 64- and 32-bit register-register
+  ALU operations (mul, shifts by a register, signed and unsigned division and modulo, bitwise) and
+  register-register comparisons, the result relied on (scalar_min_max_* per operation, the
+  shift-amount checks, reg_set_min_max with two unknowns);
+* ``kptrs``: the kptr fields of a map value (tests.verifier.kptr_harness: referenced, untrusted and
+  program-local kptrs) loaded at their size or not, dereferenced with or without the NULL check,
+  stored into, exchanged with bpf_kptr_xchg and the object released, put back or leaked, acquired
+  from the rcu pointer, reached by variable offsets, helpers and atomics (check_map_kptr_access,
+  the kptr_xchg reference, KF_ACQUIRE/KF_RELEASE);
+* ``global_funcs``: global (sometimes static) subprograms with BTF prototypes taking the context,
+  a scalar, an ``int *`` or a 16-byte struct pointer (nullable, ``__arg_nonnull``, or
+  ``__arg_nullable``) and a size, handed the context, stack (written or not), map values, NULL,
+  packet pointers or a lookup's unchecked result, reading or writing through them; the unknown
+  result relied on (btf_check_subprog_call, the global function verified once on its own).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -94,6 +108,7 @@ data_end; snippets use r0-r5 and r9.  Subprograms and callbacks follow the main 
 
 from __future__ import annotations
 
+from tests.verifier import kptr_harness
 from tests.verifier.corpus_generator import _ALU, _JMP, SIZES, ProgramBuilder
 
 MAPS = "hmap=hash(4,16,8) amap=array(4,16,4) rb=ringbuf(0,0,4096)"
@@ -1457,8 +1472,209 @@ class ShapeBuilder(ProgramBuilder):
         self.use("r9", out)
         self.emit(f"{out}:")
 
+    def bounded(self, reg: str, out: str) -> None:
+        """``reg`` = an unknown, refined, sometimes a constant or a small range instead."""
+        rng = self.rng
+        kind = rng.randrange(6)
+        if kind == 0:
+            self.emit(f"{reg} = {rng.choice((0, 1, 2, 7, 31, 32, 63, 64, -1, 0x7FFFFFFF))}")
+            return
+        self.unknown(reg)
+        if kind == 1:
+            self.emit(f"{reg} &= {rng.choice((1, 7, 31, 63, 0xFF, 0xFFFF))}")
+        elif kind == 2:
+            self.emit(
+                f"if {reg} {rng.choice(('>', '>=', 's>', 's>='))} {rng.choice((8, 64, 1000))} goto {out}"
+            )
+            if rng.random() < 0.5:
+                self.emit(f"if {reg} {rng.choice(('<', 's<'))} {rng.choice((0, 2, -8))} goto {out}")
+        else:
+            self.refine(reg, out)
+
+    def shape_alu64_ranges(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.bounded("r9", out)
+        self.emit("*(u64 *)(r10 -64) = r9")
+        self.bounded("r9", out)
+        self.emit("r5 = r9", "r9 = *(u64 *)(r10 -64)")
+        for _ in range(rng.randint(1, 3)):
+            step = rng.randrange(5)
+            if step <= 2:
+                op = rng.choice((*_ALU, "*=", "<<=", ">>=", "s>>=", "s/=", "s%="))
+                wide = rng.random() < 0.75
+                dst, src = ("r9", "r5") if wide else ("w9", "w5")
+                if rng.random() < 0.2:
+                    dst, src = src, dst  # the other register takes the result
+                self.emit(f"{dst} {op} {src}")
+            elif step == 3:
+                name = ("r9", "r5") if rng.random() < 0.7 else ("w9", "w5")
+                if rng.random() < 0.5:
+                    name = name[::-1]
+                self.emit(f"if {name[0]} {rng.choice(_JMP)} {name[1]} goto {out}")
+            else:
+                self.emit(
+                    rng.choice(("r9 = -r9", "r5 = r9", "r9 = r5", "w9 = w9", "r9 = (s32)r9", "r9 ^= -1"))
+                )
+        if rng.random() < 0.3:
+            self.emit("r9 = r5")
+        if rng.random() < 0.4:
+            self.compare_edge("r9", out)
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_kptrs(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.lookup("km")
+        self.emit(f"if r0 == 0 goto {out}", "r9 = r0")
+        field = rng.choice(
+            (kptr_harness.TASK_OFF, kptr_harness.RAW_OFF, kptr_harness.CG_OFF, kptr_harness.LOCAL_OFF)
+        )
+        release = {kptr_harness.TASK_OFF: "bpf_task_release", kptr_harness.CG_OFF: "bpf_cgroup_release"}
+        acquire = {kptr_harness.TASK_OFF: "bpf_task_acquire", kptr_harness.CG_OFF: "bpf_cgroup_acquire"}
+        act = rng.randrange(6)
+        if act == 0:  # a plain load of the field (at its size or not), then a dereference
+            size, delta = rng.choice(((8, 0), (8, 0), (8, 0), (4, 0), (8, 4), (4, 4)))
+            self.emit(f"r1 = *({SIZES[size]} *)(r9 +{field + delta})")
+            if rng.random() < 0.8:
+                self.emit(f"if r1 == 0 goto {out}")
+            self.emit(f"r0 = *(u{rng.choice((32, 64))} *)(r1 +{rng.choice((0, 0, 4, 8))})")
+            if rng.random() < 0.3:
+                self.emit(f"*(u32 *)(r1 +0) = {rng.choice((0, 1))}")
+        elif act == 1:  # a store into the field: zero, a scalar, itself, a stack or another kptr
+            source = rng.randrange(5)
+            if source == 0:
+                self.emit(f"*(u64 *)(r9 +{field}) = 0")
+            elif source == 1:
+                self.emit(f"r1 = {rng.choice((0, 0, 1))}", f"*(u64 *)(r9 +{field}) = r1")
+            elif source == 2:
+                other = rng.choice((kptr_harness.TASK_OFF, kptr_harness.RAW_OFF, kptr_harness.CG_OFF))
+                self.emit(
+                    f"r1 = *(u64 *)(r9 +{other})", f"if r1 == 0 goto {out}", f"*(u64 *)(r9 +{field}) = r1"
+                )
+            elif source == 3:
+                self.emit("r1 = r10", "r1 += -8", f"*(u64 *)(r9 +{field}) = r1")
+            else:
+                self.emit(f"r1 = *(u64 *)(r9 +{field})", f"*(u64 *)(r9 +{field}) = r1")
+        elif act == 2:  # bpf_kptr_xchg: take the object out (NULL in), release it or put it back
+            self.emit("r1 = r9", f"r1 += {field}", "r2 = 0", "call bpf_kptr_xchg")
+            if rng.random() < 0.85:
+                self.emit(f"if r0 == 0 goto {out}")
+            self.emit("r8 = r0")
+            fate = rng.randrange(4)
+            if fate == 0 and field in release:
+                self.emit("r1 = r8", f"call kfunc({release[field]})")
+            elif fate == 0 and field == kptr_harness.LOCAL_OFF:
+                self.emit("r1 = r8", "r2 = 0", "call kfunc(bpf_obj_drop_impl)")
+            elif fate == 1:  # back into the map (the field or another), the old value released
+                back = (
+                    field if rng.random() < 0.7 else rng.choice((kptr_harness.TASK_OFF, kptr_harness.CG_OFF))
+                )
+                self.emit("r1 = r9", f"r1 += {back}", "r2 = r8", "call bpf_kptr_xchg")
+                if rng.random() < 0.8:
+                    self.emit(f"if r0 == 0 goto {out}")
+                    self.emit("r1 = r0", f"call kfunc({release.get(back, 'bpf_task_release')})")
+            elif fate == 2:  # read through it, then released (or leaked)
+                self.emit(f"r0 = *(u32 *)(r8 +{rng.choice((0, 0, 4))})")
+                if rng.random() < 0.7:
+                    self.emit("r1 = r8", f"call kfunc({release.get(field, 'bpf_task_release')})")
+            # fate 3: leaked
+            self.emit("r8 = *(u32 *)(r6 + 4)")  # data_end again (r8 is the shapes' data_end)
+        elif act == 3:  # an rcu pointer loaded from the field acquired, used, released
+            loaded = field if field in acquire else kptr_harness.TASK_OFF
+            self.emit(f"r1 = *(u64 *)(r9 +{loaded})")
+            if rng.random() < 0.85:
+                self.emit(f"if r1 == 0 goto {out}")
+            self.emit(f"call kfunc({acquire[loaded]})")
+            if rng.random() < 0.85:
+                self.emit(f"if r0 == 0 goto {out}")
+            if rng.random() < 0.5:  # stored with bpf_kptr_xchg into the field, the old one released
+                self.emit("r2 = r0", "r1 = r9", f"r1 += {rng.choice((loaded, loaded, kptr_harness.RAW_OFF))}")
+                self.emit("call bpf_kptr_xchg", f"if r0 == 0 goto {out}")
+            if rng.random() < 0.85:
+                self.emit("r1 = r0", f"call kfunc({release[loaded]})")
+        elif act == 4:  # a variable offset into the value, over the kptrs
+            self.unknown("r5")
+            self.emit(f"r5 &= {rng.choice((7, 8, 24, 31))}", "r1 = r9", "r1 += r5")
+            self.emit(f"r0 = *(u{rng.choice((8, 32, 64))} *)(r1 +0)")
+        elif rng.random() < 0.5:
+            self.emit("r1 = r10", "r1 += -48", f"r2 = {rng.choice((8, 16, 40))}", "r3 = r9")
+            self.emit("call bpf_probe_read_kernel")
+        else:
+            self.emit("r1 = 1", f"lock *(u64 *)(r9 +{rng.choice((0, field))}) += r1")
+        self.emit(f"{out}:")
+
+    def shape_global_funcs(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"g{self.label()}"
+        number = len(self.protos) + 1  # subprograms are numbered in the order the tail holds them
+        kind = rng.choice(("ctx", "scalar", "int_ptr", "struct_ptr", "two"))
+        linkage = "static " if rng.random() < 0.15 else ""
+        end = f"{func}_end"
+        body = [f"{func}:", "r0 = 0"]
+        if kind == "ctx":
+            param = rng.choice(("struct xdp_md:24 *c", "void *c __arg_ctx", "struct __sk_buff:8 *c"))
+            self.emit(rng.choice(("r1 = r6", "r1 = r6", "r1 = r10", "r1 = 0", "r1 = r7")))
+            body.append(f"r0 = *(u32 *)(r1 +{rng.choice((0, 4, 12, 16, 24))})")
+        elif kind == "scalar":
+            param = "int x"
+            self.bounded("r1", out)
+            if rng.random() < 0.1:
+                self.emit("r1 = r10")
+            body += ["r2 = r10", "r2 += -32"]
+            if rng.random() < 0.8:
+                body.append(f"r1 &= {rng.choice((7, 15, 31, 63))}")
+            body += ["*(u64 *)(r10 -32) = 0", "*(u64 *)(r10 -24) = 0", "r2 += r1", "r0 = *(u8 *)(r2 +0)"]
+        else:
+            tag = rng.choice(("", "", " __arg_nonnull", " __arg_nullable"))
+            size = 4 if kind != "struct_ptr" else 16
+            param = f"int *p{tag}" if size == 4 else f"struct pair:16 *p{tag}"
+            source = rng.randrange(6)
+            if source == 0:
+                self.emit(f"*(u64 *)(r10 -16) = {rng.choice((0, 5))}", "*(u64 *)(r10 -8) = 0")
+                self.emit("r1 = r10", f"r1 += {rng.choice((-16, -16, -8, -4))}")
+            elif source == 1:
+                self.emit("r1 = r10", f"r1 += {rng.choice((-16, -8))}")  # not written
+            elif source == 2:
+                self.value_pointer(out, "r1")
+                if rng.random() < 0.2:
+                    self.emit(f"r1 += {rng.choice((4, 8, 12))}")
+            elif source == 3:
+                self.emit("r1 = 0")
+            elif source == 4:
+                self.emit("r1 = r7", "r2 = r7", f"r2 += {size}", f"if r2 > r8 goto {out}")
+            else:
+                self.lookup(rng.choice(("hmap", "amap")))
+                self.emit("r1 = r0")  # may be NULL
+            if "nonnull" not in tag and rng.random() < 0.8:
+                body.append(f"if r1 == 0 goto {end}")
+            off = rng.choice((0, 0, size - 4, size))
+            if rng.random() < 0.5:
+                body.append(f"r0 = *(u32 *)(r1 +{off})")
+            else:
+                body += [f"*(u32 *)(r1 +{off}) = {rng.choice((1, 7))}", "r0 = 1"]
+            if kind == "two":
+                param += ", int n"
+                self.emit("r9 = r1")
+                self.bounded("r2", out)
+                self.emit("r1 = r9")
+                body.insert(2, f"if r2 > {rng.choice((0, 3, 16))} goto {end}")
+        body += [f"{end}:", "r0 = 0" if rng.random() < 0.3 else "r0 &= 15", "exit"]
+        self.emit(f"call {func}")
+        self.protos.append(f"{linkage}int f{number}({param})")
+        if rng.random() < 0.7:  # the result: an unknown whatever the body returns
+            self.emit("r9 = r0")
+            if rng.random() < 0.7:
+                self.emit(f"r9 &= {rng.choice((7, 15, 255))}")
+            self.use("r9", out)
+        self.emit(f"{out}:")
+        self.tail.extend(body)
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
+        self.protos: list[str] = []
         self.prog_type = ""
         self.emit("r6 = r1", "r7 = *(u32 *)(r6 + 0)", "r8 = *(u32 *)(r6 + 4)")
         build = getattr(self, f"shape_{shape}")
@@ -1470,25 +1686,34 @@ class ShapeBuilder(ProgramBuilder):
 
 
 SHAPES = tuple(name.removeprefix("shape_") for name in vars(ShapeBuilder) if name.startswith("shape_"))
-BTF = {"callbacks": "func_info", "spin_lock": "func_info", "tail_calls": "func_info"}
+BTF = {
+    "callbacks": "func_info",
+    "spin_lock": "func_info",
+    "tail_calls": "func_info",
+    "global_funcs": "global_subprogs",
+}
 """The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them, a spin-lock
-map its value type), as the corpus's ``btf`` header: every other shape loads without BTF."""
+map its value type; ``global_funcs`` its subprograms global with their prototypes), as the corpus's
+``btf`` header: every other shape loads without BTF."""
 SHAPE_MAPS = {
     "spin_lock": "lk=array(4,16,1,spin_lock) hk=hash(4,16,8,spin_lock)",
     "tail_calls": MAPS + " pa=prog_array(4,4,4)",
+    "kptrs": MAPS + " km=array(4,40,1,kptr)",
 }
 """The maps of the shapes that need others than ``MAPS`` (the corpus's ``maps`` header): the
-spin-lock maps' value is ``struct { int a; struct bpf_spin_lock l; long b; }``."""
+spin-lock maps' value is ``struct { int a; struct bpf_spin_lock l; long b; }``, the kptr map's
+tests.verifier.kptr_harness's ``struct kv``."""
 
 
-def shaped(shape: str, seed: int) -> tuple[str, str]:
-    """The program text of ``shape`` and ``seed`` and its program type (a pure function of the two;
-    the type is XDP but for ``ctx_access``, which draws it)."""
+def shaped(shape: str, seed: int) -> tuple[str, str, tuple[str, ...]]:
+    """The program text of ``shape`` and ``seed``, its program type and its subprograms' prototypes
+    (the corpus's ``proto`` headers), a pure function of the two; the type is XDP but for
+    ``ctx_access``, which draws it, and only ``global_funcs`` writes prototypes."""
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}; the shapes: {', '.join(SHAPES)}")
     builder = ShapeBuilder(seed)
     text = builder.program(shape)
-    return text, builder.prog_type or "xdp"
+    return text, builder.prog_type or "xdp", tuple(builder.protos)
 
 
 def shaped_program(shape: str, seed: int) -> str:

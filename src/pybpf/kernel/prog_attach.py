@@ -31,6 +31,7 @@ import errno
 import os
 import socket
 from collections.abc import Callable
+from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
@@ -83,7 +84,9 @@ ATTACH_TYPE_PROG_TYPE = {
     for attach_type in attach_types
 }
 """``attach_type_to_prog_type``: the program type of each attach type BPF_PROG_ATTACH knows."""
-_CGROUP_PROG_TYPES = frozenset(_CGROUP_TYPES) | {uapi.BPF_PROG_TYPE_LSM}
+CGROUP_LINK_PROG_TYPES = frozenset(_CGROUP_TYPES)
+"""The program types BPF_LINK_CREATE attaches to a cgroup (and LSM_CGROUP, which pybpf does not attach)."""
+_CGROUP_PROG_TYPES = CGROUP_LINK_PROG_TYPES | {uapi.BPF_PROG_TYPE_LSM}
 _MPROG = uapi.BPF_PROG_TYPE_SCHED_CLS
 """``bpf_mprog_supported``: the program type whose targets keep ordered lists (tcx, netkit)."""
 BPF_F_PREORDER = 1 << 6
@@ -157,6 +160,15 @@ def prog_attach(a: uapi.bpf_attr) -> int:
     if prog_type == _MPROG:
         _device(a.target_ifindex)
     raise BPFError(errno.EINVAL, "this program type does not attach through BPF_PROG_ATTACH")
+
+
+def link_create(lc: Any, prog: ProgObject) -> int:
+    """BPF_LINK_CREATE of a cgroup program (``link_create``'s ``bpf_prog_attach_check_attach_type``,
+    then ``cgroup_bpf_link_attach``): the link's fd."""
+    if ATTACH_TYPE_PROG_TYPE.get(lc.attach_type) != prog.prog_type:
+        raise BPFError(errno.EINVAL, "the attach type is not one of the program's type")
+    _check_attach_type(prog, lc.attach_type)
+    return cgroup_progs.link_attach(lc, prog, lc.prog_fd)
 
 
 def prog_detach(a: uapi.bpf_attr) -> int:

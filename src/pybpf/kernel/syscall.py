@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import stat
 from collections.abc import Callable
 from typing import Any
 
@@ -324,14 +325,24 @@ def _obj_pin(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "invalid file_flags or path_fd")
     if a.file_flags & uapi.BPF_F_PATH_FD:
         raise BPFError(errno.EINVAL, "BPF_F_PATH_FD is not yet implemented in pybpf")
-    if _object_kind(a.bpf_fd) == "btf":  # bpf_fd_probe_obj knows maps, programs and links only
+    try:  # bpf_fd_probe_obj knows maps, programs and links only: EINVAL for anything else
+        kind = _object_kind(a.bpf_fd)
+    except BPFError as exc:
+        if exc.errno == errno.EUCLEAN:  # a map whose shared header is corrupted says so
+            raise
+        raise BPFError(errno.EINVAL, f"fd {a.bpf_fd} is no map, program or link") from None
+    if kind == "btf":
         raise BPFError(errno.EINVAL, "BTF objects cannot be pinned")
     path = _path(a.pathname)
     parent = os.path.dirname(os.path.abspath(path))
     if os.path.lexists(path):
         raise BPFError(errno.EEXIST, f"{path} exists")
-    if not os.path.isdir(parent):
-        raise BPFError(errno.ENOENT, f"{parent} is not a directory")
+    try:  # the lookup of the parent: ENOENT for a missing component, ENOTDIR for a file among them
+        is_directory = stat.S_ISDIR(os.stat(parent).st_mode)
+    except OSError as exc:
+        raise BPFError(exc.errno or errno.ENOENT, f"{parent}: {exc.strerror}") from None
+    if not is_directory:
+        raise BPFError(errno.ENOTDIR, f"{parent} is not a directory")
     if not _within(parent, bpffs_root()):
         raise BPFError(errno.EPERM, f"{path} is not inside the pybpf bpffs ({bpffs_root()})")
     link_object(a.bpf_fd, path)
@@ -350,6 +361,8 @@ def _obj_get(call: _Call) -> int:
     with refs.opening(bpffs_root()):  # the pin's user reference passes to the fd with no gap
         try:
             fd = os.open(path, mode | os.O_CLOEXEC)
+        except IsADirectoryError:  # bpf_inode_type: a directory is no pinned object
+            raise BPFError(errno.EACCES, f"{path} is a directory, not a pinned bpf object") from None
         except OSError as exc:
             raise BPFError(exc.errno or errno.ENOENT, f"{path}: {exc.strerror}") from exc
         try:
@@ -504,12 +517,14 @@ _ENABLE_STATS_END = offsetofend(bpf_attr, "enable_stats.type")
 
 
 def _link_create(call: _Call) -> int:
-    """BPF_LINK_CREATE (``link_create``): pybpf links struct_ops maps, freplace and iterator
+    """BPF_LINK_CREATE (``link_create``): pybpf links struct_ops maps, cgroup, freplace and iterator
     programs (EINVAL for others)."""
     a = call.attr.link_create
     if a.attach_type == uapi.BPF_STRUCT_OPS:
         return struct_ops_link.link_create(a.map_fd)
     prog = progobj.ProgObject.from_fd(a.prog_fd)  # bpf_prog_get(): EBADF/EINVAL first
+    if prog.prog_type in prog_attach.CGROUP_LINK_PROG_TYPES:
+        return prog_attach.link_create(a, prog)
     if prog.prog_type == uapi.BPF_PROG_TYPE_TRACING:
         if a.attach_type != prog.meta.expected_attach_type:
             raise BPFError(errno.EINVAL, "attach_type is not the program's expected attach type")

@@ -60,10 +60,12 @@ class BtfInfoEarlyPass:
             if index == 0 and insn_off:
                 state.fail(errno.EINVAL, f"nonzero insn_off {insn_off} for the first func info record")
             if index and insn_off <= previous:
-                state.fail(
-                    errno.EINVAL,
-                    f"same or smaller insn offset ({insn_off}) than previous func info record ({previous})",
+                # the kernel's format string has no newline: the statistics follow on the same line
+                message = (
+                    f"same or smaller insn offset ({insn_off}) than previous func info record ({previous})"
                 )
+                state.log.verbose(message)
+                raise VerifierError(errno.EINVAL, message, state.log.text)
             if request.btf_is_func is None or not request.btf_is_func(type_id):
                 state.fail(errno.EINVAL, f"invalid type id {type_id} in func info")
             previous = insn_off

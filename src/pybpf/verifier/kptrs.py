@@ -425,14 +425,20 @@ def process_kptr_func(w: Walker, regno: int, reg: RegState) -> KptrField:
 
 
 def check_xchg_value(w: Walker, regno: int, reg: RegState, field: KptrField | None) -> None:
-    """check_reg_type() of bpf_kptr_xchg's value argument (not NULL): a BTF pointer of the
-    destination's type."""
+    """check_reg_type() of bpf_kptr_xchg's value argument (not the literal NULL): a BTF pointer of
+    the destination's type that cannot be NULL (Linux 6.18 reports a bug of its own for a local
+    object that may be NULL: EFAULT)."""
     flags = reg.flags & ~TypeFlag.PTR_MAYBE_NULL
-    if flags & TypeFlag.MEM_ALLOC:
+    local = bool(flags & TypeFlag.MEM_ALLOC)
+    if local:
         flags &= ~(TypeFlag.MEM_ALLOC | TypeFlag.MEM_PERCPU)
     if (reg.type, flags) not in XCHG_VALUE_TYPES:
         expected = ", ".join(type_str(t, f) for t, f in XCHG_VALUE_TYPES)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
+    if reg.maybe_null:  # a release argument: NULL only as the literal 0, checked before the type match
+        if local:  # check_reg_type()'s switch has no case for a possibly-NULL local object
+            w.fail(errno.EFAULT, "verifier bug: invalid PTR_TO_BTF_ID register for type match")
+        w.fail(errno.EACCES, f"Possibly NULL pointer passed to helper arg{regno}")
     if field is not None:
         match_type(w, field, reg, regno)
 
