@@ -541,8 +541,12 @@ def pkt_data_changers(env: VerifierState) -> list[bool]:
 
 def _changes_pkt_data(insn: Instruction) -> bool:
     """A call of a helper or kfunc that may move the packet (bpf_helper_changes_pkt_data(),
-    is_kfunc_pkt_changing())."""
-    return (insn.src == 0 and insn.imm in call.CHANGES_PKT_DATA) or xdp_kfuncs.is_pkt_changing_call(insn)
+    is_kfunc_pkt_changing()), or a tail call: the program it reaches may call any of them, so
+    visit_insn() marks the subprogram that tail calls as changing packet data (Linux 6.18; a tail
+    call that fails goes on with the packet as it was, so the call itself clears nothing)."""
+    if insn.src == 0 and (insn.imm in call.CHANGES_PKT_DATA or insn.imm == uapi.BPF_FUNC_tail_call):
+        return True
+    return xdp_kfuncs.is_pkt_changing_call(insn)
 
 
 def sleepers(env: VerifierState) -> list[bool]:

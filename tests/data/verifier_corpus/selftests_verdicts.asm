@@ -1,6 +1,7 @@
 # Theme: the verdicts Linux 6.12's verifier_*.c selftests showed pybpf getting wrong, written afresh
 # with accepted and refused neighbours: sign-extending loads (BPF_MEMSX) of the context's packet
-# pointers (is_valid_access's info->is_ldsx), ...
+# pointers (is_valid_access's info->is_ldsx); LD_ABS / LD_IND in subprograms (the hidden exit of a
+# failed load, the int return check_btf_func() asks of them); tail calls in global subprograms.
 
 === selftests_verdicts/ldsx_xdp_data
 type: xdp
@@ -213,4 +214,436 @@ desc: a sign-extending load of __sk_buff->data after the plain load of data_end:
     r3 = *(u32 *)(r1 + 80)
     r2 = *(s32 *)(r1 + 76)
     r0 = 0
+    exit
+
+=== selftests_verdicts/ld_abs_static_early_exit
+type: socket_filter
+btf: func_info
+desc: a static subprogram's LD_ABS may leave it with r0 = 0: the caller's r0 == 0 path reads r9, never set
+    call sub
+    if r0 != 0 goto out
+    r0 = r9
+out:
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r0 = *(u32 *)skb[0]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_ind_static_early_exit
+type: socket_filter
+btf: func_info
+desc: the same with LD_IND
+    call sub
+    if r0 != 0 goto out
+    r0 = r9
+out:
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r7 = 0
+    r0 = *(u32 *)skb[r7 + 0]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_static_both_paths
+type: socket_filter
+btf: func_info
+desc: a static subprogram's LD_ABS, its result ignored: both returns are safe
+    call sub
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r0 = *(u8 *)skb[12]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_static_caller_regs
+type: socket_filter
+btf: func_info
+desc: the caller's callee-saved registers survive the hidden exit (r7 set before the call)
+    r7 = 5
+    call sub
+    r0 = r7
+    r0 &= 1
+    exit
+sub:
+    r6 = r1
+    r0 = *(u16 *)skb[12]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_static_r0_bounded
+type: socket_filter
+maps: m=array(4,8,1)
+btf: func_info
+desc: the caller uses the subprogram's result as an offset into an 8-byte value: 0 (the hidden exit) or 4
+    r6 = r1
+    call sub
+    r7 = r0
+    r1 = 0
+    *(u32 *)(r10 -4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r0 += r7
+    r0 = *(u32 *)(r0 + 0)
+out:
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r0 = *(u8 *)skb[12]
+    r0 = 4
+    exit
+
+=== selftests_verdicts/ld_abs_static_nested
+type: socket_filter
+btf: func_info
+desc: LD_ABS two calls deep: the hidden exit returns to the middle frame only
+    call mid
+    if r0 != 0 goto out
+    r0 = r9
+out:
+    r0 = 0
+    exit
+mid:
+    call sub
+    r0 += 1
+    exit
+sub:
+    r6 = r1
+    r0 = *(u8 *)skb[12]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_static_nested_zero
+type: socket_filter
+btf: func_info
+desc: LD_ABS two calls deep, the middle frame passing r0 on: the main frame sees 0
+    call mid
+    if r0 != 0 goto out
+    r0 = r9
+out:
+    r0 = 0
+    exit
+mid:
+    call sub
+    exit
+sub:
+    r6 = r1
+    r0 = *(u8 *)skb[12]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_void_static
+type: socket_filter
+btf: func_info
+proto: static void f1(void)
+desc: a subprogram with LD_ABS whose BTF prototype returns void
+    call sub
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r0 = *(u32 *)skb[0]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_ind_void_static
+type: socket_filter
+btf: func_info
+proto: static void f1(void)
+desc: the same with LD_IND
+    call sub
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r7 = 0
+    r0 = *(u32 *)skb[r7 + 0]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_pointer_return
+type: socket_filter
+btf: func_info
+proto: static int *f1(void)
+desc: a subprogram with LD_ABS returning a pointer in its BTF prototype
+    call sub
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r0 = *(u32 *)skb[0]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_enum_return
+type: socket_filter
+btf: func_info
+proto: static enum e f1(void)
+desc: a subprogram with LD_ABS returning an enum: a scalar return
+    call sub
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r0 = *(u32 *)skb[0]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_u64_return
+type: socket_filter
+btf: func_info
+proto: static u64 f1(void)
+desc: a subprogram with LD_ABS returning u64: a small int
+    call sub
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r0 = *(u32 *)skb[0]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/ld_abs_struct_ptr_return_second
+type: socket_filter
+btf: func_info
+proto: static int f1(void)
+proto: static void f2(void)
+desc: the second subprogram returns void and uses LD_ABS; the first is fine
+    call sub1
+    call sub2
+    r0 = 0
+    exit
+sub1:
+    r0 = 1
+    exit
+sub2:
+    r6 = r1
+    r0 = *(u8 *)skb[1]
+    r0 = 1
+    exit
+
+=== selftests_verdicts/void_without_ld_abs
+type: socket_filter
+btf: func_info
+proto: static void f1(void)
+desc: a void subprogram without LD_ABS or tail call: allowed
+    call sub
+    r0 = 0
+    exit
+sub:
+    r0 = 1
+    exit
+
+=== selftests_verdicts/tail_call_void_static
+type: sched_cls
+maps: jt=prog_array(4,4,1)
+btf: func_info
+proto: static void f1(struct __sk_buff *skb)
+desc: a subprogram with a tail call whose BTF prototype returns void
+    call sub
+    r0 = 0
+    exit
+sub:
+    r2 = map_fd(jt) ll
+    r3 = 0
+    call bpf_tail_call
+    r0 = 0
+    exit
+
+=== selftests_verdicts/ld_abs_void_main
+type: socket_filter
+btf: func_info
+proto: void f0(void)
+desc: the main program's own prototype returns void: the rule is for subprograms only
+    r6 = r1
+    r0 = *(u8 *)skb[1]
+    r0 = 0
+    exit
+
+=== selftests_verdicts/ld_abs_in_loop_callback
+type: socket_filter
+btf: func_info
+desc: LD_ABS in a bpf_loop callback, the context reached through the callback's stack argument
+    *(u64 *)(r10 - 8) = r1
+    r1 = 1
+    r2 = func(cb) ll
+    r3 = r10
+    r3 += -8
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r6 = *(u64 *)(r2 + 0)
+    r0 = *(u8 *)skb[1]
+    r0 = 0
+    exit
+
+=== selftests_verdicts/ld_abs_in_callback_subprog
+type: socket_filter
+btf: func_info
+desc: LD_ABS in a static subprogram a bpf_loop callback calls
+    *(u64 *)(r10 - 8) = r1
+    r1 = 1
+    r2 = func(cb) ll
+    r3 = r10
+    r3 += -8
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r1 = *(u64 *)(r2 + 0)
+    call sub
+    r0 = 0
+    exit
+sub:
+    r6 = r1
+    r0 = *(u8 *)skb[1]
+    r0 = 0
+    exit
+
+=== selftests_verdicts/tail_call_in_global
+type: sched_cls
+maps: jt=prog_array(4,4,1)
+btf: global_subprogs
+proto: int f1(struct __sk_buff *skb)
+desc: a checked packet pointer written after a global function that tail calls
+    r6 = r1
+    r7 = *(u32 *)(r6 + 76)
+    r8 = *(u32 *)(r6 + 80)
+    r2 = r7
+    r2 += 8
+    if r2 > r8 goto out
+    r1 = r6
+    call f1
+    r1 = 42
+    *(u32 *)(r7 + 0) = r1
+out:
+    r0 = 0
+    exit
+f1:
+    r2 = map_fd(jt) ll
+    r3 = 0
+    call bpf_tail_call
+    r0 = 0
+    exit
+
+=== selftests_verdicts/tail_call_in_global_nested
+type: sched_cls
+maps: jt=prog_array(4,4,1)
+btf: global_subprogs
+proto: int f1(struct __sk_buff *skb)
+proto: int f2(struct __sk_buff *skb)
+desc: a global function calls another that tail calls: both change packet data
+    r6 = r1
+    r7 = *(u32 *)(r6 + 76)
+    r8 = *(u32 *)(r6 + 80)
+    r2 = r7
+    r2 += 8
+    if r2 > r8 goto out
+    r1 = r6
+    call f1
+    r0 = *(u8 *)(r7 + 0)
+out:
+    r0 = 0
+    exit
+f1:
+    call f2
+    r0 = 0
+    exit
+f2:
+    r2 = map_fd(jt) ll
+    r3 = 0
+    call bpf_tail_call
+    r0 = 0
+    exit
+
+=== selftests_verdicts/tail_call_direct_in_main
+type: sched_cls
+maps: jt=prog_array(4,4,1)
+desc: the main program's own tail call that fails goes on: the checked pointer is still good
+    r6 = r1
+    r7 = *(u32 *)(r6 + 76)
+    r8 = *(u32 *)(r6 + 80)
+    r2 = r7
+    r2 += 8
+    if r2 > r8 goto out
+    r1 = r6
+    r2 = map_fd(jt) ll
+    r3 = 0
+    call bpf_tail_call
+    r0 = *(u8 *)(r7 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/global_without_tail_call
+type: sched_cls
+btf: global_subprogs
+proto: int f1(struct __sk_buff *skb)
+desc: a global function that neither tail calls nor pulls: the checked pointer stays valid
+    r6 = r1
+    r7 = *(u32 *)(r6 + 76)
+    r8 = *(u32 *)(r6 + 80)
+    r2 = r7
+    r2 += 8
+    if r2 > r8 goto out
+    r1 = r6
+    call f1
+    r0 = *(u8 *)(r7 + 0)
+out:
+    r0 = 0
+    exit
+f1:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/skb_change_type_keeps_pkt
+type: sched_cls
+desc: bpf_skb_change_type does not move the packet: a checked pointer read after it
+    r6 = r1
+    r7 = *(u32 *)(r6 + 76)
+    r8 = *(u32 *)(r6 + 80)
+    r2 = r7
+    r2 += 8
+    if r2 > r8 goto out
+    r1 = r6
+    r2 = 0
+    call bpf_skb_change_type
+    r0 = *(u8 *)(r7 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/store_hdr_opt_moves_pkt
+type: sock_ops
+desc: bpf_store_hdr_opt may move the packet a sock_ops program sees: a checked pointer read after it
+    r6 = r1
+    r7 = *(u64 *)(r6 + 192)
+    r8 = *(u64 *)(r6 + 200)
+    r2 = r7
+    r2 += 8
+    if r2 > r8 goto out
+    r1 = r6
+    r2 = r10
+    r2 += -8
+    r3 = 0
+    *(u64 *)(r10 - 8) = r3
+    r3 = 4
+    r4 = 0
+    call bpf_store_hdr_opt
+    r0 = *(u8 *)(r7 + 0)
+out:
+    r0 = 1
     exit
