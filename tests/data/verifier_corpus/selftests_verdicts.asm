@@ -647,3 +647,97 @@ desc: bpf_store_hdr_opt may move the packet a sock_ops program sees: a checked p
 out:
     r0 = 1
     exit
+
+=== selftests_verdicts/xsk_eq_infers_not_null
+type: xdp
+maps: x=xskmap(4,4,1)
+desc: two XSKMAP lookups; the second equals the first, checked not NULL: it is not NULL either
+    r1 = 0
+    *(u32 *)(r10 - 8) = r1
+    r9 = r10
+    r9 += -8
+    r8 = map_fd(x) ll
+    r1 = r8
+    r2 = r9
+    call bpf_map_lookup_elem
+    r6 = r0
+    r1 = r8
+    r2 = r9
+    call bpf_map_lookup_elem
+    r7 = r0
+    if r6 == 0 goto out
+    if r6 != r7 goto out
+    r0 = *(u32 *)(r7 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/xsk_ne_branch_maybe_null
+type: xdp
+maps: x=xskmap(4,4,1)
+desc: the branch where the two differ learns nothing: the second may still be NULL
+    r1 = 0
+    *(u32 *)(r10 - 8) = r1
+    r9 = r10
+    r9 += -8
+    r8 = map_fd(x) ll
+    r1 = r8
+    r2 = r9
+    call bpf_map_lookup_elem
+    r6 = r0
+    r1 = r8
+    r2 = r9
+    call bpf_map_lookup_elem
+    r7 = r0
+    if r6 == 0 goto out
+    if r6 == r7 goto out
+    r0 = *(u32 *)(r7 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/xsk_eq_unchecked_both
+type: xdp
+maps: x=xskmap(4,4,1)
+desc: two XSKMAP lookups equal to each other, neither checked: both may be NULL
+    r1 = 0
+    *(u32 *)(r10 - 8) = r1
+    r9 = r10
+    r9 += -8
+    r8 = map_fd(x) ll
+    r1 = r8
+    r2 = r9
+    call bpf_map_lookup_elem
+    r6 = r0
+    r1 = r8
+    r2 = r9
+    call bpf_map_lookup_elem
+    r7 = r0
+    if r6 != r7 goto out
+    r0 = *(u32 *)(r7 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/xsk_eq_map_value
+type: xdp
+maps: x=xskmap(4,4,1) m=array(4,8,1)
+desc: an XSKMAP lookup equal to a checked array value: not NULL
+    r1 = 0
+    *(u32 *)(r10 - 8) = r1
+    r9 = r10
+    r9 += -8
+    r1 = map_fd(m) ll
+    r2 = r9
+    call bpf_map_lookup_elem
+    r6 = r0
+    r1 = map_fd(x) ll
+    r2 = r9
+    call bpf_map_lookup_elem
+    r7 = r0
+    if r6 == 0 goto out
+    if r7 != r6 goto out
+    r0 = *(u32 *)(r7 + 0)
+out:
+    r0 = 0
+    exit
