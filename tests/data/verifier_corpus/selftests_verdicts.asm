@@ -741,3 +741,109 @@ desc: an XSKMAP lookup equal to a checked array value: not NULL
 out:
     r0 = 0
     exit
+
+=== selftests_verdicts/trusted_nullable_acquired_unchecked
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+btf: global_subprogs
+proto: int f1(struct task_struct *t __arg_trusted __arg_nullable)
+desc: an acquired task not yet checked against NULL passed to an arg:trusted arg:nullable argument
+    call bpf_get_current_task_btf
+    r1 = r0
+    call kfunc(bpf_task_acquire)
+    r6 = r0
+    r1 = r6
+    call f1
+    if r6 == 0 goto out
+    r1 = r6
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+f1:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/trusted_nonnull_acquired_unchecked
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+btf: global_subprogs
+proto: int f1(struct task_struct *t __arg_trusted)
+desc: the same task passed to an arg:trusted argument that may not be NULL
+    call bpf_get_current_task_btf
+    r1 = r0
+    call kfunc(bpf_task_acquire)
+    r6 = r0
+    r1 = r6
+    call f1
+    if r6 == 0 goto out
+    r1 = r6
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+f1:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/trusted_nullable_acquired_checked
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+btf: global_subprogs
+proto: int f1(struct task_struct *t __arg_trusted __arg_nullable)
+desc: the acquired task checked first, then passed to an arg:trusted arg:nullable argument
+    call bpf_get_current_task_btf
+    r1 = r0
+    call kfunc(bpf_task_acquire)
+    r6 = r0
+    if r6 == 0 goto out
+    r1 = r6
+    call f1
+    r1 = r6
+    call kfunc(bpf_task_release)
+out:
+    r0 = 0
+    exit
+f1:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/trusted_nullable_scalar
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+btf: global_subprogs
+proto: int f1(struct task_struct *t __arg_trusted __arg_nullable)
+desc: a nonzero scalar passed to an arg:trusted arg:nullable argument
+    r1 = 1
+    call f1
+    r0 = 0
+    exit
+f1:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/trusted_nullable_lookup_or_null
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+maps: m=array(4,8,1)
+btf: global_subprogs
+proto: int f1(struct task_struct *t __arg_trusted __arg_nullable)
+desc: a map value not checked against NULL passed to an arg:trusted arg:nullable task argument
+    r1 = 0
+    *(u32 *)(r10 - 4) = r1
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(m) ll
+    call bpf_map_lookup_elem
+    r1 = r0
+    call f1
+    r0 = 0
+    exit
+f1:
+    r0 = 0
+    exit
