@@ -847,3 +847,131 @@ desc: a map value not checked against NULL passed to an arg:trusted arg:nullable
 f1:
     r0 = 0
     exit
+
+=== selftests_verdicts/loop_inline_fit
+type: raw_tracepoint
+btf: func_info
+desc: a bpf_loop call with flags 0 and one callback: optimize_bpf_loop() inlines it (three more stack slots)
+    r1 = 1
+    *(u64 *)(r10 - 8) = r1
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/loop_inline_unaligned_stack
+type: raw_tracepoint
+btf: func_info
+desc: the same with 4 bytes of stack: rounded up to 8 below which the inlined loop keeps its slots
+    r1 = 1
+    *(u32 *)(r10 - 4) = r1
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/loop_inline_flags_unknown
+type: raw_tracepoint
+btf: func_info
+desc: bpf_loop flags not known to be 0: not inlined, the stack stays
+    r6 = *(u64 *)(r1 + 0)
+    r1 = 1
+    *(u64 *)(r10 - 8) = r1
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = r6
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/loop_inline_two_callbacks
+type: raw_tracepoint
+btf: func_info
+desc: one bpf_loop call reached with two callbacks: not inlined
+    r6 = *(u64 *)(r1 + 0)
+    r1 = 1
+    r2 = func(cb1) ll
+    if r6 == 0 goto go
+    r2 = func(cb2) ll
+go:
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb1:
+    r0 = 0
+    exit
+cb2:
+    r0 = 1
+    exit
+
+=== selftests_verdicts/loop_inline_two_calls
+type: raw_tracepoint
+btf: func_info
+desc: two inlined bpf_loop calls in one subprogram: its stack grows once
+    r1 = 1
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r1 = 2
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/loop_inline_in_subprog
+type: raw_tracepoint
+btf: func_info
+desc: the inlined bpf_loop call is in a static subprogram: that subprogram's stack grows
+    r1 = 0
+    *(u64 *)(r10 - 16) = r1
+    call sub
+    r0 = 0
+    exit
+sub:
+    r1 = 1
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = 0
+    exit
+cb:
+    r0 = 0
+    exit
+
+=== selftests_verdicts/loop_inline_refused_later
+type: raw_tracepoint
+btf: func_info
+desc: a program with an inlinable bpf_loop call that is refused: no rewrite, the stack as the walk left it
+    r1 = 1
+    *(u64 *)(r10 - 8) = r1
+    r2 = func(cb) ll
+    r3 = 0
+    r4 = 0
+    call bpf_loop
+    r0 = r9
+    exit
+cb:
+    r0 = 0
+    exit
