@@ -48,7 +48,7 @@ from pybpf import uapi
 from pybpf.errors import MemoryAccessError
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs import alloc_obj
-from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, KFuncImpl, RetKind
+from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, KFuncImpl, RetKind, registered_for
 from pybpf.maps.cpumap import NR_CPUS
 from pybpf.maps.percpu import possible_cpus
 
@@ -260,15 +260,14 @@ def cpumask_populate(ctx: HelperContext, p: int, src: int, size: int, _r4: int, 
 
 
 # -- the kfunc set ----------------------------------------------------------------------------------
-PROG_TYPES = frozenset(
-    {
-        uapi.BPF_PROG_TYPE_TRACING,
-        uapi.BPF_PROG_TYPE_LSM,
-        uapi.BPF_PROG_TYPE_STRUCT_OPS,
-        uapi.BPF_PROG_TYPE_SYSCALL,
-    }
+PROG_TYPES = registered_for(
+    uapi.BPF_PROG_TYPE_TRACING,
+    uapi.BPF_PROG_TYPE_LSM,
+    uapi.BPF_PROG_TYPE_STRUCT_OPS,
+    uapi.BPF_PROG_TYPE_SYSCALL,
 )
-"""The program types cpumask_kfunc_init() registers cpumask_kfunc_set for."""
+"""The program types cpumask_kfunc_init() registers cpumask_kfunc_set for, with the tracing hook's
+(measured: tracepoints and perf events call them too)."""
 BPF_CPUMASK = "struct bpf_cpumask *"
 _MASK = KArg(ArgKind.BTF_ID, BPF_CPUMASK, "cpumask")
 _DST = KArg(ArgKind.BTF_ID, BPF_CPUMASK, "dst")

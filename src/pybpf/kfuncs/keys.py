@@ -10,12 +10,12 @@ Mirrors Linux 6.18's ``key_sig_kfunc_set``::
                                    struct bpf_key *trusted_keyring);  /* KF_SLEEPABLE */
 
 The program types that may call them were measured on the kernel (a one-call program per type):
-SYSCALL, XDP, SCHED_CLS, CGROUP_SKB, TRACEPOINT, PERF_EVENT and the cgroup types CGROUP_SOCK,
-CGROUP_SOCK_ADDR, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT -- not SOCKET_FILTER,
+those of the generic set (kernel/bpf/helpers.c): SYSCALL, XDP, SCHED_CLS, STRUCT_OPS, the tracing
+hook (TRACING, TRACEPOINT, PERF_EVENT; LSM shares it) and the cgroup hook (CGROUP_SKB, CGROUP_SOCK,
+CGROUP_SOCK_ADDR, SOCK_OPS, CGROUP_DEVICE, CGROUP_SYSCTL, CGROUP_SOCKOPT) -- not SOCKET_FILTER,
 KPROBE, RAW_TRACEPOINT(_WRITABLE), SCHED_ACT, the LWT and SK_* types, FLOW_DISSECTOR, SK_REUSEPORT,
-SK_LOOKUP or NETFILTER -- and, from the set's registration for BPF_PROG_TYPE_TRACING (whose hook LSM
-shares), TRACING and LSM, which this kernel's lockdown keeps from loading (source-checked).
-bpf_verify_pkcs7_signature is refused in all of the measured types: TRACING and LSM only.
+SK_LOOKUP or NETFILTER.  bpf_verify_pkcs7_signature is refused in every type measured, tracing
+programs included: the recording kernel has it in no set.
 
 User space has no kernel keyrings: both lookups find no key (NULL), so the release has nothing to
 put, and a signature check cannot be reached (its keyring argument must be a key a lookup
@@ -26,22 +26,23 @@ from __future__ import annotations
 
 import errno
 
-from pybpf import uapi
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind, do_nothing, no_object
+from pybpf.kfuncs.proto import (
+    GENERIC_PROG_TYPES,
+    ArgKind,
+    KArg,
+    KfFlag,
+    KFunc,
+    RetKind,
+    do_nothing,
+    no_object,
+)
 
-KEY_PROG_TYPES = frozenset(
-    {
-        uapi.BPF_PROG_TYPE_SYSCALL, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_SCHED_CLS,
-        uapi.BPF_PROG_TYPE_CGROUP_SKB, uapi.BPF_PROG_TYPE_TRACEPOINT, uapi.BPF_PROG_TYPE_PERF_EVENT,
-        uapi.BPF_PROG_TYPE_CGROUP_SOCK, uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, uapi.BPF_PROG_TYPE_SOCK_OPS,
-        uapi.BPF_PROG_TYPE_CGROUP_DEVICE, uapi.BPF_PROG_TYPE_CGROUP_SYSCTL,
-        uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT, uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_LSM,
-    }
-)  # fmt: skip
-SIGNATURE_PROG_TYPES = frozenset({uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_LSM})
-"""bpf_verify_pkcs7_signature's: refused in every program type this kernel loads (measured), so the
-set's registration for BPF_PROG_TYPE_TRACING (and LSM, which shares its hook) alone."""
+KEY_PROG_TYPES = GENERIC_PROG_TYPES
+"""The lookups and the release: the generic set's program types (measured, STRUCT_OPS included)."""
+SIGNATURE_PROG_TYPES: frozenset[int] = frozenset()
+"""bpf_verify_pkcs7_signature's: in no set of the recording kernel -- refused in every program type
+it loads (measured), tracing programs attached as raw tracepoints and iterators included."""
 _KEY = "struct bpf_key *"
 _DYNPTR = "struct bpf_dynptr *"
 

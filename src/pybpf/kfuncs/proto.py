@@ -20,14 +20,50 @@ from pybpf.helpers.context import HelperContext
 KFuncImpl = Callable[[HelperContext, int, int, int, int, int], int]
 
 
-GENERIC_PROG_TYPES = frozenset(
-    {
-        uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_CGROUP_SKB,
-        uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_STRUCT_OPS, uapi.BPF_PROG_TYPE_SYSCALL,
-    }
+KFUNC_HOOKS: tuple[frozenset[int], ...] = (
+    frozenset(
+        {
+            uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_TRACEPOINT, uapi.BPF_PROG_TYPE_PERF_EVENT,
+            uapi.BPF_PROG_TYPE_LSM,
+        }
+    ),
+    frozenset(
+        {
+            uapi.BPF_PROG_TYPE_CGROUP_SKB, uapi.BPF_PROG_TYPE_CGROUP_SOCK, uapi.BPF_PROG_TYPE_CGROUP_DEVICE,
+            uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT,
+            uapi.BPF_PROG_TYPE_CGROUP_SYSCTL, uapi.BPF_PROG_TYPE_SOCK_OPS,
+        }
+    ),
+    frozenset(
+        {
+            uapi.BPF_PROG_TYPE_LWT_IN, uapi.BPF_PROG_TYPE_LWT_OUT, uapi.BPF_PROG_TYPE_LWT_XMIT,
+            uapi.BPF_PROG_TYPE_LWT_SEG6LOCAL,
+        }
+    ),
 )  # fmt: skip
-"""The program types kernel/bpf/helpers.c's generic_btf_ids is registered for (kfunc_init()): the
-task, cgroup, object and graph kfuncs of several families."""
+"""bpf_prog_type_to_kfunc_hook() (kernel/bpf/btf.c) where several program types share one hook:
+BTF_KFUNC_HOOK_TRACING, BTF_KFUNC_HOOK_CGROUP and BTF_KFUNC_HOOK_LWT; every other type is a hook of
+its own.  A kfunc set is registered for a program type but kept per hook, so every type of that hook
+may call its kfuncs (unless the set's filter says otherwise).  Linux 6.18: RAW_TRACEPOINT is not in
+the tracing hook (measured: a raw tracepoint may not call bpf_task_from_pid, a tracepoint may)."""
+
+
+def registered_for(*prog_types: int) -> frozenset[int]:
+    """The program types that may call the kfuncs of a set registered (register_btf_kfunc_id_set())
+    for each of ``prog_types``: every type of each one's hook."""
+    types = set(prog_types)
+    for hook in KFUNC_HOOKS:
+        if hook & types:
+            types |= hook
+    return frozenset(types)
+
+
+GENERIC_PROG_TYPES = registered_for(
+    uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_CGROUP_SKB,
+    uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_STRUCT_OPS, uapi.BPF_PROG_TYPE_SYSCALL,
+)  # fmt: skip
+"""The program types kernel/bpf/helpers.c's generic_btf_ids is registered for (kfunc_init()), with
+their hooks: the task, cgroup, object, graph and key kfuncs of several families (measured)."""
 
 
 class KfFlag(enum.IntFlag):
@@ -179,14 +215,7 @@ def marker(name: str) -> KFunc:
     return KFunc(name, KfFlag.NONE, (), RetKind.VOID, "void", 0, do_nothing)
 
 
-TRACING_HOOK_PROG_TYPES = frozenset(
-    {
-        uapi.BPF_PROG_TYPE_TRACING,
-        uapi.BPF_PROG_TYPE_LSM,
-        uapi.BPF_PROG_TYPE_TRACEPOINT,
-        uapi.BPF_PROG_TYPE_PERF_EVENT,
-    }
-)
+TRACING_HOOK_PROG_TYPES = registered_for(uapi.BPF_PROG_TYPE_TRACING)
 """The program types of BTF_KFUNC_HOOK_TRACING (bpf_prog_type_to_kfunc_hook(), kernel/bpf/btf.c): a
 set registered for BPF_PROG_TYPE_TRACING serves them all (measured: TRACEPOINT and PERF_EVENT load
 its kfuncs), unless its filter says otherwise."""

@@ -15,7 +15,7 @@ import errno
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.dynptr import init, set_null
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind
-from pybpf.uapi import BPF_PROG_TYPE_SCHED_CLS
+from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS
 
 BPF_DYNPTR_TYPE_SKB_META = 5
 """enum bpf_dynptr_type (include/linux/bpf.h): after INVALID, LOCAL, RINGBUF, SKB and XDP."""
@@ -47,7 +47,7 @@ KFUNCS: tuple[KFunc, ...] = (
         "int",
         4,
         dynptr_from_skb_meta,
-        prog_types=frozenset({BPF_PROG_TYPE_SCHED_CLS}),
+        prog_types=frozenset({BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT}),
         dynptr_type=DYNPTR_SKB_META,
     ),
 )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import errno
 
 from pybpf.helpers.context import HelperContext
-from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind
+from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind, registered_for
 from pybpf.uapi import (
     BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
     BPF_PROG_TYPE_SCHED_CLS,
@@ -67,7 +67,7 @@ KFUNCS: tuple[KFunc, ...] = (
         "int",
         4,
         not_here,
-        frozenset({BPF_PROG_TYPE_CGROUP_SOCK_ADDR}),
+        registered_for(BPF_PROG_TYPE_CGROUP_SOCK_ADDR),  # (the cgroup hook: measured)
     ),
     KFunc(
         "bpf_sock_ops_enable_tx_tstamp",
@@ -77,7 +77,7 @@ KFUNCS: tuple[KFunc, ...] = (
         "int",
         4,
         not_here,
-        frozenset({BPF_PROG_TYPE_SOCK_OPS}),
+        registered_for(BPF_PROG_TYPE_SOCK_OPS),
     ),
     KFunc(
         "bpf_sock_destroy",

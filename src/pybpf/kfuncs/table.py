@@ -93,6 +93,7 @@ from pybpf.kfuncs.proto import (
     do_nothing,
     marker,
     no_object,
+    registered_for,
     same_object,
 )
 from pybpf.objects.cgroups import cgroup_address, cgroup_path_of_id
@@ -107,6 +108,7 @@ from pybpf.uapi import (
     BPF_PROG_TYPE_SCHED_CLS,
     BPF_PROG_TYPE_SK_SKB,
     BPF_PROG_TYPE_SOCKET_FILTER,
+    BPF_PROG_TYPE_TRACING,
     BPF_PROG_TYPE_XDP,
 )
 
@@ -151,16 +153,15 @@ DYNPTR_SKB, DYNPTR_XDP = "skb", "xdp"
 DYNPTR_FROM_SKB, DYNPTR_FROM_SKB_RDONLY = "bpf_dynptr_from_skb", "bpf_dynptr_from_skb_rdonly"
 DYNPTR_FROM_XDP, DYNPTR_CLONE = "bpf_dynptr_from_xdp", "bpf_dynptr_clone"
 DYNPTR_SLICE, DYNPTR_SLICE_RDWR = "bpf_dynptr_slice", "bpf_dynptr_slice_rdwr"
-SKB_DYNPTR_PROG_TYPES = frozenset(
-    {
-        BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SK_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
-        BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_LWT_OUT, BPF_PROG_TYPE_LWT_IN, BPF_PROG_TYPE_LWT_XMIT,
-        BPF_PROG_TYPE_LWT_SEG6LOCAL, BPF_PROG_TYPE_NETFILTER,
-    }
+SKB_DYNPTR_PROG_TYPES = registered_for(
+    BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SK_SKB, BPF_PROG_TYPE_SOCKET_FILTER,
+    BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_LWT_OUT, BPF_PROG_TYPE_LWT_IN, BPF_PROG_TYPE_LWT_XMIT,
+    BPF_PROG_TYPE_LWT_SEG6LOCAL, BPF_PROG_TYPE_NETFILTER, BPF_PROG_TYPE_TRACING,
 )  # fmt: skip
-"""The program types bpf_kfunc_init() registers bpf_kfunc_set_skb for (pybpf leaves TRACING's
-registration out: its programs have no skb to give).  A NETFILTER program passes its ctx's trusted
-``skb`` (vmlinux's ``struct sk_buff``) for the ``struct __sk_buff *`` parameter."""
+"""The program types bpf_kfunc_init() registers bpf_kfunc_set_skb for, with their hooks (measured:
+the cgroup and tracing hooks' types may call it; their programs then need a trusted ``struct
+sk_buff`` for the argument).  A NETFILTER program passes its ctx's trusted ``skb`` (vmlinux's
+``struct sk_buff``) for the ``struct __sk_buff *`` parameter."""
 _SKB_ARG = KArg(ArgKind.CTX, "struct __sk_buff *", "skb_")
 _FLAGS_ARG = KArg(ArgKind.SCALAR, "u64", "flags")
 _DYNPTR_ARG = KArg(ArgKind.DYNPTR, "const struct bpf_dynptr *", "p")

@@ -97,6 +97,7 @@ class BtfAttachedProgram:
         self.attach_target = target
         """The verifier's ``AttachTarget`` (``pybpf.verifier.attach``), read by ``btf_ctx``."""
         self.func_ids = kind.func_ids(int(target.attach_type), sleepable)
+        self.converts_ctx = kind.converts_ctx  # (no convert_ctx_access: the ctx is plain memory)
 
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in self.func_ids

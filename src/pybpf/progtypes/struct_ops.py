@@ -73,6 +73,7 @@ class StructOpsProgram:
         """The verifier's ``AttachTarget`` (``pybpf.verifier.attach``), read by ``btf_ctx``."""
         self.sleepable = sleepable
         self.func_ids = func_ids(str(target.struct_ops), str(target.name))
+        self.converts_ctx = kind.converts_ctx  # (no convert_ctx_access: the ctx is plain memory)
 
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in self.func_ids

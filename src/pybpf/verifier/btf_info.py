@@ -9,7 +9,9 @@ offsets increase ("same or smaller insn offset (%u) than previous func info reco
 type is a BTF FUNC ("invalid type id %d in func info"); after the subprograms are known there must
 be one record per subprogram ("number of funcs in func_info doesn't match number of subprogs") at
 its first instruction ("func_info BTF section doesn't match subprog layout in BPF program").  A
-program with func_info may use callbacks (``lddw func``) and LD_ABS / tail calls in subprograms.
+program with func_info may use callbacks (``lddw func``) and LD_ABS / tail calls in subprograms, in a
+subprogram whose prototype returns a scalar ("LD_ABS is only allowed in functions that return 'int'.",
+"tail_call is only allowed ...", EINVAL: a failed load or a tail call leaves it with a number).
 
 check_btf_line(), right after: a ``line_info_cnt`` past INT_MAX / 16 or a record size below
 ``sizeof(struct bpf_line_info)`` (16), above 252 or not a multiple of 4 is EINVAL with nothing
@@ -28,9 +30,13 @@ from __future__ import annotations
 import errno
 import struct
 
+from pybpf.btf.kinds import Kind
+from pybpf.btf.types import BTF, BTFError, Func, FuncProto, Int
 from pybpf.isa.opcodes import LDDW_OPCODE
+from pybpf.verifier.attach import skip_modifiers
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.state import VerifierState
+from pybpf.verifier.subprogs import abnormal_exits
 
 MIN_BPF_FUNCINFO_SIZE = 8
 MAX_FUNCINFO_REC_SIZE = 252
@@ -80,12 +86,51 @@ class BtfInfoPass:
 
     def run(self, state: VerifierState) -> None:
         if state.func_info is not None:
-            if len(state.func_info) != len(state.subprogs):
-                state.einval("number of funcs in func_info doesn't match number of subprogs")
-            for (insn_off, _), start in zip(state.func_info, state.subprogs, strict=True):
-                if insn_off != start:
-                    state.einval("func_info BTF section doesn't match subprog layout in BPF program")
+            check_btf_func(state, state.func_info)
         check_btf_line(state)
+
+
+def check_btf_func(state: VerifierState, func_info: list[tuple[int, int]]) -> None:
+    """check_btf_func(): one record per subprogram, each at its subprogram's first instruction, and
+    a subprogram other than the main one that uses LD_ABS / LD_IND or bpf_tail_call returns a scalar
+    in its prototype (an int of at most 8 bytes or an enum: the value its hidden exit returns)."""
+    if len(func_info) != len(state.subprogs):
+        state.einval("number of funcs in func_info doesn't match number of subprogs")
+    has_ld_abs, has_tail_call = abnormal_exits(state)
+    btf = None
+    for n, ((insn_off, type_id), start) in enumerate(zip(func_info, state.subprogs, strict=True)):
+        if insn_off != start:
+            state.einval("func_info BTF section doesn't match subprog layout in BPF program")
+        if not n or (n not in has_ld_abs and n not in has_tail_call):
+            continue
+        if btf is None:
+            btf = _program_btf(state)
+        if btf is not None and _returns_scalar(btf, type_id):
+            continue
+        what = "LD_ABS" if n in has_ld_abs else "tail_call"
+        state.einval(f"{what} is only allowed in functions that return 'int'.")
+
+
+def _program_btf(state: VerifierState) -> BTF | None:
+    """The program's BTF (``prog->aux->btf``), None where it cannot be decoded."""
+    btf_types = state.request.btf_types
+    if btf_types is None:
+        return None
+    try:
+        return btf_types()
+    except BTFError:
+        return None
+
+
+def _returns_scalar(btf: BTF, func_id: int) -> bool:
+    """check_btf_func()'s ``scalar_return``: the FUNC's prototype returns, past modifiers, an int of at
+    most 8 bytes (btf_type_is_small_int()) or an enum (btf_is_any_enum()); void is not a scalar."""
+    func = btf[func_id] if func_id < btf.end_id else None
+    proto = btf[func.type_id] if isinstance(func, Func) and func.type_id < btf.end_id else None
+    if not isinstance(proto, FuncProto) or not proto.return_type:
+        return False
+    ret = btf[skip_modifiers(btf, proto.return_type)]
+    return (isinstance(ret, Int) and ret.size <= 8) or ret.kind in (Kind.ENUM, Kind.ENUM64)
 
 
 def check_btf_line(state: VerifierState) -> None:

@@ -51,7 +51,7 @@ from pybpf.verifier.dynptr import dynptr_slot
 from pybpf.verifier.helpers import FIND_VMA, FOR_EACH_MAP_ELEM, LOOP, TIMER_SET_CALLBACK
 from pybpf.verifier.regstate import RegState, is_null, map_attr
 from pybpf.verifier.regtypes import RegType
-from pybpf.verifier.state import FuncFrame, PathState
+from pybpf.verifier.state import FuncFrame, PathState, VerifierState
 
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
@@ -164,6 +164,24 @@ def update_loop_inline_state(w: Walker, subprog: int) -> None:
     if flags_zero:
         w.mark_chain_precision(4)
     facts.loop_inline = (flags_zero and (state is None or state[1] == subprog), subprog)
+
+
+INLINED_LOOP_STACK = 3 * 8
+"""inline_bpf_loop(): the stack the inlined loop keeps r6-r8 in, below the subprogram's own."""
+
+
+def inlined_loop_stack_depths(state: VerifierState, depths: list[int]) -> list[int]:
+    """optimize_bpf_loop()'s stack depths (the first rewrite after a successful walk, before the
+    log's statistics): a subprogram with a bpf_loop call still fit for inlining grows, once however
+    many such calls it has, by the three slots of INLINED_LOOP_STACK below its depth rounded up to 8
+    bytes (``depths`` already are)."""
+    grown = list(depths)
+    view = state.view
+    for slot, facts in state.facts.items():
+        if facts.loop_inline is not None and facts.loop_inline[0]:
+            subprog = view.subprog_of(slot)
+            grown[subprog] = depths[subprog] + INLINED_LOOP_STACK
+    return grown
 
 
 def check_callback_exit(w: Walker, callee: FuncFrame, ret_range: tuple[int, int]) -> None:

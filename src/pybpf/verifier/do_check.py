@@ -695,7 +695,7 @@ class Walker:
         elif route == _ST:
             self._check_store(insn, False)
         elif route == _LD_ABS:
-            ld.check_ld_abs(self, insn, kind is Kind.LD_IND)
+            return ld.check_ld_abs(self, insn, kind is Kind.LD_IND)  # (a subprogram's may return)
         else:
             ld.check_ld_imm(self, insn)
             return slot + 2

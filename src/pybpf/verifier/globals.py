@@ -491,7 +491,7 @@ def _match_args(w: Walker, args: tuple[SubprogArg, ...]) -> None:
         elif arg.maybe_null and is_null(reg):
             w.mark_chain_precision(regno)  # the NULL is relied on exactly (Linux 6.18)
         else:
-            _check_trusted_reg(w, reg, regno, arg.kernel_type)
+            _check_trusted_reg(w, reg, regno, arg.kernel_type, nullable=arg.maybe_null)
             mem.check_func_arg_reg_off(w, reg, regno, release=False, dynptr_arg=False)
 
 
@@ -506,19 +506,23 @@ _REG2BTF_IDS = frozenset(
 """reg2btf_ids[]: the register types that stand for a kernel struct (trusted without a flag)."""
 
 
-def _check_trusted_reg(w: Walker, reg: RegState, regno: int, target: kernel_btf.KernelType | None) -> None:
+def _check_trusted_reg(
+    w: Walker, reg: RegState, regno: int, target: kernel_btf.KernelType | None, *, nullable: bool
+) -> None:
     """check_reg_type() for ARG_PTR_TO_BTF_ID | PTR_TRUSTED: the register is referenced or trusted
     (is_trusted_reg()) and a pointer to the argument's struct (btf_struct_ids_match(): that struct,
     or one holding it at the pointer's fixed offset; a variable offset is check_func_arg_reg_off()'s
     to refuse).  A register whose kernel type pybpf does not know passes at the start of its
-    struct, and one moved into it is refused, named as the argument's type."""
+    struct, and one moved into it is refused, named as the argument's type.  For a ``nullable``
+    argument (| PTR_MAYBE_NULL) the register's own maybe-NULL flag is folded away before its type
+    is compared: a pointer not yet checked against NULL passes (an acquired task, say)."""
     flags = TypeFlag(reg.flags)
     trusted_flags = TypeFlag.PTR_TRUSTED | TypeFlag.MEM_ALLOC
     safe = not flags & ~(trusted_flags | TypeFlag.PTR_MAYBE_NULL)  # (measured: NULL-ness is no unsafe flag)
     trusted = bool(reg.ref_obj_id) or (safe and (reg.type in _REG2BTF_IDS or bool(flags & trusted_flags)))
     if not trusted:
         w.fail(errno.EINVAL, f"R{regno} must be referenced or trusted")
-    if (reg.type, flags) not in _TRUSTED_BTF_REGS:
+    if (reg.type, flags & ~TypeFlag.PTR_MAYBE_NULL if nullable else flags) not in _TRUSTED_BTF_REGS:
         expected = ", ".join(type_str(base, flag) for base, flag in _TRUSTED_BTF_REGS)
         w.fail(errno.EACCES, f"R{regno} type={reg.type_name()} expected={expected}")
     expected = target.name if target is not None else ""
@@ -561,8 +565,12 @@ def pkt_data_changers(env: VerifierState) -> list[bool]:
 
 def _changes_pkt_data(insn: Instruction) -> bool:
     """A call of a helper or kfunc that may move the packet (bpf_helper_changes_pkt_data(),
-    is_kfunc_pkt_changing())."""
-    return (insn.src == 0 and insn.imm in call.CHANGES_PKT_DATA) or xdp_kfuncs.is_pkt_changing_call(insn)
+    is_kfunc_pkt_changing()), or a tail call: the program it reaches may call any of them, so
+    visit_insn() marks the subprogram that tail calls as changing packet data (Linux 6.18; a tail
+    call that fails goes on with the packet as it was, so the call itself clears nothing)."""
+    if insn.src == 0 and (insn.imm in call.CHANGES_PKT_DATA or insn.imm == uapi.BPF_FUNC_tail_call):
+        return True
+    return xdp_kfuncs.is_pkt_changing_call(insn)
 
 
 def sleepers(env: VerifierState) -> list[bool]:

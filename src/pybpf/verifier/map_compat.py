@@ -1,10 +1,13 @@
 """Which maps a program may use at all: check_map_prog_compatibility() of kernel/bpf/verifier.c.
 
 Mirrors Linux 6.18 for the rules that depend on the program, not on the instruction: a map whose
-value holds a ``struct bpf_spin_lock`` or a ``struct bpf_res_spin_lock`` is refused to socket
-filters ("socket filter progs cannot use bpf_spin_lock yet") and to tracing programs (kprobes,
-tracepoints, perf events, raw tracepoints: "tracing progs cannot use bpf_spin_lock yet"), one
-holding a ``struct bpf_wq`` to tracing programs ("tracing progs cannot use bpf_wq yet"), and a
+value holds a ``struct bpf_list_head`` or ``struct bpf_rb_root`` is refused to tracing programs
+(kprobes, tracepoints, perf events, raw tracepoints: "tracing progs cannot use
+bpf_{list_head,rb_root} yet"), one holding a ``struct bpf_spin_lock`` or a ``struct
+bpf_res_spin_lock`` to socket filters ("socket filter progs cannot use bpf_spin_lock yet") and to
+tracing programs ("tracing progs cannot use bpf_spin_lock yet"), one holding a ``struct bpf_timer``
+or a ``struct bpf_wq`` to tracing programs ("tracing progs cannot use bpf_timer yet", "... bpf_wq
+yet"), in that order, and a
 sleepable program (BPF_F_SLEEPABLE) may use only arrays, hashes, ring buffers, queues and stacks,
 local storage and maps of maps ("Sleepable programs can only use array, hash, ringbuf and local
 storage maps, also as inner maps").  All EINVAL,
@@ -20,7 +23,7 @@ from __future__ import annotations
 import errno
 
 from pybpf import uapi
-from pybpf.verifier import references, timer
+from pybpf.verifier import graph, references, timer
 from pybpf.verifier.regstate import map_attr
 from pybpf.verifier.request import MapRef
 from pybpf.verifier.state import VerifierState
@@ -62,11 +65,15 @@ def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
     may not use."""
     request = state.request
     prog_type = request.prog_type.prog_type
+    if prog_type in TRACING_PROG_TYPES and graph.map_graph_roots(map_):
+        state.einval("tracing progs cannot use bpf_{list_head,rb_root} yet")
     if references.holds_lock(map_):
         if prog_type == uapi.BPF_PROG_TYPE_SOCKET_FILTER:
             state.einval("socket filter progs cannot use bpf_spin_lock yet")
         if prog_type in TRACING_PROG_TYPES:
             state.einval("tracing progs cannot use bpf_spin_lock yet")
+    if prog_type in TRACING_PROG_TYPES and timer.field_off(map_, "bpf_timer") is not None:
+        state.einval("tracing progs cannot use bpf_timer yet")
     if prog_type in TRACING_PROG_TYPES and timer.field_off(map_, "bpf_wq") is not None:
         state.einval("tracing progs cannot use bpf_wq yet")
     sleepable = request.prog_flags & uapi.BPF_F_SLEEPABLE

@@ -43,6 +43,7 @@ from typing import Protocol
 
 from pybpf.isa.program import ProgramView
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS
+from pybpf.verifier import callbacks
 from pybpf.verifier.arena import ArenaFixupPass, arena_accesses
 from pybpf.verifier.attach import AttachPass
 from pybpf.verifier.btf_info import BtfInfoEarlyPass, BtfInfoPass
@@ -103,9 +104,9 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         for step in PASSES if passes is None else passes:
             step.run(state)
     except VerifierError as err:
-        _finish(state, started)
+        _finish(state, started, verified=False)
         raise VerifierError(err.errno or errno.EINVAL, err.reason, state.log.text, state.log) from None
-    _finish(state, started)
+    _finish(state, started, verified=True)
     return VerifiedProgram(
         insns=list(state.insns),
         resolved=dict(state.resolved),
@@ -131,8 +132,11 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
     )
 
 
-def _finish(state: VerifierState, started: int) -> None:
+def _finish(state: VerifierState, started: int, *, verified: bool) -> None:
+    """print_verification_stats(): once ``verified``, with optimize_bpf_loop()'s stack depths."""
     elapsed = (time.monotonic_ns() - started) // 1000
     depths = kernel_stack_depths(state)
+    if verified:
+        depths = callbacks.inlined_loop_stack_depths(state, depths)
     states = (state.max_states_per_insn, state.total_states, state.peak_states)
     state.log.print_stats(state.insn_processed, elapsed, depths, states)

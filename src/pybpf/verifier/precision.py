@@ -254,6 +254,11 @@ def _backtrack_insn(w: Walker, idx: int, subseq: int, hist: History | None, bt: 
             bt.set_reg(dreg)
     elif cls == op.BPF_LD:
         if not bt.has_reg(dreg):
+            if mode in (0x20, 0x40) and subseq >= 0 and subseq != view.next_slot(idx):
+                # a subprogram's failed LD_ABS / LD_IND returned from it (check_ld_abs()'s hidden exit)
+                if bt.frame + 1 >= op.MAX_CALL_FRAMES:
+                    raise _NotSupported
+                bt.frame += 1  # back into the subprogram that returned through it
             return
         bt.clear_reg(dreg)
         if mode in (0x20, 0x40):  # LD_ABS / LD_IND: not analysed
@@ -322,8 +327,9 @@ def _needs(w: Walker) -> Needs:
     per program): 0 where it never changes what needs precision (an lddw's second half, an ALU
     operation other than a move whose source is an immediate or END/NEG, a jump other than
     call/exit comparing with an immediate) unless its history entry links registers; -1 where it
-    always must run (calls, exits, atomics); else a register mask: without a history entry and
-    with none of these registers to make precise, the instruction passes nothing on."""
+    always must run (calls, exits, atomics, LD_ABS / LD_IND); else a register mask: without a
+    history entry and with none of these registers to make precise, the instruction passes nothing
+    on."""
     needs = w.precision_needs
     if needs is None:
         table = [0] * w.view.slot_count
@@ -343,6 +349,8 @@ def _needs(w: Walker) -> Needs:
                     table[slot] = dst | 1 << insn.src if code & op.BPF_X else 0
             elif cls == op.BPF_STX and code & 0xE0 == 0xC0:
                 table[slot] = -1
+            elif cls == op.BPF_LD and code & 0xE0 in (op.BPF_ABS, op.BPF_IND):
+                table[slot] = -1  # (a subprogram's may have left it: check_ld_abs()'s hidden exit)
             else:  # LDX, ST, STX, LD: the destination register
                 table[slot] = dst
         floors = [0] * len(table)

@@ -97,6 +97,18 @@ def check_subprogs(state: VerifierState) -> None:
             state.einval("last insn is not an exit or jmp")
     if state.func_info is not None or len(state.subprogs) == 1:
         return  # check_abnormal_return() applies only to loads without BTF func_info
+    has_ld_abs, has_tail_call = abnormal_exits(state)
+    for n in range(1, len(state.subprogs)):
+        if n in has_ld_abs:
+            state.einval("LD_ABS is not allowed in subprogs without BTF")
+        if n in has_tail_call:
+            state.einval("tail_call is not allowed in subprogs without BTF")
+
+
+def abnormal_exits(state: VerifierState) -> tuple[set[int], set[int]]:
+    """check_subprogs()'s ``has_ld_abs`` and ``has_tail_call``: the subprograms that use LD_ABS /
+    LD_IND, and those that call bpf_tail_call (each may leave its subprogram without its exit)."""
+    view = state.view
     has_ld_abs: set[int] = set()
     has_tail_call: set[int] = set()
     for slot, insn in zip(view.starts, view.insns, strict=True):
@@ -105,11 +117,7 @@ def check_subprogs(state: VerifierState) -> None:
             has_tail_call.add(view.subprog_of(slot))
         if code & 0x07 == op.BPF_LD and code & 0xE0 in (op.BPF_ABS, op.BPF_IND):
             has_ld_abs.add(view.subprog_of(slot))
-    for n in range(1, len(state.subprogs)):
-        if n in has_ld_abs:
-            state.einval("LD_ABS is not allowed in subprogs without BTF")
-        if n in has_tail_call:
-            state.einval("tail_call is not allowed in subprogs without BTF")
+    return has_ld_abs, has_tail_call
 
 
 TAIL_CALL_STACK_LIMIT = 256

@@ -237,7 +237,7 @@ CHANGES_PKT_DATA = frozenset(
         "bpf_l4_csum_replace", "bpf_xdp_adjust_head", "bpf_xdp_adjust_meta", "bpf_xdp_adjust_tail",
         "bpf_msg_pull_data", "bpf_msg_push_data", "bpf_msg_pop_data", "bpf_skb_adjust_room",
         "bpf_lwt_push_encap", "bpf_lwt_seg6_store_bytes", "bpf_lwt_seg6_adjust_srh",
-        "bpf_lwt_seg6_action", "bpf_clone_redirect", "bpf_skb_change_type",
+        "bpf_lwt_seg6_action", "bpf_clone_redirect", "bpf_store_hdr_opt",
     )
     if n in HELPER_IDS
 )  # fmt: skip

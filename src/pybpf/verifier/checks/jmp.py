@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 
 _NOT_NULL = frozenset(
     {
-        RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY,
-        RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_MEM, RegType.CONST_PTR_TO_MAP,
+        RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_XDP_SOCK, RegType.PTR_TO_MAP_VALUE,
+        RegType.PTR_TO_MAP_KEY, RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_MEM, RegType.CONST_PTR_TO_MAP,
     }
 )  # fmt: skip
 """reg_not_null(): pointer types that are never NULL (unless flagged maybe-NULL)."""

@@ -5,7 +5,8 @@ Mirrors kernel/bpf/verifier.c: an lddw writes dst with its constant, a map point
 subprogram (PTR_TO_FUNC; "missing btf func_info" without BTF, "callback function not static" for a
 global one); LD_ABS / LD_IND need a program type
 with skb access, r6 holding the unmodified context ("at the time of BPF_LD_ABS|IND R6 != pointer to
-skb"), clobber r0-r5 and leave an unknown scalar in r0.
+skb"), clobber r0-r5 and leave an unknown scalar in r0; in a subprogram a failed load returns 0 to
+the caller at once.
 """
 
 from __future__ import annotations
@@ -57,7 +58,12 @@ def check_ld_imm(w: Walker, insn: Instruction) -> None:
     dst.map = map_ref
 
 
-def check_ld_abs(w: Walker, insn: Instruction, indirect: bool) -> None:
+def check_ld_abs(w: Walker, insn: Instruction, indirect: bool) -> int:
+    """check_ld_abs(); the slot the walk goes on at.
+
+    In a subprogram (Linux 6.18, the fix of "bpf_gen_ld_abs() emits a hidden exit"), a load that
+    fails leaves the subprogram with r0 = 0: the walk pushes the path that goes on after the load (r0
+    unknown) and returns to the caller with r0 known zero, as a tail call in a subprogram does."""
     if not helpers.may_access_skb(w.env.request.prog_type.prog_type):
         w.fail(errno.EINVAL, "BPF_LD_[ABS|IND] instructions not allowed for this program type")
     if insn.dst or insn.off or insn.opcode & 0x18 == op.BPF_DW or (not indirect and insn.src):
@@ -74,3 +80,9 @@ def check_ld_abs(w: Walker, insn: Instruction, indirect: bool) -> None:
         regs[regno].mark_not_init()
         w.scratch_reg(regno)
     regs[0].mark_unknown()
+    if not w.state.curframe:
+        return w.insn_idx + 1
+    w.scratch_reg(0)
+    w.push_branch(w.insn_idx + 1)
+    w.state.cur.regs[0].mark_known(0)
+    return w.prepare_func_exit()

@@ -107,6 +107,11 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     25: {0: RegType.PTR_TO_SOCKET, 8: RegType.PTR_TO_PACKET, 16: RegType.PTR_TO_PACKET_END},  # CGROUP_SOCKOPT
     22: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END, 144: RegType.PTR_TO_FLOW_KEYS},
 }
+_PACKET_FIELDS = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET_END})
+"""The context fields no sign-extending load (BPF_MEMSX) may read: ``info->is_ldsx`` refuses them in
+bpf_skb_is_valid_access() (__sk_buff's data, data_meta, data_end: every type built on it),
+xdp_is_valid_access() and flow_dissector_is_valid_access() -- the packet pointers that are 32-bit uapi
+fields (the other contexts' pointers are 64-bit, which no BPF_MEMSX loads)."""
 _SKB_SK = 168
 """__sk_buff's ``sk``: a PTR_TO_SOCK_COMMON_OR_NULL (bpf_skb_is_valid_access())."""
 SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 10, 11, 12, 14, 19})
@@ -328,13 +333,15 @@ def check_mem_access(
     elif t is RegType.PTR_TO_CTX:
         check_ptr_off_reg(w, reg, regno)
         attach_target = getattr(w.env.request.prog_type, "attach_target", None)
-        if attach_target is not None:  # a program attached by BTF id: its target's typed arguments
-            result = btf_ctx.check_ctx_arg_access(w, attach_target, off, size, access == BPF_WRITE)
-        elif not w.env.request.prog_type.is_valid_access(off, size, access == BPF_WRITE):
-            w.fail(errno.EACCES, f"invalid bpf_context access off={off} size={size}")
-        w.env.ctx_accesses.add(w.index)
         prog_type = w.env.request.prog_type.prog_type
         field = CTX_POINTER_FIELDS.get(prog_type, {}).get(off)
+        if attach_target is not None:  # a program attached by BTF id: its target's typed arguments
+            result = btf_ctx.check_ctx_arg_access(w, attach_target, off, size, access == BPF_WRITE)
+        elif not w.env.request.prog_type.is_valid_access(off, size, access == BPF_WRITE) or (
+            sign_extend and field in _PACKET_FIELDS
+        ):
+            w.fail(errno.EACCES, f"invalid bpf_context access off={off} size={size}")
+        w.env.ctx_accesses.add(w.index)
         btf_field = getattr(w.env.request.prog_type, "ctx_btf_fields", {}).get(off)
         if access == BPF_READ and off == getattr(w.env.request.prog_type, "tp_buffer_field", None):
             result = RegState()  # RAW_TRACEPOINT_WRITABLE: the tracepoint's buffer
