@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pybpf import uapi
+from pybpf.jit import tiered
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.object import load_object
@@ -78,3 +79,31 @@ def test_counter_is_shared_along_the_hierarchy() -> None:
 def test_tail_call_in_the_main_program_ends_the_run() -> None:
     assert _both("main_tail_call", {1: "five"}) == 5
     assert _both("main_tail_call", {}) == 3
+
+
+def test_counter_spent_by_one_function_is_spent_for_the_next() -> None:
+    """The kernel's tailcall_bpf2bpf_hierarchy_2 (retval 33): the first function's chain makes the
+    33 tail calls, the second function's tail call then fails (count1 stays 0)."""
+    slots = {2: "hierarchy_0", 3: "hierarchy_1"}
+    assert _both("hierarchy", slots) == uapi.MAX_TAIL_CALL_CNT
+
+
+def test_tiered_engine_after_compiling(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    """The tiered engine (``auto``): the first repeats on the interpreter, the rest compiled."""
+    if engine != "jit":
+        pytest.skip("the tiered engine once is enough")
+    monkeypatch.setenv("PYBPF_ENGINE", "auto")
+    monkeypatch.setattr(tiered, "COMPILE_AFTER", 50)
+    with load_object(OBJECT, backend=UserBackend()) as obj:
+        jmp = obj.maps["jmp"]
+        jmp[0] = obj.programs["count_runs"].fd
+        jmp[1] = obj.programs["five"].fd
+        try:
+            counted = obj.programs["count_runs"]
+            results = [counted.run(PACKET).retval for _ in range(4)]
+            results.append(counted.run(PACKET, repeat=20).retval)
+            assert results == [7 + 1 + uapi.MAX_TAIL_CALL_CNT] * 5
+            nested = [obj.programs["call_slot1"].run(PACKET, repeat=20).retval for _ in range(3)]
+            assert nested == [105] * 3
+        finally:
+            del jmp[0], jmp[1]

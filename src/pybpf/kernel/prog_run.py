@@ -501,32 +501,29 @@ class Runner:
         """A tail call made in a BPF function: ``target`` (and the tail calls it makes in turn) runs
         in place of the function's frame, with the run's ctx, and its r0 goes back to the function's
         caller (the x86-64 JIT's bpf2bpf tail calls).  The counter is the run's (the kernel's
-        ``tail_call_cnt_ptr``); the target has its own session and map access, so the values the
-        caller holds stay reachable."""
+        ``tail_call_cnt_ptr``); the target runs on its own session (the same program may be running
+        below it) and the map values the caller holds stay reachable (``MapAccess.enter``)."""
         env = self._env
         assert env is not None and isinstance(target, ProgRuntime)
-        outer_maps, outer_host = env.maps, env.host
-        access = MapAccess(EXEC_MEMORY)
+        access, outer_host = self._access, env.host
         self._nesting += 1
         runtime = target
-        try:
-            with EXEC_MEMORY.lock:
-                env.maps = access
+        with EXEC_MEMORY.lock:
+            caller = access.program
+            try:
                 while True:
                     env.host = runtime.host
-                    access.switch(runtime.program_maps)
+                    access.enter(runtime.program_maps)
                     try:
                         session = self._session(runtime, self._nesting)
                         return session.run_locked(self._ctx_address, env, self._packet)
                     except TailCall as call:
                         assert isinstance(call.target, ProgRuntime)
                         runtime = call.target
-        finally:
-            self._nesting -= 1
-            env.maps, env.host = outer_maps, outer_host
-            with EXEC_MEMORY.lock:
-                access.end_run()
-                access.release()
+            finally:
+                self._nesting -= 1
+                env.host = outer_host
+                access.enter(caller)
 
     def run_repeated(
         self, repeat: int, ctx_address: int, env: RunEnv, packet: PacketReader | None = None

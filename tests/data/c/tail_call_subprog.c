@@ -75,4 +75,45 @@ int forty(struct xdp_md *ctx)
 	return 40;
 }
 
+/* The hierarchy of the kernel's tailcall_bpf2bpf_hierarchy tests: ``hierarchy`` calls two functions,
+ * each tail calling a program (slots 2 and 3) that counts its runs and calls the function again;
+ * the first chain spends the run's 33 tail calls, so the second one fails at once. */
+int count0, count1;
+
+static __noinline int hierarchy_tail0(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &jmp, 2);
+	return 0;
+}
+
+static __noinline int hierarchy_tail1(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &jmp, 3);
+	return 0;
+}
+
+SEC("xdp")
+int hierarchy_0(struct xdp_md *ctx)
+{
+	count0++;
+	hierarchy_tail0(ctx);
+	return 0;
+}
+
+SEC("xdp")
+int hierarchy_1(struct xdp_md *ctx)
+{
+	count1++;
+	hierarchy_tail1(ctx);
+	return 0;
+}
+
+SEC("xdp")
+int hierarchy(struct xdp_md *ctx)
+{
+	hierarchy_tail0(ctx);
+	hierarchy_tail1(ctx);
+	return (count1 << 16) | count0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
