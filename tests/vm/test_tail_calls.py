@@ -8,6 +8,8 @@ values are registered once), each run with its own stack.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from pybpf.engine import TailCall
@@ -173,3 +175,54 @@ def test_nested_run_of_the_same_interpreter_gets_another_stack() -> None:
     result = interpreter.execute()
     assert result.retval == 5 and len(depth) == 3
     assert result.registers[8] not in (0, result.registers[7])
+
+
+def _in_place_tail_call(runs: list[object]) -> Callable[..., int]:
+    """bpf_tail_call whose runner can run the target in place of a BPF function's frame: the
+    target ``index`` returns ``index * 10``."""
+
+    def run_target(target: object) -> int:
+        runs.append(target)
+        assert isinstance(target, int)
+        return target * 10
+
+    def helper(ctx: HelperContext, *args: int) -> int:
+        if args[2] == 0:  # an empty slot: the tail call fails, the program goes on
+            return -2
+        raise TailCall(args[2], run_target)
+
+    return helper
+
+
+@pytest.mark.parametrize("traced", [False, True])
+def test_tail_call_in_a_function_returns_the_targets_r0_to_its_caller(traced: bool) -> None:
+    """The kernel's x86-64 JIT: the target replaces the function's frame only; the caller goes on
+    with its own r6-r9 and frame."""
+    program = [
+        mov(6, 1000),  # 0: kept across the call
+        insn("stdw", 10, off=-8, imm=3),  # 1: the main frame's stack
+        insn("call local", imm=4),  # 2 -> 7
+        insn("add", 0, 6),  # 3
+        insn("ldxdw", 1, 10, off=-8),  # 4
+        insn("add", 0, 1),  # 5
+        EXIT,  # 6
+        mov(6, 5),  # 7: the function (its own r6)
+        mov(3, 4),  # 8
+        insn("call", imm=TAIL_CALL),  # 9: slot 4 runs in the function's place: r0 = 40
+        mov(0, 99),  # 10: not reached
+        EXIT,  # 11
+    ]
+    runs: list[object] = []
+    interpreter = Interpreter(program, helpers={TAIL_CALL: _in_place_tail_call(runs)})
+    result = interpreter.execute(trace=(lambda event: None) if traced else None)
+    assert result.retval == 1043 and runs == [4]
+    failing = [*program[:8], mov(3, 0), *program[9:]]  # the empty slot: the function goes on
+    assert Interpreter(failing, helpers={TAIL_CALL: _in_place_tail_call(runs)}).execute().retval == 1102
+
+
+def test_tail_call_in_the_main_program_still_leaves_the_run() -> None:
+    program = [mov(3, 4), insn("call", imm=TAIL_CALL), mov(0, 99), EXIT]
+    runs: list[object] = []
+    with pytest.raises(TailCall) as info:
+        Interpreter(program, helpers={TAIL_CALL: _in_place_tail_call(runs)}).run()
+    assert info.value.target == 4 and runs == []

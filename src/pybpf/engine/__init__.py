@@ -11,7 +11,7 @@ real addresses, and each run gets its ``RunEnv`` (CPU, packet, tail-call trampol
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from pybpf.helpers.context import RunEnv
@@ -89,12 +89,26 @@ class TailCall(BaseException):
     the run was charged (the budget is charged per basic block, so the rest of the calling block
     is included), so the runner can start ``target`` with the same context (r1), as the kernel
     does, and carry the budget over.
+
+    A tail call made in a BPF function (a frame after the main program's) replaces that frame only
+    (the kernel's x86-64 JIT with bpf2bpf calls): the engine does not let it escape then, but runs
+    ``in_place(target)``, the runner's nested run of the target (and of its own tail calls), and
+    returns its r0 to the function's caller, as the function's ``exit`` would.
     """
 
-    def __init__(self, target: object) -> None:
+    def __init__(self, target: object, in_place: Callable[[object], int] | None = None) -> None:
         super().__init__(target)
         self.target = target
+        self.in_place = in_place
+        """The runner's run of ``target`` in place of a BPF function's frame (None: not possible)."""
         self.instructions: int | None = None
+
+    def replace_frame(self) -> int:
+        """Run the target in place of the current BPF function's frame: its r0 (re-raises this
+        exception when the runner gave no way to)."""
+        if self.in_place is None:
+            raise self
+        return self.in_place(self.target)
 
 
 __all__ = ["Engine", "Executable", "RunSession", "TailCall"]

@@ -156,6 +156,15 @@ class MapAccess:
         for obj in program.direct:
             self.value_pointer(obj, obj.impl.direct_value_offset(0), "BPF_PSEUDO_MAP_VALUE")
 
+    def enter(self, program: ProgramMaps) -> ProgramMaps:
+        """Run ``program`` in place of a BPF function (a tail call made in one): its maps and global
+        data join, and the values the run holds stay, for the caller goes on after it; returns the
+        program that ran until now, which ``enter`` takes back when the target returns."""
+        previous, self.program = self.program, program
+        for obj in program.direct:
+            self.value_pointer(obj, obj.impl.direct_value_offset(0), "BPF_PSEUDO_MAP_VALUE")
+        return previous
+
     def map_arg(self, address: int, helper: str, reg: int) -> MapObject:
         """The map a helper's map argument (register ``reg``) names; ``HelperError`` if it is none of
         this program's maps nor an inner map this run was handed."""

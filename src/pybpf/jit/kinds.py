@@ -42,6 +42,7 @@ from pybpf.isa.opcodes import Kind
 from pybpf.jit.arena import arena_cast, arena_load_address, arena_or_zero, arena_store_address
 from pybpf.jit.lower import I32, I64, INT_TYPES, Lowerer, Lowering, Site
 from pybpf.jit.state import ATOMIC_FUNCTIONS, NEED_READ, NEED_READ_WRITE, NEED_WRITE, Field, Op, Status
+from pybpf.uapi import BPF_FUNC_tail_call as TAIL_CALL_HELPER
 
 LITTLE_ENDIAN_HOST = sys.byteorder == "little"
 
@@ -211,7 +212,20 @@ def lower_call(lo: Lowering, site: Site) -> None:
     if helper not in lo.helper_ids:
         lo.fault(Status.NO_HELPER, site.slot)
         return
+    if helper != TAIL_CALL_HELPER:
+        lo.set_reg(0, lo.trampoline(helper, lo.helper_args(), site.slot))
+        return
+    # A tail call made in a BPF function ran the target in the function's place (ARG = 1, set by
+    # ``JitSession._call_helper``): the function returns the target's r0 to its caller.
+    lo.store_field(Field.ARG, lo.const(0))
     lo.set_reg(0, lo.trampoline(helper, lo.helper_args(), site.slot))
+    b = lo.b
+    returning = lo.new_block(f"tail_call_return_{site.slot}")
+    going_on = lo.new_block(f"tail_call_failed_{site.slot}")
+    b.cbranch(b.icmp_unsigned("!=", lo.load_field(Field.ARG), lo.const(0)), returning, going_on)
+    lo.continue_in(returning)
+    lo.exit(site.slot)
+    lo.continue_in(going_on)
 
 
 def lower_call_local(lo: Lowering, site: Site) -> None:

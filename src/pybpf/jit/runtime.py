@@ -724,6 +724,12 @@ class JitSession:
             result = function(self.ctx, *args) & M64
         except Exception as exc:
             raise runtime.helper_fault(exc, helper, pc, self.program.helper_name(helper)) from None
+        except TailCall as call:  # made in a BPF function: the target runs in its frame's place
+            if self.fields[_DEPTH] <= 1:
+                raise
+            result = call.replace_frame() & M64
+            self.fields[_ARG] = 1  # the lowering of the call returns from the function (``kinds``)
+            return result
         finally:
             self._after_python(generation)
         if result >= NULL_GUARD:  # a pointer (a map value, a ringbuf record): the program reads it next

@@ -344,8 +344,13 @@ class Runner:
         self.max_ctx_offset = runtime.meta.max_ctx_offset
         self.expected_attach_type = runtime.meta.expected_attach_type
         self.attach_btf_id = runtime.meta.attach_btf_id
-        self._sessions: dict[int, tuple[ProgRuntime, RunSession]] = {}
+        self._sessions: dict[tuple[int, int], tuple[ProgRuntime, RunSession]] = {}
         self._tail_calls = 0
+        self._nesting = 0
+        """Tail-call targets running now in place of a BPF function's frame (``_in_place``)."""
+        self._ctx_address = 0
+        self._packet: PacketReader | None = None
+        """The current run's ctx and packet, which a tail-call target runs with."""
         self._arrays_checked: set[int] = set()
         """The prog arrays this Runner asked whether their user references are gone (once each)."""
         self._main: RunSession | None = None
@@ -462,13 +467,16 @@ class Runner:
             with EXEC_MEMORY.lock:
                 self._access.release()
 
-    def _session(self, runtime: ProgRuntime) -> RunSession:
-        entry = self._sessions.get(id(runtime))
+    def _session(self, runtime: ProgRuntime, nesting: int = 0) -> RunSession:
+        """The session of ``runtime`` at ``nesting`` (each nested tail-call target runs on its own
+        stack: the same program may be running below it)."""
+        key = (id(runtime), nesting)
+        entry = self._sessions.get(key)
         if entry is None:
             session = runtime.executable.session(budget=VERIFIED_BUDGET)
             if isinstance(session, JitSession):  # a test run is on the CPU it runs on
                 session.follow_host_cpu()
-            entry = self._sessions[id(runtime)] = (runtime, session)
+            entry = self._sessions[key] = (runtime, session)
         return entry[1]
 
     def _tail_call(self, map_address: int, index: int) -> int:
@@ -488,7 +496,35 @@ class Runner:
             return -errno.ENOENT
         target = _runtime_in_array(array, prog_id)
         self._tail_calls += 1
-        raise TailCall(target)
+        raise TailCall(target, self._in_place)
+
+    def _in_place(self, target: object) -> int:
+        """A tail call made in a BPF function: ``target`` (and the tail calls it makes in turn) runs
+        in place of the function's frame, with the run's ctx, and its r0 goes back to the function's
+        caller (the x86-64 JIT's bpf2bpf tail calls).  The counter is the run's (the kernel's
+        ``tail_call_cnt_ptr``); the target runs on its own session (the same program may be running
+        below it) and the map values the caller holds stay reachable (``MapAccess.enter``)."""
+        env = self._env
+        assert env is not None and isinstance(target, ProgRuntime)
+        access, outer_host = self._access, env.host
+        self._nesting += 1
+        runtime = target
+        with EXEC_MEMORY.lock:
+            caller = access.program
+            try:
+                while True:
+                    env.host = runtime.host
+                    access.enter(runtime.program_maps)
+                    try:
+                        session = self._session(runtime, self._nesting)
+                        return session.run_locked(self._ctx_address, env, self._packet)
+                    except TailCall as call:
+                        assert isinstance(call.target, ProgRuntime)
+                        runtime = call.target
+            finally:
+                self._nesting -= 1
+                env.host = outer_host
+                access.enter(caller)
 
     def run_repeated(
         self, repeat: int, ctx_address: int, env: RunEnv, packet: PacketReader | None = None
@@ -540,6 +576,7 @@ class Runner:
         if env is not self._env:  # a new run environment (the repeats of a test run share one)
             self._set_env(env)
         self._tail_calls = 0
+        self._ctx_address, self._packet = ctx_address, packet
         session = self._main
         if session is None:
             session = self._main = self._session(self.runtime)

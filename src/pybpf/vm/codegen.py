@@ -41,6 +41,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
+from pybpf.uapi import BPF_FUNC_tail_call as TAIL_CALL_HELPER
 from pybpf.vm.semantics import EMITTERS, CodeWriter, Site
 
 HALTED = -1
@@ -194,6 +195,11 @@ class ProgramWriter(CodeWriter):
         self.body.extend(self.helper_invocation(helper, slot))
         self.emit("budget = st.remaining")
         self.emit(FORGET)
+        if helper == TAIL_CALL_HELPER:  # the target ran in the BPF function's place: it returns
+            body, self.body = self.body, []
+            self.exit(slot)
+            returning, self.body, self.terminated = self.body, body, False
+            self.body += ["if _tc:", *(f"    {line}" for line in returning), "    continue"]
 
 
 class StepWriter(CodeWriter):
@@ -228,6 +234,8 @@ class StepWriter(CodeWriter):
 
     def helper_call(self, helper: int, slot: int) -> None:
         self.body.extend(self.helper_invocation(helper, slot))
+        if helper == TAIL_CALL_HELPER:  # the target ran in the BPF function's place: it returns
+            self.tail.extend(["if _tc:", f"    return _exit(R, st, {slot})"])
 
 
 def nestable_blocks(program: Program) -> set[int]:
@@ -468,9 +476,8 @@ def translate_steps(
         lines.extend(f"    r{reg} = R[{reg}]" for reg in sorted(writer.reads))
         lines.extend(_indent(code))
         lines.extend(f"    R[{reg}] = r{reg}" for reg in sorted(writer.writes))
-        if writer.terminated:
-            lines.extend(_indent(writer.tail))
-        else:
+        lines.extend(_indent(writer.tail))
+        if not writer.terminated:
             after = program.after(index)
             lines.append("    " + (f"return {after[5:]}" if after.startswith("pc = ") else after))
         lines.append("")

@@ -253,6 +253,8 @@ class Interpreter:
             "_pop": runtime.pop_frame,
             "_call": runtime.call,
             "_exit": runtime.exit_,
+            "_TailCall": TailCall,
+            "_in_place": runtime.tail_call_in_place,
             "_callx": runtime.callx,
             "_callx_helper": runtime.callx_helper,
             "_function_at": self.function_at,

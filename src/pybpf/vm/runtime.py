@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from pybpf.engine import TailCall
 from pybpf.errors import CallDepthError, ExecutionError, HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.registry import Helper, HelperRegistry
@@ -154,6 +155,16 @@ def exit_(regs: list[int], st: RunState, pc: int) -> int:
         return HALTED
     ret, regs[6:11] = pop_frame(st)
     return CALLBACK_DONE if ret < 0 else ret
+
+
+def tail_call_in_place(st: RunState, call: TailCall) -> int:
+    """A successful ``bpf_tail_call`` made in a BPF function (a frame after the main program's):
+    the target runs in that frame's place and its r0 is returned, for the function's ``exit`` to hand
+    to its caller (the kernel's x86-64 JIT with bpf2bpf calls).  Made in the main program, the
+    tail call leaves the run (``call`` re-raised): the runner replaces the program."""
+    if not st.frames:
+        raise call
+    return call.replace_frame() & M64
 
 
 def callx_helper(st: RunState, helper: int, args: tuple[int, int, int, int, int], pc: int) -> int:

@@ -34,6 +34,7 @@ from pybpf.isa import opcodes
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.words import M32, M64
+from pybpf.uapi import BPF_FUNC_tail_call as TAIL_CALL_HELPER
 
 S64 = 1 << 63
 S32 = 1 << 31
@@ -112,12 +113,20 @@ class CodeWriter(abc.ABC):
     def helper_invocation(self, helper: int, slot: int) -> list[str]:
         """The statements calling a registered helper (shared by the writers)."""
         args = ", ".join(self.read(reg) for reg in range(1, 6))
-        return [
+        lines = [
             "try:",
             f"    {self.write(0)} = _h{helper}(st.ctx, {args}) & {M64:#x}",
             "except Exception as exc:",
             f"    raise _helper_fault(exc, {helper}, {slot})",
         ]
+        if helper == TAIL_CALL_HELPER:  # in a BPF function: the target runs in its frame's place
+            lines[:0] = ["_tc = 0"]
+            lines += [
+                "except _TailCall as _call:",
+                f"    {self.write(0)} = _in_place(st, _call)",
+                "    _tc = 1",
+            ]
+        return lines
 
 
 @dataclass(frozen=True)
