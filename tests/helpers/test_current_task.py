@@ -230,3 +230,19 @@ def test_copy_from_user_unreadable(engine: str) -> None:
     finally:
         libc.mprotect(ctypes.c_void_p(base + mmap.PAGESIZE), mmap.PAGESIZE, 3)
         page.close()
+
+
+# -- bpf_check_mtu in XDP (bpf_xdp_check_mtu) -----------------------------------------------------------
+def _mtu_call(ifindex: int, given: int, len_diff: int, flags: int = 0) -> str:
+    return (
+        f"r1 = {given}\n*(u32 *)(r10 - 16) = r1\nr1 = r6\nr2 = {ifindex}\nr3 = r10\nr3 += -16\n"
+        f"r4 = {len_diff}\nr5 = {flags}\ncall bpf_check_mtu\nr1 = *(u32 *)(r10 - 16)\nr1 <<= 32\nr0 |= r1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "len_diff"), [(0, 0), (0, 65536), (0, -100), (1500, 0), (65536, 0), (65536, 1), (100, -200)]
+)
+def test_xdp_check_mtu(engine: str, given: int, len_diff: int) -> None:
+    both(XDP, _mtu_call(0, given, len_diff), _mtu_call(1, given, len_diff), _mtu_call(0, given, len_diff, 1),
+         _mtu_call(0x7FFF_0000, given, len_diff))  # fmt: skip
