@@ -171,10 +171,10 @@ exit
 """
 
 
-def _syscall_run(backend: Backend, pointer: int) -> tuple[int, ...]:
+def _syscall_run(backend: Backend, pointer: int, text: str = COPY) -> tuple[int, ...]:
     out_fd = _out_map(backend)
     try:
-        code = encode_program(assemble(COPY, "kernel", maps={"out": out_fd}))
+        code = encode_program(assemble(text, "kernel", maps={"out": out_fd}))
         insns = ctypes.create_string_buffer(code, len(code))
         lic = ctypes.create_string_buffer(b"GPL")
         attr = uapi.bpf_attr()
@@ -197,12 +197,12 @@ def _syscall_run(backend: Backend, pointer: int) -> tuple[int, ...]:
         os.close(out_fd)
 
 
-def _copy_both(pointer: int) -> tuple[int, ...]:
+def _copy_both(pointer: int, text: str = COPY) -> tuple[int, ...]:
     try:
-        mine = _syscall_run(UserBackend(), pointer)
+        mine = _syscall_run(UserBackend(), pointer, text)
     except BPFError as err:
         mine = (-(err.errno or 0),)
-    theirs = _syscall_run(NativeBackend(), pointer)
+    theirs = _syscall_run(NativeBackend(), pointer, text)
     assert mine == theirs
     return mine
 
@@ -223,6 +223,8 @@ def test_copy_from_user_unreadable(engine: str) -> None:
         assert libc.mprotect(ctypes.c_void_p(base + mmap.PAGESIZE), mmap.PAGESIZE, 0) == 0
         out = _copy_both(base + mmap.PAGESIZE - 8)  # half readable: all zeroed, -EFAULT
         assert out[:3] == (-14 & U64, 0, 0)
+        out = _copy_both(base + mmap.PAGESIZE - 8, COPY_TASK)
+        assert out[:3] == (-14 & U64, 0, 0)
         out = _copy_both(0)
         assert out[:3] == (-14 & U64, 0, 0)
         out = _copy_both(U64 - 7)
@@ -230,6 +232,57 @@ def test_copy_from_user_unreadable(engine: str) -> None:
     finally:
         libc.mprotect(ctypes.c_void_p(base + mmap.PAGESIZE), mmap.PAGESIZE, 3)
         page.close()
+
+
+COPY_TASK = """
+r6 = r1
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map_fd(out) ll
+call bpf_map_lookup_elem
+if r0 == 0 goto done
+r7 = r0
+call bpf_get_current_task_btf
+r8 = r0
+r1 = -1
+*(u64 *)(r10 - 24) = r1
+*(u64 *)(r10 - 16) = r1
+r3 = *(u64 *)(r6 + 0)
+r4 = r8
+r5 = 0
+r1 = r10
+r1 += -24
+r2 = 16
+call bpf_copy_from_user_task
+*(u64 *)(r7 + 0) = r0
+r0 = *(u64 *)(r10 - 24)
+*(u64 *)(r7 + 8) = r0
+r0 = *(u64 *)(r10 - 16)
+*(u64 *)(r7 + 16) = r0
+r3 = *(u64 *)(r6 + 0)
+r4 = r8
+r5 = 1
+r1 = r10
+r1 += -24
+r2 = 16
+call bpf_copy_from_user_task
+*(u64 *)(r7 + 24) = r0
+r0 = *(u64 *)(r10 - 24)
+*(u64 *)(r7 + 32) = r0
+done:
+r0 = 0
+exit
+"""
+
+
+def test_copy_from_user_task(engine: str) -> None:
+    data = ctypes.create_string_buffer(bytes(range(1, 17)), 16)
+    out = _copy_both(ctypes.addressof(data), COPY_TASK)
+    assert out[:3] == (0, *struct.unpack("<QQ", bytes(range(1, 17))))
+    assert out[3] == -22 & U64  # flags: refused before anything is copied
+    assert out[4] == out[1]
 
 
 # -- bpf_check_mtu in XDP (bpf_xdp_check_mtu) -----------------------------------------------------------

@@ -19,6 +19,11 @@ the same id:
 * ``bpf_copy_from_user`` (148, kernel/trace/bpf_trace.c, sleepable programs): copy_from_user() of
   the caller's memory (``user_bytes``: this process's, never program memory, nothing at or above
   TASK_SIZE_MAX); 0, or -EFAULT with all of ``dst`` zeroed when a byte could not be read.
+* ``bpf_copy_from_user_task`` (191, kernel/trace/bpf_trace.c, sleepable): flags -EINVAL, size 0 is 0,
+  else access_process_vm() of ``tsk``: all ``size`` bytes and 0, or ``dst`` zeroed and -EFAULT.  The
+  one task pybpf hands programs is the calling thread (``pybpf.helpers.task_image.is_current_task``),
+  whose memory is read as ``bpf_copy_from_user`` reads it; any other task's memory pybpf cannot name:
+  -EFAULT, the kernel's answer for a task without an mm.
 * ``bpf_send_signal`` (109) / ``bpf_send_signal_thread`` (117) (``bpf_send_signal_common()``,
   kernel/trace/bpf_trace.c): -EPERM for the global init task (pid 1 of the initial pid namespace),
   else ``group_send_sig_info()`` to the calling process (PIDTYPE_TGID, kill(2)) or thread
@@ -37,6 +42,7 @@ import threading
 from pybpf.helpers.basic import TASK_SIZE_MAX
 from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.helpers.task_image import is_current_task
 from pybpf.isa.words import M32, M64
 from pybpf.memory.user import read_prefix
 from pybpf.objects.cgroups import current_ancestor_id, current_net_cls_classid
@@ -80,6 +86,25 @@ def copy_from_user(ctx: HelperContext, dst: int, size: int, user_ptr: int, *_: i
         return 0
     ctx.memory.check(dst, size, True)  # the verifier proved it; an unverified run faults here
     data = user_bytes(ctx, user_ptr, size)
+    if len(data) < size:
+        ctx.memory.write(dst, bytes(size))
+        return _neg(errno.EFAULT)
+    ctx.memory.write(dst, data)
+    return 0
+
+
+@_helper("bpf_copy_from_user_task")
+def copy_from_user_task(  # noqa: PLR0917 - the helper ABI: five register arguments
+    ctx: HelperContext, dst: int, size: int, user_ptr: int, task: int, flags: int
+) -> int:
+    """``long bpf_copy_from_user_task(void *dst, u32 size, const void *user_ptr, task, u64 flags)``."""
+    size &= M32
+    if flags & M64:
+        return _neg(errno.EINVAL)
+    if not size:
+        return 0
+    ctx.memory.check(dst, size, True)
+    data = user_bytes(ctx, user_ptr, size) if is_current_task(task) else b""
     if len(data) < size:
         ctx.memory.write(dst, bytes(size))
         return _neg(errno.EFAULT)

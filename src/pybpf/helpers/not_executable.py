@@ -80,9 +80,5 @@ NOT_EXECUTABLE: Final[dict[int, tuple[frozenset[str], str]]] = {
     184: (frozenset(), "bpf_get_func_ret: the trampoline's saved arguments are not modelled"),
     185: (frozenset(), "bpf_get_func_arg_cnt: the trampoline's saved arguments are not modelled"),
     180: (frozenset(), "bpf_find_vma: its callback reads a struct vm_area_struct; pybpf makes no VMA images"),
-    191: (
-        frozenset(),
-        "bpf_copy_from_user_task: not implemented (the kfunc variants are, pybpf.kfuncs.user_copy)",
-    ),
 }
 """Helper id -> (the program types the gap is in, empty for all; why no run can execute it)."""

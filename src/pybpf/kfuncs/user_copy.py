@@ -49,9 +49,9 @@ import errno
 from pybpf.helpers.basic import TASK_SIZE_MAX
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.current_task import user_bytes
+from pybpf.helpers.task_image import is_current_task
 from pybpf.isa.words import M32
 from pybpf.kfuncs.dynptr_ext import CopyFn, copy_into, copy_str_into, int_kfunc, probe_args
-from pybpf.kfuncs.kernel_objects import is_current_task
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc
 
 WORD = 8
