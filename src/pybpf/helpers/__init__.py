@@ -11,7 +11,8 @@ pointers into shared map memory (``pybpf.helpers.maps``), the socket storage hel
 ``bpf_get_stackid`` (``pybpf.helpers.stack_trace``), the dynptr helpers (``pybpf.helpers.dynptr``),
 ``bpf_user_ringbuf_drain`` (``pybpf.helpers.user_ringbuf``), the task, cgroup and inode storage
 helpers with the current task (``pybpf.helpers.local_storage``) and the bpf_timer helpers, whose
-callbacks fire later (``pybpf.helpers.timers``);
+callbacks fire later (``pybpf.helpers.timers``), and the helpers about the calling task (its pid
+namespace, cgroups, memory and signals: ``pybpf.helpers.current_task``);
 program-type layers add theirs.
 ``pybpf.helpers.protos`` has every kernel helper's prototype as data.
 """
@@ -20,6 +21,7 @@ from pybpf.helpers.basic import BASIC_HELPERS
 from pybpf.helpers.cgroup_array import CGROUP_ARRAY_HELPERS
 from pybpf.helpers.cgroup_storage import CGROUP_STORAGE_HELPERS
 from pybpf.helpers.context import HelperContext, Packet, RunEnv
+from pybpf.helpers.current_task import CURRENT_TASK_HELPERS
 from pybpf.helpers.dynptr import DYNPTR_HELPERS
 from pybpf.helpers.local_storage import LOCAL_STORAGE_HELPERS
 from pybpf.helpers.maps import MAP_HELPERS
@@ -46,6 +48,7 @@ def default_registry() -> HelperRegistry:
         USER_RINGBUF_HELPERS,
         LOCAL_STORAGE_HELPERS,
         TIMER_HELPERS,
+        CURRENT_TASK_HELPERS,
     )
     for group in groups:
         for helper_id, function in group.items():
@@ -57,6 +60,7 @@ __all__ = [
     "BASIC_HELPERS",
     "CGROUP_ARRAY_HELPERS",
     "CGROUP_STORAGE_HELPERS",
+    "CURRENT_TASK_HELPERS",
     "DYNPTR_HELPERS",
     "LOCAL_STORAGE_HELPERS",
     "MAP_HELPERS",

@@ -251,6 +251,12 @@ def current_task(memory: Memory) -> int:
     return address
 
 
+def is_current_task(task: int) -> bool:
+    """``task`` is the calling thread as programs see it: its task image (``bpf_get_current_task_btf``
+    with the kernel's BTF) or, without it, the bare address ``pybpf.objects.tasks`` gives it."""
+    return task == tasks.current_task_address() or task_key_of_image(task) == tasks.current_task_key()
+
+
 def task_key_of_image(address: int) -> bytes | None:
     """The task key (``pybpf.objects.tasks``) of the task whose image is at ``address``, or None."""
     return _task_of.get(address)

@@ -44,7 +44,7 @@ from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.map_access import access_of
 from pybpf.helpers.maps import walk_keys
-from pybpf.helpers.task_image import task_key_of_image
+from pybpf.helpers.task_image import is_current_task
 from pybpf.kfuncs.proto import (
     GENERIC_PROG_TYPES,
     ArgKind,
@@ -57,7 +57,6 @@ from pybpf.kfuncs.proto import (
 )
 from pybpf.objects.cgroups import cgroup2_mount, cgroup_address, cgroup_id_of_address, cgroup_path_of_id
 from pybpf.objects.cgroups import current_task_under as current_task_under_cgroup
-from pybpf.objects.tasks import current_task_address, current_task_key
 
 GET_KMEM_CACHE = "bpf_get_kmem_cache"
 """check_kfunc_call() marks its result PTR_UNTRUSTED (special_kfunc_list)."""
@@ -77,12 +76,6 @@ COUNTED_MAP_TYPES = frozenset(
     }
 )
 """The map types htab_map_alloc() gives a per-CPU element count (bpf_map_init_elem_count())."""
-
-
-def is_current_task(task: int) -> bool:
-    """``task`` is the calling thread as programs see it: its task image (``bpf_get_current_task_btf``
-    with the kernel's BTF) or, without it, the bare address ``pybpf.objects.tasks`` gives it."""
-    return task == current_task_address() or task_key_of_image(task) == current_task_key()
 
 
 def task_under_cgroup(_ctx: HelperContext, task: int, cgrp: int, _r3: int, _r4: int, _r5: int) -> int:

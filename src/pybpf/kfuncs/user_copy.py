@@ -48,29 +48,15 @@ import errno
 
 from pybpf.helpers.basic import TASK_SIZE_MAX
 from pybpf.helpers.context import HelperContext
+from pybpf.helpers.current_task import user_bytes
+from pybpf.helpers.task_image import is_current_task
 from pybpf.isa.words import M32
 from pybpf.kfuncs.dynptr_ext import CopyFn, copy_into, copy_str_into, int_kfunc, probe_args
-from pybpf.kfuncs.kernel_objects import is_current_task
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc
-from pybpf.memory.user import read_prefix
 
 WORD = 8
 BPF_F_PAD_ZEROS = 1
 """include/uapi/linux/bpf.h: bpf_copy_from_user_str()'s flag."""
-
-
-def user_bytes(ctx: HelperContext, address: int, size: int) -> bytes:
-    """What a user copy reads of the ``size`` bytes at ``address``: none past TASK_SIZE_MAX
-    (access_ok()), none of program memory (the kernel's), else as many as are mapped."""
-    address &= 0xFFFF_FFFF_FFFF_FFFF
-    if size <= 0 or address + size > TASK_SIZE_MAX:
-        return b""
-    end = address + size
-    for region in ctx.memory.regions:  # program memory is kernel memory: the copy stops before it
-        if region.start < end and address < region.end:
-            end = max(region.start, address)
-    ctx.charge_bytes(end - address)
-    return read_prefix(address, end - address)
 
 
 def copy_user_data_nofault(ctx: HelperContext, src: int, size: int) -> tuple[bytes, int]:

@@ -14,7 +14,11 @@ Mirrors include/net/xdp.h and the XDP helpers of net/core/filter.c:
 * helpers, each reading its state from ``HelperContext.env.packet``:
   ``bpf_xdp_adjust_head`` (44), ``bpf_xdp_adjust_meta`` (54), ``bpf_xdp_adjust_tail`` (65,
   fragments included), ``bpf_redirect`` (23, the XDP flavour), ``bpf_redirect_map`` (51),
-  ``bpf_xdp_get_buff_len`` (188), ``bpf_xdp_load_bytes`` (189), ``bpf_xdp_store_bytes`` (190).
+  ``bpf_xdp_get_buff_len`` (188), ``bpf_xdp_load_bytes`` (189), ``bpf_xdp_store_bytes`` (190),
+  ``bpf_check_mtu`` (163, bpf_xdp_check_mtu(): any flag -EINVAL, no device ``ifindex`` (0: the rx
+  device) -ENODEV, else the linear length, or ``*mtu_len`` plus the device's hard header, plus
+  ``len_diff`` against MTU + hard header; ``*mtu_len`` set to the MTU; the device read as
+  ``pybpf.progtypes.skb_resize.device_info`` reads it).
 
 A redirect is recorded in ``XdpState.redirect`` (the verdict the API reports).  ``bpf_redirect_map``
 is the kernel's ``__bpf_xdp_redirect_map`` through the map type's ``map_redirect``
@@ -38,8 +42,11 @@ from pybpf.helpers.map_access import access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.memory.regions import Memory, Region
 from pybpf.progtypes.base import ETH_HLEN
+from pybpf.progtypes.skb_resize import device_info
 from pybpf.uapi import (
     BPF_F_BROADCAST,
+    BPF_MTU_CHK_RET_FRAG_NEEDED,
+    BPF_MTU_CHK_RET_SUCCESS,
     ENOTSUPP,
     XDP_ABORTED,
     XDP_DROP,
@@ -506,3 +513,23 @@ __all__ = [
     "XdpTxqInfo",
     "metalen_invalid",
 ]
+
+
+@_helper("bpf_check_mtu")
+def xdp_check_mtu(
+    ctx: HelperContext, _xdp: int, ifindex: int, mtu_len: int, len_diff: int, flags: int
+) -> int:
+    """``long bpf_check_mtu(xdp, u32 ifindex, u32 *mtu_len, s32 len_diff, u64 flags)``."""
+    state = _state(ctx)
+    if flags:  # no segment check for XDP
+        return -errno.EINVAL
+    info = device_info(ifindex & 0xFFFF_FFFF or state.kctx.dev.ifindex)
+    if info is None:
+        return -errno.ENODEV
+    mtu, hard_header, _ = info
+    given = int.from_bytes(ctx.memory.read(mtu_len, 4), "little")
+    length = _s32(given + hard_header) if given else state.buff.data_end - state.buff.data
+    ctx.memory.write(mtu_len, (mtu & 0xFFFF_FFFF).to_bytes(4, "little"))
+    if _s32(length + _s32(len_diff)) > mtu + hard_header:
+        return BPF_MTU_CHK_RET_FRAG_NEEDED
+    return BPF_MTU_CHK_RET_SUCCESS
