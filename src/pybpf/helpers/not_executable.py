@@ -55,7 +55,6 @@ NOT_EXECUTABLE: Final[dict[int, tuple[frozenset[str], str]]] = {
     159: (frozenset(), "bpf_bprm_opts_set: " + _TRACING_CTX),
     161: (frozenset(), "bpf_ima_inode_hash: " + _TRACING_CTX),
     193: (frozenset(), "bpf_ima_file_hash: " + _TRACING_CTX),
-    118: (frozenset(), "bpf_jiffies64: jiffies_64 (HZ and the tick base) has no exact user-space view"),
     128: (frozenset({"cgroup_skb"}), "bpf_sk_cgroup_id: the skb's full socket is not modelled"),
     129: (frozenset({"cgroup_skb"}), "bpf_sk_ancestor_cgroup_id: the skb's full socket is not modelled"),
     136: (frozenset(), "bpf_skc_to_tcp6_sock: " + _SOCK_CASTS),
