@@ -64,6 +64,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast
 
+from pybpf import uapi
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.map_access import access_of, describe_map
@@ -433,17 +434,28 @@ def free_element(obj: MapObject, value_offset: int | None) -> None:
                 _free(found)
 
 
-def element_timer(obj: MapObject, key: bytes) -> int | None:
-    """Before a delete or an update of ``key`` in ``obj``: the value offset of the element it would
-    delete or replace when a timer of ``obj`` lives in this process (None at once when none does);
-    once the operation succeeded, ``free_element`` frees that element's timer
-    (``bpf_obj_free_fields`` of the old value)."""
+def element_timer(obj: MapObject, key: bytes, update_flags: int | None = None) -> int | None:
+    """Before a delete (``update_flags`` None) or an update with ``update_flags`` of ``key`` in
+    ``obj``, with the map's lock held: the value offset of the element whose fields the operation
+    frees when a timer of ``obj`` lives in this process (None at once when none does); once the
+    operation succeeded, ``free_element`` frees that element's timer.  That is
+    ``bpf_obj_free_fields`` of
+
+    * the element deleted, or replaced by an update (a hash map's new element, an array's value
+      copied over);
+    * the element an update of a new key evicts from a full LRU map (``htab_lru_map_delete_node``);
+    * but none for a hash map's BPF_F_LOCK update of an existing element, which copies the value
+      in place (``copy_map_value_locked``) and keeps its timer; an array frees its fields after
+      either copy."""
     if (obj.root, obj.id) not in _BY_MAP:
         return None
     impl = obj.impl
-    locate = getattr(impl, "peek_value_offset", impl.value_offset)
+    if update_flags is not None and update_flags & uapi.BPF_F_LOCK and not isinstance(impl, ArrayMap):
+        return None
     try:
-        found: int | None = locate(key, 0)
+        found: int | None = impl.peek_value_offset(key, 0)
+        if found is None and update_flags is not None:
+            found = impl.evicted_by_insert(key)
     except OSError:
         return None
     return found
