@@ -28,6 +28,7 @@ from pybpf.errors import ExecutionError
 from pybpf.helpers import timers
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
+from pybpf.kernel.prog_run import ENGINE_VARIABLE
 from pybpf.maps.object import MapObject
 from tests.elf.corpus import obj_path
 
@@ -195,6 +196,66 @@ def test_an_evicted_lru_element_frees_its_timer(backend: Backend, inserter: str)
         assert 9 not in recent
         time.sleep(QUIET)
         assert obj.maps["witness"].lookup(0) == 0
+
+
+def test_a_callback_starts_a_call_chain_of_its_own(backend: Backend) -> None:
+    """The kernel calls a callback as a program's entry (frame 0, its own stack): one that calls a
+    chain of seven functions, the deepest the verifier takes from a callback, runs to its end."""
+    with loaded(backend) as obj:
+        assert run(obj, "arm_deep", args(11)) == 0
+        assert wait_for(lambda: clock(obj, 11).ticks == 1)
+        assert clock(obj, 11).rearms == (7 << 32) + 16 * sum(range(1, 7))
+        assert obj.maps["witness"].lookup(0) == 0
+
+
+def test_a_callback_starts_a_call_chain_of_its_own_on_the_tiered_engine(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on the tiered engine (``auto``), whose session runs the callback on its current tier."""
+    if engine != "interpreter":
+        pytest.skip("one run is enough: the engine is set here")
+    monkeypatch.setenv(ENGINE_VARIABLE, "auto")
+    test_a_callback_starts_a_call_chain_of_its_own(UserBackend())
+
+
+def _in_child(work: Callable[[], int]) -> int:
+    """``work()``'s answer (0-255) computed in a forked child (255: it raised)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 255
+        try:
+            code = work() & 0xFF
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_a_timer_initialised_in_another_process_is_ebusy(backend: Backend) -> None:
+    """The timer lives in the map value every process shares: a forked child's bpf_timer_init of a
+    timer its parent initialised is -EBUSY, of one nobody initialised 0."""
+    with loaded(backend) as obj:
+        assert run(obj, "arm", args(2, nsecs=2**63)) == 0
+        assert _in_child(lambda: run(obj, "init_only", args(2))) == byte(errno.EBUSY)
+        assert _in_child(lambda: run(obj, "init_only", args(3))) == 0
+
+
+def test_another_process_updating_the_element_cancels_its_timer(backend: Backend) -> None:
+    with loaded(backend) as obj:
+        armed = time.monotonic()
+        assert run(obj, "arm", args(4, nsecs=int(4 * QUIET * 1e9))) == 0  # (a fork takes its time)
+
+        def update() -> int:
+            obj.maps["clocks"].update(4, bytes(48))
+            return 0
+
+        assert _in_child(update) == 0
+        if time.monotonic() - armed > 3 * QUIET:
+            pytest.skip("the child took too long to update the element before the timer expired")
+        time.sleep(2 * QUIET)
+        assert clock(obj, 4).ticks == 0
+        assert obj.maps["witness"].lookup(0) == 0
+        assert run(obj, "init_only", args(4)) == 0  # the update freed it: a new timer
 
 
 def test_a_callback_deleting_its_element(backend: Backend) -> None:

@@ -283,6 +283,10 @@ class MapOps:
         """Bytes of a value as user space reads and writes it (the kernel's ``bpf_map_value_size``)."""
         self.spin_lock_off: int | None = None
         """Offset of the ``struct bpf_spin_lock`` in each value (BTF-described maps), or None."""
+        self.special_fields: tuple[tuple[int, int], ...] = ()
+        """(offset, size) of the kptrs, list heads, timers and workqueues of each value (set by the
+        kernel layer from the map's BTF): what an update in place never copies over
+        (``copy_map_value`` skips the record's fields)."""
         self.reserve_storage: Callable[[int, int], None] = _no_storage_to_reserve
         """Back bytes [start, end) of ``mem`` with memory before their first use (ENOMEM); see
         "Storage and memory".  Set through ``attach_storage``."""
