@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from pybpf import Object
+from pybpf.uapi import BPF_F_LOCK
 from pybpf.errors import ExecutionError
 from pybpf.helpers import timers
 from pybpf.kernel.backend import Backend, UserBackend
@@ -216,6 +217,20 @@ def test_a_callback_starts_a_call_chain_of_its_own_on_the_tiered_engine(
         pytest.skip("one run is enough: the engine is set here")
     monkeypatch.setenv(ENGINE_VARIABLE, "auto")
     test_a_callback_starts_a_call_chain_of_its_own(UserBackend())
+
+
+@pytest.mark.parametrize("flags", [BPF_F_LOCK, 0], ids=["in-place", "replacing"])
+def test_a_locked_update_in_place_keeps_the_timer(backend: Backend, flags: int) -> None:
+    """A BPF_F_LOCK update of a hash element copies the value in place (``copy_map_value_locked``)
+    and keeps its timer, which fires; an update without it frees the timer."""
+    with loaded(backend) as obj:
+        assert run(obj, "arm_locked", args(1, nsecs=int(QUIET * 1e9 // 2))) == 0
+        obj.maps["locked"].update(1, bytes(56), flags)
+        kept = flags == BPF_F_LOCK
+        if kept:
+            assert wait_for(lambda: obj.maps["witness"].lookup(0) == 1)
+        time.sleep(QUIET)
+        assert obj.maps["witness"].lookup(0) == int(kept)
 
 
 def _in_child(work: Callable[[], int]) -> int:

@@ -307,4 +307,44 @@ int init_only(struct args *ctx)
 	return B(bpf_timer_init(&c->timer, &clocks, CLOCK_MONOTONIC));
 }
 
+/* A timer in a hash value that also holds a bpf_spin_lock: a BPF_F_LOCK update of the element
+ * copies the value in place and keeps the timer; any other update frees it. */
+struct locked_clock {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	struct clock c;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, struct locked_clock);
+	__uint(max_entries, 4);
+} locked SEC(".maps");
+
+static int tick_locked(void *map, __u32 *key, struct locked_clock *v)
+{
+	v->c.ticks++;
+	witnessed();
+	return 0;
+}
+
+SEC("syscall")
+int arm_locked(struct args *ctx)
+{
+	struct locked_clock fresh = {};
+	struct locked_clock *v;
+	__u32 key = ctx->key;
+	long init, set, start;
+
+	bpf_map_update_elem(&locked, &key, &fresh, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&locked, &key);
+	if (!v)
+		return -1;
+	init = bpf_timer_init(&v->c.timer, &locked, CLOCK_MONOTONIC);
+	set = bpf_timer_set_callback(&v->c.timer, tick_locked);
+	start = bpf_timer_start(&v->c.timer, ctx->nsecs, 0);
+	return B(init) | B(set) << 8 | B(start) << 16;
+}
+
 char LICENSE[] SEC("license") = "GPL";
