@@ -24,13 +24,13 @@ from typing import Any
 import pytest
 
 from pybpf import Object
-from pybpf.uapi import BPF_F_LOCK
 from pybpf.errors import ExecutionError
 from pybpf.helpers import timers
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
 from pybpf.kernel.prog_run import ENGINE_VARIABLE
 from pybpf.maps.object import MapObject
+from pybpf.uapi import BPF_F_LOCK
 from tests.elf.corpus import obj_path
 
 pytestmark = pytest.mark.usefixtures("engine")
