@@ -27,7 +27,10 @@ from pybpf import Object
 from pybpf.errors import ExecutionError
 from pybpf.helpers import timers
 from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.kernel.native import NativeBackend
+from pybpf.kernel.prog_run import ENGINE_VARIABLE
 from pybpf.maps.object import MapObject
+from pybpf.uapi import BPF_F_LOCK
 from tests.elf.corpus import obj_path
 
 pytestmark = pytest.mark.usefixtures("engine")
@@ -167,6 +170,107 @@ def test_lru_element_timer_gets_its_key(backend: Backend) -> None:
         assert run(obj, "arm_recent", args(9)) == 0
         assert wait_for(lambda: clock(obj, 9, "recent").ticks == 1)
         assert clock(obj, 9, "recent").key_seen == 9
+
+
+@pytest.mark.parametrize("inserter", ["user space", "program"])
+def test_an_evicted_lru_element_frees_its_timer(backend: Backend, inserter: str) -> None:
+    """New keys filling the LRU map evict the element whose timer is armed: its fields are freed
+    (``htab_lru_map_delete_node``), so the callback never runs, whether user space or a program
+    (whose own timers never fire) inserted the keys.  (The kernel's LRU is approximate: elements
+    inserted from user space have no reference bit and go first, so there the element a program
+    looked up survives any number of them; pybpf's exact order evicts it after eight.)"""
+    with loaded(backend) as obj:
+        assert run(obj, "arm_recent", args(9, nsecs=int(QUIET * 1e9 // 4))) == 0
+        recent = obj.maps["recent"]
+        for key in range(100, 132):
+            if inserter == "program":
+                answer = run(obj, "arm_recent", args(key, nsecs=2**63))
+                if answer and isinstance(backend, NativeBackend):  # the kernel's allocation of the
+                    # timer may fail under this churn: init -ENOMEM, then set_callback and start -EINVAL
+                    assert answer == byte(errno.ENOMEM) | byte(errno.EINVAL) << 8 | byte(errno.EINVAL) << 16
+                else:
+                    assert answer == 0
+            else:
+                recent.update(key, bytes(48))
+        if isinstance(backend, NativeBackend) and inserter == "user space" and 9 in recent:
+            pytest.skip("the kernel's LRU evicts the unreferenced elements user space inserted first")
+        assert 9 not in recent
+        time.sleep(QUIET)
+        assert obj.maps["witness"].lookup(0) == 0
+
+
+def test_a_callback_starts_a_call_chain_of_its_own(backend: Backend) -> None:
+    """The kernel calls a callback as a program's entry (frame 0, its own stack): one that calls a
+    chain of seven functions, the deepest the verifier takes from a callback, runs to its end."""
+    with loaded(backend) as obj:
+        assert run(obj, "arm_deep", args(11)) == 0
+        assert wait_for(lambda: clock(obj, 11).ticks == 1)
+        assert clock(obj, 11).rearms == (7 << 32) + 16 * sum(range(1, 7))
+        assert obj.maps["witness"].lookup(0) == 0
+
+
+def test_a_callback_starts_a_call_chain_of_its_own_on_the_tiered_engine(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on the tiered engine (``auto``), whose session runs the callback on its current tier."""
+    if engine != "interpreter":
+        pytest.skip("one run is enough: the engine is set here")
+    monkeypatch.setenv(ENGINE_VARIABLE, "auto")
+    test_a_callback_starts_a_call_chain_of_its_own(UserBackend())
+
+
+@pytest.mark.parametrize("flags", [BPF_F_LOCK, 0], ids=["in-place", "replacing"])
+def test_a_locked_update_in_place_keeps_the_timer(backend: Backend, flags: int) -> None:
+    """A BPF_F_LOCK update of a hash element copies the value in place (``copy_map_value_locked``)
+    and keeps its timer, which fires; an update without it frees the timer."""
+    with loaded(backend) as obj:
+        assert run(obj, "arm_locked", args(1, nsecs=int(QUIET * 1e9 // 2))) == 0
+        obj.maps["locked"].update(1, bytes(56), flags)
+        kept = flags == BPF_F_LOCK
+        if kept:
+            assert wait_for(lambda: obj.maps["witness"].lookup(0) == 1)
+        time.sleep(QUIET)
+        assert obj.maps["witness"].lookup(0) == int(kept)
+
+
+def _in_child(work: Callable[[], int]) -> int:
+    """``work()``'s answer (0-255) computed in a forked child (255: it raised)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 255
+        try:
+            code = work() & 0xFF
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def test_a_timer_initialised_in_another_process_is_ebusy(backend: Backend) -> None:
+    """The timer lives in the map value every process shares: a forked child's bpf_timer_init of a
+    timer its parent initialised is -EBUSY, of one nobody initialised 0."""
+    with loaded(backend) as obj:
+        assert run(obj, "arm", args(2, nsecs=2**63)) == 0
+        assert _in_child(lambda: run(obj, "init_only", args(2))) == byte(errno.EBUSY)
+        assert _in_child(lambda: run(obj, "init_only", args(3))) == 0
+
+
+def test_another_process_updating_the_element_cancels_its_timer(backend: Backend) -> None:
+    with loaded(backend) as obj:
+        armed = time.monotonic()
+        assert run(obj, "arm", args(4, nsecs=int(4 * QUIET * 1e9))) == 0  # (a fork takes its time)
+
+        def update() -> int:
+            obj.maps["clocks"].update(4, bytes(48))
+            return 0
+
+        assert _in_child(update) == 0
+        if time.monotonic() - armed > 3 * QUIET:
+            pytest.skip("the child took too long to update the element before the timer expired")
+        time.sleep(2 * QUIET)
+        assert clock(obj, 4).ticks == 0
+        assert obj.maps["witness"].lookup(0) == 0
+        assert run(obj, "init_only", args(4)) == 0  # the update freed it: a new timer
 
 
 def test_a_callback_deleting_its_element(backend: Backend) -> None:

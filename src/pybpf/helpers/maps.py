@@ -216,7 +216,7 @@ def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flag
     value_bytes = _read(ctx, value, obj.params.value_size, (helper, 3, "value"))
     try:
         with obj.lock:
-            replaced = timers.element_timer(obj, key_bytes)
+            replaced = timers.element_timer(obj, key_bytes, flags)
             obj.impl.program_update(key_bytes, value_bytes, flags, ctx.env.cpu)
     except BPFError as exc:
         return _errno(exc)

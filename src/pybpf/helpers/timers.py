@@ -19,17 +19,22 @@ element is deleted or replaced and ``map_release_uref`` when a map's last user r
   -EDEADLK; else the callback and the program are dropped (a later start is -EINVAL until a new
   set_callback) and the result is 1 when the timer was armed, 0 when not;
 * the callback runs as ``callback_fn(map, key, value)`` -- the key of an array's element is its u32
-  index, a hash element's key its own -- as a run of the program of its own (the engine's
-  ``RunSession.call_locked``), with the map's value (exactly ``value_size`` bytes) and a read-only
-  copy of the key as its memory;
-* deleting or updating the element (from user space or a program), and a map's last user reference
-  going, cancel and free the element's timer (``free_element``, ``free_map``): no callback after.
+  index, a hash element's key its own -- as a run of the program of its own whose entry it is
+  (the engine's ``RunSession.call_locked``: frame 0, the whole stack, the call depth counted from
+  it), with the map's value (exactly ``value_size`` bytes) and a read-only copy of the key as its
+  memory;
+* deleting or updating the element (from user space or a program, in any process), an update
+  evicting it from a full LRU map, and a map's last user reference going, cancel and free the
+  element's timer (``element_timer``, ``free_element``, ``free_map``): no callback after; a hash
+  map's BPF_F_LOCK update in place keeps it.
 
 The state of a timer is an ``AsyncTimer`` of this process, found by (map root, map id, value
-offset): nothing is written into the map value, whose 16 bytes user space sees as zeroes (a lookup
-zeroes them, ``pybpf.kernel.btfobj.hidden_fields``).  ``ProgramHost`` (``RunEnv.host``) is the
-loaded program a run belongs to: the kernel layer's (``pybpf.kernel.async_host``), which runs a
-callback, holds the program alive and tells whether a map's user references are gone.
+offset); the field itself, in the map's shared storage, holds the initialising process's mark
+(``_MARK``: its pid and a per-process token), which user space sees as zeroes (a lookup zeroes
+the field, an update writes zeroes there, an update in place leaves it: ``pybpf.kernel.btfobj``).
+``ProgramHost`` (``RunEnv.host``) is the loaded program a run belongs to: the kernel layer's
+(``pybpf.kernel.async_host``), which runs a callback, holds the program alive and tells whether a
+map's user references are gone.
 
 The scheduler is one daemon thread per process, started by the first bpf_timer_start: a heap of
 deadlines kept in CLOCK_MONOTONIC (a deadline on CLOCK_REALTIME or CLOCK_BOOTTIME is converted when
@@ -42,11 +47,16 @@ exhausted) is reported as a ``RuntimeWarning`` naming the program and the error,
 ``callback_errors()``, and its timer stops; nothing is raised in the thread.  CPU pinning
 (BPF_F_TIMER_CPU_PIN) is accepted and has no effect: the thread runs callbacks where it runs.
 
-Processes: a timer belongs to the process that initialised it -- its callbacks run there, and only
-there do deletes, updates and cancels find it; a child made by ``fork`` starts without timers (the
-parent's keep running in the parent).  Not modelled: an LRU map evicting an element whose timer is
-armed (the timer keeps firing on the reused element), and a timer initialised in one process seen
-as initialised (-EBUSY) by a program running in another.
+Processes: the map is shared memory, and so is the mark: bpf_timer_init of a field another live
+process initialised is -EBUSY, as the kernel's one timer per element answers whoever asks (a forked
+child included); a delete or an update of the element from another process zeroes or frees it, and
+the owner drops its timer before the next expiry (``_still_ours``).  The timer's state and callbacks
+stay in the process that initialised it: there they run, there set_callback, start and cancel work;
+in another process those three stop the run with a ``HelperError`` naming the owner (the kernel
+would act on the shared timer; pybpf cannot reach another process's scheduler) -- a fault rather
+than a wrong answer.  A mark whose process exited is no owner: the timer went with its process
+(the kernel's outlives it while the map has users), and the field can be initialised again.  A
+child made by ``fork`` starts without timers (the parent's keep running in the parent).
 """
 
 from __future__ import annotations
@@ -64,6 +74,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast
 
+from pybpf import uapi
 from pybpf.errors import HelperError
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.map_access import access_of, describe_map
@@ -71,6 +82,7 @@ from pybpf.helpers.registry import HelperRegistry
 from pybpf.maps.array import ArrayMap
 from pybpf.maps.hash import HashMap
 from pybpf.maps.lru import VALUE_PREFIX, LruHashMap, LruPercpuHashMap
+from pybpf.objects.locking import process_exists
 
 if TYPE_CHECKING:
     from pybpf.maps.object import MapObject
@@ -142,6 +154,8 @@ class AsyncTimer:
     deadline: int = 0
     """The pending expiry, CLOCK_MONOTONIC nanoseconds."""
     freed: bool = False
+    field_offset: int = 0
+    """Where the 16-byte field is in the map's storage (its shared mark: ``_MARK``)."""
 
     @property
     def kind(self) -> str:
@@ -155,6 +169,10 @@ _BY_MAP: dict[tuple[str, int], dict[tuple[int, str], AsyncTimer]] = {}
 """(map root, map id) -> (value offset, kind) -> timer: what deleting an element or freeing a map frees."""
 _running = threading.local()
 """``hrtimer_running``: the timer whose callback this thread is running (the scheduler's thread)."""
+_MARK = struct.Struct("<II")
+"""What an initialised field holds in the map's shared storage: the initialising process's id and
+its token (random per process, so that a reused pid does not pass for its owner)."""
+_token = int.from_bytes(os.urandom(4), "little") | 1
 _ERRORS: deque[str] = deque(maxlen=ERRORS_KEPT)
 
 
@@ -222,8 +240,9 @@ _SCHEDULER = _Scheduler()
 
 def _forget_after_fork() -> None:
     """In a child: the parent's timers stay the parent's (its thread did not come along)."""
-    global _LOCK, _SCHEDULER, _running
+    global _LOCK, _SCHEDULER, _running, _token
     _LOCK = threading.Lock()
+    _token = int.from_bytes(os.urandom(4), "little") | 1
     _TIMERS.clear()
     _BY_MAP.clear()
     _running = threading.local()
@@ -248,6 +267,10 @@ def _fire(timer: AsyncTimer, sequence: int) -> None:
         if host.users_gone(timer.obj):  # map_release_uref ran: every timer of the map is freed
             free_map(timer.obj)
             return False
+        if not _still_ours(timer):  # another process deleted or replaced the element
+            with _LOCK:
+                _free(timer)
+            return False
         _running.timer = timer if timer.kind == TIMER else None  # (hrtimer_running: timers only)
         return True
 
@@ -268,6 +291,40 @@ def _report(timer: AsyncTimer, exc: BaseException) -> None:
     with _LOCK:
         _ERRORS.append(message)
     warnings.warn(message, RuntimeWarning, stacklevel=1)
+
+
+# -- the shared mark ------------------------------------------------------------------------------------
+def _owner_elsewhere(obj: MapObject, field_offset: int) -> int | None:
+    """The id of the live process other than this one whose mark the field holds, if any (a mark of
+    a process that exited is no owner: its timer went with it)."""
+    pid, token = _MARK.unpack_from(obj.mm, field_offset)
+    if not pid or (pid == os.getpid() and token == _token):
+        return None
+    return pid if process_exists(pid) else None
+
+
+def _still_ours(timer: AsyncTimer) -> bool:
+    """Whether the field still holds this process's mark and its element still exists: a delete or
+    an update from another process (whose new value's field is zeroed) ends the timer here."""
+    obj = timer.obj
+    if _MARK.unpack_from(obj.mm, timer.field_offset) != (os.getpid(), _token):
+        return False
+    if isinstance(obj.impl, ArrayMap):
+        return True
+    try:
+        return obj.impl.peek_value_offset(timer.key, 0) == timer.value_offset
+    except OSError:
+        return False
+
+
+def _foreign(ctx: HelperContext, field: int, helper: str) -> None:
+    """A field with no timer of this process that another live process initialised: the timer is
+    the other process's (its callbacks run there), which this process cannot reach."""
+    obj, _ = _located(ctx, field, helper)
+    owner = _owner_elsewhere(obj, field - obj.address)
+    if owner is not None:
+        why = f"the timer was initialised by process {owner}, where pybpf keeps it and runs its callbacks"
+        raise HelperError(None, f"{helper}: {why}")
 
 
 # -- finding a timer ------------------------------------------------------------------------------------
@@ -297,8 +354,17 @@ def _located(ctx: HelperContext, field: int, helper: str) -> tuple[MapObject, in
 
 
 def _find(ctx: HelperContext, field: int, kind: str, helper: str) -> AsyncTimer | None:
+    """This process's timer of the field (None: never initialised, here or anywhere), after dropping
+    one whose element another process deleted or replaced; ``HelperError`` for another process's."""
     obj, value_offset = _located(ctx, field, helper)
-    return _TIMERS.get((obj.root, obj.id, value_offset, kind))
+    found = _TIMERS.get((obj.root, obj.id, value_offset, kind))
+    if found is not None and not _still_ours(found):
+        with _LOCK:
+            _free(found)
+        found = None
+    if found is None:
+        _foreign(ctx, field, helper)
+    return found
 
 
 # -- the helpers ----------------------------------------------------------------------------------------
@@ -308,18 +374,28 @@ def async_init(ctx: HelperContext, field: int, map_ptr: int, clock: int, *, kind
     access_of(ctx.env.maps, helper).map_arg(map_ptr, helper, 2)
     obj, value_offset = _located(ctx, field, helper)
     ident = (obj.root, obj.id, value_offset, kind)
-    with _LOCK:
-        if ident in _TIMERS:
+    here = _TIMERS.get(ident)
+    if here is not None:
+        if _still_ours(here):
             return -errno.EBUSY
+        with _LOCK:  # its element was deleted or replaced by another process
+            _free(here)
+    if _owner_elsewhere(obj, field - obj.address) is not None:
+        return -errno.EBUSY  # initialised by another live process (the shared mark)
     host = ctx.env.host
     if host is not None and host.users_gone(obj):
         return -errno.EPERM
     created = AsyncTimer(ident, obj, value_offset, _element_key(obj, value_offset, helper), clock)
-    with _LOCK:
-        if ident in _TIMERS:
+    created.field_offset = field - obj.address
+    with obj.lock:  # one initialiser of the field among every process (the kernel's cmpxchg)
+        if _owner_elsewhere(obj, created.field_offset) is not None:
             return -errno.EBUSY
-        _TIMERS[ident] = created
-        _BY_MAP.setdefault((obj.root, obj.id), {})[value_offset, kind] = created
+        with _LOCK:
+            if ident in _TIMERS:
+                return -errno.EBUSY
+            _TIMERS[ident] = created
+            _BY_MAP.setdefault((obj.root, obj.id), {})[value_offset, kind] = created
+        _MARK.pack_into(obj.mm, created.field_offset, os.getpid(), _token)
     return 0
 
 
@@ -433,17 +509,28 @@ def free_element(obj: MapObject, value_offset: int | None) -> None:
                 _free(found)
 
 
-def element_timer(obj: MapObject, key: bytes) -> int | None:
-    """Before a delete or an update of ``key`` in ``obj``: the value offset of the element it would
-    delete or replace when a timer of ``obj`` lives in this process (None at once when none does);
-    once the operation succeeded, ``free_element`` frees that element's timer
-    (``bpf_obj_free_fields`` of the old value)."""
+def element_timer(obj: MapObject, key: bytes, update_flags: int | None = None) -> int | None:
+    """Before a delete (``update_flags`` None) or an update with ``update_flags`` of ``key`` in
+    ``obj``, with the map's lock held: the value offset of the element whose fields the operation
+    frees when a timer of ``obj`` lives in this process (None at once when none does); once the
+    operation succeeded, ``free_element`` frees that element's timer.  That is
+    ``bpf_obj_free_fields`` of
+
+    * the element deleted, or replaced by an update (a hash map's new element, an array's value
+      copied over);
+    * the element an update of a new key evicts from a full LRU map (``htab_lru_map_delete_node``);
+    * but none for a hash map's BPF_F_LOCK update of an existing element, which copies the value
+      in place (``copy_map_value_locked``) and keeps its timer; an array frees its fields after
+      either copy."""
     if (obj.root, obj.id) not in _BY_MAP:
         return None
     impl = obj.impl
-    locate = getattr(impl, "peek_value_offset", impl.value_offset)
+    if update_flags is not None and update_flags & uapi.BPF_F_LOCK and not isinstance(impl, ArrayMap):
+        return None
     try:
-        found: int | None = locate(key, 0)
+        found: int | None = impl.peek_value_offset(key, 0)
+        if found is None and update_flags is not None:
+            found = impl.evicted_by_insert(key)
     except OSError:
         return None
     return found

@@ -27,6 +27,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 from pybpf.objects.files import bpffs_root
+from pybpf.objects.forking import close_lock_file, open_lock_file
 
 TRACE_FILE = ".trace_pipe"
 MAX_SHARED_BYTES = 4 << 20
@@ -108,16 +109,16 @@ def append_shared(record: TraceRecord, *, root: str | None = None, limit: int = 
     except OSError:
         return
     finally:
-        os.close(fd)
+        close_lock_file(fd)
     if size > limit:
         _rotate(path, limit)
 
 
 def _open_for_append(path: str) -> int:
     try:
-        return os.open(path, os.O_WRONLY | os.O_APPEND | _O_FLAGS)
+        return open_lock_file(path, os.O_WRONLY | os.O_APPEND | _O_FLAGS)
     except FileNotFoundError:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_FLAGS, 0o666)
+        fd = open_lock_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _O_FLAGS, 0o666)
         with contextlib.suppress(OSError):  # every user of the shared root may print
             os.fchmod(fd, 0o666)
         return fd
@@ -125,7 +126,7 @@ def _open_for_append(path: str) -> int:
 
 def _rotate(path: str, limit: int) -> None:
     try:
-        lock = os.open(path + ".lock", os.O_RDWR | os.O_CREAT | _O_FLAGS, 0o666)
+        lock = open_lock_file(path + ".lock", os.O_RDWR | os.O_CREAT | _O_FLAGS, 0o666)
     except OSError:
         return
     try:
@@ -135,7 +136,7 @@ def _rotate(path: str, limit: int) -> None:
     except OSError:
         pass
     finally:
-        os.close(lock)
+        close_lock_file(lock)
 
 
 def _complete_lines(data: bytes) -> tuple[list[TraceRecord], int]:

@@ -431,36 +431,22 @@ class JitSession:
         return result
 
     def call_locked(self, slot: int, args: tuple[int, ...], env: RunEnv | None = None) -> int:
-        """One run that starts at the BPF function at ``slot`` with ``args`` in r1..r5:
-        an asynchronous callback's run (``pybpf.helpers.timers``), started as ``run_locked`` starts a
-        run (zeroed stack, head fields, region table, environment), the function entered as
-        ``call_function`` enters a callback (in the frame after the main one).  For a caller holding
-        ``memory.lock``; returns r0."""
+        """One run that starts at the BPF function at ``slot`` with ``args`` in r1..r5: an
+        asynchronous callback's run (``pybpf.helpers.timers``), started as ``run_locked`` starts a
+        run (zeroed stack, head fields, region table, environment) and, as the kernel's
+        ``bpf_timer_cb`` calls ``callback_fn``, as the program's entry: in frame 0, r10 the top of the
+        whole stack, the call depth counted from it.  For a caller holding ``memory.lock``; returns r0."""
         if self._running or self._closed:
             raise ValueError("the run session is closed or running")
-        self._running = True
-        if not self._registered:
-            self._register_stack()
+        if self.program.function_at(self.program.function_address(slot)) != slot or len(args) > 5:
+            raise ValueError(f"slot {slot} is no BPF function of this program, or too many arguments")
+        words = [0, *(arg & M64 for arg in args), *(0 for _ in range(9 - len(args))), self._top]
+        _REGS_LAYOUT.pack_into(self._regs_view, 0, *words)
         try:
-            self._stack.raw = _ZEROS
-            self._start(env, None)
-            self._state_view[:_HEAD_BYTES] = self._head
-            try:
-                return self.call_function(self.program.function_address(slot), *args)
-            except runtime.Halt:
-                return 0
-            except BaseException:
-                if self._holding:
-                    self._give_back()
-                raise
-            finally:
-                self.instructions = self.budget - self.fields[_REMAINING]
+            self._run(env, None, slot)
         finally:
             self._sync_depth()
-            if not self._registered:
-                self._unregister_stack()
-            self._generation = self.memory.generation
-            self._running = False
+        return int(self._regs[0])
 
     def run_repeated_locked(
         self, r1: int, env: RunEnv | None, packet: PacketReader | None, count: int
@@ -506,8 +492,9 @@ class JitSession:
         self._run(env, packet)
         return list(_REGS_LAYOUT.unpack_from(self._regs_view))
 
-    def _run(self, env: RunEnv | None, packet: PacketReader | None) -> None:
-        """One run from the registers in ``_regs``; the final ones are left there."""
+    def _run(self, env: RunEnv | None, packet: PacketReader | None, entry: int = 0) -> None:
+        """One run from the registers in ``_regs``, starting at slot ``entry`` (the program's first
+        instruction, or an asynchronous callback); the final ones are left there."""
         self._running = True
         fields = self.fields
         if not self._registered:
@@ -517,7 +504,7 @@ class JitSession:
             budget = self.budget
             self._start(env, packet)
             self._state_view[:_HEAD_BYTES] = self._head
-            failed = self._entry(self._state_address, self._regs_address, 0)
+            failed = self._entry(self._state_address, self._regs_address, entry)
             self.instructions = budget - fields[_REMAINING]
             if failed:
                 self._failed()

@@ -369,6 +369,7 @@ def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
         special = async_fields(btf, obj.btf_value_type_id)
         obj.holds_async = bool(special)
         found = _hidden[obj] = tuple(sorted(fields + special))
+        obj.impl.special_fields = found
     return found
 
 

@@ -168,7 +168,7 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> int:
     if rc:
         lock.locked_with(rc)
     try:
-        replaced = timers.element_timer(obj, raw_key)
+        replaced = timers.element_timer(obj, raw_key, flags)
         if lock_off is not None:
             btfobj.update_value(obj, raw_key, raw_value, flags)
         else:
@@ -404,7 +404,7 @@ def update_value(fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) 
     value = btfobj.without_hidden(obj, value)
     try:
         with obj.lock:
-            replaced = timers.element_timer(obj, key)
+            replaced = timers.element_timer(obj, key, flags)
             if obj.spin_lock_off is not None:
                 btfobj.update_value(obj, key, value, flags)
             else:

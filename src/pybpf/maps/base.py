@@ -39,11 +39,11 @@ The interface
 * BTF-described maps: ``own_btf_check`` + ``check_btf`` (the type's ``map_check_btf`` op; keyless
   maps), ``spin_lock_allowed``; BPF_F_LOCK: ``spin_lock_off`` (the value's ``struct
   bpf_spin_lock``, set from the map's BTF);
-* programs' view: ``value_offset``, ``peek_value_offset``, ``program_update``, ``program_delete``,
-  ``direct_value_offset``; ring buffers (``ring_buffer``) the producer side of the bpf_ringbuf_*
-  helpers: ``reserve``, ``commit``, ``output``, ``query``.  A value pointer a program gets reaches
-  exactly ``value_size`` bytes (``pybpf.helpers.map_access``), so nothing else of the storage
-  (headers, links, free lists, positions) is ever visible to programs.
+* programs' view: ``value_offset``, ``peek_value_offset``, ``evicted_by_insert``, ``program_update``,
+  ``program_delete``, ``direct_value_offset``; ring buffers (``ring_buffer``) the producer side of
+  the bpf_ringbuf_* helpers: ``reserve``, ``commit``, ``output``, ``query``.  A value pointer a
+  program gets reaches exactly ``value_size`` bytes (``pybpf.helpers.map_access``), so nothing else
+  of the storage (headers, links, free lists, positions) is ever visible to programs.
 * mapping the fd (``pybpf.maps.mapping``): ``mmap_check``; BPF_OBJ_GET_INFO_BY_FD's ``hash``:
   ``values_hash`` (``map_get_hash``); arenas (``arena``: programs reach the pages through arena
   pointers, ``pybpf.maps.arena``);
@@ -283,6 +283,10 @@ class MapOps:
         """Bytes of a value as user space reads and writes it (the kernel's ``bpf_map_value_size``)."""
         self.spin_lock_off: int | None = None
         """Offset of the ``struct bpf_spin_lock`` in each value (BTF-described maps), or None."""
+        self.special_fields: tuple[tuple[int, int], ...] = ()
+        """(offset, size) of the kptrs, list heads, timers and workqueues of each value (set by the
+        kernel layer from the map's BTF): what an update in place never copies over
+        (``copy_map_value`` skips the record's fields)."""
         self.reserve_storage: Callable[[int, int], None] = _no_storage_to_reserve
         """Back bytes [start, end) of ``mem`` with memory before their first use (ENOMEM); see
         "Storage and memory".  Set through ``attach_storage``."""
@@ -494,6 +498,12 @@ class MapOps:
     def peek_value_offset(self, key: bytes, cpu: int) -> int | None:
         """``value_offset`` without side effects (LRU recency), as ``bpf_for_each_map_elem`` reads."""
         return self.value_offset(key, cpu)
+
+    def evicted_by_insert(self, key: bytes) -> int | None:
+        """The offset in ``self.mem`` of the value of the element an update of ``key`` would evict to
+        make room (LRU maps: ``htab_lru_map_delete_node``, which frees its timer); None when it would
+        evict none.  With the map's lock held."""
+        return None
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
         """The update ``bpf_map_update_elem`` makes from a program running on ``cpu``.

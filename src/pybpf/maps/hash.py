@@ -508,6 +508,11 @@ class HashMap(MapOps):
         if flags & 3 == uapi.BPF_NOEXIST:
             raise BPFError(errno.EEXIST, "key exists")
         start = self._slot(link) + _SLOT_HEAD + self.key_stride
+        if self.special_fields:  # copy_map_value_locked copies around them
+            kept = bytearray(value)
+            for off, width in self.special_fields:
+                kept[off : off + width] = self.mem[start + off : start + off + width]
+            value = bytes(kept)
         end_seq = self._begin_write()
         try:
             self.mem[start : start + self.value_size] = value

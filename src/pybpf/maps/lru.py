@@ -230,6 +230,13 @@ class _LruBase(MapOps):
         self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
         self._push_front(link)
 
+    def evicted_by_insert(self, key: bytes) -> int | None:
+        """The value of the least recently used element when ``key`` is new and the map full."""
+        if self._find(key) or self._get(COUNT_AT) < self.max_entries:
+            return None
+        victim = self._get(LRU_AT)
+        return self._value_offset(self._key_of(victim), 0, touch=False) if victim else None
+
     def _evict(self) -> None:
         victim = self._get(LRU_AT)
         if not victim:

@@ -31,6 +31,7 @@ from collections.abc import Callable
 
 from pybpf.errors import BPFError
 from pybpf.objects.files import allocation_failure, lock_file
+from pybpf.objects.forking import close_lock_file, open_lock_file
 
 LIMIT_ENV = "PYBPF_MAP_MEMORY_LIMIT"
 _LEDGER = ".pybpf-memory"
@@ -125,7 +126,7 @@ def check_area(size: int) -> None:
 
 
 def _open_ledger(root: str) -> int:
-    return os.open(os.path.join(root, _LEDGER), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    return open_lock_file(os.path.join(root, _LEDGER))
 
 
 def _read(fd: int) -> int:
@@ -188,7 +189,7 @@ def _add(root: str, size: int, limit: int | None, recount: Callable[[], int] | N
     except OSError as exc:
         raise allocation_failure(exc, what) from None
     finally:
-        os.close(fd)
+        close_lock_file(fd)
 
 
 def uncharge(root: str, size: int) -> None:
@@ -203,7 +204,7 @@ def uncharge(root: str, size: int) -> None:
         lock_file(fd)
         _write(fd, _read(fd) - size)
     finally:
-        os.close(fd)
+        close_lock_file(fd)
 
 
 def charged(root: str) -> int:

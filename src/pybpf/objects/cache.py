@@ -22,6 +22,7 @@ from collections import OrderedDict
 from typing import Generic, TypeVar
 
 from pybpf.objects import refs
+from pybpf.objects.forking import fork_safe
 
 K = TypeVar("K", bound=tuple[object, ...])
 V = TypeVar("V")
@@ -35,7 +36,7 @@ class ObjectCache(Generic[K, V]):
         self.limit = limit
         """The most objects kept (the oldest used goes first)."""
         self._entries: OrderedDict[K, tuple[V, str, int]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = fork_safe(threading.Lock())
         self._seen: dict[str, int] = {}
         """The generation of each root at this cache's last sweep of its entries."""
 

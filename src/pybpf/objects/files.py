@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pybpf.errors import BPFError
+from pybpf.objects.forking import close_lock_file, open_lock_file
 
 PAGE = mmap.PAGESIZE
 DEFAULT_ROOT = "/dev/shm/pybpf-bpffs"
@@ -55,7 +56,8 @@ def lock_file(fd: int) -> None:
 
     An open-file-description lock (``F_OFD_SETLKW``), not ``lockf``: a POSIX record lock belongs to
     the process, so two threads of one process would both get it at once, and closing any fd of the
-    file in the process would drop it.  (It conflicts with ``lockf`` locks too.)
+    file in the process would drop it.  (It conflicts with ``lockf`` locks too.)  ``fd`` comes from
+    ``forking.open_lock_file`` (a forked child must not keep the lock: see there).
     """
     fcntl.fcntl(fd, fcntl.F_OFD_SETLKW, _WHOLE_FILE)
 
@@ -100,12 +102,12 @@ def locked_directory(name: str) -> Iterator[str]:
     (attachments to cgroups, to network namespaces)."""
     directory = os.path.join(bpffs_root(), name)
     os.makedirs(directory, mode=0o1777, exist_ok=True)
-    fd = os.open(os.path.join(directory, ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    fd = open_lock_file(os.path.join(directory, ".lock"))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield directory
     finally:
-        os.close(fd)
+        close_lock_file(fd)
 
 
 def next_object_id(kind: str, root: str | None = None) -> int:
@@ -120,7 +122,7 @@ def next_object_id(kind: str, root: str | None = None) -> int:
     name = _IDS_FILE if kind == "map" else f"{_IDS_FILE}-{kind}"
     what = f"cannot allocate a {kind} id in {root}"
     try:
-        fd = os.open(os.path.join(root, name), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        fd = open_lock_file(os.path.join(root, name))
     except OSError as exc:
         raise allocation_failure(exc, what) from None
     try:
@@ -134,7 +136,7 @@ def next_object_id(kind: str, root: str | None = None) -> int:
     except OSError as exc:
         raise allocation_failure(exc, what) from None
     finally:
-        os.close(fd)  # releases the lock
+        close_lock_file(fd)  # releases the lock
 
 
 _AT_FDCWD = -100

@@ -61,6 +61,7 @@ from collections.abc import Callable, Iterator
 from pybpf.errors import BPFError
 from pybpf.objects import accounting
 from pybpf.objects.files import FLOCK, allocation_failure, link_object
+from pybpf.objects.forking import close_lock_file, fork_safe, open_lock_file
 from pybpf.objects.locking import process_exists
 
 _REFS = ".refs"
@@ -174,12 +175,12 @@ def holder_dir(root: str, kind: str, object_id: int) -> str:
 @contextlib.contextmanager
 def opening(root: str) -> Iterator[None]:
     """Hold off collection while an fd for an existing object is being opened and marked."""
-    fd = os.open(os.path.join(refs_root(root), ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    fd = open_lock_file(os.path.join(refs_root(root), ".lock"))
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
         yield
     finally:
-        os.close(fd)
+        close_lock_file(fd)
 
 
 def _link(fd: int, path: str) -> None:
@@ -320,7 +321,7 @@ def files_of(root: str, kind: str, object_id: int) -> Callable[[int], bool]:
 def _collecting(root: str, *, wait: bool) -> Iterator[bool]:
     """The refs root's lock, exclusive: no fd is being opened for an existing object meanwhile.
     Yields whether it was taken (without ``wait``, not when someone is opening or collecting)."""
-    lock = os.open(os.path.join(refs_root(root), ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    lock = open_lock_file(os.path.join(refs_root(root), ".lock"))
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -329,7 +330,7 @@ def _collecting(root: str, *, wait: bool) -> Iterator[bool]:
             return
         yield True
     finally:
-        os.close(lock)
+        close_lock_file(lock)
 
 
 def _pins(base: str, name: str, st: os.stat_result) -> int:
@@ -375,7 +376,7 @@ _probes: OrderedDict[tuple[str, str], int] = OrderedDict()
 so that asking again costs one lock probe.  (They keep the files of holders since freed until
 they are pushed out.)"""
 _PROBES_KEPT = 64
-_probes_lock = threading.Lock()
+_probes_lock = fork_safe(threading.Lock())
 
 
 def _ask(key: tuple[str, str], request: bytes) -> int | None:

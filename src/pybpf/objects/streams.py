@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from pybpf.objects.files import bpffs_root
+from pybpf.objects.forking import close_lock_file, open_lock_file
 from pybpf.objects.refs import holder_dir
 
 BPF_STDOUT, BPF_STDERR = 1, 2
@@ -49,7 +50,7 @@ def _locked(prog_id: int, stream_id: int, *, create: bool) -> Iterator[int | Non
     directory is gone)."""
     flags = os.O_RDWR | os.O_CLOEXEC | (os.O_CREAT if create else 0)
     try:
-        fd = os.open(_path(prog_id, stream_id), flags, 0o600)
+        fd = open_lock_file(_path(prog_id, stream_id), flags, 0o600)
     except (FileNotFoundError, NotADirectoryError):
         yield None
         return
@@ -57,7 +58,7 @@ def _locked(prog_id: int, stream_id: int, *, create: bool) -> Iterator[int | Non
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield fd
     finally:
-        os.close(fd)
+        close_lock_file(fd)
 
 
 def _header(fd: int) -> tuple[int, int]:

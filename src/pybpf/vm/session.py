@@ -34,6 +34,7 @@ from pybpf.engine import TailCall
 from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.trace_pipe import TRACE_PIPE, TracePipe
 from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.isa.words import M64
 from pybpf.kfuncs.exceptions import Throw
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.vm import runtime
@@ -129,10 +130,15 @@ class RunSession:
             return self.run_locked(r1, env, packet)
 
     def call_locked(self, slot: int, args: tuple[int, ...], env: RunEnv | None = None) -> int:
-        """One run that starts at the BPF function at ``slot`` with ``args`` in r1..r5
-        instead of at the program's first instruction: an asynchronous callback's run (a bpf_timer's,
-        ``pybpf.helpers.timers``), on a stack that reads as zeroes.  The main frame holds nothing;
-        the callback runs in the next one.  For a caller holding ``memory.lock``; returns r0."""
+        """One run that starts at the BPF function at ``slot`` with ``args`` in r1..r5 instead of at
+        the program's first instruction: an asynchronous callback's run (a bpf_timer's,
+        ``pybpf.helpers.timers``), on a stack that reads as zeroes.  As the kernel's ``bpf_timer_cb``
+        calls ``callback_fn``, the callback is the run's entry: frame 0, r10 the top of the whole
+        stack, the call depth counted from it, and its ``exit`` ends the run.  For a caller holding
+        ``memory.lock``; returns r0."""
+        interpreter = self.interpreter
+        if interpreter.function_at(interpreter.function_address(slot)) != slot or len(args) > 5:
+            raise ValueError(f"slot {slot} is no BPF function of this program, or too many arguments")
         st = self._idle
         if st is None:
             raise ValueError("the run session is closed or running")
@@ -141,7 +147,9 @@ class RunSession:
             self._stack.raw = _ZEROS
             st.remaining = self._limit
             st.packet = None
-            st.regs[:] = self._zero_regs
+            regs = st.regs
+            regs[:] = self._zero_regs
+            regs[1 : 1 + len(args)] = [arg & M64 for arg in args]
             if st.frames or len(st.may_goto) != 1:
                 st.frames.clear()
                 del st.may_goto[1:]
@@ -151,12 +159,12 @@ class RunSession:
             self._generation = -1  # (the cache this call leaves is not carried into the next run)
             self._ctx.env = env if env is not None else RunEnv()
             try:
-                interpreter = self.interpreter
-                return interpreter._call_function(st, interpreter.function_address(slot), args)
+                interpreter._execute_from(st, slot)
             except runtime.Halt:
-                return 0
+                regs[0] = 0
             finally:
                 self.instructions = self._limit - st.remaining
+            return regs[0]
         finally:
             self._ctx.env = _IDLE_ENV
             if self._region is not None:

@@ -244,4 +244,107 @@ int delete_hashed(struct args *ctx)
 	return bpf_map_delete_elem(&hashed, &key);
 }
 
+/* A callback calling a chain of seven functions, each with a stack of its own: the deepest chain
+ * the verifier takes from a callback, which the kernel runs as a new call chain (the callback's frame
+ * is frame 0: bpf_timer_cb calls it as a program's entry).  The result (the frames the chain went
+ * through, and the sum of what each frame kept on its stack) lands in rearms. */
+#define CHAIN(name, next)                                        \
+	static __attribute__((noinline)) __u64 name(__u64 depth) \
+	{                                                        \
+		volatile __u64 kept[4];                          \
+                                                                 \
+		kept[0] = depth;                                 \
+		kept[3] = depth * 16;                            \
+		return next(kept[0] + 1) + kept[3];              \
+	}
+
+static __attribute__((noinline)) __u64 chain7(__u64 depth)
+{
+	volatile __u64 kept[4];
+
+	kept[1] = depth << 32;
+	return kept[1];
+}
+CHAIN(chain6, chain7)
+CHAIN(chain5, chain6)
+CHAIN(chain4, chain5)
+CHAIN(chain3, chain4)
+CHAIN(chain2, chain3)
+CHAIN(chain1, chain2)
+
+static int tick_deep(void *map, __u32 *key, struct clock *c)
+{
+	volatile __u64 kept[4];
+
+	kept[2] = chain1(1);
+	c->rearms = kept[2];
+	c->ticks++;
+	return 0;
+}
+
+SEC("syscall")
+int arm_deep(struct args *ctx)
+{
+	struct clock *c = clock_of(&clocks, ctx->key);
+	long init, set, start;
+
+	if (!c)
+		return -1;
+	init = bpf_timer_init(&c->timer, &clocks, CLOCK_MONOTONIC);
+	set = bpf_timer_set_callback(&c->timer, tick_deep);
+	start = bpf_timer_start(&c->timer, 0, 0);
+	return B(init) | B(set) << 8 | B(start) << 16;
+}
+
+/* bpf_timer_init alone: its answer (another process may have initialised the timer). */
+SEC("syscall")
+int init_only(struct args *ctx)
+{
+	struct clock *c = clock_of(&clocks, ctx->key);
+
+	if (!c)
+		return -1;
+	return B(bpf_timer_init(&c->timer, &clocks, CLOCK_MONOTONIC));
+}
+
+/* A timer in a hash value that also holds a bpf_spin_lock: a BPF_F_LOCK update of the element
+ * copies the value in place and keeps the timer; any other update frees it. */
+struct locked_clock {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	struct clock c;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, struct locked_clock);
+	__uint(max_entries, 4);
+} locked SEC(".maps");
+
+static int tick_locked(void *map, __u32 *key, struct locked_clock *v)
+{
+	v->c.ticks++;
+	witnessed();
+	return 0;
+}
+
+SEC("syscall")
+int arm_locked(struct args *ctx)
+{
+	struct locked_clock fresh = {};
+	struct locked_clock *v;
+	__u32 key = ctx->key;
+	long init, set, start;
+
+	bpf_map_update_elem(&locked, &key, &fresh, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&locked, &key);
+	if (!v)
+		return -1;
+	init = bpf_timer_init(&v->c.timer, &locked, CLOCK_MONOTONIC);
+	set = bpf_timer_set_callback(&v->c.timer, tick_locked);
+	start = bpf_timer_start(&v->c.timer, ctx->nsecs, 0);
+	return B(init) | B(set) << 8 | B(start) << 16;
+}
+
 char LICENSE[] SEC("license") = "GPL";
