@@ -482,7 +482,10 @@ class _Loader:
             log: _LogBuffer | None = None
             if level:  # (libbpf's own buffer: at least 16 MiB, twice the last one's size)
                 size = max(LOG_BUF_SIZE, size * 2)
-                log = _LogBuffer(size)
+                try:
+                    log = _LogBuffer(size)
+                except OSError:  # libbpf: the buffer's realloc() failed
+                    raise ProgramLoadError(errno.ENOMEM, program.name, program.section, "", "") from None
             attr.log_level = level
             attr.log_size = size if log is not None else 0
             attr.log_buf = log.address if log is not None else 0
