@@ -13,7 +13,9 @@ instructions, a sum over 1 500 packet bytes with a data_end check per byte, a 10
 counting loop, a parser with 10 independent branches on header bytes (pruned with liveness and
 precision marks, as the kernel does), and a switch-heavy type-length parser: a loop over 256 packet
 bytes whose 16-case switch on each byte advances the offset by 1 to 4 bytes (the kernel processes
-about 120 000 instructions).
+about 120 000 instructions), and two loops that never converge, refused with E2BIG after the
+1 000 000 processed instructions of the limit (one decides its bound check on every iteration and
+marks its counter precise, one pushes the path out of the loop on every iteration).
 
 Then every C object of tests/data/c that loads on both, through ``pybpf.Object`` with a statistics
 log: the time of its BPF_PROG_LOAD calls (summed over its programs; map creation, BTF and
@@ -140,6 +142,23 @@ def switch_parser(_: dict[str, int]) -> str:
     return "\n".join(lines)
 
 
+def e2big_range_loop(_: dict[str, int]) -> str:
+    """A loop the verifier unrolls past its limit: each iteration's bound check is decided (the
+    counter's range is known, so its precision is marked again), the range moves on every time, and
+    nothing prunes: E2BIG after 1 000 000 processed instructions, on the kernel as on pybpf."""
+    return (
+        "r2 = *(u32 *)(r1 + 16)\nr2 &= 0xfff\nloop:\nr2 += 0x35\nif r2 < 0x7fffffff goto loop\nr0 = 2\nexit"
+    )
+
+
+def e2big_jset_loop(_: dict[str, int]) -> str:
+    """A loop whose bit test is never decided: every iteration pushes the exit path and goes on with
+    a new range, below a checkpoint still being explored: E2BIG after 1 000 000 instructions."""
+    return (
+        "r2 = *(u32 *)(r1 + 16)\nr0 = 0\nloop:\nr2 += 0x2f5\nr0 += 1\nif r2 & 0x10000 goto loop\nr0 = 2\nexit"
+    )
+
+
 CASES = (
     Case("tiny", tiny),
     Case("map_lookup", map_lookup, (("counts", uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 4),)),
@@ -148,6 +167,8 @@ CASES = (
     Case("counting_loop_100k", counting_loop),
     Case("parser_10_branches", parser),
     Case("switch_parser_256", switch_parser),
+    Case("e2big_range_loop", e2big_range_loop),
+    Case("e2big_jset_loop", e2big_jset_loop),
 )
 
 

@@ -134,15 +134,14 @@ def _imported(module: str, path: Path) -> set[str]:
             if node.level:  # (relative: from the module's package up)
                 parts = package.split(".")
                 base = ".".join([*parts[: len(parts) - node.level + 1], *([base] if base else [])])
-            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            # the package itself only when a name is taken from it (not when it only holds modules)
+            modules = [f"{base}.{alias.name}" for alias in node.names]
+            names = [*modules, base] if any(_module_file(m) is None for m in modules) else modules
         else:
             continue
-        for name in names:
-            parts = name.split(".")
-            for end in range(1, len(parts) + 1):  # (a package's __init__ runs before its modules)
-                prefix = ".".join(parts[:end])
-                if prefix.startswith("pybpf") and _module_file(prefix) is not None:
-                    found.add(prefix)
+        # (a package's __init__ that only contains a module -- ``pybpf`` in ``pybpf.verifier.tnum`` --
+        # runs before it at import, but mypyc compiles nothing of it in: it is no dependency)
+        found.update(name for name in names if name.startswith("pybpf") and _module_file(name) is not None)
     return found
 
 

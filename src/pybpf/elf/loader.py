@@ -63,8 +63,10 @@ _Info = TypeVar("_Info", uapi.bpf_prog_info, uapi.bpf_btf_info)
 
 __all__ = ["LoadOptions", "LoadedObject", "ProgramLoadError", "load_spec"]
 
-INITIAL_LOG_SIZE = 1 << 16
-MAX_LOG_SIZE = 1 << 30
+LOG_BUF_SIZE = 0xFFFFFFFF >> 8
+"""libbpf's ``BPF_LOG_BUF_SIZE``: the smallest log buffer it allocates (then doubled on each ENOSPC)."""
+MAX_LOG_SIZE = 0xFFFFFFFF // 2
+"""libbpf retries on ENOSPC while its buffer is at most ``UINT_MAX / 2``."""
 _NO_BTF_TYPES = frozenset(
     {
         uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
@@ -475,22 +477,27 @@ class _Loader:
     ) -> tuple[int, str]:
         """``bpf_object_load_prog``'s retries: a log only when asked or after a refusal, grown on ENOSPC."""
         level = self.options.log_level
-        size = INITIAL_LOG_SIZE
+        size = 0
         while True:
-            log = ctypes.create_string_buffer(size) if level else None
+            log: _LogBuffer | None = None
+            if level:  # (libbpf's own buffer: at least 16 MiB, twice the last one's size)
+                size = max(LOG_BUF_SIZE, size * 2)
+                try:
+                    log = _LogBuffer(size)
+                except OSError:  # libbpf: the buffer's realloc() failed
+                    raise ProgramLoadError(errno.ENOMEM, program.name, program.section, "", "") from None
             attr.log_level = level
             attr.log_size = size if log is not None else 0
-            attr.log_buf = ctypes.addressof(log) if log is not None else 0
+            attr.log_buf = log.address if log is not None else 0
             try:
                 fd = self.backend.bpf(uapi.BPF_PROG_LOAD, attr)
             except BPFError as exc:
                 if level == 0:
                     level = 1
                     continue
-                if exc.errno == errno.ENOSPC and size < MAX_LOG_SIZE:
-                    size *= 4
+                if exc.errno == errno.ENOSPC and size <= MAX_LOG_SIZE:
                     continue
-                raw = log.value.decode(errors="replace") if log is not None else exc.log
+                raw = log.text() if log is not None else exc.log
                 if not raw and exc.log:
                     raw = exc.log
                 raise ProgramLoadError(
@@ -500,7 +507,7 @@ class _Loader:
                     annotate_log(raw, linked, core),
                     raw,
                 ) from None
-            text = log.value.decode(errors="replace") if log is not None else ""
+            text = log.text() if log is not None else ""
             return fd, annotate_log(text, linked, core) if text else ""
 
     def _attach_btf_id(self, program: ProgramSpec) -> int:
@@ -534,6 +541,21 @@ class _Loader:
             return find_prog_btf_id(self.backend, program.attach_prog_fd, name)
         except BPFError as exc:
             raise ELFError(f"{where}: {exc.strerror}", err=exc.errno or errno.EINVAL) from None
+
+
+class _LogBuffer:
+    """A verifier log buffer of ``size`` bytes in anonymous memory: its pages are zero until written, so
+    libbpf's 16 MiB (and larger) buffers cost only what the log fills (a ctypes buffer clears them all)."""
+
+    def __init__(self, size: int) -> None:
+        self._memory = mmap.mmap(-1, size)
+        self._view = ctypes.c_char.from_buffer(self._memory)
+        self.address = ctypes.addressof(self._view)
+
+    def text(self) -> str:
+        """The NUL-terminated log written into the buffer."""
+        end = self._memory.find(b"\0")
+        return self._memory[: end if end >= 0 else len(self._memory)].decode(errors="replace")
 
 
 def _get_info(backend: Backend, fd: int, info: _Info) -> _Info:

@@ -49,20 +49,35 @@ def source_line(linked: LinkedProgram, slot: int) -> str:
 def annotate_log(log: str, linked: LinkedProgram, core: list[tuple[int, CoreResult]] | None = None) -> str:
     """The verifier ``log`` of ``linked`` with C source lines and the object's instruction numbers."""
     poisoned = {slot: r for slot, r in core or () if r.poison}
+    names: dict[int, str] = {}  # per slot, computed once: a long log names the same few slots again and again
+    sources: dict[int, str] = {}
+
+    def name(slot: int) -> str:
+        found = names.get(slot)
+        if found is None:
+            found = names[slot] = object_insn_name(linked, slot)
+        return found
+
+    def source(slot: int) -> str:
+        found = sources.get(slot)
+        if found is None:
+            found = sources[slot] = source_line(linked, slot)
+        return found
+
     out: list[str] = []
     last_source = ""
     saw_insn = False
     for line in log.splitlines():
-        if _KERNEL_LINE_INFO.match(line):
+        if line.startswith("; ") and _KERNEL_LINE_INFO.match(line):
             continue
-        poison = _POISON_CALL.match(line)
+        poison = _POISON_CALL.match(line) if poisoned else None
         if poison and int(poison.group(1)) in poisoned:
             slot = int(poison.group(1))
-            text = source_line(linked, slot)
+            text = source(slot)
             if text and text != last_source:
                 out.append(text)
                 last_source = text
-            out.append(f"{object_insn_name(linked, slot)}: <invalid CO-RE relocation>")
+            out.append(f"{name(slot)}: <invalid CO-RE relocation>")
             out.append(f"failed to resolve CO-RE relocation {poisoned[slot].description}")
             saw_insn = True
             continue
@@ -71,18 +86,16 @@ def annotate_log(log: str, linked: LinkedProgram, core: list[tuple[int, CoreResu
             slot = int(found.group(1))
             if _INSN_CODE.match(line):
                 saw_insn = True
-                text = source_line(linked, slot)
+                text = source(slot)
                 if text and text != last_source:
                     out.append(text)
                     last_source = text
-            out.append(object_insn_name(linked, slot) + line[found.end(1) :])
+            out.append(name(slot) + line[found.end(1) :])
             continue
         found = _FROM_TO.match(line)
         if found:
             a, b = int(found.group(1)), int(found.group(2))
-            out.append(
-                f"from {object_insn_name(linked, a)} to {object_insn_name(linked, b)}: " + line[found.end() :]
-            )
+            out.append(f"from {name(a)} to {name(b)}: " + line[found.end() :])
             last_source = ""
             continue
         out.append(line)

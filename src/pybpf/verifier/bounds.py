@@ -13,19 +13,42 @@ operands is a member of the abstract result (property-tested in tests/verifier/t
 
 from __future__ import annotations
 
+from typing import Final
+
 from pybpf.verifier import tnum
 from pybpf.verifier.tnum import U32, U64, Tnum
 
-S64_MIN, S64_MAX = -(1 << 63), (1 << 63) - 1
-S32_MIN, S32_MAX = -(1 << 31), (1 << 31) - 1
+S64_MIN: Final = -(1 << 63)
+S64_MAX: Final = (1 << 63) - 1
+S32_MIN: Final = -(1 << 31)
+S32_MAX: Final = (1 << 31) - 1
 
-ADD, SUB, MUL, DIV, OR, AND, LSH, RSH, NEG, MOD, XOR, MOV, ARSH, END = (
-    0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xA0, 0xB0, 0xC0, 0xD0,
-)  # fmt: skip
-JEQ, JGT, JGE, JSET, JNE, JSGT, JSGE, JLT, JLE, JSLT, JSLE = (
-    0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xA0, 0xB0, 0xC0, 0xD0,
-)  # fmt: skip
-JSET_FALSE = 0x48
+ADD: Final = 0x00
+SUB: Final = 0x10
+MUL: Final = 0x20
+DIV: Final = 0x30
+OR: Final = 0x40
+AND: Final = 0x50
+LSH: Final = 0x60
+RSH: Final = 0x70
+NEG: Final = 0x80
+MOD: Final = 0x90
+XOR: Final = 0xA0
+MOV: Final = 0xB0
+ARSH: Final = 0xC0
+END: Final = 0xD0
+JEQ: Final = 0x10
+JGT: Final = 0x20
+JGE: Final = 0x30
+JSET: Final = 0x40
+JNE: Final = 0x50
+JSGT: Final = 0x60
+JSGE: Final = 0x70
+JLT: Final = 0xA0
+JLE: Final = 0xB0
+JSLT: Final = 0xC0
+JSLE: Final = 0xD0
+JSET_FALSE: Final = 0x48
 """The false branch of JSET (the kernel's rev_opcode gives ``BPF_JSET | BPF_X``): no bit of src set."""
 
 
@@ -565,7 +588,7 @@ def fold(op: int, x: int, y: int, bits: int) -> int:
     return r & m
 
 
-_CONST_FOLD = frozenset({ADD, SUB, MUL, AND, OR, XOR, LSH, RSH, ARSH, NEG})
+_CONST_FOLD: Final = frozenset({ADD, SUB, MUL, AND, OR, XOR, LSH, RSH, ARSH, NEG})
 """Operations whose abstract result on two constants is the constant result (what the transfer
 functions and reg_bounds_sync() reach, computed directly: the common loop-counter case)."""
 
@@ -735,9 +758,9 @@ def add_const(d: Bounds, delta: Bounds, *, zext: bool) -> None:
 
 # --- conditional jumps --------------------------------------------------------------------------
 
-FLIP = {JGT: JLT, JLT: JGT, JGE: JLE, JLE: JGE, JSGT: JSLT, JSLT: JSGT, JSGE: JSLE, JSLE: JSGE}
+FLIP: Final = {JGT: JLT, JLT: JGT, JGE: JLE, JLE: JGE, JSGT: JSLT, JSLT: JSGT, JSGE: JSLE, JSLE: JSGE}
 """flip_opcode(): the condition with its operands swapped."""
-REVERSE = {
+REVERSE: Final = {
     JEQ: JNE, JNE: JEQ, JGT: JLE, JLE: JGT, JGE: JLT, JLT: JGE, JSGT: JSLE, JSLE: JSGT,
     JSGE: JSLT, JSLT: JSGE, JSET: JSET_FALSE, JSET_FALSE: JSET,
 }  # fmt: skip

@@ -62,8 +62,8 @@ _FOR_EACH_MAPS = frozenset({
 })  # fmt: skip
 """Map types with ``map_set_for_each_callback_args`` (the others: "callback function not allowed for map")."""
 
-SYNC_RET_RANGE = (0, 1)
-ASYNC_RET_RANGE = (0, 0)
+SYNC_RET_RANGE: tuple[int, int] = (0, 1)
+ASYNC_RET_RANGE: tuple[int, int] = (0, 0)
 
 
 def _known_zero_pointer(reg: RegState, reg_type: RegType, map_ref: object) -> None:

@@ -48,7 +48,7 @@ from __future__ import annotations
 import errno
 import functools
 import gc
-from typing import NamedTuple, NoReturn
+from typing import Final, NamedTuple, NoReturn
 
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
@@ -81,29 +81,36 @@ from pybpf.verifier.stack import STACK_SPILL
 from pybpf.verifier.stack_liveness import Chain, StackLiveness
 from pybpf.verifier.state import FuncFrame, PathState, VerifierState
 
-BPF_COMPLEXITY_LIMIT_JMP_SEQ = 8192
-_LDDW = op.LDDW_OPCODE
-_HELPER_CALL = op.BPF_JMP | op.BPF_CALL
-_NOT_COND = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no operands to link
-_MOV64_X = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
-_MAX_BPF_REG, _NOT_INIT = op.MAX_BPF_REG, RegType.NOT_INIT  # (module globals: the hottest checks)
-_SCALAR = RegType.SCALAR_VALUE
-_GENERAL_REGS = (1 << op.BPF_REG_FP) - 1  # r0-r9
-_REG_NUMBERS = prune.REG_NUMBERS
+BPF_COMPLEXITY_LIMIT_JMP_SEQ: Final = 8192
+_LDDW: Final = op.LDDW_OPCODE
+_HELPER_CALL: Final = op.BPF_JMP | op.BPF_CALL
+_NOT_COND: Final = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no operands to link
+_MOV64_X: Final = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
+_MAX_BPF_REG: Final = op.MAX_BPF_REG
+_NOT_INIT: Final = RegType.NOT_INIT  # (Final: a C static in the compiled walk, not a globals look-up)
+_SCALAR: Final = RegType.SCALAR_VALUE
+_GENERAL_REGS: Final = (1 << op.BPF_REG_FP) - 1  # r0-r9
+_REG_NUMBERS: Final = prune.REG_NUMBERS
 Linked = precision.Linked
-_NARROW_LOADS = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_CTX,
-                           RegType.PTR_TO_MAP_VALUE})  # fmt: skip
+_NARROW_LOADS: Final = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_CTX,
+                                  RegType.PTR_TO_MAP_VALUE})  # fmt: skip
 """Base pointers whose loads write only their destination register (Walker._own_written())."""
-_WRITING_JUMPS = frozenset({0x80, 0x90, 0xE0})  # call, exit, may_goto: every other jump writes nothing
+_WRITING_JUMPS: Final = frozenset({0x80, 0x90, 0xE0})  # call, exit, may_goto: every other jump writes nothing
 
 # step()'s route for an instruction (decoded once per slot): what to check, as plain ints
-_ALU, _JUMP, _LDX, _STX, _ST, _LD_ABS, _LDDW_ROUTE = range(1, 8)
-_KIND_MASK = 0x0F
-_ATOMIC = 0x10  # an atomic family: checked on its own
-_ADDR_SPACE_CAST = 0x20  # the arena's address-space cast (a mov with off 1)
-_SKB_ONLY = 0x40  # an LD_ABS / LD_IND family: only program types with skb access
-_READS_DST = 0x80  # a conditional jump's family: dst is read before the spec is checked
-_ROUTES = {
+_ALU: Final = 1
+_JUMP: Final = 2
+_LDX: Final = 3
+_STX: Final = 4
+_ST: Final = 5
+_LD_ABS: Final = 6
+_LDDW_ROUTE: Final = 7
+_KIND_MASK: Final = 0x0F
+_ATOMIC: Final = 0x10  # an atomic family: checked on its own
+_ADDR_SPACE_CAST: Final = 0x20  # the arena's address-space cast (a mov with off 1)
+_SKB_ONLY: Final = 0x40  # an LD_ABS / LD_IND family: only program types with skb access
+_READS_DST: Final = 0x80  # a conditional jump's family: dst is read before the spec is checked
+_ROUTES: Final = {
     Kind.ALU: _ALU, Kind.NEG: _ALU, Kind.END: _ALU, Kind.MOVSX: _ALU,
     Kind.LDX: _LDX, Kind.LDXSX: _LDX, Kind.STX: _STX, Kind.ST: _ST,
     Kind.LD_ABS: _LD_ABS, Kind.LD_IND: _LD_ABS, Kind.LDDW: _LDDW_ROUTE,

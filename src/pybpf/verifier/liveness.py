@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Final
 
 from pybpf.helpers.protos import proto
 from pybpf.isa.instruction import Instruction
@@ -44,10 +45,12 @@ from pybpf.isa.opcodes import (
 from pybpf.isa.program import ProgramView
 from pybpf.kfuncs.kernel_btf import kernel_btf
 
-_CALLER_SAVED = 0b111111  # r0-r5
-_ARGS = 0b111110  # r1-r5
-_ALL = (1 << 11) - 1  # compute_insn_live_regs()'s default use (its 0xffff, cut to r0-r10: masks index tables)
-_HELPER_CALL = BPF_JMP | BPF_CALL
+_CALLER_SAVED: Final = 0b111111  # r0-r5
+_ARGS: Final = 0b111110  # r1-r5
+_ALL: Final = (
+    1 << 11
+) - 1  # compute_insn_live_regs()'s default use (its 0xffff, cut to r0-r10: masks index tables)
+_HELPER_CALL: Final = BPF_JMP | BPF_CALL
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import errno
 import functools
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from pybpf.isa import opcodes as op
 from pybpf.uapi import BPF_FUNC_tail_call
@@ -48,11 +48,11 @@ if TYPE_CHECKING:
     from pybpf.verifier.stack import StackSlot
     from pybpf.verifier.state import PathState
 
-ARG_REGS = 0b111110  # r1-r5
-_REG_BITS = tuple(1 << regno for regno in range(op.BPF_REG_FP))
+ARG_REGS: Final = 0b111110  # r1-r5
+_REG_BITS: Final = tuple(1 << regno for regno in range(op.BPF_REG_FP))
 """The mask bit of each of r0-r9 (the registers a precision mark may be on)."""
-_SCALAR = RegType.SCALAR_VALUE
-HISTORY_LIMIT = 40
+_SCALAR: Final = RegType.SCALAR_VALUE
+HISTORY_LIMIT: Final = 40
 """A path segment with more history entries than this is checkpointed (is_state_visited())."""
 
 
@@ -581,7 +581,7 @@ def mark_all_precise(w: Walker, end: PathEnd | None = None) -> None:
         cp = cp.parent
 
 
-LINKED_REGS_MAX = 6
+LINKED_REGS_MAX: Final = 6
 """The capacity of ``struct linked_regs``: scalars found beyond it lose their id (clear_scalar_id())."""
 
 

@@ -52,7 +52,7 @@ its loop visit has no back-edges left.
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from pybpf.isa.graphs import is_cycle, strongly_connected_components
 from pybpf.isa.opcodes import (
@@ -134,10 +134,10 @@ def prune_points(view: ProgramView) -> tuple[frozenset[int], frozenset[int], fro
     return frozenset(points), frozenset(force), frozenset(jumps)
 
 
-_JMP_CLASSES = (BPF_JMP, BPF_JMP32)
-_JCOND_OPCODE = BPF_JMP | BPF_JCOND | BPF_K
-_CALL = 0x85  # BPF_JMP | BPF_CALL: a forced checkpoint that is not may_goto calls a callback
-_JUMP_KINDS = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.JA, Kind.GOTOL, Kind.CALL_LOCAL})
+_JMP_CLASSES: Final = (BPF_JMP, BPF_JMP32)
+_JCOND_OPCODE: Final = BPF_JMP | BPF_JCOND | BPF_K
+_CALL: Final = 0x85  # BPF_JMP | BPF_CALL: a forced checkpoint that is not may_goto calls a callback
+_JUMP_KINDS: Final = frozenset({Kind.JCOND, Kind.MAY_GOTO, Kind.JA, Kind.GOTOL, Kind.CALL_LOCAL})
 
 
 def scc_ids(view: ProgramView, force_points: frozenset[int]) -> dict[int, int]:
@@ -337,7 +337,7 @@ def _maybe_exit_scc(w: Walker, cp: Checkpoint) -> None:
     visit.backedges = []
 
 
-MAX_BACKEDGE_ITERS = 64
+MAX_BACKEDGE_ITERS: Final = 64
 
 
 def is_state_visited(w: Walker, slot: int) -> bool:
@@ -604,8 +604,8 @@ def raise_loop(w: Walker, message: str) -> None:
     raise VerifierError(errno.EINVAL, message, w.env.log.text)
 
 
-ALL_REGS = (1 << 11) - 1
-_GENERAL_REGS = (1 << BPF_REG_FP) - 1
+ALL_REGS: Final = (1 << 11) - 1
+_GENERAL_REGS: Final = (1 << BPF_REG_FP) - 1
 """r0-r9: the registers a checkpoint forgets when dead (r10 is never written)."""
 
 
@@ -618,7 +618,8 @@ def states_subsumed(
     return compare_states(old, cur, live, precise=precise) == SUBSUMED
 
 
-SUBSUMED, MISSED = -1, -2
+SUBSUMED: Final = -1
+MISSED: Final = -2
 """compare_states()'s answers other than a register's position: ``old`` subsumes ``cur``; it does
 not, for a reason other than one register alone."""
 
@@ -708,8 +709,11 @@ def refsafe(old: list[Reference], cur: list[Reference], ids: IdMap) -> bool:
     return True
 
 
-_NOT_INIT, _SCALAR = RegType.NOT_INIT, RegType.SCALAR_VALUE
-REG_NUMBERS = [tuple(regno for regno in range(11) if mask >> regno & 1) for mask in range(ALL_REGS + 1)]
+_NOT_INIT: Final = RegType.NOT_INIT
+_SCALAR: Final = RegType.SCALAR_VALUE
+REG_NUMBERS: Final = [
+    tuple(regno for regno in range(11) if mask >> regno & 1) for mask in range(ALL_REGS + 1)
+]
 """The register numbers of each live-register mask (r0-r10)."""
 
 
@@ -810,7 +814,7 @@ def range_within(old: RegState, cur: RegState) -> bool:
     )
 
 
-_UNBOUND = RegState()
+_UNBOUND: Final = RegState()
 _UNBOUND.mark_unknown()
 
 

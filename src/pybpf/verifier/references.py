@@ -46,7 +46,7 @@ held lock forbids calls, exits and tail calls alike, and every unlock must name 
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from pybpf.isa.helper_names import HELPER_IDS
 from pybpf.kfuncs.res_spin_lock import RES_SPIN_LOCK
@@ -59,17 +59,17 @@ from pybpf.verifier.state import PathState, Reference, in_sleepable
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
-REF_TYPE_PTR = 1
-REF_TYPE_LOCK = 2
-REF_TYPE_IRQ = 3
-REF_TYPE_RES_LOCK = 4
-REF_TYPE_RES_LOCK_IRQ = 5
-LOCK_KINDS = frozenset({REF_TYPE_LOCK, REF_TYPE_RES_LOCK, REF_TYPE_RES_LOCK_IRQ})
+REF_TYPE_PTR: Final = 1
+REF_TYPE_LOCK: Final = 2
+REF_TYPE_IRQ: Final = 3
+REF_TYPE_RES_LOCK: Final = 4
+REF_TYPE_RES_LOCK_IRQ: Final = 5
+LOCK_KINDS: Final = frozenset({REF_TYPE_LOCK, REF_TYPE_RES_LOCK, REF_TYPE_RES_LOCK_IRQ})
 """REF_TYPE_LOCK_MASK: a bpf_spin_lock, a bpf_res_spin_lock and one taken with irqsave."""
-SOCKET_MAP_TYPES = frozenset({BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH})
+SOCKET_MAP_TYPES: Final = frozenset({BPF_MAP_TYPE_SOCKMAP, BPF_MAP_TYPE_SOCKHASH})
 """The maps whose values are sockets: a lookup gives a referenced socket or NULL (released with
 bpf_sk_release), and the value a helper writes into them is a socket (resolve_map_arg_type())."""
-_MAP_LOOKUP = HELPER_IDS["bpf_map_lookup_elem"]
+_MAP_LOOKUP: Final = HELPER_IDS["bpf_map_lookup_elem"]
 
 
 def is_socket_map(map_ref: Any) -> bool:

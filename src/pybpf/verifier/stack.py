@@ -17,6 +17,7 @@ of a slot is the one at ``fp - 8*spi - 1 - j`` (so ``j = 7`` is the slot's lowes
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from pybpf.verifier import tnum
 from pybpf.verifier.bounds import s64
@@ -41,12 +42,17 @@ def format_iter(reg: RegState) -> str:
     return f"iter_{name}(ref_id={reg.ref_obj_id},state={state},depth={depth})"
 
 
-STACK_INVALID, STACK_SPILL, STACK_MISC, STACK_ZERO, STACK_DYNPTR, STACK_ITER = 0, 1, 2, 3, 4, 5
-STACK_IRQ_FLAG = 6
-SLOT_CHARS = "?rm0dif"
-_SPECIAL = (STACK_SPILL, STACK_ITER, STACK_IRQ_FLAG)
+STACK_INVALID: Final = 0
+STACK_SPILL: Final = 1
+STACK_MISC: Final = 2
+STACK_ZERO: Final = 3
+STACK_DYNPTR: Final = 4
+STACK_ITER: Final = 5
+STACK_IRQ_FLAG: Final = 6
+SLOT_CHARS: Final = "?rm0dif"
+_SPECIAL: Final = (STACK_SPILL, STACK_ITER, STACK_IRQ_FLAG)
 """Kinds a write at a variable offset turns into STACK_MISC (a dynptr is destroyed first)."""
-BPF_REG_SIZE = 8
+BPF_REG_SIZE: Final = 8
 
 
 class StackSlot:
@@ -180,9 +186,9 @@ class Stack:
         return "".join(out)
 
 
-SPI_ERANGE = -2
+SPI_ERANGE: Final = -2
 """stack_slot_obj_get_spi(): the object lies past the allocated stack (fine for a new one)."""
-SPI_INVALID = -1
+SPI_INVALID: Final = -1
 """stack_slot_obj_get_spi(): the pointer cannot hold the object (the reason is logged)."""
 
 

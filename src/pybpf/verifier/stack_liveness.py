@@ -34,6 +34,7 @@ iterations``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from pybpf.isa.program import CALL_OPCODE, ProgramView
 from pybpf.uapi import BPF_FUNC_tail_call
@@ -42,7 +43,7 @@ from pybpf.verifier.log import VerifierLog
 Chain = tuple[int, ...]
 """The call instructions leading to a subprogram, then the subprogram's first instruction."""
 
-_ALL = (1 << 64) - 1
+_ALL: Final = (1 << 64) - 1
 
 
 class FrameMasks:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import errno
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple, NoReturn
+from typing import TYPE_CHECKING, Final, NamedTuple, NoReturn
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_REG_FP, MAX_BPF_REG
@@ -119,9 +119,9 @@ class Reference(NamedTuple):
 _copy_reg = RegState.copy
 
 
-STACK_SHARED = 1 << MAX_BPF_REG
+STACK_SHARED: Final = 1 << MAX_BPF_REG
 """``FuncFrame.shared``'s bit for the stack (the bits below it are the registers r0-r10)."""
-ALL_SHARED = (STACK_SHARED << 1) - 1
+ALL_SHARED: Final = (STACK_SHARED << 1) - 1
 
 
 class FuncFrame:

@@ -8,10 +8,10 @@ property-tested in tests/verifier/test_tnum_bounds.py).  All numbers are unsigne
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
-U64 = (1 << 64) - 1
-U32 = (1 << 32) - 1
+U64: Final = (1 << 64) - 1
+U32: Final = (1 << 32) - 1
 
 
 class Tnum(NamedTuple):
@@ -19,8 +19,8 @@ class Tnum(NamedTuple):
     mask: int
 
 
-UNKNOWN = Tnum(0, U64)
-ZERO = Tnum(0, 0)
+UNKNOWN: Final = Tnum(0, U64)
+ZERO: Final = Tnum(0, 0)
 
 
 def const(value: int) -> Tnum:

@@ -15,7 +15,7 @@ differences become unknown scalars. Register copies share an id (assign_scalar_i
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_ALU, BPF_REG_FP, BPF_X, MAX_BPF_REG, Kind, OpSpec
@@ -29,12 +29,12 @@ from pybpf.verifier.tnum import U32, U64
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
-ALU_STRINGS = {
+ALU_STRINGS: Final = {
     bounds.ADD: "+=", bounds.SUB: "-=", bounds.MUL: "*=", bounds.DIV: "/=", bounds.OR: "|=",
     bounds.AND: "&=", bounds.LSH: "<<=", bounds.RSH: ">>=", bounds.NEG: "neg", bounds.MOD: "%=",
     bounds.XOR: "^=", bounds.MOV: "=", bounds.ARSH: "s>>=", bounds.END: "endian",
 }  # fmt: skip
-_ARITH_POINTERS = frozenset(
+_ARITH_POINTERS: Final = frozenset(
     {
         RegType.PTR_TO_CTX, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MAP_KEY, RegType.PTR_TO_STACK,
         RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET, RegType.PTR_TO_TP_BUFFER,
@@ -43,9 +43,11 @@ _ARITH_POINTERS = frozenset(
     }
 )  # fmt: skip
 """The pointer types adjust_ptr_min_max_vals() lets a program move."""
-_MAX_BPF_REG, _NOT_INIT, _SCALAR = MAX_BPF_REG, RegType.NOT_INIT, RegType.SCALAR_VALUE
-_SHIFTS = (bounds.LSH, bounds.RSH, bounds.ARSH)
-_FOLD_FAST = frozenset({bounds.ADD, bounds.SUB, bounds.MUL, bounds.XOR})
+_MAX_BPF_REG: Final = MAX_BPF_REG
+_NOT_INIT: Final = RegType.NOT_INIT
+_SCALAR: Final = RegType.SCALAR_VALUE
+_SHIFTS: Final = (bounds.LSH, bounds.RSH, bounds.ARSH)
+_FOLD_FAST: Final = frozenset({bounds.ADD, bounds.SUB, bounds.MUL, bounds.XOR})
 """The operations check_alu() folds directly on two constants: those adjust_scalar_min_max_vals()
 always tracks and maybe_fork_scalars() never looks at (and/or may fork, shifts depend on the amount)."""
 

@@ -18,7 +18,7 @@ within an ancestor's ranges.
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import OpSpec
@@ -30,21 +30,21 @@ from pybpf.verifier.state import PathState
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
-_NOT_NULL = frozenset(
+_NOT_NULL: Final = frozenset(
     {
         RegType.PTR_TO_SOCKET, RegType.PTR_TO_TCP_SOCK, RegType.PTR_TO_XDP_SOCK, RegType.PTR_TO_MAP_VALUE,
         RegType.PTR_TO_MAP_KEY, RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_MEM, RegType.CONST_PTR_TO_MAP,
     }
 )  # fmt: skip
 """reg_not_null(): pointer types that are never NULL (unless flagged maybe-NULL)."""
-MAX_PACKET_OFF = 0xFFFF
-AT_PKT_END = -1
+MAX_PACKET_OFF: Final = 0xFFFF
+AT_PKT_END: Final = -1
 """A packet pointer's ``range`` once a comparison proved it at least at data_end (mark_pkt_end())."""
-BEYOND_PKT_END = -2
+BEYOND_PKT_END: Final = -2
 """... and once one proved it past data_end."""
-_PKT_ANY = PACKET_TYPES | {RegType.PTR_TO_PACKET_END}
+_PKT_ANY: Final = PACKET_TYPES | {RegType.PTR_TO_PACKET_END}
 """reg_is_pkt_pointer_any()."""
-_SCALAR = RegType.SCALAR_VALUE
+_SCALAR: Final = RegType.SCALAR_VALUE
 
 
 def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:

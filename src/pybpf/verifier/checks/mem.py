@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn
 
 from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
@@ -83,13 +83,18 @@ from pybpf.verifier.stack import (
 if TYPE_CHECKING:
     from pybpf.verifier.do_check import Walker
 
-BPF_READ, BPF_WRITE = 1, 2
-MAX_PACKET_OFF = 0xFFFF
+BPF_READ: Final = 1
+BPF_WRITE: Final = 2
+MAX_PACKET_OFF: Final = 0xFFFF
 
 # Which context fields hold packet pointers, by program type (the kernel's is_valid_access sets
 # info->reg_type for them).  To move into pybpf.progtypes (a ``ctx_field_reg_type`` there).
-_XDP_FIELDS = {0: RegType.PTR_TO_PACKET, 4: RegType.PTR_TO_PACKET_END, 8: RegType.PTR_TO_PACKET_META}
-_SKB_FIELDS = {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END, 140: RegType.PTR_TO_PACKET_META}
+_XDP_FIELDS: Final = {0: RegType.PTR_TO_PACKET, 4: RegType.PTR_TO_PACKET_END, 8: RegType.PTR_TO_PACKET_META}
+_SKB_FIELDS: Final = {
+    76: RegType.PTR_TO_PACKET,
+    80: RegType.PTR_TO_PACKET_END,
+    140: RegType.PTR_TO_PACKET_META,
+}
 CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     6: _XDP_FIELDS,  # XDP
     3: _SKB_FIELDS,  # SCHED_CLS
@@ -107,14 +112,14 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     25: {0: RegType.PTR_TO_SOCKET, 8: RegType.PTR_TO_PACKET, 16: RegType.PTR_TO_PACKET_END},  # CGROUP_SOCKOPT
     22: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END, 144: RegType.PTR_TO_FLOW_KEYS},
 }
-_PACKET_FIELDS = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET_END})
+_PACKET_FIELDS: Final = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET_END})
 """The context fields no sign-extending load (BPF_MEMSX) may read: ``info->is_ldsx`` refuses them in
 bpf_skb_is_valid_access() (__sk_buff's data, data_meta, data_end: every type built on it),
 xdp_is_valid_access() and flow_dissector_is_valid_access() -- the packet pointers that are 32-bit uapi
 fields (the other contexts' pointers are 64-bit, which no BPF_MEMSX loads)."""
-_SKB_SK = 168
+_SKB_SK: Final = 168
 """__sk_buff's ``sk``: a PTR_TO_SOCK_COMMON_OR_NULL (bpf_skb_is_valid_access())."""
-SK_FIELD_TYPES = frozenset({1, 3, 4, 8, 10, 11, 12, 14, 19})
+SK_FIELD_TYPES: Final = frozenset({1, 3, 4, 8, 10, 11, 12, 14, 19})
 """The program types whose __sk_buff ``sk`` reads give that pointer (SOCKET_FILTER, SCHED_CLS,
 SCHED_ACT, CGROUP_SKB, LWT_IN, LWT_OUT, LWT_XMIT, SK_SKB, LWT_SEG6LOCAL)."""
 MAYBE_NULL_CTX_FIELDS: dict[tuple[int, int], RegType] = {
@@ -123,17 +128,17 @@ MAYBE_NULL_CTX_FIELDS: dict[tuple[int, int], RegType] = {
     (30, 0): RegType.PTR_TO_SOCKET,  # SK_LOOKUP: sk (sk_lookup_is_valid_access())
 }
 """The other contexts' maybe-NULL socket pointers, by (program type, offset): the type a read gives."""
-PACKET_WRITERS = frozenset({3, 4, 6, 12, 14, 16, 25})
+PACKET_WRITERS: Final = frozenset({3, 4, 6, 12, 14, 16, 25})
 """may_access_direct_pkt_data(BPF_WRITE): the program types that may write the packet (CGROUP_SOCKOPT:
 its option buffer)."""
 
-_ATOMIC_REFUSED = {
+_ATOMIC_REFUSED: Final = {
     RegType.PTR_TO_CTX, RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET_END,
     RegType.PTR_TO_FLOW_KEYS, RegType.PTR_TO_SOCKET, RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_TCP_SOCK,
     RegType.PTR_TO_XDP_SOCK,
 }  # fmt: skip
 """atomic_ptr_type_ok() is false for these."""
-_UNCHECKED = frozenset(
+_UNCHECKED: Final = frozenset(
     {
         RegType.PTR_TO_BTF_ID, RegType.PTR_TO_ARENA, RegType.CONST_PTR_TO_MAP, RegType.PTR_TO_MAP_KEY,
     }
@@ -211,7 +216,7 @@ def check_atomic(w: Walker, insn: Instruction) -> None:
     check_mem_access(w, insn.dst, insn.off, size, BPF_WRITE, strict=True)
 
 
-_TYPE_PER_INSN = frozenset(
+_TYPE_PER_INSN: Final = frozenset(
     {
         RegType.PTR_TO_CTX, RegType.PTR_TO_SOCKET, RegType.PTR_TO_SOCK_COMMON, RegType.PTR_TO_TCP_SOCK,
         RegType.PTR_TO_XDP_SOCK, RegType.PTR_TO_BTF_ID, RegType.PTR_TO_ARENA,
@@ -219,7 +224,7 @@ _TYPE_PER_INSN = frozenset(
 )  # fmt: skip
 """The base types for which reg_type_mismatch_ok() is false: an instruction accessing memory through
 one of them must do so through the same type (flags included) on every path."""
-_KERNEL_MEMORY = (RegType.PTR_TO_MEM, RegType.PTR_TO_BTF_ID)
+_KERNEL_MEMORY: Final = (RegType.PTR_TO_MEM, RegType.PTR_TO_BTF_ID)
 """is_ptr_to_mem_or_btf_id(): the types a load may mix across paths (save_aux_ptr_type())."""
 
 
@@ -248,7 +253,7 @@ def _refuse_mixed_pointers(w: Walker) -> NoReturn:
     w.fail(errno.EINVAL, "same insn cannot be used with different pointers")
 
 
-PROBE_READ_TYPES = frozenset(
+PROBE_READ_TYPES: Final = frozenset(
     {
         (RegType.PTR_TO_BTF_ID, TypeFlag.NONE),
         (RegType.PTR_TO_BTF_ID, TypeFlag.PTR_UNTRUSTED),
@@ -435,7 +440,7 @@ def check_buffer_access(w: Walker, regno: int, reg: RegState, off: int, size: in
         w.env.max_rdwr_access = max(w.env.max_rdwr_access, off + size)
 
 
-FLOW_KEYS_SIZE = ctypes.sizeof(bpf_flow_keys)
+FLOW_KEYS_SIZE: Final = ctypes.sizeof(bpf_flow_keys)
 
 
 def check_flow_keys_access(w: Walker, off: int, size: int) -> None:
@@ -446,7 +451,7 @@ def check_flow_keys_access(w: Walker, off: int, size: int) -> None:
         w.fail(errno.EACCES, f"invalid access to flow keys off={off} size={size}")
 
 
-_MAP_STRUCTS = {
+_MAP_STRUCTS: Final = {
     1: "bpf_htab", 2: "bpf_array", 3: "bpf_array", 4: "bpf_array", 5: "bpf_htab", 6: "bpf_array",
     7: "bpf_stack_map", 8: "bpf_array", 9: "bpf_htab", 10: "bpf_htab", 11: "lpm_trie", 12: "bpf_array",
     13: "bpf_htab", 14: "bpf_dtab", 15: "bpf_stab", 16: "bpf_cpu_map", 17: "xsk_map", 18: "bpf_shtab",
@@ -580,7 +585,7 @@ def _coerce(dst: RegState, size: int, sign_extend: bool) -> None:
         bounds.coerce_to_size(dst, size)
 
 
-_ANY_OFFSET_ARGS = frozenset(
+_ANY_OFFSET_ARGS: Final = frozenset(
     {
         (RegType.PTR_TO_STACK, TypeFlag.NONE), (RegType.PTR_TO_PACKET, TypeFlag.NONE),
         (RegType.PTR_TO_PACKET_META, TypeFlag.NONE), (RegType.PTR_TO_MAP_KEY, TypeFlag.NONE),
@@ -592,7 +597,7 @@ _ANY_OFFSET_ARGS = frozenset(
 )  # fmt: skip
 """check_func_arg_reg_off(): the argument types (with their exact flags) that may carry fixed and
 variable offsets."""
-_FIXED_OFFSET_BTF_FLAGS = frozenset(
+_FIXED_OFFSET_BTF_FLAGS: Final = frozenset(
     {TypeFlag.NONE, TypeFlag.MEM_ALLOC, TypeFlag.PTR_TRUSTED, TypeFlag.MEM_RCU,
      TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF, TypeFlag.MEM_ALLOC | TypeFlag.NON_OWN_REF | TypeFlag.MEM_RCU}
 )  # fmt: skip
@@ -685,7 +690,7 @@ def check_packet_access(
 # --- the stack ---------------------------------------------------------------------------------
 
 
-_ALIGNMENT_NAMES = {
+_ALIGNMENT_NAMES: Final = {
     RegType.PTR_TO_MAP_KEY: "key ",
     RegType.PTR_TO_MAP_VALUE: "value ",
     RegType.PTR_TO_CTX: "context ",
@@ -698,7 +703,7 @@ _ALIGNMENT_NAMES = {
 }
 """check_ptr_alignment()'s names of the pointer types it checks with a description."""
 
-_ALIGNMENT_FLAGS = BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT
+_ALIGNMENT_FLAGS: Final = BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT
 """``env->strict_alignment`` (bpf_check) is ``prog_flags & _ALIGNMENT_FLAGS == BPF_F_STRICT_ALIGNMENT``:
 BPF_F_STRICT_ALIGNMENT asks for it, BPF_F_ANY_ALIGNMENT wins over it (the machine is x86:
 CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS, never strict by default)."""
@@ -821,7 +826,7 @@ def _check_stack_access(
         _stack_read(w, frame.stack, min_off, size, value_regno)
 
 
-_NOT_SPILLABLE = frozenset({RegType.PTR_TO_TP_BUFFER, RegType.CONST_PTR_TO_DYNPTR})
+_NOT_SPILLABLE: Final = frozenset({RegType.PTR_TO_TP_BUFFER, RegType.CONST_PTR_TO_DYNPTR})
 """The pointers is_spillable_regtype() is false for: written to the stack as plain data (a callback's
 const dynptr read back from the stack is a scalar, not a dynptr)."""
 
@@ -948,7 +953,7 @@ def helper_stack_access(
                 w.scratch_stack(spi, reg.frameno)
 
 
-_NO_DATA = (STACK_DYNPTR, STACK_ITER, STACK_IRQ_FLAG)
+_NO_DATA: Final = (STACK_DYNPTR, STACK_ITER, STACK_IRQ_FLAG)
 """Slot kinds whose bytes no load may read (check_stack_read_fixed_off())."""
 
 
