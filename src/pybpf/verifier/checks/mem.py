@@ -112,7 +112,9 @@ CTX_POINTER_FIELDS: dict[int, dict[int, RegType]] = {
     25: {0: RegType.PTR_TO_SOCKET, 8: RegType.PTR_TO_PACKET, 16: RegType.PTR_TO_PACKET_END},  # CGROUP_SOCKOPT
     22: {76: RegType.PTR_TO_PACKET, 80: RegType.PTR_TO_PACKET_END, 144: RegType.PTR_TO_FLOW_KEYS},
 }
-_PACKET_FIELDS: Final = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET_END})
+_PACKET_FIELDS: Final = frozenset(
+    {RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_PACKET_END}
+)
 """The context fields no sign-extending load (BPF_MEMSX) may read: ``info->is_ldsx`` refuses them in
 bpf_skb_is_valid_access() (__sk_buff's data, data_meta, data_end: every type built on it),
 xdp_is_valid_access() and flow_dissector_is_valid_access() -- the packet pointers that are 32-bit uapi
