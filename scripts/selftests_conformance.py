@@ -94,6 +94,10 @@ class Spec:
     arch_ok: bool = True
     description: str = ""
     unknown: list[str] = field(default_factory=list)
+    not_msgs: list[tuple[int, str]] = field(default_factory=list)
+    """``__not_msg`` (7.x): (how many ``__msg`` precede it, text) -- must not appear in that span."""
+    linear_size: int = 0  # ``__linear_size`` (7.x): the test run's skb has this much linear data
+    load_ok: bool = True  # ``__load_if_JITed``/``__load_if_no_JITed`` (7.x) against the kernel's JIT
 
 
 def _int(text: str) -> int:
@@ -102,6 +106,48 @@ def _int(text: str) -> int:
         return NAMED_RETVALS[text]
     value = int(text, 0)
     return value - 2**32 if value >= 2**31 else value
+
+
+# -- the annotations of 7.x's bpf_misc.h ("comment:" __COUNTER__ ":" tag) --------------------------------
+_COUNTED = re.compile(r"(\d+):")
+
+
+def _in_source_order(found: list[str]) -> list[tuple[bool, str]]:
+    """test_loader's ``collect_decl_tags``/``skip_decl_tag_pfx``: 7.x tags carry their ``__COUNTER__``
+    (the compiler may emit them in any order; sorted by it they are in source order) -- (counted, tag)
+    pairs; tags without a counter (6.x) keep their BTF order."""
+    keyed = []
+    for index, text in enumerate(found):
+        counted = _COUNTED.match(text)
+        if counted is None:
+            keyed.append(((0, index), False, text))
+        else:
+            keyed.append(((int(counted.group(1)), index), True, text[counted.end() :]))
+    return [(counted, text) for _key, counted, text in sorted(keyed, key=lambda k: k[0])]
+
+
+def _kernel_jits() -> bool:
+    try:
+        return Path("/proc/sys/net/core/bpf_jit_enable").read_text().strip() != "0"
+    except OSError:
+        return False
+
+
+def _newer_tag(s: Spec, key: str, value: str, positives: int) -> bool:
+    """The tags 7.x added (``__not_msg``, ``__load_if_JITed``, ``__linear_size``, ``__stderr``/``__stdout``
+    (BPF streams, not checked here)); True when ``key`` is one of them."""
+    if key == "test_expect_not_msg":
+        s.not_msgs.append((positives, value))
+        s.priv = True
+    elif key == "load_mode":
+        s.load_ok = (value == "jited") == _kernel_jits()
+    elif key == "test_linear_size":
+        s.linear_size = _int(value)
+    elif key in ("test_expect_stderr", "test_expect_stdout", "test_btf_func_path"):
+        s.unknown.append(key)  # reported, not checked
+    else:
+        return False
+    return True
 
 
 def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
@@ -114,13 +160,14 @@ def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
     for _tid, t in btf:
         if isinstance(t, DeclTag) and t.component_idx == -1 and t.name.startswith(TAG):
             tags.setdefault(t.type_id, []).append(t.name[len(TAG) :])
+    tags = {tid: _in_source_order(found) for tid, found in tags.items()}
     out: dict[str, Spec] = {}
     for name in spec.programs:
         s = Spec(name)
         msgs: list[tuple[int, str]] = []
         arches: list[str] = []
         unpriv_seen = False
-        for tag in tags.get(funcs.get(name, -1), []):
+        for counted, tag in tags.get(funcs.get(name, -1), []):
             key, _, value = tag.partition("=")
             if key == "test_expect_failure":
                 s.expect_failure, s.priv = True, True
@@ -128,8 +175,13 @@ def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
                 s.priv = True
             elif key == "test_expect_msg":
                 counter, _, text = value.partition("=")
-                msgs.append((int(counter) if counter.isdigit() else len(msgs), text))
+                if counted:  # 7.x: the counter is in the tag's prefix, the value is all text
+                    msgs.append((len(msgs), value))
+                else:
+                    msgs.append((int(counter) if counter.isdigit() else len(msgs), text))
                 s.priv = True
+            elif _newer_tag(s, key, value, len(msgs)):
+                pass
             elif key == "test_retval":
                 s.retval, s.priv = _int(value), True
             elif key == "test_log_level":
@@ -168,21 +220,41 @@ def _pattern(msg: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.MULTILINE)
 
 
+def _find(log: str, msg: str, pos: int) -> tuple[int, int] | None:
+    """test_loader's ``match_msg``: where ``msg`` first occurs in ``log`` from ``pos``."""
+    if "{{" in msg:
+        found = _pattern(msg).search(log, pos)
+        return None if found is None else (found.start(), found.end())
+    at = log.find(msg, pos)
+    return None if at < 0 else (at, at + len(msg))
+
+
 def messages_match(log: str, msgs: list[str]) -> str | None:
     """None when every message appears in ``log`` in order (test_loader's ``validate_msgs``), else the
     first one missing."""
     pos = 0
     for msg in msgs:
-        if "{{" in msg:
-            found = _pattern(msg).search(log, pos)
-            if found is None:
-                return msg
-            pos = found.end()
-        else:
-            at = log.find(msg, pos)
-            if at < 0:
-                return msg
-            pos = at + len(msg)
+        span = _find(log, msg, pos)
+        if span is None:
+            return msg
+        pos = span[1]
+    return None
+
+
+def unexpected_message(log: str, msgs: list[str], not_msgs: list[tuple[int, str]]) -> str | None:
+    """7.x's ``match_negative_msgs``: a ``__not_msg`` placed after the i-th ``__msg`` must not occur
+    between the end of that match and the start of the next ``__msg``'s; the first one found, or None."""
+    spans, pos = [], 0
+    for msg in msgs:
+        span = _find(log, msg, pos)
+        spans.append(span)
+        pos = span[1] if span is not None else pos
+    for after, msg in not_msgs:
+        start = next((sp[1] for sp in reversed(spans[:after]) if sp is not None), 0)
+        end = spans[after][0] if after < len(spans) and spans[after] is not None else len(log)
+        found = _find(log, msg, start)
+        if found is not None and found[1] <= end:
+            return msg
     return None
 
 
@@ -222,8 +294,9 @@ def _deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def _test_run(backend: Backend, fd: int, prog_type: int) -> tuple[int | None, int]:
-    """test_loader's ``do_prog_test_run``: 64 zero bytes in (nothing for SYSCALL programs)."""
+def _test_run(backend: Backend, fd: int, prog_type: int, linear_size: int = 0) -> tuple[int | None, int]:
+    """test_loader's ``do_prog_test_run``: 64 zero bytes in (nothing for SYSCALL programs); with
+    ``__linear_size`` a ``struct __sk_buff`` whose ``data_end`` is that size."""
     if prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
         opts = TestRunOpts()
     else:
@@ -233,6 +306,10 @@ def _test_run(backend: Backend, fd: int, prog_type: int) -> tuple[int | None, in
             data_size_out=TEST_DATA_LEN * 4,
             repeat=1,
         )
+        if linear_size:
+            ctx = uapi.sk_buff()
+            ctx.data_end = linear_size
+            opts.ctx_in = bytes(ctx)
     try:
         bpf_prog_test_run_opts(fd, opts, backend=backend)
     except OSError as exc:
@@ -264,7 +341,8 @@ def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, tim
             result.log = obj.loaded.logs.get(test.name, "")
             if test.retval is not None and not test.expect_failure:
                 fd = obj.loaded.programs[test.name]
-                result.retval, result.run_errno = _test_run(backend, fd, own.programs[test.name].prog_type)
+                prog_type = own.programs[test.name].prog_type
+                result.retval, result.run_errno = _test_run(backend, fd, prog_type, test.linear_size)
     except _Timeout:
         result.crash = f"timeout after {timeout} s"
     except Exception:  # a finding: pybpf must answer with an OSError
@@ -284,6 +362,9 @@ def passes(test: Spec, result: Result) -> tuple[bool, str]:
     missing = messages_match(result.log, test.msgs)
     if missing is not None:
         return False, f"msg: {missing}"
+    unexpected = unexpected_message(result.log, test.msgs, test.not_msgs)
+    if unexpected is not None:
+        return False, f"not_msg: {unexpected}"
     if test.retval is not None and not test.expect_failure:
         if result.run_errno:
             return False, f"run: {errno.errorcode.get(result.run_errno, result.run_errno)}"
@@ -329,7 +410,7 @@ def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, obj
     aux = [n for n, s in specs.items() if s.auxiliary and s.priv]
     native, user = NativeBackend(), UserBackend()
     for name, test in specs.items():
-        if test.unpriv_only or not test.arch_ok or (test.auxiliary and not test.msgs):
+        if test.unpriv_only or not test.arch_ok or not test.load_ok or (test.auxiliary and not test.msgs):
             continue
         if args.program and not any(p in name for p in args.program):
             continue
