@@ -59,7 +59,13 @@ from pybpf.object import Object  # noqa: E402
 TAG = "comment:"
 TEST_DATA_LEN = 64  # test_loader.c: the packet a __retval test runs on
 POINTER_VALUE = 0xCAFE4A  # test_loader.c: "any value" for __retval(POINTER_VALUE)
-NAMED_RETVALS = {"INT_MIN": -(2**31), "POINTER_VALUE": POINTER_VALUE, "TEST_DATA_LEN": TEST_DATA_LEN}
+POINTER_VALUE_7 = 0xBADCAFE  # 7.x's bpf_misc.h: the same "any value", expanded into the tag
+NAMED_RETVALS = {
+    "INT_MIN": -(2**31),
+    "_INT_MIN": -(2**31),  # 7.x: INT_MIN written so that no compiler expands it
+    "POINTER_VALUE": POINTER_VALUE,
+    "TEST_DATA_LEN": TEST_DATA_LEN,
+}
 FLAG_NAMES = {
     name: getattr(uapi, name)
     for name in (
@@ -368,7 +374,7 @@ def passes(test: Spec, result: Result) -> tuple[bool, str]:
     if test.retval is not None and not test.expect_failure:
         if result.run_errno:
             return False, f"run: {errno.errorcode.get(result.run_errno, result.run_errno)}"
-        if test.retval not in (POINTER_VALUE, result.retval):
+        if test.retval not in (POINTER_VALUE, POINTER_VALUE_7, result.retval):
             return False, f"retval {result.retval} != {test.retval}"
     return True, ""
 

@@ -177,6 +177,8 @@ def _sync_linked(candidates: list[RegState], known: RegState) -> None:
     for reg in candidates:
         if reg is known or not reg.is_scalar or (reg.id & ~ADD_CONST) != base or not reg.id:
             continue
+        if (reg.id ^ known.id) & ADD_CONST == ADD_CONST:
+            continue  # one moved by alu32, the other by alu64: their difference is not a constant
         if not (reg.id | known.id) & ADD_CONST or reg.off == known.off:
             reg.copy_from(known)
             continue
