@@ -289,6 +289,8 @@ def _adjust_ptr(
         moved = ptr.off + off_reg.smin if op == bounds.ADD else ptr.off - off_reg.smin
         if S32_MIN <= moved <= S32_MAX:
             result.off = moved
+            if result.range < 0 and ptr.type in (RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META):
+                result.range = 0  # AT_PKT_END / BEYOND_PKT_END do not survive arithmetic (6.18 stable)
             _check_sane_offset(w, result, ptr)
             dst.copy_from(result)
             return
