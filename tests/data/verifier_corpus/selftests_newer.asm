@@ -83,3 +83,83 @@ desc: adding a variable to a checked packet pointer clears its range: the read i
 out:
     r0 = 2
     exit
+
+=== selftests_newer/zero_size_helper_var_stack_past_frame
+type: socket_filter
+desc: a zero-byte helper write through a stack pointer whose variable offset may reach past fp: still checked against the frame (EINVAL)
+    r0 = 0
+    *(u64 *)(r10 - 16) = r0
+    *(u64 *)(r10 - 8) = r0
+    r1 = *(u32 *)(r1 + 0)
+    r1 &= 31
+    r1 += -24
+    r1 += r10
+    r2 = 0
+    r3 = 0
+    call bpf_probe_read_kernel
+    r0 = 0
+    exit
+
+=== selftests_newer/zero_size_helper_var_stack_inside
+type: socket_filter
+desc: the same zero-byte write with a variable offset that stays below fp: accepted
+    r0 = 0
+    *(u64 *)(r10 - 16) = r0
+    *(u64 *)(r10 - 8) = r0
+    r1 = *(u32 *)(r1 + 0)
+    r1 &= 7
+    r1 += -16
+    r1 += r10
+    r2 = 0
+    r3 = 0
+    call bpf_probe_read_kernel
+    r0 = 0
+    exit
+
+=== selftests_newer/zero_size_helper_const_stack_at_fp
+type: socket_filter
+desc: a zero-byte helper write at fp+0 (a constant offset just past the frame)
+    r1 = r10
+    r2 = 0
+    r3 = 0
+    call bpf_probe_read_kernel
+    r0 = 0
+    exit
+
+=== selftests_newer/zero_size_helper_const_stack_below_frame
+type: socket_filter
+desc: a zero-byte helper write at fp-520, below the 512-byte frame
+    r1 = r10
+    r1 += -520
+    r2 = 0
+    r3 = 0
+    call bpf_probe_read_kernel
+    r0 = 0
+    exit
+
+=== selftests_newer/zero_size_helper_var_size_stack_past_frame
+type: socket_filter
+desc: a size register of 0 or 1 (zero allowed) with a variable stack offset reaching fp: the range check uses the largest size
+    r0 = 0
+    *(u64 *)(r10 - 8) = r0
+    r6 = *(u32 *)(r1 + 0)
+    r6 &= 7
+    r2 = *(u32 *)(r1 + 4)
+    r2 &= 1
+    r1 = r10
+    r1 += -8
+    r1 += r6
+    r3 = 0
+    call bpf_probe_read_kernel
+    r0 = 0
+    exit
+
+=== selftests_newer/zero_size_helper_null
+type: socket_filter
+desc: a NULL pointer with a zero size where the helper allows it
+    r1 = 0
+    r2 = 0
+    r3 = 0
+    call bpf_probe_read_kernel
+    r0 = 0
+    exit

@@ -929,10 +929,9 @@ def helper_stack_access(
     range only where the argument allows it); a helper that writes them (``clobber``) makes them
     data.  Written in raw mode (``raw``: memory the helper fills, MEM_UNINIT) at a constant offset
     with a constant size, the bytes are stored one by one after the call's checks, so every slot
-    they touch shows in the log; else they change silently."""
-    if size == 0:
-        if zero_ok:
-            return
+    they touch shows in the log; else they change silently.  An empty range allowed is still
+    checked against the frame (a variable offset: every byte it may start at)."""
+    if size == 0 and not zero_ok:
         w.fail(errno.EACCES, "invalid zero-sized read")
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
