@@ -163,3 +163,72 @@ desc: a NULL pointer with a zero size where the helper allows it
     call bpf_probe_read_kernel
     r0 = 0
     exit
+
+=== selftests_newer/global_int_arg_from_task_field
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+btf: global_subprogs
+proto: int f1(int *p)
+desc: a global function's writable int * argument given a trusted task_struct field: the callee may write it, which a kernel struct refuses (only read is supported)
+    call bpf_get_current_task_btf
+    r1 = r0
+    r1 += offsetof(task_struct, prio)
+    call f
+    r0 = 0
+    exit
+f:
+    if r1 == 0 goto out
+    r2 = 42
+    *(u32 *)(r1 + 0) = r2
+out:
+    r0 = 0
+    exit
+
+=== selftests_newer/global_const_int_arg_from_task_field
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+btf: global_subprogs
+proto: int f1(const int *p)
+desc: the same field given to a const int * argument: refused alike (a global function's memory argument is checked for a read and for a write)
+    call bpf_get_current_task_btf
+    r1 = r0
+    r1 += offsetof(task_struct, prio)
+    call f
+    r0 = 0
+    exit
+f:
+    r0 = 0
+    if r1 == 0 goto out
+    r0 = *(u32 *)(r1 + 0)
+out:
+    r0 = 0
+    exit
+
+=== selftests_newer/helper_writes_into_task_field
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+desc: bpf_probe_read_kernel told to fill 4 bytes of a trusted task_struct: a helper's write to a kernel struct is refused
+    call bpf_get_current_task_btf
+    r1 = r0
+    r1 += offsetof(task_struct, prio)
+    r2 = 4
+    r3 = 0
+    call bpf_probe_read_kernel
+    r0 = 0
+    exit
+
+=== selftests_newer/helper_reads_task_field
+type: tracing
+attach: trace_raw_tp
+attach_btf: btf_trace_task_newtask
+desc: a trusted task_struct field read by a helper (bpf_trace_printk's read-only format): allowed
+    call bpf_get_current_task_btf
+    r1 = r0
+    r1 += offsetof(task_struct, comm)
+    r2 = 4
+    call bpf_trace_printk
+    r0 = 0
+    exit

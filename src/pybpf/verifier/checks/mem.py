@@ -1042,7 +1042,7 @@ def helper_mem_access(
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
     elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType):  # (of a type pybpf knows)
-        _check_ptr_to_btf_access(w, regno, reg, reg.off, size, access=BPF_READ)
+        _check_ptr_to_btf_access(w, regno, reg, reg.off, size, access=access)  # a write too (6.18 stable)
     elif t is RegType.PTR_TO_BUF:
         check_buffer_access(w, regno, reg, reg.off, size, access=access)
     elif t is RegType.PTR_TO_STACK:
