@@ -232,3 +232,60 @@ desc: a trusted task_struct field read by a helper (bpf_trace_printk's read-only
     call bpf_trace_printk
     r0 = 0
     exit
+
+=== selftests_newer/global_arg_struct_of_4g
+btf: global_subprogs
+proto: int f1(struct huge:4294967292 *p)
+desc: a global function taking a pointer to a 4 GiB struct, given 4 bytes of stack: the size alone is refused (memory size is too large)
+    r1 = 42
+    *(u32 *)(r10 - 4) = r1
+    r1 = r10
+    r1 += -4
+    call f
+    r0 = 2
+    exit
+f:
+    r0 = 0
+    exit
+
+=== selftests_newer/global_arg_struct_of_2g
+btf: global_subprogs
+proto: int f1(struct huge:2147483648 *p)
+desc: 2 GiB, one byte past S32_MAX: too large as well
+    r1 = 42
+    *(u32 *)(r10 - 4) = r1
+    r1 = r10
+    r1 += -4
+    call f
+    r0 = 2
+    exit
+f:
+    r0 = 0
+    exit
+
+=== selftests_newer/global_arg_struct_of_s32_max
+btf: global_subprogs
+proto: int f1(struct huge:2147483647 *p)
+desc: S32_MAX bytes is not "too large": the stack access itself is refused
+    r1 = 42
+    *(u32 *)(r10 - 4) = r1
+    r1 = r10
+    r1 += -4
+    call f
+    r0 = 2
+    exit
+f:
+    r0 = 0
+    exit
+
+=== selftests_newer/global_arg_struct_of_4g_null
+btf: global_subprogs
+proto: int f1(struct huge:4294967292 *p)
+desc: NULL for the 4 GiB struct pointer passes before the size is looked at
+    r1 = 0
+    call f
+    r0 = 2
+    exit
+f:
+    r0 = 0
+    exit
