@@ -289,3 +289,80 @@ desc: NULL for the 4 GiB struct pointer passes before the size is looked at
 f:
     r0 = 0
     exit
+
+=== selftests_newer/may_goto_stack_of_main
+type: raw_tracepoint
+desc: a may_goto in the main program: 8 bytes of its own stack and the 16 of the expanded loop counter (stack depth 24)
+    r1 = 1
+    *(u64 *)(r10 - 8) = r1
+    may_goto skip
+    r1 = 2
+skip:
+    r0 = *(u64 *)(r10 - 8)
+    r0 = 0
+    exit
+
+=== selftests_newer/may_goto_stack_twice_in_main
+type: raw_tracepoint
+desc: two may_goto in one subprogram share one counter: 16 bytes once (stack depth 16+0 for no stack of its own)
+    may_goto one
+    r1 = 2
+one:
+    may_goto two
+    r1 = 3
+two:
+    r0 = 0
+    exit
+
+=== selftests_newer/may_goto_stack_in_subprog
+type: raw_tracepoint
+desc: a may_goto in a static subprogram only: its depth grows, the caller's does not
+    r1 = 7
+    *(u64 *)(r10 - 16) = r1
+    call f
+    r0 = *(u64 *)(r10 - 16)
+    r0 = 0
+    exit
+f:
+    may_goto out
+    r0 = 1
+out:
+    r0 = 0
+    exit
+
+=== selftests_newer/may_goto_stack_loop
+type: raw_tracepoint
+desc: a loop bounded by may_goto, counting in r6 (stack depth 16)
+    r6 = 0
+loop:
+    may_goto done
+    r6 += 1
+    goto loop
+done:
+    r0 = 0
+    exit
+
+=== selftests_newer/may_goto_stack_with_fastcall_pair
+type: raw_tracepoint
+desc: a bpf_fastcall spill/fill pair around bpf_get_smp_processor_id (its stack left out) then a may_goto: 8 bytes of the program's and 16 of the counter
+    r1 = 1
+    *(u64 *)(r10 - 16) = r1
+    call bpf_get_smp_processor_id
+    r1 = *(u64 *)(r10 - 16)
+    may_goto skip
+    r1 = 2
+skip:
+    *(u64 *)(r10 - 8) = r1
+    r0 = 0
+    exit
+
+=== selftests_newer/may_goto_stack_refused
+type: raw_tracepoint
+desc: a refused program with a may_goto never reaches the fixups: its depth is do_check's (8)
+    r1 = 1
+    *(u64 *)(r10 - 8) = r1
+    may_goto skip
+    r1 = 2
+skip:
+    r0 = r3
+    exit
