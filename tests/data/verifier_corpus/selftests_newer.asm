@@ -366,3 +366,57 @@ desc: a refused program with a may_goto never reaches the fixups: its depth is d
 skip:
     r0 = r3
     exit
+
+=== selftests_newer/cond_jmp_fp_copy_not_precise
+type: raw_tracepoint
+desc: a copy of fp compared with a scalar, the scalar later made precise by a decided jump: the walk back marks only the scalar at the comparison (the stack pointer is recorded in the jump history)
+    r0 = 0
+    r2 = 0x1234567812345678 ll
+    r3 = r10
+    if r3 <= r2 goto skip
+    if r2 <= 8 goto skip
+    r0 = 1
+skip:
+    exit
+
+=== selftests_newer/cond_jmp_scalar_vs_fp_not_precise
+type: raw_tracepoint
+desc: the scalar on the left and r10 itself on the right, then a decided jump on the scalar
+    r0 = 0
+    r2 = 0x7fffffff00000000 ll
+    if r2 <= r10 goto skip
+    if r2 <= 8 goto skip
+    r0 = 1
+skip:
+    exit
+
+=== selftests_newer/cond_jmp_fp_minus_const_not_precise
+type: raw_tracepoint
+desc: a stack pointer below fp (fp-16) against a scalar from a helper, then a decided jump on the scalar after it is bounded
+    call bpf_get_prandom_u32
+    r2 = r0
+    r2 &= 0xff
+    r3 = r10
+    r3 += -16
+    if r3 > r2 goto skip
+    r0 = 0
+skip:
+    if r2 < 0x100 goto out
+    r0 = 1
+out:
+    r0 = 0
+    exit
+
+=== selftests_newer/cond_jmp_two_scalars_both_precise
+type: raw_tracepoint
+desc: two scalars compared (no stack pointer): both are marked on the way back
+    call bpf_get_prandom_u32
+    r2 = r0
+    r2 &= 0xff
+    r3 = 0x1000
+    if r3 <= r2 goto skip
+    if r2 <= 0x1000 goto skip
+    r0 = 1
+skip:
+    r0 = 0
+    exit
