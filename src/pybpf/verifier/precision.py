@@ -474,8 +474,10 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None, *, remember: boo
                     need = needs[i]
                     if top_idx == i:
                         hist = history[count - 1]
-                        # (an entry without a slot or links changes nothing the instruction alone does not)
-                        if trace or need < 0 or need & bt.regs[bt.frame] or hist.slot or hist.linked or hist.stack_ptrs:
+                        # (an entry without a slot, links or stack pointers changes nothing the
+                        # instruction alone does not)
+                        recorded = hist.slot or hist.linked or hist.stack_ptrs
+                        if trace or need < 0 or need & bt.regs[bt.frame] or recorded:
                             _backtrack_insn(w, i, subseq, hist, bt)
                             if bt.empty():
                                 return changed
