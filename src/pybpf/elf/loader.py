@@ -135,6 +135,8 @@ class LoadedObject:
     programs: dict[str, int] = field(default_factory=dict)
     logs: dict[str, str] = field(default_factory=dict)
     """Verifier logs of loaded programs (annotated), when ``log_level`` asked for them."""
+    raw_logs: dict[str, str] = field(default_factory=dict)
+    """The same logs as the kernel (or pybpf) wrote them: instruction numbers of the loaded program."""
     linked: dict[str, LinkedProgram] = field(default_factory=dict)
     core: dict[str, list[tuple[int, CoreResult]]] = field(default_factory=dict)
     pinned: dict[str, str] = field(default_factory=dict)
@@ -463,10 +465,11 @@ class _Loader:
                 keep.append(buf)
                 attr.line_info, attr.line_info_cnt = ctypes.addressof(buf), len(linked.line_info)
                 attr.line_info_rec_size = self.spec.line_info_rec_size
-        fd, log = self._prog_load(attr, program, linked, core)
+        fd, raw_log = self._prog_load(attr, program, linked, core)
         self.out.programs[program.name] = fd
-        if log:
-            self.out.logs[program.name] = log
+        if raw_log:
+            self.out.logs[program.name] = annotate_log(raw_log, linked, core)
+            self.out.raw_logs[program.name] = raw_log
 
     def _prog_load(
         self,
@@ -475,7 +478,8 @@ class _Loader:
         linked: LinkedProgram,
         core: list[tuple[int, CoreResult]],
     ) -> tuple[int, str]:
-        """``bpf_object_load_prog``'s retries: a log only when asked or after a refusal, grown on ENOSPC."""
+        """``bpf_object_load_prog``'s retries: a log only when asked or after a refusal, grown on ENOSPC.
+        The fd and the log as written (annotated by the caller)."""
         level = self.options.log_level
         size = 0
         while True:
@@ -507,8 +511,7 @@ class _Loader:
                     annotate_log(raw, linked, core),
                     raw,
                 ) from None
-            text = log.text() if log is not None else ""
-            return fd, annotate_log(text, linked, core) if text else ""
+            return fd, log.text() if log is not None else ""
 
     def _attach_btf_id(self, program: ProgramSpec) -> int:
         if program.name in self._struct_ops_targets:  # set by its struct_ops map

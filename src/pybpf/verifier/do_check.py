@@ -378,18 +378,23 @@ class Walker:
             precision.mark_slot_precision(self, key.frameno, position // 8)
 
     def push_history(
-        self, slot: tuple[int, int] | None = None, linked: tuple[precision.Linked, ...] = ()
+        self,
+        slot: tuple[int, int] | None = None,
+        linked: tuple[precision.Linked, ...] = (),
+        stack_ptrs: int = 0,
     ) -> None:
         """push_jmp_history() for the current instruction (one entry per instruction, merged)."""
         if self.hist_entry >= 0:
             entry = self.history[self.hist_entry]
             self.history[self.hist_entry] = entry._replace(
-                slot=slot if slot is not None else entry.slot, linked=linked or entry.linked
+                slot=slot if slot is not None else entry.slot,
+                linked=linked or entry.linked,
+                stack_ptrs=stack_ptrs | entry.stack_ptrs,
             )
             return
         history = self.history
         self.hist_entry = len(history)
-        history.append(precision.History(self.insn_idx, self.prev_idx, slot, linked))
+        history.append(precision.History(self.insn_idx, self.prev_idx, slot, linked, stack_ptrs))
 
     def _note_linked_regs(self, insn: Instruction) -> None:
         """check_cond_jmp_op(): the scalars sharing an id with an operand, before both branches."""

@@ -65,6 +65,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import CALL_OPCODE
 from pybpf.verifier import dynptr, exceptions, helpers, kernel_btf, references, tnum, xdp_kfuncs
+from pybpf.verifier.bounds import S32_MAX
 from pybpf.verifier.checks import call, mem
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.kfunc_objects import PROJECTIONS
@@ -548,6 +549,8 @@ def check_mem_reg(w: Walker, reg: RegState, regno: int, size: int, *, keep_errno
     flags = reg.flags
     reg.flags = flags & ~TypeFlag.PTR_MAYBE_NULL
     try:
+        if size > S32_MAX:  # (a pointee of 2 GiB or more: Linux 6.18 stable refuses it before any access)
+            w.fail(errno.EACCES, f"R{regno} memory size {size} is too large")
         mem.helper_mem_access(w, regno, size, mem.BPF_READ, zero_ok=True, clobber=False)
         mem.helper_mem_access(w, regno, size, mem.BPF_WRITE, zero_ok=True, clobber=True, raw=False)
     except VerifierError as exc:

@@ -18,6 +18,7 @@
                    context accesses for the fixups and per-instruction facts;
    ``remove_fastcall_spills_fills``: the stack depths without the fastcall pairs (``fastcall``);
    ``check_max_stack_depth``: the combined stack of every call chain (``subprogs``);
+   ``may_goto_stack``: the 16 bytes do_misc_fixups() adds to a subprogram with may_goto (``may_goto``);
    ``fixup_kfunc_call``: a reached kfunc call without a BTF id is refused (``kfuncs``);
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
                    branch, subprogram start and lddw position patched along;
@@ -56,6 +57,7 @@ from pybpf.verifier.fastcall import FastcallDepthPass, FastcallPass, kernel_stac
 from pybpf.verifier.func_arg_fixups import FuncArgFixupPass
 from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
+from pybpf.verifier.may_goto import MayGotoStackPass
 from pybpf.verifier.patch import probe_loads, proven_accesses
 from pybpf.verifier.pseudo import PseudoPass
 from pybpf.verifier.request import LoadRequest, VerifiedProgram
@@ -83,6 +85,7 @@ PASSES: list[Pass] = [
     DoCheckPass(),
     FastcallDepthPass(),
     StackDepthPass(),
+    MayGotoStackPass(),
     KfuncFixupPass(),
     CtxRewritePass(),
     FuncArgFixupPass(),

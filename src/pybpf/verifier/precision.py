@@ -72,6 +72,13 @@ class History(NamedTuple):
     prev_idx: int
     slot: tuple[int, int] | None = None
     linked: tuple[Linked, ...] = ()
+    stack_ptrs: int = 0
+    """INSN_F_SRC_REG_STACK / INSN_F_DST_REG_STACK: a conditional jump's operand that was a stack
+    pointer there (``SRC_STACK``, ``DST_STACK``): the backwards walk leaves it unmarked."""
+
+
+SRC_STACK = 1
+DST_STACK = 2
 
 
 class Backtrack:
@@ -250,8 +257,11 @@ def _backtrack_insn(w: Walker, idx: int, subseq: int, hist: History | None, bt: 
         elif code & op.BPF_X and opc not in (0x00, 0xE0):
             if not bt.has_reg(dreg) and not bt.has_reg(sreg):
                 return
-            bt.set_reg(sreg)
-            bt.set_reg(dreg)
+            stack_ptrs = hist.stack_ptrs if hist is not None else 0  # (a pointer is never precise)
+            if not stack_ptrs & SRC_STACK:
+                bt.set_reg(sreg)
+            if not stack_ptrs & DST_STACK:
+                bt.set_reg(dreg)
     elif cls == op.BPF_LD:
         if not bt.has_reg(dreg):
             if mode in (0x20, 0x40) and subseq >= 0 and subseq != view.next_slot(idx):
@@ -472,8 +482,10 @@ def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None, *, remember: boo
                     need = needs[i]
                     if top_idx == i:
                         hist = history[count - 1]
-                        # (an entry without a slot or links changes nothing the instruction alone does not)
-                        if trace or need < 0 or need & bt.regs[bt.frame] or hist.slot or hist.linked:
+                        # (an entry without a slot, links or stack pointers changes nothing the
+                        # instruction alone does not)
+                        recorded = hist.slot or hist.linked or hist.stack_ptrs
+                        if trace or need < 0 or need & bt.regs[bt.frame] or recorded:
                             _backtrack_insn(w, i, subseq, hist, bt)
                             if bt.empty():
                                 return changed

@@ -739,14 +739,19 @@ class IdMap:
         return mapped == cur_id
 
     def same_scalar(self, old_id: int, cur_id: int) -> bool:
-        """A scalar without an id stands for a link of its own (a fresh id on either side)."""
+        """A scalar without an id stands for a link of its own (a fresh id on either side).  A
+        BPF_ADD_CONST id maps as a whole and by its base id too (Linux 6.18 stable): old ``r3 = r2 +
+        10`` against current ``r3 = r4 + 10`` maps A|flag to C|flag and A to C, which a current ``r2``
+        already mapped from A refuses."""
         if not old_id:
             self.temp -= 1
             old_id = self.temp
         if not cur_id:
             self.temp -= 1
             cur_id = self.temp
-        return self.same(old_id, cur_id)
+        if not self.same(old_id, cur_id):
+            return False
+        return not old_id & ADD_CONST or self.same(old_id & ~ADD_CONST, cur_id & ~ADD_CONST)
 
 
 def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> bool:

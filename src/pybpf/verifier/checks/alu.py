@@ -291,13 +291,16 @@ def _adjust_ptr(
         moved = ptr.off + off_reg.smin if op == bounds.ADD else ptr.off - off_reg.smin
         if S32_MIN <= moved <= S32_MAX:
             result.off = moved
+            if result.range < 0 and ptr.type in (RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META):
+                result.range = 0  # AT_PKT_END / BEYOND_PKT_END do not survive arithmetic (6.18 stable)
             _check_sane_offset(w, result, ptr)
             dst.copy_from(result)
             return
     bounds.pointer_offset(result, off_reg, op)  # a variable offset: the pointer's variable part moves
     if ptr.type in (RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META):
         result.id = w.new_id()
-        result.range = 0
+        if op == bounds.ADD or off_reg.smin < 0 or result.range < 0:
+            result.range = 0  # a non-negative subtrahend moves it back: the proven bytes stay proven
     _check_sane_offset(w, result, ptr)
     bounds.sync(result)
     dst.copy_from(result)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import OpSpec
-from pybpf.verifier import bounds, kfunc_objects, prune, references, tnum
+from pybpf.verifier import bounds, kfunc_objects, precision, prune, references, tnum
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, RegState
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.state import PathState
@@ -107,6 +107,11 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
     else:
         src = w.const_reg(insn.imm)
     dst = regs[insn.dst]
+    stack_ptrs = (precision.SRC_STACK if use_src and src.type is RegType.PTR_TO_STACK else 0) | (
+        precision.DST_STACK if dst.type is RegType.PTR_TO_STACK else 0
+    )
+    if stack_ptrs:  # check_cond_jmp_op(): recorded for the backwards walk, whatever the outcome
+        w.push_history(stack_ptrs=stack_ptrs)
     op = insn.opcode & 0xF0
     is32 = not spec.alu64
     target = w.jump_target(insn)
@@ -177,6 +182,8 @@ def _sync_linked(candidates: list[RegState], known: RegState) -> None:
     for reg in candidates:
         if reg is known or not reg.is_scalar or (reg.id & ~ADD_CONST) != base or not reg.id:
             continue
+        if (reg.id ^ known.id) & ADD_CONST == ADD_CONST:
+            continue  # one moved by alu32, the other by alu64: their difference is not a constant
         if not (reg.id | known.id) & ADD_CONST or reg.off == known.off:
             reg.copy_from(known)
             continue

@@ -930,10 +930,9 @@ def helper_stack_access(
     range only where the argument allows it); a helper that writes them (``clobber``) makes them
     data.  Written in raw mode (``raw``: memory the helper fills, MEM_UNINIT) at a constant offset
     with a constant size, the bytes are stored one by one after the call's checks, so every slot
-    they touch shows in the log; else they change silently."""
-    if size == 0:
-        if zero_ok:
-            return
+    they touch shows in the log; else they change silently.  An empty range allowed is still
+    checked against the frame (a variable offset: every byte it may start at)."""
+    if size == 0 and not zero_ok:
         w.fail(errno.EACCES, "invalid zero-sized read")
     min_off, max_off = stack_bounds(w, regno, reg, reg.off, size, access=access)
     stack = w.state.frames[reg.frameno].stack
@@ -1044,7 +1043,7 @@ def helper_mem_access(
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
         check_mem_region_access(w, regno, reg, reg.off, size, mem_size=reg.mem_size, zero_ok=zero_ok)
     elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType):  # (of a type pybpf knows)
-        _check_ptr_to_btf_access(w, regno, reg, reg.off, size, access=BPF_READ)
+        _check_ptr_to_btf_access(w, regno, reg, reg.off, size, access=access)  # a write too (6.18 stable)
     elif t is RegType.PTR_TO_BUF:
         check_buffer_access(w, regno, reg, reg.off, size, access=access)
     elif t is RegType.PTR_TO_STACK:
