@@ -155,9 +155,10 @@ def test_a_connection_s_fields(
         sock = accepted if side == "accepted" else peer
         v4 = family == socket.AF_INET or client is not None
         target = Target("sk_lookup_tcp", _tuple_to(sock, v4=v4))
-        # an accepted IPv6 connection's rx_queue_mapping is memory the kernel never wrote (seen: 0, a
-        # port number): it is left out
-        reads = SOCK_READS[:-1] if side == "accepted" and family == socket.AF_INET6 else SOCK_READS
+        # an accepted connection's rx_queue_mapping is left out: IPv6's is memory the kernel never wrote
+        # (seen: 0, a port number), IPv4's depends on the path that made the child (seen: 0 and -1 on
+        # one machine, under load)
+        reads = SOCK_READS[:-1] if side == "accepted" else SOCK_READS
         out = compare_reads(prog_type, target, reads)
     assert out[18] == 1  # TCP_ESTABLISHED
 
