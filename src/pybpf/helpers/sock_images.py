@@ -50,7 +50,7 @@ from pybpf import uapi
 from pybpf.helpers import tcp_info
 from pybpf.helpers.known_bytes import KnownBytes, register, unregister
 from pybpf.memory.regions import Memory, Region
-from pybpf.objects.sock_diag import DiagSocket
+from pybpf.objects.sock_diag import DiagSocket, own_socket_fds
 
 TCP_SYN_RECV, TCP_TIME_WAIT, TCP_CLOSE, TCP_LISTEN, TCP_NEW_SYN_RECV = 3, 6, 7, 10, 12
 LOOPBACK4_IPV6 = bytes((127, 0, 0, 6))
@@ -84,18 +84,14 @@ def is_fullsock(sock: DiagSocket) -> bool:
 def own_priority(inode: int) -> int | None:
     """``SO_PRIORITY`` of this process's socket with ``inode`` (None when it is not one of its files)."""
     target = f"socket:[{inode}]"
-    try:
-        names = os.listdir("/proc/self/fd")
-    except OSError:
-        return None
-    for name in names:
+    for fd, link in own_socket_fds():
+        if link != target:
+            continue
         try:
-            if os.readlink(f"/proc/self/fd/{name}") != target:
-                continue
-            with socket.socket(fileno=os.dup(int(name))) as sock:
+            with socket.socket(fileno=os.dup(fd)) as sock:
                 priority: int = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY)
                 return priority & 0xFFFF_FFFF
-        except (OSError, ValueError):
+        except OSError:
             continue
     return None
 

@@ -42,7 +42,7 @@ from pybpf.maps.sockmap import cookie_of
 from pybpf.maps.xskmap import XskMap
 from pybpf.memory.regions import Memory, Region
 from pybpf.objects.netdev_queues import xsk_queues
-from pybpf.objects.sock_diag import xdp_queues
+from pybpf.objects.sock_diag import own_socket_fds, xdp_queues
 
 MAX_IMAGES = 256
 
@@ -102,16 +102,10 @@ _UNBOUND = errno.ENXIO
 
 def _own_xdp_socket(cookie: int) -> socket.socket | None:
     """A duplicate of this process's AF_XDP socket with ``cookie`` (None when it has none)."""
-    try:
-        names = os.listdir("/proc/self/fd")
-    except OSError:
-        return None
-    for name in names:
+    for fd, _link in own_socket_fds():
         try:
-            if not os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
-                continue
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_RAW, 0, fileno=os.dup(int(name)))
-        except (OSError, ValueError):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_RAW, 0, fileno=os.dup(fd))
+        except OSError:
             continue
         try:
             if sock.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN) == AF_XDP and cookie_of(sock) == cookie:

@@ -17,8 +17,10 @@ an ``OSError`` (no netlink, no sock_diag module) reaches the caller.  The framin
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pybpf.objects import netlink
@@ -157,4 +159,20 @@ def xdp_queues() -> dict[int, tuple[int, int]]:
     return found
 
 
-__all__ = ["DiagSocket", "dump", "find", "xdp_queues"]
+def own_socket_fds() -> Iterator[tuple[int, str]]:
+    """This process's open socket files: (fd, ``socket:[INODE]``) from /proc/self/fd (none when it
+    cannot be read) -- what pybpf can ask through the socket itself where sock_diag has no answer."""
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return
+    for name in names:
+        try:
+            link = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        if link.startswith("socket:") and name.isdigit():
+            yield int(name), link
+
+
+__all__ = ["DiagSocket", "dump", "find", "own_socket_fds", "xdp_queues"]
