@@ -443,19 +443,19 @@ NOT_RUN = (
     "selftests_progs_ctx",
     "tail_call_subprog",
 )
-"""Objects whose programs read the running kernel's own objects (the current task, the kernel's
-contexts): loaded on both backends, never run -- pybpf has no such objects to give them; and
-arena_list, whose arena the kernel these tests run on refuses (EPERM): it runs on pybpf in
-tests/vm/test_arena.py; the struct_ops objects, whose programs run with their member's arguments (a
-ctx of pointers, not a frame): bpf_dummy_ops' in tests/elf/test_struct_ops.py, tcp_congestion_ops' not
-at all (EOPNOTSUPP, as on the kernel); and the netfilter object, whose runs take a hook state
-(tests/progtypes/test_new_types.py runs it on both); global_ctx_args and selftests_progs_ctx,
-verifier cases (their accepted programs only tell the refused ones apart); the verifier-corpus objects of kfunc families, mostly
-refused programs, whose accepted ones run against the kernel in their own tests
-(tests/kfuncs/test_cpumask.py, test_res_spin_lock.py, tests/verifier/test_async_work.py); and the
-objects whose programs arm timers, whose callbacks fire after a case's maps are read: obj_timers'
-accepted programs and timer_runs' run against the kernel in tests/helpers/test_timers.py, waiting
-for their callbacks (obj_timer_regions' are verifier cases); tail_call_subprog, whose programs need
-their prog array filled: tests/kernel/test_tailcall_subprog.py runs them against the kernel."""
+"""Objects whose programs read the running kernel's own objects (the current task, the kernel's contexts):
+loaded on both backends, never run -- pybpf has no such objects to give them; and arena_list, whose arena
+the kernel these tests run on refuses (EPERM): it runs on pybpf in tests/vm/test_arena.py; the struct_ops
+objects, whose programs run with their member's arguments (a ctx of pointers, not a frame): bpf_dummy_ops'
+in tests/elf/test_struct_ops.py, tcp_congestion_ops' not at all (EOPNOTSUPP, as on the kernel); and the
+netfilter object, whose runs take a hook state (tests/progtypes/test_new_types.py runs it on both);
+global_ctx_args and selftests_progs_ctx, verifier cases (their accepted programs only tell the refused
+ones apart); the verifier-corpus objects of kfunc families, mostly refused programs, whose accepted ones
+run against the kernel in their own tests (tests/kfuncs/test_cpumask.py, test_res_spin_lock.py,
+tests/verifier/test_async_work.py); and the objects whose programs arm timers, whose callbacks fire after
+a case's maps are read: obj_timers' accepted programs and timer_runs' run against the kernel in
+tests/helpers/test_timers.py, waiting for their callbacks (obj_timer_regions' are verifier cases);
+tail_call_subprog, whose programs need their prog array filled: tests/kernel/test_tailcall_subprog.py runs
+them against the kernel."""
 ARENA_OBJECTS = ("arena_list",)
 """Objects with an arena map: the kernel these tests run on refuses to create it (EPERM)."""
