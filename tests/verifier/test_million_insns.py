@@ -6,8 +6,8 @@ decided on every iteration (its precision marked again each time, its range movi
 never decided (the exit path pushed on every iteration, below a checkpoint still being explored).  The
 kernel's selftests verifier_loops1 / verifier_search_pruning have loops of these kinds; pybpf took over
 120 s on them before session 19.  Compared with the kernel (skipped where bpf(2) is unavailable): the
-errno, the message and the statistics' processed count.  With the compiled verifier, each load must
-take less than a minute of CPU (about 7-15 s on the project's machine; the kernel about 1 s).
+errno, the message and the statistics' processed count.  How long a load takes is measured by
+benchmarks/bench_verifier.py (its ``e2big_*`` rows), not asserted here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections.abc import Callable
 import pytest
 from benchmarks.bench_verifier import e2big_jset_loop, e2big_range_loop, load
 
-from pybpf import native
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import UserBackend
@@ -28,8 +27,6 @@ PROGRAMS: dict[str, Callable[[dict[str, int]], str]] = {
     "range_loop": e2big_range_loop,
     "jset_loop": e2big_jset_loop,
 }
-CPU_BUDGET = 60.0
-"""Seconds of CPU one load may take with the compiled verifier."""
 TOO_LARGE = "BPF program is too large. Processed 1000001 insn"
 PROCESSED = "processed 1000001 insns (limit 1000000)"
 
@@ -42,7 +39,7 @@ def _final_lines(log: str) -> list[str]:
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_a_loop_that_never_converges_is_e2big(name: str) -> None:
     code = encode_program(assemble(PROGRAMS[name]({}), "kernel"))
-    _wall, _cpu, err, log, verify_cpu = load(UserBackend(), code)
+    _wall, _cpu, err, log, _verify_cpu = load(UserBackend(), code)
     assert err == errno.E2BIG
     lines = _final_lines(log)
     assert lines[0] == TOO_LARGE and lines[1].startswith(PROCESSED)
@@ -54,5 +51,3 @@ def test_a_loop_that_never_converges_is_e2big(name: str) -> None:
             lines[0],
             lines[1].split(" max_states")[0],
         )
-    if native.decide().native:
-        assert verify_cpu < CPU_BUDGET, f"{verify_cpu:.1f} s of CPU for 1M processed instructions"
