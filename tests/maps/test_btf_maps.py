@@ -43,6 +43,15 @@ TYPES = (
     + t("s", STRUCT, 1, sot=32) + member("a", 9, 0)  # 10 array of lock-holding structs
     + t("val", VAR, sot=1) + u32(1)  # 11
     + t(".data", DATASEC, 1, sot=4) + u32(11, 0, 4)  # 12
+    # btf_parse_fields() fails on a member not on a byte boundary (a bitfield): the kernel keeps the
+    # error as the map's record, a map without special fields, and creates the map
+    + t("s", STRUCT, 3, kf=1, sot=8) + member("a", 1, 3 << 24) + member("b", 1, 5 << 24 | 3)
+    + member("f", 1, 32)  # 13 {int a:3, b:5; int f}
+    + t("s", STRUCT, 3, kf=1, sot=20) + member("f", 8, 0) + member("a", 1, 3 << 24 | 128)
+    + member("b", 1, 5 << 24 | 131)  # 14 {struct 8 (a lock inside); int a:3, b:5}: the lock is lost
+    + t("", STRUCT, 0)  # 15 unused
+    + t("val", VAR, sot=13) + u32(1)  # 16
+    + t(".data", DATASEC, 1, sot=8) + u32(16, 0, 8)  # 17 a global struct with bitfields
 )  # fmt: skip
 BTF = blob(TYPES)
 
@@ -85,6 +94,11 @@ CREATE_CASES = {
     "bloom_keyless": (BL, 0, 4, 4, 0, 0, 1, 0),
     "lpm_struct_key": (LPM, 8, 4, 4, NP, 5, 1, 0),
     "lpm_int_key": (LPM, 8, 4, 4, NP, 4, 1, errno.EINVAL),
+    "bitfield_value": (H, 4, 8, 4, 0, 1, 13, 0),
+    "lock_then_bitfield": (H, 4, 20, 4, 0, 1, 14, 0),
+    "lock_then_bitfield_percpu": (PH, 4, 20, 4, 0, 1, 14, 0),  # no lock left to refuse
+    "lock_then_bitfield_rdonly_prog": (H, 4, 20, 4, uapi.BPF_F_RDONLY_PROG, 1, 14, 0),
+    "datasec_bitfield": (A, 4, 8, 1, 0, 0, 17, 0),
 }
 
 
@@ -130,7 +144,8 @@ def test_create_with_btf(backend: Backend, btf_fd: int, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"), [("hash_lock", ENOTSUPP), ("array_lock", ENOTSUPP), ("array_int_key", 0)]
+    ("name", "expected"),
+    [("hash_lock", ENOTSUPP), ("array_lock", ENOTSUPP), ("array_int_key", 0), ("lock_then_bitfield", 0)],
 )
 def test_freeze_refuses_values_with_a_spin_lock(
     backend: Backend, btf_fd: int, name: str, expected: int

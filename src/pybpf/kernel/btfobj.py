@@ -299,11 +299,15 @@ def map_check_btf(
     try:
         locks = find_spin_locks(v, value_type)
         res_locks = find_spin_locks(v, value_type, "bpf_res_spin_lock")
-    except BTFVerifyError as exc:
-        raise BPFError(exc.errno, str(exc)) from None
-    if locks and res_locks:
-        raise BPFError(errno.EINVAL, "a value cannot hold both a bpf_spin_lock and a bpf_res_spin_lock")
-    _check_kptrs(btf, ops, params, value_id)
+    except BTFVerifyError:
+        # btf_parse_fields() failed (pybpf.verifier.record_error): the kernel keeps the error as
+        # map->record and creates a map whose values hold no special field
+        locks = res_locks = []
+    else:
+        if locks and res_locks:
+            raise BPFError(errno.EINVAL, "a value cannot hold both a bpf_spin_lock and a bpf_res_spin_lock")
+        if not _check_kptrs(btf, ops, params, value_id):
+            locks = []
     lock_off = None
     if locks:
         if map_flags & (uapi.BPF_F_RDONLY_PROG | uapi.BPF_F_WRONLY_PROG):
@@ -320,19 +324,21 @@ def map_check_btf(
     return lock_off
 
 
-def _check_kptrs(btf: BTFObject, ops: type[MapOps], params: MapParams, value_id: int) -> None:
+def _check_kptrs(btf: BTFObject, ops: type[MapOps], params: MapParams, value_id: int) -> bool:
     """The kptr fields of the value (``pybpf.verifier.kptrs``: btf_parse_fields() and
-    map_check_btf()'s rules for them); only a BTF with type tags can have any."""
+    map_check_btf()'s rules for them); only a BTF with type tags can have any.  False: the search
+    failed on them, and the kernel keeps the error as the map's record (no special fields)."""
     if not any(t is not None and t.kind == Kind.TYPE_TAG for t in btf.verified.types):
-        return
+        return True
     try:
         fields = kptrs.find_kptr_fields(parse_btf(btf.data), value_id)
     except kptrs.KptrError:
-        return  # the kernel keeps the error as the map's record: a map without special fields
+        return False
     try:
         kptrs.check_map_creation(fields, params.map_type, params.flags)
     except kptrs.KptrError as exc:
         raise BPFError(exc.errno, str(exc)) from None
+    return True
 
 
 def attach_btf_to_map(map_fd: int, map_id: int, btf_fd: int, btf_id: int) -> None:

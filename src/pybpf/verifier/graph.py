@@ -80,6 +80,7 @@ from pybpf.kfuncs.table import LIST_PUSH, RBTREE_ADD, RBTREE_KFUNCS, REFCOUNT_AC
 from pybpf.uapi import BPF_ALU64, BPF_K, BPF_MOV
 from pybpf.verifier import kptrs, references, tnum
 from pybpf.verifier.kptrs import LocalType
+from pybpf.verifier.record_error import search_fails
 from pybpf.verifier.regstate import RegState, map_attr
 from pybpf.verifier.regtypes import RegType, TypeFlag
 
@@ -117,7 +118,10 @@ class GraphRoot:
 
 
 def find_graph_roots(btf: BTF, type_id: int) -> tuple[GraphRoot, ...]:
-    """The list heads and tree roots of the value type ``type_id`` of ``btf``, in offset order."""
+    """The list heads and tree roots of the value type ``type_id`` of ``btf``, in offset order (none
+    where the kernel's search for special fields fails: ``pybpf.verifier.record_error``)."""
+    if search_fails(btf, type_id):
+        return ()
     t = btf[type_id]
     candidates: list[tuple[int, int, int, str]] = []  # (offset, tagged type id, component index, kind)
     if isinstance(t, Struct):

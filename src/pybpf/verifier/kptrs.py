@@ -68,6 +68,7 @@ from pybpf.uapi import (
 )
 from pybpf.verifier import kernel_btf, references, tnum
 from pybpf.verifier.kernel_btf import KernelType
+from pybpf.verifier.record_error import MAX_RESOLVE_DEPTH, SPECIAL_STRUCTS
 from pybpf.verifier.registers import check_ptr_off_reg
 from pybpf.verifier.regstate import RegState, is_null, map_name
 from pybpf.verifier.regtypes import RegType, TypeFlag, type_str
@@ -78,7 +79,6 @@ if TYPE_CHECKING:
 
 KPTR_SIZE = 8
 BTF_FIELDS_MAX = 11
-_MAX_RESOLVE_DEPTH = 32
 
 
 class KptrKind(enum.Enum):
@@ -192,16 +192,9 @@ def _field_one(btf: BTF, type_id: int, off: int, level: int, found: list[tuple[i
         if not isinstance(btf[target], Struct):
             raise KptrError(errno.EINVAL, "a kptr must point to a struct")
         found.extend((off + i * KPTR_SIZE, kind, target) for i in range(nelems))
-    elif isinstance(t, Struct) and level < _MAX_RESOLVE_DEPTH and t.name not in _SPECIAL_STRUCTS:
+    elif isinstance(t, Struct) and level < MAX_RESOLVE_DEPTH and t.name not in SPECIAL_STRUCTS:
         for i in range(nelems):
             _in_struct(btf, t, off + i * t.size, level + 1, found)
-
-
-_SPECIAL_STRUCTS = frozenset(
-    {"bpf_spin_lock", "bpf_res_spin_lock", "bpf_timer", "bpf_wq", "bpf_list_head", "bpf_list_node",
-     "bpf_rb_root", "bpf_rb_node", "bpf_refcount", "bpf_task_work"}
-)  # fmt: skip
-"""Structs that are special fields of their own (not searched for kptrs)."""
 
 
 def _parse_kptr(btf: BTF, off: int, kind: KptrKind, target_id: int) -> KptrField:

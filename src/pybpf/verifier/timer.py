@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pybpf.btf.types import BTF, Datasec, Struct, Var
 from pybpf.verifier import tnum
+from pybpf.verifier.record_error import MAX_RESOLVE_DEPTH, search_fails
 from pybpf.verifier.regstate import RegState, map_name
 
 if TYPE_CHECKING:
@@ -42,7 +43,6 @@ FIELD_SIZES = {"bpf_timer": TIMER_SIZE, "bpf_wq": WQ_SIZE, "bpf_task_work": TASK
 """The 8-aligned async fields btf_find_field() finds by struct name, and their sizes."""
 _OTHER_FIELDS = {"bpf_res_spin_lock": (4, 4)}
 """Other fields found the same way: (size, alignment) -- the resilient spin lock's 4-byte word."""
-_MAX_RESOLVE_DEPTH = 32
 _NOT_FOUND = -1
 
 _CACHE_LIMIT = 64
@@ -83,7 +83,10 @@ def async_fields(map_ref: Any) -> tuple[tuple[int, int, str], ...]:
 
 
 def _find(btf: BTF, type_id: int, field: str) -> int | None:
-    """btf_find_field() of the field ``field`` on the value type."""
+    """btf_find_field() of the field ``field`` on the value type (none where the search fails:
+    ``pybpf.verifier.record_error``)."""
+    if search_fails(btf, type_id):
+        return None
     t = btf[type_id]
     if isinstance(t, Struct):
         return _in_struct(btf, t, 0, 0, field)
@@ -100,7 +103,7 @@ def _find(btf: BTF, type_id: int, field: str) -> int | None:
 def _in_struct(btf: BTF, t: Struct, base: int, level: int, field: str) -> int | None:
     for member in t.members:
         if member.bit_offset % 8:
-            return None  # valid C code cannot produce it; the kernel's map creation refuses it
+            return None  # the search fails (search_fails() answered first)
         found = _field_one(btf, member.type_id, base + member.bit_offset // 8, 0, level, field=field)
         if found is not None:
             return found
@@ -118,7 +121,7 @@ def _field_one(btf: BTF, type_id: int, off: int, expected: int, level: int, *, f
         if (expected and expected != size * nelems) or off % align or t.size != size:
             return None
         return off
-    if (expected and expected != t.size * nelems) or level >= _MAX_RESOLVE_DEPTH:
+    if (expected and expected != t.size * nelems) or level >= MAX_RESOLVE_DEPTH:
         return None
     return _in_struct(btf, t, off, level + 1, field)
 
