@@ -36,7 +36,6 @@ NOT_EXECUTABLE: Final[dict[int, tuple[frozenset[str], str]]] = {
     49: (frozenset({"struct_ops"}), "bpf_setsockopt: struct_ops test runs have no TCP socket"),
     57: (frozenset({"struct_ops"}), "bpf_getsockopt: struct_ops test runs have no TCP socket"),
     116: (frozenset({"struct_ops"}), "bpf_tcp_send_ack: struct_ops test runs have no TCP socket"),
-    69: (frozenset(), "bpf_fib_lookup: the kernel's FIB and neighbour lookups are not modelled"),
     86: (
         frozenset({"sk_lookup"}),
         "bpf_sk_release in sk_lookup: its socket lookups belong to the socket lookup work",
