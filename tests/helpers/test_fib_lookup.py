@@ -85,6 +85,7 @@ route add 10.12.0.0/24 dev veth0 metric 9
 route add 10.13.0.0/24 tos 0x10 via 10.1.0.2 dev veth0
 route add 10.13.0.0/24 via 10.1.0.3 dev veth0
 route add 10.21.0.0/24 via 10.20.0.2 dev veth2
+route add 10.40.0.0/24 nexthop via 10.1.0.2 dev veth0 nexthop via 10.1.0.3 dev veth0
 route add 2001:db8:2::/64 via 2001:db8:1::2 dev veth0
 route add 2001:db8:3::/64 via 2001:db8:1::3 dev veth0
 route add blackhole 2001:db8:4::/64
@@ -376,3 +377,12 @@ def test_policy_rules(netns: dict[str, int], prog_type: int) -> None:
     finally:
         for rule in RULES:
             _ip(*rule[:1], "rule", "del", *rule[1:]) if rule[0] == "-6" else _ip("rule", "del", *rule)
+
+
+@pytest.mark.parametrize("prog_type", [XDP, TC], ids=["xdp", "tc"])
+def test_a_multipath_route_stops_the_run(netns: dict[str, int], prog_type: int) -> None:
+    """The kernel picks a multipath route's nexthop by a flow hash seeded with a boot-time secret:
+    pybpf cannot know which, so its run stops (EFAULT) where the kernel's answers."""
+    mine, theirs = _run(prog_type, _params(V4, netns["veth0"], "10.40.0.5", flags=BPF_FIB_LOOKUP_SKIP_NEIGH))
+    assert _result(theirs) == BPF_FIB_LKUP_RET_SUCCESS
+    assert mine.run_errno == errno.EFAULT
