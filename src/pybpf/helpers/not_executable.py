@@ -77,6 +77,5 @@ NOT_EXECUTABLE: Final[dict[int, tuple[frozenset[str], str]]] = {
     183: (frozenset(), "bpf_get_func_arg: the trampoline's saved arguments are not modelled"),
     184: (frozenset(), "bpf_get_func_ret: the trampoline's saved arguments are not modelled"),
     185: (frozenset(), "bpf_get_func_arg_cnt: the trampoline's saved arguments are not modelled"),
-    180: (frozenset(), "bpf_find_vma: its callback reads a struct vm_area_struct; pybpf makes no VMA images"),
 }
 """Helper id -> (the program types the gap is in, empty for all; why no run can execute it)."""
