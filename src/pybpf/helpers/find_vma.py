@@ -196,7 +196,7 @@ def _dentry_name(path: str) -> str:
 
 
 def find_vma(ctx: HelperContext, task: int, start: int, callback: int, callback_ctx: int, flags: int) -> int:  # noqa: PLR0917 - the helper ABI
-    """``long bpf_find_vma(struct task_struct *task, u64 addr, callback_fn, void *callback_ctx, u64 flags)``."""
+    """``long bpf_find_vma(struct task_struct *task, u64 addr, callback_fn, void *ctx, u64 flags)``."""
     if flags:
         return -errno.EINVAL
     if not task:

@@ -41,6 +41,7 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
   and ``bpf_check_mtu``, ``bpf_skb_set_tstamp``, ``bpf_clone_redirect``: in
   ``pybpf.progtypes.skb_resize``;
 * the socket lookups (84, 85, 99): ``pybpf.progtypes.socket_lookup``;
+* the SYN cookie helpers (100, 110, 204, 205) up to the cookie: ``pybpf.progtypes.syncookies``;
 * ``bpf_fib_lookup`` (69, ``bpf_skb_fib_lookup``): ``pybpf.helpers.fib_lookup`` in the caller's
   namespace; without ``tot_len`` no MTU check in the lookup, then on success the skb against the
   resulting device (``is_skb_forwardable``: down, or longer than MTU + hard header + VLAN_HLEN
@@ -63,6 +64,7 @@ from pybpf.progtypes.skb import ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.progtypes.skb_resize import SKB_RESIZE_HELPERS
 from pybpf.progtypes.socket_casts import SOCKET_CAST_HELPERS
 from pybpf.progtypes.socket_lookup import SOCKET_LOOKUP_HELPERS
+from pybpf.progtypes.syncookies import SYNCOOKIE_HELPERS
 from pybpf.uapi import (
     BPF_CSUM_LEVEL_DEC,
     BPF_CSUM_LEVEL_INC,
@@ -351,6 +353,7 @@ SKB_HELPERS: dict[int, Helper] = {
     **SKB_RESIZE_HELPERS,
     **SOCKET_LOOKUP_HELPERS,
     **SOCKET_CAST_HELPERS,
+    **SYNCOOKIE_HELPERS,
 }
 """Helper id -> implementation for the skb program types (each type keeps those it may call)."""
 
