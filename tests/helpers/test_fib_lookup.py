@@ -254,6 +254,20 @@ CASES: dict[str, tuple[int, str, str, dict[str, int], int]] = {
         4,
     ),
     "v4-tbid-not-direct": (V4, "veth0", "10.8.0.5", {"flags": BPF_FIB_LOOKUP_TBID, "tbid": 100}, 4),
+    "v4-direct-local": (
+        V4,
+        "veth0",
+        "10.1.0.1",
+        {"flags": BPF_FIB_LOOKUP_DIRECT},
+        BPF_FIB_LKUP_RET_NOT_FWDED,
+    ),
+    "v6-direct-local": (
+        V6,
+        "veth0",
+        "2001:db8:1::1",
+        {"flags": BPF_FIB_LOOKUP_DIRECT},
+        BPF_FIB_LKUP_RET_NO_NEIGH,
+    ),
     "v4-direct-blackhole": (
         V4,
         "veth0",

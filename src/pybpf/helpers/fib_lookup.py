@@ -5,7 +5,9 @@ Mirrors net/core/filter.c ``bpf_ipv4_fib_lookup`` / ``bpf_ipv6_fib_lookup`` and 
 ``bpf_xdp_fib_lookup`` / ``bpf_skb_fib_lookup`` (Linux 6.18), over user-space models of what they
 call:
 
-* IPv4: ``fib_lookup`` -- without custom rules the main table (the local table merged into it) then
+* IPv4: ``fib_lookup`` -- without custom rules the main table (the local table merged into it, as
+  ``fib_new_table`` aliases their tries until a rule is added -- for good: a namespace whose added
+  rules are all deleted again looks default to pybpf, but the kernel keeps the tables apart) then
   the default table; with them ``fib_rules_lookup`` over the rules (``fib_rule_match``,
   ``fib4_rule_match``, goto/nop/table/blackhole/unreachable/prohibit actions, ``fib4_rule_suppress``)
   -- and, with BPF_FIB_LOOKUP_DIRECT, ``fib_table_lookup`` of the main table or ``params->tbid``:
@@ -493,7 +495,10 @@ def ipv4_lookup(params: Params, flags: int, check_mtu: bool) -> int:
             tbid = params.u32(TBID)
             params.put_u32(TBID, 0)
         routes = _rtnl(lambda: rtnl.routes(socket.AF_INET))
-        table = [r for r in routes if r.table == (tbid or RT_TABLE_MAIN)]
+        tbid = tbid or RT_TABLE_MAIN
+        table = [r for r in routes if r.table == tbid]
+        if tbid == RT_TABLE_MAIN and not _custom(_rtnl_rules(socket.AF_INET)):
+            table = [r for r in routes if r.table == RT_TABLE_LOCAL] + table  # fib_new_table(): one trie
         if not table:
             return BPF_FIB_LKUP_RET_NOT_FWDED  # no such table, or nothing in it (-EAGAIN): the same
         route, err = _v4_table_lookup(table, flow, net)
