@@ -53,6 +53,7 @@ from __future__ import annotations
 import errno
 import hashlib
 
+from pybpf.btf.raw import s32
 from pybpf.helpers import csum
 from pybpf.helpers import fib_lookup as fib
 from pybpf.helpers.context import HelperContext
@@ -285,7 +286,7 @@ def skb_fib_lookup(ctx: HelperContext, _skb: int, params: int, plen: int, flags:
     """``bpf_skb_fib_lookup``: no MTU check in the lookup without ``tot_len``; the skb against the
     resulting device's MTU instead (``is_skb_forwardable``), whose MTU ``mtu_result`` gets."""
     state = skb_state(ctx.env)
-    if _s32(plen) < fib.PARAMS_SIZE or flags & M32 & ~fib.FLAGS_MASK:
+    if s32(plen & M32) < fib.PARAMS_SIZE or flags & M32 & ~fib.FLAGS_MASK:
         return -errno.EINVAL
     raw = bytearray(ctx.memory.read(params, fib.PARAMS_SIZE))
     check_mtu = bool(int.from_bytes(raw[6:8], "little"))
@@ -301,11 +302,6 @@ def skb_fib_lookup(ctx: HelperContext, _skb: int, params: int, plen: int, flags:
         raw[6:8] = (fib.device_mtu(ifindex) & 0xFFFF).to_bytes(2, "little")
     ctx.memory.write(params, bytes(raw))
     return result
-
-
-def _s32(value: int) -> int:
-    value &= M32
-    return value - (1 << 32) if value >> 31 else value
 
 
 def l4_csum_replace(  # noqa: PLR0917 - the helper ABI: five register arguments
