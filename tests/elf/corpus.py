@@ -442,6 +442,7 @@ NOT_RUN = (
     "cpumask_kfuncs",
     "selftests_progs_ctx",
     "tail_call_subprog",
+    "find_vma_runs",
 )
 """Objects whose programs read the running kernel's own objects (the current task, the kernel's contexts):
 loaded on both backends, never run -- pybpf has no such objects to give them; and arena_list, whose arena
@@ -456,6 +457,7 @@ tests/verifier/test_async_work.py); and the objects whose programs arm timers, w
 a case's maps are read: obj_timers' accepted programs and timer_runs' run against the kernel in
 tests/helpers/test_timers.py, waiting for their callbacks (obj_timer_regions' are verifier cases);
 tail_call_subprog, whose programs need their prog array filled: tests/kernel/test_tailcall_subprog.py runs
-them against the kernel."""
+them against the kernel; find_vma_runs, whose program takes an address in its context:
+tests/helpers/test_find_vma.py runs it against the kernel."""
 ARENA_OBJECTS = ("arena_list",)
 """Objects with an arena map: the kernel these tests run on refuses to create it (EPERM)."""

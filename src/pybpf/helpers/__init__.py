@@ -23,6 +23,7 @@ from pybpf.helpers.cgroup_storage import CGROUP_STORAGE_HELPERS
 from pybpf.helpers.context import HelperContext, Packet, RunEnv
 from pybpf.helpers.current_task import CURRENT_TASK_HELPERS
 from pybpf.helpers.dynptr import DYNPTR_HELPERS
+from pybpf.helpers.find_vma import find_vma
 from pybpf.helpers.local_storage import LOCAL_STORAGE_HELPERS
 from pybpf.helpers.maps import MAP_HELPERS
 from pybpf.helpers.registry import Helper, HelperRegistry
@@ -36,7 +37,7 @@ from pybpf.helpers.user_ringbuf import USER_RINGBUF_HELPERS
 
 def default_registry() -> HelperRegistry:
     """A new registry holding the basic, map, socket storage, cgroup array, cgroup storage, stack
-    trace and dynptr helpers (a copy: adding to it changes nothing else)."""
+    trace and dynptr helpers and bpf_find_vma (a copy: adding to it changes nothing else)."""
     registry = BASIC_HELPERS.copy()
     groups = (
         MAP_HELPERS,
@@ -53,6 +54,7 @@ def default_registry() -> HelperRegistry:
     for group in groups:
         for helper_id, function in group.items():
             registry.register(helper_id, function)
+    registry.register("bpf_find_vma", find_vma)
     return registry
 
 

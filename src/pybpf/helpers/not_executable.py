@@ -6,7 +6,8 @@ but its run stops with EFAULT ("unknown helper") when it reaches the call.  Each
 program types (by ``ProgType.name``; empty: every test-runnable type allowing it) and why.
 tests/helpers/test_executable.py keeps this table exact: every helper allowed in a program type that
 has a test run is implemented (``pybpf.helpers.default_registry()`` or the type's ``helpers()``) or
-listed here, and nothing listed here is implemented.
+listed here, and nothing listed here is implemented.  ``PARTLY_EXECUTABLE`` names the implemented
+helpers whose run stops in some cases, and where (the test keeps them implemented).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ _SOCK_CASTS = (
     "socket images of these types"
 )
 _SYNCOOKIE = (
-    "a SYN cookie is computed with the kernel's secret (net/core/secure_seq.c, siphash keys pybpf cannot "
-    "read), so a cookie pybpf made could never be checked like the kernel's"
+    "every answer is __cookie_v4_check / __cookie_v6_check's, a siphash keyed with the kernel's "
+    "syncookie_secret (net/ipv4/syncookies.c), which user space cannot read"
 )
 _KERNEL_STATE = (
     "reads the kernel's own state (its stacks, saved registers or branch records): no user-space view"
@@ -36,15 +37,10 @@ NOT_EXECUTABLE: Final[dict[int, tuple[frozenset[str], str]]] = {
     49: (frozenset({"struct_ops"}), "bpf_setsockopt: struct_ops test runs have no TCP socket"),
     57: (frozenset({"struct_ops"}), "bpf_getsockopt: struct_ops test runs have no TCP socket"),
     116: (frozenset({"struct_ops"}), "bpf_tcp_send_ack: struct_ops test runs have no TCP socket"),
-    69: (frozenset(), "bpf_fib_lookup: the kernel's FIB and neighbour lookups are not modelled"),
     86: (
         frozenset({"sk_lookup"}),
         "bpf_sk_release in sk_lookup: its socket lookups belong to the socket lookup work",
     ),
-    100: (frozenset(), "bpf_tcp_check_syncookie: " + _SYNCOOKIE),
-    110: (frozenset(), "bpf_tcp_gen_syncookie: " + _SYNCOOKIE),
-    204: (frozenset(), "bpf_tcp_raw_gen_syncookie_ipv4: " + _SYNCOOKIE),
-    205: (frozenset(), "bpf_tcp_raw_gen_syncookie_ipv6: " + _SYNCOOKIE),
     206: (frozenset(), "bpf_tcp_raw_check_syncookie_ipv4: " + _SYNCOOKIE),
     207: (frozenset(), "bpf_tcp_raw_check_syncookie_ipv6: " + _SYNCOOKIE),
     111: (frozenset({"syscall", "tracing"}), "bpf_skb_output: " + _TRACING_CTX),
@@ -78,6 +74,22 @@ NOT_EXECUTABLE: Final[dict[int, tuple[frozenset[str], str]]] = {
     183: (frozenset(), "bpf_get_func_arg: the trampoline's saved arguments are not modelled"),
     184: (frozenset(), "bpf_get_func_ret: the trampoline's saved arguments are not modelled"),
     185: (frozenset(), "bpf_get_func_arg_cnt: the trampoline's saved arguments are not modelled"),
-    180: (frozenset(), "bpf_find_vma: its callback reads a struct vm_area_struct; pybpf makes no VMA images"),
 }
 """Helper id -> (the program types the gap is in, empty for all; why no run can execute it)."""
+
+PARTLY_EXECUTABLE: Final[dict[int, str]] = {
+    100: "bpf_tcp_check_syncookie: its errors before the listener's overflow time and the cookie check "
+    "(pybpf.progtypes.syncookies); those are the kernel's secret state: the run stops there",
+    110: "bpf_tcp_gen_syncookie: its errors and the no-cookie answer of a listener whose SYN queue is "
+    "not full (pybpf.progtypes.syncookies); a cookie is keyed with the kernel's secret: the run stops",
+    204: "bpf_tcp_raw_gen_syncookie_ipv4: its -EINVAL for a bad th_len; the cookie is keyed with the "
+    "kernel's secret: the run stops",
+    205: "bpf_tcp_raw_gen_syncookie_ipv6: as bpf_tcp_raw_gen_syncookie_ipv4",
+    69: "bpf_fib_lookup: all but multipath routes, nexthop objects, VRF devices, source-specific IPv6 "
+    "routes and other tunnels' MTU headroom (pybpf.helpers.fib_lookup): the run stops there",
+    180: "bpf_find_vma: the vm_area_struct's known fields; the others are opaque and a load of one stops "
+    "the run (pybpf.helpers.find_vma)",
+}
+"""Helper id -> what of it runs and where its run stops: implemented helpers whose answers the kernel
+takes from state user space cannot see in some cases (the run stops with EFAULT there, never a
+made-up answer)."""

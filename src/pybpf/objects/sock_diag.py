@@ -59,12 +59,14 @@ class DiagSocket:
     tcp_info: bytes = b""
     ulp: str = ""
     """The name of a TCP socket's upper-layer protocol (``INET_DIAG_ULP_INFO``: "tls", "mptcp"), or ""."""
+    backlog: int = 0
+    """A listener's ``sk_max_ack_backlog`` (``idiag_wqueue``)."""
 
 
 def _record(protocol: int, body: bytes) -> DiagSocket | None:
     if len(body) < _MSG.size:
         return None
-    (family, state, _timer, _retrans, sport, dport, src, dst, ifindex, cookie, _expires, _rq, _wq, uid,
+    (family, state, _timer, _retrans, sport, dport, src, dst, ifindex, cookie, _expires, _rq, wqueue, uid,
      inode) = _MSG.unpack_from(body)  # fmt: skip
     attrs = netlink.attributes(body, _MSG.size)
     mark = attrs.get(INET_DIAG_MARK, b"")
@@ -86,6 +88,7 @@ def _record(protocol: int, body: bytes) -> DiagSocket | None:
         v6only=bool(v6only[:1] and v6only[0]),
         tcp_info=attrs.get(INET_DIAG_INFO, b""),
         ulp=ulp.split(b"\0", 1)[0].decode(errors="replace"),
+        backlog=wqueue,
     )
 
 

@@ -40,7 +40,12 @@ Mirrors net/core/filter.c on a linear test-run skb (``pybpf.progtypes.skb.SkbSta
 * the helpers that change the packet's shape (VLAN push/pop, change_proto/tail/head, adjust_room)
   and ``bpf_check_mtu``, ``bpf_skb_set_tstamp``, ``bpf_clone_redirect``: in
   ``pybpf.progtypes.skb_resize``;
-* the socket lookups (84, 85, 99): ``pybpf.progtypes.socket_lookup``.
+* the socket lookups (84, 85, 99): ``pybpf.progtypes.socket_lookup``;
+* the SYN cookie helpers (100, 110, 204, 205) up to the cookie: ``pybpf.progtypes.syncookies``;
+* ``bpf_fib_lookup`` (69, ``bpf_skb_fib_lookup``): ``pybpf.helpers.fib_lookup`` in the caller's
+  namespace; without ``tot_len`` no MTU check in the lookup, then on success the skb against the
+  resulting device (``is_skb_forwardable``: down, or longer than MTU + hard header + VLAN_HLEN
+  and not GSO, is FRAG_NEEDED) and ``mtu_result`` the device's MTU.
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ from __future__ import annotations
 import errno
 import hashlib
 
+from pybpf.btf.raw import s32
 from pybpf.helpers import csum
+from pybpf.helpers import fib_lookup as fib
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
@@ -58,12 +65,15 @@ from pybpf.progtypes.skb import ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.progtypes.skb_resize import SKB_RESIZE_HELPERS
 from pybpf.progtypes.socket_casts import SOCKET_CAST_HELPERS
 from pybpf.progtypes.socket_lookup import SOCKET_LOOKUP_HELPERS
+from pybpf.progtypes.syncookies import SYNCOOKIE_HELPERS
 from pybpf.uapi import (
     BPF_CSUM_LEVEL_DEC,
     BPF_CSUM_LEVEL_INC,
     BPF_CSUM_LEVEL_QUERY,
     BPF_CSUM_LEVEL_RESET,
     BPF_F_INGRESS,
+    BPF_FIB_LKUP_RET_FRAG_NEEDED,
+    BPF_FIB_LKUP_RET_SUCCESS,
     BPF_HDR_START_MAC,
     BPF_HDR_START_NET,
     ENOTSUPP,
@@ -272,6 +282,28 @@ def l3_csum_replace(  # noqa: PLR0917 - the helper ABI: five register arguments
     return csum.l3_csum_replace(skb_state(ctx.env), offset, old, new, flags)
 
 
+def skb_fib_lookup(ctx: HelperContext, _skb: int, params: int, plen: int, flags: int, *_: int) -> int:
+    """``bpf_skb_fib_lookup``: no MTU check in the lookup without ``tot_len``; the skb against the
+    resulting device's MTU instead (``is_skb_forwardable``), whose MTU ``mtu_result`` gets."""
+    state = skb_state(ctx.env)
+    if s32(plen & M32) < fib.PARAMS_SIZE or flags & M32 & ~fib.FLAGS_MASK:
+        return -errno.EINVAL
+    raw = bytearray(ctx.memory.read(params, fib.PARAMS_SIZE))
+    check_mtu = bool(int.from_bytes(raw[6:8], "little"))
+    result = fib.fib_lookup(raw, flags & M32, check_mtu)
+    if result == BPF_FIB_LKUP_RET_SUCCESS and not check_mtu:
+        ifindex = int.from_bytes(raw[8:12], "little")
+        forwardable = fib.forwardable(ifindex, state.length, bool(state.kern.gso_size))
+        if forwardable is None:
+            ctx.memory.write(params, bytes(raw))
+            return -errno.ENODEV
+        if not forwardable:
+            result = BPF_FIB_LKUP_RET_FRAG_NEEDED
+        raw[6:8] = (fib.device_mtu(ifindex) & 0xFFFF).to_bytes(2, "little")
+    ctx.memory.write(params, bytes(raw))
+    return result
+
+
 def l4_csum_replace(  # noqa: PLR0917 - the helper ABI: five register arguments
     ctx: HelperContext, skb: int, offset: int, old: int, new: int, flags: int
 ) -> int:
@@ -304,6 +336,7 @@ SKB_HELPERS: dict[int, Helper] = {
     96: skb_socket.tcp_sock,
     98: skb_socket.get_listener_sock,
     24: get_route_realm,
+    69: skb_fib_lookup,
     32: skb_change_type,
     66: skb_get_xfrm_state,
     152: redirect_neigh,
@@ -316,6 +349,7 @@ SKB_HELPERS: dict[int, Helper] = {
     **SKB_RESIZE_HELPERS,
     **SOCKET_LOOKUP_HELPERS,
     **SOCKET_CAST_HELPERS,
+    **SYNCOOKIE_HELPERS,
 }
 """Helper id -> implementation for the skb program types (each type keeps those it may call)."""
 

@@ -70,6 +70,7 @@ from pybpf.progtypes.base import (
 from pybpf.progtypes.registry import register
 from pybpf.progtypes.socket_casts import SOCKET_CAST_HELPERS
 from pybpf.progtypes.socket_lookup import SOCKET_LOOKUP_HELPERS
+from pybpf.progtypes.syncookies import SYNCOOKIE_HELPERS
 from pybpf.progtypes.xdp_helpers import (
     MAX_SKB_FRAGS,
     PAGE_SIZE,
@@ -205,6 +206,7 @@ class XdpProgType(ProgType):
             **XDP_HELPERS,
             **SOCKET_LOOKUP_HELPERS,
             **SOCKET_CAST_HELPERS,
+            **SYNCOOKIE_HELPERS,
             28: bpf_csum_diff,
             PERF_EVENT_OUTPUT: packet_event_output,
         }

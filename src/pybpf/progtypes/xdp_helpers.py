@@ -18,7 +18,9 @@ Mirrors include/net/xdp.h and the XDP helpers of net/core/filter.c:
   ``bpf_check_mtu`` (163, bpf_xdp_check_mtu(): any flag -EINVAL, no device ``ifindex`` (0: the rx
   device) -ENODEV, else the linear length, or ``*mtu_len`` plus the device's hard header, plus
   ``len_diff`` against MTU + hard header; ``*mtu_len`` set to the MTU; the device read as
-  ``pybpf.progtypes.skb_resize.device_info`` reads it).
+  ``pybpf.progtypes.skb_resize.device_info`` reads it), ``bpf_fib_lookup`` (69,
+  ``bpf_xdp_fib_lookup``: ``pybpf.helpers.fib_lookup`` in the caller's namespace, always with the
+  MTU check).
 
 A redirect is recorded in ``XdpState.redirect`` (the verdict the API reports).  ``bpf_redirect_map``
 is the kernel's ``__bpf_xdp_redirect_map`` through the map type's ``map_redirect``
@@ -37,6 +39,7 @@ import struct
 from dataclasses import dataclass
 
 from pybpf.errors import HelperError
+from pybpf.helpers import fib_lookup as fib
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.map_access import access_of, describe_map
 from pybpf.helpers.registry import HelperRegistry
@@ -533,3 +536,14 @@ def xdp_check_mtu(
     if _s32(length + _s32(len_diff)) > mtu + hard_header:
         return BPF_MTU_CHK_RET_FRAG_NEEDED
     return BPF_MTU_CHK_RET_SUCCESS
+
+
+@_helper("bpf_fib_lookup")
+def xdp_fib_lookup(ctx: HelperContext, _xdp: int, params: int, plen: int, flags: int, *_: int) -> int:
+    """``bpf_xdp_fib_lookup``: always with the MTU check (``tot_len`` 0 passes it)."""
+    if _s32(plen) < fib.PARAMS_SIZE or flags & 0xFFFF_FFFF & ~fib.FLAGS_MASK:
+        return -errno.EINVAL
+    raw = bytearray(ctx.memory.read(params, fib.PARAMS_SIZE))
+    result = fib.fib_lookup(raw, flags & 0xFFFF_FFFF, check_mtu=True)
+    ctx.memory.write(params, bytes(raw))
+    return result

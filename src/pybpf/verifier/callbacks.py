@@ -45,7 +45,7 @@ from pybpf.uapi import (
     BPF_MAP_TYPE_PERCPU_HASH,
     ENOTSUPP,
 )
-from pybpf.verifier import bounds, prune
+from pybpf.verifier import bounds, kernel_btf, prune
 from pybpf.verifier.dynptr import LOCAL as DYNPTR_LOCAL
 from pybpf.verifier.dynptr import dynptr_slot
 from pybpf.verifier.helpers import FIND_VMA, FOR_EACH_MAP_ELEM, LOOP, TIMER_SET_CALLBACK
@@ -88,7 +88,7 @@ def _set_callee_state(w: Walker, helper_id: int, caller: FuncFrame, callee: Func
         regs[4].copy_from(cr[3])
     elif helper_id == FIND_VMA:  # callback_fn(task, vma, ctx)
         regs[1].copy_from(cr[1])
-        regs[2].mark_pointer(RegType.PTR_TO_BTF_ID)
+        _known_zero_pointer(regs[2], RegType.PTR_TO_BTF_ID, kernel_btf.kernel_struct("vm_area_struct"))
         regs[3].copy_from(cr[4])
     else:  # bpf_user_ringbuf_drain: callback_fn(const struct bpf_dynptr *dynptr, void *ctx)
         regs[1].mark_pointer(RegType.CONST_PTR_TO_DYNPTR)  # __mark_dynptr_reg(): a LOCAL dynptr, a new id
