@@ -89,11 +89,10 @@ CGROUP_LINK_PROG_TYPES = frozenset(_CGROUP_TYPES)
 _CGROUP_PROG_TYPES = CGROUP_LINK_PROG_TYPES | {uapi.BPF_PROG_TYPE_LSM}
 _MPROG = uapi.BPF_PROG_TYPE_SCHED_CLS
 """``bpf_mprog_supported``: the program type whose targets keep ordered lists (tcx, netkit)."""
-BPF_F_PREORDER = 1 << 6
-_MASK_BASE = uapi.BPF_F_ALLOW_OVERRIDE | uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE | BPF_F_PREORDER
-BPF_F_BEFORE, BPF_F_AFTER, BPF_F_ID = 1 << 3, 1 << 4, 1 << 5
-"""The multi-program attach flags (include/uapi/linux/bpf.h ``#define``s the generated uapi lacks)."""
-_MASK_MPROG = uapi.BPF_F_REPLACE | BPF_F_BEFORE | BPF_F_AFTER | BPF_F_ID | uapi.BPF_F_LINK
+_MASK_BASE = uapi.BPF_F_ALLOW_OVERRIDE | uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE | uapi.BPF_F_PREORDER
+"""``BPF_F_ATTACH_MASK_BASE``."""
+_MASK_MPROG = uapi.BPF_F_REPLACE | uapi.BPF_F_BEFORE | uapi.BPF_F_AFTER | uapi.BPF_F_ID | uapi.BPF_F_LINK
+"""``BPF_F_ATTACH_MASK_MPROG``: the multi-program attach flags."""
 _EXPECTED_EQUAL = frozenset({
     uapi.BPF_PROG_TYPE_CGROUP_SOCK, uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
     uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT, uapi.BPF_PROG_TYPE_SK_LOOKUP,
