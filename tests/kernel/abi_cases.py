@@ -1180,10 +1180,7 @@ def run_attach(case: Case, backend: Any) -> Answer:
 # --- cgroup attachments: PROG_ATTACH / DETACH / QUERY, LINK_CREATE / UPDATE / DETACH ---------------------
 CGROUP_PROGS = 3
 """cgroup_device programs p0..p2 (``r0 = i % 2``): harmless on an empty cgroup."""
-F_BEFORE, F_AFTER, F_ID = 1 << 3, 1 << 4, 1 << 5
-"""BPF_F_BEFORE, BPF_F_AFTER, BPF_F_ID (include/uapi/linux/bpf.h: macros the generated uapi lacks)."""
-CGROUP_ORDERED = F_BEFORE | F_AFTER | F_ID | (1 << 6) | uapi.BPF_F_LINK
-"""The attach flags of 6.16's ordered cgroup attachments (and BPF_F_PREORDER)."""
+F_BEFORE, F_AFTER, F_ID, F_PREORDER = uapi.BPF_F_BEFORE, uapi.BPF_F_AFTER, uapi.BPF_F_ID, uapi.BPF_F_PREORDER
 CGROUP_OTHER_TYPES = [
     t
     for t in ATTACH_TYPES
@@ -1202,9 +1199,44 @@ CGROUP_ATTACH_FLAGS = [
     uapi.BPF_F_ALLOW_MULTI | F_BEFORE,
     uapi.BPF_F_ALLOW_MULTI | F_AFTER,
     uapi.BPF_F_ALLOW_MULTI | F_BEFORE | F_ID,
+    uapi.BPF_F_ALLOW_MULTI | F_AFTER | F_ID,
+    uapi.BPF_F_ALLOW_MULTI | F_BEFORE | F_AFTER,
+    uapi.BPF_F_ALLOW_MULTI | F_PREORDER,
+    uapi.BPF_F_ALLOW_MULTI | F_PREORDER | F_BEFORE,
+    uapi.BPF_F_ALLOW_MULTI | F_PREORDER | F_AFTER | F_ID,
+    uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE | F_AFTER,
+    uapi.BPF_F_ALLOW_MULTI | F_BEFORE | uapi.BPF_F_LINK,
     uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_ALLOW_OVERRIDE,
+    uapi.BPF_F_ALLOW_OVERRIDE | F_BEFORE,
     F_BEFORE,
+    F_PREORDER,
 ]
+CGROUP_LINK_FLAGS = [
+    F_BEFORE,
+    F_AFTER,
+    F_BEFORE | F_AFTER,
+    F_BEFORE | uapi.BPF_F_LINK,
+    F_AFTER | uapi.BPF_F_LINK,
+    F_BEFORE | uapi.BPF_F_LINK | F_ID,
+    F_AFTER | uapi.BPF_F_LINK | F_ID | F_PREORDER,
+    F_BEFORE | F_ID,
+    uapi.BPF_F_LINK,
+    F_PREORDER,
+    F_PREORDER | F_BEFORE,
+    uapi.BPF_F_REPLACE,
+    uapi.BPF_F_ALLOW_MULTI,
+    1 << 31,
+]
+"""``link_create.flags`` of cgroup links (``BPF_F_LINK_ATTACH_MASK`` and beyond)."""
+CGROUP_RELATIVES = ["prog", "prog", "prog", "link", "link", "bad", "cgroup"]
+"""What an anchor (``relative_fd`` / ``relative_id``) names: one of the programs, one of the links
+made (fd, or id with BPF_F_ID), a closed fd / an id nothing has, the cgroup's directory."""
+
+
+def _cgroup_relative(rng: random.Random) -> tuple[str, int] | None:
+    if rng.random() < 0.5:
+        return None
+    return rng.choice(CGROUP_RELATIVES), rng.randrange(CGROUP_PROGS)
 
 
 def _cgroup_op(rng: random.Random) -> Case:
@@ -1215,6 +1247,7 @@ def _cgroup_op(rng: random.Random) -> Case:
             "attach",
             "detach",
             "detach",
+            "link",
             "link",
             "update",
             "link_detach",
@@ -1231,16 +1264,15 @@ def _cgroup_op(rng: random.Random) -> Case:
     }
     if kind == "attach":
         op["flags"] = rng.choice(CGROUP_ATTACH_FLAGS) if rng.random() < 0.95 else 1 << rng.randrange(16)
-        if op["flags"] & CGROUP_ORDERED and rng.random() < 0.5:
-            op["flags"] &= ~CGROUP_ORDERED  # ordered attachments are a gap of pybpf's: fewer of them
         op["replace"] = rng.randrange(CGROUP_PROGS) if rng.random() < 0.4 else None
-        op["relative"] = rng.choice([0, 1, 2]) if rng.random() < 0.15 else None  # a program's fd or id
+        op["relative"] = _cgroup_relative(rng) if op["flags"] & (F_BEFORE | F_AFTER) else None
+        if op["relative"] is None and rng.random() < 0.1:
+            op["relative"] = ("prog", rng.randrange(CGROUP_PROGS))  # an anchor without an order
         op["revision"] = rng.choice([0, 0, 0, 1, 2, 3, 7])
     elif kind == "link":
-        op["flags"] = (
-            0 if rng.random() < 0.8 else rng.choice([uapi.BPF_F_REPLACE, F_BEFORE, F_AFTER, 1 << 31])
-        )
-        op["relative"] = rng.choice([None, None, 0, 1])
+        op["flags"] = 0 if rng.random() < 0.5 else rng.choice(CGROUP_LINK_FLAGS)
+        op["relative"] = _cgroup_relative(rng) if op["flags"] or rng.random() < 0.1 else None
+        op["revision"] = rng.choice([0, 0, 0, 0, 1, 2, 3, 5])
     elif kind in ("update", "link_detach", "info"):
         op["link"] = rng.randrange(3)  # the n-th link created (modulo), or a bad fd when there is none
         op["flags"] = 0 if rng.random() < 0.6 else rng.choice([uapi.BPF_F_REPLACE, 1, 1 << 31])
@@ -1326,7 +1358,7 @@ class _Cgroups:
 
 
 def _cgroup_step(run: _Cgroups, op: Case) -> Any:
-    s, progs, prog_ids, links, names = run.s, run.progs, run.prog_ids, run.links, run.names
+    s, progs, links, names = run.s, run.progs, run.links, run.names
     cgroups = run.cgroups
     prog = progs[op["prog"]] if op["prog"] is not None else 9999
     target = cgroups[op["level"]]
@@ -1338,16 +1370,13 @@ def _cgroup_step(run: _Cgroups, op: Case) -> Any:
             attr.attach_flags = op["flags"]
             if op["replace"] is not None:
                 attr.replace_bpf_fd = progs[op["replace"]]
-            if op["relative"] is not None:
-                relative = op["relative"]
-                attr.relative_fd = prog_ids[relative] if op["flags"] & F_ID else progs[relative]
+            attr.relative_fd = _cgroup_anchor(run, op)
             attr.expected_revision = op["revision"]
         return errno_of(call(s, uapi.BPF_PROG_ATTACH if kind == "attach" else uapi.BPF_PROG_DETACH, attr))
     if kind == "link":
         lc = attr.link_create
         lc.prog_fd, lc.target_fd, lc.attach_type, lc.flags = prog, target, op["attach_type"], op["flags"]
-        if op["relative"] is not None:
-            struct.pack_into("<I", attr, 16, progs[op["relative"]])  # link_create.cgroup.relative_fd
+        lc.cgroup.relative_fd, lc.cgroup.expected_revision = _cgroup_anchor(run, op), op["revision"]
         result = call(s, uapi.BPF_LINK_CREATE, attr, fd_result=True)
         if result >= 0:
             links.append(result)
@@ -1377,6 +1406,30 @@ def _cgroup_step(run: _Cgroups, op: Case) -> Any:
             return errno_of(result)
         return (info.type, names.get(info.prog_id, info.prog_id), info.cgroup.attach_type, attr.info.info_len)
     raise ValueError(f"unknown op {kind!r}")
+
+
+def _cgroup_anchor(run: _Cgroups, op: Case) -> int:
+    """The ``relative_fd`` / ``relative_id`` of an attach or link op: an fd, or an id with BPF_F_ID
+    (links' ids as this backend gave them)."""
+    if op["relative"] is None:
+        return 0
+    kind, index = op["relative"]
+    by_id = bool(op["flags"] & F_ID)
+    if kind == "prog":
+        return int(run.prog_ids[index] if by_id else run.progs[index])
+    if kind == "link" and run.links:
+        link = run.links[index % len(run.links)]
+        return _link_id(run.s, link) if by_id else link
+    if kind == "cgroup":
+        return run.cgroups[0]
+    return 0x7FFFFFF0 if by_id else 9999  # an id no object has, an fd not open
+
+
+def _link_id(s: Scope, fd: int) -> int:
+    info = uapi.bpf_link_info()
+    attr = uapi.bpf_attr()
+    attr.info.bpf_fd, attr.info.info_len, attr.info.info = fd, ctypes.sizeof(info), ctypes.addressof(info)
+    return int(info.id) if call(s, uapi.BPF_OBJ_GET_INFO_BY_FD, attr) >= 0 else 0
 
 
 def _cgroup_query(run: _Cgroups, op: Case, target: int) -> Any:
@@ -1598,13 +1651,6 @@ def known_gap(family: str, case: Case) -> str | None:
         return "an early refusal's statistics: the kernel's 'stack depth' line is empty there, pybpf's 0"
     if family == "attach" and case["attach_type"] == uapi.BPF_PERF_EVENT:
         return "perf event links are not implemented (pybpf: EINVAL; the kernel checks the perf event fd)"
-    if family == "cgroup_links":
-        for op in case["ops"]:
-            if op["op"] == "link" and op["flags"] & CGROUP_ORDERED:
-                return "6.16's ordered cgroup links are not modelled (pybpf: EOPNOTSUPP)"
-            if op["op"] == "attach" and (op["flags"] & CGROUP_ORDERED or op["relative"] is not None):
-                return "6.16's ordered cgroup attachments are not modelled (pybpf: EOPNOTSUPP)"
-        return None
     if family != "test_run":
         return None
     if case["prog_type"] in SKB_TYPES and case["flags"] & uapi.BPF_F_TEST_SKB_CHECKSUM_COMPLETE:

@@ -171,3 +171,13 @@ def test_ordered_links(cgroups: Hierarchy, links: list[int]) -> None:
     c.backend.bpf(uapi.BPF_LINK_DETACH, detach)
     assert _link(c, 0, 3, AFTER | LINK, relative=links[0]) == -errno.ENOENT  # detached: not in the list
     assert c.query(0)[3:] == (["p1", "p2"], [MULTI] * 2, 5)
+
+
+def test_lsm_mac_detach_is_no_cgroup_attach_type(cgroups: Hierarchy) -> None:
+    """BPF_PROG_DETACH of BPF_LSM_MAC reaches ``cgroup_bpf_prog_detach`` (an LSM program's attach
+    type) and finds no cgroup attach type there: EINVAL once the cgroup is found, before the
+    revision (found by scripts/fuzz_abi.py, family cgroup_links)."""
+    c = cgroups
+    assert c.detach(0, 0, attach_type=uapi.BPF_LSM_MAC) == errno.EINVAL
+    assert c.detach(0, None, attach_type=uapi.BPF_LSM_MAC, expected_revision=5) == errno.EINVAL
+    assert c.detach(0, None, attach_type=uapi.BPF_LSM_MAC, target_fd=9999) == errno.EBADF

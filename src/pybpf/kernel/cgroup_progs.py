@@ -26,6 +26,8 @@ EBADF for anything else) and one attach type:
   cgroup's first, each cgroup's in its own order -- then the others, the cgroup's own first.
 * detach: in the none and override modes, any program fd (even an invalid one) detaches the
   cgroup's program; in the multi mode the program must be given (EINVAL) and attached (ENOENT).
+  BPF_LSM_MAC (an LSM program's attach type, so it reaches here) is no cgroup attach type: EINVAL
+  once the cgroup is found.
   ENOENT when nothing is attached; the mode goes back to none with the last program.
 * every attach, detach and link update adds one to the revision of the cgroup's attach type (1
   when new); a non-zero ``expected_revision`` that differs is ESTALE (an attach's after the flag
@@ -229,6 +231,8 @@ def detach(a: uapi.bpf_attr, prog_type: int) -> int:
         prog: ProgObject | None = prog_get_type(a.attach_bpf_fd, prog_type)
     except BPFError:
         prog = None
+    if a.attach_type == uapi.BPF_LSM_MAC:  # an LSM program's type, but no cgroup attach type
+        raise BPFError(errno.EINVAL, "BPF_LSM_MAC is no cgroup attach type (to_cgroup_bpf_attach_type)")
     if a.attach_type == uapi.BPF_LSM_CGROUP:
         raise BPFError(errno.ENOENT, "no LSM_CGROUP program is attached (pybpf attaches none)")
     with locked_directory(_DIR) as directory:
