@@ -36,6 +36,7 @@ from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.kernel import cgroup_progs, netns_progs, sock_map_progs, tcx_progs
 from pybpf.kernel.progobj import ProgObject, prog_get_type
+from pybpf.progtypes.cgroup_sock import sock_create_attach_type
 
 _CGROUP_TYPES = {
     uapi.BPF_PROG_TYPE_CGROUP_SKB: (uapi.BPF_CGROUP_INET_INGRESS, uapi.BPF_CGROUP_INET_EGRESS),
@@ -102,6 +103,8 @@ _EXPECTED_EQUAL = frozenset({
 def _check_attach_type(prog: ProgObject, attach_type: int) -> None:
     """``bpf_prog_attach_check_attach_type`` for the program types that reach it here."""
     prog_type, expected = prog.prog_type, prog.meta.expected_attach_type
+    if prog_type == uapi.BPF_PROG_TYPE_CGROUP_SOCK:  # as bpf_prog_load_fixup_attach_type left it
+        expected = sock_create_attach_type(expected)
     if prog_type in _EXPECTED_EQUAL and attach_type != expected:
         raise BPFError(errno.EINVAL, "the program was loaded for another attach type")
 
