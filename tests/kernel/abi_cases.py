@@ -31,6 +31,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import struct
 import subprocess
 import tempfile
@@ -1147,7 +1148,7 @@ takes the current network namespace."""
 
 
 def gen_attach(rng: random.Random) -> Case:
-    return {
+    case = {
         "cmd": rng.choice([uapi.BPF_LINK_CREATE, uapi.BPF_PROG_ATTACH, uapi.BPF_PROG_DETACH]),
         "prog_type": rng.choice(ATTACH_PROGS),
         "attach_type": rng.choice([*ATTACH_TYPES, len(ATTACH_TYPES), 0xFFFFFFFF]),
@@ -1157,10 +1158,64 @@ def gen_attach(rng: random.Random) -> Case:
         "prog": rng.choice(["prog", "prog", "prog", "bad", "array"]),
         "tail": rng.random() < 0.1,
     }
+    if rng.random() < 0.25:  # a query of any attach type: read-only, so devices may be named too
+        attach_type = rng.choice(QUERY_TYPES) if rng.random() < 0.7 else case["attach_type"]
+        targets = ["none", "bad", "lo", "lo", "nodev"]
+        if attach_type not in DEVICE_TYPES:  # (an object's fd number differs between the backends)
+            targets += ["array", "file"]
+        case.update(
+            cmd=uapi.BPF_PROG_QUERY,
+            target=rng.choice(targets),
+            attach_type=attach_type,
+            query_flags=rng.choice([0, 0, uapi.BPF_F_QUERY_EFFECTIVE, 2]),
+            count=rng.choice([0, 1, 4]),
+            ids=rng.random() < 0.8,
+        )
+    return case
+
+
+DEVICE_TYPES = (uapi.BPF_TCX_INGRESS, uapi.BPF_TCX_EGRESS, uapi.BPF_NETKIT_PRIMARY, uapi.BPF_NETKIT_PEER)
+"""The attach types whose target is an ifindex (a number, not an fd)."""
+
+
+QUERY_TYPES = [
+    *DEVICE_TYPES,
+    uapi.BPF_CGROUP_DEVICE,
+    uapi.BPF_SK_LOOKUP,
+    uapi.BPF_LSM_MAC,
+]
+"""The attach types a query names most often: the devices' (tcx, netkit) and some of the others."""
+
+
+def _query_target(s: Scope, kind: str) -> int:
+    """A query's target: an fd of ``make_fd``'s kinds, or a device (``lo``: the loopback device's
+    ifindex, ``nodev``: one no device has); the same number on both backends for the devices."""
+    if kind == "lo":
+        return socket.if_nametoindex("lo")
+    if kind == "nodev":
+        return 0x7FFFFFF0
+    return make_fd(s, kind)
+
+
+def _run_query(case: Case, s: Scope) -> Answer:
+    """BPF_PROG_QUERY: the errno and what it wrote (attach_flags, count, revision, the first id)."""
+    attr = uapi.bpf_attr()
+    query = attr.query
+    query.target_fd, query.attach_type = _query_target(s, case["target"]), case["attach_type"]
+    query.query_flags, query.attach_flags = case["query_flags"], case["flags"]
+    ids = (ctypes.c_uint32 * 4)(*[7] * 4)
+    query.prog_cnt, query.revision = case["count"], 99
+    if case["ids"]:
+        query.prog_ids = ctypes.addressof(ids)
+    result = call(s, uapi.BPF_PROG_QUERY, attr)
+    written = (query.attach_flags, query.prog_cnt, query.revision, ids[0])
+    return Answer(errno_of(result), (("query", written),))
 
 
 def run_attach(case: Case, backend: Any) -> Answer:
     with scope(backend) as s:
+        if case["cmd"] == uapi.BPF_PROG_QUERY:
+            return _run_query(case, s)
         expected = case["attach_type"] if case["expected"] else 0
         try:
             prog = (
@@ -1188,11 +1243,7 @@ def run_attach(case: Case, backend: Any) -> Answer:
 CGROUP_PROGS = 3
 """cgroup_device programs p0..p2 (``r0 = i % 2``): harmless on an empty cgroup."""
 F_BEFORE, F_AFTER, F_ID, F_PREORDER = uapi.BPF_F_BEFORE, uapi.BPF_F_AFTER, uapi.BPF_F_ID, uapi.BPF_F_PREORDER
-CGROUP_OTHER_TYPES = [
-    t
-    for t in ATTACH_TYPES
-    if t not in (uapi.BPF_TCX_INGRESS, uapi.BPF_TCX_EGRESS, uapi.BPF_NETKIT_PRIMARY, uapi.BPF_NETKIT_PEER)
-]
+CGROUP_OTHER_TYPES = [t for t in ATTACH_TYPES if t not in DEVICE_TYPES]
 """The attach types an op may name instead of BPF_CGROUP_DEVICE: not those whose target is an
 ifindex (tcx, netkit: the cgroup's fd number would name whatever device this machine has)."""
 CGROUP_ATTACH_FLAGS = [
@@ -1498,9 +1549,26 @@ def gen_obj_pin(rng: random.Random) -> Case:
                 "path": rng.choice(PIN_PATHS),
                 "flags": rng.choice(PIN_FLAGS) if rng.random() < 0.4 else 0,
                 "bpf_fd": rng.random() < 0.05,  # a get with a bpf_fd (EINVAL)
+                "at": rng.choice(PATH_FDS) if rng.random() < 0.4 else None,
             }
         )
     return {"ops": ops}
+
+
+PATH_FDS = ["base", "base", "opath", "sub", "file", "bad", "flagless"]
+"""BPF_F_PATH_FD's ``path_fd`` (the name is then relative to the case's directory): an fd of that
+directory, an O_PATH one, of its ``sub`` directory (made by an op, or not there: the fd is then a
+closed one), of a file, a closed fd, and the directory's fd without the flag (EINVAL)."""
+
+
+def _path_fd(s: Scope, base: str, at: str) -> int:
+    if at in ("base", "opath", "flagless"):
+        return s.keep(os.open(base, os.O_PATH if at == "opath" else os.O_RDONLY | os.O_DIRECTORY))
+    if at == "sub" and os.path.isdir(os.path.join(base, "sub")):
+        return s.keep(os.open(os.path.join(base, "sub"), os.O_RDONLY | os.O_DIRECTORY))
+    if at == "file":
+        return s.keep(os.open("/dev/null", os.O_RDONLY))
+    return 9999
 
 
 def _pin_base(backend: Any) -> str | None:
@@ -1564,9 +1632,17 @@ def run_obj_pin(case: Case, backend: Any) -> Answer:
                 if op["op"] == "unlink":
                     results.append(_os_errno(lambda path=path: os.unlink(path)))
                     continue
+                at = op.get("at")
+                path_fd = 0
+                if at is not None:  # the name relative to the directory (or absolute, "outside")
+                    path_fd = _path_fd(s, base, at)
+                    path = path[len(base) + 1 :] if path.startswith(base + "/") else path
                 buf = s.buffer(os.fsencode(path) + b"\0")
                 attr = uapi.bpf_attr()
                 attr.pathname, attr.file_flags = ctypes.addressof(buf), op["flags"]
+                if at is not None:
+                    attr.path_fd = path_fd
+                    attr.file_flags |= 0 if at == "flagless" else uapi.BPF_F_PATH_FD
                 if op["op"] == "pin":
                     attr.bpf_fd = (
                         make_fd(s, op["object"])
