@@ -116,7 +116,11 @@ NEWER_UAPI_ENUMS: tuple[tuple[str, str], ...] = (
 # installed header has one, its value must equal this table's (the generator refuses otherwise).
 NEWER_UAPI_DEFINES: tuple[tuple[str, str, str, str], ...] = (
     # (name, C replacement text, UAPI header, first Linux release that has it)
+    ("BPF_F_BEFORE", "(1U << 3)", "linux/bpf.h", "6.6"),
+    ("BPF_F_AFTER", "(1U << 4)", "linux/bpf.h", "6.6"),
+    ("BPF_F_ID", "(1U << 5)", "linux/bpf.h", "6.6"),
     ("BPF_F_XDP_DEV_BOUND_ONLY", "(1U << 6)", "linux/bpf.h", "6.3"),
+    ("BPF_F_PREORDER", "(1U << 6)", "linux/bpf.h", "6.15"),
     ("BPF_MEMSX", "0x80", "linux/bpf.h", "6.6"),
     ("BPF_F_TEST_REG_INVARIANTS", "(1U << 7)", "linux/bpf.h", "6.8"),
     ("BPF_JCOND", "0xe0", "linux/bpf.h", "6.9"),

@@ -383,6 +383,27 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
         _prog_load(fd_array="buf", fd_array_cnt=0x40000000, log_level=1, log_size=4096, log_null=False),
         errno.EINVAL,
     ),
+    # a refusal before add_subprog_and_kfunc(): the statistics' "stack depth " lists no subprogram
+    "early_refusal_stack_depth_empty": (
+        "prog_load",
+        _prog_load(fd_array="none", fd_array_cnt=1 << 20, log_level=7, log_size=4096, log_null=False),
+        errno.EFAULT,
+    ),
+    # a cgroup_sock program loaded for attach type 0 is an INET_SOCK_CREATE one: the target is next
+    "cgroup_sock_attach_type_fixup": (
+        "attach",
+        {
+            "cmd": uapi.BPF_PROG_ATTACH,
+            "prog_type": uapi.BPF_PROG_TYPE_CGROUP_SOCK,
+            "attach_type": uapi.BPF_CGROUP_INET_SOCK_CREATE,
+            "expected": False,
+            "target": "prog",
+            "flags": 0,
+            "prog": "prog",
+            "tail": False,
+        },
+        errno.EBADF,
+    ),
 }
 
 

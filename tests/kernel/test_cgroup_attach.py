@@ -272,3 +272,21 @@ def test_cgroup_links(cgroups: Hierarchy) -> None:
     finally:
         for link in links:
             os.close(link)
+
+
+def test_cgroup_sock_loaded_for_no_attach_type_is_sock_create(cgroups: Hierarchy, backend: Backend) -> None:
+    """A cgroup_sock program loaded with expected_attach_type 0 is a BPF_CGROUP_INET_SOCK_CREATE one
+    (``bpf_prog_load_fixup_attach_type``): it attaches there and nowhere else (found by
+    scripts/fuzz_abi.py, family attach)."""
+    prog = Program.load("r0 = 1\nexit", "cgroup_sock", backend=backend)
+    attr = uapi.bpf_attr()
+    attr.target_fd, attr.attach_bpf_fd = cgroups.fds[0], prog.fd
+    attr.attach_type = uapi.BPF_CGROUP_INET_SOCK_RELEASE
+    assert _errno(lambda: backend.bpf(uapi.BPF_PROG_ATTACH, attr)) == errno.EINVAL
+    attr.attach_type = uapi.BPF_CGROUP_INET_SOCK_CREATE
+    attr.target_fd = prog.fd  # the attach type passes: the target is looked at (no cgroup: EBADF)
+    assert _errno(lambda: backend.bpf(uapi.BPF_PROG_ATTACH, attr)) == errno.EBADF
+    attr.target_fd = cgroups.fds[0]
+    assert _errno(lambda: backend.bpf(uapi.BPF_PROG_ATTACH, attr)) == 0
+    assert _errno(lambda: backend.bpf(uapi.BPF_PROG_DETACH, attr)) == 0
+    prog.close()

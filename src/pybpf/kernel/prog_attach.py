@@ -17,8 +17,8 @@ another type), ``bpf_prog_attach_check_attach_type`` (EINVAL), then the target's
 * LIRC_MODE2 (``lirc_prog_attach`` / ``_detach`` / ``_query``): no ``attach_flags`` / ``query_flags``
   (EINVAL), then ``rc_dev_get_from_fd`` -- EBADF for no open fd, EINVAL for any file but a lirc
   device, and pybpf has no lirc device (a kernel without CONFIG_BPF_LIRC_MODE2 answers EINVAL to all);
-* tcx and netkit (SCHED_CLS): the device is an ifindex (``target_ifindex``; none: ENODEV); pybpf
-  has no traffic control layer to attach to (EOPNOTSUPP);
+* tcx and netkit (SCHED_CLS): ``pybpf.kernel.tcx_progs`` (the device is an ifindex; pybpf has no
+  traffic control layer: an attach is EOPNOTSUPP, a detach finds nothing, a query an empty device);
 * every other program type (tracing, LSM, XDP, SK_LOOKUP attach ...) has no BPF_PROG_ATTACH: EINVAL.
 
 A query's ``query_flags`` beyond BPF_F_QUERY_EFFECTIVE are EINVAL; its attach type chooses the
@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import errno
 import os
-import socket
 from collections.abc import Callable
 from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
-from pybpf.kernel import cgroup_progs, netns_progs, sock_map_progs
+from pybpf.kernel import cgroup_progs, netns_progs, sock_map_progs, tcx_progs
 from pybpf.kernel.progobj import ProgObject, prog_get_type
+from pybpf.progtypes.cgroup_sock import sock_create_attach_type
 
 _CGROUP_TYPES = {
     uapi.BPF_PROG_TYPE_CGROUP_SKB: (uapi.BPF_CGROUP_INET_INGRESS, uapi.BPF_CGROUP_INET_EGRESS),
@@ -89,11 +89,10 @@ CGROUP_LINK_PROG_TYPES = frozenset(_CGROUP_TYPES)
 _CGROUP_PROG_TYPES = CGROUP_LINK_PROG_TYPES | {uapi.BPF_PROG_TYPE_LSM}
 _MPROG = uapi.BPF_PROG_TYPE_SCHED_CLS
 """``bpf_mprog_supported``: the program type whose targets keep ordered lists (tcx, netkit)."""
-BPF_F_PREORDER = 1 << 6
-_MASK_BASE = uapi.BPF_F_ALLOW_OVERRIDE | uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE | BPF_F_PREORDER
-BPF_F_BEFORE, BPF_F_AFTER, BPF_F_ID = 1 << 3, 1 << 4, 1 << 5
-"""The multi-program attach flags (include/uapi/linux/bpf.h ``#define``s the generated uapi lacks)."""
-_MASK_MPROG = uapi.BPF_F_REPLACE | BPF_F_BEFORE | BPF_F_AFTER | BPF_F_ID | uapi.BPF_F_LINK
+_MASK_BASE = uapi.BPF_F_ALLOW_OVERRIDE | uapi.BPF_F_ALLOW_MULTI | uapi.BPF_F_REPLACE | uapi.BPF_F_PREORDER
+"""``BPF_F_ATTACH_MASK_BASE``."""
+_MASK_MPROG = uapi.BPF_F_REPLACE | uapi.BPF_F_BEFORE | uapi.BPF_F_AFTER | uapi.BPF_F_ID | uapi.BPF_F_LINK
+"""``BPF_F_ATTACH_MASK_MPROG``: the multi-program attach flags."""
 _EXPECTED_EQUAL = frozenset({
     uapi.BPF_PROG_TYPE_CGROUP_SOCK, uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
     uapi.BPF_PROG_TYPE_CGROUP_SOCKOPT, uapi.BPF_PROG_TYPE_SK_LOOKUP,
@@ -104,6 +103,8 @@ _EXPECTED_EQUAL = frozenset({
 def _check_attach_type(prog: ProgObject, attach_type: int) -> None:
     """``bpf_prog_attach_check_attach_type`` for the program types that reach it here."""
     prog_type, expected = prog.prog_type, prog.meta.expected_attach_type
+    if prog_type == uapi.BPF_PROG_TYPE_CGROUP_SOCK:  # as bpf_prog_load_fixup_attach_type left it
+        expected = sock_create_attach_type(expected)
     if prog_type in _EXPECTED_EQUAL and attach_type != expected:
         raise BPFError(errno.EINVAL, "the program was loaded for another attach type")
 
@@ -120,15 +121,6 @@ def _lirc(target_fd: int, flags: int) -> None:
     except OSError:
         raise BPFError(errno.EBADF, f"fd {target_fd} is not open") from None
     raise BPFError(errno.EINVAL, "not a lirc device (pybpf has none)")
-
-
-def _device(ifindex: int) -> None:
-    """``__dev_get_by_index`` (ENODEV), then pybpf's answer for a real device."""
-    try:
-        socket.if_indextoname(ifindex)
-    except OSError:
-        raise BPFError(errno.ENODEV, f"no network device with ifindex {ifindex}") from None
-    raise BPFError(errno.EOPNOTSUPP, "pybpf has no traffic control layer to attach programs to")
 
 
 def prog_attach(a: uapi.bpf_attr) -> int:
@@ -158,7 +150,7 @@ def prog_attach(a: uapi.bpf_attr) -> int:
             raise BPFError(errno.EINVAL, "only BPF_LSM_CGROUP programs attach to cgroups")
         return cgroup_progs.attach(a, prog)
     if prog_type == _MPROG:
-        _device(a.target_ifindex)
+        return tcx_progs.attach(attach_type, a.target_ifindex)
     raise BPFError(errno.EINVAL, "this program type does not attach through BPF_PROG_ATTACH")
 
 
@@ -180,7 +172,7 @@ def prog_detach(a: uapi.bpf_attr) -> int:
             raise BPFError(errno.EINVAL, "unknown attach_flags")
         if a.attach_bpf_fd:
             prog_get_type(a.attach_bpf_fd, prog_type)
-        _device(a.target_ifindex)
+        return tcx_progs.detach(attach_type, a.target_ifindex)
     if a.attach_flags or a.relative_fd or (a.expected_revision and prog_type not in _CGROUP_PROG_TYPES):
         raise BPFError(errno.EINVAL, "detach takes no attach_flags, relative_fd nor expected_revision")
     if prog_type in (uapi.BPF_PROG_TYPE_SK_SKB, uapi.BPF_PROG_TYPE_SK_MSG):
@@ -214,6 +206,6 @@ def prog_query(a: uapi.bpf_attr, write_back: Callable[[int, bytes], None]) -> in
         _lirc(q.target_fd, q.query_flags)
     if prog_type in _CGROUP_PROG_TYPES and attach_type != uapi.BPF_LSM_MAC:
         return cgroup_progs.query(q, write_field)
-    if attach_type in (uapi.BPF_TCX_INGRESS, uapi.BPF_TCX_EGRESS):
-        _device(q.target_ifindex)
+    if prog_type == _MPROG:
+        return tcx_progs.query(q, write_field)
     raise BPFError(errno.EINVAL, f"attach type {attach_type} has no BPF_PROG_QUERY")

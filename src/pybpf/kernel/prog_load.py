@@ -223,8 +223,8 @@ def prog_load(attr: Any, write_back: Any) -> int:
     except VerifierError:
         raise
     except BPFError as exc:  # process_fd_array's and check_btf_info_early's own errors: inside
-        early.print_stats(0, 0, [0])  # bpf_check, so the log closes with its statistics (ENOSPC
-        # when they do not fit the buffer)
+        early.print_stats(0, 0, [])  # bpf_check, so the log closes with its statistics (ENOSPC
+        # when they do not fit the buffer), before add_subprog_and_kfunc(): no stack depth
         refusal = VerifierError(exc.errno or errno.EINVAL, exc.strerror or "", early.text, early)
         _refused(log, refusal, write_back)
     request = LoadRequest(

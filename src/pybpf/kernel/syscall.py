@@ -57,7 +57,7 @@ from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
 from pybpf.objects import accounting, refs
-from pybpf.objects.files import OBJ_NAME_CHARS, bpffs_root, link_object
+from pybpf.objects.files import OBJ_NAME_CHARS, bpffs_root, link_object, path_at
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
 
 _PAGE = os.sysconf("SC_PAGESIZE")
@@ -307,11 +307,14 @@ def _map_freeze(call: _Call) -> int:
     return 0
 
 
-def _path(address: int) -> str:
-    raw = strncpy_from_user(address)
+def _path(a: Any) -> str:
+    """The attr's ``pathname`` (ENOENT when empty), looked up from ``path_fd`` with BPF_F_PATH_FD
+    (its EBADF / ENOTDIR for a relative name), else from the working directory."""
+    raw = strncpy_from_user(a.pathname)
     if not raw:
         raise BPFError(errno.ENOENT, "empty path")
-    return os.fsdecode(raw)
+    path = os.fsdecode(raw)
+    return path_at(a.path_fd, path) if a.file_flags & uapi.BPF_F_PATH_FD else path
 
 
 def _within(path: str, root: str) -> bool:
@@ -323,8 +326,6 @@ def _obj_pin(call: _Call) -> int:
     a = call.attr
     if a.file_flags & ~uapi.BPF_F_PATH_FD or (not a.file_flags & uapi.BPF_F_PATH_FD and a.path_fd):
         raise BPFError(errno.EINVAL, "invalid file_flags or path_fd")
-    if a.file_flags & uapi.BPF_F_PATH_FD:
-        raise BPFError(errno.EINVAL, "BPF_F_PATH_FD is not yet implemented in pybpf")
     try:  # bpf_fd_probe_obj knows maps, programs and links only: EINVAL for anything else
         kind = _object_kind(a.bpf_fd)
     except BPFError as exc:
@@ -333,8 +334,9 @@ def _obj_pin(call: _Call) -> int:
         raise BPFError(errno.EINVAL, f"fd {a.bpf_fd} is no map, program or link") from None
     if kind == "btf":
         raise BPFError(errno.EINVAL, "BTF objects cannot be pinned")
-    path = _path(a.pathname)
-    parent = os.path.dirname(os.path.abspath(path))
+    path = _path(a)
+    # (no lexical normalisation: ".." steps up from where the lookup is, a /proc/self/fd entry too)
+    parent = os.path.dirname(os.path.join(os.getcwd(), path).rstrip("/")) or "/"
     if os.path.lexists(path):
         raise BPFError(errno.EEXIST, f"{path} exists")
     try:  # the lookup of the parent: ENOENT for a missing component, ENOTDIR for a file among them
@@ -354,10 +356,8 @@ def _obj_get(call: _Call) -> int:
     allowed = uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY | uapi.BPF_F_PATH_FD
     if a.bpf_fd or a.file_flags & ~allowed or (not a.file_flags & uapi.BPF_F_PATH_FD and a.path_fd):
         raise BPFError(errno.EINVAL, "invalid bpf_fd, file_flags or path_fd")
-    if a.file_flags & uapi.BPF_F_PATH_FD:
-        raise BPFError(errno.EINVAL, "BPF_F_PATH_FD is not yet implemented in pybpf")
     mode = _file_flag(a.file_flags)
-    path = _path(a.pathname)
+    path = _path(a)
     with refs.opening(bpffs_root()):  # the pin's user reference passes to the fd with no gap
         try:
             fd = os.open(path, mode | os.O_CLOEXEC)

@@ -2,7 +2,8 @@
 
 Mirrors the kernel's bpffs and object ids: every pybpf object (map, program, BTF, perf event) is an
 unnamed ``O_TMPFILE`` file in one directory, ``$PYBPF_BPFFS`` (default ``/dev/shm/pybpf-bpffs``);
-pinning hard-links it there (``link_object``, the kernel's ``bpf_obj_pin``).  Object ids come from
+pinning hard-links it there (``link_object``, the kernel's ``bpf_obj_pin``; ``path_at`` resolves a
+path from a directory fd, BPF_F_PATH_FD's ``path_fd``).  Object ids come from
 per-kind counter files updated under an open-file-description lock (``lock_file``), so they are
 unique across processes and threads like the kernel's ``map_idr`` / ``prog_idr`` / ``btf_idr``.
 Every object file carries the same magic and layout version in its header (``MAGIC``, ``VERSION``).
@@ -21,6 +22,7 @@ import fcntl
 import functools
 import mmap
 import os
+import stat
 import struct
 from collections.abc import Iterator
 from typing import Any
@@ -159,6 +161,24 @@ def link_object(fd: int, path: str) -> None:
     if _linkat()(_AT_FDCWD, source, _AT_FDCWD, os.fsencode(path), _AT_SYMLINK_FOLLOW) != 0:
         err = ctypes.get_errno()
         raise BPFError(err, f"pin {path}: {os.strerror(err)}")
+
+
+def path_at(dirfd: int, path: str) -> str:
+    """The file ``path`` names when looked up from the directory ``dirfd`` (``*at()``'s start, as
+    ``user_path_at`` / ``user_path_create`` take it): ``path`` itself when it is absolute or
+    ``dirfd`` is AT_FDCWD, else ``path`` below the directory's ``/proc/self/fd`` entry.  EBADF for
+    a ``dirfd`` that is not open, ENOTDIR for one that is no directory (O_PATH fds do)."""
+    if path.startswith("/") or dirfd == _AT_FDCWD:
+        return path
+    try:
+        if dirfd < 0:
+            raise OSError(errno.EBADF, "negative fd")
+        st = os.fstat(dirfd)
+    except OSError:
+        raise BPFError(errno.EBADF, f"fd {dirfd} is not open") from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise BPFError(errno.ENOTDIR, f"fd {dirfd} is not a directory")
+    return f"/proc/self/fd/{dirfd}/{path}"
 
 
 def address_of(mm: mmap.mmap) -> int:

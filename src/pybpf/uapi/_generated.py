@@ -4301,7 +4301,11 @@ BPF_TAG_SIZE = 8
 
 # -- #defines of linux/bpf.h, newer than the installed header -----------------------------------------------
 
+BPF_F_BEFORE = 0x8  # (1U << 3); since Linux 6.6
+BPF_F_AFTER = 0x10  # (1U << 4); since Linux 6.6
+BPF_F_ID = 0x20  # (1U << 5); since Linux 6.6
 BPF_F_XDP_DEV_BOUND_ONLY = 0x40  # (1U << 6); since Linux 6.3
+BPF_F_PREORDER = 0x40  # (1U << 6); since Linux 6.15
 BPF_MEMSX = 0x80  # since Linux 6.6
 BPF_F_TEST_REG_INVARIANTS = 0x80  # (1U << 7); since Linux 6.8
 BPF_JCOND = 0xe0  # since Linux 6.9
@@ -4483,9 +4487,11 @@ __all__ = [
     "BPF_F_ADJ_ROOM_ENCAP_L4_UDP",
     "BPF_F_ADJ_ROOM_FIXED_GSO",
     "BPF_F_ADJ_ROOM_NO_CSUM_RESET",
+    "BPF_F_AFTER",
     "BPF_F_ALLOW_MULTI",
     "BPF_F_ALLOW_OVERRIDE",
     "BPF_F_ANY_ALIGNMENT",
+    "BPF_F_BEFORE",
     "BPF_F_BPRM_SECUREEXEC",
     "BPF_F_BROADCAST",
     "BPF_F_CLONE",
@@ -4497,6 +4503,7 @@ __all__ = [
     "BPF_F_FAST_STACK_CMP",
     "BPF_F_GET_BRANCH_RECORDS_SIZE",
     "BPF_F_HDR_FIELD_MASK",
+    "BPF_F_ID",
     "BPF_F_INDEX_MASK",
     "BPF_F_INGRESS",
     "BPF_F_INNER_MAP",
@@ -4514,6 +4521,7 @@ __all__ = [
     "BPF_F_NO_USER_CONV",
     "BPF_F_NUMA_NODE",
     "BPF_F_PATH_FD",
+    "BPF_F_PREORDER",
     "BPF_F_PRESERVE_ELEMS",
     "BPF_F_PSEUDO_HDR",
     "BPF_F_QUERY_EFFECTIVE",

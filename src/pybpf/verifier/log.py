@@ -288,11 +288,12 @@ class VerifierLog:
         stack_depths: list[int],
         states: tuple[int, int, int] = (0, 0, 0),
     ) -> None:
-        """print_verification_stats(): the closing lines of every log (``states``: max states per
-        instruction, total and peak states)."""
+        """print_verification_stats(): the closing lines of every log (``stack_depths``: one per
+        subprogram found, none for a refusal before add_subprog_and_kfunc(); ``states``: max states
+        per instruction, total and peak states)."""
         if self.stats:
             self.verbose(f"verification time {elapsed_usec} usec\n")
-            self.verbose("stack depth " + "+".join(str(d) for d in stack_depths or [0]) + "\n")
+            self.verbose("stack depth " + "+".join(str(d) for d in stack_depths) + "\n")
         self.verbose(
             f"processed {processed} insns (limit {BPF_COMPLEXITY_LIMIT_INSNS}) "
             f"max_states_per_insn {states[0]} total_states {states[1]} peak_states {states[2]} mark_read 0\n"

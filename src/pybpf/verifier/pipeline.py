@@ -142,4 +142,4 @@ def _finish(state: VerifierState, started: int, *, verified: bool) -> None:
     if verified:
         depths = callbacks.inlined_loop_stack_depths(state, depths)
     states = (state.max_states_per_insn, state.total_states, state.peak_states)
-    state.log.print_stats(state.insn_processed, elapsed, depths, states)
+    state.log.print_stats(state.insn_processed, elapsed, depths or [0], states)
