@@ -24,7 +24,9 @@ the running kernel (the native backend):
   run is "not run", as in test_verifier).
 
 It reports per verifier/*.c file and in total: ``tests``; ``skip`` (test_verifier would skip: a
-bpf_testmod kfunc, a program type or feature the kernel refuses with ENOTSUPP or does not know);
+bpf_testmod kfunc, a fixup map or a feature the kernel refuses (ENOTSUPP); or a kernel in lockdown
+refused a tracing/LSM program with EPERM before verifying it: those are run on pybpf alone and the
+total line says how many of them pybpf passes);
 ``kernel`` (the running kernel passes the expectation; tests written for other releases may not);
 ``agree`` (pybpf's verdict, errno and every run's return value are the kernel's); ``pybpf`` (pybpf passes
 the expectation); ``both`` (among the tests the kernel passes, those pybpf passes too).
@@ -477,6 +479,8 @@ class Row:
     tests: int = 0
     skip: int = 0
     testmod: int = 0
+    lockdown: int = 0
+    lockdown_pybpf: int = 0
     kernel: int = 0
     agree: int = 0
     pybpf: int = 0
@@ -484,16 +488,37 @@ class Row:
     crashes: int = 0
 
     def add(self, other: Row) -> None:
-        for key in ("tests", "skip", "testmod", "kernel", "agree", "pybpf", "both", "crashes"):
+        for key in (
+            "tests",
+            "skip",
+            "testmod",
+            "lockdown",
+            "lockdown_pybpf",
+            "kernel",
+            "agree",
+            "pybpf",
+            "both",
+            "crashes",
+        ):
             setattr(self, key, getattr(self, key) + getattr(other, key))
 
 
-def _kernel_skip(kernel: Result) -> str:
-    """Why test_verifier would skip the test here: a fixup map the kernel does not create, a bpf_testmod
-    kfunc, a feature the kernel refuses with ENOTSUPP."""
+LOCKDOWN = "kernel lockdown (EPERM before verifying)"
+_LOCKED_DOWN_TYPES = frozenset({uapi.BPF_PROG_TYPE_TRACING, uapi.BPF_PROG_TYPE_LSM, uapi.BPF_PROG_TYPE_EXT})
+
+
+def _kernel_skip(test: dict[str, Any], kernel: Result) -> str:
+    """Why the test is not measured here: test_verifier would skip it (a fixup map the kernel does not
+    create, a bpf_testmod kfunc, a feature the kernel refuses with ENOTSUPP), or a kernel in lockdown
+    refused a tracing/LSM/extension program with EPERM and no log before its verifier ran (pybpf
+    answers as the kernel's source does; ``--details`` lists what it answered)."""
     if kernel.skip:
         return kernel.skip
-    return "unsupported feature (ENOTSUPP)" if kernel.errno == ENOTSUPP else ""
+    if kernel.errno == ENOTSUPP:
+        return "unsupported feature (ENOTSUPP)"
+    if kernel.errno == errno.EPERM and not kernel.log.strip() and test["prog_type"] in _LOCKED_DOWN_TYPES:
+        return LOCKDOWN
+    return ""
 
 
 def run_file(
@@ -509,15 +534,31 @@ def run_file(
     for number, test in tests:
         row.tests += 1
         kernel = load_one(test, data, native, args.timeout)
-        skip = _kernel_skip(kernel)
-        if skip:
+        skip = _kernel_skip(test, kernel)
+        if skip and skip != LOCKDOWN:
             row.skip += 1
             row.testmod += skip == "bpf_testmod kfunc"
             details.append({"file": name, "test": number, "descr": test["descr"], "skipped": skip})
             continue
         mine = load_one(test, data, user, args.timeout)
-        k_ok, k_why = passes(test, kernel)
         p_ok, p_why = passes(test, mine)
+        if skip:
+            row.skip += 1
+            row.lockdown += 1
+            row.lockdown_pybpf += p_ok
+            details.append(
+                {
+                    "file": name,
+                    "test": number,
+                    "descr": test["descr"],
+                    "skipped": skip,
+                    "pybpf_passes": p_ok,
+                    "pybpf_why": p_why,
+                    "pybpf_last": mine.crash or _last_line(mine.log),
+                }
+            )
+            continue
+        k_ok, k_why = passes(test, kernel)
         agree = not mine.crash and mine.errno == kernel.errno and same_runs(test, mine, kernel)
         row.kernel += k_ok
         row.pybpf += p_ok
@@ -594,6 +635,11 @@ def main() -> int:
         f"{total.pybpf:6} {total.both:6}"
         + (f"  ({total.crashes} crashes)" if total.crashes else "")
         + (f"  ({total.testmod} skipped for bpf_testmod)" if total.testmod else "")
+        + (
+            f"  ({total.lockdown} skipped for the kernel's lockdown; pybpf passes {total.lockdown_pybpf})"
+            if total.lockdown
+            else ""
+        )
     )
     if args.details:
         for d in details:
