@@ -575,6 +575,7 @@ def run_file(
                     "descr": test["descr"],
                     "kernel": kernel.verdict,
                     "pybpf": mine.verdict,
+                    "agree": agree,
                     "kernel_passes": k_ok,
                     "kernel_why": k_why,
                     "pybpf_passes": p_ok,
