@@ -330,3 +330,12 @@ def test_other_devices_decide_pkt_type_and_ifindex() -> None:
             packet = bytes.fromhex(dest + "020000000001" + "0806") + bytes(28)
             compare(3, program, packet, ctx_with(ifindex=index))
             compare(1, program, packet, ctx_with(ifindex=index))
+
+
+@pytest.mark.parametrize("prog_type", [3, 4])
+def test_wire_len_without_a_ctx(prog_type: int) -> None:
+    """convert___skb_to_skb() sets qdisc_skb_cb's pkt_len only from a ctx: a run with neither ctx_in
+    nor ctx_out reads wire_len 0 (test_verifier's "check wire_len is readable by tc classifier")."""
+    outcome = compare(prog_type, assemble(_read_field("wire_len")), IPV4_UDP, None, ctx_out=False)
+    assert outcome.retval == 0
+    assert compare(prog_type, assemble(_read_field("wire_len")), IPV4_UDP, None).retval == len(IPV4_UDP)

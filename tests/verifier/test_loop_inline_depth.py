@@ -4,8 +4,8 @@ call bpf_loop (pybpf.verifier.callbacks.inlined_loop_stack_depths).
 A bpf_loop call whose every visit passed flags known to be 0 and the same callback is inlined after
 a successful walk; the subprogram that holds it grows by three stack slots (r6-r8 kept across the
 loop) below its depth rounded up to 8 bytes, once however many such calls it has.  Compared with
-Linux 6.18 for every bpf_loop program of the selftests_verdicts corpus theme, and checked without
-the kernel on the depths read off that line.
+Linux 6.18 for every bpf_loop program of the selftests_verdicts and test_verifier_suite corpus
+themes, and checked without the kernel on the depths read off that line.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from tests.verifier.test_fastcall import stack_depth
 
 THEME = {
     p.name.rsplit("/", 1)[1]: p
-    for p in vc.parse_theme(vc.CORPUS / "selftests_verdicts.asm")
+    for theme in ("selftests_verdicts", "test_verifier_suite")
+    for p in vc.parse_theme(vc.CORPUS / f"{theme}.asm")
     if "loop" in p.name
 }
 
@@ -31,6 +32,10 @@ LINUX_DEPTHS = {
     "loop_inline_two_calls": "24+0",  # two inlined calls: the slots once
     "loop_inline_in_subprog": "16+24+0",  # the subprogram with the call grows
     "loop_inline_refused_later": "8+0",  # refused: no rewrite
+    "loop_inline_after_lddws": "0+24+0",  # the subprogram's call, after seven lddw (found by slot)
+    "loop_inline_two_subprogs": "40+56+0",  # 12 rounded to 16, 32: each + 24
+    "loop_inline_one_of_two_calls": "24+0",  # one call inlined, the other not
+    "loop_inline_callback_returns_two": "0+0",  # refused: no rewrite
 }
 """Linux 6.18's ``stack depth`` line of the theme's bpf_loop programs (log level 4)."""
 

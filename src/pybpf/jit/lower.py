@@ -233,7 +233,12 @@ class Lowering:
 
     def resolved_value(self, slot: int) -> ir.Value:
         """The resolved value of the ``lddw`` at ``slot``, as a relocation (``RESOLVED_SYMBOL``) the
-        code library binds when it links the code: weak, so the value may be any 64 bits, 0 too."""
+        code library binds when it links the code: weak, so the value may be any 64 bits, 0 too.
+
+        The symbol's address passes through an empty inline asm that LLVM cannot see into: two
+        ``lddw`` of the same map value (``map_value(fd, 46)`` and ``map_value(fd, 47)``) are two
+        symbols bound to overlapping memory, and LLVM takes distinct globals for distinct objects --
+        it would forward, drop or reorder a store through one and a load through the other."""
         if self.resolved[slot] & UNLINKABLE == UNLINKABLE:
             return self.const(UNLINKABLE)
         name = RESOLVED_SYMBOL.format(slot=slot)
@@ -241,7 +246,8 @@ class Lowering:
         if symbol is None:
             symbol = ir.GlobalVariable(self.module, I8, name)
             symbol.linkage = "extern_weak"
-        return self.b.ptrtoint(symbol, I64)
+        opaque = ir.InlineAsm(ir.FunctionType(I64, [I64]), "", "=r,0")
+        return self.b.call(opaque, [self.b.ptrtoint(symbol, I64)])
 
     def new_block(self, name: str) -> ir.Block:
         return self.function.append_basic_block(name)

@@ -697,8 +697,8 @@ class SkbProgType(ProgType):
             state.data -= ETH_HLEN
             state.length += ETH_HLEN
         state.sync()
-        kern.pkt_len = state.length
-        if ctx is not None:
+        if ctx is not None:  # convert___skb_to_skb(): without a ctx, qdisc_skb_cb's pkt_len stays 0
+            kern.pkt_len = state.length
             check_ctx_in(bytes(ctx))
             kern.mark, kern.priority, kern.skb_iif = user.mark, user.priority, user.ingress_ifindex
             kern.tstamp = user.tstamp

@@ -177,9 +177,9 @@ def inlined_loop_stack_depths(state: VerifierState, depths: list[int]) -> list[i
     bytes (``depths`` already are)."""
     grown = list(depths)
     view = state.view
-    for slot, facts in state.facts.items():
+    for index, facts in state.facts.items():
         if facts.loop_inline is not None and facts.loop_inline[0]:
-            subprog = view.subprog_of(slot)
+            subprog = view.subprog_of(view.starts[index])
             grown[subprog] = depths[subprog] + INLINED_LOOP_STACK
     return grown
 

@@ -20,6 +20,7 @@
    ``check_max_stack_depth``: the combined stack of every call chain (``subprogs``);
    ``may_goto_stack``: the 16 bytes do_misc_fixups() adds to a subprogram with may_goto (``may_goto``);
    ``fixup_kfunc_call``: a reached kfunc call without a BTF id is refused (``kfuncs``);
+   ``optimize_bpf_loop``: bpf_loop calls fit for it inlined as explicit loops (``loop_inline``);
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
                    branch, subprogram start and lddw position patched along;
 6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
@@ -57,6 +58,7 @@ from pybpf.verifier.fastcall import FastcallDepthPass, FastcallPass, kernel_stac
 from pybpf.verifier.func_arg_fixups import FuncArgFixupPass
 from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
+from pybpf.verifier.loop_inline import LoopInlinePass
 from pybpf.verifier.may_goto import MayGotoStackPass
 from pybpf.verifier.patch import probe_loads, proven_accesses
 from pybpf.verifier.pseudo import PseudoPass
@@ -87,6 +89,7 @@ PASSES: list[Pass] = [
     StackDepthPass(),
     MayGotoStackPass(),
     KfuncFixupPass(),
+    LoopInlinePass(),
     CtxRewritePass(),
     FuncArgFixupPass(),
     LdImm64Pass(),
@@ -140,6 +143,10 @@ def _finish(state: VerifierState, started: int, *, verified: bool) -> None:
     elapsed = (time.monotonic_ns() - started) // 1000
     depths = kernel_stack_depths(state)
     if verified:
-        depths = callbacks.inlined_loop_stack_depths(state, depths)
+        depths = (
+            state.inlined_stack_depths
+            if state.inlined_stack_depths is not None
+            else callbacks.inlined_loop_stack_depths(state, depths)
+        )
     states = (state.max_states_per_insn, state.total_states, state.peak_states)
     state.log.print_stats(state.insn_processed, elapsed, depths or [0], states)

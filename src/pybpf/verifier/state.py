@@ -59,6 +59,7 @@ class VerifierState:
     ctx_accesses: set[int] = field(default_factory=set)  # instruction indices accessing ctx (to rewrite)
     insn_processed: int = 0
     stack_depths: list[int] = field(default_factory=list)
+    inlined_stack_depths: list[int] | None = None  # optimize_bpf_loop()'s depths (``loop_inline``)
     lddw_maps: dict[int, tuple[MapRef, int]] = field(default_factory=dict)  # lddw slot -> (map, value off)
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
