@@ -94,7 +94,7 @@ def _member(struct_name: str, path: str) -> tuple[int, int]:
 
 def _fields(case_struct: str, *, btf: bool, map_in_map: bool) -> list[tuple[str, str]]:
     """(label, member path in the map's struct) of every value the program reads."""
-    paths = [(name, f"map.{name}") for name in COMMON]
+    paths = [(name, f"map.{name}") for name in (*COMMON, "sha")]  # (no map here is a frozen array)
     if not btf and not map_in_map:
         paths += [(name, f"map.{name}") for name in NULL_WITHOUT_BTF]
     elif btf and not map_in_map:
@@ -113,6 +113,8 @@ def _reads(
     labels: list[str] = []
     for label, path in fields:
         at, size = _member(struct_name, path)
+        if label == "sha":  # 32 bytes: the first 8
+            size = 8
         if label == "name":
             for half in range(2):
                 lines += [
@@ -123,7 +125,7 @@ def _reads(
             continue
         width = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}[size]
         lines.append(f"r1 = *({width} *)(r{base} + {at})")
-        if size == 8 and label != "map_extra":  # a pointer: NULL or not
+        if size == 8 and label not in ("map_extra", "sha"):  # a pointer: NULL or not
             lines += ["r2 = 0", "if r1 == 0 goto +1", "r2 = 1", "r1 = r2"]
         lines.append(f"*(u64 *)(r8 + {8 * (first + len(labels))}) = r1")
         labels.append(prefix + label)
@@ -346,3 +348,38 @@ def test_reads_of_what_user_space_cannot_know_stop_the_run(what: str) -> None:
             program.run(bytes(64))
     assert caught.value.errno == errno.EFAULT
     assert "whose value user space cannot learn" in str(caught.value)
+
+
+def test_hash_of_a_frozen_arrays_values_makes_its_sha_unknown() -> None:
+    """6.18's ``map->sha`` is zero until BPF_OBJ_GET_INFO_BY_FD takes the SHA-256 of a frozen
+    array's values and keeps it there: read before, it is 0 on both; after, the kernel's run reads
+    the hash and pybpf's stops (``map_image.revise``: the bytes are unknown from then on)."""
+    _need_kernel_btf()
+    at, _ = _member("bpf_array", "map.sha")
+    text = f"r1 = map_fd(m)\nr0 = *(u32 *)(r1 + {at})\nexit"
+    case = Case(uapi.BPF_MAP_TYPE_ARRAY, 4, 8, 2)
+
+    def freeze_and_hash(backend: Backend, fd: int) -> None:
+        attr = uapi.bpf_attr()
+        attr.map_fd = fd
+        backend.bpf(uapi.BPF_MAP_FREEZE, attr)
+        digest = ctypes.create_string_buffer(32)
+        info = uapi.bpf_map_info()
+        info.hash, info.hash_size = ctypes.addressof(digest), 32
+        attr = uapi.bpf_attr()
+        attr.info.bpf_fd, attr.info.info_len = fd, ctypes.sizeof(info)
+        attr.info.info = ctypes.addressof(info)
+        backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
+
+    backends: list[Backend] = [UserBackend()] + ([NativeBackend()] if kernel_bpf_available() else [])
+    for backend in backends:
+        with _fds(backend) as fds:
+            fds.append(m := _create(backend, case))
+            with Program.load(text, "socket_filter", maps={"m": m}, backend=backend) as program:
+                assert program.run(bytes(64)).retval == 0
+                freeze_and_hash(backend, m)
+                if isinstance(backend, NativeBackend):
+                    assert program.run(bytes(64)).retval != 0  # (a SHA-256's first word)
+                    continue
+                with pytest.raises(ProgramFaultError):
+                    program.run(bytes(64))

@@ -19,7 +19,10 @@ not have).  Known, all fixed when the map was created:
   ``btf_vmlinux_value_type_id``, ``numa_node`` (``NUMA_NO_NODE`` unless BPF_F_NUMA_NODE chose one:
   ``bpf_map_attr_numa_node``), and the pointers known to be NULL: ``inner_map_meta`` of a map that
   is no map-in-map, ``btf`` and ``record`` of a map without BTF, ``excl_prog_sha`` of a map with no
-  exclusive program (``MAP_FIELDS``, shared with the bpf_map iterator's images);
+  exclusive program, and ``sha`` (6.18's first member: the SHA-256 of a frozen array's values once
+  BPF_OBJ_GET_INFO_BY_FD asked for it) zero for a map that cannot have it yet -- any but a frozen
+  array; when this process takes that hash the image is made again (``revise``), one made in
+  another process keeps its zeros (``MAP_FIELDS``, shared with the bpf_map iterator's images);
 * ``map->ops``: the kernel's address of the type's ``struct bpf_map_ops`` (one object per type, as
   ``array_map_ops``), which a program may read and follow (a probe load of a function pointer).
   pybpf answers with a nonzero address of its own that is the same for every map of a type and
@@ -47,6 +50,7 @@ from __future__ import annotations
 import ctypes
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Final
 
 from pybpf import uapi
@@ -93,6 +97,7 @@ MAP_FIELDS: tuple[tuple[str, Getter], ...] = (
     ("btf", lambda m: None if m.btf_id else 0),
     ("record", lambda m: None if m.btf_id else 0),
     ("excl_prog_sha", lambda m: None if m.excl_prog_hash is not None else 0),
+    ("sha", lambda m: None if m.impl.can_hash_values and m.frozen else bytes(32)),
 )
 """``struct bpf_map`` members (paths in it) and their value for a map object, fixed at its creation;
 None where user space does not know it."""
@@ -134,7 +139,18 @@ def _struct_id(btf: BTF, name: str) -> int | None:
 
 Exposed = dict[int, tuple[Memory, list[Region]]]
 """The regions of one map's image by the memory (its ``id``) they are registered in."""
-_EXPOSED: weakref.WeakKeyDictionary[MapObject, Exposed] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class _Image:
+    """What one map object's image holds (its bytes are ``MapObject.struct_image``)."""
+
+    known: KnownBytes
+    label: str
+    regions: Exposed = field(default_factory=dict)
+
+
+_IMAGES: weakref.WeakKeyDictionary[MapObject, _Image] = weakref.WeakKeyDictionary()
 _PENDING: list[tuple[Memory, list[Region]]] = []
 """Images of map objects gone since: taken out of their memory at the next ``expose``."""
 _OPS_IN: weakref.WeakKeyDictionary[Memory, list[Region]] = weakref.WeakKeyDictionary()
@@ -200,31 +216,54 @@ def _image(btf: BTF, obj: MapObject, known: KnownBytes, struct: int) -> None:
         put("map.ops", ctypes.addressof(block) + size * obj.params.map_type)
 
 
-def expose(memory: Memory, obj: MapObject) -> None:
-    """Make ``obj``'s kernel struct readable through its pointer in ``memory`` (once per memory;
-    nothing without the kernel's BTF or for a type whose struct pybpf does not know)."""
-    _drop_pending()
-    exposed = _EXPOSED.get(obj)
-    if exposed is not None and id(memory) in exposed:
-        return
+def _build(obj: MapObject) -> _Image | None:
+    """Fill ``obj.struct_image``; None without the kernel's BTF or for a type whose struct pybpf
+    does not know."""
     btf = running_btf()
     name = MAP_STRUCTS.get(obj.params.map_type)
     struct = _struct_id(btf, name) if btf is not None and name is not None else None
     if btf is None or struct is None:
-        return
+        return None
     known = KnownBytes(min(btf.size_of(struct), MAP_STRUCT_BYTES))
     ctypes.memset(obj.struct_image, 0, MAP_STRUCT_BYTES)
     _image(btf, obj, known, struct)
-    label = f"struct {name} of map {obj.name.decode(errors='replace') or obj.id}"
+    return _Image(known, f"struct {name} of map {obj.name.decode(errors='replace') or obj.id}")
+
+
+def expose(memory: Memory, obj: MapObject) -> None:
+    """Make ``obj``'s kernel struct readable through its pointer in ``memory`` (once per memory;
+    nothing without the kernel's BTF or for a type whose struct pybpf does not know)."""
+    _drop_pending()
+    image = _IMAGES.get(obj)
+    if image is None:
+        image = _build(obj)
+        if image is None:
+            return
+        _IMAGES[obj] = image
+        weakref.finalize(obj, _forget, image.regions)
+    if id(memory) in image.regions:
+        return
+    btf = running_btf()
     with memory.lock:
-        ops = _ops_block(btf)
+        ops = _ops_block(btf) if btf is not None else None
         if ops is not None:
             _expose_ops(memory, ops[0])
-        regions = register(memory, obj.struct_image, known, label)
-    if exposed is None:
-        exposed = _EXPOSED[obj] = {}
-        weakref.finalize(obj, _forget, exposed)
-    exposed[id(memory)] = (memory, regions)
+        image.regions[id(memory)] = (memory, register(memory, obj.struct_image, image.known, image.label))
+
+
+def revise(obj: MapObject) -> None:
+    """Make ``obj``'s image again where it is exposed, after something it shows changed (in this
+    process): BPF_OBJ_GET_INFO_BY_FD took the hash of a frozen array's values, which the kernel
+    keeps in ``map->sha`` -- unknown from then on."""
+    image = _IMAGES.get(obj)
+    fresh = _build(obj) if image is not None else None
+    if image is None or fresh is None:
+        return
+    image.known = fresh.known
+    for key, (memory, regions) in list(image.regions.items()):
+        with memory.lock:
+            unregister(memory, regions)
+            image.regions[key] = (memory, register(memory, obj.struct_image, image.known, image.label))
 
 
 def _forget(regions: Exposed) -> None:
@@ -238,4 +277,4 @@ def _drop_pending() -> None:
         unregister(memory, regions)
 
 
-__all__ = ["MAP_FIELDS", "MAP_STRUCTS", "NUMA_NO_NODE", "Getter", "expose", "member_bytes"]
+__all__ = ["MAP_FIELDS", "MAP_STRUCTS", "NUMA_NO_NODE", "Getter", "expose", "member_bytes", "revise"]
