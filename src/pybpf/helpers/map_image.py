@@ -177,20 +177,34 @@ def _expose_ops(memory: Memory, block: ctypes.Array[ctypes.c_char]) -> None:
         _OPS_IN[memory] = [region]
 
 
+_MEMBERS: dict[tuple[int, int, str], tuple[int, int] | None] = {}
+"""(BTF, struct, path) -> the member's (offset, size), None for none or a bitfield: walking the
+kernel's BTF for a member costs milliseconds, and every map image asks for the same ones."""
+
+
+def _member(btf: BTF, struct: int, path: str) -> tuple[int, int] | None:
+    key = (id(btf), struct, path)
+    if key not in _MEMBERS:
+        try:
+            member = btf.member_at(struct, path)
+            found = None if member.bit_offset % 8 else (member.bit_offset // 8, btf.size_of(member.type_id))
+        except BTFError:
+            found = None
+        _MEMBERS[key] = found
+    return _MEMBERS[key]
+
+
 def member_bytes(btf: BTF, struct: int, path: str, value: int | bytes) -> tuple[int, bytes] | None:
     """(offset, bytes) of member ``path`` of ``struct`` holding ``value`` (an integer truncated to
     the member's size, bytes cut or zero-padded to it); None for a member this kernel does not have
     or a bitfield."""
-    try:
-        member = btf.member_at(struct, path)
-        size = btf.size_of(member.type_id)
-    except BTFError:
+    found = _member(btf, struct, path)
+    if found is None:
         return None
-    if member.bit_offset % 8:
-        return None
+    at, size = found
     if isinstance(value, int):
         value = (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
-    return member.bit_offset // 8, value[:size].ljust(size, b"\0")
+    return at, value[:size].ljust(size, b"\0")
 
 
 def _image(btf: BTF, obj: MapObject, known: KnownBytes, struct: int) -> None:
