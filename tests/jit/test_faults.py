@@ -13,6 +13,7 @@ import pytest
 from pybpf.errors import BudgetExceededError, CallDepthError, HelperError, MemoryAccessError
 from pybpf.helpers import HelperContext, HelperRegistry, default_registry
 from pybpf.isa import assemble
+from pybpf.vm.trace import TraceEvent
 from tests.jit.harness import Pair, both, r0
 
 LOOP = """
@@ -125,3 +126,44 @@ def test_a_helper_reads_the_frame_of_a_callee() -> None:
     assert both(assemble(text), helpers=_registry()).result[0] == "ok"
     text = "r1 = r10\nr1 += -520\ncall 1002\nexit"  # below the frame in use
     assert both(assemble(text), helpers=_registry()).result[0] is MemoryAccessError  # naming the call
+
+
+LOAD_IN_FUNCTION = """
+    r7 = 5
+    call f
+    r0 += r7
+    r0 += 100
+    exit
+f:
+    r7 = 9
+    r0 = *(u8 *)skb[200]
+    r0 = 7
+    exit
+"""
+"""A legacy packet load in a BPF function: when the packet is short, the kernel's hidden exit returns
+0 to the caller (``pybpf.vm.semantics.LOAD_FAILED``), which goes on with its own r7."""
+
+
+@pytest.mark.parametrize(("size", "expected"), [(64, 105), (256, 112)])
+def test_failed_packet_load_returns_from_its_function_on_both_engines(size: int, expected: int) -> None:
+    """The same r0, registers and instruction count, and with every budget the same fault at the
+    same instruction: the interpreter single-steps the block the budget cuts (step functions), the
+    JIT checks its cut."""
+    pair = Pair(assemble(LOAD_IN_FUNCTION))
+    packet = bytes(size)
+    assert r0(pair.compare(packet=packet)) == expected
+    for budget in range(12):
+        pair.compare(budget, packet=packet)
+
+
+def test_failed_packet_load_returns_from_its_function_when_traced() -> None:
+    """Traced, the interpreter runs step functions only: the registers of the dispatch functions
+    (not their instruction count: those charge the load's whole block up front, as for a tail call)."""
+    pair = Pair(assemble(LOAD_IN_FUNCTION))
+    steps: list[TraceEvent] = []
+    traced = pair.outcome(pair.interpreter, packet=bytes(64), trace=steps.append)
+    assert traced.result[:2] == pair.outcome(pair.interpreter, packet=bytes(64)).result[:2]
+    assert r0(traced) == 105
+    ran = [step.pc for step in steps]
+    assert 6 in ran and 7 not in ran  # the load ran, the instruction after it did not
+    assert [step.depth for step in steps if step.pc == 6] == [1]

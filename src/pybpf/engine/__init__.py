@@ -83,7 +83,7 @@ class TailCall(BaseException):
     """Raised by a helper (bpf_tail_call) to replace the running program with ``target``.
 
     ``target`` is opaque to the engine (the program runner of ``pybpf.kernel`` decides what it is).  A
-    BaseException, like ``Halt``: helpers catching ``Exception`` do not swallow it and the
+    BaseException: helpers catching ``Exception`` do not swallow it and the
     engine does not wrap it into a ``HelperError``; it leaves the session's ``run`` unchanged
     after the run's stack is released, with ``instructions`` set to the instructions
     the run was charged (the budget is charged per basic block, so the rest of the calling block

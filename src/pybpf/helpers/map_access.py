@@ -7,12 +7,12 @@ the references of ``bpf_ringbuf_reserve``), for the programs pybpf's structural 
 through and for raw-VM runs of unverified code:
 
 * Maps.  A program may name only the maps it was loaded with (``ProgramMaps``: the kernel's
-  ``used_maps``), by the address its ``lddw map_fd`` holds (``MapObject.pointer``, the map's header
-  page, which is never in a region), and the inner maps a lookup in one of its map-in-maps handed
-  it during this run.  ``MapAccess.map_arg`` turns a helper's map argument into the map or raises
-  ``HelperError`` naming the helper and the register: NULL, a forged address, ``map_fd(a) + 8``, a
-  value pointer and another program's map all fault.  After a tail call the target program's maps
-  replace the caller's (``switch``).
+  ``used_maps``), by the address its ``lddw map_fd`` holds (``MapObject.pointer``: the map's kernel
+  struct as ``pybpf.helpers.map_image`` images it, read-only, apart from any storage), and the
+  inner maps a lookup in one of its map-in-maps handed it during this run.  ``MapAccess.map_arg``
+  turns a helper's map argument into the map or raises ``HelperError`` naming the helper and the
+  register: NULL, a forged address, ``map_fd(a) + 8``, a value pointer and another program's map
+  all fault.  After a tail call the target program's maps replace the caller's (``switch``).
 * Values.  Each value pointer a helper hands out (``bpf_map_lookup_elem``,
   ``bpf_map_lookup_percpu_elem``, the value ``bpf_for_each_map_elem`` passes its callback) is the
   start of a region of exactly ``value_size`` bytes (per-CPU maps: that CPU's slot), registered
@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 
 from pybpf import uapi
 from pybpf.errors import BPFError, HelperError
+from pybpf.helpers.map_image import expose
 from pybpf.maps.object import MapObject
 from pybpf.maps.sk_storage import SkStorageMap, new_test_socket_key
 from pybpf.memory.regions import READ, WRITE, Memory, Region
@@ -188,6 +189,7 @@ class MapAccess:
             finally:
                 os.close(fd)
             self._inner_by_id[key] = self._inner[obj.pointer] = obj
+            expose(self.memory, obj)  # a CONST_PTR_TO_MAP: the program may read its struct
         return obj.pointer
 
     # -- values --------------------------------------------------------------------------------------

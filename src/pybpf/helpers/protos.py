@@ -241,7 +241,7 @@ _TABLE: dict[str, tuple[RetType, tuple[ArgType, ...], bool]] = {
     "get_current_pid_tgid": (INT, (), False),
     "get_current_uid_gid": (INT, (), False),
     "get_current_comm": (INT, (UNINIT, SZ), False),
-    "get_cgroup_classid": (INT, (CTX,), False),
+    "get_cgroup_classid": (INT, (), False),  # _curr_proto: tc and LWT take the skb (progtypes.skb)
     "skb_vlan_push": (INT, (CTX, ANY, ANY), False),
     "skb_vlan_pop": (INT, (CTX,), False),
     "skb_get_tunnel_key": (INT, (CTX, UNINIT, SZ, ANY), False),

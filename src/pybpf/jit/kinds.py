@@ -19,11 +19,13 @@ run-time fixups (``do_misc_fixups``), which the x86 JIT (arch/x86/net/bpf_jit_co
   as the interpreter does, since the CPU's atomics need natural alignment;
 * ``lddw`` loads its constant, the loader's resolved value of a map or BTF pseudo source, or the
   address of a BPF function (``code_base + 8 * slot``, as the interpreter answers); LD_ABS/LD_IND
-  read the packet through the program type's reader (``Op.PACKET``); helper calls (``lower_call``:
-  those ``pybpf.jit.native_helpers`` does not lower natively — its per-program table puts its own
-  ``Kind.CALL`` lowerer first, falling back to this one), a ``callx`` of a helper id and a kfunc
-  call (``Op.KFUNC``: ``pybpf.kfuncs`` finds it by its BTF id) go through the trampoline; faults
-  the lowering can see (unknown helper, unresolved lddw) are raised where the instruction runs;
+  read the packet through the program type's reader (``Op.PACKET``) and, when the bytes are not
+  there, take the kernel's hidden exit from their function (``pybpf.vm.semantics.LOAD_FAILED``);
+  helper calls (``lower_call``: those ``pybpf.jit.native_helpers`` does not lower natively — its
+  per-program table puts its own ``Kind.CALL`` lowerer first, falling back to this one), a
+  ``callx`` of a helper id and a kfunc call (``Op.KFUNC``: ``pybpf.kfuncs`` finds it by its BTF id)
+  go through the trampoline; faults the lowering can see (unknown helper, unresolved lddw) are
+  raised where the instruction runs;
 * the accesses through arena pointers (``BPF_PROBE_MEM32``) and the casts to address space 1 are
   ``pybpf.jit.arena``'s: a fault there reads 0, drops the store, or makes the atomic do nothing.
 
@@ -43,6 +45,7 @@ from pybpf.jit.arena import arena_cast, arena_load_address, arena_or_zero, arena
 from pybpf.jit.lower import I32, I64, INT_TYPES, Lowerer, Lowering, Site
 from pybpf.jit.state import ATOMIC_FUNCTIONS, NEED_READ, NEED_READ_WRITE, NEED_WRITE, Field, Op, Status
 from pybpf.uapi import BPF_FUNC_tail_call as TAIL_CALL_HELPER
+from pybpf.vm.semantics import LOAD_FAILED
 
 LITTLE_ENDIAN_HOST = sys.byteorder == "little"
 
@@ -286,7 +289,16 @@ def lower_ld_packet(lo: Lowering, site: Site) -> None:
         offset: ir.Value = lo.const(insn.imm)
     else:
         offset = b.sext(b.trunc(b.add(lo.reg(insn.src), lo.const(insn.imm)), I32), I64)
-    lo.set_reg(0, lo.trampoline(Op.PACKET, [offset, lo.const(site.spec.size)], site.slot))
+    value = lo.trampoline(Op.PACKET, [offset, lo.const(site.spec.size)], site.slot)
+    # The bytes are not there: the kernel's hidden exit (``LOAD_FAILED``), from the load's function.
+    failed = lo.new_block(f"ld_packet_failed_{site.slot}")
+    loaded = lo.new_block(f"ld_packet_{site.slot}")
+    b.cbranch(b.icmp_unsigned("==", value, lo.const(LOAD_FAILED)), failed, loaded).set_weights([1, 1000])
+    lo.continue_in(failed)
+    lo.set_reg(0, lo.const(0))
+    lo.exit(site.slot)
+    lo.continue_in(loaded)
+    lo.set_reg(0, value)
 
 
 def lower_ldx(lo: Lowering, site: Site) -> None:

@@ -316,12 +316,15 @@ class Lowering:
 
     def _probed(self, address: ir.Value, fast: ir.Block, ok: ir.Value, done: ir.Block) -> ir.Value:
         """The address a probe load reads: ``address`` where the check found memory (on the fast
-        path, or ``ok`` on the slow one), else that of ``PROBE_ZERO`` (the load reads 0)."""
+        path, or ``ok`` on the slow one), else that of ``PROBE_ZERO`` (the load reads 0) -- unless
+        the check stopped the run (``OPAQUE`` bytes: ``UnknownMemoryError`` waits in the runtime)."""
         b = self.b
         slow = b.block
         missing = self.new_block("probe_missing")
         b.cbranch(ok, done, missing)
         self.continue_in(missing, dominated=True)
+        self.bail_unless(b.icmp_unsigned("==", self.load_field(Field.STATUS), self.const(Status.RUNNING)))
+        missing = b.block
         zero_address = self.zero_address()
         b.branch(done)
         self.continue_in(done, dominated=True)

@@ -532,7 +532,7 @@ class NativeMapSession:
         return False
 
     def give_back(self, env: RunEnv) -> None:
-        """After a run that ended otherwise than by exit (a fault, a failed legacy packet load): the
+        """After a run that ended otherwise than by exit (a fault): the
         records it still holds natively become the run's ``MapAccess`` records, which the runner
         discards as it discards the interpreter's (``MapAccess.end_run``)."""
         access = env.maps

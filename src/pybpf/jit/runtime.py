@@ -24,9 +24,9 @@ interpreter's rules hold because the same code decides them:
   messages see the frames the program may use;
 * the budget: the compiled code charges per block as the interpreter does; helpers charge through
   ``HelperContext.meter`` (this session), which reads and writes the native budget;
-* helper exceptions become ``helper_fault``'s ``HelperError`` naming the call; ``TailCall`` and
-  ``Halt`` are not wrapped: a tail call leaves ``run`` with ``instructions`` set, a failed legacy
-  packet load ends the run with r0 = 0;
+* helper exceptions become ``helper_fault``'s ``HelperError`` naming the call; a ``TailCall`` is
+  not wrapped: it leaves ``run`` with ``instructions`` set (a failed legacy packet load is no
+  fault: the compiled code takes the hidden exit, ``pybpf.vm.semantics.LOAD_FAILED``);
 * a callback (``HelperContext.call_function``: bpf_loop & co.) re-enters the compiled code at the
   function's slot with a fresh frame, in the same state, within the same call-depth limit;
 * the packet: a program with native packet helpers (``pybpf.jit.native_packet``) has the run's
@@ -120,7 +120,7 @@ _ARENA_START = int(Field.ARENA_START)
 _ARENA_SIZE = int(Field.ARENA_SIZE)
 _ARENA_BITMAP = int(Field.ARENA_BITMAP)
 _ARENA_UPPER = int(Field.ARENA_UPPER)
-_RUNNING, _HALT = int(Status.RUNNING), int(Status.HALT)
+_RUNNING = int(Status.RUNNING)
 _TABLE_WORDS = 3 * TABLE_ENTRIES
 _TABLE_LAYOUT = struct.Struct(f"={_TABLE_WORDS}Q")
 """The region table as one block of native words (written in one call)."""
@@ -149,8 +149,6 @@ def _trampoline(state: int, op: int, pc: int) -> int:
             session.sync_packet()
         args: tuple[int, int, int, int, int] = _ARGS_LAYOUT.unpack_from(session._state_view, _ARGS_OFFSET)
         return session.service(op, args, pc)
-    except runtime.Halt:
-        session.fields[_STATUS] = Status.HALT
     except BaseException as exc:  # kept for ``run``: nothing may unwind through native frames
         session.pending = exc
         session.fields[_STATUS] = Status.PENDING
@@ -453,8 +451,7 @@ class JitSession:
     ) -> int:
         """``count`` (>= 1) runs from r1 = ``r1`` in the native repeat loop (``pybpf.jit.repeat``),
         for a program that ``loops_natively``; the last run's r0.  Each run starts as ``run_locked``
-        starts one; a fault ends the runs with its exception, a failed legacy packet load ends
-        its run with r0 = 0 and the loop goes on.  For a caller holding ``memory.lock``."""
+        starts one; a fault ends the runs with its exception.  For a caller holding ``memory.lock``."""
         if self._running or self._closed or not self._registered:
             retval = 0
             for _ in range(count):
@@ -473,10 +470,7 @@ class JitSession:
                 if fields[_STATUS] != _RUNNING:
                     if self._holding:
                         self._give_back()
-                    if fields[_STATUS] != _HALT:
-                        raise self._take_fault()
-                    fields[_STATUS] = _RUNNING
-                    self._regs[0] = 0
+                    raise self._take_fault()
         finally:
             self._sync_depth()
             if self.native_packet is not None:
@@ -521,22 +515,18 @@ class JitSession:
             self._running = False
 
     def _failed(self) -> None:
-        """After a run that did not exit: a failed legacy packet load ends it with r0 = 0; anything
-        else raises its fault (a tail call its ``TailCall``, with the instructions counted)."""
-        fields = self.fields
-        self.instructions = self.budget - fields[_REMAINING]
+        """After a run that did not exit: bpf_throw() runs the exception callback, anything else
+        raises its fault (a tail call its ``TailCall``, with the instructions counted)."""
+        self.instructions = self.budget - self.fields[_REMAINING]
         if self._holding:
             self._give_back()
-        if fields[_STATUS] != _HALT:
-            fault = self._take_fault()
-            if isinstance(fault, Throw):
-                self._regs[0] = self._exception_exit(fault)
-                return
-            if isinstance(fault, TailCall):  # for the runner: the program is replaced
-                fault.instructions = self.instructions
-            raise fault
-        fields[_STATUS] = _RUNNING
-        self._regs[0] = 0
+        fault = self._take_fault()
+        if isinstance(fault, Throw):
+            self._regs[0] = self._exception_exit(fault)
+            return
+        if isinstance(fault, TailCall):  # for the runner: the program is replaced
+            fault.instructions = self.instructions
+        raise fault
 
     def _exception_exit(self, thrown: Throw) -> int:
         """After bpf_throw(): every frame is dropped, then the program's exception callback runs in a
@@ -810,8 +800,6 @@ class JitSession:
             if self.native_packet is not None:
                 self.sync_packet()
         if failed:
-            if fields[_STATUS] == Status.HALT:
-                raise runtime.Halt
             raise self._take_fault()
         return int(regs[0])
 

@@ -73,7 +73,6 @@ class Status(enum.IntEnum):
 
     RUNNING = 0
     PENDING = 1  # Python raised: the exception waits in the runtime (a fault, a tail call)
-    HALT = 2  # a legacy packet load failed: the program ends with r0 = 0
     BUDGET = 3  # the instruction budget ran out at FAULT_PC
     FELL_OFF = 4  # control left the end of the program
     CALL_DEPTH = 5  # a call at FAULT_PC would exceed MAX_CALL_FRAMES

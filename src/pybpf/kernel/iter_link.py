@@ -56,6 +56,7 @@ from pybpf import uapi
 from pybpf.btf.kinds import Kind
 from pybpf.btf.types import BTF, BTFError
 from pybpf.errors import BPFError, ExecutionError, ProgramFaultError
+from pybpf.helpers.map_image import MAP_FIELDS, Getter, member_bytes
 from pybpf.helpers.seq_file import IterRunEnv, Seq
 from pybpf.kernel import iter_read, link_obj
 from pybpf.kernel.link_obj import LinkObject
@@ -212,34 +213,17 @@ class _KernelStruct:
         self.btf, self.type_id = btf, found[0]
         self.data = bytearray(btf.size_of(self.type_id))
 
-    def set(self, path: str, value: int | bytes) -> None:
-        try:
-            member = self.btf.member_at(self.type_id, path)
-            size = self.btf.size_of(member.type_id)
-        except BTFError:
-            return  # a field this kernel does not have
-        at = member.bit_offset // 8
-        raw = (
-            value if isinstance(value, bytes) else (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
-        )
-        self.data[at : at + size] = raw[:size].ljust(size, b"\0")
+    def set(self, path: str, value: int | bytes | None) -> None:
+        """Set member ``path`` (nothing for None, an unknown value, or a member this kernel lacks)."""
+        placed = None if value is None else member_bytes(self.btf, self.type_id, path, value)
+        if placed is not None:
+            at, raw = placed
+            self.data[at : at + len(raw)] = raw
 
 
-_MAP_FIELDS: tuple[tuple[str, Callable[[MapObject], int | bytes]], ...] = (
-    ("map_type", lambda m: m.params.map_type),
-    ("key_size", lambda m: m.params.key_size),
-    ("value_size", lambda m: m.params.value_size),
-    ("max_entries", lambda m: m.params.max_entries),
-    ("map_extra", lambda m: m.params.map_extra),
-    ("map_flags", lambda m: m.params.flags),
-    ("id", lambda m: m.id),
-    ("name", lambda m: m.name[:15]),
-    ("numa_node", lambda m: m.params.numa_node),
-    ("btf_key_type_id", lambda m: m.btf_key_type_id),
-    ("btf_value_type_id", lambda m: m.btf_value_type_id),
-    ("btf_vmlinux_value_type_id", lambda m: getattr(m.impl, "value_type_id", 0)),
-    ("frozen", lambda m: int(m.frozen)),
-)
+_MAP_FIELDS: tuple[tuple[str, Getter], ...] = (*MAP_FIELDS, ("frozen", lambda m: int(m.frozen)))
+"""The ``struct bpf_map`` members a program reads through the map pointer (``pybpf.helpers.map_image``)
+and, as the iteration sees it now, ``frozen``; None: unknown (left 0)."""
 _PROG_FIELDS: tuple[tuple[str, Callable[[ProgObject], int | bytes]], ...] = (
     ("type", lambda p: p.meta.prog_type),
     ("expected_attach_type", lambda p: p.meta.expected_attach_type),

@@ -11,9 +11,10 @@ The runtime
     A program file (``pybpf.kernel.progobj``) holds the xlated instructions with maps named by id.
     The first time a process runs a program it opens the program's maps through the program's
     reference directory, maps them, resolves each map ``lddw`` to this process's address of the map
-    (``MapObject.pointer``; value references: the address of the value, ``MapObject.address`` plus
-    their offset) and builds an ``Executable`` with the engine ``PYBPF_ENGINE`` or else
-    ``DEFAULT_ENGINE`` names (``pybpf.engine``; ``"jit"``: native code, or the interpreter with a
+    (``MapObject.pointer``, where ``pybpf.helpers.map_image`` images its kernel struct; value
+    references: the address of the value, ``MapObject.address`` plus their offset) and builds an
+    ``Executable`` with the engine ``PYBPF_ENGINE`` or else ``DEFAULT_ENGINE`` names
+    (``pybpf.engine``; ``"jit"``: native code, or the interpreter with a
     one-line notice where the JIT cannot take the program; ``"auto"``: the interpreter, then the JIT
     once the program has run enough), the JIT's with the program's facts (the memory accesses the
     verifier proved in bounds, compiled without a check).  With the JIT the loading process does this at
@@ -54,6 +55,7 @@ from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultErro
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
 from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.map_access import NO_MAPS, MapAccess, ProgramMaps
+from pybpf.helpers.map_image import expose
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.helpers.task_image import set_btf_source
@@ -269,6 +271,7 @@ class ProgRuntime:
                     direct.append(obj)
                 else:
                     resolved[slot] = obj.pointer
+                    expose(EXEC_MEMORY, obj)  # what a read through the pointer finds
         return xlated, resolved, direct
 
     @classmethod

@@ -21,6 +21,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.errors import BPFError
+from pybpf.helpers.map_image import revise
 from pybpf.kernel import (
     btfobj,
     iter_link,
@@ -431,6 +432,7 @@ def _map_get_info_by_fd(call: _Call, obj: MapObject) -> int:
         if not obj.frozen:
             raise BPFError(errno.EPERM, "the hash of a map's values needs a frozen map")
         copy_to_user(info.hash, obj.impl.values_hash())
+        revise(obj)  # the kernel keeps it in map->sha, which programs may read
     elif info.hash_size:
         raise BPFError(errno.EINVAL, "hash_size without hash")
     copy_to_user(address, bytes(info)[:info_len])

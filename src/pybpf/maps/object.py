@@ -38,6 +38,7 @@ operating system itself counts the references.
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import mmap
@@ -93,6 +94,11 @@ ATTACHED_SLOTS = 4
 _SPIN_LOCK_SIZE = 4
 
 
+MAP_STRUCT_BYTES = 1024
+"""The bytes of ``MapObject.struct_image``: the largest map struct of Linux 6.18 (``struct bpf_htab``,
+832 bytes on x86-64) and room to spare; a longer struct of another kernel is imaged this far."""
+
+
 class MapObject:
     """One map object as this process sees it: its shared mapping, header and implementation."""
 
@@ -139,8 +145,12 @@ class MapObject:
         self.address: int = base
         """The real address of the storage (offset 0): what a program's ``lddw map_fd`` holds."""
         self.storage_size: int = header_at
-        self.pointer: int = base + header_at
-        """The map itself as programs see it (``lddw map_fd``): the address of its header page, which
+        self.struct_image = (ctypes.c_char * MAP_STRUCT_BYTES)()
+        """This process's image of the map's kernel struct (``struct bpf_array``, ``bpf_htab`` ...),
+        which programs read through the map pointer: filled and put in a run's memory by
+        ``pybpf.helpers.map_image``; memory of its own, never the map's storage or header."""
+        self.pointer: int = ctypes.addressof(self.struct_image)
+        """The map itself as programs see it (``lddw map_fd``): the address of ``struct_image``, which
         no value shares, so a map reference and a value reference never look alike."""
         _LIVE[base] = self
         _POINTERS[self.pointer] = self

@@ -68,6 +68,7 @@ class LwtProgType(SkbProgType):
 
     l2: ClassVar[bool] = False
     direct_packet_access: ClassVar[bool] = True
+    classid_of_skb: ClassVar[bool] = True
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
         if any(OFF[name] <= off < END[name] for name in _HIDDEN):

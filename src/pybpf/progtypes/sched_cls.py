@@ -44,6 +44,7 @@ class SchedCls(SkbProgType):
     name: ClassVar[str] = "sched_cls"
     l2: ClassVar[bool] = True
     allowed_helpers: ClassVar[frozenset[int]] = TC_HELPERS
+    classid_of_skb: ClassVar[bool] = True
 
     def is_valid_access(self, off: int, size: int, write: bool) -> bool:
         if write and not any(OFF[name] <= off < END[name] for name in _WRITABLE):

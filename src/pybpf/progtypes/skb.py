@@ -29,6 +29,7 @@ Sequences avoid BPF_REG_AX, so where the kernel uses it (tstamp under CONFIG_NET
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import errno
 import socket
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from typing import ClassVar
 
 from pybpf.errors import BPFError, HelperError
 from pybpf.helpers.context import RunEnv
+from pybpf.helpers.protos import PROTOS, ArgType, HelperProto, proto
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.words import M32
@@ -56,6 +58,7 @@ from pybpf.progtypes.base import (
 from pybpf.uapi import (
     BPF_F_INVALIDATE_HASH,
     BPF_F_RECOMPUTE_CSUM,
+    BPF_FUNC_get_cgroup_classid,
     bpf_sock,
     member_names,
     offsetof,
@@ -625,6 +628,13 @@ def _fill_sock(sock: bpf_sock, frame: bytes) -> None:
             sock.dst_ip6[i] = int.from_bytes(frame[start + 16 : start + 20], "little")
 
 
+SKB_CGROUP_CLASSID_PROTO = dataclasses.replace(
+    PROTOS[BPF_FUNC_get_cgroup_classid], args=(ArgType.PTR_TO_CTX,)
+)
+"""``bpf_get_cgroup_classid_proto`` (net/core/filter.c): tc's and the LWT types' helper 17 takes the
+skb; every other type's takes nothing (``bpf_get_cgroup_classid_curr_proto``, the shared table's)."""
+
+
 class SkbProgType(ProgType):
     """What SOCKET_FILTER, SCHED_CLS, SCHED_ACT and the LWT types share: the __sk_buff context and its
     test_run."""
@@ -638,6 +648,8 @@ class SkbProgType(ProgType):
     """The test run sets the packet pointers (``is_direct_pkt_access`` of bpf_prog_test_run_skb): tc
     (every L2 type) and the LWT types."""
     allowed_helpers: ClassVar[frozenset[int]] = frozenset()
+    classid_of_skb: ClassVar[bool] = False
+    """bpf_get_cgroup_classid takes the skb (tc, LWT: ``SKB_CGROUP_CLASSID_PROTO``)."""
     headroom: ClassVar[int] = SKB_HEADROOM
     """Bytes of the test-run buffer before the frame (the kernel's NET_SKB_PAD + NET_IP_ALIGN).  A
     type whose helpers push headers keeps more, so that pushing never moves the packet (where the
@@ -645,6 +657,12 @@ class SkbProgType(ProgType):
 
     def func_allowed(self, helper_id: int) -> bool:
         return helper_id in self.allowed_helpers
+
+    def func_proto(self, helper_id: int) -> HelperProto | None:
+        """The prototype the verifier checks a call of ``helper_id`` against (the type's flavour)."""
+        if helper_id == BPF_FUNC_get_cgroup_classid and self.classid_of_skb:
+            return SKB_CGROUP_CLASSID_PROTO
+        return proto(helper_id)
 
     def convert_ctx_access(self, insn: Instruction) -> list[Instruction]:
         return convert_skb_access(insn, l2=self.l2)

@@ -36,10 +36,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pybpf.helpers.protos import RetType, proto
+from pybpf.helpers.protos import RetType
 from pybpf.isa import opcodes as op
 from pybpf.isa.helper_names import HELPER_IDS
 from pybpf.isa.program import CALL_OPCODE, ProgramView
+from pybpf.verifier.helpers import helper_proto
 
 if TYPE_CHECKING:
     from pybpf.verifier.state import VerifierState
@@ -99,7 +100,7 @@ def _call_summary(state: VerifierState, slot: int) -> tuple[int, bool, bool] | N
     insn = state.view.slots[slot]
     if insn.code != CALL_OPCODE or insn.src != 0:
         return None
-    fn = proto(insn.imm)
+    fn = helper_proto(state.request.prog_type, insn.imm)
     if fn is None or not state.request.prog_type.func_allowed(insn.imm):
         return None
     return len(fn.args), fn.ret is RetType.VOID, insn.imm in FASTCALL_HELPERS

@@ -18,7 +18,7 @@ tc classifiers/actions.
 from __future__ import annotations
 
 from pybpf import uapi
-from pybpf.helpers.protos import proto
+from pybpf.helpers.protos import HelperProto, proto
 from pybpf.isa.helper_names import HELPER_IDS, helper_name
 from pybpf.isa.instruction import Instruction
 from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER
@@ -57,6 +57,14 @@ def check_helper_call(state: VerifierState, helper_id: int, sleepable: bool) -> 
     fn = proto(helper_id)
     if fn is not None and fn.might_sleep and not sleepable:
         state.einval("helper call might sleep in a non-sleepable prog")
+
+
+def helper_proto(prog_type: object, helper_id: int) -> HelperProto | None:
+    """get_func_proto(): the prototype a program type gives ``helper_id`` -- its own flavour where it
+    has one (``func_proto``: sk_lookup's bpf_sk_assign, tc's bpf_get_cgroup_classid ...), else the
+    shared table's."""
+    type_proto = getattr(prog_type, "func_proto", None)
+    return type_proto(helper_id) if type_proto is not None else proto(helper_id)
 
 
 def call_might_sleep(insn: Instruction) -> bool:

@@ -18,7 +18,7 @@ import functools
 from collections.abc import Callable
 from typing import Final
 
-from pybpf.helpers.protos import proto
+from pybpf.helpers.protos import HelperProto, proto
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import (
     BPF_ALU,
@@ -143,13 +143,22 @@ def _malformed_uses_defs(insn: Instruction) -> tuple[int, int]:
 
 
 def _call_uses_defs(
-    insn: Instruction, offered: Callable[[int], bool], prog_type: int | None, attach_type: int
+    insn: Instruction,
+    offered: Callable[[int], bool],
+    prog_type: int | None,
+    attach_type: int,
+    type_proto: Callable[[int], HelperProto | None] | None = None,
 ) -> tuple[int, int]:
     """_uses_defs(), where a helper the program type does not offer has no prototype to count its
     arguments from (get_call_summary() fails), nor a kfunc outside its kfunc sets (fetch_kfunc_meta()
-    fails): r1-r5 are read."""
-    if insn.opcode == _HELPER_CALL and insn.src == 0 and not offered(insn.imm):
-        return _ARGS, _CALLER_SAVED
+    fails): r1-r5 are read; and a helper the type gives a prototype of its own (``type_proto``)
+    reads that one's arguments."""
+    if insn.opcode == _HELPER_CALL and insn.src == 0:
+        if not offered(insn.imm):
+            return _ARGS, _CALLER_SAVED
+        fn = type_proto(insn.imm) if type_proto is not None else None
+        if fn is not None and fn is not proto(insn.imm):
+            return sum(1 << (i + 1) for i in range(len(fn.args))), _CALLER_SAVED
     if prog_type is not None and insn.opcode == _HELPER_CALL and insn.src == BPF_PSEUDO_KFUNC_CALL:
         kfunc = kernel_btf().kfunc(insn.imm & 0xFFFFFFFF) if insn.imm and not insn.off else None
         if kfunc is not None and not kfunc.allowed(prog_type, attach_type):
@@ -162,15 +171,16 @@ def live_registers(
     offered: Callable[[int], bool] = lambda _: True,
     prog_type: int | None = None,
     attach_type: int = 0,
+    type_proto: Callable[[int], HelperProto | None] | None = None,
 ) -> dict[int, int]:
     """Slot -> bitmask of the registers live before the instruction there (``offered``: whether the
     program type offers a helper; ``prog_type``: the program type, whose kfunc sets decide too, with
-    their filters on the expected ``attach_type``)."""
+    their filters on the expected ``attach_type``; ``type_proto``: its own helper prototypes)."""
     slots = view.starts
     live_in = dict.fromkeys(slots, 0)
     get = live_in.get  # a successor outside the program (or inside an lddw) reads nothing
     order = [
-        (slot, *_call_uses_defs(insn, offered, prog_type, attach_type), view.successors(slot))
+        (slot, *_call_uses_defs(insn, offered, prog_type, attach_type, type_proto), view.successors(slot))
         for slot, insn in zip(reversed(slots), reversed(view.insns), strict=True)
     ]
     forward = not has_back_edge(view)

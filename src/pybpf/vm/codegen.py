@@ -42,7 +42,7 @@ from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
 from pybpf.uapi import BPF_FUNC_tail_call as TAIL_CALL_HELPER
-from pybpf.vm.semantics import EMITTERS, CodeWriter, Site
+from pybpf.vm.semantics import EMITTERS, LOAD_FAILED, CodeWriter, Site
 
 HALTED = -1
 """Returned when the main program executed exit."""
@@ -201,6 +201,13 @@ class ProgramWriter(CodeWriter):
             returning, self.body, self.terminated = self.body, body, False
             self.body += ["if _tc:", *(f"    {line}" for line in returning), "    continue"]
 
+    def exit_if_load_failed(self, slot: int) -> None:
+        body, self.body = self.body, []
+        self.exit(slot)
+        returning, self.body, self.terminated = self.body, body, False
+        self.body += [f"if r0 == {LOAD_FAILED:#x}:", "    r0 = 0", *(f"    {line}" for line in returning)]
+        self.body.append("    continue")
+
 
 class StepWriter(CodeWriter):
     """Control transfers of a single-instruction function: return the next slot after writing back."""
@@ -236,6 +243,9 @@ class StepWriter(CodeWriter):
         self.body.extend(self.helper_invocation(helper, slot))
         if helper == TAIL_CALL_HELPER:  # the target ran in the BPF function's place: it returns
             self.tail.extend(["if _tc:", f"    return _exit(R, st, {slot})"])
+
+    def exit_if_load_failed(self, slot: int) -> None:
+        self.tail.extend([f"if r0 == {LOAD_FAILED:#x}:", "    R[0] = 0", f"    return _exit(R, st, {slot})"])
 
 
 def nestable_blocks(program: Program) -> set[int]:

@@ -72,7 +72,8 @@ Loader hooks
     ``lddw`` with a map/BTF pseudo source needs the 64-bit value the loader resolved for that slot
     (``resolved={slot: value}``), else it raises "unresolved map reference" when executed.  Legacy
     ``LD_ABS``/``LD_IND`` need a packet reader (``packet=``), which program types supply; an
-    out-of-range packet load ends the program with r0 = 0, like the kernel.
+    out-of-range packet load returns 0 from the function it is in, like the kernel's hidden exit
+    (``pybpf.vm.semantics.LOAD_FAILED``).
 """
 
 from __future__ import annotations
@@ -410,8 +411,6 @@ class Interpreter:
                 )
                 try:
                     self._execute_from(st, 0)
-                except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
-                    regs[0] = 0
                 except Throw as thrown:
                     regs[0] = self.exception_exit(st, thrown)
                 except TailCall as call:  # for the runner: the program is replaced

@@ -27,6 +27,7 @@ from pybpf.kfuncs.proto import RetKind
 from pybpf.memory.regions import Memory, PacketReader, Region
 from pybpf.uapi import BPF_MAX_LOOPS
 from pybpf.vm.codegen import CALLBACK_DONE, HALTED
+from pybpf.vm.semantics import LOAD_FAILED
 from pybpf.vm.trace import TraceCallback
 
 DEFAULT_BUDGET = 10_000_000
@@ -47,13 +48,6 @@ NO_CACHE: tuple[
 ]
 NO_CACHE = (0, 0, 0, None, 0, 0, 0, None, 0, 0, 0, None)
 """An empty region cache for the generated code (``RunState.cache``): matches no address."""
-
-
-class Halt(BaseException):
-    """A legacy packet load failed: the program ends at once with r0 = 0, as in the kernel.
-
-    A BaseException: it is control flow, and helpers catching ``Exception`` must not swallow it.
-    """
 
 
 class RunState:
@@ -188,15 +182,14 @@ def callx(regs: list[int], st: RunState, value: int, ret: int, pc: int) -> int:
 
 
 def load_packet(st: RunState, offset: int, size: int, pc: int) -> int:
-    """LD_ABS/LD_IND: read the packet through the program type's reader."""
+    """LD_ABS/LD_IND: read the packet through the program type's reader; ``LOAD_FAILED`` when the
+    bytes are not there."""
     if st.packet is None:
         raise ExecutionError(
             pc, "LD_ABS/LD_IND read the packet of a socket filter: run with a packet (raw mode has none)"
         )
     value = st.packet(offset, size)
-    if value is None:
-        raise Halt
-    return value
+    return LOAD_FAILED if value is None else value
 
 
 # -- arithmetic -----------------------------------------------------------------------------------

@@ -39,6 +39,13 @@ from pybpf.uapi import BPF_FUNC_tail_call as TAIL_CALL_HELPER
 S64 = 1 << 63
 S32 = 1 << 31
 LITTLE_ENDIAN_HOST = sys.byteorder == "little"
+LOAD_FAILED = M64
+"""What ``pybpf.vm.runtime.load_packet`` answers for a legacy packet load past the packet (a load's
+value has at most 32 bits).  The code then takes the hidden exit the kernel's ``bpf_gen_ld_abs``
+(net/core/filter.c) emits after its ``bpf_skb_load_helper_*`` call: r0 = 0 and ``exit`` -- of the
+function the load is in, which returns 0 to its caller (a bpf-to-bpf call, a helper running a
+callback); in the main program the run ends with r0 = 0.  As after a tail call made in a function,
+the budget charged for the load's basic block covers the instructions after the load too."""
 
 
 def _hex(value: int) -> str:
@@ -105,6 +112,11 @@ class CodeWriter(abc.ABC):
 
     @abc.abstractmethod
     def exit(self, slot: int) -> None: ...
+
+    @abc.abstractmethod
+    def exit_if_load_failed(self, slot: int) -> None:
+        """After a legacy packet load into r0: when it is ``LOAD_FAILED``, r0 = 0 and exit (the
+        kernel's hidden exit) -- not a block terminator: control goes on when the load worked."""
 
     @abc.abstractmethod
     def helper_call(self, helper: int, slot: int) -> None:
@@ -425,6 +437,7 @@ def _packet_offset(w: CodeWriter, site: Site) -> str:
 def _emit_ld_packet(w: CodeWriter, site: Site) -> None:
     offset = _packet_offset(w, site)
     w.emit(f"{w.write(0)} = _ldpkt(st, {offset}, {site.spec.size}, {site.slot})")
+    w.exit_if_load_failed(site.slot)
 
 
 def _address(w: CodeWriter, reg: int, off: int) -> str:

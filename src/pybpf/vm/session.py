@@ -37,7 +37,6 @@ from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.isa.words import M64
 from pybpf.kfuncs.exceptions import Throw
 from pybpf.memory.regions import Memory, PacketReader, Region
-from pybpf.vm import runtime
 from pybpf.vm.runtime import DEFAULT_BUDGET, MAY_GOTO_LOOPS, NO_CACHE, RunState
 
 if TYPE_CHECKING:
@@ -160,8 +159,6 @@ class RunSession:
             self._ctx.env = env if env is not None else RunEnv()
             try:
                 interpreter._execute_from(st, slot)
-            except runtime.Halt:
-                regs[0] = 0
             finally:
                 self.instructions = self._limit - st.remaining
             return regs[0]
@@ -209,8 +206,6 @@ class RunSession:
                     chunks = interpreter._chunks
                     if chunks is not None and len(chunks) == 1:
                         self._chunks = chunks
-            except runtime.Halt:  # a failed legacy packet load ends the program with r0 = 0
-                regs[0] = 0
             except Throw as thrown:  # bpf_throw(): every frame unwinds, the exception callback runs
                 regs[0] = self.interpreter.exception_exit(st, thrown)
             except TailCall as call:  # for the runner: the program is replaced

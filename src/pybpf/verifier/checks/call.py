@@ -62,7 +62,7 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from pybpf.helpers.protos import ArgBase, ArgFlag, ArgType, RetType, proto
+from pybpf.helpers.protos import ArgBase, ArgFlag, ArgType, RetType
 from pybpf.isa.helper_names import HELPER_IDS
 from pybpf.maps.percpu import possible_cpus
 from pybpf.uapi import (
@@ -255,8 +255,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if references.active_lock(state) is not None and helper_id not in _LOCK_ALLOWED:
         w.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
     helpers.check_helper_call(w.env, helper_id, in_sleepable(w.env, state))
-    type_proto = getattr(w.env.request.prog_type, "func_proto", None)  # a type's own flavour
-    fn = type_proto(helper_id) if type_proto is not None else proto(helper_id)
+    fn = helpers.helper_proto(w.env.request.prog_type, helper_id)  # a type's own flavour
     irq.check_sleepable_helper(w, helper_id, fn)
     regs = state.cur.regs
     map_ref = None

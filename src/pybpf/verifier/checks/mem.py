@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Final, NoReturn
 
 from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
+from pybpf.helpers.map_image import MAP_STRUCTS
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.uapi import (
@@ -453,26 +454,13 @@ def check_flow_keys_access(w: Walker, off: int, size: int) -> None:
         w.fail(errno.EACCES, f"invalid access to flow keys off={off} size={size}")
 
 
-_MAP_STRUCTS: Final = {
-    1: "bpf_htab", 2: "bpf_array", 3: "bpf_array", 4: "bpf_array", 5: "bpf_htab", 6: "bpf_array",
-    7: "bpf_stack_map", 8: "bpf_array", 9: "bpf_htab", 10: "bpf_htab", 11: "lpm_trie", 12: "bpf_array",
-    13: "bpf_htab", 14: "bpf_dtab", 15: "bpf_stab", 16: "bpf_cpu_map", 17: "xsk_map", 18: "bpf_shtab",
-    19: "bpf_cgroup_storage_map", 20: "reuseport_array", 21: "bpf_cgroup_storage_map",
-    22: "bpf_queue_stack", 23: "bpf_queue_stack", 24: "bpf_local_storage_map", 25: "bpf_dtab",
-    26: "bpf_struct_ops_map", 27: "bpf_ringbuf_map", 28: "bpf_local_storage_map",
-    29: "bpf_local_storage_map", 30: "bpf_bloom_filter", 31: "bpf_ringbuf_map",
-    32: "bpf_local_storage_map", 33: "bpf_arena",
-}  # fmt: skip
-"""The kernel struct of each map type (its ops' ``map_btf_id``), as check_ptr_to_map_access() names it."""
-
-
 def _check_ptr_to_map_access(
     w: Walker, regno: int, reg: RegState, off: int, size: int, *, access: int
 ) -> RegState | None:
     """check_ptr_to_map_access(): the program reads the map's kernel struct, never writes it, and
     never below it, as btf_struct_access() allows; what the read loads is returned (None: an
     unknown scalar, also where pybpf does not know the struct)."""
-    name = _MAP_STRUCTS.get(int(map_attr(reg.map, "map_type", 0)))
+    name = MAP_STRUCTS.get(int(map_attr(reg.map, "map_type", 0)))
     if name is None:
         return None
     if off < 0:
