@@ -142,7 +142,7 @@ class Branch:
 
     __slots__ = ("first_idx", "history", "insn", "log_pos", "parent", "prev", "state")
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - positional, as the NamedTuple it replaces was made
         self,
         insn: int,
         prev: int,
