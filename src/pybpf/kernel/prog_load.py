@@ -114,13 +114,27 @@ class MapUse:
     def address(self) -> int:
         return self.obj.pointer
 
-    @property
+    # (a map's creation parameters never change: each is kept in the instance once read, as the
+    # verifier asks them (``regstate.map_attr``) on every helper call and map value access)
+    @functools.cached_property
     def map_type(self) -> int:
         return self.obj.params.map_type
 
-    @property
+    @functools.cached_property
     def value_size(self) -> int:
         return self.obj.params.value_size
+
+    @functools.cached_property
+    def key_size(self) -> int:
+        return self.obj.params.key_size
+
+    @functools.cached_property
+    def max_entries(self) -> int:
+        return self.obj.params.max_entries
+
+    @functools.cached_property
+    def map_flags(self) -> int:
+        return self.obj.params.flags
 
     def direct_value_address(self, off: int) -> int:
         return self.obj.direct_value_address(off)

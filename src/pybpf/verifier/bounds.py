@@ -317,27 +317,79 @@ def bound_offset(b: Bounds) -> None:
     _store(b, _bound_offset(_load(b)))
 
 
+WORTH_WINDOW: Final = 256
+WORTH_SKIP: Final = 4096
+
+
+class Worth:
+    """Whether a table of a pure function's answers (``_SYNCED``, ``_REFINED``) is worth asking:
+    a question's key (a tuple of its numbers) costs more than the arithmetic it saves when the
+    numbers are new every time (a loop whose every iteration moves a range on).  Of every
+    ``WORTH_WINDOW`` questions asked, fewer than one in 8 answered from the table leaves it unasked
+    for the next ``WORTH_SKIP`` ones (then it is asked again).  The answers are the same either way."""
+
+    __slots__ = ("answered", "asked", "skip")
+
+    def __init__(self) -> None:
+        self.asked = 0
+        self.answered = 0
+        self.skip = 0  # questions still to be computed without the table
+
+    def unasked(self) -> bool:
+        """Whether to compute this question without looking it up (counted down)."""
+        if self.skip:
+            self.skip -= 1
+            return True
+        return False
+
+    def note(self, answered: bool) -> None:
+        """One question looked up, ``answered`` from the table or not."""
+        self.asked += 1
+        if answered:
+            self.answered += 1
+        if self.asked >= WORTH_WINDOW:
+            if self.answered * 8 < self.asked:
+                self.skip = WORTH_SKIP
+            self.asked = self.answered = 0
+
+
 _SYNCED: dict[Numbers, Numbers] = {}
 """reg_bounds_sync()'s answers by question: a pure function of ten numbers, asked again and again
 with the same ones (a loop's registers, the byte a parser switches on); cleared when it grows."""
+_SYNC_WORTH: Final = Worth()
+
+
+def _synced(n: Numbers) -> Numbers | None:
+    """reg_bounds_sync() on the ten numbers (None: a constant whose bounds all say so, nothing to
+    deduce)."""
+    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+    if (
+        not mask
+        and umin == umax == value
+        and smin == smax == s64(value)
+        and umin32 == umax32 == value & U32
+        and smin32 == smax32 == s32(value)
+    ):
+        return None
+    # three rounds of __reg_deduce_bounds(), as Linux 6.18 (the third learns smin32 from smin)
+    return _update64(_update32(_bound_offset(_deduce(_deduce(_deduce(_update64(_update32(n))))))))
 
 
 def sync(b: Bounds) -> None:
     """reg_bounds_sync()."""
     n = _load(b)
+    worth = _SYNC_WORTH
+    if worth.unasked():
+        done = _synced(n)
+        if done is not None:
+            _store(b, done)
+        return
     done = _SYNCED.get(n)
+    worth.note(done is not None)
     if done is None:
-        value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
-        if (
-            not mask
-            and umin == umax == value
-            and smin == smax == s64(value)
-            and umin32 == umax32 == value & U32
-            and smin32 == smax32 == s32(value)
-        ):
-            return  # a constant whose bounds all say so: nothing to deduce
-        # three rounds of __reg_deduce_bounds(), as Linux 6.18 (the third learns smin32 from smin)
-        done = _update64(_update32(_bound_offset(_deduce(_deduce(_deduce(_update64(_update32(n))))))))
+        done = _synced(n)
+        if done is None:
+            return
         if len(_SYNCED) >= 4096:
             _SYNCED.clear()
         _SYNCED[n] = done
@@ -837,10 +889,18 @@ operation, the width, whether both operands are one register, and their numbers 
 the same byte range with the same constants again and again); cleared when it grows."""
 
 
+_REFINE_WORTH: Final = Worth()
+
+
 def refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
     """regs_refine_cond_op() then reg_bounds_sync() of both: learn from ``a op b`` holding."""
+    worth = _REFINE_WORTH
+    if worth.unasked():
+        _refine(a, b, op, is32)
+        return
     question = (op, is32, a is b, _load(a), _load(b))
     answer = _REFINED.get(question)
+    worth.note(answer is not None)
     if answer is None:
         _refine(a, b, op, is32)
         if len(_REFINED) >= 4096:

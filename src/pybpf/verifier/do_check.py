@@ -48,7 +48,7 @@ from __future__ import annotations
 import errno
 import functools
 import gc
-from typing import Final, NamedTuple, NoReturn
+from typing import Final, NoReturn, final
 
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
@@ -134,16 +134,31 @@ def _decode(insn: Instruction) -> tuple[int, op.OpSpec | None]:
     return route, spec
 
 
-class Branch(NamedTuple):
-    """A pushed path: where it resumes, from where, its state, the log position and checkpoint."""
+@final
+class Branch:
+    """A pushed path: where it resumes (``insn``), from where (``prev``), its state, the log position
+    and checkpoint, where the path's segment since its checkpoint starts (``first_idx``) and that
+    segment's history.  (A plain class, not a NamedTuple: one is made per pushed branch.)"""
 
-    insn: int
-    prev: int
-    state: PathState
-    log_pos: int
-    parent: prune.Checkpoint | None
-    first_idx: int  # where the path's segment since its checkpoint starts, and that segment's history
-    history: tuple[precision.History, ...]
+    __slots__ = ("first_idx", "history", "insn", "log_pos", "parent", "prev", "state")
+
+    def __init__(  # noqa: PLR0917 - positional, as the NamedTuple it replaces was made
+        self,
+        insn: int,
+        prev: int,
+        state: PathState,
+        log_pos: int,
+        parent: prune.Checkpoint | None,
+        first_idx: int,
+        history: tuple[precision.History, ...],
+    ) -> None:
+        self.insn = insn
+        self.prev = prev
+        self.state = state
+        self.log_pos = log_pos
+        self.parent = parent
+        self.first_idx = first_idx
+        self.history = history
 
 
 class DoCheckPass:
@@ -244,6 +259,8 @@ class Walker:
         self._insn_texts: dict[int, str] = {}
         self._targets: dict[int, int] = {}
         self._slot_facts: dict[int, InsnFacts] = {}  # slot -> env.facts[its index]
+        # slot -> instruction: view.insn_at() as the walk's own dict (no call into the view per use)
+        self.insn_by_slot: dict[int, Instruction] = dict(zip(view.starts, view.insns, strict=True))
         self.trace = env.log.trace
         self.level2 = env.log.level2
         self.source_lines = SourceLines(env.request.line_info, view.slot_count)
@@ -251,6 +268,7 @@ class Walker:
         self.do_print_state = False
         self.prev_log_pos = 0
         self.prev_insn_print_pos = 0
+        self._exit_answer: tuple[bool, tuple[int, int] | None] | None = None  # _program_exit()
         if self.level2 and previous is None:  # compute_live_registers() runs once, before do_check
             texts = [
                 (slot, self.insn_text(slot, insn).split(": ", 1)[1])
@@ -343,7 +361,7 @@ class Walker:
         """push_stack(): the other branch, resumed later from ``target`` with a copy of the state."""
         if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
             self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
-        insn = self.view.insn_at(self.insn_idx)
+        insn = self.insn_by_slot[self.insn_idx]
         owned = -1  # the registers of the current frame the instruction writes in both (a copy: all)
         if insn.opcode & 0x07 in (op.BPF_JMP, op.BPF_JMP32) and insn.opcode & 0xF0 not in _NOT_COND:
             self._note_linked_regs(insn)
@@ -387,10 +405,12 @@ class Walker:
         """push_jmp_history() for the current instruction (one entry per instruction, merged)."""
         if self.hist_entry >= 0:
             entry = self.history[self.hist_entry]
-            self.history[self.hist_entry] = entry._replace(
-                slot=slot if slot is not None else entry.slot,
-                linked=linked or entry.linked,
-                stack_ptrs=stack_ptrs | entry.stack_ptrs,
+            self.history[self.hist_entry] = precision.History(
+                entry.idx,
+                entry.prev_idx,
+                slot if slot is not None else entry.slot,
+                linked or entry.linked,
+                stack_ptrs | entry.stack_ptrs,
             )
             return
         history = self.history
@@ -594,8 +614,7 @@ class Walker:
     def run(self) -> None:
         env = self.env
         log = env.log
-        # (the slot -> instruction table as a dict's own lookup: view.insn_at() without its call)
-        insn_at = dict(zip(self.view.starts, self.view.insns, strict=True)).__getitem__
+        insn_at = self.insn_by_slot.__getitem__
         step, is_state_visited = self.step, prune.is_state_visited
         prune_points, jmp_points = self.prune_points, self.jmp_points  # (fixed during the walk)
         stack_live = self.stack_live
@@ -871,40 +890,48 @@ class Walker:
         ``pybpf.verifier.exceptions``).  The program's exception callback returns as the program
         does (``in_exception_callback_fn``)."""
         is_subprog = frame.subprog and frame.subprog != self.env.exception_callback
-        if (
-            not is_subprog
-            and frame.callback_ret is None
-            and getattr(self.env.request.prog_type, "exit_unchecked", False)
-        ):
+        if not is_subprog and frame.callback_ret is None and self._program_exit()[0]:
             return
         self.check_reg_read(regno)
         r0 = self.state.cur.regs[regno]
-        name = f"R{regno}"
         if is_subprog and frame.callback_ret is None:
             if r0.type is not RegType.SCALAR_VALUE:
                 self.fail(
                     errno.EINVAL,
-                    f"At subprogram exit the register {name} is not a scalar value ({r0.type_name()})",
+                    f"At subprogram exit the register R{regno} is not a scalar value ({r0.type_name()})",
                 )
             return
         if frame.callback_ret is not None:
             where, ret_range = "At async callback return", frame.callback_ret
         else:
             where = "At program exit"
+            found = self._program_exit()[1]
+            if found is None:
+                return
+            ret_range = found
+        if r0.type is not RegType.SCALAR_VALUE:
+            self.fail(errno.EINVAL, f"{where} the register R{regno} is not a known value ({r0.type_name()})")
+        self.mark_chain_precision(regno)
+        if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
+            self.fail(errno.EINVAL, callbacks.invalid_scalar(r0, ret_range, where, f"R{regno}"))
+
+    def _program_exit(self) -> tuple[bool, tuple[int, int] | None]:
+        """What check_return_code() asks of the program type at the program's exit: whether r0 is
+        left unchecked (a struct_ops member returning void), and the range r0 must lie in (None:
+        any value): return_range(), or an LSM hook's or a struct_ops member's own (``exit_range``,
+        from the BTF).  A pure function of the load, asked once per walk (a loop's every path end
+        asked it again)."""
+        answer = self._exit_answer
+        if answer is None:
             request = self.env.request
+            unchecked = bool(getattr(request.prog_type, "exit_unchecked", False))
             exit_range = getattr(request.prog_type, "exit_range", None)  # an LSM hook's (its BTF)
             if exit_range is not None:
                 found = exit_range()
             else:
                 found = return_range(request.prog_type.prog_type, request.expected_attach_type)
-            if found is None:
-                return
-            ret_range = found
-        if r0.type is not RegType.SCALAR_VALUE:
-            self.fail(errno.EINVAL, f"{where} the register {name} is not a known value ({r0.type_name()})")
-        self.mark_chain_precision(regno)
-        if not ret_range[0] <= r0.smin or not r0.smax <= ret_range[1]:
-            self.fail(errno.EINVAL, callbacks.invalid_scalar(r0, ret_range, where, name))
+            answer = self._exit_answer = (unchecked, found)
+        return answer
 
     def _atomic(self, insn: Instruction) -> None:
         if insn.spec is None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import errno
 import functools
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple, final
 
 from pybpf.isa import opcodes as op
 from pybpf.uapi import BPF_FUNC_tail_call
@@ -64,17 +64,38 @@ class Linked(NamedTuple):
     stack: bool
 
 
-class History(NamedTuple):
+@final
+class History:
     """struct bpf_jmp_history_entry: instruction ``idx`` came from ``prev_idx``; ``slot`` is the
-    (frame, spi) a spill or fill there went through; ``linked`` the registers a jump there linked."""
+    (frame, spi) a spill or fill there went through; ``linked`` the registers a jump there linked;
+    ``stack_ptrs`` (INSN_F_SRC_REG_STACK / INSN_F_DST_REG_STACK) a conditional jump's operand that
+    was a stack pointer there (``SRC_STACK``, ``DST_STACK``): the backwards walk leaves it unmarked.
 
-    idx: int
-    prev_idx: int
-    slot: tuple[int, int] | None = None
-    linked: tuple[Linked, ...] = ()
-    stack_ptrs: int = 0
-    """INSN_F_SRC_REG_STACK / INSN_F_DST_REG_STACK: a conditional jump's operand that was a stack
-    pointer there (``SRC_STACK``, ``DST_STACK``): the backwards walk leaves it unmarked."""
+    Immutable once made (pushed branches share entries with the path they leave: one is replaced,
+    never changed); a plain class rather than a NamedTuple, as ``tnum.Tnum``: the walk makes one per
+    jump, spill and fill."""
+
+    __slots__ = ("idx", "linked", "prev_idx", "slot", "stack_ptrs")
+
+    def __init__(
+        self,
+        idx: int,
+        prev_idx: int,
+        slot: tuple[int, int] | None = None,
+        linked: tuple[Linked, ...] = (),
+        stack_ptrs: int = 0,
+    ) -> None:
+        self.idx = idx
+        self.prev_idx = prev_idx
+        self.slot = slot
+        self.linked = linked
+        self.stack_ptrs = stack_ptrs
+
+    def __repr__(self) -> str:
+        return (
+            f"History(idx={self.idx}, prev_idx={self.prev_idx}, slot={self.slot}, "
+            f"linked={self.linked}, stack_ptrs={self.stack_ptrs})"
+        )
 
 
 SRC_STACK = 1

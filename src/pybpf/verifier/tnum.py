@@ -8,15 +8,35 @@ property-tested in tests/verifier/test_tnum_bounds.py).  All numbers are unsigne
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Final, final
 
 U64: Final = (1 << 64) - 1
 U32: Final = (1 << 32) - 1
 
 
-class Tnum(NamedTuple):
-    value: int
-    mask: int
+@final
+class Tnum:
+    """A tracked number (``struct tnum``): ``value`` the known bits, ``mask`` the unknown ones.
+
+    An immutable value (nothing writes its fields once made), equal to and hashed as another of the
+    same two numbers.  A plain class rather than a NamedTuple: compiled (pybpf.native), making one
+    is an allocation where a NamedTuple's ``__new__`` runs a Python frame, and its fields are read
+    without a tuple's type checks -- the verifier makes one or two per instruction."""
+
+    __slots__ = ("mask", "value")
+
+    def __init__(self, value: int, mask: int) -> None:
+        self.value = value
+        self.mask = mask
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Tnum) and self.value == other.value and self.mask == other.mask
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.mask))
+
+    def __repr__(self) -> str:
+        return f"Tnum(value={self.value}, mask={self.mask})"
 
 
 UNKNOWN: Final = Tnum(0, U64)
