@@ -99,6 +99,25 @@ only sample:
   ``__arg_nullable``) and a size, handed the context, stack (written or not), map values, NULL,
   packet pointers or a lookup's unchecked result, reading or writing through them; the unknown
   result relied on (btf_check_subprog_call, the global function verified once on its own).
+* ``pkt_invalidate``: a checked packet pointer kept in a register, a copy or a stack slot across a
+  helper that changes the packet (bpf_xdp_adjust_head/_tail/_meta, bpf_skb_pull_data,
+  bpf_skb_change_head/_tail, bpf_skb_store_bytes, bpf_skb_vlan_pop) or one that does not
+  (bpf_xdp_load_bytes/_store_bytes, bpf_skb_load_bytes), called here or from a static or global
+  subprogram; then the old pointer used, or data and data_end read again and checked (or not),
+  for XDP and tc (clear_all_pkt_pointers, a subprogram's changes_pkt_data);
+* ``stack_ptr_chain``: a pointer into the caller's stack (written fully, partly or not at all)
+  handed to a subprogram that moves it, spills and fills it, writes scalars or pointers (its own
+  frame's: refused) through it, at fixed or variable offsets, or hands it (or its own stack holding
+  it) down a second call; the caller relies on what came back (per-frame stack state across
+  two levels, "cannot spill pointers to stack into stack frame of the caller");
+* ``callback_stack``: bpf_loop and bpf_for_each_map_elem callbacks writing the caller's buffer at
+  the index's variable offset, incrementing counters in it (bounded or not), spilling pointers into
+  it, using their own stack, or handing it to a static subprogram; the caller relies on the buffer
+  afterwards (callback state convergence, stack writes across frames);
+* ``spill_precision``: a bounded scalar (or a constant) spilled at 8 or 4 bytes, through r10 or a
+  copy of it, overwritten wholly or partly (or not) on some branches, maybe handed to a
+  subprogram, filled at 8, 4 or 1 bytes and used as an offset (precision backtracking through
+  stack slots, spilled-scalar pruning).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -1672,6 +1691,301 @@ class ShapeBuilder(ProgramBuilder):
         self.emit(f"{out}:")
         self.tail.extend(body)
 
+    def shape_pkt_invalidate(self) -> None:
+        rng = self.rng
+        out = self.label()
+        if not self.prog_type:
+            self.prog_type = "sched_cls" if rng.random() < 0.3 else "xdp"
+        skb = self.prog_type == "sched_cls"
+        data, end = (76, 80) if skb else (0, 4)
+        if skb:
+            self.emit(f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})")
+        checked = rng.choice((8, 14, 20, 34))
+        self.emit("r2 = r7", f"r2 += {checked}", f"if r2 > r8 goto {out}")
+        keep = rng.randrange(4)  # where a packet pointer waits across the call
+        if keep == 1:
+            self.emit("r9 = r7", f"r9 += {rng.choice((0, 2, 4))}")
+        elif keep == 2:
+            self.emit("*(u64 *)(r10 -24) = r7")
+        elif keep == 3:
+            self.emit("r9 = r2")
+        helper = self._packet_helper(skb)
+        how = rng.randrange(5)
+        if how <= 2:  # the helper called here
+            self.emit("r1 = r6", *helper)
+        else:  # from a subprogram, static or global, handed the context
+            func = f"f{self.label()}"
+            number = len(self.protos) + 1
+            static = how == 3 or rng.random() < 0.3
+            ctx_type = "struct __sk_buff:192 *c" if skb else "struct xdp_md:24 *c"
+            self.protos.append(f"{'static ' if static else ''}int f{number}({ctx_type})")
+            body = [f"{func}:", "r6 = r1"]
+            skip = f"{func}_skip"
+            if rng.random() < 0.3:  # the change on one path of the subprogram only
+                body += [
+                    "r0 = *(u32 *)(r6 +8)" if not skb else "r0 = *(u32 *)(r6 +0)",
+                    f"if r0 > 100 goto {skip}",
+                ]
+            if rng.random() < 0.2:  # the subprogram's own packet pointers, (re)read after the call
+                body += [f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})", "r1 = r6", *helper]
+                if rng.random() < 0.6:
+                    body += [f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})"]
+                body += ["r2 = r7", "r2 += 4", f"if r2 > r8 goto {skip}", "r0 = *(u32 *)(r7 +0)"]
+            else:
+                body += ["r1 = r6", *helper]
+            body += [f"{skip}:", "r0 = 0", "exit"]
+            self.tail.extend(body)
+            self.emit("r1 = r6", f"call {func}")
+        if rng.random() < 0.3:
+            self.emit(f"if r0 != 0 goto {out}")
+        reload = rng.random() < 0.85
+        if reload:
+            self.emit(f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})")
+        size = rng.choice(list(SIZES))
+        access = rng.randrange(5)
+        if access == 0 and keep:
+            self.emit("r9 = *(u64 *)(r10 -24)" if keep == 2 else "r0 = r9")
+            self.emit(f"r3 = *({SIZES[size]} *)({'r9' if keep == 2 else 'r0'} +0)")
+        elif access == 1:  # data checked again (or not) after the call
+            if rng.random() < 0.8:
+                self.emit("r2 = r7", f"r2 += {rng.choice((4, 8, 14))}", f"if r2 > r8 goto {out}")
+            self.emit(f"r3 = *({SIZES[size]} *)(r7 +{rng.choice((0, 2, 4))})")
+        elif access == 2:  # data_end compared with the old pointer
+            self.emit("r2 = r7", "r2 += 8", f"if r2 > r8 goto {out}")
+            self.emit(f"*({SIZES[size]} *)(r7 +0) = 1")
+        elif access == 3:  # a packet pointer made after the call, compared and read below its end
+            self.emit("r9 = r7", f"r9 += {rng.choice((4, 8, 14))}", f"if r9 > r8 goto {out}")
+            self.emit(f"r3 = *({SIZES[size]} *)(r9 -{rng.choice((1, 4, 8))})")
+        else:
+            self.emit("r3 = r8", "r3 -= r7")  # the length, pointer minus pointer
+            self.emit("r9 = r3", f"r9 &= {rng.choice((7, 15))}")
+            self.use("r9", out)
+        if not reload and rng.random() < 0.9:  # the next snippet's packet pointers
+            self.emit(f"{out}:", f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})")
+            return
+        self.emit(f"{out}:")
+
+    def _packet_helper(self, skb: bool) -> list[str]:
+        """A helper call on the context in r1 (r6 too): most change the packet data, a few not."""
+        rng = self.rng
+        delta = rng.choice(("r2 = 0", "r2 = 8", "r2 = -8", "r2 = 14", "r2 = -64", "r2 = r9"))
+        if delta == "r2 = r9":
+            delta = "r2 = *(u32 *)(r6 +0)"
+        if skb:
+            name = rng.choice(
+                (
+                    "pull_data",
+                    "pull_data",
+                    "change_tail",
+                    "change_head",
+                    "store_bytes",
+                    "load_bytes",
+                    "vlan_pop",
+                )
+            )
+            if name == "pull_data":
+                return [rng.choice(("r2 = 0", "r2 = 14", "r2 = 64")), "call bpf_skb_pull_data"]
+            if name in ("change_tail", "change_head"):
+                return [rng.choice(("r2 = 64", "r2 = 100", "r2 = 14")), "r3 = 0", f"call bpf_skb_{name}"]
+            if name == "vlan_pop":
+                return ["call bpf_skb_vlan_pop"]
+            return ["*(u64 *)(r10 -16) = 0", "r2 = 0", "r3 = r10", "r3 += -16", "r4 = 4",
+                    *(["r5 = 0"] if name == "store_bytes" else []), f"call bpf_skb_{name}"]  # fmt: skip
+        name = rng.choice(
+            ("adjust_head", "adjust_head", "adjust_tail", "adjust_meta", "load_bytes", "store_bytes")
+        )
+        if name == "adjust_meta":
+            return [rng.choice(("r2 = -4", "r2 = -8", "r2 = 0", "r2 = -3")), "call bpf_xdp_adjust_meta"]
+        if name in ("load_bytes", "store_bytes"):
+            return [
+                "*(u64 *)(r10 -16) = 0",
+                "r2 = 0",
+                "r3 = r10",
+                "r3 += -16",
+                "r4 = 4",
+                f"call bpf_xdp_{name}",
+            ]
+        return [delta, f"call bpf_xdp_{name}"]
+
+    def shape_stack_ptr_chain(self) -> None:
+        rng = self.rng
+        out = self.label()
+        f, g = f"f{self.label()}", f"g{self.label()}"
+        written = rng.choice((0, 8, 16, 32, 32))
+        for off in range(-32, -32 + written, 8):
+            self.emit(f"*(u64 *)(r10 {off}) = {rng.choice((0, 1, 4, 8, 100))}")
+        self.bounded("r9", out)
+        self.emit("r1 = r10", f"r1 += {rng.choice((-32, -32, -24, -16, -8, -4))}", "r2 = r9")
+        self.emit(f"call {f}")
+        if rng.random() < 0.4:
+            self.emit("r9 = r0")
+        else:
+            size = rng.choice((1, 4, 8, 8))
+            self.emit(f"r9 = *({SIZES[size]} *)(r10 -{rng.choice((32, 24, 16, 8))})")
+        if rng.random() < 0.7:
+            self.emit(f"r9 &= {rng.choice((7, 15, 63))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+        body = [f"{f}:"]
+        act = rng.randrange(7)
+        off = rng.choice((0, 0, 4, 8, 16, 24, 32))
+        size = rng.choice(list(SIZES))
+        if act == 0:  # handed down, moved or not
+            if rng.random() < 0.4:
+                body.append(f"r1 += {rng.choice((4, 8, 16))}")
+            body += [f"call {g}"]
+        elif act == 1:  # spilled into this frame, filled, written through
+            body += ["*(u64 *)(r10 -8) = r1", "r4 = *(u64 *)(r10 -8)", f"*({SIZES[size]} *)(r4 +{off}) = r2"]
+            body.append(f"r0 = *({SIZES[size]} *)(r4 +0)")
+        elif act == 2:  # a scalar written through, then read back
+            body += [f"*({SIZES[size]} *)(r1 +{off}) = r2", f"r0 = *(u64 *)(r1 +{rng.choice((0, 8))})"]
+        elif act == 3:  # a variable offset into the caller's frame
+            body += [
+                f"r2 &= {rng.choice((3, 7, 15, 31))}",
+                "r1 += r2",
+                f"*(u8 *)(r1 +{rng.randrange(4)}) = 1",
+            ]
+            body.append(f"r0 = *(u8 *)(r1 +{rng.randrange(4)})" if rng.random() < 0.5 else "r0 = 0")
+        elif act == 4:  # a pointer spilled into the caller's frame: its own, or this frame's
+            ptr = rng.choice(("r1", "r10", "r3"))
+            if ptr == "r3":
+                body += ["r3 = r10", "r3 += -16"]
+            body += [f"*(u64 *)(r1 +{rng.choice((0, 8))}) = {ptr}", "r0 = 0"]
+        elif act == 5:  # this frame's stack handed down with the caller's pointer in it
+            body += ["*(u64 *)(r10 -16) = r1", "*(u64 *)(r10 -8) = r2", "r1 = r10", "r1 += -16", f"call {g}"]
+            body.append(f"r0 = *(u64 *)(r10 -{rng.choice((8, 8, 8, 16))})")
+        else:  # the caller's value relied on here
+            body += [
+                f"r0 = *(u64 *)(r1 +{rng.choice((0, 8))})",
+                f"if r0 > {rng.choice((8, 16, 100))} goto +1",
+            ]
+            body += ["r1 = r10", "r1 += -32", "r1 += r0", "r0 = *(u8 *)(r1 +0)"]
+        body.append("exit")
+        inner = [f"{g}:"]
+        form = rng.randrange(4)
+        if form == 0:
+            inner += [f"*({SIZES[size]} *)(r1 +{off}) = {rng.choice(('r2', '7'))}", "r0 = 0"]
+        elif form == 1:
+            inner.append(f"r0 = *({SIZES[size]} *)(r1 +{rng.choice((0, 8))})")
+        elif form == 2:  # a pointer filled from the frame handed down, written through
+            inner += ["r3 = *(u64 *)(r1 +0)", f"*({SIZES[size]} *)(r3 +{off}) = 5", "r0 = *(u64 *)(r1 +8)"]
+        else:
+            inner += ["r2 &= 7", "r1 += r2", "r0 = *(u8 *)(r1 +0)"]
+        inner.append("exit")
+        self.tail.extend(body)
+        if act in (0, 5):
+            self.tail.extend(inner)
+
+    def shape_callback_stack(self) -> None:
+        rng = self.rng
+        out = self.label()
+        cb = f"cb{self.label()}"
+        written = rng.choice((0, 16, 32, 32, 32))
+        for off in range(-32, -32 + written, 8):
+            self.emit(f"*(u64 *)(r10 {off}) = {rng.choice((0, 0, 1, 3))}")
+        foreach = rng.random() < 0.25
+        if foreach:
+            self.emit("r1 = map_fd(amap) ll", f"r2 = func({cb}) ll")
+        else:
+            if rng.random() < 0.6:
+                self.emit(f"r1 = {rng.choice((1, 4, 8, 100))}")
+            else:
+                self.unknown("r1")
+                self.emit(f"r1 &= {rng.choice((7, 63))}")
+            self.emit(f"r2 = func({cb}) ll")
+        self.emit("r3 = r10", f"r3 += {rng.choice((-32, -32, -16))}", "r4 = 0")
+        self.emit("call bpf_for_each_map_elem" if foreach else "call bpf_loop")
+        size = rng.choice((1, 4, 8, 8))
+        self.emit(f"r9 = *({SIZES[size]} *)(r10 -{rng.choice((32, 24, 16, 8))})")
+        if rng.random() < 0.7:
+            self.emit(f"r9 &= {rng.choice((7, 15, 63))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+        # bpf_loop: r1 the index, r2 the context; for_each: r1 map, r2 key, r3 value, r4 context
+        ctx, index = ("r4", "r5") if foreach else ("r2", "r1")
+        body = [f"{cb}:"]
+        if foreach:
+            body.append("r5 = *(u32 *)(r2 +0)")
+        done = f"{cb}_done"
+        act = rng.randrange(6)
+        if act == 0:  # the index at a variable offset of the caller's buffer
+            body += ["r0 = " + index, f"r0 &= {rng.choice((7, 15, 31))}", f"{ctx} += r0"]
+            body.append(f"*({SIZES[rng.choice((1, 1, 4))]} *)({ctx} +0) = {index}")
+        elif act == 1:  # a counter incremented, bounded or not
+            slot = rng.choice((0, 8))
+            body.append(f"r0 = *(u64 *)({ctx} +{slot})")
+            if rng.random() < 0.6:
+                body.append(f"if r0 > {rng.choice((3, 8, 15))} goto {done}")
+            body += [f"r0 += {rng.choice((1, 2))}", f"*(u64 *)({ctx} +{slot}) = r0"]
+        elif act == 2:  # a pointer spilled into the caller's frame
+            ptr = rng.choice((ctx, "r10"))
+            body.append(f"*(u64 *)({ctx} +{rng.choice((0, 8))}) = {ptr}")
+        elif act == 3:  # the callback's own stack, then the caller's
+            body += [f"*(u64 *)(r10 -8) = {index}", "r0 = *(u64 *)(r10 -8)", "r0 &= 7"]
+            body += [f"*(u8 *)({ctx} +{rng.choice((0, 8, 15))}) = r0"]
+        elif act == 4:  # a static subprogram handed the caller's pointer
+            sub = f"{cb}_s"
+            body += [f"r1 = {ctx}", f"r2 = {index}", f"call {sub}"]
+            self.tail.extend([f"{sub}:", f"r2 &= {rng.choice((7, 15))}", "r1 += r2", "*(u8 *)(r1 +0) = 1",
+                              "r0 = 0", "exit"])  # fmt: skip
+        else:  # a read of the caller's buffer relied on
+            body += [f"r0 = *(u{rng.choice((8, 64))} *)({ctx} +{rng.choice((0, 8, 16))})"]
+            body += ["r0 &= 15", "r3 = r10", "r3 += -16", "r3 += r0", "*(u8 *)(r3 +0) = 1"]
+        body += [f"{done}:", rng.choice(("r0 = 0", "r0 = 0", "r0 = 1", "r0 = 2"))]
+        body.append("exit")
+        self.tail.extend(body)
+
+    def shape_spill_precision(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.bounded("r9", out)
+        slot = rng.choice((8, 16))
+        how = rng.randrange(5)
+        if how == 0:
+            self.emit(f"*(u64 *)(r10 -{slot}) = r9")
+        elif how == 1:
+            self.emit(f"*(u32 *)(r10 -{slot}) = w9")
+        elif how == 2:  # through a copy of r10
+            self.emit("r4 = r10", f"*(u64 *)(r4 -{slot}) = r9")
+        elif how == 3:
+            self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 4, 8, 16, 100))}")
+        else:  # two copies, one spilled
+            self.emit("r5 = r9", f"*(u64 *)(r10 -{slot}) = r5")
+        for _ in range(rng.randint(0, 2)):
+            other = self.label()
+            self.unknown("r5")
+            self.emit(f"if r5 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto {other}")
+            what = rng.randrange(5)
+            if what == 0:
+                self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 7, 8, 15, 16, 200))}")
+            elif what == 1:
+                self.emit(f"*(u32 *)(r10 -{slot}) = {rng.choice((0, 7, 16))}")
+            elif what == 2:
+                self.emit(f"*(u8 *)(r10 -{slot - rng.choice((0, 1, 7))}) = 1")
+            elif what == 3:
+                self.emit(f"r5 &= {rng.choice((7, 15, 31))}", f"*(u64 *)(r10 -{slot}) = r5")
+            else:
+                self.emit(f"r9 = {rng.choice((0, 4))}")
+            self.emit(f"{other}:")
+        if rng.random() < 0.3:  # a call in between: the slot read or written by the callee
+            func = f"f{self.label()}"
+            self.emit("r1 = r10", f"r1 += -{slot}", f"call {func}")
+            self.tail += [f"{func}:", rng.choice(("r0 = *(u64 *)(r1 +0)", "*(u64 *)(r1 +0) = 3", "r0 = 0")),
+                          "r0 = 0", "exit"]  # fmt: skip
+        fill = rng.randrange(4)
+        if fill == 0:
+            self.emit(f"r9 = *(u64 *)(r10 -{slot})")
+        elif fill == 1:
+            self.emit(f"r9 = *(u32 *)(r10 -{slot})")
+        elif fill == 2:
+            self.emit(f"r9 = *(u8 *)(r10 -{slot})")
+        else:
+            self.emit("r4 = r10", f"r4 += -{slot}", "r9 = *(u64 *)(r4 +0)")
+        if rng.random() < 0.3:
+            self.emit(f"if r9 > {rng.choice((8, 15, 16))} goto {out}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
         self.protos: list[str] = []
@@ -1691,6 +2005,8 @@ BTF = {
     "spin_lock": "func_info",
     "tail_calls": "func_info",
     "global_funcs": "global_subprogs",
+    "pkt_invalidate": "global_subprogs",
+    "callback_stack": "func_info",
 }
 """The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them, a spin-lock
 map its value type; ``global_funcs`` its subprograms global with their prototypes), as the corpus's
