@@ -118,6 +118,11 @@ only sample:
   copy of it, overwritten wholly or partly (or not) on some branches, maybe handed to a
   subprogram, filled at 8, 4 or 1 bytes and used as an offset (precision backtracking through
   stack slots, spilled-scalar pruning).
+* ``atomic_stack``: BPF_ATOMIC operations (add/and/or/xor, fetching or not, xchg, cmpxchg,
+  load-acquire and store-release at every width) on a stack slot holding a constant, a bounded
+  spill, a spilled pointer (map value, ctx, packet, stack), a narrow write or nothing, through r10
+  or a copy of it, or on a map value; the fetched value or the slot read back relied on
+  (check_atomic on the stack, the slot's type after the write, the fetched register's bounds).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -1983,6 +1988,65 @@ class ShapeBuilder(ProgramBuilder):
             self.emit("r4 = r10", f"r4 += -{slot}", "r9 = *(u64 *)(r4 +0)")
         if rng.random() < 0.3:
             self.emit(f"if r9 > {rng.choice((8, 15, 16))} goto {out}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_atomic_stack(self) -> None:
+        rng = self.rng
+        out = self.label()
+        slot = rng.choice((-8, -16))
+        wide = rng.random() < 0.6
+        init = rng.randrange(6)
+        if init == 0:
+            self.emit(f"*(u64 *)(r10 {slot}) = {rng.choice((0, 1, 7, 8, 100))}")
+        elif init == 1:
+            self.bounded("r9", out)
+            self.emit(f"*(u64 *)(r10 {slot}) = r9")
+        elif init == 2:  # a pointer spilled there
+            if rng.random() < 0.5:
+                self.value_pointer(out, "r5")
+                ptr = "r5"
+            else:
+                ptr = rng.choice(("r6", "r7", "r10"))
+            self.emit(f"*(u64 *)(r10 {slot}) = {ptr}")
+        elif init == 3:
+            self.emit(f"*(u32 *)(r10 {slot}) = {rng.choice((0, 3))}")
+        elif init == 4:  # a map value instead of the stack
+            self.value_pointer(out, "r5")
+        # else: nothing written
+        if init == 4:
+            base, off = "r5", rng.choice((0, 0, 8, 4, 12, 16))
+        elif rng.random() < 0.25:
+            self.emit("r4 = r10", f"r4 += {slot}")
+            base, off = "r4", rng.choice((0, 0, 0, 4))
+        else:
+            base, off = "r10", slot + (rng.choice((0, 0, 4)) if not wide else 0)
+        self.emit(f"r1 = {rng.choice((0, 1, 3, 8, -1))}")
+        reg, ptr = ("r1", f"(u64 *)({base} {off:+d})") if wide else ("w1", f"(u32 *)({base} {off:+d})")
+        form = rng.randrange(6)
+        if form == 0:
+            self.emit(f"lock *{ptr} {rng.choice(('+=', '|=', '&=', '^='))} {reg}", "r9 = 0")
+        elif form == 1:
+            self.emit(
+                f"{reg} = atomic_fetch_{rng.choice(('add', 'and', 'or', 'xor'))}({ptr}, {reg})", "r9 = r1"
+            )
+        elif form == 2:
+            call = "xchg_64" if wide else "xchg32_32"
+            self.emit(f"{reg} = {call}({base} {off:+d}, {reg})", "r9 = r1")
+        elif form == 3:
+            self.emit(f"r0 = {rng.choice((0, 0, 1))}")
+            call, r0 = ("cmpxchg_64", "r0") if wide else ("cmpxchg32_32", "w0")
+            self.emit(f"{r0} = {call}({base} {off:+d}, {r0}, {reg})", "r9 = r0")
+        elif form == 4:
+            width = rng.choice((8, 16, 32, 64))
+            self.emit(f"r9 = load_acquire((u{width} *)({base} {off:+d}))")
+        else:
+            width = rng.choice((8, 16, 32, 64))
+            self.emit(f"store_release((u{width} *)({base} {off:+d}), r1)", "r9 = 0")
+        if rng.random() < 0.6:  # the slot (or value) read back and relied on
+            self.emit(f"r9 = *(u{rng.choice((32, 64, 64))} *)({base} {off:+d})")
+        if rng.random() < 0.5:
+            self.emit(f"r9 &= {rng.choice((7, 15, 63))}")
         self.use("r9", out)
         self.emit(f"{out}:")
 
