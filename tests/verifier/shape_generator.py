@@ -115,7 +115,8 @@ only sample:
   it, using their own stack, or handing it to a static subprogram; the caller relies on the buffer
   afterwards (callback state convergence, stack writes across frames);
 * ``spill_precision``: a bounded scalar (or a constant) spilled at 8 or 4 bytes, through r10 or a
-  copy of it, overwritten wholly or partly (or not) on some branches, maybe handed to a
+  copy of it, the register bounded after the spill (the slot linked to it by its id), the slot
+  overwritten wholly or partly (or not) on some branches, maybe handed to a
   subprogram, filled at 8, 4 or 1 bytes and used as an offset (precision backtracking through
   stack slots, spilled-scalar pruning).
 * ``atomic_stack``: BPF_ATOMIC operations (add/and/or/xor, fetching or not, xchg, cmpxchg,
@@ -1956,6 +1957,13 @@ class ShapeBuilder(ProgramBuilder):
             self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 4, 8, 16, 100))}")
         else:  # two copies, one spilled
             self.emit("r5 = r9", f"*(u64 *)(r10 -{slot}) = r5")
+        if how != 3 and rng.random() < 0.4:  # the register bounded after the spill: the slot shares its id
+            if rng.random() < 0.3:
+                self.emit(f"r9 += {rng.choice((1, 4, -2))}")
+            name = "r9" if rng.random() < 0.7 else "w9"
+            self.emit(
+                f"if {name} {rng.choice(('>', '>=', 's>', '<'))} {rng.choice((4, 8, 15, 16, 100))} goto {out}"
+            )
         for _ in range(rng.randint(0, 2)):
             other = self.label()
             self.unknown("r5")
