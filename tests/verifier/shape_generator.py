@@ -124,6 +124,11 @@ only sample:
   spill, a spilled pointer (map value, ctx, packet, stack), a narrow write or nothing, through r10
   or a copy of it, or on a map value; the fetched value or the slot read back relied on
   (check_atomic on the stack, the slot's type after the write, the fetched register's bounds).
+* ``helper_ret``: the results of helpers whose return range the verifier knows or narrows
+  (bpf_get_smp_processor_id, bpf_get_numa_node_id, bpf_probe_read_kernel_str/_user_str into a
+  stack buffer, bpf_xdp_get_buff_len, bpf_csum_diff, bpf_ringbuf_query, bpf_loop,
+  bpf_map_update_elem), the errors compared away (or not) and the value used as an offset
+  (do_refine_retval_range, the helpers' return types).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -2058,6 +2063,49 @@ class ShapeBuilder(ProgramBuilder):
         self.use("r9", out)
         self.emit(f"{out}:")
 
+    def shape_helper_ret(self) -> None:
+        rng = self.rng
+        out = self.label()
+        size = rng.choice((8, 16, 32))
+        call = rng.randrange(9)
+        if call == 0:
+            self.emit("call bpf_get_smp_processor_id")
+        elif call == 1:
+            self.emit("call bpf_get_numa_node_id")
+        elif call in (2, 3):  # a string copied into the stack: at most its size
+            self.emit("r1 = r10", f"r1 += -{size}", f"r2 = {size}")
+            self.emit(rng.choice(("r3 = r6", "r3 = 0", "r3 = r10")))
+            self.emit(f"call bpf_probe_read_{rng.choice(('kernel', 'user'))}_str")
+        elif call == 4:
+            self.emit("r1 = r6", "call bpf_xdp_get_buff_len")
+        elif call == 5:
+            for off in range(-size, 0, 8):
+                self.emit(f"*(u64 *)(r10 {off}) = 0")
+            self.emit("r1 = r10", f"r1 += -{size}", f"r2 = {size}", "r3 = 0", "r4 = 0", "r5 = 0")
+            self.emit("call bpf_csum_diff")
+        elif call == 6:
+            self.emit("r1 = map_fd(rb) ll", f"r2 = {rng.choice((0, 1, 2, 3))}", "call bpf_ringbuf_query")
+        elif call == 7:
+            self.emit(f"r1 = {rng.choice((1, 8, 100))}", f"r2 = func({out}_cb) ll")
+            self.emit("r3 = 0", "r4 = 0", "call bpf_loop")
+            self.tail += [f"{out}_cb:", f"r0 = {rng.choice((0, 0, 1))}", "exit"]
+        else:
+            self.emit("*(u32 *)(r10 -4) = 0", "*(u64 *)(r10 -24) = 0", "*(u64 *)(r10 -16) = 0")
+            self.emit("r1 = map_fd(hmap) ll", "r2 = r10", "r2 += -4", "r3 = r10", "r3 += -24", "r4 = 0")
+            self.emit("call bpf_map_update_elem")
+        self.emit("r9 = r0")
+        refine = rng.randrange(4)
+        if refine == 0:  # the error values out, the upper bound left to the helper's range
+            self.emit(f"if r9 {rng.choice(('s<', 's<=', '<'))} {rng.choice((0, 1))} goto {out}")
+            if rng.random() < 0.3:
+                self.emit(f"if r9 > {rng.choice((size, 64, 1000))} goto {out}")
+        elif refine == 1:
+            self.emit(f"if w9 {rng.choice(('s<', '>'))} {rng.choice((0, size))} goto {out}")
+        elif refine == 2:
+            self.emit(f"r9 &= {rng.choice((15, 31, 63))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
         self.protos: list[str] = []
@@ -2079,6 +2127,7 @@ BTF = {
     "global_funcs": "global_subprogs",
     "pkt_invalidate": "global_subprogs",
     "callback_stack": "func_info",
+    "helper_ret": "func_info",
 }
 """The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them, a spin-lock
 map its value type; ``global_funcs`` its subprograms global with their prototypes), as the corpus's

@@ -3,11 +3,12 @@
 The shaped random programs (tests.verifier.shape_generator) of the session-20 shapes --
 ``pkt_invalidate`` (packet pointers across helpers that change the packet), ``stack_ptr_chain``
 (stack pointers handed down bpf-to-bpf calls), ``callback_stack`` (callbacks writing the caller's
-stack), ``spill_precision`` (spilled scalars relied on after branches) and ``atomic_stack``
-(atomics on stack slots and map values) -- are loaded into pybpf;
-each one it accepts is run (BPF_PROG_TEST_RUN, on every engine) on packets of random lengths and
-bytes, with its hash and array maps holding random values or nothing, and must never fault: an
-accepted program is safe without run-time checks, so a fault is an unsound acceptance.  Whether
+stack), ``spill_precision`` (spilled scalars relied on after branches), ``atomic_stack``
+(atomics on stack slots and map values) and ``helper_ret`` (helpers' results as offsets) -- are
+loaded into pybpf; each one it accepts is run (BPF_PROG_TEST_RUN, on every engine) on packets of
+random lengths and bytes, with its hash and array maps holding random values or nothing, and must
+never fault: an accepted program is safe without run-time checks, so a fault is an unsound
+acceptance.  Whether
 the kernel accepts the same programs is scripts/fuzz_verifier.py's and test_fuzz_kernel.py's
 business; this holds without bpf(2).
 """
@@ -26,7 +27,14 @@ from pybpf.libbpf import bpf_map_get_fd_by_id
 from tests.verifier import verifier_corpus as vc
 from tests.verifier.shape_fuzz import program_of
 
-SOUND_SHAPES = ("pkt_invalidate", "stack_ptr_chain", "callback_stack", "spill_precision", "atomic_stack")
+SOUND_SHAPES = (
+    "pkt_invalidate",
+    "stack_ptr_chain",
+    "callback_stack",
+    "spill_precision",
+    "atomic_stack",
+    "helper_ret",
+)
 SEEDS = range(400_000, 400_000 + int(os.environ.get("PYBPF_SOUND_SEEDS", "24")))
 """Seeds of every shape run here (raise ``PYBPF_SOUND_SEEDS`` for a longer local run)."""
 LENGTHS = (0, 1, 14, 15, 20, 34, 40, 64)
