@@ -101,7 +101,8 @@ only sample:
   result relied on (btf_check_subprog_call, the global function verified once on its own).
 * ``pkt_invalidate``: a checked packet pointer kept in a register, a copy or a stack slot across a
   helper that changes the packet (bpf_xdp_adjust_head/_tail/_meta, bpf_skb_pull_data,
-  bpf_skb_change_head/_tail, bpf_skb_store_bytes, bpf_skb_vlan_pop) or one that does not
+  bpf_skb_change_head/_tail/_proto, bpf_skb_store_bytes, bpf_skb_vlan_pop, bpf_skb_adjust_room,
+  bpf_l3_csum_replace, the kfunc bpf_xdp_pull_data, a tail call) or one that does not
   (bpf_xdp_load_bytes/_store_bytes, bpf_skb_load_bytes), called here or from a static or global
   subprogram; then the old pointer used, or data and data_end read again and checked (or not),
   for XDP and tc (clear_all_pkt_pointers, a subprogram's changes_pkt_data);
@@ -1782,18 +1783,24 @@ class ShapeBuilder(ProgramBuilder):
         delta = rng.choice(("r2 = 0", "r2 = 8", "r2 = -8", "r2 = 14", "r2 = -64", "r2 = r9"))
         if delta == "r2 = r9":
             delta = "r2 = *(u32 *)(r6 +0)"
+        if rng.random() < 0.12:  # a tail call: the called program may change the packet
+            return ["r2 = map_fd(pa) ll", f"r3 = {rng.choice((0, 1))}", "call bpf_tail_call"]
         if skb:
             name = rng.choice(
-                (
-                    "pull_data",
-                    "pull_data",
-                    "change_tail",
-                    "change_head",
-                    "store_bytes",
-                    "load_bytes",
-                    "vlan_pop",
-                )
-            )
+                ("pull_data", "pull_data", "change_tail", "change_head", "store_bytes", "load_bytes",
+                 "vlan_pop", "adjust_room", "l3_csum_replace", "change_proto")
+            )  # fmt: skip
+            if name == "adjust_room":
+                return [
+                    rng.choice(("r2 = 0", "r2 = 8", "r2 = -4")),
+                    "r3 = 0",
+                    "r4 = 0",
+                    "call bpf_skb_adjust_room",
+                ]
+            if name == "l3_csum_replace":
+                return ["r2 = 24", "r3 = 0", "r4 = 0", "r5 = 2", "call bpf_l3_csum_replace"]
+            if name == "change_proto":
+                return ["r2 = 0xdd86", "r3 = 0", "call bpf_skb_change_proto"]
             if name == "pull_data":
                 return [rng.choice(("r2 = 0", "r2 = 14", "r2 = 64")), "call bpf_skb_pull_data"]
             if name in ("change_tail", "change_head"):
@@ -1803,8 +1810,18 @@ class ShapeBuilder(ProgramBuilder):
             return ["*(u64 *)(r10 -16) = 0", "r2 = 0", "r3 = r10", "r3 += -16", "r4 = 4",
                     *(["r5 = 0"] if name == "store_bytes" else []), f"call bpf_skb_{name}"]  # fmt: skip
         name = rng.choice(
-            ("adjust_head", "adjust_head", "adjust_tail", "adjust_meta", "load_bytes", "store_bytes")
+            (
+                "adjust_head",
+                "adjust_head",
+                "adjust_tail",
+                "adjust_meta",
+                "load_bytes",
+                "store_bytes",
+                "pull_data",
+            )
         )
+        if name == "pull_data":  # the kfunc (is_kfunc_pkt_changing)
+            return [rng.choice(("r2 = 0", "r2 = 14", "r2 = 64")), "call kfunc(bpf_xdp_pull_data)"]
         if name == "adjust_meta":
             return [rng.choice(("r2 = -4", "r2 = -8", "r2 = 0", "r2 = -3")), "call bpf_xdp_adjust_meta"]
         if name in ("load_bytes", "store_bytes"):
@@ -2136,6 +2153,7 @@ SHAPE_MAPS = {
     "spin_lock": "lk=array(4,16,1,spin_lock) hk=hash(4,16,8,spin_lock)",
     "tail_calls": MAPS + " pa=prog_array(4,4,4)",
     "kptrs": MAPS + " km=array(4,40,1,kptr)",
+    "pkt_invalidate": MAPS + " pa=prog_array(4,4,4)",
 }
 """The maps of the shapes that need others than ``MAPS`` (the corpus's ``maps`` header): the
 spin-lock maps' value is ``struct { int a; struct bpf_spin_lock l; long b; }``, the kptr map's
