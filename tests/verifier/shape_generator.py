@@ -99,12 +99,14 @@ only sample:
   ``__arg_nullable``) and a size, handed the context, stack (written or not), map values, NULL,
   packet pointers or a lookup's unchecked result, reading or writing through them; the unknown
   result relied on (btf_check_subprog_call, the global function verified once on its own).
-* ``pkt_invalidate``: a checked packet pointer kept in a register, a copy or a stack slot across a
-  helper that changes the packet (bpf_xdp_adjust_head/_tail/_meta, bpf_skb_pull_data,
+* ``pkt_invalidate``: a checked packet pointer kept in a register, a copy or a stack slot, or a
+  slice of an xdp or skb dynptr, across a helper that changes the packet (bpf_xdp_adjust_head/
+  _tail/_meta, bpf_skb_pull_data,
   bpf_skb_change_head/_tail/_proto, bpf_skb_store_bytes, bpf_skb_vlan_pop, bpf_skb_adjust_room,
   bpf_l3_csum_replace, the kfunc bpf_xdp_pull_data, a tail call) or one that does not
   (bpf_xdp_load_bytes/_store_bytes, bpf_skb_load_bytes), called here or from a static or global
-  subprogram; then the old pointer used, or data and data_end read again and checked (or not),
+  subprogram (or bpf_dynptr_write into the packet dynptr a slice was taken from); then the old
+  pointer or slice used, or data and data_end read again and checked (or not),
   for XDP and tc (clear_all_pkt_pointers, a subprogram's changes_pkt_data);
 * ``stack_ptr_chain``: a pointer into the caller's stack (written fully, partly or not at all)
   handed to a subprogram that moves it, spills and fills it, writes scalars or pointers (its own
@@ -1714,17 +1716,29 @@ class ShapeBuilder(ProgramBuilder):
             self.emit(f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})")
         checked = rng.choice((8, 14, 20, 34))
         self.emit("r2 = r7", f"r2 += {checked}", f"if r2 > r8 goto {out}")
-        keep = rng.randrange(4)  # where a packet pointer waits across the call
+        keep = rng.randrange(5)  # where a packet pointer waits across the call
         if keep == 1:
             self.emit("r9 = r7", f"r9 += {rng.choice((0, 2, 4))}")
         elif keep == 2:
             self.emit("*(u64 *)(r10 -24) = r7")
         elif keep == 3:
             self.emit("r9 = r2")
+        elif keep == 4:  # a slice of a packet dynptr (at fp-48)
+            self.emit("r1 = r6", "r2 = 0", "r3 = r10", "r3 += -48")
+            self.emit(f"call kfunc(bpf_dynptr_from_{'skb' if skb else 'xdp'})")
+            self.emit("r1 = r10", "r1 += -48", f"r2 = {rng.choice((0, 4))}", "r3 = 0", "r4 = 8")
+            self.emit(
+                f"call kfunc(bpf_dynptr_slice{rng.choice(('', '', '', '_rdwr'))})",
+                f"if r0 == 0 goto {out}",
+                "r9 = r0",
+            )
         helper = self._packet_helper(skb)
-        how = rng.randrange(5)
+        if keep == 4 and rng.random() < 0.2:  # a write into the dynptr instead (an skb's moves the packet)
+            helper = ["*(u64 *)(r10 -16) = 0", "r1 = r10", "r1 += -48", "r2 = 0", "r3 = r10", "r3 += -16"]
+            helper += ["r4 = 4", "r5 = 0", "call bpf_dynptr_write"]
+        how = rng.randrange(5) if helper[-1] != "call bpf_dynptr_write" else 0
         if how <= 2:  # the helper called here
-            self.emit("r1 = r6", *helper)
+            self.emit(*([] if helper[-1] == "call bpf_dynptr_write" else ["r1 = r6"]), *helper)
         else:  # from a subprogram, static or global, handed the context
             func = f"f{self.label()}"
             number = len(self.protos) + 1
@@ -1755,7 +1769,7 @@ class ShapeBuilder(ProgramBuilder):
             self.emit(f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})")
         size = rng.choice(list(SIZES))
         access = rng.randrange(5)
-        if access == 0 and keep:
+        if (access == 0 and keep) or (keep == 4 and access < 3):
             self.emit("r9 = *(u64 *)(r10 -24)" if keep == 2 else "r0 = r9")
             self.emit(f"r3 = *({SIZES[size]} *)({'r9' if keep == 2 else 'r0'} +0)")
         elif access == 1:  # data checked again (or not) after the call
