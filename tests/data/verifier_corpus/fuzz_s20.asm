@@ -40,3 +40,46 @@ desc: the same constant added to a map value pointer: the read 2 bytes below the
 out:
     r0 = 2
     exit
+
+=== fuzz_s20/beyond_pkt_end_prunes_no_range_0
+type: xdp
+desc: ptr_compare:300001 -- regsafe() of packet pointers: a range AT_PKT_END / BEYOND_PKT_END (a comparison with data_end) only matches itself; the path where data is known past data_end (its next comparison decided) does not cover the one where data has range 0, whose read after the undecided comparison is refused (pybpf pruned it: unsound)
+    r6 = r1
+    r7 = *(u32 *)(r6 +0)
+    r8 = *(u32 *)(r6 +4)
+    call bpf_get_prandom_u32
+    if r0 == 0 goto other
+    if r7 > r8 goto join
+    r0 = 2
+    exit
+other:
+    r0 = 0
+join:
+    if r7 > r8 goto ok
+    r0 = *(u8 *)(r7 +0)
+ok:
+    r0 = 2
+    exit
+
+=== fuzz_s20/beyond_pkt_end_prunes_itself
+type: xdp
+desc: the same with both paths past data_end: the second is pruned (the same mark), and the read behind the decided comparison is never reached
+    r6 = r1
+    r7 = *(u32 *)(r6 +0)
+    r8 = *(u32 *)(r6 +4)
+    call bpf_get_prandom_u32
+    if r7 > r8 goto past
+    r0 = 2
+    exit
+past:
+    if r0 == 0 goto other
+    r0 = 1
+    goto join
+other:
+    r0 = 0
+join:
+    if r7 > r8 goto ok
+    r0 = *(u8 *)(r7 +0)
+ok:
+    r0 = 2
+    exit
