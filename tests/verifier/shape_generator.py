@@ -132,6 +132,10 @@ only sample:
   stack buffer, bpf_xdp_get_buff_len, bpf_csum_diff, bpf_ringbuf_query, bpf_loop,
   bpf_map_update_elem), the errors compared away (or not) and the value used as an offset
   (do_refine_retval_range, the helpers' return types).
+* ``pkt_end_marks``: a packet pointer compared with data_end (either side first, every operator)
+  on one, both or neither side of a diamond, or checked through a copy, then compared again after
+  the join and accessed at and below it (the AT_PKT_END/BEYOND_PKT_END marks, their decided
+  comparisons, and regsafe() of packet ranges at the join).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -2135,6 +2139,43 @@ class ShapeBuilder(ProgramBuilder):
         elif refine == 2:
             self.emit(f"r9 &= {rng.choice((15, 31, 63))}")
         self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_pkt_end_marks(self) -> None:
+        rng = self.rng
+        out = self.label()
+        ops = (">", ">=", "<", "<=")
+        moved = rng.choice((0, 8, 14, 14))
+        self.emit("r9 = r7", f"r9 += {moved}")
+        join = self.label()
+        other = self.label()
+        self.unknown("r5")
+        self.emit(f"if r5 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto {other}")
+        for side in range(2):  # each side compares (or not) the pointer with data_end
+            what = rng.randrange(4)
+            leave = False
+            if what <= 1:
+                a, b = ("r9", "r8") if what == 0 else ("r8", "r9")
+                leave = rng.random() < 0.4  # the other outcome leaves
+                self.emit(f"if {a} {rng.choice(ops)} {b} goto {join if leave else out}")
+                if leave:
+                    self.emit(f"goto {out}")
+            elif what == 2:
+                self.emit("r2 = r9", "r2 += 4", f"if r2 > r8 goto {out}")
+            if side == 0:
+                if not leave:
+                    self.emit(f"goto {join}")
+                self.emit(f"{other}:")
+        self.emit(f"{join}:")
+        if rng.random() < 0.8:
+            a, b = ("r9", "r8") if rng.random() < 0.6 else ("r8", "r9")
+            self.emit(f"if {a} {rng.choice(ops)} {b} goto {out}")
+        size = rng.choice(list(SIZES))
+        off = -rng.choice((size, size, moved, moved + 1, 0, 1))
+        if rng.random() < 0.7:
+            self.emit(f"r3 = *({SIZES[size]} *)(r9 {off:+d})")
+        else:
+            self.emit(f"*({SIZES[size]} *)(r9 {off:+d}) = 1")
         self.emit(f"{out}:")
 
     def program(self, shape: str = "") -> str:  # type: ignore[override]

@@ -4,7 +4,8 @@ The shaped random programs (tests.verifier.shape_generator) of the session-20 sh
 ``pkt_invalidate`` (packet pointers across helpers that change the packet), ``stack_ptr_chain``
 (stack pointers handed down bpf-to-bpf calls), ``callback_stack`` (callbacks writing the caller's
 stack), ``spill_precision`` (spilled scalars relied on after branches), ``atomic_stack``
-(atomics on stack slots and map values) and ``helper_ret`` (helpers' results as offsets) -- are
+(atomics on stack slots and map values), ``helper_ret`` (helpers' results as offsets) and
+``pkt_end_marks`` (packet pointers compared with data_end around a join) -- are
 loaded into pybpf; each one it accepts is run (BPF_PROG_TEST_RUN, on every engine) on packets of
 random lengths and bytes, with its hash and array maps holding random values or nothing, and must
 never fault: an accepted program is safe without run-time checks, so a fault is an unsound
@@ -34,6 +35,7 @@ SOUND_SHAPES = (
     "spill_precision",
     "atomic_stack",
     "helper_ret",
+    "pkt_end_marks",
 )
 SEEDS = range(400_000, 400_000 + int(os.environ.get("PYBPF_SOUND_SEEDS", "24")))
 """Seeds of every shape run here (raise ``PYBPF_SOUND_SEEDS`` for a longer local run)."""
