@@ -97,6 +97,8 @@ def compare(pybpf: Answer, kernel: Answer) -> str:
         return "message"
     if pybpf.processed != kernel.processed:
         return "processed"
-    if pybpf.first_path != kernel.first_path:
+    if pybpf.first_path != kernel.first_path and kernel.err != errno.ENOSPC:
+        # (a log past the buffer is its rotated tail: where it starts depends on the byte counts,
+        # and a kernel map address prints wider than pybpf's: nested_loops:300057's full logs agree)
         return "path"
     return ""

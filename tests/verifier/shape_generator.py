@@ -99,6 +99,43 @@ only sample:
   ``__arg_nullable``) and a size, handed the context, stack (written or not), map values, NULL,
   packet pointers or a lookup's unchecked result, reading or writing through them; the unknown
   result relied on (btf_check_subprog_call, the global function verified once on its own).
+* ``pkt_invalidate``: a checked packet pointer kept in a register, a copy or a stack slot, or a
+  slice of an xdp or skb dynptr, across a helper that changes the packet (bpf_xdp_adjust_head/
+  _tail/_meta, bpf_skb_pull_data,
+  bpf_skb_change_head/_tail/_proto, bpf_skb_store_bytes, bpf_skb_vlan_pop, bpf_skb_adjust_room,
+  bpf_l3_csum_replace, the kfunc bpf_xdp_pull_data, a tail call) or one that does not
+  (bpf_xdp_load_bytes/_store_bytes, bpf_skb_load_bytes), called here or from a static or global
+  subprogram (or bpf_dynptr_write into the packet dynptr a slice was taken from); then the old
+  pointer or slice used, or data and data_end read again and checked (or not),
+  for XDP and tc (clear_all_pkt_pointers, a subprogram's changes_pkt_data);
+* ``stack_ptr_chain``: a pointer into the caller's stack (written fully, partly or not at all)
+  handed to a subprogram that moves it, spills and fills it, writes scalars or pointers (its own
+  frame's: refused) through it, at fixed or variable offsets, or hands it (or its own stack holding
+  it) down a second call; the caller relies on what came back (per-frame stack state across
+  two levels, "cannot spill pointers to stack into stack frame of the caller");
+* ``callback_stack``: bpf_loop and bpf_for_each_map_elem callbacks writing the caller's buffer at
+  the index's variable offset, incrementing counters in it (bounded or not), spilling pointers into
+  it, using their own stack, or handing it to a static subprogram; the caller relies on the buffer
+  afterwards (callback state convergence, stack writes across frames);
+* ``spill_precision``: a bounded scalar (or a constant) spilled at 8 or 4 bytes, through r10 or a
+  copy of it, the register bounded after the spill (the slot linked to it by its id), the slot
+  overwritten wholly or partly (or not) on some branches, maybe handed to a
+  subprogram, filled at 8, 4 or 1 bytes and used as an offset (precision backtracking through
+  stack slots, spilled-scalar pruning).
+* ``atomic_stack``: BPF_ATOMIC operations (add/and/or/xor, fetching or not, xchg, cmpxchg,
+  load-acquire and store-release at every width) on a stack slot holding a constant, a bounded
+  spill, a spilled pointer (map value, ctx, packet, stack), a narrow write or nothing, through r10
+  or a copy of it, or on a map value; the fetched value or the slot read back relied on
+  (check_atomic on the stack, the slot's type after the write, the fetched register's bounds).
+* ``helper_ret``: the results of helpers whose return range the verifier knows or narrows
+  (bpf_get_smp_processor_id, bpf_get_numa_node_id, bpf_probe_read_kernel_str/_user_str into a
+  stack buffer, bpf_xdp_get_buff_len, bpf_csum_diff, bpf_ringbuf_query, bpf_loop,
+  bpf_map_update_elem), the errors compared away (or not) and the value used as an offset
+  (do_refine_retval_range, the helpers' return types).
+* ``pkt_end_marks``: a packet pointer compared with data_end (either side first, every operator)
+  on one, both or neither side of a diamond, or checked through a copy, then compared again after
+  the join and accessed at and below it (the AT_PKT_END/BEYOND_PKT_END marks, their decided
+  comparisons, and regsafe() of packet ranges at the join).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -1672,6 +1709,475 @@ class ShapeBuilder(ProgramBuilder):
         self.emit(f"{out}:")
         self.tail.extend(body)
 
+    def shape_pkt_invalidate(self) -> None:
+        rng = self.rng
+        out = self.label()
+        if not self.prog_type:
+            self.prog_type = "sched_cls" if rng.random() < 0.3 else "xdp"
+        skb = self.prog_type == "sched_cls"
+        data, end = (76, 80) if skb else (0, 4)
+        if skb:
+            self.emit(f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})")
+        checked = rng.choice((8, 14, 20, 34))
+        self.emit("r2 = r7", f"r2 += {checked}", f"if r2 > r8 goto {out}")
+        keep = rng.randrange(5)  # where a packet pointer waits across the call
+        if keep == 1:
+            self.emit("r9 = r7", f"r9 += {rng.choice((0, 2, 4))}")
+        elif keep == 2:
+            self.emit("*(u64 *)(r10 -24) = r7")
+        elif keep == 3:
+            self.emit("r9 = r2")
+        elif keep == 4:  # a slice of a packet dynptr (at fp-48)
+            self.emit("r1 = r6", "r2 = 0", "r3 = r10", "r3 += -48")
+            self.emit(f"call kfunc(bpf_dynptr_from_{'skb' if skb else 'xdp'})")
+            self.emit("r1 = r10", "r1 += -48", f"r2 = {rng.choice((0, 4))}", "r3 = 0", "r4 = 8")
+            self.emit(
+                f"call kfunc(bpf_dynptr_slice{rng.choice(('', '', '', '_rdwr'))})",
+                f"if r0 == 0 goto {out}",
+                "r9 = r0",
+            )
+        helper = self._packet_helper(skb)
+        if keep == 4 and rng.random() < 0.2:  # a write into the dynptr instead (an skb's moves the packet)
+            helper = ["*(u64 *)(r10 -16) = 0", "r1 = r10", "r1 += -48", "r2 = 0", "r3 = r10", "r3 += -16"]
+            helper += ["r4 = 4", "r5 = 0", "call bpf_dynptr_write"]
+        how = rng.randrange(5) if helper[-1] != "call bpf_dynptr_write" else 0
+        if how <= 2:  # the helper called here
+            self.emit(*([] if helper[-1] == "call bpf_dynptr_write" else ["r1 = r6"]), *helper)
+        else:  # from a subprogram, static or global, handed the context
+            func = f"f{self.label()}"
+            number = len(self.protos) + 1
+            static = how == 3 or rng.random() < 0.3
+            ctx_type = "struct __sk_buff:192 *c" if skb else "struct xdp_md:24 *c"
+            self.protos.append(f"{'static ' if static else ''}int f{number}({ctx_type})")
+            body = [f"{func}:", "r6 = r1"]
+            skip = f"{func}_skip"
+            if rng.random() < 0.3:  # the change on one path of the subprogram only
+                body += [
+                    "r0 = *(u32 *)(r6 +8)" if not skb else "r0 = *(u32 *)(r6 +0)",
+                    f"if r0 > 100 goto {skip}",
+                ]
+            if rng.random() < 0.2:  # the subprogram's own packet pointers, (re)read after the call
+                body += [f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})", "r1 = r6", *helper]
+                if rng.random() < 0.6:
+                    body += [f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})"]
+                body += ["r2 = r7", "r2 += 4", f"if r2 > r8 goto {skip}", "r0 = *(u32 *)(r7 +0)"]
+            else:
+                body += ["r1 = r6", *helper]
+            body += [f"{skip}:", "r0 = 0", "exit"]
+            self.tail.extend(body)
+            self.emit("r1 = r6", f"call {func}")
+        if rng.random() < 0.3:
+            self.emit(f"if r0 != 0 goto {out}")
+        reload = rng.random() < 0.85
+        if reload:
+            self.emit(f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})")
+        size = rng.choice(list(SIZES))
+        access = rng.randrange(5)
+        if (access == 0 and keep) or (keep == 4 and access < 3):
+            self.emit("r9 = *(u64 *)(r10 -24)" if keep == 2 else "r0 = r9")
+            self.emit(f"r3 = *({SIZES[size]} *)({'r9' if keep == 2 else 'r0'} +0)")
+        elif access == 1:  # data checked again (or not) after the call
+            if rng.random() < 0.8:
+                self.emit("r2 = r7", f"r2 += {rng.choice((4, 8, 14))}", f"if r2 > r8 goto {out}")
+            self.emit(f"r3 = *({SIZES[size]} *)(r7 +{rng.choice((0, 2, 4))})")
+        elif access == 2:  # data_end compared with the old pointer
+            self.emit("r2 = r7", "r2 += 8", f"if r2 > r8 goto {out}")
+            self.emit(f"*({SIZES[size]} *)(r7 +0) = 1")
+        elif access == 3:  # a packet pointer made after the call, compared and read below its end
+            self.emit("r9 = r7", f"r9 += {rng.choice((4, 8, 14))}", f"if r9 > r8 goto {out}")
+            self.emit(f"r3 = *({SIZES[size]} *)(r9 -{rng.choice((1, 4, 8))})")
+        else:
+            self.emit("r3 = r8", "r3 -= r7")  # the length, pointer minus pointer
+            self.emit("r9 = r3", f"r9 &= {rng.choice((7, 15))}")
+            self.use("r9", out)
+        if not reload and rng.random() < 0.9:  # the next snippet's packet pointers
+            self.emit(f"{out}:", f"r7 = *(u32 *)(r6 +{data})", f"r8 = *(u32 *)(r6 +{end})")
+            return
+        self.emit(f"{out}:")
+
+    def _packet_helper(self, skb: bool) -> list[str]:
+        """A helper call on the context in r1 (r6 too): most change the packet data, a few not."""
+        rng = self.rng
+        delta = rng.choice(("r2 = 0", "r2 = 8", "r2 = -8", "r2 = 14", "r2 = -64", "r2 = r9"))
+        if delta == "r2 = r9":
+            delta = "r2 = *(u32 *)(r6 +0)"
+        if rng.random() < 0.12:  # a tail call: the called program may change the packet
+            return ["r2 = map_fd(pa) ll", f"r3 = {rng.choice((0, 1))}", "call bpf_tail_call"]
+        if skb:
+            name = rng.choice(
+                ("pull_data", "pull_data", "change_tail", "change_head", "store_bytes", "load_bytes",
+                 "vlan_pop", "adjust_room", "l3_csum_replace", "change_proto")
+            )  # fmt: skip
+            if name == "adjust_room":
+                return [
+                    rng.choice(("r2 = 0", "r2 = 8", "r2 = -4")),
+                    "r3 = 0",
+                    "r4 = 0",
+                    "call bpf_skb_adjust_room",
+                ]
+            if name == "l3_csum_replace":
+                return ["r2 = 24", "r3 = 0", "r4 = 0", "r5 = 2", "call bpf_l3_csum_replace"]
+            if name == "change_proto":
+                return ["r2 = 0xdd86", "r3 = 0", "call bpf_skb_change_proto"]
+            if name == "pull_data":
+                return [rng.choice(("r2 = 0", "r2 = 14", "r2 = 64")), "call bpf_skb_pull_data"]
+            if name in ("change_tail", "change_head"):
+                return [rng.choice(("r2 = 64", "r2 = 100", "r2 = 14")), "r3 = 0", f"call bpf_skb_{name}"]
+            if name == "vlan_pop":
+                return ["call bpf_skb_vlan_pop"]
+            return ["*(u64 *)(r10 -16) = 0", "r2 = 0", "r3 = r10", "r3 += -16", "r4 = 4",
+                    *(["r5 = 0"] if name == "store_bytes" else []), f"call bpf_skb_{name}"]  # fmt: skip
+        name = rng.choice(
+            (
+                "adjust_head",
+                "adjust_head",
+                "adjust_tail",
+                "adjust_meta",
+                "load_bytes",
+                "store_bytes",
+                "pull_data",
+            )
+        )
+        if name == "pull_data":  # the kfunc (is_kfunc_pkt_changing)
+            return [rng.choice(("r2 = 0", "r2 = 14", "r2 = 64")), "call kfunc(bpf_xdp_pull_data)"]
+        if name == "adjust_meta":
+            return [rng.choice(("r2 = -4", "r2 = -8", "r2 = 0", "r2 = -3")), "call bpf_xdp_adjust_meta"]
+        if name in ("load_bytes", "store_bytes"):
+            return [
+                "*(u64 *)(r10 -16) = 0",
+                "r2 = 0",
+                "r3 = r10",
+                "r3 += -16",
+                "r4 = 4",
+                f"call bpf_xdp_{name}",
+            ]
+        return [delta, f"call bpf_xdp_{name}"]
+
+    def shape_stack_ptr_chain(self) -> None:
+        rng = self.rng
+        out = self.label()
+        f, g = f"f{self.label()}", f"g{self.label()}"
+        written = rng.choice((0, 8, 16, 32, 32))
+        for off in range(-32, -32 + written, 8):
+            self.emit(f"*(u64 *)(r10 {off}) = {rng.choice((0, 1, 4, 8, 100))}")
+        self.bounded("r9", out)
+        self.emit("r1 = r10", f"r1 += {rng.choice((-32, -32, -24, -16, -8, -4))}", "r2 = r9")
+        self.emit(f"call {f}")
+        if rng.random() < 0.4:
+            self.emit("r9 = r0")
+        else:
+            size = rng.choice((1, 4, 8, 8))
+            self.emit(f"r9 = *({SIZES[size]} *)(r10 -{rng.choice((32, 24, 16, 8))})")
+        if rng.random() < 0.7:
+            self.emit(f"r9 &= {rng.choice((7, 15, 63))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+        body = [f"{f}:"]
+        act = rng.randrange(7)
+        off = rng.choice((0, 0, 4, 8, 16, 24, 32))
+        size = rng.choice(list(SIZES))
+        if act == 0:  # handed down, moved or not
+            if rng.random() < 0.4:
+                body.append(f"r1 += {rng.choice((4, 8, 16))}")
+            body += [f"call {g}"]
+        elif act == 1:  # spilled into this frame, filled, written through
+            body += ["*(u64 *)(r10 -8) = r1", "r4 = *(u64 *)(r10 -8)", f"*({SIZES[size]} *)(r4 +{off}) = r2"]
+            body.append(f"r0 = *({SIZES[size]} *)(r4 +0)")
+        elif act == 2:  # a scalar written through, then read back
+            body += [f"*({SIZES[size]} *)(r1 +{off}) = r2", f"r0 = *(u64 *)(r1 +{rng.choice((0, 8))})"]
+        elif act == 3:  # a variable offset into the caller's frame
+            body += [
+                f"r2 &= {rng.choice((3, 7, 15, 31))}",
+                "r1 += r2",
+                f"*(u8 *)(r1 +{rng.randrange(4)}) = 1",
+            ]
+            body.append(f"r0 = *(u8 *)(r1 +{rng.randrange(4)})" if rng.random() < 0.5 else "r0 = 0")
+        elif act == 4:  # a pointer spilled into the caller's frame: its own, or this frame's
+            ptr = rng.choice(("r1", "r10", "r3"))
+            if ptr == "r3":
+                body += ["r3 = r10", "r3 += -16"]
+            body += [f"*(u64 *)(r1 +{rng.choice((0, 8))}) = {ptr}", "r0 = 0"]
+        elif act == 5:  # this frame's stack handed down with the caller's pointer in it
+            body += ["*(u64 *)(r10 -16) = r1", "*(u64 *)(r10 -8) = r2", "r1 = r10", "r1 += -16", f"call {g}"]
+            body.append(f"r0 = *(u64 *)(r10 -{rng.choice((8, 8, 8, 16))})")
+        else:  # the caller's value relied on here
+            body += [
+                f"r0 = *(u64 *)(r1 +{rng.choice((0, 8))})",
+                f"if r0 > {rng.choice((8, 16, 100))} goto +1",
+            ]
+            body += ["r1 = r10", "r1 += -32", "r1 += r0", "r0 = *(u8 *)(r1 +0)"]
+        body.append("exit")
+        inner = [f"{g}:"]
+        form = rng.randrange(4)
+        if form == 0:
+            inner += [f"*({SIZES[size]} *)(r1 +{off}) = {rng.choice(('r2', '7'))}", "r0 = 0"]
+        elif form == 1:
+            inner.append(f"r0 = *({SIZES[size]} *)(r1 +{rng.choice((0, 8))})")
+        elif form == 2:  # a pointer filled from the frame handed down, written through
+            inner += ["r3 = *(u64 *)(r1 +0)", f"*({SIZES[size]} *)(r3 +{off}) = 5", "r0 = *(u64 *)(r1 +8)"]
+        else:
+            inner += ["r2 &= 7", "r1 += r2", "r0 = *(u8 *)(r1 +0)"]
+        inner.append("exit")
+        self.tail.extend(body)
+        if act in (0, 5):
+            self.tail.extend(inner)
+
+    def shape_callback_stack(self) -> None:
+        rng = self.rng
+        out = self.label()
+        cb = f"cb{self.label()}"
+        written = rng.choice((0, 16, 32, 32, 32))
+        for off in range(-32, -32 + written, 8):
+            self.emit(f"*(u64 *)(r10 {off}) = {rng.choice((0, 0, 1, 3))}")
+        foreach = rng.random() < 0.25
+        if foreach:
+            self.emit("r1 = map_fd(amap) ll", f"r2 = func({cb}) ll")
+        else:
+            if rng.random() < 0.6:
+                self.emit(f"r1 = {rng.choice((1, 4, 8, 100))}")
+            else:
+                self.unknown("r1")
+                self.emit(f"r1 &= {rng.choice((7, 63))}")
+            self.emit(f"r2 = func({cb}) ll")
+        self.emit("r3 = r10", f"r3 += {rng.choice((-32, -32, -16))}", "r4 = 0")
+        self.emit("call bpf_for_each_map_elem" if foreach else "call bpf_loop")
+        size = rng.choice((1, 4, 8, 8))
+        self.emit(f"r9 = *({SIZES[size]} *)(r10 -{rng.choice((32, 24, 16, 8))})")
+        if rng.random() < 0.7:
+            self.emit(f"r9 &= {rng.choice((7, 15, 63))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+        # bpf_loop: r1 the index, r2 the context; for_each: r1 map, r2 key, r3 value, r4 context
+        ctx, index = ("r4", "r5") if foreach else ("r2", "r1")
+        body = [f"{cb}:"]
+        if foreach:
+            body.append("r5 = *(u32 *)(r2 +0)")
+        done = f"{cb}_done"
+        act = rng.randrange(6)
+        if act == 0:  # the index at a variable offset of the caller's buffer
+            body += ["r0 = " + index, f"r0 &= {rng.choice((7, 15, 31))}", f"{ctx} += r0"]
+            body.append(f"*({SIZES[rng.choice((1, 1, 4))]} *)({ctx} +0) = {index}")
+        elif act == 1:  # a counter incremented, bounded or not
+            slot = rng.choice((0, 8))
+            body.append(f"r0 = *(u64 *)({ctx} +{slot})")
+            if rng.random() < 0.6:
+                body.append(f"if r0 > {rng.choice((3, 8, 15))} goto {done}")
+            body += [f"r0 += {rng.choice((1, 2))}", f"*(u64 *)({ctx} +{slot}) = r0"]
+        elif act == 2:  # a pointer spilled into the caller's frame
+            ptr = rng.choice((ctx, "r10"))
+            body.append(f"*(u64 *)({ctx} +{rng.choice((0, 8))}) = {ptr}")
+        elif act == 3:  # the callback's own stack, then the caller's
+            body += [f"*(u64 *)(r10 -8) = {index}", "r0 = *(u64 *)(r10 -8)", "r0 &= 7"]
+            body += [f"*(u8 *)({ctx} +{rng.choice((0, 8, 15))}) = r0"]
+        elif act == 4:  # a static subprogram handed the caller's pointer
+            sub = f"{cb}_s"
+            body += [f"r1 = {ctx}", f"r2 = {index}", f"call {sub}"]
+            self.tail.extend([f"{sub}:", f"r2 &= {rng.choice((7, 15))}", "r1 += r2", "*(u8 *)(r1 +0) = 1",
+                              "r0 = 0", "exit"])  # fmt: skip
+        else:  # a read of the caller's buffer relied on
+            body += [f"r0 = *(u{rng.choice((8, 64))} *)({ctx} +{rng.choice((0, 8, 16))})"]
+            body += ["r0 &= 15", "r3 = r10", "r3 += -16", "r3 += r0", "*(u8 *)(r3 +0) = 1"]
+        body += [f"{done}:", rng.choice(("r0 = 0", "r0 = 0", "r0 = 1", "r0 = 2"))]
+        body.append("exit")
+        self.tail.extend(body)
+
+    def shape_spill_precision(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.bounded("r9", out)
+        slot = rng.choice((8, 16))
+        how = rng.randrange(5)
+        if how == 0:
+            self.emit(f"*(u64 *)(r10 -{slot}) = r9")
+        elif how == 1:
+            self.emit(f"*(u32 *)(r10 -{slot}) = w9")
+        elif how == 2:  # through a copy of r10
+            self.emit("r4 = r10", f"*(u64 *)(r4 -{slot}) = r9")
+        elif how == 3:
+            self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 4, 8, 16, 100))}")
+        else:  # two copies, one spilled
+            self.emit("r5 = r9", f"*(u64 *)(r10 -{slot}) = r5")
+        if how != 3 and rng.random() < 0.4:  # the register bounded after the spill: the slot shares its id
+            if rng.random() < 0.3:
+                self.emit(f"r9 += {rng.choice((1, 4, -2))}")
+            name = "r9" if rng.random() < 0.7 else "w9"
+            self.emit(
+                f"if {name} {rng.choice(('>', '>=', 's>', '<'))} {rng.choice((4, 8, 15, 16, 100))} goto {out}"
+            )
+        for _ in range(rng.randint(0, 2)):
+            other = self.label()
+            self.unknown("r5")
+            self.emit(f"if r5 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto {other}")
+            what = rng.randrange(5)
+            if what == 0:
+                self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 7, 8, 15, 16, 200))}")
+            elif what == 1:
+                self.emit(f"*(u32 *)(r10 -{slot}) = {rng.choice((0, 7, 16))}")
+            elif what == 2:
+                self.emit(f"*(u8 *)(r10 -{slot - rng.choice((0, 1, 7))}) = 1")
+            elif what == 3:
+                self.emit(f"r5 &= {rng.choice((7, 15, 31))}", f"*(u64 *)(r10 -{slot}) = r5")
+            else:
+                self.emit(f"r9 = {rng.choice((0, 4))}")
+            self.emit(f"{other}:")
+        if rng.random() < 0.3:  # a call in between: the slot read or written by the callee
+            func = f"f{self.label()}"
+            self.emit("r1 = r10", f"r1 += -{slot}", f"call {func}")
+            self.tail += [f"{func}:", rng.choice(("r0 = *(u64 *)(r1 +0)", "*(u64 *)(r1 +0) = 3", "r0 = 0")),
+                          "r0 = 0", "exit"]  # fmt: skip
+        fill = rng.randrange(4)
+        if fill == 0:
+            self.emit(f"r9 = *(u64 *)(r10 -{slot})")
+        elif fill == 1:
+            self.emit(f"r9 = *(u32 *)(r10 -{slot})")
+        elif fill == 2:
+            self.emit(f"r9 = *(u8 *)(r10 -{slot})")
+        else:
+            self.emit("r4 = r10", f"r4 += -{slot}", "r9 = *(u64 *)(r4 +0)")
+        if rng.random() < 0.3:
+            self.emit(f"if r9 > {rng.choice((8, 15, 16))} goto {out}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_atomic_stack(self) -> None:
+        rng = self.rng
+        out = self.label()
+        slot = rng.choice((-8, -16))
+        wide = rng.random() < 0.6
+        init = rng.randrange(6)
+        if init == 0:
+            self.emit(f"*(u64 *)(r10 {slot}) = {rng.choice((0, 1, 7, 8, 100))}")
+        elif init == 1:
+            self.bounded("r9", out)
+            self.emit(f"*(u64 *)(r10 {slot}) = r9")
+        elif init == 2:  # a pointer spilled there
+            if rng.random() < 0.5:
+                self.value_pointer(out, "r5")
+                ptr = "r5"
+            else:
+                ptr = rng.choice(("r6", "r7", "r10"))
+            self.emit(f"*(u64 *)(r10 {slot}) = {ptr}")
+        elif init == 3:
+            self.emit(f"*(u32 *)(r10 {slot}) = {rng.choice((0, 3))}")
+        elif init == 4:  # a map value instead of the stack
+            self.value_pointer(out, "r5")
+        # else: nothing written
+        if init == 4:
+            base, off = "r5", rng.choice((0, 0, 8, 4, 12, 16))
+        elif rng.random() < 0.25:
+            self.emit("r4 = r10", f"r4 += {slot}")
+            base, off = "r4", rng.choice((0, 0, 0, 4))
+        else:
+            base, off = "r10", slot + (rng.choice((0, 0, 4)) if not wide else 0)
+        self.emit(f"r1 = {rng.choice((0, 1, 3, 8, -1))}")
+        reg, ptr = ("r1", f"(u64 *)({base} {off:+d})") if wide else ("w1", f"(u32 *)({base} {off:+d})")
+        form = rng.randrange(6)
+        if form == 0:
+            self.emit(f"lock *{ptr} {rng.choice(('+=', '|=', '&=', '^='))} {reg}", "r9 = 0")
+        elif form == 1:
+            self.emit(
+                f"{reg} = atomic_fetch_{rng.choice(('add', 'and', 'or', 'xor'))}({ptr}, {reg})", "r9 = r1"
+            )
+        elif form == 2:
+            call = "xchg_64" if wide else "xchg32_32"
+            self.emit(f"{reg} = {call}({base} {off:+d}, {reg})", "r9 = r1")
+        elif form == 3:
+            self.emit(f"r0 = {rng.choice((0, 0, 1))}")
+            call, r0 = ("cmpxchg_64", "r0") if wide else ("cmpxchg32_32", "w0")
+            self.emit(f"{r0} = {call}({base} {off:+d}, {r0}, {reg})", "r9 = r0")
+        elif form == 4:
+            width = rng.choice((8, 16, 32, 64))
+            self.emit(f"r9 = load_acquire((u{width} *)({base} {off:+d}))")
+        else:
+            width = rng.choice((8, 16, 32, 64))
+            self.emit(f"store_release((u{width} *)({base} {off:+d}), r1)", "r9 = 0")
+        if rng.random() < 0.6:  # the slot (or value) read back and relied on
+            self.emit(f"r9 = *(u{rng.choice((32, 64, 64))} *)({base} {off:+d})")
+        if rng.random() < 0.5:
+            self.emit(f"r9 &= {rng.choice((7, 15, 63))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_helper_ret(self) -> None:
+        rng = self.rng
+        out = self.label()
+        size = rng.choice((8, 16, 32))
+        call = rng.randrange(9)
+        if call == 0:
+            self.emit("call bpf_get_smp_processor_id")
+        elif call == 1:
+            self.emit("call bpf_get_numa_node_id")
+        elif call in (2, 3):  # a string copied into the stack: at most its size
+            self.emit("r1 = r10", f"r1 += -{size}", f"r2 = {size}")
+            self.emit(rng.choice(("r3 = r6", "r3 = 0", "r3 = r10")))
+            self.emit(f"call bpf_probe_read_{rng.choice(('kernel', 'user'))}_str")
+        elif call == 4:
+            self.emit("r1 = r6", "call bpf_xdp_get_buff_len")
+        elif call == 5:
+            for off in range(-size, 0, 8):
+                self.emit(f"*(u64 *)(r10 {off}) = 0")
+            self.emit("r1 = r10", f"r1 += -{size}", f"r2 = {size}", "r3 = 0", "r4 = 0", "r5 = 0")
+            self.emit("call bpf_csum_diff")
+        elif call == 6:
+            self.emit("r1 = map_fd(rb) ll", f"r2 = {rng.choice((0, 1, 2, 3))}", "call bpf_ringbuf_query")
+        elif call == 7:
+            self.emit(f"r1 = {rng.choice((1, 8, 100))}", f"r2 = func({out}_cb) ll")
+            self.emit("r3 = 0", "r4 = 0", "call bpf_loop")
+            self.tail += [f"{out}_cb:", f"r0 = {rng.choice((0, 0, 1))}", "exit"]
+        else:
+            self.emit("*(u32 *)(r10 -4) = 0", "*(u64 *)(r10 -24) = 0", "*(u64 *)(r10 -16) = 0")
+            self.emit("r1 = map_fd(hmap) ll", "r2 = r10", "r2 += -4", "r3 = r10", "r3 += -24", "r4 = 0")
+            self.emit("call bpf_map_update_elem")
+        self.emit("r9 = r0")
+        refine = rng.randrange(4)
+        if refine == 0:  # the error values out, the upper bound left to the helper's range
+            self.emit(f"if r9 {rng.choice(('s<', 's<=', '<'))} {rng.choice((0, 1))} goto {out}")
+            if rng.random() < 0.3:
+                self.emit(f"if r9 > {rng.choice((size, 64, 1000))} goto {out}")
+        elif refine == 1:
+            self.emit(f"if w9 {rng.choice(('s<', '>'))} {rng.choice((0, size))} goto {out}")
+        elif refine == 2:
+            self.emit(f"r9 &= {rng.choice((15, 31, 63))}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_pkt_end_marks(self) -> None:
+        rng = self.rng
+        out = self.label()
+        ops = (">", ">=", "<", "<=")
+        moved = rng.choice((0, 8, 14, 14))
+        self.emit("r9 = r7", f"r9 += {moved}")
+        join = self.label()
+        other = self.label()
+        self.unknown("r5")
+        self.emit(f"if r5 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto {other}")
+        for side in range(2):  # each side compares (or not) the pointer with data_end
+            what = rng.randrange(4)
+            leave = False
+            if what <= 1:
+                a, b = ("r9", "r8") if what == 0 else ("r8", "r9")
+                leave = rng.random() < 0.4  # the other outcome leaves
+                self.emit(f"if {a} {rng.choice(ops)} {b} goto {join if leave else out}")
+                if leave:
+                    self.emit(f"goto {out}")
+            elif what == 2:
+                self.emit("r2 = r9", "r2 += 4", f"if r2 > r8 goto {out}")
+            if side == 0:
+                if not leave:
+                    self.emit(f"goto {join}")
+                self.emit(f"{other}:")
+        self.emit(f"{join}:")
+        if rng.random() < 0.8:
+            a, b = ("r9", "r8") if rng.random() < 0.6 else ("r8", "r9")
+            self.emit(f"if {a} {rng.choice(ops)} {b} goto {out}")
+        size = rng.choice(list(SIZES))
+        off = -rng.choice((size, size, moved, moved + 1, 0, 1))
+        if rng.random() < 0.7:
+            self.emit(f"r3 = *({SIZES[size]} *)(r9 {off:+d})")
+        else:
+            self.emit(f"*({SIZES[size]} *)(r9 {off:+d}) = 1")
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
         self.protos: list[str] = []
@@ -1691,6 +2197,9 @@ BTF = {
     "spin_lock": "func_info",
     "tail_calls": "func_info",
     "global_funcs": "global_subprogs",
+    "pkt_invalidate": "global_subprogs",
+    "callback_stack": "func_info",
+    "helper_ret": "func_info",
 }
 """The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them, a spin-lock
 map its value type; ``global_funcs`` its subprograms global with their prototypes), as the corpus's
@@ -1699,6 +2208,7 @@ SHAPE_MAPS = {
     "spin_lock": "lk=array(4,16,1,spin_lock) hk=hash(4,16,8,spin_lock)",
     "tail_calls": MAPS + " pa=prog_array(4,4,4)",
     "kptrs": MAPS + " km=array(4,40,1,kptr)",
+    "pkt_invalidate": MAPS + " pa=prog_array(4,4,4)",
 }
 """The maps of the shapes that need others than ``MAPS`` (the corpus's ``maps`` header): the
 spin-lock maps' value is ``struct { int a; struct bpf_spin_lock l; long b; }``, the kptr map's

@@ -146,7 +146,8 @@ def test_a_jump_far_past_the_end_names_its_target_as_an_int(kernel: bool) -> Non
 
 
 SHAPE_SEEDS = range(30_000, 30_000 + int(os.environ.get("PYBPF_SHAPE_SEEDS", "6")))
-"""Seeds of every shape checked here (the fuzzer's tables used 0-9999, 10000-20059 and 100000-100299)."""
+"""Seeds of every shape checked here (the fuzzer's tables used 0-9999, 10000-20059, 100000-100299,
+200000-200599 and 300000-300599)."""
 SHAPE_MAX_INSNS = 1500
 """Programs the kernel processes more instructions of are left out (the fuzzer's ``--max-insns``)."""
 

@@ -185,6 +185,12 @@ def _update64(n: Numbers) -> Numbers:
             known = _single_member(value, mask, umin, umax)
             if known is not None:
                 return _known(known)
+    elif umin != value or umax != value:
+        # A constant var_off whose range lies past it (a branch both bounds and bits contradict:
+        # the range [2, 12] meeting the tnum "low byte zero" only in 0, made constant by
+        # __reg_bound_offset()): tnum_step() answers the tnum's one member, and the register is
+        # that constant, every bound with it (fuzz stack_var_off:300055).
+        return _known(value)
     return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
 
 

@@ -423,7 +423,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                                 ro.umin <= rc.umin and ro.umax >= rc.umax and range_within(ro, rc)
                             )
                         else:
-                            differs = ro.range > rc.range or ro.off != rc.off
+                            differs = range_unsafe(ro.range, rc.range) or ro.off != rc.off
                     else:
                         differs = False
                 else:
@@ -662,7 +662,7 @@ def compare_states(
                     if range_within(ro, rc):
                         continue
                     return depth * 16 + regno
-            elif ro.range > rc.range or ro.off != rc.off:
+            elif range_unsafe(ro.range, rc.range) or ro.off != rc.off:
                 return depth * 16 + regno
             elif not (ro.id or rc.id or ro.ref_obj_id or rc.ref_obj_id):  # regsafe() of such pointers
                 if _same_pointer(ro, rc):
@@ -694,7 +694,7 @@ def register_differs(old: PathState, cur: PathState, live: list[int], position: 
         return True
     if old_type is _SCALAR:
         return (not precise or ro.precise) and not range_within(ro, rc)
-    return ro.range > rc.range or ro.off != rc.off
+    return range_unsafe(ro.range, rc.range) or ro.off != rc.off
 
 
 def refsafe(old: list[Reference], cur: list[Reference], ids: IdMap) -> bool:
@@ -775,12 +775,19 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
                 return False
         return range_within(old, cur)
     return (
-        old.range <= cur.range  # (what differs most often first: a packet pointer's range and offset)
+        not range_unsafe(old.range, cur.range)  # (what differs most often first: range and offset)
         and old.off == cur.off
         and _same_pointer(old, cur)
         and (not (old.id or cur.id) or ids.same(old.id, cur.id))
         and (not (old.ref_obj_id or cur.ref_obj_id) or ids.same(old.ref_obj_id, cur.ref_obj_id))
     )
+
+
+def range_unsafe(old: int, cur: int) -> bool:
+    """regsafe()'s test of a packet pointer's range: the current one must cover the old one, and
+    the marks AT_PKT_END / BEYOND_PKT_END (negative: a comparison with data_end) match only
+    themselves (fuzz ptr_compare:300001: a pointer known past the end is no pointer of range 0)."""
+    return old > cur or (old < 0 and old != cur)
 
 
 def _same_pointer(old: RegState, cur: RegState) -> bool:
