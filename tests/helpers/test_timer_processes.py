@@ -8,14 +8,16 @@ child here must finish within a deadline (it is killed, and the test fails, when
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import time
+from collections.abc import Callable
 
 import pytest
 
 from pybpf.kernel.backend import Backend
-from tests.helpers.test_timers import MSEC, args, clock, loaded, run, wait_for
+from tests.helpers.test_timers import MSEC, QUIET, args, byte, clock, loaded, run, wait_for
 
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -61,3 +63,75 @@ def test_forks_while_callbacks_run_never_hang_the_child(backend: Backend) -> Non
         ticks = clock(obj, 0).ticks
         assert wait_for(lambda: clock(obj, 0).ticks > ticks)  # the parent's timer still runs
     assert answers == [0] * FORKS, answers
+
+
+# -- a timer another process initialised -------------------------------------------------------------
+def _in_child(work: Callable[[], int]) -> int | None:
+    """``work()``'s answer (0-255) computed in a forked child (255: it raised; None: it hung)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 255
+        try:
+            code = work() & 0xFF
+        finally:
+            os._exit(code)
+    return _wait(pid)
+
+
+def test_another_process_cancels_an_armed_timer(backend: Backend) -> None:
+    """The kernel's timer belongs to the map element: a forked child's bpf_timer_cancel of the timer
+    its parent armed answers 1 and the callback never runs; the timer stays initialised, without a
+    callback (a start is -EINVAL, a second cancel 0)."""
+    with loaded(backend) as obj:
+        assert run(obj, "arm", args(5, nsecs=int(4 * QUIET * 1e9))) == 0
+        assert _in_child(lambda: run(obj, "cancel_only", args(5))) == 1
+        time.sleep(5 * QUIET)
+        assert clock(obj, 5).ticks == 0
+        assert run(obj, "cancel_only", args(5)) == 0
+        assert run(obj, "start_only", args(5)) == byte(errno.EINVAL)
+        assert run(obj, "init_only", args(5)) == byte(errno.EBUSY)
+
+
+def test_another_process_cancels_a_timer_not_armed(backend: Backend) -> None:
+    with loaded(backend) as obj:
+        assert run(obj, "init_and_set", args(6)) == 0
+        assert _in_child(lambda: run(obj, "cancel_only", args(6))) == 0
+        assert run(obj, "start_only", args(6)) == byte(errno.EINVAL)
+
+
+def test_another_process_starts_a_timer_it_did_not_initialise(backend: Backend) -> None:
+    """The parent initialised the timer and set its callback; a forked child (running the same
+    loaded program) starts it: 0, and the callback runs once."""
+    with loaded(backend) as obj:
+        assert run(obj, "init_and_set", args(7)) == 0
+
+        def start_and_wait() -> int:
+            answer = run(obj, "start_only", args(7, nsecs=MSEC))
+            wait_for(lambda: clock(obj, 7).ticks == 1)
+            return answer
+
+        assert _in_child(start_and_wait) == 0
+        assert wait_for(lambda: clock(obj, 7).ticks == 1)
+        time.sleep(QUIET)
+        assert clock(obj, 7).ticks == 1
+        assert obj.maps["witness"].lookup(0) == 1
+
+
+def test_another_process_starts_a_timer_without_a_callback(backend: Backend) -> None:
+    with loaded(backend) as obj:
+        assert run(obj, "init_only", args(8)) == 0
+        assert _in_child(lambda: run(obj, "start_only", args(8, nsecs=MSEC))) == byte(errno.EINVAL)
+        assert _in_child(lambda: run(obj, "cancel_only", args(8))) == 0
+
+
+def test_another_process_sets_the_callback_and_starts(backend: Backend) -> None:
+    with loaded(backend) as obj:
+        assert run(obj, "init_only", args(9)) == 0
+
+        def set_start_and_wait() -> int:
+            answer = run(obj, "set_callback_only", args(9)) | run(obj, "start_only", args(9, nsecs=MSEC))
+            wait_for(lambda: clock(obj, 9).ticks == 1)
+            return answer
+
+        assert _in_child(set_start_and_wait) == 0
+        assert wait_for(lambda: clock(obj, 9).ticks == 1)
