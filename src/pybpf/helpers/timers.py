@@ -47,16 +47,26 @@ exhausted) is reported as a ``RuntimeWarning`` naming the program and the error,
 ``callback_errors()``, and its timer stops; nothing is raised in the thread.  CPU pinning
 (BPF_F_TIMER_CPU_PIN) is accepted and has no effect: the thread runs callbacks where it runs.
 
-Processes: the map is shared memory, and so is the mark: bpf_timer_init of a field another live
-process initialised is -EBUSY, as the kernel's one timer per element answers whoever asks (a forked
-child included); a delete or an update of the element from another process zeroes or frees it, and
-the owner drops its timer before the next expiry (``_still_ours``).  The timer's state and callbacks
-stay in the process that initialised it: there they run, there set_callback, start and cancel work;
-in another process those three stop the run with a ``HelperError`` naming the owner (the kernel
-would act on the shared timer; pybpf cannot reach another process's scheduler) -- a fault rather
-than a wrong answer.  A mark whose process exited is no owner: the timer went with its process
-(the kernel's outlives it while the map has users), and the field can be initialised again.  A
-child made by ``fork`` starts without timers (the parent's keep running in the parent).
+Processes: the timer belongs to the map element, as in the kernel.  The field, in the map's shared
+storage, holds the mark of its *owner* -- the process whose scheduler arms it and runs its callbacks --
+in its first half and the timer's state in its second (``_STATE``: the id of the program whose
+callback it holds, the callback's slot, armed or not, the clock), which every process changes under
+the map's lock.  bpf_timer_init of a field another live process initialised is -EBUSY, as the
+kernel's one timer per element answers whoever asks (a forked child included).  Another process's
+bpf_timer_cancel acts on the state: 1 when armed, the callback dropped; the owner reads the state
+before every expiry (``still_due``) and before its own starts, so the callback does not run and a
+later start is -EINVAL.  Another process's bpf_timer_start takes the timer over (``_take_over``: its
+mark rewritten; the old owner drops its copy at its next look, ``_still_ours``): the timer is armed,
+and its callback runs, in the starting process from then on, the callback's program opened there by
+id (``ProgramHost.host_of``: the kernel's timer holds ``cb->prog``).  So does another process's
+bpf_timer_set_callback of a timer not armed; of one armed elsewhere it stops the run with a
+``HelperError`` naming the owner (pybpf cannot move another process's pending expiry), as do a
+workqueue's helpers on another process's workqueue.  A delete or an update of the element from any
+process zeroes or frees the field, and the owner drops its timer before the next expiry.  A mark
+whose process exited is no owner: the timer went with its process (the kernel's outlives it while
+the map has users), and the field can be initialised again.  A child made by ``fork`` starts without
+timers of its own (the parent's keep running in the parent); a fork waits for a callback running
+(``Memory.lock`` is ``fork_safe``).
 """
 
 from __future__ import annotations

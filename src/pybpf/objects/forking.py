@@ -155,8 +155,17 @@ def _take_all(locks: list[ThreadLock], deadline: float) -> list[ThreadLock]:
     return missed
 
 
+def _registered_now() -> list[ThreadLock]:
+    """The registered locks (another thread may register one meanwhile: copied again then)."""
+    while True:
+        try:
+            return list(_REGISTERED)
+        except RuntimeError:  # (the set changed size during the copy)
+            continue
+
+
 def _before_fork() -> None:
-    locks: list[ThreadLock] = [_GUARD, *_REGISTERED]
+    locks: list[ThreadLock] = [_GUARD, *_registered_now()]
     _missed.extend(_take_all(locks, time.monotonic() + FORK_WAIT))
 
 
