@@ -39,6 +39,7 @@ from pybpf.maps.base import round_up
 from pybpf.maps.mapping import map_mmap
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import user_value_size
+from pybpf.objects.forking import fork_safe
 
 _ARRAY_TYPES = frozenset({
     uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_PERCPU_ARRAY, uapi.BPF_MAP_TYPE_PROG_ARRAY,
@@ -286,7 +287,7 @@ class Map(FdObject):
     # --- the map's lock -------------------------------------------------------------------------
     _held = threading.local()
     _holders = 0
-    _holders_lock = threading.Lock()
+    _holders_lock = fork_safe(threading.Lock())
     """How many ``locked()`` blocks are open in this process (any thread): element calls look at the
     thread-local set only when some are."""
 

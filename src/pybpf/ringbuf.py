@@ -16,7 +16,9 @@ Mirrors libbpf's ``ring_buffer__new`` / ``__add`` / ``__poll`` / ``__consume``
   libbpf); a pybpf ring has no wakeup fd, so while one is present ``poll`` sleep-polls, checking the
   rings every 0.5 ms at first and backing off to every 10 ms.
 * A pybpf ring is a file other processes may write: positions more than a ring apart, or a record
-  running past the producer position, raise EUCLEAN instead of being walked.
+  running past the producer position, raise EUCLEAN instead of being walked.  A BUSY record whose
+  producer process has died (killed between reserve and commit) is discarded there and then
+  (``RingBufMap.reclaim``) rather than waited for.
 * Callbacks take the record as ``bytes``.  Returning None, 0 or False goes on; any other value stops
   consumption after that record (which counts as consumed): ``consume`` / ``poll`` then return that
   value when it is a negative int (libbpf's error return), else the number of records consumed.  An
@@ -43,6 +45,8 @@ from pybpf.buffers import (
 )
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend
+from pybpf.maps.object import MapObject
+from pybpf.maps.ringbuf import RingBufMap
 
 _BUSY: int = uapi.BPF_RINGBUF_BUSY_BIT
 _DISCARD: int = uapi.BPF_RINGBUF_DISCARD_BIT
@@ -75,7 +79,9 @@ class _Ring(RingMapping):
             offset = cons_pos & self.mask
             length = int(self.prod_i[(PAGE + offset) // 4])
             if length & _BUSY:
-                return None
+                if not self._reclaimed(cons_pos):
+                    return None
+                length = int(self.prod_i[(PAGE + offset) // 4])
             size = length & ~_DISCARD
             next_pos = cons_pos + (size + _HDR + 7) // 8 * 8
             if next_pos > prod_pos:
@@ -86,6 +92,14 @@ class _Ring(RingMapping):
                 return record
             cons_pos = next_pos
         return None
+
+    def _reclaimed(self, position: int) -> bool:
+        """Whether the BUSY record at ``position`` of a pybpf ring was reserved by a process that has
+        died since, and is now discarded (``RingBufMap.reclaim``)."""
+        if self.backend != "user":
+            return False
+        impl = MapObject.from_fd(self.fd).impl
+        return isinstance(impl, RingBufMap) and impl.reclaim(position)
 
     def _read(self, offset: int, size: int) -> bytes:
         start = PAGE + offset

@@ -18,10 +18,11 @@ from __future__ import annotations
 import threading
 
 from pybpf.helpers.context import HelperContext
+from pybpf.objects.forking import fork_safe
 
 _blocks: dict[int, tuple[int, int]] = {}
 """Every live per-CPU block, by address: (bytes per CPU, number of CPUs)."""
-_blocks_lock = threading.Lock()
+_blocks_lock = fork_safe(threading.Lock())
 
 
 def register_block(base: int, stride: int, cpus: int) -> None:

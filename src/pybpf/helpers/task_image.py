@@ -35,13 +35,14 @@ from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF, Struct
 from pybpf.memory.regions import Memory, Region
 from pybpf.objects import cgroups, tasks
+from pybpf.objects.forking import fork_safe
 
 TASK_IMAGE_LIMIT = 1024
 """The most task images built (some 10 KiB each).  Images are never freed -- another image's
 ``real_parent`` or a running program may point at one -- so past this many tasks, a new one gets
 the address ``pybpf.objects.tasks`` gives it, which no memory has, as without the kernel's BTF."""
 TASK_COMM_LEN = 16
-_lock = threading.RLock()
+_lock = fork_safe(threading.RLock())
 
 
 class _Layout:

@@ -47,16 +47,26 @@ exhausted) is reported as a ``RuntimeWarning`` naming the program and the error,
 ``callback_errors()``, and its timer stops; nothing is raised in the thread.  CPU pinning
 (BPF_F_TIMER_CPU_PIN) is accepted and has no effect: the thread runs callbacks where it runs.
 
-Processes: the map is shared memory, and so is the mark: bpf_timer_init of a field another live
-process initialised is -EBUSY, as the kernel's one timer per element answers whoever asks (a forked
-child included); a delete or an update of the element from another process zeroes or frees it, and
-the owner drops its timer before the next expiry (``_still_ours``).  The timer's state and callbacks
-stay in the process that initialised it: there they run, there set_callback, start and cancel work;
-in another process those three stop the run with a ``HelperError`` naming the owner (the kernel
-would act on the shared timer; pybpf cannot reach another process's scheduler) -- a fault rather
-than a wrong answer.  A mark whose process exited is no owner: the timer went with its process
-(the kernel's outlives it while the map has users), and the field can be initialised again.  A
-child made by ``fork`` starts without timers (the parent's keep running in the parent).
+Processes: the timer belongs to the map element, as in the kernel.  The field, in the map's shared
+storage, holds the mark of its *owner* -- the process whose scheduler arms it and runs its callbacks --
+in its first half and the timer's state in its second (``_STATE``: the id of the program whose
+callback it holds, the callback's slot, armed or not, the clock), which every process changes under
+the map's lock.  bpf_timer_init of a field another live process initialised is -EBUSY, as the
+kernel's one timer per element answers whoever asks (a forked child included).  Another process's
+bpf_timer_cancel acts on the state: 1 when armed, the callback dropped; the owner reads the state
+before every expiry (``still_due``) and before its own starts, so the callback does not run and a
+later start is -EINVAL.  Another process's bpf_timer_start takes the timer over (``_take_over``: its
+mark rewritten; the old owner drops its copy at its next look, ``_still_ours``): the timer is armed,
+and its callback runs, in the starting process from then on, the callback's program opened there by
+id (``ProgramHost.host_of``: the kernel's timer holds ``cb->prog``).  So does another process's
+bpf_timer_set_callback of a timer not armed; of one armed elsewhere it stops the run with a
+``HelperError`` naming the owner (pybpf cannot move another process's pending expiry), as do a
+workqueue's helpers on another process's workqueue.  A delete or an update of the element from any
+process zeroes or frees the field, and the owner drops its timer before the next expiry.  A mark
+whose process exited is no owner: the timer went with its process (the kernel's outlives it while
+the map has users), and the field can be initialised again.  A child made by ``fork`` starts without
+timers of its own (the parent's keep running in the parent); a fork waits for a callback running
+(``Memory.lock`` is ``fork_safe``).
 """
 
 from __future__ import annotations
@@ -111,6 +121,10 @@ class ProgramHost(Protocol):
 
     def function_slot(self, address: int) -> int | None:
         """The slot of the program's function whose address (as this run sees it) is ``address``."""
+        ...
+
+    def host_of(self, prog_id: int) -> ProgramHost | None:
+        """The host of program ``prog_id`` (of the same root) in this process, None when it is gone."""
         ...
 
     def users_gone(self, obj: MapObject) -> bool:
@@ -173,6 +187,16 @@ _MARK = struct.Struct("<II")
 """What an initialised field holds in the map's shared storage: the initialising process's id and
 its token (random per process, so that a reused pid does not pass for its owner)."""
 _token = int.from_bytes(os.urandom(4), "little") | 1
+_STATE = struct.Struct("<II")
+"""The field's second half: the id of the program whose callback the timer holds (0: none) and the
+state bits every process reads and writes under the map's lock (``_ARMED``, ``_CALLBACK``, the
+callback's slot, the clock)."""
+_STATE_AT = 8
+_SLOT_MASK = (1 << 20) - 1
+"""The callback's slot (a program has at most 1,000,000 instructions)."""
+_ARMED = 1 << 20
+_CALLBACK = 1 << 21
+_CLOCK_SHIFT = 24
 _ERRORS: deque[str] = deque(maxlen=ERRORS_KEPT)
 
 
@@ -267,10 +291,16 @@ def _fire(timer: AsyncTimer, sequence: int) -> None:
         if host.users_gone(timer.obj):  # map_release_uref ran: every timer of the map is freed
             free_map(timer.obj)
             return False
-        if not _still_ours(timer):  # another process deleted or replaced the element
+        if not _still_ours(timer):  # another process deleted or replaced the element, or took it
             with _LOCK:
                 _free(timer)
             return False
+        obj, at = timer.obj, timer.field_offset
+        with obj.lock:
+            prog_id, bits = _state(obj, at)
+            if bits & (_ARMED | _CALLBACK) != _ARMED | _CALLBACK:  # another process cancelled it
+                return False
+            _set_state(obj, at, prog_id, bits & ~_ARMED)
         _running.timer = timer if timer.kind == TIMER else None  # (hrtimer_running: timers only)
         return True
 
@@ -294,6 +324,21 @@ def _report(timer: AsyncTimer, exc: BaseException) -> None:
 
 
 # -- the shared mark ------------------------------------------------------------------------------------
+def _state(obj: MapObject, field_offset: int) -> tuple[int, int]:
+    """(callback program id, state bits) of the field (``_STATE``)."""
+    prog_id, bits = _STATE.unpack_from(obj.mm, field_offset + _STATE_AT)
+    return int(prog_id), int(bits)
+
+
+def _set_state(obj: MapObject, field_offset: int, prog_id: int, bits: int) -> None:
+    _STATE.pack_into(obj.mm, field_offset + _STATE_AT, prog_id, bits)
+
+
+def _prog_id(host: ProgramHost) -> int:
+    """The id of the program ``host`` is (0 for a host that is no loaded program)."""
+    return int(getattr(host, "prog_id", 0) or 0)
+
+
 def _owner_elsewhere(obj: MapObject, field_offset: int) -> int | None:
     """The id of the live process other than this one whose mark the field holds, if any (a mark of
     a process that exited is no owner: its timer went with it)."""
@@ -317,14 +362,31 @@ def _still_ours(timer: AsyncTimer) -> bool:
         return False
 
 
-def _foreign(ctx: HelperContext, field: int, helper: str) -> None:
-    """A field with no timer of this process that another live process initialised: the timer is
-    the other process's (its callbacks run there), which this process cannot reach."""
-    obj, _ = _located(ctx, field, helper)
-    owner = _owner_elsewhere(obj, field - obj.address)
-    if owner is not None:
-        why = f"the timer was initialised by process {owner}, where pybpf keeps it and runs its callbacks"
-        raise HelperError(None, f"{helper}: {why}")
+def _foreign(obj: MapObject, field_offset: int, helper: str, why: str) -> HelperError:
+    owner = _owner_elsewhere(obj, field_offset)
+    return HelperError(None, f"{helper}: the timer was initialised by process {owner}, {why}")
+
+
+def _take_over(
+    obj: MapObject, value_offset: int, field_offset: int, kind: str, helper: str
+) -> AsyncTimer | None:
+    """The timer of another live process's field, made this process's: its mark rewritten (the old
+    owner drops its own at its next expiry, ``_still_ours``), its clock and state kept in the field;
+    None when the field has no live owner by now.  The caller sets the callback."""
+    ident = (obj.root, obj.id, value_offset, kind)
+    with obj.lock:
+        if _owner_elsewhere(obj, field_offset) is None:
+            return None
+        _, bits = _state(obj, field_offset)
+        taken = AsyncTimer(
+            ident, obj, value_offset, _element_key(obj, value_offset, helper), bits >> _CLOCK_SHIFT
+        )
+        taken.field_offset = field_offset
+        with _LOCK:
+            _TIMERS[ident] = taken
+            _BY_MAP.setdefault((obj.root, obj.id), {})[value_offset, kind] = taken
+        _MARK.pack_into(obj.mm, field_offset, os.getpid(), _token)
+    return taken
 
 
 # -- finding a timer ------------------------------------------------------------------------------------
@@ -353,17 +415,25 @@ def _located(ctx: HelperContext, field: int, helper: str) -> tuple[MapObject, in
     return obj, region.start - obj.address
 
 
-def _find(ctx: HelperContext, field: int, kind: str, helper: str) -> AsyncTimer | None:
-    """This process's timer of the field (None: never initialised, here or anywhere), after dropping
-    one whose element another process deleted or replaced; ``HelperError`` for another process's."""
+def _find(ctx: HelperContext, field: int, kind: str, helper: str) -> tuple[AsyncTimer | None, MapObject, int]:
+    """This process's timer of the field (None: not this process's), after dropping one whose element
+    another process deleted or replaced or whose timer another process took; the map and the value
+    offset."""
     obj, value_offset = _located(ctx, field, helper)
     found = _TIMERS.get((obj.root, obj.id, value_offset, kind))
     if found is not None and not _still_ours(found):
         with _LOCK:
             _free(found)
         found = None
-    if found is None:
-        _foreign(ctx, field, helper)
+    return found, obj, value_offset
+
+
+def _mine(ctx: HelperContext, field: int, kind: str, helper: str) -> AsyncTimer | None:
+    """``_find`` for the helpers that act only on this process's timers (the workqueue's): None for a
+    field never initialised, ``HelperError`` for one another live process initialised."""
+    found, obj, _ = _find(ctx, field, kind, helper)
+    if found is None and _owner_elsewhere(obj, field - obj.address) is not None:
+        raise _foreign(obj, field - obj.address, helper, "where pybpf keeps it and runs its callbacks")
     return found
 
 
@@ -396,16 +466,24 @@ def async_init(ctx: HelperContext, field: int, map_ptr: int, clock: int, *, kind
             _TIMERS[ident] = created
             _BY_MAP.setdefault((obj.root, obj.id), {})[value_offset, kind] = created
         _MARK.pack_into(obj.mm, created.field_offset, os.getpid(), _token)
+        _set_state(obj, created.field_offset, 0, clock << _CLOCK_SHIFT)
     return 0
 
 
 def async_set_callback(ctx: HelperContext, field: int, callback: int, kind: str, helper: str) -> int:
     """``__bpf_async_set_callback``: -EINVAL for a field never initialised, -EPERM for a map without
     user references, else 0 and the callback (a function of the running program) kept."""
-    found = _find(ctx, field, kind, helper)
+    found, obj, value_offset = _find(ctx, field, kind, helper)
+    at = field - obj.address
+    host = ctx.env.host
+    if found is None and kind == TIMER and _owner_elsewhere(obj, at) is not None:
+        if _state(obj, at)[1] & _ARMED:  # (the pending expiry is the owner's, out of reach)
+            raise _foreign(obj, at, helper, "where it is armed; pybpf cannot move a pending expiry")
+        found = _take_over(obj, value_offset, at, kind, helper)
+    elif found is None and kind != TIMER:
+        found = _mine(ctx, field, kind, helper)
     if found is None:
         return -errno.EINVAL
-    host = ctx.env.host
     if host is None:
         raise HelperError(None, f"{helper}: this run belongs to no loaded program to call back later")
     if host.users_gone(found.obj):
@@ -413,21 +491,36 @@ def async_set_callback(ctx: HelperContext, field: int, callback: int, kind: str,
     slot = host.function_slot(callback)
     if slot is None:
         raise HelperError(None, f"{helper}: R2 = {callback:#x} is not a function of this program")
-    with _LOCK:
+    with obj.lock, _LOCK:
         if found.freed:
             return -errno.EINVAL
         found.host, found.slot = host, slot
+        _prog, bits = _state(obj, at)
+        _set_state(obj, at, _prog_id(host), (bits & ~_SLOT_MASK) | (slot & _SLOT_MASK) | _CALLBACK)
     return 0
 
 
 def schedule_now(ctx: HelperContext, field: int, kind: str, helper: str) -> int:
     """``schedule_work`` of ``bpf_wq_start``: -EINVAL for a field without a callback, else 0 and the
     callback run as soon as the scheduler gets to it."""
-    found = _find(ctx, field, kind, helper)
-    with _LOCK:
-        if found is None or found.freed or found.host is None:
+    found = _mine(ctx, field, kind, helper)
+    if found is None:
+        return -errno.EINVAL
+    return _arm(found, lambda: time.clock_gettime_ns(time.CLOCK_MONOTONIC))
+
+
+def _arm(found: AsyncTimer, deadline: Callable[[], int]) -> int:
+    """Arm ``found`` for ``deadline()`` if it still has a callback (another process may have
+    cancelled it: the field's state says); 0 or -EINVAL."""
+    obj, at = found.obj, found.field_offset
+    with obj.lock, _LOCK:
+        prog_id, bits = _state(obj, at)
+        if not bits & _CALLBACK:
+            found.host = found.slot = None  # cancelled by another process: drop_prog_refcnt()
+        if found.freed or found.host is None:
             return -errno.EINVAL
-        _SCHEDULER.arm(found, time.clock_gettime_ns(time.CLOCK_MONOTONIC))
+        _SCHEDULER.arm(found, deadline())
+        _set_state(obj, at, prog_id, bits | _ARMED)
     return 0
 
 
@@ -448,32 +541,68 @@ def timer_start(ctx: HelperContext, timer: int, nsecs: int, flags: int, _r4: int
     helper = "bpf_timer_start"
     if flags & ~(BPF_F_TIMER_ABS | BPF_F_TIMER_CPU_PIN):
         return -errno.EINVAL
-    found = _find(ctx, timer, TIMER, helper)
-    now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-    with _LOCK:
-        if found is None or found.freed or found.host is None:
+    found, obj, value_offset = _find(ctx, timer, TIMER, helper)
+    if found is None:
+        found = _start_elsewhere(ctx, obj, value_offset, timer - obj.address, helper)
+        if found is None:
             return -errno.EINVAL
+    clock_id = found.clock
+
+    def deadline() -> int:
+        now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
         expires = min(nsecs, KTIME_MAX)  # ns_to_ktime()
         if flags & BPF_F_TIMER_ABS:
-            delay = expires - (now if found.clock == CLOCK_MONOTONIC else time.clock_gettime_ns(found.clock))
+            delay = expires - (now if clock_id == CLOCK_MONOTONIC else time.clock_gettime_ns(clock_id))
         else:
             delay = expires
-        _SCHEDULER.arm(found, now + max(delay, 0))
-    return 0
+        return now + max(delay, 0)
+
+    return _arm(found, deadline)
+
+
+def _start_elsewhere(
+    ctx: HelperContext, obj: MapObject, value_offset: int, at: int, helper: str
+) -> AsyncTimer | None:
+    """bpf_timer_start of a timer another live process initialised: taken over when this run's
+    program is the one whose callback the timer holds (its callbacks run here from now on); None
+    (-EINVAL) for a timer without a callback or never initialised; ``HelperError`` when the
+    callback is another program's, which this process may not have."""
+    if _owner_elsewhere(obj, at) is None:
+        return None
+    prog_id, bits = _state(obj, at)
+    if not bits & _CALLBACK:
+        return None
+    runner = ctx.env.host
+    host = runner.host_of(prog_id) if runner is not None and prog_id else None
+    if host is None:
+        raise _foreign(obj, at, helper, f"with a callback of program {prog_id}, not found in this process")
+    taken = _take_over(obj, value_offset, at, TIMER, helper)
+    if taken is not None:
+        taken.host, taken.slot = host, bits & _SLOT_MASK
+    return taken
 
 
 def timer_cancel(ctx: HelperContext, timer: int, *_: int) -> int:
     """``long bpf_timer_cancel(struct bpf_timer *timer)``: 1 if it was armed, else 0."""
-    found = _find(ctx, timer, TIMER, "bpf_timer_cancel")
-    with _LOCK:
-        if found is None or found.freed:
+    found, obj, _offset = _find(ctx, timer, TIMER, "bpf_timer_cancel")
+    at = timer - obj.address
+    if found is None:  # another live process's timer: its state is in the field, which it obeys
+        with obj.lock:
+            if _owner_elsewhere(obj, at) is None:
+                return -errno.EINVAL
+            _prog, bits = _state(obj, at)
+            _set_state(obj, at, 0, bits & ~(_ARMED | _CALLBACK | _SLOT_MASK))
+        return int(bool(bits & _ARMED))
+    if _current() is found:
+        return -errno.EDEADLK
+    with obj.lock, _LOCK:
+        if found.freed:
             return -errno.EINVAL
-        if _current() is found:
-            return -errno.EDEADLK
         found.host = found.slot = None  # drop_prog_refcnt()
-        was_armed = found.armed != 0
         found.armed = 0
-    return int(was_armed)
+        _prog, bits = _state(obj, at)
+        _set_state(obj, at, 0, bits & ~(_ARMED | _CALLBACK | _SLOT_MASK))
+    return int(bool(bits & _ARMED))
 
 
 # -- freeing --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 
 from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.trace_shared import TraceRecord, append_shared, read_shared
+from pybpf.objects.forking import fork_safe
 
 
 class TracePipe:
@@ -35,7 +36,7 @@ class TracePipe:
         shared: bool = False,
     ) -> None:
         self._records: deque[TraceRecord] = deque(maxlen=maxlen)
-        self._lock = threading.Lock()
+        self._lock = fork_safe(threading.Lock())
         self.echo = echo
         self.shared = shared
 

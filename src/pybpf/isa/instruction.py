@@ -12,6 +12,7 @@ together with the slot each starts at.
 
 from __future__ import annotations
 
+import os
 import struct
 import threading
 from collections import OrderedDict
@@ -128,6 +129,17 @@ program, its info); instructions are immutable, so they are shared."""
 _DECODED_BYTES = 1 << 20
 """At most this many bytes of programs are remembered."""
 _DECODED_LOCK = threading.Lock()
+
+
+def _new_lock_after_fork() -> None:
+    """In a forked child: a new decode lock (another thread of the parent may have held the old
+    one).  This layer comes before ``pybpf.objects.forking``, whose fork takes the other locks; the
+    cache it guards is whole between any two Python steps, so a new lock is all the child needs."""
+    global _DECODED_LOCK
+    _DECODED_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def decode_program(data: bytes | bytearray | memoryview) -> list[Instruction]:

@@ -30,6 +30,8 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
+from pybpf.objects.forking import fork_safe
+
 DIRECTORY_VARIABLE = "PYBPF_CACHE_DIR"
 """Where the object cache lives (empty: no disk cache)."""
 LIMIT_VARIABLE = "PYBPF_CACHE_MAX"
@@ -75,7 +77,7 @@ class ObjectCache:
         """The disk directory in use (None: memory only)."""
         self.limit = limit
         self._memory: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = fork_safe(threading.Lock())
         self._written = 0
         self._swept = False
 
@@ -191,7 +193,7 @@ def _limit() -> int:
 
 
 _current: tuple[tuple[Path | None, int], ObjectCache] | None = None
-_current_lock = threading.Lock()
+_current_lock = fork_safe(threading.Lock())
 
 
 def object_cache() -> ObjectCache:

@@ -66,6 +66,7 @@ from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
 from pybpf.jit.cache import object_cache
 from pybpf.jit.cost import compile_cost
+from pybpf.objects.forking import fork_safe
 
 if TYPE_CHECKING:
     from pybpf.jit.native_helpers import NativeCalls
@@ -164,7 +165,7 @@ class _Target:
 
 
 _target: _Target | None = None
-_target_lock = threading.Lock()
+_target_lock = fork_safe(threading.Lock())
 
 
 def target() -> _Target:
@@ -507,7 +508,7 @@ _CacheKey = tuple[
     frozenset[int],
 ]
 _CACHE: OrderedDict[_CacheKey, CompiledProgram] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_CACHE_LOCK = fork_safe(threading.Lock())
 
 
 def compiled_for(

@@ -81,10 +81,13 @@ from pybpf.maps.ringbuf import (
     PENDING_POS_AT,
     PRODUCER_LOCK_AT,
     PRODUCER_POS_AT,
+    RESERVATION_SLOTS,
+    RESERVATIONS_AT,
     RINGBUF_MAX_RECORD_SZ,
     RINGBUF_PGOFF,
     WAKEUP_FLAGS,
     RingBufMap,
+    pid_cell_address,
 )
 
 _LIBC = ctypes.CDLL(None)
@@ -271,9 +274,35 @@ def reserve(
     page_offset = b.add(b.lshr(at, lo.const(PAGE_SHIFT)), lo.const(RINGBUF_PGOFF))
     _store(lo, b.trunc(page_offset, I32), b.add(header_address, lo.const(4)))
     _store(lo, b.or_(b.trunc(size, I32), lo.const(BUSY_BIT, 32)), header_address)
+    tag = _tag(lo, at)  # noted in the reservation table when its entry is free (``RingBufMap.reserve``)
+    pid = b.load(b.inttoptr(lo.const(pid_cell_address()), I64.as_pointer()))
+    b.cmpxchg(_word(lo, _entry(lo, ring, tag), 64), lo.const(0), b.or_(pid, tag), "monotonic", "monotonic")
     _store(lo, new_prod, lo.const(base + PRODUCER_POS_AT), "release")
     _mutex_call(lo, UNLOCK, mutex)
     return header_address
+
+
+def _tag(lo: Lowering, at: ir.Value) -> ir.Value:
+    """The reservation tag (``reservation_tag``) of the record whose header is at storage offset ``at``."""
+    b = lo.b
+    return b.and_(b.lshr(b.sub(at, lo.const(DATA_AT)), lo.const(3)), lo.const(0xFFFF_FFFF))
+
+
+def _entry(lo: Lowering, ring: NativeRing, tag: ir.Value) -> ir.Value:
+    b = lo.b
+    slot = b.urem(tag, lo.const(RESERVATION_SLOTS))
+    return b.add(lo.const(ring.obj.address + RESERVATIONS_AT), b.mul(slot, lo.const(8)))
+
+
+def forget_reservation(lo: Lowering, ring: NativeRing, header_address: ir.Value) -> None:
+    """The record at ``header_address`` is committed: its reservation-table entry, if it has one,
+    cleared (``RingBufMap.commit``)."""
+    b = lo.b
+    tag = _tag(lo, b.sub(header_address, lo.const(ring.obj.address)))
+    entry_address = _word(lo, _entry(lo, ring, tag), 64)
+    entry = load_word(lo, _entry(lo, ring, tag))
+    ours = b.icmp_unsigned("==", b.and_(entry, lo.const(0xFFFF_FFFF)), tag)
+    b.cmpxchg(entry_address, entry, b.select(ours, lo.const(0), entry), "monotonic", "monotonic")
 
 
 def _copy_wrapped_tail(lo: Lowering, ring: NativeRing, end: ir.Value) -> None:
@@ -314,6 +343,7 @@ def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Seque
     move_bytes(lo, data_address, data, size)
     _copy_wrapped_tail(lo, ring, b.add(b.sub(data_address, lo.const(ring.obj.address)), size))
     current = load_word(lo, header_address, 32)
+    forget_reservation(lo, ring, header_address)
     _store(lo, b.and_(current, lo.const(~BUSY_BIT & 0xFFFF_FFFF, 32)), header_address, "release")
     answer(lo, 0, done)
     lo.continue_in(done)
@@ -411,6 +441,7 @@ def release_held(
         cleared = b.and_(header, lo.const(~BUSY_BIT & 0xFFFF_FFFF, 32))
         if discard:
             cleared = b.or_(cleared, lo.const(DISCARD_BIT, 32))
+        forget_reservation(lo, ring, header_address)
         _store(lo, cleared, header_address, "release")
         released()
         answer(lo, 0, done)

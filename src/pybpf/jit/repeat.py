@@ -39,6 +39,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import MAX_CALL_FRAMES
 from pybpf.jit.codegen import JitUnavailable, target
+from pybpf.objects.forking import fork_safe
 
 
 def _libc_address(name: str) -> int:
@@ -263,7 +264,7 @@ class _Driver:
 
 
 _driver: _Driver | None = None
-_driver_lock = threading.Lock()
+_driver_lock = fork_safe(threading.Lock())
 
 
 def _compiled() -> _Driver:

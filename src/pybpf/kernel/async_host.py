@@ -61,6 +61,7 @@ class ProgramHost:
         *,
         name: str,
         prog_id: int,
+        others: Callable[[int], ProgramHost | None] | None = None,
     ) -> None:
         self.executable = executable
         self.program_maps = program_maps
@@ -68,11 +69,20 @@ class ProgramHost:
         self.memory = memory
         self.name = name
         self.prog_id = prog_id
+        self._others = others
+        """Finds the host of another program of the root by id (``host_of``)."""
         self.root = bpffs_root()
         self._session: RunSession | None = None
         self._map_fds: dict[int, int] = {}
         """Fds of the program's maps holding no user lock (for ``users_gone``), opened when first asked."""
         self._finalizer = weakref.finalize(self, _close_all, self._map_fds)
+
+    def host_of(self, prog_id: int) -> ProgramHost | None:
+        """The host of program ``prog_id`` of this root in this process (itself for its own id; opened
+        by id otherwise, as the kernel's timer holds ``cb->prog``); None when it is gone."""
+        if prog_id == self.prog_id:
+            return self
+        return self._others(prog_id) if self._others is not None else None
 
     def function_slot(self, address: int) -> int | None:
         return self.executable.function_at(address)

@@ -69,7 +69,7 @@ from pybpf.jit.runtime import JitSession
 from pybpf.jit.tiered import TieredSession
 from pybpf.kernel import btfobj, links, run_stats
 from pybpf.kernel.async_host import ProgramHost
-from pybpf.kernel.progobj import ProgObject
+from pybpf.kernel.progobj import ProgObject, get_fd_by_id
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.maps.base import FdKind, MapOps
@@ -248,7 +248,7 @@ class ProgRuntime:
         if host is None:
             host = self._host = ProgramHost(
                 self.executable, self.program_maps, self.maps, EXEC_MEMORY,
-                name=self.meta.name, prog_id=self.meta.id,
+                name=self.meta.name, prog_id=self.meta.id, others=_host_by_id,
             )  # fmt: skip
         return host
 
@@ -328,6 +328,23 @@ def _runtime_in_array(array: MapObject, prog_id: int) -> ProgRuntime:
             os.close(fd)
         _by_prog_id[key] = runtime
     return runtime
+
+
+def _host_by_id(prog_id: int) -> ProgramHost | None:
+    """The timers' host of program ``prog_id`` of the current root, opened by id (None: gone)."""
+    key = (bpffs_root(), prog_id)
+    runtime = _by_prog_id.get(key)
+    if runtime is None:
+        try:
+            fd = get_fd_by_id(prog_id, 0, 0)
+        except BPFError:
+            return None
+        try:
+            runtime = ProgRuntime.of(ProgObject.from_fd(fd))
+        finally:
+            os.close(fd)
+        _by_prog_id[key] = runtime
+    return runtime.host
 
 
 class Runner:

@@ -33,13 +33,14 @@ from pybpf.errors import BPFError
 from pybpf.objects import refs
 from pybpf.objects.backing import reserve_file
 from pybpf.objects.files import DEFAULT_ROOT, PAGE, bpffs_root, bpffs_root_name
+from pybpf.objects.forking import fork_safe
 
 _KEY = ".bpf-stats"
 _STATS = "run-stats"
 _COUNTERS = struct.Struct("<QQ")
 _U64 = (1 << 64) - 1
 
-_probe_lock = threading.Lock()
+_probe_lock = fork_safe(threading.Lock())
 _probe: tuple[str, int, mmap.mmap] | None = None
 """(root, fd, mapping) of the key file: the fd holds no lock and is what ``stats_enabled`` asks
 through; the mapping's first byte is the hint that some fd may be open."""

@@ -36,6 +36,7 @@ from pybpf.helpers import percpu_obj
 from pybpf.helpers.context import HelperContext
 from pybpf.maps.percpu import possible_cpus
 from pybpf.memory.regions import Memory, Region
+from pybpf.objects.forking import fork_safe
 
 PERCPU_SIZE_MAX = 512
 """BPF_GLOBAL_PERCPU_MA_MAX_SIZE: the largest per-CPU object."""
@@ -61,7 +62,7 @@ def _refcount_at(p: int, meta: int) -> int | None:
 
 _live: dict[int, tuple[Memory, Region]] = {}
 """Every object not dropped yet, by address: the address space it is registered in and its region."""
-_live_lock = threading.Lock()
+_live_lock = fork_safe(threading.Lock())
 
 
 def obj_new(ctx: HelperContext, size: int, meta: int, _r3: int, _r4: int, _r5: int) -> int:

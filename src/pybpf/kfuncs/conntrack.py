@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, KFuncImpl, RetKind, do_nothing
 from pybpf.memory.regions import Memory, Region
+from pybpf.objects.forking import fork_safe
 from pybpf.uapi import BPF_F_CURRENT_NETNS, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP
 
 CONNTRACK_PROG_TYPES = frozenset({BPF_PROG_TYPE_XDP, BPF_PROG_TYPE_SCHED_CLS})
@@ -141,7 +142,7 @@ _table: dict[_Key, tuple[_Entry, int]] = {}
 """The inserted entries by (address space, tuple, zone id of that direction): each with its direction."""
 _allocated: dict[tuple[Memory, int], _Entry] = {}
 """Entries allocated and not inserted yet, by (address space, address)."""
-_lock = threading.Lock()
+_lock = fork_safe(threading.Lock())
 
 
 def _expired(entry: _Entry) -> bool:

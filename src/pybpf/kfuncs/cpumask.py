@@ -51,6 +51,7 @@ from pybpf.kfuncs import alloc_obj
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, KFuncImpl, RetKind, registered_for
 from pybpf.maps.cpumap import NR_CPUS
 from pybpf.maps.percpu import possible_cpus
+from pybpf.objects.forking import fork_safe
 
 BITS_PER_LONG = 64
 CPUMASK_BYTES = (NR_CPUS + BITS_PER_LONG - 1) // BITS_PER_LONG * 8
@@ -168,7 +169,7 @@ def cpumask_weight(ctx: HelperContext, p: int, _r2: int, _r3: int, _r4: int, _r5
 
 _prev: dict[tuple[int, int], int] = {}
 """distribute_cpu_mask_prev: the CPU any_distribute last answered, per (thread, run CPU)."""
-_prev_lock = threading.Lock()
+_prev_lock = fork_safe(threading.Lock())
 
 
 def _distribute(ctx: HelperContext, bits: int) -> int:

@@ -55,6 +55,7 @@ from pybpf.isa.words import M32
 from pybpf.kfuncs import alloc_obj
 from pybpf.kfuncs.dynptr_pkt import dynptr_slice, dynptr_slice_rdwr
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind
+from pybpf.objects.forking import fork_safe
 
 PARAMS = struct.Struct("<14s2s128s256sII")
 """struct bpf_crypto_params: type[14], reserved[2], algo[128], key[256], key_len, authsize."""
@@ -149,7 +150,7 @@ class Cipher:
 
 
 _ciphers: dict[int, Cipher] = {}
-_lock = threading.Lock()
+_lock = fork_safe(threading.Lock())
 
 
 def _cstr(raw: bytes) -> str:

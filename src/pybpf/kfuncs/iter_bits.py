@@ -29,6 +29,7 @@ from pybpf.errors import MemoryAccessError
 from pybpf.helpers.basic import kernel_nofault_error
 from pybpf.helpers.context import HelperContext
 from pybpf.memory.regions import Memory, Region
+from pybpf.objects.forking import fork_safe
 
 BITS_ITER_NR_WORDS_MAX = 511
 """The most u64 words a bit iterator copies (kernel/bpf/helpers.c)."""
@@ -39,7 +40,7 @@ _U32 = 0xFFFFFFFF
 
 _buffers: dict[int, tuple[Memory, Region]] = {}
 """The copies of sources longer than one word, by address, until their iterator is destroyed."""
-_buffers_lock = threading.Lock()
+_buffers_lock = fork_safe(threading.Lock())
 
 
 def _s32(value: int) -> int:

@@ -35,6 +35,7 @@ import time
 from pybpf.helpers.context import HelperContext
 from pybpf.kfuncs.irq import SAVED_FLAGS
 from pybpf.kfuncs.proto import ArgKind, KArg, KfFlag, KFunc, RetKind
+from pybpf.objects.forking import fork_safe
 
 RES_SPIN_LOCK = "bpf_res_spin_lock"
 RES_SPIN_UNLOCK = "bpf_res_spin_unlock"
@@ -53,7 +54,7 @@ TIMEOUT_S = 0.25
 """RES_DEF_TIMEOUT: how long a lock held elsewhere is waited for."""
 _FLAG_SIZE = 8
 
-_test_and_set = threading.Lock()
+_test_and_set = fork_safe(threading.Lock())
 """Makes reading and setting a lock word one step for the threads of this process."""
 
 

@@ -9,8 +9,9 @@ key pointer is EINVAL first (the syscall layer's ``__bpf_copy_key`` for key_size
 Storage, laid out like the kernel's mmap-able part of ``struct bpf_ringbuf``::
 
     offset 0           consumer page: consumer_pos (u64) at offset 0, written by the consumer
-    offset PAGE        producer page: producer_pos (u64) at 0; pybpf's pending_pos (u64) at 8 and
-                       its producer lock (a robust process-shared mutex) at 64
+    offset PAGE        producer page: producer_pos (u64) at 0; pybpf's pending_pos (u64) at 8, its
+                       producer lock (a robust process-shared mutex) at 64 and its table of
+                       reservations (u64s) from 128 to the end of the page
     offset 2*PAGE      data area: max_entries bytes of records
     offset 2*PAGE+max  overflow area: max_entries bytes (see below)
 
@@ -37,9 +38,18 @@ Concurrency: ``reserve`` (and ``output``) take the ringbuf's own producer lock i
 like the kernel's ``rb->spinlock``, so callers need not hold ``MapObject.lock`` (holding it is
 harmless).  ``commit`` takes no lock (the kernel's ``xchg`` of ``len``): the overflow copy and the
 data writes precede the single aligned u32 store that clears BUSY, and positions are published with
-single aligned u64 stores after the header is written (release order on x86-64's TSO).  A producer
-killed between reserve and commit leaves a BUSY record that stalls the consumer, as an unsubmitted
-reservation would in the kernel; that cannot be repaired without losing later records.
+single aligned u64 stores after the header is written (release order on x86-64's TSO).
+
+A producer killed between reserve and commit (``kill -9`` of a process in the middle of a program
+run; in the kernel a program always runs to its end) would leave a BUSY record that stalls the
+consumer, and with it every record submitted after it, for ever.  So ``reserve`` notes the process
+that reserved each record in the producer page's *reservation table* (one aligned u64 per entry: the
+reserving process's id and the record's position, at the entry the position hashes to; a
+reservation whose entry is taken goes unnoted) and ``commit`` clears the entry; a BUSY record whose
+entry names a process that no longer exists is discarded (``reclaim``: BUSY cleared, DISCARD set, as
+if its program had called bpf_ringbuf_discard) by the next ``reserve`` that walks up to it and by
+the consumer (``pybpf.ringbuf.RingBuffer``) that stops at it.  What the dead process had written in
+the record is lost -- it was never submitted -- and no submitted record is.
 
 The positions and record headers are shared data any holder of the map may overwrite (in the kernel
 the producer page is read-only to user space; here it is a file).  ``reserve`` never trusts them:
@@ -59,12 +69,13 @@ from __future__ import annotations
 import ctypes
 import errno
 import mmap
+import os
 
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.maps.base import MapParams, NoBtfMapOps, corrupted, round_up
 from pybpf.maps.registry import register
-from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
+from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex, process_exists
 from pybpf.uapi import ENOTSUPP
 
 PAGE = mmap.PAGESIZE
@@ -86,7 +97,38 @@ CONSUMER_POS_AT = 0
 PRODUCER_POS_AT = PAGE
 PENDING_POS_AT = PAGE + 8
 PRODUCER_LOCK_AT = PAGE + 64
+RESERVATIONS_AT = PAGE + 128
+RESERVATION_SLOTS = (PAGE - 128) // 8
+"""Entries of the reservation table: ``pid << 32 | tag`` with tag = the record's position in the
+ring over 8 (``_tag``), at entry ``tag % RESERVATION_SLOTS``; 0 when free."""
 DATA_AT = RINGBUF_POS_PAGES * PAGE
+
+
+_PID_CELL = ctypes.c_uint64(os.getpid() << 32)
+"""This process's id shifted left 32 bits, as the reservation table's entries hold it: kept in a
+cell of its own, which a forked child updates in place, so that native code reads it by address
+(``pid_cell_address``) in the process it runs in."""
+
+
+def _forked() -> None:
+    _PID_CELL.value = os.getpid() << 32
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def _pid() -> int:
+    return int(_PID_CELL.value) >> 32
+
+
+def pid_cell_address() -> int:
+    """The address of the cell holding ``getpid() << 32`` (see ``_PID_CELL``)."""
+    return ctypes.addressof(_PID_CELL)
+
+
+def reservation_tag(position: int, mask: int) -> int:
+    """The reservation table's tag of the record at ring ``position`` (``mask``: max_entries - 1)."""
+    return ((position & mask) >> 3) & 0xFFFFFFFF
 
 
 def record_length(size: int) -> int:
@@ -166,6 +208,35 @@ class RingBufMap(NoBtfMapOps):
         """Position of the oldest record that may still be BUSY (the kernel's ``rb->pending_pos``)."""
         return int(self._u64[PENDING_POS_AT // 8])
 
+    def _tag(self, position: int) -> int:
+        return reservation_tag(position, self.mask)
+
+    def _reservation_index(self, tag: int) -> int:
+        return RESERVATIONS_AT // 8 + tag % RESERVATION_SLOTS
+
+    def _reclaimable(self, position: int) -> bool:
+        """Whether the BUSY record at ``position`` was reserved by a process that no longer exists
+        (its reservation-table entry names it); that entry is cleared then."""
+        tag = self._tag(position)
+        index = self._reservation_index(tag)
+        entry = int(self._u64[index])
+        pid = entry >> 32
+        if not pid or entry & 0xFFFFFFFF != tag or pid == _pid() or process_exists(pid):
+            return False
+        self._u64[index] = 0
+        return True
+
+    def reclaim(self, position: int) -> bool:
+        """Discard the BUSY record at ring position ``position`` if the process that reserved it is
+        gone (see the module docstring); whether it did.  Taken under the producer lock."""
+        with self._producer_lock():
+            index = (DATA_AT + (position & self.mask)) // 4
+            hdr_len = int(self._u32[index])
+            if not hdr_len & BUSY_BIT or not self._reclaimable(position):
+                return False
+            self._u32[index] = (hdr_len & ~BUSY_BIT) | DISCARD_BIT
+        return True
+
     def header(self, position: int) -> tuple[int, int]:
         """(len, pg_off) of the record header at ring position ``position``."""
         index = (DATA_AT + (position & self.mask)) // 4
@@ -195,7 +266,10 @@ class RingBufMap(NoBtfMapOps):
             while pend_pos < prod_pos:  # at most max_entries / 8 records
                 hdr_len = self.header(pend_pos)[0]
                 if hdr_len & BUSY_BIT:
-                    break
+                    if not self._reclaimable(pend_pos):
+                        break
+                    hdr_len = (hdr_len & ~BUSY_BIT) | DISCARD_BIT  # its producer died: discarded
+                    self._u32[(DATA_AT + (pend_pos & self.mask)) // 4] = hdr_len
                 pend_pos += record_length(hdr_len)
             if pend_pos > prod_pos:
                 raise corrupted("a committed record's length runs past the producer position")
@@ -208,6 +282,10 @@ class RingBufMap(NoBtfMapOps):
             hdr = DATA_AT + (prod_pos & self.mask)
             self._u32[hdr // 4 + 1] = hdr // PAGE + RINGBUF_PGOFF
             self._u32[hdr // 4] = size | BUSY_BIT
+            tag = self._tag(prod_pos)
+            noted = self._reservation_index(tag)
+            if not q[noted]:  # (taken: this reservation goes unnoted)
+                q[noted] = int(_PID_CELL.value) | tag
             q[PRODUCER_POS_AT // 8] = new_prod_pos
         return hdr + HDR_SZ
 
@@ -240,6 +318,10 @@ class RingBufMap(NoBtfMapOps):
         new_len = hdr_len & ~BUSY_BIT
         if discard:
             new_len |= DISCARD_BIT
+        tag = self._tag(index * 4 - DATA_AT)
+        noted = self._reservation_index(tag)
+        if int(self._u64[noted]) & 0xFFFFFFFF == tag:
+            self._u64[noted] = 0
         self._u32[index] = new_len
 
     def output(self, data: bytes, flags: int = 0) -> int:
@@ -278,4 +360,4 @@ class RingBufMap(NoBtfMapOps):
             raise BPFError(errno.EINVAL, "mapping past the end of the ring buffer")
 
 
-assert MUTEX_BYTES <= PAGE - (PRODUCER_LOCK_AT - PAGE)
+assert PRODUCER_LOCK_AT + MUTEX_BYTES <= RESERVATIONS_AT

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from pybpf.errors import MemoryAccessError, UnknownMemoryError
+from pybpf.objects.forking import fork_safe
 
 U64_MASK = (1 << 64) - 1
 NULL_GUARD = 4096
@@ -172,7 +173,7 @@ class Memory:
     store8: Storer
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self.lock = fork_safe(threading.RLock())
         """Held by every run using this address space (the accessors' cache is not thread-safe)."""
         self._regions: list[Region] = []
         self._bases: list[int] = []  # region.base of each region, for bisect (views never overlap)

@@ -19,11 +19,22 @@ copies of them at once (``os.register_at_fork``), leaving the locks to the paren
 hold them.  Opening, remembering and closing happen under a guard the fork takes first, so no fork
 falls between an fd's ``open`` and its registration (or its removal and its ``close``).
 
-The same goes for a ``threading.Lock`` another thread holds at the fork: in the child nobody is
-left to release it.  ``fork_safe(lock)`` registers a *leaf* lock (whose holder takes no other lock
-and never blocks while holding it: the object caches', the lock probes'); the fork takes every
-registered one before it forks and both sides release them after, so the child gets them free and
-the structures they guard whole.
+The same goes for a thread lock (``threading.Lock``, ``RLock``) another thread holds at the fork: in
+the child nobody is left to release it, and the next user of that lock in the child waits forever
+(measured: a fork while the timer thread ran a callback left the child's ``Memory.lock`` held, and
+its first ``BPF_PROG_TEST_RUN`` hung).  ``fork_safe(lock)`` registers a lock of pybpf; every lock
+pybpf makes is registered (``tests/objects/test_fork_locks.py`` checks the source) but two, which
+re-create themselves in a child instead because the layer they live in comes before this one or
+their whole state is dropped there (``pybpf.isa.instruction``'s decode cache, the timers' lock).
+The fork takes every registered lock -- the address spaces' ``Memory.lock`` (so a fork waits for
+the program runs and timer callbacks in progress), the caches', the helpers' and kfuncs' tables,
+the guard of the lock fds -- and both sides release them after, so the child gets them free and
+the structures they guard whole.  The fork never waits while holding one: it tries them all
+without waiting, and when one is busy it releases what it took and waits for that one alone
+(then tries the rest again), so no order among them is needed and a holder that takes a second
+lock cannot deadlock with the fork.  A lock still busy after ``FORK_WAIT`` seconds (a holder that
+waits for something of the forking thread's) is left out: the fork goes on, and the child gets a
+new, free lock in its place (``_at_fork_reinit``, as the standard library does for its own).
 
 Lock order (what each code path takes, outermost first; a path never takes an earlier one while it
 holds a later one):
@@ -40,7 +51,8 @@ holds a later one):
 5. the id counters ``<root>/.pybpf-ids*`` (OFD lock): leaves.
 
 Locks that are never held together with another: the registries' ``.lock`` files
-(``files.locked_directory``), a stream's file, the trace file's locks, and the leaf thread locks.
+(``files.locked_directory``), a stream's file, the trace file's locks.  (The thread locks need no
+order: see above.)
 Every one of them is a lock the kernel drops when its holder dies (``flock`` and OFD locks go with
 the last fd of their description; the map mutexes are robust: the next locker repairs the map),
 so a process killed while holding one stops nobody; only a live holder -- such as a forked child
@@ -52,19 +64,35 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import weakref
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+FORK_WAIT = 10.0
+"""Seconds a fork waits for the registered locks before it goes on without the busy ones."""
+
+
+class ThreadLock(Protocol):
+    """What ``fork_safe`` needs of a lock: ``threading.Lock`` and ``threading.RLock`` both are."""
+
+    def acquire(self, blocking: bool = ..., timeout: float = ...) -> bool: ...
+
+    def release(self) -> None: ...
+
 
 _GUARD = threading.Lock()
 """Held while a lock fd is opened and remembered, or forgotten and closed, and across a fork."""
 _LOCK_FDS: set[int] = set()
 """The fds of this process opened to take a lock of a root's shared file (``open_lock_file``)."""
-_LEAVES: weakref.WeakSet[threading.Lock] = weakref.WeakSet()
-"""The leaf thread locks a fork takes before it forks (``fork_safe``)."""
-_taken: list[threading.Lock] = []
-"""The leaf locks the fork in progress took (released after it)."""
+_REGISTERED: weakref.WeakSet[ThreadLock] = weakref.WeakSet()
+"""The thread locks a fork takes before it forks (``fork_safe``)."""
+_taken: list[ThreadLock] = []
+"""The locks the fork in progress took (released on both sides after it)."""
+_missed: list[ThreadLock] = []
+"""The locks the fork in progress could not take in time (new ones in the child)."""
 
-L = TypeVar("L", bound=threading.Lock)
+L = TypeVar("L", bound=ThreadLock)
 
 
 def open_lock_file(path: str, flags: int = os.O_RDWR | os.O_CREAT, mode: int = 0o666) -> int:
@@ -90,17 +118,55 @@ def lock_fds() -> frozenset[int]:
 
 
 def fork_safe(lock: L) -> L:
-    """Have a fork take ``lock`` (a leaf lock: see the module docstring) and release it on both
-    sides; returns ``lock``."""
-    _LEAVES.add(lock)
+    """Have a fork take ``lock`` and release it on both sides (see the module docstring); returns
+    ``lock``.  The registration lasts as long as the lock."""
+    _REGISTERED.add(lock)
     return lock
 
 
+def registered(lock: ThreadLock) -> bool:
+    """Whether a fork takes ``lock`` (for tests and diagnostics)."""
+    return lock in _REGISTERED
+
+
+def _take_all(locks: list[ThreadLock], deadline: float) -> list[ThreadLock]:
+    """Take every lock of ``locks`` into ``_taken``, never waiting for one while holding another (a
+    busy one is waited for alone, then the rest are tried again); the ones still busy at
+    ``deadline`` are returned instead."""
+    missed: list[ThreadLock] = []
+    pending = list(locks)
+    while pending:
+        busy = None
+        for lock in pending:
+            if lock.acquire(False):
+                _taken.append(lock)
+            else:
+                busy = lock
+                break
+        if busy is None:
+            return missed
+        while _taken:  # wait for the busy one holding nothing
+            _taken.pop().release()
+        if busy.acquire(True, max(deadline - time.monotonic(), 0.0)):
+            _taken.append(busy)
+        else:
+            missed.append(busy)
+        pending = [lock for lock in locks if lock not in _taken and lock not in missed]
+    return missed
+
+
+def _registered_now() -> list[ThreadLock]:
+    """The registered locks (another thread may register one meanwhile: copied again then)."""
+    while True:
+        try:
+            return list(_REGISTERED)
+        except RuntimeError:  # (the set changed size during the copy)
+            continue
+
+
 def _before_fork() -> None:
-    _GUARD.acquire()
-    for lock in list(_LEAVES):
-        lock.acquire()
-        _taken.append(lock)
+    locks: list[ThreadLock] = [_GUARD, *_registered_now()]
+    _missed.extend(_take_all(locks, time.monotonic() + FORK_WAIT))
 
 
 def _release_taken() -> None:
@@ -110,21 +176,33 @@ def _release_taken() -> None:
 
 def _after_fork_in_parent() -> None:
     _release_taken()
-    _GUARD.release()
+    _missed.clear()
 
 
 def _after_fork_in_child() -> None:
-    """The child: its copies of the parent's lock fds closed (the locks stay the parent's)."""
+    """The child: every registered lock free, its copies of the parent's lock fds closed (the
+    locks stay the parent's)."""
     _release_taken()
-    for fd in _LOCK_FDS:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    _LOCK_FDS.clear()
-    _GUARD.release()
+    while _missed:  # held by a thread of the parent that the child does not have
+        reinit: Callable[[], None] = getattr(_missed.pop(), "_at_fork_reinit")  # noqa: B009
+        reinit()  # (CPython's Lock and RLock both have it; typeshed does not say so)
+    with _GUARD:
+        for fd in _LOCK_FDS:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        _LOCK_FDS.clear()
 
 
 os.register_at_fork(
     before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child
 )
 
-__all__ = ["close_lock_file", "fork_safe", "lock_fds", "open_lock_file"]
+__all__ = [
+    "FORK_WAIT",
+    "ThreadLock",
+    "close_lock_file",
+    "fork_safe",
+    "lock_fds",
+    "open_lock_file",
+    "registered",
+]

@@ -51,6 +51,7 @@ from pybpf.objects import refs
 from pybpf.objects.backing import reserve_file
 from pybpf.objects.cache import ObjectCache
 from pybpf.objects.files import MAGIC, PAGE, VERSION, allocation_failure, bpffs_root, map_file, next_object_id
+from pybpf.objects.forking import fork_safe
 from pybpf.objects.locking import MUTEX_BYTES, SharedMutex, init_mutex
 from pybpf.objects.perf_abi import (
     CAP_BIT0_IS_DEPRECATED,
@@ -222,7 +223,7 @@ def is_perf_fd(fd: int) -> bool:
 
 
 _in_arrays: OrderedDict[tuple[str, int], PerfEventObject] = OrderedDict()
-_in_arrays_lock = threading.Lock()
+_in_arrays_lock = fork_safe(threading.Lock())
 
 
 def event_in_array(array_id: int, event_id: int) -> PerfEventObject | None:

@@ -31,6 +31,7 @@ import weakref
 from collections.abc import Callable, Mapping
 
 from pybpf.memory.regions import READ_WRITE, Memory
+from pybpf.objects.forking import fork_safe
 
 SEQ_CST = 5
 ACQUIRE = 2
@@ -212,7 +213,7 @@ class Atomics:
 
 AtomicTable = Mapping[str, Callable[..., int | None]]
 _TABLES: weakref.WeakKeyDictionary[Memory, AtomicTable] = weakref.WeakKeyDictionary()
-_TABLES_LOCK = threading.Lock()
+_TABLES_LOCK = fork_safe(threading.Lock())
 
 
 def atomic_functions(memory: Memory) -> AtomicTable:

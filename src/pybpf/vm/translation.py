@@ -37,6 +37,7 @@ from types import CodeType
 
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
+from pybpf.objects.forking import fork_safe
 from pybpf.vm import codegen
 
 CHUNK_INSNS = 256
@@ -61,7 +62,7 @@ class Translation:
     ) -> None:
         self.program = codegen.Program(view, specs, resolved=resolved, helper_ids=helper_ids)
         self.name = f"{next(_serial)}"
-        self._lock = threading.Lock()
+        self._lock = fork_safe(threading.Lock())
         self._analysed = False
         self._leaders: set[int] = set()
         self._nestable: set[int] = set()
@@ -200,7 +201,7 @@ class Translation:
 _CacheKey = tuple[bytes, tuple[tuple[int, int], ...], frozenset[int], frozenset[int]]
 """The program's bytes, its lddw values, its helper ids and its function entries no call names."""
 _CACHE: OrderedDict[_CacheKey, Translation] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_CACHE_LOCK = fork_safe(threading.Lock())
 
 
 def translation_for(

@@ -348,3 +348,50 @@ int arm_locked(struct args *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* One helper each, on a timer another process may have initialised (tests/helpers/
+ * test_timer_processes.py): the helper's answer. */
+SEC("syscall")
+int start_only(struct args *ctx)
+{
+	struct clock *c = clock_of(&clocks, ctx->key);
+
+	if (!c)
+		return -1;
+	c->rearms = ctx->rearms;
+	return B(bpf_timer_start(&c->timer, ctx->nsecs, ctx->flags));
+}
+
+SEC("syscall")
+int cancel_only(struct args *ctx)
+{
+	struct clock *c = clock_of(&clocks, ctx->key);
+
+	if (!c)
+		return -1;
+	return B(bpf_timer_cancel(&c->timer));
+}
+
+SEC("syscall")
+int set_callback_only(struct args *ctx)
+{
+	struct clock *c = clock_of(&clocks, ctx->key);
+
+	if (!c)
+		return -1;
+	return B(bpf_timer_set_callback(&c->timer, tick));
+}
+
+/* init and set_callback, not started. */
+SEC("syscall")
+int init_and_set(struct args *ctx)
+{
+	struct clock *c = clock_of(&clocks, ctx->key);
+	long init, set;
+
+	if (!c)
+		return -1;
+	init = bpf_timer_init(&c->timer, &clocks, ctx->clock);
+	set = bpf_timer_set_callback(&c->timer, tick);
+	return B(init) | B(set) << 8;
+}
