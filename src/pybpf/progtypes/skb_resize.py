@@ -35,8 +35,10 @@ one (``SkbState.reserve``, the kernel's ``skb_cow``).
 * ``bpf_clone_redirect`` (13): -EINVAL for flags other than BPF_F_INGRESS or a device the caller's
   network namespace has not, -ERANGE when the MAC header is not before the network header; else
   what the device's transmit (receive, with BPF_F_INGRESS) answers: 0 for a device that is up
-  (pybpf sends nothing, where the kernel's test run transmits the clone), NET_XMIT_CN (2) for one
-  that is down (its noop qdisc drops it), NET_RX_DROP (1) for a down device's ingress.
+  (pybpf sends nothing, where the kernel's test run transmits the clone; ingress checks no MTU:
+  ``dev_forward_skb_nomtu``), NET_XMIT_CN (2) for one that is down (its noop qdisc drops it),
+  NET_RX_DROP (1) for a down device's ingress.  Not modelled: a veth's transmit answers
+  NET_XMIT_DROP (1) when its peer is down or too small for the clone (``veth_xmit``).
 """
 
 from __future__ import annotations
@@ -463,10 +465,7 @@ def clone_redirect(ctx: HelperContext, skb: int, ifindex: int, flags: int, *_: i
         return _neg(errno.EINVAL)
     if state.mac >= state.network or not state.length:
         return _neg(errno.ERANGE)
-    mtu, hard_header, dev_flags = info
-    if dev_flags & IFF_UP:
-        if flags & BPF_F_INGRESS and state.length > mtu + hard_header + VLAN_HLEN:
-            return NET_RX_DROP  # is_skb_forwardable
+    if info[2] & IFF_UP:  # ingress: dev_forward_skb_nomtu, so no MTU check
         return 0
     return NET_RX_DROP if flags & BPF_F_INGRESS else NET_XMIT_CN
 
