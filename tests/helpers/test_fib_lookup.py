@@ -12,10 +12,8 @@ same retval.  Skipped without root, bpf(2), ``ip`` or network namespaces.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
-import shutil
 import socket
 import struct
 import subprocess
@@ -25,7 +23,7 @@ import pytest
 
 from pybpf import uapi
 from pybpf.kernel.backend import UserBackend
-from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from pybpf.kernel.native import NativeBackend
 from pybpf.uapi import (
     BPF_FIB_LKUP_RET_BLACKHOLE,
     BPF_FIB_LKUP_RET_FRAG_NEEDED,
@@ -42,9 +40,9 @@ from pybpf.uapi import (
     BPF_FIB_LOOKUP_SRC,
     BPF_FIB_LOOKUP_TBID,
 )
+from tests.netns import entered_netns
 from tests.progtypes.net_diff import NetOutcome, run_on
 
-CLONE_NEWNET = 0x4000_0000
 NAMESPACE = f"pybpf-fib-{os.getpid()}"
 XDP, TC = uapi.BPF_PROG_TYPE_XDP, uapi.BPF_PROG_TYPE_SCHED_CLS
 PACKET = 100
@@ -104,44 +102,16 @@ SYSCTLS = (
     "net.ipv6.conf.veth0.forwarding=1",
 )
 
-_libc = ctypes.CDLL(None, use_errno=True)
-
 
 def _ip(*args: str) -> None:
     subprocess.run(["ip", "-n", NAMESPACE, *args], check=True, capture_output=True)
 
 
-def _setns(fd: int) -> None:
-    if _libc.setns(fd, CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), "setns")
-
-
 @pytest.fixture(scope="module")
 def netns() -> Iterator[dict[str, int]]:
     """The namespace, entered; the ifindex of each device by name."""
-    if os.geteuid() != 0 or not kernel_bpf_available() or shutil.which("ip") is None:
-        pytest.skip("needs root, the real bpf(2) and iproute2")
-    if subprocess.run(["ip", "netns", "add", NAMESPACE], capture_output=True, check=False).returncode:
-        pytest.skip("cannot create a network namespace here")
-    home = os.open("/proc/self/ns/net", os.O_RDONLY)
-    try:
-        for line in SETUP.strip().splitlines():
-            _ip(*line.split())
-        subprocess.run(
-            ["ip", "netns", "exec", NAMESPACE, "sysctl", "-qw", *SYSCTLS], check=True, capture_output=True
-        )
-        theirs = os.open(f"/run/netns/{NAMESPACE}", os.O_RDONLY)
-        try:
-            _setns(theirs)
-        finally:
-            os.close(theirs)
-        try:
-            yield {name: socket.if_nametoindex(name) for name in ("lo", "veth0", "veth1", "veth2")}
-        finally:
-            _setns(home)
-    finally:
-        os.close(home)
-        subprocess.run(["ip", "netns", "del", NAMESPACE], capture_output=True, check=False)
+    with entered_netns(NAMESPACE, SETUP, SYSCTLS) as devices:
+        yield devices
 
 
 def _program(prog_type: int) -> str:

@@ -5,11 +5,10 @@ tstamp), the packet out and the errno compared, on packets of several shapes."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from pybpf import uapi
+from pybpf.objects import rtnl
 from pybpf.progtypes.skb import OFF
 from tests.progtypes.net_diff import compare_net, recording
 from tests.progtypes.test_skb_more_helpers import _ipv6
@@ -243,16 +242,10 @@ def test_lwt_xmit_change_head_and_tail(prog_type: int) -> None:
 
 
 def _a_down_device() -> int | None:
-    """The ifindex of a network device that is down (its noop qdisc drops what is sent), if any."""
-    for name in sorted(os.listdir("/sys/class/net")):
-        try:
-            with open(f"/sys/class/net/{name}/flags") as handle:
-                if not int(handle.read(), 16) & 1:
-                    with open(f"/sys/class/net/{name}/ifindex") as index:
-                        return int(index.read())
-        except (OSError, ValueError):
-            continue
-    return None
+    """The ifindex of a network device of this namespace that is down (its noop qdisc drops what is
+    sent), if any."""
+    down = [link.index for link in rtnl.links().values() if not link.flags & 1]  # IFF_UP
+    return min(down, default=None)
 
 
 @pytest.mark.parametrize("flags", [0, 1])

@@ -10,7 +10,8 @@ program's ``bpf_run_ctx``, the skb or xdp_buff behind r1, the per-CPU ``bpf_redi
 * ``RunEnv`` is one run's state, set by whoever starts the run (the program runner of
   ``pybpf.kernel`` and the program types of ``pybpf.progtypes``): the CPU the run is on, the
   packet of a networking program, the tail-call trampoline, the maps and map values the run may
-  reach (``pybpf.helpers.map_access``), the spin locks the run holds and the redirect target.
+  reach (``pybpf.helpers.map_access``), the spin locks the run holds, the redirect target and the
+  network devices looked up so far.
   Typed fields, so each layer sees what the others provide.
 
 The budget
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from pybpf.helpers.timers import ProgramHost
     from pybpf.helpers.trace_pipe import TracePipe
     from pybpf.maps.object import MapObject
+    from pybpf.objects.rtnl import Link
 
 
 CALLBACK_CHARGE = 8
@@ -137,6 +139,9 @@ class RunEnv:
     session_cookie: int = 0
     """The address of the run's u64 session cookie (``bpf_session_cookie``: the kernel's
     ``bpf_session_run_ctx.data``), made at its first call; 0 before."""
+    devices: dict[int, Link | None] = field(default_factory=dict)
+    """The caller's network devices the run's helpers have looked up, by ifindex (None: no such
+    device), each asked of rtnetlink once a run (``pybpf.progtypes.skb_resize.device_info``)."""
 
 
 class HelperContext:

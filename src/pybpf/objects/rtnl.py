@@ -6,7 +6,9 @@ Mirrors what the kernel's dump handlers write (Linux 6.18): ``rtnl_dump_ifinfo``
 ifaddrmsg``, in each device's list order), ``inet_dump_fib`` / ``inet6_dump_fib`` (RTM_GETROUTE,
 ``struct rtmsg``: every table, each prefix's routes in the kernel's alias/leaf order; with
 RTM_F_CLONED the exceptions, i.e. learnt path MTUs), ``fib_nl_dumprule`` (RTM_GETRULE, ``struct
-fib_rule_hdr``, in priority order) and ``neigh_dump_info`` (RTM_GETNEIGH, ``struct ndmsg``).
+fib_rule_hdr``, in priority order) and ``neigh_dump_info`` (RTM_GETNEIGH, ``struct ndmsg``);
+``link`` asks ``rtnl_getlink`` for one device; ``rx_queues`` completes it with the active receive queue
+count, which rtnetlink does not report, from the ``ETHTOOL_GCHANNELS`` ioctl (``ethtool_get_channels``).
 Addresses are kept as integers (IPv4 in network order read big-endian, IPv6 128-bit); a message too
 short for its header is skipped.  ``sysctl`` reads /proc/sys/net, which answers for the reading
 thread's namespace as these sockets do.  Every reader raises ``OSError`` where rtnetlink cannot be
@@ -15,6 +17,9 @@ asked.
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import socket
 import struct
 from dataclasses import dataclass, field
@@ -24,8 +29,10 @@ from pybpf.objects import netlink
 NETLINK_ROUTE = 0
 RTM_GETLINK, RTM_GETADDR, RTM_GETROUTE, RTM_GETNEIGH, RTM_GETRULE = 18, 22, 26, 30, 34
 RTM_F_CLONED = 0x200
+SIOCETHTOOL, ETHTOOL_GCHANNELS = 0x8946, 0x3C
 
-IFLA_ADDRESS, IFLA_IFNAME, IFLA_MTU, IFLA_MASTER, IFLA_LINKINFO, IFLA_GROUP = 1, 3, 4, 10, 18, 27
+IFLA_ADDRESS, IFLA_BROADCAST, IFLA_IFNAME, IFLA_MTU, IFLA_MASTER, IFLA_LINKINFO = 1, 2, 3, 4, 10, 18
+IFLA_GROUP, IFLA_NUM_RX_QUEUES = 27, 32
 IFLA_INFO_KIND = 1
 IFA_ADDRESS, IFA_LOCAL, IFA_FLAGS = 1, 2, 8
 RTA_DST, RTA_SRC, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH = (
@@ -59,6 +66,9 @@ class Link:
     master: int
     group: int
     kind: str
+    broadcast: bytes = b""
+    num_rx_queues: int = 1
+    """``dev->num_rx_queues`` (allocated; the active count, ``real_num_rx_queues``, is not reported)."""
 
 
 @dataclass(frozen=True)
@@ -132,27 +142,65 @@ def _addr(payload: bytes | None) -> int:
     return int.from_bytes(payload, "big") if payload else 0
 
 
+def _link(body: bytes) -> Link | None:
+    if len(body) < _IFINFOMSG.size:
+        return None
+    _family, kind, index, flags, _change = _IFINFOMSG.unpack_from(body)
+    attrs = netlink.attributes(body, _IFINFOMSG.size)
+    info = netlink.attributes(attrs.get(IFLA_LINKINFO, b""), 0)
+    return Link(
+        index=index,
+        name=attrs.get(IFLA_IFNAME, b"").split(b"\0")[0].decode(errors="replace"),
+        type=kind,
+        flags=flags,
+        mtu=_u32(attrs.get(IFLA_MTU, b"")),
+        address=attrs.get(IFLA_ADDRESS, b""),
+        master=_u32(attrs.get(IFLA_MASTER, b"")),
+        group=_u32(attrs.get(IFLA_GROUP, b"")),
+        kind=info.get(IFLA_INFO_KIND, b"").split(b"\0")[0].decode(errors="replace"),
+        broadcast=attrs.get(IFLA_BROADCAST, b""),
+        num_rx_queues=_u32(attrs.get(IFLA_NUM_RX_QUEUES, b""), 1),
+    )
+
+
 def links() -> dict[int, Link]:
     """Every device of the namespace, by ifindex."""
     found: dict[int, Link] = {}
     for body in netlink.dump(NETLINK_ROUTE, RTM_GETLINK, bytes(_IFINFOMSG.size)):
-        if len(body) < _IFINFOMSG.size:
-            continue
-        _family, kind, index, flags, _change = _IFINFOMSG.unpack_from(body)
-        attrs = netlink.attributes(body, _IFINFOMSG.size)
-        info = netlink.attributes(attrs.get(IFLA_LINKINFO, b""), 0)
-        found[index] = Link(
-            index=index,
-            name=attrs.get(IFLA_IFNAME, b"").split(b"\0")[0].decode(errors="replace"),
-            type=kind,
-            flags=flags,
-            mtu=_u32(attrs.get(IFLA_MTU, b"")),
-            address=attrs.get(IFLA_ADDRESS, b""),
-            master=_u32(attrs.get(IFLA_MASTER, b"")),
-            group=_u32(attrs.get(IFLA_GROUP, b"")),
-            kind=info.get(IFLA_INFO_KIND, b"").split(b"\0")[0].decode(errors="replace"),
-        )
+        found_link = _link(body)
+        if found_link is not None:
+            found[found_link.index] = found_link
     return found
+
+
+def link(index: int) -> Link | None:
+    """The device ``index`` of the namespace (one RTM_GETLINK request, ``rtnl_getlink``), or None when
+    it has none (ENODEV; an index outside 1..INT_MAX names none).  Other failures raise ``OSError``."""
+    if not 0 < index <= 0x7FFF_FFFF:
+        return None
+    try:
+        reply = netlink.request(NETLINK_ROUTE, RTM_GETLINK, _IFINFOMSG.pack(0, 0, index, 0, 0))
+    except OSError as err:
+        if err.errno == errno.ENODEV:
+            return None
+        raise
+    found = _link(reply)
+    return found if found is not None and found.index == index else None
+
+
+def rx_queues(device: Link) -> int:
+    """``real_num_rx_queues`` of ``device``: its channels' rx + combined counts where the driver
+    reports channels (``ethtool_ops.get_channels``), else every allocated queue (a driver that never
+    changes the count leaves it at ``num_rx_queues``)."""
+    channels = (ctypes.c_uint32 * 9)(ETHTOOL_GCHANNELS)  # struct ethtool_channels
+    request = struct.pack("16sP", device.name.encode()[:15], ctypes.addressof(channels)).ljust(40, b"\0")
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            fcntl.ioctl(sock.fileno(), SIOCETHTOOL, request)
+    except OSError:
+        return max(1, device.num_rx_queues)
+    rx_count, combined_count = channels[5], channels[8]
+    return max(1, rx_count + combined_count)
 
 
 def addresses(family: int) -> list[Address]:
@@ -305,10 +353,12 @@ __all__ = [
     "Rule",
     "addresses",
     "device_sysctl",
+    "link",
     "links",
     "neighbours",
     "route_source6",
     "routes",
     "rules",
+    "rx_queues",
     "sysctl",
 ]

@@ -31,7 +31,6 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import errno
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter_ns
@@ -44,6 +43,7 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.words import M32
 from pybpf.memory.regions import READ, WRITE, Memory, Region
+from pybpf.objects import rtnl
 from pybpf.progtypes.base import (
     U32_MAX,
     ProgramRunner,
@@ -576,23 +576,17 @@ def check_ctx_in(ctx: bytes) -> None:
 
 
 def _device(ifindex: int) -> tuple[int, bytes, bytes]:
-    """(ifindex, dev_addr, broadcast) of the test device: loopback, or ``ifindex`` when > 1 (ENODEV)."""
+    """(ifindex, dev_addr, broadcast) of the test device: loopback, or ``ifindex`` when > 1 (ENODEV
+    when the caller's network namespace has no such device; rtnetlink answers for that namespace)."""
     if ifindex <= 1:
         return 1, bytes(6), bytes(6)
     try:
-        name = socket.if_indextoname(ifindex)
-    except OSError:
-        raise BPFError(errno.ENODEV, f"no network device with ifindex {ifindex}") from None
-    return ifindex, _mac(f"/sys/class/net/{name}/address"), _mac(f"/sys/class/net/{name}/broadcast")
-
-
-def _mac(path: str) -> bytes:
-    try:
-        with open(path) as handle:
-            text = handle.read().strip()
-        return bytes(int(part, 16) for part in text.split(":"))[:6].ljust(6, b"\0")
-    except (OSError, ValueError):
-        return bytes(6)
+        device = rtnl.link(ifindex)
+    except OSError as err:
+        raise BPFError(err.errno or errno.EINVAL, f"network device {ifindex}: rtnetlink: {err}") from err
+    if device is None:
+        raise BPFError(errno.ENODEV, f"no network device with ifindex {ifindex}")
+    return ifindex, device.address[:6].ljust(6, b"\0"), device.broadcast[:6].ljust(6, b"\0")
 
 
 def eth_type_trans(frame: bytes, dev_addr: bytes, broadcast: bytes) -> tuple[int, int]:
@@ -901,6 +895,7 @@ class SkbTestRunFixture(TestRunFixture):
             state = self._build_plain(data)
         env = self.env
         env.packet, env.redirect = state, None
+        env.devices.clear()
         try:
             if repeat > 1:
                 retval, duration = repeat_program(runner, repeat, self.kern_address, env, state.load_abs)

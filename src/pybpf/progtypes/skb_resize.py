@@ -27,25 +27,29 @@ one (``SkbState.reserve``, the kernel's ``skb_cow``).
   (``BPF_ADJ_ROOM_NET``) header, with the encapsulation and decapsulation flags' checks and
   protocol changes, and checksum-unnecessary reset unless BPF_F_ADJ_ROOM_NO_CSUM_RESET.
 * ``bpf_check_mtu`` (163): the skb's length (or ``*mtu_len`` + the device's hard header) plus
-  ``len_diff`` against the MTU of the skb's device or ``ifindex`` (read from /sys/class/net; the
-  hard header is 14 bytes for Ethernet and loopback devices, 0 for others), ``*mtu_len`` set to it
-  (left alone by the -EINVAL and -ENODEV refusals).
+  ``len_diff`` against the MTU of the skb's device or ``ifindex`` (the caller's network namespace's,
+  asked of rtnetlink once a run: ``device_info``; the hard header is 14 bytes for Ethernet and
+  loopback devices, 0 for others), ``*mtu_len`` set to it (left alone by the -EINVAL and -ENODEV
+  refusals).
 * ``bpf_skb_set_tstamp`` (192): tstamp and tstamp_type for IPv4/IPv6 skbs (-EOPNOTSUPP others).
 * ``bpf_clone_redirect`` (13): -EINVAL for flags other than BPF_F_INGRESS or a device the caller's
   network namespace has not, -ERANGE when the MAC header is not before the network header; else
   what the device's transmit (receive, with BPF_F_INGRESS) answers: 0 for a device that is up
-  (pybpf sends nothing, where the kernel's test run transmits the clone), NET_XMIT_CN (2) for one
-  that is down (its noop qdisc drops it), NET_RX_DROP (1) for a down device's ingress.
+  (pybpf sends nothing, where the kernel's test run transmits the clone; ingress checks no MTU:
+  ``dev_forward_skb_nomtu``), NET_XMIT_CN (2) for one that is down (its noop qdisc drops it),
+  NET_RX_DROP (1) for a down device's ingress.  Not modelled: a veth's transmit answers
+  NET_XMIT_DROP (1) when its peer is down or too small for the clone (``veth_xmit``).
 """
 
 from __future__ import annotations
 
 import errno
-import socket
 
-from pybpf.helpers.context import HelperContext
+from pybpf.errors import HelperError
+from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.registry import Helper
 from pybpf.isa.words import M32, M64
+from pybpf.objects import rtnl
 from pybpf.progtypes.skb import ETH_HLEN, ETH_P_IP, ETH_P_IPV6, SkbState, skb_state
 from pybpf.uapi import (
     BPF_ADJ_ROOM_ENCAP_L2_SHIFT,
@@ -394,30 +398,23 @@ def skb_adjust_room(ctx: HelperContext, skb: int, len_diff: int, mode: int, flag
 
 
 # -- MTU, timestamps, clone_redirect ---------------------------------------------------------------
-def _device_file(name: str, what: str) -> int | None:
-    try:
-        with open(f"/sys/class/net/{name}/{what}") as handle:
-            return int(handle.read().strip(), 0)
-    except (OSError, ValueError):
+def device_info(env: RunEnv, ifindex: int) -> tuple[int, int, int] | None:
+    """(mtu, hard_header_len, flags) of the device ``ifindex`` of the caller's network namespace, or
+    None when it has none (``dev_get_by_index_rcu(dev_net(skb->dev), ifindex)``: the test run's
+    device is in the caller's namespace).  Asked of rtnetlink once a run (``env.devices``)."""
+    devices = env.devices
+    if ifindex in devices:
+        device = devices[ifindex]
+    else:
+        try:
+            device = rtnl.link(ifindex)
+        except OSError as err:
+            raise HelperError(None, f"network device {ifindex}: rtnetlink: {err}") from err
+        devices[ifindex] = device
+    if device is None:
         return None
-
-
-def device_info(ifindex: int) -> tuple[int, int, int] | None:
-    """(mtu, hard_header_len, flags) of the caller's network namespace's device ``ifindex``, or None
-    when it has none (``dev_get_by_index_rcu``)."""
-    if not 0 < ifindex <= 0x7FFF_FFFF:
-        return None
-    try:
-        name = socket.if_indextoname(ifindex)
-    except OSError:
-        return None
-    mtu = _device_file(name, "mtu")
-    kind = _device_file(name, "type")
-    flags = _device_file(name, "flags")
-    if mtu is None:
-        return None
-    hard_header = ETH_HLEN if kind in (ARPHRD_ETHER, ARPHRD_LOOPBACK) else 0
-    return mtu, hard_header, flags or 0
+    hard_header = ETH_HLEN if device.type in (ARPHRD_ETHER, ARPHRD_LOOPBACK) else 0
+    return device.mtu, hard_header, device.flags
 
 
 def _s32(value: int) -> int:
@@ -433,7 +430,7 @@ def check_mtu(  # noqa: PLR0917 - the helper ABI: five register arguments
     given = int.from_bytes(ctx.memory.read(mtu_len, 4), "little")
     if flags & ~BPF_MTU_CHK_SEGS or (flags & BPF_MTU_CHK_SEGS and (_s32(len_diff) or given)):
         return _neg(errno.EINVAL)
-    info = device_info(ifindex & M32 or state.kern.dev_ifindex)
+    info = device_info(ctx.env, ifindex & M32 or state.kern.dev_ifindex)
     if info is None:
         return _neg(errno.ENODEV)
     mtu, hard_header, _ = info
@@ -463,15 +460,12 @@ def clone_redirect(ctx: HelperContext, skb: int, ifindex: int, flags: int, *_: i
     state = skb_state(ctx.env)
     if flags & ~BPF_F_INGRESS & M64:
         return _neg(errno.EINVAL)
-    info = device_info(ifindex & M32)
+    info = device_info(ctx.env, ifindex & M32)
     if info is None:
         return _neg(errno.EINVAL)
     if state.mac >= state.network or not state.length:
         return _neg(errno.ERANGE)
-    mtu, hard_header, dev_flags = info
-    if dev_flags & IFF_UP:
-        if flags & BPF_F_INGRESS and state.length > mtu + hard_header + VLAN_HLEN:
-            return NET_RX_DROP  # is_skb_forwardable
+    if info[2] & IFF_UP:  # ingress: dev_forward_skb_nomtu, so no MTU check
         return 0
     return NET_RX_DROP if flags & BPF_F_INGRESS else NET_XMIT_CN
 

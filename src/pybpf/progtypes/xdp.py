@@ -37,7 +37,6 @@ import contextlib
 import ctypes
 import errno
 import functools
-import os
 import socket
 import struct
 from collections.abc import Iterator, Mapping
@@ -53,6 +52,7 @@ from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.memory.regions import READ, WRITE, Memory
+from pybpf.objects import rtnl
 from pybpf.progtypes.base import (
     BASE_FUNC_IDS,
     ETH_HLEN,
@@ -115,16 +115,13 @@ def _ldx(size: int, dst: int, src: int, off: int) -> Instruction:
 
 
 def netdev_rx_queues(ifindex: int) -> int | None:
-    """real_num_rx_queues of the device ``ifindex`` in this network namespace, None if there is none."""
+    """real_num_rx_queues of the device ``ifindex`` in the caller's network namespace, None if there
+    is none (``pybpf.objects.rtnl``: rtnetlink and the ethtool ioctl answer for that namespace)."""
     try:
-        name = socket.if_indextoname(ifindex)
-    except OSError:
-        return None
-    try:
-        queues = os.listdir(f"/sys/class/net/{name}/queues")
-    except OSError:
-        return 1
-    return max(1, sum(1 for entry in queues if entry.startswith("rx-")))
+        device = rtnl.link(ifindex)
+    except OSError as err:
+        raise BPFError(err.errno or errno.EINVAL, f"network device {ifindex}: rtnetlink: {err}") from err
+    return None if device is None else rtnl.rx_queues(device)
 
 
 @functools.cache
@@ -393,6 +390,7 @@ class XdpTestRunFixture(TestRunFixture):
             self.memory.resize_region(region, start, start + size)
         env = self.env
         env.redirect = None
+        env.devices.clear()
         if repeat > 1:
             retval, duration = repeat_program(runner, repeat, state.address, env)
         else:  # ``repeat_program``'s one run, without its call

@@ -526,7 +526,7 @@ def xdp_check_mtu(
     state = _state(ctx)
     if flags:  # no segment check for XDP
         return -errno.EINVAL
-    info = device_info(ifindex & 0xFFFF_FFFF or state.kctx.dev.ifindex)
+    info = device_info(ctx.env, ifindex & 0xFFFF_FFFF or state.kctx.dev.ifindex)
     if info is None:
         return -errno.ENODEV
     mtu, hard_header, _ = info
