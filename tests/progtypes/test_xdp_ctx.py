@@ -82,10 +82,12 @@ def test_func_allowed_has_the_xdp_helpers() -> None:
     for helper in (9, 10, 26, 0, 212):  # skb_store_bytes, l3_csum_replace, skb_load_bytes, 0, past the end
         assert not xdp.func_allowed(helper)
     # 28: csum, 25: perf output, 84/85/99: the socket lookups, 86: bpf_sk_release, 163: bpf_check_mtu,
-    # 136-140/178/196: the bpf_skc_to_* casts of found sockets
+    # 136-140/178/196: the bpf_skc_to_* casts of found sockets, 69: bpf_fib_lookup, 100/110/204/205:
+    # the SYN cookie helpers (check, gen, raw gen ipv4/ipv6)
     assert set(xdp.helpers()) == {
         *(23, 25, 28, 44, 51, 54, 65, 84, 85, 86, 99, 163, 188, 189, 190),
         *(136, 137, 138, 139, 140, 178, 196),
+        *(69, 100, 110, 204, 205),
     }
     assert XDP_OWN_FUNC_IDS.isdisjoint(BASE_FUNC_IDS)
 
