@@ -27,6 +27,13 @@ success, as in test_loader.  It reports per object and in total:
 
 ``--details`` also lists the programs both refuse with the same errno but another last log line.
 
+``--stats`` adds BPF_LOG_STATS to every load's log level and, for the programs both accept, compares
+the verifier's final statistics line (``processed N insns (limit L) max_states_per_insn M
+total_states T peak_states P mark_read R``): the ``stats`` columns count the programs both accepted
+with such a line, those with the same processed count, and those with the same max_states_per_insn,
+total_states and peak_states too (mark_read, always 0 on Linux 6.18, is compared but not counted
+apart); every difference goes into the JSON (``stats``) with both lines' numbers.
+
 Not checked: ``__xlated`` / ``__jited`` (the rewritten and JITed instructions), ``__stdout`` /
 ``__stderr`` (BPF streams after a run), unprivileged mode.  A program that makes pybpf raise
 anything but an ``OSError`` is reported as a traceback (a finding).  Nothing of the selftests is
@@ -381,10 +388,42 @@ class Row:
     pybpf: int = 0
     both: int = 0
     crashes: int = 0
+    stats: int = 0  # --stats: both accepted, both logs with the statistics line
+    same_insns: int = 0  # ... with the same processed count
+    same_stats: int = 0  # ... and the same state figures
 
     def add(self, other: Row) -> None:
-        for key in ("programs", "tested", "kernel", "agree", "pybpf", "both", "crashes"):
+        for key in ("programs", "tested", "kernel", "agree", "pybpf", "both", "crashes", "stats",
+                    "same_insns", "same_stats"):  # fmt: skip
             setattr(self, key, getattr(self, key) + getattr(other, key))
+
+
+# -- --stats: the verifier's statistics line ------------------------------------------------------------
+_STATS_LINE = re.compile(
+    r"processed (\d+) insns \(limit \d+\) max_states_per_insn (\d+) total_states (\d+) "
+    r"peak_states (\d+) mark_read (\d+)"
+)
+STATS_FIELDS = ("insns", "max_states_per_insn", "total_states", "peak_states", "mark_read")
+
+
+def stats_of(log: str) -> tuple[int, ...] | None:
+    """The numbers of the last statistics line of a verifier log (print_verification_stats()), or None."""
+    found = _STATS_LINE.findall(log)
+    return tuple(int(n) for n in found[-1]) if found else None
+
+
+def compare_stats(row: Row, name: str, kernel: Result, mine: Result, out: list[dict[str, object]]) -> None:
+    """Count one program both accepted into ``row``'s stats columns; a difference goes to ``out``."""
+    theirs, ours = stats_of(kernel.log), stats_of(mine.log)
+    if kernel.errno or mine.errno or mine.crash or theirs is None or ours is None:
+        return
+    row.stats += 1
+    row.same_insns += theirs[0] == ours[0]
+    row.same_stats += theirs[:4] == ours[:4]
+    if theirs != ours:
+        out.append({"object": row.name, "program": name,
+                    "kernel": dict(zip(STATS_FIELDS, theirs, strict=True)),
+                    "pybpf": dict(zip(STATS_FIELDS, ours, strict=True))})  # fmt: skip
 
 
 def _last_line(log: str) -> str:
@@ -393,7 +432,9 @@ def _last_line(log: str) -> str:
     return (tail or lines or [""])[-1][:160]
 
 
-def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, object]]) -> Row:
+def run_object(
+    path: Path, args: argparse.Namespace, details: list[dict[str, object]], stats: list[dict[str, object]]
+) -> Row:
     row = Row(path.name.split(".")[0])
     try:
         spec = read_object(str(path))
@@ -414,8 +455,12 @@ def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, obj
             continue
         row.tested += 1
         others = [a for a in aux if a != name]
-        kernel = load_one(spec, test, others, native, args.timeout)
-        mine = load_one(spec, test, others, user, args.timeout)
+        asked = test
+        if args.stats:
+            asked = copy.copy(test)
+            asked.log_level |= uapi.BPF_LOG_STATS
+        kernel = load_one(spec, asked, others, native, args.timeout)
+        mine = load_one(spec, asked, others, user, args.timeout)
         k_ok, k_why = passes(test, kernel)
         p_ok, p_why = passes(test, mine)
         agree = not mine.crash and mine.errno == kernel.errno and same_retval(test, mine, kernel)
@@ -424,6 +469,8 @@ def run_object(path: Path, args: argparse.Namespace, details: list[dict[str, obj
         row.both += k_ok and p_ok
         row.agree += agree
         row.crashes += bool(mine.crash)
+        if args.stats:
+            compare_stats(row, name, kernel, mine, stats)
         # the same verdict with another reason (the last line of a refusal) is listed too
         other_reason = agree and kernel.errno != 0 and _last_line(kernel.log) != _last_line(mine.log)
         if not agree or (k_ok and not p_ok) or other_reason:
@@ -456,6 +503,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=120, help="seconds per load (default 120)")
     parser.add_argument("--details", action="store_true", help="print every disagreement")
     parser.add_argument("--json", type=Path, help="write the rows and disagreements here")
+    parser.add_argument("--stats", action="store_true", help="compare the statistics of programs both accept")
     args = parser.parse_args()
     if os.geteuid() != 0 or not kernel_bpf_available():
         print("needs root and the real bpf(2) (the kernel is the reference)", file=sys.stderr)
@@ -468,31 +516,34 @@ def main() -> int:
     if not paths:
         print(f"no objects in {args.objects}", file=sys.stderr)
         return 2
-    total, rows, details = Row("total"), [], []  # type: ignore[var-annotated]
+    total, rows, details, stats = Row("total"), [], [], []  # type: ignore[var-annotated]
     header = f"{'object':44} {'progs':>5} {'tested':>6} {'kernel':>6} {'agree':>6} {'pybpf':>6} {'both':>6}"
-    print(header)
+    print(header + (f" {'stats':>6} {'insns':>6} {'states':>6}" if args.stats else ""))
     for path in paths:
         ctypes.set_errno(0)
-        row = run_object(path, args, details)
+        row = run_object(path, args, details, stats)
         rows.append(row)
         total.add(row)
-        crash = f"  ({row.crashes} crashes)" if row.crashes else ""
-        print(
-            f"{row.name:44} {row.programs:5} {row.tested:6} {row.kernel:6} {row.agree:6} {row.pybpf:6} "
-            f"{row.both:6}{crash}",
-            flush=True,
-        )
-    print(
-        f"{f'total ({len(paths)} objects)':44} {total.programs:5} {total.tested:6} {total.kernel:6} "
-        f"{total.agree:6} {total.pybpf:6} {total.both:6}"
-        + (f"  ({total.crashes} crashes)" if total.crashes else "")
-    )
+        print(_row_text(row.name, row, args.stats), flush=True)
+    print(_row_text(f"total ({len(paths)} objects)", total, args.stats))
     if args.details:
         for d in details:
             print(json.dumps(d))
     if args.json:
-        args.json.write_text(json.dumps({"rows": [asdict(r) for r in rows], "details": details}, indent=1))
+        report = {"rows": [asdict(r) for r in rows], "details": details}
+        if args.stats:
+            report["stats"] = stats
+        args.json.write_text(json.dumps(report, indent=1))
     return 0
+
+
+def _row_text(name: str, row: Row, with_stats: bool) -> str:
+    text = (
+        f"{name:44} {row.programs:5} {row.tested:6} {row.kernel:6} {row.agree:6} {row.pybpf:6} {row.both:6}"
+    )
+    if with_stats:
+        text += f" {row.stats:6} {row.same_insns:6} {row.same_stats:6}"
+    return text + (f"  ({row.crashes} crashes)" if row.crashes else "")
 
 
 if __name__ == "__main__":

@@ -218,6 +218,43 @@ def test_range_meeting_var_off_once_is_a_constant(mask: int, value: int, lo: int
         assert b.var_off.mask and all(b.contains(c) for c in common)
 
 
+@settings(max_examples=300, deadline=None)
+@given(value, value, value)
+def test_constant_var_off_outside_its_range_becomes_the_constant(const: int, lo: int, hi: int) -> None:
+    """__update_reg64_bounds() (Linux 6.18) on a constant var_off that [umin, umax] does not hold (a
+    branch refined into nothing: umin above the constant or umax below it): tnum_step() answers the
+    constant and the register becomes it, so reg_bounds_sanity_check() finds nothing wrong there
+    (the kernel reports the 32-bit half of such a register, never the 64-bit one)."""
+    lo, hi = min(lo, hi), max(lo, hi)
+    b = Bounds()
+    b.var_off = tnum.const(const)
+    b.umin, b.umax = lo, hi
+    B.sync(b)
+    assert B.invariant_violation(b) is None
+    assert b.var_off == tnum.const(const) and b.umin == b.umax == const and b.smin == b.smax == s64(const)
+
+
+def test_invariant_violation_is_reported_as_the_kernel_prints_it() -> None:
+    """reg_bounds_sanity_check()'s three findings, and its numbers as Linux 6.18 prints them
+    (selftests_s20/tnums_equal_impossible_constant of the verifier corpus has the kernel's line)."""
+    b = Bounds()
+    assert B.invariant_violation(b) is None
+    b.umin32 = 0xFFFFFFD5
+    b.umax32 = 0xFFFFFFD4
+    assert B.invariant_violation(b) == "range bounds violation"
+    assert B.format_violation(b).startswith("u64=[0, 0xffffffffffffffff] s64=[0x8000000000000000, ")
+    assert B.format_violation(b).endswith("u32=[0xffffffd5, 0xffffffd4] s32=[0x80000000, 0x7fffffff] "
+                                          "var_off=(0, 0xffffffffffffffff)")  # fmt: skip
+    k = Bounds()
+    B.mark_known(k, 5)
+    k.umax = 6
+    assert B.invariant_violation(k) == "const tnum out of sync with range bounds"
+    B.mark_known(k, 5)
+    k.var_off = tnum.Tnum(5, 0xF00000000)
+    k.smin32 = 4
+    assert B.invariant_violation(k) == "const subreg tnum out of sync with range bounds"
+
+
 def test_tnum_mul_is_linux_6_18s() -> None:
     """tnum_mul() as Linux 6.18 computes it (its level-2 log, alu/mul* of the verifier corpus): the
     union over each unknown bit keeps bit 18 of [0x100, 0x1ff] * 0x1000193 known, and nothing of the

@@ -27,8 +27,9 @@ maps (``array_of_maps``, ``hash_of_maps``) names its inner template ``inner:NAME
 elements ``KEY:NAME`` (the map NAME stored at the integer KEY), maps defined before it in the list;
 ``data=HEX`` is the value stored at key 0 before any freeze (an array's first element: a constant
 string); the program names them as ``map_fd(NAME)`` / ``map_value(NAME, OFF)``),
-``flags`` (``sleepable``, ``strict_alignment``, ``any_alignment``, ``test_state_freq``:
-BPF_F_SLEEPABLE, BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT, BPF_F_TEST_STATE_FREQ), ``btf``
+``flags`` (``sleepable``, ``strict_alignment``, ``any_alignment``, ``test_state_freq``,
+``test_reg_invariants``: BPF_F_SLEEPABLE, BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT,
+BPF_F_TEST_STATE_FREQ, BPF_F_TEST_REG_INVARIANTS), ``btf``
 (``func_info``: the load carries BTF with a static FUNC for every subprogram, as clang's output
 has -- the kernel refuses callbacks without it;
 ``global_subprogs``: the same with every subprogram but the main one global, ``int f(void)``),
@@ -167,6 +168,7 @@ PROG_FLAGS = {
     "strict_alignment": uapi.BPF_F_STRICT_ALIGNMENT,
     "any_alignment": uapi.BPF_F_ANY_ALIGNMENT,
     "test_state_freq": uapi.BPF_F_TEST_STATE_FREQ,
+    "test_reg_invariants": uapi.BPF_F_TEST_REG_INVARIANTS,
 }
 
 _STATS = re.compile(r"^(processed \d+ insns|verification time|stack depth|cur state:|old state:)")

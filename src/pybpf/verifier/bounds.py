@@ -1008,6 +1008,34 @@ def _refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
     sync(b)
 
 
-def is_empty(b: Bounds) -> bool:
-    """Whether no value is a member (an infeasible branch: the kernel's sanity check fails)."""
-    return b.umin > b.umax or b.smin > b.smax or b.umin32 > b.umax32 or b.smin32 > b.smax32
+def invariant_violation(b: Bounds) -> str | None:
+    """reg_bounds_sanity_check()'s three tests: what is wrong with the numbers of ``b`` (a range
+    whose minimum exceeds its maximum; a constant tnum, 64- or 32-bit, its ranges do not equal), or
+    None when they are consistent."""
+    if b.umin > b.umax or b.smin > b.smax or b.umin32 > b.umax32 or b.smin32 > b.smax32:
+        return "range bounds violation"
+    value, mask = b.var_off.value, b.var_off.mask
+    if not mask and not (b.umin == b.umax == value and b.smin == b.smax == s64(value)):
+        return "const tnum out of sync with range bounds"
+    low = value & U32
+    if not mask & U32 and not (b.umin32 == b.umax32 == low and b.smin32 == b.smax32 == s32(low)):
+        return "const subreg tnum out of sync with range bounds"
+    return None
+
+
+def _hex(value: int, mask: int) -> str:
+    """C's ``%#llx`` / ``%#x`` of ``value`` taken as unsigned: ``0`` (no prefix) or ``0x...``."""
+    value &= mask
+    return f"{value:#x}" if value else "0"
+
+
+def format_violation(b: Bounds) -> str:
+    """The numbers reg_bounds_sanity_check() prints after a violation: every range unsigned hex."""
+    ranges = (
+        ("u64", b.umin, b.umax, U64),
+        ("s64", b.smin, b.smax, U64),
+        ("u32", b.umin32, b.umax32, U32),
+        ("s32", b.smin32, b.smax32, U32),
+    )
+    text = " ".join(f"{name}=[{_hex(lo, mask)}, {_hex(hi, mask)}]" for name, lo, hi, mask in ranges)
+    return f"{text} var_off=({_hex(b.var_off.value, U64)}, {_hex(b.var_off.mask, U64)})"

@@ -55,7 +55,12 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import Kind
 from pybpf.isa.program import transfer
 from pybpf.progtypes.return_ranges import return_range
-from pybpf.uapi import BPF_ADDR_SPACE_CAST, BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAP_TYPE_ARENA
+from pybpf.uapi import (
+    BPF_ADDR_SPACE_CAST,
+    BPF_COMPLEXITY_LIMIT_INSNS,
+    BPF_F_TEST_REG_INVARIANTS,
+    BPF_MAP_TYPE_ARENA,
+)
 from pybpf.verifier import (
     bounds,
     callbacks,
@@ -285,6 +290,19 @@ class Walker:
 
     def fail(self, err: int, message: str) -> NoReturn:
         self.env.fail(err, message)
+
+    def check_reg_invariants(self, reg: bounds.Bounds, ctx: str) -> None:
+        """reg_bounds_sanity_check(): numbers that contradict each other (a refinement of a branch
+        the walk could not prove dead, an ALU result, a load) are a verifier bug: reported, then the
+        load fails (EFAULT) under BPF_F_TEST_REG_INVARIANTS, else the ranges are forgotten."""
+        what = bounds.invariant_violation(reg)
+        if what is None:
+            return
+        message = f"verifier bug: REG INVARIANTS VIOLATION ({ctx}): {what} {bounds.format_violation(reg)}"
+        if self.env.request.prog_flags & BPF_F_TEST_REG_INVARIANTS:
+            self.fail(errno.EFAULT, message)
+        self.env.log.line(message)
+        bounds.mark_unbounded(reg)
 
     def const_reg(self, imm: int) -> RegState:
         """The known scalar an immediate operand stands for (the kernel's fake_reg; read only)."""
@@ -516,6 +534,7 @@ class Walker:
         """check_mem_access() of a load; a fill of a spilled register is recorded in the history."""
         fill = self._fill(insn.src, insn.off, op.SIZE_BYTES[insn.opcode & 0x18], to_reg=True)
         mem.check_load(self, insn, sign_extend)
+        self.check_reg_invariants(self.state.cur.regs[insn.dst], "ldx")
         if fill is not None:
             self.push_history(slot=fill)
 
@@ -694,6 +713,7 @@ class Walker:
         if spec is not None:
             if route == _ALU:
                 alu.check_alu(self, insn, spec)
+                self.check_reg_invariants(self.state.cur.regs[insn.dst], "alu")
                 return slot + 1
             if route == _JUMP:
                 self.jmps_processed += 1
@@ -717,6 +737,7 @@ class Walker:
         route &= _KIND_MASK
         if route == _ALU:
             alu.check_alu(self, insn, spec)
+            self.check_reg_invariants(self.state.cur.regs[insn.dst], "alu")
         elif route == _JUMP:
             self.jmps_processed += 1
             return self._jump(insn, spec, kind)

@@ -792,14 +792,32 @@ def range_unsafe(old: int, cur: int) -> bool:
 
 def _same_pointer(old: RegState, cur: RegState) -> bool:
     """regsafe() of two pointers of the same type, range and offset, but for their ids: the same
-    flags, map, memory size and frame, and ``cur``'s variable offset within ``old``'s."""
+    flags, map, memory size and frame, and ``cur``'s variable offset within ``old``'s -- for a map
+    key or value, memory, a buffer or a packet; any other pointer (context, stack, kernel object,
+    ...) must have the very same numbers (regs_exact()), and a packet pointer that a comparison
+    with data_end marked (a negative range) the same mark."""
+    if old.type in _WITHIN_POINTERS:
+        if (old.range < 0 or cur.range < 0) and old.range != cur.range:
+            return False
+        numbers_ok = range_within(old, cur)
+    else:
+        numbers_ok = old.range == cur.range and old.bounds_key() == cur.bounds_key()
     return (
         old.flags == cur.flags
         and (old.map is cur.map or same_map(old.map, cur.map))
         and old.mem_size == cur.mem_size
         and old.frameno == cur.frameno
-        and range_within(old, cur)
+        and numbers_ok
     )
+
+
+_WITHIN_POINTERS: Final = frozenset(
+    {
+        RegType.PTR_TO_MAP_KEY, RegType.PTR_TO_MAP_VALUE, RegType.PTR_TO_MEM, RegType.PTR_TO_BUF,
+        RegType.PTR_TO_TP_BUFFER, RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META,
+    }
+)  # fmt: skip
+"""regsafe()'s pointer types compared by range_within() / tnum_in(); the others by regs_exact()."""
 
 
 def same_map(a: object, b: object) -> bool:

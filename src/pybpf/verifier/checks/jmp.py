@@ -137,6 +137,10 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
             true_a, true_b, false_a, false_b = oregs[insn.dst], _numbers(src), dst, _numbers(src)
         bounds.refine(false_a, false_b, bounds.REVERSE[op], is32)
         bounds.refine(true_a, true_b, op, is32)
+        w.check_reg_invariants(true_a, "true_reg1")  # reg_set_min_max()'s sanity checks, in its order
+        w.check_reg_invariants(true_b, "true_reg2")
+        w.check_reg_invariants(false_a, "false_reg1")
+        w.check_reg_invariants(false_b, "false_reg2")
         if use_src and src.id:
             _sync_linked(w.link_candidates(cur), src)
             _sync_linked(w.link_candidates(other), oregs[insn.src])

@@ -192,6 +192,7 @@ def check_atomic(w: Walker, insn: Instruction) -> None:
             )
         w.check_reg_write(insn.dst, mark=False)
         check_mem_access(w, insn.src, insn.off, size, BPF_READ, value_regno=insn.dst, strict=True)
+        w.check_reg_invariants(regs[insn.dst], "atomic_load")  # check_load_mem()'s last step
         return
     if spec.kind is op.Kind.STORE_REL:
         check_store(w, insn, True, strict=True)
