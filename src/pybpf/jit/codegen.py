@@ -577,8 +577,8 @@ def compiled_for(
 
 
 def forget_compiled(compiled: CompiledProgram) -> None:
-    """Drop ``compiled`` from the cache of linked programs: code whose native helper calls baked in
-    the storage addresses of maps its program was released with (``JitProgram.release``) is never
+    """Drop ``compiled`` from the cache of linked programs: code whose native helper calls were linked
+    to the storage addresses of maps its program was released with (``JitProgram.release``) is never
     wanted again, and the cache would otherwise keep it, and its engine, among its last entries."""
     with _CACHE_LOCK:
         for key in [key for key, kept in _CACHE.items() if kept is compiled]:
