@@ -134,9 +134,9 @@ class NativeHash:
     def layout(self) -> tuple[int, ...]:
         """What the object code depends on (for the object cache): the map's shape, not its address."""
         params = self.obj.params
-        return (params.map_type, params.key_size, params.value_size, params.flags, self.n_buckets,
-                self.n_slots, self.slots_at, self.slot_size,
-                self.table_at, self.nr_cpus, self.cpu_stride, self.value_at)  # fmt: skip
+        return (params.map_type, params.key_size, params.value_size, params.flags, params.max_entries,
+                self.n_buckets, self.n_slots, self.slots_at, self.slot_size, self.table_at, self.nr_cpus,
+                self.cpu_stride, self.value_at)  # fmt: skip
 
     @property
     def first_value(self) -> int:
