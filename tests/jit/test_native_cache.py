@@ -163,3 +163,16 @@ def test_the_key_ignores_what_a_resolved_lddw_named() -> None:
     ]
     assert keys[0] == keys[2]  # resolved: the same object
     assert keys[1] != keys[3]  # unresolved: the imm is the code's
+
+
+@pytest.mark.parametrize("map_type", [uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_HASH])
+def test_a_map_of_another_shape_gets_its_own_object(cache_dir: Path, map_type: int) -> None:
+    """The key keeps the maps' shapes (``NativeCalls.layout``): other sizes compile other code."""
+    cached = []
+    for max_entries, value_size in ((8, 8), (8, 8), (16, 8), (8, 16)):
+        handle, obj = user_map(map_type, 4, value_size, max_entries)
+        with handle:
+            fresh_process_view()
+            _, jit = engines(obj)
+            cached.append(jit.compiled.cached)
+    assert cached == [False, True, False, False]
