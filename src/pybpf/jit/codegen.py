@@ -16,14 +16,15 @@ steps are explicit:
    ``bpf_run``.
 
 The object holds no per-process address (the trampoline, the stack and the address of functions
-come from the run state; map addresses are relocations), so it is cached across processes
+come from the run state; map addresses, and the map storage and C library functions native helper
+calls use, are relocations), so it is cached across processes
 (``pybpf.jit.cache``) under the digest of everything the code depends on: the program's bytes,
 which ``lddw`` slots are resolved, the helper ids that exist, the block leaders, the accesses the
 verifier proved (compiled unchecked), the optimisation level, the target (triple, CPU, features),
-the LLVM and llvmlite versions and pybpf's own sources.
-Every input of the lowering must be a part of that key.  A program with native helper calls
-(``pybpf.jit.native_helpers``) is the exception: its code bakes in this process's map storage and
-C library addresses, so its object stays in the process (keyed, there, by ``NativeCalls.key``).
+the LLVM and llvmlite versions and pybpf's own sources,
+and, for a program with native helper calls (``pybpf.jit.native_helpers``), the calls and the
+maps' shapes (``NativeCalls.layout``), not their addresses (bound at link time:
+``NativeCalls.addresses``).  Every input of the lowering must be a part of that key.
 A program seen before is only linked (about a millisecond); within a process ``compiled_for`` also
 keeps the linked program for the same resolved values (``CACHE_SIZE`` programs, least recently
 used dropped).
@@ -61,7 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pybpf.isa.opcodes import Kind, OpSpec
+from pybpf.isa.opcodes import LDDW_OPCODE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
 from pybpf.jit.cache import object_cache
@@ -394,23 +395,28 @@ def dump(lowered: str, optimised: Any, tgt: _Target) -> None:
         stem.with_suffix(".s").write_text(f"# no assembly: {exc}\n")
 
 
-def link(obj: bytes, resolved: Mapping[int, int]) -> tuple[Any, int]:
-    """Finalise: the object in executable memory with its ``lddw`` relocations bound to ``resolved``;
-    the engine owning it and the address of ``bpf_run``."""
+def link(
+    obj: bytes, resolved: Mapping[int, int], addresses: Mapping[str, int] | None = None
+) -> tuple[Any, int]:
+    """Finalise: the object in executable memory with its ``lddw`` relocations bound to ``resolved``
+    and its native helpers' relocations (``pybpf.jit.lower.ADDRESS_SYMBOL``) to ``addresses`` (role
+    -> address: ``NativeCalls.addresses``); the engine owning it and the address of ``bpf_run``."""
     tgt = target()
-    from pybpf.jit.lower import RESOLVED_SYMBOL, RUN_FUNCTION, UNLINKABLE
+    from pybpf.jit.lower import ADDRESS_SYMBOL, RESOLVED_SYMBOL, RUN_FUNCTION, UNLINKABLE
 
     llvm = tgt.llvm
-    slots = [slot for slot, value in sorted(resolved.items()) if value & M64 != UNLINKABLE]
+    bound = {
+        RESOLVED_SYMBOL.format(slot=slot): value & M64
+        for slot, value in sorted(resolved.items())
+        if value & M64 != UNLINKABLE
+    }
+    bound.update((ADDRESS_SYMBOL.format(role=role), value & M64) for role, value in (addresses or {}).items())
     try:
-        symbols = llvm.parse_assembly(
-            "".join(f"@{RESOLVED_SYMBOL.format(slot=slot)} = extern_weak global i8\n" for slot in slots)
-        )
+        symbols = llvm.parse_assembly("".join(f"@{name} = extern_weak global i8\n" for name in bound))
         symbols.triple = tgt.triple
         engine = llvm.create_mcjit_compiler(symbols, tgt.new_machine())
-        for slot in slots:
-            name = RESOLVED_SYMBOL.format(slot=slot)
-            engine.add_global_mapping(symbols.get_global_variable(name), resolved[slot] & M64)
+        for name, value in bound.items():
+            engine.add_global_mapping(symbols.get_global_variable(name), value)
         engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         engine.finalize_object()
         address = engine.get_function_address(RUN_FUNCTION)
@@ -419,6 +425,19 @@ def link(obj: bytes, resolved: Mapping[int, int]) -> tuple[Any, int]:
     if not address:
         raise JitUnavailable("LLVM produced no entry point")
     return engine, address
+
+
+def _relocated(code: bytes, resolved: Collection[int]) -> bytes:
+    """``code`` with the immediates of its resolved ``lddw`` instructions zeroed: the code of such an
+    ``lddw`` is its relocation (``RESOLVED_SYMBOL``) whatever it named -- a map's fd or id, different
+    in every process -- so they are no part of the object's key."""
+    out = bytearray(code)
+    for slot in resolved:
+        at = 8 * slot
+        if at >= 0 and at + 16 <= len(out) and out[at] == LDDW_OPCODE:
+            out[at + 4 : at + 8] = bytes(4)
+            out[at + 12 : at + 16] = bytes(4)
+    return bytes(out)
 
 
 def object_key(
@@ -432,9 +451,11 @@ def object_key(
     arena_accesses: Collection[int] = frozenset(),
     arena_casts: Collection[int] = frozenset(),
     entries: Collection[int] = frozenset(),
+    native: tuple[object, ...] = (),
 ) -> str:
     """The digest naming a program's object: every input of its code, none of its addresses
-    (``entries``: the functions no call names, an exception callback: ``ProgramView.entries``)."""
+    (``entries``: the functions no call names, an exception callback: ``ProgramView.entries``;
+    ``native``: its native helper calls' ``NativeCalls.layout``)."""
     from pybpf.jit.lower import UNLINKABLE
 
     parts = (
@@ -442,7 +463,7 @@ def object_key(
         sources_digest(),
         target().key,
         (OPTIMISING, LIGHT, LIGHT_COST, IR_BLOCK_COST),
-        code.hex(),
+        _relocated(code, resolved).hex(),
         sorted((slot, value & M64 == UNLINKABLE) for slot, value in resolved.items()),
         sorted(helper_ids),
         sorted(leaders),
@@ -451,6 +472,7 @@ def object_key(
         sorted(arena_accesses),
         sorted(arena_casts),
         sorted(entries),
+        native,
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -470,26 +492,25 @@ def compile_program(
     arena_casts: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The program's native code: its object from the object cache, or built and stored; linked.
-    A program with native helper calls bakes this process's map storage and C library addresses
-    into its code (``pybpf.jit.native_helpers``): its object is never cached beyond the process."""
+    A program with native helper calls names this process's map storage and C library functions by
+    relocations (``pybpf.jit.native_helpers``), bound here: its object is cached like any other."""
     start = time.perf_counter_ns()
     check_budget(len(view.insns), len(leaders), checked_accesses(view, specs, proven))
-    portable = native is None or not native.calls
+    layout = native.layout if native is not None and native.calls else ()
     key = object_key(
         code, leaders=leaders, resolved=resolved, helper_ids=helper_ids, proven=proven, probes=probes,
-        arena_accesses=arena_accesses, arena_casts=arena_casts, entries=view.entries,
+        arena_accesses=arena_accesses, arena_casts=arena_casts, entries=view.entries, native=layout,
     )  # fmt: skip
     store = object_cache()
-    obj = store.load(key) if portable else None
+    obj = store.load(key)
     cached, ir_text = obj is not None, ""
     if obj is None:
         obj, ir_text = build_object(
             view, specs, leaders=leaders, resolved=resolved, helper_ids=helper_ids, native=native,
             proven=proven, probes=probes, arena_accesses=arena_accesses, arena_casts=arena_casts,
         )  # fmt: skip
-        if portable:
-            store.store(key, obj)
-    engine, address = link(obj, resolved)
+        store.store(key, obj)
+    engine, address = link(obj, resolved, native.addresses() if native is not None else None)
     compiled = CompiledProgram(address, time.perf_counter_ns() - start, obj, cached, engine, ir_text=ir_text)
     _LIVE.add(compiled)
     return compiled
@@ -557,8 +578,8 @@ def compiled_for(
 
 
 def forget_compiled(compiled: CompiledProgram) -> None:
-    """Drop ``compiled`` from the cache of linked programs: code whose native helper calls baked in
-    the storage addresses of maps its program was released with (``JitProgram.release``) is never
+    """Drop ``compiled`` from the cache of linked programs: code whose native helper calls were linked
+    to the storage addresses of maps its program was released with (``JitProgram.release``) is never
     wanted again, and the cache would otherwise keep it, and its engine, among its last entries."""
     with _CACHE_LOCK:
         for key in [key for key, kept in _CACHE.items() if kept is compiled]:

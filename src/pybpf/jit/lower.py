@@ -63,6 +63,7 @@ the opcode table); this module gives them the frame they are written into:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -73,6 +74,7 @@ from pybpf.isa.graphs import is_cycle, strongly_connected_components
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
+from pybpf.isa.words import M64
 from pybpf.jit.cost import compile_cost
 from pybpf.jit.counted_loops import CountedLoop, counted_loops, edge_charge
 from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
@@ -126,6 +128,44 @@ so the object code holds no per-process address and can be cached (``pybpf.jit.c
 UNLINKABLE = 0xFFFF_FFFF_FFFF_FFFF
 """The one value MCJIT cannot bind a relocation to (it reads as "not found"): an ``lddw`` resolved to
 it is lowered as a constant instead (and the code library's key says which slots are)."""
+ADDRESS_SYMBOL = "pybpf_address_{role}"
+"""The symbol whose address is one of this process's addresses the native helpers use, named by its
+role (``Lowering.address_of``): a C library function (``libc_<name>``, ``LIBC_FUNCTIONS``) or a
+map's storage or mutex (``map<index>``, ``map<index>_lock``: ``pybpf.jit.native_helpers``'s
+``NativeCalls.addresses``).  A relocation, so the object code holds none of them and is cached like
+any other; the code library binds each when it links the code (``pybpf.jit.codegen.link``)."""
+LIBC_FUNCTIONS = (
+    "clock_gettime",
+    "sched_getcpu",
+    "getpid",
+    "gettid",
+    "getuid",
+    "getgid",
+    "pthread_mutex_trylock",
+    "pthread_mutex_unlock",
+    "pthread_mutex_consistent",
+)
+"""The C library functions native helpers call (their addresses: ``libc_addresses``)."""
+
+
+def libc_address(name: str) -> int:
+    """The address of the C library's function ``name`` in this process (0 when it has none)."""
+    function = getattr(ctypes.CDLL(None), name, None)
+    return (ctypes.cast(function, ctypes.c_void_p).value or 0) if function is not None else 0
+
+
+_LIBC_ADDRESSES: dict[str, int] = {}
+
+
+def libc_addresses() -> dict[str, int]:
+    """Role -> address of every ``LIBC_FUNCTIONS`` entry (``ADDRESS_SYMBOL``'s ``libc_<name>``)."""
+    if not _LIBC_ADDRESSES:
+        _LIBC_ADDRESSES.update({f"libc_{name}": libc_address(name) for name in LIBC_FUNCTIONS})
+    return dict(_LIBC_ADDRESSES)
+
+
+_OPAQUE = ir.global_context.get_identified_type("pybpf_opaque")
+"""The type of ``ADDRESS_SYMBOL`` globals: unsized, so LLVM assumes no size of what they name."""
 
 
 class LoweringError(Exception):
@@ -248,6 +288,25 @@ class Lowering:
             symbol.linkage = "extern_weak"
         opaque = ir.InlineAsm(ir.FunctionType(I64, [I64]), "", "=r,0")
         return self.b.call(opaque, [self.b.ptrtoint(symbol, I64)])
+
+    def address_of(self, role: str, offset: int = 0) -> ir.Value:
+        """The process address of ``role`` (``ADDRESS_SYMBOL``) plus ``offset``, as a relocation the
+        code library binds at link time: a constant, usable in any block."""
+        name = ADDRESS_SYMBOL.format(role=role)
+        symbol = self.module.globals.get(name)
+        if symbol is None:
+            symbol = ir.GlobalVariable(self.module, _OPAQUE, name)
+            symbol.linkage = "extern_weak"
+        address = symbol.ptrtoint(I64)
+        if not offset:
+            return address
+        return ir.FormattedConstant(I64, f"add (i64 {address.get_reference()}, i64 {offset & M64})")
+
+    def libc(self, name: str) -> ir.Value:
+        """The address of the C library's function ``name`` (one of ``LIBC_FUNCTIONS``)."""
+        if name not in LIBC_FUNCTIONS:
+            raise LoweringError(f"no C library function {name} is bound at link time")
+        return self.address_of(f"libc_{name}")
 
     def new_block(self, name: str) -> ir.Block:
         return self.function.append_basic_block(name)
@@ -1023,11 +1082,13 @@ def _post_order(nodes: set[int], edges: Mapping[int, Sequence[int]]) -> list[int
 assert STATE_FIELDS >= Field.HOT + 3 * HOT_ENTRIES and HOT_ENTRIES == 2
 
 __all__ = [
+    "ADDRESS_SYMBOL",
     "I1",
     "I8",
     "I16",
     "I32",
     "I64",
+    "LIBC_FUNCTIONS",
     "RESOLVED_SYMBOL",
     "RUN_FUNCTION",
     "UNLINKABLE",
@@ -1035,4 +1096,6 @@ __all__ = [
     "Lowering",
     "LoweringError",
     "Site",
+    "libc_address",
+    "libc_addresses",
 ]

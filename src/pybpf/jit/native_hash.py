@@ -42,7 +42,14 @@ from llvmlite import ir
 
 from pybpf import uapi
 from pybpf.jit.lower import I8, I32, I64, Lowering, Site
-from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, begin_lookup, give_null, hand_out
+from pybpf.jit.native_maps import (
+    MAX_NATIVE_MAPS,
+    MAX_STAMPED_VALUES,
+    begin_lookup,
+    give_null,
+    hand_out,
+    map_address,
+)
 from pybpf.jit.state import Field
 from pybpf.maps.base import round_up
 from pybpf.maps.hash import BUCKETS_OFFSET, SEQ_OFFSET, HashMap
@@ -120,10 +127,16 @@ class NativeHash:
 
     @property
     def key(self) -> tuple[int, ...]:
+        """What the linked code depends on: the map's identity and address, and its ``layout``."""
+        return (self.obj.id, self.obj.address, *self.layout)
+
+    @property
+    def layout(self) -> tuple[int, ...]:
+        """What the object code depends on (for the object cache): the map's shape, not its address."""
         params = self.obj.params
-        return (self.obj.id, self.obj.address, params.map_type, params.key_size, params.value_size,
-                params.flags, self.n_buckets, self.n_slots, self.slots_at, self.slot_size,
-                self.table_at, self.nr_cpus, self.cpu_stride, self.value_at)  # fmt: skip
+        return (params.map_type, params.key_size, params.value_size, params.flags, params.max_entries,
+                self.n_buckets, self.n_slots, self.slots_at, self.slot_size, self.table_at, self.nr_cpus,
+                self.cpu_stride, self.value_at)  # fmt: skip
 
     @property
     def first_value(self) -> int:
@@ -218,7 +231,7 @@ def lower_hash_lookup(
     ``cpu_in_r3``: ``bpf_map_lookup_percpu_elem(table, r2, r3)`` (CPU r3's slot)."""
     b = lo.b
     done, python = begin_lookup(lo, site, args, table.key_size)
-    base = table.obj.address + table.table_at
+    base = table.table_at
     cpu: ir.Value = lo.const(0)
     if table.percpu:  # a CPU the map has not: NULL, before the key is looked for (value_offset)
         cpu = b.and_(args[2], lo.const(0xFFFF_FFFF)) if cpu_in_r3 else lo.load_field(Field.CPU)
@@ -228,7 +241,7 @@ def lower_hash_lookup(
         lo.continue_in(no_cpu)
         give_null(lo, done)
         lo.continue_in(known_cpu)
-    seq_at = lo.const(base + SEQ_OFFSET)
+    seq_at = map_address(lo, table, base + SEQ_OFFSET)
     seq = _shared_u32(lo, seq_at, "acquire")
     hashing = lo.new_block("hash_key")
     b.cbranch(b.trunc(seq, ir.IntType(1)), python, hashing)
@@ -236,7 +249,7 @@ def lower_hash_lookup(
     lo.continue_in(hashing)
     key, hashed = hash_key(lo, args[1], table.key_size)
     bucket = b.zext(b.and_(hashed, lo.const(table.n_buckets - 1, 32)), I64)
-    head = _shared_u32(lo, b.add(lo.const(base + BUCKETS_OFFSET), b.mul(bucket, lo.const(4))))
+    head = _shared_u32(lo, b.add(map_address(lo, table, base + BUCKETS_OFFSET), b.mul(bucket, lo.const(4))))
     entry_block = b.block
     walk = lo.new_block("hash_walk")
     b.branch(walk)
@@ -257,7 +270,8 @@ def lower_hash_lookup(
 
     lo.continue_in(at_slot)
     slot = b.add(
-        lo.const(base + table.slots_at - table.slot_size), b.mul(b.zext(link, I64), lo.const(table.slot_size))
+        map_address(lo, table, base + table.slots_at - table.slot_size),
+        b.mul(b.zext(link, I64), lo.const(table.slot_size)),
     )
     compare = lo.new_block("hash_compare")
     step = lo.new_block("hash_step")

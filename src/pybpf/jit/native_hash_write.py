@@ -34,7 +34,6 @@ them), values over ``MAX_VALUE_SIZE`` bytes and per-CPU hashes stay in Python.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 from collections.abc import Callable, Sequence
 
@@ -43,7 +42,7 @@ from llvmlite import ir
 from pybpf import uapi
 from pybpf.jit.lower import I8, I32, I64, Lowering, Site
 from pybpf.jit.native_hash import SLOT_HASH, SLOT_KEY, NativeHash, hash_key
-from pybpf.jit.native_maps import begin_lookup
+from pybpf.jit.native_maps import begin_lookup, map_address, map_lock_role
 from pybpf.jit.state import Op
 from pybpf.maps.hash import BUCKETS_OFFSET, COUNT_OFFSET, FREE_OFFSET, HIGH_OFFSET, SEQ_OFFSET
 
@@ -51,17 +50,13 @@ UPDATE_HELPER = 2
 DELETE_HELPER = 3
 MAX_VALUE_SIZE = 512
 """Longest value an update copies natively (unrolled, eight bytes at a time)."""
-_LIBC = ctypes.CDLL(None)
 MUTEX_CALL = ir.FunctionType(I32, [I64])
 """``int pthread_mutex_trylock(pthread_mutex_t *)`` and ``pthread_mutex_unlock``."""
 
 
-def _libc_function(name: str) -> int:
-    return ctypes.cast(getattr(_LIBC, name), ctypes.c_void_p).value or 0
-
-
-TRYLOCK = _libc_function("pthread_mutex_trylock")
-UNLOCK = _libc_function("pthread_mutex_unlock")
+TRYLOCK = "pthread_mutex_trylock"
+UNLOCK = "pthread_mutex_unlock"
+"""The C library's mutex functions (``pybpf.jit.lower.LIBC_FUNCTIONS``, bound at link time)."""
 
 
 def writable(table: NativeHash) -> bool:
@@ -82,20 +77,21 @@ class Writer:
 
     def __init__(self, lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
         self.lo, self.b, self.table, self.args = lo, lo.b, table, args
-        self.base = table.obj.address + table.table_at
+        self.base = table.table_at
+        """The storage offset of the table."""
         value_size = table.obj.params.value_size if site.insn.imm == UPDATE_HELPER else 0
         self.done, self.python = begin_lookup(lo, site, args, table.key_size, value_size)
         self.site = site
 
     def u32_at(self, offset: int | ir.Value) -> ir.Value:
         """A pointer to the u32 at ``offset`` of the table's storage (or at an address, given an IR value)."""
-        address = self.lo.const(self.base + offset) if isinstance(offset, int) else offset
+        address = map_address(self.lo, self.table, self.base + offset) if isinstance(offset, int) else offset
         return self.b.inttoptr(address, I32.as_pointer())
 
-    def mutex_call(self, function: int) -> ir.Value:
+    def mutex_call(self, function: str) -> ir.Value:
         b = self.b
-        callee = b.inttoptr(self.lo.const(function), MUTEX_CALL.as_pointer())
-        return b.call(callee, [self.lo.const(self.table.obj.lock.address)])
+        callee = b.inttoptr(self.lo.libc(function), MUTEX_CALL.as_pointer())
+        return b.call(callee, [self.lo.address_of(map_lock_role(self.table))])
 
     def lock(self) -> None:
         """Take the mutex or go to Python (repairing the map first when its holder died)."""
@@ -131,7 +127,9 @@ class Writer:
         """The address of the slot a link (index + 1) names."""
         table, lo = self.table, self.lo
         first = self.base + table.slots_at - table.slot_size
-        return self.b.add(lo.const(first), self.b.mul(self.b.zext(link, I64), lo.const(table.slot_size)))
+        return self.b.add(
+            map_address(lo, table, first), self.b.mul(self.b.zext(link, I64), lo.const(table.slot_size))
+        )
 
     def walk(self, key: list[ir.Value], hashed: ir.Value) -> tuple[ir.Block, ir.Block, ir.Value, ir.Value]:
         """Find the key in its bucket's chain (under the lock): the block where it was found, the
@@ -139,7 +137,7 @@ class Writer:
         or the predecessor's next); a link outside the pool or a loop bails."""
         lo, b, table = self.lo, self.b, self.table
         bucket = b.zext(b.and_(hashed, lo.const(table.n_buckets - 1, 32)), I64)
-        head_at = b.add(lo.const(self.base + BUCKETS_OFFSET), b.mul(bucket, lo.const(4)))
+        head_at = b.add(map_address(lo, table, self.base + BUCKETS_OFFSET), b.mul(bucket, lo.const(4)))
         self.head_at = head_at
         """The address of the bucket's head link (where an insert publishes)."""
         head = b.load(self.u32_at(head_at))

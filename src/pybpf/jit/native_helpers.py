@@ -60,14 +60,16 @@ others go through the trampoline (``pybpf.jit.kinds.lower_call_kfunc``).
 
 These helpers charge nothing to the budget (nor do their Python forms), so the budget is the
 interpreter's.  A program whose helper calls are all native may run its repeats in the native
-repeat loop (``pybpf.jit.repeat``).  The compiled code bakes in the maps' storage addresses and
-the C library's function addresses, which are this process's: the code cache is per process and
-``NativeCalls.key`` (the maps' identity and layout) is part of its key.
+repeat loop (``pybpf.jit.repeat``).  The object code names the maps' storage and mutexes and the C
+library's functions by relocations (``pybpf.jit.lower.ADDRESS_SYMBOL``: ``map<index>``,
+``map<index>_lock``, ``libc_<name>``), bound to this process's addresses when the code is linked
+(``NativeCalls.addresses``): the object is cached on disk like any other, under ``NativeCalls.layout``
+(the calls and the maps' shapes); the linked code of a process is kept under ``NativeCalls.key``
+(the maps' identities and addresses too).
 """
 
 from __future__ import annotations
 
-import ctypes
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -81,7 +83,7 @@ from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
-from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
+from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site, libc_addresses
 from pybpf.jit.native_csum import lower_csum_diff
 from pybpf.jit.native_dynptr import (
     lower_dynptr_data,
@@ -109,10 +111,12 @@ from pybpf.jit.native_maps import (
     NativeMap,
     NativeMapSession,
     lower_array_lookup,
+    map_addresses,
     native_array,
 )
 from pybpf.jit.native_packet import PACKET_CALLS, PACKET_LOWERERS, NativePacket
 from pybpf.jit.native_ringbuf import (
+    PID_CELL_ROLE,
     NativeRing,
     lower_ringbuf_commit,
     lower_ringbuf_output,
@@ -123,6 +127,7 @@ from pybpf.jit.native_ringbuf import (
 from pybpf.jit.state import Field, NativeState
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.maps.object import MapObject, map_object_at
+from pybpf.maps.ringbuf import pid_cell_address
 from pybpf.memory.regions import Memory
 
 SPIN_LOCK_HELPER = 93
@@ -140,16 +145,6 @@ CLOCKS: dict[Helper, int] = {
 }
 """The clock each ktime helper reads (the Python helpers' clocks)."""
 
-_LIBC = ctypes.CDLL(None)
-
-
-def _libc_function(name: str) -> int:
-    """The address of the C library's function ``name``."""
-    return ctypes.cast(getattr(_LIBC, name), ctypes.c_void_p).value or 0
-
-
-CLOCK_GETTIME = _libc_function("clock_gettime")
-SCHED_GETCPU = _libc_function("sched_getcpu")
 TIMESPEC = ir.LiteralStructType([I64, I64])
 CLOCK_GETTIME_TYPE = ir.FunctionType(I32, [I32, TIMESPEC.as_pointer()])
 NO_ARGUMENT_INT = ir.FunctionType(I32, [])
@@ -166,7 +161,7 @@ def _clock_lowerer(clock: int) -> NativeLowerer:
         b = lo.b
         with b.goto_entry_block():
             timespec = b.alloca(TIMESPEC, name="timespec")
-        function = b.inttoptr(lo.const(CLOCK_GETTIME), CLOCK_GETTIME_TYPE.as_pointer())
+        function = b.inttoptr(lo.libc("clock_gettime"), CLOCK_GETTIME_TYPE.as_pointer())
         b.call(function, [lo.const(clock, 32), timespec])
         zero = lo.const(0, 32)
         seconds = b.load(b.gep(timespec, [zero, zero], inbounds=True))
@@ -176,27 +171,26 @@ def _clock_lowerer(clock: int) -> NativeLowerer:
     return lower
 
 
-def _call_int(lo: Lowering, function: int) -> ir.Value:
+def _call_int(lo: Lowering, function: str) -> ir.Value:
     """``function()`` (an ``int f(void)`` of the C library), zero-extended to 64 bits."""
     b = lo.b
-    return b.zext(b.call(b.inttoptr(lo.const(function), NO_ARGUMENT_INT.as_pointer()), []), I64)
+    return b.zext(b.call(b.inttoptr(lo.libc(function), NO_ARGUMENT_INT.as_pointer()), []), I64)
 
 
 def lower_smp_processor_id(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
     b = lo.b
-    cpu = b.trunc(_call_int(lo, SCHED_GETCPU), I32)
+    cpu = b.trunc(_call_int(lo, "sched_getcpu"), I32)
     known = b.icmp_signed(">=", cpu, lo.const(0, 32))
     lo.set_reg(0, b.zext(b.select(known, cpu, lo.const(0, 32)), I64))
 
 
 def _pair_lowerer(high: str, low: str) -> NativeLowerer:
     """r0 = ``high() << 32 | low()`` (pid_tgid: tgid and thread id; uid_gid: gid and uid)."""
-    high_function, low_function = _libc_function(high), _libc_function(low)
 
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
         b = lo.b
-        upper = b.shl(_call_int(lo, high_function), lo.const(32))
-        lo.set_reg(0, b.or_(upper, _call_int(lo, low_function)))
+        upper = b.shl(_call_int(lo, high), lo.const(32))
+        lo.set_reg(0, b.or_(upper, _call_int(lo, low)))
 
     return lower
 
@@ -344,9 +338,25 @@ class NativeCalls:
 
     @property
     def key(self) -> tuple[object, ...]:
-        """What the compiled code depends on besides the program, its resolved values and helper ids."""
+        """What the linked code depends on besides the program, its resolved values and helper ids:
+        ``layout`` and the maps' identities and addresses."""
         calls = tuple(sorted((slot, name) for slot, (name, _) in self.calls.items()))
         return (calls, tuple(nmap.key for nmap in self.maps), self.verified)
+
+    @property
+    def layout(self) -> tuple[object, ...]:
+        """What the object code depends on (part of its object cache key): the calls lowered natively
+        and the maps' shapes, none of this process's addresses (``addresses``)."""
+        calls = tuple(sorted((slot, name) for slot, (name, _) in self.calls.items()))
+        return (calls, tuple((nmap.index, nmap.layout) for nmap in self.maps), self.verified)
+
+    def addresses(self) -> dict[str, int]:
+        """Role -> this process's address of everything the object code names by relocation
+        (``pybpf.jit.lower.ADDRESS_SYMBOL``): the C library's functions, the maps' storage and mutexes,
+        the ring buffers' process cell."""
+        if not self.calls:
+            return {}
+        return {**libc_addresses(), **map_addresses(self.maps), PID_CELL_ROLE: pid_cell_address()}
 
     def lowerers(self, table: Mapping[Kind, Lowerer]) -> dict[Kind, Lowerer]:
         """``table`` with helper and kfunc calls dispatched here first (the others to ``table``'s)."""

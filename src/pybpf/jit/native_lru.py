@@ -56,10 +56,10 @@ from dataclasses import dataclass
 from llvmlite import ir
 
 from pybpf import uapi
-from pybpf.jit.lower import I8, I32, I64, Lowering, Site
+from pybpf.jit.lower import I8, I32, I64, Lowering, Site, libc_address
 from pybpf.jit.native_hash import MAX_KEY_SIZE, SLOT_KEY, NativeHash, hash_key
 from pybpf.jit.native_hash_write import MAX_VALUE_SIZE, TRYLOCK, UNLOCK, Writer, copy_bytes
-from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, give_null, hand_out
+from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, give_null, hand_out, map_address
 from pybpf.jit.native_memory import fill_bytes
 from pybpf.jit.state import Field
 from pybpf.maps.base import round_up
@@ -114,7 +114,13 @@ class NativeLru:
 
     @property
     def key(self) -> tuple[int, ...]:
-        return (*self.table.key, self.n_nodes, self.node_size)
+        """What the linked code depends on: the map's identity and address, and its ``layout``."""
+        return (self.obj.id, self.obj.address, *self.layout)
+
+    @property
+    def layout(self) -> tuple[int, ...]:
+        """What the object code depends on (for the object cache): the map's shape, not its address."""
+        return (*self.table.layout, self.n_nodes, self.node_size)
 
     @property
     def values_span(self) -> tuple[int, int]:
@@ -141,8 +147,8 @@ def native_lru(obj: MapObject, index: int) -> NativeLru | None:
         or (inner.n_slots + 1) * nr_cpus > MAX_STAMPED_VALUES
         or inner.value_size != VALUE_PREFIX + user_value
         or HEADER_BYTES + impl.n_nodes * impl.node_size > impl.inner_at
-        or not TRYLOCK
-        or not UNLOCK
+        or not libc_address(TRYLOCK)
+        or not libc_address(UNLOCK)
     ):
         return None
     table = NativeHash(
@@ -161,11 +167,11 @@ class _List:
 
     def __init__(self, lo: Lowering, lru: NativeLru) -> None:
         self.lo, self.b, self.lru = lo, lo.b, lru
-        base = lru.table.obj.address
-        self.mru_at, self.lru_at = lo.const(base + MRU_AT), lo.const(base + LRU_AT)
-        self.free_at, self.count_at = lo.const(base + FREE_AT), lo.const(base + COUNT_AT)
-        self.high_at = lo.const(base + HIGH_AT)
-        self.first_node = base + HEADER_BYTES - lru.node_size
+        self.mru_at, self.lru_at = map_address(lo, lru, MRU_AT), map_address(lo, lru, LRU_AT)
+        self.free_at, self.count_at = map_address(lo, lru, FREE_AT), map_address(lo, lru, COUNT_AT)
+        self.high_at = map_address(lo, lru, HIGH_AT)
+        self.first_node = HEADER_BYTES - lru.node_size
+        """The storage offset of the node a link of 0 would name."""
 
     def u32(self, address: ir.Value) -> ir.Value:
         return self.b.inttoptr(address, I32.as_pointer())
@@ -179,7 +185,9 @@ class _List:
     def node(self, link: ir.Value) -> ir.Value:
         """The address of the node a (checked) link names."""
         b, lo = self.b, self.lo
-        return b.add(lo.const(self.first_node), b.mul(b.zext(link, I64), lo.const(self.lru.node_size)))
+        return b.add(
+            map_address(lo, self.lru, self.first_node), b.mul(b.zext(link, I64), lo.const(self.lru.node_size))
+        )
 
     def next_at(self, link: ir.Value) -> ir.Value:
         return self.b.add(self.node(link), self.lo.const(NODE_NEXT))

@@ -138,10 +138,15 @@ class NativeArray:
 
     @property
     def key(self) -> tuple[int, ...]:
-        """What the compiled code depends on (for the code cache)."""
+        """What the linked code depends on: the map's identity and address, and its ``layout``."""
+        return (self.obj.id, self.obj.address, *self.layout)
+
+    @property
+    def layout(self) -> tuple[int, ...]:
+        """What the object code depends on (for the object cache): the map's shape, not its address."""
         params = self.obj.params
-        return (self.obj.id, self.obj.address, params.map_type, params.value_size, params.flags,
-                self.max_entries, self.first, self.elem_size, self.cpu_stride, self.nr_cpus)  # fmt: skip
+        return (params.map_type, params.value_size, params.flags, self.max_entries, self.first,
+                self.elem_size, self.cpu_stride, self.nr_cpus)  # fmt: skip
 
     @property
     def values_span(self) -> tuple[int, int]:
@@ -214,6 +219,28 @@ def in_stack(lo: Lowering, address: ir.Value, size: int) -> ir.Value:
     return b.icmp_unsigned("<=", below_top, b.sub(span, lo.const(size)))
 
 
+def map_address(lo: Lowering, nmap: NativeMap, offset: int = 0) -> ir.Value:
+    """The address ``offset`` bytes into ``nmap``'s storage: a relocation bound at link time
+    (``map<index>``, ``pybpf.jit.lower.ADDRESS_SYMBOL``), so that the object code is the same in
+    every process."""
+    return lo.address_of(f"map{nmap.index}", offset)
+
+
+def map_lock_role(nmap: NativeMap) -> str:
+    """The ``ADDRESS_SYMBOL`` role of ``nmap``'s mutex (``MapObject.lock``)."""
+    return f"map{nmap.index}_lock"
+
+
+def map_addresses(maps: Sequence[NativeMap]) -> dict[str, int]:
+    """Role -> this process's address of each map's storage and mutex (what ``map_storage`` and
+    ``map_lock_role`` name)."""
+    addresses: dict[str, int] = {}
+    for nmap in maps:
+        addresses[f"map{nmap.index}"] = nmap.obj.address
+        addresses[map_lock_role(nmap)] = nmap.obj.lock.address
+    return addresses
+
+
 class NativeMap(Protocol):
     """A map whose lookups are native, as the session's stamps see it."""
 
@@ -234,6 +261,9 @@ class NativeMap(Protocol):
 
     @property
     def key(self) -> tuple[int, ...]: ...
+
+    @property
+    def layout(self) -> tuple[int, ...]: ...
 
     @property
     def values_span(self) -> tuple[int, int]:
@@ -362,7 +392,7 @@ def lower_array_lookup(
 
     lo.continue_in(found)
     offset = b.add(b.mul(index, lo.const(array.elem_size)), cpu_offset)
-    address = b.add(lo.const(array.obj.address + array.first), offset)
+    address = b.add(map_address(lo, array, array.first), offset)
     hand_out(lo, site, array, address, stamp_slot=stamp_slot, done=done, verified=verified)
     lo.continue_in(done)
 

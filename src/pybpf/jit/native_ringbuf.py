@@ -57,7 +57,6 @@ discard are built from the same pieces (``reserve``, ``held_list``, ``release_he
 
 from __future__ import annotations
 
-import ctypes
 import errno
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -65,9 +64,9 @@ from dataclasses import dataclass
 from llvmlite import ir
 
 from pybpf import uapi
-from pybpf.jit.lower import I8, I32, I64, Lowering, Site
+from pybpf.jit.lower import I8, I32, I64, Lowering, Site, libc_address
 from pybpf.jit.native_hash import ORDERED_LOADS
-from pybpf.jit.native_maps import MAX_NATIVE_MAPS
+from pybpf.jit.native_maps import MAX_NATIVE_MAPS, map_address
 from pybpf.jit.native_memory import accessible, move_bytes
 from pybpf.jit.state import NEED_READ, Field
 from pybpf.maps.object import MapObject
@@ -87,14 +86,13 @@ from pybpf.maps.ringbuf import (
     RINGBUF_PGOFF,
     WAKEUP_FLAGS,
     RingBufMap,
-    pid_cell_address,
 )
 
-_LIBC = ctypes.CDLL(None)
-TRYLOCK, UNLOCK, CONSISTENT = (
-    ctypes.cast(getattr(_LIBC, name), ctypes.c_void_p).value or 0
-    for name in ("pthread_mutex_trylock", "pthread_mutex_unlock", "pthread_mutex_consistent")
-)
+TRYLOCK, UNLOCK, CONSISTENT = ("pthread_mutex_trylock", "pthread_mutex_unlock", "pthread_mutex_consistent")
+"""The C library's mutex functions (``pybpf.jit.lower.LIBC_FUNCTIONS``, bound at link time)."""
+PID_CELL_ROLE = "ringbuf_pid_cell"
+"""The relocation role (``Lowering.address_of``) of the cell holding ``getpid() << 32``
+(``pybpf.maps.ringbuf.pid_cell_address``), which reservations note in the ring's table."""
 MUTEX_CALL = ir.FunctionType(I32, [I8.as_pointer()])
 """``int f(pthread_mutex_t *)``."""
 PAGE_SHIFT = PAGE.bit_length() - 1
@@ -138,8 +136,13 @@ class NativeRing:
 
     @property
     def key(self) -> tuple[int, ...]:
-        params = self.obj.params
-        return (self.obj.id, self.obj.address, params.map_type, self.max_entries, int(self.reserves))
+        """What the linked code depends on: the map's identity and address, and its ``layout``."""
+        return (self.obj.id, self.obj.address, *self.layout)
+
+    @property
+    def layout(self) -> tuple[int, ...]:
+        """What the object code depends on (for the object cache): the map's shape, not its address."""
+        return (self.obj.params.map_type, self.max_entries, int(self.reserves))
 
 
 def native_ring(obj: MapObject, index: int) -> NativeRing | None:
@@ -150,9 +153,7 @@ def native_ring(obj: MapObject, index: int) -> NativeRing | None:
         or type(obj.impl) is not RingBufMap
         or index >= MAX_NATIVE_MAPS
         or obj.storage_size < DATA_AT + 2 * obj.params.max_entries
-        or not TRYLOCK
-        or not UNLOCK
-        or not CONSISTENT
+        or not all(map(libc_address, (TRYLOCK, UNLOCK, CONSISTENT)))
     ):
         return None
     return NativeRing(obj, index)
@@ -172,9 +173,9 @@ def _store(lo: Lowering, value: ir.Value, address: ir.Value, ordering: str = "mo
     lo.b.store_atomic(value, _word(lo, address, bits), ordering, bits // 8)
 
 
-def _mutex_call(lo: Lowering, function: int, mutex: ir.Value) -> ir.Value:
+def _mutex_call(lo: Lowering, function: str, mutex: ir.Value) -> ir.Value:
     b = lo.b
-    return b.call(b.inttoptr(lo.const(function), MUTEX_CALL.as_pointer()), [mutex])
+    return b.call(b.inttoptr(lo.libc(function), MUTEX_CALL.as_pointer()), [mutex])
 
 
 def armed(lo: Lowering) -> ir.Value:
@@ -205,8 +206,7 @@ def reserve(
     unlocks and ``refuse()``s.  Leaves the builder after the unlock with the record reserved (its
     header BUSY, the producer position past it); returns the header's address."""
     b = lo.b
-    base = ring.obj.address
-    mutex = b.inttoptr(lo.const(base + PRODUCER_LOCK_AT), I8.as_pointer())
+    mutex = b.inttoptr(map_address(lo, ring, PRODUCER_LOCK_AT), I8.as_pointer())
     locked, repair = lo.new_block("ringbuf_locked"), lo.new_block("ringbuf_repair")
     switch = b.switch(_mutex_call(lo, TRYLOCK, mutex), python)
     switch.add_case(lo.const(0, 32), locked)
@@ -217,9 +217,9 @@ def reserve(
 
     lo.continue_in(locked)
     corrupt = lo.new_block("ringbuf_corrupt")
-    cons = load_word(lo, lo.const(base + CONSUMER_POS_AT))
-    prod = load_word(lo, lo.const(base + PRODUCER_POS_AT))
-    pend_start = load_word(lo, lo.const(base + PENDING_POS_AT))
+    cons = load_word(lo, map_address(lo, ring, CONSUMER_POS_AT))
+    prod = load_word(lo, map_address(lo, ring, PRODUCER_POS_AT))
+    pend_start = load_word(lo, map_address(lo, ring, PENDING_POS_AT))
     behind = b.sub(prod, pend_start)
     sane = b.and_(
         b.icmp_unsigned(">=", prod, pend_start), b.icmp_unsigned("<=", behind, lo.const(ring.max_entries))
@@ -235,7 +235,9 @@ def reserve(
     lo.continue_in(walk)  # over committed records, from the pending position up to the producer
     pend = b.phi(I64, name="pend")
     pend.add_incoming(pend_start, before_walk)
-    header = load_word(lo, b.add(lo.const(base + DATA_AT), b.and_(pend, lo.const(ring.max_entries - 1))), 32)
+    header = load_word(
+        lo, b.add(map_address(lo, ring, DATA_AT), b.and_(pend, lo.const(ring.max_entries - 1))), 32
+    )
     busy = b.icmp_unsigned("!=", b.and_(header, lo.const(BUSY_BIT, 32)), lo.const(0, 32))
     b.cbranch(b.or_(b.icmp_unsigned(">=", pend, prod), busy), walked, step)
     lo.continue_in(step)
@@ -251,7 +253,7 @@ def reserve(
     reserving, full = lo.new_block("ringbuf_reserve"), lo.new_block("ringbuf_full")
     b.cbranch(b.icmp_unsigned(">", pend, prod), corrupt, reserving)
     lo.continue_in(reserving)
-    _store(lo, pend, lo.const(base + PENDING_POS_AT))
+    _store(lo, pend, map_address(lo, ring, PENDING_POS_AT))
     record = b.and_(b.add(size, lo.const(HDR_SZ + 7)), lo.const(~7))
     new_prod = b.add(prod, record)
     mask = lo.const(ring.max_entries - 1)
@@ -270,14 +272,14 @@ def reserve(
 
     lo.continue_in(writing)
     at = b.add(lo.const(DATA_AT), b.and_(prod, mask))  # the header's offset in the storage
-    header_address = b.add(lo.const(base), at)
+    header_address = b.add(map_address(lo, ring), at)
     page_offset = b.add(b.lshr(at, lo.const(PAGE_SHIFT)), lo.const(RINGBUF_PGOFF))
     _store(lo, b.trunc(page_offset, I32), b.add(header_address, lo.const(4)))
     _store(lo, b.or_(b.trunc(size, I32), lo.const(BUSY_BIT, 32)), header_address)
     tag = _tag(lo, at)  # noted in the reservation table when its entry is free (``RingBufMap.reserve``)
-    pid = b.load(b.inttoptr(lo.const(pid_cell_address()), I64.as_pointer()))
+    pid = b.load(b.inttoptr(lo.address_of(PID_CELL_ROLE), I64.as_pointer()))
     b.cmpxchg(_word(lo, _entry(lo, ring, tag), 64), lo.const(0), b.or_(pid, tag), "monotonic", "monotonic")
-    _store(lo, new_prod, lo.const(base + PRODUCER_POS_AT), "release")
+    _store(lo, new_prod, map_address(lo, ring, PRODUCER_POS_AT), "release")
     _mutex_call(lo, UNLOCK, mutex)
     return header_address
 
@@ -291,14 +293,14 @@ def _tag(lo: Lowering, at: ir.Value) -> ir.Value:
 def _entry(lo: Lowering, ring: NativeRing, tag: ir.Value) -> ir.Value:
     b = lo.b
     slot = b.urem(tag, lo.const(RESERVATION_SLOTS))
-    return b.add(lo.const(ring.obj.address + RESERVATIONS_AT), b.mul(slot, lo.const(8)))
+    return b.add(map_address(lo, ring, RESERVATIONS_AT), b.mul(slot, lo.const(8)))
 
 
 def forget_reservation(lo: Lowering, ring: NativeRing, header_address: ir.Value) -> None:
     """The record at ``header_address`` is committed: its reservation-table entry, if it has one,
     cleared (``RingBufMap.commit``)."""
     b = lo.b
-    tag = _tag(lo, b.sub(header_address, lo.const(ring.obj.address)))
+    tag = _tag(lo, b.sub(header_address, map_address(lo, ring)))
     entry_address = _word(lo, _entry(lo, ring, tag), 64)
     entry = load_word(lo, _entry(lo, ring, tag))
     ours = b.icmp_unsigned("==", b.and_(entry, lo.const(0xFFFF_FFFF)), tag)
@@ -309,12 +311,13 @@ def _copy_wrapped_tail(lo: Lowering, ring: NativeRing, end: ir.Value) -> None:
     """A record's bytes past the data area (``end``: the storage offset after them) copied from the
     overflow area to the start of the data area (``commit``)."""
     b = lo.b
-    base = ring.obj.address
     data_end = lo.const(DATA_AT + ring.max_entries)
     wrapped, committing = lo.new_block("ringbuf_wrapped"), lo.new_block("ringbuf_commit")
     b.cbranch(b.icmp_unsigned(">", end, data_end), wrapped, committing)
     lo.continue_in(wrapped)
-    move_bytes(lo, lo.const(base + DATA_AT), b.add(lo.const(base), data_end), b.sub(end, data_end))
+    move_bytes(
+        lo, map_address(lo, ring, DATA_AT), b.add(map_address(lo, ring), data_end), b.sub(end, data_end)
+    )
     b.branch(committing)
     lo.continue_in(committing)
 
@@ -341,7 +344,7 @@ def lower_ringbuf_output(lo: Lowering, site: Site, ring: NativeRing, args: Seque
     header_address = reserve(lo, ring, size, python, lambda: answer(lo, -errno.EAGAIN, done))
     data_address = b.add(header_address, lo.const(HDR_SZ))
     move_bytes(lo, data_address, data, size)
-    _copy_wrapped_tail(lo, ring, b.add(b.sub(data_address, lo.const(ring.obj.address)), size))
+    _copy_wrapped_tail(lo, ring, b.add(b.sub(data_address, map_address(lo, ring)), size))
     current = load_word(lo, header_address, 32)
     forget_reservation(lo, ring, header_address)
     _store(lo, b.and_(current, lo.const(~BUSY_BIT & 0xFFFF_FFFF, 32)), header_address, "release")
@@ -436,7 +439,7 @@ def release_held(
         b.branch(releasing)
         lo.continue_in(releasing)
         if not discard:
-            end = b.add(b.sub(data, lo.const(ring.obj.address)), b.zext(length, I64))
+            end = b.add(b.sub(data, map_address(lo, ring)), b.zext(length, I64))
             _copy_wrapped_tail(lo, ring, end)
         cleared = b.and_(header, lo.const(~BUSY_BIT & 0xFFFF_FFFF, 32))
         if discard:
@@ -469,9 +472,8 @@ def lower_ringbuf_query(lo: Lowering, site: Site, ring: NativeRing, args: Sequen
     native = lo.new_block("ringbuf_query")
     b.cbranch(armed(lo), native, python).set_weights([1000, 1])
     lo.continue_in(native)
-    base = ring.obj.address
-    cons = load_word(lo, lo.const(base + CONSUMER_POS_AT))
-    prod = load_word(lo, lo.const(base + PRODUCER_POS_AT))
+    cons = load_word(lo, map_address(lo, ring, CONSUMER_POS_AT))
+    prod = load_word(lo, map_address(lo, ring, PRODUCER_POS_AT))
     flags = args[1]
     answer = lo.const(0)
     for flag, value in (
