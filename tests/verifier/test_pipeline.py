@@ -21,7 +21,8 @@ def test_pass_order() -> None:
     assert [p.name for p in PASSES] == [
         "btf_info_early", "subprogs", "btf_info", "attach", "extension", "pseudo", "cfg",
         "mark_fastcall_patterns", "do_check", "remove_fastcall_spills_fills", "check_max_stack_depth",
-        "may_goto_stack", "fixup_kfunc_call", "ctx_rewrite", "fixup_func_args", "ld_imm64", "arena_fixups",
+        "may_goto_stack", "fixup_kfunc_call", "optimize_bpf_loop", "ctx_rewrite", "fixup_func_args",
+        "ld_imm64", "arena_fixups",
     ]  # fmt: skip
 
 
