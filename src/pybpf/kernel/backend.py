@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from pybpf.kernel.native import NativeBackend
 from pybpf.kernel.syscall import bpf as user_bpf
+from pybpf.objects.credentials import Credentials, acting_as
 
 
 class Backend(Protocol):
@@ -25,16 +26,29 @@ class Backend(Protocol):
 
 
 class UserBackend:
-    """pybpf's user-space bpf(2): objects are files, maps live in shared memory."""
+    """pybpf's user-space bpf(2): objects are files, maps live in shared memory.
+
+    ``credentials``: the caller every command is judged as (capabilities, the
+    ``unprivileged_bpf_disabled`` sysctl); None judges each call by
+    :func:`pybpf.objects.credentials.current` (every capability unless ``$PYBPF_CAPS`` says otherwise).
+    """
 
     name = "user"
 
+    def __init__(self, credentials: Credentials | None = None) -> None:
+        self.credentials = credentials
+
     def bpf(self, cmd: int, attr: Any, size: int | None = None) -> int:
         """Run bpf command ``cmd``; see :func:`pybpf.kernel.syscall.bpf`."""
-        return user_bpf(cmd, attr, size)
+        if self.credentials is None:
+            return user_bpf(cmd, attr, size)
+        with acting_as(self.credentials):
+            return user_bpf(cmd, attr, size)
 
     def __repr__(self) -> str:
-        return "UserBackend()"
+        if self.credentials is None:
+            return "UserBackend()"
+        return f"UserBackend(credentials={self.credentials!r})"
 
 
 def get_backend(name: str | None = None) -> Backend:

@@ -1,0 +1,95 @@
+"""Ask the kernel as a less privileged caller: run a function in a forked child whose effective
+capabilities lack some (``capset(2)``), and open unprivileged bpf() for a while
+(``kernel.unprivileged_bpf_disabled`` 2 -> 0 -> 2).  pybpf's side of the same question is a
+``UserBackend(credentials=Credentials(ROOT.caps - drop, sysctl))``.  No tests here."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import pickle
+import struct
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+
+from pybpf.kernel.native import kernel_bpf_available
+from pybpf.objects.credentials import SYSCTL_PATH
+
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+_libc = ctypes.CDLL(None, use_errno=True)
+_SYS_CAPGET, _SYS_CAPSET = 125, 126  # x86-64
+
+
+def _drop_effective(drop: Iterable[int]) -> None:
+    header = struct.pack("<Ii", _LINUX_CAPABILITY_VERSION_3, 0)
+    data = ctypes.create_string_buffer(24)
+    hdr = ctypes.create_string_buffer(header, 8)
+    if _libc.syscall(_SYS_CAPGET, hdr, data) != 0:
+        raise OSError(ctypes.get_errno(), "capget")
+    words = list(struct.unpack("<6I", data.raw))  # (effective, permitted, inheritable) x 2
+    for cap in drop:
+        words[3 * (cap // 32)] &= ~(1 << (cap % 32))
+    data = ctypes.create_string_buffer(struct.pack("<6I", *words), 24)
+    if _libc.syscall(_SYS_CAPSET, hdr, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+
+
+def run_without_caps(drop: Iterable[int], function: Callable[[], Any]) -> Any:
+    """``function()`` run in a child process whose effective set lacks ``drop``; its result (pickled
+    back), or the OSError it raised re-raised here as ``OSError(errno, message)``.  Skips without root
+    or the real bpf(2)."""
+    if os.geteuid() != 0 or not kernel_bpf_available():
+        pytest.skip("needs root and the real bpf(2)")
+    drop = tuple(drop)
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        os.close(reader)
+        try:
+            _drop_effective(drop)
+            try:
+                outcome: tuple[str, Any] = ("ok", function())
+            except OSError as error:
+                outcome = ("oserror", (error.errno, str(error)))
+            payload = pickle.dumps(outcome)
+        except BaseException as error:  # reported to the parent
+            payload = pickle.dumps(("error", repr(error)))
+        with os.fdopen(writer, "wb") as out:
+            out.write(payload)
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as incoming:
+        payload = incoming.read()
+    os.waitpid(pid, 0)
+    kind, value = pickle.loads(payload)
+    if kind == "oserror":
+        raise OSError(value[0], value[1])
+    if kind == "error":
+        raise AssertionError(f"the child failed: {value}")
+    return value
+
+
+@contextlib.contextmanager
+def unprivileged_bpf_enabled() -> Iterator[None]:
+    """``kernel.unprivileged_bpf_disabled`` = 0 for the block, then its old value.  Skips where it cannot
+    be set (1 is final until reboot; no root)."""
+    try:
+        with open(SYSCTL_PATH, encoding="ascii") as handle:
+            old = handle.read().strip()
+    except OSError:
+        pytest.skip("no kernel.unprivileged_bpf_disabled")
+    if old != "0":
+        try:
+            with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
+                handle.write("0")
+        except OSError:
+            pytest.skip(f"kernel.unprivileged_bpf_disabled={old} cannot be set to 0 here")
+    try:
+        yield
+    finally:
+        if old != "0":
+            with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
+                handle.write(old)
