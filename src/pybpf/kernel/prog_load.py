@@ -51,6 +51,7 @@ from pybpf.kernel.usermem import copy_from_user
 from pybpf.maps.base import FdKind
 from pybpf.maps.object import MapObject
 from pybpf.objects import refs
+from pybpf.objects.credentials import current as current_credentials
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
 from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, ENOTSUPP, offsetof
@@ -263,6 +264,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         btf_strings_size=_btf_strings_size(a) if btf_is_func is not None else 0,
         log_size=a.log_size,
         extension=extension,
+        credentials=current_credentials(),
     )
     try:
         verified = verify(request)
@@ -363,8 +365,9 @@ def _answers(refused: VerifierError, log_size: int) -> bool:
 
 
 def _reload_key(a: Any, raw: bytes, license_text: str) -> tuple[object, ...] | None:
-    """What decides a load's verdict and log, but the log buffer: the attributes, the records, and
-    the identity of every object an fd names (None when the load names objects otherwise)."""
+    """What decides a load's verdict and log, but the log buffer: the attributes, the records, the
+    identity of every object an fd names (None when the load names objects otherwise) and the caller's
+    credentials."""
     if a.fd_array or a.attach_prog_fd or a.attach_btf_obj_fd:
         return None
     fds = [a.prog_btf_fd] if a.func_info_cnt or a.line_info_cnt else []
@@ -380,7 +383,7 @@ def _reload_key(a: Any, raw: bytes, license_text: str) -> tuple[object, ...] | N
     except (OSError, OverflowError, BPFError):
         return None
     return (raw, license_text, a.prog_type, a.expected_attach_type, a.prog_flags, a.log_level,
-            a.kern_version, a.attach_btf_id, objects, records)  # fmt: skip
+            a.kern_version, a.attach_btf_id, objects, records, current_credentials())  # fmt: skip
 
 
 def _check_attach_btf(a: Any) -> ProgObject | None:

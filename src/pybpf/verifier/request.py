@@ -13,6 +13,7 @@ from typing import Protocol
 
 from pybpf.btf.types import BTF
 from pybpf.isa.instruction import Instruction
+from pybpf.objects.credentials import ROOT, Credentials
 from pybpf.verifier.log import SourceLine, VerifierLog
 
 
@@ -89,6 +90,9 @@ class LoadRequest:
     log_size: int | None = None
     """The user's log buffer size (``log_size``; 0: no buffer): the log keeps only what it will hold
     (None: the whole log is kept)."""
+    credentials: Credentials = ROOT
+    """The loader's credentials, read once as bpf_check() sets ``env->bpf_capable``,
+    ``allow_ptr_leaks``, ``allow_uninit_stack``, ``bypass_spec_v1`` and ``bypass_spec_v4``."""
 
 
 @dataclass
