@@ -3,11 +3,14 @@ namespace (``tests.netns``) whose devices exist nowhere else, the same program i
 (each engine) and on the kernel, and must come back the same.
 
 The namespace has a veth pair ``nsa`` (MTU 1234, a fixed address, one active rx queue of two) /
-``nsb``, both up, and a pair ``nsc`` (MTU 68, four rx queues, down) / ``nsd`` (MTU 68, up).  Compared:
+``nsb``, both up, a pair ``nsc`` (MTU 68, four rx queues, down) / ``nsd`` (MTU 68, up), and a pair
+``nse`` / ``nsf`` (MTU 68), both up.  Compared:
 ``bpf_check_mtu`` (tc and XDP) on each device, on the run's own device and on one that the namespace
 lacks; the skb's device and pkt_type as ``eth_type_trans`` sets them from the device's address and
 broadcast address; ``bpf_clone_redirect`` to a device that is up, one whose MTU the frame exceeds
-(ingress: no MTU check) and one that is down; XDP's ``rx_queue_index`` checked against the device's
+(ingress: no MTU check), one that is down, and veths whose peer is down (nsd, without carrier, as
+one that is down) or too small (nse's peer nsf: its transmit drops the clone) or takes it (nsb);
+XDP's ``rx_queue_index`` checked against the device's
 active rx queues.  Each case also checks the kernel's answer is the one the namespace was built for,
 so a namespace that is not as meant cannot pass unnoticed.  Skipped without root, bpf(2), iproute2
 or network namespaces.
@@ -46,9 +49,13 @@ link add nsc numrxqueues 4 type veth peer name nsd
 link set nsc mtu 68
 link set nsd mtu 68
 link set nsd up
+link add nse type veth peer name nsf
+link set nsf mtu 68
+link set nse up
+link set nsf up
 """
 MTU = {"nsa": 1234, "nsc": 68, "nsd": 68}
-NET_XMIT_CN, NET_RX_DROP = 2, 1
+NET_XMIT_CN, NET_RX_DROP, NET_XMIT_DROP = 2, 1, 1
 FRAME = (IPV4_UDP + bytes(80))[:120]
 """An IPv4/UDP frame of 120 bytes: more than nsd's MTU plus its headers (68 + 14 + 4)."""
 MTU_READ = "r0 = *(u32 *)(r10 - 8)"
@@ -115,13 +122,24 @@ def test_a_device_of_another_namespace_is_refused(devices: dict[str, int]) -> No
 
 @pytest.mark.parametrize(
     ("device", "flags", "expected"),
-    [("nsa", 0, 0), ("nsa", 1, 0), ("nsd", 1, 0), ("nsc", 0, NET_XMIT_CN), ("nsc", 1, NET_RX_DROP)],
+    [
+        ("nsa", 0, 0),
+        ("nsa", 1, 0),
+        ("nsb", 0, 0),
+        ("nsd", 1, 0),
+        ("nsd", 0, NET_XMIT_CN),
+        ("nse", 0, NET_XMIT_DROP),
+        ("nse", 1, 0),
+        ("nsc", 0, NET_XMIT_CN),
+        ("nsc", 1, NET_RX_DROP),
+    ],
 )
 def test_clone_redirect_to_a_namespace_device(
     devices: dict[str, int], device: str, flags: int, expected: int
 ) -> None:
     """Up (nsa: its clone reaches nsb), too small for the frame, but ingress checks no MTU (nsd), down
-    (nsc)."""
+    (nsc); a veth whose peer is down has no carrier, so its qdisc drops as a down device's (nsd -> nsc);
+    a veth's transmit drops what its peer's MTU cannot take (nse -> nsf)."""
     outcome = compare_net(TC, recording(call("clone_redirect", devices[device], flags)), FRAME, record=True)
     assert outcome.out[:1] == (expected,)
 

@@ -33,6 +33,7 @@ SIOCETHTOOL, ETHTOOL_GCHANNELS = 0x8946, 0x3C
 
 IFLA_ADDRESS, IFLA_BROADCAST, IFLA_IFNAME, IFLA_MTU, IFLA_MASTER, IFLA_LINKINFO = 1, 2, 3, 4, 10, 18
 IFLA_GROUP, IFLA_NUM_RX_QUEUES = 27, 32
+IFLA_LINK, IFLA_LINK_NETNSID = 5, 37
 IFLA_INFO_KIND = 1
 IFA_ADDRESS, IFA_LOCAL, IFA_FLAGS = 1, 2, 8
 RTA_DST, RTA_SRC, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_METRICS, RTA_MULTIPATH = (
@@ -69,6 +70,10 @@ class Link:
     broadcast: bytes = b""
     num_rx_queues: int = 1
     """``dev->num_rx_queues`` (allocated; the active count, ``real_num_rx_queues``, is not reported)."""
+    link: int = 0
+    """``IFLA_LINK``: the device this one is bound to (a veth's peer), 0 for none."""
+    link_elsewhere: bool = False
+    """``IFLA_LINK_NETNSID`` given: ``link`` is an ifindex of another network namespace."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,8 @@ def _link(body: bytes) -> Link | None:
         kind=info.get(IFLA_INFO_KIND, b"").split(b"\0")[0].decode(errors="replace"),
         broadcast=attrs.get(IFLA_BROADCAST, b""),
         num_rx_queues=_u32(attrs.get(IFLA_NUM_RX_QUEUES, b""), 1),
+        link=_u32(attrs.get(IFLA_LINK, b"")),
+        link_elsewhere=IFLA_LINK_NETNSID in attrs,
     )
 
 

@@ -37,8 +37,10 @@ one (``SkbState.reserve``, the kernel's ``skb_cow``).
   what the device's transmit (receive, with BPF_F_INGRESS) answers: 0 for a device that is up
   (pybpf sends nothing, where the kernel's test run transmits the clone; ingress checks no MTU:
   ``dev_forward_skb_nomtu``), NET_XMIT_CN (2) for one that is down (its noop qdisc drops it),
-  NET_RX_DROP (1) for a down device's ingress.  Not modelled: a veth's transmit answers
-  NET_XMIT_DROP (1) when its peer is down or too small for the clone (``veth_xmit``).
+  NET_RX_DROP (1) for a down device's ingress; on egress, NET_XMIT_CN also for a device without
+  carrier (a veth whose peer is down: the noop qdisc stays until carrier-on), and NET_XMIT_DROP (1)
+  from a veth whose peer is too small for the clone (``veth_xmit``: ``is_skb_forwardable``; a peer in
+  another namespace is not seen, so never drops).
 """
 
 from __future__ import annotations
@@ -87,9 +89,11 @@ IPV4_HLEN, IPV6_HLEN = 20, 40
 KMALLOC_MAX = 4 << 20
 """The largest buffer ``pskb_expand_head`` can get (``KMALLOC_MAX_SIZE``): beyond it, -ENOMEM."""
 NET_XMIT_CN = 2
+NET_XMIT_DROP = 1
 NET_RX_DROP = 1
 ARPHRD_ETHER, ARPHRD_LOOPBACK = 1, 772
 IFF_UP = 1
+IFF_LOWER_UP = 0x10000  # netif_carrier_ok() (and running), as rtnetlink reports it
 
 DECAP_L3_MASK = BPF_F_ADJ_ROOM_DECAP_L3_IPV4 | BPF_F_ADJ_ROOM_DECAP_L3_IPV6
 ENCAP_L3_MASK = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L3_IPV6
@@ -398,23 +402,48 @@ def skb_adjust_room(ctx: HelperContext, skb: int, len_diff: int, mode: int, flag
 
 
 # -- MTU, timestamps, clone_redirect ---------------------------------------------------------------
-def device_info(env: RunEnv, ifindex: int) -> tuple[int, int, int] | None:
-    """(mtu, hard_header_len, flags) of the device ``ifindex`` of the caller's network namespace, or
-    None when it has none (``dev_get_by_index_rcu(dev_net(skb->dev), ifindex)``: the test run's
-    device is in the caller's namespace).  Asked of rtnetlink once a run (``env.devices``)."""
+def _device(env: RunEnv, ifindex: int) -> rtnl.Link | None:
+    """The device ``ifindex`` of the caller's network namespace, or None when it has none
+    (``dev_get_by_index_rcu(dev_net(skb->dev), ifindex)``: the test run's device is in the caller's
+    namespace).  Asked of rtnetlink once a run (``env.devices``)."""
     devices = env.devices
     if ifindex in devices:
-        device = devices[ifindex]
-    else:
-        try:
-            device = rtnl.link(ifindex)
-        except OSError as err:
-            raise HelperError(None, f"network device {ifindex}: rtnetlink: {err}") from err
-        devices[ifindex] = device
+        return devices[ifindex]
+    try:
+        device = rtnl.link(ifindex)
+    except OSError as err:
+        raise HelperError(None, f"network device {ifindex}: rtnetlink: {err}") from err
+    devices[ifindex] = device
+    return device
+
+
+def device_info(env: RunEnv, ifindex: int) -> tuple[int, int, int] | None:
+    """(mtu, hard_header_len, flags) of the device ``ifindex`` of the caller's network namespace, or
+    None when it has none."""
+    device = _device(env, ifindex)
     if device is None:
         return None
-    hard_header = ETH_HLEN if device.type in (ARPHRD_ETHER, ARPHRD_LOOPBACK) else 0
-    return device.mtu, hard_header, device.flags
+    return device.mtu, _hard_header(device), device.flags
+
+
+def _hard_header(device: rtnl.Link) -> int:
+    """``dev->hard_header_len``: 14 for Ethernet and loopback devices, 0 for others."""
+    return ETH_HLEN if device.type in (ARPHRD_ETHER, ARPHRD_LOOPBACK) else 0
+
+
+def _veth_drops(env: RunEnv, device: int, state: SkbState) -> bool:
+    """Does ``veth_xmit`` on ``device`` (up, with carrier) drop the clone?  Its peer must forward it
+    (``is_skb_forwardable``): be up, and take a frame this long (``mtu + hard_header_len +
+    VLAN_HLEN``) unless it is GSO.  A peer in another namespace is not seen: never a drop."""
+    own = _device(env, device)
+    if own is None or own.kind != "veth" or own.link_elsewhere or not own.link:
+        return False
+    peer = _device(env, own.link)
+    if peer is None:
+        return True  # a veth whose peer is gone: ``priv->peer`` is NULL
+    if not peer.flags & IFF_UP:
+        return True
+    return state.length > peer.mtu + _hard_header(peer) + VLAN_HLEN and not _gso(state)
 
 
 def _s32(value: int) -> int:
@@ -465,9 +494,11 @@ def clone_redirect(ctx: HelperContext, skb: int, ifindex: int, flags: int, *_: i
         return _neg(errno.EINVAL)
     if state.mac >= state.network or not state.length:
         return _neg(errno.ERANGE)
-    if info[2] & IFF_UP:  # ingress: dev_forward_skb_nomtu, so no MTU check
-        return 0
-    return NET_RX_DROP if flags & BPF_F_INGRESS else NET_XMIT_CN
+    if flags & BPF_F_INGRESS:  # dev_forward_skb_nomtu: the device must be up; no MTU check
+        return 0 if info[2] & IFF_UP else NET_RX_DROP
+    if info[2] & (IFF_UP | IFF_LOWER_UP) != IFF_UP | IFF_LOWER_UP:
+        return NET_XMIT_CN  # down or without carrier: its qdisc is noop_qdisc, which drops
+    return NET_XMIT_DROP if _veth_drops(ctx.env, ifindex & M32, state) else 0
 
 
 SKB_RESIZE_HELPERS: dict[int, Helper] = {
