@@ -145,36 +145,25 @@ def _build(
     probe loads (``ProgMeta.probe_loads``: reading an address no region holds gives 0) and the arena
     accesses (``ProgMeta.arena_accesses``), which they carry out on ``arena``, and the program's own
     exception callback (``ProgMeta.exception_callback``)."""
-    if ENGINES[engine] is jit_engine:
-        return jit_engine(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
-            stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
-            exception_callback=exception_callback,
-        )  # fmt: skip
-    if ENGINES[engine] is tiered_engine:
-        return tiered_engine(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
-            stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
-            exception_callback=exception_callback,
-        )  # fmt: skip
-    if ENGINES[engine] is Interpreter:
-        return Interpreter(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
-        )  # fmt: skip
-    if arena is not None or arena_accesses:
-        jit.notice(f"engine {engine!r} does not reach arenas")
-        return Interpreter(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
-        )  # fmt: skip
-    if exception_callback is not None:
-        jit.notice(f"engine {engine!r} does not run exception callbacks")
-        return Interpreter(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            exception_callback=exception_callback,
-        )  # fmt: skip
-    return ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
+    make = ENGINES[engine]
+    for compiler in (jit_engine, tiered_engine):
+        if make is compiler:
+            return compiler(
+                insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
+                stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses,
+                arena=arena, exception_callback=exception_callback,
+            )  # fmt: skip
+    if make is not Interpreter:  # another engine: the interpreter runs what it cannot
+        if arena is not None or arena_accesses:
+            jit.notice(f"engine {engine!r} does not reach arenas")
+        elif exception_callback is not None:
+            jit.notice(f"engine {engine!r} does not run exception callbacks")
+        else:
+            return make(insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
+    return Interpreter(
+        insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
+        arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
+    )  # fmt: skip
 
 
 class ProgRuntime:
