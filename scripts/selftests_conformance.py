@@ -54,34 +54,40 @@ import contextlib
 import copy
 import ctypes
 import errno
-import json
-import os
 import re
-import signal
 import sys
-import tempfile
 import traceback
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "scripts")]
 
+from conformance import (  # noqa: E402
+    DEFAULT_FLAGS,
+    POINTER_VALUE,
+    TEST_DATA_LEN,
+    Counts,
+    LoadResult,
+    Timeout,
+    arguments,
+    compare,
+    deadline,
+    finish,
+    last_line,
+    prepare,
+    test_run,
+)
 from pybpf import uapi  # noqa: E402
 from pybpf.btf.types import DeclTag, Func  # noqa: E402
 from pybpf.elf import read_object  # noqa: E402
 from pybpf.elf.loader import ProgramLoadError  # noqa: E402
 from pybpf.elf.spec import ObjectSpec  # noqa: E402
 from pybpf.kernel.backend import Backend, UserBackend  # noqa: E402
-from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
-from pybpf.libbpf import TestRunOpts, bpf_prog_test_run_opts  # noqa: E402
+from pybpf.kernel.native import NativeBackend  # noqa: E402
 from pybpf.object import Object  # noqa: E402
 
 TAG = "comment:"
-TEST_DATA_LEN = 64  # test_loader.c: the packet a __retval test runs on
-POINTER_VALUE = 0xCAFE4A  # test_loader.c: "any value" for __retval(POINTER_VALUE)
 POINTER_VALUE_7 = 0xBADCAFE  # 7.x's bpf_misc.h: the same "any value", expanded into the tag
 ANY_RETVAL = frozenset({POINTER_VALUE, POINTER_VALUE_7})
 NAMED_RETVALS = {
@@ -103,8 +109,6 @@ FLAG_NAMES = {
     )
     if hasattr(uapi, name)
 }
-DEFAULT_FLAGS = FLAG_NAMES.get("BPF_F_TEST_RND_HI32", 0) | FLAG_NAMES.get("BPF_F_TEST_REG_INVARIANTS", 0)
-"""test_loader's ``testing_prog_flags()`` where the kernel knows both flags."""
 
 
 # -- the annotations -------------------------------------------------------------------------------------
@@ -263,56 +267,20 @@ def messages_match(log: str, msgs: list[tuple[str, bool]]) -> str | None:
 
 # -- loading and running ---------------------------------------------------------------------------------
 @dataclass
-class Result:
-    """One load of one program on one backend."""
+class Result(LoadResult):
+    """One load of one program on one backend (and its run, for ``__retval``)."""
 
-    errno: int = 0  # 0: loaded
-    log: str = ""
     retval: int | None = None
     run_errno: int = 0
-    crash: str = ""  # a Python exception that is not an OSError (a finding, for pybpf)
-
-    @property
-    def verdict(self) -> str:
-        if self.crash:
-            return "crash"
-        return "ok" if self.errno == 0 else errno.errorcode.get(self.errno, str(self.errno))
-
-
-class _Timeout(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _deadline(seconds: int) -> Iterator[None]:
-    def fire(_sig: int, _frame: FrameType | None) -> None:
-        raise _Timeout
-
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def _test_run(backend: Backend, fd: int, prog_type: int) -> tuple[int | None, int]:
-    """test_loader's ``do_prog_test_run``: 64 zero bytes in (nothing for SYSCALL programs)."""
-    if prog_type == uapi.BPF_PROG_TYPE_SYSCALL:
-        opts = TestRunOpts()
-    else:
-        opts = TestRunOpts(
-            data_in=bytes(TEST_DATA_LEN),
-            data_out=bytearray(TEST_DATA_LEN * 4),
-            data_size_out=TEST_DATA_LEN * 4,
-            repeat=1,
-        )
-    try:
-        bpf_prog_test_run_opts(fd, opts, backend=backend)
-    except OSError as exc:
-        return None, exc.errno or errno.EINVAL
-    value = opts.retval & 0xFFFFFFFF
+    """test_loader's ``do_prog_test_run``: 64 zero bytes in (nothing for SYSCALL programs); the
+    return value as an int."""
+    data = None if prog_type == uapi.BPF_PROG_TYPE_SYSCALL else bytes(TEST_DATA_LEN)
+    value, run_errno = test_run(backend, fd, data)
+    if value is None:
+        return None, run_errno
     return (value - 2**32 if value >= 2**31 else value), 0
 
 
@@ -323,7 +291,7 @@ def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, tim
     obj = Object(own, backend=backend)
     result = Result()
     try:
-        with _deadline(timeout):
+        with deadline(timeout):
             try:
                 obj.load(log_level=test.log_level, programs=[test.name, *aux])
             except ProgramLoadError as exc:
@@ -340,7 +308,7 @@ def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, tim
             if test.retval is not None and not test.expect_failure:
                 fd = obj.loaded.programs[test.name]
                 result.retval, result.run_errno = _test_run(backend, fd, own.programs[test.name].prog_type)
-    except _Timeout:
+    except Timeout:
         result.crash = f"timeout after {timeout} s"
     except Exception:  # a finding: pybpf must answer with an OSError
         result.crash = traceback.format_exc()
@@ -377,10 +345,9 @@ def same_retval(test: Spec, mine: Result, kernel: Result) -> bool:
 
 # -- the report ------------------------------------------------------------------------------------------
 @dataclass
-class Row:
+class Row(Counts):
     """One object's figures."""
 
-    name: str
     programs: int = 0
     tested: int = 0
     kernel: int = 0
@@ -391,11 +358,6 @@ class Row:
     stats: int = 0  # --stats: both accepted, both logs with the statistics line
     same_insns: int = 0  # ... with the same processed count
     same_stats: int = 0  # ... and the same state figures
-
-    def add(self, other: Row) -> None:
-        for key in ("programs", "tested", "kernel", "agree", "pybpf", "both", "crashes", "stats",
-                    "same_insns", "same_stats"):  # fmt: skip
-            setattr(self, key, getattr(self, key) + getattr(other, key))
 
 
 # -- --stats: the verifier's statistics line ------------------------------------------------------------
@@ -424,12 +386,6 @@ def compare_stats(row: Row, name: str, kernel: Result, mine: Result, out: list[d
         out.append({"object": row.name, "program": name,
                     "kernel": dict(zip(STATS_FIELDS, theirs, strict=True)),
                     "pybpf": dict(zip(STATS_FIELDS, ours, strict=True))})  # fmt: skip
-
-
-def _last_line(log: str) -> str:
-    lines = [line for line in log.strip().splitlines() if line.strip()]
-    tail = [line for line in lines if not line.startswith(("processed ", "verification time", "stack depth"))]
-    return (tail or lines or [""])[-1][:160]
 
 
 def run_object(
@@ -463,7 +419,7 @@ def run_object(
         mine = load_one(spec, asked, others, user, args.timeout)
         k_ok, k_why = passes(test, kernel)
         p_ok, p_why = passes(test, mine)
-        agree = not mine.crash and mine.errno == kernel.errno and same_retval(test, mine, kernel)
+        agree, other_reason = compare(kernel, mine, same_retval(test, mine, kernel))
         row.kernel += k_ok
         row.pybpf += p_ok
         row.both += k_ok and p_ok
@@ -472,7 +428,6 @@ def run_object(
         if args.stats:
             compare_stats(row, name, kernel, mine, stats)
         # the same verdict with another reason (the last line of a refusal) is listed too
-        other_reason = agree and kernel.errno != 0 and _last_line(kernel.log) != _last_line(mine.log)
         if not agree or (k_ok and not p_ok) or other_reason:
             details.append(
                 {
@@ -483,8 +438,8 @@ def run_object(
                     "kernel_passes": k_ok,
                     "kernel_why": k_why,
                     "pybpf_why": p_why,
-                    "kernel_last": _last_line(kernel.log),
-                    "pybpf_last": mine.crash or _last_line(mine.log),
+                    "kernel_last": last_line(kernel.log),
+                    "pybpf_last": mine.crash or last_line(mine.log),
                     "kernel_retval": kernel.retval,
                     "pybpf_retval": mine.retval,
                     "same_reason": not other_reason,
@@ -494,29 +449,24 @@ def run_object(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("objects", type=Path, help="directory of compiled selftest objects (*.o)")
     parser.add_argument("--only", action="append", default=[], help="objects whose name contains this")
     parser.add_argument("--program", action="append", default=[], help="programs whose name contains this")
-    parser.add_argument("--timeout", type=int, default=120, help="seconds per load (default 120)")
-    parser.add_argument("--details", action="store_true", help="print every disagreement")
-    parser.add_argument("--json", type=Path, help="write the rows and disagreements here")
     parser.add_argument("--stats", action="store_true", help="compare the statistics of programs both accept")
     args = parser.parse_args()
-    if os.geteuid() != 0 or not kernel_bpf_available():
-        print("needs root and the real bpf(2) (the kernel is the reference)", file=sys.stderr)
+    if not prepare("pybpf-selftests-"):
         return 2
-    # pybpf's objects of this run live in a directory of their own (ids and files not shared with others)
-    os.environ.setdefault("PYBPF_BPFFS", tempfile.mkdtemp(prefix="pybpf-selftests-", dir="/dev/shm"))
     paths = sorted(
         p for p in args.objects.glob("*.o") if not args.only or any(o in p.name for o in args.only)
     )
     if not paths:
         print(f"no objects in {args.objects}", file=sys.stderr)
         return 2
-    total, rows, details, stats = Row("total"), [], [], []  # type: ignore[var-annotated]
+    total = Row("total")
+    rows: list[Counts] = []
+    details: list[dict[str, object]] = []
+    stats: list[dict[str, object]] = []
     header = f"{'object':44} {'progs':>5} {'tested':>6} {'kernel':>6} {'agree':>6} {'pybpf':>6} {'both':>6}"
     print(header + (f" {'stats':>6} {'insns':>6} {'states':>6}" if args.stats else ""))
     for path in paths:
@@ -526,14 +476,7 @@ def main() -> int:
         total.add(row)
         print(_row_text(row.name, row, args.stats), flush=True)
     print(_row_text(f"total ({len(paths)} objects)", total, args.stats))
-    if args.details:
-        for d in details:
-            print(json.dumps(d))
-    if args.json:
-        report = {"rows": [asdict(r) for r in rows], "details": details}
-        if args.stats:
-            report["stats"] = stats
-        args.json.write_text(json.dumps(report, indent=1))
+    finish(args, rows, details, **({"stats": stats} if args.stats else {}))
     return 0
 
 

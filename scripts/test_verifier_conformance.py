@@ -49,42 +49,50 @@ import json
 import os
 import struct
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "scripts")]
 
-from selftests_conformance import DEFAULT_FLAGS, _deadline, _last_line, _Timeout  # noqa: E402
-
+from conformance import (  # noqa: E402
+    DEFAULT_FLAGS,
+    POINTER_VALUE,
+    TEST_DATA_LEN,
+    Counts,
+    LoadResult,
+    Timeout,
+    arguments,
+    compare,
+    deadline,
+    finish,
+    last_line,
+    prepare,
+    test_run,
+)
 from pybpf import uapi  # noqa: E402
 from pybpf.btf.types import BTFError, Func  # noqa: E402
 from pybpf.elf.loader import _ATTACH_BTF  # noqa: E402
 from pybpf.kernel.backend import Backend, UserBackend  # noqa: E402
-from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
+from pybpf.kernel.native import NativeBackend  # noqa: E402
 from pybpf.libbpf import (  # noqa: E402
     MapCreateOpts,
     ProgLoadOpts,
-    TestRunOpts,
     bpf_btf_load,
     bpf_map_create,
     bpf_map_get_info_by_fd,
     bpf_map_update_elem,
     bpf_prog_get_info_by_fd,
     bpf_prog_load,
-    bpf_prog_test_run_opts,
 )
 from pybpf.verifier.kernel_btf import vmlinux_btf  # noqa: E402
 
 # test_verifier.c's constants
 UNDEF, ACCEPT, REJECT, VERBOSE_ACCEPT = 0, 1, 2, 3
 F_NEEDS_EFFICIENT_UNALIGNED_ACCESS, F_LOAD_WITH_STRICT_ALIGNMENT = 1, 2
-POINTER_VALUE = 0xCAFE4A
-TEST_DATA_LEN = 64
 DEFAULT_LIBBPF_LOG_LEVEL = 4
 LOG_SIZE = 0xFFFFFFFF >> 8  # sizeof(bpf_vlog)
 ENOTSUPP = 524
@@ -109,21 +117,12 @@ def btf_blob(types: bytes, strings: bytes) -> bytes:
 
 # -- one backend's run of one test -----------------------------------------------------------------------
 @dataclass
-class Result:
+class Result(LoadResult):
     """One load (and runs) of one test on one backend."""
 
-    errno: int = 0  # 0: loaded
-    log: str = ""
     runs: list[tuple[int | None, int]] = field(default_factory=list)  # (retval, run errno) per run
     xlated: bytes | None = None
     skip: str = ""  # why test_verifier would skip the test (set on the kernel's side)
-    crash: str = ""  # a Python exception that is not an OSError (a finding, for pybpf)
-
-    @property
-    def verdict(self) -> str:
-        if self.crash:
-            return "crash"
-        return "ok" if self.errno == 0 else errno.errorcode.get(self.errno, str(self.errno))
 
 
 class Fixups:
@@ -294,7 +293,7 @@ def load_one(test: dict[str, Any], data: dict[str, Any], backend: Backend, timeo
     fixups = Fixups(backend, data["map_btf_raw"], prog_type, data["pagesize"])
     fd = -1
     try:
-        with _deadline(timeout):
+        with deadline(timeout):
             try:
                 for kind, indexes in test["fixups"].items():
                     map_fd = fixups.create(kind)
@@ -347,8 +346,8 @@ def load_one(test: dict[str, Any], data: dict[str, Any], backend: Backend, timeo
                 result.xlated = _xlated(backend, fd)
             if test["runs"] >= 0:
                 for run in test["retvals"]:
-                    result.runs.append(_test_run(backend, fd, bytes.fromhex(run["data"])))
-    except _Timeout:
+                    result.runs.append(test_run(backend, fd, bytes.fromhex(run["data"])))
+    except Timeout:
         result.crash = f"timeout after {timeout} s"
     except Exception:  # a finding: pybpf must answer with an OSError
         result.crash = traceback.format_exc()
@@ -358,18 +357,6 @@ def load_one(test: dict[str, Any], data: dict[str, Any], backend: Backend, timeo
                 os.close(fd)
         fixups.close()
     return result
-
-
-def _test_run(backend: Backend, fd: int, data: bytes) -> tuple[int | None, int]:
-    """``do_prog_test_run``: the test's 64 bytes in, 256 bytes out, one repetition."""
-    opts = TestRunOpts(
-        data_in=data, data_out=bytearray(TEST_DATA_LEN * 4), data_size_out=TEST_DATA_LEN * 4, repeat=1
-    )
-    try:
-        bpf_prog_test_run_opts(fd, opts, backend=backend)
-    except OSError as exc:
-        return None, exc.errno or errno.EINVAL
-    return opts.retval & 0xFFFFFFFF, 0
 
 
 # -- the expectation -------------------------------------------------------------------------------------
@@ -472,10 +459,9 @@ def same_runs(test: dict[str, Any], mine: Result, kernel: Result) -> bool:
 
 # -- the report ------------------------------------------------------------------------------------------
 @dataclass
-class Row:
+class Row(Counts):
     """One verifier/*.c file's figures."""
 
-    name: str
     tests: int = 0
     skip: int = 0
     testmod: int = 0
@@ -486,21 +472,6 @@ class Row:
     pybpf: int = 0
     both: int = 0
     crashes: int = 0
-
-    def add(self, other: Row) -> None:
-        for key in (
-            "tests",
-            "skip",
-            "testmod",
-            "lockdown",
-            "lockdown_pybpf",
-            "kernel",
-            "agree",
-            "pybpf",
-            "both",
-            "crashes",
-        ):
-            setattr(self, key, getattr(self, key) + getattr(other, key))
 
 
 LOCKDOWN = "kernel lockdown (EPERM before verifying)"
@@ -554,19 +525,18 @@ def run_file(
                     "skipped": skip,
                     "pybpf_passes": p_ok,
                     "pybpf_why": p_why,
-                    "pybpf_last": mine.crash or _last_line(mine.log),
+                    "pybpf_last": mine.crash or last_line(mine.log),
                 }
             )
             continue
         k_ok, k_why = passes(test, kernel)
-        agree = not mine.crash and mine.errno == kernel.errno and same_runs(test, mine, kernel)
+        agree, other_reason = compare(kernel, mine, same_runs(test, mine, kernel))
         row.kernel += k_ok
         row.pybpf += p_ok
         row.both += k_ok and p_ok
         row.agree += agree
         row.crashes += bool(mine.crash)
         # the same verdict with another reason (the last line of a refusal) is listed too
-        other_reason = agree and kernel.errno != 0 and _last_line(kernel.log) != _last_line(mine.log)
         if not agree or (k_ok and not p_ok) or other_reason:
             details.append(
                 {
@@ -580,8 +550,8 @@ def run_file(
                     "kernel_why": k_why,
                     "pybpf_passes": p_ok,
                     "pybpf_why": p_why,
-                    "kernel_last": _last_line(kernel.log),
-                    "pybpf_last": mine.crash or _last_line(mine.log),
+                    "kernel_last": last_line(kernel.log),
+                    "pybpf_last": mine.crash or last_line(mine.log),
                     "kernel_runs": kernel.runs,
                     "pybpf_runs": mine.runs,
                     "same_reason": not other_reason,
@@ -599,24 +569,18 @@ def read_suite(path: Path) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = arguments(__doc__)
     parser.add_argument("suite", type=Path, help="test_verifier.json from scripts/build_selftests.sh -t")
     parser.add_argument("--only", action="append", default=[], help="tests whose file or descr contains this")
-    parser.add_argument("--timeout", type=int, default=120, help="seconds per load (default 120)")
-    parser.add_argument("--details", action="store_true", help="print every disagreement and skip")
-    parser.add_argument("--json", type=Path, help="write the rows and disagreements here")
     args = parser.parse_args()
-    if os.geteuid() != 0 or not kernel_bpf_available():
-        print("needs root and the real bpf(2) (the kernel is the reference)", file=sys.stderr)
+    if not prepare("pybpf-test-verifier-"):
         return 2
-    os.environ.setdefault("PYBPF_BPFFS", tempfile.mkdtemp(prefix="pybpf-test-verifier-", dir="/dev/shm"))
     data = read_suite(args.suite)
     details: list[dict[str, object]] = []
     header = f"{'file':28} {'tests':>5} {'skip':>5} {'kernel':>6} {'agree':>6} {'pybpf':>6} {'both':>6}"
     print(header)
-    total, rows = Row("total"), []
+    total = Row("total")
+    rows: list[Counts] = []
     files: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for number, test in enumerate(data["tests"]):
         if not args.only or any(o in test["file"] or o in test["descr"] for o in args.only):
@@ -642,11 +606,7 @@ def main() -> int:
             else ""
         )
     )
-    if args.details:
-        for d in details:
-            print(json.dumps(d))
-    if args.json:
-        args.json.write_text(json.dumps({"rows": [asdict(r) for r in rows], "details": details}, indent=1))
+    finish(args, rows, details)
     return 0
 
 

@@ -21,7 +21,7 @@ def test_pass_order() -> None:
     assert [p.name for p in PASSES] == [
         "btf_info_early", "subprogs", "btf_info", "attach", "extension", "pseudo", "cfg",
         "mark_fastcall_patterns", "do_check", "remove_fastcall_spills_fills", "check_max_stack_depth",
-        "may_goto_stack", "fixup_kfunc_call", "optimize_bpf_loop", "ctx_rewrite", "fixup_func_args",
+        "may_goto_stack", "fixup_kfunc_call", "optimize_bpf_loop", "ctx_rewrite", "inline_helpers",
         "ld_imm64", "arena_fixups",
     ]  # fmt: skip
 

@@ -31,11 +31,7 @@ from pybpf.kernel.native import kernel_bpf_available
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY_INSNS = 100_000
-KNOWN: dict[str, str] = {
-    "inline simple bpf_loop call": (
-        "do_misc_fixups() inlines bpf_jiffies64 on x86-64; pybpf's xlated keeps the helper call"
-    ),
-}
+KNOWN: dict[str, str] = {}
 """Tests the kernel passes and pybpf does not, by descr, with the reason."""
 
 

@@ -151,6 +151,14 @@ class Member:
         return self.bit_offset // 8
 
 
+def _member_named(members: tuple[Member, ...], name: str) -> Member:
+    """The member of ``members`` called ``name`` (KeyError if none): a struct's or union's."""
+    for m in members:
+        if m.name == name:
+            return m
+    raise KeyError(name)
+
+
 @dataclass(frozen=True, slots=True)
 class Struct:
     """BTF_KIND_STRUCT of ``size`` bytes.  ``kind_flag`` set: members use the bitfield encoding."""
@@ -163,10 +171,7 @@ class Struct:
 
     def member(self, name: str) -> Member:
         """The directly declared member called ``name`` (KeyError if none)."""
-        for m in self.members:
-            if m.name == name:
-                return m
-        raise KeyError(name)
+        return _member_named(self.members, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,10 +186,7 @@ class Union:
 
     def member(self, name: str) -> Member:
         """The directly declared member called ``name`` (KeyError if none)."""
-        for m in self.members:
-            if m.name == name:
-                return m
-        raise KeyError(name)
+        return _member_named(self.members, name)
 
 
 @dataclass(frozen=True, slots=True)

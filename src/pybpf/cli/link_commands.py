@@ -21,8 +21,8 @@ from typing import Any
 
 from pybpf import libbpf, uapi
 from pybpf.cli.inputs import InputError
-from pybpf.cli.listing import live_objects, print_entries
-from pybpf.cli.output import add_json_options, print_json, usage, wants_json
+from pybpf.cli.listing import live_objects, show
+from pybpf.cli.output import add_json_options, usage
 from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, get_backend
 from pybpf.link import LINK_TYPE_NAMES, Link
@@ -131,18 +131,10 @@ def format_show(entry: dict[str, Any]) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     backend = get_backend(args.backend)
-    if args.target:
-        with _open_link(args.target, backend) as link:
-            entry = describe(link)
-        print_json(args, entry) if wants_json(args) else print(format_show(entry))
-        return 0
-    entries = []
+    one = partial(_open_link, args.target, backend) if args.target else None
     next_id = partial(libbpf.bpf_link_get_next_id, backend=backend)
-    for link in live_objects(next_id, partial(Link.from_id, backend=backend)):
-        with link:
-            entries.append(describe(link))
-    print_entries(args, entries, format_show)
-    return 0
+    every = live_objects(next_id, partial(Link.from_id, backend=backend))
+    return show(args, one, every, describe, format_show)
 
 
 def cmd_pin(args: argparse.Namespace) -> int:

@@ -28,7 +28,7 @@ from pybpf.btf.types import BTF
 from pybpf.cli import map_events
 from pybpf.cli.btf_values import format_value
 from pybpf.cli.inputs import InputError
-from pybpf.cli.listing import print_entries
+from pybpf.cli.listing import show
 from pybpf.cli.map_targets import (
     MAP_SPEC,
     MAP_TYPE_NAMES,
@@ -170,19 +170,13 @@ def format_show(entry: dict[str, Any]) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     backend = get_backend(args.backend)
-    if args.words:
+
+    def named() -> Map:
         m, rest = open_map(args.words, backend)
         no_more(rest)
-        with m:
-            entry = describe_map(m)
-        print_json(args, entry) if wants_json(args) else print(format_show(entry))
-        return 0
-    entries = []
-    for m in all_maps(backend):
-        with m:
-            entries.append(describe_map(m))
-    print_entries(args, entries, format_show)
-    return 0
+        return m
+
+    return show(args, named if args.words else None, all_maps(backend), describe_map, format_show)
 
 
 # --- entries ----------------------------------------------------------------------------------------

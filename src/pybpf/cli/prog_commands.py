@@ -28,7 +28,7 @@ from pybpf import libbpf
 from pybpf.cli import prog_objects
 from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source, u32
 from pybpf.cli.jited import format_jited, jited_functions, jited_json
-from pybpf.cli.listing import live_objects, print_entries
+from pybpf.cli.listing import live_objects, show
 from pybpf.cli.native_disasm import disassembler
 from pybpf.cli.objects import is_elf
 from pybpf.cli.output import add_json_options, print_json, wants_json
@@ -403,18 +403,10 @@ def format_show(entry: dict[str, Any]) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     backend = _backend(args)
-    if args.target:
-        with _open_program(args.target, backend) as prog:
-            entry = describe(prog)
-        print_json(args, entry) if wants_json(args) else print(format_show(entry))
-        return 0
-    entries = []
+    one = partial(_open_program, args.target, backend) if args.target else None
     next_id = partial(libbpf.bpf_prog_get_next_id, backend=backend)
-    for prog in live_objects(next_id, partial(Program.from_id, backend=backend)):
-        with prog:
-            entries.append(describe(prog))
-    print_entries(args, entries, format_show)
-    return 0
+    every = live_objects(next_id, partial(Program.from_id, backend=backend))
+    return show(args, one, every, describe, format_show)
 
 
 # --- prog dump xlated -----------------------------------------------------------------------------

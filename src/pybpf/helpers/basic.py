@@ -9,7 +9,10 @@ and thread, as a user-space bpf() must:
 * ``bpf_jiffies64`` (118): the kernel's ``jiffies_64`` (``get_jiffies_64``), read as
   MONOTONIC_COARSE in ticks (its resolution is the tick, 1/HZ) plus the count jiffies had when that
   clock was 0 -- once per process from /proc/timer_list ("now at N nsecs", "jiffies: J"), else the
-  kernel's INITIAL_JIFFIES (-300 * HZ as an unsigned int, include/linux/jiffies.h).
+  kernel's INITIAL_JIFFIES (-300 * HZ as an unsigned int, include/linux/jiffies.h).  The verifier
+  inlines the call (do_misc_fixups(), as the kernel's with its JIT on) as a load from the
+  ``jiffies`` variable at ``JIFFIES_ADDRESS``: every process keeps that variable as a
+  ``JiffiesCell``, read-only memory the program runner refreshes when a run that reads it starts.
 * ``bpf_get_prandom_u32`` (7), ``bpf_get_smp_processor_id`` (8), ``bpf_get_numa_node_id`` (42).
 * ``bpf_get_current_pid_tgid`` (14): tgid << 32 | tid;  ``bpf_get_current_uid_gid`` (15): gid << 32 | uid;
   ``bpf_get_current_comm`` (16);  ``bpf_get_current_cgroup_id`` (80).
@@ -35,6 +38,7 @@ import ctypes
 import errno
 import functools
 import os
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +48,7 @@ from pybpf.errors import MemoryAccessError, UnknownMemoryError
 from pybpf.helpers import percpu_obj, printk
 from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.memory.regions import Memory
 from pybpf.uapi import BPF_MAX_LOOPS, BPF_STRTOX_BASE_MASK
 
 TASK_COMM_LEN = 16
@@ -77,8 +82,40 @@ def ktime_get_tai_ns(ctx: HelperContext, *_: int) -> int:
 
 @_helper("bpf_jiffies64")
 def jiffies64(ctx: HelperContext, *_: int) -> int:
+    return jiffies_now()
+
+
+def jiffies_now() -> int:
+    """``get_jiffies_64()``: the tick count of the running kernel now (MONOTONIC_COARSE in ticks)."""
     tick, offset = _jiffies_clock()
     return (offset + time.clock_gettime_ns(_CLOCK_MONOTONIC_COARSE) // tick) & U64
+
+
+JIFFIES_ADDRESS = 0xFFFF_FFFF_8300_0000
+"""Where the xlated program says the kernel's ``jiffies`` variable is: the ``lddw`` the inlined
+bpf_jiffies64 loads (an address of the kernel image's range, which no user memory has; the kernel's
+dump shows its own).  Each process runs that ``lddw`` as the address of its ``JiffiesCell``."""
+
+
+class JiffiesCell:
+    """The ``jiffies`` variable of one address space: 8 read-only bytes registered in ``memory``
+    holding the tick count of the last ``refresh`` -- the kernel's is written by the timer tick, this
+    one by whoever starts a run of a program that loads it."""
+
+    __slots__ = ("_view", "address")
+
+    def __init__(self, memory: Memory) -> None:
+        region = memory.add_buffer(8, writable=False, name="jiffies")
+        self._view = region.view[region.start - region.base : region.start - region.base + 8]
+        self.address = region.start
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Store the tick count of now."""
+        _U64_STRUCT.pack_into(self._view, 0, jiffies_now())
+
+
+_U64_STRUCT = struct.Struct("=Q")
 
 
 # -- ids and randomness -----------------------------------------------------------------------

@@ -466,36 +466,73 @@ def _fwd_params(params: Params, mtu: int) -> int:
     return BPF_FIB_LKUP_RET_SUCCESS
 
 
-def ipv4_lookup(params: Params, flags: int, check_mtu: bool) -> int:
-    """``bpf_ipv4_fib_lookup``."""
+def _flow(
+    params: Params, flags: int, family: int, *, src: int, dst: int, tos: int, flowlabel: int = 0
+) -> tuple[_Net, _Flow] | int:
+    """What ``bpf_ipv4_fib_lookup`` and ``bpf_ipv6_fib_lookup`` both do first: the device of
+    ``ifindex`` (-ENODEV without one), forwarding on it (FWD_DISABLED), then the flow to route --
+    from the device, or with BPF_FIB_LOOKUP_OUTPUT out of it (from loopback); an IPv6 output
+    lookup leaves the source unset (``flowi6_saddr`` is not taken as given).  The namespace and
+    the flow, or the answer."""
     net = _Net.read()
     ifindex = params.u32(IFINDEX)
     if ifindex not in net.links:
         return -errno.ENODEV
-    if not net.forwarding(socket.AF_INET, ifindex):
+    if not net.forwarding(family, ifindex):
         return BPF_FIB_LKUP_RET_FWD_DISABLED
     output = bool(flags & BPF_FIB_LOOKUP_OUTPUT)
-    flow = _Flow(
-        family=socket.AF_INET,
+    return net, _Flow(
+        family=family,
         iif=LOOPBACK_IFINDEX if output else ifindex,
         oif=ifindex if output else 0,
-        tos=params.u8(TOS),
+        tos=tos,
         proto=params.u8(L4_PROTOCOL),
-        src=params.addr(SRC, socket.AF_INET),
-        dst=params.addr(DST, socket.AF_INET),
+        src=src,
+        dst=dst,
         sport=params.be16(SPORT),
         dport=params.be16(DPORT),
         mark=0,
-        has_saddr=True,
+        has_saddr=family == socket.AF_INET or not output,
+        flowlabel=flowlabel,
     )
+
+
+def _direct_table(params: Params, flags: int, net: _Net, ifindex: int) -> int:
+    """BPF_FIB_LOOKUP_DIRECT's table: the device may not be an L3 master's, and the table is
+    RT_TABLE_MAIN or, with BPF_FIB_LOOKUP_TBID, ``tbid`` (0: main), which the lookup zeroes."""
+    net.check_l3mdev(ifindex)
+    tbid = RT_TABLE_MAIN
+    if flags & BPF_FIB_LOOKUP_TBID:
+        tbid = params.u32(TBID)
+        params.put_u32(TBID, 0)
+    return tbid or RT_TABLE_MAIN
+
+
+def _mtu_and_lwt(params: Params, route: rtnl.Route, mtu: int | None) -> int:
+    """The checks after a forwarding route: a packet longer than ``mtu`` (None: not asked) is
+    FRAG_NEEDED with ``tot_len`` set to the MTU, a route with lightweight tunnel encapsulation
+    UNSUPP_LWT; 0: the lookup goes on."""
+    if mtu is not None and params.u16(TOT_LEN) > mtu:
+        params.put_u16(TOT_LEN, mtu)
+        return BPF_FIB_LKUP_RET_FRAG_NEEDED
+    if route.encap_type is not None:
+        return BPF_FIB_LKUP_RET_UNSUPP_LWT
+    return 0
+
+
+def ipv4_lookup(params: Params, flags: int, check_mtu: bool) -> int:
+    """``bpf_ipv4_fib_lookup``."""
+    started = _flow(
+        params, flags, socket.AF_INET, tos=params.u8(TOS),
+        src=params.addr(SRC, socket.AF_INET), dst=params.addr(DST, socket.AF_INET),
+    )  # fmt: skip
+    if isinstance(started, int):
+        return started
+    net, flow = started
+    ifindex = params.u32(IFINDEX)
     if flags & BPF_FIB_LOOKUP_DIRECT:
-        net.check_l3mdev(ifindex)
-        tbid = RT_TABLE_MAIN
-        if flags & BPF_FIB_LOOKUP_TBID:
-            tbid = params.u32(TBID)
-            params.put_u32(TBID, 0)
+        tbid = _direct_table(params, flags, net, ifindex)
         routes = _rtnl(lambda: rtnl.routes(socket.AF_INET))
-        tbid = tbid or RT_TABLE_MAIN
         table = [r for r in routes if r.table == tbid]
         if tbid == RT_TABLE_MAIN and not _custom(_rtnl_rules(socket.AF_INET)):
             table = [r for r in routes if r.table == RT_TABLE_LOCAL] + table  # fib_new_table(): one trie
@@ -513,14 +550,10 @@ def ipv4_lookup(params: Params, flags: int, check_mtu: bool) -> int:
         }.get(err, BPF_FIB_LKUP_RET_NOT_FWDED)
     if route.type != RTN_UNICAST:
         return BPF_FIB_LKUP_RET_NOT_FWDED
-    mtu = 0
-    if check_mtu:
-        mtu = _v4_mtu(route, flow.dst, net)
-        if params.u16(TOT_LEN) > mtu:
-            params.put_u16(TOT_LEN, mtu)
-            return BPF_FIB_LKUP_RET_FRAG_NEEDED
-    if route.encap_type is not None:
-        return BPF_FIB_LKUP_RET_UNSUPP_LWT
+    mtu = _v4_mtu(route, flow.dst, net) if check_mtu else None
+    stop = _mtu_and_lwt(params, route, mtu)
+    if stop:
+        return stop
     dev = route.oif
     params.put_u32(TOS, route.priority)
     params.put_u32(IFINDEX, dev)
@@ -538,14 +571,14 @@ def ipv4_lookup(params: Params, flags: int, check_mtu: bool) -> int:
     elif route.gateway_family:
         params.put_addr(DST, route.gateway, socket.AF_INET)
     if flags & BPF_FIB_LOOKUP_SKIP_NEIGH:
-        return _fwd_params(params, mtu)
+        return _fwd_params(params, mtu or 0)
     link = net.links[dev]
     if key_family == socket.AF_INET6:
         key = route.gateway
     else:
         key = 0 if link.flags & (IFF_LOOPBACK | IFF_POINTOPOINT) else params.addr(DST, socket.AF_INET)
     found = _set_macs(params, _neighbour(key_family, dev, key), link)
-    return found if found else _fwd_params(params, mtu)
+    return found if found else _fwd_params(params, mtu or 0)
 
 
 # -- IPv6 (net/ipv6/route.c fib6_table_lookup, rt6_select; ip6_fib.c) --------------------------------
@@ -640,37 +673,17 @@ def ipv6_lookup(params: Params, flags: int, check_mtu: bool) -> int:
     dst = params.addr(DST, socket.AF_INET6)
     if _needs_strict(dst) or _needs_strict(src):
         return BPF_FIB_LKUP_RET_NOT_FWDED
-    net = _Net.read()
+    flowinfo = int.from_bytes(params.raw[TOS : TOS + 4], "big")
+    tclass = (flowinfo >> 20) & 0xFF  # ip6_tclass(flowinfo)
+    started = _flow(params, flags, socket.AF_INET6, src=src, dst=dst, tos=tclass, flowlabel=flowinfo)
+    if isinstance(started, int):
+        return started
+    net, flow = started
     ifindex = params.u32(IFINDEX)
-    if ifindex not in net.links:
-        return -errno.ENODEV
-    if not net.forwarding(socket.AF_INET6, ifindex):
-        return BPF_FIB_LKUP_RET_FWD_DISABLED
-    output = bool(flags & BPF_FIB_LOOKUP_OUTPUT)
-    flow = _Flow(
-        family=socket.AF_INET6,
-        iif=LOOPBACK_IFINDEX if output else ifindex,
-        oif=ifindex if output else 0,
-        tos=(int.from_bytes(params.raw[TOS : TOS + 4], "big") >> 20) & 0xFF,  # ip6_tclass(flowinfo)
-        proto=params.u8(L4_PROTOCOL),
-        src=src,
-        dst=dst,
-        sport=params.be16(SPORT),
-        dport=params.be16(DPORT),
-        mark=0,
-        has_saddr=not output,
-        flowlabel=int.from_bytes(params.raw[TOS : TOS + 4], "big"),
-    )
     if flags & BPF_FIB_LOOKUP_DIRECT:
-        net.check_l3mdev(ifindex)
-        tbid = RT_TABLE_MAIN
-        if flags & BPF_FIB_LOOKUP_TBID:
-            tbid = params.u32(TBID)
-            params.put_u32(TBID, 0)
+        tbid = _direct_table(params, flags, net, ifindex)
         routes = _rtnl(lambda: rtnl.routes(socket.AF_INET6))
-        route = _v6_table_lookup(
-            [r for r in routes if r.table == (tbid or RT_TABLE_MAIN)], ifindex, flow, net
-        )
+        route = _v6_table_lookup([r for r in routes if r.table == tbid], ifindex, flow, net)
     else:
         flow.mark = params.u32(MARK) if flags & BPF_FIB_LOOKUP_MARK else 0
         route = _v6_fib_lookup(ifindex, flow, net)
@@ -684,14 +697,10 @@ def ipv6_lookup(params: Params, flags: int, check_mtu: bool) -> int:
     }.get(route.type, BPF_FIB_LKUP_RET_NOT_FWDED)
     if verdict:
         return verdict
-    mtu = 0
-    if check_mtu:
-        mtu = _v6_mtu(route, dst, net)
-        if params.u16(TOT_LEN) > mtu:
-            params.put_u16(TOT_LEN, mtu)
-            return BPF_FIB_LKUP_RET_FRAG_NEEDED
-    if route.encap_type is not None:
-        return BPF_FIB_LKUP_RET_UNSUPP_LWT
+    mtu = _v6_mtu(route, dst, net) if check_mtu else None
+    stop = _mtu_and_lwt(params, route, mtu)
+    if stop:
+        return stop
     if route.gateway_family:
         params.put_addr(DST, route.gateway, socket.AF_INET6)
     dev = route.oif
@@ -708,11 +717,11 @@ def ipv6_lookup(params: Params, flags: int, check_mtu: bool) -> int:
                 raise _unsupported("the source address selection of a device no route of it reaches")
             params.put_addr(SRC, chosen[0], socket.AF_INET6)
     if flags & BPF_FIB_LOOKUP_SKIP_NEIGH:
-        return _fwd_params(params, mtu)
+        return _fwd_params(params, mtu or 0)
     found = _set_macs(
         params, _neighbour(socket.AF_INET6, dev, params.addr(DST, socket.AF_INET6)), net.links[dev]
     )
-    return found if found else _fwd_params(params, mtu)
+    return found if found else _fwd_params(params, mtu or 0)
 
 
 def fib_lookup(params: bytearray, flags: int, check_mtu: bool) -> int:

@@ -27,19 +27,16 @@ of it stops the run rather than read a made-up value):
 
 from __future__ import annotations
 
-import ctypes
 import errno
-import functools
 import os
 import threading
 from dataclasses import dataclass
 
-from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF, Struct
 from pybpf.errors import HelperError
 from pybpf.helpers import known_bytes
 from pybpf.helpers.context import HelperContext
-from pybpf.helpers.task_image import is_current_task, running_btf, task_key_of_image
+from pybpf.helpers.task_image import StructImage, btf_layout, is_current_task, task_key_of_image
 from pybpf.memory.regions import Region
 from pybpf.objects import tasks
 
@@ -113,31 +110,18 @@ class _Layout:
         self.d_inline = at(dentry, "d_shortname")
 
 
-@functools.cache
-def _layout() -> _Layout | None:
-    btf = running_btf()
-    if btf is None:
-        return None
-    try:
-        return _Layout(btf)
-    except (BTFError, KeyError, ValueError):
-        return None
+_layout = btf_layout(_Layout)
 
 
-class _Image:
+class _Image(StructImage):
     """One struct's bytes and which of them are known."""
 
     def __init__(self, size: int) -> None:
-        self.buffer = (ctypes.c_char * size)()
-        self.address = ctypes.addressof(self.buffer)
+        super().__init__(size)
         self.known = known_bytes.KnownBytes(size)
 
-    def put(self, offset: int, value: int | bytes, size: int = 8) -> None:
-        data = (
-            value if isinstance(value, bytes) else (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
-        )
-        ctypes.memmove(self.address + offset, data, len(data))
-        self.known.mark(offset, len(data))
+    def filled(self, offset: int, size: int) -> None:
+        self.known.mark(offset, size)
 
 
 def _task_tid(task: int) -> int:

@@ -48,7 +48,7 @@ from pybpf.helpers.sock_images import (
     kernel_state,
     tcp_sock_values,
 )
-from pybpf.helpers.task_image import running_btf
+from pybpf.helpers.task_image import btf_layout
 
 _COMMON = {
     "skc_daddr": "dst_ip4",
@@ -114,23 +114,8 @@ class _Shape:
         return found.bit_offset // 8, self.btf.size_of(found.type_id)
 
 
-_shapes: dict[int, tuple[BTF, _Shape | None]] = {}
-"""The layout of the running kernel's BTF, by the BTF object's identity (one entry: the current BTF)."""
-
-
-def _shape() -> _Shape | None:
-    btf = running_btf()
-    if btf is None:
-        return None
-    held = _shapes.get(id(btf))
-    if held is None or held[0] is not btf:
-        try:
-            shape: _Shape | None = _Shape(btf)
-        except (BTFError, KeyError, ValueError):
-            shape = None
-        _shapes.clear()
-        held = _shapes[id(btf)] = (btf, shape)
-    return held[1]
+_shape = btf_layout(_Shape)
+"""The layout of the running kernel's socket structs, None without its BTF."""
 
 
 class _Filler:

@@ -30,6 +30,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable
+from typing import TypeVar
 
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF, Struct
@@ -73,12 +74,17 @@ class _Layout:
 _btf_source: Callable[[], BTF | None] | None = None
 
 
+_layout_caches: list[Callable[[], None]] = []
+"""The ``cache_clear`` of every ``btf_layout``: a new BTF source computes the layouts again."""
+
+
 def set_btf_source(source: Callable[[], BTF | None]) -> None:
     """Where the running kernel's BTF comes from: the process's one parse of it, which a higher layer
     keeps (``pybpf.kfuncs.kernel_btf``; ``pybpf.kernel.prog_run`` sets this), None when it has none."""
     global _btf_source  # the one hook, set once by the layer that owns the BTF
     _btf_source = source
-    layout.cache_clear()
+    for clear in _layout_caches:
+        clear()
 
 
 def running_btf() -> BTF | None:
@@ -87,32 +93,59 @@ def running_btf() -> BTF | None:
     return source() if source is not None else None
 
 
-@functools.cache
-def layout() -> _Layout | None:
-    """The layout of the running kernel's structs, None without its BTF (computed once)."""
-    btf = running_btf()
-    if btf is None:
-        return None
-    try:
-        return _Layout(btf)
-    except (BTFError, KeyError, ValueError):
-        return None
+_L = TypeVar("_L")
 
 
-class _Image:
-    """One struct's bytes in a buffer of their own (kept alive with the image)."""
+def btf_layout(build: Callable[[BTF], _L]) -> Callable[[], _L | None]:
+    """``build`` of the running kernel's BTF (the offsets and sizes of the structs an image fills in),
+    made once and again after ``set_btf_source``: None without the BTF, or when it lacks a struct or
+    member ``build`` looks up (BTFError, KeyError, ValueError)."""
+
+    @functools.cache
+    def made() -> _L | None:
+        btf = running_btf()
+        if btf is None:
+            return None
+        try:
+            return build(btf)
+        except (BTFError, KeyError, ValueError):
+            return None
+
+    _layout_caches.append(made.cache_clear)
+    return made
+
+
+layout = btf_layout(_Layout)
+"""The layout of the running kernel's task, css_set, cgroup and kernfs_node, None without its BTF."""
+
+
+class StructImage:
+    """One kernel struct's bytes in a buffer of their own (kept alive with the image), zeroed, then
+    filled field by field (``put``; ``filled`` is told of each)."""
 
     def __init__(self, size: int) -> None:
-        global _built  # (under ``_lock``: every image is built in ``current_task``)
         self.buffer = (ctypes.c_char * size)()
         self.address = ctypes.addressof(self.buffer)
-        _built += 1
 
     def put(self, offset: int, value: int | bytes, size: int = 8) -> None:
+        """Store ``value`` at ``offset``: bytes as they are, an int as ``size`` little-endian bytes."""
         data = (
             value if isinstance(value, bytes) else (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
         )
         ctypes.memmove(self.address + offset, data, len(data))
+        self.filled(offset, len(data))
+
+    def filled(self, offset: int, size: int) -> None:
+        """Bytes ``[offset, offset + size)`` now hold the kernel's values (nothing to do here)."""
+
+
+class _Image(StructImage):
+    """A task, css_set, cgroup or kernfs_node image (counted in ``_built``)."""
+
+    def __init__(self, size: int) -> None:
+        global _built  # (under ``_lock``: every image is built in ``current_task``)
+        super().__init__(size)
+        _built += 1
 
 
 _tasks: dict[tuple[int, int], _Image] = {}

@@ -63,7 +63,6 @@ the opcode table); this module gives them the frame they are written into:
 from __future__ import annotations
 
 import contextlib
-import ctypes
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -77,6 +76,7 @@ from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
 from pybpf.jit.cost import compile_cost
 from pybpf.jit.counted_loops import CountedLoop, counted_loops, edge_charge
+from pybpf.jit.libc import LIBC_FUNCTIONS
 from pybpf.jit.state import HOT_ENTRIES, STATE_FIELDS, TABLE_ENTRIES, Field, Op, Status
 
 I1 = ir.IntType(1)
@@ -134,36 +134,6 @@ role (``Lowering.address_of``): a C library function (``libc_<name>``, ``LIBC_FU
 map's storage or mutex (``map<index>``, ``map<index>_lock``: ``pybpf.jit.native_helpers``'s
 ``NativeCalls.addresses``).  A relocation, so the object code holds none of them and is cached like
 any other; the code library binds each when it links the code (``pybpf.jit.codegen.link``)."""
-LIBC_FUNCTIONS = (
-    "clock_gettime",
-    "sched_getcpu",
-    "getpid",
-    "gettid",
-    "getuid",
-    "getgid",
-    "pthread_mutex_trylock",
-    "pthread_mutex_unlock",
-    "pthread_mutex_consistent",
-)
-"""The C library functions native helpers call (their addresses: ``libc_addresses``)."""
-
-
-def libc_address(name: str) -> int:
-    """The address of the C library's function ``name`` in this process (0 when it has none)."""
-    function = getattr(ctypes.CDLL(None), name, None)
-    return (ctypes.cast(function, ctypes.c_void_p).value or 0) if function is not None else 0
-
-
-_LIBC_ADDRESSES: dict[str, int] = {}
-
-
-def libc_addresses() -> dict[str, int]:
-    """Role -> address of every ``LIBC_FUNCTIONS`` entry (``ADDRESS_SYMBOL``'s ``libc_<name>``)."""
-    if not _LIBC_ADDRESSES:
-        _LIBC_ADDRESSES.update({f"libc_{name}": libc_address(name) for name in LIBC_FUNCTIONS})
-    return dict(_LIBC_ADDRESSES)
-
-
 _OPAQUE = ir.global_context.get_identified_type("pybpf_opaque")
 """The type of ``ADDRESS_SYMBOL`` globals: unsized, so LLVM assumes no size of what they name."""
 
@@ -1088,7 +1058,6 @@ __all__ = [
     "I16",
     "I32",
     "I64",
-    "LIBC_FUNCTIONS",
     "RESOLVED_SYMBOL",
     "RUN_FUNCTION",
     "UNLINKABLE",
@@ -1096,6 +1065,4 @@ __all__ = [
     "Lowering",
     "LoweringError",
     "Site",
-    "libc_address",
-    "libc_addresses",
 ]

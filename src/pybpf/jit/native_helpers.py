@@ -83,7 +83,8 @@ from pybpf.helpers.registry import Helper
 from pybpf.isa import opcodes
 from pybpf.isa.opcodes import Kind, OpSpec
 from pybpf.isa.program import ProgramView
-from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site, libc_addresses
+from pybpf.jit.libc import libc_addresses
+from pybpf.jit.lower import I32, I64, Lowerer, Lowering, Site
 from pybpf.jit.native_csum import lower_csum_diff
 from pybpf.jit.native_dynptr import (
     lower_dynptr_data,

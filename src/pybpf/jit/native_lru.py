@@ -56,7 +56,8 @@ from dataclasses import dataclass
 from llvmlite import ir
 
 from pybpf import uapi
-from pybpf.jit.lower import I8, I32, I64, Lowering, Site, libc_address
+from pybpf.jit.libc import libc_address
+from pybpf.jit.lower import I8, I32, I64, Lowering, Site
 from pybpf.jit.native_hash import MAX_KEY_SIZE, SLOT_KEY, NativeHash, hash_key
 from pybpf.jit.native_hash_write import MAX_VALUE_SIZE, TRYLOCK, UNLOCK, Writer, copy_bytes
 from pybpf.jit.native_maps import MAX_NATIVE_MAPS, MAX_STAMPED_VALUES, give_null, hand_out, map_address

@@ -64,7 +64,8 @@ from dataclasses import dataclass
 from llvmlite import ir
 
 from pybpf import uapi
-from pybpf.jit.lower import I8, I32, I64, Lowering, Site, libc_address
+from pybpf.jit.libc import libc_address
+from pybpf.jit.lower import I8, I32, I64, Lowering, Site
 from pybpf.jit.native_hash import ORDERED_LOADS
 from pybpf.jit.native_maps import MAX_NATIVE_MAPS, map_address
 from pybpf.jit.native_memory import accessible, move_bytes

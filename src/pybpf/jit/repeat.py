@@ -39,16 +39,10 @@ from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import MAX_CALL_FRAMES
 from pybpf.jit.codegen import JitUnavailable, target
+from pybpf.jit.libc import libc_address
 from pybpf.objects.forking import fork_safe
 
-
-def _libc_address(name: str) -> int:
-    """The address of the C library's function ``name`` (0: it has none)."""
-    function = getattr(ctypes.CDLL(None), name, None)
-    return (ctypes.cast(function, ctypes.c_void_p).value or 0) if function is not None else 0
-
-
-HOST_CPU_FUNCTION = _libc_address("sched_getcpu")
+HOST_CPU_FUNCTION = libc_address("sched_getcpu")
 """The address of the C library's ``sched_getcpu`` (read natively: the C library answers from the
 thread's rseq area or the vDSO, without the cost of a foreign call from Python)."""
 REPEAT_FUNCTION = "bpf_repeat"

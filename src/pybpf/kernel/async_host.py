@@ -49,7 +49,7 @@ class ProgramHost:
 
     ``executable``, ``program_maps``, ``maps``: the runtime's (what a timer holding this host keeps
     alive: the code and the maps, not the runtime, which holds its host); ``memory``: the address
-    space its runs run in.
+    space its runs run in; ``before_run``: what starting a run of the program does first.
     """
 
     def __init__(
@@ -62,6 +62,7 @@ class ProgramHost:
         name: str,
         prog_id: int,
         others: Callable[[int], ProgramHost | None] | None = None,
+        before_run: Callable[[], None] | None = None,
     ) -> None:
         self.executable = executable
         self.program_maps = program_maps
@@ -71,6 +72,8 @@ class ProgramHost:
         self.prog_id = prog_id
         self._others = others
         """Finds the host of another program of the root by id (``host_of``)."""
+        self._before_run = before_run
+        """Called as a callback's run starts (the runtime's refresh of ``jiffies``), when given."""
         self.root = bpffs_root()
         self._session: RunSession | None = None
         self._map_fds: dict[int, int] = {}
@@ -110,6 +113,8 @@ class ProgramHost:
         with memory.lock:
             if not still_due():
                 return None
+            if self._before_run is not None:
+                self._before_run()
             session = self._session
             if session is None:
                 session = self._session = self.executable.session(budget=VERIFIED_BUDGET)

@@ -53,14 +53,14 @@ from pybpf.btf.types import BTF
 from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
-from pybpf.helpers.basic import running_cpu
+from pybpf.helpers.basic import JiffiesCell, running_cpu
 from pybpf.helpers.map_access import NO_MAPS, MapAccess, ProgramMaps
 from pybpf.helpers.map_image import expose
 from pybpf.helpers.maps import release_spin_locks
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.helpers.task_image import set_btf_source
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
+from pybpf.isa.opcodes import BPF_PSEUDO_BTF_ID, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE
 from pybpf.isa.program import slot_starts
 from pybpf.jit import JitProgram, TieredProgram, jit_engine, tiered_engine
 from pybpf.jit.codegen import CompiledProgram
@@ -82,6 +82,7 @@ from pybpf.progtypes.base import PAGE_SIZE, U32_MAX, TestRunArgs, TestRunFixture
 from pybpf.progtypes.generic import U16_MAX
 from pybpf.progtypes.xdp_helpers import MAX_SKB_FRAGS
 from pybpf.uapi import ENOTSUPP, MAX_TAIL_CALL_CNT, bpf_attr, offsetof
+from pybpf.verifier.inline_helpers import jiffies_loads
 from pybpf.vm.interpreter import Interpreter
 from pybpf.vm.runtime import VERIFIED_BUDGET
 
@@ -98,6 +99,9 @@ EXEC_MEMORY = Memory()
 """The address space every program of this process runs in (stacks, contexts, packets, and the map
 values and records the runs of the moment were handed)."""
 _EXEC_LOCK = EXEC_MEMORY.lock
+JIFFIES = JiffiesCell(EXEC_MEMORY)
+"""The kernel's ``jiffies`` as this process's programs load it (the inlined bpf_jiffies64): refreshed
+when a run of a program that reads it starts (``ProgRuntime.reads_jiffies``)."""
 
 
 ENGINES: dict[str, Engine] = {"interpreter": Interpreter, "jit": jit_engine, "auto": tiered_engine}
@@ -141,36 +145,25 @@ def _build(
     probe loads (``ProgMeta.probe_loads``: reading an address no region holds gives 0) and the arena
     accesses (``ProgMeta.arena_accesses``), which they carry out on ``arena``, and the program's own
     exception callback (``ProgMeta.exception_callback``)."""
-    if ENGINES[engine] is jit_engine:
-        return jit_engine(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
-            stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
-            exception_callback=exception_callback,
-        )  # fmt: skip
-    if ENGINES[engine] is tiered_engine:
-        return tiered_engine(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
-            stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses, arena=arena,
-            exception_callback=exception_callback,
-        )  # fmt: skip
-    if ENGINES[engine] is Interpreter:
-        return Interpreter(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
-        )  # fmt: skip
-    if arena is not None or arena_accesses:
-        jit.notice(f"engine {engine!r} does not reach arenas")
-        return Interpreter(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
-        )  # fmt: skip
-    if exception_callback is not None:
-        jit.notice(f"engine {engine!r} does not run exception callbacks")
-        return Interpreter(
-            insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
-            exception_callback=exception_callback,
-        )  # fmt: skip
-    return ENGINES[engine](insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
+    make = ENGINES[engine]
+    for compiler in (jit_engine, tiered_engine):
+        if make is compiler:
+            return compiler(
+                insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, facts=facts,
+                stack_depths=stack_depths, probe_loads=probe_loads, arena_accesses=arena_accesses,
+                arena=arena, exception_callback=exception_callback,
+            )  # fmt: skip
+    if make is not Interpreter:  # another engine: the interpreter runs what it cannot
+        if arena is not None or arena_accesses:
+            jit.notice(f"engine {engine!r} does not reach arenas")
+        elif exception_callback is not None:
+            jit.notice(f"engine {engine!r} does not run exception callbacks")
+        else:
+            return make(insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved)
+    return Interpreter(
+        insns, helpers=registry, memory=EXEC_MEMORY, resolved=resolved, probe_loads=probe_loads,
+        arena_accesses=arena_accesses, arena=arena, exception_callback=exception_callback,
+    )  # fmt: skip
 
 
 class ProgRuntime:
@@ -214,6 +207,8 @@ class ProgRuntime:
         registry = default_registry()
         for helper_id, helper in prog_type.helpers().items():
             registry.register(helper_id, helper)
+        self.reads_jiffies = False
+        """Whether the program loads ``JIFFIES`` (the inlined bpf_jiffies64): its runs refresh it first."""
         insns, resolved, direct = self._resolve(combined.xlated if combined is not None else prog.xlated)
         self.program_maps = ProgramMaps.of(self.maps.values(), direct, prog.id)
         """The maps (and global data) the program's runs may reach."""
@@ -249,6 +244,7 @@ class ProgRuntime:
             host = self._host = ProgramHost(
                 self.executable, self.program_maps, self.maps, EXEC_MEMORY,
                 name=self.meta.name, prog_id=self.meta.id, others=_host_by_id,
+                before_run=JIFFIES.refresh if self.reads_jiffies else None,
             )  # fmt: skip
         return host
 
@@ -260,10 +256,20 @@ class ProgRuntime:
     def _resolve(
         self, xlated: list[Instruction]
     ) -> tuple[list[Instruction], dict[int, int], list[MapObject]]:
-        """The instructions, the lddw values by slot, and the maps whose value is addressed directly."""
+        """The instructions, the lddw values by slot, and the maps whose value is addressed directly.
+        The lddw of ``jiffies`` (the inlined bpf_jiffies64) become this process's ``JIFFIES``: a
+        ksym's address (BPF_PSEUDO_BTF_ID) that the loader resolved, so the JIT's code holds none."""
         resolved: dict[int, int] = {}
         direct: list[MapObject] = []
-        for slot, insn in zip(slot_starts(xlated), xlated, strict=True):
+        starts = slot_starts(xlated)
+        inlined = jiffies_loads(xlated)
+        self.reads_jiffies = bool(inlined)
+        if inlined:
+            xlated = list(xlated)
+            for index in inlined:
+                xlated[index] = Instruction.lddw(xlated[index].dst, 0, BPF_PSEUDO_BTF_ID)
+                resolved[starts[index]] = JIFFIES.address
+        for slot, insn in zip(starts, xlated, strict=True):
             if insn.opcode == 0x18 and insn.src in (BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE):
                 obj = self.maps[insn.imm]
                 if insn.src == BPF_PSEUDO_MAP_VALUE:
@@ -534,6 +540,8 @@ class Runner:
             try:
                 while True:
                     env.host = runtime.host
+                    if runtime.reads_jiffies:
+                        JIFFIES.refresh()
                     access.enter(runtime.program_maps)
                     try:
                         session = self._session(runtime, self._nesting)
@@ -559,6 +567,8 @@ class Runner:
         for done in range(count):
             native = self._native_loop()
             if native is not None:
+                if self.runtime.reads_jiffies:  # (once for the native loop's runs)
+                    JIFFIES.refresh()
                 access = self._access
                 if env is not self._env:
                     self._set_env(env)
@@ -597,6 +607,8 @@ class Runner:
             self._set_env(env)
         self._tail_calls = 0
         self._ctx_address, self._packet = ctx_address, packet
+        if self.runtime.reads_jiffies:
+            JIFFIES.refresh()
         session = self._main
         if session is None:
             session = self._main = self._session(self.runtime)
@@ -615,6 +627,8 @@ class Runner:
                 assert isinstance(runtime, ProgRuntime)
                 env.cpu = running_cpu()  # (the main program's session may have read it natively)
                 env.host = runtime.host
+                if runtime.reads_jiffies:
+                    JIFFIES.refresh()
                 try:
                     with EXEC_MEMORY.lock:
                         access.switch(runtime.program_maps)  # the caller's values and records go

@@ -23,7 +23,7 @@ from pybpf import uapi
 from pybpf.btf.kinds import Kind
 from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import ACCESS_MASK, BatchWalk, MapOps, MapParams, flags_access_ok, round_up
+from pybpf.maps.base import ACCESS_MASK, BatchWalk, MapOps, MapParams, flags_access_ok, index_of, round_up
 from pybpf.maps.hash import as_bytes, bytes_source
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
@@ -136,10 +136,6 @@ class ArrayMap(MapOps):
     def meta_equal(cls, template: MapParams, inner: MapParams) -> bool:
         return array_meta_equal(template, inner)
 
-    def _index(self, key: bytes) -> int:
-        index: int = _INDEX.unpack(key)[0]
-        return index
-
     def lookup(self, key: bytes) -> bytes:
         index: int = _INDEX.unpack(key)[0]
         if index >= self.max_entries:
@@ -173,7 +169,7 @@ class ArrayMap(MapOps):
 
     def value_offset(self, key: bytes, cpu: int) -> int | None:
         """``array_map_lookup_elem``: the slot of the index, None past ``max_entries``."""
-        index = self._index(key)
+        index = index_of(key)
         return index * self.elem_size if index < self.max_entries else None
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
@@ -182,7 +178,7 @@ class ArrayMap(MapOps):
         written (``copy_map_value``: it stays zero, the lock itself being the map's mutex)."""
         lock_off = self.spin_lock_off
         if flags & uapi.BPF_F_LOCK and (flags & ~uapi.BPF_F_LOCK) <= uapi.BPF_EXIST and lock_off is None:
-            if self._index(key) >= self.max_entries:
+            if index_of(key) >= self.max_entries:
                 raise BPFError(errno.E2BIG, "index out of range")
             if flags & uapi.BPF_NOEXIST:
                 raise BPFError(errno.EEXIST, "array elements always exist")

@@ -105,6 +105,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -143,6 +144,16 @@ def _no_storage_to_reserve(start: int, end: int) -> None:
 def _every_file_alive(tag: int) -> bool:
     """``file_alive`` of an implementation not attached to an object file: no file is ever released."""
     return True
+
+
+_INDEX_KEY = struct.Struct("<I")
+
+
+def index_of(key: bytes) -> int:
+    """The slot a 4-byte key names in the maps keyed by index (arrays of values, programs, cgroups,
+    perf events, sockets, CPUs and devices): the kernel's ``*(u32 *)key``."""
+    index: int = _INDEX_KEY.unpack(key)[0]
+    return index
 
 
 def round_up(value: int, align: int) -> int:

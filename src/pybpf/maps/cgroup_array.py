@@ -28,7 +28,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import check_fd_array_params, next_array_key
-from pybpf.maps.base import FdKind, FdTarget, MapParams, NoBtfMapOps
+from pybpf.maps.base import FdKind, FdTarget, MapParams, NoBtfMapOps, index_of
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
@@ -52,10 +52,6 @@ class CgroupArrayMap(NoBtfMapOps):
     def storage_size(cls, params: MapParams) -> int:
         return _SLOT.size * params.max_entries
 
-    def _index(self, key: bytes) -> int:
-        index: int = _U32.unpack(key)[0]
-        return index
-
     def slot(self, index: int) -> int:
         """The id of the cgroup in slot ``index`` (0: empty)."""
         cgroup_id: int = _SLOT.unpack_from(self.mem, _SLOT.size * index)[0]
@@ -64,7 +60,7 @@ class CgroupArrayMap(NoBtfMapOps):
     def _checked_index(self, key: bytes, flags: int) -> int:
         if flags != uapi.BPF_ANY:
             raise BPFError(errno.EINVAL, "cgroup array updates take only BPF_ANY")
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         return index
@@ -91,7 +87,7 @@ class CgroupArrayMap(NoBtfMapOps):
 
     def remove_object(self, key: bytes) -> int:
         """Empty slot ``key``; returns the id it held.  E2BIG past the end, ENOENT when empty."""
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         old = self.slot(index)

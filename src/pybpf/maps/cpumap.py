@@ -30,7 +30,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import next_array_key
-from pybpf.maps.base import FdTarget, MapParams, NoBtfMapOps, ProgResolver, refuse_programs
+from pybpf.maps.base import FdTarget, MapParams, NoBtfMapOps, ProgResolver, index_of, refuse_programs
 from pybpf.maps.percpu import possible_cpus
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
@@ -73,16 +73,12 @@ class CpuMap(NoBtfMapOps):
     def storage_size(cls, params: MapParams) -> int:
         return _ENTRY.size * params.max_entries
 
-    def _index(self, key: bytes) -> int:
-        index: int = _U32.unpack(key)[0]
-        return index
-
     def _entry(self, index: int) -> tuple[int, int]:
         qsize, prog_id = _ENTRY.unpack_from(self.mem, _ENTRY.size * index)
         return qsize, prog_id
 
     def lookup(self, key: bytes) -> bytes:
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries or not self._entry(index)[0]:
             raise KeyNotExistError()
         return bytes(self.mem[_ENTRY.size * index : _ENTRY.size * index + self.value_size])
@@ -99,7 +95,7 @@ class CpuMap(NoBtfMapOps):
         """``cpu_map_update_elem``."""
         if flags > uapi.BPF_EXIST:
             raise BPFError(errno.EINVAL, "unknown update flags")
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "key past the array")
         if flags == uapi.BPF_NOEXIST:
@@ -121,7 +117,7 @@ class CpuMap(NoBtfMapOps):
 
     def delete(self, key: bytes) -> None:
         """``cpu_map_delete_elem``: EINVAL past the array, else the entry emptied (0 either way)."""
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.EINVAL, "key past the array")
         _ENTRY.pack_into(self.mem, _ENTRY.size * index, 0, 0)

@@ -41,7 +41,15 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import next_array_key
-from pybpf.maps.base import FdTarget, MapParams, NoBtfMapOps, ProgResolver, corrupted, refuse_programs
+from pybpf.maps.base import (
+    FdTarget,
+    MapParams,
+    NoBtfMapOps,
+    ProgResolver,
+    corrupted,
+    index_of,
+    refuse_programs,
+)
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
@@ -136,23 +144,19 @@ class DevMap(_DevMapBase):
     def storage_size(cls, params: MapParams) -> int:
         return _ENTRY.size * params.max_entries
 
-    def _index(self, key: bytes) -> int:
-        index: int = _U32.unpack(key)[0]
-        return index
-
     def _entry(self, index: int) -> tuple[int, int]:
         ifindex, prog_id = _ENTRY.unpack_from(self.mem, _ENTRY.size * index)
         return ifindex, prog_id
 
     def lookup(self, key: bytes) -> bytes:
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries or not self._entry(index)[0]:
             raise KeyNotExistError()
         return self._value(_ENTRY.size * index)
 
     def value_offset(self, key: bytes, cpu: int) -> int | None:
         """``dev_map_lookup_elem``: the entry, read-only to programs (BPF_F_RDONLY_PROG)."""
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries or not self._entry(index)[0]:
             return None
         return _ENTRY.size * index
@@ -161,7 +165,7 @@ class DevMap(_DevMapBase):
         """``__dev_map_update_elem``."""
         if flags > uapi.BPF_EXIST:
             raise BPFError(errno.EINVAL, "unknown update flags")
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         if flags == uapi.BPF_NOEXIST:
@@ -176,7 +180,7 @@ class DevMap(_DevMapBase):
 
     def delete(self, key: bytes) -> None:
         """``dev_map_delete_elem``: EINVAL past the array, an empty slot deletes fine."""
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.EINVAL, "index out of range")
         self.mem[_ENTRY.size * index : _ENTRY.size * (index + 1)] = bytes(_ENTRY.size)

@@ -38,7 +38,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import check_fd_array_params, next_array_key
-from pybpf.maps.base import FdKind, FdTarget, MapParams, NoBtfMapOps
+from pybpf.maps.base import FdKind, FdTarget, MapParams, NoBtfMapOps, index_of
 from pybpf.maps.registry import register
 from pybpf.objects import refs
 from pybpf.uapi import ENOTSUPP
@@ -64,10 +64,6 @@ class PerfEventArrayMap(NoBtfMapOps):
     def storage_size(cls, params: MapParams) -> int:
         return _SLOT.size * params.max_entries
 
-    def _index(self, key: bytes) -> int:
-        index: int = _U32.unpack(key)[0]
-        return index
-
     def _raw(self, index: int) -> tuple[int, int]:
         """(event id, tag + 1) of slot ``index``, whatever became of the file that filled it."""
         event_id, tag = _SLOT.unpack_from(self.mem, _SLOT.size * index)
@@ -89,7 +85,7 @@ class PerfEventArrayMap(NoBtfMapOps):
     def _checked_index(self, key: bytes, flags: int) -> int:
         if flags != uapi.BPF_ANY:
             raise BPFError(errno.EINVAL, "perf event array updates take only BPF_ANY")
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         return index
@@ -109,7 +105,7 @@ class PerfEventArrayMap(NoBtfMapOps):
         """Remember the open file of ``map_fd`` for slot ``key`` (``ee->map_file``), unless
         BPF_F_PRESERVE_ELEMS keeps the slot whatever becomes of it."""
         if not self.params.flags & uapi.BPF_F_PRESERVE_ELEMS:
-            _U32.pack_into(self.mem, _SLOT.size * self._index(key) + 4, refs.tag_file(map_fd) + 1)
+            _U32.pack_into(self.mem, _SLOT.size * index_of(key) + 4, refs.tag_file(map_fd) + 1)
 
     def release_closed_files(self) -> list[int]:
         """``perf_event_fd_array_release`` of the files already released: their slots emptied; the
@@ -133,7 +129,7 @@ class PerfEventArrayMap(NoBtfMapOps):
 
     def remove_object(self, key: bytes) -> int:
         """Empty slot ``key``; returns the id it held.  E2BIG past the end, ENOENT when empty."""
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         old = self.slot(index)

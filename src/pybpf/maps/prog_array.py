@@ -27,7 +27,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import check_fd_array_params, next_array_key
-from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams
+from pybpf.maps.base import FdKind, FdTarget, MapOps, MapParams, index_of
 from pybpf.maps.registry import register
 
 _U32 = struct.Struct("<I")
@@ -64,10 +64,6 @@ class ProgArrayMap(MapOps):
             raise BPFError(errno.EINVAL, f"prog array belongs to program type {owner}, not {prog_type}")
 
     # --- slots -------------------------------------------------------------------------------
-    def _index(self, key: bytes) -> int:
-        index: int = _U32.unpack(key)[0]
-        return index
-
     def slot(self, index: int) -> int:
         """The program id in slot ``index`` (0: empty)."""
         value: int = _U32.unpack_from(self.mem, HEADER + 4 * index)[0]
@@ -80,14 +76,14 @@ class ProgArrayMap(MapOps):
         """``bpf_fd_array_map_update_elem`` before the fd: only BPF_ANY, E2BIG past the end."""
         if flags != uapi.BPF_ANY:
             raise BPFError(errno.EINVAL, "prog array updates take only BPF_ANY")
-        if self._index(key) >= self.max_entries:
+        if index_of(key) >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
 
     def store_object(self, key: bytes, target: FdTarget, flags: int) -> int:
         """Put program ``target`` into the slot ``key`` (claiming the array for its type)."""
         self.check_fd_update(key, flags)
         self.claim_owner(target.prog_type)
-        index = self._index(key)
+        index = index_of(key)
         old = self.slot(index)
         _U32.pack_into(self.mem, HEADER + 4 * index, target.id)
         return old
@@ -99,7 +95,7 @@ class ProgArrayMap(MapOps):
         return sorted(held)
 
     def lookup(self, key: bytes) -> bytes:
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries or not self.slot(index):
             raise KeyNotExistError()
         return _U32.pack(self.slot(index))
@@ -112,7 +108,7 @@ class ProgArrayMap(MapOps):
 
     def remove_object(self, key: bytes) -> int:
         """Empty slot ``key``; returns the id it held.  E2BIG past the end, ENOENT when empty."""
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         old = self.slot(index)

@@ -31,7 +31,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import ARRAY_CREATE_FLAG_MASK, next_array_key
-from pybpf.maps.base import MapOps, MapParams, flags_access_ok
+from pybpf.maps.base import MapOps, MapParams, flags_access_ok, index_of
 from pybpf.maps.registry import register
 from pybpf.maps.sockmap import S32_MAX, TCP_LISTEN, cookie_of, open_socket
 from pybpf.uapi import ENOTSUPP
@@ -80,10 +80,6 @@ class ReuseportArray(MapOps):
     def storage_size(cls, params: MapParams) -> int:
         return _U64.size * params.max_entries
 
-    def _index(self, key: bytes) -> int:
-        index: int = _U32.unpack(key)[0]
-        return index
-
     def _cookie(self, index: int) -> int:
         cookie: int = _U64.unpack_from(self.mem, _U64.size * index)[0]
         return cookie
@@ -91,7 +87,7 @@ class ReuseportArray(MapOps):
     def lookup(self, key: bytes) -> bytes:
         if self.value_size != _U64.size:
             raise BPFError(errno.ENOSPC, "a reuseport array's cookies are read through 8-byte values")
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries or not self._cookie(index):
             raise KeyNotExistError()
         return _U64.pack(self._cookie(index))
@@ -99,7 +95,7 @@ class ReuseportArray(MapOps):
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         if flags > uapi.BPF_EXIST:
             raise BPFError(errno.EINVAL, "unknown update flags")
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         if self.value_size == _U64.size:
@@ -121,7 +117,7 @@ class ReuseportArray(MapOps):
         _U64.pack_into(self.mem, _U64.size * index, cookie)
 
     def delete(self, key: bytes) -> None:
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         if not self._cookie(index):

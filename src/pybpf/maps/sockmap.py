@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import next_array_key
-from pybpf.maps.base import MapOps, MapParams
+from pybpf.maps.base import MapOps, MapParams, index_of
 from pybpf.maps.hash import HashMap
 from pybpf.maps.registry import register
 
@@ -152,10 +152,6 @@ class SockMap(MapOps):
     def storage_size(cls, params: MapParams) -> int:
         return _U64.size * params.max_entries
 
-    def _index(self, key: bytes) -> int:
-        index: int = _U32.unpack(key)[0]
-        return index
-
     def _cookie(self, index: int) -> int:
         cookie: int = _U64.unpack_from(self.mem, _U64.size * index)[0]
         return cookie
@@ -163,7 +159,7 @@ class SockMap(MapOps):
     def lookup(self, key: bytes) -> bytes:
         if self.value_size != _U64.size:
             raise BPFError(errno.ENOSPC, "a sockmap's cookies are read through 8-byte values")
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries or not self._cookie(index):
             raise KeyNotExistError()
         return _U64.pack(self._cookie(index))
@@ -171,7 +167,7 @@ class SockMap(MapOps):
     def update(self, key: bytes, value: bytes, flags: int) -> None:
         cookie = socket_cookie(socket_fd(value))
         _check_update_flags(flags)
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         if self._cookie(index):
@@ -182,7 +178,7 @@ class SockMap(MapOps):
         _U64.pack_into(self.mem, _U64.size * index, cookie)
 
     def delete(self, key: bytes) -> None:
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries or not self._cookie(index):
             raise BPFError(errno.EINVAL, "no socket at this index")
         _U64.pack_into(self.mem, _U64.size * index, 0)

@@ -33,7 +33,7 @@ import struct
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.array import next_array_key
-from pybpf.maps.base import MapParams, NoBtfMapOps
+from pybpf.maps.base import MapParams, NoBtfMapOps, index_of
 from pybpf.maps.registry import register
 from pybpf.maps.sockmap import cookie_of
 
@@ -84,10 +84,6 @@ class XskMap(NoBtfMapOps):
     def storage_size(cls, params: MapParams) -> int:
         return _SLOT.size * params.max_entries
 
-    def _index(self, key: bytes) -> int:
-        index: int = _U32.unpack(key)[0]
-        return index
-
     def slot(self, index: int) -> int:
         """The cookie of the socket in slot ``index`` (0: empty)."""
         cookie: int = _SLOT.unpack_from(self.mem, _SLOT.size * index)[0]
@@ -100,7 +96,7 @@ class XskMap(NoBtfMapOps):
         """``xsk_map_update_elem``."""
         if flags > uapi.BPF_EXIST:
             raise BPFError(errno.EINVAL, "unknown update flags")
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.E2BIG, "index out of range")
         cookie = xdp_socket_cookie(int.from_bytes(value[:4], "little", signed=True))
@@ -114,7 +110,7 @@ class XskMap(NoBtfMapOps):
 
     def delete(self, key: bytes) -> None:
         """``xsk_map_delete_elem``: EINVAL past the array, an empty slot deletes fine."""
-        index = self._index(key)
+        index = index_of(key)
         if index >= self.max_entries:
             raise BPFError(errno.EINVAL, "index out of range")
         _SLOT.pack_into(self.mem, _SLOT.size * index, 0)

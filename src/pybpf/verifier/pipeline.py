@@ -23,6 +23,8 @@
    ``optimize_bpf_loop``: bpf_loop calls fit for it inlined as explicit loops (``loop_inline``);
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
                    branch, subprogram start and lddw position patched along;
+   ``inline_helpers`` do_misc_fixups()'s inlined helper calls: bpf_jiffies64, and the trampoline
+                   helpers of tracing programs (``inline_helpers``);
 6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
 
 Then the memory accesses do_check proved in bounds on every path are moved to the slots of the
@@ -55,7 +57,7 @@ from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.extension import ExtensionPass
 from pybpf.verifier.fastcall import FastcallDepthPass, FastcallPass, kernel_stack_depths
-from pybpf.verifier.func_arg_fixups import FuncArgFixupPass
+from pybpf.verifier.inline_helpers import HelperInlinePass
 from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
 from pybpf.verifier.loop_inline import LoopInlinePass
@@ -91,7 +93,7 @@ PASSES: list[Pass] = [
     KfuncFixupPass(),
     LoopInlinePass(),
     CtxRewritePass(),
-    FuncArgFixupPass(),
+    HelperInlinePass(),
     LdImm64Pass(),
     ArenaFixupPass(),
 ]
