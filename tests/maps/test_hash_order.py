@@ -15,6 +15,7 @@ import os
 import random
 import struct
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -362,3 +363,47 @@ def test_random_seed_maps_still_work_across_processes() -> None:
         assert os.waitstatus_to_exitcode(status) == 0
         assert Q.unpack(m.lookup(b"childkey"))[0] == 99
         assert sorted(next_keys(m)) == sorted([*keys, b"childkey"])
+
+
+class _DieBeforeStore:
+    """u32 words that end the process just before their ``fatal``-th store."""
+
+    def __init__(self, words: Any, fatal: int) -> None:
+        self.words, self.left = words, fatal
+
+    def __getitem__(self, index: int) -> int:
+        return int(self.words[index])
+
+    def __setitem__(self, index: int, value: int) -> None:
+        self.left -= 1
+        if not self.left:
+            os._exit(0)
+        self.words[index] = value
+
+
+@pytest.mark.parametrize("fatal", [4, 5, 6])
+def test_writer_killed_while_moving_a_key_to_the_head(fatal: int) -> None:
+    """Killed after publishing the new element (store 4) but before unlinking the old one (store 5),
+    or just after: the next holder's recovery leaves the key once, with one of its two values."""
+    m = Map.create(H, 4, 8, 3, ZERO, backend=UserBackend())  # 4 buckets
+    with m:
+        keys = [struct.pack("<I", i) for i in (0, 8)]  # one bucket: jhash(k, 0) & 3 == 0 for both
+        assert {jhash(key, 0) & 3 for key in keys} == {0}
+        for i, key in enumerate(keys):
+            m.update(key, Q.pack(i))
+        pid = os.fork()
+        if pid == 0:
+            obj = MapObject.from_fd(m.fd)
+            obj.lock.__enter__()
+            impl = obj.impl
+            assert isinstance(impl, HashMap)
+            impl._words = _DieBeforeStore(impl._words, fatal)  # type: ignore[assignment]
+            impl.update(keys[0], Q.pack(100), uapi.BPF_ANY)
+            os._exit(3)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        m.update(b"\x07\x00\x00\x00", Q.pack(7), uapi.BPF_NOEXIST)  # EOWNERDEAD: recovery, then room
+        found = next_keys(m)
+        assert sorted(found) == sorted([*keys, b"\x07\x00\x00\x00"])
+        assert Q.unpack(m.lookup(keys[0]))[0] in (0, 100)
+        assert Q.unpack(m.lookup(keys[1]))[0] == 1

@@ -12,8 +12,9 @@ interpreter see the same map, and none of them ever sees a half-made change:
   ``pthread_mutex_trylock``, as ``SharedMutex.raw_lock`` does;
 * make the sequence count odd (``lookup_unlocked`` and the JIT's lock-free lookups then retry), fill
   the new slot while it is unreachable, publish it with one aligned 4-byte store at the bucket's
-  head (the kernel's order: newest first), unlink the replaced element if any (one more aligned
-  store), then the free list, count and high-water mark; make the count even; unlock.
+  head (the kernel's order: newest first; a never used slot raises the high-water mark first, so
+  ``recover`` keeps it), unlink the replaced element if any (one more aligned store), then the free
+  list and count; make the count even; unlock.
 
 A seq_cst fence after the odd count keeps the slot's stores after it (x86's stores are not
 reordered with earlier stores; the fence keeps LLVM from moving them), a release fence before the
@@ -294,6 +295,7 @@ class Writer:
         b = self.b
         new, free, grows = self.take_slot(link)
         even, slot = self.fill(new, key, hashed, write_value)
+        self.grow_high(grows, new)
         old_slot = self.slot_of(link)
         b.store(b.load(self.u32_at(self.head_at)), self.u32_at(slot))
         self.publish(new, self.head_at)
@@ -301,7 +303,6 @@ class Writer:
         self.publish(b.load(self.u32_at(old_slot)), predecessor)
         b.store(free, self.u32_at(old_slot))  # the old slot heads the free list
         b.store(link, self.u32_at(FREE_OFFSET))
-        self.grow_high(grows, new)
         self.end_write(even)
 
     def insert(
@@ -316,12 +317,12 @@ class Writer:
         lo, b = self.lo, self.b
         new, free, grows = self.take_slot(lo.const(0, 32), no_slot)
         even, slot = self.fill(new, key, hashed, write_value)
+        self.grow_high(grows, new)
         b.store(b.load(self.u32_at(self.head_at)), self.u32_at(slot))
         self.publish(new, self.head_at)
         b.store(free, self.u32_at(FREE_OFFSET))
         count_at = self.u32_at(COUNT_OFFSET)
         b.store(b.add(b.load(count_at), lo.const(1, 32)), count_at)
-        self.grow_high(grows, new)
         self.end_write(even)
 
     def remove(self, link: ir.Value, link_at: ir.Value) -> None:

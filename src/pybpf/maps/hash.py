@@ -96,9 +96,9 @@ _NOEXIST, _EXIST, _NOT_F_LOCK = uapi.BPF_NOEXIST, uapi.BPF_EXIST, ~uapi.BPF_F_LO
 _HEAD_WORD = _HEADER_BYTES // 4
 """Word index of bucket 0's head."""
 SEQ_OFFSET = _SEQ
+"""Byte offset of the sequence count (the seqlock), for readers outside Python (the JIT's lookups)."""
 SEED_OFFSET = _SEED
 """Byte offset of the map's hash seed (``htab->hashrnd``), for hashing outside Python (the JIT)."""
-"""Byte offset of the sequence count (the seqlock), for readers outside Python (the JIT's lookups)."""
 BUCKETS_OFFSET = _HEADER_BYTES
 """Byte offset of bucket 0's head link (then one u32 link per bucket)."""
 COUNT_OFFSET, FREE_OFFSET, HIGH_OFFSET = _COUNT, _FREE, _HIGH
@@ -482,8 +482,9 @@ class HashMap(MapOps):
             raise corrupted("the free list holds a slot that is in use")
         seq = words[_SEQ_W] | 1
         # The new slot is unreachable until published by one aligned store (a bucket head or a
-        # predecessor's next); the free list, count and high-water mark follow (recover() rebuilds
-        # them from the chains if this process dies in between).
+        # predecessor's next); the high-water mark grows before, the free list and count follow
+        # (recover() rebuilds them from the chains if this process dies in between, keeping every
+        # chain's slots up to the mark).
         words[_SEQ_W] = seq  # odd: a write is in progress
         try:
             slot = wbase + new * wsize
@@ -492,6 +493,8 @@ class HashMap(MapOps):
             at += self._value_at
             buf[at : at + self.value_size] = value
             words[slot + 1] = hashed
+            if grown:  # before the slot is published: a chain never holds a link above the mark
+                words[_HIGH_W] = new
             if old:
                 old_slot = wbase + old * wsize
                 if self.replace_at_head:  # the new element first in its bucket, then the old unlinked
@@ -508,8 +511,6 @@ class HashMap(MapOps):
                 words[head_at] = new  # publish
                 words[_FREE_W] = free
                 words[_COUNT_W] += 1
-            if grown:
-                words[_HIGH_W] = new
         finally:
             words[_SEQ_W] = (seq + 1) & 0xFFFFFFFF  # even again
 
