@@ -27,7 +27,7 @@ from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.map import Map
 from pybpf.maps.hash import HashMap
-from pybpf.maps.jhash import KeyHashes, jhash, jhash_reference
+from pybpf.maps.jhash import KeyHashes, jhash, jhash_reference, native
 from pybpf.maps.object import MapObject
 from tests.helpers.progs import run_kernel, run_pybpf
 
@@ -143,6 +143,25 @@ def script_for(keys: list[bytes], seed: int) -> list[tuple[str, bytes, int]]:
 def test_jhash_matches_the_plain_reference(key: bytes, seed: int) -> None:
     assert jhash(key, seed) == jhash_reference(key, seed)
     assert KeyHashes(seed)(key) == jhash_reference(key, seed)
+
+
+@pytest.mark.parametrize("length", [1, 3, 4, 8, 12, 13, 16, 24, 64])
+def test_native_jhash_is_jhash(length: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine code (``emit_jhash`` through LLVM) hashes as ``jhash``; ``KeyHashes`` switches to
+    it after ``NATIVE_AFTER`` keys, for keys of the length it was compiled for only."""
+    fast = native(length)
+    if fast is None:
+        pytest.skip("LLVM cannot compile here")
+    rng = random.Random(length)
+    for _ in range(200):
+        key, seed = rng.randbytes(length), rng.getrandbits(32)
+        assert fast(key, seed) == jhash(key, seed)
+    monkeypatch.setattr("pybpf.maps.jhash.NATIVE_AFTER", 0)
+    hashes = KeyHashes(12345)
+    keys = [rng.randbytes(length) for _ in range(50)]
+    assert [hashes(key) for key in keys] == [jhash(key, 12345) for key in keys]
+    assert hashes.fast is fast and hashes.fast_length == length
+    assert hashes(bytes(length + 1)) == jhash(bytes(length + 1), 12345)  # another length: Python
 
 
 def test_key_hashes_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

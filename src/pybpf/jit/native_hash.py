@@ -53,7 +53,7 @@ from pybpf.jit.native_maps import (
 from pybpf.jit.state import Field
 from pybpf.maps.base import round_up
 from pybpf.maps.hash import BUCKETS_OFFSET, SEED_OFFSET, SEQ_OFFSET, HashMap
-from pybpf.maps.jhash import FINAL_STEPS, JHASH_INITVAL, MIX_STEPS
+from pybpf.maps.jhash import emit_jhash
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import HEADER_BYTES as PERCPU_HEADER
 from pybpf.maps.percpu import PercpuHashMap
@@ -167,39 +167,6 @@ def native_hash(obj: MapObject, index: int) -> NativeHash | None:
     return table if last_value <= obj.storage_size and table.n_buckets & (table.n_buckets - 1) == 0 else None
 
 
-def _jhash(lo: Lowering, key: Sequence[ir.Value], seed: ir.Value) -> ir.Value:
-    """``jhash`` (``pybpf.maps.jhash``) of the key's bytes under ``seed``, unrolled: the bytes as
-    little-endian u32 words (the last block zero-padded), every block but the last added and mixed
-    (``MIX_STEPS``), the last added and finally mixed (``FINAL_STEPS``)."""
-    b = lo.b
-    init = b.add(seed, lo.const((JHASH_INITVAL + len(key)) & 0xFFFF_FFFF, 32))
-    state = [init, init, init]
-    if not key:
-        return init
-    words: list[ir.Value] = []
-    for start in range(0, (len(key) + 11) // 12 * 12, 4):
-        word: ir.Value | None = None
-        for i, byte in enumerate(key[start : start + 4]):
-            part = b.zext(byte, I32)
-            if i:
-                part = b.shl(part, lo.const(8 * i, 32))
-            word = part if word is None else b.or_(word, part)
-        words.append(lo.const(0, 32) if word is None else word)
-
-    def rol(value: ir.Value, shift: int) -> ir.Value:
-        return b.or_(b.shl(value, lo.const(shift, 32)), b.lshr(value, lo.const(32 - shift, 32)))
-
-    for block in range(0, len(words), 3):
-        state = [b.add(state[i], words[block + i]) for i in range(3)]
-        if block + 3 < len(words):
-            for p, q, r, k in MIX_STEPS:
-                state[p] = b.xor(b.sub(state[p], state[q]), rol(state[q], k))
-                state[q] = b.add(state[q], state[r])
-    for p, q, k in FINAL_STEPS:
-        state[p] = b.sub(b.xor(state[p], state[q]), rol(state[q], k))
-    return state[2]
-
-
 def hash_key(lo: Lowering, table: NativeHash, address: ir.Value) -> tuple[list[ir.Value], ir.Value]:
     """The key's bytes at ``address`` (loaded once) and the map's hash of them (``htab_map_hash``:
     jhash under the seed the map's header holds, read here: the code does not depend on it)."""
@@ -207,7 +174,7 @@ def hash_key(lo: Lowering, table: NativeHash, address: ir.Value) -> tuple[list[i
     key = [b.load(b.inttoptr(b.add(address, lo.const(i)), I8.as_pointer())) for i in range(table.key_size)]
     seed_at = map_address(lo, table, table.table_at + SEED_OFFSET)
     seed = b.load(b.inttoptr(seed_at, I32.as_pointer()), align=4)
-    return key, _jhash(lo, key, seed)
+    return key, emit_jhash(lo.b, key, seed)
 
 
 def _shared_u32(lo: Lowering, address: ir.Value, ordering: str = "monotonic") -> ir.Value:

@@ -16,15 +16,25 @@ finally mixed (``__jhash_final``); an empty key hashes to the initial value.
 ``jhash`` is a pure function of bytes and a u32 seed.  It is on the hot path of every hash map
 operation, so it is written for CPython: the key is read as u32 words with one cached ``struct``
 unpack per key length, and the three state words are masked to 32 bits only where a rotation or
-the result needs it.  ``KeyHashes`` adds a bounded per-map memo (repeated keys, the common case of
-counters and flow tables, cost one dict lookup).  ``jhash_reference`` is the header's algorithm
-written plainly, driven by the mixing steps as data (``MIX_STEPS``, ``FINAL_STEPS``: the JIT's
-native hashing, ``pybpf.jit.native_hash``, is generated from them too).
+the result needs it.  Still, CPython's arithmetic on 32-bit words makes it cost about as much as a
+whole map operation, so ``KeyHashes`` (one per map) remembers the hashes of the last
+``MEMO_ENTRIES`` keys (repeated keys, the common case of counters and flow tables, cost one dict
+lookup), and a process that has hashed ``NATIVE_AFTER`` keys compiles ``emit_jhash`` -- the same
+steps as LLVM IR, which the JIT inlines into its hash map code -- to machine code called through
+ctypes (``native``).  ``jhash_reference`` is the header's algorithm
+written plainly, driven by the mixing steps as data (``MIX_STEPS``, ``FINAL_STEPS``: ``emit_jhash``,
+the IR the JIT and ``native`` use, is generated from them too).
 """
 
 from __future__ import annotations
 
+import ctypes
 import struct
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from llvmlite import ir
 
 JHASH_INITVAL = 0xDEADBEEF
 """``JHASH_INITVAL``: the arbitrary initial parameter."""
@@ -33,6 +43,9 @@ _UNPACKERS: dict[int, struct.Struct] = {}
 """One ``struct`` of ``3 * blocks`` little-endian u32 words per key length."""
 MEMO_ENTRIES = 4096
 """Most keys a ``KeyHashes`` remembers (then it starts over)."""
+NATIVE_AFTER = 2048
+"""Keys hashed in Python by a process before it compiles ``jhash`` to machine code (``native``)."""
+_I32 = ir.IntType(32)
 
 
 def _unpacker(length: int) -> struct.Struct:
@@ -118,25 +131,120 @@ def jhash_reference(key: bytes, seed: int) -> int:
     return state[2]
 
 
+def emit_jhash(builder: ir.IRBuilder, key: Sequence[ir.Value], seed: ir.Value) -> ir.Value:
+    """``jhash`` of the key bytes ``key`` (i8 values) under ``seed`` (i32) as LLVM IR, unrolled: the
+    bytes as little-endian u32 words (the last block zero-padded), every block but the last added and
+    mixed (``MIX_STEPS``), the last added and finally mixed (``FINAL_STEPS``).  The JIT's hash maps
+    hash with it (``pybpf.jit.native_hash``), and so does ``native``."""
+    b = builder
+    init = b.add(seed, ir.Constant(_I32, (JHASH_INITVAL + len(key)) & _M))
+    state = [init, init, init]
+    if not key:
+        return init
+    words: list[ir.Value] = []
+    for start in range(0, (len(key) + 11) // 12 * 12, 4):
+        word: ir.Value = ir.Constant(_I32, 0)
+        for i, byte in enumerate(key[start : start + 4]):
+            part = b.zext(byte, _I32)
+            word = b.or_(word, b.shl(part, ir.Constant(_I32, 8 * i))) if i else part
+        words.append(word)
+
+    def rol(value: ir.Value, shift: int) -> ir.Value:
+        left = b.shl(value, ir.Constant(_I32, shift))
+        return b.or_(left, b.lshr(value, ir.Constant(_I32, 32 - shift)))
+
+    for block in range(0, len(words), 3):
+        state = [b.add(state[i], words[block + i]) for i in range(3)]
+        if block + 3 < len(words):
+            for p, q, r, k in MIX_STEPS:
+                state[p] = b.xor(b.sub(state[p], state[q]), rol(state[q], k))
+                state[q] = b.add(state[q], state[r])
+    for p, q, k in FINAL_STEPS:
+        state[p] = b.sub(b.xor(state[p], state[q]), rol(state[q], k))
+    return state[2]
+
+
+_NATIVE_CALL = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint32)
+_native: dict[int, Callable[[bytes, int], int] | None] = {}
+_native_engines: list[Any] = []
+_native_lock = threading.Lock()
+_misses = 0
+
+
+def native(length: int) -> Callable[[bytes, int], int] | None:
+    """``jhash`` of ``length``-byte keys compiled to machine code (``emit_jhash`` through llvmlite,
+    called through ctypes: a quarter of the Python function's time for a 4-byte key, a twentieth
+    for 64 bytes), or None where LLVM cannot compile here.  Compiled once per length and process;
+    the function reads exactly ``length`` bytes of the ``bytes`` it is given."""
+    if length in _native:
+        return _native[length]
+    with _native_lock:
+        if length not in _native:
+            _native[length] = _compile(length)
+    return _native[length]
+
+
+def _compile(length: int) -> Callable[[bytes, int], int] | None:
+    try:
+        import llvmlite.binding as llvm
+
+        llvm.initialize_native_target()
+        llvm.initialize_native_asmprinter()
+        module = ir.Module(name=f"jhash{length}")
+        module.triple = llvm.get_default_triple()
+        kind = ir.FunctionType(_I32, [ir.IntType(8).as_pointer(), _I32])
+        function = ir.Function(module, kind, name="jhash")
+        builder = ir.IRBuilder(function.append_basic_block())
+        address, seed = function.args
+        key = [builder.load(builder.gep(address, [ir.Constant(_I32, i)])) for i in range(length)]
+        builder.ret(emit_jhash(builder, key, seed))
+        parsed = llvm.parse_assembly(str(module))
+        parsed.verify()
+        machine = llvm.Target.from_default_triple().create_target_machine(opt=2, codemodel="jitdefault")
+        engine = llvm.create_mcjit_compiler(parsed, machine)
+        engine.finalize_object()
+        call = _NATIVE_CALL(engine.get_function_address("jhash"))
+    except Exception:  # no usable LLVM here: Python it is
+        return None
+    _native_engines.append(engine)  # the code lives as long as its engine
+    if call(bytes(length), 0) != jhash(bytes(length), 0):
+        return None
+    return call
+
+
 class KeyHashes:
     """``jhash`` of keys under one seed, remembering up to ``MEMO_ENTRIES`` of them (a process-local
-    cache: it holds only what ``jhash`` computed from the key and ``seed``)."""
+    cache: it holds only what ``jhash`` computed from the key and ``seed``).  Once the process has
+    hashed ``NATIVE_AFTER`` keys in Python, keys are hashed by ``native`` code where LLVM can make
+    it (short-lived processes never pay for compiling it)."""
 
-    __slots__ = ("memo", "seed")
+    __slots__ = ("fast", "fast_length", "memo", "seed")
 
     def __init__(self, seed: int) -> None:
         self.seed = seed & _M
         self.memo: dict[bytes, int] = {}
+        self.fast: Callable[[bytes, int], int] | None = None
+        self.fast_length = -1
+        """The key length ``fast`` hashes (it reads exactly that many bytes)."""
 
     def __call__(self, key: bytes) -> int:
         """The hash of ``key``; callers on hot paths try ``memo.get(key)`` first themselves."""
         memo = self.memo
         hashed = memo.get(key)
         if hashed is None:
-            hashed = jhash(key, self.seed)
+            key = bytes(key)
+            fast = self.fast
+            if fast is not None and len(key) == self.fast_length:
+                hashed = fast(key, self.seed)
+            else:
+                global _misses
+                _misses += 1
+                hashed = jhash(key, self.seed)
+                if _misses > NATIVE_AFTER and fast is None:
+                    self.fast, self.fast_length = native(len(key)), len(key)
             if len(memo) >= MEMO_ENTRIES:
                 memo.clear()
-            memo[bytes(key)] = hashed
+            memo[key] = hashed
         return hashed
 
 
@@ -145,7 +253,10 @@ __all__ = [
     "JHASH_INITVAL",
     "MEMO_ENTRIES",
     "MIX_STEPS",
+    "NATIVE_AFTER",
     "KeyHashes",
+    "emit_jhash",
     "jhash",
     "jhash_reference",
+    "native",
 ]
