@@ -164,7 +164,9 @@ def emit_jhash(builder: ir.IRBuilder, key: Sequence[ir.Value], seed: ir.Value) -
     return state[2]
 
 
-_NATIVE_CALL = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint32)
+_NATIVE_CALL = ctypes.PYFUNCTYPE(ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint32)
+"""A call that keeps the GIL (the function is a few dozen instructions: releasing and taking the GIL
+around it would cost more than it)."""
 _native: dict[int, Callable[[bytes, int], int] | None] = {}
 _native_engines: list[Any] = []
 _native_lock = threading.Lock()
