@@ -36,6 +36,8 @@ from typing import Any
 
 from llvmlite import ir
 
+from pybpf.objects.forking import fork_safe
+
 JHASH_INITVAL = 0xDEADBEEF
 """``JHASH_INITVAL``: the arbitrary initial parameter."""
 _M = 0xFFFFFFFF
@@ -169,7 +171,7 @@ _NATIVE_CALL = ctypes.PYFUNCTYPE(ctypes.c_uint32, ctypes.c_char_p, ctypes.c_uint
 around it would cost more than it)."""
 _native: dict[int, Callable[[bytes, int], int] | None] = {}
 _native_engines: list[Any] = []
-_native_lock = threading.Lock()
+_native_lock = fork_safe(threading.Lock())
 _misses = 0
 
 
