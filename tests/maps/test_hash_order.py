@@ -26,7 +26,7 @@ from pybpf.errors import BPFError
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.map import Map
-from pybpf.maps.hash import HashMap
+from pybpf.maps.hash import SEED_OFFSET, HashMap
 from pybpf.maps.jhash import KeyHashes, jhash, jhash_reference, native
 from pybpf.maps.object import MapObject
 from tests.helpers.progs import run_kernel, run_pybpf
@@ -174,21 +174,21 @@ def test_key_hashes_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_seed_is_per_map_and_shared_by_every_opener() -> None:
     """BPF_F_ZERO_SEED gives seed 0; otherwise each map draws one, which every opener reads."""
-    zero = Map.create(H, 4, 8, 4, ZERO, backend=UserBackend())
-    one = Map.create(H, 4, 8, 4, backend=UserBackend())
-    other = Map.create(H, 4, 8, 4, backend=UserBackend())
+    maps = [Map.create(H, 4, 8, 4, ZERO if i == 0 else 0, backend=UserBackend()) for i in range(5)]
     try:
-        impls = [MapObject.from_fd(m.fd).impl for m in (zero, one, other)]
+        impls = [MapObject.from_fd(m.fd).impl for m in maps]
         assert all(isinstance(impl, HashMap) for impl in impls)
         seeds = [impl.seed for impl in impls if isinstance(impl, HashMap)]
         assert seeds[0] == 0
-        assert seeds[1] != seeds[2] or seeds[1] != 0  # two random u32s (equal with chance 2^-32)
-        dup = os.dup(one.fd)
+        assert len(set(seeds[1:])) > 1  # four random u32s (all equal with chance 2^-96)
+        stored = struct.unpack_from("<I", MapObject.from_fd(maps[1].fd).mm, SEED_OFFSET)[0]
+        assert stored == seeds[1]
+        dup = os.dup(maps[1].fd)
         again = MapObject.from_fd(dup).impl
         assert isinstance(again, HashMap) and again.seed == seeds[1]
         os.close(dup)
     finally:
-        for m in (zero, one, other):
+        for m in maps:
             m.close()
 
 
