@@ -156,7 +156,7 @@ def _history(kind: str, verified: bool, steps: list[tuple[str, int, int]]) -> li
     """Lookups, updates (flags) and deletes by programs on ``kind``, and inserts by user space, on a
     4-entry LRU map holding keys 0 to 3: what each step answered, the keys the map holds and its
     recency order after each change, and its storage at the end."""
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
         for key in range(4):  # full from the start: inserts evict
             handle[U32.pack(key)] = Q.pack(key * 100)
@@ -193,7 +193,7 @@ def test_lookups_and_evictions_as_the_interpreter(steps: list[tuple[str, int, in
 
 
 def test_a_lookup_makes_the_key_the_most_recently_used(services: Counter[int]) -> None:
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
         for key in range(4):
             handle[U32.pack(key)] = Q.pack(key)
@@ -210,7 +210,7 @@ def test_a_lookup_makes_the_key_the_most_recently_used(services: Counter[int]) -
 
 @pytest.mark.parametrize("map_type", [uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH])
 def test_deletes_are_native_and_free_the_node(services: Counter[int], map_type: int) -> None:
-    handle, obj = user_map(map_type, 4, 8, 4)
+    handle, obj = user_map(map_type, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
         size = 8 * obj.impl.nr_cpus if obj.impl.percpu else 8
         for key in range(4):
@@ -227,7 +227,7 @@ def test_deletes_are_native_and_free_the_node(services: Counter[int], map_type: 
 
 
 def test_updates_are_native_and_evict_the_least_recently_used(services: Counter[int]) -> None:
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
         updater = _engine(UPDATE, obj, "jit", verified=True)
         assert isinstance(updater, JitProgram)
@@ -246,7 +246,7 @@ def test_updates_are_native_and_evict_the_least_recently_used(services: Counter[
 
 
 def test_a_raw_program_keeps_the_value_regions(services: Counter[int]) -> None:
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
         handle[U32.pack(1)] = bytes(range(1, 9))
         for offset in (7, 8):
@@ -262,7 +262,7 @@ def test_a_raw_program_keeps_the_value_regions(services: Counter[int]) -> None:
 def test_percpu_lookups_give_the_cpus_slot(verified: bool) -> None:
     answers: dict[str, list[Any]] = {}
     for kind in ("interpreter", "jit"):
-        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 4)
+        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
         with handle:
             cpus = obj.impl.nr_cpus
             for key in range(4):
@@ -321,7 +321,7 @@ def test_a_verified_program_counts_natively_and_another_process_sees_it(
 def test_a_mutex_held_elsewhere_is_waited_for(services: Counter[int]) -> None:
     """While another process holds the map's mutex, the lookup goes to the Python helper, which waits
     for it; the answer and the order are the interpreter's."""
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
         for key in range(4):
             handle[U32.pack(key)] = Q.pack(key)
@@ -370,7 +370,7 @@ def _u32(obj: MapObject, offset: int) -> int:
 def test_native_lookups_against_a_python_writer_in_another_process() -> None:
     """A forked writer inserts (evicting) while the program looks keys up natively: the map stays one
     consistent LRU list holding exactly the map's keys."""
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 16)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 16, uapi.BPF_F_ZERO_SEED)
     with handle:
         jit = _engine(LOOKUP, obj, "jit", verified=True)
         context = multiprocessing.get_context("fork")
@@ -396,7 +396,7 @@ def test_native_lookups_against_a_python_writer_in_another_process() -> None:
 
 
 def test_a_lock_whose_holder_died_is_repaired_first(services: Counter[int]) -> None:
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
         for key in range(4):
             handle[U32.pack(key)] = Q.pack(key)
@@ -420,7 +420,7 @@ def test_a_lock_whose_holder_died_is_repaired_first(services: Counter[int]) -> N
 def test_a_corrupted_node_list_is_the_python_helpers_to_report(services: Counter[int]) -> None:
     answers = []
     for kind in ("interpreter", "jit"):
-        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
         with handle:
             for key in range(4):
                 handle[U32.pack(key)] = Q.pack(key)
@@ -454,7 +454,7 @@ def test_an_update_of_a_corrupted_map_is_the_python_helpers(services: Counter[in
     """The Python helper answers (-EUCLEAN), from the same untouched map, leaving what it leaves."""
     answers = []
     for kind in ("interpreter", "jit"):
-        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4)
+        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
         with handle:
             for key in range(4):
                 handle[U32.pack(key)] = Q.pack(key)

@@ -36,7 +36,7 @@ def _history(kind: str, verified: bool, steps: list[tuple[str, int, int, int]]) 
     """Updates (on a CPU, with flags), lookups and user-space inserts on a 4-entry LRU_PERCPU_HASH that
     starts with keys 0 to 2: each answer, the keys with every CPU's value and the recency order after
     each update, the whole storage at the end."""
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 4)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
         cpus = obj.impl.nr_cpus
         for key in range(3):
@@ -75,7 +75,7 @@ def test_percpu_updates_as_the_interpreter(steps: list[tuple[str, int, int, int]
 
 
 def test_percpu_updates_are_native(services: Counter[int]) -> None:
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 2)
+    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, 4, 8, 2, uapi.BPF_F_ZERO_SEED)
     with handle:
         cpus = obj.impl.nr_cpus
         updater = _engine(UPDATE, obj, "jit", verified=True)

@@ -536,9 +536,12 @@ HASHED = {
 
 
 def seeded(case: Case) -> bool:
-    """Whether the map's key order is the hash's: the kernel's comes from a random seed (or, with
-    BPF_F_ZERO_SEED, from jhash), pybpf's from crc32 (its buckets are its own: same walk, other order)."""
-    return case["map_type"] in HASHED
+    """Whether the map's key order is a random seed's (each map draws its own, on either side); with
+    BPF_F_ZERO_SEED both hash with seed 0 and walk the same buckets in the same order -- except the
+    LRU types, whose evictions follow the kernel's per-CPU LRU lists."""
+    if case["map_type"] in (uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH):
+        return True
+    return case["map_type"] in HASHED and not case["map_flags"] & uapi.BPF_F_ZERO_SEED
 
 
 def run_map_elem(case: Case, backend: Any) -> Answer:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 
 from pybpf import uapi
 from pybpf.kernel.backend import Backend, UserBackend
+from pybpf.maps.jhash import jhash
 from pybpf.maps.percpu import possible_cpus
 
 from .helpers import create, lookup, u32
@@ -336,13 +336,13 @@ def test_hash_of_maps(backend: Backend) -> None:
 
 @pytest.mark.parametrize("map_type", [PH, LH, LPH])
 def test_user_bucket_too_big(map_type: int) -> None:
-    """pybpf alone (its hash function): a first bucket larger than count is ENOSPC, as in htab."""
+    """pybpf alone (its bucket sizes): a first bucket larger than count is ENOSPC, as in htab."""
     backend = UserBackend()
     size = VALUE_SIZE if map_type == LH else PCPU
     value = u32 if map_type == LH else pcpu_value
-    fd = create(backend, map_type, 4, VALUE_SIZE, 8)
+    fd = create(backend, map_type, 4, VALUE_SIZE, 8, uapi.BPF_F_ZERO_SEED)
     try:
-        colliding = [i for i in range(1000) if zlib.crc32(u32(i)) & 7 == 0][:3]
+        colliding = [i for i in range(1000) if jhash(u32(i), 0) & 7 == 0][:3]
         r = batch(
             backend, U, fd, 3, keys_of(*colliding), b"".join(value(i) for i in colliding), value_size=size
         )

@@ -3,8 +3,9 @@ BPF_MAP_TYPE_PERCPU_HASH (and ``bpf_map_lookup_percpu_elem`` on the latter).
 
 Mirrors ``htab_map_lookup_elem`` (kernel/bpf/hashtab.c: hash the key, walk the bucket's chain,
 compare hash then key, return the element's value) on pybpf's own layout of the table in the map's
-shared storage (``pybpf.maps.hash``: zlib's CRC-32 of the key, ``n_buckets`` u32 head links, slots
-of ``[next][hash][key][value]`` linked by slot index + 1), and with the read side of that map's own
+shared storage (``pybpf.maps.hash``: the kernel's ``htab_map_hash`` -- jhash of the key under the
+seed in the map's header, ``hash_key`` -- ``n_buckets`` u32 head links, slots of
+``[next][hash][key][value]`` linked by slot index + 1), and with the read side of that map's own
 concurrency protocol, the one its user-space ``lookup_unlocked`` uses: writers (of every process)
 hold the map's mutex and make the sequence count odd while they change anything, so a reader that
 sees the same even count before and after its walk read a state the map really had — the state the
@@ -34,7 +35,6 @@ lookups also mark elements used, take the map's mutex instead (``pybpf.jit.nativ
 from __future__ import annotations
 
 import platform
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,7 +52,8 @@ from pybpf.jit.native_maps import (
 )
 from pybpf.jit.state import Field
 from pybpf.maps.base import round_up
-from pybpf.maps.hash import BUCKETS_OFFSET, SEQ_OFFSET, HashMap
+from pybpf.maps.hash import BUCKETS_OFFSET, SEED_OFFSET, SEQ_OFFSET, HashMap
+from pybpf.maps.jhash import emit_jhash
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import HEADER_BYTES as PERCPU_HEADER
 from pybpf.maps.percpu import PercpuHashMap
@@ -61,32 +62,9 @@ MAX_KEY_SIZE = 64
 """Longest key whose hashing and comparison are unrolled into the lookup."""
 ORDERED_LOADS = platform.machine().lower() in ("x86_64", "amd64")
 """Whether this host keeps loads in program order (the seqlock read side relies on it)."""
-CRC_TABLE = "crc32_table"
 SLOT_HASH = 4  # the slot's hash word follows its next link
 SLOT_KEY = 8
 PERCPU_HASH_TYPES = frozenset({uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH})
-
-
-def _crc_table() -> list[int]:
-    """The table of the reflected CRC-32 (polynomial 0xEDB88320) zlib's ``crc32`` computes."""
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0xEDB8_8320 if crc & 1 else 0)
-        table.append(crc)
-    assert zlib.crc32(b"pybpf") == _crc(table, b"pybpf")
-    return table
-
-
-def _crc(table: Sequence[int], data: bytes) -> int:
-    crc = 0xFFFF_FFFF
-    for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFF_FFFF
-
-
-CRC32 = _crc_table()
 
 
 @dataclass(frozen=True)
@@ -189,29 +167,14 @@ def native_hash(obj: MapObject, index: int) -> NativeHash | None:
     return table if last_value <= obj.storage_size and table.n_buckets & (table.n_buckets - 1) == 0 else None
 
 
-def _crc_global(lo: Lowering) -> ir.GlobalVariable:
-    existing = lo.module.globals.get(CRC_TABLE)
-    if isinstance(existing, ir.GlobalVariable):
-        return existing
-    kind = ir.ArrayType(I32, 256)
-    table = ir.GlobalVariable(lo.module, kind, name=CRC_TABLE)
-    table.global_constant = True
-    table.linkage = "internal"
-    table.initializer = ir.Constant(kind, [ir.Constant(I32, value) for value in CRC32])
-    return table
-
-
-def hash_key(lo: Lowering, address: ir.Value, key_size: int) -> tuple[list[ir.Value], ir.Value]:
-    """The key's bytes at ``address`` (loaded once) and their CRC-32 (the map's hash)."""
+def hash_key(lo: Lowering, table: NativeHash, address: ir.Value) -> tuple[list[ir.Value], ir.Value]:
+    """The key's bytes at ``address`` (loaded once) and the map's hash of them (``htab_map_hash``:
+    jhash under the seed the map's header holds, read here: the code does not depend on it)."""
     b = lo.b
-    key = [b.load(b.inttoptr(b.add(address, lo.const(i)), I8.as_pointer())) for i in range(key_size)]
-    crc_table = _crc_global(lo)
-    crc: ir.Value = lo.const(0xFFFF_FFFF, 32)
-    for byte in key:
-        entry = b.and_(b.xor(crc, b.zext(byte, I32)), lo.const(0xFF, 32))
-        looked_up = b.load(b.gep(crc_table, [lo.const(0, 32), entry], inbounds=True))
-        crc = b.xor(looked_up, b.lshr(crc, lo.const(8, 32)))
-    return key, b.xor(crc, lo.const(0xFFFF_FFFF, 32))
+    key = [b.load(b.inttoptr(b.add(address, lo.const(i)), I8.as_pointer())) for i in range(table.key_size)]
+    seed_at = map_address(lo, table, table.table_at + SEED_OFFSET)
+    seed = b.load(b.inttoptr(seed_at, I32.as_pointer()), align=4)
+    return key, emit_jhash(lo.b, key, seed)
 
 
 def _shared_u32(lo: Lowering, address: ir.Value, ordering: str = "monotonic") -> ir.Value:
@@ -247,7 +210,7 @@ def lower_hash_lookup(
     b.cbranch(b.trunc(seq, ir.IntType(1)), python, hashing)
 
     lo.continue_in(hashing)
-    key, hashed = hash_key(lo, args[1], table.key_size)
+    key, hashed = hash_key(lo, table, args[1])
     bucket = b.zext(b.and_(hashed, lo.const(table.n_buckets - 1, 32)), I64)
     head = _shared_u32(lo, b.add(map_address(lo, table, base + BUCKETS_OFFSET), b.mul(bucket, lo.const(4))))
     entry_block = b.block

@@ -11,9 +11,10 @@ interpreter see the same map, and none of them ever sees a half-made change:
 * take the map's mutex (the process-shared robust pthread mutex ``MapObject.lock`` names) with
   ``pthread_mutex_trylock``, as ``SharedMutex.raw_lock`` does;
 * make the sequence count odd (``lookup_unlocked`` and the JIT's lock-free lookups then retry), fill
-  the new slot while it is unreachable, publish it with one aligned 4-byte store (the bucket's head,
-  or the replaced element's predecessor), then the free list, count and high-water mark; make the
-  count even; unlock.
+  the new slot while it is unreachable, publish it with one aligned 4-byte store at the bucket's
+  head (the kernel's order: newest first; a never used slot raises the high-water mark first, so
+  ``recover`` keeps it), unlink the replaced element if any (one more aligned store), then the free
+  list and count; make the count even; unlock.
 
 A seq_cst fence after the odd count keeps the slot's stores after it (x86's stores are not
 reordered with earlier stores; the fence keeps LLVM from moving them), a release fence before the
@@ -288,17 +289,20 @@ class Writer:
         link_at: ir.Value,
         write_value: Callable[[ir.Value], None],
     ) -> None:
-        """``HashMap.update`` of the element ``walk`` found: a new slot filled and published in its
-        place, the old slot onto the free list."""
+        """``HashMap.update`` of the element ``walk`` found (``replace_at_head``): a new slot filled and
+        published at the head of the bucket, then the old slot unlinked (its predecessor is the new
+        slot when it headed the bucket) and put on the free list."""
         b = self.b
         new, free, grows = self.take_slot(link)
         even, slot = self.fill(new, key, hashed, write_value)
+        self.grow_high(grows, new)
         old_slot = self.slot_of(link)
-        b.store(b.load(self.u32_at(old_slot)), self.u32_at(slot))
-        self.publish(new, link_at)
+        b.store(b.load(self.u32_at(self.head_at)), self.u32_at(slot))
+        self.publish(new, self.head_at)
+        predecessor = b.select(b.icmp_unsigned("==", link_at, self.head_at), slot, link_at)
+        self.publish(b.load(self.u32_at(old_slot)), predecessor)
         b.store(free, self.u32_at(old_slot))  # the old slot heads the free list
         b.store(link, self.u32_at(FREE_OFFSET))
-        self.grow_high(grows, new)
         self.end_write(even)
 
     def insert(
@@ -313,12 +317,12 @@ class Writer:
         lo, b = self.lo, self.b
         new, free, grows = self.take_slot(lo.const(0, 32), no_slot)
         even, slot = self.fill(new, key, hashed, write_value)
+        self.grow_high(grows, new)
         b.store(b.load(self.u32_at(self.head_at)), self.u32_at(slot))
         self.publish(new, self.head_at)
         b.store(free, self.u32_at(FREE_OFFSET))
         count_at = self.u32_at(COUNT_OFFSET)
         b.store(b.add(b.load(count_at), lo.const(1, 32)), count_at)
-        self.grow_high(grows, new)
         self.end_write(even)
 
     def remove(self, link: ir.Value, link_at: ir.Value) -> None:
@@ -360,7 +364,7 @@ def lower_hash_update(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
     known_flags = lo.new_block("hash_update_flags")
     b.cbranch(b.icmp_unsigned("<=", flags, lo.const(uapi.BPF_EXIST)), known_flags, writer.python)
     lo.continue_in(known_flags)
-    key, hashed = hash_key(lo, args[1], table.key_size)
+    key, hashed = hash_key(lo, table, args[1])
     mode = b.and_(flags, lo.const(3))
     writer.lock()
     found, absent, link, link_at = writer.walk(key, hashed)
@@ -402,7 +406,7 @@ def lower_hash_update(lo: Lowering, site: Site, table: NativeHash, args: Sequenc
 def lower_hash_delete(lo: Lowering, site: Site, table: NativeHash, args: Sequence[ir.Value]) -> None:
     """r0 = ``bpf_map_delete_elem(table, r2)`` natively (``HashMap.delete`` under the lock)."""
     writer = Writer(lo, site, table, args)
-    key, hashed = hash_key(lo, args[1], table.key_size)
+    key, hashed = hash_key(lo, table, args[1])
     writer.lock()
     found, absent, link, link_at = writer.walk(key, hashed)
 

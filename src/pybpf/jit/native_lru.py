@@ -270,7 +270,7 @@ def lower_lru_lookup(
         lo.continue_in(no_cpu)
         give_null(lo, writer.done)
         lo.continue_in(known_cpu)
-    key, hashed = hash_key(lo, args[1], table.key_size)
+    key, hashed = hash_key(lo, table, args[1])
     writer.lock()
     found, absent, link, _ = writer.walk(key, hashed)
 
@@ -307,7 +307,7 @@ def lower_lru_delete(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir
     table = lru.table
     writer = Writer(lo, site, table, args)
     b = lo.b
-    key, hashed = hash_key(lo, args[1], table.key_size)
+    key, hashed = hash_key(lo, table, args[1])
     writer.lock()
     found, absent, link, link_at = writer.walk(key, hashed)
 
@@ -359,7 +359,7 @@ def lower_lru_update(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir
     known_flags = lo.new_block("lru_update_flags")
     b.cbranch(b.icmp_unsigned("<=", flags, lo.const(uapi.BPF_EXIST)), known_flags, writer.python)
     lo.continue_in(known_flags)
-    key, hashed = hash_key(lo, args[1], table.key_size)
+    key, hashed = hash_key(lo, table, args[1])
     mode = b.and_(flags, lo.const(3))
     writer.lock()
     found, absent, link, link_at = writer.walk(key, hashed)
@@ -419,7 +419,7 @@ def lower_lru_update(lo: Lowering, site: Site, lru: NativeLru, args: Sequence[ir
     lo.continue_in(evicting)  # _evict: the list's tail, its key's element and node
     victim = nodes.load(nodes.lru_at)
     check(nodes.in_pool(victim, zero=False), "lru_update_victim")
-    victim_key, victim_hash = hash_key(lo, b.add(nodes.node(victim), lo.const(NODE_KEY)), table.key_size)
+    victim_key, victim_hash = hash_key(lo, table, b.add(nodes.node(victim), lo.const(NODE_KEY)))
     victim_found, victim_absent, victim_link, victim_link_at = writer.walk(victim_key, victim_hash)
     lo.continue_in(victim_absent)
     b.branch(writer.bail)  # the least recently used node names no element: Python reports it

@@ -4,11 +4,21 @@ Mirrors ``kernel/bpf/hashtab.c`` as a user of the map can observe it: BPF_ANY / 
 BPF_EXIST with EEXIST / ENOENT, E2BIG when a new key would exceed ``max_entries`` (replacing an
 existing key always works, as with the kernel's per-CPU extra elements), ENOENT on deleting an absent
 key, and get_next_key walking bucket by bucket: an absent (or NULL) key gives the first element, the
-last element gives ENOENT.  The iteration order differs from the kernel's (another hash function).
+last element gives ENOENT.
+
+Keys go where the kernel puts them, so every walk (get_next_key, the batch ops, for_each_map_elem,
+map iterators) meets them in the kernel's order: the bucket is ``htab_map_hash`` (``jhash`` /
+``jhash2``, ``pybpf.maps.jhash``) of the key under the map's seed, masked to ``n_buckets``; the
+seed (``htab->hashrnd``) is 0 with BPF_F_ZERO_SEED, else random, drawn at creation and kept in the
+shared header so that every process hashes alike.  A new element goes to the head of its bucket
+(``hlist_nulls_add_head_rcu``), and so does the new element of an update of an existing key
+(``htab_map_update_elem`` and ``htab_lru_map_update_elem`` add the new element at the head, then
+unlink the old); the per-CPU types and hash of maps (``htab_map_update_elem_in_place``:
+``replace_at_head`` False) and BPF_F_LOCK updates overwrite the value where the element is.
 
 Storage (all little-endian u32 links, 0 = none, otherwise slot index + 1)::
 
-    header   count, free list head, high-water mark of slots ever handed out, sequence count
+    header   count, free list head, high-water mark of slots ever handed out, sequence count, seed
     buckets  n_buckets = roundup_pow_of_two(max_entries) heads
     slots    max_entries + 1 slots of [next u32][hash u32][key, 8-aligned][value, 8-aligned]
 
@@ -21,7 +31,10 @@ cannot get memory fails with ENOMEM, as the kernel's ``alloc_htab_elem`` does.
 Every change is prepared in an unreachable slot and published with one aligned 4-byte store
 (a bucket head or a predecessor's ``next``), so a process killed mid-update leaves every bucket chain
 intact; ``recover()`` then rebuilds the free list and the count from the chains, cutting any chain
-at a link that is out of range, already seen, or in the wrong bucket.
+at a link that is out of range, already seen, or in the wrong bucket.  An update that moves a key
+to the head publishes the new slot first and unlinks the old one after, as the kernel does: a
+process killed in between leaves the key twice in its chain, the newer first, and ``recover()``
+unlinks the older.
 
 The storage is untrusted (``pybpf.maps.base``): every link is range-checked before it is followed
 (a link beyond the pool is EUCLEAN; for growing maps, beyond the slots this process has seen backed,
@@ -34,8 +47,10 @@ so iteration always moves forward and ends.
 
 Writers hold the map's mutex.  Readers from user space need not: the sequence count is a seqlock
 (odd while a mutation is under way), so ``lookup_unlocked`` walks the chain without the mutex and
-retries under it when the count moved -- the kernel's lookups are lock-free (RCU) too.  Hashing is
-zlib's crc32 (C, the same in every process; Python's ``hash`` is salted per process).
+retries under it when the count moved -- the kernel's lookups are lock-free (RCU) too.  Each
+process remembers the hashes of the keys it saw last (``KeyHashes``: jhash in Python costs about a
+map operation; a remembered key one dict lookup); the seed is read from the header once per
+process, when the map is opened or created.
 """
 
 from __future__ import annotations
@@ -44,9 +59,9 @@ import ctypes
 import errno
 import mmap
 import platform
+import secrets
 import struct
 import sys
-import zlib
 from typing import Protocol
 
 from pybpf import uapi
@@ -61,6 +76,7 @@ from pybpf.maps.base import (
     flags_access_ok,
     round_up,
 )
+from pybpf.maps.jhash import KeyHashes
 from pybpf.maps.registry import register
 
 HTAB_CREATE_FLAG_MASK = (
@@ -73,16 +89,16 @@ HTAB_CREATE_FLAG_MASK = (
 _U32 = struct.Struct("<I")
 _LINK_HASH = struct.Struct("<II")
 _HEADER_BYTES = 64
-_HEADER4 = struct.Struct("<4I")  # count, free list head, high-water mark, sequence count
-_COUNT, _FREE, _HIGH, _SEQ = 0, 4, 8, 12
+_COUNT, _FREE, _HIGH, _SEQ, _SEED = 0, 4, 8, 12, 16  # count, free list head, high-water mark, seqcount, seed
 _COUNT_W, _FREE_W, _HIGH_W, _SEQ_W = 0, 1, 2, 3  # the same fields as word indices
-_crc32 = zlib.crc32
 _NOEXIST, _EXIST, _NOT_F_LOCK = uapi.BPF_NOEXIST, uapi.BPF_EXIST, ~uapi.BPF_F_LOCK
 """The update flags as module constants (one lookup each on the hot paths)."""
 _HEAD_WORD = _HEADER_BYTES // 4
 """Word index of bucket 0's head."""
 SEQ_OFFSET = _SEQ
 """Byte offset of the sequence count (the seqlock), for readers outside Python (the JIT's lookups)."""
+SEED_OFFSET = _SEED
+"""Byte offset of the map's hash seed (``htab->hashrnd``), for hashing outside Python (the JIT)."""
 BUCKETS_OFFSET = _HEADER_BYTES
 """Byte offset of bucket 0's head link (then one u32 link per bucket)."""
 COUNT_OFFSET, FREE_OFFSET, HIGH_OFFSET = _COUNT, _FREE, _HIGH
@@ -217,6 +233,13 @@ class HashMap(MapOps):
         """Links up to this one name slots this process knows to be backed with memory (all of them
         for a preallocated map); following a larger link first backs the slots up to it."""
         self._grow_slots = max(1, GROW_BYTES // self.slot_size)
+        self._hashes = KeyHashes(self._get(_SEED))
+        """The hashes of keys under the map's seed (read once: ``initialize`` draws it)."""
+        self._memo = self._hashes.memo
+        self.replace_at_head = True
+        """Whether an update of an existing key moves it to the head of its bucket (the kernel's
+        hash and LRU hash) or keeps its place (the per-CPU types and hash of maps, whose existing
+        elements' values are replaced in place: ``htab_map_update_elem_in_place``)."""
 
     @classmethod
     def check(cls, params: MapParams) -> None:
@@ -246,6 +269,23 @@ class HashMap(MapOps):
         if params.flags & uapi.BPF_F_NO_PREALLOC:
             return round_up(_HEADER_BYTES + 4 * _pow2(params.max_entries), 8)
         return cls.storage_size(params)
+
+    def initialize(self) -> None:
+        """``htab_map_alloc``'s ``hashrnd``: 0 with BPF_F_ZERO_SEED, else a random u32."""
+        seed = 0 if self.params.flags & uapi.BPF_F_ZERO_SEED else secrets.randbits(32)
+        self._set(_SEED, seed)
+        self._hashes = KeyHashes(seed)
+        self._memo = self._hashes.memo
+
+    @property
+    def seed(self) -> int:
+        """The seed this instance hashes keys with."""
+        return self._hashes.seed
+
+    def key_hash(self, key: bytes) -> int:
+        """``htab_map_hash`` of ``key`` under the map's seed."""
+        hashed = self._memo.get(key)
+        return self._hashes(key) if hashed is None else hashed
 
     # --- raw access -------------------------------------------------------------------------
     def _get(self, offset: int) -> int:
@@ -277,13 +317,11 @@ class HashMap(MapOps):
             self._back(link)
         return self._base + link * self.slot_size
 
-    def _bucket(self, key: bytes) -> tuple[int, int]:
-        hashed = zlib.crc32(key)
-        return hashed, _HEADER_BYTES + 4 * (hashed & (self.n_buckets - 1))
-
     def _find(self, key: bytes) -> tuple[int, int, int]:
         """(hash, word index of the link pointing at the key's slot or at the chain end, slot link)."""
-        hashed = _crc32(key)
+        hashed = self._memo.get(key)
+        if hashed is None:
+            hashed = self._hashes(key)
         link_at = _HEAD_WORD + (hashed & self._mask)
         buf, words, wbase, wsize, end = self._buf, self._words, self._wbase, self._wsize, 8 + self.key_size
         link = tortoise = words[link_at]
@@ -362,7 +400,9 @@ class HashMap(MapOps):
         seq = words[_SEQ_W]
         if seq & 1:
             return None
-        hashed = _crc32(key)
+        hashed = self._memo.get(key)
+        if hashed is None:
+            hashed = self._hashes(key)
         buf, wbase, wsize, end = self._buf, self._wbase, self._wsize, 8 + self.key_size
         backed = self._backed
         link = tortoise = words[_HEAD_WORD + (hashed & self._mask)]
@@ -394,7 +434,9 @@ class HashMap(MapOps):
             raise BPFError(errno.EINVAL, "unknown update flags")
         # _find, inlined: this is the hot path of every user-space and program update
         buf, words, wbase, wsize = self._buf, self._words, self._wbase, self._wsize
-        hashed = _crc32(key)
+        hashed = self._memo.get(key)
+        if hashed is None:
+            hashed = self._hashes(key)
         head_at = link_at = _HEAD_WORD + (hashed & self._mask)
         key_end = 8 + self.key_size
         old = tortoise = words[link_at]
@@ -440,8 +482,9 @@ class HashMap(MapOps):
             raise corrupted("the free list holds a slot that is in use")
         seq = words[_SEQ_W] | 1
         # The new slot is unreachable until published by one aligned store (a bucket head or a
-        # predecessor's next); the free list, count and high-water mark follow (recover() rebuilds
-        # them from the chains if this process dies in between).
+        # predecessor's next); the high-water mark grows before, the free list and count follow
+        # (recover() rebuilds them from the chains if this process dies in between, keeping every
+        # chain's slots up to the mark).
         words[_SEQ_W] = seq  # odd: a write is in progress
         try:
             slot = wbase + new * wsize
@@ -450,10 +493,17 @@ class HashMap(MapOps):
             at += self._value_at
             buf[at : at + self.value_size] = value
             words[slot + 1] = hashed
+            if grown:  # before the slot is published: a chain never holds a link above the mark
+                words[_HIGH_W] = new
             if old:
                 old_slot = wbase + old * wsize
-                words[slot] = words[old_slot]
-                words[link_at] = new  # publish
+                if self.replace_at_head:  # the new element first in its bucket, then the old unlinked
+                    words[slot] = words[head_at]
+                    words[head_at] = new  # publish
+                    words[slot if link_at == head_at else link_at] = words[old_slot]
+                else:  # in the old element's place
+                    words[slot] = words[old_slot]
+                    words[link_at] = new  # publish
                 words[old_slot] = free  # the old slot heads the free list
                 words[_FREE_W] = old
             else:
@@ -461,8 +511,6 @@ class HashMap(MapOps):
                 words[head_at] = new  # publish
                 words[_FREE_W] = free
                 words[_COUNT_W] += 1
-            if grown:
-                words[_HIGH_W] = new
         finally:
             words[_SEQ_W] = (seq + 1) & 0xFFFFFFFF  # even again
 
@@ -522,7 +570,9 @@ class HashMap(MapOps):
     def delete(self, key: bytes) -> None:
         # _find, inlined: the hot path of every user-space and program delete
         buf, words, wbase, wsize, end = self._buf, self._words, self._wbase, self._wsize, 8 + self.key_size
-        hashed = _crc32(key)
+        hashed = self._memo.get(key)
+        if hashed is None:
+            hashed = self._hashes(key)
         link_at = _HEAD_WORD + (hashed & self._mask)
         link = tortoise = words[link_at]
         backed = self._backed
@@ -581,14 +631,14 @@ class HashMap(MapOps):
     def _first_key(self, bucket: int, link: int) -> bytes:
         """The key of the slot ``link`` heading ``bucket``, checked to be found there again."""
         key = self._key_of(link)
-        if zlib.crc32(key) != _LINK_HASH.unpack_from(self._buf, self._checked(link))[1]:
+        if self.key_hash(key) != _LINK_HASH.unpack_from(self._buf, self._checked(link))[1]:
             raise corrupted("a slot's stored hash is not its key's")
         return key
 
     def get_next_key(self, key: bytes | None) -> bytes:
         start = 0
         if key is not None:
-            hashed = zlib.crc32(key)
+            hashed = self.key_hash(key)
             bucket = hashed & self._mask
             links = self._chain(bucket)
             keys = [self._key_of(link) for link in links]
@@ -602,7 +652,7 @@ class HashMap(MapOps):
                     # stored hash is its key's, so iteration always moves forward
                     if nxt_key in keys[: position + 1]:
                         raise corrupted("a key appears twice in one chain")
-                    if self._hash_of(links[position + 1]) != zlib.crc32(nxt_key):
+                    if self._hash_of(links[position + 1]) != self.key_hash(nxt_key):
                         raise corrupted("a slot's stored hash is not its key's")
                     return nxt_key
                 start = bucket + 1
@@ -632,25 +682,36 @@ class HashMap(MapOps):
 
     def _rebuild(self) -> None:
         """Keep what the chains reach, cutting each chain at the first link that is out of range,
-        seen before or in the wrong bucket; the rest of the pool becomes the free list."""
+        seen before or in the wrong bucket, and unlinking a key's second slot in a chain (an update
+        that moved the key to the head died before it unlinked the old one); the rest of the pool
+        becomes the free list."""
         high = min(self._get(_HIGH), self.n_slots)
         if high > self._backed:
             self._back(high)
         reachable: set[int] = set()
+        visited: set[int] = set()
         for bucket in range(self.n_buckets):
             link_at = _HEADER_BYTES + 4 * bucket
             link = self._get(link_at)
+            keys: set[bytes] = set()
             while link:
-                if link > high or link in reachable:
+                if link > high or link in visited:
                     self._set(link_at, 0)
                     break
+                visited.add(link)
                 slot = self._slot(link)
                 if self._get(slot + 4) & self._mask != bucket:
                     self._set(link_at, 0)
                     break
-                reachable.add(link)
-                link_at = slot
-                link = self._get(slot)
+                following = self._get(slot)
+                key = bytes(self.mem[slot + _SLOT_HEAD : slot + _SLOT_HEAD + self.key_size])
+                if key in keys:  # the older copy of a key an interrupted update moved to the head
+                    self._set(link_at, following)
+                else:
+                    keys.add(key)
+                    reachable.add(link)
+                    link_at = slot
+                link = following
         self._set(_COUNT, len(reachable))
         self._set(_HIGH, high)
         self._set(_FREE, 0)

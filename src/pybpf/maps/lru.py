@@ -71,6 +71,7 @@ class _LruBase(MapOps):
         self.n_nodes = params.max_entries + 1
         inner_at = HEADER_BYTES + self.n_nodes * self.node_size
         self.inner = HashMap(self._inner_params(params, self.nr_cpus), mem[inner_at:])
+        self.inner.replace_at_head = not self.percpu  # __htab_lru_percpu_map_update_elem: in place
         self.inner_at = inner_at
         """Offset of the inner hash table in ``mem``."""
 
@@ -81,7 +82,7 @@ class _LruBase(MapOps):
     @classmethod
     def _inner_params(cls, params: MapParams, nr_cpus: int) -> MapParams:
         value_size = VALUE_PREFIX + cls._user_value_size(params, nr_cpus)
-        return dataclasses.replace(params, value_size=value_size, flags=0)
+        return dataclasses.replace(params, value_size=value_size, flags=params.flags & uapi.BPF_F_ZERO_SEED)
 
     @classmethod
     def check(cls, params: MapParams) -> None:

@@ -160,6 +160,7 @@ class HashOfMaps(MapInMap):
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)
         self.table = HashMap(dataclasses.replace(params, map_type=uapi.BPF_MAP_TYPE_HASH), mem[META_BYTES:])
+        self.table.replace_at_head = False  # htab_map_update_elem_in_place: the inner map swapped in place
 
     @classmethod
     def check(cls, params: MapParams) -> None:

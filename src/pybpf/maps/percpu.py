@@ -242,6 +242,10 @@ class PercpuHashMap(_PerCpu):
     batch_commands = HTAB_BATCH_COMMANDS
     batch_walk = BatchWalk.BUCKETS
 
+    def __init__(self, params: MapParams, mem: memoryview) -> None:
+        super().__init__(params, mem)
+        self.inner.replace_at_head = False  # __htab_percpu_map_update_elem copies into the element
+
     @classmethod
     def check(cls, params: MapParams) -> None:
         # htab_map_alloc_check: flag checks, then sizes (EINVAL), then E2BIG

@@ -20,7 +20,7 @@ Mirrors ``sock_map_ops`` and ``sock_hash_ops`` in net/core/sock_map.c (asked of 
   is 8 bytes; then the socket's cookie (``SO_COOKIE``), ENOENT for an empty or absent key.
 * delete: a sockmap index past the end or an empty slot is EINVAL (``__sock_map_delete``), an absent
   sockhash key ENOENT.  get_next_key walks indices as arrays do (empty slots included), keys as hash
-  maps do (another order than the kernel's).  No batch operations (ENOTSUPP).
+  maps do, in the kernel's order (seed 0).  No batch operations (ENOTSUPP).
 
 pybpf holds no socket: a key remembers the socket's cookie, the kernel's unique 64-bit name of a
 socket, which is the value lookups return.  The kernel drops a socket from every sockmap when the
@@ -198,9 +198,14 @@ class SockHash(MapOps):
 
     @staticmethod
     def table_params(params: MapParams) -> MapParams:
-        """The hash table holding the cookies: not preallocated, as the kernel's sockhash elements."""
+        """The hash table holding the cookies: not preallocated, as the kernel's sockhash elements, and
+        hashed with seed 0 (``sock_hash_bucket_hash``: ``jhash(key, len, 0)``)."""
         return MapParams(
-            uapi.BPF_MAP_TYPE_HASH, params.key_size, _U64.size, params.max_entries, uapi.BPF_F_NO_PREALLOC
+            uapi.BPF_MAP_TYPE_HASH,
+            params.key_size,
+            _U64.size,
+            params.max_entries,
+            uapi.BPF_F_NO_PREALLOC | uapi.BPF_F_ZERO_SEED,
         )
 
     @classmethod
@@ -224,6 +229,9 @@ class SockHash(MapOps):
     def attach_storage(self, reserve: Callable[[int, int], None]) -> None:
         super().attach_storage(reserve)
         self.table.attach_storage(reserve)
+
+    def initialize(self) -> None:
+        self.table.initialize()
 
     def recover(self) -> None:
         self.table.recover()
