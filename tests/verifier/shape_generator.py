@@ -136,6 +136,38 @@ only sample:
   on one, both or neither side of a diamond, or checked through a copy, then compared again after
   the join and accessed at and below it (the AT_PKT_END/BEYOND_PKT_END marks, their decided
   comparisons, and regsafe() of packet ranges at the join).
+* ``map_value_imm``: BPF_PSEUDO_MAP_VALUE (``map_value(m, off)``) loads of single-element arrays --
+  writable, read-only and frozen (reads are constants), write-only -- and of maps without direct
+  value access, at offsets in and past the value, then reads and writes at constant and variable
+  offsets, helpers' keys and values, spills, NULL comparisons (resolve_pseudo_ldimm64,
+  map_direct_value_addr, the map's access flags, bpf_map_is_rdonly reads).
+* ``signed_value_off``: a scalar with a signed range (sign-extended, arithmetic shifts, masked
+  minus a constant, negated) windowed by signed and unsigned comparisons, added to or subtracted
+  from a map value pointer, then an access (adjust_ptr_min_max_vals with negative smin,
+  check_map_access's "min value is negative").
+* ``jset_chains``: BPF_JSET chains (64 and 32 bits, immediates, registers, wide masks) on masked
+  unknowns or constants, either outcome continuing, mixed with equalities the known bits decide
+  (is_branch_taken and regs_refine_cond_op for JSET, the tnum they leave).
+* ``subprog_ret_ptr``: static subprograms returning pointers -- the argument (stack, ctx, packet,
+  map value) back or moved, a lookup's result checked or not, their own stack, a pointer on one
+  path and 0 on the other, a register they never had -- the caller relying on r0 (prepare_func_exit,
+  "cannot return stack pointer to the caller", the r0 id across frames).
+* ``array_const_key``: lookups into arrays, per-CPU arrays, a one-element array and a hash whose
+  key is a constant in range, past it, written narrow, partly overwritten, bounded or changed on a
+  branch, the NULL check made or not (Linux 6.14's constant-key lookup that cannot fail:
+  get_constant_map_key, can_elide_value_nullness).
+* ``map_helpers``: map helpers on every kind of map -- push/pop/peek on queues, stacks and others,
+  lookup/update/delete/lookup_percpu, ringbuf_output -- with the value buffer written fully,
+  partly or not at all, then read back (check_map_func_compatibility, ARG_PTR_TO_UNINIT_MAP_VALUE,
+  zero-sized keys and values of maps without them).
+* ``reg_compare_ids``: register-register comparisons (64 and 32 bits, every operator) between an
+  unknown and its copy, its copy plus a constant, a 32-bit copy, another unknown or a constant,
+  then either register relied on (reg_set_min_max with two registers, linked ids, is_branch_taken
+  of registers sharing an id).
+* ``callee_fill``: a constant (different on two branches), a bounded spill or nothing in the
+  caller's stack, handed to a subprogram (once or twice) that fills it at 8, 4 or 1 bytes and uses
+  it as an offset into its own stack or the map value or stack handed along, or writes it back
+  changed (precision backtracking from the callee into the caller's stack slot, callee pruning).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -2431,6 +2463,87 @@ class ShapeBuilder(ProgramBuilder):
             self.emit("r9 = r0", f"if r9 s< 0 goto {out}")
             self.use("r9", out)
         self.emit(f"{out}:")
+
+    def shape_reg_compare_ids(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.unknown("r9")
+        if rng.random() < 0.6:
+            self.emit(f"r9 &= {rng.choice((7, 15, 0xFF, 0xFFFF))}")
+        copy = rng.randrange(5)
+        if copy == 0:
+            self.emit("r5 = r9")
+        elif copy == 1:
+            self.emit("r5 = r9", f"r5 += {rng.choice((1, 4, -4, 8))}")
+        elif copy == 2:
+            self.emit("w5 = w9")
+        elif copy == 3:  # an independent unknown
+            self.unknown("r5")
+            self.emit(f"r5 &= {rng.choice((7, 15, 31))}")
+        else:  # a constant
+            self.emit(f"r5 = {rng.choice((0, 4, 8, 16))}")
+        for _ in range(rng.randint(1, 3)):
+            a, b = ("r9", "r5") if rng.random() < 0.5 else ("r5", "r9")
+            if rng.random() < 0.3:
+                a, b = "w" + a[1:], "w" + b[1:]
+            op = rng.choice(_JMP)
+            if rng.random() < 0.5:
+                self.emit(f"if {a} {op} {b} goto {out}")
+            else:  # the other outcome continues
+                self.emit(f"if {a} {op} {b} goto +1", f"goto {out}")
+        if rng.random() < 0.4:
+            self.emit(f"if r{rng.choice((5, 9))} {rng.choice(('>', '>=', 's>'))} {rng.choice((8, 15, 16))} goto {out}")
+        if rng.random() < 0.3:
+            self.guarded_trap(rng.choice(("r5", "r9")))
+        self.use(rng.choice(("r5", "r9")), out)
+        self.emit(f"{out}:")
+
+    def shape_callee_fill(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"f{self.label()}"
+        slot = rng.choice((8, 16))
+        how = rng.randrange(4)
+        if how == 0:  # a constant different on the two sides of a branch
+            self.unknown("r5")
+            self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 4, 8))}", f"if r5 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto +1")
+            self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((4, 12, 16, 64))}")
+        elif how == 1:  # a bounded spill
+            self.bounded("r9", out)
+            self.emit(f"*(u64 *)(r10 -{slot}) = r9")
+        elif how == 2:  # a 4-byte spill
+            self.unknown("r9")
+            self.emit(f"w9 &= {rng.choice((7, 15, 31))}", f"*(u32 *)(r10 -{slot}) = w9")
+        else:  # nothing written
+            pass
+        calls = rng.randint(1, 2)
+        for _ in range(calls):
+            self.emit("r1 = r10", f"r1 += -{slot}")
+            if rng.random() < 0.4:
+                self.value_pointer(out, "r2")
+                self.emit("r1 = r10", f"r1 += -{slot}")
+            else:
+                self.emit("r2 = r10", "r2 += -48")
+            self.emit(f"call {func}")
+        if rng.random() < 0.5:
+            self.emit(f"r9 = *(u64 *)(r10 -{slot})")
+            self.use("r9", out)
+        self.emit(f"{out}:")
+        fill = rng.choice(("u64", "u64", "u32", "u8"))
+        body = [f"{func}:", f"r3 = *({fill} *)(r1 +0)"]
+        if rng.random() < 0.3:
+            body.append(f"if r3 > {rng.choice((8, 16, 32))} goto {func}_done")
+        sink = rng.randrange(4)
+        if sink == 0:  # an offset into the callee's own stack
+            body += ["r4 = r10", "r4 += -64", "r4 += r3", "*(u8 *)(r4 +0) = 1"]
+        elif sink == 1:  # into the pointer handed down (map value or the caller's stack)
+            body += ["r2 += r3", f"r0 = *(u8 *)(r2 +{rng.choice((0, 7))})"]
+        elif sink == 2:  # written back doubled, the caller relies on it
+            body += ["r3 <<= 1", f"*(u64 *)(r1 +0) = r3"]
+        else:  # the callee's own spill and fill of it
+            body += ["*(u64 *)(r10 -8) = r3", "r4 = *(u64 *)(r10 -8)", "r2 += r4", "r0 = *(u8 *)(r2 +0)"]
+        body += [f"{func}_done:", "r0 = 0", "exit"]
+        self.tail.extend(body)
 
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
