@@ -141,6 +141,27 @@ def _object_kind(fd: int) -> str:
     return "btf"
 
 
+def _pinned_kind(fd: int, mode: int) -> str:
+    """``_object_kind`` of a pin opened in ``mode``: a write-only open file cannot be read, so a
+    program or link opened with BPF_F_WRONLY (bpf_obj_do_get's inode_permission(MAY_WRITE) alone)
+    is told by a read-only description of the same file."""
+    if mode != os.O_WRONLY:
+        return _object_kind(fd)
+    try:
+        return _object_kind(fd)  # a map is known by its fd whatever its mode
+    except BPFError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+    try:
+        probe = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise BPFError(errno.EINVAL, "the pinned file cannot be read") from exc
+    try:
+        return _object_kind(probe)
+    finally:
+        os.close(probe)
+
+
 _SHA256_SIZE = 32
 
 
@@ -367,7 +388,7 @@ def _obj_get(call: _Call) -> int:
         except OSError as exc:
             raise BPFError(exc.errno or errno.ENOENT, f"{path}: {exc.strerror}") from exc
         try:
-            kind = _object_kind(fd)
+            kind = _pinned_kind(fd, mode)
         except BPFError as exc:
             os.close(fd)
             if exc.errno == errno.EUCLEAN:  # a map whose shared header is corrupted says so
