@@ -2219,7 +2219,9 @@ class ShapeBuilder(ProgramBuilder):
         self.emit(f"r9 = map_value({name}, {off}) ll")
         act = rng.randrange(7)
         width = rng.choice(list(SIZES))
-        at = rng.choice((0, 0, 0, 4, -4, -off, size - off - width, size - off - width, size - off - width + 1))
+        at = rng.choice(
+            (0, 0, 0, 4, -4, -off, size - off - width, size - off - width, size - off - width + 1)
+        )
         if act == 0:  # a read at a constant offset, relied on (a constant when read-only and frozen)
             self.emit(f"r3 = *({SIZES[width]} *)(r9 {at:+d})")
             if rng.random() < 0.7:
@@ -2243,14 +2245,18 @@ class ShapeBuilder(ProgramBuilder):
                 self.emit("*(u32 *)(r10 -4) = 0", "r1 = map_fd(hmap) ll", "r2 = r10", "r2 += -4")
                 self.emit("r3 = r9", "r4 = 0", "call bpf_map_update_elem")
             else:
-                self.emit("r1 = r9", f"r2 = {rng.choice((4, 8, 16, size))}", "r3 = 0", "call bpf_probe_read_kernel")
+                self.emit(
+                    "r1 = r9", f"r2 = {rng.choice((4, 8, 16, size))}", "r3 = 0", "call bpf_probe_read_kernel"
+                )
         elif act == 4:  # spilled, filled, then used
             self.emit("*(u64 *)(r10 -16) = r9", "r5 = *(u64 *)(r10 -16)", f"r3 = *(u32 *)(r5 +{max(at, 0)})")
         elif act == 5:  # compared with NULL: never NULL
             self.emit(f"if r9 {rng.choice(('==', '!='))} 0 goto +1")
             self.trap()
         else:  # moved by a constant past the value or back into it
-            self.emit(f"r9 += {rng.choice((-4, 4, 8, size, -off))}", f"r3 = *(u8 *)(r9 +{rng.choice((0, 3))})")
+            self.emit(
+                f"r9 += {rng.choice((-4, 4, 8, size, -off))}", f"r3 = *(u8 *)(r9 +{rng.choice((0, 3))})"
+            )
         self.emit(f"{out}:")
 
     def shape_signed_value_off(self) -> None:
@@ -2321,11 +2327,14 @@ class ShapeBuilder(ProgramBuilder):
             elif kind == 1:  # the bit required: the other side leaves
                 self.emit(f"if {name} & {rng.choice(masks)} goto +1", f"goto {out}")
             elif kind == 2:
-                self.emit(f"r4 = {rng.choice(masks)}", f"if {name} & {'r4' if name == 'r9' else 'w4'} goto {out}")
+                self.emit(
+                    f"r4 = {rng.choice(masks)}", f"if {name} & {'r4' if name == 'r9' else 'w4'} goto {out}"
+                )
             elif kind == 3:  # a wide mask through a register
                 self.emit(f"r4 = {rng.choice(_WIDE_EDGES)} ll", f"if r9 & r4 goto {out}")
             else:  # an equality the bits decide
-                self.emit(f"if {name} {rng.choice(('==', '!=', '>', '<'))} {rng.choice((0, 1, 8, 0x10, 0xF0))} goto {out}")
+                op = rng.choice(("==", "!=", ">", "<"))
+                self.emit(f"if {name} {op} {rng.choice((0, 1, 8, 0x10, 0xF0))} goto {out}")
         if rng.random() < 0.5:
             self.emit(f"r9 &= {rng.choice((7, 15, 0xFF, 0x1F))}")
         if rng.random() < 0.5:
@@ -2370,14 +2379,19 @@ class ShapeBuilder(ProgramBuilder):
         elif ret == 1:  # the argument moved
             body += ["r0 = r1", f"r0 += {rng.choice((4, 8, 16))}"]
         elif ret == 2:  # a lookup's result, checked or not
-            body += ["*(u32 *)(r10 -4) = 0", "r2 = r10", "r2 += -4", f"r1 = map_fd({rng.choice(('hmap', 'amap'))}) ll"]
+            body += [
+                "*(u32 *)(r10 -4) = 0",
+                "r2 = r10",
+                "r2 += -4",
+                f"r1 = map_fd({rng.choice(('hmap', 'amap'))}) ll",
+            ]
             body.append("call bpf_map_lookup_elem")
             if rng.random() < 0.5:
                 body += ["if r0 != 0 goto +1", "r0 = 0"]
         elif ret == 3:  # its own stack
             body += ["*(u64 *)(r10 -8) = 0", "r0 = r10", "r0 += -8"]
         elif ret == 4:  # the pointer on one path, a scalar on the other
-            body += ["r0 = 0", f"if r1 == 0 goto +1", "r0 = r1"]
+            body += ["r0 = 0", "if r1 == 0 goto +1", "r0 = r1"]
         elif ret == 5:  # a bounded scalar
             body += ["call bpf_get_prandom_u32", f"r0 &= {rng.choice((7, 15, 63))}"]
         elif ret == 6:  # a register the callee never had
@@ -2408,10 +2422,17 @@ class ShapeBuilder(ProgramBuilder):
         elif how == 4:  # half the key written
             self.emit(f"*(u16 *)(r10 {slot}) = {key}")
         elif how == 5:  # written, then a byte of it overwritten
-            self.emit(f"*(u32 *)(r10 {slot}) = {key}", f"*(u8 *)(r10 {slot + rng.randrange(4)}) = {rng.randrange(3)}")
+            self.emit(
+                f"*(u32 *)(r10 {slot}) = {key}",
+                f"*(u8 *)(r10 {slot + rng.randrange(4)}) = {rng.randrange(3)}",
+            )
         else:  # the key from a spilled constant that a branch changes
             self.unknown("r5")
-            self.emit(f"*(u32 *)(r10 {slot}) = {key}", f"if r5 > 100 goto +1", f"*(u32 *)(r10 {slot}) = {rng.choice((0, 9))}")
+            self.emit(
+                f"*(u32 *)(r10 {slot}) = {key}",
+                "if r5 > 100 goto +1",
+                f"*(u32 *)(r10 {slot}) = {rng.choice((0, 9))}",
+            )
         self.emit("r2 = r10", f"r2 += {slot}", f"r1 = map_fd({name}) ll", "call bpf_map_lookup_elem")
         if rng.random() < 0.4:
             self.emit(f"if r0 == 0 goto {out}")
@@ -2422,7 +2443,7 @@ class ShapeBuilder(ProgramBuilder):
         else:
             self.emit(f"*({SIZES[width]} *)(r0 +{at}) = 1")
         if rng.random() < 0.3:  # the result compared with NULL afterwards: decided or not
-            self.emit(f"if r0 != 0 goto +1")
+            self.emit("if r0 != 0 goto +1")
             self.trap()
         self.emit(f"{out}:")
 
@@ -2436,7 +2457,14 @@ class ShapeBuilder(ProgramBuilder):
         elif written == 4:
             self.emit("*(u32 *)(r10 -8) = 1")
         self.emit(f"r1 = map_fd({name}) ll", "r2 = r10", f"r2 += {rng.choice((-8, -8, -8, -4))}")
-        fitting = {"q": (0, 1, 2), "st": (0, 1, 2), "hmap": (3, 4, 5), "amap": (3, 5), "rb": (6,), "pcpu": (3, 5, 7)}
+        fitting = {
+            "q": (0, 1, 2),
+            "st": (0, 1, 2),
+            "hmap": (3, 4, 5),
+            "amap": (3, 5),
+            "rb": (6,),
+            "pcpu": (3, 5, 7),
+        }
         call = rng.choice(fitting[name]) if rng.random() < 0.7 else rng.randrange(8)
         if call == 0:
             self.emit(f"r3 = {rng.choice((0, 0, 2, 4))}", "call bpf_map_push_elem")
@@ -2492,7 +2520,8 @@ class ShapeBuilder(ProgramBuilder):
             else:  # the other outcome continues
                 self.emit(f"if {a} {op} {b} goto +1", f"goto {out}")
         if rng.random() < 0.4:
-            self.emit(f"if r{rng.choice((5, 9))} {rng.choice(('>', '>=', 's>'))} {rng.choice((8, 15, 16))} goto {out}")
+            reg, op = f"r{rng.choice((5, 9))}", rng.choice((">", ">=", "s>"))
+            self.emit(f"if {reg} {op} {rng.choice((8, 15, 16))} goto {out}")
         if rng.random() < 0.3:
             self.guarded_trap(rng.choice(("r5", "r9")))
         self.use(rng.choice(("r5", "r9")), out)
@@ -2506,7 +2535,10 @@ class ShapeBuilder(ProgramBuilder):
         how = rng.randrange(4)
         if how == 0:  # a constant different on the two sides of a branch
             self.unknown("r5")
-            self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 4, 8))}", f"if r5 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto +1")
+            self.emit(
+                f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 4, 8))}",
+                f"if r5 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto +1",
+            )
             self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((4, 12, 16, 64))}")
         elif how == 1:  # a bounded spill
             self.bounded("r9", out)
@@ -2539,7 +2571,7 @@ class ShapeBuilder(ProgramBuilder):
         elif sink == 1:  # into the pointer handed down (map value or the caller's stack)
             body += ["r2 += r3", f"r0 = *(u8 *)(r2 +{rng.choice((0, 7))})"]
         elif sink == 2:  # written back doubled, the caller relies on it
-            body += ["r3 <<= 1", f"*(u64 *)(r1 +0) = r3"]
+            body += ["r3 <<= 1", "*(u64 *)(r1 +0) = r3"]
         else:  # the callee's own spill and fill of it
             body += ["*(u64 *)(r10 -8) = r3", "r4 = *(u64 *)(r10 -8)", "r2 += r4", "r0 = *(u8 *)(r2 +0)"]
         body += [f"{func}_done:", "r0 = 0", "exit"]
