@@ -168,6 +168,11 @@ only sample:
   caller's stack, handed to a subprogram (once or twice) that fills it at 8, 4 or 1 bytes and uses
   it as an offset into its own stack or the map value or stack handed along, or writes it back
   changed (precision backtracking from the callee into the caller's stack slot, callee pruning).
+* ``const_str``: bpf_snprintf and bpf_strncmp with a string from a frozen read-only map at the
+  offset of a format (valid or not for bpf_bprintf_prepare: ``%d``, ``%pI4``, ``%llx``, ``%q``,
+  ``%n``, ...), inside one or past its terminator, from a writable map, the stack or a variable
+  offset, with as many u64 arguments as conversions or not, a data length not a multiple of 8
+  (check_reg_const_str, check_bpf_snprintf_call's format check, its silent EINVAL).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -205,6 +210,28 @@ _SKB_FIELDS = (
 """(offset, size) of the fields of xdp_md and __sk_buff (include/uapi/linux/bpf.h)."""
 _WIDE_EDGES = ("0x80000000", "0xffffffff", "0x100000000", "0x7fffffffffffffff", "0x8000000000000000")
 """64-bit constants an immediate cannot hold (loaded with lddw into r4 first)."""
+_FORMATS = (
+    b"%d",
+    b"%s %d",
+    b"hello",
+    b"%llx %u",
+    b"%pI4",
+    b"%5d%%",
+    b"%q",
+    b"%d %d %d %d",
+    b"%pK",
+    b"%-08x",
+    b"%c",
+    b"%lld%i",
+    b"%n",
+    b"%pS %px",
+    b"%",
+    b"%hhd",
+)
+"""``const_str``'s strings: conversions bpf_bprintf_prepare() takes and some it refuses."""
+_FMT_DATA = b"".join(f + b"\0" for f in _FORMATS) + b"xyz"
+"""The read-only map value holding them, NUL-terminated, then an unterminated tail."""
+_FMT_OFFSETS = (*(_FMT_DATA.index(f + b"\0") for f in _FORMATS), len(_FMT_DATA) - 3)
 
 
 class ShapeBuilder(ProgramBuilder):
@@ -2577,6 +2604,40 @@ class ShapeBuilder(ProgramBuilder):
         body += [f"{func}_done:", "r0 = 0", "exit"]
         self.tail.extend(body)
 
+    def shape_const_str(self) -> None:
+        rng = self.rng
+        out = self.label()
+        pick = rng.randrange(len(_FMT_OFFSETS))
+        off = _FMT_OFFSETS[pick] if rng.random() < 0.9 else rng.choice((1, len(_FMT_DATA) - 1))
+        where = rng.choice(("fmt",) * 8 + ("wfmt", "stack", "var"))
+        if where == "stack":
+            self.emit("*(u64 *)(r10 -8) = 0x6425", "r9 = r10", "r9 += -8")  # "%d" in the stack
+        elif where == "var":
+            self.unknown("r9")
+            self.emit(f"r9 &= {rng.choice((0, 1, 3))}", "r1 = map_value(fmt, 0) ll", "r1 += r9", "r9 = r1")
+        else:
+            self.emit(f"r9 = map_value({where}, {off}) ll")
+        if rng.random() < 0.7:  # bpf_snprintf(out, out_size, fmt, data, data_len)
+            conversions = _FORMATS[pick].replace(b"%%", b"").count(b"%") if pick < len(_FORMATS) else 0
+            nargs = conversions if rng.random() < 0.7 else rng.choice((0, 1, 2, 4))
+            for i in range(nargs):
+                self.emit(f"*(u64 *)(r10 -{64 - 8 * i}) = {rng.choice((0, 1, 255))}")
+            self.emit("r1 = r10", "r1 += -32", f"r2 = {rng.choice((0, 8, 16, 32))}", "r3 = r9")
+            if nargs or rng.random() < 0.5:
+                self.emit("r4 = r10", "r4 += -64")
+            else:
+                self.emit("r4 = 0")
+            self.emit(f"r5 = {8 * nargs + rng.choice((0, 0, 0, 0, 0, 4, 8))}", "call bpf_snprintf")
+        else:  # bpf_strncmp(s1, s1_sz, s2)
+            self.emit("*(u64 *)(r10 -16) = 0x6425", "*(u64 *)(r10 -8) = 0")
+            self.emit("r1 = r10", "r1 += -16", f"r2 = {rng.choice((1, 2, 8, 16, 17))}", "r3 = r9")
+            self.emit("call bpf_strncmp")
+        self.emit("r9 = r0")
+        if rng.random() < 0.85:
+            self.emit(f"if r9 s< 0 goto {out}", f"if r9 > {rng.choice((8, 32))} goto {out}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
         self.protos: list[str] = []
@@ -2612,6 +2673,9 @@ SHAPE_MAPS = {
     " wo=array(4,16,1,wronly_prog)",
     "array_const_key": MAPS + " pcpu=percpu_array(4,16,4) one=array(4,16,1)",
     "map_helpers": MAPS + " q=queue(0,8,4) st=stack(0,8,4) pcpu=percpu_hash(4,16,8)",
+    "const_str": MAPS
+    + f" fmt=array(4,{len(_FMT_DATA)},1,rdonly_prog,frozen,data={_FMT_DATA.hex()})"
+    + f" wfmt=array(4,{len(_FMT_DATA)},1,data={_FMT_DATA.hex()})",
 }
 """The maps of the shapes that need others than ``MAPS`` (the corpus's ``maps`` header): the
 spin-lock maps' value is ``struct { int a; struct bpf_spin_lock l; long b; }``, the kptr map's
