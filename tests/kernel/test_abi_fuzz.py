@@ -104,6 +104,23 @@ def _test_run(**changes: Any) -> ac.Case:
     return {**base, **changes}
 
 
+def _offloaded(map_type: int, key: int, value: int, entries: int) -> ac.Case:
+    """A plain BPF_MAP_CREATE of ``map_type`` for device 99999 (none has it)."""
+    return {
+        **ac.case_of("map_create", 0),
+        "map_type": map_type,
+        "key_size": key,
+        "value_size": value,
+        "max_entries": entries,
+        "map_flags": 0,
+        "map_ifindex": 99999,
+        "inner_map_fd": "none",
+        "name": b"",
+        "size": None,
+        "tail": b"",
+    }
+
+
 def _elem(map_type: int, key: int, value: int, entries: int, *ops: dict[str, Any], flags: int = 0) -> ac.Case:
     return {
         "map_type": map_type,
@@ -290,6 +307,25 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
             "tail": b"",
         },
         errno.E2BIG,
+    ),
+    # bpf_map_offload_map_alloc (session 21, map_create:400554 and :401357): a device without
+    # ndo_bpf (the loopback) is EOPNOTSUPP, not EINVAL ...
+    "offloaded_map_on_the_loopback": (
+        "map_create",
+        {**_offloaded(uapi.BPF_MAP_TYPE_HASH, 4, 8, 4), "map_ifindex": 1, "name": b"sp ace"},
+        errno.EOPNOTSUPP,
+    ),
+    # ... and a type without map_alloc_check goes to the offload ops unchecked: EINVAL (not array or
+    # hash) where its own map_alloc would have said E2BIG
+    "offloaded_map_of_a_type_without_alloc_check": (
+        "map_create",
+        _offloaded(uapi.BPF_MAP_TYPE_CGROUP_STORAGE, 8, 65536, 0),
+        errno.EINVAL,
+    ),
+    "offloaded_ring_buffer_on_the_loopback": (
+        "map_create",
+        {**_offloaded(uapi.BPF_MAP_TYPE_RINGBUF, 0, 0, 4096), "map_ifindex": 1},
+        errno.EINVAL,
     ),
     # cgroup_storage_check_btf: an 8-byte key is a 64-bit integer (type 2 is an 8-byte struct)
     "cgroup_storage_key_btf": (

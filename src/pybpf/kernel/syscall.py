@@ -29,6 +29,7 @@ from pybpf.kernel import (
     links,
     map_batch,
     map_ids,
+    offload,
     prog_attach,
     prog_info,
     progobj,
@@ -209,7 +210,8 @@ def _map_create(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "numa node out of range")
     params = MapParams(a.map_type, a.key_size, a.value_size, a.max_entries, flags, a.numa_node, a.map_extra)
     impl = lookup_map_type(params.map_type)
-    if impl is not None:  # the kernel's map_alloc_check runs before the name is copied
+    if impl is not None and (not a.map_ifindex or a.map_type in offload.ALLOC_CHECK_TYPES):
+        # the kernel's map_alloc_check runs before the name is copied (and before the offload ops)
         if impl.requires_btf and not (a.btf_key_type_id and a.btf_value_type_id):
             raise BPFError(errno.EINVAL, "this map type needs BTF key and value type ids")
         impl.check(params)
@@ -218,7 +220,7 @@ def _map_create(call: _Call) -> int:
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
     if a.map_ifindex:  # the offload ops' map_alloc: after the type's map_alloc_check and the token
-        raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
+        offload.map_offload_alloc(a.map_type, a.map_ifindex)
     template = None
     ops_desc = None
     charged = 0
