@@ -179,6 +179,26 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
     ),
     # bpf_prog_load: strncpy_from_bpfptr of a NULL license faults; a long one is cut, not refused
     "null_license": ("prog_load", _prog_load(license=None), errno.EFAULT),
+    # bpf_prog_dev_bound_init (session 21, prog_load:400607): a device without ndo_bpf (the
+    # loopback) is EOPNOTSUPP; no device EINVAL; a type that is neither tc nor XDP EINVAL first
+    "offloaded_prog_on_the_loopback": (
+        "prog_load",
+        _prog_load(prog_type=uapi.BPF_PROG_TYPE_SCHED_CLS, prog_ifindex=1),
+        errno.EOPNOTSUPP,
+    ),
+    "offloaded_prog_on_no_device": (
+        "prog_load",
+        _prog_load(prog_type=uapi.BPF_PROG_TYPE_XDP, prog_ifindex=99999),
+        errno.EINVAL,
+    ),
+    "offloaded_socket_filter": ("prog_load", _prog_load(prog_ifindex=1), errno.EINVAL),
+    # a BTF object as attach_prog_fd is ENOTSUPP before bpf_prog_load_check_attach looks at the
+    # expected attach type (session 21, prog_load:400588: pybpf checked the type first, EINVAL)
+    "btf_attach_prog_fd_before_the_attach_type": (
+        "prog_load",
+        _prog_load(prog_type=uapi.BPF_PROG_TYPE_CGROUP_SOCK_ADDR, expected=0, attach_prog_fd="btf"),
+        ENOTSUPP,
+    ),
     "long_license": ("prog_load", _prog_load(license="GPL" + "x" * 300), 0),
     # bpf_prog_load_check_attach comes before the instructions are copied
     "attach_checked_before_copy": (

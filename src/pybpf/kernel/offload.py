@@ -1,11 +1,12 @@
-"""Device offload of maps as pybpf meets it: no device registers for BPF offload here.
+"""Device offload of maps and programs as pybpf meets it: no device registers for BPF offload here.
 
 Mirrors kernel/bpf/offload.c's ``bpf_map_offload_map_alloc`` -- the ``map_alloc`` of every map
 created with a ``map_ifindex`` (``map_create`` switches to the offload ops after the type's own
 ``map_alloc_check``) -- up to the point where it needs an offload device: only ARRAY and HASH maps
 (EINVAL), a device of that ifindex in the caller's network namespace (``__dev_get_by_index``:
 EINVAL), a driver with an ``ndo_bpf`` (``bpf_dev_offload_check``: EOPNOTSUPP), then the device's
-offload registration (``bpf_offload_find_netdev``), which no device has in pybpf: EINVAL.
+offload registration (``bpf_offload_find_netdev``), which no device has in pybpf: EINVAL.  The
+same for a program's ``prog_ifindex`` (``bpf_prog_dev_bound_init``).
 
 Whether a driver has ``ndo_bpf`` (its XDP setup) is not visible from user space; the driver's name
 (ETHTOOL_GDRVINFO) is, and ``NDO_BPF_DRIVERS`` names the Linux 6.18 drivers that set it.  A device
@@ -83,3 +84,32 @@ def map_offload_alloc(map_type: int, ifindex: int) -> None:
     if driver_name(ifindex) not in NDO_BPF_DRIVERS:
         raise BPFError(errno.EOPNOTSUPP, f"the driver of device {ifindex} has no ndo_bpf")
     raise BPFError(errno.EINVAL, f"device {ifindex} is not registered for BPF offload (none is in pybpf)")
+
+
+def prog_dev_bound_init(prog_type: int, prog_flags: int, ifindex: int) -> None:
+    """``bpf_prog_dev_bound_init``'s answer for a program loaded with ``prog_ifindex``: SCHED_CLS
+    and XDP only, the device-bound flags alone (BPF_F_XDP_HAS_FRAGS only with
+    BPF_F_XDP_DEV_BOUND_ONLY, which SCHED_CLS may not take), a device (EINVAL) whose driver has an
+    ``ndo_bpf`` (EOPNOTSUPP); then an offload needs the device registered for it (EINVAL: none is),
+    and a device-bound-only XDP program -- which the kernel binds to any such device -- is not
+    modelled by pybpf (EINVAL)."""
+    if prog_type not in (uapi.BPF_PROG_TYPE_SCHED_CLS, uapi.BPF_PROG_TYPE_XDP):
+        raise BPFError(errno.EINVAL, "only tc and XDP programs are bound to a device")
+    bound_only = prog_flags & uapi.BPF_F_XDP_DEV_BOUND_ONLY
+    if prog_flags & ~(uapi.BPF_F_XDP_DEV_BOUND_ONLY | uapi.BPF_F_XDP_HAS_FRAGS):
+        raise BPFError(errno.EINVAL, "prog_flags a device-bound program cannot take")
+    if prog_flags & uapi.BPF_F_XDP_HAS_FRAGS and not bound_only:
+        raise BPFError(errno.EINVAL, "an offloaded program cannot take fragments")
+    if prog_type == uapi.BPF_PROG_TYPE_SCHED_CLS and bound_only:
+        raise BPFError(errno.EINVAL, "BPF_F_XDP_DEV_BOUND_ONLY is for XDP programs")
+    try:
+        socket.if_indextoname(ifindex)
+    except OSError:
+        raise BPFError(errno.EINVAL, f"no network device with ifindex {ifindex}") from None
+    if driver_name(ifindex) not in NDO_BPF_DRIVERS:
+        raise BPFError(errno.EOPNOTSUPP, f"the driver of device {ifindex} has no ndo_bpf")
+    if not bound_only:
+        raise BPFError(errno.EINVAL, f"device {ifindex} is not registered for BPF offload (none is in pybpf)")
+    raise BPFError(
+        errno.EINVAL, "device-bound XDP programs (BPF_F_XDP_DEV_BOUND_ONLY) are not modelled by pybpf"
+    )
