@@ -192,6 +192,15 @@ REGRESSIONS: dict[str, tuple[str, ac.Case, Any]] = {
         errno.EINVAL,
     ),
     "offloaded_socket_filter": ("prog_load", _prog_load(prog_ifindex=1), errno.EINVAL),
+    # refused by check_btf_info_early(), before add_subprog_and_kfunc(): the statistics' "stack
+    # depth" lists no subprogram (session 21, prog_load:402211: pybpf printed "stack depth 0")
+    "stack_depth_of_a_refusal_before_subprogs": (
+        "prog_load",
+        _prog_load(
+            prog_btf="btf", func_info=2, func_info_rec_size=4, log_level=7, log_size=4096, log_null=False
+        ),
+        errno.EINVAL,
+    ),
     # a BTF object as attach_prog_fd is ENOTSUPP before bpf_prog_load_check_attach looks at the
     # expected attach type (session 21, prog_load:400588: pybpf checked the type first, EINVAL)
     "btf_attach_prog_fd_before_the_attach_type": (
