@@ -107,6 +107,17 @@ def valid_cases() -> dict[str, bytes]:
         ),
         "hdr_len_32_zero_tail": blob(I32, hdr_len=32, extra=bytes(8)),
         "identifier_starting_with_a_dot": blob(I32 + t(".data", STRUCT, 1, sot=4) + member("a", 1, 0)),
+        # tag values may hold any byte but NUL, UTF-8 or not (a type tag makes the load look for kptrs;
+        # session 21, fuzz_abi btf_load:400212: pybpf's decoder refused the name with a traceback)
+        "tag_values_not_utf8": blob(
+            I32
+            + t(len(STRINGS), TYPE_TAG, sot=1)
+            + t("", PTR, sot=2)
+            + t("long", TYPEDEF, sot=3)
+            + t(len(STRINGS), DECL_TAG, sot=4)
+            + u32(-1),
+            STRINGS + b"\xff\xfe\x80\0",
+        ),
     }
 
 

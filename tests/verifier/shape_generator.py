@@ -136,6 +136,43 @@ only sample:
   on one, both or neither side of a diamond, or checked through a copy, then compared again after
   the join and accessed at and below it (the AT_PKT_END/BEYOND_PKT_END marks, their decided
   comparisons, and regsafe() of packet ranges at the join).
+* ``map_value_imm``: BPF_PSEUDO_MAP_VALUE (``map_value(m, off)``) loads of single-element arrays --
+  writable, read-only and frozen (reads are constants), write-only -- and of maps without direct
+  value access, at offsets in and past the value, then reads and writes at constant and variable
+  offsets, helpers' keys and values, spills, NULL comparisons (resolve_pseudo_ldimm64,
+  map_direct_value_addr, the map's access flags, bpf_map_is_rdonly reads).
+* ``signed_value_off``: a scalar with a signed range (sign-extended, arithmetic shifts, masked
+  minus a constant, negated) windowed by signed and unsigned comparisons, added to or subtracted
+  from a map value pointer, then an access (adjust_ptr_min_max_vals with negative smin,
+  check_map_access's "min value is negative").
+* ``jset_chains``: BPF_JSET chains (64 and 32 bits, immediates, registers, wide masks) on masked
+  unknowns or constants, either outcome continuing, mixed with equalities the known bits decide
+  (is_branch_taken and regs_refine_cond_op for JSET, the tnum they leave).
+* ``subprog_ret_ptr``: static subprograms returning pointers -- the argument (stack, ctx, packet,
+  map value) back or moved, a lookup's result checked or not, their own stack, a pointer on one
+  path and 0 on the other, a register they never had -- the caller relying on r0 (prepare_func_exit,
+  "cannot return stack pointer to the caller", the r0 id across frames).
+* ``array_const_key``: lookups into arrays, per-CPU arrays, a one-element array and a hash whose
+  key is a constant in range, past it, written narrow, partly overwritten, bounded or changed on a
+  branch, the NULL check made or not (Linux 6.14's constant-key lookup that cannot fail:
+  get_constant_map_key, can_elide_value_nullness).
+* ``map_helpers``: map helpers on every kind of map -- push/pop/peek on queues, stacks and others,
+  lookup/update/delete/lookup_percpu, ringbuf_output -- with the value buffer written fully,
+  partly or not at all, then read back (check_map_func_compatibility, ARG_PTR_TO_UNINIT_MAP_VALUE,
+  zero-sized keys and values of maps without them).
+* ``reg_compare_ids``: register-register comparisons (64 and 32 bits, every operator) between an
+  unknown and its copy, its copy plus a constant, a 32-bit copy, another unknown or a constant,
+  then either register relied on (reg_set_min_max with two registers, linked ids, is_branch_taken
+  of registers sharing an id).
+* ``callee_fill``: a constant (different on two branches), a bounded spill or nothing in the
+  caller's stack, handed to a subprogram (once or twice) that fills it at 8, 4 or 1 bytes and uses
+  it as an offset into its own stack or the map value or stack handed along, or writes it back
+  changed (precision backtracking from the callee into the caller's stack slot, callee pruning).
+* ``const_str``: bpf_snprintf and bpf_strncmp with a string from a frozen read-only map at the
+  offset of a format (valid or not for bpf_bprintf_prepare: ``%d``, ``%pI4``, ``%llx``, ``%q``,
+  ``%n``, ...), inside one or past its terminator, from a writable map, the stack or a variable
+  offset, with as many u64 arguments as conversions or not, a data length not a multiple of 8
+  (check_reg_const_str, check_bpf_snprintf_call's format check, its silent EINVAL).
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -173,6 +210,28 @@ _SKB_FIELDS = (
 """(offset, size) of the fields of xdp_md and __sk_buff (include/uapi/linux/bpf.h)."""
 _WIDE_EDGES = ("0x80000000", "0xffffffff", "0x100000000", "0x7fffffffffffffff", "0x8000000000000000")
 """64-bit constants an immediate cannot hold (loaded with lddw into r4 first)."""
+_FORMATS = (
+    b"%d",
+    b"%s %d",
+    b"hello",
+    b"%llx %u",
+    b"%pI4",
+    b"%5d%%",
+    b"%q",
+    b"%d %d %d %d",
+    b"%pK",
+    b"%-08x",
+    b"%c",
+    b"%lld%i",
+    b"%n",
+    b"%pS %px",
+    b"%",
+    b"%hhd",
+)
+"""``const_str``'s strings: conversions bpf_bprintf_prepare() takes and some it refuses."""
+_FMT_DATA = b"".join(f + b"\0" for f in _FORMATS) + b"xyz"
+"""The read-only map value holding them, NUL-terminated, then an unterminated tail."""
+_FMT_OFFSETS = (*(_FMT_DATA.index(f + b"\0") for f in _FORMATS), len(_FMT_DATA) - 3)
 
 
 class ShapeBuilder(ProgramBuilder):
@@ -2178,6 +2237,407 @@ class ShapeBuilder(ProgramBuilder):
             self.emit(f"*({SIZES[size]} *)(r9 {off:+d}) = 1")
         self.emit(f"{out}:")
 
+    def shape_map_value_imm(self) -> None:
+        rng = self.rng
+        out = self.label()
+        name = rng.choice(("one", "one", "one", "ro", "ro", "ro", "wo", "amap", "hmap"))
+        size = {"one": 48, "ro": 16, "wo": 16}.get(name, 16)
+        off = rng.choice((0, 0, 0, 4, 8, 8, 12, size - 1, size))
+        self.emit(f"r9 = map_value({name}, {off}) ll")
+        act = rng.randrange(7)
+        width = rng.choice(list(SIZES))
+        at = rng.choice(
+            (0, 0, 0, 4, -4, -off, size - off - width, size - off - width, size - off - width + 1)
+        )
+        if act == 0:  # a read at a constant offset, relied on (a constant when read-only and frozen)
+            self.emit(f"r3 = *({SIZES[width]} *)(r9 {at:+d})")
+            if rng.random() < 0.7:
+                self.emit(f"r3 &= {rng.choice((7, 15, 63, 0xFF))}")
+            self.use("r3", out)
+        elif act == 1:  # a write
+            self.emit(f"*({SIZES[width]} *)(r9 {at:+d}) = {rng.randrange(100)}")
+        elif act == 2:  # a variable offset
+            self.unknown("r5")
+            self.emit(f"r5 &= {rng.choice((3, 7, 15, 31))}", "r9 += r5")
+            if rng.random() < 0.5:
+                self.emit(f"r3 = *({SIZES[width]} *)(r9 +{rng.choice((0, 0, 4, 8))})")
+            else:
+                self.emit(f"*({SIZES[width]} *)(r9 +{rng.choice((0, 0, 4, 8))}) = 1")
+        elif act == 3:  # a helper's key, value or buffer
+            what = rng.randrange(3)
+            if what == 0:
+                self.emit("r1 = map_fd(hmap) ll", "r2 = r9", "call bpf_map_lookup_elem")
+                self.emit(f"if r0 == 0 goto {out}", "r3 = *(u64 *)(r0 +0)")
+            elif what == 1:
+                self.emit("*(u32 *)(r10 -4) = 0", "r1 = map_fd(hmap) ll", "r2 = r10", "r2 += -4")
+                self.emit("r3 = r9", "r4 = 0", "call bpf_map_update_elem")
+            else:
+                self.emit(
+                    "r1 = r9", f"r2 = {rng.choice((4, 8, 16, size))}", "r3 = 0", "call bpf_probe_read_kernel"
+                )
+        elif act == 4:  # spilled, filled, then used
+            self.emit("*(u64 *)(r10 -16) = r9", "r5 = *(u64 *)(r10 -16)", f"r3 = *(u32 *)(r5 +{max(at, 0)})")
+        elif act == 5:  # compared with NULL: never NULL
+            self.emit(f"if r9 {rng.choice(('==', '!='))} 0 goto +1")
+            self.trap()
+        else:  # moved by a constant past the value or back into it
+            self.emit(
+                f"r9 += {rng.choice((-4, 4, 8, size, -off))}", f"r3 = *(u8 *)(r9 +{rng.choice((0, 3))})"
+            )
+        self.emit(f"{out}:")
+
+    def shape_signed_value_off(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.unknown("r9")
+        form = rng.randrange(6)
+        if form == 0:
+            self.emit(f"r9 = (s{rng.choice((8, 16))})r9")
+        elif form == 1:
+            shift = rng.choice((56, 60, 61))
+            self.emit(f"r9 <<= {shift}", f"r9 s>>= {shift}")
+        elif form == 2:
+            self.emit(f"r9 &= {rng.choice((7, 15, 31))}", f"r9 -= {rng.choice((4, 8, 16))}")
+        elif form == 3:
+            self.emit(f"w9 &= {rng.choice((7, 15))}", f"w9 -= {rng.choice((4, 8))}")
+        elif form == 4:
+            self.emit("r9 = (s8)r9", f"if r9 s> {rng.choice((0, 7, 15))} goto {out}")
+        else:
+            self.emit(f"r9 &= {rng.choice((7, 15))}", "r9 = -r9")
+        for _ in range(rng.randint(0, 2)):
+            op = rng.choice(("s<", "s<=", "s>", "s>=", "<", ">", ">=", "<="))
+            imm = rng.choice((-16, -8, -1, 0, 1, 7, 8, 15, 16))
+            self.emit(f"if {'r9' if rng.random() < 0.7 else 'w9'} {op} {imm} goto {out}")
+        lo = 0
+        if rng.random() < 0.6:  # a signed window, the pointer moved past its negative end
+            lo = rng.choice((0, -4, -8, -16))
+            self.emit(f"if r9 s< {lo} goto {out}")
+            if rng.random() < 0.7:
+                self.emit(f"if r9 s> {rng.choice((0, 4, 7, 8))} goto {out}")
+        self.value_pointer(out, "r5")  # (after the helper unknown() may call: r5 survives the lookup only)
+        if lo and rng.random() < 0.7:
+            self.emit(f"r5 += {-lo}")
+        how = rng.randrange(4)
+        if how == 0:
+            self.emit("r5 += r9")
+        elif how == 1:
+            self.emit("r5 -= r9")
+        elif how == 2:
+            self.emit("r9 += r5", "r5 = r9")
+        else:
+            self.emit(f"r5 += {rng.choice((8, 15, 16))}", "r5 += r9")
+        width = rng.choice(list(SIZES))
+        at = rng.choice((-16, -8, -1, 0, 0, 4, 8, 15))
+        if rng.random() < 0.6:
+            self.emit(f"r3 = *({SIZES[width]} *)(r5 {at:+d})")
+        else:
+            self.emit(f"*({SIZES[width]} *)(r5 {at:+d}) = 1")
+        if rng.random() < 0.3:  # moved back by the same register: the variable part cancels only in value
+            self.emit("r5 -= r9", "r3 = *(u8 *)(r5 +0)")
+        self.emit(f"{out}:")
+
+    def shape_jset_chains(self) -> None:
+        rng = self.rng
+        out = self.label()
+        masks = (1, 2, 4, 8, 0x10, 0x80, 3, 0xF0, 0xFF, 0x100, 0x7FFFFFFF, -1, -0x80000000)
+        if rng.random() < 0.3:
+            self.emit(f"r9 = {rng.choice((0, 1, 6, 0x80, 0x100, -1))}")
+        else:
+            self.unknown("r9")
+            if rng.random() < 0.6:
+                self.emit(f"r9 &= {rng.choice((0xF, 0xFF, 0x1F0, 0xFFFF))}")
+        for _ in range(rng.randint(1, 4)):
+            name = "r9" if rng.random() < 0.65 else "w9"
+            kind = rng.randrange(5)
+            if kind == 0:
+                self.emit(f"if {name} & {rng.choice(masks)} goto {out}")
+            elif kind == 1:  # the bit required: the other side leaves
+                self.emit(f"if {name} & {rng.choice(masks)} goto +1", f"goto {out}")
+            elif kind == 2:
+                self.emit(
+                    f"r4 = {rng.choice(masks)}", f"if {name} & {'r4' if name == 'r9' else 'w4'} goto {out}"
+                )
+            elif kind == 3:  # a wide mask through a register
+                self.emit(f"r4 = {rng.choice(_WIDE_EDGES)} ll", f"if r9 & r4 goto {out}")
+            else:  # an equality the bits decide
+                op = rng.choice(("==", "!=", ">", "<"))
+                self.emit(f"if {name} {op} {rng.choice((0, 1, 8, 0x10, 0xF0))} goto {out}")
+        if rng.random() < 0.5:
+            self.emit(f"r9 &= {rng.choice((7, 15, 0xFF, 0x1F))}")
+        if rng.random() < 0.5:
+            self.guarded_trap("r9")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_subprog_ret_ptr(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"f{self.label()}"
+        arg = rng.randrange(5)
+        if arg == 0:
+            self.emit("*(u64 *)(r10 -16) = 0", "*(u64 *)(r10 -8) = 0", "r1 = r10", "r1 += -16")
+        elif arg == 1:
+            self.emit("r1 = r6")
+        elif arg == 2:
+            self.emit("r2 = r7", "r2 += 16", f"if r2 > r8 goto {out}", "r1 = r7")
+        elif arg == 3:
+            self.value_pointer(out, "r1")
+        else:
+            self.unknown("r1")
+            self.emit("r1 &= 15")
+        self.emit(f"call {func}", "r9 = r0")
+        use = rng.randrange(5)
+        if use == 0:  # a pointer or NULL: checked, then read
+            self.emit(f"if r9 == 0 goto {out}", f"r3 = *(u32 *)(r9 +{rng.choice((0, 4, 12, 16))})")
+        elif use == 1:  # read without a check
+            self.emit(f"r3 = *(u8 *)(r9 +{rng.choice((0, 1))})")
+        elif use == 2:  # written through
+            self.emit(f"if r9 == 0 goto {out}", f"*(u32 *)(r9 +{rng.choice((0, 4, 8))}) = 1")
+        elif use == 3:  # as a scalar
+            self.emit("r9 &= 15")
+            self.use("r9", out)
+        else:  # compared with data_end
+            self.emit(f"if r9 > r8 goto {out}", "r3 = *(u8 *)(r9 +0)")
+        self.emit(f"{out}:")
+        body = [f"{func}:"]
+        ret = rng.randrange(8)
+        if ret == 0:  # the argument back
+            body.append("r0 = r1")
+        elif ret == 1:  # the argument moved
+            body += ["r0 = r1", f"r0 += {rng.choice((4, 8, 16))}"]
+        elif ret == 2:  # a lookup's result, checked or not
+            body += [
+                "*(u32 *)(r10 -4) = 0",
+                "r2 = r10",
+                "r2 += -4",
+                f"r1 = map_fd({rng.choice(('hmap', 'amap'))}) ll",
+            ]
+            body.append("call bpf_map_lookup_elem")
+            if rng.random() < 0.5:
+                body += ["if r0 != 0 goto +1", "r0 = 0"]
+        elif ret == 3:  # its own stack
+            body += ["*(u64 *)(r10 -8) = 0", "r0 = r10", "r0 += -8"]
+        elif ret == 4:  # the pointer on one path, a scalar on the other
+            body += ["r0 = 0", "if r1 == 0 goto +1", "r0 = r1"]
+        elif ret == 5:  # a bounded scalar
+            body += ["call bpf_get_prandom_u32", f"r0 &= {rng.choice((7, 15, 63))}"]
+        elif ret == 6:  # a register the callee never had
+            body.append(f"r0 = r{rng.choice((6, 7, 9))}")
+        else:  # a read through the argument
+            body.append(f"r0 = *(u{rng.choice((8, 32, 64))} *)(r1 +0)")
+        body.append("exit")
+        self.tail.extend(body)
+
+    def shape_array_const_key(self) -> None:
+        rng = self.rng
+        out = self.label()
+        name = rng.choice(("amap", "amap", "pcpu", "one", "hmap"))
+        entries = {"amap": 4, "pcpu": 4, "one": 1, "hmap": 8}[name]
+        key = rng.choice((0, 0, 1, entries - 1, entries - 1, entries, entries + 1, -1))
+        slot = rng.choice((-4, -8, -8, -12))
+        how = rng.randrange(7)
+        if how == 0:
+            self.emit(f"*(u32 *)(r10 {slot}) = {key}")
+        elif how == 1:  # through a register
+            self.emit(f"r1 = {key}", f"*(u32 *)(r10 {slot}) = r1")
+        elif how == 2:  # an 8-byte store, the key its low half
+            slot = -8
+            self.emit(f"*(u64 *)(r10 -8) = {key}")
+        elif how == 3:  # a bounded unknown key
+            self.unknown("r1")
+            self.emit(f"r1 &= {rng.choice((0, 1, 3, 7))}", f"*(u32 *)(r10 {slot}) = r1")
+        elif how == 4:  # half the key written
+            self.emit(f"*(u16 *)(r10 {slot}) = {key}")
+        elif how == 5:  # written, then a byte of it overwritten
+            self.emit(
+                f"*(u32 *)(r10 {slot}) = {key}",
+                f"*(u8 *)(r10 {slot + rng.randrange(4)}) = {rng.randrange(3)}",
+            )
+        else:  # the key from a spilled constant that a branch changes
+            self.unknown("r5")
+            self.emit(
+                f"*(u32 *)(r10 {slot}) = {key}",
+                "if r5 > 100 goto +1",
+                f"*(u32 *)(r10 {slot}) = {rng.choice((0, 9))}",
+            )
+        self.emit("r2 = r10", f"r2 += {slot}", f"r1 = map_fd({name}) ll", "call bpf_map_lookup_elem")
+        if rng.random() < 0.4:
+            self.emit(f"if r0 == 0 goto {out}")
+        width = rng.choice(list(SIZES))
+        at = rng.choice((0, 0, 8, 12, 16 - width, 15))
+        if rng.random() < 0.6:
+            self.emit(f"r3 = *({SIZES[width]} *)(r0 +{at})")
+        else:
+            self.emit(f"*({SIZES[width]} *)(r0 +{at}) = 1")
+        if rng.random() < 0.3:  # the result compared with NULL afterwards: decided or not
+            self.emit("if r0 != 0 goto +1")
+            self.trap()
+        self.emit(f"{out}:")
+
+    def shape_map_helpers(self) -> None:
+        rng = self.rng
+        out = self.label()
+        name = rng.choice(("q", "st", "q", "hmap", "amap", "rb", "pcpu"))
+        written = rng.choice((0, 4, 8, 8))
+        if written == 8:
+            self.emit(f"*(u64 *)(r10 -8) = {rng.randrange(10)}")
+        elif written == 4:
+            self.emit("*(u32 *)(r10 -8) = 1")
+        self.emit(f"r1 = map_fd({name}) ll", "r2 = r10", f"r2 += {rng.choice((-8, -8, -8, -4))}")
+        fitting = {
+            "q": (0, 1, 2),
+            "st": (0, 1, 2),
+            "hmap": (3, 4, 5),
+            "amap": (3, 5),
+            "rb": (6,),
+            "pcpu": (3, 5, 7),
+        }
+        call = rng.choice(fitting[name]) if rng.random() < 0.7 else rng.randrange(8)
+        if call == 0:
+            self.emit(f"r3 = {rng.choice((0, 0, 2, 4))}", "call bpf_map_push_elem")
+        elif call == 1:
+            self.emit("call bpf_map_pop_elem")
+        elif call == 2:
+            self.emit("call bpf_map_peek_elem")
+        elif call == 3:
+            self.emit("call bpf_map_lookup_elem", f"if r0 == 0 goto {out}", "r3 = *(u32 *)(r0 +0)")
+        elif call == 4:
+            self.emit("call bpf_map_delete_elem")
+        elif call == 5:
+            self.emit("r3 = r10", "r3 += -24", "*(u64 *)(r10 -24) = 0", "*(u64 *)(r10 -16) = 0", "r4 = 0")
+            self.emit("call bpf_map_update_elem")
+        elif call == 6:
+            self.emit(f"r3 = {rng.choice((4, 8, 16))}", "r4 = 0", "call bpf_ringbuf_output")
+        else:
+            self.emit(f"r3 = {rng.choice((0, 1, 512))}", "call bpf_map_lookup_percpu_elem")
+            self.emit(f"if r0 == 0 goto {out}", "r3 = *(u32 *)(r0 +0)")
+        if rng.random() < 0.6:  # the buffer read back (written by pop/peek?)
+            self.emit(f"r9 = *(u{rng.choice((32, 64))} *)(r10 -8)", "r9 &= 15")
+            self.use("r9", out)
+        elif rng.random() < 0.5:
+            self.emit("r9 = r0", f"if r9 s< 0 goto {out}")
+            self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_reg_compare_ids(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.unknown("r9")
+        if rng.random() < 0.6:
+            self.emit(f"r9 &= {rng.choice((7, 15, 0xFF, 0xFFFF))}")
+        copy = rng.randrange(5)
+        if copy == 0:
+            self.emit("r5 = r9")
+        elif copy == 1:
+            self.emit("r5 = r9", f"r5 += {rng.choice((1, 4, -4, 8))}")
+        elif copy == 2:
+            self.emit("w5 = w9")
+        elif copy == 3:  # an independent unknown
+            self.unknown("r5")
+            self.emit(f"r5 &= {rng.choice((7, 15, 31))}")
+        else:  # a constant
+            self.emit(f"r5 = {rng.choice((0, 4, 8, 16))}")
+        for _ in range(rng.randint(1, 3)):
+            a, b = ("r9", "r5") if rng.random() < 0.5 else ("r5", "r9")
+            if rng.random() < 0.3:
+                a, b = "w" + a[1:], "w" + b[1:]
+            op = rng.choice(_JMP)
+            if rng.random() < 0.5:
+                self.emit(f"if {a} {op} {b} goto {out}")
+            else:  # the other outcome continues
+                self.emit(f"if {a} {op} {b} goto +1", f"goto {out}")
+        if rng.random() < 0.4:
+            reg, op = f"r{rng.choice((5, 9))}", rng.choice((">", ">=", "s>"))
+            self.emit(f"if {reg} {op} {rng.choice((8, 15, 16))} goto {out}")
+        if rng.random() < 0.3:
+            self.guarded_trap(rng.choice(("r5", "r9")))
+        self.use(rng.choice(("r5", "r9")), out)
+        self.emit(f"{out}:")
+
+    def shape_callee_fill(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"f{self.label()}"
+        slot = rng.choice((8, 16))
+        how = rng.randrange(4)
+        if how == 0:  # a constant different on the two sides of a branch
+            self.unknown("r5")
+            self.emit(
+                f"*(u64 *)(r10 -{slot}) = {rng.choice((0, 4, 8))}",
+                f"if r5 {rng.choice(_JMP)} {rng.choice(_EDGES)} goto +1",
+            )
+            self.emit(f"*(u64 *)(r10 -{slot}) = {rng.choice((4, 12, 16, 64))}")
+        elif how == 1:  # a bounded spill
+            self.bounded("r9", out)
+            self.emit(f"*(u64 *)(r10 -{slot}) = r9")
+        elif how == 2:  # a 4-byte spill
+            self.unknown("r9")
+            self.emit(f"w9 &= {rng.choice((7, 15, 31))}", f"*(u32 *)(r10 -{slot}) = w9")
+        else:  # nothing written
+            pass
+        calls = rng.randint(1, 2)
+        for _ in range(calls):
+            self.emit("r1 = r10", f"r1 += -{slot}")
+            if rng.random() < 0.4:
+                self.value_pointer(out, "r2")
+                self.emit("r1 = r10", f"r1 += -{slot}")
+            else:
+                self.emit("r2 = r10", "r2 += -48")
+            self.emit(f"call {func}")
+        if rng.random() < 0.5:
+            self.emit(f"r9 = *(u64 *)(r10 -{slot})")
+            self.use("r9", out)
+        self.emit(f"{out}:")
+        fill = rng.choice(("u64", "u64", "u32", "u8"))
+        body = [f"{func}:", f"r3 = *({fill} *)(r1 +0)"]
+        if rng.random() < 0.3:
+            body.append(f"if r3 > {rng.choice((8, 16, 32))} goto {func}_done")
+        sink = rng.randrange(4)
+        if sink == 0:  # an offset into the callee's own stack
+            body += ["r4 = r10", "r4 += -64", "r4 += r3", "*(u8 *)(r4 +0) = 1"]
+        elif sink == 1:  # into the pointer handed down (map value or the caller's stack)
+            body += ["r2 += r3", f"r0 = *(u8 *)(r2 +{rng.choice((0, 7))})"]
+        elif sink == 2:  # written back doubled, the caller relies on it
+            body += ["r3 <<= 1", "*(u64 *)(r1 +0) = r3"]
+        else:  # the callee's own spill and fill of it
+            body += ["*(u64 *)(r10 -8) = r3", "r4 = *(u64 *)(r10 -8)", "r2 += r4", "r0 = *(u8 *)(r2 +0)"]
+        body += [f"{func}_done:", "r0 = 0", "exit"]
+        self.tail.extend(body)
+
+    def shape_const_str(self) -> None:
+        rng = self.rng
+        out = self.label()
+        pick = rng.randrange(len(_FMT_OFFSETS))
+        off = _FMT_OFFSETS[pick] if rng.random() < 0.9 else rng.choice((1, len(_FMT_DATA) - 1))
+        where = rng.choice(("fmt",) * 8 + ("wfmt", "stack", "var"))
+        if where == "stack":
+            self.emit("*(u64 *)(r10 -8) = 0x6425", "r9 = r10", "r9 += -8")  # "%d" in the stack
+        elif where == "var":
+            self.unknown("r9")
+            self.emit(f"r9 &= {rng.choice((0, 1, 3))}", "r1 = map_value(fmt, 0) ll", "r1 += r9", "r9 = r1")
+        else:
+            self.emit(f"r9 = map_value({where}, {off}) ll")
+        if rng.random() < 0.7:  # bpf_snprintf(out, out_size, fmt, data, data_len)
+            conversions = _FORMATS[pick].replace(b"%%", b"").count(b"%") if pick < len(_FORMATS) else 0
+            nargs = conversions if rng.random() < 0.7 else rng.choice((0, 1, 2, 4))
+            for i in range(nargs):
+                self.emit(f"*(u64 *)(r10 -{64 - 8 * i}) = {rng.choice((0, 1, 255))}")
+            self.emit("r1 = r10", "r1 += -32", f"r2 = {rng.choice((0, 8, 16, 32))}", "r3 = r9")
+            if nargs or rng.random() < 0.5:
+                self.emit("r4 = r10", "r4 += -64")
+            else:
+                self.emit("r4 = 0")
+            self.emit(f"r5 = {8 * nargs + rng.choice((0, 0, 0, 0, 0, 4, 8))}", "call bpf_snprintf")
+        else:  # bpf_strncmp(s1, s1_sz, s2)
+            self.emit("*(u64 *)(r10 -16) = 0x6425", "*(u64 *)(r10 -8) = 0")
+            self.emit("r1 = r10", "r1 += -16", f"r2 = {rng.choice((1, 2, 8, 16, 17))}", "r3 = r9")
+            self.emit("call bpf_strncmp")
+        self.emit("r9 = r0")
+        if rng.random() < 0.85:
+            self.emit(f"if r9 s< 0 goto {out}", f"if r9 > {rng.choice((8, 32))} goto {out}")
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
         self.protos: list[str] = []
@@ -2209,6 +2669,13 @@ SHAPE_MAPS = {
     "tail_calls": MAPS + " pa=prog_array(4,4,4)",
     "kptrs": MAPS + " km=array(4,40,1,kptr)",
     "pkt_invalidate": MAPS + " pa=prog_array(4,4,4)",
+    "map_value_imm": MAPS + " one=array(4,48,1) ro=array(4,16,1,rdonly_prog,frozen,data=0300000011000000)"
+    " wo=array(4,16,1,wronly_prog)",
+    "array_const_key": MAPS + " pcpu=percpu_array(4,16,4) one=array(4,16,1)",
+    "map_helpers": MAPS + " q=queue(0,8,4) st=stack(0,8,4) pcpu=percpu_hash(4,16,8)",
+    "const_str": MAPS
+    + f" fmt=array(4,{len(_FMT_DATA)},1,rdonly_prog,frozen,data={_FMT_DATA.hex()})"
+    + f" wfmt=array(4,{len(_FMT_DATA)},1,data={_FMT_DATA.hex()})",
 }
 """The maps of the shapes that need others than ``MAPS`` (the corpus's ``maps`` header): the
 spin-lock maps' value is ``struct { int a; struct bpf_spin_lock l; long b; }``, the kptr map's

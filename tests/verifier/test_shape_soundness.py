@@ -5,7 +5,9 @@ The shaped random programs (tests.verifier.shape_generator) of the session-20 sh
 (stack pointers handed down bpf-to-bpf calls), ``callback_stack`` (callbacks writing the caller's
 stack), ``spill_precision`` (spilled scalars relied on after branches), ``atomic_stack``
 (atomics on stack slots and map values), ``helper_ret`` (helpers' results as offsets) and
-``pkt_end_marks`` (packet pointers compared with data_end around a join) -- are
+``pkt_end_marks`` (packet pointers compared with data_end around a join), and the session-21
+shapes (``map_value_imm``, ``signed_value_off``, ``jset_chains``, ``subprog_ret_ptr``,
+``array_const_key``, ``map_helpers``, ``reg_compare_ids``, ``callee_fill``, ``const_str``) -- are
 loaded into pybpf; each one it accepts is run (BPF_PROG_TEST_RUN, on every engine) on packets of
 random lengths and bytes, with its hash and array maps holding random values or nothing, and must
 never fault: an accepted program is safe without run-time checks, so a fault is an unsound
@@ -36,6 +38,15 @@ SOUND_SHAPES = (
     "atomic_stack",
     "helper_ret",
     "pkt_end_marks",
+    "map_value_imm",
+    "signed_value_off",
+    "jset_chains",
+    "subprog_ret_ptr",
+    "array_const_key",
+    "map_helpers",
+    "reg_compare_ids",
+    "callee_fill",
+    "const_str",
 )
 SEEDS = range(400_000, 400_000 + int(os.environ.get("PYBPF_SOUND_SEEDS", "24")))
 """Seeds of every shape run here (raise ``PYBPF_SOUND_SEEDS`` for a longer local run)."""
@@ -51,7 +62,10 @@ def _fill_maps(program: Program, rng: random.Random) -> None:
                 continue
             for key in range(min(m.max_entries, 4)):
                 if m.map_type == uapi.BPF_MAP_TYPE_ARRAY or rng.random() < 0.7:
-                    m[key.to_bytes(m.key_size, "little")] = rng.randbytes(m.value_size)
+                    try:
+                        m[key.to_bytes(m.key_size, "little")] = rng.randbytes(m.value_size)
+                    except BPFError:  # a frozen map keeps its contents (map_value_imm's read-only array)
+                        break
 
 
 @pytest.mark.usefixtures("engine")  # on the JIT, the verifier's facts leave accesses unchecked

@@ -64,7 +64,7 @@ class StringTable:
             at += len(part) + 1
 
     def offset(self, name: str) -> int:
-        raw = name.encode()
+        raw = name.encode(errors="surrogateescape")  # (the bytes a name was decoded from)
         found = self.offsets.get(raw)
         if found is None:
             found = self.offsets[raw] = self.start + len(self.data)

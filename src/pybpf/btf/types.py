@@ -475,7 +475,11 @@ class BTF:
         return (self.base.strings_end if self.base is not None else 0) + len(self.strings)
 
     def string(self, offset: int) -> str:
-        """The NUL-terminated string at ``offset`` of the string section (BTFError if invalid)."""
+        """The NUL-terminated string at ``offset`` of the string section (BTFError if invalid).
+
+        The bytes are the kernel's, not necessarily UTF-8 (a tag's value may hold any byte but NUL,
+        btf_decl_tag_check_meta): undecodable bytes come back as surrogate escapes, so the name
+        encodes back to the same bytes (``encode(errors="surrogateescape")``)."""
         base_end = self.base.strings_end if self.base is not None else 0
         if offset < base_end and self.base is not None:
             return self.base.string(offset)
@@ -485,10 +489,7 @@ class BTF:
         end = self.strings.find(b"\0", local)
         if end < 0:
             raise BTFError(f"string at offset {offset} is not NUL-terminated")
-        try:
-            return self.strings[local:end].decode("utf-8")
-        except UnicodeDecodeError:
-            raise BTFError(f"string at offset {offset} is not valid UTF-8") from None
+        return self.strings[local:end].decode("utf-8", errors="surrogateescape")
 
     def ids_by_name(self, name: str) -> tuple[int, ...]:
         """Every type id with this name, base first."""

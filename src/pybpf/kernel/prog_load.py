@@ -42,6 +42,7 @@ from pybpf.isa.opcodes import (
     LDDW_OPCODE,
 )
 from pybpf.isa.program import slot_starts
+from pybpf.kernel import offload
 from pybpf.kernel.btfobj import BTFObject, get_fd_by_id, is_btf_fd
 from pybpf.kernel.links import ext_target
 from pybpf.kernel.prog_run import select_runtime
@@ -201,15 +202,15 @@ def prog_load(attr: Any, write_back: Any) -> int:
     if a.insn_cnt == 0 or a.insn_cnt > BPF_COMPLEXITY_LIMIT_INSNS:
         raise BPFError(errno.E2BIG, f"insn_cnt {a.insn_cnt} is 0 or above {BPF_COMPLEXITY_LIMIT_INSNS}")
     prog_type = get_prog_type(a.prog_type)
+    dst = _check_attach_btf(a)  # (the attach_prog_fd's ENOTSUPP for a BTF object comes first)
     check_attach = getattr(prog_type, "check_expected_attach_type", None)
     if check_attach is not None:  # bpf_prog_load_check_attach: before anything is copied
         check_attach(a.expected_attach_type)
-    dst = _check_attach_btf(a)
     raw = copy_from_user(a.insns, 8 * a.insn_cnt)
     license_text = _read_license(a.license)
     gpl = license_is_gpl_compatible(license_text)
-    if a.prog_ifindex:
-        raise BPFError(errno.EINVAL, "offloaded programs are not supported by pybpf")
+    if a.prog_ifindex:  # bpf_prog_dev_bound_init
+        offload.prog_dev_bound_init(a.prog_type, a.prog_flags, a.prog_ifindex)
     if prog_type is None:  # find_prog_type, after the copies
         raise BPFError(errno.EINVAL, f"program type {a.prog_type} is unknown or not yet implemented in pybpf")
     extension = None

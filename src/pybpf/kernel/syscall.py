@@ -29,6 +29,7 @@ from pybpf.kernel import (
     links,
     map_batch,
     map_ids,
+    offload,
     prog_attach,
     prog_info,
     progobj,
@@ -141,6 +142,27 @@ def _object_kind(fd: int) -> str:
     return "btf"
 
 
+def _pinned_kind(fd: int, mode: int) -> str:
+    """``_object_kind`` of a pin opened in ``mode``: a write-only open file cannot be read, so a
+    program or link opened with BPF_F_WRONLY (bpf_obj_do_get's inode_permission(MAY_WRITE) alone)
+    is told by a read-only description of the same file."""
+    if mode != os.O_WRONLY:
+        return _object_kind(fd)
+    try:
+        return _object_kind(fd)  # a map is known by its fd whatever its mode
+    except BPFError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+    try:
+        probe = os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise BPFError(errno.EINVAL, "the pinned file cannot be read") from exc
+    try:
+        return _object_kind(probe)
+    finally:
+        os.close(probe)
+
+
 _SHA256_SIZE = 32
 
 
@@ -188,7 +210,8 @@ def _map_create(call: _Call) -> int:
         raise BPFError(errno.EINVAL, "numa node out of range")
     params = MapParams(a.map_type, a.key_size, a.value_size, a.max_entries, flags, a.numa_node, a.map_extra)
     impl = lookup_map_type(params.map_type)
-    if impl is not None:  # the kernel's map_alloc_check runs before the name is copied
+    if impl is not None and (not a.map_ifindex or a.map_type in offload.ALLOC_CHECK_TYPES):
+        # the kernel's map_alloc_check runs before the name is copied (and before the offload ops)
         if impl.requires_btf and not (a.btf_key_type_id and a.btf_value_type_id):
             raise BPFError(errno.EINVAL, "this map type needs BTF key and value type ids")
         impl.check(params)
@@ -197,7 +220,7 @@ def _map_create(call: _Call) -> int:
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
     if a.map_ifindex:  # the offload ops' map_alloc: after the type's map_alloc_check and the token
-        raise BPFError(errno.EINVAL, "offloaded maps are not supported by pybpf")
+        offload.map_offload_alloc(a.map_type, a.map_ifindex)
     template = None
     ops_desc = None
     charged = 0
@@ -367,7 +390,7 @@ def _obj_get(call: _Call) -> int:
         except OSError as exc:
             raise BPFError(exc.errno or errno.ENOENT, f"{path}: {exc.strerror}") from exc
         try:
-            kind = _object_kind(fd)
+            kind = _pinned_kind(fd, mode)
         except BPFError as exc:
             os.close(fd)
             if exc.errno == errno.EUCLEAN:  # a map whose shared header is corrupted says so

@@ -353,7 +353,8 @@ def release(w: Walker, reg: RegState) -> bool:
     ]  # fmt: skip
     references.release_reference(w.state, ref)  # the record's slices too
     _invalidate(stack, spi)
-    for at in clones:
+    for at in clones:  # (the clones' bytes are no dynptr's any more: a helper may read them)
+        _invalidate(stack, at)
         w.mark_stack_write(reg.frameno, 0b11 << (at - 1))
     return True
 

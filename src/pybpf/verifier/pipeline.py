@@ -108,11 +108,15 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
         raise VerifierError(errno.E2BIG, f"program of {slot_count} instructions", "")
     state = VerifierState.create(request, view)
     started = time.monotonic_ns()
+    step_name = ""
     try:
         for step in PASSES if passes is None else passes:
+            step_name = step.name
             step.run(state)
     except VerifierError as err:
-        _finish(state, started, verified=False)
+        # refused by check_btf_info_early(), before add_subprog_and_kfunc() counted a subprogram:
+        # the statistics print no stack depth at all ("stack depth \n")
+        _finish(state, started, verified=False, subprogs_found=step_name != BtfInfoEarlyPass.name)
         raise VerifierError(err.errno or errno.EINVAL, err.reason, state.log.text, state.log) from None
     _finish(state, started, verified=True)
     return VerifiedProgram(
@@ -140,8 +144,9 @@ def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> Verifi
     )
 
 
-def _finish(state: VerifierState, started: int, *, verified: bool) -> None:
-    """print_verification_stats(): once ``verified``, with optimize_bpf_loop()'s stack depths."""
+def _finish(state: VerifierState, started: int, *, verified: bool, subprogs_found: bool = True) -> None:
+    """print_verification_stats(): once ``verified``, with optimize_bpf_loop()'s stack depths (none
+    before the subprograms were found)."""
     elapsed = (time.monotonic_ns() - started) // 1000
     depths = kernel_stack_depths(state)
     if verified:
@@ -151,4 +156,4 @@ def _finish(state: VerifierState, started: int, *, verified: bool) -> None:
             else callbacks.inlined_loop_stack_depths(state, depths)
         )
     states = (state.max_states_per_insn, state.total_states, state.peak_states)
-    state.log.print_stats(state.insn_processed, elapsed, depths or [0], states)
+    state.log.print_stats(state.insn_processed, elapsed, (depths or [0]) if subprogs_found else [], states)

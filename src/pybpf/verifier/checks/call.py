@@ -329,7 +329,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                         w.note_constant_key(reg)
             elif base is ArgBase.PTR_TO_MAP_VALUE:
                 size = map_value_size(map_ref)
-                if size and not (arg.maybe_null and is_null(reg)):
+                known = size or map_attr(map_ref, "value_size", None) is not None
+                if known and not (arg.maybe_null and is_null(reg)):  # a map without values: zero-sized
                     mem.helper_mem_access(
                         w,
                         regno,
