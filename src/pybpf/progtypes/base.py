@@ -64,6 +64,33 @@ kernel: the helpers both XDP and SOCKET_FILTER programs may call (tests/progtype
 """
 
 
+# fmt: off
+PERFMON_FUNC_IDS: frozenset[int] = frozenset({
+    6, 16, 22, 35, 55, 109, 112, 113, 114, 115, 117, 136, 137, 138, 139, 140, 141, 148, 149, 153, 154,
+    158, 165, 175, 176, 177, 178, 180, 191, 196,
+})
+"""Helpers ``bpf_base_func_proto`` / ``bpf_sk_base_func_proto`` give only a loader with CAP_PERFMON
+(trace_printk, probe_read_*, get_current_task, snprintf, the skc_to_* casts ...).  Measured on Linux
+6.18: what socket filter, cgroup skb, tc, XDP, cgroup sock, lwt, sk_skb, sk_msg, flow dissector and
+sk_reuseport programs loaded with CAP_BPF + CAP_NET_ADMIN but without CAP_PERFMON lose."""
+BPF_CAPABLE_FUNC_IDS: frozenset[int] = frozenset({
+    17, 37, 80, 93, 94, 118, 123, 156, 157, 164, 169, 170, 171, 172, 181, 194, 197, 198, 199, 200, 201,
+    202, 203, 209, 210, 211,
+})
+"""Helpers ``bpf_base_func_proto`` gives only a loader with CAP_BPF (spin locks, timers, kptr_xchg,
+dynptrs, per-CPU pointers, user ring buffers ...).  Measured on Linux 6.18: what socket filter and
+cgroup skb programs loaded without CAP_BPF (unprivileged_bpf_disabled at 0) lose besides those."""
+# fmt: on
+
+
+def capable_func(helper_id: int, bpf_capable: bool, perfmon_capable: bool) -> bool:
+    """Whether the loader's capabilities let ``bpf_base_func_proto`` give ``helper_id`` (the rest
+    of ``func_allowed`` is the program type's)."""
+    if helper_id in PERFMON_FUNC_IDS:
+        return perfmon_capable and bpf_capable
+    return bpf_capable or helper_id not in BPF_CAPABLE_FUNC_IDS
+
+
 class ProgramRunner(Protocol):
     """Runs one loaded program (implemented by pybpf.kernel on top of a ``pybpf.engine`` executable)."""
 

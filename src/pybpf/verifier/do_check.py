@@ -915,6 +915,8 @@ class Walker:
             return
         self.check_reg_read(regno)
         r0 = self.state.cur.regs[regno]
+        if not (self.env.allow_ptr_leaks or r0.is_scalar):
+            self.fail(errno.EACCES, f"R{regno} leaks addr as return value")
         if is_subprog and frame.callback_ret is None:
             if r0.type is not RegType.SCALAR_VALUE:
                 self.fail(

@@ -21,6 +21,7 @@ from pybpf import uapi
 from pybpf.helpers.protos import HelperProto, proto
 from pybpf.isa.helper_names import HELPER_IDS, helper_name
 from pybpf.isa.instruction import Instruction
+from pybpf.progtypes.base import capable_func
 from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER
 from pybpf.verifier.state import VerifierState
 
@@ -50,7 +51,11 @@ def check_helper_call(state: VerifierState, helper_id: int, sleepable: bool) -> 
     name = func_id_name(helper_id)
     if helper_name(helper_id) is None:  # __BPF_FUNC_MAPPER names every id in [0, __BPF_FUNC_MAX_ID)
         state.einval(f"invalid func {name}#{helper_id}")
-    if gpl_only is None or not request.prog_type.func_allowed(helper_id):
+    if (
+        gpl_only is None
+        or not request.prog_type.func_allowed(helper_id)
+        or not (state.base_helpers or capable_func(helper_id, state.bpf_capable, state.perfmon_capable))
+    ):
         state.einval(f"program of this type cannot use helper {name}#{helper_id}")
     if gpl_only and not request.gpl_compatible:
         state.einval("cannot call GPL-restricted function from non-GPL compatible program")
