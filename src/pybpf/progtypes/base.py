@@ -7,7 +7,8 @@ kernel/trace/bpf_trace.c ...):
 * ``for_attach_type``       <- ``prog->expected_attach_type`` (BPF_PROG_LOAD's, after
   ``bpf_prog_load_fixup_attach_type``) for the types whose rules read it,
 * ``func_allowed(id)``      <- ``get_func_proto(id, prog) != NULL`` (a root loader; includes
-  ``bpf_base_func_proto``),
+  ``bpf_base_func_proto``; ``capable_func`` is what a loader without CAP_BPF or CAP_PERFMON loses
+  of it, which the verifier applies),
 * ``is_valid_access``       <- ``is_valid_access(off, size, type, prog, info)`` on the uapi ctx,
 * ``convert_ctx_access``    <- ``convert_ctx_access``: the verifier's rewrite of ctx loads/stores
   into accesses of the kernel-side structure (``struct xdp_buff``, ``struct sk_buff`` ...),
@@ -83,11 +84,17 @@ cgroup skb programs loaded without CAP_BPF (unprivileged_bpf_disabled at 0) lose
 # fmt: on
 
 
+SK_PERFMON_FUNC_IDS: frozenset[int] = frozenset({136, 137, 138, 139, 140, 178, 196})
+"""The skc_to_* casts of ``bpf_sk_base_func_proto``, which asks CAP_PERFMON alone (the rest of
+PERFMON_FUNC_IDS come from ``bpf_base_func_proto``, after its CAP_BPF test).  Measured on Linux 6.18:
+what a socket filter loaded with CAP_PERFMON but without CAP_BPF may call of PERFMON_FUNC_IDS."""
+
+
 def capable_func(helper_id: int, bpf_capable: bool, perfmon_capable: bool) -> bool:
-    """Whether the loader's capabilities let ``bpf_base_func_proto`` give ``helper_id`` (the rest
-    of ``func_allowed`` is the program type's)."""
+    """Whether the loader's capabilities let ``bpf_base_func_proto`` (or ``bpf_sk_base_func_proto``)
+    give ``helper_id`` (the rest of ``func_allowed`` is the program type's)."""
     if helper_id in PERFMON_FUNC_IDS:
-        return perfmon_capable and bpf_capable
+        return perfmon_capable and (bpf_capable or helper_id in SK_PERFMON_FUNC_IDS)
     return bpf_capable or helper_id not in BPF_CAPABLE_FUNC_IDS
 
 
