@@ -562,8 +562,9 @@ def test_as_unpriv(test: dict[str, Any]) -> bool:
 
 def _kernel_unpriv(test: dict[str, Any], data: dict[str, Any], timeout: int) -> Result:
     """``load_one`` on the kernel from a child without UNPRIV_DROPS' effective capabilities."""
-    from tests.caps import run_without_caps
+    from tests.caps import reopen_unprivileged_bpf, run_without_caps
 
+    reopen_unprivileged_bpf()  # (the sysctl is system-wide: another run may have set it back)
     result: Result = run_without_caps(UNPRIV_DROPS, lambda: load_one(test, data, NativeBackend(), timeout))
     return result
 

@@ -43,6 +43,8 @@ def run_without_caps(drop: Iterable[int], function: Callable[[], Any]) -> Any:
     or the real bpf(2)."""
     if os.geteuid() != 0 or not kernel_bpf_available():
         pytest.skip("needs root and the real bpf(2)")
+    if _opened:  # another process may have closed it meanwhile (its own block ended): open it again
+        reopen_unprivileged_bpf()
     drop = tuple(drop)
     reader, writer = os.pipe()
     pid = os.fork()
@@ -72,6 +74,23 @@ def run_without_caps(drop: Iterable[int], function: Callable[[], Any]) -> Any:
     return value
 
 
+_opened = 0
+"""How many unprivileged_bpf_enabled() blocks of this process are open."""
+
+
+def reopen_unprivileged_bpf() -> None:
+    """``kernel.unprivileged_bpf_disabled`` back to 0 if something set it again (the sysctl is
+    system-wide: a parallel test run's block may have ended and restored its old value)."""
+    try:
+        with open(SYSCTL_PATH, encoding="ascii") as handle:
+            if handle.read().strip() == "0":
+                return
+        with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
+            handle.write("0")
+    except OSError:
+        pass
+
+
 @contextlib.contextmanager
 def unprivileged_bpf_enabled() -> Iterator[None]:
     """``kernel.unprivileged_bpf_disabled`` = 0 for the block, then its old value.  Skips where it cannot
@@ -87,9 +106,12 @@ def unprivileged_bpf_enabled() -> Iterator[None]:
                 handle.write("0")
         except OSError:
             pytest.skip(f"kernel.unprivileged_bpf_disabled={old} cannot be set to 0 here")
+    global _opened
+    _opened += 1
     try:
         yield
     finally:
-        if old != "0":
+        _opened -= 1
+        if old != "0" and not _opened:
             with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
                 handle.write(old)
