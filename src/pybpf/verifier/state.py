@@ -31,7 +31,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_REG_FP, MAX_BPF_REG
 from pybpf.isa.program import ProgramView
 from pybpf.objects.credentials import ROOT
-from pybpf.uapi import BPF_F_SLEEPABLE
+from pybpf.uapi import BPF_F_SLEEPABLE, BPF_F_TEST_STATE_FREQ
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.log import VerifierLog
 from pybpf.verifier.regstate import RegState
@@ -81,12 +81,14 @@ class VerifierState:
     allow_ptr_leaks: bool = True  # pointers may reach maps, ctx, helpers, return values, comparisons
     allow_uninit_stack: bool = True  # stack bytes never written may be read
     base_helpers: bool = True  # CAP_BPF and CAP_PERFMON: every helper of bpf_base_func_proto
+    test_state_freq: bool = False  # BPF_F_TEST_STATE_FREQ, honoured for a loader with CAP_BPF only
 
     @classmethod
     def create(cls, request: LoadRequest, view: ProgramView | None = None) -> VerifierState:
         """The state for checking ``request`` (whose program ``view`` is, when already built)."""
         state = cls(request=request, log=VerifierLog(request.log_level, request.log_size))
         creds = request.credentials
+        state.test_state_freq = bool(request.prog_flags & BPF_F_TEST_STATE_FREQ) and creds.bpf_capable
         if creds is not ROOT:
             state.bpf_capable, state.perfmon_capable = creds.bpf_capable, creds.perfmon_capable
             state.allow_ptr_leaks, state.allow_uninit_stack = creds.allow_ptr_leaks, creds.allow_uninit_stack

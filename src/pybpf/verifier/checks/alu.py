@@ -214,8 +214,9 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
     value = bounds.const_value(src, alu32)
     # a copy moved by a constant stays linked (BPF_ADD_CONST); a 32-bit one only when the upper
     # half is zero (observed on Linux 6.18)
-    linked = (
+    linked = (  # (a loader without CAP_BPF links nothing)
         op in (bounds.ADD, bounds.SUB)
+        and w.env.bpf_capable
         and dst.id
         and value is not None
         and not tnum.is_const(dst.var_off)
