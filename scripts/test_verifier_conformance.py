@@ -31,12 +31,21 @@ total line says how many of them pybpf passes);
 ``agree`` (pybpf's verdict, errno and every run's return value are the kernel's); ``pybpf`` (pybpf passes
 the expectation); ``both`` (among the tests the kernel passes, those pybpf passes too).
 
-Unprivileged mode (test_verifier's ``/u`` runs) is not measured: pybpf's user backend models the
-privileged caller only.  Root keeps CAP_SYS_ADMIN here, which test_verifier drops.
+With ``--unpriv`` it measures test_verifier's unprivileged runs instead (its ``/u`` lines): the tests
+``test_as_unpriv()`` picks (socket filter and cgroup skb programs), loaded -- fixup maps included -- by
+a caller without CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON and CAP_BPF (``set_admin(false)`` on top of
+the CAP_SYS_ADMIN test_verifier drops first) with ``kernel.unprivileged_bpf_disabled`` at 0, which
+the script sets for its run and restores: on the kernel from a forked child lacking those effective
+capabilities (tests/caps.py), on pybpf as ``UserBackend(Credentials(...))``.  The expectation is
+then ``result_unpriv`` / ``errstr_unpriv`` / ``retval_unpriv`` where the test has them, and no
+``insn_processed``.  A test pybpf fails where the kernel passes and the kernel's log names a Spectre
+rule (``!root``: sanitize_ptr_alu, speculative paths) is counted in the ``spectre`` column.  The
+privileged runs keep CAP_SYS_ADMIN, which test_verifier drops.
 
     scripts/build_selftests.sh -t -v 6.12 -o /tmp/tv/6.12        # or -s ~/linux
     python scripts/test_verifier_conformance.py /tmp/tv/6.12/test_verifier.json   # needs root and bpf(2)
     python scripts/test_verifier_conformance.py JSON --only calls --details
+    python scripts/test_verifier_conformance.py JSON --unpriv          # the /u runs
 """
 
 from __future__ import annotations
@@ -50,13 +59,13 @@ import os
 import struct
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "scripts"), str(ROOT)]
 
 from conformance import (  # noqa: E402
     DEFAULT_FLAGS,
@@ -88,6 +97,15 @@ from pybpf.libbpf import (  # noqa: E402
     bpf_prog_get_info_by_fd,
     bpf_prog_load,
 )
+from pybpf.objects.credentials import (  # noqa: E402
+    CAP_BPF,
+    CAP_NET_ADMIN,
+    CAP_PERFMON,
+    CAP_SYS_ADMIN,
+    SYSCTL_PATH,
+    Credentials,
+)
+from pybpf.objects.credentials import ROOT as ROOT_CREDENTIALS  # noqa: E402
 from pybpf.verifier.kernel_btf import vmlinux_btf  # noqa: E402
 
 # test_verifier.c's constants
@@ -406,11 +424,15 @@ def find_all_subseqs(xlated: bytes, patterns: bytes) -> bool:
     return True
 
 
-def passes(test: dict[str, Any], result: Result) -> tuple[bool, str]:
-    """Does ``result`` satisfy the test as test_verifier judges it (privileged)?  And why not."""
+def passes(test: dict[str, Any], result: Result, unpriv: bool = False) -> tuple[bool, str]:
+    """Does ``result`` satisfy the test as test_verifier judges it (``unpriv``: its /u run)?  And why
+    not."""
     if result.crash:
         return False, "crash"
     expected, errstr = test["result"], test["errstr"]
+    if unpriv:
+        expected = test["result_unpriv"] or expected
+        errstr = test["errstr_unpriv"] or errstr
     if expected in (ACCEPT, VERBOSE_ACCEPT):
         if result.errno:
             return False, f"refused: {errno.errorcode.get(result.errno, result.errno)}"
@@ -423,7 +445,7 @@ def passes(test: dict[str, Any], result: Result) -> tuple[bool, str]:
             return False, "no errstr"
         if (missing := cmp_str_seq(result.log, errstr)) is not None:
             return False, f"msg: {missing}"
-    if test["insn_processed"]:
+    if test["insn_processed"] and not unpriv:
         at = result.log.find("processed ")
         got = int(result.log[at + 10 :].split(" ", 1)[0] or 0) if at >= 0 else 0
         if got != test["insn_processed"]:
@@ -442,8 +464,9 @@ def passes(test: dict[str, Any], result: Result) -> tuple[bool, str]:
             continue
         if run_errno:
             return False, f"run {i}: {errno.errorcode.get(run_errno, run_errno)}"
-        if run["retval"] != POINTER_VALUE and retval != run["retval"]:
-            return False, f"run {i}: retval {retval} != {run['retval']}"
+        wanted = run["retval_unpriv"] if unpriv and run["retval_unpriv"] else run["retval"]
+        if wanted not in (POINTER_VALUE, retval):
+            return False, f"run {i}: retval {retval} != {wanted}"
     return True, ""
 
 
@@ -472,6 +495,7 @@ class Row(Counts):
     pybpf: int = 0
     both: int = 0
     crashes: int = 0
+    spectre: int = 0
 
 
 LOCKDOWN = "kernel lockdown (EPERM before verifying)"
@@ -492,6 +516,46 @@ def _kernel_skip(test: dict[str, Any], kernel: Result) -> str:
     return ""
 
 
+UNPRIV_DROPS = frozenset({CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON, CAP_BPF})
+"""test_verifier's unprivileged caller: ``set_admin(false)`` (ADMIN_CAPS) after ``is_admin()``'s
+CAP_SYS_ADMIN."""
+SPECTRE_MARKERS = ("!root",)
+"""Log text of the kernel's Spectre rules (sanitize_ptr_alu's and sanitize_val_alu's refusals)."""
+
+
+def test_as_unpriv(test: dict[str, Any]) -> bool:
+    """test_verifier's ``test_as_unpriv()`` (an architecture with efficient unaligned access): socket
+    filter and cgroup skb programs also run unprivileged."""
+    return test["prog_type"] in (0, uapi.BPF_PROG_TYPE_SOCKET_FILTER, uapi.BPF_PROG_TYPE_CGROUP_SKB)
+
+
+def _kernel_unpriv(test: dict[str, Any], data: dict[str, Any], timeout: int) -> Result:
+    """``load_one`` on the kernel from a child without UNPRIV_DROPS' effective capabilities."""
+    from tests.caps import reopen_unprivileged_bpf, run_without_caps
+
+    reopen_unprivileged_bpf()  # (the sysctl is system-wide: another run may have set it back)
+    result: Result = run_without_caps(UNPRIV_DROPS, lambda: load_one(test, data, NativeBackend(), timeout))
+    return result
+
+
+@contextlib.contextmanager
+def _unprivileged_bpf_open() -> Iterator[None]:
+    """``kernel.unprivileged_bpf_disabled`` = 0 for the run, then its old value (1 cannot be undone)."""
+    with open(SYSCTL_PATH, encoding="ascii") as handle:
+        old = handle.read().strip()
+    if old == "1":
+        raise SystemExit("kernel.unprivileged_bpf_disabled is 1 (final until reboot): no unprivileged runs")
+    if old != "0":
+        with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
+            handle.write("0")
+    try:
+        yield
+    finally:
+        if old != "0":
+            with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
+                handle.write(old)
+
+
 def run_file(
     name: str,
     tests: list[tuple[int, dict[str, Any]]],
@@ -499,12 +563,17 @@ def run_file(
     args: argparse.Namespace,
     details: list[dict[str, object]],
 ) -> Row:
-    """Every test of one verifier/*.c file on both backends."""
+    """Every test of one verifier/*.c file on both backends (``args.unpriv``: the /u runs)."""
     row = Row(name)
-    native, user = NativeBackend(), UserBackend()
+    unpriv = bool(args.unpriv)
+    native = NativeBackend()
+    user = UserBackend(Credentials(ROOT_CREDENTIALS.caps - UNPRIV_DROPS, 0)) if unpriv else UserBackend()
     for number, test in tests:
         row.tests += 1
-        kernel = load_one(test, data, native, args.timeout)
+        if unpriv:
+            kernel = _kernel_unpriv(test, data, args.timeout)
+        else:
+            kernel = load_one(test, data, native, args.timeout)
         skip = _kernel_skip(test, kernel)
         if skip and skip != LOCKDOWN:
             row.skip += 1
@@ -512,7 +581,7 @@ def run_file(
             details.append({"file": name, "test": number, "descr": test["descr"], "skipped": skip})
             continue
         mine = load_one(test, data, user, args.timeout)
-        p_ok, p_why = passes(test, mine)
+        p_ok, p_why = passes(test, mine, unpriv)
         if skip:
             row.skip += 1
             row.lockdown += 1
@@ -529,12 +598,14 @@ def run_file(
                 }
             )
             continue
-        k_ok, k_why = passes(test, kernel)
+        k_ok, k_why = passes(test, kernel, unpriv)
         agree, other_reason = compare(kernel, mine, same_runs(test, mine, kernel))
         row.kernel += k_ok
         row.pybpf += p_ok
         row.both += k_ok and p_ok
         row.agree += agree
+        spectre = k_ok and not p_ok and any(m in kernel.log for m in SPECTRE_MARKERS)
+        row.spectre += spectre
         row.crashes += bool(mine.crash)
         # the same verdict with another reason (the last line of a refusal) is listed too
         if not agree or (k_ok and not p_ok) or other_reason:
@@ -555,6 +626,7 @@ def run_file(
                     "kernel_runs": kernel.runs,
                     "pybpf_runs": mine.runs,
                     "same_reason": not other_reason,
+                    "spectre": spectre,
                 }
             )
     return row
@@ -572,10 +644,22 @@ def main() -> int:
     parser = arguments(__doc__)
     parser.add_argument("suite", type=Path, help="test_verifier.json from scripts/build_selftests.sh -t")
     parser.add_argument("--only", action="append", default=[], help="tests whose file or descr contains this")
+    parser.add_argument(
+        "--unpriv", action="store_true", help="test_verifier's /u runs (the sysctl at 0 meanwhile)"
+    )
     args = parser.parse_args()
     if not prepare("pybpf-test-verifier-"):
         return 2
     data = read_suite(args.suite)
+    if args.unpriv:
+        data["tests"] = [test if test_as_unpriv(test) else None for test in data["tests"]]
+        with _unprivileged_bpf_open():
+            return _report(args, data)
+    return _report(args, data)
+
+
+def _report(args: argparse.Namespace, data: dict[str, Any]) -> int:
+    """Run the selected tests and print the table (``data["tests"]``: None for a test not run)."""
     details: list[dict[str, object]] = []
     header = f"{'file':28} {'tests':>5} {'skip':>5} {'kernel':>6} {'agree':>6} {'pybpf':>6} {'both':>6}"
     print(header)
@@ -583,6 +667,8 @@ def main() -> int:
     rows: list[Counts] = []
     files: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for number, test in enumerate(data["tests"]):
+        if test is None:
+            continue
         if not args.only or any(o in test["file"] or o in test["descr"] for o in args.only):
             files.setdefault(test["file"], []).append((number, test))
     for name, tests in files.items():
@@ -590,6 +676,7 @@ def main() -> int:
         rows.append(row)
         total.add(row)
         crash = f"  ({row.crashes} crashes)" if row.crashes else ""
+        crash += f"  ({row.spectre} Spectre)" if row.spectre else ""
         print(
             f"{row.name:28} {row.tests:5} {row.skip:5} {row.kernel:6} {row.agree:6} {row.pybpf:6} "
             f"{row.both:6}{crash}",
@@ -599,6 +686,7 @@ def main() -> int:
         f"{f'total ({len(rows)} files)':28} {total.tests:5} {total.skip:5} {total.kernel:6} {total.agree:6} "
         f"{total.pybpf:6} {total.both:6}"
         + (f"  ({total.crashes} crashes)" if total.crashes else "")
+        + (f"  ({total.spectre} of the kernel's passes pybpf fails on a Spectre rule)" if args.unpriv else "")
         + (f"  ({total.testmod} skipped for bpf_testmod)" if total.testmod else "")
         + (
             f"  ({total.lockdown} skipped for the kernel's lockdown; pybpf passes {total.lockdown_pybpf})"

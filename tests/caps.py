@@ -40,10 +40,43 @@ def _drop_effective(drop: Iterable[int]) -> None:
 def run_without_caps(drop: Iterable[int], function: Callable[[], Any]) -> Any:
     """``function()`` run in a child process whose effective set lacks ``drop``; its result (pickled
     back), or the OSError it raised re-raised here as ``OSError(errno, message)``.  Skips without root
-    or the real bpf(2)."""
+    or the real bpf(2).  Inside an unprivileged_bpf_enabled() block, a run during which something
+    else closed the (system-wide) sysctl again is run again, up to three times."""
     if os.geteuid() != 0 or not kernel_bpf_available():
         pytest.skip("needs root and the real bpf(2)")
     drop = tuple(drop)
+    for _ in range(3):
+        if _opened:  # another process may have closed it meanwhile (its own block ended): open it
+            reopen_unprivileged_bpf()
+        result = _in_child(drop, function)
+        if not _opened or _sysctl() == "0":
+            return result.get()
+    return result.get()  # (closed each time by something else: the last answer)
+
+
+class _Outcome:
+    """What the child answered: a value, or an OSError to raise again."""
+
+    def __init__(self, kind: str, value: Any) -> None:
+        self.kind, self.value = kind, value
+
+    def get(self) -> Any:
+        if self.kind == "oserror":
+            raise OSError(self.value[0], self.value[1])
+        if self.kind == "error":
+            raise AssertionError(f"the child failed: {self.value}")
+        return self.value
+
+
+def _sysctl() -> str:
+    try:
+        with open(SYSCTL_PATH, encoding="ascii") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
+def _in_child(drop: tuple[int, ...], function: Callable[[], Any]) -> _Outcome:
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
@@ -65,11 +98,24 @@ def run_without_caps(drop: Iterable[int], function: Callable[[], Any]) -> Any:
         payload = incoming.read()
     os.waitpid(pid, 0)
     kind, value = pickle.loads(payload)
-    if kind == "oserror":
-        raise OSError(value[0], value[1])
-    if kind == "error":
-        raise AssertionError(f"the child failed: {value}")
-    return value
+    return _Outcome(kind, value)
+
+
+_opened = 0
+"""How many unprivileged_bpf_enabled() blocks of this process are open."""
+
+
+def reopen_unprivileged_bpf() -> None:
+    """``kernel.unprivileged_bpf_disabled`` back to 0 if something set it again (the sysctl is
+    system-wide: a parallel test run's block may have ended and restored its old value)."""
+    try:
+        with open(SYSCTL_PATH, encoding="ascii") as handle:
+            if handle.read().strip() == "0":
+                return
+        with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
+            handle.write("0")
+    except OSError:
+        pass
 
 
 @contextlib.contextmanager
@@ -87,9 +133,12 @@ def unprivileged_bpf_enabled() -> Iterator[None]:
                 handle.write("0")
         except OSError:
             pytest.skip(f"kernel.unprivileged_bpf_disabled={old} cannot be set to 0 here")
+    global _opened
+    _opened += 1
     try:
         yield
     finally:
-        if old != "0":
+        _opened -= 1
+        if old != "0" and not _opened:
             with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
                 handle.write(old)

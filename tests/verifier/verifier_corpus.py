@@ -37,6 +37,10 @@ has -- the kernel refuses callbacks without it;
 tests.verifier.corpus_protos's C-like syntax, e.g. ``int f1(struct xdp_md *c, int *p __arg_nonnull)``),
 ``funcs`` (labels, space-separated, where a subprogram starts that no instruction calls, e.g. the
 exception callback a ``__tag_exception_callback:fN`` names: the func_info gets a record there too),
+``caps`` (the loader's capabilities among CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN and CAP_SYS_ADMIN,
+comma-separated names or ``none``; absent: every capability): the program is loaded, its maps
+created, by a caller lacking the others with ``kernel.unprivileged_bpf_disabled`` at 0 -- on the
+kernel from a child process (tests/caps.py), on pybpf as ``UserBackend(Credentials(...))``;
 ``license`` (GPL when absent), ``desc`` and ``heavy`` (why pybpf needs long for it: such
 programs are checked only on request, see tests/verifier/test_corpus.py).  The program text
 starts at the first indented line and runs to the next ``===`` (labels may sit at the start of a line there).
@@ -73,14 +77,24 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from pybpf import uapi
 from pybpf.btf.kinds import Kind
 from pybpf.errors import BPFError
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import encode_program
-from pybpf.kernel.backend import Backend
+from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel_version import KernelVersion
+from pybpf.objects.credentials import (
+    CAP_BPF,
+    CAP_NET_ADMIN,
+    CAP_PERFMON,
+    CAP_SYS_ADMIN,
+    ROOT,
+    Credentials,
+    parse_caps,
+)
 from tests.kernel_releases import ByRelease, Since
 from tests.verifier import corpus_protos, kptr_harness, refs_harness
 
@@ -218,6 +232,7 @@ class Program:
         ""  # attach_btf_id: a FUNC or typedef of the running kernel's BTF (header ``attach_btf``)
     )
     funcs: tuple[str, ...] = ()  # labels where a subprogram nothing calls starts (header ``funcs``)
+    caps: str = ""  # the loader's capabilities (header ``caps``: ``bpf``, ``bpf,net_admin``, ``none``)
 
 
 @dataclass(frozen=True)
@@ -365,8 +380,11 @@ def parse_theme(path: Path) -> list[Program]:
                 attach=header.get("attach", ""),
                 attach_btf=header.get("attach_btf", ""),
                 funcs=tuple(header.get("funcs", "").split()),
+                caps=header.get("caps", ""),
             )
         )
+        if programs[-1].caps:
+            loader_drops(programs[-1])  # an unknown capability name fails here
 
     for raw in path.read_text().splitlines():
         if raw.startswith("=== "):
@@ -392,6 +410,7 @@ def parse_theme(path: Path) -> list[Program]:
                 "attach",
                 "attach_btf",
                 "funcs",
+                "caps",
             ):
                 raise ValueError(f"{path.name}: {name}: unknown header line {raw!r}")
             if key.strip() == "proto":
@@ -635,10 +654,37 @@ def attach_btf_id(name: str) -> int:
     return 0
 
 
+BPF_CAPS: Final = frozenset({CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN})
+"""The capabilities a ``caps`` header speaks of."""
+
+
+def loader_drops(program: Program) -> frozenset[int]:
+    """The capabilities the loader of ``program`` lacks (its ``caps`` header: those of BPF_CAPS it
+    does not name)."""
+    return BPF_CAPS - parse_caps(program.caps) if program.caps else frozenset()
+
+
 def load_with_log(
     program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
 ) -> tuple[int, str]:
-    """(errno, log) of loading an assembly ``program`` through ``backend`` (errno 0: loaded)."""
+    """(errno, log) of loading an assembly ``program`` through ``backend`` (errno 0: loaded), as the
+    caller its ``caps`` header names (with unprivileged bpf() open for the load)."""
+    drops = loader_drops(program)
+    if not drops:
+        return _load_with_log(program, backend, log_level, log_size)
+    if isinstance(backend, UserBackend):
+        caller = UserBackend(Credentials(ROOT.caps - drops, 0))
+        return _load_with_log(program, caller, log_level, log_size)
+    from tests.caps import run_without_caps, unprivileged_bpf_enabled
+
+    with unprivileged_bpf_enabled():
+        result: tuple[int, str] = run_without_caps(
+            drops, lambda: _load_with_log(program, backend, log_level, log_size)
+        )
+    return result
+
+
+def _load_with_log(program: Program, backend: Backend, log_level: int, log_size: int) -> tuple[int, str]:
     fd, err, log = load_fd(program, backend, log_level, log_size)
     if fd >= 0:
         os.close(fd)

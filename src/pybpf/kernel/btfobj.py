@@ -59,10 +59,12 @@ from pybpf.btf.types import BTF
 from pybpf.errors import BPFError
 from pybpf.kernel.btf_check import BTFVerifyError, VerifiedBTF, verify_btf
 from pybpf.kernel.btf_env import SPIN_LOCK_SIZE, find_spin_locks
+from pybpf.kernel.permissions import require
 from pybpf.kernel.user_log import UserLogBuffer
 from pybpf.kernel.usermem import copy_from_user, copy_to_user, read_info
 from pybpf.objects import refs
 from pybpf.objects.cache import ObjectCache
+from pybpf.objects.credentials import CAP_BPF, CAP_SYS_ADMIN
 from pybpf.objects.files import MAGIC, PAGE, VERSION, allocation_failure, bpffs_root, next_object_id
 from pybpf.uapi import BPF_LOG_FIXED, bpf_attr, offsetof
 from pybpf.verifier import graph, kptrs, timer
@@ -187,6 +189,7 @@ def btf_load(attr: Any, write_back: Any) -> int:
         raise BPFError(errno.EINVAL, "unknown btf_flags")
     if a.btf_flags & uapi.BPF_F_TOKEN_FD:
         _no_token(a.btf_token_fd)
+    require(CAP_BPF, "BPF_BTF_LOAD")
     if a.btf_size > BTF_MAX_SIZE:
         raise BPFError(errno.E2BIG, "BTF larger than 16 MiB")
     log = UserLogBuffer.from_attr(a.btf_log_level, a.btf_log_buf, a.btf_log_size)
@@ -243,6 +246,7 @@ def get_fd_by_id(btf_id: int, open_flags: int, token_fd: int) -> int:
         raise BPFError(errno.EINVAL, "unknown open_flags")
     if open_flags & uapi.BPF_F_TOKEN_FD:
         _no_token(token_fd)
+    require(CAP_SYS_ADMIN, "BPF_BTF_GET_FD_BY_ID")
     return refs.open_holder(bpffs_root(), "btf", btf_id, os.O_RDONLY)
 
 

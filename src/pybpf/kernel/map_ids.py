@@ -21,7 +21,9 @@ import os
 
 from pybpf import uapi
 from pybpf.errors import BPFError
+from pybpf.kernel.permissions import require
 from pybpf.objects import refs
+from pybpf.objects.credentials import CAP_SYS_ADMIN
 from pybpf.objects.files import bpffs_root
 
 
@@ -35,6 +37,7 @@ def get_fd_by_id(map_id: int, open_flags: int, token_fd: int) -> int:
     allowed = uapi.BPF_F_RDONLY | uapi.BPF_F_WRONLY
     if open_flags & ~allowed or token_fd:
         raise BPFError(errno.EINVAL, "invalid open_flags (bpf tokens are not implemented in pybpf)")
+    require(CAP_SYS_ADMIN, "BPF_MAP_GET_FD_BY_ID")
     rd, wr = open_flags & uapi.BPF_F_RDONLY, open_flags & uapi.BPF_F_WRONLY
     if rd and wr:
         raise BPFError(errno.EINVAL, "BPF_F_RDONLY and BPF_F_WRONLY together")

@@ -16,7 +16,8 @@ other, ``jited_ksyms`` where each function is in this process and ``jited_func_l
 interpreter reports none of them (``bpftool prog show``: "not jited").  ``map_ids`` are the maps the
 program uses, those it was loaded with then those bound to it (``pybpf.kernel.prog_bind_map``);
 ``run_time_ns``/``run_cnt`` are the run statistics kept while BPF_ENABLE_STATS is on
-(``pybpf.kernel.run_stats``), ``recursion_misses`` 0.
+(``pybpf.kernel.run_stats``), ``recursion_misses`` 0.  A caller without CAP_BPF sees none of the
+code: the xlated and jited lengths, the function and line records stay 0 (``!bpf_capable()``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pybpf.kernel.prog_load import program_tag
 from pybpf.kernel.prog_run import native_code
 from pybpf.kernel.progobj import ProgObject
 from pybpf.kernel.usermem import copy_to_user, read_info
+from pybpf.objects.credentials import current as current_credentials
 
 _PAGE = os.sysconf("SC_PAGESIZE")
 _INFO_LEN_OFFSET = 4  # offsetof(union bpf_attr, info.info_len)
@@ -117,6 +119,10 @@ def prog_get_info_by_fd(
     info.recursion_misses = 0
     info.verified_insns = meta.verified_insns
     info.btf_id = meta.btf_id
+    if not current_credentials().bpf_capable:  # the code, its records and tags stay hidden
+        info.jited_prog_len = info.xlated_prog_len = info.nr_jited_ksyms = info.nr_jited_func_lens = 0
+        info.nr_func_info = info.nr_line_info = info.nr_jited_line_info = 0
+        return _done(info, info_len, address, write_back)
     xlated = encode_program(prog.xlated)
     info.xlated_prog_len = len(xlated)
     if user.xlated_prog_len:  # copied even to a NULL pointer: EFAULT, as the kernel's copy_to_user
@@ -137,6 +143,13 @@ def prog_get_info_by_fd(
     info.nr_prog_tags = len(tags)
     if user.nr_prog_tags:
         copy_to_user(user.prog_tags, b"".join(tags[: user.nr_prog_tags]))
+    return _done(info, info_len, address, write_back)
+
+
+def _done(
+    info: uapi.bpf_prog_info, info_len: int, address: int, write_back: Callable[[int, bytes], None]
+) -> int:
+    """The ``done:`` label: the struct and info_len back to the caller."""
     copy_to_user(address, bytes(info)[:info_len])
     write_back(_INFO_LEN_OFFSET, info_len.to_bytes(4, "little"))
     return 0

@@ -45,6 +45,7 @@ from pybpf.isa.program import slot_starts
 from pybpf.kernel import offload
 from pybpf.kernel.btfobj import BTFObject, get_fd_by_id, is_btf_fd
 from pybpf.kernel.links import ext_target
+from pybpf.kernel.permissions import check_prog_load
 from pybpf.kernel.prog_run import select_runtime
 from pybpf.kernel.progobj import ProgMeta, ProgObject
 from pybpf.kernel.user_log import UserLogBuffer
@@ -55,7 +56,7 @@ from pybpf.objects import refs
 from pybpf.objects.credentials import current as current_credentials
 from pybpf.objects.files import bpffs_root
 from pybpf.progtypes import get_prog_type
-from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_OBJ_NAME_LEN, ENOTSUPP, offsetof
+from pybpf.uapi import BPF_OBJ_NAME_LEN, ENOTSUPP, offsetof
 from pybpf.verifier import LoadRequest, VerifierError, verify
 from pybpf.verifier.attach import BTF_MAX_TYPE, attach_btf_id_allowed
 from pybpf.verifier.decode import decode_insns
@@ -199,8 +200,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         raise BPFError(errno.EINVAL, "unknown prog_flags")
     if a.prog_flags & uapi.BPF_F_TOKEN_FD or a.prog_token_fd:
         raise BPFError(errno.EINVAL, "BPF tokens are not supported by pybpf")
-    if a.insn_cnt == 0 or a.insn_cnt > BPF_COMPLEXITY_LIMIT_INSNS:
-        raise BPFError(errno.E2BIG, f"insn_cnt {a.insn_cnt} is 0 or above {BPF_COMPLEXITY_LIMIT_INSNS}")
+    credentials = check_prog_load(a.prog_type, a.insn_cnt)  # the sysctl, insn_cnt, the type's caps
     prog_type = get_prog_type(a.prog_type)
     dst = _check_attach_btf(a)  # (the attach_prog_fd's ENOTSUPP for a BTF object comes first)
     check_attach = getattr(prog_type, "check_expected_attach_type", None)
@@ -265,7 +265,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         btf_strings_size=_btf_strings_size(a) if btf_is_func is not None else 0,
         log_size=a.log_size,
         extension=extension,
-        credentials=current_credentials(),
+        credentials=credentials,
     )
     try:
         verified = verify(request)

@@ -30,6 +30,7 @@ from pybpf.kernel import (
     map_batch,
     map_ids,
     offload,
+    permissions,
     prog_attach,
     prog_info,
     progobj,
@@ -59,6 +60,7 @@ from pybpf.maps.base import MapOps, MapParams
 from pybpf.maps.object import MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
 from pybpf.objects import accounting, refs
+from pybpf.objects.credentials import CAP_SYS_ADMIN
 from pybpf.objects.files import OBJ_NAME_CHARS, bpffs_root, link_object, path_at
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
 
@@ -214,17 +216,21 @@ def _map_create(call: _Call) -> int:
         # the kernel's map_alloc_check runs before the name is copied (and before the offload ops)
         if impl.requires_btf and not (a.btf_key_type_id and a.btf_value_type_id):
             raise BPFError(errno.EINVAL, "this map type needs BTF key and value type ids")
-        impl.check(params)
+        impl.check_early(params) if impl.checked_by_alloc else impl.check(params)
         if a.map_type == uapi.BPF_MAP_TYPE_STRUCT_OPS and not a.btf_vmlinux_value_type_id:
             raise BPFError(errno.EINVAL, "a struct_ops map needs btf_vmlinux_value_type_id")
     if token_flag:
         btfobj._no_token(a.map_token_fd)  # bpf_token_get_from_fd: EBADF, or EINVAL (no tokens here)
+    if impl is not None:  # the sysctl, then the map type's capability (map_create's switch)
+        permissions.check_map_create(a.map_type)
     if a.map_ifindex:  # the offload ops' map_alloc: after the type's map_alloc_check and the token
         offload.map_offload_alloc(a.map_type, a.map_ifindex)
     template = None
     ops_desc = None
     charged = 0
-    if impl is not None:  # map_alloc: its caps, the inner-map template, the memory
+    if impl is not None:  # map_alloc: its checks, the inner-map template, the memory
+        if impl.checked_by_alloc:
+            impl.check(params)
         params = impl.adjust_params(params)
         impl.check_alloc(params)
         if a.btf_vmlinux_value_type_id:
@@ -463,7 +469,15 @@ def _map_get_info_by_fd(call: _Call, obj: MapObject) -> int:
     return 0
 
 
+def _next_id_allowed(start_id: int) -> None:
+    """``bpf_obj_get_next_id``: start_id >= INT_MAX is EINVAL, then CAP_SYS_ADMIN (EPERM)."""
+    if start_id >= refs.INT_MAX:
+        raise BPFError(errno.EINVAL, "start_id >= INT_MAX")
+    permissions.require(CAP_SYS_ADMIN, "BPF_*_GET_NEXT_ID")
+
+
 def _map_get_next_id(call: _Call) -> int:
+    _next_id_allowed(call.attr.start_id)
     found = map_ids.get_next_id(call.attr.start_id)
     call.write_back(_NEXT_ID_OFFSET, found.to_bytes(4, "little"))
     return 0
@@ -505,12 +519,14 @@ def _prog_test_run(call: _Call) -> int:
 
 
 def _prog_get_next_id(call: _Call) -> int:
+    _next_id_allowed(call.attr.start_id)
     found = progobj.get_next_id(call.attr.start_id)
     call.write_back(_NEXT_ID_OFFSET, found.to_bytes(4, "little"))
     return 0
 
 
 def _prog_get_fd_by_id(call: _Call) -> int:
+    permissions.require(CAP_SYS_ADMIN, "BPF_PROG_GET_FD_BY_ID")
     return progobj.get_fd_by_id(call.attr.prog_id, 0, 0)
 
 
@@ -519,6 +535,7 @@ def _btf_load(call: _Call) -> int:
 
 
 def _btf_get_next_id(call: _Call) -> int:
+    _next_id_allowed(call.attr.start_id)
     found = btfobj.get_next_id(call.attr.start_id)
     call.write_back(_NEXT_ID_OFFSET, found.to_bytes(4, "little"))
     return 0
@@ -565,12 +582,14 @@ _ITER_CREATE_END = offsetofend(bpf_attr, "iter_create.flags")
 
 
 def _link_get_next_id(call: _Call) -> int:
+    _next_id_allowed(call.attr.start_id)
     found = link_obj.get_next_id(call.attr.start_id)
     call.write_back(_NEXT_ID_OFFSET, found.to_bytes(4, "little"))
     return 0
 
 
 def _link_get_fd_by_id(call: _Call) -> int:
+    permissions.require(CAP_SYS_ADMIN, "BPF_LINK_GET_FD_BY_ID")
     return link_obj.get_fd_by_id(call.attr.link_id)
 
 
@@ -614,11 +633,13 @@ def _prog_detach(call: _Call) -> int:
 
 
 def _prog_query(call: _Call) -> int:
+    permissions.require_net_admin("BPF_PROG_QUERY")
     return prog_attach.prog_query(call.attr, call.write_back)
 
 
 def _task_fd_query(call: _Call) -> int:
     a = call.attr.task_fd_query
+    permissions.require(CAP_SYS_ADMIN, "BPF_TASK_FD_QUERY")
     return task_fd_query(a.pid, a.fd, a.flags)
 
 
@@ -633,6 +654,7 @@ def _prog_stream_read(call: _Call) -> int:
 
 
 def _enable_stats(call: _Call) -> int:
+    permissions.require(CAP_SYS_ADMIN, "BPF_ENABLE_STATS")
     return enable_stats(call.attr.enable_stats.type)
 
 

@@ -275,6 +275,9 @@ class MapOps:
     arena: ClassVar[bool] = False
     """Whether the type is an arena (``pybpf.maps.arena``): programs reach its pages through arena
     pointers, carried out by the engines (``pybpf.vm.arena``)."""
+    checked_by_alloc: ClassVar[bool] = False
+    """Whether the kernel type has no ``map_alloc_check``: its ``map_alloc`` makes the checks of
+    ``check``, after bpf(2)'s capability checks (``check_early`` runs before them)."""
     can_freeze: ClassVar[bool] = True
     """Whether BPF_MAP_FREEZE may freeze the type (map_freeze(): not a struct_ops map, ENOTSUPP)."""
     value_prog_fd_errno: ClassVar[bool] = False
@@ -310,6 +313,11 @@ class MapOps:
     def check(cls, params: MapParams) -> None:
         """Validate ``params`` like the kernel's ``map_alloc_check``; raise ``BPFError`` on refusal."""
         raise NotImplementedError
+
+    @classmethod
+    def check_early(cls, params: MapParams) -> None:
+        """What a ``checked_by_alloc`` type refuses before the capability checks (its small
+        ``map_alloc_check``, if it has one); nothing by default."""
 
     @classmethod
     def adjust_params(cls, params: MapParams) -> MapParams:

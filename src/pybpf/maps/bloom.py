@@ -67,6 +67,8 @@ def _hash_funcs(params: MapParams) -> int:
 class BloomFilterMap(MapOps):
     """Bloom filter: ``nr_hash_funcs`` bits set per pushed value."""
 
+    checked_by_alloc = True  # no map_alloc_check: map_alloc checks, after the capabilities
+
     read_locked = False
     takes_map_extra = True
     lookup_tests_value = True
@@ -94,9 +96,14 @@ class BloomFilterMap(MapOps):
         self.bits = mem[HEADER_BYTES:]
 
     @classmethod
-    def check(cls, params: MapParams) -> None:
+    def check_early(cls, params: MapParams) -> None:
+        """``bloom_map_alloc_check``: a value_size user space could not use is E2BIG."""
         if params.value_size > KMALLOC_MAX_SIZE:
             raise BPFError(errno.E2BIG, "value_size too large")
+
+    @classmethod
+    def check(cls, params: MapParams) -> None:
+        cls.check_early(params)
         if (
             params.key_size != 0
             or params.value_size == 0

@@ -53,6 +53,8 @@ CGROUP_STORAGE_CREATE_FLAG_MASK = uapi.BPF_F_NUMA_NODE | ACCESS_FLAG_MASK
 class CgroupStorageMap(MapOps):
     """Storage of cgroups a program using the map is attached to: none in pybpf (no cgroup attach)."""
 
+    checked_by_alloc = True  # no map_alloc_check: map_alloc checks, after the capabilities
+
     spin_lock_allowed = True
     can_be_inner = False
     max_value_size = LOCAL_STORAGE_MAX_VALUE_SIZE

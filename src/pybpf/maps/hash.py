@@ -78,6 +78,7 @@ from pybpf.maps.base import (
 )
 from pybpf.maps.jhash import KeyHashes
 from pybpf.maps.registry import register
+from pybpf.objects.credentials import CAP_SYS_ADMIN, current
 
 HTAB_CREATE_FLAG_MASK = (
     uapi.BPF_F_NO_PREALLOC
@@ -243,6 +244,8 @@ class HashMap(MapOps):
 
     @classmethod
     def check(cls, params: MapParams) -> None:
+        if params.flags & uapi.BPF_F_ZERO_SEED and not current().capable(CAP_SYS_ADMIN):
+            raise BPFError(errno.EPERM, "BPF_F_ZERO_SEED needs CAP_SYS_ADMIN")  # htab_map_alloc_check
         if params.flags & ~HTAB_CREATE_FLAG_MASK or not flags_access_ok(params.flags):
             raise BPFError(errno.EINVAL, "invalid hash map flags")
         lru = params.map_type in (uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH)

@@ -94,6 +94,8 @@ def _node_bytes(params: MapParams) -> int:
 class LpmTrieMap(MapOps):
     """Longest-prefix-match trie whose nodes live in a fixed pool inside the shared storage."""
 
+    checked_by_alloc = True  # no map_alloc_check: map_alloc checks, after the capabilities
+
     batch_commands = frozenset(
         {uapi.BPF_MAP_LOOKUP_BATCH, uapi.BPF_MAP_UPDATE_BATCH, uapi.BPF_MAP_DELETE_BATCH}
     )

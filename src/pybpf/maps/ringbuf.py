@@ -140,6 +140,8 @@ def record_length(size: int) -> int:
 class RingBufMap(NoBtfMapOps):
     """The ring: consumer page, producer page, data area and overflow area in the map's storage."""
 
+    checked_by_alloc = True  # no map_alloc_check: map_alloc checks, after the capabilities
+
     read_locked = False
     ring_buffer = True
     can_mmap = True

@@ -75,6 +75,8 @@ def bucket_count(max_entries: int) -> int:
 class StackTraceMap(NoBtfMapOps):
     """Stack traces by stack id (a hash bucket)."""
 
+    checked_by_alloc = True  # no map_alloc_check: map_alloc checks, after the capabilities
+
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)
         self.n_buckets = bucket_count(params.max_entries)

@@ -7,7 +7,8 @@ kernel/trace/bpf_trace.c ...):
 * ``for_attach_type``       <- ``prog->expected_attach_type`` (BPF_PROG_LOAD's, after
   ``bpf_prog_load_fixup_attach_type``) for the types whose rules read it,
 * ``func_allowed(id)``      <- ``get_func_proto(id, prog) != NULL`` (a root loader; includes
-  ``bpf_base_func_proto``),
+  ``bpf_base_func_proto``; ``capable_func`` is what a loader without CAP_BPF or CAP_PERFMON loses
+  of it, which the verifier applies),
 * ``is_valid_access``       <- ``is_valid_access(off, size, type, prog, info)`` on the uapi ctx,
 * ``convert_ctx_access``    <- ``convert_ctx_access``: the verifier's rewrite of ctx loads/stores
   into accesses of the kernel-side structure (``struct xdp_buff``, ``struct sk_buff`` ...),
@@ -62,6 +63,39 @@ buffers, dynptrs, timers, printk, probe_read_*, task/cgroup ids, skc_to_* casts 
 ``bpf_perf_event_output`` which each networking type provides in its own flavour.  Measured on the
 kernel: the helpers both XDP and SOCKET_FILTER programs may call (tests/progtypes checks it).
 """
+
+
+# fmt: off
+PERFMON_FUNC_IDS: frozenset[int] = frozenset({
+    6, 16, 22, 35, 55, 109, 112, 113, 114, 115, 117, 136, 137, 138, 139, 140, 141, 148, 149, 153, 154,
+    158, 165, 175, 176, 177, 178, 180, 191, 196,
+})
+"""Helpers ``bpf_base_func_proto`` / ``bpf_sk_base_func_proto`` give only a loader with CAP_PERFMON
+(trace_printk, probe_read_*, get_current_task, snprintf, the skc_to_* casts ...).  Measured on Linux
+6.18: what socket filter, cgroup skb, tc, XDP, cgroup sock, lwt, sk_skb, sk_msg, flow dissector and
+sk_reuseport programs loaded with CAP_BPF + CAP_NET_ADMIN but without CAP_PERFMON lose."""
+BPF_CAPABLE_FUNC_IDS: frozenset[int] = frozenset({
+    17, 37, 80, 93, 94, 118, 123, 156, 157, 164, 169, 170, 171, 172, 181, 194, 197, 198, 199, 200, 201,
+    202, 203, 209, 210, 211,
+})
+"""Helpers ``bpf_base_func_proto`` gives only a loader with CAP_BPF (spin locks, timers, kptr_xchg,
+dynptrs, per-CPU pointers, user ring buffers ...).  Measured on Linux 6.18: what socket filter and
+cgroup skb programs loaded without CAP_BPF (unprivileged_bpf_disabled at 0) lose besides those."""
+# fmt: on
+
+
+SK_PERFMON_FUNC_IDS: frozenset[int] = frozenset({136, 137, 138, 139, 140, 178, 196})
+"""The skc_to_* casts of ``bpf_sk_base_func_proto``, which asks CAP_PERFMON alone (the rest of
+PERFMON_FUNC_IDS come from ``bpf_base_func_proto``, after its CAP_BPF test).  Measured on Linux 6.18:
+what a socket filter loaded with CAP_PERFMON but without CAP_BPF may call of PERFMON_FUNC_IDS."""
+
+
+def capable_func(helper_id: int, bpf_capable: bool, perfmon_capable: bool) -> bool:
+    """Whether the loader's capabilities let ``bpf_base_func_proto`` (or ``bpf_sk_base_func_proto``)
+    give ``helper_id`` (the rest of ``func_allowed`` is the program type's)."""
+    if helper_id in PERFMON_FUNC_IDS:
+        return perfmon_capable and (bpf_capable or helper_id in SK_PERFMON_FUNC_IDS)
+    return bpf_capable or helper_id not in BPF_CAPABLE_FUNC_IDS
 
 
 class ProgramRunner(Protocol):

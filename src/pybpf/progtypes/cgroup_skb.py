@@ -28,6 +28,7 @@ from typing import ClassVar
 from pybpf.errors import BPFError
 from pybpf.helpers.perf_output import PERF_EVENT_OUTPUT, packet_event_output
 from pybpf.helpers.registry import Helper
+from pybpf.objects.credentials import current
 from pybpf.progtypes.base import TestRunArgs, helper_ids
 from pybpf.progtypes.registry import register
 from pybpf.progtypes.skb import END, OFF, SkbProgType, SkbState, SkbStorage, skb_is_valid_access
@@ -47,6 +48,8 @@ CGROUP_SKB_ATTACH_TYPES = frozenset({BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EG
 
 _HIDDEN = ("tc_classid", "data_meta", "wire_len")
 _WRITABLE = ("mark", "priority", "cb", "tstamp")
+_NEED_CAP_BPF = {False: ("data", "data_end"), True: ("data", "data_end", "tstamp")}
+"""The fields a loader without CAP_BPF may not read (direct packet access), or write."""
 
 
 @register
@@ -69,6 +72,8 @@ class CgroupSkb(SkbProgType):
         """``cg_skb_is_valid_access``."""
         if any(OFF[name] <= off < END[name] for name in _HIDDEN):
             return False
+        if any(OFF[name] <= off < END[name] for name in _NEED_CAP_BPF[write]) and not current().bpf_capable:
+            return False  # the loader's capability (prog->aux->token's: current at load)
         if write and not any(OFF[name] <= off < END[name] for name in _WRITABLE):
             return False
         return skb_is_valid_access(off, size, write)

@@ -255,7 +255,7 @@ class Walker:
         self.hist_entry = -1  # the history entry of the instruction being checked (cur_hist_ent)
         prog_type = env.request.prog_type
         self.live = liveness.live_registers(
-            view, prog_type.func_allowed, prog_type.prog_type, env.request.expected_attach_type,
+            view, helpers.offered(env), prog_type.prog_type, env.request.expected_attach_type,
             getattr(prog_type, "func_proto", None),
         )  # fmt: skip
         self.scratched: set[int] = set()
@@ -915,6 +915,8 @@ class Walker:
             return
         self.check_reg_read(regno)
         r0 = self.state.cur.regs[regno]
+        if not (self.env.allow_ptr_leaks or r0.is_scalar):
+            self.fail(errno.EACCES, f"R{regno} leaks addr as return value")
         if is_subprog and frame.callback_ret is None:
             if r0.type is not RegType.SCALAR_VALUE:
                 self.fail(

@@ -351,7 +351,7 @@ def release(w: Walker, reg: RegState) -> bool:
         if at and slot.spilled is not None and slot.spilled.ref_obj_id == ref
         and (clone := _slot_info(stack, at)) is not None and clone.first_slot
     ]  # fmt: skip
-    references.release_reference(w.state, ref)  # the record's slices too
+    references.release_reference(w.state, ref, w.env.allow_ptr_leaks)  # the record's slices too
     _invalidate(stack, spi)
     for at in clones:  # (the clones' bytes are no dynptr's any more: a helper may read them)
         _invalidate(stack, at)

@@ -348,7 +348,7 @@ def convert_owning_non_owning(w: Walker, kfunc: KFunc, ref_obj_id: int, btf_id: 
         if reg.ref_obj_id == ref_obj_id:
             reg.ref_obj_id = 0
             _set_non_owning(w, reg)
-    if not references.release_reference(w.state, ref_obj_id):
+    if not references.release_reference(w.state, ref_obj_id, w.env.allow_ptr_leaks):
         w.fail(errno.EINVAL, f"kfunc {kfunc.name}#{btf_id} reference has not been acquired before")
 
 

@@ -17,10 +17,13 @@ tc classifiers/actions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pybpf import uapi
 from pybpf.helpers.protos import HelperProto, proto
 from pybpf.isa.helper_names import HELPER_IDS, helper_name
 from pybpf.isa.instruction import Instruction
+from pybpf.progtypes.base import capable_func
 from pybpf.uapi import BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_SOCKET_FILTER
 from pybpf.verifier.state import VerifierState
 
@@ -50,13 +53,23 @@ def check_helper_call(state: VerifierState, helper_id: int, sleepable: bool) -> 
     name = func_id_name(helper_id)
     if helper_name(helper_id) is None:  # __BPF_FUNC_MAPPER names every id in [0, __BPF_FUNC_MAX_ID)
         state.einval(f"invalid func {name}#{helper_id}")
-    if gpl_only is None or not request.prog_type.func_allowed(helper_id):
+    if gpl_only is None or not offered(state)(helper_id):
         state.einval(f"program of this type cannot use helper {name}#{helper_id}")
     if gpl_only and not request.gpl_compatible:
         state.einval("cannot call GPL-restricted function from non-GPL compatible program")
     fn = proto(helper_id)
     if fn is not None and fn.might_sleep and not sleepable:
         state.einval("helper call might sleep in a non-sleepable prog")
+
+
+def offered(state: VerifierState) -> Callable[[int], bool]:
+    """get_func_proto() != NULL for this load: the program type's helpers, less those
+    bpf_base_func_proto keeps from a loader without CAP_BPF or CAP_PERFMON."""
+    allowed = state.request.prog_type.func_allowed
+    if state.base_helpers:
+        return allowed
+    bpf, perfmon = state.bpf_capable, state.perfmon_capable
+    return lambda helper_id: allowed(helper_id) and capable_func(helper_id, bpf, perfmon)
 
 
 def helper_proto(prog_type: object, helper_id: int) -> HelperProto | None:

@@ -209,7 +209,7 @@ def _unmark_slots(w: Walker, stack: Stack, spi: int, nr_slots: int, frameno: int
     for i in range(nr_slots):
         slot = stack.slots[spi - i]
         if i == 0 and slot.spilled is not None:
-            references.release_reference(w.state, slot.spilled.ref_obj_id)
+            references.release_reference(w.state, slot.spilled.ref_obj_id, w.env.allow_ptr_leaks)
         slot.spilled = None
         slot.kinds = [STACK_INVALID] * BPF_REG_SIZE
         w.mark_stack_write(frameno, 1 << (spi - i))

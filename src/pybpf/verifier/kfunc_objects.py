@@ -153,7 +153,7 @@ def release(w: Walker, kfunc: KFunc, btf_id: int, ref_obj_id: int) -> None:
     """check_kfunc_call(): a KF_RELEASE kfunc releases its argument's reference."""
     if not ref_obj_id:
         w.fail(errno.EINVAL, f"release kernel function {kfunc.name} expects refcounted PTR_TO_BTF_ID")
-    if not references.release_reference(w.state, ref_obj_id):
+    if not references.release_reference(w.state, ref_obj_id, w.env.allow_ptr_leaks):
         w.fail(errno.EINVAL, f"kfunc {kfunc.name}#{btf_id} reference has not been acquired before")
 
 

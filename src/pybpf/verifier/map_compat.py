@@ -89,5 +89,7 @@ def check_map_prog_compatibility(state: VerifierState, map_: MapRef) -> None:
     if map_type == uapi.BPF_MAP_TYPE_ARENA:
         if any(map_attr(used, "map_type", None) == map_type for used in state.maps):
             state.fail(errno.EBUSY, "Only one arena per program")
+        if not (state.allow_ptr_leaks and state.bpf_capable):
+            state.fail(errno.EPERM, "CAP_BPF and CAP_PERFMON are required to use arena")
         if not arena_user_vm_start(map_):
             state.einval("arena's user address must be set via map_extra or mmap()")

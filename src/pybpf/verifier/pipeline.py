@@ -64,6 +64,7 @@ from pybpf.verifier.loop_inline import LoopInlinePass
 from pybpf.verifier.may_goto import MayGotoStackPass
 from pybpf.verifier.patch import probe_loads, proven_accesses
 from pybpf.verifier.pseudo import PseudoPass
+from pybpf.verifier.regstate import unprivileged_precision
 from pybpf.verifier.request import LoadRequest, VerifiedProgram
 from pybpf.verifier.state import VerifierState
 from pybpf.verifier.subprogs import StackDepthPass, SubprogsPass
@@ -102,6 +103,13 @@ PASSES: list[Pass] = [
 
 def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> VerifiedProgram:
     """Verify and fix up ``request.insns``; raises VerifierError (errno + log) when refused."""
+    if not request.credentials.bpf_capable:
+        with unprivileged_precision():
+            return _verify(request, passes)
+    return _verify(request, passes)
+
+
+def _verify(request: LoadRequest, passes: Sequence[Pass] | None) -> VerifiedProgram:
     view = ProgramView(request.insns)
     slot_count = view.slot_count
     if slot_count == 0 or slot_count > BPF_COMPLEXITY_LIMIT_INSNS:

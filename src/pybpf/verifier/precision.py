@@ -430,7 +430,10 @@ class SegmentWalk(NamedTuple):
 def _walk(w: Walker, bt: Backtrack, end: PathEnd | None = None, *, remember: bool = True) -> bool:
     """__mark_chain_precision() from the end of a path (the current instruction by default) back
     through the checkpoints; whether a checkpoint got a new mark.  ``remember``: keep the walk
-    through the current path's segment for the next one (``SegmentWalk``)."""
+    through the current path's segment for the next one (``SegmentWalk``).  Without CAP_BPF there
+    is nothing to walk: every scalar is precise from the start (``RegState.mark_unknown``)."""
+    if not w.env.bpf_capable:
+        return False
     log = w.env.log
     trace = w.level2
     needs, floors = _needs(w)

@@ -66,7 +66,6 @@ from pybpf.isa.opcodes import (
     Kind,
 )
 from pybpf.isa.program import ProgramView, transfer
-from pybpf.uapi import BPF_F_TEST_STATE_FREQ
 from pybpf.verifier import helpers, irq, iterators, liveness, precision, tnum
 from pybpf.verifier.regstate import ADD_CONST, InnerMapMeta, RegState
 from pybpf.verifier.regtypes import RegType
@@ -349,9 +348,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     jmps = w.jmps_processed - w.prev_jmps_processed
     insns = env.insn_processed - w.prev_insn_processed
     # force_new_state: BPF_F_TEST_STATE_FREQ makes a checkpoint at every prune point reached
-    force_new = (
-        force or env.request.prog_flags & BPF_F_TEST_STATE_FREQ or len(w.history) > precision.HISTORY_LIMIT
-    )
+    force_new = force or env.test_state_freq or len(w.history) > precision.HISTORY_LIMIT
     add = force_new or (jmps >= 2 and insns >= 8)
     bucket = ((slot ^ cur.frames[-1].callsite) & 0xFFFFFFFF) % w.view.slot_count
     checkpoints = w.explored.get(bucket)

@@ -10,8 +10,9 @@ Mirrors kernel/bpf/verifier.c as of Linux 6.18, where references live in the ver
   check) and ``ref_obj_id``;
 * release_reference(): a release argument (OBJ_RELEASE: bpf_ringbuf_submit/discard,
   bpf_sk_release) drops the reference and every register or spilled register holding it becomes an
-  unknown scalar (mark_reg_invalid() for a privileged loader); release_reference_nomark() is the
-  NULL branch of a null check of the acquired pointer (nothing to release there);
+  unknown scalar (mark_reg_invalid(); NOT_INIT for a loader without allow_ptr_leaks);
+  release_reference_nomark() is the NULL branch of a null check of the acquired pointer (nothing to
+  release there);
 * check_reference_leak() / check_resource_leak(): at the main program's exit, before a tail call and
   at LD_ABS/LD_IND every acquired pointer is reported ("Unreleased reference id=%d alloc_insn=%d")
   and the program refused ("%s would lead to reference leak"); a held spin lock there is "%s cannot
@@ -98,14 +99,24 @@ def release_reference_nomark(state: PathState, ref_obj_id: int) -> bool:
     return False
 
 
-def release_reference(state: PathState, ref_obj_id: int) -> bool:
-    """release_reference(): drop the reference and invalidate every register holding it."""
+def release_reference(state: PathState, ref_obj_id: int, allow_ptr_leaks: bool = True) -> bool:
+    """release_reference(): drop the reference and invalidate every register holding it
+    (mark_reg_invalid(): an unknown scalar, or without allow_ptr_leaks not readable at all)."""
     if not release_reference_nomark(state, ref_obj_id):
         return False
     for reg in state.all_regs():
         if reg.ref_obj_id == ref_obj_id:
-            reg.mark_unknown()
+            mark_reg_invalid(reg, allow_ptr_leaks)
     return True
+
+
+def mark_reg_invalid(reg: RegState, allow_ptr_leaks: bool) -> None:
+    """mark_reg_invalid(): a pointer that stopped being valid becomes an unknown scalar for a loader
+    with allow_ptr_leaks, else a register never written (NOT_INIT)."""
+    if allow_ptr_leaks:
+        reg.mark_unknown()
+    else:
+        reg.mark_not_init()
 
 
 def active_lock(state: PathState) -> Reference | None:
@@ -148,7 +159,7 @@ def invalidate_non_owning_refs(w: Walker) -> None:
     (``graph``) become unknown scalars."""
     for reg in w.state.all_regs():
         if reg.flags & TypeFlag.NON_OWN_REF and reg.flags & TypeFlag.MEM_ALLOC:
-            reg.mark_unknown()
+            mark_reg_invalid(reg, w.env.allow_ptr_leaks)
 
 
 def in_rcu_cs(w: Walker) -> bool:

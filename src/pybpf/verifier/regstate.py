@@ -10,6 +10,9 @@ in kernel/bpf/log.c: ``R1=ctx()``, ``R10=fp0``, ``R2=scalar(smin=0,smax=umax=255
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -89,11 +92,12 @@ class RegState(Bounds):
 
     def mark_unknown(self) -> None:
         """__mark_reg_unknown(): an unknown scalar (every register write starts here: the numeric
-        half, bounds.mark_unknown(), written out)."""
+        half, bounds.mark_unknown(), written out), precise when the loader lacks CAP_BPF
+        (:func:`unprivileged_precision`)."""
         self.type, self.flags = _SCALAR, _NO_FLAGS
         self.off = self.id = self.ref_obj_id = self.range = self.mem_size = self.frameno = 0
         self.map = None
-        self.precise = False
+        self.precise = _unknown_precise
         self.var_off = _UNKNOWN
         self.smin, self.smax, self.umin, self.umax = S64_MIN, S64_MAX, 0, U64
         self.smin32, self.smax32, self.umin32, self.umax32 = S32_MIN, S32_MAX, 0, U32
@@ -110,6 +114,26 @@ class RegState(Bounds):
         """A pointer with a known (zero) variable offset."""
         self.mark_known(0)
         self.type, self.flags = reg_type, flags
+
+
+_unknown_precise = False
+"""``!env->bpf_capable`` of the verification running: the precision a new scalar starts with."""
+_UNPRIVILEGED = threading.Lock()
+
+
+@contextlib.contextmanager
+def unprivileged_precision() -> Iterator[None]:
+    """A verification for a loader without CAP_BPF: every scalar starts precise (the kernel's
+    ``reg->precise = !env->bpf_capable``).  Such verifications run one at a time, as the kernel's
+    take ``bpf_verifier_lock``; a privileged one running meanwhile in another thread only gets more
+    precise scalars than it needs (less pruning, the same verdict)."""
+    global _unknown_precise
+    with _UNPRIVILEGED:
+        _unknown_precise = True
+        try:
+            yield
+        finally:
+            _unknown_precise = False
 
 
 # (Final: mypyc keeps them in C statics; a plain module name is a dict look-up on each use)

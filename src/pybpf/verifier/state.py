@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Final, NamedTuple, NoReturn
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_REG_FP, MAX_BPF_REG
 from pybpf.isa.program import ProgramView
-from pybpf.uapi import BPF_F_SLEEPABLE
+from pybpf.objects.credentials import ROOT
+from pybpf.uapi import BPF_F_SLEEPABLE, BPF_F_TEST_STATE_FREQ
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.log import VerifierLog
 from pybpf.verifier.regstate import RegState
@@ -74,11 +75,24 @@ class VerifierState:
     total_states: int = 0
     peak_states: int = 0
     max_states_per_insn: int = 0
+    # the loader's capabilities, read once (bpf_check(): env->bpf_capable, allow_ptr_leaks ...)
+    bpf_capable: bool = True  # bounded loops, bpf-to-bpf calls, kfuncs, the 1M insn budget
+    perfmon_capable: bool = True  # bpf_base_func_proto's CAP_PERFMON helpers
+    allow_ptr_leaks: bool = True  # pointers may reach maps, ctx, helpers, return values, comparisons
+    allow_uninit_stack: bool = True  # stack bytes never written may be read
+    base_helpers: bool = True  # CAP_BPF and CAP_PERFMON: every helper of bpf_base_func_proto
+    test_state_freq: bool = False  # BPF_F_TEST_STATE_FREQ, honoured for a loader with CAP_BPF only
 
     @classmethod
     def create(cls, request: LoadRequest, view: ProgramView | None = None) -> VerifierState:
         """The state for checking ``request`` (whose program ``view`` is, when already built)."""
         state = cls(request=request, log=VerifierLog(request.log_level, request.log_size))
+        creds = request.credentials
+        state.test_state_freq = bool(request.prog_flags & BPF_F_TEST_STATE_FREQ) and creds.bpf_capable
+        if creds is not ROOT:
+            state.bpf_capable, state.perfmon_capable = creds.bpf_capable, creds.perfmon_capable
+            state.allow_ptr_leaks, state.allow_uninit_stack = creds.allow_ptr_leaks, creds.allow_uninit_stack
+            state.base_helpers = state.bpf_capable and state.perfmon_capable
         state.view = view if view is not None else ProgramView(request.insns)
         return state
 

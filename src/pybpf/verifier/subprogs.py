@@ -47,17 +47,26 @@ class SubprogsPass:
         check_subprogs(state)
 
 
+_CALLS_NEED_CAP_BPF = (
+    "loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN"
+)
+
+
 def add_subprogs(state: VerifierState) -> None:
-    """add_subprog_and_kfunc(): check kfunc calls (add_kfunc_call()) and refuse call edges leaving
-    the program, in slot order, and too many subprograms; then take the view's subprogram starts
+    """add_subprog_and_kfunc(): without CAP_BPF no bpf-to-bpf call, callback or kfunc call (EPERM);
+    check kfunc calls (add_kfunc_call()) and refuse call edges leaving the program, in slot order,
+    and too many subprograms; then take the view's subprogram starts
     (sorted, 0 first)."""
     view = state.view
     count = view.slot_count
     counted = {0}  # the starts met so far, for the kernel's limit at the moment it is passed
     for slot, insn in zip(view.starts, view.insns, strict=True):
-        if insn.opcode == CALL_OPCODE and insn.src == op.BPF_PSEUDO_KFUNC_CALL:
-            add_kfunc_call(state, insn)
+        kfunc = insn.opcode == CALL_OPCODE and insn.src == op.BPF_PSEUDO_KFUNC_CALL
         edge = view.call_edge(slot)
+        if not state.bpf_capable and (kfunc or edge is not None):
+            state.fail(errno.EPERM, _CALLS_NEED_CAP_BPF)
+        if kfunc:
+            add_kfunc_call(state, insn)
         if edge is None:
             continue
         if not 0 <= edge.target < count:

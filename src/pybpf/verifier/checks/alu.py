@@ -7,8 +7,10 @@ coerce_reg_to_size_sx() for sign-extending moves, adjust_ptr_min_max_vals() (whi
 allow arithmetic, fixed offsets accumulated in ``off``, variable offsets in the bounds; "R%d pointer
 arithmetic on %s prohibited", "R%d subtraction from stack pointer prohibited", "R%d bitwise operator
 %s on pointer prohibited", "R%d 32-bit pointer arithmetic prohibited") and, for two scalars,
-``bounds.alu``. The loader is privileged (allow_ptr_leaks): partial copies of pointers and pointer
-differences become unknown scalars. Register copies share an id (assign_scalar_id_before_mov) and
+``bounds.alu``. A loader with allow_ptr_leaks (CAP_PERFMON) turns partial copies of pointers and
+pointer differences into unknown scalars; without it they are "R%d partial copy of pointer", "R%d
+sign-extension part of pointer", "R%d pointer -= pointer prohibited", and NEG/END of a pointer is
+"R%d pointer arithmetic prohibited". Register copies share an id (assign_scalar_id_before_mov) and
 ``rX += const`` keeps a link (BPF_ADD_CONST), as the log prints them.
 """
 
@@ -60,6 +62,8 @@ def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
         w.check_reg_read(insn.dst)
         dst = regs[insn.dst]
         pointer = not dst.is_scalar
+        if pointer and not w.env.allow_ptr_leaks:
+            w.fail(errno.EACCES, f"R{insn.dst} pointer arithmetic prohibited")
         w.check_reg_write(insn.dst, mark=pointer)  # a pointer becomes an unknown scalar, nothing more
         if pointer:
             return
@@ -134,6 +138,9 @@ def _mov(w: Walker, insn: Instruction, spec: OpSpec, alu32: bool) -> None:
         dst.copy_from(src)
         return
     if not src.is_scalar:  # a partial copy of a pointer (allowed to a privileged loader)
+        if not w.env.allow_ptr_leaks:
+            what = "sign-extension part" if width and not alu32 else "partial copy"
+            w.fail(errno.EACCES, f"R{insn.src} {what} of pointer")
         dst.mark_unknown()
         if alu32:
             bounds.zext_32_to_64(dst)
@@ -190,7 +197,7 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
     # (both operands were read: not NOT_INIT, so anything but a scalar is a pointer)
     if src.type is not _SCALAR:
         if dst.type is not _SCALAR:
-            if op == bounds.SUB:
+            if op == bounds.SUB and w.env.allow_ptr_leaks:
                 dst.mark_unknown()
                 return
             w.fail(errno.EACCES, f"R{insn.dst} pointer {ALU_STRINGS[op]} pointer prohibited")
@@ -207,8 +214,9 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
     value = bounds.const_value(src, alu32)
     # a copy moved by a constant stays linked (BPF_ADD_CONST); a 32-bit one only when the upper
     # half is zero (observed on Linux 6.18)
-    linked = (
+    linked = (  # (a loader without CAP_BPF links nothing)
         op in (bounds.ADD, bounds.SUB)
+        and w.env.bpf_capable
         and dst.id
         and value is not None
         and not tnum.is_const(dst.var_off)
@@ -257,7 +265,7 @@ def _adjust_ptr(
     regno = insn.dst
     dst = w.state.cur.regs[regno]
     if alu32:
-        if op == bounds.SUB:
+        if op == bounds.SUB and w.env.allow_ptr_leaks:
             dst.mark_unknown()
             return
         w.fail(errno.EACCES, f"R{regno} 32-bit pointer arithmetic prohibited")

@@ -274,6 +274,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             w.check_reg_read(regno)
             reg = regs[regno]
             if arg is ArgType.ANYTHING:
+                if not (w.env.allow_ptr_leaks or reg.is_scalar):
+                    w.fail(errno.EACCES, f"R{regno} leaks addr into helper function")
                 continue
             if (
                 map_ref is not None
@@ -384,7 +386,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         if fn is not None and fn.args[release_regno - 1].base is ArgBase.PTR_TO_DYNPTR:
             released = dynptr.release(w, regs[release_regno])
         elif ref_obj_id:
-            released = references.release_reference(state, ref_obj_id)
+            released = references.release_reference(state, ref_obj_id, w.env.allow_ptr_leaks)
         else:
             released = is_null(regs[release_regno])
         if not released:

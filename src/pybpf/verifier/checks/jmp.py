@@ -104,6 +104,12 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
     if use_src:
         w.check_reg_read(insn.src)
         src = regs[insn.src]
+        if not (
+            w.env.allow_ptr_leaks
+            or src.is_scalar
+            or (regs[insn.dst].type in _PKT_ANY and src.type in _PKT_ANY)
+        ):
+            w.fail(errno.EACCES, f"R{insn.src} pointer comparison prohibited")
     else:
         src = w.const_reg(insn.imm)
     dst = regs[insn.dst]
@@ -153,8 +159,10 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
         ident = dst.id
         _mark_ptr_or_null(cur, ident, op == bounds.JNE)
         _mark_ptr_or_null(other, ident, op == bounds.JEQ)
-    elif not is32 and use_src:
-        _match_packet_pointers(op, insn, cur, other)
+    elif not (not is32 and use_src and _match_packet_pointers(op, insn, cur, other)) and not (
+        w.env.allow_ptr_leaks or dst.is_scalar
+    ):  # (the packet pointers are matched first: their marks are the kernel's, the error comes after)
+        w.fail(errno.EACCES, f"R{insn.dst} pointer comparison prohibited")
     if w.trace:
         w.print_insn_state()
     return fall
@@ -229,8 +237,9 @@ def _mark_ptr_or_null(state: PathState, ident: int, is_null: bool) -> None:
                 reg.id = 0
 
 
-def _match_packet_pointers(op: int, insn: Instruction, this: PathState, other: PathState) -> None:
-    """try_match_pkt_pointers(): which branch proves ``pkt + off <= data_end``."""
+def _match_packet_pointers(op: int, insn: Instruction, this: PathState, other: PathState) -> bool:
+    """try_match_pkt_pointers(): which branch proves ``pkt + off <= data_end``; False when the
+    comparison is none of those."""
     dst, src = this.cur.regs[insn.dst], this.cur.regs[insn.src]
     pkt_vs_end = (dst.type is RegType.PTR_TO_PACKET and src.type is RegType.PTR_TO_PACKET_END) or (
         dst.type is RegType.PTR_TO_PACKET_META and _is_init_pkt_pointer(src, RegType.PTR_TO_PACKET)
@@ -239,7 +248,7 @@ def _match_packet_pointers(op: int, insn: Instruction, this: PathState, other: P
         _is_init_pkt_pointer(dst, RegType.PTR_TO_PACKET) and src.type is RegType.PTR_TO_PACKET_META
     )
     if not (pkt_vs_end or end_vs_pkt):
-        return
+        return False
     ptr, regno = (dst, insn.dst) if pkt_vs_end else (src, insn.src)
     if not pkt_vs_end:  # end > pkt is pkt < end
         op = bounds.FLIP.get(op, op)
@@ -252,11 +261,12 @@ def _match_packet_pointers(op: int, insn: Instruction, this: PathState, other: P
     elif op == bounds.JLE:
         good, open_, past, at_end = other, False, this, BEYOND_PKT_END
     else:
-        return
+        return False
     _find_good_pkt_pointers(good, ptr, open_)
     marked = past.cur.regs[regno]  # mark_pkt_end(): only this register, only a data pointer
     if marked.type is RegType.PTR_TO_PACKET:
         marked.range = at_end
+    return True
 
 
 def _is_init_pkt_pointer(reg: RegState, reg_type: RegType) -> bool:

@@ -74,8 +74,10 @@ from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.stack import (
     BPF_REG_SIZE,
     STACK_DYNPTR,
+    STACK_INVALID,
     STACK_IRQ_FLAG,
     STACK_ITER,
+    STACK_MISC,
     STACK_SPILL,
     STACK_ZERO,
     Stack,
@@ -206,6 +208,10 @@ def check_atomic(w: Walker, insn: Instruction) -> None:
     w.check_reg_read(insn.dst)
     if spec.op == "cmpxchg":
         w.check_reg_read(0)
+        if not w.env.allow_ptr_leaks:
+            _check_leak(w, 0, "mem")
+    if not w.env.allow_ptr_leaks:
+        _check_leak(w, insn.src, "mem")
     if regs[insn.dst].type in _ATOMIC_REFUSED:
         w.fail(
             errno.EACCES, f"BPF_ATOMIC stores into R{insn.dst} {regs[insn.dst].type_name()} is not allowed"
@@ -319,6 +325,8 @@ def check_mem_access(
     if t is RegType.PTR_TO_ARENA:
         w.facts().arena = True
     if t is RegType.PTR_TO_MAP_VALUE and not reg.maybe_null:
+        if access == BPF_WRITE and not w.env.allow_ptr_leaks:
+            _check_leak(w, value_regno, "map")
         if reg.map is not None:  # (an inner map without a known template: unchecked)
             check_map_access_type(w, reg, off, size, access)
             check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
@@ -333,6 +341,8 @@ def check_mem_access(
     elif t is RegType.PTR_TO_MEM and not reg.maybe_null:
         if access == BPF_WRITE and reg.flags & TypeFlag.MEM_RDONLY:
             w.fail(errno.EACCES, f"R{regno} cannot write into {reg.type_name()}")
+        if access == BPF_WRITE and not w.env.allow_ptr_leaks:
+            _check_leak(w, value_regno, "mem")
         if not reg.flags & TypeFlag.PTR_UNTRUSTED:  # untrusted memory is read by probe loads
             check_mem_region_access(w, regno, reg, off, size, mem_size=reg.mem_size)
     elif t is RegType.PTR_TO_MAP_KEY and reg.map is not None:  # a for_each / timer callback's key
@@ -340,6 +350,8 @@ def check_mem_access(
             w.fail(errno.EACCES, f"write to change key R{regno} not allowed")
         check_mem_region_access(w, regno, reg, off, size, mem_size=map_key_size(reg.map))
     elif t is RegType.PTR_TO_CTX:
+        if access == BPF_WRITE and not w.env.allow_ptr_leaks:
+            _check_leak(w, value_regno, "ctx")
         check_ptr_off_reg(w, reg, regno)
         attach_target = getattr(w.env.request.prog_type, "attach_target", None)
         prog_type = w.env.request.prog_type.prog_type
@@ -383,8 +395,12 @@ def check_mem_access(
     elif t in PACKET_TYPES:
         if access == BPF_WRITE and w.env.request.prog_type.prog_type not in PACKET_WRITERS:
             w.fail(errno.EACCES, "cannot write into packet")
+        if access == BPF_WRITE and not w.env.allow_ptr_leaks:
+            _check_leak(w, value_regno, "packet")
         check_packet_access(w, regno, reg, off, size)
     elif t is RegType.PTR_TO_FLOW_KEYS:
+        if access == BPF_WRITE and not w.env.allow_ptr_leaks:
+            _check_leak(w, value_regno, "flow keys")
         check_flow_keys_access(w, off, size)
     elif t is RegType.PTR_TO_TP_BUFFER:
         check_tp_buffer_access(w, regno, reg, off, size)
@@ -409,6 +425,13 @@ def check_mem_access(
         else:
             dst.mark_unknown()
             _coerce(dst, size, sign_extend)
+
+
+def _check_leak(w: Walker, value_regno: int, into: str) -> None:
+    """check_mem_access() for a loader without allow_ptr_leaks: the register stored (not an
+    immediate) must be a scalar, else "R%d leaks addr into map|mem|ctx|packet|flow keys"."""
+    if value_regno >= 0 and not w.state.cur.regs[value_regno].is_scalar:
+        w.fail(errno.EACCES, f"R{value_regno} leaks addr into {into}")
 
 
 def _check_buffer_offset(w: Walker, regno: int, reg: RegState, off: int, size: int, *, what: str) -> None:
@@ -455,6 +478,11 @@ def check_flow_keys_access(w: Walker, off: int, size: int) -> None:
         w.fail(errno.EACCES, f"invalid access to flow keys off={off} size={size}")
 
 
+def _struct_access_needs_perfmon(w: Walker, name: str) -> NoReturn:
+    """check_ptr_to_btf_access() / check_ptr_to_map_access() without allow_ptr_leaks (EPERM)."""
+    w.fail(errno.EPERM, f"'struct {name}' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN")
+
+
 def _check_ptr_to_map_access(
     w: Walker, regno: int, reg: RegState, off: int, size: int, *, access: int
 ) -> RegState | None:
@@ -464,6 +492,8 @@ def _check_ptr_to_map_access(
     name = MAP_STRUCTS.get(int(map_attr(reg.map, "map_type", 0)))
     if name is None:
         return None
+    if not w.env.allow_ptr_leaks:
+        _struct_access_needs_perfmon(w, name)
     if off < 0:
         w.fail(errno.EACCES, f"R{regno} is {name} invalid negative access: off={off}")
     if access != BPF_READ:
@@ -492,6 +522,8 @@ def _check_ptr_to_btf_access(
     target = reg.map
     assert isinstance(target, KernelType)
     kind = "union" if target.kind == Kind.UNION else "struct"
+    if not w.env.allow_ptr_leaks:
+        _struct_access_needs_perfmon(w, target.name)
     if not w.env.request.gpl_compatible and not isinstance(target, kptrs.LocalType):
         w.fail(errno.EINVAL, f"Cannot access kernel '{kind} {target.name}' from non-GPL compatible program")
     if off < 0:
@@ -736,8 +768,11 @@ def stack_bounds(
             w.fail(errno.EACCES, f"invalid unbounded variable-offset{_what(access)} stack R{regno}")
         min_off = reg.smin + off
         max_off = reg.smax + off + size
-    if min_off < -MAX_BPF_STACK or min_off > -1 or max_off > 0 or size < 0:
-        err = errno.EACCES if min_off < -MAX_BPF_STACK or min_off > -1 else errno.EINVAL
+    frame = w.state.frames[reg.frameno]
+    # check_stack_slot_within_bounds(): without allow_uninit_stack a read stays in the allocated stack
+    lowest = -MAX_BPF_STACK if access == BPF_WRITE or w.env.allow_uninit_stack else -frame.stack.allocated
+    if min_off < lowest or min_off > -1 or max_off > 0 or size < 0:
+        err = errno.EACCES if min_off < lowest or min_off > -1 else errno.EINVAL
         if tnum.is_const(reg.var_off):
             w.fail(err, f"invalid{_what(access)} stack R{regno} off={off} size={size}")
         w.fail(
@@ -745,7 +780,6 @@ def stack_bounds(
             f"invalid variable-offset{_what(access)} stack R{regno} var_off={tnum.format_(reg.var_off)} "
             f"off={off} size={size}",
         )
-    frame = w.state.frames[reg.frameno]
     frame.stack.grow(-min_off)
     if access == BPF_WRITE and w.env.stack_buffer_slices:  # a dynptr slice may be these bytes
         dynptr.invalidate_buffer_slices(w.state, reg.frameno, min_off, max_off)
@@ -825,8 +859,14 @@ const dynptr read back from the stack is a scalar, not a dynptr)."""
 def _stack_write(
     w: Walker, stack: Stack, off: int, size: int, *, value: RegState | None, imm: int | None
 ) -> None:
-    """check_stack_write_fixed_off()."""
-    aligned = off % BPF_REG_SIZE == 0
+    """check_stack_write_fixed_off(): a loader without CAP_BPF spills no scalar (the bytes become
+    data), and without allow_ptr_leaks may not overwrite part of a spilled pointer."""
+    env = w.env
+    if not env.allow_ptr_leaks and size != BPF_REG_SIZE:
+        slot, _ = stack.byte(off)
+        if slot.is_spill and slot.spilled is not None and not slot.spilled.is_scalar:
+            w.fail(errno.EACCES, "attempt to corrupt spilled pointer on stack")
+    aligned = off % BPF_REG_SIZE == 0 and env.bpf_capable
     if value is not None and aligned and value.is_scalar:
         saved = value
         fits = value.umax < (1 << (8 * size)) if size < 8 else True
@@ -868,6 +908,8 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
                 if spilled.umax >= 1 << (size * 8) and size < 8:
                     regs[dst_regno].id = 0
                 return
+            if not w.env.allow_uninit_stack:
+                _check_initialized(w, kinds, off, size, (STACK_SPILL, STACK_MISC, STACK_ZERO))
             spills = sum(1 for k in kinds if k == STACK_SPILL)
             zeros = sum(1 for k in kinds if k == STACK_ZERO)
             if (spills == size and tnum.equals_const(spilled.var_off, 0)) or zeros == size:
@@ -877,7 +919,11 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
             return
         if dst_regno >= 0:
             regs[dst_regno].copy_from(spilled)
+        elif not (w.env.allow_ptr_leaks or spilled.is_scalar):  # (an atomic's operand: a scalar)
+            w.fail(errno.EACCES, f"leaking pointer from stack off {off}")
         return
+    if not w.env.allow_uninit_stack:
+        _check_initialized(w, kinds, off, size, (STACK_MISC, STACK_ZERO))
     for special in _NO_DATA:  # a dynptr's, an iterator's or an IRQ flag's bytes are no data
         if special in kinds:
             w.fail(errno.EACCES, f"invalid read from stack off {off}+{kinds.index(special)} size {size}")
@@ -887,6 +933,14 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
         regs[dst_regno].mark_known(0)
     else:
         regs[dst_regno].mark_unknown()
+
+
+def _check_initialized(w: Walker, kinds: list[int], off: int, size: int, readable: tuple[int, ...]) -> None:
+    """check_stack_read_fixed_off() without allow_uninit_stack: the first byte of a kind not
+    ``readable`` (never written: STACK_INVALID, or no data) is "invalid read from stack"."""
+    for i, kind in enumerate(kinds):
+        if kind not in readable:
+            w.fail(errno.EACCES, f"invalid read from stack off {off}+{i} size {size}")
 
 
 def _narrow_access_ok(off: int) -> bool:
@@ -934,6 +988,8 @@ def helper_stack_access(
         at = _first_iter_byte(stack, min_off, max_off)
     if at is not None:
         w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
+    if not (w.env.allow_uninit_stack and w.env.allow_ptr_leaks) and not (clobber and raw):
+        _check_range_initialized(w, regno, reg, stack, min_off=min_off, max_off=max_off, size=size)
     if not (clobber and raw and const_size and tnum.is_const(reg.var_off)):  # raw mode: the stores only
         w.mark_stack_read(reg.frameno, stack_slots(min_off, max_off))
     if clobber:  # only a helper's write shows the slot in the log (a read does not scratch it)
@@ -941,6 +997,27 @@ def helper_stack_access(
         if raw and const_size and tnum.is_const(reg.var_off):
             for spi in range(-max_off // BPF_REG_SIZE, (-min_off - 1) // BPF_REG_SIZE + 1):
                 w.scratch_stack(spi, reg.frameno)
+
+
+def _check_range_initialized(
+    w: Walker, regno: int, reg: RegState, stack: Stack, *, min_off: int, max_off: int, size: int
+) -> None:
+    """check_stack_range_initialized()'s byte loop as a loader without allow_uninit_stack or
+    allow_ptr_leaks meets it: each byte data, zero, never written (allow_uninit_stack only) or part
+    of a spilled scalar (any spill with allow_ptr_leaks); the first other is "invalid read from
+    stack"."""
+    uninit_ok, leaks_ok = w.env.allow_uninit_stack, w.env.allow_ptr_leaks
+    for at in range(min_off, max_off):
+        slot, j = stack.byte(at)
+        kind = slot.kinds[j]
+        if kind in (STACK_MISC, STACK_ZERO) or (kind == STACK_INVALID and uninit_ok):
+            continue
+        if slot.is_spill and slot.spilled is not None and (leaks_ok or slot.spilled.is_scalar):
+            continue
+        if tnum.is_const(reg.var_off):
+            w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
+        var_off = tnum.format_(reg.var_off)
+        w.fail(errno.EACCES, f"invalid read from stack R{regno} var_off {var_off}+{at} size {size}")
 
 
 _NO_DATA: Final = (STACK_DYNPTR, STACK_ITER, STACK_IRQ_FLAG)
@@ -960,7 +1037,7 @@ def _first_iter_byte(stack: Stack, min_off: int, max_off: int) -> int | None:
 def stack_constant(w: Walker, reg: RegState, size: int) -> int | None:
     """get_constant_map_key(): the value of ``size`` bytes of stack at the pointer, when they are
     zero bytes or a spill of a constant scalar of exactly that size; else None."""
-    if reg.type is not RegType.PTR_TO_STACK or not tnum.is_const(reg.var_off):
+    if not w.env.bpf_capable or reg.type is not RegType.PTR_TO_STACK or not tnum.is_const(reg.var_off):
         return None
     position = -(reg.off + bounds.s64(reg.var_off.value)) - 1
     stack = w.state.frames[reg.frameno].stack
