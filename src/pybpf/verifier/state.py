@@ -39,6 +39,7 @@ from pybpf.verifier.request import InsnFacts, LoadRequest, MapRef
 from pybpf.verifier.stack import Stack
 
 if TYPE_CHECKING:
+    from pybpf.helpers.protos import HelperProto
     from pybpf.verifier.fastcall import FastcallPatterns
 
 
@@ -74,6 +75,10 @@ class VerifierState:
     total_states: int = 0
     peak_states: int = 0
     max_states_per_insn: int = 0
+    # what check_helper_call() asks of the load alone, answered once per load (``helpers``):
+    helpers_opened: set[int] = field(default_factory=set)  # helper id * 2 + sleepable: the opening passed
+    helper_protos: dict[int, HelperProto | None] = field(default_factory=dict)  # the type's get_func_proto()
+    map_helpers_ok: set[tuple[int, int]] = field(default_factory=set)  # (map type, helper id) compatible
 
     @classmethod
     def create(cls, request: LoadRequest, view: ProgramView | None = None) -> VerifierState:
