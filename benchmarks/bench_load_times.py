@@ -15,6 +15,11 @@ whatever their time (``--slowest``), with the processed instructions where the l
 (the statistics line of an assembly program's log; ``verified_insns`` of an accepted object
 program).
 
+The process's first pybpf load pays for imports and the JIT's set-up (seconds): a warm-up load of
+the first program, untimed in the table, comes first and its CPU time is printed on its own.  A
+progress bar (tqdm) on stderr tells how far the run is and the program being loaded; a program over
+``--pybpf-ms`` is printed above it as soon as it is measured, so an interrupted run still tells them.
+
     .venv/bin/python benchmarks/bench_load_times.py [--only PREFIX] [--repeat R] [--json FILE]
 """
 
@@ -167,14 +172,27 @@ def main() -> int:
     if not kernel_bpf_available():
         print("the real bpf(2) is not available here: nothing to compare with", file=sys.stderr)
         return 2
+    from tqdm import tqdm
+
     kernel, user = NativeBackend(), UserBackend()
     rows: list[Row] = []
     print(f"pybpf's verifier: {native.status()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="pybpf-bench-load-times-") as tmp:
-        for name, loader in programs(args.only, Path(tmp)):
+        todo = list(programs(args.only, Path(tmp)))
+        if todo:
+            warm = timed(todo[0][1], user)
+            print(f"warm-up: the process's first pybpf load ({todo[0][0]}) took {warm.cpu_ms:.0f} ms of CPU")
+        interactive = sys.stderr.isatty()
+        bar = tqdm(todo, unit="prog", file=sys.stderr, mininterval=0.5 if interactive else 30.0)
+        for name, loader in bar:
+            bar.set_postfix_str(name[-50:], refresh=False)
             k = best(loader, kernel, args.repeat)
             u = timed(loader, user) if k.wall_ms < args.kernel_ms else None
             rows.append(Row(name, k, u))
+            if u is not None and u.cpu_ms > args.pybpf_ms:
+                slow = f"{u.cpu_ms:.0f} ms of CPU (kernel {k.wall_ms:.2f} ms)"
+                bar.write(f"over {args.pybpf_ms:g} ms: {name}: {slow}")
+        bar.close()
     asked = [r for r in rows if r.pybpf is not None]
     slow = [r for r in asked if r.pybpf is not None and r.pybpf.cpu_ms > args.pybpf_ms]
     print(

@@ -57,6 +57,10 @@ class ArgBase(enum.Enum):
     PTR_TO_DYNPTR = "ARG_PTR_TO_DYNPTR"
     PTR_TO_FIXED_SIZE_MEM = "ARG_PTR_TO_FIXED_SIZE_MEM"
 
+    # Members are compared by identity: hashed by it too, in C (Enum's own ``__hash__`` is a Python
+    # call, made for the verifier's table look-up by base at every helper argument it checks).
+    __hash__ = object.__hash__
+
 
 class ArgFlag(enum.Flag):
     """The type flags (``enum bpf_type_flag``) helper protos put on arguments."""
@@ -171,13 +175,16 @@ class RetType(enum.Enum):
     PTR_TO_MEM_OR_BTF_ID = "RET_PTR_TO_MEM_OR_BTF_ID | MEM_RDONLY"
     PTR_TO_MEM_OR_BTF_ID_OR_NULL = "RET_PTR_TO_MEM_OR_BTF_ID | PTR_MAYBE_NULL | MEM_RDONLY"
 
-    @property
-    def maybe_null(self) -> bool:
-        return self.name.endswith("_OR_NULL")
+    # computed once per member below the class (a property here was a Python call, and an enum
+    # ``name`` look-up, at every helper call the verifier checks)
+    maybe_null: bool
+    is_pointer: bool
 
-    @property
-    def is_pointer(self) -> bool:
-        return self not in (RetType.INTEGER, RetType.VOID)
+
+for _ret in RetType:
+    _ret.maybe_null = _ret.name.endswith("_OR_NULL")
+    _ret.is_pointer = _ret not in (RetType.INTEGER, RetType.VOID)
+del _ret
 
 
 @dataclass(frozen=True)

@@ -584,8 +584,7 @@ class Walker:
 
     def insn_or_none(self, slot: int) -> Instruction | None:
         """The instruction starting at ``slot`` (None: an lddw's second half or outside)."""
-        index = self.view.index_at(slot)
-        return None if index is None else self.view.insns[index]
+        return self.insn_by_slot.get(slot)  # (the view's instructions by slot: no Python call)
 
     def insn_text(self, slot: int, insn: Instruction) -> str:
         """``N: (code) text`` as the log prints the instruction at ``slot``."""

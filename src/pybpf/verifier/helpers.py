@@ -47,7 +47,12 @@ def func_id_name(helper_id: int) -> str:
 
 
 def check_helper_call(state: VerifierState, helper_id: int, sleepable: bool) -> None:
-    """The opening of check_helper_call(); ``sleepable``: in_sleepable() of the calling path."""
+    """The opening of check_helper_call(); ``sleepable``: in_sleepable() of the calling path.  Its
+    questions are the load's alone (program type, licence, flags): an opening that passed is
+    remembered for the load (``VerifierState.helpers_opened``)."""
+    key = helper_id * 2 + sleepable
+    if key in state.helpers_opened:
+        return
     request = state.request
     gpl_only = request.is_gpl_only(helper_id)
     name = func_id_name(helper_id)
@@ -60,6 +65,17 @@ def check_helper_call(state: VerifierState, helper_id: int, sleepable: bool) -> 
     fn = proto(helper_id)
     if fn is not None and fn.might_sleep and not sleepable:
         state.einval("helper call might sleep in a non-sleepable prog")
+    state.helpers_opened.add(key)
+
+
+def load_helper_proto(state: VerifierState, helper_id: int) -> HelperProto | None:
+    """helper_proto() of the program's type, asked once per load and helper
+    (``VerifierState.helper_protos``)."""
+    protos = state.helper_protos
+    if helper_id in protos:
+        return protos[helper_id]
+    fn = protos[helper_id] = helper_proto(state.request.prog_type, helper_id)
+    return fn
 
 
 def offered(state: VerifierState) -> Callable[[int], bool]:

@@ -208,8 +208,25 @@ def spin_lock_off(map_ref: Any) -> int | None:
 
 def res_spin_lock_off(map_ref: Any) -> int | None:
     """``rec->res_spin_lock_off``: the offset of the ``struct bpf_res_spin_lock`` in the map's
-    values (from its BTF), or None."""
-    return timer.field_off(map_ref, RES_SPIN_LOCK)
+    values (from its BTF), or None.  Remembered by the map's ``value_btf`` (every null check of a
+    map value asks, through holds_lock())."""
+    value_btf = getattr(map_ref, "value_btf", None)
+    if value_btf is None:  # (no BTF: no field)
+        return None
+    cached = _RES_LOCKS.get(id(value_btf))
+    if cached is not None and cached[0] is value_btf:
+        return cached[1]
+    off = timer.field_off(map_ref, RES_SPIN_LOCK)
+    if len(_RES_LOCKS) >= _CACHE_LIMIT:
+        _RES_LOCKS.clear()
+    _RES_LOCKS[id(value_btf)] = (value_btf, off)
+    return off
+
+
+_CACHE_LIMIT: Final = 64
+_RES_LOCKS: Final[dict[int, tuple[object, int | None]]] = {}
+"""id(a map's ``value_btf``) -> (that ``value_btf``, kept alive so that its id is not reused while
+cached; the resilient lock's offset or None)."""
 
 
 def holds_lock(map_ref: Any) -> bool:

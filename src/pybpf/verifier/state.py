@@ -40,6 +40,7 @@ from pybpf.verifier.request import InsnFacts, LoadRequest, MapRef
 from pybpf.verifier.stack import Stack
 
 if TYPE_CHECKING:
+    from pybpf.helpers.protos import HelperProto
     from pybpf.verifier.fastcall import FastcallPatterns
 
 
@@ -82,6 +83,10 @@ class VerifierState:
     allow_uninit_stack: bool = True  # stack bytes never written may be read
     base_helpers: bool = True  # CAP_BPF and CAP_PERFMON: every helper of bpf_base_func_proto
     test_state_freq: bool = False  # BPF_F_TEST_STATE_FREQ, honoured for a loader with CAP_BPF only
+    # what check_helper_call() asks of the load alone, answered once per load (``helpers``):
+    helpers_opened: set[int] = field(default_factory=set)  # helper id * 2 + sleepable: the opening passed
+    helper_protos: dict[int, HelperProto | None] = field(default_factory=dict)  # the type's get_func_proto()
+    map_helpers_ok: set[tuple[int, int]] = field(default_factory=set)  # (map type, helper id) compatible
 
     @classmethod
     def create(cls, request: LoadRequest, view: ProgramView | None = None) -> VerifierState:

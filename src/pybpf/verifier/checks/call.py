@@ -255,8 +255,9 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
     if references.active_lock(state) is not None and helper_id not in _LOCK_ALLOWED:
         w.fail(errno.EINVAL, "function calls are not allowed while holding a lock")
     helpers.check_helper_call(w.env, helper_id, in_sleepable(w.env, state))
-    fn = helpers.helper_proto(w.env.request.prog_type, helper_id)  # a type's own flavour
-    irq.check_sleepable_helper(w, helper_id, fn)
+    fn = helpers.load_helper_proto(w.env, helper_id)  # a type's own flavour
+    if fn is not None and fn.might_sleep:
+        irq.check_sleepable_helper(w, helper_id, fn)
     regs = state.cur.regs
     map_ref = None
     timer_map = None  # the map of a timer argument (meta->map_ptr)
@@ -290,7 +291,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             if not (arg.maybe_null and is_null(reg)):
                 if helper_id == _KPTR_XCHG and regno == 2:
                     kptrs.check_xchg_value(w, regno, reg, kptr)
-                _check_reg_type(w, regno, reg, arg, helper_id=helper_id, btf_name=fn.arg_btf_name(i))
+                btf_name = fn.arg_btf_name(i) if fn.arg_btf else ""
+                _check_reg_type(w, regno, reg, arg, helper_id=helper_id, btf_name=btf_name)
                 mem.check_func_arg_reg_off(
                     w, reg, regno, release=arg.release, dynptr_arg=arg.base is ArgBase.PTR_TO_DYNPTR
                 )
@@ -312,7 +314,8 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
                 ref_obj_id = reg.ref_obj_id
             base = arg.base
             if base is ArgBase.CONST_MAP_PTR:
-                timer.check_timer_map(w, timer_map, reg.map)
+                if timer_map is not None:
+                    timer.check_timer_map(w, timer_map, reg.map)
                 map_ref = reg.map
                 w.note_call_map(map_ref)
                 if helper_id == _TAIL_CALL and map_attr(map_ref, "map_type", None) not in (
@@ -468,7 +471,10 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
             kptrs.mark_xchg_result(r0, kptr)
     if r0.maybe_null:
         r0.id = w.new_id()
-    map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
+    map_type = map_attr(map_ref, "map_type", None) if map_ref is not None else None
+    if map_type is not None and (map_type, helper_id) not in w.env.map_helpers_ok:  # (the load's question)
+        map_funcs.check_map_func_compatibility(w, map_ref, helper_id, func_id_name(helper_id))
+        w.env.map_helpers_ok.add((map_type, helper_id))
     if helper_id in _PTR_CAST or helper_id == _DYNPTR_DATA:
         r0.ref_obj_id = ref_obj_id  # released with the reference it came from (a cast, a slice)
     elif helper_id in _ACQUIRE or references.acquires_socket(helper_id, map_ref):

@@ -45,6 +45,8 @@ BEYOND_PKT_END: Final = -2
 _PKT_ANY: Final = PACKET_TYPES | {RegType.PTR_TO_PACKET_END}
 """reg_is_pkt_pointer_any()."""
 _SCALAR: Final = RegType.SCALAR_VALUE
+_MAYBE_NULL: Final = TypeFlag.PTR_MAYBE_NULL
+_NO_FLAGS: Final = TypeFlag.NONE
 
 
 def branch_taken(a: RegState, b: RegState, op: int, is32: bool) -> int:
@@ -232,7 +234,8 @@ def _mark_ptr_or_null(state: PathState, ident: int, is_null: bool) -> None:
         if is_null:
             reg.mark_known(0)
         else:
-            reg.flags &= ~TypeFlag.PTR_MAYBE_NULL
+            # (the common case without an enum Flag operation, a Python call from compiled code)
+            reg.flags = _NO_FLAGS if reg.flags == _MAYBE_NULL else reg.flags & ~TypeFlag.PTR_MAYBE_NULL
             if not references.may_point_to_spin_lock(reg):
                 reg.id = 0
 

@@ -330,8 +330,11 @@ def check_mem_access(
         if reg.map is not None:  # (an inner map without a known template: unchecked)
             check_map_access_type(w, reg, off, size, access)
             check_mem_region_access(w, regno, reg, off, size, mem_size=map_value_size(reg.map))
-            value_fields.check_map_fields(w, reg, off, size)
-            kptr = kptrs.field_at(reg.map, off + reg.var_off.value) if tnum.is_const(reg.var_off) else None
+            fields = value_fields.map_fields(reg.map)  # (most values have none: no further call)
+            if fields:
+                value_fields.check_fields(w, reg, off, size, fields)
+            const = fields and tnum.is_const(reg.var_off)
+            kptr = kptrs.field_at(reg.map, off + reg.var_off.value) if const else None
             if kptr is not None:
                 result = kptrs.check_map_kptr_access(w, w.view.insns[w.index], value_regno, kptr)
             elif (
