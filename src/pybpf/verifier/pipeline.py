@@ -23,7 +23,10 @@
    ``optimize_bpf_loop``: bpf_loop calls fit for it inlined as explicit loops (``loop_inline``);
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
                    branch, subprogram start and lddw position patched along;
-6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
+6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants;
+7. ``spectre_fixups`` for a loader without the Spectre bypass: the speculation barriers of
+                   convert_ctx_accesses() and do_misc_fixups()' masking of sanitized pointer
+                   arithmetic (``fixups_spectre``).
 
 Then the memory accesses do_check proved in bounds on every path are moved to the slots of the
 fixed-up program (``patch.proven_accesses``): what the JIT compiles without a run-time check.
@@ -55,6 +58,7 @@ from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.extension import ExtensionPass
 from pybpf.verifier.fastcall import FastcallDepthPass, FastcallPass, kernel_stack_depths
+from pybpf.verifier.fixups_spectre import SpectreFixupPass
 from pybpf.verifier.func_arg_fixups import FuncArgFixupPass
 from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
@@ -94,6 +98,7 @@ PASSES: list[Pass] = [
     FuncArgFixupPass(),
     LdImm64Pass(),
     ArenaFixupPass(),
+    SpectreFixupPass(),
 ]
 """The default pipeline, in order."""
 
