@@ -95,6 +95,12 @@ CASES: dict[str, tuple[str, str]] = {
         _LOOKUP + "r1 = *(u32 *)(r0 + 0)\nr0 += r1\nr0 = 0\nout:\nr0 = 0\nexit",
         ARRAY8,
     ),
+    "scalar_plus_map_pointer": ("r1 = 0\nr0 = map_fd(m) ll\nr1 += r0\nr0 = 0\nexit", ARRAY8),
+    "map_pointer_plus_scalar": ("r1 = 0\nr0 = map_fd(m) ll\nr0 += r1\nr0 = 0\nexit", ARRAY8),
+    "mixed_scalar_plus_stack_pointer": (
+        "r1 = *(u32 *)(r1 + 0)\nr1 -= 4\nr2 = r10\nr2 += -64\nr1 += r2\nr0 = 0\nexit",
+        "",
+    ),
     "scalar_plus_map_value": (
         _LOOKUP + "r1 = *(u32 *)(r0 + 0)\nif r1 > 7 goto out\nr1 += r0\nr0 = *(u8 *)(r1 + 0)\n"
         "out:\nr0 = 0\nexit",

@@ -142,12 +142,12 @@ def sanitize_ptr_alu(
         off_is_neg = off_reg.smin < 0
         if not commit:
             if not off_is_imm and (off_reg.smin < 0) != (off_reg.smax < 0):
-                sanitize_err(w, insn, REASON_BOUNDS)
+                sanitize_err(w, insn, REASON_BOUNDS, ptr_is_dst=ptr_is_dst)
             op = insn.opcode & 0xF0
             info.mask_to_left = (op == _ADD and off_is_neg) or (op == _SUB and not off_is_neg)
         reason, limit = retrieve_ptr_limit(ptr, info.mask_to_left)
         if reason:
-            sanitize_err(w, insn, reason)
+            sanitize_err(w, insn, reason, ptr_is_dst=ptr_is_dst)
         if commit:
             alu_state = info.alu_state
             moved = (info.alu_limit - limit) & 0xFFFFFFFF
@@ -172,12 +172,14 @@ def sanitize_ptr_alu(
         other.frames[-1].regs[insn.dst].copy_from(ptr)
 
 
-def sanitize_err(w: Walker, insn: Instruction, reason: int) -> None:
-    """sanitize_err(): the refusal's message (EACCES)."""
+def sanitize_err(w: Walker, insn: Instruction, reason: int, *, ptr_is_dst: bool = True) -> None:
+    """sanitize_err(): the refusal's message (EACCES).  The register named for a bad offset or
+    pointer type is the source when that is a scalar -- and, as Linux 6.18 answers (measured:
+    tests/verifier/test_spectre.py), for ``scalar += pointer`` too, where it is the pointer."""
     regs = w.state.cur.regs
     dst, src = insn.dst, insn.src
     op = "add" if insn.opcode & 0xF0 == _ADD else "sub"
-    src_is_scalar = regs[src].type is RegType.SCALAR_VALUE
+    src_is_scalar = not ptr_is_dst or regs[src].type is RegType.SCALAR_VALUE
     if reason == REASON_BOUNDS:
         what = f"R{src if src_is_scalar else dst} has unknown scalar with mixed signed bounds"
     elif reason == REASON_TYPE:
