@@ -350,3 +350,25 @@ def test_masking_keeps_in_range_results_and_barriers_do_nothing(
         root_xlated, root_results = _load_and_run(program, UserBackend(credentials=ROOT))
         assert results == root_results, name
         assert len(xlated) > len(root_xlated), name  # barriers or masking were added
+
+
+def test_a_loaded_barrier_is_an_unknown_opcode() -> None:
+    """BPF_ST_NOSPEC is the fixups' own: bpf_opcode_in_insntable() refuses it in a loaded program."""
+    program = vc.Program("nospec", "spectre", prog_type="socket_filter", text="nospec\nr0 = 0\nexit")
+    ours = _load(program, UserBackend(credentials=UNPRIV))
+    assert (ours[0], vc.reason(ours[1])) == (22, "unknown opcode c2")
+    theirs = run_without_caps(DROP, lambda: _load(program, NativeBackend()))
+    assert (theirs[0], vc.reason(theirs[1])) == (22, "unknown opcode c2")
+
+
+@pytest.mark.parametrize(
+    "name", ["map_value_bounded_offset", "speculative_out_of_bounds_load", "two_paths_two_limits"]
+)
+def test_same_level1_log_as_the_kernel(name: str) -> None:
+    """At level 1 a finished path is taken back out of the log, speculative ones too."""
+    program = _program(name)
+    theirs = run_without_caps(DROP, lambda: vc.load_with_log(program, NativeBackend(), 1))
+    ours = vc.load_with_log(program, UserBackend(credentials=UNPRIV), 1)
+    assert ours[0] == theirs[0]
+    if RUNNING_RELEASE == KERNEL_VERSION:
+        assert _normalised(ours[1]) == _normalised(theirs[1])
