@@ -394,7 +394,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     if cp.same_looks(looks):
                         if key is None:
                             key = cur.key()
-                        looping = cp.key() == key
+                        looping = cp.key() == key and not (cp.state.speculative and not cur.speculative)
                 if looping:
                     message = f"infinite loop detected at insn {slot}"
                     w.source_lines.verbose_linfo(env.log, slot, "; ")
