@@ -106,6 +106,8 @@ def _gap(insn: Instruction, spec: OpSpec, major: int) -> str | None:
         return "LLVM's ld_ind has no immediate operand: it neither reads nor prints one"
     if kind is Kind.LDDW and insn.src != 0:
         return "our pseudo-source notation is not LLVM's; llvm-objdump's ld_pseudo drops imm_hi"
+    if kind is Kind.NOSPEC:
+        return "LLVM has no nospec: the barrier is the kernel's fixups' own, never compiled"
     # Instructions a release lacks.
     first = _FIRST_RELEASE.get(kind)
     if kind is Kind.ALU and spec.op in ("sdiv", "smod"):

@@ -22,7 +22,7 @@ def test_pass_order() -> None:
         "btf_info_early", "subprogs", "btf_info", "attach", "extension", "pseudo", "cfg",
         "mark_fastcall_patterns", "do_check", "remove_fastcall_spills_fills", "check_max_stack_depth",
         "may_goto_stack", "fixup_kfunc_call", "optimize_bpf_loop", "ctx_rewrite", "inline_helpers",
-        "ld_imm64", "arena_fixups",
+        "ld_imm64", "arena_fixups", "spectre_fixups",
     ]  # fmt: skip
 
 

@@ -46,7 +46,7 @@ _OPCODE_PREFIX_RE = re.compile(r"\s*\([0-9a-fA-F]{2}\)(?=\s)")
 
 # First words that only one syntax has.
 _KERNEL_WORDS = frozenset({"if", "goto", "gotol", "store_release", "ld_pseudo"})
-_SHARED_WORDS = frozenset({"exit", "call", "callx", "lock", "may_goto", ".insn"})
+_SHARED_WORDS = frozenset({"exit", "nospec", "call", "callx", "lock", "may_goto", ".insn"})
 _UBPF_WORDS = (
     frozenset(
         {spec.mnemonic.split()[0] for spec in opcodes.OPCODES}

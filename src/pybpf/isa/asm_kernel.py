@@ -388,6 +388,10 @@ def _exit(stream: TokenStream) -> Statement:
     return Statement(build(_SINGLE[Kind.EXIT, True]))
 
 
+def _nospec(stream: TokenStream) -> Statement:
+    return Statement(build(_SINGLE[Kind.NOSPEC, True]))
+
+
 def _jump(kind: Kind, field: str) -> _Parser:
     def parse(stream: TokenStream) -> Statement:
         value, target = read_target(stream, field, allow_pc=True)
@@ -495,6 +499,7 @@ def _ld_pseudo(stream: TokenStream) -> Statement:
 
 _KEYWORDS: dict[str, _Parser] = {
     "exit": _exit,
+    "nospec": _nospec,
     "goto": _jump(Kind.JA, "off"),
     "gotol": _jump(Kind.GOTOL, "imm"),
     "may_goto": _jump(Kind.MAY_GOTO, "off"),
@@ -554,6 +559,8 @@ def format_statement(insn: Instruction, spec: OpSpec, label: str | None = None) 
         return f"callx r{dst}"
     if kind is Kind.EXIT:
         return "exit"
+    if kind is Kind.NOSPEC:
+        return "nospec"
     if kind is Kind.LDDW:
         if insn.src == 0:
             return f"r{dst} = {insn.imm64:#x} ll"

@@ -64,6 +64,7 @@ _OPERANDS: dict[Kind, tuple[str, ...]] = {
     Kind.CALL_KFUNC: ("imm",),
     Kind.CALLX: ("dst",),
     Kind.EXIT: (),
+    Kind.NOSPEC: (),
     Kind.LDDW: ("dst", "imm64"),
     Kind.LD_ABS: ("imm",),
     Kind.LD_IND: ("src", "imm"),

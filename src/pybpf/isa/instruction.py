@@ -208,7 +208,7 @@ def encode_program(insns: Iterable[Instruction]) -> bytes:
     return b"".join(parts)
 
 
-def validate(insn: Instruction, index: int | None = None) -> OpSpec:
+def validate(insn: Instruction, index: int | None = None, *, hidden_regs: bool = False) -> OpSpec:
     """Check opcode, register numbers and reserved fields the way the kernel does.
 
     Returns the table entry; raises InstructionError (EINVAL) naming ``index`` otherwise.
@@ -229,23 +229,27 @@ def validate(insn: Instruction, index: int | None = None) -> OpSpec:
         if getattr(insn, field) != 0:
             value = getattr(insn, field)
             raise InstructionError(index, f"{spec.mnemonic} uses reserved field {field} ({value})")
-    if insn.dst >= opcodes.MAX_BPF_REG:
+    registers = opcodes.BPF_REG_AX + 1 if hidden_regs else opcodes.MAX_BPF_REG
+    if insn.dst >= registers:
         raise InstructionError(index, f"R{insn.dst} is invalid")
-    if insn.src >= opcodes.MAX_BPF_REG and spec.use_src_reg:
+    if insn.src >= registers and spec.use_src_reg:
         raise InstructionError(index, f"R{insn.src} is invalid")
     if spec.kind is opcodes.Kind.LDDW and insn.src not in opcodes.LDDW_PSEUDO_NAMES:
         raise InstructionError(index, f"unrecognized bpf_ld_imm64 insn (src {insn.src})")
     return spec
 
 
-def validate_program(insns: Sequence[Instruction], view: ProgramView | None = None) -> list[OpSpec]:
+def validate_program(
+    insns: Sequence[Instruction], view: ProgramView | None = None, *, hidden_regs: bool = False
+) -> list[OpSpec]:
     """Validate every instruction and every jump/call target of a program.
 
     Structural rules the kernel applies before it tracks values: each field valid, every jump
     and local call lands inside the program on the start of an instruction (never inside lddw).
     The targets are the program view's (``pybpf.isa.program``; pass ``view`` when the caller has
     one of ``insns`` already); the first instruction in order with a bad field or target decides
-    the error.
+    the error.  ``hidden_regs``: the program may use the kernel's hidden register r11 (BPF_REG_AX),
+    as a program the verifier's fixups rewrote does (the engines run those).
     """
     if not insns:
         raise InstructionError(None, "empty program")
@@ -255,7 +259,7 @@ def validate_program(insns: Sequence[Instruction], view: ProgramView | None = No
     specs: list[OpSpec] = []
     append = specs.append
     for insn, slot in zip(insns, view.starts, strict=True):
-        append(validate(insn, slot))
+        append(validate(insn, slot, hidden_regs=hidden_regs))
         if invalid and slot in invalid:
             target = invalid[slot]
             if not 0 <= target < view.slot_count:

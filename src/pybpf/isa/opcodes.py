@@ -1,7 +1,8 @@
 """The eBPF opcode table: every instruction the Linux kernel accepts, as data.
 
 This module is the single description of the instruction set (RFC 9669 plus the Linux extensions the
-kernel verifier accepts: gotol, may_goto, load-acquire/store-release).  Decoding, encoding, field
+kernel verifier accepts: gotol, may_goto, load-acquire/store-release; and ``nospec``, the speculation
+barrier the kernel's fixups put into a program, which no loaded program may hold).  Decoding, encoding, field
 validation, both assembly syntaxes, the disassembler and the interpreter's dispatch are all driven by
 ``OPCODES``; none of them keeps a private list of opcodes.
 
@@ -92,6 +93,12 @@ from pybpf.uapi import (
     MAX_CALL_FRAMES,
 )
 
+BPF_NOSPEC = 0xC0
+"""include/linux/filter.h's BPF_NOSPEC mode: ``BPF_ST | BPF_NOSPEC`` is the speculation barrier."""
+BPF_REG_AX = MAX_BPF_REG
+"""include/linux/filter.h's hidden register the kernel's rewrites use as scratch (r11): the Spectre v1
+masking of pointer arithmetic (``pybpf.verifier.fixups_spectre``); never in a loaded program."""
+
 SIZE_BYTES = {BPF_W: 4, BPF_H: 2, BPF_B: 1, BPF_DW: 8}
 SIZE_SUFFIX = {1: "b", 2: "h", 4: "w", 8: "dw"}
 SIZE_CTYPE = {1: "u8", 2: "u16", 4: "u32", 8: "u64"}
@@ -169,6 +176,7 @@ class Kind(enum.Enum):
     CALL_KFUNC = "call_kfunc"  # kernel function by BTF id (imm), off = BTF fd index
     CALLX = "callx"  # indirect call through dst
     EXIT = "exit"
+    NOSPEC = "nospec"  # speculation barrier (BPF_ST | BPF_NOSPEC): internal, the fixups' only
     LDDW = "lddw"  # dst = imm64 (16 bytes; src selects a pseudo source)
     LD_ABS = "ld_abs"  # r0 = ntoh(packet[imm])   (legacy socket filter access)
     LD_IND = "ld_ind"  # r0 = ntoh(packet[src + imm])
@@ -390,6 +398,8 @@ def _build_table() -> list[OpSpec]:
             kernel_ignores=_r("off"),  # do_check()'s BPF_EXIT test reads imm, src, dst, not off
         )
     )
+
+    add(OpSpec(BPF_ST | BPF_NOSPEC, Kind.NOSPEC, "nospec", "nospec", reserved=_r("dst", "src", "off", "imm")))
 
     # Loads and stores ----------------------------------------------------------------------
     add(OpSpec(LDDW_OPCODE, Kind.LDDW, "lddw", "lddw", size=8, reserved=_r("off")))
@@ -654,6 +664,7 @@ __all__ = [
     "BPF_MOV",
     "BPF_MUL",
     "BPF_NEG",
+    "BPF_NOSPEC",
     "BPF_OR",
     "BPF_PSEUDO_BTF_ID",
     "BPF_PSEUDO_CALL",
@@ -663,6 +674,7 @@ __all__ = [
     "BPF_PSEUDO_MAP_IDX",
     "BPF_PSEUDO_MAP_IDX_VALUE",
     "BPF_PSEUDO_MAP_VALUE",
+    "BPF_REG_AX",
     "BPF_REG_FP",
     "BPF_RSH",
     "BPF_ST",

@@ -85,7 +85,7 @@ class JitProgram:
         self.arena_upper = next(iter(casts.values()), 0)
         """The upper half of the arena's user address, which the casts put above a pointer."""
         view = ProgramView(insns, () if exception_callback is None else (exception_callback,))
-        self._specs = validate_program(insns, view)
+        self._specs = validate_program(insns, view, hidden_regs=True)
         if not code:
             code = encode_program(insns)
         self.view = view

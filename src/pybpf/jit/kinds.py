@@ -270,6 +270,10 @@ def lower_exit(lo: Lowering, site: Site) -> None:
     lo.exit(site.slot)
 
 
+def lower_nospec(lo: Lowering, site: Site) -> None:
+    """The speculation barrier (the fixups' BPF_ST_NOSPEC): no code, as the interpreter's."""
+
+
 def lower_lddw(lo: Lowering, site: Site) -> None:
     insn = site.insn
     if insn.src == 0:
@@ -445,6 +449,7 @@ LOWERERS: dict[Kind, Lowerer] = {
     Kind.CALL_KFUNC: lower_call_kfunc,
     Kind.CALLX: lower_callx,
     Kind.EXIT: lower_exit,
+    Kind.NOSPEC: lower_nospec,
     Kind.LDDW: lower_lddw,
     Kind.LD_ABS: lower_ld_packet,
     Kind.LD_IND: lower_ld_packet,

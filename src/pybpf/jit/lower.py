@@ -71,7 +71,15 @@ from llvmlite import ir
 from pybpf.isa.disasm import format_instruction
 from pybpf.isa.graphs import is_cycle, strongly_connected_components
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import BPF_PSEUDO_FUNC, BPF_REG_FP, MAX_CALL_FRAMES, STACK_SIZE, Kind, OpSpec
+from pybpf.isa.opcodes import (
+    BPF_PSEUDO_FUNC,
+    BPF_REG_AX,
+    BPF_REG_FP,
+    MAX_CALL_FRAMES,
+    STACK_SIZE,
+    Kind,
+    OpSpec,
+)
 from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
 from pybpf.jit.cost import compile_cost
@@ -565,7 +573,8 @@ class Lowering:
 
     def lower(self) -> ir.Module:
         b = self.b
-        self._regs = [b.alloca(I64, name=f"r{reg}") for reg in range(11)]
+        # r0-r10 and BPF_REG_AX (r11), the scratch register of the fixups' Spectre v1 masking
+        self._regs = [b.alloca(I64, name=f"r{reg}") for reg in range(BPF_REG_AX + 1)]
         self._remaining = b.alloca(I64, name="remaining")
         self._stack_span = b.alloca(I64, name="stack_span")  # 512 * depth: the frames in use
         self._cut = b.alloca(I64, name="cut")
@@ -575,6 +584,7 @@ class Lowering:
         self._may_goto = b.alloca(ir.ArrayType(I64, MAX_CALL_FRAMES + 1), name="may_goto")
         for reg in range(11):
             self.set_reg(reg, b.load(b.gep(self.regs_in, [self.const(reg)], inbounds=True)))
+        self.set_reg(BPF_REG_AX, self.const(0))  # (live only inside a masking sequence)
         b.store(self.load_field(Field.REMAINING), self._remaining)
         self._top = self.load_field(Field.STACK_TOP)
         depth = self.load_field(Field.DEPTH)

@@ -26,6 +26,7 @@ from pybpf.memory.regions import Memory
 from pybpf.verifier import tnum, value_fields
 from pybpf.verifier.checks import mem
 from pybpf.verifier.errors import VerifierError
+from pybpf.verifier.mem_region import check_mem_region_access
 from pybpf.verifier.regstate import RegState, map_value_size
 from pybpf.verifier.regtypes import RegType
 
@@ -45,7 +46,7 @@ def check_reg_const_str(w: Walker, regno: int, reg: RegState) -> None:
     if not mem.has_direct_value_addr(map_ref):
         w.fail(errno.EACCES, "no direct value access support for this map type")
     value_size = map_value_size(map_ref)
-    mem.check_mem_region_access(w, regno, reg, reg.off, value_size - reg.off, mem_size=value_size)
+    check_mem_region_access(w, regno, reg, reg.off, value_size - reg.off, mem_size=value_size)
     value_fields.check_map_fields(w, reg, reg.off, value_size - reg.off)
     if b"\0" not in _string_bytes(w, reg):
         w.fail(errno.EINVAL, "string is not zero-terminated")

@@ -40,7 +40,13 @@ A call of a global (BTF_FUNC_GLOBAL) function is not entered: ``globals`` checks
 against its prototype and r0 becomes an unknown scalar; after the main program each called global
 function is walked on its own (do_check_subprogs(), a Walker per function).
 
-Not modelled yet: speculative paths (the loader is privileged).
+For a loader without the Spectre v1 bypass (``request.credentials``: no CAP_PERFMON) the walk also
+follows *speculative* paths (``sanitize``): the way a conditional jump with a known outcome does not
+take and the instruction after a sanitized pointer move, pushed with the state marked speculative
+("from A to B (speculative execution):" in the log).  There an error a barrier can stop (EPERM,
+EACCES, EINVAL) ends the path and puts a barrier before the instruction (``InsnFacts.nospec``, Linux
+6.17+), a barrier ends it (a ``nospec`` set before, or after a stack write that needs one against
+Spectre v4: ``InsnFacts.nospec_result``), and checkpoints of speculative paths never prune real ones.
 """
 
 from __future__ import annotations
@@ -76,12 +82,14 @@ from pybpf.verifier import (
 )
 from pybpf.verifier import globals as global_funcs
 from pybpf.verifier.checks import alu, call, jmp, ld, mem
+from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.insn_print import format_insn
 from pybpf.verifier.log import SourceLines
 from pybpf.verifier.pseudo import KERNEL_OPCODES
 from pybpf.verifier.regstate import RegState, format_reg, is_null
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.request import InsnFacts, MapRef
+from pybpf.verifier.sanitize import RECOVERABLE
 from pybpf.verifier.stack import STACK_SPILL
 from pybpf.verifier.stack_liveness import Chain, StackLiveness
 from pybpf.verifier.state import FuncFrame, PathState, VerifierState
@@ -199,6 +207,10 @@ class Walker:
         self.env = env
         view = env.view
         self.view = view
+        credentials = env.request.credentials  # (read once: bpf_check()'s env->bypass_spec_v1/v4)
+        self.bypass_spec_v1: bool = credentials.bypass_spec_v1
+        self.bypass_spec_v4: bool = credentials.bypass_spec_v4
+        self.explore_alu_limits: bool = previous.explore_alu_limits if previous is not None else False
         self.globals: global_funcs.GlobalFuncs = (
             previous.globals if previous is not None else global_funcs.GlobalFuncs(env)
         )
@@ -385,6 +397,23 @@ class Walker:
             self._note_linked_regs(insn)
             owned = self._jump_writes(insn)
         copy = self.state.fork(owned) if owned >= 0 else self.state.copy()
+        self.pending.append(
+            Branch(
+                target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
+                tuple(self.history),
+            )
+        )  # fmt: skip
+        if self.parent is not None:
+            self.parent.branches += 1
+        return copy
+
+    def push_speculative(self, target: int) -> PathState:
+        """push_stack(..., speculative=true) (sanitize_speculative_path()): a copy of the state, marked
+        speculative, resumed later from ``target``."""
+        if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
+            self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
+        copy = self.state.copy()
+        copy.speculative = True
         self.pending.append(
             Branch(
                 target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
@@ -637,6 +666,7 @@ class Walker:
         prune_points, jmp_points = self.prune_points, self.jmp_points  # (fixed during the walk)
         stack_live = self.stack_live
         trace = self.trace  # (fixed for the walk: the log's level)
+        sanitizing = not self.bypass_spec_v1 or not self.bypass_spec_v4
         while True:
             processed = env.insn_processed = env.insn_processed + 1
             if processed > BPF_COMPLEXITY_LIMIT_INSNS:
@@ -647,7 +677,8 @@ class Walker:
             if slot in prune_points and is_state_visited(self, slot):
                 if trace:  # at level 1 too (the next pop rewinds it, unless this path was the last)
                     if self.do_print_state:
-                        log.verbose(f"\nfrom {self.prev_idx} to {slot}: safe\n")
+                        spec = " (speculative execution)" if self.state.speculative else ""
+                        log.verbose(f"\nfrom {self.prev_idx} to {slot}{spec}: safe\n")
                     else:
                         log.line(f"{slot}: safe")
                 nxt = None
@@ -660,7 +691,7 @@ class Walker:
                 if stack_live.cur is None:  # bpf_reset_stack_write_marks() (ensure_cur_instance())
                     stack_live.cur = stack_live.instance(self.stack_chain(self.state, self.state.curframe))
                 stack_live.write_insn = slot
-                nxt = step(insn)
+                nxt = self._step_speculative(insn) if sanitizing and self.state.speculative else step(insn)
                 stack_live.commit()
             if nxt is None:
                 prune.update_branch_counts(self, self.parent)
@@ -685,8 +716,11 @@ class Walker:
         last instruction's state, the source line, then ``N: (code) text``."""
         log = self.env.log
         if self.do_print_state and self.level2:  # at level 1 it stays set (a later "safe" says "from")
+            spec = " (speculative execution)" if self.state.speculative else ""
             log.verbose(
-                f"\nfrom {self.prev_idx} to {self.insn_idx}:" + self.format_state(self.state, None) + "\n"
+                f"\nfrom {self.prev_idx} to {self.insn_idx}{spec}:"
+                + self.format_state(self.state, None)
+                + "\n"
             )
             self.do_print_state = False
         self.print_insn_state()
@@ -696,6 +730,27 @@ class Walker:
         log.line(self.insn_text(self.insn_idx, insn))
         self.prev_log_pos = log.position()
         self.prev_insn_print_pos = self.prev_log_pos - start
+
+    def _step_speculative(self, insn: Instruction) -> int | None:
+        """do_check()'s instruction on a speculative path: a barrier before it ends the path; an error
+        a barrier can stop puts one there (error_recoverable_with_nospec(): the path ends, no
+        masking at the instruction any more); a barrier after it (nospec_result) ends the path."""
+        facts = self.env.facts.get(self.index)
+        if facts is not None and facts.nospec:
+            return None
+        try:
+            nxt = self.step(insn)
+        except VerifierError as err:
+            if err.errno not in RECOVERABLE:
+                raise
+            facts = self.facts()
+            facts.nospec = True
+            facts.alu_state = 0
+            return None
+        after = self.env.facts.get(self.index)
+        if nxt is not None and after is not None and after.nospec_result:
+            return None
+        return nxt
 
     def step(self, insn: Instruction) -> int | None:
         """do_check_insn(): check one instruction, update the state; the next slot (None: path ends)."""

@@ -25,7 +25,10 @@
                    branch, subprogram start and lddw position patched along;
    ``inline_helpers`` do_misc_fixups()'s inlined helper calls: bpf_jiffies64, and the trampoline
                    helpers of tracing programs (``inline_helpers``);
-6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants.
+6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants;
+7. ``spectre_fixups`` for a loader without the Spectre bypass: the speculation barriers of
+                   convert_ctx_accesses() and do_misc_fixups()' masking of sanitized pointer
+                   arithmetic (``fixups_spectre``).
 
 Then the memory accesses do_check proved in bounds on every path are moved to the slots of the
 fixed-up program (``patch.proven_accesses``): what the JIT compiles without a run-time check.
@@ -57,6 +60,7 @@ from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.extension import ExtensionPass
 from pybpf.verifier.fastcall import FastcallDepthPass, FastcallPass, kernel_stack_depths
+from pybpf.verifier.fixups_spectre import SpectreFixupPass
 from pybpf.verifier.inline_helpers import HelperInlinePass
 from pybpf.verifier.kfuncs import KfuncFixupPass
 from pybpf.verifier.ld_imm64 import LdImm64Pass
@@ -97,6 +101,7 @@ PASSES: list[Pass] = [
     HelperInlinePass(),
     LdImm64Pass(),
     ArenaFixupPass(),
+    SpectreFixupPass(),
 ]
 """The default pipeline, in order."""
 

@@ -345,6 +345,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
     env = w.env
     cur = w.state
     force = slot in w.force_points
+    exact = w.explore_alu_limits  # sanitized pointer arithmetic: scalars compared exactly
     jmps = w.jmps_processed - w.prev_jmps_processed
     insns = env.insn_processed - w.prev_insn_processed
     # force_new_state: BPF_F_TEST_STATE_FREQ makes a checkpoint at every prune point reached
@@ -370,7 +371,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 may_goto = force and w.view.insn_at(slot).opcode != _CALL
                 if force and (not may_goto or cp.state.may_goto_depth != cur.may_goto_depth):
                     live = live or _live_masks(w, cur, slot)
-                    if states_subsumed(cp.state, cur, live, precise=False) and (
+                    if states_subsumed(cp.state, cur, live, precise=False, exact=exact) and (
                         slot not in w.iter_next or iterators.iter_active_at_next(cur)
                     ):  # (an iterator's loop converges while the iterator is active)
                         _clean_older(w, checkpoints, cp, slot, cur)
@@ -390,7 +391,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     if cp.same_looks(looks):
                         if key is None:
                             key = cur.key()
-                        looping = cp.key() == key
+                        looping = cp.key() == key and not (cp.state.speculative and not cur.speculative)
                 if looping:
                     message = f"infinite loop detected at insn {slot}"
                     w.source_lines.verbose_linfo(env.log, slot, "; ")
@@ -409,7 +410,9 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 # (the register that differed last time is looked at first: it differs again most often;
                 # register_differs() written out for the current frame of a one-frame path)
                 ro = cp.miss_reg
-                if ro is not None and one_frame:
+                if exact:  # (the shortcuts below judge scalars by their ranges)
+                    differs = False
+                elif ro is not None and one_frame:
                     old_type = ro.type
                     if old_type is not _NOT_INIT and live0 >> cp.miss_at & 1:
                         rc = cur_regs[cp.miss_at]
@@ -427,7 +430,7 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     at = cp.miss_at
                     differs = at >= 0 and register_differs(cp.state, cur, live, at, not loop)
                 if not differs:
-                    found = compare_states(cp.state, cur, live, precise=not loop)
+                    found = compare_states(cp.state, cur, live, precise=not loop, exact=exact)
                     if found == SUBSUMED:
                         _clean_older(w, checkpoints, cp, slot, cur)
                         _hit(w, cp, slot, loop=loop)
@@ -607,12 +610,17 @@ _GENERAL_REGS: Final = (1 << BPF_REG_FP) - 1
 
 
 def states_subsumed(
-    old: PathState, cur: PathState, live: list[int] | None = None, *, precise: bool = True
+    old: PathState,
+    cur: PathState,
+    live: list[int] | None = None,
+    *,
+    precise: bool = True,
+    exact: bool = False,
 ) -> bool:
     """states_equal(): every behaviour of ``cur`` was already explored from ``old`` (``live``: per
     frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
     imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
-    return compare_states(old, cur, live, precise=precise) == SUBSUMED
+    return compare_states(old, cur, live, precise=precise, exact=exact) == SUBSUMED
 
 
 SUBSUMED: Final = -1
@@ -622,7 +630,12 @@ not, for a reason other than one register alone."""
 
 
 def compare_states(
-    old: PathState, cur: PathState, live: list[int] | None = None, *, precise: bool = True
+    old: PathState,
+    cur: PathState,
+    live: list[int] | None = None,
+    *,
+    precise: bool = True,
+    exact: bool = False,
 ) -> int:
     """states_subsumed() telling where a miss was found: SUBSUMED, MISSED, or the position
     (``depth * 16 + regno``) of a register whose check failed without the id map -- a check that
@@ -630,6 +643,8 @@ def compare_states(
     rejects a later state that differs from ``old`` the same way."""
     old_frames, cur_frames = old.frames, cur.frames
     if len(old_frames) != len(cur_frames):
+        return MISSED
+    if old.speculative and not cur.speculative:  # a speculative path's checkpoint prunes no real one
         return MISSED
     if old.active_rcu_lock != cur.active_rcu_lock or old.active_preempt_locks != cur.active_preempt_locks:
         return MISSED
@@ -653,6 +668,12 @@ def compare_states(
             if old_type is not rc.type:
                 return depth * 16 + regno
             if old_type is _SCALAR:
+                if exact:  # explore_alu_limits: every number the same, ids mapping
+                    if ids is None:
+                        ids = IdMap()
+                    if same_numbers(ro, rc) and ids.same_scalar(ro.id, rc.id):
+                        continue
+                    return MISSED
                 if precise and not ro.precise:
                     continue
                 if not (ro.id or rc.id):  # regsafe() of scalars without ids: the range alone
@@ -672,7 +693,7 @@ def compare_states(
         if fo.stack.slots:
             if ids is None:
                 ids = IdMap()
-            if not stacksafe(fo.stack, fc.stack, ids, precise):
+            if not stacksafe(fo.stack, fc.stack, ids, precise, exact):
                 return MISSED
     return SUBSUMED
 
@@ -751,7 +772,7 @@ class IdMap:
         return not old_id & ADD_CONST or self.same(old_id & ~ADD_CONST, cur_id & ~ADD_CONST)
 
 
-def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> bool:
+def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True, exact: bool = False) -> bool:
     if old.type is RegType.NOT_INIT:
         return True
     if old.type is not cur.type:
@@ -759,6 +780,8 @@ def regsafe(old: RegState, cur: RegState, ids: IdMap, precise: bool = True) -> b
     if old.type is RegType.PTR_TO_ARENA:
         return True  # every arena pointer is as good as any other (nothing about it is tracked)
     if old.type is RegType.SCALAR_VALUE:
+        if exact:  # explore_alu_limits: no tnum_in() / range_within(), everything the same
+            return same_numbers(old, cur) and ids.same_scalar(old.id, cur.id)
         if precise and not old.precise:
             return True
         if old.id:  # Linux 6.18 (stable): an old scalar without an id relied on no link, so any
@@ -827,6 +850,23 @@ def same_map(a: object, b: object) -> bool:
     return a is not None and getattr(a, "obj", a) is getattr(b, "obj", b)
 
 
+def same_numbers(old: RegState, cur: RegState) -> bool:
+    """regsafe()'s memcmp() of two scalars up to their ids (explore_alu_limits): the same offset
+    (a linked copy's delta), known bits and bounds."""
+    return (
+        old.var_off == cur.var_off
+        and old.off == cur.off
+        and old.smin == cur.smin
+        and old.smax == cur.smax
+        and old.umin == cur.umin
+        and old.umax == cur.umax
+        and old.smin32 == cur.smin32
+        and old.smax32 == cur.smax32
+        and old.umin32 == cur.umin32
+        and old.umax32 == cur.umax32
+    )
+
+
 def range_within(old: RegState, cur: RegState) -> bool:
     return (
         old.umin <= cur.umin
@@ -856,7 +896,7 @@ def _scalar_for_stack(slot: StackSlot) -> RegState | None:
     return None
 
 
-def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
+def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True, exact: bool = False) -> bool:
     cur_slots = cur.slots
     for spi, so in enumerate(old.slots):
         old_kinds = so.kinds
@@ -867,14 +907,16 @@ def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True) -> bool:
             return False
         old_reg, cur_reg = _scalar_for_stack(so), _scalar_for_stack(sc)
         if old_reg is not None and cur_reg is not None:
-            if not regsafe(old_reg, cur_reg, ids, precise):
+            if not regsafe(old_reg, cur_reg, ids, precise, exact):
                 return False
             continue
         for j, kind in enumerate(old_kinds):
             if kind not in (STACK_INVALID, STACK_MISC) and sc.kinds[j] != kind:
                 return False
         spilled = so.spilled if old_kinds[7] == STACK_SPILL else None
-        if spilled is not None and (sc.spilled is None or not regsafe(spilled, sc.spilled, ids, precise)):
+        if spilled is not None and (
+            sc.spilled is None or not regsafe(spilled, sc.spilled, ids, precise, exact)
+        ):
             return False
         if so.kinds[0] == STACK_DYNPTR and not _dynptr_safe(so.spilled, sc.spilled, ids):
             return False

@@ -32,8 +32,9 @@ from pybpf.verifier import map_compat
 from pybpf.verifier.request import MapRef
 from pybpf.verifier.state import VerifierState
 
-KERNEL_OPCODES: frozenset[int] = frozenset(op.BY_OPCODE) - {CALLX_OPCODE}
-"""bpf_opcode_in_insntable(): every opcode of pybpf's table except callx, which the kernel refuses."""
+KERNEL_OPCODES: frozenset[int] = frozenset(op.BY_OPCODE) - {CALLX_OPCODE, op.BPF_ST | op.BPF_NOSPEC}
+"""bpf_opcode_in_insntable(): every opcode of pybpf's table except callx and the speculation barrier
+(the fixups' own), which the kernel refuses."""
 _LDX = [spec for spec in op.OPCODES if spec.cls == op.BPF_LDX]
 _LDX_MODES = frozenset(spec.opcode & 0xE0 for spec in _LDX)
 """The addressing modes of the table's loads (MEM, MEMSX): another one is a reserved-field error."""

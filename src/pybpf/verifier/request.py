@@ -136,6 +136,18 @@ class InsnFacts:
     loop_inline: tuple[bool, int] | None = None
     """bpf_loop call: whether every path so far passed flags 0 and the same callback (its subprogram)
     -- the kernel's ``loop_inline_state`` (None: not reached yet)."""
+    alu_state: int = 0
+    alu_limit: int = 0
+    """Pointer arithmetic a loader without Spectre v1 bypass had sanitized (``insn_aux->alu_state`` /
+    ``alu_limit``, ``pybpf.verifier.sanitize``): which operand is the offset, its sign, whether it is
+    a constant, and the limit do_misc_fixups() masks it to; ``BPF_ALU_NON_POINTER`` for scalar
+    arithmetic at the same instruction; 0: none."""
+    nospec: bool = False
+    """A speculative path failed here: a speculation barrier goes before the instruction
+    (``insn_aux->nospec``), which ends every later speculative path reaching it."""
+    nospec_result: bool = False
+    """A stack write a speculative store bypass could skip (Spectre v4: ``insn_aux->nospec_result``):
+    a barrier goes after it; a speculative path ends there."""
 
 
 @dataclass

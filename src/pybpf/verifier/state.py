@@ -233,7 +233,8 @@ class PathState:
     through: the loop iterations the counter of may_goto allowed on this path; the regions the
     kfuncs of ``pybpf.verifier.kfuncs`` open: ``active_rcu_lock``, ``active_preempt_locks``, and
     ``active_irq_id``, the id of the innermost IRQ flag saved and not restored, 0 for none:
-    ``pybpf.verifier.irq``)."""
+    ``pybpf.verifier.irq``; ``speculative``: a path only a mispredicted branch or a masked offset
+    runs, verified for a loader without the Spectre v1 bypass: ``pybpf.verifier.sanitize``)."""
 
     __slots__ = (
         "active_irq_id",
@@ -243,6 +244,7 @@ class PathState:
         "frames",
         "may_goto_depth",
         "refs",
+        "speculative",
     )
 
     def __init__(self, frames: list[FuncFrame], refs: list[Reference] | None = None) -> None:
@@ -253,6 +255,7 @@ class PathState:
         self.active_preempt_locks = 0
         self.active_irq_id = 0
         self.cow = False  # a frame may share objects with another state (FuncFrame.shared)
+        self.speculative = False
 
     @property
     def cur(self) -> FuncFrame:
@@ -268,6 +271,7 @@ class PathState:
         state.may_goto_depth = self.may_goto_depth
         state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
         state.active_irq_id = self.active_irq_id
+        state.speculative = self.speculative
         state.cow = False
         return state
 
@@ -280,6 +284,7 @@ class PathState:
         state.may_goto_depth = self.may_goto_depth
         state.active_rcu_lock, state.active_preempt_locks = self.active_rcu_lock, self.active_preempt_locks
         state.active_irq_id = self.active_irq_id
+        state.speculative = self.speculative
         state.cow = self.cow = True
         mine, theirs = self.frames[-1], frames[-1]
         regs = theirs.regs

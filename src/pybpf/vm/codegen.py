@@ -4,8 +4,9 @@
 
 * ``translate_chunk``: one function ``_run(R, pc, st)`` for a chunk — a run of consecutive basic
   blocks (the whole program when it is small; ``pybpf.vm.translation`` cuts large programs into
-  chunks of a few hundred instructions, translated on first execution).  Registers
-  live in locals ``r0``..``r10`` inside the chunk; the function loops over its basic blocks, picking
+  chunks of a few hundred instructions, translated on first execution).  Registers live in
+  locals ``r0``..``r11`` (r11: the fixups' BPF_REG_AX) inside the chunk; the function loops over
+  its basic blocks, picking
   the block at ``pc`` with a binary search of ``if pc < N`` tests (leaves are blocks, so a jump costs
   about log2(blocks) comparisons and no Python call).  Each block first charges its instruction
   count to the budget and leaves the loop if the budget cannot cover it.  The blocks are the
@@ -49,7 +50,8 @@ HALTED = -1
 CALLBACK_DONE = -2
 """Returned when a BPF function called from a helper (``HelperContext.call_function``) executed exit."""
 
-REGISTERS = ", ".join(f"r{reg}" for reg in range(11))
+REGISTERS = ", ".join(f"r{reg}" for reg in range(12))
+"""r0-r10 and the kernel's hidden scratch register r11 (BPF_REG_AX) of the Spectre v1 masking."""
 CACHE = "rlo, rhi, rbase, rview, qlo, qhi, qbase, qview, wlo, whi, wbase, wview"
 """The region cache of the generated code; saved in ``RunState.cache`` when the main program exits,
 for the next run of a ``RunSession`` to start with (``pybpf.vm.session``)."""

@@ -98,7 +98,7 @@ from pybpf.isa.instruction import (
     encode_program,
     validate_program,
 )
-from pybpf.isa.opcodes import MAX_CALL_FRAMES, STACK_SIZE
+from pybpf.isa.opcodes import BPF_REG_AX, MAX_CALL_FRAMES, STACK_SIZE
 from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
 from pybpf.kfuncs.exceptions import Throw
@@ -193,7 +193,7 @@ class Interpreter:
         if casts:
             code, resolved = b"", {**(resolved or {}), **casts}
         view = ProgramView(insns, () if exception_callback is None else (exception_callback,))
-        specs = validate_program(insns, view)
+        specs = validate_program(insns, view, hidden_regs=True)
         if not code:
             code = encode_program(insns)
         self.probe_loads = frozenset(probe_loads)
@@ -416,7 +416,7 @@ class Interpreter:
                 except TailCall as call:  # for the runner: the program is replaced
                     call.instructions = limit - st.remaining
                     raise
-                return RunResult(regs[0], limit - st.remaining, tuple(regs))
+                return RunResult(regs[0], limit - st.remaining, tuple(regs[:BPF_REG_AX]))
             finally:
                 for region in reversed(added):
                     self.memory.remove_region(region)

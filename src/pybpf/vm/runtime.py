@@ -90,7 +90,7 @@ class RunState:
         self.function_at = function_at
         self.packet = packet
         self.trace = trace
-        self.regs = [0] * MAX_BPF_REG
+        self.regs = [0] * (MAX_BPF_REG + 1)  # r0-r10 and BPF_REG_AX, the fixups' scratch register
         self.regs[10] = self.top
         self.frames: list[tuple[int, tuple[int, ...]]] = []
         self.may_goto = [MAY_GOTO_LOOPS]

@@ -455,6 +455,11 @@ def _emit_ldx(w: CodeWriter, site: Site) -> None:
     w.load(w.write(insn.dst), size, site.spec.kind is Kind.LDXSX, address, site.slot)
 
 
+def _emit_nospec(w: CodeWriter, site: Site) -> None:
+    """The speculation barrier: nothing to do for an engine that does not speculate."""
+    w.emit("pass")
+
+
 def _emit_st(w: CodeWriter, site: Site) -> None:
     insn, size = site.insn, site.spec.size
     value = insn.imm & ((1 << (8 * size)) - 1)
@@ -510,6 +515,7 @@ EMITTERS: dict[Kind, Callable[[CodeWriter, Site], None]] = {
     Kind.CALL_KFUNC: _emit_call_kfunc,
     Kind.CALLX: _emit_callx,
     Kind.EXIT: _emit_exit,
+    Kind.NOSPEC: _emit_nospec,
     Kind.LDDW: _emit_lddw,
     Kind.LD_ABS: _emit_ld_packet,
     Kind.LD_IND: _emit_ld_packet,

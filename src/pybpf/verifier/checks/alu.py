@@ -11,7 +11,8 @@ arithmetic on %s prohibited", "R%d subtraction from stack pointer prohibited", "
 pointer differences into unknown scalars; without it they are "R%d partial copy of pointer", "R%d
 sign-extension part of pointer", "R%d pointer -= pointer prohibited", and NEG/END of a pointer is
 "R%d pointer arithmetic prohibited". Register copies share an id (assign_scalar_id_before_mov) and
-``rX += const`` keeps a link (BPF_ADD_CONST), as the log prints them.
+``rX += const`` keeps a link (BPF_ADD_CONST), as the log prints them.  For a loader without the
+Spectre v1 bypass, ``+=``/``-=`` of a register are sanitized (``pybpf.verifier.sanitize``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_ALU, BPF_REG_FP, BPF_X, MAX_BPF_REG, Kind, OpSpec
 from pybpf.uapi import BPF_MAX_VAR_OFF, BPF_TO_BE
-from pybpf.verifier import bounds, tnum
+from pybpf.verifier import bounds, sanitize, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, ADD_CONST64, RegState
 from pybpf.verifier.regtypes import RegType, TypeFlag
@@ -118,6 +119,8 @@ def check_alu(w: Walker, insn: Instruction, spec: OpSpec) -> None:
     ):
         # two constants: what _adjust_reg_min_max_vals() ends with on them (bounds.alu()'s folding;
         # a constant destination is linked to nothing, so its id and offset are cleared)
+        if not w.bypass_spec_v1 and op in (bounds.ADD, bounds.SUB):
+            sanitize.sanitize_val_alu(w, insn)
         bounds.mark_known(dst, bounds.fold(op, dst.var_off.value, src.var_off.value, 32 if alu32 else 64))
         dst.id = dst.off = 0
         return
@@ -209,6 +212,8 @@ def _adjust_reg_min_max_vals(w: Walker, insn: Instruction, dst: RegState, src: R
             w.mark_chain_precision(insn.src)
         _adjust_ptr(w, insn, dst, src, dst_is_offset=False)
         return
+    if not w.bypass_spec_v1 and op in (bounds.ADD, bounds.SUB):
+        sanitize.sanitize_val_alu(w, insn)
     if op in (bounds.AND, bounds.OR) and tnum.is_const(src.var_off):
         _maybe_fork_scalars(w, insn.dst, dst)
     value = bounds.const_value(src, alu32)
@@ -285,6 +290,10 @@ def _adjust_ptr(
             w.fail(errno.EACCES, f"R{regno} pointer arithmetic on {ptr.type_name()} prohibited")
     _check_sane_offset(w, off_reg, ptr)
     _check_sane_offset(w, ptr, ptr)
+    info: sanitize.SanitizeInfo | None = None
+    if not w.bypass_spec_v1 and op in (bounds.ADD, bounds.SUB):
+        info = sanitize.SanitizeInfo()
+        sanitize.sanitize_ptr_alu(w, insn, ptr, off_reg, info, ptr_is_dst=not dst_is_offset, commit=False)
     if op == bounds.SUB:
         if dst_is_offset:
             w.fail(errno.EACCES, f"R{regno} tried to subtract pointer from scalar")
@@ -303,6 +312,8 @@ def _adjust_ptr(
                 result.range = 0  # AT_PKT_END / BEYOND_PKT_END do not survive arithmetic (6.18 stable)
             _check_sane_offset(w, result, ptr)
             dst.copy_from(result)
+            if info is not None:
+                _sanitize_result(w, insn, dst, off_reg, info)
             return
     bounds.pointer_offset(result, off_reg, op)  # a variable offset: the pointer's variable part moves
     if ptr.type in (RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META):
@@ -312,6 +323,17 @@ def _adjust_ptr(
     _check_sane_offset(w, result, ptr)
     bounds.sync(result)
     dst.copy_from(result)
+    if info is not None:
+        _sanitize_result(w, insn, dst, off_reg, info)
+
+
+def _sanitize_result(
+    w: Walker, insn: Instruction, dst: RegState, off_reg: RegState, info: sanitize.SanitizeInfo
+) -> None:
+    """adjust_ptr_min_max_vals()'s end for a loader without the Spectre v1 bypass: the moved pointer
+    stays in its memory (sanitize_check_bounds()), then sanitize_ptr_alu()'s commit window."""
+    sanitize.sanitize_check_bounds(w, insn.dst, dst)
+    sanitize.sanitize_ptr_alu(w, insn, dst, off_reg, info, ptr_is_dst=True, commit=True)
 
 
 def _check_sane_offset(w: Walker, reg: RegState, ptr: RegState) -> None:

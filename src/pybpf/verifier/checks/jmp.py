@@ -3,7 +3,9 @@
 Mirrors kernel/bpf/verifier.c: the operand checks (dst read, reserved fields, src read),
 is_branch_taken() (two scalars: ``bounds.branch_taken``; a pointer that cannot be NULL against 0),
 push_stack() of the jump target with reg_set_min_max() refining both copies (``bounds.refine``),
-sync_linked_regs() (registers sharing an id — copies, and ``+const`` links — learn the same),
+sanitize_speculative_path() of the way a known outcome does not take (a loader without the Spectre
+v1 bypass: ``sanitize``), sync_linked_regs() (registers sharing an id — copies, and ``+const``
+links — learn the same),
 mark_ptr_or_null_regs() (``if rX == 0`` on a ``*_or_null`` pointer resolves every register and
 spill with its id: NULL on one branch, the pointer on the other) and try_match_pkt_pointers() /
 find_good_pkt_pointers() (comparing a packet pointer with data_end proves a range).
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import OpSpec
-from pybpf.verifier import bounds, kfunc_objects, precision, prune, references, tnum
+from pybpf.verifier import bounds, kfunc_objects, precision, prune, references, sanitize, tnum
 from pybpf.verifier.regstate import ADD_CONST, ADD_CONST32, RegState
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
 from pybpf.verifier.state import PathState
@@ -130,6 +132,8 @@ def check_cond_jmp(w: Walker, insn: Instruction, spec: OpSpec) -> int:
             w.mark_chain_precision(insn.dst)
         if use_src and src.type is _SCALAR:
             w.mark_chain_precision(insn.src)
+        if not w.bypass_spec_v1:  # the way not taken, verified as a mispredicted branch runs it
+            sanitize.speculative_jump(w, insn, fall if pred == 1 else target)
         if w.trace:
             w.print_insn_state()
         return target if pred == 1 else fall

@@ -64,10 +64,11 @@ from pybpf.verifier import (
     tnum,
     value_fields,
 )
-from pybpf.verifier.bounds import S32_MAX, S32_MIN, s64
+from pybpf.verifier.bounds import s64
 from pybpf.verifier.checks.alu import assign_scalar_id_before_mov
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.kernel_btf import KernelType
+from pybpf.verifier.mem_region import check_mem_region_access, mem_message, mem_ok
 from pybpf.verifier.registers import check_ptr_off_reg
 from pybpf.verifier.regstate import RegState, is_null, map_attr, map_key_size, map_value_size
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag
@@ -659,45 +660,6 @@ def check_map_access_type(w: Walker, reg: RegState, off: int, size: int, access:
         w.fail(errno.EACCES, f"read from map forbidden, value_size={vs} off={off} size={size}")
 
 
-def _mem_message(regno: int, reg: RegState, off: int, size: int, mem_size: int) -> str:
-    if reg.type is RegType.PTR_TO_MAP_KEY:
-        return f"invalid access to map key, key_size={mem_size} off={off} size={size}"
-    if reg.type is RegType.PTR_TO_MAP_VALUE:
-        return f"invalid access to map value, value_size={mem_size} off={off} size={size}"
-    if reg.type in PACKET_TYPES or reg.type is RegType.PTR_TO_PACKET_END:
-        return (
-            f"invalid access to packet, off={off} size={size}, R{regno}(id={reg.id},off={off},r={mem_size})"
-        )
-    return f"invalid access to memory, mem_size={mem_size} off={off} size={size}"
-
-
-def _mem_ok(off: int, size: int, mem_size: int, zero_ok: bool) -> bool:
-    return (size > 0 or (size == 0 and zero_ok)) and off >= 0 and size <= mem_size and off + size <= mem_size
-
-
-def check_mem_region_access(
-    w: Walker, regno: int, reg: RegState, off: int, size: int, *, mem_size: int, zero_ok: bool = False
-) -> None:
-    """check_mem_region_access(): every offset the pointer may have, plus ``off``, fits."""
-    if reg.smin < 0 and (
-        reg.smin == bounds.S64_MIN or not S32_MIN <= off + reg.smin <= S32_MAX or reg.smin + off < 0
-    ):
-        w.fail(
-            errno.EACCES,
-            f"R{regno} min value is negative, either use unsigned index or do a if (index >=0) check.",
-        )
-    low = reg.smin + off
-    if not _mem_ok(low, size, mem_size, zero_ok):
-        w.env.log.line(_mem_message(regno, reg, low, size, mem_size))
-        w.fail(errno.EACCES, f"R{regno} min value is outside of the allowed memory range")
-    if reg.umax >= BPF_MAX_VAR_OFF:
-        w.fail(errno.EACCES, f"R{regno} unbounded memory access, make sure to bounds check any such access")
-    high = reg.umax + off
-    if not _mem_ok(high, size, mem_size, zero_ok):
-        w.env.log.line(_mem_message(regno, reg, high, size, mem_size))
-        w.fail(errno.EACCES, f"R{regno} max value is outside of the allowed memory range")
-
-
 def check_packet_access(
     w: Walker, regno: int, reg: RegState, off: int, size: int, *, zero_ok: bool = False
 ) -> None:
@@ -708,8 +670,8 @@ def check_packet_access(
         )
     if reg.range < 0:  # at or beyond data_end (mark_pkt_end()): EINVAL, without the access line
         w.fail(errno.EINVAL, f"R{regno} offset is outside of the packet")
-    if not _mem_ok(off, size, reg.range, zero_ok):
-        w.env.log.line(_mem_message(regno, reg, off, size, reg.range))
+    if not mem_ok(off, size, reg.range, zero_ok):
+        w.env.log.line(mem_message(regno, reg, off, size, reg.range))
         w.fail(errno.EACCES, f"R{regno} offset is outside of the packet")
 
 
@@ -863,12 +825,23 @@ def _stack_write(
     w: Walker, stack: Stack, off: int, size: int, *, value: RegState | None, imm: int | None
 ) -> None:
     """check_stack_write_fixed_off(): a loader without CAP_BPF spills no scalar (the bytes become
-    data), and without allow_ptr_leaks may not overwrite part of a spilled pointer."""
+    data), and without allow_ptr_leaks may not overwrite part of a spilled pointer; without the
+    Spectre v4 bypass a barrier follows a spill, or the overwriting of anything not data."""
     env = w.env
     if not env.allow_ptr_leaks and size != BPF_REG_SIZE:
         slot, _ = stack.byte(off)
         if slot.is_spill and slot.spilled is not None and not slot.spilled.is_scalar:
             w.fail(errno.EACCES, "attempt to corrupt spilled pointer on stack")
+    if not w.bypass_spec_v4:
+        sanitize = value is not None and value.is_pointer and value.type not in _NOT_SPILLABLE
+        if not sanitize:
+            for at in range(off, off + size):
+                slot, index = stack.byte(at)
+                if slot.kinds[index] not in (STACK_MISC, STACK_ZERO):
+                    sanitize = True
+                    break
+        if sanitize:
+            w.facts().nospec_result = True
     aligned = off % BPF_REG_SIZE == 0 and env.bpf_capable
     if value is not None and aligned and value.is_scalar:
         saved = value
