@@ -51,9 +51,6 @@ LOG_GAPS: dict[str, str] = {
     "verdict is listed in known_disagreements.txt); pybpf follows Linux 6.18's kernel/bpf/arena.c",
     "fuzz/bpf_loop_dead_callback_last": "the kernel's EFAULT from jit_subprogs() after its "
     "post-verification rewrites, which pybpf does not model (listed in known_disagreements.txt)",
-    "unprivileged/back_edge_bpf": "a loader without CAP_PERFMON: the kernel explores speculative "
-    "paths (sanitize_speculative_path, bypass_spec_v1 off), which pybpf does not yet (listed in "
-    "known_disagreements.txt)",
 }
 """Corpus programs (``theme/name``) whose level-2 log still differs from Linux 6.18's, with the
 reason (measured: every other program that is not heavy agrees)."""
