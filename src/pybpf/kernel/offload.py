@@ -73,16 +73,21 @@ def driver_name(ifindex: int) -> str | None:
     return info.raw[4:36].split(b"\0", 1)[0].decode(errors="replace")
 
 
-def map_offload_alloc(map_type: int, ifindex: int) -> None:
-    """``bpf_map_offload_map_alloc``'s refusal of ``map_type`` on device ``ifindex``: always one."""
-    if map_type not in (uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_HASH):
-        raise BPFError(errno.EINVAL, "only array and hash maps can be offloaded")
+def _check_ndo_bpf(ifindex: int) -> None:
+    """The device ``ifindex`` exists (EINVAL) and its driver has an ``ndo_bpf`` (EOPNOTSUPP)."""
     try:
         socket.if_indextoname(ifindex)
     except OSError:
         raise BPFError(errno.EINVAL, f"no network device with ifindex {ifindex}") from None
     if driver_name(ifindex) not in NDO_BPF_DRIVERS:
         raise BPFError(errno.EOPNOTSUPP, f"the driver of device {ifindex} has no ndo_bpf")
+
+
+def map_offload_alloc(map_type: int, ifindex: int) -> None:
+    """``bpf_map_offload_map_alloc``'s refusal of ``map_type`` on device ``ifindex``: always one."""
+    if map_type not in (uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_HASH):
+        raise BPFError(errno.EINVAL, "only array and hash maps can be offloaded")
+    _check_ndo_bpf(ifindex)
     raise BPFError(errno.EINVAL, f"device {ifindex} is not registered for BPF offload (none is in pybpf)")
 
 
@@ -102,12 +107,7 @@ def prog_dev_bound_init(prog_type: int, prog_flags: int, ifindex: int) -> None:
         raise BPFError(errno.EINVAL, "an offloaded program cannot take fragments")
     if prog_type == uapi.BPF_PROG_TYPE_SCHED_CLS and bound_only:
         raise BPFError(errno.EINVAL, "BPF_F_XDP_DEV_BOUND_ONLY is for XDP programs")
-    try:
-        socket.if_indextoname(ifindex)
-    except OSError:
-        raise BPFError(errno.EINVAL, f"no network device with ifindex {ifindex}") from None
-    if driver_name(ifindex) not in NDO_BPF_DRIVERS:
-        raise BPFError(errno.EOPNOTSUPP, f"the driver of device {ifindex} has no ndo_bpf")
+    _check_ndo_bpf(ifindex)
     if not bound_only:
         raise BPFError(errno.EINVAL, f"device {ifindex} is not registered for BPF offload (none is in pybpf)")
     raise BPFError(

@@ -397,14 +397,7 @@ class Walker:
             self._note_linked_regs(insn)
             owned = self._jump_writes(insn)
         copy = self.state.fork(owned) if owned >= 0 else self.state.copy()
-        self.pending.append(
-            Branch(
-                target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
-                tuple(self.history),
-            )
-        )  # fmt: skip
-        if self.parent is not None:
-            self.parent.branches += 1
+        self._push(target, copy)
         return copy
 
     def push_speculative(self, target: int) -> PathState:
@@ -414,6 +407,11 @@ class Walker:
             self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
         copy = self.state.copy()
         copy.speculative = True
+        self._push(target, copy)
+        return copy
+
+    def _push(self, target: int, copy: PathState) -> None:
+        """The pending branch resuming ``copy`` at ``target``, a child of the current checkpoint."""
         self.pending.append(
             Branch(
                 target, self.insn_idx, copy, self.env.log.position(), self.parent, self.first_idx,
@@ -422,7 +420,6 @@ class Walker:
         )  # fmt: skip
         if self.parent is not None:
             self.parent.branches += 1
-        return copy
 
     def push_path(self, target: int, path: PathState) -> None:
         """push_async_cb(): a path of its own, resumed later from ``target`` -- a new state (the
