@@ -96,6 +96,8 @@ from pybpf.verifier.state import FuncFrame, PathState, VerifierState
 
 BPF_COMPLEXITY_LIMIT_JMP_SEQ: Final = 8192
 _LDDW: Final = op.LDDW_OPCODE
+_HIDDEN_FROM_UNPRIV: Final = frozenset({op.BPF_PSEUDO_MAP_FD, op.BPF_PSEUDO_MAP_VALUE})
+"""The lddw kinds print_bpf_insn() shows as 0 to a loader without allow_ptr_leaks (``is_ptr``)."""
 _HELPER_CALL: Final = op.BPF_JMP | op.BPF_CALL
 _NOT_COND: Final = frozenset({0x00, 0x80, 0x90, 0xE0})  # ja, call, exit, may_goto: no operands to link
 _MOV64_X: Final = op.BPF_ALU64 | op.ALU_OPS["mov"] | op.BPF_X
@@ -400,11 +402,21 @@ class Walker:
         self._push(target, copy)
         return copy
 
-    def push_speculative(self, target: int) -> PathState:
+    def push_speculative(self, target: int, alu_dst: int | None = None) -> PathState:
         """push_stack(..., speculative=true) (sanitize_speculative_path()): a copy of the state, marked
-        speculative, resumed later from ``target``."""
+        speculative, resumed later from ``target``.  ``alu_dst``: pushed by sanitize_ptr_alu() for
+        that register, where a push past the complexity limit is its REASON_STACK: sanitize_err()'s
+        message after push_stack()'s, and ENOMEM."""
         if len(self.pending) >= BPF_COMPLEXITY_LIMIT_JMP_SEQ:
-            self.fail(errno.E2BIG, f"The sequence of {len(self.pending) + 1} jumps is too complex.")
+            too_complex = f"The sequence of {len(self.pending) + 1} jumps is too complex."
+            if alu_dst is None:
+                self.fail(errno.E2BIG, too_complex)
+            self.env.log.line(too_complex)
+            self.fail(
+                errno.ENOMEM,
+                f"R{alu_dst} could not be pushed for speculative verification, "
+                "pointer arithmetic with it prohibited for !root",
+            )
         copy = self.state.copy()
         copy.speculative = True
         self._push(target, copy)
@@ -617,7 +629,9 @@ class Walker:
         text = self._insn_texts.get(slot)
         if text is None:
             resolved = self.env.resolved.get(slot) if insn.opcode == _LDDW else None
-            if resolved is not None:  # the kernel prints the map (value) address it resolved (root)
+            if resolved is not None:  # the kernel prints the map (value) address it resolved
+                if insn.src in _HIDDEN_FROM_UNPRIV and not self.env.allow_ptr_leaks:
+                    resolved = 0  # print_bpf_insn(..., allow_ptr_leaks): a map pointer shows as 0
                 text = f"{slot}: ({_LDDW:02x}) r{insn.dst} = {resolved:#x}"
             else:
                 text = f"{slot}: {format_insn(insn)}"

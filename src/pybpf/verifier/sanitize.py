@@ -57,7 +57,7 @@ REASON_BOUNDS: Final = -1
 REASON_TYPE: Final = -2
 REASON_PATHS: Final = -3
 REASON_LIMIT: Final = -4
-"""sanitize_ptr_alu()'s refusals (REASON_STACK, a failed push, is pybpf's E2BIG of the push itself)."""
+"""sanitize_ptr_alu()'s refusals (REASON_STACK, a failed push, is ``Walker.push_speculative``'s)."""
 
 RECOVERABLE: Final = frozenset({errno.EPERM, errno.EACCES, errno.EINVAL})
 """error_recoverable_with_nospec(): the errors a speculative path ends with behind a barrier."""
@@ -167,7 +167,7 @@ def sanitize_ptr_alu(
     if commit or off_is_imm:
         return
     # the offset out of its range is masked to 0 at run time: the pointer itself, speculatively
-    other = w.push_speculative(w.insn_idx + 1)
+    other = w.push_speculative(w.insn_idx + 1, alu_dst=insn.dst)
     if not ptr_is_dst:
         other.frames[-1].regs[insn.dst].copy_from(ptr)
 
