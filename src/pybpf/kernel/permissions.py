@@ -24,10 +24,7 @@ import errno
 from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.objects.credentials import CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN, Credentials, current
-from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS
-
-BPF_MAXINSNS = 4096
-"""include/uapi/linux/bpf_common.h: the instruction limit of a program loaded without CAP_BPF."""
+from pybpf.uapi import BPF_COMPLEXITY_LIMIT_INSNS, BPF_MAXINSNS
 
 _UNPRIVILEGED = 0
 MAP_TYPE_CAP: dict[int, int] = {

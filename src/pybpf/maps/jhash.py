@@ -32,11 +32,12 @@ import ctypes
 import struct
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any
-
-from llvmlite import ir
+from typing import TYPE_CHECKING, Any
 
 from pybpf.objects.forking import fork_safe
+
+if TYPE_CHECKING:  # llvmlite is imported only where IR is made: map users without LLVM never need it
+    from llvmlite import ir
 
 JHASH_INITVAL = 0xDEADBEEF
 """``JHASH_INITVAL``: the arbitrary initial parameter."""
@@ -47,7 +48,6 @@ MEMO_ENTRIES = 4096
 """Most keys a ``KeyHashes`` remembers (then it starts over)."""
 NATIVE_AFTER = 2048
 """Keys hashed in Python by a process before it compiles ``jhash`` to machine code (``native``)."""
-_I32 = ir.IntType(32)
 
 
 def _unpacker(length: int) -> struct.Struct:
@@ -138,22 +138,25 @@ def emit_jhash(builder: ir.IRBuilder, key: Sequence[ir.Value], seed: ir.Value) -
     bytes as little-endian u32 words (the last block zero-padded), every block but the last added and
     mixed (``MIX_STEPS``), the last added and finally mixed (``FINAL_STEPS``).  The JIT's hash maps
     hash with it (``pybpf.jit.native_hash``), and so does ``native``."""
+    from llvmlite import ir
+
+    i32 = ir.IntType(32)
     b = builder
-    init = b.add(seed, ir.Constant(_I32, (JHASH_INITVAL + len(key)) & _M))
+    init = b.add(seed, ir.Constant(i32, (JHASH_INITVAL + len(key)) & _M))
     state = [init, init, init]
     if not key:
         return init
     words: list[ir.Value] = []
     for start in range(0, (len(key) + 11) // 12 * 12, 4):
-        word: ir.Value = ir.Constant(_I32, 0)
+        word: ir.Value = ir.Constant(i32, 0)
         for i, byte in enumerate(key[start : start + 4]):
-            part = b.zext(byte, _I32)
-            word = b.or_(word, b.shl(part, ir.Constant(_I32, 8 * i))) if i else part
+            part = b.zext(byte, i32)
+            word = b.or_(word, b.shl(part, ir.Constant(i32, 8 * i))) if i else part
         words.append(word)
 
     def rol(value: ir.Value, shift: int) -> ir.Value:
-        left = b.shl(value, ir.Constant(_I32, shift))
-        return b.or_(left, b.lshr(value, ir.Constant(_I32, 32 - shift)))
+        left = b.shl(value, ir.Constant(i32, shift))
+        return b.or_(left, b.lshr(value, ir.Constant(i32, 32 - shift)))
 
     for block in range(0, len(words), 3):
         state = [b.add(state[i], words[block + i]) for i in range(3)]
@@ -191,16 +194,17 @@ def native(length: int) -> Callable[[bytes, int], int] | None:
 def _compile(length: int) -> Callable[[bytes, int], int] | None:
     try:
         import llvmlite.binding as llvm
+        from llvmlite import ir
 
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
         module = ir.Module(name=f"jhash{length}")
         module.triple = llvm.get_default_triple()
-        kind = ir.FunctionType(_I32, [ir.IntType(8).as_pointer(), _I32])
+        kind = ir.FunctionType(ir.IntType(32), [ir.IntType(8).as_pointer(), ir.IntType(32)])
         function = ir.Function(module, kind, name="jhash")
         builder = ir.IRBuilder(function.append_basic_block())
         address, seed = function.args
-        key = [builder.load(builder.gep(address, [ir.Constant(_I32, i)])) for i in range(length)]
+        key = [builder.load(builder.gep(address, [ir.Constant(ir.IntType(32), i)])) for i in range(length)]
         builder.ret(emit_jhash(builder, key, seed))
         parsed = llvm.parse_assembly(str(module))
         parsed.verify()

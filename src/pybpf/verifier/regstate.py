@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
+from pybpf.objects.forking import fork_safe
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, S64_MAX, S64_MIN, Bounds
 from pybpf.verifier.kernel_btf import KernelType
@@ -118,7 +119,7 @@ class RegState(Bounds):
 
 _unknown_precise = False
 """``!env->bpf_capable`` of the verification running: the precision a new scalar starts with."""
-_UNPRIVILEGED = threading.Lock()
+_UNPRIVILEGED = fork_safe(threading.Lock())
 
 
 @contextlib.contextmanager
