@@ -56,6 +56,8 @@ MODULES: tuple[str, ...] = (
     "pybpf.verifier.helpers",
     "pybpf.verifier.log",
     "pybpf.verifier.insn_print",
+    "pybpf.verifier.mem_region",
+    "pybpf.verifier.value_fields",
 )
 """The modules compiled by mypyc, in one group (they call each other natively)."""
 

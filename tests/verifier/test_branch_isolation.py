@@ -172,6 +172,21 @@ _FOOTPRINTS = {
     "a spill and fill of a shared register": "*(u64 *)(r10 - 8) = r7\nr9 = *(u64 *)(r10 - 8)\nr0 = r9",
     "a helper call": "call bpf_get_prandom_u32\nif r0 > r7 goto out\nr0 = r8",
     "a packet range proven by a jump": "r9 = r2\nr9 += r7\nr5 = r9\nr5 += 1\nif r5 > r3 goto out\nr0 = r8",
+    # the stack the branch shares (a spill before a second push), written or grown by the path
+    "a spill over a shared spill, then a fill": (
+        "*(u64 *)(r10 - 8) = r7\nif r8 > 3 goto out\n*(u64 *)(r10 - 8) = r8\nr9 = *(u64 *)(r10 - 8)\nr0 = r9"
+    ),
+    "an immediate over part of a shared spill": (
+        "*(u64 *)(r10 - 16) = r7\nif r8 > 3 goto out\n*(u32 *)(r10 - 16) = 5\nr0 = *(u32 *)(r10 - 16)"
+    ),
+    "a fill that grows a shared stack": (
+        "*(u64 *)(r10 - 8) = r7\nif r8 > 3 goto out\n*(u64 *)(r10 - 24) = r8\nr0 = *(u64 *)(r10 - 24)"
+    ),
+    "a store through a copy of the frame pointer": (
+        "r9 = r10\nr9 += -8\n*(u64 *)(r9 + 0) = r7\nif r8 > 2 goto out\n"
+        "*(u8 *)(r9 + 0) = r8\nr0 = *(u64 *)(r9 + 0)"
+    ),
+    "an lddw into a shared register": "r7 = 0x100000000 ll\nr0 = r7",
 }
 
 

@@ -139,6 +139,12 @@ class MapUse:
     def map_flags(self) -> int:
         return self.obj.params.flags
 
+    @functools.cached_property
+    def spin_lock_off(self) -> int | None:
+        """The value's ``struct bpf_spin_lock`` offset (``references.spin_lock_off`` asks at every map
+        value access; a missing attribute there costs a raised AttributeError in compiled code)."""
+        return self.obj.spin_lock_off
+
     def direct_value_address(self, off: int) -> int:
         return self.obj.direct_value_address(off)
 

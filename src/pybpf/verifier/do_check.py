@@ -90,7 +90,7 @@ from pybpf.verifier.regstate import RegState, format_reg, is_null
 from pybpf.verifier.regtypes import RegType
 from pybpf.verifier.request import InsnFacts, MapRef
 from pybpf.verifier.sanitize import RECOVERABLE
-from pybpf.verifier.stack import STACK_SPILL
+from pybpf.verifier.stack import STACK_DYNPTR, STACK_SPILL
 from pybpf.verifier.stack_liveness import Chain, StackLiveness
 from pybpf.verifier.state import FuncFrame, PathState, VerifierState
 
@@ -110,6 +110,7 @@ Linked = precision.Linked
 _NARROW_LOADS: Final = frozenset({RegType.PTR_TO_PACKET, RegType.PTR_TO_PACKET_META, RegType.PTR_TO_CTX,
                                   RegType.PTR_TO_MAP_VALUE})  # fmt: skip
 """Base pointers whose loads write only their destination register (Walker._own_written())."""
+_STACK_PTR: Final = RegType.PTR_TO_STACK
 _WRITING_JUMPS: Final = frozenset({0x80, 0x90, 0xE0})  # call, exit, may_goto: every other jump writes nothing
 
 # step()'s route for an instruction (decoded once per slot): what to check, as plain ints
@@ -273,11 +274,13 @@ class Walker:
             getattr(prog_type, "func_proto", None),
         )  # fmt: skip
         self.scratched: set[int] = set()
-        self._decoded: dict[int, tuple[int, op.OpSpec | None]] = {}  # slot -> _decode()
+        # slot -> _decode(), and slot -> env.facts[its index]: lists by slot, made on first use (a
+        # list item is read without hashing: both are asked at every instruction the walk checks)
+        self._decoded: list[tuple[int, op.OpSpec | None] | None] = [None] * view.slot_count
         self._consts: dict[int, RegState] = {}
         self._insn_texts: dict[int, str] = {}
         self._targets: dict[int, int] = {}
-        self._slot_facts: dict[int, InsnFacts] = {}  # slot -> env.facts[its index]
+        self._slot_facts: list[InsnFacts | None] = [None] * view.slot_count
         # slot -> instruction: view.insn_at() as the walk's own dict (no call into the view per use)
         self.insn_by_slot: dict[int, Instruction] = dict(zip(view.starts, view.insns, strict=True))
         self.trace = env.log.trace
@@ -338,13 +341,14 @@ class Walker:
 
     def facts(self) -> InsnFacts:
         """The current instruction's InsnFacts (the kernel's insn_aux_data), made on first use."""
-        facts = self._slot_facts.get(self.insn_idx)
+        slot = self.insn_idx
+        facts = self._slot_facts[slot]
         if facts is None:  # (by slot for the walk: env.facts is by instruction index)
             index = self.index
             facts = self.env.facts.get(index)
             if facts is None:
                 facts = self.env.facts[index] = InsnFacts()
-            self._slot_facts[self.insn_idx] = facts
+            self._slot_facts[slot] = facts
         return facts
 
     def note_call_map(self, map_ref: MapRef | None) -> None:
@@ -672,9 +676,17 @@ class Walker:
     def run(self) -> None:
         env = self.env
         log = env.log
-        insn_at = self.insn_by_slot.__getitem__
         step, is_state_visited = self.step, prune.is_state_visited
-        prune_points, jmp_points = self.prune_points, self.jmp_points  # (fixed during the walk)
+        # per slot, its instruction and whether it is a prune point (1) and a jump point (2), read as
+        # list items (the point sets are fixed during the walk)
+        insns: list[Instruction | None] = [None] * self.view.slot_count
+        for at, one in self.insn_by_slot.items():
+            insns[at] = one
+        points = [0] * len(insns)
+        for at in self.prune_points:
+            points[at] |= 1
+        for at in self.jmp_points:
+            points[at] |= 2
         stack_live = self.stack_live
         trace = self.trace  # (fixed for the walk: the log's level)
         sanitizing = not self.bypass_spec_v1 or not self.bypass_spec_v4
@@ -685,7 +697,8 @@ class Walker:
             slot = self.insn_idx
             self.hist_entry = -1
             nxt: int | None
-            if slot in prune_points and is_state_visited(self, slot):
+            marks = points[slot]
+            if marks & 1 and is_state_visited(self, slot):
                 if trace:  # at level 1 too (the next pop rewinds it, unless this path was the last)
                     if self.do_print_state:
                         spec = " (speculative execution)" if self.state.speculative else ""
@@ -694,9 +707,11 @@ class Walker:
                         log.line(f"{slot}: safe")
                 nxt = None
             else:
-                if slot in jmp_points:
+                if marks & 2:
                     self.push_history()
-                insn = insn_at(slot)
+                insn = insns[slot]
+                if insn is None:  # (the walk only reaches instruction starts)
+                    raise KeyError(slot)
                 if trace:
                     self._trace(insn)
                 if stack_live.cur is None:  # bpf_reset_stack_write_marks() (ensure_cur_instance())
@@ -766,7 +781,7 @@ class Walker:
     def step(self, insn: Instruction) -> int | None:
         """do_check_insn(): check one instruction, update the state; the next slot (None: path ends)."""
         slot = self.insn_idx
-        decoded = self._decoded.get(slot)
+        decoded = self._decoded[slot]
         if decoded is None:  # (the slot's instruction never changes: its opcode is checked once)
             if insn.opcode not in KERNEL_OPCODES:
                 self.fail(errno.EINVAL, f"unknown opcode {insn.opcode:02x}")
@@ -822,8 +837,10 @@ class Walker:
     def _own_written(self, route: int, insn: Instruction) -> None:
         """Copy-on-write before an instruction of a path that shares objects with a pending branch:
         private copies of what the instruction may write -- an ALU operation's registers (a move gives
-        its source an id), a load's destination (from a packet, the context or a map value); a jump
-        writes nothing (a conditional one its operands: ``_jump_writes()``); anything else anything."""
+        its source an id), a load's destination (from a packet, the context or a map value; from the
+        stack, and that stack), a stack store's stack and stored register (no dynptr on that stack, no
+        dynptr slice of a stack buffer), an lddw's destination; a jump writes nothing (a conditional
+        one its operands: ``_jump_writes()``); anything else anything."""
         route &= ~_READS_DST
         frame = self.state.frames[-1]
         dst = insn.dst
@@ -839,6 +856,26 @@ class Walker:
             if base.type in _NARROW_LOADS and not base.maybe_null:
                 frame.own(dst)
                 return
+            if base.type is _STACK_PTR and base.frameno < len(self.state.frames):
+                frame.own(dst)  # a fill: the destination, and the stack it reads (which it may grow)
+                self.state.frames[base.frameno].own_stack()
+                return
+        elif route in (_STX, _ST) and dst < _MAX_BPF_REG and (route == _ST or insn.src < _MAX_BPF_REG):
+            base = frame.regs[dst]
+            if base.type is _STACK_PTR and base.frameno < len(self.state.frames):
+                target = self.state.frames[base.frameno]
+                # a spill writes the stack and the stored register (its id); overwriting a dynptr
+                # or a dynptr slice's bytes invalidates registers anywhere: those unshare all
+                if not self.env.stack_buffer_slices and not any(
+                    s.kinds[0] == STACK_DYNPTR for s in target.stack.slots
+                ):
+                    if route == _STX:
+                        frame.own(insn.src)
+                    target.own_stack()
+                    return
+        elif route == _LDDW_ROUTE and dst < _MAX_BPF_REG:
+            frame.own(dst)  # check_ld_imm() writes its destination alone
+            return
         if route == _JUMP and insn.opcode & 0xF0 not in _WRITING_JUMPS:
             return  # (a conditional jump owns its operands itself)
         self.state.unshare()

@@ -208,6 +208,12 @@ class FuncFrame:
             self.regs[regno] = self.regs[regno].copy()
             self.shared &= ~(1 << regno)
 
+    def own_stack(self) -> None:
+        """Before writes to the frame's stack alone: a private copy of it if another state may hold it."""
+        if self.shared & STACK_SHARED:
+            self.stack = self.stack.copy()
+            self.shared &= ~STACK_SHARED
+
     def own_all(self) -> None:
         """Before writes anywhere in the frame: private copies of every shared register and the stack."""
         shared, regs = self.shared, self.regs
