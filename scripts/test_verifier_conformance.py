@@ -40,7 +40,10 @@ capabilities (tests/caps.py), on pybpf as ``UserBackend(Credentials(...))``.  Th
 then ``result_unpriv`` / ``errstr_unpriv`` / ``retval_unpriv`` where the test has them, and no
 ``insn_processed``.  A test pybpf fails where the kernel passes and the kernel's log names a Spectre
 rule (``!root``: sanitize_ptr_alu, speculative paths) is counted in the ``spectre`` column.  The
-privileged runs keep CAP_SYS_ADMIN, which test_verifier drops.
+privileged runs are test_verifier's too: ``is_admin()`` takes CAP_SYS_ADMIN out of its effective set
+at the start (the tests are written for CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN), so this script drops
+it from its own effective set before the first load (the kernel's loads) and loads on pybpf as
+``UserBackend(Credentials(every capability but CAP_SYS_ADMIN))``.
 
     scripts/build_selftests.sh -t -v 6.12 -o /tmp/tv/6.12        # or -s ~/linux
     python scripts/test_verifier_conformance.py /tmp/tv/6.12/test_verifier.json   # needs root and bpf(2)
@@ -104,6 +107,7 @@ from pybpf.objects.credentials import (  # noqa: E402
     CAP_SYS_ADMIN,
     SYSCTL_PATH,
     Credentials,
+    system_unprivileged_bpf_disabled,
 )
 from pybpf.objects.credentials import ROOT as ROOT_CREDENTIALS  # noqa: E402
 from pybpf.verifier.kernel_btf import vmlinux_btf  # noqa: E402
@@ -516,6 +520,9 @@ def _kernel_skip(test: dict[str, Any], kernel: Result) -> str:
     return ""
 
 
+PRIV_DROPS = frozenset({CAP_SYS_ADMIN})
+"""test_verifier's privileged caller: ``is_admin()`` drops CAP_SYS_ADMIN, keeping ADMIN_CAPS (CAP_NET_ADMIN,
+CAP_PERFMON, CAP_BPF)."""
 UNPRIV_DROPS = frozenset({CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON, CAP_BPF})
 """test_verifier's unprivileged caller: ``set_admin(false)`` (ADMIN_CAPS) after ``is_admin()``'s
 CAP_SYS_ADMIN."""
@@ -567,7 +574,9 @@ def run_file(
     row = Row(name)
     unpriv = bool(args.unpriv)
     native = NativeBackend()
-    user = UserBackend(Credentials(ROOT_CREDENTIALS.caps - UNPRIV_DROPS, 0)) if unpriv else UserBackend()
+    drops = UNPRIV_DROPS if unpriv else PRIV_DROPS
+    sysctl = 0 if unpriv else system_unprivileged_bpf_disabled()
+    user = UserBackend(Credentials(ROOT_CREDENTIALS.caps - drops, sysctl))
     for number, test in tests:
         row.tests += 1
         if unpriv:
@@ -651,6 +660,10 @@ def main() -> int:
     if not prepare("pybpf-test-verifier-"):
         return 2
     data = read_suite(args.suite)
+    if not args.unpriv:
+        from tests.caps import drop_effective
+
+        drop_effective(PRIV_DROPS)  # test_verifier's is_admin(), for the rest of the run
     if args.unpriv:
         data["tests"] = [test if test_as_unpriv(test) else None for test in data["tests"]]
         with _unprivileged_bpf_open():

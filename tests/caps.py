@@ -23,7 +23,9 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _SYS_CAPGET, _SYS_CAPSET = 125, 126  # x86-64
 
 
-def _drop_effective(drop: Iterable[int]) -> None:
+def drop_effective(drop: Iterable[int]) -> None:
+    """Take ``drop`` out of this process's effective capability set (``capset(2)``; the permitted set
+    keeps them, as libcap's ``cap_disable_effective`` does)."""
     header = struct.pack("<Ii", _LINUX_CAPABILITY_VERSION_3, 0)
     data = ctypes.create_string_buffer(24)
     hdr = ctypes.create_string_buffer(header, 8)
@@ -82,7 +84,7 @@ def _in_child(drop: tuple[int, ...], function: Callable[[], Any]) -> _Outcome:
     if pid == 0:  # the child: never returns into pytest
         os.close(reader)
         try:
-            _drop_effective(drop)
+            drop_effective(drop)
             try:
                 outcome: tuple[str, Any] = ("ok", function())
             except OSError as error:

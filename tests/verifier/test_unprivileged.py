@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import threading
 
 import pytest
 
@@ -31,7 +32,10 @@ _NOT_OFFERED = "cannot use helper"
 
 
 def _load(
-    backend: Backend, insns: list[int], prog_type: int = uapi.BPF_PROG_TYPE_SOCKET_FILTER
+    backend: Backend,
+    insns: list[int],
+    prog_type: int = uapi.BPF_PROG_TYPE_SOCKET_FILTER,
+    log_level: int = 1,
 ) -> tuple[int, str]:
     """(errno, log) of loading the 64-bit instruction words ``insns`` (errno 0: loaded)."""
     code = (ctypes.c_uint64 * len(insns))(*insns)
@@ -41,7 +45,7 @@ def _load(
     attr.prog_type, attr.insns, attr.insn_cnt = prog_type, ctypes.addressof(code), len(insns)
     attr.license, attr.log_level, attr.log_size, attr.log_buf = (
         ctypes.addressof(lic),
-        1,
+        log_level,
         _LOG_SIZE,
         ctypes.addressof(log),
     )
@@ -121,15 +125,43 @@ def test_unprivileged_verification_leaves_root_alone() -> None:
     privileged one: the precision default is the running verification's only."""
     nobody = UserBackend(Credentials(frozenset(), 0))
     assert _load(nobody, [0x95])[0] == errno.EACCES  # R0 !read_ok
-    assert regstate._unknown_precise is False
+    assert regstate.unknown_precise() is False
     reg = regstate.RegState()
     reg.mark_unknown()
     assert not reg.precise
     with regstate.unprivileged_precision():
         reg.mark_unknown()
         assert reg.precise
-    err, log = _load(UserBackend(), [0xB7, 0x95])
-    assert err == 0 and "P0" not in log
+    err, log = _load(UserBackend(), [0xB7, 0x95], log_level=2)
+    assert err == 0 and "; R0=0\n" in log and "P0" not in log
+
+
+def test_unprivileged_precision_is_per_thread() -> None:
+    """While an unprivileged verification runs in one thread, a privileged one in another thread
+    starts its scalars imprecise (``!env->bpf_capable`` is each verification's own), and an
+    unprivileged one there starts them precise."""
+    results: dict[str, tuple[int, str]] = {}
+
+    def other_thread() -> None:
+        results["root"] = _load(UserBackend(), [0xB7, 0x95], log_level=2)
+        reg = regstate.RegState()
+        reg.mark_unknown()
+        results["reg"] = (int(reg.precise), "")
+
+    with regstate.unprivileged_precision():
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join(timeout=60)
+        reg = regstate.RegState()
+        reg.mark_unknown()
+        assert reg.precise
+    assert not worker.is_alive()
+    err, log = results["root"]
+    assert err == 0 and "; R0=0\n" in log and "P0" not in log
+    assert results["reg"] == (0, "")
+    nobody = UserBackend(Credentials(frozenset({CAP_PERFMON}), 0))
+    err, log = _load(nobody, [0xB7, 0x95], log_level=2)
+    assert err == 0 and "; R0=P0\n" in log
 
 
 def test_refused_before_the_verifier() -> None:

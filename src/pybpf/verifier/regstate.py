@@ -20,6 +20,7 @@ from pybpf.objects.forking import fork_safe
 from pybpf.verifier import bounds, tnum
 from pybpf.verifier.bounds import S32_MAX, S32_MIN, S64_MAX, S64_MIN, Bounds
 from pybpf.verifier.kernel_btf import KernelType
+from pybpf.verifier.load_thread import LOAD
 from pybpf.verifier.regtypes import PACKET_TYPES, RegType, TypeFlag, type_str
 from pybpf.verifier.tnum import U32, U64
 
@@ -98,7 +99,7 @@ class RegState(Bounds):
         self.type, self.flags = _SCALAR, _NO_FLAGS
         self.off = self.id = self.ref_obj_id = self.range = self.mem_size = self.frameno = 0
         self.map = None
-        self.precise = _unknown_precise
+        self.precise = _unprivileged_running and _LOAD.unknown_precise
         self.var_off = _UNKNOWN
         self.smin, self.smax, self.umin, self.umax = S64_MIN, S64_MAX, 0, U64
         self.smin32, self.smax32, self.umin32, self.umax32 = S32_MIN, S32_MAX, 0, U32
@@ -117,24 +118,31 @@ class RegState(Bounds):
         self.type, self.flags = reg_type, flags
 
 
-_unknown_precise = False
-"""``!env->bpf_capable`` of the verification running: the precision a new scalar starts with."""
+_LOAD: Final = LOAD
+_unprivileged_running = False
+"""Whether an unprivileged verification runs in some thread: only then is the thread's own flag
+(``pybpf.verifier.load_thread``) worth asking; a privileged-only process reads this one global."""
 _UNPRIVILEGED = fork_safe(threading.Lock())
 
 
 @contextlib.contextmanager
 def unprivileged_precision() -> Iterator[None]:
     """A verification for a loader without CAP_BPF: every scalar starts precise (the kernel's
-    ``reg->precise = !env->bpf_capable``).  Such verifications run one at a time, as the kernel's
-    take ``bpf_verifier_lock``; a privileged one running meanwhile in another thread only gets more
-    precise scalars than it needs (less pruning, the same verdict)."""
-    global _unknown_precise
+    ``reg->precise = !env->bpf_capable``).  The flag belongs to this thread's verification only: a
+    privileged one running meanwhile in another thread keeps imprecise scalars.  Unprivileged
+    verifications run one at a time, as the kernel's take ``bpf_verifier_lock``."""
+    global _unprivileged_running
     with _UNPRIVILEGED:
-        _unknown_precise = True
+        _LOAD.unknown_precise = _unprivileged_running = True
         try:
             yield
         finally:
-            _unknown_precise = False
+            _LOAD.unknown_precise = _unprivileged_running = False
+
+
+def unknown_precise() -> bool:
+    """The precision a new scalar starts with in this thread's verification."""
+    return _unprivileged_running and _LOAD.unknown_precise
 
 
 # (Final: mypyc keeps them in C statics; a plain module name is a dict look-up on each use)
