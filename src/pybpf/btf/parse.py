@@ -11,7 +11,9 @@ types) is decoded lazily: one pass over the raw words finds where each record st
 below (the names' and references' ranges included), then each type is built by the same per-kind
 builders the first time it is asked for (``_LazyTable``, a ``TypeTable``), and names are found in the
 string section and the records' name offsets without building the types.  When that pass finds anything
-wrong, the blob is decoded eagerly, which raises the same ``BTFError`` as it always does.
+wrong, the blob is decoded eagerly, which raises the same ``BTFError`` as it always does.  The offsets
+of a base blob that checked out are kept on disk by the blob's SHA-256 (``pybpf.btf.index_cache``), so
+the next process skips the pass.
 
 Malformed input raises ``BTFError`` (a ``ValueError``) saying what is wrong and where; no
 ``IndexError``/``struct.error``/``UnicodeDecodeError`` escapes.  The checks are those every
@@ -28,6 +30,7 @@ import os
 from collections.abc import Callable
 from itertools import chain, compress, repeat
 
+from pybpf.btf.index_cache import blob_digest, load_index, store_index
 from pybpf.btf.kinds import KIND_MAX, Kind
 from pybpf.btf.raw import (
     BTF_VERSION,
@@ -137,7 +140,7 @@ def parse_btf(
     section = hdr.type_section(buf)
     start_id = base.end_id if base is not None else 1
     if lazy or (lazy is None and len(section) >= LAZY_SECTION_BYTES):
-        table = _LazyTable.scan(section, little_endian, _Strings(strings, base, cached=False), start_id)
+        table = _LazyTable.open(buf, section, little_endian, _Strings(strings, base, cached=False), start_id)
         if table is not None:
             return BTF(table, strings=strings, base=base, little_endian=little_endian)
     names = _Strings(strings, base)
@@ -236,6 +239,23 @@ class _LazyTable(TypeTable):
         self._first_id = first_id
         self._name_offs = array.array("I", map(words.__getitem__, starts))
         self._decoded: list[BTFType | None] = [None] * len(starts)
+
+    @classmethod
+    def open(
+        cls, blob: bytes, section: bytes, little_endian: bool, names: _Strings, first_id: int
+    ) -> _LazyTable | None:
+        """``scan``, or for base BTF the record offsets a previous process found for the same blob
+        (``pybpf.btf.index_cache``: kept by the blob's SHA-256 once it checked out)."""
+        if first_id != 1 or len(section) % 4:
+            return cls.scan(section, little_endian, names, first_id)
+        digest = blob_digest(blob)
+        starts = load_index(digest)
+        if starts is not None and starts and starts[0] == 0 and starts[-1] + 3 <= len(section) // 4:
+            return cls(section_words(section, little_endian), starts, names, first_id)
+        table = cls.scan(section, little_endian, names, first_id)
+        if table is not None:
+            store_index(digest, table._starts)
+        return table
 
     @classmethod
     def scan(cls, section: bytes, little_endian: bool, names: _Strings, first_id: int) -> _LazyTable | None:

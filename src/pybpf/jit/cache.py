@@ -23,13 +23,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import stat
 import struct
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
 
+from pybpf.btf.index_cache import private_directory
 from pybpf.objects.forking import fork_safe
 
 DIRECTORY_VARIABLE = "PYBPF_CACHE_DIR"
@@ -60,13 +60,7 @@ def default_directory() -> Path | None:
 def _usable(directory: Path) -> bool:
     """Create ``directory`` (private) if needed; True when it is ours, writable by us and no one
     else (its files become code in this process)."""
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = directory.stat()
-    except OSError:
-        return False
-    private = st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    return private and os.access(directory, os.W_OK | os.X_OK)
+    return private_directory(directory)
 
 
 class ObjectCache:
