@@ -246,7 +246,7 @@ class _LazyTable(TypeTable):
     ) -> _LazyTable | None:
         """``scan``, or for base BTF the record offsets a previous process found for the same blob
         (``pybpf.btf.index_cache``: kept by the blob's SHA-256 once it checked out)."""
-        if first_id != 1 or len(section) % 4:
+        if names.own.base is not None or len(section) % 4:
             return cls.scan(section, little_endian, names, first_id)
         digest = blob_digest(blob)
         starts = load_index(digest)
