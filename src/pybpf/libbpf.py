@@ -21,7 +21,6 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.btf.types import BTF
-from pybpf.elf.loader import btf_by_id, find_prog_btf_id
 from pybpf.errors import BPFError, KeyNotExistError, refusal_reason
 from pybpf.isa.instruction import encode_program
 from pybpf.kernel.backend import Backend, get_backend
@@ -611,12 +610,16 @@ def bpf_btf_get_info_by_fd(fd: int, info: uapi.bpf_btf_info | None = None, *,
 def btf_load_from_kernel_by_id(btf_id: int, *, backend: Backend | None = None) -> BTF:
     """libbpf's ``btf__load_from_kernel_by_id``: BPF_BTF_GET_FD_BY_ID, the raw data through
     BPF_OBJ_GET_INFO_BY_FD (size first, then the bytes), parsed (``BTFError`` for bad data)."""
+    from pybpf.elf.loader import btf_by_id  # the ELF loader: imported when a BTF by id is asked for
+
     return btf_by_id(backend if backend is not None else get_backend(), btf_id)
 
 
 def libbpf_find_prog_btf_id(name: str, attach_prog_fd: int, *, backend: Backend | None = None) -> int:
     """libbpf's ``libbpf_find_prog_btf_id``: the BTF id of function ``name`` of the loaded program
     ``attach_prog_fd`` (an freplace target)."""
+    from pybpf.elf.loader import find_prog_btf_id
+
     return find_prog_btf_id(backend if backend is not None else get_backend(), attach_prog_fd, name)
 
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from pybpf import uapi
 from pybpf.btf.ctypes_types import ctype_of, field_names, python_type
-from pybpf.btf.parse import read_btf_file
+from pybpf.btf.parse import read_btf_file_once
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF, Datasec
 from pybpf.elf.collect import read_object
@@ -84,7 +84,7 @@ def target_btf(path: str | os.PathLike[str] | None = None) -> BTF | None:
                     raise ELFError(f"target BTF {chosen}: the object has no .BTF section")
                 found = spec.btf
             else:
-                found = read_btf_file(chosen)
+                found = read_btf_file_once(chosen)
         except BTFError as exc:
             raise ELFError(f"target BTF {chosen}: {exc}") from None
         except OSError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def fresh_process_view() -> None:
 def test_a_program_compiled_once_is_linked_from_the_cache_after(cache_dir: Path) -> None:
     first = JitProgram([mov(0, 7), insn("mul", 0, imm=6), EXIT])
     assert not first.compiled.cached and first.run() == 42
-    assert [path.suffix for path in cache_dir.iterdir()] == [".o"]
+    assert [path.suffix for path in cache_dir.iterdir() if path.name != ".swept"] == [".o"]
     fresh_process_view()
     second = JitProgram([mov(0, 7), insn("mul", 0, imm=6), EXIT])
     assert second.compiled.cached and second.run() == 42
@@ -115,7 +116,7 @@ def test_the_key_names_every_input_of_the_code(cache_dir: Path, monkeypatch: pyt
 def test_a_bad_cache_file_is_ignored_and_replaced(cache_dir: Path, damage: object) -> None:
     program = [mov(0, 3), insn("lsh", 0, imm=4), EXIT]
     JitProgram(program).prepare()
-    (path,) = cache_dir.iterdir()
+    (path,) = cache_dir.glob("*.o")
     good = path.read_bytes()
     path.write_bytes(damage(good))  # type: ignore[operator]
     fresh_process_view()
@@ -179,7 +180,7 @@ def test_the_cache_stays_under_its_limit_dropping_the_least_recently_used(tmp_pa
         store.evict()
     sizes = [path.stat().st_size for path in tmp_path.iterdir()]
     assert sum(sizes) <= 4096
-    kept = sorted(path.name for path in tmp_path.iterdir())
+    kept = sorted(path.name for path in tmp_path.glob("*.o"))
     assert kept == [f"{index:064x}.o" for index in range(12 - len(kept), 12)]  # the newest stay
     fresh = cache.ObjectCache(tmp_path, limit=4096)
     assert fresh.load(f"{11:064x}") == blob
@@ -200,6 +201,23 @@ def test_stale_temporary_files_are_swept(tmp_path: Path) -> None:
     store = cache.ObjectCache(tmp_path)
     store.store("cd" * 32, b"object")
     assert not stale.exists()
+
+
+def test_a_first_store_sweeps_only_when_no_process_did_lately(tmp_path: Path) -> None:
+    """Sweeping stats every file: a short process's first store does it only when the directory's
+    ``.swept`` marker is older than SWEEP_INTERVAL_S (and then renews it)."""
+    stale = tmp_path / ".dead.1.2.tmp"
+    cache.ObjectCache(tmp_path).store("ab" * 32, b"object")  # no marker yet: swept, marker made
+    marker = tmp_path / ".swept"
+    assert marker.exists()
+    stale.write_bytes(b"half an object")
+    os.utime(stale, (1, 1))
+    cache.ObjectCache(tmp_path).store("cd" * 32, b"object")  # swept a moment ago: not again
+    assert stale.exists()
+    old = time.time() - cache.SWEEP_INTERVAL_S - 5
+    os.utime(marker, (old, old))
+    cache.ObjectCache(tmp_path).store("ef" * 32, b"object")
+    assert not stale.exists() and time.time() - marker.stat().st_mtime < cache.SWEEP_INTERVAL_S
 
 
 def test_another_process_links_what_this_one_compiled(cache_dir: Path) -> None:

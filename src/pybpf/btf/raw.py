@@ -51,7 +51,9 @@ __all__ = [
     "encode_type_section",
     "info_word",
     "pack_btf",
+    "record_shapes",
     "s32",
+    "section_words",
     "string_at",
     "unpack_header",
 ]
@@ -276,12 +278,19 @@ _SHAPES: tuple[tuple[int, int] | None, ...] = tuple(
 )
 
 
-def _words(data: bytes, little_endian: bool) -> list[int]:
+def section_words(data: bytes, little_endian: bool = True) -> array.array[int]:
+    """The whole u32 words of ``data`` (a type section) in host order, as a compact array."""
     words = array.array("I")  # a C unsigned int: 4 bytes on every Linux ABI
     words.frombytes(data[: len(data) & ~3])
     if little_endian != (sys.byteorder == "little"):
         words.byteswap()
-    return words.tolist()
+    return words
+
+
+def record_shapes() -> tuple[tuple[int, int] | None, ...]:
+    """By the top byte of ``btf_type.info`` (kind and kind_flag, 256 entries): (the words of a record
+    before its vlen entries, the words per entry), None for a kind that cannot be decoded."""
+    return tuple(None if s is None else (3 + s[0], s[1]) for s in (_SHAPES[i & 0x1F] for i in range(256)))
 
 
 class TypeSection:
@@ -299,7 +308,7 @@ class TypeSection:
         self.first_id = first_id
         self.left = 0
         self.incomplete: RawType | None = None
-        self._words = _words(section, little_endian)
+        self._words = section_words(section, little_endian).tolist()
 
     def __iter__(self) -> Iterator[RawType]:
         w, shapes, type_id = self._words, _SHAPES, self.first_id

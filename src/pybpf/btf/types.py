@@ -7,6 +7,10 @@ section held (``""`` for anonymous types).  Struct and union members carry their
 and, for bitfields, their width (``bitfield_size``; 0 for an ordinary member), already decoded from
 the ``kind_flag`` encoding; ``kind_flag`` itself is kept so the record says exactly what was encoded.
 
+``BTF.types`` is a tuple of records, or -- for a large blob such as the kernel's vmlinux BTF, about 130 000
+types -- a ``TypeTable``: the records decoded on demand, by id, and looked up by name from the raw name
+offsets (``pybpf.btf.parse`` makes both, from one decoder; they compare equal type by type).
+
 ``BTF`` adds what the kernel and libbpf compute on top of the raw records: lookup by name, skipping
 typedefs and modifiers (``resolve``), and the size and alignment of any type under the x86-64 /
 LP64 C ABI (pointers 8 bytes, scalars aligned to their size, structs to their strictest member,
@@ -19,8 +23,9 @@ The records are plain data: no file descriptors, no side effects (DESIGN.md prin
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from pybpf.btf.kinds import MODIFIER_KINDS, Kind
 from pybpf.btf.raw import BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED, BTFError
@@ -52,6 +57,7 @@ __all__ = [
     "Ptr",
     "Restrict",
     "Struct",
+    "TypeTable",
     "TypeTag",
     "Typedef",
     "Union",
@@ -417,6 +423,60 @@ def type_refs(t: BTFType) -> tuple[int, ...]:
 # -- the table -----------------------------------------------------------------------------------
 
 
+class TypeTable(Sequence[BTFType]):
+    """The records of a BTF blob decoded on demand (``pybpf.btf.parse`` makes it): ``table[i]`` is
+    the type ``start_id + i`` of its ``BTF``, decoded the first time it is asked for, then kept.
+
+    It finds types by name without decoding them (``local_ids_named``, ``local_ids_prefixed``: the
+    indices of the records whose name is, or starts with, some bytes), and compares equal to the
+    tuple of the same records (so a ``BTF`` holding it equals one holding them eagerly decoded).
+    """
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def decode(self, index: int) -> BTFType:
+        """The record at ``index`` (0 <= index < len), decoded."""
+        raise NotImplementedError
+
+    def local_ids_named(self, name: bytes, offsets: frozenset[int]) -> list[int]:
+        """The indices of the records whose name offset is one of ``offsets`` (the offsets at which
+        the string section, base included, holds ``name``), in order."""
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> BTFType: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[BTFType, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> BTFType | tuple[BTFType, ...]:
+        if isinstance(index, slice):
+            return tuple(self.decode(i) for i in range(*index.indices(len(self))))
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("type table index out of range")
+        return self.decode(index)
+
+    def __iter__(self) -> Iterator[BTFType]:
+        decode = self.decode
+        for i in range(len(self)):
+            yield decode(i)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (TypeTable, tuple, list)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {len(self)} types>"
+
+
 @dataclass(frozen=True)
 class BTF:
     """A parsed BTF object: ``types[i]`` is type id ``start_id + i``; id 0 is ``void``.
@@ -425,19 +485,34 @@ class BTF:
     ``0 .. start_id - 1`` this object's types may refer to.
     """
 
-    types: tuple[BTFType, ...]
+    types: tuple[BTFType, ...] | TypeTable
     strings: bytes = b"\0"
     base: BTF | None = None
     little_endian: bool = True
     _by_name: dict[str, tuple[int, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _aligns: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _indexed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        index: dict[str, list[int]] = {}
-        for i, t in enumerate(self.types):
-            if t.name:
-                index.setdefault(t.name, []).append(self.start_id + i)
-        self._by_name.update({k: tuple(v) for k, v in index.items()})
+    def _own_ids_named(self, name: str) -> tuple[int, ...]:
+        """The ids of this object's own types called ``name`` (not the base's); "" names none."""
+        if not name:
+            return ()
+        if isinstance(self.types, TypeTable):
+            found = self._by_name.get(name)
+            if found is None:
+                key = name.encode("utf-8", errors="surrogateescape")
+                start = self.start_id
+                indices = self.types.local_ids_named(key, self.string_offsets(key))
+                found = self._by_name[name] = tuple(start + i for i in indices)
+            return found
+        if not self._indexed[0]:
+            index: dict[str, list[int]] = {}
+            for i, t in enumerate(self.types):
+                if t.name:
+                    index.setdefault(t.name, []).append(self.start_id + i)
+            self._by_name.update({k: tuple(v) for k, v in index.items()})
+            self._indexed[0] = True
+        return self._by_name.get(name, ())
 
     # -- ids ---------------------------------------------------------------------------------
     @property
@@ -491,10 +566,35 @@ class BTF:
             raise BTFError(f"string at offset {offset} is not NUL-terminated")
         return self.strings[local:end].decode("utf-8", errors="surrogateescape")
 
+    def string_offsets(self, text: bytes, *, prefix: bool = False) -> frozenset[int]:
+        """Every offset (base included) at which the string section holds ``text`` -- the whole string
+        up to its NUL, or with ``prefix`` its start: the name offsets of the types so named."""
+        key = text if prefix else text + b"\0"
+        found: set[int] = set()
+        base_end = self.base.strings_end if self.base is not None else 0
+        at = self.strings.find(key)
+        while at >= 0:
+            found.add(base_end + at)
+            at = self.strings.find(key, at + 1)
+        if self.base is not None:
+            found |= self.base.string_offsets(text, prefix=prefix)
+        return frozenset(found)
+
     def ids_by_name(self, name: str) -> tuple[int, ...]:
         """Every type id with this name, base first."""
-        own = self._by_name.get(name, ())
+        own = self._own_ids_named(name)
         return (self.base.ids_by_name(name) if self.base is not None else ()) + own
+
+    def ids_with_prefix(self, prefix: str) -> list[int]:
+        """Every id of a named type whose name starts with ``prefix`` (strncmp's test), base first,
+        in id order; without decoding the others when the types are a ``TypeTable``."""
+        found = self.base.ids_with_prefix(prefix) if self.base is not None else []
+        start = self.start_id
+        if isinstance(self.types, TypeTable) and prefix:
+            key = prefix.encode("utf-8", errors="surrogateescape")
+            indices = self.types.local_ids_named(key, self.string_offsets(key, prefix=True))
+            return found + [start + i for i in indices]
+        return found + [start + i for i, t in enumerate(self.types) if t.name and t.name.startswith(prefix)]
 
     def find(self, name: str, kind: Kind | type[BTFType] | None = None) -> int:
         """The id of the first type called ``name`` (optionally of one kind); BTFError if none."""

@@ -17,6 +17,7 @@ from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF
 from pybpf.cli.btf_c import c_header
 from pybpf.cli.btf_text import raw_json, raw_lines
+from pybpf.cli.commands import command_help
 from pybpf.cli.inputs import InputError, read_source
 from pybpf.cli.map_targets import common_options, number, open_map
 from pybpf.cli.output import print_json, usage, wants_json
@@ -31,7 +32,7 @@ SOURCES = "file FILE | FILE | id N | map (id N | pinned PATH) | prog (id N | pin
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    btf = sub.add_parser("btf", help="dump BTF (like bpftool btf)", description="Dump BTF type information.")
+    btf = sub.add_parser("btf", help=command_help("btf"), description="Dump BTF type information.")
     cmds = btf.add_subparsers(dest="btf_command", metavar="BTF_COMMAND")
     dump = cmds.add_parser("dump", help="print BTF types, raw or as C declarations")
     dump.add_argument("words", nargs="+", metavar=f"{SOURCES} [format raw|c]", help="what to dump")

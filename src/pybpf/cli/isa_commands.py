@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any
 
+from pybpf.cli.commands import command_help
 from pybpf.cli.inputs import FORMATS, count, load_program, parse_hex, read_source
 from pybpf.cli.objects import ELF_MAGIC, not_instructions
 from pybpf.cli.raw_engine import raw_program
@@ -24,7 +25,7 @@ from pybpf.vm import DEFAULT_BUDGET, TraceEvent
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     asm = sub.add_parser(
         "asm",
-        help="assemble eBPF assembly into raw instructions",
+        help=command_help("asm"),
         description="Assemble kernel/LLVM or uBPF-syntax assembly into raw eBPF bytes.",
     )
     asm.add_argument("file", nargs="?", default="-", help="assembly source ('-' or omitted: stdin)")
@@ -36,7 +37,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     dis = sub.add_parser(
         "disasm",
-        help="disassemble raw eBPF instructions",
+        help=command_help("disasm"),
         description="Disassemble raw, hex or assembly eBPF input into assembly text.",
     )
     dis.add_argument("file", nargs="?", default="-", help="program ('-' or omitted: stdin)")
@@ -49,7 +50,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     run = sub.add_parser(
         "run",
-        help="run a program on raw memory and print r0",
+        help=command_help("run"),
         description="Run a program in the raw model (r1 = memory address, r2 = length).",
     )
     run.add_argument("file", help="program: raw bytes, hex text or assembly ('-' for stdin)")

@@ -20,6 +20,7 @@ from functools import partial
 from typing import Any
 
 from pybpf import libbpf, uapi
+from pybpf.cli.commands import command_help
 from pybpf.cli.inputs import InputError
 from pybpf.cli.listing import live_objects, show
 from pybpf.cli.output import add_json_options, usage
@@ -39,7 +40,7 @@ _ATTACH_TYPE_NAMES = {
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     link = sub.add_parser(
         "link",
-        help="show, pin and detach links (like bpftool link)",
+        help=command_help("link"),
         description="Show, pin and detach BPF links through bpf(2) (pybpf's or the kernel's).",
     )
     cmds = link.add_subparsers(dest="link_command", metavar="LINK_COMMAND")

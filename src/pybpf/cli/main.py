@@ -11,21 +11,13 @@ stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from pybpf import KERNEL_VERSION, __version__, native
-from pybpf.cli import (
-    btf_commands,
-    isa_commands,
-    link_commands,
-    map_commands,
-    object_commands,
-    prog_commands,
-    trace_commands,
-    xdp_commands,
-)
+from pybpf.cli.commands import COMMANDS
 from pybpf.cli.inputs import InputError
 from pybpf.cli.output import add_json_options
 from pybpf.errors import AsmError, ExecutionError
@@ -68,7 +60,22 @@ class VersionAction(argparse.Action):
         parser.exit(0)
 
 
-def build_parser() -> argparse.ArgumentParser:
+if TYPE_CHECKING:  # the command modules, imported when a command line needs one (named for the layer test)
+    from pybpf.cli import (  # noqa: F401
+        btf_commands,
+        isa_commands,
+        link_commands,
+        map_commands,
+        object_commands,
+        prog_commands,
+        trace_commands,
+        xdp_commands,
+    )
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command (``command`` None), or of ``command`` alone (none: "") with every
+    other one a parser with only its name and help (enough for the top-level help and usage errors)."""
     parser = Parser(
         prog="pybpf", description="The Linux bpf(2) system in user space: assemble, inspect and run eBPF."
     )
@@ -76,19 +83,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_json_options(parser, top_level=True)
     sub: argparse._SubParsersAction[argparse.ArgumentParser]
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")  # type: ignore[assignment]
-    isa_commands.add_parsers(sub)
-    object_commands.add_parsers(sub)
-    prog_commands.add_parsers(sub)
-    map_commands.add_parsers(sub)
-    link_commands.add_parsers(sub)
-    btf_commands.add_parsers(sub)
-    xdp_commands.add_parsers(sub)
-    trace_commands.add_parsers(sub)
+    wanted = None if command is None else COMMANDS[command].module if command in COMMANDS else ""
+    loaded: set[str] = set()
+    for name, (module, help_text) in COMMANDS.items():
+        if wanted is not None and module != wanted:
+            sub.add_parser(name, help=help_text, add_help=False)
+        elif module not in loaded:  # one module adds all of its commands
+            importlib.import_module(f"pybpf.cli.{module}").add_parsers(sub)
+            loaded.add(module)
     return parser
 
 
+def named_command(argv: Sequence[str]) -> str:
+    """The command a command line names: its first argument that is no option ("" when none is)."""
+    return next((arg for arg in argv if not arg.startswith("-")), "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(named_command(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)

@@ -27,6 +27,7 @@ from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF
 from pybpf.cli import map_events
 from pybpf.cli.btf_values import format_value
+from pybpf.cli.commands import command_help
 from pybpf.cli.inputs import InputError
 from pybpf.cli.listing import show
 from pybpf.cli.map_targets import (
@@ -62,7 +63,7 @@ PERCPU_TYPES = frozenset(
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     maps = sub.add_parser(
         "map",
-        help="inspect and edit maps (like bpftool map)",
+        help=command_help("map"),
         description="Show, dump and edit maps through bpf(2) (pybpf's or the kernel's).",
     )
     cmds = maps.add_subparsers(dest="map_command", metavar="MAP_COMMAND")

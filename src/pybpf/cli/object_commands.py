@@ -18,6 +18,7 @@ from pybpf import uapi
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import BTF, Datasec, Var
 from pybpf.cli.btf_values import format_value
+from pybpf.cli.commands import command_help
 from pybpf.cli.map_targets import map_type_name
 from pybpf.cli.output import add_json_options, print_json, usage, wants_json
 from pybpf.elf import MapSpec, ObjectSpec, ProgramSpec, read_object
@@ -30,7 +31,7 @@ ATTACH_TYPE_NAMES = {m.value: m.name.removeprefix("BPF_").lower() for m in uapi.
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     obj = sub.add_parser(
-        "object", help="inspect ELF objects clang compiled", description="Inspect BPF ELF objects."
+        "object", help=command_help("object"), description="Inspect BPF ELF objects."
     )
     cmds = obj.add_subparsers(dest="object_command", metavar="OBJECT_COMMAND")
     show = cmds.add_parser(

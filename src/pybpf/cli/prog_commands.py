@@ -26,6 +26,7 @@ from typing import Any
 
 from pybpf import libbpf
 from pybpf.cli import prog_objects
+from pybpf.cli.commands import command_help
 from pybpf.cli.inputs import InputError, detect_format, load_program, parse_hex, read_source, u32
 from pybpf.cli.jited import format_jited, jited_functions, jited_json
 from pybpf.cli.listing import live_objects, show
@@ -48,7 +49,7 @@ UNPINNED_NOTE = "note: the program is not pinned: it is unloaded when this comma
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     prog = sub.add_parser(
         "prog",
-        help="load, run, list and dump programs (like bpftool prog)",
+        help=command_help("prog"),
         description="Load, run, list and dump BPF programs through bpf(2) (pybpf's or the kernel's).",
     )
     cmds = prog.add_subparsers(dest="prog_command", metavar="PROG_COMMAND")

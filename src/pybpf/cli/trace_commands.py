@@ -15,12 +15,13 @@ import sys
 import time
 from typing import Any
 
+from pybpf.cli.commands import command_help
 from pybpf.helpers.trace_shared import TraceRecord, read_shared
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     trace = sub.add_parser(
-        "trace", help="print bpf_trace_printk output (the shared trace pipe)",
+        "trace", help=command_help("trace"),
         description="Print the records programs wrote with bpf_trace_printk, from every process "
         "using the same bpffs root ($PYBPF_BPFFS).",
     )  # fmt: skip

@@ -21,6 +21,7 @@ from pybpf import uapi
 from pybpf.btf.types import Datasec, Var
 from pybpf.capture import Capture, open_capture
 from pybpf.cli.btf_values import format_value
+from pybpf.cli.commands import command_help
 from pybpf.cli.inputs import InputError
 from pybpf.cli.map_commands import MapBTF, entry_json, map_entries
 from pybpf.cli.map_targets import map_type_name
@@ -37,7 +38,7 @@ PROGRESS_FROM = 2000
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    xdp = sub.add_parser("xdp", help="run XDP programs over packet captures", description="XDP programs.")
+    xdp = sub.add_parser("xdp", help=command_help("xdp"), description="XDP programs.")
     cmds = xdp.add_subparsers(dest="xdp_command", metavar="XDP_COMMAND")
     rep = cmds.add_parser(
         "replay",

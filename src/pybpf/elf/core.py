@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import errno
 import struct
-import weakref
 from dataclasses import dataclass, field
 
 from pybpf import uapi
@@ -147,22 +146,19 @@ def essential_name(name: str) -> str:
     return name
 
 
-_candidate_index: dict[int, tuple[weakref.ref[BTF], dict[str, list[int]]]] = {}
-"""Per target BTF (by identity: hashing a BTF hashes every type), its type ids by essential name."""
-
-
 def _candidates(local: BTFType, target: BTF) -> list[int]:
-    """``bpf_core_add_cands``: target types of a compatible kind whose essential name is the local one's."""
-    key = id(target)
-    entry = _candidate_index.get(key)
-    if entry is None or entry[0]() is not target:
-        index: dict[str, list[int]] = {}
-        for type_id, t in target:
-            if t.name:
-                index.setdefault(essential_name(t.name), []).append(type_id)
-        entry = (weakref.ref(target, lambda _ref: _candidate_index.pop(key, None)), index)
-        _candidate_index[key] = entry
-    return [i for i in entry[1].get(essential_name(local.name), []) if _kind_compatible(target[i], local)]
+    """``bpf_core_add_cands``: target types of a compatible kind whose essential name is the local one's
+    (found by name prefix: a target decoded on demand, as the kernel's vmlinux is, decodes no others)."""
+    wanted = essential_name(local.name)
+    if not wanted:
+        return []
+    return [
+        i
+        for i in target.ids_with_prefix(wanted)
+        if i >= target.start_id
+        and essential_name(target[i].name) == wanted
+        and _kind_compatible(target[i], local)
+    ]
 
 
 def _kind_compatible(a: BTFType, b: BTFType) -> bool:

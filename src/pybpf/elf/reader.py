@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from elftools.common.exceptions import ELFError as ElftoolsError
 from elftools.elf.elffile import ELFFile
-from elftools.elf.relocation import RelocationSection
 from elftools.elf.sections import SymbolTableSection
 
 from pybpf.elf.errors import ELFError
@@ -285,15 +284,15 @@ class _Reader:
             raise ELFError(f"{where}: entry size {rel.entsize} / size {rel.size} (expected {_REL_SIZE})")
         if not 0 < rel.info < len(sections):
             raise ELFError(f"{where}: patches section #{rel.info}, which does not exist")
-        section = self.elf.get_section(rel.index)
-        if not isinstance(section, RelocationSection):
-            raise ELFError(f"{where}: not a relocation section")
         records = out.setdefault(rel.info, [])
-        for i, r in enumerate(section.iter_relocations()):
-            sym = r["r_info_sym"]
+        # Elf64_Rel in the host's order (read_elf checked the object's): r_offset, r_info (ELF64_R_SYM
+        # in the high 32 bits, ELF64_R_TYPE in the low); read whole, not record by record through
+        # pyelftools (a .rel.debug_str_offsets holds thousands)
+        for i, (offset, info) in enumerate(struct.iter_unpack("=QQ", rel.data)):
+            sym = info >> 32
             if sym >= nsyms:
                 raise ELFError(f"{where}: relocation #{i}: symbol index {sym} out of range ({nsyms} symbols)")
-            records.append(ElfRelocation(i, r["r_offset"], r["r_info_type"], sym, rel.index))
+            records.append(ElfRelocation(i, offset, info & 0xFFFFFFFF, sym, rel.index))
 
 
 _SECTION_TYPES = {

@@ -16,6 +16,9 @@ check out (truncated, corrupt, of another format) is ignored and removed, never 
 written whole under a temporary name and renamed, so concurrent processes see a file complete or not
 at all.  The directory is kept under ``$PYBPF_CACHE_MAX`` bytes (default ``DEFAULT_LIMIT``): when it
 grows past it, the least recently used files (by modification time, refreshed on every hit) go.
+Sweeping reads every file's size and age, so it is done by one process in ``SWEEP_INTERVAL_S`` (the
+mtime of the directory's ``.swept`` file says when it last was) and by a process that has itself
+written an eighth of the limit since its last sweep -- not by every short process's first store.
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import stat
 import struct
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
 
+from pybpf.btf.index_cache import private_directory
 from pybpf.objects.forking import fork_safe
 
 DIRECTORY_VARIABLE = "PYBPF_CACHE_DIR"
@@ -43,6 +46,9 @@ FORMAT = 1
 _MAGIC = b"PYBPFJIT"
 _HEADER = struct.Struct("<8sI32s")  # magic, format, sha256(object)
 _SUFFIX = ".o"
+SWEEP_INTERVAL_S = 600
+"""How often some process sweeps the directory at its first store (``.swept``'s mtime)."""
+_SWEPT = ".swept"
 _STALE_TEMPORARY_S = 3600
 """A temporary file this old is a writer that died; the next eviction removes it."""
 
@@ -60,13 +66,7 @@ def default_directory() -> Path | None:
 def _usable(directory: Path) -> bool:
     """Create ``directory`` (private) if needed; True when it is ours, writable by us and no one
     else (its files become code in this process)."""
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = directory.stat()
-    except OSError:
-        return False
-    private = st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    return private and os.access(directory, os.W_OK | os.X_OK)
+    return private_directory(directory)
 
 
 class ObjectCache:
@@ -125,11 +125,30 @@ class ObjectCache:
             return
         with self._lock:
             self._written += len(obj) + _HEADER.size
-            due = not self._swept or self._written > self.limit // 8
+            due = self._written > self.limit // 8 or (not self._swept and self._sweep_due())
+            self._swept = True
             if due:
-                self._swept, self._written = True, 0
+                self._written = 0
         if due:
             self.evict()
+
+    def _sweep_due(self) -> bool:
+        """No process swept the directory in the last ``SWEEP_INTERVAL_S`` (then this one will: the
+        marker's mtime is set now, so concurrent first stores do not all sweep)."""
+        assert self.directory is not None
+        marker = self.directory / _SWEPT
+        now = time.time()
+        try:
+            if now - marker.stat().st_mtime < SWEEP_INTERVAL_S:
+                return False
+        except OSError:
+            pass
+        try:
+            marker.touch()
+            os.utime(marker, (now, now))
+        except OSError:
+            pass
+        return True
 
     def evict(self) -> None:
         """Remove the least recently used files until the directory holds at most ``limit`` bytes

@@ -51,8 +51,8 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import io
 import os
+import struct
 import threading
 import time
 import weakref
@@ -250,20 +250,10 @@ class CompiledProgram:
 def _image_of(obj: bytes, entry: int) -> tuple[bytes, tuple[NativeFunction, ...]]:
     """The functions of the section holding ``bpf_run``, read from where they were linked: the entry
     first (the kernel's ``func[0]``), then the others in address order."""
-    from elftools.elf.elffile import ELFFile
-    from elftools.elf.sections import SymbolTableSection
-
     from pybpf.jit.lower import RUN_FUNCTION
 
     try:
-        symbols = ELFFile(io.BytesIO(obj)).get_section_by_name(".symtab")
-        if not isinstance(symbols, SymbolTableSection):
-            raise ValueError("no symbol table")
-        funcs = [
-            (sym.name, sym["st_shndx"], sym["st_value"], sym["st_size"])
-            for sym in symbols.iter_symbols()
-            if sym["st_info"]["type"] == "STT_FUNC" and sym["st_size"]
-        ]
+        funcs = _function_symbols(obj)
         (section, run_offset) = next(
             (shndx, value) for name, shndx, value, _ in funcs if name == RUN_FUNCTION
         )
@@ -277,6 +267,41 @@ def _image_of(obj: bytes, entry: int) -> tuple[bytes, tuple[NativeFunction, ...]
         functions.append(NativeFunction(name, len(code), size, base + value))
         code += ctypes.string_at(base + value, size)
     return bytes(code), tuple(functions)
+
+
+_SHT_SYMTAB, _STT_FUNC = 2, 2
+_ELF64_SHDR = struct.Struct("<IIQQQQIIQQ")  # sh_name, sh_type, flags, addr, offset, size, link, info, ...
+_ELF64_SYM = struct.Struct("<IBBHQQ")  # st_name, st_info, st_other, st_shndx, st_value, st_size
+
+
+def _function_symbols(obj: bytes) -> list[tuple[str, int, int, int]]:
+    """(name, section index, value, size) of every sized STT_FUNC symbol of the symbol table of the
+    ELF64 little-endian object LLVM emitted for this host (``Elf64_Shdr``/``Elf64_Sym``, elf.h);
+    ValueError/struct.error for anything else."""
+    if obj[:6] != b"\x7fELF\x02\x01":
+        raise ValueError("not an ELF64 little-endian object")
+    (shoff,) = struct.unpack_from("<Q", obj, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", obj, 0x3A)
+    if shentsize != _ELF64_SHDR.size or shoff + shnum * shentsize > len(obj):
+        raise ValueError("bad section header table")
+    headers = [_ELF64_SHDR.unpack_from(obj, shoff + i * shentsize) for i in range(shnum)]
+    symtab = next((h for h in headers if h[1] == _SHT_SYMTAB), None)
+    if symtab is None or not symtab[6] < shnum:
+        raise ValueError("no symbol table")
+    strtab = headers[symtab[6]]
+    strings = obj[strtab[4] : strtab[4] + strtab[5]]
+    start, size = symtab[4], symtab[5]
+    if start + size > len(obj):
+        raise ValueError("symbol table past the end")
+    funcs = []
+    for st_name, st_info, _, st_shndx, st_value, st_size in _ELF64_SYM.iter_unpack(
+        obj[start : start + size - size % _ELF64_SYM.size]
+    ):
+        if st_info & 0xF == _STT_FUNC and st_size:
+            end = strings.find(b"\0", st_name)
+            name = strings[st_name : end if end >= 0 else len(strings)].decode()
+            funcs.append((name, st_shndx, st_value, st_size))
+    return funcs
 
 
 _LIVE: weakref.WeakSet[CompiledProgram] = weakref.WeakSet()

@@ -45,9 +45,6 @@ import struct
 import threading
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.ciphers import Cipher as _Crypt
-from cryptography.hazmat.primitives.ciphers import algorithms, modes
-
 from pybpf import uapi
 from pybpf.helpers.context import HelperContext
 from pybpf.helpers.dynptr import DynptrKern
@@ -140,6 +137,10 @@ class Cipher:
     def crypt(self, data: bytes, iv: bytes, *, decrypt: bool) -> tuple[bytes, bytes]:
         """crypto/ecb.c or crypto/cbc.c over whole blocks: the output and, for CBC, the next IV
         (the last ciphertext block), which the kernel writes back into the caller's IV."""
+        # imported here: the cipher library is needed by a crypto kfunc's run, not by every load
+        from cryptography.hazmat.primitives.ciphers import Cipher as _Crypt
+        from cryptography.hazmat.primitives.ciphers import algorithms, modes
+
         mode = modes.CBC(iv) if self.mode == "cbc" else modes.ECB()
         engine = _Crypt(algorithms.AES(self.key), mode)
         work = engine.decryptor() if decrypt else engine.encryptor()

@@ -8,7 +8,9 @@ find_kfunc_desc_btf() / add_kfunc_call() (kernel/bpf/verifier.c); libbpf resolve
 pybpf's kernel BTF is the running kernel's ``/sys/kernel/btf/vmlinux`` when it is readable and
 parses (then ids, names and log lines are the kernel's, and programs built against it load on both
 backends alike); else a small BTF pybpf builds from the prototypes of the kfuncs it implements
-(``pybpf.kfuncs.table``), whose ids are its own.  Either way it is read once per process.
+(``pybpf.kfuncs.table``), whose ids are its own.  Either way it is read once per process, and
+vmlinux's is decoded on demand (``pybpf.btf.parse``): a kfunc is found by its id's name in the
+kfunc table, never by decoding every FUNC of the kernel.
 
 Module BTF (off != 0: an fd_array index of a module's BTF) is not modelled.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from pybpf.btf.parse import parse_btf
+from pybpf.btf.parse import read_btf_file_once
 from pybpf.btf.raw import BTFError
 from pybpf.btf.types import (
     BTF,
@@ -39,7 +41,7 @@ from pybpf.btf.types import (
 )
 from pybpf.btf.types import Member as BTFMember
 from pybpf.kfuncs.proto import KFunc
-from pybpf.kfuncs.table import ITER_STATE_SIZES, KFUNCS
+from pybpf.kfuncs.table import BY_NAME, ITER_STATE_SIZES, KFUNCS
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 
@@ -50,20 +52,16 @@ class KernelBTF:
 
     btf: BTF
     from_kernel: bool  # the running kernel's vmlinux BTF (else pybpf's own)
-    _kfuncs: dict[int, KFunc] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        for kfunc in KFUNCS:
-            type_id = self.func_id(kfunc.name)
-            if type_id is not None:
-                self._kfuncs[type_id] = kfunc
+    _kfuncs: dict[int, KFunc | None] = field(default_factory=dict, repr=False)
+    _func_ids: dict[str, int | None] = field(default_factory=dict, repr=False)
 
     def func_id(self, name: str) -> int | None:
         """The id of the FUNC named ``name`` (None: no such function)."""
-        for type_id in self.btf.ids_by_name(name):
-            if isinstance(self.btf[type_id], Func):
-                return type_id
-        return None
+        if name in self._func_ids:
+            return self._func_ids[name]
+        found = next((i for i in self.btf.ids_by_name(name) if isinstance(self.btf[i], Func)), None)
+        self._func_ids[name] = found
+        return found
 
     def func_name(self, type_id: int) -> str | None:
         """The name of FUNC ``type_id`` (None: no type, or not a FUNC)."""
@@ -83,16 +81,22 @@ class KernelBTF:
         return 0
 
     def kfunc(self, type_id: int) -> KFunc | None:
-        """The kfunc pybpf implements whose FUNC is ``type_id``, or None."""
-        return self._kfuncs.get(type_id)
+        """The kfunc pybpf implements whose FUNC is ``type_id`` (the first FUNC of its name), or None."""
+        if type_id in self._kfuncs:
+            return self._kfuncs[type_id]
+        name = self.func_name(type_id)
+        found = BY_NAME.get(name) if name is not None else None
+        if found is not None and self.func_id(found.name) != type_id:
+            found = None
+        self._kfuncs[type_id] = found
+        return found
 
 
 @functools.cache
 def kernel_btf() -> KernelBTF:
     """The kernel BTF of this process: vmlinux's when readable, else pybpf's own."""
     try:
-        with open(VMLINUX_BTF, "rb") as f:
-            return KernelBTF(parse_btf(f.read()), from_kernel=True)
+        return KernelBTF(read_btf_file_once(VMLINUX_BTF), from_kernel=True)
     except (OSError, BTFError):
         return KernelBTF(own_btf(), from_kernel=False)
 

@@ -6,9 +6,9 @@ Mirrors bpf_get_btf_vmlinux() and bpf_core_find_cands() / bpf_core_add_cands() o
 to a ``___flavour`` suffix) is the program type's essential name.
 
 pybpf models the kernel it runs on: the types are the running kernel's ``/sys/kernel/btf/vmlinux``,
-parsed once per process on first use (the kernel's answer to such a program depends on that same
-file).  Where the file cannot be read there are no kernel types, and every name has no candidate,
-as for a kernel built without CONFIG_DEBUG_INFO_BTF.  Module BTF is not searched.
+parsed once per process on first use and decoded on demand (the kernel's answer to such a program
+depends on that same file).  Where the file cannot be read there are no kernel types, and every name
+has no candidate, as for a kernel built without CONFIG_DEBUG_INFO_BTF.  Module BTF is not searched.
 
 Also btf_struct_ids_match(): whether a pointer to one kernel struct, at an offset, is a pointer to
 another -- the same type at offset 0, or (unless the match must be strict) a struct nested at that
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from pybpf.btf.kinds import Kind
-from pybpf.btf.parse import read_btf_file
+from pybpf.btf.parse import read_btf_file_once
 from pybpf.btf.types import BTF, Array, BTFError, Enum, Int, Ptr, Struct, TypeTag, Union
 
 VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
@@ -35,7 +35,7 @@ VMLINUX_BTF = "/sys/kernel/btf/vmlinux"
 def vmlinux_btf() -> BTF | None:
     """The running kernel's types, or None when they cannot be read."""
     try:
-        return read_btf_file(VMLINUX_BTF)
+        return read_btf_file_once(VMLINUX_BTF)
     except (OSError, BTFError):
         return None
 
@@ -104,7 +104,7 @@ def _kinds_compatible(a: Kind, b: Kind) -> bool:
 
 def _ids_starting_with(btf: BTF, prefix: str) -> list[int]:
     """The ids of ``btf``'s named types whose name starts with ``prefix`` (strncmp's test)."""
-    return [type_id for type_id, t in btf if t.name.startswith(prefix)]
+    return btf.ids_with_prefix(prefix)
 
 
 _MAX_NESTING = 32
