@@ -30,9 +30,7 @@ ATTACH_TYPE_NAMES = {m.value: m.name.removeprefix("BPF_").lower() for m in uapi.
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    obj = sub.add_parser(
-        "object", help=command_help("object"), description="Inspect BPF ELF objects."
-    )
+    obj = sub.add_parser("object", help=command_help("object"), description="Inspect BPF ELF objects.")
     cmds = obj.add_subparsers(dest="object_command", metavar="OBJECT_COMMAND")
     show = cmds.add_parser(
         "show", help="programs, maps, global data and BTF of an object (nothing is loaded)"
