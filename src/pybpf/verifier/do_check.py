@@ -678,6 +678,7 @@ class Walker:
         stack_live = self.stack_live
         trace = self.trace  # (fixed for the walk: the log's level)
         sanitizing = not self.bypass_spec_v1 or not self.bypass_spec_v4
+        seen_add = env.seen.add
         while True:
             processed = env.insn_processed = env.insn_processed + 1
             if processed > BPF_COMPLEXITY_LIMIT_INSNS:
@@ -696,6 +697,8 @@ class Walker:
             else:
                 if slot in jmp_points:
                     self.push_history()
+                if not self.state.speculative:  # sanitize_mark_insn_seen()
+                    seen_add(slot)
                 insn = insn_at(slot)
                 if trace:
                     self._trace(insn)
