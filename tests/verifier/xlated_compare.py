@@ -143,10 +143,17 @@ def _call_key(insn: Instruction, *, kernel: bool) -> tuple[object, ...]:
     return ("call", helper_name(insn.imm) or f"helper#{insn.imm}")
 
 
+KERNEL_ALIASES: dict[str, frozenset[str]] = {
+    "bpf_get_prandom_u32": frozenset({"bpf_user_rnd_u32"}),
+}
+"""Helpers whose prototype's function has another name in the kernel (kernel/bpf/helpers.c,
+net/core/filter.c, ...): the kernel's xlated call names that function."""
+
+
 def same_call(pybpf: tuple[object, ...], kernel: tuple[object, ...]) -> bool:
     """Whether pybpf's call (by helper or kfunc name) is the kernel's (by symbol)."""
     mine, theirs = str(pybpf[1]), str(kernel[1])
-    if mine == theirs:
+    if mine == theirs or theirs in KERNEL_ALIASES.get(mine, ()):
         return True
     if mine.startswith("bpf_"):
         suffix = _MAP_OPS.get(mine[4:])
@@ -312,6 +319,9 @@ def _landing(pairs: dict[int, int], target: int) -> int:
 def _align_key(n: Norm) -> tuple[object, ...]:
     if n.key[0] == "call":
         name = str(n.key[1])
+        for helper, aliases in KERNEL_ALIASES.items():
+            if name in aliases:
+                return ("call", helper)
         for helper, suffix in _MAP_OPS.items():
             if name == "bpf_" + helper or name.endswith(suffix):
                 return ("call", helper)
