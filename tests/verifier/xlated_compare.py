@@ -60,7 +60,8 @@ CLASSES: dict[str, str] = {
     "hard-wired branch": "a conditional jump the kernel made a goto (opt_hard_wire_dead_code_branches)",
     "inlined map lookup": "the kernel inlines bpf_map_lookup_elem (map_gen_lookup)",
     "inlined smp_processor_id": "the kernel inlines bpf_get_smp_processor_id (a per-CPU load)",
-    "index mask": "the kernel masks an index (map->bypass_spec_v1, tail calls, array lookups)",
+    "context layout": "a memory access at another offset: a context struct's field (pybpf's layout)",
+    "context rewrite": "convert_ctx_access() gives other instructions for a context field",
     "call target": "a call names another function",
     "kernel address": "an lddw of a kernel address differs",
     "jump target": "a jump lands elsewhere",
@@ -241,6 +242,8 @@ def _block_class(mine: Sequence[Norm], theirs: Sequence[Norm], before: Norm | No
     ``before``: the kernel's instruction before the block)."""
     if before is not None and before.key[0] == "call" and str(before.key[1]).startswith("__"):
         return "inlined map lookup"  # htab_map_gen_lookup(): the element's value after the call
+    if not mine and theirs and all(t.key in _HTAB_TAIL or t.key[:3] == _ADD_R0 for t in theirs):
+        return "inlined map lookup"  # the same, aligned otherwise
     mine_calls = {str(n.key[1]) for n in mine if n.key[0] == "call"}
     theirs_calls = {str(n.key[1]) for n in theirs if n.key[0] == "call"}
     if "bpf_map_lookup_elem" in mine_calls and not any("lookup" in c for c in theirs_calls):
@@ -249,22 +252,36 @@ def _block_class(mine: Sequence[Norm], theirs: Sequence[Norm], before: Norm | No
         return "inlined smp_processor_id"
     if not theirs:
         return "dead code"
-    if (
-        mine
-        and len(mine) == len(theirs)
-        and all(m.target is not None and t.target is not None for m, t in zip(mine, theirs, strict=True))
+    if mine and len(mine) == len(theirs) and all(
+        m.target is not None and t.target is not None for m, t in zip(mine, theirs, strict=True)
     ):
         ja = (op.BPF_JMP | op.BPF_JA, 0, 0, 0)
         if all(t.key == ja for t in theirs):
             return "hard-wired branch"
-    masks = (op.BPF_ALU | op.BPF_AND | op.BPF_K, op.BPF_ALU64 | op.BPF_AND | op.BPF_K)
-    if len(theirs) > len(mine) and any(t.key[0] in masks for t in theirs):
-        return "index mask"
     if mine_calls or theirs_calls:
         return "call target"
     if any(n.key[0] == "lddw kernel" for n in [*mine, *theirs]):
         return "kernel address"
+    if len(mine) == len(theirs) and all(_off_only(m, t) for m, t in zip(mine, theirs, strict=True)):
+        return "context layout"
+    if any(_is_memory(n) for n in mine) and any(_is_memory(n) for n in theirs):
+        return "context rewrite"
     return "other"
+
+
+_HTAB_TAIL = frozenset({(op.BPF_JMP | op.BPF_JEQ | op.BPF_K, 0, 0, 0)})
+_ADD_R0 = (op.BPF_ALU64 | op.BPF_ADD | op.BPF_K, 0, 0)
+_MEMORY_CLASSES = frozenset({op.BPF_LDX, op.BPF_ST, op.BPF_STX})
+
+
+def _is_memory(n: Norm) -> bool:
+    return isinstance(n.key[0], int) and n.key[0] & 0x07 in _MEMORY_CLASSES
+
+
+def _off_only(m: Norm, t: Norm) -> bool:
+    """The same memory access but for its offset: a field of a context struct whose layout is
+    pybpf's own (pybpf's ``struct sk_buff`` ... is not the kernel's)."""
+    return _is_memory(m) and m.key[:3] == t.key[:3] and m.key[4:] == t.key[4:]
 
 
 def compare(
@@ -299,21 +316,26 @@ def compare(
             f"pybpf {i1}..{i2} [{'; '.join(n.text for n in mine[i1:i2][:4])}] "
             f"kernel {j1}..{j2} [{'; '.join(n.text for n in theirs[j1:j2][:4])}]",
         )
+    paired_mine = sorted(pairs)
+    paired_theirs = sorted(pairs.values())
     for i, j in pairs.items():
         m, t = mine[i], theirs[j]
         if m.target is None or t.target is None:
             continue
-        landing = pairs[m.target] if m.target in pairs else _landing(pairs, m.target)
-        if m.target < 0 or t.target < 0 or landing != t.target:
+        if m.target < 0 or t.target < 0 or _next_paired(paired_mine, m.target, pairs) != _next_paired(
+            paired_theirs, t.target, None
+        ):
             result.add("jump target", f"pybpf {i} -> {m.target}, kernel {j} -> {t.target}")
     return result
 
 
-def _landing(pairs: dict[int, int], target: int) -> int:
-    """Where the kernel's program has pybpf's instruction ``target`` when it has no partner (an
-    instruction the kernel removed): the next one that has."""
-    later = [i for i in pairs if i > target]
-    return pairs[min(later)] if later else -2
+def _next_paired(paired: list[int], target: int, pairs: dict[int, int] | None) -> int:
+    """The first instruction at or after ``target`` that has a partner on the other side (an
+    instruction of a differing block lands on the next that agrees), as the kernel's index."""
+    k = bisect.bisect_left(paired, target)
+    if k == len(paired):
+        return -2
+    return pairs[paired[k]] if pairs is not None else paired[k]
 
 
 def _align_key(n: Norm) -> tuple[object, ...]:
