@@ -26,22 +26,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from pybpf.kernel.backend import UserBackend  # noqa: E402, I001
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available  # noqa: E402
-from tests.verifier import verifier_corpus as vc  # noqa: E402
 from tests.verifier import xlated_compare as xc  # noqa: E402
-
-
-def candidates(only: str, with_c: bool) -> list[vc.Program]:
-    """The corpus programs Linux 6.18 accepts (by their labels), not heavy, without ``caps``."""
-    labels = vc.read_labels()
-    out = []
-    for program in vc.corpus(with_c=with_c):
-        if only and not program.name.startswith(only) and program.theme != only:
-            continue
-        recorded = labels.get(program.name)
-        if not recorded or not vc.answers(recorded).modelled.accepted or program.heavy or program.caps:
-            continue
-        out.append(program)
-    return out
 
 
 def main() -> int:
@@ -60,7 +45,7 @@ def main() -> int:
     per_theme: dict[str, Counter[str]] = defaultdict(Counter)
     examples: dict[str, list[str]] = defaultdict(list)
     results: dict[str, object] = {}
-    for program in candidates(args.only, not args.no_c):
+    for program in xc.candidates(args.only, with_c=not args.no_c):
         theirs = xc.fetch(program, kernel)
         ours = xc.fetch(program, mine)
         counts = per_theme[program.theme]

@@ -271,3 +271,15 @@ def test_without_cap_bpf_dead_code_becomes_traps() -> None:
     with unprivileged_bpf_enabled():
         theirs = run_without_caps(UNPRIV_DROP, _unprivileged_load)
     assert ours == theirs
+
+
+def test_a_fault_names_the_loaded_instruction_after_removed_code() -> None:
+    """``Program.loaded_slot``: an xlated slot names its own loaded instruction, not the removed ones
+    before it that share its place in ``slot_map``."""
+    fd, err, log = vc.load_fd(_corpus_program("known branch"), UserBackend())
+    assert fd >= 0, (err, log)
+    try:
+        program = Program(fd, backend=UserBackend())
+        assert [program.loaded_slot(slot) for slot in range(2)] == [0, 4]
+    finally:
+        os.close(fd)

@@ -252,8 +252,10 @@ def _block_class(mine: Sequence[Norm], theirs: Sequence[Norm], before: Norm | No
         return "inlined smp_processor_id"
     if not theirs:
         return "dead code"
-    if mine and len(mine) == len(theirs) and all(
-        m.target is not None and t.target is not None for m, t in zip(mine, theirs, strict=True)
+    if (
+        mine
+        and len(mine) == len(theirs)
+        and all(m.target is not None and t.target is not None for m, t in zip(mine, theirs, strict=True))
     ):
         ja = (op.BPF_JMP | op.BPF_JA, 0, 0, 0)
         if all(t.key == ja for t in theirs):
@@ -322,8 +324,10 @@ def compare(
         m, t = mine[i], theirs[j]
         if m.target is None or t.target is None:
             continue
-        if m.target < 0 or t.target < 0 or _next_paired(paired_mine, m.target, pairs) != _next_paired(
-            paired_theirs, t.target, None
+        if (
+            m.target < 0
+            or t.target < 0
+            or _next_paired(paired_mine, m.target, pairs) != _next_paired(paired_theirs, t.target, None)
         ):
             result.add("jump target", f"pybpf {i} -> {m.target}, kernel {j} -> {t.target}")
     return result
@@ -351,6 +355,21 @@ def _align_key(n: Norm) -> tuple[object, ...]:
             return ("call", "for_each_map_elem")
         return n.key
     return n.key
+
+
+def candidates(only: str = "", *, with_c: bool = True) -> list[vc.Program]:
+    """The corpus programs Linux 6.18 accepts (by their labels), not heavy, without ``caps`` (the
+    programs of a theme ``only``, or whose names start so)."""
+    labels = vc.read_labels()
+    out = []
+    for program in vc.corpus(with_c=with_c):
+        if only and not program.name.startswith(only) and program.theme != only:
+            continue
+        recorded = labels.get(program.name)
+        if not recorded or not vc.answers(recorded).modelled.accepted or program.heavy or program.caps:
+            continue
+        out.append(program)
+    return out
 
 
 def fetch(program: vc.Program, backend: Backend) -> tuple[list[Instruction], list[int]] | None:
