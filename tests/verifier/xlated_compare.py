@@ -63,6 +63,10 @@ CLASSES: dict[str, str] = {
     "context layout": "a memory access at another offset: a context struct's field (pybpf's layout)",
     "context rewrite": "convert_ctx_access() gives other instructions for a context field",
     "call target": "a call names another function",
+    "inlined call": "the kernel replaced a helper or kfunc call by instructions (bpf_kptr_xchg, "
+    "bpf_cast_to_kern_ctx, bpf_rdonly_cast, ...)",
+    "may_goto counter": "do_misc_fixups()' may_goto: a loop counter on the stack through AX",
+    "default exception callback": "add_hidden_subprog(): the kernel's own exception callback appended",
     "kernel address": "an lddw of a kernel address differs",
     "jump target": "a jump lands elsewhere",
     "other": "any other difference",
@@ -146,6 +150,25 @@ def _call_key(insn: Instruction, *, kernel: bool) -> tuple[object, ...]:
 
 KERNEL_ALIASES: dict[str, frozenset[str]] = {
     "bpf_get_prandom_u32": frozenset({"bpf_user_rnd_u32"}),
+    "bpf_sk_lookup_tcp": frozenset(
+        {"bpf_tc_sk_lookup_tcp", "bpf_xdp_sk_lookup_tcp", "bpf_sock_addr_sk_lookup_tcp"}
+    ),
+    "bpf_sk_lookup_udp": frozenset(
+        {"bpf_tc_sk_lookup_udp", "bpf_xdp_sk_lookup_udp", "bpf_sock_addr_sk_lookup_udp"}
+    ),
+    "bpf_skc_lookup_tcp": frozenset(
+        {"bpf_tc_skc_lookup_tcp", "bpf_xdp_skc_lookup_tcp", "bpf_sock_addr_skc_lookup_tcp"}
+    ),
+    "bpf_perf_event_output": frozenset(
+        {
+            "bpf_xdp_event_output",
+            "bpf_skb_event_output",
+            "bpf_perf_event_output_tp",
+            "bpf_perf_event_output_raw_tp",
+        }
+    ),
+    "bpf_get_stackid": frozenset({"bpf_get_stackid_tp", "bpf_get_stackid_raw_tp", "bpf_get_stackid_pe"}),
+    "bpf_get_stack": frozenset({"bpf_get_stack_tp", "bpf_get_stack_raw_tp", "bpf_get_stack_pe"}),
 }
 """Helpers whose prototype's function has another name in the kernel (kernel/bpf/helpers.c,
 net/core/filter.c, ...): the kernel's xlated call names that function."""
@@ -250,6 +273,16 @@ def _block_class(mine: Sequence[Norm], theirs: Sequence[Norm], before: Norm | No
         return "inlined map lookup"
     if "bpf_get_smp_processor_id" in mine_calls and "bpf_get_smp_processor_id" not in theirs_calls:
         return "inlined smp_processor_id"
+    if any(n.key[0] == op.BPF_JMP | op.BPF_JCOND for n in mine) and any(_uses_ax(t) for t in theirs):
+        return "may_goto counter"
+    if not mine and all(t.key[:3] == _ST_DW_FP for t in theirs):
+        return "may_goto counter"  # its initial value, stored at the function's start
+    if not mine and len(theirs) == 2 and theirs[0].key == _R0_IS_R1 and theirs[1].key == _EXIT:
+        return "default exception callback"
+    if mine_calls and not theirs_calls and any(n.key[0] == "call" for n in mine):
+        return "inlined call"
+    if not mine and before is not None and _is_memory(before):
+        return "context rewrite"
     if not theirs:
         return "dead code"
     if (
@@ -269,6 +302,16 @@ def _block_class(mine: Sequence[Norm], theirs: Sequence[Norm], before: Norm | No
     if any(_is_memory(n) for n in mine) and any(_is_memory(n) for n in theirs):
         return "context rewrite"
     return "other"
+
+
+_R0_IS_R1 = (op.BPF_ALU64 | op.BPF_MOV | op.BPF_X, 0, 1, 0, 0)
+_EXIT = (op.BPF_JMP | op.BPF_EXIT, 0, 0, 0, 0)
+_ST_DW_FP = (op.BPF_ST | op.BPF_MEM | op.BPF_DW, op.BPF_REG_FP, 0)
+
+
+def _uses_ax(n: Norm) -> bool:
+    """An instruction on the hidden register AX (r11), which only the kernel's rewrites use."""
+    return isinstance(n.key[0], int) and op.BPF_REG_AX in (n.key[1], n.key[2])
 
 
 _HTAB_TAIL = frozenset({(op.BPF_JMP | op.BPF_JEQ | op.BPF_K, 0, 0, 0)})
