@@ -144,3 +144,17 @@ def unprivileged_bpf_enabled() -> Iterator[None]:
         if old != "0" and not _opened:
             with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
                 handle.write(old)
+
+
+def restore_effective() -> None:
+    """The effective capability set back to the permitted one (in a run_without_caps() child, after
+    doing something without them: reading what only a privileged caller may see)."""
+    hdr = ctypes.create_string_buffer(struct.pack("<Ii", _LINUX_CAPABILITY_VERSION_3, 0), 8)
+    data = ctypes.create_string_buffer(24)
+    if _libc.syscall(_SYS_CAPGET, hdr, data) != 0:
+        raise OSError(ctypes.get_errno(), "capget")
+    words = list(struct.unpack("<6I", data.raw))
+    words[0], words[3] = words[1], words[4]
+    data = ctypes.create_string_buffer(struct.pack("<6I", *words), 24)
+    if _libc.syscall(_SYS_CAPSET, hdr, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")

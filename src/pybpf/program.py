@@ -26,6 +26,7 @@ from pybpf.errors import BPFError, ProgramFaultError
 from pybpf.fd_object import FdObject
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction, decode_program
+from pybpf.isa.program import slot_starts
 from pybpf.kernel.backend import Backend, UserBackend, get_backend
 from pybpf.kernel.prog_run import TestRunHandle
 from pybpf.kernel.progobj import ProgObject
@@ -263,11 +264,16 @@ class Program(FdObject):
         loader's terms.  The same slot where nothing moved, and on the kernel (which never faults)."""
         if type(self.backend) is not UserBackend:
             return xlated_slot
-        moved = ProgObject.from_fd(self.fd).meta.slot_map
+        obj = ProgObject.from_fd(self.fd)
+        moved = obj.meta.slot_map
         if not moved:
             return xlated_slot
+        # the last loaded slot there: instructions removed as dead code before it share its place
         slot = max(0, bisect.bisect_right(moved, xlated_slot, hi=len(moved) - 1) - 1)
-        return bisect.bisect_left(moved, moved[slot], hi=slot)  # an lddw's halves share one place
+        starts = set(slot_starts(obj.original))
+        while slot > 0 and slot not in starts:  # an lddw's halves share one place
+            slot -= 1
+        return slot
 
     def _info_call(self, info: uapi.bpf_prog_info) -> None:
         attr = uapi.bpf_attr()

@@ -49,8 +49,6 @@ LOG_GAPS: dict[str, str] = {
     **{p.name: _ITER_BUF_LOG for p in vc.parse_theme(vc.CORPUS / "iter_map_elem.asm")},
     "arena/alloc_pages_kfunc": "the recording kernel refuses the arena kfuncs in every program (its "
     "verdict is listed in known_disagreements.txt); pybpf follows Linux 6.18's kernel/bpf/arena.c",
-    "fuzz/bpf_loop_dead_callback_last": "the kernel's EFAULT from jit_subprogs() after its "
-    "post-verification rewrites, which pybpf does not model (listed in known_disagreements.txt)",
 }
 """Corpus programs (``theme/name``) whose level-2 log still differs from Linux 6.18's, with the
 reason (measured: every other program that is not heavy agrees)."""

@@ -21,8 +21,8 @@ def test_pass_order() -> None:
     assert [p.name for p in PASSES] == [
         "btf_info_early", "subprogs", "btf_info", "attach", "extension", "pseudo", "cfg",
         "mark_fastcall_patterns", "do_check", "remove_fastcall_spills_fills", "check_max_stack_depth",
-        "may_goto_stack", "fixup_kfunc_call", "optimize_bpf_loop", "ctx_rewrite", "inline_helpers",
-        "ld_imm64", "arena_fixups", "spectre_fixups",
+        "may_goto_stack", "fixup_kfunc_call", "optimize_bpf_loop", "dead_code", "ctx_rewrite",
+        "inline_helpers", "ld_imm64", "arena_fixups", "spectre_fixups", "fixup_call_args",
     ]  # fmt: skip
 
 
@@ -84,7 +84,9 @@ def test_empty_program_is_e2big() -> None:
 
 
 def test_do_check_hands_ctx_accesses_to_the_rewrite() -> None:
-    """The context loads do_check proves (and only those on live paths) are rewritten."""
+    """The context loads do_check proves (and only those on live paths) are rewritten; the dead one
+    goes with the branch to it (opt_hard_wire_dead_code_branches, opt_remove_dead_code,
+    opt_remove_nops: the goto over it becomes a nop)."""
     program = [
         Instruction(0x61, 2, 1, 4),  # r2 = *(u32 *)(r1 + 4): ctx
         Instruction(0xB7, 3, 0, 0, 1),  # r3 = 1
@@ -101,7 +103,7 @@ def test_do_check_hands_ctx_accesses_to_the_rewrite() -> None:
 
     result = verify(make_request(program, rewrite=record))
     assert seen == [program[0]]
-    assert result.insns == program
+    assert result.insns == [*program[:2], *program[4:]]
     assert result.facts[0].ptr_types == {"ctx"}
 
 

@@ -343,12 +343,14 @@ class ProgramView:
 
     @cached_property
     def leaders(self) -> frozenset[int]:
-        """Where basic blocks begin: slot 0, every jump or call target, and the instruction after
-        every jump, call into BPF code (control comes back there from an exit) and exit."""
+        """Where basic blocks begin: slot 0, every jump or call target, the ``entries`` (a function
+        only a fixup-free path reaches: the exception callback, after a main program the dead-code
+        removal ended with a ``bpf_throw`` call), and the instruction after every jump, call into BPF
+        code (control comes back there from an exit) and exit."""
         if not self.insns:
             return frozenset()
         total = self.slot_count
-        leaders = {0, *self.targets}
+        leaders = {0, *self.targets, *(entry for entry in self.entries if 0 <= entry < total)}
         leaders.update(slot + 1 for slot in self._control.flows if slot + 1 < total)
         return frozenset(leaders)
 

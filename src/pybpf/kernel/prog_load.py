@@ -313,7 +313,7 @@ def prog_load(attr: Any, write_back: Any) -> int:
         max_rdwr_access=verified.max_rdwr_access,
         func_info=_funcs_at_subprogs(
             copy_from_user(a.func_info, a.func_info_cnt * a.func_info_rec_size), a.func_info_rec_size,
-            verified.subprogs,
+            verified.subprogs, verified.removed_subprogs,
         ).hex() if a.func_info and a.func_info_cnt else "",
         func_info_rec_size=a.func_info_rec_size,
         line_info=_lines_moved(
@@ -354,16 +354,36 @@ def _set_insn_offs(records: bytes, rec_size: int, insn_off: Callable[[int, int],
     return bytes(out)
 
 
-def _funcs_at_subprogs(records: bytes, rec_size: int, subprogs: Sequence[int]) -> bytes:
-    """``adjust_btf_func``: func_info record i starts subprogram i, wherever the fixups moved it."""
+def _funcs_at_subprogs(
+    records: bytes, rec_size: int, subprogs: Sequence[int], removed: Sequence[int] = ()
+) -> bytes:
+    """``adjust_btf_func``: func_info record i starts subprogram i, wherever the fixups moved it; the
+    records of subprograms removed as dead code go with them (adjust_subprog_starts_after_remove())."""
+    if removed and rec_size:
+        records = b"".join(
+            records[at : at + rec_size]
+            for k, at in enumerate(range(0, len(records), rec_size))
+            if k not in removed
+        )
     return _set_insn_offs(records, rec_size, lambda i, old: subprogs[i] if i < len(subprogs) else old)
 
 
 def _lines_moved(records: bytes, rec_size: int, slot_map: Sequence[int] | None) -> bytes:
-    """``bpf_adj_linfo``: each line_info record on the slot its instruction moved to."""
-    if slot_map is None:
+    """``bpf_adj_linfo``: each line_info record on the slot its instruction moved to.  Instructions
+    removed as dead code (bpf_adj_linfo_after_remove()) take their records with them, but where the
+    first instruction kept after them has no record of its own, which inherits the last of theirs:
+    of the records landing on one slot the last stays, and none past the program's end."""
+    if slot_map is None or rec_size < _INSN_OFF_SIZE:
         return records
-    return _set_insn_offs(records, rec_size, lambda _, old: slot_map[old] if old < len(slot_map) else old)
+    moved = _set_insn_offs(records, rec_size, lambda _, old: slot_map[old] if old < len(slot_map) else old)
+    end = slot_map[-1]
+    chunks = [moved[at : at + rec_size] for at in range(0, len(moved), rec_size)]
+    offs = [int.from_bytes(chunk[:_INSN_OFF_SIZE], "little") for chunk in chunks]
+    return b"".join(
+        chunk
+        for k, chunk in enumerate(chunks)
+        if offs[k] < end and (k + 1 == len(chunks) or offs[k + 1] != offs[k])
+    )
 
 
 _TRUNCATED: list[tuple[tuple[object, ...], VerifierError]] = []

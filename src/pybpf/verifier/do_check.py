@@ -690,6 +690,7 @@ class Walker:
         stack_live = self.stack_live
         trace = self.trace  # (fixed for the walk: the log's level)
         sanitizing = not self.bypass_spec_v1 or not self.bypass_spec_v4
+        seen_add = env.seen.add
         while True:
             processed = env.insn_processed = env.insn_processed + 1
             if processed > BPF_COMPLEXITY_LIMIT_INSNS:
@@ -709,6 +710,8 @@ class Walker:
             else:
                 if marks & 2:
                     self.push_history()
+                if not self.state.speculative:  # sanitize_mark_insn_seen()
+                    seen_add(slot)
                 insn = insns[slot]
                 if insn is None:  # (the walk only reaches instruction starts)
                     raise KeyError(slot)

@@ -22,6 +22,10 @@ keeps the function's argument count at ctx - 8 and its address at ctx - 16:
 The rewrite runs after the ctx rewrite, as in the kernel.  pybpf runs no tracing programs (they
 have no BPF_PROG_TEST_RUN): the rewrite is what the xlated program shows.
 
+fixup_kfunc_call() (called from do_misc_fixups()) inlines the two cast kfuncs, bpf_cast_to_kern_ctx
+and bpf_rdonly_cast, as ``r0 = r1``: the same pointer, another type for the verifier only (pybpf's
+own implementation of both returns its argument, ``pybpf.kfuncs.proto.same_object``).
+
 The kernel inlines more at 6.18, which pybpf does not (yet): bpf_get_smp_processor_id (a per-CPU
 load through the internal ``BPF_MOV64_PERCPU_REG``), map lookups (``map_gen_lookup``), and
 bpf_get_branch_snapshot (a call of the perf function); bpf_get_current_task(_btf) stays a call.
@@ -36,7 +40,8 @@ from pybpf import uapi
 from pybpf.helpers.basic import JIFFIES_ADDRESS
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import BPF_DW, BPF_LDX, BPF_MEM, Kind
+from pybpf.isa.opcodes import BPF_ALU64, BPF_DW, BPF_LDX, BPF_MEM, BPF_MOV, BPF_X, Kind
+from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.verifier.patch import patch_program
 from pybpf.verifier.state import VerifierState
 
@@ -84,8 +89,18 @@ def jiffies_loads(insns: list[Instruction]) -> list[int]:
     return [i for i in range(len(insns) - 1) if insns[i] == _JIFFIES[0] and insns[i + 1] == _JIFFIES[1]]
 
 
+CAST_KFUNCS = ("bpf_cast_to_kern_ctx", "bpf_rdonly_cast")
+_R0_IS_R1 = Instruction(BPF_ALU64 | BPF_MOV | BPF_X, 0, 1)
+
+
+def cast_kfunc_ids() -> frozenset[int]:
+    """The BTF ids (in pybpf's kernel BTF) of the kfuncs fixup_kfunc_call() makes ``r0 = r1``."""
+    kbtf = kernel_btf()
+    return frozenset(i for i in (kbtf.func_id(name) for name in CAST_KFUNCS) if i is not None)
+
+
 class HelperInlinePass:
-    """do_misc_fixups()'s inlining of helper calls."""
+    """do_misc_fixups()'s inlining of helper calls (and fixup_kfunc_call()'s of the casts)."""
 
     name = "inline_helpers"
 
@@ -93,8 +108,14 @@ class HelperInlinePass:
         request = state.request
         prog_type = request.prog_type.prog_type
         patches: dict[int, list[Instruction]] = {}
+        casts: frozenset[int] | None = None
         for index, insn in enumerate(state.view.insns):
             spec = insn.spec
+            if spec is not None and spec.kind is Kind.CALL_KFUNC and not insn.off:
+                casts = cast_kfunc_ids() if casts is None else casts
+                if insn.imm in casts:
+                    patches[index] = [_R0_IS_R1]
+                continue
             if spec is None or spec.kind is not Kind.CALL or insn.src != 0:
                 continue
             replacement = inlined(insn.imm, prog_type, request.expected_attach_type)

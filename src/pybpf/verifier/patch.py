@@ -47,18 +47,25 @@ def patch_program(state: VerifierState, patches: Mapping[int, Sequence[Instructi
     new_insns: list[Instruction] = []
     origin: list[int | None] = []  # new index -> old index for untouched instructions
     slot_map: dict[int, int] = {}
+    seen = state.seen
+    new_seen: set[int] = set()  # adjust_insn_aux_data(): a patch's instructions inherit ``seen``
     slot = 0
     for i, insn in enumerate(view.insns):
         slot_map[old_starts[i]] = slot
         replacement = patches.get(i)
+        was_seen = old_starts[i] in seen
         if replacement is None:
             new_insns.append(insn)
             origin.append(i)
+            if was_seen:
+                new_seen.add(slot)
             slot += insn.slots
         else:
             for new in replacement:
                 new_insns.append(new)
                 origin.append(None)
+                if was_seen:
+                    new_seen.add(slot)
                 slot += new.slots
     slot_map[view.slot_count] = slot
     _record_moves(state, view, patches, slot_map)
@@ -71,6 +78,7 @@ def patch_program(state: VerifierState, patches: Mapping[int, Sequence[Instructi
     state.resolved = {slot_map[s]: v for s, v in state.resolved.items()}
     index_map = {i: n for n, i in enumerate(origin) if i is not None}
     state.ctx_accesses = {index_map[i] for i in state.ctx_accesses if i in index_map}
+    state.seen = new_seen
     state.set_insns(new_insns)
 
 

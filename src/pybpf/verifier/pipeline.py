@@ -21,6 +21,9 @@
    ``may_goto_stack``: the 16 bytes do_misc_fixups() adds to a subprogram with may_goto (``may_goto``);
    ``fixup_kfunc_call``: a reached kfunc call without a BTF id is refused (``kfuncs``);
    ``optimize_bpf_loop``: bpf_loop calls fit for it inlined as explicit loops (``loop_inline``);
+   ``dead_code``: for a loader with CAP_BPF, conditional jumps one way of which was never reached
+                   made gotos, the code never reached and the nops removed; else that code made
+                   traps (``dead_code``);
 5. ``ctx_rewrite`` convert_ctx_accesses(): context loads/stores rewritten by the program type, every
                    branch, subprogram start and lddw position patched along;
    ``inline_helpers`` do_misc_fixups()'s inlined helper calls: bpf_jiffies64, and the trampoline
@@ -28,7 +31,9 @@
 6. ``ld_imm64``    convert_pseudo_ld_imm64(): map lddw become plain constants;
 7. ``spectre_fixups`` for a loader without the Spectre bypass: the speculation barriers of
                    convert_ctx_accesses() and do_misc_fixups()' masking of sanitized pointer
-                   arithmetic (``fixups_spectre``).
+                   arithmetic (``fixups_spectre``);
+8. ``fixup_call_args`` jit_subprogs()'s check that every call and callback reference of a program
+                   of several subprograms names one (``dead_code``).
 
 Then the memory accesses do_check proved in bounds on every path are moved to the slots of the
 fixed-up program (``patch.proven_accesses``): what the JIT compiles without a run-time check.
@@ -56,6 +61,7 @@ from pybpf.verifier.attach import AttachPass
 from pybpf.verifier.btf_info import BtfInfoEarlyPass, BtfInfoPass
 from pybpf.verifier.cfg import CfgPass
 from pybpf.verifier.ctx_rewrite import CtxRewritePass
+from pybpf.verifier.dead_code import CallTargetsPass, DeadCodePass
 from pybpf.verifier.do_check import DoCheckPass
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.extension import ExtensionPass
@@ -97,11 +103,13 @@ PASSES: list[Pass] = [
     MayGotoStackPass(),
     KfuncFixupPass(),
     LoopInlinePass(),
+    DeadCodePass(),
     CtxRewritePass(),
     HelperInlinePass(),
     LdImm64Pass(),
     ArenaFixupPass(),
     SpectreFixupPass(),
+    CallTargetsPass(),
 ]
 """The default pipeline, in order."""
 
@@ -154,6 +162,7 @@ def _verify(request: LoadRequest, passes: Sequence[Pass] | None) -> VerifiedProg
         changes_pkt_data=state.changes_pkt_data,
         might_sleep=state.might_sleep,
         exception_callback=state.subprogs[state.exception_callback] if state.exception_callback else 0,
+        removed_subprogs=tuple(state.removed_subprogs),
     )
 
 

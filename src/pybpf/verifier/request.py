@@ -184,6 +184,9 @@ class VerifiedProgram:
     """Per subprogram: it may move the packet (``subprog_info[].changes_pkt_data``)."""
     might_sleep: tuple[bool, ...] = ()
     """Per subprogram: it may sleep (``subprog_info[].might_sleep``)."""
+    removed_subprogs: tuple[int, ...] = ()
+    """The loaded program's subprograms (by number) that were dead code and removed, with their
+    func_info records (adjust_subprog_starts_after_remove())."""
     exception_callback: int = 0
     """The first slot of the program's own exception callback (``exception_callback:`` decl tag),
     which a bpf_throw() runs with the cookie once every frame unwound; 0: none (the default one

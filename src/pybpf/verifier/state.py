@@ -64,6 +64,8 @@ class VerifierState:
     inlined_stack_depths: list[int] | None = None  # optimize_bpf_loop()'s depths (``loop_inline``)
     lddw_maps: dict[int, tuple[MapRef, int]] = field(default_factory=dict)  # lddw slot -> (map, value off)
     facts: dict[int, InsnFacts] = field(default_factory=dict)  # insn index -> what do_check proved there
+    seen: set[int] = field(default_factory=set)  # slots a non-speculative path reached (aux->seen)
+    removed_subprogs: list[int] = field(default_factory=list)  # loaded subprograms removed as dead code
     async_callbacks: set[int] = field(default_factory=set)  # subprograms run as timer callbacks
     callbacks: set[int] = field(default_factory=set)  # subprograms verified as callbacks (is_cb)
     seen_exception: bool = False  # a bpf_throw call was reached (env->seen_exception)
