@@ -247,6 +247,13 @@ def get_fd_by_id(btf_id: int, open_flags: int, token_fd: int) -> int:
     if open_flags & uapi.BPF_F_TOKEN_FD:
         _no_token(token_fd)
     require(CAP_SYS_ADMIN, "BPF_BTF_GET_FD_BY_ID")
+    return open_by_id(btf_id)
+
+
+def open_by_id(btf_id: int) -> int:
+    """A read-only fd for BTF ``btf_id`` opened from within (``btf_get_by_fd`` of a map's or a
+    program's own BTF: no capability asked, as the kernel reaches ``map->btf`` without one; a loader
+    without CAP_SYS_ADMIN verifying against its map's value type)."""
     return refs.open_holder(bpffs_root(), "btf", btf_id, os.O_RDONLY)
 
 
@@ -365,7 +372,7 @@ def hidden_fields(obj: MapObject) -> tuple[tuple[int, int], ...]:
         return ()
     found = _hidden.get(obj)
     if found is None:
-        fd = get_fd_by_id(obj.btf_id, 0, 0)
+        fd = open_by_id(obj.btf_id)
         try:
             btf = parse_btf(BTFObject.from_fd(fd).data)
         finally:

@@ -46,7 +46,7 @@ from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_PSEUDO_CALL, BPF_PSEUDO_FUNC, LDDW_OPCODE
 from pybpf.isa.program import CALL_OPCODE, slot_starts
 from pybpf.kernel import link_obj
-from pybpf.kernel.btfobj import BTFObject, get_fd_by_id
+from pybpf.kernel.btfobj import BTFObject, open_by_id
 from pybpf.kernel.link_obj import LinkObject
 from pybpf.kernel.progobj import ProgObject
 from pybpf.objects import refs
@@ -181,7 +181,7 @@ def ext_target(dst: ProgObject) -> ExtTarget:
 
 def prog_btf(btf_id: int) -> BTF:
     """The BTF object ``btf_id`` a program holds, decoded (BTFError for bad data)."""
-    fd = get_fd_by_id(btf_id, 0, 0)
+    fd = open_by_id(btf_id)
     try:
         return parse_btf(BTFObject.from_fd(fd).data)
     finally:

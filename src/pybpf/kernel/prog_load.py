@@ -43,7 +43,7 @@ from pybpf.isa.opcodes import (
 )
 from pybpf.isa.program import slot_starts
 from pybpf.kernel import offload
-from pybpf.kernel.btfobj import BTFObject, get_fd_by_id, is_btf_fd
+from pybpf.kernel.btfobj import BTFObject, is_btf_fd, open_by_id
 from pybpf.kernel.links import ext_target
 from pybpf.kernel.permissions import check_prog_load
 from pybpf.kernel.prog_run import select_runtime
@@ -148,7 +148,7 @@ class MapUse:
         once per load (a map holds its BTF: it stays while the map does)."""
         if not self.obj.btf_id or not self.obj.btf_value_type_id:
             return None
-        fd = get_fd_by_id(self.obj.btf_id, 0, 0)
+        fd = open_by_id(self.obj.btf_id)
         try:
             return _parsed_btf(bytes(BTFObject.from_fd(fd).data)), self.obj.btf_value_type_id
         finally:

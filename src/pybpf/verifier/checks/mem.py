@@ -964,7 +964,8 @@ def helper_stack_access(
         at = _first_iter_byte(stack, min_off, max_off)
     if at is not None:
         w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
-    if not (w.env.allow_uninit_stack and w.env.allow_ptr_leaks) and not (clobber and raw):
+    # (a size register not constant: check_mem_size_reg() drops the raw mode, the bytes must be set)
+    if not (w.env.allow_uninit_stack and w.env.allow_ptr_leaks) and not (clobber and raw and const_size):
         _check_range_initialized(w, regno, reg, stack, min_off=min_off, max_off=max_off, size=size)
     if not (clobber and raw and const_size and tnum.is_const(reg.var_off)):  # raw mode: the stores only
         w.mark_stack_read(reg.frameno, stack_slots(min_off, max_off))
