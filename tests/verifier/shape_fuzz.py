@@ -99,13 +99,22 @@ def heavy(program: vc.Program, backend: Backend, max_insns: int) -> bool:
     """Whether ``backend`` processes more than ``max_insns`` instructions of ``program``, asked
     with the statistics log alone (BPF_LOG_STATS): a level-2 log of a million instructions takes
     the kernel a minute to write."""
-    _, stats = vc.load_with_log(program, backend, log_level=BPF_LOG_STATS)
+    _, stats = _load(program, backend, BPF_LOG_STATS)
     return processed_insns(stats) > max_insns
+
+
+def _load(program: vc.Program, backend: Backend, log_level: int) -> tuple[int, str]:
+    """(errno, log) of the load; a refusal before it (the BTF or a map, for a caller without the
+    capability they need) as its errno and a log that says so."""
+    try:
+        return vc.load_with_log(program, backend, log_level=log_level)
+    except OSError as error:
+        return error.errno or 0, f"(before the load) {errno.errorcode.get(error.errno or 0, '?')}\n"
 
 
 def answer(program: vc.Program, backend: Backend) -> tuple[Answer, str]:
     """``backend``'s answer on ``program`` and its level-2 log."""
-    err, log = vc.load_with_log(program, backend, log_level=2)
+    err, log = _load(program, backend, 2)
     return Answer(err, vc.reason(log) if err else "", processed_insns(log), first_path(log)), log
 
 
