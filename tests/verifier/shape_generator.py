@@ -2691,7 +2691,7 @@ class ShapeBuilder(ProgramBuilder):
             elif form == 1:
                 self.emit("r5 -= r9")
             elif form == 2:
-                self.emit("r9 += r5", "r5 = r9")
+                self.emit("r3 = r9", "r3 += r5", "r5 = r3")
             elif form == 3:
                 self.emit(f"r5 += {rng.choice((-64, -16, -8, -1, 1, 4, 8, 15, 16, 60))}")
             elif form == 4:
@@ -2706,11 +2706,11 @@ class ShapeBuilder(ProgramBuilder):
             self.emit(f"{skip}:")
         if rng.random() < 0.4:  # a spill and fill (Spectre v4's barrier after the store)
             self.emit("*(u64 *)(r10 -72) = r5")
-            if rng.random() < 0.3:
+            if rng.random() < 0.15:
                 self.emit(f"*(u{rng.choice((8, 32))} *)(r10 -72) = 0")
             self.emit("r5 = *(u64 *)(r10 -72)")
-        size = rng.choice(list(SIZES))
-        off = rng.choice((0, 0, 1, 4, 8, -8, -1, 12))
+        size = rng.choice((1, 1, 1, 2, 4, 8))  # (a variable stack offset: only bytes are aligned)
+        off = rng.choice((0, 0, 0, 1, 4, 8, -8, -1, 12))
         if rng.random() < 0.25:  # a back-edge walking the pointer
             loop = self.label()
             self.emit("r1 = 0", f"{loop}:", f"r3 = *(u8 *)(r5 {off:+d})", "r5 += 1", "r1 += 1")
