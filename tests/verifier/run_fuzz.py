@@ -20,7 +20,9 @@ Programs that still call a helper whose result depends on the moment or the CPU 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import dataclasses
 import errno
 import random
 import re
@@ -33,7 +35,7 @@ from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.prog_run import ProgRuntime
 from pybpf.kernel.progobj import ProgObject
 from pybpf.maps.percpu import possible_cpus
-from pybpf.objects.credentials import ROOT, Credentials
+from pybpf.objects.credentials import CAP_PERFMON, CAP_SYS_ADMIN, ROOT, Credentials
 from tests.verifier import verifier_corpus as vc
 
 ENGINES = ("interpreter", "jit")
@@ -125,11 +127,41 @@ def deterministic(text: str, prog_type: str) -> str:
 
 
 def nondeterministic(text: str) -> str:
-    """The first helper ``text`` calls whose result no two runs share ("" when none)."""
+    """The first helper ``text`` calls whose result no two runs share ("" when none), or
+    ``may_goto`` for a program with a may_goto loop (up to 8 million iterations: the interpreter
+    takes minutes where the kernel's JIT takes milliseconds; not run)."""
     for name in _NONDETERMINISTIC:
         if re.search(rf"call {name}\b", text):
             return name
-    return ""
+    return "may_goto" if "may_goto" in text else ""
+
+
+_UNSPECIFIED = re.compile(
+    r"invalid (indirect )?read from stack|leaks addr|pointer comparison prohibited|partial copy"
+    r"|pointer -= pointer prohibited|invalid size of register fill|attempt to corrupt spilled pointer"
+    r"|pointer arithmetic with .* prohibited|bitwise operator .* on pointer prohibited"
+    r"|32-bit pointer arithmetic prohibited|pointer arithmetic on .* prohibited"
+)
+"""A loader without CAP_PERFMON's refusals of what makes a privileged program's result unspecified:
+reading stack never written (the kernel's holds what was there before, pybpf's zeros) or turning
+addresses into values (a kernel address is not pybpf's)."""
+
+
+def unspecified(program: vc.Program) -> str:
+    """Why ``program``'s runs may differ between two correct implementations ("" when nothing
+    says so): loaded by a caller with every capability but CAP_PERFMON (and CAP_SYS_ADMIN, which
+    stands in for it), pybpf refuses it for reading uninitialised stack or leaking a pointer (the
+    reason refused).  A program loaded without CAP_PERFMON already is never unspecified."""
+    drops = vc.loader_drops(program)
+    if CAP_PERFMON in drops and CAP_SYS_ADMIN in drops:
+        return ""
+    prober = UserBackend(Credentials(ROOT.caps - {CAP_PERFMON, CAP_SYS_ADMIN} - drops, 0))
+    try:
+        err, log = vc.load_with_log(dataclasses.replace(program, caps=""), prober)
+    except OSError:
+        return ""
+    line = vc.reason(log) if err else ""
+    return line if _UNSPECIFIED.search(line) else ""
 
 
 def inputs(program: vc.Program, seed: int, count: int = 3) -> tuple[RunInput, ...]:
@@ -243,14 +275,37 @@ def _run_all(
         for engine in engines:
             if engine:
                 obj = ProgObject.from_fd(fd)
-                obj.runtime = ProgRuntime(obj, engine=engine)
+                obj.runtime = ProgRuntime(obj, engine=engine.removesuffix(POISONED))
             outcomes = []
-            for one in given:
-                _reset_maps(backend, fds, one, program)
-                run_err, retval, data_out = _test_run(backend, fd, one.packet)
-                outcomes.append(RunOutcome(run_err, retval, data_out, _contents(backend, fds, program)))
+            with _stack_filled(engine.endswith(POISONED)):
+                for one in given:
+                    _reset_maps(backend, fds, one, program)
+                    run_err, retval, data_out = _test_run(backend, fd, one.packet)
+                    outcomes.append(RunOutcome(run_err, retval, data_out, _contents(backend, fds, program)))
             results[engine] = tuple(outcomes)
         return 0, results
+
+
+POISONED = "+poisoned"
+"""The suffix of an engine run whose stack starts filled with a pattern instead of zeros."""
+
+
+@contextlib.contextmanager
+def _stack_filled(poisoned: bool) -> Iterator[None]:
+    """The interpreter's runs in the block start on a stack of 0xa5 bytes (``poisoned``): where they
+    differ from runs on a zeroed stack, the program reads stack it never wrote, which the kernel
+    leaves holding whatever its stack held before (the result is not the program's to define)."""
+    if not poisoned:
+        yield
+        return
+    from pybpf.vm import interpreter, session
+
+    saved = interpreter._ZERO_STACK, session._ZEROS
+    interpreter._ZERO_STACK = session._ZEROS = b"\xa5" * len(saved[0])
+    try:
+        yield
+    finally:
+        interpreter._ZERO_STACK, session._ZEROS = saved
 
 
 def runs(
@@ -261,7 +316,7 @@ def runs(
     before the load (a map or the BTF the caller may not make) is its errno."""
     drops = vc.loader_drops(program)
     native = not isinstance(backend, UserBackend)
-    engines = ("",) if native else ENGINES
+    engines = ("",) if native else (*ENGINES, "interpreter" + POISONED)
     if drops and not native:
         backend = UserBackend(Credentials(ROOT.caps - drops, 0))
 
@@ -281,10 +336,11 @@ def runs(
     return err, {(name or "kernel"): outcome for name, outcome in results.items()}
 
 
-RUN_KINDS = ("load", "err", "retval", "data_out", "maps", "nondet", "heavy", "slow")
+RUN_KINDS = ("load", "err", "retval", "data_out", "maps", "nondet", "unspec", "heavy", "slow")
 """The run mode's disagreements: the verdict (one side loaded it, the other not), then per field of
 ``RunOutcome`` the first in which an engine's run differs from the kernel's; the programs not run:
-``nondet`` (a helper whose result no two runs share), ``heavy`` and ``slow`` (as the verifier
+``nondet`` (a helper whose result no two runs share, a may_goto loop), ``unspec`` (it reads stack
+never written or makes values of addresses: unspecified()), ``heavy`` and ``slow`` (as the verifier
 fuzzer's columns)."""
 
 
@@ -307,15 +363,12 @@ def run_program(
     helper = nondeterministic(text)
     if helper:
         return RunVerdict("nondet", helper)
-    program = _with_text(program, text)
+    program = dataclasses.replace(program, text=text)
+    why = unspecified(program)
+    if why:
+        return RunVerdict("unspec", why)
     given = inputs(program, seed, count)
     return compare_runs(runs(program, kernel, given), runs(program, pybpf, given), given)
-
-
-def _with_text(program: vc.Program, text: str) -> vc.Program:
-    from dataclasses import replace
-
-    return replace(program, text=text)
 
 
 def compare_runs(
@@ -330,7 +383,12 @@ def compare_runs(
     if kerr:
         return RunVerdict("", ran=False)
     expected = kruns["kernel"]
+    poisoned = engines.get("interpreter" + POISONED)
+    if poisoned is not None and poisoned != engines["interpreter"]:
+        return RunVerdict("unspec", "reads stack it never wrote (its runs depend on what the stack held)")
     for engine, outcomes in engines.items():
+        if engine.endswith(POISONED):
+            continue
         for index, (want, got) in enumerate(zip(expected, outcomes, strict=True)):
             field = want.differs(got)
             if field:
