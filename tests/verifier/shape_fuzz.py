@@ -9,11 +9,14 @@ and the register states of the first path explored.  ``compare()`` names the kin
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import re
 from dataclasses import dataclass
 
 from pybpf.kernel.backend import Backend
+from pybpf.kernel.permissions import NET_ADMIN_PROG_TYPES, PERFMON_PROG_TYPES, UNPRIVILEGED_PROG_TYPES
+from pybpf.objects.credentials import ROOT, Credentials, parse_caps
 from tests.verifier import shape_generator
 from tests.verifier import verifier_corpus as vc
 
@@ -52,10 +55,28 @@ def first_path(log: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def program_of(shape: str, seed: int) -> vc.Program:
-    """The corpus-style program of ``shape`` and ``seed`` (with BPF func_info where it needs it)."""
+def loadable(prog_type: str, caps: str) -> bool:
+    """Whether a caller with ``caps`` may load programs of ``prog_type`` (bpf_prog_load's checks)."""
+    creds = Credentials(parse_caps(caps) if caps else ROOT.caps)
+    number = vc.PROG_TYPES[prog_type]
+    if not creds.bpf_capable:
+        return number in UNPRIVILEGED_PROG_TYPES
+    return (number not in NET_ADMIN_PROG_TYPES or creds.net_admin_capable) and (
+        number not in PERFMON_PROG_TYPES or creds.perfmon_capable
+    )
+
+
+def program_of(shape: str, seed: int, caps: str = "") -> vc.Program:
+    """The corpus-style program of ``shape`` and ``seed`` (with BPF func_info where it needs it),
+    loaded by the caller ``caps`` names (the corpus's ``caps`` header; "" every capability).  Where
+    that caller cannot load the shape's type (XDP without CAP_BPF and CAP_NET_ADMIN), the program
+    is a socket filter (``ShapeBuilder``'s
+    prologue reads ``len`` and ``pkt_type`` from the __sk_buff there, so r7 and r8 are scalars;
+    every shape fits: those that need packet pointers or XDP's helpers are refused alike)."""
     text, prog_type, protos = shape_generator.shaped(shape, seed)
-    return vc.Program(
+    if not loadable(prog_type, caps):
+        prog_type = "socket_filter"
+    program = vc.Program(
         name=f"{shape}:{seed}",
         theme=shape,
         prog_type=prog_type,
@@ -65,6 +86,7 @@ def program_of(shape: str, seed: int) -> vc.Program:
         btf=shape_generator.BTF.get(shape, ""),
         protos=protos,
     )
+    return dataclasses.replace(program, caps=caps) if caps else program
 
 
 def processed_insns(log: str) -> int:
@@ -77,13 +99,22 @@ def heavy(program: vc.Program, backend: Backend, max_insns: int) -> bool:
     """Whether ``backend`` processes more than ``max_insns`` instructions of ``program``, asked
     with the statistics log alone (BPF_LOG_STATS): a level-2 log of a million instructions takes
     the kernel a minute to write."""
-    _, stats = vc.load_with_log(program, backend, log_level=BPF_LOG_STATS)
+    _, stats = _load(program, backend, BPF_LOG_STATS)
     return processed_insns(stats) > max_insns
+
+
+def _load(program: vc.Program, backend: Backend, log_level: int) -> tuple[int, str]:
+    """(errno, log) of the load; a refusal before it (the BTF or a map, for a caller without the
+    capability they need) as its errno and a log that says so."""
+    try:
+        return vc.load_with_log(program, backend, log_level=log_level)
+    except OSError as error:
+        return error.errno or 0, f"(before the load) {errno.errorcode.get(error.errno or 0, '?')}\n"
 
 
 def answer(program: vc.Program, backend: Backend) -> tuple[Answer, str]:
     """``backend``'s answer on ``program`` and its level-2 log."""
-    err, log = vc.load_with_log(program, backend, log_level=2)
+    err, log = _load(program, backend, 2)
     return Answer(err, vc.reason(log) if err else "", processed_insns(log), first_path(log)), log
 
 

@@ -173,6 +173,16 @@ only sample:
   ``%n``, ...), inside one or past its terminator, from a writable map, the stack or a variable
   offset, with as many u64 arguments as conversions or not, a data length not a multiple of 8
   (check_reg_const_str, check_bpf_snprintf_call's format check, its silent EINVAL).
+* ``spec_paths``: a bounded unknown or a constant added to (or subtracted from) a map value, stack or
+  packet pointer on one side of a branch, or with an offset bounded differently on each side, then
+  spilled and filled, walked by a counted loop or accessed (for a loader without CAP_PERFMON:
+  sanitize_ptr_alu's limits, the speculative paths it pushes, Spectre v4's barriers after spills;
+  for one without CAP_BPF, the back-edges).
+* ``ptr_leaks``: a map value, stack, packet, context or map pointer stored into a map value or the
+  context, compared with pointers, constants and unknowns, spilled and partly overwritten or filled
+  narrow, copied on 32 bits or mangled, handed to map_update_elem as a value, returned, subtracted
+  from another pointer, an atomic's operand; stack never written read (the !allow_ptr_leaks and
+  !allow_uninit_stack rules: "leaks addr", "pointer comparison prohibited", "partial copy").
 
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
@@ -2636,6 +2646,141 @@ class ShapeBuilder(ProgramBuilder):
         if rng.random() < 0.85:
             self.emit(f"if r9 s< 0 goto {out}", f"if r9 > {rng.choice((8, 32))} goto {out}")
         self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def pointer_into(self, kind: str, reg: str, out: str) -> None:
+        """``reg`` = a pointer of ``kind``: a checked map value, the stack (its 64 bytes below r10
+        written or not), the packet (64 bytes checked, or not), the context or the map itself."""
+        rng = self.rng
+        if kind == "value":
+            self.value_pointer(out, reg)
+        elif kind == "stack":
+            if rng.random() < 0.6:
+                for off in range(-64, 0, 8):
+                    self.emit(f"*(u64 *)(r10 {off}) = {rng.randrange(3)}")
+            self.emit(f"{reg} = r10", f"{reg} += {rng.choice((-64, -48, -32, -16, -8))}")
+        elif kind == "packet":
+            self.emit(f"{reg} = r7")
+            if rng.random() < 0.8:
+                self.emit("r2 = r7", f"r2 += {rng.choice((16, 64))}", f"if r2 > r8 goto {out}")
+        elif kind == "ctx":
+            self.emit(f"{reg} = r6")
+        else:
+            self.emit(f"{reg} = map_fd({rng.choice(('hmap', 'amap'))}) ll")
+
+    def shape_spec_paths(self) -> None:
+        rng = self.rng
+        out = self.label()
+        kind = rng.choice(("value", "value", "stack", "stack", "packet"))
+        self.unknown("r9")
+        if rng.random() < 0.85:  # (mostly within a 16-byte value: accepted, masked for !root)
+            self.emit(f"r9 &= {rng.choice((1, 3, 7, 7, 7, 15, 31, 0xFF, 0xFFFF, 0x7FFFFFFF))}")
+        self.pointer_into(kind, "r5", out)
+        skip = self.label()
+        branch = rng.randrange(5)
+        if branch == 0:
+            self.emit(f"if r9 {rng.choice(_JMP)} {rng.choice((0, 1, 8, 15, 16, 255))} goto {out}")
+        elif branch == 1:  # the pointer ALU on one side only: the other is explored speculatively
+            self.emit(f"if r9 {rng.choice(_JMP)} {rng.choice((1, 7, 8, 16))} goto {skip}")
+        elif branch == 2:
+            self.emit("r4 = r9", f"if w4 {rng.choice(_JMP)} {rng.choice((2, 8, 31))} goto {out}")
+        for _ in range(rng.randint(1, 2)):
+            form = rng.randrange(7)
+            if form == 0:
+                self.emit("r5 += r9")
+            elif form == 1:
+                self.emit("r5 -= r9")
+            elif form == 2:
+                self.emit("r3 = r9", "r3 += r5", "r5 = r3")
+            elif form == 3:
+                self.emit(f"r5 += {rng.choice((-64, -16, -8, -1, 1, 4, 8, 15, 16, 60))}")
+            elif form == 4:
+                self.emit("r5 += r9", f"r5 += {rng.choice((-16, -8, -1, 1, 8))}")
+            elif form == 5:
+                self.emit(
+                    "r3 = r9", f"r3 {rng.choice(('+=', '-=', '*='))} {rng.choice((1, 2, 8))}", "r5 += r3"
+                )
+            else:  # the offset from a register bounded on the other side of a branch
+                self.emit("r3 = 0", f"if r9 > {rng.choice((1, 8, 16))} goto +1", "r3 = r9", "r5 += r3")
+        if branch == 1:
+            self.emit(f"{skip}:")
+        if rng.random() < 0.4:  # a spill and fill (Spectre v4's barrier after the store)
+            self.emit("*(u64 *)(r10 -72) = r5")
+            if rng.random() < 0.15:
+                self.emit(f"*(u{rng.choice((8, 32))} *)(r10 -72) = 0")
+            self.emit("r5 = *(u64 *)(r10 -72)")
+        size = rng.choice((1, 1, 1, 2, 4, 8))  # (a variable stack offset: only bytes are aligned)
+        off = rng.choice((0, 0, 0, 1, 4, 8, -8, -1, 12))
+        if rng.random() < 0.25:  # a back-edge walking the pointer
+            loop = self.label()
+            self.emit("r1 = 0", f"{loop}:", f"r3 = *(u8 *)(r5 {off:+d})", "r5 += 1", "r1 += 1")
+            self.emit(f"if r1 < {rng.randint(2, 4)} goto {loop}")
+        elif rng.random() < 0.6:
+            self.emit(f"r3 = *({SIZES[size]} *)(r5 {off:+d})")
+            if rng.random() < 0.3:  # the loaded value an offset in turn
+                self.emit("r3 &= 7", "r5 += r3", "r3 = *(u8 *)(r5 +0)")
+        else:
+            self.emit(f"*({SIZES[size]} *)(r5 {off:+d}) = {rng.randrange(100)}")
+        self.emit(f"{out}:")
+
+    def shape_ptr_leaks(self) -> None:
+        rng = self.rng
+        out = self.label()
+        kind = rng.choice(("value", "stack", "packet", "ctx", "map"))
+        self.pointer_into(kind, "r9", out)
+        for _ in range(rng.randint(1, 2)):
+            action = rng.randrange(11)
+            if action == 0:  # into a map value
+                self.value_pointer(out)
+                self.emit(f"*(u{rng.choice((64, 64, 32))} *)(r0 +{rng.choice((0, 8))}) = r9")
+            elif action == 1:  # into the context (skb->cb[] where there is one)
+                self.emit(f"*(u{rng.choice((64, 32))} *)(r6 +{rng.choice((48, 52, 8))}) = r9")
+            elif action == 2:  # compared
+                other = rng.choice(("r6", "r7", "r8", "r10", "0", "1", "r3"))
+                if other == "r3":
+                    self.emit("r3 = *(u32 *)(r6 +12)")
+                name = "w9" if rng.random() < 0.2 and other.startswith("r") else "r9"
+                other = "w" + other[1:] if name == "w9" else other
+                self.emit(f"if {name} {rng.choice(_JMP)} {other} goto +1", "r0 = 1")
+            elif action == 3:  # spilled, partly overwritten, filled and used
+                self.emit("*(u64 *)(r10 -24) = r9")
+                size = rng.choice((1, 2, 4))
+                self.emit(f"*({SIZES[size]} *)(r10 -{24 - rng.randrange(0, 8 - size + 1, size)}) = 0")
+                self.emit("r3 = *(u64 *)(r10 -24)", f"r4 = *(u8 *)(r3 +{rng.randrange(2)})")
+            elif action == 4:  # spilled and filled narrow
+                self.emit(
+                    "*(u64 *)(r10 -24) = r9",
+                    f"r3 = *(u{rng.choice((32, 16, 8))} *)(r10 -{rng.choice((24, 20))})",
+                )
+                self.use("r3", out)
+            elif action == 5:  # stack never written read
+                size = rng.choice(list(SIZES))
+                self.emit(f"r3 = *({SIZES[size]} *)(r10 -{rng.choice((88, 96, 100, 128))})")
+                if rng.random() < 0.5:
+                    self.use("r3", out)
+            elif action == 6:  # copied on 32 bits or mangled
+                moves = ("w3 = w9", "r3 *= 2", "r3 = -r3", "r3 &= 8", "r3 <<= 1", "w3 += 0")
+                move = rng.choice(moves)
+                self.emit(
+                    move if move.startswith("w3 =") else "r3 = r9",
+                    *(() if move.startswith("w3 =") else (move,)),
+                )
+                self.emit("*(u64 *)(r10 -16) = r3")
+            elif action == 7:  # handed to a helper as a value to store
+                self.emit("*(u64 *)(r10 -32) = r9", "*(u64 *)(r10 -24) = 0", "*(u32 *)(r10 -4) = 0")
+                self.emit("r1 = map_fd(hmap) ll", "r2 = r10", "r2 += -4", "r3 = r10", "r3 += -32")
+                self.emit("r4 = 0", "call bpf_map_update_elem")
+            elif action == 8:  # returned
+                self.emit("r4 = *(u32 *)(r6 +12)", "if r4 != 7 goto +2", "r0 = r9", "exit")
+            elif action == 9:  # pointer minus pointer, the difference used
+                self.emit("r3 = r9", f"r3 -= {rng.choice(('r7', 'r10', 'r9', 'r6'))}")
+                self.use("r3", out)
+            else:  # an atomic with the pointer as operand, or on a spilled pointer
+                if rng.random() < 0.5:
+                    self.emit("*(u64 *)(r10 -40) = 0", "lock *(u64 *)(r10 -40) += r9")
+                else:
+                    self.emit("*(u64 *)(r10 -40) = r9", "r3 = 1", "lock *(u64 *)(r10 -40) += r3")
+                self.emit("r3 = *(u64 *)(r10 -40)")
         self.emit(f"{out}:")
 
     def program(self, shape: str = "") -> str:  # type: ignore[override]

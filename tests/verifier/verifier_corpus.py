@@ -700,30 +700,61 @@ def load_fd(
         _func_info_btf(program, backend) as (btf_fd, func_info),
         created_maps(program.maps, backend, btf_fd) as fds,
     ):
-        code = encode_program(assemble(resolve_kfuncs(program.text), "kernel", maps=fds))
-        insns = ctypes.create_string_buffer(code, len(code))
-        records = ctypes.create_string_buffer(func_info, max(len(func_info), 1))
-        lic = ctypes.create_string_buffer(program.license.encode())
-        log = ctypes.create_string_buffer(max(log_size, 1))
-        attr = uapi.bpf_attr()
-        attr.prog_type = PROG_TYPES[program.prog_type]
-        attr.insns, attr.insn_cnt = ctypes.addressof(insns), len(code) // 8
-        attr.license = ctypes.addressof(lic)
-        if log_level:
-            attr.log_level, attr.log_size, attr.log_buf = log_level, log_size, ctypes.addressof(log)
-        attr.prog_flags = sum(PROG_FLAGS[f] for f in program.flags)
-        if program.attach:
-            attr.expected_attach_type = attach_type(program.attach)
-        if program.attach_btf:
-            attr.attach_btf_id = attach_btf_id(program.attach_btf)
-        if btf_fd >= 0:
-            attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
-            attr.func_info, attr.func_info_cnt = ctypes.addressof(records), len(func_info) // 8
+        return _prog_load(program, backend, fds, (btf_fd, func_info), (log_level, log_size))
+
+
+@contextlib.contextmanager
+def loaded(
+    program: Program, backend: Backend, log_level: int = 1, log_size: int = LOG_SIZE
+) -> Iterator[tuple[int, int, str, dict[str, int]]]:
+    """load_fd() with the maps kept open for the block: (fd, errno, log, map name -> fd), the
+    program's fd closed after it (a run of what was loaded, its maps read afterwards)."""
+    with (
+        _func_info_btf(program, backend) as (btf_fd, func_info),
+        created_maps(program.maps, backend, btf_fd) as fds,
+    ):
+        fd, err, log = _prog_load(program, backend, fds, (btf_fd, func_info), (log_level, log_size))
         try:
-            fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
-        except BPFError as exc:
-            return -1, exc.errno or 0, log.value.decode(errors="replace")
-        return fd, 0, log.value.decode(errors="replace")
+            yield fd, err, log, fds
+        finally:
+            if fd >= 0:
+                os.close(fd)
+
+
+def _prog_load(
+    program: Program,
+    backend: Backend,
+    fds: dict[str, int],
+    btf: tuple[int, bytes],
+    log_spec: tuple[int, int],
+) -> tuple[int, int, str]:
+    """BPF_PROG_LOAD of ``program`` with its maps (``fds``) and BTF (``btf``: its fd and func_info
+    records) made, at ``log_spec``'s (level, size): (fd, errno, log)."""
+    (btf_fd, func_info), (log_level, log_size) = btf, log_spec
+    code = encode_program(assemble(resolve_kfuncs(program.text), "kernel", maps=fds))
+    insns = ctypes.create_string_buffer(code, len(code))
+    records = ctypes.create_string_buffer(func_info, max(len(func_info), 1))
+    lic = ctypes.create_string_buffer(program.license.encode())
+    log = ctypes.create_string_buffer(max(log_size, 1))
+    attr = uapi.bpf_attr()
+    attr.prog_type = PROG_TYPES[program.prog_type]
+    attr.insns, attr.insn_cnt = ctypes.addressof(insns), len(code) // 8
+    attr.license = ctypes.addressof(lic)
+    if log_level:
+        attr.log_level, attr.log_size, attr.log_buf = log_level, log_size, ctypes.addressof(log)
+    attr.prog_flags = sum(PROG_FLAGS[f] for f in program.flags)
+    if program.attach:
+        attr.expected_attach_type = attach_type(program.attach)
+    if program.attach_btf:
+        attr.attach_btf_id = attach_btf_id(program.attach_btf)
+    if btf_fd >= 0:
+        attr.prog_btf_fd, attr.func_info_rec_size = btf_fd, 8
+        attr.func_info, attr.func_info_cnt = ctypes.addressof(records), len(func_info) // 8
+    try:
+        fd = backend.bpf(uapi.BPF_PROG_LOAD, attr)
+    except BPFError as exc:
+        return -1, exc.errno or 0, log.value.decode(errors="replace")
+    return fd, 0, log.value.decode(errors="replace")
 
 
 def _load_asm(program: Program, backend: Backend) -> Verdict:

@@ -278,14 +278,15 @@ def destroy_if_dynptr_stack_slot(w: Walker, stack: Stack, spi: int, frameno: int
     w.scratch_stack(spi - 1, frameno)
     spilled = stack.slots[spi].spilled
     if spilled is not None and spilled.id:
-        invalidate_slices(w.state, spilled.id)
+        invalidate_slices(w.state, spilled.id, w.env.allow_ptr_leaks)
     _invalidate(stack, spi)
     w.mark_stack_write(frameno, 0b11 << (spi - 1))
 
 
-def invalidate_slices(state: PathState, ident: int) -> None:
+def invalidate_slices(state: PathState, ident: int, allow_ptr_leaks: bool) -> None:
     """destroy_if_dynptr_stack_slot(): every slice of the dynptr ``ident`` (``dynptr_id``), in every
-    frame, becomes an unknown scalar (the loader is privileged) -- only the plain ``mem`` and
+    frame, becomes invalid (mark_reg_invalid(): an unknown scalar, never written for a loader
+    without allow_ptr_leaks) -- only the plain ``mem`` and
     ``mem_or_null`` ones (bpf_dynptr_data's): the kernel compares the whole type, and a kfunc's slice
     carries the dynptr's type flag (and bpf_dynptr_slice's MEM_RDONLY), so it stays."""
     for reg in state.all_regs():
@@ -296,7 +297,7 @@ def invalidate_slices(state: PathState, ident: int) -> None:
             and reg.type is RegType.PTR_TO_MEM
             and reg.flags in _PLAIN_SLICE_FLAGS
         ):
-            reg.mark_unknown()
+            references.mark_reg_invalid(reg, allow_ptr_leaks)
 
 
 _PLAIN_SLICE_FLAGS = (TypeFlag.NONE, TypeFlag.PTR_MAYBE_NULL)

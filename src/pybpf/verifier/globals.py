@@ -641,7 +641,7 @@ def check_func_call(w: Walker, subprog: int) -> bool:
     if funcs.might_throw(subprog):  # its throw would unwind the caller's frames too
         references.check_resource_leak(w, True, "bpf_throw", exception_exit=True)
     if funcs.changes_pkt_data(subprog):
-        call.clear_all_pkt_pointers(state)
+        call.clear_all_pkt_pointers(state, w.env.allow_ptr_leaks)
     funcs.called.add(subprog)
     regs = state.cur.regs
     for regno in range(6):

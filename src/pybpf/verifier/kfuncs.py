@@ -349,7 +349,7 @@ def check_kfunc_call(w: Walker, insn: Instruction) -> None:
         w.fail(errno.EPERM, f"{kfunc.name}() is not allowed")
     _regions(w, kfunc)
     if kfunc.name == PULL_DATA:  # is_kfunc_pkt_changing()
-        call.clear_all_pkt_pointers(state)
+        call.clear_all_pkt_pointers(state, w.env.allow_ptr_leaks)
     if kfunc.name == THROW:
         exceptions.check_throw_cookie(w)
     for regno in range(6):

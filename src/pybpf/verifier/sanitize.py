@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Final
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import BPF_X
 from pybpf.uapi import MAX_BPF_STACK
-from pybpf.verifier import bounds, tnum
+from pybpf.verifier import bounds, tnum, value_fields
 from pybpf.verifier.errors import VerifierError
 from pybpf.verifier.mem_region import check_mem_region_access
 from pybpf.verifier.regstate import RegState, map_value_size
@@ -209,8 +209,11 @@ def sanitize_check_bounds(w: Walker, regno: int, dst: RegState) -> bool:
             )
         return True
     if dst.type is RegType.PTR_TO_MAP_VALUE:
-        try:  # check_map_access() of one byte at the pointer (its own messages logged first)
+        try:  # check_map_access() of one byte at the pointer (its own messages logged first),
+            # a helper's access: a special field (a spin lock, a timer, a kptr) there refuses it
             check_mem_region_access(w, regno, dst, dst.off, 1, mem_size=map_value_size(dst.map))
+            if dst.map is not None:
+                value_fields.check_map_fields(w, dst, dst.off, 1, direct=False)
         except VerifierError:
             w.fail(
                 errno.EACCES,

@@ -421,7 +421,7 @@ def check_helper_call(w: Walker, helper_id: int) -> None:
         r0.mark_unknown()
         return
     if helper_id in CHANGES_PKT_DATA or skb_dynptr_write:
-        clear_all_pkt_pointers(state)
+        clear_all_pkt_pointers(state, w.env.allow_ptr_leaks)
     ret = fn.ret
     if ret is RetType.INTEGER:
         r0.mark_unknown()
@@ -537,21 +537,22 @@ def _tail_call_exit(w: Walker) -> None:
     program's) and every packet pointer invalid; the walk goes on in the caller."""
     w.scratch_reg(0)
     w.push_branch(w.insn_idx + 1)
-    clear_all_pkt_pointers(w.state)
+    clear_all_pkt_pointers(w.state, w.env.allow_ptr_leaks)
     w.state.cur.regs[0].mark_unknown()
     w.insn_idx = w.prepare_func_exit() - 1  # the walk goes on after this "call"'s slot
 
 
-def clear_all_pkt_pointers(state: PathState) -> None:
+def clear_all_pkt_pointers(state: PathState, allow_ptr_leaks: bool) -> None:
     """clear_all_pkt_pointers(): after a call that may move the packet, no packet pointer is valid,
-    nor any slice of an skb or xdp dynptr (reg_is_dynptr_slice_pkt())."""
+    nor any slice of an skb or xdp dynptr (reg_is_dynptr_slice_pkt()): mark_reg_invalid() makes
+    them unknown scalars, or for a loader without allow_ptr_leaks registers never written."""
     for reg in state.all_regs():
         if (
             reg.type in PACKET_TYPES
             or reg.type is RegType.PTR_TO_PACKET_END
             or (reg.type is RegType.PTR_TO_MEM and reg.flags & _PKT_SLICE)
         ):
-            reg.mark_unknown()
+            references.mark_reg_invalid(reg, allow_ptr_leaks)
 
 
 def _refine_retval_range(r0: RegState, helper_id: int, msize_max: int) -> None:

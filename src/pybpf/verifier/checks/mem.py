@@ -964,7 +964,8 @@ def helper_stack_access(
         at = _first_iter_byte(stack, min_off, max_off)
     if at is not None:
         w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
-    if not (w.env.allow_uninit_stack and w.env.allow_ptr_leaks) and not (clobber and raw):
+    # (a size register not constant: check_mem_size_reg() drops the raw mode, the bytes must be set)
+    if not (w.env.allow_uninit_stack and w.env.allow_ptr_leaks) and not (clobber and raw and const_size):
         _check_range_initialized(w, regno, reg, stack, min_off=min_off, max_off=max_off, size=size)
     if not (clobber and raw and const_size and tnum.is_const(reg.var_off)):  # raw mode: the stores only
         w.mark_stack_read(reg.frameno, stack_slots(min_off, max_off))
@@ -980,16 +981,16 @@ def _check_range_initialized(
 ) -> None:
     """check_stack_range_initialized()'s byte loop as a loader without allow_uninit_stack or
     allow_ptr_leaks meets it: each byte data, zero, never written (allow_uninit_stack only) or part
-    of a spilled scalar (any spill with allow_ptr_leaks); the first other is "invalid read from
-    stack"."""
+    of a spilled scalar (any spill with allow_ptr_leaks) -- a byte the spill wrote, not one past a
+    narrow spill that was never written; the first other is "invalid read from stack"."""
     uninit_ok, leaks_ok = w.env.allow_uninit_stack, w.env.allow_ptr_leaks
     for at in range(min_off, max_off):
         slot, j = stack.byte(at)
         kind = slot.kinds[j]
         if kind in (STACK_MISC, STACK_ZERO) or (kind == STACK_INVALID and uninit_ok):
             continue
-        if slot.is_spill and slot.spilled is not None and (leaks_ok or slot.spilled.is_scalar):
-            continue
+        if kind == STACK_SPILL and slot.spilled is not None and (leaks_ok or slot.spilled.is_scalar):
+            continue  # (a byte of its own: the bytes past a narrow spill are refused, measured on 6.18)
         if tnum.is_const(reg.var_off):
             w.fail(errno.EACCES, f"invalid read from stack R{regno} off {min_off}+{at - min_off} size {size}")
         var_off = tnum.format_(reg.var_off)
