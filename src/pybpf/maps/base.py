@@ -141,6 +141,10 @@ def _no_storage_to_reserve(start: int, end: int) -> None:
     """``reserve_storage`` of an implementation not attached to an object file: nothing to back."""
 
 
+def _nothing_to_settle() -> None:
+    """``settle`` of an implementation not attached to an object file: no lock, no other writer."""
+
+
 def _every_file_alive(tag: int) -> bool:
     """``file_alive`` of an implementation not attached to an object file: no file is ever released."""
     return True
@@ -307,6 +311,10 @@ class MapOps:
         self.file_alive: Callable[[int], bool] = _every_file_alive
         """Whether the open file of the map a ``pybpf.objects.refs.tag_file`` tag names still exists
         (``refs.files_of``, set by the map object; see ``filled_through``)."""
+        self.settle: Callable[[], None] = _nothing_to_settle
+        """Take and release the map's lock (set by the map object): a reader that finds a write
+        published and unfinished (``pybpf.maps.journal``) waits for its live writer this way, or
+        recovers after a dead one (``recover``), before it reads."""
 
     # --- creation ---------------------------------------------------------------------------------
     @classmethod
@@ -360,6 +368,11 @@ class MapOps:
 
     def recover(self) -> None:
         """Repair the storage after a process died holding the lock (default: nothing to do)."""
+
+    def unsettled(self) -> bool:
+        """Whether a write was left published and unfinished (``pybpf.maps.journal``): opening the
+        map then settles it (``settle``) before anyone reads.  False by default."""
+        return False
 
     # --- element operations -----------------------------------------------------------------------
     def lookup(self, key: bytes) -> bytes:

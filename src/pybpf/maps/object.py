@@ -155,6 +155,9 @@ class MapObject:
         _LIVE[base] = self
         _POINTERS[self.pointer] = self
         self.lock = SharedMutex(base + header_at + _LOCK_AT, self.impl.recover)
+        self.impl.settle = self._settle
+        if not fresh and self.impl.unsettled():  # a writer died inside a copy: complete it now
+            self._settle()
         btf_id, key_type_id, value_type_id, lock_plus_one = _BTF_HEADER.unpack_from(mm, header_at + _BTF_AT)
         self.btf_id: int = btf_id
         self.btf_key_type_id: int = key_type_id
@@ -172,6 +175,12 @@ class MapObject:
         present, digest = _EXCL.unpack_from(mm, header_at + _EXCL_AT)
         self.excl_prog_hash: bytes | None = digest if present else None
         """The SHA-256 of the only program allowed to use this map (``excl_prog_hash``), or None."""
+
+    def _settle(self) -> None:
+        """``MapOps.settle``: take and release the lock (waiting for a live writer; the robust
+        mutex has ``recover`` complete a dead one's published write)."""
+        with self.lock:
+            pass
 
     @property
     def map_type(self) -> int:
