@@ -39,7 +39,7 @@ The interface
 * BTF-described maps: ``own_btf_check`` + ``check_btf`` (the type's ``map_check_btf`` op; keyless
   maps), ``spin_lock_allowed``; BPF_F_LOCK: ``spin_lock_off`` (the value's ``struct
   bpf_spin_lock``, set from the map's BTF);
-* programs' view: ``value_offset``, ``peek_value_offset``, ``evicted_by_insert``, ``program_update``,
+* programs' view: ``value_offset``, ``peek_value_offset``, ``evicted``, ``program_update``,
   ``program_delete``, ``direct_value_offset``; ring buffers (``ring_buffer``) the producer side of
   the bpf_ringbuf_* helpers: ``reserve``, ``commit``, ``output``, ``query``.  A value pointer a
   program gets reaches exactly ``value_size`` bytes (``pybpf.helpers.map_access``), so nothing else
@@ -311,6 +311,9 @@ class MapOps:
         self.file_alive: Callable[[int], bool] = _every_file_alive
         """Whether the open file of the map a ``pybpf.objects.refs.tag_file`` tag names still exists
         (``refs.files_of``, set by the map object; see ``filled_through``)."""
+        self.evicted: list[int] = []
+        """Offsets in ``mem`` of the values of the elements the last update evicted (LRU maps:
+        ``htab_lru_map_delete_node``, which frees their timers); empty for the other types."""
         self.settle: Callable[[], None] = _nothing_to_settle
         """Take and release the map's lock (set by the map object): a reader that finds a write
         published and unfinished (``pybpf.maps.journal``) waits for its live writer this way, or
@@ -530,12 +533,6 @@ class MapOps:
     def peek_value_offset(self, key: bytes, cpu: int) -> int | None:
         """``value_offset`` without side effects (LRU recency), as ``bpf_for_each_map_elem`` reads."""
         return self.value_offset(key, cpu)
-
-    def evicted_by_insert(self, key: bytes) -> int | None:
-        """The offset in ``self.mem`` of the value of the element an update of ``key`` would evict to
-        make room (LRU maps: ``htab_lru_map_delete_node``, which frees its timer); None when it would
-        evict none.  With the map's lock held."""
-        return None
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
         """The update ``bpf_map_update_elem`` makes from a program running on ``cpu``.
