@@ -7,6 +7,7 @@ model of the kernel's LRU lists, ``pybpf.maps.lru``) on both engines."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import multiprocessing
@@ -14,6 +15,7 @@ import os
 import struct
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -149,6 +151,17 @@ def _run(engine: Interpreter | JitProgram, obj: MapObject, cpu: int = 0, **regis
             return (type(error).__name__, error.pc)
 
 
+@contextlib.contextmanager
+def one_cpu() -> Iterator[None]:
+    """This process pinned to one CPU meanwhile."""
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(before)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def _keys(handle: Map) -> set[int]:
     return {U32.unpack(key)[0] for key in handle.keys()}  # noqa: SIM118 (a Map is not iterable)
 
@@ -158,7 +171,7 @@ def _history(kind: str, verified: bool, steps: list[tuple[str, int, int]]) -> li
     4-entry LRU map holding keys 0 to 3: what each step answered, the keys the map holds and those
     whose ref bit is set after each change, and its storage at the end."""
     handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
-    with handle:
+    with handle, one_cpu():  # (user space's inserts take their nodes on the CPU they run on)
         for key in range(4):  # full from the start: inserts evict
             handle[U32.pack(key)] = Q.pack(key * 100)
         programs = {op: _engine(text, obj, kind, verified=verified) for op, text in PROGRAMS.items()}

@@ -46,7 +46,7 @@ from pybpf.errors import MemoryAccessError, UnknownMemoryError
 from pybpf.helpers import percpu_obj, printk
 from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import HelperRegistry
-from pybpf.maps.percpu import running_cpu
+from pybpf.maps.base import running_cpu
 from pybpf.memory.regions import Memory
 from pybpf.uapi import BPF_MAX_LOOPS, BPF_STRTOX_BASE_MASK
 

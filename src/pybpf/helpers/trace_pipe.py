@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 
 from pybpf.helpers.trace_shared import TraceRecord, append_shared, read_shared
-from pybpf.maps.percpu import running_cpu
+from pybpf.maps.base import running_cpu
 from pybpf.objects.forking import fork_safe
 
 

@@ -26,8 +26,8 @@ from pybpf.engine import Executable, RunSession
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv
 from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.helpers.maps import release_spin_locks
+from pybpf.maps.base import running_cpu
 from pybpf.maps.object import MapObject
-from pybpf.maps.percpu import running_cpu
 from pybpf.memory.regions import Memory
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root

@@ -72,9 +72,8 @@ from pybpf.kernel.async_host import ProgramHost
 from pybpf.kernel.progobj import ProgObject, get_fd_by_id
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.kfuncs.kernel_btf import kernel_btf
-from pybpf.maps.base import FdKind, MapOps
+from pybpf.maps.base import FdKind, MapOps, running_cpu
 from pybpf.maps.object import MapObject
-from pybpf.maps.percpu import running_cpu
 from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs
 from pybpf.objects.files import bpffs_root

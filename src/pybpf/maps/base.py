@@ -103,12 +103,13 @@ How to add a map type
 
 from __future__ import annotations
 
+import ctypes
 import enum
 import errno
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from pybpf import uapi
 from pybpf.btf.raw import RawType
@@ -158,6 +159,28 @@ def index_of(key: bytes) -> int:
     perf events, sockets, CPUs and devices): the kernel's ``*(u32 *)key``."""
     index: int = _INDEX_KEY.unpack(key)[0]
     return index
+
+
+def _load_sched_getcpu() -> Callable[[], int] | None:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sched_getcpu
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return None
+    function.restype = ctypes.c_int
+    function.argtypes = []
+    return cast("Callable[[], int]", function)
+
+
+_SCHED_GETCPU = _load_sched_getcpu()
+
+
+def running_cpu() -> int:
+    """The CPU the calling thread runs on (``raw_smp_processor_id`` of a bpf() call made now):
+    ``sched_getcpu``, 0 where the C library has none."""
+    if _SCHED_GETCPU is None:  # pragma: no cover
+        return 0
+    cpu = int(_SCHED_GETCPU())
+    return max(cpu, 0)
 
 
 def round_up(value: int, align: int) -> int:
@@ -315,9 +338,9 @@ class MapOps:
         """Offsets in ``mem`` of the values of the elements the last update evicted (LRU maps:
         ``htab_lru_map_delete_node``, which frees their timers); empty for the other types."""
         self.settle: Callable[[], None] = _nothing_to_settle
-        """Take and release the map's lock (set by the map object): a reader that finds a write
-        published and unfinished (``pybpf.maps.journal``) waits for its live writer this way, or
-        recovers after a dead one (``recover``), before it reads."""
+        """Take and release the map's lock (set by the map object, ``attach_settle``): a reader that
+        finds a write published and unfinished (``pybpf.maps.journal``) waits for its live writer
+        this way, or recovers after a dead one (``recover``), before it reads."""
 
     # --- creation ---------------------------------------------------------------------------------
     @classmethod
@@ -371,6 +394,10 @@ class MapOps:
 
     def recover(self) -> None:
         """Repair the storage after a process died holding the lock (default: nothing to do)."""
+
+    def attach_settle(self, settle: Callable[[], None]) -> None:
+        """Give the instance its object's ``settle`` (composite types pass it on)."""
+        self.settle = settle
 
     def unsettled(self) -> bool:
         """Whether a write was left published and unfinished (``pybpf.maps.journal``): opening the

@@ -58,9 +58,9 @@ from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import BatchWalk, MapOps, MapParams, corrupted, flags_access_ok, round_up
+from pybpf.maps.base import BatchWalk, MapOps, MapParams, corrupted, flags_access_ok, round_up, running_cpu
 from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap, htab_check_alloc
-from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus, running_cpu
+from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 

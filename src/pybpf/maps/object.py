@@ -46,6 +46,7 @@ import os
 import stat
 import struct
 import weakref
+from collections.abc import Callable
 from typing import ClassVar
 
 from pybpf.errors import BPFError
@@ -155,7 +156,7 @@ class MapObject:
         _LIVE[base] = self
         _POINTERS[self.pointer] = self
         self.lock = SharedMutex(base + header_at + _LOCK_AT, self.impl.recover)
-        self.impl.settle = self._settle
+        self.impl.attach_settle(_settler(weakref.ref(self)))  # (weakly: no cycle keeps the mapping)
         if not fresh and self.impl.unsettled():  # a writer died inside a copy: complete it now
             self._settle()
         btf_id, key_type_id, value_type_id, lock_plus_one = _BTF_HEADER.unpack_from(mm, header_at + _BTF_AT)
@@ -178,9 +179,11 @@ class MapObject:
 
     def _settle(self) -> None:
         """``MapOps.settle``: take and release the lock (waiting for a live writer; the robust
-        mutex has ``recover`` complete a dead one's published write)."""
+        mutex has ``recover`` complete a dead one's published write).  A write still published once
+        the lock is held has no writer (another process wrote the storage): ``recover`` settles it."""
         with self.lock:
-            pass
+            if self.impl.unsettled():
+                self.impl.recover()
 
     @property
     def map_type(self) -> int:
@@ -342,6 +345,17 @@ class MapObject:
         except (struct.error, ValueError, IndexError, OverflowError, TypeError) as exc:
             raise corrupted(f"fd {fd}: {exc}") from None
         return cls._remember(key, obj)
+
+
+def _settler(ref: weakref.ref[MapObject]) -> Callable[[], None]:
+    """``MapOps.settle`` of the map object ``ref`` names (``MapObject._settle``)."""
+
+    def settle() -> None:
+        obj = ref()
+        if obj is not None:
+            obj._settle()
+
+    return settle
 
 
 class _StorageReserver:

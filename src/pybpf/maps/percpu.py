@@ -22,13 +22,11 @@ implies cannot be opened (EUCLEAN, ``layout_size``).
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import errno
 import os
 import struct
 from collections.abc import Callable
-from typing import cast
 
 from pybpf import uapi
 from pybpf.btf.raw import RawType
@@ -69,28 +67,6 @@ def possible_cpus() -> int:
     except (OSError, ValueError):
         pass
     return os.cpu_count() or 1
-
-
-def _load_sched_getcpu() -> Callable[[], int] | None:
-    try:
-        function = ctypes.CDLL(None, use_errno=True).sched_getcpu
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        return None
-    function.restype = ctypes.c_int
-    function.argtypes = []
-    return cast("Callable[[], int]", function)
-
-
-_SCHED_GETCPU = _load_sched_getcpu()
-
-
-def running_cpu() -> int:
-    """The CPU the calling thread runs on (``raw_smp_processor_id`` of a bpf() call made now):
-    ``sched_getcpu``, 0 where the C library has none."""
-    if _SCHED_GETCPU is None:  # pragma: no cover
-        return 0
-    cpu = int(_SCHED_GETCPU())
-    return max(cpu, 0)
 
 
 def percpu_value_size(value_size: int, nr_cpus: int) -> int:
@@ -135,11 +111,6 @@ class _PerCpu(MapOps):
         """Bytes user-space lookups return and updates take (``bpf_map_value_size``)."""
         inner_params = dataclasses.replace(params, value_size=self.user_value_size)
         self.inner = self.inner_class(inner_params, mem[HEADER_BYTES:])
-        self.inner.settle = self._settle_inner
-
-    def _settle_inner(self) -> None:
-        """The inner map's ``settle``: this map's, which the map object sets after construction."""
-        self.settle()
 
     @classmethod
     def inner_storage(cls, params: MapParams) -> int:
@@ -194,6 +165,10 @@ class _PerCpu(MapOps):
 
     def recover(self) -> None:
         self.inner.recover()
+
+    def attach_settle(self, settle: Callable[[], None]) -> None:
+        super().attach_settle(settle)
+        self.inner.attach_settle(settle)
 
     def unsettled(self) -> bool:
         return self.inner.unsettled()
