@@ -102,14 +102,16 @@ class ValueJournal:
         finally:  # pragma: no cover
             self._set(0, 0)
 
-    def replay(self) -> bool:
+    def replay(self, start: int = 0, end: int | None = None) -> bool:
         """Complete a published copy whose writer died (``recover``); True if one was replayed.
-        A journal that names bytes outside ``[0, limit)`` or more than it holds is dropped."""
+        A journal that names bytes outside ``[start, end)`` (default ``[0, limit)``) or more than it
+        holds is dropped."""
         published = self._get(0)
         if not published:
             return False
         offset, size = published - 1, self._get(1)
-        replayed = size <= self._capacity and offset + size <= self._limit
+        end = self._limit if end is None else min(end, self._limit)
+        replayed = size <= self._capacity and start <= offset and offset + size <= end
         if replayed:
             data_at = self._data_at
             self._mem[offset : offset + size] = self._mem[data_at : data_at + size]

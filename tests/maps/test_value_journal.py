@@ -1,4 +1,5 @@
-"""The arrays' redo journal (``pybpf.maps.journal``): a copy left published by a writer that died is
+"""The maps' redo journal (``pybpf.maps.journal``; arrays, and hash maps' BPF_F_LOCK updates in
+place): a copy left published by a writer that died is
 completed by the next reader, a journal garbled by another process is dropped (never followed
 outside the values), and a BPF_F_MMAPABLE array's mapping never shows it."""
 
@@ -12,6 +13,7 @@ import struct
 from pybpf import Map, uapi
 from pybpf.kernel.backend import UserBackend
 from pybpf.maps.array import ArrayMap
+from pybpf.maps.hash import HashMap
 from pybpf.maps.journal import HEAD_BYTES
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import PercpuArrayMap
@@ -80,3 +82,27 @@ def test_a_mmapable_arrays_mapping_never_shows_the_journal() -> None:
             assert view[24:] == bytes(mmap.PAGESIZE - 24)  # past the values: zeros, as the kernel's
         finally:
             view.close()
+
+
+def test_a_hash_update_in_place_left_by_a_dead_writer_is_completed() -> None:
+    """A BPF_F_LOCK update in place (``HashMap.update_in_place``) whose writer died in the copy, its
+    sequence count odd: the next reader waits for the lock, whose recovery replays the journal."""
+    with Map.create(uapi.BPF_MAP_TYPE_HASH, 4, 64, 4, backend=UserBackend()) as m:
+        key = struct.pack("<I", 7)
+        m.update(key, b"\x11" * 64)
+        impl = MapObject.from_fd(m.fd).impl
+        assert isinstance(impl, HashMap)
+        start = impl.value_offset(key, 0)
+        assert start is not None
+        journal_at = impl.slots_at - HEAD_BYTES - 64
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            MapObject.from_fd(m.fd).lock.__enter__()
+            impl._begin_write()
+            impl.mem[journal_at + HEAD_BYTES : journal_at + HEAD_BYTES + 64] = b"\x22" * 64
+            Q2.pack_into(impl.mem, journal_at, start + 1, 64)
+            impl.mem[start : start + 32] = b"\x22" * 32
+            os.kill(os.getpid(), signal.SIGKILL)
+        os.waitpid(pid, 0)
+        assert m.lookup(key) == b"\x22" * 64
+        assert Q2.unpack_from(impl.mem, journal_at) == (0, 64)
