@@ -128,6 +128,7 @@ class ArrayMap(MapOps):
         self.journal = ValueJournal(mem, _journal_at(params), self.elem_size, values)
         """The redo journal of in-place value copies (see the module docstring)."""
         self._pending = self.journal.pending
+        self._journal_words = self.journal.words
         self._journal_backed = False
         """Whether this process has backed the journal's data (``reserve_storage``, once)."""
 
@@ -189,7 +190,19 @@ class ArrayMap(MapOps):
             raise BPFError(errno.EINVAL, f"value must be {self.value_size} bytes, got {len(value)}")
         if not self._journal_backed:
             self._back_journal()
-        self.journal.write(self._buf, index * self.elem_size, value)
+        # ValueJournal.write, inlined (this is every user-space update's path): the new bytes to the
+        # journal, published by one 8-byte store, copied, cleared.  (Should a copy raise, the journal
+        # stays published and the next reader's settle completes it.)
+        words, buf, at, start = self._journal_words, self._buf, self._journal_data, index * self.elem_size
+        if words is None:  # pragma: no cover - big-endian hosts
+            self.journal.write(buf, start, value)
+            return
+        size = self.value_size
+        buf[at : at + size] = value
+        words[1] = size
+        words[0] = start + 1
+        buf[start : start + size] = value
+        words[0] = 0
 
     def write_value(self, offset: int, data: bytes) -> None:
         """Copy ``data`` to byte ``offset`` of the values through the journal (a per-CPU array's

@@ -46,6 +46,12 @@ class ValueJournal:
 
     __slots__ = ("_capacity", "_data_at", "_limit", "_mem", "_words")
 
+    @property
+    def words(self) -> memoryview | None:
+        """The head as two u64 items (destination + 1, length) for writers that inline ``write``;
+        None on a big-endian host."""
+        return self._words
+
     def __init__(self, mem: memoryview, at: int, capacity: int, limit: int) -> None:
         if at % 8 or at + journal_bytes(capacity) > len(mem):
             raise ValueError(f"a {capacity}-byte journal at {at} does not fit {len(mem)} bytes")
