@@ -11,6 +11,7 @@ from pybpf import uapi
 from pybpf.errors import HelperError, MemoryAccessError
 from pybpf.helpers import default_registry
 from pybpf.helpers.maps import MAP_HELPERS
+from pybpf.maps.lru import LruHashMap
 from pybpf.maps.object import MapObject
 from pybpf.maps.percpu import possible_cpus
 from pybpf.memory.regions import READ_WRITE
@@ -195,19 +196,20 @@ def test_percpu_hash_new_element_zeroes_other_cpus_existing_updates_in_place() -
         )
 
 
-def test_lru_program_lookup_refreshes_user_lookup_does_not() -> None:
+def test_lru_program_lookup_sets_the_ref_bit_user_lookup_does_not() -> None:
     handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 2)
     with handle:
         env = Env(maps=(obj,))
         a, b, c = (struct.pack("<I", n) for n in (1, 2, 3))
         handle[a], handle[b] = Q.pack(1), Q.pack(2)
-        assert env.call("map_lookup_elem", obj.pointer, env.put(KEY_AT, a)) != 0  # a becomes most recent
-        handle[c] = Q.pack(3)
+        impl = obj.impl
+        assert isinstance(impl, LruHashMap)
+        assert env.call("map_lookup_elem", obj.pointer, env.put(KEY_AT, a)) != 0  # a's ref bit set
+        assert impl._ref(impl._find(a)) == 1
+        handle[c] = Q.pack(3)  # evicts the unreferenced b (bpf_lru_list.c's shrink)
         assert a in handle and b not in handle
-        handle.lookup(c)
-        handle.lookup(a)  # user-space lookups leave the order alone: c is the most recent
-        assert env.call("map_update_elem", obj.pointer, env.put(KEY_AT, b), u64_at(env, 4), 0) == 0
-        assert a not in handle and c in handle and b in handle
+        handle.lookup(c)  # user-space lookups set no ref bit (map_lookup_elem_sys_only)
+        assert impl._ref(impl._find(c)) == 0
 
 
 def test_lru_percpu_update_from_program() -> None:

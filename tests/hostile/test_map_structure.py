@@ -435,24 +435,29 @@ def percpu_chain_loop(root: Path) -> dict[str, Any]:
     return {"probe": same_bucket_key(inner, k32(0)).hex(), "present": k32(0).hex()}
 
 
-def lru_tail_garbage(root: Path) -> dict[str, Any]:
-    """The least recently used end of a full LRU map names no node: the evicting insert fails."""
+def lru_heads_garbage(root: Path) -> dict[str, Any]:
+    """Every list head of a full LRU map links outside the node pool: the insert, which must take a
+    node from the lists, fails."""
     m = new_map(root, uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 8)
     for i in range(8):
         m.update(k32(i), bytes(8))
-    _, view = storage(m)
-    U32.pack_into(view, 12, 0xFFFF)  # the LRU end of the list
+    obj, view = storage(m)
+    for link in range(1, obj.impl.n_heads + 1):
+        head = obj.impl.pool_at + (link - 1) * obj.impl.node_size
+        U32.pack_into(view, head, 0xFFFF)
+        U32.pack_into(view, head + 4, 0xFFFF)
     return {"probe": k32(4242).hex(), "present": k32(0).hex()}
 
 
 def lru_node_links(root: Path) -> dict[str, Any]:
-    """Every LRU node's links point at node 1: touching and evicting stay bounded."""
+    """Every LRU node's links point at node 1 (a list head): flushing, rotating, shrinking and
+    evicting stay bounded."""
     m = new_map(root, uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 8)
     for i in range(8):
         m.update(k32(i), bytes(8))
     obj, view = storage(m)
     for link in range(1, obj.impl.n_nodes + 1):
-        node = 64 + (link - 1) * obj.impl.node_size
+        node = obj.impl.pool_at + (link - 1) * obj.impl.node_size
         U32.pack_into(view, node, 1)
         U32.pack_into(view, node + 4, 1)
     return {"probe": k32(4242).hex(), "present": k32(3).hex()}
@@ -758,7 +763,7 @@ CASES = [
     ),
     Case("percpu_hash_chain_loop", percpu_chain_loop, KEYED, HASH_REQUIRES_EUCLEAN),
     Case("percpu_hash_garbage", lambda root: garbage(root, uapi.BPF_MAP_TYPE_PERCPU_HASH, 4), KEYED),
-    Case("lru_tail_garbage", lru_tail_garbage, KEYED, {"update_probe": ["errno", "EUCLEAN"]}),
+    Case("lru_heads_garbage", lru_heads_garbage, KEYED, {"update_probe": ["errno", "EUCLEAN"]}),
     Case("lru_node_links", lru_node_links, KEYED),
     Case("lru_garbage", lambda root: garbage(root, uapi.BPF_MAP_TYPE_LRU_HASH, 4), KEYED),
     Case("lpm_cycle", lpm_cycle, KEYED, {"lookup_probe": ["errno", "EUCLEAN"]}),

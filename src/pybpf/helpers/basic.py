@@ -34,7 +34,6 @@ cgroup id, and (in ``HelperContext.call_function``) each callback of ``bpf_loop`
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import functools
 import os
@@ -42,12 +41,12 @@ import struct
 import threading
 import time
 from collections.abc import Callable
-from typing import cast
 
 from pybpf.errors import MemoryAccessError, UnknownMemoryError
 from pybpf.helpers import percpu_obj, printk
 from pybpf.helpers.context import SYSCALL_CHARGE, HelperContext
 from pybpf.helpers.registry import HelperRegistry
+from pybpf.maps.base import running_cpu
 from pybpf.memory.regions import Memory
 from pybpf.uapi import BPF_MAX_LOOPS, BPF_STRTOX_BASE_MASK
 
@@ -410,26 +409,6 @@ def _jiffies_clock() -> tuple[int, int]:
     if now is not None and jiffies is not None:
         offset = jiffies - now // tick
     return tick, offset
-
-
-def _load_sched_getcpu() -> Callable[[], int] | None:
-    try:
-        function = ctypes.CDLL(None, use_errno=True).sched_getcpu
-    except (OSError, AttributeError):  # pragma: no cover - not glibc
-        return None
-    function.restype = ctypes.c_int
-    function.argtypes = []
-    return cast("Callable[[], int]", function)
-
-
-_SCHED_GETCPU = _load_sched_getcpu()
-
-
-def running_cpu() -> int:
-    if _SCHED_GETCPU is None:  # pragma: no cover
-        return 0
-    cpu = int(_SCHED_GETCPU())
-    return max(cpu, 0)
 
 
 def _comm_bytes() -> bytes:

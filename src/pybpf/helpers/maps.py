@@ -222,6 +222,7 @@ def map_update_elem(ctx: HelperContext, map_ptr: int, key: int, value: int, flag
         return _errno(exc)
     if replaced is not None:
         timers.free_element(obj, replaced)
+    timers.free_evicted(obj)
     return 0
 
 

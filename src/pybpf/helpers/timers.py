@@ -647,7 +647,8 @@ def element_timer(obj: MapObject, key: bytes, update_flags: int | None = None) -
 
     * the element deleted, or replaced by an update (a hash map's new element, an array's value
       copied over);
-    * the element an update of a new key evicts from a full LRU map (``htab_lru_map_delete_node``);
+    * (the elements an LRU map's update evicts, ``htab_lru_map_delete_node``: ``free_evicted``
+      after the update, since which they are is known only then);
     * but none for a hash map's BPF_F_LOCK update of an existing element, which copies the value
       in place (``copy_map_value_locked``) and keeps its timer; an array frees its fields after
       either copy."""
@@ -658,11 +659,18 @@ def element_timer(obj: MapObject, key: bytes, update_flags: int | None = None) -
         return None
     try:
         found: int | None = impl.peek_value_offset(key, 0)
-        if found is None and update_flags is not None:
-            found = impl.evicted_by_insert(key)
     except OSError:
         return None
     return found
+
+
+def free_evicted(obj: MapObject) -> None:
+    """After an update of ``obj``: free the timers and workqueues of the elements it evicted (an LRU
+    map's ``htab_lru_map_delete_node``, ``MapOps.evicted``)."""
+    evicted = obj.impl.evicted
+    if evicted and (obj.root, obj.id) in _BY_MAP:
+        for value_offset in evicted:
+            free_element(obj, value_offset)
 
 
 def free_map(obj: MapObject) -> None:

@@ -14,8 +14,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.trace_shared import TraceRecord, append_shared, read_shared
+from pybpf.maps.base import running_cpu
 from pybpf.objects.forking import fork_safe
 
 

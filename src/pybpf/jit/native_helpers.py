@@ -21,10 +21,10 @@ id (a registry may replace any helper), and:
   lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY,
   PERCPU_HASH or LRU_PERCPU_HASH;
   ``bpf_map_update_elem`` (2) and ``bpf_map_delete_elem`` (3) likewise on a preallocated HASH
-  (``pybpf.jit.native_hash_write``, under the map's own mutex), and on an LRU hash the delete, and
-  on either LRU hash the update (``pybpf.jit.native_lru``).  A verified program (``verified``:
-  it came with the verifier's facts) gets values handed out with no Python at all, a raw one gets
-  each value registered as the interpreter does (``pybpf.jit.native_maps``);
+  (``pybpf.jit.native_hash_write``, under the map's own mutex) -- an LRU hash's stay with the Python
+  helpers, whose ``pybpf.maps.lru`` is the one model of the kernel's LRU lists.  A verified program
+  (``verified``: it came with the verifier's facts) gets values handed out with no Python at all, a
+  raw one gets each value registered as the interpreter does (``pybpf.jit.native_maps``);
 * ``bpf_ringbuf_output`` (130) and ``bpf_ringbuf_query`` (134) when their r1 is a ring buffer map
   known the same way, with the same exclusions (``pybpf.jit.native_ringbuf``); in a verified program
   ``bpf_ringbuf_reserve`` (131) likewise, and then every ``bpf_ringbuf_submit`` (132) and
@@ -98,15 +98,7 @@ from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
 from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
 from pybpf.jit.native_iter import NATIVE_KFUNCS
 from pybpf.jit.native_loop import lower_loop
-from pybpf.jit.native_lru import (
-    NativeLru,
-    deletable,
-    lower_lru_delete,
-    lower_lru_lookup,
-    lower_lru_update,
-    native_lru,
-    updatable,
-)
+from pybpf.jit.native_lru import NativeLru, lower_lru_lookup, native_lru
 from pybpf.jit.native_maps import (
     NativeArray,
     NativeMap,
@@ -225,13 +217,6 @@ def _lookup_lowerer(
     return lower
 
 
-def _lru_write_lowerer(lru: NativeLru, lower_write: LruWrite) -> NativeLowerer:
-    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
-        lower_write(lo, site, lru, args)
-
-    return lower
-
-
 def _write_lowerer(table: NativeHash, lower_write: HashWrite) -> NativeLowerer:
     def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
         lower_write(lo, site, table, args)
@@ -245,12 +230,6 @@ WRITES: dict[Helper, HashWrite] = {
     map_helpers.map_delete_elem: lower_hash_delete,
 }
 """The map helpers that change a hash map natively (``pybpf.jit.native_hash_write``)."""
-LruWrite = Callable[[Lowering, Site, NativeLru, Sequence[ir.Value]], None]
-LRU_WRITES: dict[Helper, tuple[Callable[[NativeLru], bool], LruWrite]] = {
-    map_helpers.map_update_elem: (updatable, lower_lru_update),
-    map_helpers.map_delete_elem: (deletable, lower_lru_delete),
-}
-"""The map helpers that change an LRU hash natively where the map allows (``pybpf.jit.native_lru``)."""
 RingLowerer = Callable[[Lowering, Site, NativeRing, Sequence[ir.Value]], None]
 RING_CALLS: dict[Helper, RingLowerer] = {
     map_helpers.ringbuf_output: lower_ringbuf_output,
@@ -493,16 +472,10 @@ def plan_native_calls(
         )
         if not isinstance(nmap, (NativeArray, NativeHash, NativeLru)):
             continue
-        if function in WRITES:
-            if isinstance(nmap, NativeLru):
-                lru_write = LRU_WRITES[function]
-                if not lru_write[0](nmap):
-                    continue
-                lowerer = _lru_write_lowerer(nmap, lru_write[1])
-            elif not isinstance(nmap, NativeHash) or not writable(nmap):
+        if function in WRITES:  # (an LRU hash's writes are its LRU policy's, in Python: pybpf.maps.lru)
+            if isinstance(nmap, NativeLru) or not isinstance(nmap, NativeHash) or not writable(nmap):
                 continue
-            else:
-                lowerer = _write_lowerer(nmap, WRITES[function])
+            lowerer = _write_lowerer(nmap, WRITES[function])
         else:
             percpu_lookup = function is map_helpers.map_lookup_percpu_elem
             if percpu_lookup and not nmap.percpu:

@@ -67,7 +67,6 @@ from pybpf.errors import (
     MemoryAccessError,
     UnknownMemoryError,
 )
-from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.context import HelperContext, RunEnv
 from pybpf.helpers.dynptr import DynptrKern
 from pybpf.helpers.registry import Helper, HelperRegistry
@@ -90,6 +89,7 @@ from pybpf.jit.state import (
 from pybpf.kfuncs.exceptions import Throw
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.kfuncs.proto import ArgKind
+from pybpf.maps.base import running_cpu
 from pybpf.memory.regions import NULL_GUARD, READ, READ_WRITE, WRITE, Memory, PacketReader, Region
 from pybpf.vm import runtime
 from pybpf.vm.runtime import DEFAULT_BUDGET, RunState

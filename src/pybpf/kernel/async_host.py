@@ -24,9 +24,9 @@ from collections.abc import Callable, Mapping
 
 from pybpf.engine import Executable, RunSession
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv
-from pybpf.helpers.basic import running_cpu
 from pybpf.helpers.map_access import MapAccess, ProgramMaps
 from pybpf.helpers.maps import release_spin_locks
+from pybpf.maps.base import running_cpu
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory
 from pybpf.objects import refs

@@ -179,6 +179,7 @@ def update_elem(fd: int, flags: int, key: Source, value: Source) -> int:
         lock.raw_unlock(address)
     if replaced is not None:  # bpf_obj_free_fields() of the value replaced: its timer
         timers.free_element(obj, replaced)
+    timers.free_evicted(obj)
     return 0
 
 
@@ -413,6 +414,7 @@ def update_value(fd: int, obj: MapObject, key: bytes, value: bytes, flags: int) 
         raise _broken(exc) from None
     if replaced is not None:
         timers.free_element(obj, replaced)
+    timers.free_evicted(obj)
 
 
 def delete_value(obj: MapObject, key: bytes) -> None:

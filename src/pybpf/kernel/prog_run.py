@@ -53,7 +53,7 @@ from pybpf.btf.types import BTF
 from pybpf.engine import Engine, Executable, RunSession, TailCall
 from pybpf.errors import BPFError, ExecutionError, HelperError, ProgramFaultError
 from pybpf.helpers import TRACE_PIPE, HelperContext, RunEnv, default_registry
-from pybpf.helpers.basic import JiffiesCell, running_cpu
+from pybpf.helpers.basic import JiffiesCell
 from pybpf.helpers.map_access import NO_MAPS, MapAccess, ProgramMaps
 from pybpf.helpers.map_image import expose
 from pybpf.helpers.maps import release_spin_locks
@@ -72,7 +72,7 @@ from pybpf.kernel.async_host import ProgramHost
 from pybpf.kernel.progobj import ProgObject, get_fd_by_id
 from pybpf.kernel.usermem import copy_from_user, copy_to_user
 from pybpf.kfuncs.kernel_btf import kernel_btf
-from pybpf.maps.base import FdKind, MapOps
+from pybpf.maps.base import FdKind, MapOps, running_cpu
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory, PacketReader
 from pybpf.objects import refs

@@ -10,6 +10,13 @@ EINVAL) and ``values_hash`` is ``array_map_get_hash`` (SHA-256 over ``max_entrie
 values, padding included).  As root (``bpf_bypass_spec_v1``) the kernel does not round max_entries
 up to a power of two, so no entry count is E2BIG; an array larger than the machine's memory is
 ENOMEM at creation (``pybpf.objects.accounting``).
+
+An update copies the value in place, as the kernel's ``copy_map_value`` does, through the map's
+redo journal (``pybpf.maps.journal``), so a writer killed inside the copy leaves the old value or
+(after recovery) the new one, never a mixture.  The journal follows the values (for BPF_F_MMAPABLE
+arrays on the next page boundary, so a mapping of the values never shows it): storage is
+``max_entries * round_up(value_size, 8)`` bytes of values, then ``journal_bytes(elem_size)``, whose
+data is backed with memory (and charged) only once the array is first updated in place.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from pybpf.btf.raw import RawType
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import ACCESS_MASK, BatchWalk, MapOps, MapParams, flags_access_ok, index_of, round_up
 from pybpf.maps.hash import as_bytes, bytes_source
+from pybpf.maps.journal import HEAD_BYTES, ValueJournal, journal_bytes
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
@@ -92,6 +100,13 @@ def next_array_key(key: bytes | None, max_entries: int) -> bytes:
     return _INDEX.pack(index + 1)
 
 
+def _journal_at(params: MapParams) -> int:
+    """Where an array's journal starts: after the values, page-aligned for a mmapable array (whose
+    mapping may cover the values' last page)."""
+    values = params.max_entries * round_up(params.value_size, 8)
+    return round_up(values, mmap.PAGESIZE) if params.flags & uapi.BPF_F_MMAPABLE else values
+
+
 @register(uapi.BPF_MAP_TYPE_ARRAY)
 class ArrayMap(MapOps):
     """Plain array map: storage is ``max_entries`` slots of ``round_up(value_size, 8)`` bytes."""
@@ -108,6 +123,14 @@ class ArrayMap(MapOps):
         super().__init__(params, mem)
         self.elem_size = round_up(params.value_size, 8)
         self._buf = bytes_source(mem)
+        values = params.max_entries * self.elem_size
+        self._journal_data = _journal_at(params) + HEAD_BYTES
+        self.journal = ValueJournal(mem, _journal_at(params), self.elem_size, values)
+        """The redo journal of in-place value copies (see the module docstring)."""
+        self._pending = self.journal.pending
+        self._journal_words = self.journal.words
+        self._journal_backed = False
+        """Whether this process has backed the journal's data (``reserve_storage``, once)."""
 
     @classmethod
     def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
@@ -130,7 +153,17 @@ class ArrayMap(MapOps):
 
     @classmethod
     def storage_size(cls, params: MapParams) -> int:
-        return params.max_entries * round_up(params.value_size, 8)
+        return _journal_at(params) + journal_bytes(round_up(params.value_size, 8))
+
+    @classmethod
+    def reserved_size(cls, params: MapParams) -> int:
+        """The values and the journal's head: its data is backed (and charged) by the first
+        in-place update, so an array only programs' stores write costs what the kernel's does."""
+        return _journal_at(params) + HEAD_BYTES
+
+    def _back_journal(self) -> None:
+        self.reserve_storage(self._journal_data, self._journal_data + self.elem_size)
+        self._journal_backed = True
 
     @classmethod
     def meta_equal(cls, template: MapParams, inner: MapParams) -> bool:
@@ -140,6 +173,8 @@ class ArrayMap(MapOps):
         index: int = _INDEX.unpack(key)[0]
         if index >= self.max_entries:
             raise KeyNotExistError()
+        if self._pending():  # a copy under way, or left by a dead writer: wait for it, or recover
+            self.settle()
         start = index * self.elem_size
         return as_bytes(self._buf[start : start + self.value_size])
 
@@ -151,8 +186,39 @@ class ArrayMap(MapOps):
             raise BPFError(errno.E2BIG, "index out of range")
         if flags & uapi.BPF_NOEXIST:
             raise BPFError(errno.EEXIST, "array elements always exist")
-        start = index * self.elem_size
-        self._buf[start : start + self.value_size] = value
+        if len(value) != self.value_size:
+            raise BPFError(errno.EINVAL, f"value must be {self.value_size} bytes, got {len(value)}")
+        if not self._journal_backed:
+            self._back_journal()
+        # ValueJournal.write, inlined (this is every user-space update's path): the new bytes to the
+        # journal, published by one 8-byte store, copied, cleared.  (Should a copy raise, the journal
+        # stays published and the next reader's settle completes it.)
+        words, buf, at, start = self._journal_words, self._buf, self._journal_data, index * self.elem_size
+        if words is None:  # pragma: no cover - big-endian hosts
+            self.journal.write(buf, start, value)
+            return
+        size = self.value_size
+        buf[at : at + size] = value
+        words[1] = size
+        words[0] = start + 1
+        buf[start : start + size] = value
+        words[0] = 0
+
+    def write_value(self, offset: int, data: bytes) -> None:
+        """Copy ``data`` to byte ``offset`` of the values through the journal (a per-CPU array's
+        one-CPU update from a program); the caller holds the lock and has checked the range."""
+        if not self._journal_backed:
+            self._back_journal()
+        self.journal.write(self._buf, offset, data)
+
+    def recover(self) -> None:
+        """Complete the copy of a writer that died inside it (``ValueJournal.replay``)."""
+        if self.journal.pending() and not self._journal_backed:
+            self._back_journal()  # (its writer backed it: this only notes so, charging nothing)
+        self.journal.replay()
+
+    def unsettled(self) -> bool:
+        return self._pending()
 
     def delete(self, key: bytes) -> None:
         raise BPFError(errno.EINVAL, "array elements cannot be deleted")

@@ -39,7 +39,7 @@ The interface
 * BTF-described maps: ``own_btf_check`` + ``check_btf`` (the type's ``map_check_btf`` op; keyless
   maps), ``spin_lock_allowed``; BPF_F_LOCK: ``spin_lock_off`` (the value's ``struct
   bpf_spin_lock``, set from the map's BTF);
-* programs' view: ``value_offset``, ``peek_value_offset``, ``evicted_by_insert``, ``program_update``,
+* programs' view: ``value_offset``, ``peek_value_offset``, ``evicted``, ``program_update``,
   ``program_delete``, ``direct_value_offset``; ring buffers (``ring_buffer``) the producer side of
   the bpf_ringbuf_* helpers: ``reserve``, ``commit``, ``output``, ``query``.  A value pointer a
   program gets reaches exactly ``value_size`` bytes (``pybpf.helpers.map_access``), so nothing else
@@ -103,12 +103,13 @@ How to add a map type
 
 from __future__ import annotations
 
+import ctypes
 import enum
 import errno
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from pybpf import uapi
 from pybpf.btf.raw import RawType
@@ -141,6 +142,10 @@ def _no_storage_to_reserve(start: int, end: int) -> None:
     """``reserve_storage`` of an implementation not attached to an object file: nothing to back."""
 
 
+def _nothing_to_settle() -> None:
+    """``settle`` of an implementation not attached to an object file: no lock, no other writer."""
+
+
 def _every_file_alive(tag: int) -> bool:
     """``file_alive`` of an implementation not attached to an object file: no file is ever released."""
     return True
@@ -154,6 +159,28 @@ def index_of(key: bytes) -> int:
     perf events, sockets, CPUs and devices): the kernel's ``*(u32 *)key``."""
     index: int = _INDEX_KEY.unpack(key)[0]
     return index
+
+
+def _load_sched_getcpu() -> Callable[[], int] | None:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).sched_getcpu
+    except (OSError, AttributeError):  # pragma: no cover - not glibc
+        return None
+    function.restype = ctypes.c_int
+    function.argtypes = []
+    return cast("Callable[[], int]", function)
+
+
+_SCHED_GETCPU = _load_sched_getcpu()
+
+
+def running_cpu() -> int:
+    """The CPU the calling thread runs on (``raw_smp_processor_id`` of a bpf() call made now):
+    ``sched_getcpu``, 0 where the C library has none."""
+    if _SCHED_GETCPU is None:  # pragma: no cover
+        return 0
+    cpu = int(_SCHED_GETCPU())
+    return max(cpu, 0)
 
 
 def round_up(value: int, align: int) -> int:
@@ -307,6 +334,13 @@ class MapOps:
         self.file_alive: Callable[[int], bool] = _every_file_alive
         """Whether the open file of the map a ``pybpf.objects.refs.tag_file`` tag names still exists
         (``refs.files_of``, set by the map object; see ``filled_through``)."""
+        self.evicted: list[int] = []
+        """Offsets in ``mem`` of the values of the elements the last update evicted (LRU maps:
+        ``htab_lru_map_delete_node``, which frees their timers); empty for the other types."""
+        self.settle: Callable[[], None] = _nothing_to_settle
+        """Take and release the map's lock (set by the map object, ``attach_settle``): a reader that
+        finds a write published and unfinished (``pybpf.maps.journal``) waits for its live writer
+        this way, or recovers after a dead one (``recover``), before it reads."""
 
     # --- creation ---------------------------------------------------------------------------------
     @classmethod
@@ -360,6 +394,15 @@ class MapOps:
 
     def recover(self) -> None:
         """Repair the storage after a process died holding the lock (default: nothing to do)."""
+
+    def attach_settle(self, settle: Callable[[], None]) -> None:
+        """Give the instance its object's ``settle`` (composite types pass it on)."""
+        self.settle = settle
+
+    def unsettled(self) -> bool:
+        """Whether a write was left published and unfinished (``pybpf.maps.journal``): opening the
+        map then settles it (``settle``) before anyone reads.  False by default."""
+        return False
 
     # --- element operations -----------------------------------------------------------------------
     def lookup(self, key: bytes) -> bytes:
@@ -517,12 +560,6 @@ class MapOps:
     def peek_value_offset(self, key: bytes, cpu: int) -> int | None:
         """``value_offset`` without side effects (LRU recency), as ``bpf_for_each_map_elem`` reads."""
         return self.value_offset(key, cpu)
-
-    def evicted_by_insert(self, key: bytes) -> int | None:
-        """The offset in ``self.mem`` of the value of the element an update of ``key`` would evict to
-        make room (LRU maps: ``htab_lru_map_delete_node``, which frees its timer); None when it would
-        evict none.  With the map's lock held."""
-        return None
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
         """The update ``bpf_map_update_elem`` makes from a program running on ``cpu``.

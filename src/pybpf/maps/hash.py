@@ -20,6 +20,7 @@ Storage (all little-endian u32 links, 0 = none, otherwise slot index + 1)::
 
     header   count, free list head, high-water mark of slots ever handed out, sequence count, seed
     buckets  n_buckets = roundup_pow_of_two(max_entries) heads
+    journal  the redo journal of BPF_F_LOCK updates in place (``pybpf.maps.journal``, one value)
     slots    max_entries + 1 slots of [next u32][hash u32][key, 8-aligned][value, 8-aligned]
 
 Creation applies ``htab_map_alloc``'s caps: more than 2^31 entries, or more buckets than a u32 byte
@@ -51,6 +52,11 @@ retries under it when the count moved -- the kernel's lookups are lock-free (RCU
 process remembers the hashes of the keys it saw last (``KeyHashes``: jhash in Python costs about a
 map operation; a remembered key one dict lookup); the seed is read from the header once per
 process, when the map is opened or created.
+
+A BPF_F_LOCK update of an existing element copies the value in place (``copy_map_value_locked``)
+through the map's redo journal, inside an odd sequence count: a writer killed in the copy leaves
+the count odd (readers take the lock) and the journal published, which ``recover()`` replays, so
+the value is the old one or the new one, never a mixture.
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ from pybpf.maps.base import (
     round_up,
 )
 from pybpf.maps.jhash import KeyHashes
+from pybpf.maps.journal import ValueJournal, journal_bytes
 from pybpf.maps.registry import register
 from pybpf.objects.credentials import CAP_SYS_ADMIN, current
 
@@ -200,6 +207,12 @@ def u32_words(mem: memoryview) -> Words:
     return _LittleEndianWords(mem)
 
 
+def _layout(params: MapParams) -> tuple[int, int]:
+    """(journal, slots) offsets in a hash map's storage: after the header and the buckets."""
+    journal_at = round_up(_HEADER_BYTES + 4 * _pow2(params.max_entries), 8)
+    return journal_at, journal_at + journal_bytes(round_up(params.value_size, 8))
+
+
 @register(uapi.BPF_MAP_TYPE_HASH)
 class HashMap(MapOps):
     """Hash map whose whole state lives in the shared storage.
@@ -220,7 +233,9 @@ class HashMap(MapOps):
         self.key_stride = round_up(params.key_size, 8)
         self.slot_size = _SLOT_HEAD + self.key_stride + round_up(params.value_size, 8)
         self.n_slots = params.max_entries + 1
-        self.slots_at = round_up(_HEADER_BYTES + 4 * self.n_buckets, 8)
+        journal_at, self.slots_at = _layout(params)
+        self.journal = ValueJournal(mem, journal_at, round_up(params.value_size, 8), len(mem))
+        """The redo journal of BPF_F_LOCK updates in place (``update_in_place``)."""
         self._buf = bytes_source(mem)
         self._words = u32_words(mem)
         # slot link L (>= 1) starts at _base + L * slot_size; its key at +8, its value at +_value_at;
@@ -262,15 +277,15 @@ class HashMap(MapOps):
 
     @classmethod
     def storage_size(cls, params: MapParams) -> int:
-        slots_at = round_up(_HEADER_BYTES + 4 * _pow2(params.max_entries), 8)
         slot = _SLOT_HEAD + round_up(params.key_size, 8) + round_up(params.value_size, 8)
-        return slots_at + (params.max_entries + 1) * slot
+        return _layout(params)[1] + (params.max_entries + 1) * slot
 
     @classmethod
     def reserved_size(cls, params: MapParams) -> int:
-        """Everything when preallocated; else the header and the buckets (``htab->buckets``)."""
+        """Everything when preallocated; else the header, the buckets (``htab->buckets``) and the
+        journal."""
         if params.flags & uapi.BPF_F_NO_PREALLOC:
-            return round_up(_HEADER_BYTES + 4 * _pow2(params.max_entries), 8)
+            return _layout(params)[1]
         return cls.storage_size(params)
 
     def initialize(self) -> None:
@@ -564,9 +579,11 @@ class HashMap(MapOps):
             for off, width in self.special_fields:
                 kept[off : off + width] = self.mem[start + off : start + off + width]
             value = bytes(kept)
+        if len(value) != self.value_size:
+            raise BPFError(errno.EINVAL, f"value must be {self.value_size} bytes, got {len(value)}")
         end_seq = self._begin_write()
         try:
-            self.mem[start : start + self.value_size] = value
+            self.journal.write(self._buf, start, value)
         finally:
             self._set(_SEQ, end_seq)
 
@@ -679,6 +696,10 @@ class HashMap(MapOps):
         dead writer's sequence (an odd count would send every lock-free reader to the lock)."""
         end_seq = self._begin_write()
         try:
+            high = min(self._get(_HIGH), self.n_slots)  # a value of a slot handed out, backed
+            if high > self._backed:
+                self._back(high)
+            self.journal.replay(self.slots_at, self.slots_at + high * self.slot_size)
             self._rebuild()
         finally:
             self._set(_SEQ, end_seq)

@@ -6,35 +6,50 @@ Mirrors ``kernel/bpf/hashtab.c`` (``htab_lru_map_update_elem``, ``htab_lru_map_l
 * creation: BPF_F_NO_PREALLOC is ENOTSUPP (524), BPF_F_NO_COMMON_LRU is accepted, BPF_F_NUMA_NODE
   with a per-CPU type or with BPF_F_NO_COMMON_LRU is EINVAL, otherwise the hash map's checks (and
   the per-CPU value bound for LRU_PERCPU_HASH);
-* an update of a new key into a full map evicts the least recently used entry and succeeds, so
-  the map never holds more than ``max_entries`` entries; BPF_NOEXIST / BPF_EXIST give EEXIST /
-  ENOENT as for HASH; flags beyond BPF_EXIST (BPF_F_LOCK included) are EINVAL;
-* recency: inserting or replacing a key makes it the most recently used; ``touch`` (what a BPF
-  program's lookup does, ``bpf_lru_node_set_ref``) refreshes it too.  Lookups from user space do
-  *not*, exactly as the kernel's ``map_lookup_elem_sys_only`` / ``bpf_percpu_hash_copy`` avoid
-  disturbing the eviction order during a map walk.
-
+* an update that finds no free node evicts (below), so the map never holds more than
+  ``max_entries`` entries; BPF_NOEXIST / BPF_EXIST give EEXIST / ENOENT as for HASH; flags beyond
+  BPF_EXIST (BPF_F_LOCK included) are EINVAL;
 * creation also applies ``htab_map_alloc``'s size rules: with BPF_F_NO_COMMON_LRU max_entries is
   rounded up to a multiple of the possible CPUs (down when that overflows a u32), and the map
   reports the rounded value; then more than 2^27 entries is E2BIG, as for HASH.
 
-Deliberate differences (the kernel's LRU is approximate, per-CPU free lists and active/inactive
-lists with reference bits): pybpf keeps one exact LRU order, so BPF_F_NO_COMMON_LRU changes nothing
-but max_entries, and replacing an existing key never evicts another one (the kernel may, since it
-takes a fresh node from the LRU before looking the key up).
+Which element goes is the kernel's (``kernel/bpf/bpf_lru_list.c`` of 6.18), modelled list for list:
 
-The LRU list lives in shared storage like the hash (``pybpf.maps.base``): every node link is
-range-checked before use (EUCLEAN), and an LRU list that does not lead to an element of the hash
-when one must be evicted is EUCLEAN too; ``recover()`` walks it with a bound.
+* ``max_entries`` nodes, each on one list: a ``struct bpf_lru_list`` has an active, an inactive and a
+  free list, counts of the first two and ``next_inactive_rotation``; the common LRU has one such list
+  plus, per possible CPU, a local free list and a local pending list; with BPF_F_NO_COMMON_LRU each
+  CPU has a ``bpf_lru_list`` of its own, holding ``max_entries / nr_cpus`` nodes
+  (``bpf_percpu_lru_populate``);
+* every update first takes a node (``prealloc_lru_pop`` -> ``bpf_lru_pop_free``, on the CPU it runs
+  on: ``running_cpu`` for bpf(), the run's ``cpu`` for programs), even of a key that exists and even
+  if the flags then refuse it (the node is given back): common LRU -- the local free list, else
+  ``bpf_lru_list_pop_free_to_local`` (flush the pending list into active/inactive by ref bit, rotate,
+  move up to ``target_free = clamp(max_entries / nr_cpus / 2, 1, 128)`` free nodes, shrinking the
+  inactive list -- evicting -- for the rest, else force-shrinking), else stealing round-robin from the
+  CPUs' local lists; per-CPU LRU -- rotate, shrink by up to 4 when the free list is empty, take its
+  first node onto the inactive list;
+* a program's lookup sets the element's ref bit (``bpf_lru_node_set_ref``), a user-space lookup does
+  not (``map_lookup_elem_sys_only``); replacing an element gives its new node the ref bit
+  (``htab_lru_map_update_elem``) or, per-CPU, sets the old one's (in place); deletes and replaced
+  elements give their node back (``bpf_lru_push_free``: a pending node to its CPU's local free list,
+  others to the free list).
 
-Storage: a 64-byte header (nr_cpus, most/least recent node, free node list, high-water mark), then
-``max_entries + 1`` LRU nodes of ``[prev u32][next u32][key, 8-aligned]``, then a plain HASH
-(``pybpf.maps.hash``) whose values are ``[node index u32, 8-aligned][user value]``.  ``recover()``
-repairs the hash, then rebuilds the LRU list from it (keeping the surviving order).
+So a sequence of updates, lookups and deletes leaves the kernel's keys whatever CPUs they run on
+(``tests/maps/test_lru_policy.py`` compares with the kernel).  The lists live in the shared storage:
+every link is range-checked (EUCLEAN), every walk is bounded by the node count, and ``recover()``
+rebuilds the lists from what the hash holds after a process died holding the map's lock.
+
+Storage: a 64-byte header (nr_cpus of the values, CPUs of the lists, ``target_free``), a state
+record per ``bpf_lru_list`` (counts, ``next_inactive_rotation``) and per local list
+(``next_steal``), then the node pool -- the list heads first, then one node per element:
+``[prev u32][next u32][type u8][ref u8][pad u16][cpu u32][key, 8-aligned]`` -- then a plain HASH
+(``pybpf.maps.hash``) whose values are ``[node link u32, 8-aligned][user value]``.  (Maps pinned by
+an earlier pybpf with the old single-list layout are not readable by this one.)
 """
 
 from __future__ import annotations
 
+import array
 import contextlib
 import dataclasses
 import errno
@@ -43,16 +58,46 @@ from collections.abc import Callable
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
-from pybpf.maps.base import BatchWalk, MapOps, MapParams, corrupted, flags_access_ok, round_up
+from pybpf.maps.base import BatchWalk, MapOps, MapParams, corrupted, flags_access_ok, round_up, running_cpu
 from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap, htab_check_alloc
 from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
 
 HEADER_BYTES = 64
-_NR_CPUS, MRU_AT, LRU_AT, FREE_AT, HIGH_AT, COUNT_AT = 0, 8, 12, 16, 20, 24
-VALUE_PREFIX = 8  # node index in front of each stored value
+_NR_CPUS, _LIST_CPUS, _TARGET_FREE = 0, 4, 8
+VALUE_PREFIX = 8  # node link in front of each stored value
 _U32 = struct.Struct("<I")
+ACTIVE, INACTIVE, FREE, LOCAL_FREE, LOCAL_PENDING = range(5)
+"""``enum bpf_lru_list_type``: the lists of a ``bpf_lru_list``, then a CPU's local lists."""
+LOCAL_FREE_TARGET = 128
+"""The kernel's LOCAL_FREE_TARGET and LOCAL_NR_SCANS (common LRU)."""
+PERCPU_FREE_TARGET = 4
+"""The kernel's PERCPU_FREE_TARGET and PERCPU_NR_SCANS (BPF_F_NO_COMMON_LRU)."""
+NODE_HEAD = 16
+TYPE_AT, REF_AT, CPU_AT = 8, 9, 12
+"""Offsets in a node of its list type (u8), ref bit (u8) and CPU (u32); its key follows the head."""
+_LIST_STATE, _LOCAL_STATE = 16, 8
+_NEXT_ROTATION = 8
+
+
+def _lists(params: MapParams, list_cpus: int) -> tuple[int, int]:
+    """(``bpf_lru_list`` records, local list pairs) of a map: one common list and a local pair per
+    CPU, or a list per CPU (BPF_F_NO_COMMON_LRU)."""
+    if params.flags & uapi.BPF_F_NO_COMMON_LRU:
+        return list_cpus, 0
+    return 1, list_cpus
+
+
+def _pool_at(params: MapParams, list_cpus: int) -> int:
+    n_lists, n_locals = _lists(params, list_cpus)
+    return HEADER_BYTES + round_up(_LIST_STATE * n_lists + _LOCAL_STATE * n_locals, 8)
+
+
+def _pool_bytes(params: MapParams, list_cpus: int) -> int:
+    n_lists, n_locals = _lists(params, list_cpus)
+    nodes = 3 * n_lists + 2 * n_locals + params.max_entries
+    return nodes * (NODE_HEAD + round_up(params.key_size, 8))
 
 
 class _LruBase(MapOps):
@@ -65,11 +110,19 @@ class _LruBase(MapOps):
         super().__init__(params, mem)
         stored = _U32.unpack_from(mem, _NR_CPUS)[0]
         self.nr_cpus: int = (stored or possible_cpus()) if self.percpu else 1
+        self.list_cpus: int = _U32.unpack_from(mem, _LIST_CPUS)[0] or possible_cpus()
+        """The possible CPUs the LRU lists were made for (fixed at creation, like ``nr_cpus``)."""
         self.user_value_size = self._user_value_size(params, self.nr_cpus)
         """Bytes user-space lookups return and updates take (``bpf_map_value_size``)."""
-        self.node_size = 8 + round_up(params.key_size, 8)
-        self.n_nodes = params.max_entries + 1
-        inner_at = HEADER_BYTES + self.n_nodes * self.node_size
+        self.percpu_lru = bool(params.flags & uapi.BPF_F_NO_COMMON_LRU)
+        self.n_lists, self.n_locals = _lists(params, self.list_cpus)
+        self.nr_scans = PERCPU_FREE_TARGET if self.percpu_lru else LOCAL_FREE_TARGET
+        self.n_heads = 3 * self.n_lists + 2 * self.n_locals
+        self.node_size = NODE_HEAD + round_up(params.key_size, 8)
+        self.n_nodes = self.n_heads + params.max_entries
+        """Links 1 .. n_nodes: the list heads, then one node per element."""
+        self.pool_at = _pool_at(params, self.list_cpus)
+        inner_at = self.pool_at + self.n_nodes * self.node_size
         self.inner = HashMap(self._inner_params(params, self.nr_cpus), mem[inner_at:])
         self.inner.replace_at_head = not self.percpu  # __htab_lru_percpu_map_update_elem: in place
         self.inner_at = inner_at
@@ -114,8 +167,9 @@ class _LruBase(MapOps):
 
     @classmethod
     def storage_size(cls, params: MapParams) -> int:
-        nodes = (params.max_entries + 1) * (8 + round_up(params.key_size, 8))
-        return HEADER_BYTES + nodes + HashMap.storage_size(cls._inner_params(params, possible_cpus()))
+        cpus = possible_cpus()
+        nodes = _pool_at(params, cpus) + _pool_bytes(params, cpus)
+        return nodes + HashMap.storage_size(cls._inner_params(params, cpus))
 
     def layout_size(self) -> int:
         return self.inner_at + self.inner.layout_size()
@@ -126,10 +180,49 @@ class _LruBase(MapOps):
         self.inner.attach_storage(lambda start, end: reserve(at + start, at + end))
 
     def initialize(self) -> None:
+        """``bpf_lru_init`` and ``bpf_lru_populate``: empty lists, every node on a free list (the
+        common one, or its CPU's: ``max_entries / nr_cpus`` consecutive nodes each), the node added
+        last first; ``target_free`` as ``bpf_common_lru_populate`` sets it."""
         _U32.pack_into(self.mem, _NR_CPUS, self.nr_cpus if self.percpu else 0)
+        _U32.pack_into(self.mem, _LIST_CPUS, self.list_cpus)
+        target = min(max(self.max_entries // self.list_cpus // 2, 1), LOCAL_FREE_TARGET)
+        _U32.pack_into(self.mem, _TARGET_FREE, target)
+        for head in range(1, self.n_heads + 1):
+            self._set_next(head, head)
+            self._set_prev(head, head)
+        for lst in range(self.n_lists):
+            self._set(self._list_state(lst) + _NEXT_ROTATION, self._head(lst, INACTIVE))
+        for cpu in range(self.n_locals):
+            self._set(self._local_state(cpu), cpu)
+        share = self.max_entries // self.n_lists
+        for lst in range(self.n_lists):
+            first = self.n_heads + 1 + lst * share
+            self._populate(first, share if lst < self.n_lists - 1 else self.max_entries - lst * share, lst)
         self.inner.initialize()
 
-    # --- the LRU list (links are node index + 1, 0 = none) ----------------------------------
+    def _populate(self, first: int, count: int, lst: int) -> None:
+        """Put nodes ``first .. first + count - 1`` on list ``lst``'s free list, each added at its head
+        (so it reads last to first), their CPU ``lst`` -- written word by word in bulk."""
+        if count <= 0:
+            return
+        head = self._head(lst, FREE)
+        words = self.mem[self.pool_at : self.pool_at + self.n_nodes * self.node_size].cast("I")
+        stride = self.node_size // 4
+        base = (first - 1) * stride
+        links = array.array("I", range(first, first + count))
+        nexts = array.array("I", [head]) + links[:-1]  # next of node i is node i - 1
+        prevs = links[1:] + array.array("I", [head])  # prev of node i is node i + 1
+        end = base + count * stride
+        words[base + 1 : end : stride] = nexts
+        words[base:end:stride] = prevs
+        words[base + CPU_AT // 4 : end : stride] = array.array("I", [lst]) * count
+        raw = self.mem[self.pool_at : self.pool_at + self.n_nodes * self.node_size]
+        start = (first - 1) * self.node_size
+        raw[start + TYPE_AT : start + count * self.node_size : self.node_size] = bytes([FREE]) * count
+        self._set_next(head, first + count - 1)
+        self._set_prev(head, first)
+
+    # --- shared words, node fields, list heads ------------------------------------------------------
     def _get(self, offset: int) -> int:
         value: int = _U32.unpack_from(self.mem, offset)[0]
         return value
@@ -138,135 +231,396 @@ class _LruBase(MapOps):
         _U32.pack_into(self.mem, offset, value)
 
     def _node(self, link: int) -> int:
-        """Offset of LRU node ``link``; EUCLEAN for a link outside the node pool."""
+        """Offset of node ``link`` (a list head or an element's node); EUCLEAN outside the pool."""
         if not 0 < link <= self.n_nodes:
             raise corrupted(f"LRU node link {link} outside the pool of {self.n_nodes} nodes")
-        return HEADER_BYTES + (link - 1) * self.node_size
+        return self.pool_at + (link - 1) * self.node_size
 
-    def _unlink(self, link: int) -> None:
-        node = self._node(link)
-        prev, nxt = self._get(node), self._get(node + 4)
-        prev_next_at = self._node(prev) + 4 if prev else MRU_AT
-        next_prev_at = self._node(nxt) if nxt else LRU_AT
-        self._set(prev_next_at, nxt)
-        self._set(next_prev_at, prev)
+    def _next(self, link: int) -> int:
+        return self._get(self._node(link) + 4)
 
-    def _push_front(self, link: int) -> None:
-        node, first = self._node(link), self._get(MRU_AT)
-        first_prev_at = self._node(first) if first else LRU_AT
-        self._set(node, 0)
-        self._set(node + 4, first)
-        self._set(first_prev_at, link)
-        self._set(MRU_AT, link)
+    def _prev(self, link: int) -> int:
+        return self._get(self._node(link))
 
-    def _alloc_node(self, key: bytes) -> int:
-        link = self._get(FREE_AT)
-        if link:
-            self._set(FREE_AT, self._get(self._node(link) + 4))
-            if self._get(self._node(link)) or self._get(MRU_AT) == link:
-                raise corrupted("the free node list holds a node of the LRU list")
-        else:
-            link = self._get(HIGH_AT) + 1
-            if link > self.n_nodes:
-                raise BPFError(errno.ENOMEM, "no free LRU node")
-            self._set(HIGH_AT, link)
-        start = self._node(link) + 8
-        self.mem[start : start + self.key_size] = key
-        self._set(COUNT_AT, self._get(COUNT_AT) + 1)
+    def _set_next(self, link: int, value: int) -> None:
+        self._set(self._node(link) + 4, value)
+
+    def _set_prev(self, link: int, value: int) -> None:
+        self._set(self._node(link), value)
+
+    def _type(self, link: int) -> int:
+        return self.mem[self._node(link) + TYPE_AT]
+
+    def _set_type(self, link: int, kind: int) -> None:
+        self.mem[self._node(link) + TYPE_AT] = kind
+
+    def _ref(self, link: int) -> int:
+        return self.mem[self._node(link) + REF_AT]
+
+    def _set_ref(self, link: int, ref: int) -> None:
+        self.mem[self._node(link) + REF_AT] = ref
+
+    def _cpu(self, link: int, bound: int) -> int:
+        cpu = self._get(self._node(link) + CPU_AT)
+        if cpu >= bound:
+            raise corrupted(f"LRU node {link} names CPU {cpu}")
+        return cpu
+
+    def _head(self, lst: int, kind: int) -> int:
+        return 1 + 3 * lst + kind
+
+    def _local_head(self, cpu: int, kind: int) -> int:
+        return 1 + 3 * self.n_lists + 2 * cpu + kind - LOCAL_FREE
+
+    def _list_state(self, lst: int) -> int:
+        return HEADER_BYTES + _LIST_STATE * lst
+
+    def _local_state(self, cpu: int) -> int:
+        return HEADER_BYTES + _LIST_STATE * self.n_lists + _LOCAL_STATE * cpu
+
+    def _is_element(self, link: int) -> bool:
+        return self.n_heads < link <= self.n_nodes
+
+    # --- list_head operations ----------------------------------------------------------------------
+    def _del(self, link: int) -> None:
+        prev, nxt = self._prev(link), self._next(link)
+        self._set_next(prev, nxt)
+        self._set_prev(nxt, prev)
+
+    def _add(self, link: int, head: int) -> None:
+        nxt = self._next(head)
+        self._set_next(head, link)
+        self._set_prev(link, head)
+        self._set_next(link, nxt)
+        self._set_prev(nxt, link)
+
+    def _list_move(self, link: int, head: int) -> None:
+        self._del(link)
+        self._add(link, head)
+
+    def _empty(self, head: int) -> bool:
+        return self._next(head) == head
+
+    def _walk_back(self, head: int) -> list[int]:
+        """The nodes of list ``head`` from its tail (bounded: EUCLEAN for a list that loops)."""
+        nodes: list[int] = []
+        link = self._prev(head)
+        while link != head:
+            if len(nodes) >= self.n_nodes or not self._is_element(link):
+                raise corrupted("an LRU list loops or links a list head")
+            nodes.append(link)
+            link = self._prev(link)
+        return nodes
+
+    # --- struct bpf_lru_list ----------------------------------------------------------------------
+    def _count(self, lst: int, kind: int) -> int:
+        return self._get(self._list_state(lst) + 4 * kind)
+
+    def _count_add(self, lst: int, kind: int, delta: int) -> None:
+        if kind < FREE:  # NR_BPF_LRU_LIST_COUNT: only active and inactive are counted
+            at = self._list_state(lst) + 4 * kind
+            self._set(at, max(self._get(at) + delta, 0))
+
+    def _rotation(self, lst: int) -> int:
+        return self._get(self._list_state(lst) + _NEXT_ROTATION)
+
+    def _set_rotation(self, lst: int, link: int) -> None:
+        self._set(self._list_state(lst) + _NEXT_ROTATION, link)
+
+    def _move(self, lst: int, link: int, kind: int) -> None:
+        """``__bpf_lru_node_move``: within or between the active and inactive (or to the free) list."""
+        old = self._type(link)
+        if old >= LOCAL_FREE:
+            raise corrupted(f"LRU node {link} of a local list moved on a global one")
+        if old != kind:
+            self._count_add(lst, old, -1)
+            self._count_add(lst, kind, 1)
+            self._set_type(link, kind)
+        self._set_ref(link, 0)
+        if link == self._rotation(lst):
+            self._set_rotation(lst, self._prev(link))
+        self._list_move(link, self._head(lst, kind))
+
+    def _move_to_free(self, lst: int, link: int, free_head: int, kind: int) -> None:
+        """``__bpf_lru_node_move_to_free``."""
+        if link == self._rotation(lst):
+            self._set_rotation(lst, self._prev(link))
+        self._count_add(lst, self._type(link), -1)
+        self._set_type(link, kind)
+        self._list_move(link, free_head)
+
+    def _move_in(self, lst: int, link: int, kind: int) -> None:
+        """``__bpf_lru_node_move_in``: from a local list onto the LRU list."""
+        self._count_add(lst, kind, 1)
+        self._set_type(link, kind)
+        self._set_ref(link, 0)
+        self._list_move(link, self._head(lst, kind))
+
+    def _rotate_active(self, lst: int) -> None:
+        """``__bpf_lru_list_rotate_active``: from the tail, referenced nodes back to the head, the
+        others to the inactive list; at most ``nr_scans`` nodes."""
+        active = self._head(lst, ACTIVE)
+        first = self._next(active)
+        for scanned, link in enumerate(self._walk_back(active), 1):
+            self._move(lst, link, ACTIVE if self._ref(link) else INACTIVE)
+            if scanned == self.nr_scans or link == first:
+                break
+
+    def _rotate_inactive(self, lst: int) -> None:
+        """``__bpf_lru_list_rotate_inactive``: from ``next_inactive_rotation`` towards the head,
+        referenced nodes to the active list; at most ``nr_scans`` nodes."""
+        inactive = self._head(lst, INACTIVE)
+        if self._empty(inactive):
+            return
+        start = self._rotation(lst)
+        last = self._next(start)
+        if last == inactive:
+            last = self._next(last)
+        cur, nxt, scanned, steps = start, inactive, 0, 0
+        while scanned < self.nr_scans:
+            steps += 1
+            if steps > 2 * self.n_nodes + self.nr_scans:
+                raise corrupted("the inactive list loops")
+            if cur == inactive:
+                cur = self._prev(cur)
+                continue
+            nxt = self._prev(cur)
+            if self._ref(cur):
+                self._move(lst, cur, ACTIVE)
+            if cur == last:
+                break
+            cur = nxt
+            scanned += 1
+        self._set_rotation(lst, nxt)
+
+    def _rotate(self, lst: int) -> None:
+        """``__bpf_lru_list_rotate``: the active list when the inactive one is the shorter."""
+        if self._count(lst, INACTIVE) < self._count(lst, ACTIVE):
+            self._rotate_active(lst)
+        self._rotate_inactive(lst)
+
+    def _shrink_inactive(self, lst: int, target: int, free_head: int, kind: int) -> int:
+        """``__bpf_lru_list_shrink_inactive``: from the tail, referenced nodes to the active list,
+        the others evicted onto ``free_head``, up to ``target`` of them within ``nr_scans`` nodes."""
+        shrunk = 0
+        for scanned, link in enumerate(self._walk_back(self._head(lst, INACTIVE)), 1):
+            if self._ref(link):
+                self._move(lst, link, ACTIVE)
+            elif self._del_from_htab(link):
+                self._move_to_free(lst, link, free_head, kind)
+                shrunk += 1
+                if shrunk == target:
+                    break
+            if scanned == self.nr_scans:
+                break
+        return shrunk
+
+    def _shrink(self, lst: int, target: int, free_head: int, kind: int) -> int:
+        """``__bpf_lru_list_shrink``: else one node evicted from the inactive (or active) list's tail
+        whatever its ref bit."""
+        shrunk = self._shrink_inactive(lst, target, free_head, kind)
+        if shrunk:
+            return shrunk
+        inactive = self._head(lst, INACTIVE)
+        forced = inactive if not self._empty(inactive) else self._head(lst, ACTIVE)
+        for link in self._walk_back(forced):
+            if self._del_from_htab(link):
+                self._move_to_free(lst, link, free_head, kind)
+                return 1
+        return 0
+
+    def _del_from_htab(self, link: int) -> bool:
+        """``htab_lru_map_delete_node``: remove the element whose node ``link`` is, if the hash has it."""
+        key = self._key_of(link)
+        stored = self.inner.value_offset(key, 0)
+        if stored is None or self._get(self.inner_at + stored) != link:
+            return False
+        self.evicted.append(self.inner_at + stored + VALUE_PREFIX)
+        self.inner.delete(key)
+        return True
+
+    # --- bpf_lru_pop_free / bpf_lru_push_free -------------------------------------------------------
+    def _pop_free(self, cpu: int) -> int:
+        """A free node for an element inserted on ``cpu`` (0: none, the kernel's ENOMEM)."""
+        if self.percpu_lru:
+            return self._percpu_pop_free(cpu % self.n_lists)
+        return self._common_pop_free(cpu % self.n_locals)
+
+    def _percpu_pop_free(self, lst: int) -> int:
+        """``bpf_percpu_lru_pop_free``."""
+        self._rotate(lst)
+        free = self._head(lst, FREE)
+        if self._empty(free):
+            self._shrink(lst, PERCPU_FREE_TARGET, free, FREE)
+        if self._empty(free):
+            return 0
+        link = self._next(free)
+        self._set_ref(link, 0)
+        self._move(lst, link, INACTIVE)
         return link
 
-    def _free_node(self, link: int) -> None:
-        node = self._node(link)
-        self._set(node, 0)  # free nodes have no predecessor (_alloc_node checks it)
-        self._set(node + 4, self._get(FREE_AT))
-        self._set(FREE_AT, link)
-        self._set(COUNT_AT, max(self._get(COUNT_AT) - 1, 0))
+    def _pop_local_free(self, cpu: int) -> int:
+        free = self._local_head(cpu, LOCAL_FREE)
+        link = self._next(free)
+        if link == free:
+            return 0
+        self._del(link)
+        return link
+
+    def _common_pop_free(self, cpu: int) -> int:
+        """``bpf_common_lru_pop_free``: the local free list, refilled from the common list; else a
+        node stolen round-robin from the CPUs' local free or pending lists."""
+        link = self._pop_local_free(cpu)
+        if not link:
+            self._pop_free_to_local(cpu)
+            link = self._pop_local_free(cpu)
+        if not link:
+            first = steal = self._get(self._local_state(cpu)) % self.n_locals
+            while True:
+                link = self._pop_local_free(steal) or self._pop_pending(steal)
+                steal = (steal + 1) % self.n_locals
+                if link or steal == first:
+                    break
+            self._set(self._local_state(cpu), steal)
+        if link:
+            self._set(self._node(link) + CPU_AT, cpu)
+            self._set_type(link, LOCAL_PENDING)
+            self._set_ref(link, 0)
+            self._add(link, self._local_head(cpu, LOCAL_PENDING))
+        return link
+
+    def _pop_free_to_local(self, cpu: int) -> None:
+        """``bpf_lru_list_pop_free_to_local``: flush the CPU's pending nodes onto the common list by
+        ref bit, rotate it, then move up to ``target_free`` free nodes to the CPU, evicting for the
+        rest."""
+        pending = self._local_head(cpu, LOCAL_PENDING)
+        for link in self._walk_back(pending):
+            self._move_in(0, link, ACTIVE if self._ref(link) else INACTIVE)
+        self._rotate(0)
+        target = self._get(_TARGET_FREE)
+        local = self._local_head(cpu, LOCAL_FREE)
+        free = self._head(0, FREE)
+        moved = 0
+        while moved < target and not self._empty(free):
+            self._move_to_free(0, self._next(free), local, LOCAL_FREE)
+            moved += 1
+        if moved < target:
+            self._shrink(0, target - moved, local, LOCAL_FREE)
+
+    def _pop_pending(self, cpu: int) -> int:
+        """``__local_list_pop_pending``: the oldest unreferenced pending node whose element can be
+        evicted, else the oldest whatever its ref bit."""
+        pending = self._walk_back(self._local_head(cpu, LOCAL_PENDING))
+        for force in (False, True):
+            for link in pending:
+                if (force or not self._ref(link)) and self._del_from_htab(link):
+                    self._del(link)
+                    return link
+        return 0
+
+    def _push_free(self, link: int) -> None:
+        """``bpf_lru_push_free``: a pending node back to its CPU's local free list, any other to the
+        free list of its ``bpf_lru_list``."""
+        if self.percpu_lru:
+            self._move(self._cpu(link, self.n_lists), link, FREE)
+            return
+        if self._type(link) == LOCAL_PENDING:
+            self._set_type(link, LOCAL_FREE)
+            self._set_ref(link, 0)
+            self._list_move(link, self._local_head(self._cpu(link, self.n_locals), LOCAL_FREE))
+            return
+        self._move(0, link, FREE)
 
     def _key_of(self, link: int) -> bytes:
-        start = self._node(link) + 8
+        start = self._node(link) + NODE_HEAD
         return bytes(self.mem[start : start + self.key_size])
 
     def _find(self, key: bytes) -> int:
         """The node of ``key`` (0 when absent)."""
-        try:
-            stored = self.inner.lookup(key)
-        except KeyNotExistError:
+        stored = self.inner.value_offset(key, 0)
+        if stored is None:
             return 0
-        link: int = _U32.unpack_from(stored, 0)[0]
-        self._node(link)  # in range, or EUCLEAN
+        link = self._get(self.inner_at + stored)
+        if not self._is_element(link):
+            raise corrupted(f"the element of a key names LRU node {link}")
+        return link
+
+    def _take_node(self, key: bytes, cpu: int) -> int:
+        """``prealloc_lru_pop``: a node for ``key`` (ENOMEM when none can be had)."""
+        link = self._pop_free(cpu)
+        if not link:
+            raise BPFError(errno.ENOMEM, "no free LRU node")
+        start = self._node(link) + NODE_HEAD
+        self.mem[start : start + self.key_size] = key
         return link
 
     # --- operations -------------------------------------------------------------------------
     def lookup(self, key: bytes) -> bytes:
-        """User-space lookup: the value, without refreshing recency (``map_lookup_elem_sys_only``)."""
+        """User-space lookup: the value, without setting the ref bit (``map_lookup_elem_sys_only``)."""
         return self.inner.lookup(key)[VALUE_PREFIX:]
 
-    def touch(self, key: bytes) -> bytes:
-        """A BPF program's lookup: the value, and ``key`` becomes the most recently used."""
-        value = self.inner.lookup(key)
-        link: int = _U32.unpack_from(value, 0)[0]
-        self._node(link)
-        self._unlink(link)
-        self._push_front(link)
-        return value[VALUE_PREFIX:]
-
     def update(self, key: bytes, value: bytes, flags: int) -> None:
+        """BPF_MAP_UPDATE_ELEM, on the CPU the caller runs on."""
+        self._update(key, value, flags, running_cpu(), None)
+
+    def _update(self, key: bytes, value: bytes, flags: int, cpu: int, value_cpu: int | None) -> None:
+        """``htab_lru_map_update_elem`` / ``__htab_lru_percpu_map_update_elem``: a node first (which
+        may evict), then the flags against the key; ``value_cpu``: a program's per-CPU update, of that
+        CPU's slot only (``onallcpus`` false)."""
+        self.evicted = []
         if flags > uapi.BPF_EXIST:
             raise BPFError(errno.EINVAL, "unknown update flags")
-        if len(value) != self.user_value_size:
+        if value_cpu is None and len(value) != self.user_value_size:
             raise BPFError(errno.EINVAL, f"value must be {self.user_value_size} bytes, got {len(value)}")
-        link = self._find(key)
-        if link and flags == uapi.BPF_NOEXIST:
-            raise BPFError(errno.EEXIST, "key exists")
-        if not link and flags == uapi.BPF_EXIST:
-            raise KeyNotExistError()
-        if link:
+        link = 0 if self.percpu and flags == uapi.BPF_EXIST else self._take_node(key, cpu)
+        old = self._find(key)
+        if (old and flags == uapi.BPF_NOEXIST) or (not old and flags == uapi.BPF_EXIST):
+            if link:
+                self._push_free(link)
+            raise BPFError(errno.EEXIST, "key exists") if old else KeyNotExistError()
+        if not self.percpu:  # a new element, first in its bucket; the old one's node freed
             self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
-            self._unlink(link)
-            self._push_front(link)
+            if old:
+                self._set_ref(link, 1)
+                self._push_free(old)
             return
-        if self._get(COUNT_AT) >= self.max_entries:
-            self._evict()
-        link = self._alloc_node(key)
-        self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
-        self._push_front(link)
-
-    def evicted_by_insert(self, key: bytes) -> int | None:
-        """The value of the least recently used element when ``key`` is new and the map full."""
-        if self._find(key) or self._get(COUNT_AT) < self.max_entries:
-            return None
-        victim = self._get(LRU_AT)
-        return self._value_offset(self._key_of(victim), 0, touch=False) if victim else None
-
-    def _evict(self) -> None:
-        victim = self._get(LRU_AT)
-        if not victim:
-            raise corrupted("the LRU list is empty in a full map")
-        try:
-            self.inner.delete(self._key_of(victim))
-        except KeyNotExistError:
-            raise corrupted("the least recently used node names no element") from None
-        self._unlink(victim)
-        self._free_node(victim)
+        if old:  # per-CPU: the value replaced in place, the element referenced
+            self._set_ref(old, 1)
+            if value_cpu is None:
+                self.inner.update(key, _U32.pack(old).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
+            else:
+                offset = self._value_offset(key, value_cpu, touch=False)
+                if offset is None:
+                    raise corrupted("an element vanished under the map's lock")
+                self.mem[offset : offset + self.value_size] = value
+        else:
+            if value_cpu is not None:
+                block = bytearray(self.user_value_size)
+                start = value_cpu * round_up(self.value_size, 8)
+                block[start : start + self.value_size] = value
+                value = bytes(block)
+            self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
+            link = 0
+        if link:
+            self._push_free(link)
 
     def delete(self, key: bytes) -> None:
         link = self._find(key)
         if not link:
             raise KeyNotExistError()
         self.inner.delete(key)
-        self._unlink(link)
-        self._free_node(link)
+        self._push_free(link)
 
     def get_next_key(self, key: bytes | None) -> bytes:
         return self.inner.get_next_key(key)
 
     def lookup_and_delete(self, key: bytes) -> bytes:
-        """``htab_lru_map_lookup_and_delete_elem``: the value (recency untouched), and the key removed."""
+        """``htab_lru_map_lookup_and_delete_elem``: the value (ref bit untouched), and the key removed."""
         value = self.lookup(key)
         self.delete(key)
         return value
 
-    # --- batch support: the inner table's buckets, read without refreshing recency ----------------
+    # --- batch support: the inner table's buckets, read without setting ref bits -------------------
     def bucket_count(self) -> int:
         return self.inner.bucket_count()
 
@@ -275,14 +629,14 @@ class _LruBase(MapOps):
 
     # --- the program's view ------------------------------------------------------------------------
     def value_offset(self, key: bytes, cpu: int) -> int | None:
-        """A program's lookup (``bpf_lru_node_set_ref``): the key becomes the most recently used.
+        """A program's lookup: the element's ref bit set (``bpf_lru_node_set_ref``).
 
         Per-CPU: CPU ``cpu``'s value (None for a CPU the map does not have); None when absent.
         """
         return self._value_offset(key, cpu, touch=True)
 
     def peek_value_offset(self, key: bytes, cpu: int) -> int | None:
-        """``value_offset`` without refreshing recency (``bpf_for_each_map_elem`` walks do not)."""
+        """``value_offset`` without setting the ref bit (``bpf_for_each_map_elem`` walks do not)."""
         return self._value_offset(key, cpu, touch=False)
 
     def _value_offset(self, key: bytes, cpu: int, *, touch: bool) -> int | None:
@@ -292,82 +646,106 @@ class _LruBase(MapOps):
         if stored is None:
             return None
         if touch:
-            link: int = _U32.unpack_from(self.mem, self.inner_at + stored)[0]
-            self._node(link)
-            self._unlink(link)
-            self._push_front(link)
+            link = self._get(self.inner_at + stored)
+            if not self._is_element(link):
+                raise corrupted(f"the element of a key names LRU node {link}")
+            if not self._ref(link):
+                self._set_ref(link, 1)
         offset = self.inner_at + stored + VALUE_PREFIX
         return offset + cpu * round_up(self.value_size, 8) if self.percpu else offset
 
     def program_update(self, key: bytes, value: bytes, flags: int, cpu: int) -> None:
-        """``htab_lru_map_update_elem`` / ``__htab_lru_percpu_map_update_elem(onallcpus=false)``.
-
-        Per-CPU: an existing element gets the running CPU's value in place (and is marked used); a
-        new one gets it with the other CPUs' values zeroed, evicting the least recently used entry
-        of a full map.
-        """
-        if not self.percpu:
-            self.update(key, value, flags)
-            return
-        if not 0 <= cpu < self.nr_cpus:
+        """``htab_lru_map_update_elem`` / ``__htab_lru_percpu_map_update_elem(onallcpus=false)`` on
+        the run's CPU: per-CPU, only that CPU's value is written (the others of a new element zeroed)."""
+        if self.percpu and not 0 <= cpu < self.nr_cpus:
             raise BPFError(errno.EINVAL, f"cpu {cpu} is not one of the map's {self.nr_cpus} possible CPUs")
-        if flags > uapi.BPF_EXIST:
-            raise BPFError(errno.EINVAL, "unknown update flags")
-        exists = self.inner.value_offset(key, 0) is not None
-        if exists and flags == uapi.BPF_NOEXIST:
-            raise BPFError(errno.EEXIST, "key exists")
-        if not exists and flags == uapi.BPF_EXIST:
-            raise KeyNotExistError()
-        offset = self.value_offset(key, cpu)
-        if offset is not None:
-            self.mem[offset : offset + self.value_size] = value
-            return
-        block = bytearray(self.user_value_size)
-        start = cpu * round_up(self.value_size, 8)
-        block[start : start + self.value_size] = value
-        self.update(key, bytes(block), uapi.BPF_ANY)
+        self._update(key, value, flags, cpu, cpu if self.percpu else None)
+
+    def check_lists(self) -> None:
+        """EUCLEAN unless the lists hold every node exactly once, each with its list's type, and the
+        hash's elements are the nodes of the active, inactive and pending lists."""
+        heads = [
+            (self._head(lst, kind), kind) for lst in range(self.n_lists) for kind in (ACTIVE, INACTIVE, FREE)
+        ]
+        heads += [
+            (self._local_head(cpu, kind), kind)
+            for cpu in range(self.n_locals)
+            for kind in (LOCAL_FREE, LOCAL_PENDING)
+        ]
+        seen: set[int] = set()
+        used = 0
+        for head, kind in heads:
+            for link in self._walk_back(head):
+                if link in seen or self._type(link) != kind:
+                    raise corrupted(f"LRU node {link} is twice on the lists or on a list of another type")
+                seen.add(link)
+                used += kind in (ACTIVE, INACTIVE, LOCAL_PENDING)
+        elements = sum(len(self.inner.bucket_items(bucket)) for bucket in range(self.inner.bucket_count()))
+        if len(seen) != self.max_entries or used != elements:
+            raise corrupted(
+                f"the lists hold {len(seen)} of {self.max_entries} nodes, {used} of {elements} elements"
+            )
 
     def recover(self) -> None:
-        """Repair the hash, then rebuild the LRU list and free nodes from what the hash holds."""
+        """Repair the hash, then rebuild the lists: every node the hash names stays where the lists
+        had it (in order) or goes to the inactive list, every other node to a free list."""
         self.inner.recover()
-        entries: list[tuple[bytes, bytes]] = []
-        for bucket in range(self.inner.bucket_count()):
-            entries += self.inner.bucket_items(bucket)
-        high = min(self._get(HIGH_AT), self.n_nodes)
         present: dict[int, bytes] = {}
-        for key, stored in entries:
-            link = int(_U32.unpack_from(stored, 0)[0])
-            if 0 < link <= high and link not in present:
-                present[link] = key
-                start = self._node(link) + 8
-                self.mem[start : start + self.key_size] = key
-            else:  # no usable node: drop the entry rather than leave it outside the LRU
-                with contextlib.suppress(KeyNotExistError):
-                    self.inner.delete(key)
-        order: list[int] = []
-        ordered: set[int] = set()
-        link, steps = self._get(MRU_AT), 0
-        while link and steps < self.n_nodes and 0 < link <= self.n_nodes:
-            if link in present and link not in ordered:
-                order.append(link)
-                ordered.add(link)
-            link, steps = self._get(self._node(link) + 4), steps + 1
-        order += [link for link in present if link not in ordered]
-        self._set(MRU_AT, 0)
-        self._set(LRU_AT, 0)
-        for link in reversed(order):
-            self._push_front(link)
-        self._set(FREE_AT, 0)
-        self._set(HIGH_AT, high)
-        self._set(COUNT_AT, high)
-        for link in range(high, 0, -1):
-            if link not in present:
-                self._free_node(link)
+        for bucket in range(self.inner.bucket_count()):
+            for key, stored in self.inner.bucket_items(bucket):
+                link = int(_U32.unpack_from(stored, 0)[0])
+                if self._is_element(link) and link not in present:
+                    present[link] = key
+                    start = self._node(link) + NODE_HEAD
+                    self.mem[start : start + self.key_size] = key
+                else:  # no usable node: drop the entry rather than leave it outside the lists
+                    with contextlib.suppress(KeyNotExistError):
+                        self.inner.delete(key)
+        heads = [
+            (self._head(lst, kind), lst, kind)
+            for lst in range(self.n_lists)
+            for kind in (ACTIVE, INACTIVE, FREE)
+        ]
+        heads += [
+            (self._local_head(cpu, kind), cpu, kind)
+            for cpu in range(self.n_locals)
+            for kind in (LOCAL_FREE, LOCAL_PENDING)
+        ]
+        placed: dict[int, list[int]] = {}
+        seen: set[int] = set()
+        for head, _, kind in heads:
+            kept: list[int] = []
+            link, steps = self._get(self._node(head) + 4), 0
+            while link != head and self._is_element(link) and link not in seen and steps < self.n_nodes:
+                if (link in present) == (kind in (ACTIVE, INACTIVE, LOCAL_PENDING)):
+                    kept.append(link)
+                    seen.add(link)
+                link, steps = self._get(self._node(link) + 4), steps + 1
+            placed[head] = kept
+        share = self.max_entries // self.n_lists
+        for link in range(self.n_heads + 1, self.n_nodes + 1):
+            if link not in seen:
+                lst = min((link - self.n_heads - 1) // share, self.n_lists - 1) if self.percpu_lru else 0
+                placed[self._head(lst, INACTIVE if link in present else FREE)].append(link)
+        for head, owner, kind in heads:
+            self._set_next(head, head)
+            self._set_prev(head, head)
+            for link in reversed(placed[head]):
+                self._set_type(link, kind)
+                if kind == LOCAL_PENDING or self.percpu_lru:
+                    self._set(self._node(link) + CPU_AT, owner)
+                self._add(link, head)
+        for lst in range(self.n_lists):
+            for kind in (ACTIVE, INACTIVE):
+                self._set(self._list_state(lst) + 4 * kind, len(placed[self._head(lst, kind)]))
+            self._set_rotation(lst, self._head(lst, INACTIVE))
+        for cpu in range(self.n_locals):
+            self._set(self._local_state(cpu), self._get(self._local_state(cpu)) % self.n_locals)
 
 
 @register(uapi.BPF_MAP_TYPE_LRU_HASH)
 class LruHashMap(_LruBase):
-    """LRU hash: evicts the least recently used entry when a new key arrives in a full map."""
+    """LRU hash: an update that finds no free node evicts as the kernel's LRU lists choose."""
 
 
 @register(uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH)

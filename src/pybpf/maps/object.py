@@ -46,6 +46,7 @@ import os
 import stat
 import struct
 import weakref
+from collections.abc import Callable
 from typing import ClassVar
 
 from pybpf.errors import BPFError
@@ -155,6 +156,9 @@ class MapObject:
         _LIVE[base] = self
         _POINTERS[self.pointer] = self
         self.lock = SharedMutex(base + header_at + _LOCK_AT, self.impl.recover)
+        self.impl.attach_settle(_settler(weakref.ref(self)))  # (weakly: no cycle keeps the mapping)
+        if not fresh and self.impl.unsettled():  # a writer died inside a copy: complete it now
+            self._settle()
         btf_id, key_type_id, value_type_id, lock_plus_one = _BTF_HEADER.unpack_from(mm, header_at + _BTF_AT)
         self.btf_id: int = btf_id
         self.btf_key_type_id: int = key_type_id
@@ -172,6 +176,14 @@ class MapObject:
         present, digest = _EXCL.unpack_from(mm, header_at + _EXCL_AT)
         self.excl_prog_hash: bytes | None = digest if present else None
         """The SHA-256 of the only program allowed to use this map (``excl_prog_hash``), or None."""
+
+    def _settle(self) -> None:
+        """``MapOps.settle``: take and release the lock (waiting for a live writer; the robust
+        mutex has ``recover`` complete a dead one's published write).  A write still published once
+        the lock is held has no writer (another process wrote the storage): ``recover`` settles it."""
+        with self.lock:
+            if self.impl.unsettled():
+                self.impl.recover()
 
     @property
     def map_type(self) -> int:
@@ -333,6 +345,17 @@ class MapObject:
         except (struct.error, ValueError, IndexError, OverflowError, TypeError) as exc:
             raise corrupted(f"fd {fd}: {exc}") from None
         return cls._remember(key, obj)
+
+
+def _settler(ref: weakref.ref[MapObject]) -> Callable[[], None]:
+    """``MapOps.settle`` of the map object ``ref`` names (``MapObject._settle``)."""
+
+    def settle() -> None:
+        obj = ref()
+        if obj is not None:
+            obj._settle()
+
+    return settle
 
 
 class _StorageReserver:

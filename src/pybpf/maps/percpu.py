@@ -166,6 +166,13 @@ class _PerCpu(MapOps):
     def recover(self) -> None:
         self.inner.recover()
 
+    def attach_settle(self, settle: Callable[[], None]) -> None:
+        super().attach_settle(settle)
+        self.inner.attach_settle(settle)
+
+    def unsettled(self) -> bool:
+        return self.inner.unsettled()
+
     # --- the program's view: one CPU's slot of each per-CPU block ------------------------------------
     @property
     def cpu_stride(self) -> int:
@@ -188,7 +195,11 @@ class _PerCpu(MapOps):
         offset = self.value_offset(key, cpu)
         if offset is None:
             return False
-        self.mem[offset : offset + self.value_size] = value
+        inner = self.inner
+        if isinstance(inner, ArrayMap):  # through the array's journal, as its user-space updates
+            inner.write_value(offset - HEADER_BYTES, value)
+        else:
+            self.mem[offset : offset + self.value_size] = value
         return True
 
 
