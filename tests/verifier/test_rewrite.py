@@ -116,7 +116,8 @@ def test_any_subset_rewritten(which: list[bool], seed: int) -> None:
 
 
 def test_rewrite_out_of_16_bit_range_is_enomem() -> None:
-    pad = [Instruction.lddw(0, 0)] * 16382 + [NOP]  # 32765 slots
+    # 32765 slots; the odd one a move, not a ``goto +0`` that opt_remove_nops() would remove
+    pad = [Instruction.lddw(0, 0)] * 16382 + [Instruction(0xB7, 2)]
     far = [
         Instruction(0xBF, 6, 1),  # r6 = r1
         Instruction(0x85, imm=7),  # call bpf_get_prandom_u32: an unknown r0

@@ -24,6 +24,8 @@ KNOWN: dict[str, str] = {
     "inlined call": "not modelled: do_misc_fixups() and fixup_kfunc_call() put instructions for "
     "bpf_kptr_xchg, bpf_cast_to_kern_ctx, bpf_rdonly_cast ...",
     "may_goto counter": "not modelled: may_goto's counter on the stack, through AX",
+    "division guard": "not modelled: do_misc_fixups()'s guards around a division or modulo by a "
+    "register (by zero, by -1) through AX; pybpf's engines give those results directly",
     "default exception callback": "not modelled: add_hidden_subprog()'s exception callback at the end",
     "context layout": "pybpf's context structs (its sk_buff, sock, ...) are its own: the same access "
     "at another offset",

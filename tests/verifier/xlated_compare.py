@@ -69,6 +69,7 @@ CLASSES: dict[str, str] = {
     "default exception callback": "add_hidden_subprog(): the kernel's own exception callback appended",
     "kernel address": "an lddw of a kernel address differs",
     "jump target": "a jump lands elsewhere",
+    "division guard": "do_misc_fixups() guards a division or modulo by a register (0, -1) through AX",
     "other": "any other difference",
 }
 """The difference classes, with what each means."""
@@ -150,6 +151,16 @@ def _call_key(insn: Instruction, *, kernel: bool) -> tuple[object, ...]:
 
 KERNEL_ALIASES: dict[str, frozenset[str]] = {
     "bpf_get_prandom_u32": frozenset({"bpf_user_rnd_u32"}),
+    "bpf_get_cgroup_classid": frozenset({"bpf_get_cgroup_classid_curr"}),
+    "bpf_check_mtu": frozenset({"bpf_xdp_check_mtu", "bpf_skb_check_mtu"}),
+    "bpf_get_func_ip": frozenset(
+        {
+            "bpf_get_func_ip_kprobe",
+            "bpf_get_func_ip_kprobe_multi",
+            "bpf_get_func_ip_uprobe_multi",
+            "bpf_get_func_ip_tracing",
+        }
+    ),
     "bpf_sk_lookup_tcp": frozenset(
         {"bpf_tc_sk_lookup_tcp", "bpf_xdp_sk_lookup_tcp", "bpf_sock_addr_sk_lookup_tcp"}
     ),
@@ -275,6 +286,8 @@ def _block_class(mine: Sequence[Norm], theirs: Sequence[Norm], before: Norm | No
         return "inlined smp_processor_id"
     if any(n.key[0] == op.BPF_JMP | op.BPF_JCOND for n in mine) and any(_uses_ax(t) for t in theirs):
         return "may_goto counter"
+    if not mine and theirs and any(_uses_ax(t) for t in theirs):
+        return "division guard"  # do_misc_fixups(): a division or modulo by a register, through AX
     if not mine and all(t.key[:3] == _ST_DW_FP for t in theirs):
         return "may_goto counter"  # its initial value, stored at the function's start
     if not mine and len(theirs) == 2 and theirs[0].key == _R0_IS_R1 and theirs[1].key == _EXIT:
