@@ -54,12 +54,12 @@ import contextlib
 import dataclasses
 import errno
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import BatchWalk, MapOps, MapParams, corrupted, flags_access_ok, round_up, running_cpu
-from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap, htab_check_alloc
+from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap, htab_check_alloc, u32_words
 from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
@@ -122,6 +122,10 @@ class _LruBase(MapOps):
         self.n_nodes = self.n_heads + params.max_entries
         """Links 1 .. n_nodes: the list heads, then one node per element."""
         self.pool_at = _pool_at(params, self.list_cpus)
+        self._words = u32_words(mem)
+        self._nws = self.node_size // 4
+        self._nw0 = (self.pool_at - self.node_size) // 4
+        """Node ``link``'s first word is ``_nw0 + link * _nws`` of ``_words``."""
         inner_at = self.pool_at + self.n_nodes * self.node_size
         self.inner = HashMap(self._inner_params(params, self.nr_cpus), mem[inner_at:])
         self.inner.replace_at_head = not self.percpu  # __htab_lru_percpu_map_update_elem: in place
@@ -223,45 +227,50 @@ class _LruBase(MapOps):
         self._set_prev(head, first)
 
     # --- shared words, node fields, list heads ------------------------------------------------------
+    # A node's fields as u32 words of ``_words`` (a node starts 8-aligned): prev at ``_nw(link)``,
+    # next at +1, type and ref the first two bytes of +2, cpu at +3.
     def _get(self, offset: int) -> int:
-        value: int = _U32.unpack_from(self.mem, offset)[0]
-        return value
+        return self._words[offset >> 2]
 
     def _set(self, offset: int, value: int) -> None:
-        _U32.pack_into(self.mem, offset, value)
+        self._words[offset >> 2] = value
 
-    def _node(self, link: int) -> int:
-        """Offset of node ``link`` (a list head or an element's node); EUCLEAN outside the pool."""
+    def _nw(self, link: int) -> int:
+        """Word index of node ``link`` (a list head or an element's node); EUCLEAN outside the pool."""
         if not 0 < link <= self.n_nodes:
             raise corrupted(f"LRU node link {link} outside the pool of {self.n_nodes} nodes")
-        return self.pool_at + (link - 1) * self.node_size
+        return self._nw0 + link * self._nws
+
+    def _node(self, link: int) -> int:
+        """Byte offset of node ``link``; EUCLEAN outside the pool."""
+        return self._nw(link) << 2
 
     def _next(self, link: int) -> int:
-        return self._get(self._node(link) + 4)
+        return self._words[self._nw(link) + 1]
 
     def _prev(self, link: int) -> int:
-        return self._get(self._node(link))
+        return self._words[self._nw(link)]
 
     def _set_next(self, link: int, value: int) -> None:
-        self._set(self._node(link) + 4, value)
+        self._words[self._nw(link) + 1] = value
 
     def _set_prev(self, link: int, value: int) -> None:
-        self._set(self._node(link), value)
+        self._words[self._nw(link)] = value
 
     def _type(self, link: int) -> int:
-        return self.mem[self._node(link) + TYPE_AT]
+        return self.mem[(self._nw(link) << 2) + TYPE_AT]
 
     def _set_type(self, link: int, kind: int) -> None:
-        self.mem[self._node(link) + TYPE_AT] = kind
+        self.mem[(self._nw(link) << 2) + TYPE_AT] = kind
 
     def _ref(self, link: int) -> int:
-        return self.mem[self._node(link) + REF_AT]
+        return self.mem[(self._nw(link) << 2) + REF_AT]
 
     def _set_ref(self, link: int, ref: int) -> None:
-        self.mem[self._node(link) + REF_AT] = ref
+        self.mem[(self._nw(link) << 2) + REF_AT] = ref
 
     def _cpu(self, link: int, bound: int) -> int:
-        cpu = self._get(self._node(link) + CPU_AT)
+        cpu = self._words[self._nw(link) + 3]
         if cpu >= bound:
             raise corrupted(f"LRU node {link} names CPU {cpu}")
         return cpu
@@ -283,34 +292,54 @@ class _LruBase(MapOps):
 
     # --- list_head operations ----------------------------------------------------------------------
     def _del(self, link: int) -> None:
-        prev, nxt = self._prev(link), self._next(link)
-        self._set_next(prev, nxt)
-        self._set_prev(nxt, prev)
+        """``list_del``."""
+        words, nw = self._words, self._nw
+        at = nw(link)
+        prev, nxt = words[at], words[at + 1]
+        words[nw(prev) + 1] = nxt
+        words[nw(nxt)] = prev
 
     def _add(self, link: int, head: int) -> None:
-        nxt = self._next(head)
-        self._set_next(head, link)
-        self._set_prev(link, head)
-        self._set_next(link, nxt)
-        self._set_prev(nxt, link)
+        """``list_add``: ``link`` first after ``head``."""
+        words, nw = self._words, self._nw
+        head_at, at = nw(head), nw(link)
+        nxt = words[head_at + 1]
+        words[nw(nxt)] = link
+        words[at] = head
+        words[at + 1] = nxt
+        words[head_at + 1] = link
 
     def _list_move(self, link: int, head: int) -> None:
-        self._del(link)
-        self._add(link, head)
+        """``list_move``: ``list_del`` then ``list_add``, in one go."""
+        words, nw = self._words, self._nw
+        at = nw(link)
+        prev, nxt = words[at], words[at + 1]
+        words[nw(prev) + 1] = nxt
+        words[nw(nxt)] = prev
+        head_at = nw(head)
+        nxt = words[head_at + 1]
+        words[nw(nxt)] = link
+        words[at] = head
+        words[at + 1] = nxt
+        words[head_at + 1] = link
 
     def _empty(self, head: int) -> bool:
         return self._next(head) == head
 
-    def _walk_back(self, head: int) -> list[int]:
-        """The nodes of list ``head`` from its tail (bounded: EUCLEAN for a list that loops)."""
-        nodes: list[int] = []
-        link = self._prev(head)
+    def _walk_back(self, head: int) -> Iterator[int]:
+        """The nodes of list ``head`` from its tail, each one's predecessor read before it is given
+        (``list_for_each_entry_safe_reverse``: the caller may move the node it is given); bounded:
+        EUCLEAN for a list that loops or links a list head."""
+        words, nw, first, last = self._words, self._nw, self.n_heads, self.n_nodes
+        link = words[nw(head)]
+        steps = 0
         while link != head:
-            if len(nodes) >= self.n_nodes or not self._is_element(link):
+            if steps >= last or not first < link <= last:
                 raise corrupted("an LRU list loops or links a list head")
-            nodes.append(link)
-            link = self._prev(link)
-        return nodes
+            steps += 1
+            prev = words[self._nw0 + link * self._nws]
+            yield link
+            link = prev
 
     # --- struct bpf_lru_list ----------------------------------------------------------------------
     def _count(self, lst: int, kind: int) -> int:
@@ -510,9 +539,9 @@ class _LruBase(MapOps):
     def _pop_pending(self, cpu: int) -> int:
         """``__local_list_pop_pending``: the oldest unreferenced pending node whose element can be
         evicted, else the oldest whatever its ref bit."""
-        pending = self._walk_back(self._local_head(cpu, LOCAL_PENDING))
+        pending = self._local_head(cpu, LOCAL_PENDING)
         for force in (False, True):
-            for link in pending:
+            for link in self._walk_back(pending):
                 if (force or not self._ref(link)) and self._del_from_htab(link):
                     self._del(link)
                     return link
