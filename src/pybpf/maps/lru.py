@@ -79,6 +79,13 @@ TYPE_AT, REF_AT, CPU_AT = 8, 9, 12
 """Offsets in a node of its list type (u8), ref bit (u8) and CPU (u32); its key follows the head."""
 _LIST_STATE, _LOCAL_STATE = 16, 8
 _NEXT_ROTATION = 8
+_LIST_STATE_W, _ROTATION_W = _LIST_STATE // 4, _NEXT_ROTATION // 4
+"""A ``bpf_lru_list``'s state in words: active count, inactive count, ``next_inactive_rotation``."""
+U32_MAX = 0xFFFFFFFF
+
+
+def _outside(link: int, n_nodes: int) -> BPFError:
+    return corrupted(f"LRU node link {link} outside the pool of {n_nodes} nodes")
 
 
 def _lists(params: MapParams, list_cpus: int) -> tuple[int, int]:
@@ -125,6 +132,7 @@ class _LruBase(MapOps):
         self._words = u32_words(mem)
         self._nws = self.node_size // 4
         self._nw0 = (self.pool_at - self.node_size) // 4
+        self._state_w = HEADER_BYTES // 4
         """Node ``link``'s first word is ``_nw0 + link * _nws`` of ``_words``."""
         inner_at = self.pool_at + self.n_nodes * self.node_size
         self.inner = HashMap(self._inner_params(params, self.nr_cpus), mem[inner_at:])
@@ -238,7 +246,7 @@ class _LruBase(MapOps):
     def _nw(self, link: int) -> int:
         """Word index of node ``link`` (a list head or an element's node); EUCLEAN outside the pool."""
         if not 0 < link <= self.n_nodes:
-            raise corrupted(f"LRU node link {link} outside the pool of {self.n_nodes} nodes")
+            raise _outside(link, self.n_nodes)
         return self._nw0 + link * self._nws
 
     def _node(self, link: int) -> int:
@@ -293,32 +301,45 @@ class _LruBase(MapOps):
     # --- list_head operations ----------------------------------------------------------------------
     def _del(self, link: int) -> None:
         """``list_del``."""
-        words, nw = self._words, self._nw
-        at = nw(link)
+        words, n, w0, ws = self._words, self.n_nodes, self._nw0, self._nws
+        if not 0 < link <= n:
+            raise _outside(link, n)
+        at = w0 + link * ws
         prev, nxt = words[at], words[at + 1]
-        words[nw(prev) + 1] = nxt
-        words[nw(nxt)] = prev
+        if not (0 < prev <= n and 0 < nxt <= n):
+            raise _outside(max(prev, nxt), n)
+        words[w0 + prev * ws + 1] = nxt
+        words[w0 + nxt * ws] = prev
 
     def _add(self, link: int, head: int) -> None:
         """``list_add``: ``link`` first after ``head``."""
-        words, nw = self._words, self._nw
-        head_at, at = nw(head), nw(link)
+        words, n, w0, ws = self._words, self.n_nodes, self._nw0, self._nws
+        if not (0 < link <= n and 0 < head <= n):
+            raise _outside(max(link, head), n)
+        head_at, at = w0 + head * ws, w0 + link * ws
         nxt = words[head_at + 1]
-        words[nw(nxt)] = link
+        if not 0 < nxt <= n:
+            raise _outside(nxt, n)
+        words[w0 + nxt * ws] = link
         words[at] = head
         words[at + 1] = nxt
         words[head_at + 1] = link
 
     def _list_move(self, link: int, head: int) -> None:
-        """``list_move``: ``list_del`` then ``list_add``, in one go."""
-        words, nw = self._words, self._nw
-        at = nw(link)
+        """``list_move``: ``list_del`` then ``list_add``, in one go (every link checked first)."""
+        words, n, w0, ws = self._words, self.n_nodes, self._nw0, self._nws
+        if not (0 < link <= n and 0 < head <= n):
+            raise _outside(max(link, head), n)
+        at, head_at = w0 + link * ws, w0 + head * ws
         prev, nxt = words[at], words[at + 1]
-        words[nw(prev) + 1] = nxt
-        words[nw(nxt)] = prev
-        head_at = nw(head)
+        if not (0 < prev <= n and 0 < nxt <= n):
+            raise _outside(max(prev, nxt), n)
+        words[w0 + prev * ws + 1] = nxt
+        words[w0 + nxt * ws] = prev
         nxt = words[head_at + 1]
-        words[nw(nxt)] = link
+        if not 0 < nxt <= n:
+            raise _outside(nxt, n)
+        words[w0 + nxt * ws] = link
         words[at] = head
         words[at + 1] = nxt
         words[head_at + 1] = link
@@ -347,43 +368,57 @@ class _LruBase(MapOps):
 
     def _count_add(self, lst: int, kind: int, delta: int) -> None:
         if kind < FREE:  # NR_BPF_LRU_LIST_COUNT: only active and inactive are counted
-            at = self._list_state(lst) + 4 * kind
-            self._set(at, max(self._get(at) + delta, 0))
+            at = self._state_w + _LIST_STATE_W * lst + kind
+            self._words[at] = min(max(self._words[at] + delta, 0), U32_MAX)
 
     def _rotation(self, lst: int) -> int:
-        return self._get(self._list_state(lst) + _NEXT_ROTATION)
+        return self._words[self._state_w + _LIST_STATE_W * lst + _ROTATION_W]
 
     def _set_rotation(self, lst: int, link: int) -> None:
-        self._set(self._list_state(lst) + _NEXT_ROTATION, link)
+        self._words[self._state_w + _LIST_STATE_W * lst + _ROTATION_W] = link
 
     def _move(self, lst: int, link: int, kind: int) -> None:
         """``__bpf_lru_node_move``: within or between the active and inactive (or to the free) list."""
-        old = self._type(link)
+        words, mem = self._words, self.mem
+        at = self._nw(link)
+        type_at = (at << 2) + TYPE_AT
+        old = mem[type_at]
         if old >= LOCAL_FREE:
             raise corrupted(f"LRU node {link} of a local list moved on a global one")
+        state = self._state_w + _LIST_STATE_W * lst
         if old != kind:
-            self._count_add(lst, old, -1)
-            self._count_add(lst, kind, 1)
-            self._set_type(link, kind)
-        self._set_ref(link, 0)
-        if link == self._rotation(lst):
-            self._set_rotation(lst, self._prev(link))
-        self._list_move(link, self._head(lst, kind))
+            if old < FREE:
+                words[state + old] = max(words[state + old] - 1, 0)
+            if kind < FREE:
+                words[state + kind] = min(words[state + kind] + 1, U32_MAX)
+            mem[type_at] = kind
+        mem[type_at + 1] = 0  # the ref bit
+        if link == words[state + _ROTATION_W]:
+            words[state + _ROTATION_W] = words[at]
+        self._list_move(link, 1 + 3 * lst + kind)
 
     def _move_to_free(self, lst: int, link: int, free_head: int, kind: int) -> None:
         """``__bpf_lru_node_move_to_free``."""
-        if link == self._rotation(lst):
-            self._set_rotation(lst, self._prev(link))
-        self._count_add(lst, self._type(link), -1)
-        self._set_type(link, kind)
+        words, mem = self._words, self.mem
+        at = self._nw(link)
+        state = self._state_w + _LIST_STATE_W * lst
+        if link == words[state + _ROTATION_W]:
+            words[state + _ROTATION_W] = words[at]
+        type_at = (at << 2) + TYPE_AT
+        old = mem[type_at]
+        if old < FREE:
+            words[state + old] = max(words[state + old] - 1, 0)
+        mem[type_at] = kind
         self._list_move(link, free_head)
 
     def _move_in(self, lst: int, link: int, kind: int) -> None:
         """``__bpf_lru_node_move_in``: from a local list onto the LRU list."""
-        self._count_add(lst, kind, 1)
-        self._set_type(link, kind)
-        self._set_ref(link, 0)
-        self._list_move(link, self._head(lst, kind))
+        type_at = (self._nw(link) << 2) + TYPE_AT
+        at = self._state_w + _LIST_STATE_W * lst + kind
+        self._words[at] = min(self._words[at] + 1, U32_MAX)
+        self.mem[type_at] = kind
+        self.mem[type_at + 1] = 0
+        self._list_move(link, 1 + 3 * lst + kind)
 
     def _rotate_active(self, lst: int) -> None:
         """``__bpf_lru_list_rotate_active``: from the tail, referenced nodes back to the head, the
@@ -498,24 +533,32 @@ class _LruBase(MapOps):
 
     def _common_pop_free(self, cpu: int) -> int:
         """``bpf_common_lru_pop_free``: the local free list, refilled from the common list; else a
-        node stolen round-robin from the CPUs' local free or pending lists."""
-        link = self._pop_local_free(cpu)
-        if not link:
+        node stolen round-robin from the CPUs' local free or pending lists.  The node goes to the
+        head of the CPU's pending list."""
+        free = self._local_head(cpu, LOCAL_FREE)
+        pending = free + 1  # the CPU's LOCAL_PENDING head
+        link = self._words[self._nw(free) + 1]
+        if link != free:  # the common case: list_del from the local free list, list_add to pending
+            self._list_move(link, pending)
+        else:
             self._pop_free_to_local(cpu)
             link = self._pop_local_free(cpu)
-        if not link:
-            first = steal = self._get(self._local_state(cpu)) % self.n_locals
-            while True:
-                link = self._pop_local_free(steal) or self._pop_pending(steal)
-                steal = (steal + 1) % self.n_locals
-                if link or steal == first:
-                    break
-            self._set(self._local_state(cpu), steal)
-        if link:
-            self._set(self._node(link) + CPU_AT, cpu)
-            self._set_type(link, LOCAL_PENDING)
-            self._set_ref(link, 0)
-            self._add(link, self._local_head(cpu, LOCAL_PENDING))
+            if not link:
+                first = steal = self._get(self._local_state(cpu)) % self.n_locals
+                while True:
+                    link = self._pop_local_free(steal) or self._pop_pending(steal)
+                    steal = (steal + 1) % self.n_locals
+                    if link or steal == first:
+                        break
+                self._set(self._local_state(cpu), steal)
+                if not link:
+                    return 0
+            self._add(link, pending)
+        at = self._nw(link)
+        self._words[at + 3] = cpu
+        type_at = (at << 2) + TYPE_AT
+        self.mem[type_at] = LOCAL_PENDING
+        self.mem[type_at + 1] = 0  # the ref bit
         return link
 
     def _pop_free_to_local(self, cpu: int) -> None:
