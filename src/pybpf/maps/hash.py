@@ -587,6 +587,24 @@ class HashMap(MapOps):
         finally:
             self._set(_SEQ, end_seq)
 
+    def write_value(self, offset: int, data: bytes) -> None:
+        """Copy ``data`` to byte ``offset`` of the storage -- inside an element's value -- through the
+        journal, in an odd sequence count (a per-CPU hash's one-CPU update from a program:
+        ``__htab_percpu_map_update_elem`` with ``onallcpus`` false); the caller holds the lock and
+        found the element.  A writer killed in the copy leaves the journal published, which
+        ``recover`` replays: the value is whole, old or new."""
+        if not (self.slots_at <= offset and offset + len(data) <= len(self.mem)):
+            raise corrupted(f"a value copy to {offset} outside the slots")
+        end_seq = self._begin_write()
+        try:
+            self.journal.write(self._buf, offset, data)
+        finally:
+            self._set(_SEQ, end_seq)
+
+    def unsettled(self) -> bool:
+        """Whether a journaled copy was left published (its writer at work, or dead)."""
+        return self.journal.pending()
+
     def delete(self, key: bytes) -> None:
         # _find, inlined: the hot path of every user-space and program delete
         buf, words, wbase, wsize, end = self._buf, self._words, self._wbase, self._wsize, 8 + self.key_size

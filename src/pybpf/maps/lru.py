@@ -664,7 +664,7 @@ class _LruBase(MapOps):
                 offset = self._value_offset(key, value_cpu, touch=False)
                 if offset is None:
                     raise corrupted("an element vanished under the map's lock")
-                self.mem[offset : offset + self.value_size] = value
+                self.inner.write_value(offset - self.inner_at, value)  # journaled: never torn
         else:
             if value_cpu is not None:
                 block = bytearray(self.user_value_size)
@@ -675,6 +675,9 @@ class _LruBase(MapOps):
             link = 0
         if link:
             self._push_free(link)
+
+    def unsettled(self) -> bool:
+        return self.inner.unsettled()
 
     def delete(self, key: bytes) -> None:
         link = self._find(key)
