@@ -67,6 +67,7 @@ from pybpf.uapi import ENOTSUPP
 HEADER_BYTES = 64
 _NR_CPUS, _LIST_CPUS, _TARGET_FREE = 0, 4, 8
 VALUE_PREFIX = 8  # node link in front of each stored value
+_PAD = bytes(VALUE_PREFIX - 4)
 _U32 = struct.Struct("<I")
 ACTIVE, INACTIVE, FREE, LOCAL_FREE, LOCAL_PENDING = range(5)
 """``enum bpf_lru_list_type``: the lists of a ``bpf_lru_list``, then a CPU's local lists."""
@@ -433,33 +434,41 @@ class _LruBase(MapOps):
     def _rotate_inactive(self, lst: int) -> None:
         """``__bpf_lru_list_rotate_inactive``: from ``next_inactive_rotation`` towards the head,
         referenced nodes to the active list; at most ``nr_scans`` nodes."""
+        words, mem, n, w0, ws = self._words, self.mem, self.n_nodes, self._nw0, self._nws
         inactive = self._head(lst, INACTIVE)
-        if self._empty(inactive):
+        if words[self._nw(inactive) + 1] == inactive:
             return
-        start = self._rotation(lst)
+        state = self._state_w + _LIST_STATE_W * lst
+        start = words[state + _ROTATION_W]
         last = self._next(start)
         if last == inactive:
             last = self._next(last)
         cur, nxt, scanned, steps = start, inactive, 0, 0
-        while scanned < self.nr_scans:
+        nr_scans = self.nr_scans
+        limit = 2 * n + nr_scans
+        while scanned < nr_scans:
             steps += 1
-            if steps > 2 * self.n_nodes + self.nr_scans:
+            if steps > limit:
                 raise corrupted("the inactive list loops")
+            if not 0 < cur <= n:
+                raise _outside(cur, n)
+            at = w0 + cur * ws
             if cur == inactive:
-                cur = self._prev(cur)
+                cur = words[at]
                 continue
-            nxt = self._prev(cur)
-            if self._ref(cur):
+            nxt = words[at]
+            if mem[(at << 2) + REF_AT]:
                 self._move(lst, cur, ACTIVE)
             if cur == last:
                 break
             cur = nxt
             scanned += 1
-        self._set_rotation(lst, nxt)
+        words[state + _ROTATION_W] = nxt
 
     def _rotate(self, lst: int) -> None:
         """``__bpf_lru_list_rotate``: the active list when the inactive one is the shorter."""
-        if self._count(lst, INACTIVE) < self._count(lst, ACTIVE):
+        state = self._state_w + _LIST_STATE_W * lst
+        if self._words[state + INACTIVE] < self._words[state + ACTIVE]:
             self._rotate_active(lst)
         self._rotate_inactive(lst)
 
@@ -514,13 +523,13 @@ class _LruBase(MapOps):
         """``bpf_percpu_lru_pop_free``."""
         self._rotate(lst)
         free = self._head(lst, FREE)
-        if self._empty(free):
+        words, free_at = self._words, self._nw(free) + 1
+        if words[free_at] == free:
             self._shrink(lst, PERCPU_FREE_TARGET, free, FREE)
-        if self._empty(free):
-            return 0
-        link = self._next(free)
-        self._set_ref(link, 0)
-        self._move(lst, link, INACTIVE)
+            if words[free_at] == free:
+                return 0
+        link = words[free_at]
+        self._move(lst, link, INACTIVE)  # (its ref bit cleared)
         return link
 
     def _pop_local_free(self, cpu: int) -> int:
@@ -609,13 +618,18 @@ class _LruBase(MapOps):
 
     def _find(self, key: bytes) -> int:
         """The node of ``key`` (0 when absent)."""
+        return self._find_stored(key)[0]
+
+    def _find_stored(self, key: bytes) -> tuple[int, int]:
+        """The node of ``key`` and the storage offset of its stored value (0, 0 when absent)."""
         stored = self.inner.value_offset(key, 0)
         if stored is None:
-            return 0
-        link = self._get(self.inner_at + stored)
-        if not self._is_element(link):
+            return 0, 0
+        stored += self.inner_at
+        link = self._words[stored >> 2]
+        if not self.n_heads < link <= self.n_nodes:
             raise corrupted(f"the element of a key names LRU node {link}")
-        return link
+        return link, stored
 
     def _take_node(self, key: bytes, cpu: int) -> int:
         """``prealloc_lru_pop``: a node for ``key`` (ENOMEM when none can be had)."""
@@ -645,13 +659,13 @@ class _LruBase(MapOps):
         if value_cpu is None and len(value) != self.user_value_size:
             raise BPFError(errno.EINVAL, f"value must be {self.user_value_size} bytes, got {len(value)}")
         link = 0 if self.percpu and flags == uapi.BPF_EXIST else self._take_node(key, cpu)
-        old = self._find(key)
+        old, stored = self._find_stored(key)
         if (old and flags == uapi.BPF_NOEXIST) or (not old and flags == uapi.BPF_EXIST):
             if link:
                 self._push_free(link)
             raise BPFError(errno.EEXIST, "key exists") if old else KeyNotExistError()
         if not self.percpu:  # a new element, first in its bucket; the old one's node freed
-            self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
+            self.inner.update(key, link.to_bytes(4, "little") + _PAD + value, uapi.BPF_ANY)
             if old:
                 self._set_ref(link, 1)
                 self._push_free(old)
@@ -659,19 +673,17 @@ class _LruBase(MapOps):
         if old:  # per-CPU: the value replaced in place, the element referenced
             self._set_ref(old, 1)
             if value_cpu is None:
-                self.inner.update(key, _U32.pack(old).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
+                self.inner.update(key, old.to_bytes(4, "little") + _PAD + value, uapi.BPF_ANY)
             else:
-                offset = self._value_offset(key, value_cpu, touch=False)
-                if offset is None:
-                    raise corrupted("an element vanished under the map's lock")
-                self.inner.write_value(offset - self.inner_at, value)  # journaled: never torn
+                offset = stored + VALUE_PREFIX + value_cpu * round_up(self.value_size, 8) - self.inner_at
+                self.inner.write_value(offset, value)  # journaled: never torn
         else:
             if value_cpu is not None:
                 block = bytearray(self.user_value_size)
                 start = value_cpu * round_up(self.value_size, 8)
                 block[start : start + self.value_size] = value
                 value = bytes(block)
-            self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
+            self.inner.update(key, link.to_bytes(4, "little") + _PAD + value, uapi.BPF_ANY)
             link = 0
         if link:
             self._push_free(link)
