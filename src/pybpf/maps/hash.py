@@ -54,9 +54,11 @@ map operation; a remembered key one dict lookup); the seed is read from the head
 process, when the map is opened or created.
 
 A BPF_F_LOCK update of an existing element copies the value in place (``copy_map_value_locked``)
-through the map's redo journal, inside an odd sequence count: a writer killed in the copy leaves
-the count odd (readers take the lock) and the journal published, which ``recover()`` replays, so
-the value is the old one or the new one, never a mixture.
+through the map's redo journal, inside an odd sequence count, and so does a per-CPU hash's program
+update of one CPU's value (``write_value``: ``__htab_percpu_map_update_elem`` with ``onallcpus``
+false, ``pybpf.maps.percpu`` and ``pybpf.maps.lru``): a writer killed in the copy leaves the count
+odd (readers take the lock) and the journal published, which ``recover()`` replays (opening the map
+does too: ``unsettled``), so the value is the old one or the new one, never a mixture.
 """
 
 from __future__ import annotations

@@ -37,7 +37,11 @@ Which element goes is the kernel's (``kernel/bpf/bpf_lru_list.c`` of 6.18), mode
 So a sequence of updates, lookups and deletes leaves the kernel's keys whatever CPUs they run on
 (``tests/maps/test_lru_policy.py`` compares with the kernel).  The lists live in the shared storage:
 every link is range-checked (EUCLEAN), every walk is bounded by the node count, and ``recover()``
-rebuilds the lists from what the hash holds after a process died holding the map's lock.
+rebuilds the lists from what the hash holds after a process died holding the map's lock.  Walks are
+the kernel's ``list_for_each_entry_safe_reverse``: lazy, each node's predecessor read before the node
+is handled, so a scan of ``nr_scans`` nodes reads that many, whatever the list's length; the links
+are read and written as u32 words of the storage, checked inline.  A program's per-CPU update of
+one CPU's value copies through the inner hash's journal (``HashMap.write_value``): never torn.
 
 Storage: a 64-byte header (nr_cpus of the values, CPUs of the lists, ``target_free``), a state
 record per ``bpf_lru_list`` (counts, ``next_inactive_rotation``) and per local list
