@@ -84,6 +84,9 @@ TYPE_AT, REF_AT, CPU_AT = 8, 9, 12
 """Offsets in a node of its list type (u8), ref bit (u8) and CPU (u32); its key follows the head."""
 _LIST_STATE, _LOCAL_STATE = 16, 8
 _NEXT_ROTATION = 8
+ROTATION_AT = _NEXT_ROTATION
+"""In a ``bpf_lru_list``'s state record (the first follows the header): u32 counts of the active and
+inactive lists, then ``next_inactive_rotation`` at ``ROTATION_AT`` (for ``pybpf.jit.native_lru``)."""
 _LIST_STATE_W, _ROTATION_W = _LIST_STATE // 4, _NEXT_ROTATION // 4
 """A ``bpf_lru_list``'s state in words: active count, inactive count, ``next_inactive_rotation``."""
 U32_MAX = 0xFFFFFFFF
