@@ -21,6 +21,11 @@ so the kernel's own work in bpf(2) counts).  Finally it creates a 1M-entry ARRAY
 each backend and reports the time it takes, this process's resident memory growth and, for pybpf,
 the object file's size and allocated bytes (for the kernel, the ``memlock`` it charges).
 
+``--programs`` adds XDP programs making four ``bpf_map_update_elem`` per run in an LRU_HASH or
+LRU_PERCPU_HASH of 1,024 entries -- of four fixed keys (existing), or of ``bpf_get_prandom_u32() %
+2048`` (half of them new: evicting) -- timed with BPF_PROG_TEST_RUN (ns per run, best of
+``--repeat`` calls of 2,000 runs) on pybpf's JIT and interpreter and on the kernel.
+
     .venv/bin/python benchmarks/bench_maps.py [--entries N] [--ops N] [--repeat N] [--no-kernel] [--int-keys]
 """
 
@@ -36,7 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pybpf import uapi
+from pybpf import Program, uapi
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.map import Map
@@ -226,6 +231,84 @@ def run_case(  # noqa: PLR0917
                 best.wall, best.cpu = max(best.wall, rate.wall), max(best.cpu, rate.cpu)
 
 
+PROGRAM_ENTRIES = 1024
+FRAME = bytes(64)
+FIXED_KEYS = "".join(
+    f"""
+    r1 = {key}
+    *(u32 *)(r10 - 4) = r1
+    *(u64 *)(r10 - 16) = r1
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 0
+    r1 = map_fd(lru) ll
+    call bpf_map_update_elem"""
+    for key in (3, 17, 42, 63)
+)
+RANDOM_KEYS = f"""
+    r6 = 4
+again:
+    call bpf_get_prandom_u32
+    r0 %= {2 * PROGRAM_ENTRIES}
+    *(u32 *)(r10 - 4) = r0
+    *(u64 *)(r10 - 16) = r0
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 0
+    r1 = map_fd(lru) ll
+    call bpf_map_update_elem
+    r6 -= 1
+    if r6 != 0 goto again
+"""
+PROGRAMS = {"4 updates, existing keys": FIXED_KEYS, "4 updates, 1/2 new (evicting)": RANDOM_KEYS}
+
+
+def program_ns(backend: Backend, engine: str | None, map_type: int, text: str, repeat: int) -> int:
+    """ns per run of ``text`` (best of ``repeat`` test runs of 2,000) on a full map of ``map_type``."""
+    saved = os.environ.get("PYBPF_ENGINE")
+    if engine is not None:
+        os.environ["PYBPF_ENGINE"] = engine
+    try:
+        with (
+            Map.create(map_type, 4, 8, PROGRAM_ENTRIES, backend=backend) as lru,
+            Program.load(
+                text + "\n    r0 = 2\n    exit\n", "xdp", maps={"lru": lru}, backend=backend
+            ) as prog,
+        ):
+            value = bytes(lru.user_value_size)
+            for key in range(PROGRAM_ENTRIES):
+                lru.update(key.to_bytes(4, "little"), value)
+            prog.run(FRAME)
+            runs = 2000 if engine != "interpreter" else 200
+            return min(prog.run(FRAME, repeat=runs).duration for _ in range(repeat))
+    finally:
+        if saved is None:
+            os.environ.pop("PYBPF_ENGINE", None)
+        else:
+            os.environ["PYBPF_ENGINE"] = saved
+
+
+def print_programs(backends: list[tuple[str, Backend]], repeat: int) -> None:
+    kernel = next((backend for name, backend in backends if name == "kernel"), None)
+    user = backends[0][1]
+    print(f"\nprograms (XDP, BPF_PROG_TEST_RUN), ns per run, best of {repeat}")
+    print(f"{'map':6} {'program':30} {'jit':>9} {'interpreter':>12} {'kernel':>9} {'jit/kernel':>11}")
+    for map_type in (LRU, LRU_PERCPU):
+        for title, text in PROGRAMS.items():
+            jit = program_ns(user, "jit", map_type, text, repeat)
+            interp = program_ns(user, "interpreter", map_type, text, repeat)
+            theirs = program_ns(kernel, None, map_type, text, repeat) if kernel is not None else 0
+            ratio = f"{jit / theirs:.2f}x" if theirs else "-"
+            print(
+                f"{TYPE_NAMES[map_type]:6} {title:30} {jit:9,} {interp:12,} {theirs:9,} {ratio:>11}",
+                flush=True,
+            )
+
+
 def rss_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGESIZE")
@@ -275,6 +358,7 @@ def main() -> int:
     parser.add_argument("--int-keys", action="store_true", help="4-byte keys as ints to pybpf.Map")
     parser.add_argument("--only", default="", help="comma-separated map kinds (array,hash,lru,lrupc,lruown)")
     parser.add_argument("--no-large", action="store_true", help="skip the creation test")
+    parser.add_argument("--programs", action="store_true", help="time programs making LRU updates too")
     args = parser.parse_args()
     backends: list[tuple[str, Backend]] = [("pybpf", UserBackend())]
     if not args.no_kernel and kernel_bpf_available():
@@ -305,6 +389,8 @@ def main() -> int:
                     theirs = case.rates.get((name, op))
                     row += f" {pybpf / theirs.cpu:{width}.2f}x" if theirs else f" {'-':>{width + 1}}"
             print(row, flush=True)
+    if args.programs:
+        print_programs(backends, args.repeat)
     for map_type in () if args.no_large else (ARRAY, HASH):
         for name, backend in backends:
             print(create_large(name, backend, map_type, args.large), flush=True)
