@@ -35,7 +35,7 @@ from pybpf.kernel import prog_run
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.prog_run import ProgRuntime
 from pybpf.kernel.progobj import ProgObject
-from pybpf.maps.lru import REF_AT, LruHashMap, LruPercpuHashMap
+from pybpf.maps.lru import CPU_AT, REF_AT, TYPE_AT, LruHashMap, LruPercpuHashMap
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory
 from pybpf.vm import Interpreter
@@ -463,6 +463,28 @@ def test_an_update_of_a_corrupted_map_is_the_same_on_both_engines() -> None:
             head = impl.pool_at + (impl._local_head(0, 3) - 1) * impl.node_size
             ctypes.c_uint32.from_address(obj.address + head + 4).value = 9999
             r0 = _run(_engine(UPDATE, obj, kind, verified=True), obj, r1=9, r2=9, r3=0)
+            answers.append((r0, ctypes.string_at(obj.address, obj.storage_size)))
+    assert answers[0] == answers[1]
+    assert answers[1][0] == -errno.EUCLEAN
+
+
+@pytest.mark.parametrize(("field", "garbage"), [(TYPE_AT, 7), (CPU_AT, 99)], ids=["type", "cpu"])
+def test_a_replaced_node_with_garbage_is_the_python_helpers_to_report(field: int, garbage: int) -> None:
+    """The replaced element's node names no list (or a pending node no CPU): the native update checks
+    it before its first write and leaves it to the Python helper -- the same answer and storage."""
+    answers = []
+    for kind in ("interpreter", "jit"):
+        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 64, uapi.BPF_F_ZERO_SEED)
+        with handle, one_cpu():
+            handle[U32.pack(1)] = Q.pack(1)
+            impl = obj.impl
+            assert isinstance(impl, LruHashMap)
+            node = impl._node(impl._find(U32.pack(1)))
+            if field == TYPE_AT:
+                ctypes.c_uint8.from_address(obj.address + node + field).value = garbage
+            else:
+                ctypes.c_uint32.from_address(obj.address + node + field).value = garbage
+            r0 = _run(_engine(UPDATE, obj, kind, verified=True), obj, r1=1, r2=5, r3=0)
             answers.append((r0, ctypes.string_at(obj.address, obj.storage_size)))
     assert answers[0] == answers[1]
     assert answers[1][0] == -errno.EUCLEAN
