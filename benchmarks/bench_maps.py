@@ -21,6 +21,11 @@ so the kernel's own work in bpf(2) counts).  Finally it creates a 1M-entry ARRAY
 each backend and reports the time it takes, this process's resident memory growth and, for pybpf,
 the object file's size and allocated bytes (for the kernel, the ``memlock`` it charges).
 
+``--programs`` adds XDP programs making four ``bpf_map_update_elem`` per run in an LRU_HASH or
+LRU_PERCPU_HASH of 1,024 entries -- of four fixed keys (existing), or of ``bpf_get_prandom_u32() %
+2048`` (half of them new: evicting) -- timed with BPF_PROG_TEST_RUN (ns per run, best of
+``--repeat`` calls of 2,000 runs) on pybpf's JIT and interpreter and on the kernel.
+
     .venv/bin/python benchmarks/bench_maps.py [--entries N] [--ops N] [--repeat N] [--no-kernel] [--int-keys]
 """
 
@@ -36,14 +41,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pybpf import uapi
+from pybpf import Program, uapi
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.map import Map
 
 ARRAY, HASH = uapi.BPF_MAP_TYPE_ARRAY, uapi.BPF_MAP_TYPE_HASH
-CASES = [(ARRAY, 4, 8), (ARRAY, 4, 256), (HASH, 4, 8), (HASH, 4, 256), (HASH, 64, 8), (HASH, 64, 256)]
-TYPE_NAMES = {ARRAY: "array", HASH: "hash"}
+LRU, LRU_PERCPU = uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH
+LRU_OWN = -LRU
+"""LRU_HASH with BPF_F_NO_COMMON_LRU (a list per CPU), as a case's map type."""
+CASES = [
+    (ARRAY, 4, 8), (ARRAY, 4, 256), (HASH, 4, 8), (HASH, 4, 256), (HASH, 64, 8), (HASH, 64, 256),
+    (LRU, 4, 8), (LRU, 64, 256), (LRU_PERCPU, 4, 8), (LRU_OWN, 4, 8),
+]  # fmt: skip
+TYPE_NAMES = {ARRAY: "array", HASH: "hash", LRU: "lru", LRU_PERCPU: "lrupc", LRU_OWN: "lruown"}
+LRU_TYPES = (LRU, LRU_PERCPU, LRU_OWN)
 
 
 @dataclass
@@ -113,10 +125,10 @@ class MinimalSyscall:
         self._call(uapi.BPF_MAP_DELETE_ELEM, self._delete_address)
 
 
-def keys_for(map_type: int, key_size: int, n: int) -> list[bytes]:
+def keys_for(map_type: int, key_size: int, n: int, seed: int = 0) -> list[bytes]:
     if map_type == ARRAY:
         return [i.to_bytes(4, "little") for i in range(n)]
-    rng = random.Random(key_size)
+    rng = random.Random(key_size + 1000 * seed)
     chosen = rng.sample(range(1 << 32), n)  # distinct keys
     return [k.to_bytes(4, "little") + bytes(key_size - 4) for k in chosen]
 
@@ -131,28 +143,67 @@ def timed(fn: Callable[[bytes], object], items: list[bytes]) -> tuple[float, flo
 Operation = tuple[str, Callable[[bytes], object]]
 
 
+def _present(fn: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    """``fn`` of a key an LRU map may have evicted meanwhile (ENOENT counts as done)."""
+
+    def call(key: bytes) -> object:
+        try:
+            return fn(key)
+        except (KeyError, OSError):
+            return None
+
+    return call
+
+
 def operations(m: Map | MinimalSyscall, case: Case, value: bytes) -> list[Operation]:
+    lru = case.map_type in LRU_TYPES
     ops: list[Operation] = [
-        ("lookup", m.lookup),
+        ("lookup", _present(m.lookup) if lru else m.lookup),
         ("update", lambda k: m.update(k, value)),
     ]
     if case.map_type == ARRAY:
         ops.append(("update existing", lambda k: m.update(k, value, uapi.BPF_EXIST)))
     else:
-        ops.append(("delete", m.delete))
-        ops.append(("insert", lambda k: m.update(k, value, uapi.BPF_NOEXIST)))
+        ops.append(("delete", _present(m.delete) if lru else m.delete))
+        ops.append(("insert", _present(lambda k: m.update(k, value, uapi.BPF_NOEXIST))))
     return ops
+
+
+def create(case: Case, entries: int, backend: Backend) -> Map:
+    """The case's map: an LRU map twice the size of what it holds (so that its other operations do
+    not evict), BPF_F_NO_COMMON_LRU for ``LRU_OWN``."""
+    if case.map_type not in LRU_TYPES:
+        return Map.create(case.map_type, case.key_size, case.value_size, entries, backend=backend)
+    flags = uapi.BPF_F_NO_COMMON_LRU if case.map_type == LRU_OWN else 0
+    kind = LRU if case.map_type == LRU_OWN else case.map_type
+    return Map.create(kind, case.key_size, case.value_size, 2 * entries, flags, backend=backend)
+
+
+def evicting(case: Case, backend: Backend, entries: int, rounds: list[list[bytes]]) -> list[Rates]:
+    """Updates of new keys in a full LRU map (each evicts, in the kernel's batches): a map of
+    ``entries`` filled with keys of its own, then each round's keys (never used before) updated."""
+    flags = uapi.BPF_F_NO_COMMON_LRU if case.map_type == LRU_OWN else 0
+    kind = LRU if case.map_type == LRU_OWN else case.map_type
+    with Map.create(kind, case.key_size, case.value_size, entries, flags, backend=backend) as m:
+        value = bytes(range(256))[: case.value_size].ljust(m.user_value_size, b"\x00")
+        for key in keys_for(HASH, case.key_size, entries, seed=-1):
+            m.update(key, value)
+        rates = []
+        for keys in rounds:
+            rate = Rates()
+            rate.add(len(keys), *timed(lambda k: m.update(k, value), keys))
+            rates.append(rate)
+        return rates
 
 
 def run_case(  # noqa: PLR0917
     case: Case, backends: list[tuple[str, Backend]], entries: int, ops: int, repeat: int, int_keys: bool
 ) -> None:
     keys = keys_for(case.map_type, case.key_size, entries)
-    value = bytes(range(256))[: case.value_size].ljust(case.value_size, b"\x00")
-    maps = [(name, Map.create(case.map_type, case.key_size, case.value_size, entries, backend=backend))
-            for name, backend in backends]  # fmt: skip
+    maps = [(name, create(case, entries, backend)) for name, backend in backends]
+    value = bytes(range(256))[: case.value_size].ljust(maps[0][1].user_value_size, b"\x00")
     handles: list[tuple[str, Map | MinimalSyscall]] = list(maps)
-    handles += [("syscall", MinimalSyscall(m.fd, case.key_size, case.value_size))
+    handles += [("syscall", MinimalSyscall(m.fd, case.key_size, m.user_value_size))
                 for name, m in maps if name == "kernel"]  # fmt: skip
     as_int = int_keys and case.key_size == 4
     try:
@@ -171,6 +222,91 @@ def run_case(  # noqa: PLR0917
     finally:
         for _, m in maps:
             m.close()
+    if case.map_type in LRU_TYPES:
+        fresh = keys_for(HASH, case.key_size, repeat * ops, seed=1)
+        rounds = [fresh[i * ops : (i + 1) * ops] for i in range(repeat)]
+        for name, backend in backends:
+            for rate in evicting(case, backend, entries, rounds):
+                best = case.rates.setdefault((name, "update evicting"), Rates())
+                best.wall, best.cpu = max(best.wall, rate.wall), max(best.cpu, rate.cpu)
+
+
+PROGRAM_ENTRIES = 1024
+FRAME = bytes(64)
+FIXED_KEYS = "".join(
+    f"""
+    r1 = {key}
+    *(u32 *)(r10 - 4) = r1
+    *(u64 *)(r10 - 16) = r1
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 0
+    r1 = map_fd(lru) ll
+    call bpf_map_update_elem"""
+    for key in (3, 17, 42, 63)
+)
+RANDOM_KEYS = f"""
+    r6 = 4
+again:
+    call bpf_get_prandom_u32
+    r0 %= {2 * PROGRAM_ENTRIES}
+    *(u32 *)(r10 - 4) = r0
+    *(u64 *)(r10 - 16) = r0
+    r2 = r10
+    r2 += -4
+    r3 = r10
+    r3 += -16
+    r4 = 0
+    r1 = map_fd(lru) ll
+    call bpf_map_update_elem
+    r6 -= 1
+    if r6 != 0 goto again
+"""
+PROGRAMS = {"4 updates, existing keys": FIXED_KEYS, "4 updates, 1/2 new (evicting)": RANDOM_KEYS}
+
+
+def program_ns(backend: Backend, engine: str | None, map_type: int, text: str, repeat: int) -> int:
+    """ns per run of ``text`` (best of ``repeat`` test runs of 2,000) on a full map of ``map_type``."""
+    saved = os.environ.get("PYBPF_ENGINE")
+    if engine is not None:
+        os.environ["PYBPF_ENGINE"] = engine
+    try:
+        with (
+            Map.create(map_type, 4, 8, PROGRAM_ENTRIES, backend=backend) as lru,
+            Program.load(
+                text + "\n    r0 = 2\n    exit\n", "xdp", maps={"lru": lru}, backend=backend
+            ) as prog,
+        ):
+            value = bytes(lru.user_value_size)
+            for key in range(PROGRAM_ENTRIES):
+                lru.update(key.to_bytes(4, "little"), value)
+            prog.run(FRAME)
+            runs = 2000 if engine != "interpreter" else 200
+            return min(prog.run(FRAME, repeat=runs).duration for _ in range(repeat))
+    finally:
+        if saved is None:
+            os.environ.pop("PYBPF_ENGINE", None)
+        else:
+            os.environ["PYBPF_ENGINE"] = saved
+
+
+def print_programs(backends: list[tuple[str, Backend]], repeat: int) -> None:
+    kernel = next((backend for name, backend in backends if name == "kernel"), None)
+    user = backends[0][1]
+    print(f"\nprograms (XDP, BPF_PROG_TEST_RUN), ns per run, best of {repeat}")
+    print(f"{'map':6} {'program':30} {'jit':>9} {'interpreter':>12} {'kernel':>9} {'jit/kernel':>11}")
+    for map_type in (LRU, LRU_PERCPU):
+        for title, text in PROGRAMS.items():
+            jit = program_ns(user, "jit", map_type, text, repeat)
+            interp = program_ns(user, "interpreter", map_type, text, repeat)
+            theirs = program_ns(kernel, None, map_type, text, repeat) if kernel is not None else 0
+            ratio = f"{jit / theirs:.2f}x" if theirs else "-"
+            print(
+                f"{TYPE_NAMES[map_type]:6} {title:30} {jit:9,} {interp:12,} {theirs:9,} {ratio:>11}",
+                flush=True,
+            )
 
 
 def rss_bytes() -> int:
@@ -220,6 +356,9 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=1_000_000, help="entries of the creation test")
     parser.add_argument("--no-kernel", action="store_true")
     parser.add_argument("--int-keys", action="store_true", help="4-byte keys as ints to pybpf.Map")
+    parser.add_argument("--only", default="", help="comma-separated map kinds (array,hash,lru,lrupc,lruown)")
+    parser.add_argument("--no-large", action="store_true", help="skip the creation test")
+    parser.add_argument("--programs", action="store_true", help="time programs making LRU updates too")
     args = parser.parse_args()
     backends: list[tuple[str, Backend]] = [("pybpf", UserBackend())]
     if not args.no_kernel and kernel_bpf_available():
@@ -229,26 +368,30 @@ def main() -> int:
         f"{args.repeat}, CPython {sys.version.split()[0]}, {os.cpu_count()} CPUs; k ops/s (wall / CPU)"
     )
     columns = [name for name, _ in backends] + (["syscall"] if len(backends) == 2 else [])
-    header = f"{'map':5} {'key':>3} {'value':>5} {'operation':15}"
+    header = f"{'map':6} {'key':>3} {'value':>5} {'operation':15}"
     for name in columns:
         header += f" {name + ' wall':>12} {name + ' CPU':>11}"
     if len(backends) == 2:
         header += f" {'pybpf/kernel':>13} {'pybpf/syscall':>14}"
     print(header)
-    for map_type, key_size, value_size in CASES:
+    cases = [c for c in CASES if not args.only or TYPE_NAMES[c[0]] in args.only.split(",")]
+    for map_type, key_size, value_size in cases:
         case = Case(map_type, key_size, value_size)
         run_case(case, backends, args.entries, args.ops, args.repeat, args.int_keys)
         for op in dict.fromkeys(op for _, op in case.rates):
-            row = f"{TYPE_NAMES[map_type]:5} {key_size:>3} {value_size:>5} {op:15}"
+            row = f"{TYPE_NAMES[map_type]:6} {key_size:>3} {value_size:>5} {op:15}"
             for name in columns:
-                r = case.rates[(name, op)]
-                row += f" {r.wall:12.1f} {r.cpu:11.1f}"
+                r = case.rates.get((name, op))
+                row += f" {r.wall:12.1f} {r.cpu:11.1f}" if r else f" {'-':>12} {'-':>11}"
             if len(backends) == 2:
                 pybpf = case.rates[("pybpf", op)].cpu
-                row += f" {pybpf / case.rates[('kernel', op)].cpu:12.2f}x"
-                row += f" {pybpf / case.rates[('syscall', op)].cpu:13.2f}x"
+                for name, width in (("kernel", 12), ("syscall", 13)):
+                    theirs = case.rates.get((name, op))
+                    row += f" {pybpf / theirs.cpu:{width}.2f}x" if theirs else f" {'-':>{width + 1}}"
             print(row, flush=True)
-    for map_type in (ARRAY, HASH):
+    if args.programs:
+        print_programs(backends, args.repeat)
+    for map_type in () if args.no_large else (ARRAY, HASH):
         for name, backend in backends:
             print(create_large(name, backend, map_type, args.large), flush=True)
     return 0

@@ -2,8 +2,9 @@
 the element's ref bit, leaving the map -- its values, its LRU lists and ref bits, so which elements
 the next updates evict -- exactly as the interpreter's helper does, for raw and verified programs,
 plain and per-CPU maps, with the map's mutex held elsewhere (a Python writer in another process), a
-holder that died, and a corrupted node link; updates and deletes are the Python helpers' (the one
-model of the kernel's LRU lists, ``pybpf.maps.lru``) on both engines."""
+holder that died, and a corrupted node link; updates and deletes are native where the policy
+(``pybpf.maps.lru``) takes a node from the running CPU's local free list, and the Python helper's
+otherwise (a refill), leaving the storage byte for byte as the interpreter's helper does."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from pybpf.kernel import prog_run
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.prog_run import ProgRuntime
 from pybpf.kernel.progobj import ProgObject
-from pybpf.maps.lru import REF_AT, LruHashMap, LruPercpuHashMap
+from pybpf.maps.lru import CPU_AT, REF_AT, TYPE_AT, LruHashMap, LruPercpuHashMap
 from pybpf.maps.object import MapObject
 from pybpf.memory.regions import Memory
 from pybpf.vm import Interpreter
@@ -166,19 +167,22 @@ def _keys(handle: Map) -> set[int]:
     return {U32.unpack(key)[0] for key in handle.keys()}  # noqa: SIM118 (a Map is not iterable)
 
 
-def _history(kind: str, verified: bool, steps: list[tuple[str, int, int]]) -> list[Any]:
+def _history(
+    kind: str, verified: bool, steps: list[tuple[str, int, int]], map_type: int = uapi.BPF_MAP_TYPE_LRU_HASH
+) -> list[Any]:
     """Lookups, updates (flags) and deletes by programs on ``kind``, and inserts by user space, on a
     4-entry LRU map holding keys 0 to 3: what each step answered, the keys the map holds and those
     whose ref bit is set after each change, and its storage at the end."""
-    handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
+    handle, obj = user_map(map_type, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
+    cpus = handle.user_value_size // 8
     with handle, one_cpu():  # (user space's inserts take their nodes on the CPU they run on)
         for key in range(4):  # full from the start: inserts evict
-            handle[U32.pack(key)] = Q.pack(key * 100)
+            handle[U32.pack(key)] = Q.pack(key * 100) * cpus
         programs = {op: _engine(text, obj, kind, verified=verified) for op, text in PROGRAMS.items()}
         seen: list[Any] = []
         for index, (op, key, flags) in enumerate(steps):
             if op == "insert":
-                handle[U32.pack(key)] = Q.pack(key * 100)
+                handle[U32.pack(key)] = Q.pack(key * 100) * cpus
                 seen.append(sorted(_keys(handle)))
                 continue
             seen.append(_run(programs[op], obj, r1=key, r2=index, r3=flags))
@@ -205,6 +209,17 @@ def test_lookups_and_evictions_as_the_interpreter(steps: list[tuple[str, int, in
     assert _history("jit", verified, steps) == _history("interpreter", False, steps)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=STEPS, verified=st.booleans())
+def test_percpu_lookups_updates_and_evictions_as_the_interpreter(
+    steps: list[tuple[str, int, int]], verified: bool
+) -> None:
+    """The same on an LRU_PERCPU_HASH: a native update of an existing key writes the running CPU's
+    value in place through the journal, takes and gives back its node as the policy does."""
+    percpu = uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH
+    assert _history("jit", verified, steps, percpu) == _history("interpreter", False, steps, percpu)
+
+
 def test_a_lookup_sets_the_ref_bit_natively(services: Counter[int]) -> None:
     handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
     with handle:
@@ -223,12 +238,22 @@ def test_a_lookup_sets_the_ref_bit_natively(services: Counter[int]) -> None:
 
 @pytest.mark.parametrize("map_type", [uapi.BPF_MAP_TYPE_LRU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH])
 @pytest.mark.parametrize("text", [UPDATE, DELETE], ids=["update", "delete"])
-def test_updates_and_deletes_are_the_python_helpers(map_type: int, text: str) -> None:
-    handle, obj = user_map(map_type, 4, 8, 4, uapi.BPF_F_ZERO_SEED)
+def test_updates_and_deletes_are_native(map_type: int, text: str, services: Counter[int]) -> None:
+    """A program's update of a key whose node comes from the CPU's local free list, and its delete,
+    run natively (no Python helper); refilling that list is the Python policy's (the helper)."""
+    handle, obj = user_map(map_type, 4, 8, 64, uapi.BPF_F_ZERO_SEED)
     with handle:
         jit = _engine(text, obj, "jit", verified=True)
         assert isinstance(jit, JitProgram)
-        assert not jit.native.calls
+        assert [name for name, _ in jit.native.calls.values()] == [
+            "map_update_elem" if text == UPDATE else "map_delete_elem"
+        ]
+        handle[U32.pack(5)] = bytes(handle.user_value_size)  # (the CPU's local free list filled)
+        assert _run(jit, obj, r1=5, r2=7, r3=0) == 0
+        assert _keys(handle) == ({5} if text == UPDATE else set())
+        assert services == Counter()
+        with MapObject.from_fd(handle.fd).lock:
+            obj.impl.check_lists()
 
 
 def test_a_raw_program_keeps_the_value_regions(services: Counter[int]) -> None:
@@ -438,6 +463,28 @@ def test_an_update_of_a_corrupted_map_is_the_same_on_both_engines() -> None:
             head = impl.pool_at + (impl._local_head(0, 3) - 1) * impl.node_size
             ctypes.c_uint32.from_address(obj.address + head + 4).value = 9999
             r0 = _run(_engine(UPDATE, obj, kind, verified=True), obj, r1=9, r2=9, r3=0)
+            answers.append((r0, ctypes.string_at(obj.address, obj.storage_size)))
+    assert answers[0] == answers[1]
+    assert answers[1][0] == -errno.EUCLEAN
+
+
+@pytest.mark.parametrize(("field", "garbage"), [(TYPE_AT, 7), (CPU_AT, 99)], ids=["type", "cpu"])
+def test_a_replaced_node_with_garbage_is_the_python_helpers_to_report(field: int, garbage: int) -> None:
+    """The replaced element's node names no list (or a pending node no CPU): the native update checks
+    it before its first write and leaves it to the Python helper -- the same answer and storage."""
+    answers = []
+    for kind in ("interpreter", "jit"):
+        handle, obj = user_map(uapi.BPF_MAP_TYPE_LRU_HASH, 4, 8, 64, uapi.BPF_F_ZERO_SEED)
+        with handle, one_cpu():
+            handle[U32.pack(1)] = Q.pack(1)
+            impl = obj.impl
+            assert isinstance(impl, LruHashMap)
+            node = impl._node(impl._find(U32.pack(1)))
+            if field == TYPE_AT:
+                ctypes.c_uint8.from_address(obj.address + node + field).value = garbage
+            else:
+                ctypes.c_uint32.from_address(obj.address + node + field).value = garbage
+            r0 = _run(_engine(UPDATE, obj, kind, verified=True), obj, r1=1, r2=5, r3=0)
             answers.append((r0, ctypes.string_at(obj.address, obj.storage_size)))
     assert answers[0] == answers[1]
     assert answers[1][0] == -errno.EUCLEAN

@@ -273,3 +273,44 @@ def test_killed_array_writers_leave_old_or_new_values(map_type: int) -> None:
             os.waitpid(pid, 0)
             for key in keys:
                 assert bytes(m.lookup(key)) in allowed, f"a torn value under {key!r}"
+
+
+PERCPU_VALUE = 32 << 10
+"""The largest per-CPU value (PCPU_MIN_UNIT_SIZE): a one-CPU copy long enough for kills to land in."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "map_type",
+    [uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_LRU_PERCPU_HASH, uapi.BPF_MAP_TYPE_PERCPU_ARRAY],
+)
+def test_killed_one_cpu_program_writers_leave_old_or_new_values(map_type: int) -> None:
+    """A program's update of a per-CPU map writes the running CPU's value in place
+    (``__htab_percpu_map_update_elem`` / ``__htab_lru_percpu_map_update_elem`` with ``onallcpus``
+    false, ``array_map_update_elem``): a writer killed inside that copy, again and again, leaves
+    every CPU's value entirely one value it wrote, never part of two (through the map's journal)."""
+    cpus = possible_cpus()
+    written = [bytes([byte]) * PERCPU_VALUE for byte in (0x11, 0x22, 0x33)]
+    allowed = {bytes(PERCPU_VALUE), *written}
+    stride = round_up(PERCPU_VALUE, 8)
+    rng = random.Random(map_type)
+    with Map.create(map_type, 4, PERCPU_VALUE, 2, backend=UserBackend()) as m:
+        keys = [index.to_bytes(4, "little") for index in range(2)]
+        for key in keys:
+            m.update(key, bytes(stride * cpus))
+        obj = MapObject.from_fd(m.fd)
+
+        def write(step: int) -> None:
+            with obj.lock:
+                obj.impl.program_update(keys[step & 1], written[step % 3], uapi.BPF_EXIST, step % cpus)
+
+        for _ in range(TORN_ROUNDS):
+            pid = _writer(write)
+            time.sleep(rng.uniform(0.001, 0.01))
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            for key in keys:
+                block = bytes(m.lookup(key))
+                for cpu in range(cpus):
+                    value = block[cpu * stride : cpu * stride + PERCPU_VALUE]
+                    assert value in allowed, f"CPU {cpu}'s value under {key!r} is torn"

@@ -21,8 +21,9 @@ id (a registry may replace any helper), and:
   lookups while a lock is held).  ``bpf_map_lookup_percpu_elem`` (195) likewise on a PERCPU_ARRAY,
   PERCPU_HASH or LRU_PERCPU_HASH;
   ``bpf_map_update_elem`` (2) and ``bpf_map_delete_elem`` (3) likewise on a preallocated HASH
-  (``pybpf.jit.native_hash_write``, under the map's own mutex) -- an LRU hash's stay with the Python
-  helpers, whose ``pybpf.maps.lru`` is the one model of the kernel's LRU lists.  A verified program
+  (``pybpf.jit.native_hash_write``, under the map's own mutex), and on an LRU hash of the common LRU
+  where the policy takes the running CPU's local free node (``pybpf.jit.native_lru``; the rest of
+  the policy is ``pybpf.maps.lru``'s, through the Python helpers).  A verified program
   (``verified``: it came with the verifier's facts) gets values handed out with no Python at all, a
   raw one gets each value registered as the interpreter does (``pybpf.jit.native_maps``);
 * ``bpf_ringbuf_output`` (130) and ``bpf_ringbuf_query`` (134) when their r1 is a ring buffer map
@@ -98,7 +99,14 @@ from pybpf.jit.native_hash import NativeHash, lower_hash_lookup, native_hash
 from pybpf.jit.native_hash_write import lower_hash_delete, lower_hash_update, writable
 from pybpf.jit.native_iter import NATIVE_KFUNCS
 from pybpf.jit.native_loop import lower_loop
-from pybpf.jit.native_lru import NativeLru, lower_lru_lookup, native_lru
+from pybpf.jit.native_lru import (
+    NativeLru,
+    lower_lru_delete,
+    lower_lru_lookup,
+    lower_lru_update,
+    native_lru,
+    writable_lru,
+)
 from pybpf.jit.native_maps import (
     NativeArray,
     NativeMap,
@@ -224,6 +232,20 @@ def _write_lowerer(table: NativeHash, lower_write: HashWrite) -> NativeLowerer:
     return lower
 
 
+def _lru_write_lowerer(lru: NativeLru, lower_write: LruWrite) -> NativeLowerer:
+    def lower(lo: Lowering, site: Site, args: Sequence[ir.Value]) -> None:
+        lower_write(lo, site, lru, args)
+
+    return lower
+
+
+LruWrite = Callable[[Lowering, Site, NativeLru, Sequence[ir.Value]], None]
+LRU_WRITES: dict[Helper, LruWrite] = {
+    map_helpers.map_update_elem: lower_lru_update,
+    map_helpers.map_delete_elem: lower_lru_delete,
+}
+"""The map helpers that change an LRU hash natively (``pybpf.jit.native_lru``: the common case of the
+policy; the rest goes to ``pybpf.maps.lru`` through the Python helpers)."""
 HashWrite = Callable[[Lowering, Site, NativeHash, Sequence[ir.Value]], None]
 WRITES: dict[Helper, HashWrite] = {
     map_helpers.map_update_elem: lower_hash_update,
@@ -472,10 +494,15 @@ def plan_native_calls(
         )
         if not isinstance(nmap, (NativeArray, NativeHash, NativeLru)):
             continue
-        if function in WRITES:  # (an LRU hash's writes are its LRU policy's, in Python: pybpf.maps.lru)
-            if isinstance(nmap, NativeLru) or not isinstance(nmap, NativeHash) or not writable(nmap):
+        if function in WRITES:
+            if isinstance(nmap, NativeLru):
+                if not writable_lru(nmap):
+                    continue
+                lowerer = _lru_write_lowerer(nmap, LRU_WRITES[function])
+            elif not isinstance(nmap, NativeHash) or not writable(nmap):
                 continue
-            lowerer = _write_lowerer(nmap, WRITES[function])
+            else:
+                lowerer = _write_lowerer(nmap, WRITES[function])
         else:
             percpu_lookup = function is map_helpers.map_lookup_percpu_elem
             if percpu_lookup and not nmap.percpu:

@@ -15,8 +15,9 @@ An update copies the value in place, as the kernel's ``copy_map_value`` does, th
 redo journal (``pybpf.maps.journal``), so a writer killed inside the copy leaves the old value or
 (after recovery) the new one, never a mixture.  The journal follows the values (for BPF_F_MMAPABLE
 arrays on the next page boundary, so a mapping of the values never shows it): storage is
-``max_entries * round_up(value_size, 8)`` bytes of values, then ``journal_bytes(elem_size)``, whose
-data is backed with memory (and charged) only once the array is first updated in place.
+``max_entries * round_up(value_size, 8)`` bytes of values, then ``journal_bytes(elem_size)``, backed
+with memory (and charged as the map's) at creation, so that an update never fails with ENOMEM: the
+kernel's ``array_map_update_elem`` allocates nothing either.
 """
 
 from __future__ import annotations
@@ -129,8 +130,6 @@ class ArrayMap(MapOps):
         """The redo journal of in-place value copies (see the module docstring)."""
         self._pending = self.journal.pending
         self._journal_words = self.journal.words
-        self._journal_backed = False
-        """Whether this process has backed the journal's data (``reserve_storage``, once)."""
 
     @classmethod
     def check_btf(cls, params: MapParams, key_type: RawType | None, value_type: RawType) -> None:
@@ -156,16 +155,6 @@ class ArrayMap(MapOps):
         return _journal_at(params) + journal_bytes(round_up(params.value_size, 8))
 
     @classmethod
-    def reserved_size(cls, params: MapParams) -> int:
-        """The values and the journal's head: its data is backed (and charged) by the first
-        in-place update, so an array only programs' stores write costs what the kernel's does."""
-        return _journal_at(params) + HEAD_BYTES
-
-    def _back_journal(self) -> None:
-        self.reserve_storage(self._journal_data, self._journal_data + self.elem_size)
-        self._journal_backed = True
-
-    @classmethod
     def meta_equal(cls, template: MapParams, inner: MapParams) -> bool:
         return array_meta_equal(template, inner)
 
@@ -188,8 +177,6 @@ class ArrayMap(MapOps):
             raise BPFError(errno.EEXIST, "array elements always exist")
         if len(value) != self.value_size:
             raise BPFError(errno.EINVAL, f"value must be {self.value_size} bytes, got {len(value)}")
-        if not self._journal_backed:
-            self._back_journal()
         # ValueJournal.write, inlined (this is every user-space update's path): the new bytes to the
         # journal, published by one 8-byte store, copied, cleared.  (Should a copy raise, the journal
         # stays published and the next reader's settle completes it.)
@@ -207,14 +194,10 @@ class ArrayMap(MapOps):
     def write_value(self, offset: int, data: bytes) -> None:
         """Copy ``data`` to byte ``offset`` of the values through the journal (a per-CPU array's
         one-CPU update from a program); the caller holds the lock and has checked the range."""
-        if not self._journal_backed:
-            self._back_journal()
         self.journal.write(self._buf, offset, data)
 
     def recover(self) -> None:
         """Complete the copy of a writer that died inside it (``ValueJournal.replay``)."""
-        if self.journal.pending() and not self._journal_backed:
-            self._back_journal()  # (its writer backed it: this only notes so, charging nothing)
         self.journal.replay()
 
     def unsettled(self) -> bool:

@@ -54,9 +54,11 @@ map operation; a remembered key one dict lookup); the seed is read from the head
 process, when the map is opened or created.
 
 A BPF_F_LOCK update of an existing element copies the value in place (``copy_map_value_locked``)
-through the map's redo journal, inside an odd sequence count: a writer killed in the copy leaves
-the count odd (readers take the lock) and the journal published, which ``recover()`` replays, so
-the value is the old one or the new one, never a mixture.
+through the map's redo journal, inside an odd sequence count, and so does a per-CPU hash's program
+update of one CPU's value (``write_value``: ``__htab_percpu_map_update_elem`` with ``onallcpus``
+false, ``pybpf.maps.percpu`` and ``pybpf.maps.lru``): a writer killed in the copy leaves the count
+odd (readers take the lock) and the journal published, which ``recover()`` replays (opening the map
+does too: ``unsettled``), so the value is the old one or the new one, never a mixture.
 """
 
 from __future__ import annotations
@@ -586,6 +588,24 @@ class HashMap(MapOps):
             self.journal.write(self._buf, start, value)
         finally:
             self._set(_SEQ, end_seq)
+
+    def write_value(self, offset: int, data: bytes) -> None:
+        """Copy ``data`` to byte ``offset`` of the storage -- inside an element's value -- through the
+        journal, in an odd sequence count (a per-CPU hash's one-CPU update from a program:
+        ``__htab_percpu_map_update_elem`` with ``onallcpus`` false); the caller holds the lock and
+        found the element.  A writer killed in the copy leaves the journal published, which
+        ``recover`` replays: the value is whole, old or new."""
+        if not (self.slots_at <= offset and offset + len(data) <= len(self.mem)):
+            raise corrupted(f"a value copy to {offset} outside the slots")
+        end_seq = self._begin_write()
+        try:
+            self.journal.write(self._buf, offset, data)
+        finally:
+            self._set(_SEQ, end_seq)
+
+    def unsettled(self) -> bool:
+        """Whether a journaled copy was left published (its writer at work, or dead)."""
+        return self.journal.pending()
 
     def delete(self, key: bytes) -> None:
         # _find, inlined: the hot path of every user-space and program delete

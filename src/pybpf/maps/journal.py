@@ -16,6 +16,10 @@ published and its writer gone:
   sees the old value or the new one, never the mixture a dead writer left;
 * opening a map whose journal is published does the same (``pybpf.maps.object``).
 
+Its users: arrays and per-CPU arrays (every update), hash maps (BPF_F_LOCK updates in place) and the
+per-CPU hashes, LRU or not (a program's update of one CPU's value).  The journal's storage is part
+of the map's from creation (backed and charged with it), so no update ever fails for want of it.
+
 A replay writes only inside ``[0, limit)`` of the storage and never more than the journal holds: a
 journal garbled by another process of the map (shared memory may hold anything, see
 ``pybpf.maps.base``) is dropped, never followed.  Concurrent writers and readers that do not die

@@ -37,7 +37,11 @@ Which element goes is the kernel's (``kernel/bpf/bpf_lru_list.c`` of 6.18), mode
 So a sequence of updates, lookups and deletes leaves the kernel's keys whatever CPUs they run on
 (``tests/maps/test_lru_policy.py`` compares with the kernel).  The lists live in the shared storage:
 every link is range-checked (EUCLEAN), every walk is bounded by the node count, and ``recover()``
-rebuilds the lists from what the hash holds after a process died holding the map's lock.
+rebuilds the lists from what the hash holds after a process died holding the map's lock.  Walks are
+the kernel's ``list_for_each_entry_safe_reverse``: lazy, each node's predecessor read before the node
+is handled, so a scan of ``nr_scans`` nodes reads that many, whatever the list's length; the links
+are read and written as u32 words of the storage, checked inline.  A program's per-CPU update of
+one CPU's value copies through the inner hash's journal (``HashMap.write_value``): never torn.
 
 Storage: a 64-byte header (nr_cpus of the values, CPUs of the lists, ``target_free``), a state
 record per ``bpf_lru_list`` (counts, ``next_inactive_rotation``) and per local list
@@ -54,12 +58,12 @@ import contextlib
 import dataclasses
 import errno
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pybpf import uapi
 from pybpf.errors import BPFError, KeyNotExistError
 from pybpf.maps.base import BatchWalk, MapOps, MapParams, corrupted, flags_access_ok, round_up, running_cpu
-from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap, htab_check_alloc
+from pybpf.maps.hash import HTAB_BATCH_COMMANDS, HTAB_CREATE_FLAG_MASK, HashMap, htab_check_alloc, u32_words
 from pybpf.maps.percpu import check_percpu_value_size, percpu_value_size, possible_cpus
 from pybpf.maps.registry import register
 from pybpf.uapi import ENOTSUPP
@@ -67,6 +71,7 @@ from pybpf.uapi import ENOTSUPP
 HEADER_BYTES = 64
 _NR_CPUS, _LIST_CPUS, _TARGET_FREE = 0, 4, 8
 VALUE_PREFIX = 8  # node link in front of each stored value
+_PAD = bytes(VALUE_PREFIX - 4)
 _U32 = struct.Struct("<I")
 ACTIVE, INACTIVE, FREE, LOCAL_FREE, LOCAL_PENDING = range(5)
 """``enum bpf_lru_list_type``: the lists of a ``bpf_lru_list``, then a CPU's local lists."""
@@ -79,6 +84,16 @@ TYPE_AT, REF_AT, CPU_AT = 8, 9, 12
 """Offsets in a node of its list type (u8), ref bit (u8) and CPU (u32); its key follows the head."""
 _LIST_STATE, _LOCAL_STATE = 16, 8
 _NEXT_ROTATION = 8
+ROTATION_AT = _NEXT_ROTATION
+"""In a ``bpf_lru_list``'s state record (the first follows the header): u32 counts of the active and
+inactive lists, then ``next_inactive_rotation`` at ``ROTATION_AT`` (for ``pybpf.jit.native_lru``)."""
+_LIST_STATE_W, _ROTATION_W = _LIST_STATE // 4, _NEXT_ROTATION // 4
+"""A ``bpf_lru_list``'s state in words: active count, inactive count, ``next_inactive_rotation``."""
+U32_MAX = 0xFFFFFFFF
+
+
+def _outside(link: int, n_nodes: int) -> BPFError:
+    return corrupted(f"LRU node link {link} outside the pool of {n_nodes} nodes")
 
 
 def _lists(params: MapParams, list_cpus: int) -> tuple[int, int]:
@@ -122,6 +137,11 @@ class _LruBase(MapOps):
         self.n_nodes = self.n_heads + params.max_entries
         """Links 1 .. n_nodes: the list heads, then one node per element."""
         self.pool_at = _pool_at(params, self.list_cpus)
+        self._words = u32_words(mem)
+        self._nws = self.node_size // 4
+        self._nw0 = (self.pool_at - self.node_size) // 4
+        self._state_w = HEADER_BYTES // 4
+        """Node ``link``'s first word is ``_nw0 + link * _nws`` of ``_words``."""
         inner_at = self.pool_at + self.n_nodes * self.node_size
         self.inner = HashMap(self._inner_params(params, self.nr_cpus), mem[inner_at:])
         self.inner.replace_at_head = not self.percpu  # __htab_lru_percpu_map_update_elem: in place
@@ -223,45 +243,50 @@ class _LruBase(MapOps):
         self._set_prev(head, first)
 
     # --- shared words, node fields, list heads ------------------------------------------------------
+    # A node's fields as u32 words of ``_words`` (a node starts 8-aligned): prev at ``_nw(link)``,
+    # next at +1, type and ref the first two bytes of +2, cpu at +3.
     def _get(self, offset: int) -> int:
-        value: int = _U32.unpack_from(self.mem, offset)[0]
-        return value
+        return self._words[offset >> 2]
 
     def _set(self, offset: int, value: int) -> None:
-        _U32.pack_into(self.mem, offset, value)
+        self._words[offset >> 2] = value
+
+    def _nw(self, link: int) -> int:
+        """Word index of node ``link`` (a list head or an element's node); EUCLEAN outside the pool."""
+        if not 0 < link <= self.n_nodes:
+            raise _outside(link, self.n_nodes)
+        return self._nw0 + link * self._nws
 
     def _node(self, link: int) -> int:
-        """Offset of node ``link`` (a list head or an element's node); EUCLEAN outside the pool."""
-        if not 0 < link <= self.n_nodes:
-            raise corrupted(f"LRU node link {link} outside the pool of {self.n_nodes} nodes")
-        return self.pool_at + (link - 1) * self.node_size
+        """Byte offset of node ``link``; EUCLEAN outside the pool."""
+        return self._nw(link) << 2
 
     def _next(self, link: int) -> int:
-        return self._get(self._node(link) + 4)
+        return self._words[self._nw(link) + 1]
 
     def _prev(self, link: int) -> int:
-        return self._get(self._node(link))
+        return self._words[self._nw(link)]
 
     def _set_next(self, link: int, value: int) -> None:
-        self._set(self._node(link) + 4, value)
+        self._words[self._nw(link) + 1] = value
 
     def _set_prev(self, link: int, value: int) -> None:
-        self._set(self._node(link), value)
+        self._words[self._nw(link)] = value
 
     def _type(self, link: int) -> int:
-        return self.mem[self._node(link) + TYPE_AT]
+        return self.mem[(self._nw(link) << 2) + TYPE_AT]
 
     def _set_type(self, link: int, kind: int) -> None:
-        self.mem[self._node(link) + TYPE_AT] = kind
+        self.mem[(self._nw(link) << 2) + TYPE_AT] = kind
 
     def _ref(self, link: int) -> int:
-        return self.mem[self._node(link) + REF_AT]
+        return self.mem[(self._nw(link) << 2) + REF_AT]
 
     def _set_ref(self, link: int, ref: int) -> None:
-        self.mem[self._node(link) + REF_AT] = ref
+        self.mem[(self._nw(link) << 2) + REF_AT] = ref
 
     def _cpu(self, link: int, bound: int) -> int:
-        cpu = self._get(self._node(link) + CPU_AT)
+        cpu = self._words[self._nw(link) + 3]
         if cpu >= bound:
             raise corrupted(f"LRU node {link} names CPU {cpu}")
         return cpu
@@ -283,34 +308,67 @@ class _LruBase(MapOps):
 
     # --- list_head operations ----------------------------------------------------------------------
     def _del(self, link: int) -> None:
-        prev, nxt = self._prev(link), self._next(link)
-        self._set_next(prev, nxt)
-        self._set_prev(nxt, prev)
+        """``list_del``."""
+        words, n, w0, ws = self._words, self.n_nodes, self._nw0, self._nws
+        if not 0 < link <= n:
+            raise _outside(link, n)
+        at = w0 + link * ws
+        prev, nxt = words[at], words[at + 1]
+        if not (0 < prev <= n and 0 < nxt <= n):
+            raise _outside(max(prev, nxt), n)
+        words[w0 + prev * ws + 1] = nxt
+        words[w0 + nxt * ws] = prev
 
     def _add(self, link: int, head: int) -> None:
-        nxt = self._next(head)
-        self._set_next(head, link)
-        self._set_prev(link, head)
-        self._set_next(link, nxt)
-        self._set_prev(nxt, link)
+        """``list_add``: ``link`` first after ``head``."""
+        words, n, w0, ws = self._words, self.n_nodes, self._nw0, self._nws
+        if not (0 < link <= n and 0 < head <= n):
+            raise _outside(max(link, head), n)
+        head_at, at = w0 + head * ws, w0 + link * ws
+        nxt = words[head_at + 1]
+        if not 0 < nxt <= n:
+            raise _outside(nxt, n)
+        words[w0 + nxt * ws] = link
+        words[at] = head
+        words[at + 1] = nxt
+        words[head_at + 1] = link
 
     def _list_move(self, link: int, head: int) -> None:
-        self._del(link)
-        self._add(link, head)
+        """``list_move``: ``list_del`` then ``list_add``, in one go (every link checked first)."""
+        words, n, w0, ws = self._words, self.n_nodes, self._nw0, self._nws
+        if not (0 < link <= n and 0 < head <= n):
+            raise _outside(max(link, head), n)
+        at, head_at = w0 + link * ws, w0 + head * ws
+        prev, nxt = words[at], words[at + 1]
+        if not (0 < prev <= n and 0 < nxt <= n):
+            raise _outside(max(prev, nxt), n)
+        words[w0 + prev * ws + 1] = nxt
+        words[w0 + nxt * ws] = prev
+        nxt = words[head_at + 1]
+        if not 0 < nxt <= n:
+            raise _outside(nxt, n)
+        words[w0 + nxt * ws] = link
+        words[at] = head
+        words[at + 1] = nxt
+        words[head_at + 1] = link
 
     def _empty(self, head: int) -> bool:
         return self._next(head) == head
 
-    def _walk_back(self, head: int) -> list[int]:
-        """The nodes of list ``head`` from its tail (bounded: EUCLEAN for a list that loops)."""
-        nodes: list[int] = []
-        link = self._prev(head)
+    def _walk_back(self, head: int) -> Iterator[int]:
+        """The nodes of list ``head`` from its tail, each one's predecessor read before it is given
+        (``list_for_each_entry_safe_reverse``: the caller may move the node it is given); bounded:
+        EUCLEAN for a list that loops or links a list head."""
+        words, nw, first, last = self._words, self._nw, self.n_heads, self.n_nodes
+        link = words[nw(head)]
+        steps = 0
         while link != head:
-            if len(nodes) >= self.n_nodes or not self._is_element(link):
+            if steps >= last or not first < link <= last:
                 raise corrupted("an LRU list loops or links a list head")
-            nodes.append(link)
-            link = self._prev(link)
-        return nodes
+            steps += 1
+            prev = words[self._nw0 + link * self._nws]
+            yield link
+            link = prev
 
     # --- struct bpf_lru_list ----------------------------------------------------------------------
     def _count(self, lst: int, kind: int) -> int:
@@ -318,43 +376,57 @@ class _LruBase(MapOps):
 
     def _count_add(self, lst: int, kind: int, delta: int) -> None:
         if kind < FREE:  # NR_BPF_LRU_LIST_COUNT: only active and inactive are counted
-            at = self._list_state(lst) + 4 * kind
-            self._set(at, max(self._get(at) + delta, 0))
+            at = self._state_w + _LIST_STATE_W * lst + kind
+            self._words[at] = min(max(self._words[at] + delta, 0), U32_MAX)
 
     def _rotation(self, lst: int) -> int:
-        return self._get(self._list_state(lst) + _NEXT_ROTATION)
+        return self._words[self._state_w + _LIST_STATE_W * lst + _ROTATION_W]
 
     def _set_rotation(self, lst: int, link: int) -> None:
-        self._set(self._list_state(lst) + _NEXT_ROTATION, link)
+        self._words[self._state_w + _LIST_STATE_W * lst + _ROTATION_W] = link
 
     def _move(self, lst: int, link: int, kind: int) -> None:
         """``__bpf_lru_node_move``: within or between the active and inactive (or to the free) list."""
-        old = self._type(link)
+        words, mem = self._words, self.mem
+        at = self._nw(link)
+        type_at = (at << 2) + TYPE_AT
+        old = mem[type_at]
         if old >= LOCAL_FREE:
             raise corrupted(f"LRU node {link} of a local list moved on a global one")
+        state = self._state_w + _LIST_STATE_W * lst
         if old != kind:
-            self._count_add(lst, old, -1)
-            self._count_add(lst, kind, 1)
-            self._set_type(link, kind)
-        self._set_ref(link, 0)
-        if link == self._rotation(lst):
-            self._set_rotation(lst, self._prev(link))
-        self._list_move(link, self._head(lst, kind))
+            if old < FREE:
+                words[state + old] = max(words[state + old] - 1, 0)
+            if kind < FREE:
+                words[state + kind] = min(words[state + kind] + 1, U32_MAX)
+            mem[type_at] = kind
+        mem[type_at + 1] = 0  # the ref bit
+        if link == words[state + _ROTATION_W]:
+            words[state + _ROTATION_W] = words[at]
+        self._list_move(link, 1 + 3 * lst + kind)
 
     def _move_to_free(self, lst: int, link: int, free_head: int, kind: int) -> None:
         """``__bpf_lru_node_move_to_free``."""
-        if link == self._rotation(lst):
-            self._set_rotation(lst, self._prev(link))
-        self._count_add(lst, self._type(link), -1)
-        self._set_type(link, kind)
+        words, mem = self._words, self.mem
+        at = self._nw(link)
+        state = self._state_w + _LIST_STATE_W * lst
+        if link == words[state + _ROTATION_W]:
+            words[state + _ROTATION_W] = words[at]
+        type_at = (at << 2) + TYPE_AT
+        old = mem[type_at]
+        if old < FREE:
+            words[state + old] = max(words[state + old] - 1, 0)
+        mem[type_at] = kind
         self._list_move(link, free_head)
 
     def _move_in(self, lst: int, link: int, kind: int) -> None:
         """``__bpf_lru_node_move_in``: from a local list onto the LRU list."""
-        self._count_add(lst, kind, 1)
-        self._set_type(link, kind)
-        self._set_ref(link, 0)
-        self._list_move(link, self._head(lst, kind))
+        type_at = (self._nw(link) << 2) + TYPE_AT
+        at = self._state_w + _LIST_STATE_W * lst + kind
+        self._words[at] = min(self._words[at] + 1, U32_MAX)
+        self.mem[type_at] = kind
+        self.mem[type_at + 1] = 0
+        self._list_move(link, 1 + 3 * lst + kind)
 
     def _rotate_active(self, lst: int) -> None:
         """``__bpf_lru_list_rotate_active``: from the tail, referenced nodes back to the head, the
@@ -369,33 +441,41 @@ class _LruBase(MapOps):
     def _rotate_inactive(self, lst: int) -> None:
         """``__bpf_lru_list_rotate_inactive``: from ``next_inactive_rotation`` towards the head,
         referenced nodes to the active list; at most ``nr_scans`` nodes."""
+        words, mem, n, w0, ws = self._words, self.mem, self.n_nodes, self._nw0, self._nws
         inactive = self._head(lst, INACTIVE)
-        if self._empty(inactive):
+        if words[self._nw(inactive) + 1] == inactive:
             return
-        start = self._rotation(lst)
+        state = self._state_w + _LIST_STATE_W * lst
+        start = words[state + _ROTATION_W]
         last = self._next(start)
         if last == inactive:
             last = self._next(last)
         cur, nxt, scanned, steps = start, inactive, 0, 0
-        while scanned < self.nr_scans:
+        nr_scans = self.nr_scans
+        limit = 2 * n + nr_scans
+        while scanned < nr_scans:
             steps += 1
-            if steps > 2 * self.n_nodes + self.nr_scans:
+            if steps > limit:
                 raise corrupted("the inactive list loops")
+            if not 0 < cur <= n:
+                raise _outside(cur, n)
+            at = w0 + cur * ws
             if cur == inactive:
-                cur = self._prev(cur)
+                cur = words[at]
                 continue
-            nxt = self._prev(cur)
-            if self._ref(cur):
+            nxt = words[at]
+            if mem[(at << 2) + REF_AT]:
                 self._move(lst, cur, ACTIVE)
             if cur == last:
                 break
             cur = nxt
             scanned += 1
-        self._set_rotation(lst, nxt)
+        words[state + _ROTATION_W] = nxt
 
     def _rotate(self, lst: int) -> None:
         """``__bpf_lru_list_rotate``: the active list when the inactive one is the shorter."""
-        if self._count(lst, INACTIVE) < self._count(lst, ACTIVE):
+        state = self._state_w + _LIST_STATE_W * lst
+        if self._words[state + INACTIVE] < self._words[state + ACTIVE]:
             self._rotate_active(lst)
         self._rotate_inactive(lst)
 
@@ -450,13 +530,13 @@ class _LruBase(MapOps):
         """``bpf_percpu_lru_pop_free``."""
         self._rotate(lst)
         free = self._head(lst, FREE)
-        if self._empty(free):
+        words, free_at = self._words, self._nw(free) + 1
+        if words[free_at] == free:
             self._shrink(lst, PERCPU_FREE_TARGET, free, FREE)
-        if self._empty(free):
-            return 0
-        link = self._next(free)
-        self._set_ref(link, 0)
-        self._move(lst, link, INACTIVE)
+            if words[free_at] == free:
+                return 0
+        link = words[free_at]
+        self._move(lst, link, INACTIVE)  # (its ref bit cleared)
         return link
 
     def _pop_local_free(self, cpu: int) -> int:
@@ -469,24 +549,32 @@ class _LruBase(MapOps):
 
     def _common_pop_free(self, cpu: int) -> int:
         """``bpf_common_lru_pop_free``: the local free list, refilled from the common list; else a
-        node stolen round-robin from the CPUs' local free or pending lists."""
-        link = self._pop_local_free(cpu)
-        if not link:
+        node stolen round-robin from the CPUs' local free or pending lists.  The node goes to the
+        head of the CPU's pending list."""
+        free = self._local_head(cpu, LOCAL_FREE)
+        pending = free + 1  # the CPU's LOCAL_PENDING head
+        link = self._words[self._nw(free) + 1]
+        if link != free:  # the common case: list_del from the local free list, list_add to pending
+            self._list_move(link, pending)
+        else:
             self._pop_free_to_local(cpu)
             link = self._pop_local_free(cpu)
-        if not link:
-            first = steal = self._get(self._local_state(cpu)) % self.n_locals
-            while True:
-                link = self._pop_local_free(steal) or self._pop_pending(steal)
-                steal = (steal + 1) % self.n_locals
-                if link or steal == first:
-                    break
-            self._set(self._local_state(cpu), steal)
-        if link:
-            self._set(self._node(link) + CPU_AT, cpu)
-            self._set_type(link, LOCAL_PENDING)
-            self._set_ref(link, 0)
-            self._add(link, self._local_head(cpu, LOCAL_PENDING))
+            if not link:
+                first = steal = self._get(self._local_state(cpu)) % self.n_locals
+                while True:
+                    link = self._pop_local_free(steal) or self._pop_pending(steal)
+                    steal = (steal + 1) % self.n_locals
+                    if link or steal == first:
+                        break
+                self._set(self._local_state(cpu), steal)
+                if not link:
+                    return 0
+            self._add(link, pending)
+        at = self._nw(link)
+        self._words[at + 3] = cpu
+        type_at = (at << 2) + TYPE_AT
+        self.mem[type_at] = LOCAL_PENDING
+        self.mem[type_at + 1] = 0  # the ref bit
         return link
 
     def _pop_free_to_local(self, cpu: int) -> None:
@@ -510,9 +598,9 @@ class _LruBase(MapOps):
     def _pop_pending(self, cpu: int) -> int:
         """``__local_list_pop_pending``: the oldest unreferenced pending node whose element can be
         evicted, else the oldest whatever its ref bit."""
-        pending = self._walk_back(self._local_head(cpu, LOCAL_PENDING))
+        pending = self._local_head(cpu, LOCAL_PENDING)
         for force in (False, True):
-            for link in pending:
+            for link in self._walk_back(pending):
                 if (force or not self._ref(link)) and self._del_from_htab(link):
                     self._del(link)
                     return link
@@ -537,13 +625,18 @@ class _LruBase(MapOps):
 
     def _find(self, key: bytes) -> int:
         """The node of ``key`` (0 when absent)."""
+        return self._find_stored(key)[0]
+
+    def _find_stored(self, key: bytes) -> tuple[int, int]:
+        """The node of ``key`` and the storage offset of its stored value (0, 0 when absent)."""
         stored = self.inner.value_offset(key, 0)
         if stored is None:
-            return 0
-        link = self._get(self.inner_at + stored)
-        if not self._is_element(link):
+            return 0, 0
+        stored += self.inner_at
+        link = self._words[stored >> 2]
+        if not self.n_heads < link <= self.n_nodes:
             raise corrupted(f"the element of a key names LRU node {link}")
-        return link
+        return link, stored
 
     def _take_node(self, key: bytes, cpu: int) -> int:
         """``prealloc_lru_pop``: a node for ``key`` (ENOMEM when none can be had)."""
@@ -573,13 +666,13 @@ class _LruBase(MapOps):
         if value_cpu is None and len(value) != self.user_value_size:
             raise BPFError(errno.EINVAL, f"value must be {self.user_value_size} bytes, got {len(value)}")
         link = 0 if self.percpu and flags == uapi.BPF_EXIST else self._take_node(key, cpu)
-        old = self._find(key)
+        old, stored = self._find_stored(key)
         if (old and flags == uapi.BPF_NOEXIST) or (not old and flags == uapi.BPF_EXIST):
             if link:
                 self._push_free(link)
             raise BPFError(errno.EEXIST, "key exists") if old else KeyNotExistError()
         if not self.percpu:  # a new element, first in its bucket; the old one's node freed
-            self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
+            self.inner.update(key, link.to_bytes(4, "little") + _PAD + value, uapi.BPF_ANY)
             if old:
                 self._set_ref(link, 1)
                 self._push_free(old)
@@ -587,22 +680,23 @@ class _LruBase(MapOps):
         if old:  # per-CPU: the value replaced in place, the element referenced
             self._set_ref(old, 1)
             if value_cpu is None:
-                self.inner.update(key, _U32.pack(old).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
+                self.inner.update(key, old.to_bytes(4, "little") + _PAD + value, uapi.BPF_ANY)
             else:
-                offset = self._value_offset(key, value_cpu, touch=False)
-                if offset is None:
-                    raise corrupted("an element vanished under the map's lock")
-                self.mem[offset : offset + self.value_size] = value
+                offset = stored + VALUE_PREFIX + value_cpu * round_up(self.value_size, 8) - self.inner_at
+                self.inner.write_value(offset, value)  # journaled: never torn
         else:
             if value_cpu is not None:
                 block = bytearray(self.user_value_size)
                 start = value_cpu * round_up(self.value_size, 8)
                 block[start : start + self.value_size] = value
                 value = bytes(block)
-            self.inner.update(key, _U32.pack(link).ljust(VALUE_PREFIX, b"\0") + value, uapi.BPF_ANY)
+            self.inner.update(key, link.to_bytes(4, "little") + _PAD + value, uapi.BPF_ANY)
             link = 0
         if link:
             self._push_free(link)
+
+    def unsettled(self) -> bool:
+        return self.inner.unsettled()
 
     def delete(self, key: bytes) -> None:
         link = self._find(key)

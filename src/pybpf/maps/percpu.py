@@ -101,7 +101,8 @@ class _PerCpu(MapOps):
     """Common part: the nr_cpus header and delegation to the plain implementation."""
 
     percpu = True
-    inner_class: type[MapOps]
+    inner_class: type[ArrayMap | HashMap]
+    inner: ArrayMap | HashMap
 
     def __init__(self, params: MapParams, mem: memoryview) -> None:
         super().__init__(params, mem)
@@ -195,11 +196,7 @@ class _PerCpu(MapOps):
         offset = self.value_offset(key, cpu)
         if offset is None:
             return False
-        inner = self.inner
-        if isinstance(inner, ArrayMap):  # through the array's journal, as its user-space updates
-            inner.write_value(offset - HEADER_BYTES, value)
-        else:
-            self.mem[offset : offset + self.value_size] = value
+        self.inner.write_value(offset - HEADER_BYTES, value)  # through the journal: never torn
         return True
 
 
