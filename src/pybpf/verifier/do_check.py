@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import gc
 from typing import Final, NoReturn, final
 
 from pybpf.isa import opcodes as op
@@ -181,24 +180,15 @@ class DoCheckPass:
     name = "do_check"
 
     def run(self, state: VerifierState) -> None:
-        # The walk makes no reference cycles (reference counting frees what it drops) but many
-        # objects that outlive young collections (checkpoints, pending branches): with the cyclic
-        # collector on, those trigger full collections of the whole process's heap, which cost more
-        # than the walk itself in a process holding a large one (an object's BTF and maps).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            main = Walker(state)
-            main.run()
-            global_funcs.check_subprogs(state, main)  # do_check_subprogs()
-            funcs = main.globals
-            state.unreliable = set(funcs.unreliable)
-            count = range(len(state.subprogs))
-            state.changes_pkt_data = tuple(funcs.changes_pkt_data(i) for i in count)
-            state.might_sleep = tuple(funcs.might_sleep(i) for i in count)
-        finally:
-            if collecting:
-                gc.enable()
+        # (verify() runs the passes with the cyclic collector paused: pipeline.cycles_uncollected())
+        main = Walker(state)
+        main.run()
+        global_funcs.check_subprogs(state, main)  # do_check_subprogs()
+        funcs = main.globals
+        state.unreliable = set(funcs.unreliable)
+        count = range(len(state.subprogs))
+        state.changes_pkt_data = tuple(funcs.changes_pkt_data(i) for i in count)
+        state.might_sleep = tuple(funcs.might_sleep(i) for i in count)
 
 
 class Walker:
