@@ -267,6 +267,7 @@ class Walker:
         # slot -> _decode(), and slot -> env.facts[its index]: lists by slot, made on first use (a
         # list item is read without hashing: both are asked at every instruction the walk checks)
         self._decoded: list[tuple[int, op.OpSpec | None] | None] = [None] * view.slot_count
+        self._decoded_by_id: dict[int, tuple[int, op.OpSpec | None]] = {}  # id() of a view's instruction
         self._consts: dict[int, RegState] = {}
         self._insn_texts: dict[int, str] = {}
         self._targets: dict[int, int] = {}
@@ -778,7 +779,10 @@ class Walker:
         if decoded is None:  # (the slot's instruction never changes: its opcode is checked once)
             if insn.opcode not in KERNEL_OPCODES:
                 self.fail(errno.EINVAL, f"unknown opcode {insn.opcode:02x}")
-            decoded = self._decoded[slot] = _decode(insn)
+            decoded = self._decoded_by_id.get(id(insn))  # (equal instructions are often one
+            if decoded is None:  # object: pybpf.isa.decode_program(); id() needs no hash)
+                decoded = self._decoded_by_id[id(insn)] = _decode(insn)
+            self._decoded[slot] = decoded
         route, spec = decoded
         if self.state.cow:
             self._own_written(route, insn)
