@@ -154,3 +154,19 @@ def test_encode_refuses_what_does_not_fit(insn: Instruction) -> None:
 
 def test_encode_program() -> None:
     assert encode_program([Instruction(0xB7, imm=1), EXIT]).hex() == "b7000000010000009500000000000000"
+
+
+def test_equal_instructions_decode_to_one_object() -> None:
+    # (what the per-instruction tables keyed by id() rely on; values stay values)
+    code = raw((0xB7, 0, 0, 0, 42), (0xB7, 0, 0, 0, 42), (0xB7, 0, 0, 0, 7), (0x95, 0, 0, 0, 0))
+    first, second, third, last = decode_program(code)
+    assert first is second and first == Instruction(0xB7, 0, 0, 0, 42)
+    assert third is not first and third == Instruction(0xB7, 0, 0, 0, 7)
+    assert encode_program([first, second, third, last]) == code
+
+
+def test_validate_program_names_the_first_slot_of_a_repeated_bad_instruction() -> None:
+    bad = Instruction(0xFF)
+    with pytest.raises(InstructionError) as caught:
+        validate_program([EXIT, bad, bad, EXIT])
+    assert caught.value.index == 1

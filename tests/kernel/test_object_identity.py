@@ -35,3 +35,17 @@ def test_a_reused_inode_number_does_not_name_the_old_program() -> None:
         assert ProgObject.from_fd(second.fd).prog_type == uapi.BPF_PROG_TYPE_SOCKET_FILTER
         assert second.info().type == uapi.BPF_PROG_TYPE_SOCKET_FILTER
         assert second.run(bytes(64)).retval == 7
+
+
+def test_a_loaded_program_is_cached_as_its_file_reads() -> None:
+    # BPF_PROG_LOAD keeps the object it wrote: no decoding of what it has just encoded, and the
+    # same answers as reading the file (ProgObject._read)
+    with Program.load(assemble("r1 = 5 ll\nr0 = 1\nr0 = 1\nexit"), "xdp", backend=UserBackend()) as prog:
+        cached = ProgObject.from_fd(prog.fd)
+        read = ProgObject._read(prog.fd, os.fstat(prog.fd), cached.key)
+        assert (cached.meta, cached.xlated, cached.original, cached.key) == (
+            read.meta,
+            read.xlated,
+            read.original,
+            read.key,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import struct
 
 import pytest
@@ -161,3 +162,27 @@ def test_stack_depth_matches_kernel(source: str, kernel: bool) -> None:
     _, klog = kernel_load(encode_program(program), SOCKET_FILTER, log_level=4)
     assert ours[1] == klog.splitlines()[1]
     assert ours[1].startswith("stack depth ")
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_verify_pauses_the_cyclic_collector_and_restores_it(enabled: bool) -> None:
+    seen: list[bool] = []
+
+    class Probe:
+        name = "probe"
+
+        def run(self, state: object) -> None:
+            seen.append(gc.isenabled())
+
+    was = gc.isenabled()
+    try:
+        if not enabled:
+            gc.disable()
+        verify(make_request(assemble("r0 = 0\nexit")), [Probe()])
+        with pytest.raises(VerifierError):
+            verify(make_request(assemble("exit")), [*PASSES, Probe()])
+        assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+    assert seen == [False]

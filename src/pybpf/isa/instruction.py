@@ -166,15 +166,22 @@ def _decode_program(data: bytes) -> list[Instruction]:
             f"program length {len(data)} is not a multiple of 8 bytes (truncated instruction)",
         )
     # One pass over the unpacked slots (what ``decode`` does per instruction, without its calls).
+    # Equal instructions share one object (``made``): immutable values, so nothing can tell but the
+    # time -- made once, and compared (a dict key, a cache's) by identity first.
     slots = list(_INSN.iter_unpack(data))
     count = len(slots)
     insns: list[Instruction] = []
     append = insns.append
+    made: dict[tuple[int, int, int, int], Instruction] = {}
     index = 0
     while index < count:
-        code, regs, off, imm = slots[index]
+        raw = slots[index]
+        code, regs, off, imm = raw
         if code != LDDW_OPCODE:
-            append(Instruction(code, regs & 0x0F, regs >> 4, off, imm))
+            insn = made.get(raw)
+            if insn is None:
+                insn = made[raw] = Instruction(code, regs & 0x0F, regs >> 4, off, imm)
+            append(insn)
             index += 1
             continue
         if index + 1 == count:
@@ -258,8 +265,12 @@ def validate_program(
     invalid = dict(view.invalid_targets)
     specs: list[OpSpec] = []
     append = specs.append
-    for insn, slot in zip(insns, view.starts, strict=True):
-        append(validate(insn, slot, hidden_regs=hidden_regs))
+    valid: dict[int, OpSpec] = {}  # id() of an instruction already validated (one object per value
+    for insn, slot in zip(insns, view.starts, strict=True):  # is common: decode_program() shares them)
+        spec = valid.get(id(insn))
+        if spec is None:
+            spec = valid[id(insn)] = validate(insn, slot, hidden_regs=hidden_regs)
+        append(spec)
         if invalid and slot in invalid:
             target = invalid[slot]
             if not 0 <= target < view.slot_count:

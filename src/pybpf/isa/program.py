@@ -134,9 +134,10 @@ def slot_starts(insns: Iterable[Instruction]) -> list[int]:
     starts: list[int] = []
     append = starts.append
     slot = 0
+    lddw = op.LDDW_OPCODE
     for insn in insns:
         append(slot)
-        slot += insn.slots
+        slot += 2 if insn.opcode == lddw else 1  # (Instruction.slots without the property's call)
     return starts
 
 
@@ -230,8 +231,12 @@ class ProgramView:
         """The program as the kernel indexes it: one ``Slot`` per 8 bytes."""
         out: list[Slot] = []
         append = out.append
-        for insn in self.insns:
-            append(Slot(insn.opcode, insn.dst, insn.src, insn.off, insn.imm))
+        made: dict[int, Slot] = {}  # id() of an instruction -> its first slot (one object per value
+        for insn in self.insns:  # is common: pybpf.isa.decode_program() shares them)
+            first = made.get(id(insn))
+            if first is None:
+                first = made[id(insn)] = Slot(insn.opcode, insn.dst, insn.src, insn.off, insn.imm)
+            append(first)
             if insn.opcode == op.LDDW_OPCODE:
                 append(Slot(0, 0, 0, 0, insn.imm_hi))
         return tuple(out)

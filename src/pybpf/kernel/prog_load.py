@@ -61,6 +61,7 @@ from pybpf.verifier import LoadRequest, VerifierError, verify
 from pybpf.verifier.attach import BTF_MAX_TYPE, attach_btf_id_allowed
 from pybpf.verifier.decode import decode_insns
 from pybpf.verifier.log import SourceLine, VerifierLog
+from pybpf.verifier.pipeline import cycles_uncollected
 
 PROG_FLAGS_MASK = (
     uapi.BPF_F_STRICT_ALIGNMENT | uapi.BPF_F_ANY_ALIGNMENT | uapi.BPF_F_TEST_STATE_FREQ
@@ -208,7 +209,14 @@ def program_tag(insns: list[Instruction]) -> str:
 
 
 def prog_load(attr: Any, write_back: Any) -> int:
-    """The BPF_PROG_LOAD handler: ``attr`` is the decoded ``bpf_attr``; returns the program fd."""
+    """The BPF_PROG_LOAD handler: ``attr`` is the decoded ``bpf_attr``; returns the program fd
+    (the cyclic collector paused meanwhile: ``cycles_uncollected()``, a load of a large program
+    makes millions of objects)."""
+    with cycles_uncollected():
+        return _prog_load(attr, write_back)
+
+
+def _prog_load(attr: Any, write_back: Any) -> int:
     a = attr
     if a.prog_flags & ~PROG_FLAGS_MASK:
         raise BPFError(errno.EINVAL, "unknown prog_flags")

@@ -178,10 +178,16 @@ class ProgObject:
                 refs.add_ref(root, ("prog", meta.id), ("btf", meta.btf_id), btf_fd)
             # marked before ``fd`` closes: never a moment without a user (see ``refs.new_object_file``)
             readonly = refs.hold(os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC))
+            key = _identity(readonly, os.fstat(readonly))
         except OSError as exc:
             raise allocation_failure(exc, "cannot store the program") from exc
         finally:
             os.close(fd)
+        # what ``_read`` would make of the file just written, without decoding it again (a million
+        # instructions take seconds): the metadata through its JSON, the instructions as they are
+        # (immutable values, which encode and decode to the same)
+        obj = cls(ProgMeta(**json.loads(text)), list(xlated), list(original), key)
+        cls._cache.remember(key, obj, root, meta.id)
         return readonly
 
     # --- lookup -----------------------------------------------------------------------------

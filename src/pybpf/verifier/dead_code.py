@@ -48,6 +48,7 @@ MAY_GOTO_0 = Instruction(op.BPF_JMP | op.BPF_JCOND, 0, 0, 0, 0)
 TRAP = Instruction(op.BPF_JMP | op.BPF_JA, 0, 0, -1, 0)
 """sanitize_dead_code()'s ``goto -1``."""
 _COND_KINDS = frozenset({op.Kind.JCOND, op.Kind.MAY_GOTO})
+_JMP_CLASSES = (op.BPF_JMP, op.BPF_JMP32)
 
 
 def names_subprog(insn: Instruction) -> bool:
@@ -59,6 +60,8 @@ def names_subprog(insn: Instruction) -> bool:
 
 def is_cond_jump(insn: Instruction) -> bool:
     """insn_is_cond_jump(): a JMP32 instruction but ``gotol``, a JMP one but ``goto``, exit and call."""
+    if insn.opcode & 0x07 not in _JMP_CLASSES:  # (the class first: no table look-up for the others)
+        return False
     spec = insn.spec
     return spec is not None and spec.kind in _COND_KINDS
 
@@ -191,8 +194,12 @@ def remove_dead_code(state: VerifierState) -> None:
 def remove_nops(state: VerifierState) -> None:
     """opt_remove_nops(), in its order."""
     i = 0
+    candidates = (NOP.opcode, MAY_GOTO_0.opcode)
     while i < len(state.view.insns):
         insn = state.view.insns[i]
+        if insn.opcode not in candidates:  # (the opcode first: no comparison of whole instructions)
+            i += 1
+            continue
         may_goto_0 = insn == MAY_GOTO_0
         if not may_goto_0 and insn != NOP:
             i += 1

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import errno
 import functools
-import gc
 from typing import Final, NoReturn, final
 
 from pybpf.isa import opcodes as op
@@ -181,24 +180,15 @@ class DoCheckPass:
     name = "do_check"
 
     def run(self, state: VerifierState) -> None:
-        # The walk makes no reference cycles (reference counting frees what it drops) but many
-        # objects that outlive young collections (checkpoints, pending branches): with the cyclic
-        # collector on, those trigger full collections of the whole process's heap, which cost more
-        # than the walk itself in a process holding a large one (an object's BTF and maps).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            main = Walker(state)
-            main.run()
-            global_funcs.check_subprogs(state, main)  # do_check_subprogs()
-            funcs = main.globals
-            state.unreliable = set(funcs.unreliable)
-            count = range(len(state.subprogs))
-            state.changes_pkt_data = tuple(funcs.changes_pkt_data(i) for i in count)
-            state.might_sleep = tuple(funcs.might_sleep(i) for i in count)
-        finally:
-            if collecting:
-                gc.enable()
+        # (verify() runs the passes with the cyclic collector paused: pipeline.cycles_uncollected())
+        main = Walker(state)
+        main.run()
+        global_funcs.check_subprogs(state, main)  # do_check_subprogs()
+        funcs = main.globals
+        state.unreliable = set(funcs.unreliable)
+        count = range(len(state.subprogs))
+        state.changes_pkt_data = tuple(funcs.changes_pkt_data(i) for i in count)
+        state.might_sleep = tuple(funcs.might_sleep(i) for i in count)
 
 
 class Walker:
@@ -277,6 +267,7 @@ class Walker:
         # slot -> _decode(), and slot -> env.facts[its index]: lists by slot, made on first use (a
         # list item is read without hashing: both are asked at every instruction the walk checks)
         self._decoded: list[tuple[int, op.OpSpec | None] | None] = [None] * view.slot_count
+        self._decoded_by_id: dict[int, tuple[int, op.OpSpec | None]] = {}  # id() of a view's instruction
         self._consts: dict[int, RegState] = {}
         self._insn_texts: dict[int, str] = {}
         self._targets: dict[int, int] = {}
@@ -788,7 +779,10 @@ class Walker:
         if decoded is None:  # (the slot's instruction never changes: its opcode is checked once)
             if insn.opcode not in KERNEL_OPCODES:
                 self.fail(errno.EINVAL, f"unknown opcode {insn.opcode:02x}")
-            decoded = self._decoded[slot] = _decode(insn)
+            decoded = self._decoded_by_id.get(id(insn))  # (equal instructions are often one
+            if decoded is None:  # object: pybpf.isa.decode_program(); id() needs no hash)
+                decoded = self._decoded_by_id[id(insn)] = _decode(insn)
+            self._decoded[slot] = decoded
         route, spec = decoded
         if self.state.cow:
             self._own_written(route, insn)

@@ -40,7 +40,7 @@ from pybpf import uapi
 from pybpf.helpers.basic import JIFFIES_ADDRESS
 from pybpf.isa.asm import assemble
 from pybpf.isa.instruction import Instruction
-from pybpf.isa.opcodes import BPF_ALU64, BPF_DW, BPF_LDX, BPF_MEM, BPF_MOV, BPF_X, Kind
+from pybpf.isa.opcodes import BPF_ALU64, BPF_CALL, BPF_DW, BPF_JMP, BPF_LDX, BPF_MEM, BPF_MOV, BPF_X, Kind
 from pybpf.kfuncs.kernel_btf import kernel_btf
 from pybpf.verifier.patch import patch_program
 from pybpf.verifier.state import VerifierState
@@ -86,11 +86,17 @@ def jiffies_loads(insns: list[Instruction]) -> list[int]:
     """The indexes in ``insns`` (an xlated program) of the lddw of inlined bpf_jiffies64 calls: an
     lddw of ``JIFFIES_ADDRESS`` into r0 followed by the load through it, which no program the
     verifier accepts has otherwise (it refuses a load through a scalar)."""
-    return [i for i in range(len(insns) - 1) if insns[i] == _JIFFIES[0] and insns[i + 1] == _JIFFIES[1]]
+    first, second = _JIFFIES
+    return [
+        i
+        for i in range(len(insns) - 1)
+        if insns[i].opcode == first.opcode and insns[i] == first and insns[i + 1] == second
+    ]
 
 
 CAST_KFUNCS = ("bpf_cast_to_kern_ctx", "bpf_rdonly_cast")
 _R0_IS_R1 = Instruction(BPF_ALU64 | BPF_MOV | BPF_X, 0, 1)
+_CALL_OPCODE = BPF_JMP | BPF_CALL
 
 
 def cast_kfunc_ids() -> frozenset[int]:
@@ -110,6 +116,8 @@ class HelperInlinePass:
         patches: dict[int, list[Instruction]] = {}
         casts: frozenset[int] | None = None
         for index, insn in enumerate(state.view.insns):
+            if insn.opcode != _CALL_OPCODE:  # (helper and kfunc calls alike: no table look-up for others)
+                continue
             spec = insn.spec
             if spec is not None and spec.kind is Kind.CALL_KFUNC and not insn.off:
                 casts = cast_kfunc_ids() if casts is None else casts

@@ -179,10 +179,15 @@ def live_registers(
     slots = view.starts
     live_in = dict.fromkeys(slots, 0)
     get = live_in.get  # a successor outside the program (or inside an lddw) reads nothing
-    order = [
-        (slot, *_call_uses_defs(insn, offered, prog_type, attach_type, type_proto), view.successors(slot))
-        for slot, insn in zip(reversed(slots), reversed(view.insns), strict=True)
-    ]
+    # (one answer per instruction object: equal instructions of a program are often one object,
+    # pybpf.isa.decode_program(); by id(), which needs no hash of the instruction)
+    known: dict[int, tuple[int, int]] = {}
+    order: list[tuple[int, int, int, tuple[int, ...]]] = []
+    for slot, insn in zip(reversed(slots), reversed(view.insns), strict=True):
+        uses_defs = known.get(id(insn))
+        if uses_defs is None:
+            uses_defs = known[id(insn)] = _call_uses_defs(insn, offered, prog_type, attach_type, type_proto)
+        order.append((slot, uses_defs[0], uses_defs[1], view.successors(slot)))
     forward = not has_back_edge(view)
     changed = True
     while changed:

@@ -12,10 +12,11 @@ never reaches the fixups.
 
 from __future__ import annotations
 
-from pybpf.isa.opcodes import Kind
+from pybpf.isa.opcodes import BPF_JCOND, BPF_JMP, Kind
 from pybpf.verifier.fastcall import kernel_stack_depths
 from pybpf.verifier.state import VerifierState
 
+_JCOND_OPCODE = BPF_JMP | BPF_JCOND
 TIMED_MAY_GOTO_STACK = 16
 """Bytes for a timed may_goto: the remaining count and the timestamp of its time slice."""
 
@@ -25,6 +26,8 @@ def subprogs_with_may_goto(state: VerifierState) -> set[int]:
     view = state.view
     found: set[int] = set()
     for slot, insn in zip(view.starts, view.insns, strict=True):
+        if insn.opcode != _JCOND_OPCODE:  # (may_goto's opcode first: no table look-up for the others)
+            continue
         spec = insn.spec
         if spec is not None and spec.kind is Kind.MAY_GOTO:
             found.add(view.subprog_of(slot))

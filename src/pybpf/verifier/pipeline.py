@@ -49,8 +49,10 @@ bpf_prog_load() answers.
 from __future__ import annotations
 
 import errno
+import gc
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 from pybpf.isa.program import ProgramView
@@ -114,12 +116,30 @@ PASSES: list[Pass] = [
 """The default pipeline, in order."""
 
 
+@contextmanager
+def cycles_uncollected() -> Iterator[None]:
+    """The cyclic garbage collector paused meanwhile (as it was when done).  A load makes few
+    reference cycles (reference counting frees what it drops) but very many objects that outlive
+    young collections -- a million-instruction program's instructions, the walk's checkpoints and
+    pending branches: with the collector on, those trigger full collections of the whole process's
+    heap, which cost more than the walk itself in a process holding a large one (an object's BTF and
+    maps, earlier programs).  What cycles a load leaves are collected after it."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def verify(request: LoadRequest, passes: Sequence[Pass] | None = None) -> VerifiedProgram:
     """Verify and fix up ``request.insns``; raises VerifierError (errno + log) when refused."""
-    if not request.credentials.bpf_capable:
-        with unprivileged_precision():
-            return _verify(request, passes)
-    return _verify(request, passes)
+    with cycles_uncollected():
+        if not request.credentials.bpf_capable:
+            with unprivileged_precision():
+                return _verify(request, passes)
+        return _verify(request, passes)
 
 
 def _verify(request: LoadRequest, passes: Sequence[Pass] | None) -> VerifiedProgram:
