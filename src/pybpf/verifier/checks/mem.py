@@ -412,7 +412,7 @@ def check_mem_access(
         check_buffer_access(w, regno, reg, off, size, access=access)
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
-    elif t is RegType.CONST_PTR_TO_MAP:
+    elif t is RegType.CONST_PTR_TO_MAP and not reg.maybe_null:
         result = _check_ptr_to_map_access(w, regno, reg, off, size, access=access)
     elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType) and not reg.maybe_null:
         result = _check_ptr_to_btf_access(w, regno, reg, off, size, access=access)

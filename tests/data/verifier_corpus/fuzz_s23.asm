@@ -1,0 +1,31 @@
+# Disagreements scripts/fuzz_verifier.py found between pybpf and Linux 6.18 in session 23 (the shapes
+# of tests/verifier/shape_generator.py, new ones among them): each minimised by hand and fixed in
+# pybpf; the shape and seed that found it are in the desc, with the accepted counterpart.
+
+=== fuzz_s23/inner_map_read_before_null_check
+type: xdp
+maps: in=array(4,16,4) om=array_of_maps(4,4,2,inner:in,0:in)
+desc: map_in_map:66 -- a map-in-map lookup's result (map_ptr_or_null) read before its NULL check: check_mem_access() takes the CONST_PTR_TO_MAP path for the exact type only, so the maybe-NULL one is "invalid mem access" (pybpf accepted it, reading it as the map pointer)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(om) ll
+    call bpf_map_lookup_elem
+    r3 = *(u64 *)(r0 +0)
+    r0 = 2
+    exit
+
+=== fuzz_s23/inner_map_read_after_null_check
+type: xdp
+maps: in=array(4,16,4) om=array_of_maps(4,4,2,inner:in,0:in)
+desc: the same after the NULL check: a map pointer read as struct bpf_map (check_ptr_to_map_access())
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(om) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r3 = *(u64 *)(r0 +0)
+out:
+    r0 = 2
+    exit
