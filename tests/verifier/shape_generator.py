@@ -197,6 +197,11 @@ only sample:
   returning masked, compared or shifted unknowns, 32-bit constants, 64-bit constants, pointers,
   nothing at all or a nested bpf_loop's result, the caller relying on r0 or on a counter the
   callback increments (the callback's return range [0, 1], the nested callback's verification).
+* ``timers``: a ``struct bpf_timer`` in an array's or a hash's value (or a map without one):
+  bpf_timer_init (the same map, another, clocks), _set_callback, _start and _cancel in order or
+  not, on the timer's offset or another, the timer read or written directly or reached by a
+  variable offset; callbacks reading the key and value, writing the key, re-arming their own
+  timer, returning 0 or not (process_timer_func, the timer callback's return range).
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
 verdict.  Registers as in ``tests.verifier.corpus_generator``: r6 the context, r7 data, r8
@@ -2969,6 +2974,72 @@ class ShapeBuilder(ProgramBuilder):
             body += [f"{func}n:", f"r0 = {rng.choice((0, 1, 2))}", "exit"]
         self.tail.extend(body)
 
+    def shape_timers(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"cb{self.label()}"
+        self.emit("*(u32 *)(r10 -4) = 0", "r2 = r10", "r2 += -4")
+        self.emit(
+            f"r1 = map_fd({rng.choice(('tm', 'tm', 'tm', 'tm2', 'amap'))}) ll", "call bpf_map_lookup_elem"
+        )
+        if rng.random() < 0.9:
+            self.emit(f"if r0 == 0 goto {out}")
+        self.emit("r9 = r0")
+        act = rng.randrange(10)
+        if act == 0:  # the timer's bytes read or written directly
+            off = rng.choice((8, 12, 16, 20, 4))
+            if rng.random() < 0.5:
+                self.emit(f"r3 = *(u{rng.choice((32, 64))} *)(r9 +{off})")
+            else:
+                self.emit(f"*(u{rng.choice((32, 64))} *)(r9 +{off}) = 0")
+            self.emit(f"{out}:")
+            return
+        timer_off = rng.choice((8, 8, 8, 8, 0, 16))
+        if act == 1:  # through a variable offset
+            self.unknown("r4")
+            self.emit(f"r4 &= {rng.choice((0, 8, 7))}", "r9 += r4")
+        steps = rng.sample(("init", "set_callback", "start", "cancel"), rng.randint(1, 4))
+        if rng.random() < 0.6:
+            steps = sorted(steps, key=("init", "set_callback", "start", "cancel").index)
+        for step in steps:
+            self.emit("r1 = r9", f"r1 += {timer_off}")
+            if step == "init":
+                self.emit(f"r2 = map_fd({rng.choice(('tm', 'tm', 'tm', 'tm2', 'amap'))}) ll")
+                self.emit(f"r3 = {rng.choice((1, 1, 0, 7, 3))}", "call bpf_timer_init")
+            elif step == "set_callback":
+                self.emit(f"r2 = func({func}) ll", "call bpf_timer_set_callback")
+            elif step == "start":
+                if rng.random() < 0.3:
+                    self.unknown("r2")
+                else:
+                    self.emit(f"r2 = {rng.choice((0, 1000, 1000000))}")
+                self.emit(f"r3 = {rng.choice((0, 0, 1, 2))}", "call bpf_timer_start")
+            else:
+                self.emit("call bpf_timer_cancel")
+            if rng.random() < 0.3:
+                self.emit("r5 = r0")
+                self.use("r5", out)
+        self.emit(f"{out}:")
+        if "set_callback" not in steps:
+            return
+        # a timer callback: r1 the map, r2 the key, r3 the value
+        body = [f"{func}:"]
+        what = rng.randrange(6)
+        if what == 1:
+            body.append(f"r0 = *(u{rng.choice((32, 64))} *)(r3 +{rng.choice((0, 0, 8, 20))})")
+        elif what == 2:
+            body.append(f"r0 = *(u32 *)(r2 +{rng.choice((0, 4))})")
+        elif what == 3:
+            body.append("*(u32 *)(r2 +0) = 1")
+        elif what == 4:  # the callback re-arms or cancels its own timer
+            body += ["r1 = r3", "r1 += 8", "r2 = 1000", "r3 = 0"]
+            body.append(rng.choice(("call bpf_timer_start", "call bpf_timer_cancel")))
+        elif what == 5:
+            body += ["r6 = r3", "r1 = r10", "r1 += -8", "*(u64 *)(r1 +0) = 0"]
+        body.append(rng.choice(("r0 = 0", "r0 = 0", "r0 = 1", "r0 = r1", "w0 = 0")))
+        body.append("exit")
+        self.tail.extend(body)
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
         self.protos: list[str] = []
@@ -2992,6 +3063,7 @@ BTF = {
     "callback_stack": "func_info",
     "helper_ret": "func_info",
     "callback_ret": "func_info",
+    "timers": "func_info",
 }
 """The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them, a spin-lock
 map its value type; ``global_funcs`` its subprograms global with their prototypes), as the corpus's
@@ -3007,6 +3079,7 @@ SHAPE_MAPS = {
     "map_helpers": MAPS + " q=queue(0,8,4) st=stack(0,8,4) pcpu=percpu_hash(4,16,8)",
     "map_in_map": MAPS + " in=array(4,16,4) om=array_of_maps(4,4,2,inner:in,0:in) in2=hash(4,16,8)"
     " oh=hash_of_maps(4,4,4,inner:in2,1:in2)",
+    "timers": MAPS + " tm=array(4,24,1,timer) tm2=hash(4,24,4,timer)",
     "const_str": MAPS
     + f" fmt=array(4,{len(_FMT_DATA)},1,rdonly_prog,frozen,data={_FMT_DATA.hex()})"
     + f" wfmt=array(4,{len(_FMT_DATA)},1,data={_FMT_DATA.hex()})",
