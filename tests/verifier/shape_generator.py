@@ -202,6 +202,11 @@ only sample:
   not, on the timer's offset or another, the timer read or written directly or reached by a
   variable offset; callbacks reading the key and value, writing the key, re-arming their own
   timer, returning 0 or not (process_timer_func, the timer callback's return range).
+* ``stack_mix``: two to six writes into three stack slots -- immediates, constants, bounded scalars,
+  pointers (ctx, packet, stack, map value), at 1, 2, 4 and 8 bytes, aligned or not, through r10
+  or a copy, atomic adds, a helper's writes -- then one read at any size and offset used as a
+  pointer, a map key or an offset (the slot kinds' mixing: spills overwritten partly, STACK_ZERO
+  and STACK_MISC bytes, the fills that keep or lose a spilled register).
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
 verdict.  Registers as in ``tests.verifier.corpus_generator``: r6 the context, r7 data, r8
@@ -3039,6 +3044,54 @@ class ShapeBuilder(ProgramBuilder):
         body.append(rng.choice(("r0 = 0", "r0 = 0", "r0 = 1", "r0 = r1", "w0 = 0")))
         body.append("exit")
         self.tail.extend(body)
+
+    def shape_stack_mix(self) -> None:
+        rng = self.rng
+        out = self.label()
+        if rng.random() < 0.5:
+            self.value_pointer(out, "r9")
+        else:
+            self.emit(rng.choice(("r9 = r6", "r9 = r7", "r9 = r10")))
+        self.bounded("r5", out)
+        for _ in range(rng.randint(2, 6)):
+            size = rng.choice((1, 2, 4, 8, 8))
+            off = -rng.randrange(size, 25)
+            if rng.random() < 0.92:
+                off = -(-off // size * size) if off % size else off  # misaligned: refused on the stack
+            kind = rng.randrange(7)
+            if kind == 0:
+                self.emit(f"*({SIZES[size]} *)(r10 {off}) = {rng.choice((0, 1, -1, 0x7F, 0x80))}")
+            elif kind == 1:
+                self.emit(f"*({SIZES[size]} *)(r10 {off}) = r5")
+            elif kind == 2:  # a pointer: narrower than 8 bytes is refused
+                if rng.random() < 0.8:
+                    size, off = 8, rng.choice((-8, -16, -24))
+                self.emit(f"*({SIZES[size]} *)(r10 {off}) = r9")
+            elif kind == 3:
+                self.emit(f"r4 = {rng.choice((0, 3, 0x1234, -2))}", f"*({SIZES[size]} *)(r10 {off}) = r4")
+            elif kind == 4 and size >= 4:
+                self.emit(f"r4 = {rng.choice((1, 2))}", f"lock *({SIZES[size]} *)(r10 {off}) += r4")
+            elif kind == 5:
+                self.emit("r1 = r10", f"r1 += {off}", f"r2 = {size}", "r3 = 0", "call bpf_probe_read_kernel")
+                self.emit("r5 = r0")  # (r1-r5 clobbered: the helper's result is the scalar from here)
+            else:
+                self.emit(
+                    "r4 = r10", f"r4 += {rng.choice((-24, -16, -8))}", f"*({SIZES[size]} *)(r4 +0) = r5"
+                )
+        read = rng.randrange(4)
+        size = rng.choice((1, 2, 4, 8, 8, 8))
+        off = rng.choice((-8, -16, -24)) + rng.choice((0, 0, 0, 4, 2, 7)) // size * size
+        if read == 0:  # a fill used as a pointer
+            self.emit(f"r3 = *({SIZES[size]} *)(r10 {off})", f"r0 = *(u8 *)(r3 +{rng.choice((0, 1, 8))})")
+        elif read == 1:  # a key from the region
+            self.emit("r2 = r10", f"r2 += {rng.choice((-8, -16, -20, -24))}", "r1 = map_fd(hmap) ll")
+            self.emit("call bpf_map_lookup_elem")
+        else:
+            self.emit(f"r3 = *({SIZES[size]} *)(r10 {off})")
+            if rng.random() < 0.5:
+                self.emit(f"r3 {rng.choice(('&=', '>>=', '+='))} {rng.choice((7, 8, 1))}")
+            self.use("r3", out)
+        self.emit(f"{out}:")
 
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
