@@ -207,6 +207,12 @@ only sample:
   or a copy, atomic adds, a helper's writes -- then one read at any size and offset used as a
   pointer, a map key or an offset (the slot kinds' mixing: spills overwritten partly, STACK_ZERO
   and STACK_MISC bytes, the fills that keep or lose a spilled register).
+* ``sock_refs``: bpf_sk_lookup_tcp/_udp and bpf_skc_lookup_tcp with IPv4, IPv6 and wrong tuple
+  sizes (constant or not), netns and flags, the socket checked for NULL or not, its fields read
+  (in and past struct bpf_sock, narrow) or written, spilled and filled, moved, compared, handed
+  to bpf_sk_fullsock / bpf_tcp_sock / bpf_skc_to_tcp_sock, released once, twice, never, or on one
+  path only, used after release (acquired references: release_reference, check_reference_leak,
+  the sock types' field access).
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
 verdict.  Registers as in ``tests.verifier.corpus_generator``: r6 the context, r7 data, r8
@@ -3091,6 +3097,58 @@ class ShapeBuilder(ProgramBuilder):
             if rng.random() < 0.5:
                 self.emit(f"r3 {rng.choice(('&=', '>>=', '+='))} {rng.choice((7, 8, 1))}")
             self.use("r3", out)
+        self.emit(f"{out}:")
+
+    def shape_sock_refs(self) -> None:
+        rng = self.rng
+        out = self.label()
+        tuple_size = rng.choice((12, 12, 36, 8, 13))
+        for off in range(-40, 0, 8):
+            if rng.random() < 0.9 or off > -16:
+                self.emit(f"*(u64 *)(r10 {off}) = 0")
+        self.emit("r1 = r6", "r2 = r10", f"r2 += {-16 if tuple_size <= 12 else -40}")
+        if rng.random() < 0.15:
+            self.unknown("r3")
+            self.emit("r3 &= 63")
+        else:
+            self.emit(f"r3 = {tuple_size}")
+        self.emit(f"r4 = {rng.choice((-1, -1, 0, 1))}", f"r5 = {rng.choice((0, 0, 0, 1))}")
+        self.emit(f"call {rng.choice(('bpf_sk_lookup_tcp', 'bpf_sk_lookup_udp', 'bpf_skc_lookup_tcp'))}")
+        checked = rng.random() < 0.85
+        if checked:
+            self.emit(f"if r0 {rng.choice(('==', '==', '!='))} 0 goto {out}")
+        self.emit("r9 = r0")
+        act = rng.randrange(8)
+        release = True
+        if act == 0:  # a field read at its size or narrower, or past the end
+            off, size = rng.choice(
+                ((4, 4), (4, 2), (12, 4), (44, 4), (48, 2), (48, 4), (52, 4), (72, 4), (80, 4), (2, 1))
+            )
+            self.emit(f"r3 = *({SIZES[size]} *)(r9 +{off})")
+            self.use("r3", out)
+        elif act == 1:  # written
+            self.emit(f"*(u32 *)(r9 +{rng.choice((4, 16))}) = 1")
+        elif act == 2:  # spilled, filled and released through the copy
+            self.emit("*(u64 *)(r10 -48) = r9", f"r9 = *(u{rng.choice((64, 64, 32))} *)(r10 -48)")
+        elif act == 3:  # released, then read (or released again)
+            self.emit("r1 = r9", "call bpf_sk_release")
+            self.emit(rng.choice(("r3 = *(u32 *)(r9 +4)", "r1 = r9\n    call bpf_sk_release", "r0 = r9")))
+            release = False
+        elif act == 4:  # leaked on one path
+            self.unknown("r3")
+            self.emit(f"if r3 > 7 goto {out}")
+        elif act == 5:  # a full socket or tcp_sock of it
+            self.emit(
+                "r1 = r9", f"call {rng.choice(('bpf_sk_fullsock', 'bpf_tcp_sock', 'bpf_skc_to_tcp_sock'))}"
+            )
+            if rng.random() < 0.7:
+                self.emit("if r0 == 0 goto +1", f"r3 = *(u32 *)(r0 +{rng.choice((0, 4, 8))})")
+        elif act == 6:  # the pointer moved or compared
+            self.emit(rng.choice(("r9 += 4", "r9 += 0", "if r9 == r6 goto +0", "r3 = r9\n    r3 -= r6")))
+        else:
+            release = rng.random() < 0.5
+        if release:
+            self.emit("r1 = r9", "call bpf_sk_release")
         self.emit(f"{out}:")
 
     def program(self, shape: str = "") -> str:  # type: ignore[override]
