@@ -29,3 +29,52 @@ desc: the same after the NULL check: a map pointer read as struct bpf_map (check
 out:
     r0 = 2
     exit
+
+=== fuzz_s23/unpriv_prune_misc_slot_vs_spilled_pointer
+type: xdp
+caps: bpf,net_admin
+flags: test_state_freq
+desc: map_in_map:610021 (--caps bpf,net_admin, a processed-count difference) minimised -- the checkpoint at the join holds 8 bytes of data at fp-8, the second path a spilled stack pointer there: without allow_uninit_stack, stacksafe() lets an old STACK_MISC byte match only STACK_MISC or STACK_ZERO, so the path is walked and the pointer returned (pybpf pruned it, treating data as matching anything, and accepted the leak)
+    call bpf_get_prandom_u32
+    if r0 == 0 goto spill
+    *(u32 *)(r10 -8) = 1
+    *(u32 *)(r10 -4) = 2
+    goto join
+spill:
+    *(u64 *)(r10 -8) = r10
+join:
+    r0 = *(u64 *)(r10 -8)
+    exit
+
+=== fuzz_s23/unpriv_prune_misc_slot_vs_uninit_bytes
+type: xdp
+caps: bpf,net_admin
+flags: test_state_freq
+desc: the same with half the slot never written on the second path: its bytes are STACK_INVALID, which old data does not subsume for a loader that may not read them ("invalid read from stack"; pybpf pruned and accepted)
+    call bpf_get_prandom_u32
+    if r0 == 0 goto skip
+    *(u32 *)(r10 -8) = 1
+    *(u32 *)(r10 -4) = 2
+    goto join
+skip:
+    *(u32 *)(r10 -8) = 1
+join:
+    r0 = *(u64 *)(r10 -8)
+    r0 = 2
+    exit
+
+=== fuzz_s23/priv_prune_misc_slot_vs_uninit_bytes
+type: xdp
+flags: test_state_freq
+desc: the same loaded with every capability: stack never written reads as data, the old state subsumes the new one and the program is accepted
+    call bpf_get_prandom_u32
+    if r0 == 0 goto skip
+    *(u32 *)(r10 -8) = 1
+    *(u32 *)(r10 -4) = 2
+    goto join
+skip:
+    *(u32 *)(r10 -8) = 1
+join:
+    r0 = *(u64 *)(r10 -8)
+    r0 = 2
+    exit
