@@ -78,3 +78,32 @@ join:
     r0 = *(u64 *)(r10 -8)
     r0 = 2
     exit
+
+=== fuzz_s23/unpriv_atomic_on_unwritten_half_of_a_spill
+type: xdp
+caps: bpf,net_admin
+desc: stack_mix:610139 (--caps bpf,net_admin) minimised -- a 4-byte constant spilled at fp-16 (CAP_BPF: a spill), then an atomic add on fp-12, the slot's bytes never written: Linux 6.18 refuses the atomic's read of them for a loader without allow_uninit_stack ("invalid read from stack off -12+0 size 4"; 6.12's check_stack_read_fixed_off() returned before the check for a read without a destination register, and pybpf accepted)
+    *(u32 *)(r10 -16) = 0
+    r4 = 1
+    lock *(u32 *)(r10 -12) += r4
+    r0 = 2
+    exit
+
+=== fuzz_s23/unpriv_atomic64_over_a_narrow_spill
+type: xdp
+caps: bpf,net_admin
+desc: the same with a 64-bit atomic over the whole slot: its upper half never written ("invalid read from stack off -16+4 size 8")
+    *(u32 *)(r10 -16) = 0
+    r4 = 1
+    lock *(u64 *)(r10 -16) += r4
+    r0 = 2
+    exit
+
+=== fuzz_s23/priv_atomic_on_unwritten_half_of_a_spill
+type: xdp
+desc: the first with every capability: stack never written may be read, the atomic is accepted
+    *(u32 *)(r10 -16) = 0
+    r4 = 1
+    lock *(u32 *)(r10 -12) += r4
+    r0 = 2
+    exit
