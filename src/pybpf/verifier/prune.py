@@ -372,7 +372,10 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 may_goto = force and w.view.insn_at(slot).opcode != _CALL
                 if force and (not may_goto or cp.state.may_goto_depth != cur.may_goto_depth):
                     live = live or _live_masks(w, cur, slot)
-                    if states_subsumed(cp.state, cur, live, precise=False, exact=exact) and (
+                    subsumed = states_subsumed(
+                        cp.state, cur, live, precise=False, exact=exact, uninit=env.allow_uninit_stack
+                    )
+                    if subsumed and (
                         slot not in w.iter_next or iterators.iter_active_at_next(cur)
                     ):  # (an iterator's loop converges while the iterator is active)
                         _clean_older(w, checkpoints, cp, slot, cur)
@@ -619,11 +622,13 @@ def states_subsumed(
     *,
     precise: bool = True,
     exact: bool = False,
+    uninit: bool = True,
 ) -> bool:
     """states_equal(): every behaviour of ``cur`` was already explored from ``old`` (``live``: per
     frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
-    imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
-    return compare_states(old, cur, live, precise=precise, exact=exact) == SUBSUMED
+    imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range).
+    ``uninit``: the loader may read stack never written (stacksafe())."""
+    return compare_states(old, cur, live, precise=precise, exact=exact, uninit=uninit) == SUBSUMED
 
 
 SUBSUMED: Final = -1
