@@ -107,3 +107,23 @@ desc: the first with every capability: stack never written may be read, the atom
     lock *(u32 *)(r10 -12) += r4
     r0 = 2
     exit
+
+=== fuzz_s23/map_value_offset_overflows_to_unbounded_min
+type: xdp
+maps: amap=array(4,16,4)
+desc: spec_paths:500037 and :600083 minimised -- a map value pointer moved by [1, 2^63-1] and then by [1, 8]: the sum's signed maximum overflows and its minimum becomes S64_MIN; check_reg_sane_offset_ptr() names the pointer's offset ("map_value pointer offset -9223372036854775808 is not allowed": the "unbounded min value" message is the scalar operand's alone; pybpf printed that one)
+    *(u32 *)(r10 -4) = 0
+    r2 = r10
+    r2 += -4
+    r1 = map_fd(amap) ll
+    call bpf_map_lookup_elem
+    if r0 == 0 goto out
+    r6 = r0
+    call bpf_ktime_get_ns
+    if r0 s< 1 goto out
+    r6 += r0
+    if r0 > 8 goto out
+    r6 += r0
+out:
+    r0 = 2
+    exit
