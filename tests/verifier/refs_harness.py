@@ -94,6 +94,8 @@ def btf_blob(funcs: int, *, global_subprogs: bool = False) -> bytes:
 
 LOCKED_TYPES = (_INT, _VALUE)
 """The key and value type ids of a map whose value holds the spin lock (``locked``)."""
+TIMER_TYPES = (_INT, _TIMER_VALUE)
+"""The key and value type ids of a map whose value holds a ``struct bpf_timer`` at offset 8."""
 
 
 def func_info(starts: list[int]) -> bytes:

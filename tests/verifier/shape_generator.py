@@ -184,6 +184,35 @@ only sample:
   from another pointer, an atomic's operand; stack never written read (the !allow_ptr_leaks and
   !allow_uninit_stack rules: "leaks addr", "pointer comparison prohibited", "partial copy").
 
+* ``alu_mix``: chains of three to eight steps over two bounded unknowns (or constants) mixing every
+  64- and 32-bit ALU operation with immediates and registers (signed division and modulo
+  included), sign-extending moves, byte swaps, negation, 64-bit constants and comparisons with
+  each other or boundary constants, the result relied on (the transfer functions composed).
+* ``map_in_map``: lookups in an array and a hash of maps (constant or unknown keys), the inner map
+  pointer checked for NULL or not, read, moved, spilled and filled, handed to
+  bpf_map_update_elem as a value, or used for a lookup, update or delete of the inner map whose
+  value is then read or written at constant and variable offsets (CONST_PTR_TO_MAP | MAYBE_NULL,
+  the inner map's value size, check_ptr_to_map_access).
+* ``callback_ret``: bpf_loop (constant, huge or unknown counts) and bpf_for_each_map_elem callbacks
+  returning masked, compared or shifted unknowns, 32-bit constants, 64-bit constants, pointers,
+  nothing at all or a nested bpf_loop's result, the caller relying on r0 or on a counter the
+  callback increments (the callback's return range [0, 1], the nested callback's verification).
+* ``timers``: a ``struct bpf_timer`` in an array's or a hash's value (or a map without one):
+  bpf_timer_init (the same map, another, clocks), _set_callback, _start and _cancel in order or
+  not, on the timer's offset or another, the timer read or written directly or reached by a
+  variable offset; callbacks reading the key and value, writing the key, re-arming their own
+  timer, returning 0 or not (process_timer_func, the timer callback's return range).
+* ``stack_mix``: two to six writes into three stack slots -- immediates, constants, bounded scalars,
+  pointers (ctx, packet, stack, map value), at 1, 2, 4 and 8 bytes, aligned or not, through r10
+  or a copy, atomic adds, a helper's writes -- then one read at any size and offset used as a
+  pointer, a map key or an offset (the slot kinds' mixing: spills overwritten partly, STACK_ZERO
+  and STACK_MISC bytes, the fills that keep or lose a spilled register).
+* ``sock_refs``: bpf_sk_lookup_tcp/_udp and bpf_skc_lookup_tcp with IPv4, IPv6 and wrong tuple
+  sizes (constant or not), netns and flags, the socket checked for NULL or not, its fields read
+  (in and past struct bpf_sock, narrow) or written, spilled and filled, moved, compared, handed
+  to bpf_sk_fullsock / bpf_tcp_sock / bpf_skc_to_tcp_sock, released once, twice, never, or on one
+  path only, used after release (acquired references: release_reference, check_reference_leak,
+  the sock types' field access).
 A few snippets end in a ``trap``, an access that always fails, behind a condition: it is reached
 only when the verifier cannot prove the branch dead, so a difference in the bounds shows in the
 verdict.  Registers as in ``tests.verifier.corpus_generator``: r6 the context, r7 data, r8
@@ -2783,6 +2812,345 @@ class ShapeBuilder(ProgramBuilder):
                 self.emit("r3 = *(u64 *)(r10 -40)")
         self.emit(f"{out}:")
 
+    def shape_alu_mix(self) -> None:
+        rng = self.rng
+        out = self.label()
+        self.bounded("r9", out)
+        if rng.random() < 0.5:
+            self.emit("*(u64 *)(r10 -64) = r9")
+            self.bounded("r9", out)
+            self.emit("r5 = r9", "r9 = *(u64 *)(r10 -64)")
+        else:
+            self.emit(f"r5 = {rng.choice((0, 1, 3, 8, -1, -8, 0x7FFFFFFF, 0x80000000))}")
+        for _ in range(rng.randint(3, 8)):
+            wide = rng.random() < 0.6
+            dst, src = ("r9", "r5") if wide else ("w9", "w5")
+            step = rng.randrange(9)
+            if step == 0:
+                op = rng.choice((*_ALU, "s/=", "s%="))
+                if op in ("<<=", ">>=", "s>>="):
+                    imm = rng.randrange(64 if wide else 32)
+                else:
+                    imm = rng.choice((*_EDGES, 3, 5, 0x55, -2))
+                    if op in ("/=", "%=", "s/=", "s%=") and imm == 0:
+                        imm = rng.choice((1, -1, 3))
+                self.emit(f"{dst} {op} {imm}")
+            elif step == 1:
+                self.emit(f"{dst} {rng.choice((*_ALU, 's/=', 's%='))} {src}")
+            elif step == 2:
+                width = rng.choice((8, 16, 32) if wide else (8, 16))
+                self.emit(f"{dst} = (s{width}){src if rng.random() < 0.3 else dst}")
+            elif step == 3:
+                self.emit(f"r9 = {rng.choice(('be', 'le', 'bswap'))}{rng.choice((16, 32, 64))} r9")
+            elif step == 4:
+                self.emit(rng.choice((f"{dst} = -{dst}", f"{dst} = {src}", f"{src} = {dst}", "w9 = w9")))
+            elif step == 5:
+                self.emit(f"if {dst} {rng.choice(_JMP)} {rng.choice(_EDGES)} goto {out}")
+            elif step == 6:
+                pair = (dst, src) if rng.random() < 0.5 else (src, dst)
+                self.emit(f"if {pair[0]} {rng.choice(_JMP)} {pair[1]} goto {out}")
+            elif step == 7:
+                self.emit(f"{dst} &= {rng.choice((1, 3, 0xFF, 0xFFFF, -16, 0x7FFF0000))}")
+            else:
+                self.emit(
+                    f"r4 = {rng.choice(_WIDE_EDGES)} ll",
+                    f"r9 {rng.choice(('+=', '&=', '|=', '-=', '^='))} r4",
+                )
+        if rng.random() < 0.3:
+            self.compare_edge("r9", out)
+        self.use("r9", out)
+        self.emit(f"{out}:")
+
+    def shape_map_in_map(self) -> None:
+        rng = self.rng
+        out = self.label()
+        outer = rng.choice(("om", "oh"))
+        key = rng.randrange(4)
+        if key == 3:
+            self.unknown("r4")
+            self.emit("*(u32 *)(r10 -4) = r4")
+        else:
+            self.emit(f"*(u32 *)(r10 -4) = {key}")
+        self.emit("r2 = r10", "r2 += -4", f"r1 = map_fd({outer}) ll", "call bpf_map_lookup_elem")
+        if rng.random() < 0.85:
+            self.emit(f"if r0 {rng.choice(('==', '==', '!='))} 0 goto {out}")
+        act = rng.randrange(8)
+        if act == 1:  # the inner map pointer read or moved
+            self.emit(f"r3 = *(u{rng.choice((32, 64))} *)(r0 +{rng.choice((0, 0, 4))})")
+            self.emit(f"{out}:")
+            return
+        if act == 2:
+            self.emit(f"r0 += {rng.choice((0, 4, 8))}")
+        if act == 3:  # spilled and filled (at its size or not)
+            self.emit("*(u64 *)(r10 -16) = r0", f"r0 = *(u{rng.choice((64, 64, 32))} *)(r10 -16)")
+        if act == 4:  # the outer map's value handed to a helper taking a map value
+            self.emit("r3 = r0", "r2 = r10", "r2 += -4", f"r1 = map_fd({rng.choice(('om', 'hmap'))}) ll")
+            self.emit("r4 = 0", "call bpf_map_update_elem")
+            self.emit(f"{out}:")
+            return
+        # the inner map used: a lookup (key from the stack), update or delete
+        inner_key = rng.choice((0, 1, 3, 4, 7))
+        self.emit(f"*(u32 *)(r10 -8) = {inner_key}", "r1 = r0", "r2 = r10", "r2 += -8")
+        op = rng.randrange(5)
+        if op == 0:
+            self.emit("*(u64 *)(r10 -32) = 1", "*(u64 *)(r10 -24) = 2")
+            self.emit(
+                "r3 = r10", f"r3 += {rng.choice((-32, -32, -24))}", "r4 = 0", "call bpf_map_update_elem"
+            )
+            self.emit("r9 = r0")
+            self.use("r9", out)
+        elif op == 1:
+            self.emit("call bpf_map_delete_elem")
+        else:
+            self.emit("call bpf_map_lookup_elem")
+            if rng.random() < 0.8:
+                self.emit(f"if r0 == 0 goto {out}")
+            size = rng.choice(list(SIZES))
+            off = rng.choice((0, 4, 8, 12, 15, 16))
+            if act == 5:
+                self.unknown("r9")
+                self.emit(f"r9 &= {rng.choice((3, 7, 15))}", "r0 += r9")
+            if rng.random() < 0.5:
+                self.emit(f"r3 = *({SIZES[size]} *)(r0 +{off})")
+            else:
+                self.emit(f"*({SIZES[size]} *)(r0 +{off}) = {rng.randrange(9)}")
+            if act == 6:  # the inner value's pointer stored into the inner value
+                self.emit("*(u64 *)(r0 +0) = r0")
+        self.emit(f"{out}:")
+
+    def shape_callback_ret(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"cb{self.label()}"
+        self.emit("*(u64 *)(r10 -8) = 0")
+        foreach = rng.random() < 0.3
+        if foreach:
+            self.emit(f"r1 = map_fd({rng.choice(('hmap', 'amap'))}) ll")
+        elif rng.random() < 0.5:
+            self.emit(f"r1 = {rng.choice((0, 1, 5, 1 << 23, (1 << 23) + 1))}")
+        else:
+            self.unknown("r1")
+            if rng.random() < 0.7:
+                self.emit(f"r1 &= {rng.choice((7, 0xFFFF, 0xFFFFFF))}")
+        self.emit(f"r2 = func({func}) ll", "r3 = r10", "r3 += -8")
+        self.emit(f"r4 = {rng.choice((0, 0, 0, 0, 1))}")
+        self.emit("call bpf_for_each_map_elem" if foreach else "call bpf_loop")
+        if rng.random() < 0.5:
+            self.emit("r9 = r0")
+            self.use("r9", out)
+        else:
+            self.emit("r9 = *(u64 *)(r10 -8)")
+            if rng.random() < 0.5:
+                self.emit(f"if r9 > {rng.choice((3, 7, 16))} goto {out}")
+            self.use("r9", out)
+        self.emit(f"{out}:")
+        ctx_reg = "r4" if foreach else "r2"
+        body = [f"{func}:"]
+        if rng.random() < 0.5:
+            body += [
+                f"r5 = *(u64 *)({ctx_reg} +0)",
+                f"r5 += {rng.choice((1, 2))}",
+                f"*(u64 *)({ctx_reg} +0) = r5",
+            ]
+        ret = rng.randrange(9)
+        if ret == 0:
+            body += ["r0 = r1", f"r0 &= {rng.choice((1, 1, 3))}"]
+        elif ret == 1:
+            body += [
+                "call bpf_get_prandom_u32",
+                f"r0 {rng.choice(('&=', '%=', '>>='))} {rng.choice((1, 2, 31))}",
+            ]
+        elif ret == 2:
+            body += [
+                "call bpf_get_prandom_u32",
+                f"if r0 {rng.choice(('>', '>=', 's>', '<'))} 1 goto +1",
+                "exit",
+                "r0 = 0",
+            ]
+        elif ret == 3:
+            body += [f"w0 = {rng.choice((0, 1, 2, -1))}"]
+        elif ret == 4:
+            body += ["r0 = 0x100000000 ll" if rng.random() < 0.5 else "r0 = -1"]
+        elif ret == 5:
+            body += ["r0 = r10"] if rng.random() < 0.5 else []  # a pointer, or never written
+        elif ret == 6:
+            body += ["call bpf_get_prandom_u32", "w0 &= 1", "r0 <<= 32" if rng.random() < 0.3 else "w0 = w0"]
+        elif ret == 7:  # a nested bpf_loop's result returned
+            body += ["r1 = 2", f"r2 = func({func}n) ll", "r3 = 0", "r4 = 0", "call bpf_loop"]
+            body += ["r0 &= 1"] if rng.random() < 0.6 else []
+        else:
+            body += [f"r0 = {rng.choice((0, 1))}"]
+        body.append("exit")
+        if ret == 7:
+            body += [f"{func}n:", f"r0 = {rng.choice((0, 1, 2))}", "exit"]
+        self.tail.extend(body)
+
+    def shape_timers(self) -> None:
+        rng = self.rng
+        out = self.label()
+        func = f"cb{self.label()}"
+        self.emit("*(u32 *)(r10 -4) = 0", "r2 = r10", "r2 += -4")
+        self.emit(
+            f"r1 = map_fd({rng.choice(('tm', 'tm', 'tm', 'tm2', 'amap'))}) ll", "call bpf_map_lookup_elem"
+        )
+        if rng.random() < 0.9:
+            self.emit(f"if r0 == 0 goto {out}")
+        self.emit("r9 = r0")
+        act = rng.randrange(10)
+        if act == 0:  # the timer's bytes read or written directly
+            off = rng.choice((8, 12, 16, 20, 4))
+            if rng.random() < 0.5:
+                self.emit(f"r3 = *(u{rng.choice((32, 64))} *)(r9 +{off})")
+            else:
+                self.emit(f"*(u{rng.choice((32, 64))} *)(r9 +{off}) = 0")
+            self.emit(f"{out}:")
+            return
+        timer_off = rng.choice((8, 8, 8, 8, 0, 16))
+        if act == 1:  # through a variable offset
+            self.unknown("r4")
+            self.emit(f"r4 &= {rng.choice((0, 8, 7))}", "r9 += r4")
+        steps = rng.sample(("init", "set_callback", "start", "cancel"), rng.randint(1, 4))
+        if rng.random() < 0.6:
+            steps = sorted(steps, key=("init", "set_callback", "start", "cancel").index)
+        for step in steps:
+            self.emit("r1 = r9", f"r1 += {timer_off}")
+            if step == "init":
+                self.emit(f"r2 = map_fd({rng.choice(('tm', 'tm', 'tm', 'tm2', 'amap'))}) ll")
+                self.emit(f"r3 = {rng.choice((1, 1, 0, 7, 3))}", "call bpf_timer_init")
+            elif step == "set_callback":
+                self.emit(f"r2 = func({func}) ll", "call bpf_timer_set_callback")
+            elif step == "start":
+                if rng.random() < 0.3:
+                    self.unknown("r2")
+                else:
+                    self.emit(f"r2 = {rng.choice((0, 1000, 1000000))}")
+                self.emit(f"r3 = {rng.choice((0, 0, 1, 2))}", "call bpf_timer_start")
+            else:
+                self.emit("call bpf_timer_cancel")
+            if rng.random() < 0.3:
+                self.emit("r5 = r0")
+                self.use("r5", out)
+        self.emit(f"{out}:")
+        if "set_callback" not in steps:
+            return
+        # a timer callback: r1 the map, r2 the key, r3 the value
+        body = [f"{func}:"]
+        what = rng.randrange(6)
+        if what == 1:
+            body.append(f"r0 = *(u{rng.choice((32, 64))} *)(r3 +{rng.choice((0, 0, 8, 20))})")
+        elif what == 2:
+            body.append(f"r0 = *(u32 *)(r2 +{rng.choice((0, 4))})")
+        elif what == 3:
+            body.append("*(u32 *)(r2 +0) = 1")
+        elif what == 4:  # the callback re-arms or cancels its own timer
+            body += ["r1 = r3", "r1 += 8", "r2 = 1000", "r3 = 0"]
+            body.append(rng.choice(("call bpf_timer_start", "call bpf_timer_cancel")))
+        elif what == 5:
+            body += ["r6 = r3", "r1 = r10", "r1 += -8", "*(u64 *)(r1 +0) = 0"]
+        body.append(rng.choice(("r0 = 0", "r0 = 0", "r0 = 1", "r0 = r1", "w0 = 0")))
+        body.append("exit")
+        self.tail.extend(body)
+
+    def shape_stack_mix(self) -> None:
+        rng = self.rng
+        out = self.label()
+        if rng.random() < 0.5:
+            self.value_pointer(out, "r9")
+        else:
+            self.emit(rng.choice(("r9 = r6", "r9 = r7", "r9 = r10")))
+        self.bounded("r5", out)
+        for _ in range(rng.randint(2, 6)):
+            size = rng.choice((1, 2, 4, 8, 8))
+            off = -rng.randrange(size, 25)
+            if rng.random() < 0.92:
+                off = -(-off // size * size) if off % size else off  # misaligned: refused on the stack
+            kind = rng.randrange(7)
+            if kind == 0:
+                self.emit(f"*({SIZES[size]} *)(r10 {off}) = {rng.choice((0, 1, -1, 0x7F, 0x80))}")
+            elif kind == 1:
+                self.emit(f"*({SIZES[size]} *)(r10 {off}) = r5")
+            elif kind == 2:  # a pointer: narrower than 8 bytes is refused
+                if rng.random() < 0.8:
+                    size, off = 8, rng.choice((-8, -16, -24))
+                self.emit(f"*({SIZES[size]} *)(r10 {off}) = r9")
+            elif kind == 3:
+                self.emit(f"r4 = {rng.choice((0, 3, 0x1234, -2))}", f"*({SIZES[size]} *)(r10 {off}) = r4")
+            elif kind == 4 and size >= 4:
+                self.emit(f"r4 = {rng.choice((1, 2))}", f"lock *({SIZES[size]} *)(r10 {off}) += r4")
+            elif kind == 5:
+                self.emit("r1 = r10", f"r1 += {off}", f"r2 = {size}", "r3 = 0", "call bpf_probe_read_kernel")
+                self.emit("r5 = r0")  # (r1-r5 clobbered: the helper's result is the scalar from here)
+            else:
+                self.emit(
+                    "r4 = r10", f"r4 += {rng.choice((-24, -16, -8))}", f"*({SIZES[size]} *)(r4 +0) = r5"
+                )
+        read = rng.randrange(4)
+        size = rng.choice((1, 2, 4, 8, 8, 8))
+        off = rng.choice((-8, -16, -24)) + rng.choice((0, 0, 0, 4, 2, 7)) // size * size
+        if read == 0:  # a fill used as a pointer
+            self.emit(f"r3 = *({SIZES[size]} *)(r10 {off})", f"r0 = *(u8 *)(r3 +{rng.choice((0, 1, 8))})")
+        elif read == 1:  # a key from the region
+            self.emit("r2 = r10", f"r2 += {rng.choice((-8, -16, -20, -24))}", "r1 = map_fd(hmap) ll")
+            self.emit("call bpf_map_lookup_elem")
+        else:
+            self.emit(f"r3 = *({SIZES[size]} *)(r10 {off})")
+            if rng.random() < 0.5:
+                self.emit(f"r3 {rng.choice(('&=', '>>=', '+='))} {rng.choice((7, 8, 1))}")
+            self.use("r3", out)
+        self.emit(f"{out}:")
+
+    def shape_sock_refs(self) -> None:
+        rng = self.rng
+        out = self.label()
+        tuple_size = rng.choice((12, 12, 36, 8, 13))
+        for off in range(-40, 0, 8):
+            if rng.random() < 0.9 or off > -16:
+                self.emit(f"*(u64 *)(r10 {off}) = 0")
+        self.emit("r1 = r6", "r2 = r10", f"r2 += {-16 if tuple_size <= 12 else -40}")
+        if rng.random() < 0.15:
+            self.unknown("r3")
+            self.emit("r3 &= 63")
+        else:
+            self.emit(f"r3 = {tuple_size}")
+        self.emit(f"r4 = {rng.choice((-1, -1, 0, 1))}", f"r5 = {rng.choice((0, 0, 0, 1))}")
+        self.emit(f"call {rng.choice(('bpf_sk_lookup_tcp', 'bpf_sk_lookup_udp', 'bpf_skc_lookup_tcp'))}")
+        checked = rng.random() < 0.85
+        if checked:
+            self.emit(f"if r0 {rng.choice(('==', '==', '!='))} 0 goto {out}")
+        self.emit("r9 = r0")
+        act = rng.randrange(8)
+        release = True
+        if act == 0:  # a field read at its size or narrower, or past the end
+            off, size = rng.choice(
+                ((4, 4), (4, 2), (12, 4), (44, 4), (48, 2), (48, 4), (52, 4), (72, 4), (80, 4), (2, 1))
+            )
+            self.emit(f"r3 = *({SIZES[size]} *)(r9 +{off})")
+            self.use("r3", out)
+        elif act == 1:  # written
+            self.emit(f"*(u32 *)(r9 +{rng.choice((4, 16))}) = 1")
+        elif act == 2:  # spilled, filled and released through the copy
+            self.emit("*(u64 *)(r10 -48) = r9", f"r9 = *(u{rng.choice((64, 64, 32))} *)(r10 -48)")
+        elif act == 3:  # released, then read (or released again)
+            self.emit("r1 = r9", "call bpf_sk_release")
+            self.emit(rng.choice(("r3 = *(u32 *)(r9 +4)", "r1 = r9\n    call bpf_sk_release", "r0 = r9")))
+            release = False
+        elif act == 4:  # leaked on one path
+            self.unknown("r3")
+            self.emit(f"if r3 > 7 goto {out}")
+        elif act == 5:  # a full socket or tcp_sock of it
+            self.emit(
+                "r1 = r9", f"call {rng.choice(('bpf_sk_fullsock', 'bpf_tcp_sock', 'bpf_skc_to_tcp_sock'))}"
+            )
+            if rng.random() < 0.7:
+                self.emit("if r0 == 0 goto +1", f"r3 = *(u32 *)(r0 +{rng.choice((0, 4, 8))})")
+        elif act == 6:  # the pointer moved or compared
+            self.emit(rng.choice(("r9 += 4", "r9 += 0", "if r9 == r6 goto +0", "r3 = r9\n    r3 -= r6")))
+        else:
+            release = rng.random() < 0.5
+        if release:
+            self.emit("r1 = r9", "call bpf_sk_release")
+        self.emit(f"{out}:")
+
     def program(self, shape: str = "") -> str:  # type: ignore[override]
         self.tail: list[str] = []
         self.protos: list[str] = []
@@ -2805,6 +3173,8 @@ BTF = {
     "pkt_invalidate": "global_subprogs",
     "callback_stack": "func_info",
     "helper_ret": "func_info",
+    "callback_ret": "func_info",
+    "timers": "func_info",
 }
 """The shapes loaded with BTF and func_info (a callback's ``func(label)`` needs them, a spin-lock
 map its value type; ``global_funcs`` its subprograms global with their prototypes), as the corpus's
@@ -2818,6 +3188,9 @@ SHAPE_MAPS = {
     " wo=array(4,16,1,wronly_prog)",
     "array_const_key": MAPS + " pcpu=percpu_array(4,16,4) one=array(4,16,1)",
     "map_helpers": MAPS + " q=queue(0,8,4) st=stack(0,8,4) pcpu=percpu_hash(4,16,8)",
+    "map_in_map": MAPS + " in=array(4,16,4) om=array_of_maps(4,4,2,inner:in,0:in) in2=hash(4,16,8)"
+    " oh=hash_of_maps(4,4,4,inner:in2,1:in2)",
+    "timers": MAPS + " tm=array(4,24,1,timer) tm2=hash(4,24,4,timer)",
     "const_str": MAPS
     + f" fmt=array(4,{len(_FMT_DATA)},1,rdonly_prog,frozen,data={_FMT_DATA.hex()})"
     + f" wfmt=array(4,{len(_FMT_DATA)},1,data={_FMT_DATA.hex()})",

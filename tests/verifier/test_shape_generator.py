@@ -20,7 +20,7 @@ SAMPLE = range(4)
 
 
 def test_every_shape_is_built() -> None:
-    assert len(SHAPES) == 52
+    assert len(SHAPES) == 58
     with pytest.raises(ValueError, match="unknown shape"):
         shaped_program("nothing", 0)
 

@@ -7,7 +7,9 @@ stack), ``spill_precision`` (spilled scalars relied on after branches), ``atomic
 (atomics on stack slots and map values), ``helper_ret`` (helpers' results as offsets) and
 ``pkt_end_marks`` (packet pointers compared with data_end around a join), and the session-21
 shapes (``map_value_imm``, ``signed_value_off``, ``jset_chains``, ``subprog_ret_ptr``,
-``array_const_key``, ``map_helpers``, ``reg_compare_ids``, ``callee_fill``, ``const_str``) -- are
+``array_const_key``, ``map_helpers``, ``reg_compare_ids``, ``callee_fill``, ``const_str``), and the
+session-23 ``alu_mix`` (chains of ALU operations as offsets), ``map_in_map`` (inner maps' values),
+``stack_mix`` (stack slots of mixed kinds read back) and ``sock_refs`` (socket references) -- are
 loaded into pybpf; each one it accepts is run (BPF_PROG_TEST_RUN, on every engine) on packets of
 random lengths and bytes, with its hash and array maps holding random values or nothing, and must
 never fault: an accepted program is safe without run-time checks, so a fault is an unsound
@@ -47,6 +49,10 @@ SOUND_SHAPES = (
     "reg_compare_ids",
     "callee_fill",
     "const_str",
+    "alu_mix",
+    "map_in_map",
+    "stack_mix",
+    "sock_refs",
 )
 SEEDS = range(400_000, 400_000 + int(os.environ.get("PYBPF_SOUND_SEEDS", "24")))
 """Seeds of every shape run here (raise ``PYBPF_SOUND_SEEDS`` for a longer local run)."""

@@ -21,7 +21,8 @@ FUNC, typedef or struct name of the running kernel's BTF, e.g. ``btf_trace_sched
 (``NAME=TYPE(key,value,entries[,flag...])``, flags ``rdonly_prog``, ``wronly_prog``,
 ``no_prealloc`` and ``frozen`` (BPF_MAP_FREEZE after the create), and ``spin_lock`` (the map's
 value type is refs_harness's 16-byte ``struct { int a; struct bpf_spin_lock l; long b; }``, key
-``int``: needs ``btf``), ``kptr`` (the value type is tests.verifier.kptr_harness's 40-byte
+``int``: needs ``btf``), ``timer`` (the same for refs_harness's 24-byte
+``struct { long x; struct bpf_timer t; }``), ``kptr`` (the value type is tests.verifier.kptr_harness's 40-byte
 ``struct kv`` with kptr fields, from a BTF of its own), ``inner_map`` (BPF_F_INNER_MAP); a map of
 maps (``array_of_maps``, ``hash_of_maps``) names its inner template ``inner:NAME`` and its
 elements ``KEY:NAME`` (the map NAME stored at the integer KEY), maps defined before it in the list;
@@ -191,7 +192,7 @@ _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
 _KFUNC_NAME = re.compile(r"kfunc\(([A-Za-z_]\w*)")
 _BTF_OFFSET = re.compile(r"offsetof\((\w+),\s*([\w.]+)\)")
 _BTF_TYPE = re.compile(r"btf_type\((\w+)\)")
-_MAP_EXTRAS = ("frozen", "spin_lock", "kptr")
+_MAP_EXTRAS = ("frozen", "spin_lock", "kptr", "timer")
 _MAP_IN_MAP = ("array_of_maps", "hash_of_maps")
 """Map flags of the corpus that are no BPF_MAP_CREATE flag (see the module docstring)."""
 
@@ -546,6 +547,10 @@ def created_maps(defs: tuple[MapDef, ...], backend: Backend, btf_fd: int = -1) -
                 if btf_fd < 0:
                     raise ValueError(f"map {m.name}: spin_lock needs the program's btf")
                 attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, *refs_harness.LOCKED_TYPES
+            if "timer" in m.flags:
+                if btf_fd < 0:
+                    raise ValueError(f"map {m.name}: timer needs the program's btf")
+                attr.btf_fd, attr.btf_key_type_id, attr.btf_value_type_id = btf_fd, *refs_harness.TIMER_TYPES
             if m.inner:
                 attr.inner_map_fd = fds[m.inner]
             if "kptr" in m.flags:

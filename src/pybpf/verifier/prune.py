@@ -77,6 +77,7 @@ from pybpf.verifier.stack import (
     STACK_ITER,
     STACK_MISC,
     STACK_SPILL,
+    STACK_ZERO,
     Stack,
     StackSlot,
 )
@@ -371,7 +372,10 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                 may_goto = force and w.view.insn_at(slot).opcode != _CALL
                 if force and (not may_goto or cp.state.may_goto_depth != cur.may_goto_depth):
                     live = live or _live_masks(w, cur, slot)
-                    if states_subsumed(cp.state, cur, live, precise=False, exact=exact) and (
+                    subsumed = states_subsumed(
+                        cp.state, cur, live, precise=False, exact=exact, uninit=env.allow_uninit_stack
+                    )
+                    if subsumed and (
                         slot not in w.iter_next or iterators.iter_active_at_next(cur)
                     ):  # (an iterator's loop converges while the iterator is active)
                         _clean_older(w, checkpoints, cp, slot, cur)
@@ -430,7 +434,9 @@ def is_state_visited(w: Walker, slot: int) -> bool:
                     at = cp.miss_at
                     differs = at >= 0 and register_differs(cp.state, cur, live, at, not loop)
                 if not differs:
-                    found = compare_states(cp.state, cur, live, precise=not loop, exact=exact)
+                    found = compare_states(
+                        cp.state, cur, live, precise=not loop, exact=exact, uninit=env.allow_uninit_stack
+                    )
                     if found == SUBSUMED:
                         _clean_older(w, checkpoints, cp, slot, cur)
                         _hit(w, cp, slot, loop=loop)
@@ -616,11 +622,13 @@ def states_subsumed(
     *,
     precise: bool = True,
     exact: bool = False,
+    uninit: bool = True,
 ) -> bool:
     """states_equal(): every behaviour of ``cur`` was already explored from ``old`` (``live``: per
     frame, the registers read before written from there on).  ``precise``: NOT_EXACT, where an
-    imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range)."""
-    return compare_states(old, cur, live, precise=precise, exact=exact) == SUBSUMED
+    imprecise scalar of ``old`` matches any scalar; else RANGE_WITHIN (every scalar by its range).
+    ``uninit``: the loader may read stack never written (stacksafe())."""
+    return compare_states(old, cur, live, precise=precise, exact=exact, uninit=uninit) == SUBSUMED
 
 
 SUBSUMED: Final = -1
@@ -636,11 +644,13 @@ def compare_states(
     *,
     precise: bool = True,
     exact: bool = False,
+    uninit: bool = True,
 ) -> int:
     """states_subsumed() telling where a miss was found: SUBSUMED, MISSED, or the position
     (``depth * 16 + regno``) of a register whose check failed without the id map -- a check that
     fails whatever the other registers' ids map to, so that register alone (``register_differs()``)
-    rejects a later state that differs from ``old`` the same way."""
+    rejects a later state that differs from ``old`` the same way.  ``uninit``: the loader may read
+    stack never written (stacksafe())."""
     old_frames, cur_frames = old.frames, cur.frames
     if len(old_frames) != len(cur_frames):
         return MISSED
@@ -693,7 +703,7 @@ def compare_states(
         if fo.stack.slots:
             if ids is None:
                 ids = IdMap()
-            if not stacksafe(fo.stack, fc.stack, ids, precise, exact):
+            if not stacksafe(fo.stack, fc.stack, ids, precise, exact, uninit=uninit):
                 return MISSED
     return SUBSUMED
 
@@ -885,34 +895,44 @@ _UNBOUND: Final = RegState()
 _UNBOUND.mark_unknown()
 
 
-def _scalar_for_stack(slot: StackSlot) -> RegState | None:
+def _scalar_for_stack(slot: StackSlot, uninit: bool = True) -> RegState | None:
     """scalar_reg_for_stack(): an 8-byte spilled scalar, or an unknown scalar for 8 bytes of data
-    (is_stack_all_misc(): uninitialised bytes count as data, they may be read when privileged)."""
+    (is_stack_all_misc(): uninitialised bytes count as data where they may be read, ``uninit``:
+    env->allow_uninit_stack)."""
     kinds = slot.kinds
     if kinds[0] == STACK_SPILL and slot.spilled is not None and slot.spilled.is_scalar:
         return slot.spilled
-    if kinds.count(STACK_MISC) + kinds.count(STACK_INVALID) == BPF_REG_SIZE:
+    misc = kinds.count(STACK_MISC)
+    if misc == BPF_REG_SIZE or (uninit and misc + kinds.count(STACK_INVALID) == BPF_REG_SIZE):
         return _UNBOUND
     return None
 
 
-def stacksafe(old: Stack, cur: Stack, ids: IdMap, precise: bool = True, exact: bool = False) -> bool:
+def stacksafe(
+    old: Stack, cur: Stack, ids: IdMap, precise: bool = True, exact: bool = False, *, uninit: bool = True
+) -> bool:
+    """stacksafe(): every slot of ``old`` a path may need holds what ``cur``'s does (``uninit``:
+    env->allow_uninit_stack, where an old slot's data bytes match anything; without it they match
+    data or zeros alone: a loader without CAP_PERFMON may not read stack never written)."""
     cur_slots = cur.slots
     for spi, so in enumerate(old.slots):
         old_kinds = so.kinds
-        if old_kinds.count(STACK_INVALID) + old_kinds.count(STACK_MISC) == BPF_REG_SIZE:
+        invalid = old_kinds.count(STACK_INVALID)
+        if invalid == BPF_REG_SIZE or (uninit and invalid + old_kinds.count(STACK_MISC) == BPF_REG_SIZE):
             continue  # never needed / any data (uninitialised bytes read as data: privileged)
         sc = cur_slots[spi] if spi < len(cur_slots) else None
         if sc is None:
             return False
-        old_reg, cur_reg = _scalar_for_stack(so), _scalar_for_stack(sc)
+        old_reg, cur_reg = _scalar_for_stack(so, uninit), _scalar_for_stack(sc, uninit)
         if old_reg is not None and cur_reg is not None:
             if not regsafe(old_reg, cur_reg, ids, precise, exact):
                 return False
             continue
         for j, kind in enumerate(old_kinds):
-            if kind not in (STACK_INVALID, STACK_MISC) and sc.kinds[j] != kind:
-                return False
+            if kind == STACK_INVALID or kind == sc.kinds[j]:
+                continue
+            if kind != STACK_MISC or not (uninit or sc.kinds[j] == STACK_ZERO):
+                return False  # (old data: any byte when privileged, else data or zero)
         spilled = so.spilled if old_kinds[7] == STACK_SPILL else None
         if spilled is not None and (
             sc.spilled is None or not regsafe(spilled, sc.spilled, ids, precise, exact)

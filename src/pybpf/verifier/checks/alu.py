@@ -337,20 +337,25 @@ def _sanitize_result(
 
 
 def _check_sane_offset(w: Walker, reg: RegState, ptr: RegState) -> None:
-    """check_reg_sane_offset(): offsets beyond +-2^29 are refused (EINVAL).  ``reg`` is the offset
-    (a scalar: its ``off`` is a linked copy's delta, not looked at) or a pointer, whose minimum out
-    of range is named as its offset (Linux 6.18's messages, measured by scripts/fuzz_verifier.py)."""
+    """check_reg_sane_offset_scalar() / _ptr(): offsets beyond +-2^29 are refused (EINVAL).  ``reg``
+    is the offset (a scalar: its ``off`` is a linked copy's delta, not looked at) or a pointer, whose
+    value, fixed offset or minimum out of range -- an unbounded minimum too -- is named as its offset
+    (Linux 6.18's messages, measured by scripts/fuzz_verifier.py)."""
     value = bounds.s64(reg.var_off.value)
+    if reg.is_pointer:  # (check_reg_sane_offset_ptr(): no "unbounded min value" of its own)
+        if tnum.is_const(reg.var_off) and not -BPF_MAX_VAR_OFF < value < BPF_MAX_VAR_OFF:
+            w.fail(errno.EINVAL, f"{ptr.type_name()} pointer offset {value} is not allowed")
+        if not -BPF_MAX_VAR_OFF < reg.off < BPF_MAX_VAR_OFF:
+            w.fail(errno.EINVAL, f"{ptr.type_name()} pointer offset {reg.off} is not allowed")
+        if not -BPF_MAX_VAR_OFF < reg.smin < BPF_MAX_VAR_OFF:
+            w.fail(errno.EINVAL, f"{ptr.type_name()} pointer offset {reg.smin} is not allowed")
+        return
     if tnum.is_const(reg.var_off) and not -BPF_MAX_VAR_OFF < value < BPF_MAX_VAR_OFF:
         w.fail(errno.EINVAL, f"math between {ptr.type_name()} pointer and {value} is not allowed")
-    if reg.is_pointer and not -BPF_MAX_VAR_OFF < reg.off < BPF_MAX_VAR_OFF:
-        w.fail(errno.EINVAL, f"{ptr.type_name()} pointer offset {reg.off} is not allowed")
     if reg.smin == bounds.S64_MIN:
         w.fail(
             errno.EINVAL,
             f"math between {ptr.type_name()} pointer and register with unbounded min value is not allowed",
         )
     if not -BPF_MAX_VAR_OFF < reg.smin < BPF_MAX_VAR_OFF:
-        if reg.is_pointer:
-            w.fail(errno.EINVAL, f"{ptr.type_name()} pointer offset {reg.smin} is not allowed")
         w.fail(errno.EINVAL, f"value {reg.smin} makes {ptr.type_name()} pointer be out of bounds")

@@ -412,7 +412,7 @@ def check_mem_access(
         check_buffer_access(w, regno, reg, off, size, access=access)
     elif t in sock_fields.SOCK_TYPES and not reg.maybe_null:
         sock_fields.check_sock_access(w, regno, reg, off, size, write=access == BPF_WRITE)
-    elif t is RegType.CONST_PTR_TO_MAP:
+    elif t is RegType.CONST_PTR_TO_MAP and not reg.maybe_null:
         result = _check_ptr_to_map_access(w, regno, reg, off, size, access=access)
     elif t is RegType.PTR_TO_BTF_ID and isinstance(reg.map, KernelType) and not reg.maybe_null:
         result = _check_ptr_to_btf_access(w, regno, reg, off, size, access=access)
@@ -877,7 +877,9 @@ def _stack_read(w: Walker, stack: Stack, off: int, size: int, dst_regno: int) ->
         if size != BPF_REG_SIZE or spill_size != BPF_REG_SIZE:
             if not spilled.is_scalar:
                 w.fail(errno.EACCES, "invalid size of register fill")
-            if dst_regno < 0:
+            if dst_regno < 0:  # an atomic's read: Linux 6.18 refuses its bytes never written too
+                if not w.env.allow_uninit_stack:
+                    _check_initialized(w, kinds, off, size, (STACK_SPILL, STACK_MISC, STACK_ZERO))
                 return
             if size <= spill_size and _narrow_access_ok(off):
                 regs[dst_regno].copy_from(spilled)
