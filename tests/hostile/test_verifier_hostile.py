@@ -18,7 +18,7 @@ instructions.
 from __future__ import annotations
 
 import errno
-import time
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -151,14 +151,28 @@ HOSTILE = st.one_of(
 def load_outcome(source: str) -> tuple[int, str]:
     """BPF_PROG_LOAD of ``source`` as XDP on the user backend: (0, "") or (errno, the log's last
     line before the statistics); anything but a BPFError propagates."""
+    err, reason, _ = load_with_statistics(source)
+    return err, reason
+
+
+def load_with_statistics(source: str) -> tuple[int, str, int]:
+    """:func:`load_outcome` and the processed instructions of the log's statistics line (0 when the
+    load ended before the walk)."""
     try:
         program = Program.load(source, "xdp", log_level=BPF_LOG_STATS, backend=UserBackend())
     except BPFError as exc:
-        lines = [line for line in (exc.log or "").splitlines() if line]
+        log = exc.log or ""
+        lines = [line for line in log.splitlines() if line]
         reason = next((line for line in reversed(lines) if not _statistics(line)), "")
-        return exc.errno or 0, reason
+        return exc.errno or 0, reason, _processed(log)
+    log = program.log
     program.close()
-    return 0, ""
+    return 0, "", _processed(log)
+
+
+def _processed(log: str) -> int:
+    found = re.search(r"^processed (\d+) insns", log, re.MULTILINE)
+    return int(found.group(1)) if found else 0
 
 
 def _statistics(line: str) -> bool:
@@ -170,16 +184,14 @@ def _statistics(line: str) -> bool:
 def test_hostile_programs_end_within_the_limits(source: str) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(do_check, "BPF_COMPLEXITY_LIMIT_INSNS", FUZZ_LIMIT)
-        started = time.process_time()
-        err, reason = load_outcome(source)
-        elapsed = time.process_time() - started
+        err, reason, processed = load_with_statistics(source)
     assert err == 0 or err in REFUSALS, (err, reason)
     assert err == 0 or reason, "a refusal says why"
     if reason.startswith(COMPLEXITY):
         assert err == errno.E2BIG, reason
-    # 20,000 processed instructions plus the set-up of at most ~40,000: far below a second of CPU
-    # at the benchmarked rates; 20 s leaves room for a loaded machine
-    assert elapsed < 20, f"{elapsed:.1f} s of CPU"
+    # the walk ends inside its budget, whatever the program: a deterministic bound on the work done
+    # (the kernel's complexity limit, lowered for the test), not a timed one
+    assert processed <= FUZZ_LIMIT + 1, f"{processed} instructions processed past the limit of {FUZZ_LIMIT}"
 
 
 def test_deep_call_chain_is_e2big() -> None:
