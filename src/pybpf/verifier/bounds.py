@@ -148,13 +148,12 @@ def mark_unknown(b: Bounds) -> None:
 # where a Python int of 2**62 or more (every u64 bound of an unknown scalar) is an object whose
 # every ``&`` allocates; in pure Python a plain int of the same value.  A u64 number is held as its
 # bit pattern read signed (``_word``: the u64 U64 is the word -1), so the signed and the unsigned
-# view of a bound are one word, compared signed with ``<`` and unsigned with ``_ult`` (the sign bit
-# flipped).  No step leaves the signed 64-bit range (compiled it would wrap, in Python it would
-# not): a word is only ever and-ed, or-ed, shifted, compared, or added to where it cannot overflow.
+# view of a bound are one word, compared signed with ``<`` and unsigned with ``_ult``.  No step
+# leaves the signed 64-bit range (compiled it would wrap, in Python it would not): a word is only
+# ever and-ed, or-ed, shifted, compared, or added to where it cannot overflow.  (Compiled, a
+# constant beyond +-2**62 is a Python int converted at each use: none appears next to a word.)
 Words: TypeAlias = "tuple[i64, i64, i64, i64, i64, i64, i64, i64, i64, i64]"
 
-_SIGN: Final[i64] = -(1 << 63)
-"""The sign bit of a word (the smallest s64)."""
 _LOW: Final[i64] = 0xFFFFFFFF
 """The low half of a word."""
 _HIGH: Final[i64] = -(1 << 32)
@@ -163,6 +162,9 @@ _HIGH: Final[i64] = -(1 << 32)
 
 def _word(x: int) -> i64:
     """The word of a u64 number (its bit pattern read signed)."""
+    if x <= 0x3FFFFFFFFFFFFFFF:  # (compiled: an int below 2**62 is a tagged machine integer)
+        small: i64 = x
+        return small
     w: i64 = x - (1 << 64) if x > S64_MAX else x
     return w
 
@@ -173,18 +175,18 @@ def _unsigned(w: i64) -> int:
 
 
 def _ult(a: i64, b: i64) -> bool:
-    """``a < b``, both words read unsigned."""
-    return (a ^ _SIGN) < (b ^ _SIGN)
+    """``a < b``, both words read unsigned (of one sign, as signed; else the negative is larger)."""
+    return a < b if (a < 0) == (b < 0) else a >= 0
 
 
 def _umax(a: i64, b: i64) -> i64:
     """The unsigned larger of two words."""
-    return b if (a ^ _SIGN) < (b ^ _SIGN) else a
+    return b if (a < b if (a < 0) == (b < 0) else a >= 0) else a
 
 
 def _umin(a: i64, b: i64) -> i64:
     """The unsigned smaller of two words."""
-    return a if (a ^ _SIGN) < (b ^ _SIGN) else b
+    return a if (a < b if (a < 0) == (b < 0) else a >= 0) else b
 
 
 def _s32(w: i64) -> i64:
@@ -239,8 +241,10 @@ def _update32(n: Words) -> Words:
 def _update64(n: Words) -> Words:
     """__update_reg64_bounds()."""
     value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
-    lo = value | (mask & _SIGN)
-    hi = value | (mask & ~_SIGN)
+    sign: i64 = -(1 << 62)
+    sign *= 2  # the sign bit (see above: a constant -2**63 would be an object)
+    lo = value | (mask & sign)
+    hi = value | (mask & ~sign)
     smin = max(smin, lo)
     smax = min(smax, hi)
     top = value | mask
@@ -254,7 +258,7 @@ def _update64(n: Words) -> Words:
         # 32-bit bounds are not asked).  umin a member (the common case) is answered inline.
         if umin == value:  # umin the smallest member (the common case): is the next one above umax?
             # (the next member sets the lowest unknown bit: value has it 0, so no carry)
-            lowest = mask & -mask if mask != _SIGN else mask
+            lowest = mask & -mask if mask != sign else mask
             if _ult(umax, top) and _ult(umax, value | lowest):
                 return _known(umin)
         else:
