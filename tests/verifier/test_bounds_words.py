@@ -328,3 +328,18 @@ def test_word_helpers() -> None:
     assert B._ult(0, -1) and not B._ult(-1, 0) and B._ult(S64_MAX, -(1 << 63))
     assert B._s32(0x80000000) == S32_MIN and B._s32(0x7FFFFFFF) == S32_MAX and B._s32(-1) == -1
     assert tnum.U64 == U64
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.integers(-(1 << 64), 1 << 65), u64, u64, st.sampled_from([32, 64]))
+def test_small_number_shortcuts(x: int, a: int, b: int, bits: int) -> None:
+    """s64(), mark_known() and fold()'s add take small non-negative numbers as they are: the same
+    answers as the masking they skip."""
+    assert B.s64(x) == (x & U64) - ((x & U64) >> 63 << 64)
+    known = Bounds()
+    B.mark_known(known, x)
+    v = x & U64
+    assert known.bounds_key() == (v, 0, s64(v), s64(v), v, v, s32(v), s32(v), v & U32, v & U32)
+    m = (1 << bits) - 1
+    for p, q in ((a, b), (a & 0x7FFFFFFF, b & 0x7FFFFFFF)):
+        assert B.fold(B.ADD, p, q, bits) == ((p & m) + (q & m)) & m

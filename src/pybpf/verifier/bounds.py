@@ -55,7 +55,14 @@ JSET_FALSE: Final = 0x48
 """The false branch of JSET (the kernel's rev_opcode gives ``BPF_JSET | BPF_X``): no bit of src set."""
 
 
+SMALL: Final = (1 << 62) - 1
+"""The largest int compiled code holds as a tagged machine integer: a non-negative number up to it
+is its own u64 and s64 (no ``& U64``, which with U64 -- an object -- is arithmetic on objects)."""
+
+
 def s64(x: int) -> int:
+    if 0 <= x <= SMALL:
+        return x
     x &= U64
     return x - (1 << 64) if x >> 63 else x
 
@@ -106,6 +113,11 @@ class Bounds:
 
 def mark_known(b: Bounds, value: int) -> None:
     """__mark_reg_known()."""
+    if 0 <= value <= S32_MAX:  # (a small constant, the common case: every view of it is itself)
+        b.var_off = Tnum(value, 0)
+        b.smin = b.smax = b.umin = b.umax = value
+        b.smin32 = b.smax32 = b.umin32 = b.umax32 = value
+        return
     value &= U64
     b.var_off = Tnum(value, 0)
     b.smin = b.smax = s64(value)
@@ -162,7 +174,7 @@ _HIGH: Final[i64] = -(1 << 32)
 
 def _word(x: int) -> i64:
     """The word of a u64 number (its bit pattern read signed)."""
-    if x <= 0x3FFFFFFFFFFFFFFF:  # (compiled: an int below 2**62 is a tagged machine integer)
+    if x <= SMALL:  # (compiled: a tagged machine integer)
         small: i64 = x
         return small
     w: i64 = x - (1 << 64) if x > S64_MAX else x
@@ -692,6 +704,8 @@ def _arsh64(d: Bounds, shift: int) -> None:
 
 def fold(op: int, x: int, y: int, bits: int) -> int:
     """The concrete result of ``x op y`` on ``bits``-bit operands."""
+    if op == ADD and 0 <= x <= S32_MAX and 0 <= y <= S32_MAX:  # (a counter's step: no masking)
+        return x + y  # (below 2**32 either way)
     m = (1 << bits) - 1
     x, y = x & m, y & m
     if op == ADD:
