@@ -7,8 +7,10 @@ reg_bounds_sync, zext_32_to_64, is_safe_to_compute_dst_reg_range, adjust_scalar_
 scalar{32,}_min_max_{add,sub,mul,and,or,xor,lsh,rsh,arsh}, is_scalar_branch_taken and
 regs_refine_cond_op.  ``Bounds`` holds the numeric half of a register (struct bpf_reg_state's
 var_off and the eight bounds); signed bounds are Python ints in the signed range, unsigned ones
-non-negative.  Every function is sound: the concrete result of an operation on members of its
-operands is a member of the abstract result (property-tested in tests/verifier/test_tnum_bounds.py).
+non-negative.  reg_bounds_sync() and its parts read them into machine words (``Words``: mypyc
+``i64`` when compiled) and write back what changed.  Every function is sound: the concrete result
+of an operation on members of its operands is a member of the abstract result (property-tested in
+tests/verifier/test_tnum_bounds.py; the words against plain ints in test_bounds_words.py).
 """
 
 from __future__ import annotations
