@@ -163,31 +163,6 @@ def test_sign_extension_is_sound(xs: list[int], size: int, alu32: bool) -> None:
         assert d.contains(r), (hex(x), hex(r), d.bounds_key())
 
 
-@settings(max_examples=300, deadline=None)
-@given(members, st.lists(st.tuples(st.integers(0, 7), value), max_size=3))
-def test_sync_remembered_answers_are_the_computed_ones(xs: list[int], loosen: list[tuple[int, int]]) -> None:
-    """reg_bounds_sync() keeps its answers by question: a second register with the same numbers
-    gets the answer computed for the first, and it is what a fresh computation gives."""
-    first = abstract(xs)
-    fields = ("smin", "smax", "umin", "umax", "smin32", "smax32", "umin32", "umax32")
-    for index, raw in loosen:  # some bound moved to another value: sync() has work to do
-        name = fields[index]
-        if name in ("smin", "smax"):
-            setattr(first, name, s64(raw))
-        elif name.startswith("s"):
-            setattr(first, name, s32(raw))
-        else:
-            setattr(first, name, raw & (U32 if name.endswith("32") else U64))
-    second, fresh = Bounds(), Bounds()
-    second.copy_bounds_from(first)
-    fresh.copy_bounds_from(first)
-    B.sync(first)
-    B.sync(second)  # answered from what sync(first) remembered
-    B._SYNCED.clear()
-    B.sync(fresh)
-    assert first.bounds_key() == second.bounds_key() == fresh.bounds_key()
-
-
 @settings(max_examples=400, deadline=None)
 @given(st.integers(0, 0xFFF), st.integers(0, 0xFFF), st.integers(0, 0x1FFF))
 def test_tnum_step_is_the_next_member(value: int, mask: int, z: int) -> None:

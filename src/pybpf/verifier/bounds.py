@@ -7,16 +7,21 @@ reg_bounds_sync, zext_32_to_64, is_safe_to_compute_dst_reg_range, adjust_scalar_
 scalar{32,}_min_max_{add,sub,mul,and,or,xor,lsh,rsh,arsh}, is_scalar_branch_taken and
 regs_refine_cond_op.  ``Bounds`` holds the numeric half of a register (struct bpf_reg_state's
 var_off and the eight bounds); signed bounds are Python ints in the signed range, unsigned ones
-non-negative.  Every function is sound: the concrete result of an operation on members of its
-operands is a member of the abstract result (property-tested in tests/verifier/test_tnum_bounds.py).
+non-negative.  reg_bounds_sync() and its parts read them into machine words (``Words``: mypyc
+``i64`` when compiled) and write back what changed.  Every function is sound: the concrete result
+of an operation on members of its operands is a member of the abstract result (property-tested in
+tests/verifier/test_tnum_bounds.py; the words against plain ints in test_bounds_words.py).
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 from pybpf.verifier import tnum
 from pybpf.verifier.tnum import U32, U64, Tnum
+
+if TYPE_CHECKING:  # (mypyc's native integer; annotations only, so no import when running)
+    from mypy_extensions import i64
 
 S64_MIN: Final = -(1 << 63)
 S64_MAX: Final = (1 << 63) - 1
@@ -52,7 +57,14 @@ JSET_FALSE: Final = 0x48
 """The false branch of JSET (the kernel's rev_opcode gives ``BPF_JSET | BPF_X``): no bit of src set."""
 
 
+SMALL: Final = (1 << 62) - 1
+"""The largest int compiled code holds as a tagged machine integer: a non-negative number up to it
+is its own u64 and s64 (no ``& U64``, which with U64 -- an object -- is arithmetic on objects)."""
+
+
 def s64(x: int) -> int:
+    if 0 <= x <= SMALL:
+        return x
     x &= U64
     return x - (1 << 64) if x >> 63 else x
 
@@ -103,6 +115,11 @@ class Bounds:
 
 def mark_known(b: Bounds, value: int) -> None:
     """__mark_reg_known()."""
+    if 0 <= value <= S32_MAX:  # (a small constant, the common case: every view of it is itself)
+        b.var_off = Tnum(value, 0)
+        b.smin = b.smax = b.umin = b.umax = value
+        b.smin32 = b.smax32 = b.umin32 = b.umax32 = value
+        return
     value &= U64
     b.var_off = Tnum(value, 0)
     b.smin = b.smax = s64(value)
@@ -139,52 +156,129 @@ def mark_unknown(b: Bounds) -> None:
 
 # reg_bounds_sync() and its parts work on the ten numbers of a register held in locals, passed
 # around as one tuple ``(value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32)``
-# (var_off's two halves first): the kernel runs them on the register in place; here reading and
-# writing ten attributes and building a Tnum per step cost more than the arithmetic.
-Numbers = tuple[int, int, int, int, int, int, int, int, int, int]
+# (var_off's two halves first) of machine words: the kernel runs them on the register in place;
+# here reading and writing ten attributes and building a Tnum per step cost more than the
+# arithmetic.  A word is an ``i64`` -- compiled (pybpf.native), mypyc's native 64-bit integer,
+# where a Python int of 2**62 or more (every u64 bound of an unknown scalar) is an object whose
+# every ``&`` allocates; in pure Python a plain int of the same value.  A u64 number is held as its
+# bit pattern read signed (``_word``: the u64 U64 is the word -1), so the signed and the unsigned
+# view of a bound are one word, compared signed with ``<`` and unsigned with ``_ult``.  No step
+# leaves the signed 64-bit range (compiled it would wrap, in Python it would not): a word is only
+# ever and-ed, or-ed, shifted, compared, or added to where it cannot overflow.  (Compiled, a
+# constant beyond +-2**62 is a Python int converted at each use: none appears next to a word.)
+Words: TypeAlias = "tuple[i64, i64, i64, i64, i64, i64, i64, i64, i64, i64]"
+
+_LOW: Final[i64] = 0xFFFFFFFF
+"""The low half of a word."""
+_HIGH: Final[i64] = -(1 << 32)
+"""The high half of a word (0xffffffff00000000 as a word)."""
 
 
-def _load(b: Bounds) -> Numbers:
+def _word(x: int) -> i64:
+    """The word of a u64 number (its bit pattern read signed)."""
+    if x <= SMALL:  # (compiled: a tagged machine integer)
+        small: i64 = x
+        return small
+    w: i64 = x - (1 << 64) if x > S64_MAX else x
+    return w
+
+
+def _unsigned(w: i64) -> int:
+    """The u64 number of a word."""
+    return int(w) + (1 << 64) if w < 0 else int(w)
+
+
+def _ult(a: i64, b: i64) -> bool:
+    """``a < b``, both words read unsigned (of one sign, as signed; else the negative is larger)."""
+    return a < b if (a < 0) == (b < 0) else a >= 0
+
+
+def _umax(a: i64, b: i64) -> i64:
+    """The unsigned larger of two words."""
+    return b if (a < b if (a < 0) == (b < 0) else a >= 0) else a
+
+
+def _umin(a: i64, b: i64) -> i64:
+    """The unsigned smaller of two words."""
+    return a if (a < b if (a < 0) == (b < 0) else a >= 0) else b
+
+
+def _s32(w: i64) -> i64:
+    """The low half of a word, read as an s32."""
+    return ((w & _LOW) ^ 0x80000000) - 0x80000000
+
+
+def _load(b: Bounds) -> Words:
     v = b.var_off
-    return v.value, v.mask, b.smin, b.smax, b.umin, b.umax, b.smin32, b.smax32, b.umin32, b.umax32
+    return (_word(v.value), _word(v.mask), b.smin, b.smax, _word(b.umin), _word(b.umax),
+            b.smin32, b.smax32, b.umin32, b.umax32)  # fmt: skip
 
 
-def _store(b: Bounds, n: Numbers) -> None:
-    value, mask, b.smin, b.smax, b.umin, b.umax, b.smin32, b.smax32, b.umin32, b.umax32 = n
-    old = b.var_off
-    if old.value != value or old.mask != mask:
-        b.var_off = Tnum(value, mask)
+def _store(b: Bounds, old: Words, n: Words) -> None:
+    """Write the numbers ``n`` of ``b`` whose ``old`` ones (what ``_load`` gave) changed: a number
+    unchanged keeps its int (a u64 one above 2**62 would be a new object)."""
+    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+    value0, mask0, smin0, smax0, umin0, umax0, smin320, smax320, umin320, umax320 = old
+    if value != value0 or mask != mask0:
+        b.var_off = Tnum(_unsigned(value), _unsigned(mask))
+    if smin != smin0:
+        b.smin = smin
+    if smax != smax0:
+        b.smax = smax
+    if umin != umin0:
+        b.umin = _unsigned(umin)
+    if umax != umax0:
+        b.umax = _unsigned(umax)
+    if smin32 != smin320:
+        b.smin32 = smin32
+    if smax32 != smax320:
+        b.smax32 = smax32
+    if umin32 != umin320:
+        b.umin32 = umin32
+    if umax32 != umax320:
+        b.umax32 = umax32
 
 
-def _update32(n: Numbers) -> Numbers:
+def _update32(n: Words) -> Words:
     """__update_reg32_bounds()."""
     value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
-    v, m = value & U32, mask & U32
-    lo = s32(v | (m & 0x80000000))
-    hi = s32(v | (m & 0x7FFFFFFF))
-    smin32, smax32 = lo if lo > smin32 else smin32, hi if hi < smax32 else smax32
-    umin32, umax32 = v if v > umin32 else umin32, min(umax32, v | m)
+    v, m = value & _LOW, mask & _LOW
+    lo = _s32(v | (m & 0x80000000))
+    hi = _s32(v | (m & 0x7FFFFFFF))
+    smin32 = max(smin32, lo)
+    smax32 = min(smax32, hi)
+    umin32 = max(umin32, v)
+    umax32 = min(umax32, v | m)
     return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
 
 
-def _update64(n: Numbers) -> Numbers:
+def _update64(n: Words) -> Words:
     """__update_reg64_bounds()."""
     value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
-    lo = s64(value | (mask & (1 << 63)))
-    hi = s64(value | (mask & S64_MAX))
-    smin, smax = lo if lo > smin else smin, hi if hi < smax else smax
-    umin, umax = value if value > umin else umin, min(umax, value | mask)
+    sign: i64 = -(1 << 62)
+    sign *= 2  # the sign bit (see above: a constant -2**63 would be an object)
+    lo = value | (mask & sign)
+    hi = value | (mask & ~sign)
+    smin = max(smin, lo)
+    smax = min(smax, hi)
+    top = value | mask
+    if _ult(umin, value):
+        umin = value
+    if _ult(top, umax):
+        umax = top
     if mask:
         # Linux 6.18 (stable): when [umin, umax] holds only one member of var_off, the register
         # is that constant (__update_reg64_bounds() walks the members with tnum_step(); the
         # 32-bit bounds are not asked).  umin a member (the common case) is answered inline.
         if umin == value:  # umin the smallest member (the common case): is the next one above umax?
-            if umax < value | mask and value + (mask & -mask) > umax:
+            # (the next member sets the lowest unknown bit: value has it 0, so no carry)
+            lowest = mask & -mask if mask != sign else mask
+            if _ult(umax, top) and _ult(umax, value | lowest):
                 return _known(umin)
         else:
-            known = _single_member(value, mask, umin, umax)
+            known = _single_member(_unsigned(value), _unsigned(mask), _unsigned(umin), _unsigned(umax))
             if known is not None:
-                return _known(known)
+                return _known(_word(known))
     elif umin != value or umax != value:
         # A constant var_off whose range lies past it (a branch both bounds and bits contradict:
         # the range [2, 12] meeting the tnum "low byte zero" only in 0, made constant by
@@ -208,89 +302,91 @@ def _single_member(value: int, mask: int, umin: int, umax: int) -> int | None:
     return None
 
 
-def _known(value: int) -> Numbers:
+def _known(value: i64) -> Words:
     """___mark_reg_known() on the ten numbers."""
-    signed, low = s64(value), value & U32
-    return value, 0, signed, signed, value, value, s32(low), s32(low), low, low
+    low, low_signed = value & _LOW, _s32(value)
+    return value, 0, value, value, value, value, low_signed, low_signed, low, low
 
 
 def update_bounds32(b: Bounds) -> None:
     """__update_reg32_bounds()."""
-    _store(b, _update32(_load(b)))
+    old = _load(b)
+    _store(b, old, _update32(old))
 
 
 def update_bounds64(b: Bounds) -> None:
     """__update_reg64_bounds()."""
-    _store(b, _update64(_load(b)))
+    old = _load(b)
+    _store(b, old, _update64(old))
 
 
 def update_bounds(b: Bounds) -> None:
     """__update_reg_bounds()."""
-    _store(b, _update64(_update32(_load(b))))
+    old = _load(b)
+    _store(b, old, _update64(_update32(old)))
 
 
-def _deduce(n: Numbers) -> Numbers:
+def _deduce(n: Words) -> Words:
     """__reg_deduce_bounds(): __reg32_deduce_bounds(), __reg64_deduce_bounds() and
     __reg_deduce_mixed_bounds() in turn."""
     value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
     # __reg32_deduce_bounds(): the 64-bit bounds only feed the 32-bit ones here
-    if umin >> 32 == umax >> 32:
-        umin32 = max(umin32, umin & U32)
-        umax32 = min(umax32, umax & U32)
-        lo, hi = s32(umin), s32(umax)
+    if umin >> 32 == umax >> 32:  # (an arithmetic shift: equal when the high halves are)
+        umin32 = max(umin32, umin & _LOW)
+        umax32 = min(umax32, umax & _LOW)
+        lo, hi = _s32(umin), _s32(umax)
         if lo <= hi:
             smin32 = max(smin32, lo)
             smax32 = min(smax32, hi)
     if smin >> 32 == smax >> 32:
-        if smin & U32 <= smax & U32:
-            umin32 = max(umin32, smin & U32)
-            umax32 = min(umax32, smax & U32)
-        lo, hi = s32(smin), s32(smax)
+        if smin & _LOW <= smax & _LOW:
+            umin32 = max(umin32, smin & _LOW)
+            umax32 = min(umax32, smax & _LOW)
+        lo, hi = _s32(smin), _s32(smax)
         if lo <= hi:
             smin32 = max(smin32, lo)
             smax32 = min(smax32, hi)
-    if ((umin >> 32) + 1) & U32 == (umax >> 32) & U32:
-        lo, hi = s32(umin), s32(umax)
+    if ((umin >> 32) + 1) & _LOW == (umax >> 32) & _LOW:
+        lo, hi = _s32(umin), _s32(umax)
         if lo < 0 <= hi:
             smin32 = max(smin32, lo)
             smax32 = min(smax32, hi)
-    if (((smin & U64) >> 32) + 1) & U32 == ((smax & U64) >> 32) & U32:
-        lo, hi = s32(smin), s32(smax)
+    if ((smin >> 32) + 1) & _LOW == (smax >> 32) & _LOW:
+        lo, hi = _s32(smin), _s32(smax)
         if lo < 0 <= hi:
             smin32 = max(smin32, lo)
             smax32 = min(smax32, hi)
-    lo, hi = s32(umin32), s32(umax32)
+    lo, hi = _s32(umin32), _s32(umax32)
     if lo <= hi:
         smin32 = max(smin32, lo)
         smax32 = min(smax32, hi)
-    if smin32 & U32 <= smax32 & U32:
-        umin32 = max(umin32, smin32 & U32)
-        umax32 = min(umax32, smax32 & U32)
-    elif umax32 < smin32 & U32:  # the s32 range wraps; the u32 one meets only its upper part
-        smin32 = s32(umin32)
-        umax32 = min(umax32, smax32 & U32)
-    elif smax32 & U32 < umin32:  # ... or only its lower part
-        smax32 = s32(umax32)
-        umin32 = max(umin32, smin32 & U32)
-    # __reg64_deduce_bounds()
-    if s64(umin) <= s64(umax):
-        smin = max(smin, s64(umin))
-        smax = min(smax, s64(umax))
-    if smin & U64 <= smax & U64:
-        umin = max(umin, smin & U64)
-        umax = min(umax, smax & U64)
-    elif umax < smin & U64:
-        smin = s64(umin)
-        umax = min(umax, smax & U64)
-    elif smax & U64 < umin:
-        smax = s64(umax)
-        umin = max(umin, smin & U64)
+    if smin32 & _LOW <= smax32 & _LOW:
+        umin32 = max(umin32, smin32 & _LOW)
+        umax32 = min(umax32, smax32 & _LOW)
+    elif umax32 < smin32 & _LOW:  # the s32 range wraps; the u32 one meets only its upper part
+        smin32 = _s32(umin32)
+        umax32 = min(umax32, smax32 & _LOW)
+    elif smax32 & _LOW < umin32:  # ... or only its lower part
+        smax32 = _s32(umax32)
+        umin32 = max(umin32, smin32 & _LOW)
+    # __reg64_deduce_bounds() (a u64 bound read signed is its word; an s64 one read unsigned too)
+    if umin <= umax:
+        smin = max(smin, umin)
+        smax = min(smax, umax)
+    if not _ult(smax, smin):
+        umin = _umax(umin, smin)
+        umax = _umin(umax, smax)
+    elif _ult(umax, smin):
+        smin = umin
+        umax = _umin(umax, smax)
+    elif _ult(smax, umin):
+        smax = umax
+        umin = _umax(umin, smin)
     # __reg_deduce_mixed_bounds(): 64-bit bounds tightened from the 32-bit ones
-    high = U64 & ~U32
-    umin = max(umin, (umin & high) | umin32)
-    umax = min(umax, (umax & high) | umax32)
-    smin = max(smin, s64((smin & high) | umin32))
-    smax = min(smax, s64((smax & high) | umax32))
+    umin = _umax(umin, (umin & _HIGH) | umin32)
+    umax = _umin(umax, (umax & _HIGH) | umax32)
+    smin = max(smin, (smin & _HIGH) | umin32)
+    smax = min(smax, (smax & _HIGH) | umax32)
     if smin32 >= 0 and smin >= S32_MIN and smax <= S32_MAX:
         smin, smax = smin32, smax32
         umin, umax = smin32, smax32
@@ -298,29 +394,36 @@ def _deduce(n: Numbers) -> Numbers:
     return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
 
 
-def _intersect(value: int, mask: int, umin: int, umax: int) -> tuple[int, int]:
-    """tnum_intersect(var_off, tnum_range(umin, umax)) on plain ints."""
-    bits = (umin ^ umax).bit_length()
-    if bits > 63:  # tnum_range() is unknown: nothing to learn
-        return value & ~mask & U64, mask
-    mu = mask & ((1 << bits) - 1)
-    v = value | (umin & ~((1 << bits) - 1) & U64)
-    return v & ~mu & U64, mu
+def _intersect(value: i64, mask: i64, umin: i64, umax: i64) -> tuple[i64, i64]:
+    """tnum_intersect(var_off, tnum_range(umin, umax)) on words."""
+    differ = umin ^ umax
+    if differ < 0:  # they differ in bit 63: tnum_range() is unknown, nothing to learn
+        return value & ~mask, mask
+    # every bit from the highest one where they differ down: tnum_range()'s unknown bits
+    differ |= differ >> 1
+    differ |= differ >> 2
+    differ |= differ >> 4
+    differ |= differ >> 8
+    differ |= differ >> 16
+    differ |= differ >> 32
+    mu = mask & differ
+    v = value | (umin & ~differ)
+    return v & ~mu, mu
 
 
-def _bound_offset(n: Numbers) -> Numbers:
+def _bound_offset(n: Words) -> Words:
     """__reg_bound_offset(): var_off tightened from the unsigned ranges."""
     value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
     value, mask = _intersect(value, mask, umin, umax)
-    low_value, low_mask = _intersect(value & U32, mask & U32, umin32, umax32)
-    high = U64 & ~U32
-    value, mask = value & high | low_value, mask & high | low_mask
+    low_value, low_mask = _intersect(value & _LOW, mask & _LOW, umin32, umax32)
+    value, mask = value & _HIGH | low_value, mask & _HIGH | low_mask
     return value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32
 
 
 def bound_offset(b: Bounds) -> None:
     """__reg_bound_offset()."""
-    _store(b, _bound_offset(_load(b)))
+    old = _load(b)
+    _store(b, old, _bound_offset(old))
 
 
 WORTH_WINDOW: Final = 256
@@ -328,7 +431,7 @@ WORTH_SKIP: Final = 4096
 
 
 class Worth:
-    """Whether a table of a pure function's answers (``_SYNCED``, ``_REFINED``) is worth asking:
+    """Whether a table of a pure function's answers (``_REFINED``) is worth asking:
     a question's key (a tuple of its numbers) costs more than the arithmetic it saves when the
     numbers are new every time (a loop whose every iteration moves a range on).  Of every
     ``WORTH_WINDOW`` questions asked, fewer than one in 8 answered from the table leaves it unasked
@@ -359,47 +462,29 @@ class Worth:
             self.asked = self.answered = 0
 
 
-_SYNCED: dict[Numbers, Numbers] = {}
-"""reg_bounds_sync()'s answers by question: a pure function of ten numbers, asked again and again
-with the same ones (a loop's registers, the byte a parser switches on); cleared when it grows."""
-_SYNC_WORTH: Final = Worth()
-
-
-def _synced(n: Numbers) -> Numbers | None:
-    """reg_bounds_sync() on the ten numbers (None: a constant whose bounds all say so, nothing to
-    deduce)."""
-    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
-    if (
-        not mask
-        and umin == umax == value
-        and smin == smax == s64(value)
-        and umin32 == umax32 == value & U32
-        and smin32 == smax32 == s32(value)
-    ):
-        return None
-    # three rounds of __reg_deduce_bounds(), as Linux 6.18 (the third learns smin32 from smin)
+def _synced(n: Words) -> Words:
+    """reg_bounds_sync() on the ten numbers: three rounds of __reg_deduce_bounds(), as Linux 6.18
+    (the third learns smin32 from smin)."""
     return _update64(_update32(_bound_offset(_deduce(_deduce(_deduce(_update64(_update32(n))))))))
 
 
 def sync(b: Bounds) -> None:
     """reg_bounds_sync()."""
     n = _load(b)
-    worth = _SYNC_WORTH
-    if worth.unasked():
-        done = _synced(n)
-        if done is not None:
-            _store(b, done)
-        return
-    done = _SYNCED.get(n)
-    worth.note(done is not None)
-    if done is None:
-        done = _synced(n)
-        if done is None:
-            return
-        if len(_SYNCED) >= 4096:
-            _SYNCED.clear()
-        _SYNCED[n] = done
-    _store(b, done)
+    value, mask, smin, smax, umin, umax, smin32, smax32, umin32, umax32 = n
+    if (
+        not mask
+        and umin == value
+        and umax == value
+        and smin == value
+        and smax == value
+        and umin32 == value & _LOW
+        and umax32 == umin32
+        and smin32 == _s32(value)
+        and smax32 == smin32
+    ):
+        return  # a constant whose bounds all say so: nothing to deduce
+    _store(b, n, _synced(n))
 
 
 def assign_32_into_64(b: Bounds) -> None:
@@ -621,6 +706,8 @@ def _arsh64(d: Bounds, shift: int) -> None:
 
 def fold(op: int, x: int, y: int, bits: int) -> int:
     """The concrete result of ``x op y`` on ``bits``-bit operands."""
+    if op == ADD and 0 <= x <= S32_MAX and 0 <= y <= S32_MAX:  # (a counter's step: no masking)
+        return x + y  # (below 2**32 either way)
     m = (1 << bits) - 1
     x, y = x & m, y & m
     if op == ADD:
@@ -889,8 +976,8 @@ def branch_taken(a: Bounds, b: Bounds, op: int, is32: bool) -> int:
     return -1
 
 
-_REFINED: dict[tuple[int, bool, bool, Numbers, Numbers], tuple[Numbers, Numbers]] = {}
-"""refine()'s answers by question, as ``_SYNCED`` for reg_bounds_sync(): a pure function of the
+_REFINED: dict[tuple[int, bool, bool, Words, Words], tuple[Words, Words]] = {}
+"""refine()'s answers by question: a pure function of the
 operation, the width, whether both operands are one register, and their numbers (a parser compares
 the same byte range with the same constants again and again); cleared when it grows."""
 
@@ -904,7 +991,8 @@ def refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
     if worth.unasked():
         _refine(a, b, op, is32)
         return
-    question = (op, is32, a is b, _load(a), _load(b))
+    old_a, old_b = _load(a), _load(b)
+    question = (op, is32, a is b, old_a, old_b)
     answer = _REFINED.get(question)
     worth.note(answer is not None)
     if answer is None:
@@ -913,12 +1001,14 @@ def refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
             _REFINED.clear()
         _REFINED[question] = (_load(a), _load(b))
         return
-    _store(a, answer[0])
-    _store(b, answer[1])
+    _store(a, old_a, answer[0])
+    _store(b, old_b, answer[1])
 
 
 def _refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
-    """regs_refine_cond_op(): learn from ``a op b`` holding (then reg_bounds_sync both)."""
+    """regs_refine_cond_op(): learn from ``a op b`` holding (then reg_bounds_sync both).  A bound
+    moved past its type's end wraps, as the kernel's u64/s64/u32/s32 fields do (on a branch that
+    cannot be taken: ``a > b`` with b's umin U64 gives a umin of 0, not 2**64)."""
     if op in FLIP and op in (JLT, JLE, JSLT, JSLE):
         a, b, op = b, a, FLIP[op]
     if op == JEQ:
@@ -944,22 +1034,22 @@ def _refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
             pass
         elif is32:
             if a.umin32 == val:
-                a.umin32 += 1
+                a.umin32 = (a.umin32 + 1) & U32
             if a.umax32 == val:
-                a.umax32 -= 1
+                a.umax32 = (a.umax32 - 1) & U32
             if a.smin32 == s32(val):
-                a.smin32 += 1
+                a.smin32 = s32(a.smin32 + 1)
             if a.smax32 == s32(val):
-                a.smax32 -= 1
+                a.smax32 = s32(a.smax32 - 1)
         else:
             if a.umin == val:
-                a.umin += 1
+                a.umin = (a.umin + 1) & U64
             if a.umax == val:
-                a.umax -= 1
+                a.umax = (a.umax - 1) & U64
             if a.smin == s64(val):
-                a.smin += 1
+                a.smin = s64(a.smin + 1)
             if a.smax == s64(val):
-                a.smax -= 1
+                a.smax = s64(a.smax - 1)
     elif op in (JSET, JSET_FALSE):
         if const_value(b, is32) is None:
             a, b = b, a
@@ -985,11 +1075,11 @@ def _refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
             b.umax = min(a.umax, b.umax)
     elif op == JGT:
         if is32:
-            a.umin32 = max(a.umin32, b.umin32 + 1)
-            b.umax32 = min(a.umax32 - 1, b.umax32)
+            a.umin32 = max(a.umin32, (b.umin32 + 1) & U32)
+            b.umax32 = min((a.umax32 - 1) & U32, b.umax32)
         else:
-            a.umin = max(a.umin, b.umin + 1)
-            b.umax = min(a.umax - 1, b.umax)
+            a.umin = max(a.umin, (b.umin + 1) & U64)
+            b.umax = min((a.umax - 1) & U64, b.umax)
     elif op == JSGE:
         if is32:
             a.smin32 = max(a.smin32, b.smin32)
@@ -999,11 +1089,11 @@ def _refine(a: Bounds, b: Bounds, op: int, is32: bool) -> None:
             b.smax = min(a.smax, b.smax)
     elif op == JSGT:
         if is32:
-            a.smin32 = max(a.smin32, b.smin32 + 1)
-            b.smax32 = min(a.smax32 - 1, b.smax32)
+            a.smin32 = max(a.smin32, s32(b.smin32 + 1))
+            b.smax32 = min(s32(a.smax32 - 1), b.smax32)
         else:
-            a.smin = max(a.smin, b.smin + 1)
-            b.smax = min(a.smax - 1, b.smax)
+            a.smin = max(a.smin, s64(b.smin + 1))
+            b.smax = min(s64(a.smax - 1), b.smax)
     sync(a)
     sync(b)
 
