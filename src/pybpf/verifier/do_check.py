@@ -359,7 +359,9 @@ class Walker:
             facts.map_unpriv = True
         if facts.map is None and not facts.map_ambiguous:
             facts.map = map_ref
-        elif facts.map is not map_ref:
+        elif facts.map is not map_ref and (  # (each lddw of a map gives a reference of its own)
+            facts.map is None or map_ref is None or facts.map.address != map_ref.address
+        ):
             facts.map, facts.map_ambiguous = None, True
 
     def note_stack_depth(self, subprog: int, depth: int) -> None:

@@ -79,3 +79,23 @@ call:
     call 12
     r0 = 0
     exit
+
+=== conform_s23/tail_call_same_unpriv_prog_array_two_lddw
+type: socket_filter
+caps: none
+maps: pa=prog_array(4,4,4)
+desc: the same unprivileged prog array loaded by two lddw on two paths that reach the call apart (r7 differs and is read after it): one map, masked, loaded
+    r6 = r1
+    call 7
+    r7 = r0
+    r1 = r6
+    r3 = 0
+    if r7 == 0 goto other
+    r2 = map_fd(pa) ll
+    goto call
+other:
+    r2 = map_fd(pa) ll
+call:
+    call 12
+    r0 = r7
+    exit
