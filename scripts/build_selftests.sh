@@ -153,6 +153,15 @@ if [ "$skip_verifier" = 1 ]; then
 fi
 [ ${#files[@]} -gt 0 ] || { echo "no progs/ file matches" >&2; exit 1; }
 
+# the include directories the tree's BPF_CFLAGS adds after its uapi headers (newer trees: the tools
+# headers, tools/include/uapi/linux/filter.h reached as <uapi/linux/filter.h>, and libarena's)
+extra=()
+if awk '/^BPF_CFLAGS/ { on = 1 } on && /TOOLSINCDIR/ { found = 1 } on && !/\\$/ { on = 0 } END { exit !found }' \
+    "$st/Makefile" 2>/dev/null; then
+    extra+=(-I"$src/tools/include")
+fi
+[ -d "$st/libarena/include" ] && extra+=(-I"$st/libarena/include")
+
 mkdir -p "$out/errors" || exit 1
 : > "$out/failed.txt"
 ok=0 bad=0
@@ -160,7 +169,7 @@ for f in "${files[@]}"; do
     name=${f%.c}
     if "$clang" -O2 -g --target=bpf -mcpu=v3 -D__TARGET_ARCH_x86 -DENABLE_ATOMICS_TESTS -std=gnu11 \
         -fno-strict-aliasing -Wno-compare-distinct-pointer-types \
-        -I"$inc" -I"$st" -I"$st/progs" -I"$src/tools/include/uapi" \
+        -I"$inc" -I"$st" -I"$st/progs" -I"$src/tools/include/uapi" "${extra[@]}" \
         -idirafter /usr/include -idirafter /usr/include/x86_64-linux-gnu \
         -c "$f" -o "$out/$name.bpf.o" 2> "$out/errors/$name.txt"; then
         ok=$((ok + 1))

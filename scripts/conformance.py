@@ -10,6 +10,8 @@ way; ``test_verifier_conformance.py``: test_verifier.c's instruction arrays).
   refusal is compared by; ``compare``: whether pybpf agrees with the kernel, and whether a refusal
   both make has another reason;
 - ``test_run``: BPF_PROG_TEST_RUN as test_loader's and test_verifier's ``do_prog_test_run``;
+- ``UNPRIV_DROPS`` and ``unprivileged_bpf_open``: the unprivileged caller of both suites, and the
+  sysctl opened for it;
 - ``Counts``: a table row of counters, summed into the total; ``arguments`` and ``finish``: the
   common command line and the ``--details`` / ``--json`` output.
 """
@@ -34,6 +36,7 @@ from pybpf import uapi
 from pybpf.kernel.backend import Backend
 from pybpf.kernel.native import kernel_bpf_available
 from pybpf.libbpf import TestRunOpts, bpf_prog_test_run_opts
+from pybpf.objects.credentials import CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN, SYSCTL_PATH
 
 TEST_DATA_LEN = 64
 """test_loader.c's and test_verifier.c's packet length for a test run."""
@@ -41,6 +44,30 @@ POINTER_VALUE = 0xCAFE4A
 """A retval of "any value" (an address, different in every run), in both suites."""
 DEFAULT_FLAGS = getattr(uapi, "BPF_F_TEST_RND_HI32", 0) | getattr(uapi, "BPF_F_TEST_REG_INVARIANTS", 0)
 """``testing_prog_flags()`` (both suites) where the kernel knows both flags."""
+
+
+UNPRIV_DROPS = frozenset({CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON, CAP_BPF})
+"""The effective capabilities both suites' unprivileged runs drop: test_loader's ``drop_capabilities``,
+test_verifier's ``set_admin(false)`` after ``is_admin()``'s CAP_SYS_ADMIN."""
+
+
+@contextlib.contextmanager
+def unprivileged_bpf_open() -> Iterator[None]:
+    """``kernel.unprivileged_bpf_disabled`` = 0 for the run, then its old value (1 cannot be undone):
+    both suites skip their unprivileged runs where it is not 0."""
+    with open(SYSCTL_PATH, encoding="ascii") as handle:
+        old = handle.read().strip()
+    if old == "1":
+        raise SystemExit("kernel.unprivileged_bpf_disabled is 1 (final until reboot): no unprivileged runs")
+    if old != "0":
+        with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
+            handle.write("0")
+    try:
+        yield
+    finally:
+        if old != "0":
+            with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
+                handle.write(old)
 
 
 def prepare(prefix: str) -> bool:

@@ -6,14 +6,15 @@ The selftests describe what they expect with BTF decl tags on each program's FUN
 ``__flag(...)``, ``__auxiliary``, ``__arch(...)``, ``__description``, ``__load_if_JITed()``, and their
 ``_unpriv`` twins), and tools/testing/selftests/bpf/test_loader.c reads them.  Both tag formats are
 read: Linux 6.x's ``comment:TAG`` (``__msg`` numbered inside its value) and the later
-``comment:COUNTER:TAG``.  This script does what test_loader does, in privileged mode only, with
-pybpf's own ELF loader, once on pybpf's user backend and once on the running kernel (the native
-backend): each test program is loaded together with the object's auxiliary programs (so that the
-programs a ``__retval`` test tail-calls are in its program array) and its maps, as
+``comment:COUNTER:TAG``.  This script does what test_loader does, in one mode per run (privileged,
+or ``--unpriv``, below), with pybpf's own ELF loader, once on pybpf's user backend and once on the
+running kernel (the native backend): each test program is loaded together with the object's
+auxiliary programs (so that the programs a ``__retval`` test tail-calls are in its program array)
+and its maps, as
 ``bpf_object__load()`` does; a program with no mode annotation is a privileged test expecting
 success, as in test_loader.  It reports per object and in total:
 
-- ``tested``: the privileged test programs (auxiliary and unprivileged-only ones are not tests;
+- ``tested``: the test programs of the mode (auxiliary programs are not tests, nor those of the other mode;
   ``--details`` lists the ones skipped and why: another architecture, ``__load_if_no_JITed``, a
   custom kernel BTF (``__btf_path``), a non-linear test-run skb (``__linear_size``)),
 - ``kernel``: the running kernel passes the annotation (tests written for other releases fail here;
@@ -34,8 +35,21 @@ with such a line, those with the same processed count, and those with the same m
 total_states and peak_states too (mark_read, always 0 on Linux 6.18, is compared but not counted
 apart); every difference goes into the JSON (``stats``) with both lines' numbers.
 
+``--unpriv`` runs test_loader's unprivileged variants instead (its ``@unpriv`` subtests): the programs
+any ``_unpriv`` tag names (``__success_unpriv``, ``__failure_unpriv``, ``__msg_unpriv``,
+``__not_msg_unpriv``, ``__retval_unpriv``, ``__xlated_unpriv``, ``__caps_unpriv``), each expecting
+what its own ``_unpriv`` tags say and else what its privileged tags say (verdict, messages, return
+value), as ``parse_test_spec`` fills them.  Like ``run_subtest``: the loader drops CAP_SYS_ADMIN,
+CAP_NET_ADMIN, CAP_PERFMON and CAP_BPF from its effective set (keeping those ``__caps_unpriv``
+names) -- on the kernel this process itself around the load (``capset(2)``, tests/caps.py), on
+pybpf through ``UserBackend(Credentials(...))`` --, only the maps ``is_unpriv_capable_map`` allows
+are created (the others left out with their references poisoned, ``MapSpec.autocreate``), the
+auxiliary programs of unprivileged mode are loaded with the test, and the ``__retval`` run happens
+with every capability back.  test_loader skips unprivileged runs while
+``kernel.unprivileged_bpf_disabled`` is not 0: the script sets it to 0 for the run (and back).
+
 Not checked: ``__xlated`` / ``__jited`` (the rewritten and JITed instructions), ``__stdout`` /
-``__stderr`` (BPF streams after a run), unprivileged mode.  A program that makes pybpf raise
+``__stderr`` (BPF streams after a run).  A program that makes pybpf raise
 anything but an ``OSError`` is reported as a traceback (a finding).  Nothing of the selftests is
 part of pybpf: fetch and compile them yourself with ``scripts/build_selftests.sh`` (a kernel source
 tree or Debian's ``linux-source-VER`` package; the libbpf headers of that tree and a ``vmlinux.h``
@@ -45,6 +59,7 @@ of the running kernel), for example
     scripts/build_selftests.sh -s ~/linux -o /tmp/st/obj 'verifier_*.c' dynptr_fail.c
     python scripts/selftests_conformance.py /tmp/st/obj            # needs root and bpf(2)
     python scripts/selftests_conformance.py /tmp/st/obj --only dynptr_fail --details
+    python scripts/selftests_conformance.py /tmp/st/obj --unpriv   # the @unpriv subtests
 """
 
 from __future__ import annotations
@@ -57,16 +72,18 @@ import errno
 import re
 import sys
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "scripts")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "scripts"), str(ROOT)]
 
 from conformance import (  # noqa: E402
     DEFAULT_FLAGS,
     POINTER_VALUE,
     TEST_DATA_LEN,
+    UNPRIV_DROPS,
     Counts,
     LoadResult,
     Timeout,
@@ -77,15 +94,18 @@ from conformance import (  # noqa: E402
     last_line,
     prepare,
     test_run,
+    unprivileged_bpf_open,
 )
 from pybpf import uapi  # noqa: E402
 from pybpf.btf.types import DeclTag, Func  # noqa: E402
 from pybpf.elf import read_object  # noqa: E402
 from pybpf.elf.loader import ProgramLoadError  # noqa: E402
-from pybpf.elf.spec import ObjectSpec  # noqa: E402
+from pybpf.elf.spec import MapSpec, ObjectSpec  # noqa: E402
 from pybpf.kernel.backend import Backend, UserBackend  # noqa: E402
 from pybpf.kernel.native import NativeBackend  # noqa: E402
 from pybpf.object import Object  # noqa: E402
+from pybpf.objects.credentials import ROOT as ROOT_CREDENTIALS  # noqa: E402
+from pybpf.objects.credentials import Credentials  # noqa: E402
 
 TAG = "comment:"
 POINTER_VALUE_7 = 0xBADCAFE  # 7.x's bpf_misc.h: the same "any value", expanded into the tag
@@ -112,17 +132,31 @@ FLAG_NAMES = {
 
 
 # -- the annotations -------------------------------------------------------------------------------------
-@dataclass
-class Spec:
-    """What one program's decl tags ask for (privileged mode)."""
+PRIV, UNPRIV = 1, 2
+"""test_loader's ``enum mode``: the runs a program's annotations ask for."""
 
-    name: str
-    priv: bool = False
-    unpriv_only: bool = False
+
+@dataclass
+class Subspec:
+    """What one mode's run expects (test_loader's ``struct test_subspec``)."""
+
     expect_failure: bool = False
     msgs: list[tuple[str, bool]] = field(default_factory=list)
     """The expected messages in order, each (text, negative: ``__not_msg``, must not appear)."""
     retval: int | None = None
+    """``__retval``: run the program and expect this (None: no run)."""
+    caps: frozenset[int] = frozenset()
+    """``__caps_unpriv``: capabilities the unprivileged run keeps."""
+
+
+@dataclass
+class Spec:
+    """What one program's decl tags ask for, in privileged and unprivileged mode."""
+
+    name: str
+    mode: int = 0
+    priv: Subspec = field(default_factory=Subspec)
+    unpriv: Subspec = field(default_factory=Subspec)
     log_level: int = 0
     prog_flags: int = DEFAULT_FLAGS
     auxiliary: bool = False
@@ -130,6 +164,9 @@ class Spec:
     skip: str = ""  # why test_loader would skip it here, or what this script cannot set up
     description: str = ""
     unknown: list[str] = field(default_factory=list)
+
+    def sub(self, unpriv: bool) -> Subspec:
+        return self.unpriv if unpriv else self.priv
 
 
 def _int(text: str) -> int:
@@ -140,19 +177,41 @@ def _int(text: str) -> int:
     return value - 2**32 if value >= 2**31 else value
 
 
+def _caps(text: str) -> frozenset[int]:
+    """``__caps_unpriv``'s value: capability numbers joined by ``|`` (bpf_misc.h defines the names)."""
+    return frozenset(int(part) for part in text.split("|") if part.strip())
+
+
 _COUNTED = re.compile(r"(\d+):(.*)\Z", re.DOTALL)
 """Newer bpf_misc.h (``__test_tag``): ``comment:COUNTER:TAG``, every tag numbered in source order."""
 _PRIV_TAGS = frozenset({"test_expect_xlated", "test_jited"})
 """Tags that make a program a privileged test but ask what this script does not check (the
-rewritten or JITed instructions)."""
-_IGNORED = frozenset({"test_expect_stderr", "test_expect_stdout", "test_btf_func_path"})
+rewritten or JITed instructions); their ``_unpriv`` twins make it an unprivileged one."""
+_IGNORED = frozenset(
+    {
+        "test_expect_stderr",
+        "test_expect_stdout",
+        "test_expect_stderr_unpriv",
+        "test_expect_stdout_unpriv",
+        "test_btf_func_path",
+    }
+)
 """Expectations not checked: the BPF streams' output after a run; a custom BTF for func info."""
+_MSG_TAGS = {
+    "test_expect_msg": (False, False),
+    "test_expect_not_msg": (False, True),
+    "test_expect_msg_unpriv": (True, False),
+    "test_expect_not_msg_unpriv": (True, True),
+}
+"""Message tags: (unprivileged, negative)."""
 
 
 def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
     """Every program's annotations, read from the decl tags on its FUNC (``component_idx`` -1), in
     both tag formats (Linux 6.x's ``comment:TAG``, message counters inside ``__msg``'s value, and
-    the later ``comment:COUNTER:TAG``)."""
+    the later ``comment:COUNTER:TAG``), as test_loader's ``parse_test_spec``: which modes the tags
+    name (none: privileged only), and an unprivileged run inheriting what its own tags leave unsaid
+    (the verdict, the return value, the messages) from the privileged one."""
     btf = spec.btf
     if btf is None:
         return {}
@@ -164,25 +223,40 @@ def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
     out: dict[str, Spec] = {}
     for name in spec.programs:
         s = Spec(name)
-        msgs: list[tuple[int, str, bool]] = []
+        msgs: dict[bool, list[tuple[int, str, bool]]] = {False: [], True: []}
         arches: list[str] = []
-        unpriv_seen = False
+        has_unpriv_result = has_unpriv_retval = False
         for raw in tags.get(funcs.get(name, -1), []):
             counted = _COUNTED.match(raw)
             order, tag = (int(counted[1]), counted[2]) if counted else (None, raw)
             key, _, value = tag.partition("=")
-            if key in ("test_expect_msg", "test_expect_not_msg"):
+            unpriv = key.endswith("_unpriv")
+            base = key.removesuffix("_unpriv")
+            sub = s.sub(unpriv)
+            mode = UNPRIV if unpriv else PRIV
+            if key in _MSG_TAGS:
+                in_unpriv, negative = _MSG_TAGS[key]
                 if order is None:
                     counter, _, value = value.partition("=")
-                    order = int(counter) if counter.isdigit() else len(msgs)
-                msgs.append((order, value, key == "test_expect_not_msg"))
-                s.priv = True
-            elif key == "test_expect_failure":
-                s.expect_failure, s.priv = True, True
-            elif key == "test_expect_success":
-                s.priv = True
-            elif key == "test_retval":
-                s.retval, s.priv = _int(value), True
+                    order = int(counter) if counter.isdigit() else len(msgs[in_unpriv])
+                msgs[in_unpriv].append((order, value, negative))
+                s.mode |= mode
+            elif base in ("test_expect_failure", "test_expect_success"):
+                sub.expect_failure = base == "test_expect_failure"
+                has_unpriv_result |= unpriv
+                s.mode |= mode
+            elif base == "test_retval":
+                sub.retval = _int(value)
+                has_unpriv_retval |= unpriv
+                s.mode |= mode
+            elif base == "test_auxiliary":
+                s.auxiliary = True
+                s.mode |= mode
+            elif key == "test_caps_unpriv":
+                s.unpriv.caps = _caps(value)
+                s.mode |= UNPRIV
+            elif base in _PRIV_TAGS:
+                s.mode |= mode
             elif key == "test_log_level":
                 s.log_level = _int(value)
             elif key == "test_prog_flags":
@@ -190,8 +264,6 @@ def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
                 flag = FLAG_NAMES.get(value.lstrip("!"))
                 bits = flag if flag is not None else _int(value.lstrip("!"))
                 s.prog_flags = s.prog_flags & ~bits if clear else s.prog_flags | bits
-            elif key == "test_auxiliary":
-                s.auxiliary, s.priv = True, True
             elif key == "test_arch":
                 arches.append(value)
             elif key == "test_description":
@@ -201,19 +273,20 @@ def test_specs(spec: ObjectSpec) -> dict[str, Spec]:
                     s.skip = "no JIT only"
             elif key in ("test_btf_path", "test_linear_size"):
                 s.skip = key[len("test_") :]  # a custom kernel BTF; a non-linear skb for the run
-            elif key in _PRIV_TAGS:
-                s.priv = True
-            elif key.endswith("_unpriv") or key == "test_caps_unpriv":
-                unpriv_seen = True
             elif key not in _IGNORED:
                 s.unknown.append(key)
-        s.msgs = [(text, negative) for _, text, negative in sorted(msgs, key=lambda m: m[0])]
+        for unpriv in (False, True):
+            s.sub(unpriv).msgs = [(text, neg) for _, text, neg in sorted(msgs[unpriv], key=lambda m: m[0])]
         s.arch_ok = not arches or "X86_64" in arches
         if not s.arch_ok:
             s.skip = "arch " + ",".join(arches)
-        if not s.priv and unpriv_seen:
-            s.unpriv_only = True
-        s.priv = s.priv or not unpriv_seen  # test_loader: no mode named is the privileged one
+        s.mode = s.mode or PRIV  # test_loader: no mode named is the privileged one
+        if not has_unpriv_result:
+            s.unpriv.expect_failure = s.priv.expect_failure
+        if not has_unpriv_retval:
+            s.unpriv.retval = s.priv.retval
+        if not s.unpriv.msgs:
+            s.unpriv.msgs = list(s.priv.msgs)
         out[name] = s
     return out
 
@@ -284,16 +357,76 @@ def _test_run(backend: Backend, fd: int, prog_type: int) -> tuple[int | None, in
     return (value - 2**32 if value >= 2**31 else value), 0
 
 
-def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, timeout: int) -> Result:
-    """Load ``test``'s program (and the auxiliary ones) as test_loader does; run it if ``__retval`` asks."""
+def unpriv_capable_map(m: MapSpec) -> bool:
+    """test_loader's ``is_unpriv_capable_map``: the map types an unprivileged run still creates (the
+    others are left out, ``bpf_map__set_autocreate(map, false)``, and their references poisoned)."""
+    if m.map_type in (uapi.BPF_MAP_TYPE_HASH, uapi.BPF_MAP_TYPE_PERCPU_HASH, uapi.BPF_MAP_TYPE_HASH_OF_MAPS):
+        return not m.flags & uapi.BPF_F_ZERO_SEED
+    return m.map_type in _UNPRIV_MAP_TYPES
+
+
+_UNPRIV_MAP_TYPES = frozenset(
+    {
+        uapi.BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+        uapi.BPF_MAP_TYPE_ARRAY,
+        uapi.BPF_MAP_TYPE_RINGBUF,
+        uapi.BPF_MAP_TYPE_PROG_ARRAY,
+        uapi.BPF_MAP_TYPE_CGROUP_ARRAY,
+        uapi.BPF_MAP_TYPE_PERCPU_ARRAY,
+        uapi.BPF_MAP_TYPE_USER_RINGBUF,
+        uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS,
+        uapi.BPF_MAP_TYPE_CGROUP_STORAGE,
+        uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who loads a test: the backend it loads through, the one it runs through (test_loader restores
+    the capabilities before a run), and -- the kernel's side of an unprivileged run -- the effective
+    capabilities this process gives up for the load (pybpf's side carries them in its backend's
+    credentials)."""
+
+    backend: Backend
+    runner: Backend
+    unpriv: bool = False
+    drop: frozenset[int] = frozenset()
+
+
+@contextlib.contextmanager
+def _without(drop: frozenset[int]) -> Iterator[None]:
+    """test_loader's ``drop_capabilities`` .. ``restore_capabilities`` around a load (the sysctl is
+    opened again first: it is system-wide, and another process may have closed it)."""
+    if not drop:
+        yield
+        return
+    from tests.caps import drop_effective, reopen_unprivileged_bpf, restore_effective
+
+    reopen_unprivileged_bpf()
+    drop_effective(drop)
+    try:
+        yield
+    finally:
+        restore_effective()
+
+
+def load_one(spec: ObjectSpec, test: Spec, aux: list[str], caller: Caller, timeout: int) -> Result:
+    """Load ``test``'s program (and the auxiliary ones) as test_loader does in ``caller``'s mode (an
+    unprivileged run creates only the maps an unprivileged caller may); run it if ``__retval`` asks."""
+    sub = test.sub(caller.unpriv)
     own = copy.deepcopy(spec)
     own.programs[test.name].prog_flags |= test.prog_flags
-    obj = Object(own, backend=backend)
+    if caller.unpriv:
+        for m in own.maps.values():
+            m.autocreate = unpriv_capable_map(m)
+    obj = Object(own, backend=caller.backend)
     result = Result()
     try:
         with deadline(timeout):
             try:
-                obj.load(log_level=test.log_level, programs=[test.name, *aux])
+                with _without(caller.drop):
+                    obj.load(log_level=test.log_level, programs=[test.name, *aux])
             except ProgramLoadError as exc:
                 result.errno, result.log = exc.errno or errno.EINVAL, exc.raw_log
                 if exc.program != test.name:
@@ -305,9 +438,10 @@ def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, tim
                 return result
             assert obj.loaded is not None
             result.log = obj.loaded.raw_logs.get(test.name, "")  # test_loader sees the kernel's numbers
-            if test.retval is not None and not test.expect_failure:
+            if sub.retval is not None and not sub.expect_failure:
                 fd = obj.loaded.programs[test.name]
-                result.retval, result.run_errno = _test_run(backend, fd, own.programs[test.name].prog_type)
+                prog_type = own.programs[test.name].prog_type
+                result.retval, result.run_errno = _test_run(caller.runner, fd, prog_type)
     except Timeout:
         result.crash = f"timeout after {timeout} s"
     except Exception:  # a finding: pybpf must answer with an OSError
@@ -318,27 +452,27 @@ def load_one(spec: ObjectSpec, test: Spec, aux: list[str], backend: Backend, tim
     return result
 
 
-def passes(test: Spec, result: Result) -> tuple[bool, str]:
-    """Does ``result`` satisfy the annotation?  (verdict, messages, return value) and why not."""
+def passes(sub: Subspec, result: Result) -> tuple[bool, str]:
+    """Does ``result`` satisfy the annotation of its mode?  (verdict, messages, return value) and why not."""
     if result.crash:
         return False, "crash"
-    if test.expect_failure != (result.errno != 0):
+    if sub.expect_failure != (result.errno != 0):
         return False, "verdict"
-    missing = messages_match(result.log, test.msgs)
+    missing = messages_match(result.log, sub.msgs)
     if missing is not None:
         return False, f"msg: {missing}"
-    if test.retval is not None and not test.expect_failure:
+    if sub.retval is not None and not sub.expect_failure:
         if result.run_errno:
             return False, f"run: {errno.errorcode.get(result.run_errno, result.run_errno)}"
-        if test.retval not in ANY_RETVAL and test.retval != result.retval:
-            return False, f"retval {result.retval} != {test.retval}"
+        if sub.retval not in ANY_RETVAL and sub.retval != result.retval:
+            return False, f"retval {result.retval} != {sub.retval}"
     return True, ""
 
 
-def same_retval(test: Spec, mine: Result, kernel: Result) -> bool:
+def same_retval(sub: Subspec, mine: Result, kernel: Result) -> bool:
     """Did both runs return the same?  A ``__retval(POINTER_VALUE)`` program returns an address, which
     differs between any two runs: there both must have run (or both not)."""
-    if test.retval in ANY_RETVAL:
+    if sub.retval in ANY_RETVAL:
         return (mine.retval is None) == (kernel.retval is None)
     return mine.retval == kernel.retval
 
@@ -388,6 +522,20 @@ def compare_stats(row: Row, name: str, kernel: Result, mine: Result, out: list[d
                     "pybpf": dict(zip(STATS_FIELDS, ours, strict=True))})  # fmt: skip
 
 
+def callers(test: Spec, unpriv: bool) -> tuple[Caller, Caller]:
+    """(the kernel's, pybpf's) caller of one run: root, or test_loader's unprivileged caller (effective
+    CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON and CAP_BPF dropped but those ``__caps_unpriv`` keeps,
+    ``kernel.unprivileged_bpf_disabled`` 0)."""
+    native = NativeBackend()
+    if not unpriv:
+        return Caller(native, native), Caller(UserBackend(), UserBackend())
+    drop = UNPRIV_DROPS - test.unpriv.caps
+    mine = UserBackend(Credentials(ROOT_CREDENTIALS.caps - drop, 0))
+    return Caller(native, native, True, drop), Caller(
+        mine, UserBackend(Credentials(ROOT_CREDENTIALS.caps, 0)), True
+    )
+
+
 def run_object(
     path: Path, args: argparse.Namespace, details: list[dict[str, object]], stats: list[dict[str, object]]
 ) -> Row:
@@ -399,13 +547,15 @@ def run_object(
         return row
     specs = test_specs(spec)
     row.programs = len(specs)
-    aux = [n for n, s in specs.items() if s.auxiliary and s.priv]
-    native, user = NativeBackend(), UserBackend()
+    unpriv = bool(args.unpriv)
+    mode = UNPRIV if unpriv else PRIV
+    aux = [n for n, s in specs.items() if s.auxiliary and s.mode & mode]
     for name, test in specs.items():
-        if test.unpriv_only or test.auxiliary:  # (auxiliary programs are loaded with the tests)
+        if not test.mode & mode or test.auxiliary:  # (auxiliary programs are loaded with the tests)
             continue
+        label = name + (" @unpriv" if unpriv else "")
         if test.skip:
-            details.append({"object": row.name, "program": name, "skipped": test.skip})
+            details.append({"object": row.name, "program": label, "skipped": test.skip})
             continue
         if args.program and not any(p in name for p in args.program):
             continue
@@ -415,24 +565,26 @@ def run_object(
         if args.stats:
             asked = copy.copy(test)
             asked.log_level |= uapi.BPF_LOG_STATS
-        kernel = load_one(spec, asked, others, native, args.timeout)
-        mine = load_one(spec, asked, others, user, args.timeout)
-        k_ok, k_why = passes(test, kernel)
-        p_ok, p_why = passes(test, mine)
-        agree, other_reason = compare(kernel, mine, same_retval(test, mine, kernel))
+        sub = test.sub(unpriv)
+        on_kernel, on_pybpf = callers(test, unpriv)
+        kernel = load_one(spec, asked, others, on_kernel, args.timeout)
+        mine = load_one(spec, asked, others, on_pybpf, args.timeout)
+        k_ok, k_why = passes(sub, kernel)
+        p_ok, p_why = passes(sub, mine)
+        agree, other_reason = compare(kernel, mine, same_retval(sub, mine, kernel))
         row.kernel += k_ok
         row.pybpf += p_ok
         row.both += k_ok and p_ok
         row.agree += agree
         row.crashes += bool(mine.crash)
         if args.stats:
-            compare_stats(row, name, kernel, mine, stats)
+            compare_stats(row, label, kernel, mine, stats)
         # the same verdict with another reason (the last line of a refusal) is listed too
         if not agree or (k_ok and not p_ok) or other_reason:
             details.append(
                 {
                     "object": row.name,
-                    "program": name,
+                    "program": label,
                     "kernel": kernel.verdict,
                     "pybpf": mine.verdict,
                     "kernel_passes": k_ok,
@@ -454,9 +606,20 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="objects whose name contains this")
     parser.add_argument("--program", action="append", default=[], help="programs whose name contains this")
     parser.add_argument("--stats", action="store_true", help="compare the statistics of programs both accept")
+    parser.add_argument(
+        "--unpriv", action="store_true", help="test_loader's unprivileged runs (the sysctl at 0 meanwhile)"
+    )
     args = parser.parse_args()
     if not prepare("pybpf-selftests-"):
         return 2
+    if args.unpriv:
+        with unprivileged_bpf_open():
+            return _report(args)
+    return _report(args)
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Run the objects' tests of the mode asked for and print the table."""
     paths = sorted(
         p for p in args.objects.glob("*.o") if not args.only or any(o in p.name for o in args.only)
     )

@@ -62,7 +62,7 @@ import os
 import struct
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,7 @@ from conformance import (  # noqa: E402
     DEFAULT_FLAGS,
     POINTER_VALUE,
     TEST_DATA_LEN,
+    UNPRIV_DROPS,
     Counts,
     LoadResult,
     Timeout,
@@ -84,6 +85,7 @@ from conformance import (  # noqa: E402
     last_line,
     prepare,
     test_run,
+    unprivileged_bpf_open,
 )
 from pybpf import uapi  # noqa: E402
 from pybpf.btf.types import BTFError, Func  # noqa: E402
@@ -101,11 +103,7 @@ from pybpf.libbpf import (  # noqa: E402
     bpf_prog_load,
 )
 from pybpf.objects.credentials import (  # noqa: E402
-    CAP_BPF,
-    CAP_NET_ADMIN,
-    CAP_PERFMON,
     CAP_SYS_ADMIN,
-    SYSCTL_PATH,
     Credentials,
     system_unprivileged_bpf_disabled,
 )
@@ -523,9 +521,6 @@ def _kernel_skip(test: dict[str, Any], kernel: Result) -> str:
 PRIV_DROPS = frozenset({CAP_SYS_ADMIN})
 """test_verifier's privileged caller: ``is_admin()`` drops CAP_SYS_ADMIN, keeping ADMIN_CAPS (CAP_NET_ADMIN,
 CAP_PERFMON, CAP_BPF)."""
-UNPRIV_DROPS = frozenset({CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON, CAP_BPF})
-"""test_verifier's unprivileged caller: ``set_admin(false)`` (ADMIN_CAPS) after ``is_admin()``'s
-CAP_SYS_ADMIN."""
 SPECTRE_MARKERS = ("!root",)
 """Log text of the kernel's Spectre rules (sanitize_ptr_alu's and sanitize_val_alu's refusals)."""
 
@@ -543,24 +538,6 @@ def _kernel_unpriv(test: dict[str, Any], data: dict[str, Any], timeout: int) -> 
     reopen_unprivileged_bpf()  # (the sysctl is system-wide: another run may have set it back)
     result: Result = run_without_caps(UNPRIV_DROPS, lambda: load_one(test, data, NativeBackend(), timeout))
     return result
-
-
-@contextlib.contextmanager
-def _unprivileged_bpf_open() -> Iterator[None]:
-    """``kernel.unprivileged_bpf_disabled`` = 0 for the run, then its old value (1 cannot be undone)."""
-    with open(SYSCTL_PATH, encoding="ascii") as handle:
-        old = handle.read().strip()
-    if old == "1":
-        raise SystemExit("kernel.unprivileged_bpf_disabled is 1 (final until reboot): no unprivileged runs")
-    if old != "0":
-        with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
-            handle.write("0")
-    try:
-        yield
-    finally:
-        if old != "0":
-            with open(SYSCTL_PATH, "w", encoding="ascii") as handle:
-                handle.write(old)
 
 
 def run_file(
@@ -666,7 +643,7 @@ def main() -> int:
         drop_effective(PRIV_DROPS)  # test_verifier's is_admin(), for the rest of the run
     if args.unpriv:
         data["tests"] = [test if test_as_unpriv(test) else None for test in data["tests"]]
-        with _unprivileged_bpf_open():
+        with unprivileged_bpf_open():
             return _report(args, data)
     return _report(args, data)
 

@@ -7,7 +7,8 @@ Mirrors libbpf's ``bpf_object__load`` (tools/lib/bpf/libbpf.c) step by step:
 2. ``bpf_object__create_maps``: a map pinned by name reuses a compatible pin (``bpf_object__reuse_map``,
    EINVAL for a pin whose type, sizes, max_entries, flags or map_extra differ); others are created with
    their BTF key/value types (dropped for the map types libbpf drops them for, and retried without
-   BTF if the kernel refuses), a map-in-map with a temporary inner map as its template; global data is
+   BTF if the kernel refuses), a map-in-map with a temporary inner map as its template (a map whose
+   ``autocreate`` is off is skipped, and its references poisoned); global data is
    written and ``.rodata``/``.kconfig`` frozen; map-in-map slots filled; pins made.  Perf event arrays
    without ``max_entries`` get one slot per possible CPU, ring buffers a page-aligned power of two.  An
    arena is mapped at once (at its ``map_extra`` address, else where the system puts it: that fixes
@@ -182,15 +183,16 @@ class _Loader:
         try:
             self._load_btf()
             self._init_struct_ops()
-            for m in self.spec.maps.values():
+            created = [m for m in self.spec.maps.values() if m.autocreate]
+            for m in created:
                 self._create_map(m)
-            for m in self.spec.maps.values():
+            for m in created:
                 if m.is_map_in_map and m.name not in self.out.reused:
                     for slot, target in sorted(m.contents.items()):
                         self._update(m.name, self.out.maps[m.name], slot, self._map_fd(target, m.name))
             for program in self._programs():
                 self._load_program(program)
-            for m in self.spec.maps.values():
+            for m in created:
                 if m.map_type == uapi.BPF_MAP_TYPE_PROG_ARRAY:
                     for slot, name in sorted(m.contents.items()):
                         fd = self.out.programs.get(name)
@@ -249,7 +251,7 @@ class _Loader:
         """``bpf_map__init_kern_struct_ops`` of every struct_ops map: the value in the kernel's layout,
         and each of its programs' attach_btf_id and expected_attach_type."""
         for m in self.spec.maps.values():
-            if m.struct_ops is None:
+            if m.struct_ops is None or not m.autocreate:
                 continue
             if self.spec.btf is None or self.out.btf_fd < 0:
                 raise ELFError(f"struct_ops map '{m.name}': needs the object's BTF loaded")
@@ -468,7 +470,7 @@ class _Loader:
         fd, raw_log = self._prog_load(attr, program, linked, core)
         self.out.programs[program.name] = fd
         if raw_log:
-            self.out.logs[program.name] = annotate_log(raw_log, linked, core)
+            self.out.logs[program.name] = annotate_log(raw_log, linked, core, list(self.spec.maps))
             self.out.raw_logs[program.name] = raw_log
 
     def _prog_load(
@@ -508,7 +510,7 @@ class _Loader:
                     exc.errno or errno.EINVAL,
                     program.name,
                     program.section,
-                    annotate_log(raw, linked, core),
+                    annotate_log(raw, linked, core, list(self.spec.maps)),
                     raw,
                 ) from None
             return fd, log.text() if log is not None else ""

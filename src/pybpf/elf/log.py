@@ -4,7 +4,9 @@ Mirrors what the kernel's ``verbose_linfo`` (kernel/bpf/verifier.c) prints when 
 line_info -- ``; <C source line> @ <file>:<line>`` above the first instruction of each new source line --
 and libbpf's ``fixup_verifier_log`` / ``fixup_log_failed_core_relo`` (tools/lib/bpf/libbpf.c), which
 rewrites the ``call unknown#195896080`` of a poisoned CO-RE relocation into ``<invalid CO-RE
-relocation>`` and names the relocation that failed.
+relocation>`` and names the relocation that failed, and (``fixup_log_missing_map_load``) the
+``call unknown#2001000000+i`` of an ``lddw`` of a map not created into ``<invalid BPF map reference>``
+naming the map.
 
 The log is rewritten the same way whichever backend produced it: source lines the kernel already
 printed are dropped and printed again from the object's line_info (so both backends show them alike),
@@ -16,9 +18,11 @@ it -- prefixed by the section when it is not the program's own (``.text:3: (bf) 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from pybpf.elf.core import POISON_IMM, CoreResult
 from pybpf.elf.link import LinkedProgram
+from pybpf.elf.relocate import MAP_POISON_BASE
 
 __all__ = ["annotate_log", "object_insn_name", "source_line"]
 
@@ -27,6 +31,7 @@ _INSN_CODE = re.compile(r"^\d+: \([0-9a-f]{2}\)")
 _FROM_TO = re.compile(r"^from (\d+) to (\d+): ")
 _KERNEL_LINE_INFO = re.compile(r"^; .* @ [^ ]+:\d+$")
 _POISON_CALL = re.compile(rf"^(\d+): \(85\) call unknown#{POISON_IMM}$")
+_MAP_POISON_CALL = re.compile(r"^(\d+): \(85\) call unknown#(\d+)$")
 
 
 def object_insn_name(linked: LinkedProgram, slot: int) -> str:
@@ -46,8 +51,15 @@ def source_line(linked: LinkedProgram, slot: int) -> str:
     return f"; {line.source.strip()} @ {line.file.rsplit('/', 1)[-1]}:{line.line}"
 
 
-def annotate_log(log: str, linked: LinkedProgram, core: list[tuple[int, CoreResult]] | None = None) -> str:
-    """The verifier ``log`` of ``linked`` with C source lines and the object's instruction numbers."""
+def annotate_log(
+    log: str,
+    linked: LinkedProgram,
+    core: list[tuple[int, CoreResult]] | None = None,
+    maps: Sequence[str] = (),
+) -> str:
+    """The verifier ``log`` of ``linked`` with C source lines and the object's instruction numbers
+    (``maps``: the object's map names in order, to name a map not created that a reached ``lddw``
+    referred to)."""
     poisoned = {slot: r for slot, r in core or () if r.poison}
     names: dict[int, str] = {}  # per slot, computed once: a long log names the same few slots again and again
     sources: dict[int, str] = {}
@@ -67,8 +79,20 @@ def annotate_log(log: str, linked: LinkedProgram, core: list[tuple[int, CoreResu
     out: list[str] = []
     last_source = ""
     saw_insn = False
-    for line in log.splitlines():
+    lines = log.splitlines()
+    skip_next = False
+    for at, line in enumerate(lines):
+        if skip_next:
+            skip_next = False
+            continue
         if line.startswith("; ") and _KERNEL_LINE_INFO.match(line):
+            continue
+        missing = _missing_map(line, lines[at + 1] if at + 1 < len(lines) else "", maps)
+        if missing is not None:
+            slot = int(line.split(":", 1)[0])
+            out.append(f"{name(slot)}: <invalid BPF map reference>")
+            out.append(f"BPF map '{missing}' is referenced but wasn't created")
+            skip_next = True
             continue
         poison = _POISON_CALL.match(line) if poisoned else None
         if poison and int(poison.group(1)) in poisoned:
@@ -110,3 +134,13 @@ def annotate_log(log: str, linked: LinkedProgram, core: list[tuple[int, CoreResu
         ]
         out = extra + out
     return "\n".join(out) + ("\n" if log.endswith("\n") else "")
+
+
+def _missing_map(line: str, following: str, maps: Sequence[str]) -> str | None:
+    """The name of the map not created whose poisoned ``lddw`` ``line`` calls, when ``following`` is
+    the verifier's refusal of that call; else None."""
+    found = _MAP_POISON_CALL.match(line) if maps else None
+    if found is None or following != f"invalid func unknown#{found.group(2)}":
+        return None
+    index = int(found.group(2)) - MAP_POISON_BASE
+    return maps[index] if 0 <= index < len(maps) else None

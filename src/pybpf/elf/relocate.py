@@ -7,7 +7,11 @@ instruction, or poisons it; then every ``lddw`` with a reference gets its pseudo
 * a map: ``src_reg = BPF_PSEUDO_MAP_FD``, ``imm = fd``;
 * a global variable: ``src_reg = BPF_PSEUDO_MAP_VALUE``, ``imm = fd`` of its section's map, and the second
   half's ``imm`` = the instruction's own immediate plus the variable's offset;
-* a kconfig extern: the same, into the ``.kconfig`` map at the extern's offset.
+* a kconfig extern: the same, into the ``.kconfig`` map at the extern's offset;
+* a map (or global data) the object was told not to create (``MapSpec.autocreate``): libbpf's
+  ``poison_map_ldimm64`` -- both halves become ``call MAP_POISON_BASE + i`` (``i`` the map's index in
+  the object), which the verifier refuses as ``invalid func unknown#2001000000`` + ``i`` where it is
+  reachable (``pybpf.elf.log`` then names the map) and ignores as dead code elsewhere.
 
 A kfunc call (``extern int bpf_iter_num_new(...) __ksym;`` called) becomes ``call`` with src
 BPF_PSEUDO_KFUNC_CALL and imm = the BTF id of the FUNC of that name in the kernel's BTF
@@ -35,9 +39,11 @@ from pybpf.elf.spec import ObjectSpec, RefKind
 from pybpf.isa import opcodes as op
 from pybpf.kfuncs.kernel_btf import kernel_btf
 
-__all__ = ["relocate_core", "relocate_references"]
+__all__ = ["MAP_POISON_BASE", "relocate_core", "relocate_references"]
 
 _PSEUDO_MAP_FD, _PSEUDO_MAP_VALUE = 1, 2
+MAP_POISON_BASE = 2001000000
+"""libbpf's ``POISON_LDIMM64_MAP_BASE``: the call immediate of an ``lddw`` of a map not created."""
 
 
 def relocate_core(
@@ -64,6 +70,11 @@ def relocate_references(linked: LinkedProgram, spec: ObjectSpec, map_fds: Mappin
         if ref.kind == RefKind.KFUNC:
             _set_kfunc_call(code, at, spec, ref.target)
             continue
+        if ref.kind in (RefKind.MAP, RefKind.MAP_VALUE) and ref.target not in map_fds:
+            wanted = spec.maps.get(ref.target)
+            if wanted is not None and not wanted.autocreate:
+                _poison_lddw(code, at, list(spec.maps).index(ref.target))
+                continue
         if ref.kind == RefKind.MAP:
             _set_lddw(code, at, _PSEUDO_MAP_FD, _fd(map_fds, ref.target, where), None)
         elif ref.kind == RefKind.MAP_VALUE:
@@ -101,6 +112,14 @@ def _fd(map_fds: Mapping[str, int], name: str, where: str) -> int:
     if fd is None:
         raise ELFError(f"{where}: map '{name}' was not created", err=errno.ENOENT)
     return fd
+
+
+def _poison_lddw(code: bytearray, at: int, map_index: int) -> None:
+    """``poison_map_ldimm64``: both slots of the ``lddw`` become ``call MAP_POISON_BASE + map_index``."""
+    if code[at] != 0x18 or at + 16 > len(code):
+        raise ELFError(f"instruction at byte {at}: expected an lddw to relocate")
+    for slot in (at, at + 8):
+        struct.pack_into("<BBhi", code, slot, 0x85, 0, 0, MAP_POISON_BASE + map_index)  # call
 
 
 def _set_lddw(code: bytearray, at: int, src: int, imm: int, second_imm: int | None) -> None:

@@ -188,6 +188,9 @@ class MapSpec:
     pages (libbpf's ``arena_data_off``: the ``.addr_space.1`` variables live at the arena's end)."""
     struct_ops: StructOpsSpec | None = None
     """A struct_ops map's variable (``.struct_ops`` / ``.struct_ops.link``), else None."""
+    autocreate: bool = True
+    """Create the map when the object loads (libbpf's ``bpf_map__set_autocreate``); a map left out
+    poisons every ``lddw`` that refers to it (see ``pybpf.elf.relocate``)."""
 
     @property
     def frozen(self) -> bool:

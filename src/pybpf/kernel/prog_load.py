@@ -150,6 +150,11 @@ class MapUse:
         return self.obj.direct_value_address(off)
 
     @functools.cached_property
+    def bypass_spec_v1(self) -> bool:
+        """``map->bypass_spec_v1`` (its creator's Spectre v1 bypass, for the array types)."""
+        return self.obj.bypass_spec_v1
+
+    @functools.cached_property
     def value_btf(self) -> tuple[BTF, int] | None:
         """The map's BTF types and its value's type id (None: a map created without BTF); decoded
         once per load (a map holds its BTF: it stays while the map does)."""

@@ -57,10 +57,10 @@ from pybpf.kernel.task_fd_query import task_fd_query
 from pybpf.kernel.token import token_create
 from pybpf.kernel.usermem import UserAttr, copy_from_user, copy_to_user, read_info, strncpy_from_user
 from pybpf.maps.base import MapOps, MapParams
-from pybpf.maps.object import MapObject
+from pybpf.maps.object import ARRAY_ALLOC_TYPES, MapObject
 from pybpf.maps.registry import lookup_map_type, takes_map_extra
 from pybpf.objects import accounting, refs
-from pybpf.objects.credentials import CAP_SYS_ADMIN
+from pybpf.objects.credentials import CAP_SYS_ADMIN, current
 from pybpf.objects.files import OBJ_NAME_CHARS, bpffs_root, link_object, path_at
 from pybpf.uapi import ATTR_SIZE, BPF_OBJ_NAME_LEN, ENOTSUPP, bpf_attr, member_names, offsetof, offsetofend
 
@@ -233,6 +233,9 @@ def _map_create(call: _Call) -> int:
             impl.check(params)
         params = impl.adjust_params(params)
         impl.check_alloc(params)
+        if not current().bypass_spec_v1 and a.map_type in ARRAY_ALLOC_TYPES and params.max_entries > 1 << 31:
+            # array_map_alloc(): without the bypass, the array is rounded up to a power of two
+            raise BPFError(errno.E2BIG, "max_entries rounded up to a power of two overflows")
         if a.btf_vmlinux_value_type_id:
             ops_desc = struct_ops_map.alloc(a)
         if impl.takes_inner_map:
@@ -249,7 +252,14 @@ def _map_create(call: _Call) -> int:
     except BaseException:
         accounting.uncharge(bpffs_root(), charged)
         raise
-    fd = MapObject.create(params, name, btf, excl_prog_hash=excl, charged=charged if impl else None)
+    fd = MapObject.create(
+        params,
+        name,
+        btf,
+        excl_prog_hash=excl,
+        charged=charged if impl else None,
+        bypass_spec_v1=current().bypass_spec_v1,
+    )
     if btf is not None:
         btfobj.attach_btf_to_map(fd, MapObject.from_fd(fd).id, a.btf_fd, btf[0])
     if template is not None:

@@ -12,7 +12,8 @@ operating system itself counts the references.
   key_size, value_size, max_entries, flags, id, name, frozen; since version 2 also the map's BTF:
   btf_id, btf_key_type_id, btf_value_type_id and the bpf_spin_lock offset + 1, 0 meaning none),
   the shared lock, and after the lock the storage offset up to which growth has been charged and
-  the ``excl_prog_hash`` given at creation (a flag word, then the SHA-256).
+  the ``excl_prog_hash`` given at creation (a flag word, then the SHA-256); after map_extra a word
+  set when the creator had no Spectre v1 bypass (``MapObject.bypass_spec_v1``).
 * Memory: the creator charges the map's up-front memory to the root's ledger
   (``pybpf.objects.accounting``: ENOMEM past the limit or past the machine's RAM), then backs the
   trailer page and ``MapOps.reserved_size`` bytes of storage with memory (``fallocate``: ENOMEM when
@@ -49,6 +50,7 @@ import weakref
 from collections.abc import Callable
 from typing import ClassVar
 
+from pybpf import uapi
 from pybpf.errors import BPFError
 from pybpf.maps.base import MapOps, MapParams, corrupted, round_up
 from pybpf.maps.registry import lookup_map_type
@@ -78,6 +80,9 @@ _BTF_AT = 64
 _EXTRA = struct.Struct("<Q")
 _EXTRA_AT = 80
 """map_extra (bloom filters: the number of hash functions), as bpf_map_info reports it."""
+_SPEC_V1 = struct.Struct("<I")
+_SPEC_V1_AT = 88
+"""1 when the map was created by a caller without ``bpf_bypass_spec_v1()`` (0: with it)."""
 _LOCK_AT = 128
 _CHARGED = struct.Struct("<Q")
 _CHARGED_AT = 256
@@ -93,6 +98,18 @@ the ids of its msg_parser, stream_parser, stream_verdict and skb_verdict program
 the links that attached them (0: none).  Written with the map's lock held."""
 ATTACHED_SLOTS = 4
 _SPIN_LOCK_SIZE = 4
+ARRAY_ALLOC_TYPES = frozenset(
+    {
+        uapi.BPF_MAP_TYPE_ARRAY,
+        uapi.BPF_MAP_TYPE_PERCPU_ARRAY,
+        uapi.BPF_MAP_TYPE_PROG_ARRAY,
+        uapi.BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+        uapi.BPF_MAP_TYPE_CGROUP_ARRAY,
+        uapi.BPF_MAP_TYPE_ARRAY_OF_MAPS,
+    }
+)
+"""The map types the kernel allocates with ``array_map_alloc`` (kernel/bpf/arraymap.c), the only one
+that records ``map->bypass_spec_v1``."""
 
 
 MAP_STRUCT_BYTES = 1024
@@ -168,6 +185,11 @@ class MapObject:
         if self.spin_lock_off is not None and self.spin_lock_off + _SPIN_LOCK_SIZE > value_size:
             raise corrupted(f"bpf_spin_lock offset {self.spin_lock_off} outside a {value_size}-byte value")
         self.impl.spin_lock_off = self.spin_lock_off
+        (unpriv,) = _SPEC_V1.unpack_from(mm, header_at + _SPEC_V1_AT)
+        self.bypass_spec_v1: bool = map_type in ARRAY_ALLOC_TYPES and not unpriv
+        """``map->bypass_spec_v1``: array_map_alloc() sets it from its creator's
+        ``bpf_bypass_spec_v1()``; every other map keeps it false.  The verifier masks a tail call's
+        index through a prog array without it (``pybpf.verifier.fixups_spectre``)."""
         self.holds_async: bool = False
         """Whether the values hold a ``struct bpf_timer`` or ``bpf_wq`` (found in the map's BTF by the
         kernel layer before a program using the map is built, ``pybpf.kernel.btfobj.async_fields``):
@@ -253,12 +275,14 @@ class MapObject:
         *,
         excl_prog_hash: bytes | None = None,
         charged: int | None = None,
+        bypass_spec_v1: bool = True,
     ) -> int:
         """Create the object's file; returns a new close-on-exec fd referring to it.
 
         ``btf``: (btf_id, btf_key_type_id, btf_value_type_id, spin lock offset or None) of a
         BTF-described map (see ``pybpf.kernel.btfobj``).  ``charged``: what ``charge_memory``
         returned for this map (None: charge it here); given back if creation fails.
+        ``bypass_spec_v1``: the creator's ``bpf_bypass_spec_v1()``.
         """
         impl = lookup_map_type(params.map_type)
         if impl is None:
@@ -270,7 +294,7 @@ class MapObject:
         if charged is None:
             charged = cls.charge_memory(params)
         try:
-            return cls._create_file(impl, params, name, btf, excl_prog_hash, charged)
+            return cls._create_file(impl, params, name, btf, excl_prog_hash, charged, bypass_spec_v1)
         except BaseException:
             accounting.uncharge(root, charged)
             raise
@@ -284,6 +308,7 @@ class MapObject:
         btf: tuple[int, int, int, int | None] | None,
         excl_prog_hash: bytes | None,
         charged: int,
+        bypass_spec_v1: bool,
     ) -> int:
         storage = round_up(impl.storage_size(params), PAGE)
         root = bpffs_root()
@@ -304,6 +329,7 @@ class MapObject:
             _HEADER.pack_into(mm, storage, *header)
             _EXTRA.pack_into(mm, storage + _EXTRA_AT, params.map_extra)
             _CHARGED.pack_into(mm, storage + _CHARGED_AT, charged - PAGE)
+            _SPEC_V1.pack_into(mm, storage + _SPEC_V1_AT, 0 if bypass_spec_v1 else 1)
             if excl_prog_hash is not None:
                 _EXCL.pack_into(mm, storage + _EXCL_AT, 1, excl_prog_hash)
             if btf is not None:
@@ -511,6 +537,7 @@ _POINTERS: weakref.WeakValueDictionary[int, MapObject] = weakref.WeakValueDictio
 """The same objects by ``MapObject.pointer``."""
 
 assert MUTEX_BYTES + _LOCK_AT <= PAGE and _HEADER.size <= _BTF_AT and _BTF_AT + _BTF_HEADER.size <= _EXTRA_AT
+assert _EXTRA_AT + _EXTRA.size <= _SPEC_V1_AT and _SPEC_V1_AT + _SPEC_V1.size <= _LOCK_AT
 assert _EXTRA_AT + _EXTRA.size <= _LOCK_AT and _LOCK_AT + MUTEX_BYTES <= _CHARGED_AT
 assert _CHARGED_AT + _CHARGED.size <= _EXCL_AT and _EXCL_AT + _EXCL.size <= _ATTACHED_AT
 assert _ATTACHED_AT + _ATTACHED.size <= PAGE

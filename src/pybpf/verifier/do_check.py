@@ -343,10 +343,16 @@ class Walker:
         return facts
 
     def note_call_map(self, map_ref: MapRef | None) -> None:
+        """record_func_map(): the map of this call site (ambiguous when paths pass different maps),
+        and whether any of them lacks the Spectre v1 bypass."""
         facts = self.facts()
+        if map_ref is not None and not getattr(map_ref, "bypass_spec_v1", True):
+            facts.map_unpriv = True
         if facts.map is None and not facts.map_ambiguous:
             facts.map = map_ref
-        elif facts.map is not map_ref:
+        elif facts.map is not map_ref and (  # (each lddw of a map gives a reference of its own)
+            facts.map is None or map_ref is None or facts.map.address != map_ref.address
+        ):
             facts.map, facts.map_ambiguous = None, True
 
     def note_stack_depth(self, subprog: int, depth: int) -> None:

@@ -15,6 +15,13 @@ without the Spectre bypass (``pybpf.verifier.sanitize``, ``InsnFacts``):
       [off *= -1]  AX = limit  AX -= off  AX |= off  AX = -AX  AX s>>= 63  AX &= off
       [dst = src]  dst += AX (or -=)  [off *= -1]
 
+* do_misc_fixups(): a ``bpf_tail_call`` through a prog array that lacks ``bypass_spec_v1`` (created
+  by a caller without CAP_PERFMON: ``map_ptr_state.unpriv``, whoever loads the program) gets its
+  index bounded and masked before the call -- ``if r3 >= max_entries goto +2; w3 &= index_mask``
+  (index_mask: the next power of two of max_entries, less one) -- so that a 64-bit index the helper
+  would truncate to a valid slot skips the call instead; a call site reached with two different
+  maps ("poisoned") is refused: "tail_call abusing map_ptr" (EINVAL).
+
 The patches run after every other fixup (on the program as the others left it: each marked
 instruction found through ``state.slot_map``); the engines run the result (``nospec`` does nothing
 there, AX is a register of their own) and BPF_OBJ_GET_INFO_BY_FD shows it, as the kernel's xlated
@@ -26,7 +33,9 @@ from __future__ import annotations
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.program import slot_starts
+from pybpf.uapi import BPF_FUNC_tail_call
 from pybpf.verifier.patch import patch_program
+from pybpf.verifier.regstate import map_attr
 from pybpf.verifier.request import InsnFacts
 from pybpf.verifier.sanitize import (
     BPF_ALU_IMMEDIATE,
@@ -42,6 +51,7 @@ NOSPEC = Instruction(op.BPF_ST | op.BPF_NOSPEC, 0, 0, 0, 0)
 AX = op.BPF_REG_AX
 _ADD_X = op.BPF_ALU64 | op.BPF_ADD | op.BPF_X
 _SUB_X = op.BPF_ALU64 | op.BPF_SUB | op.BPF_X
+_CALL = op.BPF_JMP | op.BPF_CALL
 _STORES = frozenset({op.Kind.ST, op.Kind.STX})
 """convert_ctx_accesses()'s BPF_WRITE instructions (BPF_MEM stores): a barrier after them."""
 
@@ -86,8 +96,27 @@ def masked_alu(insn: Instruction, alu_state: int, alu_limit: int) -> list[Instru
     return out
 
 
-def _patch_for(insn: Instruction, facts: InsnFacts) -> list[Instruction] | None:
+def masked_tail_call(insn: Instruction, max_entries: int) -> list[Instruction]:
+    """do_misc_fixups()'s bounds check and index mask before a tail call through an unprivileged
+    prog array (``if r3 >= max_entries goto +2; w3 &= index_mask; call``)."""
+    index_mask = (1 << (max_entries - 1).bit_length()) - 1  # array_map_alloc(): fls_long(n - 1)
+    return [
+        Instruction(op.BPF_JMP | op.BPF_JGE | op.BPF_K, 3, 0, 2, max_entries),  # (prog arrays: < 2**31)
+        Instruction(op.BPF_ALU | op.BPF_AND | op.BPF_K, 3, 0, 0, index_mask),
+        insn,
+    ]
+
+
+def _is_tail_call(insn: Instruction) -> bool:
+    return insn.opcode == _CALL and insn.src == 0 and insn.imm == BPF_FUNC_tail_call
+
+
+def _patch_for(state: VerifierState, insn: Instruction, facts: InsnFacts) -> list[Instruction] | None:
     """The replacement of one instruction (None: left alone)."""
+    if facts.map_unpriv and _is_tail_call(insn):
+        if facts.map_ambiguous or facts.map is None:
+            state.einval("tail_call abusing map_ptr")
+        return masked_tail_call(insn, map_attr(facts.map, "max_entries", 0))
     before = [NOSPEC] if facts.nospec else []
     after: list[Instruction] = []
     spec = insn.spec
@@ -107,34 +136,36 @@ def _patch_for(insn: Instruction, facts: InsnFacts) -> list[Instruction] | None:
 
 
 class SpectreFixupPass:
-    """The barriers and the masking, where do_check() recorded them (nothing for a root loader)."""
+    """The barriers and the masking, where do_check() recorded them (for a root loader only the tail
+    calls through unprivileged prog arrays)."""
 
     name = "spectre_fixups"
 
     def run(self, state: VerifierState) -> None:
         credentials = state.request.credentials
         if credentials.bypass_spec_v1 and credentials.bypass_spec_v4:
-            return
-        marked = {
-            index: facts
-            for index, facts in state.facts.items()
-            if facts.nospec or facts.nospec_result or facts.alu_state
-        }
+            marked = {index: facts for index, facts in state.facts.items() if facts.map_unpriv}
+        else:
+            marked = {
+                index: facts
+                for index, facts in state.facts.items()
+                if facts.nospec or facts.nospec_result or facts.alu_state or facts.map_unpriv
+            }
         if not marked:
             return
         loaded = slot_starts(list(state.request.insns))
         view = state.view
         patches: dict[int, list[Instruction]] = {}
-        for index, facts in marked.items():
+        for index, facts in sorted(marked.items()):
             slot = loaded[index]
             moved = slot if state.slot_map is None else state.slot_map[slot]
             now = view.index_at(moved)
             if now is None:
                 continue
-            replacement = _patch_for(view.insns[now], facts)
+            replacement = _patch_for(state, view.insns[now], facts)
             if replacement is not None:
                 patches[now] = replacement
         patch_program(state, patches)
 
 
-__all__ = ["NOSPEC", "SpectreFixupPass", "masked_alu"]
+__all__ = ["NOSPEC", "SpectreFixupPass", "masked_alu", "masked_tail_call"]

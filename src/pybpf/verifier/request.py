@@ -120,6 +120,9 @@ class InsnFacts:
     (``insn_aux_data.needs_zext``)."""
     map: MapRef | None = None  # helper call: the map passed as CONST_PTR_TO_MAP (None if several)
     map_ambiguous: bool = False  # helper call: different maps on different paths
+    map_unpriv: bool = False
+    """Helper call: some map passed here lacks ``bypass_spec_v1`` (``map_ptr_state.unpriv``): a tail
+    call through it gets its index masked (``pybpf.verifier.fixups_spectre``)."""
     obj_new_size: int | None = None
     """bpf_obj_new_impl call: the size of the object's struct (``insn_aux->obj_new_size``, what
     fixup_kfunc_call() passes in r1)."""
