@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import struct
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pybpf.elf.errors import ELFError
@@ -36,6 +37,7 @@ __all__ = [
     "ElfRelocation",
     "ElfSection",
     "ElfSymbol",
+    "Relocations",
     "read_elf",
 ]
 
@@ -128,7 +130,7 @@ class ElfObject:
     name: str
     sections: list[ElfSection]
     symbols: list[ElfSymbol]
-    relocations: dict[int, list[ElfRelocation]] = field(default_factory=dict)
+    relocations: Mapping[int, list[ElfRelocation]] = field(default_factory=dict)
 
     def section(self, index: int) -> ElfSection | None:
         return self.sections[index] if 0 <= index < len(self.sections) else None
@@ -204,15 +206,15 @@ class _Reader:
         names = self._bytes(strndx, headers[strndx], "section name table")
         sections = [self._section(i, header, names) for i, header in enumerate(headers)]
         symbols: list[ElfSymbol] = []
-        relocations: dict[int, list[ElfRelocation]] = {}
         symtabs = [s for s in sections if s.type == SHT_SYMTAB]
         if len(symtabs) > 1:
             raise ELFError(f"{self.name}: more than one symbol table")
         if symtabs:
             symbols = self._symbols(symtabs[0], sections)
+        relocations = Relocations(self.name, len(symbols))
         for s in sections:
             if s.type == SHT_REL:
-                self._relocations(s, sections, len(symbols), relocations)
+                relocations.add(s, sections)
             elif s.type == SHT_RELA:
                 raise ELFError(
                     f"{self.name}: section {s.name!r}: RELA relocations are not used by BPF objects"
@@ -269,20 +271,54 @@ class _Reader:
             )
         return symbols
 
-    def _relocations(
-        self, rel: ElfSection, sections: list[ElfSection], nsyms: int, out: dict[int, list[ElfRelocation]]
-    ) -> None:
-        where = f"{self.name}: relocation section {rel.name!r}"
+
+class Relocations(Mapping[int, list[ElfRelocation]]):
+    """The ``SHT_REL`` records by the index of the section they patch, each section's decoded when first
+    asked for: libbpf skips the relocation sections of sections that are neither code nor maps
+    (``bpf_object__elf_collect``), and a CO-RE object's debug sections hold thousands of records no
+    load reads.  The sizes are checked when a section is added; the records (their symbol indices)
+    when decoded, raising ``ELFError`` then."""
+
+    def __init__(self, name: str, symbols: int) -> None:
+        self._name = name
+        self._symbols = symbols
+        self._pending: dict[int, list[ElfSection]] = {}
+        self._decoded: dict[int, list[ElfRelocation]] = {}
+
+    def add(self, rel: ElfSection, sections: list[ElfSection]) -> None:
+        where = f"{self._name}: relocation section {rel.name!r}"
         if rel.entsize != _REL_SIZE or rel.size % _REL_SIZE:
             raise ELFError(f"{where}: entry size {rel.entsize} / size {rel.size} (expected {_REL_SIZE})")
         if not 0 < rel.info < len(sections):
             raise ELFError(f"{where}: patches section #{rel.info}, which does not exist")
-        records = out.setdefault(rel.info, [])
+        self._decoded.pop(rel.info, None)
+        self._pending.setdefault(rel.info, []).append(rel)
+
+    def __getitem__(self, index: int) -> list[ElfRelocation]:
+        found = self._decoded.get(index)
+        if found is not None:
+            return found
+        pending = self._pending[index]  # KeyError: no relocation section patches it
+        records: list[ElfRelocation] = []
+        for rel in pending:
+            self._decode(rel, records)
+        self._decoded[index] = records
+        return records
+
+    def _decode(self, rel: ElfSection, records: list[ElfRelocation]) -> None:
         # Elf64_Rel in the host's order (read_elf checked the object's): r_offset, r_info (ELF64_R_SYM
-        # in the high 32 bits, ELF64_R_TYPE in the low); read whole (a .rel.debug_str_offsets holds
-        # thousands)
+        # in the high 32 bits, ELF64_R_TYPE in the low); read whole
         for i, (offset, info) in enumerate(struct.iter_unpack("=QQ", rel.data)):
             sym = info >> 32
-            if sym >= nsyms:
-                raise ELFError(f"{where}: relocation #{i}: symbol index {sym} out of range ({nsyms} symbols)")
+            if sym >= self._symbols:
+                raise ELFError(
+                    f"{self._name}: relocation section {rel.name!r}: relocation #{i}: symbol index {sym} "
+                    f"out of range ({self._symbols} symbols)"
+                )
             records.append(ElfRelocation(i, offset, info & 0xFFFFFFFF, sym, rel.index))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._pending)
+
+    def __len__(self) -> int:
+        return len(self._pending)
