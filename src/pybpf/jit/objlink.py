@@ -55,6 +55,8 @@ class LinkedImage:
     address: int
     """Where the entry function is."""
     size: int
+    functions: dict[str, int]
+    """Where each named function of the object is."""
     _mapping: mmap.mmap = field(repr=False)
     _anchor: ctypes.Array[ctypes.c_char] = field(repr=False)
 
@@ -163,14 +165,12 @@ def _link(obj: bytes, bound: Mapping[str, int], entry: str) -> LinkedImage:
                     raise _Unlinkable(f"relocation type {kind}")
                 _QWORD.pack_into(mapping, at_section + offset, (value_of(info >> 32) + addend) & _M64)
 
-        address = next(
-            (
-                base + placed[shndx] + value
-                for name_off, info, _o, shndx, value, _s in symbols
-                if info & 0xF == STT_FUNC and shndx in placed and _string(strings, name_off) == entry
-            ),
-            None,
-        )
+        functions = {
+            _string(strings, name_off): base + placed[shndx] + value
+            for name_off, info, _o, shndx, value, _s in symbols
+            if info & 0xF == STT_FUNC and shndx in placed and name_off
+        }
+        address = functions.get(entry)
         if address is None:
             raise _Unlinkable(f"no function {entry!r}")
         if _protect(base, length, mmap.PROT_READ | mmap.PROT_EXEC):
@@ -179,7 +179,7 @@ def _link(obj: bytes, bound: Mapping[str, int], entry: str) -> LinkedImage:
         del anchor
         mapping.close()
         raise
-    return LinkedImage(address, size, mapping, anchor)
+    return LinkedImage(address, size, functions, mapping, anchor)
 
 
 _mprotect = ctypes.CDLL(None, use_errno=True).mprotect
