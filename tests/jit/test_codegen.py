@@ -3,6 +3,8 @@ every failure a clear fallback to the interpreter — never an LLVM traceback.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pybpf.helpers import HelperRegistry
@@ -55,12 +57,16 @@ def test_a_lowering_failure_names_the_instruction(monkeypatch: pytest.MonkeyPatc
 
 
 def test_the_engine_falls_back_to_the_interpreter_with_one_notice(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     def unavailable() -> object:
         raise JitUnavailable("llvmlite cannot be imported (test)")
 
     monkeypatch.setattr(codegen, "target", unavailable)
+    # nothing cached either (a cached object and target record are linked without LLVM)
+    monkeypatch.setenv("PYBPF_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(codegen, "_target_key", None)
+    codegen.clear_cache()
     memory = Memory()
     for _ in range(2):
         executable = jit_engine(PROGRAM, helpers=HelperRegistry(), memory=memory, resolved={})

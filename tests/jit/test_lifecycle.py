@@ -261,6 +261,7 @@ def test_an_llvm_failure_anywhere_falls_back_with_the_notice(
             return getattr(self._real, name)
 
     monkeypatch.setattr(fallback, "_noticed", set())  # once per reason: this test's reason anew
+    monkeypatch.setenv(codegen.LINKER_VARIABLE, "llvm")  # "link": LLVM's linker, not pybpf.jit.objlink
     llvm, machine = Proxy(target.llvm), Proxy(target.machine)
     break_it(llvm, machine)
     monkeypatch.setattr(target, "llvm", llvm)

@@ -176,3 +176,46 @@ def test_a_map_of_another_shape_gets_its_own_object(cache_dir: Path, map_type: i
             _, jit = engines(obj)
             cached.append(jit.compiled.cached)
     assert cached == [False, True, False, False]
+
+
+COLD_SCRIPT = """
+import sys
+from pybpf import load_object
+from pybpf.kernel.prog_run import native_code
+from pybpf.kernel.progobj import ProgObject
+with load_object(sys.argv[1]) as obj:
+    (prog,) = obj.programs.values()
+    program = ProgObject.from_fd(prog.fd)
+    compiled = native_code(program)
+    calls = sorted({name for name, _ in program.runtime.executable.native.calls.values()})
+    llvm = "llvmlite.binding" in sys.modules
+    print(compiled.cached, type(compiled._engine).__name__, llvm, ",".join(calls))
+"""
+
+
+def test_a_fresh_process_links_cached_helper_calls_without_llvm_and_rebuilds_a_damaged_cache(
+    cache_dir: Path,
+) -> None:
+    """xdp_guard.o (native map lookups and updates): the second process links the first one's object
+    with pybpf's linker and never loads LLVM; objects and the target record damaged on disk are
+    rebuilt by the next process, never used, and then serve the one after."""
+    env = {**os.environ, cache.DIRECTORY_VARIABLE: str(cache_dir), "PYBPF_ENGINE": "jit"}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), str(REPO), env.get("PYTHONPATH", "")])
+    command = [sys.executable, "-c", COLD_SCRIPT, str(REPO / "examples/c/xdp_guard.o")]
+
+    def load() -> list[str]:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=True)
+        return done.stdout.split()
+
+    first = load()
+    assert first[:2] == ["False", "LinkedImage"] and first[3]  # compiled, with native helper calls
+    assert load()[:3] == ["True", "LinkedImage", "False"]  # cached: no LLVM in the process
+    damaged = [p for p in cache_dir.iterdir() if p.suffix in (".o", ".target")]
+    assert {p.suffix for p in damaged} == {".o", ".target"}
+    for path in damaged:
+        data = bytearray(path.read_bytes())
+        data[-1] ^= 0xFF  # the header's SHA-256 no longer matches
+        path.write_bytes(bytes(data))
+    rebuilt = load()
+    assert rebuilt[:2] == ["False", "LinkedImage"] and rebuilt[2] == "True"  # compiled anew, by LLVM
+    assert load()[:3] == ["True", "LinkedImage", "False"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -40,13 +41,17 @@ def test_a_session_moves_to_the_jit_between_runs(monkeypatch: pytest.MonkeyPatch
 
 
 def test_a_program_the_jit_cannot_take_stays_on_the_interpreter(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     def unavailable() -> object:
         raise JitUnavailable("no LLVM here (tiered test)")
 
     monkeypatch.setattr(tiered, "COMPILE_AFTER", 10)
     monkeypatch.setattr(codegen, "target", unavailable)
+    # nothing cached either (a cached object and target record are linked without LLVM)
+    monkeypatch.setenv("PYBPF_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(codegen, "_target_key", None)
+    codegen.clear_cache()
     program = tiered_engine(assemble(LOOP), helpers=HelperRegistry(), memory=Memory(), resolved={})
     session = program.session()
     assert [session.run() for _ in range(3)] == [300] * 3

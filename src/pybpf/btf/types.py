@@ -492,6 +492,7 @@ class BTF:
     _by_name: dict[str, tuple[int, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
     _aligns: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)
     _indexed: list[bool] = field(default_factory=lambda: [False], init=False, repr=False, compare=False)
+    _prefixed: dict[str, tuple[int, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _own_ids_named(self, name: str) -> tuple[int, ...]:
         """The ids of this object's own types called ``name`` (not the base's); "" names none."""
@@ -587,14 +588,22 @@ class BTF:
 
     def ids_with_prefix(self, prefix: str) -> list[int]:
         """Every id of a named type whose name starts with ``prefix`` (strncmp's test), base first,
-        in id order; without decoding the others when the types are a ``TypeTable``."""
+        in id order; without decoding the others when the types are a ``TypeTable``.  Answers are kept
+        (CO-RE asks for the same candidates at every relocation of a type, as libbpf's candidate cache
+        answers it once)."""
+        known = self._prefixed.get(prefix)
+        if known is not None:
+            return list(known)
         found = self.base.ids_with_prefix(prefix) if self.base is not None else []
         start = self.start_id
         if isinstance(self.types, TypeTable) and prefix:
             key = prefix.encode("utf-8", errors="surrogateescape")
             indices = self.types.local_ids_named(key, self.string_offsets(key, prefix=True))
-            return found + [start + i for i in indices]
-        return found + [start + i for i, t in enumerate(self.types) if t.name and t.name.startswith(prefix)]
+            found += [start + i for i in indices]
+        else:
+            found += [start + i for i, t in enumerate(self.types) if t.name and t.name.startswith(prefix)]
+        self._prefixed[prefix] = tuple(found)
+        return found
 
     def find(self, name: str, kind: Kind | type[BTFType] | None = None) -> int:
         """The id of the first type called ``name`` (optionally of one kind); BTFError if none."""

@@ -28,7 +28,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pybpf.engine import Executable
 from pybpf.helpers.registry import HelperRegistry
 from pybpf.isa.instruction import Instruction
-from pybpf.jit.codegen import JitUnavailable, check_budget, target
+from pybpf.jit.codegen import JitUnavailable, check_budget, require_llvmlite
 from pybpf.jit.executable import JitProgram
 from pybpf.jit.fallback import notice
 from pybpf.jit.runtime import JitSession
@@ -58,7 +58,7 @@ def jit_engine(
     ``arena_accesses``: the slots of its arena accesses, carried out on ``arena``,
     ``exception_callback``: the slot of the program's own exception callback (``JitProgram``)."""
     try:
-        target()  # llvmlite loads, or the program runs on the interpreter
+        require_llvmlite()  # or the program runs on the interpreter
         check_budget(len(instructions))  # before building anything for a program far too large
         program = JitProgram(
             instructions, helpers=helpers, memory=memory, resolved=resolved, facts=facts,

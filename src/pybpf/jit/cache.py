@@ -11,6 +11,8 @@ depends on (the caller's key), in
 
 The directory must belong to this user and be writable by it alone (its files become code in the
 process), else only the in-process store is used.
+Beside the objects, the target record (``*.target``, ``pybpf.jit.codegen.target_key``: what LLVM says
+of the host, so that a process linking cached objects need not load LLVM) is kept the same way.
 A file holds a header (magic, format, the SHA-256 of the object) and the object; one that does not
 check out (truncated, corrupt, of another format) is ignored and removed, never trusted.  Files are
 written whole under a temporary name and renamed, so concurrent processes see a file complete or not
@@ -46,6 +48,9 @@ FORMAT = 1
 _MAGIC = b"PYBPFJIT"
 _HEADER = struct.Struct("<8sI32s")  # magic, format, sha256(object)
 _SUFFIX = ".o"
+RECORD_SUFFIX = ".target"
+"""The suffix of the small records kept beside the objects (``pybpf.jit.codegen.target_key``)."""
+_SUFFIXES = (_SUFFIX, RECORD_SUFFIX)
 SWEEP_INTERVAL_S = 600
 """How often some process sweeps the directory at its first store (``.swept``'s mtime)."""
 _SWEPT = ".swept"
@@ -81,12 +86,13 @@ class ObjectCache:
         self._written = 0
         self._swept = False
 
-    def _path(self, key: str) -> Path:
+    def _path(self, key: str, suffix: str = _SUFFIX) -> Path:
         assert self.directory is not None
-        return self.directory / f"{key}{_SUFFIX}"
+        return self.directory / f"{key}{suffix}"
 
-    def load(self, key: str) -> bytes | None:
-        """The object stored under ``key``, or None (a bad file is removed)."""
+    def load(self, key: str, suffix: str = _SUFFIX) -> bytes | None:
+        """The object stored under ``key``, or None (a bad file is removed); ``suffix``:
+        ``RECORD_SUFFIX`` for a record."""
         with self._lock:
             found = self._memory.get(key)
             if found is not None:
@@ -94,7 +100,7 @@ class ObjectCache:
                 return found
         if self.directory is None:
             return None
-        path = self._path(key)
+        path = self._path(key, suffix)
         try:
             with open(path, "rb") as file:
                 raw = file.read(self.limit + _HEADER.size)
@@ -109,12 +115,12 @@ class ObjectCache:
         self._remember(key, obj)
         return obj
 
-    def store(self, key: str, obj: bytes) -> None:
+    def store(self, key: str, obj: bytes, suffix: str = _SUFFIX) -> None:
         """Keep ``obj`` under ``key`` (on disk when the directory is usable; failures are ignored)."""
         self._remember(key, obj)
         if self.directory is None or len(obj) + _HEADER.size > self.limit:
             return
-        path = self._path(key)
+        path = self._path(key, suffix)
         temporary = path.with_name(f".{key}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             with open(temporary, "wb") as file:
@@ -169,7 +175,7 @@ class ObjectCache:
                 continue
             if name.endswith(".tmp") and now - st.st_mtime > _STALE_TEMPORARY_S:
                 _remove(path)
-            elif name.endswith(_SUFFIX):
+            elif name.endswith(_SUFFIXES):
                 entries.append((st.st_mtime, st.st_size, path))
         total = sum(size for _, size, _ in entries)
         if total <= self.limit:
@@ -232,6 +238,7 @@ __all__ = [
     "FORMAT",
     "LIMIT_VARIABLE",
     "MEMORY_ENTRIES",
+    "RECORD_SUFFIX",
     "ObjectCache",
     "default_directory",
     "object_cache",

@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 from pybpf.isa.opcodes import LDDW_OPCODE, Kind, OpSpec
 from pybpf.isa.program import ProgramView
 from pybpf.isa.words import M64
-from pybpf.jit.cache import object_cache
+from pybpf.jit.cache import RECORD_SUFFIX, object_cache
 from pybpf.jit.cost import compile_cost
 from pybpf.objects.forking import fork_safe
 
@@ -165,6 +165,17 @@ class _Target:
         return machine
 
 
+def require_llvmlite() -> None:
+    """``JitUnavailable`` unless llvmlite's IR builder imports (the lowering and the native helpers'
+    plans need it; its binding to LLVM is loaded only to compile or when a cached object's target
+    record is missing, ``target_key``)."""
+    try:
+        import llvmlite  # first: its own error when the package is missing
+        import llvmlite.ir  # noqa: F401
+    except ImportError as exc:
+        raise JitUnavailable(f"llvmlite cannot be imported ({exc})") from exc
+
+
 _target: _Target | None = None
 _target_lock = fork_safe(threading.Lock())
 
@@ -178,19 +189,83 @@ def target() -> _Target:
         return _target
 
 
+_target_key: str | None = None
+TARGET_FACTS = ("vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "flags")
+"""The lines of /proc/cpuinfo's first processor that name the host CPU and its features for
+``target_key``'s record (not ``cpu MHz``, which changes between reads)."""
+
+
+def _host_identity() -> str | None:
+    """What determines LLVM's description of the host, read without LLVM: this boot, the CPU
+    (``TARGET_FACTS``), the llvmlite package and its LLVM library (path, size, mtime), the options
+    the target is set up with and pybpf's sources (which say how the key is made); None when it
+    cannot all be read (then LLVM is asked)."""
+    import importlib.util
+
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as file:
+            boot = file.read().strip()
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as file:
+            first = file.read().split("\n\n", 1)[0]
+        spec = importlib.util.find_spec("llvmlite")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        package = Path(next(iter(spec.submodule_search_locations)))
+        libraries = sorted((package / "binding").glob("libllvmlite*"))
+        stats = [(str(lib), lib.stat().st_size, lib.stat().st_mtime_ns) for lib in libraries]
+    except (OSError, ValueError, ImportError):
+        return None
+    facts = [line for line in first.splitlines() if line.split(":", 1)[0].strip() in TARGET_FACTS]
+    if not boot or not stats or not facts:
+        return None
+    return repr((boot, facts, str(package), stats, KEEP_BRANCHES, sources_digest()))
+
+
+def target_key() -> str:
+    """The target part of an object's key (``repr`` of ``target().key``: triple, CPU, features, LLVM
+    and llvmlite versions, options): LLVM's answer, kept in the object cache under a digest of
+    ``_host_identity`` so that a later process of the same boot, CPU and LLVM build reads it instead
+    of loading LLVM (a process whose programs are all cached then never imports llvmlite's binding);
+    asked of LLVM (``target()``) when there is no record."""
+    global _target_key
+    if _target_key is not None:
+        return _target_key
+    identity = _host_identity()
+    store = object_cache()
+    name = "target-" + hashlib.sha256(identity.encode()).hexdigest() if identity is not None else None
+    recorded = store.load(name, RECORD_SUFFIX) if name is not None else None
+    if recorded is not None:
+        _target_key = recorded.decode("utf-8", errors="replace")
+    else:
+        _target_key = repr(target().key)
+        if name is not None:
+            store.store(name, _target_key.encode(), RECORD_SUFFIX)
+    return _target_key
+
+
 _sources_digest: str | None = None
 
 
 def sources_digest() -> str:
     """A digest of pybpf's own sources (each file's path, size and modification time, as Python's
-    own bytecode cache checks them): code cached by one pybpf is never used by another."""
+    own bytecode cache checks them): code cached by one pybpf is never used by another.  The package
+    is walked with ``os.scandir`` (its entries carry their stat: pathlib's rglob took ~10 ms)."""
     global _sources_digest
     if _sources_digest is None:
+        root = str(Path(__file__).resolve().parents[1])  # the pybpf package
+        entries: list[tuple[str, int, int]] = []
+        pending = [root]
+        while pending:
+            with os.scandir(pending.pop()) as listing:
+                for entry in listing:
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.name.endswith(".py"):
+                        st = entry.stat()
+                        entries.append((os.path.relpath(entry.path, root), st.st_size, st.st_mtime_ns))
         digest = hashlib.sha256()
-        root = Path(__file__).resolve().parents[1]  # the pybpf package
-        for path in sorted(root.rglob("*.py")):
-            st = path.stat()
-            digest.update(f"{path.relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        for name, size, mtime in sorted(entries):
+            digest.update(f"{name}\0{size}\0{mtime}\n".encode())
         _sources_digest = digest.hexdigest()
     return _sources_digest
 
@@ -425,17 +500,24 @@ def link(
 ) -> tuple[Any, int]:
     """Finalise: the object in executable memory with its ``lddw`` relocations bound to ``resolved``
     and its native helpers' relocations (``pybpf.jit.lower.ADDRESS_SYMBOL``) to ``addresses`` (role
-    -> address: ``NativeCalls.addresses``); the engine owning it and the address of ``bpf_run``."""
-    tgt = target()
+    -> address: ``NativeCalls.addresses``); what keeps the code mapped and the address of ``bpf_run``.
+    pybpf's own loader links it (``pybpf.jit.objlink``: no LLVM in a process whose programs all come
+    from the object cache), else LLVM's (MCJIT)."""
     from pybpf.jit.lower import ADDRESS_SYMBOL, RESOLVED_SYMBOL, RUN_FUNCTION, UNLINKABLE
+    from pybpf.jit.objlink import link_object
 
-    llvm = tgt.llvm
     bound = {
         RESOLVED_SYMBOL.format(slot=slot): value & M64
         for slot, value in sorted(resolved.items())
         if value & M64 != UNLINKABLE
     }
     bound.update((ADDRESS_SYMBOL.format(role=role), value & M64) for role, value in (addresses or {}).items())
+    if os.environ.get(LINKER_VARIABLE, "") != "llvm":
+        image = link_object(obj, bound, RUN_FUNCTION)
+        if image is not None:
+            return image, image.address
+    tgt = target()
+    llvm = tgt.llvm
     try:
         symbols = llvm.parse_assembly("".join(f"@{name} = extern_weak global i8\n" for name in bound))
         symbols.triple = tgt.triple
@@ -450,6 +532,10 @@ def link(
     if not address:
         raise JitUnavailable("LLVM produced no entry point")
     return engine, address
+
+
+LINKER_VARIABLE = "PYBPF_JIT_LINKER"
+"""``llvm``: link every object with LLVM's MCJIT, never with ``pybpf.jit.objlink`` (for comparing them)."""
 
 
 def _relocated(code: bytes, resolved: Collection[int]) -> bytes:
@@ -486,7 +572,7 @@ def object_key(
     parts = (
         "pybpf-jit-object",
         sources_digest(),
-        target().key,
+        target_key(),
         (OPTIMISING, LIGHT, LIGHT_COST, IR_BLOCK_COST),
         _relocated(code, resolved).hex(),
         sorted((slot, value & M64 == UNLINKABLE) for slot, value in resolved.items()),
@@ -572,7 +658,6 @@ def compiled_for(
     arena_casts: Collection[int] = frozenset(),
 ) -> CompiledProgram:
     """The linked code of the program whose bytes are ``code`` (compiled if not cached)."""
-    target()  # llvmlite loads here, or the program is not compiled, cached or not
     check_budget(len(view.insns), len(leaders), checked_accesses(view, specs, proven))
     key: _CacheKey = (
         code,
@@ -643,6 +728,8 @@ __all__ = [
     "native_symbol",
     "object_key",
     "pipeline_for",
+    "require_llvmlite",
     "sources_digest",
     "target",
+    "target_key",
 ]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ctypes
 import enum
+import hashlib
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
@@ -38,7 +39,8 @@ from typing import Any
 from pybpf.isa import opcodes as op
 from pybpf.isa.instruction import Instruction
 from pybpf.isa.opcodes import MAX_CALL_FRAMES
-from pybpf.jit.codegen import JitUnavailable, target
+from pybpf.jit.cache import object_cache
+from pybpf.jit.codegen import JitUnavailable, sources_digest, target, target_key
 from pybpf.jit.libc import libc_address
 from pybpf.objects.forking import fork_safe
 
@@ -237,24 +239,57 @@ def loops_natively(instructions: Iterable[Instruction], native_calls: Collection
 
 
 class _Driver:
-    """``bpf_repeat`` and ``bpf_run_once`` compiled, kept alive with the engine that owns their code."""
+    """``bpf_repeat`` and ``bpf_run_once`` compiled, kept alive with what maps their code.  Their object
+    is kept in the JIT's object cache (it holds no address of the process: ``sched_getcpu`` comes in
+    the block) and linked by ``pybpf.jit.objlink``, so a process whose programs are all cached runs
+    them without loading LLVM; MCJIT compiles and links them when that cannot be done."""
 
     def __init__(self) -> None:
+        from pybpf.jit.objlink import link_object
+
+        self._engine: Any = None
+        key = hashlib.sha256(repr(("pybpf-run-entries", sources_digest(), target_key(), _IR)).encode())
+        store = object_cache()
+        obj = store.load(key.hexdigest())
+        if obj is None:
+            obj = self._emit()
+            if obj is not None:
+                store.store(key.hexdigest(), obj)
+        image = link_object(obj, {}, REPEAT_FUNCTION) if obj is not None else None
+        if image is not None and RUN_ONCE_FUNCTION in image.functions:
+            self._engine = image
+            repeat, once = image.address, image.functions[RUN_ONCE_FUNCTION]
+        else:
+            repeat, once = self._mcjit()
+        self.repeat = REPEAT_TYPE(repeat)
+        self.run_once = RUN_ONCE_TYPE(once)
+
+    @staticmethod
+    def _module(tgt: Any) -> Any:
+        module = tgt.llvm.parse_assembly(_IR)
+        module.triple = tgt.triple
+        module.data_layout = str(tgt.machine.target_data)
+        module.verify()
+        return module
+
+    def _emit(self) -> bytes | None:
+        """The entries' object file (None: LLVM could not emit it; MCJIT is tried next)."""
         tgt = target()
-        llvm = tgt.llvm
         try:
-            module = llvm.parse_assembly(_IR)
-            module.triple = tgt.triple
-            module.data_layout = str(tgt.machine.target_data)
-            module.verify()
-            self._engine: Any = llvm.create_mcjit_compiler(module, tgt.new_machine())
+            return bytes(tgt.machine.emit_object(self._module(tgt)))
+        except Exception:
+            return None
+
+    def _mcjit(self) -> tuple[int, int]:
+        tgt = target()
+        try:
+            self._engine = tgt.llvm.create_mcjit_compiler(self._module(tgt), tgt.new_machine())
             self._engine.finalize_object()
             repeat = self._engine.get_function_address(REPEAT_FUNCTION)
             once = self._engine.get_function_address(RUN_ONCE_FUNCTION)
         except Exception as exc:
             raise JitUnavailable(f"LLVM failed to compile the run entries: {exc}") from exc
-        self.repeat = REPEAT_TYPE(repeat)
-        self.run_once = RUN_ONCE_TYPE(once)
+        return repeat, once
 
 
 _driver: _Driver | None = None
