@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = SRC / "pybpf"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "kernel_version", "native", "code_cache"),
+    ("errors", "kernel_version", "native"),
     ("uapi",),
     ("isa",),
     ("btf",),

@@ -2,8 +2,7 @@
 
 See README.md for the tour and ../shared/DESIGN.md for the architecture.
 
-``import pybpf`` loads only the errors and the modelled kernel version (and gives ``dataclasses`` the
-compiled-code cache of ``pybpf.code_cache``); every other public name
+``import pybpf`` loads only the errors and the modelled kernel version; every other public name
 (``pybpf.Object``, ``pybpf.Map``, ``pybpf.assemble`` ...) imports its module the first time it is
 read (PEP 562 ``__getattr__``), so a process that does not load or run programs never imports the
 verifier, the ELF loader, the JIT or llvmlite.
@@ -15,11 +14,7 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING
 
-from pybpf import code_cache
-
-code_cache.install()  # before any of pybpf's dataclasses is defined
-
-from pybpf.errors import (  # noqa: E402
+from pybpf.errors import (
     AsmError,
     BPFError,
     BudgetExceededError,
@@ -31,7 +26,7 @@ from pybpf.errors import (  # noqa: E402
     MemoryAccessError,
     ProgramFaultError,
 )
-from pybpf.kernel_version import KERNEL_VERSION, KernelVersion  # noqa: E402
+from pybpf.kernel_version import KERNEL_VERSION, KernelVersion
 
 if TYPE_CHECKING:  # what __getattr__ imports on first use (named here for type checkers and readers)
     from pybpf.elf.errors import ELFError
