@@ -2,7 +2,7 @@
 
 Mirrors libbpf's ``bpf_object__open`` / ``bpf_object__load`` split (DESIGN.md principle 5): reading gives
 an :class:`ObjectSpec` -- plain data, no fds -- and ``pybpf.elf.loader`` turns it into live maps and
-programs through ``Backend.bpf`` only.  Modules: ``reader`` (elf.h's records), ``sections`` (the
+programs through ``Backend.bpf`` only.  Modules: ``reader`` (pyelftools underneath), ``sections`` (the
 SEC() table), ``maps`` / ``globaldata`` / ``externs`` (what becomes a map), ``btf_fixup``, ``collect``
 (the spec), ``core`` (CO-RE), ``link`` (subprograms and relocations), ``log`` (verifier logs with C
 source lines), ``loader``.

@@ -4,7 +4,7 @@ Mirrors how libbpf refuses a bad object (``-LIBBPF_ERRNO__FORMAT`` / ``-LIBBPF_E
 ``-EINVAL``, with a message naming the section and the relocation or symbol): an ``OSError`` whose errno
 is EINVAL unless the cause says otherwise (E2BIG for sizes past a limit, ENOENT for a missing file,
 ESRCH for a CO-RE target that cannot be found).  It is a :class:`~pybpf.errors.BPFError`, so code that
-catches bpf() failures catches it too, and every error from the ELF reader or the BTF
+catches bpf() failures catches it too, and every error from the ELF reader, pyelftools or the BTF
 decoder reaches a user as one of these -- never as a traceback.
 """
 

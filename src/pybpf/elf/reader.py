@@ -1,13 +1,11 @@
-"""Reading an ELF file into plain facts: its sections, symbols and relocations (elf.h's records).
+"""Reading an ELF file into plain facts: its sections, symbols and relocations (pyelftools underneath).
 
 Mirrors the ELF reading of libbpf's ``bpf_object__elf_init`` / ``bpf_object__elf_collect`` /
 ``elf_sym_by_idx`` / ``elf_rel_by_idx`` (tools/lib/bpf/libbpf.c): a relocatable (``ET_REL``) 64-bit
 object for ``EM_BPF`` (or machine 0, as libbpf allows) in the host's byte order; each section's name,
 type, flags and bytes; the symbol table; the ``SHT_REL`` records grouped by the section they patch.
 
-The records are read with ``struct`` (``Elf64_Ehdr``, ``Elf64_Shdr``, ``Elf64_Sym``, ``Elf64_Rel``), not
-pyelftools: importing pyelftools (its DWARF readers and its bundled construct, which imports ``pdb``)
-cost a fresh process more than reading any object does.  Every error is an
+This is the only module that imports pyelftools.  Every error it or ``struct`` raises is turned into an
 :class:`~pybpf.elf.errors.ELFError` naming the file and the section or record, and every size is checked
 against the file before anything is read: a section's bytes must lie inside the file (a ``.bss`` of
 ``SHT_NOBITS`` holds none), compressed sections are refused, symbol and relocation entries must have
@@ -17,10 +15,14 @@ loop without bound.
 
 from __future__ import annotations
 
+import io
 import struct
 import sys
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+
+from elftools.common.exceptions import ELFError as ElftoolsError
+from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import SymbolTableSection
 
 from pybpf.elf.errors import ELFError
 
@@ -37,7 +39,6 @@ __all__ = [
     "ElfRelocation",
     "ElfSection",
     "ElfSymbol",
-    "Relocations",
     "read_elf",
 ]
 
@@ -63,15 +64,9 @@ R_BPF_64_ABS32 = 3
 R_BPF_64_NODYLD32 = 4
 R_BPF_64_32 = 10
 
-SHN_XINDEX = 0xFFFF
-SHT_SYMTAB, SHT_STRTAB, SHT_RELA, SHT_REL = 2, 3, 4, 9
 _SYM_SIZE = 24  # sizeof(Elf64_Sym)
 _REL_SIZE = 16  # sizeof(Elf64_Rel)
 _SHDR_SIZE = 64  # sizeof(Elf64_Shdr)
-_SHDR = struct.Struct(
-    "=IIQQQQIIQQ"
-)  # sh_name, type, flags, addr, offset, size, link, info, addralign, entsize
-_SYM = struct.Struct("=IBBHQQ")  # st_name, st_info, st_other, st_shndx, st_value, st_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +125,7 @@ class ElfObject:
     name: str
     sections: list[ElfSection]
     symbols: list[ElfSymbol]
-    relocations: Mapping[int, list[ElfRelocation]] = field(default_factory=dict)
+    relocations: dict[int, list[ElfRelocation]] = field(default_factory=dict)
 
     def section(self, index: int) -> ElfSection | None:
         return self.sections[index] if 0 <= index < len(self.sections) else None
@@ -169,7 +164,21 @@ def read_elf(data: bytes, name: str) -> ElfObject:
         return _Reader(data, name).read()
     except ELFError:
         raise
-    except (struct.error, ValueError, IndexError, OverflowError) as exc:
+    except (
+        ElftoolsError,
+        struct.error,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        AttributeError,
+        ZeroDivisionError,
+        UnicodeDecodeError,
+        OverflowError,
+        EOFError,
+    ) as exc:
+        raise ELFError(f"{name}: malformed ELF file: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # pyelftools' bundled construct raises its own families too
         raise ELFError(f"{name}: malformed ELF file: {type(exc).__name__}: {exc}") from None
 
 
@@ -177,69 +186,39 @@ class _Reader:
     def __init__(self, data: bytes, name: str) -> None:
         self.data = data
         self.name = name
-        # Elf64_Ehdr: e_shoff at 0x28, e_shentsize, e_shnum, e_shstrndx at 0x3a
-        (self.shoff,) = struct.unpack_from("=Q", data, 0x28)
-        self.shentsize, self.shnum, self.shstrndx = struct.unpack_from("=HHH", data, 0x3A)
-
-    def _header(self, index: int) -> tuple[int, ...]:
-        at = self.shoff + index * _SHDR_SIZE
-        if at + _SHDR_SIZE > len(self.data):
-            raise ELFError(
-                f"{self.name}: section header #{index} at {at:#x} lies outside the {len(self.data)}-byte file"
-            )
-        return _SHDR.unpack_from(self.data, at)
+        self.elf = ELFFile(io.BytesIO(data))
 
     def read(self) -> ElfObject:
-        if not self.shoff:
-            return ElfObject(self.name, [], [])
-        if self.shentsize != _SHDR_SIZE:
-            raise ELFError(f"{self.name}: section header size {self.shentsize} (expected {_SHDR_SIZE})")
-        first = self._header(0)
-        # e_shnum 0 (SHN_UNDEF): the count is section 0's sh_size; e_shstrndx SHN_XINDEX: its sh_link
-        count = self.shnum or first[5]
+        count = self.elf.num_sections()
         if count * _SHDR_SIZE > len(self.data):
             raise ELFError(f"{self.name}: {count} section headers do not fit in a {len(self.data)}-byte file")
-        headers = [first] + [self._header(i) for i in range(1, count)]
-        strndx = first[6] if self.shstrndx == SHN_XINDEX else self.shstrndx
-        if not 0 < strndx < count or headers[strndx][1] != SHT_STRTAB:
-            raise ELFError(f"{self.name}: section name table #{strndx} is missing or not a string table")
-        names = self._bytes(strndx, headers[strndx], "section name table")
-        sections = [self._section(i, header, names) for i, header in enumerate(headers)]
+        sections = [self._section(i) for i in range(count)]
         symbols: list[ElfSymbol] = []
-        symtabs = [s for s in sections if s.type == SHT_SYMTAB]
+        relocations: dict[int, list[ElfRelocation]] = {}
+        symtabs = [s for s in sections if s.type == _type_number("SHT_SYMTAB")]
         if len(symtabs) > 1:
             raise ELFError(f"{self.name}: more than one symbol table")
         if symtabs:
             symbols = self._symbols(symtabs[0], sections)
-        relocations = Relocations(self.name, len(symbols))
         for s in sections:
-            if s.type == SHT_REL:
-                relocations.add(s, sections)
-            elif s.type == SHT_RELA:
+            if s.type == _type_number("SHT_REL"):
+                self._relocations(s, sections, len(symbols), relocations)
+            elif s.type == _type_number("SHT_RELA"):
                 raise ELFError(
                     f"{self.name}: section {s.name!r}: RELA relocations are not used by BPF objects"
                 )
         return ElfObject(self.name, sections, symbols, relocations)
 
-    def _bytes(self, index: int, header: tuple[int, ...], what: str) -> bytes:
-        offset, size = header[4], header[5]
-        if offset > len(self.data) or size > len(self.data) - offset:
+    def _section(self, index: int) -> ElfSection:
+        header = self.elf._get_section_header(index)
+        try:
+            name = self.elf._get_section_name(header) if index else ""
+        except Exception as exc:
             raise ELFError(
-                f"{self.name}: {what} #{index}: [{offset:#x}, +{size:#x}) lies outside the "
-                f"{len(self.data)}-byte file"
-            )
-        return self.data[offset : offset + size]
-
-    def _string(self, table: bytes, offset: int, where: str) -> str:
-        """The NUL-terminated string at ``offset`` of a string table (``elf_strptr``)."""
-        end = table.find(b"\0", offset) if offset < len(table) else -1
-        if end < 0:
-            raise ELFError(f"{where}: bad name offset {offset}")
-        return table[offset:end].decode("utf-8", errors="replace")
-
-    def _section(self, index: int, header: tuple[int, ...], names: bytes) -> ElfSection:
-        sh_name, sh_type, flags, _addr, offset, size, link, info, _align, entsize = header
-        name = self._string(names, sh_name, f"{self.name}: section #{index}") if index else ""
+                f"{self.name}: section #{index}: bad name offset {header['sh_name']} ({exc})"
+            ) from None
+        sh_type = _type_number(header["sh_type"])
+        offset, size, flags = header["sh_offset"], header["sh_size"], header["sh_flags"]
         where = f"{self.name}: section #{index} {name!r}"
         data = b""
         if sh_type != SHT_NOBITS and index:
@@ -251,7 +230,17 @@ class _Reader:
                 data = b""  # compressed (debug) sections are never decompressed; users of them refuse
             else:
                 data = self.data[offset : offset + size]
-        return ElfSection(index, name, sh_type, flags, size, link, info, entsize, data)
+        return ElfSection(
+            index,
+            name,
+            sh_type,
+            flags,
+            size,
+            header["sh_link"],
+            header["sh_info"],
+            header["sh_entsize"],
+            data,
+        )
 
     def _symbols(self, symtab: ElfSection, sections: list[ElfSection]) -> list[ElfSymbol]:
         where = f"{self.name}: symbol table {symtab.name!r}"
@@ -260,65 +249,101 @@ class _Reader:
                 f"{where}: entry size {symtab.entsize} / size {symtab.size} (expected {_SYM_SIZE})"
             )
         strtab = sections[symtab.link] if 0 < symtab.link < len(sections) else None
-        if strtab is None or strtab.type != SHT_STRTAB:
+        if strtab is None or strtab.type != _type_number("SHT_STRTAB"):
             raise ELFError(f"{where}: linked string table #{symtab.link} is missing or not a string table")
-        strings = strtab.data
+        section = self.elf.get_section(symtab.index)
+        if not isinstance(section, SymbolTableSection):
+            raise ELFError(f"{where}: not a symbol table")
         symbols = []
-        for i, (st_name, st_info, st_other, shndx, value, size) in enumerate(_SYM.iter_unpack(symtab.data)):
-            name = self._string(strings, st_name, f"{where}: symbol #{i}") if st_name else ""
+        for i, sym in enumerate(section.iter_symbols()):
+            entry = sym.entry
+            shndx = entry["st_shndx"]
+            shndx = {"SHN_UNDEF": SHN_UNDEF, "SHN_ABS": SHN_ABS, "SHN_COMMON": SHN_COMMON}.get(shndx, shndx)
+            if not isinstance(shndx, int):
+                raise ELFError(f"{where}: symbol #{i} {sym.name!r}: unsupported section index {shndx}")
+            info = entry["st_info"]
             symbols.append(
-                ElfSymbol(i, name, value, size, st_info & 0xF, st_info >> 4, st_other & 0x3, shndx)
+                ElfSymbol(
+                    i,
+                    sym.name,
+                    entry["st_value"],
+                    entry["st_size"],
+                    _sym_type(info["type"]),
+                    _sym_bind(info["bind"]),
+                    _visibility(entry["st_other"]["visibility"]),
+                    shndx,
+                )
             )
         return symbols
 
-
-class Relocations(Mapping[int, list[ElfRelocation]]):
-    """The ``SHT_REL`` records by the index of the section they patch, each section's decoded when first
-    asked for: libbpf skips the relocation sections of sections that are neither code nor maps
-    (``bpf_object__elf_collect``), and a CO-RE object's debug sections hold thousands of records no
-    load reads.  The sizes are checked when a section is added; the records (their symbol indices)
-    when decoded, raising ``ELFError`` then."""
-
-    def __init__(self, name: str, symbols: int) -> None:
-        self._name = name
-        self._symbols = symbols
-        self._pending: dict[int, list[ElfSection]] = {}
-        self._decoded: dict[int, list[ElfRelocation]] = {}
-
-    def add(self, rel: ElfSection, sections: list[ElfSection]) -> None:
-        where = f"{self._name}: relocation section {rel.name!r}"
+    def _relocations(
+        self, rel: ElfSection, sections: list[ElfSection], nsyms: int, out: dict[int, list[ElfRelocation]]
+    ) -> None:
+        where = f"{self.name}: relocation section {rel.name!r}"
         if rel.entsize != _REL_SIZE or rel.size % _REL_SIZE:
             raise ELFError(f"{where}: entry size {rel.entsize} / size {rel.size} (expected {_REL_SIZE})")
         if not 0 < rel.info < len(sections):
             raise ELFError(f"{where}: patches section #{rel.info}, which does not exist")
-        self._decoded.pop(rel.info, None)
-        self._pending.setdefault(rel.info, []).append(rel)
-
-    def __getitem__(self, index: int) -> list[ElfRelocation]:
-        found = self._decoded.get(index)
-        if found is not None:
-            return found
-        pending = self._pending[index]  # KeyError: no relocation section patches it
-        records: list[ElfRelocation] = []
-        for rel in pending:
-            self._decode(rel, records)
-        self._decoded[index] = records
-        return records
-
-    def _decode(self, rel: ElfSection, records: list[ElfRelocation]) -> None:
+        records = out.setdefault(rel.info, [])
         # Elf64_Rel in the host's order (read_elf checked the object's): r_offset, r_info (ELF64_R_SYM
-        # in the high 32 bits, ELF64_R_TYPE in the low); read whole
+        # in the high 32 bits, ELF64_R_TYPE in the low); read whole, not record by record through
+        # pyelftools (a .rel.debug_str_offsets holds thousands)
         for i, (offset, info) in enumerate(struct.iter_unpack("=QQ", rel.data)):
             sym = info >> 32
-            if sym >= self._symbols:
-                raise ELFError(
-                    f"{self._name}: relocation section {rel.name!r}: relocation #{i}: symbol index {sym} "
-                    f"out of range ({self._symbols} symbols)"
-                )
+            if sym >= nsyms:
+                raise ELFError(f"{where}: relocation #{i}: symbol index {sym} out of range ({nsyms} symbols)")
             records.append(ElfRelocation(i, offset, info & 0xFFFFFFFF, sym, rel.index))
 
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._pending)
 
-    def __len__(self) -> int:
-        return len(self._pending)
+_SECTION_TYPES = {
+    "SHT_NULL": 0,
+    "SHT_PROGBITS": 1,
+    "SHT_SYMTAB": 2,
+    "SHT_STRTAB": 3,
+    "SHT_RELA": 4,
+    "SHT_HASH": 5,
+    "SHT_DYNAMIC": 6,
+    "SHT_NOTE": 7,
+    "SHT_NOBITS": 8,
+    "SHT_REL": 9,
+    "SHT_SHLIB": 10,
+    "SHT_DYNSYM": 11,
+    "SHT_INIT_ARRAY": 14,
+    "SHT_FINI_ARRAY": 15,
+    "SHT_PREINIT_ARRAY": 16,
+    "SHT_GROUP": 17,
+    "SHT_SYMTAB_SHNDX": 18,
+}
+
+
+def _type_number(sh_type: object) -> int:
+    """pyelftools names known section types; unknown ones stay numbers."""
+    if isinstance(sh_type, int):
+        return sh_type
+    return _SECTION_TYPES.get(str(sh_type), -1)
+
+
+def _sym_type(value: object) -> int:
+    names = {
+        "STT_NOTYPE": STT_NOTYPE,
+        "STT_OBJECT": STT_OBJECT,
+        "STT_FUNC": STT_FUNC,
+        "STT_SECTION": STT_SECTION,
+        "STT_FILE": 4,
+    }
+    return value if isinstance(value, int) else names.get(str(value), -1)
+
+
+def _sym_bind(value: object) -> int:
+    names = {"STB_LOCAL": STB_LOCAL, "STB_GLOBAL": STB_GLOBAL, "STB_WEAK": STB_WEAK}
+    return value if isinstance(value, int) else names.get(str(value), -1)
+
+
+def _visibility(value: object) -> int:
+    names = {
+        "STV_DEFAULT": STV_DEFAULT,
+        "STV_INTERNAL": STV_INTERNAL,
+        "STV_HIDDEN": STV_HIDDEN,
+        "STV_PROTECTED": 3,
+    }
+    return value if isinstance(value, int) else names.get(str(value), -1)
