@@ -29,6 +29,9 @@ from multiprocessing.connection import Connection
 import pytest
 
 from pybpf import Map, Program, uapi
+from pybpf.maps.base import MapParams
+from pybpf.maps.object import MapObject
+from pybpf.maps.registry import lookup_map_type
 from pybpf.objects import accounting
 
 _LOOKUP = """
@@ -123,11 +126,15 @@ def test_concurrent_create_load_close_with_forked_users_never_fails() -> None:
 
 @pytest.mark.slow
 def test_maps_closed_a_moment_ago_never_exhaust_the_memory_limit() -> None:
-    """Each of 3 processes holds at most one 1 MiB map at a time under a limit of 6 such maps: the
-    kernel (whose memory cgroup reclaims before refusing) would never refuse; nor may pybpf, although
+    """Each of 3 processes holds at most one 1 MiB map at a time under a limit of 6 such maps (what
+    each is charged: its storage, journal and trailer page): the kernel (whose memory cgroup
+    reclaims before refusing) would never refuse; nor may pybpf, although
     a closed map stays charged until a collection releases it."""
     value_size = 1 << 20
-    accounting.set_memory_limit(6 * (value_size + 2 * os.sysconf("SC_PAGESIZE")))
+    params = MapParams(uapi.BPF_MAP_TYPE_ARRAY, 4, value_size, 1, 0)
+    array = lookup_map_type(params.map_type)
+    assert array is not None
+    accounting.set_memory_limit(6 * MapObject.up_front_bytes(array, params))  # what each map is charged
     try:
         assert _run_workers(count=3, rounds=40, value_size=value_size) == {}
     finally:
@@ -141,7 +148,14 @@ def test_out_of_fds_is_emfile_never_enomem() -> None:
     held: list[Map] = []
     failures: collections.Counter[int] = collections.Counter()
     successes = 0
+    fillers: list[int] = []
     try:
+        # fill the holes below the highest open fd (a test process closes fds in any order), so
+        # that the lowest free fd -- the one the next file gets -- is the count of open fds
+        highest = max(int(fd) for fd in os.listdir("/proc/self/fd"))
+        while (filler := os.open(os.devnull, os.O_RDONLY)) < highest:
+            fillers.append(filler)
+        os.close(filler)
         base = len(os.listdir("/proc/self/fd"))
         for spare in range(12, 0, -1):
             resource.setrlimit(resource.RLIMIT_NOFILE, (base + len(held) + spare, hard))
@@ -161,5 +175,7 @@ def test_out_of_fds_is_emfile_never_enomem() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         for kept in held:
             kept.close()
+        for filler in fillers:
+            os.close(filler)
     assert successes and failures  # both sides of the limit were reached
     assert set(failures) == {errno.EMFILE}
