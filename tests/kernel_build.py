@@ -8,6 +8,9 @@ as available.  pybpf keeps upstream's answer.  A differential test asks :func:`r
 of the helpers its program calls the running build refuses where the modelled release allows them,
 and leaves that program out with the reason this module words: no build has to be named in a test.
 
+A build (or the sandbox it runs in) may also refuse a test run the release performs: the same build
+answers EPERM to every ``BPF_F_TEST_XDP_LIVE_FRAMES`` run (:func:`build_refuses_xdp_live_frames`).
+
 Each (program type, helper) is probed once per process: a three-instruction program calling the
 helper is loaded on the kernel and on pybpf, and only the kernel's "cannot use helper" refusal
 (the check made before any argument's) where pybpf gets past it counts.
@@ -16,6 +19,7 @@ helper is loaded on the kernel and on pybpf, and only the kernel's "cannot use h
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 from collections.abc import Iterable
 from functools import cache
@@ -28,6 +32,7 @@ from pybpf.isa.instruction import Instruction, encode_program
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.kernel_version import KERNEL_VERSION
+from pybpf.program import Program, prog_type_number
 
 BUILD = os.uname().release
 """The running kernel's build (``uname -r``)."""
@@ -85,3 +90,28 @@ def refused_helpers(prog_type: int, insns: Iterable[Instruction], expected_attac
         f"the running kernel build {BUILD} refuses {', '.join(refused)} to this program type, "
         f"which Linux {KERNEL_VERSION} allows (tests/kernel_build.py)"
     )
+
+
+def refused_in(text: str, prog_type: int | str) -> str:
+    """:func:`refused_helpers` of a program in kernel assembly syntax (``prog_type`` a number or a
+    ``Program.load`` name such as ``"xdp"``)."""
+    return refused_helpers(prog_type_number(prog_type), assemble(text, "kernel"))
+
+
+def _live_frames_refused(backend: Backend) -> bool:
+    """Whether ``backend`` refuses a live-frames test run of an XDP_PASS program with EPERM."""
+    with Program.load("r0 = 2\nexit", "xdp", backend=backend) as prog:
+        try:
+            prog.run(bytes(64), flags=uapi.BPF_F_TEST_XDP_LIVE_FRAMES, repeat=1)
+        except BPFError as error:
+            return error.errno == errno.EPERM
+    return False
+
+
+@cache
+def build_refuses_xdp_live_frames() -> bool:
+    """Whether the running kernel refuses (EPERM) the ``BPF_F_TEST_XDP_LIVE_FRAMES`` test runs the
+    release pybpf models performs (False where the real bpf(2) is unavailable)."""
+    if not kernel_bpf_available():
+        return False
+    return _live_frames_refused(NativeBackend()) and not _live_frames_refused(UserBackend())
