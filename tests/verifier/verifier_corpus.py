@@ -72,6 +72,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import functools
 import json
 import os
 import re
@@ -471,12 +472,64 @@ def corpus(with_c: bool = True) -> list[Program]:
 
 
 # -- loading -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BuildVariant:
+    """A way some builds of the modelled release verify differently from upstream's source, told
+    apart by one corpus program's answer (``probe`` answers ``answer`` on such a build): the
+    programs calling any of ``kfuncs`` get other logs, and some other verdicts, there."""
+
+    what: str
+    probe: str
+    answer: Verdict
+    kfuncs: frozenset[str]
+
+
+BUILD_VARIANTS: Final = (
+    BuildVariant(
+        "the result of an iterator's next kfunc is an untrusted pointer (6.18.44-fc-v1300: css_task, "
+        "task_vma, kmem_cache, dmabuf), where Linux 6.18's check_kfunc_call marks it PTR_TRUSTED "
+        "(MEM_RCU under an RCU-protected iterator) and the corpus's recording build did too, and "
+        "bpf-next still did in January 2026 (the context of kernel-patches/bpf#10759): the build's "
+        "own change, not upstream's",
+        "selftests_iters_kernel/css_task_next_trusted",
+        Verdict("EINVAL", "R2 must be referenced or trusted"),
+        frozenset(
+            {
+                "bpf_iter_css_task_next",
+                "bpf_iter_task_vma_next",
+                "bpf_iter_kmem_cache_next",
+                "bpf_iter_dmabuf_next",
+            }
+        ),
+    ),
+)
+"""The build variants met so far (each found on a build the tests ran on)."""
+
+
+@functools.cache
+def _running_build_has(variant: BuildVariant) -> bool:
+    """Whether the running kernel answers ``variant.probe`` as such a build does (False without bpf(2))."""
+    from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+
+    if not kernel_bpf_available():
+        return False
+    probe = next(
+        p for p in parse_theme(CORPUS / f"{variant.probe.split('/')[0]}.asm") if p.name == variant.probe
+    )
+    return load(probe, NativeBackend()).same_as(variant.answer)
+
+
 def build_refusal(program: Program) -> str:
-    """Why the running kernel's build cannot answer for an assembly ``program``: the helpers it calls
-    that the build refuses to its program type and the modelled release allows
-    (``tests.kernel_build``); "" when none (and for the C theme's programs)."""
+    """Why the running kernel's build cannot answer for an assembly ``program`` as the modelled
+    release does: the helpers it calls that the build refuses to its program type and the release
+    allows (``tests.kernel_build``), or a kfunc a :data:`BUILD_VARIANTS` entry the running build has
+    changes; "" when none (and for the C theme's programs)."""
     if program.obj:
         return ""
+    for variant in BUILD_VARIANTS:
+        called = set(_KFUNC_NAME.findall(program.text)) & variant.kfuncs
+        if called and _running_build_has(variant):
+            return f"it calls {', '.join(sorted(called))}, and on the running kernel build {variant.what}"
     insns = assemble(resolve_kfuncs(program.text), "kernel", maps={m.name: 0 for m in program.maps})
     attach = attach_type(program.attach) if program.attach else 0
     return refused_helpers(PROG_TYPES[program.prog_type], insns, attach)
