@@ -21,7 +21,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 from pybpf import uapi
@@ -32,7 +32,7 @@ from pybpf.isa.instruction import Instruction, encode_program
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
 from pybpf.kernel_version import KERNEL_VERSION
-from pybpf.program import Program, prog_type_number
+from pybpf.program import Program, instructions_of, prog_type_number
 
 BUILD = os.uname().release
 """The running kernel's build (``uname -r``)."""
@@ -92,10 +92,11 @@ def refused_helpers(prog_type: int, insns: Iterable[Instruction], expected_attac
     )
 
 
-def refused_in(text: str, prog_type: int | str) -> str:
-    """:func:`refused_helpers` of a program in kernel assembly syntax (``prog_type`` a number or a
-    ``Program.load`` name such as ``"xdp"``)."""
-    return refused_helpers(prog_type_number(prog_type), assemble(text, "kernel"))
+def refused_in(source: str | Sequence[Instruction], prog_type: int | str, maps: Iterable[str] = ()) -> str:
+    """:func:`refused_helpers` of a program given as assembly text (naming the maps ``maps``) or
+    instructions, ``prog_type`` a number or a ``Program.load`` name such as ``"xdp"``."""
+    insns = instructions_of(source, dict.fromkeys(maps, 0)) if isinstance(source, str) else source
+    return refused_helpers(prog_type_number(prog_type), insns)
 
 
 def _live_frames_refused(backend: Backend) -> bool:
