@@ -10,7 +10,8 @@ unversioned ``llvm-mc``, which is LLVM 14 on Debian bookworm; ``scripts/setup.sh
 An older LLVM than the instruction set lacks instructions: LLVM 14 has no sdiv/smod, mod, movsx, ldsx,
 gotol, bswap, may_goto, jset or BPF_ST, cannot *parse* the fetch/xchg/cmpxchg atomics it prints and
 keeps ``callx``'s register in ``imm`` (LLVM 19 moved it to ``dst``, as GCC and pybpf do); LLVM 19 has
-no load-acquire/store-release and its assembler reads gotol's target as a 16-bit offset.  In every
+no load-acquire/store-release.  Whether the assembler reads gotol's 32-bit target (LLVM 19 and 22 read it
+as a 16-bit offset) is asked of the installed llvm-mc, not guessed from its release.  In every
 release ``call`` prints drop ``src``, ``ld_pseudo`` drops ``imm_hi`` and ``ld_ind`` has no immediate.
 Such cases are skipped with the reason, only for the LLVM releases that have the gap; anything else
 must agree.  Skipped as a whole where llvm-mc or llvm-objdump is not installed.
@@ -33,7 +34,7 @@ from pybpf.isa.asm import assemble
 from pybpf.isa.disasm import format_instruction
 from pybpf.isa.instruction import Instruction, encode_program
 from pybpf.isa.opcodes import OPCODES, Kind, OpSpec
-from tests.llvm_tools import LLVM_MC, LLVM_OBJDUMP, llvm_major
+from tests.llvm_tools import LLVM_MC, LLVM_OBJDUMP, llvm_major, llvm_mc_assembles
 
 pytestmark = pytest.mark.skipif(
     LLVM_MC is None or LLVM_OBJDUMP is None, reason="llvm-mc or llvm-objdump is not installed"
@@ -80,7 +81,7 @@ def _mc_text(insn: Instruction, spec: OpSpec) -> str:
 # The first LLVM release that reads and prints each instruction as pybpf does.  The cpu v4 instructions
 # arrived in LLVM 18 (the kernel's selftests gate them on ``__clang_major__ >= 18``, bpf_misc.h),
 # may_goto and callx with the register in ``dst`` in LLVM 19, load-acquire/store-release after LLVM 20.
-# LLVM 14 and 19 are the releases measured here; a release in between that lacks a feature skips.
+# LLVM 14, 19 and 22 are the releases measured here; a release in between that lacks a feature skips.
 _V4 = 18
 _FIRST_RELEASE: dict[Kind, tuple[int, str]] = {
     Kind.MOVSX: (_V4, "no movsx"),
@@ -123,11 +124,14 @@ def _gap(insn: Instruction, spec: OpSpec, major: int) -> str | None:
     return None
 
 
-def _cannot_parse(insn: Instruction, spec: OpSpec, major: int) -> str | None:
-    """Why LLVM ``major``'s assembler rejects text its own disassembler prints, or None."""
+def _cannot_parse(insn: Instruction, spec: OpSpec, major: int, gotol_32bit: bool) -> str | None:
+    """Why LLVM ``major``'s assembler rejects text its own disassembler prints, or None.
+
+    ``gotol_32bit``: whether the installed llvm-mc assembles a gotol whose target needs 32 bits.
+    """
     if spec.kind is Kind.ATOMIC and spec.fetch and major <= 14:
         return f"LLVM {major}'s assembler cannot parse the fetch/xchg/cmpxchg atomics it prints"
-    if spec.kind is Kind.GOTOL and major <= 19 and not -0x8000 <= insn.imm < 0x8000:
+    if spec.kind is Kind.GOTOL and not gotol_32bit and not -0x8000 <= insn.imm < 0x8000:
         # BPFAsmParser checks every branch target against isInt<16>, gotol's 32-bit one too
         # (LLVM's error); llvm-objdump prints the 32-bit offsets, which pybpf reads.
         return f"LLVM {major}'s assembler reads gotol's target as a 16-bit offset"
@@ -138,6 +142,7 @@ def _cannot_parse(insn: Instruction, spec: OpSpec, major: int) -> str | None:
 @dataclass
 class _Results:
     major: int
+    gotol_32bit: bool  # the installed llvm-mc assembles a gotol target beyond 16 bits
     mc: dict[Instruction, bytes | str] = field(default_factory=dict)  # bytes, or llvm-mc's error
     objdump: dict[Instruction, str] = field(default_factory=dict)
 
@@ -145,14 +150,14 @@ class _Results:
         return _gap(insn, spec, self.major)
 
     def cannot_parse(self, insn: Instruction, spec: OpSpec) -> str | None:
-        return _cannot_parse(insn, spec, self.major)
+        return _cannot_parse(insn, spec, self.major, self.gotol_32bit)
 
 
 @pytest.fixture(scope="module")
 def llvm() -> _Results:
     assert LLVM_MC is not None and LLVM_OBJDUMP is not None
     insns = [insn for spec in OPCODES for insn in _instances(spec)]
-    results = _Results(llvm_major(LLVM_MC))
+    results = _Results(llvm_major(LLVM_MC), llvm_mc_assembles(LLVM_MC, "gotol +32768"))
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         texts = [_mc_text(insn, insn_spec(insn)) for insn in insns]

@@ -38,7 +38,13 @@ def test_programs_assemble_and_repeat(shape: str) -> None:
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_a_sample_agrees_with_the_kernel(shape: str, kernel: bool) -> None:
+    refused = []
     for seed in SAMPLE:
         program = program_of(shape, seed)
+        if refusal := vc.build_refusal(program):
+            refused.append(f"{program.name}: {refusal}")
+            continue  # the running build cannot answer for it (tests/kernel_build.py)
         theirs, mine = vc.load(program, NativeBackend()), vc.load(program, UserBackend())
         assert mine == theirs, f"{shape}:{seed}: kernel {theirs}, pybpf {mine}\n{program.text}"
+    if len(refused) == len(SAMPLE):
+        pytest.skip(refused[0])

@@ -14,6 +14,7 @@ import pytest
 
 from pybpf.kernel.backend import UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+from tests.verifier import verifier_corpus as vc
 from tests.verifier import xlated_compare as xc
 
 STRIDE = 30
@@ -48,6 +49,8 @@ def test_sample_agrees_but_for_the_known_classes() -> None:
     compared = identical = 0
     unknown: list[str] = []
     for program in sample:
+        if vc.build_refusal(program):
+            continue  # the running build cannot answer for it as Linux 6.18 does (tests/kernel_build.py)
         theirs, ours = xc.fetch(program, kernel), xc.fetch(program, mine)
         assert (theirs is None) == (ours is None), program.name
         if theirs is None or ours is None:

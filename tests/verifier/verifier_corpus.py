@@ -72,6 +72,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import functools
 import json
 import os
 import re
@@ -96,6 +97,7 @@ from pybpf.objects.credentials import (
     Credentials,
     parse_caps,
 )
+from tests.kernel_build import refused_helpers
 from tests.kernel_releases import ByRelease, Since
 from tests.verifier import corpus_protos, kptr_harness, refs_harness
 
@@ -192,6 +194,12 @@ _MAP = re.compile(r"(\w+)=(\w+)\(([^)]*)\)")
 _KFUNC_NAME = re.compile(r"kfunc\(([A-Za-z_]\w*)")
 _BTF_OFFSET = re.compile(r"offsetof\((\w+),\s*([\w.]+)\)")
 _BTF_TYPE = re.compile(r"btf_type\((\w+)\)")
+_KERNEL_BTF_IDS = (
+    (re.compile(r"\b(kfunc [A-Za-z_]\w*)#\d+"), r"\1#<btf_id>"),
+    (re.compile(r"\b(\w*btf_id) \d+"), r"\1 <btf_id>"),
+)
+"""Where a verifier message names a type of the kernel's BTF by id: a kfunc (``kfunc NAME#ID``) and
+``... btf_id ID`` (``attach_btf_id``, ``kernel btf_id``, ``pseudo btf_id``, ``has btf_id``)."""
 _MAP_EXTRAS = ("frozen", "spin_lock", "kptr", "timer")
 _MAP_IN_MAP = ("array_of_maps", "hash_of_maps")
 """Map flags of the corpus that are no BPF_MAP_CREATE flag (see the module docstring)."""
@@ -250,6 +258,11 @@ class Verdict:
     def to_json(self) -> dict[str, str]:
         return {"errno": self.errno, "line": self.line}
 
+    def same_as(self, other: Verdict) -> bool:
+        """The same errno and reason, kernel BTF ids aside (``build_neutral``): how a recorded answer
+        is compared with a live one, and the answers of two releases with each other."""
+        return self.errno == other.errno and build_neutral(self.line) == build_neutral(other.line)
+
     def __str__(self) -> str:
         return "accepted" if self.accepted else f"{self.errno}: {self.line}"
 
@@ -277,7 +290,7 @@ class Outcome:
 
     @property
     def same_message(self) -> bool:
-        return self.same_verdict and (self.kernel.accepted or self.kernel.line == self.pybpf.line)
+        return self.same_verdict and (self.kernel.accepted or self.kernel.same_as(self.pybpf))
 
     @property
     def kind(self) -> str:
@@ -459,6 +472,69 @@ def corpus(with_c: bool = True) -> list[Program]:
 
 
 # -- loading -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BuildVariant:
+    """A way some builds of the modelled release verify differently from upstream's source, told
+    apart by one corpus program's answer (``probe`` answers ``answer`` on such a build): the
+    programs calling any of ``kfuncs`` get other logs, and some other verdicts, there."""
+
+    what: str
+    probe: str
+    answer: Verdict
+    kfuncs: frozenset[str]
+
+
+BUILD_VARIANTS: Final = (
+    BuildVariant(
+        "the result of an iterator's next kfunc is an untrusted pointer (6.18.44-fc-v1300: css_task, "
+        "task_vma, kmem_cache, dmabuf), where Linux 6.18's check_kfunc_call marks it PTR_TRUSTED "
+        "(MEM_RCU under an RCU-protected iterator) and the corpus's recording build did too, and "
+        "bpf-next still did in January 2026 (the context of kernel-patches/bpf#10759): the build's "
+        "own change, not upstream's",
+        "selftests_iters_kernel/css_task_next_trusted",
+        Verdict("EINVAL", "R2 must be referenced or trusted"),
+        frozenset(
+            {
+                "bpf_iter_css_task_next",
+                "bpf_iter_task_vma_next",
+                "bpf_iter_kmem_cache_next",
+                "bpf_iter_dmabuf_next",
+            }
+        ),
+    ),
+)
+"""The build variants met so far (each found on a build the tests ran on)."""
+
+
+@functools.cache
+def _running_build_has(variant: BuildVariant) -> bool:
+    """Whether the running kernel answers ``variant.probe`` as such a build does (False without bpf(2))."""
+    from pybpf.kernel.native import NativeBackend, kernel_bpf_available
+
+    if not kernel_bpf_available():
+        return False
+    probe = next(
+        p for p in parse_theme(CORPUS / f"{variant.probe.split('/')[0]}.asm") if p.name == variant.probe
+    )
+    return load(probe, NativeBackend()).same_as(variant.answer)
+
+
+def build_refusal(program: Program) -> str:
+    """Why the running kernel's build cannot answer for an assembly ``program`` as the modelled
+    release does: the helpers it calls that the build refuses to its program type and the release
+    allows (``tests.kernel_build``), or a kfunc a :data:`BUILD_VARIANTS` entry the running build has
+    changes; "" when none (and for the C theme's programs)."""
+    if program.obj:
+        return ""
+    for variant in BUILD_VARIANTS:
+        called = set(_KFUNC_NAME.findall(program.text)) & variant.kfuncs
+        if called and _running_build_has(variant):
+            return f"it calls {', '.join(sorted(called))}, and on the running kernel build {variant.what}"
+    insns = assemble(resolve_kfuncs(program.text), "kernel", maps={m.name: 0 for m in program.maps})
+    attach = attach_type(program.attach) if program.attach else 0
+    return refused_helpers(PROG_TYPES[program.prog_type], insns, attach)
+
+
 def resolve_kfuncs(text: str) -> str:
     """``kfunc(NAME`` -> ``kfunc(ID`` with the BTF id of the function NAME in the kernel's BTF; then
     the kernel's struct layout (``resolve_kernel_types``)."""
@@ -519,6 +595,19 @@ def reason(log: str) -> str:
     (a few kernel messages lack their newline, so the statistics are cut off their line)."""
     lines = [line for line in log.splitlines() if line.strip() and not _STATS.match(line)]
     return _GLUED_STATS.sub("", lines[-1]) if lines else ""
+
+
+def build_neutral(line: str) -> str:
+    """``line`` with the ids of the kernel's BTF types it names replaced by ``<btf_id>``.
+
+    Every build of a release numbers vmlinux's BTF types its own way (another config, another
+    compiler, a backport adds a type: 6.18.y builds name one kfunc #65551 and #65560), and both
+    pybpf and the kernel print the running kernel's ids.  A label recorded on one build is compared
+    with a live answer on another through this; live answers are compared with each other as they are.
+    """
+    for pattern, replacement in _KERNEL_BTF_IDS:
+        line = pattern.sub(replacement, line)
+    return line
 
 
 def errno_name(err: int) -> str:
@@ -845,7 +934,7 @@ def answers(recorded: dict[str, Verdict]) -> ByRelease[Verdict]:
     changes = []
     previous = recorded[releases[0]]
     for release in releases[1:]:
-        if recorded[release] != previous:
+        if not recorded[release].same_as(previous):
             changes.append(Since(_release_key(release), recorded[release]))
             previous = recorded[release]
     return ByRelease(recorded[releases[0]], changes)
