@@ -25,6 +25,8 @@ KNOWN: dict[str, str] = {
     "inlined call": "not modelled: do_misc_fixups() and fixup_kfunc_call() put instructions for "
     "bpf_kptr_xchg, bpf_cast_to_kern_ctx, bpf_rdonly_cast ...",
     "may_goto counter": "not modelled: may_goto's counter on the stack, through AX",
+    "LD_ABS/LD_IND rewrite": "not modelled: do_misc_fixups() turns a legacy packet load into a call of "
+    "bpf_skb_load_helper_8/16/32 (bpf_gen_ld_abs()); pybpf's engines run the load itself",
     "division guard": "not modelled: do_misc_fixups()'s guards around a division or modulo by a "
     "register (by zero, by -1) through AX; pybpf's engines give those results directly",
     "default exception callback": "not modelled: add_hidden_subprog()'s exception callback at the end",

@@ -292,6 +292,10 @@ def _block_class(mine: Sequence[Norm], theirs: Sequence[Norm], before: Norm | No
         return "may_goto counter"  # its initial value, stored at the function's start
     if not mine and len(theirs) == 2 and theirs[0].key == _R0_IS_R1 and theirs[1].key == _EXIT:
         return "default exception callback"
+    if any(_is_packet_load(n) for n in mine) and any(
+        c.startswith("bpf_skb_load_helper") for c in theirs_calls
+    ):
+        return "LD_ABS/LD_IND rewrite"
     if mine_calls and not theirs_calls and any(n.key[0] == "call" for n in mine):
         return "inlined call"
     if not mine and before is not None and _is_memory(before):
@@ -332,6 +336,15 @@ _ADD_R0 = (op.BPF_ALU64 | op.BPF_ADD | op.BPF_K, 0, 0)
 _MEMORY_CLASSES = frozenset({op.BPF_LDX, op.BPF_ST, op.BPF_STX})
 
 
+def _is_packet_load(n: Norm) -> bool:
+    """A legacy packet load: ``BPF_LD | BPF_ABS`` or ``BPF_LD | BPF_IND``."""
+    return (
+        isinstance(n.key[0], int)
+        and n.key[0] & 0x07 == op.BPF_LD
+        and n.key[0] & 0xE0 in (op.BPF_ABS, op.BPF_IND)
+    )
+
+
 def _is_memory(n: Norm) -> bool:
     return isinstance(n.key[0], int) and n.key[0] & 0x07 in _MEMORY_CLASSES
 
@@ -356,6 +369,9 @@ def compare(
     a = [_align_key(n) for n in mine]
     b = [_align_key(n) for n in theirs]
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    packet_loads_rewritten = any(_is_packet_load(n) for n in mine) and any(
+        n.key[0] == "call" and str(n.key[1]).startswith("bpf_skb_load_helper") for n in theirs
+    )
     pairs: dict[int, int] = {}
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -369,8 +385,11 @@ def compare(
                     pairs[i1 + k] = j1 + k
             if all((i1 + k) in pairs for k in range(i2 - i1)):
                 continue
+        block = _block_class(mine[i1:i2], theirs[j1:j2], theirs[j1 - 1] if j1 else None)
+        if block == "other" and packet_loads_rewritten:
+            block = "LD_ABS/LD_IND rewrite"  # bpf_gen_ld_abs()'s way out: r0 = 0; exit
         result.add(
-            _block_class(mine[i1:i2], theirs[j1:j2], theirs[j1 - 1] if j1 else None),
+            block,
             f"pybpf {i1}..{i2} [{'; '.join(n.text for n in mine[i1:i2][:4])}] "
             f"kernel {j1}..{j2} [{'; '.join(n.text for n in theirs[j1:j2][:4])}]",
         )
