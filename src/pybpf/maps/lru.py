@@ -334,23 +334,11 @@ class _LruBase(MapOps):
         words[head_at + 1] = link
 
     def _list_move(self, link: int, head: int) -> None:
-        """``list_move``: ``list_del`` then ``list_add``, in one go (every link checked first)."""
-        words, n, w0, ws = self._words, self.n_nodes, self._nw0, self._nws
-        if not (0 < link <= n and 0 < head <= n):
-            raise _outside(max(link, head), n)
-        at, head_at = w0 + link * ws, w0 + head * ws
-        prev, nxt = words[at], words[at + 1]
-        if not (0 < prev <= n and 0 < nxt <= n):
-            raise _outside(max(prev, nxt), n)
-        words[w0 + prev * ws + 1] = nxt
-        words[w0 + nxt * ws] = prev
-        nxt = words[head_at + 1]
-        if not 0 < nxt <= n:
-            raise _outside(nxt, n)
-        words[w0 + nxt * ws] = link
-        words[at] = head
-        words[at + 1] = nxt
-        words[head_at + 1] = link
+        """``list_move``: ``list_del`` then ``list_add``."""
+        if not 0 < head <= self.n_nodes:
+            raise _outside(head, self.n_nodes)
+        self._del(link)
+        self._add(link, head)
 
     def _empty(self, head: int) -> bool:
         return self._next(head) == head
