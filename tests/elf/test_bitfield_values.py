@@ -18,9 +18,11 @@ import pybpf
 from pybpf.kernel.backend import Backend
 from tests.llvm_tools import CLANG
 
+HEADERS = Path(__file__).resolve().parent.parent / "data" / "c"
+"""The project's own bpf_helpers.h (the test objects' header; libbpf's headers need not be installed)."""
+
 SOURCE = r"""
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "bpf_helpers.h"
 
 struct flags { unsigned int on:1, level:3, kind:4; unsigned int count; };
 struct flags cfg = { .on = 1, .level = 5, .kind = 9, .count = 7 };
@@ -49,7 +51,7 @@ def bitfield_object(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bitfields")
     (out / "bitfields.c").write_text(SOURCE)
     done = subprocess.run(
-        [str(CLANG), "-target", "bpf", "-O2", "-g", "-I/usr/include/x86_64-linux-gnu", "-c",
+        [str(CLANG), "-target", "bpf", "-O2", "-g", f"-I{HEADERS}", "-c",
          str(out / "bitfields.c"), "-o", str(out / "bitfields.o")],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
