@@ -26,7 +26,7 @@ import pytest
 
 from pybpf import uapi
 from pybpf.isa import Instruction, decode_program
-from pybpf.kernel.backend import UserBackend
+from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
 from pybpf.kernel_version import KERNEL_VERSION, KernelVersion
 from pybpf.objects.credentials import CAP_PERFMON, CAP_SYS_ADMIN, ROOT, Credentials
@@ -160,7 +160,7 @@ pointers moved by constant, bounded, unbounded and mixed-sign registers; both wa
 branches; spills."""
 
 
-def _xlated(fd: int, backend: NativeBackend | UserBackend) -> list[Instruction]:
+def xlated_by_fd(fd: int, backend: Backend) -> list[Instruction]:
     """BPF_OBJ_GET_INFO_BY_FD's xlated instructions (asked twice: their length, then them)."""
     info = ctypes.create_string_buffer(256)
     attr = uapi.bpf_attr()
@@ -182,7 +182,7 @@ def _load(program: vc.Program, backend: NativeBackend | UserBackend) -> tuple[in
     if fd < 0:
         return err, log, []
     try:
-        return err, log, _xlated(fd, backend)
+        return err, log, xlated_by_fd(fd, backend)
     finally:
         os.close(fd)
 
@@ -309,7 +309,7 @@ def _load_and_run(
     fd, err, log = vc.load_fd(program, backend, 1)
     assert fd >= 0, (err, log)
     try:
-        return _xlated(fd, backend), [_test_run(fd, backend, packet) for packet in PACKETS]
+        return xlated_by_fd(fd, backend), [_test_run(fd, backend, packet) for packet in PACKETS]
     finally:
         os.close(fd)
 

@@ -13,7 +13,6 @@ and on pybpf as ``UserBackend(Credentials(...))``; the engines run pybpf's xlate
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import struct
@@ -23,7 +22,7 @@ import pytest
 
 import pybpf
 from pybpf import uapi
-from pybpf.isa import Instruction, decode_program
+from pybpf.isa import Instruction
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend
 from pybpf.libbpf import (
@@ -37,6 +36,7 @@ from pybpf.libbpf import (
 from pybpf.objects.credentials import CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON, CAP_SYS_ADMIN, ROOT, Credentials
 from pybpf.verifier.fixups_spectre import masked_tail_call
 from tests.caps import restore_effective, run_without_caps, unprivileged_bpf_enabled
+from tests.verifier.test_spectre import xlated_by_fd
 
 UNPRIV_DROPS = frozenset({CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_PERFMON, CAP_BPF})
 """test_loader's unprivileged caller."""
@@ -67,21 +67,6 @@ def _load(text: str, map_fd: int | None, backend: Backend) -> int:
         raise OSError(exc.errno, bytes(opts.log_buf).rstrip(b"\0").decode()) from None
 
 
-def _xlated(fd: int, backend: Backend) -> list[Instruction]:
-    info = ctypes.create_string_buffer(256)
-    attr = uapi.bpf_attr()
-    attr.info.bpf_fd, attr.info.info_len, attr.info.info = fd, 256, ctypes.addressof(info)
-    backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
-    length = struct.unpack_from("<I", info.raw, 20)[0]
-    code = ctypes.create_string_buffer(max(length, 1))
-    info = ctypes.create_string_buffer(256)
-    struct.pack_into("<I", info, 20, length)
-    struct.pack_into("<Q", info, 32, ctypes.addressof(code))
-    attr.info.info = ctypes.addressof(info)
-    backend.bpf(uapi.BPF_OBJ_GET_INFO_BY_FD, attr)
-    return decode_program(code.raw[:length])
-
-
 def _scenario(
     index: int, backend: Backend, privileged: Callable[[], Backend]
 ) -> tuple[int, list[Instruction]]:
@@ -100,7 +85,7 @@ def _scenario(
         fds.append(caller)
         opts = TestRunOpts(data_in=bytes(64), data_out=bytearray(256), data_size_out=256, repeat=1)
         bpf_prog_test_run_opts(caller, opts, backend=backend)
-        xlated = _xlated(caller, privileged())
+        xlated = xlated_by_fd(caller, privileged())
         call = next(i for i, insn in enumerate(xlated) if insn.opcode in (0x85, 0xF5))
         return opts.retval, xlated[:call]
     finally:
