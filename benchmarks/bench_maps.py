@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bench_native_helpers import LRU_UPDATES
 from pybpf import Program, uapi
 from pybpf.kernel.backend import Backend, UserBackend
 from pybpf.kernel.native import NativeBackend, kernel_bpf_available
@@ -233,20 +234,7 @@ def run_case(  # noqa: PLR0917
 
 PROGRAM_ENTRIES = 1024
 FRAME = bytes(64)
-FIXED_KEYS = "".join(
-    f"""
-    r1 = {key}
-    *(u32 *)(r10 - 4) = r1
-    *(u64 *)(r10 - 16) = r1
-    r2 = r10
-    r2 += -4
-    r3 = r10
-    r3 += -16
-    r4 = 0
-    r1 = map_fd(lru) ll
-    call bpf_map_update_elem"""
-    for key in (3, 17, 42, 63)
-)
+FIXED_KEYS = LRU_UPDATES  # the four updates of existing keys bench_native_helpers.py times
 RANDOM_KEYS = f"""
     r6 = 4
 again:
